@@ -1,0 +1,84 @@
+"""Printing helpers shared by the commands: tables, JSON, times, a progress bar."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+
+def fmt_ms(ms: int | None) -> str:
+    """Format milliseconds as H:MM:SS.mmm (or M:SS.mmm under an hour)."""
+    if ms is None:
+        return ""
+    seconds, milli = divmod(int(ms), 1000)
+    minutes, sec = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    if hours:
+        return f"{hours}:{minute:02d}:{sec:02d}.{milli:03d}"
+    return f"{minute}:{sec:02d}.{milli:03d}"
+
+
+def print_json(data: Any, out: TextIO | None = None) -> None:
+    """Print data as pretty JSON (UTF-8, not ASCII-escaped)."""
+    out = out or sys.stdout
+    json.dump(data, out, ensure_ascii=False, indent=2, default=str)
+    out.write("\n")
+
+
+def print_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO | None = None
+) -> None:
+    """Print rows as a plain aligned table."""
+    out = out or sys.stdout
+    text_rows = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in text_rows:
+        for i, value in enumerate(row[:-1]):
+            widths[i] = max(widths[i], len(value))
+
+    def line(values: Sequence[str]) -> str:
+        cells = [v.ljust(widths[i]) for i, v in enumerate(values[:-1])]
+        return "  ".join([*cells, values[-1]]).rstrip()
+
+    out.write(line(list(headers)) + "\n")
+    for row in text_rows:
+        out.write(line(row) + "\n")
+
+
+class ProgressBar:
+    """A one-line terminal progress bar with elapsed time and ETA; silent when not a TTY."""
+
+    def __init__(self, label: str, enabled: bool | None = None, out: TextIO | None = None) -> None:
+        self.out = out or sys.stderr
+        self.enabled = self.out.isatty() if enabled is None else enabled
+        self.label = label
+        self.started = time.monotonic()
+        self._last = 0.0
+
+    def update(self, fraction: float, detail: str = "") -> None:
+        """Redraw for a fraction in [0, 1] (at most 10 times a second)."""
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and fraction < 1:
+            return
+        self._last = now
+        fraction = max(0.0, min(1.0, fraction))
+        elapsed = now - self.started
+        eta = elapsed * (1 - fraction) / fraction if fraction > 0.001 else 0.0
+        filled = int(fraction * 30)
+        bar = "#" * filled + "-" * (30 - filled)
+        self.out.write(
+            f"\r{self.label} [{bar}] {fraction * 100:5.1f}%  {elapsed:5.0f}s elapsed"
+            f"  ETA {eta:5.0f}s {detail}"[:160]
+        )
+        self.out.flush()
+
+    def close(self) -> None:
+        """End the bar's line."""
+        if self.enabled:
+            self.out.write("\n")
+            self.out.flush()

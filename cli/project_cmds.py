@@ -1,0 +1,237 @@
+"""Commands on the project itself: new, import, sessions, segments, search, codes, coding."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from storage import Project
+from storage.errors import InvalidInputError
+from storage.models import SESSION_KINDS, as_dict
+
+from .common import add_dir, add_json, open_project
+from .output import fmt_ms, print_json, print_table
+
+
+def register(sub: Any) -> None:
+    """Add this module's subcommands."""
+    p = sub.add_parser("new", help="create a project folder")
+    add_dir(p)
+    p.add_argument("--name", help="project name (default: folder name)")
+    p.add_argument("--coder", default=None, help="your coder name (default: your login)")
+    p.add_argument("--from-bundle", type=Path, metavar="FILE", help="start from a team bundle")
+    add_json(p)
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("import", help="import audio/video files, one session per file")
+    add_dir(p)
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--kind", choices=SESSION_KINDS, default="interview")
+    p.add_argument("--title", help="session title (only with one file)")
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("sessions", help="list sessions")
+    add_dir(p)
+    add_json(p)
+    p.set_defaults(func=cmd_sessions)
+
+    p = sub.add_parser("segments", help="list the transcript segments of a session")
+    add_dir(p)
+    p.add_argument("--session", required=True, metavar="ID")
+    add_json(p)
+    p.set_defaults(func=cmd_segments)
+
+    p = sub.add_parser("search", help="full-text search across the project (FTS5 syntax)")
+    add_dir(p)
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--session", metavar="ID")
+    p.add_argument("--limit", type=int, default=50)
+    add_json(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("codes", help="list the codebook with frequencies")
+    add_dir(p)
+    add_json(p)
+    p.set_defaults(func=cmd_codes)
+
+    p = sub.add_parser("code", help="apply a code to a segment (creates the code path if new)")
+    add_dir(p)
+    p.add_argument("--segment", required=True, metavar="ID")
+    p.add_argument("--code", required=True, metavar="PATH", help='e.g. "Public services/Health"')
+    p.add_argument("--span", metavar="START:END", help="code points inside the segment text")
+    p.add_argument("--memo")
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_code)
+
+    p = sub.add_parser("autocode", help="code every segment matching a full-text query")
+    add_dir(p)
+    p.add_argument("--query", required=True)
+    p.add_argument("--code", required=True, metavar="PATH")
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_autocode)
+
+
+def _default_coder() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "coder"
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """fieldscribe new DIR."""
+    coder = args.coder or _default_coder()
+    if args.from_bundle:
+        try:
+            from storage.bundle import create_from_bundle  # type: ignore[import-not-found]
+        except ModuleNotFoundError:
+            raise InvalidInputError("Bundles are not available in this version.") from None
+        project = create_from_bundle(args.from_bundle, args.dir, coder=coder, name=args.name)
+    else:
+        project = Project.create(args.dir, name=args.name, coder=coder)
+    with project:
+        info = {
+            "path": str(project.folder),
+            "id": project.id,
+            "name": project.name,
+            "coder": project.coder,
+            "sessions": len(project.sessions()),
+        }
+    if args.json:
+        print_json(info)
+    else:
+        print(f"Created project {info['name']!r} in {info['path']} (coder {info['coder']}).")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """fieldscribe import DIR FILE..."""
+    if args.title and len(args.files) > 1:
+        raise InvalidInputError("--title works with one file only.")
+    with open_project(args, write=True) as project:
+        titles = [args.title] if args.title else None
+        sessions = project.import_audio_files(args.files, kind=args.kind, titles=titles)
+    if args.json:
+        print_json([as_dict(s) for s in sessions])
+    else:
+        for src, s in zip(args.files, sessions, strict=True):
+            print(f"{s.id}  {s.title}  ({fmt_ms(s.duration_ms)}, from {src})")
+    return 0
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    """fieldscribe sessions DIR."""
+    with open_project(args, write=False) as project:
+        sessions = project.sessions()
+    if args.json:
+        print_json([as_dict(s) for s in sessions])
+        return 0
+    if not sessions:
+        print("No sessions yet; add audio with `fieldscribe import DIR FILE`.")
+        return 0
+    print_table(
+        ["ID", "KIND", "DURATION", "SEGMENTS", "CODED", "STATUS", "TITLE"],
+        [
+            (
+                s.id,
+                s.kind,
+                fmt_ms(s.duration_ms),
+                s.segment_count,
+                s.coded_segment_count,
+                s.status,
+                s.title,
+            )
+            for s in sessions
+        ],
+    )
+    return 0
+
+
+def cmd_segments(args: argparse.Namespace) -> int:
+    """fieldscribe segments DIR --session ID."""
+    with open_project(args, write=False) as project:
+        segments = project.segments(args.session)
+    if args.json:
+        print_json([as_dict(s) for s in segments])
+        return 0
+    for s in segments:
+        speaker = f"{s.speaker}: " if s.speaker else ""
+        print(f"{s.id}  [{fmt_ms(s.start_ms)} - {fmt_ms(s.end_ms)}]  {speaker}{s.text}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """fieldscribe search DIR QUERY."""
+    with open_project(args, write=False) as project:
+        hits = project.search(args.query, limit=args.limit, session_id=args.session)
+    if args.json:
+        print_json([as_dict(h) for h in hits])
+        return 0
+    if not hits:
+        print(f"No segment matches {args.query!r}.")
+    for h in hits:
+        speaker = f"{h.speaker}: " if h.speaker else ""
+        print(f"{h.segment_id}  {h.session_title} [{fmt_ms(h.start_ms)}]  {speaker}{h.marked}")
+    return 0
+
+
+def cmd_codes(args: argparse.Namespace) -> int:
+    """fieldscribe codes DIR."""
+    with open_project(args, write=False) as project:
+        codes = project.codes()
+        freq = project.code_frequencies()
+    if args.json:
+        print_json([{**as_dict(c), "codings": freq.get(c.id, 0)} for c in codes])
+        return 0
+    print_table(
+        ["ID", "COLOUR", "CODINGS", "PATH"],
+        [(c.id, c.colour, freq.get(c.id, 0), c.path) for c in codes],
+    )
+    return 0
+
+
+def _parse_span(span: str | None) -> tuple[int | None, int | None]:
+    if not span:
+        return None, None
+    try:
+        start, end = (int(x) for x in span.split(":"))
+    except ValueError:
+        raise InvalidInputError(f"Invalid --span {span!r}; use START:END code points.") from None
+    return start, end
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    """fieldscribe code DIR --segment ID --code PATH."""
+    start, end = _parse_span(args.span)
+    with open_project(args, write=True) as project:
+        project.get_segment(args.segment)  # fail before creating the code path
+        with project.transaction():
+            code = project.ensure_code_path(args.code)
+            coding = project.apply_code(
+                args.segment, code.id, start_cp=start, end_cp=end, memo=args.memo
+            )
+    if args.json:
+        print_json({**as_dict(coding), "code_path": code.path})
+    else:
+        print(f"Coded segment {args.segment} with {code.path!r} (coder {coding.coder}).")
+    return 0
+
+
+def cmd_autocode(args: argparse.Namespace) -> int:
+    """fieldscribe autocode DIR --query Q --code PATH."""
+    with open_project(args, write=True) as project:
+        added = project.autocode(args.query, args.code)
+        code = project.find_code(args.code)
+    result = {"code_path": code.path if code else args.code, "codings_added": len(added)}
+    if args.json:
+        print_json({**result, "segment_ids": [c.segment_id for c in added]})
+    else:
+        print(f"Coded {len(added)} segment(s) with {result['code_path']!r}.")
+    return 0

@@ -1,0 +1,1 @@
+"""FieldScribe's PySide6 desktop app."""

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Sets up FieldScribe on a fresh Debian/Ubuntu machine: system packages (when we may install
+# them), a virtual environment in .venv with the app and its test tools.
+# Usage: scripts/setup.sh [--with-base-model]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SYSTEM_PKGS=(ffmpeg espeak-ng sox pulseaudio pulseaudio-utils xvfb
+  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3
+  libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-xinerama0
+  libxcb-image0 libpulse0 libasound2)
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${SYSTEM_PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+  if [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; then
+    echo "Installing system packages: ${missing[*]}"
+    $SUDO apt-get update -qq || true
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+      || echo "warning: some system packages could not be installed; FieldScribe falls back to the ffmpeg from imageio-ffmpeg"
+  else
+    echo "warning: cannot install ${missing[*]} (not root, no sudo); continuing"
+  fi
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+extras="test"
+if [ "${1:-}" = "--with-base-model" ] || [ "${FIELDSCRIBE_BASE_MODEL:-}" = "1" ]; then extras="test,base-model"; fi
+.venv/bin/python -m pip install -q -e ".[${extras}]"
+echo "FieldScribe is set up in .venv"

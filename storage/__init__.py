@@ -1,0 +1,63 @@
+"""FieldScribe's project store: SQLite schema, migrations and the domain API. No Qt here."""
+
+from .errors import (
+    AudioError,
+    FieldScribeError,
+    InUseError,
+    InvalidInputError,
+    NewerSchemaError,
+    NotAProjectError,
+    NotFoundError,
+    ProjectExistsError,
+    ProjectLockedError,
+    ReadOnlyError,
+)
+from .models import (
+    Code,
+    Coder,
+    Coding,
+    DeletionReport,
+    Marker,
+    MediaFile,
+    Memo,
+    Participant,
+    SearchHit,
+    Segment,
+    Session,
+    SessionSpeaker,
+    Word,
+)
+from .project import Project
+from .schema import SCHEMA_VERSION
+from .sessions import AudioInfo
+from .transcript import SegmentDraft
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AudioError",
+    "AudioInfo",
+    "Code",
+    "Coder",
+    "Coding",
+    "DeletionReport",
+    "FieldScribeError",
+    "InUseError",
+    "InvalidInputError",
+    "Marker",
+    "MediaFile",
+    "Memo",
+    "NewerSchemaError",
+    "NotAProjectError",
+    "NotFoundError",
+    "Participant",
+    "Project",
+    "ProjectExistsError",
+    "ProjectLockedError",
+    "ReadOnlyError",
+    "SearchHit",
+    "Segment",
+    "SegmentDraft",
+    "Session",
+    "SessionSpeaker",
+    "Word",
+]

@@ -1,0 +1,51 @@
+"""Errors raised by the storage layer.
+
+Every error carries a message written for a person: it names the file or object and says what to
+do. The command line prints ``str(error)`` as its one-line message.
+"""
+
+from __future__ import annotations
+
+
+class FieldScribeError(Exception):
+    """Base class of all errors that FieldScribe reports to the user."""
+
+
+class NotAProjectError(FieldScribeError):
+    """The folder is not a FieldScribe project."""
+
+
+class NewerSchemaError(FieldScribeError):
+    """The project or bundle was written by a newer FieldScribe."""
+
+
+class ProjectLockedError(FieldScribeError):
+    """Another running FieldScribe holds the project open for writing."""
+
+
+class ProjectExistsError(FieldScribeError):
+    """A new project would overwrite an existing folder."""
+
+
+class NotFoundError(FieldScribeError):
+    """An id or a name does not exist in the project."""
+
+
+class InvalidInputError(FieldScribeError):
+    """A value given by the user is not acceptable."""
+
+
+class AudioError(FieldScribeError):
+    """An audio file is missing, empty, truncated or not audio."""
+
+
+class InUseError(FieldScribeError):
+    """A delete would remove data that other rows depend on; it must be asked for explicitly."""
+
+
+class ReadOnlyError(FieldScribeError):
+    """The project was opened read-only or its folder cannot be written."""
+
+
+class DiskFullError(ReadOnlyError):
+    """The disk filled up during a write; the write was rolled back."""

@@ -1,0 +1,208 @@
+"""Plain dataclasses that cross layers (storage -> CLI, GUI, transcription)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SESSION_KINDS = ("focus_group", "interview", "observation")
+SEGMENT_ORIGINS = ("whisper", "manual", "import")
+MEMO_TARGETS = ("project", "session", "segment", "code", "coding", "journal")
+
+
+@dataclass
+class Coder:
+    """A person who codes; ``name`` is the natural key used in ``created_by``."""
+
+    name: str
+    created_at: str
+
+
+@dataclass
+class MediaFile:
+    """An audio (or video) file copied into the project's ``media/`` folder."""
+
+    id: str
+    session_id: str
+    path: str
+    original_name: str
+    sha256: str
+    size_bytes: int
+    duration_ms: int
+    sample_rate: int
+    channels: int
+    codec: str
+    created_by: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class Session:
+    """A recorded event: a focus group, an interview or an observation."""
+
+    id: str
+    title: str
+    kind: str
+    date: str | None
+    place: str | None
+    moderator: str | None
+    notes: str | None
+    status: str
+    created_by: str
+    created_at: str
+    updated_at: str
+    duration_ms: int = 0
+    segment_count: int = 0
+    coded_segment_count: int = 0
+    speakers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Participant:
+    """A person who took part, known by pseudonym, with free attributes (age group, role...)."""
+
+    id: str
+    pseudonym: str
+    attributes: dict[str, str]
+    created_by: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class SessionSpeaker:
+    """A speaker label of one session, optionally mapped to a participant."""
+
+    id: str
+    session_id: str
+    label: str
+    participant_id: str | None
+    created_by: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class Word:
+    """One word with its timing, as Whisper gives it."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+    probability: float | None = None
+
+
+@dataclass
+class Segment:
+    """A timed piece of transcript."""
+
+    id: str
+    session_id: str
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    text: str
+    origin: str
+    confidence: float | None
+    words: list[Word]
+    edited: bool
+    created_by: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class Marker:
+    """A point in time of a session, dropped while recording or later."""
+
+    id: str
+    session_id: str
+    time_ms: int
+    label: str
+    note: str | None
+    source: str
+    created_by: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class Code:
+    """A code of the codebook; ``path`` is the slash-joined names from the root."""
+
+    id: str
+    parent_id: str | None
+    name: str
+    colour: str
+    description: str | None
+    created_by: str
+    created_at: str
+    updated_at: str
+    path: str = ""
+
+
+@dataclass
+class Coding:
+    """A code applied to a segment (or to a code-point span inside it) by one coder."""
+
+    id: str
+    segment_id: str
+    code_id: str
+    coder: str
+    start_cp: int | None
+    end_cp: int | None
+    memo: str | None
+    created_by: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class Memo:
+    """A note attached to the project, a session, a segment, a code or a coding."""
+
+    id: str
+    target_type: str
+    target_id: str | None
+    title: str | None
+    text: str
+    created_by: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class SearchHit:
+    """One full-text search result; ``marked`` has the matching words in ``[...]``."""
+
+    segment_id: str
+    session_id: str
+    session_title: str
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    text: str
+    marked: str
+    rank: float
+
+
+@dataclass
+class DeletionReport:
+    """What a delete removed, per kind of row."""
+
+    target: str
+    removed: dict[str, int]
+
+    def describe(self) -> str:
+        """Return a one-line human summary."""
+        parts = [f"{n} {kind}" for kind, n in self.removed.items() if n]
+        return f"deleted {self.target}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    """Return a JSON-friendly dict of a dataclass."""
+    from dataclasses import asdict
+
+    result: dict[str, Any] = asdict(obj)
+    return result

@@ -1,0 +1,318 @@
+"""``Project``: the one entry point to a FieldScribe project folder.
+
+A project is a folder ``NAME.fieldscribe/`` with ``project.db`` (SQLite, WAL, foreign keys on)
+and ``media/`` (copies of the audio). Open it with ``Project.open`` or create it with
+``Project.create``; both return a context manager::
+
+    with Project.create(path, name="E-government focus groups", coder="coder-a") as project:
+        project.import_audio(Path("interview1.m4a"), kind="interview")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sqlite3
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ._base import ProjectBase, new_id, now_iso
+from .codebook import CodebookMixin
+from .errors import (
+    FieldScribeError,
+    InUseError,
+    InvalidInputError,
+    NotAProjectError,
+    NotFoundError,
+    ProjectExistsError,
+    ReadOnlyError,
+)
+from .lock import ProjectLock
+from .models import Coder, DeletionReport
+from .schema import SCHEMA_VERSION, check_not_newer, migrate
+from .sessions import SessionsMixin
+from .transcript import TranscriptMixin
+
+DB_NAME = "project.db"
+PROJECT_SUFFIX = ".fieldscribe"
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+        )
+    else:
+        conn = sqlite3.connect(str(path), check_same_thread=False)
+    conn.isolation_level = None  # transactions are explicit (Database.atomic)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _check_name(kind: str, value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidInputError(f"{kind} must not be empty.")
+    return value
+
+
+class Project(SessionsMixin, TranscriptMixin, CodebookMixin, ProjectBase):
+    """An open FieldScribe project."""
+
+    def __init__(
+        self, folder: Path, conn: sqlite3.Connection, lock: ProjectLock | None, readonly: bool
+    ) -> None:
+        self._init_base(folder, conn, readonly)
+        self._lock = lock
+
+    # ----------------------------------------------------------------- lifecycle
+    @classmethod
+    def create(cls, folder: str | Path, *, name: str | None = None, coder: str) -> Project:
+        """Create a new project folder and open it for writing.
+
+        Args:
+            folder: the folder to create (conventionally ``NAME.fieldscribe``); it must not exist
+                or must be empty.
+            name: the project's display name (default: the folder name without suffix).
+            coder: the coder registered as the owner of this copy of the project.
+
+        Raises:
+            ProjectExistsError: the folder exists and is not empty.
+            ReadOnlyError: the folder cannot be created.
+        """
+        folder = Path(folder).expanduser()
+        coder = _check_name("The coder name", coder)
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise ProjectExistsError(
+                f"{folder} already exists and is not empty; choose a new folder name."
+            )
+        created_folder = not folder.exists()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "media").mkdir(exist_ok=True)
+        except OSError as exc:
+            raise ReadOnlyError(
+                f"{folder}: cannot create the project folder ({exc.strerror or exc})."
+            ) from exc
+        try:
+            lock = ProjectLock(folder)
+            lock.acquire()
+            conn = _connect(folder / DB_NAME, readonly=False)
+            project = cls(folder, conn, lock, readonly=False)
+            migrate(project.db, str(folder))
+            with project._tx():
+                project.db.conn.executemany(
+                    "INSERT INTO project_meta (key, value) VALUES (?, ?)",
+                    [
+                        ("project_id", new_id()),
+                        ("name", (name or folder.name.removesuffix(PROJECT_SUFFIX)).strip()),
+                        ("created_at", now_iso()),
+                        ("created_by", coder),
+                    ],
+                )
+            project.set_coder(coder)
+            project.set_meta("owner", coder)
+            return project
+        except (OSError, sqlite3.Error) as exc:
+            _cleanup_failed_create(folder, created_folder)
+            raise ReadOnlyError(f"{folder}: could not create the project ({exc}).") from exc
+        except FieldScribeError:
+            _cleanup_failed_create(folder, created_folder)
+            raise
+
+    @classmethod
+    def open(
+        cls, folder: str | Path, *, coder: str | None = None, readonly: bool = False
+    ) -> Project:
+        """Open an existing project.
+
+        Args:
+            folder: the project folder.
+            coder: who writes (default: the project's owner coder).
+            readonly: open without taking the write lock; writes then raise ``ReadOnlyError``.
+
+        Raises:
+            NotAProjectError: the folder is not a FieldScribe project.
+            NewerSchemaError: the project was written by a newer FieldScribe.
+            ProjectLockedError: another process has it open for writing.
+        """
+        folder = Path(folder).expanduser()
+        db_path = folder / DB_NAME
+        if not folder.is_dir():
+            raise NotAProjectError(f"{folder}: no such project folder.")
+        if not db_path.is_file():
+            raise NotAProjectError(
+                f"{folder} is not a FieldScribe project (no {DB_NAME}); "
+                "create one with `fieldscribe new`."
+            )
+        _check_sqlite_header(db_path)
+        lock = None
+        if not readonly:
+            lock = ProjectLock(folder)
+            lock.acquire()
+        try:
+            conn = _connect(db_path, readonly=readonly)
+            project = cls(folder, conn, lock, readonly=readonly)
+            _check_is_project(project, folder)
+            check_not_newer(project.db, str(folder))
+            if not readonly:
+                migrate(project.db, str(folder))
+            owner = project.get_meta("owner") or ""
+            project.coder = (coder or owner).strip()
+            if coder and not readonly:
+                project.set_coder(coder)
+            return project
+        except sqlite3.DatabaseError as exc:
+            if lock is not None:
+                lock.release()
+            raise NotAProjectError(
+                f"{db_path} is damaged or not a FieldScribe database ({exc})."
+            ) from exc
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+
+    def close(self) -> None:
+        """Close the database and release the write lock."""
+        with self._mutex:
+            if not self.readonly:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.conn.execute("PRAGMA optimize")
+            self.db.conn.close()
+        if self._lock is not None:
+            self._lock.release()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- metadata
+    @property
+    def id(self) -> str:
+        """The project's global id (shared by every copy made from bundles)."""
+        return self.get_meta("project_id") or ""
+
+    @property
+    def name(self) -> str:
+        """The project's display name."""
+        return self.get_meta("name") or self.folder.name
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of this FieldScribe."""
+        return SCHEMA_VERSION
+
+    def get_meta(self, key: str) -> str | None:
+        """Return one project metadata value, or None."""
+        value = self._scalar("SELECT value FROM project_meta WHERE key = ?", (key,))
+        return None if value is None else str(value)
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set one project metadata value."""
+        with self._tx() as db:
+            db.conn.execute(
+                "INSERT INTO project_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def metadata(self) -> dict[str, Any]:
+        """Return all project metadata as a dict."""
+        return {row["key"]: row["value"] for row in self._rows("SELECT * FROM project_meta")}
+
+    # ----------------------------------------------------------------- coders
+    def set_coder(self, name: str) -> Coder:
+        """Register ``name`` (if new) and make it the coder of this session's writes."""
+        name = _check_name("The coder name", name)
+        with self._tx() as db:
+            db.conn.execute(
+                "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)", (name, now_iso())
+            )
+        self.coder = name
+        return self.get_coder(name)
+
+    def get_coder(self, name: str) -> Coder:
+        """Return one coder or raise ``NotFoundError``."""
+        row = self._one("SELECT * FROM coders WHERE name = ?", (name,))
+        if row is None:
+            raise NotFoundError(f"No coder named {name!r} in this project.")
+        return Coder(name=row["name"], created_at=row["created_at"])
+
+    def coders(self) -> list[Coder]:
+        """Return every coder, by name."""
+        return [
+            Coder(name=r["name"], created_at=r["created_at"])
+            for r in self._rows("SELECT * FROM coders ORDER BY name")
+        ]
+
+    def delete_coder(self, name: str, *, force: bool = False) -> DeletionReport:
+        """Delete a coder; their codings go too, but only when ``force`` is given.
+
+        Raises:
+            InUseError: the coder has codings and ``force`` is False.
+        """
+        self.get_coder(name)
+        count = int(self._scalar("SELECT count(*) FROM codings WHERE coder = ?", (name,)))
+        if count and not force:
+            raise InUseError(
+                f"Coder {name!r} has {count} codings; delete them too with --force "
+                "(or keep the coder)."
+            )
+        with self._tx() as db:
+            ids = [r[0] for r in db.conn.execute("SELECT id FROM codings WHERE coder = ?", (name,))]
+            for coding_id in ids:
+                self._tombstone("codings", coding_id)
+            db.conn.execute("DELETE FROM codings WHERE coder = ?", (name,))
+            db.conn.execute("DELETE FROM coders WHERE name = ?", (name,))
+        return DeletionReport(target=f"coder {name!r}", removed={"codings": count})
+
+
+def _check_sqlite_header(db_path: Path) -> None:
+    try:
+        with open(db_path, "rb") as fh:
+            header = fh.read(16)
+    except OSError as exc:
+        raise NotAProjectError(f"{db_path}: cannot read ({exc.strerror}).") from exc
+    if header != b"SQLite format 3\x00":
+        raise NotAProjectError(
+            f"{db_path} is not a SQLite database; is this a FieldScribe project?"
+        )
+
+
+def _check_is_project(project: Project, folder: Path) -> None:
+    try:
+        row = project._one(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'project_meta'"
+        )
+    except sqlite3.DatabaseError as exc:
+        raise NotAProjectError(f"{folder / DB_NAME} is damaged ({exc}).") from exc
+    if row is None:
+        raise NotAProjectError(
+            f"{folder / DB_NAME} is a SQLite file but not a FieldScribe project."
+        )
+
+
+def _cleanup_failed_create(folder: Path, created_folder: bool) -> None:
+    if created_folder:
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        for name in ("media", DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "project.lock"):
+            target = folder / name
+            if target.is_dir():
+                shutil.rmtree(target, ignore_errors=True)
+            elif target.exists():
+                target.unlink(missing_ok=True)

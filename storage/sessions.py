@@ -1,0 +1,564 @@
+"""Sessions, their media files, participants, speakers and markers."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._base import ProjectBase, new_id, now_iso
+from .errors import AudioError, InUseError, InvalidInputError, NotFoundError, ReadOnlyError
+from .models import (
+    SESSION_KINDS,
+    DeletionReport,
+    Marker,
+    MediaFile,
+    Participant,
+    Session,
+    SessionSpeaker,
+)
+
+_SESSION_EDITABLE = ("title", "kind", "date", "place", "moderator", "notes", "status")
+SESSION_STATUSES = ("recorded", "imported", "transcribing", "transcribed")
+
+
+@dataclass
+class AudioInfo:
+    """What the decoder found in an audio file (see ``transcribe.audio.probe``)."""
+
+    duration_ms: int
+    sample_rate: int
+    channels: int
+    codec: str
+
+
+def _session_from_row(row: sqlite3.Row) -> Session:
+    return Session(
+        id=row["id"],
+        title=row["title"],
+        kind=row["kind"],
+        date=row["date"],
+        place=row["place"],
+        moderator=row["moderator"],
+        notes=row["notes"],
+        status=row["status"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in SESSION_KINDS:
+        raise InvalidInputError(
+            f"Unknown session kind {kind!r}; use one of: {', '.join(SESSION_KINDS)}."
+        )
+    return kind
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _copy_into(src: Path, dest: Path) -> None:
+    """Copy ``src`` to ``dest`` via a temporary file, fsynced, removed on any failure."""
+    tmp = dest.with_name(f".{dest.name}.part")
+    try:
+        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+            shutil.copyfileobj(fin, fout, 1 << 20)
+            fout.flush()
+            os.fsync(fout.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+class SessionsMixin(ProjectBase):
+    """Sessions and everything attached to them except the transcript."""
+
+    # ----------------------------------------------------------------- sessions
+    def add_session(
+        self,
+        title: str,
+        kind: str = "interview",
+        *,
+        date: str | None = None,
+        place: str | None = None,
+        moderator: str | None = None,
+        notes: str | None = None,
+        status: str = "imported",
+        session_id: str | None = None,
+    ) -> Session:
+        """Create a session without media (media is attached by ``import_audio``)."""
+        title = title.strip()
+        if not title:
+            raise InvalidInputError("A session needs a title.")
+        row = {
+            "id": session_id or new_id(),
+            "title": title,
+            "kind": _check_kind(kind),
+            "date": date,
+            "place": place,
+            "moderator": moderator,
+            "notes": notes,
+            "status": status,
+            **self._stamp(),
+        }
+        with self._tx() as db:
+            db.table("sessions").insert(row)
+        return self.get_session(str(row["id"]))
+
+    def get_session(self, session_id: str) -> Session:
+        """Return one session with its counts, or raise ``NotFoundError``."""
+        sessions = self._sessions("WHERE s.id = ?", (session_id,))
+        if not sessions:
+            raise NotFoundError(f"No session with id {session_id!r}; list them with `sessions`.")
+        return sessions[0]
+
+    def sessions(self) -> list[Session]:
+        """Return every session, oldest first, with duration, counts and speakers."""
+        return self._sessions("", ())
+
+    def _sessions(self, where: str, params: tuple[Any, ...]) -> list[Session]:
+        rows = self._rows(
+            f"""
+            SELECT s.*,
+              (SELECT coalesce(sum(duration_ms), 0) FROM media m WHERE m.session_id = s.id)
+                AS duration_ms,
+              (SELECT count(*) FROM segments g WHERE g.session_id = s.id) AS segment_count,
+              (SELECT count(DISTINCT c.segment_id) FROM codings c
+                 JOIN segments g ON g.id = c.segment_id WHERE g.session_id = s.id)
+                AS coded_segment_count,
+              (SELECT group_concat(speaker, char(31)) FROM
+                 (SELECT DISTINCT speaker FROM segments g
+                  WHERE g.session_id = s.id AND speaker IS NOT NULL ORDER BY speaker))
+                AS speakers
+            FROM sessions s {where}
+            ORDER BY coalesce(s.date, s.created_at), s.created_at
+            """,
+            params,
+        )
+        result = []
+        for row in rows:
+            session = _session_from_row(row)
+            session.duration_ms = int(row["duration_ms"])
+            session.segment_count = int(row["segment_count"])
+            session.coded_segment_count = int(row["coded_segment_count"])
+            session.speakers = row["speakers"].split("\x1f") if row["speakers"] else []
+            result.append(session)
+        return result
+
+    def update_session(self, session_id: str, **fields: Any) -> Session:
+        """Change editable session fields (title, kind, date, place, moderator, notes, status)."""
+        self.get_session(session_id)
+        unknown = set(fields) - set(_SESSION_EDITABLE)
+        if unknown:
+            raise InvalidInputError(
+                f"Cannot change session field(s): {', '.join(sorted(unknown))}."
+            )
+        if "kind" in fields:
+            _check_kind(fields["kind"])
+        if "status" in fields and fields["status"] not in SESSION_STATUSES:
+            raise InvalidInputError(f"Unknown session status {fields['status']!r}.")
+        if not fields:
+            return self.get_session(session_id)
+        fields["updated_at"] = now_iso()
+        with self._tx() as db:
+            db.table("sessions").update(session_id, fields)
+        return self.get_session(session_id)
+
+    def delete_session(self, session_id: str, *, force: bool = False) -> DeletionReport:
+        """Delete a session with its segments, markers and speakers.
+
+        The media file is moved to ``media/.deleted/`` rather than destroyed. A session with
+        codings is only deleted with ``force=True``.
+
+        Raises:
+            InUseError: the session has codings and ``force`` is False.
+        """
+        session = self.get_session(session_id)
+        n_codings = int(
+            self._scalar(
+                "SELECT count(*) FROM codings c JOIN segments g ON g.id = c.segment_id "
+                "WHERE g.session_id = ?",
+                (session_id,),
+            )
+        )
+        if n_codings and not force:
+            raise InUseError(
+                f"Session {session.title!r} has {n_codings} codings; delete it with --force "
+                "to remove them too."
+            )
+        removed: dict[str, int] = {}
+        media = self.media_for_session(session_id)
+        with self._tx() as db:
+            conn = db.conn
+            for table, sql in (
+                (
+                    "codings",
+                    "SELECT c.id FROM codings c JOIN segments g ON g.id = c.segment_id "
+                    "WHERE g.session_id = ?",
+                ),
+                ("segments", "SELECT id FROM segments WHERE session_id = ?"),
+                ("markers", "SELECT id FROM markers WHERE session_id = ?"),
+                ("session_speakers", "SELECT id FROM session_speakers WHERE session_id = ?"),
+                ("media", "SELECT id FROM media WHERE session_id = ?"),
+            ):
+                ids = [r[0] for r in conn.execute(sql, (session_id,))]
+                removed[table] = len(ids)
+                for row_id in ids:
+                    self._tombstone(table, row_id)
+            conn.execute(
+                "DELETE FROM codings WHERE segment_id IN "
+                "(SELECT id FROM segments WHERE session_id = ?)",
+                (session_id,),
+            )
+            self._fts_delete_where("session_id = ?", (session_id,))
+            for table in ("segments", "markers", "session_speakers", "media"):
+                conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
+            conn.execute(
+                "DELETE FROM memos WHERE target_type = 'session' AND target_id = ?", (session_id,)
+            )
+            conn.execute("DELETE FROM transcription_state WHERE session_id = ?", (session_id,))
+            conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            self._tombstone("sessions", session_id)
+        trash = self.media_dir / ".deleted"
+        for item in media:
+            src = self.folder / item.path
+            if src.exists():
+                trash.mkdir(exist_ok=True)
+                with contextlib.suppress(OSError):
+                    os.replace(src, trash / src.name)
+        return DeletionReport(target=f"session {session.title!r}", removed=removed)
+
+    # ----------------------------------------------------------------- media
+    def import_audio(
+        self,
+        source: str | Path,
+        *,
+        kind: str = "interview",
+        title: str | None = None,
+        info: AudioInfo | None = None,
+        status: str = "imported",
+    ) -> Session:
+        """Copy one audio/video file into ``media/`` and create a session for it.
+
+        See ``import_audio_files``; ``info`` skips decoding when the caller already probed it.
+        """
+        infos = None if info is None else [info]
+        titles = None if title is None else [title]
+        return self.import_audio_files(
+            [source], kind=kind, titles=titles, infos=infos, status=status
+        )[0]
+
+    def import_audio_files(
+        self,
+        sources: list[str | Path],
+        *,
+        kind: str = "interview",
+        titles: list[str] | None = None,
+        infos: list[AudioInfo] | None = None,
+        status: str = "imported",
+    ) -> list[Session]:
+        """Copy audio/video files into ``media/`` and create one session per file.
+
+        All or nothing: every file is decoded first (so empty, truncated and non-audio files are
+        refused before anything is written), then copied through temporary files, then all rows
+        are written in one transaction. On any failure the copies are removed and the project
+        is exactly as before. Originals are never moved or changed.
+
+        Args:
+            sources: audio or video files.
+            kind: focus_group, interview or observation.
+            titles: session titles (default: each file name without extension).
+            infos: what the decoder found, when the caller already probed the files.
+            status: the session status ("imported", or "recorded" for recordings).
+
+        Raises:
+            AudioError: a file is missing, empty or not decodable audio.
+            ReadOnlyError: a copy failed (read-only folder, disk full).
+        """
+        if self.readonly:
+            raise ReadOnlyError(f"{self.folder} was opened read-only; nothing was changed.")
+        _check_kind(kind)
+        srcs = [Path(s).expanduser() for s in sources]
+        if not srcs:
+            raise InvalidInputError("No files to import.")
+        if infos is None:
+            from transcribe.audio import probe  # domain-to-domain; no Qt
+
+            infos = [probe(src) for src in srcs]
+        copied: list[Path] = []
+        rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        try:
+            for i, (src, info) in enumerate(zip(srcs, infos, strict=True)):
+                media_id = new_id()
+                dest = self.media_dir / f"{media_id}{src.suffix.lower() or '.audio'}"
+                try:
+                    self.media_dir.mkdir(exist_ok=True)
+                    digest = sha256_of(src)
+                    _copy_into(src, dest)
+                except OSError as exc:
+                    reason = (
+                        "the disk is full"
+                        if exc.errno == errno.ENOSPC
+                        else (exc.strerror or str(exc))
+                    )
+                    raise ReadOnlyError(
+                        f"{src}: could not copy into {self.media_dir} ({reason}); "
+                        "the project is unchanged."
+                    ) from exc
+                copied.append(dest)
+                stamp = self._stamp()
+                session_id = new_id()
+                title = titles[i] if titles and i < len(titles) else src.stem
+                session = {
+                    "id": session_id,
+                    "title": title.strip() or src.name,
+                    "kind": kind,
+                    "status": status,
+                    **stamp,
+                }
+                media = {
+                    "id": media_id,
+                    "session_id": session_id,
+                    "path": f"media/{dest.name}",
+                    "original_name": src.name,
+                    "sha256": digest,
+                    "size_bytes": dest.stat().st_size,
+                    "duration_ms": info.duration_ms,
+                    "sample_rate": info.sample_rate,
+                    "channels": info.channels,
+                    "codec": info.codec,
+                    **stamp,
+                }
+                rows.append((session, media))
+            with self._tx() as db:
+                for session, media in rows:
+                    db.table("sessions").insert(session)
+                    db.table("media").insert(media)
+        except BaseException:
+            for path in copied:
+                path.unlink(missing_ok=True)
+            raise
+        return [self.get_session(str(session["id"])) for session, _ in rows]
+
+    def media_for_session(self, session_id: str) -> list[MediaFile]:
+        """Return the media files of a session."""
+        return [
+            MediaFile(**dict(r))
+            for r in self._rows(
+                "SELECT * FROM media WHERE session_id = ? ORDER BY created_at", (session_id,)
+            )
+        ]
+
+    def media_path(self, session_id: str) -> Path:
+        """Return the absolute path of a session's (first) media file.
+
+        Raises:
+            NotFoundError: the session has no media.
+            AudioError: the media file is missing from the project folder.
+        """
+        media = self.media_for_session(session_id)
+        if not media:
+            raise NotFoundError(f"Session {session_id} has no audio.")
+        path = self.folder / media[0].path
+        if not path.is_file():
+            raise AudioError(f"{path}: the session's audio file is missing from the project.")
+        return path
+
+    # ----------------------------------------------------------------- participants
+    def add_participant(
+        self, pseudonym: str, attributes: dict[str, str] | None = None
+    ) -> Participant:
+        """Add a participant known by ``pseudonym`` with free attributes."""
+        pseudonym = pseudonym.strip()
+        if not pseudonym:
+            raise InvalidInputError("A participant needs a pseudonym.")
+        row = {
+            "id": new_id(),
+            "pseudonym": pseudonym,
+            "attributes": json.dumps(attributes or {}, ensure_ascii=False, sort_keys=True),
+            **self._stamp(),
+        }
+        with self._tx() as db:
+            db.table("participants").insert(row)
+        return self.get_participant(str(row["id"]))
+
+    def get_participant(self, participant_id: str) -> Participant:
+        """Return one participant or raise ``NotFoundError``."""
+        row = self._one("SELECT * FROM participants WHERE id = ?", (participant_id,))
+        if row is None:
+            raise NotFoundError(f"No participant with id {participant_id!r}.")
+        return _participant(row)
+
+    def participants(self) -> list[Participant]:
+        """Return every participant by pseudonym."""
+        return [
+            _participant(r) for r in self._rows("SELECT * FROM participants ORDER BY pseudonym")
+        ]
+
+    def update_participant(
+        self,
+        participant_id: str,
+        *,
+        pseudonym: str | None = None,
+        attributes: dict[str, str] | None = None,
+    ) -> Participant:
+        """Change a participant's pseudonym and/or replace their attributes."""
+        self.get_participant(participant_id)
+        fields: dict[str, Any] = {"updated_at": now_iso()}
+        if pseudonym is not None:
+            if not pseudonym.strip():
+                raise InvalidInputError("A participant needs a pseudonym.")
+            fields["pseudonym"] = pseudonym.strip()
+        if attributes is not None:
+            fields["attributes"] = json.dumps(attributes, ensure_ascii=False, sort_keys=True)
+        with self._tx() as db:
+            db.table("participants").update(participant_id, fields)
+        return self.get_participant(participant_id)
+
+    def delete_participant(self, participant_id: str) -> DeletionReport:
+        """Delete a participant; speaker mappings to them are cleared (and counted)."""
+        participant = self.get_participant(participant_id)
+        with self._tx() as db:
+            n = db.conn.execute(
+                "UPDATE session_speakers SET participant_id = NULL, updated_at = ? "
+                "WHERE participant_id = ?",
+                (now_iso(), participant_id),
+            ).rowcount
+            db.conn.execute("DELETE FROM participants WHERE id = ?", (participant_id,))
+            self._tombstone("participants", participant_id)
+        return DeletionReport(
+            target=f"participant {participant.pseudonym!r}", removed={"speaker mappings": n}
+        )
+
+    # ----------------------------------------------------------------- speakers
+    def map_speaker(
+        self, session_id: str, label: str, participant_id: str | None
+    ) -> SessionSpeaker:
+        """Map a session's speaker label to a participant (or clear the mapping with None)."""
+        self.get_session(session_id)
+        if participant_id is not None:
+            self.get_participant(participant_id)
+        existing = self._one(
+            "SELECT id FROM session_speakers WHERE session_id = ? AND label = ?",
+            (session_id, label),
+        )
+        with self._tx() as db:
+            if existing is None:
+                db.table("session_speakers").insert(
+                    {
+                        "id": new_id(),
+                        "session_id": session_id,
+                        "label": label,
+                        "participant_id": participant_id,
+                        **self._stamp(),
+                    }
+                )
+            else:
+                db.table("session_speakers").update(
+                    existing["id"], {"participant_id": participant_id, "updated_at": now_iso()}
+                )
+        return next(s for s in self.session_speakers(session_id) if s.label == label)
+
+    def session_speakers(self, session_id: str) -> list[SessionSpeaker]:
+        """Return the speaker labels of a session: mapped ones and those used by segments."""
+        rows = self._rows(
+            "SELECT * FROM session_speakers WHERE session_id = ? ORDER BY label", (session_id,)
+        )
+        result = [SessionSpeaker(**dict(r)) for r in rows]
+        known = {s.label for s in result}
+        for (label,) in self._rows(
+            "SELECT DISTINCT speaker FROM segments WHERE session_id = ? AND speaker IS NOT NULL",
+            (session_id,),
+        ):
+            if label not in known:
+                result.append(
+                    SessionSpeaker(
+                        id="",
+                        session_id=session_id,
+                        label=label,
+                        participant_id=None,
+                        created_by="",
+                        created_at="",
+                        updated_at="",
+                    )
+                )
+        return sorted(result, key=lambda s: s.label)
+
+    # ----------------------------------------------------------------- markers
+    def add_marker(
+        self,
+        session_id: str,
+        time_ms: int,
+        label: str,
+        *,
+        note: str | None = None,
+        source: str = "manual",
+    ) -> Marker:
+        """Drop a time marker on a session."""
+        self.get_session(session_id)
+        if time_ms < 0:
+            raise InvalidInputError("A marker time cannot be negative.")
+        row = {
+            "id": new_id(),
+            "session_id": session_id,
+            "time_ms": int(time_ms),
+            "label": label,
+            "note": note,
+            "source": source,
+            **self._stamp(),
+        }
+        with self._tx() as db:
+            db.table("markers").insert(row)
+        return Marker(**row)  # type: ignore[arg-type]
+
+    def markers(self, session_id: str | None = None) -> list[Marker]:
+        """Return the markers of one session (or of all), in time order."""
+        if session_id is None:
+            rows = self._rows("SELECT * FROM markers ORDER BY session_id, time_ms")
+        else:
+            rows = self._rows(
+                "SELECT * FROM markers WHERE session_id = ? ORDER BY time_ms", (session_id,)
+            )
+        return [Marker(**dict(r)) for r in rows]
+
+    def delete_marker(self, marker_id: str) -> None:
+        """Delete one marker."""
+        with self._tx() as db:
+            if db.conn.execute("DELETE FROM markers WHERE id = ?", (marker_id,)).rowcount == 0:
+                raise NotFoundError(f"No marker with id {marker_id!r}.")
+            self._tombstone("markers", marker_id)
+
+    # implemented by TranscriptMixin
+    def _fts_delete_where(self, where: str, params: tuple[Any, ...]) -> None:
+        raise NotImplementedError
+
+
+def _participant(row: sqlite3.Row) -> Participant:
+    return Participant(
+        id=row["id"],
+        pseudonym=row["pseudonym"],
+        attributes=json.loads(row["attributes"] or "{}"),
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+__all__ = ["AudioError", "AudioInfo", "SessionsMixin", "sha256_of"]

@@ -1,0 +1,1 @@
+"""Audio decoding and local Whisper transcription. No Qt here."""

@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from storage.errors import FieldScribeError
 
 from . import project_cmds
 
-#: Modules with a ``register(subparsers)`` function, in help order.
-COMMAND_MODULES = [project_cmds]
 
-
-def _optional_modules() -> None:
-    """Add command modules of capabilities that may be absent in a partial checkout."""
-    import importlib
-
-    for name in ("transcribe_cmds", "export_cmds", "bundle_cmds", "qdpx_cmds", "record_cmds"):
-        try:
-            module = importlib.import_module(f"cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"cli.{name}":
-                raise
-            continue
-        if module not in COMMAND_MODULES:
-            COMMAND_MODULES.append(module)
+def _command_modules() -> list[ModuleType]:
+    """Every ``cli/*_cmds.py`` module (each capability adds its own), project commands first."""
+    names = sorted(
+        info.name
+        for info in pkgutil.iter_modules(__path__)
+        if info.name.endswith("_cmds") and info.name != "project_cmds"
+    )
+    return [project_cmds, *(importlib.import_module(f"cli.{name}") for name in names)]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,8 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    _optional_modules()
-    for module in COMMAND_MODULES:
+    for module in _command_modules():
         module.register(sub)
     return parser
 

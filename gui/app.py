@@ -1,18 +1,34 @@
-"""Application start-up (placeholder main window until the workbench lands)."""
+"""Application start-up: ``python main.py`` (start page), ``--demo``, ``--project DIR``."""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from pathlib import Path
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The GUI's own arguments."""
+    parser = argparse.ArgumentParser(prog="fieldscribe", description="FieldScribe desktop app")
+    parser.add_argument("--demo", action="store_true", help="open (or create) the demo project")
+    parser.add_argument("--project", type=Path, help="open this project folder")
+    return parser.parse_args(argv)
 
 
 def run_app(argv: list[str]) -> int:
     """Start the Qt application and show the main window."""
-    from PySide6.QtWidgets import QApplication, QListWidget, QMainWindow
+    from PySide6.QtWidgets import QApplication
 
+    from gui.main_window import MainWindow
+
+    args = parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.setWindowTitle("FieldScribe")
-    window.setCentralWidget(QListWidget())
-    window.resize(900, 600)
+    app.setApplicationName("FieldScribe")
+    app.setOrganizationName("FieldScribe")
+    window = MainWindow()
     window.show()
+    if args.demo:
+        window.open_demo()
+    elif args.project is not None:
+        window.open_project(args.project)
     return int(app.exec())

@@ -1,0 +1,149 @@
+"""The codebook panel: a tree of codes with frequencies, nesting by drag-and-drop, actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QToolBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.models.codes import CodeTreeModel
+from storage.models import Code
+
+
+class CodeTree(QTreeView):
+    """Drag codes onto segments (to code) or onto other codes (to nest)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.setUniformRowHeights(True)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+
+class CodebookPanel(QWidget):
+    """The codebook; the window connects the signals to undoable commands."""
+
+    apply_requested = Signal(str)  # code id: code the current selection
+    add_requested = Signal(object)  # parent code id or None
+    recolour_requested = Signal(str)
+    describe_requested = Signal(str)
+    merge_requested = Signal(str)
+    delete_requested = Signal(str)
+    memo_requested = Signal(str)
+    pin_requested = Signal(str)
+    retrieve_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = CodeTreeModel(self)
+        self.tree = CodeTree(self)
+        self.tree.setModel(self.model)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.doubleClicked.connect(self._double_clicked)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.act_new = self._action("New code", self._new_top, "Ctrl+Shift+N")
+        self.act_sub = self._action("Sub-code", self._new_sub)
+        self.act_rename = self._action("Rename", self._rename, "F2")
+        self.act_colour = self._action("Colour…", lambda: self._emit(self.recolour_requested))
+        self.act_describe = self._action("Describe…", lambda: self._emit(self.describe_requested))
+        self.act_merge = self._action("Merge into…", lambda: self._emit(self.merge_requested))
+        self.act_delete = self._action("Delete", lambda: self._emit(self.delete_requested))
+        self.act_memo = self._action("Memo…", lambda: self._emit(self.memo_requested))
+        self.act_pin = self._action("Pin to key", lambda: self._emit(self.pin_requested))
+        self.act_retrieve = self._action(
+            "Retrieve segments", lambda: self._emit(self.retrieve_requested)
+        )
+        for act in (self.act_new, self.act_sub, self.act_rename, self.act_colour):
+            self.toolbar.addAction(act)
+        self.act_rename.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.tree)
+
+    def _action(self, text: str, slot: object, shortcut: str | None = None) -> QAction:
+        act = QAction(text, self)
+        act.triggered.connect(slot)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(act)
+        return act
+
+    def current_code(self) -> Code | None:
+        """The selected code."""
+        return self.model.code(self.tree.currentIndex())
+
+    def select_code(self, code_id: str) -> None:
+        """Make a code current."""
+        index = self.model.index_of(code_id)
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+
+    def _emit(self, signal: Signal) -> None:  # type: ignore[type-arg]
+        code = self.current_code()
+        if code is not None:
+            signal.emit(code.id)  # type: ignore[attr-defined]
+
+    def _new_top(self) -> None:
+        self.add_requested.emit(None)
+
+    def _new_sub(self) -> None:
+        code = self.current_code()
+        self.add_requested.emit(code.id if code else None)
+
+    def _rename(self) -> None:
+        index = self.tree.currentIndex()
+        if index.isValid():
+            self.tree.edit(index.siblingAtColumn(0))
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        code = self.model.code(index)
+        if code is not None:
+            self.apply_requested.emit(code.id)
+
+    def _context_menu(self, pos: object) -> None:
+        menu = QMenu(self)
+        code = self.current_code()
+        if code is not None:
+            apply = menu.addAction(f"Code the selection with “{code.name}”")
+            apply.triggered.connect(lambda: self.apply_requested.emit(code.id))
+            menu.addAction(self.act_retrieve)
+            menu.addSeparator()
+        menu.addAction(self.act_new)
+        if code is not None:
+            for act in (
+                self.act_sub,
+                self.act_rename,
+                self.act_colour,
+                self.act_describe,
+                self.act_memo,
+                self.act_pin,
+                self.act_merge,
+                self.act_delete,
+            ):
+                menu.addAction(act)
+        menu.exec(self.tree.viewport().mapToGlobal(pos))  # type: ignore[arg-type]

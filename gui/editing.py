@@ -1,0 +1,490 @@
+"""Transcript editing and coding actions of the main window (menus, keys, commands, dialogs)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox
+
+from gui.fmt import timestamp_tag
+from gui.memos import MemoDialog
+from gui.undo import (
+    AddCodeCommand,
+    ApplyCodeCommand,
+    EditTextCommand,
+    MergeCommand,
+    ReassignCodingCommand,
+    RemoveCodingCommand,
+    SpeakerCommand,
+    SplitCommand,
+    UpdateCodeCommand,
+)
+from storage.models import Code, Coding
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+    _Base = MainWindow
+else:
+    _Base = object
+
+
+class EditingMixin(_Base):
+    """Edit, Playback, Code and Memos menus and what they do."""
+
+    # ------------------------------------------------------------------ menus
+    def _build_edit_menus(self) -> None:
+        a = self.add_menu_action
+        edit = self.menu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "Redo")
+        redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        edit.addAction(undo)
+        edit.addAction(redo)
+        self.act_undo, self.act_redo = undo, redo
+        edit.addSeparator()
+        a("&Edit", "Split segment at cursor", self.split_at_cursor, "Ctrl+Shift+S")
+        a("&Edit", "Merge with next segment", self.merge_with_next, "Ctrl+Shift+M")
+        a("&Edit", "Change speaker…", self.change_speaker_dialog, "Ctrl+Shift+K")
+        a("&Edit", "Insert timestamp", self.insert_timestamp, "Ctrl+T")
+        a("&Edit", "Edit segment text", self.edit_current_text, "F2")
+        edit.addSeparator()
+        a("&Edit", "Find in project…", self.search_panel.focus_query, QKeySequence.StandardKey.Find)
+
+        p = "&Playback"
+        play = a(p, "Play / pause", self.player.toggle, "F4")
+        play.setShortcuts([QKeySequence("F4"), QKeySequence("Ctrl+Space")])
+        a(p, "Back", lambda: self.player.skip(-1), "F3")
+        a(p, "Forward", lambda: self.player.skip(1), "F5")
+        a(p, "Play current segment", lambda: self.play_row(self.transcript.currentIndex().row()))
+        a(p, "Slower", lambda: self.player.step_speed(-1), "Ctrl+,")
+        a(p, "Faster", lambda: self.player.step_speed(1), "Ctrl+.")
+        a(p, "Normal speed", lambda: self.player.set_speed(1.0), "Ctrl+0")
+
+        c = "&Code"
+        a(c, "New code…", lambda: self.add_code_dialog(None))
+        a(c, "Code selection with the current code", self.apply_current_code, "Ctrl+Return")
+        for n in range(1, 10):
+            a(c, f"Pinned code {n}", lambda n=n: self.quick_code(n), f"Ctrl+{n}")
+        a(c, "Remove a coding…", self.remove_coding_dialog)
+        a(c, "Re-assign a coding…", self.reassign_coding_dialog)
+        a(c, "Coding memo…", self.coding_memo_dialog)
+
+        m = "&Memos"
+        a(
+            m,
+            "Project journal…",
+            lambda: self.memo_dialog("journal", None, "Project journal"),
+            "Ctrl+J",
+        )
+        a(m, "Session memos…", self._session_memo)
+        a(m, "Segment memos…", self._segment_memo)
+        a(m, "Code memos…", lambda: self._code_memo(None))
+
+    def _wire_codebook(self) -> None:
+        cb = self.codebook
+        cb.apply_requested.connect(self.apply_code)
+        cb.add_requested.connect(self.add_code_dialog)
+        cb.recolour_requested.connect(self.recolour_dialog)
+        cb.describe_requested.connect(self.describe_dialog)
+        cb.merge_requested.connect(self.merge_code_dialog)
+        cb.delete_requested.connect(self.delete_code_dialog)
+        cb.memo_requested.connect(self._code_memo)
+        cb.pin_requested.connect(self.pin_dialog)
+        cb.retrieve_requested.connect(self.retrieve_code)
+        cb.model.rename_requested.connect(
+            lambda cid, name: self._update_code(cid, {"name": name}, f"Rename code → {name}")
+        )
+        cb.model.move_requested.connect(
+            lambda cid, parent: self._update_code(cid, {"parent_id": parent}, "Move code")
+        )
+
+    # ------------------------------------------------------------------ helpers
+    def _push(self, command: Any) -> None:
+        if self.ctx is not None:
+            self.undo_stack.push(command)
+
+    def _codings_with_codes(self, segment_id: str) -> list[tuple[Coding, Code]]:
+        model = self.segment_model
+        return [
+            (c, code)
+            for c in model.codings_for(segment_id)
+            if (code := model.code(c.code_id)) is not None
+        ]
+
+    def _apply_blind_coding(self) -> None:
+        blind = self.project is not None and self.project.get_meta("blind_coding") == "1"
+        self.segment_model.set_visible_coder(self.project.coder if blind and self.project else None)
+
+    def reload_codebook(self) -> None:
+        """Re-read codes and frequencies (quick reads)."""
+        if self.project is None:
+            return
+        project = self.project
+        current = self.codebook.current_code()
+        codes = project.codes()
+        if project.get_meta("blind_coding") == "1":
+            freq = dict(Counter(c.code_id for c in project.codings(coder=project.coder)))
+        else:
+            freq = project.code_frequencies()
+        self.codebook.model.load(codes, freq)
+        self.codebook.tree.expandAll()
+        if current is not None:
+            self.codebook.select_code(current.id)
+        self.segment_model.set_codes(codes)
+        if self.retrieval is not None:
+            self.retrieval.reload_filters(codes)
+        self._current_row_changed(self.transcript.currentIndex().row())
+
+    def current_segment(self) -> Any:
+        row = self.transcript.currentIndex().row()
+        return self.segment_model.segment(row) if 0 <= row < self.segment_model.rowCount() else None
+
+    # ------------------------------------------------------------------ transcript edits
+    def _edit_requested(self, segment_id: str, field: str, value: Any) -> None:
+        if field == "text":
+            self.edit_text(segment_id, str(value))
+        elif field == "speaker" and self.ctx is not None:
+            seg = self.segment_model.segment(self.segment_model.row_of(segment_id))
+            self._push(SpeakerCommand(self.ctx, {segment_id: seg.speaker}, value))
+
+    def edit_text(self, segment_id: str, text: str, old: str | None = None) -> None:
+        """Replace a segment's text (undoable); ``old`` is the text the edit started from."""
+        row = self.segment_model.row_of(segment_id)
+        if row < 0 or self.ctx is None:
+            return
+        if old is None:
+            old = self.segment_model.segment(row).text
+        if old != text:
+            self._push(EditTextCommand(self.ctx, segment_id, old, text))
+
+    def edit_current_text(self) -> None:
+        index = self.transcript.currentIndex()
+        if index.isValid():
+            self.segment_editor.setFocus()
+
+    def split_at_cursor(self) -> None:
+        """Split the current segment where the text cursor is."""
+        seg = self.segment_editor.segment
+        if seg is None or self.ctx is None:
+            return
+        cp = self.segment_editor.cursor_cp()
+        self.segment_editor.commit()
+        text = self.segment_editor.toPlainText()
+        if not 0 < cp < len(text):
+            self.statusBar().showMessage("Put the text cursor inside the text to split.", 4000)
+            return
+        self._push(SplitCommand(self.ctx, replace(seg, text=text), cp, None))
+
+    def merge_with_next(self) -> None:
+        """Merge the current segment with the next one."""
+        row = self.transcript.currentIndex().row()
+        model = self.segment_model
+        if self.ctx is None or not 0 <= row < model.rowCount() - 1:
+            self.statusBar().showMessage("There is no next segment to merge with.", 4000)
+            return
+        self.segment_editor.commit()
+        seg, nxt = model.segment(row), model.segment(row + 1)
+        self._push(MergeCommand(self.ctx, seg, nxt))
+
+    def change_speaker_dialog(self) -> None:
+        segments = self.transcript.selected_segments()
+        if not segments or self.ctx is None or self.project is None:
+            return
+        labels = [s.label for s in self.project.session_speakers(segments[0].session_id)]
+        current = segments[0].speaker or ""
+        items = labels if current in labels else [current, *labels]
+        name, ok = QInputDialog.getItem(
+            self, "Change speaker", "Speaker:", items, items.index(current), True
+        )
+        if ok:
+            self.set_speaker([s.id for s in segments], name.strip() or None)
+
+    def set_speaker(self, segment_ids: list[str], speaker: str | None) -> None:
+        """Set the speaker of segments (undoable)."""
+        if self.ctx is None:
+            return
+        model = self.segment_model
+        old = {sid: model.segment(model.row_of(sid)).speaker for sid in segment_ids}
+        self._push(SpeakerCommand(self.ctx, old, speaker))
+
+    def insert_timestamp(self) -> None:
+        """Insert the play position as [m:ss.t] at the text cursor."""
+        if self.segment_editor.segment is None:
+            return
+        self.segment_editor.setFocus()
+        self.segment_editor.insertPlainText(timestamp_tag(self.player.position()))
+
+    # ------------------------------------------------------------------ coding
+    def coding_target(self) -> tuple[list[str], tuple[int, int] | None]:
+        """What a code applies to: several rows, a selected span, or the current segment."""
+        rows = self.transcript.selected_segments()
+        span = self.segment_editor.selection_cp()
+        editor_seg = self.segment_editor.segment
+        if len(rows) <= 1 and span is not None and editor_seg is not None:
+            return [editor_seg.id], span
+        return [s.id for s in rows], None
+
+    def apply_code(self, code_id: str) -> None:
+        """Code the current target with a code (undoable)."""
+        if self.ctx is None:
+            return
+        self.segment_editor.commit()
+        segment_ids, span = self.coding_target()
+        if not segment_ids:
+            self.statusBar().showMessage("Select segments or words to code first.", 4000)
+            return
+        code = self.segment_model.code(code_id)
+        name = code.name if code else "code"
+        what = "words" if span else f"{len(segment_ids)} segment(s)"
+        self._push(ApplyCodeCommand(self.ctx, code_id, segment_ids, span, f"Code {what}: {name}"))
+
+    def apply_current_code(self) -> None:
+        code = self.codebook.current_code()
+        if code is not None:
+            self.apply_code(code.id)
+
+    def _codes_dropped(self, code_ids: list[str], segment_ids: list[str]) -> None:
+        if self.ctx is None:
+            return
+        selected = [s.id for s in self.transcript.selected_segments()]
+        targets = selected if segment_ids[0] in selected else segment_ids
+        for code_id in code_ids:
+            self._push(ApplyCodeCommand(self.ctx, code_id, targets, None, "Code (drop)"))
+
+    def pinned_codes(self) -> list[str]:
+        """Code ids for keys 1-9 (pins, or the first codes of the codebook)."""
+        if self.project is None:
+            return []
+        pins = self.settings.pins(self.project.id)
+        known = {c.id for c in self.codebook.model.codes()}
+        if any(p in known for p in pins):
+            return [p if p in known else "" for p in pins]
+        return [c.id for c in self.codebook.model.codes()][:9]
+
+    def quick_code(self, n: int) -> None:
+        """Apply the code pinned to key ``n``."""
+        pins = self.pinned_codes()
+        if 1 <= n <= len(pins) and pins[n - 1]:
+            self.apply_code(pins[n - 1])
+        else:
+            self.statusBar().showMessage(f"No code pinned to key {n}.", 3000)
+
+    def pin_dialog(self, code_id: str) -> None:
+        if self.project is None:
+            return
+        n, ok = QInputDialog.getInt(self, "Pin code", "Key (1-9):", 1, 1, 9)
+        if ok:
+            self.pin_code(code_id, n)
+
+    def pin_code(self, code_id: str, key: int) -> None:
+        """Pin a code to quick key ``key`` (1-9)."""
+        assert self.project is not None
+        pins = (self.settings.pins(self.project.id) + [""] * 9)[:9]
+        pins = ["" if p == code_id else p for p in pins]
+        pins[key - 1] = code_id
+        self.settings.set_pins(self.project.id, pins)
+
+    def _pick_coding(self, title: str) -> Coding | None:
+        seg = self.current_segment()
+        if seg is None:
+            return None
+        items = self._codings_with_codes(seg.id)
+        if not items:
+            self.statusBar().showMessage("This segment has no codings.", 3000)
+            return None
+        labels = []
+        for coding, code in items:
+            where = (
+                "" if coding.start_cp is None else f" “{seg.text[coding.start_cp : coding.end_cp]}”"
+            )
+            labels.append(f"{code.path}{where} · {coding.coder}")
+        if len(items) == 1:
+            return items[0][0]
+        label, ok = QInputDialog.getItem(self, title, "Coding:", labels, 0, False)
+        return items[labels.index(label)][0] if ok else None
+
+    def remove_coding_dialog(self) -> None:
+        coding = self._pick_coding("Remove a coding")
+        if coding is not None and self.ctx is not None:
+            self._push(RemoveCodingCommand(self.ctx, coding))
+
+    def reassign_coding_dialog(self) -> None:
+        coding = self._pick_coding("Re-assign a coding")
+        if coding is None or self.ctx is None:
+            return
+        codes = self.codebook.model.codes()
+        paths = [c.path for c in codes]
+        path, ok = QInputDialog.getItem(self, "Re-assign coding", "New code:", paths, 0, False)
+        if ok:
+            self._push(ReassignCodingCommand(self.ctx, coding, codes[paths.index(path)].id))
+
+    def coding_memo_dialog(self) -> None:
+        coding = self._pick_coding("Coding memo")
+        if coding is None or self.project is None:
+            return
+        text, ok = QInputDialog.getMultiLineText(self, "Coding memo", "Memo:", coding.memo or "")
+        if ok:
+            project, seg_id = self.project, coding.segment_id
+            self.runner.submit(
+                "Coding memo",
+                lambda _c: (
+                    project.update_coding(coding.id, memo=text),
+                    project.codings(segment_id=seg_id),
+                )[1],
+                on_done=lambda codings: (
+                    self.segment_model.set_codings(seg_id, codings)
+                    or self._current_row_changed(self.transcript.currentIndex().row())
+                ),
+                serial=True,
+            )
+
+    # ------------------------------------------------------------------ codebook edits
+    def add_code_dialog(self, parent_id: str | None) -> None:
+        if self.ctx is None:
+            return
+        where = self.codebook.model.index_of(parent_id).data() if parent_id else None
+        label = f"New code under “{where}”:" if where else "New code:"
+        name, ok = QInputDialog.getText(self, "New code", label)
+        if ok and name.strip():
+            self.add_code(name.strip(), parent_id)
+
+    def add_code(self, name: str, parent_id: str | None = None, colour: str | None = None) -> None:
+        """Create a code (undoable)."""
+        if self.ctx is not None:
+            self._push(AddCodeCommand(self.ctx, name, parent_id, colour))
+
+    def _update_code(self, code_id: str, new: dict[str, Any], text: str) -> None:
+        if self.ctx is None or self.project is None:
+            return
+        code = self.codebook.model.code(self.codebook.model.index_of(code_id))
+        if code is None:
+            return
+        old = {k: getattr(code, k) for k in new}
+        if "description" in old and old["description"] is None:
+            old["description"] = ""
+        self._push(UpdateCodeCommand(self.ctx, code_id, old, new, text))
+
+    def recolour_dialog(self, code_id: str) -> None:
+        code = self.segment_model.code(code_id)
+        colour = QColorDialog.getColor(QColor(code.colour if code else "#888888"), self)
+        if colour.isValid():
+            self._update_code(code_id, {"colour": colour.name()}, "Recolour code")
+
+    def describe_dialog(self, code_id: str) -> None:
+        code = self.segment_model.code(code_id)
+        text, ok = QInputDialog.getMultiLineText(
+            self,
+            "Describe code",
+            "Description (when to use this code):",
+            (code.description or "") if code else "",
+        )
+        if ok:
+            self._update_code(code_id, {"description": text}, "Describe code")
+
+    def merge_code_dialog(self, code_id: str) -> None:
+        if self.project is None:
+            return
+        codes = [c for c in self.codebook.model.codes() if c.id != code_id]
+        if not codes:
+            return
+        paths = [c.path for c in codes]
+        path, ok = QInputDialog.getItem(self, "Merge code", "Merge into:", paths, 0, False)
+        if ok:
+            self.merge_codes(code_id, codes[paths.index(path)].id)
+
+    def merge_codes(self, source_id: str, target_id: str) -> None:
+        """Merge one code into another (not undoable; the project keeps a tombstone)."""
+        assert self.project is not None
+        project = self.project
+        self._codebook_job("Merge codes", lambda: project.merge_codes(source_id, target_id))
+
+    def delete_code_dialog(self, code_id: str) -> None:
+        if self.project is None:
+            return
+        model = self.codebook.model
+        n = model.frequency(code_id, with_subcodes=True)
+        code = model.code(model.index_of(code_id))
+        name = code.path if code else "this code"
+        if n:
+            answer = QMessageBox.question(
+                self,
+                "Delete code",
+                f"“{name}” (with its sub-codes) has {n} codings. Delete the code and its "
+                "codings? This cannot be undone; merging it into another code keeps them.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.delete_code(code_id, force=bool(n))
+
+    def delete_code(self, code_id: str, *, force: bool = False) -> None:
+        """Delete a code (``force`` when it has codings)."""
+        assert self.project is not None
+        project = self.project
+        self._codebook_job("Delete code", lambda: project.delete_code(code_id, force=force))
+
+    def _codebook_job(self, name: str, fn: Any) -> None:
+        def done(report: Any) -> None:
+            self.statusBar().showMessage(report.describe(), 5000)
+            self.reload_codebook()
+            self._reload_codings()
+
+        self.runner.submit(
+            name, lambda _c: fn(), on_done=done, on_error=self.show_error, serial=True
+        )
+
+    def _reload_codings(self) -> None:
+        if self.project is None or self.segment_model.session_id is None:
+            return
+        project, sid = self.project, self.segment_model.session_id
+
+        def done(codings: list[Coding]) -> None:
+            by_seg: dict[str, list[Coding]] = {}
+            for c in codings:
+                by_seg.setdefault(c.segment_id, []).append(c)
+            for seg in self.segment_model.segments():
+                if by_seg.get(seg.id, []) != self.segment_model._codings.get(seg.id, []):
+                    self.segment_model.set_codings(seg.id, by_seg.get(seg.id, []))
+
+        self.runner.submit(
+            "Reload codings", lambda _c: project.codings(session_id=sid), on_done=done
+        )
+
+    def retrieve_code(self, code_id: str) -> None:
+        """Show the retrieval of a code."""
+        if self.retrieval is None or self.retrieval_dock is None:
+            return
+        self.retrieval_dock.show()
+        self.retrieval_dock.raise_()
+        self.retrieval.select_code(code_id)
+
+    # ------------------------------------------------------------------ memos
+    def memo_dialog(
+        self, target_type: str, target_id: str | None, heading: str
+    ) -> MemoDialog | None:
+        """Open the memos of a target."""
+        if self.project is None:
+            return None
+        dialog = MemoDialog(self.project, self.runner, target_type, target_id, heading, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def _session_memo(self) -> None:
+        if self.session is not None:
+            self.memo_dialog("session", self.session.id, f"Memos: {self.session.title}")
+
+    def _segment_memo(self) -> None:
+        seg = self.current_segment()
+        if seg is not None:
+            self.memo_dialog("segment", seg.id, f"Memos on the segment at {seg.start_ms // 1000} s")
+
+    def _code_memo(self, code_id: str | None) -> None:
+        code = self.codebook.current_code() if code_id is None else self.segment_model.code(code_id)
+        if code is not None:
+            self.memo_dialog("code", code.id, f"Memos on code {code.path}")

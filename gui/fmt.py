@@ -1,0 +1,32 @@
+"""Small formatting helpers shared by the views."""
+
+from __future__ import annotations
+
+
+def fmt_ms(ms: int | None, *, tenths: bool = False) -> str:
+    """Format milliseconds as ``m:ss`` or ``h:mm:ss`` (optionally with tenths)."""
+    if ms is None:
+        return ""
+    ms = max(0, int(ms))
+    total, rest = divmod(ms, 1000)
+    hours, rem = divmod(total, 3600)
+    minutes, seconds = divmod(rem, 60)
+    text = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    if tenths:
+        text += f".{rest // 100}"
+    return text
+
+
+def fmt_eta(seconds: float | None) -> str:
+    """Format an estimated remaining time for a status line."""
+    if seconds is None:
+        return ""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s left"
+    return f"{seconds // 60} min {seconds % 60:02d} s left"
+
+
+def timestamp_tag(ms: int) -> str:
+    """The text inserted by "insert timestamp": ``[h:mm:ss.t]`` / ``[m:ss.t]``."""
+    return f"[{fmt_ms(ms, tenths=True)}]"

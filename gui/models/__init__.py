@@ -1,0 +1,1 @@
+"""Qt item models over FieldScribe's dataclasses (testable without a window)."""

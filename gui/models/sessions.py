@@ -1,0 +1,121 @@
+"""The sessions table model: kind, date, duration, speakers and a live status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from gui.fmt import fmt_eta, fmt_ms
+from storage.models import Session
+
+SESSION_ROLE = Qt.ItemDataRole.UserRole + 1
+HEADERS = ("Session", "Kind", "Date", "Duration", "Speakers", "Status")
+KIND_LABELS = {"focus_group": "Focus group", "interview": "Interview", "observation": "Observation"}
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass
+class LiveStatus:
+    """What a running transcription reported last."""
+
+    fraction: float
+    eta_s: float | None
+
+
+def status_text(session: Session, live: LiveStatus | None = None) -> str:
+    """The status a person reads: recorded, transcribing 42 % (ETA), transcribed, coded N."""
+    if live is not None:
+        pct = int(live.fraction * 100)
+        eta = fmt_eta(live.eta_s)
+        return f"transcribing {pct} %" + (f", {eta}" if eta else "")
+    if session.coded_segment_count:
+        return f"coded {session.coded_segment_count} segments"
+    if session.segment_count:
+        return "transcribed"
+    if session.status == "transcribing":
+        return "transcription stopped (resume)"
+    return session.status
+
+
+class SessionTableModel(QAbstractTableModel):
+    """Every session of the project."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._sessions: list[Session] = []
+        self._live: dict[str, LiveStatus] = {}
+
+    def load(self, sessions: list[Session]) -> None:
+        """Replace the list."""
+        self.beginResetModel()
+        self._sessions = list(sessions)
+        self.endResetModel()
+
+    def session(self, row: int) -> Session:
+        """The session in ``row``."""
+        return self._sessions[row]
+
+    def sessions(self) -> list[Session]:
+        """All sessions shown."""
+        return list(self._sessions)
+
+    def row_of(self, session_id: str) -> int:
+        """Row of a session id, or -1."""
+        return next((i for i, s in enumerate(self._sessions) if s.id == session_id), -1)
+
+    def set_live(self, session_id: str, live: LiveStatus | None) -> None:
+        """Show (or stop showing) a running transcription's progress."""
+        if live is None:
+            self._live.pop(session_id, None)
+        else:
+            self._live[session_id] = live
+        row = self.row_of(session_id)
+        if row >= 0:
+            idx = self.index(row, len(HEADERS) - 1)
+            self.dataChanged.emit(idx, idx)
+
+    def live(self, session_id: str) -> LiveStatus | None:
+        """The live status of a session, if transcribing."""
+        return self._live.get(session_id)
+
+    def update_session(self, session: Session) -> None:
+        """Replace one session's row."""
+        row = self.row_of(session.id)
+        if row >= 0:
+            self._sessions[row] = session
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._sessions)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        s = self._sessions[index.row()]
+        if role == SESSION_ROLE:
+            return s
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                s.title,
+                KIND_LABELS.get(s.kind, s.kind),
+                s.date or s.created_at[:10],
+                fmt_ms(s.duration_ms),
+                str(len(s.speakers)) if s.speakers else "",
+                status_text(s, self._live.get(s.id)),
+            )[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            speakers = ", ".join(s.speakers) or "no speakers yet"
+            return f"{s.title}\n{KIND_LABELS.get(s.kind, s.kind)} · {speakers}"
+        return None

@@ -1,0 +1,140 @@
+"""Audio playback for transcription: QMediaPlayer + QAudioOutput with transcriber keys' logic.
+
+``Player`` wraps Qt Multimedia with what transcribers expect: play from a time, toggle, skip back
+and forward by a configurable step, a speed between 0.5x and 2x, and auto-rewind on resume (after
+a pause, playback restarts a few seconds earlier so the last words are heard again).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+
+SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+class Player(QObject):
+    """One session's audio."""
+
+    position_changed = Signal(int)  # ms
+    playing_changed = Signal(bool)
+    speed_changed = Signal(float)
+    duration_changed = Signal(int)
+    error = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._player = QMediaPlayer(self)
+        self._output = QAudioOutput(self)
+        self._player.setAudioOutput(self._output)
+        self.skip_ms = 5000
+        self.rewind_ms = 2000
+        self._position = 0
+        self._source: Path | None = None
+        self._player.positionChanged.connect(self._on_position)
+        self._player.playbackStateChanged.connect(self._on_state)
+        self._player.durationChanged.connect(lambda d: self.duration_changed.emit(int(d)))
+        self._player.errorOccurred.connect(self._on_error)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def source(self) -> Path | None:
+        """The loaded file."""
+        return self._source
+
+    def position(self) -> int:
+        """The current position in ms (what was asked last, if the backend lags)."""
+        return self._position
+
+    def duration(self) -> int:
+        """The duration in ms (0 until known)."""
+        return int(self._player.duration())
+
+    def is_playing(self) -> bool:
+        """True while playing."""
+        return self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+
+    def speed(self) -> float:
+        """The playback rate."""
+        return float(self._player.playbackRate())
+
+    # ------------------------------------------------------------------ control
+    def load(self, path: Path | None) -> None:
+        """Load a file (or nothing)."""
+        self.stop()
+        self._source = path
+        self._position = 0
+        self._player.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
+
+    def stop(self) -> None:
+        """Stop playback."""
+        self._player.stop()
+
+    def play(self) -> None:
+        """Play from the current position."""
+        if self._source is not None:
+            self._player.play()
+
+    def pause(self) -> None:
+        """Pause."""
+        self._player.pause()
+
+    def toggle(self) -> None:
+        """Play/pause; resuming rewinds ``rewind_ms`` first."""
+        if self.is_playing():
+            self.pause()
+        else:
+            if self._position > 0 and self.rewind_ms:
+                self.seek(self._position - self.rewind_ms)
+            self.play()
+
+    def play_from(self, ms: int) -> None:
+        """Seek to ``ms`` and play."""
+        self.seek(ms)
+        self.play()
+
+    def seek(self, ms: int) -> None:
+        """Move to ``ms`` (clamped to the file)."""
+        ms = max(0, int(ms))
+        if self.duration() > 0:
+            ms = min(ms, self.duration())
+        self._position = ms
+        self._player.setPosition(ms)
+        self.position_changed.emit(ms)
+
+    def skip(self, direction: int) -> None:
+        """Jump back (-1) or forward (+1) by ``skip_ms``."""
+        self.seek(self._position + direction * self.skip_ms)
+
+    def set_speed(self, rate: float) -> None:
+        """Set the playback rate (0.5-2.0)."""
+        rate = max(SPEEDS[0], min(SPEEDS[-1], float(rate)))
+        self._player.setPlaybackRate(rate)
+        self.speed_changed.emit(rate)
+
+    def step_speed(self, direction: int) -> None:
+        """Go to the next slower (-1) or faster (+1) speed."""
+        current = self.speed()
+        if direction > 0:
+            faster = [s for s in SPEEDS if s > current + 1e-6]
+            self.set_speed(faster[0] if faster else SPEEDS[-1])
+        else:
+            slower = [s for s in SPEEDS if s < current - 1e-6]
+            self.set_speed(slower[-1] if slower else SPEEDS[0])
+
+    # ------------------------------------------------------------------ backend
+    @Slot(int)
+    def _on_position(self, ms: int) -> None:
+        self._position = int(ms)
+        self.position_changed.emit(int(ms))
+
+    @Slot(QMediaPlayer.PlaybackState)
+    def _on_state(self, state: QMediaPlayer.PlaybackState) -> None:
+        self.playing_changed.emit(state == QMediaPlayer.PlaybackState.PlayingState)
+
+    @Slot(QMediaPlayer.Error, str)
+    def _on_error(self, err: QMediaPlayer.Error, text: str) -> None:
+        if err != QMediaPlayer.Error.NoError:
+            self.error.emit(text or "The audio could not be played.")

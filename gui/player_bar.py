@@ -1,0 +1,48 @@
+"""The transport bar under the waveform: back, play/pause, forward, time and speed."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from gui.fmt import fmt_ms
+from gui.player import SPEEDS, Player
+
+
+class PlayerBar(QWidget):
+    """Buttons mirroring the keyboard: F3 back, F4 play/pause, F5 forward."""
+
+    def __init__(self, player: Player, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.player = player
+        self.back = QPushButton("⏪ F3", self)
+        self.play = QPushButton("▶ F4", self)
+        self.forward = QPushButton("F5 ⏩", self)
+        self.time = QLabel("0:00.0 / 0:00", self)
+        self.speed = QComboBox(self)
+        for rate in SPEEDS:
+            self.speed.addItem(f"{rate:g}×", rate)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed.setToolTip("Playback speed (Ctrl+, slower / Ctrl+. faster)")
+        self.back.clicked.connect(lambda: player.skip(-1))
+        self.play.clicked.connect(player.toggle)
+        self.forward.clicked.connect(lambda: player.skip(1))
+        self.speed.activated.connect(lambda i: player.set_speed(float(self.speed.itemData(i))))
+        player.position_changed.connect(self._position)
+        player.playing_changed.connect(
+            lambda playing: self.play.setText("⏸ F4" if playing else "▶ F4")
+        )
+        player.speed_changed.connect(self._speed)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for w in (self.back, self.play, self.forward, self.time):
+            layout.addWidget(w)
+        layout.addStretch(1)
+        layout.addWidget(QLabel("Speed", self))
+        layout.addWidget(self.speed)
+
+    def _position(self, ms: int) -> None:
+        self.time.setText(f"{fmt_ms(ms, tenths=True)} / {fmt_ms(self.player.duration())}")
+
+    def _speed(self, rate: float) -> None:
+        best = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - rate))
+        self.speed.setCurrentIndex(best)

@@ -1,0 +1,236 @@
+"""Retrieval: every segment coded X (and sub-codes) across sessions, filtered, playable, to CSV."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.fmt import fmt_ms
+from storage.models import Code
+from storage.retrieval import RetrievedCoding
+
+if TYPE_CHECKING:
+    from gui.tasks import TaskRunner
+    from storage import Project
+
+Index = QModelIndex | QPersistentModelIndex
+HEADERS = ("Code", "Session", "Time", "Speaker", "Participant", "Coder", "Coded text")
+CSV_HEADERS = (
+    "code", "session", "start", "end", "start_ms", "end_ms", "speaker", "participant",
+    "coder", "coded_text", "segment_text", "memo", "segment_id", "coding_id",
+)  # fmt: skip
+
+
+def write_csv(rows: list[RetrievedCoding], path: Path) -> int:
+    """Write retrieved codings to a UTF-8 CSV (with BOM, so spreadsheets read it); return rows."""
+    tmp = path.with_name(f".{path.name}.part")
+    with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CSV_HEADERS)
+        for r in rows:
+            writer.writerow(
+                [
+                    r.code_path, r.session_title, fmt_ms(r.start_ms), fmt_ms(r.end_ms),
+                    r.start_ms, r.end_ms, r.speaker or "", r.participant or "", r.coder,
+                    r.quote, r.text, r.memo or "", r.segment_id, r.coding_id,
+                ]
+            )  # fmt: skip
+    tmp.replace(path)
+    return len(rows)
+
+
+class RetrievalModel(QAbstractTableModel):
+    """Retrieved codings as a table."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[RetrievedCoding] = []
+
+    def load(self, rows: list[RetrievedCoding]) -> None:
+        """Replace the rows."""
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                r.code_path,
+                r.session_title,
+                fmt_ms(r.start_ms),
+                r.speaker or "",
+                r.participant or "",
+                r.coder,
+                r.quote,
+            )[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return r.text + (f"\n\nMemo: {r.memo}" if r.memo else "")
+        return None
+
+
+class RetrievalPanel(QWidget):
+    """Pick a code and filters; double-click a row to hear it."""
+
+    play_requested = Signal(str, str)  # session id, segment id
+    status = Signal(str)
+
+    def __init__(self, project: Project, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.project, self.runner = project, runner
+        self.code_box = QComboBox(self)
+        self.code_box.setMinimumWidth(180)
+        self.subcodes = QCheckBox("with sub-codes", self)
+        self.subcodes.setChecked(True)
+        self.speaker_box = QComboBox(self)
+        self.attr_box = QComboBox(self)
+        self.coder_box = QComboBox(self)
+        run = QPushButton("Retrieve", self)
+        run.clicked.connect(self.refresh)
+        self.export_btn = QPushButton("Export CSV…", self)
+        self.export_btn.clicked.connect(self._export)
+        self.count = QLabel(self)
+        self.model = RetrievalModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(
+            len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch
+        )
+        self.table.doubleClicked.connect(self._play)
+        top = QHBoxLayout()
+        for label, w in (
+            ("Code", self.code_box),
+            (None, self.subcodes),
+            ("Speaker", self.speaker_box),
+            ("Attribute", self.attr_box),
+            ("Coder", self.coder_box),
+        ):
+            if label:
+                top.addWidget(QLabel(label, self))
+            top.addWidget(w)
+        top.addWidget(run)
+        top.addStretch(1)
+        top.addWidget(self.count)
+        top.addWidget(self.export_btn)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        for box in (self.code_box, self.speaker_box, self.attr_box, self.coder_box):
+            box.activated.connect(lambda _i: self.refresh())
+        self.subcodes.toggled.connect(lambda _b: self.refresh())
+        self.handle: Any = None
+
+    def reload_filters(self, codes: list[Code]) -> None:
+        """Fill the pickers from the project (quick reads)."""
+        current = self.code_box.currentData()
+        self.code_box.clear()
+        for code in codes:
+            self.code_box.addItem(code.path, code.id)
+        if current:
+            self.select_code(current, run=False)
+        speakers = sorted({sp for s in self.project.sessions() for sp in s.speakers})
+        self._fill(self.speaker_box, [(s, s) for s in speakers])
+        attrs = self.project.attribute_values()
+        self._fill(
+            self.attr_box, [(f"{k} = {v}", (k, v)) for k, values in attrs.items() for v in values]
+        )
+        self._fill(self.coder_box, [(c.name, c.name) for c in self.project.coders()])
+
+    @staticmethod
+    def _fill(box: QComboBox, items: list[tuple[str, Any]]) -> None:
+        current = box.currentData()
+        box.clear()
+        box.addItem("All", None)
+        for label, value in items:
+            box.addItem(label, value)
+            if value == current:
+                box.setCurrentIndex(box.count() - 1)
+
+    def select_code(self, code_id: str, *, run: bool = True) -> None:
+        """Pick a code (and retrieve)."""
+        i = self.code_box.findData(code_id)
+        if i >= 0:
+            self.code_box.setCurrentIndex(i)
+        if run:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Run the retrieval in the background."""
+        code_id = self.code_box.currentData()
+        if not code_id:
+            self.model.load([])
+            self.count.setText("")
+            return
+        project = self.project
+        kwargs = {
+            "include_subcodes": self.subcodes.isChecked(),
+            "speaker": self.speaker_box.currentData(),
+            "coder": self.coder_box.currentData(),
+            "attribute": self.attr_box.currentData(),
+        }
+        blind = project.get_meta("blind_coding") == "1"
+        if blind:
+            kwargs["coder"] = project.coder
+        self.count.setText("Retrieving…")
+        self.handle = self.runner.submit(
+            "Retrieve", lambda _ctx: project.retrieve([code_id], **kwargs), on_done=self._loaded
+        )
+
+    def _loaded(self, rows: list[RetrievedCoding]) -> None:
+        self.model.load(rows)
+        self.count.setText(f"{len(rows)} coded segments")
+
+    def _play(self, index: QModelIndex) -> None:
+        r = self.model.rows[index.row()]
+        self.play_requested.emit(r.session_id, r.segment_id)
+
+    def _export(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export retrieved segments", "retrieval.csv", "CSV (*.csv)"
+            )
+        if not path:
+            return
+        self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> Any:
+        """Write the shown rows to CSV in the background."""
+        rows = list(self.model.rows)
+        return self.runner.submit(
+            "Export CSV",
+            lambda _ctx: write_csv(rows, path),
+            on_done=lambda n: self.status.emit(f"Exported {n} rows to {path}"),
+        )

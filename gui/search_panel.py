@@ -1,0 +1,69 @@
+"""Full-text search across the project; activating a hit jumps to the segment and plays it."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.fmt import fmt_ms
+from storage.models import SearchHit
+
+HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class SearchPanel(QWidget):
+    """A query box and the hits, best first."""
+
+    search_requested = Signal(str)
+    hit_activated = Signal(str, str)  # session id, segment id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.query = QLineEdit(self)
+        self.query.setPlaceholderText('Search all transcripts: words, "a phrase", trust OR data…')
+        self.query.setClearButtonEnabled(True)
+        self.query.returnPressed.connect(lambda: self.search_requested.emit(self.query.text()))
+        self.info = QLabel(self)
+        self.results = QListWidget(self)
+        self.results.itemActivated.connect(self._activated)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.query)
+        layout.addWidget(self.info)
+        layout.addWidget(self.results)
+
+    def focus_query(self) -> None:
+        """Put the cursor in the query box."""
+        self.query.setFocus()
+        self.query.selectAll()
+
+    def show_hits(self, hits: list[SearchHit]) -> None:
+        """Show search results."""
+        self.results.clear()
+        for hit in hits:
+            speaker = f"{hit.speaker}: " if hit.speaker else ""
+            item = QListWidgetItem(
+                f"{hit.session_title} · {fmt_ms(hit.start_ms)} · {speaker}{hit.marked}"
+            )
+            item.setData(HIT_ROLE, hit)
+            item.setToolTip(html.escape(hit.text))
+            self.results.addItem(item)
+        self.info.setText(f"{len(hits)} segments found" if hits else "Nothing found.")
+
+    def show_message(self, text: str) -> None:
+        """Show an error or a hint instead of results."""
+        self.results.clear()
+        self.info.setText(text)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        hit: SearchHit = item.data(HIT_ROLE)
+        self.hit_activated.emit(hit.session_id, hit.segment_id)

@@ -1,0 +1,196 @@
+"""Session details: metadata, speakers mapped to participants, and the participants list."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.models.sessions import KIND_LABELS
+from storage.models import Participant, Session
+
+if TYPE_CHECKING:
+    from gui.tasks import TaskRunner
+    from storage import Project
+
+
+def parse_attributes(text: str) -> dict[str, str]:
+    """``"age group=30-39; gender=f"`` -> dict (blank parts ignored)."""
+    result: dict[str, str] = {}
+    for part in text.replace("\n", ";").split(";"):
+        if "=" in part:
+            key, value = part.split("=", 1)
+            if key.strip():
+                result[key.strip()] = value.strip()
+    return result
+
+
+def format_attributes(attributes: dict[str, str]) -> str:
+    """The inverse of ``parse_attributes``."""
+    return "; ".join(f"{k}={v}" for k, v in sorted(attributes.items()))
+
+
+class SessionPanel(QWidget):
+    """Edit the current session's metadata and who its speakers are."""
+
+    changed = Signal(str)  # session id (saved)
+    error = Signal(object)
+
+    def __init__(self, project: Project, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.project, self.runner = project, runner
+        self.session: Session | None = None
+        self.title = QLineEdit(self)
+        self.kind = QComboBox(self)
+        for key, label in KIND_LABELS.items():
+            self.kind.addItem(label, key)
+        self.date = QLineEdit(self)
+        self.date.setPlaceholderText("YYYY-MM-DD")
+        self.place = QLineEdit(self)
+        self.moderator = QLineEdit(self)
+        self.notes = QPlainTextEdit(self)
+        self.notes.setMaximumHeight(70)
+        save = QPushButton("Save session details", self)
+        save.clicked.connect(self.save)
+        form = QFormLayout()
+        form.addRow("Title", self.title)
+        form.addRow("Kind", self.kind)
+        form.addRow("Date", self.date)
+        form.addRow("Place", self.place)
+        form.addRow("Moderator", self.moderator)
+        form.addRow("Notes", self.notes)
+        form.addRow("", save)
+
+        self.speakers = QTableWidget(0, 2, self)
+        self.speakers.setHorizontalHeaderLabels(["Speaker", "Participant"])
+        self.speakers.horizontalHeader().setStretchLastSection(True)
+        self.speakers.verticalHeader().setVisible(False)
+
+        self.participants = QTableWidget(0, 2, self)
+        self.participants.setHorizontalHeaderLabels(["Pseudonym", "Attributes"])
+        self.participants.horizontalHeader().setStretchLastSection(True)
+        self.participants.verticalHeader().setVisible(False)
+        self.participants.itemChanged.connect(self._participant_edited)
+        add = QPushButton("Add participant", self)
+        add.clicked.connect(self._add_participant)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("<b>Speakers of this session</b>", self))
+        layout.addWidget(self.speakers)
+        layout.addWidget(
+            QLabel("<b>Participants</b> (attributes as <i>age group=30-39; role=farmer</i>)", self)
+        )
+        layout.addWidget(self.participants)
+        layout.addLayout(buttons)
+        self._participants: list[Participant] = []
+        self._loading = False
+
+    def show_session(self, session: Session | None) -> None:
+        """Fill the form (quick reads on the GUI thread)."""
+        self.session = session
+        self.setEnabled(session is not None)
+        self._loading = True
+        s = session
+        self.title.setText(s.title if s else "")
+        self.kind.setCurrentIndex(max(0, self.kind.findData(s.kind if s else "interview")))
+        self.date.setText(s.date or "" if s else "")
+        self.place.setText(s.place or "" if s else "")
+        self.moderator.setText(s.moderator or "" if s else "")
+        self.notes.setPlainText(s.notes or "" if s else "")
+        self._participants = self.project.participants()
+        self.participants.setRowCount(len(self._participants))
+        for row, p in enumerate(self._participants):
+            self.participants.setItem(row, 0, QTableWidgetItem(p.pseudonym))
+            self.participants.setItem(row, 1, QTableWidgetItem(format_attributes(p.attributes)))
+        speakers = self.project.session_speakers(s.id) if s else []
+        self.speakers.setRowCount(len(speakers))
+        for row, sp in enumerate(speakers):
+            item = QTableWidgetItem(sp.label)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.speakers.setItem(row, 0, item)
+            box = QComboBox(self.speakers)
+            box.addItem("—", None)
+            for p in self._participants:
+                box.addItem(p.pseudonym, p.id)
+            box.setCurrentIndex(max(0, box.findData(sp.participant_id)))
+            box.currentIndexChanged.connect(
+                lambda _i, label=sp.label, b=box: self._map(label, b.currentData())
+            )
+            self.speakers.setCellWidget(row, 1, box)
+        self._loading = False
+
+    def _run(self, name: str, fn: Any) -> None:
+        sid = self.session.id if self.session else ""
+        self.runner.submit(
+            name,
+            lambda _ctx: fn(),
+            on_done=lambda _r: self.changed.emit(sid),
+            on_error=self.error.emit,
+            serial=True,
+        )
+
+    def save(self) -> None:
+        """Write the metadata."""
+        if self.session is None:
+            return
+        sid, project = self.session.id, self.project
+        fields = {
+            "title": self.title.text().strip() or self.session.title,
+            "kind": self.kind.currentData(),
+            "date": self.date.text().strip() or None,
+            "place": self.place.text().strip() or None,
+            "moderator": self.moderator.text().strip() or None,
+            "notes": self.notes.toPlainText().strip() or None,
+        }
+        self._run("Save session", lambda: project.update_session(sid, **fields))
+
+    def _map(self, label: str, participant_id: str | None) -> None:
+        if self._loading or self.session is None:
+            return
+        sid, project = self.session.id, self.project
+        self._run("Map speaker", lambda: project.map_speaker(sid, label, participant_id))
+
+    def _add_participant(self) -> None:
+        name, ok = QInputDialog.getText(self, "Add participant", "Pseudonym:")
+        if ok and name.strip():
+            self.add_participant(name.strip(), {})
+
+    def add_participant(self, pseudonym: str, attributes: dict[str, str]) -> None:
+        """Add a participant in the background."""
+        project = self.project
+        self._run("Add participant", lambda: project.add_participant(pseudonym, attributes))
+
+    def _participant_edited(self, item: QTableWidgetItem) -> None:
+        if self._loading or item.row() >= len(self._participants):
+            return
+        p = self._participants[item.row()]
+        project = self.project
+        if item.column() == 0:
+            name = item.text().strip()
+            self._run(
+                "Rename participant", lambda: project.update_participant(p.id, pseudonym=name)
+            )
+        else:
+            attrs = parse_attributes(item.text())
+            self._run(
+                "Participant attributes",
+                lambda: project.update_participant(p.id, attributes=attrs),
+            )

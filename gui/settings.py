@@ -1,0 +1,144 @@
+"""User settings (QSettings): transcription keys, coder name, recent projects."""
+
+from __future__ import annotations
+
+import getpass
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLineEdit,
+    QWidget,
+)
+
+MAX_RECENT = 8
+
+
+class Settings:
+    """Typed access to the stored settings."""
+
+    def __init__(self, qsettings: QSettings | None = None) -> None:
+        self.q = qsettings or QSettings("FieldScribe", "FieldScribe")
+
+    def _float(self, key: str, default: float) -> float:
+        try:
+            return float(self.q.value(key, default))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return default
+
+    @property
+    def skip_s(self) -> float:
+        """F3/F5 jump, seconds."""
+        return self._float("player/skip_s", 5.0)
+
+    @skip_s.setter
+    def skip_s(self, value: float) -> None:
+        self.q.setValue("player/skip_s", float(value))
+
+    @property
+    def rewind_s(self) -> float:
+        """Auto-rewind on resume, seconds."""
+        return self._float("player/rewind_s", 2.0)
+
+    @rewind_s.setter
+    def rewind_s(self, value: float) -> None:
+        self.q.setValue("player/rewind_s", float(value))
+
+    @property
+    def coder(self) -> str:
+        """The name written on this person's codings."""
+        value = str(self.q.value("coder", "") or "")
+        if value:
+            return value
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "coder"
+
+    @coder.setter
+    def coder(self, value: str) -> None:
+        self.q.setValue("coder", value.strip())
+
+    @property
+    def transcribe_after_import(self) -> bool:
+        """Start transcribing imported audio right away."""
+        return str(self.q.value("transcribe_after_import", "true")).lower() == "true"
+
+    @transcribe_after_import.setter
+    def transcribe_after_import(self, value: bool) -> None:
+        self.q.setValue("transcribe_after_import", "true" if value else "false")
+
+    @property
+    def demo_offered(self) -> bool:
+        """True once the start page offered the demo project."""
+        return str(self.q.value("demo_offered", "false")).lower() == "true"
+
+    @demo_offered.setter
+    def demo_offered(self, value: bool) -> None:
+        self.q.setValue("demo_offered", "true" if value else "false")
+
+    def recent(self) -> list[str]:
+        """Recently opened project folders, newest first."""
+        value = self.q.value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or []) if v]
+
+    def add_recent(self, folder: str) -> None:
+        """Put a folder first in the recent list."""
+        items = [folder, *[f for f in self.recent() if f != folder]][:MAX_RECENT]
+        self.q.setValue("recent", items)
+
+    def pins(self, project_id: str) -> list[str]:
+        """Code ids pinned to keys 1-9 in a project ('' for a free key)."""
+        value = self.q.value(f"pins/{project_id}", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def set_pins(self, project_id: str, pins: list[str]) -> None:
+        """Store the pinned codes of a project."""
+        self.q.setValue(f"pins/{project_id}", pins[:9])
+
+
+class SettingsDialog(QDialog):
+    """Edit the settings."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("FieldScribe settings")
+        self.skip = QDoubleSpinBox(self)
+        self.skip.setRange(0.5, 60)
+        self.skip.setSuffix(" s")
+        self.skip.setValue(settings.skip_s)
+        self.rewind = QDoubleSpinBox(self)
+        self.rewind.setRange(0, 30)
+        self.rewind.setSuffix(" s")
+        self.rewind.setValue(settings.rewind_s)
+        self.coder = QLineEdit(settings.coder, self)
+        self.auto = QCheckBox("Transcribe imported audio right away", self)
+        self.auto.setChecked(settings.transcribe_after_import)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Jump back/forward (F3/F5)", self.skip)
+        form.addRow("Rewind when resuming", self.rewind)
+        form.addRow("Your coder name", self.coder)
+        form.addRow("", self.auto)
+        form.addRow(buttons)
+
+    def accept(self) -> None:
+        self.settings.skip_s = self.skip.value()
+        self.settings.rewind_s = self.rewind.value()
+        if self.coder.text().strip():
+            self.settings.coder = self.coder.text()
+        self.settings.transcribe_after_import = self.auto.isChecked()
+        super().accept()

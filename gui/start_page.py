@@ -1,0 +1,101 @@
+"""The start page: new, open, recent projects, and the demo offered on first start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class StartPage(QWidget):
+    """Shown while no project is open."""
+
+    new_requested = Signal()
+    open_requested = Signal()
+    demo_requested = Signal()
+    recent_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel("<h1>FieldScribe</h1>", self)
+        subtitle = QLabel(
+            "Record or import focus groups and interviews, transcribe them on this computer "
+            "(the audio never leaves it), then code, retrieve and share.",
+            self,
+        )
+        subtitle.setWordWrap(True)
+        self.banner = QFrame(self)
+        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        self.banner.setStyleSheet("QFrame { background: #fff6d6; border-radius: 6px; }")
+        banner_text = QLabel(
+            "<b>New here?</b> Open the demo project: a 51-second focus group about online "
+            "public services, transcribed in the background by the bundled model.",
+            self.banner,
+        )
+        banner_text.setWordWrap(True)
+        self.demo_button = QPushButton("Open the demo project", self.banner)
+        self.demo_button.clicked.connect(self.demo_requested)
+        row = QHBoxLayout(self.banner)
+        row.addWidget(banner_text, 1)
+        row.addWidget(self.demo_button)
+
+        new = QPushButton("New project…", self)
+        new.clicked.connect(self.new_requested)
+        open_ = QPushButton("Open project…", self)
+        open_.clicked.connect(self.open_requested)
+        demo = QPushButton("Demo project", self)
+        demo.clicked.connect(self.demo_requested)
+        buttons = QHBoxLayout()
+        for b in (new, open_, demo):
+            b.setMinimumHeight(34)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        self.recent = QListWidget(self)
+        self.recent.itemActivated.connect(lambda item: self.recent_requested.emit(item.text()))
+        self.recent.setMaximumHeight(220)
+        self.recent_label = QLabel("<b>Recent projects</b>", self)
+
+        inner = QVBoxLayout()
+        inner.addWidget(title)
+        inner.addWidget(subtitle)
+        inner.addSpacing(12)
+        inner.addWidget(self.banner)
+        inner.addSpacing(12)
+        inner.addLayout(buttons)
+        inner.addSpacing(12)
+        inner.addWidget(self.recent_label)
+        inner.addWidget(self.recent)
+        inner.addStretch(1)
+        box = QWidget(self)
+        box.setLayout(inner)
+        box.setMaximumWidth(760)
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(box, 4)
+        outer.addStretch(1)
+        outer.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+    def set_recent(self, folders: list[str]) -> None:
+        """Show the recent projects that still exist."""
+        self.recent.clear()
+        for folder in folders:
+            if (Path(folder) / "project.db").is_file():
+                self.recent.addItem(QListWidgetItem(folder))
+        visible = self.recent.count() > 0
+        self.recent.setVisible(visible)
+        self.recent_label.setVisible(visible)
+
+    def show_demo_offer(self, show: bool) -> None:
+        """Show the first-start banner."""
+        self.banner.setVisible(show)

@@ -1,0 +1,176 @@
+"""The one way the GUI runs slow work: a worker thread runs the job, signals bring results back.
+
+A job is a plain callable ``job(ctx) -> result``. It runs on a worker thread and must never touch
+a widget; it reports progress with ``ctx.progress(value)`` and checks ``ctx.cancel`` (a
+``threading.Event``) to stop early. Results, errors and progress come back to the GUI thread as
+queued Qt signals, delivered to the callbacks given to ``TaskRunner.submit``.
+
+Two lanes exist: ``serial=True`` jobs (database writes, undo commands) run one after another in
+submission order, so an undo never overtakes the edit it reverses; other jobs (imports,
+transcriptions, waveform peaks, exports) run in a small parallel pool.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+
+
+@dataclass
+class TaskContext:
+    """What a job gets: a progress reporter and a cancel flag."""
+
+    cancel: threading.Event = field(default_factory=threading.Event)
+    _emit_progress: Callable[[Any], None] = lambda value: None
+
+    def progress(self, value: Any) -> None:
+        """Report progress (any value; the GUI callback decides what it means)."""
+        self._emit_progress(value)
+
+    @property
+    def cancelled(self) -> bool:
+        """True once cancel was asked for."""
+        return self.cancel.is_set()
+
+
+class _Signals(QObject):
+    progress = Signal(object)
+    done = Signal(object)
+    failed = Signal(object, str)
+    finished = Signal()
+
+
+class TaskHandle(QObject):
+    """A submitted job: cancel it, or read its outcome. Lives on the GUI thread."""
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.context = TaskContext()
+        self.signals = _Signals()
+        self.running = True
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.traceback = ""
+        self.on_done: Callable[[Any], None] | None = None
+        self.on_error: Callable[[BaseException], None] | None = None
+        self.on_progress: Callable[[Any], None] | None = None
+        self.on_finished: Callable[[TaskHandle], None] | None = None
+        queued = Qt.ConnectionType.QueuedConnection
+        self.signals.progress.connect(self._progress, queued)
+        self.signals.done.connect(self._done, queued)
+        self.signals.failed.connect(self._failed, queued)
+        self.signals.finished.connect(self._finished, queued)
+
+    def cancel(self) -> None:
+        """Ask the job to stop (it checks ``ctx.cancel``)."""
+        self.context.cancel.set()
+
+    @Slot(object)
+    def _progress(self, value: object) -> None:
+        if self.on_progress is not None and self.running:
+            self.on_progress(value)
+
+    @Slot(object)
+    def _done(self, result: object) -> None:
+        if self.on_done is not None:
+            self.on_done(result)
+
+    @Slot(object, str)
+    def _failed(self, exc: object, tb: str) -> None:
+        self.traceback = tb
+        if self.on_error is not None:
+            self.on_error(exc)  # type: ignore[arg-type]
+
+    @Slot()
+    def _finished(self) -> None:
+        self.running = False
+        if self.on_finished is not None:
+            self.on_finished(self)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, job: Callable[[TaskContext], Any], handle: TaskHandle) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._job = job
+        self._handle = handle
+
+    def run(self) -> None:  # worker thread: no widgets here
+        handle = self._handle
+        signals = handle.signals
+        try:
+            result = self._job(handle.context)
+        except BaseException as exc:
+            handle.error = exc
+            signals.failed.emit(exc, traceback.format_exc())
+        else:
+            handle.result = result
+            signals.done.emit(result)
+        finally:
+            signals.finished.emit()
+
+
+class TaskRunner(QObject):
+    """Runs jobs off the GUI thread and delivers their outcome through signals."""
+
+    task_started = Signal(object)  # TaskHandle
+    task_finished = Signal(object)  # TaskHandle
+    task_failed = Signal(object, object)  # TaskHandle, exception (when no on_error was given)
+
+    def __init__(self, parent: QObject | None = None, *, max_parallel: int = 2) -> None:
+        super().__init__(parent)
+        self._serial = QThreadPool(self)
+        self._serial.setMaxThreadCount(1)
+        self._parallel = QThreadPool(self)
+        self._parallel.setMaxThreadCount(max_parallel)
+        self.active: list[TaskHandle] = []
+
+    def submit(
+        self,
+        name: str,
+        job: Callable[[TaskContext], Any],
+        *,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[Any], None] | None = None,
+        serial: bool = False,
+    ) -> TaskHandle:
+        """Run ``job(ctx)`` on a worker; callbacks run later on the GUI thread."""
+        handle = TaskHandle(name, self)
+        handle.context._emit_progress = handle.signals.progress.emit
+        handle.on_done = on_done
+        handle.on_progress = on_progress
+        handle.on_error = on_error or (lambda exc: self.task_failed.emit(handle, exc))
+        handle.on_finished = self._finished
+        self.active.append(handle)
+        self.task_started.emit(handle)
+        pool = self._serial if serial else self._parallel
+        pool.start(_Runnable(job, handle))
+        return handle
+
+    def _finished(self, handle: TaskHandle) -> None:
+        if handle in self.active:
+            self.active.remove(handle)
+        self.task_finished.emit(handle)
+        handle.deleteLater()
+
+    def busy(self) -> bool:
+        """True while any job is queued or running."""
+        return bool(self.active)
+
+    def cancel_all(self) -> None:
+        """Ask every running job to stop."""
+        for handle in list(self.active):
+            handle.cancel()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until all jobs ended (for shutdown and tests); True if they did."""
+        ok_serial = self._serial.waitForDone(msecs)
+        ok_parallel = self._parallel.waitForDone(msecs)
+        return bool(ok_serial and ok_parallel)

@@ -1,0 +1,348 @@
+"""The transcript table (fixed-height rows, painted coding stripes) and the segment editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QFocusEvent,
+    QHelpEvent,
+    QKeyEvent,
+    QPainter,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QPlainTextEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTextEdit,
+    QToolTip,
+    QWidget,
+)
+
+from gui.models.segments import (
+    CODE_MIME,
+    CODINGS_ROLE,
+    COL_CODES,
+    COL_SPEAKER,
+    COL_TEXT,
+    COL_TIME,
+    SegmentTableModel,
+)
+from storage.models import Code, Coding, Segment
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def utf16_to_cp(text: str, pos: int) -> int:
+    """Qt text positions count UTF-16 units; storage counts code points."""
+    return len(text.encode("utf-16-le")[: 2 * pos].decode("utf-16-le", errors="ignore"))
+
+
+def cp_to_utf16(text: str, cp: int) -> int:
+    """Code point position -> Qt (UTF-16) position."""
+    return len(text[:cp].encode("utf-16-le")) // 2
+
+
+class CodingStripeDelegate(QStyledItemDelegate):
+    """Paints one coloured bar per coding of the segment (half height for a span)."""
+
+    BAR = 6
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        super().paint(painter, option, index)
+        items: list[tuple[Coding, Code]] = index.data(CODINGS_ROLE) or []
+        if not items:
+            return
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        painter.save()
+        x = rect.left() + 2
+        for coding, code in items:
+            if x + self.BAR > rect.right():
+                painter.fillRect(
+                    QRect(x, rect.top() + 4, 3, rect.height() - 8), Qt.GlobalColor.gray
+                )
+                break
+            top = rect.top() + 2
+            height = rect.height() - 4
+            if coding.start_cp is not None:
+                top += height // 2
+                height //= 2
+            painter.fillRect(QRect(x, top, self.BAR, height), QColor(code.colour))
+            x += self.BAR + 2
+        painter.restore()
+
+
+class TextDelegate(QStyledItemDelegate):
+    """Wrapped text; a multi-line plain editor (Enter commits, Shift+Enter breaks a line)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
+        super().initStyleOption(option, index)
+        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText  # type: ignore[attr-defined]
+        option.textElideMode = Qt.TextElideMode.ElideRight  # type: ignore[attr-defined]
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        editor = QPlainTextEdit(parent)
+        editor.setTabChangesFocus(True)
+        editor.installEventFilter(self)
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        assert isinstance(editor, QPlainTextEdit)
+        editor.setPlainText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+        editor.moveCursor(QTextCursor.MoveOperation.End)
+
+    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
+        assert isinstance(editor, QPlainTextEdit)
+        model.setData(index, editor.toPlainText(), Qt.ItemDataRole.EditRole)
+
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:
+        if (
+            isinstance(obj, QPlainTextEdit)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self.commitData.emit(obj)
+            self.closeEditor.emit(obj, QStyledItemDelegate.EndEditHint.NoHint)
+            return True
+        return super().eventFilter(obj, event)
+
+
+class TranscriptView(QTableView):
+    """The segment table: Enter plays, 1-9 code with pinned codes, codes can be dropped on rows."""
+
+    play_requested = Signal(int)  # row
+    quick_code = Signal(int)  # 1..9
+    current_row_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.setWordWrap(True)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setDropIndicatorShown(True)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vh = self.verticalHeader()
+        vh.setVisible(False)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(int(self.fontMetrics().lineSpacing() * 2.6))
+        self.setItemDelegateForColumn(COL_CODES, CodingStripeDelegate(self))
+        self.setItemDelegateForColumn(COL_TEXT, TextDelegate(self))
+        self.doubleClicked.connect(self._double_clicked)
+
+    def setModel(self, model: Any) -> None:
+        super().setModel(model)
+        hh = self.horizontalHeader()
+        hh.setSectionResizeMode(COL_CODES, QHeaderView.ResizeMode.Fixed)
+        hh.resizeSection(COL_CODES, 52)
+        hh.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.Fixed)
+        hh.resizeSection(COL_TIME, 64)
+        hh.setSectionResizeMode(COL_SPEAKER, QHeaderView.ResizeMode.Interactive)
+        hh.resizeSection(COL_SPEAKER, 110)
+        hh.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        self.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self.current_row_changed.emit(cur.row())
+        )
+
+    def segment_model(self) -> SegmentTableModel:
+        """The model (typed)."""
+        model = self.model()
+        assert isinstance(model, SegmentTableModel)
+        return model
+
+    def selected_rows(self) -> list[int]:
+        """Selected rows, in order (the current row if none is selected)."""
+        rows = sorted({i.row() for i in self.selectionModel().selectedRows()})
+        if not rows and self.currentIndex().isValid():
+            rows = [self.currentIndex().row()]
+        return rows
+
+    def selected_segments(self) -> list[Segment]:
+        """Selected segments, in order."""
+        model = self.segment_model()
+        return [model.segment(r) for r in self.selected_rows()]
+
+    def go_to_row(self, row: int, *, select: bool = True) -> None:
+        """Scroll to ``row`` (and make it current)."""
+        model = self.segment_model()
+        if not 0 <= row < model.rowCount():
+            return
+        index = model.index(row, COL_TEXT)
+        if select:
+            self.setCurrentIndex(index)
+        self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.column() in (COL_TIME, COL_CODES):
+            self.play_requested.emit(index.row())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if self.state() != QAbstractItemView.State.EditingState and plain:
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+                self.play_requested.emit(self.currentIndex().row())
+                return
+            if Qt.Key.Key_1 <= key <= Qt.Key.Key_9:
+                self.quick_code.emit(int(key) - int(Qt.Key.Key_0))
+                return
+        super().keyPressEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(CODE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasFormat(CODE_MIME):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            super().dragMoveEvent(event)
+
+
+class SegmentEditor(QTextEdit):
+    """The current segment's full text: edit it, split at the cursor, select words to code.
+
+    Coded spans are shown in their codes' colours; hovering shows code, coder and memo.
+    """
+
+    text_committed = Signal(str, str, str)  # segment id, old text, new text
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptRichText(False)
+        self.setPlaceholderText("Select a segment to read, correct and code its text here.")
+        self.setMouseTracking(True)
+        self.segment: Segment | None = None
+        self._base_text = ""
+        self._spans: list[tuple[int, int, str]] = []  # cp start, cp end, tooltip
+        self.setMaximumHeight(140)
+
+    def show_segment(self, segment: Segment | None, codings: list[tuple[Coding, Code]]) -> None:
+        """Show a segment and paint its coded spans (commits pending edits first)."""
+        same = self.segment is not None and segment is not None and self.segment.id == segment.id
+        if same and segment is not None and (self.is_dirty() or self.toPlainText() == segment.text):
+            # same segment: keep what is being typed, refresh the spans
+            if not self.is_dirty():
+                self._base_text = segment.text
+            self.segment = segment
+            self._paint_spans(self.toPlainText(), codings)
+            return
+        self.commit()
+        self.segment = segment
+        self._base_text = segment.text if segment else ""
+        self.blockSignals(True)
+        self.setPlainText(segment.text if segment else "")
+        self.blockSignals(False)
+        self.document().setModified(False)
+        self.setReadOnly(segment is None)
+        self._paint_spans(segment.text if segment else "", codings)
+
+    def _paint_spans(self, text: str, codings: list[tuple[Coding, Code]]) -> None:
+        selections = []
+        self._spans = []
+        for coding, code in codings:
+            memo = f" — {coding.memo}" if coding.memo else ""
+            tip = f"{code.path} · {coding.coder}{memo}"
+            if coding.start_cp is None or coding.end_cp is None:
+                self._spans.append((0, len(text), tip + " (whole segment)"))
+                continue
+            self._spans.append((coding.start_cp, coding.end_cp, tip))
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(cp_to_utf16(text, coding.start_cp))
+            cursor.setPosition(cp_to_utf16(text, coding.end_cp), QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            colour = QColor(code.colour)
+            colour.setAlpha(90)
+            fmt.setBackground(colour)
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(QColor(code.colour))
+            sel.cursor = cursor  # type: ignore[attr-defined]
+            sel.format = fmt  # type: ignore[attr-defined]
+            selections.append(sel)
+        self.setExtraSelections(selections)
+
+    def is_dirty(self) -> bool:
+        """True when the text differs from the stored segment."""
+        return self.segment is not None and self.toPlainText() != self._base_text
+
+    def commit(self) -> None:
+        """Send the edited text (if changed)."""
+        if self.is_dirty():
+            assert self.segment is not None
+            old, new = self._base_text, self.toPlainText()
+            self._base_text = new  # never commit the same edit twice
+            self.text_committed.emit(self.segment.id, old, new)
+
+    def cursor_cp(self) -> int:
+        """The cursor position in code points."""
+        return utf16_to_cp(self.toPlainText(), self.textCursor().position())
+
+    def selection_cp(self) -> tuple[int, int] | None:
+        """The selected span in code points, or None."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        text = self.toPlainText()
+        a = utf16_to_cp(text, cursor.selectionStart())
+        b = utf16_to_cp(text, cursor.selectionEnd())
+        # trim spaces around a word selection
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        return (a, b) if b > a else None
+
+    def select_cp(self, start: int, end: int) -> None:
+        """Select a span given in code points."""
+        text = self.toPlainText()
+        cursor = self.textCursor()
+        cursor.setPosition(cp_to_utf16(text, start))
+        cursor.setPosition(cp_to_utf16(text, end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self.commit()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.commit()
+        super().focusOutEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            cursor = self.cursorForPosition(event.pos())
+            cp = utf16_to_cp(self.toPlainText(), cursor.position())
+            tips = [tip for a, b, tip in self._spans if a <= cp < b]
+            if tips:
+                QToolTip.showText(event.globalPos(), "\n".join(tips), self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)

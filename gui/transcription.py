@@ -1,0 +1,154 @@
+"""Importing audio and transcribing sessions in the background, with progress, ETA and cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QMessageBox
+
+from gui.fmt import fmt_eta
+from gui.models.sessions import LiveStatus
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+    _Base = MainWindow
+else:
+    _Base = object
+
+
+def default_transcriber() -> Callable[..., Any]:
+    """The real transcriber (imported lazily: the GUI works without it)."""
+    from transcribe.runner import transcribe_session  # type: ignore[import-not-found]
+
+    return transcribe_session  # type: ignore[no-any-return]
+
+
+class TranscriptionMixin(_Base):
+    """File > Import audio and the Transcription menu."""
+
+    def _build_transcription_menu(self) -> None:
+        t = "&Transcription"
+        self.act_transcribe = self.add_menu_action(
+            t, "Transcribe session", lambda: self.start_transcription(None), "Ctrl+R"
+        )
+        self.act_cancel_transcription = self.add_menu_action(
+            t, "Cancel transcription", lambda: self.cancel_transcription(None)
+        )
+
+    # ------------------------------------------------------------------ import
+    def import_files(self, paths: list[Path], *, kind: str = "interview") -> Any:
+        """Import audio files as sessions (in the background; all or nothing)."""
+        if self.project is None:
+            return None
+        project = self.project
+        self.statusBar().showMessage(f"Importing {len(paths)} file(s)…")
+
+        def done(sessions: list[Any]) -> None:
+            self.statusBar().showMessage(f"Imported {len(sessions)} session(s).", 5000)
+            self.reload_sessions()
+            if sessions:
+                self.open_segment_session(sessions[0].id)
+            if self.settings.transcribe_after_import:
+                for s in sessions:
+                    self.start_transcription(s.id)
+
+        return self.runner.submit(
+            "Import audio",
+            lambda _ctx: project.import_audio_files(list(paths), kind=kind),
+            on_done=done,
+            on_error=self.show_error,
+        )
+
+    def open_segment_session(self, session_id: str) -> None:
+        row = self.sessions_model.row_of(session_id)
+        if row >= 0:
+            self.sessions_view.selectRow(row)
+        self.open_session(session_id)
+
+    # ------------------------------------------------------------------ transcription
+    def start_transcription(self, session_id: str | None, *, replace: bool = False) -> Any:
+        """Transcribe a session (the current one by default) in the background."""
+        if self.project is None:
+            return None
+        if session_id is None:
+            if self.session is None:
+                return None
+            session_id = self.session.id
+        if session_id in self._transcriptions:
+            self.statusBar().showMessage("This session is already being transcribed.", 4000)
+            return self._transcriptions[session_id]
+        try:
+            transcriber = self.transcriber or default_transcriber()
+        except ImportError:
+            self.show_error("Transcription is not available in this installation.")
+            return None
+        project = self.project
+        sid = session_id
+
+        def job(ctx: Any) -> Any:
+            return transcriber(
+                project, sid, replace=replace, progress=ctx.progress, cancel=ctx.cancel
+            )
+
+        self.sessions_model.set_live(sid, LiveStatus(0.0, None))
+        handle = self.runner.submit(
+            "Transcribe",
+            job,
+            on_done=lambda summary: self._transcribed(sid, summary),
+            on_error=lambda exc: self._transcription_failed(sid, exc),
+            on_progress=lambda p: self._transcription_progress(sid, p),
+        )
+        self._transcriptions[sid] = handle
+        return handle
+
+    def cancel_transcription(self, session_id: str | None) -> None:
+        """Stop a running transcription (what was transcribed is kept; it can resume)."""
+        sid = session_id or (self.session.id if self.session else None)
+        handle = self._transcriptions.get(sid) if sid else None
+        if handle is not None:
+            handle.cancel()
+            self.statusBar().showMessage("Cancelling the transcription…", 4000)
+
+    def _transcription_progress(self, sid: str, progress: Any) -> None:
+        fraction = float(getattr(progress, "fraction", 0.0))
+        eta = getattr(progress, "eta_s", None)
+        self.sessions_model.set_live(sid, LiveStatus(fraction, eta))
+        if self.session is not None and self.session.id == sid:
+            pct = int(fraction * 100)
+            self.statusBar().showMessage(f"Transcribing {pct} % {fmt_eta(eta)}")
+
+    def _transcription_ended(self, sid: str) -> None:
+        self._transcriptions.pop(sid, None)
+        self.sessions_model.set_live(sid, None)
+
+    def _transcribed(self, sid: str, summary: Any) -> None:
+        self._transcription_ended(sid)
+        added = getattr(summary, "segments_added", 0)
+        if getattr(summary, "cancelled", False):
+            self.statusBar().showMessage(
+                f"Transcription cancelled; {added} segments kept. Transcribe again to resume.",
+                8000,
+            )
+        else:
+            self.statusBar().showMessage(f"Transcribed: {added} segments.", 8000)
+        self.reload_sessions()
+        if self.session is not None and self.session.id == sid:
+            self.session = None  # force a reload of the transcript
+            self.open_session(sid)
+
+    def _transcription_failed(self, sid: str, exc: BaseException) -> None:
+        self._transcription_ended(sid)
+        self.reload_sessions()
+        if type(exc).__name__ == "NeedsReplaceError":
+            answer = QMessageBox.question(
+                self,
+                "Transcribe again?",
+                f"{exc}\n\nReplace the existing transcript with a new transcription?",
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.start_transcription(sid, replace=True)
+            return
+        self.show_error(exc)

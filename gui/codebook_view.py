@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.models.codes import CodeTreeModel
+from gui.qtcompat import emit
 from storage.models import Code
 
 
@@ -106,14 +107,14 @@ class CodebookPanel(QWidget):
     def _emit(self, signal: Signal) -> None:  # type: ignore[type-arg]
         code = self.current_code()
         if code is not None:
-            signal.emit(code.id)  # type: ignore[attr-defined]
+            emit(signal, code.id)  # type: ignore[attr-defined]
 
     def _new_top(self) -> None:
-        self.add_requested.emit(None)
+        emit(self.add_requested, None)
 
     def _new_sub(self) -> None:
         code = self.current_code()
-        self.add_requested.emit(code.id if code else None)
+        emit(self.add_requested, code.id if code else None)
 
     def _rename(self) -> None:
         index = self.tree.currentIndex()
@@ -123,14 +124,14 @@ class CodebookPanel(QWidget):
     def _double_clicked(self, index: QModelIndex) -> None:
         code = self.model.code(index)
         if code is not None:
-            self.apply_requested.emit(code.id)
+            emit(self.apply_requested, code.id)
 
     def _context_menu(self, pos: object) -> None:
         menu = QMenu(self)
         code = self.current_code()
         if code is not None:
             apply = menu.addAction(f"Code the selection with “{code.name}”")
-            apply.triggered.connect(lambda: self.apply_requested.emit(code.id))
+            apply.triggered.connect(lambda: emit(self.apply_requested, code.id))
             menu.addAction(self.act_retrieve)
             menu.addSeparator()
         menu.addAction(self.act_new)

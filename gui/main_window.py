@@ -40,6 +40,7 @@ from gui.models.segments import SegmentTableModel
 from gui.models.sessions import SessionTableModel
 from gui.player import Player
 from gui.player_bar import PlayerBar
+from gui.qtcompat import emit
 from gui.retrieval import RetrievalPanel
 from gui.search_panel import SearchPanel
 from gui.session_panel import SessionPanel
@@ -369,7 +370,7 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
         self._show_workbench()
         self.reload_codebook()
         self.reload_sessions(select_first=True)
-        self.project_opened.emit(project)
+        emit(self.project_opened, project)
 
     def close_project(self) -> None:
         """Close the open project (waits for running writes)."""
@@ -396,7 +397,7 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
         self.session = None
         self.ctx = None
         self.setWindowTitle("FieldScribe")
-        self.project_closed.emit()
+        emit(self.project_closed)
         self._show_start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -439,7 +440,7 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
         project = self.project
         session = project.get_session(session_id)
         self.session = session
-        self.session_changed.emit(session)
+        emit(self.session_changed, session)
         if self.session_panel is not None:
             self.session_panel.show_session(session)
         self._load_generation += 1

@@ -12,6 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
+from gui.qtcompat import emit
+
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 
 
@@ -35,7 +37,7 @@ class Player(QObject):
         self._source: Path | None = None
         self._player.positionChanged.connect(self._on_position)
         self._player.playbackStateChanged.connect(self._on_state)
-        self._player.durationChanged.connect(lambda d: self.duration_changed.emit(int(d)))
+        self._player.durationChanged.connect(lambda d: emit(self.duration_changed, int(d)))
         self._player.errorOccurred.connect(self._on_error)
 
     # ------------------------------------------------------------------ state
@@ -102,7 +104,7 @@ class Player(QObject):
             ms = min(ms, self.duration())
         self._position = ms
         self._player.setPosition(ms)
-        self.position_changed.emit(ms)
+        emit(self.position_changed, ms)
 
     def skip(self, direction: int) -> None:
         """Jump back (-1) or forward (+1) by ``skip_ms``."""
@@ -112,7 +114,7 @@ class Player(QObject):
         """Set the playback rate (0.5-2.0)."""
         rate = max(SPEEDS[0], min(SPEEDS[-1], float(rate)))
         self._player.setPlaybackRate(rate)
-        self.speed_changed.emit(rate)
+        emit(self.speed_changed, rate)
 
     def step_speed(self, direction: int) -> None:
         """Go to the next slower (-1) or faster (+1) speed."""
@@ -128,13 +130,13 @@ class Player(QObject):
     @Slot(int)
     def _on_position(self, ms: int) -> None:
         self._position = int(ms)
-        self.position_changed.emit(int(ms))
+        emit(self.position_changed, int(ms))
 
     @Slot(QMediaPlayer.PlaybackState)
     def _on_state(self, state: QMediaPlayer.PlaybackState) -> None:
-        self.playing_changed.emit(state == QMediaPlayer.PlaybackState.PlayingState)
+        emit(self.playing_changed, state == QMediaPlayer.PlaybackState.PlayingState)
 
     @Slot(QMediaPlayer.Error, str)
     def _on_error(self, err: QMediaPlayer.Error, text: str) -> None:
         if err != QMediaPlayer.Error.NoError:
-            self.error.emit(text or "The audio could not be played.")
+            emit(self.error, text or "The audio could not be played.")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.fmt import fmt_ms
+from gui.qtcompat import emit
 from storage.models import Code
 from storage.retrieval import RetrievedCoding
 
@@ -215,7 +216,7 @@ class RetrievalPanel(QWidget):
 
     def _play(self, index: QModelIndex) -> None:
         r = self.model.rows[index.row()]
-        self.play_requested.emit(r.session_id, r.segment_id)
+        emit(self.play_requested, r.session_id, r.segment_id)
 
     def _export(self, path: str | None = None) -> None:
         if path is None:
@@ -232,5 +233,5 @@ class RetrievalPanel(QWidget):
         return self.runner.submit(
             "Export CSV",
             lambda _ctx: write_csv(rows, path),
-            on_done=lambda n: self.status.emit(f"Exported {n} rows to {path}"),
+            on_done=lambda n: emit(self.status, f"Exported {n} rows to {path}"),
         )

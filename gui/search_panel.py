@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.fmt import fmt_ms
+from gui.qtcompat import emit
 from storage.models import SearchHit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -31,7 +32,7 @@ class SearchPanel(QWidget):
         self.query = QLineEdit(self)
         self.query.setPlaceholderText('Search all transcripts: words, "a phrase", trust OR data…')
         self.query.setClearButtonEnabled(True)
-        self.query.returnPressed.connect(lambda: self.search_requested.emit(self.query.text()))
+        self.query.returnPressed.connect(lambda: emit(self.search_requested, self.query.text()))
         self.info = QLabel(self)
         self.results = QListWidget(self)
         self.results.itemActivated.connect(self._activated)
@@ -66,4 +67,4 @@ class SearchPanel(QWidget):
 
     def _activated(self, item: QListWidgetItem) -> None:
         hit: SearchHit = item.data(HIT_ROLE)
-        self.hit_activated.emit(hit.session_id, hit.segment_id)
+        emit(self.hit_activated, hit.session_id, hit.segment_id)

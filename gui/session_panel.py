@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.models.sessions import KIND_LABELS
+from gui.qtcompat import emit
 from storage.models import Participant, Session
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ class SessionPanel(QWidget):
         self.runner.submit(
             name,
             lambda _ctx: fn(),
-            on_done=lambda _r: self.changed.emit(sid),
+            on_done=lambda _r: emit(self.changed, sid),
             on_error=self.error.emit,
             serial=True,
         )

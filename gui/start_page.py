@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.qtcompat import emit
+
 
 class StartPage(QWidget):
     """Shown while no project is open."""
@@ -62,7 +64,7 @@ class StartPage(QWidget):
         buttons.addStretch(1)
 
         self.recent = QListWidget(self)
-        self.recent.itemActivated.connect(lambda item: self.recent_requested.emit(item.text()))
+        self.recent.itemActivated.connect(lambda item: emit(self.recent_requested, item.text()))
         self.recent.setMaximumHeight(220)
         self.recent_label = QLabel("<b>Recent projects</b>", self)
 

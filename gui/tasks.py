@@ -20,6 +20,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
+from gui.qtcompat import emit
+
 
 @dataclass
 class TaskContext:
@@ -108,12 +110,12 @@ class _Runnable(QRunnable):
             result = self._job(handle.context)
         except BaseException as exc:
             handle.error = exc
-            signals.failed.emit(exc, traceback.format_exc())
+            emit(signals.failed, exc, traceback.format_exc())
         else:
             handle.result = result
-            signals.done.emit(result)
+            emit(signals.done, result)
         finally:
-            signals.finished.emit()
+            emit(signals.finished)
 
 
 class TaskRunner(QObject):
@@ -143,13 +145,13 @@ class TaskRunner(QObject):
     ) -> TaskHandle:
         """Run ``job(ctx)`` on a worker; callbacks run later on the GUI thread."""
         handle = TaskHandle(name, self)
-        handle.context._emit_progress = handle.signals.progress.emit
+        handle.context._emit_progress = lambda value: emit(handle.signals.progress, value)
         handle.on_done = on_done
         handle.on_progress = on_progress
-        handle.on_error = on_error or (lambda exc: self.task_failed.emit(handle, exc))
+        handle.on_error = on_error or (lambda exc: emit(self.task_failed, handle, exc))
         handle.on_finished = self._finished
         self.active.append(handle)
-        self.task_started.emit(handle)
+        emit(self.task_started, handle)
         pool = self._serial if serial else self._parallel
         pool.start(_Runnable(job, handle))
         return handle
@@ -157,7 +159,7 @@ class TaskRunner(QObject):
     def _finished(self, handle: TaskHandle) -> None:
         if handle in self.active:
             self.active.remove(handle)
-        self.task_finished.emit(handle)
+        emit(self.task_finished, handle)
         handle.deleteLater()
 
     def busy(self) -> bool:

@@ -37,6 +37,7 @@ from gui.models.segments import (
     COL_TIME,
     SegmentTableModel,
 )
+from gui.qtcompat import emit
 from storage.models import Code, Coding, Segment
 
 Index = QModelIndex | QPersistentModelIndex
@@ -112,8 +113,8 @@ class TextDelegate(QStyledItemDelegate):
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
         ):
-            self.commitData.emit(obj)
-            self.closeEditor.emit(obj, QStyledItemDelegate.EndEditHint.NoHint)
+            emit(self.commitData, obj)
+            emit(self.closeEditor, obj, QStyledItemDelegate.EndEditHint.NoHint)
             return True
         return super().eventFilter(obj, event)
 
@@ -159,7 +160,7 @@ class TranscriptView(QTableView):
         hh.resizeSection(COL_SPEAKER, 110)
         hh.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
         self.selectionModel().currentRowChanged.connect(
-            lambda cur, _prev: self.current_row_changed.emit(cur.row())
+            lambda cur, _prev: emit(self.current_row_changed, cur.row())
         )
 
     def segment_model(self) -> SegmentTableModel:
@@ -192,17 +193,17 @@ class TranscriptView(QTableView):
 
     def _double_clicked(self, index: QModelIndex) -> None:
         if index.column() in (COL_TIME, COL_CODES):
-            self.play_requested.emit(index.row())
+            emit(self.play_requested, index.row())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if self.state() != QAbstractItemView.State.EditingState and plain:
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-                self.play_requested.emit(self.currentIndex().row())
+                emit(self.play_requested, self.currentIndex().row())
                 return
             if Qt.Key.Key_1 <= key <= Qt.Key.Key_9:
-                self.quick_code.emit(int(key) - int(Qt.Key.Key_0))
+                emit(self.quick_code, int(key) - int(Qt.Key.Key_0))
                 return
         super().keyPressEvent(event)
 
@@ -293,7 +294,7 @@ class SegmentEditor(QTextEdit):
             assert self.segment is not None
             old, new = self._base_text, self.toPlainText()
             self._base_text = new  # never commit the same edit twice
-            self.text_committed.emit(self.segment.id, old, new)
+            emit(self.text_committed, self.segment.id, old, new)
 
     def cursor_cp(self) -> int:
         """The cursor position in code points."""

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gui.fmt import fmt_ms
+from gui.qtcompat import emit
 from storage.models import Marker
 
 BUCKET_MS = 20  # one peak per 20 ms
@@ -185,4 +186,4 @@ class WaveformStrip(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         start, end = self.visible_range()
         ms = int(start + event.position().x() / max(1, self.width()) * (end - start))
-        self.seek_requested.emit(max(0, ms))
+        emit(self.seek_requested, max(0, ms))

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon, QPixmap
 
 from gui.models.segments import CODE_MIME
+from gui.qtcompat import emit
 from storage.models import Code
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -171,7 +172,7 @@ class CodeTreeModel(QAbstractItemModel):
             return False
         name = str(value).strip()
         if name and name != code.name:
-            self.rename_requested.emit(code.id, name)
+            emit(self.rename_requested, code.id, name)
             return True
         return False
 
@@ -202,5 +203,5 @@ class CodeTreeModel(QAbstractItemModel):
         for code_id in bytes(data.data(CODE_MIME).data()).decode().split():
             known = code_id != target_id and code_id in self._codes
             if known and self._codes[code_id].parent_id != target_id:
-                self.move_requested.emit(code_id, target_id)
+                emit(self.move_requested, code_id, target_id)
         return False  # the window reloads the tree after the move ran

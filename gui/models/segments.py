@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from gui.fmt import fmt_ms
+from gui.qtcompat import emit
 from storage.models import Code, Coding, Segment
 
 CODE_MIME = "application/x-fieldscribe-code-ids"
@@ -92,8 +93,8 @@ class SegmentTableModel(QAbstractTableModel):
 
     def _changed_column(self, column: int) -> None:
         if self._segments:
-            self.dataChanged.emit(
-                self.index(0, column), self.index(len(self._segments) - 1, column)
+            emit(
+                self.dataChanged, self.index(0, column), self.index(len(self._segments) - 1, column)
             )
 
     # ------------------------------------------------------------------ access
@@ -139,14 +140,14 @@ class SegmentTableModel(QAbstractTableModel):
             self._codings[segment.id] = list(codings)
         if old.start_ms != segment.start_ms:
             self._starts[row] = segment.start_ms
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+        emit(self.dataChanged, self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
     def set_codings(self, segment_id: str, codings: list[Coding]) -> None:
         """Replace the codings of one segment."""
         self._codings[segment_id] = list(codings)
         row = self._row_of.get(segment_id, -1)
         if row >= 0:
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+            emit(self.dataChanged, self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
     def insert_segment(self, segment: Segment, codings: list[Coding] | None = None) -> int:
         """Insert a new segment (e.g. the right half of a split) at its time position."""
@@ -176,7 +177,7 @@ class SegmentTableModel(QAbstractTableModel):
         old, self.playing_row = self.playing_row, row
         for r in (old, row):
             if 0 <= r < len(self._segments):
-                self.dataChanged.emit(self.index(r, 0), self.index(r, len(HEADERS) - 1))
+                emit(self.dataChanged, self.index(r, 0), self.index(r, len(HEADERS) - 1))
 
     # ------------------------------------------------------------------ Qt model API
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -251,10 +252,10 @@ class SegmentTableModel(QAbstractTableModel):
             return False
         seg = self._segments[index.row()]
         if index.column() == COL_TEXT and str(value) != seg.text:
-            self.edit_requested.emit(seg.id, "text", str(value))
+            emit(self.edit_requested, seg.id, "text", str(value))
             return True
         if index.column() == COL_SPEAKER and (str(value).strip() or None) != seg.speaker:
-            self.edit_requested.emit(seg.id, "speaker", str(value).strip() or None)
+            emit(self.edit_requested, seg.id, "speaker", str(value).strip() or None)
             return True
         return False
 
@@ -279,5 +280,5 @@ class SegmentTableModel(QAbstractTableModel):
         if not 0 <= target < len(self._segments):
             return False
         code_ids = bytes(data.data(CODE_MIME).data()).decode().split()
-        self.codes_dropped.emit(code_ids, [self._segments[target].id])
+        emit(self.codes_dropped, code_ids, [self._segments[target].id])
         return False  # nothing to remove at the source

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from gui.fmt import fmt_eta, fmt_ms
+from gui.qtcompat import emit
 from storage.models import Session
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -74,7 +75,7 @@ class SessionTableModel(QAbstractTableModel):
         row = self.row_of(session_id)
         if row >= 0:
             idx = self.index(row, len(HEADERS) - 1)
-            self.dataChanged.emit(idx, idx)
+            emit(self.dataChanged, idx, idx)
 
     def live(self, session_id: str) -> LiveStatus | None:
         """The live status of a session, if transcribing."""
@@ -85,7 +86,7 @@ class SessionTableModel(QAbstractTableModel):
         row = self.row_of(session.id)
         if row >= 0:
             self._sessions[row] = session
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+            emit(self.dataChanged, self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._sessions)

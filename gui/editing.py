@@ -68,7 +68,7 @@ class EditingMixin(_Base):
 
         c = "&Code"
         a(c, "New code…", lambda: self.add_code_dialog(None))
-        a(c, "Code selection with the current code", self.apply_current_code, "Ctrl+Return")
+        a(c, "Code selection with the current code", self.apply_current_code, "Ctrl+Shift+C")
         for n in range(1, 10):
             a(c, f"Pinned code {n}", lambda n=n: self.quick_code(n), f"Ctrl+{n}")
         a(c, "Remove a coding…", self.remove_coding_dialog)
@@ -76,12 +76,7 @@ class EditingMixin(_Base):
         a(c, "Coding memo…", self.coding_memo_dialog)
 
         m = "&Memos"
-        a(
-            m,
-            "Project journal…",
-            lambda: self.memo_dialog("journal", None, "Project journal"),
-            "Ctrl+J",
-        )
+        a(m, "Project journal…", self.journal_dialog, "Ctrl+J")
         a(m, "Session memos…", self._session_memo)
         a(m, "Segment memos…", self._segment_memo)
         a(m, "Code memos…", lambda: self._code_memo(None))
@@ -137,6 +132,7 @@ class EditingMixin(_Base):
         if current is not None:
             self.codebook.select_code(current.id)
         self.segment_model.set_codes(codes)
+        self._apply_blind_coding()
         if self.retrieval is not None:
             self.retrieval.reload_filters(codes)
         self._current_row_changed(self.transcript.currentIndex().row())
@@ -474,6 +470,10 @@ class EditingMixin(_Base):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    def journal_dialog(self) -> MemoDialog | None:
+        """The project journal."""
+        return self.memo_dialog("journal", None, "Project journal")
 
     def _session_memo(self) -> None:
         if self.session is not None:

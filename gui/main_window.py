@@ -87,6 +87,7 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
         self._pending_segment: tuple[str, bool] | None = None
         self._menus: dict[str, QMenu] = {}
         self._transcriptions: dict[str, Any] = {}
+        self.last_error = ""
 
         self.player = Player(self)
         self._build_central()
@@ -275,15 +276,20 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
         self.act_import.setEnabled(True)
 
     def show_error(self, exc: BaseException | str) -> None:
-        """Tell the user (status bar for expected errors, a dialog for the rest)."""
+        """Tell the user, without blocking: status bar and a window-modal message box."""
         text = str(exc)
-        if isinstance(exc, FieldScribeError | str):
-            self.statusBar().showMessage(text, 8000)
-            QMessageBox.warning(self, "FieldScribe", text)
-        else:
-            QMessageBox.critical(
-                self, "FieldScribe: unexpected error", f"{type(exc).__name__}: {text}"
-            )
+        expected = isinstance(exc, FieldScribeError | str)
+        self.last_error = text
+        self.statusBar().showMessage(text, 8000)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning if expected else QMessageBox.Icon.Critical,
+            "FieldScribe" if expected else "FieldScribe: unexpected error",
+            text if expected else f"{type(exc).__name__}: {text}",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def _update_busy(self) -> None:
         names = [h.name for h in self.runner.active]

@@ -17,7 +17,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
 
-from storage import FieldScribeError, Project, SegmentDraft  # noqa: E402
+from storage import FieldScribeError, Project, SegmentDraft
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +55,7 @@ def project(tmp_path: Path) -> Iterator[Project]:
     yield p
     try:
         p.close()
-    except Exception:  # noqa: BLE001 - the window may have closed it already
+    except Exception:
         pass
 
 
@@ -115,17 +115,18 @@ def make_fake_transcriber(delay_s: float = 0.0) -> Callable[..., TranscriptionSu
             for seg in project.segments(session_id):
                 project.delete_segment(seg.id, force=True)
         added = 0
-        total = 4000 * len(FAKE_TEXTS)
+        step = 750  # four segments within the ~3 s of the espeak-ng test recording
+        total = step * len(FAKE_TEXTS)
         for i, (speaker, text) in enumerate(FAKE_TEXTS):
             if cancel is not None and cancel.is_set():
                 break
             time.sleep(delay_s)
             project.add_segments(
-                session_id, [SegmentDraft(i * 4000, i * 4000 + 3500, text, speaker=speaker)]
+                session_id, [SegmentDraft(i * step, i * step + 700, text, speaker=speaker)]
             )
             added += 1
             if progress is not None:
-                done = (i + 1) * 4000
+                done = (i + 1) * step
                 progress(Progress(done / total, done, total, time.monotonic() - t0, 1.0, added))
         cancelled = bool(cancel is not None and cancel.is_set())
         return TranscriptionSummary(

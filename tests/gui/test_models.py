@@ -83,7 +83,7 @@ def test_codes_dropped_on_a_row(qtbot: Any, project: Project) -> None:
 
 
 def test_code_tree_model(qtbot: Any, project: Project) -> None:
-    sid, segs = _fill(project)
+    _sid, segs = _fill(project)
     access = project.ensure_code_path("Access/Connectivity")
     parent = project.find_code("Access")
     trust = project.add_code("Trust")

@@ -1,0 +1,321 @@
+"""The main window driven like a coder: import, transcribe, edit, split, code, search, undo."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from gui.models.segments import CODE_MIME, COL_TEXT
+from storage import Project
+
+
+def _import_and_transcribe(window: Any, qtbot: Any, idle: Any, wav: Path) -> str:
+    window.import_files([wav], kind="focus_group")
+    idle(window)
+    sessions = window.project.sessions()
+    assert len(sessions) == 1 and sessions[0].kind == "focus_group"
+    sid = sessions[0].id
+    window.start_transcription(sid)
+    idle(window)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4, timeout=5000)
+    return sid
+
+
+def test_start_page_then_project(qtbot: Any, qsettings: Any, project: Project) -> None:
+    from gui.main_window import MainWindow
+
+    w = MainWindow(settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.stack.currentIndex() == 0
+    assert w.start_page.banner.isVisibleTo(w)  # first start offers the demo
+    folder = project.folder
+    project.close()
+    assert w.open_project(folder)
+    assert w.stack.currentIndex() == 1 and w.project is not None
+    assert str(folder) in w.settings.recent()
+    w.close_project()
+    assert w.stack.currentIndex() == 0 and w.project is None
+    assert not w.open_project(folder / "nope")  # a clear message, no crash
+    w.close()
+
+
+def test_import_transcribe_edit_undo(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project: Project = window.project
+    sid = _import_and_transcribe(window, qtbot, idle, speech_wav)
+    assert window.sessions_model.index(0, 5).data() == "transcribed"
+    assert window.player.source is not None
+    qtbot.waitUntil(lambda: len(window.waveform._peaks) > 0, timeout=5000)
+
+    # edit text in the segment editor (commit with Ctrl+Enter)
+    window.transcript.go_to_row(1)
+    seg = window.segment_model.segment(1)
+    editor = window.segment_editor
+    assert editor.toPlainText() == seg.text
+    editor.setPlainText("I trust the portal completely.")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    idle(window)
+    assert project.get_segment(seg.id).text == "I trust the portal completely."
+    assert window.segment_model.segment(1).text == "I trust the portal completely."
+
+    # split at the cursor, then undo, then redo
+    cursor = editor.textCursor()
+    cursor.setPosition(len("I trust the portal"))
+    editor.setTextCursor(cursor)
+    window.split_at_cursor()
+    idle(window)
+    assert project.segment_count(sid) == 5
+    assert window.segment_model.rowCount() == 5
+    assert window.segment_model.segment(1).text == "I trust the portal"
+    assert window.segment_model.segment(2).text == "completely."
+    window.undo_stack.undo()
+    idle(window)
+    assert project.segment_count(sid) == 4
+    assert window.segment_model.segment(1).text == "I trust the portal completely."
+    window.undo_stack.undo()  # the text edit
+    idle(window)
+    assert project.get_segment(seg.id).text == seg.text
+    window.undo_stack.redo()
+    window.undo_stack.redo()
+    idle(window)
+    assert project.segment_count(sid) == 5
+
+    # merge with next, and undo
+    window.transcript.go_to_row(1)
+    window.merge_with_next()
+    idle(window)
+    assert project.segment_count(sid) == 4
+    window.undo_stack.undo()
+    idle(window)
+    assert project.segment_count(sid) == 5
+    assert [s.text for s in project.segments(sid)][1:3] == ["I trust the portal", "completely."]
+
+    # change speaker of two rows, undo
+    window.transcript.selectRow(0)
+    window.set_speaker([window.segment_model.segment(0).id], "Moderator A")
+    idle(window)
+    assert window.segment_model.segment(0).speaker == "Moderator A"
+    window.undo_stack.undo()
+    idle(window)
+    assert project.segments(sid)[0].speaker == "Moderator"
+
+    # inline edit through the table delegate path (setData -> command)
+    index = window.segment_model.index(3, COL_TEXT)
+    window.segment_model.setData(index, "In the villages the internet is very slow.")
+    idle(window)
+    assert project.segments(sid)[3].text == "In the villages the internet is very slow."
+
+    # insert timestamp at the cursor
+    window.transcript.go_to_row(0)
+    window.player.seek(1500)
+    editor.moveCursor(editor.textCursor().MoveOperation.Start)
+    window.insert_timestamp()
+    assert editor.toPlainText().startswith("[0:01.5]")
+    editor.commit()
+    idle(window)
+    assert project.segments(sid)[0].text.startswith("[0:01.5]")
+
+
+def test_code_span_segments_keys_drop_and_retrieve(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, tmp_path: Path
+) -> None:
+    project: Project = window.project
+    _import_and_transcribe(window, qtbot, idle, speech_wav)
+    window.add_code("Trust")
+    window.add_code("Access")
+    idle(window)
+    codes = {c.name: c for c in project.codes()}
+    assert window.codebook.model.rowCount() == 2
+
+    # a span of words: select "trust" in the segment editor, double-click the code
+    window.transcript.go_to_row(1)
+    text = window.segment_editor.toPlainText()
+    start = text.index("trust")
+    window.segment_editor.select_cp(start, start + len("trust"))
+    idx = window.codebook.model.index_of(codes["Trust"].id)
+    window.codebook.tree.doubleClicked.emit(idx)
+    idle(window)
+    seg1 = window.segment_model.segment(1)
+    [coding] = project.codings(segment_id=seg1.id)
+    assert (coding.start_cp, coding.end_cp) == (start, start + 5)
+    assert coding.code_id == codes["Trust"].id and coding.coder == "ana"
+    assert window.codebook.model.index_of(codes["Trust"].id).siblingAtColumn(1).data() == "1"
+    assert "Trust" in window.segment_editor._spans[0][2]
+
+    # several whole segments with quick key 2 (the second code in the tree: Trust? no: sorted)
+    window.transcript.clearSelection()
+    window.transcript.selectRow(2)
+    window.transcript.selectionModel().select(
+        window.segment_model.index(3, 0),
+        window.transcript.selectionModel().SelectionFlag.Select
+        | window.transcript.selectionModel().SelectionFlag.Rows,
+    )
+    window.transcript.setFocus()
+    qtbot.keyClick(window.transcript, Qt.Key.Key_1)  # first pinned = first code (Access)
+    idle(window)
+    access = project.codings(code_id=codes["Access"].id)
+    assert sorted(c.segment_id for c in access) == sorted(
+        [window.segment_model.segment(2).id, window.segment_model.segment(3).id]
+    )
+    assert all(c.start_cp is None for c in access)
+
+    # drag-and-drop a code onto a row
+    data = QMimeData()
+    data.setData(CODE_MIME, codes["Trust"].id.encode())
+    window.transcript.clearSelection()
+    window.segment_model.dropMimeData(
+        data, Qt.DropAction.CopyAction, -1, -1, window.segment_model.index(0, 0)
+    )
+    idle(window)
+    assert project.codings(segment_id=window.segment_model.segment(0).id)
+
+    # undo the drop
+    window.undo_stack.undo()
+    idle(window)
+    assert not project.codings(segment_id=window.segment_model.segment(0).id)
+
+    # retrieval of Trust: 1 span; export CSV
+    window.retrieve_code(codes["Trust"].id)
+    idle(window)
+    assert window.retrieval.model.rowCount() == 1
+    assert window.retrieval.model.rows[0].quote == "trust"
+    out = tmp_path / "trust.csv"
+    window.retrieval.export_to(out)
+    idle(window)
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert rows[0]["coded_text"] == "trust" and rows[0]["code"] == "Trust"
+
+    # remove the span coding via the dialog path (only one coding: no question asked)
+    window.transcript.go_to_row(1)
+    window.remove_coding_dialog()
+    idle(window)
+    assert not project.codings(segment_id=seg1.id)
+    window.undo_stack.undo()
+    idle(window)
+    assert project.codings(segment_id=seg1.id)[0].start_cp == start
+
+
+def test_codebook_edits(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project: Project = window.project
+    _import_and_transcribe(window, qtbot, idle, speech_wav)
+    window.add_code("Access")
+    window.add_code("Connectivity")
+    idle(window)
+    codes = {c.name: c for c in project.codes()}
+    # nest by drag and drop (model drop -> move command), undo
+    model = window.codebook.model
+    mime = model.mimeData([model.index_of(codes["Connectivity"].id)])
+    model.dropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, model.index_of(codes["Access"].id))
+    idle(window)
+    assert project.get_code(codes["Connectivity"].id).path == "Access/Connectivity"
+    window.undo_stack.undo()
+    idle(window)
+    assert project.get_code(codes["Connectivity"].id).parent_id is None
+    # rename through the tree editor
+    model.setData(model.index_of(codes["Access"].id), "Access to services")
+    idle(window)
+    assert project.get_code(codes["Access"].id).name == "Access to services"
+    # delete with codings asks first; "No" keeps everything
+    seg = window.segment_model.segment(0)
+    project.apply_code(seg.id, codes["Connectivity"].id)
+    window.reload_codebook()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    window.delete_code_dialog(codes["Connectivity"].id)
+    idle(window)
+    assert project.find_code("Connectivity") is not None
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.delete_code_dialog(codes["Connectivity"].id)
+    idle(window)
+    assert project.find_code("Connectivity") is None
+    assert not project.codings(segment_id=seg.id)
+    assert window.segment_model.codings_for(seg.id) == []
+
+
+def test_search_jumps_and_plays(window: Any, qtbot: Any, idle: Any, speech_wav: Path) -> None:
+    _import_and_transcribe(window, qtbot, idle, speech_wav)
+    window.search_panel.query.setText("villages")
+    qtbot.keyClick(window.search_panel.query, Qt.Key.Key_Return)
+    idle(window)
+    assert window.search_panel.results.count() == 1
+    item = window.search_panel.results.item(0)
+    assert "[villages]" in item.text()
+    window.search_panel.results.itemActivated.emit(item)
+    idle(window)
+    assert window.transcript.currentIndex().row() == 2
+    assert window.player.position() == window.segment_model.segment(2).start_ms
+    assert window.segment_model.playing_row == 2
+
+
+def test_blind_coding_shows_only_my_codings(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    project: Project = window.project
+    _import_and_transcribe(window, qtbot, idle, speech_wav)
+    code = project.add_code("Trust")
+    seg = window.segment_model.segment(0)
+    project.apply_code(seg.id, code.id, coder="ben")
+    window._reload_codings()  # the window sees ben's coding...
+    idle(window)
+    assert len(window.segment_model.codings_for(seg.id)) == 1
+    project.set_meta("blind_coding", "1")  # ...until blind coding is on
+    window.reload_codebook()
+    assert window.segment_model.codings_for(seg.id) == []
+    assert window.codebook.model.frequency(code.id) == 0
+    project.set_meta("blind_coding", "0")
+    window.reload_codebook()
+    assert len(window.segment_model.codings_for(seg.id)) == 1
+
+
+def test_transcription_progress_cancel_and_replace(
+    qtbot: Any,
+    project: Project,
+    qsettings: Any,
+    speech_wav: Path,
+    idle: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from conftest import make_fake_transcriber  # type: ignore[import-not-found]
+
+    from gui.main_window import MainWindow
+
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(project, transcriber=make_fake_transcriber(0.3), settings=qsettings)
+    qtbot.addWidget(w)
+    w.import_files([speech_wav])
+    idle(w)
+    sid = project.sessions()[0].id
+    w.start_transcription(sid)
+    qtbot.waitUntil(lambda: "transcribing" in w.sessions_model.index(0, 5).data(), timeout=3000)
+    qtbot.waitUntil(lambda: project.segment_count(sid) >= 1, timeout=3000)
+    w.cancel_transcription(sid)
+    idle(w)
+    assert 1 <= project.segment_count(sid) < 4
+    assert "transcribing" not in w.sessions_model.index(0, 5).data()
+    # a second run finds a transcript: the window asks to replace
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    w.start_transcription(sid)
+    idle(w)
+    assert project.segment_count(sid) == 4
+    w.close()
+
+
+def test_memos_and_journal(window: Any, qtbot: Any, idle: Any) -> None:
+    project: Project = window.project
+    dialog = window.journal_dialog()
+    dialog.title.setText("Day 1")
+    dialog.text.setPlainText("First focus group went well.")
+    dialog.save()
+    idle(window)
+    [memo] = project.memos("journal", None)
+    assert memo.title == "Day 1" and memo.text == "First focus group went well."
+    assert dialog.list.count() == 1
+    dialog.close()

@@ -17,6 +17,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
 
+import contextlib
+
 from storage import FieldScribeError, Project, SegmentDraft
 
 
@@ -53,10 +55,8 @@ def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def project(tmp_path: Path) -> Iterator[Project]:
     p = Project.create(tmp_path / "Test.fieldscribe", coder="ana")
     yield p
-    try:
+    with contextlib.suppress(Exception):
         p.close()
-    except Exception:
-        pass
 
 
 # ---------------------------------------------------------------- fake transcriber

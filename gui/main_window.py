@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -385,7 +385,10 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
         self.segment_editor.commit()
         self.runner.cancel_all()
         self.runner.wait(15000)
-        QTimer.singleShot(0, lambda: None)
+        self.runner.forget_pending()  # results for the closed project are not shown
+        self._transcriptions.clear()
+        self._load_generation += 1
+        self._pending_segment = None
         self.player.load(None)
         for dock in (self.session_panel_dock, self.retrieval_dock):
             if dock is not None:

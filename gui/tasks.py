@@ -171,6 +171,12 @@ class TaskRunner(QObject):
         for handle in list(self.active):
             handle.cancel()
 
+    def forget_pending(self) -> None:
+        """Drop the callbacks of every job not yet delivered (e.g. the project was closed)."""
+        for handle in self.active:
+            handle.on_done = handle.on_progress = None
+            handle.on_error = lambda _exc: None
+
     def wait(self, msecs: int = 30000) -> bool:
         """Block until all jobs ended (for shutdown and tests); True if they did."""
         ok_serial = self._serial.waitForDone(msecs)

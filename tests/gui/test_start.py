@@ -1,0 +1,142 @@
+"""Start-up: run_app arguments, the demo project, session details, no stalls while transcribing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from gui.app import parse_args, run_app
+from storage import Project
+
+
+def test_parse_args() -> None:
+    assert parse_args([]).demo is False and parse_args([]).project is None
+    assert parse_args(["--demo"]).demo is True
+    assert parse_args(["--project", "x.fieldscribe"]).project == Path("x.fieldscribe")
+
+
+def test_run_app_opens_a_project(
+    qtbot: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gui.main_window import MainWindow
+
+    folder = project.folder
+    project.add_session("Interview", "interview")
+    project.close()
+    seen: dict[str, Any] = {}
+
+    def fake_exec(_app: Any = None) -> int:  # instead of the real event loop
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        qtbot.waitUntil(lambda: windows[0].sessions_model.rowCount() == 1)
+        seen["project"] = windows[0].project.folder if windows[0].project else None
+        qtbot.waitUntil(lambda: not windows[0].runner.busy())
+        for w in windows:
+            w.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    assert run_app(["--project", str(folder)]) == 0
+    assert seen == {"project": folder}
+
+
+def test_demo_project_is_created_once_and_transcribed(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, idle: Any
+) -> None:
+    from gui.demo import demo_folder
+    from gui.main_window import MainWindow
+
+    w = MainWindow(transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.start_page.banner.isVisibleTo(w)
+    w.open_demo()
+    idle(w)
+    assert w.project is not None and w.project.folder == demo_folder()
+    assert "fieldscribe" in str(demo_folder())
+    sid = w.project.sessions()[0].id
+    assert w.project.segment_count(sid) == 4  # transcribed in the background
+    assert {c.path for c in w.project.codes()} >= {"Trust and privacy", "Access/Connectivity"}
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4, timeout=5000)
+    w.close_project()
+    assert not w.start_page.banner.isVisibleTo(w)  # offered once
+    w.open_demo()  # opens the existing one: no second session, no new transcription
+    idle(w)
+    assert len(w.project.sessions()) == 1 and w.project.segment_count(sid) == 4
+    w.close()
+
+
+def test_session_details_and_speaker_mapping(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    project: Project = window.project
+    window.import_files([speech_wav])
+    idle(window)
+    sid = project.sessions()[0].id
+    window.start_transcription(sid)
+    idle(window)
+    panel = window.session_panel
+    panel.title.setText("Interview with a farmer")
+    panel.date.setText("2026-05-01")
+    panel.kind.setCurrentIndex(panel.kind.findData("observation"))
+    panel.save()
+    idle(window)
+    s = project.get_session(sid)
+    assert (s.title, s.date, s.kind) == ("Interview with a farmer", "2026-05-01", "observation")
+    assert window.sessions_model.index(0, 0).data() == "Interview with a farmer"
+    panel.add_participant("Aigerim", {"age group": "30-39"})
+    idle(window)
+    panel.show_session(project.get_session(sid))
+    assert panel.participants.rowCount() == 1
+    labels = [panel.speakers.item(r, 0).text() for r in range(panel.speakers.rowCount())]
+    row = labels.index("P1")
+    box = panel.speakers.cellWidget(row, 1)
+    box.setCurrentIndex(box.findText("Aigerim"))
+    idle(window)
+    mapped = {s.label: s.participant_id for s in project.session_speakers(sid)}
+    assert mapped["P1"] == project.participants()[0].id
+    # participant attributes edited in the table
+    panel.participants.item(0, 1).setText("age group=40-49; region=rural")
+    idle(window)
+    assert project.participants()[0].attributes == {"age group": "40-49", "region": "rural"}
+    # retrieval filtered by a participant attribute
+    code = project.add_code("Trust")
+    segs = project.segments(sid)
+    for seg in segs:
+        project.apply_code(seg.id, code.id)
+    window.reload_codebook()
+    window.retrieval.reload_filters(project.codes())
+    window.retrieval.attr_box.setCurrentIndex(window.retrieval.attr_box.findText("region = rural"))
+    window.retrieval.select_code(code.id)
+    idle(window)
+    assert {r.speaker for r in window.retrieval.model.rows} == {"P1"}
+    assert len(window.retrieval.model.rows) == 2
+
+
+@pytest.mark.slow
+def test_window_never_stalls_while_transcribing(
+    qtbot: Any, project: Project, qsettings: Any, speech_wav: Path, idle: Any
+) -> None:
+    """A slow fake transcription (and the edits around it) never block the event loop 100 ms."""
+    from conftest import make_fake_transcriber  # type: ignore[import-not-found]
+    from test_tasks import StallMeter  # type: ignore[import-not-found]
+
+    from gui.main_window import MainWindow
+
+    qsettings.setValue("transcribe_after_import", "true")
+    w = MainWindow(project, transcriber=make_fake_transcriber(0.4), settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    meter = StallMeter()
+    meter.start()
+    w.import_files([speech_wav])  # imports, then transcribes in the background
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4, timeout=15000)
+    w.add_code("Trust")
+    w.transcript.go_to_row(0)
+    w.apply_code  # noqa: B018 - the action exists
+    idle(w)
+    worst = meter.stop()
+    assert worst < 100, f"the event loop stalled for {worst} ms"
+    w.close()

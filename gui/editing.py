@@ -113,28 +113,40 @@ class EditingMixin(_Base):
         ]
 
     def _apply_blind_coding(self) -> None:
-        blind = self.project is not None and self.project.get_meta("blind_coding") == "1"
-        self.segment_model.set_visible_coder(self.project.coder if blind and self.project else None)
+        self.segment_model.set_visible_coder(
+            self.project.coder if self.blind and self.project else None
+        )
 
     def reload_codebook(self) -> None:
-        """Re-read codes and frequencies (quick reads)."""
+        """Re-read codes and frequencies (in the background, after pending writes)."""
         if self.project is None:
             return
         project = self.project
+
+        def job(_ctx: Any) -> tuple[list[Code], dict[str, int], bool, Any]:
+            codes = project.codes()
+            blind = project.get_meta("blind_coding") == "1"
+            if blind:
+                freq = dict(Counter(c.code_id for c in project.codings(coder=project.coder)))
+            else:
+                freq = project.code_frequencies()
+            filters = (project.attribute_values(), [c.name for c in project.coders()])
+            return codes, freq, blind, filters
+
+        self.runner.submit("Codebook", job, on_done=self._codebook_loaded, serial=True)
+
+    def _codebook_loaded(self, result: tuple[list[Code], dict[str, int], bool, Any]) -> None:
+        codes, freq, blind, filters = result
         current = self.codebook.current_code()
-        codes = project.codes()
-        if project.get_meta("blind_coding") == "1":
-            freq = dict(Counter(c.code_id for c in project.codings(coder=project.coder)))
-        else:
-            freq = project.code_frequencies()
         self.codebook.model.load(codes, freq)
         self.codebook.tree.expandAll()
         if current is not None:
             self.codebook.select_code(current.id)
         self.segment_model.set_codes(codes)
-        self._apply_blind_coding()
+        self.blind = blind
+        self.segment_model.set_visible_coder(self.project.coder if blind and self.project else None)
         if self.retrieval is not None:
-            self.retrieval.reload_filters(codes)
+            self.retrieval.reload_filters(codes, *filters)
         self._current_row_changed(self.transcript.currentIndex().row())
 
     def current_segment(self) -> Any:

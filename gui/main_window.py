@@ -88,6 +88,7 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
         self._menus: dict[str, QMenu] = {}
         self._transcriptions: dict[str, Any] = {}
         self.last_error = ""
+        self.blind = False
 
         self.player = Player(self)
         self._build_central()
@@ -419,11 +420,20 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
 
     # ------------------------------------------------------------------ sessions
     def reload_sessions(self, *, select_first: bool = False) -> None:
-        """Re-read the sessions list (a quick read)."""
+        """Re-read the sessions list (in the background: counts can be slow on big projects)."""
         if self.project is None:
             return
+        project = self.project
+        self.runner.submit(
+            "Sessions",
+            lambda _ctx: project.sessions(),
+            on_done=lambda sessions: self._sessions_loaded(sessions, select_first),
+            serial=True,
+        )
+
+    def _sessions_loaded(self, sessions: list[Session], select_first: bool) -> None:
         current = self.session.id if self.session else None
-        self.sessions_model.load(self.project.sessions())
+        self.sessions_model.load(sessions)
         row = self.sessions_model.row_of(current) if current else -1
         if row < 0 and select_first and self.sessions_model.rowCount():
             row = 0
@@ -438,6 +448,20 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
                 self.session = session
                 if self.session_panel is not None:
                     self.session_panel.show_session(session)
+        if self.retrieval is not None:
+            self.retrieval.set_speakers(sorted({sp for s in sessions for sp in s.speakers}))
+
+    def refresh_session_row(self, session_id: str) -> None:
+        """Re-read one session's counts (in the background)."""
+        if self.project is None:
+            return
+        project = self.project
+        self.runner.submit(
+            "Session",
+            lambda _ctx: project.get_session(session_id),
+            on_done=self.sessions_model.update_session,
+            serial=True,
+        )
 
     def open_session(self, session_id: str) -> None:
         """Show a session's transcript (loaded in the background)."""
@@ -447,7 +471,8 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
             return
         self.segment_editor.commit()
         project = self.project
-        session = project.get_session(session_id)
+        row = self.sessions_model.row_of(session_id)
+        session = self.sessions_model.session(row) if row >= 0 else project.get_session(session_id)
         self.session = session
         emit(self.session_changed, session)
         if self.session_panel is not None:
@@ -578,8 +603,8 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
         if out.select_segment and model.row_of(out.select_segment) >= 0:
             self.transcript.go_to_row(model.row_of(out.select_segment))
         self._current_row_changed(self.transcript.currentIndex().row())
-        if self.session is not None and self.project is not None:
-            self.sessions_model.update_session(self.project.get_session(self.session.id))
+        if self.session is not None:
+            self.refresh_session_row(self.session.id)
 
     # ------------------------------------------------------------------ search
     def run_search(self, query: str) -> None:

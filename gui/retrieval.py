@@ -154,21 +154,30 @@ class RetrievalPanel(QWidget):
         self.subcodes.toggled.connect(lambda _b: self.refresh())
         self.handle: Any = None
 
-    def reload_filters(self, codes: list[Code]) -> None:
-        """Fill the pickers from the project (quick reads)."""
+    def reload_filters(
+        self,
+        codes: list[Code],
+        attributes: dict[str, list[str]] | None = None,
+        coders: list[str] | None = None,
+    ) -> None:
+        """Fill the pickers (attributes and coders are read from the project when not given)."""
         current = self.code_box.currentData()
         self.code_box.clear()
         for code in codes:
             self.code_box.addItem(code.path, code.id)
         if current:
             self.select_code(current, run=False)
-        speakers = sorted({sp for s in self.project.sessions() for sp in s.speakers})
-        self._fill(self.speaker_box, [(s, s) for s in speakers])
-        attrs = self.project.attribute_values()
+        attrs = self.project.attribute_values() if attributes is None else attributes
+        if coders is None:
+            coders = [c.name for c in self.project.coders()]
         self._fill(
             self.attr_box, [(f"{k} = {v}", (k, v)) for k, values in attrs.items() for v in values]
         )
-        self._fill(self.coder_box, [(c.name, c.name) for c in self.project.coders()])
+        self._fill(self.coder_box, [(c, c) for c in coders])
+
+    def set_speakers(self, speakers: list[str]) -> None:
+        """Fill the speaker filter."""
+        self._fill(self.speaker_box, [(s, s) for s in speakers])
 
     @staticmethod
     def _fill(box: QComboBox, items: list[tuple[str, Any]]) -> None:
@@ -202,13 +211,14 @@ class RetrievalPanel(QWidget):
             "coder": self.coder_box.currentData(),
             "attribute": self.attr_box.currentData(),
         }
-        blind = project.get_meta("blind_coding") == "1"
-        if blind:
-            kwargs["coder"] = project.coder
+
+        def job(_ctx: Any) -> list[RetrievedCoding]:
+            if project.get_meta("blind_coding") == "1":
+                kwargs["coder"] = project.coder  # blind coding: only my codings
+            return project.retrieve([code_id], **kwargs)
+
         self.count.setText("Retrieving…")
-        self.handle = self.runner.submit(
-            "Retrieve", lambda _ctx: project.retrieve([code_id], **kwargs), on_done=self._loaded
-        )
+        self.handle = self.runner.submit("Retrieve", job, on_done=self._loaded)
 
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)

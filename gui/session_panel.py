@@ -105,7 +105,24 @@ class SessionPanel(QWidget):
         self._loading = False
 
     def show_session(self, session: Session | None) -> None:
-        """Fill the form (quick reads on the GUI thread)."""
+        """Fill the form; participants and speakers are read in the background."""
+        project = self.project
+        sid = session.id if session else None
+        self.runner.submit(
+            "Session details",
+            lambda _ctx: (project.participants(), project.session_speakers(sid) if sid else []),
+            on_done=lambda result: (
+                self._fill(session, *result)
+                if (self.session.id if self.session else None) == sid
+                else None
+            ),
+            serial=True,
+        )
+        self.session = session
+
+    def _fill(
+        self, session: Session | None, participants: list[Participant], speakers: list[Any]
+    ) -> None:
         self.session = session
         self.setEnabled(session is not None)
         self._loading = True
@@ -116,12 +133,11 @@ class SessionPanel(QWidget):
         self.place.setText(s.place or "" if s else "")
         self.moderator.setText(s.moderator or "" if s else "")
         self.notes.setPlainText(s.notes or "" if s else "")
-        self._participants = self.project.participants()
+        self._participants = participants
         self.participants.setRowCount(len(self._participants))
         for row, p in enumerate(self._participants):
             self.participants.setItem(row, 0, QTableWidgetItem(p.pseudonym))
             self.participants.setItem(row, 1, QTableWidgetItem(format_attributes(p.attributes)))
-        speakers = self.project.session_speakers(s.id) if s else []
         self.speakers.setRowCount(len(speakers))
         for row, sp in enumerate(speakers):
             item = QTableWidgetItem(sp.label)

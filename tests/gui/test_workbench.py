@@ -228,6 +228,7 @@ def test_codebook_edits(
     seg = window.segment_model.segment(0)
     project.apply_code(seg.id, codes["Connectivity"].id)
     window.reload_codebook()
+    idle(window)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     window.delete_code_dialog(codes["Connectivity"].id)
     idle(window)
@@ -268,10 +269,12 @@ def test_blind_coding_shows_only_my_codings(
     assert len(window.segment_model.codings_for(seg.id)) == 1
     project.set_meta("blind_coding", "1")  # ...until blind coding is on
     window.reload_codebook()
+    idle(window)
     assert window.segment_model.codings_for(seg.id) == []
     assert window.codebook.model.frequency(code.id) == 0
     project.set_meta("blind_coding", "0")
     window.reload_codebook()
+    idle(window)
     assert len(window.segment_model.codings_for(seg.id)) == 1
 
 

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingMixin
-from gui.models.segments import SegmentTableModel
+from gui.models.segments import PreparedTranscript, SegmentTableModel, prepare_transcript
 from gui.models.sessions import SessionTableModel
 from gui.player import Player
 from gui.player_bar import PlayerBar
@@ -52,7 +52,7 @@ from gui.transcription import TranscriptionMixin
 from gui.undo import EditContext, Outcome
 from gui.waveform import WaveformStrip, compute_peaks
 from storage import FieldScribeError, Project
-from storage.models import Segment, Session
+from storage.models import Session
 
 Transcriber = Callable[..., Any]
 
@@ -483,17 +483,18 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
         self.player.load(None)
         self.waveform.clear()
 
-        def job(_ctx: Any) -> tuple[list[Segment], list[Any], list[Any], Path | None]:
+        def job(_ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None]:
             segments = project.transcript_segments(session_id)
             codings = project.codings(session_id=session_id)
+            prepared = prepare_transcript(segments, codings)
             markers = project.markers(session_id)
             try:
                 media: Path | None = project.media_path(session_id)
             except FieldScribeError:
                 media = None
-            return segments, codings, markers, media
+            return prepared, markers, media
 
-        def done(result: tuple[list[Segment], list[Any], list[Any], Path | None]) -> None:
+        def done(result: tuple[PreparedTranscript, list[Any], Path | None]) -> None:
             if generation != self._load_generation:
                 return  # the user moved on
             self._session_loaded(session, *result)
@@ -501,15 +502,11 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
         self.runner.submit("Load transcript", job, on_done=done)
 
     def _session_loaded(
-        self,
-        session: Session,
-        segments: list[Segment],
-        codings: list[Any],
-        markers: list[Any],
-        media: Path | None,
+        self, session: Session, prepared: PreparedTranscript, markers: list[Any], media: Path | None
     ) -> None:
         assert self.project is not None
-        self.segment_model.load(session.id, segments, codings, self.codebook.model.codes())
+        segments = prepared.segments
+        self.segment_model.load(session.id, prepared, codes=self.codebook.model.codes())
         self._apply_blind_coding()
         self.waveform.set_markers(markers)
         self.transcript_label.setText(

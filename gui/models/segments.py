@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -36,6 +37,29 @@ HEADERS = ("Codes", "Time", "Speaker", "Text")
 Index = QModelIndex | QPersistentModelIndex
 
 
+@dataclass
+class PreparedTranscript:
+    """A session's rows with their indexes, built on a worker thread (no Qt objects)."""
+
+    segments: list[Segment]
+    starts: list[int]
+    row_of: dict[str, int]
+    codings: dict[str, list[Coding]]
+
+
+def prepare_transcript(segments: list[Segment], codings: Iterable[Coding]) -> PreparedTranscript:
+    """Index segments and group codings (O(n); run it off the GUI thread for big sessions)."""
+    grouped: dict[str, list[Coding]] = {}
+    for coding in codings:
+        grouped.setdefault(coding.segment_id, []).append(coding)
+    return PreparedTranscript(
+        segments=list(segments),
+        starts=[s.start_ms for s in segments],
+        row_of={s.id: i for i, s in enumerate(segments)},
+        codings=grouped,
+    )
+
+
 class SegmentTableModel(QAbstractTableModel):
     """Segments of one session: codes stripe, time, speaker, text."""
 
@@ -57,20 +81,24 @@ class SegmentTableModel(QAbstractTableModel):
     def load(
         self,
         session_id: str | None,
-        segments: list[Segment],
-        codings: Iterable[Coding],
-        codes: Iterable[Code],
+        segments: list[Segment] | PreparedTranscript,
+        codings: Iterable[Coding] = (),
+        codes: Iterable[Code] = (),
     ) -> None:
         """Replace the whole content (a new session was opened)."""
+        prepared = (
+            segments
+            if isinstance(segments, PreparedTranscript)
+            else prepare_transcript(segments, codings)
+        )
         self.beginResetModel()
         self.session_id = session_id
-        self._segments = list(segments)
+        self._segments = prepared.segments
+        self._starts = prepared.starts
+        self._row_of = prepared.row_of
+        self._codings = prepared.codings
         self._codes = {c.id: c for c in codes}
-        self._codings = {}
-        for coding in codings:
-            self._codings.setdefault(coding.segment_id, []).append(coding)
         self.playing_row = -1
-        self._reindex()
         self.endResetModel()
 
     def clear(self) -> None:

@@ -80,22 +80,6 @@ def _quote_terms(query: str) -> str:
 class TranscriptMixin(ProjectBase):
     """Segments of sessions and full-text search over them."""
 
-    # ----------------------------------------------------------------- FTS sync
-    def _fts_insert(self, seq: int, text: str) -> None:
-        self.db.conn.execute("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", (seq, text))
-
-    def _fts_delete(self, seq: int, text: str) -> None:
-        self.db.conn.execute(
-            "INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', ?, ?)",
-            (seq, text),
-        )
-
-    def _fts_delete_where(self, where: str, params: tuple[Any, ...]) -> None:
-        for seq, text in self.db.conn.execute(
-            f"SELECT seq, text FROM segments WHERE {where}", params
-        ).fetchall():
-            self._fts_delete(seq, text)
-
     def rebuild_search_index(self) -> None:
         """Rebuild the full-text index from the segments table."""
         with self._tx() as db:

@@ -123,14 +123,12 @@ def test_one_bad_file_among_good_ones_imports_nothing(
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"RIFF....WAVEfmt nonsense")
     before = _state(project.folder)
-    with pytest.raises(AudioError, match="bad.wav"):
+    with pytest.raises(AudioError, match=r"bad\.wav"):
         project.import_audio_files([good, bad])
     assert _state(project.folder) == before
 
 
-def test_disk_full_during_copy_leaves_project_unchanged(
-    tmp_path: Path, speech_wav: Path
-) -> None:
+def test_disk_full_during_copy_leaves_project_unchanged(tmp_path: Path, speech_wav: Path) -> None:
     big = tmp_path / "long.wav"
     convert(speech_wav, big, "-af", "aloop=loop=40:size=200000", "-ar", "48000", "-ac", "2")
     assert big.stat().st_size > 1_000_000

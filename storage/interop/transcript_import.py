@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidInputError
+from ..errors import InUseError, InvalidInputError
 from ..transcript import SegmentDraft
 from .text_lines import speaker_prefix
 
@@ -362,6 +362,14 @@ def import_transcript(
             f"Session {session.title!r} already has {len(existing)} segments; use --replace to "
             "replace them. Nothing was imported."
         )
+    if existing:
+        coded = sum(1 for seg in existing if project.codings(segment_id=seg.id))
+        if coded:
+            raise InUseError(
+                f"Session {session.title!r} has {coded} coded segment(s); replacing the "
+                "transcript would delete their codings. Remove the codings first. Nothing was "
+                "imported."
+            )
     with project.transaction():
         for seg in existing:
             project.delete_segment(seg.id)

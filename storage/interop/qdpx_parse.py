@@ -282,6 +282,9 @@ def _source(el: Element) -> QSource:
                     notes=note_refs(t),
                 )
             )
+    elif kind in ("PictureSource", "PDFSource"):
+        sel_tag = "PictureSelection" if kind == "PictureSource" else "PDFSelection"
+        src.selections = [_selection(s, "firstX", "secondX") for s in children(el, sel_tag)]
     for c in children(el, "Coding"):
         coding = _coding(c)
         if coding is not None:

@@ -98,12 +98,20 @@ def split_lines(
         text_start = ls
         text_end = le
         if inline:
+            stamped: int | None = None
             first = inline[0][0]
             prefix = text[ls:first]
             if first == ls:
                 pass
             elif prefix.endswith(": ") and len(prefix) > 2 and "\n" not in prefix:
-                speaker, text_start = prefix[:-2], first
+                text_start = first
+                stamp = _LEAD_TS.match(prefix)
+                if stamp and ("[" in stamp.group(0) or "(" in stamp.group(0)):
+                    stamped = ts_ms(
+                        stamp.group(1), stamp.group(2), stamp.group(3), stamp.group(4)
+                    )
+                    prefix = prefix[stamp.end() :]
+                speaker = prefix[:-2].strip() or None
             else:
                 speaker, n = _prefix(body, speakers)
                 text_start = ls + n
@@ -112,6 +120,8 @@ def split_lines(
                     start = t
                 if t is not None and p == le:
                     end = t
+            if start is None:
+                start = stamped
         else:
             if not body.strip():
                 continue

@@ -16,7 +16,9 @@ if not SCHEMA.exists():
     SCHEMA = Path("/work/shared/refi-qda/Project-mrt2019.xsd")
 
 
-def make_wav(folder: Path, text: str = "Hello, this is a short interview about public services.") -> Path:
+def make_wav(
+    folder: Path, text: str = "Hello, this is a short interview about public services."
+) -> Path:
     """Speak ``text`` into a real wav file with espeak-ng."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "speech.wav"

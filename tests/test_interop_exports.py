@@ -67,9 +67,7 @@ def test_docx_transcript(built, tmp_path: Path) -> None:
     assert texts[0] == "Focus group 1"
     assert "[00:00:01] SPEAKER_01: about public services: health." in texts
     assert any("Marker: laughter" in t for t in texts)
-    speaker_run = next(
-        r for para in doc.paragraphs for r in para.runs if r.text == "SPEAKER_01: "
-    )
+    speaker_run = next(r for para in doc.paragraphs for r in para.runs if r.text == "SPEAKER_01: ")
     assert speaker_run.bold
     assert doc.sections[0]._sectPr.xpath("./w:lnNumType")
 
@@ -179,5 +177,5 @@ def test_codebook_exports(built, tmp_path: Path, suffix: str) -> None:
 
 def test_codebook_unknown_suffix(built, tmp_path: Path) -> None:
     folder, _ids = built
-    with Project.open(folder, readonly=True) as p, pytest.raises(InvalidInputError, match=".qdc"):
+    with Project.open(folder, readonly=True) as p, pytest.raises(InvalidInputError, match=r"\.qdc"):
         export_codebook(p, tmp_path / "book.pdf")

@@ -66,11 +66,11 @@ def test_export_is_valid_against_the_refi_schema(project, tmp_path: Path) -> Non
     }
     assert (len("SPEAKER_00: "), 0) in sync.values()
     # the span coding covers exactly its words
-    span_sel = [
+    span_sel = next(
         sel
         for sel in transcript.findall("q:TranscriptSelection", NS)
         if sel.findtext("q:Description", namespaces=NS) == "key phrase"
-    ][0]
+    )
     start = sync[span_sel.get("fromSyncPoint")][0]
     end = sync[span_sel.get("toSyncPoint")][0]
     assert text[start:end] == "public services"

@@ -1,5 +1,6 @@
 """Import of REFI-QDA projects shaped like other tools' output (hand-written samples)."""
 
+# ruff: noqa: E501  (test data: XML and HTML as the tools write it)
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,7 +22,9 @@ VAR_GENDER = "c1000000-0000-4000-8000-000000000002"
 NOTE1 = "d1000000-0000-4000-8000-000000000001"
 NOTE2 = "d1000000-0000-4000-8000-000000000002"
 
-INTERVIEW = "I: How do you get to the clinic?\nB: By bus, usually. It takes an hour.\n\nI: Thanks.\n"
+INTERVIEW = (
+    "I: How do you get to the clinic?\nB: By bus, usually. It takes an hour.\n\nI: Thanks.\n"
+)
 
 
 def _positions(text: str, fragment: str) -> tuple[int, int]:

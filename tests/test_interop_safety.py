@@ -127,7 +127,9 @@ def test_bad_archive_into_existing_project_changes_nothing(tmp_path: Path, case:
     assert db_fingerprint(folder) == before
 
 
-def test_cli_reports_refusal_on_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_reports_refusal_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     archive = _xxe(tmp_path / "bad.qdpx")
     assert cli_main(["qdpx", "import", str(archive), str(tmp_path / "n"), "--coder", "me"]) == 1
     err = capsys.readouterr().err

@@ -1,5 +1,6 @@
 """Importing transcripts made elsewhere (noScribe, aTrain, MAXQDA, srt, vtt) into a session."""
 
+# ruff: noqa: E501  (test data: XML and HTML as the tools write it)
 from __future__ import annotations
 
 from pathlib import Path

@@ -85,7 +85,7 @@ def _qdc_xml(project: Project) -> bytes:
             desc.text = code.description
         parents[code.id] = el
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 _HEADERS = ["path", "name", "level", "colour", "description", "codings", "codings_with_subcodes",

@@ -38,6 +38,7 @@ def _g(row_id: str) -> str:
     """A row id as a GUID (our ids are UUIDs; anything else gets a stable derived GUID)."""
     return as_guid(row_id, "row")
 
+
 if TYPE_CHECKING:
     from ..project import Project
 
@@ -520,7 +521,7 @@ def project_xml(project: Project) -> bytes:
 def _serialise(root: ET.Element) -> bytes:
     ET.register_namespace("", QDA_NS)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def export_qdpx(project: Project, dest: str | Path, *, with_media: bool = True) -> ExportSummary:

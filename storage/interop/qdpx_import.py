@@ -144,7 +144,10 @@ class _Importer:
         return self.p.coder
 
     def exists(self, table: str, row_id: str) -> bool:
-        return self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is not None
+        return (
+            self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone()
+            is not None
+        )
 
     def fresh_id(self, table: str, guid: str | None) -> str:
         if guid and not self.exists(table, guid):
@@ -390,8 +393,18 @@ class _Importer:
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO codings (id, segment_id, code_id, coder, start_cp, end_cp,"
             " memo, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (coding_id, segment_id, code_id, coder, start_cp, end_cp, memo, coder, created,
-             now_iso()),
+            (
+                coding_id,
+                segment_id,
+                code_id,
+                coder,
+                start_cp,
+                end_cp,
+                memo,
+                coder,
+                created,
+                now_iso(),
+            ),
         )
         if cur.rowcount == 0:
             self.report.notes.append(
@@ -612,8 +625,8 @@ class _Importer:
 
     # ----------------------------------------------------------------- notes
     def import_notes(self) -> None:
-        for note in self.qp.project_notes:
-            self.note_targets.setdefault(note, []).append(("project", None))
+        for ref in self.qp.project_notes:
+            self.note_targets.setdefault(ref, []).append(("project", None))
         for guid, note in self.qp.notes.items():
             targets = self.note_targets.get(guid) or [
                 ("journal" if (note.description or "").strip() != "project" else "project", None)
@@ -661,8 +674,14 @@ class _Importer:
             self.conn.execute(
                 "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"
                 " created_at, updated_at) VALUES (?, 'project', NULL, ?, ?, ?, ?, ?)",
-                (new_id(), "Project description", self.qp.description, self.p.coder,
-                 now_iso(), now_iso()),
+                (
+                    new_id(),
+                    "Project description",
+                    self.qp.description,
+                    self.p.coder,
+                    now_iso(),
+                    now_iso(),
+                ),
             )
             self.report.memos += 1
         return self.report

@@ -78,7 +78,9 @@ class SafeZip:
         return posixpath.normpath(name)
 
     def _refuse(self, why: str) -> InvalidInputError:
-        return InvalidInputError(f"{self.path}: {why}; the archive was refused, nothing was written.")
+        return InvalidInputError(
+            f"{self.path}: {why}; the archive was refused, nothing was written."
+        )
 
     def _check(self) -> None:
         infos = self._zip.infolist()
@@ -92,18 +94,17 @@ class SafeZip:
             if info.flag_bits & 0x1:
                 raise self._refuse(f"member {info.filename!r} is encrypted")
             if info.file_size > limits.max_member_bytes:
-                raise self._refuse(f"member {info.filename!r} is too large ({info.file_size} bytes)")
-            if (
-                info.file_size > RATIO_MIN_BYTES
-                and info.file_size > limits.max_ratio * max(1, info.compress_size)
-            ):
                 raise self._refuse(
-                    f"member {info.filename!r} inflates {info.file_size // max(1, info.compress_size)}"
-                    " times (a zip bomb?)"
+                    f"member {info.filename!r} is too large ({info.file_size} bytes)"
                 )
+            ratio = info.file_size // max(1, info.compress_size)
+            if info.file_size > RATIO_MIN_BYTES and ratio > limits.max_ratio:
+                raise self._refuse(f"member {info.filename!r} inflates {ratio} times (a zip bomb?)")
             total += info.file_size
             if total > limits.max_total_bytes:
-                raise self._refuse(f"its members add up to more than {limits.max_total_bytes} bytes")
+                raise self._refuse(
+                    f"its members add up to more than {limits.max_total_bytes} bytes"
+                )
 
     def close(self) -> None:
         """Close the archive."""

@@ -107,9 +107,7 @@ def split_lines(
                 text_start = first
                 stamp = _LEAD_TS.match(prefix)
                 if stamp and ("[" in stamp.group(0) or "(" in stamp.group(0)):
-                    stamped = ts_ms(
-                        stamp.group(1), stamp.group(2), stamp.group(3), stamp.group(4)
-                    )
+                    stamped = ts_ms(stamp.group(1), stamp.group(2), stamp.group(3), stamp.group(4))
                     prefix = prefix[stamp.end() :]
                 speaker = prefix[:-2].strip() or None
             else:
@@ -126,8 +124,12 @@ def split_lines(
             if not body.strip():
                 continue
             match = _LEAD_TS.match(body)
-            if match and (match.group(1) is not None or match.group(4) is not None or "[" in
-                          match.group(0) or "(" in match.group(0)):
+            if match and (
+                match.group(1) is not None
+                or match.group(4) is not None
+                or "[" in match.group(0)
+                or "(" in match.group(0)
+            ):
                 start = ts_ms(match.group(1), match.group(2), match.group(3), match.group(4))
                 text_start = ls + match.end()
             tail = _TAIL_F4.search(body)
@@ -140,9 +142,7 @@ def split_lines(
             continue
         if inline and not keep_empty_synced and not text[text_start:text_end].strip():
             continue
-        lines.append(
-            Line(ls, text_start, text_end, speaker, text[text_start:text_end], start, end)
-        )
+        lines.append(Line(ls, text_start, text_end, speaker, text[text_start:text_end], start, end))
         ends_known.append(end)
     _fill_times(lines, anchors, len(text), duration_ms)
     return lines

@@ -79,8 +79,9 @@ def _vtt(project: Project, session_id: str) -> str:
         text = _vtt_escape(item.text.strip().replace("\n", " ")) or "..."
         if item.speaker:
             text = f"<v {_vtt_escape(item.speaker)}>{text}"
+        end = max(item.end_ms, item.start_ms)
         out += [
-            f"{hms(item.start_ms, millis=True)} --> {hms(max(item.end_ms, item.start_ms), millis=True)}",
+            f"{hms(item.start_ms, millis=True)} --> {hms(end, millis=True)}",
             text,
             "",
         ]
@@ -92,9 +93,7 @@ def _json(project: Project, session_id: str) -> str:
     speakers = project.session_speakers(session_id)
     data: dict[str, Any] = {
         "session": asdict(session),
-        "speakers": [
-            {"label": s.label, "participant_id": s.participant_id} for s in speakers
-        ],
+        "speakers": [{"label": s.label, "participant_id": s.participant_id} for s in speakers],
         "segments": [
             {
                 "id": s.id,
@@ -201,4 +200,8 @@ def export_transcript(
         return write_atomic(dest, lambda tmp: _docx(project, session_id, tmp, line_numbers))
     text = render_transcript(project, session_id, fmt, line_numbers=line_numbers)
     encoding = "utf-8-sig" if fmt == "txt" else "utf-8"
-    return write_atomic(dest, lambda tmp: tmp.write_text(text, encoding=encoding))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding=encoding)
+
+    return write_atomic(dest, write)

@@ -95,8 +95,10 @@ def detect_format(path: Path, text: str) -> str:
     """Guess the format of a transcript file from its name and content."""
     head = text.lstrip()[:4096]
     suffix = path.suffix.lower()
-    if 'name="ts_' in text or "name='ts_" in text or (
-        suffix in (".html", ".htm") and "<a " in text
+    if (
+        'name="ts_' in text
+        or "name='ts_" in text
+        or (suffix in (".html", ".htm") and "<a " in text)
     ):
         return "noscribe-html"
     if head.startswith("WEBVTT"):

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from interop_support import build_project, make_wav
 from openpyxl import load_workbook
 
 from cli import main as cli_main
 from storage import InvalidInputError, Project
 from storage.interop import export_codebook, export_codings, export_transcript, import_codebook
 from storage.interop.transcript_import import parse_cues
+from tests.interop_support import build_project, make_wav
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from interop_support import SCHEMA, build_project, make_wav, project_content
 from lxml import etree
 
 from cli import main as cli_main
 from storage import Project
 from storage.interop import export_qdpx, import_qdpx
+from tests.interop_support import SCHEMA, build_project, make_wav, project_content
 
 
 @pytest.fixture(scope="module")

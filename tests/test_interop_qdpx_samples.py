@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from interop_support import make_wav, write_qdpx
 
 from storage import Project
 from storage.interop import import_qdpx
+from tests.interop_support import make_wav, write_qdpx
 
 U1 = "2b3e6c2a-1111-4a5b-9c0d-000000000001"
 U2 = "{2B3E6C2A-1111-4A5B-9C0D-000000000002}"  # braces and upper case, as NVivo writes them

@@ -6,12 +6,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from interop_support import db_fingerprint, write_qdpx
 
 from cli import main as cli_main
 from storage import InvalidInputError, Project
 from storage.interop import import_codebook, import_qdpx
 from storage.interop.safe_zip import ZipLimits
+from tests.interop_support import db_fingerprint, write_qdpx
 
 GOOD_QDE = """<?xml version="1.0"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="ok">

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from interop_support import db_fingerprint, make_wav
 
 from cli import main as cli_main
 from storage import InUseError, InvalidInputError, Project
 from storage.interop import import_transcript, parse_transcript
+from tests.interop_support import db_fingerprint, make_wav
 
 # Shaped like noScribe's HTML output (see noScribe's tests/data/interview.html).
 NOSCRIBE_HTML = """<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.0//EN" "http://www.w3.org/TR/REC-html40/strict.dtd">

@@ -179,3 +179,13 @@ def test_codebook_unknown_suffix(built, tmp_path: Path) -> None:
     folder, _ids = built
     with Project.open(folder, readonly=True) as p, pytest.raises(InvalidInputError, match=r"\.qdc"):
         export_codebook(p, tmp_path / "book.pdf")
+
+
+def test_docx_line_numbering_follows_the_section_schema_order(built, tmp_path: Path) -> None:
+    folder, ids = built
+    out = tmp_path / "t.docx"
+    with Project.open(folder, readonly=True) as p:
+        export_transcript(p, ids["session"], "docx", out, line_numbers=True)
+    sect = Document(str(out)).sections[0]._sectPr
+    names = [child.tag.rsplit("}", 1)[-1] for child in sect]
+    assert names.index("lnNumType") == names.index("pgMar") + 1

@@ -168,9 +168,17 @@ def _docx(project: Project, session_id: str, path: Path, line_numbers: bool) -> 
         ln = OxmlElement("w:lnNumType")
         ln.set(qn("w:countBy"), "1")
         ln.set(qn("w:restart"), "continuous")
-        # lnNumType must come before w:pgNumType/w:cols etc.; inserting first is schema-safe
-        # enough for Word and LibreOffice, which read it anywhere in sectPr.
-        sect_pr.insert(0, ln)
+        # CT_SectPr is a sequence: lnNumType goes right after pgSz/pgMar/paperSrc/pgBorders.
+        anchor = None
+        for tag in ("w:pgBorders", "w:paperSrc", "w:pgMar", "w:pgSz"):
+            found = sect_pr.find(qn(tag))
+            if found is not None:
+                anchor = found
+                break
+        if anchor is not None:
+            anchor.addnext(ln)
+        else:
+            sect_pr.insert(0, ln)
     doc.save(str(path))
 
 

@@ -214,6 +214,22 @@ def _allowed_types(decl: str, notnull: bool, pk: bool, name: str) -> list[str]:
     return types
 
 
+def _check_clauses(conn: sqlite3.Connection, table: str) -> list[str]:
+    """The CHECK expressions of one of the project's own tables (from its trusted schema)."""
+    row = conn.execute(
+        "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
+    sql = row[0] if row else ""
+    clauses = []
+    for match in re.finditer(r"\bCHECK\s*\(", sql, flags=re.IGNORECASE):
+        depth, i = 1, match.end()
+        while depth and i < len(sql):
+            depth += {"(": 1, ")": -1}.get(sql[i], 0)
+            i += 1
+        clauses.append(sql[match.end() : i - 1])
+    return clauses
+
+
 def _validate(conn: sqlite3.Connection, path: Path) -> None:
     """Check the bundle's tables: every expected column present, every value of the right type."""
     btables = {r[0] for r in conn.execute("SELECT name FROM b.sqlite_master WHERE type='table'")}
@@ -235,6 +251,8 @@ def _validate(conn: sqlite3.Connection, path: Path) -> None:
             if name in ("id", "row_id", "name") and table != "project_meta":
                 cond += f" OR length({name}) = 0"
             checks.append((name, cond))
+        for clause in _check_clauses(conn, table):
+            checks.append((f"CHECK ({' '.join(clause.split())})", f"NOT coalesce(({clause}), 1)"))
         if table == "segments":
             checks.append(("words", "words IS NOT NULL AND NOT json_valid(words)"))
         if table == "participants":
@@ -243,8 +261,9 @@ def _validate(conn: sqlite3.Connection, path: Path) -> None:
         counts = conn.execute(f"SELECT {sums} FROM b.{table}").fetchone()
         for (name, _), bad in zip(checks, counts, strict=True):
             if bad:
+                what = name if name.startswith("CHECK") else repr(name)
                 raise InvalidBundleError(
-                    f"{path}: {bad} row(s) of {table!r} have an invalid {name!r}; refusing the "
+                    f"{path}: {bad} row(s) of {table!r} have an invalid {what}; refusing the "
                     "bundle. Nothing was changed."
                 )
     for (media_path,) in conn.execute("SELECT path FROM b.media"):

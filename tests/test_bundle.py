@@ -297,9 +297,11 @@ def test_other_project_is_refused_unless_asked(tmp_path: Path) -> None:
     other.close()
     lead.close()
     before = dump(lead.folder)
-    with Project.open(lead.folder) as p:
-        with pytest.raises(InvalidBundleError, match="another project.*--allow-other-project"):
-            merge_bundles(p, [tmp_path / "other.fsbundle"])
+    with (
+        Project.open(lead.folder) as p,
+        pytest.raises(InvalidBundleError, match=r"another project.*--allow-other-project"),
+    ):
+        merge_bundles(p, [tmp_path / "other.fsbundle"])
     assert dump(lead.folder) == before
     with Project.open(lead.folder) as p:
         merge_bundles(p, [tmp_path / "other.fsbundle"], allow_other_project=True)
@@ -376,7 +378,7 @@ BAD_CASES = {
             )
         ),
         "has a trigger",
-    ),  # fmt: skip
+    ),
     "view": (dict(db_change=lambda c: c.execute("CREATE VIEW v AS SELECT 1")), "has a view"),
     "bad type": (
         dict(db_change=lambda c: c.execute("UPDATE segments SET start_ms = 'soon'")),

@@ -302,7 +302,7 @@ def compute_agreement(data: AgreementInput) -> AgreementReport:
         inter, union = _overlap(prep, coded)
         pooled_overlap[0] += inter
         pooled_overlap[1] += union
-        applied = defaultdict(int)
+        applied: dict[str, int] = defaultdict(int)
         for coders in coded.values():
             for who in coders:
                 applied[prep.coders[who]] += 1

@@ -263,9 +263,8 @@ class TeamworkMixin(ProjectBase):
     @property
     def blind_coding(self) -> bool:
         """Whether coders see only their own codings (the lead turns it off to compare)."""
-        return (
-            self._scalar("SELECT value FROM project_meta WHERE key = ?", (BLIND_CODING_KEY,)) == "1"
-        )
+        value = self._scalar("SELECT value FROM project_meta WHERE key = ?", (BLIND_CODING_KEY,))
+        return bool(value == "1")
 
     def set_blind_coding(self, on: bool) -> None:
         """Turn blind coding on or off (a project setting that travels in bundles)."""

@@ -164,21 +164,18 @@ def merge_bundle(
             try:
                 _validate(conn, path)
                 with project._tx():
-                    conn.execute("PRAGMA defer_foreign_keys = ON")
                     run = _Merge(project, conn, opened, summary, merge_same_name)
                     run.run()
                     if adopt:
                         run.adopt()
-                    bad = conn.execute("PRAGMA main.foreign_key_check").fetchall()
-                    if bad:
-                        table, rowid, parent, _ = bad[0]
-                        raise InvalidBundleError(
-                            f"{path}: {len(bad)} row(s) refer to rows that exist neither in the "
-                            f"bundle nor in this project (first: {table} row {rowid} -> "
-                            f"{parent}); refusing it. Nothing was changed."
-                        )
                     run.copy_media(copied)
             except sqlite3.IntegrityError as exc:
+                if "FOREIGN KEY" in str(exc):
+                    raise InvalidBundleError(
+                        f"{path}: some rows refer to rows that exist neither in the bundle nor "
+                        "in this project (a partial bundle needs the project it was made from);"
+                        " refusing it. Nothing was changed."
+                    ) from exc
                 raise InvalidBundleError(
                     f"{path}: a row breaks a rule of the project schema ({exc}); "
                     "refusing the bundle. Nothing was changed."
@@ -194,6 +191,9 @@ def merge_bundle(
                 item.unlink(missing_ok=True)
             raise
         finally:
+            with contextlib.suppress(sqlite3.Error):
+                for table in TRAVELLING_TABLES:
+                    conn.execute(f"DROP TABLE IF EXISTS temp.fs_touch_{table}")
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("DETACH DATABASE b")
             conn.execute(f"PRAGMA trusted_schema = {int(trusted)}")
@@ -258,7 +258,22 @@ def _validate(conn: sqlite3.Connection, path: Path) -> None:
         if table == "participants":
             checks.append(("attributes", "NOT json_valid(attributes)"))
         sums = ", ".join(f"coalesce(sum({cond}), 0)" for _, cond in checks)
-        counts = conn.execute(f"SELECT {sums} FROM b.{table}").fetchone()
+        source = f"b.{table}"
+        if table in TRAVELLING_TABLES:
+            # rows equal to ours are never copied: check (and later merge) only the others
+            content = [c for c in content_columns(conn, table)]
+            differs = " OR ".join(
+                ["l.id IS NULL", "r.updated_at IS NOT l.updated_at"]
+                + [f"r.{c} IS NOT l.{c}" for c in content]
+            )
+            conn.execute(f"DROP TABLE IF EXISTS temp.fs_touch_{table}")
+            conn.execute(f"CREATE TEMP TABLE fs_touch_{table} (rid INTEGER PRIMARY KEY)")
+            conn.execute(
+                f"INSERT INTO temp.fs_touch_{table} (rid) SELECT r.rowid FROM b.{table} r "
+                f"LEFT JOIN main.{table} l ON l.id = r.id WHERE {differs}"
+            )
+            source += f" WHERE rowid IN (SELECT rid FROM temp.fs_touch_{table})"
+        counts = conn.execute(f"SELECT {sums} FROM {source}").fetchone()
         for (name, _), bad in zip(checks, counts, strict=True):
             if bad:
                 what = name if name.startswith("CHECK") else repr(name)
@@ -379,6 +394,7 @@ class _Merge:
         collist = ", ".join(cols)
         rcols = ", ".join(f"r.{c}" for c in cols)
         where = [
+            f"r.rowid IN (SELECT rid FROM temp.fs_touch_{table})",
             f"NOT EXISTS (SELECT 1 FROM main.{table} l WHERE l.id = r.id)",
             f"NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = '{table}' "
             "AND d.row_id = r.id)",
@@ -422,7 +438,8 @@ class _Merge:
         )
         lcols = ", ".join(f"l.{c}" for c in cols)
         changed = conn.execute(
-            f"SELECT {rcols}, {lcols} FROM b.{table} r JOIN main.{table} l ON l.id = r.id "
+            f"SELECT {rcols}, {lcols} FROM temp.fs_touch_{table} t "
+            f"JOIN b.{table} r ON r.rowid = t.rid JOIN main.{table} l ON l.id = r.id "
             f"WHERE {differs}"
         ).fetchall()
         n = len(cols)

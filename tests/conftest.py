@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# Qt widgets are tested without a display (scripts/test.sh sets this too).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 

@@ -28,9 +28,9 @@ from .errors import (
     ProjectExistsError,
     ReadOnlyError,
 )
+from .guide import RecordingQueriesMixin
 from .lock import ProjectLock
 from .models import Coder, DeletionReport
-from .recording import RecordingQueriesMixin
 from .schema import SCHEMA_VERSION, check_not_newer, migrate
 from .sessions import SessionsMixin
 from .transcript import TranscriptMixin

@@ -24,16 +24,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from ._base import ProjectBase, new_id, now_iso
+from ._base import new_id, now_iso
 from .errors import AudioError, FieldScribeError, InvalidInputError, ReadOnlyError
-from .models import SESSION_KINDS, Marker, Session
+from .guide import guide_label, load_guide, parse_guide
+from .models import SESSION_KINDS, Session
 from .sessions import AudioInfo, sha256_of
 from .wavfile import (
     BackgroundWavWriter,
@@ -42,6 +42,22 @@ from .wavfile import (
     repair_wav_header,
 )
 
+__all__ = [
+    "ActiveRecording",
+    "CrashSafeWavWriter",
+    "RecordingMarker",
+    "RecoveryReport",
+    "UnfinishedRecording",
+    "find_unfinished",
+    "finish_recording",
+    "guide_label",
+    "import_recording",
+    "load_guide",
+    "parse_guide",
+    "recover",
+    "recover_all",
+]
+
 if TYPE_CHECKING:
     from .project import Project
 
@@ -49,66 +65,6 @@ RECORDINGS_DIR = "recordings"
 RECOVERED_DIR = "recovered"
 DONE_DIR = "done"
 MARKER_SOURCES = ("recording", "guide")
-
-
-# ---------------------------------------------------------------------------- guide
-_LIST_MARK = re.compile(
-    r"^\s*(?:#{1,6}\s+|[-*+•]\s+(?:\[[ xX]\]\s+)?|\(?\d{1,3}[.)]\s+"
-    r"|[A-Za-z][.)]\s+|Q\d{1,3}[:.)]\s*)"
-)
-
-
-def parse_guide(text: str) -> list[str]:
-    """Return the questions of an interview guide: one per non-empty line.
-
-    Markdown headings, list markers (``-``, ``*``, ``+``, checkboxes) and numbering
-    (``1.``, ``2)``, ``(3)``, ``Q4:``) are stripped.
-
-    Args:
-        text: the guide as typed or read from a .txt/.md file.
-
-    Returns:
-        The questions in order.
-    """
-    questions = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        previous = None
-        while stripped and stripped != previous:
-            previous = stripped
-            stripped = _LIST_MARK.sub("", stripped, count=1).strip()
-        stripped = stripped.strip("*_").strip()
-        if stripped:
-            questions.append(stripped)
-    return questions
-
-
-def load_guide(path: str | Path) -> list[str]:
-    """Read an interview guide file (.txt or .md, UTF-8).
-
-    Raises:
-        InvalidInputError: the file cannot be read, is not text or holds no question.
-    """
-    src = Path(path)
-    try:
-        text = src.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InvalidInputError(f"{src}: no such guide file.") from exc
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(
-            f"{src}: not a text file; save the guide as UTF-8 .txt or .md."
-        ) from exc
-    except OSError as exc:
-        raise InvalidInputError(f"{src}: cannot read the guide ({exc.strerror}).") from exc
-    questions = parse_guide(text)
-    if not questions:
-        raise InvalidInputError(f"{src}: the guide holds no question (one per line).")
-    return questions
-
-
-def guide_label(number: int, question: str) -> str:
-    """The marker label of guide question ``number`` (1-based), e.g. ``"Q3: Why?"``."""
-    return f"Q{number}: {question}"
 
 
 # ---------------------------------------------------------------------------- journal
@@ -509,10 +465,11 @@ def import_recording(
 
     The WAV header is repaired from the file's size, the audio is copied into ``media/``
     (``Project.import_audio``, status ``recorded``) and the journaled markers are added, all in
-    one transaction. A recording whose audio is already in the project (same sha256: a crash
-    hit between import and archiving) is not imported twice. Afterwards the journal (and, for a
-    recovered recording, the WAV) goes to ``recordings/recovered/``; a normally finished WAV,
-    once its copy in ``media/`` is checked byte for byte, is removed.
+    one transaction. A recording already in the project (same file name, i.e. recording id,
+    and same sha256: a crash hit between import and archiving) is not imported twice.
+    Afterwards the journal (and, for a recovered recording, the WAV) goes to
+    ``recordings/recovered/``; a normally finished WAV, once its copy in ``media/`` is checked
+    byte for byte, is removed.
 
     Args:
         project: the open project (writable).
@@ -544,7 +501,10 @@ def import_recording(
         codec=f"pcm_s{width * 8}le" if width > 1 else "pcm_u8",
     )
     digest = sha256_of(rec.wav_path)
-    existing = project._scalar("SELECT session_id FROM media WHERE sha256 = ?", (digest,))
+    existing = project._scalar(
+        "SELECT session_id FROM media WHERE sha256 = ? AND original_name = ?",
+        (digest, rec.wav_path.name),
+    )
     meta = rec.metadata()
     if existing is not None:
         session: Session = project.get_session(str(existing))
@@ -649,54 +609,3 @@ def recover(project: Project) -> list[Session]:
         The sessions created (or found already imported).
     """
     return recover_all(project).sessions
-
-
-class RecordingQueriesMixin(ProjectBase):
-    """Queries over the markers dropped while recording (mixed into ``Project``)."""
-
-    def markers_by_label(self, label: str, *, prefix: bool = False) -> list[Marker]:
-        """Return markers across all sessions whose label is ``label`` (or starts with it).
-
-        ``markers_by_label("Q3:", prefix=True)`` finds every answer to guide question 3 in
-        every interview.
-
-        Args:
-            label: the label, or its beginning with ``prefix=True``.
-            prefix: match the beginning of the label.
-
-        Returns:
-            The markers, by session then time.
-        """
-        if prefix:
-            escaped = label.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            rows = self._rows(
-                "SELECT * FROM markers WHERE label LIKE ? ESCAPE '\\' "
-                "AND substr(label, 1, ?) = ? ORDER BY session_id, time_ms",
-                (escaped + "%", len(label), label),
-            )
-        else:
-            rows = self._rows(
-                "SELECT * FROM markers WHERE label = ? ORDER BY session_id, time_ms", (label,)
-            )
-        return [Marker(**dict(r)) for r in rows]
-
-    def guide_answers(self, number: int) -> list[tuple[Marker, int | None]]:
-        """Every answer to guide question ``number``: its marker and where the answer ends.
-
-        The answer runs from the question's marker to the next guide marker of the same
-        session (None: to the end of the recording).
-
-        Returns:
-            (marker, end_ms or None) pairs, by session then time.
-        """
-        result: list[tuple[Marker, int | None]] = []
-        for marker in self.markers_by_label(f"Q{number}:", prefix=True):
-            if marker.source != "guide":
-                continue
-            end = self._scalar(
-                "SELECT min(time_ms) FROM markers WHERE session_id = ? AND source = 'guide' "
-                "AND time_ms > ?",
-                (marker.session_id, marker.time_ms),
-            )
-            result.append((marker, None if end is None else int(end)))
-        return result

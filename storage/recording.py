@@ -281,7 +281,7 @@ class ActiveRecording:
         note = (note or "").strip() or None
         marker = RecordingMarker(
             time_ms=self.position_ms,
-            label=label or f"Marker {len(self.markers) + 1}",
+            label=label or f"Marker {sum(m.source == 'recording' for m in self.markers) + 1}",
             note=note,
             source=source,
         )

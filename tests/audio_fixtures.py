@@ -175,3 +175,15 @@ def espeak_wav(path: Path, text: str, *, speed: int = 150) -> Path:
         capture_output=True,
     )
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pulse_before_qt(request: pytest.FixtureRequest) -> None:
+    """Start the virtual microphone first when any selected test is marked ``audio``.
+
+    Qt Multimedia connects to the sound server once per process, on first use; a widget test
+    that ran earlier would otherwise bind Qt to no server (or the user's) for the whole run.
+    """
+    if any(item.get_closest_marker("audio") for item in request.session.items):
+        with contextlib.suppress(pytest.skip.Exception):
+            request.getfixturevalue("pulse_mic")

@@ -1,3 +1,3 @@
 """Shared fixtures."""
 
-from tests.audio_fixtures import pulse_mic  # noqa: F401 - the PulseAudio virtual microphone
+from tests.audio_fixtures import _pulse_before_qt, pulse_mic  # noqa: F401 - virtual microphone

@@ -127,12 +127,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         )
         rec = recorder.start()
         _say(args, f"recording to {rec.wav_path}; stop with Ctrl-C or 'q'")
-        target_ms = int(args.seconds * 1000)
-        clock = QTimer()
-        clock.timeout.connect(
-            lambda: recorder.stop() if recorder.position_ms >= target_ms else None
-        )
-        clock.start(20)
+        recorder.limit_ms = round(args.seconds * 1000)
         stop_requested = {"n": 0}
 
         def on_signal(_signum: int, _frame: Any) -> None:
@@ -149,7 +144,6 @@ def cmd_record(args: argparse.Namespace) -> int:
                 app.exec()
         finally:
             wake.stop()
-            clock.stop()
             signal.signal(signal.SIGINT, old_int)
             signal.signal(signal.SIGTERM, old_term)
             recorder.stop()

@@ -97,12 +97,19 @@ def _missing_tools() -> list[str]:
     return [tool for tool in ("pulseaudio", "pactl", "paplay") if shutil.which(tool) is None]
 
 
-@pytest.fixture(scope="session")
-def pulse_mic() -> Iterator[PulseMic]:
-    """A private PulseAudio server with the virtual microphone ``fs_mic`` (see module doc)."""
+class PulseUnavailable(RuntimeError):
+    """No PulseAudio server could be started (the reason is the message)."""
+
+
+def start_pulse() -> PulseMic:
+    """Start a private PulseAudio server with ``fs_sink`` and ``fs_mic`` (see module doc).
+
+    Raises:
+        PulseUnavailable: the tools are missing or the server did not come up.
+    """
     missing = _missing_tools()
     if missing:
-        pytest.skip(
+        raise PulseUnavailable(
             f"{', '.join(missing)} not installed: the recording tests need a PulseAudio server "
             "(scripts/setup.sh installs pulseaudio and pulseaudio-utils)"
         )
@@ -139,7 +146,9 @@ def pulse_mic() -> Iterator[PulseMic]:
                 break
             if time.monotonic() > deadline:
                 log = (runtime / "pulse.log").read_text(errors="replace")[-2000:]
-                pytest.skip(f"could not start a PulseAudio server ({started.stderr.strip()} {log})")
+                raise PulseUnavailable(
+                    f"could not start a PulseAudio server ({started.stderr.strip()} {log})"
+                )
             time.sleep(0.1)
         mic.pactl(
             "load-module",
@@ -150,19 +159,39 @@ def pulse_mic() -> Iterator[PulseMic]:
         )
         mic.load_mic()
         mic.pactl("set-default-sink", SINK)
+    except BaseException:
+        stop_pulse(mic)
+        raise
+    return mic
+
+
+def stop_pulse(mic: PulseMic) -> None:
+    """Stop the players and the server started by ``start_pulse``; remove its folder."""
+    mic.stop_players()
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run(
+            ["pulseaudio", "--kill"], env=mic.env, capture_output=True, timeout=15, check=False
+        )
+    pid_file = mic.runtime / "pulse" / "pid"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        os.kill(int(pid_file.read_text().split()[0]), 9)
+    shutil.rmtree(mic.runtime, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pulse_mic() -> Iterator[PulseMic]:
+    """A private PulseAudio server with the virtual microphone ``fs_mic`` (see module doc)."""
+    try:
+        mic = start_pulse()
+    except PulseUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
         with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("PULSE_SERVER", env["PULSE_SERVER"])
-            mp.setenv("PULSE_COOKIE", env["PULSE_COOKIE"])
+            mp.setenv("PULSE_SERVER", mic.env["PULSE_SERVER"])
+            mp.setenv("PULSE_COOKIE", mic.env["PULSE_COOKIE"])
             yield mic
     finally:
-        mic.stop_players()
-        subprocess.run(
-            ["pulseaudio", "--kill"], env=env, capture_output=True, timeout=15, check=False
-        )
-        pid_file = runtime / "pulse" / "pid"
-        with contextlib.suppress(OSError, ValueError):
-            os.kill(int(pid_file.read_text().split()[0]), 9)
-        shutil.rmtree(runtime, ignore_errors=True)
+        stop_pulse(mic)
 
 
 def espeak_wav(path: Path, text: str, *, speed: int = 150) -> Path:

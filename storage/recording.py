@@ -449,13 +449,22 @@ def _recovered_title(rec: UnfinishedRecording) -> str:
     return f"{title} ({meta_title})" if meta_title else title
 
 
-def _archive(project: Project, rec: UnfinishedRecording, subdir: str, *, keep_wav: bool) -> None:
+def _archive(project: Project, rec: UnfinishedRecording, subdir: str, *, keep_wav: bool) -> bool:
+    """Move the journal (and the WAV) to ``recordings/<subdir>/``; False when that failed.
+
+    A failure (disk full, permissions) is not fatal: the session exists, and the next
+    ``recover`` finds the recording already imported and archives it then.
+    """
     target = project.folder / RECORDINGS_DIR / subdir
-    target.mkdir(exist_ok=True)
-    paths = [rec.journal_path] + ([rec.wav_path] if keep_wav else [])
-    for path in paths:
-        if path.exists():
-            os.replace(path, target / path.name)
+    try:
+        target.mkdir(exist_ok=True)
+        paths = [rec.journal_path] + ([rec.wav_path] if keep_wav else [])
+        for path in paths:
+            if path.exists():
+                os.replace(path, target / path.name)
+    except OSError:
+        return False
+    return True
 
 
 def import_recording(
@@ -540,8 +549,8 @@ def import_recording(
     else:
         copy = project.media_path(session.id)
         keep = sha256_of(copy) != digest
-        _archive(project, rec, RECOVERED_DIR if keep else DONE_DIR, keep_wav=keep)
-        if not keep:
+        archived = _archive(project, rec, RECOVERED_DIR if keep else DONE_DIR, keep_wav=keep)
+        if archived and not keep:
             rec.wav_path.unlink(missing_ok=True)
     return session
 

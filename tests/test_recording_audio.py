@@ -289,3 +289,36 @@ def test_record_into_a_folder_that_is_not_a_project(pulse_mic: PulseMic, tmp_pat
     assert out.returncode == 1
     assert "not a FieldScribe project" in out.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_disk_full_while_recording_keeps_the_audio(
+    pulse_mic: PulseMic, folder: Path, long_speech: Path
+) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    recordings = folder / RECORDINGS_DIR
+    recordings.mkdir()
+    # 300 kB for recordings/: about 3 s of 48 kHz mono 16-bit audio
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(recordings)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()})")
+    try:
+        rec = Recording(folder, "--seconds", "20")
+        rec.wait_for_audio()
+        pulse_mic.play(long_speech)
+        code, _out, err = rec.finish(timeout=60)
+        pulse_mic.stop_players()
+        assert code == 0, err
+        assert "disk is full" in err and "recording stopped" in err
+        session, _, media = only_session(folder)
+        assert 2500 <= session.duration_ms <= 3300
+        assert session.status == "recorded"
+        pcm, _rate = read_pcm(media)
+        assert float(np.sqrt(np.mean(pcm**2))) > 300
+    finally:
+        pulse_mic.stop_players()
+        subprocess.run(["umount", "-l", str(recordings)], capture_output=True)

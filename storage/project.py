@@ -28,6 +28,7 @@ from .errors import (
     ProjectExistsError,
     ReadOnlyError,
 )
+from .guide import RecordingQueriesMixin
 from .lock import ProjectLock
 from .models import Coder, DeletionReport
 from .schema import SCHEMA_VERSION, check_not_newer, migrate
@@ -63,7 +64,14 @@ def _check_name(kind: str, value: str) -> str:
     return value
 
 
-class Project(SessionsMixin, TranscriptMixin, CodebookMixin, TeamworkMixin, ProjectBase):
+class Project(
+    SessionsMixin,
+    TranscriptMixin,
+    CodebookMixin,
+    TeamworkMixin,
+    RecordingQueriesMixin,
+    ProjectBase,
+):
     """An open FieldScribe project."""
 
     def __init__(

@@ -11,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from storage import Project
+from tests.audio_fixtures import _pulse_before_qt, pulse_mic  # noqa: F401 - virtual microphone
 from tests.media import espeak
 
 SENTENCE = "The village clinic opened a new online booking service for patients last spring."

@@ -249,16 +249,15 @@ def test_sigkill_mid_sentence_is_recovered(
     # at most the last 2 seconds before the kill are lost
     assert killed_after - 2000 <= session.duration_ms <= killed_after + 1000
     assert [m.note for m in markers] == ["before the crash"]
-    # what was spoken up to 2 s before the kill is in the recovered audio: its words are those
-    # the same model hears in the original speech cut at that point
-    cut = folder.parent / "cut.wav"
-    with wave.open(str(long_speech), "rb") as src, wave.open(str(cut), "wb") as dst:
-        dst.setparams(src.getparams())
-        dst.writeframes(src.readframes(int(src.getframerate() * (killed_after - 2000) / 1000)))
-    reference = {w for w in transcript_words(cut) if len(w) > 3}
+    # the speech was still playing at the kill: the recovered audio carries speech right up to
+    # its end (at most 2 s before the kill), not silence or a gap
+    pcm, rate = read_pcm(media)
+    tail = pcm[-int(1.5 * rate) :].astype(np.float64)
+    assert float(np.sqrt(np.mean(tail**2))) > 300, "the last 1.5 s recovered hold no speech"
+    # and it is the sentence that was spoken: the model hears its words
+    spoken = {w.strip(".,").lower() for w in LONG.split() if len(w) > 4}
     heard = transcript_words(media)
-    assert len(reference) >= 3, reference
-    assert len(reference & heard) >= 0.7 * len(reference), (reference, heard)
+    assert len(spoken & heard) >= 4, (spoken, heard)
     archived = folder / RECORDINGS_DIR / "recovered"
     assert (archived / unfinished[0].name).exists()  # never deleted
     again = fieldscribe("recover", str(folder))

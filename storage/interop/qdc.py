@@ -7,18 +7,17 @@ and frequencies (codings of the code itself, and with its sub-codes).
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
-from ..errors import InvalidInputError, ReadOnlyError
+from ..errors import InvalidInputError
 from ..models import Code
 from ._common import ORIGIN, QDC_NS
+from ._files import write_atomic
 from .qdpx_import import ImportReport, _Importer
 from .qdpx_parse import QProject, child, local, parse_codes
 from .safe_zip import parse_xml
@@ -122,8 +121,8 @@ def export_codebook(project: Project, dest: str | Path) -> Path:
             f"{dest}: unknown codebook format {dest.suffix!r}; use one of "
             f"{', '.join('.' + f for f in CODEBOOK_FORMATS)}."
         )
-    tmp = dest.with_name(f".{dest.name}.part")
-    try:
+
+    def write(tmp: Path) -> None:
         if fmt == "qdc":
             tmp.write_bytes(_qdc_xml(project))
         elif fmt == "csv":
@@ -135,16 +134,8 @@ def export_codebook(project: Project, dest: str | Path) -> Path:
             _write_xlsx(project, tmp)
         else:
             _write_docx(project, tmp)
-        os.replace(tmp, dest)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise ReadOnlyError(f"{dest}: cannot write ({exc.strerror or exc}).") from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return dest
+
+    return write_atomic(dest, write)
 
 
 def _write_xlsx(project: Project, path: Path) -> None:

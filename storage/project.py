@@ -28,11 +28,13 @@ from .errors import (
     ProjectExistsError,
     ReadOnlyError,
 )
+from .guide import RecordingQueriesMixin
 from .lock import ProjectLock
 from .models import Coder, DeletionReport
 from .retrieval import RetrievalMixin
 from .schema import SCHEMA_VERSION, check_not_newer, migrate
 from .sessions import SessionsMixin
+from .teamwork import TeamworkMixin
 from .transcript import TranscriptMixin
 
 DB_NAME = "project.db"
@@ -63,7 +65,15 @@ def _check_name(kind: str, value: str) -> str:
     return value
 
 
-class Project(SessionsMixin, TranscriptMixin, CodebookMixin, RetrievalMixin, ProjectBase):
+class Project(
+    SessionsMixin,
+    TranscriptMixin,
+    CodebookMixin,
+    TeamworkMixin,
+    RecordingQueriesMixin,
+    RetrievalMixin,
+    ProjectBase,
+):
     """An open FieldScribe project."""
 
     def __init__(

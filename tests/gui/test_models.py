@@ -39,7 +39,7 @@ def test_segment_model_shows_and_requests_edits(qtbot: Any, project: Project) ->
     assert model.index(2, COL_TEXT).data() == "text 2"
     assert len(model.index(1, 0).data(CODINGS_ROLE)) == 2
     assert "Trust" in model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
-    model.set_visible_coder("ana")  # blind coding: only my codings
+    model.set_visible_coder("coder-a")  # blind coding: only my codings
     assert len(model.index(1, 0).data(CODINGS_ROLE)) == 1
     with qtbot.waitSignal(model.edit_requested) as blocker:
         assert model.setData(model.index(0, COL_TEXT), "new words")

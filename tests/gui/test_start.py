@@ -124,10 +124,8 @@ def test_window_never_stalls_while_transcribing(
 
     (The import runs before the meter starts: PyAV's decoder can hold the GIL for a while.)
     """
-    from conftest import make_fake_transcriber  # type: ignore[import-not-found]
-    from test_tasks import StallMeter  # type: ignore[import-not-found]
-
     from gui.main_window import MainWindow
+    from tests.gui.gui_helpers import StallMeter, make_fake_transcriber
 
     qsettings.setValue("transcribe_after_import", "false")
     w = MainWindow(project, transcriber=make_fake_transcriber(0.5), settings=qsettings)

@@ -7,35 +7,10 @@ import time
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, QThread, QTimer
+from PySide6.QtCore import QThread
 
 from gui.tasks import TaskRunner
-
-
-class StallMeter:
-    """A 10 ms timer; records the longest gap between its ticks (an event-loop stall)."""
-
-    def __init__(self) -> None:
-        self.timer = QTimer()
-        self.timer.setInterval(10)
-        self.clock = QElapsedTimer()
-        self.last = 0
-        self.worst = 0
-        self.timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self.clock.start()
-        self.last = 0
-        self.timer.start()
-
-    def _tick(self) -> None:
-        now = self.clock.elapsed()
-        self.worst = max(self.worst, now - self.last)
-        self.last = now
-
-    def stop(self) -> int:
-        self.timer.stop()
-        return self.worst
+from tests.gui.gui_helpers import StallMeter
 
 
 def test_result_progress_and_thread(qtbot: Any) -> None:

@@ -145,7 +145,7 @@ def test_code_span_segments_keys_drop_and_retrieve(
     seg1 = window.segment_model.segment(1)
     [coding] = project.codings(segment_id=seg1.id)
     assert (coding.start_cp, coding.end_cp) == (start, start + 5)
-    assert coding.code_id == codes["Trust"].id and coding.coder == "ana"
+    assert coding.code_id == codes["Trust"].id and coding.coder == "coder-a"
     assert window.codebook.model.index_of(codes["Trust"].id).siblingAtColumn(1).data() == "1"
     assert "Trust" in window.segment_editor._spans[0][2]
 
@@ -286,9 +286,8 @@ def test_transcription_progress_cancel_and_replace(
     idle: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from conftest import make_fake_transcriber  # type: ignore[import-not-found]
-
     from gui.main_window import MainWindow
+    from tests.gui.gui_helpers import make_fake_transcriber
 
     qsettings.setValue("transcribe_after_import", "false")
     w = MainWindow(project, transcriber=make_fake_transcriber(0.3), settings=qsettings)

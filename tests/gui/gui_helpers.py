@@ -1,0 +1,114 @@
+"""Helpers for the GUI tests: a fake transcriber with the real signature, an event-loop meter."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QElapsedTimer, QTimer
+
+from storage import FieldScribeError, Project, SegmentDraft
+
+
+@dataclass
+class Progress:
+    fraction: float
+    done_ms: int
+    total_ms: int
+    elapsed_s: float
+    eta_s: float | None
+    segments: int
+
+
+@dataclass
+class TranscriptionSummary:
+    session_id: str
+    model: str
+    language: str | None
+    segments_added: int
+    duration_ms: int
+    elapsed_s: float
+    resumed_from_ms: int
+    cancelled: bool
+
+
+class NeedsReplaceError(FieldScribeError):
+    """Same name as transcribe.runner's error."""
+
+
+FAKE_TEXTS = [
+    ("Moderator", "Good morning and thank you for coming."),
+    ("P1", "I trust the portal with my personal data."),
+    ("P2", "In the villages the internet is slow."),
+    ("P1", "The health portal reminder was very helpful."),
+]
+
+
+def make_fake_transcriber(delay_s: float = 0.0) -> Callable[..., TranscriptionSummary]:
+    """A transcriber with the real signature that writes FAKE_TEXTS, sleeping between them."""
+
+    def transcribe_session(
+        project: Project,
+        session_id: str,
+        *,
+        model: str | None = None,
+        language: str | None = None,
+        threads: int | None = None,
+        replace: bool = False,
+        progress: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> TranscriptionSummary:
+        t0 = time.monotonic()
+        if project.segment_count(session_id):
+            if not replace:
+                raise NeedsReplaceError("This session already has a transcript.")
+            for seg in project.segments(session_id):
+                project.delete_segment(seg.id, force=True)
+        added = 0
+        step = 750  # four segments within the ~3 s of the espeak-ng test recording
+        total = step * len(FAKE_TEXTS)
+        for i, (speaker, text) in enumerate(FAKE_TEXTS):
+            if cancel is not None and cancel.is_set():
+                break
+            time.sleep(delay_s)
+            project.add_segments(
+                session_id, [SegmentDraft(i * step, i * step + 700, text, speaker=speaker)]
+            )
+            added += 1
+            if progress is not None:
+                done = (i + 1) * step
+                progress(Progress(done / total, done, total, time.monotonic() - t0, 1.0, added))
+        cancelled = bool(cancel is not None and cancel.is_set())
+        return TranscriptionSummary(
+            session_id, "fake", "en", added, total, time.monotonic() - t0, 0, cancelled
+        )
+
+    return transcribe_session
+
+
+class StallMeter:
+    """A 10 ms timer; records the longest gap between its ticks (an event-loop stall)."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.clock = QElapsedTimer()
+        self.last = 0
+        self.worst = 0
+        self.timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self.clock.start()
+        self.last = 0
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = self.clock.elapsed()
+        self.worst = max(self.worst, now - self.last)
+        self.last = now
+
+    def stop(self) -> int:
+        self.timer.stop()
+        return self.worst

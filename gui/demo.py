@@ -20,6 +20,8 @@ DEMO_PARTICIPANTS = (
     ("Aigerim", {"age group": "30-39", "gender": "f", "region": "urban"}),
     ("Bakyt", {"age group": "50-59", "gender": "m", "region": "rural"}),
     ("Chynara", {"age group": "18-29", "gender": "f", "region": "rural"}),
+    ("Daniyar", {"age group": "40-49", "gender": "m", "region": "urban"}),
+    ("Elmira", {"age group": "60+", "gender": "f", "region": "rural"}),
 )
 
 

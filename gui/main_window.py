@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -152,7 +153,13 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
         self.sessions_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.sessions_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.sessions_view.verticalHeader().setVisible(False)
-        self.sessions_view.horizontalHeader().setStretchLastSection(True)
+        header = self.sessions_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 170)
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(40)
+        self.sessions_view.setWordWrap(False)
         self.sessions_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.sessions_view.selectionModel().currentRowChanged.connect(
             lambda cur, _p: (
@@ -372,9 +379,13 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
             Qt.DockWidgetArea.BottomDockWidgetArea,
             tabify_with=self.search_dock,
         )
+        self._show_workbench()
+        self.resizeDocks([self.search_dock], [190], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.sessions_dock, self.codebook_dock], [430, 270], Qt.Orientation.Horizontal
+        )
         self.sessions_dock.raise_()
         self.search_dock.raise_()
-        self._show_workbench()
         self.reload_codebook()
         self.reload_sessions(select_first=True)
         emit(self.project_opened, project)
@@ -597,6 +608,8 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
                 model.set_codings(seg_id, codings)
         if out.codebook_changed:
             self.reload_codebook()
+        if out.speakers_changed and self.session_panel is not None:
+            self.session_panel.show_session(self.session)
         if out.select_segment and model.row_of(out.select_segment) >= 0:
             self.transcript.go_to_row(model.row_of(out.select_segment))
         self._current_row_changed(self.transcript.currentIndex().row())

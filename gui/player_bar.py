@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
 
 from gui.fmt import fmt_ms
 from gui.player import SPEEDS, Player
@@ -14,9 +14,16 @@ class PlayerBar(QWidget):
     def __init__(self, player: Player, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.player = player
-        self.back = QPushButton("⏪ F3", self)
-        self.play = QPushButton("▶ F4", self)
-        self.forward = QPushButton("F5 ⏩", self)
+        style = self.style()
+        icon = QStyle.StandardPixmap
+        self._play_icon = style.standardIcon(icon.SP_MediaPlay)
+        self._pause_icon = style.standardIcon(icon.SP_MediaPause)
+        self.back = QPushButton(style.standardIcon(icon.SP_MediaSeekBackward), "F3", self)
+        self.play = QPushButton(self._play_icon, "F4", self)
+        self.forward = QPushButton(style.standardIcon(icon.SP_MediaSeekForward), "F5", self)
+        self.back.setToolTip("Back (F3)")
+        self.play.setToolTip("Play / pause (F4 or Ctrl+Space)")
+        self.forward.setToolTip("Forward (F5)")
         self.time = QLabel("0:00.0 / 0:00", self)
         self.speed = QComboBox(self)
         for rate in SPEEDS:
@@ -29,7 +36,7 @@ class PlayerBar(QWidget):
         self.speed.activated.connect(lambda i: player.set_speed(float(self.speed.itemData(i))))
         player.position_changed.connect(self._position)
         player.playing_changed.connect(
-            lambda playing: self.play.setText("⏸ F4" if playing else "▶ F4")
+            lambda playing: self.play.setIcon(self._pause_icon if playing else self._play_icon)
         )
         player.speed_changed.connect(self._speed)
         layout = QHBoxLayout(self)

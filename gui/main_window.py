@@ -100,6 +100,9 @@ class MainWindow(EditingMixin, TranscriptionMixin, QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self.runner.task_started.connect(lambda _h: self._update_busy())
         self.runner.task_finished.connect(lambda _h: self._update_busy())
+        from gui.panels import ExtraPanels
+
+        self.extra_panels = ExtraPanels(self)
         self._show_start()
         if project is not None:
             self.set_project(project)

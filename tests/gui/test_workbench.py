@@ -321,3 +321,17 @@ def test_memos_and_journal(window: Any, qtbot: Any, idle: Any) -> None:
     assert memo.title == "Day 1" and memo.text == "First focus group went well."
     assert dialog.list.count() == 1
     dialog.close()
+
+
+def test_hosted_team_panels_and_blind_toggle(window: Any, qtbot: Any, idle: Any) -> None:
+    from gui.teamwork import AgreementWidget
+
+    panel = window.extra_panels.show_agreement()
+    assert isinstance(panel, AgreementWidget)
+    assert window.extra_panels.docks["agreement"].isVisible()
+    window.extra_panels.blind_action.setChecked(True)
+    window.extra_panels.toggle_blind()
+    idle(window)
+    assert window.project.get_meta("blind_coding") == "1" and window.blind
+    window.close_project()
+    assert window.extra_panels.docks == {}

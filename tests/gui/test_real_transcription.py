@@ -1,0 +1,32 @@
+"""The workbench with the real transcriber and the bundled tiny.en model (once it is installed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage import Project
+
+
+@pytest.mark.slow
+def test_window_transcribes_with_the_real_model(
+    qtbot: Any, project: Project, qsettings: Any, speech_wav: Path, idle: Any
+) -> None:
+    pytest.importorskip("transcribe.runner", reason="transcribe/runner.py is not merged yet")
+    from gui.main_window import MainWindow
+
+    qsettings.setValue("transcribe_after_import", "true")
+    w = MainWindow(project, settings=qsettings)  # no transcriber given: the real one
+    qtbot.addWidget(w)
+    w.import_files([speech_wav], kind="interview")
+    qtbot.waitUntil(lambda: bool(project.sessions()), timeout=20000)
+    sid = project.sessions()[0].id
+    idle(w, timeout=300_000)
+    assert not w.last_error
+    text = " ".join(s.text for s in project.segments(sid)).lower()
+    assert "village" in text and "clinic" in text
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == project.segment_count(sid))
+    assert w.sessions_model.index(0, 5).data() == "transcribed"
+    w.close()

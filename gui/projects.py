@@ -1,0 +1,151 @@
+"""Opening, creating and closing projects (and the demo) in the main window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QFileDialog
+
+from gui.qtcompat import emit
+from gui.retrieval import RetrievalPanel
+from gui.session_panel import SessionPanel
+from gui.settings import SettingsDialog
+from gui.undo import EditContext
+from storage import FieldScribeError, Project
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+    _Base = MainWindow
+else:
+    _Base = object
+
+
+class ProjectsMixin(_Base):
+    """File menu: new, open, demo, close, settings."""
+
+    def new_project_dialog(self) -> None:
+        folder = QFileDialog.getSaveFileName(
+            self, "New FieldScribe project", "", "FieldScribe project (*.fieldscribe)"
+        )[0]
+        if not folder:
+            return
+        path = Path(folder)
+        if path.suffix != ".fieldscribe":
+            path = path.with_name(path.name + ".fieldscribe")
+        try:
+            self.set_project(Project.create(path, coder=self.settings.coder))
+        except FieldScribeError as exc:
+            self.show_error(exc)
+
+    def open_project_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a FieldScribe project folder")
+        if folder:
+            self.open_project(Path(folder))
+
+    def open_project(self, folder: Path) -> bool:
+        """Open a project folder (quick: the database opens lazily)."""
+        try:
+            project = Project.open(folder, coder=self.settings.coder)
+        except FieldScribeError as exc:
+            self.show_error(exc)
+            return False
+        self.set_project(project)
+        return True
+
+    def open_demo(self) -> None:
+        """Open (creating it the first time, in the background) the demo project."""
+        from gui.demo import demo_session_id, open_or_create_demo
+
+        self.settings.demo_offered = True
+        self.start_page.show_demo_offer(False)
+        coder = self.settings.coder
+        self.statusBar().showMessage("Preparing the demo project…")
+
+        def done(result: tuple[Project, bool]) -> None:
+            project, _created = result
+            self.set_project(project)
+            sid = demo_session_id(project)
+            if sid is not None and project.segment_count(sid) == 0:
+                self.start_transcription(sid)
+
+        self.runner.submit("Demo project", lambda _ctx: open_or_create_demo(coder), on_done=done)
+
+    def set_project(self, project: Project) -> None:
+        """Show a project (closing the previous one)."""
+        self.close_project()
+        self.project = project
+        self.ctx = EditContext(project, self.runner, self.apply_outcome, self.show_error)
+        self.undo_stack.clear()
+        self.settings.add_recent(str(project.folder))
+        self.setWindowTitle(f"{project.name} — FieldScribe")
+        self.session_panel = SessionPanel(project, self.runner, self)
+        self.session_panel.changed.connect(lambda _sid: self.reload_sessions())
+        self.session_panel.error.connect(self.show_error)
+        self.session_panel_dock = self.add_dock(
+            self.session_panel,
+            "Session details",
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            tabify_with=self.sessions_dock,
+        )
+        self.retrieval = RetrievalPanel(project, self.runner, self)
+        self.retrieval.play_requested.connect(lambda s, g: self.open_segment(s, g, play=True))
+        self.retrieval.status.connect(lambda t: self.statusBar().showMessage(t, 5000))
+        self.retrieval_dock = self.add_dock(
+            self.retrieval,
+            "Retrieval",
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+            tabify_with=self.search_dock,
+        )
+        self._show_workbench()
+        self.resizeDocks([self.search_dock], [190], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.sessions_dock, self.codebook_dock], [430, 270], Qt.Orientation.Horizontal
+        )
+        self.sessions_dock.raise_()
+        self.search_dock.raise_()
+        self.reload_codebook()
+        self.reload_sessions(select_first=True)
+        emit(self.project_opened, project)
+
+    def close_project(self) -> None:
+        """Close the open project (waits for running writes)."""
+        if self.project is None:
+            return
+        self.segment_editor.commit()
+        self.runner.cancel_all()
+        self.runner.wait(15000)
+        self.runner.forget_pending()  # results for the closed project are not shown
+        self._transcriptions.clear()
+        self._load_generation += 1
+        self._pending_segment = None
+        self.player.load(None)
+        for dock in (self.session_panel_dock, self.retrieval_dock):
+            if dock is not None:
+                self.removeDockWidget(dock)
+                dock.deleteLater()
+        self.session_panel_dock = self.retrieval_dock = None
+        self.session_panel = self.retrieval = None
+        self.segment_model.clear()
+        self.segment_editor.show_segment(None, [])
+        self.sessions_model.load([])
+        self.waveform.clear()
+        self.undo_stack.clear()
+        self.project.close()
+        self.project = None
+        self.session = None
+        self.ctx = None
+        self.setWindowTitle("FieldScribe")
+        emit(self.project_closed)
+        self._show_start()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.close_project()
+        super().closeEvent(event)
+
+    def settings_dialog(self) -> None:
+        if SettingsDialog(self.settings, self).exec():
+            self._apply_player_settings()

@@ -78,7 +78,9 @@ class ProjectsMixin(_Base):
         """Show a project (closing the previous one)."""
         self.close_project()
         self.project = project
-        self.ctx = EditContext(project, self.runner, self.apply_outcome, self.show_error)
+        self.ctx = EditContext(
+            project, self.runner, self.apply_outcome, self.show_error, stack=self.undo_stack
+        )
         self.undo_stack.clear()
         self.settings.add_recent(str(project.folder))
         self.setWindowTitle(f"{project.name} — FieldScribe")

@@ -63,6 +63,7 @@ class EditContext:
     apply: Callable[[Outcome], None]
     error: Callable[[BaseException], None]
     ids: IdMap = field(default_factory=IdMap)
+    stack: Any = None  # the QUndoStack, to step back over a command that failed
 
 
 def _with_codings(project: Project, segments: list[Segment], outcome: Outcome) -> Outcome:
@@ -95,7 +96,10 @@ class ProjectCommand(QUndoCommand):
                 return fn(project)
 
         def error(exc: BaseException) -> None:
-            self.failed = True
+            self.failed = True  # from now on undo/redo of this command do nothing
+            stack = self.ctx.stack
+            if stack is not None and stack.index() > 0 and stack.command(stack.index() - 1) is self:
+                stack.undo()  # so the next Ctrl+Z undoes the edit before it
             self.ctx.error(exc)
 
         self.ctx.runner.submit(

@@ -1,0 +1,113 @@
+"""Transcriber keys on the player, waveform peaks (real decode, cached), and bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gui.player import Player
+from gui.waveform import BUCKET_MS, WaveformStrip, compute_peaks
+from storage import Project
+
+
+def test_skip_rewind_and_speed(qtbot: Any, speech_wav: Path) -> None:
+    player = Player()
+    player.load(speech_wav)
+    qtbot.waitUntil(lambda: player.duration() > 0, timeout=5000)
+    player.skip_ms, player.rewind_ms = 1000, 500
+    player.seek(2000)
+    player.skip(-1)
+    assert player.position() == 1000
+    player.skip(1)
+    player.skip(1)
+    assert player.position() == 3000
+    player.skip(-1)
+    player.skip(-1)
+    player.skip(-1)
+    player.skip(-1)
+    assert player.position() == 0  # clamped at the start
+    player.seek(2500)
+    player.toggle()  # resume: rewinds half a second first
+    assert player.position() == 2000
+    player.pause()
+    player.set_speed(1.0)
+    player.step_speed(1)
+    assert player.speed() == pytest.approx(1.25)
+    for _ in range(10):
+        player.step_speed(1)
+    assert player.speed() == pytest.approx(2.0)
+    for _ in range(10):
+        player.step_speed(-1)
+    assert player.speed() == pytest.approx(0.5)
+
+
+def test_peaks_are_decoded_and_cached(tmp_path: Path, speech_wav: Path) -> None:
+    cache = tmp_path / "peaks"
+    peaks = compute_peaks(speech_wav, cache=cache)
+    assert len(peaks) > 1000 // BUCKET_MS  # more than a second of audio
+    assert max(peaks) == pytest.approx(1.0) and min(peaks) >= 0.0
+    files = list(cache.iterdir())
+    assert len(files) == 1
+    again = compute_peaks(speech_wav, cache=cache)
+    assert list(again) == list(peaks)
+    strip = WaveformStrip()
+    strip.set_peaks(peaks)
+    strip.resize(600, 64)
+    assert strip.grab().width() == 600  # paints without error
+
+
+def test_import_of_a_non_audio_file_is_refused(
+    window: Any, qtbot: Any, idle: Any, tmp_path: Path
+) -> None:
+    project: Project = window.project
+    bad = tmp_path / "notes.mp3"
+    bad.write_text("this is not audio")
+    before = sorted(p.name for p in project.media_dir.iterdir())
+    window.import_files([bad])
+    idle(window)
+    assert "notes.mp3" in window.last_error
+    assert project.sessions() == []
+    assert sorted(p.name for p in project.media_dir.iterdir()) == before
+
+
+def test_bad_edits_are_refused_with_a_message(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    project: Project = window.project
+    window.import_files([speech_wav])
+    idle(window)
+    sid = project.sessions()[0].id
+    window.start_transcription(sid)
+    idle(window)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    texts = [s.text for s in project.segments(sid)]
+    # split with the cursor at the very start: nothing to split
+    window.transcript.go_to_row(0)
+    window.segment_editor.moveCursor(window.segment_editor.textCursor().MoveOperation.Start)
+    window.split_at_cursor()
+    idle(window)
+    assert "cursor" in window.statusBar().currentMessage()
+    # merge the last segment: there is no next one
+    window.transcript.go_to_row(3)
+    window.merge_with_next()
+    idle(window)
+    assert "no next segment" in window.statusBar().currentMessage()
+    # an empty search query
+    window.search_panel.query.setText("   ")
+    window.run_search("   ")
+    window.run_search("()")
+    idle(window)
+    assert window.search_panel.results.count() == 0
+    # a duplicate code name
+    window.add_code("Trust")
+    window.add_code("Trust")
+    idle(window)
+    assert "already exists" in window.last_error
+    assert [c.name for c in project.codes()] == ["Trust"]
+    assert [s.text for s in project.segments(sid)] == texts
+    assert window.undo_stack.index() == 1  # the failed duplicate was stepped over
+    window.undo_stack.undo()
+    idle(window)
+    assert project.codes() == []

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -98,6 +99,10 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self._wire_player()
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
+        self.cancel_button = QPushButton("Cancel transcription", self)
+        self.cancel_button.clicked.connect(lambda: self.cancel_transcription(None))
+        self.cancel_button.hide()
+        self.statusBar().addPermanentWidget(self.cancel_button)
         self.runner.task_started.connect(lambda _h: self._update_busy())
         self.runner.task_finished.connect(lambda _h: self._update_busy())
         from gui.panels import ExtraPanels
@@ -303,6 +308,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         box.open()
 
     def _update_busy(self) -> None:
+        self.cancel_button.setVisible(bool(self._transcriptions))
         names = [h.name for h in self.runner.active]
         self.status_label.setText(
             f"{names[0]}…" if len(names) == 1 else (f"{len(names)} tasks running…" if names else "")

@@ -102,11 +102,14 @@ class TranscriptionMixin(_Base):
             on_progress=lambda p: self._transcription_progress(sid, p),
         )
         self._transcriptions[sid] = handle
+        self._update_busy()
         return handle
 
     def cancel_transcription(self, session_id: str | None) -> None:
         """Stop a running transcription (what was transcribed is kept; it can resume)."""
         sid = session_id or (self.session.id if self.session else None)
+        if sid not in self._transcriptions and len(self._transcriptions) == 1:
+            sid = next(iter(self._transcriptions))  # the only one running
         handle = self._transcriptions.get(sid) if sid else None
         if handle is not None:
             handle.cancel()
@@ -123,6 +126,7 @@ class TranscriptionMixin(_Base):
     def _transcription_ended(self, sid: str) -> None:
         self._transcriptions.pop(sid, None)
         self.sessions_model.set_live(sid, None)
+        self._update_busy()
 
     def _transcribed(self, sid: str, summary: Any) -> None:
         self._transcription_ended(sid)

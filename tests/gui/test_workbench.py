@@ -298,8 +298,10 @@ def test_transcription_progress_cancel_and_replace(
     w.start_transcription(sid)
     qtbot.waitUntil(lambda: "transcribing" in w.sessions_model.index(0, 5).data(), timeout=3000)
     qtbot.waitUntil(lambda: project.segment_count(sid) >= 1, timeout=3000)
-    w.cancel_transcription(sid)
+    assert w.cancel_button.isVisibleTo(w)
+    qtbot.mouseClick(w.cancel_button, Qt.MouseButton.LeftButton)
     idle(w)
+    assert not w.cancel_button.isVisibleTo(w)
     assert 1 <= project.segment_count(sid) < 4
     assert "transcribing" not in w.sessions_model.index(0, 5).data()
     # a second run finds a transcript: the window asks to replace
@@ -335,3 +337,58 @@ def test_hosted_team_panels_and_blind_toggle(window: Any, qtbot: Any, idle: Any)
     assert window.project.get_meta("blind_coding") == "1" and window.blind
     window.close_project()
     assert window.extra_panels.docks == {}
+
+
+def test_drop_files_merge_recolour_reassign(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    from PySide6.QtCore import QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    project: Project = window.project
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(speech_wav))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)  # drag-and-drop import
+    idle(window)
+    [session] = project.sessions()
+    window.start_transcription(session.id)
+    idle(window)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    window.add_code("Trust")
+    window.add_code("Confidence")
+    idle(window)
+    codes = {c.name: c for c in project.codes()}
+    seg = window.segment_model.segment(0)
+    window.transcript.go_to_row(0)
+    window.apply_code(codes["Confidence"].id)
+    idle(window)
+    # re-assign the coding to Trust (undoable)
+    [coding] = project.codings(segment_id=seg.id)
+    from gui.undo import ReassignCodingCommand
+
+    window.undo_stack.push(ReassignCodingCommand(window.ctx, coding, codes["Trust"].id))
+    idle(window)
+    assert project.codings(segment_id=seg.id)[0].code_id == codes["Trust"].id
+    window.undo_stack.undo()
+    idle(window)
+    assert project.codings(segment_id=seg.id)[0].code_id == codes["Confidence"].id
+    # recolour (undoable)
+    window._update_code(codes["Trust"].id, {"colour": "#123456"}, "Recolour code")
+    idle(window)
+    assert project.get_code(codes["Trust"].id).colour == "#123456"
+    window.undo_stack.undo()
+    idle(window)
+    assert project.get_code(codes["Trust"].id).colour == codes["Trust"].colour
+    # merge Confidence into Trust: the coding moves, the stripe follows
+    window.merge_codes(codes["Confidence"].id, codes["Trust"].id)
+    idle(window)
+    assert project.find_code("Confidence") is None
+    assert [c.code_id for c in window.segment_model.codings_for(seg.id)] == [codes["Trust"].id]
+    assert window.codebook.model.frequency(codes["Trust"].id) == 1

@@ -43,7 +43,10 @@ class EditingMixin(_Base):
         undo = self.undo_stack.createUndoAction(self, "Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo_stack.createRedoAction(self, "Redo")
-        redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        if not any(k.toString() == "Ctrl+Y" for k in redo_keys):
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        redo.setShortcuts(redo_keys)
         edit.addAction(undo)
         edit.addAction(redo)
         self.act_undo, self.act_redo = undo, redo
@@ -52,7 +55,7 @@ class EditingMixin(_Base):
         a("&Edit", "Merge with next segment", self.merge_with_next, "Ctrl+Shift+M")
         a("&Edit", "Change speaker…", self.change_speaker_dialog, "Ctrl+Shift+K")
         a("&Edit", "Insert timestamp", self.insert_timestamp, "Ctrl+T")
-        a("&Edit", "Edit segment text", self.edit_current_text, "F2")
+        a("&Edit", "Edit segment text", self.edit_current_text, "Ctrl+E")
         edit.addSeparator()
         a("&Edit", "Find in project…", self.search_panel.focus_query, QKeySequence.StandardKey.Find)
 

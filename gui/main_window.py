@@ -248,7 +248,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self.menu("&File").addSeparator()
         self.act_import = a("&File", "Import audio…", self.import_dialog, "Ctrl+I")
         self.menu("&File").addSeparator()
-        a("&File", "Settings…", self.settings_dialog, "Ctrl+,")
+        a("&File", "Settings…", self.settings_dialog)
         a("&File", "Close project", self.close_project, "Ctrl+W")
         a("&File", "Quit", self.close, QKeySequence.StandardKey.Quit)
         self._build_edit_menus()

@@ -29,7 +29,12 @@ def test_run_app_opens_a_project(
     seen: dict[str, Any] = {}
 
     def fake_exec(_app: Any = None) -> int:  # instead of the real event loop
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        windows = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and w.isVisible()  # not those of earlier tests
+        ]
+        assert len(windows) == 1
         qtbot.waitUntil(lambda: windows[0].sessions_model.rowCount() == 1)
         seen["project"] = windows[0].project.folder if windows[0].project else None
         qtbot.waitUntil(lambda: not windows[0].runner.busy())

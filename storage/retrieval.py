@@ -64,8 +64,8 @@ class RetrievalMixin(ProjectBase):
     def transcript_segments(self, session_id: str) -> list[Segment]:
         """Return a session's segments in time order *without* word timings (``words == []``).
 
-        This is what a transcript view needs; it is several times faster and smaller than
-        ``segments()`` on long sessions. Use ``get_segment`` for the words of one segment.
+        This is what a transcript view needs: it skips reading and parsing the word timings
+        (most of a Whisper segment's size). Use ``get_segment`` for the words of one segment.
 
         Raises:
             NotFoundError: no such session.

@@ -381,7 +381,8 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
 
         def job(_ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None]:
             segments = project.transcript_segments(session_id)
-            codings = project.codings(session_id=session_id)
+            visible = getattr(project, "visible_codings", None)  # blind coding aware
+            codings = (visible or project.codings)(session_id=session_id)
             prepared = prepare_transcript(segments, codings)
             markers = project.markers(session_id)
             try:

@@ -379,30 +379,44 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self.player.load(None)
         self.waveform.clear()
 
-        def job(_ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None]:
-            segments = project.transcript_segments(session_id)
-            visible = getattr(project, "visible_codings", None)  # blind coding aware
-            codings = (visible or project.codings)(session_id=session_id)
-            prepared = prepare_transcript(segments, codings)
-            markers = project.markers(session_id)
-            try:
-                media: Path | None = project.media_path(session_id)
-            except FieldScribeError:
-                media = None
-            return prepared, markers, media
-
         def done(result: tuple[PreparedTranscript, list[Any], Path | None]) -> None:
             if generation != self._load_generation:
                 return  # the user moved on
             self._session_loaded(session, *result)
 
-        self.runner.submit("Load transcript", job, on_done=done)
+        self.runner.submit("Load transcript", _transcript_job(project, session_id), on_done=done)
+
+    def refresh_transcript(self, session_id: str) -> None:
+        """Re-read the shown transcript (new segments), keeping the place and the audio."""
+        if self.project is None or self.segment_model.session_id != session_id:
+            return
+        if self.segment_editor.is_dirty() or self._pending_segment is not None:
+            return  # never disturb typing; the next refresh will do
+        generation = self._load_generation
+
+        def done(result: tuple[PreparedTranscript, list[Any], Path | None]) -> None:
+            if generation != self._load_generation or self.session is None:
+                return
+            self._session_loaded(self.session, *result, refresh=True)
+
+        self.runner.submit(
+            "Refresh transcript", _transcript_job(self.project, session_id), on_done=done
+        )
 
     def _session_loaded(
-        self, session: Session, prepared: PreparedTranscript, markers: list[Any], media: Path | None
+        self,
+        session: Session,
+        prepared: PreparedTranscript,
+        markers: list[Any],
+        media: Path | None,
+        *,
+        refresh: bool = False,
     ) -> None:
         assert self.project is not None
         segments = prepared.segments
+        current = self.transcript.currentIndex().row()
+        keep = self.segment_model.segment(current).id if refresh and current >= 0 else None
+        scroll = self.transcript.verticalScrollBar().value()
         self.segment_model.load(session.id, prepared, codes=self.codebook.model.codes())
         self._apply_blind_coding()
         self.waveform.set_markers(markers)
@@ -410,6 +424,11 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
             f"<b>{session.title}</b> — {len(segments)} segments"
             + ("" if media else " — <i>no audio</i>")
         )
+        if refresh:
+            if keep is not None and self.segment_model.row_of(keep) >= 0:
+                self.transcript.go_to_row(self.segment_model.row_of(keep))
+            self.transcript.verticalScrollBar().setValue(scroll)
+            return
         if media is not None:
             self.player.load(media)
             self.waveform.loading = True
@@ -540,3 +559,21 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
             )
             if ok:
                 self.import_files([Path(f) for f in files], kind=kind)
+
+
+def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
+    """The worker side of loading a transcript: rows, codings, markers, media path."""
+
+    def job(_ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None]:
+        segments = project.transcript_segments(session_id)
+        visible = getattr(project, "visible_codings", None)  # blind coding aware
+        codings = (visible or project.codings)(session_id=session_id)
+        prepared = prepare_transcript(segments, codings)
+        markers = project.markers(session_id)
+        try:
+            media: Path | None = project.media_path(session_id)
+        except FieldScribeError:
+            media = None
+        return prepared, markers, media
+
+    return job

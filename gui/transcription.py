@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ def default_transcriber() -> Callable[..., Any]:
 
 class TranscriptionMixin(_Base):
     """File > Import audio and the Transcription menu."""
+
+    _last_refresh = 0.0
 
     def _build_transcription_menu(self) -> None:
         t = "&Transcription"
@@ -122,6 +125,12 @@ class TranscriptionMixin(_Base):
         if self.session is not None and self.session.id == sid:
             pct = int(fraction * 100)
             self.statusBar().showMessage(f"Transcribing {pct} % {fmt_eta(eta)}")
+            # show new segments as they land, at most every 2 s
+            now = time.monotonic()
+            rows = self.segment_model.rowCount()
+            if getattr(progress, "segments", rows) > rows and now - self._last_refresh > 2.0:
+                self._last_refresh = now
+                self.refresh_transcript(sid)
 
     def _transcription_ended(self, sid: str) -> None:
         self._transcriptions.pop(sid, None)
@@ -140,8 +149,11 @@ class TranscriptionMixin(_Base):
             self.statusBar().showMessage(f"Transcribed: {added} segments.", 8000)
         self.reload_sessions()
         if self.session is not None and self.session.id == sid:
-            self.session = None  # force a reload of the transcript
-            self.open_session(sid)
+            if self.segment_model.session_id == sid:
+                self.refresh_transcript(sid)
+            else:
+                self.session = None  # still loading: load it again
+                self.open_session(sid)
 
     def _transcription_failed(self, sid: str, exc: BaseException) -> None:
         self._transcription_ended(sid)

@@ -19,7 +19,7 @@ def test_parse_args() -> None:
 
 
 def test_run_app_opens_a_project(
-    qtbot: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, project: Project, monkeypatch: pytest.MonkeyPatch, private_dirs: Path
 ) -> None:
     from gui.main_window import MainWindow
 

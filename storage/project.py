@@ -33,6 +33,7 @@ from .models import Coder, DeletionReport
 from .schema import SCHEMA_VERSION, check_not_newer, migrate
 from .sessions import SessionsMixin
 from .transcript import TranscriptMixin
+from .transcription import TranscriptionMixin
 
 DB_NAME = "project.db"
 PROJECT_SUFFIX = ".fieldscribe"
@@ -62,7 +63,7 @@ def _check_name(kind: str, value: str) -> str:
     return value
 
 
-class Project(SessionsMixin, TranscriptMixin, CodebookMixin, ProjectBase):
+class Project(SessionsMixin, TranscriptMixin, CodebookMixin, TranscriptionMixin, ProjectBase):
     """An open FieldScribe project."""
 
     def __init__(

@@ -102,3 +102,20 @@ class ProjectBase:
             "VALUES (?, ?, ?, ?)",
             (table, row_id, self.coder, now_iso()),
         )
+
+    # The full-text index is external-content FTS5, kept in sync here (no triggers, so that
+    # bundles carry none).
+    def _fts_insert(self, seq: int, text: str) -> None:
+        self.db.conn.execute("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", (seq, text))
+
+    def _fts_delete(self, seq: int, text: str) -> None:
+        self.db.conn.execute(
+            "INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', ?, ?)",
+            (seq, text),
+        )
+
+    def _fts_delete_where(self, where: str, params: tuple[Any, ...]) -> None:
+        for seq, text in self.db.conn.execute(
+            f"SELECT seq, text FROM segments WHERE {where}", params
+        ).fetchall():
+            self._fts_delete(seq, text)

@@ -545,10 +545,6 @@ class SessionsMixin(ProjectBase):
                 raise NotFoundError(f"No marker with id {marker_id!r}.")
             self._tombstone("markers", marker_id)
 
-    # implemented by TranscriptMixin
-    def _fts_delete_where(self, where: str, params: tuple[Any, ...]) -> None:
-        raise NotImplementedError
-
 
 def _participant(row: sqlite3.Row) -> Participant:
     return Participant(

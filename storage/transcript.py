@@ -43,22 +43,34 @@ def _words_from_json(raw: str | None) -> list[Word]:
     return [Word(int(a), int(b), str(t), p) for a, b, t, p in json.loads(raw)]
 
 
-def segment_from_row(row: sqlite3.Row) -> Segment:
-    """Build a ``Segment`` from a ``segments`` row."""
+SEGMENT_COLUMNS = (
+    "id, session_id, start_ms, end_ms, speaker, text, origin, confidence, words, edited, "
+    "created_by, created_at, updated_at"
+)
+
+
+def segment_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Segment:
+    """Build a ``Segment`` from a row selected with ``SEGMENT_COLUMNS`` (or ``*``)."""
+    if isinstance(row, sqlite3.Row) and "seq" in row.keys():  # noqa: SIM118 (values!)
+        row = tuple(row)[1:]  # drop seq
+    (
+        id_, session_id, start_ms, end_ms, speaker, text, origin, confidence, words, edited,
+        created_by, created_at, updated_at,
+    ) = tuple(row)  # fmt: skip
     return Segment(
-        id=row["id"],
-        session_id=row["session_id"],
-        start_ms=row["start_ms"],
-        end_ms=row["end_ms"],
-        speaker=row["speaker"],
-        text=row["text"],
-        origin=row["origin"],
-        confidence=row["confidence"],
-        words=_words_from_json(row["words"]),
-        edited=bool(row["edited"]),
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        id_,
+        session_id,
+        start_ms,
+        end_ms,
+        speaker,
+        text,
+        origin,
+        confidence,
+        _words_from_json(words),
+        bool(edited),
+        created_by,
+        created_at,
+        updated_at,
     )
 
 
@@ -79,22 +91,6 @@ def _quote_terms(query: str) -> str:
 
 class TranscriptMixin(ProjectBase):
     """Segments of sessions and full-text search over them."""
-
-    # ----------------------------------------------------------------- FTS sync
-    def _fts_insert(self, seq: int, text: str) -> None:
-        self.db.conn.execute("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", (seq, text))
-
-    def _fts_delete(self, seq: int, text: str) -> None:
-        self.db.conn.execute(
-            "INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', ?, ?)",
-            (seq, text),
-        )
-
-    def _fts_delete_where(self, where: str, params: tuple[Any, ...]) -> None:
-        for seq, text in self.db.conn.execute(
-            f"SELECT seq, text FROM segments WHERE {where}", params
-        ).fetchall():
-            self._fts_delete(seq, text)
 
     def rebuild_search_index(self) -> None:
         """Rebuild the full-text index from the segments table."""
@@ -381,9 +377,14 @@ class TranscriptMixin(ProjectBase):
         """Return a session's segments in time order."""
         if self._one("SELECT 1 FROM sessions WHERE id = ?", (session_id,)) is None:
             raise NotFoundError(f"No session with id {session_id!r}; list them with `sessions`.")
-        rows = self._rows(
-            "SELECT * FROM segments WHERE session_id = ? ORDER BY start_ms, seq", (session_id,)
-        )
+        with self._mutex:
+            cursor = self.db.conn.execute(
+                f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE session_id = ? "
+                "ORDER BY start_ms, seq",
+                (session_id,),
+            )
+            cursor.row_factory = None  # plain tuples: about twice as fast as sqlite3.Row
+            rows = cursor.fetchall()
         return [segment_from_row(r) for r in rows]
 
     def segment_count(self, session_id: str | None = None) -> int:
@@ -420,25 +421,37 @@ class TranscriptMixin(ProjectBase):
                 raise InvalidInputError(f"Invalid search query {query!r}: {exc}.") from None
 
     def _search(self, query: str, limit: int | None, session_id: str | None) -> list[SearchHit]:
-        where = "segments_fts MATCH ?"
-        params: list[Any] = [query]
-        if session_id is not None:
-            where += " AND g.session_id = ?"
-            params.append(session_id)
-        sql = f"""
-            SELECT g.id, g.session_id, s.title, g.start_ms, g.end_ms, g.speaker, g.text,
-                   highlight(segments_fts, 0, '{_MARK_OPEN}', '{_MARK_CLOSE}') AS marked,
-                   bm25(segments_fts) AS rank
-            FROM segments_fts
-            JOIN segments g ON g.seq = segments_fts.rowid
-            JOIN sessions s ON s.id = g.session_id
-            WHERE {where}
-            ORDER BY rank
-        """
+        # Step 1: rank on the FTS index alone (cheap), keeping the best ``limit`` rows.
+        if session_id is None:
+            sql = "SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH ? ORDER BY rank"
+            params: list[Any] = [query]
+        else:
+            sql = (
+                "SELECT f.rowid, f.rank FROM segments_fts f JOIN segments g ON g.seq = f.rowid "
+                "WHERE segments_fts MATCH ? AND g.session_id = ? ORDER BY f.rank"
+            )
+            params = [query, session_id]
         if limit is not None:
             sql += " LIMIT ?"
             params.append(int(limit))
-        return [
+        ranked = self._rows(sql, params)
+        if not ranked:
+            return []
+        # Step 2: mark the matching words and fetch the segments of those rows only.
+        ranks = {r[0]: float(r[1]) for r in ranked}
+        marks = ",".join("?" * len(ranks))
+        rows = self._rows(
+            f"""
+            SELECT g.seq, g.id, g.session_id, s.title, g.start_ms, g.end_ms, g.speaker, g.text,
+                   highlight(segments_fts, 0, '{_MARK_OPEN}', '{_MARK_CLOSE}') AS marked
+            FROM segments_fts
+            JOIN segments g ON g.seq = segments_fts.rowid
+            JOIN sessions s ON s.id = g.session_id
+            WHERE segments_fts MATCH ? AND segments_fts.rowid IN ({marks})
+            """,
+            [query, *ranks],
+        )
+        hits = [
             SearchHit(
                 segment_id=r["id"],
                 session_id=r["session_id"],
@@ -448,10 +461,11 @@ class TranscriptMixin(ProjectBase):
                 speaker=r["speaker"],
                 text=r["text"],
                 marked=r["marked"],
-                rank=float(r["rank"]),
+                rank=ranks[r["seq"]],
             )
-            for r in self._rows(sql, params)
+            for r in rows
         ]
+        return sorted(hits, key=lambda h: h.rank)
 
 
 def _split_time(seg: Segment, at_cp: int) -> int:

@@ -81,7 +81,7 @@ def probe(path: str | Path) -> AudioInfo:
         codec = stream.codec_context.name or "unknown"
         rate = int(stream.codec_context.sample_rate or stream.rate or 0)
         channels = int(stream.codec_context.channels or 0)
-        declared_ms = _declared_ms(container, stream)
+        declared_ms = _wav_declared_ms(src) or _declared_ms(container, stream)
         samples = 0
         errors = 0
         try:
@@ -114,6 +114,34 @@ def probe(path: str | Path) -> AudioInfo:
         channels=channels or 1,
         codec=codec,
     )
+
+
+def _wav_declared_ms(path: Path) -> int:
+    """For a RIFF/WAVE file, the duration its ``data`` chunk header declares (0 if unknown)."""
+    import struct
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return 0
+            byte_rate = 0
+            while True:
+                chunk = fh.read(8)
+                if len(chunk) < 8:
+                    return 0
+                ident, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+                if ident == b"fmt ":
+                    fmt = fh.read(size + (size & 1))
+                    byte_rate = struct.unpack("<I", fmt[8:12])[0] if len(fmt) >= 12 else 0
+                elif ident == b"data":
+                    if not byte_rate or size in (0, 0xFFFFFFFF):
+                        return 0
+                    return int(size * 1000 / byte_rate)
+                else:
+                    fh.seek(size + (size & 1), 1)
+    except OSError:
+        return 0
 
 
 def _declared_ms(container: object, stream: object) -> int:

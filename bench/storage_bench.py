@@ -1,0 +1,155 @@
+"""Storage benchmark: a project with 500 hours of transcript.
+
+Builds about 300,000 segments (150 sessions of 2,000), 50 codes and 100,000 codings through the
+public Project API, then prints build time, file size, search latency (median and p95 over 100
+queries; goal < 20 ms), time to list one session's 2,000 segments (goal < 10 ms), time to apply one
+coding (goal < 5 ms) and peak memory. Each figure is printed next to a peer measured in the same
+run on the same file: a plain ``LIKE '%word%'`` scan for search, and a bare ``SELECT`` / single
+``INSERT`` for listing and coding, so the cost of the API itself is visible.
+
+Usage: python bench/storage_bench.py [--sessions 150] [--codings 100000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from storage import Project, SegmentDraft
+
+WORDS = (
+    "clinic doctor passport portal online service bribe corruption trust village internet slow "
+    "queue official payment health school teacher pension tax office registration document "
+    "digital government citizen mobile phone application police court land water road bus "
+    "family mother children money price salary job market bank loan electricity heating winter"
+).split()
+FILLER = "the a and of to in is it that we they was for on with as at by this had not but".split()
+
+
+def sentence(rng: random.Random) -> str:
+    n = rng.randint(8, 22)
+    words = [rng.choice(WORDS) if rng.random() < 0.3 else rng.choice(FILLER) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--sessions", type=int, default=150)
+    ap.add_argument("--per-session", type=int, default=2000)
+    ap.add_argument("--codes", type=int, default=50)
+    ap.add_argument("--codings", type=int, default=100_000)
+    ap.add_argument("--keep", type=Path, help="build the project here and keep it")
+    args = ap.parse_args()
+    rng = random.Random(42)
+    tmp = Path(tempfile.mkdtemp())
+    folder = args.keep or tmp / "Bench.fieldscribe"
+
+    t0 = time.perf_counter()
+    project = Project.create(folder, name="Bench", coder="coder-a")
+    session_ids = []
+    for s in range(args.sessions):
+        session = project.add_session(f"Session {s + 1}", "focus_group")
+        session_ids.append(session.id)
+        drafts, t = [], 0
+        for _ in range(args.per_session):
+            dur = rng.randint(2000, 8000)
+            drafts.append(SegmentDraft(t, t + dur, sentence(rng), speaker=f"P{rng.randint(1, 8)}"))
+            t += dur + rng.randint(0, 400)
+        project.add_segments(session.id, drafts)
+    t_segments = time.perf_counter() - t0
+    codes = [project.ensure_code_path(f"Theme {i // 10}/Code {i}").id for i in range(args.codes)]
+    seg_ids = [r[0] for r in project._rows("SELECT id FROM segments")]
+    coders = ["coder-a", "coder-b", "coder-c"]
+    with project.transaction():
+        for i in range(args.codings):
+            project.apply_code(
+                rng.choice(seg_ids), codes[i % len(codes)], coder=coders[i % len(coders)]
+            )
+    build_s = time.perf_counter() - t0
+    project.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size_mb = sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) / 1e6
+    n_segments = project.segment_count()
+    n_codings = len(project.codings())
+
+    queries = [rng.choice(WORDS) for _ in range(60)] + [
+        f"{rng.choice(WORDS)} {rng.choice(WORDS)}" for _ in range(20)
+    ] + [f"{rng.choice(WORDS)} OR {rng.choice(WORDS)}" for _ in range(20)]  # fmt: skip
+    search_ms, like_ms = [], []
+    raw = sqlite3.connect(folder / "project.db")
+    for q in queries:
+        t = time.perf_counter()
+        project.search(q, limit=50)
+        search_ms.append((time.perf_counter() - t) * 1000)
+    for q in queries[:20]:
+        word = q.split()[0]
+        t = time.perf_counter()
+        raw.execute(
+            "SELECT id, text FROM segments WHERE text LIKE ? LIMIT 50", (f"%{word}%",)
+        ).fetchall()
+        like_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        raw.execute(
+            "SELECT id FROM segments WHERE text LIKE ? ", (f"%{word} %{word}%",)
+        ).fetchall()  # a ranked search must see every match: full scan
+        like_ms[-1] = max(like_ms[-1], (time.perf_counter() - t) * 1000)
+
+    list_ms, raw_list_ms = [], []
+    for sid in rng.sample(session_ids, min(30, len(session_ids))):
+        t = time.perf_counter()
+        segs = project.segments(sid)
+        list_ms.append((time.perf_counter() - t) * 1000)
+        assert len(segs) == args.per_session
+        t = time.perf_counter()
+        raw.execute(
+            "SELECT * FROM segments WHERE session_id = ? ORDER BY start_ms", (sid,)
+        ).fetchall()
+        raw_list_ms.append((time.perf_counter() - t) * 1000)
+
+    code_ms = []
+    for _ in range(100):
+        t = time.perf_counter()
+        project.apply_code(rng.choice(seg_ids), rng.choice(codes), coder="coder-d")
+        code_ms.append((time.perf_counter() - t) * 1000)
+    raw.close()
+    project.close()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"segments {n_segments:,}  codes {len(codes)}  codings {n_codings:,}")
+    print(f"build time            {build_s:8.1f} s   (segments alone {t_segments:.1f} s)")
+    print(f"file size             {size_mb:8.1f} MB")
+    print(
+        f"search (FTS5, ranked) median {statistics.median(search_ms):6.2f} ms  "
+        f"p95 {pct(search_ms, 0.95):6.2f} ms   goal < 20 ms | peer LIKE scan median "
+        f"{statistics.median(like_ms):7.2f} ms"
+    )
+    print(
+        f"list 2,000 segments   median {statistics.median(list_ms):6.2f} ms  "
+        f"p95 {pct(list_ms, 0.95):6.2f} ms   goal < 10 ms | peer bare SELECT median "
+        f"{statistics.median(raw_list_ms):6.2f} ms"
+    )
+    print(
+        f"apply one coding      median {statistics.median(code_ms):6.2f} ms  "
+        f"p95 {pct(code_ms, 0.95):6.2f} ms   goal < 5 ms"
+    )
+    print(f"peak memory           {peak_mb:8.1f} MB")
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -37,6 +37,8 @@ from .stream import SAMPLE_RATE, Audio, Window, speech_windows
 log = logging.getLogger(__name__)
 
 MAX_CHUNK_S = 30.0
+WINDOW_S = 600.0  # audio decoded and held in memory at once (default of ``Transcriber``)
+BATCH_SIZE = 8  # 30-second pieces decoded together (default of ``Transcriber``)
 _SENTENCE_END = re.compile(r"[.?!…。？！]['\")\]]*$")
 
 
@@ -120,8 +122,8 @@ class Transcriber:
         threads: CPU threads (default: the available cores, at most 8).
         device: "auto" (CUDA if available, else CPU), "cpu" or "cuda" (falls back to CPU).
         beam_size: beam search width.
-        batch_size: how many 30-second pieces are decoded together.
-        window_s: how much audio is decoded and held in memory at once.
+        batch_size: how many 30-second pieces are decoded together (default ``BATCH_SIZE``).
+        window_s: seconds of audio decoded and held in memory at once (default ``WINDOW_S``).
 
     Raises:
         ModelError: the model is not found, or its folder is missing or corrupt.
@@ -134,8 +136,8 @@ class Transcriber:
         threads: int | None = None,
         device: str = "auto",
         beam_size: int = 5,
-        batch_size: int = 8,
-        window_s: float = 600.0,
+        batch_size: int | None = None,
+        window_s: float | None = None,
         cache_dir: Path | None = None,
     ) -> None:
         if isinstance(model_spec, ModelInfo):
@@ -146,8 +148,8 @@ class Transcriber:
         self.threads = threads or default_threads()
         self.model, self.device = load_model(self.info, threads=self.threads, device=device)
         self.beam_size = beam_size
-        self.batch_size = batch_size
-        self.window_s = window_s
+        self.batch_size = batch_size or BATCH_SIZE
+        self.window_s = window_s or WINDOW_S
         self._lock = threading.Lock()
 
     @property

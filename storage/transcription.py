@@ -59,10 +59,9 @@ class TranscriptStats:
         return self.edited + self.manual + self.coded_segments
 
 
-def _no_state(session_id: str, session_status: str) -> TranscriptionState:
-    return TranscriptionState(
-        session_id, "", None, "none", 0, 0, {"_session_status": session_status}
-    )
+def _no_state(session_id: str, status: str, updated_at: str) -> TranscriptionState:
+    options = {"_session_status": status, "_session_updated_at": updated_at}
+    return TranscriptionState(session_id, "", None, "none", 0, 0, options)
 
 
 def _state(row: sqlite3.Row) -> TranscriptionState:
@@ -148,7 +147,11 @@ class TranscriptionMixin(ProjectBase):
         session = self.get_session(session_id)
         previous = self.transcription_state(session_id)
         if previous is not None:
-            previous.options = {**previous.options, "_session_status": session.status}
+            previous.options = {
+                **previous.options,
+                "_session_status": session.status,
+                "_session_updated_at": session.updated_at,
+            }
         with self._tx() as db:
             conn = db.conn
             conn.execute(
@@ -168,11 +171,14 @@ class TranscriptionMixin(ProjectBase):
                 "UPDATE sessions SET status = 'transcribing', updated_at = ? WHERE id = ?",
                 (now_iso(), session_id),
             )
-        return previous if previous is not None else _no_state(session_id, session.status)
+        if previous is None:
+            previous = _no_state(session_id, session.status, session.updated_at)
+        return previous
 
     def restore_transcription(self, previous: TranscriptionState) -> None:
         """Undo ``begin_transcription`` when a run failed before writing anything."""
         status = previous.options.pop("_session_status", None)
+        updated_at = previous.options.pop("_session_updated_at", None)
         with self._tx() as db:
             conn = db.conn
             if previous.status == "none":
@@ -197,7 +203,9 @@ class TranscriptionMixin(ProjectBase):
                 )
             if status is not None:
                 conn.execute(
-                    "UPDATE sessions SET status = ? WHERE id = ?", (status, previous.session_id)
+                    "UPDATE sessions SET status = ?, updated_at = coalesce(?, updated_at) "
+                    "WHERE id = ?",
+                    (status, updated_at, previous.session_id),
                 )
 
     def add_transcribed(

@@ -230,24 +230,30 @@ def _run(
     results: queue.Queue[Any] = queue.Queue(maxsize=2)
     stop = threading.Event()
 
+    def hand_over(item: Any) -> bool:
+        """Queue an item for the writing thread unless the run was stopped."""
+        while not stop.is_set():
+            try:
+                results.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def work() -> None:
         try:
             for chunk in transcriber.transcribe_chunks(
                 path, language=summary.language, start_ms=from_ms, cancel=stop
             ):
-                while not stop.is_set():
-                    try:
-                        results.put(chunk, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not hand_over(chunk):
                     return
-            results.put(_END)
-        except BaseException as exc:  # handed to the writing thread
-            results.put(exc)
+            hand_over(_END)
+        except BaseException as exc:  # handed to the writing thread (dropped after a stop)
+            hand_over(exc)
 
-    worker = threading.Thread(target=work, name="fieldscribe-transcribe", daemon=True)
+    # Not a daemon: after a cancel the batch being decoded finishes in the background and the
+    # interpreter waits for it at exit (killing native decoding mid-way can crash the process).
+    worker = threading.Thread(target=work, name="fieldscribe-transcribe", daemon=False)
     worker.start()
     total_ms = summary.duration_ms
     run_start = time.monotonic()

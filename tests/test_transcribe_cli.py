@@ -93,7 +93,7 @@ def test_ctrl_c_cancels_cleanly_and_the_run_resumes(tmp_path: Path) -> None:
     )
     time.sleep(4.0)  # model loaded, decoding under way
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=60)
+    _stdout, stderr = proc.communicate(timeout=60)
     if proc.returncode == 0:
         pytest.skip("the machine finished the file before the signal arrived")
     assert proc.returncode == 130, stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def test_array_input_and_small_windows_keep_absolute_times(
     chunks = list(windowed.transcribe_chunks(audio))
     assert len(chunks) >= 3
     assert chunks[0].start_ms == 0
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert a.done_ms == b.start_ms  # contiguous coverage, no gap, no overlap
     text = " ".join(s.text for c in chunks for s in c.segments)
     assert wer(" ".join(SENTENCES[:3]), text) < 0.25, text

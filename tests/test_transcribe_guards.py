@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from transcribe import guards
@@ -96,7 +98,7 @@ def test_windows_of_an_array_cover_it_exactly_once() -> None:
     windows = list(speech_windows(audio, window_s=10))
     assert sum(len(w.audio) for w in windows) == len(audio)
     assert windows[0].start_ms == 0 and windows[-1].final
-    for a, b in zip(windows, windows[1:], strict=False):
+    for a, b in itertools.pairwise(windows):
         assert a.end_ms == b.start_ms
     resumed = list(speech_windows(audio, start_ms=20_000, window_s=10))
     assert resumed[0].start_ms == 20_000 and sum(len(w.audio) for w in resumed) == 5 * SAMPLE_RATE

@@ -32,7 +32,7 @@ def test_list_models_describes_each_model() -> None:
 
 def test_english_only_model_refuses_another_language() -> None:
     info = resolve_model("tiny.en")
-    with pytest.raises(ModelError, match="English-only.*'ru'"):
+    with pytest.raises(ModelError, match=r"English-only.*'ru'"):
         check_language(info, "ru")
     assert check_language(info, "en") == "en"
     assert check_language(info, None) is None
@@ -53,7 +53,7 @@ def test_folder_without_required_file_is_a_clear_error(tmp_path: Path, missing: 
 
 def test_unknown_model_name_is_not_downloaded(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty"))
-    with pytest.raises(ModelError, match="'medium' not found.*never downloads"):
+    with pytest.raises(ModelError, match=r"'medium' not found.*never downloads"):
         resolve_model("medium")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
 import time
@@ -51,7 +52,7 @@ def _no_overlaps(project: Project, session_id: str) -> None:
     segments = project.segments(session_id)
     texts = [s.text for s in segments]
     assert len(texts) == len(set(texts)), f"duplicated segments: {texts}"
-    for a, b in zip(segments, segments[1:], strict=False):
+    for a, b in itertools.pairwise(segments):
         assert b.start_ms >= a.end_ms - 300, (a, b)
 
 
@@ -181,7 +182,7 @@ def test_edited_or_coded_segments_need_replace_and_are_kept(project: Project, tw
     coding = project.apply_code(second.id, code.id)
     unchanged = _snapshot(project.folder)
 
-    with pytest.raises(NeedsReplaceError, match="1 hand-edited.*1 coded.*--replace"):
+    with pytest.raises(NeedsReplaceError, match=r"1 hand-edited.*1 coded.*--replace"):
         transcribe_session(project, session.id)
     assert _snapshot(project.folder) == unchanged
 

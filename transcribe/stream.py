@@ -138,14 +138,41 @@ def vad_options(**overrides: Any) -> Any:
     return VadOptions(**settings)
 
 
+VAD_SLICE_S = 60
+
+
 def detect_speech(audio: Audio) -> list[dict[str, int]]:
-    """Speech chunks (``start``/``end`` in samples) of an audio array, by Silero VAD."""
+    """Speech chunks (``start``/``end`` in samples) of an audio array, by Silero VAD.
+
+    The VAD runs over slices of ``VAD_SLICE_S`` seconds (its memory use grows with the length it
+    is given: a ten-minute window at once costs hundreds of MB); chunks that meet at a slice
+    border are joined again when the result stays under 30 s.
+    """
     from faster_whisper.vad import get_speech_timestamps
 
-    if len(audio) < SAMPLE_RATE // 10:
-        return []
-    chunks: list[dict[str, int]] = get_speech_timestamps(audio, vad_options())
-    return [{"start": int(c["start"]), "end": int(c["end"])} for c in chunks]
+    options = vad_options()
+    limit = int(options.max_speech_duration_s * SAMPLE_RATE)
+    step = VAD_SLICE_S * SAMPLE_RATE
+    chunks: list[dict[str, int]] = []
+    for offset in range(0, len(audio), step):
+        piece = audio[offset : offset + step]
+        if len(piece) < SAMPLE_RATE // 10:
+            continue
+        for c in get_speech_timestamps(piece, options):
+            start, end = int(c["start"]) + offset, int(c["end"]) + offset
+            if (
+                chunks
+                and start <= chunks[-1]["end"] + SAMPLE_RATE // 50
+                and offset > 0
+                and chunks[-1]["end"] >= offset - SAMPLE_RATE // 2
+                and end - chunks[-1]["start"] <= limit
+            ):
+                chunks[-1]["end"] = max(chunks[-1]["end"], end)
+            elif chunks and start < chunks[-1]["end"]:
+                chunks.append({"start": chunks[-1]["end"], "end": end})
+            else:
+                chunks.append({"start": start, "end": end})
+    return [c for c in chunks if c["end"] > c["start"]]
 
 
 def choose_cut(speech: list[dict[str, int]], length: int) -> int:

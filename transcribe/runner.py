@@ -27,7 +27,7 @@ from storage import Project
 from storage.errors import AudioError, FieldScribeError
 from storage.transcript import SegmentDraft
 
-from .engine import ChunkResult, Transcriber
+from .engine import ChunkResult, Transcriber, check_language
 from .models import DEFAULT_MODEL, resolve_model
 
 PIPELINE_VERSION = 1
@@ -144,7 +144,6 @@ def transcribe_session(
             incomplete = False
     model_spec = model or (state.model if incomplete and state is not None else DEFAULT_MODEL)
     info = resolve_model(model_spec)
-    from .engine import check_language
 
     wanted_language = check_language(info, language)  # English-only + other language: error
     stats = project.transcript_stats(session_id)
@@ -161,6 +160,7 @@ def transcribe_session(
     if incomplete and state is not None and wanted_language is None:
         wanted_language = state.language
     transcriber = Transcriber(info, threads=threads)
+    transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
     kept = project.protected_segments(session_id)
     options: dict[str, Any] = {
         "pipeline": PIPELINE_VERSION,

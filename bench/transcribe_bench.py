@@ -117,8 +117,20 @@ def build_focus_group(folder: Path, rounds: int = 2, silence_s: float = 600.0) -
     speech_first = float(_soxi(folder / "first.wav"))
     sox(folder / "first.wav", folder / "gap.wav", folder / "second.wav", folder / "clean.wav")
     total = float(_soxi(folder / "clean.wav"))
-    sox("-R", "-n", "-r", "16000", "-c", "1", folder / "noise.wav", "synth", str(total),
-        "pinknoise", "vol", "0.004")  # fmt: skip  (-R: the same noise every run)
+    sox(
+        "-R",
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        folder / "noise.wav",
+        "synth",
+        str(total),
+        "pinknoise",
+        "vol",
+        "0.004",
+    )  # fmt: skip  (-R: the same noise every run)
     sox("-m", folder / "clean.wav", folder / "noise.wav", folder / "focus_group.wav")
     return {
         "path": str(folder / "focus_group.wav"),

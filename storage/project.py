@@ -35,6 +35,7 @@ from .schema import SCHEMA_VERSION, check_not_newer, migrate
 from .sessions import SessionsMixin
 from .teamwork import TeamworkMixin
 from .transcript import TranscriptMixin
+from .transcription import TranscriptionMixin
 
 DB_NAME = "project.db"
 PROJECT_SUFFIX = ".fieldscribe"
@@ -68,6 +69,7 @@ class Project(
     SessionsMixin,
     TranscriptMixin,
     CodebookMixin,
+    TranscriptionMixin,
     TeamworkMixin,
     RecordingQueriesMixin,
     ProjectBase,

@@ -30,6 +30,7 @@ from .errors import (
 )
 from .lock import ProjectLock
 from .models import Coder, DeletionReport
+from .privacy import PrivacyMixin
 from .schema import SCHEMA_VERSION, check_not_newer, migrate
 from .sessions import SessionsMixin
 from .transcript import TranscriptMixin
@@ -62,7 +63,7 @@ def _check_name(kind: str, value: str) -> str:
     return value
 
 
-class Project(SessionsMixin, TranscriptMixin, CodebookMixin, ProjectBase):
+class Project(SessionsMixin, TranscriptMixin, CodebookMixin, PrivacyMixin, ProjectBase):
     """An open FieldScribe project."""
 
     def __init__(

@@ -8,10 +8,15 @@ uses pseudonyms and hides redacted spans.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+from . import crypto
 from ._base import ProjectBase, new_id, now_iso
 from .errors import InvalidInputError, NotFoundError
 from .models import Segment
@@ -524,6 +529,43 @@ class PrivacyMixin(RedactionMixin, ProjectBase):
                         "UPDATE session_speakers SET label = ?, updated_at = ? WHERE id = ?",
                         (entry.pseudonym, now_iso(), r["id"]),
                     )
+
+    # ----------------------------------------------------------------- team keys
+    def identity_path(self) -> Path:
+        """Where this coder's private team key lives (``keys/CODER.x25519.pem``, mode 0600)."""
+        safe = re.sub(r"[^\w.-]+", "_", self.coder or "coder")
+        return self.folder / "keys" / f"{safe}.x25519.pem"
+
+    def generate_identity(self, passphrase: str | None = None) -> X25519PublicKey:
+        """Create this coder's team key pair (never overwrites one); returns the public key.
+
+        Raises:
+            InvalidInputError: the coder already has a key.
+        """
+        key = crypto.generate_identity()
+        path = crypto.save_identity(key, self.identity_path(), passphrase)
+        public = key.public_key()
+        self.log_event(
+            "key_generate",
+            "coder",
+            self.coder,
+            {"file": path.name, "fingerprint": crypto.fingerprint(public)},
+        )
+        return public
+
+    def load_identity(self, passphrase: str | None = None) -> X25519PrivateKey:
+        """This coder's private team key.
+
+        Raises:
+            InvalidInputError: no key yet (make one with ``keys DIR generate``), or unreadable.
+        """
+        path = self.identity_path()
+        if not path.is_file():
+            raise InvalidInputError(
+                f"{path}: no team key for coder {self.coder!r}; create one with "
+                "`fieldscribe keys DIR generate`."
+            )
+        return crypto.load_identity(path, passphrase)
 
     # ----------------------------------------------------------------- exports
     def privacy_filter(

@@ -238,7 +238,8 @@ class RedactionMixin(AuditMixin):
         for sid, reds in by_segment.items():
             seg = segments[sid]
             spans = [self.redaction_audio_span(seg, r) for r in reds]
-            drops[sid] = spans
+            # Timed words are scrubbed over the unpadded span (neighbours keep their text).
+            drops[sid] = [self.redaction_audio_span(seg, r, pad_ms=0) for r in reds]
             per_session.setdefault(seg.session_id, []).extend(spans)
         staged: list[tuple[sqlite3.Row, Path, Path]] = []  # media row, temp file, final path
         try:

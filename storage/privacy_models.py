@@ -144,3 +144,17 @@ class ApplyReport:
     replaced: int
     segments: int
     skipped: int
+
+
+@dataclass
+class ExportPrivacy:
+    """How an export protects people: the safe default applies pseudonyms and redactions.
+
+    ``consented_only`` names a consent purpose (``export``, ``quotation``, ``archiving``...):
+    segments of participants without that consent are left out (and silenced in media).
+    """
+
+    pseudonymise: bool = True
+    redact: bool = True
+    consented_only: str | None = None
+    audio_mode: str = "silence"

@@ -18,6 +18,8 @@ from xml.etree import ElementTree as ET
 
 from ..errors import InvalidInputError, ReadOnlyError
 from ..models import Code
+from ..privacy_models import ExportPrivacy
+from ..privacy_view import log_export, private_view
 from ._common import ORIGIN, QDC_NS
 from .qdpx_import import ImportReport, _Importer
 from .qdpx_parse import QProject, child, local, parse_codes
@@ -108,8 +110,12 @@ def _table(project: Project) -> list[list[Any]]:
     ]
 
 
-def export_codebook(project: Project, dest: str | Path) -> Path:
+def export_codebook(
+    project: Project, dest: str | Path, *, privacy: ExportPrivacy | None = None
+) -> Path:
     """Write the codebook as ``.qdc``, ``.csv``, ``.xlsx`` or ``.docx`` (by the file's suffix).
+
+    Code names and descriptions use pseudonyms unless ``privacy`` says otherwise. Logged.
 
     Raises:
         InvalidInputError: unknown suffix.
@@ -122,6 +128,13 @@ def export_codebook(project: Project, dest: str | Path) -> Path:
             f"{dest}: unknown codebook format {dest.suffix!r}; use one of "
             f"{', '.join('.' + f for f in CODEBOOK_FORMATS)}."
         )
+    with private_view(project, privacy) as view:
+        _write_codebook(view, dest, fmt)
+    log_export(project, f"codebook {fmt}", dest, privacy)
+    return dest
+
+
+def _write_codebook(project: Project, dest: Path, fmt: str) -> None:
     tmp = dest.with_name(f".{dest.name}.part")
     try:
         if fmt == "qdc":
@@ -144,7 +157,6 @@ def export_codebook(project: Project, dest: str | Path) -> Path:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    return dest
 
 
 def _write_xlsx(project: Project, path: Path) -> None:

@@ -30,15 +30,19 @@ from .models import (
 from .project import Project
 from .schema import SCHEMA_VERSION
 from .sessions import AudioInfo
+from .teamwork import AgreementData, Conflict, ConflictVersion
 from .transcript import SegmentDraft
 
 __all__ = [
     "SCHEMA_VERSION",
+    "AgreementData",
     "AudioError",
     "AudioInfo",
     "Code",
     "Coder",
     "Coding",
+    "Conflict",
+    "ConflictVersion",
     "DeletionReport",
     "FieldScribeError",
     "InUseError",

@@ -33,6 +33,7 @@ from .models import Coder, DeletionReport
 from .privacy import PrivacyMixin
 from .schema import SCHEMA_VERSION, check_not_newer, migrate
 from .sessions import SessionsMixin
+from .teamwork import TeamworkMixin
 from .transcript import TranscriptMixin
 
 DB_NAME = "project.db"
@@ -63,7 +64,9 @@ def _check_name(kind: str, value: str) -> str:
     return value
 
 
-class Project(SessionsMixin, TranscriptMixin, CodebookMixin, PrivacyMixin, ProjectBase):
+class Project(
+    SessionsMixin, TranscriptMixin, CodebookMixin, TeamworkMixin, PrivacyMixin, ProjectBase
+):
     """An open FieldScribe project."""
 
     def __init__(

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,14 @@ from .redaction import words_json
 NEVER_TRAVEL = ("pseudonyms", "audit_log")
 
 
+@dataclass
+class SanitizedSnapshot:
+    """What ``sanitize_snapshot`` changed outside the snapshot's own rows."""
+
+    media: dict[str, Path]
+    versions: list[tuple[str, str, str]]
+
+
 def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
     row = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
@@ -43,7 +52,7 @@ def sanitize_snapshot(
     folder: Path,
     options: ExportPrivacy | None,
     workdir: Path,
-) -> dict[str, Path]:
+) -> SanitizedSnapshot:
     """Apply the export protections to a bundle's snapshot database, in place.
 
     Args:
@@ -53,8 +62,10 @@ def sanitize_snapshot(
         workdir: a private folder for redacted audio copies.
 
     Returns:
-        ``media path -> file to put in the bundle`` for media replaced by a redacted copy
-        (the snapshot's ``media`` rows already name the new path, size and sha256).
+        ``media``: media path -> file to put in the bundle, for media replaced by a redacted
+        copy (the snapshot's ``media`` rows already name the new path, size and sha256);
+        ``versions``: (table, id, version) of every row made safe, for
+        ``register_safe_versions``.
     """
     from .project import Project
     from .sessions import sha256_of
@@ -63,7 +74,6 @@ def sanitize_snapshot(
     old_factory, old_isolation = conn.row_factory, conn.isolation_level
     conn.row_factory = sqlite3.Row
     conn.isolation_level = None
-    conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")
     replacements: dict[str, Path] = {}
     try:
@@ -79,17 +89,15 @@ def sanitize_snapshot(
             for (session_id,) in conn.execute("SELECT id FROM sessions").fetchall()
         ]
         conn.execute("BEGIN")
-        _rewrite_rows(conn, view, excluded)
+        marks = _rewrite_rows(conn, view, excluded)
         for _session_id, media in media_rows:
             for m in media:
                 path = Path(m.path)
                 if not path.is_absolute():
                     continue  # nothing to hide in this file
                 rel = f"media/{m.id}{path.suffix}"
-                conn.execute(
-                    "UPDATE media SET path = ?, sha256 = ?, size_bytes = ? WHERE id = ?",
-                    (rel, sha256_of(path), path.stat().st_size, m.id),
-                )
+                fields = {"path": rel, "sha256": sha256_of(path), "size_bytes": path.stat().st_size}
+                _update(conn, "media", m.id, fields, marks)
                 replacements[rel] = path
         for table in NEVER_TRAVEL:
             if _table_exists(conn, table):
@@ -104,10 +112,43 @@ def sanitize_snapshot(
     finally:
         conn.row_factory = old_factory
         conn.isolation_level = old_isolation
-    return replacements
+    return SanitizedSnapshot(replacements, marks)
 
 
-def _rewrite_rows(conn: sqlite3.Connection, view: PrivateView, excluded: set[str]) -> None:
+#: Suffix of the version (``updated_at``) a row gets in a bundle when it was made safe: the
+#: exporting project records it as one of its own versions, so the same row coming back in a
+#: teammate's bundle is "old news" for the merge, never a change to the original.
+SAFE_VERSION_SUFFIX = "~safe"
+
+
+def _update(
+    conn: sqlite3.Connection,
+    table: str,
+    row_id: str,
+    fields: dict[str, Any],
+    marks: list[tuple[str, str, str]],
+) -> None:
+    """Update a snapshot row; when it changes, give it the derived "made safe" version."""
+    cols = list(fields)
+    row = conn.execute(
+        f"SELECT {', '.join(cols)}, updated_at FROM {table} WHERE id = ?", (row_id,)
+    ).fetchone()
+    if row is None or all(row[c] == fields[c] for c in cols):
+        return
+    version = str(row["updated_at"])
+    if not version.endswith(SAFE_VERSION_SUFFIX):
+        version += SAFE_VERSION_SUFFIX
+    sets = ", ".join(f"{c} = ?" for c in cols)
+    conn.execute(
+        f"UPDATE {table} SET {sets}, updated_at = ? WHERE id = ?",
+        (*fields.values(), version, row_id),
+    )
+    marks.append((table, row_id, version))
+
+
+def _rewrite_rows(
+    conn: sqlite3.Connection, view: PrivateView, excluded: set[str]
+) -> list[tuple[str, str, str]]:
     # Read everything through the view first: it reads the snapshot, which is rewritten below.
     sessions = view.sessions()
     segments = [g for s in sessions for g in view.segments(s.id)]
@@ -115,49 +156,60 @@ def _rewrite_rows(conn: sqlite3.Connection, view: PrivateView, excluded: set[str
     codings, memos, markers = view.codings(), view.memos(), view.markers()
     participants, codes, meta = view.participants(), view.codes(), view.metadata()
     if excluded:
-        marks = ",".join("?" * len(excluded))
+        marks_sql = ",".join("?" * len(excluded))
         ids = sorted(excluded)
-        conn.execute(f"DELETE FROM codings WHERE segment_id IN ({marks})", ids)
+        conn.execute(f"DELETE FROM codings WHERE segment_id IN ({marks_sql})", ids)
         conn.execute(
-            f"DELETE FROM memos WHERE target_type = 'segment' AND target_id IN ({marks})", ids
+            f"DELETE FROM memos WHERE target_type = 'segment' AND target_id IN ({marks_sql})",
+            ids,
         )
-        conn.execute(f"DELETE FROM redactions WHERE segment_id IN ({marks})", ids)
-        conn.execute(f"DELETE FROM segments WHERE id IN ({marks})", ids)
+        conn.execute(f"DELETE FROM redactions WHERE segment_id IN ({marks_sql})", ids)
+        conn.execute(f"DELETE FROM segments WHERE id IN ({marks_sql})", ids)
+    marks: list[tuple[str, str, str]] = []
+    fields: dict[str, Any]
     for s in sessions:
-        conn.execute(
-            "UPDATE sessions SET title = ?, place = ?, moderator = ?, notes = ? WHERE id = ?",
-            (s.title, s.place, s.moderator, s.notes, s.id),
-        )
+        fields = {"title": s.title, "place": s.place, "moderator": s.moderator, "notes": s.notes}
+        _update(conn, "sessions", s.id, fields, marks)
     for g in segments:
-        conn.execute(
-            "UPDATE segments SET text = ?, speaker = ?, words = ? WHERE id = ?",
-            (g.text, g.speaker, words_json(g.words), g.id),
-        )
+        fields = {"text": g.text, "speaker": g.speaker, "words": words_json(g.words)}
+        _update(conn, "segments", g.id, fields, marks)
     for sp in speakers:
-        conn.execute("UPDATE session_speakers SET label = ? WHERE id = ?", (sp.label, sp.id))
+        _update(conn, "session_speakers", sp.id, {"label": sp.label}, marks)
     for c in codings:
-        conn.execute(
-            "UPDATE codings SET start_cp = ?, end_cp = ?, memo = ? WHERE id = ?",
-            (c.start_cp, c.end_cp, c.memo, c.id),
-        )
+        fields = {"start_cp": c.start_cp, "end_cp": c.end_cp, "memo": c.memo}
+        _update(conn, "codings", c.id, fields, marks)
     for m in memos:
-        conn.execute("UPDATE memos SET title = ?, text = ? WHERE id = ?", (m.title, m.text, m.id))
+        _update(conn, "memos", m.id, {"title": m.title, "text": m.text}, marks)
     for mk in markers:
-        conn.execute(
-            "UPDATE markers SET label = ?, note = ? WHERE id = ?", (mk.label, mk.note, mk.id)
-        )
+        _update(conn, "markers", mk.id, {"label": mk.label, "note": mk.note}, marks)
     for p in participants:
-        conn.execute(
-            "UPDATE participants SET pseudonym = ?, attributes = ? WHERE id = ?",
-            (p.pseudonym, json.dumps(p.attributes, ensure_ascii=False, sort_keys=True), p.id),
-        )
+        attributes = json.dumps(p.attributes, ensure_ascii=False, sort_keys=True)
+        fields = {"pseudonym": p.pseudonym, "attributes": attributes}
+        _update(conn, "participants", p.id, fields, marks)
     for code in codes:
-        conn.execute(
-            "UPDATE codes SET name = ?, description = ? WHERE id = ?",
-            (code.name, code.description, code.id),
-        )
+        _update(conn, "codes", code.id, {"name": code.name, "description": code.description}, marks)
     for key, value in meta.items():
         conn.execute("UPDATE project_meta SET value = ? WHERE key = ?", (value, key))
+    return marks
+
+
+def register_safe_versions(project: Any, marks: Sequence[tuple[str, str, str]]) -> None:
+    """Record the "made safe" versions of rows a bundle carried as versions of our own rows.
+
+    Then, when a teammate's bundle brings such a row back unchanged, the merge skips it as an
+    older version instead of overwriting the original (pseudonyms, placeholders) or reporting a
+    conflict. Needs the teamwork ``row_versions`` table; a no-op for a read-only project.
+    """
+    if project.readonly or not marks:
+        return
+    with project._tx() as db:
+        if not _table_exists(db.conn, "row_versions"):
+            return
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO row_versions (table_name, row_id, version, author) "
+            "VALUES (?, ?, ?, ?)",
+            [(t, i, v, project.coder) for t, i, v in marks],
+        )
 
 
 # --------------------------------------------------------------------- encrypted bundles
@@ -178,7 +230,7 @@ def export_encrypted(
     if not dest.parent.is_dir():
         raise ReadOnlyError(f"{dest.parent}: no such folder; cannot write the bundle there.")
     work = Path(tempfile.mkdtemp(prefix=".fsbundle-enc-", dir=dest.parent))
-    plain = work / "bundle.fsbundle"
+    plain = work / dest.name  # the name the bundle is logged and merged under
     try:
         result = write_plain(plain)
         crypto.encrypt_file(
@@ -207,7 +259,7 @@ def decrypted_copy(
     """
     src = Path(src).expanduser()
     work = Path(tempfile.mkdtemp(prefix="fsbundle-dec-"))
-    out = work / (src.stem + ".fsbundle")
+    out = work / src.name
     try:
         crypto.decrypt_file(src, out, passphrase=passphrase, identities=identities)
         yield out

@@ -82,7 +82,9 @@ def test_snapshot_loses_real_names_and_redacted_text(lead: Project, tmp_path: Pa
     data = snap.read_bytes()
     assert [w for w in FORBIDDEN if w in data] == []
     # The audio with the place name was replaced by a silenced copy named in the snapshot.
-    (rel, path) = next(iter(replaced.items()))
+    (rel, path) = next(iter(replaced.media.items()))
+    marked = {(t, v.endswith("~safe")) for t, _, v in replaced.versions}
+    assert {("segments", True), ("media", True), ("codings", True), ("memos", True)} <= marked
     conn = sqlite3.connect(str(snap))
     row = conn.execute("SELECT path, sha256 FROM media").fetchone()
     conn.close()

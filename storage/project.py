@@ -28,6 +28,7 @@ from .errors import (
     ProjectExistsError,
     ReadOnlyError,
 )
+from .guide import RecordingQueriesMixin
 from .lock import ProjectLock
 from .models import Coder, DeletionReport
 from .privacy import PrivacyMixin
@@ -65,7 +66,13 @@ def _check_name(kind: str, value: str) -> str:
 
 
 class Project(
-    SessionsMixin, TranscriptMixin, CodebookMixin, TeamworkMixin, PrivacyMixin, ProjectBase
+    SessionsMixin,
+    TranscriptMixin,
+    CodebookMixin,
+    TeamworkMixin,
+    RecordingQueriesMixin,
+    PrivacyMixin,
+    ProjectBase,
 ):
     """An open FieldScribe project."""
 

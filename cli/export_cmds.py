@@ -9,8 +9,16 @@ from typing import Any
 from storage.interop.codings_export import export_codings
 from storage.interop.transcript_export import TRANSCRIPT_FORMATS, export_transcript
 from storage.interop.transcript_import import TRANSCRIPT_IMPORT_FORMATS, import_transcript
+from storage.privacy_view import private_view
 
-from .common import add_dir, add_json, add_privacy, open_project, privacy_options
+from .common import (
+    add_dir,
+    add_json,
+    add_privacy,
+    open_for_export,
+    open_project,
+    privacy_options,
+)
 from .output import print_json
 
 
@@ -52,7 +60,7 @@ def register(sub: Any) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     """fieldscribe export DIR --session ID --format F -o FILE."""
     privacy = privacy_options(args)
-    with open_project(args, write=True) as project:  # writes the audit log
+    with open_for_export(args) as project:  # logged in the audit log
         path = export_transcript(
             project,
             args.session,
@@ -61,7 +69,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             line_numbers=args.line_numbers,
             privacy=privacy,
         )
-        n = project.audit_log(action="export", limit=1)[0].details.get("segments", 0)
+        with private_view(project, privacy) as view:
+            n = len(view.segments(args.session))
     if args.json:
         print_json({"path": str(path), "format": args.format, "segments": n})
     else:
@@ -72,11 +81,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_export_codings(args: argparse.Namespace) -> int:
     """fieldscribe export-codings DIR -o FILE."""
     privacy = privacy_options(args)
-    with open_project(args, write=True) as project:  # writes the audit log
+    with open_for_export(args) as project:  # logged in the audit log
         path = export_codings(
             project, args.output, sheet_per_code=args.sheet_per_code, privacy=privacy
         )
-        n = project.audit_log(action="export", limit=1)[0].details.get("codings", 0)
+        with private_view(project, privacy) as view:
+            n = len(view.codings())
     if args.json:
         print_json({"path": str(path), "codings": n})
     else:

@@ -11,7 +11,14 @@ from storage.interop.qdpx_export import export_qdpx
 from storage.interop.qdpx_import import import_qdpx
 from storage.privacy_models import ExportPrivacy
 
-from .common import add_dir, add_json, add_privacy, open_project, privacy_options
+from .common import (
+    add_dir,
+    add_json,
+    add_privacy,
+    open_for_export,
+    open_project,
+    privacy_options,
+)
 from .output import print_json
 
 
@@ -65,7 +72,7 @@ def register(sub: Any) -> None:
 def cmd_qdpx_export(args: argparse.Namespace) -> int:
     """fieldscribe qdpx export DIR -o FILE."""
     privacy = privacy_options(args)
-    with open_project(args, write=True) as project:  # writes the audit log
+    with open_for_export(args) as project:  # logged in the audit log
         summary = export_qdpx(project, args.output, with_media=not args.no_media, privacy=privacy)
     if args.json:
         print_json(summary.as_dict())
@@ -93,7 +100,7 @@ def cmd_qdpx_import(args: argparse.Namespace) -> int:
 def cmd_codebook_export(args: argparse.Namespace) -> int:
     """fieldscribe codebook export DIR -o FILE."""
     privacy = ExportPrivacy(pseudonymise=not args.no_pseudonyms)
-    with open_project(args, write=True) as project:  # writes the audit log
+    with open_for_export(args) as project:  # logged in the audit log
         path = export_codebook(project, args.output, privacy=privacy)
         n = len(project.codes())
     if args.json:

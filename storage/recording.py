@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import IO, TYPE_CHECKING, Any
 from ._base import new_id, now_iso
 from .errors import AudioError, FieldScribeError, InvalidInputError, ReadOnlyError
 from .guide import guide_label, load_guide, parse_guide
+from .lock import try_lock
 from .models import SESSION_KINDS, Session
 from .sessions import AudioInfo, sha256_of
 from .wavfile import (
@@ -80,7 +80,7 @@ class Journal:
             raise ReadOnlyError(
                 f"{path}: cannot create the recording journal ({exc.strerror})."
             ) from exc
-        if not _lock(self._fh):  # pragma: no cover - the file is brand new
+        if not try_lock(self._fh):  # pragma: no cover - the file is brand new
             raise ReadOnlyError(f"{path}: the recording journal is locked.")
 
     def append(self, event: dict[str, Any]) -> None:
@@ -122,29 +122,11 @@ def read_journal(path: Path) -> list[dict[str, Any]]:
     return events
 
 
-def _lock(handle: IO[str]) -> bool:
-    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-        import msvcrt
-
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
 def _is_in_progress(journal: Path) -> bool:
     """True when a live recording (any process) holds the journal's lock."""
     try:
         with open(journal, "a", encoding="utf-8") as fh:
-            return not _lock(fh)
+            return not try_lock(fh)
     except OSError:
         return False
 

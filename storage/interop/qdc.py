@@ -7,20 +7,19 @@ and frequencies (codings of the code itself, and with its sub-codes).
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
-from ..errors import InvalidInputError, ReadOnlyError
+from ..errors import InvalidInputError
 from ..models import Code
 from ..privacy_models import ExportPrivacy
 from ..privacy_view import log_export, private_view
 from ._common import ORIGIN, QDC_NS
+from ._files import write_atomic
 from .qdpx_import import ImportReport, _Importer
 from .qdpx_parse import QProject, child, local, parse_codes
 from .safe_zip import parse_xml
@@ -135,8 +134,7 @@ def export_codebook(
 
 
 def _write_codebook(project: Project, dest: Path, fmt: str) -> None:
-    tmp = dest.with_name(f".{dest.name}.part")
-    try:
+    def write(tmp: Path) -> None:
         if fmt == "qdc":
             tmp.write_bytes(_qdc_xml(project))
         elif fmt == "csv":
@@ -148,15 +146,8 @@ def _write_codebook(project: Project, dest: Path, fmt: str) -> None:
             _write_xlsx(project, tmp)
         else:
             _write_docx(project, tmp)
-        os.replace(tmp, dest)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise ReadOnlyError(f"{dest}: cannot write ({exc.strerror or exc}).") from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+
+    write_atomic(dest, write)
 
 
 def _write_xlsx(project: Project, path: Path) -> None:

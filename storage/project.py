@@ -31,6 +31,7 @@ from .errors import (
 from .guide import RecordingQueriesMixin
 from .lock import ProjectLock
 from .models import Coder, DeletionReport
+from .privacy import PrivacyMixin
 from .schema import SCHEMA_VERSION, check_not_newer, migrate
 from .sessions import SessionsMixin
 from .teamwork import TeamworkMixin
@@ -72,6 +73,7 @@ class Project(
     TranscriptionMixin,
     TeamworkMixin,
     RecordingQueriesMixin,
+    PrivacyMixin,
     ProjectBase,
 ):
     """An open FieldScribe project."""

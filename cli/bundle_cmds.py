@@ -9,10 +9,21 @@ from typing import Any
 
 from analysis.agreement import compute_agreement, disagreements
 from storage.bundle import export_bundle, merge_bundles
+from storage.crypto import fingerprint, load_public_key, read_passphrase_file
 from storage.errors import InvalidInputError, NotFoundError
 from storage.models import as_dict
+from storage.privacy_bundle import export_encrypted
 
-from .common import add_dir, add_json, open_project
+from .common import (
+    add_decryption,
+    add_dir,
+    add_json,
+    add_privacy,
+    decrypted,
+    open_for_export,
+    open_project,
+    privacy_options,
+)
 from .output import fmt_ms, print_json, print_table
 
 
@@ -28,6 +39,22 @@ def register(sub: Any) -> None:
     e.add_argument("--with-media", action="store_true", help="include the audio files")
     e.add_argument("--since", metavar="DATE", help="only changes at or after DATE (YYYY-MM-DD)")
     e.add_argument("--coder", help="name the bundle's coder (default: the project's owner)")
+    add_privacy(e, media=True)
+    e.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt the bundle (with --passphrase-file and/or --recipient)",
+    )
+    e.add_argument(
+        "--passphrase-file", type=Path, metavar="FILE", help="the passphrase (first line)"
+    )
+    e.add_argument(
+        "--recipient",
+        type=Path,
+        action="append",
+        metavar="PUBKEYFILE",
+        help="a team member's public key (repeat for several)",
+    )
     add_json(e)
     e.set_defaults(func=cmd_bundle_export)
 
@@ -42,6 +69,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="merge codes with the same path created independently",
     )
+    add_decryption(m)
     m.add_argument("--coder")
     add_json(m)
     m.set_defaults(func=cmd_bundle_merge)
@@ -76,8 +104,42 @@ def _split(value: str | None) -> list[str] | None:
 
 def cmd_bundle_export(args: argparse.Namespace) -> int:
     """fieldscribe bundle export DIR -o FILE."""
-    with open_project(args, write=False) as project:
-        info = export_bundle(project, args.output, with_media=args.with_media, since=args.since)
+    privacy = privacy_options(args)
+    if (args.passphrase_file or args.recipient) and not args.encrypt:
+        raise InvalidInputError("--passphrase-file and --recipient go with --encrypt.")
+    if args.encrypt and not (args.passphrase_file or args.recipient):
+        raise InvalidInputError(
+            "--encrypt needs --passphrase-file FILE or --recipient PUBKEYFILE "
+            "(a passphrase is never taken on the command line)."
+        )
+    passphrase = read_passphrase_file(args.passphrase_file) if args.passphrase_file else None
+    recipients = [load_public_key(p) for p in args.recipient or []]
+    with open_for_export(args) as project:
+        if args.encrypt:
+            info = export_encrypted(
+                lambda tmp: export_bundle(
+                    project, tmp, with_media=args.with_media, since=args.since, privacy=privacy
+                ),
+                args.output,
+                passphrase=passphrase,
+                recipients=recipients,
+            )
+            info.path = args.output
+            if not project.readonly:
+                project.log_event(
+                    "encrypt",
+                    None,
+                    None,
+                    {
+                        "file": args.output.name,
+                        "passphrase": passphrase is not None,
+                        "recipients": [fingerprint(r) for r in recipients],
+                    },
+                )
+        else:
+            info = export_bundle(
+                project, args.output, with_media=args.with_media, since=args.since, privacy=privacy
+            )
     if args.json:
         print_json({"path": str(info.path), "manifest": info.manifest})
     else:
@@ -94,12 +156,15 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
     """fieldscribe bundle merge DIR BUNDLE..."""
     started = time.monotonic()
     with open_project(args, write=True) as project:
-        summaries = merge_bundles(
-            project,
-            args.bundles,
-            allow_other_project=args.allow_other_project,
-            merge_same_name=args.merge_same_name,
-        )
+        summaries = []
+        for bundle in args.bundles:  # an encrypted one is decrypted to a private temp copy
+            with decrypted(bundle, args, project) as plain:
+                summaries += merge_bundles(
+                    project,
+                    [plain],
+                    allow_other_project=args.allow_other_project,
+                    merge_same_name=args.merge_same_name,
+                )
         open_conflicts = len(project.conflicts())
     if args.json:
         print_json(

@@ -9,8 +9,16 @@ from typing import Any
 from storage.interop.codings_export import export_codings
 from storage.interop.transcript_export import TRANSCRIPT_FORMATS, export_transcript
 from storage.interop.transcript_import import TRANSCRIPT_IMPORT_FORMATS, import_transcript
+from storage.privacy_view import private_view
 
-from .common import add_dir, add_json, open_project
+from .common import (
+    add_dir,
+    add_json,
+    add_privacy,
+    open_for_export,
+    open_project,
+    privacy_options,
+)
 from .output import print_json
 
 
@@ -22,6 +30,8 @@ def register(sub: Any) -> None:
     p.add_argument("--format", required=True, choices=TRANSCRIPT_FORMATS)
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
     p.add_argument("--line-numbers", action="store_true", help="number the lines (txt, docx)")
+    add_privacy(p)
+    p.add_argument("--coder")
     add_json(p)
     p.set_defaults(func=cmd_export)
 
@@ -29,6 +39,8 @@ def register(sub: Any) -> None:
     add_dir(p)
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
     p.add_argument("--sheet-per-code", action="store_true", help="xlsx: one sheet per code")
+    add_privacy(p)
+    p.add_argument("--coder")
     add_json(p)
     p.set_defaults(func=cmd_export_codings)
 
@@ -47,11 +59,18 @@ def register(sub: Any) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """fieldscribe export DIR --session ID --format F -o FILE."""
-    with open_project(args, write=False) as project:
+    privacy = privacy_options(args)
+    with open_for_export(args) as project:  # logged in the audit log
         path = export_transcript(
-            project, args.session, args.format, args.output, line_numbers=args.line_numbers
+            project,
+            args.session,
+            args.format,
+            args.output,
+            line_numbers=args.line_numbers,
+            privacy=privacy,
         )
-        n = project.segment_count(args.session)
+        with private_view(project, privacy) as view:
+            n = len(view.segments(args.session))
     if args.json:
         print_json({"path": str(path), "format": args.format, "segments": n})
     else:
@@ -61,9 +80,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_export_codings(args: argparse.Namespace) -> int:
     """fieldscribe export-codings DIR -o FILE."""
-    with open_project(args, write=False) as project:
-        path = export_codings(project, args.output, sheet_per_code=args.sheet_per_code)
-        n = len(project.codings())
+    privacy = privacy_options(args)
+    with open_for_export(args) as project:  # logged in the audit log
+        path = export_codings(
+            project, args.output, sheet_per_code=args.sheet_per_code, privacy=privacy
+        )
+        with private_view(project, privacy) as view:
+            n = len(view.codings())
     if args.json:
         print_json({"path": str(path), "codings": n})
     else:

@@ -9,8 +9,16 @@ from typing import Any
 from storage.interop.qdc import export_codebook, import_codebook
 from storage.interop.qdpx_export import export_qdpx
 from storage.interop.qdpx_import import import_qdpx
+from storage.privacy_models import ExportPrivacy
 
-from .common import add_dir, add_json, open_project
+from .common import (
+    add_dir,
+    add_json,
+    add_privacy,
+    open_for_export,
+    open_project,
+    privacy_options,
+)
 from .output import print_json
 
 
@@ -32,6 +40,8 @@ def register(sub: Any) -> None:
     add_dir(e)
     e.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
     e.add_argument("--no-media", action="store_true", help="leave the audio out of the archive")
+    add_privacy(e, media=True)
+    e.add_argument("--coder")
     add_json(e)
     e.set_defaults(func=cmd_qdpx_export)
     i = qsub.add_parser("import", help="import a .qdpx into a new or existing project folder")
@@ -47,6 +57,8 @@ def register(sub: Any) -> None:
     e = csub.add_parser("export", help="write the codebook")
     add_dir(e)
     e.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    e.add_argument("--no-pseudonyms", action="store_true", help="keep real names in code names")
+    e.add_argument("--coder")
     add_json(e)
     e.set_defaults(func=cmd_codebook_export)
     i = csub.add_parser("import", help="merge a REFI-QDA .qdc codebook into the project")
@@ -59,8 +71,9 @@ def register(sub: Any) -> None:
 
 def cmd_qdpx_export(args: argparse.Namespace) -> int:
     """fieldscribe qdpx export DIR -o FILE."""
-    with open_project(args, write=False) as project:
-        summary = export_qdpx(project, args.output, with_media=not args.no_media)
+    privacy = privacy_options(args)
+    with open_for_export(args) as project:  # logged in the audit log
+        summary = export_qdpx(project, args.output, with_media=not args.no_media, privacy=privacy)
     if args.json:
         print_json(summary.as_dict())
     else:
@@ -86,8 +99,9 @@ def cmd_qdpx_import(args: argparse.Namespace) -> int:
 
 def cmd_codebook_export(args: argparse.Namespace) -> int:
     """fieldscribe codebook export DIR -o FILE."""
-    with open_project(args, write=False) as project:
-        path = export_codebook(project, args.output)
+    privacy = ExportPrivacy(pseudonymise=not args.no_pseudonyms)
+    with open_for_export(args) as project:  # logged in the audit log
+        path = export_codebook(project, args.output, privacy=privacy)
         n = len(project.codes())
     if args.json:
         print_json({"path": str(path), "codes": n})

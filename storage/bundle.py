@@ -40,6 +40,8 @@ from sqlite_utils import Database
 
 from ._base import now_iso
 from .errors import FieldScribeError, InvalidInputError, ReadOnlyError
+from .privacy_bundle import register_safe_versions, sanitize_snapshot
+from .privacy_models import ExportPrivacy
 from .schema import SCHEMA_VERSION, check_not_newer
 from .teamwork_schema import TRAVELLING_TABLES
 
@@ -109,9 +111,19 @@ def parse_since(value: str) -> str:
 
 # --------------------------------------------------------------------------- export
 def export_bundle(
-    project: Any, out: str | Path, *, with_media: bool = False, since: str | None = None
+    project: Any,
+    out: str | Path,
+    *,
+    with_media: bool = False,
+    since: str | None = None,
+    privacy: ExportPrivacy | None = None,
 ) -> BundleInfo:
     """Write a bundle of ``project`` to ``out`` (replaced atomically).
+
+    The snapshot is made safe to share first (``storage.privacy_bundle.sanitize_snapshot``):
+    the real-name mapping and the audit log never travel, texts use pseudonyms and redacted
+    spans read ``[REDACTED]`` (their audio silenced) unless ``privacy`` turns that off.
+    The export is logged in the project's audit log (when it is open for writing).
 
     Args:
         project: an open ``Project`` (read-only is fine: nothing in it is changed).
@@ -119,6 +131,7 @@ def export_bundle(
         with_media: include the audio files.
         since: only rows changed (and deletions made) at or after this date; a partial bundle
             merges only into a project that already has the rest.
+        privacy: the protections (None: the safe default).
 
     Raises:
         InvalidInputError: a bad ``since`` date.
@@ -138,6 +151,7 @@ def export_bundle(
         try:
             with project._mutex:
                 project.db.conn.backup(dest)
+            safe = sanitize_snapshot(dest, project.folder, privacy, work)
             counts, media_paths = _prepare_snapshot(dest, since)
         finally:
             dest.close()
@@ -147,7 +161,7 @@ def export_bundle(
         media_files: list[tuple[str, Path]] = []
         if with_media:
             for rel in media_paths:
-                src = project.folder / rel
+                src = safe.media.get(rel) or project.folder / rel
                 if not _MEDIA_NAME.match(rel) or not src.is_file():
                     continue  # a missing audio file is not a reason to refuse the export
                 members[rel] = {"size": src.stat().st_size, "sha256": _sha256_file(src)}
@@ -157,7 +171,9 @@ def export_bundle(
             "format_version": BUNDLE_FORMAT_VERSION,
             "schema_version": SCHEMA_VERSION,
             "project_id": project.id,
-            "project_name": project.name,
+            "project_name": project.privacy_filter(
+                pseudonymise=privacy is None or privacy.pseudonymise
+            ).label(project.name),
             "coder": project.coder,
             "created_at": now_iso(),
             "since": since,
@@ -174,6 +190,22 @@ def export_bundle(
         with open(part, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(part, out)
+        register_safe_versions(project, safe.versions)
+        if not project.readonly:
+            project.log_event(
+                "export",
+                None,
+                None,
+                {
+                    "what": "bundle",
+                    "file": out.name,
+                    "with_media": with_media,
+                    "since": since,
+                    "pseudonymised": privacy is None or privacy.pseudonymise,
+                    "redacted": privacy is None or privacy.redact,
+                    "consented_only": privacy.consented_only if privacy else None,
+                },
+            )
         return BundleInfo(path=out, manifest=manifest)
     except OSError as exc:
         raise ReadOnlyError(f"{out}: could not write the bundle ({exc.strerror or exc}).") from exc
@@ -421,13 +453,18 @@ def merge_bundles(
     summaries = []
     for bundle in bundles:
         with open_bundle(bundle) as opened:
-            summaries.append(
-                merge_bundle(
-                    project,
-                    opened,
-                    allow_other_project=allow_other_project,
-                    merge_same_name=merge_same_name,
-                )
+            summary = merge_bundle(
+                project,
+                opened,
+                allow_other_project=allow_other_project,
+                merge_same_name=merge_same_name,
+            )
+            summaries.append(summary)
+            project.log_event(
+                "merge",
+                None,
+                None,
+                {"bundle": Path(bundle).name, "from_coder": opened.coder},
             )
     return summaries
 

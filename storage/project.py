@@ -31,11 +31,13 @@ from .errors import (
 from .guide import RecordingQueriesMixin
 from .lock import ProjectLock
 from .models import Coder, DeletionReport
+from .privacy import PrivacyMixin
 from .retrieval import RetrievalMixin
 from .schema import SCHEMA_VERSION, check_not_newer, migrate
 from .sessions import SessionsMixin
 from .teamwork import TeamworkMixin
 from .transcript import TranscriptMixin
+from .transcription import TranscriptionMixin
 
 DB_NAME = "project.db"
 PROJECT_SUFFIX = ".fieldscribe"
@@ -69,8 +71,10 @@ class Project(
     SessionsMixin,
     TranscriptMixin,
     CodebookMixin,
+    TranscriptionMixin,
     TeamworkMixin,
     RecordingQueriesMixin,
+    PrivacyMixin,
     RetrievalMixin,
     ProjectBase,
 ):

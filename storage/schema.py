@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from .errors import NewerSchemaError
+from .privacy_schema import privacy_migration
 from .teamwork_schema import teamwork_migration
 
 MIGRATION_SET = "fieldscribe"
@@ -184,6 +185,7 @@ def _initial(db: Database) -> None:
 MIGRATION_STEPS: list[tuple[str, Callable[[Database], None]]] = [
     ("0001_initial", _initial),
     ("0002_teamwork", teamwork_migration),
+    ("0003_privacy", privacy_migration),
 ]
 
 SCHEMA_VERSION = len(MIGRATION_STEPS)

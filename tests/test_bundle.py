@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cli import main as cli_main
-from storage import NewerSchemaError, Project
+from storage import SCHEMA_VERSION, NewerSchemaError, Project
 from storage.bundle import (
     InvalidBundleError,
     create_from_bundle,
@@ -46,7 +46,7 @@ def test_export_writes_manifest_and_a_plain_sqlite_snapshot(tmp_path: Path) -> N
     assert manifest["coder"] == "lead"
     assert manifest["counts"]["segments"] == 6
     assert manifest["counts"]["codings"] == 1
-    assert manifest["schema_version"] == 2
+    assert manifest["schema_version"] == SCHEMA_VERSION
     db = tmp_path / "unzipped" / "project.db"
     import hashlib
 

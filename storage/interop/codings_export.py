@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError
+from ..privacy_models import ExportPrivacy
+from ..privacy_view import log_export, private_view
 from ._common import hms
 from ._files import write_atomic
 
@@ -92,8 +94,17 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def export_codings(project: Project, dest: str | Path, *, sheet_per_code: bool = False) -> Path:
+def export_codings(
+    project: Project,
+    dest: str | Path,
+    *,
+    sheet_per_code: bool = False,
+    privacy: ExportPrivacy | None = None,
+) -> Path:
     """Write every coding to ``dest`` (.csv or .xlsx).
+
+    Texts use pseudonyms and hide redacted spans unless ``privacy`` says otherwise; codings of
+    segments without consent are left out with ``privacy.consented_only``. Logged.
 
     Raises:
         InvalidInputError: unknown suffix, or ``sheet_per_code`` with csv.
@@ -105,7 +116,8 @@ def export_codings(project: Project, dest: str | Path, *, sheet_per_code: bool =
         raise InvalidInputError(f"{dest}: coded segments are exported to .csv or .xlsx files.")
     if sheet_per_code and fmt != ".xlsx":
         raise InvalidInputError("--sheet-per-code needs an .xlsx file (csv has one sheet).")
-    columns, rows = coding_rows(project)
+    with private_view(project, privacy) as view:
+        columns, rows = coding_rows(view)
 
     def write_csv(tmp: Path) -> None:
         with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
@@ -148,7 +160,9 @@ def export_codings(project: Project, dest: str | Path, *, sheet_per_code: bool =
                 fill(sheet, [r for r in rows if r["code"] == path])
         wb.save(tmp)
 
-    return write_atomic(dest, write_csv if fmt == ".csv" else write_xlsx)
+    write_atomic(dest, write_csv if fmt == ".csv" else write_xlsx)
+    log_export(project, f"codings {fmt[1:]}", dest, privacy, extra={"codings": len(rows)})
+    return dest
 
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -16,6 +16,8 @@ from xml.etree import ElementTree as ET
 
 from ..errors import InvalidInputError
 from ..models import Code
+from ..privacy_models import ExportPrivacy
+from ..privacy_view import log_export, private_view
 from ._common import ORIGIN, QDC_NS
 from ._files import write_atomic
 from .qdpx_import import ImportReport, _Importer
@@ -107,8 +109,12 @@ def _table(project: Project) -> list[list[Any]]:
     ]
 
 
-def export_codebook(project: Project, dest: str | Path) -> Path:
+def export_codebook(
+    project: Project, dest: str | Path, *, privacy: ExportPrivacy | None = None
+) -> Path:
     """Write the codebook as ``.qdc``, ``.csv``, ``.xlsx`` or ``.docx`` (by the file's suffix).
+
+    Code names and descriptions use pseudonyms unless ``privacy`` says otherwise. Logged.
 
     Raises:
         InvalidInputError: unknown suffix.
@@ -121,7 +127,13 @@ def export_codebook(project: Project, dest: str | Path) -> Path:
             f"{dest}: unknown codebook format {dest.suffix!r}; use one of "
             f"{', '.join('.' + f for f in CODEBOOK_FORMATS)}."
         )
+    with private_view(project, privacy) as view:
+        _write_codebook(view, dest, fmt)
+    log_export(project, f"codebook {fmt}", dest, privacy)
+    return dest
 
+
+def _write_codebook(project: Project, dest: Path, fmt: str) -> None:
     def write(tmp: Path) -> None:
         if fmt == "qdc":
             tmp.write_bytes(_qdc_xml(project))
@@ -135,7 +147,7 @@ def export_codebook(project: Project, dest: str | Path) -> Path:
         else:
             _write_docx(project, tmp)
 
-    return write_atomic(dest, write)
+    write_atomic(dest, write)
 
 
 def _write_xlsx(project: Project, path: Path) -> None:

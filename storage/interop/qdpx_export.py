@@ -31,6 +31,8 @@ from xml.etree import ElementTree as ET
 
 from ..errors import InvalidInputError, ReadOnlyError
 from ..models import Code, Coding, Memo, Segment, Session
+from ..privacy_models import ExportPrivacy
+from ..privacy_view import log_export, private_view
 from ._common import ORIGIN, QDA_NS, as_guid, derived_guid, segment_line, xml_datetime
 
 
@@ -524,8 +526,18 @@ def _serialise(root: ET.Element) -> bytes:
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
-def export_qdpx(project: Project, dest: str | Path, *, with_media: bool = True) -> ExportSummary:
+def export_qdpx(
+    project: Project,
+    dest: str | Path,
+    *,
+    with_media: bool = True,
+    privacy: ExportPrivacy | None = None,
+) -> ExportSummary:
     """Write the project as a REFI-QDA ``.qdpx`` archive.
+
+    By default every text uses pseudonyms, redacted spans read ``[REDACTED]`` and the copied
+    audio is silenced over them; ``privacy`` can also leave out segments without consent, or
+    turn the protections off for the lead's own use. Logged in the audit log.
 
     The archive is written to a temporary file next to ``dest`` and moved into place at the end,
     so a failure never leaves a half-written file.
@@ -545,6 +557,16 @@ def export_qdpx(project: Project, dest: str | Path, *, with_media: bool = True) 
     dest = Path(dest).expanduser()
     if dest.is_dir():
         raise InvalidInputError(f"{dest} is a folder; give a file name ending in .qdpx.")
+    with private_view(project, privacy) as view:
+        summary = _write_qdpx(view, dest, with_media)
+    log_export(
+        project, "qdpx", dest, privacy,
+        extra={"segments": summary.segments, "media_files": summary.media_files},
+    )  # fmt: skip
+    return summary
+
+
+def _write_qdpx(project: Project, dest: Path, with_media: bool) -> ExportSummary:
     builder = _Builder(project, with_media)
     root = builder.build()
     xml = _serialise(root)

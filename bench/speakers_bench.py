@@ -33,8 +33,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storage.models import Segment, Word  # noqa: E402
-from transcribe.diarize.align import Turn, TurnIndex, labels_of_words, plan_relabel  # noqa: E402
+from storage.models import Segment, Word
+from transcribe.diarize.align import Turn, TurnIndex, labels_of_words, plan_relabel
 
 PYANNOTE_SDIST = "pyannote.audio==4.0.7"
 FRAME_MS = 10
@@ -92,7 +92,10 @@ def _matrix(turns: list[Turn], n_frames: int) -> tuple[np.ndarray, list[str]]:
     names = sorted({t.speaker for t in turns})
     m = np.zeros((n_frames, len(names)), dtype=bool)
     for t in turns:
-        m[t.start_ms // FRAME_MS : max(t.start_ms // FRAME_MS + 1, t.end_ms // FRAME_MS), names.index(t.speaker)] = True  # noqa: E501
+        m[
+            t.start_ms // FRAME_MS : max(t.start_ms // FRAME_MS + 1, t.end_ms // FRAME_MS),
+            names.index(t.speaker),
+        ] = True
     return m, names
 
 
@@ -137,8 +140,27 @@ def transcribe(model, wav: Path) -> list[Segment]:  # type: ignore[no-untyped-de
     segs, _info = model.transcribe(str(wav), language="en", word_timestamps=True, beam_size=1)
     out = []
     for i, s in enumerate(segs):
-        words = [Word(round(w.start * 1000), round(w.end * 1000), w.word, w.probability) for w in s.words or []]  # noqa: E501
-        out.append(Segment(f"s{i}", "x", round(s.start * 1000), round(s.end * 1000), None, s.text.strip(), "whisper", None, words, False, "", "", ""))  # noqa: E501
+        words = [
+            Word(round(w.start * 1000), round(w.end * 1000), w.word, w.probability)
+            for w in s.words or []
+        ]
+        out.append(
+            Segment(
+                f"s{i}",
+                "x",
+                round(s.start * 1000),
+                round(s.end * 1000),
+                None,
+                s.text.strip(),
+                "whisper",
+                None,
+                words,
+                False,
+                "",
+                "",
+                "",
+            )
+        )
     return out
 
 

@@ -32,12 +32,8 @@ def register(sub: Any) -> None:
     p.add_argument("--num-speakers", type=int, metavar="N", help="the exact number of speakers")
     p.add_argument("--min", dest="min_speakers", type=int, metavar="N", help="at least N")
     p.add_argument("--max", dest="max_speakers", type=int, metavar="N", help="at most N")
-    p.add_argument(
-        "--replace", action="store_true", help="overwrite speakers corrected by hand"
-    )
-    p.add_argument(
-        "--no-profiles", action="store_true", help="do not recognise enrolled voices"
-    )
+    p.add_argument("--replace", action="store_true", help="overwrite speakers corrected by hand")
+    p.add_argument("--no-profiles", action="store_true", help="do not recognise enrolled voices")
     p.add_argument("--list", action="store_true", help="only list the session's speakers")
     p.add_argument("--coder")
     add_json(p)

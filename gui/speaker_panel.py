@@ -88,11 +88,11 @@ class SpeakerTimeline(QWidget):
             out.append((QRectF(x, 2 + lane * self.LANE, w, self.LANE - 2), str(label)))
         return out
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt)
+    def sizeHint(self) -> QSize:
         """Wide and as tall as the lanes."""
         return QSize(400, max(1, len(self._labels)) * self.LANE + 4)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt)
+    def paintEvent(self, event: QPaintEvent) -> None:
         """Draw the lanes and spans."""
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().base())
@@ -104,7 +104,7 @@ class SpeakerTimeline(QWidget):
 class SpeakerPanel(QWidget):
     """The speakers of one session, with hand corrections and a timeline."""
 
-    speakersChanged = Signal()  # noqa: N815 (Qt naming)
+    speakersChanged = Signal()
 
     COLUMNS = ("Speaker", "Talk", "Segments", "Participant")
 

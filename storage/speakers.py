@@ -238,7 +238,8 @@ class SpeakersMixin(ProjectBase):
                 (target, ts, session_id, source),
             ).rowcount
             src = conn.execute(
-                "SELECT id, participant_id FROM session_speakers WHERE session_id = ? AND label = ?",
+                "SELECT id, participant_id FROM session_speakers "
+                "WHERE session_id = ? AND label = ?",
                 (session_id, source),
             ).fetchone()
             if src is not None:

@@ -26,9 +26,7 @@ def diarized(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict,
     stages: list[tuple[float, str]] = []
     with Project.create(folder, coder="coder-a") as project:
         session_id, truth = import_clip(project, DEV00, "dev00")
-        report = diarize_session(
-            project, session_id, progress=lambda f, s: stages.append((f, s))
-        )
+        report = diarize_session(project, session_id, progress=lambda f, s: stages.append((f, s)))
     assert stages[-1] == (1.0, "done")
     assert [f for f, _ in stages] == sorted(f for f, _ in stages)
     return folder, session_id, truth, report
@@ -67,9 +65,7 @@ def test_cancel_leaves_the_project_unchanged(diarized, tmp_path: Path) -> None:
     with Project.open(folder) as project:
         before = [(s.id, s.speaker, s.text) for s in project.segments(session_id)]
         with pytest.raises(DiarizationCancelled, match="nothing was changed"):
-            diarize_session(
-                project, session_id, num_speakers=3, progress=progress, cancel=cancel
-            )
+            diarize_session(project, session_id, num_speakers=3, progress=progress, cancel=cancel)
         assert [(s.id, s.speaker, s.text) for s in project.segments(session_id)] == before
 
 

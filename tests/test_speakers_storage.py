@@ -100,9 +100,7 @@ def test_rename_marks_hand_edit_and_moves_mapping(project: Project, session: str
     assert mapped["Amina"] == participant.id and "Speaker 2" not in mapped
 
 
-def test_rename_refuses_existing_label_and_changes_nothing(
-    project: Project, session: str
-) -> None:
+def test_rename_refuses_existing_label_and_changes_nothing(project: Project, session: str) -> None:
     before = _dump(project)
     with pytest.raises(InvalidInputError, match="merge"):
         project.rename_speaker(session, "Speaker 2", "Speaker 3")

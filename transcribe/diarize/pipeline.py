@@ -229,13 +229,14 @@ def _name_clusters(
         sims = np.stack([cents[i] for i in ids]) @ prof.T  # clusters x profiles
         used_p: set[int] = set()
         for flat in np.argsort(-sims, axis=None):
-            c, p = np.unravel_index(int(flat), sims.shape)
+            c_, p_ = np.unravel_index(int(flat), sims.shape)
+            c, p = int(c_), int(p_)
             if sims[c, p] < PROFILE_THRESHOLD:
                 break
             if ids[c] in names or p in used_p:
                 continue
             names[ids[c]] = (known[p].name, float(sims[c, p]))
-            used_p.add(int(p))
+            used_p.add(p)
     taken = {n for n, _ in names.values()}
     counter = 0
     for label in dict.fromkeys(int(x) for x in labels):

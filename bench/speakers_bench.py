@@ -115,6 +115,13 @@ def mapping(ref: list[Turn], hyp: list[Turn], duration_ms: int) -> dict[str, str
 
 def der(ref: list[Turn], hyp: list[Turn], duration_ms: int, collar_ms: int = 0) -> float:
     """Diarization error rate (missed + false alarm + confusion) / reference speech."""
+    return der_parts(ref, hyp, duration_ms, collar_ms)[0]
+
+
+def der_parts(
+    ref: list[Turn], hyp: list[Turn], duration_ms: int, collar_ms: int = 0
+) -> tuple[float, float, float, float]:
+    """DER and its parts: (DER, missed, false alarm, confusion), each over reference speech."""
     n = duration_ms // FRAME_MS + 1
     r, rn = _matrix(ref, n)
     h, hn = _matrix(hyp, n)
@@ -132,7 +139,12 @@ def der(ref: list[Turn], hyp: list[Turn], duration_ms: int, collar_ms: int = 0) 
         correct += h[:, hn.index(hname)] & r[:, rn.index(rname)]
     err = np.maximum(n_ref, n_hyp) - correct
     total = n_ref[scored].sum()
-    return float(err[scored].sum() / total) if total else 0.0
+    if not total:
+        return (0.0, 0.0, 0.0, 0.0)
+    miss = np.maximum(n_ref - n_hyp, 0)[scored].sum() / total
+    fa = np.maximum(n_hyp - n_ref, 0)[scored].sum() / total
+    conf = (np.minimum(n_ref, n_hyp) - correct)[scored].sum() / total
+    return (float(err[scored].sum() / total), float(miss), float(fa), float(conf))
 
 
 def transcribe(model, wav: Path) -> list[Segment]:  # type: ignore[no-untyped-def]
@@ -166,13 +178,15 @@ def transcribe(model, wav: Path) -> list[Segment]:  # type: ignore[no-untyped-de
 
 def word_accuracy(
     segments: list[Segment], ref: list[Turn], hyp: list[Turn], duration_ms: int
-) -> tuple[float, float, int, list[Turn]]:
-    """Word speaker accuracy with cuts and whole-segment; words without reference are skipped."""
+) -> tuple[float, float, float, int, list[Turn]]:
+    """Word speaker accuracy: stored after cuts, whole-segment (peer), and straight from the
+    backend's turns (the word's own most-overlapping turn, before any merge); words without
+    reference speech are skipped."""
     ref_index = TurnIndex(ref)
     mp = mapping(ref, hyp, duration_ms)
     plan = {p.segment_id: p for p in plan_relabel(segments, hyp)}
     hyp_index = TurnIndex(hyp)
-    ok_cut = ok_whole = total = 0
+    ok_cut = ok_whole = ok_direct = total = 0
     parts: list[Turn] = []
     for seg in segments:
         entry = plan.get(seg.id)
@@ -190,7 +204,10 @@ def word_accuracy(
             total += 1
             ok_cut += mp.get(lab, "?") in truth
             ok_whole += mp.get(whole or "", "?") in truth
-    return (ok_cut / total if total else 0.0, ok_whole / total if total else 0.0, total, parts)
+            direct = hyp_index.speaker_at(w.start_ms, w.end_ms) or ""
+            ok_direct += mp.get(direct, "?") in truth
+    n = total or 1
+    return (ok_cut / n, ok_whole / n, ok_direct / n, total, parts)
 
 
 def main() -> int:
@@ -231,6 +248,7 @@ def main() -> int:
         hdr += f" {'wordacc':>7} {'segacc':>7} {'words':>5} {'DERtx.25':>8}"
     print(hdr)
     tot = {"ref": 0.0, "e0": 0.0, "e25": 0.0, "eor": 0.0, "wall": 0.0, "cpu": 0.0, "min": 0.0}
+    tot.update({"miss": 0.0, "fa": 0.0, "conf": 0.0, "ok_direct": 0.0})
     tot.update({"cnt_err": 0, "ok_cut": 0.0, "ok_whole": 0.0, "words": 0, "tx25": 0.0})
     for uri, wav, ref in items:
         audio = load_audio(wav)
@@ -242,7 +260,7 @@ def main() -> int:
         n_ref = len({t.speaker for t in ref})
         oracle = diarize_audio(audio, backend=be, num_speakers=n_ref)
         e0 = der(ref, res.turns, duration)
-        e25 = der(ref, res.turns, duration, 250)
+        e25, miss, fa, conf = der_parts(ref, res.turns, duration, 250)
         eor = der(ref, oracle.turns, duration, 250)
         ref_speech = sum(t.end_ms - t.start_ms for t in ref)
         line = (
@@ -252,6 +270,9 @@ def main() -> int:
         tot["ref"] += ref_speech
         tot["e0"] += e0 * ref_speech
         tot["e25"] += e25 * ref_speech
+        tot["miss"] += miss * ref_speech
+        tot["fa"] += fa * ref_speech
+        tot["conf"] += conf * ref_speech
         tot["eor"] += eor * ref_speech
         tot["wall"] += wall
         tot["cpu"] += cpu
@@ -259,11 +280,14 @@ def main() -> int:
         tot["cnt_err"] += abs(len(res.speakers) - n_ref)
         if whisper is not None:
             segments = transcribe(whisper, wav)
-            acc_cut, acc_whole, n_words, parts = word_accuracy(segments, ref, res.turns, duration)
+            acc_cut, acc_whole, acc_direct, n_words, parts = word_accuracy(
+                segments, ref, res.turns, duration
+            )
             tx25 = der(ref, parts, duration, 250)
             line += f" {acc_cut:7.3f} {acc_whole:7.3f} {n_words:5d} {tx25:8.3f}"
             tot["ok_cut"] += acc_cut * n_words
             tot["ok_whole"] += acc_whole * n_words
+            tot["ok_direct"] += acc_direct * n_words
             tot["words"] += n_words
             tot["tx25"] += tx25 * ref_speech
         print(line, flush=True)
@@ -272,6 +296,10 @@ def main() -> int:
     print(f"TOTAL {len(items)} clips, {tot['min']:.1f} audio minutes")
     print(f"  DER (no collar)            {tot['e0'] / r:.3f}")
     print(f"  DER (0.25 s collar)        {tot['e25'] / r:.3f}")
+    print(
+        f"    = missed {tot['miss'] / r:.3f} + false alarm {tot['fa'] / r:.3f}"
+        f" + confusion {tot['conf'] / r:.3f}"
+    )
     print(f"  DER (0.25, number given)   {tot['eor'] / r:.3f}")
     print(f"  speaker-count error        {tot['cnt_err'] / max(1, len(items)):.2f} per clip "
           f"(sum {tot['cnt_err']})")  # fmt: skip
@@ -282,6 +310,8 @@ def main() -> int:
         print(f"  word speaker accuracy      {tot['ok_cut'] / tot['words']:.3f} with word cuts "
               f"vs {tot['ok_whole'] / tot['words']:.3f} one speaker per Whisper segment "
               f"({tot['words']} words)")  # fmt: skip
+        print(f"  word accuracy of the backend's turns before merging "
+              f"{tot['ok_direct'] / tot['words']:.3f}")  # fmt: skip
         print(f"  DER of labelled transcript {tot['tx25'] / r:.3f} (0.25 s collar) "
               f"vs backend alone {tot['e25'] / r:.3f}")  # fmt: skip
     return 0

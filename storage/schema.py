@@ -226,5 +226,10 @@ def check_not_newer(db: Database, what: str) -> None:
 def migrate(db: Database, what: str) -> None:
     """Apply pending migrations after checking the database is not from the future."""
     check_not_newer(db, what)
+    before = len(applied_names(db))
     _migrations().apply(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if len(applied_names(db)) != before:
+        # Give the migrations table its statistics now: otherwise the PRAGMA optimize run at
+        # close adds them on the next open, and a project that was only opened would change.
+        db.execute("ANALYZE _sqlite_migrations")

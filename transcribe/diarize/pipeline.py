@@ -17,6 +17,8 @@ WINDOW_S = 1.5
 SHIFT_S = 0.75
 #: Cosine similarity above which a cluster is recognised as an enrolled voice.
 PROFILE_THRESHOLD = 0.5
+#: Pauses up to this long between two turns of one speaker belong to the turn.
+BRIDGE_MS = 1000
 
 Progress = Callable[[float, str], None]
 
@@ -92,8 +94,10 @@ def windows_to_turns(
     windows: Sequence[tuple[float, float, int]],
     regions: Sequence[tuple[float, float]],
     labels: Sequence[str],
+    bridge_ms: int = BRIDGE_MS,
 ) -> list[Turn]:
-    """Give each window the stretch nearest its centre, then join neighbours of one speaker."""
+    """Give each window the stretch nearest its centre, then join turns of one speaker that
+    follow each other with a pause of at most ``bridge_ms``."""
     spans: list[tuple[float, float, str]] = []
     for i, (start, end, r) in enumerate(windows):
         r_start, r_end = regions[r]
@@ -109,7 +113,7 @@ def windows_to_turns(
     turns: list[Turn] = []
     for lo, hi, label in spans:
         a, b = round(lo * 1000), round(hi * 1000)
-        if turns and turns[-1].speaker == label and a - turns[-1].end_ms <= 10:
+        if turns and turns[-1].speaker == label and a - turns[-1].end_ms <= bridge_ms:
             turns[-1] = Turn(turns[-1].start_ms, b, label)
         elif b > a:
             turns.append(Turn(a, b, label))

@@ -88,6 +88,37 @@ def dataset(root: Path) -> list[tuple[str, Path, list[Turn]]]:
     return items
 
 
+#: Longer recordings made by joining clips (turns known by construction: same AMI speaker ids
+#: across clips of one meeting); the last two have 6 and 10 speakers, like a focus group.
+JOINED = {
+    "dev00+01": ["dev00", "dev01"],
+    "tst00+01": ["tst00", "tst01"],
+    "trn07+08": ["trn07", "trn08"],
+    "6spk": ["dev00", "tst00", "dev01", "tst01"],
+    "10spk": ["dev00", "tst00", "trn07", "dev01", "tst01", "trn08"],
+}
+
+
+def joined(
+    items: list[tuple[str, Path, list[Turn]]], load: object
+) -> list[tuple[str, np.ndarray, list[Turn]]]:
+    """Concatenate clips into longer recordings with shifted reference turns."""
+    by_uri = {uri: (wav, ref) for uri, wav, ref in items}
+    out = []
+    for name, parts in JOINED.items():
+        if not all(p in by_uri for p in parts):
+            continue
+        audio_parts, turns, offset = [], [], 0
+        for p in parts:
+            wav, ref = by_uri[p]
+            a = load(wav)  # type: ignore[operator]
+            audio_parts.append(a)
+            turns += [Turn(t.start_ms + offset, t.end_ms + offset, t.speaker) for t in ref]
+            offset += round(len(a) / 16)
+        out.append((name, np.concatenate(audio_parts), turns))
+    return out
+
+
 def _matrix(turns: list[Turn], n_frames: int) -> tuple[np.ndarray, list[str]]:
     names = sorted({t.speaker for t in turns})
     m = np.zeros((n_frames, len(names)), dtype=bool)
@@ -147,9 +178,9 @@ def der_parts(
     return (float(err[scored].sum() / total), float(miss), float(fa), float(conf))
 
 
-def transcribe(model, wav: Path) -> list[Segment]:  # type: ignore[no-untyped-def]
+def transcribe(model, audio: np.ndarray) -> list[Segment]:  # type: ignore[no-untyped-def]
     """Whisper segments with word timings, as the app stores them."""
-    segs, _info = model.transcribe(str(wav), language="en", word_timestamps=True, beam_size=1)
+    segs, _info = model.transcribe(audio, language="en", word_timestamps=True, beam_size=1)
     out = []
     for i, s in enumerate(segs):
         words = [
@@ -210,6 +241,38 @@ def word_accuracy(
     return (ok_cut / n, ok_whole / n, ok_direct / n, total, parts)
 
 
+def _new_totals() -> dict[str, float]:
+    keys = ("n", "ref", "e0", "e25", "eor", "wall", "cpu", "min", "miss", "fa", "conf")
+    keys += ("ok_direct", "cnt_err", "ok_cut", "ok_whole", "words", "tx25")
+    return dict.fromkeys(keys, 0.0)
+
+
+def _print_totals(name: str, tot: dict[str, float], words: bool) -> None:
+    r = tot["ref"] or 1.0
+    print()
+    print(f"TOTAL {name}: {tot['n']} recordings, {tot['min']:.1f} audio minutes")
+    print(f"  DER (no collar)            {tot['e0'] / r:.3f}")
+    print(f"  DER (0.25 s collar)        {tot['e25'] / r:.3f}")
+    print(
+        f"    = missed {tot['miss'] / r:.3f} + false alarm {tot['fa'] / r:.3f}"
+        f" + confusion {tot['conf'] / r:.3f}"
+    )
+    print(f"  DER (0.25, number given)   {tot['eor'] / r:.3f}")
+    print(f"  speaker-count error        {tot['cnt_err'] / max(1, tot['n']):.2f} per recording "
+          f"(sum {tot['cnt_err']})")  # fmt: skip
+    print(f"  time per audio minute      {tot['wall'] / tot['min']:.2f} s wall "
+          f"({tot['wall'] / tot['min'] / 60:.3f} x real time), "
+          f"{tot['cpu'] / tot['min']:.2f} s CPU")  # fmt: skip
+    if words and tot["words"]:
+        print(f"  word speaker accuracy      {tot['ok_cut'] / tot['words']:.3f} with word cuts "
+              f"vs {tot['ok_whole'] / tot['words']:.3f} one speaker per Whisper segment "
+              f"({tot['words']} words)")  # fmt: skip
+        print(f"  word accuracy of the backend's turns before merging "
+              f"{tot['ok_direct'] / tot['words']:.3f}")  # fmt: skip
+        print(f"  DER of labelled transcript {tot['tx25'] / r:.3f} (0.25 s collar) "
+              f"vs backend alone {tot['e25'] / r:.3f}")  # fmt: skip
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, help="extracted pyannote.audio sdist folder")
@@ -241,17 +304,21 @@ def main() -> int:
         whisper = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=2)
 
     hdr = (
-        f"{'clip':8} {'ref':>3} {'det':>3} {'DER':>6} {'DER.25':>6} {'DERor':>6} "
+        f"{'clip':9}{'ref':>3} {'det':>3} {'DER':>6} {'DER.25':>6} {'DERor':>6} "
         f"{'wall/min':>8} {'cpu/min':>8}"
     )
     if whisper:
         hdr += f" {'wordacc':>7} {'segacc':>7} {'words':>5} {'DERtx.25':>8}"
     print(hdr)
-    tot = {"ref": 0.0, "e0": 0.0, "e25": 0.0, "eor": 0.0, "wall": 0.0, "cpu": 0.0, "min": 0.0}
-    tot.update({"miss": 0.0, "fa": 0.0, "conf": 0.0, "ok_direct": 0.0})
-    tot.update({"cnt_err": 0, "ok_cut": 0.0, "ok_whole": 0.0, "words": 0, "tx25": 0.0})
-    for uri, wav, ref in items:
-        audio = load_audio(wav)
+    tots = {"clips": _new_totals(), "joined": _new_totals()}
+    recordings = [(uri, load_audio(wav), ref) for uri, wav, ref in items]
+    if not args.only:
+        recordings += joined(items, load_audio)
+    for uri, audio, ref in recordings:
+        if uri == "dev00+01":
+            print("-- longer recordings joined from clips of the same meetings --")
+        tot = tots["joined" if uri in JOINED else "clips"]
+        tot["n"] += 1
         duration = round(len(audio) / 16)
         minutes = duration / 60000
         w0, c0 = time.monotonic(), time.process_time()
@@ -264,7 +331,7 @@ def main() -> int:
         eor = der(ref, oracle.turns, duration, 250)
         ref_speech = sum(t.end_ms - t.start_ms for t in ref)
         line = (
-            f"{uri:8} {n_ref:3d} {len(res.speakers):3d} {e0:6.3f} {e25:6.3f} {eor:6.3f} "
+            f"{uri:9}{n_ref:3d} {len(res.speakers):3d} {e0:6.3f} {e25:6.3f} {eor:6.3f} "
             f"{wall / minutes:7.2f}s {cpu / minutes:7.2f}s"
         )
         tot["ref"] += ref_speech
@@ -279,7 +346,7 @@ def main() -> int:
         tot["min"] += minutes
         tot["cnt_err"] += abs(len(res.speakers) - n_ref)
         if whisper is not None:
-            segments = transcribe(whisper, wav)
+            segments = transcribe(whisper, audio)
             acc_cut, acc_whole, acc_direct, n_words, parts = word_accuracy(
                 segments, ref, res.turns, duration
             )
@@ -291,29 +358,9 @@ def main() -> int:
             tot["words"] += n_words
             tot["tx25"] += tx25 * ref_speech
         print(line, flush=True)
-    r = tot["ref"] or 1.0
-    print()
-    print(f"TOTAL {len(items)} clips, {tot['min']:.1f} audio minutes")
-    print(f"  DER (no collar)            {tot['e0'] / r:.3f}")
-    print(f"  DER (0.25 s collar)        {tot['e25'] / r:.3f}")
-    print(
-        f"    = missed {tot['miss'] / r:.3f} + false alarm {tot['fa'] / r:.3f}"
-        f" + confusion {tot['conf'] / r:.3f}"
-    )
-    print(f"  DER (0.25, number given)   {tot['eor'] / r:.3f}")
-    print(f"  speaker-count error        {tot['cnt_err'] / max(1, len(items)):.2f} per clip "
-          f"(sum {tot['cnt_err']})")  # fmt: skip
-    print(f"  time per audio minute      {tot['wall'] / tot['min']:.2f} s wall "
-          f"({tot['wall'] / tot['min'] / 60:.3f} x real time), "
-          f"{tot['cpu'] / tot['min']:.2f} s CPU")  # fmt: skip
-    if whisper is not None and tot["words"]:
-        print(f"  word speaker accuracy      {tot['ok_cut'] / tot['words']:.3f} with word cuts "
-              f"vs {tot['ok_whole'] / tot['words']:.3f} one speaker per Whisper segment "
-              f"({tot['words']} words)")  # fmt: skip
-        print(f"  word accuracy of the backend's turns before merging "
-              f"{tot['ok_direct'] / tot['words']:.3f}")  # fmt: skip
-        print(f"  DER of labelled transcript {tot['tx25'] / r:.3f} (0.25 s collar) "
-              f"vs backend alone {tot['e25'] / r:.3f}")  # fmt: skip
+    for name, tot in tots.items():
+        if tot["n"]:
+            _print_totals(name, tot, whisper is not None)
     return 0
 
 

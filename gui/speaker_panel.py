@@ -215,6 +215,10 @@ class SpeakerPanel(QWidget):
         """Merge ``source`` into ``target``."""
         return self._run(lambda: self.project.merge_speakers(self.session_id, source, target))
 
+    def reassign(self, segment_ids: list[str], label: str) -> bool:
+        """Give a selection of segments (from the transcript view) to a speaker."""
+        return self._run(lambda: self.project.reassign_segments(segment_ids, label))
+
     def map_to_participant(self, label: str, participant_id: str | None) -> bool:
         """Map a speaker to a participant (None clears)."""
         return self._run(lambda: self.project.map_speaker(self.session_id, label, participant_id))

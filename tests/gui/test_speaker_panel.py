@@ -57,5 +57,9 @@ def test_rename_merge_map(qtbot, project: Project, session: str) -> None:
     assert panel.map_to_participant("Amina", participant.id)
     assert panel.table.item(1, 3).text() == "P-07"
     assert project.speaker_edited_count(session) == 2
+    ids = [s.id for s in project.segments(session)]
+    assert panel.reassign(ids[-1:], "Amina")
+    assert panel.table.item(1, 2).text() == "3"  # Amina now has three segments
+    assert "without speaker" not in panel.status.text()
     panel.select_label("Amina")
     assert panel.selected_labels() == ["Amina"] and panel.merge_button.isEnabled()

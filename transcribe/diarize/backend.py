@@ -179,9 +179,7 @@ class Backend:
         probs = []
         with self._mutex:
             for first in range(0, len(samples), chunk):
-                probs.append(
-                    self._vad.audio_forward(samples[first : first + chunk], SAMPLE_RATE)
-                )
+                probs.append(self._vad.audio_forward(samples[first : first + chunk], SAMPLE_RATE))
                 if progress is not None:
                     progress(min(1.0, (first + chunk) / max(1, len(samples))))
         speech_probs = np.concatenate(probs).tolist() if probs else []

@@ -14,10 +14,10 @@ import pytest
 
 pytest.importorskip("sklearn", reason="scikit-learn comes with the speakers extra")
 
-from transcribe.diarize.align import Turn  # noqa: E402
-from transcribe.diarize.backend import DiarizationCancelled, log_fbank  # noqa: E402
-from transcribe.diarize.cluster import spectral_labels  # noqa: E402
-from transcribe.diarize.pipeline import (  # noqa: E402
+from transcribe.diarize.align import Turn
+from transcribe.diarize.backend import DiarizationCancelled, log_fbank
+from transcribe.diarize.cluster import spectral_labels
+from transcribe.diarize.pipeline import (
     KnownVoice,
     diarize_audio,
     make_windows,

@@ -178,8 +178,17 @@ def der_parts(
     return (float(err[scored].sum() / total), float(miss), float(fa), float(conf))
 
 
-def transcribe(model, audio: np.ndarray) -> list[Segment]:  # type: ignore[no-untyped-def]
-    """Whisper segments with word timings, as the app stores them."""
+def transcribe(model, audio: np.ndarray, cache: Path | None = None) -> list[Segment]:  # type: ignore[no-untyped-def]
+    """Whisper segments with word timings, as the app stores them (cached as JSON)."""
+    import json
+
+    if cache is not None and cache.is_file():
+        rows = json.loads(cache.read_text(encoding="utf-8"))
+        return [
+            Segment(r[0], "x", r[1], r[2], None, r[3], "whisper", None,
+                    [Word(*w) for w in r[4]], False, "", "", "")
+            for r in rows
+        ]  # fmt: skip
     segs, _info = model.transcribe(audio, language="en", word_timestamps=True, beam_size=1)
     out = []
     for i, s in enumerate(segs):
@@ -204,6 +213,14 @@ def transcribe(model, audio: np.ndarray) -> list[Segment]:  # type: ignore[no-un
                 "",
             )
         )
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        rows = [
+            [g.id, g.start_ms, g.end_ms, g.text,
+             [[w.start_ms, w.end_ms, w.text, w.probability] for w in g.words]]
+            for g in out
+        ]  # fmt: skip
+        cache.write_text(json.dumps(rows), encoding="utf-8")
     return out
 
 
@@ -346,7 +363,7 @@ def main() -> int:
         tot["min"] += minutes
         tot["cnt_err"] += abs(len(res.speakers) - n_ref)
         if whisper is not None:
-            segments = transcribe(whisper, audio)
+            segments = transcribe(whisper, audio, args.cache / "transcripts" / f"{uri}.json")
             acc_cut, acc_whole, acc_direct, n_words, parts = word_accuracy(
                 segments, ref, res.turns, duration
             )

@@ -30,6 +30,7 @@ def spectral_labels(
     min_pnum: int = 6,
     min_cluster_size: int = 4,
     merge_cos: float | None = 0.875,
+    ahc_threshold: float = 0.6,
 ) -> IntArray:
     """Cluster L2-normalised embeddings; return one label (0..k-1) per row.
 
@@ -43,6 +44,8 @@ def spectral_labels(
         min_cluster_size: clusters with fewer windows are folded into the nearest big one.
         merge_cos: merge clusters whose centroids are at least this similar (not when
             ``num_speakers`` is given, never below ``min_speakers``).
+        ahc_threshold: cosine distance at which average-linkage clustering stops merging;
+            used for the number of speakers when the eigen-gap says one.
     """
     n = x.shape[0]
     if n == 0:
@@ -69,6 +72,10 @@ def spectral_labels(
     else:
         gaps = np.diff(eigvals[lo - 1 : hi + 1])
         k = int(np.argmax(gaps)) + lo if len(gaps) else lo
+        if k == 1 and n >= 20:
+            # The eigen-gap sometimes sees one big component where voices differ clearly; ask
+            # average-linkage clustering of the cosine distances for a second opinion.
+            k = max(lo, min(hi, _ahc_count(x, ahc_threshold)))
     k = max(1, min(k, n))
     if k == 1:
         return np.zeros(n, dtype=np.int64)
@@ -81,6 +88,17 @@ def spectral_labels(
         if merge_cos is not None:
             labels = _merge_similar(labels, x, merge_cos, lo)
     return _renumber(labels)
+
+
+def _ahc_count(x: FloatArray, threshold: float) -> int:
+    """Clusters of at least 3 windows that average-linkage clustering finds."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    labels = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold
+    ).fit_predict(x)
+    counts = np.bincount(np.asarray(labels))
+    return max(1, int((counts >= 3).sum()))
 
 
 def _centroids(labels: IntArray, x: FloatArray) -> tuple[IntArray, FloatArray]:

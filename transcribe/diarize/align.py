@@ -17,6 +17,9 @@ from storage.speakers import SegmentRelabel
 #: A run of words shorter than this (ms) between two runs of one other speaker is absorbed
 #: into them: diarization jitter, not a turn.
 MIN_INNER_RUN_MS = 400
+#: A run of words at the start or end of a segment shorter than this (ms) is absorbed into the
+#: rest of the segment (0: never; the first words of a new turn are kept apart).
+MIN_EDGE_RUN_MS = 0
 
 
 @dataclass(frozen=True)
@@ -109,9 +112,15 @@ def _runs(labels: Sequence[str]) -> list[tuple[int, int, str]]:
 
 
 def smooth_word_speakers(
-    words: Sequence[Word], labels: Sequence[str], min_inner_run_ms: int = MIN_INNER_RUN_MS
+    words: Sequence[Word],
+    labels: Sequence[str],
+    min_inner_run_ms: int | None = None,
+    min_edge_run_ms: int | None = None,
 ) -> list[str]:
-    """Absorb short runs sandwiched between two runs of the same other speaker."""
+    """Absorb short runs sandwiched between two runs of the same other speaker (and, when
+    ``min_edge_run_ms`` is set, short runs at either end of the segment)."""
+    inner = MIN_INNER_RUN_MS if min_inner_run_ms is None else min_inner_run_ms
+    edge = MIN_EDGE_RUN_MS if min_edge_run_ms is None else min_edge_run_ms
     result = list(labels)
     changed = True
     while changed:
@@ -121,11 +130,20 @@ def smooth_word_speakers(
             first, last, _label = runs[k]
             before, after = runs[k - 1][2], runs[k + 1][2]
             duration = words[last - 1].end_ms - words[first].start_ms
-            if before == after and duration < min_inner_run_ms:
+            if before == after and duration < inner:
                 for i in range(first, last):
                     result[i] = before
                 changed = True
                 break
+        runs = _runs(result)
+        if not changed and edge and len(runs) > 1:
+            for k, other in ((0, 1), (len(runs) - 1, len(runs) - 2)):
+                first, last, _label = runs[k]
+                if words[last - 1].end_ms - words[first].start_ms < edge:
+                    for i in range(first, last):
+                        result[i] = runs[other][2]
+                    changed = True
+                    break
     return result
 
 

@@ -224,6 +224,17 @@ def transcribe(model, audio: np.ndarray, cache: Path | None = None) -> list[Segm
     return out
 
 
+def clip_to(turns: list[Turn], spans: list[Turn]) -> list[Turn]:
+    """The parts of ``turns`` inside ``spans`` (the backend's labels on the transcript's time)."""
+    out = []
+    for t in turns:
+        for sp in spans:
+            a, b = max(t.start_ms, sp.start_ms), min(t.end_ms, sp.end_ms)
+            if b > a:
+                out.append(Turn(a, b, t.speaker))
+    return out
+
+
 def word_accuracy(
     segments: list[Segment], ref: list[Turn], hyp: list[Turn], duration_ms: int
 ) -> tuple[float, float, float, int, list[Turn]]:
@@ -260,7 +271,7 @@ def word_accuracy(
 
 def _new_totals() -> dict[str, float]:
     keys = ("n", "ref", "e0", "e25", "eor", "wall", "cpu", "min", "miss", "fa", "conf")
-    keys += ("ok_direct", "cnt_err", "ok_cut", "ok_whole", "words", "tx25")
+    keys += ("ok_direct", "cnt_err", "ok_cut", "ok_whole", "words", "tx25", "tx_backend")
     return dict.fromkeys(keys, 0.0)
 
 
@@ -287,7 +298,8 @@ def _print_totals(name: str, tot: dict[str, float], words: bool) -> None:
         print(f"  word accuracy of the backend's turns before merging "
               f"{tot['ok_direct'] / tot['words']:.3f}")  # fmt: skip
         print(f"  DER of labelled transcript {tot['tx25'] / r:.3f} (0.25 s collar) "
-              f"vs backend alone {tot['e25'] / r:.3f}")  # fmt: skip
+              f"vs backend alone {tot['e25'] / r:.3f}; the backend's own turns cut to the "
+              f"transcript's time {tot['tx_backend'] / r:.3f}")  # fmt: skip
 
 
 def main() -> int:
@@ -368,12 +380,14 @@ def main() -> int:
                 segments, ref, res.turns, duration
             )
             tx25 = der(ref, parts, duration, 250)
+            same_time = der(ref, clip_to(res.turns, parts), duration, 250)
             line += f" {acc_cut:7.3f} {acc_whole:7.3f} {n_words:5d} {tx25:8.3f}"
             tot["ok_cut"] += acc_cut * n_words
             tot["ok_whole"] += acc_whole * n_words
             tot["ok_direct"] += acc_direct * n_words
             tot["words"] += n_words
             tot["tx25"] += tx25 * ref_speech
+            tot["tx_backend"] += same_time * ref_speech
         print(line, flush=True)
     for name, tot in tots.items():
         if tot["n"]:

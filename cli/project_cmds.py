@@ -10,7 +10,7 @@ from storage import Project
 from storage.errors import InvalidInputError
 from storage.models import SESSION_KINDS, as_dict
 
-from .common import add_dir, add_json, open_project
+from .common import add_decryption, add_dir, add_json, decrypted, open_project
 from .output import fmt_ms, print_json, print_table
 
 
@@ -21,6 +21,7 @@ def register(sub: Any) -> None:
     p.add_argument("--name", help="project name (default: folder name)")
     p.add_argument("--coder", default=None, help="your coder name (default: your login)")
     p.add_argument("--from-bundle", type=Path, metavar="FILE", help="start from a team bundle")
+    add_decryption(p)
     add_json(p)
     p.set_defaults(func=cmd_new)
 
@@ -93,7 +94,8 @@ def cmd_new(args: argparse.Namespace) -> int:
             from storage.bundle import create_from_bundle  # type: ignore[import-not-found]
         except ModuleNotFoundError:
             raise InvalidInputError("Bundles are not available in this version.") from None
-        project = create_from_bundle(args.from_bundle, args.dir, coder=coder, name=args.name)
+        with decrypted(args.from_bundle, args) as plain:
+            project = create_from_bundle(plain, args.dir, coder=coder, name=args.name)
     else:
         project = Project.create(args.dir, name=args.name, coder=coder)
     with project:

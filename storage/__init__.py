@@ -31,15 +31,19 @@ from .project import Project
 from .schema import SCHEMA_VERSION
 from .sessions import AudioInfo
 from .speakers import SegmentRelabel, SpeakerProfile, SpeakerStat
+from .teamwork import AgreementData, Conflict, ConflictVersion
 from .transcript import SegmentDraft
 
 __all__ = [
     "SCHEMA_VERSION",
+    "AgreementData",
     "AudioError",
     "AudioInfo",
     "Code",
     "Coder",
     "Coding",
+    "Conflict",
+    "ConflictVersion",
     "DeletionReport",
     "FieldScribeError",
     "InUseError",

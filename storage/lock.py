@@ -22,7 +22,8 @@ from .errors import ProjectLockedError, ReadOnlyError
 LOCK_NAME = "project.lock"
 
 
-def _try_lock(handle: IO[str]) -> bool:
+def try_lock(handle: IO[str]) -> bool:
+    """Take an exclusive, non-blocking OS lock on an open file; False when another holds it."""
     if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
@@ -65,7 +66,7 @@ class ProjectLock:
             raise ReadOnlyError(
                 f"{self.path.parent}: cannot write to the project folder ({exc.strerror})."
             ) from exc
-        if not _try_lock(handle):
+        if not try_lock(handle):
             handle.seek(0)
             try:
                 info = json.loads(handle.read() or "{}")

@@ -28,12 +28,16 @@ from .errors import (
     ProjectExistsError,
     ReadOnlyError,
 )
+from .guide import RecordingQueriesMixin
 from .lock import ProjectLock
 from .models import Coder, DeletionReport
+from .privacy import PrivacyMixin
 from .schema import SCHEMA_VERSION, check_not_newer, migrate
 from .sessions import SessionsMixin
 from .speakers import SpeakersMixin
+from .teamwork import TeamworkMixin
 from .transcript import TranscriptMixin
+from .transcription import TranscriptionMixin
 
 DB_NAME = "project.db"
 PROJECT_SUFFIX = ".fieldscribe"
@@ -63,7 +67,17 @@ def _check_name(kind: str, value: str) -> str:
     return value
 
 
-class Project(SessionsMixin, TranscriptMixin, CodebookMixin, SpeakersMixin, ProjectBase):
+class Project(
+    SessionsMixin,
+    TranscriptMixin,
+    CodebookMixin,
+    TranscriptionMixin,
+    TeamworkMixin,
+    RecordingQueriesMixin,
+    PrivacyMixin,
+    SpeakersMixin,
+    ProjectBase,
+):
     """An open FieldScribe project."""
 
     def __init__(

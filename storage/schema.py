@@ -16,7 +16,9 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from .errors import NewerSchemaError
+from .privacy_schema import privacy_migration
 from .speakers import migrate_speakers
+from .teamwork_schema import teamwork_migration
 
 MIGRATION_SET = "fieldscribe"
 
@@ -183,7 +185,9 @@ def _initial(db: Database) -> None:
 #: The ordered migration steps. Append only.
 MIGRATION_STEPS: list[tuple[str, Callable[[Database], None]]] = [
     ("0001_initial", _initial),
-    ("0002_speakers", migrate_speakers),
+    ("0002_teamwork", teamwork_migration),
+    ("0003_privacy", privacy_migration),
+    ("0004_speakers", migrate_speakers),
 ]
 
 SCHEMA_VERSION = len(MIGRATION_STEPS)

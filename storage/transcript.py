@@ -423,35 +423,33 @@ class TranscriptMixin(ProjectBase):
                 raise InvalidInputError(f"Invalid search query {query!r}: {exc}.") from None
 
     def _search(self, query: str, limit: int | None, session_id: str | None) -> list[SearchHit]:
-        # Step 1: rank on the FTS index alone (cheap), keeping the best ``limit`` rows.
+        # Step 1: rank and mark on the FTS index alone; SQLite keeps only the best ``limit``.
+        mark = f"highlight(segments_fts, 0, '{_MARK_OPEN}', '{_MARK_CLOSE}')"
         if session_id is None:
-            sql = "SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH ? ORDER BY rank"
+            sql = (
+                f"SELECT rowid, rank, {mark} FROM segments_fts "
+                "WHERE segments_fts MATCH ? ORDER BY rank"
+            )
             params: list[Any] = [query]
         else:
             sql = (
-                "SELECT f.rowid, f.rank FROM segments_fts f JOIN segments g ON g.seq = f.rowid "
-                "WHERE segments_fts MATCH ? AND g.session_id = ? ORDER BY f.rank"
+                f"SELECT segments_fts.rowid, rank, {mark} FROM segments_fts "
+                "JOIN segments g ON g.seq = segments_fts.rowid "
+                "WHERE segments_fts MATCH ? AND g.session_id = ? ORDER BY rank"
             )
             params = [query, session_id]
         if limit is not None:
             sql += " LIMIT ?"
             params.append(int(limit))
-        ranked = self._rows(sql, params)
+        ranked = {r[0]: (float(r[1]), str(r[2])) for r in self._rows(sql, params)}
         if not ranked:
             return []
-        # Step 2: mark the matching words and fetch the segments of those rows only.
-        ranks = {r[0]: float(r[1]) for r in ranked}
-        marks = ",".join("?" * len(ranks))
+        # Step 2: the segments and session titles of those rows only.
+        marks = ",".join("?" * len(ranked))
         rows = self._rows(
-            f"""
-            SELECT g.seq, g.id, g.session_id, s.title, g.start_ms, g.end_ms, g.speaker, g.text,
-                   highlight(segments_fts, 0, '{_MARK_OPEN}', '{_MARK_CLOSE}') AS marked
-            FROM segments_fts
-            JOIN segments g ON g.seq = segments_fts.rowid
-            JOIN sessions s ON s.id = g.session_id
-            WHERE segments_fts MATCH ? AND segments_fts.rowid IN ({marks})
-            """,
-            [query, *ranks],
+            "SELECT g.seq, g.id, g.session_id, s.title, g.start_ms, g.end_ms, g.speaker, g.text "
+            f"FROM segments g JOIN sessions s ON s.id = g.session_id WHERE g.seq IN ({marks})",
+            list(ranked),
         )
         hits = [
             SearchHit(
@@ -462,8 +460,8 @@ class TranscriptMixin(ProjectBase):
                 end_ms=r["end_ms"],
                 speaker=r["speaker"],
                 text=r["text"],
-                marked=r["marked"],
-                rank=ranks[r["seq"]],
+                marked=ranked[r["seq"]][1],
+                rank=ranked[r["seq"]][0],
             )
             for r in rows
         ]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# Qt widgets are tested without a display (scripts/test.sh sets this too).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
 from storage import Project
+from tests.audio_fixtures import _pulse_before_qt, pulse_mic  # noqa: F401 - virtual microphone
 from tests.media import espeak
 
 SENTENCE = "The village clinic opened a new online booking service for patients last spring."

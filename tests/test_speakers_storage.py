@@ -51,7 +51,7 @@ def session(project: Project) -> str:
 
 
 def test_migration_adds_profiles_and_speaker_edited(project: Project) -> None:
-    assert applied_names(project.db)[-1] == "0002_speakers"
+    assert applied_names(project.db)[-1] == "0004_speakers"
     assert SCHEMA_VERSION >= 2
     cols = {r[1] for r in project._rows("PRAGMA table_info(speaker_profiles)")}
     assert {"id", "name", "participant_id", "embedding", "model", "created_by", "created_at",
@@ -225,10 +225,10 @@ def test_old_project_gets_the_migration(tmp_path) -> None:
     with Project.create(folder, coder="a") as p:
         p.db.conn.execute("DROP TABLE speaker_profiles")
         p.db.conn.execute("ALTER TABLE segments DROP COLUMN speaker_edited")
-        p.db.conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0002_speakers'")
+        p.db.conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0004_speakers'")
         p.db.conn.execute("PRAGMA user_version = 1")
     with Project.open(folder) as p:
-        assert "0002_speakers" in applied_names(p.db)
+        assert "0004_speakers" in applied_names(p.db)
         assert p.speaker_profiles() == []
     conn = sqlite3.connect(folder / "project.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

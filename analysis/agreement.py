@@ -1,0 +1,472 @@
+"""Inter-coder agreement: percent agreement, Cohen's kappa, Krippendorff's alpha, span overlap.
+
+Units. Segment-level statistics treat each (segment, code) as a unit with a nominal value per
+coder: 1 = the coder applied the code to the segment (to all of it or to a span of it), 0 = not.
+A coder's values are *missing* for the sessions in which they coded nothing (they did not code
+that session), so Krippendorff's alpha handles coders who coded different sessions. Statistics
+per code use that code's units; "overall" pools every code's units.
+
+* percent agreement: the share of agreeing coder pairs over every pair of coders who both rated
+  a unit (for two coders, the share of units on which they agree);
+* Cohen's kappa: two coders only, on the units both rated;
+* Krippendorff's alpha (nominal): two or more coders, missing values allowed;
+* span overlap: for each pair of coders, each segment, the code points (Unicode characters of
+  the segment text) that each coded with the code; overlap = sum of intersections / sum of
+  unions (a whole-segment coding covers the whole text). The unit is code points.
+
+Undefined cases (one category only, nothing rated by two coders, a single coder) give a
+``Coefficient`` whose value is None and whose ``note`` explains why, never NaN.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from itertools import combinations
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+SEGMENT_UNIT = (
+    "unit = (segment, code); value = applied by the coder or not; a coder's values are missing "
+    "in sessions where they coded nothing"
+)
+OVERLAP_UNIT = "code points of the segment text (Unicode characters)"
+
+
+class AgreementInput(Protocol):
+    """What ``compute_agreement`` reads (``storage.AgreementData`` has it)."""
+
+    coders: list[str]
+    segments: list[tuple[str, str, int, int, int]]
+    codings: list[tuple[str, str, str, int | None, int | None]]
+    codes: dict[str, str]
+    texts: dict[str, str]
+    speakers: dict[str, str | None]
+
+
+@dataclass
+class Coefficient:
+    """One agreement figure: a value in [-1, 1] (or [0, 1]) or None with the reason."""
+
+    value: float | None
+    note: str = ""
+
+    def text(self, digits: int = 3) -> str:
+        """Format for a table: the value, or "n/a"."""
+        return "n/a" if self.value is None else f"{self.value:.{digits}f}"
+
+
+@dataclass
+class CodeAgreement:
+    """Agreement on one code (``code_id`` None: all codes pooled)."""
+
+    code_id: str | None
+    code_path: str
+    units: int
+    percent: Coefficient
+    kappa: Coefficient
+    alpha: Coefficient
+    overlap: Coefficient
+    applied: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class AgreementReport:
+    """Agreement of some coders, per code and overall."""
+
+    coders: list[str]
+    unit: str
+    overlap_unit: str
+    codes: list[CodeAgreement]
+    overall: CodeAgreement
+    pairwise_kappa: dict[str, Coefficient] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict."""
+        return asdict(self)
+
+
+@dataclass
+class Disagreement:
+    """A segment where coders differ on one code, with who did what."""
+
+    segment_id: str
+    session_id: str
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    text: str
+    code_id: str
+    code_path: str
+    applied_by: list[str]
+    not_applied_by: list[str]
+    spans: dict[str, list[tuple[int, int]]]
+
+
+# --------------------------------------------------------------------------- coefficients
+def percent_agreement(data: npt.ArrayLike) -> Coefficient:
+    """Pairwise percent agreement of a coders x units matrix (NaN = missing)."""
+    matrix = np.asarray(data, dtype=float)
+    agree = pairs = 0.0
+    for unit in matrix.T:
+        values = unit[~np.isnan(unit)]
+        m = len(values)
+        if m < 2:
+            continue
+        _, counts = np.unique(values, return_counts=True)
+        agree += float((counts * (counts - 1)).sum() / 2)
+        pairs += m * (m - 1) / 2
+    if pairs == 0:
+        return Coefficient(None, "no unit was rated by two coders")
+    return Coefficient(agree / pairs)
+
+
+def cohen_kappa(a: npt.ArrayLike, b: npt.ArrayLike) -> Coefficient:
+    """Cohen's kappa of two coders' labels on the same units."""
+    x, y = np.asarray(a), np.asarray(b)
+    n = len(x)
+    if n == 0:
+        return Coefficient(None, "no unit was rated by both coders")
+    labels = np.unique(np.concatenate([x, y]))
+    po = float((x == y).mean())
+    pe = float(sum((x == c).mean() * (y == c).mean() for c in labels))
+    return _kappa(po, pe)
+
+
+def _kappa(po: float, pe: float) -> Coefficient:
+    if pe >= 1.0 - 1e-12:
+        return Coefficient(
+            None,
+            "undefined: both coders used a single category for every unit "
+            f"(observed agreement {po:.0%})",
+        )
+    return Coefficient((po - pe) / (1 - pe))
+
+
+def krippendorff_alpha_nominal(data: npt.ArrayLike) -> Coefficient:
+    """Krippendorff's alpha, nominal, of a coders x units matrix (NaN = missing)."""
+    matrix = np.asarray(data, dtype=float)
+    if matrix.ndim != 2 or matrix.shape[0] < 2:
+        return Coefficient(None, "alpha needs at least two coders")
+    present = ~np.isnan(matrix)
+    categories = np.unique(matrix[present])
+    if len(categories) == 0:
+        return Coefficient(None, "no values")
+    index = np.searchsorted(categories, np.where(present, matrix, categories[0]))
+    counts = np.zeros((matrix.shape[1], len(categories)))
+    for coder in range(matrix.shape[0]):
+        rows = np.nonzero(present[coder])[0]
+        np.add.at(counts, (rows, index[coder, rows]), 1)
+    m = counts.sum(axis=1)
+    keep = m >= 2
+    counts, m = counts[keep], m[keep]
+    if len(m) == 0:
+        return Coefficient(None, "no unit was rated by two coders")
+    coincidence = np.einsum("uc,uk->ck", counts / (m - 1)[:, None], counts)
+    coincidence -= np.diag((counts / (m - 1)[:, None]).sum(axis=0))
+    return _alpha_from_coincidence(coincidence)
+
+
+def _alpha_from_coincidence(o: npt.NDArray[np.float64]) -> Coefficient:
+    n_c = o.sum(axis=1)
+    n = float(n_c.sum())
+    disagree_observed = n - float(np.trace(o))
+    disagree_expected = (n * n - float((n_c**2).sum())) / (n - 1) if n > 1 else 0.0
+    if disagree_expected <= 1e-12:
+        return Coefficient(
+            None,
+            "undefined: every value is the same category (no variation to agree on)",
+        )
+    return Coefficient(1.0 - (n - 1) * disagree_observed / (n * n - float((n_c**2).sum())))
+
+
+# --------------------------------------------------------------------------- binary counts
+@dataclass
+class _Binary:
+    """Sufficient statistics of binary units: enough for percent, alpha and kappa."""
+
+    units: int = 0
+    agree_pairs: float = 0.0
+    pairs: float = 0.0
+    o01: float = 0.0
+    n0: float = 0.0
+    n1: float = 0.0
+    kappa_table: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((2, 2)))
+
+    def add(
+        self, m: npt.NDArray[np.float64], k: npt.NDArray[np.float64], w: npt.NDArray[np.float64]
+    ) -> None:
+        """Add units with ``m`` raters, ``k`` of them saying 1, each ``w`` times."""
+        keep = m >= 2
+        m, k, w = m[keep], k[keep], w[keep]
+        if len(m) == 0:
+            return
+        self.units += int(w.sum())
+        self.agree_pairs += float((w * (k * (k - 1) + (m - k) * (m - k - 1)) / 2).sum())
+        self.pairs += float((w * m * (m - 1) / 2).sum())
+        o01 = float((w * k * (m - k) / (m - 1)).sum())
+        o11 = float((w * k * (k - 1) / (m - 1)).sum())
+        o00 = float((w * (m - k) * (m - k - 1) / (m - 1)).sum())
+        self.o01 += o01
+        self.n1 += o11 + o01
+        self.n0 += o00 + o01
+
+    def merge(self, other: _Binary) -> None:
+        """Pool another code's statistics into these."""
+        self.units += other.units
+        self.agree_pairs += other.agree_pairs
+        self.pairs += other.pairs
+        self.o01 += other.o01
+        self.n0 += other.n0
+        self.n1 += other.n1
+        self.kappa_table = self.kappa_table + other.kappa_table
+
+    def percent(self) -> Coefficient:
+        if self.pairs == 0:
+            return Coefficient(None, "no unit was rated by two coders")
+        return Coefficient(self.agree_pairs / self.pairs)
+
+    def alpha(self) -> Coefficient:
+        if self.pairs == 0:
+            return Coefficient(None, "no unit was rated by two coders")
+        o = np.array([[self.n0 - self.o01, self.o01], [self.o01, self.n1 - self.o01]])
+        return _alpha_from_coincidence(o)
+
+    def kappa(self) -> Coefficient:
+        return kappa_from_table(self.kappa_table)
+
+
+def kappa_from_table(table: npt.NDArray[np.float64]) -> Coefficient:
+    """Cohen's kappa from a confusion table (rows: coder A, columns: coder B)."""
+    n = float(table.sum())
+    if n == 0:
+        return Coefficient(None, "no unit was rated by both coders")
+    po = float(np.trace(table)) / n
+    pe = float((table.sum(axis=1) * table.sum(axis=0)).sum()) / (n * n)
+    return _kappa(po, pe)
+
+
+# --------------------------------------------------------------------------- the report
+class _Prepared:
+    def __init__(self, data: AgreementInput) -> None:
+        self.coders = list(data.coders)
+        self.coder_index = {c: i for i, c in enumerate(self.coders)}
+        self.segment_index = {s[0]: i for i, s in enumerate(data.segments)}
+        self.segments = data.segments
+        sessions = sorted({s[1] for s in data.segments})
+        self.session_index = {s: i for i, s in enumerate(sessions)}
+        self.seg_session = np.array(
+            [self.session_index[s[1]] for s in data.segments], dtype=np.int64
+        )
+        self.seg_length = np.array([s[2] for s in data.segments], dtype=np.int64)
+        n_sessions = len(sessions)
+        # who coded which session (anything in scope): availability of each coder's values
+        self.available = np.zeros((len(self.coders), n_sessions), dtype=bool)
+        # per code: segment index -> coder index -> list of spans
+        self.by_code: dict[str, dict[int, dict[int, list[tuple[int, int]]]]] = defaultdict(
+            lambda: defaultdict(dict)
+        )
+        for segment_id, code_id, coder, start, end in data.codings:
+            seg = self.segment_index.get(segment_id)
+            who = self.coder_index.get(coder)
+            if seg is None or who is None:
+                continue
+            self.available[who, self.seg_session[seg]] = True
+            length = int(self.seg_length[seg])
+            span = (0, length) if start is None or end is None else (int(start), int(end))
+            self.by_code[code_id][seg].setdefault(who, []).append(span)
+        self.raters = self.available.sum(axis=0).astype(float)  # per session
+        self.session_sizes = np.bincount(self.seg_session, minlength=n_sessions).astype(float)
+
+
+def compute_agreement(data: AgreementInput) -> AgreementReport:
+    """Compute every coefficient per code and overall (see the module docstring for units)."""
+    prep = _Prepared(data)
+    two = len(prep.coders) == 2
+    notes: list[str] = []
+    if len(prep.coders) < 2:
+        notes.append("agreement needs at least two coders with codings")
+    elif not two:
+        notes.append("Cohen's kappa is for two coders; see pairwise_kappa (--json) for pairs")
+    pooled = _Binary()
+    pooled_overlap = [0.0, 0.0]
+    per_code = []
+    pair_tables = {pair: np.zeros((2, 2)) for pair in combinations(range(len(prep.coders)), 2)}
+    for code_id, path in sorted(data.codes.items(), key=lambda item: item[1].lower()):
+        coded = prep.by_code.get(code_id, {})
+        stats = _code_binary(prep, coded, pair_tables)
+        pooled.merge(stats)
+        inter, union = _overlap(prep, coded)
+        pooled_overlap[0] += inter
+        pooled_overlap[1] += union
+        applied: dict[str, int] = defaultdict(int)
+        for coders in coded.values():
+            for who in coders:
+                applied[prep.coders[who]] += 1
+        per_code.append(
+            CodeAgreement(
+                code_id=code_id,
+                code_path=path,
+                units=stats.units,
+                percent=stats.percent(),
+                kappa=stats.kappa() if two else _not_two(len(prep.coders)),
+                alpha=stats.alpha(),
+                overlap=_overlap_coefficient(inter, union),
+                applied=dict(applied),
+            )
+        )
+    overall = CodeAgreement(
+        code_id=None,
+        code_path="(all codes)",
+        units=pooled.units,
+        percent=pooled.percent(),
+        kappa=pooled.kappa() if two else _not_two(len(prep.coders)),
+        alpha=pooled.alpha(),
+        overlap=_overlap_coefficient(*pooled_overlap),
+    )
+    pairwise = {
+        f"{prep.coders[a]} / {prep.coders[b]}": kappa_from_table(table)
+        for (a, b), table in pair_tables.items()
+    }
+    return AgreementReport(
+        coders=prep.coders,
+        unit=SEGMENT_UNIT,
+        overlap_unit=OVERLAP_UNIT,
+        codes=per_code,
+        overall=overall,
+        pairwise_kappa=pairwise,
+        notes=notes,
+    )
+
+
+def _not_two(n: int) -> Coefficient:
+    return Coefficient(None, f"Cohen's kappa compares exactly two coders ({n} selected)")
+
+
+def _code_binary(
+    prep: _Prepared,
+    coded: dict[int, dict[int, list[tuple[int, int]]]],
+    pair_tables: dict[tuple[int, int], npt.NDArray[np.float64]],
+) -> _Binary:
+    stats = _Binary()
+    seg_ids = np.fromiter(coded.keys(), dtype=np.int64, count=len(coded))
+    k = np.fromiter((len(c) for c in coded.values()), dtype=float, count=len(coded))
+    sessions = prep.seg_session[seg_ids] if len(seg_ids) else np.zeros(0, dtype=np.int64)
+    m = prep.raters[sessions] if len(seg_ids) else np.zeros(0)
+    stats.add(m, k, np.ones(len(k)))
+    # every other segment of a session: nobody applied the code (all available coders say 0)
+    coded_per_session = np.bincount(sessions, minlength=len(prep.raters)).astype(float)
+    zeros = prep.session_sizes - coded_per_session
+    stats.add(prep.raters.copy(), np.zeros(len(prep.raters)), zeros)
+    # confusion tables per pair of coders (units both rated)
+    present = np.zeros((len(coded), len(prep.coders)), dtype=bool)
+    for row, coders in enumerate(coded.values()):
+        present[row, list(coders)] = True
+    for (a, b), table in pair_tables.items():
+        both = prep.available[a] & prep.available[b]
+        units = float(prep.session_sizes[both].sum())
+        rated = both[sessions] if len(seg_ids) else np.zeros(0, dtype=bool)
+        pa, pb = present[rated, a], present[rated, b]
+        n11 = float((pa & pb).sum())
+        n10 = float((pa & ~pb).sum())
+        n01 = float((pb & ~pa).sum())
+        code_table = np.array([[units - n11 - n10 - n01, n01], [n10, n11]], dtype=float)
+        table += code_table
+        if len(prep.coders) == 2:
+            stats.kappa_table = code_table
+    return stats
+
+
+def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _length(spans: list[tuple[int, int]]) -> int:
+    return sum(end - start for start, end in spans)
+
+
+def _intersection(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    i = j = total = 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        total += max(0, hi - lo)
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
+def _overlap(
+    prep: _Prepared, coded: dict[int, dict[int, list[tuple[int, int]]]]
+) -> tuple[float, float]:
+    """Sum over coder pairs and segments of coded code points: (intersection, union)."""
+    inter = union = 0.0
+    for seg, coders in coded.items():
+        session = prep.seg_session[seg]
+        avail = prep.raters[session]
+        spans = {who: _merge_spans(s) for who, s in coders.items()}
+        lengths = {who: _length(s) for who, s in spans.items()}
+        # pairs where only one coder coded: union = that coder's points
+        k = len(spans)
+        for length in lengths.values():
+            union += length * (avail - k)
+        for a, b in combinations(sorted(spans), 2):
+            common = _intersection(spans[a], spans[b])
+            inter += common
+            union += lengths[a] + lengths[b] - common
+    return inter, union
+
+
+def _overlap_coefficient(inter: float, union: float) -> Coefficient:
+    if union == 0:
+        return Coefficient(None, "no code points were coded by coders who could be compared")
+    return Coefficient(inter / union)
+
+
+# --------------------------------------------------------------------------- disagreements
+def disagreements(data: AgreementInput, *, spans: bool = True) -> list[Disagreement]:
+    """List the (segment, code) pairs where coders who coded the session differ.
+
+    A difference is: some applied the code and others did not, or (with ``spans``) all applied
+    it but to different code points.
+    """
+    prep = _Prepared(data)
+    result = []
+    for code_id, coded in prep.by_code.items():
+        path = data.codes.get(code_id, code_id)
+        for seg, coders in coded.items():
+            session = prep.seg_session[seg]
+            available = [i for i in range(len(prep.coders)) if prep.available[i, session]]
+            merged = {who: _merge_spans(s) for who, s in coders.items()}
+            missing = [prep.coders[i] for i in available if i not in coders]
+            differ = spans and len({tuple(s) for s in merged.values()}) > 1
+            if len(available) < 2 or (not missing and not differ):
+                continue
+            segment_id, session_id, _, start_ms, end_ms = prep.segments[seg]
+            result.append(
+                Disagreement(
+                    segment_id=segment_id,
+                    session_id=session_id,
+                    start_ms=start_ms,
+                    end_ms=end_ms,
+                    speaker=data.speakers.get(segment_id),
+                    text=data.texts.get(segment_id, ""),
+                    code_id=code_id,
+                    code_path=path,
+                    applied_by=sorted(prep.coders[i] for i in coders),
+                    not_applied_by=sorted(missing),
+                    spans={prep.coders[i]: s for i, s in merged.items()},
+                )
+            )
+    result.sort(key=lambda d: (d.session_id, d.start_ms, d.segment_id, d.code_path))
+    return result

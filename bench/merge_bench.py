@@ -1,0 +1,251 @@
+"""Merge and agreement at team scale.
+
+Ten bundles from ten coders, each with 50,000 codings, on a shared 300,000-segment project:
+prints the time to merge all ten (goal: under 10 s), the merge's peak memory, and the time to
+compute agreement for ten coders (goal: under 5 s). Peers measured in the same run:
+
+* merge: a plain ``INSERT INTO codings SELECT ... FROM bundle`` of the same codings (no
+  validation, no version rules, no FTS): the floor any merge pays;
+* agreement: the ``krippendorff`` package on the dense coders x segments matrix of one code,
+  next to our figure for that code (same value expected).
+
+Setup writes rows with executemany (a bench may write SQL to build data quickly).
+
+    nice -n 10 python bench/merge_bench.py [--segments 300000] [--codings 50000] [--coders 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from storage import Project
+from storage.bundle import export_bundle, open_bundle
+
+N_CODES = 20
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def setup(work: Path, n_segments: int, n_codings: int, n_coders: int) -> None:
+    rng = random.Random(42)
+    lead = Project.create(work / "lead.fieldscribe", coder="lead")
+    conn = lead.db.conn
+    ts = "2026-03-01T10:00:00.000Z"
+    sessions = [_uuid(rng) for _ in range(30)]
+    codes = [_uuid(rng) for _ in range(N_CODES)]
+    segments = [_uuid(rng) for _ in range(n_segments)]
+    with lead.transaction():
+        conn.executemany(
+            "INSERT INTO sessions (id, title, kind, status, created_by, created_at, updated_at)"
+            " VALUES (?, ?, 'focus_group', 'transcribed', 'lead', ?, ?)",
+            [(s, f"Session {i}", ts, ts) for i, s in enumerate(sessions)],
+        )
+        per = n_segments // len(sessions) + 1
+        conn.executemany(
+            "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
+            " created_by, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'whisper', 'lead', ?, ?)",
+            (
+                (
+                    seg,
+                    sessions[i // per],
+                    (i % per) * 3000,
+                    (i % per) * 3000 + 2500,
+                    f"S{i % 6}",
+                    f"participant {i % 97} talks about topic {i % 13} and the clinic {i}",
+                    ts,
+                    ts,
+                )
+                for i, seg in enumerate(segments)
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO codes (id, parent_id, name, colour, created_by, created_at, updated_at)"
+            " VALUES (?, NULL, ?, '#888888', 'lead', ?, ?)",
+            [(c, f"Code {i}", ts, ts) for i, c in enumerate(codes)],
+        )
+    lead.rebuild_search_index()
+    lead.close()
+    # the agreed "truth" most coders mostly follow
+    truth = [(rng.randrange(n_segments), rng.randrange(N_CODES)) for _ in range(n_codings)]
+    for k in range(n_coders):
+        name = f"coder{k:02d}"
+        folder = work / f"{name}.fieldscribe"
+        shutil.copytree(work / "lead.fieldscribe", folder, ignore=shutil.ignore_patterns("*.lock"))
+        chosen: set[tuple[int, int]] = set()
+        for pair in truth:
+            chosen.add(pair if rng.random() < 0.8 else (rng.randrange(n_segments), pair[1]))
+        with Project.open(folder, coder=name) as p:
+            p.set_meta("owner", name)
+            cts = f"2026-03-0{2 + k % 7}T12:00:00.000Z"
+            with p.transaction():
+                p.db.conn.executemany(
+                    "INSERT INTO codings (id, segment_id, code_id, coder, created_by,"
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        (_uuid(rng), segments[s], codes[c], name, name, cts, cts)
+                        for s, c in sorted(chosen)
+                    ),
+                )
+            export_bundle(p, work / f"{name}.fsbundle")
+        shutil.rmtree(folder)
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_merge(work: Path) -> dict[str, float]:
+    bundles = sorted(work.glob("coder*.fsbundle"))
+    target = work / "merge.fieldscribe"
+    shutil.copytree(work / "lead.fieldscribe", target, ignore=shutil.ignore_patterns("*.lock"))
+    from storage.bundle import merge_bundles
+
+    with Project.open(target) as p:
+        started = time.perf_counter()
+        summaries = merge_bundles(p, bundles)
+        elapsed = time.perf_counter() - started
+        codings = len(p.db.conn.execute("SELECT id FROM codings").fetchall())
+    added = sum(s.tables["codings"].added for s in summaries)
+    return {"seconds": elapsed, "peak_mib": _peak_mib(), "codings": codings, "added": added}
+
+
+def phase_peer_merge(work: Path) -> dict[str, float]:
+    """The floor: unpack each bundle and copy its codings with one INSERT ... SELECT."""
+    bundles = sorted(work.glob("coder*.fsbundle"))
+    target = work / "peer.fieldscribe"
+    shutil.copytree(work / "lead.fieldscribe", target, ignore=shutil.ignore_patterns("*.lock"))
+    conn = sqlite3.connect(target / "project.db")
+    conn.isolation_level = None
+    started = time.perf_counter()
+    for bundle in bundles:
+        with open_bundle(bundle) as opened:
+            conn.execute("ATTACH DATABASE ? AS b", (str(opened.db_path),))
+            conn.execute("BEGIN")
+            conn.execute("INSERT OR IGNORE INTO coders SELECT * FROM b.coders")
+            conn.execute(
+                "INSERT OR IGNORE INTO codings (id, segment_id, code_id, coder, start_cp, end_cp,"
+                " memo, created_by, created_at, updated_at) SELECT id, segment_id, code_id,"
+                " coder, start_cp, end_cp, memo, created_by, created_at, updated_at FROM b.codings"
+            )
+            conn.execute("COMMIT")
+            conn.execute("DETACH DATABASE b")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return {"seconds": elapsed, "peak_mib": _peak_mib()}
+
+
+def phase_agreement(work: Path) -> dict[str, float]:
+    import krippendorff
+    import numpy as np
+
+    from analysis.agreement import compute_agreement
+
+    with Project.open(work / "merge.fieldscribe", readonly=True) as p:
+        started = time.perf_counter()
+        data = p.agreement_data()
+        loaded = time.perf_counter() - started
+        report = compute_agreement(data)
+        elapsed = time.perf_counter() - started
+    code_id, entry = next((c.code_id, c) for c in report.codes if c.units)
+    # peer: the krippendorff package on the dense matrix of that code (everyone coded all)
+    index = {s[0]: i for i, s in enumerate(data.segments)}
+    coders = {c: i for i, c in enumerate(data.coders)}
+    dense = np.zeros((len(coders), len(index)))
+    for seg, code, who, _a, _b in data.codings:
+        if code == code_id:
+            dense[coders[who], index[seg]] = 1.0
+    peer_start = time.perf_counter()
+    peer = krippendorff.alpha(reliability_data=dense, level_of_measurement="nominal")
+    peer_seconds = time.perf_counter() - peer_start
+    return {
+        "seconds": elapsed,
+        "load_seconds": loaded,
+        "coders": len(report.coders),
+        "units": report.overall.units,
+        "alpha_overall": report.overall.alpha.value or 0.0,
+        "alpha_code": entry.alpha.value or 0.0,
+        "peer_alpha_code": float(peer),
+        "peer_seconds_one_code": peer_seconds,
+        "peak_mib": _peak_mib(),
+    }
+
+
+def _child(phase: str, work: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, "--work", str(work)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--segments", type=int, default=300_000)
+    parser.add_argument("--codings", type=int, default=50_000)
+    parser.add_argument("--coders", type=int, default=10)
+    parser.add_argument("--phase", choices=["merge", "peer", "agreement"])
+    parser.add_argument("--work", type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+    if args.phase:
+        fn = {"merge": phase_merge, "peer": phase_peer_merge, "agreement": phase_agreement}
+        print(json.dumps(fn[args.phase](args.work)))
+        return
+    work = Path(tempfile.mkdtemp(prefix="fs-merge-bench-"))
+    try:
+        started = time.perf_counter()
+        setup(work, args.segments, args.codings, args.coders)
+        size = sum(b.stat().st_size for b in work.glob("coder*.fsbundle")) / 2**20
+        print(
+            f"setup: {args.segments} segments, {args.coders} bundles x {args.codings} codings "
+            f"({size:.0f} MiB of bundles) in {time.perf_counter() - started:.1f} s"
+        )
+        merge = _child("merge", work)
+        peer = _child("peer", work)
+        print(
+            f"merge {args.coders} bundles: {merge['seconds']:.2f} s (goal < 10 s), "
+            f"peak RSS {merge['peak_mib']:.0f} MiB, {merge['added']:.0f} codings added"
+        )
+        print(
+            f"  peer (unpack + bare INSERT ... SELECT of the codings): {peer['seconds']:.2f} s, "
+            f"peak RSS {peer['peak_mib']:.0f} MiB"
+        )
+        agreement = _child("agreement", work)
+        print(
+            f"agreement, {agreement['coders']:.0f} coders, {agreement['units']:.0f} "
+            f"(segment, code) units: {agreement['seconds']:.2f} s (goal < 5 s; loading "
+            f"{agreement['load_seconds']:.2f} s), overall alpha {agreement['alpha_overall']:.4f}"
+        )
+        print(
+            f"  peer (krippendorff package, dense matrix, one code only): "
+            f"{agreement['peer_seconds_one_code']:.2f} s; alpha of that code "
+            f"{agreement['alpha_code']:.6f} (ours) vs {agreement['peer_alpha_code']:.6f} (peer)"
+        )
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+"""Teamwork commands: bundle export / bundle merge, conflicts, agreement."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from analysis.agreement import compute_agreement, disagreements
+from storage.bundle import export_bundle, merge_bundles
+from storage.crypto import fingerprint, load_public_key, read_passphrase_file
+from storage.errors import InvalidInputError, NotFoundError
+from storage.models import as_dict
+from storage.privacy_bundle import export_encrypted
+
+from .common import (
+    add_decryption,
+    add_dir,
+    add_json,
+    add_privacy,
+    decrypted,
+    open_for_export,
+    open_project,
+    privacy_options,
+)
+from .output import fmt_ms, print_json, print_table
+
+
+def register(sub: Any) -> None:
+    """Add this module's subcommands."""
+    p = sub.add_parser("bundle", help="export or merge team bundles (.fsbundle)")
+    bsub = p.add_subparsers(dest="bundle_command", metavar="ACTION")
+    bsub.required = True
+
+    e = bsub.add_parser("export", help="write a bundle of the project (safe while the app runs)")
+    add_dir(e)
+    e.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    e.add_argument("--with-media", action="store_true", help="include the audio files")
+    e.add_argument("--since", metavar="DATE", help="only changes at or after DATE (YYYY-MM-DD)")
+    e.add_argument("--coder", help="name the bundle's coder (default: the project's owner)")
+    add_privacy(e, media=True)
+    e.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt the bundle (with --passphrase-file and/or --recipient)",
+    )
+    e.add_argument(
+        "--passphrase-file", type=Path, metavar="FILE", help="the passphrase (first line)"
+    )
+    e.add_argument(
+        "--recipient",
+        type=Path,
+        action="append",
+        metavar="PUBKEYFILE",
+        help="a team member's public key (repeat for several)",
+    )
+    add_json(e)
+    e.set_defaults(func=cmd_bundle_export)
+
+    m = bsub.add_parser("merge", help="merge bundles into the project")
+    add_dir(m)
+    m.add_argument("bundles", nargs="+", type=Path, metavar="BUNDLE")
+    m.add_argument(
+        "--allow-other-project", action="store_true", help="merge a bundle of another project"
+    )
+    m.add_argument(
+        "--merge-same-name",
+        action="store_true",
+        help="merge codes with the same path created independently",
+    )
+    add_decryption(m)
+    m.add_argument("--coder")
+    add_json(m)
+    m.set_defaults(func=cmd_bundle_merge)
+
+    c = sub.add_parser("conflicts", help="list merge conflicts, or resolve one")
+    add_dir(c)
+    c.add_argument("--all", action="store_true", help="resolved ones too")
+    c.add_argument("--resolve", metavar="ID", help="the conflict to resolve")
+    c.add_argument("--keep", type=int, metavar="N", help="keep version N (from the listing)")
+    c.add_argument("--coder")
+    add_json(c)
+    c.set_defaults(func=cmd_conflicts)
+
+    a = sub.add_parser("agreement", help="inter-coder agreement per code and overall")
+    add_dir(a)
+    a.add_argument("--coders", metavar="A,B,...", help="coders to compare (default: all)")
+    a.add_argument("--codes", metavar="PATH,...", help="codes (paths or ids; default: all)")
+    a.add_argument("--sessions", metavar="ID,...", help="sessions (default: all coded)")
+    a.add_argument(
+        "--disagreements", action="store_true", help="list the segments where coders differ"
+    )
+    add_json(a)
+    a.set_defaults(func=cmd_agreement)
+
+
+def _split(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    return items or None
+
+
+def cmd_bundle_export(args: argparse.Namespace) -> int:
+    """fieldscribe bundle export DIR -o FILE."""
+    privacy = privacy_options(args)
+    if (args.passphrase_file or args.recipient) and not args.encrypt:
+        raise InvalidInputError("--passphrase-file and --recipient go with --encrypt.")
+    if args.encrypt and not (args.passphrase_file or args.recipient):
+        raise InvalidInputError(
+            "--encrypt needs --passphrase-file FILE or --recipient PUBKEYFILE "
+            "(a passphrase is never taken on the command line)."
+        )
+    passphrase = read_passphrase_file(args.passphrase_file) if args.passphrase_file else None
+    recipients = [load_public_key(p) for p in args.recipient or []]
+    with open_for_export(args) as project:
+        if args.encrypt:
+            info = export_encrypted(
+                lambda tmp: export_bundle(
+                    project, tmp, with_media=args.with_media, since=args.since, privacy=privacy
+                ),
+                args.output,
+                passphrase=passphrase,
+                recipients=recipients,
+            )
+            info.path = args.output
+            if not project.readonly:
+                project.log_event(
+                    "encrypt",
+                    None,
+                    None,
+                    {
+                        "file": args.output.name,
+                        "passphrase": passphrase is not None,
+                        "recipients": [fingerprint(r) for r in recipients],
+                    },
+                )
+        else:
+            info = export_bundle(
+                project, args.output, with_media=args.with_media, since=args.since, privacy=privacy
+            )
+    if args.json:
+        print_json({"path": str(info.path), "manifest": info.manifest})
+    else:
+        counts = info.counts
+        print(
+            f"Wrote {info.path} ({counts['sessions']} sessions, {counts['segments']} segments, "
+            f"{counts['codes']} codes, {counts['codings']} codings"
+            f"{', with media' if args.with_media else ''})."
+        )
+    return 0
+
+
+def cmd_bundle_merge(args: argparse.Namespace) -> int:
+    """fieldscribe bundle merge DIR BUNDLE..."""
+    started = time.monotonic()
+    with open_project(args, write=True) as project:
+        summaries = []
+        for bundle in args.bundles:  # an encrypted one is decrypted to a private temp copy
+            with decrypted(bundle, args, project) as plain:
+                summaries += merge_bundles(
+                    project,
+                    [plain],
+                    allow_other_project=args.allow_other_project,
+                    merge_same_name=args.merge_same_name,
+                )
+        open_conflicts = len(project.conflicts())
+    if args.json:
+        print_json(
+            {
+                "bundles": [s.as_dict() for s in summaries],
+                "open_conflicts": open_conflicts,
+                "seconds": round(time.monotonic() - started, 3),
+            }
+        )
+        return 0
+    for s in summaries:
+        print(f"Merged {s.bundle} (coder {s.coder}):")
+        rows = [
+            (table, t.added, t.updated, t.conflicts, t.skipped, t.deleted)
+            for table, t in s.tables.items()
+        ]
+        print_table(["TABLE", "ADDED", "UPDATED", "CONFLICTS", "SKIPPED", "DELETED"], rows)
+        if s.media_copied or s.media_missing:
+            print(f"media: {s.media_copied} copied, {s.media_missing} not in the bundle")
+        for path, ids in s.same_name_codes:
+            verb = "merged" if args.merge_same_name else "have the same path"
+            print(f"codes {verb}: {path!r} ({', '.join(ids)})")
+        if s.same_name_codes and not args.merge_same_name:
+            print("Merge them with --merge-same-name, or rename one.")
+    if open_conflicts:
+        print(f"{open_conflicts} open conflict(s); list them with `fieldscribe conflicts DIR`.")
+    return 0
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    """fieldscribe conflicts DIR [--resolve ID --keep N]."""
+    if args.resolve:
+        if args.keep is None:
+            raise InvalidInputError("Say which version to keep with --keep N.")
+        with open_project(args, write=True) as project:
+            conflict = project.resolve_conflict(args.resolve, keep=args.keep)
+        if args.json:
+            print_json(as_dict(conflict))
+        else:
+            print(f"Resolved: {conflict.resolution}.")
+        return 0
+    with open_project(args, write=False) as project:
+        conflicts = project.conflicts(status=None if args.all else "open")
+    if args.json:
+        print_json([as_dict(c) for c in conflicts])
+        return 0
+    if not conflicts:
+        print("No open conflicts.")
+    for c in conflicts:
+        print(f"{c.id}  [{c.status}]  {c.describe()}")
+        for i, v in enumerate(c.versions):
+            shown = "(deleted)" if v.deleted else _short(v.values)
+            print(f"    {i}: {v.author} @ {v.version}: {shown}")
+    return 0
+
+
+def _short(values: dict[str, Any]) -> str:
+    keys = [k for k in ("speaker", "text", "name", "title", "label") if k in values]
+    return "; ".join(f"{k}={values[k]!r}" for k in keys) or str(values)[:120]
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    """fieldscribe agreement DIR."""
+    with open_project(args, write=False) as project:
+        code_ids = None
+        if args.codes:
+            code_ids = []
+            by_path = {c.path: c.id for c in project.codes()}
+            for item in _split(args.codes) or []:
+                if item in by_path.values():
+                    code_ids.append(item)
+                elif item in by_path:
+                    code_ids.append(by_path[item])
+                else:
+                    raise NotFoundError(f"No code {item!r}; list them with `fieldscribe codes`.")
+        data = project.agreement_data(
+            coders=_split(args.coders), code_ids=code_ids, session_ids=_split(args.sessions)
+        )
+    report = compute_agreement(data)
+    diffs = disagreements(data) if args.disagreements else []
+    if args.json:
+        out = report.as_dict()
+        if args.disagreements:
+            out["disagreements"] = [as_dict(d) for d in diffs]
+        print_json(out)
+        return 0
+    print(f"Coders: {', '.join(report.coders) or '(none)'}")
+    print(f"Unit: {report.unit}.")
+    print(f"Span overlap unit: {report.overlap_unit}.")
+    rows = [
+        (
+            c.code_path,
+            c.units,
+            c.percent.text(),
+            c.kappa.text(),
+            c.alpha.text(),
+            c.overlap.text(),
+        )
+        for c in [*report.codes, report.overall]
+    ]
+    print_table(["CODE", "UNITS", "AGREEMENT", "KAPPA", "ALPHA", "OVERLAP"], rows)
+    notes = dict.fromkeys(report.notes)
+    for c in [report.overall, *report.codes]:
+        for name, coef in (
+            ("agreement", c.percent),
+            ("kappa", c.kappa),
+            ("alpha", c.alpha),
+            ("overlap", c.overlap),
+        ):
+            if coef.value is None and coef.note:
+                notes.setdefault(f"{c.code_path}: {name} n/a: {coef.note}")
+    for note in notes:
+        print(f"note: {note}")
+    if args.disagreements:
+        print(f"\n{len(diffs)} disagreement(s):")
+        for d in diffs:
+            speaker = f"{d.speaker}: " if d.speaker else ""
+            print(f"{d.segment_id}  [{fmt_ms(d.start_ms)}]  {d.code_path}")
+            print(f"    {speaker}{d.text}")
+            print(f"    applied by: {', '.join(d.applied_by) or '-'}")
+            print(f"    not by:     {', '.join(d.not_applied_by) or '-'}")
+    return 0

@@ -1,0 +1,113 @@
+"""Everyday exports and transcript import: export, export-codings, import-transcript."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from storage.interop.codings_export import export_codings
+from storage.interop.transcript_export import TRANSCRIPT_FORMATS, export_transcript
+from storage.interop.transcript_import import TRANSCRIPT_IMPORT_FORMATS, import_transcript
+from storage.privacy_view import private_view
+
+from .common import (
+    add_dir,
+    add_json,
+    add_privacy,
+    open_for_export,
+    open_project,
+    privacy_options,
+)
+from .output import print_json
+
+
+def register(sub: Any) -> None:
+    """Add this module's subcommands."""
+    p = sub.add_parser("export", help="export a session's transcript (txt, srt, vtt, docx, json)")
+    add_dir(p)
+    p.add_argument("--session", required=True, metavar="ID")
+    p.add_argument("--format", required=True, choices=TRANSCRIPT_FORMATS)
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    p.add_argument("--line-numbers", action="store_true", help="number the lines (txt, docx)")
+    add_privacy(p)
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("export-codings", help="export coded segments to .csv or .xlsx")
+    add_dir(p)
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    p.add_argument("--sheet-per-code", action="store_true", help="xlsx: one sheet per code")
+    add_privacy(p)
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_export_codings)
+
+    p = sub.add_parser(
+        "import-transcript", help="import a transcript made elsewhere into a session"
+    )
+    add_dir(p)
+    p.add_argument("--session", required=True, metavar="ID")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--format", choices=TRANSCRIPT_IMPORT_FORMATS, default="auto")
+    p.add_argument("--replace", action="store_true", help="replace the session's segments")
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_import_transcript)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """fieldscribe export DIR --session ID --format F -o FILE."""
+    privacy = privacy_options(args)
+    with open_for_export(args) as project:  # logged in the audit log
+        path = export_transcript(
+            project,
+            args.session,
+            args.format,
+            args.output,
+            line_numbers=args.line_numbers,
+            privacy=privacy,
+        )
+        with private_view(project, privacy) as view:
+            n = len(view.segments(args.session))
+    if args.json:
+        print_json({"path": str(path), "format": args.format, "segments": n})
+    else:
+        print(f"Wrote {n} segment(s) to {path} ({args.format}).")
+    return 0
+
+
+def cmd_export_codings(args: argparse.Namespace) -> int:
+    """fieldscribe export-codings DIR -o FILE."""
+    privacy = privacy_options(args)
+    with open_for_export(args) as project:  # logged in the audit log
+        path = export_codings(
+            project, args.output, sheet_per_code=args.sheet_per_code, privacy=privacy
+        )
+        with private_view(project, privacy) as view:
+            n = len(view.codings())
+    if args.json:
+        print_json({"path": str(path), "codings": n})
+    else:
+        print(f"Wrote {n} coding(s) to {path}.")
+    return 0
+
+
+def cmd_import_transcript(args: argparse.Namespace) -> int:
+    """fieldscribe import-transcript DIR --session ID FILE."""
+    with open_project(args, write=True) as project:
+        result = import_transcript(
+            project, args.session, args.file, fmt=args.format, replace=args.replace
+        )
+    if args.json:
+        print_json(result.as_dict())
+    else:
+        speakers = ", ".join(result.speakers) or "none"
+        print(
+            f"Imported {result.segments} segment(s) from {args.file} ({result.format}); "
+            f"speakers: {speakers}."
+        )
+        for note in result.notes:
+            print(f"  note: {note}")
+    return 0

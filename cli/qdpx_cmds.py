@@ -1,0 +1,131 @@
+"""REFI-QDA commands: qdpx export/import and codebook export/import."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from storage.interop.qdc import export_codebook, import_codebook
+from storage.interop.qdpx_export import export_qdpx
+from storage.interop.qdpx_import import import_qdpx
+from storage.privacy_models import ExportPrivacy
+
+from .common import (
+    add_dir,
+    add_json,
+    add_privacy,
+    open_for_export,
+    open_project,
+    privacy_options,
+)
+from .output import print_json
+
+
+def _default_coder() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "coder"
+
+
+def register(sub: Any) -> None:
+    """Add this module's subcommands."""
+    p = sub.add_parser("qdpx", help="REFI-QDA project exchange (NVivo, ATLAS.ti, MAXQDA...)")
+    qsub = p.add_subparsers(dest="qdpx_command", metavar="ACTION")
+    qsub.required = True
+    e = qsub.add_parser("export", help="write the project as a .qdpx file")
+    add_dir(e)
+    e.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    e.add_argument("--no-media", action="store_true", help="leave the audio out of the archive")
+    add_privacy(e, media=True)
+    e.add_argument("--coder")
+    add_json(e)
+    e.set_defaults(func=cmd_qdpx_export)
+    i = qsub.add_parser("import", help="import a .qdpx into a new or existing project folder")
+    i.add_argument("file", type=Path, metavar="FILE")
+    add_dir(i)
+    i.add_argument("--coder", help="your coder name (default: your login)")
+    add_json(i)
+    i.set_defaults(func=cmd_qdpx_import)
+
+    p = sub.add_parser("codebook", help="codebook export (.qdc/.csv/.xlsx/.docx) and import (.qdc)")
+    csub = p.add_subparsers(dest="codebook_command", metavar="ACTION")
+    csub.required = True
+    e = csub.add_parser("export", help="write the codebook")
+    add_dir(e)
+    e.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    e.add_argument("--no-pseudonyms", action="store_true", help="keep real names in code names")
+    e.add_argument("--coder")
+    add_json(e)
+    e.set_defaults(func=cmd_codebook_export)
+    i = csub.add_parser("import", help="merge a REFI-QDA .qdc codebook into the project")
+    add_dir(i)
+    i.add_argument("file", type=Path, metavar="FILE")
+    i.add_argument("--coder")
+    add_json(i)
+    i.set_defaults(func=cmd_codebook_import)
+
+
+def cmd_qdpx_export(args: argparse.Namespace) -> int:
+    """fieldscribe qdpx export DIR -o FILE."""
+    privacy = privacy_options(args)
+    with open_for_export(args) as project:  # logged in the audit log
+        summary = export_qdpx(project, args.output, with_media=not args.no_media, privacy=privacy)
+    if args.json:
+        print_json(summary.as_dict())
+    else:
+        print(
+            f"Wrote {summary.path}: {summary.sources} source(s), {summary.segments} segment(s), "
+            f"{summary.codes} code(s), {summary.codings} coding(s), {summary.notes} note(s), "
+            f"{summary.media_files} media file(s)."
+        )
+        for message in summary.notes_for_user:
+            print(f"  note: {message}")
+    return 0
+
+
+def cmd_qdpx_import(args: argparse.Namespace) -> int:
+    """fieldscribe qdpx import FILE DIR."""
+    report = import_qdpx(args.file, args.dir, coder=args.coder or _default_coder())
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        print(report.describe())
+    return 0
+
+
+def cmd_codebook_export(args: argparse.Namespace) -> int:
+    """fieldscribe codebook export DIR -o FILE."""
+    privacy = ExportPrivacy(pseudonymise=not args.no_pseudonyms)
+    with open_for_export(args) as project:  # logged in the audit log
+        path = export_codebook(project, args.output, privacy=privacy)
+        n = len(project.codes())
+    if args.json:
+        print_json({"path": str(path), "codes": n})
+    else:
+        print(f"Wrote {n} code(s) to {path}.")
+    return 0
+
+
+def cmd_codebook_import(args: argparse.Namespace) -> int:
+    """fieldscribe codebook import DIR FILE."""
+    with open_project(args, write=True) as project:
+        report = import_codebook(project, args.file)
+    result = {
+        "codes_added": report.codes,
+        "codes_reused": report.codes_reused,
+        "notes": report.notes,
+    }
+    if args.json:
+        print_json(result)
+    else:
+        print(
+            f"Imported {args.file}: {report.codes} new code(s), {report.codes_reused} already "
+            "in the codebook."
+        )
+        for note in report.notes:
+            print(f"  note: {note}")
+    return 0

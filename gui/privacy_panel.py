@@ -1,0 +1,442 @@
+"""Research-ethics panel: consent records, the pseudonym mapping and review, redactions, audit log.
+
+``PrivacyPanel(project, parent=None)`` is self-contained: it calls only ``Project`` methods. Other
+windows can call ``consent_warning(project, session_id, purpose)`` before transcribing or
+exporting a session and show the text it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storage import Project
+from storage.errors import FieldScribeError
+from storage.privacy_models import CONSENT_KINDS, PURPOSE_NEEDS, PseudonymCandidate
+
+_ANSWERS = (("not recorded", None), ("yes", True), ("no", False))
+
+
+def consent_warning(project: Project, session_id: str, purpose: str) -> str | None:
+    """A warning to show before transcribing or exporting a session, or None when all is well."""
+    problems = project.consent_problems(session_id, purpose)
+    if not problems:
+        return None
+    lines = "\n".join(f"• {p.describe()}" for p in problems)
+    return f"Consent does not cover {purpose} for everyone in this session:\n{lines}"
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(value))
+
+
+def _yn(value: bool | None) -> str:
+    return "?" if value is None else ("yes" if value else "no")
+
+
+class ConsentTab(QWidget):
+    """Record consent per participant and session; check a session for a purpose."""
+
+    changed = Signal()
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.participant = QComboBox()
+        self.session = QComboBox()
+        self.answers: dict[str, QComboBox] = {}
+        form = QFormLayout()
+        form.addRow("Participant", self.participant)
+        form.addRow("Session", self.session)
+        for kind in CONSENT_KINDS:
+            box = QComboBox()
+            for label, value in _ANSWERS:
+                box.addItem(label, value)
+            self.answers[kind] = box
+            form.addRow(kind.capitalize(), box)
+        self.date = QLineEdit(placeholderText="YYYY-MM-DD")
+        self.form_ref = QLineEdit(placeholderText="e.g. F-12")
+        form.addRow("Date", self.date)
+        form.addRow("Form", self.form_ref)
+        self.save = QPushButton("Save consent")
+        self.save.clicked.connect(self.save_consent)
+        self.purpose = QComboBox()
+        self.purpose.addItems(list(PURPOSE_NEEDS))
+        self.check = QPushButton("Check session")
+        self.check.clicked.connect(self.check_session)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.table = _table(["Participant", "Session", *CONSENT_KINDS, "Date", "Form"])
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save)
+        buttons.addStretch(1)
+        buttons.addWidget(QLabel("Purpose"))
+        buttons.addWidget(self.purpose)
+        buttons.addWidget(self.check)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload participants, sessions and consent records (keeping the choices made)."""
+        keep_participant, keep_session = self.participant.currentData(), self.session.currentData()
+        self.participant.clear()
+        names = {}
+        for p in self.project.participants():
+            self.participant.addItem(p.pseudonym, p.id)
+            names[p.id] = p.pseudonym
+        self.session.clear()
+        self.session.addItem("All sessions", None)
+        titles = {}
+        for s in self.project.sessions():
+            self.session.addItem(s.title, s.id)
+            titles[s.id] = s.title
+        self.participant.setCurrentIndex(max(0, self.participant.findData(keep_participant)))
+        self.session.setCurrentIndex(max(0, self.session.findData(keep_session)))
+        _fill(
+            self.table,
+            [
+                [
+                    names.get(c.participant_id, c.participant_id),
+                    titles.get(c.session_id, "All sessions") if c.session_id else "All sessions",
+                    *(_yn(c.given(k)) for k in CONSENT_KINDS),
+                    c.date or "",
+                    c.form_ref or "",
+                ]
+                for c in self.project.consents()
+            ],
+        )
+
+    def save_consent(self) -> None:
+        """Record the answers shown in the form."""
+        pid = self.participant.currentData()
+        if pid is None:
+            self.status.setText("Add a participant first.")
+            return
+        try:
+            self.project.set_consent(
+                pid,
+                self.session.currentData(),
+                **{k: box.currentData() for k, box in self.answers.items()},
+                date=self.date.text().strip() or None,
+                form_ref=self.form_ref.text().strip() or None,
+            )
+        except FieldScribeError as exc:
+            self.status.setText(str(exc))
+            return
+        self.status.setText("Consent saved.")
+        self.refresh()
+        self.changed.emit()
+
+    def check_session(self) -> None:
+        """Show who in the selected session lacks consent for the selected purpose."""
+        sid = self.session.currentData()
+        if sid is None:
+            self.status.setText("Choose a session to check.")
+            return
+        warning = consent_warning(self.project, sid, self.purpose.currentText())
+        self.status.setText(warning or f"Everyone consented to {self.purpose.currentText()}.")
+
+
+class PseudonymTab(QWidget):
+    """The real name -> pseudonym mapping, review of every occurrence, and applying it."""
+
+    changed = Signal()
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.confirm: Callable[[str], bool] = self._ask
+        self.real = QLineEdit(placeholderText="Real name (e.g. Айгуль)")
+        self.pseudonym = QLineEdit(placeholderText="Pseudonym (e.g. P01)")
+        self.add = QPushButton("Add mapping")
+        self.add.clicked.connect(self.add_mapping)
+        self.mapping = _table(["Pseudonym", "Real name", "Rejected forms"])
+        self.review = QPushButton("Review occurrences")
+        self.review.clicked.connect(self.load_candidates)
+        self.apply = QPushButton("Replace checked occurrences")
+        self.apply.clicked.connect(self.apply_checked)
+        self.candidates = _table(["Replace", "Kind", "Found", "Replacement", "Context"])
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self._shown: list[PseudonymCandidate] = []
+        row = QHBoxLayout()
+        row.addWidget(self.real)
+        row.addWidget(self.pseudonym)
+        row.addWidget(self.add)
+        actions = QHBoxLayout()
+        actions.addWidget(self.review)
+        actions.addWidget(self.apply)
+        actions.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.mapping)
+        layout.addLayout(actions)
+        layout.addWidget(self.candidates, 2)
+        layout.addWidget(self.status)
+        self.refresh()
+
+    def _ask(self, text: str) -> bool:
+        answer = QMessageBox.question(self, "FieldScribe", text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def refresh(self) -> None:
+        """Reload the mapping."""
+        _fill(
+            self.mapping,
+            [
+                [e.pseudonym, e.real_name, ", ".join(e.exceptions)]
+                for e in self.project.pseudonyms()
+            ],
+        )
+
+    def add_mapping(self) -> None:
+        """Add (or change) one mapping line."""
+        try:
+            self.project.set_pseudonym(self.real.text(), self.pseudonym.text())
+        except FieldScribeError as exc:
+            self.status.setText(str(exc))
+            return
+        self.real.clear()
+        self.pseudonym.clear()
+        self.status.setText("Mapping saved; review the occurrences before replacing them.")
+        self.refresh()
+
+    def load_candidates(self) -> None:
+        """List every occurrence; exact and case matches are checked, inflected forms not."""
+        self._shown = self.project.pseudonym_candidates()
+        self.candidates.setRowCount(len(self._shown))
+        for r, cand in enumerate(self._shown):
+            box = QTableWidgetItem()
+            box.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            checked = cand.kind != "inflected"
+            box.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.candidates.setItem(r, 0, box)
+            for c, value in enumerate(
+                [cand.kind, cand.matched, cand.replacement, cand.context], start=1
+            ):
+                self.candidates.setItem(r, c, QTableWidgetItem(value))
+        self.status.setText(
+            f"{len(self._shown)} occurrence(s). Uncheck those that are not this person."
+            if self._shown
+            else "No real name of the mapping occurs in the transcripts."
+        )
+
+    def checked_ids(self) -> list[str]:
+        """Ids of the checked candidates."""
+        return [
+            cand.id
+            for r, cand in enumerate(self._shown)
+            if (item := self.candidates.item(r, 0)) is not None
+            and item.checkState() == Qt.CheckState.Checked
+        ]
+
+    def apply_checked(self) -> None:
+        """Replace the checked occurrences in the transcripts (after confirmation)."""
+        if not self._shown:
+            self.status.setText("Review the occurrences first.")
+            return
+        ids = self.checked_ids()
+        if not self.confirm(
+            f"Replace {len(ids)} occurrence(s) in the transcripts? The real names are removed "
+            "from the transcript text; unchecked inflected forms are remembered as not this "
+            "person."
+        ):
+            return
+        try:
+            report = self.project.apply_pseudonyms(ids)
+        except FieldScribeError as exc:
+            self.status.setText(str(exc))
+            return
+        self._shown = []
+        self.candidates.setRowCount(0)
+        self.status.setText(
+            f"Replaced {report.replaced} occurrence(s) in {report.segments} segment(s)."
+        )
+        self.refresh()
+        self.changed.emit()
+
+
+class RedactionTab(QWidget):
+    """Redacted spans: un-redact, or destroy the original for good."""
+
+    changed = Signal()
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.confirm: Callable[[str], bool] = self._ask
+        self.table = _table(["Category", "State", "Segment", "Span", "Id"])
+        self.remove = QPushButton("Un-redact")
+        self.remove.clicked.connect(self.remove_selected)
+        self.destroy_btn = QPushButton("Destroy original…")
+        self.destroy_btn.clicked.connect(self.destroy_selected)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.remove)
+        buttons.addWidget(self.destroy_btn)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        self.refresh()
+
+    def _ask(self, text: str) -> bool:
+        answer = QMessageBox.warning(
+            self,
+            "FieldScribe",
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def refresh(self) -> None:
+        """Reload the redactions."""
+        self._items = self.project.redactions()
+        _fill(
+            self.table,
+            [
+                [
+                    r.placeholder,
+                    "destroyed" if r.destroyed else "hidden in exports",
+                    r.segment_id,
+                    f"{r.start_cp}:{r.end_cp}",
+                    r.id,
+                ]
+                for r in self._items
+            ],
+        )
+
+    def _selected(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        return [self._items[r].id for r in rows if r < len(self._items)]
+
+    def remove_selected(self) -> None:
+        """Un-redact the selected spans."""
+        try:
+            for rid in self._selected():
+                self.project.remove_redaction(rid)
+        except FieldScribeError as exc:
+            self.status.setText(str(exc))
+        self.refresh()
+        self.changed.emit()
+
+    def destroy_selected(self) -> None:
+        """Remove the originals of the selected redactions for good (after a warning)."""
+        ids = [i for i in self._selected() if not self.project.get_redaction(i).destroyed]
+        if not ids:
+            self.status.setText("Select redactions whose original still exists.")
+            return
+        if not self.confirm(
+            f"Destroy the original of {len(ids)} redaction(s)? The text is replaced in the "
+            "project, and the audio in the project is rewritten with the span silenced. "
+            "This cannot be undone."
+        ):
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            report = self.project.destroy_redactions(ids)
+        except FieldScribeError as exc:
+            self.status.setText(str(exc))
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.status.setText(
+            f"Destroyed {report.redactions} original(s); {len(report.media)} audio file(s) "
+            "rewritten."
+        )
+        self.refresh()
+        self.changed.emit()
+
+
+class AuditTab(QWidget):
+    """The audit log, newest last."""
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.table = _table(["When", "Who", "Action", "Target", "Details"])
+        refresh = QPushButton("Refresh")
+        refresh.clicked.connect(self.refresh)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(refresh, alignment=Qt.AlignmentFlag.AlignRight)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the log."""
+        _fill(
+            self.table,
+            [
+                [
+                    e.at,
+                    e.actor,
+                    e.action,
+                    " ".join(x for x in (e.target_type, e.target_id) if x),
+                    ", ".join(f"{k}={v}" for k, v in sorted(e.details.items())),
+                ]
+                for e in self.project.audit_log()
+            ],
+        )
+
+
+class PrivacyPanel(QTabWidget):
+    """Consent, pseudonyms, redactions and the audit log of a project, in four tabs."""
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.consent = ConsentTab(project)
+        self.pseudonyms = PseudonymTab(project)
+        self.redactions = RedactionTab(project)
+        self.audit = AuditTab(project)
+        self.addTab(self.consent, "Consent")
+        self.addTab(self.pseudonyms, "Pseudonyms")
+        self.addTab(self.redactions, "Redactions")
+        self.addTab(self.audit, "Audit log")
+        for tab in (self.consent, self.pseudonyms, self.redactions):
+            tab.changed.connect(self.audit.refresh)
+        self.pseudonyms.changed.connect(self.redactions.refresh)
+
+    def refresh(self) -> None:
+        """Reload every tab from the project."""
+        self.consent.refresh()
+        self.pseudonyms.refresh()
+        self.redactions.refresh()
+        self.audit.refresh()

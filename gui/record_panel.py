@@ -1,0 +1,536 @@
+"""The recording panel: record a session from a microphone into the open project.
+
+``RecordPanel(project)`` shows the input picker (remembered), a live level meter with a clipping
+warning, elapsed and remaining disk time, Record / Pause / Stop, markers (key M or the button,
+with an optional note) and an optional interview guide whose "Next question" (key N) stamps a
+``guide`` marker. Audio goes to a crash-safe WAV in ``PROJECT/recordings/`` (see
+gui/recording_engine.py and storage/recording.py); on Stop the recording is imported as a
+session in a background thread, a small dialog asks for title, kind, date and place, and
+``recording_finished(session_id)`` is emitted (plus ``transcribe_requested(session_id)`` when
+automatic transcription is on: the main window starts it through its task module).
+
+For the main window: ``title_hint(str)`` carries "● REC 12:34" while recording ("" when idle)
+so the window title shows it even when the window is not focused; ``recover_unfinished`` is
+what to call when a project is opened.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtMultimedia import QMediaDevices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storage import Project, Session
+from storage.errors import FieldScribeError
+from storage.models import SESSION_KINDS
+from storage.recording import (
+    ActiveRecording,
+    RecordingMarker,
+    finish_recording,
+    load_guide,
+    parse_guide,
+    recover_all,
+)
+
+from .recording_engine import Recorder, choose_format, device_id, input_devices
+
+SETTINGS_DEVICE = "record/device"
+SETTINGS_AUTO_TRANSCRIBE = "record/auto_transcribe"
+KIND_NAMES = {"focus_group": "Focus group", "interview": "Interview", "observation": "Observation"}
+
+
+def fmt_clock(ms: int) -> str:
+    """12:34 or 1:02:03."""
+    seconds = max(0, ms) // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, sec = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{sec:02d}" if hours else f"{minutes:02d}:{sec:02d}"
+
+
+def fmt_hours(seconds: float) -> str:
+    """Remaining recording time for people: "3 h 20 min" / "12 min"."""
+    minutes = int(seconds // 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+def recover_unfinished(project: Project, parent: QWidget | None = None) -> list[Session]:
+    """Restore unfinished recordings (after a crash) as sessions and tell the user.
+
+    Call it when a project is opened. It asks nothing and deletes nothing.
+    """
+    report = recover_all(project)
+    if parent is not None and (report.sessions or report.failed):
+        lines = [f"Restored “{s.title}” ({fmt_clock(s.duration_ms)})." for s in report.sessions]
+        lines += [f"Not restored yet: {text}" for text in report.failed]
+        QMessageBox.information(parent, "Unfinished recordings", "\n".join(lines))
+    return report.sessions
+
+
+class SessionDetailsDialog(QDialog):
+    """Title, kind, date and place of a just-recorded session."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Recorded session")
+        form = QFormLayout(self)
+        self.title_edit = QLineEdit(session.title)
+        self.kind_combo = QComboBox()
+        for kind in SESSION_KINDS:
+            self.kind_combo.addItem(KIND_NAMES.get(kind, kind), kind)
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(session.kind)))
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        date = QDate.fromString(session.date or "", "yyyy-MM-dd")
+        self.date_edit.setDate(date if date.isValid() else QDate.currentDate())
+        self.place_edit = QLineEdit(session.place or "")
+        form.addRow("Title", self.title_edit)
+        form.addRow("Kind", self.kind_combo)
+        form.addRow("Date", self.date_edit)
+        form.addRow("Place", self.place_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict[str, Any]:
+        """The fields for ``Project.update_session``."""
+        return {
+            "title": self.title_edit.text().strip() or "Recording",
+            "kind": self.kind_combo.currentData(),
+            "date": self.date_edit.date().toString("yyyy-MM-dd"),
+            "place": self.place_edit.text().strip() or None,
+        }
+
+
+class _Finisher(QObject):
+    """Imports a stopped recording in a worker thread (copying and hashing take a while)."""
+
+    done = Signal(object, str)  # Session | None, error message
+
+    def run(self, project: Project, recording: ActiveRecording) -> None:
+        def work() -> None:
+            try:
+                session = finish_recording(project, recording)
+            except FieldScribeError as exc:
+                self.done.emit(None, f"{exc} The recording stays in {recording.wav_path}.")
+                return
+            except OSError as exc:
+                self.done.emit(None, f"{recording.wav_path}: {exc}; it stays there.")
+                return
+            self.done.emit(session, "")
+
+        threading.Thread(target=work, name="recording-import", daemon=True).start()
+
+
+class RecordPanel(QWidget):
+    """Record sessions straight into ``project`` (see the module doc)."""
+
+    recording_finished = Signal(str)
+    transcribe_requested = Signal(str)
+    title_hint = Signal(str)
+    recording_active = Signal(bool)
+    message = Signal(str)
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.recorder: Recorder | None = None
+        self.settings = QSettings("FieldScribe", "FieldScribe")
+        self.ask_details = True
+        self.last_session_id: str | None = None
+        self._clip_until = 0
+        self._finisher = _Finisher(self)
+        self._finisher.done.connect(self._on_imported)
+        self._tray: QSystemTrayIcon | None = None
+        self._media_devices = QMediaDevices(self)
+        self._media_devices.audioInputsChanged.connect(self.refresh_devices)
+        self._build()
+        self.refresh_devices()
+        self._tick = QTimer(self)
+        self._tick.setInterval(250)
+        self._tick.timeout.connect(self._update_clock)
+        self._update_buttons()
+        self._update_disk()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.device_combo = QComboBox()
+        self.device_combo.setToolTip("Microphone or other input")
+        self.device_combo.currentIndexChanged.connect(self._on_device_chosen)
+        top.addWidget(QLabel("Input"))
+        top.addWidget(self.device_combo, 1)
+        layout.addLayout(top)
+
+        meter = QHBoxLayout()
+        self.level_bar = QProgressBar()
+        self.level_bar.setRange(0, 100)
+        self.level_bar.setTextVisible(False)
+        self.clip_label = QLabel("")
+        self.clip_label.setStyleSheet("color: #c0392b; font-weight: bold")
+        meter.addWidget(self.level_bar, 1)
+        meter.addWidget(self.clip_label)
+        layout.addLayout(meter)
+
+        info = QHBoxLayout()
+        self.state_label = QLabel("Ready")
+        self.elapsed_label = QLabel("00:00")
+        self.elapsed_label.setStyleSheet("font-size: 20pt")
+        self.disk_label = QLabel("")
+        info.addWidget(self.state_label)
+        info.addStretch(1)
+        info.addWidget(self.elapsed_label)
+        info.addStretch(1)
+        info.addWidget(self.disk_label)
+        layout.addLayout(info)
+
+        buttons = QHBoxLayout()
+        self.record_button = QPushButton("● Record")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("■ Stop")
+        self.record_button.clicked.connect(self.start_recording)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop_recording)
+        for button in (self.record_button, self.pause_button, self.stop_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+
+        markers = QHBoxLayout()
+        self.note_edit = QLineEdit()
+        self.note_edit.setPlaceholderText("Marker note (optional), Enter or M drops a marker")
+        self.note_edit.returnPressed.connect(self.drop_marker)
+        self.marker_button = QPushButton("Marker (M)")
+        self.marker_button.clicked.connect(self.drop_marker)
+        markers.addWidget(self.note_edit, 1)
+        markers.addWidget(self.marker_button)
+        layout.addLayout(markers)
+
+        guide_box = QGroupBox("Interview guide (one question per line)")
+        guide_layout = QVBoxLayout(guide_box)
+        self.guide_edit = QPlainTextEdit()
+        self.guide_edit.setMaximumHeight(110)
+        self.guide_edit.setPlaceholderText("1. How do you book an appointment?\n2. ...")
+        guide_row = QHBoxLayout()
+        self.load_guide_button = QPushButton("Load guide…")
+        self.load_guide_button.clicked.connect(self._choose_guide)
+        self.question_label = QLabel("")
+        self.question_label.setWordWrap(True)
+        self.next_button = QPushButton("Next question (N)")
+        self.next_button.clicked.connect(self.next_question)
+        guide_row.addWidget(self.load_guide_button)
+        guide_row.addWidget(self.question_label, 1)
+        guide_row.addWidget(self.next_button)
+        guide_layout.addWidget(self.guide_edit)
+        guide_layout.addLayout(guide_row)
+        layout.addWidget(guide_box)
+
+        self.marker_list = QListWidget()
+        self.marker_list.setMaximumHeight(120)
+        layout.addWidget(self.marker_list)
+
+        self.auto_check = QCheckBox("Transcribe automatically after recording")
+        self.auto_check.setChecked(self.auto_transcribe)
+        self.auto_check.toggled.connect(
+            lambda on: self.settings.setValue(SETTINGS_AUTO_TRANSCRIBE, bool(on))
+        )
+        layout.addWidget(self.auto_check)
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
+
+        ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        QShortcut(QKeySequence("M"), self, self._marker_key, context=ctx)
+        QShortcut(QKeySequence("N"), self, self._next_key, context=ctx)
+
+    # ------------------------------------------------------------------ settings
+    @property
+    def auto_transcribe(self) -> bool:
+        """Whether a finished recording is sent for transcription (QSettings, default on)."""
+        value = self.settings.value(SETTINGS_AUTO_TRANSCRIBE, True)
+        return value not in (False, "false", "0", 0)
+
+    def refresh_devices(self) -> None:
+        """Refill the input picker, keeping the remembered device selected."""
+        wanted = str(self.settings.value(SETTINGS_DEVICE, "") or "")
+        current = self.device_combo.currentData()
+        self.device_combo.blockSignals(True)
+        self.device_combo.clear()
+        for device in input_devices():
+            self.device_combo.addItem(device.description(), device_id(device))
+        index = self.device_combo.findData(current or wanted)
+        if index < 0:
+            index = self.device_combo.findData(wanted)
+        self.device_combo.setCurrentIndex(max(0, index))
+        self.device_combo.blockSignals(False)
+        if self.device_combo.count() == 0:
+            self.device_combo.addItem("No microphone found", "")
+        self._update_buttons()
+
+    def select_device(self, ident: str) -> bool:
+        """Choose the input with id ``ident`` (and remember it)."""
+        index = self.device_combo.findData(ident)
+        if index >= 0:
+            self.device_combo.setCurrentIndex(index)
+            self._on_device_chosen(index)
+        return index >= 0
+
+    def _on_device_chosen(self, _index: int) -> None:
+        ident = self.device_combo.currentData()
+        if ident:
+            self.settings.setValue(SETTINGS_DEVICE, ident)
+        self._update_disk()
+
+    def _current_device(self) -> Any:
+        ident = self.device_combo.currentData()
+        return next((d for d in input_devices() if device_id(d) == ident), None)
+
+    # ------------------------------------------------------------------ guide
+    def guide_questions(self) -> list[str]:
+        """The guide as typed or loaded."""
+        return parse_guide(self.guide_edit.toPlainText())
+
+    def load_guide_file(self, path: str | Path) -> None:
+        """Load a .txt/.md guide into the editor (a clear message on bad files)."""
+        try:
+            questions = load_guide(path)
+        except FieldScribeError as exc:
+            self._status(str(exc))
+            return
+        self.guide_edit.setPlainText("\n".join(questions))
+
+    def _choose_guide(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load interview guide", "", "Guides (*.txt *.md);;All files (*)"
+        )
+        if path:
+            self.load_guide_file(path)
+
+    # ------------------------------------------------------------------ actions
+    @property
+    def is_recording(self) -> bool:
+        """True while a recording runs (paused included)."""
+        return self.recorder is not None and self.recorder.is_recording
+
+    def start_recording(self) -> bool:
+        """Start recording from the chosen input; False (with a message) when it cannot."""
+        if self.is_recording:
+            return False
+        device = self._current_device()
+        if device is None:
+            self._status("No microphone found: plug one in and pick it above.")
+            return False
+        recorder = Recorder(self.project.folder, device, guide=self.guide_questions())
+        recorder.level.connect(self._on_level)
+        recorder.marker_added.connect(self._on_marker)
+        recorder.failed.connect(self._on_failed)
+        recorder.stopped.connect(self._on_stopped)
+        recorder.state_changed.connect(lambda _s: self._update_buttons())
+        try:
+            recorder.start()
+        except FieldScribeError as exc:
+            self._status(str(exc))
+            return False
+        self.recorder = recorder
+        self.marker_list.clear()
+        self.question_label.setText("")
+        self._status(f"Recording from {device.description()}. The audio is saved as it comes.")
+        self._tick.start()
+        self.recording_active.emit(True)
+        self._notify("Recording started", "FieldScribe is recording.")
+        self._update_buttons()
+        self._update_clock()
+        return True
+
+    def toggle_pause(self) -> None:
+        """Pause or resume."""
+        if self.recorder is None or not self.recorder.is_recording:
+            return
+        if self.recorder.is_paused:
+            self.recorder.resume()
+        else:
+            self.recorder.pause()
+        self._update_buttons()
+        self._update_clock()
+
+    def stop_recording(self) -> None:
+        """Stop; the session is created in the background (``recording_finished``)."""
+        if self.recorder is not None and self.recorder.is_recording:
+            self.recorder.stop()
+
+    def drop_marker(self) -> RecordingMarker | None:
+        """Drop a marker now, with the note typed (if any)."""
+        if self.recorder is None or not self.recorder.is_recording:
+            return None
+        marker = self.recorder.add_marker(self.note_edit.text())
+        self.note_edit.clear()
+        return marker
+
+    def next_question(self) -> RecordingMarker | None:
+        """Stamp a guide marker for the next question."""
+        if self.recorder is None or not self.recorder.is_recording:
+            return None
+        marker = self.recorder.next_question()
+        rec = self.recorder.recording
+        if marker is None:
+            self.question_label.setText("Guide finished.")
+        elif rec is not None:
+            self.question_label.setText(f"Q{rec.guide_index + 1}: {rec.current_question}")
+        return marker
+
+    def _marker_key(self) -> None:
+        if not self.note_edit.hasFocus():
+            self.drop_marker()
+
+    def _next_key(self) -> None:
+        if not (self.note_edit.hasFocus() or self.guide_edit.hasFocus()):
+            self.next_question()
+
+    # ------------------------------------------------------------------ recorder events
+    def _on_level(self, peak: float, clipping: bool) -> None:
+        self.level_bar.setValue(int(min(1.0, peak) * 100))
+        if clipping:
+            self.clip_label.setText("CLIPPING: move the microphone away or lower the gain")
+            self._clip_until = 4  # ticks of 250 ms
+
+    def _on_marker(self, marker: RecordingMarker) -> None:
+        text = f"{fmt_clock(marker.time_ms)}  {marker.label}"
+        if marker.note:
+            text += f" — {marker.note}"
+        self.marker_list.addItem(text)
+        self.marker_list.scrollToBottom()
+
+    def _on_failed(self, text: str) -> None:
+        self._status(text)
+        self.message.emit(text)
+        self._notify("Recording stopped", text)
+
+    def _on_stopped(self, recording: ActiveRecording | None) -> None:
+        self._tick.stop()
+        self.level_bar.setValue(0)
+        self.title_hint.emit("")
+        self.recording_active.emit(False)
+        self._update_buttons()
+        if recording is None:
+            return
+        self.state_label.setText("Saving…")
+        self._finisher.run(self.project, recording)
+
+    def _on_imported(self, session: Session | None, error: str) -> None:
+        self.state_label.setText("Ready")
+        self.recorder = None
+        self._update_buttons()
+        if session is None:
+            self._status(error or "Nothing was recorded (no audio arrived).")
+            return
+        self.last_session_id = session.id
+        self._status(f"Saved “{session.title}” ({fmt_clock(session.duration_ms)}).")
+        if self.ask_details:
+            dialog = SessionDetailsDialog(session, self)
+            dialog.accepted.connect(lambda: self._save_details(session.id, dialog.values()))
+            dialog.open()
+        self.recording_finished.emit(session.id)
+        if self.auto_transcribe:
+            self.transcribe_requested.emit(session.id)
+
+    def _save_details(self, session_id: str, values: dict[str, Any]) -> None:
+        try:
+            self.project.update_session(session_id, **values)
+        except FieldScribeError as exc:
+            self._status(str(exc))
+
+    # ------------------------------------------------------------------ display
+    def _update_clock(self) -> None:
+        recorder = self.recorder
+        if recorder is None or not recorder.is_recording:
+            return
+        clock = fmt_clock(recorder.position_ms)
+        self.elapsed_label.setText(clock)
+        paused = recorder.is_paused
+        self.state_label.setText("❚❚ Paused" if paused else "● Recording")
+        self.state_label.setStyleSheet("" if paused else "color: #c0392b; font-weight: bold")
+        self.title_hint.emit(f"❚❚ PAUSED {clock}" if paused else f"● REC {clock}")
+        if self._clip_until:
+            self._clip_until -= 1
+            if not self._clip_until:
+                self.clip_label.setText("")
+        self._update_disk()
+
+    def _update_disk(self) -> None:
+        rec = self.recorder.recording if self.recorder else None
+        if rec is not None:
+            seconds = rec.free_seconds()
+        else:
+            device = self._current_device()
+            if device is None:
+                self.disk_label.setText("")
+                return
+            fmt = choose_format(device)
+            rate = fmt.sampleRate() * fmt.channelCount() * fmt.bytesPerSample()
+            import shutil
+
+            try:
+                seconds = shutil.disk_usage(self.project.folder).free / max(1, rate)
+            except OSError:
+                seconds = 0
+        self.disk_label.setText(f"Disk: {fmt_hours(seconds)} left")
+        warn = seconds < 15 * 60
+        self.disk_label.setStyleSheet("color: #c0392b; font-weight: bold" if warn else "")
+
+    def _update_buttons(self) -> None:
+        recording = self.is_recording
+        busy = self.recorder is not None  # recording or saving
+        has_device = (
+            bool(self.device_combo.currentData()) if hasattr(self, "device_combo") else False
+        )
+        self.record_button.setEnabled(not busy and has_device)
+        self.device_combo.setEnabled(not busy)
+        self.pause_button.setEnabled(recording)
+        self.stop_button.setEnabled(recording)
+        self.marker_button.setEnabled(recording)
+        self.next_button.setEnabled(recording)
+        self.guide_edit.setReadOnly(busy)
+        self.load_guide_button.setEnabled(not busy)
+        paused = self.recorder is not None and self.recorder.is_paused
+        self.pause_button.setText("Resume" if paused else "Pause")
+        if not recording:
+            self.state_label.setStyleSheet("")
+
+    def _status(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    def _notify(self, title: str, text: str) -> None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return
+        if self._tray is None:
+            self._tray = QSystemTrayIcon(self.windowIcon(), self)
+            self._tray.setToolTip("FieldScribe")
+            self._tray.show()
+        self._tray.showMessage(title, text)

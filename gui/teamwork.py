@@ -1,0 +1,308 @@
+"""Teamwork widgets: agreement table, disagreement view, conflict resolution, blind coding.
+
+Each widget takes ``(project, parent=None)`` and calls only ``Project`` methods and
+``analysis``; the main window hosts them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.agreement import (
+    AgreementReport,
+    CodeAgreement,
+    Coefficient,
+    Disagreement,
+    compute_agreement,
+    disagreements,
+)
+from storage import Conflict, Project
+from storage.errors import FieldScribeError
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class AgreementModel(QAbstractTableModel):
+    """One row per code plus "(all codes)": units, agreement, kappa, alpha, span overlap."""
+
+    HEADERS = ("Code", "Units", "Agreement", "Cohen's κ", "Krippendorff's α", "Span overlap")
+
+    def __init__(self, report: AgreementReport | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[CodeAgreement] = []
+        if report is not None:
+            self.set_report(report)
+
+    def set_report(self, report: AgreementReport) -> None:
+        """Show a new report."""
+        self.beginResetModel()
+        self._rows = [*report.codes, report.overall]
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def _coef(self, row: CodeAgreement, column: int) -> Coefficient | None:
+        return {2: row.percent, 3: row.kappa, 4: row.alpha, 5: row.overlap}.get(column)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        coef = self._coef(row, column)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return row.code_path
+            if column == 1:
+                return str(row.units)
+            return coef.text() if coef is not None else None
+        if role == Qt.ItemDataRole.ToolTipRole and coef is not None:
+            return coef.note or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole and coef is not None:
+            return coef.value
+        return None
+
+
+class AgreementWidget(QWidget):
+    """The agreement table for every coder (or the chosen ones), with the unit stated."""
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.model = AgreementModel(parent=self)
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.unit_label = QLabel(self)
+        self.unit_label.setWordWrap(True)
+        self.notes_label = QLabel(self)
+        self.notes_label.setWordWrap(True)
+        refresh = QPushButton("Recompute", self)
+        refresh.clicked.connect(self.refresh)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.unit_label)
+        layout.addWidget(self.view)
+        layout.addWidget(self.notes_label)
+        layout.addWidget(refresh)
+        self.report: AgreementReport | None = None
+        self.refresh()
+
+    def refresh(self, coders: list[str] | None = None) -> None:
+        """Recompute from the project (fast enough for the GUI thread on typical projects)."""
+        self.report = compute_agreement(self.project.agreement_data(coders=coders or None))
+        self.model.set_report(self.report)
+        self.unit_label.setText(
+            f"Coders: {', '.join(self.report.coders) or '(none)'}. Unit: {self.report.unit}. "
+            f"Span overlap in {self.report.overlap_unit}."
+        )
+        self.notes_label.setText("\n".join(self.report.notes))
+
+
+class DisagreementWidget(QWidget):
+    """Segments where coders differ, side by side: who applied the code, who did not."""
+
+    COLUMNS = ("Time", "Speaker", "Text", "Code", "Applied by", "Not applied by")
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.table = QTableWidget(0, len(self.COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout = QVBoxLayout(self)
+        self.count_label = QLabel(self)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.table)
+        self.items: list[Disagreement] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the disagreements from the project."""
+        self.items = disagreements(self.project.agreement_data())
+        self.table.setRowCount(len(self.items))
+        for row, d in enumerate(self.items):
+            seconds = d.start_ms // 1000
+            values = (
+                f"{seconds // 60}:{seconds % 60:02d}",
+                d.speaker or "",
+                d.text,
+                d.code_path,
+                ", ".join(d.applied_by),
+                ", ".join(d.not_applied_by),
+            )
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, d.segment_id)
+                self.table.setItem(row, column, item)
+        self.count_label.setText(f"{len(self.items)} disagreement(s) to discuss")
+
+
+class ConflictDialog(QDialog):
+    """Open merge conflicts, each with every version; keep mine / keep theirs / edit."""
+
+    resolved = Signal(str)
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Merge conflicts")
+        self.project = project
+        self.list = QListWidget(self)
+        self.versions = QTableWidget(0, 3, self)
+        self.versions.setHorizontalHeaderLabels(["Who", "When", "Content"])
+        self.versions.horizontalHeader().setStretchLastSection(True)
+        self.versions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.keep_mine = QPushButton("Keep mine", self)
+        self.keep_theirs = QPushButton("Keep theirs", self)
+        self.edit = QPushButton("Edit…", self)
+        self.keep_mine.clicked.connect(lambda: self._keep(mine=True))
+        self.keep_theirs.clicked.connect(lambda: self._keep(mine=False))
+        self.edit.clicked.connect(self._edit)
+        self.list.currentRowChanged.connect(self._show)
+        buttons = QHBoxLayout()
+        for button in (self.keep_mine, self.keep_theirs, self.edit):
+            buttons.addWidget(button)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.versions)
+        right_layout.addLayout(buttons)
+        splitter = QSplitter(self)
+        splitter.addWidget(self.list)
+        splitter.addWidget(right)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self.conflicts: list[Conflict] = []
+        self.edit_text: str | None = None  # tests set this instead of typing in a dialog
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the open conflicts."""
+        self.conflicts = self.project.conflicts()
+        self.list.clear()
+        for conflict in self.conflicts:
+            self.list.addItem(conflict.describe())
+        if self.conflicts:
+            self.list.setCurrentRow(0)
+        else:
+            self.versions.setRowCount(0)
+        for button in (self.keep_mine, self.keep_theirs, self.edit):
+            button.setEnabled(bool(self.conflicts))
+
+    def current(self) -> Conflict | None:
+        """The selected conflict."""
+        row = self.list.currentRow()
+        return self.conflicts[row] if 0 <= row < len(self.conflicts) else None
+
+    def _show(self, row: int) -> None:
+        conflict = self.current()
+        if conflict is None:
+            return
+        self.versions.setRowCount(len(conflict.versions))
+        for i, v in enumerate(conflict.versions):
+            content = "(deleted)" if v.deleted else _describe(v.values)
+            for column, value in enumerate((v.author, v.version, content)):
+                self.versions.setItem(i, column, QTableWidgetItem(value))
+        self.edit.setEnabled(conflict.kind == "edit")
+
+    def mine_index(self, conflict: Conflict) -> int:
+        """The version of the current coder, else the one the project shows now."""
+        for i, v in enumerate(conflict.versions):
+            if v.author == self.project.coder:
+                return i
+        for i, v in enumerate(conflict.versions):
+            if not v.deleted and conflict.current is not None and v.values == conflict.current:
+                return i
+        return 0
+
+    def _keep(self, *, mine: bool) -> None:
+        conflict = self.current()
+        if conflict is None:
+            return
+        index = self.mine_index(conflict)
+        if not mine:
+            selected = self.versions.currentRow()
+            others = [i for i in range(len(conflict.versions)) if i != index]
+            index = selected if selected in others else others[0]
+        self._resolve(conflict, keep=index)
+
+    def _edit(self) -> None:
+        conflict = self.current()
+        if conflict is None or conflict.kind != "edit":
+            return
+        field = "text" if "text" in (conflict.current or {}) else None
+        if field is None:
+            field = next(iter(conflict.current or {"name": ""}))
+        start = str((conflict.current or {}).get(field) or "")
+        text = self.edit_text
+        if text is None:
+            text, ok = QInputDialog.getMultiLineText(self, "Edit", f"New {field}:", start)
+            if not ok:
+                return
+        self._resolve(conflict, values={field: text})
+
+    def _resolve(self, conflict: Conflict, **how: Any) -> None:
+        try:
+            self.project.resolve_conflict(conflict.id, **how)
+        except FieldScribeError as exc:
+            QMessageBox.warning(self, "Cannot resolve", str(exc))
+            return
+        self.resolved.emit(conflict.id)
+        self.refresh()
+
+
+def _describe(values: dict[str, Any]) -> str:
+    keys = [k for k in ("speaker", "text", "name", "title", "label") if k in values]
+    return "  ".join(f"{k}: {values[k]}" for k in keys) if keys else str(values)
+
+
+class BlindCodingToggle(QWidget):
+    """A check box for the project's blind-coding setting."""
+
+    toggled = Signal(bool)
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.box = QCheckBox("Blind coding (coders see only their own codings)", self)
+        self.box.setChecked(project.blind_coding)
+        self.box.toggled.connect(self._set)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.box)
+
+    def _set(self, on: bool) -> None:
+        self.project.set_blind_coding(on)
+        self.toggled.emit(on)

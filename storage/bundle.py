@@ -1,0 +1,509 @@
+"""Team bundles: a consistent snapshot of a project that another laptop can start from or merge.
+
+Format (``.fsbundle``): a zip file holding
+
+* ``manifest.json``: format, schema version, project id and name, the coder who exported it,
+  when, the ``--since`` date if any, row counts per table, and the size and sha256 of every
+  other member;
+* ``project.db``: a plain SQLite database (the project's schema) taken with SQLite's online
+  backup API, so it is consistent even while the app is writing. Unzip it and it opens in any
+  SQLite tool. Version-history triggers and the FTS5 index ``segments_fts`` are dropped from the
+  snapshot (the receiving project rebuilds its index), and the local ``conflicts`` are emptied;
+* ``media/NAME``: the audio files, only with ``--with-media``.
+
+A bundle is untrusted input. Reading one refuses entries with absolute paths, ``..``, links,
+names not listed in the manifest, sizes other than the manifest's, checksum mismatches, a schema
+from a newer FieldScribe, and databases with triggers, views or virtual tables. The database is
+opened read-only with ``trusted_schema=OFF``; rows are copied by explicit columns after their
+types are checked, and the project's own constraints (CHECKs, foreign keys, uniqueness) apply.
+Every refusal raises ``InvalidBundleError`` (or ``NewerSchemaError``) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import stat
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sqlite_utils import Database
+
+from ._base import now_iso
+from .errors import FieldScribeError, InvalidInputError, ReadOnlyError
+from .privacy_bundle import register_safe_versions, sanitize_snapshot
+from .privacy_models import ExportPrivacy
+from .schema import SCHEMA_VERSION, check_not_newer
+from .teamwork_schema import TRAVELLING_TABLES
+
+BUNDLE_FORMAT = "fieldscribe-bundle"
+BUNDLE_FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DB_MEMBER = "project.db"
+_MAX_MANIFEST = 4 << 20
+_MEDIA_NAME = re.compile(r"^media/[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?Z?)?$")
+
+
+class InvalidBundleError(FieldScribeError):
+    """A bundle is malformed, tampered with or belongs elsewhere; nothing was changed."""
+
+
+@dataclass
+class BundleInfo:
+    """What ``export_bundle`` wrote."""
+
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows per table in the bundle."""
+        counts: dict[str, int] = self.manifest["counts"]
+        return counts
+
+
+@dataclass
+class OpenedBundle:
+    """A bundle checked and unpacked into a private temporary folder."""
+
+    path: Path
+    manifest: dict[str, Any]
+    folder: Path
+    db_path: Path
+    media: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def coder(self) -> str:
+        """The coder who exported the bundle."""
+        return str(self.manifest.get("coder") or "")
+
+    @property
+    def project_id(self) -> str:
+        """The id of the project the bundle was exported from."""
+        return str(self.manifest.get("project_id") or "")
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def parse_since(value: str) -> str:
+    """Check a ``--since`` date (YYYY-MM-DD or an ISO time) and return it in stored form."""
+    value = value.strip()
+    if not _DATE.match(value):
+        raise InvalidInputError(f"Invalid date {value!r}; use YYYY-MM-DD or YYYY-MM-DDTHH:MM.")
+    return value.replace(" ", "T")
+
+
+# --------------------------------------------------------------------------- export
+def export_bundle(
+    project: Any,
+    out: str | Path,
+    *,
+    with_media: bool = False,
+    since: str | None = None,
+    privacy: ExportPrivacy | None = None,
+) -> BundleInfo:
+    """Write a bundle of ``project`` to ``out`` (replaced atomically).
+
+    The snapshot is made safe to share first (``storage.privacy_bundle.sanitize_snapshot``):
+    the real-name mapping and the audit log never travel, texts use pseudonyms and redacted
+    spans read ``[REDACTED]`` (their audio silenced) unless ``privacy`` turns that off.
+    The export is logged in the project's audit log (when it is open for writing).
+
+    Args:
+        project: an open ``Project`` (read-only is fine: nothing in it is changed).
+        out: the ``.fsbundle`` file to write.
+        with_media: include the audio files.
+        since: only rows changed (and deletions made) at or after this date; a partial bundle
+            merges only into a project that already has the rest.
+        privacy: the protections (None: the safe default).
+
+    Raises:
+        InvalidInputError: a bad ``since`` date.
+        ReadOnlyError: the bundle cannot be written (folder missing, disk full).
+    """
+    out = Path(out).expanduser()
+    since = parse_since(since) if since else None
+    if not out.parent.is_dir():
+        raise ReadOnlyError(f"{out.parent}: no such folder; cannot write the bundle there.")
+    try:
+        work = Path(tempfile.mkdtemp(prefix=".fsbundle-", dir=out.parent))
+    except OSError as exc:
+        raise ReadOnlyError(f"{out.parent}: cannot write the bundle ({exc.strerror}).") from exc
+    try:
+        snapshot = work / DB_MEMBER
+        dest = sqlite3.connect(str(snapshot))
+        try:
+            with project._mutex:
+                project.db.conn.backup(dest)
+            safe = sanitize_snapshot(dest, project.folder, privacy, work)
+            counts, media_paths = _prepare_snapshot(dest, since)
+        finally:
+            dest.close()
+        members: dict[str, dict[str, Any]] = {
+            DB_MEMBER: {"size": snapshot.stat().st_size, "sha256": _sha256_file(snapshot)}
+        }
+        media_files: list[tuple[str, Path]] = []
+        if with_media:
+            for rel in media_paths:
+                src = safe.media.get(rel) or project.folder / rel
+                if not _MEDIA_NAME.match(rel) or not src.is_file():
+                    continue  # a missing audio file is not a reason to refuse the export
+                members[rel] = {"size": src.stat().st_size, "sha256": _sha256_file(src)}
+                media_files.append((rel, src))
+        manifest = {
+            "format": BUNDLE_FORMAT,
+            "format_version": BUNDLE_FORMAT_VERSION,
+            "schema_version": SCHEMA_VERSION,
+            "project_id": project.id,
+            "project_name": project.privacy_filter(
+                pseudonymise=privacy is None or privacy.pseudonymise
+            ).label(project.name),
+            "coder": project.coder,
+            "created_at": now_iso(),
+            "since": since,
+            "with_media": with_media,
+            "counts": counts,
+            "members": members,
+        }
+        part = work / "bundle.part"
+        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            zf.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+            zf.write(snapshot, DB_MEMBER)
+            for rel, src in media_files:
+                zf.write(src, rel, compress_type=zipfile.ZIP_STORED)
+        with open(part, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(part, out)
+        register_safe_versions(project, safe.versions)
+        if not project.readonly:
+            project.log_event(
+                "export",
+                None,
+                None,
+                {
+                    "what": "bundle",
+                    "file": out.name,
+                    "with_media": with_media,
+                    "since": since,
+                    "pseudonymised": privacy is None or privacy.pseudonymise,
+                    "redacted": privacy is None or privacy.redact,
+                    "consented_only": privacy.consented_only if privacy else None,
+                },
+            )
+        return BundleInfo(path=out, manifest=manifest)
+    except OSError as exc:
+        raise ReadOnlyError(f"{out}: could not write the bundle ({exc.strerror or exc}).") from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _prepare_snapshot(
+    conn: sqlite3.Connection, since: str | None
+) -> tuple[dict[str, int], list[str]]:
+    """Strip a fresh snapshot down to what travels; return row counts and media paths."""
+    conn.isolation_level = None
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("BEGIN")
+    for kind, name in conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
+    ).fetchall():
+        conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+    conn.execute("DROP TABLE IF EXISTS segments_fts")
+    conn.execute("DELETE FROM conflicts")
+    if since is not None:
+        for table in TRAVELLING_TABLES:
+            conn.execute(f"DELETE FROM {table} WHERE updated_at < ?", (since,))
+        conn.execute("DELETE FROM deletions WHERE deleted_at < ?", (since,))
+        for table in TRAVELLING_TABLES:
+            conn.execute(
+                f"DELETE FROM row_versions WHERE table_name = ? "
+                f"AND row_id NOT IN (SELECT id FROM {table})",
+                (table,),
+            )
+    conn.execute("COMMIT")
+    conn.execute("VACUUM")
+    counts = {
+        t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
+        for t in (*TRAVELLING_TABLES, "coders", "deletions")
+    }
+    media = [r[0] for r in conn.execute("SELECT path FROM media ORDER BY path")]
+    return counts, media
+
+
+# --------------------------------------------------------------------------- reading
+@contextlib.contextmanager
+def open_bundle(path: str | Path) -> Iterator[OpenedBundle]:
+    """Check a bundle and unpack it into a private temporary folder (removed afterwards).
+
+    Raises:
+        InvalidBundleError: the file is not a valid, untampered FieldScribe bundle.
+        NewerSchemaError: the bundle was written by a newer FieldScribe.
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise InvalidBundleError(f"{path}: no such bundle file.")
+    if not zipfile.is_zipfile(path):
+        raise InvalidBundleError(f"{path} is not a FieldScribe bundle (not a zip file).")
+    work = Path(tempfile.mkdtemp(prefix="fsbundle-"))
+    try:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                opened = _unpack(path, zf, work)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+            raise InvalidBundleError(f"{path} is damaged ({exc}); export it again.") from exc
+        _check_database(opened)
+        yield opened
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _unpack(path: Path, zf: zipfile.ZipFile, work: Path) -> OpenedBundle:
+    infos = zf.infolist()
+    names = [i.filename for i in infos]
+    if len(set(names)) != len(names):
+        raise InvalidBundleError(f"{path}: the bundle lists a member twice; refusing it.")
+    for info in infos:
+        _check_member_name(path, info)
+    if MANIFEST not in names:
+        raise InvalidBundleError(f"{path} is not a FieldScribe bundle (no {MANIFEST}).")
+    minfo = zf.getinfo(MANIFEST)
+    if minfo.file_size > _MAX_MANIFEST:
+        raise InvalidBundleError(f"{path}: {MANIFEST} is too large; refusing the bundle.")
+    with zf.open(minfo) as fh:
+        raw = fh.read(_MAX_MANIFEST + 1)
+    if len(raw) > _MAX_MANIFEST:
+        raise InvalidBundleError(f"{path}: {MANIFEST} is too large; refusing the bundle.")
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidBundleError(f"{path}: {MANIFEST} is not valid JSON ({exc}).") from exc
+    _check_manifest(path, manifest)
+    members: dict[str, Any] = manifest["members"]
+    for name in names:
+        if name != MANIFEST and name not in members:
+            raise InvalidBundleError(f"{path}: member {name!r} is not in the manifest; refusing.")
+    if DB_MEMBER not in names:
+        raise InvalidBundleError(f"{path}: the bundle has no {DB_MEMBER}.")
+    opened = OpenedBundle(path=path, manifest=manifest, folder=work, db_path=work / DB_MEMBER)
+    (work / "media").mkdir()
+    for name, meta in members.items():
+        if name not in names:
+            if name == DB_MEMBER:
+                raise InvalidBundleError(f"{path}: the bundle has no {DB_MEMBER}.")
+            raise InvalidBundleError(f"{path}: {name!r} is in the manifest but missing.")
+        info = zf.getinfo(name)
+        if info.file_size != meta["size"]:
+            raise InvalidBundleError(
+                f"{path}: {name!r} is {info.file_size} bytes, the manifest says {meta['size']}; "
+                "refusing the bundle."
+            )
+        target = work / name
+        _extract_limited(path, zf, info, target, int(meta["size"]), str(meta["sha256"]))
+        if name != DB_MEMBER:
+            opened.media[name] = target
+    return opened
+
+
+def _check_member_name(path: Path, info: zipfile.ZipInfo) -> None:
+    name = info.filename
+    pure = PurePosixPath(name)
+    if (
+        not name
+        or name.startswith(("/", "\\"))
+        or "\\" in name
+        or re.match(r"^[A-Za-z]:", name)
+        or pure.is_absolute()
+        or any(part in ("..", "") for part in name.split("/"))
+    ):
+        raise InvalidBundleError(f"{path}: unsafe member name {name!r}; refusing the bundle.")
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise InvalidBundleError(f"{path}: member {name!r} is a link; refusing the bundle.")
+    if info.is_dir():
+        raise InvalidBundleError(f"{path}: unexpected folder entry {name!r}; refusing.")
+    if name not in (MANIFEST, DB_MEMBER) and not _MEDIA_NAME.match(name):
+        raise InvalidBundleError(f"{path}: unexpected member {name!r}; refusing the bundle.")
+
+
+def _check_manifest(path: Path, manifest: Any) -> None:
+    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
+        raise InvalidBundleError(f"{path} is not a FieldScribe bundle (wrong manifest format).")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version > BUNDLE_FORMAT_VERSION:
+        raise InvalidBundleError(
+            f"{path} uses bundle format {version!r}, newer than this FieldScribe knows "
+            f"({BUNDLE_FORMAT_VERSION}); update FieldScribe to merge it."
+        )
+    members = manifest.get("members")
+    if not isinstance(members, dict):
+        raise InvalidBundleError(f"{path}: the manifest lists no members.")
+    for name, meta in members.items():
+        if (
+            not isinstance(meta, dict)
+            or not isinstance(meta.get("size"), int)
+            or meta["size"] < 0
+            or not isinstance(meta.get("sha256"), str)
+            or not re.fullmatch(r"[0-9a-f]{64}", meta["sha256"])
+        ):
+            raise InvalidBundleError(f"{path}: the manifest entry of {name!r} is invalid.")
+    for key in ("project_id", "coder"):
+        if not isinstance(manifest.get(key), str):
+            raise InvalidBundleError(f"{path}: the manifest has no {key}.")
+    schema = manifest.get("schema_version")
+    if not isinstance(schema, int):
+        raise InvalidBundleError(f"{path}: the manifest has no schema version.")
+
+
+def _extract_limited(
+    path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, size: int, sha: str
+) -> None:
+    digest = hashlib.sha256()
+    written = 0
+    with zf.open(info) as src, open(target, "wb") as dst:
+        while True:
+            block = src.read(1 << 20)
+            if not block:
+                break
+            written += len(block)
+            if written > size:
+                raise InvalidBundleError(
+                    f"{path}: {info.filename!r} is larger than the manifest says; refusing."
+                )
+            digest.update(block)
+            dst.write(block)
+    if written != size:
+        raise InvalidBundleError(f"{path}: {info.filename!r} is truncated; export it again.")
+    if digest.hexdigest() != sha:
+        raise InvalidBundleError(
+            f"{path}: checksum mismatch for {info.filename!r}; the bundle was damaged or changed."
+        )
+    os.chmod(target, 0o400)
+
+
+def connect_readonly(db_path: Path) -> sqlite3.Connection:
+    """Open an unpacked bundle database read-only, distrusting its schema."""
+    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA trusted_schema = OFF")
+    return conn
+
+
+def _check_database(opened: OpenedBundle) -> None:
+    path = opened.path
+    with open(opened.db_path, "rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise InvalidBundleError(f"{path}: {DB_MEMBER} is not a SQLite database.")
+    conn = connect_readonly(opened.db_path)
+    try:
+        objects = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+        for kind, name, sql in objects:
+            if kind in ("trigger", "view"):
+                raise InvalidBundleError(
+                    f"{path}: the bundle's database has a {kind} ({name}); refusing it."
+                )
+            if kind == "table" and (sql or "").upper().startswith("CREATE VIRTUAL"):
+                raise InvalidBundleError(
+                    f"{path}: the bundle's database has a virtual table ({name}); refusing it."
+                )
+        tables = {name for kind, name, _ in objects if kind == "table"}
+        if "project_meta" not in tables or "_sqlite_migrations" not in tables:
+            raise InvalidBundleError(f"{path}: {DB_MEMBER} is not a FieldScribe project.")
+        check_not_newer(Database(conn), str(path))
+        row = conn.execute("SELECT value FROM project_meta WHERE key = 'project_id'").fetchone()
+        if row is None or row[0] != opened.project_id:
+            raise InvalidBundleError(
+                f"{path}: the manifest and the database name different projects; refusing it."
+            )
+    except sqlite3.DatabaseError as exc:
+        raise InvalidBundleError(f"{path}: {DB_MEMBER} is damaged ({exc}).") from exc
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------- merge / new
+def merge_bundles(
+    project: Any,
+    bundles: list[str | Path],
+    *,
+    allow_other_project: bool = False,
+    merge_same_name: bool = False,
+) -> list[Any]:
+    """Merge bundles into ``project``, one transaction per bundle; return their summaries.
+
+    See ``storage.merge.merge_bundle`` for the rules.
+    """
+    from .merge import merge_bundle
+
+    summaries = []
+    for bundle in bundles:
+        with open_bundle(bundle) as opened:
+            summary = merge_bundle(
+                project,
+                opened,
+                allow_other_project=allow_other_project,
+                merge_same_name=merge_same_name,
+            )
+            summaries.append(summary)
+            project.log_event(
+                "merge",
+                None,
+                None,
+                {"bundle": Path(bundle).name, "from_coder": opened.coder},
+            )
+    return summaries
+
+
+def create_from_bundle(
+    bundle_path: str | Path, folder: str | Path, *, coder: str, name: str | None = None
+) -> Any:
+    """Create a project from a team bundle: same ids, sessions, segments, codebook (and media).
+
+    The new project keeps the bundle's project id, so the coder's later bundles merge back into
+    the lead's project; it is registered to ``coder``.
+
+    Returns:
+        The open ``Project`` (close it, or use it as a context manager).
+
+    Raises:
+        InvalidBundleError: the bundle is refused (nothing is created).
+        ProjectExistsError: the folder exists and is not empty.
+    """
+    from .merge import merge_bundle
+    from .project import Project
+
+    folder = Path(folder).expanduser()
+    with open_bundle(bundle_path) as opened:
+        existed = folder.exists()
+        project = Project.create(
+            folder, name=name or opened.manifest.get("project_name") or None, coder=coder
+        )
+        try:
+            merge_bundle(project, opened, allow_other_project=True, adopt=True)
+        except BaseException:
+            project.close()
+            if existed:
+                for child in folder.iterdir():
+                    if child.is_dir():
+                        shutil.rmtree(child, ignore_errors=True)
+                    else:
+                        child.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
+    return project

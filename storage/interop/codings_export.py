@@ -1,0 +1,174 @@
+"""Export coded segments to csv or xlsx, for people who work in spreadsheets.
+
+One row per coding: session, times, speaker, the participant behind the speaker (via the
+session's speaker mapping) with their attributes as columns, code path, coder, the coded text
+(the span, or the whole segment), the segment text and the coding memo. ``sheet_per_code``
+(xlsx) adds one sheet per code after the "All codings" sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InvalidInputError
+from ..privacy_models import ExportPrivacy
+from ..privacy_view import log_export, private_view
+from ._common import hms
+from ._files import write_atomic
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+BASE_COLUMNS = [
+    "session", "session_id", "start", "end", "start_ms", "end_ms", "speaker", "participant",
+]  # fmt: skip
+TAIL_COLUMNS = ["code", "coder", "coded_text", "segment_text", "memo", "coding_id", "segment_id"]
+
+
+def coding_rows(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
+    """Return the column names and one dict per coding, in session/time order."""
+    sessions = {s.id: s for s in project.sessions()}
+    codes = {c.id: c for c in project.codes()}
+    participants = {p.id: p for p in project.participants()}
+    attr_names = sorted({k for p in participants.values() for k in p.attributes})
+    speaker_map: dict[tuple[str, str], str | None] = {}
+    for sid in sessions:
+        for sp in project.session_speakers(sid):
+            speaker_map[(sid, sp.label)] = sp.participant_id
+    rows = []
+    segments: dict[str, Any] = {}
+    order = {sid: i for i, sid in enumerate(sessions)}
+    for coding in project.codings():
+        seg = segments.get(coding.segment_id)
+        if seg is None:
+            seg = segments[coding.segment_id] = project.get_segment(coding.segment_id)
+        session = sessions[seg.session_id]
+        pid = speaker_map.get((seg.session_id, seg.speaker or ""))
+        part = participants.get(pid) if pid else None
+        if coding.start_cp is not None and coding.end_cp is not None:
+            coded = seg.text[coding.start_cp : coding.end_cp]
+        else:
+            coded = seg.text
+        code = codes.get(coding.code_id)
+        row: dict[str, Any] = {
+            "session": session.title,
+            "session_id": session.id,
+            "start": hms(seg.start_ms, millis=True),
+            "end": hms(seg.end_ms, millis=True),
+            "start_ms": seg.start_ms,
+            "end_ms": seg.end_ms,
+            "speaker": seg.speaker or "",
+            "participant": part.pseudonym if part else "",
+        }
+        for name in attr_names:
+            row[f"participant.{name}"] = part.attributes.get(name, "") if part else ""
+        row.update(
+            {
+                "code": code.path if code else coding.code_id,
+                "coder": coding.coder,
+                "coded_text": coded,
+                "segment_text": seg.text,
+                "memo": coding.memo or "",
+                "coding_id": coding.id,
+                "segment_id": seg.id,
+            }
+        )
+        rows.append(row)
+    rows.sort(key=lambda r: (order.get(r["session_id"], 0), r["start_ms"], r["code"], r["coder"]))
+    columns = BASE_COLUMNS + [f"participant.{n}" for n in attr_names] + TAIL_COLUMNS
+    return columns, rows
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    clean = re.sub(r"[\[\]:*?/\\]", "-", name).strip("'") or "code"
+    base = clean[:31]
+    candidate, n = base, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def export_codings(
+    project: Project,
+    dest: str | Path,
+    *,
+    sheet_per_code: bool = False,
+    privacy: ExportPrivacy | None = None,
+) -> Path:
+    """Write every coding to ``dest`` (.csv or .xlsx).
+
+    Texts use pseudonyms and hide redacted spans unless ``privacy`` says otherwise; codings of
+    segments without consent are left out with ``privacy.consented_only``. Logged.
+
+    Raises:
+        InvalidInputError: unknown suffix, or ``sheet_per_code`` with csv.
+        ReadOnlyError: the file cannot be written.
+    """
+    dest = Path(dest).expanduser()
+    fmt = dest.suffix.lower()
+    if fmt not in (".csv", ".xlsx"):
+        raise InvalidInputError(f"{dest}: coded segments are exported to .csv or .xlsx files.")
+    if sheet_per_code and fmt != ".xlsx":
+        raise InvalidInputError("--sheet-per-code needs an .xlsx file (csv has one sheet).")
+    with private_view(project, privacy) as view:
+        columns, rows = coding_rows(view)
+
+    def write_csv(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+
+    def write_xlsx(tmp: Path) -> None:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+
+        wb = Workbook()
+        used: set[str] = set()
+
+        def fill(ws: Any, items: list[dict[str, Any]]) -> None:
+            ws.append(columns)
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
+            for item in items:
+                ws.append([_cell(item[c]) for c in columns])
+                for cell in ws[ws.max_row]:
+                    if isinstance(cell.value, str) and cell.value.startswith("="):
+                        cell.data_type = "s"  # text, never a formula
+            ws.freeze_panes = "A2"
+            for idx, col in enumerate(columns, start=1):
+                letter = ws.cell(1, idx).column_letter
+                wide = col in ("coded_text", "segment_text", "memo")
+                ws.column_dimensions[letter].width = 60 if wide else 16
+                if wide:
+                    for cell in ws[letter][1:]:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+        ws = wb.active
+        assert ws is not None
+        ws.title = _sheet_name("All codings", used)
+        fill(ws, rows)
+        if sheet_per_code:
+            for path in sorted({r["code"] for r in rows}, key=str.lower):
+                sheet = wb.create_sheet(_sheet_name(path, used))
+                fill(sheet, [r for r in rows if r["code"] == path])
+        wb.save(tmp)
+
+    write_atomic(dest, write_csv if fmt == ".csv" else write_xlsx)
+    log_export(project, f"codings {fmt[1:]}", dest, privacy, extra={"codings": len(rows)})
+    return dest
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return _ILLEGAL.sub("", value)  # control characters are not allowed in xlsx
+    return value

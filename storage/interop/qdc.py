@@ -1,0 +1,260 @@
+"""The codebook alone: REFI-QDA ``.qdc`` export/import, and csv/xlsx/docx listings.
+
+A ``.qdc`` is a QDA-XML ``CodeBook`` (namespace ``urn:QDA-XML:codebook:1.0``) holding the same
+nested ``Code`` elements as a project file. Listings carry each code's path, colour, description
+and frequencies (codings of the code itself, and with its sub-codes).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree as ET
+
+from ..errors import InvalidInputError
+from ..models import Code
+from ..privacy_models import ExportPrivacy
+from ..privacy_view import log_export, private_view
+from ._common import ORIGIN, QDC_NS
+from ._files import write_atomic
+from .qdpx_import import ImportReport, _Importer
+from .qdpx_parse import QProject, child, local, parse_codes
+from .safe_zip import parse_xml
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+CODEBOOK_FORMATS = ("qdc", "csv", "xlsx", "docx")
+_MAX_QDC_BYTES = 64 * 1024**2
+
+
+@dataclass
+class CodeRow:
+    """One code of a codebook listing."""
+
+    code: Code
+    depth: int
+    codings: int
+    codings_with_subcodes: int
+
+
+def codebook_rows(project: Project) -> list[CodeRow]:
+    """Return the codebook in tree order with frequencies."""
+    codes = project.codes()
+    freq = project.code_frequencies()
+    ids = {c.id for c in codes}
+    kids: dict[str | None, list[Code]] = defaultdict(list)
+    for code in codes:
+        kids[code.parent_id if code.parent_id in ids else None].append(code)
+
+    def total(code: Code) -> int:
+        return freq.get(code.id, 0) + sum(total(k) for k in kids.get(code.id, []))
+
+    rows: list[CodeRow] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for code in sorted(kids.get(parent, []), key=lambda c: c.name.lower()):
+            rows.append(CodeRow(code, depth, freq.get(code.id, 0), total(code)))
+            walk(code.id, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def _qdc_xml(project: Project) -> bytes:
+    ET.register_namespace("", QDC_NS)
+    root = ET.Element(f"{{{QDC_NS}}}CodeBook", {"origin": f"{ORIGIN} {project.schema_version}"})
+    codes_el = ET.SubElement(root, f"{{{QDC_NS}}}Codes")
+    parents: dict[str | None, ET.Element] = {None: codes_el}
+    for row in codebook_rows(project):
+        code = row.code
+        el = ET.SubElement(
+            parents[code.parent_id if code.parent_id in parents else None],
+            f"{{{QDC_NS}}}Code",
+            {
+                "guid": code.id,
+                "name": code.name,
+                "isCodable": "true",
+                "color": code.colour.upper(),
+            },
+        )
+        if code.description:
+            desc = ET.SubElement(el, f"{{{QDC_NS}}}Description")
+            desc.text = code.description
+        parents[code.id] = el
+    ET.indent(root)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+_HEADERS = ["path", "name", "level", "colour", "description", "codings", "codings_with_subcodes",
+            "id"]  # fmt: skip
+
+
+def _table(project: Project) -> list[list[Any]]:
+    return [
+        [
+            r.code.path,
+            r.code.name,
+            r.depth + 1,
+            r.code.colour,
+            r.code.description or "",
+            r.codings,
+            r.codings_with_subcodes,
+            r.code.id,
+        ]
+        for r in codebook_rows(project)
+    ]
+
+
+def export_codebook(
+    project: Project, dest: str | Path, *, privacy: ExportPrivacy | None = None
+) -> Path:
+    """Write the codebook as ``.qdc``, ``.csv``, ``.xlsx`` or ``.docx`` (by the file's suffix).
+
+    Code names and descriptions use pseudonyms unless ``privacy`` says otherwise. Logged.
+
+    Raises:
+        InvalidInputError: unknown suffix.
+        ReadOnlyError: the file cannot be written.
+    """
+    dest = Path(dest).expanduser()
+    fmt = dest.suffix.lower().lstrip(".")
+    if fmt not in CODEBOOK_FORMATS:
+        raise InvalidInputError(
+            f"{dest}: unknown codebook format {dest.suffix!r}; use one of "
+            f"{', '.join('.' + f for f in CODEBOOK_FORMATS)}."
+        )
+    with private_view(project, privacy) as view:
+        _write_codebook(view, dest, fmt)
+    log_export(project, f"codebook {fmt}", dest, privacy)
+    return dest
+
+
+def _write_codebook(project: Project, dest: Path, fmt: str) -> None:
+    def write(tmp: Path) -> None:
+        if fmt == "qdc":
+            tmp.write_bytes(_qdc_xml(project))
+        elif fmt == "csv":
+            with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(_HEADERS)
+                writer.writerows(_table(project))
+        elif fmt == "xlsx":
+            _write_xlsx(project, tmp)
+        else:
+            _write_docx(project, tmp)
+
+    write_atomic(dest, write)
+
+
+def _write_xlsx(project: Project, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Codebook"
+    ws.append(_HEADERS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in _table(project):
+        ws.append(row)
+        colour = str(row[3]).lstrip("#").upper()
+        ws.cell(ws.max_row, 4).fill = PatternFill("solid", start_color=colour, end_color=colour)
+    ws.freeze_panes = "A2"
+    for col, width in zip("ABCDEFGH", (40, 24, 6, 10, 60, 9, 12, 38), strict=True):
+        ws.column_dimensions[col].width = width
+    wb.save(path)
+
+
+def _write_docx(project: Project, path: Path) -> None:
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    doc.add_heading(f"Codebook: {project.name}", level=1)
+    rows = codebook_rows(project)
+    doc.add_paragraph(f"{len(rows)} codes.")
+    table = doc.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells, ("Code", "Colour", "Description", "Codings"), strict=True
+    ):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+    for r in rows:
+        cells = table.add_row().cells
+        cells[0].text = ("    " * r.depth) + r.code.name
+        cells[1].text = r.code.colour
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:fill"), r.code.colour.lstrip("#").upper())
+        cells[1]._tc.get_or_add_tcPr().append(shading)
+        cells[2].text = r.code.description or ""
+        cells[3].text = (
+            f"{r.codings}"
+            if r.codings == r.codings_with_subcodes
+            else f"{r.codings} ({r.codings_with_subcodes} with sub-codes)"
+        )
+        for cell in cells:
+            for para in cell.paragraphs:
+                for run in para.runs:
+                    run.font.size = Pt(9)
+    doc.save(str(path))
+
+
+def read_qdc(path: Path) -> QProject:
+    """Parse a ``.qdc`` file (nothing is written)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: cannot read ({exc.strerror or exc}).") from None
+    if size > _MAX_QDC_BYTES:
+        raise InvalidInputError(f"{path}: the codebook is larger than {_MAX_QDC_BYTES} bytes.")
+    root = parse_xml(path.read_bytes(), str(path))
+    if local(root.tag) != "CodeBook" or not root.tag.startswith("{urn:QDA-XML:"):
+        raise InvalidInputError(
+            f"{path} is not a REFI-QDA codebook (root element {local(root.tag)!r}); nothing "
+            "was imported."
+        )
+    codes = parse_codes(child(root, "Codes"))
+    for code in codes:
+        if not code.guid:
+            raise InvalidInputError(f"{path}: code {code.name!r} has no guid; nothing imported.")
+    return QProject(
+        name="",
+        origin=(root.get("origin") or ""),
+        users={},
+        codes=codes,
+        variables={},
+        cases=[],
+        sources=[],
+        notes={},
+        project_notes=[],
+        description=None,
+        unsupported={},
+    )
+
+
+def import_codebook(project: Project, source: str | Path) -> ImportReport:
+    """Merge a ``.qdc`` codebook into the project in one transaction.
+
+    Codes already present (same GUID, or same path) are reused, new ones are added.
+
+    Raises:
+        InvalidInputError: the file is not a safe, well-formed REFI-QDA codebook.
+    """
+    path = Path(source).expanduser()
+    if path.suffix.lower() != ".qdc":
+        raise InvalidInputError(f"{path}: codebooks are imported from .qdc (REFI-QDA) files.")
+    qp = read_qdc(path)
+    importer = _Importer(project, qp, None, str(path))
+    with project.transaction():
+        importer.import_codes(qp.codes)
+    return importer.report

@@ -1,0 +1,610 @@
+"""Export a project as a REFI-QDA project (``.qdpx``: ``project.qde`` + ``sources/``).
+
+Mapping (QDA-XML 1.0, ``Project-mrt2019.xsd``):
+
+- coders -> ``Users`` (GUIDs derived from the project id and the coder name);
+- the codebook -> nested ``Code`` elements with colours, descriptions and ``NoteRef`` to memos;
+- a session with audio -> ``AudioSource`` (``VideoSource`` for video files) whose media is
+  copied into ``sources/``, with one ``Transcript`` (a plain-text file, one line per segment,
+  ``SPEAKER: text``) carrying ``SyncPoint``s at each segment's text start and end and one
+  ``TranscriptSelection`` per coding (whole segment or code-point span); markers become
+  ``AudioSelection``s without codings;
+- a session without audio -> ``TextSource`` with ``PlainTextSelection``s;
+- participants and unmapped speaker labels -> ``Cases`` with ``VariableValue``s and
+  ``SourceRef``s; session kind/date/place/moderator -> source ``VariableValue``s;
+- memos -> ``Notes`` referenced from the project, sources, codes, codings or segments.
+
+Every GUID is stable: our row ids are UUIDs already, and elements without a row (sync points,
+transcripts, users, variables) get uuid5 GUIDs derived from the ids they belong to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree as ET
+
+from ..errors import InvalidInputError, ReadOnlyError
+from ..models import Code, Coding, Memo, Segment, Session
+from ..privacy_models import ExportPrivacy
+from ..privacy_view import log_export, private_view
+from ._common import ORIGIN, QDA_NS, as_guid, derived_guid, segment_line, xml_datetime
+
+
+def _g(row_id: str) -> str:
+    """A row id as a GUID (our ids are UUIDs; anything else gets a stable derived GUID)."""
+    return as_guid(row_id, "row")
+
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".wmv")
+SESSION_VARIABLES = (
+    ("kind", "Session kind"),
+    ("date", "Session date"),
+    ("place", "Session place"),
+    ("moderator", "Session moderator"),
+)
+_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class ExportSummary:
+    """What an export wrote."""
+
+    path: Path
+    sources: int = 0
+    codes: int = 0
+    codings: int = 0
+    segments: int = 0
+    notes: int = 0
+    cases: int = 0
+    media_files: int = 0
+    notes_for_user: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict."""
+        return {
+            "path": str(self.path),
+            "sources": self.sources,
+            "codes": self.codes,
+            "codings": self.codings,
+            "segments": self.segments,
+            "notes": self.notes,
+            "cases": self.cases,
+            "media_files": self.media_files,
+            "messages": self.notes_for_user,
+        }
+
+
+def _q(tag: str) -> str:
+    return f"{{{QDA_NS}}}{tag}"
+
+
+def _sub(parent: ET.Element, tag: str, **attrs: str | None) -> ET.Element:
+    clean = {k: v for k, v in attrs.items() if v is not None}
+    return ET.SubElement(parent, _q(tag), clean)
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    el = _sub(parent, tag)
+    el.text = text
+    return el
+
+
+def span_time(segment: Segment, cp: int) -> int:
+    """Estimate the media time of code point ``cp`` in a segment's text."""
+    if not segment.text:
+        return segment.start_ms
+    if segment.words:
+        pos = 0
+        for word in segment.words:
+            if pos + len(word.text) > cp:
+                return max(segment.start_ms, min(segment.end_ms, word.start_ms))
+            pos += len(word.text)
+        return segment.end_ms
+    span = segment.end_ms - segment.start_ms
+    return segment.start_ms + round(span * cp / len(segment.text))
+
+
+class _Builder:
+    def __init__(self, project: Project, with_media: bool) -> None:
+        self.p = project
+        self.with_media = with_media
+        self.pid = project.id or derived_guid("project", str(project.folder))
+        self.files: list[tuple[str, bytes | Path]] = []
+        self.summary_notes: list[str] = []
+        self.memos = project.memos()
+        self.memos_by_target: dict[tuple[str, str | None], list[Memo]] = defaultdict(list)
+        for memo in self.memos:
+            self.memos_by_target[(memo.target_type, memo.target_id)].append(memo)
+        self.codes = project.codes()
+        self.code_ids = {c.id for c in self.codes}
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def user(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        return derived_guid(self.pid, "user", name)
+
+    def variable_guid(self, scope: str, name: str) -> str:
+        return derived_guid(self.pid, "variable", scope, name)
+
+    # ------------------------------------------------------------------ parts
+    def build(self) -> ET.Element:
+        p = self.p
+        meta = p.metadata()
+        owner = meta.get("owner") or meta.get("created_by") or p.coder
+        root = ET.Element(
+            _q("Project"),
+            {
+                k: v
+                for k, v in {
+                    "name": p.name,
+                    "origin": f"{ORIGIN} {p.schema_version}",
+                    "creatingUserGUID": self.user(owner),
+                    "creationDateTime": xml_datetime(meta.get("created_at")),
+                }.items()
+                if v
+            },
+        )
+        self.sessions = p.sessions()
+        self.participants = p.participants()
+        coder_names = {c.name for c in p.coders()}
+        self.codings_by_segment: dict[str, list[Coding]] = defaultdict(list)
+        for coding in p.codings():
+            self.codings_by_segment[coding.segment_id].append(coding)
+            coder_names.add(coding.coder)
+        coder_names.update(m.created_by for m in self.memos if m.created_by)
+        if owner:
+            coder_names.add(owner)
+        users = _sub(root, "Users")
+        for name in sorted(coder_names):
+            _sub(users, "User", guid=self.user(name), name=name)
+        if self.codes:
+            self.codebook(_sub(root, "CodeBook"))
+        self.variables(root)
+        self.cases(root)
+        if self.sessions:
+            sources = _sub(root, "Sources")
+            for session in self.sessions:
+                self.source(sources, session)
+        if self.memos:
+            notes = _sub(root, "Notes")
+            for memo in self.memos:
+                self.note(notes, memo)
+        for memo in self.memos_by_target.get(("project", None), []):
+            _sub(root, "NoteRef", targetGUID=_g(memo.id))
+        return root
+
+    def codebook(self, book: ET.Element) -> None:
+        children: dict[str | None, list[Code]] = defaultdict(list)
+        for code in self.codes:
+            parent = code.parent_id if code.parent_id in self.code_ids else None
+            children[parent].append(code)
+
+        def add(parent_el: ET.Element, code: Code) -> None:
+            el = _sub(
+                parent_el,
+                "Code",
+                guid=_g(code.id),
+                name=code.name,
+                isCodable="true",
+                color=code.colour.upper(),
+            )
+            if code.description:
+                _text(el, "Description", code.description)
+            for memo in self.memos_by_target.get(("code", code.id), []):
+                _sub(el, "NoteRef", targetGUID=_g(memo.id))
+            for child in sorted(children.get(code.id, []), key=lambda c: c.name.lower()):
+                add(el, child)
+            self.counts["codes"] += 1
+
+        codes_el = _sub(book, "Codes")
+        for top in sorted(children.get(None, []), key=lambda c: c.name.lower()):
+            add(codes_el, top)
+
+    def variables(self, root: ET.Element) -> None:
+        self.attr_names = sorted({k for part in self.participants for k in part.attributes})
+        self.session_vars = [
+            (key, label)
+            for key, label in SESSION_VARIABLES
+            if any(getattr(s, key) for s in self.sessions)
+        ]
+        if not self.attr_names and not self.session_vars:
+            return
+        el = _sub(root, "Variables")
+        for name in self.attr_names:
+            _sub(
+                el,
+                "Variable",
+                guid=self.variable_guid("case", name),
+                name=name,
+                typeOfVariable="Text",
+            )
+        for _key, label in self.session_vars:
+            _sub(
+                el,
+                "Variable",
+                guid=self.variable_guid("source", label),
+                name=label,
+                typeOfVariable="Text",
+            )
+
+    def cases(self, root: ET.Element) -> None:
+        # participant id -> [(session id, label)], and unmapped labels per session
+        mapped: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        unmapped: list[tuple[str, str]] = []
+        for session in self.sessions:
+            for speaker in self.p.session_speakers(session.id):
+                if speaker.participant_id:
+                    mapped[speaker.participant_id].append((session.id, speaker.label))
+                else:
+                    unmapped.append((session.id, speaker.label))
+        if not self.participants and not unmapped:
+            return
+        cases_el = _sub(root, "Cases")
+        for part in self.participants:
+            case = _sub(cases_el, "Case", guid=_g(part.id), name=part.pseudonym)
+            links = mapped.get(part.id, [])
+            if links:
+                _text(
+                    case,
+                    "Description",
+                    "\n".join(f"speaker {label} in session {_g(sid)}" for sid, label in links),
+                )
+            for name, value in sorted(part.attributes.items()):
+                vv = _sub(case, "VariableValue")
+                _sub(vv, "VariableRef", targetGUID=self.variable_guid("case", name))
+                _text(vv, "TextValue", str(value))
+            for sid in sorted({sid for sid, _ in links}):
+                _sub(case, "SourceRef", targetGUID=_g(sid))
+            self.counts["cases"] += 1
+        for sid, label in unmapped:
+            case = _sub(
+                cases_el, "Case", guid=derived_guid(self.pid, "speaker", sid, label), name=label
+            )
+            _text(case, "Description", f"speaker {label} in session {_g(sid)}")
+            _sub(case, "SourceRef", targetGUID=_g(sid))
+            self.counts["cases"] += 1
+
+    def note(self, notes: ET.Element, memo: Memo) -> None:
+        el = _sub(
+            notes,
+            "Note",
+            guid=_g(memo.id),
+            name=memo.title,
+            creatingUser=self.user(memo.created_by),
+            creationDateTime=xml_datetime(memo.created_at),
+            modifiedDateTime=xml_datetime(memo.updated_at),
+        )
+        if memo.target_type == "journal":
+            _text(el, "Description", "journal")
+        _text(el, "PlainTextContent", memo.text)
+        self.counts["notes"] += 1
+
+    # ------------------------------------------------------------------ sources
+    def source(self, sources: ET.Element, session: Session) -> None:
+        segments = self.p.segments(session.id)
+        media = self.p.media_for_session(session.id)
+        lines: list[str] = []
+        offsets: list[tuple[int, int]] = []  # text start, text end in the whole transcript
+        pos = 0
+        for seg in segments:
+            line, text_at = segment_line(seg.speaker, seg.text)
+            start = pos + text_at
+            offsets.append((start, pos + len(line)))
+            lines.append(line)
+            pos += len(line) + 1
+        transcript = "\n".join(lines)
+        self.counts["segments"] += len(segments)
+        if media:
+            self.audio_source(sources, session, segments, offsets, transcript, media)
+        else:
+            self.text_source(sources, session, segments, offsets, transcript)
+        self.counts["sources"] += 1
+
+    def _source_tail(self, el: ET.Element, session: Session) -> None:
+        for memo in self.memos_by_target.get(("session", session.id), []):
+            _sub(el, "NoteRef", targetGUID=_g(memo.id))
+        for key, label in self.session_vars:
+            value = getattr(session, key)
+            if value:
+                vv = _sub(el, "VariableValue")
+                _sub(vv, "VariableRef", targetGUID=self.variable_guid("source", label))
+                _text(vv, "TextValue", str(value))
+
+    def _stamp(self, created_by: str | None, created_at: str, updated_at: str) -> dict[str, Any]:
+        return {
+            "creatingUser": self.user(created_by),
+            "creationDateTime": xml_datetime(created_at),
+            "modifiedDateTime": xml_datetime(updated_at),
+        }
+
+    def audio_source(
+        self,
+        sources: ET.Element,
+        session: Session,
+        segments: list[Segment],
+        offsets: list[tuple[int, int]],
+        transcript: str,
+        media: list[Any],
+    ) -> None:
+        first = media[0]
+        suffix = Path(first.path).suffix.lower()
+        tag = "VideoSource" if suffix in VIDEO_SUFFIXES else "AudioSource"
+        media_file = self.p.folder / first.path
+        member = f"{as_guid(first.id, 'media')}{suffix}"
+        if self.with_media and media_file.is_file():
+            self.files.append((f"sources/{member}", media_file))
+            path = f"internal://{member}"
+            self.counts["media_files"] += 1
+        else:
+            path = f"relative://{first.original_name}"
+            if self.with_media:
+                self.summary_notes.append(
+                    f"Session {session.title!r}: its audio file is missing from the project; "
+                    "exported without media."
+                )
+        if len(media) > 1:
+            self.summary_notes.append(
+                f"Session {session.title!r} has {len(media)} media files; only the first is "
+                "exported (REFI-QDA has one file per source)."
+            )
+        el = _sub(
+            sources,
+            tag,
+            guid=_g(session.id),
+            name=session.title,
+            path=path,
+            **self._stamp(session.created_by, session.created_at, session.updated_at),
+        )
+        if session.notes:
+            _text(el, "Description", session.notes)
+        t_guid = derived_guid(session.id, "transcript")
+        t_file = f"{t_guid}.txt"
+        self.files.append((f"sources/{t_file}", transcript.encode("utf-8")))
+        tr = _sub(
+            el,
+            "Transcript",
+            guid=t_guid,
+            name=f"{session.title}.txt",
+            plainTextPath=f"internal://{t_file}",
+            **self._stamp(session.created_by, session.created_at, session.updated_at),
+        )
+        sync: dict[str, tuple[int, int]] = {}  # guid -> (position, time)
+        selections: list[tuple[int, ET.Element]] = []
+        for seg, (t_start, t_end) in zip(segments, offsets, strict=True):
+            g_start = derived_guid(seg.id, "sync-start")
+            g_end = derived_guid(seg.id, "sync-end")
+            sync[g_start] = (t_start, seg.start_ms)
+            sync[g_end] = (t_end, seg.end_ms)
+            for coding in self.codings_by_segment.get(seg.id, []):
+                if coding.start_cp is None or coding.end_cp is None:
+                    frm, to = g_start, g_end
+                else:
+                    frm = derived_guid(coding.id, "sync-from")
+                    to = derived_guid(coding.id, "sync-to")
+                    sync[frm] = (t_start + coding.start_cp, span_time(seg, coding.start_cp))
+                    sync[to] = (t_start + coding.end_cp, span_time(seg, coding.end_cp))
+                sel = ET.Element(
+                    _q("TranscriptSelection"),
+                    _clean(
+                        guid=derived_guid(coding.id, "selection"),
+                        name=self.code_name(coding.code_id),
+                        fromSyncPoint=frm,
+                        toSyncPoint=to,
+                        **self._stamp(coding.coder, coding.created_at, coding.updated_at),
+                    ),
+                )
+                self.coding(sel, coding)
+                selections.append((sync[frm][0], sel))
+            for memo in self.memos_by_target.get(("segment", seg.id), []):
+                sel = ET.Element(
+                    _q("TranscriptSelection"),
+                    _clean(
+                        guid=derived_guid(memo.id, "selection"),
+                        name=memo.title,
+                        fromSyncPoint=g_start,
+                        toSyncPoint=g_end,
+                        **self._stamp(memo.created_by, memo.created_at, memo.updated_at),
+                    ),
+                )
+                _sub(sel, "NoteRef", targetGUID=_g(memo.id))
+                selections.append((t_start, sel))
+        for guid, (position, time) in sorted(sync.items(), key=lambda kv: (kv[1][0], kv[0])):
+            _sub(tr, "SyncPoint", guid=guid, timeStamp=str(time), position=str(position))
+        for _pos, sel in sorted(selections, key=lambda item: item[0]):
+            tr.append(sel)
+        for marker in self.p.markers(session.id):
+            msel = _sub(
+                el,
+                "AudioSelection",
+                guid=_g(marker.id),
+                name=f"Marker: {marker.label}",
+                begin=str(marker.time_ms),
+                end=str(marker.time_ms),
+                **self._stamp(marker.created_by, marker.created_at, marker.updated_at),
+            )
+            if marker.note:
+                # Description must come first in AudioSelectionType
+                desc = ET.Element(_q("Description"))
+                desc.text = marker.note
+                msel.insert(0, desc)
+        self._source_tail(el, session)
+
+    def text_source(
+        self,
+        sources: ET.Element,
+        session: Session,
+        segments: list[Segment],
+        offsets: list[tuple[int, int]],
+        transcript: str,
+    ) -> None:
+        t_file = f"{derived_guid(session.id, 'text')}.txt"
+        self.files.append((f"sources/{t_file}", transcript.encode("utf-8")))
+        el = _sub(
+            sources,
+            "TextSource",
+            guid=_g(session.id),
+            name=session.title,
+            plainTextPath=f"internal://{t_file}",
+            **self._stamp(session.created_by, session.created_at, session.updated_at),
+        )
+        if session.notes:
+            _text(el, "Description", session.notes)
+        for seg, (t_start, t_end) in zip(segments, offsets, strict=True):
+            for coding in self.codings_by_segment.get(seg.id, []):
+                if coding.start_cp is None or coding.end_cp is None:
+                    start, end = t_start, t_end
+                else:
+                    start, end = t_start + coding.start_cp, t_start + coding.end_cp
+                sel = _sub(
+                    el,
+                    "PlainTextSelection",
+                    guid=derived_guid(coding.id, "selection"),
+                    name=self.code_name(coding.code_id),
+                    startPosition=str(start),
+                    endPosition=str(end),
+                    **self._stamp(coding.coder, coding.created_at, coding.updated_at),
+                )
+                self.coding(sel, coding)
+            for memo in self.memos_by_target.get(("segment", seg.id), []):
+                sel = _sub(
+                    el,
+                    "PlainTextSelection",
+                    guid=derived_guid(memo.id, "selection"),
+                    name=memo.title,
+                    startPosition=str(t_start),
+                    endPosition=str(t_end),
+                    **self._stamp(memo.created_by, memo.created_at, memo.updated_at),
+                )
+                _sub(sel, "NoteRef", targetGUID=_g(memo.id))
+        self._source_tail(el, session)
+
+    def code_name(self, code_id: str) -> str | None:
+        for code in self.codes:
+            if code.id == code_id:
+                return code.path
+        return None
+
+    def coding(self, sel: ET.Element, coding: Coding) -> None:
+        if coding.memo:
+            _text(sel, "Description", coding.memo)
+        cel = _sub(
+            sel,
+            "Coding",
+            guid=_g(coding.id),
+            creatingUser=self.user(coding.coder),
+            creationDateTime=xml_datetime(coding.created_at),
+        )
+        _sub(cel, "CodeRef", targetGUID=_g(coding.code_id))
+        for memo in self.memos_by_target.get(("coding", coding.id), []):
+            _sub(cel, "NoteRef", targetGUID=_g(memo.id))
+        self.counts["codings"] += 1
+
+
+def _clean(**attrs: str | None) -> dict[str, str]:
+    return {k: v for k, v in attrs.items() if v is not None}
+
+
+def project_xml(project: Project) -> bytes:
+    """Return ``project.qde`` for a project (without writing media)."""
+    builder = _Builder(project, with_media=False)
+    return _serialise(builder.build())
+
+
+def _serialise(root: ET.Element) -> bytes:
+    ET.register_namespace("", QDA_NS)
+    ET.indent(root)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+def export_qdpx(
+    project: Project,
+    dest: str | Path,
+    *,
+    with_media: bool = True,
+    privacy: ExportPrivacy | None = None,
+) -> ExportSummary:
+    """Write the project as a REFI-QDA ``.qdpx`` archive.
+
+    By default every text uses pseudonyms, redacted spans read ``[REDACTED]`` and the copied
+    audio is silenced over them; ``privacy`` can also leave out segments without consent, or
+    turn the protections off for the lead's own use. Logged in the audit log.
+
+    The archive is written to a temporary file next to ``dest`` and moved into place at the end,
+    so a failure never leaves a half-written file.
+
+    Args:
+        project: the open project.
+        dest: the ``.qdpx`` file to write.
+        with_media: copy each session's audio into ``sources/`` (default), or only name it.
+
+    Returns:
+        What was written.
+
+    Raises:
+        InvalidInputError: ``dest`` is a folder.
+        ReadOnlyError: the file cannot be written.
+    """
+    dest = Path(dest).expanduser()
+    if dest.is_dir():
+        raise InvalidInputError(f"{dest} is a folder; give a file name ending in .qdpx.")
+    with private_view(project, privacy) as view:
+        summary = _write_qdpx(view, dest, with_media)
+    log_export(
+        project, "qdpx", dest, privacy,
+        extra={"segments": summary.segments, "media_files": summary.media_files},
+    )  # fmt: skip
+    return summary
+
+
+def _write_qdpx(project: Project, dest: Path, with_media: bool) -> ExportSummary:
+    builder = _Builder(project, with_media)
+    root = builder.build()
+    xml = _serialise(root)
+    tmp = dest.with_name(f".{dest.name}.part")
+    try:
+        with zipfile.ZipFile(tmp, "w") as zf:
+            info = zipfile.ZipInfo("project.qde", _ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, xml)
+            for name, content in builder.files:
+                info = zipfile.ZipInfo(name, _ZIP_TIME)
+                if isinstance(content, Path):
+                    info.compress_type = zipfile.ZIP_STORED
+                    info.file_size = content.stat().st_size
+                    with open(content, "rb") as src, zf.open(info, "w", force_zip64=True) as out:
+                        while block := src.read(1 << 20):
+                            out.write(block)
+                else:
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    zf.writestr(info, content)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise ReadOnlyError(f"{dest}: cannot write the archive ({exc.strerror or exc}).") from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    c = builder.counts
+    return ExportSummary(
+        path=dest,
+        sources=c["sources"],
+        codes=c["codes"],
+        codings=c["codings"],
+        segments=c["segments"],
+        notes=c["notes"],
+        cases=c["cases"],
+        media_files=c["media_files"],
+        notes_for_user=builder.summary_notes,
+    )

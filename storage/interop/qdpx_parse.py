@@ -1,0 +1,364 @@
+"""Read a REFI-QDA ``project.qde`` (from any tool) into plain data, writing nothing.
+
+Tag names are matched without their namespace, so QDA-XML 1.0 files from ATLAS.ti, MAXQDA,
+NVivo, QualCoder and others all read the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from xml.etree.ElementTree import Element
+
+from ._common import norm_guid
+
+
+def local(tag: str) -> str:
+    """Return a tag name without its namespace."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def children(el: Element, name: str) -> list[Element]:
+    """Return the direct children of ``el`` called ``name``."""
+    return [c for c in el if local(c.tag) == name]
+
+
+def child(el: Element, name: str) -> Element | None:
+    """Return the first direct child of ``el`` called ``name``."""
+    for c in el:
+        if local(c.tag) == name:
+            return c
+    return None
+
+
+def child_text(el: Element, name: str) -> str | None:
+    """Return the text of the first child called ``name`` (None when absent)."""
+    c = child(el, name)
+    return None if c is None else (c.text or "")
+
+
+def note_refs(el: Element) -> list[str]:
+    """Return the GUIDs of the notes an element refers to."""
+    return [g for c in children(el, "NoteRef") if (g := norm_guid(c.get("targetGUID")))]
+
+
+@dataclass
+class QCode:
+    """A code read from a codebook."""
+
+    guid: str
+    name: str
+    parent: str | None
+    colour: str | None
+    description: str | None
+    codable: bool
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QCoding:
+    """One ``Coding`` element: a code applied by a user."""
+
+    guid: str
+    code: str
+    user: str | None
+    created: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QSelection:
+    """A text span (code points) or a time span with its codings and notes."""
+
+    guid: str
+    name: str | None
+    start: int | None
+    end: int | None
+    user: str | None
+    created: str | None
+    description: str | None
+    codings: list[QCoding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    from_sync: str | None = None
+    to_sync: str | None = None
+
+
+@dataclass
+class QTranscript:
+    """A transcript of an audio or video source."""
+
+    guid: str
+    name: str | None
+    text_path: str | None
+    text_inline: str | None
+    syncpoints: dict[str, tuple[int | None, int | None]]  # guid -> (position, timeStamp)
+    selections: list[QSelection]
+    notes: list[str]
+
+
+@dataclass
+class QSource:
+    """Any source element; ``kind`` is its tag name (TextSource, AudioSource...)."""
+
+    kind: str
+    guid: str
+    name: str
+    path: str | None
+    description: str | None
+    user: str | None
+    created: str | None
+    text_path: str | None = None
+    text_inline: str | None = None
+    selections: list[QSelection] = field(default_factory=list)
+    transcripts: list[QTranscript] = field(default_factory=list)
+    source_codings: list[QCoding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    variables: list[tuple[str, str]] = field(default_factory=list)  # variable guid, value
+
+
+@dataclass
+class QCase:
+    """A case (a participant, speaker or other unit) with variable values."""
+
+    guid: str
+    name: str | None
+    description: str | None
+    values: list[tuple[str, str]]
+    source_refs: list[str]
+    extra_refs: int
+
+
+@dataclass
+class QNote:
+    """A note (memo)."""
+
+    guid: str
+    name: str | None
+    text: str | None
+    text_path: str | None
+    description: str | None
+    user: str | None
+    created: str | None
+
+
+@dataclass
+class QProject:
+    """Everything FieldScribe reads from a ``project.qde``."""
+
+    name: str
+    origin: str
+    users: dict[str, str]
+    codes: list[QCode]
+    variables: dict[str, tuple[str, str]]  # guid -> (name, type)
+    cases: list[QCase]
+    sources: list[QSource]
+    notes: dict[str, QNote]
+    project_notes: list[str]
+    description: str | None
+    unsupported: dict[str, int]
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        try:
+            return round(float(value.strip()))
+        except ValueError:
+            return None
+
+
+def _guid(el: Element) -> str:
+    return norm_guid(el.get("guid")) or ""
+
+
+def parse_codes(codes_el: Element | None, parent: str | None = None) -> list[QCode]:
+    """Read nested ``Code`` elements (of a ``Codes`` element) depth first."""
+    result: list[QCode] = []
+    if codes_el is None:
+        return result
+    for el in children(codes_el, "Code"):
+        code = QCode(
+            guid=_guid(el),
+            name=(el.get("name") or "").strip(),
+            parent=parent,
+            colour=el.get("color"),
+            description=child_text(el, "Description"),
+            codable=(el.get("isCodable", "true").strip().lower() in ("true", "1")),
+            notes=note_refs(el),
+        )
+        result.append(code)
+        result.extend(parse_codes(el, code.guid))
+    return result
+
+
+def _coding(el: Element) -> QCoding | None:
+    ref = child(el, "CodeRef")
+    code = norm_guid(ref.get("targetGUID")) if ref is not None else None
+    if not code:
+        return None
+    return QCoding(
+        guid=_guid(el),
+        code=code,
+        user=norm_guid(el.get("creatingUser")),
+        created=el.get("creationDateTime"),
+        notes=note_refs(el),
+    )
+
+
+def _selection(el: Element, start_attr: str, end_attr: str) -> QSelection:
+    sel = QSelection(
+        guid=_guid(el),
+        name=el.get("name"),
+        start=_int(el.get(start_attr)),
+        end=_int(el.get(end_attr)),
+        user=norm_guid(el.get("creatingUser") or el.get("modifyingUser")),
+        created=el.get("creationDateTime") or el.get("modifiedDateTime"),
+        description=child_text(el, "Description"),
+        notes=note_refs(el),
+        from_sync=norm_guid(el.get("fromSyncPoint")),
+        to_sync=norm_guid(el.get("toSyncPoint")),
+    )
+    for c in children(el, "Coding"):
+        coding = _coding(c)
+        if coding is not None:
+            sel.codings.append(coding)
+    return sel
+
+
+def _variable_values(el: Element) -> list[tuple[str, str]]:
+    values = []
+    for vv in children(el, "VariableValue"):
+        ref = child(vv, "VariableRef")
+        guid = norm_guid(ref.get("targetGUID")) if ref is not None else None
+        if not guid:
+            continue
+        for c in vv:
+            if local(c.tag).endswith("Value") and local(c.tag) != "VariableRef":
+                values.append((guid, (c.text or "").strip()))
+                break
+    return values
+
+
+def _source(el: Element) -> QSource:
+    kind = local(el.tag)
+    src = QSource(
+        kind=kind,
+        guid=_guid(el),
+        name=(el.get("name") or "").strip(),
+        path=el.get("path") or el.get("currentPath"),
+        description=child_text(el, "Description"),
+        user=norm_guid(el.get("creatingUser") or el.get("modifyingUser")),
+        created=el.get("creationDateTime") or el.get("modifiedDateTime"),
+        notes=note_refs(el),
+        variables=_variable_values(el),
+    )
+    if kind == "TextSource":
+        src.text_path = el.get("plainTextPath")
+        src.text_inline = child_text(el, "PlainTextContent")
+        src.selections = [
+            _selection(s, "startPosition", "endPosition")
+            for s in children(el, "PlainTextSelection")
+        ]
+    elif kind in ("AudioSource", "VideoSource"):
+        sel_tag = "AudioSelection" if kind == "AudioSource" else "VideoSelection"
+        src.selections = [_selection(s, "begin", "end") for s in children(el, sel_tag)]
+        for t in children(el, "Transcript"):
+            sync: dict[str, tuple[int | None, int | None]] = {}
+            for sp in children(t, "SyncPoint"):
+                sync[_guid(sp)] = (_int(sp.get("position")), _int(sp.get("timeStamp")))
+            src.transcripts.append(
+                QTranscript(
+                    guid=_guid(t),
+                    name=t.get("name"),
+                    text_path=t.get("plainTextPath"),
+                    text_inline=child_text(t, "PlainTextContent"),
+                    syncpoints=sync,
+                    selections=[
+                        _selection(s, "startPosition", "endPosition")
+                        for s in children(t, "TranscriptSelection")
+                    ],
+                    notes=note_refs(t),
+                )
+            )
+    elif kind in ("PictureSource", "PDFSource"):
+        sel_tag = "PictureSelection" if kind == "PictureSource" else "PDFSelection"
+        src.selections = [_selection(s, "firstX", "secondX") for s in children(el, sel_tag)]
+    for c in children(el, "Coding"):
+        coding = _coding(c)
+        if coding is not None:
+            src.source_codings.append(coding)
+    return src
+
+
+def parse_project(root: Element) -> QProject:
+    """Read a ``Project`` element."""
+    users = {}
+    users_el = child(root, "Users")
+    if users_el is not None:
+        for u in children(users_el, "User"):
+            guid = _guid(u)
+            users[guid] = (u.get("name") or u.get("id") or "").strip() or f"user-{guid[:8]}"
+    book = child(root, "CodeBook")
+    codes = parse_codes(child(book, "Codes") if book is not None else None)
+    variables: dict[str, tuple[str, str]] = {}
+    vars_el = child(root, "Variables")
+    if vars_el is not None:
+        for v in children(vars_el, "Variable"):
+            variables[_guid(v)] = (
+                (v.get("name") or "").strip(),
+                v.get("typeOfVariable") or "Text",
+            )
+    cases = []
+    cases_el = child(root, "Cases")
+    if cases_el is not None:
+        for c in children(cases_el, "Case"):
+            cases.append(
+                QCase(
+                    guid=_guid(c),
+                    name=(c.get("name") or "").strip() or None,
+                    description=child_text(c, "Description"),
+                    values=_variable_values(c),
+                    source_refs=[
+                        g for s in children(c, "SourceRef") if (g := norm_guid(s.get("targetGUID")))
+                    ],
+                    extra_refs=len(children(c, "CodeRef")) + len(children(c, "SelectionRef")),
+                )
+            )
+    sources = []
+    sources_el = child(root, "Sources")
+    if sources_el is not None:
+        sources = [_source(s) for s in sources_el]
+    notes: dict[str, QNote] = {}
+    notes_el = child(root, "Notes")
+    if notes_el is not None:
+        for n in children(notes_el, "Note"):
+            note = QNote(
+                guid=_guid(n),
+                name=n.get("name"),
+                text=child_text(n, "PlainTextContent"),
+                text_path=n.get("plainTextPath"),
+                description=child_text(n, "Description"),
+                user=norm_guid(n.get("creatingUser") or n.get("modifyingUser")),
+                created=n.get("creationDateTime") or n.get("modifiedDateTime"),
+            )
+            notes[note.guid] = note
+    unsupported = {}
+    for tag, item in (("Links", "Link"), ("Sets", "Set"), ("Graphs", "Graph")):
+        el = child(root, tag)
+        if el is not None and len(children(el, item)):
+            unsupported[tag.lower()] = len(children(el, item))
+    return QProject(
+        name=(root.get("name") or "").strip(),
+        origin=(root.get("origin") or "").strip(),
+        users=users,
+        codes=codes,
+        variables=variables,
+        cases=cases,
+        sources=sources,
+        notes=notes,
+        project_notes=note_refs(root),
+        description=child_text(root, "Description"),
+        unsupported=unsupported,
+    )

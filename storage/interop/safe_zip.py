@@ -1,0 +1,181 @@
+"""Reading untrusted zips and XML safely.
+
+A ``.qdpx`` (or any archive handed to us) is refused as a whole, before anything is written, when
+it has too many members, a member whose name could escape a folder (``..``, absolute paths, drive
+letters, backslashes), members that add up to too much data, or a member that inflates suspiciously
+(a "zip bomb"). XML is parsed without DTDs, entities or network access.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from ..errors import InvalidInputError
+
+#: Default limits (generous for field projects with long recordings).
+MAX_MEMBERS = 5000
+MAX_TOTAL_BYTES = 16 * 1024**3
+MAX_XML_BYTES = 256 * 1024**2
+#: A member larger than ``RATIO_MIN_BYTES`` that inflates more than this is refused.
+MAX_RATIO = 200
+RATIO_MIN_BYTES = 1024**2
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """Limits applied to an untrusted archive."""
+
+    max_members: int = MAX_MEMBERS
+    max_total_bytes: int = MAX_TOTAL_BYTES
+    max_member_bytes: int = MAX_TOTAL_BYTES
+    max_ratio: int = MAX_RATIO
+
+
+def _bad_name(name: str) -> bool:
+    if not name or "\\" in name or "\x00" in name or name.startswith("/") or _DRIVE.match(name):
+        return True
+    parts = name.split("/")
+    return any(part == ".." for part in parts)
+
+
+class SafeZip:
+    """A zip opened for reading with every member checked first.
+
+    Raises ``InvalidInputError`` (naming the file) when the archive breaks a limit.
+    """
+
+    def __init__(self, path: Path, limits: ZipLimits | None = None) -> None:
+        self.path = path
+        self.limits = limits or ZipLimits()
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except FileNotFoundError:
+            raise InvalidInputError(f"{path}: no such file.") from None
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise InvalidInputError(
+                f"{path} is not a readable zip archive ({exc}); nothing was imported."
+            ) from None
+        try:
+            self._check()
+        except BaseException:
+            self._zip.close()
+            raise
+        self._names = {self._norm(i.filename): i for i in self._zip.infolist() if not i.is_dir()}
+
+    @staticmethod
+    def _norm(name: str) -> str:
+        return posixpath.normpath(name)
+
+    def _refuse(self, why: str) -> InvalidInputError:
+        return InvalidInputError(
+            f"{self.path}: {why}; the archive was refused, nothing was written."
+        )
+
+    def _check(self) -> None:
+        infos = self._zip.infolist()
+        limits = self.limits
+        if len(infos) > limits.max_members:
+            raise self._refuse(f"it has {len(infos)} members (at most {limits.max_members})")
+        total = 0
+        for info in infos:
+            if _bad_name(info.filename):
+                raise self._refuse(f"member {info.filename!r} has an unsafe path")
+            if info.flag_bits & 0x1:
+                raise self._refuse(f"member {info.filename!r} is encrypted")
+            if info.file_size > limits.max_member_bytes:
+                raise self._refuse(
+                    f"member {info.filename!r} is too large ({info.file_size} bytes)"
+                )
+            ratio = info.file_size // max(1, info.compress_size)
+            if info.file_size > RATIO_MIN_BYTES and ratio > limits.max_ratio:
+                raise self._refuse(f"member {info.filename!r} inflates {ratio} times (a zip bomb?)")
+            total += info.file_size
+            if total > limits.max_total_bytes:
+                raise self._refuse(
+                    f"its members add up to more than {limits.max_total_bytes} bytes"
+                )
+
+    def close(self) -> None:
+        """Close the archive."""
+        self._zip.close()
+
+    def __enter__(self) -> SafeZip:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def names(self) -> list[str]:
+        """Return the normalised names of the file members."""
+        return sorted(self._names)
+
+    def find(self, name: str) -> str | None:
+        """Return the stored member name matching ``name`` (case-insensitive fallback) or None."""
+        if _bad_name(name):
+            return None
+        norm = self._norm(name)
+        if norm in self._names:
+            return norm
+        lowered = {n.lower(): n for n in self._names}
+        return lowered.get(norm.lower())
+
+    def read(self, name: str, max_bytes: int | None = None) -> bytes:
+        """Read one member fully, refusing more data than declared or than ``max_bytes``."""
+        info = self._names[name]
+        cap = info.file_size if max_bytes is None else min(info.file_size, max_bytes)
+        if max_bytes is not None and info.file_size > max_bytes:
+            raise self._refuse(f"member {name!r} is larger than {max_bytes} bytes")
+        with self._zip.open(info) as fh:
+            data = fh.read(cap + 1)
+        if len(data) > cap:
+            raise self._refuse(f"member {name!r} holds more data than it declares")
+        return data
+
+    def extract_to(self, name: str, dest: Path) -> None:
+        """Stream one member into ``dest`` (a path we chose, never the member's name)."""
+        info = self._names[name]
+        written = 0
+        with self._zip.open(info) as src, open(dest, "wb") as out:
+            while True:
+                block = src.read(1 << 20)
+                if not block:
+                    break
+                written += len(block)
+                if written > info.file_size:
+                    raise self._refuse(f"member {name!r} holds more data than it declares")
+                out.write(block)
+
+    def open(self, name: str) -> IO[bytes]:
+        """Open one member for reading."""
+        return self._zip.open(self._names[name])
+
+
+def parse_xml(data: bytes, what: str) -> Element:
+    """Parse untrusted XML: no DTD, no entities, no external references.
+
+    Raises:
+        InvalidInputError: the XML is malformed or declares a DTD or entities.
+    """
+    if len(data) > MAX_XML_BYTES:
+        raise InvalidInputError(f"{what}: the XML is larger than {MAX_XML_BYTES} bytes; refused.")
+    try:
+        root: Element = SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise InvalidInputError(
+            f"{what}: the XML declares a DTD or entities ({type(exc).__name__}), which are not "
+            "allowed in exchange files; refused, nothing was written."
+        ) from None
+    except ParseError as exc:
+        raise InvalidInputError(f"{what}: malformed XML ({exc}); nothing was written.") from None
+    return root

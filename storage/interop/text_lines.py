@@ -1,0 +1,215 @@
+"""Turn a plain-text transcript (as other QDA tools store it) into timed, speaker-labelled lines.
+
+Each non-empty line becomes one segment. A line may start with a timestamp (``[00:01:02]``,
+``(00:01:02.5)``, ``00:01:02``) and a speaker (``Anna: ...``, ``I: ...``, ``S01: ...``); an
+f4/MAXQDA end mark (``#00:01:05-3#``) may close it. Sync points (position -> time) anchor
+times; where none applies, times are interpolated by character position.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+_LEAD_TS = re.compile(
+    r"^\s*[\[(]?(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?[\])]?[ \t]*(?:-[ \t]*)?"
+)
+_TAIL_F4 = re.compile(r"[ \t]*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#[ \t]*$")
+_SPEAKER = re.compile(r"^([^\s:#\[\]()][^:\n]{0,39}?):[ \t]+(?=\S)")
+
+
+def ts_ms(h: str | None, m: str, s: str, frac: str | None) -> int:
+    """Milliseconds of a parsed h:m:s[.frac] timestamp."""
+    ms = int(frac.ljust(3, "0")[:3]) if frac else 0
+    return ((int(h or 0) * 60 + int(m)) * 60 + int(s)) * 1000 + ms
+
+
+def speaker_prefix(line: str) -> tuple[str | None, int]:
+    """Return (speaker, length of the prefix) when a line starts like ``NAME: text``."""
+    match = _SPEAKER.match(line)
+    if not match:
+        return None, 0
+    name = match.group(1).strip()
+    if len(name.split()) > 4 or name.startswith("http"):
+        return None, 0
+    return name, match.end()
+
+
+def _prefix(line: str, speakers: set[str] | None) -> tuple[str | None, int]:
+    if speakers is None:
+        return speaker_prefix(line)
+    for label in sorted(speakers, key=len, reverse=True):
+        if line.startswith(f"{label}: "):
+            return label, len(label) + 2
+    return None, 0
+
+
+@dataclass
+class Line:
+    """One transcript line that becomes a segment; positions index the whole text."""
+
+    line_start: int
+    text_start: int
+    text_end: int
+    speaker: str | None
+    text: str
+    start_ms: int | None = None
+    end_ms: int | None = None
+
+
+def split_lines(
+    text: str,
+    syncpoints: list[tuple[int, int | None]] | None = None,
+    *,
+    duration_ms: int | None = None,
+    keep_empty_synced: bool = True,
+    speakers: set[str] | None = None,
+) -> list[Line]:
+    """Split a transcript into lines with speakers and times.
+
+    Args:
+        text: the whole plain text.
+        syncpoints: (position, time in ms or None) pairs from the source's ``SyncPoint``s.
+        duration_ms: the media duration, used to clamp and to interpolate without anchors.
+        keep_empty_synced: keep empty lines that carry a sync point (empty segments).
+        speakers: when given, only these labels are recognised as ``LABEL: `` prefixes
+            (instead of guessing from the line's shape).
+    """
+    points = sorted((p, t) for p, t in (syncpoints or []) if p is not None)
+    positions = [p for p, _ in points]
+    anchors = sorted((p, t) for p, t in points if t is not None)
+    lines: list[Line] = []
+    ends_known: list[int | None] = []
+    pos = 0
+    for raw in text.split("\n"):
+        ls = pos
+        le = ls + len(raw)
+        pos = le + 1
+        if raw.endswith("\r"):
+            le -= 1
+        lo = bisect.bisect_left(positions, ls)
+        hi = bisect.bisect_right(positions, le)
+        inline = points[lo:hi]
+        body = text[ls:le]
+        start: int | None = None
+        end: int | None = None
+        speaker: str | None = None
+        text_start = ls
+        text_end = le
+        if inline:
+            stamped: int | None = None
+            first = inline[0][0]
+            prefix = text[ls:first]
+            if first == ls:
+                pass
+            elif prefix.endswith(": ") and len(prefix) > 2 and "\n" not in prefix:
+                text_start = first
+                stamp = _LEAD_TS.match(prefix)
+                if stamp and ("[" in stamp.group(0) or "(" in stamp.group(0)):
+                    stamped = ts_ms(stamp.group(1), stamp.group(2), stamp.group(3), stamp.group(4))
+                    prefix = prefix[stamp.end() :]
+                speaker = prefix[:-2].strip() or None
+            else:
+                speaker, n = _prefix(body, speakers)
+                text_start = ls + n
+            for p, t in inline:
+                if t is not None and p <= text_start and start is None:
+                    start = t
+                if t is not None and p == le:
+                    end = t
+            if start is None:
+                start = stamped
+        else:
+            if not body.strip():
+                continue
+            match = _LEAD_TS.match(body)
+            if match and (
+                match.group(1) is not None
+                or match.group(4) is not None
+                or "[" in match.group(0)
+                or "(" in match.group(0)
+            ):
+                start = ts_ms(match.group(1), match.group(2), match.group(3), match.group(4))
+                text_start = ls + match.end()
+            tail = _TAIL_F4.search(body)
+            if tail and ls + tail.start() >= text_start:
+                end = ts_ms(tail.group(1), tail.group(2), tail.group(3), tail.group(4))
+                text_end = ls + tail.start()
+            speaker, n = _prefix(text[text_start:text_end], speakers)
+            text_start += n
+        if not inline and not text[text_start:text_end].strip():
+            continue
+        if inline and not keep_empty_synced and not text[text_start:text_end].strip():
+            continue
+        lines.append(Line(ls, text_start, text_end, speaker, text[text_start:text_end], start, end))
+        ends_known.append(end)
+    _fill_times(lines, anchors, len(text), duration_ms)
+    return lines
+
+
+def _interp(pos: int, anchors: list[tuple[int, int]], total: int, duration: int | None) -> int:
+    if not anchors:
+        if duration and total:
+            return round(duration * pos / total)
+        return 0
+    keys = [p for p, _ in anchors]
+    i = bisect.bisect_left(keys, pos)
+    if i < len(anchors) and anchors[i][0] == pos:
+        return anchors[i][1]
+    if i == 0:
+        p1, t1 = anchors[0]
+        return t1 if not duration or p1 == 0 else max(0, round(t1 * pos / p1))
+    if i == len(anchors):
+        p0, t0 = anchors[-1]
+        if duration and total > p0:
+            return round(t0 + (duration - t0) * (pos - p0) / (total - p0))
+        return t0
+    (p0, t0), (p1, t1) = anchors[i - 1], anchors[i]
+    return round(t0 + (t1 - t0) * (pos - p0) / max(1, p1 - p0))
+
+
+def _fill_times(
+    lines: list[Line], anchors: list[tuple[int, int]], total: int, duration: int | None
+) -> None:
+    for line in lines:
+        if line.start_ms is None:
+            line.start_ms = _interp(line.line_start, anchors, total, duration)
+    for i, line in enumerate(lines):
+        if line.end_ms is None:
+            if i + 1 < len(lines) and lines[i + 1].start_ms is not None:
+                line.end_ms = lines[i + 1].start_ms
+            elif anchors or duration:
+                line.end_ms = _interp(line.text_end, anchors, total, duration)
+                if duration and i + 1 == len(lines):
+                    line.end_ms = max(line.end_ms or 0, duration)
+            else:
+                line.end_ms = line.start_ms
+    for line in lines:
+        start = max(0, line.start_ms or 0)
+        end = max(start, line.end_ms or start)
+        if duration:
+            start = min(start, duration)
+            end = min(max(end, start), max(duration, start))
+        line.start_ms, line.end_ms = start, end
+
+
+def map_span(lines: list[Line], start: int, end: int) -> list[tuple[int, int | None, int | None]]:
+    """Map a span of the whole text onto lines: (line index, start_cp, end_cp) in its text.
+
+    A span covering a line's whole text gives ``None, None`` (the whole segment).
+    """
+    result: list[tuple[int, int | None, int | None]] = []
+    if end < start:
+        start, end = end, start
+    for i, line in enumerate(lines):
+        lo, hi = max(start, line.text_start), min(end, line.text_end)
+        if hi <= lo:
+            if start == end == line.text_start == line.text_end:
+                result.append((i, None, None))
+            continue
+        if lo == line.text_start and hi == line.text_end:
+            result.append((i, None, None))
+        else:
+            result.append((i, lo - line.text_start, hi - line.text_start))
+    return result

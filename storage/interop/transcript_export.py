@@ -1,0 +1,247 @@
+"""Export one session's transcript as txt, srt, vtt, docx or json.
+
+Each format carries speakers and timestamps; txt, docx and json also carry markers. With
+``line_numbers`` txt lines are numbered and docx turns on Word's own line numbering (as
+transcripts for qualitative analysis are usually cited by line).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InvalidInputError
+from ..models import Marker, Segment
+from ..privacy_models import ExportPrivacy
+from ..privacy_view import log_export, private_view
+from ._common import hms
+from ._files import write_atomic
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+TRANSCRIPT_FORMATS = ("txt", "srt", "vtt", "docx", "json")
+
+
+def _items(segments: list[Segment], markers: list[Marker]) -> list[Segment | Marker]:
+    items: list[tuple[int, int, Segment | Marker]] = [(s.start_ms, 1, s) for s in segments]
+    items += [(m.time_ms, 0, m) for m in markers]
+    return [item for _t, _k, item in sorted(items, key=lambda x: (x[0], x[1]))]
+
+
+def _marker_text(m: Marker) -> str:
+    return f"Marker: {m.label}" + (f" ({m.note})" if m.note else "")
+
+
+def _txt(project: Project, session_id: str, line_numbers: bool) -> str:
+    session = project.get_session(session_id)
+    lines = [session.title]
+    meta = [v for v in (session.date, session.place, session.kind.replace("_", " ")) if v]
+    lines.append(" | ".join(meta))
+    lines.append("")
+    for item in _items(project.segments(session_id), project.markers(session_id)):
+        if isinstance(item, Marker):
+            lines.append(f"[{hms(item.time_ms)}] --- {_marker_text(item)} ---")
+        else:
+            speaker = f"{item.speaker}: " if item.speaker else ""
+            text = item.text.replace("\n", " ")
+            lines.append(f"[{hms(item.start_ms)}] {speaker}{text}")
+    if line_numbers:
+        width = len(str(len(lines)))
+        lines = [f"{i:>{width}}  {line}" for i, line in enumerate(lines, start=1)]
+    return "\n".join(lines) + "\n"
+
+
+def _srt(project: Project, session_id: str) -> str:
+    blocks = []
+    for i, seg in enumerate(project.segments(session_id), start=1):
+        speaker = f"{seg.speaker}: " if seg.speaker else ""
+        end = max(seg.end_ms, seg.start_ms)
+        blocks.append(
+            f"{i}\n{hms(seg.start_ms, millis=True, sep=',')} --> {hms(end, millis=True, sep=',')}"
+            f"\n{speaker}{seg.text.strip() or '...'}\n"
+        )
+    return "\n".join(blocks)
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _vtt(project: Project, session_id: str) -> str:
+    session = project.get_session(session_id)
+    out = [f"WEBVTT - {session.title}".replace("\n", " "), ""]
+    for item in _items(project.segments(session_id), project.markers(session_id)):
+        if isinstance(item, Marker):
+            out += [f"NOTE {hms(item.time_ms, millis=True)} {_marker_text(item)}"
+                    .replace("-->", "->"), ""]  # fmt: skip
+            continue
+        text = _vtt_escape(item.text.strip().replace("\n", " ")) or "..."
+        if item.speaker:
+            text = f"<v {_vtt_escape(item.speaker)}>{text}"
+        end = max(item.end_ms, item.start_ms)
+        out += [
+            f"{hms(item.start_ms, millis=True)} --> {hms(end, millis=True)}",
+            text,
+            "",
+        ]
+    return "\n".join(out)
+
+
+def _json(project: Project, session_id: str) -> str:
+    session = project.get_session(session_id)
+    speakers = project.session_speakers(session_id)
+    data: dict[str, Any] = {
+        "session": asdict(session),
+        "speakers": [{"label": s.label, "participant_id": s.participant_id} for s in speakers],
+        "segments": [
+            {
+                "id": s.id,
+                "start_ms": s.start_ms,
+                "end_ms": s.end_ms,
+                "speaker": s.speaker,
+                "text": s.text,
+                "origin": s.origin,
+                "confidence": s.confidence,
+                "edited": s.edited,
+                "words": [asdict(w) for w in s.words],
+            }
+            for s in project.segments(session_id)
+        ],
+        "markers": [asdict(m) for m in project.markers(session_id)],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_transcript(
+    project: Project,
+    session_id: str,
+    fmt: str,
+    *,
+    line_numbers: bool = False,
+    privacy: ExportPrivacy | None = None,
+) -> str:
+    """Return a session's transcript as text in ``fmt`` (txt, srt, vtt or json).
+
+    ``privacy`` (default: pseudonyms and redactions applied) says how people are protected.
+
+    Raises:
+        InvalidInputError: unknown format (docx is written by ``export_transcript``).
+        NotFoundError: unknown session.
+    """
+    with private_view(project, privacy) as view:
+        return _render(view, session_id, fmt, line_numbers)
+
+
+def _render(project: Project, session_id: str, fmt: str, line_numbers: bool) -> str:
+    project.get_session(session_id)
+    if fmt == "txt":
+        return _txt(project, session_id, line_numbers)
+    if fmt == "srt":
+        return _srt(project, session_id)
+    if fmt == "vtt":
+        return _vtt(project, session_id)
+    if fmt == "json":
+        return _json(project, session_id)
+    raise InvalidInputError(
+        f"Unknown transcript format {fmt!r}; use one of {', '.join(TRANSCRIPT_FORMATS)}."
+    )
+
+
+def _docx(project: Project, session_id: str, path: Path, line_numbers: bool) -> None:
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    session = project.get_session(session_id)
+    doc = Document()
+    doc.add_heading(session.title, level=1)
+    meta = [v for v in (session.date, session.place, session.kind.replace("_", " ")) if v]
+    if session.moderator:
+        meta.append(f"moderator: {session.moderator}")
+    if meta:
+        doc.add_paragraph(" | ".join(meta))
+    for item in _items(project.segments(session_id), project.markers(session_id)):
+        para = doc.add_paragraph()
+        if isinstance(item, Marker):
+            run = para.add_run(f"[{hms(item.time_ms)}] {_marker_text(item)}")
+            run.italic = True
+            run.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
+            continue
+        stamp = para.add_run(f"[{hms(item.start_ms)}] ")
+        stamp.font.color.rgb = RGBColor(0x78, 0x90, 0x9C)
+        stamp.font.size = Pt(9)
+        if item.speaker:
+            para.add_run(f"{item.speaker}: ").bold = True
+        para.add_run(item.text)
+    if line_numbers:
+        sect_pr = doc.sections[0]._sectPr
+        ln = OxmlElement("w:lnNumType")
+        ln.set(qn("w:countBy"), "1")
+        ln.set(qn("w:restart"), "continuous")
+        # CT_SectPr is a sequence: lnNumType goes right after pgSz/pgMar/paperSrc/pgBorders.
+        anchor = None
+        for tag in ("w:pgBorders", "w:paperSrc", "w:pgMar", "w:pgSz"):
+            found = sect_pr.find(qn(tag))
+            if found is not None:
+                anchor = found
+                break
+        if anchor is not None:
+            anchor.addnext(ln)
+        else:
+            sect_pr.insert(0, ln)
+    doc.save(str(path))
+
+
+def export_transcript(
+    project: Project,
+    session_id: str,
+    fmt: str,
+    dest: str | Path,
+    *,
+    line_numbers: bool = False,
+    privacy: ExportPrivacy | None = None,
+) -> Path:
+    """Write a session's transcript to ``dest`` in ``fmt`` (txt, srt, vtt, docx or json).
+
+    By default real names are replaced by their pseudonyms and redacted spans by
+    ``[REDACTED]``; ``privacy`` can also leave out segments without consent, or (for the
+    project lead's own use) turn the protections off. The export is logged in the audit log.
+
+    Raises:
+        InvalidInputError: unknown format or ``dest`` is a folder.
+        NotFoundError: unknown session.
+        ReadOnlyError: the file cannot be written.
+    """
+    fmt = fmt.lower()
+    if fmt not in TRANSCRIPT_FORMATS:
+        raise InvalidInputError(
+            f"Unknown transcript format {fmt!r}; use one of {', '.join(TRANSCRIPT_FORMATS)}."
+        )
+    project.get_session(session_id)
+    dest = Path(dest).expanduser()
+    with private_view(project, privacy) as view:
+        if fmt == "docx":
+            write_atomic(dest, lambda tmp: _docx(view, session_id, tmp, line_numbers))
+        else:
+            text = _render(view, session_id, fmt, line_numbers)
+            encoding = "utf-8-sig" if fmt == "txt" else "utf-8"
+
+            def write(tmp: Path) -> None:
+                tmp.write_text(text, encoding=encoding)
+
+            write_atomic(dest, write)
+        n = len(view.segments(session_id))
+    log_export(
+        project,
+        f"transcript {fmt}",
+        dest,
+        privacy,
+        target_type="session",
+        target_id=session_id,
+        extra={"segments": n},
+    )
+    return dest

@@ -1,0 +1,759 @@
+"""Merging a bundle into a project (one transaction; a refusal changes nothing).
+
+Rules, per row of a travelling table (matched by its global id):
+
+* new in the bundle and not deleted here: added (codings keep their coder);
+* same content here: skipped;
+* the bundle's version is one this project already had or saw (``row_versions``): skipped;
+* the bundle's version history contains our current version: the bundle edited it since we
+  last met and we did not, so it is taken ("edited on one side only");
+* otherwise both sides edited it: a conflict that keeps every version (``conflicts``); the row
+  shows the newest version meanwhile (by ``updated_at``, then content), so merging A then B
+  gives the same project as B then A, and merging a bundle twice changes nothing;
+* a deletion (tombstone) in the bundle deletes the row here unless rows here still use it
+  (codings of a code or of a segment that the bundle did not know about): then it is a conflict;
+  rows the bundle brings that use a row deleted here bring it back, as a conflict too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import sqlite3
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .bundle import InvalidBundleError, OpenedBundle
+from .errors import ReadOnlyError
+from .teamwork import ConflictVersion, content_columns
+from .teamwork_schema import TRAVELLING_TABLES
+
+#: parent table -> the (child table, column) pairs that point at it
+FK_CHILDREN: dict[str, list[tuple[str, str]]] = {
+    "sessions": [
+        ("media", "session_id"),
+        ("session_speakers", "session_id"),
+        ("segments", "session_id"),
+        ("markers", "session_id"),
+    ],
+    "participants": [("session_speakers", "participant_id")],
+    "segments": [("codings", "segment_id")],
+    "codes": [("codings", "code_id"), ("codes", "parent_id")],
+}
+#: child table -> its (column, parent table) pairs
+FK_PARENTS: dict[str, list[tuple[str, str]]] = {}
+for _parent, _children in FK_CHILDREN.items():
+    for _child, _col in _children:
+        FK_PARENTS.setdefault(_child, []).append((_col, _parent))
+FK_PARENTS.setdefault("codings", []).append(("coder", "coders"))
+
+_DELETE_ORDER = (
+    "codings",
+    "memos",
+    "markers",
+    "session_speakers",
+    "media",
+    "segments",
+    "codes",
+    "participants",
+    "sessions",
+)
+_OTHER_TABLES = ("coders", "deletions", "row_versions", "project_meta")
+_MEDIA_PATH = re.compile(r"^media/[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+_CONFLICT_NS = uuid.UUID("6f1c1f0e-8d3b-4c59-9a57-3f0b8a1d2c11")
+
+
+@dataclass
+class TableSummary:
+    """What a merge did to one table."""
+
+    added: int = 0
+    updated: int = 0
+    conflicts: int = 0
+    skipped: int = 0
+    deleted: int = 0
+
+
+@dataclass
+class MergeSummary:
+    """What merging one bundle did."""
+
+    bundle: str
+    coder: str
+    tables: dict[str, TableSummary] = field(default_factory=dict)
+    same_name_codes: list[tuple[str, list[str]]] = field(default_factory=list)
+    merged_codes: int = 0
+    media_copied: int = 0
+    media_missing: int = 0
+
+    def table(self, name: str) -> TableSummary:
+        """Return (creating) the summary of one table."""
+        return self.tables.setdefault(name, TableSummary())
+
+    @property
+    def conflicts(self) -> int:
+        """Conflicts recorded by this merge, all tables together."""
+        return sum(t.conflicts for t in self.tables.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict."""
+        return {
+            "bundle": self.bundle,
+            "coder": self.coder,
+            "tables": {k: vars(v) for k, v in self.tables.items()},
+            "same_name_codes": [{"path": p, "ids": ids} for p, ids in self.same_name_codes],
+            "merged_codes": self.merged_codes,
+            "media_copied": self.media_copied,
+            "media_missing": self.media_missing,
+        }
+
+
+def conflict_id(table: str, row_id: str) -> str:
+    """The conflict id of a row: the same on every laptop and in every merge order."""
+    return str(uuid.uuid5(_CONFLICT_NS, f"{table}/{row_id}"))
+
+
+def _version_key(v: ConflictVersion) -> tuple[str, bool, str]:
+    return (v.version, v.deleted, json.dumps(v.values, sort_keys=True, default=str))
+
+
+def merge_bundle(
+    project: Any,
+    opened: OpenedBundle,
+    *,
+    allow_other_project: bool = False,
+    merge_same_name: bool = False,
+    adopt: bool = False,
+) -> MergeSummary:
+    """Merge one checked, unpacked bundle into ``project`` in one transaction.
+
+    Args:
+        project: an open, writable ``Project``.
+        opened: from ``storage.bundle.open_bundle``.
+        allow_other_project: merge a bundle exported from another project.
+        merge_same_name: merge codes that have the same path but different ids.
+        adopt: the project is new and takes the bundle's identity (``new --from-bundle``).
+
+    Raises:
+        InvalidBundleError: the bundle is refused; the project is unchanged.
+    """
+    if project.readonly:
+        raise ReadOnlyError(f"{project.folder} was opened read-only; nothing was changed.")
+    path = opened.path
+    if opened.project_id != project.id and not allow_other_project:
+        theirs = opened.manifest.get("project_name") or opened.project_id
+        raise InvalidBundleError(
+            f"{path} belongs to another project ({theirs!r}, id {opened.project_id}), not "
+            f"{project.name!r}; use --allow-other-project to merge it anyway. Nothing changed."
+        )
+    conn: sqlite3.Connection = project.db.conn
+    summary = MergeSummary(bundle=str(path), coder=opened.coder)
+    with project._mutex:
+        trusted = conn.execute("PRAGMA trusted_schema").fetchone()[0]
+        conn.execute("PRAGMA trusted_schema = OFF")
+        uri = f"{opened.db_path.resolve().as_uri()}?mode=ro"
+        conn.execute("ATTACH DATABASE ? AS b", (uri,))
+        copied: list[Path] = []
+        try:
+            attached = {r[1]: r[2] for r in conn.execute("PRAGMA database_list")}
+            if Path(attached.get("b") or "/").resolve() != opened.db_path.resolve():
+                raise InvalidBundleError(f"{path}: could not open the bundle read-only.")
+            try:
+                _validate(conn, path)
+                with project._tx():
+                    run = _Merge(project, conn, opened, summary, merge_same_name)
+                    run.run()
+                    if adopt:
+                        run.adopt()
+                    run.copy_media(copied)
+            except sqlite3.IntegrityError as exc:
+                if "FOREIGN KEY" in str(exc):
+                    raise InvalidBundleError(
+                        f"{path}: some rows refer to rows that exist neither in the bundle nor "
+                        "in this project (a partial bundle needs the project it was made from);"
+                        " refusing it. Nothing was changed."
+                    ) from exc
+                raise InvalidBundleError(
+                    f"{path}: a row breaks a rule of the project schema ({exc}); "
+                    "refusing the bundle. Nothing was changed."
+                ) from exc
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+                    raise
+                raise InvalidBundleError(
+                    f"{path}: the bundle's database cannot be read ({exc}); nothing was changed."
+                ) from exc
+        except BaseException:
+            for item in copied:
+                item.unlink(missing_ok=True)
+            raise
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                for table in TRAVELLING_TABLES:
+                    conn.execute(f"DROP TABLE IF EXISTS temp.fs_touch_{table}")
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("DETACH DATABASE b")
+            conn.execute(f"PRAGMA trusted_schema = {int(trusted)}")
+    return summary
+
+
+# --------------------------------------------------------------------------- validation
+def _allowed_types(decl: str, notnull: bool, pk: bool, name: str) -> list[str]:
+    decl = decl.upper()
+    if "INT" in decl:
+        types = ["integer"]
+    elif "REAL" in decl:
+        types = ["real", "integer"]
+    else:
+        types = ["text"]
+    if not notnull and not pk and name not in ("id", "row_id"):
+        types.append("null")
+    return types
+
+
+def _check_clauses(conn: sqlite3.Connection, table: str) -> list[str]:
+    """The CHECK expressions of one of the project's own tables (from its trusted schema)."""
+    row = conn.execute(
+        "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
+    sql = row[0] if row else ""
+    clauses = []
+    for match in re.finditer(r"\bCHECK\s*\(", sql, flags=re.IGNORECASE):
+        depth, i = 1, match.end()
+        while depth and i < len(sql):
+            depth += {"(": 1, ")": -1}.get(sql[i], 0)
+            i += 1
+        clauses.append(sql[match.end() : i - 1])
+    return clauses
+
+
+def _validate(conn: sqlite3.Connection, path: Path) -> None:
+    """Check the bundle's tables: every expected column present, every value of the right type."""
+    btables = {r[0] for r in conn.execute("SELECT name FROM b.sqlite_master WHERE type='table'")}
+    for table in (*TRAVELLING_TABLES, *_OTHER_TABLES):
+        if table not in btables:
+            raise InvalidBundleError(f"{path}: the bundle has no table {table!r}; refusing it.")
+        main_cols = conn.execute(f"PRAGMA main.table_info({table})").fetchall()
+        bcols = {r[1] for r in conn.execute(f"PRAGMA b.table_info({table})")}
+        checks: list[tuple[str, str]] = []
+        for _, name, decl, notnull, _default, pk in main_cols:
+            if name == "seq":
+                continue
+            if name not in bcols:
+                raise InvalidBundleError(
+                    f"{path}: table {table!r} of the bundle lacks column {name!r}; refusing it."
+                )
+            types = ", ".join(f"'{t}'" for t in _allowed_types(decl, bool(notnull), bool(pk), name))
+            cond = f"typeof({name}) NOT IN ({types})"
+            if name in ("id", "row_id", "name") and table != "project_meta":
+                cond += f" OR length({name}) = 0"
+            checks.append((name, cond))
+        for clause in _check_clauses(conn, table):
+            checks.append((f"CHECK ({' '.join(clause.split())})", f"NOT coalesce(({clause}), 1)"))
+        if table == "segments":
+            checks.append(("words", "words IS NOT NULL AND NOT json_valid(words)"))
+        if table == "participants":
+            checks.append(("attributes", "NOT json_valid(attributes)"))
+        sums = ", ".join(f"coalesce(sum({cond}), 0)" for _, cond in checks)
+        source = f"b.{table}"
+        if table in TRAVELLING_TABLES:
+            # rows equal to ours are never copied: check (and later merge) only the others
+            content = [c for c in content_columns(conn, table)]
+            differs = " OR ".join(
+                ["l.id IS NULL", "r.updated_at IS NOT l.updated_at"]
+                + [f"r.{c} IS NOT l.{c}" for c in content]
+            )
+            conn.execute(f"DROP TABLE IF EXISTS temp.fs_touch_{table}")
+            conn.execute(f"CREATE TEMP TABLE fs_touch_{table} (rid INTEGER PRIMARY KEY)")
+            conn.execute(
+                f"INSERT INTO temp.fs_touch_{table} (rid) SELECT r.rowid FROM b.{table} r "
+                f"LEFT JOIN main.{table} l ON l.id = r.id WHERE {differs}"
+            )
+            source += f" WHERE rowid IN (SELECT rid FROM temp.fs_touch_{table})"
+        counts = conn.execute(f"SELECT {sums} FROM {source}").fetchone()
+        for (name, _), bad in zip(checks, counts, strict=True):
+            if bad:
+                what = name if name.startswith("CHECK") else repr(name)
+                raise InvalidBundleError(
+                    f"{path}: {bad} row(s) of {table!r} have an invalid {what}; refusing the "
+                    "bundle. Nothing was changed."
+                )
+    for (media_path,) in conn.execute("SELECT path FROM b.media"):
+        if not _MEDIA_PATH.match(media_path):
+            raise InvalidBundleError(
+                f"{path}: media path {media_path!r} is not allowed; refusing the bundle."
+            )
+
+
+# --------------------------------------------------------------------------- the merge
+class _Merge:
+    def __init__(
+        self,
+        project: Any,
+        conn: sqlite3.Connection,
+        opened: OpenedBundle,
+        summary: MergeSummary,
+        merge_same_name: bool,
+    ) -> None:
+        self.project = project
+        self.conn = conn
+        self.opened = opened
+        self.summary = summary
+        self.merge_same_name = merge_same_name
+        self.owner = project.get_meta("owner") or project.coder
+        self.new_media: list[tuple[str, str]] = []
+
+    # ------------------------------------------------------------- driver
+    def run(self) -> None:
+        conn = self.conn
+        n = conn.execute(
+            "INSERT OR IGNORE INTO main.coders (name, created_at) "
+            "SELECT name, created_at FROM b.coders"
+        ).rowcount
+        total = conn.execute("SELECT count(*) FROM b.coders").fetchone()[0]
+        self.summary.table("coders").added = n
+        self.summary.table("coders").skipped = total - n
+        for table in TRAVELLING_TABLES:
+            if table == "codings":
+                self._restore_used("segments")
+                self._restore_used("codes")
+            self._merge_rows(table)
+        self._apply_deletions()
+        conn.execute(
+            "INSERT INTO main.row_versions (table_name, row_id, version, author) "
+            "SELECT table_name, row_id, version, author FROM b.row_versions WHERE true "
+            "ON CONFLICT DO UPDATE SET author = coalesce(row_versions.author, excluded.author)"
+        )
+        self._same_name_codes()
+
+    def adopt(self) -> None:
+        """Take the bundle's project id and team settings (for ``new --from-bundle``)."""
+        for key in ("project_id", "blind_coding"):
+            row = self.conn.execute("SELECT value FROM b.project_meta WHERE key = ?", (key,))
+            value = row.fetchone()
+            if value is not None:
+                self.conn.execute(
+                    "INSERT INTO main.project_meta (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, value[0]),
+                )
+
+    # ------------------------------------------------------------- helpers
+    def _cols(self, table: str) -> list[str]:
+        return [
+            r[1] for r in self.conn.execute(f"PRAGMA main.table_info({table})") if r[1] != "seq"
+        ]
+
+    def _author(self, schema: str, table: str, row_id: str, version: str, fallback: str) -> str:
+        row = self.conn.execute(
+            f"SELECT author FROM {schema}.row_versions WHERE table_name = ? AND row_id = ? "
+            "AND version = ?",
+            (table, row_id, version),
+        ).fetchone()
+        if row is not None and row[0]:
+            return str(row[0])
+        created = self.conn.execute(
+            f"SELECT created_by, created_at FROM {schema}.{table} WHERE id = ?", (row_id,)
+        ).fetchone()
+        if created is not None and created[1] == version:
+            return str(created[0])
+        return fallback
+
+    def _record_version(self, table: str, row_id: str, version: str, author: str | None) -> None:
+        self.conn.execute(
+            "INSERT INTO main.row_versions (table_name, row_id, version, author) "
+            "VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET author = coalesce(row_versions.author, excluded.author)",
+            (table, row_id, version, author),
+        )
+
+    def _write_row(self, table: str, row_id: str, values: dict[str, Any], version: str) -> None:
+        conn = self.conn
+        if table == "segments" and "text" in values:
+            seq, text = conn.execute(
+                "SELECT seq, text FROM main.segments WHERE id = ?", (row_id,)
+            ).fetchone()
+            if text != values["text"]:
+                self.project._fts_delete(seq, text)
+                self.project._fts_insert(seq, values["text"])
+        sets = "".join(f"{k} = ?, " for k in values)
+        conn.execute(
+            f"UPDATE main.{table} SET {sets}updated_at = ? WHERE id = ?",
+            (*values.values(), version, row_id),
+        )
+
+    # ------------------------------------------------------------- rows
+    def _merge_rows(self, table: str) -> None:
+        conn = self.conn
+        stats = self.summary.table(table)
+        cols = self._cols(table)
+        content = content_columns(conn, table)
+        collist = ", ".join(cols)
+        rcols = ", ".join(f"r.{c}" for c in cols)
+        where = [
+            f"r.rowid IN (SELECT rid FROM temp.fs_touch_{table})",
+            f"NOT EXISTS (SELECT 1 FROM main.{table} l WHERE l.id = r.id)",
+            f"NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = '{table}' "
+            "AND d.row_id = r.id)",
+        ]
+        for col, parent in FK_PARENTS.get(table, []):
+            if parent == "coders":
+                continue
+            where.append(
+                f"(r.{col} IS NULL OR EXISTS (SELECT 1 FROM main.{parent} p WHERE p.id = r.{col})"
+                f" OR NOT EXISTS (SELECT 1 FROM main.deletions d2 WHERE d2.table_name = "
+                f"'{parent}' AND d2.row_id = r.{col}))"
+            )
+        if table == "codings":
+            where.append(
+                "NOT EXISTS (SELECT 1 FROM main.codings l WHERE l.segment_id = r.segment_id AND "
+                "l.code_id = r.code_id AND l.coder = r.coder AND l.start_cp IS r.start_cp AND "
+                "l.end_cp IS r.end_cp)"
+            )
+        sql_where = " AND ".join(where)
+        if table == "media":
+            self.new_media = [
+                (r[0], r[1])
+                for r in conn.execute(f"SELECT r.path, r.sha256 FROM b.media r WHERE {sql_where}")
+            ]
+        max_seq = 0
+        if table == "segments":
+            max_seq = conn.execute("SELECT coalesce(max(seq), 0) FROM main.segments").fetchone()[0]
+        stats.added = conn.execute(
+            f"INSERT INTO main.{table} ({collist}) SELECT {rcols} FROM b.{table} r "
+            f"WHERE {sql_where}"
+        ).rowcount
+        if table == "segments" and stats.added:
+            conn.execute(
+                "INSERT INTO main.segments_fts (rowid, text) "
+                "SELECT seq, text FROM main.segments WHERE seq > ?",
+                (max_seq,),
+            )
+        total = conn.execute(f"SELECT count(*) FROM b.{table}").fetchone()[0]
+        differs = " OR ".join(
+            ["r.updated_at IS NOT l.updated_at"] + [f"r.{c} IS NOT l.{c}" for c in content]
+        )
+        lcols = ", ".join(f"l.{c}" for c in cols)
+        changed = conn.execute(
+            f"SELECT {rcols}, {lcols} FROM temp.fs_touch_{table} t "
+            f"JOIN b.{table} r ON r.rowid = t.rid JOIN main.{table} l ON l.id = r.id "
+            f"WHERE {differs}"
+        ).fetchall()
+        n = len(cols)
+        for row in changed:
+            remote = dict(zip(cols, tuple(row)[:n], strict=True))
+            local = dict(zip(cols, tuple(row)[n:], strict=True))
+            self._merge_one(table, content, remote, local, stats)
+        stats.skipped = total - stats.added - stats.updated - stats.conflicts
+
+    def _merge_one(
+        self,
+        table: str,
+        content: list[str],
+        remote: dict[str, Any],
+        local: dict[str, Any],
+        stats: TableSummary,
+    ) -> None:
+        conn = self.conn
+        row_id = remote["id"]
+        rv, lv = remote["updated_at"], local["updated_at"]
+        rvals = {c: remote[c] for c in content}
+        lvals = {c: local[c] for c in content}
+        if rvals == lvals:
+            return
+        known_local = {lv} | {
+            r[0]
+            for r in conn.execute(
+                "SELECT version FROM main.row_versions WHERE table_name = ? AND row_id = ?",
+                (table, row_id),
+            )
+        }
+        if rv in known_local and rv != lv:
+            return  # an older version of ours
+        history = {
+            r[0]
+            for r in conn.execute(
+                "SELECT version FROM b.row_versions WHERE table_name = ? AND row_id = ?",
+                (table, row_id),
+            )
+        }
+        remote_author = self._author("b", table, row_id, rv, self.opened.coder)
+        if lv in history and rv != lv:
+            self._write_row(table, row_id, rvals, rv)
+            self._record_version(table, row_id, rv, remote_author)
+            stats.updated += 1
+            return
+        versions = [
+            ConflictVersion(lv, self._author("main", table, row_id, lv, self.owner), lvals),
+            ConflictVersion(rv, remote_author, rvals),
+        ]
+        if self._record_conflict(table, row_id, versions, current=lvals):
+            stats.conflicts += 1
+
+    def _record_conflict(
+        self,
+        table: str,
+        row_id: str,
+        new_versions: list[ConflictVersion],
+        *,
+        current: dict[str, Any] | None,
+    ) -> bool:
+        """Add versions to the row's conflict; show the newest version. True if it changed."""
+        conn = self.conn
+        existing = conn.execute(
+            "SELECT status, versions FROM main.conflicts WHERE table_name = ? AND row_id = ?",
+            (table, row_id),
+        ).fetchone()
+        versions: dict[tuple[str, bool, str], ConflictVersion] = {}
+        if existing is not None:
+            for v in json.loads(existing[1]):
+                cv = ConflictVersion(
+                    str(v["version"]), str(v["author"]), dict(v["values"]), bool(v["deleted"])
+                )
+                versions[_version_key(cv)] = cv
+        known = set(versions)
+        for v in new_versions:
+            versions.setdefault(_version_key(v), v)
+        if existing is not None and set(versions) == known:
+            return False
+        ordered = sorted(versions.values(), key=lambda v: (*_version_key(v), v.author))
+        kind = "delete" if any(v.deleted for v in ordered) else "edit"
+        created = max(v.version for v in ordered)
+        conn.execute(
+            "INSERT INTO main.conflicts (id, table_name, row_id, kind, versions, status,"
+            " created_at) VALUES (?, ?, ?, ?, ?, 'open', ?) "
+            "ON CONFLICT(table_name, row_id) DO UPDATE SET kind = excluded.kind,"
+            " versions = excluded.versions, status = 'open', resolution = NULL,"
+            " resolved_by = NULL, resolved_at = NULL, created_at = excluded.created_at",
+            (
+                conflict_id(table, row_id),
+                table,
+                row_id,
+                kind,
+                json.dumps([v.as_json() for v in ordered], ensure_ascii=False, default=str),
+                created,
+            ),
+        )
+        rows = [v for v in ordered if not v.deleted]
+        if kind == "edit" and rows and current is not None:
+            winner = max(rows, key=_version_key)
+            for v in rows:
+                self._record_version(table, row_id, v.version, v.author)
+            if winner.values != current:
+                self._write_row(table, row_id, winner.values, winner.version)
+        return True
+
+    # ------------------------------------------------------------- deletions
+    def _references(self, table: str, row_id: str) -> int:
+        total = 0
+        for child, col in FK_CHILDREN.get(table, []):
+            total += self.conn.execute(
+                f"SELECT count(*) FROM main.{child} WHERE {col} = ?", (row_id,)
+            ).fetchone()[0]
+        return int(total)
+
+    def _delete_local(self, table: str, row_id: str) -> None:
+        conn = self.conn
+        if table == "segments":
+            seq, text = conn.execute(
+                "SELECT seq, text FROM main.segments WHERE id = ?", (row_id,)
+            ).fetchone()
+            self.project._fts_delete(seq, text)
+        if table == "sessions":
+            conn.execute("DELETE FROM main.transcription_state WHERE session_id = ?", (row_id,))
+        conn.execute(f"DELETE FROM main.{table} WHERE id = ?", (row_id,))
+
+    def _apply_deletions(self) -> None:
+        conn = self.conn
+        tombs = conn.execute(
+            "SELECT table_name, row_id, deleted_by, deleted_at FROM b.deletions "
+            "ORDER BY table_name, row_id"
+        ).fetchall()
+        order = {t: i for i, t in enumerate(_DELETE_ORDER)}
+        pending = sorted((t for t in tombs if t[0] in order), key=lambda t: (order[t[0]], t[1]))
+        blocked: list[tuple[str, str, str, str]] = []
+        progress = True
+        while pending and progress:  # codes: children before parents, whatever the order
+            progress = False
+            retry = []
+            for tomb in pending:
+                table, row_id = tomb[0], tomb[1]
+                if conn.execute(f"SELECT 1 FROM b.{table} WHERE id = ?", (row_id,)).fetchone():
+                    self._union_tombstone(tomb)  # the sender keeps the row (its own conflict)
+                    continue
+                if not conn.execute(
+                    f"SELECT 1 FROM main.{table} WHERE id = ?", (row_id,)
+                ).fetchone():
+                    self._union_tombstone(tomb)
+                    continue
+                if self._references(table, row_id):
+                    retry.append(tomb)
+                    continue
+                self._delete_local(table, row_id)
+                self._union_tombstone(tomb)
+                self.summary.table(table).deleted += 1
+                progress = True
+            blocked, pending = retry, retry
+        for tomb in blocked:
+            table, row_id, by, at = tomb
+            local = conn.execute(f"SELECT * FROM main.{table} WHERE id = ?", (row_id,)).fetchone()
+            content = content_columns(conn, table)
+            lvals = {c: local[c] for c in content}
+            lv = local["updated_at"]
+            versions = [
+                ConflictVersion(str(at), str(by), {}, deleted=True),
+                ConflictVersion(lv, self._author("main", table, row_id, lv, self.owner), lvals),
+            ]
+            if self._resolved_with(table, row_id, versions[0]):
+                continue  # already decided to keep the row
+            self._union_tombstone(tomb)
+            if self._record_conflict(table, row_id, versions, current=None):
+                self.summary.table(table).conflicts += 1
+        for tomb in tombs:
+            if tomb[0] not in order and tomb[0] in TRAVELLING_TABLES:
+                self._union_tombstone(tomb)
+
+    def _resolved_with(self, table: str, row_id: str, version: ConflictVersion) -> bool:
+        row = self.conn.execute(
+            "SELECT status, versions FROM main.conflicts WHERE table_name = ? AND row_id = ?",
+            (table, row_id),
+        ).fetchone()
+        if row is None or row[0] != "resolved":
+            return False
+        keys = {
+            _version_key(ConflictVersion(str(v["version"]), "", {}, bool(v["deleted"])))
+            for v in json.loads(row[1])
+            if v["deleted"]
+        }
+        return _version_key(version) in keys
+
+    def _union_tombstone(self, tomb: tuple[str, str, str, str]) -> None:
+        self.conn.execute(
+            "INSERT INTO main.deletions (table_name, row_id, deleted_by, deleted_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(table_name, row_id) DO UPDATE SET "
+            "deleted_by = excluded.deleted_by, deleted_at = excluded.deleted_at "
+            "WHERE (excluded.deleted_at, excluded.deleted_by) < (deleted_at, deleted_by)",
+            tuple(tomb),
+        )
+
+    def _restore_used(self, table: str) -> None:
+        """Bring back rows deleted here that new codings from the bundle still use."""
+        conn = self.conn
+        col = "segment_id" if table == "segments" else "code_id"
+        wanted = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT DISTINCT r.{col} FROM b.codings r "
+                "WHERE NOT EXISTS (SELECT 1 FROM main.codings l WHERE l.id = r.id) "
+                "AND NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = 'codings' "
+                "AND d.row_id = r.id) "
+                f"AND NOT EXISTS (SELECT 1 FROM main.{table} x WHERE x.id = r.{col}) "
+                f"AND EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = '{table}' "
+                f"AND d.row_id = r.{col}) "
+                f"AND EXISTS (SELECT 1 FROM b.{table} y WHERE y.id = r.{col}) ORDER BY 1"
+            )
+        ]
+        cols = self._cols(table)
+        collist = ", ".join(cols)
+        content = content_columns(conn, table)
+        while wanted:
+            row_id = wanted.pop(0)
+            if conn.execute(f"SELECT 1 FROM main.{table} WHERE id = ?", (row_id,)).fetchone():
+                continue
+            row = conn.execute(
+                f"SELECT {collist} FROM b.{table} WHERE id = ?", (row_id,)
+            ).fetchone()
+            values = dict(zip(cols, tuple(row), strict=True))
+            if table == "codes" and values["parent_id"] is not None:
+                parent = values["parent_id"]
+                if not conn.execute("SELECT 1 FROM main.codes WHERE id = ?", (parent,)).fetchone():
+                    wanted.insert(0, row_id)
+                    wanted.insert(0, parent)
+                    if (
+                        wanted.count(parent) > 1
+                        or not conn.execute(
+                            "SELECT 1 FROM b.codes WHERE id = ?", (parent,)
+                        ).fetchone()
+                    ):
+                        return
+                    continue
+            if (
+                table == "segments"
+                and not conn.execute(
+                    "SELECT 1 FROM main.sessions WHERE id = ?", (values["session_id"],)
+                ).fetchone()
+            ):
+                continue  # its session is gone too: the codings stay out
+            cur = conn.execute(
+                f"INSERT INTO main.{table} ({collist}) VALUES ({', '.join('?' * len(cols))})",
+                tuple(values.values()),
+            )
+            if table == "segments":
+                self.project._fts_insert(cur.lastrowid, values["text"])
+            tomb = conn.execute(
+                "SELECT deleted_by, deleted_at FROM main.deletions WHERE table_name = ? "
+                "AND row_id = ?",
+                (table, row_id),
+            ).fetchone()
+            rv = values["updated_at"]
+            versions = [
+                ConflictVersion(str(tomb[1]), str(tomb[0]), {}, deleted=True),
+                ConflictVersion(
+                    rv,
+                    self._author("b", table, row_id, rv, self.opened.coder),
+                    {c: values[c] for c in content},
+                ),
+            ]
+            if self._record_conflict(table, row_id, versions, current=None):
+                self.summary.table(table).conflicts += 1
+
+    # ------------------------------------------------------------- codes by name
+    def _same_name_codes(self) -> None:
+        merged_ids: set[str] = set()
+        for _ in range(1000):
+            groups: dict[str, list[Any]] = {}
+            for code in self.project.codes():
+                groups.setdefault(code.path, []).append(code)
+            dups = sorted(
+                ((p, cs) for p, cs in groups.items() if len(cs) > 1),
+                key=lambda item: (item[0].count("/"), item[0]),
+            )
+            if not dups:
+                return
+            if not self.merge_same_name:
+                self.summary.same_name_codes = [(p, sorted(c.id for c in cs)) for p, cs in dups]
+                return
+            path, codes = dups[0]
+            codes.sort(key=lambda c: (c.created_at, c.id))
+            self.summary.same_name_codes.append((path, [c.id for c in codes]))
+            for other in codes[1:]:
+                self.project.merge_codes(other.id, codes[0].id)
+                merged_ids.add(other.id)
+                self.summary.merged_codes += 1
+
+    # ------------------------------------------------------------- media
+    def copy_media(self, copied: list[Path]) -> None:
+        """Copy the audio of newly added media rows (when the bundle has it)."""
+        from .sessions import _copy_into, sha256_of
+
+        media_dir = self.project.media_dir
+        for rel, sha in self.new_media:
+            src = self.opened.media.get(rel)
+            if src is None:
+                self.summary.media_missing += 1
+                continue
+            if sha256_of(src) != sha:
+                raise InvalidBundleError(
+                    f"{self.opened.path}: {rel} does not match its checksum in the database; "
+                    "refusing the bundle. Nothing was changed."
+                )
+            dest = self.project.folder / rel
+            if dest.exists():
+                continue
+            media_dir.mkdir(exist_ok=True)
+            _copy_into(src, dest)
+            copied.append(dest)
+            self.summary.media_copied += 1

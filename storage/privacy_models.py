@@ -1,0 +1,160 @@
+"""Dataclasses of the research-ethics features: consent, pseudonyms, redactions, audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: What a participant may consent to, in the order forms usually list them.
+CONSENT_KINDS = ("recording", "transcription", "quotation", "archiving")
+
+#: Export purposes and the consent each needs (a transcript export quotes people).
+PURPOSE_NEEDS: dict[str, tuple[str, ...]] = {
+    "recording": ("recording",),
+    "transcription": ("recording", "transcription"),
+    "quotation": ("transcription", "quotation"),
+    "export": ("transcription", "quotation"),
+    "archiving": ("archiving",),
+}
+
+
+@dataclass
+class Consent:
+    """What one participant consented to for one session (``session_id`` None: every session).
+
+    Each kind is True (yes), False (no) or None (not recorded).
+    """
+
+    id: str
+    participant_id: str
+    session_id: str | None
+    recording: bool | None
+    transcription: bool | None
+    quotation: bool | None
+    archiving: bool | None
+    date: str | None
+    form_ref: str | None
+    notes: str | None
+    created_by: str
+    created_at: str
+    updated_at: str
+
+    def given(self, kind: str) -> bool | None:
+        """Return the answer for one consent kind."""
+        value: bool | None = getattr(self, kind)
+        return value
+
+
+@dataclass
+class ConsentProblem:
+    """A participant (or an unmapped speaker) whose consent does not cover a purpose."""
+
+    session_id: str
+    speaker: str | None
+    participant_id: str | None
+    pseudonym: str | None
+    missing: list[str]
+    refused: list[str]
+
+    def describe(self) -> str:
+        """Return a one-line human summary."""
+        who = self.pseudonym or (f"speaker {self.speaker!r}" if self.speaker else "someone")
+        if self.participant_id is None:
+            return f"{who} is not mapped to a participant, so their consent is unknown"
+        parts = []
+        if self.refused:
+            parts.append("refused " + ", ".join(self.refused))
+        if self.missing:
+            parts.append("no record of consent to " + ", ".join(self.missing))
+        return f"{who}: " + "; ".join(parts)
+
+
+@dataclass
+class PseudonymEntry:
+    """One line of the project's real name -> pseudonym mapping (never exported)."""
+
+    id: str
+    real_name: str
+    pseudonym: str
+    participant_id: str | None
+    exceptions: list[str]
+    created_by: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class PseudonymCandidate:
+    """One place in a transcript where a real name (or an inflected form) was found.
+
+    ``kind`` is ``exact`` (same spelling), ``case`` (same letters, other case) or ``inflected``
+    (the stem plus a short ending: to be reviewed).
+    """
+
+    id: str
+    segment_id: str
+    session_id: str
+    start_cp: int
+    end_cp: int
+    matched: str
+    real_name: str
+    pseudonym: str
+    replacement: str
+    kind: str
+    context: str
+
+
+@dataclass
+class Redaction:
+    """A span of a segment's text hidden from every export (``destroyed``: gone for good)."""
+
+    id: str
+    segment_id: str
+    start_cp: int
+    end_cp: int
+    category: str
+    destroyed: bool
+    created_by: str
+    created_at: str
+    updated_at: str
+
+    @property
+    def placeholder(self) -> str:
+        """The text exports show instead of the span, e.g. ``[REDACTED]`` or ``[PLACE]``."""
+        return f"[{self.category}]"
+
+
+@dataclass
+class AuditEntry:
+    """Who did what to the project's sensitive material, and when."""
+
+    id: str
+    at: str
+    actor: str
+    action: str
+    target_type: str | None
+    target_id: str | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ApplyReport:
+    """What applying pseudonyms changed."""
+
+    replaced: int
+    segments: int
+    skipped: int
+
+
+@dataclass
+class ExportPrivacy:
+    """How an export protects people: the safe default applies pseudonyms and redactions.
+
+    ``consented_only`` names a consent purpose (``export``, ``quotation``, ``archiving``...):
+    segments of participants without that consent are left out (and silenced in media).
+    """
+
+    pseudonymise: bool = True
+    redact: bool = True
+    consented_only: str | None = None
+    audio_mode: str = "silence"

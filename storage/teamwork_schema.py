@@ -1,0 +1,69 @@
+"""Schema step 0002: what teamwork needs (merge conflicts and row version history).
+
+* ``conflicts``: one row per (table, row id) where two coders changed the same row differently
+  (``kind = 'edit'``) or where one deleted a row that another still uses (``kind = 'delete'``).
+  ``versions`` is a JSON list of every competing version, so nothing is overwritten silently.
+* ``row_versions``: the versions (``updated_at`` stamps) of each row that this copy of the project
+  has had or has seen in a merged bundle, with their author when known. A merge uses it as the
+  "base" notion: a bundle row whose version is already known here is old news (skipped); a bundle
+  row that knows our current version descends from it (taken); otherwise both sides edited the
+  row since they last met (conflict).
+* triggers record a row's previous version in ``row_versions`` whenever an update changes its
+  ``updated_at``. They are plain SQL (any SQLite tool can edit the project) and are removed from
+  bundle snapshots.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+#: Tables whose rows travel in bundles and merge by id, parents before children.
+TRAVELLING_TABLES = (
+    "sessions",
+    "media",
+    "participants",
+    "session_speakers",
+    "segments",
+    "markers",
+    "codes",
+    "codings",
+    "memos",
+)
+
+_V2 = """
+CREATE TABLE conflicts (
+    id TEXT PRIMARY KEY,
+    table_name TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('edit', 'delete')),
+    versions TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+    resolution TEXT,
+    resolved_by TEXT,
+    resolved_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX conflicts_row ON conflicts(table_name, row_id);
+CREATE TABLE row_versions (
+    table_name TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    author TEXT,
+    PRIMARY KEY (table_name, row_id, version)
+) WITHOUT ROWID;
+"""
+
+_TRIGGER = """
+CREATE TRIGGER {table}_version_history AFTER UPDATE ON {table}
+WHEN OLD.updated_at IS NOT NEW.updated_at
+BEGIN
+    INSERT OR IGNORE INTO row_versions (table_name, row_id, version)
+    VALUES ('{table}', OLD.id, OLD.updated_at);
+END;
+"""
+
+
+def teamwork_migration(db: Database) -> None:
+    """Create the conflicts and row-version tables and the version-history triggers."""
+    script = _V2 + "".join(_TRIGGER.format(table=t) for t in TRAVELLING_TABLES)
+    db.executescript(script)

@@ -1,0 +1,98 @@
+"""The privacy panel, offscreen, on a real project."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from gui.privacy_panel import PrivacyPanel, consent_warning
+from storage import Project
+from storage.transcript import SegmentDraft
+
+TEXT = "Айгуль said Айгулем was late, Marat agreed."
+
+
+def _project(project: Project) -> tuple[str, str, str]:
+    session = project.add_session("FG1", "focus_group")
+    (seg,) = project.add_segments(session.id, [SegmentDraft(0, 3000, TEXT, speaker="S1")])
+    person = project.add_participant("P01")
+    project.map_speaker(session.id, "S1", person.id)
+    return session.id, seg.id, person.id
+
+
+def test_consent_tab_records_and_checks(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]
+    session_id, _, person = _project(project)
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    tab = panel.consent
+    tab.session.setCurrentIndex(tab.session.findData(session_id))
+    tab.purpose.setCurrentText("transcription")
+    tab.check.click()
+    assert "P01" in tab.status.text() and "recording, transcription" in tab.status.text()
+    for kind, answer in (("recording", "yes"), ("transcription", "yes"), ("quotation", "no")):
+        tab.answers[kind].setCurrentText(answer)
+    tab.date.setText("2026-03-02")
+    tab.form_ref.setText("F-12")
+    tab.save.click()
+    (consent,) = project.consents()
+    assert (consent.recording, consent.quotation, consent.form_ref) == (True, False, "F-12")
+    assert tab.table.rowCount() == 1 and tab.table.item(0, 4).text() == "no"
+    tab.check.click()
+    assert "Everyone consented" in tab.status.text()
+    assert consent_warning(project, session_id, "export") is not None
+    # A bad date is shown, nothing saved.
+    tab.date.setText("March")
+    tab.save.click()
+    assert "YYYY-MM-DD" in tab.status.text()
+    assert project.consents()[0].date == "2026-03-02"
+    assert panel.audit.table.rowCount() == 1  # the audit tab followed
+    assert person
+
+
+def test_pseudonym_review_unchecks_inflections_and_applies(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]
+    _, seg_id, _ = _project(project)
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    tab = panel.pseudonyms
+    for real, pseudo in (("Айгуль", "P01"), ("Marat", "P02")):
+        tab.real.setText(real)
+        tab.pseudonym.setText(pseudo)
+        tab.add.click()
+    assert tab.mapping.rowCount() == 2
+    tab.real.setText("Marat")
+    tab.pseudonym.setText("Marat K")
+    tab.add.click()
+    assert "contains the real name" in tab.status.text()
+    tab.review.click()
+    kinds = [tab.candidates.item(r, 1).text() for r in range(tab.candidates.rowCount())]
+    assert kinds == ["exact", "inflected", "exact"]
+    states = [tab.candidates.item(r, 0).checkState() for r in range(3)]
+    assert states == [Qt.CheckState.Checked, Qt.CheckState.Unchecked, Qt.CheckState.Checked]
+    asked: list[str] = []
+    tab.confirm = lambda text: asked.append(text) or True
+    tab.apply.click()
+    assert asked and "2 occurrence" in asked[0]
+    assert project.get_segment(seg_id).text == "P01 said Айгулем was late, P02 agreed."
+    assert "айгулем" in tab.mapping.item(1, 2).text() or "айгулем" in tab.mapping.item(0, 2).text()
+
+
+def test_redaction_tab_destroys_after_confirmation(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]
+    _, seg_id, _ = _project(project)
+    red = project.redact(seg_id, TEXT.index("Marat"), TEXT.index("Marat") + 5, "NAME")
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    tab = panel.redactions
+    assert tab.table.rowCount() == 1 and tab.table.item(0, 0).text() == "[NAME]"
+    tab.table.selectRow(0)
+    tab.confirm = lambda text: False
+    tab.destroy_btn.click()
+    assert not project.get_redaction(red.id).destroyed
+    tab.confirm = lambda text: True
+    tab.destroy_btn.click()
+    assert project.get_redaction(red.id).destroyed
+    assert project.get_segment(seg_id).text.endswith("[NAME] agreed.")
+    assert tab.table.item(0, 1).text() == "destroyed"
+    tab.table.selectRow(0)
+    tab.remove.click()
+    assert "destroyed" in tab.status.text()
+    actions = [panel.audit.table.item(r, 2).text() for r in range(panel.audit.table.rowCount())]
+    assert actions == ["redact", "destroy"]

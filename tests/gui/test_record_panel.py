@@ -1,0 +1,127 @@
+"""The recording panel, offscreen, recording from the PulseAudio virtual microphone."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from storage import Project
+from storage.recording import ActiveRecording
+from tests.audio_fixtures import PulseMic, espeak_wav
+
+
+@pytest.fixture
+def settings_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep QSettings away from the real user configuration."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    with Project.create(tmp_path / "P.fieldscribe", coder="coder-a") as p:
+        yield p
+
+
+def test_guide_parsing_and_idle_state(settings_home: Path, project: Project, qtbot, tmp_path):  # type: ignore[no-untyped-def]
+    from gui.record_panel import RecordPanel
+
+    panel = RecordPanel(project)
+    qtbot.addWidget(panel)
+    assert not panel.is_recording
+    assert not panel.stop_button.isEnabled() and not panel.marker_button.isEnabled()
+    assert panel.drop_marker() is None and panel.next_question() is None
+    guide = tmp_path / "guide.md"
+    guide.write_text("## Guide\n- [ ] First?\n2. Second?\n\n", encoding="utf-8")
+    panel.load_guide_file(guide)
+    assert panel.guide_questions() == ["Guide", "First?", "Second?"]
+    panel.load_guide_file(tmp_path / "nope.md")
+    assert "nope.md: no such guide file" in panel.status_label.text()
+    assert panel.guide_questions() == ["Guide", "First?", "Second?"]  # unchanged
+
+
+@pytest.mark.audio
+@pytest.mark.slow
+def test_panel_records_a_session_with_markers(  # type: ignore[no-untyped-def]
+    pulse_mic: PulseMic, settings_home: Path, project: Project, qtbot, tmp_path: Path
+) -> None:
+    from gui.record_panel import SETTINGS_DEVICE, RecordPanel
+
+    speech = espeak_wav(tmp_path / "s.wav", "Welcome to the focus group about online services.")
+    panel = RecordPanel(project)
+    panel.ask_details = False
+    qtbot.addWidget(panel)
+    assert panel.select_device("fs_mic")
+    assert panel.settings.value(SETTINGS_DEVICE) == "fs_mic"
+    assert "left" in panel.disk_label.text()
+    panel.guide_edit.setPlainText("1. How do you book?\n2. What went wrong?")
+    hints: list[str] = []
+    panel.title_hint.connect(hints.append)
+    transcribe: list[str] = []
+    panel.transcribe_requested.connect(transcribe.append)
+    assert panel.start_recording()
+    assert panel.is_recording and panel.stop_button.isEnabled()
+    assert not panel.record_button.isEnabled() and not panel.device_combo.isEnabled()
+    pulse_mic.play(speech)
+    qtbot.waitUntil(lambda: panel.recorder.position_ms > 500, timeout=15000)
+    qtbot.waitUntil(lambda: panel.level_bar.value() > 5, timeout=10000)
+    panel.next_question()
+    assert panel.question_label.text() == "Q1: How do you book?"
+    panel.note_edit.setText("nods")
+    panel.drop_marker()
+    qtbot.wait(800)
+    panel.toggle_pause()
+    assert panel.pause_button.text() == "Resume"
+    qtbot.wait(600)
+    panel.toggle_pause()
+    qtbot.wait(800)
+    assert any(h.startswith("● REC 00:0") for h in hints)
+    assert any(h.startswith("❚❚ PAUSED") for h in hints)
+    with qtbot.waitSignal(panel.recording_finished, timeout=20000) as finished:
+        panel.stop_recording()
+    session_id = finished.args[0]
+    assert hints[-1] == ""
+    assert transcribe == [session_id]  # automatic transcription is on by default
+    session = project.get_session(session_id)
+    assert session.status == "recorded" and session.duration_ms > 1500
+    markers = project.markers(session_id)
+    assert [(m.label, m.note, m.source) for m in markers] == [
+        ("Q1: How do you book?", None, "guide"),
+        ("Marker 1", "nods", "recording"),
+    ]
+    assert panel.marker_list.count() == 2
+    assert panel.record_button.isEnabled()
+    pulse_mic.stop_players()
+
+
+def test_details_dialog_updates_the_session(  # type: ignore[no-untyped-def]
+    settings_home: Path, project: Project, qtbot
+) -> None:
+    from gui.record_panel import SessionDetailsDialog
+
+    rec = ActiveRecording(project.folder, sample_rate=16000, channels=1)
+    rec.feed(b"\1\0" * 16000)
+    from storage.recording import finish_recording
+
+    session = finish_recording(project, rec)
+    assert session is not None
+    dialog = SessionDetailsDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.title_edit.setText("Interview with A")
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("focus_group"))
+    dialog.place_edit.setText("Town hall")
+    values = dialog.values()
+    project.update_session(session.id, **values)
+    updated = project.get_session(session.id)
+    assert (updated.title, updated.kind, updated.place) == (
+        "Interview with A",
+        "focus_group",
+        "Town hall",
+    )
+    assert updated.date == time.strftime("%Y-%m-%d")

@@ -1,0 +1,110 @@
+"""Teamwork widgets, offscreen, on real projects merged from real bundles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from sklearn.metrics import cohen_kappa_score
+
+from gui.teamwork import (
+    AgreementModel,
+    AgreementWidget,
+    BlindCodingToggle,
+    ConflictDialog,
+    DisagreementWidget,
+)
+from storage import Project
+from storage.bundle import export_bundle, merge_bundles
+from tests.teamwork_helpers import make_lead, team
+
+
+def _coded(tmp_path: Path) -> tuple[Project, list[str]]:
+    lead, segs = make_lead(tmp_path)
+    code = lead.find_code("Services/Health")
+    assert code is not None
+    for i, seg in enumerate(segs):
+        if i < 4:
+            lead.apply_code(seg, code.id, coder="ann")
+        if i >= 2:
+            lead.apply_code(seg, code.id, coder="ben")
+    return lead, segs
+
+
+def test_agreement_table_shows_coefficients(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lead, _ = _coded(tmp_path)
+    widget = AgreementWidget(lead)
+    qtbot.addWidget(widget)
+    model = widget.view.model()
+    assert isinstance(model, AgreementModel)
+    assert model.rowCount() == 3  # Services, Services/Health, (all codes)
+    last = model.rowCount() - 1
+    assert model.index(last, 0).data() == "(all codes)"
+    expected = cohen_kappa_score([1, 1, 1, 1, 0, 0] + [0] * 6, [0, 0, 1, 1, 1, 1] + [0] * 6)
+    kappa = model.index(last, 3).data(Qt.ItemDataRole.UserRole)
+    assert abs(kappa - expected) < 1e-9
+    # a code nobody used: "n/a" with the reason as tooltip, never "nan"
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "Services")
+    assert model.index(row, 4).data() == "n/a"
+    assert model.index(row, 4).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Unit:" in widget.unit_label.text()
+    lead.close()
+
+
+def test_disagreement_view_lists_differing_segments(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lead, segs = _coded(tmp_path)
+    widget = DisagreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.table.rowCount() == 4  # segments 0, 1 (ann only) and 4, 5 (ben only)
+    ids = [widget.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(4)]
+    assert ids == [segs[0], segs[1], segs[4], segs[5]]
+    assert widget.table.item(0, 4).text() == "ann" and widget.table.item(0, 5).text() == "ben"
+    lead.close()
+
+
+def test_conflict_dialog_keep_theirs_and_edit(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    coders["alice"].update_segment(segs[0], text="alice says")
+    coders["bob"].update_segment(segs[0], text="bob says")
+    coders["alice"].update_segment(segs[1], speaker="A")
+    coders["bob"].update_segment(segs[1], speaker="B")
+    for name, p in coders.items():
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        p.close()
+    merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+    lead.set_coder("alice")
+    dialog = ConflictDialog(lead)
+    qtbot.addWidget(dialog)
+    assert dialog.list.count() == 2
+    assert dialog.versions.rowCount() == 2
+    first = dialog.current()
+    assert first is not None
+    with qtbot.waitSignal(dialog.resolved):
+        qtbot.mouseClick(dialog.keep_theirs, Qt.MouseButton.LeftButton)
+    resolved = lead.get_conflict(first.id)
+    assert resolved.status == "resolved" and "bob" in (resolved.resolution or "")
+    assert dialog.list.count() == 1
+    dialog.edit_text = "agreed"
+    second = dialog.current()
+    assert second is not None
+    qtbot.mouseClick(dialog.edit, Qt.MouseButton.LeftButton)
+    assert lead.conflicts() == []
+    assert not dialog.keep_mine.isEnabled()
+    texts = {lead.get_segment(segs[0]).text, lead.get_segment(segs[1]).text}
+    assert "bob says" in texts or "agreed" in texts
+    lead.close()
+
+
+def test_blind_coding_toggle(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lead, _segs = _coded(tmp_path)
+    lead.set_coder("ann")
+    toggle = BlindCodingToggle(lead)
+    qtbot.addWidget(toggle)
+    assert not toggle.box.isChecked()
+    with qtbot.waitSignal(toggle.toggled):
+        toggle.box.setChecked(True)
+    assert lead.blind_coding
+    assert {c.coder for c in lead.visible_codings()} == {"ann"}
+    toggle.box.setChecked(False)
+    assert {c.coder for c in lead.visible_codings()} == {"ann", "ben"}
+    lead.close()

@@ -1,0 +1,475 @@
+"""Bundles: export, start from a bundle, merge rules, refusals of untrusted bundles."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import stat
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from cli import main as cli_main
+from storage import SCHEMA_VERSION, NewerSchemaError, Project
+from storage.bundle import (
+    InvalidBundleError,
+    create_from_bundle,
+    export_bundle,
+    merge_bundles,
+    open_bundle,
+)
+from tests.teamwork_helpers import dump, make_lead, rebuild, team
+
+
+def _reopen(project: Project) -> Project:
+    folder = project.folder
+    project.close()
+    return Project.open(folder)
+
+
+# --------------------------------------------------------------------------- export / new
+def test_export_writes_manifest_and_a_plain_sqlite_snapshot(tmp_path: Path) -> None:
+    lead, segs = make_lead(tmp_path)
+    code = lead.find_code("Services/Health")
+    assert code is not None
+    lead.apply_code(segs[0], code.id)
+    info = export_bundle(lead, tmp_path / "lead.fsbundle")
+    lead.close()
+    with zipfile.ZipFile(tmp_path / "lead.fsbundle") as zf:
+        assert sorted(zf.namelist()) == ["manifest.json", "project.db"]
+        manifest = json.loads(zf.read("manifest.json"))
+        zf.extract("project.db", tmp_path / "unzipped")
+    assert manifest == info.manifest
+    assert manifest["coder"] == "lead"
+    assert manifest["counts"]["segments"] == 6
+    assert manifest["counts"]["codings"] == 1
+    assert manifest["schema_version"] == SCHEMA_VERSION
+    db = tmp_path / "unzipped" / "project.db"
+    import hashlib
+
+    assert (
+        hashlib.sha256(db.read_bytes()).hexdigest() == manifest["members"]["project.db"]["sha256"]
+    )
+    conn = sqlite3.connect(db)  # any SQLite tool opens it
+    kinds = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
+    assert not [k for k in kinds if k[0] in ("trigger", "view")]
+    assert "segments_fts" not in {name for _, name in kinds}
+    assert conn.execute("SELECT count(*) FROM segments").fetchone()[0] == 6
+    conn.close()
+
+
+def test_new_from_bundle_keeps_ids_and_rebuilds_search(tmp_path: Path) -> None:
+    lead, segs = make_lead(tmp_path)
+    lead.set_blind_coding(True)
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    coder = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    assert coder.id == lead.id
+    assert coder.coder == "a" and coder.get_meta("owner") == "a"
+    assert [s.id for s in coder.sessions()] == [s.id for s in lead.sessions()]
+    assert [c.id for c in coder.codes()] == [c.id for c in lead.codes()]
+    session_id = lead.sessions()[0].id
+    assert [s.text for s in coder.segments(session_id)] == [
+        s.text for s in lead.segments(session_id)
+    ]
+    assert {h.segment_id for h in coder.search("clinics")} == set(segs)
+    assert coder.blind_coding is True
+    coder.close()
+    lead.close()
+
+
+def test_new_from_bundle_with_media(tmp_path: Path) -> None:
+    wav = tmp_path / "tone.wav"
+    subprocess.run(
+        ["sox", "-n", "-r", "16000", "-c", "1", str(wav), "synth", "0.5", "sine", "440"],
+        check=True,
+    )
+    lead = Project.create(tmp_path / "lead.fieldscribe", coder="lead")
+    session = lead.import_audio(wav, title="Tone")
+    export_bundle(lead, tmp_path / "with.fsbundle", with_media=True)
+    export_bundle(lead, tmp_path / "without.fsbundle")
+    with zipfile.ZipFile(tmp_path / "with.fsbundle") as zf:
+        assert any(n.startswith("media/") for n in zf.namelist())
+    a = create_from_bundle(tmp_path / "with.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    assert a.media_path(session.id).read_bytes() == wav.read_bytes()
+    b = create_from_bundle(tmp_path / "without.fsbundle", tmp_path / "b.fieldscribe", coder="b")
+    assert b.media_for_session(session.id)  # the row travels, the audio does not
+    assert not (b.folder / b.media_for_session(session.id)[0].path).exists()
+    for p in (a, b, lead):
+        p.close()
+
+
+def test_cli_new_from_bundle_export_and_merge(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lead, segs = make_lead(tmp_path)
+    lead.close()
+    d = str(tmp_path)
+    assert cli_main(["bundle", "export", f"{d}/lead.fieldscribe", "-o", f"{d}/l.fsbundle"]) == 0
+    assert cli_main(["new", f"{d}/a.fieldscribe", "--from-bundle", f"{d}/l.fsbundle",
+                     "--coder", "alice"]) == 0  # fmt: skip
+    assert (
+        cli_main(["code", f"{d}/a.fieldscribe", "--segment", segs[1], "--code", "Services/Health"])
+        == 0
+    )
+    assert cli_main(["bundle", "export", f"{d}/a.fieldscribe", "-o", f"{d}/a.fsbundle"]) == 0
+    capsys.readouterr()
+    assert cli_main(["bundle", "merge", f"{d}/lead.fieldscribe", f"{d}/a.fsbundle", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["bundles"][0]["tables"]["codings"]["added"] == 1
+    assert out["bundles"][0]["coder"] == "alice"
+    with Project.open(tmp_path / "lead.fieldscribe") as project:
+        assert [c.coder for c in project.codings()] == ["alice"]
+
+
+# --------------------------------------------------------------------------- merge rules
+def test_merge_is_idempotent_and_keeps_coders(tmp_path: Path) -> None:
+    lead, segs, coders = team(tmp_path, "alice")
+    alice = coders["alice"]
+    code = alice.find_code("Services/Health")
+    assert code is not None
+    alice.apply_code(segs[0], code.id)
+    alice.apply_code(segs[2], code.id, start_cp=0, end_cp=7)
+    alice.update_segment(segs[3], text="corrected by alice")
+    export_bundle(alice, tmp_path / "a.fsbundle")
+    (summary,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    assert summary.tables["codings"].added == 2
+    assert summary.tables["segments"].updated == 1
+    assert lead.get_segment(segs[3]).text == "corrected by alice"
+    assert {c.coder for c in lead.codings()} == {"alice"}
+    assert lead.search("corrected")[0].segment_id == segs[3]
+    lead = _reopen(lead)
+    before = dump(lead.folder)
+    (again,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    assert again.conflicts == 0 and again.tables["codings"].added == 0
+    lead.close()
+    assert dump(lead.folder) == before
+    alice.close()
+
+
+def _scenario(tmp_path: Path) -> tuple[Project, list[str], Path, Path]:
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    a, b = coders["alice"], coders["bob"]
+    code_a = a.find_code("Services/Health")
+    assert code_a is not None
+    a.apply_code(segs[0], code_a.id)
+    a.update_segment(segs[1], text="alice's version")
+    a.update_segment(segs[2], speaker="Moderator")
+    b.apply_code(segs[0], code_a.id)
+    b.update_segment(segs[1], text="bob's version", speaker="S2")
+    extra = b.add_code("Transport")
+    b.apply_code(segs[4], extra.id)
+    b.delete_segment(segs[5])
+    export_bundle(a, tmp_path / "a.fsbundle")
+    export_bundle(b, tmp_path / "b.fsbundle")
+    a.close()
+    b.close()
+    return lead, segs, tmp_path / "a.fsbundle", tmp_path / "b.fsbundle"
+
+
+def test_merge_is_order_independent_and_keeps_both_versions(tmp_path: Path) -> None:
+    lead, segs, bundle_a, bundle_b = _scenario(tmp_path)
+    lead.close()
+    copy = tmp_path / "copy.fieldscribe"
+    shutil.copytree(lead.folder, copy)
+    with Project.open(lead.folder) as p1:
+        merge_bundles(p1, [bundle_a, bundle_b])
+        conflicts = p1.conflicts()
+        assert len(conflicts) == 1
+        conflict = conflicts[0]
+        assert conflict.row_id == segs[1] and conflict.kind == "edit"
+        texts = {v.author: v.values["text"] for v in conflict.versions}
+        assert texts == {"alice": "alice's version", "bob": "bob's version"}
+        assert p1.get_segment(segs[2]).speaker == "Moderator"  # one side only: taken
+        with pytest.raises(Exception, match="No segment"):
+            p1.get_segment(segs[5])  # deletion travelled
+        assert len(p1.codings()) == 3
+    with Project.open(copy) as p2:
+        merge_bundles(p2, [bundle_b, bundle_a])
+    one, two = dump(lead.folder, ignore_seq=True), dump(copy, ignore_seq=True)
+    one.pop("project_meta")
+    two.pop("project_meta")
+    assert one == two
+
+
+def test_resolving_a_conflict_sticks_when_bundles_come_again(tmp_path: Path) -> None:
+    lead, segs, bundle_a, bundle_b = _scenario(tmp_path)
+    merge_bundles(lead, [bundle_a, bundle_b])
+    (conflict,) = lead.conflicts()
+    keep = next(i for i, v in enumerate(conflict.versions) if v.author == "alice")
+    resolved = lead.resolve_conflict(conflict.id, keep=keep)
+    assert resolved.status == "resolved"
+    assert lead.get_segment(segs[1]).text == "alice's version"
+    assert lead.search("alice's")[0].segment_id == segs[1]
+    merge_bundles(lead, [bundle_b, bundle_a])
+    assert lead.conflicts() == []
+    assert lead.get_segment(segs[1]).text == "alice's version"
+    lead.close()
+
+
+def test_resolve_with_edited_text(tmp_path: Path) -> None:
+    lead, segs, bundle_a, bundle_b = _scenario(tmp_path)
+    merge_bundles(lead, [bundle_a, bundle_b])
+    (conflict,) = lead.conflicts()
+    lead.resolve_conflict(conflict.id, values={"text": "agreed text", "speaker": "S1"})
+    seg = lead.get_segment(segs[1])
+    assert (seg.text, seg.speaker) == ("agreed text", "S1")
+    with pytest.raises(Exception, match="already resolved"):
+        lead.resolve_conflict(conflict.id, keep=0)
+    lead.close()
+
+
+def test_deleted_code_with_codings_elsewhere_is_a_conflict_in_both_orders(tmp_path: Path) -> None:
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    a, b = coders["alice"], coders["bob"]
+    code = a.find_code("Services/Health")
+    assert code is not None
+    a.delete_code(code.id)  # alice drops it (and its parent stays)
+    b.apply_code(segs[0], code.id)  # bob used it
+    export_bundle(a, tmp_path / "a.fsbundle")
+    export_bundle(b, tmp_path / "b.fsbundle")
+    a.close()
+    b.close()
+    lead.close()
+    copy = tmp_path / "copy.fieldscribe"
+    shutil.copytree(lead.folder, copy)
+    for folder, order in ((lead.folder, ("a", "b")), (copy, ("b", "a"))):
+        with Project.open(folder) as p:
+            merge_bundles(p, [tmp_path / f"{x}.fsbundle" for x in order])
+            (conflict,) = p.conflicts()
+            assert conflict.kind == "delete" and conflict.row_id == code.id
+            assert any(v.deleted and v.author == "alice" for v in conflict.versions)
+            assert p.get_code(code.id).path == "Services/Health"
+            assert len(p.codings(code_id=code.id)) == 1
+    one, two = dump(lead.folder, ignore_seq=True), dump(copy, ignore_seq=True)
+    one.pop("project_meta")
+    two.pop("project_meta")
+    assert one == two
+    with Project.open(lead.folder) as p:
+        (conflict,) = p.conflicts()
+        deleted = next(i for i, v in enumerate(conflict.versions) if v.deleted)
+        p.resolve_conflict(conflict.id, keep=deleted)
+        assert p.find_code("Services/Health") is None
+        assert p.codings() == []
+
+
+def test_deleted_code_without_other_codings_is_deleted(tmp_path: Path) -> None:
+    lead, _segs, coders = team(tmp_path, "alice")
+    a = coders["alice"]
+    code = a.find_code("Services/Health")
+    assert code is not None
+    a.delete_code(code.id)
+    export_bundle(a, tmp_path / "a.fsbundle")
+    (summary,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    assert summary.tables["codes"].deleted == 1
+    assert lead.find_code("Services/Health") is None
+    assert lead.conflicts() == []
+    lead.close()
+    a.close()
+
+
+def test_same_name_codes_are_reported_and_merged_on_request(tmp_path: Path) -> None:
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    for name, seg in (("alice", segs[0]), ("bob", segs[1])):
+        p = coders[name]
+        code = p.ensure_code_path("Emotions/Trust")
+        p.apply_code(seg, code.id)
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        p.close()
+    summaries = merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+    assert [p for p, _ in summaries[1].same_name_codes] == ["Emotions", "Emotions/Trust"]
+    assert len([c for c in lead.codes() if c.path == "Emotions/Trust"]) == 2
+    lead.close()
+    with Project.open(tmp_path / "lead.fieldscribe") as p:
+        merge_bundles(p, [tmp_path / "bob.fsbundle"], merge_same_name=True)
+        trust = [c for c in p.codes() if c.path == "Emotions/Trust"]
+        assert len(trust) == 1
+        assert {c.coder for c in p.codings(code_id=trust[0].id)} == {"alice", "bob"}
+
+
+def test_other_project_is_refused_unless_asked(tmp_path: Path) -> None:
+    lead, _ = make_lead(tmp_path)
+    other = Project.create(tmp_path / "other.fieldscribe", coder="x")
+    other.add_session("Elsewhere")
+    export_bundle(other, tmp_path / "other.fsbundle")
+    other.close()
+    lead.close()
+    before = dump(lead.folder)
+    with (
+        Project.open(lead.folder) as p,
+        pytest.raises(InvalidBundleError, match=r"another project.*--allow-other-project"),
+    ):
+        merge_bundles(p, [tmp_path / "other.fsbundle"])
+    assert dump(lead.folder) == before
+    with Project.open(lead.folder) as p:
+        merge_bundles(p, [tmp_path / "other.fsbundle"], allow_other_project=True)
+        assert "Elsewhere" in [s.title for s in p.sessions()]
+
+
+def test_since_bundle_carries_only_recent_changes(tmp_path: Path) -> None:
+    lead, segs, coders = team(tmp_path, "alice")
+    a = coders["alice"]
+    code = a.find_code("Services/Health")
+    assert code is not None
+    a.apply_code(segs[0], code.id)
+    info = export_bundle(a, tmp_path / "a.fsbundle", since="2000-01-01")
+    assert info.counts["codings"] == 1
+    info = export_bundle(a, tmp_path / "a2.fsbundle", since="2999-01-01")
+    assert info.counts["segments"] == 0 and info.counts["codings"] == 0
+    merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    assert len(lead.codings()) == 1
+    lead.close()
+    a.close()
+
+
+def test_blind_coding_hides_other_coders(tmp_path: Path) -> None:
+    lead, segs = make_lead(tmp_path)
+    code = lead.find_code("Services/Health")
+    assert code is not None
+    lead.apply_code(segs[0], code.id, coder="alice")
+    lead.apply_code(segs[0], code.id, coder="bob")
+    assert len(lead.visible_codings(segment_id=segs[0])) == 2
+    lead.set_blind_coding(True)
+    lead.set_coder("alice")
+    assert [c.coder for c in lead.visible_codings(segment_id=segs[0])] == ["alice"]
+    lead.set_blind_coding(False)
+    assert len(lead.visible_codings()) == 2
+    lead.close()
+
+
+# --------------------------------------------------------------------------- refusals
+def _good(tmp_path: Path) -> tuple[Path, Path]:
+    lead, segs, coders = team(tmp_path, "alice")
+    a = coders["alice"]
+    code = a.find_code("Services/Health")
+    assert code is not None
+    a.apply_code(segs[0], code.id)
+    export_bundle(a, tmp_path / "good.fsbundle")
+    a.close()
+    lead.close()
+    return lead.folder, tmp_path / "good.fsbundle"
+
+
+def _link_entry() -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo("media/link.wav")
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info
+
+
+BAD_CASES = {
+    "absolute path": (dict(extra=[("/etc/evil", b"x")]), "unsafe member name"),
+    "dot-dot": (dict(extra=[("media/../../evil", b"x")]), "unsafe member name"),
+    "link": (dict(extra=[(_link_entry(), b"/etc/passwd")]), "is a link"),
+    "unlisted": (dict(extra=[("media/extra.wav", b"x")]), "not in the manifest"),
+    "size": (
+        dict(manifest_change=lambda m: m["members"]["project.db"].update(size=10)),
+        "manifest says",
+    ),
+    "checksum": (
+        dict(manifest_change=lambda m: m["members"]["project.db"].update(sha256="0" * 64)),
+        "checksum mismatch",
+    ),
+    "trigger": (
+        dict(
+            db_change=lambda c: c.execute(
+                "CREATE TRIGGER t AFTER INSERT ON codes BEGIN DELETE FROM codes; END"
+            )
+        ),
+        "has a trigger",
+    ),
+    "view": (dict(db_change=lambda c: c.execute("CREATE VIEW v AS SELECT 1")), "has a view"),
+    "bad type": (
+        dict(db_change=lambda c: c.execute("UPDATE segments SET start_ms = 'soon'")),
+        "invalid 'start_ms'",
+    ),
+    "check": (
+        dict(db_change=lambda c: c.execute("UPDATE segments SET end_ms = 0, start_ms = 500")),
+        "invalid CHECK \\(end_ms >= start_ms\\)",
+    ),
+    "dangling": (
+        dict(db_change=lambda c: c.execute("UPDATE codings SET segment_id = 'nowhere'")),
+        "exist neither in the bundle nor",
+    ),
+    "other manifest project": (
+        dict(manifest_change=lambda m: m.update(project_id="someone-else")),
+        "different projects",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_bundles_are_refused_and_change_nothing(tmp_path: Path, case: str) -> None:
+    folder, good = _good(tmp_path)
+    kwargs, message = BAD_CASES[case]
+    bad = rebuild(good, tmp_path / "bad.fsbundle", **kwargs)  # type: ignore[arg-type]
+    before = dump(folder)
+    with Project.open(folder) as p, pytest.raises(InvalidBundleError, match=message):
+        merge_bundles(p, [bad])
+    assert dump(folder) == before
+    assert not list((folder / "media").iterdir())
+
+
+def test_bundle_from_the_future_is_refused(tmp_path: Path) -> None:
+    folder, good = _good(tmp_path)
+
+    def future(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('fieldscribe', '0099_future', '2030-01-01')"
+        )
+        conn.execute("PRAGMA user_version = 99")
+
+    bad = rebuild(good, tmp_path / "future.fsbundle", db_change=future)
+    before = dump(folder)
+    with Project.open(folder) as p, pytest.raises(NewerSchemaError, match="newer FieldScribe"):
+        merge_bundles(p, [bad])
+    assert dump(folder) == before
+
+
+def test_not_a_bundle_and_truncated_bundle(tmp_path: Path) -> None:
+    folder, good = _good(tmp_path)
+    junk = tmp_path / "junk.fsbundle"
+    junk.write_text("hello")
+    truncated = tmp_path / "cut.fsbundle"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    before = dump(folder)
+    with Project.open(folder) as p:
+        with pytest.raises(InvalidBundleError, match="not a FieldScribe bundle"):
+            merge_bundles(p, [junk])
+        with pytest.raises(InvalidBundleError):
+            merge_bundles(p, [truncated])
+    assert dump(folder) == before
+
+
+def test_cli_reports_refusal_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, good = _good(tmp_path)
+    bad = rebuild(
+        good, tmp_path / "bad.fsbundle", db_change=lambda c: c.execute("CREATE VIEW v AS SELECT 1")
+    )
+    before = dump(folder)
+    assert cli_main(["bundle", "merge", str(folder), str(bad)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("fieldscribe: error:") and "view" in err and "\n" not in err
+    assert dump(folder) == before
+
+
+def test_new_from_bad_bundle_creates_nothing(tmp_path: Path) -> None:
+    _folder, good = _good(tmp_path)
+    bad = rebuild(good, tmp_path / "bad.fsbundle", manifest_change=lambda m: m.update(format="zip"))
+    with pytest.raises(InvalidBundleError):
+        create_from_bundle(bad, tmp_path / "new.fieldscribe", coder="c")
+    assert not (tmp_path / "new.fieldscribe").exists()
+
+
+def test_open_bundle_reads_readonly(tmp_path: Path) -> None:
+    _folder, good = _good(tmp_path)
+    with open_bundle(good) as opened:
+        conn = sqlite3.connect(f"{opened.db_path.as_uri()}?mode=ro", uri=True)
+        with pytest.raises(sqlite3.OperationalError):
+            conn.execute("DELETE FROM codes")
+        conn.close()
+        assert opened.coder == "alice"

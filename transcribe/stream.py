@@ -1,0 +1,257 @@
+"""Long audio in bounded memory: decode with ffmpeg, cut into windows at silences.
+
+A recording of several hours is never held in memory. ``PcmReader`` streams 16 kHz mono samples
+from an ``ffmpeg`` subprocess; ``speech_windows`` reads about ``window_s`` seconds at a time, runs
+voice-activity detection (Silero VAD, shipped with faster-whisper as ONNX) over the window, and
+cuts it in a pause near its end so that no word is cut in half; what follows the cut is carried
+over to the next window.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from storage.errors import AudioError
+
+from .audio import ffmpeg_path
+
+SAMPLE_RATE = 16000
+Audio = npt.NDArray[np.float32]
+
+
+class PcmReader:
+    """Reads 16 kHz mono float32 samples of a media file from an ffmpeg subprocess."""
+
+    def __init__(self, path: str | Path, start_ms: int = 0) -> None:
+        self.path = Path(path)
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        cmd = [ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error"]
+        if start_ms > 0:
+            cmd += ["-ss", f"{start_ms / 1000:.3f}"]
+        cmd += ["-i", str(self.path), "-vn", "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE)]
+        cmd += ["-"]
+        try:
+            self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._stderr
+            )
+        except OSError as exc:
+            self._stderr.close()
+            raise AudioError(f"{self.path}: cannot start ffmpeg ({exc}).") from exc
+        self.samples_read = 0
+        self.eof = False
+
+    def read(self, n_samples: int) -> Audio:
+        """Read up to ``n_samples`` samples (fewer only at the end of the stream).
+
+        Raises:
+            AudioError: ffmpeg could not decode anything from the file.
+        """
+        if self.eof or self._proc is None or self._proc.stdout is None:
+            return np.zeros(0, dtype=np.float32)
+        want = n_samples * 2
+        chunks: list[bytes] = []
+        got = 0
+        while got < want:
+            data = self._proc.stdout.read(min(want - got, 1 << 20))
+            if not data:
+                self.eof = True
+                break
+            chunks.append(data)
+            got += len(data)
+        raw = b"".join(chunks)
+        raw = raw[: len(raw) - len(raw) % 2]
+        samples = np.frombuffer(raw, dtype=np.int16).astype(np.float32) / 32768.0
+        self.samples_read += len(samples)
+        if self.eof:
+            self._finish()
+        return samples
+
+    def _finish(self) -> None:
+        if self._proc is None:
+            return
+        code = self._proc.wait()
+        self._proc = None
+        if code != 0 and self.samples_read == 0:
+            self._stderr.seek(0)
+            lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+            reason = lines[-1] if lines else f"ffmpeg exit code {code}"
+            raise AudioError(
+                f"{self.path}: the audio cannot be decoded ({reason}); the file may be damaged: "
+                "import the original recording again."
+            )
+
+    def close(self) -> None:
+        """Stop ffmpeg (if still running) and release its resources."""
+        if self._proc is not None:
+            with contextlib.suppress(OSError):
+                self._proc.kill()
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                self._proc.wait(timeout=5)
+            if self._proc.stdout is not None:
+                self._proc.stdout.close()
+            self._proc = None
+        self._stderr.close()
+
+    def __enter__(self) -> PcmReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass
+class Window:
+    """A piece of audio ready to transcribe."""
+
+    start_ms: int  # absolute time of audio[0]
+    audio: Audio
+    speech: list[dict[str, int]] = field(default_factory=list)  # VAD chunks (samples, in window)
+    final: bool = False
+
+    @property
+    def end_ms(self) -> int:
+        """Absolute time of the end of the window."""
+        return self.start_ms + round(len(self.audio) * 1000 / SAMPLE_RATE)
+
+
+def vad_options(**overrides: Any) -> Any:
+    """Silero VAD settings used everywhere (speech chunks of at most 30 s)."""
+    from faster_whisper.vad import VadOptions
+
+    settings: dict[str, Any] = {
+        "threshold": 0.5,
+        "min_speech_duration_ms": 120,
+        "min_silence_duration_ms": 400,
+        "speech_pad_ms": 300,
+        "max_speech_duration_s": 29.0,
+    }
+    settings.update(overrides)
+    return VadOptions(**settings)
+
+
+VAD_SLICE_S = 60
+
+
+def detect_speech(audio: Audio) -> list[dict[str, int]]:
+    """Speech chunks (``start``/``end`` in samples) of an audio array, by Silero VAD.
+
+    The VAD runs over slices of ``VAD_SLICE_S`` seconds (its memory use grows with the length it
+    is given: a ten-minute window at once costs hundreds of MB); chunks that meet at a slice
+    border are joined again when the result stays under 30 s.
+    """
+    from faster_whisper.vad import get_speech_timestamps
+
+    options = vad_options()
+    limit = int(options.max_speech_duration_s * SAMPLE_RATE)
+    step = VAD_SLICE_S * SAMPLE_RATE
+    chunks: list[dict[str, int]] = []
+    for offset in range(0, len(audio), step):
+        piece = audio[offset : offset + step]
+        if len(piece) < SAMPLE_RATE // 10:
+            continue
+        for c in get_speech_timestamps(piece, options):
+            start, end = int(c["start"]) + offset, int(c["end"]) + offset
+            if (
+                chunks
+                and start <= chunks[-1]["end"] + SAMPLE_RATE // 50
+                and offset > 0
+                and chunks[-1]["end"] >= offset - SAMPLE_RATE // 2
+                and end - chunks[-1]["start"] <= limit
+            ):
+                chunks[-1]["end"] = max(chunks[-1]["end"], end)
+            elif chunks and start < chunks[-1]["end"]:
+                chunks.append({"start": chunks[-1]["end"], "end": end})
+            else:
+                chunks.append({"start": start, "end": end})
+    return [c for c in chunks if c["end"] > c["start"]]
+
+
+def choose_cut(speech: list[dict[str, int]], length: int) -> int:
+    """Where to end a window of ``length`` samples: in the latest real pause of its second half.
+
+    Pauses are the gaps between VAD speech chunks (and after the last one). The cut goes in the
+    middle of the latest pause of at least 0.2 s in the second half of the window; failing that,
+    the latest pause anywhere; failing that (speech without a single pause), the window's end.
+    """
+    gaps: list[tuple[int, int]] = []
+    previous_end = 0
+    for chunk in speech:
+        if chunk["start"] > previous_end:
+            gaps.append((previous_end, chunk["start"]))
+        previous_end = max(previous_end, chunk["end"])
+    if previous_end < length:
+        gaps.append((previous_end, length))
+    gaps = [g for g in gaps if g[0] > 0]
+    if not speech:
+        return length
+    min_gap = SAMPLE_RATE // 5
+    good = [g for g in gaps if g[1] - g[0] >= min_gap and (g[0] + g[1]) // 2 >= length // 2]
+    pool = good or [g for g in gaps if g[1] > g[0]]
+    if not pool:
+        return length
+    start, end = pool[-1]
+    return (start + end) // 2
+
+
+def speech_windows(
+    source: str | Path | Audio, *, start_ms: int = 0, window_s: float = 600.0
+) -> Iterator[Window]:
+    """Yield windows of at most about ``window_s`` seconds, cut at pauses, with their VAD chunks.
+
+    Args:
+        source: a media file (decoded by ffmpeg, streamed) or a 16 kHz mono float32 array.
+        start_ms: start here (resume); the file is seeked, the array sliced.
+        window_s: the window length to aim for.
+
+    Raises:
+        AudioError: the file cannot be decoded.
+    """
+    window = int(window_s * SAMPLE_RATE)
+    if isinstance(source, np.ndarray):
+        array = np.asarray(source, dtype=np.float32).reshape(-1)
+        pos = int(start_ms * SAMPLE_RATE / 1000)
+
+        def read(n: int) -> Audio:
+            nonlocal pos
+            out = array[pos : pos + n]
+            pos += len(out)
+            return out
+
+        yield from _windows(read, lambda: pos >= len(array), start_ms, window)
+        return
+    with PcmReader(source, start_ms) as reader:
+        yield from _windows(reader.read, lambda: reader.eof, start_ms, window)
+
+
+def _windows(read: Any, at_eof: Any, start_ms: int, window: int) -> Iterator[Window]:
+    buffer = np.zeros(0, dtype=np.float32)
+    buffer_start = start_ms
+    offset_samples = 0  # samples consumed since start_ms (exact times without rounding drift)
+    while True:
+        if len(buffer) < window and not at_eof():
+            more = read(window - len(buffer))
+            buffer = np.concatenate((buffer, more)) if len(buffer) else more
+        eof = bool(at_eof())
+        if len(buffer) == 0:
+            return
+        speech = detect_speech(buffer)
+        cut = len(buffer) if eof else choose_cut(speech, len(buffer))
+        inside = [
+            {"start": c["start"], "end": min(c["end"], cut)} for c in speech if c["start"] < cut
+        ]
+        final = eof and cut == len(buffer)
+        yield Window(start_ms=buffer_start, audio=buffer[:cut], speech=inside, final=final)
+        if final:
+            return
+        buffer = buffer[cut:].copy()
+        offset_samples += cut
+        buffer_start = start_ms + round(offset_samples * 1000 / SAMPLE_RATE)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up FieldScribe on a fresh Debian/Ubuntu machine: system packages (when we may install
 # them), a virtual environment in .venv with the app and its test tools.
-# Usage: scripts/setup.sh [--with-base-model]
+# Usage: scripts/setup.sh [--with-base-model] [--with-speakers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +35,22 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 extras="test"
-if [ "${1:-}" = "--with-base-model" ] || [ "${FIELDSCRIBE_BASE_MODEL:-}" = "1" ]; then extras="test,base-model"; fi
+speakers="${FIELDSCRIBE_SPEAKERS:-0}"
+for arg in "$@"; do
+  case "$arg" in
+    --with-base-model) extras="test,base-model" ;;
+    --with-speakers) speakers=1 ;;
+  esac
+done
+[ "${FIELDSCRIBE_BASE_MODEL:-}" = "1" ] && extras="test,base-model"
 .venv/bin/python -m pip install -q -e ".[${extras}]"
+# Speaker detection (optional extra, needed by its tests): the CPU build of torch first, so pip
+# does not pull a multi-GB CUDA build. Asked for with --with-speakers or FIELDSCRIBE_SPEAKERS=1.
+if [ "$speakers" = "1" ]; then
+  .venv/bin/python -m pip install -q "torch==2.13.0" \
+    || .venv/bin/python -m pip install -q "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu \
+    || echo "warning: could not install the CPU build of torch; speaker detection stays off"
+  .venv/bin/python -m pip install -q -e ".[speakers]" \
+    || echo "warning: could not install the speakers extra; speaker detection stays off"
+fi
 echo "FieldScribe is set up in .venv"

@@ -3,7 +3,7 @@
 # (slow real-model and real-audio tests included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --with-base-model
+scripts/setup.sh --with-base-model --with-speakers
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 echo "== ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "== mypy"; .venv/bin/mypy

@@ -30,6 +30,7 @@ from .models import (
 from .project import Project
 from .schema import SCHEMA_VERSION
 from .sessions import AudioInfo
+from .speakers import SegmentRelabel, SpeakerProfile, SpeakerStat
 from .teamwork import AgreementData, Conflict, ConflictVersion
 from .transcript import SegmentDraft
 
@@ -61,7 +62,10 @@ __all__ = [
     "SearchHit",
     "Segment",
     "SegmentDraft",
+    "SegmentRelabel",
     "Session",
     "SessionSpeaker",
+    "SpeakerProfile",
+    "SpeakerStat",
     "Word",
 ]

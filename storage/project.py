@@ -35,6 +35,7 @@ from .privacy import PrivacyMixin
 from .retrieval import RetrievalMixin
 from .schema import SCHEMA_VERSION, check_not_newer, migrate
 from .sessions import SessionsMixin
+from .speakers import SpeakersMixin
 from .teamwork import TeamworkMixin
 from .transcript import TranscriptMixin
 from .transcription import TranscriptionMixin
@@ -76,6 +77,7 @@ class Project(
     RecordingQueriesMixin,
     PrivacyMixin,
     RetrievalMixin,
+    SpeakersMixin,
     ProjectBase,
 ):
     """An open FieldScribe project."""

@@ -17,6 +17,7 @@ from sqlite_utils.migrations import Migrations
 
 from .errors import NewerSchemaError
 from .privacy_schema import privacy_migration
+from .speakers import migrate_speakers
 from .teamwork_schema import teamwork_migration
 
 MIGRATION_SET = "fieldscribe"
@@ -186,6 +187,7 @@ MIGRATION_STEPS: list[tuple[str, Callable[[Database], None]]] = [
     ("0001_initial", _initial),
     ("0002_teamwork", teamwork_migration),
     ("0003_privacy", privacy_migration),
+    ("0004_speakers", migrate_speakers),
 ]
 
 SCHEMA_VERSION = len(MIGRATION_STEPS)
@@ -228,5 +230,10 @@ def check_not_newer(db: Database, what: str) -> None:
 def migrate(db: Database, what: str) -> None:
     """Apply pending migrations after checking the database is not from the future."""
     check_not_newer(db, what)
+    before = len(applied_names(db))
     _migrations().apply(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if len(applied_names(db)) != before:
+        # Give the migrations table its statistics now: otherwise the PRAGMA optimize run at
+        # close adds them on the next open, and a project that was only opened would change.
+        db.execute("ANALYZE _sqlite_migrations")

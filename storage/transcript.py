@@ -53,10 +53,11 @@ def segment_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Segment:
     """Build a ``Segment`` from a row selected with ``SEGMENT_COLUMNS`` (or ``*``)."""
     if isinstance(row, sqlite3.Row) and "seq" in row.keys():  # noqa: SIM118 (values!)
         row = tuple(row)[1:]  # drop seq
+    # Later migrations append columns (e.g. speaker_edited); the first 13 are these.
     (
         id_, session_id, start_ms, end_ms, speaker, text, origin, confidence, words, edited,
         created_by, created_at, updated_at,
-    ) = tuple(row)  # fmt: skip
+    ) = tuple(row)[:13]  # fmt: skip
     return Segment(
         id_,
         session_id,
@@ -168,6 +169,7 @@ class TranscriptMixin(ProjectBase):
             fields["edited"] = 1
         if speaker is not None or clear_speaker:
             fields["speaker"] = None if clear_speaker else speaker
+            fields["speaker_edited"] = 1  # a speaker set by hand survives re-detection
         new_start = row["start_ms"] if start_ms is None else start_ms
         new_end = row["end_ms"] if end_ms is None else end_ms
         if new_start < 0 or new_end < new_start:

@@ -1,0 +1,245 @@
+"""Speaker commands: detect speakers, fix them by hand, and enrol voice profiles.
+
+- ``speakers DIR --session ID [--num-speakers N | --min N --max N] [--replace] [--json]``
+- ``speakers DIR --session ID --list``
+- ``speaker DIR rename|merge|assign|map ...`` (hand corrections)
+- ``profiles DIR enroll --session ID --speaker LABEL --name NAME``, ``profiles DIR list``,
+  ``profiles DIR delete ID``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from storage.models import as_dict
+
+from .common import add_dir, add_json, open_project
+from .output import ProgressBar, fmt_ms, print_json, print_table
+
+
+def register(sub: Any) -> None:
+    """Add this module's subcommands."""
+    p = sub.add_parser(
+        "speakers",
+        help="detect who spoke when in a session and label its transcript (offline)",
+        description="Detect the speakers of a session's audio and label (and cut) its "
+        "transcript segments. Needs the speakers extra: pip install 'fieldscribe[speakers]'.",
+    )
+    add_dir(p)
+    p.add_argument("--session", required=True, metavar="ID")
+    p.add_argument("--num-speakers", type=int, metavar="N", help="the exact number of speakers")
+    p.add_argument("--min", dest="min_speakers", type=int, metavar="N", help="at least N")
+    p.add_argument("--max", dest="max_speakers", type=int, metavar="N", help="at most N")
+    p.add_argument("--replace", action="store_true", help="overwrite speakers corrected by hand")
+    p.add_argument("--no-profiles", action="store_true", help="do not recognise enrolled voices")
+    p.add_argument("--list", action="store_true", help="only list the session's speakers")
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_speakers)
+
+    p = sub.add_parser("speaker", help="fix speakers by hand: rename, merge, assign, map")
+    add_dir(p)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    a = actions.add_parser("rename", help="rename a speaker in one session")
+    a.add_argument("--session", required=True, metavar="ID")
+    a.add_argument("old")
+    a.add_argument("new")
+    a = actions.add_parser("merge", help="give all of SOURCE's segments to TARGET")
+    a.add_argument("--session", required=True, metavar="ID")
+    a.add_argument("source")
+    a.add_argument("target")
+    a = actions.add_parser("assign", help="set the speaker of some segments")
+    a.add_argument("--segment", required=True, nargs="+", metavar="ID")
+    a.add_argument("--speaker", required=True, metavar="LABEL")
+    a = actions.add_parser("map", help="map a speaker label to a participant")
+    a.add_argument("--session", required=True, metavar="ID")
+    a.add_argument("label")
+    a.add_argument("--participant", metavar="ID", help="participant id (omit to clear)")
+    for a in actions.choices.values():
+        a.add_argument("--coder")
+        add_json(a)
+    p.set_defaults(func=cmd_speaker)
+
+    p = sub.add_parser("profiles", help="voice profiles: enrol a speaker, list, delete")
+    add_dir(p)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    a = actions.add_parser("enroll", help="enrol a speaker of a session as a named voice")
+    a.add_argument("--session", required=True, metavar="ID")
+    a.add_argument("--speaker", required=True, metavar="LABEL")
+    a.add_argument("--name", required=True, help="name or pseudonym to label the voice with")
+    a.add_argument("--participant", metavar="ID", help="link the profile to a participant")
+    a.add_argument("--coder")
+    add_json(a)
+    a = actions.add_parser("list", help="list voice profiles")
+    add_json(a)
+    a = actions.add_parser("delete", help="delete a voice profile")
+    a.add_argument("profile_id", metavar="ID")
+    a.add_argument("--coder")
+    add_json(a)
+    p.set_defaults(func=cmd_profiles)
+
+
+def _stats_rows(project: Any, session_id: str) -> list[dict[str, Any]]:
+    names = {p.id: p.pseudonym for p in project.participants()}
+    return [
+        {
+            **as_dict(s),
+            "participant": names.get(s.participant_id or ""),
+        }
+        for s in project.speaker_stats(session_id)
+    ]
+
+
+def _print_stats(rows: list[dict[str, Any]]) -> None:
+    print_table(
+        ["SPEAKER", "SEGMENTS", "TALK", "FIRST", "HAND-EDITED", "PARTICIPANT"],
+        [
+            [
+                r["label"],
+                r["segment_count"],
+                fmt_ms(r["total_ms"]),
+                fmt_ms(r["first_ms"]),
+                r["edited_count"],
+                r["participant"] or "",
+            ]
+            for r in rows
+        ],
+    )
+
+
+def cmd_speakers(args: argparse.Namespace) -> int:
+    """Detect speakers (or list them with --list)."""
+    if args.list:
+        with open_project(args, write=False) as project:
+            rows = _stats_rows(project, args.session)
+        if args.json:
+            print_json(rows)
+        else:
+            _print_stats(rows)
+        return 0
+    from transcribe.speakers import check_speaker_options, diarize_session
+
+    check_speaker_options(args.num_speakers, args.min_speakers, args.max_speakers)
+    with open_project(args, write=True) as project:
+        bar = ProgressBar("speakers", enabled=False if args.json else None)
+        try:
+            report = diarize_session(
+                project,
+                args.session,
+                num_speakers=args.num_speakers,
+                min_speakers=args.min_speakers,
+                max_speakers=args.max_speakers,
+                replace=args.replace,
+                use_profiles=not args.no_profiles,
+                progress=lambda f, stage: bar.update(f, stage),
+            )
+        finally:
+            bar.close()
+        rows = _stats_rows(project, args.session)
+    if args.json:
+        print_json({**as_dict(report), "speaker_stats": rows})
+        return 0
+    found = ", ".join(
+        f"{s} (recognised {report.recognised[s]:.2f})" if s in report.recognised else s
+        for s in report.speakers
+    )
+    print(
+        f"{len(report.speakers)} speakers found: {found or 'none'}; "
+        f"{report.labelled} segment parts labelled, {report.split} cuts at speaker changes "
+        f"({report.seconds:.1f} s for {fmt_ms(report.audio_ms)} of audio)."
+    )
+    _print_stats(rows)
+    return 0
+
+
+def cmd_speaker(args: argparse.Namespace) -> int:
+    """Hand corrections of speakers."""
+    with open_project(args, write=True) as project:
+        if args.action == "rename":
+            n = project.rename_speaker(args.session, args.old, args.new)
+            message = f"renamed {args.old!r} to {args.new!r} in {n} segments"
+        elif args.action == "merge":
+            n = project.merge_speakers(args.session, args.source, args.target)
+            message = f"merged {args.source!r} into {args.target!r} ({n} segments)"
+        elif args.action == "assign":
+            n = project.reassign_segments(args.segment, args.speaker)
+            message = f"set speaker {args.speaker!r} on {n} segments"
+        else:
+            s = project.map_speaker(args.session, args.label, args.participant)
+            n = 1
+            message = (
+                f"mapped {args.label!r} to participant {s.participant_id}"
+                if s.participant_id
+                else f"cleared the mapping of {args.label!r}"
+            )
+    if args.json:
+        print_json({"action": args.action, "changed": n, "message": message})
+    else:
+        print(message)
+    return 0
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    """Voice profiles."""
+    if args.action == "list":
+        with open_project(args, write=False) as project:
+            profiles = project.speaker_profiles()
+            names = {p.id: p.pseudonym for p in project.participants()}
+        rows = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "participant_id": p.participant_id,
+                "participant": names.get(p.participant_id or ""),
+                "model": p.model,
+                "dim": len(p.embedding),
+                "source_session_id": p.source_session_id,
+                "source_ms": p.source_ms,
+                "created_by": p.created_by,
+                "created_at": p.created_at,
+            }
+            for p in profiles
+        ]
+        if args.json:
+            print_json(rows)
+        else:
+            print_table(
+                ["ID", "NAME", "PARTICIPANT", "SPEECH", "BY", "MODEL"],
+                [
+                    [r["id"], r["name"], r["participant"] or "", fmt_ms(r["source_ms"]),
+                     r["created_by"], r["model"]]
+                    for r in rows
+                ],
+            )  # fmt: skip
+        return 0
+    if args.action == "delete":
+        with open_project(args, write=True) as project:
+            profile = project.get_speaker_profile(args.profile_id)
+            project.delete_speaker_profile(args.profile_id)
+        if args.json:
+            print_json({"deleted": profile.id, "name": profile.name})
+        else:
+            print(f"deleted voice profile {profile.name!r}")
+        return 0
+    from transcribe.speakers import enroll_speaker
+
+    with open_project(args, write=True) as project:
+        profile = enroll_speaker(
+            project, args.session, args.speaker, args.name, participant_id=args.participant
+        )
+    if args.json:
+        data = as_dict(profile)
+        data.pop("embedding")
+        data["dim"] = len(profile.embedding)
+        print_json(data)
+    else:
+        print(
+            f"enrolled {profile.name!r} from {fmt_ms(profile.source_ms)} of speaker "
+            f"{args.speaker!r}; later detections label this voice {profile.name!r}",
+            file=sys.stdout,
+        )
+    return 0

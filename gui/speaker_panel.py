@@ -1,0 +1,275 @@
+"""Speakers of a session: list with rename / merge / map-to-participant, and a timeline strip.
+
+The main window hosts ``SpeakerPanel(project, session_id=None, parent=None)`` and calls
+``set_session(id)`` when the user opens a session. Edits go through ``Project`` methods (each one
+transaction) and are hand-made corrections, so a later automatic re-run will not overwrite them
+without asking. ``speakersChanged`` tells the rest of the window to reload segments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storage.errors import FieldScribeError
+
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939",
+)  # fmt: skip
+NO_PARTICIPANT = "(no participant)"
+
+
+def speaker_colour(index: int) -> QColor:
+    """The colour of the n-th speaker of a session."""
+    return QColor(PALETTE[index % len(PALETTE)])
+
+
+def _fmt(ms: int) -> str:
+    seconds = ms // 1000
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class SpeakerTimeline(QWidget):
+    """A strip with one lane per speaker and a coloured span for each of their segments."""
+
+    LANE = 10
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._turns: list[tuple[int, int, str | None]] = []
+        self._labels: list[str] = []
+        self._duration = 0
+        self.setMinimumHeight(self.LANE + 4)
+        self.setToolTip("Who speaks when: one lane per speaker")
+
+    def set_turns(
+        self, turns: list[tuple[int, int, str | None]], labels: list[str], duration_ms: int
+    ) -> None:
+        """Show these ``(start_ms, end_ms, speaker)`` spans; ``labels`` orders the lanes."""
+        self._turns = list(turns)
+        self._labels = list(labels)
+        self._duration = max(duration_ms, max((e for _s, e, _l in turns), default=0))
+        self.setMinimumHeight(max(1, len(labels)) * self.LANE + 4)
+        self.updateGeometry()
+        self.update()
+
+    def lane_of(self, label: str | None) -> int:
+        """The lane index of a speaker (-1 when unknown)."""
+        return self._labels.index(label) if label in self._labels else -1
+
+    def span_rects(self) -> list[tuple[QRectF, str]]:
+        """Where each span is drawn (for painting and tests)."""
+        if not self._duration:
+            return []
+        width = max(1, self.width() - 2)
+        out = []
+        for start, end, label in self._turns:
+            lane = self.lane_of(label)
+            if lane < 0:
+                continue
+            x = 1 + width * start / self._duration
+            w = max(1.0, width * (end - start) / self._duration)
+            out.append((QRectF(x, 2 + lane * self.LANE, w, self.LANE - 2), str(label)))
+        return out
+
+    def sizeHint(self) -> QSize:
+        """Wide and as tall as the lanes."""
+        return QSize(400, max(1, len(self._labels)) * self.LANE + 4)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Draw the lanes and spans."""
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().base())
+        for rect, label in self.span_rects():
+            painter.fillRect(rect, speaker_colour(self.lane_of(label)))
+        painter.end()
+
+
+class SpeakerPanel(QWidget):
+    """The speakers of one session, with hand corrections and a timeline."""
+
+    speakersChanged = Signal()
+
+    COLUMNS = ("Speaker", "Talk", "Segments", "Participant")
+
+    def __init__(
+        self, project: Any, session_id: str | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.session_id: str | None = None
+        self._participants: dict[str, str] = {}
+
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.timeline = SpeakerTimeline()
+        self.status = QLabel()
+        self.rename_button = QPushButton("Rename…")
+        self.merge_button = QPushButton("Merge into…")
+        self.map_button = QPushButton("Participant…")
+        self.rename_button.clicked.connect(self._ask_rename)
+        self.merge_button.clicked.connect(self._ask_merge)
+        self.map_button.clicked.connect(self._ask_map)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+
+        buttons = QHBoxLayout()
+        for b in (self.rename_button, self.merge_button, self.map_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.timeline)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        self.set_session(session_id)
+
+    # ----------------------------------------------------------------- data
+    def set_session(self, session_id: str | None) -> None:
+        """Show the speakers of this session (None: nothing)."""
+        self.session_id = session_id
+        self.refresh()
+
+    def labels(self) -> list[str]:
+        """The speaker labels shown, in order of first appearance."""
+        return [self.table.item(r, 0).text() for r in range(self.table.rowCount())]
+
+    def refresh(self) -> None:
+        """Reload speakers and timeline from the project."""
+        self.table.setRowCount(0)
+        if self.session_id is None:
+            self.timeline.set_turns([], [], 0)
+            self.status.setText("No session open.")
+            self._update_buttons()
+            return
+        self._participants = {p.id: p.pseudonym for p in self.project.participants()}
+        stats = self.project.speaker_stats(self.session_id)
+        for row, stat in enumerate(stats):
+            self.table.insertRow(row)
+            name = QTableWidgetItem(stat.label)
+            name.setData(Qt.ItemDataRole.DecorationRole, speaker_colour(row))
+            if stat.edited_count:
+                name.setToolTip(f"{stat.edited_count} segments corrected by hand")
+            cells = [
+                name,
+                QTableWidgetItem(_fmt(stat.total_ms)),
+                QTableWidgetItem(str(stat.segment_count)),
+                QTableWidgetItem(self._participants.get(stat.participant_id or "", "")),
+            ]
+            for col, item in enumerate(cells):
+                self.table.setItem(row, col, item)
+        turns = self.project.speaker_turns(self.session_id)
+        session = self.project.get_session(self.session_id)
+        self.timeline.set_turns(turns, [s.label for s in stats], session.duration_ms)
+        unlabelled = sum(1 for _s, _e, label in turns if label is None)
+        self.status.setText(
+            f"{len(stats)} speakers"
+            + (f", {unlabelled} segments without speaker" if unlabelled else "")
+        )
+        self._update_buttons()
+
+    def selected_labels(self) -> list[str]:
+        """Labels of the selected rows."""
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        return [self.table.item(r, 0).text() for r in rows]
+
+    def select_label(self, label: str) -> None:
+        """Select the row of a label."""
+        self.table.clearSelection()
+        for r in range(self.table.rowCount()):
+            if self.table.item(r, 0).text() == label:
+                self.table.selectRow(r)
+
+    def _update_buttons(self) -> None:
+        one = len(self.selected_labels()) == 1
+        self.rename_button.setEnabled(one)
+        self.merge_button.setEnabled(one and self.table.rowCount() > 1)
+        self.map_button.setEnabled(one)
+
+    # ----------------------------------------------------------------- actions
+    def rename(self, old: str, new: str) -> bool:
+        """Rename a speaker; False (with the reason in the status line) when refused."""
+        return self._run(lambda: self.project.rename_speaker(self.session_id, old, new))
+
+    def merge(self, source: str, target: str) -> bool:
+        """Merge ``source`` into ``target``."""
+        return self._run(lambda: self.project.merge_speakers(self.session_id, source, target))
+
+    def reassign(self, segment_ids: list[str], label: str) -> bool:
+        """Give a selection of segments (from the transcript view) to a speaker."""
+        return self._run(lambda: self.project.reassign_segments(segment_ids, label))
+
+    def map_to_participant(self, label: str, participant_id: str | None) -> bool:
+        """Map a speaker to a participant (None clears)."""
+        return self._run(lambda: self.project.map_speaker(self.session_id, label, participant_id))
+
+    def _run(self, action: Any) -> bool:
+        if self.session_id is None:
+            return False
+        try:
+            action()
+        except FieldScribeError as exc:
+            self.refresh()
+            self.status.setText(str(exc))
+            return False
+        self.refresh()
+        self.speakersChanged.emit()
+        return True
+
+    def _ask_rename(self) -> None:
+        (old,) = self.selected_labels() or [""]
+        if not old:
+            return
+        new, ok = QInputDialog.getText(self, "Rename speaker", f"New name for {old}:", text=old)
+        if ok and new.strip() and new.strip() != old:
+            if new.strip() in self.labels():
+                answer = QMessageBox.question(
+                    self, "Merge speakers", f"{new.strip()} exists. Merge {old} into it?"
+                )
+                if answer == QMessageBox.StandardButton.Yes:
+                    self.merge(old, new.strip())
+                return
+            self.rename(old, new.strip())
+
+    def _ask_merge(self) -> None:
+        (source,) = self.selected_labels() or [""]
+        others = [label for label in self.labels() if label != source]
+        if not source or not others:
+            return
+        target, ok = QInputDialog.getItem(
+            self, "Merge speakers", f"Give all of {source}'s segments to:", others, 0, False
+        )
+        if ok and target:
+            self.merge(source, target)
+
+    def _ask_map(self) -> None:
+        (label,) = self.selected_labels() or [""]
+        if not label:
+            return
+        names = [NO_PARTICIPANT, *self._participants.values()]
+        ids: list[str | None] = [None, *self._participants.keys()]
+        choice, ok = QInputDialog.getItem(
+            self, "Map to participant", f"Who is {label}?", names, 0, False
+        )
+        if ok:
+            self.map_to_participant(label, ids[names.index(choice)])

@@ -1,0 +1,65 @@
+"""The speaker panel: list, rename, merge, map to participant, timeline spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from gui.speaker_panel import SpeakerPanel
+from storage import Project, SegmentDraft
+
+
+@pytest.fixture
+def session(project: Project) -> str:
+    s = project.add_session("FG", kind="focus_group")
+    project.add_segments(
+        s.id,
+        [
+            SegmentDraft(0, 2000, "Welcome.", speaker="Speaker 1"),
+            SegmentDraft(2000, 3000, "Hi.", speaker="Speaker 2"),
+            SegmentDraft(3000, 6000, "Thanks for coming.", speaker="Speaker 1"),
+            SegmentDraft(6000, 8000, "Yes.", speaker="Speaker 3"),
+            SegmentDraft(8000, 9000, "(noise)"),
+        ],
+    )
+    return s.id
+
+
+def test_lists_speakers_and_paints_spans(qtbot, project: Project, session: str) -> None:
+    panel = SpeakerPanel(project)
+    qtbot.addWidget(panel)
+    assert panel.labels() == []
+    panel.set_session(session)
+    assert panel.labels() == ["Speaker 1", "Speaker 2", "Speaker 3"]
+    assert panel.table.item(0, 1).text() == "0:05"  # 5 s of talk
+    assert "1 segments without speaker" in panel.status.text()
+    panel.resize(500, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    rects = panel.timeline.span_rects()
+    assert [label for _r, label in rects] == ["Speaker 1", "Speaker 2", "Speaker 1", "Speaker 3"]
+    first, second = rects[0][0], rects[1][0]
+    assert first.right() == pytest.approx(second.left(), abs=1)
+    assert second.top() > first.top()  # one lane per speaker
+    panel.timeline.grab()  # paints without error
+
+
+def test_rename_merge_map(qtbot, project: Project, session: str) -> None:
+    panel = SpeakerPanel(project, session)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.speakersChanged):
+        assert panel.rename("Speaker 2", "Amina")
+    assert panel.labels() == ["Speaker 1", "Amina", "Speaker 3"]
+    assert not panel.rename("Speaker 3", "Amina")  # exists: refused, reason shown
+    assert "merge" in panel.status.text()
+    assert panel.merge("Speaker 3", "Amina")
+    assert panel.labels() == ["Speaker 1", "Amina"]
+    participant = project.add_participant("P-07")
+    assert panel.map_to_participant("Amina", participant.id)
+    assert panel.table.item(1, 3).text() == "P-07"
+    assert project.speaker_edited_count(session) == 2
+    ids = [s.id for s in project.segments(session)]
+    assert panel.reassign(ids[-1:], "Amina")
+    assert panel.table.item(1, 2).text() == "3"  # Amina now has three segments
+    assert "without speaker" not in panel.status.text()
+    panel.select_label("Amina")
+    assert panel.selected_labels() == ["Amina"] and panel.merge_button.isEnabled()

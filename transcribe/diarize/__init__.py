@@ -1,0 +1,1 @@
+"""Offline speaker diarization: embedding backend, clustering, merge with the transcript."""

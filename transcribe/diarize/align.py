@@ -1,0 +1,211 @@
+"""Merge speaker turns with a transcript: one speaker per word, cuts where the speaker changes.
+
+Pure functions (no audio, no model): given a session's segments (with Whisper's word timings)
+and the speaker turns found by diarization, decide which speaker each word belongs to and where
+to cut a segment so that the first words of a turn are not given to the previous speaker.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from storage.models import Segment, Word
+from storage.speakers import SegmentRelabel
+
+#: A run of words shorter than this (ms) between two runs of one other speaker is absorbed
+#: into them: diarization jitter, not a turn.
+MIN_INNER_RUN_MS = 400
+#: A run of words at the start or end of a segment shorter than this (ms) is absorbed into the
+#: rest of the segment (0: never; the first words of a new turn are kept apart).
+MIN_EDGE_RUN_MS = 0
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A stretch of speech of one speaker."""
+
+    start_ms: int
+    end_ms: int
+    speaker: str
+
+
+class TurnIndex:
+    """Turns sorted by start, for overlap look-ups."""
+
+    def __init__(self, turns: Sequence[Turn]) -> None:
+        self.turns = sorted((t for t in turns if t.end_ms > t.start_ms), key=lambda t: t.start_ms)
+        self._starts = [t.start_ms for t in self.turns]
+        self._max_len = max((t.end_ms - t.start_ms for t in self.turns), default=0)
+
+    def overlaps(self, start_ms: int, end_ms: int) -> dict[str, int]:
+        """Milliseconds of overlap of ``[start_ms, end_ms)`` with each speaker."""
+        result: dict[str, int] = {}
+        hi = bisect_right(self._starts, end_ms)
+        i = hi - 1
+        while i >= 0 and self.turns[i].start_ms >= start_ms - self._max_len:
+            t = self.turns[i]
+            ov = min(end_ms, t.end_ms) - max(start_ms, t.start_ms)
+            if ov > 0:
+                result[t.speaker] = result.get(t.speaker, 0) + ov
+            i -= 1
+        return result
+
+    def speaker_at(self, start_ms: int, end_ms: int) -> str | None:
+        """The speaker who talks most in the span, else the nearest turn's speaker."""
+        if not self.turns:
+            return None
+        if end_ms <= start_ms:
+            end_ms = start_ms + 1
+        ov = self.overlaps(start_ms, end_ms)
+        if ov:
+            return max(sorted(ov), key=lambda s: ov[s])
+        mid = (start_ms + end_ms) / 2
+        i = bisect_right(self._starts, mid)
+        best: Turn | None = None
+        best_d = float("inf")
+        for j in (i - 1, i):
+            if 0 <= j < len(self.turns):
+                t = self.turns[j]
+                d = max(t.start_ms - mid, mid - t.end_ms, 0)
+                if d < best_d:
+                    best, best_d = t, d
+        # A turn that ends before ``mid`` but started earlier than turns[i-1] may be closer
+        for t in self.turns[max(0, i - 8) : i]:
+            d = max(t.start_ms - mid, mid - t.end_ms, 0)
+            if d < best_d:
+                best, best_d = t, d
+        return None if best is None else best.speaker
+
+
+def word_positions(text: str, words: Sequence[Word]) -> list[int] | None:
+    """The code point where each word starts in ``text``, or None when they do not match.
+
+    Whisper's words carry leading spaces (" Hello"); the segment text is their concatenation,
+    usually stripped. A hand-edited text no longer matches its words: then None.
+    """
+    positions: list[int] = []
+    pos = 0
+    for word in words:
+        token = word.text.strip()
+        if not token:
+            positions.append(min(pos, len(text)))
+            continue
+        idx = text.find(token, pos)
+        if idx < 0 or (positions and idx - pos > 40):
+            return None
+        positions.append(idx)
+        pos = idx + len(token)
+    return positions
+
+
+def _runs(labels: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Consecutive equal labels as ``(first, last_exclusive, label)``."""
+    runs: list[tuple[int, int, str]] = []
+    for i, label in enumerate(labels):
+        if runs and runs[-1][2] == label:
+            runs[-1] = (runs[-1][0], i + 1, label)
+        else:
+            runs.append((i, i + 1, label))
+    return runs
+
+
+def smooth_word_speakers(
+    words: Sequence[Word],
+    labels: Sequence[str],
+    min_inner_run_ms: int | None = None,
+    min_edge_run_ms: int | None = None,
+) -> list[str]:
+    """Absorb short runs sandwiched between two runs of the same other speaker (and, when
+    ``min_edge_run_ms`` is set, short runs at either end of the segment)."""
+    inner = MIN_INNER_RUN_MS if min_inner_run_ms is None else min_inner_run_ms
+    edge = MIN_EDGE_RUN_MS if min_edge_run_ms is None else min_edge_run_ms
+    result = list(labels)
+    changed = True
+    while changed:
+        changed = False
+        runs = _runs(result)
+        for k in range(1, len(runs) - 1):
+            first, last, _label = runs[k]
+            before, after = runs[k - 1][2], runs[k + 1][2]
+            duration = words[last - 1].end_ms - words[first].start_ms
+            if before == after and duration < inner:
+                for i in range(first, last):
+                    result[i] = before
+                changed = True
+                break
+        runs = _runs(result)
+        if not changed and edge and len(runs) > 1:
+            for k, other in ((0, 1), (len(runs) - 1, len(runs) - 2)):
+                first, last, _label = runs[k]
+                if words[last - 1].end_ms - words[first].start_ms < edge:
+                    for i in range(first, last):
+                        result[i] = runs[other][2]
+                    changed = True
+                    break
+    return result
+
+
+def word_speakers(words: Sequence[Word], index: TurnIndex) -> list[str | None]:
+    """The speaker of each word (most overlap, else nearest turn)."""
+    return [index.speaker_at(w.start_ms, w.end_ms) for w in words]
+
+
+def plan_segment(segment: Segment, index: TurnIndex) -> SegmentRelabel | None:
+    """Decide the speaker(s) of one segment, with cuts where the speaker changes inside it.
+
+    Returns None when there are no turns at all.
+    """
+    if not index.turns:
+        return None
+    whole = index.speaker_at(segment.start_ms, segment.end_ms)
+    assert whole is not None
+    words = [w for w in segment.words if w.end_ms >= w.start_ms]
+    positions = word_positions(segment.text, words) if words else None
+    if not words or positions is None:
+        return SegmentRelabel(segment.id, [whole])
+    raw = word_speakers(words, index)
+    labels = smooth_word_speakers(words, [s if s is not None else whole for s in raw])
+    runs = _runs(labels)
+    cuts: list[tuple[int, int]] = []
+    speakers = [runs[0][2]]
+    for first, _last, label in runs[1:]:
+        at_cp = positions[first]
+        at_ms = words[first].start_ms  # split_segment puts words starting at/after it right
+        if not 0 < at_cp < len(segment.text) or (cuts and at_cp <= cuts[-1][0]):
+            # nowhere to cut (words outside the text): the run joins the previous part
+            continue
+        if at_ms <= segment.start_ms or at_ms >= segment.end_ms:
+            continue
+        cuts.append((at_cp, at_ms))
+        speakers.append(label)
+    # Drop cuts that leave two neighbouring parts with the same speaker (after skips)
+    merged_cuts: list[tuple[int, int]] = []
+    merged_speakers = [speakers[0]]
+    for cut, label in zip(cuts, speakers[1:], strict=True):
+        if label == merged_speakers[-1]:
+            continue
+        merged_cuts.append(cut)
+        merged_speakers.append(label)
+    return SegmentRelabel(segment.id, merged_speakers, merged_cuts)
+
+
+def plan_relabel(segments: Sequence[Segment], turns: Sequence[Turn]) -> list[SegmentRelabel]:
+    """Plan speaker labels (and cuts) for every segment of a session."""
+    index = TurnIndex(turns)
+    plan = []
+    for segment in segments:
+        entry = plan_segment(segment, index)
+        if entry is not None:
+            plan.append(entry)
+    return plan
+
+
+def labels_of_words(segment: Segment, entry: SegmentRelabel) -> list[str]:
+    """The speaker each word of ``segment`` gets once ``entry`` is applied."""
+    result = []
+    for word in segment.words:
+        part = sum(1 for _cp, at_ms in entry.cuts if word.start_ms >= at_ms)
+        result.append(entry.speakers[part])
+    return result

@@ -32,6 +32,7 @@ import stat
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -223,6 +224,15 @@ def open_bundle(path: str | Path) -> Iterator[OpenedBundle]:
         InvalidBundleError: the file is not a valid, untampered FieldScribe bundle.
         NewerSchemaError: the bundle was written by a newer FieldScribe.
     """
+    opened = _open_checked(path)
+    try:
+        yield opened
+    finally:
+        shutil.rmtree(opened.folder, ignore_errors=True)
+
+
+def _open_checked(path: str | Path) -> OpenedBundle:
+    """Unpack and check a bundle; the caller removes ``folder`` (removed here on refusal)."""
     path = Path(path).expanduser()
     if not path.is_file():
         raise InvalidBundleError(f"{path}: no such bundle file.")
@@ -236,9 +246,44 @@ def open_bundle(path: str | Path) -> Iterator[OpenedBundle]:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
             raise InvalidBundleError(f"{path} is damaged ({exc}); export it again.") from exc
         _check_database(opened)
-        yield opened
-    finally:
+    except BaseException:
         shutil.rmtree(work, ignore_errors=True)
+        raise
+    return opened
+
+
+@contextlib.contextmanager
+def _opened_in_turn(paths: list[str | Path]) -> Iterator[Iterator[OpenedBundle]]:
+    """Open bundles one after another, unpacking the next one while the caller uses this one.
+
+    Unpacking (inflate, sha256, write) runs in a worker thread, overlapping the merge of the
+    previous bundle (SQLite, zlib and hashlib release the GIL). A refusal is raised when its
+    bundle's turn comes, so earlier bundles are used exactly as without prefetching. Every
+    unpacked folder is removed, whatever happens.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsbundle-unpack")
+    pending: list[Future[OpenedBundle]] = []
+
+    def bundles() -> Iterator[OpenedBundle]:
+        if paths:
+            pending.append(pool.submit(_open_checked, paths[0]))
+        for i in range(len(paths)):
+            current = pending[-1]
+            opened = current.result()  # raises this bundle's refusal
+            if i + 1 < len(paths):
+                pending.append(pool.submit(_open_checked, paths[i + 1]))
+            try:
+                yield opened
+            finally:
+                shutil.rmtree(opened.folder, ignore_errors=True)
+
+    try:
+        yield bundles()
+    finally:
+        pool.shutdown(wait=True)
+        for future in pending:
+            if future.done() and future.exception() is None:
+                shutil.rmtree(future.result().folder, ignore_errors=True)
 
 
 def _unpack(path: Path, zf: zipfile.ZipFile, work: Path) -> OpenedBundle:
@@ -419,8 +464,8 @@ def merge_bundles(
     from .merge import merge_bundle
 
     summaries = []
-    for bundle in bundles:
-        with open_bundle(bundle) as opened:
+    with _opened_in_turn(bundles) as opened_bundles:
+        for opened in opened_bundles:
             summaries.append(
                 merge_bundle(
                     project,

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Container
 from dataclasses import dataclass, field
-from typing import Any
+from operator import itemgetter
+from typing import Any, cast
 
 from ._base import ProjectBase, now_iso
 from .errors import InvalidInputError, NotFoundError
@@ -299,14 +301,20 @@ class TeamworkMixin(ProjectBase):
         coders: list[str] | None = None,
         code_ids: list[str] | None = None,
         session_ids: list[str] | None = None,
+        with_texts: bool = True,
     ) -> AgreementData:
         """Collect what inter-coder agreement is computed from.
+
+        Two plain table reads (segments, codings) and no join: the codings are matched to their
+        segments in memory, far cheaper than one indexed lookup per coding.
 
         Args:
             coders: the coders to compare (default: every coder with codings).
             code_ids: the codes to compare (default: every code).
             session_ids: the sessions in scope (default: every session with codings by one of
                 the coders).
+            with_texts: also fill ``texts`` and ``speakers`` (what ``disagreements`` shows;
+                the coefficients do not need them).
 
         Raises:
             NotFoundError: an unknown coder, code or session.
@@ -327,38 +335,51 @@ class TeamworkMixin(ProjectBase):
             codes = {cid: all_codes[cid] for cid in code_ids}
         else:
             codes = all_codes
-        marks = ",".join("?" * len(chosen))
         if session_ids:
             for sid in session_ids:
                 if self._one("SELECT 1 FROM sessions WHERE id = ?", (sid,)) is None:
                     raise NotFoundError(f"No session with id {sid!r}.")
-            sessions = list(dict.fromkeys(session_ids))
+        extra = ", text, speaker" if with_texts else ""
+        where, params = "", []
+        if session_ids:
+            wanted = list(dict.fromkeys(session_ids))
+            where = f"WHERE session_id IN ({','.join('?' * len(wanted))}) "
+            params = wanted
+        with self._mutex:
+            cursor = self.db.conn.cursor()
+            cursor.row_factory = None  # plain tuples: about twice as fast as sqlite3.Row
+            seg_rows: list[tuple[Any, ...]] = cursor.execute(
+                f"SELECT id, session_id, length(text), start_ms, end_ms{extra} FROM segments "
+                f"{where}ORDER BY session_id, start_ms, seq",
+                params,
+            ).fetchall()
+            # "+coder": scan the table in order rather than hop through the coder index
+            which = f"WHERE +coder IN ({','.join('?' * len(chosen))})" if coders else ""
+            coding_rows: list[tuple[str, str, str, int | None, int | None]] = cursor.execute(
+                f"SELECT segment_id, code_id, coder, start_cp, end_cp FROM codings {which}",
+                chosen if coders else [],
+            ).fetchall()
+        in_scope: Container[str] | None = None  # segment ids, when some segments are left out
+        if not session_ids:  # the sessions where the chosen coders coded something
+            seg_session = dict(map(itemgetter(0, 1), seg_rows))
+            coded = set(map(seg_session.get, map(itemgetter(0), coding_rows)))
+            if len(coded - {None}) < len(set(seg_session.values())):
+                seg_rows = [r for r in seg_rows if r[1] in coded]
+                in_scope = {r[0] for r in seg_rows}
         else:
-            sessions = [
-                r[0]
-                for r in self._rows(
-                    "SELECT DISTINCT g.session_id FROM codings c JOIN segments g "
-                    f"ON g.id = c.segment_id WHERE c.coder IN ({marks})",
-                    chosen,
-                )
+            in_scope = {r[0] for r in seg_rows}
+        if code_ids or in_scope is not None:
+            coding_rows = [
+                r for r in coding_rows if r[1] in codes and (in_scope is None or r[0] in in_scope)
             ]
-        smarks = ",".join("?" * len(sessions))
-        seg_rows = self._rows(
-            "SELECT id, session_id, length(text), start_ms, end_ms, text, speaker FROM segments "
-            f"WHERE session_id IN ({smarks}) ORDER BY session_id, start_ms, seq",
-            sessions,
-        )
-        coding_rows = self._rows(
-            "SELECT c.segment_id, c.code_id, c.coder, c.start_cp, c.end_cp FROM codings c "
-            f"JOIN segments g ON g.id = c.segment_id WHERE g.session_id IN ({smarks}) "
-            f"AND c.coder IN ({marks})",
-            [*sessions, *chosen],
-        )
         return AgreementData(
             coders=chosen,
-            segments=[(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in seg_rows],
-            codings=[(r[0], r[1], r[2], r[3], r[4]) for r in coding_rows if r[1] in codes],
+            segments=cast(
+                list[tuple[str, str, int, int, int]],
+                [r[:5] for r in seg_rows] if with_texts else seg_rows,
+            ),
+            codings=coding_rows,
             codes=codes,
-            texts={r[0]: r[5] for r in seg_rows},
-            speakers={r[0]: r[6] for r in seg_rows},
+            texts={r[0]: r[5] for r in seg_rows} if with_texts else {},
+            speakers={r[0]: r[6] for r in seg_rows} if with_texts else {},
         )

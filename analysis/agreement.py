@@ -20,9 +20,10 @@ Undefined cases (one category only, nothing rated by two coders, a single coder)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import combinations, count, repeat
-from operator import itemgetter
+from operator import is_, itemgetter
 from typing import Any, Protocol
 
 import numpy as np
@@ -276,20 +277,21 @@ class _Prepared:
         )
         n_sessions = len(sessions)
         coder_index = {c: i for i, c in enumerate(self.coders)}
-        n = len(data.codings)
-        seg_col, code_col, coder_col, start_col, end_col = (
-            zip(*data.codings, strict=True) if n else ((), (), (), (), ())
-        )
-        self.code_ids = sorted(set(code_col) | set(data.codes))
+        codings = data.codings
+        n = len(codings)
+
+        def column(i: int) -> Iterator[Any]:
+            return map(itemgetter(i), codings)
+
+        self.code_ids = sorted(set(column(1)) | set(data.codes))
         self.code_index = {c: i for i, c in enumerate(self.code_ids)}
-        seg = np.fromiter(map(segment_index.get, seg_col, repeat(-1)), np.int64, count=n)
-        who = np.fromiter(map(coder_index.get, coder_col, repeat(-1)), np.int64, count=n)
-        code = np.fromiter(map(self.code_index.__getitem__, code_col), np.int64, count=n)
+        seg = np.fromiter(map(segment_index.get, column(0), repeat(-1)), np.int64, count=n)
+        code = np.fromiter(map(self.code_index.__getitem__, column(1)), np.int64, count=n)
+        who = np.fromiter(map(coder_index.get, column(2), repeat(-1)), np.int64, count=n)
         # a whole-segment coding has no span ends (None)
-        whole = np.array(start_col, dtype=object) == None  # noqa: E711
-        whole |= np.array(end_col, dtype=object) == None  # noqa: E711
+        whole = np.fromiter(map(is_, column(3), repeat(None)), bool, count=n)
+        whole |= np.fromiter(map(is_, column(4), repeat(None)), bool, count=n)
         keep = (seg >= 0) & (who >= 0)
-        self.keep = keep
         seg, who, code, whole = seg[keep], who[keep], code[keep], whole[keep]
         # who coded which session (anything in scope): availability of each coder's values
         self.available = np.zeros((len(self.coders), n_sessions), dtype=bool)
@@ -317,7 +319,9 @@ class _Prepared:
         )
         self.present = np.zeros((len(unit_keys), len(self.coders)), dtype=bool)
         self.present[self.group_unit, self.group_who] = True
-        self._seg, self._who, self._code = seg, who, code
+        self._seg, self._who = seg, who
+        self._rows = np.nonzero(keep)[0]  # index into data.codings of each kept coding
+        self._unit_of_coding = self.group_unit[self.coding_group]
         del per_group
 
     def units_of(self, code_id: str) -> slice:
@@ -330,14 +334,14 @@ class _Prepared:
 
     def spans(self, units: npt.NDArray[np.int64]) -> dict[int, dict[int, list[tuple[int, int]]]]:
         """Unit index -> coder index -> spans, for some units (a whole coding: the full text)."""
+        result: dict[int, dict[int, list[tuple[int, int]]]] = {int(u): {} for u in units}
+        if not result:
+            return result
         wanted = np.zeros(len(self.unit_code), dtype=bool)
         wanted[units] = True
-        rows = np.nonzero(self.keep)[0]
-        unit_of_coding = self.group_unit[self.coding_group]
-        result: dict[int, dict[int, list[tuple[int, int]]]] = {int(u): {} for u in units}
-        for i in np.nonzero(wanted[unit_of_coding])[0]:
-            _seg_id, _code, _coder, start, end = self.data.codings[int(rows[i])]
-            unit = int(unit_of_coding[i])
+        for i in np.nonzero(wanted[self._unit_of_coding])[0]:
+            _seg_id, _code, _coder, start, end = self.data.codings[int(self._rows[i])]
+            unit = int(self._unit_of_coding[i])
             seg = int(self._seg[i])
             span = (
                 (0, int(self.seg_length[seg]))
@@ -425,12 +429,15 @@ def _code_binary(
     stats.add(prep.raters.copy(), np.zeros(len(prep.raters)), zeros)
     # confusion tables per pair of coders, on the units both rated (both coded the session).
     # A coder who applied the code coded the session, so with P = applied and R = rated
-    # (units x coders): n11 = P'P, n10 = P'R - n11, n01 = R'P - n11.
+    # (units x coders): n11 = P'P, n10 = P'R - n11, n01 = R'P - n11; and as R's rows are
+    # their session's availability, P'R = (P summed per session)' x availability'.
     applied = prep.present[units].astype(float)
-    rated = prep.available[:, sessions].T.astype(float)
     n11 = applied.T @ applied
-    n10 = applied.T @ rated - n11
-    n01 = rated.T @ applied - n11
+    per_session = np.zeros((len(prep.raters), applied.shape[1]))
+    for who in range(applied.shape[1]):
+        per_session[:, who] = np.bincount(sessions, applied[:, who], minlength=len(prep.raters))
+    n10 = per_session.T @ prep.available.T.astype(float) - n11
+    n01 = n10.T + n11 - n11.T
     for (a, b), table in pair_tables.items():
         both = prep.available[a] & prep.available[b]
         total = float(prep.session_sizes[both].sum())

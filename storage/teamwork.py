@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Container
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any, cast
 
 from ._base import ProjectBase, now_iso
@@ -339,36 +337,41 @@ class TeamworkMixin(ProjectBase):
             for sid in session_ids:
                 if self._one("SELECT 1 FROM sessions WHERE id = ?", (sid,)) is None:
                     raise NotFoundError(f"No session with id {sid!r}.")
-        extra = ", text, speaker" if with_texts else ""
-        where, params = "", []
+        coder_marks = ",".join("?" * len(chosen))
         if session_ids:
-            wanted = list(dict.fromkeys(session_ids))
-            where = f"WHERE session_id IN ({','.join('?' * len(wanted))}) "
-            params = wanted
+            sessions = list(dict.fromkeys(session_ids))
+        else:  # the sessions where the chosen coders coded something (stops at the first)
+            sessions = [
+                r[0]
+                for r in self._rows(
+                    "SELECT s.id FROM sessions s WHERE EXISTS (SELECT 1 FROM segments g "
+                    "JOIN codings c ON c.segment_id = g.id WHERE g.session_id = s.id "
+                    f"AND c.coder IN ({coder_marks}))",
+                    chosen,
+                )
+            ]
+        everything = not session_ids and len(sessions) == self._scalar(
+            "SELECT count(DISTINCT session_id) FROM segments"
+        )
+        extra = ", text, speaker" if with_texts else ""
+        where = "" if everything else f"WHERE session_id IN ({','.join('?' * len(sessions))}) "
         with self._mutex:
             cursor = self.db.conn.cursor()
             cursor.row_factory = None  # plain tuples: about twice as fast as sqlite3.Row
             seg_rows: list[tuple[Any, ...]] = cursor.execute(
                 f"SELECT id, session_id, length(text), start_ms, end_ms{extra} FROM segments "
                 f"{where}ORDER BY session_id, start_ms, seq",
-                params,
+                [] if everything else sessions,
             ).fetchall()
             # "+coder": scan the table in order rather than hop through the coder index
-            which = f"WHERE +coder IN ({','.join('?' * len(chosen))})" if coders else ""
+            which = f"WHERE +coder IN ({coder_marks})" if coders else ""
             coding_rows: list[tuple[str, str, str, int | None, int | None]] = cursor.execute(
                 f"SELECT segment_id, code_id, coder, start_cp, end_cp FROM codings {which}",
                 chosen if coders else [],
             ).fetchall()
-        in_scope: Container[str] | None = None  # segment ids, when some segments are left out
-        if not session_ids:  # the sessions where the chosen coders coded something
-            seg_session = dict(map(itemgetter(0, 1), seg_rows))
-            coded = set(map(seg_session.get, map(itemgetter(0), coding_rows)))
-            if len(coded - {None}) < len(set(seg_session.values())):
-                seg_rows = [r for r in seg_rows if r[1] in coded]
-                in_scope = {r[0] for r in seg_rows}
-        else:
-            in_scope = {r[0] for r in seg_rows}
-        if code_ids or in_scope is not None:
+        # without a session filter every coding of these coders lies in a session in scope
+        if code_ids or session_ids:
+            in_scope = {r[0] for r in seg_rows} if session_ids else None
             coding_rows = [
                 r for r in coding_rows if r[1] in codes and (in_scope is None or r[0] in in_scope)
             ]

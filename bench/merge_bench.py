@@ -117,12 +117,13 @@ def phase_merge(work: Path) -> dict[str, float]:
     from storage.bundle import merge_bundles
 
     with Project.open(target) as p:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         summaries = merge_bundles(p, bundles)
-        elapsed = time.perf_counter() - started
-        codings = len(p.db.conn.execute("SELECT id FROM codings").fetchall())
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        peak = _peak_mib()
+        codings = p.db.conn.execute("SELECT count(*) FROM codings").fetchone()[0]
     added = sum(s.tables["codings"].added for s in summaries)
-    return {"seconds": elapsed, "peak_mib": _peak_mib(), "codings": codings, "added": added}
+    return {"seconds": elapsed, "cpu": cpu, "peak_mib": peak, "codings": codings, "added": added}
 
 
 def phase_peer_merge(work: Path) -> dict[str, float]:
@@ -132,7 +133,7 @@ def phase_peer_merge(work: Path) -> dict[str, float]:
     shutil.copytree(work / "lead.fieldscribe", target, ignore=shutil.ignore_patterns("*.lock"))
     conn = sqlite3.connect(target / "project.db")
     conn.isolation_level = None
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for bundle in bundles:
         with open_bundle(bundle) as opened:
             conn.execute("ATTACH DATABASE ? AS b", (str(opened.db_path),))
@@ -145,9 +146,9 @@ def phase_peer_merge(work: Path) -> dict[str, float]:
             )
             conn.execute("COMMIT")
             conn.execute("DETACH DATABASE b")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     conn.close()
-    return {"seconds": elapsed, "peak_mib": _peak_mib()}
+    return {"seconds": elapsed, "cpu": cpu, "peak_mib": _peak_mib()}
 
 
 def phase_agreement(work: Path) -> dict[str, float]:
@@ -157,11 +158,15 @@ def phase_agreement(work: Path) -> dict[str, float]:
     from analysis.agreement import compute_agreement
 
     with Project.open(work / "merge.fieldscribe", readonly=True) as p:
-        started = time.perf_counter()
-        data = p.agreement_data()
+        # what `fieldscribe agreement DIR` does (texts only come with --disagreements)
+        started, cpu = time.perf_counter(), time.process_time()
+        data = p.agreement_data(with_texts=False)
         loaded = time.perf_counter() - started
         report = compute_agreement(data)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        texts_started = time.perf_counter()
+        p.agreement_data()
+        with_texts = time.perf_counter() - texts_started
     code_id, entry = next((c.code_id, c) for c in report.codes if c.units)
     # peer: the krippendorff package on the dense matrix of that code (everyone coded all)
     index = {s[0]: i for i, s in enumerate(data.segments)}
@@ -175,7 +180,9 @@ def phase_agreement(work: Path) -> dict[str, float]:
     peer_seconds = time.perf_counter() - peer_start
     return {
         "seconds": elapsed,
+        "cpu": cpu,
         "load_seconds": loaded,
+        "load_with_texts_seconds": with_texts,
         "coders": len(report.coders),
         "units": report.overall.units,
         "alpha_overall": report.overall.alpha.value or 0.0,
@@ -222,18 +229,21 @@ def main() -> None:
         merge = _child("merge", work)
         peer = _child("peer", work)
         print(
-            f"merge {args.coders} bundles: {merge['seconds']:.2f} s (goal < 10 s), "
-            f"peak RSS {merge['peak_mib']:.0f} MiB, {merge['added']:.0f} codings added"
+            f"merge {args.coders} bundles: {merge['seconds']:.2f} s (goal < 10 s; CPU "
+            f"{merge['cpu']:.2f} s), peak RSS {merge['peak_mib']:.0f} MiB, "
+            f"{merge['added']:.0f} codings added"
         )
         print(
-            f"  peer (unpack + bare INSERT ... SELECT of the codings): {peer['seconds']:.2f} s, "
-            f"peak RSS {peer['peak_mib']:.0f} MiB"
+            f"  peer (unpack + bare INSERT ... SELECT of the codings): {peer['seconds']:.2f} s "
+            f"(CPU {peer['cpu']:.2f} s), peak RSS {peer['peak_mib']:.0f} MiB"
         )
         agreement = _child("agreement", work)
         print(
             f"agreement, {agreement['coders']:.0f} coders, {agreement['units']:.0f} "
-            f"(segment, code) units: {agreement['seconds']:.2f} s (goal < 5 s; loading "
-            f"{agreement['load_seconds']:.2f} s), overall alpha {agreement['alpha_overall']:.4f}"
+            f"(segment, code) units: {agreement['seconds']:.2f} s (goal < 5 s; CPU "
+            f"{agreement['cpu']:.2f} s; loading {agreement['load_seconds']:.2f} s, "
+            f"{agreement['load_with_texts_seconds']:.2f} s with the texts for "
+            f"--disagreements), overall alpha {agreement['alpha_overall']:.4f}"
         )
         print(
             f"  peer (krippendorff package, dense matrix, one code only): "

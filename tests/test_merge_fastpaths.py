@@ -102,8 +102,11 @@ def test_merge_gives_the_page_cache_back(tmp_path: Path) -> None:
     alice.close()
     before = lead.db.conn.execute("PRAGMA main.cache_size").fetchone()[0]
     assert before != -MERGE_CACHE_KIB
-    merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    (summary,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    assert summary.tables["codings"].added == 1
     assert lead.db.conn.execute("PRAGMA main.cache_size").fetchone()[0] == before
+    # bulk copies of new and identical rows leave no version history behind
+    assert lead.db.conn.execute("SELECT count(*) FROM row_versions").fetchone()[0] == 0
     assert [r[1] for r in lead.db.conn.execute("PRAGMA database_list")] == ["main", "temp"]
     lead.close()
 

@@ -222,7 +222,8 @@ def _not_identical(conn: sqlite3.Connection, table: str) -> str:
         ["l.updated_at IS r.updated_at"] + [f"l.{c} IS r.{c}" for c in content_columns(conn, table)]
     )
     where = f"l.rowid IS NULL OR NOT ({same})"
-    if table == "segments":
+    bundle_cols = {r[1] for r in conn.execute(f"PRAGMA b.table_info({table})")}
+    if table == "segments" and "seq" in bundle_cols:  # seq is not required of a bundle
         fast = f"l.seq = r.seq AND l.id = r.id AND {same}"
         where = f"NOT EXISTS (SELECT 1 FROM main.segments l WHERE {fast}) AND ({where})"
     return f"b.{table} r LEFT JOIN main.{table} l ON l.id = r.id WHERE {where}"

@@ -151,3 +151,28 @@ def test_bundles_unpacked_ahead_stop_at_the_refused_one_and_leave_no_files(
     assert {c.coder for c in lead.codings()} == {"a", "b", "c"}
     assert not list(scratch.iterdir())
     lead.close()
+
+
+def _without_seq(conn: sqlite3.Connection) -> None:
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(segments)") if r[1] != "seq"]
+    conn.execute(f"CREATE TABLE plain AS SELECT {', '.join(cols)} FROM segments")
+    conn.execute("DROP TABLE segments")
+    conn.execute("ALTER TABLE plain RENAME TO segments")
+
+
+def test_bundle_without_seq_merges_by_id(tmp_path: Path) -> None:
+    lead, segs = make_lead(tmp_path)
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    alice.update_segment(segs[1], text="alice again")
+    export_bundle(alice, tmp_path / "a.fsbundle")
+    alice.close()
+    bundle = rebuild(
+        tmp_path / "a.fsbundle",
+        tmp_path / "noseq.fsbundle",
+        db_change=_without_seq,
+    )
+    (summary,) = merge_bundles(lead, [bundle])
+    assert summary.tables["segments"].updated == 1
+    assert lead.get_segment(segs[1]).text == "alice again"
+    lead.close()

@@ -2,7 +2,8 @@
 
 Ten bundles from ten coders, each with 50,000 codings, on a shared 300,000-segment project:
 prints the time to merge all ten (goal: under 10 s), the merge's peak memory, and the time to
-compute agreement for ten coders (goal: under 5 s). Peers measured in the same run:
+compute agreement for ten coders (goal: under 5 s). It also merges the same codings from
+``--since`` bundles (what later exchanges send). Peers measured in the same run:
 
 * merge: a plain ``INSERT INTO codings SELECT ... FROM bundle`` of the same codings (no
   validation, no version rules, no FTS): the floor any merge pays;
@@ -35,6 +36,7 @@ from storage import Project
 from storage.bundle import export_bundle, open_bundle
 
 N_CODES = 20
+SINCE = "2026-03-02"  # after the lead's rows, before every coder's codings
 
 
 def _uuid(rng: random.Random) -> str:
@@ -103,6 +105,9 @@ def setup(work: Path, n_segments: int, n_codings: int, n_coders: int) -> None:
                     ),
                 )
             export_bundle(p, work / f"{name}.fsbundle")
+            # what a coder sends on later exchanges: only what changed since the last one
+            (work / "since").mkdir(exist_ok=True)
+            export_bundle(p, work / "since" / f"{name}.fsbundle", since=SINCE)
         shutil.rmtree(folder)
 
 
@@ -124,6 +129,22 @@ def phase_merge(work: Path) -> dict[str, float]:
         codings = p.db.conn.execute("SELECT count(*) FROM codings").fetchone()[0]
     added = sum(s.tables["codings"].added for s in summaries)
     return {"seconds": elapsed, "cpu": cpu, "peak_mib": peak, "codings": codings, "added": added}
+
+
+def phase_merge_since(work: Path) -> dict[str, float]:
+    """Merge the ``--since`` bundles (each coder's codings only) into a copy of the lead."""
+    bundles = sorted((work / "since").glob("coder*.fsbundle"))
+    target = work / "since.fieldscribe"
+    shutil.copytree(work / "lead.fieldscribe", target, ignore=shutil.ignore_patterns("*.lock"))
+    from storage.bundle import merge_bundles
+
+    with Project.open(target) as p:
+        started, cpu = time.perf_counter(), time.process_time()
+        summaries = merge_bundles(p, bundles)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    added = sum(s.tables["codings"].added for s in summaries)
+    mib = sum(b.stat().st_size for b in bundles) / 2**20
+    return {"seconds": elapsed, "cpu": cpu, "peak_mib": _peak_mib(), "added": added, "mib": mib}
 
 
 def phase_peer_merge(work: Path) -> dict[str, float]:
@@ -209,12 +230,17 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=300_000)
     parser.add_argument("--codings", type=int, default=50_000)
     parser.add_argument("--coders", type=int, default=10)
-    parser.add_argument("--phase", choices=["merge", "peer", "agreement"])
+    parser.add_argument("--phase", choices=["merge", "since", "peer", "agreement"])
     parser.add_argument("--work", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     if args.phase:
-        fn = {"merge": phase_merge, "peer": phase_peer_merge, "agreement": phase_agreement}
+        fn = {
+            "merge": phase_merge,
+            "since": phase_merge_since,
+            "peer": phase_peer_merge,
+            "agreement": phase_agreement,
+        }
         print(json.dumps(fn[args.phase](args.work)))
         return
     work = Path(tempfile.mkdtemp(prefix="fs-merge-bench-"))
@@ -236,6 +262,12 @@ def main() -> None:
         print(
             f"  peer (unpack + bare INSERT ... SELECT of the codings): {peer['seconds']:.2f} s "
             f"(CPU {peer['cpu']:.2f} s), peak RSS {peer['peak_mib']:.0f} MiB"
+        )
+        since = _child("since", work)
+        print(
+            f"merge {args.coders} --since bundles ({since['mib']:.1f} MiB, the codings only): "
+            f"{since['seconds']:.2f} s (CPU {since['cpu']:.2f} s), peak RSS "
+            f"{since['peak_mib']:.0f} MiB, {since['added']:.0f} codings added"
         )
         agreement = _child("agreement", work)
         print(

@@ -20,9 +20,10 @@ Undefined cases (one category only, nothing rated by two coders, a single coder)
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from itertools import combinations
+from itertools import combinations, count, repeat
+from operator import is_, itemgetter
 from typing import Any, Protocol
 
 import numpy as np
@@ -251,35 +252,104 @@ def kappa_from_table(table: npt.NDArray[np.float64]) -> Coefficient:
 
 # --------------------------------------------------------------------------- the report
 class _Prepared:
+    """The input as integer arrays: segments, coders and codes by index; nothing per unit in Python.
+
+    A *group* is one (code, segment, coder) with its codings; a *unit* is one (code, segment)
+    that at least one coder applied the code to. Both are sorted by code, then segment.
+    """
+
     def __init__(self, data: AgreementInput) -> None:
+        self.data = data
         self.coders = list(data.coders)
-        self.coder_index = {c: i for i, c in enumerate(self.coders)}
-        self.segment_index = {s[0]: i for i, s in enumerate(data.segments)}
         self.segments = data.segments
-        sessions = sorted({s[1] for s in data.segments})
-        self.session_index = {s: i for i, s in enumerate(sessions)}
-        self.seg_session = np.array(
-            [self.session_index[s[1]] for s in data.segments], dtype=np.int64
+        n_coders = max(len(self.coders), 1)
+        n_segments = max(len(data.segments), 1)
+        segment_index = dict(zip(map(itemgetter(0), data.segments), count()))
+        sessions = sorted(set(map(itemgetter(1), data.segments)))
+        session_index = dict(zip(sessions, count()))
+        self.seg_session = np.fromiter(
+            map(session_index.__getitem__, map(itemgetter(1), data.segments)),
+            np.int64,
+            count=len(data.segments),
         )
-        self.seg_length = np.array([s[2] for s in data.segments], dtype=np.int64)
+        self.seg_length = np.fromiter(
+            map(itemgetter(2), data.segments), np.int64, count=len(data.segments)
+        )
         n_sessions = len(sessions)
+        coder_index = {c: i for i, c in enumerate(self.coders)}
+        codings = data.codings
+        n = len(codings)
+
+        def column(i: int) -> Iterator[Any]:
+            return map(itemgetter(i), codings)
+
+        self.code_ids = sorted(set(column(1)) | set(data.codes))
+        self.code_index = {c: i for i, c in enumerate(self.code_ids)}
+        seg = np.fromiter(map(segment_index.get, column(0), repeat(-1)), np.int64, count=n)
+        code = np.fromiter(map(self.code_index.__getitem__, column(1)), np.int64, count=n)
+        who = np.fromiter(map(coder_index.get, column(2), repeat(-1)), np.int64, count=n)
+        # a whole-segment coding has no span ends (None)
+        whole = np.fromiter(map(is_, column(3), repeat(None)), bool, count=n)
+        whole |= np.fromiter(map(is_, column(4), repeat(None)), bool, count=n)
+        keep = (seg >= 0) & (who >= 0)
+        seg, who, code, whole = seg[keep], who[keep], code[keep], whole[keep]
         # who coded which session (anything in scope): availability of each coder's values
         self.available = np.zeros((len(self.coders), n_sessions), dtype=bool)
-        # per code: segment index -> coder index -> list of spans
-        self.by_code: dict[str, dict[int, dict[int, list[tuple[int, int]]]]] = defaultdict(
-            lambda: defaultdict(dict)
-        )
-        for segment_id, code_id, coder, start, end in data.codings:
-            seg = self.segment_index.get(segment_id)
-            who = self.coder_index.get(coder)
-            if seg is None or who is None:
-                continue
-            self.available[who, self.seg_session[seg]] = True
-            length = int(self.seg_length[seg])
-            span = (0, length) if start is None or end is None else (int(start), int(end))
-            self.by_code[code_id][seg].setdefault(who, []).append(span)
+        self.available[who, self.seg_session[seg]] = True
         self.raters = self.available.sum(axis=0).astype(float)  # per session
         self.session_sizes = np.bincount(self.seg_session, minlength=n_sessions).astype(float)
+        # groups: (code, segment, coder); "simple" when every coding of it is whole-segment
+        key = (code * n_segments + seg) * n_coders + who
+        group_key, self.coding_group, per_group = np.unique(
+            key, return_inverse=True, return_counts=True
+        )
+        self.coding_group = self.coding_group.reshape(-1)
+        spans_in_group = np.bincount(self.coding_group, weights=~whole, minlength=len(group_key))
+        group_simple = spans_in_group == 0
+        self.group_who = group_key % n_coders
+        unit_key = group_key // n_coders
+        # units: (code, segment); k = how many coders applied the code there
+        unit_keys, self.group_unit, k = np.unique(unit_key, return_inverse=True, return_counts=True)
+        self.group_unit = self.group_unit.reshape(-1)
+        self.unit_code = unit_keys // n_segments
+        self.unit_seg = unit_keys % n_segments
+        self.unit_k = k.astype(float)
+        self.unit_simple = (
+            np.bincount(self.group_unit, weights=~group_simple, minlength=len(unit_keys)) == 0
+        )
+        self.present = np.zeros((len(unit_keys), len(self.coders)), dtype=bool)
+        self.present[self.group_unit, self.group_who] = True
+        self._seg, self._who = seg, who
+        self._rows = np.nonzero(keep)[0]  # index into data.codings of each kept coding
+        self._unit_of_coding = self.group_unit[self.coding_group]
+        del per_group
+
+    def units_of(self, code_id: str) -> slice:
+        """The units of one code (a slice of the unit arrays)."""
+        index = self.code_index.get(code_id)
+        if index is None:
+            return slice(0, 0)
+        lo, hi = np.searchsorted(self.unit_code, [index, index + 1])
+        return slice(int(lo), int(hi))
+
+    def spans(self, units: npt.NDArray[np.int64]) -> dict[int, dict[int, list[tuple[int, int]]]]:
+        """Unit index -> coder index -> spans, for some units (a whole coding: the full text)."""
+        result: dict[int, dict[int, list[tuple[int, int]]]] = {int(u): {} for u in units}
+        if not result:
+            return result
+        wanted = np.zeros(len(self.unit_code), dtype=bool)
+        wanted[units] = True
+        for i in np.nonzero(wanted[self._unit_of_coding])[0]:
+            _seg_id, _code, _coder, start, end = self.data.codings[int(self._rows[i])]
+            unit = int(self._unit_of_coding[i])
+            seg = int(self._seg[i])
+            span = (
+                (0, int(self.seg_length[seg]))
+                if start is None or end is None
+                else (int(start), int(end))
+            )
+            result[unit].setdefault(int(self._who[i]), []).append(span)
+        return result
 
 
 def compute_agreement(data: AgreementInput) -> AgreementReport:
@@ -296,16 +366,14 @@ def compute_agreement(data: AgreementInput) -> AgreementReport:
     per_code = []
     pair_tables = {pair: np.zeros((2, 2)) for pair in combinations(range(len(prep.coders)), 2)}
     for code_id, path in sorted(data.codes.items(), key=lambda item: item[1].lower()):
-        coded = prep.by_code.get(code_id, {})
-        stats = _code_binary(prep, coded, pair_tables)
+        units = prep.units_of(code_id)
+        stats = _code_binary(prep, units, pair_tables)
         pooled.merge(stats)
-        inter, union = _overlap(prep, coded)
+        inter, union = _overlap(prep, units)
         pooled_overlap[0] += inter
         pooled_overlap[1] += union
-        applied: dict[str, int] = defaultdict(int)
-        for coders in coded.values():
-            for who in coders:
-                applied[prep.coders[who]] += 1
+        counts = prep.present[units].sum(axis=0)
+        applied = {prep.coders[i]: int(n) for i, n in enumerate(counts) if n}
         per_code.append(
             CodeAgreement(
                 code_id=code_id,
@@ -315,7 +383,7 @@ def compute_agreement(data: AgreementInput) -> AgreementReport:
                 kappa=stats.kappa() if two else _not_two(len(prep.coders)),
                 alpha=stats.alpha(),
                 overlap=_overlap_coefficient(inter, union),
-                applied=dict(applied),
+                applied=applied,
             )
         )
     overall = CodeAgreement(
@@ -348,32 +416,38 @@ def _not_two(n: int) -> Coefficient:
 
 def _code_binary(
     prep: _Prepared,
-    coded: dict[int, dict[int, list[tuple[int, int]]]],
+    units: slice,
     pair_tables: dict[tuple[int, int], npt.NDArray[np.float64]],
 ) -> _Binary:
     stats = _Binary()
-    seg_ids = np.fromiter(coded.keys(), dtype=np.int64, count=len(coded))
-    k = np.fromiter((len(c) for c in coded.values()), dtype=float, count=len(coded))
-    sessions = prep.seg_session[seg_ids] if len(seg_ids) else np.zeros(0, dtype=np.int64)
-    m = prep.raters[sessions] if len(seg_ids) else np.zeros(0)
-    stats.add(m, k, np.ones(len(k)))
+    sessions = prep.seg_session[prep.unit_seg[units]]
+    k = prep.unit_k[units]
+    stats.add(prep.raters[sessions], k, np.ones(len(k)))
     # every other segment of a session: nobody applied the code (all available coders say 0)
     coded_per_session = np.bincount(sessions, minlength=len(prep.raters)).astype(float)
     zeros = prep.session_sizes - coded_per_session
     stats.add(prep.raters.copy(), np.zeros(len(prep.raters)), zeros)
-    # confusion tables per pair of coders (units both rated)
-    present = np.zeros((len(coded), len(prep.coders)), dtype=bool)
-    for row, coders in enumerate(coded.values()):
-        present[row, list(coders)] = True
+    # confusion tables per pair of coders, on the units both rated (both coded the session).
+    # A coder who applied the code coded the session, so with P = applied and R = rated
+    # (units x coders): n11 = P'P, n10 = P'R - n11, n01 = R'P - n11; and as R's rows are
+    # their session's availability, P'R = (P summed per session)' x availability'.
+    applied = prep.present[units].astype(float)
+    n11 = applied.T @ applied
+    per_session = np.zeros((len(prep.raters), applied.shape[1]))
+    for who in range(applied.shape[1]):
+        per_session[:, who] = np.bincount(sessions, applied[:, who], minlength=len(prep.raters))
+    n10 = per_session.T @ prep.available.T.astype(float) - n11
+    n01 = n10.T + n11 - n11.T
     for (a, b), table in pair_tables.items():
         both = prep.available[a] & prep.available[b]
-        units = float(prep.session_sizes[both].sum())
-        rated = both[sessions] if len(seg_ids) else np.zeros(0, dtype=bool)
-        pa, pb = present[rated, a], present[rated, b]
-        n11 = float((pa & pb).sum())
-        n10 = float((pa & ~pb).sum())
-        n01 = float((pb & ~pa).sum())
-        code_table = np.array([[units - n11 - n10 - n01, n01], [n10, n11]], dtype=float)
+        total = float(prep.session_sizes[both].sum())
+        code_table = np.array(
+            [
+                [total - n11[a, b] - n10[a, b] - n01[a, b], n01[a, b]],
+                [n10[a, b], n11[a, b]],
+            ],
+            dtype=float,
+        )
         table += code_table
         if len(prep.coders) == 2:
             stats.kappa_table = code_table
@@ -406,20 +480,28 @@ def _intersection(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
     return total
 
 
-def _overlap(
-    prep: _Prepared, coded: dict[int, dict[int, list[tuple[int, int]]]]
-) -> tuple[float, float]:
+def _overlap(prep: _Prepared, units: slice) -> tuple[float, float]:
     """Sum over coder pairs and segments of coded code points: (intersection, union)."""
-    inter = union = 0.0
-    for seg, coders in coded.items():
-        session = prep.seg_session[seg]
-        avail = prep.raters[session]
+    segs = prep.unit_seg[units]
+    avail = prep.raters[prep.seg_session[segs]]
+    k = prep.unit_k[units]
+    simple = prep.unit_simple[units]
+    # whole-segment codings only: each of the k coders covers all L points, so every pair of
+    # them shares L, and each pairs with the (avail - k) others for a union of L
+    length = prep.seg_length[segs].astype(float)[simple]
+    ks, av = k[simple], avail[simple]
+    pairs = ks * (ks - 1) / 2
+    inter = float((pairs * length).sum())
+    union = float((ks * length * (av - ks) + pairs * length).sum())
+    # units with spans: merge each coder's spans and intersect them pair by pair
+    others = np.arange(units.start, units.stop, dtype=np.int64)[~simple]
+    for unit, coders in prep.spans(others).items():
+        avail_here = prep.raters[prep.seg_session[prep.unit_seg[unit]]]
         spans = {who: _merge_spans(s) for who, s in coders.items()}
         lengths = {who: _length(s) for who, s in spans.items()}
-        # pairs where only one coder coded: union = that coder's points
-        k = len(spans)
-        for length in lengths.values():
-            union += length * (avail - k)
+        n = len(spans)
+        for size in lengths.values():
+            union += size * (avail_here - n)
         for a, b in combinations(sorted(spans), 2):
             common = _intersection(spans[a], spans[b])
             inter += common
@@ -442,31 +524,33 @@ def disagreements(data: AgreementInput, *, spans: bool = True) -> list[Disagreem
     """
     prep = _Prepared(data)
     result = []
-    for code_id, coded in prep.by_code.items():
+    all_units = np.arange(len(prep.unit_code), dtype=np.int64)
+    for unit, coders in prep.spans(all_units).items():
+        code_id = prep.code_ids[int(prep.unit_code[unit])]
+        seg = int(prep.unit_seg[unit])
         path = data.codes.get(code_id, code_id)
-        for seg, coders in coded.items():
-            session = prep.seg_session[seg]
-            available = [i for i in range(len(prep.coders)) if prep.available[i, session]]
-            merged = {who: _merge_spans(s) for who, s in coders.items()}
-            missing = [prep.coders[i] for i in available if i not in coders]
-            differ = spans and len({tuple(s) for s in merged.values()}) > 1
-            if len(available) < 2 or (not missing and not differ):
-                continue
-            segment_id, session_id, _, start_ms, end_ms = prep.segments[seg]
-            result.append(
-                Disagreement(
-                    segment_id=segment_id,
-                    session_id=session_id,
-                    start_ms=start_ms,
-                    end_ms=end_ms,
-                    speaker=data.speakers.get(segment_id),
-                    text=data.texts.get(segment_id, ""),
-                    code_id=code_id,
-                    code_path=path,
-                    applied_by=sorted(prep.coders[i] for i in coders),
-                    not_applied_by=sorted(missing),
-                    spans={prep.coders[i]: s for i, s in merged.items()},
-                )
+        session = prep.seg_session[seg]
+        available = [i for i in range(len(prep.coders)) if prep.available[i, session]]
+        merged = {who: _merge_spans(s) for who, s in coders.items()}
+        missing = [prep.coders[i] for i in available if i not in coders]
+        differ = spans and len({tuple(s) for s in merged.values()}) > 1
+        if len(available) < 2 or (not missing and not differ):
+            continue
+        segment_id, session_id, _, start_ms, end_ms = prep.segments[seg]
+        result.append(
+            Disagreement(
+                segment_id=segment_id,
+                session_id=session_id,
+                start_ms=start_ms,
+                end_ms=end_ms,
+                speaker=data.speakers.get(segment_id),
+                text=data.texts.get(segment_id, ""),
+                code_id=code_id,
+                code_path=path,
+                applied_by=sorted(prep.coders[i] for i in coders),
+                not_applied_by=sorted(missing),
+                spans={prep.coders[i]: s for i, s in merged.items()},
             )
+        )
     result.sort(key=lambda d: (d.session_id, d.start_ms, d.segment_id, d.code_path))
     return result

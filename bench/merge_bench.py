@@ -2,7 +2,8 @@
 
 Ten bundles from ten coders, each with 50,000 codings, on a shared 300,000-segment project:
 prints the time to merge all ten (goal: under 10 s), the merge's peak memory, and the time to
-compute agreement for ten coders (goal: under 5 s). Peers measured in the same run:
+compute agreement for ten coders (goal: under 5 s). It also merges the same codings from
+``--since`` bundles (what later exchanges send). Peers measured in the same run:
 
 * merge: a plain ``INSERT INTO codings SELECT ... FROM bundle`` of the same codings (no
   validation, no version rules, no FTS): the floor any merge pays;
@@ -35,6 +36,7 @@ from storage import Project
 from storage.bundle import export_bundle, open_bundle
 
 N_CODES = 20
+SINCE = "2026-03-02"  # after the lead's rows, before every coder's codings
 
 
 def _uuid(rng: random.Random) -> str:
@@ -103,6 +105,9 @@ def setup(work: Path, n_segments: int, n_codings: int, n_coders: int) -> None:
                     ),
                 )
             export_bundle(p, work / f"{name}.fsbundle")
+            # what a coder sends on later exchanges: only what changed since the last one
+            (work / "since").mkdir(exist_ok=True)
+            export_bundle(p, work / "since" / f"{name}.fsbundle", since=SINCE)
         shutil.rmtree(folder)
 
 
@@ -117,12 +122,29 @@ def phase_merge(work: Path) -> dict[str, float]:
     from storage.bundle import merge_bundles
 
     with Project.open(target) as p:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         summaries = merge_bundles(p, bundles)
-        elapsed = time.perf_counter() - started
-        codings = len(p.db.conn.execute("SELECT id FROM codings").fetchall())
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        peak = _peak_mib()
+        codings = p.db.conn.execute("SELECT count(*) FROM codings").fetchone()[0]
     added = sum(s.tables["codings"].added for s in summaries)
-    return {"seconds": elapsed, "peak_mib": _peak_mib(), "codings": codings, "added": added}
+    return {"seconds": elapsed, "cpu": cpu, "peak_mib": peak, "codings": codings, "added": added}
+
+
+def phase_merge_since(work: Path) -> dict[str, float]:
+    """Merge the ``--since`` bundles (each coder's codings only) into a copy of the lead."""
+    bundles = sorted((work / "since").glob("coder*.fsbundle"))
+    target = work / "since.fieldscribe"
+    shutil.copytree(work / "lead.fieldscribe", target, ignore=shutil.ignore_patterns("*.lock"))
+    from storage.bundle import merge_bundles
+
+    with Project.open(target) as p:
+        started, cpu = time.perf_counter(), time.process_time()
+        summaries = merge_bundles(p, bundles)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    added = sum(s.tables["codings"].added for s in summaries)
+    mib = sum(b.stat().st_size for b in bundles) / 2**20
+    return {"seconds": elapsed, "cpu": cpu, "peak_mib": _peak_mib(), "added": added, "mib": mib}
 
 
 def phase_peer_merge(work: Path) -> dict[str, float]:
@@ -132,7 +154,7 @@ def phase_peer_merge(work: Path) -> dict[str, float]:
     shutil.copytree(work / "lead.fieldscribe", target, ignore=shutil.ignore_patterns("*.lock"))
     conn = sqlite3.connect(target / "project.db")
     conn.isolation_level = None
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for bundle in bundles:
         with open_bundle(bundle) as opened:
             conn.execute("ATTACH DATABASE ? AS b", (str(opened.db_path),))
@@ -145,9 +167,9 @@ def phase_peer_merge(work: Path) -> dict[str, float]:
             )
             conn.execute("COMMIT")
             conn.execute("DETACH DATABASE b")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     conn.close()
-    return {"seconds": elapsed, "peak_mib": _peak_mib()}
+    return {"seconds": elapsed, "cpu": cpu, "peak_mib": _peak_mib()}
 
 
 def phase_agreement(work: Path) -> dict[str, float]:
@@ -157,11 +179,15 @@ def phase_agreement(work: Path) -> dict[str, float]:
     from analysis.agreement import compute_agreement
 
     with Project.open(work / "merge.fieldscribe", readonly=True) as p:
-        started = time.perf_counter()
-        data = p.agreement_data()
+        # what `fieldscribe agreement DIR` does (texts only come with --disagreements)
+        started, cpu = time.perf_counter(), time.process_time()
+        data = p.agreement_data(with_texts=False)
         loaded = time.perf_counter() - started
         report = compute_agreement(data)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        texts_started = time.perf_counter()
+        p.agreement_data()
+        with_texts = time.perf_counter() - texts_started
     code_id, entry = next((c.code_id, c) for c in report.codes if c.units)
     # peer: the krippendorff package on the dense matrix of that code (everyone coded all)
     index = {s[0]: i for i, s in enumerate(data.segments)}
@@ -175,7 +201,9 @@ def phase_agreement(work: Path) -> dict[str, float]:
     peer_seconds = time.perf_counter() - peer_start
     return {
         "seconds": elapsed,
+        "cpu": cpu,
         "load_seconds": loaded,
+        "load_with_texts_seconds": with_texts,
         "coders": len(report.coders),
         "units": report.overall.units,
         "alpha_overall": report.overall.alpha.value or 0.0,
@@ -202,12 +230,17 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=300_000)
     parser.add_argument("--codings", type=int, default=50_000)
     parser.add_argument("--coders", type=int, default=10)
-    parser.add_argument("--phase", choices=["merge", "peer", "agreement"])
+    parser.add_argument("--phase", choices=["merge", "since", "peer", "agreement"])
     parser.add_argument("--work", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     if args.phase:
-        fn = {"merge": phase_merge, "peer": phase_peer_merge, "agreement": phase_agreement}
+        fn = {
+            "merge": phase_merge,
+            "since": phase_merge_since,
+            "peer": phase_peer_merge,
+            "agreement": phase_agreement,
+        }
         print(json.dumps(fn[args.phase](args.work)))
         return
     work = Path(tempfile.mkdtemp(prefix="fs-merge-bench-"))
@@ -222,18 +255,27 @@ def main() -> None:
         merge = _child("merge", work)
         peer = _child("peer", work)
         print(
-            f"merge {args.coders} bundles: {merge['seconds']:.2f} s (goal < 10 s), "
-            f"peak RSS {merge['peak_mib']:.0f} MiB, {merge['added']:.0f} codings added"
+            f"merge {args.coders} bundles: {merge['seconds']:.2f} s (goal < 10 s; CPU "
+            f"{merge['cpu']:.2f} s), peak RSS {merge['peak_mib']:.0f} MiB, "
+            f"{merge['added']:.0f} codings added"
         )
         print(
-            f"  peer (unpack + bare INSERT ... SELECT of the codings): {peer['seconds']:.2f} s, "
-            f"peak RSS {peer['peak_mib']:.0f} MiB"
+            f"  peer (unpack + bare INSERT ... SELECT of the codings): {peer['seconds']:.2f} s "
+            f"(CPU {peer['cpu']:.2f} s), peak RSS {peer['peak_mib']:.0f} MiB"
+        )
+        since = _child("since", work)
+        print(
+            f"merge {args.coders} --since bundles ({since['mib']:.1f} MiB, the codings only): "
+            f"{since['seconds']:.2f} s (CPU {since['cpu']:.2f} s), peak RSS "
+            f"{since['peak_mib']:.0f} MiB, {since['added']:.0f} codings added"
         )
         agreement = _child("agreement", work)
         print(
             f"agreement, {agreement['coders']:.0f} coders, {agreement['units']:.0f} "
-            f"(segment, code) units: {agreement['seconds']:.2f} s (goal < 5 s; loading "
-            f"{agreement['load_seconds']:.2f} s), overall alpha {agreement['alpha_overall']:.4f}"
+            f"(segment, code) units: {agreement['seconds']:.2f} s (goal < 5 s; CPU "
+            f"{agreement['cpu']:.2f} s; loading {agreement['load_seconds']:.2f} s, "
+            f"{agreement['load_with_texts_seconds']:.2f} s with the texts for "
+            f"--disagreements), overall alpha {agreement['alpha_overall']:.4f}"
         )
         print(
             f"  peer (krippendorff package, dense matrix, one code only): "

@@ -241,7 +241,10 @@ def cmd_agreement(args: argparse.Namespace) -> int:
                 else:
                     raise NotFoundError(f"No code {item!r}; list them with `fieldscribe codes`.")
         data = project.agreement_data(
-            coders=_split(args.coders), code_ids=code_ids, session_ids=_split(args.sessions)
+            coders=_split(args.coders),
+            code_ids=code_ids,
+            session_ids=_split(args.sessions),
+            with_texts=bool(args.disagreements),
         )
     report = compute_agreement(data)
     diffs = disagreements(data) if args.disagreements else []

@@ -32,6 +32,7 @@ import stat
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -43,6 +44,7 @@ from .errors import FieldScribeError, InvalidInputError, ReadOnlyError
 from .privacy_bundle import register_safe_versions, sanitize_snapshot
 from .privacy_models import ExportPrivacy
 from .schema import SCHEMA_VERSION, check_not_newer
+from .sessions import sha256_of
 from .teamwork_schema import TRAVELLING_TABLES
 
 BUNDLE_FORMAT = "fieldscribe-bundle"
@@ -91,14 +93,6 @@ class OpenedBundle:
     def project_id(self) -> str:
         """The id of the project the bundle was exported from."""
         return str(self.manifest.get("project_id") or "")
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def parse_since(value: str) -> str:
@@ -156,7 +150,7 @@ def export_bundle(
         finally:
             dest.close()
         members: dict[str, dict[str, Any]] = {
-            DB_MEMBER: {"size": snapshot.stat().st_size, "sha256": _sha256_file(snapshot)}
+            DB_MEMBER: {"size": snapshot.stat().st_size, "sha256": sha256_of(snapshot)}
         }
         media_files: list[tuple[str, Path]] = []
         if with_media:
@@ -164,7 +158,7 @@ def export_bundle(
                 src = safe.media.get(rel) or project.folder / rel
                 if not _MEDIA_NAME.match(rel) or not src.is_file():
                     continue  # a missing audio file is not a reason to refuse the export
-                members[rel] = {"size": src.stat().st_size, "sha256": _sha256_file(src)}
+                members[rel] = {"size": src.stat().st_size, "sha256": sha256_of(src)}
                 media_files.append((rel, src))
         manifest = {
             "format": BUNDLE_FORMAT,
@@ -255,6 +249,15 @@ def open_bundle(path: str | Path) -> Iterator[OpenedBundle]:
         InvalidBundleError: the file is not a valid, untampered FieldScribe bundle.
         NewerSchemaError: the bundle was written by a newer FieldScribe.
     """
+    opened = _open_checked(path)
+    try:
+        yield opened
+    finally:
+        shutil.rmtree(opened.folder, ignore_errors=True)
+
+
+def _open_checked(path: str | Path) -> OpenedBundle:
+    """Unpack and check a bundle; the caller removes ``folder`` (removed here on refusal)."""
     path = Path(path).expanduser()
     if not path.is_file():
         raise InvalidBundleError(f"{path}: no such bundle file.")
@@ -268,9 +271,44 @@ def open_bundle(path: str | Path) -> Iterator[OpenedBundle]:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
             raise InvalidBundleError(f"{path} is damaged ({exc}); export it again.") from exc
         _check_database(opened)
-        yield opened
-    finally:
+    except BaseException:
         shutil.rmtree(work, ignore_errors=True)
+        raise
+    return opened
+
+
+@contextlib.contextmanager
+def _opened_in_turn(paths: list[str | Path]) -> Iterator[Iterator[OpenedBundle]]:
+    """Open bundles one after another, unpacking the next one while the caller uses this one.
+
+    Unpacking (inflate, sha256, write) runs in a worker thread, overlapping the merge of the
+    previous bundle (SQLite, zlib and hashlib release the GIL). A refusal is raised when its
+    bundle's turn comes, so earlier bundles are used exactly as without prefetching. Every
+    unpacked folder is removed, whatever happens.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsbundle-unpack")
+    pending: list[Future[OpenedBundle]] = []
+
+    def bundles() -> Iterator[OpenedBundle]:
+        if paths:
+            pending.append(pool.submit(_open_checked, paths[0]))
+        for i in range(len(paths)):
+            current = pending[-1]
+            opened = current.result()  # raises this bundle's refusal
+            if i + 1 < len(paths):
+                pending.append(pool.submit(_open_checked, paths[i + 1]))
+            try:
+                yield opened
+            finally:
+                shutil.rmtree(opened.folder, ignore_errors=True)
+
+    try:
+        yield bundles()
+    finally:
+        pool.shutdown(wait=True)
+        for future in pending:
+            if future.done() and future.exception() is None:
+                shutil.rmtree(future.result().folder, ignore_errors=True)
 
 
 def _unpack(path: Path, zf: zipfile.ZipFile, work: Path) -> OpenedBundle:
@@ -451,8 +489,8 @@ def merge_bundles(
     from .merge import merge_bundle
 
     summaries = []
-    for bundle in bundles:
-        with open_bundle(bundle) as opened:
+    with _opened_in_turn(bundles) as opened_bundles:
+        for opened in opened_bundles:
             summary = merge_bundle(
                 project,
                 opened,
@@ -464,7 +502,7 @@ def merge_bundles(
                 "merge",
                 None,
                 None,
-                {"bundle": Path(bundle).name, "from_coder": opened.coder},
+                {"bundle": opened.path.name, "from_coder": opened.coder},
             )
     return summaries
 

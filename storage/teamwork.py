@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ._base import ProjectBase, now_iso
 from .errors import InvalidInputError, NotFoundError
@@ -299,14 +299,20 @@ class TeamworkMixin(ProjectBase):
         coders: list[str] | None = None,
         code_ids: list[str] | None = None,
         session_ids: list[str] | None = None,
+        with_texts: bool = True,
     ) -> AgreementData:
         """Collect what inter-coder agreement is computed from.
+
+        Two plain table reads (segments, codings) and no join: the codings are matched to their
+        segments in memory, far cheaper than one indexed lookup per coding.
 
         Args:
             coders: the coders to compare (default: every coder with codings).
             code_ids: the codes to compare (default: every code).
             session_ids: the sessions in scope (default: every session with codings by one of
                 the coders).
+            with_texts: also fill ``texts`` and ``speakers`` (what ``disagreements`` shows;
+                the coefficients do not need them).
 
         Raises:
             NotFoundError: an unknown coder, code or session.
@@ -327,38 +333,56 @@ class TeamworkMixin(ProjectBase):
             codes = {cid: all_codes[cid] for cid in code_ids}
         else:
             codes = all_codes
-        marks = ",".join("?" * len(chosen))
         if session_ids:
             for sid in session_ids:
                 if self._one("SELECT 1 FROM sessions WHERE id = ?", (sid,)) is None:
                     raise NotFoundError(f"No session with id {sid!r}.")
+        coder_marks = ",".join("?" * len(chosen))
+        if session_ids:
             sessions = list(dict.fromkeys(session_ids))
-        else:
+        else:  # the sessions where the chosen coders coded something (stops at the first)
             sessions = [
                 r[0]
                 for r in self._rows(
-                    "SELECT DISTINCT g.session_id FROM codings c JOIN segments g "
-                    f"ON g.id = c.segment_id WHERE c.coder IN ({marks})",
+                    "SELECT s.id FROM sessions s WHERE EXISTS (SELECT 1 FROM segments g "
+                    "JOIN codings c ON c.segment_id = g.id WHERE g.session_id = s.id "
+                    f"AND c.coder IN ({coder_marks}))",
                     chosen,
                 )
             ]
-        smarks = ",".join("?" * len(sessions))
-        seg_rows = self._rows(
-            "SELECT id, session_id, length(text), start_ms, end_ms, text, speaker FROM segments "
-            f"WHERE session_id IN ({smarks}) ORDER BY session_id, start_ms, seq",
-            sessions,
+        everything = not session_ids and len(sessions) == self._scalar(
+            "SELECT count(DISTINCT session_id) FROM segments"
         )
-        coding_rows = self._rows(
-            "SELECT c.segment_id, c.code_id, c.coder, c.start_cp, c.end_cp FROM codings c "
-            f"JOIN segments g ON g.id = c.segment_id WHERE g.session_id IN ({smarks}) "
-            f"AND c.coder IN ({marks})",
-            [*sessions, *chosen],
-        )
+        extra = ", text, speaker" if with_texts else ""
+        where = "" if everything else f"WHERE session_id IN ({','.join('?' * len(sessions))}) "
+        with self._mutex:
+            cursor = self.db.conn.cursor()
+            cursor.row_factory = None  # plain tuples: about twice as fast as sqlite3.Row
+            seg_rows: list[tuple[Any, ...]] = cursor.execute(
+                f"SELECT id, session_id, length(text), start_ms, end_ms{extra} FROM segments "
+                f"{where}ORDER BY session_id, start_ms, seq",
+                [] if everything else sessions,
+            ).fetchall()
+            # "+coder": scan the table in order rather than hop through the coder index
+            which = f"WHERE +coder IN ({coder_marks})" if coders else ""
+            coding_rows: list[tuple[str, str, str, int | None, int | None]] = cursor.execute(
+                f"SELECT segment_id, code_id, coder, start_cp, end_cp FROM codings {which}",
+                chosen if coders else [],
+            ).fetchall()
+        # without a session filter every coding of these coders lies in a session in scope
+        if code_ids or session_ids:
+            in_scope = {r[0] for r in seg_rows} if session_ids else None
+            coding_rows = [
+                r for r in coding_rows if r[1] in codes and (in_scope is None or r[0] in in_scope)
+            ]
         return AgreementData(
             coders=chosen,
-            segments=[(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in seg_rows],
-            codings=[(r[0], r[1], r[2], r[3], r[4]) for r in coding_rows if r[1] in codes],
+            segments=cast(
+                list[tuple[str, str, int, int, int]],
+                [r[:5] for r in seg_rows] if with_texts else seg_rows,
+            ),
+            codings=coding_rows,
             codes=codes,
-            texts={r[0]: r[5] for r in seg_rows},
-            speakers={r[0]: r[6] for r in seg_rows},
+            texts={r[0]: r[5] for r in seg_rows} if with_texts else {},
+            speakers={r[0]: r[6] for r in seg_rows} if with_texts else {},
         )

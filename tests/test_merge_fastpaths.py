@@ -1,0 +1,178 @@
+"""The merge's fast paths give the same results as the plain rules (and clean up after them)."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from storage import Project
+from storage.bundle import InvalidBundleError, create_from_bundle, export_bundle, merge_bundles
+from storage.merge import MERGE_CACHE_KIB
+from tests.teamwork_helpers import dump, make_lead, rebuild
+
+
+def _seqs(folder: Path) -> dict[str, int]:
+    conn = sqlite3.connect(folder / "project.db")
+    try:
+        return dict(conn.execute("SELECT id, seq FROM segments").fetchall())
+    finally:
+        conn.close()
+
+
+def test_segments_at_other_seqs_merge_by_id(tmp_path: Path) -> None:
+    # the lead deleted a segment before the coder started: every seq differs by one between them,
+    # so each seq of the bundle points at another segment here; rows must still match by id
+    lead, segs = make_lead(tmp_path, n_segments=8)
+    lead.delete_segment(segs[0])
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    alice.update_segment(segs[3], text="alice rewrote this about buses")
+    export_bundle(alice, tmp_path / "a.fsbundle")
+    lead_seqs, alice_seqs = _seqs(lead.folder), _seqs(alice.folder)
+    assert set(lead_seqs) == set(alice_seqs)
+    assert all(lead_seqs[s] != alice_seqs[s] for s in lead_seqs)
+    by_seq = {seq: sid for sid, seq in lead_seqs.items()}
+    assert any(by_seq.get(alice_seqs[s]) not in (None, s) for s in alice_seqs)
+
+    (summary,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    stats = summary.tables["segments"]
+    assert (stats.added, stats.updated, stats.conflicts, stats.skipped) == (0, 1, 0, 6)
+    assert lead.get_segment(segs[3]).text == "alice rewrote this about buses"
+    assert [h.segment_id for h in lead.search("buses")] == [segs[3]]
+    assert lead.search("clinics") and segs[3] not in {h.segment_id for h in lead.search("clinics")}
+    # and the other way round: the lead's edit reaches alice, whose seqs are shifted
+    lead.update_segment(segs[5], speaker="Moderator")
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    (back,) = merge_bundles(alice, [tmp_path / "lead2.fsbundle"])
+    assert back.tables["segments"].updated == 1 and back.conflicts == 0
+    assert alice.get_segment(segs[5]).speaker == "Moderator"
+    before = dump(alice.folder)
+    alice.close()
+    lead.close()
+    with Project.open(alice.folder) as again:
+        (twice,) = merge_bundles(again, [tmp_path / "lead2.fsbundle"])
+        assert twice.tables["segments"].updated == 0
+    assert dump(alice.folder) == before
+
+
+def test_same_seq_and_id_with_other_content_is_not_taken_as_identical(tmp_path: Path) -> None:
+    lead, segs = make_lead(tmp_path)
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    assert _seqs(alice.folder) == _seqs(lead.folder)
+    alice.update_segment(segs[2], speaker="S9")  # only the speaker (and the version) change
+    export_bundle(alice, tmp_path / "a.fsbundle")
+    alice.close()
+    (summary,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    assert summary.tables["segments"].updated == 1
+    assert lead.get_segment(segs[2]).speaker == "S9"
+    lead.close()
+
+
+def test_new_row_at_the_seq_of_an_identical_row_of_ours_is_added(tmp_path: Path) -> None:
+    lead, segs = make_lead(tmp_path)
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    first = min(_seqs(lead.folder).values())
+    bundle = rebuild(
+        tmp_path / "lead.fsbundle",
+        tmp_path / "twin.fsbundle",
+        db_change=lambda c: c.execute(
+            "UPDATE segments SET id = 'twin-of-the-first' WHERE seq = ?", (first,)
+        ),
+    )
+    (summary,) = merge_bundles(lead, [bundle])
+    assert summary.tables["segments"].added == 1
+    twin = lead.get_segment("twin-of-the-first")
+    assert twin.text == lead.get_segment(segs[0]).text
+    assert len(lead.search("clinics")) == len(segs) + 1
+    lead.close()
+
+
+def test_merge_gives_the_page_cache_back(tmp_path: Path) -> None:
+    lead, segs = make_lead(tmp_path)
+    code = lead.find_code("Services/Health")
+    assert code is not None
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    alice.apply_code(segs[0], code.id)
+    export_bundle(alice, tmp_path / "a.fsbundle")
+    alice.close()
+    before = lead.db.conn.execute("PRAGMA main.cache_size").fetchone()[0]
+    assert before != -MERGE_CACHE_KIB
+    (summary,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    assert summary.tables["codings"].added == 1
+    assert lead.db.conn.execute("PRAGMA main.cache_size").fetchone()[0] == before
+    # bulk copies of new and identical rows leave no version history behind
+    assert lead.db.conn.execute("SELECT count(*) FROM row_versions").fetchone()[0] == 0
+    assert [r[1] for r in lead.db.conn.execute("PRAGMA database_list")] == ["main", "temp"]
+    lead.close()
+
+
+def test_bundles_unpacked_ahead_stop_at_the_refused_one_and_leave_no_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    lead, segs = make_lead(tmp_path)
+    code = lead.find_code("Services/Health")
+    assert code is not None
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    bundles = []
+    for name, seg in (("a", segs[0]), ("b", segs[1]), ("c", segs[2])):
+        p = create_from_bundle(
+            tmp_path / "lead.fsbundle", tmp_path / f"{name}.fieldscribe", coder=name
+        )
+        p.apply_code(seg, code.id)
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        p.close()
+        bundles.append(tmp_path / f"{name}.fsbundle")
+    bad = rebuild(
+        bundles[1],
+        tmp_path / "bad.fsbundle",
+        db_change=lambda c: c.execute("CREATE VIEW v AS SELECT 1"),
+    )
+    assert not list(scratch.iterdir())
+    with pytest.raises(InvalidBundleError, match="has a view"):
+        merge_bundles(lead, [bundles[0], bad, bundles[2]])
+    # the first bundle was merged (its own transaction), the third never was
+    assert {c.coder for c in lead.codings()} == {"a"}
+    assert not list(scratch.iterdir())
+    # a refusal of the first bundle while the second is being unpacked: nothing merged, no files
+    with pytest.raises(InvalidBundleError, match="has a view"):
+        merge_bundles(lead, [bad, bundles[2]])
+    assert {c.coder for c in lead.codings()} == {"a"}
+    assert not list(scratch.iterdir())
+    summaries = merge_bundles(lead, [bundles[1], bundles[2]])
+    assert [s.coder for s in summaries] == ["b", "c"]
+    assert {c.coder for c in lead.codings()} == {"a", "b", "c"}
+    assert not list(scratch.iterdir())
+    lead.close()
+
+
+def _without_seq(conn: sqlite3.Connection) -> None:
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(segments)") if r[1] != "seq"]
+    conn.execute(f"CREATE TABLE plain AS SELECT {', '.join(cols)} FROM segments")
+    conn.execute("DROP TABLE segments")
+    conn.execute("ALTER TABLE plain RENAME TO segments")
+
+
+def test_bundle_without_seq_merges_by_id(tmp_path: Path) -> None:
+    lead, segs = make_lead(tmp_path)
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    alice.update_segment(segs[1], text="alice again")
+    export_bundle(alice, tmp_path / "a.fsbundle")
+    alice.close()
+    bundle = rebuild(
+        tmp_path / "a.fsbundle",
+        tmp_path / "noseq.fsbundle",
+        db_change=_without_seq,
+    )
+    (summary,) = merge_bundles(lead, [bundle])
+    assert summary.tables["segments"].updated == 1
+    assert lead.get_segment(segs[1]).text == "alice again"
+    lead.close()

@@ -81,7 +81,7 @@ class SpeakerCountDialog(QDialog):
         self.maximum = QSpinBox()
         for box in (self.count, self.minimum, self.maximum):
             box.setRange(1, 50)
-        self.count.setValue(max(known, 2))
+        self.count.setValue(max(known, 1))
         self.minimum.setValue(1)
         self.maximum.setValue(max(known, 2) + 2)
         (self.exact if known else self.auto).setChecked(True)

@@ -201,11 +201,15 @@ def test_transcription_warns_when_consent_is_missing(
     assert len(yes.texts) == 1 and project.segment_count(sid) == 4
 
     project.set_consent(amira.id, None, recording=True, transcription=True)
+    for label in ("Moderator", "P2"):  # the transcript brought new speakers: map them too
+        pid = project.add_participant(label.lower()).id
+        project.map_speaker(sid, label, pid)
+        project.set_consent(pid, sid, recording=True, transcription=True)
     ask = Asked(NO)
     monkeypatch.setattr(QMessageBox, "question", ask)
     window.start_transcription(sid, replace=True)  # consent complete: no consent question
     idle(window)
-    assert ask.texts == []
+    assert ask.texts == [] and project.segment_count(sid) == 4
 
 
 def test_retrieval_export_warns_when_consent_is_missing(

@@ -38,7 +38,7 @@ def confirm_consent(
     """
     from gui.privacy_panel import consent_warning
 
-    warnings = []
+    warnings: list[str] = []
     for sid in dict.fromkeys(session_ids):
         try:
             text = consent_warning(project, sid, purpose)
@@ -103,7 +103,7 @@ class SpeakerCountDialog(QDialog):
         buttons.rejected.connect(self.reject)
         grid.addWidget(buttons, 4, 0, 1, 4)
 
-    def options(self) -> dict[str, int | None]:
+    def options(self) -> dict[str, Any]:
         """Keyword arguments for ``diarize_session``."""
         if self.exact.isChecked():
             return {"num_speakers": self.count.value()}
@@ -141,7 +141,7 @@ class ExtraPanels:
     def _opened(self, project: Any) -> None:
         self.blind_action.setChecked(project.get_meta("blind_coding") == "1")
 
-    def _dock(self, key: str, title: str, make: Any, area: Qt.DockWidgetArea) -> QWidget | None:
+    def _dock(self, key: str, title: str, make: Any, area: Qt.DockWidgetArea) -> Any:
         window = self.window
         if window.project is None:
             return None
@@ -233,9 +233,7 @@ class ExtraPanels:
         dialog.open()
         return dialog
 
-    def detect_speakers(
-        self, session_id: str, *, replace: bool = False, **counts: int | None
-    ) -> Any:
+    def detect_speakers(self, session_id: str, *, replace: bool = False, **counts: Any) -> Any:
         """Run speaker detection in the background, with progress and cancel."""
         window = self.window
         if window.project is None:
@@ -245,7 +243,9 @@ class ExtraPanels:
             return self.diarizing[session_id]
         diarize = self.diarizer
         if diarize is None:
-            from transcribe.speakers import diarize_session as diarize
+            from transcribe.speakers import diarize_session
+
+            diarize = diarize_session
         project = window.project
 
         def job(ctx: Any) -> Any:

@@ -170,7 +170,7 @@ class ExtraPanels:
 
         panel = self._dock("record", "Record", RecordPanel, Qt.DockWidgetArea.LeftDockWidgetArea)
         if panel is not None and not getattr(panel, "_hosted", False):
-            panel._hosted = True  # type: ignore[attr-defined]
+            panel._hosted = True
             w = self.window
             panel.recording_finished.connect(lambda sid: self._recorded(sid))
             panel.transcribe_requested.connect(lambda sid: w.start_transcription(sid))
@@ -199,14 +199,14 @@ class ExtraPanels:
         area = Qt.DockWidgetArea.RightDockWidgetArea
         panel = self._dock("speakers", "Speakers", lambda p: SpeakerPanel(p, sid), area)
         if panel is not None and not getattr(panel, "_hosted", False):
-            panel._hosted = True  # type: ignore[attr-defined]
+            panel._hosted = True
             panel.speakersChanged.connect(lambda: self._speakers_changed(panel.session_id))
         return panel
 
     def _session_changed(self, session: Any) -> None:
         dock = self.docks.get("speakers")
         if dock is not None:
-            dock.widget().set_session(session.id if session is not None else None)  # type: ignore[attr-defined]
+            dock.widget().set_session(session.id if session is not None else None)
 
     def _speakers_changed(self, session_id: str | None) -> None:
         window = self.window
@@ -286,7 +286,7 @@ class ExtraPanels:
         window.statusBar().showMessage(f"Detected {found} speakers.", 8000)
         dock = self.docks.get("speakers")
         if dock is not None:
-            dock.widget().refresh()  # type: ignore[attr-defined]
+            dock.widget().refresh()
         self._speakers_changed(session_id)
         window.reload_sessions()
 
@@ -318,8 +318,8 @@ class ExtraPanels:
         panel = self._dock("privacy", "Ethics", PrivacyPanel, area)
         if panel is not None:
             if not fresh:
-                panel.refresh()  # type: ignore[attr-defined]
-            panel.setCurrentIndex(tab)  # type: ignore[attr-defined]
+                panel.refresh()
+            panel.setCurrentIndex(tab)
         return panel
 
     # ------------------------------------------------------------------ teamwork

@@ -206,7 +206,7 @@ class ExtraPanels:
     def _session_changed(self, session: Any) -> None:
         dock = self.docks.get("speakers")
         if dock is not None:
-            dock.widget().set_session(session.id if session is not None else None)
+            dock.widget().set_session(session.id if session is not None else None)  # type: ignore[attr-defined]
 
     def _speakers_changed(self, session_id: str | None) -> None:
         window = self.window
@@ -286,7 +286,7 @@ class ExtraPanels:
         window.statusBar().showMessage(f"Detected {found} speakers.", 8000)
         dock = self.docks.get("speakers")
         if dock is not None:
-            dock.widget().refresh()
+            dock.widget().refresh()  # type: ignore[attr-defined]
         self._speakers_changed(session_id)
         window.reload_sessions()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFileDialog
 
@@ -112,6 +112,21 @@ class ProjectsMixin(_Base):
         self.reload_codebook()
         self.reload_sessions(select_first=True)
         emit(self.project_opened, project)
+        # once the window shows the project: restore recordings a crash left unfinished
+        QTimer.singleShot(0, lambda: self._recover_recordings(project))
+
+    def _recover_recordings(self, project: Project) -> None:
+        from gui.record_panel import recover_unfinished
+
+        if self.project is not project:
+            return  # closed or replaced meanwhile
+        try:
+            sessions = recover_unfinished(project, self)
+        except FieldScribeError as exc:
+            self.show_error(exc)
+            return
+        if sessions and self.project is project:
+            self.reload_sessions()
 
     def close_project(self) -> None:
         """Close the open project (waits for running writes)."""

@@ -229,6 +229,11 @@ class RetrievalPanel(QWidget):
         emit(self.play_requested, r.session_id, r.segment_id)
 
     def _export(self, path: str | None = None) -> None:
+        from gui.panels import confirm_consent
+
+        sessions = [r.session_id for r in self.model.rows]
+        if not confirm_consent(self, self.project, sessions, "export", "Export"):
+            return
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
                 self, "Export retrieved segments", "retrieval.csv", "CSV (*.csv)"

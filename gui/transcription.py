@@ -90,6 +90,10 @@ class TranscriptionMixin(_Base):
             return None
         project = self.project
         sid = session_id
+        from gui.panels import confirm_consent
+
+        if not confirm_consent(self, project, [sid], "transcription", "Transcribe"):
+            return None
 
         def job(ctx: Any) -> Any:
             return transcriber(

@@ -1,0 +1,289 @@
+"""The finished panels reached from the main window: speakers, ethics, recovery, REC title."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from storage import Project
+from storage.recording import ActiveRecording
+from storage.wavfile import wav_header
+from transcribe.diarize.backend import DiarizationCancelled
+
+YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+CANCEL = QMessageBox.StandardButton.Cancel
+
+
+class Asked:
+    """Stands in for QMessageBox.question: records the texts and gives a set answer."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+        self.texts: list[str] = []
+
+    def __call__(self, _parent: Any, _title: str, text: str, *_a: Any, **_k: Any) -> Any:
+        self.texts.append(text)
+        return self.answer
+
+
+def _action(window: Any, menu: str, text: str) -> Any:
+    return next(a for a in window._menus[menu].actions() if a.text() == text)
+
+
+def _transcribed(window: Any, qtbot: Any, idle: Any, wav: Path) -> str:
+    window.import_files([wav])
+    idle(window)
+    sid = window.project.sessions()[0].id
+    window.start_transcription(sid)
+    idle(window)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4, timeout=5000)
+    return sid
+
+
+def _speakers(window: Any) -> list[str | None]:
+    model = window.segment_model
+    return [model.segment(r).speaker for r in range(model.rowCount())]
+
+
+def test_speakers_dock_follows_the_session_and_edits_reload_the_transcript(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, tmp_path: Path
+) -> None:
+    sid = _transcribed(window, qtbot, idle, speech_wav)
+    _action(window, "&Speakers", "Speakers of this session").trigger()
+    panel = window.extra_panels.docks["speakers"].widget()
+    assert panel.session_id == sid
+    assert sorted(panel.labels()) == ["Moderator", "P1", "P2"]
+
+    assert panel.rename("P1", "Amira")  # a hand edit in the dock...
+    idle(window)
+    qtbot.waitUntil(lambda: "Amira" in _speakers(window), timeout=5000)
+    assert _speakers(window) == ["Moderator", "Amira", "P2", "Amira"]  # ...shows in the transcript
+
+    # another session selected: the dock follows
+    tone = tmp_path / "tone.wav"
+    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", str(tone), "synth", "1", "sine", "440"])
+    window.import_files([tone])
+    idle(window)
+    other = next(s.id for s in window.project.sessions() if s.id != sid)
+    window.open_segment_session(other)
+    idle(window)
+    assert panel.session_id == other and panel.labels() == []
+    window.open_segment_session(sid)
+    idle(window)
+    assert panel.session_id == sid and "Amira" in panel.labels()
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is not None, reason="the speakers extra is installed"
+)
+def test_detect_speakers_prefills_the_count_and_explains_the_missing_extra(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    project: Project = window.project
+    sid = _transcribed(window, qtbot, idle, speech_wav)
+    for label, name in (("P1", "Amira"), ("P2", "Bo")):
+        project.map_speaker(sid, label, project.add_participant(name).id)
+    before = [(s.id, s.speaker, s.text) for s in project.segments(sid)]
+
+    _action(window, "&Speakers", "Detect speakers…").trigger()
+    dialog = window.extra_panels.speaker_dialog
+    assert dialog is not None
+    assert dialog.exact.isChecked() and dialog.count.value() == 2  # two participants mapped
+    assert dialog.options() == {"num_speakers": 2}
+    dialog.between.setChecked(True)
+    dialog.minimum.setValue(2)
+    dialog.maximum.setValue(4)
+    assert dialog.options() == {"min_speakers": 2, "max_speakers": 4}
+    dialog.accept()
+    idle(window)
+    qtbot.waitUntil(lambda: "pip install" in window.last_error, timeout=5000)
+    assert "speakers" in window.last_error
+    assert [(s.id, s.speaker, s.text) for s in project.segments(sid)] == before
+    assert window.extra_panels.diarizing == {}
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is not None, reason="the speakers extra is installed"
+)
+def test_detect_speakers_asks_before_replacing_hand_edits(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project: Project = window.project
+    sid = _transcribed(window, qtbot, idle, speech_wav)
+    project.rename_speaker(sid, "P2", "Bo")  # a hand correction
+    no = Asked(NO)
+    monkeypatch.setattr(QMessageBox, "question", no)
+    window.extra_panels.detect_speakers(sid)
+    idle(window)
+    assert len(no.texts) == 1 and "corrected by hand" in no.texts[0]
+    assert window.last_error == ""  # declined: nothing else happens
+    assert project.speaker_edited_count(sid) == 1
+
+    yes = Asked(YES)
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    window.extra_panels.detect_speakers(sid, num_speakers=2)
+    idle(window)
+    qtbot.waitUntil(lambda: "pip install" in window.last_error, timeout=5000)
+    # the re-run with replace=True got past the hand-edit check to the (missing) backend
+    assert len(yes.texts) == 1
+    assert project.speaker_edited_count(sid) == 1
+
+
+def test_detect_speakers_progress_and_cancel(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    sid = _transcribed(window, qtbot, idle, speech_wav)
+    calls: list[dict[str, Any]] = []
+    started = threading.Event()
+
+    def diarizer(project: Any, session_id: str, **kw: Any) -> Any:
+        calls.append({"session_id": session_id, **kw})
+        kw["progress"](0.25, "finding speech")
+        started.set()
+        assert kw["cancel"].wait(10)
+        raise DiarizationCancelled("Speaker detection was cancelled; nothing was changed.")
+
+    window.extra_panels.diarizer = diarizer
+    window.extra_panels.detect_speakers(sid, max_speakers=3)
+    assert started.wait(5)
+    qtbot.waitUntil(lambda: "25 %" in window.statusBar().currentMessage(), timeout=5000)
+    _action(window, "&Speakers", "Cancel speaker detection").trigger()
+    idle(window)
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert window.last_error == ""
+    assert calls[0]["session_id"] == sid and calls[0]["max_speakers"] == 3
+    assert calls[0]["replace"] is False
+
+
+def test_ethics_menu_opens_the_privacy_tabs(window: Any) -> None:
+    from gui.privacy_panel import PrivacyPanel
+
+    texts = [a.text() for a in window._menus["E&thics"].actions()]
+    assert texts == ["Consent", "Pseudonyms", "Redactions", "Audit log"]
+    _action(window, "E&thics", "Audit log").trigger()
+    panel = window.extra_panels.docks["privacy"].widget()
+    assert isinstance(panel, PrivacyPanel) and panel.currentIndex() == 3
+    _action(window, "E&thics", "Pseudonyms").trigger()
+    assert window.extra_panels.docks["privacy"].widget() is panel
+    assert panel.currentIndex() == 1 and panel.isVisible()
+
+
+def test_transcription_warns_when_consent_is_missing(
+    window: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project: Project = window.project
+    window.import_files([speech_wav])
+    idle(window)
+    sid = project.sessions()[0].id
+    amira = project.add_participant("Amira")
+    project.map_speaker(sid, "P1", amira.id)
+    project.set_consent(amira.id, None, recording=True, transcription=False)
+
+    cancel = Asked(CANCEL)
+    monkeypatch.setattr(QMessageBox, "question", cancel)
+    assert window.start_transcription(sid) is None
+    idle(window)
+    assert len(cancel.texts) == 1 and "Amira" in cancel.texts[0]
+    assert "transcription" in cancel.texts[0]
+    assert project.segment_count(sid) == 0  # nothing transcribed
+
+    yes = Asked(YES)
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    assert window.start_transcription(sid) is not None
+    idle(window)
+    assert len(yes.texts) == 1 and project.segment_count(sid) == 4
+
+    project.set_consent(amira.id, None, recording=True, transcription=True)
+    for label in ("Moderator", "P2"):  # the transcript brought new speakers: map them too
+        pid = project.add_participant(label.lower()).id
+        project.map_speaker(sid, label, pid)
+        project.set_consent(pid, sid, recording=True, transcription=True)
+    ask = Asked(NO)
+    monkeypatch.setattr(QMessageBox, "question", ask)
+    window.start_transcription(sid, replace=True)  # consent complete: no consent question
+    idle(window)
+    assert ask.texts == [] and project.segment_count(sid) == 4
+
+
+def test_retrieval_export_warns_when_consent_is_missing(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    project: Project = window.project
+    sid = _transcribed(window, qtbot, idle, speech_wav)
+    code = project.add_code("Trust")
+    seg = next(s for s in project.segments(sid) if "trust" in s.text)
+    project.apply_code(seg.id, code.id)
+    window.reload_codebook()
+    idle(window)
+    window.retrieval.select_code(code.id)
+    idle(window)
+    qtbot.waitUntil(lambda: window.retrieval.model.rowCount() == 1, timeout=5000)
+    bo = project.add_participant("Bo")
+    project.map_speaker(sid, "P1", bo.id)
+    project.set_consent(bo.id, None, transcription=True, quotation=False)
+    out = tmp_path / "out.csv"
+
+    cancel = Asked(CANCEL)
+    monkeypatch.setattr(QMessageBox, "question", cancel)
+    window.retrieval._export(str(out))
+    idle(window)
+    assert len(cancel.texts) == 1 and "Bo" in cancel.texts[0] and "export" in cancel.texts[0]
+    assert not out.exists()
+
+    yes = Asked(YES)
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    window.retrieval._export(str(out))
+    idle(window)
+    assert out.exists() and "trust" in out.read_text(encoding="utf-8")
+
+
+def _crashed_recording(folder: Path, seconds: float = 1.5) -> None:
+    """A recording whose process died: stale header sizes, journal lock released."""
+    rate = 16000
+    rec = ActiveRecording(folder, sample_rate=rate, channels=1, title="Group A")
+    t = np.arange(int(seconds * rate)) / rate
+    rec.feed((np.sin(2 * np.pi * 440 * t) * 12000).astype("<i2").tobytes())
+    rec.writer.close()
+    with open(rec.wav_path, "r+b") as fh:
+        fh.write(wav_header(rate, 1, 2, 0))
+    rec.release()
+
+
+def test_opening_a_project_restores_an_unfinished_recording(
+    window: Any, qtbot: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text, *a: told.append(text))
+    with Project.create(tmp_path / "Crash.fieldscribe", coder="coder-a") as crashed:
+        folder = crashed.folder
+        _crashed_recording(folder)
+        assert crashed.sessions() == []
+    assert window.open_project(folder)
+    qtbot.waitUntil(lambda: window.sessions_model.rowCount() == 1, timeout=5000)
+    idle(window)
+    session = window.project.sessions()[0]
+    assert "(Group A)" in session.title and session.duration_ms == 1500
+    assert len(told) == 1 and "Restored" in told[0]
+    # opening it again restores nothing twice
+    window.close_project()
+    assert window.open_project(folder)
+    qtbot.wait(50)
+    idle(window)
+    assert len(window.project.sessions()) == 1 and len(told) == 1
+
+
+def test_recording_shows_in_the_window_title(window: Any) -> None:
+    _action(window, "&Record", "Record a session…").trigger()
+    panel = window.extra_panels.docks["record"].widget()
+    assert window.windowTitle() == "Study — FieldScribe"
+    panel.title_hint.emit("● REC 12:34")
+    assert window.windowTitle() == "● REC 12:34 — Study — FieldScribe"
+    panel.title_hint.emit("")
+    assert window.windowTitle() == "Study — FieldScribe"

@@ -39,6 +39,12 @@ def register(sub: Any) -> None:
     e.add_argument("--with-media", action="store_true", help="include the audio files")
     e.add_argument("--since", metavar="DATE", help="only changes at or after DATE (YYYY-MM-DD)")
     e.add_argument("--coder", help="name the bundle's coder (default: the project's owner)")
+    e.add_argument(
+        "--no-voice-profiles",
+        dest="voice_profiles",
+        action="store_false",
+        help="leave the voice profiles (speaker embeddings, biometric data) out of the bundle",
+    )
     add_privacy(e, media=True)
     e.add_argument(
         "--encrypt",
@@ -118,7 +124,12 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
         if args.encrypt:
             info = export_encrypted(
                 lambda tmp: export_bundle(
-                    project, tmp, with_media=args.with_media, since=args.since, privacy=privacy
+                    project,
+                    tmp,
+                    with_media=args.with_media,
+                    since=args.since,
+                    privacy=privacy,
+                    voice_profiles=args.voice_profiles,
                 ),
                 args.output,
                 passphrase=passphrase,
@@ -138,7 +149,12 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
                 )
         else:
             info = export_bundle(
-                project, args.output, with_media=args.with_media, since=args.since, privacy=privacy
+                project,
+                args.output,
+                with_media=args.with_media,
+                since=args.since,
+                privacy=privacy,
+                voice_profiles=args.voice_profiles,
             )
     if args.json:
         print_json({"path": str(info.path), "manifest": info.manifest})
@@ -146,7 +162,8 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
         counts = info.counts
         print(
             f"Wrote {info.path} ({counts['sessions']} sessions, {counts['segments']} segments, "
-            f"{counts['codes']} codes, {counts['codings']} codings"
+            f"{counts['codes']} codes, {counts['codings']} codings, "
+            f"{counts.get('speaker_profiles', 0)} voice profiles"
             f"{', with media' if args.with_media else ''})."
         )
     return 0

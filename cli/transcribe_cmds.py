@@ -37,6 +37,16 @@ def register(sub: Any) -> None:
         action="store_true",
         help="re-transcribe even if segments were edited or coded (those are kept)",
     )
+    p.add_argument(
+        "--speakers",
+        action="store_true",
+        help="then detect the speakers of each session (needs the speakers extra)",
+    )
+    p.add_argument(
+        "--num-speakers", type=int, metavar="N", help="with --speakers: the exact number"
+    )
+    p.add_argument("--min", dest="min_speakers", type=int, metavar="N", help="at least N speakers")
+    p.add_argument("--max", dest="max_speakers", type=int, metavar="N", help="at most N speakers")
     p.add_argument("--coder")
     add_json(p)
     p.set_defaults(func=cmd_transcribe)
@@ -80,6 +90,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
     if args.threads is not None and args.threads < 1:
         raise InvalidInputError("--threads must be at least 1.")
+    _check_speaker_args(args)
     cancel = threading.Event()
     interrupted = _install_sigint(cancel)
     results: list[dict[str, Any]] = []
@@ -104,6 +115,16 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                 from transcribe.engine import check_language
 
                 check_language(resolve_model(args.model), args.language)
+                if args.speakers:
+                    # refuse before hours of transcription, not after
+                    from transcribe.diarize.backend import (
+                        INSTALL_HINT,
+                        SpeakersUnavailableError,
+                        backend_available,
+                    )
+
+                    if not backend_available():
+                        raise SpeakersUnavailableError(INSTALL_HINT)
             for session_id in targets:
                 title = project.get_session(session_id).title
                 bar = ProgressBar(f"{title[:24]}", enabled=None if not args.json else False)
@@ -125,11 +146,17 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                     )
                 finally:
                     bar.close()
-                results.append(asdict(summary))
+                result = asdict(summary)
+                results.append(result)
                 if not args.json:
                     _print_summary(title, summary)
                 if summary.cancelled:
                     break
+                if args.speakers:
+                    result["speakers"] = _detect_speakers(project, session_id, title, args, cancel)
+                    if result["speakers"].get("cancelled"):
+                        result["cancelled"] = True
+                        break
     finally:
         signal.signal(signal.SIGINT, interrupted)
     if args.json:
@@ -144,6 +171,62 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             print("Cancelled; run the same command again to resume.", file=sys.stderr)
         return 130
     return 0
+
+
+def _check_speaker_args(args: argparse.Namespace) -> None:
+    given = [args.num_speakers, args.min_speakers, args.max_speakers]
+    if not args.speakers:
+        if any(v is not None for v in given):
+            raise InvalidInputError("--num-speakers, --min and --max go with --speakers.")
+        return
+    from transcribe.speakers import check_speaker_options
+
+    check_speaker_options(*given)
+
+
+def _detect_speakers(
+    project: Any, session_id: str, title: str, args: argparse.Namespace, cancel: threading.Event
+) -> dict[str, Any]:
+    """Run speaker detection on a freshly transcribed session; return its report as a dict.
+
+    Hand-corrected speakers are never overwritten (the session is reported as skipped, as is
+    a session whose transcript is empty); a missing or broken backend fails the command.
+    """
+    from storage.errors import InUseError
+    from storage.models import as_dict
+    from transcribe.speakers import DiarizationCancelled, diarize_session
+
+    if not project.segments(session_id):
+        if not args.json:
+            print(f"  No speech in {title!r}; no speakers to detect.")
+        return {"skipped": "no transcript segments"}
+    bar = ProgressBar("speakers", enabled=False if args.json else None)
+    try:
+        report = diarize_session(
+            project,
+            session_id,
+            num_speakers=args.num_speakers,
+            min_speakers=args.min_speakers,
+            max_speakers=args.max_speakers,
+            progress=lambda f, stage: bar.update(f, stage),
+            cancel=cancel,
+        )
+    except DiarizationCancelled:
+        return {"cancelled": True}
+    except InUseError as exc:
+        if not args.json:
+            print(f"  Speakers not detected: {exc}")
+        return {"skipped": str(exc)}
+    finally:
+        bar.close()
+    if not args.json:
+        print(
+            f"  {len(report.speakers)} speakers found in {title!r}: "
+            f"{', '.join(report.speakers) or 'none'}; {report.labelled} segment parts labelled, "
+            f"{report.split} cuts ({report.seconds:.1f} s)."
+        )
+    result: dict[str, Any] = as_dict(report)
+    return result
 
 
 def _print_summary(title: str, s: Any) -> None:

@@ -111,6 +111,7 @@ def export_bundle(
     with_media: bool = False,
     since: str | None = None,
     privacy: ExportPrivacy | None = None,
+    voice_profiles: bool = True,
 ) -> BundleInfo:
     """Write a bundle of ``project`` to ``out`` (replaced atomically).
 
@@ -126,6 +127,8 @@ def export_bundle(
         since: only rows changed (and deletions made) at or after this date; a partial bundle
             merges only into a project that already has the rest.
         privacy: the protections (None: the safe default).
+        voice_profiles: include the voice profiles (speaker embeddings, biometric data);
+            False leaves them, their deletions and their history out of the bundle.
 
     Raises:
         InvalidInputError: a bad ``since`` date.
@@ -146,7 +149,7 @@ def export_bundle(
             with project._mutex:
                 project.db.conn.backup(dest)
             safe = sanitize_snapshot(dest, project.folder, privacy, work)
-            counts, media_paths = _prepare_snapshot(dest, since)
+            counts, media_paths = _prepare_snapshot(dest, since, voice_profiles)
         finally:
             dest.close()
         members: dict[str, dict[str, Any]] = {
@@ -172,6 +175,7 @@ def export_bundle(
             "created_at": now_iso(),
             "since": since,
             "with_media": with_media,
+            "voice_profiles": voice_profiles,
             "counts": counts,
             "members": members,
         }
@@ -194,6 +198,7 @@ def export_bundle(
                     "what": "bundle",
                     "file": out.name,
                     "with_media": with_media,
+                    "voice_profiles": voice_profiles,
                     "since": since,
                     "pseudonymised": privacy is None or privacy.pseudonymise,
                     "redacted": privacy is None or privacy.redact,
@@ -208,7 +213,7 @@ def export_bundle(
 
 
 def _prepare_snapshot(
-    conn: sqlite3.Connection, since: str | None
+    conn: sqlite3.Connection, since: str | None, voice_profiles: bool = True
 ) -> tuple[dict[str, int], list[str]]:
     """Strip a fresh snapshot down to what travels; return row counts and media paths."""
     conn.isolation_level = None
@@ -220,6 +225,10 @@ def _prepare_snapshot(
         conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
     conn.execute("DROP TABLE IF EXISTS segments_fts")
     conn.execute("DELETE FROM conflicts")
+    if not voice_profiles:
+        conn.execute("DELETE FROM speaker_profiles")
+        for table in ("deletions", "row_versions"):
+            conn.execute(f"DELETE FROM {table} WHERE table_name = 'speaker_profiles'")
     if since is not None:
         for table in TRAVELLING_TABLES:
             conn.execute(f"DELETE FROM {table} WHERE updated_at < ?", (since,))

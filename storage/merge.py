@@ -17,10 +17,13 @@ Rules, per row of a travelling table (matched by its global id):
 
 from __future__ import annotations
 
+import array
 import contextlib
 import json
+import math
 import re
 import sqlite3
+import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +54,7 @@ for _parent, _children in FK_CHILDREN.items():
 FK_PARENTS.setdefault("codings", []).append(("coder", "coders"))
 
 _DELETE_ORDER = (
+    "speaker_profiles",
     "codings",
     "memos",
     "markers",
@@ -65,6 +69,8 @@ _OTHER_TABLES = ("coders", "deletions", "row_versions", "project_meta")
 _MEDIA_PATH = re.compile(r"^media/[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 #: page cache (KiB) of the project during a merge (the bundle gets half); given back after
 MERGE_CACHE_KIB = 64 * 1024
+#: the largest voice-profile embedding a bundle may bring (float32 values)
+MAX_EMBEDDING_DIM = 8192
 _CONFLICT_NS = uuid.UUID("6f1c1f0e-8d3b-4c59-9a57-3f0b8a1d2c11")
 
 
@@ -235,6 +241,8 @@ def _allowed_types(decl: str, notnull: bool, pk: bool, name: str) -> list[str]:
         types = ["integer"]
     elif "REAL" in decl:
         types = ["real", "integer"]
+    elif "BLOB" in decl:
+        types = ["blob"]
     else:
         types = ["text"]
     if not notnull and not pk and name not in ("id", "row_id"):
@@ -285,6 +293,17 @@ def _validate(conn: sqlite3.Connection, path: Path) -> None:
             checks.append(("words", "words IS NOT NULL AND NOT json_valid(words)"))
         if table == "participants":
             checks.append(("attributes", "NOT json_valid(attributes)"))
+        if table == "speaker_profiles":
+            # float32 values, as many as ``dim`` says, and a sane number of them
+            checks.append(
+                (
+                    "embedding (float32 values: its length must be 4 x dim, at most "
+                    f"{MAX_EMBEDDING_DIM} values)",
+                    "typeof(embedding) = 'blob' AND (length(embedding) % 4 != 0 "
+                    "OR typeof(dim) != 'integer' OR length(embedding) != 4 * dim "
+                    f"OR dim > {MAX_EMBEDDING_DIM})",
+                )
+            )
         sums = ", ".join(f"coalesce(sum({cond}), 0)" for _, cond in checks)
         source = f"b.{table}"
         if table in TRAVELLING_TABLES:
@@ -301,15 +320,34 @@ def _validate(conn: sqlite3.Connection, path: Path) -> None:
         counts = conn.execute(f"SELECT {sums} FROM {source}").fetchone()
         for (name, _), bad in zip(checks, counts, strict=True):
             if bad:
-                what = name if name.startswith("CHECK") else repr(name)
+                what = name if name.startswith(("CHECK", "embedding ")) else repr(name)
                 raise InvalidBundleError(
                     f"{path}: {bad} row(s) of {table!r} have an invalid {what}; refusing the "
                     "bundle. Nothing was changed."
                 )
+    _check_embeddings_finite(conn, path)
     for (media_path,) in conn.execute("SELECT path FROM b.media"):
         if not _MEDIA_PATH.match(media_path):
             raise InvalidBundleError(
                 f"{path}: media path {media_path!r} is not allowed; refusing the bundle."
+            )
+
+
+def _check_embeddings_finite(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse voice-profile embeddings with NaN or infinite values (rows the merge would copy)."""
+    rows = conn.execute(
+        "SELECT embedding FROM b.speaker_profiles "
+        "WHERE rowid IN (SELECT rid FROM temp.fs_touch_speaker_profiles)"
+    )
+    for (blob,) in rows:
+        values = array.array("f")
+        values.frombytes(blob)
+        if sys.byteorder == "big":
+            values.byteswap()  # stored little-endian
+        if not all(math.isfinite(v) for v in values):
+            raise InvalidBundleError(
+                f"{path}: a voice profile's embedding holds values that are not finite "
+                "numbers; refusing the bundle. Nothing was changed."
             )
 
 

@@ -18,7 +18,7 @@ from sqlite_utils.migrations import Migrations
 from .errors import NewerSchemaError
 from .privacy_schema import privacy_migration
 from .speakers import migrate_speakers
-from .teamwork_schema import teamwork_migration
+from .teamwork_schema import speaker_profiles_travel_migration, teamwork_migration
 
 MIGRATION_SET = "fieldscribe"
 
@@ -188,6 +188,7 @@ MIGRATION_STEPS: list[tuple[str, Callable[[Database], None]]] = [
     ("0002_teamwork", teamwork_migration),
     ("0003_privacy", privacy_migration),
     ("0004_speakers", migrate_speakers),
+    ("0005_speaker_profiles_travel", speaker_profiles_travel_migration),
 ]
 
 SCHEMA_VERSION = len(MIGRATION_STEPS)

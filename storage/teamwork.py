@@ -17,6 +17,11 @@ from .teamwork_schema import TRAVELLING_TABLES
 
 BLIND_CODING_KEY = "blind_coding"
 _NOT_CONTENT = {"seq", "id", "created_by", "created_at", "updated_at"}
+#: columns a conflict resolution never writes: a voice profile's embedding is fixed at
+#: enrolment (and a conflict's JSON keeps it only as text)
+_IMMUTABLE: dict[str, frozenset[str]] = {
+    "speaker_profiles": frozenset({"embedding", "dim", "model"}),
+}
 
 
 @dataclass
@@ -204,7 +209,12 @@ class TeamworkMixin(ProjectBase):
                 unknown = set(new_values) - cols
                 if unknown:
                     raise InvalidInputError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
-                changed = {k: v for k, v in new_values.items() if conflict.current.get(k) != v}
+                fixed = _IMMUTABLE.get(table, frozenset())
+                changed = {
+                    k: v
+                    for k, v in new_values.items()
+                    if k not in fixed and conflict.current.get(k) != v
+                }
                 self._write_resolution(table, row_id, changed)
                 conn.execute(
                     "DELETE FROM deletions WHERE table_name = ? AND row_id = ?", (table, row_id)

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-#: Tables whose rows travel in bundles and merge by id, parents before children.
-TRAVELLING_TABLES = (
+#: The travelling tables as migration 0002 knew them (frozen: it creates their triggers, and
+#: a migration never changes once released).
+TRAVELLING_TABLES_0002 = (
     "sessions",
     "media",
     "participants",
@@ -29,6 +30,11 @@ TRAVELLING_TABLES = (
     "codings",
     "memos",
 )
+
+#: Tables whose rows travel in bundles and merge by id, parents before children. A table
+#: added here needs a new migration that creates its version-history trigger (see
+#: ``speaker_profiles_travel_migration``).
+TRAVELLING_TABLES = (*TRAVELLING_TABLES_0002, "speaker_profiles")
 
 _V2 = """
 CREATE TABLE conflicts (
@@ -65,5 +71,10 @@ END;
 
 def teamwork_migration(db: Database) -> None:
     """Create the conflicts and row-version tables and the version-history triggers."""
-    script = _V2 + "".join(_TRIGGER.format(table=t) for t in TRAVELLING_TABLES)
+    script = _V2 + "".join(_TRIGGER.format(table=t) for t in TRAVELLING_TABLES_0002)
     db.executescript(script)
+
+
+def speaker_profiles_travel_migration(db: Database) -> None:
+    """Schema step 0005: voice profiles travel in bundles (their version-history trigger)."""
+    db.executescript(_TRIGGER.format(table="speaker_profiles"))

@@ -162,3 +162,64 @@ def test_enroll_unknown_speaker_and_empty_profile_list(folder, capsys) -> None:
     assert cli_main(["profiles", str(path), "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert _dump(path) == before
+
+
+# --------------------------------------------------------------------------- transcribe --speakers
+@pytest.fixture
+def untranscribed(tmp_path: Path, speech_wav: Path) -> tuple[Path, str]:
+    path = tmp_path / "Raw.fieldscribe"
+    with Project.create(path, coder="coder-a") as p:
+        (session,) = p.import_audio_files([speech_wav], kind="interview")
+        return path, session.id
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--speakers", "--num-speakers", "2", "--min", "1"], "either --num-speakers or"),
+        (["--speakers", "--min", "4", "--max", "2"], "--min (4) is larger than --max (2)"),
+        (["--speakers", "--num-speakers", "0"], "--num-speakers must be between 1 and 50"),
+        (["--num-speakers", "2"], "go with --speakers"),
+    ],
+)
+def test_transcribe_speakers_bad_options(untranscribed, capsys, args, message) -> None:
+    path, sid = untranscribed
+    before = _dump(path)
+    assert cli_main(["transcribe", str(path), "--session", sid, *args]) == 1
+    assert message in capsys.readouterr().err
+    assert _dump(path) == before
+
+
+@pytest.mark.parametrize("which", [["--session"], ["--all"]])
+def test_transcribe_speakers_without_extra_refuses_before_transcribing(
+    untranscribed, no_backend, capsys, which
+) -> None:
+    path, sid = untranscribed
+    before = _dump(path)
+    target = [*which, sid] if which == ["--session"] else which
+    assert cli_main(["transcribe", str(path), *target, "--speakers", "--json"]) == 1
+    err = capsys.readouterr().err
+    assert 'pip install "fieldscribe[speakers]"' in err
+    assert err.count("\n") == 1
+    assert _dump(path) == before  # nothing transcribed
+    with Project.open(path, readonly=True) as p:
+        assert p.transcription_state(sid) is None
+
+
+@pytest.mark.slow
+def test_transcribe_then_detect_speakers_for_real(tmp_path: Path, capsys) -> None:
+    from tests.speakers_data import DEV00, need_backend
+
+    need_backend()
+    path = tmp_path / "Meeting.fieldscribe"
+    with Project.create(path, coder="coder-a") as p:
+        (session,) = p.import_audio_files([DEV00], kind="focus_group")
+    args = ["transcribe", str(path), "--session", session.id, "--speakers"]
+    assert cli_main([*args, "--num-speakers", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["segments_added"] > 0
+    assert out["speakers"]["speakers"] == ["Speaker 1", "Speaker 2"]
+    assert out["speakers"]["labelled"] > 0
+    with Project.open(path, readonly=True) as p:
+        labels = {s.speaker for s in p.segments(session.id)}
+        assert labels <= {"Speaker 1", "Speaker 2"} and len(labels) == 2

@@ -232,7 +232,7 @@ def test_sigkill_mid_sentence_is_recovered(
     started = rec.wait_for_audio()
     pulse_mic.play(long_speech)
     rec.send("m before the crash")
-    time.sleep(5.0)
+    time.sleep(8.0)
     os.kill(rec.proc.pid, signal.SIGKILL)
     killed_after = (time.monotonic() - started) * 1000
     rec.proc.wait(timeout=10)
@@ -255,8 +255,9 @@ def test_sigkill_mid_sentence_is_recovered(
     tail = pcm[-int(1.5 * rate) :].astype(np.float64)
     assert float(np.sqrt(np.mean(tail**2))) > 300, "the last 1.5 s recovered hold no speech"
     # and it is the sentence that was spoken: the model hears its words
-    spoken = {w.strip(".,").lower() for w in LONG.split() if len(w) > 4}
-    heard = transcript_words(media)
+    # (compared by 5-letter stems: tiny.en hears "patient" for "patients")
+    spoken = {w.strip(".,").lower()[:5] for w in LONG.split() if len(w) > 4}
+    heard = {w[:5] for w in transcript_words(media) if len(w) > 4}
     assert len(spoken & heard) >= 4, (spoken, heard)
     archived = folder / RECORDINGS_DIR / "recovered"
     assert (archived / unfinished[0].name).exists()  # never deleted

@@ -121,7 +121,8 @@ class AgreementWidget(QWidget):
 
     def refresh(self, coders: list[str] | None = None) -> None:
         """Recompute from the project (fast enough for the GUI thread on typical projects)."""
-        self.report = compute_agreement(self.project.agreement_data(coders=coders or None))
+        data = self.project.agreement_data(coders=coders or None, with_texts=False)
+        self.report = compute_agreement(data)
         self.model.set_report(self.report)
         self.unit_label.setText(
             f"Coders: {', '.join(self.report.coders) or '(none)'}. Unit: {self.report.unit}. "

@@ -188,6 +188,9 @@ def _rewrite_rows(
         _update(conn, "participants", p.id, fields, marks)
     for code in codes:
         _update(conn, "codes", code.id, {"name": code.name, "description": code.description}, marks)
+    if _table_exists(conn, "speaker_profiles"):  # a voice profile may carry a real name
+        for profile_id, name in conn.execute("SELECT id, name FROM speaker_profiles").fetchall():
+            _update(conn, "speaker_profiles", profile_id, {"name": view.filter.label(name)}, marks)
     for key, value in meta.items():
         conn.execute("UPDATE project_meta SET value = ? WHERE key = ?", (value, key))
     return marks

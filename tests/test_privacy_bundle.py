@@ -149,3 +149,20 @@ def test_encrypted_bundle_round_trip_and_refusals(tmp_path: Path) -> None:
     export_encrypted(lambda p: _zip_bundle(p, payload), dest2, recipients=[key.public_key()])
     with decrypted_copy(dest2, identities=[key]) as plain:
         assert zipfile.is_zipfile(plain)
+
+
+def test_voice_profile_named_after_a_real_person_travels_under_the_pseudonym(
+    lead: Project, tmp_path: Path
+) -> None:
+    embedding = [0.1 * i for i in range(8)]
+    profile = lead.add_speaker_profile("Marat", embedding, "test-model")
+    snap = tmp_path / "snap.db"
+    conn = _snapshot(lead, snap)
+    work = tmp_path / "work"
+    work.mkdir()
+    sanitize_snapshot(conn, lead.folder, None, work)
+    row = conn.execute("SELECT name, updated_at FROM speaker_profiles").fetchone()
+    conn.close()
+    assert row[0] == "P02" and row[1].endswith("~safe")
+    assert b"Marat" not in snap.read_bytes()
+    assert lead.get_speaker_profile(profile.id).name == "Marat"  # the project keeps the name

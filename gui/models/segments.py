@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -24,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from gui.fmt import fmt_ms
+from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.models import Code, Coding, Segment
 
@@ -60,7 +60,7 @@ def prepare_transcript(segments: list[Segment], codings: Iterable[Coding]) -> Pr
     )
 
 
-class SegmentTableModel(QAbstractTableModel):
+class SegmentTableModel(RowTableModel):
     """Segments of one session: codes stripe, time, speaker, text."""
 
     edit_requested = Signal(str, str, object)  # segment id, "text" | "speaker", new value
@@ -208,18 +208,10 @@ class SegmentTableModel(QAbstractTableModel):
                 emit(self.dataChanged, self.index(r, 0), self.index(r, len(HEADERS) - 1))
 
     # ------------------------------------------------------------------ Qt model API
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._segments)
+    headers = HEADERS
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._segments)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from gui.fmt import fmt_eta, fmt_ms
+from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.models import Session
 
@@ -40,7 +41,7 @@ def status_text(session: Session, live: LiveStatus | None = None) -> str:
     return session.status
 
 
-class SessionTableModel(QAbstractTableModel):
+class SessionTableModel(RowTableModel):
     """Every session of the project."""
 
     def __init__(self, parent: Any = None) -> None:
@@ -88,18 +89,10 @@ class SessionTableModel(QAbstractTableModel):
             self._sessions[row] = session
             emit(self.dataChanged, self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._sessions)
+    headers = HEADERS
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._sessions)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

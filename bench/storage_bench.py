@@ -145,11 +145,12 @@ def main() -> None:
         project.search(word, limit=50)
         common_ms.append((time.perf_counter() - t) * 1000)
 
-    list_ms, raw_list_ms = [], []
+    list_ms, list_cpu_ms, raw_list_ms = [], [], []
     for sid in rng.sample(session_ids, min(30, len(session_ids))):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         segs = project.segments(sid)
         list_ms.append((time.perf_counter() - t) * 1000)
+        list_cpu_ms.append((time.process_time() - c) * 1000)
         assert len(segs) == args.per_session
         t = time.perf_counter()
         raw.execute(
@@ -183,6 +184,10 @@ def main() -> None:
         f"list 2,000 segments   median {statistics.median(list_ms):6.2f} ms  "
         f"p95 {pct(list_ms, 0.95):6.2f} ms   goal < 10 ms | peer bare SELECT median "
         f"{statistics.median(raw_list_ms):6.2f} ms"
+    )
+    print(
+        f"  CPU time (not disturbed by other processes): median "
+        f"{statistics.median(list_cpu_ms):6.2f} ms"
     )
     print(
         f"apply one coding      median {statistics.median(code_ms):6.2f} ms  "

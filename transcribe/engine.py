@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 
 MAX_CHUNK_S = 30.0
 WINDOW_S = 600.0  # audio decoded and held in memory at once (default of ``Transcriber``)
-BATCH_SIZE = 8  # 30-second pieces decoded together (default of ``Transcriber``)
+BATCH_SIZE = 4  # 30-second pieces decoded together (default of ``Transcriber``)
+BEAM_SIZE = 2  # beam search width (default of ``Transcriber``); see docs/transcription.md
 _SENTENCE_END = re.compile(r"[.?!…。？！]['\")\]]*$")
 
 
@@ -121,7 +122,7 @@ class Transcriber:
             resolved ``ModelInfo``, or None for the default ``tiny.en``.
         threads: CPU threads (default: the available cores, at most 8).
         device: "auto" (CUDA if available, else CPU), "cpu" or "cuda" (falls back to CPU).
-        beam_size: beam search width.
+        beam_size: beam search width (default ``BEAM_SIZE``).
         batch_size: how many 30-second pieces are decoded together (default ``BATCH_SIZE``).
         window_s: seconds of audio decoded and held in memory at once (default ``WINDOW_S``).
 
@@ -135,7 +136,7 @@ class Transcriber:
         *,
         threads: int | None = None,
         device: str = "auto",
-        beam_size: int = 5,
+        beam_size: int = BEAM_SIZE,
         batch_size: int | None = None,
         window_s: float | None = None,
         cache_dir: Path | None = None,
@@ -268,7 +269,8 @@ class Transcriber:
             clips.append({"start": offset / SAMPLE_RATE, "end": (offset + length) / SAMPLE_RATE})
             offset += length
         with self._lock:  # one decode at a time per model
-            pipeline = BatchedInferencePipeline(self.model)
+            model = _OneByOneEncoder(self.model) if ENCODE_ONE_BY_ONE else self.model
+            pipeline = BatchedInferencePipeline(model)
             segments, info = pipeline.transcribe(
                 compact,
                 language=language,
@@ -283,6 +285,31 @@ class Transcriber:
             )
             decoded = list(restore_speech_timestamps(segments, chunks, SAMPLE_RATE))
         return decoded, language or info.language
+
+
+ENCODE_ONE_BY_ONE = True
+
+
+class _OneByOneEncoder:
+    """A ``WhisperModel`` whose ``encode`` runs the pieces of a batch one at a time.
+
+    Batching helps the decoder, not the encoder: on a CPU a batch of 30-second pieces costs
+    more time per piece, and its attention buffers (about 54 MB a piece) add up.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+    def encode(self, features: Any) -> Any:
+        if features.ndim == 2 or features.shape[0] <= 1:
+            return self._model.encode(features)
+        import ctranslate2
+
+        parts = [np.asarray(self._model.encode(features[i : i + 1])) for i in range(len(features))]
+        return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.concatenate(parts)))
 
 
 def check_language(info: ModelInfo, language: str | None, model: Any = None) -> str | None:

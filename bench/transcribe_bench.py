@@ -7,11 +7,14 @@ like a break), then transcribes it, each in its own subprocess with the same mod
   (a) FieldScribe: ``transcribe.engine.Transcriber`` (windows, VAD, batched, guards)
   (b) plain faster-whisper: ``WhisperModel(...).transcribe(path, beam_size=5)``
 
-and prints real-time factor, WER (jiwer, case and punctuation normalised), words written over
-the silence, and peak memory (ru_maxrss of each subprocess). ``--hours 3`` also measures the
+and prints real-time factor, WER (jiwer; case, punctuation and hyphens removed, numbers written
+in words, a few British/American spellings unified: the same for (a), (b) and the reference),
+words written over the silence, and peak memory (ru_maxrss of each subprocess). ``--hours 3`` also measures the
 pipeline's peak memory on a long file made by repeating the focus group with sox.
 
-    nice -n 10 .venv/bin/python bench/transcribe_bench.py [--threads 2] [--hours 3]
+    nice -n 10 .venv/bin/python bench/transcribe_bench.py [--threads 2] [--hours 3] [--keep DIR]
+
+``bench/transcribe_variants.py`` compares pipeline settings on the same audio, more quickly.
 
 Timings on a shared machine are noisy; compare (a) and (b) of the same run.
 """

@@ -9,8 +9,9 @@ like a break), then transcribes it, each in its own subprocess with the same mod
 
 and prints real-time factor, WER (jiwer; case, punctuation and hyphens removed, numbers written
 in words, a few British/American spellings unified: the same for (a), (b) and the reference),
-words written over the silence, and peak memory (ru_maxrss of each subprocess). ``--hours 3`` also measures the
-pipeline's peak memory on a long file made by repeating the focus group with sox.
+words written over the silence, and peak memory (ru_maxrss of each subprocess). ``--hours 3``
+also measures the pipeline's peak memory on a long file made by repeating the focus group with
+sox.
 
     nice -n 10 .venv/bin/python bench/transcribe_bench.py [--threads 2] [--hours 3] [--keep DIR]
 

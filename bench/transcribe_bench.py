@@ -78,7 +78,7 @@ VOICES = [
 
 
 def sox(*args: object) -> None:
-    subprocess.run(["sox", *map(str, args)], check=True, capture_output=True)
+    subprocess.run(["sox", "-R", *map(str, args)], check=True, capture_output=True)
 
 
 _ONES = (

@@ -7,11 +7,15 @@ like a break), then transcribes it, each in its own subprocess with the same mod
   (a) FieldScribe: ``transcribe.engine.Transcriber`` (windows, VAD, batched, guards)
   (b) plain faster-whisper: ``WhisperModel(...).transcribe(path, beam_size=5)``
 
-and prints real-time factor, WER (jiwer, case and punctuation normalised), words written over
-the silence, and peak memory (ru_maxrss of each subprocess). ``--hours 3`` also measures the
-pipeline's peak memory on a long file made by repeating the focus group with sox.
+and prints real-time factor, WER (jiwer; case, punctuation and hyphens removed, numbers written
+in words, a few British/American spellings unified: the same for (a), (b) and the reference),
+words written over the silence, and peak memory (ru_maxrss of each subprocess). ``--hours 3``
+also measures the pipeline's peak memory on a long file made by repeating the focus group with
+sox.
 
-    nice -n 10 .venv/bin/python bench/transcribe_bench.py [--threads 2] [--hours 3]
+    nice -n 10 .venv/bin/python bench/transcribe_bench.py [--threads 2] [--hours 3] [--keep DIR]
+
+``bench/transcribe_variants.py`` compares pipeline settings on the same audio, more quickly.
 
 Timings on a shared machine are noisy; compare (a) and (b) of the same run.
 """
@@ -74,11 +78,49 @@ VOICES = [
 
 
 def sox(*args: object) -> None:
-    subprocess.run(["sox", *map(str, args)], check=True, capture_output=True)
+    subprocess.run(["sox", "-R", *map(str, args)], check=True, capture_output=True)
+
+
+_ONES = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+# British and American spellings count as the same word (a few, for both (a) and (b)).
+_SPELLING = {
+    "colour": "color",
+    "centre": "center",
+    "programme": "program",
+    "organisation": "organization",
+    "realise": "realize",
+    "licence": "license",
+    "travelling": "traveling",
+    "neighbour": "neighbor",
+    "cheque": "check",
+    "enrol": "enroll",
+    "ok": "okay",
+}
+
+
+def _number_words(n: int) -> str:
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
+    if n < 1000:
+        rest = "" if n % 100 == 0 else " " + _number_words(n % 100)
+        return _ONES[n // 100] + " hundred" + rest
+    return str(n)
 
 
 def normalise(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s']", " ", text.lower().replace("-", " ")).split())
+    """Lower case, no punctuation or hyphens, numbers in words, one spelling per word.
+
+    Applied in the same way to the reference and to every system's output.
+    """
+    text = re.sub(r"[^\w\s']", " ", text.lower().replace("-", " "))
+    text = re.sub(r"\d+", lambda m: _number_words(int(m.group())), text)
+    return " ".join(_SPELLING.get(word, word) for word in text.split())
 
 
 def build_focus_group(folder: Path, rounds: int = 2, silence_s: float = 600.0) -> dict[str, object]:

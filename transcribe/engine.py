@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 
 MAX_CHUNK_S = 30.0
 WINDOW_S = 600.0  # audio decoded and held in memory at once (default of ``Transcriber``)
-BATCH_SIZE = 8  # 30-second pieces decoded together (default of ``Transcriber``)
+BATCH_SIZE = 4  # 30-second pieces decoded together (default of ``Transcriber``)
+BEAM_SIZE = 5  # beam search width (default of ``Transcriber``); see docs/transcription.md
 _SENTENCE_END = re.compile(r"[.?!…。？！]['\")\]]*$")
 
 
@@ -121,7 +122,7 @@ class Transcriber:
             resolved ``ModelInfo``, or None for the default ``tiny.en``.
         threads: CPU threads (default: the available cores, at most 8).
         device: "auto" (CUDA if available, else CPU), "cpu" or "cuda" (falls back to CPU).
-        beam_size: beam search width.
+        beam_size: beam search width (default ``BEAM_SIZE``).
         batch_size: how many 30-second pieces are decoded together (default ``BATCH_SIZE``).
         window_s: seconds of audio decoded and held in memory at once (default ``WINDOW_S``).
 
@@ -135,7 +136,7 @@ class Transcriber:
         *,
         threads: int | None = None,
         device: str = "auto",
-        beam_size: int = 5,
+        beam_size: int = BEAM_SIZE,
         batch_size: int | None = None,
         window_s: float | None = None,
         cache_dir: Path | None = None,
@@ -219,42 +220,27 @@ class Transcriber:
         if not groups:
             yield ChunkResult([], window.start_ms, window.end_ms, language, window.final)
             return
-        from faster_whisper import BatchedInferencePipeline
-        from faster_whisper.transcribe import restore_speech_timestamps
-
-        compact = np.concatenate([window.audio[c["start"] : c["end"]] for c in window.speech])
-        clips = []
-        offset = 0
-        for group in groups:
-            length = sum(c["end"] - c["start"] for c in group)
-            clips.append({"start": offset / SAMPLE_RATE, "end": (offset + length) / SAMPLE_RATE})
-            offset += length
         speech_s = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in window.speech]
         previous_ms = window.start_ms
         for b in range(0, len(groups), self.batch_size):
             if cancel is not None and cancel.is_set():
                 return
-            batch = clips[b : b + self.batch_size]
-            with self._lock:  # one decode at a time per model
-                pipeline = BatchedInferencePipeline(self.model)
-                segments, info = pipeline.transcribe(
-                    compact,
-                    language=language,
-                    clip_timestamps=batch,
-                    batch_size=len(batch),
-                    beam_size=self.beam_size,
-                    word_timestamps=True,
-                    vad_filter=False,
-                    without_timestamps=True,
-                    condition_on_previous_text=False,
-                    log_progress=False,
+            batch = groups[b : b + self.batch_size]
+            decoded, language = self._decode(window.audio, batch, language)
+            # Whisper sometimes stops early in a piece or skips a sentence: speech that no word
+            # covers is decoded again on its own (once).
+            covered = _word_spans(decoded)
+            missed = _uncovered([c for g in batch for c in g], covered)
+            for r in range(0, len(missed), self.batch_size):
+                again, language = self._decode(
+                    window.audio, missed[r : r + self.batch_size], language
                 )
-                decoded = list(restore_speech_timestamps(segments, window.speech, SAMPLE_RATE))
-            language = language or info.language
+                decoded.extend(_not_repeated(again, decoded))
             drafts: list[SegmentDraft] = []
             dropped: list[str] = []
             for seg in decoded:
                 drafts.extend(_to_drafts(seg, speech_s, window.start_ms, dropped))
+            drafts.sort(key=lambda d: d.start_ms)
             last = b + self.batch_size >= len(groups)
             if last:
                 done_ms = window.end_ms
@@ -266,6 +252,64 @@ class Transcriber:
                 drafts, previous_ms, done_ms, language, window.final and last, dropped
             )
             previous_ms = done_ms
+
+    def _decode(
+        self, audio: Audio, groups: list[list[dict[str, int]]], language: str | None
+    ) -> tuple[list[Any], str | None]:
+        """Decode groups of speech chunks (one piece each) in one batch; times in the window."""
+        from faster_whisper import BatchedInferencePipeline
+        from faster_whisper.transcribe import restore_speech_timestamps
+
+        chunks = [c for g in groups for c in g]
+        compact = np.concatenate([audio[c["start"] : c["end"]] for c in chunks])
+        clips = []
+        offset = 0
+        for group in groups:
+            length = sum(c["end"] - c["start"] for c in group)
+            clips.append({"start": offset / SAMPLE_RATE, "end": (offset + length) / SAMPLE_RATE})
+            offset += length
+        with self._lock:  # one decode at a time per model
+            model = _OneByOneEncoder(self.model) if ENCODE_ONE_BY_ONE else self.model
+            pipeline = BatchedInferencePipeline(model)
+            segments, info = pipeline.transcribe(
+                compact,
+                language=language,
+                clip_timestamps=clips,
+                batch_size=len(clips),
+                beam_size=self.beam_size,
+                word_timestamps=True,
+                vad_filter=False,
+                without_timestamps=True,
+                condition_on_previous_text=False,
+                log_progress=False,
+            )
+            decoded = list(restore_speech_timestamps(segments, chunks, SAMPLE_RATE))
+        return decoded, language or info.language
+
+
+ENCODE_ONE_BY_ONE = True
+
+
+class _OneByOneEncoder:
+    """A ``WhisperModel`` whose ``encode`` runs the pieces of a batch one at a time.
+
+    Batching helps the decoder, not the encoder: on a CPU a batch of 30-second pieces costs
+    more time per piece, and its attention buffers (about 54 MB a piece) add up.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+    def encode(self, features: Any) -> Any:
+        if features.ndim == 2 or features.shape[0] <= 1:
+            return self._model.encode(features)
+        import ctranslate2
+
+        parts = [np.asarray(self._model.encode(features[i : i + 1])) for i in range(len(features))]
+        return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.concatenate(parts)))
 
 
 def check_language(info: ModelInfo, language: str | None, model: Any = None) -> str | None:
@@ -304,6 +348,85 @@ def _group(speech: list[dict[str, int]]) -> list[list[dict[str, int]]]:
     if current:
         groups.append(current)
     return groups
+
+
+MISSED_MIN_S = 1.5  # speech left without words this long is decoded again
+_WORD_MARGIN_S = 0.25
+
+
+def _word_spans(decoded: list[Any]) -> list[tuple[float, float]]:
+    """The (start, end) seconds of every decoded word, sorted (a segment without words: its own)."""
+    spans: list[tuple[float, float]] = []
+    for seg in decoded:
+        words = seg.words or []
+        if words:
+            spans.extend((float(w.start), float(w.end)) for w in words)
+        elif str(seg.text).strip():
+            spans.append((float(seg.start), float(seg.end)))
+    spans.sort()
+    return spans
+
+
+def _uncovered(
+    chunks: list[dict[str, int]], covered: list[tuple[float, float]]
+) -> list[list[dict[str, int]]]:
+    """Speech of the chunks that no decoded word covers, packed into pieces like ``_group``.
+
+    Words are widened by a quarter of a second each side (word timings are approximate). Where
+    at least ``MISSED_MIN_S`` of a chunk is left without words, Whisper stopped early or skipped
+    a sentence: the whole chunk is taken again when at most half of it is covered, else only
+    the spans without words (each at least ``MISSED_MIN_S`` long).
+    """
+    margin = _WORD_MARGIN_S * SAMPLE_RATE
+    least = MISSED_MIN_S * SAMPLE_RATE
+    missed: list[dict[str, int]] = []
+    for chunk in chunks:
+        pos = float(chunk["start"])
+        free: list[tuple[float, float]] = []
+        for start_s, end_s in covered:
+            start, end = start_s * SAMPLE_RATE - margin, end_s * SAMPLE_RATE + margin
+            if end <= pos:
+                continue
+            if start >= chunk["end"]:
+                break
+            if start > pos:
+                free.append((pos, start))
+            pos = max(pos, end)
+        if pos < chunk["end"]:
+            free.append((pos, float(chunk["end"])))
+        uncovered = sum(b - a for a, b in free)
+        if uncovered < least:
+            continue
+        if uncovered * 2 >= chunk["end"] - chunk["start"]:
+            missed.append(dict(chunk))
+        else:
+            missed.extend({"start": round(a), "end": round(b)} for a, b in free if b - a >= least)
+    return _group(missed)
+
+
+def _not_repeated(again: list[Any], decoded: list[Any], near_s: float = 10.0) -> list[Any]:
+    """The segments of a retry, less those whose words the first pass already has nearby.
+
+    Word timings of a piece where Whisper skipped something are unreliable, so a repeat is
+    recognised by its text: the retried words, in order, among the first pass's words within
+    ``near_s`` seconds.
+    """
+    words = sorted(
+        (
+            (float(w.start), guards.normalise(str(w.word)))
+            for seg in decoded
+            for w in seg.words or []
+        ),
+    )
+    kept = []
+    for seg in again:
+        said = guards.normalise(str(seg.text)).split()
+        lo, hi = float(seg.start) - near_s, float(seg.end) + near_s
+        nearby = " ".join(text for start, text in words if lo <= start <= hi and text)
+        if said and f" {' '.join(said)} " in f" {nearby} ":
+            continue
+        kept.append(seg)
+    return kept
 
 
 def _to_drafts(

@@ -30,7 +30,7 @@ from storage.transcript import SegmentDraft
 from .engine import ChunkResult, Transcriber, check_language
 from .models import DEFAULT_MODEL, resolve_model
 
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 
 
 @dataclass

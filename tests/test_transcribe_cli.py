@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -76,7 +77,7 @@ def test_ctrl_c_cancels_cleanly_and_the_run_resumes(tmp_path: Path) -> None:
     import signal
     import time
 
-    wav = speech_with_pauses(tmp_path, SENTENCES)
+    wav = speech_with_pauses(tmp_path, SENTENCES * 6)  # ~4 minutes: several batches
     proj = tmp_path / "P.fieldscribe"
     py = [sys.executable, str(ROOT / "main.py")]
     subprocess.run([*py, "new", str(proj), "--coder", "a"], check=True, capture_output=True)
@@ -91,7 +92,17 @@ def test_ctrl_c_cancels_cleanly_and_the_run_resumes(tmp_path: Path) -> None:
         text=True,
         cwd=ROOT,
     )
-    time.sleep(4.0)  # model loaded, decoding under way
+    # Interrupt once the first batch is written: decoding is under way and work remains.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
+        conn = sqlite3.connect(proj / "project.db")
+        try:
+            written = conn.execute("SELECT count(*) FROM segments").fetchone()[0]
+        finally:
+            conn.close()
+        if written:
+            break
+        time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     _stdout, stderr = proc.communicate(timeout=60)
     if proc.returncode == 0:

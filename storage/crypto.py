@@ -20,7 +20,6 @@ Files are processed chunk by chunk, so large media bundles are never held in mem
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
 import os
@@ -36,6 +35,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from .atomic import staged
 from .errors import FieldScribeError, InvalidInputError, ReadOnlyError
 
 VERSION = 1
@@ -211,9 +211,8 @@ def encrypt_file(
         ReadOnlyError: ``dest`` cannot be written.
     """
     src, dest = Path(src), Path(dest)
-    tmp = dest.with_name(f".{dest.name}.part")
     try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+        with staged(dest, fsync=True) as tmp, open(src, "rb") as fin, open(tmp, "wb") as fout:
             encrypt_stream(
                 fin,
                 fout,
@@ -222,19 +221,10 @@ def encrypt_file(
                 chunk_size=chunk_size,
                 scrypt_n=scrypt_n,
             )
-            fout.flush()
-            os.fsync(fout.fileno())
-        os.replace(tmp, dest)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise ReadOnlyError(
             f"{dest}: could not write the encrypted file ({exc.strerror or exc})."
         ) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
     return dest
 
 
@@ -409,21 +399,11 @@ def decrypt_file(
         DecryptionError: see ``decrypt_stream`` (no output is left behind).
     """
     src, dest = Path(src), Path(dest)
-    tmp = dest.with_name(f".{dest.name}.part")
     try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+        with staged(dest, fsync=True) as tmp, open(src, "rb") as fin, open(tmp, "wb") as fout:
             decrypt_stream(fin, fout, passphrase=passphrase, identities=identities, name=str(src))
-            fout.flush()
-            os.fsync(fout.fileno())
-        os.replace(tmp, dest)
     except FileNotFoundError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise DecryptionError(f"{exc.filename}: no such file.") from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
     return dest
 
 

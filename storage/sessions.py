@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ._base import ProjectBase, new_id, now_iso
+from .atomic import staged
 from .errors import AudioError, InUseError, InvalidInputError, NotFoundError, ReadOnlyError
 from .models import (
     SESSION_KINDS,
@@ -74,17 +75,8 @@ def sha256_of(path: Path) -> str:
 
 def _copy_into(src: Path, dest: Path) -> None:
     """Copy ``src`` to ``dest`` via a temporary file, fsynced, removed on any failure."""
-    tmp = dest.with_name(f".{dest.name}.part")
-    try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
-            shutil.copyfileobj(fin, fout, 1 << 20)
-            fout.flush()
-            os.fsync(fout.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    with staged(dest, fsync=True) as tmp, open(src, "rb") as fin, open(tmp, "wb") as fout:
+        shutil.copyfileobj(fin, fout, 1 << 20)
 
 
 class SessionsMixin(ProjectBase):

@@ -155,3 +155,61 @@ def test_parallel_decoding_gives_the_same_transcript_in_order(tmp_path: Path) ->
     texts_one = [s.text for c in chunks_one for s in c.segments]
     texts_two = [s.text for c in chunks_two for s in c.segments]
     assert texts_two == texts_one
+
+
+def _chunks(*spans: tuple[float, float]) -> list[dict[str, int]]:
+    return [{"start": int(a * S), "end": int(b * S)} for a, b in spans]
+
+
+def test_a_window_ends_after_a_full_piece() -> None:
+    from transcribe.stream import full_pieces_cut, pack_pieces
+
+    # 28 + 28 s of speech fill two pieces; 8 s more would be a third piece, mostly empty
+    speech = _chunks((0, 14), (15, 29), (30, 44), (45, 59), (62, 70))
+    assert [len(p) for p in pack_pieces(speech)] == [2, 2, 1]
+    cut = full_pieces_cut(speech, 75 * S)
+    assert 59 * S < cut < 62 * S  # in the pause before the short piece: it goes to the next
+    # the last piece nearly full (25 s of 30): the cut stays
+    assert full_pieces_cut(_chunks((0, 28), (30, 55)), 60 * S) == 60 * S
+    # a single piece: the cut stays (the window must make progress)
+    assert full_pieces_cut(_chunks((0, 5), (10, 15)), 20 * S) == 20 * S
+    # no pause between the pieces (speech split at 30 s): the cut stays
+    assert full_pieces_cut(_chunks((0, 29), (29, 35)), 40 * S) == 40 * S
+
+
+def test_windows_of_a_long_recording_pack_full_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Speech every few seconds for 20 minutes: every window but the last ends with a full
+    piece, and the windows cover the recording without gaps or overlaps."""
+    from transcribe.stream import pack_pieces, speech_windows
+
+    seconds = 1200
+    turns = [(t, t + 6.5) for t in range(0, seconds - 10, 9)]  # 6.5 s of speech every 9 s
+
+    def fake_vad(audio: np.ndarray) -> list[dict[str, int]]:
+        length = len(audio) / S
+        start = fake_vad.offset  # type: ignore[attr-defined]
+        return [
+            {"start": int((a - start) * S), "end": int(min(b - start, length) * S)}
+            for a, b in turns
+            if b > start and a - start < length and a >= start
+        ]
+
+    windows = []
+    position = 0.0
+    fake_vad.offset = 0.0  # type: ignore[attr-defined]
+
+    def tracking(audio: np.ndarray) -> list[dict[str, int]]:
+        fake_vad.offset = position  # type: ignore[attr-defined]
+        return fake_vad(audio)
+
+    monkeypatch.setattr(stream, "detect_speech", tracking)
+    for window in speech_windows(np.zeros(seconds * S, np.float32), window_s=300):
+        windows.append(window)
+        position = window.end_ms / 1000
+    assert windows[0].start_ms == 0 and windows[-1].final
+    assert all(a.end_ms == b.start_ms for a, b in itertools_pairwise(windows))
+    assert windows[-1].end_ms == seconds * 1000
+    for window in windows[:-1]:
+        pieces = pack_pieces(window.speech)
+        last = sum(c["end"] - c["start"] for c in pieces[-1]) / S
+        assert len(pieces) == 1 or last >= 24, (window.start_ms, last)

@@ -42,11 +42,10 @@ from storage.transcript import SegmentDraft
 
 from . import guards
 from .models import ModelError, ModelInfo, resolve_model
-from .stream import SAMPLE_RATE, Audio, Window, speech_windows
+from .stream import SAMPLE_RATE, Audio, Window, pack_pieces, speech_windows
 
 log = logging.getLogger(__name__)
 
-MAX_CHUNK_S = 30.0
 WINDOW_S = 600.0  # audio decoded and held in memory at once (default of ``Transcriber``)
 BATCH_SIZE = 4  # 30-second pieces decoded together (default of ``Transcriber``)
 BEAM_SIZE = 5  # beam search width (default of ``Transcriber``); see docs/transcription.md
@@ -379,22 +378,7 @@ def check_language(info: ModelInfo, language: str | None, model: Any = None) -> 
 
 def _group(speech: list[dict[str, int]]) -> list[list[dict[str, int]]]:
     """Pack consecutive speech chunks into groups of at most 30 s of speech."""
-    limit = int(MAX_CHUNK_S * SAMPLE_RATE)
-    groups: list[list[dict[str, int]]] = []
-    current: list[dict[str, int]] = []
-    length = 0
-    for chunk in speech:
-        n = chunk["end"] - chunk["start"]
-        if n <= 0:
-            continue
-        if current and length + n > limit:
-            groups.append(current)
-            current, length = [], 0
-        current.append(chunk)
-        length += n
-    if current:
-        groups.append(current)
-    return groups
+    return pack_pieces(speech)
 
 
 @dataclass

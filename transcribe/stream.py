@@ -257,6 +257,57 @@ def choose_cut(speech: list[dict[str, int]], length: int) -> int:
     return (start + end) // 2
 
 
+MAX_PIECE_S = 30.0  # speech packed into one piece for Whisper (its 30-second input)
+
+
+def pack_pieces(speech: list[dict[str, int]]) -> list[list[dict[str, int]]]:
+    """Pack consecutive speech chunks into pieces of at most ``MAX_PIECE_S`` of speech."""
+    limit = int(MAX_PIECE_S * SAMPLE_RATE)
+    pieces: list[list[dict[str, int]]] = []
+    current: list[dict[str, int]] = []
+    length = 0
+    for chunk in speech:
+        n = chunk["end"] - chunk["start"]
+        if n <= 0:
+            continue
+        if current and length + n > limit:
+            pieces.append(current)
+            current, length = [], 0
+        current.append(chunk)
+        length += n
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def full_pieces_cut(speech: list[dict[str, int]], cut: int) -> int:
+    """Move a window's cut back so that the window ends with a full piece of speech.
+
+    Whisper decodes 30 seconds at a time whatever the piece holds, so a window whose last piece
+    holds 8 s of speech pays a whole encoder pass for it. Ending the window in the pause before
+    that piece hands its speech to the next window, where it is packed with what follows. The
+    cut stays where it is when the window has a single piece, or the last piece is nearly full.
+    """
+    pieces = pack_pieces(
+        [{"start": c["start"], "end": min(c["end"], cut)} for c in speech if c["start"] < cut]
+    )
+    if len(pieces) < 2:
+        return cut
+    last = pieces[-1]
+    if sum(c["end"] - c["start"] for c in last) >= 0.8 * MAX_PIECE_S * SAMPLE_RATE:
+        return cut
+    before = pieces[-2][-1]["end"]
+    start = last[0]["start"]
+    if start <= before:  # no pause between the two pieces (a chunk split at 30 s)
+        return cut
+    return (before + start) // 2
+
+
+#: the first window is this short so that decoding starts within a second (the next windows
+#: are read and run through the VAD while the first is decoded)
+FIRST_WINDOW_S = 120.0
+
+
 def speech_windows(
     source: str | Path | Audio, *, start_ms: int = 0, window_s: float = 600.0
 ) -> Iterator[Window]:
@@ -288,6 +339,8 @@ def speech_windows(
 
 
 def _windows(read: Any, at_eof: Any, start_ms: int, window: int) -> Iterator[Window]:
+    full = window
+    window = min(window, int(FIRST_WINDOW_S * SAMPLE_RATE))  # the first one is short
     buffer = np.zeros(0, dtype=np.float32)
     buffer_start = start_ms
     offset_samples = 0  # samples consumed since start_ms (exact times without rounding drift)
@@ -299,7 +352,7 @@ def _windows(read: Any, at_eof: Any, start_ms: int, window: int) -> Iterator[Win
         if len(buffer) == 0:
             return
         speech = detect_speech(buffer)
-        cut = len(buffer) if eof else choose_cut(speech, len(buffer))
+        cut = len(buffer) if eof else full_pieces_cut(speech, choose_cut(speech, len(buffer)))
         inside = [
             {"start": c["start"], "end": min(c["end"], cut)} for c in speech if c["start"] < cut
         ]
@@ -308,5 +361,6 @@ def _windows(read: Any, at_eof: Any, start_ms: int, window: int) -> Iterator[Win
         if final:
             return
         buffer = buffer[cut:].copy()
+        window = full
         offset_samples += cut
         buffer_start = start_ms + round(offset_samples * 1000 / SAMPLE_RATE)

@@ -24,6 +24,7 @@ from gui.undo import (
     UpdateCodeCommand,
 )
 from storage.models import Code, Coding
+from storage.retrieval import CodingColumns
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -453,17 +454,18 @@ class EditingMixin(_Base):
         if self.project is None or self.segment_model.session_id is None:
             return
         project, sid = self.project, self.segment_model.session_id
+        coder = project.coder if self.blind else None
 
-        def done(codings: list[Coding]) -> None:
-            by_seg: dict[str, list[Coding]] = {}
-            for c in codings:
-                by_seg.setdefault(c.segment_id, []).append(c)
-            for seg in self.segment_model.segments():
-                if by_seg.get(seg.id, []) != self.segment_model._codings.get(seg.id, []):
-                    self.segment_model.set_codings(seg.id, by_seg.get(seg.id, []))
+        def done(codings: CodingColumns) -> None:
+            if self.segment_model.session_id == sid:
+                self.segment_model.reload_codings(codings)
+                self._current_row_changed(self.transcript.currentIndex().row())
 
         self.runner.submit(
-            "Reload codings", lambda _c: project.codings(session_id=sid), on_done=done
+            "Reload codings",
+            lambda _c: project.coding_columns(sid, coder=coder),
+            on_done=done,
+            serial=True,
         )
 
     def retrieve_code(self, code_id: str) -> None:

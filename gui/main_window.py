@@ -163,6 +163,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self.sessions_view.verticalHeader().setVisible(False)
         header = self.sessions_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(0)  # measure the visible rows only (GUI stalls)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 170)
         header.setStretchLastSection(True)
@@ -413,7 +414,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         refresh: bool = False,
     ) -> None:
         assert self.project is not None
-        segments = prepared.segments
+        count = prepared.segment_count
         current = self.transcript.currentIndex().row()
         keep = self.segment_model.segment(current).id if refresh and current >= 0 else None
         scroll = self.transcript.verticalScrollBar().value()
@@ -421,8 +422,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self._apply_blind_coding()
         self.waveform.set_markers(markers)
         self.transcript_label.setText(
-            f"<b>{session.title}</b> — {len(segments)} segments"
-            + ("" if media else " — <i>no audio</i>")
+            f"<b>{session.title}</b> — {count} segments" + ("" if media else " — <i>no audio</i>")
         )
         if refresh:
             if keep is not None and self.segment_model.row_of(keep) >= 0:
@@ -448,7 +448,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
             seg_id, play = self._pending_segment
             self._pending_segment = None
             self.open_segment(session.id, seg_id, play=play)
-        elif segments:
+        elif count:
             self.transcript.go_to_row(0)
 
     def open_segment(self, session_id: str, segment_id: str, *, play: bool = False) -> None:
@@ -564,10 +564,10 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
 def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
     """The worker side of loading a transcript: rows, codings, markers, media path."""
 
-    def job(_ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None]:
-        segments = project.transcript_segments(session_id)
-        visible = getattr(project, "visible_codings", None)  # blind coding aware
-        codings = (visible or project.codings)(session_id=session_id)
+    def job(ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None]:
+        segments = project.transcript_columns(session_id, cancel=ctx.cancel)
+        coder = project.coder if project.blind_coding else None  # blind coding
+        codings = project.coding_columns(session_id, coder=coder)
         prepared = prepare_transcript(segments, codings)
         markers = project.markers(session_id)
         try:

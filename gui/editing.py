@@ -15,7 +15,9 @@ from gui.memos import MemoDialog
 from gui.undo import (
     AddCodeCommand,
     ApplyCodeCommand,
+    DeleteCodeCommand,
     EditTextCommand,
+    MergeCodesCommand,
     MergeCommand,
     ReassignCodingCommand,
     RemoveCodingCommand,
@@ -411,10 +413,9 @@ class EditingMixin(_Base):
             self.merge_codes(code_id, codes[paths.index(path)].id)
 
     def merge_codes(self, source_id: str, target_id: str) -> None:
-        """Merge one code into another (not undoable; the project keeps a tombstone)."""
-        assert self.project is not None
-        project = self.project
-        self._codebook_job("Merge codes", lambda: project.merge_codes(source_id, target_id))
+        """Merge one code into another: its codings, sub-codes and memos move (undoable)."""
+        if self.ctx is not None:
+            self._push(MergeCodesCommand(self.ctx, source_id, target_id))
 
     def delete_code_dialog(self, code_id: str) -> None:
         if self.project is None:
@@ -428,27 +429,17 @@ class EditingMixin(_Base):
                 self,
                 "Delete code",
                 f"“{name}” (with its sub-codes) has {n} codings. Delete the code and its "
-                "codings? This cannot be undone; merging it into another code keeps them.",
+                "codings? (Edit ▸ Undo brings them back; merging it into another code keeps "
+                "them.)",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.delete_code(code_id, force=bool(n))
 
     def delete_code(self, code_id: str, *, force: bool = False) -> None:
-        """Delete a code (``force`` when it has codings)."""
-        assert self.project is not None
-        project = self.project
-        self._codebook_job("Delete code", lambda: project.delete_code(code_id, force=force))
-
-    def _codebook_job(self, name: str, fn: Any) -> None:
-        def done(report: Any) -> None:
-            self.statusBar().showMessage(report.describe(), 5000)
-            self.reload_codebook()
-            self._reload_codings()
-
-        self.runner.submit(
-            name, lambda _c: fn(), on_done=done, on_error=self.show_error, serial=True
-        )
+        """Delete a code with its sub-codes (``force`` when it has codings); undoable."""
+        if self.ctx is not None:
+            self._push(DeleteCodeCommand(self.ctx, code_id, force=force))
 
     def _reload_codings(self) -> None:
         if self.project is None or self.segment_model.session_id is None:

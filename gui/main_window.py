@@ -513,6 +513,10 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
                 model.set_codings(seg_id, codings)
         if out.codebook_changed:
             self.reload_codebook()
+        if out.reload_codings:
+            self._reload_codings()
+        if out.message:
+            self.statusBar().showMessage(out.message, 5000)
         if out.speakers_changed and self.session_panel is not None:
             self.session_panel.show_session(self.session)
         if out.select_segment and model.row_of(out.select_segment) >= 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -29,9 +30,7 @@ from storage.models import Code, Coding
 from storage.retrieval import CodingColumns
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
-
-    _Base = MainWindow
+    from gui.window_base import WindowBase as _Base
 else:
     _Base = object
 
@@ -76,7 +75,7 @@ class EditingMixin(_Base):
         a(c, "New code…", lambda: self.add_code_dialog(None))
         a(c, "Code selection with the current code", self.apply_current_code, "Ctrl+Shift+C")
         for n in range(1, 10):
-            a(c, f"Pinned code {n}", lambda n=n: self.quick_code(n), f"Ctrl+{n}")
+            a(c, f"Pinned code {n}", partial(self.quick_code, n), f"Ctrl+{n}")
         a(c, "Remove a coding…", self.remove_coding_dialog)
         a(c, "Re-assign a coding…", self.reassign_coding_dialog)
         a(c, "Coding memo…", self.coding_memo_dialog)
@@ -345,16 +344,19 @@ class EditingMixin(_Base):
         text, ok = QInputDialog.getMultiLineText(self, "Coding memo", "Memo:", coding.memo or "")
         if ok:
             project, seg_id = self.project, coding.segment_id
+
+            def job(_c: Any) -> list[Coding]:
+                project.update_coding(coding.id, memo=text)
+                return project.codings(segment_id=seg_id)
+
+            def done(codings: list[Coding]) -> None:
+                self.segment_model.set_codings(seg_id, codings)
+                self._current_row_changed(self.transcript.currentIndex().row())
+
             self.runner.submit(
                 "Coding memo",
-                lambda _c: (
-                    project.update_coding(coding.id, memo=text),
-                    project.codings(segment_id=seg_id),
-                )[1],
-                on_done=lambda codings: (
-                    self.segment_model.set_codings(seg_id, codings)
-                    or self._current_row_changed(self.transcript.currentIndex().row())
-                ),
+                job,
+                on_done=done,
                 serial=True,
             )
 

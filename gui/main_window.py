@@ -228,7 +228,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         menu: str,
         text: str,
         slot: Callable[[], Any],
-        shortcut: str | QKeySequence | None = None,
+        shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
     ) -> QAction:
         """Add an action to a menu (for other modules too)."""
         action = QAction(text, self)

@@ -16,6 +16,7 @@ from gui.memos import MemoDialog
 from gui.undo import (
     AddCodeCommand,
     ApplyCodeCommand,
+    CodingMemoCommand,
     DeleteCodeCommand,
     EditTextCommand,
     MergeCodesCommand,
@@ -339,26 +340,11 @@ class EditingMixin(_Base):
 
     def coding_memo_dialog(self) -> None:
         coding = self._pick_coding("Coding memo")
-        if coding is None or self.project is None:
+        if coding is None or self.ctx is None:
             return
         text, ok = QInputDialog.getMultiLineText(self, "Coding memo", "Memo:", coding.memo or "")
-        if ok:
-            project, seg_id = self.project, coding.segment_id
-
-            def job(_c: Any) -> list[Coding]:
-                project.update_coding(coding.id, memo=text)
-                return project.codings(segment_id=seg_id)
-
-            def done(codings: list[Coding]) -> None:
-                self.segment_model.set_codings(seg_id, codings)
-                self._current_row_changed(self.transcript.currentIndex().row())
-
-            self.runner.submit(
-                "Coding memo",
-                job,
-                on_done=done,
-                serial=True,
-            )
+        if ok and text != (coding.memo or ""):
+            self._push(CodingMemoCommand(self.ctx, coding, text))
 
     # ------------------------------------------------------------------ codebook edits
     def add_code_dialog(self, parent_id: str | None) -> None:

@@ -188,28 +188,42 @@ class EditTextCommand(RecordedCommand):
         return project.update_segment(self.segment_id, text=self.new)
 
 
-class SpeakerCommand(ProjectCommand):
-    """Change the speaker of one or more segments."""
+class SpeakerCommand(RecordedCommand):
+    """Change the speaker of one or more segments (undo also clears the "set by hand" mark)."""
 
     def __init__(self, ctx: EditContext, old: dict[str, str | None], new: str | None) -> None:
         super().__init__(ctx, f"Speaker → {new or 'none'}")
         self.old, self.new = dict(old), new
 
-    def _set(self, project: Project, values: dict[str, str | None]) -> Outcome:
-        out = Outcome(speakers_changed=True)
-        for seg_id, speaker in values.items():
-            out.changed.append(
-                project.update_segment(
-                    self.ctx.ids.get(seg_id), speaker=speaker, clear_speaker=speaker is None
-                )
-            )
+    def scope(self, project: Project) -> UndoScope:
+        return UndoScope.of(segments=self.old)
+
+    def operate(self, project: Project) -> None:
+        for seg_id in self.old:
+            project.update_segment(seg_id, speaker=self.new, clear_speaker=self.new is None)
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
+        out = super().outcome(project, undone=undone)
+        out.speakers_changed = True
         return out
 
-    def forward(self, project: Project) -> Outcome:
-        return self._set(project, dict.fromkeys(self.old, self.new))
 
-    def backward(self, project: Project) -> Outcome:
-        return self._set(project, self.old)
+class CodingMemoCommand(RecordedCommand):
+    """Write the memo of one coding."""
+
+    def __init__(self, ctx: EditContext, coding: Coding, memo: str) -> None:
+        super().__init__(ctx, "Coding memo")
+        self.coding, self.memo = coding, memo
+
+    def scope(self, project: Project) -> UndoScope:
+        return UndoScope.of(segments=[self.coding.segment_id])
+
+    def operate(self, project: Project) -> None:
+        project.update_coding(self.coding.id, memo=self.memo)
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
+        seg_id = self.coding.segment_id
+        return Outcome(codings={seg_id: project.codings(segment_id=seg_id)})
 
 
 class SplitCommand(RecordedCommand):

@@ -188,3 +188,38 @@ def test_delete_code_with_codings_then_undo(
     win.act_redo.trigger()
     idle(win)
     assert project.find_code("Access") is None and project.codings(segment_id=seg1) == []
+
+
+def test_speaker_and_coding_memo_undo(
+    win: Any, idle: Any, project: Project, seeded: dict[str, Any], monkeypatch: Any
+) -> None:
+    seg1 = seeded["segs"][1]
+
+    def hand_set() -> int:
+        return int(project._scalar("SELECT speaker_edited FROM segments WHERE id = ?", (seg1,)))
+
+    win.transcript.go_to_row(1)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Moderator", True))
+    win.change_speaker_dialog()
+    idle(win)
+    assert project.get_segment(seg1).speaker == "Moderator" and hand_set() == 1
+    assert win.segment_model.segment(1).speaker == "Moderator"
+    win.act_undo.trigger()
+    idle(win)
+    assert project.get_segment(seg1).speaker == "P2" and hand_set() == 0
+    assert win.segment_model.segment(1).speaker == "P2"
+
+    span = code_words(win, idle, 1, "internet", seeded["codes"]["Access"].id)
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("slow links", True))
+    win.coding_memo_dialog()
+    idle(win)
+    [coding] = project.codings(segment_id=seg1)
+    assert coding.memo == "slow links" and (coding.start_cp, coding.end_cp) == span
+    assert [c.memo for c in win.segment_model.codings_for(seg1)] == ["slow links"]
+    win.act_undo.trigger()
+    idle(win)
+    assert project.codings(segment_id=seg1)[0].memo is None
+    assert [c.memo for c in win.segment_model.codings_for(seg1)] == [None]
+    win.act_redo.trigger()
+    idle(win)
+    assert project.codings(segment_id=seg1)[0].memo == "slow links"

@@ -201,3 +201,33 @@ def test_undone_split_travels_in_bundles(tmp_path: Path) -> None:
     assert mine.id == moved.id and alice.segment_count() == lead.segment_count()
     lead.close()
     alice.close()
+
+
+def test_old_tombstone_from_a_peer_does_not_undo_the_undo(tmp_path: Path) -> None:
+    _lead, segs, coders = team(tmp_path, "alice", "bob")
+    alice, bob = coders["alice"], coders["bob"]
+    code = alice.ensure_code_path("Services/Health")
+    coding = alice.apply_code(segs[2], code.id, start_cp=4, end_cp=10)
+    export_bundle(alice, tmp_path / "a1.fsbundle")
+    merge_bundles(bob, [tmp_path / "a1.fsbundle"])
+    _, record = alice.record_edit(
+        UndoScope.of(segments=segs[2:4]), lambda: alice.merge_with_next(segs[2])
+    )
+    export_bundle(alice, tmp_path / "a2.fsbundle")
+    merge_bundles(bob, [tmp_path / "a2.fsbundle"])  # bob applies the merge's tombstones
+    assert ("segments", segs[3]) in tombstones(bob)
+    alice.undo_edit(record)
+    # bob's bundle still carries the tombstone of the segment alice brought back
+    export_bundle(bob, tmp_path / "b.fsbundle")
+    merge_bundles(alice, [tmp_path / "b.fsbundle"])
+    assert alice.get_segment(segs[3]).text == "segment number 3 talks about clinics"
+    assert [c.id for c in alice.codings(segment_id=segs[2])] == [coding.id]
+    assert alice.conflicts() == []
+    # and alice's next bundle brings the segment back at bob's
+    export_bundle(alice, tmp_path / "a3.fsbundle")
+    merge_bundles(bob, [tmp_path / "a3.fsbundle"])
+    assert bob.get_segment(segs[3]).text == alice.get_segment(segs[3]).text
+    assert bob.get_segment(segs[2]).text == alice.get_segment(segs[2]).text
+    assert ("segments", segs[3]) not in tombstones(bob)
+    alice.close()
+    bob.close()

@@ -380,9 +380,9 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self.player.load(None)
         self.waveform.clear()
 
-        def done(result: tuple[PreparedTranscript, list[Any], Path | None]) -> None:
-            if generation != self._load_generation:
-                return  # the user moved on
+        def done(result: tuple[PreparedTranscript, list[Any], Path | None] | None) -> None:
+            if generation != self._load_generation or result is None:
+                return  # the user moved on, or the load was cancelled
             self._session_loaded(session, *result)
 
         self.runner.submit("Load transcript", _transcript_job(project, session_id), on_done=done)
@@ -395,8 +395,8 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
             return  # never disturb typing; the next refresh will do
         generation = self._load_generation
 
-        def done(result: tuple[PreparedTranscript, list[Any], Path | None]) -> None:
-            if generation != self._load_generation or self.session is None:
+        def done(result: tuple[PreparedTranscript, list[Any], Path | None] | None) -> None:
+            if generation != self._load_generation or self.session is None or result is None:
                 return
             self._session_loaded(self.session, *result, refresh=True)
 
@@ -568,8 +568,10 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
 def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
     """The worker side of loading a transcript: rows, codings, markers, media path."""
 
-    def job(ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None]:
+    def job(ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None] | None:
         segments = project.transcript_columns(session_id, cancel=ctx.cancel)
+        if ctx.cancelled:
+            return None  # a part of the transcript: never shown
         coder = project.coder if project.blind_coding else None  # blind coding
         codings = project.coding_columns(session_id, coder=coder)
         prepared = prepare_transcript(segments, codings)

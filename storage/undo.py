@@ -13,18 +13,22 @@ in one transaction:
 * a row whose content differs is written back.
 
 Rows written back get a fresh ``updated_at``: they are a new version, so a merge takes them
-over the versions they replace (which other copies may have seen). Memos are only written back,
-never deleted: a memo someone wrote meanwhile is kept.
+over the versions they replace (which other copies may have seen). Memos are only written back
+(e.g. moved back to the code they were on), never deleted or re-created: a memo someone wrote
+meanwhile is kept, one deleted meanwhile stays deleted. When rows the target state needs are
+gone (say a merged bundle deleted the code), nothing is written and ``InUseError`` says so.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ._base import ProjectBase, now_iso
+from .errors import InUseError
 
 T = TypeVar("T")
 
@@ -177,8 +181,20 @@ class UndoMixin(ProjectBase):
         """Write the rows of ``scope`` (default: the snapshot's) back to ``target``, keeping ids.
 
         One transaction; see the module notes for deletions, tombstones and versions.
+
+        Raises:
+            InUseError: rows the target state needs were changed since; nothing was written.
         """
         scope = target.scope if scope is None else scope | target.scope
+        try:
+            self._restore(target, scope)
+        except sqlite3.IntegrityError as exc:
+            raise InUseError(
+                f"{self.folder}: this edit can no longer be undone or redone: rows it needs were "
+                f"changed since (for example by a merged bundle) ({exc}). Nothing was changed."
+            ) from exc
+
+    def _restore(self, target: Snapshot, scope: UndoScope) -> None:
         ts = now_iso()
         with self._tx() as db:
             conn = db.conn
@@ -193,7 +209,9 @@ class UndoMixin(ProjectBase):
             for coding in target.table("codings").values():
                 self._put("codings", coding, now.table("codings").get(coding["id"]), ts)
             for memo in target.table("memos").values():
-                self._put("memos", memo, self._memo_now(memo["id"]), ts)
+                current = self._memo_now(memo["id"])
+                if current is not None:  # a memo deleted meanwhile stays deleted
+                    self._put("memos", memo, current, ts)
             for seg_id in sorted(now.table("segments").keys() - target.table("segments").keys()):
                 seq, text = conn.execute(
                     "SELECT seq, text FROM segments WHERE id = ?", (seg_id,)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from storage import Project, SegmentDraft, UndoScope
+from storage import InUseError, Project, SegmentDraft, UndoScope
 from storage.bundle import export_bundle, merge_bundles
 from tests.teamwork_helpers import team
 
@@ -231,3 +231,35 @@ def test_old_tombstone_from_a_peer_does_not_undo_the_undo(tmp_path: Path) -> Non
     assert ("segments", segs[3]) not in tombstones(bob)
     alice.close()
     bob.close()
+
+
+def test_redo_after_the_code_went_away_changes_nothing(
+    project: Project, seg_ids: list[str]
+) -> None:
+    sid = project.get_segment(seg_ids[0]).session_id
+    code = project.add_code("Trust")
+    keep = project.add_code("Other")
+    _, record = project.record_edit(
+        UndoScope.of(segments=seg_ids[:1]),
+        lambda: project.apply_code(seg_ids[0], code.id, start_cp=0, end_cp=4),
+    )
+    project.undo_edit(record)
+    project.delete_code(code.id)  # outside the undo stack (e.g. a merged bundle)
+    project.apply_code(seg_ids[0], keep.id)
+    before = state(project, sid)
+    with pytest.raises(InUseError, match=r"can no longer be undone or redone.*Nothing was changed"):
+        project.redo_edit(record)
+    assert state(project, sid) == before
+
+
+def test_undo_keeps_a_memo_deleted_meanwhile_deleted(project: Project, seg_ids: list[str]) -> None:
+    src, dst = project.add_code("A"), project.add_code("B")
+    memo = project.add_memo("code", src.id, "how to use A")
+    _, record = project.record_edit(
+        project.code_scope(src.id, merge_into=dst.id), lambda: project.merge_codes(src.id, dst.id)
+    )
+    assert [m.id for m in project.memos("code", dst.id)] == [memo.id]
+    project.delete_memo(memo.id)
+    project.undo_edit(record)
+    assert project.get_code(src.id).name == "A"
+    assert project.memos("code", src.id) == [] and project.memos("code", dst.id) == []

@@ -77,7 +77,8 @@ def test_ctrl_c_cancels_cleanly_and_the_run_resumes(tmp_path: Path) -> None:
     import signal
     import time
 
-    wav = speech_with_pauses(tmp_path, SENTENCES * 6)  # ~4 minutes: several batches
+    # ~7 minutes: more batches than the two decoded at once (so work remains after the first)
+    wav = speech_with_pauses(tmp_path, SENTENCES * 10)
     proj = tmp_path / "P.fieldscribe"
     py = [sys.executable, str(ROOT / "main.py")]
     subprocess.run([*py, "new", str(proj), "--coder", "a"], check=True, capture_output=True)

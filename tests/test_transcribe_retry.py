@@ -8,7 +8,13 @@ from types import SimpleNamespace
 import pytest
 
 from tests.transcribe_audio import SENTENCES, normalise, speech_with_pauses
-from transcribe.engine import Transcriber, _not_repeated, _uncovered, _word_spans
+from transcribe.engine import (
+    Transcriber,
+    _not_repeated,
+    _plan_batches,
+    _uncovered,
+    _word_spans,
+)
 from transcribe.stream import SAMPLE_RATE, Window, speech_windows
 
 S = SAMPLE_RATE
@@ -82,7 +88,7 @@ def test_speech_left_out_of_a_piece_is_recovered(
         return decoded, language
 
     monkeypatch.setattr(Transcriber, "_decode", first_pass_stops_early)
-    results = list(tr._window(window, "en", None))
+    results = [tr._run_batch(window, plan, "en") for plan in _plan_batches(window, 4)]
     text = normalise(" ".join(d.text for r in results for d in r.segments))
     assert len(calls) == 2  # the first pass and one retry
     assert "mayor promised a public meeting" in text

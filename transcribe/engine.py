@@ -11,15 +11,25 @@ ffmpeg, see ``transcribe.stream``):
 3. Each decoded piece goes through ``transcribe.guards`` (repeats collapsed, silent / unsure /
    repetitive / stock-phrase text dropped) and is split into sentence-like segments at
    sentence ends and pauses, using the word timings.
+
+On a CPU with two or more threads the work is pipelined so that every core stays busy: the
+next window is read and run through the VAD in a background thread while the current one is
+decoded, and the model runs as ``workers`` single-threaded replicas (CTranslate2's
+``num_workers``) that decode two batches at once. Small Whisper models parallelise poorly
+inside one batch (their matrices are small), so two one-thread decodes side by side do more
+work per second than one two-thread decode. Results are still yielded in audio order.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import re
 import threading
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -81,17 +91,29 @@ def default_threads() -> int:
     return max(1, min(8, cores))
 
 
+def plan_workers(device: str, threads: int) -> tuple[int, int]:
+    """Return (replicas, threads per replica) for ``threads`` CPU threads on ``device``.
+
+    On a CPU, one single-thread replica per thread, at most two (beyond two, the threads go
+    into each replica); on CUDA one replica (the GPU is the bottleneck).
+    """
+    if device != "cpu" or threads < 2:
+        return 1, max(1, threads)
+    return 2, max(1, threads // 2)
+
+
 @lru_cache(maxsize=2)
 def _load(path: str, device: str, compute_type: str, threads: int) -> Any:
     from faster_whisper import WhisperModel
 
+    workers, per_worker = plan_workers(device, threads)
     try:
         return WhisperModel(
             path,
             device=device,
             compute_type=compute_type,
-            cpu_threads=threads,
-            num_workers=1,
+            cpu_threads=per_worker,
+            num_workers=workers,
             local_files_only=True,
         )
     except (RuntimeError, ValueError, OSError) as exc:
@@ -151,7 +173,8 @@ class Transcriber:
         self.beam_size = beam_size
         self.batch_size = batch_size or BATCH_SIZE
         self.window_s = window_s or WINDOW_S
-        self._lock = threading.Lock()
+        self.workers = plan_workers(self.device, self.threads)[0]
+        self._slots = threading.BoundedSemaphore(self.workers)
 
     @property
     def name(self) -> str:
@@ -201,57 +224,81 @@ class Transcriber:
         start_ms: int = 0,
         cancel: threading.Event | None = None,
     ) -> Iterator[ChunkResult]:
-        """Like ``transcribe``, grouped by batch with how far the audio is done after each."""
+        """Like ``transcribe``, grouped by batch with how far the audio is done after each.
+
+        Batches are decoded ``self.workers`` at a time (a new one starts as soon as a worker is
+        free) and yielded in audio order; the next window is read and run through the VAD in
+        the background meanwhile. After ``cancel``
+        is set no new batch starts (those already started finish in the background).
+        """
         language = self.check_language(language)
         if language is None and not self.multilingual:
             language = "en"
-        for window in speech_windows(audio, start_ms=start_ms, window_s=self.window_s):
-            for result in self._window(window, language, cancel):
-                language = result.language or language
-                yield result
-                if cancel is not None and cancel.is_set():
+        windows = _Prefetch(speech_windows(audio, start_ms=start_ms, window_s=self.window_s))
+        plans = (
+            (window, plan)
+            for window in windows
+            for plan in _plan_batches(window, self.batch_size, self.workers)
+        )
+        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="fieldscribe-decode")
+        ordered: deque[Future[ChunkResult]] = deque()  # submitted, not yet yielded
+        running: set[Future[ChunkResult]] = set()
+        exhausted = False
+        try:
+            while True:
+                # keep every worker busy (a batch whose retry takes long does not hold up the
+                # next ones), reading at most a few batches ahead of what was yielded
+                while (
+                    not exhausted
+                    and len(running) < self.workers
+                    and len(ordered) < 3 * self.workers
+                    and not (cancel is not None and cancel.is_set())
+                ):
+                    item = next(plans, None)
+                    if item is None:
+                        exhausted = True
+                        break
+                    job = pool.submit(self._run_batch, item[0], item[1], language)
+                    if language is None:
+                        # the first batch detects the language; the others reuse it
+                        language = job.result().language
+                    running.add(job)
+                    ordered.append(job)
+                if (cancel is not None and cancel.is_set()) or not ordered:
                     return
+                if not ordered[0].done():
+                    wait(running, return_when=FIRST_COMPLETED)
+                running = {job for job in running if not job.done()}
+                while ordered and ordered[0].done():
+                    result = ordered.popleft().result()
+                    language = result.language or language
+                    yield result
+                    if cancel is not None and cancel.is_set():
+                        return
+        finally:
+            windows.close()
+            pool.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ internals
-    def _window(
-        self, window: Window, language: str | None, cancel: threading.Event | None
-    ) -> Iterator[ChunkResult]:
-        groups = _group(window.speech)
-        if not groups:
-            yield ChunkResult([], window.start_ms, window.end_ms, language, window.final)
-            return
+    def _run_batch(self, window: Window, plan: _BatchPlan, language: str | None) -> ChunkResult:
+        """Decode one batch of pieces (and again the speech it left out); guard and split."""
+        if not plan.groups:
+            return ChunkResult([], plan.start_ms, plan.done_ms, language, plan.final)
         speech_s = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in window.speech]
-        previous_ms = window.start_ms
-        for b in range(0, len(groups), self.batch_size):
-            if cancel is not None and cancel.is_set():
-                return
-            batch = groups[b : b + self.batch_size]
-            decoded, language = self._decode(window.audio, batch, language)
-            # Whisper sometimes stops early in a piece or skips a sentence: speech that no word
-            # covers is decoded again on its own (once).
-            covered = _word_spans(decoded)
-            missed = _uncovered([c for g in batch for c in g], covered)
-            for r in range(0, len(missed), self.batch_size):
-                again, language = self._decode(
-                    window.audio, missed[r : r + self.batch_size], language
-                )
-                decoded.extend(_not_repeated(again, decoded))
-            drafts: list[SegmentDraft] = []
-            dropped: list[str] = []
-            for seg in decoded:
-                drafts.extend(_to_drafts(seg, speech_s, window.start_ms, dropped))
-            drafts.sort(key=lambda d: d.start_ms)
-            last = b + self.batch_size >= len(groups)
-            if last:
-                done_ms = window.end_ms
-            else:
-                end = groups[b + self.batch_size - 1][-1]["end"]
-                start = groups[b + self.batch_size][0]["start"]
-                done_ms = window.start_ms + round((end + start) / 2 * 1000 / SAMPLE_RATE)
-            yield ChunkResult(
-                drafts, previous_ms, done_ms, language, window.final and last, dropped
-            )
-            previous_ms = done_ms
+        decoded, language = self._decode(window.audio, plan.groups, language)
+        # Whisper sometimes stops early in a piece or skips a sentence: speech that no word
+        # covers is decoded again on its own (once).
+        covered = _word_spans(decoded)
+        missed = _uncovered([c for g in plan.groups for c in g], covered)
+        for r in range(0, len(missed), self.batch_size):
+            again, language = self._decode(window.audio, missed[r : r + self.batch_size], language)
+            decoded.extend(_not_repeated(again, decoded))
+        drafts: list[SegmentDraft] = []
+        dropped: list[str] = []
+        for seg in decoded:
+            drafts.extend(_to_drafts(seg, speech_s, window.start_ms, dropped))
+        drafts.sort(key=lambda d: d.start_ms)
+        return ChunkResult(drafts, plan.start_ms, plan.done_ms, language, plan.final, dropped)
 
     def _decode(
         self, audio: Audio, groups: list[list[dict[str, int]]], language: str | None
@@ -268,7 +315,7 @@ class Transcriber:
             length = sum(c["end"] - c["start"] for c in group)
             clips.append({"start": offset / SAMPLE_RATE, "end": (offset + length) / SAMPLE_RATE})
             offset += length
-        with self._lock:  # one decode at a time per model
+        with self._slots:  # at most one decode per model replica
             model = _OneByOneEncoder(self.model) if ENCODE_ONE_BY_ONE else self.model
             pipeline = BatchedInferencePipeline(model)
             segments, info = pipeline.transcribe(
@@ -348,6 +395,97 @@ def _group(speech: list[dict[str, int]]) -> list[list[dict[str, int]]]:
     if current:
         groups.append(current)
     return groups
+
+
+@dataclass
+class _BatchPlan:
+    """The pieces of one batch and the part of the recording its result completes."""
+
+    groups: list[list[dict[str, int]]]
+    start_ms: int
+    done_ms: int
+    final: bool
+
+
+def _plan_batches(window: Window, batch_size: int, workers: int = 1) -> list[_BatchPlan]:
+    """Split a window's speech into batches of pieces, in order, with their done marks.
+
+    With several workers the batches of a short window are made smaller so that every worker
+    gets one (a window with four pieces and two workers: two batches of two).
+    """
+    groups = _group(window.speech)
+    if not groups:
+        return [_BatchPlan([], window.start_ms, window.end_ms, window.final)]
+    size = max(1, min(batch_size, -(-len(groups) // workers)))
+    plans = []
+    previous_ms = window.start_ms
+    for b in range(0, len(groups), size):
+        last = b + size >= len(groups)
+        if last:
+            done_ms = window.end_ms
+        else:
+            end = groups[b + size - 1][-1]["end"]
+            start = groups[b + size][0]["start"]
+            done_ms = window.start_ms + round((end + start) / 2 * 1000 / SAMPLE_RATE)
+        plans.append(_BatchPlan(groups[b : b + size], previous_ms, done_ms, window.final and last))
+        previous_ms = done_ms
+    return plans
+
+
+class _Prefetch:
+    """Iterate a window generator in a background thread, one window ahead.
+
+    Reading (ffmpeg) and the VAD of the next window then overlap the decoding of this one.
+    ``close`` stops the thread and closes the generator (and with it the ffmpeg process).
+    """
+
+    _END = object()
+
+    def __init__(self, source: Iterator[Window]) -> None:
+        self._source = source
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._produce, name="fieldscribe-windows", daemon=True
+        )
+        self._thread.start()
+
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _produce(self) -> None:
+        try:
+            for window in self._source:
+                if not self._put(window):
+                    break
+            else:
+                self._put(self._END)
+        except BaseException as exc:  # raised again in the consuming thread
+            self._put(exc)
+        finally:
+            close = getattr(self._source, "close", None)
+            if close is not None:
+                close()
+
+    def __iter__(self) -> Iterator[Window]:
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        """Stop reading ahead; wait (briefly) for the reader to close its file."""
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 MISSED_MIN_S = 1.5  # speech left without words this long is decoded again

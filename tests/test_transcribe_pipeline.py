@@ -1,0 +1,157 @@
+"""The pipelined engine: energy gate before the VAD, batch plans, two decoders, prefetch."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.transcribe_audio import SENTENCES, speech_with_pauses
+from transcribe import stream
+from transcribe.engine import Transcriber, _plan_batches, _Prefetch, plan_workers
+from transcribe.stream import SAMPLE_RATE, PcmReader, Window, detect_speech, quiet_slices
+
+S = SAMPLE_RATE
+
+
+def _noise(seconds: float, db: float, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal(int(seconds * S)) * 10 ** (db / 20)).astype(np.float32)
+
+
+def test_quiet_slices_skip_only_slices_without_a_loud_frame() -> None:
+    audio = _noise(300, -65)
+    audio[70 * S : 70 * S + S // 2] += _noise(0.5, -40, seed=2)  # a half-second sound at 70 s
+    quiet = quiet_slices(audio, 60 * S)
+    assert quiet == {0, 120 * S, 180 * S, 240 * S}  # the slice 60-120 s is kept for the VAD
+    # noisy recordings are never gated: steady noise at -40 dBFS with a weak voice 6 dB above
+    noisy = _noise(300, -40)
+    noisy[200 * S : 203 * S] += _noise(3, -34, seed=4)
+    assert quiet_slices(noisy, 60 * S) == set()
+    assert quiet_slices(_noise(300, -30), 60 * S) == set()
+    # too short to judge, or a tail shorter than a slice: never skipped
+    assert quiet_slices(_noise(0.5, -65), 60 * S) == set()
+    assert 240 * S not in quiet_slices(_noise(250, -65), 60 * S)
+
+
+@pytest.mark.slow
+def test_the_gate_does_not_change_what_the_vad_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Speech, three minutes of room noise, a quiet speaker (20 dB under the others): the same
+    speech chunks with and without the gate, and the silent minutes skip the VAD."""
+    wav = speech_with_pauses(tmp_path, SENTENCES[:2])
+    with PcmReader(wav) as reader:
+        speech = reader.read(S * 60)
+    noise = _noise(200, -62)
+    quiet_speaker = speech * 0.1
+    audio = np.concatenate([speech, noise, quiet_speaker, noise[: 30 * S]])
+    audio[: len(audio)] += _noise(len(audio) / S, -62, seed=3)[: len(audio)]
+    seen: list[int] = []
+    import faster_whisper.vad as fvad  # detect_speech imports it on each call: count there
+
+    original = fvad.get_speech_timestamps
+
+    def counting(piece, options):  # type: ignore[no-untyped-def]
+        seen.append(len(piece))
+        return original(piece, options)
+
+    monkeypatch.setattr(fvad, "get_speech_timestamps", counting)
+    gated = detect_speech(audio)
+    gated_calls = len(seen)
+    monkeypatch.setattr(stream, "quiet_slices", lambda a, step: set())
+    seen.clear()
+    plain = detect_speech(audio)
+    assert gated == plain
+    assert len(plain) >= 4  # both speakers' sentences are there
+    quiet_start = (len(speech) + len(noise)) / S
+    assert any(c["start"] / S >= quiet_start - 1 for c in gated), "the quiet speaker is found"
+    assert gated_calls < len(seen)  # at least one silent minute skipped the VAD
+
+
+def _window(seconds: float, chunks: list[tuple[float, float]]) -> Window:
+    speech = [{"start": int(a * S), "end": int(b * S)} for a, b in chunks]
+    return Window(start_ms=10_000, audio=np.zeros(int(seconds * S), np.float32), speech=speech)
+
+
+def test_batch_plans_cover_the_window_in_order_and_feed_every_worker() -> None:
+    # four pieces of about 25 s each
+    window = _window(200, [(0, 25), (30, 55), (60, 85), (90, 115)])
+    window.final = True
+    one = _plan_batches(window, 4, workers=1)
+    two = _plan_batches(window, 4, workers=2)
+    assert [len(p.groups) for p in one] == [4]
+    assert [len(p.groups) for p in two] == [2, 2]
+    for plans in (one, two):
+        assert plans[0].start_ms == 10_000 and plans[-1].done_ms == window.end_ms
+        assert all(a.done_ms == b.start_ms for a, b in itertools_pairwise(plans))
+        assert [p.final for p in plans] == [False] * (len(plans) - 1) + [True]
+    # the done mark between batches lies in the pause between their pieces (55 s .. 60 s)
+    assert 10_000 + 55_000 <= two[0].done_ms <= 10_000 + 60_000
+    # a window without speech is one empty plan covering it all
+    empty = _plan_batches(_window(60, []), 4, workers=2)
+    assert len(empty) == 1 and empty[0].groups == [] and empty[0].done_ms == 70_000
+
+
+def itertools_pairwise(items: list) -> list:  # type: ignore[type-arg]
+    return list(itertools.pairwise(items))
+
+
+def test_two_single_thread_decoders_on_a_cpu() -> None:
+    assert plan_workers("cpu", 2) == (2, 1)
+    assert plan_workers("cpu", 8) == (2, 4)
+    assert plan_workers("cpu", 1) == (1, 1)
+    assert plan_workers("cuda", 4) == (1, 4)
+
+
+def test_prefetch_reads_ahead_and_close_stops_the_reader() -> None:
+    produced: list[int] = []
+    closed = threading.Event()
+
+    def windows():  # type: ignore[no-untyped-def]
+        try:
+            for i in range(100):
+                produced.append(i)
+                yield _window(1, [])
+        finally:
+            closed.set()
+
+    prefetch = _Prefetch(windows())
+    iterator = iter(prefetch)
+    next(iterator)
+    time.sleep(0.3)
+    assert len(produced) <= 3  # one handed out, one queued, one waiting to be queued
+    prefetch.close()
+    assert closed.wait(2), "the generator was closed"
+    assert not prefetch._thread.is_alive()
+
+
+def test_prefetch_hands_errors_to_the_consumer() -> None:
+    def broken():  # type: ignore[no-untyped-def]
+        yield _window(1, [])
+        raise ValueError("bad audio")
+
+    with pytest.raises(ValueError, match="bad audio"):
+        list(_Prefetch(broken()))
+
+
+@pytest.mark.slow
+def test_parallel_decoding_gives_the_same_transcript_in_order(tmp_path: Path) -> None:
+    """Two decoders at once (threads=2) and one (threads=1): the same segments, in order."""
+    wav = speech_with_pauses(tmp_path, SENTENCES[:6])
+    one = Transcriber("tiny.en", threads=1, device="cpu", batch_size=1, window_s=12)
+    two = Transcriber("tiny.en", threads=2, device="cpu", batch_size=1, window_s=12)
+    assert one.workers == 1 and two.workers == 2
+    chunks_one = list(one.transcribe_chunks(wav))
+    chunks_two = list(two.transcribe_chunks(wav))
+    assert len(chunks_two) >= 3  # several batches, decoded two at a time
+    done = [c.done_ms for c in chunks_two]
+    assert done == sorted(done) and chunks_two[-1].final
+    assert all(a.done_ms == b.start_ms for a, b in itertools_pairwise(chunks_two))
+    texts_one = [s.text for c in chunks_one for s in c.segments]
+    texts_two = [s.text for c in chunks_two for s in c.segments]
+    assert texts_two == texts_one

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -104,10 +104,10 @@ class CodebookPanel(QWidget):
         if index.isValid():
             self.tree.setCurrentIndex(index)
 
-    def _emit(self, signal: Signal) -> None:  # type: ignore[type-arg]
+    def _emit(self, signal: SignalInstance) -> None:
         code = self.current_code()
         if code is not None:
-            emit(signal, code.id)  # type: ignore[attr-defined]
+            emit(signal, code.id)
 
     def _new_top(self) -> None:
         emit(self.add_requested, None)
@@ -126,7 +126,7 @@ class CodebookPanel(QWidget):
         if code is not None:
             emit(self.apply_requested, code.id)
 
-    def _context_menu(self, pos: object) -> None:
+    def _context_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
         code = self.current_code()
         if code is not None:
@@ -147,4 +147,4 @@ class CodebookPanel(QWidget):
                 self.act_delete,
             ):
                 menu.addAction(act)
-        menu.exec(self.tree.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.exec(self.tree.viewport().mapToGlobal(pos))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -15,7 +16,10 @@ from gui.memos import MemoDialog
 from gui.undo import (
     AddCodeCommand,
     ApplyCodeCommand,
+    CodingMemoCommand,
+    DeleteCodeCommand,
     EditTextCommand,
+    MergeCodesCommand,
     MergeCommand,
     ReassignCodingCommand,
     RemoveCodingCommand,
@@ -24,11 +28,10 @@ from gui.undo import (
     UpdateCodeCommand,
 )
 from storage.models import Code, Coding
+from storage.retrieval import CodingColumns
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
-
-    _Base = MainWindow
+    from gui.window_base import WindowBase as _Base
 else:
     _Base = object
 
@@ -73,7 +76,7 @@ class EditingMixin(_Base):
         a(c, "New code…", lambda: self.add_code_dialog(None))
         a(c, "Code selection with the current code", self.apply_current_code, "Ctrl+Shift+C")
         for n in range(1, 10):
-            a(c, f"Pinned code {n}", lambda n=n: self.quick_code(n), f"Ctrl+{n}")
+            a(c, f"Pinned code {n}", partial(self.quick_code, n), f"Ctrl+{n}")
         a(c, "Remove a coding…", self.remove_coding_dialog)
         a(c, "Re-assign a coding…", self.reassign_coding_dialog)
         a(c, "Coding memo…", self.coding_memo_dialog)
@@ -337,23 +340,11 @@ class EditingMixin(_Base):
 
     def coding_memo_dialog(self) -> None:
         coding = self._pick_coding("Coding memo")
-        if coding is None or self.project is None:
+        if coding is None or self.ctx is None:
             return
         text, ok = QInputDialog.getMultiLineText(self, "Coding memo", "Memo:", coding.memo or "")
-        if ok:
-            project, seg_id = self.project, coding.segment_id
-            self.runner.submit(
-                "Coding memo",
-                lambda _c: (
-                    project.update_coding(coding.id, memo=text),
-                    project.codings(segment_id=seg_id),
-                )[1],
-                on_done=lambda codings: (
-                    self.segment_model.set_codings(seg_id, codings)
-                    or self._current_row_changed(self.transcript.currentIndex().row())
-                ),
-                serial=True,
-            )
+        if ok and text != (coding.memo or ""):
+            self._push(CodingMemoCommand(self.ctx, coding, text))
 
     # ------------------------------------------------------------------ codebook edits
     def add_code_dialog(self, parent_id: str | None) -> None:
@@ -410,10 +401,9 @@ class EditingMixin(_Base):
             self.merge_codes(code_id, codes[paths.index(path)].id)
 
     def merge_codes(self, source_id: str, target_id: str) -> None:
-        """Merge one code into another (not undoable; the project keeps a tombstone)."""
-        assert self.project is not None
-        project = self.project
-        self._codebook_job("Merge codes", lambda: project.merge_codes(source_id, target_id))
+        """Merge one code into another: its codings, sub-codes and memos move (undoable)."""
+        if self.ctx is not None:
+            self._push(MergeCodesCommand(self.ctx, source_id, target_id))
 
     def delete_code_dialog(self, code_id: str) -> None:
         if self.project is None:
@@ -427,43 +417,34 @@ class EditingMixin(_Base):
                 self,
                 "Delete code",
                 f"“{name}” (with its sub-codes) has {n} codings. Delete the code and its "
-                "codings? This cannot be undone; merging it into another code keeps them.",
+                "codings? (Edit ▸ Undo brings them back; merging it into another code keeps "
+                "them.)",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.delete_code(code_id, force=bool(n))
 
     def delete_code(self, code_id: str, *, force: bool = False) -> None:
-        """Delete a code (``force`` when it has codings)."""
-        assert self.project is not None
-        project = self.project
-        self._codebook_job("Delete code", lambda: project.delete_code(code_id, force=force))
-
-    def _codebook_job(self, name: str, fn: Any) -> None:
-        def done(report: Any) -> None:
-            self.statusBar().showMessage(report.describe(), 5000)
-            self.reload_codebook()
-            self._reload_codings()
-
-        self.runner.submit(
-            name, lambda _c: fn(), on_done=done, on_error=self.show_error, serial=True
-        )
+        """Delete a code with its sub-codes (``force`` when it has codings); undoable."""
+        if self.ctx is not None:
+            self._push(DeleteCodeCommand(self.ctx, code_id, force=force))
 
     def _reload_codings(self) -> None:
         if self.project is None or self.segment_model.session_id is None:
             return
         project, sid = self.project, self.segment_model.session_id
+        coder = project.coder if self.blind else None
 
-        def done(codings: list[Coding]) -> None:
-            by_seg: dict[str, list[Coding]] = {}
-            for c in codings:
-                by_seg.setdefault(c.segment_id, []).append(c)
-            for seg in self.segment_model.segments():
-                if by_seg.get(seg.id, []) != self.segment_model._codings.get(seg.id, []):
-                    self.segment_model.set_codings(seg.id, by_seg.get(seg.id, []))
+        def done(codings: CodingColumns) -> None:
+            if self.segment_model.session_id == sid:
+                self.segment_model.reload_codings(codings)
+                self._current_row_changed(self.transcript.currentIndex().row())
 
         self.runner.submit(
-            "Reload codings", lambda _c: project.codings(session_id=sid), on_done=done
+            "Reload codings",
+            lambda _c: project.coding_columns(sid, coder=coder),
+            on_done=done,
+            serial=True,
         )
 
     def retrieve_code(self, code_id: str) -> None:

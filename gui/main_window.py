@@ -163,6 +163,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self.sessions_view.verticalHeader().setVisible(False)
         header = self.sessions_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(0)  # measure the visible rows only (GUI stalls)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 170)
         header.setStretchLastSection(True)
@@ -227,7 +228,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         menu: str,
         text: str,
         slot: Callable[[], Any],
-        shortcut: str | QKeySequence | None = None,
+        shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
     ) -> QAction:
         """Add an action to a menu (for other modules too)."""
         action = QAction(text, self)
@@ -379,9 +380,9 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self.player.load(None)
         self.waveform.clear()
 
-        def done(result: tuple[PreparedTranscript, list[Any], Path | None]) -> None:
-            if generation != self._load_generation:
-                return  # the user moved on
+        def done(result: tuple[PreparedTranscript, list[Any], Path | None] | None) -> None:
+            if generation != self._load_generation or result is None:
+                return  # the user moved on, or the load was cancelled
             self._session_loaded(session, *result)
 
         self.runner.submit("Load transcript", _transcript_job(project, session_id), on_done=done)
@@ -394,8 +395,8 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
             return  # never disturb typing; the next refresh will do
         generation = self._load_generation
 
-        def done(result: tuple[PreparedTranscript, list[Any], Path | None]) -> None:
-            if generation != self._load_generation or self.session is None:
+        def done(result: tuple[PreparedTranscript, list[Any], Path | None] | None) -> None:
+            if generation != self._load_generation or self.session is None or result is None:
                 return
             self._session_loaded(self.session, *result, refresh=True)
 
@@ -413,7 +414,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         refresh: bool = False,
     ) -> None:
         assert self.project is not None
-        segments = prepared.segments
+        count = prepared.segment_count
         current = self.transcript.currentIndex().row()
         keep = self.segment_model.segment(current).id if refresh and current >= 0 else None
         scroll = self.transcript.verticalScrollBar().value()
@@ -421,8 +422,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self._apply_blind_coding()
         self.waveform.set_markers(markers)
         self.transcript_label.setText(
-            f"<b>{session.title}</b> — {len(segments)} segments"
-            + ("" if media else " — <i>no audio</i>")
+            f"<b>{session.title}</b> — {count} segments" + ("" if media else " — <i>no audio</i>")
         )
         if refresh:
             if keep is not None and self.segment_model.row_of(keep) >= 0:
@@ -448,7 +448,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
             seg_id, play = self._pending_segment
             self._pending_segment = None
             self.open_segment(session.id, seg_id, play=play)
-        elif segments:
+        elif count:
             self.transcript.go_to_row(0)
 
     def open_segment(self, session_id: str, segment_id: str, *, play: bool = False) -> None:
@@ -513,6 +513,10 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
                 model.set_codings(seg_id, codings)
         if out.codebook_changed:
             self.reload_codebook()
+        if out.reload_codings:
+            self._reload_codings()
+        if out.message:
+            self.statusBar().showMessage(out.message, 5000)
         if out.speakers_changed and self.session_panel is not None:
             self.session_panel.show_session(self.session)
         if out.select_segment and model.row_of(out.select_segment) >= 0:
@@ -564,10 +568,12 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
 def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
     """The worker side of loading a transcript: rows, codings, markers, media path."""
 
-    def job(_ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None]:
-        segments = project.transcript_segments(session_id)
-        visible = getattr(project, "visible_codings", None)  # blind coding aware
-        codings = (visible or project.codings)(session_id=session_id)
+    def job(ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None] | None:
+        segments = project.transcript_columns(session_id, cancel=ctx.cancel)
+        if ctx.cancelled:
+            return None  # a part of the transcript: never shown
+        coder = project.coder if project.blind_coding else None  # blind coding
+        codings = project.coding_columns(session_id, coder=coder)
         prepared = prepare_transcript(segments, codings)
         markers = project.markers(session_id)
         try:

@@ -102,7 +102,7 @@ class MemoDialog(QDialog):
         self.info.setText(f"{memo.created_by}, {memo.updated_at[:16]}" if memo else "New memo")
 
     def _new(self) -> None:
-        self.list.setCurrentItem(None)  # type: ignore[arg-type]
+        self.list.setCurrentRow(-1)
         self.current = None
         self.title.clear()
         self.text.clear()

@@ -7,6 +7,7 @@ closes, because each holds the open ``Project``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -128,7 +129,7 @@ class ExtraPanels:
         a("&Speakers", "Detect speakers…", self.detect_speakers_dialog)
         a("&Speakers", "Cancel speaker detection", self.cancel_diarization)
         for tab, text in enumerate(("Consent", "Pseudonyms", "Redactions", "Audit log")):
-            a("E&thics", text, lambda tab=tab: self.show_privacy(tab))
+            a("E&thics", text, partial(self.show_privacy, tab))
         a("&Team", "Inter-coder agreement", self.show_agreement)
         a("&Team", "Disagreements", self.show_disagreements)
         a("&Team", "Resolve merge conflicts…", self.show_conflicts)

@@ -17,9 +17,7 @@ from gui.undo import EditContext
 from storage import FieldScribeError, Project
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
-
-    _Base = MainWindow
+    from gui.window_base import WindowBase as _Base
 else:
     _Base = object
 

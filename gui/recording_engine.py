@@ -268,7 +268,7 @@ class Recorder(QObject):
         data: QByteArray = self._io.readAll()
         if data.isEmpty():
             return
-        raw = data.data()
+        raw = bytes(data.data())  # bytes already (no copy); the stubs say maybe not
         self._last_data = time.monotonic()
         if not self._got_audio:
             self._got_audio = True
@@ -348,7 +348,7 @@ class Recorder(QObject):
         if io is not None and self.recording is not None:
             tail = io.readAll()
             if not tail.isEmpty():
-                self.recording.feed(tail.data())
+                self.recording.feed(bytes(tail.data()))
         if source is not None:
             source.stateChanged.disconnect(self._on_state)
             source.stop()

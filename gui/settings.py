@@ -83,10 +83,7 @@ class Settings:
 
     def recent(self) -> list[str]:
         """Recently opened project folders, newest first."""
-        value = self.q.value("recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or []) if v]
+        return [v for v in _str_list(self.q.value("recent", [])) if v]
 
     def add_recent(self, folder: str) -> None:
         """Put a folder first in the recent list."""
@@ -95,10 +92,7 @@ class Settings:
 
     def pins(self, project_id: str) -> list[str]:
         """Code ids pinned to keys 1-9 in a project ('' for a free key)."""
-        value = self.q.value(f"pins/{project_id}", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        return _str_list(self.q.value(f"pins/{project_id}", []))
 
     def set_pins(self, project_id: str, pins: list[str]) -> None:
         """Store the pinned codes of a project."""
@@ -142,3 +136,12 @@ class SettingsDialog(QDialog):
             self.settings.coder = self.coder.text()
         self.settings.transcribe_after_import = self.auto.isChecked()
         super().accept()
+
+
+def _str_list(value: object) -> list[str]:
+    """A QSettings list value (a lone string when it held one item, None when empty)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return []

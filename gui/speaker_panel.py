@@ -152,7 +152,11 @@ class SpeakerPanel(QWidget):
 
     def labels(self) -> list[str]:
         """The speaker labels shown, in order of first appearance."""
-        return [self.table.item(r, 0).text() for r in range(self.table.rowCount())]
+        return [self._label(r) for r in range(self.table.rowCount())]
+
+    def _label(self, row: int) -> str:
+        item = self.table.item(row, 0)
+        return item.text() if item is not None else ""
 
     def refresh(self) -> None:
         """Reload speakers and timeline from the project."""
@@ -191,13 +195,13 @@ class SpeakerPanel(QWidget):
     def selected_labels(self) -> list[str]:
         """Labels of the selected rows."""
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
-        return [self.table.item(r, 0).text() for r in rows]
+        return [self._label(r) for r in rows]
 
     def select_label(self, label: str) -> None:
         """Select the row of a label."""
         self.table.clearSelection()
         for r in range(self.table.rowCount()):
-            if self.table.item(r, 0).text() == label:
+            if self._label(r) == label:
                 self.table.selectRow(r)
 
     def _update_buttons(self) -> None:

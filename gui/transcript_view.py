@@ -71,7 +71,7 @@ class CodingStripeDelegate(QStyledItemDelegate):
         items: list[tuple[Coding, Code]] = index.data(CODINGS_ROLE) or []
         if not items:
             return
-        rect: QRect = option.rect  # type: ignore[attr-defined]
+        rect: QRect = option.rect
         painter.save()
         x = rect.left() + 2
         for coding, code in items:
@@ -95,8 +95,8 @@ class TextDelegate(QStyledItemDelegate):
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
         super().initStyleOption(option, index)
-        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText  # type: ignore[attr-defined]
-        option.textElideMode = Qt.TextElideMode.ElideRight  # type: ignore[attr-defined]
+        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        option.textElideMode = Qt.TextElideMode.ElideRight
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
         editor = QPlainTextEdit(parent)
@@ -291,8 +291,8 @@ class SegmentEditor(QTextEdit):
             fmt.setBackground(colour)
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
             fmt.setUnderlineColor(QColor(code.colour))
-            sel.cursor = cursor  # type: ignore[attr-defined]
-            sel.format = fmt  # type: ignore[attr-defined]
+            sel.cursor = cursor
+            sel.format = fmt
             selections.append(sel)
         self.setExtraSelections(selections)
 

@@ -13,18 +13,16 @@ from gui.fmt import fmt_eta
 from gui.models.sessions import LiveStatus
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
-
-    _Base = MainWindow
+    from gui.window_base import WindowBase as _Base
 else:
     _Base = object
 
 
 def default_transcriber() -> Callable[..., Any]:
     """The real transcriber (imported lazily: the GUI works without it)."""
-    from transcribe.runner import transcribe_session  # type: ignore[import-not-found]
+    from transcribe.runner import transcribe_session
 
-    return transcribe_session  # type: ignore[no-any-return]
+    return transcribe_session
 
 
 class TranscriptionMixin(_Base):

@@ -2,8 +2,10 @@
 
 Every command runs its database work through the serial lane of ``gui.tasks.TaskRunner`` (so an
 undo never overtakes the edit it reverses) and returns an ``Outcome`` that the window applies to
-its models on the GUI thread. Re-creating a row (undoing a merge, re-applying a removed coding)
-gives it a new id; ``IdMap`` remembers old -> new so older commands on the stack still find it.
+its models on the GUI thread. Edits that create or delete rows (split, merge, text edits that
+clip spans, coding, code merges and deletions) are recorded with ``Project.record_edit``: undo and
+redo write the recorded rows back with their own ids (``storage/undo.py``), so every command on
+the stack keeps finding its rows. ``IdMap`` stays for rows re-created under a new id (none now).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QUndoCommand
 
 from storage.models import Coding, Segment
+from storage.undo import EditRecord, UndoScope
 
 if TYPE_CHECKING:
     from gui.tasks import TaskRunner
@@ -32,6 +35,8 @@ class Outcome:
     codebook_changed: bool = False
     speakers_changed: bool = False
     select_segment: str | None = None
+    reload_codings: bool = False  # re-read every coding of the shown session
+    message: str | None = None  # for the status bar
 
 
 class IdMap:
@@ -113,111 +118,159 @@ class ProjectCommand(QUndoCommand):
         self._submit(self.backward)
 
 
-class EditTextCommand(ProjectCommand):
-    """Replace a segment's text."""
+class RecordedCommand(ProjectCommand):
+    """An edit run once and then undone/redone from its recorded rows (ids kept).
+
+    Subclasses give the ``scope`` of rows the edit touches, ``operate`` (the first run) and
+    what the views need afterwards (``outcome``).
+    """
+
+    def __init__(self, ctx: EditContext, text: str) -> None:
+        super().__init__(ctx, text)
+        self.record: EditRecord | None = None
+
+    def scope(self, project: Project) -> UndoScope:
+        raise NotImplementedError
+
+    def operate(self, project: Project) -> Any:
+        raise NotImplementedError
+
+    def grows(self, result: Any) -> UndoScope:
+        """Rows the first run created (from its result)."""
+        return UndoScope()
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
+        """What the views must show after a run, an undo or a redo."""
+        assert self.record is not None
+        return segments_outcome(project, self.record, undone=undone)
+
+    def forward(self, project: Project) -> Outcome:
+        if self.record is None:
+            _, self.record = project.record_edit(
+                self.scope(project), lambda: self.operate(project), grows=self.grows
+            )
+        else:
+            project.redo_edit(self.record)
+        return self.outcome(project, undone=False)
+
+    def backward(self, project: Project) -> Outcome:
+        assert self.record is not None
+        project.undo_edit(self.record)
+        return self.outcome(project, undone=True)
+
+
+def segments_outcome(project: Project, record: EditRecord, *, undone: bool) -> Outcome:
+    """The segments a recorded edit (or its undo) changed, inserted and removed."""
+    target, other = (record.before, record.after) if undone else (record.after, record.before)
+    now, was = target.table("segments"), other.table("segments")
+    out = Outcome()
+    for seg_id in now:
+        seg = project.get_segment(seg_id)
+        (out.changed if seg_id in was else out.inserted).append(seg)
+    out.removed = [seg_id for seg_id in was if seg_id not in now]
+    _with_codings(project, out.changed + out.inserted, out)
+    if target.table("codings") != other.table("codings"):
+        out.codebook_changed = True  # frequencies
+    return out
+
+
+class EditTextCommand(RecordedCommand):
+    """Replace a segment's text (undo also brings back span codings the new text clipped)."""
 
     def __init__(self, ctx: EditContext, segment_id: str, old: str, new: str) -> None:
         super().__init__(ctx, "Edit text")
         self.segment_id, self.old, self.new = segment_id, old, new
 
-    def _set(self, project: Project, text: str) -> Outcome:
-        seg = project.update_segment(self.ctx.ids.get(self.segment_id), text=text)
-        return _with_codings(project, [seg], Outcome(changed=[seg]))
+    def scope(self, project: Project) -> UndoScope:
+        return UndoScope.of(segments=[self.segment_id])
 
-    def forward(self, project: Project) -> Outcome:
-        return self._set(project, self.new)
-
-    def backward(self, project: Project) -> Outcome:
-        return self._set(project, self.old)
+    def operate(self, project: Project) -> Segment:
+        return project.update_segment(self.segment_id, text=self.new)
 
 
-class SpeakerCommand(ProjectCommand):
-    """Change the speaker of one or more segments."""
+class SpeakerCommand(RecordedCommand):
+    """Change the speaker of one or more segments (undo also clears the "set by hand" mark)."""
 
     def __init__(self, ctx: EditContext, old: dict[str, str | None], new: str | None) -> None:
         super().__init__(ctx, f"Speaker → {new or 'none'}")
         self.old, self.new = dict(old), new
 
-    def _set(self, project: Project, values: dict[str, str | None]) -> Outcome:
-        out = Outcome(speakers_changed=True)
-        for seg_id, speaker in values.items():
-            out.changed.append(
-                project.update_segment(
-                    self.ctx.ids.get(seg_id), speaker=speaker, clear_speaker=speaker is None
-                )
-            )
+    def scope(self, project: Project) -> UndoScope:
+        return UndoScope.of(segments=self.old)
+
+    def operate(self, project: Project) -> None:
+        for seg_id in self.old:
+            project.update_segment(seg_id, speaker=self.new, clear_speaker=self.new is None)
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
+        out = super().outcome(project, undone=undone)
+        out.speakers_changed = True
         return out
 
-    def forward(self, project: Project) -> Outcome:
-        return self._set(project, dict.fromkeys(self.old, self.new))
 
-    def backward(self, project: Project) -> Outcome:
-        return self._set(project, self.old)
+class CodingMemoCommand(RecordedCommand):
+    """Write the memo of one coding."""
+
+    def __init__(self, ctx: EditContext, coding: Coding, memo: str) -> None:
+        super().__init__(ctx, "Coding memo")
+        self.coding, self.memo = coding, memo
+
+    def scope(self, project: Project) -> UndoScope:
+        return UndoScope.of(segments=[self.coding.segment_id])
+
+    def operate(self, project: Project) -> None:
+        project.update_coding(self.coding.id, memo=self.memo)
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
+        seg_id = self.coding.segment_id
+        return Outcome(codings={seg_id: project.codings(segment_id=seg_id)})
 
 
-class SplitCommand(ProjectCommand):
-    """Split a segment at a text position."""
+class SplitCommand(RecordedCommand):
+    """Split a segment at a text position (undo restores it, its id and its codings)."""
 
     def __init__(self, ctx: EditContext, segment: Segment, at_cp: int, at_ms: int | None) -> None:
         super().__init__(ctx, "Split segment")
         self.segment_id, self.at_cp, self.at_ms = segment.id, at_cp, at_ms
-        self.orig_text, self.orig_end = segment.text, segment.end_ms
         self.right_id: str | None = None
 
-    def forward(self, project: Project) -> Outcome:
-        left, right = project.split_segment(
-            self.ctx.ids.get(self.segment_id), self.at_cp, self.at_ms
-        )
-        if self.right_id is not None:
-            self.ctx.ids.set(self.right_id, right.id)
+    def scope(self, project: Project) -> UndoScope:
+        return UndoScope.of(segments=[self.segment_id])
+
+    def operate(self, project: Project) -> tuple[Segment, Segment]:
+        left, right = project.split_segment(self.segment_id, self.at_cp, self.at_ms)
         self.right_id = right.id
-        out = Outcome(changed=[left], inserted=[right], select_segment=right.id)
-        return _with_codings(project, [left, right], out)
+        return left, right
 
-    def backward(self, project: Project) -> Outcome:
-        left_id = self.ctx.ids.get(self.segment_id)
-        assert self.right_id is not None
-        right_id = self.ctx.ids.get(self.right_id)
-        project.merge_with_next(left_id)
-        seg = project.update_segment(left_id, text=self.orig_text, end_ms=self.orig_end)
-        out = Outcome(changed=[seg], removed=[right_id], select_segment=seg.id)
-        return _with_codings(project, [seg], out)
+    def grows(self, result: Any) -> UndoScope:
+        return UndoScope.of(segments=[result[1].id])
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
+        out = super().outcome(project, undone=undone)
+        out.select_segment = self.segment_id if undone else self.right_id
+        return out
 
 
-class MergeCommand(ProjectCommand):
-    """Merge a segment with the next one."""
+class MergeCommand(RecordedCommand):
+    """Merge a segment with the next one (undo brings the next one back, same id)."""
 
     def __init__(self, ctx: EditContext, segment: Segment, nxt: Segment) -> None:
         super().__init__(ctx, "Merge segments")
         self.segment_id, self.next_id = segment.id, nxt.id
-        self.left_text, self.left_end = segment.text, segment.end_ms
-        self.next_start, self.next_end, self.next_speaker = nxt.start_ms, nxt.end_ms, nxt.speaker
-        self.next_text = nxt.text
 
-    def forward(self, project: Project) -> Outcome:
-        left_id, next_id = self.ctx.ids.get(self.segment_id), self.ctx.ids.get(self.next_id)
-        merged = project.merge_with_next(left_id)
-        out = Outcome(changed=[merged], removed=[next_id], select_segment=merged.id)
-        return _with_codings(project, [merged], out)
+    def scope(self, project: Project) -> UndoScope:
+        return UndoScope.of(segments=[self.segment_id, self.next_id])
 
-    def backward(self, project: Project) -> Outcome:
-        left_id = self.ctx.ids.get(self.segment_id)
-        cut = len(self.left_text) + (1 if self.left_text and self.next_text else 0)
-        left, right = project.split_segment(left_id, cut, self.next_start)
-        left = project.update_segment(left_id, text=self.left_text, end_ms=self.left_end)
-        right = project.update_segment(
-            right.id,
-            text=self.next_text,
-            end_ms=self.next_end,
-            speaker=self.next_speaker,
-            clear_speaker=self.next_speaker is None,
-        )
-        self.ctx.ids.set(self.ctx.ids.get(self.next_id), right.id)
-        out = Outcome(changed=[left], inserted=[right], select_segment=left.id)
-        return _with_codings(project, [left, right], out)
+    def operate(self, project: Project) -> Segment:
+        return project.merge_with_next(self.segment_id)
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
+        out = super().outcome(project, undone=undone)
+        out.select_segment = self.segment_id
+        return out
 
 
-class ApplyCodeCommand(ProjectCommand):
+class ApplyCodeCommand(RecordedCommand):
     """Code whole segments, or one span of one segment."""
 
     def __init__(
@@ -230,51 +283,76 @@ class ApplyCodeCommand(ProjectCommand):
     ) -> None:
         super().__init__(ctx, label)
         self.code_id, self.segment_ids, self.span = code_id, list(segment_ids), span
-        self.added: list[str] = []
 
-    def forward(self, project: Project) -> Outcome:
-        out = Outcome(codebook_changed=True)
-        self.added = []
+    def scope(self, project: Project) -> UndoScope:
+        return UndoScope.of(segments=self.segment_ids)
+
+    def operate(self, project: Project) -> None:
         start, end = self.span if self.span else (None, None)
         for seg_id in self.segment_ids:
-            sid = self.ctx.ids.get(seg_id)
-            before = {c.id for c in project.codings(segment_id=sid)}
-            coding = project.apply_code(sid, self.code_id, start_cp=start, end_cp=end)
-            if coding.id not in before:
-                self.added.append(coding.id)
-            out.codings[sid] = project.codings(segment_id=sid)
-        return out
+            project.apply_code(seg_id, self.code_id, start_cp=start, end_cp=end)
 
-    def backward(self, project: Project) -> Outcome:
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
         out = Outcome(codebook_changed=True)
-        for coding_id in self.added:
-            project.remove_coding(coding_id)
         for seg_id in self.segment_ids:
-            sid = self.ctx.ids.get(seg_id)
-            out.codings[sid] = project.codings(segment_id=sid)
+            out.codings[seg_id] = project.codings(segment_id=seg_id)
         return out
 
 
-class RemoveCodingCommand(ProjectCommand):
-    """Remove one coding (undo puts it back, with its memo)."""
+class RemoveCodingCommand(RecordedCommand):
+    """Remove one coding (undo puts it back: same id, memo and span)."""
 
     def __init__(self, ctx: EditContext, coding: Coding) -> None:
         super().__init__(ctx, "Remove coding")
         self.coding = coding
 
-    def forward(self, project: Project) -> Outcome:
-        project.remove_coding(self.ctx.ids.get(self.coding.id))
-        seg_id = self.ctx.ids.get(self.coding.segment_id)
+    def scope(self, project: Project) -> UndoScope:
+        return UndoScope.of(segments=[self.coding.segment_id])
+
+    def operate(self, project: Project) -> None:
+        project.remove_coding(self.coding.id)
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
+        seg_id = self.coding.segment_id
         return Outcome(codings={seg_id: project.codings(segment_id=seg_id)}, codebook_changed=True)
 
-    def backward(self, project: Project) -> Outcome:
-        c = self.coding
-        seg_id = self.ctx.ids.get(c.segment_id)
-        new = project.apply_code(
-            seg_id, c.code_id, start_cp=c.start_cp, end_cp=c.end_cp, memo=c.memo, coder=c.coder
-        )
-        self.ctx.ids.set(self.ctx.ids.get(c.id), new.id)
-        return Outcome(codings={seg_id: project.codings(segment_id=seg_id)}, codebook_changed=True)
+
+class MergeCodesCommand(RecordedCommand):
+    """Merge one code into another (undo: the code, its codings, sub-codes and memos return)."""
+
+    def __init__(self, ctx: EditContext, source_id: str, target_id: str) -> None:
+        super().__init__(ctx, "Merge codes")
+        self.source_id, self.target_id = source_id, target_id
+        self.report = ""
+
+    def scope(self, project: Project) -> UndoScope:
+        return project.code_scope(self.source_id, merge_into=self.target_id)
+
+    def operate(self, project: Project) -> None:
+        self.report = project.merge_codes(self.source_id, self.target_id).describe()
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
+        message = f"Undone: {self.report}" if undone else self.report
+        return Outcome(codebook_changed=True, reload_codings=True, message=message)
+
+
+class DeleteCodeCommand(RecordedCommand):
+    """Delete a code with its sub-codes (and, with ``force``, their codings); undoable."""
+
+    def __init__(self, ctx: EditContext, code_id: str, *, force: bool = False) -> None:
+        super().__init__(ctx, "Delete code")
+        self.code_id, self.force = code_id, force
+        self.report = ""
+
+    def scope(self, project: Project) -> UndoScope:
+        return project.code_scope(self.code_id)
+
+    def operate(self, project: Project) -> None:
+        self.report = project.delete_code(self.code_id, force=self.force).describe()
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
+        message = f"Undone: {self.report}" if undone else self.report
+        return Outcome(codebook_changed=True, reload_codings=True, message=message)
 
 
 class ReassignCodingCommand(ProjectCommand):
@@ -296,8 +374,8 @@ class ReassignCodingCommand(ProjectCommand):
         return self._set(project, self.coding.code_id)
 
 
-class AddCodeCommand(ProjectCommand):
-    """Create a code."""
+class AddCodeCommand(RecordedCommand):
+    """Create a code (redo brings back the same code)."""
 
     def __init__(
         self, ctx: EditContext, name: str, parent_id: str | None, colour: str | None = None
@@ -306,18 +384,18 @@ class AddCodeCommand(ProjectCommand):
         self.name, self.parent_id, self.colour = name, parent_id, colour
         self.code_id: str | None = None
 
-    def forward(self, project: Project) -> Outcome:
-        parent = None if self.parent_id is None else self.ctx.ids.get(self.parent_id)
-        code = project.add_code(self.name, parent_id=parent, colour=self.colour)
-        self.colour = code.colour
-        if self.code_id is not None:
-            self.ctx.ids.set(self.code_id, code.id)
-        self.code_id = code.id
-        return Outcome(codebook_changed=True)
+    def scope(self, project: Project) -> UndoScope:
+        return UndoScope()
 
-    def backward(self, project: Project) -> Outcome:
-        assert self.code_id is not None
-        project.delete_code(self.ctx.ids.get(self.code_id))
+    def operate(self, project: Project) -> str:
+        code = project.add_code(self.name, parent_id=self.parent_id, colour=self.colour)
+        self.code_id = code.id
+        return code.id
+
+    def grows(self, result: Any) -> UndoScope:
+        return UndoScope.of(codes=[result])
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
         return Outcome(codebook_changed=True)
 
 

@@ -32,7 +32,7 @@ def _cache_key(path: Path) -> str:
     return hashlib.sha1(raw.encode()).hexdigest()
 
 
-def compute_peaks(path: Path, *, cancel: Any = None, cache: Path | None = None) -> array:
+def compute_peaks(path: Path, *, cancel: Any = None, cache: Path | None = None) -> array[float]:
     """Return one peak (0..1) per ``BUCKET_MS`` of the file's audio, using the cache if any.
 
     Runs on a worker thread (no Qt). ``cancel`` is a ``threading.Event``; a cancelled run
@@ -95,7 +95,7 @@ class WaveformStrip(QWidget):
         self.loading = False
         self.setToolTip("Click to play from there; markers are shown as flags.")
 
-    def set_peaks(self, peaks: array, duration_ms: int | None = None) -> None:
+    def set_peaks(self, peaks: array[float], duration_ms: int | None = None) -> None:
         """Show these peaks (``BUCKET_MS`` each)."""
         self._peaks = peaks
         self.loading = False
@@ -156,14 +156,14 @@ class WaveformStrip(QWidget):
             width = max(1, self.width())
             per_px = (end - start) / width
             n = len(self._peaks)
-            for x in range(width):
-                a = int((start + x * per_px) / BUCKET_MS)
-                b = max(a + 1, int((start + (x + 1) * per_px) / BUCKET_MS))
+            for px in range(width):
+                a = int((start + px * per_px) / BUCKET_MS)
+                b = max(a + 1, int((start + (px + 1) * per_px) / BUCKET_MS))
                 if a >= n:
                     break
                 peak = max(self._peaks[a : min(b, n)])
                 y = peak * (mid - 4)
-                p.drawLine(QPointF(x, mid - y), QPointF(x, mid + y))
+                p.drawLine(QPointF(px, mid - y), QPointF(px, mid + y))
         else:
             p.setPen(QColor(150, 150, 150))
             text = "Reading the audio…" if self.loading else "No audio"

@@ -33,6 +33,7 @@ from .sessions import AudioInfo
 from .speakers import SegmentRelabel, SpeakerProfile, SpeakerStat
 from .teamwork import AgreementData, Conflict, ConflictVersion
 from .transcript import SegmentDraft
+from .undo import EditRecord, Snapshot, UndoScope
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -45,6 +46,7 @@ __all__ = [
     "Conflict",
     "ConflictVersion",
     "DeletionReport",
+    "EditRecord",
     "FieldScribeError",
     "InUseError",
     "InvalidInputError",
@@ -65,7 +67,9 @@ __all__ = [
     "SegmentRelabel",
     "Session",
     "SessionSpeaker",
+    "Snapshot",
     "SpeakerProfile",
     "SpeakerStat",
+    "UndoScope",
     "Word",
 ]

@@ -119,6 +119,19 @@ class MergeSummary:
         }
 
 
+def _undeleted(table: str, tomb: str) -> str:
+    """SQL: the bundle brought back the row of tombstone ``tomb`` after that deletion.
+
+    An undo that restores a deleted row leaves ``undeleted:<deleted_at>`` in ``row_versions``
+    (``storage/undo.py``); a later tombstone of the same row is not covered by it.
+    """
+    return (
+        f"EXISTS (SELECT 1 FROM b.row_versions u WHERE u.table_name = '{table}' "
+        f"AND u.row_id = {tomb}.row_id AND u.version LIKE 'undeleted:%' "
+        f"AND substr(u.version, 11) >= {tomb}.deleted_at)"
+    )
+
+
 def conflict_id(table: str, row_id: str) -> str:
     """The conflict id of a row: the same on every laptop and in every merge order."""
     return str(uuid.uuid5(_CONFLICT_NS, f"{table}/{row_id}"))
@@ -461,7 +474,7 @@ class _Merge:
             f"r.rowid IN (SELECT rid FROM temp.fs_touch_{table} WHERE NOT known)",
             f"NOT EXISTS (SELECT 1 FROM main.{table} l WHERE l.id = r.id)",
             f"NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = '{table}' "
-            "AND d.row_id = r.id)",
+            f"AND d.row_id = r.id AND NOT {_undeleted(table, 'd')})",
         ]
         for col, parent in FK_PARENTS.get(table, []):
             if parent == "coders":
@@ -503,6 +516,12 @@ class _Merge:
                 "INSERT INTO main.segments_fts (rowid, text) "
                 "SELECT seq, text FROM main.segments WHERE seq > ?",
                 (max_seq,),
+            )
+        if stats.added:  # rows the sender deleted and brought back: their tombstones go
+            conn.execute(
+                f"DELETE FROM main.deletions AS d WHERE d.table_name = '{table}' "
+                f"AND EXISTS (SELECT 1 FROM main.{table} x WHERE x.id = d.row_id) "
+                f"AND {_undeleted(table, 'd')}"
             )
         total = conn.execute(f"SELECT count(*) FROM b.{table}").fetchone()[0]
         n = len(cols)
@@ -644,6 +663,12 @@ class _Merge:
             retry = []
             for tomb in pending:
                 table, row_id = tomb[0], tomb[1]
+                if conn.execute(
+                    "SELECT 1 FROM main.row_versions WHERE table_name = ? AND row_id = ? "
+                    "AND version LIKE 'undeleted:%' AND substr(version, 11) >= ?",
+                    (table, row_id, tomb[3]),
+                ).fetchone():
+                    continue  # undone here after that deletion (an undo restored the row)
                 if conn.execute(f"SELECT 1 FROM b.{table} WHERE id = ?", (row_id,)).fetchone():
                     self._union_tombstone(tomb)  # the sender keeps the row (its own conflict)
                     continue

@@ -39,6 +39,7 @@ from .speakers import SpeakersMixin
 from .teamwork import TeamworkMixin
 from .transcript import TranscriptMixin
 from .transcription import TranscriptionMixin
+from .undo import UndoMixin
 
 DB_NAME = "project.db"
 PROJECT_SUFFIX = ".fieldscribe"
@@ -78,6 +79,7 @@ class Project(
     PrivacyMixin,
     RetrievalMixin,
     SpeakersMixin,
+    UndoMixin,
     ProjectBase,
 ):
     """An open FieldScribe project."""

@@ -193,17 +193,34 @@ class TranscriptMixin(ProjectBase):
         return self.get_segment(segment_id)
 
     def _clamp_spans(self, segment_id: str, length: int) -> None:
+        """Fit span codings into a text of ``length`` code points.
+
+        A span past the end becomes a whole-segment coding and a span over the end is cut at
+        it; when that coding already exists, the span is removed instead (with a tombstone).
+        """
         conn = self.db.conn
-        conn.execute(
-            "UPDATE codings SET start_cp = NULL, end_cp = NULL, updated_at = ? "
-            "WHERE segment_id = ? AND start_cp IS NOT NULL AND start_cp >= ?",
-            (now_iso(), segment_id, length),
-        )
-        conn.execute(
-            "UPDATE codings SET end_cp = ?, updated_at = ? "
-            "WHERE segment_id = ? AND end_cp IS NOT NULL AND end_cp > ?",
-            (length, now_iso(), segment_id, length),
-        )
+        rows = conn.execute(
+            "SELECT id, code_id, coder, start_cp, end_cp FROM codings "
+            "WHERE segment_id = ? AND end_cp IS NOT NULL AND end_cp > ? ORDER BY start_cp, id",
+            (segment_id, length),
+        ).fetchall()
+        for coding_id, code_id, coder, start, _end in rows:
+            span = (None, None) if start >= length else (start, length)
+            if span == (0, length):
+                span = (None, None)  # the whole text is the whole segment
+            clash = conn.execute(
+                "SELECT 1 FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
+                "AND start_cp IS ? AND end_cp IS ? AND id != ?",
+                (segment_id, code_id, coder, *span, coding_id),
+            ).fetchone()
+            if clash is not None:
+                conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+                self._tombstone("codings", coding_id)
+                continue
+            conn.execute(
+                "UPDATE codings SET start_cp = ?, end_cp = ?, updated_at = ? WHERE id = ?",
+                (*span, now_iso(), coding_id),
+            )
 
     def delete_segment(self, segment_id: str, *, force: bool = False) -> DeletionReport:
         """Delete a segment; with codings only when ``force`` is given."""

@@ -1,9 +1,10 @@
-"""The transcript table model: a lazy view over a list of ``Segment`` dataclasses.
+"""The transcript table model: a lazy view over a session's segments held as columns.
 
-No per-row widgets: ``data()`` formats on demand and a delegate paints the coding stripes, so a
-session of 100,000 segments costs one list and one dict. Edits are not written here: ``setData``
-emits ``edit_requested`` and the main window turns it into an undoable command; when the command
-has run, the window calls ``replace_segment`` / ``insert_segment`` / ``remove_segment``.
+No per-row widgets and no object per row: ``data()`` formats on demand from flat lists and
+arrays (``storage.retrieval.TranscriptColumns``) and a delegate paints the coding stripes.
+Edits are not written here: ``setData`` emits ``edit_requested`` and the main window turns it
+into an undoable command; when the command has run, the window calls ``replace_segment`` /
+``insert_segment`` / ``remove_segment``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from gui.fmt import fmt_ms
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.models import Code, Coding, Segment
+from storage.retrieval import CodingColumns, TranscriptColumns
 
 CODE_MIME = "application/x-fieldscribe-code-ids"
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -41,27 +43,41 @@ Index = QModelIndex | QPersistentModelIndex
 class PreparedTranscript:
     """A session's rows with their indexes, built on a worker thread (no Qt objects)."""
 
-    segments: list[Segment]
-    starts: list[int]
+    columns: TranscriptColumns
     row_of: dict[str, int]
-    codings: dict[str, list[Coding]]
+    codings: CodingColumns
+
+    @property
+    def segment_count(self) -> int:
+        """How many segments."""
+        return len(self.columns)
 
 
-def prepare_transcript(segments: list[Segment], codings: Iterable[Coding]) -> PreparedTranscript:
+def prepare_transcript(
+    segments: TranscriptColumns | list[Segment], codings: CodingColumns | Iterable[Coding]
+) -> PreparedTranscript:
     """Index segments and group codings (O(n); run it off the GUI thread for big sessions)."""
-    grouped: dict[str, list[Coding]] = {}
-    for coding in codings:
-        grouped.setdefault(coding.segment_id, []).append(coding)
+    if isinstance(segments, TranscriptColumns):
+        columns = segments
+    else:
+        columns = TranscriptColumns(segments[0].session_id if segments else "")
+        for i, seg in enumerate(segments):
+            columns.insert(i, seg)
     return PreparedTranscript(
-        segments=list(segments),
-        starts=[s.start_ms for s in segments],
-        row_of={s.id: i for i, s in enumerate(segments)},
-        codings=grouped,
+        columns=columns,
+        row_of={segment_id: i for i, segment_id in enumerate(columns.ids)},
+        codings=(
+            codings if isinstance(codings, CodingColumns) else CodingColumns.from_codings(codings)
+        ),
     )
 
 
 class SegmentTableModel(RowTableModel):
-    """Segments of one session: codes stripe, time, speaker, text."""
+    """Segments of one session: codes stripe, time, speaker, text.
+
+    Rows live in a ``TranscriptColumns`` (flat lists and arrays, no object per row), so a
+    100,000-segment session adds almost nothing for the garbage collector to scan.
+    """
 
     edit_requested = Signal(str, str, object)  # segment id, "text" | "speaker", new value
     codes_dropped = Signal(list, list)  # code ids, segment ids
@@ -69,10 +85,10 @@ class SegmentTableModel(RowTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.session_id: str | None = None
-        self._segments: list[Segment] = []
-        self._starts: list[int] = []
+        self._cols = TranscriptColumns("")
         self._row_of: dict[str, int] = {}
-        self._codings: dict[str, list[Coding]] = {}
+        self._base_codings = CodingColumns()  # as loaded
+        self._codings: dict[str, list[Coding]] = {}  # segments whose codings changed since
         self._codes: dict[str, Code] = {}
         self._visible_coder: str | None = None
         self.playing_row = -1
@@ -81,8 +97,8 @@ class SegmentTableModel(RowTableModel):
     def load(
         self,
         session_id: str | None,
-        segments: list[Segment] | PreparedTranscript,
-        codings: Iterable[Coding] = (),
+        segments: TranscriptColumns | list[Segment] | PreparedTranscript,
+        codings: CodingColumns | Iterable[Coding] = (),
         codes: Iterable[Code] = (),
     ) -> None:
         """Replace the whole content (a new session was opened)."""
@@ -93,10 +109,10 @@ class SegmentTableModel(RowTableModel):
         )
         self.beginResetModel()
         self.session_id = session_id
-        self._segments = prepared.segments
-        self._starts = prepared.starts
+        self._cols = prepared.columns
         self._row_of = prepared.row_of
-        self._codings = prepared.codings
+        self._base_codings = prepared.codings
+        self._codings = {}
         self._codes = {c.id: c for c in codes}
         self.playing_row = -1
         self.endResetModel()
@@ -105,9 +121,10 @@ class SegmentTableModel(RowTableModel):
         """Show nothing."""
         self.load(None, [], [], [])
 
-    def _reindex(self) -> None:
-        self._row_of = {s.id: i for i, s in enumerate(self._segments)}
-        self._starts = [s.start_ms for s in self._segments]
+    def _reindex(self, first: int = 0) -> None:
+        row_of, ids = self._row_of, self._cols.ids
+        for row in range(first, len(ids)):
+            row_of[ids[row]] = row
 
     def set_codes(self, codes: Iterable[Code]) -> None:
         """The codebook changed (names, colours): repaint the stripes."""
@@ -120,19 +137,28 @@ class SegmentTableModel(RowTableModel):
         self._changed_column(COL_CODES)
 
     def _changed_column(self, column: int) -> None:
-        if self._segments:
-            emit(
-                self.dataChanged, self.index(0, column), self.index(len(self._segments) - 1, column)
-            )
+        if len(self._cols):
+            emit(self.dataChanged, self.index(0, column), self.index(len(self._cols) - 1, column))
 
     # ------------------------------------------------------------------ access
     def segment(self, row: int) -> Segment:
-        """The segment shown in ``row``."""
-        return self._segments[row]
+        """The segment shown in ``row`` (light: no word timings, empty stamps)."""
+        return self._cols.segment(row)
 
-    def segments(self) -> list[Segment]:
-        """All segments, in order (do not modify)."""
-        return self._segments
+    def segment_ids(self) -> list[str]:
+        """All segment ids, in order (do not modify)."""
+        return self._cols.ids
+
+    def all_codings(self, segment_id: str) -> list[Coding]:
+        """Every coding of one segment, whoever the coder."""
+        codings = self._codings.get(segment_id)
+        return self._base_codings.of_segment(segment_id) if codings is None else codings
+
+    def reload_codings(self, codings: CodingColumns) -> None:
+        """Replace every segment's codings (re-read after a codebook change)."""
+        self._base_codings = codings
+        self._codings = {}
+        self._changed_column(COL_CODES)
 
     def row_of(self, segment_id: str) -> int:
         """The row of a segment id, or -1."""
@@ -141,11 +167,11 @@ class SegmentTableModel(RowTableModel):
     def row_at_time(self, ms: int) -> int:
         """The row playing at ``ms``: the last segment starting at or before it (-1 if none)."""
         # between two segments the previous one stays highlighted until the next starts
-        return bisect_right(self._starts, ms) - 1
+        return bisect_right(self._cols.start_ms, ms) - 1
 
     def codings_for(self, segment_id: str) -> list[Coding]:
         """The (visible) codings of one segment."""
-        codings = self._codings.get(segment_id, [])
+        codings = self.all_codings(segment_id)
         if self._visible_coder is not None:
             codings = [c for c in codings if c.coder == self._visible_coder]
         return codings
@@ -160,14 +186,9 @@ class SegmentTableModel(RowTableModel):
         row = self._row_of.get(segment.id, -1)
         if row < 0:
             return
-        old = self._segments[row]
-        if not segment.words and old.words:
-            segment.words = old.words
-        self._segments[row] = segment
+        self._cols.set(row, segment)
         if codings is not None:
             self._codings[segment.id] = list(codings)
-        if old.start_ms != segment.start_ms:
-            self._starts[row] = segment.start_ms
         emit(self.dataChanged, self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
     def set_codings(self, segment_id: str, codings: list[Coding]) -> None:
@@ -179,11 +200,11 @@ class SegmentTableModel(RowTableModel):
 
     def insert_segment(self, segment: Segment, codings: list[Coding] | None = None) -> int:
         """Insert a new segment (e.g. the right half of a split) at its time position."""
-        row = bisect_right(self._starts, segment.start_ms)
+        row = bisect_right(self._cols.start_ms, segment.start_ms)
         self.beginInsertRows(QModelIndex(), row, row)
-        self._segments.insert(row, segment)
+        self._cols.insert(row, segment)
         self._codings[segment.id] = list(codings or [])
-        self._reindex()
+        self._reindex(row)
         self.endInsertRows()
         return row
 
@@ -193,9 +214,10 @@ class SegmentTableModel(RowTableModel):
         if row < 0:
             return
         self.beginRemoveRows(QModelIndex(), row, row)
-        del self._segments[row]
+        self._cols.delete(row)
         self._codings.pop(segment_id, None)
-        self._reindex()
+        del self._row_of[segment_id]
+        self._reindex(row)
         self.endRemoveRows()
 
     def set_playing_row(self, row: int) -> None:
@@ -204,43 +226,44 @@ class SegmentTableModel(RowTableModel):
             return
         old, self.playing_row = self.playing_row, row
         for r in (old, row):
-            if 0 <= r < len(self._segments):
+            if 0 <= r < len(self._cols):
                 emit(self.dataChanged, self.index(r, 0), self.index(r, len(HEADERS) - 1))
 
     # ------------------------------------------------------------------ Qt model API
     headers = HEADERS
 
     def row_total(self) -> int:
-        return len(self._segments)
+        return len(self._cols)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         row, col = index.row(), index.column()
-        seg = self._segments[row]
+        cols = self._cols
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == COL_TIME:
-                return fmt_ms(seg.start_ms)
+                return fmt_ms(cols.start_ms[row])
             if col == COL_SPEAKER:
-                return seg.speaker or ""
+                return cols.speakers[row] or ""
             if col == COL_TEXT:
-                return seg.text
+                return cols.texts[row]
             return None
         if role == SEGMENT_ROLE:
-            return seg
+            return cols.segment(row)
         if role == CODINGS_ROLE:
             return [
                 (c, self._codes[c.code_id])
-                for c in self.codings_for(seg.id)
+                for c in self.codings_for(cols.ids[row])
                 if c.code_id in self._codes
             ]
         if role == Qt.ItemDataRole.BackgroundRole and row == self.playing_row:
             return QBrush(QColor(255, 236, 160))
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_CODES:
-                return self._codings_tooltip(seg.id)
+                return self._codings_tooltip(cols.ids[row])
             if col == COL_TIME:
-                return f"{fmt_ms(seg.start_ms, tenths=True)} – {fmt_ms(seg.end_ms, tenths=True)}"
+                start, end = cols.start_ms[row], cols.end_ms[row]
+                return f"{fmt_ms(start, tenths=True)} – {fmt_ms(end, tenths=True)}"
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_TIME:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -270,12 +293,12 @@ class SegmentTableModel(RowTableModel):
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
-        seg = self._segments[index.row()]
-        if index.column() == COL_TEXT and str(value) != seg.text:
-            emit(self.edit_requested, seg.id, "text", str(value))
+        row, cols = index.row(), self._cols
+        if index.column() == COL_TEXT and str(value) != cols.texts[row]:
+            emit(self.edit_requested, cols.ids[row], "text", str(value))
             return True
-        if index.column() == COL_SPEAKER and (str(value).strip() or None) != seg.speaker:
-            emit(self.edit_requested, seg.id, "speaker", str(value).strip() or None)
+        if index.column() == COL_SPEAKER and (str(value).strip() or None) != cols.speakers[row]:
+            emit(self.edit_requested, cols.ids[row], "speaker", str(value).strip() or None)
             return True
         return False
 
@@ -289,7 +312,7 @@ class SegmentTableModel(RowTableModel):
     def canDropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
     ) -> bool:
-        return data.hasFormat(CODE_MIME) and (parent.isValid() or 0 <= row < len(self._segments))
+        return data.hasFormat(CODE_MIME) and (parent.isValid() or 0 <= row < len(self._cols))
 
     def dropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
@@ -297,8 +320,8 @@ class SegmentTableModel(RowTableModel):
         if not data.hasFormat(CODE_MIME):
             return False
         target = parent.row() if parent.isValid() else row
-        if not 0 <= target < len(self._segments):
+        if not 0 <= target < len(self._cols):
             return False
         code_ids = bytes(data.data(CODE_MIME).data()).decode().split()
-        emit(self.codes_dropped, code_ids, [self._segments[target].id])
+        emit(self.codes_dropped, code_ids, [self._cols.ids[target]])
         return False  # nothing to remove at the source

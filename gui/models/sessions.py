@@ -101,14 +101,18 @@ class SessionTableModel(RowTableModel):
         if role == SESSION_ROLE:
             return s
         if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                s.title,
-                KIND_LABELS.get(s.kind, s.kind),
-                s.date or s.created_at[:10],
-                fmt_ms(s.duration_ms),
-                str(len(s.speakers)) if s.speakers else "",
-                status_text(s, self._live.get(s.id)),
-            )[index.column()]
+            col = index.column()
+            if col == 0:
+                return s.title
+            if col == 1:
+                return KIND_LABELS.get(s.kind, s.kind)
+            if col == 2:
+                return s.date or s.created_at[:10]
+            if col == 3:
+                return fmt_ms(s.duration_ms)
+            if col == 4:
+                return str(len(s.speakers)) if s.speakers else ""
+            return status_text(s, self._live.get(s.id))
         if role == Qt.ItemDataRole.ToolTipRole:
             speakers = ", ".join(s.speakers) or "no speakers yet"
             return f"{s.title}\n{KIND_LABELS.get(s.kind, s.kind)} · {speakers}"

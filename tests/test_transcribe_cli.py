@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cli import main
+from storage import Project
 from tests.transcribe_audio import SENTENCES, speech_with_pauses, wer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,35 @@ def test_models_json_lists_the_bundled_model(capsys: pytest.CaptureFixture[str])
     assert rows["tiny.en"]["size_bytes"] > 0 and Path(rows["tiny.en"]["path"]).is_dir()
     code, out, _ = _run(capsys, "models")
     assert code == 0 and "tiny.en" in out and "English only" in out
+
+
+def _state_options(project: Path, session_id: str) -> dict[str, object]:
+    with Project.open(project, readonly=True) as p:
+        state = p.transcription_state(session_id)
+        assert state is not None
+        return state.options
+
+
+@pytest.mark.slow
+def test_beam_size_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wav = speech_with_pauses(tmp_path, SENTENCES[:1])
+    proj = str(tmp_path / "P.fieldscribe")
+    assert _run(capsys, "new", proj, "--coder", "a")[0] == 0
+    code, out, _ = _run(capsys, "import", proj, str(wav), "--json")
+    session_id = json.loads(out)[0]["id"]
+    for bad in ("0", "11", "five"):
+        with pytest.raises(SystemExit) as exc:
+            main(["transcribe", proj, "--session", session_id, "--beam-size", bad])
+        assert exc.value.code == 2
+        assert "--beam-size" in capsys.readouterr().err
+    with Project.open(Path(proj), readonly=True) as p:
+        assert p.transcription_state(session_id) is None  # nothing ran
+    code, out, err = _run(
+        capsys, "transcribe", proj, "--session", session_id, "--beam-size", "5", "--json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["segments_added"] >= 1
+    assert _state_options(Path(proj), session_id)["beam_size"] == 5
 
 
 @pytest.mark.slow
@@ -53,6 +83,9 @@ def test_transcribe_json_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, out, _ = _run(capsys, "segments", proj, "--session", session_id, "--json")
     text = " ".join(s["text"] for s in json.loads(out))
     assert wer(" ".join(SENTENCES[:2]), text) < 0.2, text
+
+    state = _state_options(Path(proj), session_id)
+    assert state["beam_size"] == 3  # the default
 
     # --all skips what is done
     code, out, _ = _run(capsys, "transcribe", proj, "--all", "--json")

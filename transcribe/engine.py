@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 WINDOW_S = 600.0  # audio decoded and held in memory at once (default of ``Transcriber``)
 BATCH_SIZE = 4  # 30-second pieces decoded together (default of ``Transcriber``)
-BEAM_SIZE = 5  # beam search width (default of ``Transcriber``); see docs/transcription.md
+BEAM_SIZE = 3  # beam search width (default of ``Transcriber``); see docs/transcription.md
 _SENTENCE_END = re.compile(r"[.?!…。？！]['\")\]]*$")
 
 

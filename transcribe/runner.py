@@ -27,7 +27,7 @@ from storage import Project
 from storage.errors import AudioError, FieldScribeError
 from storage.transcript import SegmentDraft
 
-from .engine import ChunkResult, Transcriber, check_language
+from .engine import BEAM_SIZE, ChunkResult, Transcriber, check_language
 from .models import DEFAULT_MODEL, resolve_model
 
 PIPELINE_VERSION = 2
@@ -108,6 +108,7 @@ def transcribe_session(
     replace: bool = False,
     progress: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
+    beam_size: int | None = None,
 ) -> TranscriptionSummary:
     """Transcribe (or resume transcribing) a session's audio into its segments.
 
@@ -122,6 +123,8 @@ def transcribe_session(
         progress: called after every batch (from the calling thread).
         cancel: set it to stop within about a second; the work done is kept and a later call
             resumes from there.
+        beam_size: beam search width (default ``transcribe.engine.BEAM_SIZE``; wider is a
+            little more accurate and slower).
 
     Returns:
         What was done.
@@ -159,7 +162,7 @@ def transcribe_session(
     from_ms = state.done_ms if incomplete and state is not None else 0
     if incomplete and state is not None and wanted_language is None:
         wanted_language = state.language
-    transcriber = Transcriber(info, threads=threads)
+    transcriber = Transcriber(info, threads=threads, beam_size=beam_size or BEAM_SIZE)
     transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
     kept = project.protected_segments(session_id)
     options: dict[str, Any] = {

@@ -180,9 +180,11 @@ def export_bundle(
             "members": members,
         }
         part = work / "bundle.part"
+        # the database is stored, not deflated: inflating it cost more than any other step of a
+        # merge except the row copies (a bundle compresses about 4:1, so zip it again to mail it)
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             zf.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
-            zf.write(snapshot, DB_MEMBER)
+            zf.write(snapshot, DB_MEMBER, compress_type=zipfile.ZIP_STORED)
             for rel, src in media_files:
                 zf.write(src, rel, compress_type=zipfile.ZIP_STORED)
         with open(part, "rb") as fh:
@@ -290,33 +292,31 @@ def _open_checked(path: str | Path) -> OpenedBundle:
 def _opened_in_turn(paths: list[str | Path]) -> Iterator[Iterator[OpenedBundle]]:
     """Open bundles one after another, unpacking the next one while the caller uses this one.
 
-    Unpacking (inflate, sha256, write) runs in a worker thread, overlapping the merge of the
-    previous bundle (SQLite, zlib and hashlib release the GIL). A refusal is raised when its
-    bundle's turn comes, so earlier bundles are used exactly as without prefetching. Every
-    unpacked folder is removed, whatever happens.
+    Unpacking (sha256, copy) runs in a worker thread, overlapping the merge of the previous
+    bundle (SQLite, zlib and hashlib release the GIL). A refusal is raised when its bundle's turn
+    comes, so earlier bundles are used exactly as without prefetching. The caller owns (and
+    removes) the folder of every bundle it received; every other unpacked folder is removed here.
     """
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsbundle-unpack")
     pending: list[Future[OpenedBundle]] = []
+    handed: set[int] = set()
 
     def bundles() -> Iterator[OpenedBundle]:
         if paths:
             pending.append(pool.submit(_open_checked, paths[0]))
         for i in range(len(paths)):
-            current = pending[-1]
-            opened = current.result()  # raises this bundle's refusal
+            opened = pending[-1].result()  # raises this bundle's refusal
+            handed.add(i)
             if i + 1 < len(paths):
                 pending.append(pool.submit(_open_checked, paths[i + 1]))
-            try:
-                yield opened
-            finally:
-                shutil.rmtree(opened.folder, ignore_errors=True)
+            yield opened
 
     try:
         yield bundles()
     finally:
         pool.shutdown(wait=True)
-        for future in pending:
-            if future.done() and future.exception() is None:
+        for i, future in enumerate(pending):
+            if i not in handed and future.done() and future.exception() is None:
                 shutil.rmtree(future.result().folder, ignore_errors=True)
 
 
@@ -491,20 +491,22 @@ def merge_bundles(
     allow_other_project: bool = False,
     merge_same_name: bool = False,
 ) -> list[Any]:
-    """Merge bundles into ``project``, one transaction per bundle; return their summaries.
+    """Merge bundles into ``project``; return their summaries.
 
-    See ``storage.merge.merge_bundle`` for the rules.
+    Each bundle merges in a savepoint of one transaction (``storage.merge.MergeSession``), so a
+    refused bundle changes nothing and the bundles before it stay merged, as if each had its own
+    transaction, while their pages are written once. See ``storage.merge`` for the rules.
     """
-    from .merge import merge_bundle
+    from .merge import MergeSession
 
     summaries = []
-    with _opened_in_turn(bundles) as opened_bundles:
+    with _opened_in_turn(bundles) as opened_bundles, MergeSession(project) as session:
         for opened in opened_bundles:
-            summary = merge_bundle(
-                project,
+            summary = session.merge(
                 opened,
                 allow_other_project=allow_other_project,
                 merge_same_name=merge_same_name,
+                remove_folder=True,
             )
             summaries.append(summary)
             project.log_event(

@@ -6,9 +6,11 @@ Format (``.fsbundle``): a zip file holding
   when, the ``--since`` date if any, row counts per table, and the size and sha256 of every
   other member;
 * ``project.db``: a plain SQLite database (the project's schema) taken with SQLite's online
-  backup API, so it is consistent even while the app is writing. Unzip it and it opens in any
-  SQLite tool. Version-history triggers and the FTS5 index ``segments_fts`` are dropped from the
-  snapshot (the receiving project rebuilds its index), and the local ``conflicts`` are emptied;
+  backup API, so it is consistent even while the app is writing; stored, not deflated, so that
+  a merge need not inflate it. Unzip it and it opens in any SQLite tool. Version-history triggers
+  and the FTS5 index ``segments_fts`` are dropped from the snapshot (the receiving project
+  rebuilds its index); of the ``conflicts``, only the resolved ones stay, without the competing
+  values (their decisions travel: see ``storage.merge``);
 * ``media/NAME``: the audio files, only with ``--with-media``.
 
 A bundle is untrusted input. Reading one refuses entries with absolute paths, ``..``, links,
@@ -226,7 +228,14 @@ def _prepare_snapshot(
     ).fetchall():
         conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
     conn.execute("DROP TABLE IF EXISTS segments_fts")
-    conn.execute("DELETE FROM conflicts")
+    # open conflicts are this copy's business; decisions travel, without the competing values
+    # (texts that may predate pseudonyms and redactions)
+    conn.execute("DELETE FROM conflicts WHERE status <> 'resolved'")
+    for conflict_id, versions in conn.execute("SELECT id, versions FROM conflicts").fetchall():
+        bare = [{**v, "values": {}} for v in json.loads(versions)]
+        conn.execute(
+            "UPDATE conflicts SET versions = ? WHERE id = ?", (json.dumps(bare), conflict_id)
+        )
     if not voice_profiles:
         conn.execute("DELETE FROM speaker_profiles")
         for table in ("deletions", "row_versions"):
@@ -235,6 +244,7 @@ def _prepare_snapshot(
         for table in TRAVELLING_TABLES:
             conn.execute(f"DELETE FROM {table} WHERE updated_at < ?", (since,))
         conn.execute("DELETE FROM deletions WHERE deleted_at < ?", (since,))
+        conn.execute("DELETE FROM conflicts WHERE resolved_at < ?", (since,))
         for table in TRAVELLING_TABLES:
             conn.execute(
                 f"DELETE FROM row_versions WHERE table_name = ? "

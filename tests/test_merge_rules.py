@@ -3,12 +3,16 @@ order, resolutions that travel, rows that differ only in part from ours."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
+import zipfile
 from pathlib import Path
 
+import pytest
+
 from storage import Project
-from storage.bundle import create_from_bundle, export_bundle, merge_bundles
+from storage.bundle import InvalidBundleError, export_bundle, merge_bundles
 from tests.teamwork_helpers import dump, make_lead, rebuild, team
 
 
@@ -82,3 +86,253 @@ def _later(version: str) -> str:
     from storage.merge import _next_version
 
     return _next_version(version)
+
+
+# ------------------------------------------------------------------ resolutions travel
+def _edit_conflict(tmp_path: Path) -> tuple[Project, dict[str, Project], list[str]]:
+    """alice and bob rewrite segment 1 differently; the lead and bob merge both bundles."""
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    coders["alice"].update_segment(segs[1], text="alice's version")
+    coders["bob"].update_segment(segs[1], text="bob's version")
+    for name, p in coders.items():
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+    merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+    merge_bundles(coders["bob"], [tmp_path / "alice.fsbundle"])
+    assert len(lead.conflicts()) == 1 and len(coders["bob"].conflicts()) == 1
+    return lead, coders, segs
+
+
+def test_a_resolution_travels_to_coders_with_and_without_the_conflict(tmp_path: Path) -> None:
+    lead, coders, segs = _edit_conflict(tmp_path)
+    (conflict,) = lead.conflicts()
+    keep = next(i for i, v in enumerate(conflict.versions) if v.author == "bob")
+    lead.resolve_conflict(conflict.id, keep=keep)
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    for name in ("bob", "alice"):  # bob had the conflict open; alice never saw it
+        p = coders[name]
+        (summary,) = merge_bundles(p, [tmp_path / "lead2.fsbundle"])
+        assert summary.conflicts == 0
+        assert p.conflicts() == []  # not open, not raised again
+        (done,) = p.conflicts(status=None)
+        assert (done.id, done.status, done.resolved_by) == (conflict.id, "resolved", "lead")
+        assert done.resolution == lead.get_conflict(conflict.id).resolution
+        assert p.get_segment(segs[1]).text == "bob's version"
+        assert [h.segment_id for h in p.search("bob's")] == [segs[1]]
+        # and the bundles that made the conflict change nothing any more
+        before = dump(p.folder)
+        merge_bundles(p, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+        assert p.conflicts() == [] and dump(p.folder) == before
+        p.close()
+    lead.close()
+
+
+def test_bundles_carry_decisions_without_the_competing_texts(tmp_path: Path) -> None:
+    lead, coders, _segs = _edit_conflict(tmp_path)
+    (conflict,) = lead.conflicts()
+    export_bundle(lead, tmp_path / "open.fsbundle")  # an open conflict does not travel
+    lead.resolve_conflict(conflict.id, values={"text": "agreed wording"})
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    for bundle, expected in (("open", 0), ("lead2", 1)):
+        work = tmp_path / bundle
+        with zipfile.ZipFile(tmp_path / f"{bundle}.fsbundle") as zf:
+            zf.extract("project.db", work)
+        conn = sqlite3.connect(work / "project.db")
+        rows = conn.execute("SELECT status, versions FROM conflicts").fetchall()
+        conn.close()
+        assert len(rows) == expected
+        for status, versions in rows:
+            assert status == "resolved"
+            assert [v["values"] for v in json.loads(versions)] == [{}, {}]
+            assert "alice's" not in versions and "bob's" not in versions
+    for p in coders.values():
+        p.close()
+    lead.close()
+
+
+def test_a_kept_row_travels_to_the_coder_who_deleted_it(tmp_path: Path) -> None:
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    a, b = coders["alice"], coders["bob"]
+    code = a.find_code("Services/Health")
+    assert code is not None
+    a.delete_code(code.id)
+    b.apply_code(segs[0], code.id)
+    export_bundle(a, tmp_path / "a.fsbundle")
+    export_bundle(b, tmp_path / "b.fsbundle")
+    merge_bundles(lead, [tmp_path / "a.fsbundle", tmp_path / "b.fsbundle"])
+    (conflict,) = lead.conflicts()
+    assert conflict.kind == "delete"
+    lead.resolve_conflict(
+        conflict.id, keep=next(i for i, v in enumerate(conflict.versions) if not v.deleted)
+    )
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    (summary,) = merge_bundles(a, [tmp_path / "lead2.fsbundle"])
+    assert summary.conflicts == 0 and a.conflicts() == []
+    assert a.get_code(code.id).path == "Services/Health"
+    assert [c.coder for c in a.codings(code_id=code.id)] == ["bob"]
+    # bob's bundle again: nothing to decide any more
+    merge_bundles(a, [tmp_path / "b.fsbundle"])
+    assert a.conflicts() == []
+    for p in (a, b, lead):
+        p.close()
+
+
+def test_a_kept_deletion_travels_to_the_coder_who_used_the_row(tmp_path: Path) -> None:
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    a, b = coders["alice"], coders["bob"]
+    code = a.find_code("Services/Health")
+    assert code is not None
+    a.delete_code(code.id)
+    b.apply_code(segs[0], code.id)
+    export_bundle(a, tmp_path / "a.fsbundle")
+    export_bundle(b, tmp_path / "b.fsbundle")
+    merge_bundles(lead, [tmp_path / "a.fsbundle", tmp_path / "b.fsbundle"])
+    merge_bundles(b, [tmp_path / "a.fsbundle"])  # bob sees the conflict too
+    assert len(b.conflicts()) == 1
+    (conflict,) = lead.conflicts()
+    lead.resolve_conflict(
+        conflict.id, keep=next(i for i, v in enumerate(conflict.versions) if v.deleted)
+    )
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    (summary,) = merge_bundles(b, [tmp_path / "lead2.fsbundle"])
+    assert summary.conflicts == 0 and b.conflicts() == []
+    assert b.find_code("Services/Health") is None and b.codings() == []
+    (done,) = b.conflicts(status=None)
+    assert done.status == "resolved"
+    for p in (a, b, lead):
+        p.close()
+
+
+def test_a_malformed_resolution_refuses_the_bundle(tmp_path: Path) -> None:
+    lead, coders, _segs = _edit_conflict(tmp_path)
+    (conflict,) = lead.conflicts()
+    lead.resolve_conflict(conflict.id, keep=0)
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    bad = rebuild(
+        tmp_path / "lead2.fsbundle",
+        tmp_path / "bad.fsbundle",
+        db_change=lambda c: c.execute("UPDATE conflicts SET versions = '[{\"version\": 3}]'"),
+    )
+    alice = coders["alice"]
+    alice.close()
+    before = dump(alice.folder)
+    with (
+        Project.open(alice.folder) as p,
+        pytest.raises(InvalidBundleError, match="resolved conflict of the bundle is malformed"),
+    ):
+        merge_bundles(p, [bad])
+    assert dump(alice.folder) == before
+    coders["bob"].close()
+    lead.close()
+
+
+# ------------------------------------------------------------------ the fast paths keep the rules
+def test_one_sided_edit_is_taken_among_identical_bundles_in_one_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # five bundles, two per commit: the edit in the middle one is taken, the rest is old news,
+    # and the result is the one of merging the bundles one by one
+    monkeypatch.setattr("storage.merge.MERGE_BATCH", 2)
+    names = ["a", "b", "c", "d", "e"]
+    lead, segs, coders = team(tmp_path, *names)
+    code = lead.find_code("Services/Health")
+    assert code is not None
+    coders["c"].update_segment(segs[3], text="c rewrote this about buses")
+    for name in names:
+        coders[name].apply_code(segs[names.index(name)], code.id)
+        export_bundle(coders[name], tmp_path / f"{name}.fsbundle")
+        coders[name].close()
+    lead.close()
+    copy = tmp_path / "one-by-one.fieldscribe"
+    shutil.copytree(lead.folder, copy)
+    bundles = [tmp_path / f"{n}.fsbundle" for n in names]
+    with Project.open(lead.folder) as p:
+        summaries = merge_bundles(p, bundles)
+        assert [s.tables["segments"].updated for s in summaries] == [0, 0, 1, 0, 0]
+        assert [s.tables["segments"].skipped for s in summaries] == [6, 6, 5, 6, 6]
+        assert sum(s.conflicts for s in summaries) == 0
+        assert p.get_segment(segs[3]).text == "c rewrote this about buses"
+        assert [h.segment_id for h in p.search("buses")] == [segs[3]]
+        assert {c.coder for c in p.codings()} == set(names)
+    with Project.open(copy) as p:
+        for bundle in bundles:
+            merge_bundles(p, [bundle])
+    assert dump(lead.folder) == dump(copy)
+
+
+def test_same_content_under_another_version_is_skipped_as_before(tmp_path: Path) -> None:
+    lead, segs = make_lead(tmp_path)
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    newer = rebuild(
+        tmp_path / "lead.fsbundle",
+        tmp_path / "newer.fsbundle",
+        db_change=lambda c: c.execute(
+            "UPDATE segments SET updated_at = '2030-01-01T00:00:00.000Z' WHERE id = ?",
+            (segs[2],),
+        ),
+    )
+    before = lead.get_segment(segs[2])
+    (summary,) = merge_bundles(lead, [newer])
+    stats = summary.tables["segments"]
+    assert (stats.added, stats.updated, stats.conflicts, stats.skipped) == (0, 0, 0, 6)
+    assert lead.get_segment(segs[2]) == before  # our version stays
+    lead.close()
+
+
+def test_same_version_with_other_content_is_a_conflict_as_before(tmp_path: Path) -> None:
+    lead, segs = make_lead(tmp_path)
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    forged = rebuild(
+        tmp_path / "lead.fsbundle",
+        tmp_path / "forged.fsbundle",
+        db_change=lambda c: c.execute(
+            "UPDATE segments SET text = 'changed behind the version' WHERE id = ?", (segs[1],)
+        ),
+    )
+    (summary,) = merge_bundles(lead, [forged])
+    assert summary.tables["segments"].conflicts == 1
+    (conflict,) = lead.conflicts()
+    assert {v.values["text"] for v in conflict.versions} == {
+        "segment number 1 talks about clinics",
+        "changed behind the version",
+    }
+    lead.close()
+
+
+def test_the_same_coding_under_another_id_is_skipped_and_bad_codings_still_refused(
+    tmp_path: Path,
+) -> None:
+    lead, segs, coders = team(tmp_path, "alice")
+    a = coders["alice"]
+    code = a.find_code("Services/Health")
+    assert code is not None
+    a.apply_code(segs[0], code.id)
+    a.apply_code(segs[1], code.id, start_cp=0, end_cp=7)
+    export_bundle(a, tmp_path / "a.fsbundle")
+    a.close()
+    (first,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    assert first.tables["codings"].added == 2
+    twin = rebuild(  # the same codings under new ids: skipped, not added, not refused
+        tmp_path / "a.fsbundle",
+        tmp_path / "twin.fsbundle",
+        db_change=lambda c: c.execute("UPDATE codings SET id = 'twin-' || id"),
+    )
+    (again,) = merge_bundles(lead, [twin])
+    assert (again.tables["codings"].added, again.tables["codings"].skipped) == (0, 2)
+    assert len(lead.codings()) == 2
+    for change, message in (
+        ("UPDATE codings SET id = 'x-' || id, start_cp = 5, end_cp = 2", "CHECK"),
+        ("UPDATE codings SET id = 'x-' || id, coder = x'00'", "invalid 'coder'"),
+        ("UPDATE codings SET id = 'x-' || id, segment_id = 'nowhere'", "refer to rows"),
+    ):
+        lead.close()
+        before = dump(lead.folder)
+        bad = rebuild(
+            tmp_path / "a.fsbundle",
+            tmp_path / "bad.fsbundle",
+            db_change=lambda c, sql=change: c.execute(sql),  # type: ignore[misc]
+        )
+        with Project.open(lead.folder) as p, pytest.raises(InvalidBundleError, match=message):
+            merge_bundles(p, [bad])
+        assert dump(lead.folder) == before
+        lead = Project.open(lead.folder)
+    lead.close()

@@ -33,7 +33,7 @@ import sqlite3
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -78,13 +78,18 @@ class BundleInfo:
 
 @dataclass
 class OpenedBundle:
-    """A bundle checked and unpacked into a private temporary folder."""
+    """A bundle checked and unpacked into a private temporary folder.
+
+    ``differing`` (filled ahead by ``storage.merge.find_differing``, or empty): per table, the
+    rowids of the bundle's rows that differ from the project's rows as they were then.
+    """
 
     path: Path
     manifest: dict[str, Any]
     folder: Path
     db_path: Path
     media: dict[str, Path] = field(default_factory=dict)
+    differing: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def coder(self) -> str:
@@ -299,26 +304,39 @@ def _open_checked(path: str | Path) -> OpenedBundle:
 
 
 @contextlib.contextmanager
-def _opened_in_turn(paths: list[str | Path]) -> Iterator[Iterator[OpenedBundle]]:
+def _opened_in_turn(
+    paths: list[str | Path], ahead: Callable[[OpenedBundle], None] | None = None
+) -> Iterator[Iterator[OpenedBundle]]:
     """Open bundles one after another, unpacking the next one while the caller uses this one.
 
-    Unpacking (sha256, copy) runs in a worker thread, overlapping the merge of the previous
-    bundle (SQLite, zlib and hashlib release the GIL). A refusal is raised when its bundle's turn
-    comes, so earlier bundles are used exactly as without prefetching. The caller owns (and
-    removes) the folder of every bundle it received; every other unpacked folder is removed here.
+    Unpacking (sha256, copy) and then ``ahead(opened)`` run in a worker thread, overlapping the
+    merge of the previous bundle (SQLite and hashlib release the GIL). A refusal is raised when
+    its bundle's turn comes, so earlier bundles are used exactly as without prefetching. The
+    caller owns (and removes) the folder of every bundle it received; every other unpacked
+    folder is removed here.
     """
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsbundle-unpack")
     pending: list[Future[OpenedBundle]] = []
     handed: set[int] = set()
 
+    def job(path: str | Path) -> OpenedBundle:
+        opened = _open_checked(path)
+        if ahead is not None:
+            try:
+                ahead(opened)
+            except BaseException:
+                shutil.rmtree(opened.folder, ignore_errors=True)
+                raise
+        return opened
+
     def bundles() -> Iterator[OpenedBundle]:
         if paths:
-            pending.append(pool.submit(_open_checked, paths[0]))
+            pending.append(pool.submit(job, paths[0]))
         for i in range(len(paths)):
             opened = pending[-1].result()  # raises this bundle's refusal
             handed.add(i)
             if i + 1 < len(paths):
-                pending.append(pool.submit(_open_checked, paths[i + 1]))
+                pending.append(pool.submit(job, paths[i + 1]))
             yield opened
 
     try:
@@ -507,10 +525,18 @@ def merge_bundles(
     refused bundle changes nothing and the bundles before it stay merged, as if each had its own
     transaction, while their pages are written once. See ``storage.merge`` for the rules.
     """
-    from .merge import MergeSession
+    from .merge import MergeSession, find_differing
 
     summaries = []
-    with _opened_in_turn(bundles) as opened_bundles, MergeSession(project) as session:
+    db_path = Path(project.folder) / "project.db"
+
+    def ahead(opened: OpenedBundle) -> None:
+        find_differing(db_path, opened)
+
+    with (
+        _opened_in_turn(bundles, ahead) as opened_bundles,
+        MergeSession(project) as session,
+    ):
         for opened in opened_bundles:
             summary = session.merge(
                 opened,

@@ -296,7 +296,7 @@ class MergeSession:
                 raise InvalidBundleError(f"{path}: could not open the bundle read-only.")
             try:
                 with project._tx():  # a savepoint
-                    _validate(conn, path, schema)
+                    _validate(conn, path, schema, opened.differing)
                     run = _Merge(project, conn, opened, summary, merge_same_name, schema)
                     run.run()
                     if adopt:
@@ -354,6 +354,46 @@ def _not_identical(conn: sqlite3.Connection, table: str, b: str) -> str:
     return f"{b}.{table} r LEFT JOIN main.{table} l ON l.id = r.id WHERE {where}"
 
 
+#: tables whose rows ``find_differing`` compares ahead (most of a full bundle: the transcript)
+AHEAD_TABLES = ("segments",)
+
+
+def find_differing(project_db: Path, opened: OpenedBundle) -> None:
+    """Find, ahead of the merge and on another connection, the bundle rows that differ from ours.
+
+    Runs in the thread that unpacks the next bundle while the current one merges, against the
+    project as last committed. A row identical then (same id, version and content) is skipped
+    by the merge's rules whatever happened here since: later edits and deletions here keep
+    that version in ``row_versions`` or leave a tombstone, so the bundle's copy is old news; and
+    being equal to a row of ours, it is valid. Rows that differed then are checked and merged as
+    usual (whether we have the row is looked up again at merge time). Any problem (a malformed
+    bundle, a locked file) leaves ``opened.differing`` empty: the merge then compares itself,
+    and refuses what must be refused.
+    """
+    opened.differing = {}
+    try:
+        conn = sqlite3.connect(f"{project_db.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return
+    try:
+        conn.execute("PRAGMA trusted_schema = OFF")
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute(f"PRAGMA cache_size = -{MERGE_CACHE_KIB // 2}")
+        uri = f"{opened.db_path.resolve().as_uri()}?mode=ro"
+        conn.execute("ATTACH DATABASE ? AS b", (uri,))
+        found = {}
+        for table in AHEAD_TABLES:
+            found[table] = [
+                r[0]
+                for r in conn.execute(f"SELECT r.rowid FROM {_not_identical(conn, table, 'b')}")
+            ]
+        opened.differing = found
+    except sqlite3.Error:
+        opened.differing = {}
+    finally:
+        conn.close()
+
+
 def _allowed_types(decl: str, notnull: bool, pk: bool, name: str) -> list[str]:
     decl = decl.upper()
     if "INT" in decl:
@@ -385,8 +425,14 @@ def _check_clauses(conn: sqlite3.Connection, table: str) -> list[str]:
     return clauses
 
 
-def _validate(conn: sqlite3.Connection, path: Path, b: str) -> None:
-    """Check the bundle's tables: every expected column present, every value of the right type."""
+def _validate(
+    conn: sqlite3.Connection, path: Path, b: str, differing: dict[str, list[int]] | None = None
+) -> None:
+    """Check the bundle's tables: every expected column present, every value of the right type.
+
+    ``differing``: rows already found to differ from ours (``find_differing``), per table.
+    """
+    differing = differing or {}
     btables = {r[0] for r in conn.execute(f"SELECT name FROM {b}.sqlite_master WHERE type='table'")}
     for table in (*TRAVELLING_TABLES, *_OTHER_TABLES):
         if table not in btables:
@@ -431,10 +477,21 @@ def _validate(conn: sqlite3.Connection, path: Path, b: str) -> None:
             conn.execute(
                 f"CREATE TEMP TABLE fs_touch_{table} (rid INTEGER PRIMARY KEY, known INTEGER)"
             )
-            conn.execute(
-                f"INSERT INTO temp.fs_touch_{table} (rid, known) "
-                f"SELECT r.rowid, l.rowid IS NOT NULL FROM {_not_identical(conn, table, b)}"
-            )
+            ahead = differing.get(table)
+            if ahead is None:
+                conn.execute(
+                    f"INSERT INTO temp.fs_touch_{table} (rid, known) "
+                    f"SELECT r.rowid, l.rowid IS NOT NULL FROM {_not_identical(conn, table, b)}"
+                )
+            else:  # compared ahead: whether we have each row is asked now
+                conn.executemany(
+                    f"INSERT INTO temp.fs_touch_{table} (rid, known) VALUES (?, 0)",
+                    ((rid,) for rid in ahead),
+                )
+                conn.execute(
+                    f"UPDATE temp.fs_touch_{table} SET known = EXISTS (SELECT 1 FROM "
+                    f"{b}.{table} r JOIN main.{table} l ON l.id = r.id WHERE r.rowid = rid)"
+                )
             source += f" WHERE rowid IN (SELECT rid FROM temp.fs_touch_{table})"
         counts = conn.execute(f"SELECT {sums} FROM {source}").fetchone()
         for (name, _), bad in zip(checks, counts, strict=True):

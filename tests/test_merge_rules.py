@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import Project
+from storage import Project, SegmentDraft
 from storage.bundle import InvalidBundleError, export_bundle, merge_bundles
 from tests.teamwork_helpers import dump, make_lead, rebuild, team
 
@@ -335,4 +335,47 @@ def test_the_same_coding_under_another_id_is_skipped_and_bad_codings_still_refus
             merge_bundles(p, [bad])
         assert dump(lead.folder) == before
         lead = Project.open(lead.folder)
+    lead.close()
+
+
+def test_rows_compared_ahead_against_an_older_state_merge_by_the_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each bundle is compared with the lead's project while the previous one is being merged
+    # (not yet committed): what alice brings must still count when bob's and carol's rows merge
+    import storage.merge
+
+    found: list[dict[str, list[int]]] = []
+    real = storage.merge.find_differing
+
+    def spy(db: Path, opened: object) -> None:
+        real(db, opened)  # type: ignore[arg-type]
+        found.append(opened.differing)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(storage.merge, "find_differing", spy)
+    lead, segs, coders = team(tmp_path, "alice", "bob", "carol")
+    a, b = coders["alice"], coders["bob"]
+    a.update_segment(segs[0], text="alice fixed this")
+    session = a.sessions()[0].id
+    (new,) = a.add_segments(session, [SegmentDraft(9000, 9500, "alice added this", "S1")])
+    export_bundle(a, tmp_path / "a.fsbundle")
+    merge_bundles(b, [tmp_path / "a.fsbundle"])
+    b.update_segment(new.id, text="bob corrected alice's new segment")
+    b.update_segment(segs[0], speaker="S3")  # after alice's fix: descends from it
+    export_bundle(b, tmp_path / "b.fsbundle")
+    export_bundle(coders["carol"], tmp_path / "c.fsbundle")  # the original transcript
+    for p in coders.values():
+        p.close()
+    found.clear()
+    bundles = [tmp_path / f"{n}.fsbundle" for n in ("a", "b", "c")]
+    summaries = merge_bundles(lead, bundles)
+    assert [len(f["segments"]) for f in found] == [2, 2, 0]  # compared ahead, all three
+    assert [s.tables["segments"].added for s in summaries] == [1, 0, 0]
+    assert [s.tables["segments"].updated for s in summaries] == [1, 2, 0]
+    assert [s.tables["segments"].skipped for s in summaries] == [5, 5, 6]
+    assert sum(s.conflicts for s in summaries) == 0
+    assert lead.get_segment(new.id).text == "bob corrected alice's new segment"
+    fixed = lead.get_segment(segs[0])
+    assert (fixed.text, fixed.speaker) == ("alice fixed this", "S3")
+    assert [h.segment_id for h in lead.search("corrected")] == [new.id]
     lead.close()

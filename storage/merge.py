@@ -12,7 +12,13 @@ Rules, per row of a travelling table (matched by its global id):
   gives the same project as B then A, and merging a bundle twice changes nothing;
 * a deletion (tombstone) in the bundle deletes the row here unless rows here still use it
   (codings of a code or of a segment that the bundle did not know about): then it is a conflict;
-  rows the bundle brings that use a row deleted here bring it back, as a conflict too.
+  rows the bundle brings that use a row deleted here bring it back, as a conflict too;
+* decisions travel: a conflict the bundle's sender resolved is resolved here too when the
+  decision saw every version we know (a kept row comes back over the deletion it overrode);
+* ``merge_same_name``: codes with one path merge into the oldest, every stamp derived from the
+  rows (not the clock), so any order gives the same project and codings keep their coder.
+
+Several bundles merge in one transaction, each in a savepoint (``MergeSession``).
 """
 
 from __future__ import annotations

@@ -379,3 +379,36 @@ def test_rows_compared_ahead_against_an_older_state_merge_by_the_rules(
     assert (fixed.text, fixed.speaker) == ("alice fixed this", "S3")
     assert [h.segment_id for h in lead.search("corrected")] == [new.id]
     lead.close()
+
+
+def test_cli_merges_several_bundles_and_stops_at_a_refused_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli import main as cli_main
+
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    code = lead.find_code("Services/Health")
+    assert code is not None
+    for i, (name, p) in enumerate(coders.items()):
+        p.apply_code(segs[i], code.id)
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        p.close()
+    lead.close()
+    bad = rebuild(
+        tmp_path / "bob.fsbundle",
+        tmp_path / "bad.fsbundle",
+        db_change=lambda c: c.execute("CREATE VIEW v AS SELECT 1"),
+    )
+    d = str(tmp_path)
+    args = ["bundle", "merge", f"{d}/lead.fieldscribe", f"{d}/alice.fsbundle"]
+    assert cli_main([*args, str(bad), f"{d}/bob.fsbundle"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "has a view" in err
+    with Project.open(tmp_path / "lead.fieldscribe") as p:
+        assert [c.coder for c in p.codings()] == ["alice"]  # merged before the refusal
+    assert cli_main([*args, f"{d}/bob.fsbundle", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [b["tables"]["codings"]["added"] for b in out["bundles"]] == [0, 1]
+    assert out["open_conflicts"] == 0
+    with Project.open(tmp_path / "lead.fieldscribe") as p:
+        assert sorted(c.coder for c in p.codings()) == ["alice", "bob"]

@@ -113,6 +113,14 @@ def setup(work: Path, n_segments: int, n_codings: int, n_coders: int) -> None:
 
 
 def _peak_mib() -> float:
+    # VmHWM is this program's own peak; ru_maxrss survives exec on Linux, so a phase's child
+    # would report the parent's peak from the setup
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

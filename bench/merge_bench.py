@@ -13,6 +13,7 @@ compute agreement for ten coders (goal: under 5 s). It also merges the same codi
 Setup writes rows with executemany (a bench may write SQL to build data quickly).
 
     nice -n 10 python bench/merge_bench.py [--segments 300000] [--codings 50000] [--coders 10]
+        [--reuse DIR]   # set up in DIR once, later runs reuse its bundles
 """
 
 from __future__ import annotations
@@ -112,6 +113,14 @@ def setup(work: Path, n_segments: int, n_codings: int, n_coders: int) -> None:
 
 
 def _peak_mib() -> float:
+    # VmHWM is this program's own peak; ru_maxrss survives exec on Linux, so a phase's child
+    # would report the parent's peak from the setup
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -233,6 +242,11 @@ def main() -> None:
     parser.add_argument("--phase", choices=["merge", "since", "peer", "agreement"])
     parser.add_argument("--work", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="work folder: set up there if empty, else reuse its bundles (kept afterwards)",
+    )
     args = parser.parse_args()
     if args.phase:
         fn = {
@@ -243,19 +257,31 @@ def main() -> None:
         }
         print(json.dumps(fn[args.phase](args.work)))
         return
-    work = Path(tempfile.mkdtemp(prefix="fs-merge-bench-"))
+    if args.reuse:
+        work = args.reuse
+        work.mkdir(parents=True, exist_ok=True)
+        args.keep = True
+        for stale in ("merge", "peer", "since"):
+            shutil.rmtree(work / f"{stale}.fieldscribe", ignore_errors=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix="fs-merge-bench-"))
     try:
         started = time.perf_counter()
-        setup(work, args.segments, args.codings, args.coders)
+        reused = (work / "lead.fieldscribe").is_dir()
+        if not reused:
+            setup(work, args.segments, args.codings, args.coders)
         size = sum(b.stat().st_size for b in work.glob("coder*.fsbundle")) / 2**20
+        with sqlite3.connect(work / "lead.fieldscribe" / "project.db") as conn:
+            n_segments = conn.execute("SELECT count(*) FROM segments").fetchone()[0]
+        n_bundles = len(list(work.glob("coder*.fsbundle")))
         print(
-            f"setup: {args.segments} segments, {args.coders} bundles x {args.codings} codings "
+            f"setup{' (reused)' if reused else ''}: {n_segments} segments, {n_bundles} bundles "
             f"({size:.0f} MiB of bundles) in {time.perf_counter() - started:.1f} s"
         )
         merge = _child("merge", work)
         peer = _child("peer", work)
         print(
-            f"merge {args.coders} bundles: {merge['seconds']:.2f} s (goal < 10 s; CPU "
+            f"merge {n_bundles} bundles: {merge['seconds']:.2f} s (goal < 10 s; CPU "
             f"{merge['cpu']:.2f} s), peak RSS {merge['peak_mib']:.0f} MiB, "
             f"{merge['added']:.0f} codings added"
         )
@@ -265,7 +291,7 @@ def main() -> None:
         )
         since = _child("since", work)
         print(
-            f"merge {args.coders} --since bundles ({since['mib']:.1f} MiB, the codings only): "
+            f"merge {n_bundles} --since bundles ({since['mib']:.1f} MiB, the codings only): "
             f"{since['seconds']:.2f} s (CPU {since['cpu']:.2f} s), peak RSS "
             f"{since['peak_mib']:.0f} MiB, {since['added']:.0f} codings added"
         )

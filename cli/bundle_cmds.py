@@ -9,7 +9,7 @@ from typing import Any
 
 from analysis.agreement import compute_agreement, disagreements
 from storage.bundle import export_bundle, merge_bundles
-from storage.crypto import fingerprint, load_public_key, read_passphrase_file
+from storage.crypto import fingerprint, is_encrypted, load_public_key, read_passphrase_file
 from storage.errors import InvalidInputError, NotFoundError
 from storage.models import as_dict
 from storage.privacy_bundle import export_encrypted
@@ -174,14 +174,17 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
     started = time.monotonic()
     with open_project(args, write=True) as project:
         summaries = []
-        for bundle in args.bundles:  # an encrypted one is decrypted to a private temp copy
-            with decrypted(bundle, args, project) as plain:
-                summaries += merge_bundles(
-                    project,
-                    [plain],
-                    allow_other_project=args.allow_other_project,
-                    merge_same_name=args.merge_same_name,
-                )
+        options = {
+            "allow_other_project": args.allow_other_project,
+            "merge_same_name": args.merge_same_name,
+        }
+        if not any(is_encrypted(bundle) for bundle in args.bundles):
+            # all at once: the next bundle unpacks while one merges, and one commit serves many
+            summaries = merge_bundles(project, list(args.bundles), **options)
+        else:
+            for bundle in args.bundles:  # an encrypted one is decrypted to a private temp copy
+                with decrypted(bundle, args, project) as plain:
+                    summaries += merge_bundles(project, [plain], **options)
         open_conflicts = len(project.conflicts())
     if args.json:
         print_json(

@@ -6,9 +6,11 @@ Format (``.fsbundle``): a zip file holding
   when, the ``--since`` date if any, row counts per table, and the size and sha256 of every
   other member;
 * ``project.db``: a plain SQLite database (the project's schema) taken with SQLite's online
-  backup API, so it is consistent even while the app is writing. Unzip it and it opens in any
-  SQLite tool. Version-history triggers and the FTS5 index ``segments_fts`` are dropped from the
-  snapshot (the receiving project rebuilds its index), and the local ``conflicts`` are emptied;
+  backup API, so it is consistent even while the app is writing; stored, not deflated, so that
+  a merge need not inflate it. Unzip it and it opens in any SQLite tool. Version-history triggers
+  and the FTS5 index ``segments_fts`` are dropped from the snapshot (the receiving project
+  rebuilds its index); of the ``conflicts``, only the resolved ones stay, without the competing
+  values (their decisions travel: see ``storage.merge``);
 * ``media/NAME``: the audio files, only with ``--with-media``.
 
 A bundle is untrusted input. Reading one refuses entries with absolute paths, ``..``, links,
@@ -31,7 +33,7 @@ import sqlite3
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -76,13 +78,18 @@ class BundleInfo:
 
 @dataclass
 class OpenedBundle:
-    """A bundle checked and unpacked into a private temporary folder."""
+    """A bundle checked and unpacked into a private temporary folder.
+
+    ``differing`` (filled ahead by ``storage.merge.find_differing``, or empty): per table, the
+    rowids of the bundle's rows that differ from the project's rows as they were then.
+    """
 
     path: Path
     manifest: dict[str, Any]
     folder: Path
     db_path: Path
     media: dict[str, Path] = field(default_factory=dict)
+    differing: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def coder(self) -> str:
@@ -180,9 +187,11 @@ def export_bundle(
             "members": members,
         }
         part = work / "bundle.part"
+        # the database is stored, not deflated: inflating it cost more than any other step of a
+        # merge except the row copies (a bundle compresses about 4:1, so zip it again to mail it)
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             zf.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
-            zf.write(snapshot, DB_MEMBER)
+            zf.write(snapshot, DB_MEMBER, compress_type=zipfile.ZIP_STORED)
             for rel, src in media_files:
                 zf.write(src, rel, compress_type=zipfile.ZIP_STORED)
         with open(part, "rb") as fh:
@@ -224,7 +233,14 @@ def _prepare_snapshot(
     ).fetchall():
         conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
     conn.execute("DROP TABLE IF EXISTS segments_fts")
-    conn.execute("DELETE FROM conflicts")
+    # open conflicts are this copy's business; decisions travel, without the competing values
+    # (texts that may predate pseudonyms and redactions)
+    conn.execute("DELETE FROM conflicts WHERE status <> 'resolved'")
+    for conflict_id, versions in conn.execute("SELECT id, versions FROM conflicts").fetchall():
+        bare = [{**v, "values": {}} for v in json.loads(versions)]
+        conn.execute(
+            "UPDATE conflicts SET versions = ? WHERE id = ?", (json.dumps(bare), conflict_id)
+        )
     if not voice_profiles:
         conn.execute("DELETE FROM speaker_profiles")
         for table in ("deletions", "row_versions"):
@@ -233,6 +249,7 @@ def _prepare_snapshot(
         for table in TRAVELLING_TABLES:
             conn.execute(f"DELETE FROM {table} WHERE updated_at < ?", (since,))
         conn.execute("DELETE FROM deletions WHERE deleted_at < ?", (since,))
+        conn.execute("DELETE FROM conflicts WHERE resolved_at < ?", (since,))
         for table in TRAVELLING_TABLES:
             conn.execute(
                 f"DELETE FROM row_versions WHERE table_name = ? "
@@ -287,36 +304,47 @@ def _open_checked(path: str | Path) -> OpenedBundle:
 
 
 @contextlib.contextmanager
-def _opened_in_turn(paths: list[str | Path]) -> Iterator[Iterator[OpenedBundle]]:
+def _opened_in_turn(
+    paths: list[str | Path], ahead: Callable[[OpenedBundle], None] | None = None
+) -> Iterator[Iterator[OpenedBundle]]:
     """Open bundles one after another, unpacking the next one while the caller uses this one.
 
-    Unpacking (inflate, sha256, write) runs in a worker thread, overlapping the merge of the
-    previous bundle (SQLite, zlib and hashlib release the GIL). A refusal is raised when its
-    bundle's turn comes, so earlier bundles are used exactly as without prefetching. Every
-    unpacked folder is removed, whatever happens.
+    Unpacking (sha256, copy) and then ``ahead(opened)`` run in a worker thread, overlapping the
+    merge of the previous bundle (SQLite and hashlib release the GIL). A refusal is raised when
+    its bundle's turn comes, so earlier bundles are used exactly as without prefetching. The
+    caller owns (and removes) the folder of every bundle it received; every other unpacked
+    folder is removed here.
     """
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsbundle-unpack")
     pending: list[Future[OpenedBundle]] = []
+    handed: set[int] = set()
+
+    def job(path: str | Path) -> OpenedBundle:
+        opened = _open_checked(path)
+        if ahead is not None:
+            try:
+                ahead(opened)
+            except BaseException:
+                shutil.rmtree(opened.folder, ignore_errors=True)
+                raise
+        return opened
 
     def bundles() -> Iterator[OpenedBundle]:
         if paths:
-            pending.append(pool.submit(_open_checked, paths[0]))
+            pending.append(pool.submit(job, paths[0]))
         for i in range(len(paths)):
-            current = pending[-1]
-            opened = current.result()  # raises this bundle's refusal
+            opened = pending[-1].result()  # raises this bundle's refusal
+            handed.add(i)
             if i + 1 < len(paths):
-                pending.append(pool.submit(_open_checked, paths[i + 1]))
-            try:
-                yield opened
-            finally:
-                shutil.rmtree(opened.folder, ignore_errors=True)
+                pending.append(pool.submit(job, paths[i + 1]))
+            yield opened
 
     try:
         yield bundles()
     finally:
         pool.shutdown(wait=True)
-        for future in pending:
-            if future.done() and future.exception() is None:
+        for i, future in enumerate(pending):
+            if i not in handed and future.done() and future.exception() is None:
                 shutil.rmtree(future.result().folder, ignore_errors=True)
 
 
@@ -417,23 +445,52 @@ def _check_manifest(path: Path, manifest: Any) -> None:
         raise InvalidBundleError(f"{path}: the manifest has no schema version.")
 
 
+def _stored_data_offset(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
+    """Where a stored (not compressed, not encrypted) member's bytes start in the zip file."""
+    if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1 or zf.fp is None:
+        return None
+    zf.fp.seek(info.header_offset)
+    header = zf.fp.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        return None
+    name_len = int.from_bytes(header[26:28], "little")
+    extra_len = int.from_bytes(header[28:30], "little")
+    return info.header_offset + 30 + name_len + extra_len
+
+
 def _extract_limited(
     path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, size: int, sha: str
 ) -> None:
     digest = hashlib.sha256()
     written = 0
-    with zf.open(info) as src, open(target, "wb") as dst:
-        while True:
-            block = src.read(1 << 20)
-            if not block:
-                break
-            written += len(block)
-            if written > size:
-                raise InvalidBundleError(
-                    f"{path}: {info.filename!r} is larger than the manifest says; refusing."
-                )
-            digest.update(block)
-            dst.write(block)
+    offset = _stored_data_offset(zf, info) if info.file_size == size else None
+    if offset is not None:
+        # a stored member (the database): copied straight from the file in large blocks; the
+        # manifest's sha256 checks it (stronger than the zip's CRC-32, which is skipped)
+        buffer = bytearray(4 << 20)
+        view = memoryview(buffer)
+        with open(path, "rb") as src, open(target, "wb") as dst:
+            src.seek(offset)
+            while written < size:
+                n = src.readinto(view[: min(len(buffer), size - written)])
+                if not n:
+                    break
+                digest.update(view[:n])
+                dst.write(view[:n])
+                written += n
+    else:
+        with zf.open(info) as src, open(target, "wb") as dst:
+            while True:
+                block = src.read(1 << 20)
+                if not block:
+                    break
+                written += len(block)
+                if written > size:
+                    raise InvalidBundleError(
+                        f"{path}: {info.filename!r} is larger than the manifest says; refusing."
+                    )
+                digest.update(block)
+                dst.write(block)
     if written != size:
         raise InvalidBundleError(f"{path}: {info.filename!r} is truncated; export it again.")
     if digest.hexdigest() != sha:
@@ -491,20 +548,30 @@ def merge_bundles(
     allow_other_project: bool = False,
     merge_same_name: bool = False,
 ) -> list[Any]:
-    """Merge bundles into ``project``, one transaction per bundle; return their summaries.
+    """Merge bundles into ``project``; return their summaries.
 
-    See ``storage.merge.merge_bundle`` for the rules.
+    Each bundle merges in a savepoint of one transaction (``storage.merge.MergeSession``), so a
+    refused bundle changes nothing and the bundles before it stay merged, as if each had its own
+    transaction, while their pages are written once. See ``storage.merge`` for the rules.
     """
-    from .merge import merge_bundle
+    from .merge import MergeSession, find_differing
 
     summaries = []
-    with _opened_in_turn(bundles) as opened_bundles:
+    db_path = Path(project.folder) / "project.db"
+
+    def ahead(opened: OpenedBundle) -> None:
+        find_differing(db_path, opened)
+
+    with (
+        _opened_in_turn(bundles, ahead) as opened_bundles,
+        MergeSession(project) as session,
+    ):
         for opened in opened_bundles:
-            summary = merge_bundle(
-                project,
+            summary = session.merge(
                 opened,
                 allow_other_project=allow_other_project,
                 merge_same_name=merge_same_name,
+                remove_folder=True,
             )
             summaries.append(summary)
             project.log_event(

@@ -12,7 +12,13 @@ Rules, per row of a travelling table (matched by its global id):
   gives the same project as B then A, and merging a bundle twice changes nothing;
 * a deletion (tombstone) in the bundle deletes the row here unless rows here still use it
   (codings of a code or of a segment that the bundle did not know about): then it is a conflict;
-  rows the bundle brings that use a row deleted here bring it back, as a conflict too.
+  rows the bundle brings that use a row deleted here bring it back, as a conflict too;
+* decisions travel: a conflict the bundle's sender resolved is resolved here too when the
+  decision saw every version we know (a kept row comes back over the deletion it overrode);
+* ``merge_same_name``: codes with one path merge into the oldest, every stamp derived from the
+  rows (not the clock), so any order gives the same project and codings keep their coder.
+
+Several bundles merge in one transaction, each in a savepoint (``MergeSession``).
 """
 
 from __future__ import annotations
@@ -22,10 +28,12 @@ import contextlib
 import json
 import math
 import re
+import shutil
 import sqlite3
 import sys
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +77,8 @@ _OTHER_TABLES = ("coders", "deletions", "row_versions", "project_meta")
 _MEDIA_PATH = re.compile(r"^media/[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 #: page cache (KiB) of the project during a merge (the bundle gets half); given back after
 MERGE_CACHE_KIB = 64 * 1024
+#: the most bundles a merge session commits at once (each stays attached until the commit)
+MERGE_BATCH = 8
 #: the largest voice-profile embedding a bundle may bring (float32 values)
 MAX_EMBEDDING_DIM = 8192
 _CONFLICT_NS = uuid.UUID("6f1c1f0e-8d3b-4c59-9a57-3f0b8a1d2c11")
@@ -119,14 +129,14 @@ class MergeSummary:
         }
 
 
-def _undeleted(table: str, tomb: str) -> str:
+def _undeleted(table: str, tomb: str, schema: str = "b") -> str:
     """SQL: the bundle brought back the row of tombstone ``tomb`` after that deletion.
 
     An undo that restores a deleted row leaves ``undeleted:<deleted_at>`` in ``row_versions``
     (``storage/undo.py``); a later tombstone of the same row is not covered by it.
     """
     return (
-        f"EXISTS (SELECT 1 FROM b.row_versions u WHERE u.table_name = '{table}' "
+        f"EXISTS (SELECT 1 FROM {schema}.row_versions u WHERE u.table_name = '{table}' "
         f"AND u.row_id = {tomb}.row_id AND u.version LIKE 'undeleted:%' "
         f"AND substr(u.version, 11) >= {tomb}.deleted_at)"
     )
@@ -135,6 +145,15 @@ def _undeleted(table: str, tomb: str) -> str:
 def conflict_id(table: str, row_id: str) -> str:
     """The conflict id of a row: the same on every laptop and in every merge order."""
     return str(uuid.uuid5(_CONFLICT_NS, f"{table}/{row_id}"))
+
+
+def _next_version(version: str) -> str:
+    """The version after ``version`` (an ISO time with milliseconds): one millisecond later."""
+    try:
+        when = datetime.strptime(version, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        return version + "+"  # not a time this FieldScribe wrote: still a new, later string
+    return (when + timedelta(milliseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _version_key(v: ConflictVersion) -> tuple[str, bool, str]:
@@ -161,36 +180,143 @@ def merge_bundle(
     Raises:
         InvalidBundleError: the bundle is refused; the project is unchanged.
     """
-    if project.readonly:
-        raise ReadOnlyError(f"{project.folder} was opened read-only; nothing was changed.")
-    path = opened.path
-    if opened.project_id != project.id and not allow_other_project:
-        theirs = opened.manifest.get("project_name") or opened.project_id
-        raise InvalidBundleError(
-            f"{path} belongs to another project ({theirs!r}, id {opened.project_id}), not "
-            f"{project.name!r}; use --allow-other-project to merge it anyway. Nothing changed."
+    with MergeSession(project) as session:
+        return session.merge(
+            opened,
+            allow_other_project=allow_other_project,
+            merge_same_name=merge_same_name,
+            adopt=adopt,
         )
-    conn: sqlite3.Connection = project.db.conn
-    summary = MergeSummary(bundle=str(path), coder=opened.coder)
-    with project._mutex:
-        trusted = conn.execute("PRAGMA trusted_schema").fetchone()[0]
-        cache = conn.execute("PRAGMA main.cache_size").fetchone()[0]
-        conn.execute("PRAGMA trusted_schema = OFF")
+
+
+class MergeSession:
+    """Bundles merged one after another into a project, with as few commits as possible.
+
+    Each bundle merges inside its own savepoint: a refused bundle changes nothing, and the bundles
+    merged before it stay merged (they are committed when the session ends, whatever ends it). A
+    commit writes every page the merges changed, so one commit for several bundles writes the
+    pages they share (the codings' indexes) once instead of once per bundle. SQLite cannot detach
+    a database that the open transaction has read, so every bundle stays attached (and its
+    unpacked folder stays on disk) until the commit; a session commits whenever it runs out of
+    attachment slots (``MERGE_BATCH`` at most).
+
+    Use it as a context manager; the project's lock is held throughout.
+    """
+
+    def __init__(self, project: Any, *, batch: int | None = None) -> None:
+        if project.readonly:
+            raise ReadOnlyError(f"{project.folder} was opened read-only; nothing was changed.")
+        self.project = project
+        self.conn: sqlite3.Connection = project.db.conn
+        self.batch = batch or MERGE_BATCH
+        self._stack: contextlib.ExitStack | None = None
+        self._attached: list[str] = []
+        self._folders: list[Path] = []
+        self._copied: list[Path] = []
+        self._pragmas: tuple[int, int] | None = None
+
+    def __enter__(self) -> MergeSession:
+        self.project._mutex.acquire()
+        try:
+            conn = self.conn
+            trusted = conn.execute("PRAGMA trusted_schema").fetchone()[0]
+            cache = conn.execute("PRAGMA main.cache_size").fetchone()[0]
+            self._pragmas = (int(trusted), int(cache))
+            conn.execute("PRAGMA trusted_schema = OFF")
+            # the merge looks rows up by random UUIDs in both databases: with SQLite's default
+            # 2 MiB page cache nearly every lookup re-reads pages from the OS
+            conn.execute(f"PRAGMA main.cache_size = -{MERGE_CACHE_KIB}")
+            limit = conn.getlimit(sqlite3.SQLITE_LIMIT_ATTACHED)
+            in_use = len(conn.execute("PRAGMA database_list").fetchall()) - 2
+            self.batch = max(1, min(self.batch, limit - in_use))
+        except BaseException:
+            self.project._mutex.release()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.commit()
+        finally:
+            conn = self.conn
+            if self._pragmas is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute(f"PRAGMA trusted_schema = {self._pragmas[0]}")
+                    conn.execute(f"PRAGMA main.cache_size = {self._pragmas[1]}")
+            self.project._mutex.release()
+
+    def commit(self) -> None:
+        """Commit what the session merged so far, detach the bundles and remove their folders."""
+        stack, self._stack = self._stack, None
+        copied, self._copied = self._copied, []
+        try:
+            if stack is not None:
+                try:
+                    stack.close()  # COMMIT
+                except BaseException:
+                    for item in copied:  # audio of rows that were rolled back
+                        item.unlink(missing_ok=True)
+                    raise
+        finally:
+            for schema in self._attached:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute(f"DETACH DATABASE {schema}")
+            self._attached = []
+            for folder in self._folders:
+                shutil.rmtree(folder, ignore_errors=True)
+            self._folders = []
+
+    def merge(
+        self,
+        opened: OpenedBundle,
+        *,
+        allow_other_project: bool = False,
+        merge_same_name: bool = False,
+        adopt: bool = False,
+        remove_folder: bool = False,
+    ) -> MergeSummary:
+        """Merge one checked, unpacked bundle (in a savepoint of the session's transaction).
+
+        Args:
+            opened: from ``storage.bundle.open_bundle``.
+            allow_other_project: merge a bundle exported from another project.
+            merge_same_name: merge codes that have the same path but different ids.
+            adopt: the project is new and takes the bundle's identity.
+            remove_folder: the session removes the bundle's unpacked folder when done with it.
+
+        Raises:
+            InvalidBundleError: the bundle is refused; it changed nothing.
+        """
+        project, conn, path = self.project, self.conn, opened.path
+        if len(self._attached) >= self.batch:
+            self.commit()
+        if remove_folder:
+            self._folders.append(opened.folder)
+        if opened.project_id != project.id and not allow_other_project:
+            theirs = opened.manifest.get("project_name") or opened.project_id
+            raise InvalidBundleError(
+                f"{path} belongs to another project ({theirs!r}, id {opened.project_id}), not "
+                f"{project.name!r}; use --allow-other-project to merge it anyway. Nothing changed."
+            )
+        if self._stack is None:
+            stack = contextlib.ExitStack()
+            stack.enter_context(project._tx())  # BEGIN
+            self._stack = stack
+        schema = f"fs_bundle{len(self._attached)}"
         uri = f"{opened.db_path.resolve().as_uri()}?mode=ro"
-        conn.execute("ATTACH DATABASE ? AS b", (uri,))
-        # the merge looks rows up by random UUIDs in both databases: with SQLite's default
-        # 2 MiB page cache nearly every lookup re-reads pages from the OS
-        conn.execute(f"PRAGMA main.cache_size = -{MERGE_CACHE_KIB}")
-        conn.execute(f"PRAGMA b.cache_size = -{MERGE_CACHE_KIB // 2}")
+        conn.execute(f"ATTACH DATABASE ? AS {schema}", (uri,))
+        self._attached.append(schema)
+        conn.execute(f"PRAGMA {schema}.cache_size = -{MERGE_CACHE_KIB // 2}")
+        summary = MergeSummary(bundle=str(path), coder=opened.coder)
         copied: list[Path] = []
         try:
             attached = {r[1]: r[2] for r in conn.execute("PRAGMA database_list")}
-            if Path(attached.get("b") or "/").resolve() != opened.db_path.resolve():
+            if Path(attached.get(schema) or "/").resolve() != opened.db_path.resolve():
                 raise InvalidBundleError(f"{path}: could not open the bundle read-only.")
             try:
-                _validate(conn, path)
-                with project._tx():
-                    run = _Merge(project, conn, opened, summary, merge_same_name)
+                with project._tx():  # a savepoint
+                    _validate(conn, path, schema, opened.differing)
+                    run = _Merge(project, conn, opened, summary, merge_same_name, schema)
                     run.run()
                     if adopt:
                         run.adopt()
@@ -220,15 +346,14 @@ def merge_bundle(
             with contextlib.suppress(sqlite3.Error):
                 for table in TRAVELLING_TABLES:
                     conn.execute(f"DROP TABLE IF EXISTS temp.fs_touch_{table}")
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("DETACH DATABASE b")
-            conn.execute(f"PRAGMA trusted_schema = {int(trusted)}")
-            conn.execute(f"PRAGMA main.cache_size = {int(cache)}")
-    return summary
+            with contextlib.suppress(sqlite3.Error):  # done with it: give its pages back
+                conn.execute(f"PRAGMA {schema}.cache_size = 16")
+        self._copied.extend(copied)
+        return summary
 
 
 # --------------------------------------------------------------------------- validation
-def _not_identical(conn: sqlite3.Connection, table: str) -> str:
+def _not_identical(conn: sqlite3.Connection, table: str, b: str) -> str:
     """FROM and WHERE clauses: bundle rows ``r`` that no row ``l`` here has identically.
 
     ``l`` is our row with the same id, if any. Most rows of a bundle are the ones we already
@@ -241,11 +366,51 @@ def _not_identical(conn: sqlite3.Connection, table: str) -> str:
         ["l.updated_at IS r.updated_at"] + [f"l.{c} IS r.{c}" for c in content_columns(conn, table)]
     )
     where = f"l.rowid IS NULL OR NOT ({same})"
-    bundle_cols = {r[1] for r in conn.execute(f"PRAGMA b.table_info({table})")}
+    bundle_cols = {r[1] for r in conn.execute(f"PRAGMA {b}.table_info({table})")}
     if table == "segments" and "seq" in bundle_cols:  # seq is not required of a bundle
         fast = f"l.seq = r.seq AND l.id = r.id AND {same}"
         where = f"NOT EXISTS (SELECT 1 FROM main.segments l WHERE {fast}) AND ({where})"
-    return f"b.{table} r LEFT JOIN main.{table} l ON l.id = r.id WHERE {where}"
+    return f"{b}.{table} r LEFT JOIN main.{table} l ON l.id = r.id WHERE {where}"
+
+
+#: tables whose rows ``find_differing`` compares ahead (most of a full bundle: the transcript)
+AHEAD_TABLES = ("segments",)
+
+
+def find_differing(project_db: Path, opened: OpenedBundle) -> None:
+    """Find, ahead of the merge and on another connection, the bundle rows that differ from ours.
+
+    Runs in the thread that unpacks the next bundle while the current one merges, against the
+    project as last committed. A row identical then (same id, version and content) is skipped
+    by the merge's rules whatever happened here since: later edits and deletions here keep
+    that version in ``row_versions`` or leave a tombstone, so the bundle's copy is old news; and
+    being equal to a row of ours, it is valid. Rows that differed then are checked and merged as
+    usual (whether we have the row is looked up again at merge time). Any problem (a malformed
+    bundle, a locked file) leaves ``opened.differing`` empty: the merge then compares itself,
+    and refuses what must be refused.
+    """
+    opened.differing = {}
+    try:
+        conn = sqlite3.connect(f"{project_db.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return
+    try:
+        conn.execute("PRAGMA trusted_schema = OFF")
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute(f"PRAGMA cache_size = -{MERGE_CACHE_KIB // 2}")
+        uri = f"{opened.db_path.resolve().as_uri()}?mode=ro"
+        conn.execute("ATTACH DATABASE ? AS b", (uri,))
+        found = {}
+        for table in AHEAD_TABLES:
+            found[table] = [
+                r[0]
+                for r in conn.execute(f"SELECT r.rowid FROM {_not_identical(conn, table, 'b')}")
+            ]
+        opened.differing = found
+    except sqlite3.Error:
+        opened.differing = {}
+    finally:
+        conn.close()
 
 
 def _allowed_types(decl: str, notnull: bool, pk: bool, name: str) -> list[str]:
@@ -279,14 +444,20 @@ def _check_clauses(conn: sqlite3.Connection, table: str) -> list[str]:
     return clauses
 
 
-def _validate(conn: sqlite3.Connection, path: Path) -> None:
-    """Check the bundle's tables: every expected column present, every value of the right type."""
-    btables = {r[0] for r in conn.execute("SELECT name FROM b.sqlite_master WHERE type='table'")}
+def _validate(
+    conn: sqlite3.Connection, path: Path, b: str, differing: dict[str, list[int]] | None = None
+) -> None:
+    """Check the bundle's tables: every expected column present, every value of the right type.
+
+    ``differing``: rows already found to differ from ours (``find_differing``), per table.
+    """
+    differing = differing or {}
+    btables = {r[0] for r in conn.execute(f"SELECT name FROM {b}.sqlite_master WHERE type='table'")}
     for table in (*TRAVELLING_TABLES, *_OTHER_TABLES):
         if table not in btables:
             raise InvalidBundleError(f"{path}: the bundle has no table {table!r}; refusing it.")
         main_cols = conn.execute(f"PRAGMA main.table_info({table})").fetchall()
-        bcols = {r[1] for r in conn.execute(f"PRAGMA b.table_info({table})")}
+        bcols = {r[1] for r in conn.execute(f"PRAGMA {b}.table_info({table})")}
         checks: list[tuple[str, str]] = []
         for _, name, decl, notnull, _default, pk in main_cols:
             if name == "seq":
@@ -318,17 +489,28 @@ def _validate(conn: sqlite3.Connection, path: Path) -> None:
                 )
             )
         sums = ", ".join(f"coalesce(sum({cond}), 0)" for _, cond in checks)
-        source = f"b.{table}"
+        source = f"{b}.{table}"
         if table in TRAVELLING_TABLES:
             # rows equal to ours are never copied: check (and later merge) only the others
             conn.execute(f"DROP TABLE IF EXISTS temp.fs_touch_{table}")
             conn.execute(
                 f"CREATE TEMP TABLE fs_touch_{table} (rid INTEGER PRIMARY KEY, known INTEGER)"
             )
-            conn.execute(
-                f"INSERT INTO temp.fs_touch_{table} (rid, known) "
-                f"SELECT r.rowid, l.rowid IS NOT NULL FROM {_not_identical(conn, table)}"
-            )
+            ahead = differing.get(table)
+            if ahead is None:
+                conn.execute(
+                    f"INSERT INTO temp.fs_touch_{table} (rid, known) "
+                    f"SELECT r.rowid, l.rowid IS NOT NULL FROM {_not_identical(conn, table, b)}"
+                )
+            else:  # compared ahead: whether we have each row is asked now
+                conn.executemany(
+                    f"INSERT INTO temp.fs_touch_{table} (rid, known) VALUES (?, 0)",
+                    ((rid,) for rid in ahead),
+                )
+                conn.execute(
+                    f"UPDATE temp.fs_touch_{table} SET known = EXISTS (SELECT 1 FROM "
+                    f"{b}.{table} r JOIN main.{table} l ON l.id = r.id WHERE r.rowid = rid)"
+                )
             source += f" WHERE rowid IN (SELECT rid FROM temp.fs_touch_{table})"
         counts = conn.execute(f"SELECT {sums} FROM {source}").fetchone()
         for (name, _), bad in zip(checks, counts, strict=True):
@@ -338,18 +520,18 @@ def _validate(conn: sqlite3.Connection, path: Path) -> None:
                     f"{path}: {bad} row(s) of {table!r} have an invalid {what}; refusing the "
                     "bundle. Nothing was changed."
                 )
-    _check_embeddings_finite(conn, path)
-    for (media_path,) in conn.execute("SELECT path FROM b.media"):
+    _check_embeddings_finite(conn, path, b)
+    for (media_path,) in conn.execute(f"SELECT path FROM {b}.media"):
         if not _MEDIA_PATH.match(media_path):
             raise InvalidBundleError(
                 f"{path}: media path {media_path!r} is not allowed; refusing the bundle."
             )
 
 
-def _check_embeddings_finite(conn: sqlite3.Connection, path: Path) -> None:
+def _check_embeddings_finite(conn: sqlite3.Connection, path: Path, b: str) -> None:
     """Refuse voice-profile embeddings with NaN or infinite values (rows the merge would copy)."""
     rows = conn.execute(
-        "SELECT embedding FROM b.speaker_profiles "
+        f"SELECT embedding FROM {b}.speaker_profiles "
         "WHERE rowid IN (SELECT rid FROM temp.fs_touch_speaker_profiles)"
     )
     for (blob,) in rows:
@@ -373,7 +555,9 @@ class _Merge:
         opened: OpenedBundle,
         summary: MergeSummary,
         merge_same_name: bool,
+        schema: str,
     ) -> None:
+        self.b = schema
         self.project = project
         self.conn = conn
         self.opened = opened
@@ -387,11 +571,12 @@ class _Merge:
         conn = self.conn
         n = conn.execute(
             "INSERT OR IGNORE INTO main.coders (name, created_at) "
-            "SELECT name, created_at FROM b.coders"
+            f"SELECT name, created_at FROM {self.b}.coders"
         ).rowcount
-        total = conn.execute("SELECT count(*) FROM b.coders").fetchone()[0]
+        total = conn.execute(f"SELECT count(*) FROM {self.b}.coders").fetchone()[0]
         self.summary.table("coders").added = n
         self.summary.table("coders").skipped = total - n
+        self._take_resolutions()
         for table in TRAVELLING_TABLES:
             if table == "codings":
                 self._restore_used("segments")
@@ -400,7 +585,7 @@ class _Merge:
         self._apply_deletions()
         conn.execute(
             "INSERT INTO main.row_versions (table_name, row_id, version, author) "
-            "SELECT table_name, row_id, version, author FROM b.row_versions WHERE true "
+            f"SELECT table_name, row_id, version, author FROM {self.b}.row_versions WHERE true "
             "ON CONFLICT DO UPDATE SET author = excluded.author "
             "WHERE row_versions.author IS NULL AND excluded.author IS NOT NULL"
         )
@@ -409,7 +594,9 @@ class _Merge:
     def adopt(self) -> None:
         """Take the bundle's project id and team settings (for ``new --from-bundle``)."""
         for key in ("project_id", "blind_coding"):
-            row = self.conn.execute("SELECT value FROM b.project_meta WHERE key = ?", (key,))
+            row = self.conn.execute(
+                f"SELECT value FROM {self.b}.project_meta WHERE key = ?", (key,)
+            )
             value = row.fetchone()
             if value is not None:
                 self.conn.execute(
@@ -474,7 +661,7 @@ class _Merge:
             f"r.rowid IN (SELECT rid FROM temp.fs_touch_{table} WHERE NOT known)",
             f"NOT EXISTS (SELECT 1 FROM main.{table} l WHERE l.id = r.id)",
             f"NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = '{table}' "
-            f"AND d.row_id = r.id AND NOT {_undeleted(table, 'd')})",
+            f"AND d.row_id = r.id AND NOT {_undeleted(table, 'd', self.b)})",
         ]
         for col, parent in FK_PARENTS.get(table, []):
             if parent == "coders":
@@ -484,23 +671,28 @@ class _Merge:
                 f"d2.table_name = '{parent}' AND d2.row_id = r.{col}) "
                 f"OR EXISTS (SELECT 1 FROM main.{parent} p WHERE p.id = r.{col}))"
             )
+        verb = "INSERT"
         if table == "codings":
-            where.append(
-                "NOT EXISTS (SELECT 1 FROM main.codings l WHERE l.segment_id = r.segment_id AND "
-                "l.code_id = r.code_id AND l.coder = r.coder AND l.start_cp IS r.start_cp AND "
-                "l.end_cp IS r.end_cp)"
-            )
+            # The same coding under another id is skipped (the rule), and so is a row whose id
+            # arrived since the touch table was made (none can: nothing else adds codings). The
+            # insert looks both up anyway (its unique indexes), so OR IGNORE spares two index
+            # searches per row; it ignores nothing else: NOT NULL and CHECK were validated for
+            # these rows, and foreign-key errors are not ignored.
+            del where[1]
+            verb = "INSERT OR IGNORE"
         sql_where = " AND ".join(where)
         if table == "media":
             self.new_media = [
                 (r[0], r[1])
-                for r in conn.execute(f"SELECT r.path, r.sha256 FROM b.media r WHERE {sql_where}")
+                for r in conn.execute(
+                    f"SELECT r.path, r.sha256 FROM {self.b}.media r WHERE {sql_where}"
+                )
             ]
         lcols = ", ".join(f"l.{c}" for c in cols)
         changed = conn.execute(
             f"SELECT {rcols}, {lcols} FROM temp.fs_touch_{table} t "
-            f"CROSS JOIN b.{table} r ON r.rowid = t.rid CROSS JOIN main.{table} l ON l.id = r.id "
-            "WHERE t.known"
+            f"CROSS JOIN {self.b}.{table} r ON r.rowid = t.rid "
+            f"CROSS JOIN main.{table} l ON l.id = r.id WHERE t.known"
         ).fetchall()
         max_seq = 0
         if table == "segments":
@@ -508,7 +700,7 @@ class _Merge:
         # in the order of the table's widest index: its pages fill in order, not at random
         order = " ORDER BY r.segment_id, r.code_id, r.coder" if table == "codings" else ""
         stats.added = conn.execute(
-            f"INSERT INTO main.{table} ({collist}) SELECT {rcols} FROM b.{table} r "
+            f"{verb} INTO main.{table} ({collist}) SELECT {rcols} FROM {self.b}.{table} r "
             f"WHERE {sql_where}{order}"
         ).rowcount
         if table == "segments" and stats.added:
@@ -521,9 +713,9 @@ class _Merge:
             conn.execute(
                 f"DELETE FROM main.deletions AS d WHERE d.table_name = '{table}' "
                 f"AND EXISTS (SELECT 1 FROM main.{table} x WHERE x.id = d.row_id) "
-                f"AND {_undeleted(table, 'd')}"
+                f"AND {_undeleted(table, 'd', self.b)}"
             )
-        total = conn.execute(f"SELECT count(*) FROM b.{table}").fetchone()[0]
+        total = conn.execute(f"SELECT count(*) FROM {self.b}.{table}").fetchone()[0]
         n = len(cols)
         for row in changed:
             remote = dict(zip(cols, tuple(row)[:n], strict=True))
@@ -558,11 +750,11 @@ class _Merge:
         history = {
             r[0]
             for r in conn.execute(
-                "SELECT version FROM b.row_versions WHERE table_name = ? AND row_id = ?",
+                f"SELECT version FROM {self.b}.row_versions WHERE table_name = ? AND row_id = ?",
                 (table, row_id),
             )
         }
-        remote_author = self._author("b", table, row_id, rv, self.opened.coder)
+        remote_author = self._author(self.b, table, row_id, rv, self.opened.coder)
         if lv in history and rv != lv:
             self._write_row(table, row_id, rvals, rv)
             self._record_version(table, row_id, rv, remote_author)
@@ -628,6 +820,106 @@ class _Merge:
                 self._write_row(table, row_id, winner.values, winner.version)
         return True
 
+    # ------------------------------------------------------------- resolutions
+    def _bundle_resolutions(
+        self,
+    ) -> list[tuple[str, str, str, list[ConflictVersion], tuple[str, str, str]]]:
+        """The resolved conflicts the bundle carries, checked (a bundle is untrusted)."""
+        b, path = self.b, self.opened.path
+        if not self.conn.execute(
+            f"SELECT 1 FROM {b}.sqlite_master WHERE type = 'table' AND name = 'conflicts'"
+        ).fetchone():
+            return []
+        result = []
+        for table, row_id, kind, raw, resolution, by, at in self.conn.execute(
+            "SELECT table_name, row_id, kind, versions, resolution, resolved_by, resolved_at "
+            f"FROM {b}.conflicts WHERE status = 'resolved' ORDER BY table_name, row_id"
+        ).fetchall():
+            try:
+                if table not in TRAVELLING_TABLES or kind not in ("edit", "delete"):
+                    raise ValueError("unknown table or kind")
+                if not all(isinstance(x, str) and x for x in (row_id, resolution, by, at)):
+                    raise ValueError("missing fields")
+                versions = [
+                    ConflictVersion(v["version"], v["author"], {}, v["deleted"])
+                    for v in json.loads(raw)
+                ]
+                if not all(
+                    isinstance(v.version, str)
+                    and isinstance(v.author, str)
+                    and isinstance(v.deleted, bool)
+                    for v in versions
+                ):
+                    raise ValueError("bad version")
+            except (TypeError, ValueError, KeyError) as exc:
+                raise InvalidBundleError(
+                    f"{path}: a resolved conflict of the bundle is malformed ({exc}); refusing "
+                    "the bundle. Nothing was changed."
+                ) from exc
+            result.append((table, row_id, kind, versions, (at, by, resolution)))
+        return result
+
+    def _take_resolutions(self) -> None:
+        """Take the decisions on conflicts that the bundle's sender (a lead) made.
+
+        A conflict open here whose every version the decision saw is resolved the same way; a
+        conflict this project never had is recorded as resolved (versions without their
+        values, which bundles do not carry), so that it is shown as decided, not raised again.
+        Of two different decisions on one conflict the later stays (any merge order). When the
+        decision kept a row that this project deleted (the row is in the bundle), the deletion
+        the decision saw is dropped here, so the row comes back with the rows of the bundle.
+        The rows themselves then merge by the usual rules: the resolved version descends from
+        every competing one, so it is taken.
+        """
+        conn = self.conn
+        for table, row_id, kind, versions, decision in self._bundle_resolutions():
+            theirs = {(v.version, v.deleted) for v in versions}
+            local = conn.execute(
+                "SELECT status, versions, resolved_at, resolved_by, resolution "
+                "FROM main.conflicts WHERE table_name = ? AND row_id = ?",
+                (table, row_id),
+            ).fetchone()
+            if local is None:
+                conn.execute(
+                    "INSERT INTO main.conflicts (id, table_name, row_id, kind, versions, status,"
+                    " resolution, resolved_by, resolved_at, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, 'resolved', ?, ?, ?, ?)",
+                    (
+                        conflict_id(table, row_id),
+                        table,
+                        row_id,
+                        kind,
+                        json.dumps([v.as_json() for v in versions], ensure_ascii=False),
+                        decision[2],
+                        decision[1],
+                        decision[0],
+                        max((v.version for v in versions), default=decision[0]),
+                    ),
+                )
+            else:
+                ours = {(str(v["version"]), bool(v["deleted"])) for v in json.loads(local[1])}
+                if local[0] == "open" and not ours <= theirs:
+                    continue  # we know a version the decision did not see: still open
+                if local[0] == "resolved" and tuple(x or "" for x in local[2:]) >= decision:
+                    continue
+                conn.execute(
+                    "UPDATE main.conflicts SET status = 'resolved', resolved_at = ?,"
+                    " resolved_by = ?, resolution = ? WHERE table_name = ? AND row_id = ?",
+                    (*decision, table, row_id),
+                )
+            if (
+                kind == "delete"
+                and conn.execute(
+                    f"SELECT 1 FROM {self.b}.{table} WHERE id = ?", (row_id,)
+                ).fetchone()
+            ):
+                seen = {v.version for v in versions if v.deleted}
+                conn.execute(
+                    "DELETE FROM main.deletions WHERE table_name = ? AND row_id = ? "
+                    f"AND deleted_at IN ({', '.join('?' * len(seen))})",
+                    (table, row_id, *sorted(seen)),
+                )
+
     # ------------------------------------------------------------- deletions
     def _references(self, table: str, row_id: str) -> int:
         total = 0
@@ -651,7 +943,7 @@ class _Merge:
     def _apply_deletions(self) -> None:
         conn = self.conn
         tombs = conn.execute(
-            "SELECT table_name, row_id, deleted_by, deleted_at FROM b.deletions "
+            f"SELECT table_name, row_id, deleted_by, deleted_at FROM {self.b}.deletions "
             "ORDER BY table_name, row_id"
         ).fetchall()
         order = {t: i for i, t in enumerate(_DELETE_ORDER)}
@@ -669,7 +961,9 @@ class _Merge:
                     (table, row_id, tomb[3]),
                 ).fetchone():
                     continue  # undone here after that deletion (an undo restored the row)
-                if conn.execute(f"SELECT 1 FROM b.{table} WHERE id = ?", (row_id,)).fetchone():
+                if conn.execute(
+                    f"SELECT 1 FROM {self.b}.{table} WHERE id = ?", (row_id,)
+                ).fetchone():
                     self._union_tombstone(tomb)  # the sender keeps the row (its own conflict)
                     continue
                 if not conn.execute(
@@ -738,14 +1032,14 @@ class _Merge:
         wanted = [
             r[0]
             for r in conn.execute(
-                f"SELECT DISTINCT r.{col} FROM b.codings r "
+                f"SELECT DISTINCT r.{col} FROM {self.b}.codings r "
                 f"WHERE EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = '{table}' "
                 f"AND d.row_id = r.{col}) "
                 "AND NOT EXISTS (SELECT 1 FROM main.codings l WHERE l.id = r.id) "
                 "AND NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = 'codings' "
                 "AND d.row_id = r.id) "
                 f"AND NOT EXISTS (SELECT 1 FROM main.{table} x WHERE x.id = r.{col}) "
-                f"AND EXISTS (SELECT 1 FROM b.{table} y WHERE y.id = r.{col}) ORDER BY 1"
+                f"AND EXISTS (SELECT 1 FROM {self.b}.{table} y WHERE y.id = r.{col}) ORDER BY 1"
             )
         ]
         cols = self._cols(table)
@@ -756,7 +1050,7 @@ class _Merge:
             if conn.execute(f"SELECT 1 FROM main.{table} WHERE id = ?", (row_id,)).fetchone():
                 continue
             row = conn.execute(
-                f"SELECT {collist} FROM b.{table} WHERE id = ?", (row_id,)
+                f"SELECT {collist} FROM {self.b}.{table} WHERE id = ?", (row_id,)
             ).fetchone()
             values = dict(zip(cols, tuple(row), strict=True))
             if table == "codes" and values["parent_id"] is not None:
@@ -767,7 +1061,7 @@ class _Merge:
                     if (
                         wanted.count(parent) > 1
                         or not conn.execute(
-                            "SELECT 1 FROM b.codes WHERE id = ?", (parent,)
+                            f"SELECT 1 FROM {self.b}.codes WHERE id = ?", (parent,)
                         ).fetchone()
                     ):
                         return
@@ -795,7 +1089,7 @@ class _Merge:
                 ConflictVersion(str(tomb[1]), str(tomb[0]), {}, deleted=True),
                 ConflictVersion(
                     rv,
-                    self._author("b", table, row_id, rv, self.opened.coder),
+                    self._author(self.b, table, row_id, rv, self.opened.coder),
                     {c: values[c] for c in content},
                 ),
             ]
@@ -822,9 +1116,61 @@ class _Merge:
             codes.sort(key=lambda c: (c.created_at, c.id))
             self.summary.same_name_codes.append((path, [c.id for c in codes]))
             for other in codes[1:]:
-                self.project.merge_codes(other.id, codes[0].id)
+                self._merge_code_into(other.id, codes[0].id)
                 merged_ids.add(other.id)
                 self.summary.merged_codes += 1
+
+    def _merge_code_into(self, source: str, target: str) -> None:
+        """Move a code's codings, sub-codes and memos to ``target``; delete ``source``.
+
+        Unlike ``Project.merge_codes`` (a user's act, stamped with its time), every stamp here
+        derives from the rows themselves: each changed row's new version is its old version plus
+        one millisecond, each tombstone is dated likewise, and of two equal codings (same segment,
+        coder and span) the one created first stays. So merging bundles with ``--merge-same-name``
+        gives the same project in any order, and again changes nothing; codings keep their coder.
+        """
+        conn, by = self.conn, self.project.coder
+
+        def tombstone(table: str, row_id: str, version: str) -> None:
+            self._union_tombstone((table, row_id, by, _next_version(version)))
+
+        for cid, created, version, seg, coder, start, end in conn.execute(
+            "SELECT id, created_at, updated_at, segment_id, coder, start_cp, end_cp "
+            "FROM main.codings WHERE code_id = ? ORDER BY created_at, id",
+            (source,),
+        ).fetchall():
+            twin = conn.execute(
+                "SELECT id, created_at, updated_at FROM main.codings WHERE code_id = ? "
+                "AND segment_id = ? AND coder = ? AND start_cp IS ? AND end_cp IS ?",
+                (target, seg, coder, start, end),
+            ).fetchone()
+            if twin is not None:
+                if (twin[1], twin[0]) < (created, cid):
+                    conn.execute("DELETE FROM main.codings WHERE id = ?", (cid,))
+                    tombstone("codings", cid, version)
+                    continue
+                conn.execute("DELETE FROM main.codings WHERE id = ?", (twin[0],))
+                tombstone("codings", twin[0], twin[2])
+            conn.execute(
+                "UPDATE main.codings SET code_id = ?, updated_at = ? WHERE id = ?",
+                (target, _next_version(version), cid),
+            )
+        for table, column, extra in (
+            ("codes", "parent_id", ""),
+            ("memos", "target_id", " AND target_type = 'code'"),
+        ):
+            for row_id, version in conn.execute(
+                f"SELECT id, updated_at FROM main.{table} WHERE {column} = ?{extra}", (source,)
+            ).fetchall():
+                conn.execute(
+                    f"UPDATE main.{table} SET {column} = ?, updated_at = ? WHERE id = ?",
+                    (target, _next_version(version), row_id),
+                )
+        version = conn.execute(
+            "SELECT updated_at FROM main.codes WHERE id = ?", (source,)
+        ).fetchone()[0]
+        conn.execute("DELETE FROM main.codes WHERE id = ?", (source,))
+        tombstone("codes", source, version)
 
     # ------------------------------------------------------------- media
     def copy_media(self, copied: list[Path]) -> None:

@@ -269,7 +269,9 @@ class Backend:
         done = 0
         with self._mutex:
             torch.set_num_threads(self._threads)
-            fast = self._frozen_network() if len(windows) >= FAST_MIN_WINDOWS else None
+            # once prepared (a long recording earlier in this process), used for every call
+            many = len(windows) >= FAST_MIN_WINDOWS or self._fast_tried
+            fast = self._frozen_network() if many else None
             k = 0
             while k < len(order):
                 length = spans[order[k]][1] - spans[order[k]][0]

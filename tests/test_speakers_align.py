@@ -51,7 +51,8 @@ def test_split_where_the_speaker_changes_inside_a_segment() -> None:
     entry = plan_segment(TURN_CHANGE, TurnIndex(turns))
     assert entry is not None
     assert entry.speakers == ["MOD", "P1"]
-    assert entry.cuts == [(11, 1500)]  # before "So," at its start time
+    # before "So,", at the start of P1's detected turn (in the pause before the word)
+    assert entry.cuts == [(11, 1400)]
     assert labels_of_words(TURN_CHANGE, entry) == ["MOD", "MOD", "P1", "P1", "P1", "P1"]
 
 
@@ -69,7 +70,41 @@ def test_first_words_of_a_turn_are_not_given_to_the_previous_speaker() -> None:
     assert entry is not None and entry.speakers == ["A", "B"]
     cut_cp, cut_ms = entry.cuts[0]
     assert s.text[cut_cp:] == "I don't."
-    assert cut_ms == 2000
+    assert cut_ms == 1900  # B's turn starts in the pause before "I"
+
+
+def test_cut_snaps_to_the_turn_change_but_keeps_words_in_their_parts() -> None:
+    s = seg(
+        "c",
+        0,
+        3000,
+        [(0, 500, " We"), (500, 1500, " agree."), (2000, 2400, " I"), (2400, 2900, " don't.")],
+    )
+    # B's turn starts inside "agree." (Whisper stretched it): the cut stops at that word's end
+    entry = plan_segment(s, TurnIndex([Turn(0, 1000, "A"), Turn(1000, 3000, "B")]))
+    assert entry is not None and entry.cuts == [(10, 1500)]
+    # B's turn starts after "I" begins (Whisper early): the cut stays at the word's start
+    entry = plan_segment(s, TurnIndex([Turn(0, 2100, "A"), Turn(2100, 3000, "B")]))
+    assert entry is not None and entry.cuts == [(10, 2000)]
+    # in the pause: exactly at the detected change
+    entry = plan_segment(s, TurnIndex([Turn(0, 1700, "A"), Turn(1700, 3000, "B")]))
+    assert entry is not None and entry.cuts == [(10, 1700)]
+    assert labels_of_words(s, entry) == ["A", "A", "B", "B"]
+
+
+def test_cut_never_passes_the_first_word_of_the_new_part() -> None:
+    # Whisper gives zero-length words: "sorry" and "to" both start at 1720
+    s = seg(
+        "d",
+        1560,
+        3260,
+        [(1560, 1720, " I'm"), (1720, 1720, " sorry"), (1720, 2000, " to"), (2000, 3260, " go.")],
+    )
+    entry = plan_segment(s, TurnIndex([Turn(0, 1765, "A"), Turn(1765, 4000, "B")]))
+    assert entry is not None and entry.speakers == ["A", "B"]
+    assert entry.cuts == [(10, 1720)]
+    assert s.text[10:] == "to go."
+    assert labels_of_words(s, entry)[2:] == ["B", "B"]
 
 
 def test_single_speaker_segment_is_not_cut() -> None:

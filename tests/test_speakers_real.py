@@ -124,3 +124,31 @@ def test_cli_speakers_rerun_refusal_and_profiles(diarized, tmp_path: Path, capsy
     assert "Amina (recognised" in out
     with Project.open(folder, readonly=True) as p:
         assert p.speaker_edited_count(sid) == 0
+
+
+def test_frozen_network_gives_the_eager_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long recordings use the traced, frozen network: same embeddings, any window length."""
+    need_backend()
+    from transcribe.diarize import backend as backend_mod
+    from transcribe.speakers import load_audio
+
+    be = backend_mod.load_backend()
+    audio = load_audio(DEV00)
+    # full 1.5 s windows, odd lengths and one too short for the frozen graph
+    windows = [(t * 0.75, t * 0.75 + 1.5) for t in range(12)]
+    windows += [(3.0, 3.61), (5.0, 6.17), (8.0, 8.13), (10.0, 12.9)]
+    with monkeypatch.context() as patch:  # the eager network, even if prepared before
+        patch.setattr(be, "_fast", None)
+        patch.setattr(be, "_fast_tried", True)
+        eager = be.embed(audio, windows, batch=5)
+    monkeypatch.setattr(backend_mod, "FAST_MIN_WINDOWS", 1)
+    fast = be.embed(audio, windows, batch=5)
+    first3 = be.embed(audio, windows[:3])
+    assert be._frozen_network() is not None  # tracing worked on this machine
+    # once prepared, short calls use it too (bit for bit the same as above)
+    monkeypatch.setattr(backend_mod, "FAST_MIN_WINDOWS", 10**9)
+    assert (be.embed(audio, windows[:3]) == first3).all()
+    assert not (eager[:3] == first3).all()
+    assert fast.shape == eager.shape == (len(windows), backend_mod.EMBEDDING_DIM)
+    cosine = (fast * eager).sum(axis=1)
+    assert cosine.min() > 0.9999, cosine

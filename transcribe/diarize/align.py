@@ -52,6 +52,18 @@ class TurnIndex:
             i -= 1
         return result
 
+    def turn_start(self, speaker: str, start_ms: int, end_ms: int) -> int | None:
+        """The earliest start of a turn of ``speaker`` that overlaps ``[start_ms, end_ms)``."""
+        hi = bisect_right(self._starts, end_ms)
+        best: int | None = None
+        i = hi - 1
+        while i >= 0 and self.turns[i].start_ms >= start_ms - self._max_len:
+            t = self.turns[i]
+            if t.speaker == speaker and t.end_ms > start_ms and t.start_ms < end_ms:
+                best = t.start_ms if best is None else min(best, t.start_ms)
+            i -= 1
+        return best
+
     def speaker_at(self, start_ms: int, end_ms: int) -> str | None:
         """The speaker who talks most in the span, else the nearest turn's speaker."""
         if not self.turns:
@@ -147,6 +159,29 @@ def smooth_word_speakers(
     return result
 
 
+def cut_time(words: Sequence[Word], first: int, speaker: str, index: TurnIndex) -> int:
+    """When the part of ``speaker`` that begins with ``words[first]`` starts.
+
+    The pause before the word belongs to whoever the diarization says speaks in it: the cut
+    goes to the start of the new speaker's detected turn when that lies between the previous
+    word's end and this word's start (Whisper's word times are coarse, a turn's first word
+    often starts late), else to the nearest end of that stretch. It never passes the word's
+    own start, so the word stays in its part (``split_segment`` gives the right part every
+    word starting at or after the cut).
+    """
+    hi = words[first].start_ms
+    if first == 0:
+        return hi
+    prev = words[first - 1]
+    lo = max(prev.start_ms + 1, min(prev.end_ms, hi))
+    if lo >= hi:  # the previous word starts with this one (zero-length words): no room
+        return hi
+    start = index.turn_start(speaker, lo, max(hi, words[first].end_ms, lo + 1))
+    if start is None:
+        return hi
+    return max(lo, min(hi, start))
+
+
 def word_speakers(words: Sequence[Word], index: TurnIndex) -> list[str | None]:
     """The speaker of each word (most overlap, else nearest turn)."""
     return [index.speaker_at(w.start_ms, w.end_ms) for w in words]
@@ -172,7 +207,7 @@ def plan_segment(segment: Segment, index: TurnIndex) -> SegmentRelabel | None:
     speakers = [runs[0][2]]
     for first, _last, label in runs[1:]:
         at_cp = positions[first]
-        at_ms = words[first].start_ms  # split_segment puts words starting at/after it right
+        at_ms = cut_time(words, first, label, index)
         if not 0 < at_cp < len(segment.text) or (cuts and at_cp <= cuts[-1][0]):
             # nowhere to cut (words outside the text): the run joins the previous part
             continue

@@ -92,6 +92,10 @@ def _mel_banks(num_bins: int = 80, padded: int = 512, low: float = 20.0) -> Floa
 
 
 _FRAME, _HOP, _PADDED = 400, 160, 512
+_TRACE_FRAMES = 148  # a 1.5 s window
+_MIN_FAST_FRAMES = 20  # shorter windows run eagerly (the trace fixes a branch on the length)
+#: From this many windows on (about 4 minutes of speech), the frozen network repays its setup.
+FAST_MIN_WINDOWS = 300
 _MEL_BANKS: FloatArray | None = None
 
 
@@ -158,11 +162,49 @@ class Backend:
         model.load_state_dict(torch.load(str(weights), map_location="cpu", weights_only=True))
         model.eval()
         self._model = model
+        self._fast: Callable[[object], object] | None = None
+        self._fast_tried = False
         self._mutex = threading.Lock()
 
     def set_threads(self, threads: int | None) -> None:
         """Use this many CPU threads for the embedding network (default: all cores)."""
         self._threads = max(1, threads or os.cpu_count() or 1)
+
+    def _frozen_network(self) -> Callable[[object], object] | None:
+        """The network traced and frozen for inference (call with the mutex held), or None.
+
+        ``torch.jit.optimize_for_inference`` folds the batch norms into the convolutions and
+        picks oneDNN kernels: about a quarter less CPU per window. Preparing it costs a few
+        seconds of CPU once per process, so ``embed`` only asks for it when there are many
+        windows. It runs with ``torch.jit.optimized_execution(False)``, so that each new window
+        length does not trigger a new (costly) shape-specialised compilation. The frozen graph
+        is checked against the eager model on windows of two lengths; if tracing fails or
+        disagrees, None (the eager model is used).
+        """
+        if self._fast_tried:
+            return self._fast
+        self._fast_tried = True
+        torch = self._torch
+        try:
+            import warnings
+
+            probe = torch.from_numpy(
+                np.random.default_rng(0).standard_normal((2, _TRACE_FRAMES, 80), np.float32)
+            )
+            with warnings.catch_warnings(), torch.inference_mode():
+                warnings.simplefilter("ignore")
+                traced = torch.jit.trace(self._model, probe[:1], check_trace=False)
+                fast = torch.jit.optimize_for_inference(torch.jit.freeze(traced.eval()))
+                with torch.jit.optimized_execution(False):
+                    diff = max(
+                        (fast(x) - self._model(x)).abs().max().item()
+                        for x in (probe, probe[:1, : _TRACE_FRAMES // 2 + 7])
+                    )
+            if diff < 1e-3:
+                self._fast = fast
+        except Exception:  # any tracing trouble: the eager model still works
+            self._fast = None
+        return self._fast
 
     # ----------------------------------------------------------------- VAD
     def speech_regions(
@@ -204,7 +246,7 @@ class Backend:
         audio: FloatArray,
         windows: Sequence[tuple[float, float]],
         *,
-        batch: int = 16,
+        batch: int = 32,
         progress: Callable[[float], None] | None = None,
     ) -> FloatArray:
         """Return one L2-normalised CAM++ embedding per ``(start_s, end_s)`` window.
@@ -227,6 +269,9 @@ class Backend:
         done = 0
         with self._mutex:
             torch.set_num_threads(self._threads)
+            # once prepared (a long recording earlier in this process), used for every call
+            many = len(windows) >= FAST_MIN_WINDOWS or self._fast_tried
+            fast = self._frozen_network() if many else None
             k = 0
             while k < len(order):
                 length = spans[order[k]][1] - spans[order[k]][0]
@@ -244,9 +289,14 @@ class Backend:
                     done += len(group)
                     continue
                 stack = stack - stack.mean(axis=1, keepdims=True)
-                with torch.no_grad():
-                    emb = self._model(torch.from_numpy(np.ascontiguousarray(stack))).numpy()
-                out[group] = emb
+                x = torch.from_numpy(np.ascontiguousarray(stack))
+                with torch.inference_mode():
+                    if fast is not None and stack.shape[1] >= _MIN_FAST_FRAMES:
+                        with torch.jit.optimized_execution(False):
+                            emb = fast(x)
+                    else:
+                        emb = self._model(x)
+                out[group] = emb.numpy()  # type: ignore[attr-defined]
                 done += len(group)
                 if progress is not None:
                     progress(min(1.0, done / len(windows)))

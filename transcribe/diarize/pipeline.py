@@ -45,7 +45,7 @@ class EmbeddingBackend(Protocol):
         audio: FloatArray,
         windows: Sequence[tuple[float, float]],
         *,
-        batch: int = 16,
+        batch: int = 32,
         progress: Callable[[float], None] | None = None,
     ) -> FloatArray:
         """One normalised embedding per window."""

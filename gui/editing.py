@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox
 
-from gui.fmt import timestamp_tag
+from gui.fmt import plural, timestamp_tag
 from gui.memos import MemoDialog
 from gui.undo import (
     AddCodeCommand,
@@ -255,7 +255,7 @@ class EditingMixin(_Base):
             return
         code = self.segment_model.code(code_id)
         name = code.name if code else "code"
-        what = "words" if span else f"{len(segment_ids)} segment(s)"
+        what = "words" if span else plural(len(segment_ids), "segment")
         self._push(ApplyCodeCommand(self.ctx, code_id, segment_ids, span, f"Code {what}: {name}"))
 
     def apply_current_code(self) -> None:
@@ -413,10 +413,11 @@ class EditingMixin(_Base):
         code = model.code(model.index_of(code_id))
         name = code.path if code else "this code"
         if n:
+            subs = " (with its sub-codes)" if model.rowCount(model.index_of(code_id)) else ""
             answer = QMessageBox.question(
                 self,
                 "Delete code",
-                f"“{name}” (with its sub-codes) has {n} codings. Delete the code and its "
+                f"“{name}”{subs} has {plural(n, 'coding')}. Delete the code and its "
                 "codings? (Edit ▸ Undo brings them back; merging it into another code keeps "
                 "them.)",
             )

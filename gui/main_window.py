@@ -38,10 +38,11 @@ from PySide6.QtWidgets import (
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingMixin
 from gui.models.segments import PreparedTranscript, SegmentTableModel, prepare_transcript
-from gui.models.sessions import SessionTableModel
+from gui.models.sessions import KIND_LABELS, SessionTableModel
 from gui.player import Player
 from gui.player_bar import PlayerBar
 from gui.projects import ProjectsMixin
+from gui.fmt import plural
 from gui.qtcompat import emit
 from gui.retrieval import RetrievalPanel
 from gui.search_panel import SearchPanel
@@ -164,9 +165,9 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         header = self.sessions_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setResizeContentsPrecision(0)  # measure the visible rows only (GUI stalls)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 170)
-        header.setStretchLastSection(True)
+        # the title takes what is left, so the status (progress, ETA) is never scrolled away
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         header.setMinimumSectionSize(40)
         self.sessions_view.setWordWrap(False)
         self.sessions_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -422,7 +423,8 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self._apply_blind_coding()
         self.waveform.set_markers(markers)
         self.transcript_label.setText(
-            f"<b>{session.title}</b> — {count} segments" + ("" if media else " — <i>no audio</i>")
+            f"<b>{session.title}</b> — {plural(count, 'segment')}"
+            + ("" if media else " — <i>no audio</i>")
         )
         if refresh:
             if keep is not None and self.segment_model.row_of(keep) >= 0:
@@ -557,11 +559,12 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
             "*.aac *.mp4 *.webm *.mkv *.mov *.wma *.aif *.aiff);;All files (*)",
         )
         if files:
-            kinds = ["focus_group", "interview", "observation"]
-            kind, ok = QInputDialog.getItem(
-                self, "Import audio", "Kind of session:", kinds, 0, False
+            labels = list(KIND_LABELS.values())
+            label, ok = QInputDialog.getItem(
+                self, "Import audio", "Kind of session:", labels, 0, False
             )
             if ok:
+                kind = next(k for k, v in KIND_LABELS.items() if v == label)
                 self.import_files([Path(f) for f in files], kind=kind)
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.fmt import fmt_ms
+from gui.fmt import fmt_ms, plural
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.models import Code
@@ -215,7 +215,7 @@ class RetrievalPanel(QWidget):
 
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)
-        self.count.setText(f"{len(rows)} coded segments")
+        self.count.setText(plural(len(rows), "coded segment"))
 
     def _play(self, index: QModelIndex) -> None:
         r = self.model.rows[index.row()]

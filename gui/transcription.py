@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMessageBox
 
-from gui.fmt import fmt_eta
+from gui.fmt import fmt_eta, plural
 from gui.models.sessions import LiveStatus
 
 if TYPE_CHECKING:
@@ -45,10 +45,10 @@ class TranscriptionMixin(_Base):
         if self.project is None:
             return None
         project = self.project
-        self.statusBar().showMessage(f"Importing {len(paths)} file(s)…")
+        self.statusBar().showMessage(f"Importing {plural(len(paths), 'file')}…")
 
         def done(sessions: list[Any]) -> None:
-            self.statusBar().showMessage(f"Imported {len(sessions)} session(s).", 5000)
+            self.statusBar().showMessage(f"Imported {plural(len(sessions), 'session')}.", 5000)
             self.reload_sessions()
             if sessions:
                 self.open_segment_session(sessions[0].id)
@@ -144,11 +144,11 @@ class TranscriptionMixin(_Base):
         added = getattr(summary, "segments_added", 0)
         if getattr(summary, "cancelled", False):
             self.statusBar().showMessage(
-                f"Transcription cancelled; {added} segments kept. Transcribe again to resume.",
+                f"Transcription cancelled; {plural(added, 'segment')} kept. Transcribe again to resume.",
                 8000,
             )
         else:
-            self.statusBar().showMessage(f"Transcribed: {added} segments.", 8000)
+            self.statusBar().showMessage(f"Transcribed: {plural(added, 'segment')}.", 8000)
         self.reload_sessions()
         if self.session is not None and self.session.id == sid:
             if self.segment_model.session_id == sid:

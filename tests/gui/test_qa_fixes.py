@@ -1,0 +1,112 @@
+"""Defects found by driving the workbench like a new researcher (acceptance of issue 4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+from gui.models.sessions import STATUS_COL, LiveStatus
+from storage import Project
+
+
+def _app_window(qtbot: Any, qsettings: Any, fake_transcriber: Any) -> Any:
+    """The window as ``run_app`` makes it: shown first, then a project opened."""
+    from gui.main_window import MainWindow
+
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    return w
+
+
+def _status_visible(w: Any) -> bool:
+    view = w.sessions_view
+    right = view.columnViewportPosition(STATUS_COL) + view.columnWidth(STATUS_COL)
+    return view.columnViewportPosition(STATUS_COL) >= 0 and right <= view.viewport().width()
+
+
+def test_session_status_column_is_visible_without_scrolling(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    folder = project.folder
+    project.close()
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    assert w.open_project(folder)
+    w.import_files([speech_wav], kind="focus_group")
+    idle(w)
+    sid = w.project.sessions()[0].id
+    qtbot.waitUntil(lambda: w.sessions_model.rowCount() == 1)
+    qtbot.wait(50)
+    assert _status_visible(w)
+    w.sessions_model.set_live(sid, LiveStatus(0.42, 75))
+    qtbot.wait(50)
+    assert "42 %" in w.sessions_model.index(0, STATUS_COL).data()
+    assert _status_visible(w)
+    assert "Cancel" in w.sessions_model.index(0, STATUS_COL).data(3)  # ToolTipRole
+    w.sessions_model.set_live(sid, None)
+    w.close()
+
+
+def test_import_dialog_offers_readable_session_kinds(
+    window: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offered: list[list[str]] = []
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(speech_wav)], ""))
+    )
+
+    def get_item(_parent: Any, _title: str, _label: str, items: list[str], *_a: Any) -> Any:
+        offered.append(list(items))
+        return "Observation", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(get_item))
+    window.act_import.trigger()
+    idle(window)
+    assert offered == [["Focus group", "Interview", "Observation"]]
+    [session] = window.project.sessions()
+    assert session.kind == "observation"
+
+
+def test_counts_read_as_english(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project: Project = window.project
+    window.import_files([speech_wav])
+    idle(window)
+    sid = project.sessions()[0].id
+    window.start_transcription(sid)
+    idle(window)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    assert "4 segments" in window.transcript_label.text()
+    window.add_code("Trust")
+    idle(window)
+    trust = project.find_code("Trust")
+    assert trust is not None
+    window.transcript.go_to_row(1)
+    window.apply_code(trust.id)
+    idle(window)
+    window.reload_sessions()
+    idle(window)
+    assert window.sessions_model.index(0, STATUS_COL).data() == "coded 1 segment"
+    window.search_panel.query.setText("villages")
+    window.run_search("villages")
+    idle(window)
+    assert window.search_panel.info.text() == "1 segment found"
+    window.retrieve_code(trust.id)
+    idle(window)
+    assert window.retrieval.count.text() == "1 coded segment"
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        staticmethod(lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.No)[1]),
+    )
+    window.delete_code_dialog(trust.id)
+    assert asked and "has 1 coding." in asked[0]
+    assert "sub-codes" not in asked[0]  # Trust has none
+    assert project.find_code("Trust") is not None  # "No" keeps it

@@ -37,12 +37,12 @@ from PySide6.QtWidgets import (
 
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingMixin
+from gui.fmt import plural
 from gui.models.segments import PreparedTranscript, SegmentTableModel, prepare_transcript
 from gui.models.sessions import KIND_LABELS, SessionTableModel
 from gui.player import Player
 from gui.player_bar import PlayerBar
 from gui.projects import ProjectsMixin
-from gui.fmt import plural
 from gui.qtcompat import emit
 from gui.retrieval import RetrievalPanel
 from gui.search_panel import SearchPanel

@@ -144,7 +144,8 @@ class TranscriptionMixin(_Base):
         added = getattr(summary, "segments_added", 0)
         if getattr(summary, "cancelled", False):
             self.statusBar().showMessage(
-                f"Transcription cancelled; {plural(added, 'segment')} kept. Transcribe again to resume.",
+                f"Transcription cancelled; {plural(added, 'segment')} kept. "
+                "Transcribe again to resume.",
                 8000,
             )
         else:

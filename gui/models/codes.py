@@ -14,8 +14,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QIcon, QPixmap
 
-from gui.models.segments import CODE_MIME
 from gui.fmt import plural
+from gui.models.segments import CODE_MIME
 from gui.qtcompat import emit
 from storage.models import Code
 
@@ -147,7 +147,8 @@ class CodeTreeModel(QAbstractItemModel):
             return icon
         if role == Qt.ItemDataRole.ToolTipRole:
             desc = f"\n{code.description}" if code.description else ""
-            return f"{code.path} — {plural(self.frequency(code.id, with_subcodes=True), 'coding')}{desc}"
+            n = self.frequency(code.id, with_subcodes=True)
+            return f"{code.path} — {plural(n, 'coding')}{desc}"
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == CODE_ROLE:

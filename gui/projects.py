@@ -84,6 +84,8 @@ class ProjectsMixin(_Base):
         self.setWindowTitle(f"{project.name} — FieldScribe")
         self.session_panel = SessionPanel(project, self.runner, self)
         self.session_panel.changed.connect(lambda _sid: self.reload_sessions())
+        # participants and attributes feed the retrieval filters (read with the codebook)
+        self.session_panel.changed.connect(lambda _sid: self.reload_codebook())
         self.session_panel.error.connect(self.show_error)
         self.session_panel_dock = self.add_dock(
             self.session_panel,

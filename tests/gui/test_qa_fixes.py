@@ -110,3 +110,28 @@ def test_counts_read_as_english(
     assert asked and "has 1 coding." in asked[0]
     assert "sub-codes" not in asked[0]  # Trust has none
     assert project.find_code("Trust") is not None  # "No" keeps it
+
+
+def test_new_participant_attributes_reach_the_retrieval_filter(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project: Project = window.project
+    window.import_files([speech_wav], kind="focus_group")
+    idle(window)
+    window.start_transcription(project.sessions()[0].id)
+    idle(window)
+    panel = window.session_panel
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Aigerim", True)))
+    from PySide6.QtWidgets import QPushButton
+
+    [add] = [b for b in panel.findChildren(QPushButton) if b.text() == "Add participant"]
+    add.click()
+    idle(window)
+    qtbot.waitUntil(lambda: panel.participants.rowCount() == 1)
+    panel.participants.item(0, 1).setText("age group=30-39; region=north")  # typed in the cell
+    idle(window)
+    [person] = project.participants()
+    assert person.attributes == {"age group": "30-39", "region": "north"}
+    box = window.retrieval.attr_box
+    labels = [box.itemText(i) for i in range(box.count())]
+    assert "age group = 30-39" in labels and "region = north" in labels

@@ -105,7 +105,7 @@ class ProjectsMixin(_Base):
         self._show_workbench()
         self.resizeDocks([self.search_dock], [190], Qt.Orientation.Vertical)
         self.resizeDocks(
-            [self.sessions_dock, self.codebook_dock], [430, 270], Qt.Orientation.Horizontal
+            [self.sessions_dock, self.codebook_dock], [470, 260], Qt.Orientation.Horizontal
         )
         self.sessions_dock.raise_()
         self.search_dock.raise_()

@@ -43,6 +43,7 @@ def test_session_status_column_is_visible_without_scrolling(
     qtbot.waitUntil(lambda: w.sessions_model.rowCount() == 1)
     qtbot.wait(50)
     assert _status_visible(w)
+    assert w.sessions_view.columnWidth(0) >= 90  # the title stays readable
     w.sessions_model.set_live(sid, LiveStatus(0.42, 75))
     qtbot.wait(50)
     assert "42 %" in w.sessions_model.index(0, STATUS_COL).data()

@@ -136,3 +136,25 @@ def test_new_participant_attributes_reach_the_retrieval_filter(
     box = window.retrieval.attr_box
     labels = [box.itemText(i) for i in range(box.count())]
     assert "age group = 30-39" in labels and "region = north" in labels
+
+
+def test_session_details_show_every_speaker_of_a_small_group(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    folder = project.folder
+    project.close()
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    assert w.open_project(folder)
+    w.import_files([speech_wav], kind="focus_group")
+    idle(w)
+    w.start_transcription(w.project.sessions()[0].id)
+    idle(w)
+    w.session_panel_dock.raise_()
+    w.session_panel.show_session(w.session)
+    idle(w)
+    table = w.session_panel.speakers
+    qtbot.waitUntil(lambda: table.rowCount() == 3)  # Moderator, P1, P2
+    qtbot.wait(50)
+    last = table.visualRect(table.model().index(2, 0))
+    assert last.bottom() <= table.viewport().height()  # no scrolling to see the third
+    w.close()

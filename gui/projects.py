@@ -105,7 +105,9 @@ class ProjectsMixin(_Base):
         self._show_workbench()
         self.resizeDocks([self.search_dock], [190], Qt.Orientation.Vertical)
         self.resizeDocks(
-            [self.sessions_dock, self.codebook_dock], [470, 260], Qt.Orientation.Horizontal
+            [self.sessions_dock, self.codebook_dock],
+            [min(max(int(self.width() * 0.36), 460), 560), 260],
+            Qt.Orientation.Horizontal,
         )
         self.sessions_dock.raise_()
         self.search_dock.raise_()

@@ -392,11 +392,26 @@ class EditingMixin(_Base):
     def merge_code_dialog(self, code_id: str) -> None:
         if self.project is None:
             return
-        codes = [c for c in self.codebook.model.codes() if c.id != code_id]
+        model = self.codebook.model
+        source = model.code(model.index_of(code_id))
+        if source is None:
+            return
+        # a code cannot merge into itself or one of its own sub-codes
+        codes = [
+            c for c in model.codes() if c.id != code_id and not c.path.startswith(source.path + "/")
+        ]
         if not codes:
+            self.statusBar().showMessage(f"There is no other code to merge “{source.name}” into.")
             return
         paths = [c.path for c in codes]
-        path, ok = QInputDialog.getItem(self, "Merge code", "Merge into:", paths, 0, False)
+        path, ok = QInputDialog.getItem(
+            self,
+            "Merge code",
+            f"Merge “{source.path}” (its codings, sub-codes and memos) into:",
+            paths,
+            0,
+            False,
+        )
         if ok:
             self.merge_codes(code_id, codes[paths.index(path)].id)
 

@@ -158,3 +158,31 @@ def test_session_details_show_every_speaker_of_a_small_group(
     last = table.visualRect(table.model().index(2, 0))
     assert last.bottom() <= table.viewport().height()  # no scrolling to see the third
     w.close()
+
+
+def test_merge_dialog_offers_only_codes_it_can_merge_into(
+    window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project: Project = window.project
+    window.add_code("Access")
+    window.add_code("Trust")
+    idle(window)
+    access = project.find_code("Access")
+    assert access is not None
+    window.add_code("Internet", access.id)
+    idle(window)
+    asked: list[tuple[str, list[str]]] = []
+
+    def get_item(_parent: Any, _title: str, label: str, items: list[str], *_a: Any) -> Any:
+        asked.append((label, list(items)))
+        return items[0], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(get_item))
+    window.codebook.select_code(access.id)
+    window.codebook.act_merge.trigger()
+    idle(window)
+    [(label, offered)] = asked
+    assert "Access" in label
+    assert offered == ["Trust"]  # not Access/Internet, its own sub-code
+    assert [c.path for c in project.codes()] == ["Trust", "Trust/Internet"]
+    assert window.last_error == ""

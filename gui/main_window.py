@@ -251,7 +251,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self.act_import = a("&File", "Import audio…", self.import_dialog, "Ctrl+I")
         self.menu("&File").addSeparator()
         a("&File", "Settings…", self.settings_dialog)
-        a("&File", "Close project", self.close_project, "Ctrl+W")
+        self.act_close = a("&File", "Close project", self.close_project, "Ctrl+W")
         a("&File", "Quit", self.close, QKeySequence.StandardKey.Quit)
         self._build_edit_menus()
         self._build_transcription_menu()
@@ -285,13 +285,21 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self.stack.setCurrentIndex(0)
         for dock in self.findChildren(QDockWidget):
             dock.hide()
-        self.act_import.setEnabled(False)
+        self._enable_project_menus(False)
+
+    def _enable_project_menus(self, enabled: bool) -> None:
+        """Menus that need an open project are greyed out on the start page (no silent no-ops)."""
+        self.act_import.setEnabled(enabled)
+        self.act_close.setEnabled(enabled)
+        for title, menu in self._menus.items():
+            if title != "&File":
+                menu.menuAction().setEnabled(enabled)
 
     def _show_workbench(self) -> None:
         self.stack.setCurrentIndex(1)
         for dock in self.findChildren(QDockWidget):
             dock.show()
-        self.act_import.setEnabled(True)
+        self._enable_project_menus(True)
 
     def show_error(self, exc: BaseException | str) -> None:
         """Tell the user, without blocking: status bar and a window-modal message box."""

@@ -186,3 +186,20 @@ def test_merge_dialog_offers_only_codes_it_can_merge_into(
     assert offered == ["Trust"]  # not Access/Internet, its own sub-code
     assert [c.path for c in project.codes()] == ["Trust", "Trust/Internet"]
     assert window.last_error == ""
+
+
+def test_project_menus_are_greyed_out_on_the_start_page(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project
+) -> None:
+    folder = project.folder
+    project.close()
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    titles = {a.text(): a for a in w.menuBar().actions()}
+    needs_project = ["&Edit", "&Playback", "&Code", "&Memos", "&Transcription", "&Record", "&Team"]
+    assert all(not titles[t].isEnabled() for t in needs_project)
+    assert titles["&File"].isEnabled() and not w.act_close.isEnabled()
+    assert w.open_project(folder)
+    assert all(titles[t].isEnabled() for t in needs_project) and w.act_close.isEnabled()
+    w.close_project()
+    assert not titles["&Code"].isEnabled()
+    w.close()

@@ -231,8 +231,20 @@ class EditingMixin(_Base):
         """Insert the play position as [m:ss.t] at the text cursor."""
         if self.segment_editor.segment is None:
             return
-        self.segment_editor.setFocus()
-        self.segment_editor.insertPlainText(timestamp_tag(self.player.position()))
+        editor = self.segment_editor
+        editor.setFocus()
+        cursor = editor.textCursor()
+        doc = editor.document()
+        start, end = cursor.selectionStart(), cursor.selectionEnd()
+        before = str(doc.characterAt(start - 1)) if start > 0 else ""
+        after = str(doc.characterAt(end)) if end < doc.characterCount() - 1 else ""
+        tag = timestamp_tag(self.player.position())
+        # keep the tag apart from the words around it: "slow. [0:01.2]", not "slow.[0:01.2]"
+        if before and not before.isspace():
+            tag = " " + tag
+        if after and not after.isspace():
+            tag += " "
+        editor.insertPlainText(tag)
 
     # ------------------------------------------------------------------ coding
     def coding_target(self) -> tuple[list[str], tuple[int, int] | None]:

@@ -122,7 +122,7 @@ class RetrievalPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch
         )
-        self.table.doubleClicked.connect(self._play)
+        self.table.activated.connect(self._play)  # double-click or Enter
         top = QHBoxLayout()
         for label, w in (
             ("Code", self.code_box),

@@ -126,7 +126,10 @@ class TranscriptionMixin(_Base):
         self.sessions_model.set_live(sid, LiveStatus(fraction, eta))
         if self.session is not None and self.session.id == sid:
             pct = int(fraction * 100)
-            self.statusBar().showMessage(f"Transcribing {pct} % {fmt_eta(eta)}")
+            eta_text = fmt_eta(eta)
+            self.statusBar().showMessage(
+                f"Transcribing {pct} %" + (f", {eta_text}" if eta_text else "")
+            )
             # show new segments as they land, at most every 2 s
             now = time.monotonic()
             rows = self.segment_model.rowCount()

@@ -203,3 +203,51 @@ def test_project_menus_are_greyed_out_on_the_start_page(
     w.close_project()
     assert not titles["&Code"].isEnabled()
     w.close()
+
+
+def test_timestamp_keeps_apart_from_words_and_retrieval_plays_on_enter(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    from PySide6.QtCore import Qt
+
+    project: Project = window.project
+    window.import_files([speech_wav])
+    idle(window)
+    sid = project.sessions()[0].id
+    window.start_transcription(sid)
+    idle(window)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    window.transcript.go_to_row(2)
+    editor = window.segment_editor
+    editor.setFocus()
+    window.player.seek(1234)
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClick(editor, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert editor.toPlainText() == "In the villages the internet is slow. [0:01.2]"
+    cursor = editor.textCursor()
+    cursor.setPosition(len("In the"))
+    editor.setTextCursor(cursor)
+    qtbot.keyClick(editor, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert editor.toPlainText().startswith("In the [0:01.2] villages")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    idle(window)
+    assert project.segments(sid)[2].text.startswith("In the [0:01.2] villages")
+
+    window.add_code("Trust")
+    idle(window)
+    trust = project.find_code("Trust")
+    assert trust is not None
+    window.transcript.go_to_row(3)
+    window.apply_code(trust.id)
+    idle(window)
+    window.retrieve_code(trust.id)
+    idle(window)
+    window.player.pause()
+    window.transcript.go_to_row(0)
+    table = window.retrieval.table
+    table.setFocus()
+    table.setCurrentIndex(window.retrieval.model.index(0, 0))
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # keyboard only: Enter plays the coded segment
+    idle(window)
+    assert window.transcript.currentIndex().row() == 3
+    assert window.player.is_playing()

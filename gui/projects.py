@@ -166,5 +166,20 @@ class ProjectsMixin(_Base):
         super().closeEvent(event)
 
     def settings_dialog(self) -> None:
+        coder = self.settings.coder
         if SettingsDialog(self.settings, self).exec():
             self._apply_player_settings()
+            project = self.project
+            if project is not None and self.settings.coder != coder:
+                # the new name goes on the next codings at once, not after reopening
+                name = self.settings.coder
+                self.runner.submit(
+                    "Coder",
+                    lambda _ctx: project.set_coder(name),
+                    on_done=lambda _c: (
+                        self.statusBar().showMessage(f"You now code as {name}.", 5000),
+                        self.reload_codebook(),
+                    ),
+                    on_error=self.show_error,
+                    serial=True,
+                )

@@ -251,3 +251,36 @@ def test_timestamp_keeps_apart_from_words_and_retrieval_plays_on_enter(
     idle(window)
     assert window.transcript.currentIndex().row() == 3
     assert window.player.is_playing()
+
+
+def test_coder_name_from_settings_applies_to_the_open_project(
+    window: Any, idle: Any, speech_wav: Path, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gui.settings import SettingsDialog
+
+    project: Project = window.project
+    window.import_files([speech_wav])
+    idle(window)
+    window.start_transcription(project.sessions()[0].id)
+    idle(window)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+
+    def fill_and_accept(dialog: SettingsDialog) -> int:
+        dialog.coder.setText("amina")
+        dialog.accept()
+        return 1
+
+    monkeypatch.setattr(SettingsDialog, "exec", fill_and_accept)
+    window.settings_dialog()
+    idle(window)
+    window.add_code("Trust")
+    idle(window)
+    trust = project.find_code("Trust")
+    assert trust is not None
+    window.transcript.go_to_row(0)
+    window.apply_code(trust.id)
+    idle(window)
+    [coding] = project.codings()
+    assert coding.coder == "amina"
+    box = window.retrieval.coder_box
+    assert "amina" in [box.itemText(i) for i in range(box.count())]

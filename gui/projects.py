@@ -173,13 +173,15 @@ class ProjectsMixin(_Base):
             if project is not None and self.settings.coder != coder:
                 # the new name goes on the next codings at once, not after reopening
                 name = self.settings.coder
+
+                def done(_coder: object) -> None:
+                    self.statusBar().showMessage(f"You now code as {name}.", 5000)
+                    self.reload_codebook()
+
                 self.runner.submit(
                     "Coder",
                     lambda _ctx: project.set_coder(name),
-                    on_done=lambda _c: (
-                        self.statusBar().showMessage(f"You now code as {name}.", 5000),
-                        self.reload_codebook(),
-                    ),
+                    on_done=done,
                     on_error=self.show_error,
                     serial=True,
                 )

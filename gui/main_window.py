@@ -549,13 +549,22 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
 
     # ------------------------------------------------------------------ drag and drop files
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.project is not None and event.mimeData().hasUrls():
+        if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
+        if not paths:
+            return
+        event.acceptProposedAction()
+        if len(paths) == 1 and (paths[0] / "project.db").is_file():
+            self.open_project(paths[0])  # a project folder dropped on the window opens it
+        elif self.project is None:
+            self.show_error(
+                "Create or open a project first (File ▸ New project… or Open project…), "
+                "then drop the audio files on the window to import them."
+            )
+        else:
             self.import_files(paths)
 
     def import_dialog(self) -> None:

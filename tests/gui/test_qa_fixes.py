@@ -284,3 +284,44 @@ def test_coder_name_from_settings_applies_to_the_open_project(
     assert coding.coder == "amina"
     box = window.retrieval.coder_box
     assert "amina" in [box.itemText(i) for i in range(box.count())]
+
+
+def _drop(window: Any, paths: list[Path]) -> Any:
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    enter = QDragEnterEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dragEnterEvent(enter)
+    if not enter.isAccepted():
+        return False
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(drop)
+    return True
+
+
+def test_dropping_on_the_start_page_explains_or_opens_the_project(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, speech_wav: Path
+) -> None:
+    folder = project.folder
+    project.close()
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    assert _drop(w, [speech_wav])  # audio on the start page: told what to do, not ignored
+    assert "open a project first" in w.last_error and w.project is None
+    assert _drop(w, [folder])  # a project folder: opened
+    assert w.project is not None and w.project.folder == folder
+    assert w.project.sessions() == []
+    w.close()

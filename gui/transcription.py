@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -126,6 +127,11 @@ class TranscriptionMixin(_Base):
         self.sessions_model.set_live(sid, LiveStatus(fraction, eta))
         if self.session is not None and self.session.id == sid:
             pct = int(fraction * 100)
+            rows = self.segment_model.rowCount()
+            self.transcript_label.setText(
+                f"<b>{html.escape(self.session.title)}</b> — {plural(rows, 'segment')} — "
+                f"<i>transcribing {pct} %; the text appears here as it is recognised</i>"
+            )
             eta_text = fmt_eta(eta)
             self.statusBar().showMessage(
                 f"Transcribing {pct} %" + (f", {eta_text}" if eta_text else "")
@@ -141,6 +147,10 @@ class TranscriptionMixin(_Base):
         self._transcriptions.pop(sid, None)
         self.sessions_model.set_live(sid, None)
         self._update_busy()
+        if self.session is not None and self.session.id == sid:
+            rows = self.segment_model.rowCount()
+            title = html.escape(self.session.title)
+            self.transcript_label.setText(f"<b>{title}</b> — {plural(rows, 'segment')}")
 
     def _transcribed(self, sid: str, summary: Any) -> None:
         self._transcription_ended(sid)

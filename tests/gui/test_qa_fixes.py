@@ -325,3 +325,25 @@ def test_dropping_on_the_start_page_explains_or_opens_the_project(
     assert w.project is not None and w.project.folder == folder
     assert w.project.sessions() == []
     w.close()
+
+
+def test_transcript_pane_says_it_is_being_transcribed(
+    qtbot: Any, qsettings: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    from gui.main_window import MainWindow
+    from tests.gui.gui_helpers import make_fake_transcriber
+
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(project, transcriber=make_fake_transcriber(0.4), settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    w.import_files([speech_wav])
+    idle(w)
+    w.start_transcription(project.sessions()[0].id)
+    # an empty table alone looks broken: the heading says what is going on
+    qtbot.waitUntil(lambda: "transcribing" in w.transcript_label.text(), timeout=5000)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4)
+    assert "transcribing" not in w.transcript_label.text()
+    assert "4 segments" in w.transcript_label.text()
+    w.close()

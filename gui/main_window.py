@@ -6,6 +6,7 @@ Slow work goes through ``self.runner`` (gui/tasks.py); edits through ``self.undo
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -385,7 +386,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
             self.session_panel.show_session(session)
         self._load_generation += 1
         generation = self._load_generation
-        self.transcript_label.setText(f"<b>{session.title}</b> — loading transcript…")
+        self.transcript_label.setText(f"<b>{html.escape(session.title)}</b> — loading transcript…")
         self.player.load(None)
         self.waveform.clear()
 
@@ -431,7 +432,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self._apply_blind_coding()
         self.waveform.set_markers(markers)
         self.transcript_label.setText(
-            f"<b>{session.title}</b> — {plural(count, 'segment')}"
+            f"<b>{html.escape(session.title)}</b> — {plural(count, 'segment')}"
             + ("" if media else " — <i>no audio</i>")
         )
         if refresh:

@@ -347,3 +347,18 @@ def test_transcript_pane_says_it_is_being_transcribed(
     assert "transcribing" not in w.transcript_label.text()
     assert "4 segments" in w.transcript_label.text()
     w.close()
+
+
+def test_session_titles_with_markup_characters_show_as_typed(
+    window: Any, idle: Any, speech_wav: Path, qtbot: Any
+) -> None:
+    from PySide6.QtGui import QTextDocument
+
+    project: Project = window.project
+    [_session] = project.import_audio_files([speech_wav], titles=["Farmers <30 & elders"])
+    window.reload_sessions(select_first=True)
+    idle(window)
+    qtbot.waitUntil(lambda: "segment" in window.transcript_label.text())
+    doc = QTextDocument()
+    doc.setHtml(window.transcript_label.text())
+    assert doc.toPlainText().startswith("Farmers <30 & elders — ")

@@ -362,3 +362,36 @@ def test_session_titles_with_markup_characters_show_as_typed(
     doc = QTextDocument()
     doc.setHtml(window.transcript_label.text())
     assert doc.toPlainText().startswith("Farmers <30 & elders — ")
+
+
+def test_delete_key_in_the_codebook_deletes_the_code(window: Any, idle: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    project: Project = window.project
+    window.add_code("Trust")
+    idle(window)
+    trust = project.find_code("Trust")
+    assert trust is not None
+    tree = window.codebook.tree
+    window.codebook.select_code(trust.id)
+    tree.setFocus()
+    qtbot.keyClick(tree, Qt.Key.Key_Delete)
+    idle(window)
+    assert project.find_code("Trust") is None
+    window.undo_stack.undo()
+    idle(window)
+    assert project.find_code("Trust") is not None
+    assert window.codebook.act_delete in window.codebook.toolbar.actions()
+    # while renaming, Delete edits the name and leaves the code alone
+    window.codebook.select_code(trust.id)
+    tree.setFocus()
+    qtbot.keyClick(tree, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: tree.state() == tree.State.EditingState)
+    from PySide6.QtWidgets import QApplication
+
+    editor = QApplication.focusWidget()
+    editor.setCursorPosition(0)
+    qtbot.keyClick(editor, Qt.Key.Key_Delete)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    idle(window)
+    assert [c.name for c in project.codes()] == ["rust"]

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox
 
-from gui.fmt import plural, timestamp_tag
+from gui.fmt import fmt_ms, plural, timestamp_tag
 from gui.memos import MemoDialog
 from gui.undo import (
     AddCodeCommand,
@@ -506,7 +506,9 @@ class EditingMixin(_Base):
     def _segment_memo(self) -> None:
         seg = self.current_segment()
         if seg is not None:
-            self.memo_dialog("segment", seg.id, f"Memos on the segment at {seg.start_ms // 1000} s")
+            self.memo_dialog(
+                "segment", seg.id, f"Memos on the segment at {fmt_ms(seg.start_ms, tenths=True)}"
+            )
 
     def _code_memo(self, code_id: str | None) -> None:
         code = self.codebook.current_code() if code_id is None else self.segment_model.code(code_id)

@@ -123,8 +123,15 @@ class CodeTreeModel(QAbstractItemModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return ("Code", "N")[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (
+                "Codes; drag one onto another to nest it, onto segments to code them",
+                "Codings of the code; “2 (5)”: 2 on the code itself, 5 with its sub-codes",
+            )[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -398,3 +398,26 @@ def test_delete_key_in_the_codebook_deletes_the_code(window: Any, idle: Any, qtb
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     idle(window)
     assert [c.name for c in project.codes()] == ["rust"]
+
+
+def test_codebook_count_column_and_segment_memo_title_explain_themselves(
+    window: Any, idle: Any, qtbot: Any, speech_wav: Path
+) -> None:
+    from PySide6.QtCore import Qt
+
+    model = window.codebook.model
+    tip = model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "sub-codes" in tip
+    project: Project = window.project
+    window.import_files([speech_wav])
+    idle(window)
+    window.start_transcription(project.sessions()[0].id)
+    idle(window)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    window.transcript.go_to_row(2)  # starts at 1.5 s
+    from gui.memos import MemoDialog
+
+    [action] = [a for a in window.menu("&Memos").actions() if a.text() == "Segment memos…"]
+    action.trigger()
+    titles = [d.windowTitle() for d in window.findChildren(MemoDialog)]
+    assert titles == ["Memos on the segment at 0:01.5"]

@@ -421,3 +421,23 @@ def test_codebook_count_column_and_segment_memo_title_explain_themselves(
     action.trigger()
     titles = [d.windowTitle() for d in window.findChildren(MemoDialog)]
     assert titles == ["Memos on the segment at 0:01.5"]
+
+
+def test_recent_projects_show_their_names_and_open(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project
+) -> None:
+    from PySide6.QtCore import Qt
+
+    folder = project.folder
+    project.close()
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    assert w.open_project(folder)
+    w.close_project()
+    recent = w.start_page.recent
+    assert recent.count() == 1
+    assert recent.item(0).text().startswith(folder.stem + "  —  ")  # "Study — /where/it/is"
+    recent.setCurrentRow(0)
+    recent.setFocus()
+    qtbot.keyClick(recent, Qt.Key.Key_Return)
+    assert w.project is not None and w.project.folder == folder
+    w.close()

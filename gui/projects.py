@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QFrame, QScrollArea
 
 from gui.qtcompat import emit
 from gui.retrieval import RetrievalPanel
@@ -87,8 +87,12 @@ class ProjectsMixin(_Base):
         # participants and attributes feed the retrieval filters (read with the codebook)
         self.session_panel.changed.connect(lambda _sid: self.reload_codebook())
         self.session_panel.error.connect(self.show_error)
+        scroll = QScrollArea(self)  # on a small screen the form scrolls, never squeezes tables
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.session_panel)
         self.session_panel_dock = self.add_dock(
-            self.session_panel,
+            scroll,
             "Session details",
             Qt.DockWidgetArea.LeftDockWidgetArea,
             tabify_with=self.sessions_dock,

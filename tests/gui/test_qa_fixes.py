@@ -158,6 +158,16 @@ def test_session_details_show_every_speaker_of_a_small_group(
     qtbot.wait(50)
     last = table.visualRect(table.model().index(2, 0))
     assert last.bottom() <= table.viewport().height()  # no scrolling to see the third
+    w.project.add_participant("Aigerim", {"age group": "30-39"})
+    w.project.add_participant("Bakyt", {"age group": "40-49"})
+    w.project.add_participant("Chynara", {"age group": "20-29"})
+    w.session_panel.show_session(w.session)
+    idle(w)
+    people = w.session_panel.participants
+    qtbot.waitUntil(lambda: people.rowCount() == 3)
+    qtbot.wait(50)
+    last = people.visualRect(people.model().index(2, 0))
+    assert last.bottom() <= people.viewport().height()  # the participants are not squeezed
     w.close()
 
 

@@ -451,3 +451,28 @@ def test_recent_projects_show_their_names_and_open(
     qtbot.keyClick(recent, Qt.Key.Key_Return)
     assert w.project is not None and w.project.folder == folder
     w.close()
+
+
+def test_click_on_a_segment_time_plays_it(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from gui.models.segments import COL_TEXT, COL_TIME
+
+    project: Project = window.project
+    window.import_files([speech_wav])
+    idle(window)
+    window.start_transcription(project.sessions()[0].id)
+    idle(window)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    view = window.transcript
+    model = window.segment_model
+    text = view.visualRect(model.index(1, COL_TEXT)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=text)
+    assert not window.player.is_playing()  # a click on the text selects only (for coding)
+    time_cell = view.visualRect(model.index(2, COL_TIME)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=time_cell)
+    assert window.player.is_playing()
+    assert window.player.position() == model.segment(2).start_ms
+    assert "Click to play" in model.index(2, COL_TIME).data(Qt.ItemDataRole.ToolTipRole)

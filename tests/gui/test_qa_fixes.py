@@ -476,3 +476,14 @@ def test_click_on_a_segment_time_plays_it(
     assert window.player.is_playing()
     assert window.player.position() == model.segment(2).start_ms
     assert "Click to play" in model.index(2, COL_TIME).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_demo_codes_have_distinct_colours(tmp_path: Path) -> None:
+    from gui.demo import open_or_create_demo
+
+    project, created = open_or_create_demo("amina", folder=tmp_path / "Demo.fieldscribe")
+    assert created
+    colours = {c.path: c.colour for c in project.codes()}
+    assert "Access" in colours
+    assert len(set(colours.values())) == len(colours)  # colour bars tell the codes apart
+    project.close()

@@ -71,14 +71,24 @@ class CodebookPanel(QWidget):
         self.act_colour = self._action("Colour…", lambda: self._emit(self.recolour_requested))
         self.act_describe = self._action("Describe…", lambda: self._emit(self.describe_requested))
         self.act_merge = self._action("Merge into…", lambda: self._emit(self.merge_requested))
-        self.act_delete = self._action("Delete", lambda: self._emit(self.delete_requested))
+        self.act_delete = self._action(
+            "Delete", lambda: self._emit(self.delete_requested), "Delete"
+        )
         self.act_memo = self._action("Memo…", lambda: self._emit(self.memo_requested))
         self.act_pin = self._action("Pin to key", lambda: self._emit(self.pin_requested))
         self.act_retrieve = self._action(
             "Retrieve segments", lambda: self._emit(self.retrieve_requested)
         )
-        for act in (self.act_new, self.act_sub, self.act_rename, self.act_colour):
-            self.toolbar.addAction(act)
+        for act in (
+            self.act_new,
+            self.act_sub,
+            self.act_rename,
+            self.act_colour,
+            self.act_describe,
+            self.act_merge,
+            self.act_delete,
+        ):
+            self.toolbar.addAction(act)  # what does not fit is behind the toolbar's »
         self.act_rename.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -9,6 +9,7 @@ from storage import Project
 DEMO_AUDIO = Path(__file__).resolve().parent.parent / "resources" / "demo" / "focus_group_demo.mp3"
 DEMO_CODES = (
     ("Trust and privacy", "#e6194b"),
+    ("Access", "#9a6324"),  # its own colour (the palette's next one is Health services' green)
     ("Access/Connectivity", "#4363d8"),
     ("Access/Service centres", "#42d4f4"),
     ("Corruption", "#f58231"),

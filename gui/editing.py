@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox
 
-from gui.fmt import timestamp_tag
+from gui.fmt import fmt_ms, plural, timestamp_tag
 from gui.memos import MemoDialog
 from gui.undo import (
     AddCodeCommand,
@@ -231,8 +231,20 @@ class EditingMixin(_Base):
         """Insert the play position as [m:ss.t] at the text cursor."""
         if self.segment_editor.segment is None:
             return
-        self.segment_editor.setFocus()
-        self.segment_editor.insertPlainText(timestamp_tag(self.player.position()))
+        editor = self.segment_editor
+        editor.setFocus()
+        cursor = editor.textCursor()
+        doc = editor.document()
+        start, end = cursor.selectionStart(), cursor.selectionEnd()
+        before = str(doc.characterAt(start - 1)) if start > 0 else ""
+        after = str(doc.characterAt(end)) if end < doc.characterCount() - 1 else ""
+        tag = timestamp_tag(self.player.position())
+        # keep the tag apart from the words around it: "slow. [0:01.2]", not "slow.[0:01.2]"
+        if before and not before.isspace():
+            tag = " " + tag
+        if after and not after.isspace():
+            tag += " "
+        editor.insertPlainText(tag)
 
     # ------------------------------------------------------------------ coding
     def coding_target(self) -> tuple[list[str], tuple[int, int] | None]:
@@ -255,7 +267,7 @@ class EditingMixin(_Base):
             return
         code = self.segment_model.code(code_id)
         name = code.name if code else "code"
-        what = "words" if span else f"{len(segment_ids)} segment(s)"
+        what = "words" if span else plural(len(segment_ids), "segment")
         self._push(ApplyCodeCommand(self.ctx, code_id, segment_ids, span, f"Code {what}: {name}"))
 
     def apply_current_code(self) -> None:
@@ -392,11 +404,26 @@ class EditingMixin(_Base):
     def merge_code_dialog(self, code_id: str) -> None:
         if self.project is None:
             return
-        codes = [c for c in self.codebook.model.codes() if c.id != code_id]
+        model = self.codebook.model
+        source = model.code(model.index_of(code_id))
+        if source is None:
+            return
+        # a code cannot merge into itself or one of its own sub-codes
+        codes = [
+            c for c in model.codes() if c.id != code_id and not c.path.startswith(source.path + "/")
+        ]
         if not codes:
+            self.statusBar().showMessage(f"There is no other code to merge “{source.name}” into.")
             return
         paths = [c.path for c in codes]
-        path, ok = QInputDialog.getItem(self, "Merge code", "Merge into:", paths, 0, False)
+        path, ok = QInputDialog.getItem(
+            self,
+            "Merge code",
+            f"Merge “{source.path}” (its codings, sub-codes and memos) into:",
+            paths,
+            0,
+            False,
+        )
         if ok:
             self.merge_codes(code_id, codes[paths.index(path)].id)
 
@@ -413,10 +440,11 @@ class EditingMixin(_Base):
         code = model.code(model.index_of(code_id))
         name = code.path if code else "this code"
         if n:
+            subs = " (with its sub-codes)" if model.rowCount(model.index_of(code_id)) else ""
             answer = QMessageBox.question(
                 self,
                 "Delete code",
-                f"“{name}” (with its sub-codes) has {n} codings. Delete the code and its "
+                f"“{name}”{subs} has {plural(n, 'coding')}. Delete the code and its "
                 "codings? (Edit ▸ Undo brings them back; merging it into another code keeps "
                 "them.)",
             )
@@ -478,7 +506,9 @@ class EditingMixin(_Base):
     def _segment_memo(self) -> None:
         seg = self.current_segment()
         if seg is not None:
-            self.memo_dialog("segment", seg.id, f"Memos on the segment at {seg.start_ms // 1000} s")
+            self.memo_dialog(
+                "segment", seg.id, f"Memos on the segment at {fmt_ms(seg.start_ms, tenths=True)}"
+            )
 
     def _code_memo(self, code_id: str | None) -> None:
         code = self.codebook.current_code() if code_id is None else self.segment_model.code(code_id)

@@ -27,6 +27,11 @@ def fmt_eta(seconds: float | None) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s left"
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``plural(1, "segment")`` -> "1 segment", ``plural(3, "segment")`` -> "3 segments"."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
 def timestamp_tag(ms: int) -> str:
     """The text inserted by "insert timestamp": ``[h:mm:ss.t]`` / ``[m:ss.t]``."""
     return f"[{fmt_ms(ms, tenths=True)}]"

@@ -6,6 +6,7 @@ Slow work goes through ``self.runner`` (gui/tasks.py); edits through ``self.undo
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,9 @@ from PySide6.QtWidgets import (
 
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingMixin
+from gui.fmt import plural
 from gui.models.segments import PreparedTranscript, SegmentTableModel, prepare_transcript
-from gui.models.sessions import SessionTableModel
+from gui.models.sessions import KIND_LABELS, SessionTableModel
 from gui.player import Player
 from gui.player_bar import PlayerBar
 from gui.projects import ProjectsMixin
@@ -164,9 +166,9 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         header = self.sessions_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setResizeContentsPrecision(0)  # measure the visible rows only (GUI stalls)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 170)
-        header.setStretchLastSection(True)
+        # the title takes what is left, so the status (progress, ETA) is never scrolled away
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         header.setMinimumSectionSize(40)
         self.sessions_view.setWordWrap(False)
         self.sessions_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -250,7 +252,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self.act_import = a("&File", "Import audio…", self.import_dialog, "Ctrl+I")
         self.menu("&File").addSeparator()
         a("&File", "Settings…", self.settings_dialog)
-        a("&File", "Close project", self.close_project, "Ctrl+W")
+        self.act_close = a("&File", "Close project", self.close_project, "Ctrl+W")
         a("&File", "Quit", self.close, QKeySequence.StandardKey.Quit)
         self._build_edit_menus()
         self._build_transcription_menu()
@@ -284,13 +286,21 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self.stack.setCurrentIndex(0)
         for dock in self.findChildren(QDockWidget):
             dock.hide()
-        self.act_import.setEnabled(False)
+        self._enable_project_menus(False)
+
+    def _enable_project_menus(self, enabled: bool) -> None:
+        """Menus that need an open project are greyed out on the start page (no silent no-ops)."""
+        self.act_import.setEnabled(enabled)
+        self.act_close.setEnabled(enabled)
+        for title, menu in self._menus.items():
+            if title != "&File":
+                menu.menuAction().setEnabled(enabled)
 
     def _show_workbench(self) -> None:
         self.stack.setCurrentIndex(1)
         for dock in self.findChildren(QDockWidget):
             dock.show()
-        self.act_import.setEnabled(True)
+        self._enable_project_menus(True)
 
     def show_error(self, exc: BaseException | str) -> None:
         """Tell the user, without blocking: status bar and a window-modal message box."""
@@ -376,7 +386,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
             self.session_panel.show_session(session)
         self._load_generation += 1
         generation = self._load_generation
-        self.transcript_label.setText(f"<b>{session.title}</b> — loading transcript…")
+        self.transcript_label.setText(f"<b>{html.escape(session.title)}</b> — loading transcript…")
         self.player.load(None)
         self.waveform.clear()
 
@@ -422,7 +432,8 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self._apply_blind_coding()
         self.waveform.set_markers(markers)
         self.transcript_label.setText(
-            f"<b>{session.title}</b> — {count} segments" + ("" if media else " — <i>no audio</i>")
+            f"<b>{html.escape(session.title)}</b> — {plural(count, 'segment')}"
+            + ("" if media else " — <i>no audio</i>")
         )
         if refresh:
             if keep is not None and self.segment_model.row_of(keep) >= 0:
@@ -539,13 +550,22 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
 
     # ------------------------------------------------------------------ drag and drop files
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.project is not None and event.mimeData().hasUrls():
+        if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
+        if not paths:
+            return
+        event.acceptProposedAction()
+        if len(paths) == 1 and (paths[0] / "project.db").is_file():
+            self.open_project(paths[0])  # a project folder dropped on the window opens it
+        elif self.project is None:
+            self.show_error(
+                "Create or open a project first (File ▸ New project… or Open project…), "
+                "then drop the audio files on the window to import them."
+            )
+        else:
             self.import_files(paths)
 
     def import_dialog(self) -> None:
@@ -557,11 +577,12 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
             "*.aac *.mp4 *.webm *.mkv *.mov *.wma *.aif *.aiff);;All files (*)",
         )
         if files:
-            kinds = ["focus_group", "interview", "observation"]
-            kind, ok = QInputDialog.getItem(
-                self, "Import audio", "Kind of session:", kinds, 0, False
+            labels = list(KIND_LABELS.values())
+            label, ok = QInputDialog.getItem(
+                self, "Import audio", "Kind of session:", labels, 0, False
             )
             if ok:
+                kind = next(k for k, v in KIND_LABELS.items() if v == label)
                 self.import_files([Path(f) for f in files], kind=kind)
 
 

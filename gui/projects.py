@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QFrame, QScrollArea
 
 from gui.qtcompat import emit
 from gui.retrieval import RetrievalPanel
@@ -84,9 +84,15 @@ class ProjectsMixin(_Base):
         self.setWindowTitle(f"{project.name} — FieldScribe")
         self.session_panel = SessionPanel(project, self.runner, self)
         self.session_panel.changed.connect(lambda _sid: self.reload_sessions())
+        # participants and attributes feed the retrieval filters (read with the codebook)
+        self.session_panel.changed.connect(lambda _sid: self.reload_codebook())
         self.session_panel.error.connect(self.show_error)
+        scroll = QScrollArea(self)  # on a small screen the form scrolls, never squeezes tables
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.session_panel)
         self.session_panel_dock = self.add_dock(
-            self.session_panel,
+            scroll,
             "Session details",
             Qt.DockWidgetArea.LeftDockWidgetArea,
             tabify_with=self.sessions_dock,
@@ -103,7 +109,9 @@ class ProjectsMixin(_Base):
         self._show_workbench()
         self.resizeDocks([self.search_dock], [190], Qt.Orientation.Vertical)
         self.resizeDocks(
-            [self.sessions_dock, self.codebook_dock], [430, 270], Qt.Orientation.Horizontal
+            [self.sessions_dock, self.codebook_dock],
+            [min(max(int(self.width() * 0.36), 460), 560), 260],
+            Qt.Orientation.Horizontal,
         )
         self.sessions_dock.raise_()
         self.search_dock.raise_()
@@ -162,5 +170,22 @@ class ProjectsMixin(_Base):
         super().closeEvent(event)
 
     def settings_dialog(self) -> None:
+        coder = self.settings.coder
         if SettingsDialog(self.settings, self).exec():
             self._apply_player_settings()
+            project = self.project
+            if project is not None and self.settings.coder != coder:
+                # the new name goes on the next codings at once, not after reopening
+                name = self.settings.coder
+
+                def done(_coder: object) -> None:
+                    self.statusBar().showMessage(f"You now code as {name}.", 5000)
+                    self.reload_codebook()
+
+                self.runner.submit(
+                    "Coder",
+                    lambda _ctx: project.set_coder(name),
+                    on_done=done,
+                    on_error=self.show_error,
+                    serial=True,
+                )

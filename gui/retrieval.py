@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.fmt import fmt_ms
+from gui.fmt import fmt_ms, plural
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.models import Code
@@ -122,7 +122,7 @@ class RetrievalPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch
         )
-        self.table.doubleClicked.connect(self._play)
+        self.table.activated.connect(self._play)  # double-click or Enter
         top = QHBoxLayout()
         for label, w in (
             ("Code", self.code_box),
@@ -215,7 +215,7 @@ class RetrievalPanel(QWidget):
 
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)
-        self.count.setText(f"{len(rows)} coded segments")
+        self.count.setText(plural(len(rows), "coded segment"))
 
     def _play(self, index: QModelIndex) -> None:
         r = self.model.rows[index.row()]

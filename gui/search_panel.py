@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.fmt import fmt_ms
+from gui.fmt import fmt_ms, plural
 from gui.qtcompat import emit
 from storage.models import SearchHit
 
@@ -58,7 +58,7 @@ class SearchPanel(QWidget):
             item.setData(HIT_ROLE, hit)
             item.setToolTip(html.escape(hit.text))
             self.results.addItem(item)
-        self.info.setText(f"{len(hits)} segments found" if hits else "Nothing found.")
+        self.info.setText(f"{plural(len(hits), 'segment')} found" if hits else "Nothing found.")
 
     def show_message(self, text: str) -> None:
         """Show an error or a hint instead of results."""

@@ -80,11 +80,18 @@ class SessionPanel(QWidget):
         self.speakers.setHorizontalHeaderLabels(["Speaker", "Participant"])
         self.speakers.horizontalHeader().setStretchLastSection(True)
         self.speakers.verticalHeader().setVisible(False)
+        # a focus group has several speakers: show at least four rows before scrolling
+        rows = self.speakers.verticalHeader().defaultSectionSize()
+        header = self.speakers.horizontalHeader().sizeHint().height()
+        self.speakers.setMinimumHeight(header + 4 * rows + 2 * self.speakers.frameWidth())
 
         self.participants = QTableWidget(0, 2, self)
         self.participants.setHorizontalHeaderLabels(["Pseudonym", "Attributes"])
         self.participants.horizontalHeader().setStretchLastSection(True)
         self.participants.verticalHeader().setVisible(False)
+        rows = self.participants.verticalHeader().defaultSectionSize()
+        header = self.participants.horizontalHeader().sizeHint().height()
+        self.participants.setMinimumHeight(header + 4 * rows + 2 * self.participants.frameWidth())
         self.participants.itemChanged.connect(self._participant_edited)
         add = QPushButton("Add participant", self)
         add.clicked.connect(self._add_participant)

@@ -64,9 +64,15 @@ class StartPage(QWidget):
         buttons.addStretch(1)
 
         self.recent = QListWidget(self)
-        self.recent.itemActivated.connect(lambda item: emit(self.recent_requested, item.text()))
+        self.recent.itemActivated.connect(
+            lambda item: emit(self.recent_requested, item.data(Qt.ItemDataRole.UserRole))
+        )
         self.recent.setMaximumHeight(220)
-        self.recent_label = QLabel("<b>Recent projects</b>", self)
+        self.recent_label = QLabel(
+            "<b>Recent projects</b> (double-click or Enter opens one; "
+            "you can also drop a project folder on this window)",
+            self,
+        )
 
         inner = QVBoxLayout()
         inner.addWidget(title)
@@ -92,8 +98,12 @@ class StartPage(QWidget):
         """Show the recent projects that still exist."""
         self.recent.clear()
         for folder in folders:
-            if (Path(folder) / "project.db").is_file():
-                self.recent.addItem(QListWidgetItem(folder))
+            path = Path(folder)
+            if (path / "project.db").is_file():
+                item = QListWidgetItem(f"{path.stem}  —  {path.parent}")  # the name first
+                item.setData(Qt.ItemDataRole.UserRole, folder)
+                item.setToolTip(folder)
+                self.recent.addItem(item)
         visible = self.recent.count() > 0
         self.recent.setVisible(visible)
         self.recent_label.setVisible(visible)

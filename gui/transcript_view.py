@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QPlainTextEdit,
     QStyledItemDelegate,
@@ -156,6 +157,7 @@ class TranscriptView(QTableView):
         self.setItemDelegateForColumn(COL_CODES, CodingStripeDelegate(self))
         self.setItemDelegateForColumn(COL_TEXT, TextDelegate(self))
         self.doubleClicked.connect(self._double_clicked)
+        self.clicked.connect(self._clicked)
 
     def setModel(self, model: Any) -> None:
         super().setModel(model)
@@ -202,6 +204,12 @@ class TranscriptView(QTableView):
             )
             self.selectionModel().setCurrentIndex(index, flags)
         self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def _clicked(self, index: QModelIndex) -> None:
+        # a click on a segment's time plays it (text and speaker clicks only select)
+        plain = QApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier
+        if index.column() == COL_TIME and plain:
+            emit(self.play_requested, index.row())
 
     def _double_clicked(self, index: QModelIndex) -> None:
         if index.column() in (COL_TIME, COL_CODES):

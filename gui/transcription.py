@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMessageBox
 
-from gui.fmt import fmt_eta
+from gui.fmt import fmt_eta, plural
 from gui.models.sessions import LiveStatus
 
 if TYPE_CHECKING:
@@ -45,10 +46,10 @@ class TranscriptionMixin(_Base):
         if self.project is None:
             return None
         project = self.project
-        self.statusBar().showMessage(f"Importing {len(paths)} file(s)…")
+        self.statusBar().showMessage(f"Importing {plural(len(paths), 'file')}…")
 
         def done(sessions: list[Any]) -> None:
-            self.statusBar().showMessage(f"Imported {len(sessions)} session(s).", 5000)
+            self.statusBar().showMessage(f"Imported {plural(len(sessions), 'session')}.", 5000)
             self.reload_sessions()
             if sessions:
                 self.open_segment_session(sessions[0].id)
@@ -126,7 +127,15 @@ class TranscriptionMixin(_Base):
         self.sessions_model.set_live(sid, LiveStatus(fraction, eta))
         if self.session is not None and self.session.id == sid:
             pct = int(fraction * 100)
-            self.statusBar().showMessage(f"Transcribing {pct} % {fmt_eta(eta)}")
+            rows = self.segment_model.rowCount()
+            self.transcript_label.setText(
+                f"<b>{html.escape(self.session.title)}</b> — {plural(rows, 'segment')} — "
+                f"<i>transcribing {pct} %; the text appears here as it is recognised</i>"
+            )
+            eta_text = fmt_eta(eta)
+            self.statusBar().showMessage(
+                f"Transcribing {pct} %" + (f", {eta_text}" if eta_text else "")
+            )
             # show new segments as they land, at most every 2 s
             now = time.monotonic()
             rows = self.segment_model.rowCount()
@@ -138,17 +147,22 @@ class TranscriptionMixin(_Base):
         self._transcriptions.pop(sid, None)
         self.sessions_model.set_live(sid, None)
         self._update_busy()
+        if self.session is not None and self.session.id == sid:
+            rows = self.segment_model.rowCount()
+            title = html.escape(self.session.title)
+            self.transcript_label.setText(f"<b>{title}</b> — {plural(rows, 'segment')}")
 
     def _transcribed(self, sid: str, summary: Any) -> None:
         self._transcription_ended(sid)
         added = getattr(summary, "segments_added", 0)
         if getattr(summary, "cancelled", False):
             self.statusBar().showMessage(
-                f"Transcription cancelled; {added} segments kept. Transcribe again to resume.",
+                f"Transcription cancelled; {plural(added, 'segment')} kept. "
+                "Transcribe again to resume.",
                 8000,
             )
         else:
-            self.statusBar().showMessage(f"Transcribed: {added} segments.", 8000)
+            self.statusBar().showMessage(f"Transcribed: {plural(added, 'segment')}.", 8000)
         self.reload_sessions()
         if self.session is not None and self.session.id == sid:
             if self.segment_model.session_id == sid:

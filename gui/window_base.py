@@ -89,6 +89,7 @@ class WindowBase(QMainWindow):
     act_undo: QAction
     act_redo: QAction
     act_import: QAction
+    act_close: QAction
     act_transcribe: QAction
     act_cancel_transcription: QAction
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QIcon, QPixmap
 
+from gui.fmt import plural
 from gui.models.segments import CODE_MIME
 from gui.qtcompat import emit
 from storage.models import Code
@@ -122,8 +123,15 @@ class CodeTreeModel(QAbstractItemModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return ("Code", "N")[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (
+                "Codes; drag one onto another to nest it, onto segments to code them",
+                "Codings of the code; “2 (5)”: 2 on the code itself, 5 with its sub-codes",
+            )[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -146,7 +154,8 @@ class CodeTreeModel(QAbstractItemModel):
             return icon
         if role == Qt.ItemDataRole.ToolTipRole:
             desc = f"\n{code.description}" if code.description else ""
-            return f"{code.path} — {self.frequency(code.id, with_subcodes=True)} codings{desc}"
+            n = self.frequency(code.id, with_subcodes=True)
+            return f"{code.path} — {plural(n, 'coding')}{desc}"
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == CODE_ROLE:

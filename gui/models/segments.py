@@ -263,7 +263,8 @@ class SegmentTableModel(RowTableModel):
                 return self._codings_tooltip(cols.ids[row])
             if col == COL_TIME:
                 start, end = cols.start_ms[row], cols.end_ms[row]
-                return f"{fmt_ms(start, tenths=True)} – {fmt_ms(end, tenths=True)}"
+                span = f"{fmt_ms(start, tenths=True)} – {fmt_ms(end, tenths=True)}"
+                return f"{span}\nClick to play from here"
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_TIME:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -7,13 +7,15 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from gui.fmt import fmt_eta, fmt_ms
+from gui.fmt import fmt_ms, plural
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.models import Session
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 1
-HEADERS = ("Session", "Kind", "Date", "Duration", "Speakers", "Status")
+# the status comes second so that progress and ETA stay in sight in a narrow dock
+HEADERS = ("Session", "Status", "Kind", "Date", "Duration", "Speakers")
+STATUS_COL = HEADERS.index("Status")
 KIND_LABELS = {"focus_group": "Focus group", "interview": "Interview", "observation": "Observation"}
 Index = QModelIndex | QPersistentModelIndex
 
@@ -30,10 +32,11 @@ def status_text(session: Session, live: LiveStatus | None = None) -> str:
     """The status a person reads: recorded, transcribing 42 % (ETA), transcribed, coded N."""
     if live is not None:
         pct = int(live.fraction * 100)
-        eta = fmt_eta(live.eta_s)
+        # short (m:ss): the column must fit a narrow dock; the status bar says it in words
+        eta = f"{fmt_ms(round(live.eta_s * 1000))} left" if live.eta_s is not None else ""
         return f"transcribing {pct} %" + (f", {eta}" if eta else "")
     if session.coded_segment_count:
-        return f"coded {session.coded_segment_count} segments"
+        return f"coded {plural(session.coded_segment_count, 'segment')}"
     if session.segment_count:
         return "transcribed"
     if session.status == "transcribing":
@@ -75,7 +78,7 @@ class SessionTableModel(RowTableModel):
             self._live[session_id] = live
         row = self.row_of(session_id)
         if row >= 0:
-            idx = self.index(row, len(HEADERS) - 1)
+            idx = self.index(row, STATUS_COL)
             emit(self.dataChanged, idx, idx)
 
     def live(self, session_id: str) -> LiveStatus | None:
@@ -101,19 +104,22 @@ class SessionTableModel(RowTableModel):
         if role == SESSION_ROLE:
             return s
         if role == Qt.ItemDataRole.DisplayRole:
-            col = index.column()
-            if col == 0:
+            name = HEADERS[index.column()]
+            if name == "Session":
                 return s.title
-            if col == 1:
+            if name == "Kind":
                 return KIND_LABELS.get(s.kind, s.kind)
-            if col == 2:
+            if name == "Date":
                 return s.date or s.created_at[:10]
-            if col == 3:
+            if name == "Duration":
                 return fmt_ms(s.duration_ms)
-            if col == 4:
+            if name == "Speakers":
                 return str(len(s.speakers)) if s.speakers else ""
             return status_text(s, self._live.get(s.id))
         if role == Qt.ItemDataRole.ToolTipRole:
             speakers = ", ".join(s.speakers) or "no speakers yet"
-            return f"{s.title}\n{KIND_LABELS.get(s.kind, s.kind)} · {speakers}"
+            tip = f"{s.title}\n{KIND_LABELS.get(s.kind, s.kind)} · {speakers}"
+            if s.id in self._live:
+                tip += "\nRight-click ▸ Cancel transcription to stop it (the text so far is kept)."
+            return tip
         return None

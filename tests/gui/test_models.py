@@ -16,7 +16,7 @@ from gui.models.segments import (
     COL_TIME,
     SegmentTableModel,
 )
-from gui.models.sessions import LiveStatus, SessionTableModel, status_text
+from gui.models.sessions import STATUS_COL, LiveStatus, SessionTableModel, status_text
 from storage import Project
 
 
@@ -121,9 +121,9 @@ def test_session_model_status(project: Project) -> None:
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
     model.load(project.sessions())
     assert model.index(0, 0).data() == "Interview 1"
-    assert model.index(0, 5).data() == "coded 1 segments"
+    assert model.index(0, STATUS_COL).data() == "coded 1 segment"
     model.set_live(sid, LiveStatus(0.42, 75))
-    assert model.index(0, 5).data() == "transcribing 42 %, 1 min 15 s left"
+    assert model.index(0, STATUS_COL).data() == "transcribing 42 %, 1:15 left"
     model.set_live(sid, None)
     empty = project.add_session("Empty", "focus_group", status="recorded")
     assert status_text(empty) == "recorded"

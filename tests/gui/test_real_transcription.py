@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from gui.models.sessions import STATUS_COL
 from storage import Project
 
 
@@ -28,5 +29,5 @@ def test_window_transcribes_with_the_real_model(
     text = " ".join(s.text for s in project.segments(sid)).lower()
     assert "village" in text and "booking" in text  # tiny.en hears the espeak-ng sentence
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == project.segment_count(sid))
-    assert w.sessions_model.index(0, 5).data() == "transcribed"
+    assert w.sessions_model.index(0, STATUS_COL).data() == "transcribed"
     w.close()

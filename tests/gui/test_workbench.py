@@ -11,6 +11,7 @@ from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from gui.models.segments import CODE_MIME, COL_TEXT
+from gui.models.sessions import STATUS_COL
 from storage import Project
 
 
@@ -50,7 +51,7 @@ def test_import_transcribe_edit_undo(
 ) -> None:
     project: Project = window.project
     sid = _import_and_transcribe(window, qtbot, idle, speech_wav)
-    assert window.sessions_model.index(0, 5).data() == "transcribed"
+    assert window.sessions_model.index(0, STATUS_COL).data() == "transcribed"
     assert window.player.source is not None
     qtbot.waitUntil(lambda: len(window.waveform._peaks) > 0, timeout=5000)
 
@@ -296,7 +297,9 @@ def test_transcription_progress_cancel_and_replace(
     idle(w)
     sid = project.sessions()[0].id
     w.start_transcription(sid)
-    qtbot.waitUntil(lambda: "transcribing" in w.sessions_model.index(0, 5).data(), timeout=3000)
+    qtbot.waitUntil(
+        lambda: "transcribing" in w.sessions_model.index(0, STATUS_COL).data(), timeout=3000
+    )
     qtbot.waitUntil(lambda: project.segment_count(sid) >= 1, timeout=3000)
     # the first segments show up while the transcription goes on
     qtbot.waitUntil(lambda: w.segment_model.rowCount() >= 1, timeout=3000)
@@ -306,7 +309,7 @@ def test_transcription_progress_cancel_and_replace(
     idle(w)
     assert not w.cancel_button.isVisibleTo(w)
     assert 1 <= project.segment_count(sid) < 4
-    assert "transcribing" not in w.sessions_model.index(0, 5).data()
+    assert "transcribing" not in w.sessions_model.index(0, STATUS_COL).data()
     # a second run finds a transcript: the window asks to replace
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     w.start_transcription(sid)

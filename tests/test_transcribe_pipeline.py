@@ -213,3 +213,13 @@ def test_windows_of_a_long_recording_pack_full_pieces(monkeypatch: pytest.Monkey
         pieces = pack_pieces(window.speech)
         last = sum(c["end"] - c["start"] for c in pieces[-1]) / S
         assert len(pieces) == 1 or last >= 24, (window.start_ms, last)
+
+
+def test_the_allocator_is_limited_to_two_arenas_on_glibc() -> None:
+    import platform
+
+    from transcribe.memory import tune_allocator
+
+    expected = platform.libc_ver()[0] == "glibc"
+    assert tune_allocator() is expected
+    assert tune_allocator() is expected  # once per process, then a no-op

@@ -1,7 +1,7 @@
 """The Whisper engine: faster-whisper (CTranslate2) with VAD, batching and guards.
 
 Shaped like faster-whisper's API: load a model once (``Transcriber``), then ``transcribe`` yields
-segments as they are produced. The pipeline, for each window of about ten minutes (streamed from
+segments as they are produced. The pipeline, for each window of about five minutes (streamed from
 ffmpeg, see ``transcribe.stream``):
 
 1. Silero VAD finds the speech; silence is never shown to Whisper (no text invented over it).
@@ -41,12 +41,13 @@ from storage.models import Word
 from storage.transcript import SegmentDraft
 
 from . import guards
+from .memory import tune_allocator
 from .models import ModelError, ModelInfo, resolve_model
 from .stream import SAMPLE_RATE, Audio, Window, pack_pieces, speech_windows
 
 log = logging.getLogger(__name__)
 
-WINDOW_S = 600.0  # audio decoded and held in memory at once (default of ``Transcriber``)
+WINDOW_S = 300.0  # audio decoded and held in memory at once (default of ``Transcriber``)
 BATCH_SIZE = 4  # 30-second pieces decoded together (default of ``Transcriber``)
 BEAM_SIZE = 3  # beam search width (default of ``Transcriber``); see docs/transcription.md
 _SENTENCE_END = re.compile(r"[.?!…。？！]['\")\]]*$")
@@ -168,6 +169,7 @@ class Transcriber:
             spec = None if model_spec is None else str(model_spec)
             self.info = resolve_model(spec, cache_dir)
         self.threads = threads or default_threads()
+        tune_allocator()  # before the decoding threads exist
         self.model, self.device = load_model(self.info, threads=self.threads, device=device)
         self.beam_size = beam_size
         self.batch_size = batch_size or BATCH_SIZE
@@ -428,6 +430,7 @@ class _Prefetch:
     def __init__(self, source: Iterator[Window]) -> None:
         self._source = source
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=1)
+        self._room = threading.Semaphore(1)  # read the next window once this one is taken
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._produce, name="fieldscribe-windows", daemon=True
@@ -443,13 +446,21 @@ class _Prefetch:
                 continue
         return False
 
+    def _wait_for_room(self) -> bool:
+        while not self._stop.is_set():
+            if self._room.acquire(timeout=0.1):
+                return True
+        return False
+
     def _produce(self) -> None:
         try:
-            for window in self._source:
+            while self._wait_for_room():
+                window = next(self._source, None)
+                if window is None:
+                    self._put(self._END)
+                    break
                 if not self._put(window):
                     break
-            else:
-                self._put(self._END)
         except BaseException as exc:  # raised again in the consuming thread
             self._put(exc)
         finally:
@@ -460,6 +471,7 @@ class _Prefetch:
     def __iter__(self) -> Iterator[Window]:
         while True:
             item = self._queue.get()
+            self._room.release()
             if item is self._END:
                 return
             if isinstance(item, BaseException):

@@ -33,6 +33,18 @@ def test_models_json_lists_the_bundled_model(capsys: pytest.CaptureFixture[str])
     assert code == 0 and "tiny.en" in out and "English only" in out
 
 
+def _project_with_speech(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sentences: list[str]
+) -> tuple[str, str]:
+    """A new project with one session of espeak-ng speech; return (folder, session id)."""
+    wav = speech_with_pauses(tmp_path, sentences)
+    proj = str(tmp_path / "P.fieldscribe")
+    assert _run(capsys, "new", proj, "--coder", "a")[0] == 0
+    code, out, _ = _run(capsys, "import", proj, str(wav), "--json")
+    assert code == 0
+    return proj, str(json.loads(out)[0]["id"])
+
+
 def _state_options(project: Path, session_id: str) -> dict[str, object]:
     with Project.open(project, readonly=True) as p:
         state = p.transcription_state(session_id)
@@ -42,11 +54,7 @@ def _state_options(project: Path, session_id: str) -> dict[str, object]:
 
 @pytest.mark.slow
 def test_beam_size_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    wav = speech_with_pauses(tmp_path, SENTENCES[:1])
-    proj = str(tmp_path / "P.fieldscribe")
-    assert _run(capsys, "new", proj, "--coder", "a")[0] == 0
-    code, out, _ = _run(capsys, "import", proj, str(wav), "--json")
-    session_id = json.loads(out)[0]["id"]
+    proj, session_id = _project_with_speech(tmp_path, capsys, SENTENCES[:1])
     for bad in ("0", "11", "five"):
         with pytest.raises(SystemExit) as exc:
             main(["transcribe", proj, "--session", session_id, "--beam-size", bad])
@@ -64,11 +72,7 @@ def test_beam_size_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 @pytest.mark.slow
 def test_transcribe_json_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    wav = speech_with_pauses(tmp_path, SENTENCES[:2])
-    proj = str(tmp_path / "P.fieldscribe")
-    assert _run(capsys, "new", proj, "--coder", "a")[0] == 0
-    code, out, _ = _run(capsys, "import", proj, str(wav), "--json")
-    session_id = json.loads(out)[0]["id"]
+    proj, session_id = _project_with_speech(tmp_path, capsys, SENTENCES[:2])
 
     code, out, err = _run(capsys, "transcribe", proj, "--language", "ru", "--session", session_id)
     assert code == 1 and "English-only" in err and "'ru'" in err

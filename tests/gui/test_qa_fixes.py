@@ -31,6 +31,17 @@ def _status_visible(w: Any) -> bool:
     return view.columnViewportPosition(STATUS_COL) >= 0 and right <= view.viewport().width()
 
 
+def _import_and_transcribe(window: Any, qtbot: Any, idle: Any, wav: Path) -> str:
+    """Import the four-sentence recording into the open project and transcribe it (fake)."""
+    window.import_files([wav])
+    idle(window)
+    sid: str = window.project.sessions()[0].id
+    window.start_transcription(sid)
+    idle(window)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    return sid
+
+
 def test_session_status_column_is_visible_without_scrolling(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
 ) -> None:
@@ -78,12 +89,7 @@ def test_counts_read_as_english(
     window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project: Project = window.project
-    window.import_files([speech_wav])
-    idle(window)
-    sid = project.sessions()[0].id
-    window.start_transcription(sid)
-    idle(window)
-    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    _import_and_transcribe(window, qtbot, idle, speech_wav)
     assert "4 segments" in window.transcript_label.text()
     window.add_code("Trust")
     idle(window)
@@ -222,12 +228,7 @@ def test_timestamp_keeps_apart_from_words_and_retrieval_plays_on_enter(
     from PySide6.QtCore import Qt
 
     project: Project = window.project
-    window.import_files([speech_wav])
-    idle(window)
-    sid = project.sessions()[0].id
-    window.start_transcription(sid)
-    idle(window)
-    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    sid = _import_and_transcribe(window, qtbot, idle, speech_wav)
     window.transcript.go_to_row(2)
     editor = window.segment_editor
     editor.setFocus()
@@ -270,11 +271,7 @@ def test_coder_name_from_settings_applies_to_the_open_project(
     from gui.settings import SettingsDialog
 
     project: Project = window.project
-    window.import_files([speech_wav])
-    idle(window)
-    window.start_transcription(project.sessions()[0].id)
-    idle(window)
-    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    _import_and_transcribe(window, qtbot, idle, speech_wav)
 
     def fill_and_accept(dialog: SettingsDialog) -> int:
         dialog.coder.setText("amina")
@@ -418,12 +415,7 @@ def test_codebook_count_column_and_segment_memo_title_explain_themselves(
     model = window.codebook.model
     tip = model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "sub-codes" in tip
-    project: Project = window.project
-    window.import_files([speech_wav])
-    idle(window)
-    window.start_transcription(project.sessions()[0].id)
-    idle(window)
-    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    _import_and_transcribe(window, qtbot, idle, speech_wav)
     window.transcript.go_to_row(2)  # starts at 1.5 s
     from gui.memos import MemoDialog
 
@@ -460,12 +452,7 @@ def test_click_on_a_segment_time_plays_it(
 
     from gui.models.segments import COL_TEXT, COL_TIME
 
-    project: Project = window.project
-    window.import_files([speech_wav])
-    idle(window)
-    window.start_transcription(project.sessions()[0].id)
-    idle(window)
-    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    _import_and_transcribe(window, qtbot, idle, speech_wav)
     view = window.transcript
     model = window.segment_model
     text = view.visualRect(model.index(1, COL_TEXT)).center()

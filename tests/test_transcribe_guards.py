@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 
 from transcribe import guards
-from transcribe.engine import _group, split_sentences
+from transcribe.engine import split_sentences
 from transcribe.guards import Candidate, WordT
-from transcribe.stream import SAMPLE_RATE, choose_cut, speech_windows
+from transcribe.stream import SAMPLE_RATE, choose_cut, pack_pieces, speech_windows
 
 
 def _words(text: str, step: float = 0.3, prob: float = 0.9) -> list[WordT]:
@@ -87,7 +87,7 @@ def test_window_cut_goes_into_the_latest_pause_of_the_second_half() -> None:
 def test_groups_hold_at_most_thirty_seconds_of_speech() -> None:
     sr = SAMPLE_RATE
     speech = [{"start": i * 12 * sr, "end": (i * 12 + 10) * sr} for i in range(7)]
-    groups = _group(speech)
+    groups = pack_pieces(speech)
     assert [len(g) for g in groups] == [3, 3, 1]
     assert sum(len(g) for g in groups) == 7
 

@@ -23,7 +23,6 @@ work per second than one two-thread decode. Results are still yielded in audio o
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import re
 import threading
@@ -43,7 +42,7 @@ from storage.transcript import SegmentDraft
 from . import guards
 from .memory import tune_allocator
 from .models import ModelError, ModelInfo, resolve_model
-from .stream import SAMPLE_RATE, Audio, Window, pack_pieces, speech_windows
+from .stream import SAMPLE_RATE, Audio, Window, available_cores, pack_pieces, speech_windows
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +83,7 @@ def pick_device(device: str = "auto") -> tuple[str, str]:
 
 def default_threads() -> int:
     """CPU threads for decoding: the cores available, at most 8."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 2
-    return max(1, min(8, cores))
+    return max(1, min(8, available_cores()))
 
 
 def plan_workers(device: str, threads: int) -> tuple[int, int]:
@@ -378,11 +373,6 @@ def check_language(info: ModelInfo, language: str | None, model: Any = None) -> 
     return code
 
 
-def _group(speech: list[dict[str, int]]) -> list[list[dict[str, int]]]:
-    """Pack consecutive speech chunks into groups of at most 30 s of speech."""
-    return pack_pieces(speech)
-
-
 @dataclass
 class _BatchPlan:
     """The pieces of one batch and the part of the recording its result completes."""
@@ -399,7 +389,7 @@ def _plan_batches(window: Window, batch_size: int, workers: int = 1) -> list[_Ba
     With several workers the batches of a short window are made smaller so that every worker
     gets one (a window with four pieces and two workers: two batches of two).
     """
-    groups = _group(window.speech)
+    groups = pack_pieces(window.speech)
     if not groups:
         return [_BatchPlan([], window.start_ms, window.end_ms, window.final)]
     size = max(1, min(batch_size, -(-len(groups) // workers)))
@@ -504,7 +494,7 @@ def _word_spans(decoded: list[Any]) -> list[tuple[float, float]]:
 def _uncovered(
     chunks: list[dict[str, int]], covered: list[tuple[float, float]]
 ) -> list[list[dict[str, int]]]:
-    """Speech of the chunks that no decoded word covers, packed into pieces like ``_group``.
+    """Speech of the chunks that no decoded word covers, packed into pieces like ``pack_pieces``.
 
     Words are widened by a quarter of a second each side (word timings are approximate). Where
     at least ``MISSED_MIN_S`` of a chunk is left without words, Whisper stopped early or skipped
@@ -535,7 +525,7 @@ def _uncovered(
             missed.append(dict(chunk))
         else:
             missed.extend({"start": round(a), "end": round(b)} for a, b in free if b - a >= least)
-    return _group(missed)
+    return pack_pieces(missed)
 
 
 def _not_repeated(again: list[Any], decoded: list[Any], near_s: float = 10.0) -> list[Any]:

@@ -143,13 +143,12 @@ def vad_options(**overrides: Any) -> Any:
 VAD_SLICE_S = 60
 
 
-def _vad_threads() -> int:
-    """Slices of VAD run at once: two where there are two cores or more."""
+def available_cores() -> int:
+    """The CPU cores this process may run on."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    return 2 if cores >= 2 else 1
+        return os.cpu_count() or 1
 
 
 GATE_FRAME = 512  # samples per frame of the energy gate (32 ms)
@@ -205,9 +204,9 @@ def detect_speech(audio: Audio) -> list[dict[str, int]]:
         return list(get_speech_timestamps(audio[bounds[0] : bounds[1]], options))
 
     # The slices are independent (the VAD starts afresh on each): two run at once when there
-    # are cores for it (ONNX Runtime releases the GIL).
-    if len(slices) > 1 and _vad_threads() > 1:
-        with ThreadPoolExecutor(_vad_threads(), thread_name_prefix="fieldscribe-vad") as pool:
+    # are two cores or more (ONNX Runtime releases the GIL).
+    if len(slices) > 1 and available_cores() >= 2:
+        with ThreadPoolExecutor(2, thread_name_prefix="fieldscribe-vad") as pool:
             found = list(pool.map(slice_speech, slices))
     else:
         found = [slice_speech(bounds) for bounds in slices]

@@ -5,38 +5,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QElapsedTimer, QTimer
 
-from storage import FieldScribeError, Project, SegmentDraft
-
-
-@dataclass
-class Progress:
-    fraction: float
-    done_ms: int
-    total_ms: int
-    elapsed_s: float
-    eta_s: float | None
-    segments: int
-
-
-@dataclass
-class TranscriptionSummary:
-    session_id: str
-    model: str
-    language: str | None
-    segments_added: int
-    duration_ms: int
-    elapsed_s: float
-    resumed_from_ms: int
-    cancelled: bool
-
-
-class NeedsReplaceError(FieldScribeError):
-    """Same name as transcribe.runner's error."""
-
+from storage import Project, SegmentDraft
+from transcribe.runner import NeedsReplaceError, Progress, TranscriptionSummary
 
 FAKE_TEXTS = [
     ("Moderator", "Good morning and thank you for coming."),

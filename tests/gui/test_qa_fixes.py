@@ -31,6 +31,19 @@ def _status_visible(w: Any) -> bool:
     return view.columnViewportPosition(STATUS_COL) >= 0 and right <= view.viewport().width()
 
 
+def _reopened_with_recording(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, wav: Path
+) -> Any:
+    """The test project reopened in a full app window, with the recording imported."""
+    folder = project.folder
+    project.close()
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    assert w.open_project(folder)
+    w.import_files([wav], kind="focus_group")
+    idle(w)
+    return w
+
+
 def _import_and_transcribe(window: Any, qtbot: Any, idle: Any, wav: Path) -> str:
     """Import the four-sentence recording into the open project and transcribe it (fake)."""
     window.import_files([wav])
@@ -45,12 +58,7 @@ def _import_and_transcribe(window: Any, qtbot: Any, idle: Any, wav: Path) -> str
 def test_session_status_column_is_visible_without_scrolling(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
 ) -> None:
-    folder = project.folder
-    project.close()
-    w = _app_window(qtbot, qsettings, fake_transcriber)
-    assert w.open_project(folder)
-    w.import_files([speech_wav], kind="focus_group")
-    idle(w)
+    w = _reopened_with_recording(qtbot, qsettings, fake_transcriber, project, idle, speech_wav)
     sid = w.project.sessions()[0].id
     qtbot.waitUntil(lambda: w.sessions_model.rowCount() == 1)
     qtbot.wait(50)
@@ -148,12 +156,7 @@ def test_new_participant_attributes_reach_the_retrieval_filter(
 def test_session_details_show_every_speaker_of_a_small_group(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
 ) -> None:
-    folder = project.folder
-    project.close()
-    w = _app_window(qtbot, qsettings, fake_transcriber)
-    assert w.open_project(folder)
-    w.import_files([speech_wav], kind="focus_group")
-    idle(w)
+    w = _reopened_with_recording(qtbot, qsettings, fake_transcriber, project, idle, speech_wav)
     w.start_transcription(w.project.sessions()[0].id)
     idle(w)
     w.session_panel_dock.raise_()

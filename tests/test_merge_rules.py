@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import Project, SegmentDraft
+from storage import Code, Project, SegmentDraft
 from storage.bundle import InvalidBundleError, export_bundle, merge_bundles
 from tests.teamwork_helpers import dump, make_lead, rebuild, team
 
@@ -149,7 +149,8 @@ def test_bundles_carry_decisions_without_the_competing_texts(tmp_path: Path) -> 
     lead.close()
 
 
-def test_a_kept_row_travels_to_the_coder_who_deleted_it(tmp_path: Path) -> None:
+def _deleted_and_used(tmp_path: Path) -> tuple[Project, Project, Project, Code]:
+    """Alice deletes a code Bob uses; both bundles (a/b.fsbundle) merged into the lead."""
     lead, segs, coders = team(tmp_path, "alice", "bob")
     a, b = coders["alice"], coders["bob"]
     code = a.find_code("Services/Health")
@@ -159,6 +160,11 @@ def test_a_kept_row_travels_to_the_coder_who_deleted_it(tmp_path: Path) -> None:
     export_bundle(a, tmp_path / "a.fsbundle")
     export_bundle(b, tmp_path / "b.fsbundle")
     merge_bundles(lead, [tmp_path / "a.fsbundle", tmp_path / "b.fsbundle"])
+    return lead, a, b, code
+
+
+def test_a_kept_row_travels_to_the_coder_who_deleted_it(tmp_path: Path) -> None:
+    lead, a, b, code = _deleted_and_used(tmp_path)
     (conflict,) = lead.conflicts()
     assert conflict.kind == "delete"
     lead.resolve_conflict(
@@ -177,15 +183,7 @@ def test_a_kept_row_travels_to_the_coder_who_deleted_it(tmp_path: Path) -> None:
 
 
 def test_a_kept_deletion_travels_to_the_coder_who_used_the_row(tmp_path: Path) -> None:
-    lead, segs, coders = team(tmp_path, "alice", "bob")
-    a, b = coders["alice"], coders["bob"]
-    code = a.find_code("Services/Health")
-    assert code is not None
-    a.delete_code(code.id)
-    b.apply_code(segs[0], code.id)
-    export_bundle(a, tmp_path / "a.fsbundle")
-    export_bundle(b, tmp_path / "b.fsbundle")
-    merge_bundles(lead, [tmp_path / "a.fsbundle", tmp_path / "b.fsbundle"])
+    lead, a, b, _code = _deleted_and_used(tmp_path)
     merge_bundles(b, [tmp_path / "a.fsbundle"])  # bob sees the conflict too
     assert len(b.conflicts()) == 1
     (conflict,) = lead.conflicts()

@@ -203,11 +203,7 @@ class SpeakersMixin(ProjectBase):
         ts = now_iso()
         with self._tx() as db:
             conn = db.conn
-            n = conn.execute(
-                "UPDATE segments SET speaker = ?, speaker_edited = 1, updated_at = ? "
-                "WHERE session_id = ? AND speaker = ?",
-                (new, ts, session_id, old),
-            ).rowcount
+            n = _relabel_segments(conn, session_id, old, new, ts)
             conn.execute(
                 "UPDATE session_speakers SET label = ?, updated_at = ? "
                 "WHERE session_id = ? AND label = ?",
@@ -232,11 +228,7 @@ class SpeakersMixin(ProjectBase):
         ts = now_iso()
         with self._tx() as db:
             conn = db.conn
-            n = conn.execute(
-                "UPDATE segments SET speaker = ?, speaker_edited = 1, updated_at = ? "
-                "WHERE session_id = ? AND speaker = ?",
-                (target, ts, session_id, source),
-            ).rowcount
+            n = _relabel_segments(conn, session_id, source, target, ts)
             src = conn.execute(
                 "SELECT id, participant_id FROM session_speakers "
                 "WHERE session_id = ? AND label = ?",
@@ -494,4 +486,15 @@ def _profile(row: Any) -> SpeakerProfile:
         created_by=row["created_by"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+    )
+
+
+def _relabel_segments(conn: Any, session_id: str, old: str, new: str, ts: str) -> int:
+    """Give the segments of speaker ``old`` to ``new`` (marked as set by hand); return how many."""
+    return int(
+        conn.execute(
+            "UPDATE segments SET speaker = ?, speaker_edited = 1, updated_at = ? "
+            "WHERE session_id = ? AND speaker = ?",
+            (new, ts, session_id, old),
+        ).rowcount
     )

@@ -10,7 +10,9 @@ compute agreement for ten coders (goal: under 5 s). It also merges the same codi
 * agreement: the ``krippendorff`` package on the dense coders x segments matrix of one code,
   next to our figure for that code (same value expected).
 
-Setup writes rows with executemany (a bench may write SQL to build data quickly).
+Setup writes rows with executemany (a bench may write SQL to build data quickly), with ids from
+the app's own generator (``storage._base.new_id``), made in the order the app would make them:
+segments in transcript order, each coder's codings one after another.
 
     nice -n 10 python bench/merge_bench.py [--segments 300000] [--codings 50000] [--coders 10]
         [--reuse DIR]   # set up in DIR once, later runs reuse its bundles
@@ -28,20 +30,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from storage import Project
+from storage._base import new_id
 from storage.bundle import export_bundle, open_bundle
 
 N_CODES = 20
 SINCE = "2026-03-02"  # after the lead's rows, before every coder's codings
-
-
-def _uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
 def setup(work: Path, n_segments: int, n_codings: int, n_coders: int) -> None:
@@ -49,9 +47,9 @@ def setup(work: Path, n_segments: int, n_codings: int, n_coders: int) -> None:
     lead = Project.create(work / "lead.fieldscribe", coder="lead")
     conn = lead.db.conn
     ts = "2026-03-01T10:00:00.000Z"
-    sessions = [_uuid(rng) for _ in range(30)]
-    codes = [_uuid(rng) for _ in range(N_CODES)]
-    segments = [_uuid(rng) for _ in range(n_segments)]
+    sessions = [new_id() for _ in range(30)]
+    codes = [new_id() for _ in range(N_CODES)]
+    segments = [new_id() for _ in range(n_segments)]
     with lead.transaction():
         conn.executemany(
             "INSERT INTO sessions (id, title, kind, status, created_by, created_at, updated_at)"
@@ -101,7 +99,7 @@ def setup(work: Path, n_segments: int, n_codings: int, n_coders: int) -> None:
                     "INSERT INTO codings (id, segment_id, code_id, coder, created_by,"
                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
-                        (_uuid(rng), segments[s], codes[c], name, name, cts, cts)
+                        (new_id(), segments[s], codes[c], name, name, cts, cts)
                         for s, c in sorted(chosen)
                     ),
                 )

@@ -388,6 +388,14 @@ BAD_CASES = {
         dict(db_change=lambda c: c.execute("UPDATE segments SET end_ms = 0, start_ms = 500")),
         "invalid CHECK \\(end_ms >= start_ms\\)",
     ),
+    "coding check": (  # codings are checked ahead, in the unpacking thread, then again
+        dict(db_change=lambda c: c.execute("UPDATE codings SET start_cp = 5, end_cp = 2")),
+        "invalid CHECK \\(\\(start_cp IS NULL",
+    ),
+    "coding type": (
+        dict(db_change=lambda c: c.execute("UPDATE codings SET coder = x'00'")),
+        "invalid 'coder'",
+    ),
     "dangling": (
         dict(db_change=lambda c: c.execute("UPDATE codings SET segment_id = 'nowhere'")),
         "exist neither in the bundle nor",

@@ -373,6 +373,26 @@ def _not_identical(conn: sqlite3.Connection, table: str, b: str) -> str:
     return f"{b}.{table} r LEFT JOIN main.{table} l ON l.id = r.id WHERE {where}"
 
 
+def _differing_sql(conn: sqlite3.Connection, table: str, b: str) -> str:
+    """SQL: the rowids of the bundle rows no row here has identically (see ``_not_identical``).
+
+    Segments join our row at the same ``seq`` (a join, cheaper than a correlated lookup per
+    row); only where that misses is our row looked up by id.
+    """
+    bundle_cols = {r[1] for r in conn.execute(f"PRAGMA {b}.table_info({table})")}
+    if table != "segments" or "seq" not in bundle_cols:
+        return f"SELECT r.rowid FROM {_not_identical(conn, table, b)}"
+    cols = ["updated_at", *content_columns(conn, table)]
+    same_s = " AND ".join(f"s.{c} IS r.{c}" for c in cols)
+    same_l = " AND ".join(f"l.{c} IS r.{c}" for c in cols)
+    return (
+        f"SELECT r.rowid FROM {b}.segments r "
+        "LEFT JOIN main.segments s ON s.seq = r.seq AND s.id = r.id "
+        f"WHERE CASE WHEN s.seq IS NOT NULL THEN NOT ({same_s}) ELSE NOT EXISTS "
+        f"(SELECT 1 FROM main.segments l WHERE l.id = r.id AND {same_l}) END"
+    )
+
+
 #: tables whose rows ``find_differing`` compares ahead (most of a full bundle: the transcript)
 AHEAD_TABLES = ("segments",)
 
@@ -403,10 +423,7 @@ def find_differing(project_db: Path, opened: OpenedBundle) -> None:
         conn.execute("ATTACH DATABASE ? AS b", (uri,))
         found = {}
         for table in AHEAD_TABLES:
-            found[table] = [
-                r[0]
-                for r in conn.execute(f"SELECT r.rowid FROM {_not_identical(conn, table, 'b')}")
-            ]
+            found[table] = [r[0] for r in conn.execute(_differing_sql(conn, table, "b"))]
         checked = set()
         for table in AHEAD_TABLES:
             rows = found[table]
@@ -708,13 +725,17 @@ class _Merge:
         other order (old random ids, a coder jumping around) are sorted by segment. The order
         changes the speed only, never the result.
         """
-        touched = "SELECT rid FROM temp.fs_touch_codings WHERE NOT known"
-        total, down = self.conn.execute(
-            "SELECT count(*), coalesce(sum(down), 0) FROM (SELECT segment_id < "
-            f"lag(segment_id) OVER (ORDER BY rowid) AS down FROM {self.b}.codings "
-            f"WHERE rowid IN ({touched}))"
-        ).fetchone()
-        return bool(total) and int(down) * 64 <= int(total)
+        total = down = 0
+        previous: Any = None
+        for (segment,) in self.conn.execute(
+            f"SELECT segment_id FROM {self.b}.codings WHERE rowid IN "
+            "(SELECT rid FROM temp.fs_touch_codings WHERE NOT known) ORDER BY rowid"
+        ):
+            total += 1
+            if previous is not None and type(segment) is type(previous) and segment < previous:
+                down += 1
+            previous = segment
+        return bool(total) and down * 64 <= total
 
     def _merge_rows(self, table: str) -> None:
         conn = self.conn

@@ -176,3 +176,36 @@ def test_bundle_without_seq_merges_by_id(tmp_path: Path) -> None:
     assert summary.tables["segments"].updated == 1
     assert lead.get_segment(segs[1]).text == "alice again"
     lead.close()
+
+
+def test_find_differing_finds_what_the_plain_comparison_finds(tmp_path: Path) -> None:
+    # seqs shifted by a deletion (every row falls back to its id), one row edited, one added
+    from storage.bundle import open_bundle
+    from storage.merge import _not_identical, find_differing
+
+    lead, segs = make_lead(tmp_path, n_segments=8)
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    lead.delete_segment(segs[0])
+    lead.update_segment(segs[6], text="the lead rewrote this")
+    alice.update_segment(segs[3], text="alice rewrote this about buses")
+    alice.split_segment(segs[4], 5)
+    export_bundle(alice, tmp_path / "a.fsbundle")
+    alice.close()
+    lead.close()
+    db = lead.folder / "project.db"
+    with open_bundle(tmp_path / "a.fsbundle") as opened:
+        find_differing(db, opened)
+        conn = sqlite3.connect(db)
+        conn.execute("ATTACH DATABASE ? AS b", (str(opened.db_path),))
+        plain = [
+            r[0]
+            for r in conn.execute(f"SELECT r.rowid FROM {_not_identical(conn, 'segments', 'b')}")
+        ]
+        ids = dict(conn.execute("SELECT rowid, id FROM b.segments").fetchall())
+        conn.close()
+    assert sorted(opened.differing["segments"]) == sorted(plain)
+    found = {ids[r] for r in plain}
+    assert {segs[0], segs[3], segs[4], segs[6]} <= found  # deleted here, edited, split, edited
+    assert len(found) == 5  # and the new half of the split
+    assert opened.checked == {"segments", "codings"}

@@ -98,7 +98,8 @@ class OpenedBundle:
     ``differing`` (filled ahead by ``storage.merge.find_differing``, or empty): per table, the
     rowids of the bundle's rows that differ from the project's rows as they were then.
     ``checked`` (filled there too): the tables whose rows were found valid ahead (of the
-    ``differing`` rows for the tables in it, else every row).
+    ``differing`` rows for the tables in it, else every row); ``in_order``: the tables whose
+    rows are stored in the order of their widest index (inserted as stored).
     """
 
     path: Path
@@ -108,6 +109,7 @@ class OpenedBundle:
     media: dict[str, Path] = field(default_factory=dict)
     differing: dict[str, list[int]] = field(default_factory=dict)
     checked: frozenset[str] = frozenset()
+    in_order: frozenset[str] = frozenset()
 
     @property
     def coder(self) -> str:

@@ -410,7 +410,7 @@ def find_differing(project_db: Path, opened: OpenedBundle) -> None:
     and refuses what must be refused.
     """
     opened.differing = {}
-    opened.checked = frozenset()
+    opened.checked = opened.in_order = frozenset()
     try:
         conn = sqlite3.connect(f"{project_db.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error:
@@ -436,11 +436,12 @@ def find_differing(project_db: Path, opened: OpenedBundle) -> None:
         for table in PRECHECK_TABLES:
             if _bad_values(conn, table, "b") is None:
                 checked.add(table)
+        opened.in_order = frozenset({"codings"} if _stored_in_order(conn, "b") else ())
         opened.differing = found
         opened.checked = frozenset(checked)
     except sqlite3.Error:
         opened.differing = {}
-        opened.checked = frozenset()
+        opened.checked = opened.in_order = frozenset()
     finally:
         conn.close()
 
@@ -522,6 +523,26 @@ def _bad_values(
         if bad:
             return name, int(bad)
     return None
+
+
+def _stored_in_order(conn: sqlite3.Connection, b: str) -> bool:
+    """Whether the bundle's codings, as stored, (nearly) follow their segments' order.
+
+    Codings a coder makes one after another through a transcript are stored in that order,
+    with time-ordered ids (``new_id``) and segments whose ids follow the transcript: inserted
+    as stored, they fill the id index at its end and the unique index (segment first) in order,
+    and sorting them first would cost more than it saves. Codings in any other order (random
+    ids of older projects, a coder jumping around) are sorted by segment. The order changes the
+    speed of the insert only, never what it inserts.
+    """
+    total = down = 0
+    previous: Any = None
+    for (segment,) in conn.execute(f"SELECT segment_id FROM {b}.codings ORDER BY rowid"):
+        total += 1
+        if previous is not None and type(segment) is type(previous) and segment < previous:
+            down += 1
+        previous = segment
+    return bool(total) and down * 64 <= total
 
 
 #: tables whose values the unpacking thread checks ahead, every row (most of a bundle's rows)
@@ -715,28 +736,6 @@ class _Merge:
         )
 
     # ------------------------------------------------------------- rows
-    def _in_segment_order(self) -> bool:
-        """Whether the bundle's new codings, as stored, (nearly) follow their segments' order.
-
-        Codings a coder makes one after another through a transcript are stored in that order,
-        with time-ordered ids (``new_id``) and segments whose ids follow the transcript: then
-        inserting them as stored fills the id index at its end and the unique index (segment
-        first) in order, and sorting them first would cost more than it saves. Codings in any
-        other order (old random ids, a coder jumping around) are sorted by segment. The order
-        changes the speed only, never the result.
-        """
-        total = down = 0
-        previous: Any = None
-        for (segment,) in self.conn.execute(
-            f"SELECT segment_id FROM {self.b}.codings WHERE rowid IN "
-            "(SELECT rid FROM temp.fs_touch_codings WHERE NOT known) ORDER BY rowid"
-        ):
-            total += 1
-            if previous is not None and type(segment) is type(previous) and segment < previous:
-                down += 1
-            previous = segment
-        return bool(total) and down * 64 <= total
-
     def _merge_rows(self, table: str) -> None:
         conn = self.conn
         stats = self.summary.table(table)
@@ -785,8 +784,9 @@ class _Merge:
         if table == "segments":
             max_seq = conn.execute("SELECT coalesce(max(seq), 0) FROM main.segments").fetchone()[0]
         order = ""
-        if table == "codings" and not self._in_segment_order():
+        if table == "codings" and table not in self.opened.in_order:
             # in the order of the table's widest index: its pages fill in order, not at random
+            # (codings stored in that order already go in as stored: see ``_stored_in_order``)
             order = " ORDER BY r.segment_id, r.code_id, r.coder"
         stats.added = conn.execute(
             f"{verb} INTO main.{table} ({collist}) SELECT {rcols} FROM {self.b}.{table} r "

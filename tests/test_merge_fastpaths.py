@@ -209,3 +209,44 @@ def test_find_differing_finds_what_the_plain_comparison_finds(tmp_path: Path) ->
     assert {segs[0], segs[3], segs[4], segs[6]} <= found  # deleted here, edited, split, edited
     assert len(found) == 5  # and the new half of the split
     assert opened.checked == {"segments", "codings"}
+
+
+def test_codings_stored_in_segment_order_merge_as_stored_with_the_same_result(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from storage.bundle import open_bundle
+    from storage.merge import find_differing, merge_bundle
+
+    lead, segs = make_lead(tmp_path, n_segments=8)
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    code = alice.ensure_code_path("Services/Health")
+    for seg in segs:  # through the transcript: ids and segments in one order
+        alice.apply_code(seg, code.id)
+        if seg == segs[2]:
+            alice.apply_code(seg, code.id, start_cp=0, end_cp=7)
+    export_bundle(alice, tmp_path / "a.fsbundle")
+    bob = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "b.fieldscribe", coder="b")
+    code = bob.ensure_code_path("Services/Health")
+    for seg in reversed(segs):  # backwards: sorted before the insert
+        bob.apply_code(seg, code.id)
+    export_bundle(bob, tmp_path / "b.fsbundle")
+    alice.close()
+    bob.close()
+    lead.close()
+    copy = tmp_path / "copy.fieldscribe"
+    shutil.copytree(lead.folder, copy)
+    for name, in_order in (("a", True), ("b", False)):
+        with open_bundle(tmp_path / f"{name}.fsbundle") as opened:
+            find_differing(lead.folder / "project.db", opened)
+            assert ("codings" in opened.in_order) is in_order
+    with Project.open(lead.folder) as p:  # through the unpacking thread: a as stored
+        merge_bundles(p, [tmp_path / "a.fsbundle", tmp_path / "b.fsbundle"])
+    with Project.open(copy) as p:  # one at a time, nothing ahead: both sorted
+        for name in ("a", "b"):
+            with open_bundle(tmp_path / f"{name}.fsbundle") as opened:
+                assert not opened.in_order
+                merge_bundle(p, opened)
+    assert dump(lead.folder) == dump(copy)

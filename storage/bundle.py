@@ -63,6 +63,8 @@ def _load_inflater() -> tuple[Any, tuple[type[BaseException], ...]]:
 
 
 _inflater, _INFLATE_ERRORS = _load_inflater()
+#: inflated bytes handed on at once (small blocks: the allocator reuses their memory)
+_OUT_BLOCK = 1 << 22
 
 BUNDLE_FORMAT = "fieldscribe-bundle"
 BUNDLE_FORMAT_VERSION = 1
@@ -520,7 +522,7 @@ def _read_member_unchecked(
                 continue
             data = block
             while data and written <= size:
-                out = inflater.decompress(data, size + 1 - written)
+                out = inflater.decompress(data, min(_OUT_BLOCK, size + 1 - written))
                 data = inflater.unconsumed_tail
                 if out:
                     sink(memoryview(out))

@@ -181,7 +181,8 @@ def test_bundle_without_seq_merges_by_id(tmp_path: Path) -> None:
 def test_find_differing_finds_what_the_plain_comparison_finds(tmp_path: Path) -> None:
     # seqs shifted by a deletion (every row falls back to its id), one row edited, one added
     from storage.bundle import open_bundle
-    from storage.merge import _not_identical, find_differing
+    from storage.merge import find_differing
+    from storage.merge_validation import _not_identical
 
     lead, segs = make_lead(tmp_path, n_segments=8)
     export_bundle(lead, tmp_path / "lead.fsbundle")

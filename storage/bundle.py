@@ -641,8 +641,10 @@ def merge_bundles(
     summaries = []
     db_path = Path(project.folder) / "project.db"
 
+    memo: dict[str, Any] = {}  # what the unpacking thread compared last (merge_ahead.Compared)
+
     def ahead(opened: OpenedBundle) -> None:
-        find_differing(db_path, opened)
+        find_differing(db_path, opened, memo)
 
     with (
         _opened_in_turn(bundles, ahead) as opened_bundles,

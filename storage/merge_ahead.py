@@ -7,7 +7,9 @@ segment order; ``storage.merge`` then skips what was found identical or valid.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +43,89 @@ def _differing_sql(conn: sqlite3.Connection, table: str, b: str) -> str:
     )
 
 
-def find_differing(project_db: Path, opened: OpenedBundle) -> None:
+@dataclass
+class Compared:
+    """One bundle table as compared with the project, to know another bundle's is the same.
+
+    ``pages``: the table's pages (its B-tree and overflow pages, from SQLite's ``dbstat``) in
+    the bundle's file; ``digest``: the sha256 of their bytes, computed here from the file this
+    FieldScribe unpacked (never a value the bundle states); ``layout``: what else decides how
+    those bytes read (page size, format bytes of the header, the table's root page and its
+    ``CREATE`` statement). A bundle whose file has the same layout and the same bytes at those
+    pages holds the very same rows.
+    """
+
+    layout: tuple[object, ...]
+    pages: list[int]
+    digest: bytes
+    differing: list[int]
+
+
+def _layout(conn: sqlite3.Connection, db_path: Path, b: str, table: str) -> tuple[object, ...]:
+    row = conn.execute(
+        f"SELECT rootpage, sql FROM {b}.sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
+    root, sql = row if row is not None else (None, None)
+    with open(db_path, "rb") as fh:
+        header = fh.read(100)
+    # page size, file format versions, reserved bytes, payload fractions; schema format; encoding
+    return (header[16:24], header[44:48], header[56:60], root, sql)
+
+
+def _pages_digest(db_path: Path, pages: list[int], page_size: int) -> bytes | None:
+    """The sha256 of the bytes of ``pages`` (in that order); None where the file ends before."""
+    digest = hashlib.sha256()
+    with open(db_path, "rb") as fh:
+        i = 0
+        while i < len(pages):
+            j = i
+            while j + 1 < len(pages) and pages[j + 1] == pages[j] + 1 and j - i < 1023:
+                j += 1
+            fh.seek((pages[i] - 1) * page_size)
+            size = (j - i + 1) * page_size
+            block = fh.read(size)
+            if len(block) != size:
+                return None
+            digest.update(block)
+            i = j + 1
+    return digest.digest()
+
+
+def _same_as_before(
+    conn: sqlite3.Connection, db_path: Path, table: str, before: Compared | None
+) -> tuple[tuple[object, ...], list[int] | None]:
+    """The table's layout, and the rows found differing before if its pages are the same."""
+    layout = _layout(conn, db_path, "b", table)
+    if before is None or before.layout != layout:
+        return layout, None
+    page_size = int(conn.execute("PRAGMA b.page_size").fetchone()[0])
+    if _pages_digest(db_path, before.pages, page_size) != before.digest:
+        return layout, None
+    return layout, list(before.differing)
+
+
+def _remember(
+    conn: sqlite3.Connection, db_path: Path, table: str, layout: tuple[object, ...], rows: list[int]
+) -> Compared | None:
+    try:
+        pages = [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT pageno FROM dbstat('b') WHERE name = ? ORDER BY pageno", (table,)
+            )
+        ]
+    except sqlite3.Error:  # a SQLite built without dbstat: every bundle is compared
+        return None
+    page_size = int(conn.execute("PRAGMA b.page_size").fetchone()[0])
+    digest = _pages_digest(db_path, pages, page_size)
+    if not pages or digest is None:
+        return None
+    return Compared(layout, pages, digest, list(rows))
+
+
+def find_differing(
+    project_db: Path, opened: OpenedBundle, memo: dict[str, Compared] | None = None
+) -> None:
     """Find, ahead of the merge and on another connection, the bundle rows that differ from ours.
 
     Runs in the thread that unpacks the next bundle while the current one merges, against the
@@ -52,6 +136,13 @@ def find_differing(project_db: Path, opened: OpenedBundle) -> None:
     usual (whether we have the row is looked up again at merge time). Any problem (a malformed
     bundle, a locked file) leaves ``opened.differing`` empty: the merge then compares itself,
     and refuses what must be refused.
+
+    ``memo`` (one per ``merge_bundles`` call, used by its one unpacking thread) keeps what the
+    last comparison of each table found (``Compared``). Bundles of one team mostly carry the same
+    transcript, stored byte for byte alike: when this bundle's table has the same layout and its
+    pages the same sha256 (both computed here), its rows are the rows compared before, identical
+    to ours at that time, so old news now: what differed then is what differs. Otherwise the
+    rows are compared and remembered.
     """
     opened.differing = {}
     opened.checked = opened.in_order = frozenset()
@@ -70,7 +161,15 @@ def find_differing(project_db: Path, opened: OpenedBundle) -> None:
             conn.execute(f"PRAGMA {schema}.mmap_size = {AHEAD_MMAP_BYTES}")
         found = {}
         for table in AHEAD_TABLES:
-            found[table] = [r[0] for r in conn.execute(_differing_sql(conn, table, "b"))]
+            layout, rows = _same_as_before(conn, opened.db_path, table, (memo or {}).get(table))
+            if rows is None:
+                rows = [r[0] for r in conn.execute(_differing_sql(conn, table, "b"))]
+                if memo is not None:
+                    memo.pop(table, None)
+                    remembered = _remember(conn, opened.db_path, table, layout, rows)
+                    if remembered is not None:
+                        memo[table] = remembered
+            found[table] = rows
         checked = set()
         for table in AHEAD_TABLES:
             rows = found[table]
@@ -86,7 +185,7 @@ def find_differing(project_db: Path, opened: OpenedBundle) -> None:
         opened.in_order = frozenset({"codings"} if _stored_in_order(conn, "b") else ())
         opened.differing = found
         opened.checked = frozenset(checked)
-    except sqlite3.Error:
+    except (sqlite3.Error, OSError):
         opened.differing = {}
         opened.checked = opened.in_order = frozenset()
     finally:

@@ -11,7 +11,7 @@ import pytest
 from storage import Project
 from storage.bundle import InvalidBundleError, create_from_bundle, export_bundle, merge_bundles
 from storage.merge import MERGE_CACHE_KIB
-from tests.teamwork_helpers import dump, make_lead, rebuild
+from tests.teamwork_helpers import dump, make_lead, rebuild, team
 
 
 def _seqs(folder: Path) -> dict[str, int]:
@@ -249,5 +249,50 @@ def test_codings_stored_in_segment_order_merge_as_stored_with_the_same_result(
         for name in ("a", "b"):
             with open_bundle(tmp_path / f"{name}.fsbundle") as opened:
                 assert not opened.in_order
+                merge_bundle(p, opened)
+    assert dump(lead.folder) == dump(copy)
+
+
+def test_a_transcript_stored_alike_is_compared_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # alice and bob only code: their bundles store the transcript byte for byte alike, so the
+    # second one's segments are known from the first one's comparison; carol edited a segment
+    # (other bytes): compared again. The project comes out as merging each on its own does.
+    import shutil
+
+    import storage.merge_ahead
+    from storage.bundle import open_bundle
+    from storage.merge import merge_bundle
+
+    lead, segs, coders = team(tmp_path, "alice", "bob", "carol")
+    for name, p in coders.items():
+        code = p.ensure_code_path("Services/Health")
+        for seg in segs[: 2 + len(name) % 3]:
+            p.apply_code(seg, code.id)
+    coders["carol"].update_segment(segs[1], text="carol heard something else")
+    for name, p in coders.items():
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        p.close()
+    lead.close()
+    copy = tmp_path / "copy.fieldscribe"
+    shutil.copytree(lead.folder, copy)
+    calls: list[str] = []
+    real = storage.merge_ahead._differing_sql
+
+    def spy(conn: sqlite3.Connection, table: str, b: str) -> str:
+        calls.append(table)
+        return real(conn, table, b)
+
+    monkeypatch.setattr(storage.merge_ahead, "_differing_sql", spy)
+    bundles = [tmp_path / f"{n}.fsbundle" for n in ("alice", "bob", "carol")]
+    with Project.open(lead.folder) as p:
+        summaries = merge_bundles(p, bundles)
+    assert calls == ["segments", "segments"]  # alice, then carol; bob's known from alice's
+    assert [s.tables["segments"].updated for s in summaries] == [0, 0, 1]
+    assert [s.tables["codings"].added for s in summaries] == [4, 2, 4]
+    with Project.open(copy) as p:  # each bundle compared by the merge itself
+        for bundle in bundles:
+            with open_bundle(bundle) as opened:
                 merge_bundle(p, opened)
     assert dump(lead.folder) == dump(copy)

@@ -346,8 +346,8 @@ def test_rows_compared_ahead_against_an_older_state_merge_by_the_rules(
     found: list[dict[str, list[int]]] = []
     real = storage.merge.find_differing
 
-    def spy(db: Path, opened: object) -> None:
-        real(db, opened)  # type: ignore[arg-type]
+    def spy(db: Path, opened: object, *args: object) -> None:
+        real(db, opened, *args)  # type: ignore[arg-type]
         found.append(opened.differing)  # type: ignore[attr-defined]
 
     monkeypatch.setattr(storage.merge, "find_differing", spy)

@@ -19,6 +19,11 @@ Rules, per row of a travelling table (matched by its global id):
   rows (not the clock), so any order gives the same project and codings keep their coder.
 
 Several bundles merge in one transaction, each in a savepoint (``MergeSession``).
+
+This module holds the session, the row rules and deletions (with the lists of travelling tables
+and their references); the checks of a bundle are in ``merge_validation``, the work done ahead in
+the unpacking thread in ``merge_ahead``, travelling decisions in ``merge_resolutions`` and
+same-path codes in ``merge_same_name``.
 """
 
 from __future__ import annotations
@@ -27,15 +32,17 @@ import contextlib
 import json
 import shutil
 import sqlite3
-import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from .bundle import InvalidBundleError, OpenedBundle
 from .errors import ReadOnlyError
 from .merge_ahead import find_differing as find_differing  # re-exported: bundle.py, tests
+from .merge_resolutions import ResolutionsMixin
+from .merge_resolutions import conflict_id as conflict_id  # re-exported
+from .merge_same_name import SameNameMixin
+from .merge_same_name import _next_version as _next_version  # re-exported (tests)
 from .merge_validation import _validate
 from .teamwork import ConflictVersion, content_columns
 from .teamwork_schema import TRAVELLING_TABLES
@@ -76,7 +83,6 @@ MERGE_CACHE_KIB = 64 * 1024
 #: the most bundles a merge session commits at once (each stays attached until the commit;
 #: SQLite attaches at most 10 databases to a connection unless built otherwise)
 MERGE_BATCH = 10
-_CONFLICT_NS = uuid.UUID("6f1c1f0e-8d3b-4c59-9a57-3f0b8a1d2c11")
 
 
 @dataclass
@@ -135,20 +141,6 @@ def _undeleted(table: str, tomb: str, schema: str = "b") -> str:
         f"AND u.row_id = {tomb}.row_id AND u.version LIKE 'undeleted:%' "
         f"AND substr(u.version, 11) >= {tomb}.deleted_at)"
     )
-
-
-def conflict_id(table: str, row_id: str) -> str:
-    """The conflict id of a row: the same on every laptop and in every merge order."""
-    return str(uuid.uuid5(_CONFLICT_NS, f"{table}/{row_id}"))
-
-
-def _next_version(version: str) -> str:
-    """The version after ``version`` (an ISO time with milliseconds): one millisecond later."""
-    try:
-        when = datetime.strptime(version, "%Y-%m-%dT%H:%M:%S.%fZ")
-    except ValueError:
-        return version + "+"  # not a time this FieldScribe wrote: still a new, later string
-    return (when + timedelta(milliseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _version_key(v: ConflictVersion) -> tuple[str, bool, str]:
@@ -348,7 +340,7 @@ class MergeSession:
 
 
 # --------------------------------------------------------------------------- the merge
-class _Merge:
+class _Merge(ResolutionsMixin, SameNameMixin):
     def __init__(
         self,
         project: Any,
@@ -624,106 +616,6 @@ class _Merge:
                 self._write_row(table, row_id, winner.values, winner.version)
         return True
 
-    # ------------------------------------------------------------- resolutions
-    def _bundle_resolutions(
-        self,
-    ) -> list[tuple[str, str, str, list[ConflictVersion], tuple[str, str, str]]]:
-        """The resolved conflicts the bundle carries, checked (a bundle is untrusted)."""
-        b, path = self.b, self.opened.path
-        if not self.conn.execute(
-            f"SELECT 1 FROM {b}.sqlite_master WHERE type = 'table' AND name = 'conflicts'"
-        ).fetchone():
-            return []
-        result = []
-        for table, row_id, kind, raw, resolution, by, at in self.conn.execute(
-            "SELECT table_name, row_id, kind, versions, resolution, resolved_by, resolved_at "
-            f"FROM {b}.conflicts WHERE status = 'resolved' ORDER BY table_name, row_id"
-        ).fetchall():
-            try:
-                if table not in TRAVELLING_TABLES or kind not in ("edit", "delete"):
-                    raise ValueError("unknown table or kind")
-                if not all(isinstance(x, str) and x for x in (row_id, resolution, by, at)):
-                    raise ValueError("missing fields")
-                versions = [
-                    ConflictVersion(v["version"], v["author"], {}, v["deleted"])
-                    for v in json.loads(raw)
-                ]
-                if not all(
-                    isinstance(v.version, str)
-                    and isinstance(v.author, str)
-                    and isinstance(v.deleted, bool)
-                    for v in versions
-                ):
-                    raise ValueError("bad version")
-            except (TypeError, ValueError, KeyError) as exc:
-                raise InvalidBundleError(
-                    f"{path}: a resolved conflict of the bundle is malformed ({exc}); refusing "
-                    "the bundle. Nothing was changed."
-                ) from exc
-            result.append((table, row_id, kind, versions, (at, by, resolution)))
-        return result
-
-    def _take_resolutions(self) -> None:
-        """Take the decisions on conflicts that the bundle's sender (a lead) made.
-
-        A conflict open here whose every version the decision saw is resolved the same way; a
-        conflict this project never had is recorded as resolved (versions without their
-        values, which bundles do not carry), so that it is shown as decided, not raised again.
-        Of two different decisions on one conflict the later stays (any merge order). When the
-        decision kept a row that this project deleted (the row is in the bundle), the deletion
-        the decision saw is dropped here, so the row comes back with the rows of the bundle.
-        The rows themselves then merge by the usual rules: the resolved version descends from
-        every competing one, so it is taken.
-        """
-        conn = self.conn
-        for table, row_id, kind, versions, decision in self._bundle_resolutions():
-            theirs = {(v.version, v.deleted) for v in versions}
-            local = conn.execute(
-                "SELECT status, versions, resolved_at, resolved_by, resolution "
-                "FROM main.conflicts WHERE table_name = ? AND row_id = ?",
-                (table, row_id),
-            ).fetchone()
-            if local is None:
-                conn.execute(
-                    "INSERT INTO main.conflicts (id, table_name, row_id, kind, versions, status,"
-                    " resolution, resolved_by, resolved_at, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, 'resolved', ?, ?, ?, ?)",
-                    (
-                        conflict_id(table, row_id),
-                        table,
-                        row_id,
-                        kind,
-                        json.dumps([v.as_json() for v in versions], ensure_ascii=False),
-                        decision[2],
-                        decision[1],
-                        decision[0],
-                        max((v.version for v in versions), default=decision[0]),
-                    ),
-                )
-            else:
-                ours = {(str(v["version"]), bool(v["deleted"])) for v in json.loads(local[1])}
-                if local[0] == "open" and not ours <= theirs:
-                    continue  # we know a version the decision did not see: still open
-                if local[0] == "resolved" and tuple(x or "" for x in local[2:]) >= decision:
-                    continue
-                conn.execute(
-                    "UPDATE main.conflicts SET status = 'resolved', resolved_at = ?,"
-                    " resolved_by = ?, resolution = ? WHERE table_name = ? AND row_id = ?",
-                    (*decision, table, row_id),
-                )
-            if (
-                kind == "delete"
-                and conn.execute(
-                    f"SELECT 1 FROM {self.b}.{table} WHERE id = ?", (row_id,)
-                ).fetchone()
-            ):
-                seen = {v.version for v in versions if v.deleted}
-                conn.execute(
-                    "DELETE FROM main.deletions WHERE table_name = ? AND row_id = ? "
-                    f"AND deleted_at IN ({', '.join('?' * len(seen))})",
-                    (table, row_id, *sorted(seen)),
-                )
-
     # ------------------------------------------------------------- deletions
     def _references(self, table: str, row_id: str) -> int:
         total = 0
@@ -899,82 +791,6 @@ class _Merge:
             ]
             if self._record_conflict(table, row_id, versions, current=None):
                 self.summary.table(table).conflicts += 1
-
-    # ------------------------------------------------------------- codes by name
-    def _same_name_codes(self) -> None:
-        merged_ids: set[str] = set()
-        for _ in range(1000):
-            groups: dict[str, list[Any]] = {}
-            for code in self.project.codes():
-                groups.setdefault(code.path, []).append(code)
-            dups = sorted(
-                ((p, cs) for p, cs in groups.items() if len(cs) > 1),
-                key=lambda item: (item[0].count("/"), item[0]),
-            )
-            if not dups:
-                return
-            if not self.merge_same_name:
-                self.summary.same_name_codes = [(p, sorted(c.id for c in cs)) for p, cs in dups]
-                return
-            path, codes = dups[0]
-            codes.sort(key=lambda c: (c.created_at, c.id))
-            self.summary.same_name_codes.append((path, [c.id for c in codes]))
-            for other in codes[1:]:
-                self._merge_code_into(other.id, codes[0].id)
-                merged_ids.add(other.id)
-                self.summary.merged_codes += 1
-
-    def _merge_code_into(self, source: str, target: str) -> None:
-        """Move a code's codings, sub-codes and memos to ``target``; delete ``source``.
-
-        Unlike ``Project.merge_codes`` (a user's act, stamped with its time), every stamp here
-        derives from the rows themselves: each changed row's new version is its old version plus
-        one millisecond, each tombstone is dated likewise, and of two equal codings (same segment,
-        coder and span) the one created first stays. So merging bundles with ``--merge-same-name``
-        gives the same project in any order, and again changes nothing; codings keep their coder.
-        """
-        conn, by = self.conn, self.project.coder
-
-        def tombstone(table: str, row_id: str, version: str) -> None:
-            self._union_tombstone((table, row_id, by, _next_version(version)))
-
-        for cid, created, version, seg, coder, start, end in conn.execute(
-            "SELECT id, created_at, updated_at, segment_id, coder, start_cp, end_cp "
-            "FROM main.codings WHERE code_id = ? ORDER BY created_at, id",
-            (source,),
-        ).fetchall():
-            twin = conn.execute(
-                "SELECT id, created_at, updated_at FROM main.codings WHERE code_id = ? "
-                "AND segment_id = ? AND coder = ? AND start_cp IS ? AND end_cp IS ?",
-                (target, seg, coder, start, end),
-            ).fetchone()
-            if twin is not None:
-                if (twin[1], twin[0]) < (created, cid):
-                    conn.execute("DELETE FROM main.codings WHERE id = ?", (cid,))
-                    tombstone("codings", cid, version)
-                    continue
-                conn.execute("DELETE FROM main.codings WHERE id = ?", (twin[0],))
-                tombstone("codings", twin[0], twin[2])
-            conn.execute(
-                "UPDATE main.codings SET code_id = ?, updated_at = ? WHERE id = ?",
-                (target, _next_version(version), cid),
-            )
-        for table, column, extra in (
-            ("codes", "parent_id", ""),
-            ("memos", "target_id", " AND target_type = 'code'"),
-        ):
-            for row_id, version in conn.execute(
-                f"SELECT id, updated_at FROM main.{table} WHERE {column} = ?{extra}", (source,)
-            ).fetchall():
-                conn.execute(
-                    f"UPDATE main.{table} SET {column} = ?, updated_at = ? WHERE id = ?",
-                    (target, _next_version(version), row_id),
-                )
-        version = conn.execute(
-            "SELECT updated_at FROM main.codes WHERE id = ?", (source,)
-        ).fetchone()[0]
-        conn.execute("DELETE FROM main.codes WHERE id = ?", (source,))
-        tombstone("codes", source, version)
 
     # ------------------------------------------------------------- media
     def copy_media(self, copied: list[Path]) -> None:

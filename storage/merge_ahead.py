@@ -19,8 +19,6 @@ from .teamwork import content_columns
 
 #: page cache (KiB) of the comparison's own connection
 AHEAD_CACHE_KIB = 32 * 1024
-#: bytes of the project and of a bundle mapped into memory by the comparison (read-only)
-AHEAD_MMAP_BYTES = 1 << 30
 
 
 def _differing_sql(conn: sqlite3.Connection, table: str, b: str) -> str:
@@ -156,9 +154,6 @@ def find_differing(
         conn.execute(f"PRAGMA cache_size = -{AHEAD_CACHE_KIB}")
         uri = f"{opened.db_path.resolve().as_uri()}?mode=ro"
         conn.execute("ATTACH DATABASE ? AS b", (uri,))
-        # both are read once from end to end: mapped, their pages are not copied into a cache
-        for schema in ("main", "b"):
-            conn.execute(f"PRAGMA {schema}.mmap_size = {AHEAD_MMAP_BYTES}")
         found = {}
         for table in AHEAD_TABLES:
             layout, rows = _same_as_before(conn, opened.db_path, table, (memo or {}).get(table))

@@ -78,8 +78,12 @@ _DELETE_ORDER = (
     "participants",
     "sessions",
 )
-#: page cache (KiB) of the project during a merge (the bundle gets half); given back after
-MERGE_CACHE_KIB = 64 * 1024
+#: page cache (KiB) of the project during a merge; given back after. The codings' indexes of a
+#: large merge (hundreds of thousands of rows) then stay in memory: 128 MiB merged ten
+#: 50,000-coding bundles about 1 s faster than 64 MiB (docs/TEAMWORK.md)
+MERGE_CACHE_KIB = 128 * 1024
+#: page cache (KiB) of each attached bundle while it merges
+BUNDLE_CACHE_KIB = 32 * 1024
 #: the most bundles a merge session commits at once (each stays attached until the commit;
 #: SQLite attaches at most 10 databases to a connection unless built otherwise)
 MERGE_BATCH = 10
@@ -293,7 +297,7 @@ class MergeSession:
         uri = f"{opened.db_path.resolve().as_uri()}?mode=ro"
         conn.execute(f"ATTACH DATABASE ? AS {schema}", (uri,))
         self._attached.append(schema)
-        conn.execute(f"PRAGMA {schema}.cache_size = -{MERGE_CACHE_KIB // 2}")
+        conn.execute(f"PRAGMA {schema}.cache_size = -{BUNDLE_CACHE_KIB}")
         summary = MergeSummary(bundle=str(path), coder=opened.coder)
         copied: list[Path] = []
         try:

@@ -32,6 +32,7 @@ import contextlib
 import json
 import shutil
 import sqlite3
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,12 @@ _DELETE_ORDER = (
 MERGE_CACHE_KIB = 128 * 1024
 #: page cache (KiB) of each attached bundle while it merges
 BUNDLE_CACHE_KIB = 32 * 1024
+#: a merge session that adds at least this many codings, and twice as many as the project had,
+#: drops the codings' code index while it inserts and builds it again before its commit (one
+#: sorted build costs less than keeping it up to date row by row: docs/TEAMWORK.md)
+BULK_CODINGS = 20_000
+#: the index that is dropped and built again (its entries are few keys with many rows each)
+BULK_INDEX = "codings_code"
 #: the most bundles a merge session commits at once (each stays attached until the commit;
 #: SQLite attaches at most 10 databases to a connection unless built otherwise)
 MERGE_BATCH = 10
@@ -205,6 +212,7 @@ class MergeSession:
         self._folders: list[Path] = []
         self._copied: list[Path] = []
         self._pragmas: tuple[int, int] | None = None
+        self.bulk = _Bulk()
 
     def __enter__(self) -> MergeSession:
         self.project._mutex.acquire()
@@ -240,10 +248,17 @@ class MergeSession:
         """Commit what the session merged so far, detach the bundles and remove their folders."""
         stack, self._stack = self._stack, None
         copied, self._copied = self._copied, []
+        bulk, self.bulk = self.bulk, _Bulk()
         try:
             if stack is not None:
                 try:
-                    stack.close()  # COMMIT
+                    try:
+                        bulk.restore(self.conn)  # inside the transaction, before its commit
+                    except BaseException:
+                        if not stack.__exit__(*sys.exc_info()):  # ROLLBACK
+                            raise
+                    else:
+                        stack.close()  # COMMIT
                 except BaseException:
                     for item in copied:  # audio of rows that were rolled back
                         item.unlink(missing_ok=True)
@@ -308,10 +323,12 @@ class MergeSession:
                 with project._tx():  # a savepoint
                     _validate(conn, path, schema, opened.differing, opened.checked)
                     run = _Merge(project, conn, opened, summary, merge_same_name, schema)
+                    run.bulk = self.bulk
                     run.run()
                     if adopt:
                         run.adopt()
                     run.copy_media(copied)
+                self.bulk.merged(run.dropped, summary.table("codings").added)
             except sqlite3.IntegrityError as exc:
                 if "FOREIGN KEY" in str(exc):
                     raise InvalidBundleError(
@@ -344,6 +361,61 @@ class MergeSession:
 
 
 # --------------------------------------------------------------------------- the merge
+class _Bulk:
+    """A merge session's large insert of codings: the code index it dropped, rows it added.
+
+    ``dropped`` holds only drops whose bundle merged (a refused bundle's savepoint brought the
+    index back); ``restore`` builds the index again, with its planner statistics, before the
+    session commits, so a committed project always has it.
+    """
+
+    def __init__(self) -> None:
+        self.before: int | None = None  # codings the project had when the session began
+        self.added = 0
+        self.dropped: dict[str, tuple[str, str | None]] = {}  # index -> (CREATE sql, stat1 row)
+
+    def worth_dropping(self, conn: sqlite3.Connection, adding: int) -> bool:
+        if BULK_INDEX in self.dropped:
+            return False
+        if self.before is None:
+            self.before = int(conn.execute("SELECT count(*) FROM main.codings").fetchone()[0])
+        total = self.added + adding
+        return adding >= BULK_CODINGS and total >= 2 * self.before
+
+    def merged(self, dropped: dict[str, tuple[str, str | None]], added: int) -> None:
+        self.dropped.update(dropped)
+        self.added += added
+
+    def restore(self, conn: sqlite3.Connection) -> None:
+        for name, (sql, stat) in self.dropped.items():
+            conn.execute(sql)
+            if stat is not None:
+                conn.execute(
+                    "INSERT INTO main.sqlite_stat1 (tbl, idx, stat) VALUES ('codings', ?, ?)",
+                    (name, stat),
+                )
+        self.dropped = {}
+
+
+def _drop_index(conn: sqlite3.Connection, name: str) -> tuple[str, str | None] | None:
+    """Drop one of our indexes; return its CREATE statement and its planner statistics."""
+    row = conn.execute(
+        "SELECT sql FROM main.sqlite_master WHERE type = 'index' AND name = ?", (name,)
+    ).fetchone()
+    if row is None or not row[0]:
+        return None
+    stat = None
+    if conn.execute(
+        "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+    ).fetchone():
+        found = conn.execute(
+            "SELECT stat FROM main.sqlite_stat1 WHERE tbl = 'codings' AND idx = ?", (name,)
+        ).fetchone()
+        stat = None if found is None else str(found[0])
+    conn.execute(f"DROP INDEX main.{name}")
+    return str(row[0]), stat
+
+
 class _Merge(ResolutionsMixin, SameNameMixin):
     def __init__(
         self,
@@ -362,6 +434,8 @@ class _Merge(ResolutionsMixin, SameNameMixin):
         self.merge_same_name = merge_same_name
         self.owner = project.get_meta("owner") or project.coder
         self.new_media: list[tuple[str, str]] = []
+        self.bulk: _Bulk | None = None  # set by the session: it may drop the code index
+        self.dropped: dict[str, tuple[str, str | None]] = {}
 
     # ------------------------------------------------------------- driver
     def run(self) -> None:
@@ -494,6 +568,14 @@ class _Merge(ResolutionsMixin, SameNameMixin):
         max_seq = 0
         if table == "segments":
             max_seq = conn.execute("SELECT coalesce(max(seq), 0) FROM main.segments").fetchone()[0]
+        if table == "codings" and self.bulk is not None:
+            adding = conn.execute(
+                "SELECT count(*) FROM temp.fs_touch_codings WHERE NOT known"
+            ).fetchone()[0]
+            if self.bulk.worth_dropping(conn, int(adding)):
+                dropped = _drop_index(conn, BULK_INDEX)
+                if dropped is not None:
+                    self.dropped[BULK_INDEX] = dropped
         order = ""
         if table == "codings" and table not in self.opened.in_order:
             # in the order of the table's widest index: its pages fill in order, not at random

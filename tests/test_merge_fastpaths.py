@@ -296,3 +296,108 @@ def test_a_transcript_stored_alike_is_compared_once(
             with open_bundle(bundle) as opened:
                 merge_bundle(p, opened)
     assert dump(lead.folder) == dump(copy)
+
+
+def _schema(folder: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(folder / "project.db")
+    try:
+        return conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def _stats(folder: Path) -> list[tuple[str, str, str]]:
+    conn = sqlite3.connect(folder / "project.db")
+    try:
+        return conn.execute("SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY tbl, idx").fetchall()
+    finally:
+        conn.close()
+
+
+def _coders_bundles(tmp_path: Path, n: int) -> tuple[Path, list[Path]]:
+    tmp_path.mkdir(exist_ok=True)
+    lead, segs, coders = team(tmp_path, *(f"c{i}" for i in range(n)))
+    for name, p in coders.items():
+        code = p.ensure_code_path(f"Topic/{name}")
+        for seg in segs:
+            p.apply_code(seg, code.id)
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        p.close()
+    lead.apply_code(segs[0], lead.ensure_code_path("Services/Health").id)
+    lead.db.conn.execute("ANALYZE")  # planner figures, which the session must keep
+    lead.close()
+    return lead.folder, [tmp_path / f"c{i}.fsbundle" for i in range(n)]
+
+
+def _dangling(bundle: Path, out: Path) -> Path:
+    """The bundle with its last coding pointing at a segment nobody has (refused at the insert)."""
+    return rebuild(
+        bundle,
+        out,
+        db_change=lambda c: c.execute(
+            "UPDATE codings SET segment_id = 'nowhere' WHERE rowid = (SELECT max(rowid) "
+            "FROM codings)"
+        ),
+    )
+
+
+def test_a_large_merge_builds_the_code_index_again_before_it_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import storage.merge
+
+    folder, bundles = _coders_bundles(tmp_path, 3)
+    copy = tmp_path / "copy.fieldscribe"
+    shutil.copytree(folder, copy)
+    schema = _schema(folder)
+    assert any(r[1] == "codings_code" for r in _stats(folder))
+    dropped: list[str] = []
+    real = storage.merge._drop_index
+
+    def spy(conn: sqlite3.Connection, name: str) -> tuple[str, str | None] | None:
+        dropped.append(name)
+        return real(conn, name)
+
+    monkeypatch.setattr(storage.merge, "_drop_index", spy)
+    monkeypatch.setattr(storage.merge, "BULK_CODINGS", 3)  # six codings per bundle
+    with Project.open(folder) as p:
+        merge_bundles(p, bundles)
+    assert dropped == ["codings_code"]  # once, for the whole session
+    monkeypatch.setattr(storage.merge, "BULK_CODINGS", 10**9)
+    with Project.open(copy) as p:
+        merge_bundles(p, bundles)
+    assert dropped == ["codings_code"]
+    assert _schema(folder) == schema == _schema(copy)
+    assert dump(folder) == dump(copy)
+    # the planner has figures for every index again (PRAGMA optimize at close may refresh some)
+    assert [r[:2] for r in _stats(folder)] == [r[:2] for r in _stats(copy)]
+
+
+def test_a_refusal_after_the_code_index_was_dropped_leaves_it_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.merge
+
+    monkeypatch.setattr(storage.merge, "BULK_CODINGS", 3)
+    # the first bundle merges (and drops the index), the second is refused at its insert:
+    # its savepoint goes back, the session builds the index again and commits the first
+    folder, bundles = _coders_bundles(tmp_path / "two", 2)
+    schema = _schema(folder)
+    bad = _dangling(bundles[1], tmp_path / "bad.fsbundle")
+    with Project.open(folder) as p:
+        with pytest.raises(InvalidBundleError, match="exist neither in the bundle nor"):
+            merge_bundles(p, [bundles[0], bad])
+    assert _schema(folder) == schema
+    with Project.open(folder) as p:
+        assert len(p.codings(coder="c0")) == 6
+        assert not p.codings(coder="c1")
+    # refused in the very bundle that dropped the index: nothing changes at all
+    folder, bundles = _coders_bundles(tmp_path / "one", 1)
+    before = dump(folder)
+    with Project.open(folder) as p, pytest.raises(InvalidBundleError):
+        merge_bundles(p, [_dangling(bundles[0], tmp_path / "bad-first.fsbundle")])
+    assert dump(folder) == before and _schema(folder) == schema

@@ -15,7 +15,8 @@ the app's own generator (``storage._base.new_id``), made in the order the app wo
 segments in transcript order, each coder's codings one after another.
 
     nice -n 10 python bench/merge_bench.py [--segments 300000] [--codings 50000] [--coders 10]
-        [--reuse DIR]   # set up in DIR once, later runs reuse its bundles
+        [--reuse DIR]   # set up in DIR once, later runs reuse its bundles (a DIR set up by an
+                        # older bench holds random version-4 ids: use a new DIR for today's ids)
 """
 
 from __future__ import annotations

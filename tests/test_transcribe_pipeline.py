@@ -143,7 +143,7 @@ def test_prefetch_reads_ahead_and_close_stops_the_reader() -> None:
     iterator = iter(prefetch)
     next(iterator)
     time.sleep(0.3)
-    assert len(produced) <= 3  # one handed out, one queued, one waiting to be queued
+    assert len(produced) <= 2  # one handed out, one read ahead (memory: windows can be large)
     prefetch.close()
     assert closed.wait(2), "the generator was closed"
     assert not prefetch._thread.is_alive()

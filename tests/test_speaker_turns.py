@@ -364,3 +364,11 @@ def test_bundles_pseudonymise_timeline_labels(tmp_path: Path) -> None:
     with create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a", coder="alice") as a:
         assert {t[2] for t in a.speaker_turns(sid)} == {"Speaker 1", "P-07"}
     lead.close()
+
+
+def test_applying_pseudonyms_renames_timeline_labels(project: Project, session: str) -> None:
+    project.rename_speaker(session, "Speaker 2", "Amina Diallo")
+    project.set_pseudonym("Amina Diallo", "P-07")
+    project.apply_pseudonyms()
+    assert {t[2] for t in _timeline(project, session)} == {"Speaker 1", "P-07"}
+    assert {s.speaker for s in project.segments(session)} == {"Speaker 1", "P-07"}

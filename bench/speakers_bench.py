@@ -12,6 +12,10 @@ Printed per file and in total:
   one-to-one speaker mapping), for the backend alone with the number detected and with the
   number given;
 - speaker-count error (|detected - reference|);
+- the DER of the speaker timeline FieldScribe stores and the speaker strip draws: the turns are
+  written to a real project exactly as ``diarize_session`` writes them (with the segment labels,
+  in one transaction) and read back with ``Project.speaker_turns``; over the whole recording,
+  with and without the collar, next to the backend alone (they should be equal);
 - time per audio minute (wall and CPU);
 - after transcribing with Whisper tiny.en (word timestamps) and merging: word-level speaker
   attribution accuracy with word-level cuts (FieldScribe) next to whole-segment labelling (the
@@ -31,9 +35,11 @@ Usage: nice -n 10 python bench/speakers_bench.py [--data DIR] [--threads N] [--n
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,6 +47,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from storage import Project, SegmentDraft
 from storage.models import Segment, Word
 from transcribe.diarize.align import Turn, TurnIndex, labels_of_words, plan_relabel
 
@@ -333,8 +340,38 @@ def word_accuracy(
     return (ok_cut / n, ok_whole / n, ok_direct / n, total, parts)
 
 
+class TimelineStore:
+    """A scratch project: stores a recording's detection as the app does, reads the strip back."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="fs-speakers-bench-"))
+        self.project = Project.create(self.folder / "bench.fieldscribe", coder="bench")
+
+    def stored_timeline(self, name: str, segments: list[Segment], turns: list[Turn]) -> list[Turn]:
+        """Write the transcript, its labels and the turns (as ``diarize_session`` does, in one
+        transaction); return the timeline the speaker strip draws (``Project.speaker_turns``)."""
+        project = self.project
+        session = project.add_session(name)
+        if segments:
+            project.add_segments(
+                session.id,
+                [SegmentDraft(g.start_ms, g.end_ms, g.text, words=g.words) for g in segments],
+            )
+        plan = plan_relabel(project.segments(session.id), turns)
+        project.apply_speaker_labels(
+            session.id, plan, turns=[(t.start_ms, t.end_ms, t.speaker) for t in turns]
+        )
+        return [Turn(a, b, s) for a, b, s in project.speaker_turns(session.id) if s is not None]
+
+    def close(self) -> None:
+        """Remove the scratch project."""
+        self.project.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def _new_totals() -> dict[str, float]:
     keys = ["n", "ref", "e0", "e25", "eor", "wall", "cpu", "min", "miss", "fa", "conf", "oracle"]
+    keys += ["tl0", "tl25"]
     keys += ["ok_direct", "cnt_err", "ok_cut", "ok_whole", "words"]
     tot = dict.fromkeys(keys, 0.0)
     for name in ("spans", "backend_on_spans", "on_speech"):
@@ -347,8 +384,10 @@ def _print_totals(name: str, tot: dict[str, float], words: bool) -> None:
     r = tot["ref"] or 1.0
     print()
     print(f"TOTAL {name}: {tot['n']} recordings, {tot['min']:.1f} audio minutes")
-    print(f"  DER (no collar)            {tot['e0'] / r:.3f}")
-    print(f"  DER (0.25 s collar)        {tot['e25'] / r:.3f}")
+    print(f"  DER (no collar)            {tot['e0'] / r:.3f} backend alone, "
+          f"{tot['tl0'] / r:.3f} stored timeline (what the speaker strip draws)")  # fmt: skip
+    print(f"  DER (0.25 s collar)        {tot['e25'] / r:.3f} backend alone, "
+          f"{tot['tl25'] / r:.3f} stored timeline")  # fmt: skip
     print(
         f"    = missed {tot['miss'] / r:.3f} + false alarm {tot['fa'] / r:.3f}"
         f" + confusion {tot['conf'] / r:.3f}"
@@ -373,10 +412,12 @@ def _print_totals(name: str, tot: dict[str, float], words: bool) -> None:
 
         print("  DER over time of the labelled transcript (0.25 s collar):")
         print(f"    backend alone                                {tot['e25'] / r:.3f}")
+        print(f"    stored timeline read back from the project   {tot['tl25'] / r:.3f}")
+        print("      = what the speaker strip draws since timelines are stored")
         print(f"    transcript parts over their whole spans      {tx('spans')}")
-        print("      = what the speaker strip draws; counts pauses inside a part as speech and")
-        print("        misses speech that has no transcript (both come from Whisper's timing")
-        print("        and coverage, not from the speaker labels)")
+        print("      = what the strip drew before (and still draws for sessions without a")
+        print("        stored timeline); counts pauses inside a part as speech and misses")
+        print("        speech that has no transcript (Whisper's timing and coverage)")
         print(f"    the backend's own turns on those spans       {tx('backend_on_spans')}")
         print(f"    transcript parts on detected speech only     {tx('on_speech')}")
         print("      = the same time as the line above: the difference is the merge's own error")
@@ -424,9 +465,11 @@ def main() -> int:
         f"{'clip':9}{'ref':>3} {'det':>3} {'DER':>6} {'DER.25':>6} {'DERor':>6} "
         f"{'wall/min':>8} {'cpu/min':>8}"
     )
+    hdr += f" {'DERtl':>6} {'DERtl.25':>8}"
     if whisper:
         hdr += f" {'wordacc':>7} {'segacc':>7} {'words':>5} {'DERtx.25':>8} {'DERtxsp':>8}"
     print(hdr)
+    store = TimelineStore()
     tots = {"clips": _new_totals(), "joined": _new_totals(), "long": _new_totals()}
     recordings = [(uri, load_audio(wav), ref) for uri, wav, ref in items]
     if not args.only:
@@ -463,8 +506,15 @@ def main() -> int:
         tot["cpu"] += cpu
         tot["min"] += minutes
         tot["cnt_err"] += abs(len(res.speakers) - n_ref)
+        segments: list[Segment] = []
         if whisper is not None:
             segments = transcribe(whisper, audio, args.cache / "transcripts" / f"{uri}.json")
+        timeline = store.stored_timeline(uri, segments, res.turns)
+        tl0, tl25 = der(ref, timeline, duration), der(ref, timeline, duration, 250)
+        tot["tl0"] += tl0 * ref_speech
+        tot["tl25"] += tl25 * ref_speech
+        line += f" {tl0:6.3f} {tl25:8.3f}"
+        if whisper is not None:
             acc_cut, acc_whole, acc_direct, n_words, parts = word_accuracy(
                 segments, ref, res.turns, duration
             )
@@ -502,6 +552,9 @@ def main() -> int:
         tot.update(e0=der(ref, res.turns, duration) * ref_speech, e25=e25 * ref_speech)
         tot.update(miss=miss * ref_speech, fa=fa * ref_speech, conf=conf * ref_speech)
         tot["cnt_err"] = abs(len(res.speakers) - n_ref)
+        timeline = store.stored_timeline("long", [], res.turns)
+        tot.update(tl0=der(ref, timeline, duration) * ref_speech)
+        tot.update(tl25=der(ref, timeline, duration, 250) * ref_speech)
         print(
             f"-- long: {duration / 60000:.1f} min of the clips repeated in shuffled orders, "
             f"{n_ref} speakers, {len(res.speakers)} found (at most 15 by default); "
@@ -509,6 +562,7 @@ def main() -> int:
             f"(frozen network; first use prepares it) vs {peer_wall / tot['min']:.2f} s wall, "
             f"{peer_cpu / tot['min']:.2f} s CPU with the eager network (peer, same run)"
         )
+    store.close()
     for name, tot in tots.items():
         if tot["n"]:
             _print_totals(name, tot, whisper is not None and name != "long")

@@ -149,7 +149,8 @@ def cmd_speakers(args: argparse.Namespace) -> int:
     )
     print(
         f"{len(report.speakers)} speakers found: {found or 'none'}; "
-        f"{report.labelled} segment parts labelled, {report.split} cuts at speaker changes "
+        f"{report.labelled} segment parts labelled, {report.split} cuts at speaker changes, "
+        f"a timeline of {report.turns} turns stored "
         f"({report.seconds:.1f} s for {fmt_ms(report.audio_ms)} of audio)."
     )
     _print_stats(rows)

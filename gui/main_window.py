@@ -530,6 +530,10 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
             self.statusBar().showMessage(out.message, 5000)
         if out.speakers_changed and self.session_panel is not None:
             self.session_panel.show_session(self.session)
+        if out.speakers_changed:  # the speaker list and timeline strip follow the edit
+            dock = self.extra_panels.docks.get("speakers")
+            if dock is not None:
+                dock.widget().refresh()  # type: ignore[attr-defined]
         if out.select_segment and model.row_of(out.select_segment) >= 0:
             self.transcript.go_to_row(model.row_of(out.select_segment))
         self._current_row_changed(self.transcript.currentIndex().row())

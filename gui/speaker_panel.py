@@ -46,7 +46,8 @@ def _fmt(ms: int) -> str:
 
 
 class SpeakerTimeline(QWidget):
-    """A strip with one lane per speaker and a coloured span for each of their segments."""
+    """A strip with one lane per speaker and a coloured span for each of their turns (the
+    stored timeline of speaker detection, else the segments)."""
 
     LANE = 10
 
@@ -185,7 +186,7 @@ class SpeakerPanel(QWidget):
         turns = self.project.speaker_turns(self.session_id)
         session = self.project.get_session(self.session_id)
         self.timeline.set_turns(turns, [s.label for s in stats], session.duration_ms)
-        unlabelled = sum(1 for _s, _e, label in turns if label is None)
+        unlabelled = sum(1 for seg in self.project.segments(self.session_id) if seg.speaker is None)
         self.status.setText(
             f"{len(stats)} speakers"
             + (f", {unlabelled} segments without speaker" if unlabelled else "")

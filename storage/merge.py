@@ -55,6 +55,7 @@ FK_CHILDREN: dict[str, list[tuple[str, str]]] = {
         ("session_speakers", "session_id"),
         ("segments", "session_id"),
         ("markers", "session_id"),
+        ("speaker_turns", "session_id"),
     ],
     "participants": [("session_speakers", "participant_id")],
     "segments": [("codings", "segment_id")],
@@ -69,6 +70,7 @@ FK_PARENTS.setdefault("codings", []).append(("coder", "coders"))
 
 _DELETE_ORDER = (
     "speaker_profiles",
+    "speaker_turns",
     "codings",
     "memos",
     "markers",

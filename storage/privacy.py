@@ -511,10 +511,11 @@ class PrivacyMixin(RedactionMixin, ProjectBase):
             if session_id:
                 where += " AND session_id = ?"
                 params.append(session_id)
-            conn.execute(
-                f"UPDATE segments SET speaker = ?, updated_at = ? WHERE {where}",
-                (entry.pseudonym, now_iso(), *params),
-            )
+            for table in ("segments", "speaker_turns"):  # the timeline uses the same labels
+                conn.execute(
+                    f"UPDATE {table} SET speaker = ?, updated_at = ? WHERE {where}",
+                    (entry.pseudonym, now_iso(), *params),
+                )
             for r in conn.execute(
                 "SELECT id, session_id FROM session_speakers WHERE label = ? COLLATE NOCASE"
                 + (" AND session_id = ?" if session_id else ""),

@@ -155,9 +155,16 @@ def _rewrite_rows(
     speakers = [sp for s in sessions for sp in view.session_speakers(s.id) if sp.id]
     codings, memos, markers = view.codings(), view.memos(), view.markers()
     participants, codes, meta = view.participants(), view.codes(), view.metadata()
+    turns = _table_exists(conn, "speaker_turns")
     if excluded:
         marks_sql = ",".join("?" * len(excluded))
         ids = sorted(excluded)
+        if turns:  # the timeline of a speaker left out is left out too
+            conn.execute(
+                "DELETE FROM speaker_turns WHERE (session_id, speaker) IN (SELECT session_id, "
+                f"speaker FROM segments WHERE id IN ({marks_sql}) AND speaker IS NOT NULL)",
+                ids,
+            )
         conn.execute(f"DELETE FROM codings WHERE segment_id IN ({marks_sql})", ids)
         conn.execute(
             f"DELETE FROM memos WHERE target_type = 'segment' AND target_id IN ({marks_sql})",
@@ -175,6 +182,9 @@ def _rewrite_rows(
         _update(conn, "segments", g.id, fields, marks)
     for sp in speakers:
         _update(conn, "session_speakers", sp.id, {"label": sp.label}, marks)
+    if turns:  # timeline labels are speaker labels: pseudonymised alike
+        for turn_id, speaker in conn.execute("SELECT id, speaker FROM speaker_turns").fetchall():
+            _update(conn, "speaker_turns", turn_id, {"speaker": view.filter.label(speaker)}, marks)
     for c in codings:
         fields = {"start_cp": c.start_cp, "end_cp": c.end_cp, "memo": c.memo}
         _update(conn, "codings", c.id, fields, marks)

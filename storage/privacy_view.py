@@ -103,6 +103,20 @@ class PrivateView:
             for s in self._project.session_speakers(session_id)
         ]
 
+    def speaker_turns(self, session_id: str) -> list[tuple[int, int, str | None]]:
+        """The speaker timeline, pseudonymised; speakers whose segments are left out (consent)
+        are left out of it too."""
+        hidden = {
+            seg.speaker
+            for seg in self._project.segments(session_id)
+            if seg.id in self.filter.excluded and seg.speaker is not None
+        }
+        return [
+            (start, end, self._s(speaker))
+            for start, end, speaker in self._project.speaker_turns(session_id)
+            if speaker not in hidden
+        ]
+
     def participants(self) -> list[Participant]:
         """Participants with pseudonymised attribute values."""
         return [

@@ -17,6 +17,7 @@ from sqlite_utils.migrations import Migrations
 
 from .errors import NewerSchemaError
 from .privacy_schema import privacy_migration
+from .speaker_turns import migrate_speaker_turns
 from .speakers import migrate_speakers
 from .teamwork_schema import speaker_profiles_travel_migration, teamwork_migration
 
@@ -189,6 +190,7 @@ MIGRATION_STEPS: list[tuple[str, Callable[[Database], None]]] = [
     ("0003_privacy", privacy_migration),
     ("0004_speakers", migrate_speakers),
     ("0005_speaker_profiles_travel", speaker_profiles_travel_migration),
+    ("0006_speaker_turns", migrate_speaker_turns),
 ]
 
 SCHEMA_VERSION = len(MIGRATION_STEPS)

@@ -235,6 +235,7 @@ class SessionsMixin(ProjectBase):
                 ("segments", "SELECT id FROM segments WHERE session_id = ?"),
                 ("markers", "SELECT id FROM markers WHERE session_id = ?"),
                 ("session_speakers", "SELECT id FROM session_speakers WHERE session_id = ?"),
+                ("speaker_turns", "SELECT id FROM speaker_turns WHERE session_id = ?"),
                 ("media", "SELECT id FROM media WHERE session_id = ?"),
             ):
                 ids = [r[0] for r in conn.execute(sql, (session_id,))]
@@ -247,7 +248,7 @@ class SessionsMixin(ProjectBase):
                 (session_id,),
             )
             self._fts_delete_where("session_id = ?", (session_id,))
-            for table in ("segments", "markers", "session_speakers", "media"):
+            for table in ("segments", "markers", "session_speakers", "speaker_turns", "media"):
                 conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
             conn.execute(
                 "DELETE FROM memos WHERE target_type = 'session' AND target_id = ?", (session_id,)

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from ._base import ProjectBase, new_id, now_iso
 from .errors import InUseError, InvalidInputError, NotFoundError
+from .speaker_turns import SpeakerTurnsMixin, check_turns, turn_talk
 
 _V2_SPEAKERS = """
 ALTER TABLE segments ADD COLUMN speaker_edited INTEGER NOT NULL DEFAULT 0;
@@ -113,12 +114,16 @@ def _label(value: str, what: str = "A speaker label") -> str:
     return value
 
 
-class SpeakersMixin(ProjectBase):
-    """Speaker labels of sessions and voice profiles."""
+class SpeakersMixin(SpeakerTurnsMixin, ProjectBase):
+    """Speaker labels of sessions, their timeline (``SpeakerTurnsMixin``) and voice profiles."""
 
     # ----------------------------------------------------------------- reading
     def speaker_stats(self, session_id: str) -> list[SpeakerStat]:
         """Return the speaker labels used in a session with their talk time, by first turn.
+
+        Talk time and first turn come from the session's timeline (``speaker_turns``): the
+        stored one of speaker detection when there is one, else the segments' spans. Segment
+        counts (and hand-edit counts) come from the segments.
 
         Raises:
             NotFoundError: no such session.
@@ -132,26 +137,44 @@ class SpeakersMixin(ProjectBase):
             )
         }
         rows = self._rows(
-            "SELECT speaker, count(*) AS n, sum(end_ms - start_ms) AS total, "
-            "min(start_ms) AS first, sum(speaker_edited) AS edited FROM segments "
-            "WHERE session_id = ? AND speaker IS NOT NULL GROUP BY speaker ORDER BY first, speaker",
+            "SELECT speaker, count(*) AS n, sum(speaker_edited) AS edited FROM segments "
+            "WHERE session_id = ? AND speaker IS NOT NULL GROUP BY speaker",
             (session_id,),
         )
-        return [
-            SpeakerStat(
-                label=r["speaker"],
-                segment_count=int(r["n"]),
-                total_ms=int(r["total"] or 0),
-                first_ms=int(r["first"] or 0),
-                edited_count=int(r["edited"] or 0),
-                participant_id=mapping.get(r["speaker"]),
+        counts = {r["speaker"]: (int(r["n"]), int(r["edited"] or 0)) for r in rows}
+        talk = turn_talk(self.speaker_turns(session_id))
+        first_seg = {
+            r[0]: int(r[1])
+            for r in self._rows(
+                "SELECT speaker, min(start_ms) FROM segments "
+                "WHERE session_id = ? AND speaker IS NOT NULL GROUP BY speaker",
+                (session_id,),
             )
-            for r in rows
+        }
+        stats = [
+            SpeakerStat(
+                label=label,
+                segment_count=counts.get(label, (0, 0))[0],
+                total_ms=talk.get(label, (0, 0))[0],
+                first_ms=talk[label][1] if label in talk else first_seg.get(label, 0),
+                edited_count=counts.get(label, (0, 0))[1],
+                participant_id=mapping.get(label),
+            )
+            for label in set(counts) | set(talk)
         ]
+        return sorted(stats, key=lambda s: (s.first_ms, s.label))
 
     def speaker_turns(self, session_id: str) -> list[tuple[int, int, str | None]]:
-        """Return ``(start_ms, end_ms, speaker)`` of every segment of a session, in time order."""
+        """Return the session's speaker timeline as ``(start_ms, end_ms, speaker)``, in order.
+
+        The stored timeline of speaker detection when the session has one (speech no segment
+        holds included, pauses left out); otherwise one turn per segment (sessions labelled by
+        hand, imported, or detected before timelines were stored).
+        """
         self._need_session(session_id)
+        stored = self.stored_speaker_turns(session_id)
+        if stored:
+            return [(t.start_ms, t.end_ms, t.speaker) for t in stored]
         return [
             (int(r[0]), int(r[1]), r[2])
             for r in self._rows(
@@ -204,6 +227,7 @@ class SpeakersMixin(ProjectBase):
         with self._tx() as db:
             conn = db.conn
             n = _relabel_segments(conn, session_id, old, new, ts)
+            self._turns_relabel(conn, session_id, old, new, ts)
             conn.execute(
                 "UPDATE session_speakers SET label = ?, updated_at = ? "
                 "WHERE session_id = ? AND label = ?",
@@ -229,6 +253,7 @@ class SpeakersMixin(ProjectBase):
         with self._tx() as db:
             conn = db.conn
             n = _relabel_segments(conn, session_id, source, target, ts)
+            self._turns_relabel(conn, session_id, source, target, ts)
             src = conn.execute(
                 "SELECT id, participant_id FROM session_speakers "
                 "WHERE session_id = ? AND label = ?",
@@ -272,17 +297,24 @@ class SpeakersMixin(ProjectBase):
         missing = [i for i in ids if i not in found]
         if missing:
             raise NotFoundError(f"No segment with id {missing[0]!r}; nothing was changed.")
+        ts = now_iso()
         with self._tx() as db:
             n = db.conn.execute(
                 f"UPDATE segments SET speaker = ?, speaker_edited = 1, updated_at = ? "
                 f"WHERE id IN ({marks})",
-                (label, now_iso(), *ids),
+                (label, ts, *ids),
             ).rowcount
+            self._turns_follow_segments(db.conn, ids, label, ts)
         return int(n)
 
     # ----------------------------------------------------------------- automatic labels
     def apply_speaker_labels(
-        self, session_id: str, plan: Sequence[SegmentRelabel], *, replace: bool = False
+        self,
+        session_id: str,
+        plan: Sequence[SegmentRelabel],
+        *,
+        replace: bool = False,
+        turns: Iterable[tuple[int, int, str]] | None = None,
     ) -> dict[str, int]:
         """Write automatic speaker labels (with cuts at speaker changes) in one transaction.
 
@@ -293,6 +325,8 @@ class SpeakersMixin(ProjectBase):
             session_id: the session.
             plan: one entry per segment to label; segments not in the plan keep their speaker.
             replace: overwrite speakers that were set by hand; otherwise refuse when any exist.
+            turns: the detection's ``(start_ms, end_ms, speaker)`` turns; when given they
+                replace the session's stored timeline in the same transaction.
 
         Returns:
             Counts: ``labelled`` segments and ``split`` segments (cuts made).
@@ -319,6 +353,7 @@ class SpeakersMixin(ProjectBase):
                 )
             if len(entry.speakers) != len(entry.cuts) + 1:
                 raise InvalidInputError("A relabel needs one speaker per part.")
+        timeline = None if turns is None else check_turns(turns)
         labelled = split = 0
         split_segment = getattr(self, "split_segment")  # noqa: B009 (TranscriptMixin)
         with self._tx() as db:
@@ -358,6 +393,8 @@ class SpeakersMixin(ProjectBase):
                         (speaker, edited_flag, ts, part_id),
                     )
                     labelled += 1
+            if timeline is not None:
+                self.store_speaker_turns(session_id, timeline)
         return {"labelled": labelled, "split": split}
 
     # ----------------------------------------------------------------- profiles
@@ -457,7 +494,8 @@ class SpeakersMixin(ProjectBase):
 
     def _label_in_use(self, session_id: str, label: str) -> bool:
         return (
-            self._one(
+            any(t.speaker == label for t in self.stored_speaker_turns(session_id))
+            or self._one(
                 "SELECT 1 FROM segments WHERE session_id = ? AND speaker = ? LIMIT 1",
                 (session_id, label),
             )

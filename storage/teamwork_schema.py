@@ -33,8 +33,8 @@ TRAVELLING_TABLES_0002 = (
 
 #: Tables whose rows travel in bundles and merge by id, parents before children. A table
 #: added here needs a new migration that creates its version-history trigger (see
-#: ``speaker_profiles_travel_migration``).
-TRAVELLING_TABLES = (*TRAVELLING_TABLES_0002, "speaker_profiles")
+#: ``speaker_profiles_travel_migration``; ``speaker_turns`` has its own in migration 0006).
+TRAVELLING_TABLES = (*TRAVELLING_TABLES_0002, "speaker_profiles", "speaker_turns")
 
 _V2 = """
 CREATE TABLE conflicts (

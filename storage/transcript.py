@@ -190,6 +190,9 @@ class TranscriptMixin(ProjectBase):
             db.conn.execute(
                 f"UPDATE segments SET {sets} WHERE id = ?", (*fields.values(), segment_id)
             )
+            follow = getattr(self, "_turns_follow_segments", None)  # SpeakerTurnsMixin
+            if "speaker" in fields and follow is not None:  # the timeline follows the hand
+                follow(db.conn, [segment_id], fields["speaker"], fields["updated_at"])
         return self.get_segment(segment_id)
 
     def _clamp_spans(self, segment_id: str, length: int) -> None:

@@ -40,7 +40,8 @@ _NOT_COMPARED = {"seq", "updated_at"}
 
 @dataclass(frozen=True)
 class UndoScope:
-    """The rows an edit may touch: these segments and codes, their codings and their memos."""
+    """The rows an edit may touch: these segments and codes, their codings and their memos
+    (and the speaker turns under the segments)."""
 
     segment_ids: frozenset[str] = frozenset()
     code_ids: frozenset[str] = frozenset()
@@ -62,7 +63,8 @@ class Snapshot:
     rows: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def table(self, name: str) -> dict[str, dict[str, Any]]:
-        """The rows of one table (``segments``, ``codes``, ``codings`` or ``memos``)."""
+        """The rows of one table (``segments``, ``codes``, ``codings``, ``memos`` or
+        ``speaker_turns``)."""
         return self.rows.get(name, {})
 
 
@@ -124,6 +126,13 @@ class UndoMixin(ProjectBase):
                     "SELECT * FROM codings WHERE segment_id IN (SELECT value FROM json_each(?)) "
                     "OR code_id IN (SELECT value FROM json_each(?))",
                     (segs, codes),
+                ),
+                # the speaker timeline under the segments (edges included: cut parts start there)
+                "speaker_turns": (
+                    "SELECT t.* FROM segments g JOIN speaker_turns t ON t.session_id = "
+                    "g.session_id AND t.start_ms <= g.end_ms AND t.end_ms >= g.start_ms "
+                    "WHERE g.id IN (SELECT value FROM json_each(?)) GROUP BY t.id",
+                    (segs,),
                 ),
             }
             for table, (sql, params) in queries.items():
@@ -206,6 +215,12 @@ class UndoMixin(ProjectBase):
                 self._put("codes", code, now.table("codes").get(code["id"]), ts)
             for seg in target.table("segments").values():
                 self._put("segments", seg, now.table("segments").get(seg["id"]), ts)
+            turns_now, turns_target = now.table("speaker_turns"), target.table("speaker_turns")
+            for turn_id in sorted(turns_now.keys() - turns_target.keys()):
+                conn.execute("DELETE FROM speaker_turns WHERE id = ?", (turn_id,))
+                self._tombstone("speaker_turns", turn_id)
+            for turn in turns_target.values():
+                self._put("speaker_turns", turn, turns_now.get(turn["id"]), ts)
             for coding in target.table("codings").values():
                 self._put("codings", coding, now.table("codings").get(coding["id"]), ts)
             for memo in target.table("memos").values():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -113,6 +114,8 @@ def test_bad_files_are_refused_with_a_clear_message(
         with pytest.raises(AudioError, match=message) as info:
             project.import_audio(path)
         assert str(path) in str(info.value), name
+        # and says what to do about it
+        assert re.search(r"; (check|choose|import|copy|the copy)", str(info.value)), name
         assert _state(project.folder) == before, name
 
 

@@ -49,6 +49,12 @@ def test_two_speakers_found_and_words_attributed(diarized) -> None:
         segs = project.segments(session_id)
         assert all(s.speaker for s in segs)
         assert not any(s.edited for s in segs)
+        # the detection's own timeline is stored with the labels, in the same label namespace
+        timeline = project.speaker_turns(session_id)
+        assert len(timeline) == report.turns == len(project.stored_speaker_turns(session_id))
+        assert {label for _a, _b, label in timeline} == set(report.speakers)
+        talk = {s.label: s.total_ms for s in project.speaker_stats(session_id)}
+        assert talk == report.talk_ms
 
 
 def test_cancel_leaves_the_project_unchanged(diarized, tmp_path: Path) -> None:
@@ -64,9 +70,11 @@ def test_cancel_leaves_the_project_unchanged(diarized, tmp_path: Path) -> None:
 
     with Project.open(folder) as project:
         before = [(s.id, s.speaker, s.text) for s in project.segments(session_id)]
+        turns = project.stored_speaker_turns(session_id)
         with pytest.raises(DiarizationCancelled, match="nothing was changed"):
             diarize_session(project, session_id, num_speakers=3, progress=progress, cancel=cancel)
         assert [(s.id, s.speaker, s.text) for s in project.segments(session_id)] == before
+        assert project.stored_speaker_turns(session_id) == turns
 
 
 def test_enrolled_voice_is_recognised_in_another_session(diarized, tmp_path: Path) -> None:
@@ -105,6 +113,8 @@ def test_cli_speakers_rerun_refusal_and_profiles(diarized, tmp_path: Path, capsy
     capsys.readouterr()
     with Project.open(folder, readonly=True) as p:
         before = [(s.id, s.speaker) for s in p.segments(sid)]
+        first_run = {t.id for t in p.stored_speaker_turns(sid)}
+        assert {t[2] for t in p.speaker_turns(sid)} == {"Speaker 1", "Amina"}  # renamed too
     assert cli_main(["speakers", str(folder), "--session", sid]) == 1
     err = capsys.readouterr().err
     assert "corrected by hand" in err and "--replace" in err
@@ -121,9 +131,14 @@ def test_cli_speakers_rerun_refusal_and_profiles(diarized, tmp_path: Path, capsy
 
     assert cli_main(["speakers", str(folder), "--session", sid, "--replace"]) == 0
     out = capsys.readouterr().out
-    assert "Amina (recognised" in out
+    assert "Amina (recognised" in out and "turns" in out
     with Project.open(folder, readonly=True) as p:
         assert p.speaker_edited_count(sid) == 0
+        # the re-run replaced the timeline; the old turns left tombstones (they travel)
+        assert not first_run & {t.id for t in p.stored_speaker_turns(sid)}
+        assert "Amina" in {t[2] for t in p.speaker_turns(sid)}
+        tombs = {r[0] for r in p._rows("SELECT row_id FROM deletions")}
+        assert first_run <= tombs
 
 
 def test_frozen_network_gives_the_eager_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:

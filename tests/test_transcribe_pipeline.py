@@ -73,6 +73,25 @@ def test_the_gate_does_not_change_what_the_vad_finds(
     assert gated_calls < len(seen)  # at least one silent minute skipped the VAD
 
 
+@pytest.mark.slow
+def test_speech_found_in_two_reads_joins_at_the_border(tmp_path: Path) -> None:
+    """A window that grows runs the VAD over the new audio only: a sentence cut by the end of
+    the first read is one chunk again, and the chunks match those of one pass over it all."""
+    wav = speech_with_pauses(tmp_path, SENTENCES[:3])
+    with PcmReader(wav) as reader:
+        audio = reader.read(S * 60)
+    whole = detect_speech(audio)
+    middle = whole[1]
+    border = (middle["start"] + middle["end"]) // 2  # inside the second sentence
+    first = detect_speech(audio[:border])
+    assert first[-1]["end"] == border  # the first read ends in the middle of speech
+    joined = stream.extend_speech(first, audio, border)
+    assert len(joined) == len(whole)
+    assert any(c["start"] < border < c["end"] for c in joined)  # no cut at the border
+    for a, b in zip(joined, whole, strict=True):
+        assert abs(a["start"] - b["start"]) <= S // 2 and abs(a["end"] - b["end"]) <= S // 2
+
+
 def _window(seconds: float, chunks: list[tuple[float, float]]) -> Window:
     speech = [{"start": int(a * S), "end": int(b * S)} for a, b in chunks]
     return Window(start_ms=10_000, audio=np.zeros(int(seconds * S), np.float32), speech=speech)
@@ -124,7 +143,7 @@ def test_prefetch_reads_ahead_and_close_stops_the_reader() -> None:
     iterator = iter(prefetch)
     next(iterator)
     time.sleep(0.3)
-    assert len(produced) <= 3  # one handed out, one queued, one waiting to be queued
+    assert len(produced) <= 2  # one handed out, one read ahead (memory: windows can be large)
     prefetch.close()
     assert closed.wait(2), "the generator was closed"
     assert not prefetch._thread.is_alive()
@@ -177,42 +196,85 @@ def test_a_window_ends_after_a_full_piece() -> None:
     assert full_pieces_cut(_chunks((0, 29), (29, 35)), 40 * S) == 40 * S
 
 
-def test_windows_of_a_long_recording_pack_full_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Speech every few seconds for 20 minutes: every window but the last ends with a full
-    piece, and the windows cover the recording without gaps or overlaps."""
-    from transcribe.stream import pack_pieces, speech_windows
+def _windows_over(
+    monkeypatch: pytest.MonkeyPatch, turns: list[tuple[float, float]], seconds: int
+) -> list[Window]:
+    """The windows of a ``seconds``-long recording whose VAD finds ``turns`` (in seconds)."""
+    from transcribe.stream import speech_windows
 
-    seconds = 1200
-    turns = [(t, t + 6.5) for t in range(0, seconds - 10, 9)]  # 6.5 s of speech every 9 s
+    position = 0.0  # absolute time of the window being built
 
-    def fake_vad(audio: np.ndarray) -> list[dict[str, int]]:
-        length = len(audio) / S
-        start = fake_vad.offset  # type: ignore[attr-defined]
-        return [
-            {"start": int((a - start) * S), "end": int(min(b - start, length) * S)}
-            for a, b in turns
-            if b > start and a - start < length and a >= start
-        ]
+    def fake_extend(
+        chunks: list[dict[str, int]], audio: np.ndarray, start: int
+    ) -> list[dict[str, int]]:
+        # the turns within audio[start:], in the buffer's samples (the buffer starts at
+        # position); a turn cut by the previous end of the buffer is joined again
+        lo, hi = position + start / S, position + len(audio) / S
+        out = [dict(c) for c in chunks]
+        for a, b in turns:
+            if b <= lo or a >= hi:
+                continue
+            chunk = {
+                "start": int((max(a, lo) - position) * S),
+                "end": int((min(b, hi) - position) * S),
+            }
+            if out and out[-1]["end"] >= chunk["start"]:
+                out[-1]["end"] = chunk["end"]
+            else:
+                out.append(chunk)
+        return out
 
     windows = []
-    position = 0.0
-    fake_vad.offset = 0.0  # type: ignore[attr-defined]
-
-    def tracking(audio: np.ndarray) -> list[dict[str, int]]:
-        fake_vad.offset = position  # type: ignore[attr-defined]
-        return fake_vad(audio)
-
-    monkeypatch.setattr(stream, "detect_speech", tracking)
+    monkeypatch.setattr(stream, "extend_speech", fake_extend)
     for window in speech_windows(np.zeros(seconds * S, np.float32), window_s=300):
         windows.append(window)
         position = window.end_ms / 1000
     assert windows[0].start_ms == 0 and windows[-1].final
     assert all(a.end_ms == b.start_ms for a, b in itertools_pairwise(windows))
     assert windows[-1].end_ms == seconds * 1000
+    return windows
+
+
+def test_windows_of_a_long_recording_pack_full_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Speech every few seconds for 20 minutes: every window but the last ends with a full
+    piece, and the windows cover the recording without gaps or overlaps."""
+    from transcribe.stream import pack_pieces
+
+    seconds = 1200
+    turns = [(t, t + 6.5) for t in range(0, seconds - 10, 9)]  # 6.5 s of speech every 9 s
+    windows = _windows_over(monkeypatch, turns, seconds)
     for window in windows[:-1]:
         pieces = pack_pieces(window.speech)
         last = sum(c["end"] - c["start"] for c in pieces[-1]) / S
         assert len(pieces) == 1 or last >= 24, (window.start_ms, last)
+    # dense speech: the windows keep their size (300 s, the first 120 s)
+    assert max(len(w.audio) for w in windows) <= 300 * S
+    assert len(windows[0].audio) <= 120 * S
+
+
+def test_a_window_with_little_speech_grows_across_a_break(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two minutes of talk, a 10-minute break, 150 s of talk: the talk either side of the break is
+    packed into the same pieces (one window), instead of a half-empty piece on each side."""
+    from transcribe.stream import SPARSE_GROWTH, pack_pieces
+
+    seconds = 900
+    turns = [(t, t + 6.5) for t in range(0, 130, 9)] + [(t, t + 6.5) for t in range(750, 894, 9)]
+    windows = _windows_over(monkeypatch, turns, seconds)
+    assert len(windows) == 2
+    second = windows[1]
+    assert len(second.audio) <= SPARSE_GROWTH * 300 * S  # memory stays bounded
+    before_break = (140 * 1000 - second.start_ms) * S // 1000
+    mixed = [p for p in pack_pieces(second.speech) if p[0]["start"] < before_break < p[-1]["end"]]
+    assert mixed, "no piece holds speech from both sides of the break"
+
+
+def test_growth_stops_at_its_limit_in_a_long_silence(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An hour without speech: windows grow to their limit, no further (bounded memory)."""
+    from transcribe.stream import SPARSE_GROWTH
+
+    windows = _windows_over(monkeypatch, [(5.0, 9.0), (3590.0, 3595.0)], 3600)
+    assert max(len(w.audio) for w in windows) <= SPARSE_GROWTH * 300 * S
+    assert len(windows) >= 3600 // (SPARSE_GROWTH * 300)
 
 
 def test_the_allocator_is_limited_to_two_arenas_on_glibc() -> None:

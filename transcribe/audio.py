@@ -15,6 +15,8 @@ from pathlib import Path
 from storage.errors import AudioError
 from storage.sessions import AudioInfo
 
+SUPPORTED_HINT = "wav, mp3, m4a/aac, ogg/opus, flac, or a video with sound"
+
 AUDIO_EXTENSIONS = (
     ".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".flac",
     ".mp4", ".mov", ".webm", ".mkv", ".wma", ".aif", ".aiff",
@@ -65,18 +67,27 @@ def probe(path: str | Path) -> AudioInfo:
 
     src = Path(path)
     if not src.exists():
-        raise AudioError(f"{src}: no such file.")
+        raise AudioError(f"{src}: no such file; check the path (or copy the recording here first).")
     if not src.is_file():
-        raise AudioError(f"{src}: not a file.")
+        raise AudioError(f"{src}: not a file (a folder?); choose the recording file itself.")
     if src.stat().st_size == 0:
-        raise AudioError(f"{src}: the file is empty.")
+        raise AudioError(
+            f"{src}: the file is empty (0 bytes); the copy may have failed: copy it again from "
+            "the recorder."
+        )
     try:
         container = av.open(str(src))
     except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise AudioError(f"{src}: not a readable audio or video file ({_reason(exc)}).") from exc
+        raise AudioError(
+            f"{src}: not a readable audio or video file ({_reason(exc)}); import the recording "
+            f"itself ({SUPPORTED_HINT}), or, if it is one, copy it again: it may be damaged."
+        ) from exc
     with container:
         if not container.streams.audio:
-            raise AudioError(f"{src}: the file has no audio track.")
+            raise AudioError(
+                f"{src}: the file has no audio track; import a recording with sound "
+                f"({SUPPORTED_HINT})."
+            )
         stream = container.streams.audio[0]
         codec = stream.codec_context.name or "unknown"
         rate = int(stream.codec_context.sample_rate or stream.rate or 0)
@@ -97,10 +108,14 @@ def probe(path: str | Path) -> AudioInfo:
                         break
         except (av.error.FFmpegError, OSError) as exc:
             if samples == 0:
-                raise AudioError(f"{src}: cannot decode the audio ({_reason(exc)}).") from exc
+                raise AudioError(
+                    f"{src}: cannot decode the audio ({_reason(exc)}); the file may be damaged: "
+                    "copy it again from the recorder."
+                ) from exc
     if samples == 0 or rate <= 0:
         raise AudioError(
-            f"{src}: no audio could be decoded (the file is truncated, corrupt or not audio)."
+            f"{src}: no audio could be decoded (the file is truncated, corrupt or not audio); "
+            "copy it again from the recorder."
         )
     decoded_ms = round(samples * 1000 / rate)
     if declared_ms and decoded_ms < declared_ms * 0.9 and declared_ms - decoded_ms > 1000:

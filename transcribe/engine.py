@@ -420,7 +420,7 @@ class _Prefetch:
     def __init__(self, source: Iterator[Window]) -> None:
         self._source = source
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=1)
-        self._room = threading.Semaphore(2)  # at most two windows read ahead of the decoders
+        self._room = threading.Semaphore(1)  # at most one window read ahead of the decoders
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._produce, name="fieldscribe-windows", daemon=True

@@ -2,7 +2,8 @@
 
 ``diarize_session`` finds who spoke when in a session's audio, recognises enrolled voices,
 cuts transcript segments where the speaker changes inside them (using Whisper's word timings)
-and writes the labels in one transaction. It refuses to overwrite speakers corrected by hand
+and writes the labels, with the detection's own timeline of turns (``Project.speaker_turns``),
+in one transaction. It refuses to overwrite speakers corrected by hand
 unless ``replace`` is given. ``enroll_speaker`` stores a voice profile (an embedding) from the
 segments of one speaker.
 """
@@ -118,7 +119,8 @@ def diarize_session(
     cancel: CancelFlag | None = None,
     backend: EmbeddingBackend | None = None,
 ) -> DiarizeReport:
-    """Detect the speakers of a session and label (and cut) its transcript segments.
+    """Detect the speakers of a session, label (and cut) its transcript segments and store
+    the detection's timeline of turns (replacing the session's previous one).
 
     Args:
         project: the open project (written at the end, in one transaction).
@@ -184,7 +186,13 @@ def diarize_session(
     )
     stage(0.97, "labelling the transcript")
     plan = plan_relabel(segments, result.turns)
-    counts = project.apply_speaker_labels(session_id, plan, replace=replace)
+    # the labels and the backend's own timeline (what the speaker strip draws) in one go
+    counts = project.apply_speaker_labels(
+        session_id,
+        plan,
+        replace=replace,
+        turns=[(t.start_ms, t.end_ms, t.speaker) for t in result.turns],
+    )
     stage(1.0, "done")
     talk: dict[str, int] = {}
     for turn in result.turns:

@@ -188,20 +188,30 @@ def detect_speech(audio: Audio) -> list[dict[str, int]]:
     finds silent; chunks that meet at a slice border are joined again when the result stays
     under 30 s.
     """
+    return extend_speech([], audio, 0)
+
+
+def extend_speech(chunks: list[dict[str, int]], audio: Audio, start: int) -> list[dict[str, int]]:
+    """Add the speech of ``audio[start:]`` to ``chunks`` (the speech found before ``start``).
+
+    Used when a window grows: only the new audio goes through the VAD; a chunk that runs into
+    ``start`` is joined with one that continues after it, as at any slice border.
+    """
     from faster_whisper.vad import get_speech_timestamps
 
     options = vad_options()
     limit = int(options.max_speech_duration_s * SAMPLE_RATE)
     step = VAD_SLICE_S * SAMPLE_RATE
-    skip = quiet_slices(audio, step)
+    part = audio[start:]
+    skip = quiet_slices(part, step)
     slices = [
-        (offset, min(offset + step, len(audio)))
-        for offset in range(0, len(audio), step)
-        if offset not in skip and min(offset + step, len(audio)) - offset >= SAMPLE_RATE // 10
+        (offset, min(offset + step, len(part)))
+        for offset in range(0, len(part), step)
+        if offset not in skip and min(offset + step, len(part)) - offset >= SAMPLE_RATE // 10
     ]
 
     def slice_speech(bounds: tuple[int, int]) -> list[dict[str, int]]:
-        return list(get_speech_timestamps(audio[bounds[0] : bounds[1]], options))
+        return list(get_speech_timestamps(part[bounds[0] : bounds[1]], options))
 
     # The slices are independent (the VAD starts afresh on each): two run at once when there
     # are two cores or more (ONNX Runtime releases the GIL).
@@ -210,22 +220,23 @@ def detect_speech(audio: Audio) -> list[dict[str, int]]:
             found = list(pool.map(slice_speech, slices))
     else:
         found = [slice_speech(bounds) for bounds in slices]
-    chunks: list[dict[str, int]] = []
+    chunks = [dict(c) for c in chunks]
     for (offset, _end), speech in zip(slices, found, strict=True):
+        offset += start
         for c in speech:
-            start, end = int(c["start"]) + offset, int(c["end"]) + offset
+            begin, end = int(c["start"]) + offset, int(c["end"]) + offset
             if (
                 chunks
-                and start <= chunks[-1]["end"] + SAMPLE_RATE // 50
+                and begin <= chunks[-1]["end"] + SAMPLE_RATE // 50
                 and offset > 0
                 and chunks[-1]["end"] >= offset - SAMPLE_RATE // 2
                 and end - chunks[-1]["start"] <= limit
             ):
                 chunks[-1]["end"] = max(chunks[-1]["end"], end)
-            elif chunks and start < chunks[-1]["end"]:
+            elif chunks and begin < chunks[-1]["end"]:
                 chunks.append({"start": chunks[-1]["end"], "end": end})
             else:
-                chunks.append({"start": start, "end": end})
+                chunks.append({"start": begin, "end": end})
     return [c for c in chunks if c["end"] > c["start"]]
 
 
@@ -337,20 +348,40 @@ def speech_windows(
         yield from _windows(reader.read, lambda: reader.eof, start_ms, window)
 
 
+#: a window whose speech fills less than half of it grows (by ``window_s`` at a time, up to this
+#: many times ``window_s``), so that the speech either side of a long break is packed into full
+#: 30-second pieces instead of two half-empty ones
+SPARSE_GROWTH = 3
+
+
+def _speech_samples(speech: list[dict[str, int]]) -> int:
+    return sum(c["end"] - c["start"] for c in speech)
+
+
 def _windows(read: Any, at_eof: Any, start_ms: int, window: int) -> Iterator[Window]:
     full = window
     window = min(window, int(FIRST_WINDOW_S * SAMPLE_RATE))  # the first one is short
     buffer = np.zeros(0, dtype=np.float32)
+    speech: list[dict[str, int]] = []  # VAD chunks of buffer[:scanned]
+    scanned = 0
     buffer_start = start_ms
     offset_samples = 0  # samples consumed since start_ms (exact times without rounding drift)
     while True:
-        if len(buffer) < window and not at_eof():
-            more = read(window - len(buffer))
-            buffer = np.concatenate((buffer, more)) if len(buffer) else more
+        limit = window
+        while True:
+            if len(buffer) < limit and not at_eof():
+                more = read(limit - len(buffer))
+                buffer = np.concatenate((buffer, more)) if len(buffer) else more
+            if scanned < len(buffer):
+                speech = extend_speech(speech, buffer, scanned)
+                scanned = len(buffer)
+            sparse = _speech_samples(speech) < window // 2
+            if at_eof() or not sparse or limit >= SPARSE_GROWTH * window:
+                break
+            limit += window
         eof = bool(at_eof())
         if len(buffer) == 0:
             return
-        speech = detect_speech(buffer)
         cut = len(buffer) if eof else full_pieces_cut(speech, choose_cut(speech, len(buffer)))
         inside = [
             {"start": c["start"], "end": min(c["end"], cut)} for c in speech if c["start"] < cut
@@ -360,6 +391,12 @@ def _windows(read: Any, at_eof: Any, start_ms: int, window: int) -> Iterator[Win
         if final:
             return
         buffer = buffer[cut:].copy()
+        speech = [
+            {"start": max(c["start"], cut) - cut, "end": c["end"] - cut}
+            for c in speech
+            if c["end"] > cut
+        ]
+        scanned = len(buffer)
         window = full
         offset_samples += cut
         buffer_start = start_ms + round(offset_samples * 1000 / SAMPLE_RATE)

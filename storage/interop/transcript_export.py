@@ -111,6 +111,13 @@ def _json(project: Project, session_id: str) -> str:
             for s in project.segments(session_id)
         ],
         "markers": [asdict(m) for m in project.markers(session_id)],
+        # who spoke when: speaker detection's own timeline (speech outside segments included),
+        # else one turn per labelled segment
+        "speaker_turns": [
+            {"start_ms": a, "end_ms": b, "speaker": speaker}
+            for a, b, speaker in project.speaker_turns(session_id)
+            if speaker is not None
+        ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gui.speaker_panel import SpeakerPanel
+from gui.speaker_panel import SpeakerPanel, speaker_colour
 from storage import Project, SegmentDraft
 
 
@@ -63,3 +63,32 @@ def test_rename_merge_map(qtbot, project: Project, session: str) -> None:
     assert "without speaker" not in panel.status.text()
     panel.select_label("Amina")
     assert panel.selected_labels() == ["Amina"] and panel.merge_button.isEnabled()
+
+
+def test_the_strip_draws_the_stored_timeline(qtbot, project: Project, session: str) -> None:
+    # the detection's timeline: pauses left out, speech no segment holds (9.2-9.8 s) drawn
+    turns = [(100, 1800, "Speaker 1"), (2100, 2900, "Speaker 2"), (3200, 5600, "Speaker 1"),
+             (6000, 7500, "Speaker 3"), (9200, 9800, "Speaker 2")]  # fmt: skip
+    project.store_speaker_turns(session, turns)
+    panel = SpeakerPanel(project, session)
+    qtbot.addWidget(panel)
+    panel.resize(500, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    rects = panel.timeline.span_rects()
+    assert [label for _r, label in rects] == [t[2] for t in turns]
+    width = panel.timeline.width() - 2
+    duration = 9800  # the last turn ends after the session's (unknown) duration
+    first = rects[0][0]
+    assert first.left() == pytest.approx(1 + width * 100 / duration, abs=0.5)
+    assert first.width() == pytest.approx(width * 1700 / duration, abs=0.5)
+    assert panel.table.item(1, 1).text() == "0:01"  # Speaker 2: 0.8 + 0.6 s of talk
+    # a hand correction shows at once: the segment 8-9 s gets a turn of its own
+    ids = [s.id for s in project.segments(session)]
+    assert panel.reassign(ids[-1:], "Speaker 3")
+    assert [label for _r, label in panel.timeline.span_rects()][-2:] == ["Speaker 3", "Speaker 2"]
+    image = panel.timeline.grab().toImage()
+    x = int(rects[-1][0].center().x())
+    lane = panel.timeline.lane_of("Speaker 2")
+    y = 2 + lane * panel.timeline.LANE + panel.timeline.LANE // 2
+    assert image.pixelColor(x, y) == speaker_colour(lane)  # the turn without segment is painted

@@ -223,3 +223,24 @@ def test_speaker_and_coding_memo_undo(
     win.act_redo.trigger()
     idle(win)
     assert project.codings(segment_id=seg1)[0].memo == "slow links"
+
+
+def test_speaker_change_and_undo_redraw_the_stored_timeline(
+    win: Any, idle: Any, project: Project, seeded: dict[str, Any], monkeypatch: Any
+) -> None:
+    sid = seeded["session"]
+    turns = [(100, 3800, "P1"), (4000, 7900, "P2"), (8000, 11900, "P1")]
+    project.store_speaker_turns(sid, turns)
+    panel = win.extra_panels.show_speakers()
+    panel.set_session(sid)
+    assert [label for _r, label in panel.timeline.span_rects()] == ["P1", "P2", "P1"]
+    win.transcript.go_to_row(1)  # 4000-7900: the P2 turn
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Moderator", True))
+    win.change_speaker_dialog()
+    idle(win)
+    assert project.speaker_turns(sid)[1] == (4000, 7900, "Moderator")
+    assert [label for _r, label in panel.timeline.span_rects()] == ["P1", "Moderator", "P1"]
+    win.act_undo.trigger()
+    idle(win)
+    assert project.speaker_turns(sid) == turns
+    assert [label for _r, label in panel.timeline.span_rects()] == ["P1", "P2", "P1"]

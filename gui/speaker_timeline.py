@@ -230,9 +230,14 @@ class SpeakerTimeline(QWidget):
         return best[1] if best is not None else None
 
     def tooltip_at(self, pos: QPoint | QPointF) -> str:
-        """The tooltip at a point: the turn there, else what the strip is for."""
+        """The tooltip at a point: the turn there, else what the strip is for and its lanes."""
         turn = self.turn_at(pos)
-        return turn_text(turn) if turn is not None else HINT
+        if turn is not None:
+            return turn_text(turn)
+        if not self._labels:
+            return HINT
+        names = ", ".join(self._labels[:12]) + (", …" if len(self._labels) > 12 else "")
+        return f"{HINT}\nLanes from the top: {names}."
 
     def sizeHint(self) -> QSize:
         """Wide and as tall as the lanes."""

@@ -196,7 +196,9 @@ def test_clicking_a_turn_plays_it_and_the_tooltip_names_it(
     assert strip.tooltip_at(point) == "Speaker 2 · 0:13.9–0:18.5"
     # lanes are thin: a point just above the lanes still names the turn at that time
     assert strip.tooltip_at(QPoint(point.x(), 0)) == "Speaker 2 · 0:13.9–0:18.5"
-    assert "one lane per speaker" in strip.tooltip_at(QPoint(round(strip.x_of(13700)), point.y()))
+    beside = strip.tooltip_at(QPoint(round(strip.x_of(13700)), point.y()))
+    assert "one lane per speaker" in beside  # between two turns: what the lanes are
+    assert beside.endswith("Lanes from the top: Speaker 1, Speaker 3, Speaker 2.")
     # the real tooltip event shows the same text
     event = QHelpEvent(QEvent.Type.ToolTip, point, strip.mapToGlobal(point))
     strip.event(event)
@@ -312,3 +314,21 @@ def test_ten_speakers_stay_readable_in_a_compact_strip(qtbot: Any) -> None:
     assert len(colours) == 10  # ten speakers, ten colours
     strip.set_turns(turns[:3], labels[:3], 10000)  # few speakers: taller lanes, lower strip
     assert strip.lane_height() == 8 and strip.height() < 30
+
+
+def test_the_docks_strip_is_the_same_widget_and_follows_playback_too(
+    window: Any, idle: Any, qtbot: Any, detected: str
+) -> None:
+    _open(window, idle, detected)
+    panel = window.extra_panels.show_speakers()
+    idle(window)
+    dock, strip = panel.timeline, window.speaker_strip
+    assert type(dock) is type(strip) is SpeakerTimeline  # one painting implementation
+    assert dock.labels == strip.labels
+    qtbot.waitUntil(lambda: dock.width() > 100, timeout=5000)
+    qtbot.mouseClick(dock, Qt.MouseButton.LeftButton, pos=_turn_point(dock, TURNS[1]))
+    assert window.player.position() == 5200  # clicking a turn in the dock plays it too
+    image = dock.grab().toImage()
+    x = round(dock.x_of(5200))
+    lane = dock.lane_of("Speaker 2")  # not talking at 5.2 s: the play head shows
+    assert image.pixelColor(x, int(dock.lane_rect(lane).center().y())).red() == 255

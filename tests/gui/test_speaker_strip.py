@@ -261,6 +261,19 @@ def test_strip_follows_segment_speakers_when_no_timeline_is_stored(
     assert strip.isVisible()
     assert strip.turns == [(0, 3000, None), (3000, 6000, "Moderator")]
     assert [label for _r, label in strip.span_rects()] == ["Moderator"]
+    # a split changes a timeline made of segments: the strip follows it, and its undo
+    window.transcript.go_to_row(1)
+    editor = window.segment_editor
+    cursor = editor.textCursor()
+    cursor.setPosition(len("(sil"))
+    editor.setTextCursor(cursor)
+    window.split_at_cursor()
+    idle(window)
+    assert [t[2] for t in strip.turns] == [None, "Moderator", "Moderator"]
+    assert strip.turns == project.speaker_turns(unlabelled)
+    window.undo_stack.undo()
+    idle(window)
+    assert strip.turns == [(0, 3000, None), (3000, 6000, "Moderator")]
     window.undo_stack.undo()
     idle(window)
     assert not strip.isVisible()

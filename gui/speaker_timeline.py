@@ -12,10 +12,21 @@ so a speaker has the same colour everywhere.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from gui.fmt import fmt_ms
@@ -68,7 +79,10 @@ class SpeakerTimeline(QWidget):
         ``dark``: the waveform's background instead of the palette's."""
         super().__init__(parent)
         self._turns: list[Turn] = []
+        self._starts: list[int] = []  # the turns' starts, sorted like the turns
+        self._longest = 0
         self._labels: list[str] = []
+        self._layer: QPixmap | None = None  # the spans of the whole session, drawn once
         self._duration = 0
         self._position: int | None = None
         self._segment: tuple[int, int] | None = None
@@ -92,9 +106,12 @@ class SpeakerTimeline(QWidget):
     # ----------------------------------------------------------------- data
     def set_turns(self, turns: list[Turn], labels: list[str], duration_ms: int) -> None:
         """Show these ``(start_ms, end_ms, speaker)`` spans; ``labels`` orders the lanes."""
-        self._turns = list(turns)
+        self._turns = sorted(turns, key=lambda t: t[0])
+        self._starts = [t[0] for t in self._turns]
+        self._longest = max((e - s for s, e, _l in self._turns), default=0)
         self._labels = list(labels)
         self._duration = max(duration_ms, max((e for _s, e, _l in turns), default=0))
+        self._layer = None
         self._resize_to_lanes()
         self.update()
 
@@ -137,6 +154,7 @@ class SpeakerTimeline(QWidget):
         if self._follow is not None:
             self._follow.view_changed.disconnect(self.update)
         self._follow = waveform
+        self._layer = None
         if waveform is not None:
             waveform.view_changed.connect(self.update)
         self.update()
@@ -148,11 +166,15 @@ class SpeakerTimeline(QWidget):
             return self._follow.visible_range()
         return 0, max(1, self._duration)
 
+    def _axis(self) -> tuple[int, float]:
+        """(the time at the left margin, pixels per millisecond)."""
+        start, end = self.time_range()
+        return start, max(1, self.width() - 2 * self.margin) / max(1, end - start)
+
     def x_of(self, ms: int) -> float:
         """The x coordinate of a time."""
-        start, end = self.time_range()
-        width = max(1, self.width() - 2 * self.margin)
-        return self.margin + (ms - start) / max(1, end - start) * width
+        start, scale = self._axis()
+        return self.margin + (ms - start) * scale
 
     def time_at(self, x: float) -> int:
         """The time at an x coordinate."""
@@ -190,23 +212,38 @@ class SpeakerTimeline(QWidget):
             self.setMinimumHeight(self._strip_height())
         self.updateGeometry()
 
-    def span_rects(self) -> list[tuple[QRectF, str]]:
-        """Where each span is drawn (for painting and tests); spans out of view are left out."""
+    def turns_between(self, start_ms: int, end_ms: int) -> Iterator[Turn]:
+        """The turns that overlap ``[start_ms, end_ms]``, without scanning the others (a long
+        session has tens of thousands)."""
+        first = bisect_left(self._starts, start_ms - self._longest)
+        last = bisect_right(self._starts, end_ms)
+        for turn in self._turns[first:last]:
+            if turn[1] >= start_ms:
+                yield turn
+
+    def _spans(self) -> Iterator[tuple[float, float, int, str]]:
+        """``(x0, x1, lane, label)`` of each turn in view, in time order."""
         if not self._duration and self._follow is None:
-            return []
+            return
+        start, end = self.time_range()
+        origin, scale = self._axis()
         left, right = self.margin, self.width() - self.margin
-        span_h = self._span_height()
-        out = []
-        for start, end, label in self._turns:
-            lane = self.lane_of(label)
+        lanes = {label: lane for lane, label in enumerate(self._labels)}
+        for t0, t1, label in self.turns_between(start, end):
+            lane = lanes.get(label, -1) if label is not None else -1
             if lane < 0:
                 continue
-            x0, x1 = self.x_of(start), self.x_of(end)
-            if x1 < left or x0 > right:
-                continue
-            top = self.lane_rect(lane).top()
-            out.append((QRectF(x0, top, max(1.0, x1 - x0), span_h), str(label)))
-        return out
+            x0, x1 = left + (t0 - origin) * scale, left + (t1 - origin) * scale
+            if x1 >= left and x0 <= right:
+                yield x0, x1, lane, str(label)
+
+    def span_rects(self) -> list[tuple[QRectF, str]]:
+        """Where each span is drawn (for painting and tests); spans out of view are left out."""
+        span_h, pad, h = self._span_height(), self._pad(), self.lane_height()
+        return [
+            (QRectF(x0, pad + lane * h, max(1.0, x1 - x0), span_h), label)
+            for x0, x1, lane, label in self._spans()
+        ]
 
     def turn_at(self, pos: QPoint | QPointF) -> Turn | None:
         """The turn under a point: in the lane under it, else the nearest lane's (lanes are
@@ -214,7 +251,9 @@ class SpeakerTimeline(QWidget):
         x, y = float(pos.x()), float(pos.y())
         best: tuple[float, Turn] | None = None
         h = self.lane_height()
-        for turn in self._turns:
+        slack = self.time_at(x + 2 * _HIT_PX) - self.time_at(x)  # narrow turns are widened
+        near = self.time_at(x)
+        for turn in self.turns_between(near - slack, near + slack):
             lane = self.lane_of(turn[2])
             if lane < 0:
                 continue
@@ -257,14 +296,57 @@ class SpeakerTimeline(QWidget):
             x0, x1 = self.x_of(self._segment[0]), self.x_of(self._segment[1])
             shade = QColor(90, 80, 40) if self.dark else QColor(255, 236, 170)
             p.fillRect(QRectF(x0, 0, max(1.0, x1 - x0), self.height()), shade)
-        for rect, label in self.span_rects():
-            p.fillRect(rect, speaker_colour(self.lane_of(label)))
+        if self._follow is not None:
+            self._paint_spans(p)  # a window of the session: a few turns, drawn each time
+        else:
+            p.drawPixmap(0, 0, self._spans_layer())  # the whole session: drawn once
         if self._position is not None:
             x = self.x_of(self._position)
             if self.margin <= x <= self.width() - self.margin:
                 p.setPen(QPen(QColor(255, 80, 80), 2))
                 p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
         p.end()
+
+    def _paint_spans(self, p: QPainter) -> None:
+        """Each lane's spans; spans less than half a pixel apart are drawn as one (a whole
+        session of tens of thousands of turns is a few hundred rectangles)."""
+        span_h, pad, h = self._span_height(), self._pad(), self.lane_height()
+        colours = [speaker_colour(lane) for lane in range(len(self._labels))]
+
+        def draw(lane: int, x0: float, x1: float) -> None:
+            p.fillRect(QRectF(x0, pad + lane * h, max(1.0, x1 - x0), span_h), colours[lane])
+
+        runs: dict[int, list[float]] = {}
+        for x0, x1, lane, _label in self._spans():
+            run = runs.get(lane)
+            if run is not None and x0 <= run[1] + 0.5:
+                run[1] = max(run[1], x1)
+                continue
+            if run is not None:
+                draw(lane, run[0], run[1])
+            runs[lane] = [x0, x1]
+        for lane, (x0, x1) in runs.items():
+            draw(lane, x0, x1)
+
+    def _spans_layer(self) -> QPixmap:
+        """The spans on a transparent pixmap, kept until the turns or the size change (the play
+        head moves many times a second; a session can have tens of thousands of turns)."""
+        ratio = self.devicePixelRatioF()
+        layer = self._layer
+        if layer is None or layer.size() != self.size() * ratio:
+            layer = QPixmap(self.size() * ratio)
+            layer.setDevicePixelRatio(ratio)
+            layer.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(layer)
+            self._paint_spans(painter)
+            painter.end()
+            self._layer = layer
+        return layer
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A new width: the spans are laid out again."""
+        self._layer = None
+        super().resizeEvent(event)
 
     # ----------------------------------------------------------------- mouse
     def mousePressEvent(self, event: QMouseEvent) -> None:

@@ -25,7 +25,6 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QPixmap,
-    QResizeEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -330,7 +329,8 @@ class SpeakerTimeline(QWidget):
 
     def _spans_layer(self) -> QPixmap:
         """The spans on a transparent pixmap, kept until the turns or the size change (the play
-        head moves many times a second; a session can have tens of thousands of turns)."""
+        head moves many times a second; a session can have tens of thousands of turns). A new
+        size (of the widget or the screen's pixel ratio) draws them again."""
         ratio = self.devicePixelRatioF()
         layer = self._layer
         if layer is None or layer.size() != self.size() * ratio:
@@ -342,11 +342,6 @@ class SpeakerTimeline(QWidget):
             painter.end()
             self._layer = layer
         return layer
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        """A new width: the spans are laid out again."""
-        self._layer = None
-        super().resizeEvent(event)
 
     # ----------------------------------------------------------------- mouse
     def mousePressEvent(self, event: QMouseEvent) -> None:

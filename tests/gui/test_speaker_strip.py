@@ -345,3 +345,27 @@ def test_the_docks_strip_is_the_same_widget_and_follows_playback_too(
     x = round(dock.x_of(5200))
     lane = dock.lane_of("Speaker 2")  # not talking at 5.2 s: the play head shows
     assert image.pixelColor(x, int(dock.lane_rect(lane).center().y())).red() == 255
+
+
+def test_whole_session_strip_paints_tiny_turns_and_redraws_after_a_resize(qtbot: Any) -> None:
+    strip = SpeakerTimeline()  # the dock's kind: the whole session, spans drawn once
+    qtbot.addWidget(strip)
+    # 3,000 turns of 0.1 s every 0.2 s: each far narrower than a pixel at this width
+    turns = [
+        (k * 200, k * 200 + 100, "Speaker 1" if k < 1500 else "Speaker 2") for k in range(3000)
+    ]
+    strip.set_turns(turns, ["Speaker 1", "Speaker 2"], 600_000)
+    strip.resize(300, 40)
+    image = strip.grab().toImage()
+    y1 = int(strip.lane_rect(0).center().y())
+    y2 = int(strip.lane_rect(1).center().y())
+    inside = [round(strip.x_of(ms)) for ms in (3_000, 150_000, 295_000)]
+    assert all(image.pixelColor(x, y1) == speaker_colour(0) for x in inside)
+    assert image.pixelColor(round(strip.x_of(450_000)), y1) != speaker_colour(0)
+    assert image.pixelColor(round(strip.x_of(450_000)), y2) == speaker_colour(1)
+    assert image.pixelColor(round(strip.x_of(150_000)), y2) != speaker_colour(1)
+    strip.resize(600, 40)  # wider: drawn again at the new scale
+    image = strip.grab().toImage()
+    assert image.pixelColor(round(strip.x_of(298_000)), y1) == speaker_colour(0)
+    assert image.pixelColor(round(strip.x_of(350_000)), y2) == speaker_colour(1)
+    assert image.pixelColor(round(strip.x_of(350_000)), y1) != speaker_colour(0)

@@ -132,7 +132,8 @@ class SpeakerTimeline(QWidget):
 
     def has_speakers(self) -> bool:
         """True when at least one turn belongs to a lane (something to draw)."""
-        return any(label in self._labels for _s, _e, label in self._turns)
+        lanes = set(self._labels)
+        return any(label in lanes for _s, _e, label in self._turns)
 
     def lane_of(self, label: str | None) -> int:
         """The lane index of a speaker (-1 when unknown)."""

@@ -1,12 +1,13 @@
 """Speakers of a session: list with rename / merge / map-to-participant, and a timeline strip.
 
-The strip is ``gui.speaker_timeline.SpeakerTimeline``, the same widget as the workbench's strip
-under the waveform.
-
 The main window hosts ``SpeakerPanel(project, session_id=None, parent=None)`` and calls
 ``set_session(id)`` when the user opens a session. Edits go through ``Project`` methods (each one
 transaction) and are hand-made corrections, so a later automatic re-run will not overwrite them
 without asking. ``speakersChanged`` tells the rest of the window to reload segments.
+
+The strip (``self.timeline``) is ``gui.speaker_timeline.SpeakerTimeline`` showing the whole
+session: the same widget as the workbench's strip under the waveform (``speaker_colour`` and
+``PALETTE`` are re-exported here for older imports).
 """
 
 from __future__ import annotations

@@ -49,6 +49,7 @@ from gui.retrieval import RetrievalPanel
 from gui.search_panel import SearchPanel
 from gui.session_panel import SessionPanel
 from gui.settings import Settings
+from gui.speaker_strip import SpeakerStripMixin
 from gui.start_page import StartPage
 from gui.tasks import TaskRunner
 from gui.transcript_view import SegmentEditor, TranscriptView
@@ -61,7 +62,7 @@ from storage.models import Session
 Transcriber = Callable[..., Any]
 
 
-class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
+class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, SpeakerStripMixin, QMainWindow):
     """FieldScribe's main window."""
 
     project_opened = Signal(object)  # Project
@@ -126,6 +127,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
 
         bench = QWidget(self)
         self.waveform = WaveformStrip(bench)
+        self._build_speaker_strip(bench)  # who speaks when, on the waveform's time axis
         self.player_bar = PlayerBar(self.player, bench)
         self.segment_model = SegmentTableModel(self)
         self.transcript = TranscriptView(bench)
@@ -140,7 +142,11 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         layout = QVBoxLayout(bench)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.transcript_label)
-        layout.addWidget(self.waveform)
+        audio = QVBoxLayout()
+        audio.setSpacing(0)  # the strip hangs under the waveform, same width and margins
+        audio.addWidget(self.waveform)
+        audio.addWidget(self.speaker_strip)
+        layout.addLayout(audio)
         layout.addWidget(self.player_bar)
         layout.addWidget(splitter, 1)
         self.stack.addWidget(bench)
@@ -389,6 +395,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self.transcript_label.setText(f"<b>{html.escape(session.title)}</b> — loading transcript…")
         self.player.load(None)
         self.waveform.clear()
+        self.clear_speaker_strip()
 
         def done(result: tuple[PreparedTranscript, list[Any], Path | None] | None) -> None:
             if generation != self._load_generation or result is None:
@@ -431,6 +438,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
         self.segment_model.load(session.id, prepared, codes=self.codebook.model.codes())
         self._apply_blind_coding()
         self.waveform.set_markers(markers)
+        self.refresh_speaker_strip()
         self.transcript_label.setText(
             f"<b>{html.escape(session.title)}</b> — {plural(count, 'segment')}"
             + ("" if media else " — <i>no audio</i>")
@@ -498,6 +506,7 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
                     and self.transcript.state() != QTableView.State.EditingState
                 ):
                     self.transcript.go_to_row(row, select=False)
+        self._speaker_strips_follow(ms)
 
     def _current_row_changed(self, row: int) -> None:
         if 0 <= row < self.segment_model.rowCount():
@@ -530,10 +539,13 @@ class MainWindow(ProjectsMixin, EditingMixin, TranscriptionMixin, QMainWindow):
             self.statusBar().showMessage(out.message, 5000)
         if out.speakers_changed and self.session_panel is not None:
             self.session_panel.show_session(self.session)
-        if out.speakers_changed:  # the speaker list and timeline strip follow the edit
-            dock = self.extra_panels.docks.get("speakers")
-            if dock is not None:
-                dock.widget().refresh()  # type: ignore[attr-defined]
+        if out.speakers_changed or out.inserted or out.removed:
+            # the speaker list and both timeline strips follow the edit (a split or a merge
+            # changes the turns of a session whose timeline comes from its segments)
+            panel = self.extra_panels.speaker_panel()
+            if panel is not None:
+                panel.refresh()
+            self.refresh_speaker_strip()
         if out.select_segment and model.row_of(out.select_segment) >= 0:
             self.transcript.go_to_row(model.row_of(out.select_segment))
         self._current_row_changed(self.transcript.currentIndex().row())

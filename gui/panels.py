@@ -28,6 +28,7 @@ from storage import FieldScribeError
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
+    from gui.speaker_panel import SpeakerPanel
 
 
 def confirm_consent(
@@ -202,12 +203,18 @@ class ExtraPanels:
         if panel is not None and not getattr(panel, "_hosted", False):
             panel._hosted = True
             panel.speakersChanged.connect(lambda: self._speakers_changed(panel.session_id))
+            panel.timeline.seek_requested.connect(window.player.play_from)
         return panel
 
-    def _session_changed(self, session: Any) -> None:
+    def speaker_panel(self) -> SpeakerPanel | None:
+        """The Speakers dock's panel, when it was opened."""
         dock = self.docks.get("speakers")
-        if dock is not None:
-            dock.widget().set_session(session.id if session is not None else None)  # type: ignore[attr-defined]
+        return dock.widget() if dock is not None else None  # type: ignore[return-value]
+
+    def _session_changed(self, session: Any) -> None:
+        panel = self.speaker_panel()
+        if panel is not None:
+            panel.set_session(session.id if session is not None else None)
 
     def _speakers_changed(self, session_id: str | None) -> None:
         window = self.window
@@ -215,6 +222,7 @@ class ExtraPanels:
             return
         window.refresh_transcript(session_id)
         window.refresh_session_row(session_id)
+        window.refresh_speaker_strip()
         if window.session_panel is not None and window.session is not None:
             window.session_panel.show_session(window.session)
 
@@ -285,9 +293,9 @@ class ExtraPanels:
         window = self.window
         found = len(getattr(report, "speakers", []))
         window.statusBar().showMessage(f"Detected {found} speakers.", 8000)
-        dock = self.docks.get("speakers")
-        if dock is not None:
-            dock.widget().refresh()  # type: ignore[attr-defined]
+        panel = self.speaker_panel()
+        if panel is not None:
+            panel.refresh()
         self._speakers_changed(session_id)
         window.reload_sessions()
 

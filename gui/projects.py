@@ -156,6 +156,7 @@ class ProjectsMixin(_Base):
         self.segment_editor.show_segment(None, [])
         self.sessions_model.load([])
         self.waveform.clear()
+        self.clear_speaker_strip()
         self.undo_stack.clear()
         self.project.close()
         self.project = None

@@ -4,14 +4,17 @@ The main window hosts ``SpeakerPanel(project, session_id=None, parent=None)`` an
 ``set_session(id)`` when the user opens a session. Edits go through ``Project`` methods (each one
 transaction) and are hand-made corrections, so a later automatic re-run will not overwrite them
 without asking. ``speakersChanged`` tells the rest of the window to reload segments.
+
+The strip (``self.timeline``) is ``gui.speaker_timeline.SpeakerTimeline`` showing the whole
+session: the same widget as the workbench's strip under the waveform (``speaker_colour`` and
+``PALETTE`` are re-exported here for older imports).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,80 +29,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.speaker_timeline import PALETTE, SpeakerTimeline, speaker_colour
 from storage.errors import FieldScribeError
 
-PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939",
-)  # fmt: skip
 NO_PARTICIPANT = "(no participant)"
 
-
-def speaker_colour(index: int) -> QColor:
-    """The colour of the n-th speaker of a session."""
-    return QColor(PALETTE[index % len(PALETTE)])
+__all__ = ["PALETTE", "SpeakerPanel", "SpeakerTimeline", "speaker_colour"]
 
 
 def _fmt(ms: int) -> str:
     seconds = ms // 1000
     return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-class SpeakerTimeline(QWidget):
-    """A strip with one lane per speaker and a coloured span for each of their turns (the
-    stored timeline of speaker detection, else the segments)."""
-
-    LANE = 10
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._turns: list[tuple[int, int, str | None]] = []
-        self._labels: list[str] = []
-        self._duration = 0
-        self.setMinimumHeight(self.LANE + 4)
-        self.setToolTip("Who speaks when: one lane per speaker")
-
-    def set_turns(
-        self, turns: list[tuple[int, int, str | None]], labels: list[str], duration_ms: int
-    ) -> None:
-        """Show these ``(start_ms, end_ms, speaker)`` spans; ``labels`` orders the lanes."""
-        self._turns = list(turns)
-        self._labels = list(labels)
-        self._duration = max(duration_ms, max((e for _s, e, _l in turns), default=0))
-        self.setMinimumHeight(max(1, len(labels)) * self.LANE + 4)
-        self.updateGeometry()
-        self.update()
-
-    def lane_of(self, label: str | None) -> int:
-        """The lane index of a speaker (-1 when unknown)."""
-        return self._labels.index(label) if label in self._labels else -1
-
-    def span_rects(self) -> list[tuple[QRectF, str]]:
-        """Where each span is drawn (for painting and tests)."""
-        if not self._duration:
-            return []
-        width = max(1, self.width() - 2)
-        out = []
-        for start, end, label in self._turns:
-            lane = self.lane_of(label)
-            if lane < 0:
-                continue
-            x = 1 + width * start / self._duration
-            w = max(1.0, width * (end - start) / self._duration)
-            out.append((QRectF(x, 2 + lane * self.LANE, w, self.LANE - 2), str(label)))
-        return out
-
-    def sizeHint(self) -> QSize:
-        """Wide and as tall as the lanes."""
-        return QSize(400, max(1, len(self._labels)) * self.LANE + 4)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        """Draw the lanes and spans."""
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().base())
-        for rect, label in self.span_rects():
-            painter.fillRect(rect, speaker_colour(self.lane_of(label)))
-        painter.end()
 
 
 class SpeakerPanel(QWidget):

@@ -80,6 +80,7 @@ class WaveformStrip(QWidget):
     """Shows ``window_ms`` of audio around the play head, the markers and the current segment."""
 
     seek_requested = Signal(int)
+    view_changed = Signal()  # what is shown moved (play head, duration): followers repaint
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +105,7 @@ class WaveformStrip(QWidget):
         elif peaks:
             self._duration = len(peaks) * BUCKET_MS
         self.update()
+        emit(self.view_changed)
 
     def set_markers(self, markers: list[Marker]) -> None:
         """Show these markers."""
@@ -114,11 +116,17 @@ class WaveformStrip(QWidget):
         """Move the play head."""
         self._position = ms
         self.update()
+        emit(self.view_changed)
 
     def set_segment(self, span: tuple[int, int] | None) -> None:
         """Shade the current segment."""
         self._segment = span
         self.update()
+
+    @property
+    def segment(self) -> tuple[int, int] | None:
+        """The shaded segment's span."""
+        return self._segment
 
     def clear(self) -> None:
         """Show nothing."""
@@ -128,6 +136,7 @@ class WaveformStrip(QWidget):
         self._position = 0
         self._segment = None
         self.update()
+        emit(self.view_changed)
 
     def visible_range(self) -> tuple[int, int]:
         """(start, end) ms shown."""

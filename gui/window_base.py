@@ -28,12 +28,14 @@ if TYPE_CHECKING:
     from gui.codebook_view import CodebookPanel
     from gui.models.segments import SegmentTableModel
     from gui.models.sessions import SessionTableModel
+    from gui.panels import ExtraPanels
     from gui.player import Player
     from gui.player_bar import PlayerBar
     from gui.retrieval import RetrievalPanel
     from gui.search_panel import SearchPanel
     from gui.session_panel import SessionPanel
     from gui.settings import Settings
+    from gui.speaker_timeline import SpeakerTimeline
     from gui.start_page import StartPage
     from gui.tasks import TaskRunner
     from gui.transcript_view import SegmentEditor, TranscriptView
@@ -69,6 +71,8 @@ class WindowBase(QMainWindow):
     stack: QStackedWidget
     start_page: StartPage
     waveform: WaveformStrip
+    speaker_strip: SpeakerTimeline
+    extra_panels: ExtraPanels
     segment_model: SegmentTableModel
     transcript: TranscriptView
     segment_editor: SegmentEditor
@@ -132,6 +136,12 @@ class WindowBase(QMainWindow):
         raise NotImplementedError
 
     def _current_row_changed(self, row: int) -> None:
+        raise NotImplementedError
+
+    def refresh_speaker_strip(self) -> None:
+        raise NotImplementedError
+
+    def clear_speaker_strip(self) -> None:
         raise NotImplementedError
 
     def reload_sessions(self, *, select_first: bool = False) -> None:

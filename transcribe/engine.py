@@ -171,6 +171,9 @@ class Transcriber:
         self.window_s = window_s or WINDOW_S
         self.workers = plan_workers(self.device, self.threads)[0]
         self._slots = threading.BoundedSemaphore(self.workers)
+        from faster_whisper.vad import get_vad_model
+
+        get_vad_model()  # loaded once now, not when the first window is waiting for it
 
     @property
     def name(self) -> str:

@@ -655,7 +655,7 @@ def merge_bundles(
     summaries = []
     db_path = Path(project.folder) / "project.db"
 
-    memo: dict[str, Any] = {}  # what the unpacking thread compared last (merge_ahead.Compared)
+    memo: dict[str, Any] = {}  # what the comparing thread compared last (merge_ahead.Compared)
 
     def ahead(opened: OpenedBundle) -> None:
         find_differing(db_path, opened, memo)

@@ -48,7 +48,7 @@ from ._base import now_iso
 from .errors import FieldScribeError, InvalidInputError, ReadOnlyError
 from .privacy_bundle import register_safe_versions, sanitize_snapshot
 from .privacy_models import ExportPrivacy
-from .schema import SCHEMA_VERSION, check_not_newer
+from .schema import SCHEMA_VERSION, applied_names, check_not_newer, migrate
 from .sessions import sha256_of
 from .teamwork_schema import TRAVELLING_TABLES
 
@@ -320,6 +320,7 @@ def _open_checked(path: str | Path) -> OpenedBundle:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
             raise InvalidBundleError(f"{path} is damaged ({exc}); export it again.") from exc
         _check_database(opened)
+        _upgrade_older(opened)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -632,6 +633,40 @@ def _check_database(opened: OpenedBundle) -> None:
             )
     except sqlite3.DatabaseError as exc:
         raise InvalidBundleError(f"{path}: {DB_MEMBER} is damaged ({exc}).") from exc
+    finally:
+        conn.close()
+
+
+def _upgrade_older(opened: OpenedBundle) -> None:
+    """Bring the database of a bundle from an older FieldScribe up to this version's schema.
+
+    A coder who has not updated yet sends a bundle without the tables and columns added since
+    (the speaker timeline, say). The unpacked copy is ours (the bundle file is not touched):
+    this version's migrations add what is missing (empty tables, columns with their defaults),
+    and what they create that a bundle never holds (version-history triggers) is dropped again,
+    as in an exported bundle. Runs after ``_check_database`` refused triggers, views, virtual
+    tables and schemas from the future; the rows are validated by the merge as usual.
+    """
+    path = opened.path
+    conn = sqlite3.connect(opened.db_path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA trusted_schema = OFF")
+        db = Database(conn)
+        if len(applied_names(db)) >= SCHEMA_VERSION:
+            return
+        migrate(db, str(path))
+        conn.execute("BEGIN")
+        for kind, name in conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
+        ).fetchall():
+            conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+        conn.execute("COMMIT")
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        raise InvalidBundleError(
+            f"{path}: the bundle comes from an older FieldScribe and its database cannot be "
+            f"brought up to date ({str(exc).splitlines()[0][:200]}); ask for a bundle exported "
+            "with this version."
+        ) from exc
     finally:
         conn.close()
 

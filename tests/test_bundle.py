@@ -436,6 +436,53 @@ def test_bundle_from_the_future_is_refused(tmp_path: Path) -> None:
     assert dump(folder) == before
 
 
+def _as_before_speaker_turns(conn: sqlite3.Connection) -> None:
+    """Make an exported bundle look like one from FieldScribe before migration 0006."""
+    conn.execute("DROP TABLE speaker_turns")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0006_speaker_turns'")
+    conn.execute("PRAGMA user_version = 5")
+
+
+def test_bundle_from_an_older_version_is_brought_up_to_date(tmp_path: Path) -> None:
+    """A coder who has not updated FieldScribe yet: the bundle lacks the newer tables; it merges
+    (and starts a project) all the same, with those tables empty."""
+    folder, good = _good(tmp_path)
+    old = rebuild(good, tmp_path / "old.fsbundle", db_change=_as_before_speaker_turns)
+    with Project.open(folder) as p:
+        (summary,) = merge_bundles(p, [old])
+        assert summary.tables["codings"].added == 1
+        assert len(p.codings(coder="alice")) == 1
+    # the bundle file itself is untouched
+    with zipfile.ZipFile(old) as zf:
+        data = zf.read("project.db")
+    copy = tmp_path / "old-copy.db"
+    copy.write_bytes(data)
+    with sqlite3.connect(copy) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "speaker_turns" not in names
+    started = create_from_bundle(old, tmp_path / "bob.fieldscribe", coder="bob")
+    with started:
+        assert started.speaker_turns(started.sessions()[0].id) == [
+            (s.start_ms, s.end_ms, s.speaker) for s in started.segments(started.sessions()[0].id)
+        ]  # no stored timeline: the one the segments make
+        assert len(started.codings(coder="alice")) == 1
+
+
+def test_an_older_bundle_that_cannot_be_brought_up_to_date_is_refused(tmp_path: Path) -> None:
+    folder, good = _good(tmp_path)
+
+    def broken(conn: sqlite3.Connection) -> None:
+        _as_before_speaker_turns(conn)
+        # a table in the way of the migration: it cannot create speaker_turns
+        conn.execute("CREATE TABLE speaker_turns (x)")
+
+    bad = rebuild(good, tmp_path / "broken.fsbundle", db_change=broken)
+    before = dump(folder)
+    with Project.open(folder) as p, pytest.raises(InvalidBundleError, match="older FieldScribe"):
+        merge_bundles(p, [bad])
+    assert dump(folder) == before
+
+
 def test_not_a_bundle_and_truncated_bundle(tmp_path: Path) -> None:
     folder, good = _good(tmp_path)
     junk = tmp_path / "junk.fsbundle"

@@ -327,48 +327,62 @@ def _open_checked(path: str | Path) -> OpenedBundle:
     return opened
 
 
+#: bundles unpacked ahead of the one being merged (each is a folder on disk until it merges)
+UNPACK_AHEAD = 2
+
+
 @contextlib.contextmanager
 def _opened_in_turn(
     paths: list[str | Path], ahead: Callable[[OpenedBundle], None] | None = None
 ) -> Iterator[Iterator[OpenedBundle]]:
-    """Open bundles one after another, unpacking the next one while the caller uses this one.
+    """Open bundles one after another, preparing the next ones while the caller uses this one.
 
-    Unpacking (sha256, copy) and then ``ahead(opened)`` run in a worker thread, overlapping the
-    merge of the previous bundle (SQLite and hashlib release the GIL). A refusal is raised when
+    Two worker threads overlap the merge: one unpacks bundles (sha256, inflate, copy), up to
+    ``UNPACK_AHEAD`` ahead of the one in use; the other runs ``ahead(opened)`` on each unpacked
+    bundle in turn (SQLite, hashlib and the inflater release the GIL). A refusal is raised when
     its bundle's turn comes, so earlier bundles are used exactly as without prefetching. The
     caller owns (and removes) the folder of every bundle it received; every other unpacked
     folder is removed here.
     """
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsbundle-unpack")
-    pending: list[Future[OpenedBundle]] = []
+    unpacker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsbundle-unpack")
+    preparer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsbundle-ahead")
+    unpacked: list[Future[OpenedBundle]] = []
+    prepared: list[Future[OpenedBundle]] = []
     handed: set[int] = set()
 
-    def job(path: str | Path) -> OpenedBundle:
-        opened = _open_checked(path)
+    def prepare(future: Future[OpenedBundle]) -> OpenedBundle:
+        opened = future.result()  # this bundle's refusal, if any
         if ahead is not None:
-            try:
-                ahead(opened)
-            except BaseException:
-                shutil.rmtree(opened.folder, ignore_errors=True)
-                raise
+            ahead(opened)
         return opened
 
+    def submit_up_to(last: int) -> None:
+        while len(unpacked) <= min(last, len(paths) - 1):
+            future = unpacker.submit(_open_checked, paths[len(unpacked)])
+            unpacked.append(future)
+            prepared.append(preparer.submit(prepare, future))
+
     def bundles() -> Iterator[OpenedBundle]:
-        if paths:
-            pending.append(pool.submit(job, paths[0]))
         for i in range(len(paths)):
-            opened = pending[-1].result()  # raises this bundle's refusal
+            submit_up_to(i + UNPACK_AHEAD)
+            opened = prepared[i].result()  # raises this bundle's refusal
             handed.add(i)
-            if i + 1 < len(paths):
-                pending.append(pool.submit(job, paths[i + 1]))
             yield opened
 
     try:
         yield bundles()
     finally:
-        pool.shutdown(wait=True)
-        for i, future in enumerate(pending):
-            if i not in handed and future.done() and future.exception() is None:
+        for future in [*unpacked, *prepared]:
+            future.cancel()  # not started yet: never will
+        unpacker.shutdown(wait=True)
+        preparer.shutdown(wait=True)
+        for i, future in enumerate(unpacked):
+            if (
+                i not in handed
+                and future.done()
+                and not future.cancelled()
+                and future.exception() is None
+            ):
                 shutil.rmtree(future.result().folder, ignore_errors=True)
 
 
@@ -676,7 +690,7 @@ def merge_bundles(
     summaries = []
     db_path = Path(project.folder) / "project.db"
 
-    memo: dict[str, Any] = {}  # what the unpacking thread compared last (merge_ahead.Compared)
+    memo: dict[str, Any] = {}  # what the comparing thread compared last (merge_ahead.Compared)
 
     def ahead(opened: OpenedBundle) -> None:
         find_differing(db_path, opened, memo)

@@ -22,7 +22,7 @@ Several bundles merge in one transaction, each in a savepoint (``MergeSession``)
 
 This module holds the session, the row rules and deletions (with the lists of travelling tables
 and their references); the checks of a bundle are in ``merge_validation``, the work done ahead in
-the unpacking thread in ``merge_ahead``, travelling decisions in ``merge_resolutions`` and
+a worker thread in ``merge_ahead``, travelling decisions in ``merge_resolutions`` and
 same-path codes in ``merge_same_name``.
 """
 

@@ -1,4 +1,4 @@
-"""The merge's work done ahead, in the thread that unpacks the next bundle while one merges.
+"""The merge's work done ahead, in a worker thread, on bundles unpacked while one merges.
 
 ``find_differing`` compares the bundle's transcript with the project as last committed, checks
 the values of the rows the merge will copy, and notes whether the bundle's codings are stored in
@@ -135,7 +135,7 @@ def find_differing(
     bundle, a locked file) leaves ``opened.differing`` empty: the merge then compares itself,
     and refuses what must be refused.
 
-    ``memo`` (one per ``merge_bundles`` call, used by its one unpacking thread) keeps what the
+    ``memo`` (one per ``merge_bundles`` call, used by its one comparing thread) keeps what the
     last comparison of each table found (``Compared``). Bundles of one team mostly carry the same
     transcript, stored byte for byte alike: when this bundle's table has the same layout and its
     pages the same sha256 (both computed here), its rows are the rows compared before, identical

@@ -28,7 +28,7 @@ MAX_EMBEDDING_DIM = 8192
 AHEAD_TABLES = ("segments",)
 
 
-#: tables whose values the unpacking thread checks ahead, every row (most of a bundle's rows)
+#: tables whose values the comparing thread checks ahead, every row (most of a bundle's rows)
 PRECHECK_TABLES = ("codings",)
 
 

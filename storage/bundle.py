@@ -648,12 +648,17 @@ def _upgrade_older(opened: OpenedBundle) -> None:
     tables and schemas from the future; the rows are validated by the merge as usual.
     """
     path = opened.path
+    check = connect_readonly(opened.db_path)
+    try:
+        if len(applied_names(Database(check))) >= SCHEMA_VERSION:
+            return
+    finally:
+        check.close()
+    os.chmod(opened.db_path, 0o600)  # unpacked read-only: writable while it is upgraded
     conn = sqlite3.connect(opened.db_path, isolation_level=None)
     try:
         conn.execute("PRAGMA trusted_schema = OFF")
         db = Database(conn)
-        if len(applied_names(db)) >= SCHEMA_VERSION:
-            return
         migrate(db, str(path))
         conn.execute("BEGIN")
         for kind, name in conn.execute(
@@ -669,6 +674,7 @@ def _upgrade_older(opened: OpenedBundle) -> None:
         ) from exc
     finally:
         conn.close()
+        os.chmod(opened.db_path, 0o400)
 
 
 # --------------------------------------------------------------------------- merge / new

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import stat
 import subprocess
+import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -22,6 +25,8 @@ from storage.bundle import (
     open_bundle,
 )
 from tests.teamwork_helpers import dump, make_lead, rebuild, team
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _reopen(project: Project) -> Project:
@@ -460,12 +465,56 @@ def test_bundle_from_an_older_version_is_brought_up_to_date(tmp_path: Path) -> N
     with sqlite3.connect(copy) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "speaker_turns" not in names
+    # unpacked, the copy was made writable to be upgraded, then read-only again
+    with open_bundle(old) as opened:
+        assert stat.S_IMODE(opened.db_path.stat().st_mode) == 0o400
+        with sqlite3.connect(f"{opened.db_path.as_uri()}?mode=ro", uri=True) as conn:
+            assert conn.execute("SELECT count(*) FROM speaker_turns").fetchone() == (0,)
     started = create_from_bundle(old, tmp_path / "bob.fieldscribe", coder="bob")
     with started:
         assert started.speaker_turns(started.sessions()[0].id) == [
             (s.start_ms, s.end_ms, s.speaker) for s in started.segments(started.sessions()[0].id)
         ]  # no stored timeline: the one the segments make
         assert len(started.codings(coder="alice")) == 1
+
+
+_AS_NOBODY = """
+import sys
+from pathlib import Path
+from storage import Project
+from storage.bundle import merge_bundles
+with Project.open(Path(sys.argv[1])) as p:
+    (summary,) = merge_bundles(p, [Path(sys.argv[2])])
+print(summary.tables["codings"].added)
+"""
+
+
+@pytest.mark.skipif(
+    os.name != "posix" or os.getuid() != 0 or shutil.which("setpriv") is None,
+    reason="checks file permissions as an ordinary user (needs root to switch user)",
+)
+def test_an_older_bundle_is_brought_up_to_date_by_an_ordinary_user() -> None:
+    """Root ignores file modes: merge as 'nobody', as a coder on a laptop would (the unpacked
+    database is read-only until it is upgraded)."""
+    work = Path(tempfile.mkdtemp(prefix="fs-nobody-"))
+    try:
+        work.chmod(0o777)
+        folder, good = _good(work)
+        old = rebuild(good, work / "old.fsbundle", db_change=_as_before_speaker_turns)
+        for item in [work, *work.rglob("*")]:
+            item.chmod(0o777 if item.is_dir() else 0o666)
+        env = {**os.environ, "HOME": str(work), "TMPDIR": str(work), "PYTHONPATH": str(ROOT)}
+        for var in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+            env[var] = str(work / var.lower())
+        done = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+             "-c", _AS_NOBODY, str(folder), str(old)],
+            capture_output=True, text=True, env=env, cwd=work, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip() == "1"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def test_an_older_bundle_that_cannot_be_brought_up_to_date_is_refused(tmp_path: Path) -> None:

@@ -197,18 +197,24 @@ def test_a_window_ends_after_a_full_piece() -> None:
 
 
 def _windows_over(
-    monkeypatch: pytest.MonkeyPatch, turns: list[tuple[float, float]], seconds: int
+    monkeypatch: pytest.MonkeyPatch,
+    turns: list[tuple[float, float]],
+    seconds: int,
+    vad_parallel: list[bool] | None = None,
 ) -> list[Window]:
-    """The windows of a ``seconds``-long recording whose VAD finds ``turns`` (in seconds)."""
+    """The windows of a ``seconds``-long recording whose VAD finds ``turns`` (in seconds);
+    ``vad_parallel`` collects whether each VAD call may use two threads."""
     from transcribe.stream import speech_windows
 
     position = 0.0  # absolute time of the window being built
 
     def fake_extend(
-        chunks: list[dict[str, int]], audio: np.ndarray, start: int
+        chunks: list[dict[str, int]], audio: np.ndarray, start: int, *, parallel: bool = True
     ) -> list[dict[str, int]]:
         # the turns within audio[start:], in the buffer's samples (the buffer starts at
         # position); a turn cut by the previous end of the buffer is joined again
+        if vad_parallel is not None:
+            vad_parallel.append(parallel)
         lo, hi = position + start / S, position + len(audio) / S
         out = [dict(c) for c in chunks]
         for a, b in turns:
@@ -242,7 +248,10 @@ def test_windows_of_a_long_recording_pack_full_pieces(monkeypatch: pytest.Monkey
 
     seconds = 1200
     turns = [(t, t + 6.5) for t in range(0, seconds - 10, 9)]  # 6.5 s of speech every 9 s
-    windows = _windows_over(monkeypatch, turns, seconds)
+    parallel: list[bool] = []
+    windows = _windows_over(monkeypatch, turns, seconds, parallel)
+    # two VAD threads only for the first window (read before the decoders start)
+    assert parallel[0] and not any(parallel[1:]) and len(parallel) >= len(windows)
     for window in windows[:-1]:
         pieces = pack_pieces(window.speech)
         last = sum(c["end"] - c["start"] for c in pieces[-1]) / S

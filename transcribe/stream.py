@@ -191,11 +191,15 @@ def detect_speech(audio: Audio) -> list[dict[str, int]]:
     return extend_speech([], audio, 0)
 
 
-def extend_speech(chunks: list[dict[str, int]], audio: Audio, start: int) -> list[dict[str, int]]:
+def extend_speech(
+    chunks: list[dict[str, int]], audio: Audio, start: int, *, parallel: bool = True
+) -> list[dict[str, int]]:
     """Add the speech of ``audio[start:]`` to ``chunks`` (the speech found before ``start``).
 
     Used when a window grows: only the new audio goes through the VAD; a chunk that runs into
     ``start`` is joined with one that continues after it, as at any slice border.
+    ``parallel``: two slices at a time when there are two cores (only while nothing else runs:
+    beside two busy decoders a second VAD thread slows everything down by about 5 %).
     """
     from faster_whisper.vad import get_speech_timestamps
 
@@ -215,7 +219,7 @@ def extend_speech(chunks: list[dict[str, int]], audio: Audio, start: int) -> lis
 
     # The slices are independent (the VAD starts afresh on each): two run at once when there
     # are two cores or more (ONNX Runtime releases the GIL).
-    if len(slices) > 1 and available_cores() >= 2:
+    if parallel and len(slices) > 1 and available_cores() >= 2:
         with ThreadPoolExecutor(2, thread_name_prefix="fieldscribe-vad") as pool:
             found = list(pool.map(slice_speech, slices))
     else:
@@ -361,6 +365,7 @@ def _speech_samples(speech: list[dict[str, int]]) -> int:
 def _windows(read: Any, at_eof: Any, start_ms: int, window: int) -> Iterator[Window]:
     full = window
     window = min(window, int(FIRST_WINDOW_S * SAMPLE_RATE))  # the first one is short
+    first = True
     buffer = np.zeros(0, dtype=np.float32)
     speech: list[dict[str, int]] = []  # VAD chunks of buffer[:scanned]
     scanned = 0
@@ -373,7 +378,8 @@ def _windows(read: Any, at_eof: Any, start_ms: int, window: int) -> Iterator[Win
                 more = read(limit - len(buffer))
                 buffer = np.concatenate((buffer, more)) if len(buffer) else more
             if scanned < len(buffer):
-                speech = extend_speech(speech, buffer, scanned)
+                # the first window is read before any decoding starts: both cores are free
+                speech = extend_speech(speech, buffer, scanned, parallel=first)
                 scanned = len(buffer)
             sparse = _speech_samples(speech) < window // 2
             if at_eof() or not sparse or limit >= SPARSE_GROWTH * window:
@@ -398,5 +404,6 @@ def _windows(read: Any, at_eof: Any, start_ms: int, window: int) -> Iterator[Win
         ]
         scanned = len(buffer)
         window = full
+        first = False
         offset_samples += cut
         buffer_start = start_ms + round(offset_samples * 1000 / SAMPLE_RATE)

@@ -55,7 +55,7 @@ def window(qtbot: Any, project: Project, qsettings: Any, fake_transcriber: Any) 
 def idle(qtbot: Any) -> Callable[..., None]:
     """``idle(window)``: wait until every background job ended and its callbacks ran."""
 
-    def wait(window: Any, timeout: int = 10000) -> None:
+    def wait(window: Any, timeout: int = 30000) -> None:  # generous: CI machines are slow
         qtbot.waitUntil(lambda: not window.runner.busy(), timeout=timeout)
         qtbot.wait(30)
         qtbot.waitUntil(lambda: not window.runner.busy(), timeout=timeout)

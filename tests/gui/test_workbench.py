@@ -291,18 +291,19 @@ def test_transcription_progress_cancel_and_replace(
     from tests.gui.gui_helpers import make_fake_transcriber
 
     qsettings.setValue("transcribe_after_import", "false")
-    w = MainWindow(project, transcriber=make_fake_transcriber(0.6), settings=qsettings)
+    # a segment a second: time to cancel before the fourth, even on a busy machine
+    w = MainWindow(project, transcriber=make_fake_transcriber(1.0), settings=qsettings)
     qtbot.addWidget(w)
     w.import_files([speech_wav])
     idle(w)
     sid = project.sessions()[0].id
     w.start_transcription(sid)
     qtbot.waitUntil(
-        lambda: "transcribing" in w.sessions_model.index(0, STATUS_COL).data(), timeout=3000
+        lambda: "transcribing" in w.sessions_model.index(0, STATUS_COL).data(), timeout=10000
     )
-    qtbot.waitUntil(lambda: project.segment_count(sid) >= 1, timeout=3000)
+    qtbot.waitUntil(lambda: project.segment_count(sid) >= 1, timeout=10000)
     # the first segments show up while the transcription goes on
-    qtbot.waitUntil(lambda: w.segment_model.rowCount() >= 1, timeout=3000)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() >= 1, timeout=10000)
     assert sid in w._transcriptions
     assert w.cancel_button.isVisibleTo(w)
     qtbot.mouseClick(w.cancel_button, Qt.MouseButton.LeftButton)

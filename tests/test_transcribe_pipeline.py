@@ -149,6 +149,30 @@ def test_prefetch_reads_ahead_and_close_stops_the_reader() -> None:
     assert not prefetch._thread.is_alive()
 
 
+def test_close_does_not_wait_for_a_growing_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cancel within a second: a window growing over a long quiet recording (each VAD call
+    slow here) stops between VAD calls when the reader is closed, not at the window's end."""
+    from transcribe.stream import speech_windows
+
+    def slow_vad(
+        chunks: list[dict[str, int]], audio: np.ndarray, start: int, **_: object
+    ) -> list[dict[str, int]]:
+        time.sleep(0.5)  # no speech: the window keeps growing (three calls a window)
+        return chunks
+
+    monkeypatch.setattr(stream, "extend_speech", slow_vad)
+    stop = threading.Event()
+    audio = np.zeros(3600 * S, np.float32)
+    prefetch = _Prefetch(speech_windows(audio, window_s=300, stop=stop.is_set), stop)
+    iterator = iter(prefetch)
+    next(iterator)  # the first window (1.5 s); the reader now grows the second
+    time.sleep(0.25)
+    t0 = time.monotonic()
+    prefetch.close()
+    assert time.monotonic() - t0 < 0.9
+    assert not prefetch._thread.is_alive()
+
+
 def test_prefetch_hands_errors_to_the_consumer() -> None:
     def broken():  # type: ignore[no-untyped-def]
         yield _window(1, [])
@@ -209,7 +233,12 @@ def _windows_over(
     position = 0.0  # absolute time of the window being built
 
     def fake_extend(
-        chunks: list[dict[str, int]], audio: np.ndarray, start: int, *, parallel: bool = True
+        chunks: list[dict[str, int]],
+        audio: np.ndarray,
+        start: int,
+        *,
+        parallel: bool = True,
+        stop: object = None,
     ) -> list[dict[str, int]]:
         # the turns within audio[start:], in the buffer's samples (the buffer starts at
         # position); a turn cut by the previous end of the buffer is joined again

@@ -233,7 +233,11 @@ class Transcriber:
         language = self.check_language(language)
         if language is None and not self.multilingual:
             language = "en"
-        windows = _Prefetch(speech_windows(audio, start_ms=start_ms, window_s=self.window_s))
+        stop = threading.Event()
+        windows = _Prefetch(
+            speech_windows(audio, start_ms=start_ms, window_s=self.window_s, stop=stop.is_set),
+            stop,
+        )
         plans = (
             (window, plan)
             for window in windows
@@ -420,11 +424,11 @@ class _Prefetch:
 
     _END = object()
 
-    def __init__(self, source: Iterator[Window]) -> None:
+    def __init__(self, source: Iterator[Window], stop: threading.Event | None = None) -> None:
         self._source = source
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=1)
         self._room = threading.Semaphore(1)  # at most one window read ahead of the decoders
-        self._stop = threading.Event()
+        self._stop = stop or threading.Event()  # set by close(); the source may watch it too
         self._thread = threading.Thread(
             target=self._produce, name="fieldscribe-windows", daemon=True
         )

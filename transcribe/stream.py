@@ -13,7 +13,7 @@ import contextlib
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,7 +192,12 @@ def detect_speech(audio: Audio) -> list[dict[str, int]]:
 
 
 def extend_speech(
-    chunks: list[dict[str, int]], audio: Audio, start: int, *, parallel: bool = True
+    chunks: list[dict[str, int]],
+    audio: Audio,
+    start: int,
+    *,
+    parallel: bool = True,
+    stop: Callable[[], bool] | None = None,
 ) -> list[dict[str, int]]:
     """Add the speech of ``audio[start:]`` to ``chunks`` (the speech found before ``start``).
 
@@ -200,6 +205,8 @@ def extend_speech(
     ``start`` is joined with one that continues after it, as at any slice border.
     ``parallel``: two slices at a time when there are two cores (only while nothing else runs:
     beside two busy decoders a second VAD thread slows everything down by about 5 %).
+    ``stop``: asked before each slice; once it returns True the rest is skipped (the result
+    is then incomplete: the caller stops too).
     """
     from faster_whisper.vad import get_speech_timestamps
 
@@ -215,6 +222,8 @@ def extend_speech(
     ]
 
     def slice_speech(bounds: tuple[int, int]) -> list[dict[str, int]]:
+        if stop is not None and stop():
+            return []
         return list(get_speech_timestamps(part[bounds[0] : bounds[1]], options))
 
     # The slices are independent (the VAD starts afresh on each): two run at once when there
@@ -323,7 +332,11 @@ FIRST_WINDOW_S = 120.0
 
 
 def speech_windows(
-    source: str | Path | Audio, *, start_ms: int = 0, window_s: float = 600.0
+    source: str | Path | Audio,
+    *,
+    start_ms: int = 0,
+    window_s: float = 600.0,
+    stop: Callable[[], bool] | None = None,
 ) -> Iterator[Window]:
     """Yield windows of at most about ``window_s`` seconds, cut at pauses, with their VAD chunks.
 
@@ -331,6 +344,8 @@ def speech_windows(
         source: a media file (decoded by ffmpeg, streamed) or a 16 kHz mono float32 array.
         start_ms: start here (resume); the file is seeked, the array sliced.
         window_s: the window length to aim for.
+        stop: asked between reads and VAD slices; when it returns True the generator ends
+            (a window that grows over a long recording is not read to its end first).
 
     Raises:
         AudioError: the file cannot be decoded.
@@ -346,10 +361,10 @@ def speech_windows(
             pos += len(out)
             return out
 
-        yield from _windows(read, lambda: pos >= len(array), start_ms, window)
+        yield from _windows(read, lambda: pos >= len(array), start_ms, window, stop)
         return
     with PcmReader(source, start_ms) as reader:
-        yield from _windows(reader.read, lambda: reader.eof, start_ms, window)
+        yield from _windows(reader.read, lambda: reader.eof, start_ms, window, stop)
 
 
 #: a window whose speech fills less than half of it grows (by ``window_s`` at a time, up to this
@@ -362,7 +377,10 @@ def _speech_samples(speech: list[dict[str, int]]) -> int:
     return sum(c["end"] - c["start"] for c in speech)
 
 
-def _windows(read: Any, at_eof: Any, start_ms: int, window: int) -> Iterator[Window]:
+def _windows(
+    read: Any, at_eof: Any, start_ms: int, window: int, stop: Callable[[], bool] | None = None
+) -> Iterator[Window]:
+    stopped = stop or (lambda: False)
     full = window
     window = min(window, int(FIRST_WINDOW_S * SAMPLE_RATE))  # the first one is short
     first = True
@@ -377,9 +395,13 @@ def _windows(read: Any, at_eof: Any, start_ms: int, window: int) -> Iterator[Win
             if len(buffer) < limit and not at_eof():
                 more = read(limit - len(buffer))
                 buffer = np.concatenate((buffer, more)) if len(buffer) else more
+            if stopped():
+                return
             if scanned < len(buffer):
                 # the first window is read before any decoding starts: both cores are free
-                speech = extend_speech(speech, buffer, scanned, parallel=first)
+                speech = extend_speech(speech, buffer, scanned, parallel=first, stop=stop)
+                if stopped():
+                    return
                 scanned = len(buffer)
             sparse = _speech_samples(speech) < window // 2
             if at_eof() or not sparse or limit >= SPARSE_GROWTH * window:

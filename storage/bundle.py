@@ -251,10 +251,7 @@ def _prepare_snapshot(
     conn.isolation_level = None
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("BEGIN")
-    for kind, name in conn.execute(
-        "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
-    ).fetchall():
-        conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+    _drop_triggers_and_views(conn)
     conn.execute("DROP TABLE IF EXISTS segments_fts")
     # open conflicts are this copy's business; decisions travel, without the competing values
     # (texts that may predate pseudonyms and redactions)
@@ -289,6 +286,14 @@ def _prepare_snapshot(
     return counts, media
 
 
+def _drop_triggers_and_views(conn: sqlite3.Connection) -> None:
+    """Drop what a bundle's database never holds: the project's triggers and views."""
+    for kind, name in conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
+    ).fetchall():
+        conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+
+
 # --------------------------------------------------------------------------- reading
 @contextlib.contextmanager
 def open_bundle(path: str | Path) -> Iterator[OpenedBundle]:
@@ -319,8 +324,8 @@ def _open_checked(path: str | Path) -> OpenedBundle:
                 opened = _unpack(path, zf, work)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
             raise InvalidBundleError(f"{path} is damaged ({exc}); export it again.") from exc
-        _check_database(opened)
-        _upgrade_older(opened)
+        if _check_database(opened):
+            _upgrade_older(opened)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -564,13 +569,14 @@ def _extract_limited(
     digest = hashlib.sha256()
     offset = _member_data_offset(zf, info) if info.file_size == size else None
     with open(target, "wb") as dst:
+
+        def sink(view: memoryview) -> None:
+            digest.update(view)
+            dst.write(view)
+
         if offset is not None:
             # read (and inflated) straight from the file in large blocks: zipfile's reader
             # inflates with zlib in small steps and computes the CRC-32 on top
-            def sink(view: memoryview) -> None:
-                digest.update(view)
-                dst.write(view)
-
             written = _read_member(path, info, offset, size, sink)
         else:
             written = 0
@@ -582,8 +588,7 @@ def _extract_limited(
                     written += len(block)
                     if written > size:
                         break
-                    digest.update(block)
-                    dst.write(block)
+                    sink(memoryview(block))
     if written > size:
         raise InvalidBundleError(
             f"{path}: {info.filename!r} is larger than the manifest says; refusing."
@@ -605,7 +610,8 @@ def connect_readonly(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _check_database(opened: OpenedBundle) -> None:
+def _check_database(opened: OpenedBundle) -> bool:
+    """Refuse a database a bundle must not hold; return whether its schema is older than ours."""
     path = opened.path
     with open(opened.db_path, "rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
@@ -625,12 +631,14 @@ def _check_database(opened: OpenedBundle) -> None:
         tables = {name for kind, name, _ in objects if kind == "table"}
         if "project_meta" not in tables or "_sqlite_migrations" not in tables:
             raise InvalidBundleError(f"{path}: {DB_MEMBER} is not a FieldScribe project.")
-        check_not_newer(Database(conn), str(path))
+        db = Database(conn)
+        check_not_newer(db, str(path))
         row = conn.execute("SELECT value FROM project_meta WHERE key = 'project_id'").fetchone()
         if row is None or row[0] != opened.project_id:
             raise InvalidBundleError(
                 f"{path}: the manifest and the database name different projects; refusing it."
             )
+        return len(applied_names(db)) < SCHEMA_VERSION
     except sqlite3.DatabaseError as exc:
         raise InvalidBundleError(f"{path}: {DB_MEMBER} is damaged ({exc}).") from exc
     finally:
@@ -644,16 +652,11 @@ def _upgrade_older(opened: OpenedBundle) -> None:
     (the speaker timeline, say). The unpacked copy is ours (the bundle file is not touched):
     this version's migrations add what is missing (empty tables, columns with their defaults),
     and what they create that a bundle never holds (version-history triggers) is dropped again,
-    as in an exported bundle. Runs after ``_check_database`` refused triggers, views, virtual
-    tables and schemas from the future; the rows are validated by the merge as usual.
+    as in an exported bundle. Runs when ``_check_database`` found the schema older, after it
+    refused triggers, views, virtual tables and schemas from the future; the rows are validated
+    by the merge as usual.
     """
     path = opened.path
-    check = connect_readonly(opened.db_path)
-    try:
-        if len(applied_names(Database(check))) >= SCHEMA_VERSION:
-            return
-    finally:
-        check.close()
     os.chmod(opened.db_path, 0o600)  # unpacked read-only: writable while it is upgraded
     conn = sqlite3.connect(opened.db_path, isolation_level=None)
     try:
@@ -661,10 +664,7 @@ def _upgrade_older(opened: OpenedBundle) -> None:
         db = Database(conn)
         migrate(db, str(path))
         conn.execute("BEGIN")
-        for kind, name in conn.execute(
-            "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
-        ).fetchall():
-            conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+        _drop_triggers_and_views(conn)
         conn.execute("COMMIT")
     except (sqlite3.DatabaseError, ValueError) as exc:
         raise InvalidBundleError(

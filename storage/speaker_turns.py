@@ -114,16 +114,19 @@ def check_turns(turns: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, s
     return sorted(checked)
 
 
+#: the run a session's timeline shows: the newest (the same in any merge order)
+_NEWEST_RUN = (
+    "SELECT run_id, run_at FROM speaker_turns WHERE session_id = ? "
+    "ORDER BY run_at DESC, run_id DESC LIMIT 1"
+)
+
+
 class SpeakerTurnsMixin(ProjectBase):
     """The stored speaker timeline of sessions (see the module notes)."""
 
     # ----------------------------------------------------------------- reading
     def _current_run(self, session_id: str) -> str | None:
-        row = self._one(
-            "SELECT run_id FROM speaker_turns WHERE session_id = ? "
-            "ORDER BY run_at DESC, run_id DESC LIMIT 1",
-            (session_id,),
-        )
+        row = self._one(_NEWEST_RUN, (session_id,))
         return None if row is None else str(row[0])
 
     def stored_speaker_turns(self, session_id: str) -> list[SpeakerTurn]:
@@ -197,12 +200,21 @@ class SpeakerTurnsMixin(ProjectBase):
         return len(ids)
 
     # ----------------------------------------------------------------- following edits
+    def _edited_run(self, conn: Any, session_id: str) -> tuple[str, str] | None:
+        """The run an edit changes, as ``(run_id, run_at)``: the newest one; older runs (merged
+        from another laptop) are deleted now. None: the session has no stored timeline."""
+        row = conn.execute(_NEWEST_RUN, (session_id,)).fetchone()
+        if row is None:
+            return None
+        self._drop_turns(conn, session_id, keep_run=str(row[0]))
+        return str(row[0]), str(row[1])
+
     def _turns_relabel(self, conn: Any, session_id: str, old: str, new: str, ts: str) -> int:
         """Give the turns of ``old`` to ``new`` (rename, merge); returns turns changed."""
-        run = self._current_run(session_id)
-        if run is None:
+        edited = self._edited_run(conn, session_id)
+        if edited is None:
             return 0
-        self._drop_turns(conn, session_id, keep_run=run)
+        run = edited[0]
         return int(
             conn.execute(
                 "UPDATE speaker_turns SET speaker = ?, updated_at = ? "
@@ -212,27 +224,29 @@ class SpeakerTurnsMixin(ProjectBase):
         )
 
     def _turns_assign_span(
-        self, conn: Any, session_id: str, start_ms: int, end_ms: int, speaker: str | None, ts: str
+        self,
+        conn: Any,
+        session_id: str,
+        edited: tuple[str, str],
+        start_ms: int,
+        end_ms: int,
+        speaker: str | None,
+        ts: str,
     ) -> None:
         """The timeline inside ``[start_ms, end_ms)`` now belongs to ``speaker`` (None: nobody).
 
-        Turns are cut at the span's bounds; the part of a turn left of the span keeps its row,
-        other parts get new rows of the same run. A span no turn touches gets a turn of its own.
-        A no-op for sessions without a stored timeline.
+        Turns of the ``edited`` run (``_edited_run``) are cut at the span's bounds; the part of
+        a turn left of the span keeps its row, other parts get new rows of the same run. A span
+        no turn touches gets a turn of its own.
         """
-        run = self._current_run(session_id)
-        if run is None or end_ms <= start_ms:
+        if end_ms <= start_ms:
             return
-        self._drop_turns(conn, session_id, keep_run=run)
+        run, run_at = edited
         rows = conn.execute(
             f"SELECT {_COLS} FROM speaker_turns WHERE session_id = ? AND run_id = ? "
             "AND start_ms < ? AND end_ms > ? ORDER BY start_ms, id",
             (session_id, run, end_ms, start_ms),
         ).fetchall()
-        run_at = conn.execute(
-            "SELECT run_at FROM speaker_turns WHERE session_id = ? AND run_id = ? LIMIT 1",
-            (session_id, run),
-        ).fetchone()[0]
         new_rows: list[tuple[Any, ...]] = []
 
         def add(a: int, b: int, label: str) -> None:
@@ -272,15 +286,21 @@ class SpeakerTurnsMixin(ProjectBase):
     def _turns_follow_segments(
         self, conn: Any, segment_ids: Sequence[str], speaker: str | None, ts: str
     ) -> None:
-        """Relabel the timeline under these segments (their speaker was set by hand)."""
+        """Relabel the timeline under these segments (their speaker was set by hand); a no-op
+        for sessions without a stored timeline."""
         marks = ",".join("?" * len(segment_ids))
         spans = conn.execute(
             f"SELECT session_id, start_ms, end_ms FROM segments WHERE id IN ({marks}) "
             "ORDER BY session_id, start_ms",
             tuple(segment_ids),
         ).fetchall()
+        runs: dict[str, tuple[str, str] | None] = {}
         for session_id, start, end in spans:
-            self._turns_assign_span(conn, session_id, int(start), int(end), speaker, ts)
+            if session_id not in runs:
+                runs[session_id] = self._edited_run(conn, session_id)
+            edited = runs[session_id]
+            if edited is not None:
+                self._turns_assign_span(conn, session_id, edited, int(start), int(end), speaker, ts)
 
 
 def turn_talk(turns: Sequence[tuple[int, int, str | None]]) -> dict[str, tuple[int, int]]:

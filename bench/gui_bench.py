@@ -177,7 +177,7 @@ def main() -> int:
     def show_session(row: int) -> tuple[float, int]:
         session = window.sessions_model.session(row)
         t = time.perf_counter()
-        window.open_session(session.id)
+        window.sessions.open_session(session.id)
         pump_until(
             lambda: (
                 window.segment_model.session_id == session.id

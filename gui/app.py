@@ -28,7 +28,7 @@ def run_app(argv: list[str]) -> int:
     window = MainWindow()
     window.show()
     if args.demo:
-        window.open_demo()
+        window.projects.open_demo()
     elif args.project is not None:
-        window.open_project(args.project)
+        window.projects.open_project(args.project)
     return int(app.exec())

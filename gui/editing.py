@@ -1,18 +1,31 @@
-"""Transcript editing and coding actions of the main window (menus, keys, commands, dialogs)."""
+"""Transcript editing, coding and memos: the Edit, Playback, Code and Memos menus and what they do.
+
+``EditingController`` turns the user's edits into undoable commands (``gui.undo``) on the
+``AppState``'s edit context and brings the views up to date with each command's ``Outcome``.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtGui import QColor, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox
 
+from gui.app_state import AppState
+from gui.chrome import WindowChrome
 from gui.fmt import fmt_ms, plural, timestamp_tag
 from gui.memos import MemoDialog
+from gui.project_docks import ProjectDocks
+from gui.sessions import SessionsController
+from gui.settings import Settings
+from gui.speaker_panel import SpeakerPanel
+from gui.speaker_strip import SpeakerStripController
+from gui.tasks import TaskRunner
 from gui.undo import (
     AddCodeCommand,
     ApplyCodeCommand,
@@ -21,31 +34,62 @@ from gui.undo import (
     EditTextCommand,
     MergeCodesCommand,
     MergeCommand,
+    Outcome,
     ReassignCodingCommand,
     RemoveCodingCommand,
     SpeakerCommand,
     SplitCommand,
     UpdateCodeCommand,
 )
+from gui.views import WorkbenchViews
 from storage.models import Code, Coding
 from storage.retrieval import CodingColumns
 
-if TYPE_CHECKING:
-    from gui.window_base import WindowBase as _Base
-else:
-    _Base = object
 
+class EditingController:
+    """Edits of the transcript and the codebook, codings, memos; applies edit outcomes."""
 
-class EditingMixin(_Base):
-    """Edit, Playback, Code and Memos menus and what they do."""
+    def __init__(
+        self,
+        state: AppState,
+        chrome: WindowChrome,
+        runner: TaskRunner,
+        undo_stack: QUndoStack,
+        settings: Settings,
+        views: WorkbenchViews,
+        docks: ProjectDocks,
+        sessions: SessionsController,
+        strip: SpeakerStripController,
+        *,
+        speaker_panel: Callable[[], SpeakerPanel | None] = lambda: None,
+    ) -> None:
+        self.state = state
+        self.chrome = chrome
+        self.runner = runner
+        self.undo_stack = undo_stack
+        self.settings = settings
+        self.views = views
+        self.docks = docks
+        self.sessions = sessions
+        self.strip = strip
+        self.speaker_panel = speaker_panel  # the Speakers dock's panel, when it is open
+        v = views
+        v.transcript.current_row_changed.connect(self._current_row_changed)
+        v.transcript.quick_code.connect(self.quick_code)
+        v.segment_model.edit_requested.connect(self._edit_requested)
+        v.segment_model.codes_dropped.connect(self._codes_dropped)
+        v.segment_editor.text_committed.connect(lambda sid, old, new: self.edit_text(sid, new, old))
+        self._wire_codebook()
 
     # ------------------------------------------------------------------ menus
-    def _build_edit_menus(self) -> None:
-        a = self.add_menu_action
-        edit = self.menu("&Edit")
-        undo = self.undo_stack.createUndoAction(self, "Undo")
+    def build_menus(self) -> None:
+        """The Edit, Playback, Code and Memos menus."""
+        a = self.chrome.add_menu_action
+        player = self.views.player
+        edit = self.chrome.menu("&Edit")
+        undo = self.undo_stack.createUndoAction(self.chrome.window, "Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_stack.createRedoAction(self, "Redo")
+        redo = self.undo_stack.createRedoAction(self.chrome.window, "Redo")
         redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
         if not any(k.toString() == "Ctrl+Y" for k in redo_keys):
             redo_keys.append(QKeySequence("Ctrl+Y"))
@@ -60,17 +104,18 @@ class EditingMixin(_Base):
         a("&Edit", "Insert timestamp", self.insert_timestamp, "Ctrl+T")
         a("&Edit", "Edit segment text", self.edit_current_text, "Ctrl+E")
         edit.addSeparator()
-        a("&Edit", "Find in project…", self.search_panel.focus_query, QKeySequence.StandardKey.Find)
+        find = self.views.search_panel.focus_query
+        a("&Edit", "Find in project…", find, QKeySequence.StandardKey.Find)
 
         p = "&Playback"
-        play = a(p, "Play / pause", self.player.toggle, "F4")
+        play = a(p, "Play / pause", player.toggle, "F4")
         play.setShortcuts([QKeySequence("F4"), QKeySequence("Ctrl+Space")])
-        a(p, "Back", lambda: self.player.skip(-1), "F3")
-        a(p, "Forward", lambda: self.player.skip(1), "F5")
-        a(p, "Play current segment", lambda: self.play_row(self.transcript.currentIndex().row()))
-        a(p, "Slower", lambda: self.player.step_speed(-1), "Ctrl+,")
-        a(p, "Faster", lambda: self.player.step_speed(1), "Ctrl+.")
-        a(p, "Normal speed", lambda: self.player.set_speed(1.0), "Ctrl+0")
+        a(p, "Back", lambda: player.skip(-1), "F3")
+        a(p, "Forward", lambda: player.skip(1), "F5")
+        a(p, "Play current segment", self.sessions.play_current)
+        a(p, "Slower", lambda: player.step_speed(-1), "Ctrl+,")
+        a(p, "Faster", lambda: player.step_speed(1), "Ctrl+.")
+        a(p, "Normal speed", lambda: player.set_speed(1.0), "Ctrl+0")
 
         c = "&Code"
         a(c, "New code…", lambda: self.add_code_dialog(None))
@@ -88,7 +133,7 @@ class EditingMixin(_Base):
         a(m, "Code memos…", lambda: self._code_memo(None))
 
     def _wire_codebook(self) -> None:
-        cb = self.codebook
+        cb = self.views.codebook
         cb.apply_requested.connect(self.apply_code)
         cb.add_requested.connect(self.add_code_dialog)
         cb.recolour_requested.connect(self.recolour_dialog)
@@ -97,7 +142,7 @@ class EditingMixin(_Base):
         cb.delete_requested.connect(self.delete_code_dialog)
         cb.memo_requested.connect(self._code_memo)
         cb.pin_requested.connect(self.pin_dialog)
-        cb.retrieve_requested.connect(self.retrieve_code)
+        cb.retrieve_requested.connect(self.docks.retrieve_code)
         cb.model.rename_requested.connect(
             lambda cid, name: self._update_code(cid, {"name": name}, f"Rename code → {name}")
         )
@@ -107,27 +152,66 @@ class EditingMixin(_Base):
 
     # ------------------------------------------------------------------ helpers
     def _push(self, command: Any) -> None:
-        if self.ctx is not None:
+        if self.state.ctx is not None:
             self.undo_stack.push(command)
 
     def _codings_with_codes(self, segment_id: str) -> list[tuple[Coding, Code]]:
-        model = self.segment_model
+        model = self.views.segment_model
         return [
             (c, code)
             for c in model.codings_for(segment_id)
             if (code := model.code(c.code_id)) is not None
         ]
 
-    def _apply_blind_coding(self) -> None:
-        self.segment_model.set_visible_coder(
-            self.project.coder if self.blind and self.project else None
-        )
+    def _current_row_changed(self, row: int) -> None:
+        model, editor = self.views.segment_model, self.views.segment_editor
+        if 0 <= row < model.rowCount():
+            seg = model.segment(row)
+            editor.show_segment(seg, self._codings_with_codes(seg.id))
+        else:
+            editor.show_segment(None, [])
+
+    def apply_outcome(self, out: Outcome) -> None:
+        """Bring the views up to date after an edit ran."""
+        model = self.views.segment_model
+        for seg in out.changed:
+            if seg.session_id == model.session_id:
+                model.replace_segment(seg, out.codings.get(seg.id))
+        for seg in out.inserted:
+            if seg.session_id == model.session_id and model.row_of(seg.id) < 0:
+                model.insert_segment(seg, out.codings.get(seg.id))
+        for seg_id in out.removed:
+            model.remove_segment(seg_id)
+        touched = {s.id for s in out.changed} | {s.id for s in out.inserted}
+        for seg_id, codings in out.codings.items():
+            if seg_id not in touched:
+                model.set_codings(seg_id, codings)
+        if out.codebook_changed:
+            self.reload_codebook()
+        if out.reload_codings:
+            self._reload_codings()
+        if out.message:
+            self.chrome.message(out.message, 5000)
+        if out.speakers_changed and self.docks.session_panel is not None:
+            self.docks.session_panel.show_session(self.state.session)
+        if out.speakers_changed or out.inserted or out.removed:
+            # the speaker list and both timeline strips follow the edit (a split or a merge
+            # changes the turns of a session whose timeline comes from its segments)
+            panel = self.speaker_panel()
+            if panel is not None:
+                panel.refresh()
+            self.strip.refresh()
+        if out.select_segment and model.row_of(out.select_segment) >= 0:
+            self.views.transcript.go_to_row(model.row_of(out.select_segment))
+        self._current_row_changed(self.views.transcript.currentIndex().row())
+        if self.state.session is not None:
+            self.sessions.refresh_session_row(self.state.session.id)
 
     def reload_codebook(self) -> None:
         """Re-read codes and frequencies (in the background, after pending writes)."""
-        if self.project is None:
+        if self.state.project is None:
             return
-        project = self.project
+        project = self.state.project
 
         def job(_ctx: Any) -> tuple[list[Code], dict[str, int], bool, Any]:
             codes = project.codes()
@@ -143,102 +227,108 @@ class EditingMixin(_Base):
 
     def _codebook_loaded(self, result: tuple[list[Code], dict[str, int], bool, Any]) -> None:
         codes, freq, blind, filters = result
-        current = self.codebook.current_code()
-        self.codebook.model.load(codes, freq)
-        self.codebook.tree.expandAll()
+        current = self.views.codebook.current_code()
+        self.views.codebook.model.load(codes, freq)
+        self.views.codebook.tree.expandAll()
         if current is not None:
-            self.codebook.select_code(current.id)
-        self.segment_model.set_codes(codes)
-        self.blind = blind
-        self.segment_model.set_visible_coder(self.project.coder if blind and self.project else None)
-        if self.retrieval is not None:
-            self.retrieval.reload_filters(codes, *filters)
-        self._current_row_changed(self.transcript.currentIndex().row())
+            self.views.codebook.select_code(current.id)
+        self.views.segment_model.set_codes(codes)
+        self.state.blind = blind
+        self.views.segment_model.set_visible_coder(
+            self.state.project.coder if blind and self.state.project else None
+        )
+        if self.docks.retrieval is not None:
+            self.docks.retrieval.reload_filters(codes, *filters)
+        self._current_row_changed(self.views.transcript.currentIndex().row())
 
     def current_segment(self) -> Any:
-        row = self.transcript.currentIndex().row()
-        return self.segment_model.segment(row) if 0 <= row < self.segment_model.rowCount() else None
+        row = self.views.transcript.currentIndex().row()
+        return (
+            self.views.segment_model.segment(row)
+            if 0 <= row < self.views.segment_model.rowCount()
+            else None
+        )
 
     # ------------------------------------------------------------------ transcript edits
     def _edit_requested(self, segment_id: str, field: str, value: Any) -> None:
         if field == "text":
             self.edit_text(segment_id, str(value))
-        elif field == "speaker" and self.ctx is not None:
-            seg = self.segment_model.segment(self.segment_model.row_of(segment_id))
-            self._push(SpeakerCommand(self.ctx, {segment_id: seg.speaker}, value))
+        elif field == "speaker" and self.state.ctx is not None:
+            seg = self.views.segment_model.segment(self.views.segment_model.row_of(segment_id))
+            self._push(SpeakerCommand(self.state.ctx, {segment_id: seg.speaker}, value))
 
     def edit_text(self, segment_id: str, text: str, old: str | None = None) -> None:
         """Replace a segment's text (undoable); ``old`` is the text the edit started from."""
-        row = self.segment_model.row_of(segment_id)
-        if row < 0 or self.ctx is None:
+        row = self.views.segment_model.row_of(segment_id)
+        if row < 0 or self.state.ctx is None:
             return
         if old is None:
-            old = self.segment_model.segment(row).text
+            old = self.views.segment_model.segment(row).text
         if old != text:
-            self._push(EditTextCommand(self.ctx, segment_id, old, text))
+            self._push(EditTextCommand(self.state.ctx, segment_id, old, text))
 
     def edit_current_text(self) -> None:
-        index = self.transcript.currentIndex()
+        index = self.views.transcript.currentIndex()
         if index.isValid():
-            self.segment_editor.setFocus()
+            self.views.segment_editor.setFocus()
 
     def split_at_cursor(self) -> None:
         """Split the current segment where the text cursor is."""
-        seg = self.segment_editor.segment
-        if seg is None or self.ctx is None:
+        seg = self.views.segment_editor.segment
+        if seg is None or self.state.ctx is None:
             return
-        cp = self.segment_editor.cursor_cp()
-        self.segment_editor.commit()
-        text = self.segment_editor.toPlainText()
+        cp = self.views.segment_editor.cursor_cp()
+        self.views.segment_editor.commit()
+        text = self.views.segment_editor.toPlainText()
         if not 0 < cp < len(text):
-            self.statusBar().showMessage("Put the text cursor inside the text to split.", 4000)
+            self.chrome.message("Put the text cursor inside the text to split.", 4000)
             return
-        self._push(SplitCommand(self.ctx, replace(seg, text=text), cp, None))
+        self._push(SplitCommand(self.state.ctx, replace(seg, text=text), cp, None))
 
     def merge_with_next(self) -> None:
         """Merge the current segment with the next one."""
-        row = self.transcript.currentIndex().row()
-        model = self.segment_model
-        if self.ctx is None or not 0 <= row < model.rowCount() - 1:
-            self.statusBar().showMessage("There is no next segment to merge with.", 4000)
+        row = self.views.transcript.currentIndex().row()
+        model = self.views.segment_model
+        if self.state.ctx is None or not 0 <= row < model.rowCount() - 1:
+            self.chrome.message("There is no next segment to merge with.", 4000)
             return
-        self.segment_editor.commit()
+        self.views.segment_editor.commit()
         seg, nxt = model.segment(row), model.segment(row + 1)
-        self._push(MergeCommand(self.ctx, seg, nxt))
+        self._push(MergeCommand(self.state.ctx, seg, nxt))
 
     def change_speaker_dialog(self) -> None:
-        segments = self.transcript.selected_segments()
-        if not segments or self.ctx is None or self.project is None:
+        segments = self.views.transcript.selected_segments()
+        if not segments or self.state.ctx is None or self.state.project is None:
             return
-        labels = [s.label for s in self.project.session_speakers(segments[0].session_id)]
+        labels = [s.label for s in self.state.project.session_speakers(segments[0].session_id)]
         current = segments[0].speaker or ""
         items = labels if current in labels else [current, *labels]
         name, ok = QInputDialog.getItem(
-            self, "Change speaker", "Speaker:", items, items.index(current), True
+            self.chrome.window, "Change speaker", "Speaker:", items, items.index(current), True
         )
         if ok:
             self.set_speaker([s.id for s in segments], name.strip() or None)
 
     def set_speaker(self, segment_ids: list[str], speaker: str | None) -> None:
         """Set the speaker of segments (undoable)."""
-        if self.ctx is None:
+        if self.state.ctx is None:
             return
-        model = self.segment_model
+        model = self.views.segment_model
         old = {sid: model.segment(model.row_of(sid)).speaker for sid in segment_ids}
-        self._push(SpeakerCommand(self.ctx, old, speaker))
+        self._push(SpeakerCommand(self.state.ctx, old, speaker))
 
     def insert_timestamp(self) -> None:
         """Insert the play position as [m:ss.t] at the text cursor."""
-        if self.segment_editor.segment is None:
+        if self.views.segment_editor.segment is None:
             return
-        editor = self.segment_editor
+        editor = self.views.segment_editor
         editor.setFocus()
         cursor = editor.textCursor()
         doc = editor.document()
         start, end = cursor.selectionStart(), cursor.selectionEnd()
         before = str(doc.characterAt(start - 1)) if start > 0 else ""
         after = str(doc.characterAt(end)) if end < doc.characterCount() - 1 else ""
-        tag = timestamp_tag(self.player.position())
+        tag = timestamp_tag(self.views.player.position())
         # keep the tag apart from the words around it: "slow. [0:01.2]", not "slow.[0:01.2]"
         if before and not before.isspace():
             tag = " " + tag
@@ -249,49 +339,51 @@ class EditingMixin(_Base):
     # ------------------------------------------------------------------ coding
     def coding_target(self) -> tuple[list[str], tuple[int, int] | None]:
         """What a code applies to: several rows, a selected span, or the current segment."""
-        rows = self.transcript.selected_segments()
-        span = self.segment_editor.selection_cp()
-        editor_seg = self.segment_editor.segment
+        rows = self.views.transcript.selected_segments()
+        span = self.views.segment_editor.selection_cp()
+        editor_seg = self.views.segment_editor.segment
         if len(rows) <= 1 and span is not None and editor_seg is not None:
             return [editor_seg.id], span
         return [s.id for s in rows], None
 
     def apply_code(self, code_id: str) -> None:
         """Code the current target with a code (undoable)."""
-        if self.ctx is None:
+        if self.state.ctx is None:
             return
-        self.segment_editor.commit()
+        self.views.segment_editor.commit()
         segment_ids, span = self.coding_target()
         if not segment_ids:
-            self.statusBar().showMessage("Select segments or words to code first.", 4000)
+            self.chrome.message("Select segments or words to code first.", 4000)
             return
-        code = self.segment_model.code(code_id)
+        code = self.views.segment_model.code(code_id)
         name = code.name if code else "code"
         what = "words" if span else plural(len(segment_ids), "segment")
-        self._push(ApplyCodeCommand(self.ctx, code_id, segment_ids, span, f"Code {what}: {name}"))
+        self._push(
+            ApplyCodeCommand(self.state.ctx, code_id, segment_ids, span, f"Code {what}: {name}")
+        )
 
     def apply_current_code(self) -> None:
-        code = self.codebook.current_code()
+        code = self.views.codebook.current_code()
         if code is not None:
             self.apply_code(code.id)
 
     def _codes_dropped(self, code_ids: list[str], segment_ids: list[str]) -> None:
-        if self.ctx is None:
+        if self.state.ctx is None:
             return
-        selected = [s.id for s in self.transcript.selected_segments()]
+        selected = [s.id for s in self.views.transcript.selected_segments()]
         targets = selected if segment_ids[0] in selected else segment_ids
         for code_id in code_ids:
-            self._push(ApplyCodeCommand(self.ctx, code_id, targets, None, "Code (drop)"))
+            self._push(ApplyCodeCommand(self.state.ctx, code_id, targets, None, "Code (drop)"))
 
     def pinned_codes(self) -> list[str]:
         """Code ids for keys 1-9 (pins, or the first codes of the codebook)."""
-        if self.project is None:
+        if self.state.project is None:
             return []
-        pins = self.settings.pins(self.project.id)
-        known = {c.id for c in self.codebook.model.codes()}
+        pins = self.settings.pins(self.state.project.id)
+        known = {c.id for c in self.views.codebook.model.codes()}
         if any(p in known for p in pins):
             return [p if p in known else "" for p in pins]
-        return [c.id for c in self.codebook.model.codes()][:9]
+        return [c.id for c in self.views.codebook.model.codes()][:9]
 
     def quick_code(self, n: int) -> None:
         """Apply the code pinned to key ``n``."""
@@ -299,22 +391,22 @@ class EditingMixin(_Base):
         if 1 <= n <= len(pins) and pins[n - 1]:
             self.apply_code(pins[n - 1])
         else:
-            self.statusBar().showMessage(f"No code pinned to key {n}.", 3000)
+            self.chrome.message(f"No code pinned to key {n}.", 3000)
 
     def pin_dialog(self, code_id: str) -> None:
-        if self.project is None:
+        if self.state.project is None:
             return
-        n, ok = QInputDialog.getInt(self, "Pin code", "Key (1-9):", 1, 1, 9)
+        n, ok = QInputDialog.getInt(self.chrome.window, "Pin code", "Key (1-9):", 1, 1, 9)
         if ok:
             self.pin_code(code_id, n)
 
     def pin_code(self, code_id: str, key: int) -> None:
         """Pin a code to quick key ``key`` (1-9)."""
-        assert self.project is not None
-        pins = (self.settings.pins(self.project.id) + [""] * 9)[:9]
+        assert self.state.project is not None
+        pins = (self.settings.pins(self.state.project.id) + [""] * 9)[:9]
         pins = ["" if p == code_id else p for p in pins]
         pins[key - 1] = code_id
-        self.settings.set_pins(self.project.id, pins)
+        self.settings.set_pins(self.state.project.id, pins)
 
     def _pick_coding(self, title: str) -> Coding | None:
         seg = self.current_segment()
@@ -322,7 +414,7 @@ class EditingMixin(_Base):
             return None
         items = self._codings_with_codes(seg.id)
         if not items:
-            self.statusBar().showMessage("This segment has no codings.", 3000)
+            self.chrome.message("This segment has no codings.", 3000)
             return None
         labels = []
         for coding, code in items:
@@ -332,68 +424,74 @@ class EditingMixin(_Base):
             labels.append(f"{code.path}{where} · {coding.coder}")
         if len(items) == 1:
             return items[0][0]
-        label, ok = QInputDialog.getItem(self, title, "Coding:", labels, 0, False)
+        label, ok = QInputDialog.getItem(self.chrome.window, title, "Coding:", labels, 0, False)
         return items[labels.index(label)][0] if ok else None
 
     def remove_coding_dialog(self) -> None:
         coding = self._pick_coding("Remove a coding")
-        if coding is not None and self.ctx is not None:
-            self._push(RemoveCodingCommand(self.ctx, coding))
+        if coding is not None and self.state.ctx is not None:
+            self._push(RemoveCodingCommand(self.state.ctx, coding))
 
     def reassign_coding_dialog(self) -> None:
         coding = self._pick_coding("Re-assign a coding")
-        if coding is None or self.ctx is None:
+        if coding is None or self.state.ctx is None:
             return
-        codes = self.codebook.model.codes()
+        codes = self.views.codebook.model.codes()
         paths = [c.path for c in codes]
-        path, ok = QInputDialog.getItem(self, "Re-assign coding", "New code:", paths, 0, False)
+        path, ok = QInputDialog.getItem(
+            self.chrome.window, "Re-assign coding", "New code:", paths, 0, False
+        )
         if ok:
-            self._push(ReassignCodingCommand(self.ctx, coding, codes[paths.index(path)].id))
+            self._push(ReassignCodingCommand(self.state.ctx, coding, codes[paths.index(path)].id))
 
     def coding_memo_dialog(self) -> None:
         coding = self._pick_coding("Coding memo")
-        if coding is None or self.ctx is None:
+        if coding is None or self.state.ctx is None:
             return
-        text, ok = QInputDialog.getMultiLineText(self, "Coding memo", "Memo:", coding.memo or "")
+        text, ok = QInputDialog.getMultiLineText(
+            self.chrome.window, "Coding memo", "Memo:", coding.memo or ""
+        )
         if ok and text != (coding.memo or ""):
-            self._push(CodingMemoCommand(self.ctx, coding, text))
+            self._push(CodingMemoCommand(self.state.ctx, coding, text))
 
     # ------------------------------------------------------------------ codebook edits
     def add_code_dialog(self, parent_id: str | None) -> None:
-        if self.ctx is None:
+        if self.state.ctx is None:
             return
-        where = self.codebook.model.index_of(parent_id).data() if parent_id else None
+        where = self.views.codebook.model.index_of(parent_id).data() if parent_id else None
         label = f"New code under “{where}”:" if where else "New code:"
-        name, ok = QInputDialog.getText(self, "New code", label)
+        name, ok = QInputDialog.getText(self.chrome.window, "New code", label)
         if ok and name.strip():
             self.add_code(name.strip(), parent_id)
 
     def add_code(self, name: str, parent_id: str | None = None, colour: str | None = None) -> None:
         """Create a code (undoable)."""
-        if self.ctx is not None:
-            self._push(AddCodeCommand(self.ctx, name, parent_id, colour))
+        if self.state.ctx is not None:
+            self._push(AddCodeCommand(self.state.ctx, name, parent_id, colour))
 
     def _update_code(self, code_id: str, new: dict[str, Any], text: str) -> None:
-        if self.ctx is None or self.project is None:
+        if self.state.ctx is None or self.state.project is None:
             return
-        code = self.codebook.model.code(self.codebook.model.index_of(code_id))
+        code = self.views.codebook.model.code(self.views.codebook.model.index_of(code_id))
         if code is None:
             return
         old = {k: getattr(code, k) for k in new}
         if "description" in old and old["description"] is None:
             old["description"] = ""
-        self._push(UpdateCodeCommand(self.ctx, code_id, old, new, text))
+        self._push(UpdateCodeCommand(self.state.ctx, code_id, old, new, text))
 
     def recolour_dialog(self, code_id: str) -> None:
-        code = self.segment_model.code(code_id)
-        colour = QColorDialog.getColor(QColor(code.colour if code else "#888888"), self)
+        code = self.views.segment_model.code(code_id)
+        colour = QColorDialog.getColor(
+            QColor(code.colour if code else "#888888"), self.chrome.window
+        )
         if colour.isValid():
             self._update_code(code_id, {"colour": colour.name()}, "Recolour code")
 
     def describe_dialog(self, code_id: str) -> None:
-        code = self.segment_model.code(code_id)
+        code = self.views.segment_model.code(code_id)
         text, ok = QInputDialog.getMultiLineText(
-            self,
+            self.chrome.window,
             "Describe code",
             "Description (when to use this code):",
             (code.description or "") if code else "",
@@ -402,9 +500,9 @@ class EditingMixin(_Base):
             self._update_code(code_id, {"description": text}, "Describe code")
 
     def merge_code_dialog(self, code_id: str) -> None:
-        if self.project is None:
+        if self.state.project is None:
             return
-        model = self.codebook.model
+        model = self.views.codebook.model
         source = model.code(model.index_of(code_id))
         if source is None:
             return
@@ -413,11 +511,11 @@ class EditingMixin(_Base):
             c for c in model.codes() if c.id != code_id and not c.path.startswith(source.path + "/")
         ]
         if not codes:
-            self.statusBar().showMessage(f"There is no other code to merge “{source.name}” into.")
+            self.chrome.message(f"There is no other code to merge “{source.name}” into.")
             return
         paths = [c.path for c in codes]
         path, ok = QInputDialog.getItem(
-            self,
+            self.chrome.window,
             "Merge code",
             f"Merge “{source.path}” (its codings, sub-codes and memos) into:",
             paths,
@@ -429,20 +527,20 @@ class EditingMixin(_Base):
 
     def merge_codes(self, source_id: str, target_id: str) -> None:
         """Merge one code into another: its codings, sub-codes and memos move (undoable)."""
-        if self.ctx is not None:
-            self._push(MergeCodesCommand(self.ctx, source_id, target_id))
+        if self.state.ctx is not None:
+            self._push(MergeCodesCommand(self.state.ctx, source_id, target_id))
 
     def delete_code_dialog(self, code_id: str) -> None:
-        if self.project is None:
+        if self.state.project is None:
             return
-        model = self.codebook.model
+        model = self.views.codebook.model
         n = model.frequency(code_id, with_subcodes=True)
         code = model.code(model.index_of(code_id))
         name = code.path if code else "this code"
         if n:
             subs = " (with its sub-codes)" if model.rowCount(model.index_of(code_id)) else ""
             answer = QMessageBox.question(
-                self,
+                self.chrome.window,
                 "Delete code",
                 f"“{name}”{subs} has {plural(n, 'coding')}. Delete the code and its "
                 "codings? (Edit ▸ Undo brings them back; merging it into another code keeps "
@@ -454,19 +552,19 @@ class EditingMixin(_Base):
 
     def delete_code(self, code_id: str, *, force: bool = False) -> None:
         """Delete a code with its sub-codes (``force`` when it has codings); undoable."""
-        if self.ctx is not None:
-            self._push(DeleteCodeCommand(self.ctx, code_id, force=force))
+        if self.state.ctx is not None:
+            self._push(DeleteCodeCommand(self.state.ctx, code_id, force=force))
 
     def _reload_codings(self) -> None:
-        if self.project is None or self.segment_model.session_id is None:
+        if self.state.project is None or self.views.segment_model.session_id is None:
             return
-        project, sid = self.project, self.segment_model.session_id
-        coder = project.coder if self.blind else None
+        project, sid = self.state.project, self.views.segment_model.session_id
+        coder = project.coder if self.state.blind else None
 
         def done(codings: CodingColumns) -> None:
-            if self.segment_model.session_id == sid:
-                self.segment_model.reload_codings(codings)
-                self._current_row_changed(self.transcript.currentIndex().row())
+            if self.views.segment_model.session_id == sid:
+                self.views.segment_model.reload_codings(codings)
+                self._current_row_changed(self.views.transcript.currentIndex().row())
 
         self.runner.submit(
             "Reload codings",
@@ -475,22 +573,16 @@ class EditingMixin(_Base):
             serial=True,
         )
 
-    def retrieve_code(self, code_id: str) -> None:
-        """Show the retrieval of a code."""
-        if self.retrieval is None or self.retrieval_dock is None:
-            return
-        self.retrieval_dock.show()
-        self.retrieval_dock.raise_()
-        self.retrieval.select_code(code_id)
-
     # ------------------------------------------------------------------ memos
     def memo_dialog(
         self, target_type: str, target_id: str | None, heading: str
     ) -> MemoDialog | None:
         """Open the memos of a target."""
-        if self.project is None:
+        if self.state.project is None:
             return None
-        dialog = MemoDialog(self.project, self.runner, target_type, target_id, heading, self)
+        dialog = MemoDialog(
+            self.state.project, self.runner, target_type, target_id, heading, self.chrome.window
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
@@ -500,8 +592,8 @@ class EditingMixin(_Base):
         return self.memo_dialog("journal", None, "Project journal")
 
     def _session_memo(self) -> None:
-        if self.session is not None:
-            self.memo_dialog("session", self.session.id, f"Memos: {self.session.title}")
+        if self.state.session is not None:
+            self.memo_dialog("session", self.state.session.id, f"Memos: {self.state.session.title}")
 
     def _segment_memo(self) -> None:
         seg = self.current_segment()
@@ -511,6 +603,10 @@ class EditingMixin(_Base):
             )
 
     def _code_memo(self, code_id: str | None) -> None:
-        code = self.codebook.current_code() if code_id is None else self.segment_model.code(code_id)
+        code = (
+            self.views.codebook.current_code()
+            if code_id is None
+            else self.views.segment_model.code(code_id)
+        )
         if code is not None:
             self.memo_dialog("code", code.id, f"Memos on code {code.path}")

@@ -1,4 +1,4 @@
-"""Panels of other modules hosted by the main window: recording, speakers, ethics, teamwork.
+"""Panels of other modules hosted by the workbench: recording, speakers, ethics, teamwork.
 
 They are created lazily (the first time their menu action is used) and removed when the project
 closes, because each holds the open ``Project``.
@@ -6,11 +6,11 @@ closes, because each holds the open ``Project``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -24,45 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storage import FieldScribeError
+from gui.app_state import AppState
+from gui.chrome import WindowChrome
+from gui.player import Player
+from gui.qtcompat import emit
+from gui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
     from gui.speaker_panel import SpeakerPanel
-
-
-def confirm_consent(
-    parent: QWidget, project: Any, session_ids: Iterable[str], purpose: str, doing: str
-) -> bool:
-    """Warn when consent does not cover ``purpose``; True when the user goes on (or all is well).
-
-    ``doing`` names the action for the question, e.g. "Transcribe this session".
-    """
-    from gui.privacy_panel import consent_warning
-
-    warnings: list[str] = []
-    for sid in dict.fromkeys(session_ids):
-        try:
-            text = consent_warning(project, sid, purpose)
-        except FieldScribeError as exc:
-            text = str(exc)
-        if text:
-            if len(warnings) < 5:
-                title = project.get_session(sid).title
-                warnings.append(f"{title}:\n{text}")
-            else:
-                warnings.append("… and more sessions.")
-                break
-    if not warnings:
-        return True
-    answer = QMessageBox.question(
-        parent,
-        "Consent",
-        "\n\n".join(warnings) + f"\n\n{doing} anyway?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Yes
 
 
 class SpeakerCountDialog(QDialog):
@@ -114,17 +83,33 @@ class SpeakerCountDialog(QDialog):
         return {}
 
 
-class ExtraPanels:
-    """Record, Speakers, Ethics and Team menus; one dock per panel and project."""
+class ExtraPanels(QObject):
+    """Record, Speakers, Ethics and Team menus; one dock per panel and project.
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    What the panels change, they announce with signals; the window connects them to the
+    controllers that reload the sessions, the transcript or the codebook.
+    """
+
+    transcribe_requested = Signal(str)  # session id
+    recorded = Signal(str)  # session id of a finished recording
+    speakers_changed = Signal(str)  # session id whose speakers changed
+    sessions_changed = Signal()  # the sessions list needs reading again
+    codings_changed = Signal()  # codebook, codings and sessions need reading again
+
+    def __init__(
+        self, state: AppState, chrome: WindowChrome, runner: TaskRunner, player: Player
+    ) -> None:
+        super().__init__(chrome.window)
+        self.state = state
+        self.chrome = chrome
+        self.runner = runner
+        self.player = player
         self.docks: dict[str, QDockWidget] = {}
         self.diarizer: Callable[..., Any] | None = None  # default: transcribe.speakers
         self.diarizing: dict[str, Any] = {}  # session id -> TaskHandle
         self.speaker_dialog: SpeakerCountDialog | None = None
         self.title_hint = ""
-        a = window.add_menu_action
+        a = chrome.add_menu_action
         a("&Record", "Record a session…", self.show_recorder, "Ctrl+Shift+R")
         a("&Speakers", "Speakers of this session", self.show_speakers)
         a("&Speakers", "Detect speakers…", self.detect_speakers_dialog)
@@ -136,21 +121,20 @@ class ExtraPanels:
         a("&Team", "Resolve merge conflicts…", self.show_conflicts)
         self.blind_action = a("&Team", "Blind coding (see only my codings)", self.toggle_blind)
         self.blind_action.setCheckable(True)
-        window.project_opened.connect(self._opened)
-        window.project_closed.connect(self.close_all)
-        window.session_changed.connect(self._session_changed)
+        state.project_opened.connect(self._opened)
+        state.project_closed.connect(self.close_all)
+        state.session_changed.connect(self._session_changed)
 
     def _opened(self, project: Any) -> None:
         self.blind_action.setChecked(project.get_meta("blind_coding") == "1")
 
     def _dock(self, key: str, title: str, make: Any, area: Qt.DockWidgetArea) -> Any:
-        window = self.window
-        if window.project is None:
+        if self.state.project is None:
             return None
         dock = self.docks.get(key)
         if dock is None:
-            widget = make(window.project)
-            dock = window.add_dock(widget, title, area)
+            widget = make(self.state.project)
+            dock = self.chrome.add_dock(widget, title, area)
             self.docks[key] = dock
         dock.show()
         dock.raise_()
@@ -159,8 +143,7 @@ class ExtraPanels:
     def close_all(self) -> None:
         """Remove every panel (the project closed)."""
         for dock in self.docks.values():
-            self.window.removeDockWidget(dock)
-            dock.deleteLater()
+            self.chrome.remove_dock(dock)
         self.docks.clear()
         self.diarizing.clear()
         self.speaker_dialog = None
@@ -173,37 +156,32 @@ class ExtraPanels:
         panel = self._dock("record", "Record", RecordPanel, Qt.DockWidgetArea.LeftDockWidgetArea)
         if panel is not None and not getattr(panel, "_hosted", False):
             panel._hosted = True
-            w = self.window
-            panel.recording_finished.connect(lambda sid: self._recorded(sid))
-            panel.transcribe_requested.connect(lambda sid: w.start_transcription(sid))
-            panel.message.connect(lambda text: w.statusBar().showMessage(text, 6000))
+            panel.recording_finished.connect(lambda sid: emit(self.recorded, sid))
+            panel.transcribe_requested.connect(lambda sid: emit(self.transcribe_requested, sid))
+            panel.message.connect(lambda text: self.chrome.message(text, 6000))
             panel.title_hint.connect(self.show_title_hint)
         return panel
 
     def show_title_hint(self, hint: str) -> None:
         """Put the recording state ("● REC 12:34") in front of the window title ("" clears)."""
-        window = self.window
         self.title_hint = hint
-        base = f"{window.project.name} — FieldScribe" if window.project else "FieldScribe"
-        window.setWindowTitle(f"{hint} — {base}" if hint else base)
-
-    def _recorded(self, session_id: str) -> None:
-        self.window.reload_sessions()
-        self.window.open_segment_session(session_id)
+        project = self.state.project
+        base = f"{project.name} — FieldScribe" if project else "FieldScribe"
+        self.chrome.window.setWindowTitle(f"{hint} — {base}" if hint else base)
 
     # ------------------------------------------------------------------ speakers
     def show_speakers(self) -> Any:
         """The speakers of the selected session, in a dock that follows the selection."""
         from gui.speaker_panel import SpeakerPanel
 
-        window = self.window
-        sid = window.session.id if window.session is not None else None
+        session = self.state.session
+        sid = session.id if session is not None else None
         area = Qt.DockWidgetArea.RightDockWidgetArea
         panel = self._dock("speakers", "Speakers", lambda p: SpeakerPanel(p, sid), area)
         if panel is not None and not getattr(panel, "_hosted", False):
             panel._hosted = True
             panel.speakersChanged.connect(lambda: self._speakers_changed(panel.session_id))
-            panel.timeline.seek_requested.connect(window.player.play_from)
+            panel.timeline.seek_requested.connect(self.player.play_from)
         return panel
 
     def speaker_panel(self) -> SpeakerPanel | None:
@@ -217,24 +195,17 @@ class ExtraPanels:
             panel.set_session(session.id if session is not None else None)
 
     def _speakers_changed(self, session_id: str | None) -> None:
-        window = self.window
-        if session_id is None:
-            return
-        window.refresh_transcript(session_id)
-        window.refresh_session_row(session_id)
-        window.refresh_speaker_strip()
-        if window.session_panel is not None and window.session is not None:
-            window.session_panel.show_session(window.session)
+        if session_id is not None:
+            emit(self.speakers_changed, session_id)
 
     def detect_speakers_dialog(self) -> SpeakerCountDialog | None:
         """Ask how many speakers to look for, then detect them in the selected session."""
-        window = self.window
-        if window.project is None or window.session is None:
-            window.statusBar().showMessage("Select a session first.", 4000)
+        if self.state.project is None or self.state.session is None:
+            self.chrome.message("Select a session first.", 4000)
             return None
-        project, sid = window.project, window.session.id
+        project, sid = self.state.project, self.state.session.id
         mapped = {s.participant_id for s in project.session_speakers(sid) if s.participant_id}
-        dialog = SpeakerCountDialog(len(mapped), window)
+        dialog = SpeakerCountDialog(len(mapped), self.chrome.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.detect_speakers(sid, **dialog.options()))
         dialog.destroyed.connect(lambda _o=None: setattr(self, "speaker_dialog", None))
@@ -244,18 +215,17 @@ class ExtraPanels:
 
     def detect_speakers(self, session_id: str, *, replace: bool = False, **counts: Any) -> Any:
         """Run speaker detection in the background, with progress and cancel."""
-        window = self.window
-        if window.project is None:
+        if self.state.project is None:
             return None
         if session_id in self.diarizing:
-            window.statusBar().showMessage("Speakers are already being detected.", 4000)
+            self.chrome.message("Speakers are already being detected.", 4000)
             return self.diarizing[session_id]
         diarize = self.diarizer
         if diarize is None:
             from transcribe.speakers import diarize_session
 
             diarize = diarize_session
-        project = window.project
+        project = self.state.project
 
         def job(ctx: Any) -> Any:
             return diarize(
@@ -269,9 +239,9 @@ class ExtraPanels:
 
         def progress(value: Any) -> None:
             fraction, stage = value
-            window.statusBar().showMessage(f"Detecting speakers {int(fraction * 100)} % ({stage})")
+            self.chrome.message(f"Detecting speakers {int(fraction * 100)} % ({stage})")
 
-        handle = window.runner.submit(
+        handle = self.runner.submit(
             "Detect speakers",
             job,
             on_done=lambda report: self._diarized(session_id, report),
@@ -286,36 +256,34 @@ class ExtraPanels:
         for handle in self.diarizing.values():
             handle.cancel()
         if self.diarizing:
-            self.window.statusBar().showMessage("Cancelling speaker detection…", 4000)
+            self.chrome.message("Cancelling speaker detection…", 4000)
 
     def _diarized(self, session_id: str, report: Any) -> None:
         self.diarizing.pop(session_id, None)
-        window = self.window
         found = len(getattr(report, "speakers", []))
-        window.statusBar().showMessage(f"Detected {found} speakers.", 8000)
+        self.chrome.message(f"Detected {found} speakers.", 8000)
         panel = self.speaker_panel()
         if panel is not None:
             panel.refresh()
         self._speakers_changed(session_id)
-        window.reload_sessions()
+        emit(self.sessions_changed)
 
     def _diarize_failed(self, session_id: str, exc: BaseException, counts: dict[str, Any]) -> None:
         self.diarizing.pop(session_id, None)
-        window = self.window
         name = type(exc).__name__
         if name == "DiarizationCancelled":
-            window.statusBar().showMessage(str(exc), 8000)
+            self.chrome.message(str(exc), 8000)
             return
         if name == "InUseError":
             answer = QMessageBox.question(
-                window,
+                self.chrome.window,
                 "Detect speakers again?",
                 f"{exc}\n\nReplace the speakers corrected by hand?",
             )
             if answer == QMessageBox.StandardButton.Yes:
                 self.detect_speakers(session_id, replace=True, **counts)
             return
-        window.show_error(exc)
+        self.chrome.show_error(exc)
 
     # ------------------------------------------------------------------ ethics
     def show_privacy(self, tab: int = 0) -> Any:
@@ -347,10 +315,9 @@ class ExtraPanels:
     def show_conflicts(self) -> Any:
         from gui.teamwork import ConflictDialog
 
-        window = self.window
-        if window.project is None:
+        if self.state.project is None:
             return None
-        dialog = ConflictDialog(window.project, window)
+        dialog = ConflictDialog(self.state.project, self.chrome.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.resolved.connect(lambda _id: self._changed())
         dialog.open()
@@ -358,19 +325,16 @@ class ExtraPanels:
 
     def toggle_blind(self) -> None:
         """Turn blind coding on or off for the project."""
-        window = self.window
-        if window.project is None:
+        if self.state.project is None:
             return
-        project, on = window.project, self.blind_action.isChecked()
-        window.runner.submit(
+        project, on = self.state.project, self.blind_action.isChecked()
+        self.runner.submit(
             "Blind coding",
             lambda _ctx: project.set_meta("blind_coding", "1" if on else "0"),
             on_done=lambda _r: self._changed(),
-            on_error=window.show_error,
+            on_error=self.chrome.show_error,
             serial=True,
         )
 
     def _changed(self) -> None:
-        self.window.reload_codebook()
-        self.window._reload_codings()
-        self.window.reload_sessions()
+        emit(self.codings_changed)

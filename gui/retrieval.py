@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.consent import confirm_consent
 from gui.fmt import fmt_ms, plural
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
@@ -222,8 +223,6 @@ class RetrievalPanel(QWidget):
         emit(self.play_requested, r.session_id, r.segment_id)
 
     def _export(self, path: str | None = None) -> None:
-        from gui.panels import confirm_consent
-
         sessions = [r.session_id for r in self.model.rows]
         if not confirm_consent(self, self.project, sessions, "export", "Export"):
             return

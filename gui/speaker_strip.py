@@ -1,98 +1,103 @@
 """The workbench's speaker timeline strip, directly under the waveform.
 
-``SpeakerStripMixin`` builds the strip (``gui.speaker_timeline.SpeakerTimeline.compact``, on the
-waveform's time axis), fills it from ``Project.speaker_stats`` / ``Project.speaker_turns`` in the
-background and keeps it current: the window calls ``refresh_speaker_strip()`` when a transcript
-(re)loads, after an edit that changes speakers or segments (and its undo/redo), and after the
-Speakers dock or speaker detection changed something. The strip is hidden while the open session
-has no speaker labels. Playback moves its play head like the waveform's; clicking a turn plays it.
+``SpeakerStripController`` drives the strip (``gui.speaker_timeline.SpeakerTimeline.compact``, on
+the waveform's time axis): it fills it from ``Project.speaker_stats`` / ``Project.speaker_turns`` in
+the background and keeps it current. ``refresh()`` is called when a transcript (re)loads, after an
+edit that changes speakers or segments (and its undo/redo), and after the Speakers dock or speaker
+detection changed something. The strip is hidden while the open session has no speaker labels.
+Playback moves its play head like the waveform's; clicking a turn plays it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtWidgets import QWidget
-
+from gui.app_state import AppState
+from gui.chrome import WindowChrome
+from gui.player import Player
 from gui.speaker_timeline import SpeakerTimeline, Turn
+from gui.tasks import TaskRunner
+from gui.waveform import WaveformStrip
 from storage.errors import NotFoundError
 
-if TYPE_CHECKING:
-    from gui.window_base import WindowBase as _Base
-else:
-    _Base = object
 
+class SpeakerStripController:
+    """Fills the speaker strip of the open session and moves every strip's play head."""
 
-class SpeakerStripMixin(_Base):
-    """The speaker timeline strip of the main window."""
-
-    speaker_strip: SpeakerTimeline
-    _strip_generation: int
-
-    def _build_speaker_strip(self, parent: QWidget) -> SpeakerTimeline:
-        strip = SpeakerTimeline.compact(parent)
-        strip.follow(self.waveform)
-        strip.seek_requested.connect(self.player.play_from)
+    def __init__(
+        self,
+        state: AppState,
+        runner: TaskRunner,
+        chrome: WindowChrome,
+        strip: SpeakerTimeline,
+        waveform: WaveformStrip,
+        player: Player,
+        *,
+        other_timelines: Callable[[], list[SpeakerTimeline]] = list,
+    ) -> None:
+        self.state = state
+        self.runner = runner
+        self.chrome = chrome
+        self.strip = strip
+        self.waveform = waveform
+        self.other_timelines = other_timelines  # e.g. the Speakers dock's, when it is open
+        self._generation = 0
+        strip.follow(waveform)
+        strip.seek_requested.connect(player.play_from)
         strip.hide()
-        self.speaker_strip = strip
-        self._strip_generation = 0
-        return strip
 
-    def speaker_timelines(self) -> list[SpeakerTimeline]:
+    def timelines(self) -> list[SpeakerTimeline]:
         """The strips showing the open session: the workbench's, and the Speakers dock's."""
-        strips = [self.speaker_strip]
-        extra = getattr(self, "extra_panels", None)
-        panel = extra.speaker_panel() if extra is not None else None
-        if panel is not None:
-            strips.append(panel.timeline)
-        return strips
+        return [self.strip, *self.other_timelines()]
 
-    def refresh_speaker_strip(self) -> None:
+    def refresh(self) -> None:
         """Re-read the open session's speakers and turns (in the background) and show them."""
-        self._strip_generation += 1
-        generation = self._strip_generation
-        if self.project is None or self.session is None:
-            self.clear_speaker_strip()
+        self._generation += 1
+        generation = self._generation
+        if self.state.project is None or self.state.session is None:
+            self.clear()
             return
-        project, session_id = self.project, self.session.id
+        project, session_id = self.state.project, self.state.session.id
 
         def job(_ctx: Any) -> tuple[list[str], list[Turn]]:
             labels = [stat.label for stat in project.speaker_stats(session_id)]
             return labels, project.speaker_turns(session_id)
 
         def done(result: tuple[list[str], list[Turn]]) -> None:
-            if generation == self._strip_generation and self._strip_session() == session_id:
-                self._show_speaker_turns(*result)
+            if generation == self._generation and self._session_id() == session_id:
+                self._show_turns(*result)
 
         def failed(exc: BaseException) -> None:
-            if generation != self._strip_generation:
+            if generation != self._generation:
                 return
-            self.clear_speaker_strip()
+            self.clear()
             if not isinstance(exc, NotFoundError):  # a session deleted meanwhile: nothing to say
-                self.statusBar().showMessage(f"Speaker timeline: {exc}", 5000)
+                self.chrome.message(f"Speaker timeline: {exc}", 5000)
 
         self.runner.submit("Speaker timeline", job, on_done=done, on_error=failed, serial=True)
 
-    def clear_speaker_strip(self) -> None:
+    def clear(self) -> None:
         """Show no speakers (another session is loading, or none is open)."""
-        self.speaker_strip.clear()
-        self.speaker_strip.hide()
-        for strip in self.speaker_timelines():
+        self.strip.clear()
+        self.strip.hide()
+        for strip in self.timelines():
             strip.set_position(None)
             strip.set_segment(None)
 
-    def _strip_session(self) -> str | None:
-        return self.session.id if self.session is not None else None
+    def _session_id(self) -> str | None:
+        return self.state.session.id if self.state.session is not None else None
 
-    def _show_speaker_turns(self, labels: list[str], turns: list[Turn]) -> None:
-        strip = self.speaker_strip
-        duration = self.session.duration_ms if self.session is not None else 0
+    def _show_turns(self, labels: list[str], turns: list[Turn]) -> None:
+        strip = self.strip
+        session = self.state.session
+        duration = session.duration_ms if session is not None else 0
         strip.set_turns(turns, labels, duration or 0)
         strip.setVisible(strip.has_speakers())
 
-    def _speaker_strips_follow(self, ms: int) -> None:
+    def follow_playback(self, ms: int) -> None:
         """Every speaker strip shows the waveform's play head and playing segment."""
         span = self.waveform.segment
-        for strip in self.speaker_timelines():
+        for strip in self.timelines():
             strip.set_position(ms)
             strip.set_segment(span)

@@ -6,17 +6,21 @@ import html
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
+from gui.app_state import AppState
+from gui.chrome import WindowChrome
+from gui.consent import confirm_consent
 from gui.fmt import fmt_eta, plural
-from gui.models.sessions import LiveStatus
-
-if TYPE_CHECKING:
-    from gui.window_base import WindowBase as _Base
-else:
-    _Base = object
+from gui.models.sessions import KIND_LABELS, LiveStatus
+from gui.qtcompat import emit
+from gui.sessions import SessionsController
+from gui.settings import Settings
+from gui.tasks import TaskRunner
+from gui.views import WorkbenchViews
 
 
 def default_transcriber() -> Callable[..., Any]:
@@ -26,33 +30,80 @@ def default_transcriber() -> Callable[..., Any]:
     return transcribe_session
 
 
-class TranscriptionMixin(_Base):
-    """File > Import audio and the Transcription menu."""
+class TranscriptionController(QObject):
+    """File > Import audio and the Transcription menu; ``running`` maps session ids to tasks."""
 
-    _last_refresh = 0.0
+    running_changed = Signal()  # a transcription started or ended
 
-    def _build_transcription_menu(self) -> None:
+    def __init__(
+        self,
+        state: AppState,
+        chrome: WindowChrome,
+        runner: TaskRunner,
+        settings: Settings,
+        views: WorkbenchViews,
+        sessions: SessionsController,
+        *,
+        transcriber: Callable[..., Any] | None = None,
+    ) -> None:
+        super().__init__(chrome.window)
+        self.state = state
+        self.chrome = chrome
+        self.runner = runner
+        self.settings = settings
+        self.views = views
+        self.sessions = sessions
+        self.transcriber = transcriber  # default: transcribe.runner.transcribe_session
+        self.running: dict[str, Any] = {}  # session id -> TaskHandle
+        self._last_refresh = 0.0
+
+    def build_menu(self) -> None:
+        """The Transcription menu (its actions also go on the sessions list)."""
         t = "&Transcription"
-        self.act_transcribe = self.add_menu_action(
+        a = self.chrome.add_menu_action
+        self.act_transcribe = a(
             t, "Transcribe session", lambda: self.start_transcription(None), "Ctrl+R"
         )
-        self.act_cancel_transcription = self.add_menu_action(
+        self.act_cancel_transcription = a(
             t, "Cancel transcription", lambda: self.cancel_transcription(None)
         )
 
+    def reset(self) -> None:
+        """Forget the running transcriptions (the project is closing; they were cancelled)."""
+        self.running.clear()
+
     # ------------------------------------------------------------------ import
+    def import_dialog(self) -> None:
+        """Ask for audio files and their kind of session, then import them."""
+        window = self.chrome.window
+        files, _ = QFileDialog.getOpenFileNames(
+            window,
+            "Import audio",
+            "",
+            "Audio and video (*.wav *.mp3 *.m4a *.ogg *.opus *.flac "
+            "*.aac *.mp4 *.webm *.mkv *.mov *.wma *.aif *.aiff);;All files (*)",
+        )
+        if files:
+            labels = list(KIND_LABELS.values())
+            label, ok = QInputDialog.getItem(
+                window, "Import audio", "Kind of session:", labels, 0, False
+            )
+            if ok:
+                kind = next(k for k, v in KIND_LABELS.items() if v == label)
+                self.import_files([Path(f) for f in files], kind=kind)
+
     def import_files(self, paths: list[Path], *, kind: str = "interview") -> Any:
         """Import audio files as sessions (in the background; all or nothing)."""
-        if self.project is None:
+        if self.state.project is None:
             return None
-        project = self.project
-        self.statusBar().showMessage(f"Importing {plural(len(paths), 'file')}…")
+        project = self.state.project
+        self.chrome.message(f"Importing {plural(len(paths), 'file')}…")
 
         def done(sessions: list[Any]) -> None:
-            self.statusBar().showMessage(f"Imported {plural(len(sessions), 'session')}.", 5000)
-            self.reload_sessions()
+            self.chrome.message(f"Imported {plural(len(sessions), 'session')}.", 5000)
+            self.sessions.reload_sessions()
             if sessions:
-                self.open_segment_session(sessions[0].id)
+                self.sessions.open_segment_session(sessions[0].id)
             if self.settings.transcribe_after_import:
                 for s in sessions:
                     self.start_transcription(s.id)
@@ -61,37 +112,29 @@ class TranscriptionMixin(_Base):
             "Import audio",
             lambda _ctx: project.import_audio_files(list(paths), kind=kind),
             on_done=done,
-            on_error=self.show_error,
+            on_error=self.chrome.show_error,
         )
-
-    def open_segment_session(self, session_id: str) -> None:
-        row = self.sessions_model.row_of(session_id)
-        if row >= 0:
-            self.sessions_view.selectRow(row)
-        self.open_session(session_id)
 
     # ------------------------------------------------------------------ transcription
     def start_transcription(self, session_id: str | None, *, replace: bool = False) -> Any:
         """Transcribe a session (the current one by default) in the background."""
-        if self.project is None:
+        if self.state.project is None:
             return None
         if session_id is None:
-            if self.session is None:
+            if self.state.session is None:
                 return None
-            session_id = self.session.id
-        if session_id in self._transcriptions:
-            self.statusBar().showMessage("This session is already being transcribed.", 4000)
-            return self._transcriptions[session_id]
+            session_id = self.state.session.id
+        if session_id in self.running:
+            self.chrome.message("This session is already being transcribed.", 4000)
+            return self.running[session_id]
         try:
             transcriber = self.transcriber or default_transcriber()
         except ImportError:
-            self.show_error("Transcription is not available in this installation.")
+            self.chrome.show_error("Transcription is not available in this installation.")
             return None
-        project = self.project
+        project = self.state.project
         sid = session_id
-        from gui.panels import confirm_consent
-
-        if not confirm_consent(self, project, [sid], "transcription", "Transcribe"):
+        if not confirm_consent(self.chrome.window, project, [sid], "transcription", "Transcribe"):
             return None
 
         def job(ctx: Any) -> Any:
@@ -99,7 +142,7 @@ class TranscriptionMixin(_Base):
                 project, sid, replace=replace, progress=ctx.progress, cancel=ctx.cancel
             )
 
-        self.sessions_model.set_live(sid, LiveStatus(0.0, None))
+        self.views.sessions_model.set_live(sid, LiveStatus(0.0, None))
         handle = self.runner.submit(
             "Transcribe",
             job,
@@ -107,80 +150,77 @@ class TranscriptionMixin(_Base):
             on_error=lambda exc: self._transcription_failed(sid, exc),
             on_progress=lambda p: self._transcription_progress(sid, p),
         )
-        self._transcriptions[sid] = handle
-        self._update_busy()
+        self.running[sid] = handle
+        emit(self.running_changed)
         return handle
 
     def cancel_transcription(self, session_id: str | None) -> None:
         """Stop a running transcription (what was transcribed is kept; it can resume)."""
-        sid = session_id or (self.session.id if self.session else None)
-        if sid not in self._transcriptions and len(self._transcriptions) == 1:
-            sid = next(iter(self._transcriptions))  # the only one running
-        handle = self._transcriptions.get(sid) if sid else None
+        sid = session_id or (self.state.session.id if self.state.session else None)
+        if sid not in self.running and len(self.running) == 1:
+            sid = next(iter(self.running))  # the only one running
+        handle = self.running.get(sid) if sid else None
         if handle is not None:
             handle.cancel()
-            self.statusBar().showMessage("Cancelling the transcription…", 4000)
+            self.chrome.message("Cancelling the transcription…", 4000)
 
     def _transcription_progress(self, sid: str, progress: Any) -> None:
         fraction = float(getattr(progress, "fraction", 0.0))
         eta = getattr(progress, "eta_s", None)
-        self.sessions_model.set_live(sid, LiveStatus(fraction, eta))
-        if self.session is not None and self.session.id == sid:
+        self.views.sessions_model.set_live(sid, LiveStatus(fraction, eta))
+        if self.state.session is not None and self.state.session.id == sid:
             pct = int(fraction * 100)
-            rows = self.segment_model.rowCount()
-            self.transcript_label.setText(
-                f"<b>{html.escape(self.session.title)}</b> — {plural(rows, 'segment')} — "
+            rows = self.views.segment_model.rowCount()
+            self.views.transcript_label.setText(
+                f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
                 f"<i>transcribing {pct} %; the text appears here as it is recognised</i>"
             )
             eta_text = fmt_eta(eta)
-            self.statusBar().showMessage(
-                f"Transcribing {pct} %" + (f", {eta_text}" if eta_text else "")
-            )
+            self.chrome.message(f"Transcribing {pct} %" + (f", {eta_text}" if eta_text else ""))
             # show new segments as they land, at most every 2 s
             now = time.monotonic()
-            rows = self.segment_model.rowCount()
+            rows = self.views.segment_model.rowCount()
             if getattr(progress, "segments", rows) > rows and now - self._last_refresh > 2.0:
                 self._last_refresh = now
-                self.refresh_transcript(sid)
+                self.sessions.refresh_transcript(sid)
 
     def _transcription_ended(self, sid: str) -> None:
-        self._transcriptions.pop(sid, None)
-        self.sessions_model.set_live(sid, None)
-        self._update_busy()
-        if self.session is not None and self.session.id == sid:
-            rows = self.segment_model.rowCount()
-            title = html.escape(self.session.title)
-            self.transcript_label.setText(f"<b>{title}</b> — {plural(rows, 'segment')}")
+        self.running.pop(sid, None)
+        self.views.sessions_model.set_live(sid, None)
+        emit(self.running_changed)
+        if self.state.session is not None and self.state.session.id == sid:
+            rows = self.views.segment_model.rowCount()
+            title = html.escape(self.state.session.title)
+            self.views.transcript_label.setText(f"<b>{title}</b> — {plural(rows, 'segment')}")
 
     def _transcribed(self, sid: str, summary: Any) -> None:
         self._transcription_ended(sid)
         added = getattr(summary, "segments_added", 0)
         if getattr(summary, "cancelled", False):
-            self.statusBar().showMessage(
+            self.chrome.message(
                 f"Transcription cancelled; {plural(added, 'segment')} kept. "
                 "Transcribe again to resume.",
                 8000,
             )
         else:
-            self.statusBar().showMessage(f"Transcribed: {plural(added, 'segment')}.", 8000)
-        self.reload_sessions()
-        if self.session is not None and self.session.id == sid:
-            if self.segment_model.session_id == sid:
-                self.refresh_transcript(sid)
+            self.chrome.message(f"Transcribed: {plural(added, 'segment')}.", 8000)
+        self.sessions.reload_sessions()
+        if self.state.session is not None and self.state.session.id == sid:
+            if self.views.segment_model.session_id == sid:
+                self.sessions.refresh_transcript(sid)
             else:
-                self.session = None  # still loading: load it again
-                self.open_session(sid)
+                self.sessions.reopen_session(sid)  # still loading: load it again
 
     def _transcription_failed(self, sid: str, exc: BaseException) -> None:
         self._transcription_ended(sid)
-        self.reload_sessions()
+        self.sessions.reload_sessions()
         if type(exc).__name__ == "NeedsReplaceError":
             answer = QMessageBox.question(
-                self,
+                self.chrome.window,
                 "Transcribe again?",
                 f"{exc}\n\nReplace the existing transcript with a new transcription?",
             )
             if answer == QMessageBox.StandardButton.Yes:
                 self.start_transcription(sid, replace=True)
             return
-        self.show_error(exc)
+        self.chrome.show_error(exc)

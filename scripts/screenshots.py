@@ -119,7 +119,7 @@ def main() -> int:
     sid = project.sessions()[0].id
     how = transcribe(project, sid)
     print(f"transcribed with {how}: {project.segment_count(sid)} segments")
-    window.set_project(project)
+    window.projects.set_project(project)
     pump(lambda: window.segment_model.rowCount() > 0)
     pump(lambda: len(window.waveform._peaks) > 0)
     window.transcript.go_to_row(0)
@@ -134,7 +134,7 @@ def main() -> int:
         # a segment without a hint goes on the previous speaker's turn
         speaker = next((who for hint, who in SPEAKER_HINTS if hint in low), speaker)
         if speaker is not None:
-            window.set_speaker([seg.id], speaker)
+            window.editing.set_speaker([seg.id], speaker)
     pump()
     people = {p.pseudonym: p.id for p in project.participants()}
     for _hint, speaker in SPEAKER_HINTS:
@@ -148,7 +148,7 @@ def main() -> int:
         for word, path in CODING:
             if word in low and word != "trust":
                 window.transcript.go_to_row(row)
-                window.apply_code(codes[path])
+                window.editing.apply_code(codes[path])
                 pump()
         if "trust" in low:
             span_row = row
@@ -158,7 +158,7 @@ def main() -> int:
         text = window.segment_editor.toPlainText()
         start = text.lower().index("trust")
         window.segment_editor.select_cp(start, start + len("trust"))
-        window.apply_code(codes["Trust and privacy"])
+        window.editing.apply_code(codes["Trust and privacy"])
         pump()
     window.player.seek(model.segment(span_row or 0).start_ms + 800)
     window.transcript.go_to_row(span_row or 0)
@@ -170,7 +170,7 @@ def main() -> int:
     print(f"wrote {ROOT / 'docs' / 'screenshot.png'} (same as {main_shot.name})")
 
     assert window.retrieval is not None and window.retrieval_dock is not None
-    window.retrieve_code(codes["Trust and privacy"])
+    window.docks.retrieve_code(codes["Trust and privacy"])
     pump(lambda: window.retrieval.model.rowCount() > 0)  # type: ignore[union-attr]
     shot("04-retrieval.png")
     window.close()

@@ -65,7 +65,7 @@ def test_import_of_a_non_audio_file_is_refused(
     bad = tmp_path / "notes.mp3"
     bad.write_text("this is not audio")
     before = sorted(p.name for p in project.media_dir.iterdir())
-    window.import_files([bad])
+    window.transcription.import_files([bad])
     idle(window)
     assert "notes.mp3" in window.last_error
     assert project.sessions() == []
@@ -76,33 +76,33 @@ def test_bad_edits_are_refused_with_a_message(
     window: Any, qtbot: Any, idle: Any, speech_wav: Path
 ) -> None:
     project: Project = window.project
-    window.import_files([speech_wav])
+    window.transcription.import_files([speech_wav])
     idle(window)
     sid = project.sessions()[0].id
-    window.start_transcription(sid)
+    window.transcription.start_transcription(sid)
     idle(window)
     qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
     texts = [s.text for s in project.segments(sid)]
     # split with the cursor at the very start: nothing to split
     window.transcript.go_to_row(0)
     window.segment_editor.moveCursor(window.segment_editor.textCursor().MoveOperation.Start)
-    window.split_at_cursor()
+    window.editing.split_at_cursor()
     idle(window)
     assert "cursor" in window.statusBar().currentMessage()
     # merge the last segment: there is no next one
     window.transcript.go_to_row(3)
-    window.merge_with_next()
+    window.editing.merge_with_next()
     idle(window)
     assert "no next segment" in window.statusBar().currentMessage()
     # an empty search query
     window.search_panel.query.setText("   ")
-    window.run_search("   ")
-    window.run_search("()")
+    window.sessions.run_search("   ")
+    window.sessions.run_search("()")
     idle(window)
     assert window.search_panel.results.count() == 0
     # a duplicate code name
-    window.add_code("Trust")
-    window.add_code("Trust")
+    window.editing.add_code("Trust")
+    window.editing.add_code("Trust")
     idle(window)
     assert "already exists" in window.last_error
     assert [c.name for c in project.codes()] == ["Trust"]

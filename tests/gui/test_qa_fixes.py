@@ -38,18 +38,18 @@ def _reopened_with_recording(
     folder = project.folder
     project.close()
     w = _app_window(qtbot, qsettings, fake_transcriber)
-    assert w.open_project(folder)
-    w.import_files([wav], kind="focus_group")
+    assert w.projects.open_project(folder)
+    w.transcription.import_files([wav], kind="focus_group")
     idle(w)
     return w
 
 
 def _import_and_transcribe(window: Any, qtbot: Any, idle: Any, wav: Path) -> str:
     """Import the four-sentence recording into the open project and transcribe it (fake)."""
-    window.import_files([wav])
+    window.transcription.import_files([wav])
     idle(window)
     sid: str = window.project.sessions()[0].id
-    window.start_transcription(sid)
+    window.transcription.start_transcription(sid)
     idle(window)
     qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
     return sid
@@ -99,21 +99,21 @@ def test_counts_read_as_english(
     project: Project = window.project
     _import_and_transcribe(window, qtbot, idle, speech_wav)
     assert "4 segments" in window.transcript_label.text()
-    window.add_code("Trust")
+    window.editing.add_code("Trust")
     idle(window)
     trust = project.find_code("Trust")
     assert trust is not None
     window.transcript.go_to_row(1)
-    window.apply_code(trust.id)
+    window.editing.apply_code(trust.id)
     idle(window)
-    window.reload_sessions()
+    window.sessions.reload_sessions()
     idle(window)
     assert window.sessions_model.index(0, STATUS_COL).data() == "coded 1 segment"
     window.search_panel.query.setText("villages")
-    window.run_search("villages")
+    window.sessions.run_search("villages")
     idle(window)
     assert window.search_panel.info.text() == "1 segment found"
-    window.retrieve_code(trust.id)
+    window.docks.retrieve_code(trust.id)
     idle(window)
     assert window.retrieval.count.text() == "1 coded segment"
     asked: list[str] = []
@@ -122,7 +122,7 @@ def test_counts_read_as_english(
         "question",
         staticmethod(lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.No)[1]),
     )
-    window.delete_code_dialog(trust.id)
+    window.editing.delete_code_dialog(trust.id)
     assert asked and "has 1 coding." in asked[0]
     assert "sub-codes" not in asked[0]  # Trust has none
     assert project.find_code("Trust") is not None  # "No" keeps it
@@ -132,9 +132,9 @@ def test_new_participant_attributes_reach_the_retrieval_filter(
     window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project: Project = window.project
-    window.import_files([speech_wav], kind="focus_group")
+    window.transcription.import_files([speech_wav], kind="focus_group")
     idle(window)
-    window.start_transcription(project.sessions()[0].id)
+    window.transcription.start_transcription(project.sessions()[0].id)
     idle(window)
     panel = window.session_panel
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Aigerim", True)))
@@ -157,7 +157,7 @@ def test_session_details_show_every_speaker_of_a_small_group(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
 ) -> None:
     w = _reopened_with_recording(qtbot, qsettings, fake_transcriber, project, idle, speech_wav)
-    w.start_transcription(w.project.sessions()[0].id)
+    w.transcription.start_transcription(w.project.sessions()[0].id)
     idle(w)
     w.session_panel_dock.raise_()
     w.session_panel.show_session(w.session)
@@ -184,12 +184,12 @@ def test_merge_dialog_offers_only_codes_it_can_merge_into(
     window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project: Project = window.project
-    window.add_code("Access")
-    window.add_code("Trust")
+    window.editing.add_code("Access")
+    window.editing.add_code("Trust")
     idle(window)
     access = project.find_code("Access")
     assert access is not None
-    window.add_code("Internet", access.id)
+    window.editing.add_code("Internet", access.id)
     idle(window)
     asked: list[tuple[str, list[str]]] = []
 
@@ -218,9 +218,9 @@ def test_project_menus_are_greyed_out_on_the_start_page(
     needs_project = ["&Edit", "&Playback", "&Code", "&Memos", "&Transcription", "&Record", "&Team"]
     assert all(not titles[t].isEnabled() for t in needs_project)
     assert titles["&File"].isEnabled() and not w.act_close.isEnabled()
-    assert w.open_project(folder)
+    assert w.projects.open_project(folder)
     assert all(titles[t].isEnabled() for t in needs_project) and w.act_close.isEnabled()
-    w.close_project()
+    w.projects.close_project()
     assert not titles["&Code"].isEnabled()
     w.close()
 
@@ -248,14 +248,14 @@ def test_timestamp_keeps_apart_from_words_and_retrieval_plays_on_enter(
     idle(window)
     assert project.segments(sid)[2].text.startswith("In the [0:01.2] villages")
 
-    window.add_code("Trust")
+    window.editing.add_code("Trust")
     idle(window)
     trust = project.find_code("Trust")
     assert trust is not None
     window.transcript.go_to_row(3)
-    window.apply_code(trust.id)
+    window.editing.apply_code(trust.id)
     idle(window)
-    window.retrieve_code(trust.id)
+    window.docks.retrieve_code(trust.id)
     idle(window)
     window.player.pause()
     window.transcript.go_to_row(0)
@@ -282,14 +282,14 @@ def test_coder_name_from_settings_applies_to_the_open_project(
         return 1
 
     monkeypatch.setattr(SettingsDialog, "exec", fill_and_accept)
-    window.settings_dialog()
+    window.projects.settings_dialog()
     idle(window)
-    window.add_code("Trust")
+    window.editing.add_code("Trust")
     idle(window)
     trust = project.find_code("Trust")
     assert trust is not None
     window.transcript.go_to_row(0)
-    window.apply_code(trust.id)
+    window.editing.apply_code(trust.id)
     idle(window)
     [coding] = project.codings()
     assert coding.coder == "amina"
@@ -350,9 +350,9 @@ def test_transcript_pane_says_it_is_being_transcribed(
     w = MainWindow(project, transcriber=make_fake_transcriber(0.4), settings=qsettings)
     qtbot.addWidget(w)
     w.show()
-    w.import_files([speech_wav])
+    w.transcription.import_files([speech_wav])
     idle(w)
-    w.start_transcription(project.sessions()[0].id)
+    w.transcription.start_transcription(project.sessions()[0].id)
     # an empty table alone looks broken: the heading says what is going on
     qtbot.waitUntil(lambda: "transcribing" in w.transcript_label.text(), timeout=5000)
     idle(w)
@@ -369,7 +369,7 @@ def test_session_titles_with_markup_characters_show_as_typed(
 
     project: Project = window.project
     [_session] = project.import_audio_files([speech_wav], titles=["Farmers <30 & elders"])
-    window.reload_sessions(select_first=True)
+    window.sessions.reload_sessions(select_first=True)
     idle(window)
     qtbot.waitUntil(lambda: "segment" in window.transcript_label.text())
     doc = QTextDocument()
@@ -381,7 +381,7 @@ def test_delete_key_in_the_codebook_deletes_the_code(window: Any, idle: Any, qtb
     from PySide6.QtCore import Qt
 
     project: Project = window.project
-    window.add_code("Trust")
+    window.editing.add_code("Trust")
     idle(window)
     trust = project.find_code("Trust")
     assert trust is not None
@@ -436,8 +436,8 @@ def test_recent_projects_show_their_names_and_open(
     folder = project.folder
     project.close()
     w = _app_window(qtbot, qsettings, fake_transcriber)
-    assert w.open_project(folder)
-    w.close_project()
+    assert w.projects.open_project(folder)
+    w.projects.close_project()
     recent = w.start_page.recent
     assert recent.count() == 1
     assert recent.item(0).text().startswith(folder.stem + "  —  ")  # "Study — /where/it/is"

@@ -21,7 +21,7 @@ def test_window_transcribes_with_the_real_model(
     qsettings.setValue("transcribe_after_import", "true")
     w = MainWindow(project, settings=qsettings)  # no transcriber given: the real one
     qtbot.addWidget(w)
-    w.import_files([speech_wav], kind="interview")
+    w.transcription.import_files([speech_wav], kind="interview")
     qtbot.waitUntil(lambda: bool(project.sessions()), timeout=20000)
     sid = project.sessions()[0].id
     idle(w, timeout=300_000)

@@ -40,9 +40,9 @@ def _tone(folder: Path, seconds: int) -> Path:
 
 
 def _open(window: Any, idle: Any, session_id: str) -> None:
-    window.reload_sessions()
+    window.sessions.reload_sessions()
     idle(window)
-    window.open_segment_session(session_id)
+    window.sessions.open_segment_session(session_id)
     idle(window)
 
 
@@ -238,7 +238,7 @@ def test_strip_follows_a_rename_in_the_dock_and_an_undone_speaker_edit(
 
     # a speaker edit in the transcript, undone and redone
     before = strip.turns
-    window.set_speaker([window.segment_model.segment(0).id], "Amina")
+    window.editing.set_speaker([window.segment_model.segment(0).id], "Amina")
     idle(window)
     assert strip.turns == project.speaker_turns(detected) != before
     assert strip.turns[0][2] == "Amina"
@@ -256,7 +256,7 @@ def test_strip_follows_segment_speakers_when_no_timeline_is_stored(
     _open(window, idle, unlabelled)
     strip = window.speaker_strip
     assert not strip.isVisible()
-    window.set_speaker([window.segment_model.segment(1).id], "Moderator")  # by hand
+    window.editing.set_speaker([window.segment_model.segment(1).id], "Moderator")  # by hand
     idle(window)
     assert strip.isVisible()
     assert strip.turns == [(0, 3000, None), (3000, 6000, "Moderator")]
@@ -267,7 +267,7 @@ def test_strip_follows_segment_speakers_when_no_timeline_is_stored(
     cursor = editor.textCursor()
     cursor.setPosition(len("(sil"))
     editor.setTextCursor(cursor)
-    window.split_at_cursor()
+    window.editing.split_at_cursor()
     idle(window)
     assert [t[2] for t in strip.turns] == [None, "Moderator", "Moderator"]
     assert strip.turns == project.speaker_turns(unlabelled)
@@ -293,18 +293,18 @@ def test_strip_switches_with_the_session(
     _open(window, idle, detected)
     strip = window.speaker_strip
     assert strip.labels == ["Speaker 1", "Speaker 3", "Speaker 2"]
-    window.open_segment_session(other.id)
+    window.sessions.open_segment_session(other.id)
     idle(window)
     assert strip.isVisible() and strip.labels == ["Interviewer", "Bo"]
     assert strip.turns == [(0, 2000, "Interviewer"), (2000, 5000, "Bo")]
-    window.open_segment_session(unlabelled)
+    window.sessions.open_segment_session(unlabelled)
     assert strip.turns == [] and not strip.isVisible()  # at once, not Bo while loading
     idle(window)
     assert not strip.isVisible()
-    window.open_segment_session(detected)
+    window.sessions.open_segment_session(detected)
     idle(window)
     assert strip.isVisible() and strip.turns == TURNS
-    window.close_project()
+    window.projects.close_project()
     assert strip.turns == [] and strip.isHidden()
 
 

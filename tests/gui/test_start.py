@@ -57,7 +57,7 @@ def test_demo_project_is_created_once_and_transcribed(
     qtbot.addWidget(w)
     w.show()
     assert w.start_page.banner.isVisibleTo(w)
-    w.open_demo()
+    w.projects.open_demo()
     idle(w)
     assert w.project is not None and w.project.folder == demo_folder()
     assert "fieldscribe" in str(demo_folder())
@@ -65,9 +65,9 @@ def test_demo_project_is_created_once_and_transcribed(
     assert w.project.segment_count(sid) == 4  # transcribed in the background
     assert {c.path for c in w.project.codes()} >= {"Trust and privacy", "Access/Connectivity"}
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4, timeout=5000)
-    w.close_project()
+    w.projects.close_project()
     assert not w.start_page.banner.isVisibleTo(w)  # offered once
-    w.open_demo()  # opens the existing one: no second session, no new transcription
+    w.projects.open_demo()  # opens the existing one: no second session, no new transcription
     idle(w)
     assert len(w.project.sessions()) == 1 and w.project.segment_count(sid) == 4
     w.close()
@@ -77,10 +77,10 @@ def test_session_details_and_speaker_mapping(
     window: Any, qtbot: Any, idle: Any, speech_wav: Path
 ) -> None:
     project: Project = window.project
-    window.import_files([speech_wav])
+    window.transcription.import_files([speech_wav])
     idle(window)
     sid = project.sessions()[0].id
-    window.start_transcription(sid)
+    window.transcription.start_transcription(sid)
     idle(window)
     panel = window.session_panel
     panel.title.setText("Interview with a farmer")
@@ -111,7 +111,7 @@ def test_session_details_and_speaker_mapping(
     segs = project.segments(sid)
     for seg in segs:
         project.apply_code(seg.id, code.id)
-    window.reload_codebook()
+    window.editing.reload_codebook()
     idle(window)
     window.retrieval.reload_filters(project.codes())
     window.retrieval.attr_box.setCurrentIndex(window.retrieval.attr_box.findText("region = rural"))
@@ -136,22 +136,22 @@ def test_window_never_stalls_while_transcribing(
     w = MainWindow(project, transcriber=make_fake_transcriber(0.5), settings=qsettings)
     qtbot.addWidget(w)
     w.show()
-    w.import_files([speech_wav])
-    w.add_code("Trust")
+    w.transcription.import_files([speech_wav])
+    w.editing.add_code("Trust")
     idle(w)
     qtbot.waitExposed(w)
     qtbot.wait(300)  # first paint and widget polish are not background work
     meter = StallMeter()
     meter.start()
     sid = project.sessions()[0].id
-    w.start_transcription(sid)
+    w.transcription.start_transcription(sid)
     qtbot.waitUntil(lambda: project.segment_count(sid) >= 2, timeout=10000)
-    w.reload_sessions()
+    w.sessions.reload_sessions()
     idle(w, 20000)
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4, timeout=5000)
     w.transcript.go_to_row(1)
-    w.apply_code(project.codes()[0].id)
-    w.set_speaker([w.segment_model.segment(0).id], "Moderator B")
+    w.editing.apply_code(project.codes()[0].id)
+    w.editing.set_speaker([w.segment_model.segment(0).id], "Moderator B")
     idle(w)
     worst = meter.stop()
     assert project.codings(segment_id=w.segment_model.segment(1).id)

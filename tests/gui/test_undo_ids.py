@@ -49,7 +49,7 @@ def code_words(window: Any, idle: Any, row: int, words: str, code_id: str) -> tu
     text = window.segment_editor.toPlainText()
     start = text.index(words)
     window.segment_editor.select_cp(start, start + len(words))
-    window.apply_code(code_id)
+    window.editing.apply_code(code_id)
     idle(window)
     return start, start + len(words)
 
@@ -71,7 +71,7 @@ def test_split_then_undo_keeps_the_id_and_the_span(
     cursor = editor.textCursor()
     cursor.setPosition(len("I trust the portal"))
     editor.setTextCursor(cursor)
-    win.split_at_cursor()
+    win.editing.split_at_cursor()
     idle(win)
     assert win.segment_model.rowCount() == 4
     right = win.segment_model.segment(1)
@@ -131,13 +131,13 @@ def test_merge_codes_then_undo_and_redo(
     code_words(win, idle, 0, "trust", codes["Trust"].id)
     code_words(win, idle, 1, "internet", codes["Access"].id)
     win.transcript.go_to_row(2)
-    win.apply_code(codes["Access"].id)  # the whole segment
+    win.editing.apply_code(codes["Access"].id)  # the whole segment
     idle(win)
     before = {c.id: (c.segment_id, c.start_cp) for c in project.codings(code_id=codes["Access"].id)}
     assert len(before) == 2
 
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Trust", True))
-    win.merge_code_dialog(codes["Access"].id)
+    win.editing.merge_code_dialog(codes["Access"].id)
     idle(win)
     assert project.find_code("Access") is None
     assert win.codebook.model.frequency(codes["Trust"].id) == 3
@@ -168,7 +168,7 @@ def test_delete_code_with_codings_then_undo(
     span = code_words(win, idle, 1, "villages", codes["Access"].id)
     [coding] = project.codings(code_id=codes["Access"].id)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    win.delete_code_dialog(codes["Access"].id)
+    win.editing.delete_code_dialog(codes["Access"].id)
     idle(win)
     assert project.find_code("Access") is None
     assert win.segment_model.codings_for(seg1) == []
@@ -200,7 +200,7 @@ def test_speaker_and_coding_memo_undo(
 
     win.transcript.go_to_row(1)
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Moderator", True))
-    win.change_speaker_dialog()
+    win.editing.change_speaker_dialog()
     idle(win)
     assert project.get_segment(seg1).speaker == "Moderator" and hand_set() == 1
     assert win.segment_model.segment(1).speaker == "Moderator"
@@ -211,7 +211,7 @@ def test_speaker_and_coding_memo_undo(
 
     span = code_words(win, idle, 1, "internet", seeded["codes"]["Access"].id)
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("slow links", True))
-    win.coding_memo_dialog()
+    win.editing.coding_memo_dialog()
     idle(win)
     [coding] = project.codings(segment_id=seg1)
     assert coding.memo == "slow links" and (coding.start_cp, coding.end_cp) == span
@@ -236,7 +236,7 @@ def test_speaker_change_and_undo_redraw_the_stored_timeline(
     assert [label for _r, label in panel.timeline.span_rects()] == ["P1", "P2", "P1"]
     win.transcript.go_to_row(1)  # 4000-7900: the P2 turn
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Moderator", True))
-    win.change_speaker_dialog()
+    win.editing.change_speaker_dialog()
     idle(win)
     assert project.speaker_turns(sid)[1] == (4000, 7900, "Moderator")
     assert [label for _r, label in panel.timeline.span_rects()] == ["P1", "Moderator", "P1"]

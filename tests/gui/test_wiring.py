@@ -34,14 +34,14 @@ class Asked:
 
 
 def _action(window: Any, menu: str, text: str) -> Any:
-    return next(a for a in window._menus[menu].actions() if a.text() == text)
+    return next(a for a in window.chrome.menus[menu].actions() if a.text() == text)
 
 
 def _transcribed(window: Any, qtbot: Any, idle: Any, wav: Path) -> str:
-    window.import_files([wav])
+    window.transcription.import_files([wav])
     idle(window)
     sid = window.project.sessions()[0].id
-    window.start_transcription(sid)
+    window.transcription.start_transcription(sid)
     idle(window)
     qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4, timeout=5000)
     return sid
@@ -69,13 +69,13 @@ def test_speakers_dock_follows_the_session_and_edits_reload_the_transcript(
     # another session selected: the dock follows
     tone = tmp_path / "tone.wav"
     subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", str(tone), "synth", "1", "sine", "440"])
-    window.import_files([tone])
+    window.transcription.import_files([tone])
     idle(window)
     other = next(s.id for s in window.project.sessions() if s.id != sid)
-    window.open_segment_session(other)
+    window.sessions.open_segment_session(other)
     idle(window)
     assert panel.session_id == other and panel.labels() == []
-    window.open_segment_session(sid)
+    window.sessions.open_segment_session(sid)
     idle(window)
     assert panel.session_id == sid and "Amira" in panel.labels()
 
@@ -165,7 +165,7 @@ def test_detect_speakers_progress_and_cancel(
 def test_ethics_menu_opens_the_privacy_tabs(window: Any) -> None:
     from gui.privacy_panel import PrivacyPanel
 
-    texts = [a.text() for a in window._menus["E&thics"].actions()]
+    texts = [a.text() for a in window.chrome.menus["E&thics"].actions()]
     assert texts == ["Consent", "Pseudonyms", "Redactions", "Audit log"]
     _action(window, "E&thics", "Audit log").trigger()
     panel = window.extra_panels.docks["privacy"].widget()
@@ -179,7 +179,7 @@ def test_transcription_warns_when_consent_is_missing(
     window: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project: Project = window.project
-    window.import_files([speech_wav])
+    window.transcription.import_files([speech_wav])
     idle(window)
     sid = project.sessions()[0].id
     amira = project.add_participant("Amira")
@@ -188,7 +188,7 @@ def test_transcription_warns_when_consent_is_missing(
 
     cancel = Asked(CANCEL)
     monkeypatch.setattr(QMessageBox, "question", cancel)
-    assert window.start_transcription(sid) is None
+    assert window.transcription.start_transcription(sid) is None
     idle(window)
     assert len(cancel.texts) == 1 and "Amira" in cancel.texts[0]
     assert "transcription" in cancel.texts[0]
@@ -196,7 +196,7 @@ def test_transcription_warns_when_consent_is_missing(
 
     yes = Asked(YES)
     monkeypatch.setattr(QMessageBox, "question", yes)
-    assert window.start_transcription(sid) is not None
+    assert window.transcription.start_transcription(sid) is not None
     idle(window)
     assert len(yes.texts) == 1 and project.segment_count(sid) == 4
 
@@ -207,7 +207,8 @@ def test_transcription_warns_when_consent_is_missing(
         project.set_consent(pid, sid, recording=True, transcription=True)
     ask = Asked(NO)
     monkeypatch.setattr(QMessageBox, "question", ask)
-    window.start_transcription(sid, replace=True)  # consent complete: no consent question
+    # consent complete: no consent question
+    window.transcription.start_transcription(sid, replace=True)
     idle(window)
     assert ask.texts == [] and project.segment_count(sid) == 4
 
@@ -220,7 +221,7 @@ def test_retrieval_export_warns_when_consent_is_missing(
     code = project.add_code("Trust")
     seg = next(s for s in project.segments(sid) if "trust" in s.text)
     project.apply_code(seg.id, code.id)
-    window.reload_codebook()
+    window.editing.reload_codebook()
     idle(window)
     window.retrieval.select_code(code.id)
     idle(window)
@@ -265,15 +266,15 @@ def test_opening_a_project_restores_an_unfinished_recording(
         folder = crashed.folder
         _crashed_recording(folder)
         assert crashed.sessions() == []
-    assert window.open_project(folder)
+    assert window.projects.open_project(folder)
     qtbot.waitUntil(lambda: window.sessions_model.rowCount() == 1, timeout=5000)
     idle(window)
     session = window.project.sessions()[0]
     assert "(Group A)" in session.title and session.duration_ms == 1500
     assert len(told) == 1 and "Restored" in told[0]
     # opening it again restores nothing twice
-    window.close_project()
-    assert window.open_project(folder)
+    window.projects.close_project()
+    assert window.projects.open_project(folder)
     qtbot.wait(50)
     idle(window)
     assert len(window.project.sessions()) == 1 and len(told) == 1

@@ -16,12 +16,12 @@ from storage import Project
 
 
 def _import_and_transcribe(window: Any, qtbot: Any, idle: Any, wav: Path) -> str:
-    window.import_files([wav], kind="focus_group")
+    window.transcription.import_files([wav], kind="focus_group")
     idle(window)
     sessions = window.project.sessions()
     assert len(sessions) == 1 and sessions[0].kind == "focus_group"
     sid = sessions[0].id
-    window.start_transcription(sid)
+    window.transcription.start_transcription(sid)
     idle(window)
     qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4, timeout=5000)
     return sid
@@ -37,12 +37,12 @@ def test_start_page_then_project(qtbot: Any, qsettings: Any, project: Project) -
     assert w.start_page.banner.isVisibleTo(w)  # first start offers the demo
     folder = project.folder
     project.close()
-    assert w.open_project(folder)
+    assert w.projects.open_project(folder)
     assert w.stack.currentIndex() == 1 and w.project is not None
     assert str(folder) in w.settings.recent()
-    w.close_project()
+    w.projects.close_project()
     assert w.stack.currentIndex() == 0 and w.project is None
-    assert not w.open_project(folder / "nope")  # a clear message, no crash
+    assert not w.projects.open_project(folder / "nope")  # a clear message, no crash
     w.close()
 
 
@@ -70,7 +70,7 @@ def test_import_transcribe_edit_undo(
     cursor = editor.textCursor()
     cursor.setPosition(len("I trust the portal"))
     editor.setTextCursor(cursor)
-    window.split_at_cursor()
+    window.editing.split_at_cursor()
     idle(window)
     assert project.segment_count(sid) == 5
     assert window.segment_model.rowCount() == 5
@@ -90,7 +90,7 @@ def test_import_transcribe_edit_undo(
 
     # merge with next, and undo
     window.transcript.go_to_row(1)
-    window.merge_with_next()
+    window.editing.merge_with_next()
     idle(window)
     assert project.segment_count(sid) == 4
     window.undo_stack.undo()
@@ -100,7 +100,7 @@ def test_import_transcribe_edit_undo(
 
     # change speaker of two rows, undo
     window.transcript.selectRow(0)
-    window.set_speaker([window.segment_model.segment(0).id], "Moderator A")
+    window.editing.set_speaker([window.segment_model.segment(0).id], "Moderator A")
     idle(window)
     assert window.segment_model.segment(0).speaker == "Moderator A"
     window.undo_stack.undo()
@@ -117,7 +117,7 @@ def test_import_transcribe_edit_undo(
     window.transcript.go_to_row(0)
     window.player.seek(1500)
     editor.moveCursor(editor.textCursor().MoveOperation.Start)
-    window.insert_timestamp()
+    window.editing.insert_timestamp()
     assert editor.toPlainText().startswith("[0:01.5]")
     editor.commit()
     idle(window)
@@ -129,8 +129,8 @@ def test_code_span_segments_keys_drop_and_retrieve(
 ) -> None:
     project: Project = window.project
     _import_and_transcribe(window, qtbot, idle, speech_wav)
-    window.add_code("Trust")
-    window.add_code("Access")
+    window.editing.add_code("Trust")
+    window.editing.add_code("Access")
     idle(window)
     codes = {c.name: c for c in project.codes()}
     assert window.codebook.model.rowCount() == 2
@@ -183,7 +183,7 @@ def test_code_span_segments_keys_drop_and_retrieve(
     assert not project.codings(segment_id=window.segment_model.segment(0).id)
 
     # retrieval of Trust: 1 span; export CSV
-    window.retrieve_code(codes["Trust"].id)
+    window.docks.retrieve_code(codes["Trust"].id)
     idle(window)
     assert window.retrieval.model.rowCount() == 1
     assert window.retrieval.model.rows[0].quote == "trust"
@@ -195,7 +195,7 @@ def test_code_span_segments_keys_drop_and_retrieve(
 
     # remove the span coding via the dialog path (only one coding: no question asked)
     window.transcript.go_to_row(1)
-    window.remove_coding_dialog()
+    window.editing.remove_coding_dialog()
     idle(window)
     assert not project.codings(segment_id=seg1.id)
     window.undo_stack.undo()
@@ -208,8 +208,8 @@ def test_codebook_edits(
 ) -> None:
     project: Project = window.project
     _import_and_transcribe(window, qtbot, idle, speech_wav)
-    window.add_code("Access")
-    window.add_code("Connectivity")
+    window.editing.add_code("Access")
+    window.editing.add_code("Connectivity")
     idle(window)
     codes = {c.name: c for c in project.codes()}
     # nest by drag and drop (model drop -> move command), undo
@@ -228,14 +228,14 @@ def test_codebook_edits(
     # delete with codings asks first; "No" keeps everything
     seg = window.segment_model.segment(0)
     project.apply_code(seg.id, codes["Connectivity"].id)
-    window.reload_codebook()
+    window.editing.reload_codebook()
     idle(window)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
-    window.delete_code_dialog(codes["Connectivity"].id)
+    window.editing.delete_code_dialog(codes["Connectivity"].id)
     idle(window)
     assert project.find_code("Connectivity") is not None
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    window.delete_code_dialog(codes["Connectivity"].id)
+    window.editing.delete_code_dialog(codes["Connectivity"].id)
     idle(window)
     assert project.find_code("Connectivity") is None
     assert not project.codings(segment_id=seg.id)
@@ -265,16 +265,16 @@ def test_blind_coding_shows_only_my_codings(
     code = project.add_code("Trust")
     seg = window.segment_model.segment(0)
     project.apply_code(seg.id, code.id, coder="ben")
-    window._reload_codings()  # the window sees ben's coding...
+    window.editing._reload_codings()  # the window sees ben's coding...
     idle(window)
     assert len(window.segment_model.codings_for(seg.id)) == 1
     project.set_meta("blind_coding", "1")  # ...until blind coding is on
-    window.reload_codebook()
+    window.editing.reload_codebook()
     idle(window)
     assert window.segment_model.codings_for(seg.id) == []
     assert window.codebook.model.frequency(code.id) == 0
     project.set_meta("blind_coding", "0")
-    window.reload_codebook()
+    window.editing.reload_codebook()
     idle(window)
     assert len(window.segment_model.codings_for(seg.id)) == 1
 
@@ -294,17 +294,17 @@ def test_transcription_progress_cancel_and_replace(
     # a segment a second: time to cancel before the fourth, even on a busy machine
     w = MainWindow(project, transcriber=make_fake_transcriber(1.0), settings=qsettings)
     qtbot.addWidget(w)
-    w.import_files([speech_wav])
+    w.transcription.import_files([speech_wav])
     idle(w)
     sid = project.sessions()[0].id
-    w.start_transcription(sid)
+    w.transcription.start_transcription(sid)
     qtbot.waitUntil(
         lambda: "transcribing" in w.sessions_model.index(0, STATUS_COL).data(), timeout=10000
     )
     qtbot.waitUntil(lambda: project.segment_count(sid) >= 1, timeout=10000)
     # the first segments show up while the transcription goes on
     qtbot.waitUntil(lambda: w.segment_model.rowCount() >= 1, timeout=10000)
-    assert sid in w._transcriptions
+    assert sid in w.transcription.running
     assert w.cancel_button.isVisibleTo(w)
     qtbot.mouseClick(w.cancel_button, Qt.MouseButton.LeftButton)
     idle(w)
@@ -313,7 +313,7 @@ def test_transcription_progress_cancel_and_replace(
     assert "transcribing" not in w.sessions_model.index(0, STATUS_COL).data()
     # a second run finds a transcript: the window asks to replace
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    w.start_transcription(sid)
+    w.transcription.start_transcription(sid)
     idle(w)
     assert project.segment_count(sid) == 4
     w.close()
@@ -321,7 +321,7 @@ def test_transcription_progress_cancel_and_replace(
 
 def test_memos_and_journal(window: Any, qtbot: Any, idle: Any) -> None:
     project: Project = window.project
-    dialog = window.journal_dialog()
+    dialog = window.editing.journal_dialog()
     dialog.title.setText("Day 1")
     dialog.text.setPlainText("First focus group went well.")
     dialog.save()
@@ -342,7 +342,7 @@ def test_hosted_team_panels_and_blind_toggle(window: Any, qtbot: Any, idle: Any)
     window.extra_panels.toggle_blind()
     idle(window)
     assert window.project.get_meta("blind_coding") == "1" and window.blind
-    window.close_project()
+    window.projects.close_project()
     assert window.extra_panels.docks == {}
 
 
@@ -365,16 +365,16 @@ def test_drop_files_merge_recolour_reassign(
     window.dropEvent(event)  # drag-and-drop import
     idle(window)
     [session] = project.sessions()
-    window.start_transcription(session.id)
+    window.transcription.start_transcription(session.id)
     idle(window)
     qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
-    window.add_code("Trust")
-    window.add_code("Confidence")
+    window.editing.add_code("Trust")
+    window.editing.add_code("Confidence")
     idle(window)
     codes = {c.name: c for c in project.codes()}
     seg = window.segment_model.segment(0)
     window.transcript.go_to_row(0)
-    window.apply_code(codes["Confidence"].id)
+    window.editing.apply_code(codes["Confidence"].id)
     idle(window)
     # re-assign the coding to Trust (undoable)
     [coding] = project.codings(segment_id=seg.id)
@@ -387,14 +387,14 @@ def test_drop_files_merge_recolour_reassign(
     idle(window)
     assert project.codings(segment_id=seg.id)[0].code_id == codes["Confidence"].id
     # recolour (undoable)
-    window._update_code(codes["Trust"].id, {"colour": "#123456"}, "Recolour code")
+    window.editing._update_code(codes["Trust"].id, {"colour": "#123456"}, "Recolour code")
     idle(window)
     assert project.get_code(codes["Trust"].id).colour == "#123456"
     window.undo_stack.undo()
     idle(window)
     assert project.get_code(codes["Trust"].id).colour == codes["Trust"].colour
     # merge Confidence into Trust: the coding moves, the stripe follows
-    window.merge_codes(codes["Confidence"].id, codes["Trust"].id)
+    window.editing.merge_codes(codes["Confidence"].id, codes["Trust"].id)
     idle(window)
     assert project.find_code("Confidence") is None
     assert [c.code_id for c in window.segment_model.codings_for(seg.id)] == [codes["Trust"].id]

@@ -1,0 +1,92 @@
+"""The window's chrome shared by its panels: menus, docks, status messages and error reports.
+
+The window creates one ``WindowChrome`` for itself; controllers and panels receive it to add menu
+actions and docks, to show a message in the status bar or an error, and as the parent of their
+dialogs, so none of them needs the window class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QWidget
+
+from storage import FieldScribeError
+
+
+class WindowChrome:
+    """Menus, docks, status bar and error boxes of a ``QMainWindow``."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        self.window = window  # also the parent of dialogs
+        self.menus: dict[str, QMenu] = {}
+        self.last_error = ""
+
+    def menu(self, title: str) -> QMenu:
+        """The top-level menu with this title (created if new)."""
+        if title not in self.menus:
+            self.menus[title] = self.window.menuBar().addMenu(title)
+        return self.menus[title]
+
+    def add_menu_action(
+        self,
+        menu: str,
+        text: str,
+        slot: Callable[[], Any],
+        shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
+    ) -> QAction:
+        """Add an action to a menu."""
+        action = QAction(text, self.window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.menu(menu).addAction(action)
+        self.window.addAction(action)
+        return action
+
+    def add_dock(
+        self,
+        widget: QWidget,
+        title: str,
+        area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+        *,
+        tabify_with: QDockWidget | None = None,
+    ) -> QDockWidget:
+        """Host a panel in a dock (listed in the View menu once there is one)."""
+        dock = QDockWidget(title, self.window)
+        dock.setObjectName(title.replace(" ", "_"))
+        dock.setWidget(widget)
+        self.window.addDockWidget(area, dock)
+        if tabify_with is not None:
+            self.window.tabifyDockWidget(tabify_with, dock)
+        if "View" in self.menus:
+            self.menus["View"].addAction(dock.toggleViewAction())
+        return dock
+
+    def remove_dock(self, dock: QDockWidget) -> None:
+        """Take a dock out of the window and delete it (with its panel)."""
+        self.window.removeDockWidget(dock)
+        dock.deleteLater()
+
+    def message(self, text: str, timeout_ms: int = 0) -> None:
+        """Show a message in the status bar (for ``timeout_ms``; 0 until the next one)."""
+        self.window.statusBar().showMessage(text, timeout_ms)
+
+    def show_error(self, exc: BaseException | str) -> None:
+        """Tell the user, without blocking: status bar and a window-modal message box."""
+        text = str(exc)
+        expected = isinstance(exc, FieldScribeError | str)
+        self.last_error = text
+        self.message(text, 8000)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning if expected else QMessageBox.Icon.Critical,
+            "FieldScribe" if expected else "FieldScribe: unexpected error",
+            text if expected else f"{type(exc).__name__}: {text}",
+            QMessageBox.StandardButton.Ok,
+            self.window,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()

@@ -1,0 +1,84 @@
+"""The two docks that hold the open project: the session details form and code retrieval.
+
+``ProjectDocks`` creates them when a project opens and removes them when it closes; the window
+connects their signals (``details_changed``, ``play_requested``) to the controllers.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
+
+from gui.chrome import WindowChrome
+from gui.qtcompat import emit
+from gui.retrieval import RetrievalPanel
+from gui.session_panel import SessionPanel
+from gui.tasks import TaskRunner
+from storage import Project
+
+
+class ProjectDocks(QObject):
+    """Session details (tabbed with the sessions list) and Retrieval (tabbed with Search)."""
+
+    details_changed = Signal(str)  # session id: participants, attributes or the title changed
+    play_requested = Signal(str, str)  # session id, segment id
+
+    def __init__(
+        self,
+        chrome: WindowChrome,
+        runner: TaskRunner,
+        *,
+        sessions_dock: QDockWidget,
+        search_dock: QDockWidget,
+    ) -> None:
+        super().__init__(chrome.window)
+        self.chrome = chrome
+        self.runner = runner
+        self.sessions_dock = sessions_dock
+        self.search_dock = search_dock
+        self.session_panel: SessionPanel | None = None
+        self.session_panel_dock: QDockWidget | None = None
+        self.retrieval: RetrievalPanel | None = None
+        self.retrieval_dock: QDockWidget | None = None
+
+    def open(self, project: Project) -> None:
+        """Create both panels for a project."""
+        window = self.chrome.window
+        self.session_panel = SessionPanel(project, self.runner, window)
+        self.session_panel.changed.connect(lambda sid: emit(self.details_changed, sid))
+        self.session_panel.error.connect(self.chrome.show_error)
+        scroll = QScrollArea(window)  # on a small screen the form scrolls, never squeezes tables
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.session_panel)
+        self.session_panel_dock = self.chrome.add_dock(
+            scroll,
+            "Session details",
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            tabify_with=self.sessions_dock,
+        )
+        self.retrieval = RetrievalPanel(project, self.runner, window)
+        self.retrieval.play_requested.connect(lambda s, g: emit(self.play_requested, s, g))
+        self.retrieval.status.connect(lambda t: self.chrome.message(t, 5000))
+        self.retrieval_dock = self.chrome.add_dock(
+            self.retrieval,
+            "Retrieval",
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+            tabify_with=self.search_dock,
+        )
+
+    def close(self) -> None:
+        """Remove both panels (the project closed)."""
+        for dock in (self.session_panel_dock, self.retrieval_dock):
+            if dock is not None:
+                self.chrome.remove_dock(dock)
+        self.session_panel_dock = self.retrieval_dock = None
+        self.session_panel = self.retrieval = None
+
+    def retrieve_code(self, code_id: str) -> None:
+        """Show the retrieval of a code."""
+        if self.retrieval is None or self.retrieval_dock is None:
+            return
+        self.retrieval_dock.show()
+        self.retrieval_dock.raise_()
+        self.retrieval.select_code(code_id)

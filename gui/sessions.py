@@ -1,0 +1,322 @@
+"""Showing sessions: the sessions list, a transcript with its audio, playback follow, search.
+
+``SessionsController`` keeps ``AppState.session`` (and emits ``session_changed``), loads the
+chosen session's transcript, markers, audio and waveform in the background, jumps to segments and
+keeps the transcript, waveform and speaker strips in step with playback.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QTableView
+
+from gui.app_state import AppState
+from gui.chrome import WindowChrome
+from gui.fmt import plural
+from gui.models.segments import PreparedTranscript, prepare_transcript
+from gui.project_docks import ProjectDocks
+from gui.qtcompat import emit
+from gui.speaker_strip import SpeakerStripController
+from gui.tasks import TaskRunner
+from gui.views import WorkbenchViews
+from gui.waveform import compute_peaks
+from storage import FieldScribeError, Project
+from storage.models import Session
+
+
+class SessionsController:
+    """The sessions list, the shown transcript and its audio, segment jumps and search."""
+
+    def __init__(
+        self,
+        state: AppState,
+        chrome: WindowChrome,
+        runner: TaskRunner,
+        views: WorkbenchViews,
+        docks: ProjectDocks,
+        strip: SpeakerStripController,
+    ) -> None:
+        self.state = state
+        self.chrome = chrome
+        self.runner = runner
+        self.views = views
+        self.docks = docks
+        self.strip = strip
+        self._load_generation = 0
+        self._pending_segment: tuple[str, bool] | None = None
+        v = views
+        v.sessions_view.selectionModel().currentRowChanged.connect(
+            lambda cur, _p: (
+                self.open_session(v.sessions_model.session(cur.row()).id) if cur.isValid() else None
+            )
+        )
+        v.transcript.play_requested.connect(self.play_row)
+        v.waveform.seek_requested.connect(v.player.play_from)
+        v.player.position_changed.connect(self._position_changed)
+        v.search_panel.search_requested.connect(self.run_search)
+        v.search_panel.hit_activated.connect(
+            lambda sid, seg: self.open_segment(sid, seg, play=True)
+        )
+
+    def reset(self) -> None:
+        """Forget what was loading and show nothing (the project is closing)."""
+        self._load_generation += 1
+        self._pending_segment = None
+        v = self.views
+        v.player.load(None)
+        v.segment_model.clear()
+        v.segment_editor.show_segment(None, [])
+        v.sessions_model.load([])
+        v.waveform.clear()
+        self.strip.clear()
+
+    def apply_blind_coding(self) -> None:
+        """Show only the coder's own codings while blind coding is on."""
+        project = self.state.project
+        self.views.segment_model.set_visible_coder(
+            project.coder if self.state.blind and project else None
+        )
+
+    # ------------------------------------------------------------------ sessions
+    def reload_sessions(self, *, select_first: bool = False) -> None:
+        """Re-read the sessions list (in the background: counts can be slow on big projects)."""
+        if self.state.project is None:
+            return
+        project = self.state.project
+        self.runner.submit(
+            "Sessions",
+            lambda _ctx: project.sessions(),
+            on_done=lambda sessions: self._sessions_loaded(sessions, select_first),
+            serial=True,
+        )
+
+    def _sessions_loaded(self, sessions: list[Session], select_first: bool) -> None:
+        v = self.views
+        current = self.state.session.id if self.state.session else None
+        v.sessions_model.load(sessions)
+        row = v.sessions_model.row_of(current) if current else -1
+        if row < 0 and select_first and v.sessions_model.rowCount():
+            row = 0
+        if row >= 0:
+            v.sessions_view.blockSignals(True)
+            v.sessions_view.selectRow(row)
+            v.sessions_view.blockSignals(False)
+            session = v.sessions_model.session(row)
+            if current != session.id:
+                self.open_session(session.id)
+            else:
+                self.state.session = session
+                if self.docks.session_panel is not None:
+                    self.docks.session_panel.show_session(session)
+        if self.docks.retrieval is not None:
+            self.docks.retrieval.set_speakers(sorted({sp for s in sessions for sp in s.speakers}))
+
+    def refresh_session_row(self, session_id: str) -> None:
+        """Re-read one session's counts (in the background)."""
+        if self.state.project is None:
+            return
+        project = self.state.project
+        self.runner.submit(
+            "Session",
+            lambda _ctx: project.get_session(session_id),
+            on_done=self.views.sessions_model.update_session,
+            serial=True,
+        )
+
+    def open_session(self, session_id: str) -> None:
+        """Show a session's transcript (loaded in the background)."""
+        if self.state.project is None:
+            return
+        if self.state.session is not None and self.state.session.id == session_id:
+            return
+        v = self.views
+        v.segment_editor.commit()
+        project = self.state.project
+        row = v.sessions_model.row_of(session_id)
+        session = v.sessions_model.session(row) if row >= 0 else project.get_session(session_id)
+        self.state.session = session
+        emit(self.state.session_changed, session)
+        if self.docks.session_panel is not None:
+            self.docks.session_panel.show_session(session)
+        self._load_generation += 1
+        generation = self._load_generation
+        v.transcript_label.setText(f"<b>{html.escape(session.title)}</b> — loading transcript…")
+        v.player.load(None)
+        v.waveform.clear()
+        self.strip.clear()
+
+        def done(result: tuple[PreparedTranscript, list[Any], Path | None] | None) -> None:
+            if generation != self._load_generation or result is None:
+                return  # the user moved on, or the load was cancelled
+            self._session_loaded(session, *result)
+
+        self.runner.submit("Load transcript", _transcript_job(project, session_id), on_done=done)
+
+    def open_segment_session(self, session_id: str) -> None:
+        """Select a session in the list and show it."""
+        row = self.views.sessions_model.row_of(session_id)
+        if row >= 0:
+            self.views.sessions_view.selectRow(row)
+        self.open_session(session_id)
+
+    def reopen_session(self, session_id: str) -> None:
+        """Load the shown session again (its transcript was still loading when it changed)."""
+        self.state.session = None
+        self.open_session(session_id)
+
+    def refresh_transcript(self, session_id: str) -> None:
+        """Re-read the shown transcript (new segments), keeping the place and the audio."""
+        v = self.views
+        if self.state.project is None or v.segment_model.session_id != session_id:
+            return
+        if v.segment_editor.is_dirty() or self._pending_segment is not None:
+            return  # never disturb typing; the next refresh will do
+        generation = self._load_generation
+
+        def done(result: tuple[PreparedTranscript, list[Any], Path | None] | None) -> None:
+            session = self.state.session
+            if generation != self._load_generation or session is None or result is None:
+                return
+            self._session_loaded(session, *result, refresh=True)
+
+        self.runner.submit(
+            "Refresh transcript", _transcript_job(self.state.project, session_id), on_done=done
+        )
+
+    def speakers_changed(self, session_id: str) -> None:
+        """A session's speakers changed elsewhere: its transcript, row, strip and details follow."""
+        self.refresh_transcript(session_id)
+        self.refresh_session_row(session_id)
+        self.strip.refresh()
+        if self.docks.session_panel is not None and self.state.session is not None:
+            self.docks.session_panel.show_session(self.state.session)
+
+    def _session_loaded(
+        self,
+        session: Session,
+        prepared: PreparedTranscript,
+        markers: list[Any],
+        media: Path | None,
+        *,
+        refresh: bool = False,
+    ) -> None:
+        assert self.state.project is not None
+        v = self.views
+        count = prepared.segment_count
+        current = v.transcript.currentIndex().row()
+        keep = v.segment_model.segment(current).id if refresh and current >= 0 else None
+        scroll = v.transcript.verticalScrollBar().value()
+        v.segment_model.load(session.id, prepared, codes=v.codebook.model.codes())
+        self.apply_blind_coding()
+        v.waveform.set_markers(markers)
+        self.strip.refresh()
+        v.transcript_label.setText(
+            f"<b>{html.escape(session.title)}</b> — {plural(count, 'segment')}"
+            + ("" if media else " — <i>no audio</i>")
+        )
+        if refresh:
+            if keep is not None and v.segment_model.row_of(keep) >= 0:
+                v.transcript.go_to_row(v.segment_model.row_of(keep))
+            v.transcript.verticalScrollBar().setValue(scroll)
+            return
+        if media is not None:
+            v.player.load(media)
+            v.waveform.loading = True
+            v.waveform.update()
+            duration = session.duration_ms
+            self.runner.submit(
+                "Waveform",
+                lambda ctx: compute_peaks(media, cancel=ctx.cancel),
+                on_done=lambda peaks: (
+                    v.waveform.set_peaks(peaks, duration)
+                    if self.state.session and self.state.session.id == session.id
+                    else None
+                ),
+                on_error=lambda exc: self.chrome.message(f"Waveform: {exc}", 5000),
+            )
+        if self._pending_segment is not None:
+            seg_id, play = self._pending_segment
+            self._pending_segment = None
+            self.open_segment(session.id, seg_id, play=play)
+        elif count:
+            v.transcript.go_to_row(0)
+
+    def open_segment(self, session_id: str, segment_id: str, *, play: bool = False) -> None:
+        """Jump to a segment (opening its session first) and maybe play it."""
+        v = self.views
+        if self.state.session is None or self.state.session.id != session_id:
+            self._pending_segment = (segment_id, play)
+            row = v.sessions_model.row_of(session_id)
+            if row >= 0:
+                v.sessions_view.selectRow(row)
+            self.open_session(session_id)
+            return
+        row = v.segment_model.row_of(segment_id)
+        if row < 0:
+            self._pending_segment = (segment_id, play)  # still loading
+            return
+        v.transcript.go_to_row(row)
+        if play:
+            self.play_row(row)
+
+    # ------------------------------------------------------------------ playback sync
+    def play_row(self, row: int) -> None:
+        """Play from a segment's start."""
+        model = self.views.segment_model
+        if 0 <= row < model.rowCount():
+            self.views.player.play_from(model.segment(row).start_ms)
+
+    def play_current(self) -> None:
+        """Play from the current segment's start."""
+        self.play_row(self.views.transcript.currentIndex().row())
+
+    def _position_changed(self, ms: int) -> None:
+        v = self.views
+        v.waveform.set_position(ms)
+        row = v.segment_model.row_at_time(ms)
+        if row != v.segment_model.playing_row:
+            v.segment_model.set_playing_row(row)
+            if row >= 0:
+                seg = v.segment_model.segment(row)
+                v.waveform.set_segment((seg.start_ms, seg.end_ms))
+                if v.player.is_playing() and v.transcript.state() != QTableView.State.EditingState:
+                    v.transcript.go_to_row(row, select=False)
+        self.strip.follow_playback(ms)
+
+    # ------------------------------------------------------------------ search
+    def run_search(self, query: str) -> None:
+        """Search the project's transcripts (in the background)."""
+        if self.state.project is None or not query.strip():
+            return
+        project = self.state.project
+        panel = self.views.search_panel
+        self.runner.submit(
+            "Search",
+            lambda _ctx: project.search(query, limit=500),
+            on_done=panel.show_hits,
+            on_error=lambda exc: panel.show_message(str(exc)),
+        )
+
+
+def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
+    """The worker side of loading a transcript: rows, codings, markers, media path."""
+
+    def job(ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None] | None:
+        segments = project.transcript_columns(session_id, cancel=ctx.cancel)
+        if ctx.cancelled:
+            return None  # a part of the transcript: never shown
+        coder = project.coder if project.blind_coding else None  # blind coding
+        codings = project.coding_columns(session_id, coder=coder)
+        prepared = prepare_transcript(segments, codings)
+        markers = project.markers(session_id)
+        try:
+            media: Path | None = project.media_path(session_id)
+        except FieldScribeError:
+            media = None
+        return prepared, markers, media
+
+    return job

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence, QUndoStack
@@ -23,7 +23,6 @@ from gui.memos import MemoDialog
 from gui.project_docks import ProjectDocks
 from gui.sessions import SessionsController
 from gui.settings import Settings
-from gui.speaker_panel import SpeakerPanel
 from gui.speaker_strip import SpeakerStripController
 from gui.tasks import TaskRunner
 from gui.undo import (
@@ -44,6 +43,9 @@ from gui.undo import (
 from gui.views import WorkbenchViews
 from storage.models import Code, Coding
 from storage.retrieval import CodingColumns
+
+if TYPE_CHECKING:
+    from gui.speaker_panel import SpeakerPanel  # imported with its dock, when it opens
 
 
 class EditingController:

@@ -2,9 +2,9 @@
 
 No per-row widgets and no object per row: ``data()`` formats on demand from flat lists and
 arrays (``storage.retrieval.TranscriptColumns``) and a delegate paints the coding stripes.
-Edits are not written here: ``setData`` emits ``edit_requested`` and the main window turns it
-into an undoable command; when the command has run, the window calls ``replace_segment`` /
-``insert_segment`` / ``remove_segment``.
+Edits are not written here: ``setData`` emits ``edit_requested`` and the editing controller
+(``gui.editing``) turns it into an undoable command; when the command has run, it calls
+``replace_segment`` / ``insert_segment`` / ``remove_segment``.
 """
 
 from __future__ import annotations

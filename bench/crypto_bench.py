@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from storage import crypto
+from storage.privacy import crypto
 
 
 def _timed(label: str, size: int, fn) -> float:  # type: ignore[no-untyped-def]

@@ -65,7 +65,7 @@ def build(folder: Path) -> None:
     rng = random.Random(7)
     t0 = time.perf_counter()
     project = Project.create(folder, name="Bench", coder="bench")
-    codes = [project.add_code(f"Code {i}").id for i in range(20)]
+    codes = [project.codebook.add_code(f"Code {i}").id for i in range(20)]
     stamp = ("bench", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z")
     sizes = [2000] * 100 + [100_000]
     with project.transaction() as db:
@@ -95,7 +95,7 @@ def build(folder: Path) -> None:
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 codings,
             )
-    project.rebuild_search_index()
+    project.transcript.rebuild_search_index()
     project.close()
     print(f"built 300,000 segments in {time.perf_counter() - t0:.1f} s")
 
@@ -225,9 +225,9 @@ def main() -> int:
 
     def object_loader() -> None:
         assert window.project is not None
-        segs = window.project.transcript_segments(big_id)
+        segs = window.project.retrieval.transcript_segments(big_id)
         grouped: dict[str, list[object]] = {}
-        for c in window.project.codings(session_id=big_id):
+        for c in window.project.codebook.codings(session_id=big_id):
             grouped.setdefault(c.segment_id, []).append(c)
         held.append((segs, grouped, {s.id: i for i, s in enumerate(segs)}))
 
@@ -257,9 +257,9 @@ def main() -> int:
             times.append(time.perf_counter() - t)
         return min(times)
 
-    segs = project.transcript_segments(sid)
-    t_light = best_of_3(lambda: project.transcript_segments(sid))
-    t_full = best_of_3(lambda: project.segments(sid))
+    segs = project.retrieval.transcript_segments(sid)
+    t_light = best_of_3(lambda: project.retrieval.transcript_segments(sid))
+    t_full = best_of_3(lambda: project.transcript.segments(sid))
     t = time.perf_counter()
     naive = QStandardItemModel()
     for s in segs:
@@ -282,7 +282,7 @@ def main() -> int:
             f" ms, max {frames[-1]:.2f} ms"
         )
 
-    total = project.segment_count()
+    total = project.transcript.segment_count()
     print(f"project: {total:,} segments in {n_sessions} sessions ({folder})")
     print(f"open project: window usable after {t_open * 1000:.0f} ms; sessions list (counts,"
           f" read in the background) after {t_listed * 1000:.0f} ms")  # fmt: skip

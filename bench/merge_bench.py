@@ -11,7 +11,7 @@ compute agreement for ten coders (goal: under 5 s). It also merges the same codi
   next to our figure for that code (same value expected).
 
 Setup writes rows with executemany (a bench may write SQL to build data quickly), with ids from
-the app's own generator (``storage._base.new_id``), made in the order the app would make them:
+the app's own generator (``storage.core.ids.new_id``), made in the order the app would make them:
 segments in transcript order, each coder's codings one after another.
 
     nice -n 10 python bench/merge_bench.py [--segments 300000] [--codings 50000] [--coders 10]
@@ -37,8 +37,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from storage import Project
-from storage._base import new_id
-from storage.bundle import export_bundle, open_bundle
+from storage.core.ids import new_id
+from storage.team.bundle import export_bundle, open_bundle
 
 N_CODES = 20
 SINCE = "2026-03-02"  # after the lead's rows, before every coder's codings
@@ -82,7 +82,7 @@ def setup(work: Path, n_segments: int, n_codings: int, n_coders: int) -> None:
             " VALUES (?, NULL, ?, '#888888', 'lead', ?, ?)",
             [(c, f"Code {i}", ts, ts) for i, c in enumerate(codes)],
         )
-    lead.rebuild_search_index()
+    lead.transcript.rebuild_search_index()
     lead.close()
     # the agreed "truth" most coders mostly follow
     truth = [(rng.randrange(n_segments), rng.randrange(N_CODES)) for _ in range(n_codings)]
@@ -143,7 +143,7 @@ def _peak_mib() -> float:
 def phase_merge(work: Path) -> dict[str, float]:
     bundles = sorted(work.glob("coder*.fsbundle"))
     target = _copy_lead(work, "merge.fieldscribe")
-    from storage.bundle import merge_bundles
+    from storage.team.merging import merge_bundles
 
     with Project.open(target) as p:
         started, cpu = time.perf_counter(), time.process_time()
@@ -159,7 +159,7 @@ def phase_merge_since(work: Path) -> dict[str, float]:
     """Merge the ``--since`` bundles (each coder's codings only) into a copy of the lead."""
     bundles = sorted((work / "since").glob("coder*.fsbundle"))
     target = _copy_lead(work, "since.fieldscribe")
-    from storage.bundle import merge_bundles
+    from storage.team.merging import merge_bundles
 
     with Project.open(target) as p:
         started, cpu = time.perf_counter(), time.process_time()
@@ -203,12 +203,12 @@ def phase_agreement(work: Path) -> dict[str, float]:
     with Project.open(work / "merge.fieldscribe", readonly=True) as p:
         # what `fieldscribe agreement DIR` does (texts only come with --disagreements)
         started, cpu = time.perf_counter(), time.process_time()
-        data = p.agreement_data(with_texts=False)
+        data = p.team.agreement_data(with_texts=False)
         loaded = time.perf_counter() - started
         report = compute_agreement(data)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         texts_started = time.perf_counter()
-        p.agreement_data()
+        p.team.agreement_data()
         with_texts = time.perf_counter() - texts_started
     code_id, entry = next((c.code_id, c) for c in report.codes if c.units)
     # peer: the krippendorff package on the dense matrix of that code (everyone coded all)

@@ -46,7 +46,7 @@ def bench_fieldscribe(folder: Path, seconds: float) -> dict[str, float]:
 
     from gui.recording_engine import Recorder, find_device
     from storage import Project
-    from storage.recording import finish_recording
+    from storage.recordings.recording import finish_recording
 
     app = QCoreApplication.instance() or QCoreApplication([])
     project = Project.create(folder, coder="bench")

@@ -48,7 +48,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from storage import Project, SegmentDraft
-from storage.models import Segment, Word
+from storage.core.models import Segment, Word
 from transcribe.diarize.align import Turn, TurnIndex, labels_of_words, plan_relabel
 
 PYANNOTE_SDIST = "pyannote.audio==4.0.7"
@@ -351,17 +351,19 @@ class TimelineStore:
         """Write the transcript, its labels and the turns (as ``diarize_session`` does, in one
         transaction); return the timeline the speaker strip draws (``Project.speaker_turns``)."""
         project = self.project
-        session = project.add_session(name)
+        session = project.sessions.add_session(name)
         if segments:
-            project.add_segments(
+            project.transcript.add_segments(
                 session.id,
                 [SegmentDraft(g.start_ms, g.end_ms, g.text, words=g.words) for g in segments],
             )
-        plan = plan_relabel(project.segments(session.id), turns)
-        project.apply_speaker_labels(
+        plan = plan_relabel(project.transcript.segments(session.id), turns)
+        project.speakers.apply_speaker_labels(
             session.id, plan, turns=[(t.start_ms, t.end_ms, t.speaker) for t in turns]
         )
-        return [Turn(a, b, s) for a, b, s in project.speaker_turns(session.id) if s is not None]
+        return [
+            Turn(a, b, s) for a, b, s in project.speakers.speaker_turns(session.id) if s is not None
+        ]
 
     def close(self) -> None:
         """Remove the scratch project."""

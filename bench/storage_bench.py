@@ -90,7 +90,7 @@ def main() -> None:
     project = Project.create(folder, name="Bench", coder="coder-a")
     session_ids = []
     for s in range(args.sessions):
-        session = project.add_session(f"Session {s + 1}", "focus_group")
+        session = project.sessions.add_session(f"Session {s + 1}", "focus_group")
         session_ids.append(session.id)
         drafts, t = [], 0
         for _ in range(args.per_session):
@@ -98,21 +98,23 @@ def main() -> None:
             speaker = f"P{rng.randint(1, 8)}"
             drafts.append(SegmentDraft(t, t + dur, maker.sentence(), speaker=speaker))
             t += dur + rng.randint(0, 400)
-        project.add_segments(session.id, drafts)
+        project.transcript.add_segments(session.id, drafts)
     t_segments = time.perf_counter() - t0
-    codes = [project.ensure_code_path(f"Theme {i // 10}/Code {i}").id for i in range(args.codes)]
-    seg_ids = [r[0] for r in project._rows("SELECT id FROM segments")]
+    codes = [
+        project.codebook.ensure_code_path(f"Theme {i // 10}/Code {i}").id for i in range(args.codes)
+    ]
+    seg_ids = [r[0] for r in project.store.rows("SELECT id FROM segments")]
     coders = ["coder-a", "coder-b", "coder-c"]
     with project.transaction():
         for i in range(args.codings):
-            project.apply_code(
+            project.codebook.apply_code(
                 rng.choice(seg_ids), codes[i % len(codes)], coder=coders[i % len(coders)]
             )
     build_s = time.perf_counter() - t0
     project.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size_mb = sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) / 1e6
-    n_segments = project.segment_count()
-    n_codings = len(project.codings())
+    n_segments = project.transcript.segment_count()
+    n_codings = len(project.codebook.codings())
 
     # What researchers search for: content words (topic words and the vocabulary's middle
     # ranks), alone, in pairs, with OR, and as phrases.
@@ -127,7 +129,7 @@ def main() -> None:
     raw = sqlite3.connect(folder / "project.db")
     for q in queries:
         t = time.perf_counter()
-        project.search(q, limit=50)
+        project.transcript.search(q, limit=50)
         search_ms.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
         raw.execute(
@@ -142,13 +144,13 @@ def main() -> None:
     common_ms = []
     for word in TOPIC[:10]:  # the most frequent content words: worst case for ranking
         t = time.perf_counter()
-        project.search(word, limit=50)
+        project.transcript.search(word, limit=50)
         common_ms.append((time.perf_counter() - t) * 1000)
 
     list_ms, list_cpu_ms, raw_list_ms = [], [], []
     for sid in rng.sample(session_ids, min(30, len(session_ids))):
         t, c = time.perf_counter(), time.process_time()
-        segs = project.segments(sid)
+        segs = project.transcript.segments(sid)
         list_ms.append((time.perf_counter() - t) * 1000)
         list_cpu_ms.append((time.process_time() - c) * 1000)
         assert len(segs) == args.per_session
@@ -161,7 +163,7 @@ def main() -> None:
     code_ms = []
     for _ in range(100):
         t = time.perf_counter()
-        project.apply_code(rng.choice(seg_ids), rng.choice(codes), coder="coder-d")
+        project.codebook.apply_code(rng.choice(seg_ids), rng.choice(codes), coder="coder-d")
         code_ms.append((time.perf_counter() - t) * 1000)
     raw.close()
     project.close()

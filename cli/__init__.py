@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from storage.errors import FieldScribeError
+from storage.core.errors import FieldScribeError
 
 from . import project_cmds
 

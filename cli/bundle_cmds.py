@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from analysis.agreement import compute_agreement, disagreements
-from storage.bundle import export_bundle, merge_bundles
-from storage.crypto import fingerprint, is_encrypted, load_public_key, read_passphrase_file
-from storage.errors import InvalidInputError, NotFoundError
-from storage.models import as_dict
-from storage.privacy_bundle import export_encrypted
+from storage.core.errors import InvalidInputError, NotFoundError
+from storage.core.models import as_dict
+from storage.privacy.bundle import export_encrypted
+from storage.privacy.crypto import fingerprint, is_encrypted, load_public_key, read_passphrase_file
+from storage.team.bundle import export_bundle
+from storage.team.merging import merge_bundles
 
 from .common import (
     add_decryption,
@@ -137,7 +138,7 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
             )
             info.path = args.output
             if not project.readonly:
-                project.log_event(
+                project.audit.log_event(
                     "encrypt",
                     None,
                     None,
@@ -185,7 +186,7 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
             for bundle in args.bundles:  # an encrypted one is decrypted to a private temp copy
                 with decrypted(bundle, args, project) as plain:
                     summaries += merge_bundles(project, [plain], **options)
-        open_conflicts = len(project.conflicts())
+        open_conflicts = len(project.team.conflicts())
     if args.json:
         print_json(
             {
@@ -220,14 +221,14 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         if args.keep is None:
             raise InvalidInputError("Say which version to keep with --keep N.")
         with open_project(args, write=True) as project:
-            conflict = project.resolve_conflict(args.resolve, keep=args.keep)
+            conflict = project.team.resolve_conflict(args.resolve, keep=args.keep)
         if args.json:
             print_json(as_dict(conflict))
         else:
             print(f"Resolved: {conflict.resolution}.")
         return 0
     with open_project(args, write=False) as project:
-        conflicts = project.conflicts(status=None if args.all else "open")
+        conflicts = project.team.conflicts(status=None if args.all else "open")
     if args.json:
         print_json([as_dict(c) for c in conflicts])
         return 0
@@ -252,7 +253,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         code_ids = None
         if args.codes:
             code_ids = []
-            by_path = {c.path: c.id for c in project.codes()}
+            by_path = {c.path: c.id for c in project.codebook.codes()}
             for item in _split(args.codes) or []:
                 if item in by_path.values():
                     code_ids.append(item)
@@ -260,7 +261,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
                     code_ids.append(by_path[item])
                 else:
                     raise NotFoundError(f"No code {item!r}; list them with `fieldscribe codes`.")
-        data = project.agreement_data(
+        data = project.team.agreement_data(
             coders=_split(args.coders),
             code_ids=code_ids,
             session_ids=_split(args.sessions),

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from storage import Project
-from storage.errors import ProjectLockedError
-from storage.privacy_models import ExportPrivacy
+from storage.core.errors import ProjectLockedError
+from storage.privacy.models import ExportPrivacy
 
 
 def add_dir(parser: argparse.ArgumentParser) -> None:
@@ -103,8 +103,8 @@ def decrypted(
     path: Path, args: argparse.Namespace, project: Project | None = None
 ) -> Iterator[Path]:
     """Yield ``path`` itself, or a decrypted temporary copy when it is an encrypted bundle."""
-    from storage import crypto
-    from storage.privacy_bundle import decrypted_copy
+    from storage.privacy import crypto
+    from storage.privacy.bundle import decrypted_copy
 
     if not crypto.is_encrypted(path):
         yield path
@@ -116,7 +116,7 @@ def decrypted(
     identities = []
     if args.identity:
         identities.append(crypto.load_identity(args.identity, key_passphrase))
-    elif project is not None and project.identity_path().is_file() and passphrase is None:
-        identities.append(project.load_identity(key_passphrase))
+    elif project is not None and project.privacy.identity_path().is_file() and passphrase is None:
+        identities.append(project.privacy.load_identity(key_passphrase))
     with decrypted_copy(path, passphrase=passphrase, identities=identities) as plain:
         yield plain

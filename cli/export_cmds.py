@@ -9,7 +9,7 @@ from typing import Any
 from storage.interop.codings_export import export_codings
 from storage.interop.transcript_export import TRANSCRIPT_FORMATS, export_transcript
 from storage.interop.transcript_import import TRANSCRIPT_IMPORT_FORMATS, import_transcript
-from storage.privacy_view import private_view
+from storage.privacy.view import private_view
 
 from .common import (
     add_dir,
@@ -70,7 +70,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             privacy=privacy,
         )
         with private_view(project, privacy) as view:
-            n = len(view.segments(args.session))
+            n = len(view.transcript.segments(args.session))
     if args.json:
         print_json({"path": str(path), "format": args.format, "segments": n})
     else:
@@ -86,7 +86,7 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
             project, args.output, sheet_per_code=args.sheet_per_code, privacy=privacy
         )
         with private_view(project, privacy) as view:
-            n = len(view.codings())
+            n = len(view.codebook.codings())
     if args.json:
         print_json({"path": str(path), "codings": n})
     else:

@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from storage.crypto import public_key_text, read_passphrase_file
-from storage.errors import InvalidInputError
-from storage.models import as_dict
-from storage.privacy import parse_yes_no
-from storage.privacy_models import CONSENT_KINDS, PURPOSE_NEEDS
+from storage.core.errors import InvalidInputError
+from storage.core.models import as_dict
+from storage.privacy.crypto import public_key_text, read_passphrase_file
+from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS
+from storage.privacy.privacy import parse_yes_no
 
 from .common import add_dir, add_json, open_project
 from .output import print_json, print_table
@@ -115,7 +115,7 @@ def cmd_consent(args: argparse.Namespace) -> int:
         if not args.session or args.session == "all":
             raise InvalidInputError("--check needs --session ID.")
         with open_project(args, write=False) as project:
-            problems = project.consent_problems(args.session, args.check)
+            problems = project.privacy.consent_problems(args.session, args.check)
         if args.json:
             print_json([as_dict(p) for p in problems])
         elif problems:
@@ -127,8 +127,8 @@ def cmd_consent(args: argparse.Namespace) -> int:
     if args.list:
         with open_project(args, write=False) as project:
             session = None if args.session in (None, "all") else args.session
-            consents = project.consents(participant_id=args.participant, session_id=session)
-            names = {p.id: p.pseudonym for p in project.participants()}
+            consents = project.privacy.consents(participant_id=args.participant, session_id=session)
+            names = {p.id: p.pseudonym for p in project.sessions.participants()}
         if args.json:
             print_json([as_dict(c) for c in consents])
             return 0
@@ -153,7 +153,7 @@ def cmd_consent(args: argparse.Namespace) -> int:
         )
     answers = {k: parse_yes_no(getattr(args, k), f"--{k}") for k in CONSENT_KINDS}
     with open_project(args, write=True) as project:
-        consent = project.set_consent(
+        consent = project.privacy.set_consent(
             args.participant,
             None if args.session == "all" else args.session,
             **answers,
@@ -185,7 +185,7 @@ def cmd_pseudonym(args: argparse.Namespace) -> int:
             pairs.append((real, pseudonym))
         with open_project(args, write=True) as project, project.transaction():
             entries = [
-                project.set_pseudonym(real, pseudonym, participant_id=args.participant)
+                project.privacy.set_pseudonym(real, pseudonym, participant_id=args.participant)
                 for real, pseudonym in pairs
             ]
         if args.json:
@@ -196,7 +196,7 @@ def cmd_pseudonym(args: argparse.Namespace) -> int:
         return 0
     if args.list:
         with open_project(args, write=False) as project:
-            entries = project.pseudonyms()
+            entries = project.privacy.pseudonyms()
         if args.json:
             print_json([as_dict(e) for e in entries])
         else:
@@ -207,7 +207,7 @@ def cmd_pseudonym(args: argparse.Namespace) -> int:
         return 0
     if args.remove:
         with open_project(args, write=True) as project:
-            project.remove_pseudonym(args.remove)
+            project.privacy.remove_pseudonym(args.remove)
         if args.json:
             print_json({"removed": args.remove})
         else:
@@ -215,7 +215,7 @@ def cmd_pseudonym(args: argparse.Namespace) -> int:
         return 0
     if args.review:
         with open_project(args, write=False) as project:
-            candidates = project.pseudonym_candidates(args.session)
+            candidates = project.privacy.pseudonym_candidates(args.session)
         if args.json:
             print_json([as_dict(c) for c in candidates])
         elif not candidates:
@@ -228,7 +228,7 @@ def cmd_pseudonym(args: argparse.Namespace) -> int:
         return 0
     accept = None if args.accept.strip() == "all" else args.accept.split(",")
     with open_project(args, write=True) as project:
-        report = project.apply_pseudonyms(accept, session_id=args.session)
+        report = project.privacy.apply_pseudonyms(accept, session_id=args.session)
     if args.json:
         print_json(as_dict(report))
     else:
@@ -254,7 +254,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
     """fieldscribe redact DIR ..."""
     if args.list:
         with open_project(args, write=False) as project:
-            items = project.redactions(segment_id=args.segment, session_id=args.session)
+            items = project.redactions.all(segment_id=args.segment, session_id=args.session)
         if args.json:
             print_json([as_dict(r) for r in items])
         else:
@@ -274,7 +274,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
         return 0
     if args.remove:
         with open_project(args, write=True) as project:
-            project.remove_redaction(args.remove)
+            project.redactions.remove_redaction(args.remove)
         if args.json:
             print_json({"removed": args.remove})
         else:
@@ -288,7 +288,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
         )
     start, end = _span(args.span)
     with open_project(args, write=True) as project:
-        redaction = project.redact(args.segment, start, end, args.category)
+        redaction = project.redactions.redact(args.segment, start, end, args.category)
     if args.json:
         print_json(as_dict(redaction))
     else:
@@ -307,16 +307,18 @@ def _destroy(args: argparse.Namespace) -> int:
         if args.segment:
             start, end = _span(args.span)
             with project.transaction():
-                redaction = project.redact(args.segment, start, end, args.category)
+                redaction = project.redactions.redact(args.segment, start, end, args.category)
             try:
-                report = project.destroy_redactions([redaction.id], mode=args.mode)
+                report = project.redactions.destroy_redactions([redaction.id], mode=args.mode)
             except BaseException:
-                project.remove_redaction(redaction.id)
+                project.redactions.remove_redaction(redaction.id)
                 raise
         elif args.id:
-            report = project.destroy_redactions(args.id, mode=args.mode)
+            report = project.redactions.destroy_redactions(args.id, mode=args.mode)
         else:
-            report = project.destroy_redactions(None, session_id=args.session, mode=args.mode)
+            report = project.redactions.destroy_redactions(
+                None, session_id=args.session, mode=args.mode
+            )
     if args.json:
         print_json(as_dict(report))
     else:
@@ -335,13 +337,13 @@ def cmd_keys(args: argparse.Namespace) -> int:
     )
     if args.action == "generate":
         with open_project(args, write=True) as project:
-            public = project.generate_identity(passphrase)
-            path = project.identity_path()
+            public = project.privacy.generate_identity(passphrase)
+            path = project.privacy.identity_path()
             text = public_key_text(public, project.coder)
     else:
         with open_project(args, write=False) as project:
-            public = project.load_identity(passphrase).public_key()
-            path = project.identity_path()
+            public = project.privacy.load_identity(passphrase).public_key()
+            path = project.privacy.identity_path()
             text = public_key_text(public, project.coder)
     if args.output:
         try:
@@ -367,7 +369,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     """fieldscribe audit DIR."""
     with open_project(args, write=False) as project:
-        entries = project.audit_log(action=args.action, limit=args.limit)
+        entries = project.audit.entries(action=args.action, limit=args.limit)
     if args.json:
         print_json([as_dict(e) for e in entries])
         return 0

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from storage import Project
-from storage.errors import InvalidInputError
-from storage.models import SESSION_KINDS, as_dict
+from storage.core.errors import InvalidInputError
+from storage.core.models import SESSION_KINDS, as_dict
 
 from .common import add_decryption, add_dir, add_json, decrypted, open_project
 from .output import fmt_ms, print_json, print_table
@@ -90,12 +90,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     """fieldscribe new DIR."""
     coder = args.coder or _default_coder()
     if args.from_bundle:
-        try:
-            from storage.bundle import create_from_bundle  # type: ignore[import-not-found]
-        except ModuleNotFoundError:
-            raise InvalidInputError("Bundles are not available in this version.") from None
         with decrypted(args.from_bundle, args) as plain:
-            project = create_from_bundle(plain, args.dir, coder=coder, name=args.name)
+            project = Project.from_bundle(plain, args.dir, coder=coder, name=args.name)
     else:
         project = Project.create(args.dir, name=args.name, coder=coder)
     with project:
@@ -104,7 +100,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             "id": project.id,
             "name": project.name,
             "coder": project.coder,
-            "sessions": len(project.sessions()),
+            "sessions": len(project.sessions.all()),
         }
     if args.json:
         print_json(info)
@@ -119,7 +115,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise InvalidInputError("--title works with one file only.")
     with open_project(args, write=True) as project:
         titles = [args.title] if args.title else None
-        sessions = project.import_audio_files(args.files, kind=args.kind, titles=titles)
+        sessions = project.sessions.import_audio_files(args.files, kind=args.kind, titles=titles)
     if args.json:
         print_json([as_dict(s) for s in sessions])
     else:
@@ -131,7 +127,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_sessions(args: argparse.Namespace) -> int:
     """fieldscribe sessions DIR."""
     with open_project(args, write=False) as project:
-        sessions = project.sessions()
+        sessions = project.sessions.all()
     if args.json:
         print_json([as_dict(s) for s in sessions])
         return 0
@@ -159,7 +155,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 def cmd_segments(args: argparse.Namespace) -> int:
     """fieldscribe segments DIR --session ID."""
     with open_project(args, write=False) as project:
-        segments = project.segments(args.session)
+        segments = project.transcript.segments(args.session)
     if args.json:
         print_json([as_dict(s) for s in segments])
         return 0
@@ -172,7 +168,7 @@ def cmd_segments(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     """fieldscribe search DIR QUERY."""
     with open_project(args, write=False) as project:
-        hits = project.search(args.query, limit=args.limit, session_id=args.session)
+        hits = project.transcript.search(args.query, limit=args.limit, session_id=args.session)
     if args.json:
         print_json([as_dict(h) for h in hits])
         return 0
@@ -187,8 +183,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_codes(args: argparse.Namespace) -> int:
     """fieldscribe codes DIR."""
     with open_project(args, write=False) as project:
-        codes = project.codes()
-        freq = project.code_frequencies()
+        codes = project.codebook.codes()
+        freq = project.codebook.code_frequencies()
     if args.json:
         print_json([{**as_dict(c), "codings": freq.get(c.id, 0)} for c in codes])
         return 0
@@ -213,10 +209,10 @@ def cmd_code(args: argparse.Namespace) -> int:
     """fieldscribe code DIR --segment ID --code PATH."""
     start, end = _parse_span(args.span)
     with open_project(args, write=True) as project:
-        project.get_segment(args.segment)  # fail before creating the code path
+        project.transcript.get_segment(args.segment)  # fail before creating the code path
         with project.transaction():
-            code = project.ensure_code_path(args.code)
-            coding = project.apply_code(
+            code = project.codebook.ensure_code_path(args.code)
+            coding = project.codebook.apply_code(
                 args.segment, code.id, start_cp=start, end_cp=end, memo=args.memo
             )
     if args.json:
@@ -229,8 +225,8 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_autocode(args: argparse.Namespace) -> int:
     """fieldscribe autocode DIR --query Q --code PATH."""
     with open_project(args, write=True) as project:
-        added = project.autocode(args.query, args.code)
-        code = project.find_code(args.code)
+        added = project.codebook.autocode(args.query, args.code)
+        code = project.codebook.find_code(args.code)
     result = {"code_path": code.path if code else args.code, "codings_added": len(added)}
     if args.json:
         print_json({**result, "segment_ids": [c.segment_id for c in added]})

@@ -9,7 +9,7 @@ from typing import Any
 from storage.interop.qdc import export_codebook, import_codebook
 from storage.interop.qdpx_export import export_qdpx
 from storage.interop.qdpx_import import import_qdpx
-from storage.privacy_models import ExportPrivacy
+from storage.privacy.models import ExportPrivacy
 
 from .common import (
     add_dir,
@@ -102,7 +102,7 @@ def cmd_codebook_export(args: argparse.Namespace) -> int:
     privacy = ExportPrivacy(pseudonymise=not args.no_pseudonyms)
     with open_for_export(args) as project:  # logged in the audit log
         path = export_codebook(project, args.output, privacy=privacy)
-        n = len(project.codes())
+        n = len(project.codebook.codes())
     if args.json:
         print_json({"path": str(path), "codes": n})
     else:

@@ -15,8 +15,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from storage.errors import FieldScribeError
-from storage.models import SESSION_KINDS, as_dict
+from storage.core.errors import FieldScribeError
+from storage.core.models import SESSION_KINDS, as_dict
 
 from .common import add_dir, add_json, open_project
 from .output import fmt_ms, print_json
@@ -53,8 +53,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
     from gui.recording_engine import Recorder, device_id, find_device, input_devices
-    from storage.errors import InvalidInputError
-    from storage.recording import finish_recording, load_guide
+    from storage.core.errors import InvalidInputError
+    from storage.recordings.recording import finish_recording, load_guide
 
     app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     if args.list_devices:
@@ -158,7 +158,7 @@ def cmd_record(args: argparse.Namespace) -> int:
             raise InvalidInputError(
                 f"No audio arrived from {device.description()}; nothing was recorded."
             )
-        markers = project.markers(session.id)
+        markers = project.sessions.markers(session.id)
     result = {
         **as_dict(session),
         "markers": [as_dict(m) for m in markers],
@@ -175,7 +175,7 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 def cmd_recover(args: argparse.Namespace) -> int:
     """Import every unfinished recording of the project."""
-    from storage.recording import recover_all
+    from storage.recordings.recording import recover_all
 
     with open_project(args, write=True) as project:
         report = recover_all(project)

@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import Any
 
-from storage.models import as_dict
+from storage.core.models import as_dict
 
 from .common import add_dir, add_json, open_project
 from .output import ProgressBar, fmt_ms, print_json, print_table
@@ -84,13 +84,13 @@ def register(sub: Any) -> None:
 
 
 def _stats_rows(project: Any, session_id: str) -> list[dict[str, Any]]:
-    names = {p.id: p.pseudonym for p in project.participants()}
+    names = {p.id: p.pseudonym for p in project.sessions.participants()}
     return [
         {
             **as_dict(s),
             "participant": names.get(s.participant_id or ""),
         }
-        for s in project.speaker_stats(session_id)
+        for s in project.speakers.speaker_stats(session_id)
     ]
 
 
@@ -161,16 +161,16 @@ def cmd_speaker(args: argparse.Namespace) -> int:
     """Hand corrections of speakers."""
     with open_project(args, write=True) as project:
         if args.action == "rename":
-            n = project.rename_speaker(args.session, args.old, args.new)
+            n = project.speakers.rename_speaker(args.session, args.old, args.new)
             message = f"renamed {args.old!r} to {args.new!r} in {n} segments"
         elif args.action == "merge":
-            n = project.merge_speakers(args.session, args.source, args.target)
+            n = project.speakers.merge_speakers(args.session, args.source, args.target)
             message = f"merged {args.source!r} into {args.target!r} ({n} segments)"
         elif args.action == "assign":
-            n = project.reassign_segments(args.segment, args.speaker)
+            n = project.speakers.reassign_segments(args.segment, args.speaker)
             message = f"set speaker {args.speaker!r} on {n} segments"
         else:
-            s = project.map_speaker(args.session, args.label, args.participant)
+            s = project.sessions.map_speaker(args.session, args.label, args.participant)
             n = 1
             message = (
                 f"mapped {args.label!r} to participant {s.participant_id}"
@@ -188,8 +188,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     """Voice profiles."""
     if args.action == "list":
         with open_project(args, write=False) as project:
-            profiles = project.speaker_profiles()
-            names = {p.id: p.pseudonym for p in project.participants()}
+            profiles = project.speakers.speaker_profiles()
+            names = {p.id: p.pseudonym for p in project.sessions.participants()}
         rows = [
             {
                 "id": p.id,
@@ -219,8 +219,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         return 0
     if args.action == "delete":
         with open_project(args, write=True) as project:
-            profile = project.get_speaker_profile(args.profile_id)
-            project.delete_speaker_profile(args.profile_id)
+            profile = project.speakers.get_speaker_profile(args.profile_id)
+            project.speakers.delete_speaker_profile(args.profile_id)
         if args.json:
             print_json({"deleted": profile.id, "name": profile.name})
         else:

@@ -9,7 +9,7 @@ import threading
 from dataclasses import asdict
 from typing import Any
 
-from storage.errors import InvalidInputError
+from storage.core.errors import InvalidInputError
 
 from .common import add_dir, add_json, open_project
 from .output import ProgressBar, fmt_ms, print_json, print_table
@@ -105,13 +105,13 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     try:
         with open_project(args, write=True) as project:
             if args.session:
-                project.get_session(args.session)
+                project.sessions.get_session(args.session)
                 targets = [args.session]
             else:
                 targets = []
-                for s in project.sessions():
-                    state = project.transcription_state(s.id)
-                    if not project.media_for_session(s.id):
+                for s in project.sessions.all():
+                    state = project.transcription.transcription_state(s.id)
+                    if not project.sessions.media_for_session(s.id):
                         skipped.append({"session_id": s.id, "reason": "no audio"})
                     elif state is not None and state.status == "done" and not args.replace:
                         skipped.append({"session_id": s.id, "reason": "already transcribed"})
@@ -133,7 +133,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                     if not backend_available():
                         raise SpeakersUnavailableError(INSTALL_HINT)
             for session_id in targets:
-                title = project.get_session(session_id).title
+                title = project.sessions.get_session(session_id).title
                 bar = ProgressBar(f"{title[:24]}", enabled=None if not args.json else False)
 
                 def show(p: Progress, bar: ProgressBar = bar) -> None:
@@ -200,11 +200,11 @@ def _detect_speakers(
     Hand-corrected speakers are never overwritten (the session is reported as skipped, as is
     a session whose transcript is empty); a missing or broken backend fails the command.
     """
-    from storage.errors import InUseError
-    from storage.models import as_dict
+    from storage.core.errors import InUseError
+    from storage.core.models import as_dict
     from transcribe.speakers import DiarizationCancelled, diarize_session
 
-    if not project.segments(session_id):
+    if not project.transcript.segments(session_id):
         if not args.json:
             print(f"  No speech in {title!r}; no speakers to detect.")
         return {"skipped": "no transcript segments"}

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from gui.undo import EditContext
 from storage import Project
-from storage.models import Session
+from storage.core.models import Session
 
 
 class AppState(QObject):

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from gui.models.codes import CodeTreeModel
 from gui.qtcompat import emit
-from storage.models import Code
+from storage.core.models import Code
 
 
 class CodeTree(QTreeView):

@@ -27,7 +27,7 @@ def confirm_consent(
             text = str(exc)
         if text:
             if len(warnings) < 5:
-                title = project.get_session(sid).title
+                title = project.sessions.get_session(sid).title
                 warnings.append(f"{title}:\n{text}")
             else:
                 warnings.append("… and more sessions.")

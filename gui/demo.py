@@ -45,15 +45,15 @@ def open_or_create_demo(coder: str, folder: Path | None = None) -> tuple[Project
     folder.parent.mkdir(parents=True, exist_ok=True)
     project = Project.create(folder, name="Demo: e-government focus group", coder=coder)
     try:
-        session = project.import_audio(
+        session = project.sessions.import_audio(
             DEMO_AUDIO, kind="focus_group", title="Focus group: online public services"
         )
-        project.update_session(session.id, place="Community centre", moderator="Moderator")
+        project.sessions.update_session(session.id, place="Community centre", moderator="Moderator")
         for path, colour in DEMO_CODES:
-            project.ensure_code_path(path, colour=colour)
+            project.codebook.ensure_code_path(path, colour=colour)
         for pseudonym, attrs in DEMO_PARTICIPANTS:
-            project.add_participant(pseudonym, attrs)
-        project.add_memo(
+            project.sessions.add_participant(pseudonym, attrs)
+        project.codebook.add_memo(
             "journal",
             None,
             "Demo project: listen to the focus group, correct the transcript and code it.",
@@ -67,5 +67,5 @@ def open_or_create_demo(coder: str, folder: Path | None = None) -> tuple[Project
 
 def demo_session_id(project: Project) -> str | None:
     """The demo's session (the first one)."""
-    sessions = project.sessions()
+    sessions = project.sessions.all()
     return sessions[0].id if sessions else None

@@ -41,8 +41,8 @@ from gui.undo import (
     UpdateCodeCommand,
 )
 from gui.views import WorkbenchViews
-from storage.models import Code, Coding
-from storage.retrieval import CodingColumns
+from storage.codebook.retrieval import CodingColumns
+from storage.core.models import Code, Coding
 
 if TYPE_CHECKING:
     from gui.speaker_panel import SpeakerPanel  # imported with its dock, when it opens
@@ -216,13 +216,15 @@ class EditingController:
         project = self.state.project
 
         def job(_ctx: Any) -> tuple[list[Code], dict[str, int], bool, Any]:
-            codes = project.codes()
+            codes = project.codebook.codes()
             blind = project.get_meta("blind_coding") == "1"
             if blind:
-                freq = dict(Counter(c.code_id for c in project.codings(coder=project.coder)))
+                freq = dict(
+                    Counter(c.code_id for c in project.codebook.codings(coder=project.coder))
+                )
             else:
-                freq = project.code_frequencies()
-            filters = (project.attribute_values(), [c.name for c in project.coders()])
+                freq = project.codebook.code_frequencies()
+            filters = (project.retrieval.attribute_values(), [c.name for c in project.coders()])
             return codes, freq, blind, filters
 
         self.runner.submit("Codebook", job, on_done=self._codebook_loaded, serial=True)
@@ -302,7 +304,9 @@ class EditingController:
         segments = self.views.transcript.selected_segments()
         if not segments or self.state.ctx is None or self.state.project is None:
             return
-        labels = [s.label for s in self.state.project.session_speakers(segments[0].session_id)]
+        labels = [
+            s.label for s in self.state.project.sessions.session_speakers(segments[0].session_id)
+        ]
         current = segments[0].speaker or ""
         items = labels if current in labels else [current, *labels]
         name, ok = QInputDialog.getItem(
@@ -570,7 +574,7 @@ class EditingController:
 
         self.runner.submit(
             "Reload codings",
-            lambda _c: project.coding_columns(sid, coder=coder),
+            lambda _c: project.retrieval.coding_columns(sid, coder=coder),
             on_done=done,
             serial=True,
         )

@@ -65,7 +65,7 @@ from gui.undo import EditContext
 from gui.views import WorkbenchViews
 from gui.waveform import WaveformStrip
 from storage import Project
-from storage.models import Session
+from storage.core.models import Session
 
 Transcriber = Callable[..., Any]
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storage.models import Memo
+from storage.core.models import Memo
 
 if TYPE_CHECKING:
     from gui.tasks import TaskRunner
@@ -80,7 +80,7 @@ class MemoDialog(QDialog):
 
     def reload(self, select: str | None = None) -> None:
         """Read the memos (a quick read on the GUI thread)."""
-        memos = self.project.memos(self.target_type, self.target_id)
+        memos = self.project.codebook.memos(self.target_type, self.target_id)
         self.list.clear()
         for memo in memos:
             label = memo.title or (memo.text.splitlines()[0][:40] if memo.text else "(empty)")
@@ -117,8 +117,8 @@ class MemoDialog(QDialog):
 
         def job(_ctx: object) -> Memo:
             if current is None:
-                return project.add_memo(tt, tid, text, title=title)
-            return project.update_memo(current.id, text, title=title)
+                return project.codebook.add_memo(tt, tid, text, title=title)
+            return project.codebook.update_memo(current.id, text, title=title)
 
         self.runner.submit("Save memo", job, on_done=lambda m: self.reload(m.id), serial=True)
 
@@ -128,7 +128,7 @@ class MemoDialog(QDialog):
         memo_id, project = self.current.id, self.project
         self.runner.submit(
             "Delete memo",
-            lambda _ctx: project.delete_memo(memo_id),
+            lambda _ctx: project.codebook.delete_memo(memo_id),
             on_done=lambda _r: self.reload(),
             serial=True,
         )

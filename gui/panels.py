@@ -204,7 +204,9 @@ class ExtraPanels(QObject):
             self.chrome.message("Select a session first.", 4000)
             return None
         project, sid = self.state.project, self.state.session.id
-        mapped = {s.participant_id for s in project.session_speakers(sid) if s.participant_id}
+        mapped = {
+            s.participant_id for s in project.sessions.session_speakers(sid) if s.participant_id
+        }
         dialog = SpeakerCountDialog(len(mapped), self.chrome.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.detect_speakers(sid, **dialog.options()))

@@ -28,15 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from storage import Project
-from storage.errors import FieldScribeError
-from storage.privacy_models import CONSENT_KINDS, PURPOSE_NEEDS, PseudonymCandidate
+from storage.core.errors import FieldScribeError
+from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, PseudonymCandidate
 
 _ANSWERS = (("not recorded", None), ("yes", True), ("no", False))
 
 
 def consent_warning(project: Project, session_id: str, purpose: str) -> str | None:
     """A warning to show before transcribing or exporting a session, or None when all is well."""
-    problems = project.consent_problems(session_id, purpose)
+    problems = project.privacy.consent_problems(session_id, purpose)
     if not problems:
         return None
     lines = "\n".join(f"• {p.describe()}" for p in problems)
@@ -116,13 +116,13 @@ class ConsentTab(QWidget):
         keep_participant, keep_session = self.participant.currentData(), self.session.currentData()
         self.participant.clear()
         names = {}
-        for p in self.project.participants():
+        for p in self.project.sessions.participants():
             self.participant.addItem(p.pseudonym, p.id)
             names[p.id] = p.pseudonym
         self.session.clear()
         self.session.addItem("All sessions", None)
         titles = {}
-        for s in self.project.sessions():
+        for s in self.project.sessions.all():
             self.session.addItem(s.title, s.id)
             titles[s.id] = s.title
         self.participant.setCurrentIndex(max(0, self.participant.findData(keep_participant)))
@@ -137,7 +137,7 @@ class ConsentTab(QWidget):
                     c.date or "",
                     c.form_ref or "",
                 ]
-                for c in self.project.consents()
+                for c in self.project.privacy.consents()
             ],
         )
 
@@ -148,7 +148,7 @@ class ConsentTab(QWidget):
             self.status.setText("Add a participant first.")
             return
         try:
-            self.project.set_consent(
+            self.project.privacy.set_consent(
                 pid,
                 self.session.currentData(),
                 **{k: box.currentData() for k, box in self.answers.items()},
@@ -220,14 +220,14 @@ class PseudonymTab(QWidget):
             self.mapping,
             [
                 [e.pseudonym, e.real_name, ", ".join(e.exceptions)]
-                for e in self.project.pseudonyms()
+                for e in self.project.privacy.pseudonyms()
             ],
         )
 
     def add_mapping(self) -> None:
         """Add (or change) one mapping line."""
         try:
-            self.project.set_pseudonym(self.real.text(), self.pseudonym.text())
+            self.project.privacy.set_pseudonym(self.real.text(), self.pseudonym.text())
         except FieldScribeError as exc:
             self.status.setText(str(exc))
             return
@@ -238,7 +238,7 @@ class PseudonymTab(QWidget):
 
     def load_candidates(self) -> None:
         """List every occurrence; exact and case matches are checked, inflected forms not."""
-        self._shown = self.project.pseudonym_candidates()
+        self._shown = self.project.privacy.pseudonym_candidates()
         self.candidates.setRowCount(len(self._shown))
         for r, cand in enumerate(self._shown):
             box = QTableWidgetItem()
@@ -278,7 +278,7 @@ class PseudonymTab(QWidget):
         ):
             return
         try:
-            report = self.project.apply_pseudonyms(ids)
+            report = self.project.privacy.apply_pseudonyms(ids)
         except FieldScribeError as exc:
             self.status.setText(str(exc))
             return
@@ -328,7 +328,7 @@ class RedactionTab(QWidget):
 
     def refresh(self) -> None:
         """Reload the redactions."""
-        self._items = self.project.redactions()
+        self._items = self.project.redactions.all()
         _fill(
             self.table,
             [
@@ -351,7 +351,7 @@ class RedactionTab(QWidget):
         """Un-redact the selected spans."""
         try:
             for rid in self._selected():
-                self.project.remove_redaction(rid)
+                self.project.redactions.remove_redaction(rid)
         except FieldScribeError as exc:
             self.status.setText(str(exc))
         self.refresh()
@@ -359,7 +359,9 @@ class RedactionTab(QWidget):
 
     def destroy_selected(self) -> None:
         """Remove the originals of the selected redactions for good (after a warning)."""
-        ids = [i for i in self._selected() if not self.project.get_redaction(i).destroyed]
+        ids = [
+            i for i in self._selected() if not self.project.redactions.get_redaction(i).destroyed
+        ]
         if not ids:
             self.status.setText("Select redactions whose original still exists.")
             return
@@ -371,7 +373,7 @@ class RedactionTab(QWidget):
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            report = self.project.destroy_redactions(ids)
+            report = self.project.redactions.destroy_redactions(ids)
         except FieldScribeError as exc:
             self.status.setText(str(exc))
             return
@@ -411,7 +413,7 @@ class AuditTab(QWidget):
                     " ".join(x for x in (e.target_type, e.target_id) if x),
                     ", ".join(f"{k}={v}" for k, v in sorted(e.details.items())),
                 ]
-                for e in self.project.audit_log()
+                for e in self.project.audit.entries()
             ],
         )
 

@@ -113,7 +113,7 @@ class ProjectsController:
             project, _created = result
             self.set_project(project)
             sid = demo_session_id(project)
-            if sid is not None and project.segment_count(sid) == 0:
+            if sid is not None and project.transcript.segment_count(sid) == 0:
                 self.transcription.start_transcription(sid)
 
         self.runner.submit("Demo project", lambda _ctx: open_or_create_demo(coder), on_done=done)

@@ -46,9 +46,9 @@ from PySide6.QtWidgets import (
 )
 
 from storage import Project, Session
-from storage.errors import FieldScribeError
-from storage.models import SESSION_KINDS
-from storage.recording import (
+from storage.core.errors import FieldScribeError
+from storage.core.models import SESSION_KINDS
+from storage.recordings.recording import (
     ActiveRecording,
     RecordingMarker,
     finish_recording,
@@ -462,7 +462,7 @@ class RecordPanel(QWidget):
 
     def _save_details(self, session_id: str, values: dict[str, Any]) -> None:
         try:
-            self.project.update_session(session_id, **values)
+            self.project.sessions.update_session(session_id, **values)
         except FieldScribeError as exc:
             self._status(str(exc))
 

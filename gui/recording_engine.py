@@ -25,8 +25,8 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QIODevice, QObject, Qt, QTimer, Signal
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices
 
-from storage.errors import FieldScribeError, InvalidInputError
-from storage.recording import ActiveRecording, RecordingMarker
+from storage.core.errors import FieldScribeError, InvalidInputError
+from storage.recordings.recording import ActiveRecording, RecordingMarker
 
 PREFERRED_RATE = 48000
 STALL_SECONDS = 4.0

@@ -24,8 +24,8 @@ from gui.consent import confirm_consent
 from gui.fmt import fmt_ms, plural
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
-from storage.models import Code
-from storage.retrieval import RetrievedCoding
+from storage.codebook.retrieval import RetrievedCoding
+from storage.core.models import Code
 
 if TYPE_CHECKING:
     from gui.tasks import TaskRunner
@@ -161,7 +161,7 @@ class RetrievalPanel(QWidget):
             self.code_box.addItem(code.path, code.id)
         if current:
             self.select_code(current, run=False)
-        attrs = self.project.attribute_values() if attributes is None else attributes
+        attrs = self.project.retrieval.attribute_values() if attributes is None else attributes
         if coders is None:
             coders = [c.name for c in self.project.coders()]
         self._fill(
@@ -209,7 +209,7 @@ class RetrievalPanel(QWidget):
         def job(_ctx: Any) -> list[RetrievedCoding]:
             if project.get_meta("blind_coding") == "1":
                 kwargs["coder"] = project.coder  # blind coding: only my codings
-            return project.retrieve([code_id], **kwargs)
+            return project.retrieval.retrieve([code_id], **kwargs)
 
         self.count.setText("Retrieving…")
         self.handle = self.runner.submit("Retrieve", job, on_done=self._loaded)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from gui.fmt import fmt_ms, plural
 from gui.qtcompat import emit
-from storage.models import SearchHit
+from storage.core.models import SearchHit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 

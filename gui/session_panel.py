@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from gui.models.sessions import KIND_LABELS
 from gui.qtcompat import emit
-from storage.models import Participant, Session
+from storage.core.models import Participant, Session
 
 if TYPE_CHECKING:
     from gui.tasks import TaskRunner
@@ -117,7 +117,10 @@ class SessionPanel(QWidget):
         sid = session.id if session else None
         self.runner.submit(
             "Session details",
-            lambda _ctx: (project.participants(), project.session_speakers(sid) if sid else []),
+            lambda _ctx: (
+                project.sessions.participants(),
+                project.sessions.session_speakers(sid) if sid else [],
+            ),
             on_done=lambda result: (
                 self._fill(session, *result)
                 if (self.session.id if self.session else None) == sid
@@ -184,13 +187,13 @@ class SessionPanel(QWidget):
             "moderator": self.moderator.text().strip() or None,
             "notes": self.notes.toPlainText().strip() or None,
         }
-        self._run("Save session", lambda: project.update_session(sid, **fields))
+        self._run("Save session", lambda: project.sessions.update_session(sid, **fields))
 
     def _map(self, label: str, participant_id: str | None) -> None:
         if self._loading or self.session is None:
             return
         sid, project = self.session.id, self.project
-        self._run("Map speaker", lambda: project.map_speaker(sid, label, participant_id))
+        self._run("Map speaker", lambda: project.sessions.map_speaker(sid, label, participant_id))
 
     def _add_participant(self) -> None:
         name, ok = QInputDialog.getText(self, "Add participant", "Pseudonym:")
@@ -200,7 +203,9 @@ class SessionPanel(QWidget):
     def add_participant(self, pseudonym: str, attributes: dict[str, str]) -> None:
         """Add a participant in the background."""
         project = self.project
-        self._run("Add participant", lambda: project.add_participant(pseudonym, attributes))
+        self._run(
+            "Add participant", lambda: project.sessions.add_participant(pseudonym, attributes)
+        )
 
     def _participant_edited(self, item: QTableWidgetItem) -> None:
         if self._loading or item.row() >= len(self._participants):
@@ -210,11 +215,12 @@ class SessionPanel(QWidget):
         if item.column() == 0:
             name = item.text().strip()
             self._run(
-                "Rename participant", lambda: project.update_participant(p.id, pseudonym=name)
+                "Rename participant",
+                lambda: project.sessions.update_participant(p.id, pseudonym=name),
             )
         else:
             attrs = parse_attributes(item.text())
             self._run(
                 "Participant attributes",
-                lambda: project.update_participant(p.id, attributes=attrs),
+                lambda: project.sessions.update_participant(p.id, attributes=attrs),
             )

@@ -25,7 +25,7 @@ from gui.tasks import TaskRunner
 from gui.views import WorkbenchViews
 from gui.waveform import compute_peaks
 from storage import FieldScribeError, Project
-from storage.models import Session
+from storage.core.models import Session
 
 
 class SessionsController:
@@ -89,7 +89,7 @@ class SessionsController:
         project = self.state.project
         self.runner.submit(
             "Sessions",
-            lambda _ctx: project.sessions(),
+            lambda _ctx: project.sessions.all(),
             on_done=lambda sessions: self._sessions_loaded(sessions, select_first),
             serial=True,
         )
@@ -122,7 +122,7 @@ class SessionsController:
         project = self.state.project
         self.runner.submit(
             "Session",
-            lambda _ctx: project.get_session(session_id),
+            lambda _ctx: project.sessions.get_session(session_id),
             on_done=self.views.sessions_model.update_session,
             serial=True,
         )
@@ -137,7 +137,9 @@ class SessionsController:
         v.segment_editor.commit()
         project = self.state.project
         row = v.sessions_model.row_of(session_id)
-        session = v.sessions_model.session(row) if row >= 0 else project.get_session(session_id)
+        session = (
+            v.sessions_model.session(row) if row >= 0 else project.sessions.get_session(session_id)
+        )
         self.state.session = session
         emit(self.state.session_changed, session)
         if self.docks.session_panel is not None:
@@ -296,7 +298,7 @@ class SessionsController:
         panel = self.views.search_panel
         self.runner.submit(
             "Search",
-            lambda _ctx: project.search(query, limit=500),
+            lambda _ctx: project.transcript.search(query, limit=500),
             on_done=panel.show_hits,
             on_error=lambda exc: panel.show_message(str(exc)),
         )
@@ -306,15 +308,15 @@ def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
     """The worker side of loading a transcript: rows, codings, markers, media path."""
 
     def job(ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None] | None:
-        segments = project.transcript_columns(session_id, cancel=ctx.cancel)
+        segments = project.retrieval.transcript_columns(session_id, cancel=ctx.cancel)
         if ctx.cancelled:
             return None  # a part of the transcript: never shown
-        coder = project.coder if project.blind_coding else None  # blind coding
-        codings = project.coding_columns(session_id, coder=coder)
+        coder = project.coder if project.team.blind_coding else None  # blind coding
+        codings = project.retrieval.coding_columns(session_id, coder=coder)
         prepared = prepare_transcript(segments, codings)
-        markers = project.markers(session_id)
+        markers = project.sessions.markers(session_id)
         try:
-            media: Path | None = project.media_path(session_id)
+            media: Path | None = project.sessions.media_path(session_id)
         except FieldScribeError:
             media = None
         return prepared, markers, media

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.speaker_timeline import PALETTE, SpeakerTimeline, speaker_colour
-from storage.errors import FieldScribeError
+from storage.core.errors import FieldScribeError
 
 NO_PARTICIPANT = "(no participant)"
 
@@ -107,8 +107,8 @@ class SpeakerPanel(QWidget):
             self.status.setText("No session open.")
             self._update_buttons()
             return
-        self._participants = {p.id: p.pseudonym for p in self.project.participants()}
-        stats = self.project.speaker_stats(self.session_id)
+        self._participants = {p.id: p.pseudonym for p in self.project.sessions.participants()}
+        stats = self.project.speakers.speaker_stats(self.session_id)
         for row, stat in enumerate(stats):
             self.table.insertRow(row)
             name = QTableWidgetItem(stat.label)
@@ -123,10 +123,12 @@ class SpeakerPanel(QWidget):
             ]
             for col, item in enumerate(cells):
                 self.table.setItem(row, col, item)
-        turns = self.project.speaker_turns(self.session_id)
-        session = self.project.get_session(self.session_id)
+        turns = self.project.speakers.speaker_turns(self.session_id)
+        session = self.project.sessions.get_session(self.session_id)
         self.timeline.set_turns(turns, [s.label for s in stats], session.duration_ms)
-        unlabelled = sum(1 for seg in self.project.segments(self.session_id) if seg.speaker is None)
+        unlabelled = sum(
+            1 for seg in self.project.transcript.segments(self.session_id) if seg.speaker is None
+        )
         self.status.setText(
             f"{len(stats)} speakers"
             + (f", {unlabelled} segments without speaker" if unlabelled else "")
@@ -154,19 +156,23 @@ class SpeakerPanel(QWidget):
     # ----------------------------------------------------------------- actions
     def rename(self, old: str, new: str) -> bool:
         """Rename a speaker; False (with the reason in the status line) when refused."""
-        return self._run(lambda: self.project.rename_speaker(self.session_id, old, new))
+        return self._run(lambda: self.project.speakers.rename_speaker(self.session_id, old, new))
 
     def merge(self, source: str, target: str) -> bool:
         """Merge ``source`` into ``target``."""
-        return self._run(lambda: self.project.merge_speakers(self.session_id, source, target))
+        return self._run(
+            lambda: self.project.speakers.merge_speakers(self.session_id, source, target)
+        )
 
     def reassign(self, segment_ids: list[str], label: str) -> bool:
         """Give a selection of segments (from the transcript view) to a speaker."""
-        return self._run(lambda: self.project.reassign_segments(segment_ids, label))
+        return self._run(lambda: self.project.speakers.reassign_segments(segment_ids, label))
 
     def map_to_participant(self, label: str, participant_id: str | None) -> bool:
         """Map a speaker to a participant (None clears)."""
-        return self._run(lambda: self.project.map_speaker(self.session_id, label, participant_id))
+        return self._run(
+            lambda: self.project.sessions.map_speaker(self.session_id, label, participant_id)
+        )
 
     def _run(self, action: Any) -> bool:
         if self.session_id is None:

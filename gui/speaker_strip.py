@@ -19,7 +19,7 @@ from gui.player import Player
 from gui.speaker_timeline import SpeakerTimeline, Turn
 from gui.tasks import TaskRunner
 from gui.waveform import WaveformStrip
-from storage.errors import NotFoundError
+from storage.core.errors import NotFoundError
 
 
 class SpeakerStripController:
@@ -61,8 +61,8 @@ class SpeakerStripController:
         project, session_id = self.state.project, self.state.session.id
 
         def job(_ctx: Any) -> tuple[list[str], list[Turn]]:
-            labels = [stat.label for stat in project.speaker_stats(session_id)]
-            return labels, project.speaker_turns(session_id)
+            labels = [stat.label for stat in project.speakers.speaker_stats(session_id)]
+            return labels, project.speakers.speaker_turns(session_id)
 
         def done(result: tuple[list[str], list[Turn]]) -> None:
             if generation == self._generation and self._session_id() == session_id:

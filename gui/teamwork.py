@@ -36,7 +36,7 @@ from analysis.agreement import (
     disagreements,
 )
 from storage import Conflict, Project
-from storage.errors import FieldScribeError
+from storage.core.errors import FieldScribeError
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -121,7 +121,7 @@ class AgreementWidget(QWidget):
 
     def refresh(self, coders: list[str] | None = None) -> None:
         """Recompute from the project (fast enough for the GUI thread on typical projects)."""
-        data = self.project.agreement_data(coders=coders or None, with_texts=False)
+        data = self.project.team.agreement_data(coders=coders or None, with_texts=False)
         self.report = compute_agreement(data)
         self.model.set_report(self.report)
         self.unit_label.setText(
@@ -152,7 +152,7 @@ class DisagreementWidget(QWidget):
 
     def refresh(self) -> None:
         """Reload the disagreements from the project."""
-        self.items = disagreements(self.project.agreement_data())
+        self.items = disagreements(self.project.team.agreement_data())
         self.table.setRowCount(len(self.items))
         for row, d in enumerate(self.items):
             seconds = d.start_ms // 1000
@@ -211,7 +211,7 @@ class ConflictDialog(QDialog):
 
     def refresh(self) -> None:
         """Reload the open conflicts."""
-        self.conflicts = self.project.conflicts()
+        self.conflicts = self.project.team.conflicts()
         self.list.clear()
         for conflict in self.conflicts:
             self.list.addItem(conflict.describe())
@@ -276,7 +276,7 @@ class ConflictDialog(QDialog):
 
     def _resolve(self, conflict: Conflict, **how: Any) -> None:
         try:
-            self.project.resolve_conflict(conflict.id, **how)
+            self.project.team.resolve_conflict(conflict.id, **how)
         except FieldScribeError as exc:
             QMessageBox.warning(self, "Cannot resolve", str(exc))
             return
@@ -298,12 +298,12 @@ class BlindCodingToggle(QWidget):
         super().__init__(parent)
         self.project = project
         self.box = QCheckBox("Blind coding (coders see only their own codings)", self)
-        self.box.setChecked(project.blind_coding)
+        self.box.setChecked(project.team.blind_coding)
         self.box.toggled.connect(self._set)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.box)
 
     def _set(self, on: bool) -> None:
-        self.project.set_blind_coding(on)
+        self.project.team.set_blind_coding(on)
         self.toggled.emit(on)

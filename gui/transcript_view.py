@@ -47,7 +47,7 @@ from gui.models.segments import (
     SegmentTableModel,
 )
 from gui.qtcompat import emit
-from storage.models import Code, Coding, Segment
+from storage.core.models import Code, Coding, Segment
 
 Index = QModelIndex | QPersistentModelIndex
 

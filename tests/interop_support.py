@@ -30,9 +30,9 @@ def build_project(folder: Path, wav: Path) -> dict[str, str]:
     """Create a project with an audio session, a text-only session, codes, codings, memos."""
     ids: dict[str, str] = {}
     with Project.create(folder, name="Public services study", coder="alice") as p:
-        s = p.import_audio(wav, kind="focus_group", title="Focus group 1")
-        p.update_session(s.id, place="Lyon", date="2024-05-01", moderator="Mia")
-        segs = p.add_segments(
+        s = p.sessions.import_audio(wav, kind="focus_group", title="Focus group 1")
+        p.sessions.update_session(s.id, place="Lyon", date="2024-05-01", moderator="Mia")
+        segs = p.transcript.add_segments(
             s.id,
             [
                 SegmentDraft(0, 1400, "Hello, this is a short interview", speaker="SPEAKER_00"),
@@ -41,25 +41,27 @@ def build_project(folder: Path, wav: Path) -> dict[str, str]:
                 SegmentDraft(3000, 3100, "", speaker="SPEAKER_00"),
             ],
         )
-        health = p.ensure_code_path("Public services/Health")
-        trust = p.ensure_code_path("Trust")
-        p.update_code(trust.id, description="Trust in institutions", colour="#123abc")
-        p.apply_code(segs[0].id, health.id)
-        p.apply_code(segs[1].id, trust.id, start_cp=6, end_cp=21, memo="key phrase", coder="bob")
-        p.apply_code(segs[1].id, health.id, coder="bob")
-        anna = p.add_participant("Anna", {"age": "30-39", "role": "nurse"})
-        p.map_speaker(s.id, "SPEAKER_00", anna.id)
-        p.add_memo("code", health.id, "Health covers clinics too.", title="Scope")
-        p.add_memo("segment", segs[2].id, "Check this line.")
-        p.add_memo("session", s.id, "Noisy room.")
-        p.add_memo("journal", None, "Day one went well.")
-        p.add_marker(s.id, 1200, "laughter", note="everyone laughed")
-        obs = p.add_session("Field notes", kind="observation")
-        notes = p.add_segments(
+        health = p.codebook.ensure_code_path("Public services/Health")
+        trust = p.codebook.ensure_code_path("Trust")
+        p.codebook.update_code(trust.id, description="Trust in institutions", colour="#123abc")
+        p.codebook.apply_code(segs[0].id, health.id)
+        p.codebook.apply_code(
+            segs[1].id, trust.id, start_cp=6, end_cp=21, memo="key phrase", coder="bob"
+        )
+        p.codebook.apply_code(segs[1].id, health.id, coder="bob")
+        anna = p.sessions.add_participant("Anna", {"age": "30-39", "role": "nurse"})
+        p.sessions.map_speaker(s.id, "SPEAKER_00", anna.id)
+        p.codebook.add_memo("code", health.id, "Health covers clinics too.", title="Scope")
+        p.codebook.add_memo("segment", segs[2].id, "Check this line.")
+        p.codebook.add_memo("session", s.id, "Noisy room.")
+        p.codebook.add_memo("journal", None, "Day one went well.")
+        p.sessions.add_marker(s.id, 1200, "laughter", note="everyone laughed")
+        obs = p.sessions.add_session("Field notes", kind="observation")
+        notes = p.transcript.add_segments(
             obs.id, [SegmentDraft(0, 0, "Rain all day.", origin="manual"),
                      SegmentDraft(0, 0, "Market closed early.", origin="manual")]
         )  # fmt: skip
-        p.apply_code(notes[1].id, trust.id, start_cp=0, end_cp=6)
+        p.codebook.apply_code(notes[1].id, trust.id, start_cp=0, end_cp=6)
         ids.update(session=s.id, observation=obs.id, health=health.id, trust=trust.id)
     return ids
 
@@ -68,20 +70,20 @@ def project_content(folder: Path) -> dict[str, object]:
     """What a round trip must keep: segments, codes and codings by content (not by row ids)."""
     with Project.open(folder, readonly=True) as p:
         sessions = {}
-        for s in p.sessions():
+        for s in p.sessions.all():
             sessions[s.title] = [
-                (g.start_ms, g.end_ms, g.speaker, g.text) for g in p.segments(s.id)
+                (g.start_ms, g.end_ms, g.speaker, g.text) for g in p.transcript.segments(s.id)
             ]
-        codes = {c.id: c.path for c in p.codes()}
+        codes = {c.id: c.path for c in p.codebook.codes()}
         seg_text = {}
-        for s in p.sessions():
-            for g in p.segments(s.id):
+        for s in p.sessions.all():
+            for g in p.transcript.segments(s.id):
                 seg_text[g.id] = (s.title, g.start_ms, g.text)
         codings = sorted(
             (seg_text[c.segment_id], codes[c.code_id], c.coder, c.start_cp, c.end_cp, c.memo)
-            for c in p.codings()
+            for c in p.codebook.codings()
         )
-        code_rows = sorted((c.path, c.colour, c.description) for c in p.codes())
+        code_rows = sorted((c.path, c.colour, c.description) for c in p.codebook.codes())
     return {"sessions": sessions, "codes": code_rows, "codings": codings}
 
 

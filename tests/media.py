@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from transcribe.audio import ffmpeg_path
+from storage.core.audio import ffmpeg_path
 
 
 def espeak(path: Path, text: str, voice: str = "en-us", speed: int = 150) -> Path:

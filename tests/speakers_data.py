@@ -65,16 +65,16 @@ def transcript_on_turns(
 
 def import_clip(project: Project, path: Path, uri: str) -> tuple[str, dict[tuple[int, int], str]]:
     """Import a clip as a focus-group session with a transcript built on its turns."""
-    (session,) = project.import_audio_files([path], kind="focus_group")
+    (session,) = project.sessions.import_audio_files([path], kind="focus_group")
     drafts, truth = transcript_on_turns(reference(uri))
-    project.add_segments(session.id, drafts)
+    project.transcript.add_segments(session.id, drafts)
     return session.id, truth
 
 
 def word_accuracy(project: Project, session_id: str, truth: dict[tuple[int, int], str]) -> float:
     """Share of words whose label maps to the true speaker (best one-to-one label mapping)."""
     pairs = []
-    for seg in project.segments(session_id):
+    for seg in project.transcript.segments(session_id):
         for w in seg.words:
             if (w.start_ms, w.end_ms) in truth:
                 pairs.append((seg.speaker, truth[(w.start_ms, w.end_ms)]))

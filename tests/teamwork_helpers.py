@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from storage import Project, SegmentDraft
-from storage.bundle import create_from_bundle, export_bundle
+from storage.team.bundle import export_bundle
 
 # The audit log records every merge and export, so it grows even when nothing else changes.
 SKIP_TABLES = {"_sqlite_migrations", "audit_log"}
@@ -45,13 +45,13 @@ def dump(folder: Path, *, ignore_seq: bool = False) -> dict[str, list[tuple[obje
 def make_lead(tmp: Path, n_segments: int = 6) -> tuple[Project, list[str]]:
     """A lead project with one interview of ``n_segments`` segments and one code."""
     lead = Project.create(tmp / "lead.fieldscribe", coder="lead")
-    session = lead.add_session("Interview 1")
+    session = lead.sessions.add_session("Interview 1")
     drafts = [
         SegmentDraft(i * 1000, i * 1000 + 900, f"segment number {i} talks about clinics", "S1")
         for i in range(n_segments)
     ]
-    segs = [s.id for s in lead.add_segments(session.id, drafts)]
-    lead.ensure_code_path("Services/Health")
+    segs = [s.id for s in lead.transcript.add_segments(session.id, drafts)]
+    lead.codebook.ensure_code_path("Services/Health")
     return lead, segs
 
 
@@ -60,7 +60,7 @@ def team(tmp: Path, *names: str) -> tuple[Project, list[str], dict[str, Project]
     lead, segs = make_lead(tmp)
     export_bundle(lead, tmp / "lead.fsbundle")
     coders = {
-        name: create_from_bundle(tmp / "lead.fsbundle", tmp / f"{name}.fieldscribe", coder=name)
+        name: Project.from_bundle(tmp / "lead.fsbundle", tmp / f"{name}.fieldscribe", coder=name)
         for name in names
     }
     return lead, segs, coders

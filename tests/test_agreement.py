@@ -214,17 +214,17 @@ def test_agreement_from_a_real_project_and_cli(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with Project.create(tmp_path / "p.fieldscribe", coder="lead") as p:
-        session = p.add_session("Focus group")
-        segs = p.add_segments(
+        session = p.sessions.add_session("Focus group")
+        segs = p.transcript.add_segments(
             session.id, [SegmentDraft(i * 1000, i * 1000 + 500, f"words {i}") for i in range(8)]
         )
-        code = p.ensure_code_path("Trust")
+        code = p.codebook.ensure_code_path("Trust")
         for i, seg in enumerate(segs):
             if i < 5:
-                p.apply_code(seg.id, code.id, coder="ann")
+                p.codebook.apply_code(seg.id, code.id, coder="ann")
             if 2 <= i < 6:
-                p.apply_code(seg.id, code.id, coder="ben")
-        data = p.agreement_data()
+                p.codebook.apply_code(seg.id, code.id, coder="ben")
+        data = p.team.agreement_data()
     assert data.coders == ["ann", "ben"] and len(data.segments) == 8
     report = compute_agreement(data)
     a = [1, 1, 1, 1, 1, 0, 0, 0]

@@ -146,24 +146,24 @@ def test_disagreements_match_brute_force(seed: int) -> None:
 
 def test_agreement_data_without_texts_and_with_filters(tmp_path: Path) -> None:
     with Project.create(tmp_path / "p.fieldscribe", coder="lead") as p:
-        one = p.add_session("One")
-        two = p.add_session("Two")
-        three = p.add_session("Three (nobody coded it)")
-        segs1 = p.add_segments(
+        one = p.sessions.add_session("One")
+        two = p.sessions.add_session("Two")
+        three = p.sessions.add_session("Three (nobody coded it)")
+        segs1 = p.transcript.add_segments(
             one.id, [SegmentDraft(i * 1000, i * 1000 + 500, f"a {i}") for i in range(4)]
         )
-        segs2 = p.add_segments(
+        segs2 = p.transcript.add_segments(
             two.id, [SegmentDraft(i * 1000, i * 1000 + 500, f"bb {i}") for i in range(3)]
         )
-        p.add_segments(three.id, [SegmentDraft(0, 500, "never coded")])
-        trust = p.ensure_code_path("Trust")
-        cost = p.ensure_code_path("Cost")
-        p.apply_code(segs1[0].id, trust.id, coder="ann")
-        p.apply_code(segs1[1].id, cost.id, coder="ann", start_cp=0, end_cp=1)
-        p.apply_code(segs1[0].id, trust.id, coder="ben")
-        p.apply_code(segs2[2].id, trust.id, coder="ben")
-        full = p.agreement_data()
-        lean = p.agreement_data(with_texts=False)
+        p.transcript.add_segments(three.id, [SegmentDraft(0, 500, "never coded")])
+        trust = p.codebook.ensure_code_path("Trust")
+        cost = p.codebook.ensure_code_path("Cost")
+        p.codebook.apply_code(segs1[0].id, trust.id, coder="ann")
+        p.codebook.apply_code(segs1[1].id, cost.id, coder="ann", start_cp=0, end_cp=1)
+        p.codebook.apply_code(segs1[0].id, trust.id, coder="ben")
+        p.codebook.apply_code(segs2[2].id, trust.id, coder="ben")
+        full = p.team.agreement_data()
+        lean = p.team.agreement_data(with_texts=False)
         assert lean.texts == {} and lean.speakers == {}
         assert (lean.coders, lean.segments, lean.codes) == (full.coders, full.segments, full.codes)
         assert sorted(lean.codings) == sorted(full.codings)
@@ -172,14 +172,14 @@ def test_agreement_data_without_texts_and_with_filters(tmp_path: Path) -> None:
         assert {s[1] for s in full.segments} == {one.id, two.id}
         assert [s[0] for s in full.segments if s[1] == one.id] == [s.id for s in segs1]
         assert [s[2] for s in full.segments if s[1] == two.id] == [4, 4, 4]
-        only_ann = p.agreement_data(coders=["ann"])
+        only_ann = p.team.agreement_data(coders=["ann"])
         assert {s[1] for s in only_ann.segments} == {one.id}
         assert {c[2] for c in only_ann.codings} == {"ann"}
-        only_cost = p.agreement_data(code_ids=[cost.id])
+        only_cost = p.team.agreement_data(code_ids=[cost.id])
         assert only_cost.codes == {cost.id: "Cost"}
         assert [c[1:] for c in only_cost.codings] == [(cost.id, "ann", 0, 1)]
         assert {s[1] for s in only_cost.segments} == {one.id, two.id}
-        session_two = p.agreement_data(session_ids=[two.id])
+        session_two = p.team.agreement_data(session_ids=[two.id])
         assert {s[1] for s in session_two.segments} == {two.id}
         assert session_two.codings == [(segs2[2].id, trust.id, "ben", None, None)]
         report = compute_agreement(lean)

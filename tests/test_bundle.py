@@ -17,13 +17,8 @@ import pytest
 
 from cli import main as cli_main
 from storage import SCHEMA_VERSION, NewerSchemaError, Project
-from storage.bundle import (
-    InvalidBundleError,
-    create_from_bundle,
-    export_bundle,
-    merge_bundles,
-    open_bundle,
-)
+from storage.team.bundle import InvalidBundleError, export_bundle, open_bundle
+from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, make_lead, rebuild, team
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,9 +33,9 @@ def _reopen(project: Project) -> Project:
 # --------------------------------------------------------------------------- export / new
 def test_export_writes_manifest_and_a_plain_sqlite_snapshot(tmp_path: Path) -> None:
     lead, segs = make_lead(tmp_path)
-    code = lead.find_code("Services/Health")
+    code = lead.codebook.find_code("Services/Health")
     assert code is not None
-    lead.apply_code(segs[0], code.id)
+    lead.codebook.apply_code(segs[0], code.id)
     info = export_bundle(lead, tmp_path / "lead.fsbundle")
     lead.close()
     with zipfile.ZipFile(tmp_path / "lead.fsbundle") as zf:
@@ -68,19 +63,19 @@ def test_export_writes_manifest_and_a_plain_sqlite_snapshot(tmp_path: Path) -> N
 
 def test_new_from_bundle_keeps_ids_and_rebuilds_search(tmp_path: Path) -> None:
     lead, segs = make_lead(tmp_path)
-    lead.set_blind_coding(True)
+    lead.team.set_blind_coding(True)
     export_bundle(lead, tmp_path / "lead.fsbundle")
-    coder = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    coder = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
     assert coder.id == lead.id
     assert coder.coder == "a" and coder.get_meta("owner") == "a"
-    assert [s.id for s in coder.sessions()] == [s.id for s in lead.sessions()]
-    assert [c.id for c in coder.codes()] == [c.id for c in lead.codes()]
-    session_id = lead.sessions()[0].id
-    assert [s.text for s in coder.segments(session_id)] == [
-        s.text for s in lead.segments(session_id)
+    assert [s.id for s in coder.sessions.all()] == [s.id for s in lead.sessions.all()]
+    assert [c.id for c in coder.codebook.codes()] == [c.id for c in lead.codebook.codes()]
+    session_id = lead.sessions.all()[0].id
+    assert [s.text for s in coder.transcript.segments(session_id)] == [
+        s.text for s in lead.transcript.segments(session_id)
     ]
-    assert {h.segment_id for h in coder.search("clinics")} == set(segs)
-    assert coder.blind_coding is True
+    assert {h.segment_id for h in coder.transcript.search("clinics")} == set(segs)
+    assert coder.team.blind_coding is True
     coder.close()
     lead.close()
 
@@ -92,16 +87,16 @@ def test_new_from_bundle_with_media(tmp_path: Path) -> None:
         check=True,
     )
     lead = Project.create(tmp_path / "lead.fieldscribe", coder="lead")
-    session = lead.import_audio(wav, title="Tone")
+    session = lead.sessions.import_audio(wav, title="Tone")
     export_bundle(lead, tmp_path / "with.fsbundle", with_media=True)
     export_bundle(lead, tmp_path / "without.fsbundle")
     with zipfile.ZipFile(tmp_path / "with.fsbundle") as zf:
         assert any(n.startswith("media/") for n in zf.namelist())
-    a = create_from_bundle(tmp_path / "with.fsbundle", tmp_path / "a.fieldscribe", coder="a")
-    assert a.media_path(session.id).read_bytes() == wav.read_bytes()
-    b = create_from_bundle(tmp_path / "without.fsbundle", tmp_path / "b.fieldscribe", coder="b")
-    assert b.media_for_session(session.id)  # the row travels, the audio does not
-    assert not (b.folder / b.media_for_session(session.id)[0].path).exists()
+    a = Project.from_bundle(tmp_path / "with.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    assert a.sessions.media_path(session.id).read_bytes() == wav.read_bytes()
+    b = Project.from_bundle(tmp_path / "without.fsbundle", tmp_path / "b.fieldscribe", coder="b")
+    assert b.sessions.media_for_session(session.id)  # the row travels, the audio does not
+    assert not (b.folder / b.sessions.media_for_session(session.id)[0].path).exists()
     for p in (a, b, lead):
         p.close()
 
@@ -126,25 +121,25 @@ def test_cli_new_from_bundle_export_and_merge(
     assert out["bundles"][0]["tables"]["codings"]["added"] == 1
     assert out["bundles"][0]["coder"] == "alice"
     with Project.open(tmp_path / "lead.fieldscribe") as project:
-        assert [c.coder for c in project.codings()] == ["alice"]
+        assert [c.coder for c in project.codebook.codings()] == ["alice"]
 
 
 # --------------------------------------------------------------------------- merge rules
 def test_merge_is_idempotent_and_keeps_coders(tmp_path: Path) -> None:
     lead, segs, coders = team(tmp_path, "alice")
     alice = coders["alice"]
-    code = alice.find_code("Services/Health")
+    code = alice.codebook.find_code("Services/Health")
     assert code is not None
-    alice.apply_code(segs[0], code.id)
-    alice.apply_code(segs[2], code.id, start_cp=0, end_cp=7)
-    alice.update_segment(segs[3], text="corrected by alice")
+    alice.codebook.apply_code(segs[0], code.id)
+    alice.codebook.apply_code(segs[2], code.id, start_cp=0, end_cp=7)
+    alice.transcript.update_segment(segs[3], text="corrected by alice")
     export_bundle(alice, tmp_path / "a.fsbundle")
     (summary,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
     assert summary.tables["codings"].added == 2
     assert summary.tables["segments"].updated == 1
-    assert lead.get_segment(segs[3]).text == "corrected by alice"
-    assert {c.coder for c in lead.codings()} == {"alice"}
-    assert lead.search("corrected")[0].segment_id == segs[3]
+    assert lead.transcript.get_segment(segs[3]).text == "corrected by alice"
+    assert {c.coder for c in lead.codebook.codings()} == {"alice"}
+    assert lead.transcript.search("corrected")[0].segment_id == segs[3]
     lead = _reopen(lead)
     before = dump(lead.folder)
     (again,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
@@ -157,16 +152,16 @@ def test_merge_is_idempotent_and_keeps_coders(tmp_path: Path) -> None:
 def _scenario(tmp_path: Path) -> tuple[Project, list[str], Path, Path]:
     lead, segs, coders = team(tmp_path, "alice", "bob")
     a, b = coders["alice"], coders["bob"]
-    code_a = a.find_code("Services/Health")
+    code_a = a.codebook.find_code("Services/Health")
     assert code_a is not None
-    a.apply_code(segs[0], code_a.id)
-    a.update_segment(segs[1], text="alice's version")
-    a.update_segment(segs[2], speaker="Moderator")
-    b.apply_code(segs[0], code_a.id)
-    b.update_segment(segs[1], text="bob's version", speaker="S2")
-    extra = b.add_code("Transport")
-    b.apply_code(segs[4], extra.id)
-    b.delete_segment(segs[5])
+    a.codebook.apply_code(segs[0], code_a.id)
+    a.transcript.update_segment(segs[1], text="alice's version")
+    a.transcript.update_segment(segs[2], speaker="Moderator")
+    b.codebook.apply_code(segs[0], code_a.id)
+    b.transcript.update_segment(segs[1], text="bob's version", speaker="S2")
+    extra = b.codebook.add_code("Transport")
+    b.codebook.apply_code(segs[4], extra.id)
+    b.transcript.delete_segment(segs[5])
     export_bundle(a, tmp_path / "a.fsbundle")
     export_bundle(b, tmp_path / "b.fsbundle")
     a.close()
@@ -181,16 +176,16 @@ def test_merge_is_order_independent_and_keeps_both_versions(tmp_path: Path) -> N
     shutil.copytree(lead.folder, copy)
     with Project.open(lead.folder) as p1:
         merge_bundles(p1, [bundle_a, bundle_b])
-        conflicts = p1.conflicts()
+        conflicts = p1.team.conflicts()
         assert len(conflicts) == 1
         conflict = conflicts[0]
         assert conflict.row_id == segs[1] and conflict.kind == "edit"
         texts = {v.author: v.values["text"] for v in conflict.versions}
         assert texts == {"alice": "alice's version", "bob": "bob's version"}
-        assert p1.get_segment(segs[2]).speaker == "Moderator"  # one side only: taken
+        assert p1.transcript.get_segment(segs[2]).speaker == "Moderator"  # one side only: taken
         with pytest.raises(Exception, match="No segment"):
-            p1.get_segment(segs[5])  # deletion travelled
-        assert len(p1.codings()) == 3
+            p1.transcript.get_segment(segs[5])  # deletion travelled
+        assert len(p1.codebook.codings()) == 3
     with Project.open(copy) as p2:
         merge_bundles(p2, [bundle_b, bundle_a])
     one, two = dump(lead.folder, ignore_seq=True), dump(copy, ignore_seq=True)
@@ -202,37 +197,37 @@ def test_merge_is_order_independent_and_keeps_both_versions(tmp_path: Path) -> N
 def test_resolving_a_conflict_sticks_when_bundles_come_again(tmp_path: Path) -> None:
     lead, segs, bundle_a, bundle_b = _scenario(tmp_path)
     merge_bundles(lead, [bundle_a, bundle_b])
-    (conflict,) = lead.conflicts()
+    (conflict,) = lead.team.conflicts()
     keep = next(i for i, v in enumerate(conflict.versions) if v.author == "alice")
-    resolved = lead.resolve_conflict(conflict.id, keep=keep)
+    resolved = lead.team.resolve_conflict(conflict.id, keep=keep)
     assert resolved.status == "resolved"
-    assert lead.get_segment(segs[1]).text == "alice's version"
-    assert lead.search("alice's")[0].segment_id == segs[1]
+    assert lead.transcript.get_segment(segs[1]).text == "alice's version"
+    assert lead.transcript.search("alice's")[0].segment_id == segs[1]
     merge_bundles(lead, [bundle_b, bundle_a])
-    assert lead.conflicts() == []
-    assert lead.get_segment(segs[1]).text == "alice's version"
+    assert lead.team.conflicts() == []
+    assert lead.transcript.get_segment(segs[1]).text == "alice's version"
     lead.close()
 
 
 def test_resolve_with_edited_text(tmp_path: Path) -> None:
     lead, segs, bundle_a, bundle_b = _scenario(tmp_path)
     merge_bundles(lead, [bundle_a, bundle_b])
-    (conflict,) = lead.conflicts()
-    lead.resolve_conflict(conflict.id, values={"text": "agreed text", "speaker": "S1"})
-    seg = lead.get_segment(segs[1])
+    (conflict,) = lead.team.conflicts()
+    lead.team.resolve_conflict(conflict.id, values={"text": "agreed text", "speaker": "S1"})
+    seg = lead.transcript.get_segment(segs[1])
     assert (seg.text, seg.speaker) == ("agreed text", "S1")
     with pytest.raises(Exception, match="already resolved"):
-        lead.resolve_conflict(conflict.id, keep=0)
+        lead.team.resolve_conflict(conflict.id, keep=0)
     lead.close()
 
 
 def test_deleted_code_with_codings_elsewhere_is_a_conflict_in_both_orders(tmp_path: Path) -> None:
     lead, segs, coders = team(tmp_path, "alice", "bob")
     a, b = coders["alice"], coders["bob"]
-    code = a.find_code("Services/Health")
+    code = a.codebook.find_code("Services/Health")
     assert code is not None
-    a.delete_code(code.id)  # alice drops it (and its parent stays)
-    b.apply_code(segs[0], code.id)  # bob used it
+    a.codebook.delete_code(code.id)  # alice drops it (and its parent stays)
+    b.codebook.apply_code(segs[0], code.id)  # bob used it
     export_bundle(a, tmp_path / "a.fsbundle")
     export_bundle(b, tmp_path / "b.fsbundle")
     a.close()
@@ -243,34 +238,34 @@ def test_deleted_code_with_codings_elsewhere_is_a_conflict_in_both_orders(tmp_pa
     for folder, order in ((lead.folder, ("a", "b")), (copy, ("b", "a"))):
         with Project.open(folder) as p:
             merge_bundles(p, [tmp_path / f"{x}.fsbundle" for x in order])
-            (conflict,) = p.conflicts()
+            (conflict,) = p.team.conflicts()
             assert conflict.kind == "delete" and conflict.row_id == code.id
             assert any(v.deleted and v.author == "alice" for v in conflict.versions)
-            assert p.get_code(code.id).path == "Services/Health"
-            assert len(p.codings(code_id=code.id)) == 1
+            assert p.codebook.get_code(code.id).path == "Services/Health"
+            assert len(p.codebook.codings(code_id=code.id)) == 1
     one, two = dump(lead.folder, ignore_seq=True), dump(copy, ignore_seq=True)
     one.pop("project_meta")
     two.pop("project_meta")
     assert one == two
     with Project.open(lead.folder) as p:
-        (conflict,) = p.conflicts()
+        (conflict,) = p.team.conflicts()
         deleted = next(i for i, v in enumerate(conflict.versions) if v.deleted)
-        p.resolve_conflict(conflict.id, keep=deleted)
-        assert p.find_code("Services/Health") is None
-        assert p.codings() == []
+        p.team.resolve_conflict(conflict.id, keep=deleted)
+        assert p.codebook.find_code("Services/Health") is None
+        assert p.codebook.codings() == []
 
 
 def test_deleted_code_without_other_codings_is_deleted(tmp_path: Path) -> None:
     lead, _segs, coders = team(tmp_path, "alice")
     a = coders["alice"]
-    code = a.find_code("Services/Health")
+    code = a.codebook.find_code("Services/Health")
     assert code is not None
-    a.delete_code(code.id)
+    a.codebook.delete_code(code.id)
     export_bundle(a, tmp_path / "a.fsbundle")
     (summary,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
     assert summary.tables["codes"].deleted == 1
-    assert lead.find_code("Services/Health") is None
-    assert lead.conflicts() == []
+    assert lead.codebook.find_code("Services/Health") is None
+    assert lead.team.conflicts() == []
     lead.close()
     a.close()
 
@@ -279,25 +274,25 @@ def test_same_name_codes_are_reported_and_merged_on_request(tmp_path: Path) -> N
     lead, segs, coders = team(tmp_path, "alice", "bob")
     for name, seg in (("alice", segs[0]), ("bob", segs[1])):
         p = coders[name]
-        code = p.ensure_code_path("Emotions/Trust")
-        p.apply_code(seg, code.id)
+        code = p.codebook.ensure_code_path("Emotions/Trust")
+        p.codebook.apply_code(seg, code.id)
         export_bundle(p, tmp_path / f"{name}.fsbundle")
         p.close()
     summaries = merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
     assert [p for p, _ in summaries[1].same_name_codes] == ["Emotions", "Emotions/Trust"]
-    assert len([c for c in lead.codes() if c.path == "Emotions/Trust"]) == 2
+    assert len([c for c in lead.codebook.codes() if c.path == "Emotions/Trust"]) == 2
     lead.close()
     with Project.open(tmp_path / "lead.fieldscribe") as p:
         merge_bundles(p, [tmp_path / "bob.fsbundle"], merge_same_name=True)
-        trust = [c for c in p.codes() if c.path == "Emotions/Trust"]
+        trust = [c for c in p.codebook.codes() if c.path == "Emotions/Trust"]
         assert len(trust) == 1
-        assert {c.coder for c in p.codings(code_id=trust[0].id)} == {"alice", "bob"}
+        assert {c.coder for c in p.codebook.codings(code_id=trust[0].id)} == {"alice", "bob"}
 
 
 def test_other_project_is_refused_unless_asked(tmp_path: Path) -> None:
     lead, _ = make_lead(tmp_path)
     other = Project.create(tmp_path / "other.fieldscribe", coder="x")
-    other.add_session("Elsewhere")
+    other.sessions.add_session("Elsewhere")
     export_bundle(other, tmp_path / "other.fsbundle")
     other.close()
     lead.close()
@@ -310,37 +305,37 @@ def test_other_project_is_refused_unless_asked(tmp_path: Path) -> None:
     assert dump(lead.folder) == before
     with Project.open(lead.folder) as p:
         merge_bundles(p, [tmp_path / "other.fsbundle"], allow_other_project=True)
-        assert "Elsewhere" in [s.title for s in p.sessions()]
+        assert "Elsewhere" in [s.title for s in p.sessions.all()]
 
 
 def test_since_bundle_carries_only_recent_changes(tmp_path: Path) -> None:
     lead, segs, coders = team(tmp_path, "alice")
     a = coders["alice"]
-    code = a.find_code("Services/Health")
+    code = a.codebook.find_code("Services/Health")
     assert code is not None
-    a.apply_code(segs[0], code.id)
+    a.codebook.apply_code(segs[0], code.id)
     info = export_bundle(a, tmp_path / "a.fsbundle", since="2000-01-01")
     assert info.counts["codings"] == 1
     info = export_bundle(a, tmp_path / "a2.fsbundle", since="2999-01-01")
     assert info.counts["segments"] == 0 and info.counts["codings"] == 0
     merge_bundles(lead, [tmp_path / "a.fsbundle"])
-    assert len(lead.codings()) == 1
+    assert len(lead.codebook.codings()) == 1
     lead.close()
     a.close()
 
 
 def test_blind_coding_hides_other_coders(tmp_path: Path) -> None:
     lead, segs = make_lead(tmp_path)
-    code = lead.find_code("Services/Health")
+    code = lead.codebook.find_code("Services/Health")
     assert code is not None
-    lead.apply_code(segs[0], code.id, coder="alice")
-    lead.apply_code(segs[0], code.id, coder="bob")
-    assert len(lead.visible_codings(segment_id=segs[0])) == 2
-    lead.set_blind_coding(True)
+    lead.codebook.apply_code(segs[0], code.id, coder="alice")
+    lead.codebook.apply_code(segs[0], code.id, coder="bob")
+    assert len(lead.team.visible_codings(segment_id=segs[0])) == 2
+    lead.team.set_blind_coding(True)
     lead.set_coder("alice")
-    assert [c.coder for c in lead.visible_codings(segment_id=segs[0])] == ["alice"]
-    lead.set_blind_coding(False)
-    assert len(lead.visible_codings()) == 2
+    assert [c.coder for c in lead.team.visible_codings(segment_id=segs[0])] == ["alice"]
+    lead.team.set_blind_coding(False)
+    assert len(lead.team.visible_codings()) == 2
     lead.close()
 
 
@@ -348,9 +343,9 @@ def test_blind_coding_hides_other_coders(tmp_path: Path) -> None:
 def _good(tmp_path: Path) -> tuple[Path, Path]:
     lead, segs, coders = team(tmp_path, "alice")
     a = coders["alice"]
-    code = a.find_code("Services/Health")
+    code = a.codebook.find_code("Services/Health")
     assert code is not None
-    a.apply_code(segs[0], code.id)
+    a.codebook.apply_code(segs[0], code.id)
     export_bundle(a, tmp_path / "good.fsbundle")
     a.close()
     lead.close()
@@ -456,7 +451,7 @@ def test_bundle_from_an_older_version_is_brought_up_to_date(tmp_path: Path) -> N
     with Project.open(folder) as p:
         (summary,) = merge_bundles(p, [old])
         assert summary.tables["codings"].added == 1
-        assert len(p.codings(coder="alice")) == 1
+        assert len(p.codebook.codings(coder="alice")) == 1
     # the bundle file itself is untouched
     with zipfile.ZipFile(old) as zf:
         data = zf.read("project.db")
@@ -470,19 +465,20 @@ def test_bundle_from_an_older_version_is_brought_up_to_date(tmp_path: Path) -> N
         assert stat.S_IMODE(opened.db_path.stat().st_mode) == 0o400
         with sqlite3.connect(f"{opened.db_path.as_uri()}?mode=ro", uri=True) as conn:
             assert conn.execute("SELECT count(*) FROM speaker_turns").fetchone() == (0,)
-    started = create_from_bundle(old, tmp_path / "bob.fieldscribe", coder="bob")
+    started = Project.from_bundle(old, tmp_path / "bob.fieldscribe", coder="bob")
     with started:
-        assert started.speaker_turns(started.sessions()[0].id) == [
-            (s.start_ms, s.end_ms, s.speaker) for s in started.segments(started.sessions()[0].id)
+        assert started.speakers.speaker_turns(started.sessions.all()[0].id) == [
+            (s.start_ms, s.end_ms, s.speaker)
+            for s in started.transcript.segments(started.sessions.all()[0].id)
         ]  # no stored timeline: the one the segments make
-        assert len(started.codings(coder="alice")) == 1
+        assert len(started.codebook.codings(coder="alice")) == 1
 
 
 _AS_NOBODY = """
 import sys
 from pathlib import Path
 from storage import Project
-from storage.bundle import merge_bundles
+from storage.team.merging import merge_bundles
 with Project.open(Path(sys.argv[1])) as p:
     (summary,) = merge_bundles(p, [Path(sys.argv[2])])
 print(summary.tables["codings"].added)
@@ -565,7 +561,7 @@ def test_new_from_bad_bundle_creates_nothing(tmp_path: Path) -> None:
     _folder, good = _good(tmp_path)
     bad = rebuild(good, tmp_path / "bad.fsbundle", manifest_change=lambda m: m.update(format="zip"))
     with pytest.raises(InvalidBundleError):
-        create_from_bundle(bad, tmp_path / "new.fieldscribe", coder="c")
+        Project.from_bundle(bad, tmp_path / "new.fieldscribe", coder="c")
     assert not (tmp_path / "new.fieldscribe").exists()
 
 

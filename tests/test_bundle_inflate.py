@@ -17,17 +17,18 @@ from pathlib import Path
 import pytest
 
 from storage import Project
-from storage.bundle import InvalidBundleError, export_bundle, merge_bundles
+from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, team
 
 
 def _bundle(tmp_path: Path) -> tuple[Path, Path]:
     lead, segs, coders = team(tmp_path, "alice")
     alice = coders["alice"]
-    code = alice.find_code("Services/Health")
+    code = alice.codebook.find_code("Services/Health")
     assert code is not None
     for seg in segs:
-        alice.apply_code(seg, code.id)
+        alice.codebook.apply_code(seg, code.id)
     export_bundle(alice, tmp_path / "alice.fsbundle")
     alice.close()
     lead.close()

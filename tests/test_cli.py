@@ -61,7 +61,7 @@ def test_new_import_sessions_segments_search_code_autocode(
     from storage import Project, SegmentDraft
 
     with Project.open(project_dir) as p:
-        p.add_segments(
+        p.transcript.add_segments(
             ids[0],
             [
                 SegmentDraft(0, 2000, "They asked for a bribe at the clinic.", speaker="P1"),

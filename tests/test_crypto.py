@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.crypto import (
+from storage.core.errors import InvalidInputError
+from storage.privacy.crypto import (
     DEFAULT_CHUNK,
     MAGIC,
     DecryptionError,
@@ -24,7 +25,6 @@ from storage.crypto import (
     read_passphrase_file,
     save_identity,
 )
-from storage.errors import InvalidInputError
 
 FAST_N = 1 << 12  # scrypt cost kept low in tests; the default is 2**17
 CHUNK = 4096

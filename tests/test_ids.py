@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 from storage import Project
-from storage._base import new_id
+from storage.core.ids import new_id
 
 
 def test_ids_are_version_7_uuids_in_the_order_they_were_made() -> None:
@@ -42,8 +42,8 @@ def test_ids_made_by_several_threads_are_unique_and_each_thread_s_increase() -> 
 
 def test_rows_get_time_ordered_ids_and_older_random_ids_still_work(tmp_path: Path) -> None:
     with Project.create(tmp_path / "p.fieldscribe", coder="ana") as p:
-        session = p.add_session("Interview")
-        code = p.ensure_code_path("Access")
+        session = p.sessions.add_session("Interview")
+        code = p.codebook.ensure_code_path("Access")
         old = str(uuid.uuid4())  # a row of a project made before version-7 ids
         p.db.conn.execute(
             "INSERT INTO segments (id, session_id, start_ms, end_ms, text, created_by, "
@@ -52,7 +52,7 @@ def test_rows_get_time_ordered_ids_and_older_random_ids_still_work(tmp_path: Pat
             (old, session.id),
         )
         p.db.conn.commit()
-        p.apply_code(old, code.id)
+        p.codebook.apply_code(old, code.id)
         assert uuid.UUID(session.id).version == 7 and uuid.UUID(code.id).version == 7
-        (coding,) = p.codings(segment_id=old)
+        (coding,) = p.codebook.codings(segment_id=old)
         assert uuid.UUID(coding.id).version == 7 and coding.segment_id == old

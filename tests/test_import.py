@@ -43,18 +43,18 @@ def _sha(path: Path) -> str:
 def test_import_each_format(project: Project, speech_wav: Path, tmp_path: Path, fmt: str) -> None:
     src = _make(speech_wav, tmp_path, fmt)
     before = (_sha(src), src.stat().st_mtime_ns)
-    session = project.import_audio(src, kind="focus_group")
+    session = project.sessions.import_audio(src, kind="focus_group")
     assert session.kind == "focus_group"
     assert session.title == "interview"
     assert 3500 < session.duration_ms < 7000
-    (media,) = project.media_for_session(session.id)
+    (media,) = project.sessions.media_for_session(session.id)
     copy = project.folder / media.path
     assert copy.is_file() and copy.parent == project.media_dir
     assert media.sha256 == before[0] == _sha(copy)
     assert media.original_name == src.name
     assert media.sample_rate > 0 and media.channels >= 1
     assert (_sha(src), src.stat().st_mtime_ns) == before  # original never changed
-    assert project.media_path(session.id) == copy
+    assert project.sessions.media_path(session.id) == copy
 
 
 def test_import_several_files_creates_one_session_each(
@@ -62,9 +62,9 @@ def test_import_several_files_creates_one_session_each(
 ) -> None:
     a = convert(speech_wav, tmp_path / "interview1.m4a")
     b = convert(speech_wav, tmp_path / "fg_2026-03-02.mp3")
-    sessions = project.import_audio_files([a, b], kind="focus_group")
+    sessions = project.sessions.import_audio_files([a, b], kind="focus_group")
     assert [s.title for s in sessions] == ["interview1", "fg_2026-03-02"]
-    assert len(project.sessions()) == 2
+    assert len(project.sessions.all()) == 2
     assert a.exists() and b.exists()
 
 
@@ -95,7 +95,7 @@ def _bad_files(tmp_path: Path, speech_wav: Path) -> dict[str, tuple[Path, str]]:
 def convert_video_no_audio(dest: Path) -> None:
     import subprocess
 
-    from transcribe.audio import ffmpeg_path
+    from storage.core.audio import ffmpeg_path
 
     subprocess.run(
         [ffmpeg_path(), "-y", "-loglevel", "error", "-f", "lavfi", "-i",
@@ -112,7 +112,7 @@ def test_bad_files_are_refused_with_a_clear_message(
     before = _state(project.folder)
     for name, (path, message) in _bad_files(bad_dir, speech_wav).items():
         with pytest.raises(AudioError, match=message) as info:
-            project.import_audio(path)
+            project.sessions.import_audio(path)
         assert str(path) in str(info.value), name
         # and says what to do about it
         assert re.search(r"; (check|choose|import|copy|the copy)", str(info.value)), name
@@ -127,7 +127,7 @@ def test_one_bad_file_among_good_ones_imports_nothing(
     bad.write_bytes(b"RIFF....WAVEfmt nonsense")
     before = _state(project.folder)
     with pytest.raises(AudioError, match=r"bad\.wav"):
-        project.import_audio_files([good, bad])
+        project.sessions.import_audio_files([good, bad])
     assert _state(project.folder) == before
 
 
@@ -141,18 +141,18 @@ def test_disk_full_during_copy_leaves_project_unchanged(tmp_path: Path, speech_w
         before = _state(folder)
         with Project.open(folder) as p:
             with pytest.raises(ReadOnlyError, match="disk is full"):
-                p.import_audio(big)
-            assert p.sessions() == []
+                p.sessions.import_audio(big)
+            assert p.sessions.all() == []
         assert _state(folder) == before
         assert not any(f.name.endswith(".part") for f in (folder / "media").iterdir())
 
 
 def test_damaged_media_after_import_is_reported(project: Project, speech_wav: Path) -> None:
-    session = project.import_audio(speech_wav)
-    path = project.media_path(session.id)
+    session = project.sessions.import_audio(speech_wav)
+    path = project.sessions.media_path(session.id)
     path.unlink()
     with pytest.raises(AudioError, match="missing"):
-        project.media_path(session.id)
+        project.sessions.media_path(session.id)
 
 
 def test_import_copies_even_when_the_source_is_read_only(
@@ -161,5 +161,5 @@ def test_import_copies_even_when_the_source_is_read_only(
     src = tmp_path / "ro.wav"
     shutil.copy(speech_wav, src)
     src.chmod(0o444)
-    session = project.import_audio(src)
-    assert project.media_path(session.id).read_bytes() == src.read_bytes()
+    session = project.sessions.import_audio(src)
+    assert project.sessions.media_path(session.id).read_bytes() == src.read_bytes()

@@ -45,7 +45,7 @@ def test_subtitles_parse_back(built, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"t.{fmt}"
     with Project.open(folder, readonly=True) as p:
         export_transcript(p, ids["session"], fmt, out)
-        segments = p.segments(ids["session"])
+        segments = p.transcript.segments(ids["session"])
     parsed = parse_cues(out.read_text(encoding="utf-8"), fmt)
     assert [(d.start_ms, d.end_ms) for d in parsed.drafts] == [
         (s.start_ms, s.end_ms) for s in segments
@@ -132,9 +132,9 @@ def test_codings_xlsx_sheet_per_code(built, tmp_path: Path) -> None:
 def test_formula_like_text_stays_text(tmp_path: Path) -> None:
     folder = tmp_path / "f.fieldscribe"
     with Project.create(folder, coder="me") as p:
-        s = p.add_session("S")
-        (seg,) = p.add_segments(s.id, [__import__("storage").SegmentDraft(0, 1, "=1+1")])
-        p.apply_code(seg.id, p.ensure_code_path("X").id)
+        s = p.sessions.add_session("S")
+        (seg,) = p.transcript.add_segments(s.id, [__import__("storage").SegmentDraft(0, 1, "=1+1")])
+        p.codebook.apply_code(seg.id, p.codebook.ensure_code_path("X").id)
         export_codings(p, tmp_path / "f.xlsx")
     ws = load_workbook(tmp_path / "f.xlsx")["All codings"]
     header = [c.value for c in ws[1]]
@@ -167,8 +167,8 @@ def test_codebook_exports(built, tmp_path: Path, suffix: str) -> None:
         Project.create(new, coder="x").close()
         assert cli_main(["codebook", "import", str(new), str(out)]) == 0
         with Project.open(new, readonly=True) as q, Project.open(folder, readonly=True) as p:
-            assert [(c.id, c.path, c.colour, c.description) for c in q.codes()] == [
-                (c.id, c.path, c.colour, c.description) for c in p.codes()
+            assert [(c.id, c.path, c.colour, c.description) for c in q.codebook.codes()] == [
+                (c.id, c.path, c.colour, c.description) for c in p.codebook.codes()
             ]
         with Project.open(new) as q:
             report = import_codebook(q, out)

@@ -113,21 +113,21 @@ def test_round_trip_keeps_every_segment_code_and_coding(project, tmp_path: Path)
     assert before["codes"] == after["codes"]
     assert before["codings"] == after["codings"]
     with Project.open(back, readonly=True) as q:
-        session = q.get_session(ids["session"])  # same id as before
+        session = q.sessions.get_session(ids["session"])  # same id as before
         assert (session.kind, session.place, session.date, session.moderator) == (
             "focus_group", "Lyon", "2024-05-01", "Mia")  # fmt: skip
-        assert session.duration_ms > 0 and q.media_path(session.id).is_file()
-        assert all(g.origin == "import" for g in q.segments(session.id))
-        (anna,) = q.participants()
+        assert session.duration_ms > 0 and q.sessions.media_path(session.id).is_file()
+        assert all(g.origin == "import" for g in q.transcript.segments(session.id))
+        (anna,) = q.sessions.participants()
         assert anna.attributes == {"age": "30-39", "role": "nurse"}
-        mapped = {s.label: s.participant_id for s in q.session_speakers(session.id)}
+        mapped = {s.label: s.participant_id for s in q.sessions.session_speakers(session.id)}
         assert mapped["SPEAKER_00"] == anna.id and mapped["SPEAKER_01"] is None
-        memos = {(m.target_type, m.text) for m in q.memos()}
+        memos = {(m.target_type, m.text) for m in q.codebook.memos()}
         assert {
             ("code", "Health covers clinics too."), ("segment", "Check this line."),
             ("session", "Noisy room."), ("journal", "Day one went well."),
         } <= memos  # fmt: skip
-        (marker,) = q.markers(session.id)
+        (marker,) = q.sessions.markers(session.id)
         assert (marker.time_ms, marker.label, marker.note) == (1200, "laughter", "everyone laughed")
 
 
@@ -149,11 +149,11 @@ def test_import_into_existing_project_merges_codes(project, tmp_path: Path, wav:
         export_qdpx(p, out, with_media=False)
     other = tmp_path / "other.fieldscribe"
     with Project.create(other, coder="dora") as q:
-        q.ensure_code_path("Trust")
+        q.codebook.ensure_code_path("Trust")
     report = import_qdpx(out, other, coder="dora")
     assert report.codes_reused == 1  # "Trust" matched by path
     assert any("not inside the archive" in n for n in report.not_imported)
     with Project.open(other, readonly=True) as q:
-        assert sorted(c.path for c in q.codes()) == [
+        assert sorted(c.path for c in q.codebook.codes()) == [
             "Public services", "Public services/Health", "Trust"]  # fmt: skip
-        assert len(q.codings()) == 4
+        assert len(q.codebook.codings()) == 4

@@ -98,21 +98,21 @@ def test_qualcoder_style_text_source(tmp_path: Path) -> None:
     )
     report = import_qdpx(archive, tmp_path / "qc.fieldscribe", coder="me")
     with Project.open(tmp_path / "qc.fieldscribe", readonly=True) as p:
-        (session,) = p.sessions()
+        (session,) = p.sessions.all()
         assert session.kind == "observation" and session.title == "interview1.txt"
-        assert p.media_for_session(session.id) == []
-        segs = p.segments(session.id)
+        assert p.sessions.media_for_session(session.id) == []
+        segs = p.transcript.segments(session.id)
         assert [(s.speaker, s.text) for s in segs] == [
             ("I", "How do you get to the clinic?"),
             ("B", "By bus, usually. It takes an hour."),
             ("I", "Thanks."),
         ]
         assert all(s.origin == "import" for s in segs)
-        codes = {c.path: c for c in p.codes()}
+        codes = {c.path: c for c in p.codebook.codes()}
         assert set(codes) == {"Transport", "Transport/Bus", "Time"}
         assert codes["Transport"].colour == "#ff00aa"
         assert codes["Transport"].description == "Getting around"
-        codings = {p.get_code(c.code_id).path: c for c in p.codings()}
+        codings = {p.codebook.get_code(c.code_id).path: c for c in p.codebook.codings()}
         bus = codings["Transport/Bus"]
         assert (bus.segment_id, bus.start_cp, bus.end_cp) == (segs[1].id, 0, 16)
         assert bus.coder == "jo" and bus.memo == "mode of transport"
@@ -120,10 +120,12 @@ def test_qualcoder_style_text_source(tmp_path: Path) -> None:
         time = codings["Time"]
         assert (time.segment_id, time.start_cp, time.end_cp, time.coder) == (
             segs[1].id, None, None, "default")  # fmt: skip
-        (b,) = p.participants()
+        (b,) = p.sessions.participants()
         assert (b.pseudonym, b.attributes) == ("B", {"Age": "42"})
-        assert {s.label: s.participant_id for s in p.session_speakers(session.id)}["B"] == b.id
-        memos = {m.text: (m.target_type, m.target_id) for m in p.memos()}
+        assert {s.label: s.participant_id for s in p.sessions.session_speakers(session.id)}[
+            "B"
+        ] == b.id
+        memos = {m.text: (m.target_type, m.target_id) for m in p.codebook.memos()}
         assert memos["Recorded at home."] == ("session", session.id)
         assert memos["Long trip!"] == ("coding", time.id)
         assert memos["Week 1."] == ("journal", None)
@@ -166,14 +168,14 @@ def test_maxqda_style_cases_and_variables(tmp_path: Path) -> None:
     )
     report = import_qdpx(archive, tmp_path / "mx.fieldscribe", coder="me")
     with Project.open(tmp_path / "mx.fieldscribe", readonly=True) as p:
-        (session,) = p.sessions()
-        segs = p.segments(session.id)
+        (session,) = p.sessions.all()
+        segs = p.transcript.segments(session.id)
         assert [(g.speaker, g.text) for g in segs] == [
             ("Interviewer", "Was machen Sie beruflich?"), ("Befragte", "Ich bin Pflegerin.")]  # fmt: skip
-        (coding,) = p.codings()
+        (coding,) = p.codebook.codings()
         assert coding.segment_id == segs[1].id and coding.coder == "anna"
         assert segs[1].text[coding.start_cp : coding.end_cp] == "Pflegerin"
-        (case,) = p.participants()  # a MAXQDA case has no name: named from its position
+        (case,) = p.sessions.participants()  # a MAXQDA case has no name: named from its position
         assert case.pseudonym == "Case 1"
         assert case.attributes == {"Alter": "51", "Geschlecht": "w"}
         assert "Geschlecht: w" in (session.notes or "")
@@ -215,13 +217,13 @@ def test_atlas_style_audio_source_with_transcript(tmp_path: Path) -> None:
     report = import_qdpx(archive, tmp_path / "atlas.fieldscribe", coder="me")
     assert s1 > 0
     with Project.open(tmp_path / "atlas.fieldscribe", readonly=True) as p:
-        audio = p.get_session(SRC)
-        assert audio.duration_ms > 1000 and p.media_path(SRC).is_file()
-        segs = p.segments(SRC)
+        audio = p.sessions.get_session(SRC)
+        assert audio.duration_ms > 1000 and p.sessions.media_path(SRC).is_file()
+        segs = p.transcript.segments(SRC)
         assert [(g.start_ms, g.speaker, g.text) for g in segs] == [
             (0, "Interviewer", "Count please."), (1200, "Anna", "One two three.")]  # fmt: skip
         assert segs[1].end_ms == 2500 and segs[0].end_ms == 1200
-        codings = p.codings(session_id=SRC)
+        codings = p.codebook.codings(session_id=SRC)
         assert {(c.segment_id, c.start_cp) for c in codings} == {
             (segs[1].id, None), (segs[0].id, None)}  # fmt: skip
     assert any("clip.mp4" in n and "not inside the archive" in n for n in report.not_imported)

@@ -118,7 +118,7 @@ def test_bad_archive_into_new_folder_writes_nothing(tmp_path: Path, case: str) -
 def test_bad_archive_into_existing_project_changes_nothing(tmp_path: Path, case: str) -> None:
     folder = tmp_path / "p.fieldscribe"
     with Project.create(folder, coder="me") as p:
-        p.ensure_code_path("Existing")
+        p.codebook.ensure_code_path("Existing")
     before = db_fingerprint(folder)
     make, message = CASES[case]
     archive = make(tmp_path / "bad.qdpx")

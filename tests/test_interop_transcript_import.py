@@ -66,7 +66,7 @@ def wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def session(tmp_path: Path, wav: Path) -> tuple[Path, str, int]:
     folder = tmp_path / "p.fieldscribe"
     with Project.create(folder, coder="me") as p:
-        s = p.import_audio(wav, title="speech")
+        s = p.sessions.import_audio(wav, title="speech")
         return folder, s.id, s.duration_ms
 
 
@@ -81,7 +81,7 @@ def test_noscribe_html(session, tmp_path: Path) -> None:
     source = _write(tmp_path, "speech.html", NOSCRIBE_HTML)
     with Project.open(folder) as p:
         result = import_transcript(p, sid, source)
-        segs = p.segments(sid)
+        segs = p.transcript.segments(sid)
     assert result.format == "noscribe-html" and result.speakers == ["S01", "S02"]
     assert [(s.start_ms, s.end_ms, s.speaker, s.text) for s in segs] == [
         (0, 900, None, "(1 seconds pause)"),
@@ -95,7 +95,7 @@ def test_vtt(session, tmp_path: Path) -> None:
     folder, sid, _ = session
     with Project.open(folder) as p:
         import_transcript(p, sid, _write(tmp_path, "t.vtt", VTT))
-        segs = p.segments(sid)
+        segs = p.transcript.segments(sid)
     assert [(s.start_ms, s.end_ms, s.speaker, s.text) for s in segs] == [
         (0, 1500, "S01", "Hello, this is a short interview."),
         (1500, 3000, "S02", "About public & services."),
@@ -106,7 +106,7 @@ def test_srt(session, tmp_path: Path) -> None:
     folder, sid, _ = session
     with Project.open(folder) as p:
         result = import_transcript(p, sid, _write(tmp_path, "t.srt", SRT))
-        segs = p.segments(sid)
+        segs = p.transcript.segments(sid)
     assert result.format == "srt"
     assert [(s.start_ms, s.speaker, s.text) for s in segs] == [
         (0, None, "Hello, this is"), (1500, "Anna", "a short interview.")]  # fmt: skip
@@ -117,7 +117,7 @@ def test_timestamped_txt_aligned_to_audio(session, tmp_path: Path) -> None:
     assert cli_main(["import-transcript", str(folder), "--session", sid,
                      str(_write(tmp_path, "t.txt", TIMESTAMPED))]) == 0  # fmt: skip
     with Project.open(folder, readonly=True) as p:
-        segs = p.segments(sid)
+        segs = p.transcript.segments(sid)
     assert [(s.start_ms, s.end_ms, s.speaker, s.text) for s in segs] == [
         (0, 1500, "Interviewer", "Hello, this is a short interview."),
         (1500, 2800, "Anna", "About public services."),
@@ -145,9 +145,9 @@ def test_existing_segments_need_replace_and_coded_ones_block_it(session, tmp_pat
     assert db_fingerprint(folder) == before
     with Project.open(folder) as p:
         result = import_transcript(p, sid, _write(tmp_path, "t.srt", SRT), replace=True)
-        assert result.replaced == 2 and len(p.segments(sid)) == 2
-        seg = p.segments(sid)[0]
-        p.apply_code(seg.id, p.ensure_code_path("X").id)
+        assert result.replaced == 2 and len(p.transcript.segments(sid)) == 2
+        seg = p.transcript.segments(sid)[0]
+        p.codebook.apply_code(seg.id, p.codebook.ensure_code_path("X").id)
     before = db_fingerprint(folder)
     with Project.open(folder) as p, pytest.raises(InUseError, match="coded segment"):
         import_transcript(p, sid, vtt, replace=True)

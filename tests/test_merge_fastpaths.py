@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from storage import Project
-from storage.bundle import InvalidBundleError, create_from_bundle, export_bundle, merge_bundles
-from storage.merge import MERGE_CACHE_KIB
+from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.merge import MERGE_CACHE_KIB
+from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, make_lead, rebuild, team
 
 
@@ -26,10 +27,10 @@ def test_segments_at_other_seqs_merge_by_id(tmp_path: Path) -> None:
     # the lead deleted a segment before the coder started: every seq differs by one between them,
     # so each seq of the bundle points at another segment here; rows must still match by id
     lead, segs = make_lead(tmp_path, n_segments=8)
-    lead.delete_segment(segs[0])
+    lead.transcript.delete_segment(segs[0])
     export_bundle(lead, tmp_path / "lead.fsbundle")
-    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
-    alice.update_segment(segs[3], text="alice rewrote this about buses")
+    alice = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    alice.transcript.update_segment(segs[3], text="alice rewrote this about buses")
     export_bundle(alice, tmp_path / "a.fsbundle")
     lead_seqs, alice_seqs = _seqs(lead.folder), _seqs(alice.folder)
     assert set(lead_seqs) == set(alice_seqs)
@@ -40,15 +41,17 @@ def test_segments_at_other_seqs_merge_by_id(tmp_path: Path) -> None:
     (summary,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
     stats = summary.tables["segments"]
     assert (stats.added, stats.updated, stats.conflicts, stats.skipped) == (0, 1, 0, 6)
-    assert lead.get_segment(segs[3]).text == "alice rewrote this about buses"
-    assert [h.segment_id for h in lead.search("buses")] == [segs[3]]
-    assert lead.search("clinics") and segs[3] not in {h.segment_id for h in lead.search("clinics")}
+    assert lead.transcript.get_segment(segs[3]).text == "alice rewrote this about buses"
+    assert [h.segment_id for h in lead.transcript.search("buses")] == [segs[3]]
+    assert lead.transcript.search("clinics") and segs[3] not in {
+        h.segment_id for h in lead.transcript.search("clinics")
+    }
     # and the other way round: the lead's edit reaches alice, whose seqs are shifted
-    lead.update_segment(segs[5], speaker="Moderator")
+    lead.transcript.update_segment(segs[5], speaker="Moderator")
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     (back,) = merge_bundles(alice, [tmp_path / "lead2.fsbundle"])
     assert back.tables["segments"].updated == 1 and back.conflicts == 0
-    assert alice.get_segment(segs[5]).speaker == "Moderator"
+    assert alice.transcript.get_segment(segs[5]).speaker == "Moderator"
     before = dump(alice.folder)
     alice.close()
     lead.close()
@@ -61,14 +64,16 @@ def test_segments_at_other_seqs_merge_by_id(tmp_path: Path) -> None:
 def test_same_seq_and_id_with_other_content_is_not_taken_as_identical(tmp_path: Path) -> None:
     lead, segs = make_lead(tmp_path)
     export_bundle(lead, tmp_path / "lead.fsbundle")
-    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    alice = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
     assert _seqs(alice.folder) == _seqs(lead.folder)
-    alice.update_segment(segs[2], speaker="S9")  # only the speaker (and the version) change
+    alice.transcript.update_segment(
+        segs[2], speaker="S9"
+    )  # only the speaker (and the version) change
     export_bundle(alice, tmp_path / "a.fsbundle")
     alice.close()
     (summary,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
     assert summary.tables["segments"].updated == 1
-    assert lead.get_segment(segs[2]).speaker == "S9"
+    assert lead.transcript.get_segment(segs[2]).speaker == "S9"
     lead.close()
 
 
@@ -85,19 +90,19 @@ def test_new_row_at_the_seq_of_an_identical_row_of_ours_is_added(tmp_path: Path)
     )
     (summary,) = merge_bundles(lead, [bundle])
     assert summary.tables["segments"].added == 1
-    twin = lead.get_segment("twin-of-the-first")
-    assert twin.text == lead.get_segment(segs[0]).text
-    assert len(lead.search("clinics")) == len(segs) + 1
+    twin = lead.transcript.get_segment("twin-of-the-first")
+    assert twin.text == lead.transcript.get_segment(segs[0]).text
+    assert len(lead.transcript.search("clinics")) == len(segs) + 1
     lead.close()
 
 
 def test_merge_gives_the_page_cache_back(tmp_path: Path) -> None:
     lead, segs = make_lead(tmp_path)
-    code = lead.find_code("Services/Health")
+    code = lead.codebook.find_code("Services/Health")
     assert code is not None
     export_bundle(lead, tmp_path / "lead.fsbundle")
-    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
-    alice.apply_code(segs[0], code.id)
+    alice = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    alice.codebook.apply_code(segs[0], code.id)
     export_bundle(alice, tmp_path / "a.fsbundle")
     alice.close()
     before = lead.db.conn.execute("PRAGMA main.cache_size").fetchone()[0]
@@ -118,15 +123,15 @@ def test_bundles_unpacked_ahead_stop_at_the_refused_one_and_leave_no_files(
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     lead, segs = make_lead(tmp_path)
-    code = lead.find_code("Services/Health")
+    code = lead.codebook.find_code("Services/Health")
     assert code is not None
     export_bundle(lead, tmp_path / "lead.fsbundle")
     bundles = []
     for name, seg in (("a", segs[0]), ("b", segs[1]), ("c", segs[2])):
-        p = create_from_bundle(
+        p = Project.from_bundle(
             tmp_path / "lead.fsbundle", tmp_path / f"{name}.fieldscribe", coder=name
         )
-        p.apply_code(seg, code.id)
+        p.codebook.apply_code(seg, code.id)
         export_bundle(p, tmp_path / f"{name}.fsbundle")
         p.close()
         bundles.append(tmp_path / f"{name}.fsbundle")
@@ -139,16 +144,16 @@ def test_bundles_unpacked_ahead_stop_at_the_refused_one_and_leave_no_files(
     with pytest.raises(InvalidBundleError, match="has a view"):
         merge_bundles(lead, [bundles[0], bad, bundles[2]])
     # the first bundle was merged (its own transaction), the third never was
-    assert {c.coder for c in lead.codings()} == {"a"}
+    assert {c.coder for c in lead.codebook.codings()} == {"a"}
     assert not list(scratch.iterdir())
     # a refusal of the first bundle while the second is being unpacked: nothing merged, no files
     with pytest.raises(InvalidBundleError, match="has a view"):
         merge_bundles(lead, [bad, bundles[2]])
-    assert {c.coder for c in lead.codings()} == {"a"}
+    assert {c.coder for c in lead.codebook.codings()} == {"a"}
     assert not list(scratch.iterdir())
     summaries = merge_bundles(lead, [bundles[1], bundles[2]])
     assert [s.coder for s in summaries] == ["b", "c"]
-    assert {c.coder for c in lead.codings()} == {"a", "b", "c"}
+    assert {c.coder for c in lead.codebook.codings()} == {"a", "b", "c"}
     assert not list(scratch.iterdir())
     lead.close()
 
@@ -163,8 +168,8 @@ def _without_seq(conn: sqlite3.Connection) -> None:
 def test_bundle_without_seq_merges_by_id(tmp_path: Path) -> None:
     lead, segs = make_lead(tmp_path)
     export_bundle(lead, tmp_path / "lead.fsbundle")
-    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
-    alice.update_segment(segs[1], text="alice again")
+    alice = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    alice.transcript.update_segment(segs[1], text="alice again")
     export_bundle(alice, tmp_path / "a.fsbundle")
     alice.close()
     bundle = rebuild(
@@ -174,23 +179,23 @@ def test_bundle_without_seq_merges_by_id(tmp_path: Path) -> None:
     )
     (summary,) = merge_bundles(lead, [bundle])
     assert summary.tables["segments"].updated == 1
-    assert lead.get_segment(segs[1]).text == "alice again"
+    assert lead.transcript.get_segment(segs[1]).text == "alice again"
     lead.close()
 
 
 def test_find_differing_finds_what_the_plain_comparison_finds(tmp_path: Path) -> None:
     # seqs shifted by a deletion (every row falls back to its id), one row edited, one added
-    from storage.bundle import open_bundle
-    from storage.merge import find_differing
-    from storage.merge_validation import _not_identical
+    from storage.team.bundle import open_bundle
+    from storage.team.merge import find_differing
+    from storage.team.merge_validation import _not_identical
 
     lead, segs = make_lead(tmp_path, n_segments=8)
     export_bundle(lead, tmp_path / "lead.fsbundle")
-    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
-    lead.delete_segment(segs[0])
-    lead.update_segment(segs[6], text="the lead rewrote this")
-    alice.update_segment(segs[3], text="alice rewrote this about buses")
-    alice.split_segment(segs[4], 5)
+    alice = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    lead.transcript.delete_segment(segs[0])
+    lead.transcript.update_segment(segs[6], text="the lead rewrote this")
+    alice.transcript.update_segment(segs[3], text="alice rewrote this about buses")
+    alice.transcript.split_segment(segs[4], 5)
     export_bundle(alice, tmp_path / "a.fsbundle")
     alice.close()
     lead.close()
@@ -217,22 +222,22 @@ def test_codings_stored_in_segment_order_merge_as_stored_with_the_same_result(
 ) -> None:
     import shutil
 
-    from storage.bundle import open_bundle
-    from storage.merge import find_differing, merge_bundle
+    from storage.team.bundle import open_bundle
+    from storage.team.merge import find_differing, merge_bundle
 
     lead, segs = make_lead(tmp_path, n_segments=8)
     export_bundle(lead, tmp_path / "lead.fsbundle")
-    alice = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
-    code = alice.ensure_code_path("Services/Health")
+    alice = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    code = alice.codebook.ensure_code_path("Services/Health")
     for seg in segs:  # through the transcript: ids and segments in one order
-        alice.apply_code(seg, code.id)
+        alice.codebook.apply_code(seg, code.id)
         if seg == segs[2]:
-            alice.apply_code(seg, code.id, start_cp=0, end_cp=7)
+            alice.codebook.apply_code(seg, code.id, start_cp=0, end_cp=7)
     export_bundle(alice, tmp_path / "a.fsbundle")
-    bob = create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "b.fieldscribe", coder="b")
-    code = bob.ensure_code_path("Services/Health")
+    bob = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "b.fieldscribe", coder="b")
+    code = bob.codebook.ensure_code_path("Services/Health")
     for seg in reversed(segs):  # backwards: sorted before the insert
-        bob.apply_code(seg, code.id)
+        bob.codebook.apply_code(seg, code.id)
     export_bundle(bob, tmp_path / "b.fsbundle")
     alice.close()
     bob.close()
@@ -261,16 +266,16 @@ def test_a_transcript_stored_alike_is_compared_once(
     # (other bytes): compared again. The project comes out as merging each on its own does.
     import shutil
 
-    import storage.merge_ahead
-    from storage.bundle import open_bundle
-    from storage.merge import merge_bundle
+    import storage.team.merge_ahead
+    from storage.team.bundle import open_bundle
+    from storage.team.merge import merge_bundle
 
     lead, segs, coders = team(tmp_path, "alice", "bob", "carol")
     for name, p in coders.items():
-        code = p.ensure_code_path("Services/Health")
+        code = p.codebook.ensure_code_path("Services/Health")
         for seg in segs[: 2 + len(name) % 3]:
-            p.apply_code(seg, code.id)
-    coders["carol"].update_segment(segs[1], text="carol heard something else")
+            p.codebook.apply_code(seg, code.id)
+    coders["carol"].transcript.update_segment(segs[1], text="carol heard something else")
     for name, p in coders.items():
         export_bundle(p, tmp_path / f"{name}.fsbundle")
         p.close()
@@ -278,13 +283,13 @@ def test_a_transcript_stored_alike_is_compared_once(
     copy = tmp_path / "copy.fieldscribe"
     shutil.copytree(lead.folder, copy)
     calls: list[str] = []
-    real = storage.merge_ahead._differing_sql
+    real = storage.team.merge_ahead._differing_sql
 
     def spy(conn: sqlite3.Connection, table: str, b: str) -> str:
         calls.append(table)
         return real(conn, table, b)
 
-    monkeypatch.setattr(storage.merge_ahead, "_differing_sql", spy)
+    monkeypatch.setattr(storage.team.merge_ahead, "_differing_sql", spy)
     bundles = [tmp_path / f"{n}.fsbundle" for n in ("alice", "bob", "carol")]
     with Project.open(lead.folder) as p:
         summaries = merge_bundles(p, bundles)
@@ -320,12 +325,12 @@ def _coders_bundles(tmp_path: Path, n: int) -> tuple[Path, list[Path]]:
     tmp_path.mkdir(exist_ok=True)
     lead, segs, coders = team(tmp_path, *(f"c{i}" for i in range(n)))
     for name, p in coders.items():
-        code = p.ensure_code_path(f"Topic/{name}")
+        code = p.codebook.ensure_code_path(f"Topic/{name}")
         for seg in segs:
-            p.apply_code(seg, code.id)
+            p.codebook.apply_code(seg, code.id)
         export_bundle(p, tmp_path / f"{name}.fsbundle")
         p.close()
-    lead.apply_code(segs[0], lead.ensure_code_path("Services/Health").id)
+    lead.codebook.apply_code(segs[0], lead.codebook.ensure_code_path("Services/Health").id)
     lead.db.conn.execute("ANALYZE")  # planner figures, which the session must keep
     lead.close()
     return lead.folder, [tmp_path / f"c{i}.fsbundle" for i in range(n)]
@@ -348,7 +353,7 @@ def test_a_large_merge_builds_the_code_index_again_before_it_commits(
 ) -> None:
     import shutil
 
-    import storage.merge
+    import storage.team.merge
 
     folder, bundles = _coders_bundles(tmp_path, 3)
     copy = tmp_path / "copy.fieldscribe"
@@ -356,18 +361,18 @@ def test_a_large_merge_builds_the_code_index_again_before_it_commits(
     schema = _schema(folder)
     assert any(r[1] == "codings_code" for r in _stats(folder))
     dropped: list[str] = []
-    real = storage.merge._drop_index
+    real = storage.team.merge._drop_index
 
     def spy(conn: sqlite3.Connection, name: str) -> tuple[str, str | None] | None:
         dropped.append(name)
         return real(conn, name)
 
-    monkeypatch.setattr(storage.merge, "_drop_index", spy)
-    monkeypatch.setattr(storage.merge, "BULK_CODINGS", 3)  # six codings per bundle
+    monkeypatch.setattr(storage.team.merge, "_drop_index", spy)
+    monkeypatch.setattr(storage.team.merge, "BULK_CODINGS", 3)  # six codings per bundle
     with Project.open(folder) as p:
         merge_bundles(p, bundles)
     assert dropped == ["codings_code"]  # once, for the whole session
-    monkeypatch.setattr(storage.merge, "BULK_CODINGS", 10**9)
+    monkeypatch.setattr(storage.team.merge, "BULK_CODINGS", 10**9)
     with Project.open(copy) as p:
         merge_bundles(p, bundles)
     assert dropped == ["codings_code"]
@@ -380,9 +385,9 @@ def test_a_large_merge_builds_the_code_index_again_before_it_commits(
 def test_a_refusal_after_the_code_index_was_dropped_leaves_it_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import storage.merge
+    import storage.team.merge
 
-    monkeypatch.setattr(storage.merge, "BULK_CODINGS", 3)
+    monkeypatch.setattr(storage.team.merge, "BULK_CODINGS", 3)
     # the first bundle merges (and drops the index), the second is refused at its insert:
     # its savepoint goes back, the session builds the index again and commits the first
     folder, bundles = _coders_bundles(tmp_path / "two", 2)
@@ -393,8 +398,8 @@ def test_a_refusal_after_the_code_index_was_dropped_leaves_it_in_place(
             merge_bundles(p, [bundles[0], bad])
     assert _schema(folder) == schema
     with Project.open(folder) as p:
-        assert len(p.codings(coder="c0")) == 6
-        assert not p.codings(coder="c1")
+        assert len(p.codebook.codings(coder="c0")) == 6
+        assert not p.codebook.codings(coder="c1")
     # refused in the very bundle that dropped the index: nothing changes at all
     folder, bundles = _coders_bundles(tmp_path / "one", 1)
     before = dump(folder)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from storage import Code, Project, SegmentDraft
-from storage.bundle import InvalidBundleError, export_bundle, merge_bundles
+from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, make_lead, rebuild, team
 
 
@@ -32,10 +33,10 @@ def test_merge_same_name_is_order_independent_idempotent_and_keeps_coders(
     made: dict[str, str] = {}  # coding id -> coder
     for name, picks in (("alice", segs[:2]), ("bob", segs[1:4])):
         p = coders[name]
-        trust = p.ensure_code_path("Emotions/Trust")
-        p.add_memo("code", trust.id, f"{name}'s definition of trust")
+        trust = p.codebook.ensure_code_path("Emotions/Trust")
+        p.codebook.add_memo("code", trust.id, f"{name}'s definition of trust")
         for seg in picks:
-            made[p.apply_code(seg, trust.id).id] = name
+            made[p.codebook.apply_code(seg, trust.id).id] = name
         export_bundle(p, tmp_path / f"{name}.fsbundle")
         p.close()
     lead.close()
@@ -45,9 +46,9 @@ def test_merge_same_name_is_order_independent_idempotent_and_keeps_coders(
     with Project.open(lead.folder) as p:
         first = merge_bundles(p, [bundles["alice"], bundles["bob"]], merge_same_name=True)
         assert sum(s.merged_codes for s in first) == 2  # "Emotions", then "Emotions/Trust"
-        (trust,) = [c for c in p.codes() if c.path == "Emotions/Trust"]
-        assert {c.id for c in p.codings(code_id=trust.id)} == set(made)
-        assert len(p.memos()) == 2
+        (trust,) = [c for c in p.codebook.codes() if c.path == "Emotions/Trust"]
+        assert {c.id for c in p.codebook.codings(code_id=trust.id)} == set(made)
+        assert len(p.codebook.memos()) == 2
     with Project.open(copy) as p:
         merge_bundles(p, [bundles["bob"], bundles["alice"]], merge_same_name=True)
     # row by row, every table (the FTS shadow tables and seq left out: seq is a local key that
@@ -68,22 +69,22 @@ def test_merge_same_name_is_order_independent_idempotent_and_keeps_coders(
 def test_merge_same_name_moves_codings_with_derived_versions(tmp_path: Path) -> None:
     lead, segs, coders = team(tmp_path, "alice")
     a = coders["alice"]
-    lead.ensure_code_path("Access")  # first: the code that stays
-    mine = a.ensure_code_path("Access")
-    coding = a.apply_code(segs[0], mine.id)
+    lead.codebook.ensure_code_path("Access")  # first: the code that stays
+    mine = a.codebook.ensure_code_path("Access")
+    coding = a.codebook.apply_code(segs[0], mine.id)
     export_bundle(a, tmp_path / "a.fsbundle")
     a.close()
     (summary,) = merge_bundles(lead, [tmp_path / "a.fsbundle"], merge_same_name=True)
     assert summary.merged_codes == 1
-    moved = lead.codings()[0]
+    moved = lead.codebook.codings()[0]
     assert (moved.id, moved.coder) == (coding.id, "alice")
-    assert moved.code_id == lead.find_code("Access").id  # type: ignore[union-attr]
+    assert moved.code_id == lead.codebook.find_code("Access").id  # type: ignore[union-attr]
     assert moved.updated_at == _later(coding.updated_at)
     lead.close()
 
 
 def _later(version: str) -> str:
-    from storage.merge import _next_version
+    from storage.team.merge import _next_version
 
     return _next_version(version)
 
@@ -92,45 +93,45 @@ def _later(version: str) -> str:
 def _edit_conflict(tmp_path: Path) -> tuple[Project, dict[str, Project], list[str]]:
     """alice and bob rewrite segment 1 differently; the lead and bob merge both bundles."""
     lead, segs, coders = team(tmp_path, "alice", "bob")
-    coders["alice"].update_segment(segs[1], text="alice's version")
-    coders["bob"].update_segment(segs[1], text="bob's version")
+    coders["alice"].transcript.update_segment(segs[1], text="alice's version")
+    coders["bob"].transcript.update_segment(segs[1], text="bob's version")
     for name, p in coders.items():
         export_bundle(p, tmp_path / f"{name}.fsbundle")
     merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
     merge_bundles(coders["bob"], [tmp_path / "alice.fsbundle"])
-    assert len(lead.conflicts()) == 1 and len(coders["bob"].conflicts()) == 1
+    assert len(lead.team.conflicts()) == 1 and len(coders["bob"].team.conflicts()) == 1
     return lead, coders, segs
 
 
 def test_a_resolution_travels_to_coders_with_and_without_the_conflict(tmp_path: Path) -> None:
     lead, coders, segs = _edit_conflict(tmp_path)
-    (conflict,) = lead.conflicts()
+    (conflict,) = lead.team.conflicts()
     keep = next(i for i, v in enumerate(conflict.versions) if v.author == "bob")
-    lead.resolve_conflict(conflict.id, keep=keep)
+    lead.team.resolve_conflict(conflict.id, keep=keep)
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     for name in ("bob", "alice"):  # bob had the conflict open; alice never saw it
         p = coders[name]
         (summary,) = merge_bundles(p, [tmp_path / "lead2.fsbundle"])
         assert summary.conflicts == 0
-        assert p.conflicts() == []  # not open, not raised again
-        (done,) = p.conflicts(status=None)
+        assert p.team.conflicts() == []  # not open, not raised again
+        (done,) = p.team.conflicts(status=None)
         assert (done.id, done.status, done.resolved_by) == (conflict.id, "resolved", "lead")
-        assert done.resolution == lead.get_conflict(conflict.id).resolution
-        assert p.get_segment(segs[1]).text == "bob's version"
-        assert [h.segment_id for h in p.search("bob's")] == [segs[1]]
+        assert done.resolution == lead.team.get_conflict(conflict.id).resolution
+        assert p.transcript.get_segment(segs[1]).text == "bob's version"
+        assert [h.segment_id for h in p.transcript.search("bob's")] == [segs[1]]
         # and the bundles that made the conflict change nothing any more
         before = dump(p.folder)
         merge_bundles(p, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
-        assert p.conflicts() == [] and dump(p.folder) == before
+        assert p.team.conflicts() == [] and dump(p.folder) == before
         p.close()
     lead.close()
 
 
 def test_bundles_carry_decisions_without_the_competing_texts(tmp_path: Path) -> None:
     lead, coders, _segs = _edit_conflict(tmp_path)
-    (conflict,) = lead.conflicts()
+    (conflict,) = lead.team.conflicts()
     export_bundle(lead, tmp_path / "open.fsbundle")  # an open conflict does not travel
-    lead.resolve_conflict(conflict.id, values={"text": "agreed wording"})
+    lead.team.resolve_conflict(conflict.id, values={"text": "agreed wording"})
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     for bundle, expected in (("open", 0), ("lead2", 1)):
         work = tmp_path / bundle
@@ -153,10 +154,10 @@ def _deleted_and_used(tmp_path: Path) -> tuple[Project, Project, Project, Code]:
     """Alice deletes a code Bob uses; both bundles (a/b.fsbundle) merged into the lead."""
     lead, segs, coders = team(tmp_path, "alice", "bob")
     a, b = coders["alice"], coders["bob"]
-    code = a.find_code("Services/Health")
+    code = a.codebook.find_code("Services/Health")
     assert code is not None
-    a.delete_code(code.id)
-    b.apply_code(segs[0], code.id)
+    a.codebook.delete_code(code.id)
+    b.codebook.apply_code(segs[0], code.id)
     export_bundle(a, tmp_path / "a.fsbundle")
     export_bundle(b, tmp_path / "b.fsbundle")
     merge_bundles(lead, [tmp_path / "a.fsbundle", tmp_path / "b.fsbundle"])
@@ -165,19 +166,19 @@ def _deleted_and_used(tmp_path: Path) -> tuple[Project, Project, Project, Code]:
 
 def test_a_kept_row_travels_to_the_coder_who_deleted_it(tmp_path: Path) -> None:
     lead, a, b, code = _deleted_and_used(tmp_path)
-    (conflict,) = lead.conflicts()
+    (conflict,) = lead.team.conflicts()
     assert conflict.kind == "delete"
-    lead.resolve_conflict(
+    lead.team.resolve_conflict(
         conflict.id, keep=next(i for i, v in enumerate(conflict.versions) if not v.deleted)
     )
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     (summary,) = merge_bundles(a, [tmp_path / "lead2.fsbundle"])
-    assert summary.conflicts == 0 and a.conflicts() == []
-    assert a.get_code(code.id).path == "Services/Health"
-    assert [c.coder for c in a.codings(code_id=code.id)] == ["bob"]
+    assert summary.conflicts == 0 and a.team.conflicts() == []
+    assert a.codebook.get_code(code.id).path == "Services/Health"
+    assert [c.coder for c in a.codebook.codings(code_id=code.id)] == ["bob"]
     # bob's bundle again: nothing to decide any more
     merge_bundles(a, [tmp_path / "b.fsbundle"])
-    assert a.conflicts() == []
+    assert a.team.conflicts() == []
     for p in (a, b, lead):
         p.close()
 
@@ -185,16 +186,16 @@ def test_a_kept_row_travels_to_the_coder_who_deleted_it(tmp_path: Path) -> None:
 def test_a_kept_deletion_travels_to_the_coder_who_used_the_row(tmp_path: Path) -> None:
     lead, a, b, _code = _deleted_and_used(tmp_path)
     merge_bundles(b, [tmp_path / "a.fsbundle"])  # bob sees the conflict too
-    assert len(b.conflicts()) == 1
-    (conflict,) = lead.conflicts()
-    lead.resolve_conflict(
+    assert len(b.team.conflicts()) == 1
+    (conflict,) = lead.team.conflicts()
+    lead.team.resolve_conflict(
         conflict.id, keep=next(i for i, v in enumerate(conflict.versions) if v.deleted)
     )
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     (summary,) = merge_bundles(b, [tmp_path / "lead2.fsbundle"])
-    assert summary.conflicts == 0 and b.conflicts() == []
-    assert b.find_code("Services/Health") is None and b.codings() == []
-    (done,) = b.conflicts(status=None)
+    assert summary.conflicts == 0 and b.team.conflicts() == []
+    assert b.codebook.find_code("Services/Health") is None and b.codebook.codings() == []
+    (done,) = b.team.conflicts(status=None)
     assert done.status == "resolved"
     for p in (a, b, lead):
         p.close()
@@ -202,8 +203,8 @@ def test_a_kept_deletion_travels_to_the_coder_who_used_the_row(tmp_path: Path) -
 
 def test_a_malformed_resolution_refuses_the_bundle(tmp_path: Path) -> None:
     lead, coders, _segs = _edit_conflict(tmp_path)
-    (conflict,) = lead.conflicts()
-    lead.resolve_conflict(conflict.id, keep=0)
+    (conflict,) = lead.team.conflicts()
+    lead.team.resolve_conflict(conflict.id, keep=0)
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     bad = rebuild(
         tmp_path / "lead2.fsbundle",
@@ -229,14 +230,14 @@ def test_one_sided_edit_is_taken_among_identical_bundles_in_one_commit(
 ) -> None:
     # five bundles, two per commit: the edit in the middle one is taken, the rest is old news,
     # and the result is the one of merging the bundles one by one
-    monkeypatch.setattr("storage.merge.MERGE_BATCH", 2)
+    monkeypatch.setattr("storage.team.merge.MERGE_BATCH", 2)
     names = ["a", "b", "c", "d", "e"]
     lead, segs, coders = team(tmp_path, *names)
-    code = lead.find_code("Services/Health")
+    code = lead.codebook.find_code("Services/Health")
     assert code is not None
-    coders["c"].update_segment(segs[3], text="c rewrote this about buses")
+    coders["c"].transcript.update_segment(segs[3], text="c rewrote this about buses")
     for name in names:
-        coders[name].apply_code(segs[names.index(name)], code.id)
+        coders[name].codebook.apply_code(segs[names.index(name)], code.id)
         export_bundle(coders[name], tmp_path / f"{name}.fsbundle")
         coders[name].close()
     lead.close()
@@ -248,9 +249,9 @@ def test_one_sided_edit_is_taken_among_identical_bundles_in_one_commit(
         assert [s.tables["segments"].updated for s in summaries] == [0, 0, 1, 0, 0]
         assert [s.tables["segments"].skipped for s in summaries] == [6, 6, 5, 6, 6]
         assert sum(s.conflicts for s in summaries) == 0
-        assert p.get_segment(segs[3]).text == "c rewrote this about buses"
-        assert [h.segment_id for h in p.search("buses")] == [segs[3]]
-        assert {c.coder for c in p.codings()} == set(names)
+        assert p.transcript.get_segment(segs[3]).text == "c rewrote this about buses"
+        assert [h.segment_id for h in p.transcript.search("buses")] == [segs[3]]
+        assert {c.coder for c in p.codebook.codings()} == set(names)
     with Project.open(copy) as p:
         for bundle in bundles:
             merge_bundles(p, [bundle])
@@ -268,11 +269,11 @@ def test_same_content_under_another_version_is_skipped_as_before(tmp_path: Path)
             (segs[2],),
         ),
     )
-    before = lead.get_segment(segs[2])
+    before = lead.transcript.get_segment(segs[2])
     (summary,) = merge_bundles(lead, [newer])
     stats = summary.tables["segments"]
     assert (stats.added, stats.updated, stats.conflicts, stats.skipped) == (0, 0, 0, 6)
-    assert lead.get_segment(segs[2]) == before  # our version stays
+    assert lead.transcript.get_segment(segs[2]) == before  # our version stays
     lead.close()
 
 
@@ -288,7 +289,7 @@ def test_same_version_with_other_content_is_a_conflict_as_before(tmp_path: Path)
     )
     (summary,) = merge_bundles(lead, [forged])
     assert summary.tables["segments"].conflicts == 1
-    (conflict,) = lead.conflicts()
+    (conflict,) = lead.team.conflicts()
     assert {v.values["text"] for v in conflict.versions} == {
         "segment number 1 talks about clinics",
         "changed behind the version",
@@ -301,10 +302,10 @@ def test_the_same_coding_under_another_id_is_skipped_and_bad_codings_still_refus
 ) -> None:
     lead, segs, coders = team(tmp_path, "alice")
     a = coders["alice"]
-    code = a.find_code("Services/Health")
+    code = a.codebook.find_code("Services/Health")
     assert code is not None
-    a.apply_code(segs[0], code.id)
-    a.apply_code(segs[1], code.id, start_cp=0, end_cp=7)
+    a.codebook.apply_code(segs[0], code.id)
+    a.codebook.apply_code(segs[1], code.id, start_cp=0, end_cp=7)
     export_bundle(a, tmp_path / "a.fsbundle")
     a.close()
     (first,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
@@ -316,7 +317,7 @@ def test_the_same_coding_under_another_id_is_skipped_and_bad_codings_still_refus
     )
     (again,) = merge_bundles(lead, [twin])
     assert (again.tables["codings"].added, again.tables["codings"].skipped) == (0, 2)
-    assert len(lead.codings()) == 2
+    assert len(lead.codebook.codings()) == 2
     for change, message in (
         ("UPDATE codings SET id = 'x-' || id, start_cp = 5, end_cp = 2", "CHECK"),
         ("UPDATE codings SET id = 'x-' || id, coder = x'00'", "invalid 'coder'"),
@@ -341,25 +342,27 @@ def test_rows_compared_ahead_against_an_older_state_merge_by_the_rules(
 ) -> None:
     # each bundle is compared with the lead's project while the previous one is being merged
     # (not yet committed): what alice brings must still count when bob's and carol's rows merge
-    import storage.merge
+    import storage.team.merging
 
     found: list[dict[str, list[int]]] = []
-    real = storage.merge.find_differing
+    real = storage.team.merging.find_differing
 
     def spy(db: Path, opened: object, *args: object) -> None:
         real(db, opened, *args)  # type: ignore[arg-type]
         found.append(opened.differing)  # type: ignore[attr-defined]
 
-    monkeypatch.setattr(storage.merge, "find_differing", spy)
+    monkeypatch.setattr(storage.team.merging, "find_differing", spy)
     lead, segs, coders = team(tmp_path, "alice", "bob", "carol")
     a, b = coders["alice"], coders["bob"]
-    a.update_segment(segs[0], text="alice fixed this")
-    session = a.sessions()[0].id
-    (new,) = a.add_segments(session, [SegmentDraft(9000, 9500, "alice added this", "S1")])
+    a.transcript.update_segment(segs[0], text="alice fixed this")
+    session = a.sessions.all()[0].id
+    (new,) = a.transcript.add_segments(
+        session, [SegmentDraft(9000, 9500, "alice added this", "S1")]
+    )
     export_bundle(a, tmp_path / "a.fsbundle")
     merge_bundles(b, [tmp_path / "a.fsbundle"])
-    b.update_segment(new.id, text="bob corrected alice's new segment")
-    b.update_segment(segs[0], speaker="S3")  # after alice's fix: descends from it
+    b.transcript.update_segment(new.id, text="bob corrected alice's new segment")
+    b.transcript.update_segment(segs[0], speaker="S3")  # after alice's fix: descends from it
     export_bundle(b, tmp_path / "b.fsbundle")
     export_bundle(coders["carol"], tmp_path / "c.fsbundle")  # the original transcript
     for p in coders.values():
@@ -372,10 +375,10 @@ def test_rows_compared_ahead_against_an_older_state_merge_by_the_rules(
     assert [s.tables["segments"].updated for s in summaries] == [1, 2, 0]
     assert [s.tables["segments"].skipped for s in summaries] == [5, 5, 6]
     assert sum(s.conflicts for s in summaries) == 0
-    assert lead.get_segment(new.id).text == "bob corrected alice's new segment"
-    fixed = lead.get_segment(segs[0])
+    assert lead.transcript.get_segment(new.id).text == "bob corrected alice's new segment"
+    fixed = lead.transcript.get_segment(segs[0])
     assert (fixed.text, fixed.speaker) == ("alice fixed this", "S3")
-    assert [h.segment_id for h in lead.search("corrected")] == [new.id]
+    assert [h.segment_id for h in lead.transcript.search("corrected")] == [new.id]
     lead.close()
 
 
@@ -385,10 +388,10 @@ def test_cli_merges_several_bundles_and_stops_at_a_refused_one(
     from cli import main as cli_main
 
     lead, segs, coders = team(tmp_path, "alice", "bob")
-    code = lead.find_code("Services/Health")
+    code = lead.codebook.find_code("Services/Health")
     assert code is not None
     for i, (name, p) in enumerate(coders.items()):
-        p.apply_code(segs[i], code.id)
+        p.codebook.apply_code(segs[i], code.id)
         export_bundle(p, tmp_path / f"{name}.fsbundle")
         p.close()
     lead.close()
@@ -403,10 +406,10 @@ def test_cli_merges_several_bundles_and_stops_at_a_refused_one(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "has a view" in err
     with Project.open(tmp_path / "lead.fieldscribe") as p:
-        assert [c.coder for c in p.codings()] == ["alice"]  # merged before the refusal
+        assert [c.coder for c in p.codebook.codings()] == ["alice"]  # merged before the refusal
     assert cli_main([*args, f"{d}/bob.fsbundle", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [b["tables"]["codings"]["added"] for b in out["bundles"]] == [0, 1]
     assert out["open_conflicts"] == 0
     with Project.open(tmp_path / "lead.fieldscribe") as p:
-        assert sorted(c.coder for c in p.codings()) == ["alice", "bob"]
+        assert sorted(c.coder for c in p.codebook.codings()) == ["alice", "bob"]

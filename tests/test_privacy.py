@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from storage import Project
-from storage.errors import InvalidInputError, NotFoundError
-from storage.models import Word
-from storage.privacy import excluded_segment_ids, export_text
-from storage.privacy_text import Replacement, audio_span, find_names, rewrite
-from storage.transcript import SegmentDraft
+from storage.core.errors import InvalidInputError, NotFoundError
+from storage.core.models import Word
+from storage.privacy.privacy import excluded_segment_ids, export_text
+from storage.privacy.text import Replacement, audio_span, find_names, rewrite
+from storage.transcript.transcript import SegmentDraft
 
 RU = "Айгуль сказала, что Айгулем гордятся, а про Айгуле's дом в Алматы молчат."
 EN = "Then Marat told Aigul's mother that aigul and AIGUL were late; Aigulova came too."
@@ -24,8 +24,8 @@ def _dump(project: Project) -> list[str]:
 
 @pytest.fixture
 def study(project: Project):
-    session = project.add_session("FG Almaty", "focus_group")
-    segs = project.add_segments(
+    session = project.sessions.add_session("FG Almaty", "focus_group")
+    segs = project.transcript.add_segments(
         session.id,
         [
             SegmentDraft(0, 4000, RU, speaker="SPEAKER_00"),
@@ -94,64 +94,70 @@ def test_audio_span_uses_words_else_interpolates() -> None:
 # --------------------------------------------------------------------- consent
 def test_consent_records_update_and_fallback(study) -> None:
     project, session, segs = study
-    p1 = project.add_participant("P01")
-    p2 = project.add_participant("P02")
-    project.map_speaker(session.id, "SPEAKER_00", p1.id)
-    project.map_speaker(session.id, "SPEAKER_01", p2.id)
-    general = project.set_consent(p1.id, None, recording=True, transcription=True, archiving=False)
-    c = project.set_consent("P01", session.id, quotation=True, date="2026-03-02", form_ref="F-12")
+    p1 = project.sessions.add_participant("P01")
+    p2 = project.sessions.add_participant("P02")
+    project.sessions.map_speaker(session.id, "SPEAKER_00", p1.id)
+    project.sessions.map_speaker(session.id, "SPEAKER_01", p2.id)
+    general = project.privacy.set_consent(
+        p1.id, None, recording=True, transcription=True, archiving=False
+    )
+    c = project.privacy.set_consent(
+        "P01", session.id, quotation=True, date="2026-03-02", form_ref="F-12"
+    )
     assert (c.recording, c.quotation, c.form_ref, c.date) == (None, True, "F-12", "2026-03-02")
-    assert project.effective_consent(p1.id, session.id) == {
+    assert project.privacy.effective_consent(p1.id, session.id) == {
         "recording": True,
         "transcription": True,
         "quotation": True,
         "archiving": False,
     }
     # Updating only one answer keeps the others.
-    c2 = project.set_consent(p1.id, session.id, quotation=False)
+    c2 = project.privacy.set_consent(p1.id, session.id, quotation=False)
     assert c2.id == c.id and c2.quotation is False and c2.form_ref == "F-12"
-    assert {x.id for x in project.consents(participant_id=p1.id)} == {general.id, c.id}
-    project.set_consent(p2.id, session.id, recording=True, transcription=True, quotation=True)
+    assert {x.id for x in project.privacy.consents(participant_id=p1.id)} == {general.id, c.id}
+    project.privacy.set_consent(
+        p2.id, session.id, recording=True, transcription=True, quotation=True
+    )
 
-    problems = {p.speaker: p for p in project.consent_problems(session.id, "export")}
+    problems = {p.speaker: p for p in project.privacy.consent_problems(session.id, "export")}
     assert set(problems) == {"SPEAKER_00", "SPEAKER_02"}
     assert problems["SPEAKER_00"].refused == ["quotation"]
     assert problems["SPEAKER_02"].participant_id is None
     assert "not mapped" in problems["SPEAKER_02"].describe()
-    assert project.consent_problems(session.id, "transcription")[0].speaker == "SPEAKER_02"
+    assert project.privacy.consent_problems(session.id, "transcription")[0].speaker == "SPEAKER_02"
 
     assert excluded_segment_ids(project, "export") == {segs[0].id}
-    assert project.excluded_segment_ids("export", unmapped=True) == {segs[0].id, segs[2].id}
-    assert project.excluded_segment_ids("transcription") == set()
-    assert project.excluded_segment_ids("archiving") == {segs[0].id, segs[1].id}
-    assert [e.action for e in project.audit_log()].count("consent") == 4
+    assert project.privacy.excluded_segment_ids("export", unmapped=True) == {segs[0].id, segs[2].id}
+    assert project.privacy.excluded_segment_ids("transcription") == set()
+    assert project.privacy.excluded_segment_ids("archiving") == {segs[0].id, segs[1].id}
+    assert [e.action for e in project.audit.entries()].count("consent") == 4
 
 
 def test_bad_consent_input_changes_nothing(study) -> None:
     project, session, _ = study
-    p1 = project.add_participant("P01")
+    p1 = project.sessions.add_participant("P01")
     before = _dump(project)
     with pytest.raises(InvalidInputError, match="YYYY-MM-DD"):
-        project.set_consent(p1.id, session.id, recording=True, date="02/03/2026")
+        project.privacy.set_consent(p1.id, session.id, recording=True, date="02/03/2026")
     with pytest.raises(NotFoundError, match="No participant"):
-        project.set_consent("nobody", session.id, recording=True)
+        project.privacy.set_consent("nobody", session.id, recording=True)
     with pytest.raises(NotFoundError, match="No session"):
-        project.set_consent(p1.id, "no-such-session", recording=True)
+        project.privacy.set_consent(p1.id, "no-such-session", recording=True)
     with pytest.raises(InvalidInputError, match="Unknown consent purpose"):
-        project.consent_problems(session.id, "publishing")
+        project.privacy.consent_problems(session.id, "publishing")
     assert _dump(project) == before
 
 
 # --------------------------------------------------------------------- pseudonyms
 def test_review_then_apply_accepted_candidates_only(study) -> None:
     project, session, segs = study
-    project.set_pseudonym("Айгуль", "P01")
-    project.set_pseudonym("Aigul", "Teacher, Almaty")
-    project.set_pseudonym("Marat", "P03")
-    code = project.ensure_code_path("Family")
+    project.privacy.set_pseudonym("Айгуль", "P01")
+    project.privacy.set_pseudonym("Aigul", "Teacher, Almaty")
+    project.privacy.set_pseudonym("Marat", "P03")
+    code = project.codebook.ensure_code_path("Family")
     after = EN.index("came")  # a span coding after the names must follow its text
-    coding = project.apply_code(segs[1].id, code.id, start_cp=after, end_cp=after + 4)
-    candidates = project.pseudonym_candidates()
+    coding = project.codebook.apply_code(segs[1].id, code.id, start_cp=after, end_cp=after + 4)
+    candidates = project.privacy.pseudonym_candidates()
     kinds = {c.matched: c.kind for c in candidates}
     assert kinds == {
         "Айгуль": "exact",
@@ -166,52 +172,54 @@ def test_review_then_apply_accepted_candidates_only(study) -> None:
     by = {c.matched: c for c in candidates}
     assert by["Айгулем"].context == "Айгуль сказала, что [Айгулем] гордятся, а про Айгуле's дом …"
     reject = {by["Aigulova"].id, by["Айгуле's"].id}
-    report = project.apply_pseudonyms([c.id for c in candidates if c.id not in reject])
+    report = project.privacy.apply_pseudonyms([c.id for c in candidates if c.id not in reject])
     assert (report.replaced, report.segments, report.skipped) == (6, 2, 2)
-    texts = [s.text for s in project.segments(session.id)]
+    texts = [s.text for s in project.transcript.segments(session.id)]
     assert texts[0] == "P01 сказала, что P01 гордятся, а про Айгуле's дом в Алматы молчат."
     assert texts[1] == (
         "Then P03 told Teacher, Almaty's mother that Teacher, Almaty and Teacher, Almaty "
         "were late; Aigulova came too."
     )
-    moved = next(c for c in project.codings() if c.id == coding.id)
+    moved = next(c for c in project.codebook.codings() if c.id == coding.id)
     assert texts[1][moved.start_cp : moved.end_cp] == "came"
     # The search index follows, and rejected forms are not offered again.
-    assert project.search("Marat") == []
-    assert {h.segment_id for h in project.search("P03")} == {segs[1].id}
-    assert project.pseudonym_candidates() == []
-    entries = {e.pseudonym: e for e in project.pseudonyms()}
+    assert project.transcript.search("Marat") == []
+    assert {h.segment_id for h in project.transcript.search("P03")} == {segs[1].id}
+    assert project.privacy.pseudonym_candidates() == []
+    entries = {e.pseudonym: e for e in project.privacy.pseudonyms()}
     assert entries["Teacher, Almaty"].exceptions == ["aigulova"]
     assert entries["P01"].exceptions == ["айгуле"]
-    log = project.audit_log(action="pseudonym_apply")[-1]
+    log = project.audit.entries(action="pseudonym_apply")[-1]
     assert log.details == {"replaced": 6, "segments": 2, "skipped": 2}
-    assert "Aigul" not in json.dumps([e.details for e in project.audit_log()], ensure_ascii=False)
+    assert "Aigul" not in json.dumps(
+        [e.details for e in project.audit.entries()], ensure_ascii=False
+    )
 
 
 def test_apply_rejects_unknown_ids_and_bad_mappings_without_change(study) -> None:
     project, _, _ = study
-    project.set_pseudonym("Marat", "P03")
+    project.privacy.set_pseudonym("Marat", "P03")
     before = _dump(project)
     with pytest.raises(InvalidInputError, match="Unknown candidate id"):
-        project.apply_pseudonyms(["c0000000000"])
+        project.privacy.apply_pseudonyms(["c0000000000"])
     with pytest.raises(InvalidInputError, match="contains the real name"):
-        project.set_pseudonym("Marat", "Marat B.")
+        project.privacy.set_pseudonym("Marat", "Marat B.")
     with pytest.raises(InvalidInputError, match="real name and a pseudonym"):
-        project.set_pseudonym("  ", "P9")
+        project.privacy.set_pseudonym("  ", "P9")
     with pytest.raises(NotFoundError):
-        project.remove_pseudonym("Nobody")
+        project.privacy.remove_pseudonym("Nobody")
     assert _dump(project) == before
 
 
 def test_apply_renames_speaker_labels_and_word_timings(project: Project) -> None:
-    session = project.add_session("Interview", "interview")
+    session = project.sessions.add_session("Interview", "interview")
     words = [Word(0, 300, " Hello"), Word(300, 700, " Marat"), Word(700, 900, " again")]
-    (seg,) = project.add_segments(
+    (seg,) = project.transcript.add_segments(
         session.id, [SegmentDraft(0, 900, "Hello Marat again", speaker="Marat", words=words)]
     )
-    project.set_pseudonym("Marat", "P03")
-    project.apply_pseudonyms()
-    seg = project.get_segment(seg.id)
+    project.privacy.set_pseudonym("Marat", "P03")
+    project.privacy.apply_pseudonyms()
+    seg = project.transcript.get_segment(seg.id)
     assert seg.text == "Hello P03 again" and seg.speaker == "P03"
     assert [w.text for w in seg.words] == [" Hello", " P03", " again"]
     assert [(w.start_ms, w.end_ms) for w in seg.words] == [(0, 300), (300, 700), (700, 900)]
@@ -220,9 +228,9 @@ def test_apply_renames_speaker_labels_and_word_timings(project: Project) -> None
 # --------------------------------------------------------------------- redactions and exports
 def test_redactions_and_export_filter(study) -> None:
     project, _, segs = study
-    project.set_pseudonym("Айгуль", "P01")
+    project.privacy.set_pseudonym("Айгуль", "P01")
     start = RU.index("Алматы")
-    red = project.redact(segs[0].id, start, start + len("Алматы"), "place")
+    red = project.redactions.redact(segs[0].id, start, start + len("Алматы"), "place")
     assert red.category == "PLACE" and not red.destroyed
     assert export_text(project, segs[0]) == (
         "P01 сказала, что P01 гордятся, а про P01's дом в [PLACE] молчат."
@@ -230,15 +238,15 @@ def test_redactions_and_export_filter(study) -> None:
     assert export_text(project, segs[0], pseudonymise=False, redact=False) == RU
     assert "[PLACE]" in export_text(project, segs[0], pseudonymise=False)
     # The original stays in the project.
-    assert project.get_segment(segs[0].id).text == RU
-    flt = project.privacy_filter()
+    assert project.transcript.get_segment(segs[0].id).text == RU
+    flt = project.privacy.privacy_filter()
     rw = flt.rewritten(segs[0])
     s, e = rw.map_span(start, start + 6)
     assert rw.text[s:e] == "[PLACE]"
     assert flt.label("Interview with Айгуль") == "Interview with P01"
-    project.remove_redaction(red.id)
+    project.redactions.remove_redaction(red.id)
     assert "Алматы" in export_text(project, segs[0])
-    actions = [e.action for e in project.audit_log()]
+    actions = [e.action for e in project.audit.entries()]
     assert actions[-2:] == ["redact", "unredact"]
 
 
@@ -246,31 +254,31 @@ def test_bad_redactions_change_nothing(study) -> None:
     project, _, segs = study
     before = _dump(project)
     with pytest.raises(InvalidInputError, match="Invalid span"):
-        project.redact(segs[0].id, 5, 5)
+        project.redactions.redact(segs[0].id, 5, 5)
     with pytest.raises(InvalidInputError, match="Invalid span"):
-        project.redact(segs[0].id, 0, len(RU) + 1)
+        project.redactions.redact(segs[0].id, 0, len(RU) + 1)
     with pytest.raises(InvalidInputError, match="category"):
-        project.redact(segs[0].id, 0, 3, "place<script>")
+        project.redactions.redact(segs[0].id, 0, 3, "place<script>")
     with pytest.raises(NotFoundError):
-        project.redact("nope", 0, 3)
+        project.redactions.redact("nope", 0, 3)
     with pytest.raises(NotFoundError):
-        project.destroy_redactions(["nope"])
+        project.redactions.destroy_redactions(["nope"])
     assert _dump(project) == before
 
 
 def test_audit_log_limit_and_filter(project: Project) -> None:
     for i in range(5):
-        project.log_event("export", "session", f"s{i}", {"format": "txt"})
-    project.log_event("merge", None, None, {"bundle": "b.fsb"})
-    assert [e.target_id for e in project.audit_log(action="export", limit=2)] == ["s3", "s4"]
-    assert project.audit_log()[-1].action == "merge"
-    assert project.audit_log()[-1].actor == "coder-a"
+        project.audit.log_event("export", "session", f"s{i}", {"format": "txt"})
+    project.audit.log_event("merge", None, None, {"bundle": "b.fsb"})
+    assert [e.target_id for e in project.audit.entries(action="export", limit=2)] == ["s3", "s4"]
+    assert project.audit.entries()[-1].action == "merge"
+    assert project.audit.entries()[-1].actor == "coder-a"
 
 
 def test_audit_log_and_mapping_survive_reopen(tmp_path: Path) -> None:
     folder = tmp_path / "P.fieldscribe"
     with Project.create(folder, coder="lead") as p:
-        p.set_pseudonym("Marat", "P03")
+        p.privacy.set_pseudonym("Marat", "P03")
     with Project.open(folder) as p:
-        assert [e.pseudonym for e in p.pseudonyms()] == ["P03"]
-        assert [e.action for e in p.audit_log()] == ["pseudonym_set"]
+        assert [e.pseudonym for e in p.privacy.pseudonyms()] == ["P03"]
+        assert [e.action for e in p.audit.entries()] == ["pseudonym_set"]

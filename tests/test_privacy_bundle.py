@@ -10,14 +10,13 @@ import pytest
 from pydub import AudioSegment
 
 from storage import Project
-from storage.crypto import DecryptionError, generate_identity, is_encrypted
-from storage.models import Word
-from storage.privacy_bundle import decrypted_copy, export_encrypted, sanitize_snapshot
-from storage.privacy_models import ExportPrivacy
-from storage.sessions import sha256_of
-from storage.transcript import SegmentDraft
+from storage.core.audio import configure_pydub, sha256_of
+from storage.core.models import Word
+from storage.privacy.bundle import decrypted_copy, export_encrypted, sanitize_snapshot
+from storage.privacy.crypto import DecryptionError, generate_identity, is_encrypted
+from storage.privacy.models import ExportPrivacy
+from storage.transcript.transcript import SegmentDraft
 from tests.media import espeak
-from transcribe.audio import configure_pydub
 
 SPOKEN = "Aigul met Marat in Kyzylorda"
 FORBIDDEN = [b"Aigul", b"Marat", b"Kyzylorda", "Айгуль".encode()]
@@ -27,11 +26,11 @@ FORBIDDEN = [b"Aigul", b"Marat", b"Kyzylorda", "Айгуль".encode()]
 def lead(tmp_path: Path) -> Project:
     wav = espeak(tmp_path / "s.wav", SPOKEN)
     project = Project.create(tmp_path / "Lead.fieldscribe", name="Marat study", coder="lead")
-    session = project.import_audio(wav, title="Interview with Aigul")
+    session = project.sessions.import_audio(wav, title="Interview with Aigul")
     dur = session.duration_ms
     step = dur // 5
     words = [Word(i * step, (i + 1) * step, " " + t, 0.9) for i, t in enumerate(SPOKEN.split())]
-    first, second = project.add_segments(
+    first, second = project.transcript.add_segments(
         session.id,
         [
             SegmentDraft(0, dur, SPOKEN, speaker="Marat", words=words),
@@ -39,24 +38,26 @@ def lead(tmp_path: Path) -> Project:
         ],
     )
     place = SPOKEN.index("Kyzylorda")
-    project.redact(first.id, place, place + 9, "PLACE")
-    project.set_pseudonym("Aigul", "P01")
-    project.set_pseudonym("Marat", "P02")
-    project.set_pseudonym("Айгуль", "P03")
-    code = project.ensure_code_path("Meetings")
-    project.apply_code(first.id, code.id, start_cp=place, end_cp=place + 9, memo="Marat again")
-    project.apply_code(second.id, code.id)
-    project.add_memo("segment", first.id, "Ask Aigul later")
-    person = project.add_participant("P03")
-    project.map_speaker(session.id, "S2", person.id)
-    project.set_consent(person.id, None, transcription=True, quotation=False)
+    project.redactions.redact(first.id, place, place + 9, "PLACE")
+    project.privacy.set_pseudonym("Aigul", "P01")
+    project.privacy.set_pseudonym("Marat", "P02")
+    project.privacy.set_pseudonym("Айгуль", "P03")
+    code = project.codebook.ensure_code_path("Meetings")
+    project.codebook.apply_code(
+        first.id, code.id, start_cp=place, end_cp=place + 9, memo="Marat again"
+    )
+    project.codebook.apply_code(second.id, code.id)
+    project.codebook.add_memo("segment", first.id, "Ask Aigul later")
+    person = project.sessions.add_participant("P03")
+    project.sessions.map_speaker(session.id, "S2", person.id)
+    project.privacy.set_consent(person.id, None, transcription=True, quotation=False)
     yield project
     project.close()
 
 
 def _snapshot(project: Project, dest: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(dest))
-    with project._mutex:
+    with project.store.mutex:
         project.db.conn.backup(conn)
     return conn
 
@@ -66,7 +67,7 @@ def test_snapshot_loses_real_names_and_redacted_text(lead: Project, tmp_path: Pa
     conn = _snapshot(lead, snap)
     work = tmp_path / "work"
     work.mkdir()
-    replaced = sanitize_snapshot(conn, lead.folder, None, work)
+    replaced = sanitize_snapshot(conn, lead, None, work)
     texts = [r[0] for r in conn.execute("SELECT text FROM segments ORDER BY start_ms")]
     assert texts == ["P01 met P02 in [PLACE]", "P03 refused quotation."]
     span = conn.execute(
@@ -90,25 +91,25 @@ def test_snapshot_loses_real_names_and_redacted_text(lead: Project, tmp_path: Pa
     conn.close()
     assert row == (rel, sha256_of(path))
     configure_pydub()
-    original = AudioSegment.from_file(str(lead.media_path(lead.sessions()[0].id)))
+    original = AudioSegment.from_file(str(lead.sessions.media_path(lead.sessions.all()[0].id)))
     redacted = AudioSegment.from_file(str(path))
     assert len(redacted) == len(original)
-    seg = lead.segments(lead.sessions()[0].id)[0]
-    start, end = lead.redaction_audio_span(seg, lead.redactions()[0])
+    seg = lead.transcript.segments(lead.sessions.all()[0].id)[0]
+    start, end = lead.redactions.redaction_audio_span(seg, lead.redactions.all()[0])
     assert redacted[start + 2 : end - 2].rms == 0 and original[start:end].rms > 50
     # The project itself is untouched.
-    assert lead.get_segment(seg.id).text == SPOKEN
-    assert len(lead.pseudonyms()) == 3
+    assert lead.transcript.get_segment(seg.id).text == SPOKEN
+    assert len(lead.privacy.pseudonyms()) == 3
 
 
 def test_snapshot_consented_only_and_opt_out(lead: Project, tmp_path: Path) -> None:
     conn = _snapshot(lead, tmp_path / "a.db")
-    sanitize_snapshot(conn, lead.folder, ExportPrivacy(consented_only="export"), tmp_path)
+    sanitize_snapshot(conn, lead, ExportPrivacy(consented_only="export"), tmp_path)
     assert [r[0] for r in conn.execute("SELECT speaker FROM segments")] == ["P02"]
     assert conn.execute("SELECT count(*) FROM codings").fetchone()[0] == 1
     conn.close()
     conn = _snapshot(lead, tmp_path / "b.db")
-    sanitize_snapshot(conn, lead.folder, ExportPrivacy(pseudonymise=False, redact=False), tmp_path)
+    sanitize_snapshot(conn, lead, ExportPrivacy(pseudonymise=False, redact=False), tmp_path)
     assert conn.execute("SELECT text FROM segments ORDER BY start_ms").fetchone()[0] == SPOKEN
     # Even then the mapping itself never travels.
     assert conn.execute("SELECT count(*) FROM pseudonyms").fetchone()[0] == 0
@@ -155,14 +156,16 @@ def test_voice_profile_named_after_a_real_person_travels_under_the_pseudonym(
     lead: Project, tmp_path: Path
 ) -> None:
     embedding = [0.1 * i for i in range(8)]
-    profile = lead.add_speaker_profile("Marat", embedding, "test-model")
+    profile = lead.speakers.add_speaker_profile("Marat", embedding, "test-model")
     snap = tmp_path / "snap.db"
     conn = _snapshot(lead, snap)
     work = tmp_path / "work"
     work.mkdir()
-    sanitize_snapshot(conn, lead.folder, None, work)
+    sanitize_snapshot(conn, lead, None, work)
     row = conn.execute("SELECT name, updated_at FROM speaker_profiles").fetchone()
     conn.close()
     assert row[0] == "P02" and row[1].endswith("~safe")
     assert b"Marat" not in snap.read_bytes()
-    assert lead.get_speaker_profile(profile.id).name == "Marat"  # the project keeps the name
+    assert (
+        lead.speakers.get_speaker_profile(profile.id).name == "Marat"
+    )  # the project keeps the name

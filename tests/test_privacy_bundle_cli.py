@@ -12,12 +12,12 @@ import pytest
 from pydub import AudioSegment
 
 from storage import Project
-from storage.models import Word
-from storage.transcript import SegmentDraft
+from storage.core.audio import configure_pydub
+from storage.core.models import Word
+from storage.transcript.transcript import SegmentDraft
 from tests.media import espeak
 from tests.test_cli import fs
 from tests.test_privacy_exports import _leaks
-from transcribe.audio import configure_pydub
 
 SPOKEN = "Aigul met Marat in Kyzylorda on Monday"
 FORBIDDEN = ["Aigul", "Marat", "Kyzylorda", "Айгуль"]
@@ -40,20 +40,20 @@ def lead(tmp_path: Path) -> dict[str, object]:
     wav = espeak(tmp_path / "s.wav", SPOKEN)
     folder = tmp_path / "Lead.fieldscribe"
     with Project.create(folder, name="Study", coder="lead") as p:
-        session = p.import_audio(wav, title="Interview with Aigul")
+        session = p.sessions.import_audio(wav, title="Interview with Aigul")
         dur = session.duration_ms
         step = dur // 7
         words = [Word(i * step, (i + 1) * step, " " + t, 0.9) for i, t in enumerate(SPOKEN.split())]
-        (seg,) = p.add_segments(
+        (seg,) = p.transcript.add_segments(
             session.id, [SegmentDraft(0, dur, SPOKEN, speaker="Marat", words=words)]
         )
         place = SPOKEN.index("Kyzylorda")
-        red = p.redact(seg.id, place, place + 9, "PLACE")
-        p.set_pseudonym("Aigul", "P01")
-        p.set_pseudonym("Marat", "P02")
-        p.add_memo("segment", seg.id, "Айгуль is Aigul's sister")
-        p.set_pseudonym("Айгуль", "P03")
-        span = p.redaction_audio_span(p.get_segment(seg.id), red)
+        red = p.redactions.redact(seg.id, place, place + 9, "PLACE")
+        p.privacy.set_pseudonym("Aigul", "P01")
+        p.privacy.set_pseudonym("Marat", "P02")
+        p.codebook.add_memo("segment", seg.id, "Айгуль is Aigul's sister")
+        p.privacy.set_pseudonym("Айгуль", "P03")
+        span = p.redactions.redaction_audio_span(p.transcript.get_segment(seg.id), red)
     pw = tmp_path / "pw.txt"
     pw.write_text("a long team passphrase\n")
     return {"folder": folder, "span": span, "pw": pw, "tmp": tmp_path, "segment": seg.id}
@@ -146,8 +146,8 @@ def test_encrypted_bundle_passphrase_and_team_key_round_trip(lead: dict[str, obj
     assert merged["bundles"][0]["tables"]["codings"]["added"] == 1
     # The merge did not overwrite the lead's original text with the coder's redacted copy.
     with Project.open(folder, readonly=True) as p:
-        assert p.get_segment(lead["segment"]).text == SPOKEN  # type: ignore[arg-type]
-        actions = [e.action for e in p.audit_log()]
+        assert p.transcript.get_segment(lead["segment"]).text == SPOKEN  # type: ignore[arg-type]
+        actions = [e.action for e in p.audit.entries()]
     assert actions[-1] == "merge" and "encrypt" in actions and "key_generate" in actions
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from storage import Project
-from storage.transcript import SegmentDraft
+from storage.transcript.transcript import SegmentDraft
 from tests.test_cli import fs
 
 TEXT = "Айгуль said that Айгулем and Marat met in Kyzylorda."
@@ -27,12 +27,12 @@ def _dump(folder: Path) -> list[str]:
 def study(tmp_path: Path) -> tuple[Path, str, str, str]:
     folder = tmp_path / "Ethics.fieldscribe"
     with Project.create(folder, coder="lead") as project:
-        session = project.add_session("FG1", "focus_group")
-        (seg,) = project.add_segments(
+        session = project.sessions.add_session("FG1", "focus_group")
+        (seg,) = project.transcript.add_segments(
             session.id, [SegmentDraft(0, 5000, TEXT, speaker="SPEAKER_00")]
         )
-        participant = project.add_participant("P01")
-        project.map_speaker(session.id, "SPEAKER_00", participant.id)
+        participant = project.sessions.add_participant("P01")
+        project.sessions.map_speaker(session.id, "SPEAKER_00", participant.id)
     return folder, session.id, seg.id, participant.id
 
 

@@ -8,13 +8,12 @@ import pytest
 from pydub import AudioSegment
 
 from storage import Project
-from storage.errors import AudioError, InvalidInputError
-from storage.models import Word
-from storage.privacy import redact_audio
-from storage.sessions import sha256_of
-from storage.transcript import SegmentDraft
+from storage.core.audio import configure_pydub, sha256_of
+from storage.core.errors import AudioError, InvalidInputError
+from storage.core.models import Word
+from storage.privacy.privacy import redact_audio
+from storage.transcript.transcript import SegmentDraft
 from tests.media import espeak, video_with_audio
-from transcribe.audio import configure_pydub
 
 TEXT = "We met Zhanargul in Kyzylorda near the regional clinic"
 SECRET = "Kyzylorda"
@@ -37,7 +36,7 @@ def _project_bytes(folder: Path) -> bytes:
 
 
 def _seed(project: Project, audio: Path, *, words: bool) -> tuple[str, str, int]:
-    session = project.import_audio(audio, kind="interview")
+    session = project.sessions.import_audio(audio, kind="interview")
     duration = session.duration_ms
     timed = []
     if words:
@@ -45,36 +44,38 @@ def _seed(project: Project, audio: Path, *, words: bool) -> tuple[str, str, int]
         tokens = TEXT.split()
         step = duration // len(tokens)
         timed = [Word(i * step, (i + 1) * step, " " + t, 0.9) for i, t in enumerate(tokens)]
-    (seg,) = project.add_segments(session.id, [SegmentDraft(0, duration, TEXT, words=timed)])
+    (seg,) = project.transcript.add_segments(
+        session.id, [SegmentDraft(0, duration, TEXT, words=timed)]
+    )
     return session.id, seg.id, duration
 
 
 def test_destroy_removes_text_index_words_and_audio(project: Project, speech: Path) -> None:
     session_id, seg_id, _ = _seed(project, speech, words=True)
-    media = project.media_for_session(session_id)[0]
+    media = project.sessions.media_for_session(session_id)[0]
     old_sha = media.sha256
     media_file = project.folder / media.path
     trash = project.media_dir / ".deleted"
     trash.mkdir()
     (trash / media_file.name).write_bytes(media_file.read_bytes())  # an old copy
     start = TEXT.index(SECRET)
-    red = project.redact(seg_id, start, start + len(SECRET), "PLACE")
-    seg = project.get_segment(seg_id)
-    span = project.redaction_audio_span(seg, red)
+    red = project.redactions.redact(seg_id, start, start + len(SECRET), "PLACE")
+    seg = project.transcript.get_segment(seg_id)
+    span = project.redactions.redaction_audio_span(seg, red)
     before = _load(media_file)
     assert before[span[0] : span[1]].rms > 50  # there is speech to hide
 
-    report = project.destroy_redactions([red.id])
+    report = project.redactions.destroy_redactions([red.id])
     assert (report.redactions, report.segments, report.media) == (1, 1, [media.id])
 
-    seg = project.get_segment(seg_id)
+    seg = project.transcript.get_segment(seg_id)
     assert seg.text == "We met Zhanargul in [PLACE] near the regional clinic"
     assert [w.text for w in seg.words][4] == " [PLACE]"
     assert all(SECRET not in w.text for w in seg.words)
-    assert project.search(SECRET) == []
-    assert project.get_redaction(red.id).destroyed
+    assert project.transcript.search(SECRET) == []
+    assert project.redactions.get_redaction(red.id).destroyed
     # The audio in media/ was rewritten: silent over the span, the rest kept, sha256 updated.
-    media = project.media_for_session(session_id)[0]
+    media = project.sessions.media_for_session(session_id)[0]
     assert media.sha256 != old_sha and media.sha256 == sha256_of(media_file)
     after = _load(media_file)
     assert abs(len(after) - len(before)) < 50
@@ -85,22 +86,22 @@ def test_destroy_removes_text_index_words_and_audio(project: Project, speech: Pa
     assert SECRET.encode() not in _project_bytes(project.folder)
     assert SECRET.lower().encode() not in _project_bytes(project.folder)
     with pytest.raises(InvalidInputError, match="destroyed"):
-        project.remove_redaction(red.id)
-    entry = project.audit_log(action="destroy")[-1]
+        project.redactions.remove_redaction(red.id)
+    entry = project.audit.entries(action="destroy")[-1]
     assert entry.details["redaction_ids"] == [red.id] and entry.details["silenced_ms"] > 0
-    assert SECRET not in str(project.audit_log())
+    assert SECRET not in str(project.audit.entries())
 
 
 def test_destroy_without_word_timings_interpolates(project: Project, speech: Path) -> None:
     session_id, seg_id, duration = _seed(project, speech, words=False)
     start = TEXT.index("Zhanargul")
-    red = project.redact(seg_id, start, start + len("Zhanargul"), "NAME")
-    seg = project.get_segment(seg_id)
-    span = project.redaction_audio_span(seg, red)
+    red = project.redactions.redact(seg_id, start, start + len("Zhanargul"), "NAME")
+    seg = project.transcript.get_segment(seg_id)
+    span = project.redactions.redaction_audio_span(seg, red)
     assert 0 < span[0] < span[1] < duration
-    project.destroy_redactions(session_id=session_id, mode="beep")
-    assert project.get_segment(seg_id).text.startswith("We met [NAME] in Kyzylorda")
-    after = _load(project.media_path(session_id))
+    project.redactions.destroy_redactions(session_id=session_id, mode="beep")
+    assert project.transcript.get_segment(seg_id).text.startswith("We met [NAME] in Kyzylorda")
+    after = _load(project.sessions.media_path(session_id))
     beep = after[span[0] + 20 : span[1] - 20]
     assert beep.rms > 1000  # a loud steady tone, not speech
     assert abs(beep.dBFS - (-18.0 - 3.0)) < 1.5  # a -18 dBFS peak sine is about -21 dBFS RMS
@@ -112,25 +113,25 @@ def test_destroy_in_a_video_rewrites_audio_as_flac(
 ) -> None:
     video = video_with_audio(speech, tmp_path / "fg.webm")
     session_id, seg_id, _ = _seed(project, video, words=False)
-    old = project.media_path(session_id)
+    old = project.sessions.media_path(session_id)
     start = TEXT.index(SECRET)
-    project.redact(seg_id, start, start + len(SECRET))
-    project.destroy_redactions()
-    new = project.media_path(session_id)
+    project.redactions.redact(seg_id, start, start + len(SECRET))
+    project.redactions.destroy_redactions()
+    new = project.sessions.media_path(session_id)
     assert new.suffix == ".flac" and not old.exists()
-    assert project.media_for_session(session_id)[0].sha256 == sha256_of(new)
-    assert project.get_segment(seg_id).text == TEXT.replace(SECRET, "[REDACTED]")
+    assert project.sessions.media_for_session(session_id)[0].sha256 == sha256_of(new)
+    assert project.transcript.get_segment(seg_id).text == TEXT.replace(SECRET, "[REDACTED]")
 
 
 def test_destroy_with_undecodable_audio_changes_nothing(project: Project, speech: Path) -> None:
     session_id, seg_id, _ = _seed(project, speech, words=False)
-    red = project.redact(seg_id, 0, 2)
-    media_file = project.media_path(session_id)
+    red = project.redactions.redact(seg_id, 0, 2)
+    media_file = project.sessions.media_path(session_id)
     media_file.write_bytes(b"RIFF" + b"\x00" * 64)  # damaged after import
     raw = media_file.read_bytes()
     dump = list(project.db.conn.iterdump())
     with pytest.raises(AudioError, match="cannot decode"):
-        project.destroy_redactions([red.id])
+        project.redactions.destroy_redactions([red.id])
     assert list(project.db.conn.iterdump()) == dump
     assert media_file.read_bytes() == raw
     assert sorted(p.name for p in project.media_dir.iterdir()) == [media_file.name]

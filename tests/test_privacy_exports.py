@@ -16,11 +16,11 @@ import pytest
 from pydub import AudioSegment
 
 from storage import Project
-from storage.models import Word
-from storage.transcript import SegmentDraft
+from storage.core.audio import configure_pydub
+from storage.core.models import Word
+from storage.transcript.transcript import SegmentDraft
 from tests.media import espeak
 from tests.test_cli import fs
-from transcribe.audio import configure_pydub
 
 SPOKEN = "Aigul and Marat met near the old mill in Kyzylorda on Monday"
 REAL_NAMES = ["Айгуль", "Айгулем", "Aigul", "Marat"]
@@ -56,13 +56,15 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     wav = espeak(base / "speech.wav", SPOKEN)
     folder = base / "Ethics.fieldscribe"
     with Project.create(folder, name="Study with Marat", coder="lead") as p:
-        session = p.import_audio(wav, kind="focus_group", title="Interview with Айгуль")
-        p.update_session(session.id, place="a village", moderator="Marat", notes="Marat ran it")
+        session = p.sessions.import_audio(wav, kind="focus_group", title="Interview with Айгуль")
+        p.sessions.update_session(
+            session.id, place="a village", moderator="Marat", notes="Marat ran it"
+        )
         dur = session.duration_ms
         tokens = SPOKEN.split()
         step = dur // len(tokens)
         words = [Word(i * step, (i + 1) * step, " " + t, 0.9) for i, t in enumerate(tokens)]
-        first, second, third = p.add_segments(
+        first, second, third = p.transcript.add_segments(
             session.id,
             [
                 SegmentDraft(0, dur, SPOKEN, speaker="Marat", words=words),
@@ -71,23 +73,27 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             ],
         )
         place = SPOKEN.index("Kyzylorda")
-        p.redact(first.id, place, place + len("Kyzylorda"), "PLACE")
+        p.redactions.redact(first.id, place, place + len("Kyzylorda"), "PLACE")
         mill = SPOKEN.index("old mill")
-        p.redact(first.id, mill, mill + len("old mill"))
-        p.set_pseudonym("Айгуль", "P01")
-        p.set_pseudonym("Aigul", "P02")
-        p.set_pseudonym("Marat", "Teacher, Almaty")
-        code = p.ensure_code_path("Places/Meeting points")
-        p.update_code(code.id, description="Where Marat meets people")
-        p.apply_code(first.id, code.id, start_cp=mill, end_cp=place + len("Kyzylorda"))
-        p.apply_code(second.id, code.id, memo="Айгуль again")
-        p.apply_code(third.id, code.id)
-        p.add_memo("segment", first.id, "Marat was nervous; Aigul was not.")
-        p.add_marker(session.id, 500, "Aigul arrives", note="with Marat")
-        refuser = p.add_participant("P09")
-        p.map_speaker(session.id, "S2", refuser.id)
-        p.set_consent(refuser.id, session.id, recording=True, transcription=True, quotation=False)
-        span = p.redaction_audio_span(p.get_segment(first.id), p.redactions()[0])
+        p.redactions.redact(first.id, mill, mill + len("old mill"))
+        p.privacy.set_pseudonym("Айгуль", "P01")
+        p.privacy.set_pseudonym("Aigul", "P02")
+        p.privacy.set_pseudonym("Marat", "Teacher, Almaty")
+        code = p.codebook.ensure_code_path("Places/Meeting points")
+        p.codebook.update_code(code.id, description="Where Marat meets people")
+        p.codebook.apply_code(first.id, code.id, start_cp=mill, end_cp=place + len("Kyzylorda"))
+        p.codebook.apply_code(second.id, code.id, memo="Айгуль again")
+        p.codebook.apply_code(third.id, code.id)
+        p.codebook.add_memo("segment", first.id, "Marat was nervous; Aigul was not.")
+        p.sessions.add_marker(session.id, 500, "Aigul arrives", note="with Marat")
+        refuser = p.sessions.add_participant("P09")
+        p.sessions.map_speaker(session.id, "S2", refuser.id)
+        p.privacy.set_consent(
+            refuser.id, session.id, recording=True, transcription=True, quotation=False
+        )
+        span = p.redactions.redaction_audio_span(
+            p.transcript.get_segment(first.id), p.redactions.all()[0]
+        )
         ids = {"session": session.id, "first": first.id, "third": third.id}
     return {"folder": folder, "ids": ids, "span": span, "base": base}
 
@@ -134,7 +140,7 @@ def test_exports_hold_no_real_name_and_no_redacted_text(study: dict[str, object]
     assert not any(w in json.dumps(log, ensure_ascii=False) for w in FORBIDDEN)
     # The project itself still holds the originals.
     with Project.open(folder, readonly=True) as p:
-        assert p.get_segment(study["ids"]["first"]).text == SPOKEN  # type: ignore[index]
+        assert p.transcript.get_segment(study["ids"]["first"]).text == SPOKEN  # type: ignore[index]
 
 
 @pytest.mark.slow

@@ -75,7 +75,7 @@ def test_every_lookup_path_is_indexed(project: Project) -> None:
         "SELECT * FROM session_speakers WHERE session_id = ?": ("x",),
     }
     for sql, params in plans.items():
-        plan = " ".join(r[3] for r in project._rows(f"EXPLAIN QUERY PLAN {sql}", params))
+        plan = " ".join(r[3] for r in project.store.rows(f"EXPLAIN QUERY PLAN {sql}", params))
         assert "USING" in plan and "SCAN" not in plan.replace("SCAN segments_fts", ""), (sql, plan)
 
 
@@ -154,7 +154,7 @@ def test_second_writer_gets_in_use_message(tmp_path: Path) -> None:
             Project.open(folder)
         # readers are not blocked
         with Project.open(folder, readonly=True) as reader:
-            assert reader.sessions() == []
+            assert reader.sessions.all() == []
         holder.kill()  # a crash: the OS releases the lock; the stale file is taken over
         holder.wait()
         with Project.open(folder) as p:
@@ -177,7 +177,7 @@ def test_readonly_open_refuses_writes(tmp_path: Path) -> None:
     folder = tmp_path / "ro.fieldscribe"
     Project.create(folder, coder="a").close()
     with Project.open(folder, readonly=True) as p, pytest.raises(ReadOnlyError, match="read-only"):
-        p.add_session("x")
+        p.sessions.add_session("x")
 
 
 def test_create_in_read_only_folder_is_refused_cleanly(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from storage import Project
-from storage.recording import RECORDINGS_DIR
+from storage.recordings.recording import RECORDINGS_DIR
 from tests.audio_fixtures import PulseMic, espeak_wav
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
@@ -129,10 +129,14 @@ def transcript_words(path: Path) -> set[str]:
 
 def only_session(folder: Path):  # type: ignore[no-untyped-def]
     with Project.open(folder, readonly=True) as project:
-        sessions = project.sessions()
+        sessions = project.sessions.all()
         assert len(sessions) == 1, sessions
         session = sessions[0]
-        return session, project.markers(session.id), project.media_path(session.id)
+        return (
+            session,
+            project.sessions.markers(session.id),
+            project.sessions.media_path(session.id),
+        )
 
 
 def test_qt_lists_the_virtual_microphone(pulse_mic: PulseMic, folder: Path) -> None:
@@ -199,7 +203,9 @@ def test_pause_resume_markers_and_guide(pulse_mic: PulseMic, folder: Path, tmp_p
     assert 700 <= times[2] <= 1700
     assert 1100 <= times[3] <= 2300  # the 2 s pause is not in the audio
     with Project.open(folder, readonly=True) as project:
-        assert [m.id for m in project.markers_by_label("Q3:", prefix=True)] == [markers[3].id]
+        assert [m.id for m in project.recordings.markers_by_label("Q3:", prefix=True)] == [
+            markers[3].id
+        ]
 
 
 def test_lost_device_stops_cleanly_and_keeps_the_audio(
@@ -267,7 +273,7 @@ def test_sigkill_mid_sentence_is_recovered(
 
 def _snapshot(folder: Path) -> list[str]:
     with Project.open(folder, readonly=True) as project:
-        assert project.sessions() == []
+        assert project.sessions.all() == []
     return sorted(
         str(p.relative_to(folder)) for p in folder.rglob("*") if "project.db" not in p.name
     )

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from storage import Project
-from storage.errors import DiskFullError, InvalidInputError, ReadOnlyError
-from storage.recording import (
+from storage.core.errors import DiskFullError, InvalidInputError, ReadOnlyError
+from storage.recordings.recording import (
     RECORDINGS_DIR,
     ActiveRecording,
     find_unfinished,
@@ -29,7 +29,7 @@ from storage.recording import (
     recover,
     recover_all,
 )
-from storage.wavfile import HEADER_BYTES, CrashSafeWavWriter, read_wav_format, wav_header
+from storage.recordings.wavfile import HEADER_BYTES, CrashSafeWavWriter, read_wav_format, wav_header
 
 RATE = 16000
 
@@ -169,7 +169,7 @@ def test_finished_recording_becomes_a_session_with_markers(proj: Project) -> Non
     assert session.title == "Clinic interview" and session.status == "recorded"
     assert session.kind == "focus_group" and session.place == "Village hall"
     assert session.duration_ms == 2000
-    markers = proj.markers(session.id)
+    markers = proj.sessions.markers(session.id)
     assert [(m.time_ms, m.label, m.note, m.source) for m in markers] == [
         (1000, m1.label, "laughs", "recording"),
         (1000, "Q1: How do you book?", None, "guide"),
@@ -180,7 +180,7 @@ def test_finished_recording_becomes_a_session_with_markers(proj: Project) -> Non
     assert not rec.wav_path.exists()
     assert (proj.folder / RECORDINGS_DIR / "done" / rec.journal_path.name).exists()
     assert find_unfinished(proj.folder) == []
-    media = proj.media_path(session.id)
+    media = proj.sessions.media_path(session.id)
     assert wav_frames(media) == 2 * RATE
 
 
@@ -191,14 +191,14 @@ def test_markers_by_label_across_sessions(proj: Project) -> None:
             rec.next_question()
             rec.feed(tone(0.3))
         finish_recording(proj, rec)
-    answers = proj.markers_by_label("Q2:", prefix=True)
+    answers = proj.recordings.markers_by_label("Q2:", prefix=True)
     assert len(answers) == 2 and all(m.label == "Q2: B?" for m in answers)
-    assert {m.session_id for m in answers} == {s.id for s in proj.sessions()}
-    spans = proj.guide_answers(2)
+    assert {m.session_id for m in answers} == {s.id for s in proj.sessions.all()}
+    spans = proj.recordings.guide_answers(2)
     assert [(m.time_ms, end) for m, end in spans] == [(300, 600), (300, 600)]
-    assert [end for _, end in proj.guide_answers(3)] == [None, None]
-    assert proj.markers_by_label("Q2: B?") == answers
-    assert proj.markers_by_label("Q2%", prefix=True) == []  # LIKE wildcards are literal
+    assert [end for _, end in proj.recordings.guide_answers(3)] == [None, None]
+    assert proj.recordings.markers_by_label("Q2: B?") == answers
+    assert proj.recordings.markers_by_label("Q2%", prefix=True) == []  # LIKE wildcards are literal
 
 
 # ----------------------------------------------------------------------------- recovery
@@ -226,13 +226,13 @@ def test_recover_restores_an_unfinished_recording(proj: Project) -> None:
     session = sessions[0]
     assert session.title.startswith("Recovered recording ") and "(Group A)" in session.title
     assert session.status == "recorded" and session.duration_ms == 2000
-    assert [(m.time_ms, m.note) for m in proj.markers(session.id)] == [(2000, "important")]
+    assert [(m.time_ms, m.note) for m in proj.sessions.markers(session.id)] == [(2000, "important")]
     archived = proj.folder / RECORDINGS_DIR / "recovered"
     assert (archived / rec.wav_path.name).stat().st_size == size  # kept, not deleted
     assert (archived / rec.journal_path.name).exists()
     assert wav_frames(archived / rec.wav_path.name) == 2 * RATE
     assert recover(proj) == []  # nothing left to do
-    assert len(proj.sessions()) == 1
+    assert len(proj.sessions.all()) == 1
 
 
 def test_recover_does_not_import_twice(proj: Project) -> None:
@@ -243,15 +243,15 @@ def test_recover_does_not_import_twice(proj: Project) -> None:
     for name in (rec.wav_path.name, rec.journal_path.name):
         shutil.copy(archived / name, proj.folder / RECORDINGS_DIR / name)
     again = recover(proj)
-    assert len(again) == 1 and len(proj.sessions()) == 1
-    assert len(proj.markers()) == 1
+    assert len(again) == 1 and len(proj.sessions.all()) == 1
+    assert len(proj.sessions.markers()) == 1
 
 
 def test_recover_skips_a_recording_in_progress(proj: Project) -> None:
     rec = ActiveRecording(proj.folder, sample_rate=RATE, channels=1)
     rec.feed(tone(0.5))
     assert find_unfinished(proj.folder) == []
-    assert recover(proj) == [] and proj.sessions() == []
+    assert recover(proj) == [] and proj.sessions.all() == []
     session = finish_recording(proj, rec)
     assert session is not None and session.duration_ms == 500
 
@@ -264,7 +264,7 @@ def test_recover_archives_an_empty_recording(proj: Project) -> None:
     assert report.sessions == [] and report.failed == []
     assert report.empty == [rec.wav_path]
     assert (proj.folder / RECORDINGS_DIR / "recovered" / rec.wav_path.name).exists()
-    assert proj.sessions() == []
+    assert proj.sessions.all() == []
 
 
 def test_recover_without_journal_uses_the_wav_header(proj: Project) -> None:
@@ -284,14 +284,14 @@ def test_recover_reports_an_unknown_format_and_leaves_the_file(proj: Project) ->
     assert report.sessions == [] and len(report.failed) == 1
     assert "junk.wav" in report.failed[0] and "left in place" in report.failed[0]
     assert junk.read_bytes() == b"not a wav at all" * 10
-    assert proj.sessions() == []
+    assert proj.sessions.all() == []
 
 
 _KILLED = textwrap.dedent(
     """
     import sys, time
     import numpy as np
-    from storage.recording import ActiveRecording
+    from storage.recordings.recording import ActiveRecording
     rec = ActiveRecording(sys.argv[1], sample_rate=16000, channels=1)
     t = np.arange(1600) / 16000
     chunk = (np.sin(2 * np.pi * 440 * t) * 12000).astype("<i2").tobytes()

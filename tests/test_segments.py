@@ -9,8 +9,8 @@ from storage import InUseError, InvalidInputError, NotFoundError, Project, Segme
 
 @pytest.fixture
 def session_id(project: Project) -> str:
-    session = project.add_session("Focus group 1", "focus_group")
-    project.add_segments(
+    session = project.sessions.add_session("Focus group 1", "focus_group")
+    project.transcript.add_segments(
         session.id,
         [
             SegmentDraft(0, 4000, "Corruption in the health clinic is common.", speaker="P1"),
@@ -23,117 +23,121 @@ def session_id(project: Project) -> str:
 
 
 def test_segments_are_listed_in_time_order_with_words(project: Project) -> None:
-    s = project.add_session("s")
+    s = project.sessions.add_session("s")
     words = [Word(100, 400, "Hello", 0.9), Word(450, 800, " there", 0.8)]
-    project.add_segments(
+    project.transcript.add_segments(
         s.id,
         [SegmentDraft(5000, 6000, "later"), SegmentDraft(100, 800, "Hello there", words=words)],
     )
-    segs = project.segments(s.id)
+    segs = project.transcript.segments(s.id)
     assert [x.text for x in segs] == ["Hello there", "later"]
     assert segs[0].words == words
     assert segs[0].origin == "whisper" and not segs[0].edited
-    assert project.get_session(s.id).segment_count == 2
+    assert project.sessions.get_session(s.id).segment_count == 2
 
 
 def test_invalid_segment_times_are_refused(project: Project) -> None:
-    s = project.add_session("s")
+    s = project.sessions.add_session("s")
     with pytest.raises(InvalidInputError, match="Invalid segment times"):
-        project.add_segments(s.id, [SegmentDraft(10, 0, "x")])
-    assert project.segments(s.id) == []
+        project.transcript.add_segments(s.id, [SegmentDraft(10, 0, "x")])
+    assert project.transcript.segments(s.id) == []
     with pytest.raises(NotFoundError):
-        project.segments("nope")
+        project.transcript.segments("nope")
 
 
 def test_search_ranks_marks_and_follows_edits(project: Project, session_id: str) -> None:
-    hits = project.search("corruption OR bribe")
+    hits = project.transcript.search("corruption OR bribe")
     assert {h.speaker for h in hits} == {"P1", "P2"}
     assert any("[Corruption]" in h.marked for h in hits)
     assert any("[bribe]" in h.marked for h in hits)
     assert hits[0].rank <= hits[-1].rank
-    seg = next(s for s in project.segments(session_id) if s.speaker == "P2")
-    project.update_segment(seg.id, text="People pay extra money to see a doctor.")
-    assert [h.segment_id for h in project.search("bribe")] == []
-    assert [h.segment_id for h in project.search("money")] == [seg.id]
-    assert project.get_segment(seg.id).edited
+    seg = next(s for s in project.transcript.segments(session_id) if s.speaker == "P2")
+    project.transcript.update_segment(seg.id, text="People pay extra money to see a doctor.")
+    assert [h.segment_id for h in project.transcript.search("bribe")] == []
+    assert [h.segment_id for h in project.transcript.search("money")] == [seg.id]
+    assert project.transcript.get_segment(seg.id).edited
 
 
 def test_search_handles_unicode_prefix_and_bad_syntax(project: Project, session_id: str) -> None:
-    assert len(project.search("қазақстан")) == 1  # case-folded Kazakh
-    assert len(project.search("pass*")) == 1
-    assert len(project.search("e-government")) == 1  # invalid FTS5 syntax, retried quoted
-    assert len(project.search('"health clinic"')) == 1
+    assert len(project.transcript.search("қазақстан")) == 1  # case-folded Kazakh
+    assert len(project.transcript.search("pass*")) == 1
+    assert (
+        len(project.transcript.search("e-government")) == 1
+    )  # invalid FTS5 syntax, retried quoted
+    assert len(project.transcript.search('"health clinic"')) == 1
     with pytest.raises(InvalidInputError, match="empty"):
-        project.search("   ")
+        project.transcript.search("   ")
     with pytest.raises(InvalidInputError):
-        project.search("((")
+        project.transcript.search("((")
 
 
 def test_split_keeps_codings_on_the_right_side(project: Project, session_id: str) -> None:
-    seg = project.segments(session_id)[1]  # "People pay a bribe to see a doctor faster."
-    whole = project.ensure_code_path("Health")
-    span = project.ensure_code_path("Corruption/Bribes")
-    project.apply_code(seg.id, whole.id)
+    seg = project.transcript.segments(session_id)[1]  # "People pay a bribe to see a doctor faster."
+    whole = project.codebook.ensure_code_path("Health")
+    span = project.codebook.ensure_code_path("Corruption/Bribes")
+    project.codebook.apply_code(seg.id, whole.id)
     start = seg.text.index("bribe")
-    project.apply_code(seg.id, span.id, start_cp=start, end_cp=start + 5)
+    project.codebook.apply_code(seg.id, span.id, start_cp=start, end_cp=start + 5)
     cut = seg.text.index("to see")
-    left, right = project.split_segment(seg.id, cut)
+    left, right = project.transcript.split_segment(seg.id, cut)
     assert left.text == "People pay a bribe"
     assert right.text == "to see a doctor faster."
     assert left.start_ms == 4000 and left.end_ms == right.start_ms and right.end_ms == 9000
-    left_codings = project.codings(segment_id=left.id)
-    right_codings = project.codings(segment_id=right.id)
+    left_codings = project.codebook.codings(segment_id=left.id)
+    right_codings = project.codebook.codings(segment_id=right.id)
     assert {c.code_id for c in left_codings} == {whole.id, span.id}
     (bribe,) = [c for c in left_codings if c.code_id == span.id]
     assert left.text[bribe.start_cp : bribe.end_cp] == "bribe"
     assert [c.code_id for c in right_codings] == [whole.id]
-    assert len(project.search("doctor")) == 1
+    assert len(project.transcript.search("doctor")) == 1
     with pytest.raises(InvalidInputError):
-        project.split_segment(left.id, 0)
+        project.transcript.split_segment(left.id, 0)
 
 
 def test_merge_with_next_moves_and_offsets_span_codings(project: Project, session_id: str) -> None:
-    first, second = project.segments(session_id)[:2]
-    code = project.ensure_code_path("Corruption")
+    first, second = project.transcript.segments(session_id)[:2]
+    code = project.codebook.ensure_code_path("Corruption")
     start = second.text.index("bribe")
-    project.apply_code(second.id, code.id, start_cp=start, end_cp=start + 5)
-    merged = project.merge_with_next(first.id)
+    project.codebook.apply_code(second.id, code.id, start_cp=start, end_cp=start + 5)
+    merged = project.transcript.merge_with_next(first.id)
     assert merged.text == first.text + " " + second.text
     assert merged.end_ms == 9000
-    (coding,) = project.codings(segment_id=merged.id)
+    (coding,) = project.codebook.codings(segment_id=merged.id)
     assert merged.text[coding.start_cp : coding.end_cp] == "bribe"
     with pytest.raises(NotFoundError):
-        project.get_segment(second.id)
-    assert len(project.search("bribe")) == 1
+        project.transcript.get_segment(second.id)
+    assert len(project.transcript.search("bribe")) == 1
 
 
 def test_shortening_text_clamps_span_codings(project: Project, session_id: str) -> None:
-    seg = project.segments(session_id)[0]
-    code = project.ensure_code_path("X")
-    c = project.apply_code(seg.id, code.id, start_cp=10, end_cp=30)
-    project.update_segment(seg.id, text="Corruption is bad.")
-    (after,) = project.codings(segment_id=seg.id)
+    seg = project.transcript.segments(session_id)[0]
+    code = project.codebook.ensure_code_path("X")
+    c = project.codebook.apply_code(seg.id, code.id, start_cp=10, end_cp=30)
+    project.transcript.update_segment(seg.id, text="Corruption is bad.")
+    (after,) = project.codebook.codings(segment_id=seg.id)
     assert after.id == c.id and (after.start_cp, after.end_cp) == (10, 18)
 
 
 def test_delete_segment_with_codings_needs_force(project: Project, session_id: str) -> None:
-    seg = project.segments(session_id)[0]
-    project.apply_code(seg.id, project.ensure_code_path("X").id)
+    seg = project.transcript.segments(session_id)[0]
+    project.codebook.apply_code(seg.id, project.codebook.ensure_code_path("X").id)
     with pytest.raises(InUseError, match="1 codings"):
-        project.delete_segment(seg.id)
-    assert project.get_segment(seg.id)
-    report = project.delete_segment(seg.id, force=True)
+        project.transcript.delete_segment(seg.id)
+    assert project.transcript.get_segment(seg.id)
+    report = project.transcript.delete_segment(seg.id, force=True)
     assert report.removed == {"codings": 1}
-    assert project.search("corruption") == []
+    assert project.transcript.search("corruption") == []
 
 
 def test_speaker_change_and_session_listing(project: Project, session_id: str) -> None:
-    seg = project.segments(session_id)[0]
-    project.update_segment(seg.id, speaker="Moderator")
-    session = project.get_session(session_id)
+    seg = project.transcript.segments(session_id)[0]
+    project.transcript.update_segment(seg.id, speaker="Moderator")
+    session = project.sessions.get_session(session_id)
     assert session.speakers == ["Moderator", "P1", "P2", "P3"]
-    participant = project.add_participant("Teacher, Almaty", {"gender": "f", "age": "30-39"})
-    mapped = project.map_speaker(session_id, "P1", participant.id)
+    participant = project.sessions.add_participant(
+        "Teacher, Almaty", {"gender": "f", "age": "30-39"}
+    )
+    mapped = project.sessions.map_speaker(session_id, "P1", participant.id)
     assert mapped.participant_id == participant.id
-    labels = {s.label: s.participant_id for s in project.session_speakers(session_id)}
+    labels = {s.label: s.participant_id for s in project.sessions.session_speakers(session_id)}
     assert labels["P1"] == participant.id and labels["P2"] is None

@@ -10,11 +10,12 @@ import pytest
 
 from cli import main as cli_main
 from storage import InUseError, InvalidInputError, NotFoundError, Project, SegmentDraft
-from storage.bundle import InvalidBundleError, create_from_bundle, export_bundle, merge_bundles
+from storage.core.schema import applied_names
+from storage.history.undo import UndoScope
 from storage.interop.transcript_export import render_transcript
-from storage.schema import applied_names
-from storage.speakers import SegmentRelabel
-from storage.undo import UndoScope
+from storage.speakers.speakers import SegmentRelabel
+from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, rebuild
 
 # The backend's timeline: speech in 0.2-3.8 s, a pause, 4.5-9.5 s; Speaker 2 from 5.0 s; and
@@ -24,13 +25,13 @@ TURNS = [(200, 3800, "Speaker 1"), (4500, 5000, "Speaker 1"), (5000, 9500, "Spea
 
 
 def _timeline(project: Project, session_id: str) -> list[tuple[int, int, str | None]]:
-    return project.speaker_turns(session_id)
+    return project.speakers.speaker_turns(session_id)
 
 
 def _turn_rows(project: Project) -> list[tuple[object, ...]]:
     return [
         tuple(r)
-        for r in project._rows(
+        for r in project.store.rows(
             "SELECT id, session_id, run_id, run_at, start_ms, end_ms, speaker, created_by, "
             "created_at FROM speaker_turns ORDER BY start_ms, id"
         )
@@ -39,8 +40,8 @@ def _turn_rows(project: Project) -> list[tuple[object, ...]]:
 
 @pytest.fixture
 def session(project: Project) -> str:
-    s = project.add_session("Focus group 1", kind="focus_group")
-    project.add_segments(
+    s = project.sessions.add_session("Focus group 1", kind="focus_group")
+    project.transcript.add_segments(
         s.id,
         [
             SegmentDraft(0, 4000, "Thank you all for coming."),
@@ -48,58 +49,60 @@ def session(project: Project) -> str:
             SegmentDraft(7000, 10000, "We book online now."),
         ],
     )
-    segs = project.segments(s.id)
+    segs = project.transcript.segments(s.id)
     plan = [
         SegmentRelabel(segs[0].id, ["Speaker 1"]),
         SegmentRelabel(segs[1].id, ["Speaker 1", "Speaker 2"], [(7, 5000)]),
         SegmentRelabel(segs[2].id, ["Speaker 2"]),
     ]
-    project.apply_speaker_labels(s.id, plan, turns=TURNS)
+    project.speakers.apply_speaker_labels(s.id, plan, turns=TURNS)
     return s.id
 
 
 # --------------------------------------------------------------------------- store / read
 def test_migration_creates_the_table_and_its_history_trigger(project: Project) -> None:
     assert applied_names(project.db)[-1] == "0006_speaker_turns"
-    cols = {r[1] for r in project._rows("PRAGMA table_info(speaker_turns)")}
+    cols = {r[1] for r in project.store.rows("PRAGMA table_info(speaker_turns)")}
     assert {"id", "session_id", "run_id", "run_at", "start_ms", "end_ms", "speaker",
             "created_by", "created_at", "updated_at"} <= cols  # fmt: skip
-    triggers = {r[0] for r in project._rows("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    triggers = {
+        r[0] for r in project.store.rows("SELECT name FROM sqlite_master WHERE type='trigger'")
+    }
     assert "speaker_turns_version_history" in triggers
 
 
 def test_labels_and_timeline_are_stored_together(project: Project, session: str) -> None:
     assert _timeline(project, session) == TURNS
-    assert [s.speaker for s in project.segments(session)] == [
+    assert [s.speaker for s in project.transcript.segments(session)] == [
         "Speaker 1", "Speaker 1", "Speaker 2", "Speaker 2"]  # fmt: skip
-    turns = project.stored_speaker_turns(session)
+    turns = project.speakers.turns.stored(session)
     assert len({t.run_id for t in turns}) == 1 and all(t.created_by == "coder-a" for t in turns)
     # talk time comes from the timeline (speech outside segments counted, pauses not)
-    stats = {s.label: s for s in project.speaker_stats(session)}
+    stats = {s.label: s for s in project.speakers.speaker_stats(session)}
     assert stats["Speaker 1"].total_ms == 3600 + 500 + 1000
     assert stats["Speaker 2"].total_ms == 4500
     assert stats["Speaker 1"].segment_count == 2 and stats["Speaker 1"].first_ms == 200
 
 
 def test_sessions_without_a_timeline_fall_back_to_segments(project: Project) -> None:
-    s = project.add_session("Imported")
-    project.add_segments(
+    s = project.sessions.add_session("Imported")
+    project.transcript.add_segments(
         s.id,
         [SegmentDraft(0, 1000, "Hello.", speaker="Ann"), SegmentDraft(1000, 1500, "(noise)")],
     )
-    assert not project.has_speaker_timeline(s.id)
+    assert not project.speakers.turns.has_timeline(s.id)
     assert _timeline(project, s.id) == [(0, 1000, "Ann"), (1000, 1500, None)]
-    assert project.speaker_stats(s.id)[0].total_ms == 1000
+    assert project.speakers.speaker_stats(s.id)[0].total_ms == 1000
 
 
 def test_a_rerun_replaces_the_timeline_with_tombstones(project: Project, session: str) -> None:
-    old = {t.id for t in project.stored_speaker_turns(session)}
-    project.store_speaker_turns(session, [(0, 10000, "Speaker 1")])
+    old = {t.id for t in project.speakers.turns.stored(session)}
+    project.speakers.turns.save(session, [(0, 10000, "Speaker 1")])
     assert _timeline(project, session) == [(0, 10000, "Speaker 1")]
-    tombs = {r[0] for r in project._rows(
+    tombs = {r[0] for r in project.store.rows(
         "SELECT row_id FROM deletions WHERE table_name = 'speaker_turns'")}  # fmt: skip
     assert tombs == old
-    assert len(project._rows("SELECT 1 FROM speaker_turns")) == 1
+    assert len(project.store.rows("SELECT 1 FROM speaker_turns")) == 1
 
 
 @pytest.mark.parametrize(
@@ -113,55 +116,57 @@ def test_a_rerun_replaces_the_timeline_with_tombstones(project: Project, session
 )
 def test_bad_turns_change_nothing(project: Project, session: str, turns, message) -> None:
     before = dump(project.folder)
-    segs = project.segments(session)
+    segs = project.transcript.segments(session)
     with pytest.raises(InvalidInputError, match=message):
-        project.apply_speaker_labels(
+        project.speakers.apply_speaker_labels(
             session, [SegmentRelabel(segs[0].id, ["Speaker 9"])], turns=turns
         )
     with pytest.raises(InvalidInputError, match=message):
-        project.store_speaker_turns(session, turns)
+        project.speakers.turns.save(session, turns)
     assert dump(project.folder) == before
 
 
 def test_unknown_session(project: Project) -> None:
     with pytest.raises(NotFoundError, match="No session"):
-        project.store_speaker_turns("nope", [(0, 1, "A")])
+        project.speakers.turns.save("nope", [(0, 1, "A")])
 
 
 def test_deleting_the_session_deletes_its_timeline(project: Project, session: str) -> None:
-    ids = {t.id for t in project.stored_speaker_turns(session)}
-    project.delete_session(session)
-    assert not project._rows("SELECT 1 FROM speaker_turns")
-    tombs = {r[0] for r in project._rows(
+    ids = {t.id for t in project.speakers.turns.stored(session)}
+    project.sessions.delete_session(session)
+    assert not project.store.rows("SELECT 1 FROM speaker_turns")
+    tombs = {r[0] for r in project.store.rows(
         "SELECT row_id FROM deletions WHERE table_name = 'speaker_turns'")}  # fmt: skip
     assert ids <= tombs
 
 
 # --------------------------------------------------------------------------- hand edits
 def test_rename_and_merge_relabel_the_timeline(project: Project, session: str) -> None:
-    project.rename_speaker(session, "Speaker 2", "Amina")
+    project.speakers.rename_speaker(session, "Speaker 2", "Amina")
     assert [t[2] for t in _timeline(project, session)] == [
         "Speaker 1", "Speaker 1", "Amina", "Speaker 1"]  # fmt: skip
     with pytest.raises(InvalidInputError, match="already exists"):
-        project.rename_speaker(session, "Speaker 1", "Amina")
-    project.merge_speakers(session, "Speaker 1", "Amina")
+        project.speakers.rename_speaker(session, "Speaker 1", "Amina")
+    project.speakers.merge_speakers(session, "Speaker 1", "Amina")
     assert {t[2] for t in _timeline(project, session)} == {"Amina"}
-    assert [s.label for s in project.speaker_stats(session)] == ["Amina"]
+    assert [s.label for s in project.speakers.speaker_stats(session)] == ["Amina"]
 
 
 def test_a_label_only_on_the_timeline_can_be_renamed(project: Project, session: str) -> None:
-    project.store_speaker_turns(session, [*TURNS, (13000, 14000, "Speaker 3")])
-    assert "Speaker 3" in [s.label for s in project.speaker_stats(session)]
-    project.rename_speaker(session, "Speaker 3", "Bo")
+    project.speakers.turns.save(session, [*TURNS, (13000, 14000, "Speaker 3")])
+    assert "Speaker 3" in [s.label for s in project.speakers.speaker_stats(session)]
+    project.speakers.rename_speaker(session, "Speaker 3", "Bo")
     assert _timeline(project, session)[-1] == (13000, 14000, "Bo")
 
 
 def test_reassigning_a_segment_cuts_the_timeline_at_its_bounds(
     project: Project, session: str
 ) -> None:
-    segs = project.segments(session)
+    segs = project.transcript.segments(session)
     assert (segs[1].start_ms, segs[1].end_ms) == (4000, 5000)
-    project.reassign_segments([segs[2].id], "Amina")  # 5000-7000, inside one Speaker 2 turn
+    project.speakers.reassign_segments(
+        [segs[2].id], "Amina"
+    )  # 5000-7000, inside one Speaker 2 turn
     assert _timeline(project, session) == [
         (200, 3800, "Speaker 1"),
         (4500, 5000, "Speaker 1"),
@@ -170,49 +175,49 @@ def test_reassigning_a_segment_cuts_the_timeline_at_its_bounds(
         (11000, 12000, "Speaker 1"),
     ]
     # the parts cut from one turn stay in its run
-    assert len({t.run_id for t in project.stored_speaker_turns(session)}) == 1
-    project.update_segment(segs[0].id, speaker="Bo")  # 0-4000: the turn lies inside
+    assert len({t.run_id for t in project.speakers.turns.stored(session)}) == 1
+    project.transcript.update_segment(segs[0].id, speaker="Bo")  # 0-4000: the turn lies inside
     assert _timeline(project, session)[0] == (200, 3800, "Bo")
-    project.update_segment(segs[0].id, clear_speaker=True)  # nobody: the turn goes
+    project.transcript.update_segment(segs[0].id, clear_speaker=True)  # nobody: the turn goes
     assert _timeline(project, session)[0] == (4500, 5000, "Speaker 1")
 
 
 def test_a_span_without_turns_gets_one(project: Project, session: str) -> None:
-    (seg,) = project.add_segments(session, [SegmentDraft(10000, 10800, "Mm.")])
-    project.reassign_segments([seg.id], "Speaker 2")
+    (seg,) = project.transcript.add_segments(session, [SegmentDraft(10000, 10800, "Mm.")])
+    project.speakers.reassign_segments([seg.id], "Speaker 2")
     assert (10000, 10800, "Speaker 2") in _timeline(project, session)
 
 
 def test_hand_edits_of_sessions_without_timeline_write_none(project: Project) -> None:
-    s = project.add_session("Imported")
-    (seg,) = project.add_segments(s.id, [SegmentDraft(0, 1000, "Hello.", speaker="Ann")])
-    project.reassign_segments([seg.id], "Bo")
-    project.rename_speaker(s.id, "Bo", "Cy")
-    assert not project._rows("SELECT 1 FROM speaker_turns")
+    s = project.sessions.add_session("Imported")
+    (seg,) = project.transcript.add_segments(s.id, [SegmentDraft(0, 1000, "Hello.", speaker="Ann")])
+    project.speakers.reassign_segments([seg.id], "Bo")
+    project.speakers.rename_speaker(s.id, "Bo", "Cy")
+    assert not project.store.rows("SELECT 1 FROM speaker_turns")
 
 
 def test_undo_and_redo_restore_the_timeline(project: Project, session: str) -> None:
-    segs = project.segments(session)
+    segs = project.transcript.segments(session)
     before = _turn_rows(project)
     scope = UndoScope.of(segments=[segs[2].id])
-    _, record = project.record_edit(
-        scope, lambda: project.update_segment(segs[2].id, speaker="Amina")
+    _, record = project.history.record_edit(
+        scope, lambda: project.transcript.update_segment(segs[2].id, speaker="Amina")
     )
     after = _turn_rows(project)
     assert len(after) == len(before) + 1  # 5000-9500 cut at 7000
-    project.undo_edit(record)
+    project.history.undo_edit(record)
     assert _turn_rows(project) == before  # same ids, bounds and labels
-    assert project.segments(session)[2].speaker == "Speaker 2"
-    project.redo_edit(record)
+    assert project.transcript.segments(session)[2].speaker == "Speaker 2"
+    project.history.redo_edit(record)
     assert _turn_rows(project) == after
 
 
 def test_rerun_refusal_keeps_the_timeline(project: Project, session: str) -> None:
-    seg = project.segments(session)[0]
-    project.reassign_segments([seg.id], "Bo")
+    seg = project.transcript.segments(session)[0]
+    project.speakers.reassign_segments([seg.id], "Bo")
     before = dump(project.folder)
     with pytest.raises(InUseError):
-        project.apply_speaker_labels(session, [], turns=[(0, 100, "Speaker 1")])
+        project.speakers.apply_speaker_labels(session, [], turns=[(0, 100, "Speaker 1")])
     assert dump(project.folder) == before
 
 
@@ -223,8 +228,8 @@ def test_json_export_has_the_timeline(project: Project, session: str) -> None:
 
 
 def test_json_export_pseudonymises_the_timeline(project: Project, session: str) -> None:
-    project.rename_speaker(session, "Speaker 2", "Amina Diallo")
-    project.set_pseudonym("Amina Diallo", "P-07")
+    project.speakers.rename_speaker(session, "Speaker 2", "Amina Diallo")
+    project.privacy.set_pseudonym("Amina Diallo", "P-07")
     data = json.loads(render_transcript(project, session, "json"))
     labels = {t["speaker"] for t in data["speaker_turns"]}
     assert labels == {"Speaker 1", "P-07"}
@@ -243,10 +248,12 @@ def test_cli_json_export(project: Project, session: str, tmp_path: Path, capsys)
 # --------------------------------------------------------------------------- bundles
 def _lead(tmp_path: Path) -> tuple[Project, str]:
     lead = Project.create(tmp_path / "lead.fieldscribe", coder="lead")
-    s = lead.add_session("FG")
-    lead.add_segments(s.id, [SegmentDraft(0, 4000, "One."), SegmentDraft(4000, 10000, "Two.")])
-    segs = lead.segments(s.id)
-    lead.apply_speaker_labels(
+    s = lead.sessions.add_session("FG")
+    lead.transcript.add_segments(
+        s.id, [SegmentDraft(0, 4000, "One."), SegmentDraft(4000, 10000, "Two.")]
+    )
+    segs = lead.transcript.segments(s.id)
+    lead.speakers.apply_speaker_labels(
         s.id,
         [SegmentRelabel(segs[0].id, ["Speaker 1"]), SegmentRelabel(segs[1].id, ["Speaker 2"])],
         turns=TURNS,
@@ -256,22 +263,22 @@ def _lead(tmp_path: Path) -> tuple[Project, str]:
 
 def _turns_of(folder: Path, session_id: str) -> list[tuple[int, int, str | None]]:
     with Project.open(folder, readonly=True) as p:
-        return p.speaker_turns(session_id)
+        return p.speakers.speaker_turns(session_id)
 
 
 def test_timeline_travels_and_reruns_replace_it_elsewhere(tmp_path: Path) -> None:
     lead, sid = _lead(tmp_path)
     export_bundle(lead, tmp_path / "lead.fsbundle")
-    with create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a", coder="alice") as a:
-        assert a.speaker_turns(sid) == TURNS
-    lead.store_speaker_turns(sid, [(0, 10000, "Speaker 1")])  # re-run on the lead's laptop
+    with Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a", coder="alice") as a:
+        assert a.speakers.speaker_turns(sid) == TURNS
+    lead.speakers.turns.save(sid, [(0, 10000, "Speaker 1")])  # re-run on the lead's laptop
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     with Project.open(tmp_path / "a") as a:
         (summary,) = merge_bundles(a, [tmp_path / "lead2.fsbundle"])
         assert summary.table("speaker_turns").deleted == len(TURNS)
         assert summary.table("speaker_turns").added == 1
-        assert a.speaker_turns(sid) == [(0, 10000, "Speaker 1")]
-        assert len(a._rows("SELECT 1 FROM speaker_turns")) == 1
+        assert a.speakers.speaker_turns(sid) == [(0, 10000, "Speaker 1")]
+        assert len(a.store.rows("SELECT 1 FROM speaker_turns")) == 1
         again = dump(a.folder)
         merge_bundles(a, [tmp_path / "lead2.fsbundle"])  # idempotent
         assert {k: v for k, v in dump(a.folder).items() if k != "row_versions"} == {
@@ -286,17 +293,17 @@ def test_merge_order_does_not_matter(tmp_path: Path) -> None:
     export_bundle(lead, tmp_path / "lead.fsbundle")
     lead.close()
     for name in ("alice", "bob"):
-        create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / name, coder=name).close()
+        Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / name, coder=name).close()
     with Project.open(tmp_path / "alice") as a:
-        a.rename_speaker(sid, "Speaker 2", "Amina")
+        a.speakers.rename_speaker(sid, "Speaker 2", "Amina")
         export_bundle(a, tmp_path / "alice.fsbundle")
     with Project.open(tmp_path / "bob") as b:
-        b.store_speaker_turns(sid, [(0, 6000, "Speaker 1"), (6000, 10000, "Speaker 2")])
+        b.speakers.turns.save(sid, [(0, 6000, "Speaker 1"), (6000, 10000, "Speaker 2")])
         export_bundle(b, tmp_path / "bob.fsbundle")
     results = []
     for order in (("alice", "bob"), ("bob", "alice")):
         dest = tmp_path / f"m-{'-'.join(order)}"
-        create_from_bundle(tmp_path / "lead.fsbundle", dest, coder="lead").close()
+        Project.from_bundle(tmp_path / "lead.fsbundle", dest, coder="lead").close()
         with Project.open(dest) as m:
             merge_bundles(m, [tmp_path / f"{n}.fsbundle" for n in order])
         results.append((_turns_of(dest, sid), dump(dest)["speaker_turns"]))
@@ -311,19 +318,19 @@ def test_two_reruns_show_the_newest_run_in_any_order(tmp_path: Path) -> None:
     lead.close()
     runs = {"alice": [(0, 10000, "Speaker 1")], "bob": [(0, 5000, "A"), (5000, 10000, "B")]}
     for name, turns in runs.items():  # bob runs last: his run is the newest
-        with create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / name, coder=name) as p:
-            p.store_speaker_turns(sid, turns)
+        with Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / name, coder=name) as p:
+            p.speakers.turns.save(sid, turns)
             export_bundle(p, tmp_path / f"{name}.fsbundle")
     shown = []
     for order in (("alice", "bob"), ("bob", "alice")):
         dest = tmp_path / f"m-{'-'.join(order)}"
-        create_from_bundle(tmp_path / "lead.fsbundle", dest, coder="lead").close()
+        Project.from_bundle(tmp_path / "lead.fsbundle", dest, coder="lead").close()
         with Project.open(dest) as m:
             merge_bundles(m, [tmp_path / f"{n}.fsbundle" for n in order])
-            shown.append(m.speaker_turns(sid))
-            assert len(m._rows("SELECT 1 FROM speaker_turns")) == 3  # both runs arrived
-            m.rename_speaker(sid, "A", "Amina")  # the next write drops the older run
-            assert len(m._rows("SELECT 1 FROM speaker_turns")) == 2
+            shown.append(m.speakers.speaker_turns(sid))
+            assert len(m.store.rows("SELECT 1 FROM speaker_turns")) == 3  # both runs arrived
+            m.speakers.rename_speaker(sid, "A", "Amina")  # the next write drops the older run
+            assert len(m.store.rows("SELECT 1 FROM speaker_turns")) == 2
     assert shown[0] == shown[1] == runs["bob"]
 
 
@@ -340,8 +347,8 @@ def test_two_reruns_show_the_newest_run_in_any_order(tmp_path: Path) -> None:
 def test_bad_turn_rows_refuse_the_bundle(tmp_path: Path, sql: str, what: str) -> None:
     lead, _sid = _lead(tmp_path)
     export_bundle(lead, tmp_path / "good.fsbundle")
-    with create_from_bundle(tmp_path / "good.fsbundle", tmp_path / "a", coder="alice") as a:
-        a.store_speaker_turns(_sid, [(0, 500, "X")])  # turns the lead does not have yet
+    with Project.from_bundle(tmp_path / "good.fsbundle", tmp_path / "a", coder="alice") as a:
+        a.speakers.turns.save(_sid, [(0, 500, "X")])  # turns the lead does not have yet
         export_bundle(a, tmp_path / "a.fsbundle")
 
     def change(conn: sqlite3.Connection) -> None:
@@ -358,17 +365,17 @@ def test_bad_turn_rows_refuse_the_bundle(tmp_path: Path, sql: str, what: str) ->
 
 def test_bundles_pseudonymise_timeline_labels(tmp_path: Path) -> None:
     lead, sid = _lead(tmp_path)
-    lead.rename_speaker(sid, "Speaker 2", "Amina Diallo")
-    lead.set_pseudonym("Amina Diallo", "P-07")
+    lead.speakers.rename_speaker(sid, "Speaker 2", "Amina Diallo")
+    lead.privacy.set_pseudonym("Amina Diallo", "P-07")
     export_bundle(lead, tmp_path / "lead.fsbundle")
-    with create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a", coder="alice") as a:
-        assert {t[2] for t in a.speaker_turns(sid)} == {"Speaker 1", "P-07"}
+    with Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a", coder="alice") as a:
+        assert {t[2] for t in a.speakers.speaker_turns(sid)} == {"Speaker 1", "P-07"}
     lead.close()
 
 
 def test_applying_pseudonyms_renames_timeline_labels(project: Project, session: str) -> None:
-    project.rename_speaker(session, "Speaker 2", "Amina Diallo")
-    project.set_pseudonym("Amina Diallo", "P-07")
-    project.apply_pseudonyms()
+    project.speakers.rename_speaker(session, "Speaker 2", "Amina Diallo")
+    project.privacy.set_pseudonym("Amina Diallo", "P-07")
+    project.privacy.apply_pseudonyms()
     assert {t[2] for t in _timeline(project, session)} == {"Speaker 1", "P-07"}
-    assert {s.speaker for s in project.segments(session)} == {"Speaker 1", "P-07"}
+    assert {s.speaker for s in project.transcript.segments(session)} == {"Speaker 1", "P-07"}

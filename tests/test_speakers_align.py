@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.models import Segment, Word
+from storage.core.models import Segment, Word
 from transcribe.diarize.align import (
     Turn,
     TurnIndex,

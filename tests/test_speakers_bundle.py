@@ -13,8 +13,9 @@ import pytest
 
 from cli import main as cli_main
 from storage import Project
-from storage.bundle import InvalidBundleError, create_from_bundle, export_bundle, merge_bundles
-from storage.schema import applied_names
+from storage.core.schema import applied_names
+from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, make_lead, rebuild
 
 EMBEDDING = [0.25 * i - 1.0 for i in range(16)]
@@ -22,7 +23,7 @@ EMBEDDING = [0.25 * i - 1.0 for i in range(16)]
 
 def _lead_with_profile(tmp_path: Path) -> tuple[Project, str]:
     lead, _segs = make_lead(tmp_path, n_segments=2)
-    profile = lead.add_speaker_profile("Voice A", EMBEDDING, "test-model", source_ms=1500)
+    profile = lead.speakers.add_speaker_profile("Voice A", EMBEDDING, "test-model", source_ms=1500)
     return lead, profile.id
 
 
@@ -40,7 +41,9 @@ def _profile_rows(folder: Path) -> list[tuple[object, ...]]:
 def test_new_project_gets_the_profile_trigger_migration(tmp_path: Path) -> None:
     with Project.create(tmp_path / "p.fieldscribe", coder="lead") as p:
         assert "0005_speaker_profiles_travel" in applied_names(p.db)
-        triggers = {r[0] for r in p._rows("SELECT name FROM sqlite_master WHERE type='trigger'")}
+        triggers = {
+            r[0] for r in p.store.rows("SELECT name FROM sqlite_master WHERE type='trigger'")
+        }
         assert "speaker_profiles_version_history" in triggers
         assert "memos_version_history" in triggers
 
@@ -50,8 +53,8 @@ def test_profile_travels_with_same_id_and_embedding(tmp_path: Path) -> None:
     info = export_bundle(lead, tmp_path / "lead.fsbundle")
     assert info.counts["speaker_profiles"] == 1
     assert info.manifest["voice_profiles"] is True
-    with create_from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a", coder="alice") as a:
-        got = a.get_speaker_profile(pid)
+    with Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a", coder="alice") as a:
+        got = a.speakers.get_speaker_profile(pid)
         assert got.name == "Voice A" and got.model == "test-model" and got.source_ms == 1500
         assert got.embedding == pytest.approx(EMBEDDING)
     assert _profile_rows(tmp_path / "a") == _profile_rows(lead.folder)
@@ -70,18 +73,18 @@ def test_merging_profiles_twice_is_idempotent_and_edits_travel(tmp_path: Path) -
         assert summary[0].tables["speaker_profiles"].added == 0
     assert dump(tmp_path / "other") == before
     # a rename on the lead's side travels as an update; a deletion travels as a tombstone
-    lead.update_speaker_profile(pid, name="Voice B")
+    lead.speakers.update_speaker_profile(pid, name="Voice B")
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     with Project.open(tmp_path / "other") as p:
         summary = merge_bundles(p, [tmp_path / "lead2.fsbundle"], allow_other_project=True)
         assert summary[0].tables["speaker_profiles"].updated == 1
-        assert p.get_speaker_profile(pid).name == "Voice B"
-        assert p.get_speaker_profile(pid).embedding == pytest.approx(EMBEDDING)
-    lead.delete_speaker_profile(pid)
+        assert p.speakers.get_speaker_profile(pid).name == "Voice B"
+        assert p.speakers.get_speaker_profile(pid).embedding == pytest.approx(EMBEDDING)
+    lead.speakers.delete_speaker_profile(pid)
     export_bundle(lead, tmp_path / "lead3.fsbundle")
     with Project.open(tmp_path / "other") as p:
         merge_bundles(p, [tmp_path / "lead3.fsbundle"], allow_other_project=True)
-        assert p.speaker_profiles() == []
+        assert p.speakers.speaker_profiles() == []
     lead.close()
 
 
@@ -98,13 +101,13 @@ def test_no_voice_profiles_leaves_them_out(
     assert manifest["voice_profiles"] is False
     blob = array.array("f", EMBEDDING).tobytes()
     assert blob not in (tmp_path / "l.fsbundle").read_bytes()  # not even in a freed page
-    with create_from_bundle(tmp_path / "l.fsbundle", tmp_path / "a", coder="alice") as a:
-        assert a.speaker_profiles() == []
+    with Project.from_bundle(tmp_path / "l.fsbundle", tmp_path / "a", coder="alice") as a:
+        assert a.speakers.speaker_profiles() == []
     # the default export does carry it
     assert cli_main(["bundle", "export", f"{d}/lead.fieldscribe", "-o", f"{d}/m.fsbundle"]) == 0
     assert "1 voice profiles" in capsys.readouterr().out
-    with create_from_bundle(tmp_path / "m.fsbundle", tmp_path / "b", coder="bob") as b:
-        assert [p.id for p in b.speaker_profiles()] == [pid]
+    with Project.from_bundle(tmp_path / "m.fsbundle", tmp_path / "b", coder="bob") as b:
+        assert [p.id for p in b.speakers.speaker_profiles()] == [pid]
 
 
 def _set(sql: str, *params: object) -> Callable[[sqlite3.Connection], None]:
@@ -158,5 +161,5 @@ def test_malformed_embedding_is_refused_and_changes_nothing(tmp_path: Path, case
         merge_bundles(p, [bad], allow_other_project=True)
     assert dump(tmp_path / "target") == before
     with pytest.raises(InvalidBundleError, match=message):
-        create_from_bundle(bad, tmp_path / "fresh", coder="carl")
+        Project.from_bundle(bad, tmp_path / "fresh", coder="carl")
     assert not (tmp_path / "fresh").exists()

@@ -14,9 +14,9 @@ from storage import Project, SegmentDraft
 
 def _dump(folder: Path) -> list[tuple]:
     with Project.open(folder, readonly=True) as p:
-        rows = p._rows("SELECT id, speaker, text, speaker_edited FROM segments ORDER BY seq")
-        extra = p._rows("SELECT * FROM session_speakers ORDER BY id")
-        profiles = p._rows("SELECT id FROM speaker_profiles")
+        rows = p.store.rows("SELECT id, speaker, text, speaker_edited FROM segments ORDER BY seq")
+        extra = p.store.rows("SELECT * FROM session_speakers ORDER BY id")
+        profiles = p.store.rows("SELECT id FROM speaker_profiles")
         return [tuple(r) for r in rows + extra + profiles]
 
 
@@ -24,8 +24,8 @@ def _dump(folder: Path) -> list[tuple]:
 def folder(tmp_path: Path, speech_wav: Path) -> tuple[Path, str]:
     path = tmp_path / "FG.fieldscribe"
     with Project.create(path, coder="coder-a") as p:
-        (session,) = p.import_audio_files([speech_wav], kind="focus_group")
-        p.add_segments(
+        (session,) = p.sessions.import_audio_files([speech_wav], kind="focus_group")
+        p.transcript.add_segments(
             session.id,
             [
                 SegmentDraft(0, 1000, "Hello all.", speaker="Speaker 1"),
@@ -68,7 +68,7 @@ def test_missing_extra_from_the_api(folder, no_backend) -> None:
     with Project.open(path) as p, pytest.raises(SpeakersUnavailableError):
         from transcribe.speakers import enroll_speaker
 
-        p.add_segment(sid, 3000, 6000, "long enough", speaker="Speaker 1")
+        p.transcript.add_segment(sid, 3000, 6000, "long enough", speaker="Speaker 1")
         enroll_speaker(p, sid, "Speaker 1", "Moderator")
 
 
@@ -103,7 +103,7 @@ def test_hand_edits_refuse_rerun_before_loading_models(folder, capsys, no_backen
 def test_session_without_transcript(tmp_path: Path, speech_wav: Path, capsys) -> None:
     path = tmp_path / "Empty.fieldscribe"
     with Project.create(path, coder="a") as p:
-        (session,) = p.import_audio_files([speech_wav])
+        (session,) = p.sessions.import_audio_files([speech_wav])
     assert cli_main(["speakers", str(path), "--session", session.id]) == 1
     assert "no transcript yet" in capsys.readouterr().err
 
@@ -124,8 +124,8 @@ def test_list_merge_assign_map(folder, capsys) -> None:
                      "Speaker 1", "--json"]) == 0  # fmt: skip
     assert json.loads(capsys.readouterr().out)["changed"] == 1
     with Project.open(path) as p:
-        ids = [s.id for s in p.segments(sid)]
-        participant = p.add_participant("Moderator-1")
+        ids = [s.id for s in p.transcript.segments(sid)]
+        participant = p.sessions.add_participant("Moderator-1")
     assert cli_main(["speaker", str(path), "assign", "--segment", ids[0], "--speaker",
                      "Moderator"]) == 0  # fmt: skip
     assert cli_main(["speaker", str(path), "map", "--session", sid, "Moderator",
@@ -134,8 +134,12 @@ def test_list_merge_assign_map(folder, capsys) -> None:
     out = capsys.readouterr().out
     assert "Moderator" in out and "Moderator-1" in out
     with Project.open(path, readonly=True) as p:
-        assert [s.speaker for s in p.segments(sid)] == ["Moderator", "Speaker 1", "Speaker 1"]
-        assert p.speaker_edited_count(sid) == 2  # merged one, assigned one
+        assert [s.speaker for s in p.transcript.segments(sid)] == [
+            "Moderator",
+            "Speaker 1",
+            "Speaker 1",
+        ]
+        assert p.speakers.speaker_edited_count(sid) == 2  # merged one, assigned one
 
 
 def test_bad_hand_edits_change_nothing(folder, capsys) -> None:
@@ -169,7 +173,7 @@ def test_enroll_unknown_speaker_and_empty_profile_list(folder, capsys) -> None:
 def untranscribed(tmp_path: Path, speech_wav: Path) -> tuple[Path, str]:
     path = tmp_path / "Raw.fieldscribe"
     with Project.create(path, coder="coder-a") as p:
-        (session,) = p.import_audio_files([speech_wav], kind="interview")
+        (session,) = p.sessions.import_audio_files([speech_wav], kind="interview")
         return path, session.id
 
 
@@ -203,7 +207,7 @@ def test_transcribe_speakers_without_extra_refuses_before_transcribing(
     assert err.count("\n") == 1
     assert _dump(path) == before  # nothing transcribed
     with Project.open(path, readonly=True) as p:
-        assert p.transcription_state(sid) is None
+        assert p.transcription.transcription_state(sid) is None
 
 
 @pytest.mark.slow
@@ -213,7 +217,7 @@ def test_transcribe_then_detect_speakers_for_real(tmp_path: Path, capsys) -> Non
     need_backend()
     path = tmp_path / "Meeting.fieldscribe"
     with Project.create(path, coder="coder-a") as p:
-        (session,) = p.import_audio_files([DEV00], kind="focus_group")
+        (session,) = p.sessions.import_audio_files([DEV00], kind="focus_group")
     args = ["transcribe", str(path), "--session", session.id, "--speakers"]
     assert cli_main([*args, "--num-speakers", "2", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -221,5 +225,5 @@ def test_transcribe_then_detect_speakers_for_real(tmp_path: Path, capsys) -> Non
     assert out["speakers"]["speakers"] == ["Speaker 1", "Speaker 2"]
     assert out["speakers"]["labelled"] > 0
     with Project.open(path, readonly=True) as p:
-        labels = {s.speaker for s in p.segments(session.id)}
+        labels = {s.speaker for s in p.transcript.segments(session.id)}
         assert labels <= {"Speaker 1", "Speaker 2"} and len(labels) == 2

@@ -45,15 +45,15 @@ def test_two_speakers_found_and_words_attributed(diarized) -> None:
     with Project.open(folder, readonly=True) as project:
         accuracy = word_accuracy(project, session_id, truth)
         assert accuracy >= 0.85, accuracy
-        assert project.speaker_edited_count(session_id) == 0
-        segs = project.segments(session_id)
+        assert project.speakers.speaker_edited_count(session_id) == 0
+        segs = project.transcript.segments(session_id)
         assert all(s.speaker for s in segs)
         assert not any(s.edited for s in segs)
         # the detection's own timeline is stored with the labels, in the same label namespace
-        timeline = project.speaker_turns(session_id)
-        assert len(timeline) == report.turns == len(project.stored_speaker_turns(session_id))
+        timeline = project.speakers.speaker_turns(session_id)
+        assert len(timeline) == report.turns == len(project.speakers.turns.stored(session_id))
         assert {label for _a, _b, label in timeline} == set(report.speakers)
-        talk = {s.label: s.total_ms for s in project.speaker_stats(session_id)}
+        talk = {s.label: s.total_ms for s in project.speakers.speaker_stats(session_id)}
         assert talk == report.talk_ms
 
 
@@ -69,12 +69,14 @@ def test_cancel_leaves_the_project_unchanged(diarized, tmp_path: Path) -> None:
             cancel.set()
 
     with Project.open(folder) as project:
-        before = [(s.id, s.speaker, s.text) for s in project.segments(session_id)]
-        turns = project.stored_speaker_turns(session_id)
+        before = [(s.id, s.speaker, s.text) for s in project.transcript.segments(session_id)]
+        turns = project.speakers.turns.stored(session_id)
         with pytest.raises(DiarizationCancelled, match="nothing was changed"):
             diarize_session(project, session_id, num_speakers=3, progress=progress, cancel=cancel)
-        assert [(s.id, s.speaker, s.text) for s in project.segments(session_id)] == before
-        assert project.stored_speaker_turns(session_id) == turns
+        assert [
+            (s.id, s.speaker, s.text) for s in project.transcript.segments(session_id)
+        ] == before
+        assert project.speakers.turns.stored(session_id) == turns
 
 
 def test_enrolled_voice_is_recognised_in_another_session(diarized, tmp_path: Path) -> None:
@@ -91,7 +93,7 @@ def test_enrolled_voice_is_recognised_in_another_session(diarized, tmp_path: Pat
         assert "Moderator" in report.recognised
         words = [
             (seg.speaker, truth[(w.start_ms, w.end_ms)])
-            for seg in project.segments(second)
+            for seg in project.transcript.segments(second)
             for w in seg.words
             if (w.start_ms, w.end_ms) in truth
         ]
@@ -112,14 +114,17 @@ def test_cli_speakers_rerun_refusal_and_profiles(diarized, tmp_path: Path, capsy
                      "Amina"]) == 0  # fmt: skip
     capsys.readouterr()
     with Project.open(folder, readonly=True) as p:
-        before = [(s.id, s.speaker) for s in p.segments(sid)]
-        first_run = {t.id for t in p.stored_speaker_turns(sid)}
-        assert {t[2] for t in p.speaker_turns(sid)} == {"Speaker 1", "Amina"}  # renamed too
+        before = [(s.id, s.speaker) for s in p.transcript.segments(sid)]
+        first_run = {t.id for t in p.speakers.turns.stored(sid)}
+        assert {t[2] for t in p.speakers.speaker_turns(sid)} == {
+            "Speaker 1",
+            "Amina",
+        }  # renamed too
     assert cli_main(["speakers", str(folder), "--session", sid]) == 1
     err = capsys.readouterr().err
     assert "corrected by hand" in err and "--replace" in err
     with Project.open(folder, readonly=True) as p:
-        assert [(s.id, s.speaker) for s in p.segments(sid)] == before
+        assert [(s.id, s.speaker) for s in p.transcript.segments(sid)] == before
 
     assert cli_main(["profiles", str(folder), "enroll", "--session", sid, "--speaker",
                      "Amina", "--name", "Amina", "--json"]) == 0  # fmt: skip
@@ -133,11 +138,11 @@ def test_cli_speakers_rerun_refusal_and_profiles(diarized, tmp_path: Path, capsy
     out = capsys.readouterr().out
     assert "Amina (recognised" in out and "turns" in out
     with Project.open(folder, readonly=True) as p:
-        assert p.speaker_edited_count(sid) == 0
+        assert p.speakers.speaker_edited_count(sid) == 0
         # the re-run replaced the timeline; the old turns left tombstones (they travel)
-        assert not first_run & {t.id for t in p.stored_speaker_turns(sid)}
-        assert "Amina" in {t[2] for t in p.speaker_turns(sid)}
-        tombs = {r[0] for r in p._rows("SELECT row_id FROM deletions")}
+        assert not first_run & {t.id for t in p.speakers.turns.stored(sid)}
+        assert "Amina" in {t[2] for t in p.speakers.speaker_turns(sid)}
+        tombs = {r[0] for r in p.store.rows("SELECT row_id FROM deletions")}
         assert first_run <= tombs
 
 

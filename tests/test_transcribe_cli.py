@@ -47,7 +47,7 @@ def _project_with_speech(
 
 def _state_options(project: Path, session_id: str) -> dict[str, object]:
     with Project.open(project, readonly=True) as p:
-        state = p.transcription_state(session_id)
+        state = p.transcription.transcription_state(session_id)
         assert state is not None
         return state.options
 
@@ -61,7 +61,7 @@ def test_beam_size_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         assert exc.value.code == 2
         assert "--beam-size" in capsys.readouterr().err
     with Project.open(Path(proj), readonly=True) as p:
-        assert p.transcription_state(session_id) is None  # nothing ran
+        assert p.transcription.transcription_state(session_id) is None  # nothing ran
     code, out, err = _run(
         capsys, "transcribe", proj, "--session", session_id, "--beam-size", "5", "--json"
     )

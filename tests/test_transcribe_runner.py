@@ -49,7 +49,7 @@ def _snapshot(folder: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 def _no_overlaps(project: Project, session_id: str) -> None:
-    segments = project.segments(session_id)
+    segments = project.transcript.segments(session_id)
     texts = [s.text for s in segments]
     assert len(texts) == len(set(texts)), f"duplicated segments: {texts}"
     for a, b in itertools.pairwise(segments):
@@ -57,34 +57,34 @@ def _no_overlaps(project: Project, session_id: str) -> None:
 
 
 def test_transcribe_writes_segments_status_state_and_progress(project: Project, two: Path) -> None:
-    session = project.import_audio(two, kind="focus_group")
+    session = project.sessions.import_audio(two, kind="focus_group")
     updates: list[Progress] = []
     statuses: list[str] = []
 
     def on_progress(p: Progress) -> None:
         updates.append(p)
-        statuses.append(project.get_session(session.id).status)
+        statuses.append(project.sessions.get_session(session.id).status)
 
     summary = transcribe_session(project, session.id, progress=on_progress)
     assert not summary.cancelled and summary.model == "tiny.en" and summary.language == "en"
-    assert summary.segments_added == len(project.segments(session.id)) >= 2
+    assert summary.segments_added == len(project.transcript.segments(session.id)) >= 2
     assert summary.resumed_from_ms == 0 and summary.duration_ms == session.duration_ms
-    text = " ".join(s.text for s in project.segments(session.id))
+    text = " ".join(s.text for s in project.transcript.segments(session.id))
     assert wer(" ".join(SENTENCES[:2]), text) < 0.2, text
     assert statuses and set(statuses) == {"transcribing"}
-    assert project.get_session(session.id).status == "transcribed"
-    state = project.transcription_state(session.id)
+    assert project.sessions.get_session(session.id).status == "transcribed"
+    state = project.transcription.transcription_state(session.id)
     assert state is not None and state.status == "done" and state.done_ms == session.duration_ms
     assert updates[-1].fraction == 1.0 and updates[-1].eta_s == 0.0
     fractions = [u.fraction for u in updates]
     assert fractions == sorted(fractions)
-    assert project.search("committee")  # the full-text index follows
+    assert project.transcript.search("committee")  # the full-text index follows
 
 
 def test_cancel_then_resume_without_duplicates(
     project: Project, six: Path, small_windows: None
 ) -> None:
-    session = project.import_audio(six)
+    session = project.sessions.import_audio(six)
     cancel = threading.Event()
     seen: list[Progress] = []
 
@@ -95,29 +95,29 @@ def test_cancel_then_resume_without_duplicates(
 
     first = transcribe_session(project, session.id, progress=cancel_after_two, cancel=cancel)
     assert first.cancelled
-    state = project.transcription_state(session.id)
+    state = project.transcription.transcription_state(session.id)
     assert state is not None and state.status == "cancelled"
     assert 0 < state.done_ms < session.duration_ms
-    assert project.get_session(session.id).status == "transcribing"
-    partial = project.segments(session.id)
+    assert project.sessions.get_session(session.id).status == "transcribing"
+    partial = project.transcript.segments(session.id)
     assert all(s.start_ms < state.done_ms for s in partial)
     partial_ids = {s.id for s in partial}
 
     second = transcribe_session(project, session.id)
     assert not second.cancelled and second.resumed_from_ms == state.done_ms
-    segments = project.segments(session.id)
+    segments = project.transcript.segments(session.id)
     assert partial_ids <= {s.id for s in segments}  # the first run's work is kept as is
     assert len(segments) == len(partial) + second.segments_added
     _no_overlaps(project, session.id)
     text = " ".join(s.text for s in segments)
     assert wer(" ".join(SENTENCES), text) < 0.25, text
-    assert project.get_session(session.id).status == "transcribed"
+    assert project.sessions.get_session(session.id).status == "transcribed"
 
 
 def test_crash_mid_way_resumes_from_the_last_written_window(
     project: Project, six: Path, small_windows: None
 ) -> None:
-    session = project.import_audio(six)
+    session = project.sessions.import_audio(six)
     calls = 0
 
     def crash(p: Progress) -> None:
@@ -128,18 +128,18 @@ def test_crash_mid_way_resumes_from_the_last_written_window(
 
     with pytest.raises(RuntimeError, match="power cut"):
         transcribe_session(project, session.id, progress=crash)
-    state = project.transcription_state(session.id)
+    state = project.transcription.transcription_state(session.id)
     assert state is not None and state.status == "failed" and state.done_ms > 0
-    kept = project.segments(session.id)
+    kept = project.transcript.segments(session.id)
     summary = transcribe_session(project, session.id)
     assert summary.resumed_from_ms == state.done_ms
-    assert len(project.segments(session.id)) == len(kept) + summary.segments_added
+    assert len(project.transcript.segments(session.id)) == len(kept) + summary.segments_added
     _no_overlaps(project, session.id)
 
 
 def test_cancel_returns_within_about_a_second(project: Project, six: Path) -> None:
     engine.Transcriber("tiny.en")  # loaded (and cached) first: cancel lands mid-decoding
-    session = project.import_audio(six)
+    session = project.sessions.import_audio(six)
     cancel = threading.Event()
     set_at: list[float] = []
 
@@ -157,16 +157,16 @@ def test_cancel_returns_within_about_a_second(project: Project, six: Path) -> No
     assert summary.cancelled and set_at
     # a loose bound (the machine is shared); one batch of this file takes several seconds
     assert returned - set_at[0] < 2.0
-    state = project.transcription_state(session.id)
+    state = project.transcription.transcription_state(session.id)
     assert state is not None and state.status == "cancelled"
 
 
 def test_retranscribing_replaces_untouched_whisper_segments(project: Project, two: Path) -> None:
-    session = project.import_audio(two)
+    session = project.sessions.import_audio(two)
     transcribe_session(project, session.id)
-    before = project.segments(session.id)
+    before = project.transcript.segments(session.id)
     summary = transcribe_session(project, session.id)
-    after = project.segments(session.id)
+    after = project.transcript.segments(session.id)
     assert summary.segments_replaced == len(before)
     assert len(after) == summary.segments_added
     assert not {s.id for s in before} & {s.id for s in after}
@@ -174,12 +174,12 @@ def test_retranscribing_replaces_untouched_whisper_segments(project: Project, tw
 
 
 def test_edited_or_coded_segments_need_replace_and_are_kept(project: Project, two: Path) -> None:
-    session = project.import_audio(two)
+    session = project.sessions.import_audio(two)
     transcribe_session(project, session.id)
-    first, second, *_ = project.segments(session.id)
-    project.update_segment(first.id, text="The committee met on a Tuesday (checked).")
-    code = project.ensure_code_path("Services/Library")
-    coding = project.apply_code(second.id, code.id)
+    first, second, *_ = project.transcript.segments(session.id)
+    project.transcript.update_segment(first.id, text="The committee met on a Tuesday (checked).")
+    code = project.codebook.ensure_code_path("Services/Library")
+    coding = project.codebook.apply_code(second.id, code.id)
     unchanged = _snapshot(project.folder)
 
     with pytest.raises(NeedsReplaceError, match=r"1 hand-edited.*1 coded.*--replace"):
@@ -188,33 +188,33 @@ def test_edited_or_coded_segments_need_replace_and_are_kept(project: Project, tw
 
     summary = transcribe_session(project, session.id, replace=True)
     assert summary.segments_kept == 2 and summary.codings_kept == 1
-    segments = project.segments(session.id)
+    segments = project.transcript.segments(session.id)
     ids = {s.id for s in segments}
     assert first.id in ids and second.id in ids
-    assert project.get_segment(first.id).text.endswith("(checked).")
-    assert [c.id for c in project.codings(session_id=session.id)] == [coding.id]
+    assert project.transcript.get_segment(first.id).text.endswith("(checked).")
+    assert [c.id for c in project.codebook.codings(session_id=session.id)] == [coding.id]
     _no_overlaps(project, session.id)  # new text over the kept segments was not added again
 
 
 def test_hand_made_segment_needs_replace(project: Project, two: Path) -> None:
-    session = project.import_audio(two)
-    project.add_segment(session.id, 0, 1500, "Moderator introduces the session.")
+    session = project.sessions.import_audio(two)
+    project.transcript.add_segment(session.id, 0, 1500, "Moderator introduces the session.")
     with pytest.raises(NeedsReplaceError, match="1 hand-made"):
         transcribe_session(project, session.id)
 
 
 def test_pure_silence_gives_no_segments(project: Project, tmp_path: Path) -> None:
-    session = project.import_audio(quiet_noise(tmp_path / "quiet.wav", 30))
+    session = project.sessions.import_audio(quiet_noise(tmp_path / "quiet.wav", 30))
     summary = transcribe_session(project, session.id)
-    assert summary.segments_added == 0 and project.segments(session.id) == []
-    assert project.get_session(session.id).status == "transcribed"
+    assert summary.segments_added == 0 and project.transcript.segments(session.id) == []
+    assert project.sessions.get_session(session.id).status == "transcribed"
 
 
 def test_media_damaged_after_import_is_refused_and_nothing_changes(
     project: Project, two: Path
 ) -> None:
-    session = project.import_audio(two)
-    media = project.media_path(session.id)
+    session = project.sessions.import_audio(two)
+    media = project.sessions.media_path(session.id)
     data = media.read_bytes()
     media.write_bytes(data[: len(data) // 3])  # truncated on disk after import
     unchanged = _snapshot(project.folder)
@@ -231,8 +231,8 @@ def test_media_damaged_after_import_is_refused_and_nothing_changes(
 
 
 def test_undecodable_media_rolls_back_the_started_state(project: Project, two: Path) -> None:
-    session = project.import_audio(two)
-    media = project.media_path(session.id)
+    session = project.sessions.import_audio(two)
+    media = project.sessions.media_path(session.id)
     unchanged = _snapshot(project.folder)
     # same bytes as at import (checksum passes) but ffmpeg is told to read garbage: simulate a
     # decoder failure by replacing the file with a same-size non-audio file AND its checksum
@@ -256,7 +256,7 @@ def test_undecodable_media_rolls_back_the_started_state(project: Project, two: P
 def test_english_only_model_with_other_language_changes_nothing(
     project: Project, two: Path
 ) -> None:
-    session = project.import_audio(two)
+    session = project.sessions.import_audio(two)
     unchanged = _snapshot(project.folder)
     with pytest.raises(ModelError, match="English-only"):
         transcribe_session(project, session.id, language="ru")
@@ -264,7 +264,7 @@ def test_english_only_model_with_other_language_changes_nothing(
 
 
 def test_corrupt_model_folder_changes_nothing(project: Project, two: Path, tmp_path: Path) -> None:
-    session = project.import_audio(two)
+    session = project.sessions.import_audio(two)
     folder = tmp_path / "badmodel"
     folder.mkdir()
     (folder / "model.bin").write_bytes(b"\x00" * 4096)

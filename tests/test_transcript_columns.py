@@ -8,12 +8,12 @@ import threading
 import pytest
 
 from storage import NotFoundError, Project, SegmentDraft
-from storage.retrieval import CodingColumns
+from storage.codebook.retrieval import CodingColumns
 
 
 @pytest.fixture
 def session_id(project: Project) -> str:
-    session = project.add_session("Focus group", "focus_group")
+    session = project.sessions.add_session("Focus group", "focus_group")
     drafts = [
         SegmentDraft(0, 900, "Ақпараттық технологиялар 👍 online", speaker="P1"),
         # ties on start_ms: the insertion order (seq) decides, across chunk boundaries too
@@ -23,9 +23,9 @@ def session_id(project: Project) -> str:
         SegmentDraft(500, 800, "earlier but added later", speaker="P3", origin="import"),
         SegmentDraft(3000, 3500, "", speaker="P1"),
     ]
-    project.add_segments(session.id, drafts)
-    other = project.add_session("Other")
-    project.add_segments(other.id, [SegmentDraft(0, 10, "not this session")])
+    project.transcript.add_segments(session.id, drafts)
+    other = project.sessions.add_session("Other")
+    project.transcript.add_segments(other.id, [SegmentDraft(0, 10, "not this session")])
     return session.id
 
 
@@ -33,10 +33,10 @@ def session_id(project: Project) -> str:
 def test_columns_match_the_segments_in_time_order(
     project: Project, session_id: str, chunk: int
 ) -> None:
-    seg = project.transcript_segments(session_id)[2]
-    project.update_segment(seg.id, text=seg.text + " (fixed)")
-    expected = project.transcript_segments(session_id)
-    cols = project.transcript_columns(session_id, chunk=chunk)
+    seg = project.retrieval.transcript_segments(session_id)[2]
+    project.transcript.update_segment(seg.id, text=seg.text + " (fixed)")
+    expected = project.retrieval.transcript_segments(session_id)
+    cols = project.retrieval.transcript_columns(session_id, chunk=chunk)
     assert len(cols) == len(expected) == 6
     for row, want in enumerate(expected):
         got = cols.segment(row)
@@ -60,7 +60,7 @@ def test_columns_match_the_segments_in_time_order(
 
 
 def test_columns_hold_no_object_per_row(project: Project, session_id: str) -> None:
-    cols = project.transcript_columns(session_id)
+    cols = project.retrieval.transcript_columns(session_id)
     # flat lists of strings/ints/None and arrays: nothing inside them is tracked by the GC
     for column in (cols.ids, cols.speakers, cols.texts, cols.confidence):
         assert not any(gc.is_tracked(v) for v in column)
@@ -70,40 +70,42 @@ def test_columns_hold_no_object_per_row(project: Project, session_id: str) -> No
 
 
 def test_columns_edit_in_place(project: Project, session_id: str) -> None:
-    cols = project.transcript_columns(session_id)
+    cols = project.retrieval.transcript_columns(session_id)
     first = cols.segment(0)
     cols.delete(0)
     assert len(cols) == 5 and first.id not in cols.ids
     cols.insert(2, first)
     assert cols.segment(2) == first
-    changed = project.update_segment(first.id, text="changed", speaker="P9")
+    changed = project.transcript.update_segment(first.id, text="changed", speaker="P9")
     cols.set(2, changed)
     assert (cols.texts[2], cols.speakers[2], cols.edited[2]) == ("changed", "P9", 1)
 
 
 def test_columns_unknown_session_and_cancel(project: Project, session_id: str) -> None:
     with pytest.raises(NotFoundError, match="nope"):
-        project.transcript_columns("nope")
+        project.retrieval.transcript_columns("nope")
     cancel = threading.Event()
     cancel.set()
-    assert len(project.transcript_columns(session_id, cancel=cancel)) == 0
-    empty = project.add_session("Empty")
-    assert len(project.transcript_columns(empty.id)) == 0
+    assert len(project.retrieval.transcript_columns(session_id, cancel=cancel)) == 0
+    empty = project.sessions.add_session("Empty")
+    assert len(project.retrieval.transcript_columns(empty.id)) == 0
 
 
 def test_coding_columns_group_by_segment(project: Project, session_id: str) -> None:
-    segs = project.transcript_segments(session_id)
-    code = project.add_code("Trust")
-    other = project.add_code("Access")
-    a = project.apply_code(segs[0].id, code.id, start_cp=5, end_cp=9, memo="memo ✓")
-    b = project.apply_code(segs[0].id, other.id)
-    c = project.apply_code(segs[3].id, code.id, coder="coder-b")
-    cols = project.coding_columns(session_id)
+    segs = project.retrieval.transcript_segments(session_id)
+    code = project.codebook.add_code("Trust")
+    other = project.codebook.add_code("Access")
+    a = project.codebook.apply_code(segs[0].id, code.id, start_cp=5, end_cp=9, memo="memo ✓")
+    b = project.codebook.apply_code(segs[0].id, other.id)
+    c = project.codebook.apply_code(segs[3].id, code.id, coder="coder-b")
+    cols = project.retrieval.coding_columns(session_id)
     assert len(cols) == 3
     assert cols.of_segment(segs[0].id) == [b, a]  # whole segment first, then by span start
     assert cols.of_segment(segs[3].id) == [c]
     assert cols.of_segment(segs[1].id) == []
-    assert project.coding_columns(session_id, coder="coder-b").of_segment(segs[0].id) == []
+    assert (
+        project.retrieval.coding_columns(session_id, coder="coder-b").of_segment(segs[0].id) == []
+    )
     rebuilt = CodingColumns.from_codings([c, a, b])
     assert rebuilt.of_segment(segs[0].id) == [b, a]
     assert rebuilt.of_segment(segs[3].id) == [c]

@@ -36,8 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from storage.models import Word
-from storage.transcript import SegmentDraft
+from storage.core.models import Word
+from storage.transcript.transcript import SegmentDraft
 
 from . import guards
 from .memory import tune_allocator

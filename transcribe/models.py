@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from storage.errors import FieldScribeError
+from storage.core.errors import FieldScribeError
 
 DEFAULT_MODEL = "tiny.en"
 BASE_MODEL = "base"

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from storage import Project
-from storage.errors import AudioError, FieldScribeError
-from storage.transcript import SegmentDraft
+from storage.core.errors import AudioError, FieldScribeError
+from storage.transcript.transcript import SegmentDraft
 
 from .engine import BEAM_SIZE, ChunkResult, Transcriber, check_language
 from .models import DEFAULT_MODEL, resolve_model
@@ -68,8 +68,8 @@ class NeedsReplaceError(FieldScribeError):
 
 def _verify_media(project: Project, session_id: str) -> Path:
     """The session's media file, checked against the checksum taken at import."""
-    path = project.media_path(session_id)
-    media = project.media_for_session(session_id)[0]
+    path = project.sessions.media_path(session_id)
+    media = project.sessions.media_for_session(session_id)[0]
     size = path.stat().st_size
     if size == 0:
         raise AudioError(f"{path}: the session's audio file is empty; import the recording again.")
@@ -136,8 +136,8 @@ def transcribe_session(
         AudioError: the media file is missing, changed or undecodable.
     """
     started = time.monotonic()
-    session = project.get_session(session_id)
-    state = project.transcription_state(session_id)
+    session = project.sessions.get_session(session_id)
+    state = project.transcription.transcription_state(session_id)
     incomplete = state is not None and state.status != "done" and state.done_ms > 0
     # An interrupted run resumes with its own model and language unless others are asked for.
     if incomplete and state is not None:
@@ -149,7 +149,7 @@ def transcribe_session(
     info = resolve_model(model_spec)
 
     wanted_language = check_language(info, language)  # English-only + other language: error
-    stats = project.transcript_stats(session_id)
+    stats = project.transcription.transcript_stats(session_id)
     if not incomplete and stats.protected and not replace:
         raise NeedsReplaceError(
             f"Session {session.title!r} has {stats.edited} hand-edited, {stats.manual} hand-made "
@@ -164,14 +164,14 @@ def transcribe_session(
         wanted_language = state.language
     transcriber = Transcriber(info, threads=threads, beam_size=beam_size or BEAM_SIZE)
     transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
-    kept = project.protected_segments(session_id)
+    kept = project.transcription.protected_segments(session_id)
     options: dict[str, Any] = {
         "pipeline": PIPELINE_VERSION,
         "threads": transcriber.threads,
         "beam_size": transcriber.beam_size,
         "replace": replace,
     }
-    previous = project.begin_transcription(
+    previous = project.transcription.begin_transcription(
         session_id,
         model=info.name,
         language=wanted_language,
@@ -194,15 +194,21 @@ def transcribe_session(
     run = _RunState(done_ms=from_ms)
     try:
         _run(project, transcriber, path, summary, run, kept, progress, cancel, started)
-        project.end_transcription(session_id, "cancelled" if summary.cancelled else "done")
+        project.transcription.end_transcription(
+            session_id, "cancelled" if summary.cancelled else "done"
+        )
         if not summary.cancelled:
             summary.duration_ms = max(total_ms, run.done_ms)
     except BaseException as exc:
         if not run.wrote:
-            project.restore_transcription(previous)  # bad input: the project is as it was
+            project.transcription.restore_transcription(
+                previous
+            )  # bad input: the project is as it was
         else:
             interrupted = isinstance(exc, KeyboardInterrupt)
-            project.end_transcription(session_id, "cancelled" if interrupted else "failed")
+            project.transcription.end_transcription(
+                session_id, "cancelled" if interrupted else "failed"
+            )
         raise
     summary.elapsed_s = round(time.monotonic() - started, 3)
     return summary
@@ -272,7 +278,7 @@ def _run(
             if item is _END:
                 # Also clears old segments after the end (the last window is not always
                 # flagged final: a file can end exactly at a window boundary).
-                _, removed = project.add_transcribed(
+                _, removed = project.transcription.add_transcribed(
                     summary.session_id,
                     [],
                     from_ms=run.done_ms,
@@ -287,7 +293,7 @@ def _run(
                 raise item
             chunk: ChunkResult = item
             drafts = [d for d in chunk.segments if not _overlaps(d, kept)]
-            written, removed = project.add_transcribed(
+            written, removed = project.transcription.add_transcribed(
                 summary.session_id,
                 drafts,
                 from_ms=run.done_ms,

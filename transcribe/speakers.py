@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from storage.errors import InUseError, InvalidInputError, NotFoundError
+from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 
 from .diarize.align import plan_relabel
 from .diarize.backend import (
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from storage import Project
-    from storage.speakers import SpeakerProfile
+    from storage.speakers.speakers import SpeakerProfile
 
 __all__ = [
     "MODEL_NAME",
@@ -97,7 +97,7 @@ def load_audio(path: Path) -> FloatArray:
     """Decode any audio file to 16 kHz mono float32 (PyAV through faster-whisper)."""
     from faster_whisper.audio import decode_audio
 
-    from storage.errors import AudioError
+    from storage.core.errors import AudioError
 
     try:
         audio: FloatArray = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
@@ -144,21 +144,21 @@ def diarize_session(
         DiarizationCancelled: ``cancel`` was set (the project is unchanged).
     """
     check_speaker_options(num_speakers, min_speakers, max_speakers)
-    session = project.get_session(session_id)
-    segments = project.segments(session_id)
+    session = project.sessions.get_session(session_id)
+    segments = project.transcript.segments(session_id)
     if not segments:
         raise InvalidInputError(
             f"Session {session.title!r} has no transcript yet; transcribe it first "
             "(fieldscribe transcribe --speakers does both)."
         )
-    edited = project.speaker_edited_count(session_id)
+    edited = project.speakers.speaker_edited_count(session_id)
     if edited and not replace:
         raise InUseError(
             f"{edited} segments of session {session.title!r} have speakers corrected by hand; "
             "nothing was changed. Re-run with --replace to overwrite them."
         )
     started = time.monotonic()
-    audio_path = project.media_path(session_id)
+    audio_path = project.sessions.media_path(session_id)
     be = backend or load_backend()
 
     def stage(fraction: float, name: str) -> None:
@@ -170,7 +170,7 @@ def diarize_session(
     stage(0.0, "reading audio")
     audio = load_audio(audio_path)
     known = (
-        [KnownVoice(p.name, p.embedding) for p in project.speaker_profiles(MODEL_NAME)]
+        [KnownVoice(p.name, p.embedding) for p in project.speakers.speaker_profiles(MODEL_NAME)]
         if use_profiles
         else []
     )
@@ -187,7 +187,7 @@ def diarize_session(
     stage(0.97, "labelling the transcript")
     plan = plan_relabel(segments, result.turns)
     # the labels and the backend's own timeline (what the speaker strip draws) in one go
-    counts = project.apply_speaker_labels(
+    counts = project.speakers.apply_speaker_labels(
         session_id,
         plan,
         replace=replace,
@@ -232,9 +232,13 @@ def enroll_speaker(
         InvalidInputError: the speaker has too little speech (under 2 s in segments >= 1 s).
         SpeakersUnavailableError: the ``speakers`` extra is not installed.
     """
-    project.get_session(session_id)
+    project.sessions.get_session(session_id)
     spans = sorted(
-        ((s.start_ms, s.end_ms) for s in project.segments(session_id) if s.speaker == label),
+        (
+            (s.start_ms, s.end_ms)
+            for s in project.transcript.segments(session_id)
+            if s.speaker == label
+        ),
         key=lambda span: span[0] - span[1],
     )
     if not spans:
@@ -260,13 +264,13 @@ def enroll_speaker(
     be = backend or load_backend()
     if progress is not None:
         progress(0.0, "reading audio")
-    audio = load_audio(project.media_path(session_id))
+    audio = load_audio(project.sessions.media_path(session_id))
     if progress is not None:
         progress(0.3, "listening to the voice")
     embedding = embed_spans(audio, sorted(chosen), backend=be)
     if progress is not None:
         progress(1.0, "done")
-    return project.add_speaker_profile(
+    return project.speakers.add_speaker_profile(
         name,
         embedding.astype(float).tolist(),
         MODEL_NAME,

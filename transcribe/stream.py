@@ -22,9 +22,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from storage.errors import AudioError
-
-from .audio import ffmpeg_path
+from storage.core.audio import ffmpeg_path
+from storage.core.errors import AudioError
 
 SAMPLE_RATE = 16000
 Audio = npt.NDArray[np.float32]

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from gui.fmt import plural
 from gui.models.segments import CODE_MIME
 from gui.qtcompat import emit
-from storage.models import Code
+from storage.core.models import Code
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex

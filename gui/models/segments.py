@@ -1,7 +1,7 @@
 """The transcript table model: a lazy view over a session's segments held as columns.
 
 No per-row widgets and no object per row: ``data()`` formats on demand from flat lists and
-arrays (``storage.retrieval.TranscriptColumns``) and a delegate paints the coding stripes.
+arrays (``storage.codebook.retrieval.TranscriptColumns``) and a delegate paints the coding stripes.
 Edits are not written here: ``setData`` emits ``edit_requested`` and the editing controller
 (``gui.editing``) turns it into an undoable command; when the command has run, it calls
 ``replace_segment`` / ``insert_segment`` / ``remove_segment``.
@@ -26,8 +26,8 @@ from PySide6.QtGui import QBrush, QColor
 from gui.fmt import fmt_ms
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
-from storage.models import Code, Coding, Segment
-from storage.retrieval import CodingColumns, TranscriptColumns
+from storage.codebook.retrieval import CodingColumns, TranscriptColumns
+from storage.core.models import Code, Coding, Segment
 
 CODE_MIME = "application/x-fieldscribe-code-ids"
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 1

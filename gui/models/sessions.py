@@ -10,7 +10,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from gui.fmt import fmt_ms, plural
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
-from storage.models import Session
+from storage.core.models import Session
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 1
 # the status comes second so that progress and ETA stay in sight in a narrow dock

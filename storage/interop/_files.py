@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..atomic import staged
-from ..errors import InvalidInputError, ReadOnlyError
+from storage.core.atomic import staged
+from storage.core.errors import InvalidInputError, ReadOnlyError
 
 
 def write_atomic(dest: Path, write: Callable[[Path], None]) -> Path:

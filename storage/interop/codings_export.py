@@ -13,14 +13,15 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidInputError
-from ..privacy_models import ExportPrivacy
-from ..privacy_view import log_export, private_view
+from storage.core.errors import InvalidInputError
+from storage.privacy.models import ExportPrivacy
+from storage.privacy.view import log_export, private_view
+
 from ._common import hms
 from ._files import write_atomic
 
 if TYPE_CHECKING:
-    from ..project import Project
+    from storage.project import Project
 
 BASE_COLUMNS = [
     "session", "session_id", "start", "end", "start_ms", "end_ms", "speaker", "participant",
@@ -30,21 +31,21 @@ TAIL_COLUMNS = ["code", "coder", "coded_text", "segment_text", "memo", "coding_i
 
 def coding_rows(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
     """Return the column names and one dict per coding, in session/time order."""
-    sessions = {s.id: s for s in project.sessions()}
-    codes = {c.id: c for c in project.codes()}
-    participants = {p.id: p for p in project.participants()}
+    sessions = {s.id: s for s in project.sessions.all()}
+    codes = {c.id: c for c in project.codebook.codes()}
+    participants = {p.id: p for p in project.sessions.participants()}
     attr_names = sorted({k for p in participants.values() for k in p.attributes})
     speaker_map: dict[tuple[str, str], str | None] = {}
     for sid in sessions:
-        for sp in project.session_speakers(sid):
+        for sp in project.sessions.session_speakers(sid):
             speaker_map[(sid, sp.label)] = sp.participant_id
     rows = []
     segments: dict[str, Any] = {}
     order = {sid: i for i, sid in enumerate(sessions)}
-    for coding in project.codings():
+    for coding in project.codebook.codings():
         seg = segments.get(coding.segment_id)
         if seg is None:
-            seg = segments[coding.segment_id] = project.get_segment(coding.segment_id)
+            seg = segments[coding.segment_id] = project.transcript.get_segment(coding.segment_id)
         session = sessions[seg.session_id]
         pid = speaker_map.get((seg.session_id, seg.speaker or ""))
         part = participants.get(pid) if pid else None

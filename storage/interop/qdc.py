@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
-from ..errors import InvalidInputError
-from ..models import Code
-from ..privacy_models import ExportPrivacy
-from ..privacy_view import log_export, private_view
+from storage.core.errors import InvalidInputError
+from storage.core.models import Code
+from storage.privacy.models import ExportPrivacy
+from storage.privacy.view import log_export, private_view
+
 from ._common import ORIGIN, QDC_NS
 from ._files import write_atomic
 from .qdpx_import import ImportReport, _Importer
@@ -25,7 +26,7 @@ from .qdpx_parse import QProject, child, local, parse_codes
 from .safe_zip import parse_xml
 
 if TYPE_CHECKING:
-    from ..project import Project
+    from storage.project import Project
 
 CODEBOOK_FORMATS = ("qdc", "csv", "xlsx", "docx")
 _MAX_QDC_BYTES = 64 * 1024**2
@@ -43,8 +44,8 @@ class CodeRow:
 
 def codebook_rows(project: Project) -> list[CodeRow]:
     """Return the codebook in tree order with frequencies."""
-    codes = project.codes()
-    freq = project.code_frequencies()
+    codes = project.codebook.codes()
+    freq = project.codebook.code_frequencies()
     ids = {c.id for c in codes}
     kids: dict[str | None, list[Code]] = defaultdict(list)
     for code in codes:

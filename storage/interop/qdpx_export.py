@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
-from ..errors import InvalidInputError, ReadOnlyError
-from ..models import Code, Coding, Memo, Segment, Session
-from ..privacy_models import ExportPrivacy
-from ..privacy_view import log_export, private_view
+from storage.core.errors import InvalidInputError, ReadOnlyError
+from storage.core.models import Code, Coding, Memo, Segment, Session
+from storage.privacy.models import ExportPrivacy
+from storage.privacy.view import log_export, private_view
+
 from ._common import ORIGIN, QDA_NS, as_guid, derived_guid, segment_line, xml_datetime
 
 
@@ -42,7 +43,7 @@ def _g(row_id: str) -> str:
 
 
 if TYPE_CHECKING:
-    from ..project import Project
+    from storage.project import Project
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".wmv")
 SESSION_VARIABLES = (
@@ -120,11 +121,11 @@ class _Builder:
         self.pid = project.id or derived_guid("project", str(project.folder))
         self.files: list[tuple[str, bytes | Path]] = []
         self.summary_notes: list[str] = []
-        self.memos = project.memos()
+        self.memos = project.codebook.memos()
         self.memos_by_target: dict[tuple[str, str | None], list[Memo]] = defaultdict(list)
         for memo in self.memos:
             self.memos_by_target[(memo.target_type, memo.target_id)].append(memo)
-        self.codes = project.codes()
+        self.codes = project.codebook.codes()
         self.code_ids = {c.id for c in self.codes}
         self.counts: dict[str, int] = defaultdict(int)
 
@@ -154,11 +155,11 @@ class _Builder:
                 if v
             },
         )
-        self.sessions = p.sessions()
-        self.participants = p.participants()
+        self.sessions = p.sessions.all()
+        self.participants = p.sessions.participants()
         coder_names = {c.name for c in p.coders()}
         self.codings_by_segment: dict[str, list[Coding]] = defaultdict(list)
-        for coding in p.codings():
+        for coding in p.codebook.codings():
             self.codings_by_segment[coding.segment_id].append(coding)
             coder_names.add(coding.coder)
         coder_names.update(m.created_by for m in self.memos if m.created_by)
@@ -242,7 +243,7 @@ class _Builder:
         mapped: dict[str, list[tuple[str, str]]] = defaultdict(list)
         unmapped: list[tuple[str, str]] = []
         for session in self.sessions:
-            for speaker in self.p.session_speakers(session.id):
+            for speaker in self.p.sessions.session_speakers(session.id):
                 if speaker.participant_id:
                     mapped[speaker.participant_id].append((session.id, speaker.label))
                 else:
@@ -291,8 +292,8 @@ class _Builder:
 
     # ------------------------------------------------------------------ sources
     def source(self, sources: ET.Element, session: Session) -> None:
-        segments = self.p.segments(session.id)
-        media = self.p.media_for_session(session.id)
+        segments = self.p.transcript.segments(session.id)
+        media = self.p.sessions.media_for_session(session.id)
         lines: list[str] = []
         offsets: list[tuple[int, int]] = []  # text start, text end in the whole transcript
         pos = 0
@@ -422,7 +423,7 @@ class _Builder:
             _sub(tr, "SyncPoint", guid=guid, timeStamp=str(time), position=str(position))
         for _pos, sel in sorted(selections, key=lambda item: item[0]):
             tr.append(sel)
-        for marker in self.p.markers(session.id):
+        for marker in self.p.sessions.markers(session.id):
             msel = _sub(
                 el,
                 "AudioSelection",

@@ -31,17 +31,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._base import new_id, now_iso
-from ..codebook import PALETTE
-from ..errors import AudioError, FieldScribeError, InvalidInputError
-from ..transcript import SegmentDraft
+from storage.codebook.codebook import PALETTE
+from storage.core.errors import AudioError, FieldScribeError, InvalidInputError
+from storage.core.ids import new_id, now_iso
+from storage.transcript.transcript import SegmentDraft
+
 from ._common import ORIGIN, iso_from_xml
 from .qdpx_parse import QCode, QCoding, QNote, QProject, QSelection, QSource, local, parse_project
 from .safe_zip import SafeZip, ZipLimits, parse_xml
 from .text_lines import Line, map_span, split_lines
 
 if TYPE_CHECKING:
-    from ..project import Project
+    from storage.project import Project
 
 _SESSION_VARS = {
     "session kind": "kind",
@@ -298,7 +299,7 @@ class _Importer:
             )
             for line in lines
         ]
-        segments = self.p.add_segments(session_id, drafts)
+        segments = self.p.transcript.add_segments(session_id, drafts)
         self.report.segments += len(segments)
         return [s.id for s in segments]
 
@@ -526,9 +527,10 @@ class _Importer:
         dest = self.p.media_dir / f"{media_id}{suffix}"
         self.copied.append(dest)
         self.zf.extract_to(member, dest)
-        from transcribe.audio import probe  # domain-to-domain; no Qt
-
-        from ..sessions import sha256_of
+        from storage.core.audio import (
+            probe,  # domain-to-domain; no Qt
+            sha256_of,
+        )
 
         try:
             info = probe(dest)
@@ -621,7 +623,7 @@ class _Importer:
                     ).fetchone():
                         links.append((sid, name))
             for sid, label in links:
-                self.p.map_speaker(sid, label, pid)
+                self.p.sessions.map_speaker(sid, label, pid)
 
     # ----------------------------------------------------------------- notes
     def import_notes(self) -> None:
@@ -768,7 +770,7 @@ def import_qdpx(
     Raises:
         InvalidInputError: the archive is unsafe or not a REFI-QDA project.
     """
-    from ..project import DB_NAME, Project
+    from storage.project import DB_NAME, Project
 
     archive = Path(archive).expanduser()
     folder = Path(folder).expanduser()

@@ -19,7 +19,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from ..errors import InvalidInputError
+from storage.core.errors import InvalidInputError
 
 #: Default limits (generous for field projects with long recordings).
 MAX_MEMBERS = 5000

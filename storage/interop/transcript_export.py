@@ -12,15 +12,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidInputError
-from ..models import Marker, Segment
-from ..privacy_models import ExportPrivacy
-from ..privacy_view import log_export, private_view
+from storage.core.errors import InvalidInputError
+from storage.core.models import Marker, Segment
+from storage.privacy.models import ExportPrivacy
+from storage.privacy.view import log_export, private_view
+
 from ._common import hms
 from ._files import write_atomic
 
 if TYPE_CHECKING:
-    from ..project import Project
+    from storage.project import Project
 
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt", "docx", "json")
 
@@ -36,12 +37,14 @@ def _marker_text(m: Marker) -> str:
 
 
 def _txt(project: Project, session_id: str, line_numbers: bool) -> str:
-    session = project.get_session(session_id)
+    session = project.sessions.get_session(session_id)
     lines = [session.title]
     meta = [v for v in (session.date, session.place, session.kind.replace("_", " ")) if v]
     lines.append(" | ".join(meta))
     lines.append("")
-    for item in _items(project.segments(session_id), project.markers(session_id)):
+    for item in _items(
+        project.transcript.segments(session_id), project.sessions.markers(session_id)
+    ):
         if isinstance(item, Marker):
             lines.append(f"[{hms(item.time_ms)}] --- {_marker_text(item)} ---")
         else:
@@ -56,7 +59,7 @@ def _txt(project: Project, session_id: str, line_numbers: bool) -> str:
 
 def _srt(project: Project, session_id: str) -> str:
     blocks = []
-    for i, seg in enumerate(project.segments(session_id), start=1):
+    for i, seg in enumerate(project.transcript.segments(session_id), start=1):
         speaker = f"{seg.speaker}: " if seg.speaker else ""
         end = max(seg.end_ms, seg.start_ms)
         blocks.append(
@@ -71,9 +74,11 @@ def _vtt_escape(text: str) -> str:
 
 
 def _vtt(project: Project, session_id: str) -> str:
-    session = project.get_session(session_id)
+    session = project.sessions.get_session(session_id)
     out = [f"WEBVTT - {session.title}".replace("\n", " "), ""]
-    for item in _items(project.segments(session_id), project.markers(session_id)):
+    for item in _items(
+        project.transcript.segments(session_id), project.sessions.markers(session_id)
+    ):
         if isinstance(item, Marker):
             out += [f"NOTE {hms(item.time_ms, millis=True)} {_marker_text(item)}"
                     .replace("-->", "->"), ""]  # fmt: skip
@@ -91,8 +96,8 @@ def _vtt(project: Project, session_id: str) -> str:
 
 
 def _json(project: Project, session_id: str) -> str:
-    session = project.get_session(session_id)
-    speakers = project.session_speakers(session_id)
+    session = project.sessions.get_session(session_id)
+    speakers = project.sessions.session_speakers(session_id)
     data: dict[str, Any] = {
         "session": asdict(session),
         "speakers": [{"label": s.label, "participant_id": s.participant_id} for s in speakers],
@@ -108,14 +113,14 @@ def _json(project: Project, session_id: str) -> str:
                 "edited": s.edited,
                 "words": [asdict(w) for w in s.words],
             }
-            for s in project.segments(session_id)
+            for s in project.transcript.segments(session_id)
         ],
-        "markers": [asdict(m) for m in project.markers(session_id)],
+        "markers": [asdict(m) for m in project.sessions.markers(session_id)],
         # who spoke when: speaker detection's own timeline (speech outside segments included),
         # else one turn per labelled segment
         "speaker_turns": [
             {"start_ms": a, "end_ms": b, "speaker": speaker}
-            for a, b, speaker in project.speaker_turns(session_id)
+            for a, b, speaker in project.speakers.speaker_turns(session_id)
             if speaker is not None
         ],
     }
@@ -143,7 +148,7 @@ def render_transcript(
 
 
 def _render(project: Project, session_id: str, fmt: str, line_numbers: bool) -> str:
-    project.get_session(session_id)
+    project.sessions.get_session(session_id)
     if fmt == "txt":
         return _txt(project, session_id, line_numbers)
     if fmt == "srt":
@@ -163,7 +168,7 @@ def _docx(project: Project, session_id: str, path: Path, line_numbers: bool) -> 
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
-    session = project.get_session(session_id)
+    session = project.sessions.get_session(session_id)
     doc = Document()
     doc.add_heading(session.title, level=1)
     meta = [v for v in (session.date, session.place, session.kind.replace("_", " ")) if v]
@@ -171,7 +176,9 @@ def _docx(project: Project, session_id: str, path: Path, line_numbers: bool) -> 
         meta.append(f"moderator: {session.moderator}")
     if meta:
         doc.add_paragraph(" | ".join(meta))
-    for item in _items(project.segments(session_id), project.markers(session_id)):
+    for item in _items(
+        project.transcript.segments(session_id), project.sessions.markers(session_id)
+    ):
         para = doc.add_paragraph()
         if isinstance(item, Marker):
             run = para.add_run(f"[{hms(item.time_ms)}] {_marker_text(item)}")
@@ -228,7 +235,7 @@ def export_transcript(
         raise InvalidInputError(
             f"Unknown transcript format {fmt!r}; use one of {', '.join(TRANSCRIPT_FORMATS)}."
         )
-    project.get_session(session_id)
+    project.sessions.get_session(session_id)
     dest = Path(dest).expanduser()
     with private_view(project, privacy) as view:
         if fmt == "docx":
@@ -241,7 +248,7 @@ def export_transcript(
                 tmp.write_text(text, encoding=encoding)
 
             write_atomic(dest, write)
-        n = len(view.segments(session_id))
+        n = len(view.transcript.segments(session_id))
     log_export(
         project,
         f"transcript {fmt}",

@@ -19,12 +19,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InUseError, InvalidInputError
-from ..transcript import SegmentDraft
+from storage.core.errors import InUseError, InvalidInputError
+from storage.transcript.transcript import SegmentDraft
+
 from .text_lines import speaker_prefix
 
 if TYPE_CHECKING:
-    from ..project import Project
+    from storage.project import Project
 
 TRANSCRIPT_IMPORT_FORMATS = ("auto", "noscribe-html", "vtt", "srt", "timestamped-txt")
 MAX_TRANSCRIPT_BYTES = 50 * 1024**2
@@ -334,7 +335,7 @@ def import_transcript(
         NotFoundError: unknown session.
     """
     path = Path(source).expanduser()
-    session = project.get_session(session_id)
+    session = project.sessions.get_session(session_id)
     parsed = parse_transcript(path, fmt)
     duration = session.duration_ms or None
     drafts = sorted(parsed.drafts, key=lambda d: (d.start_ms, d.end_ms))
@@ -358,14 +359,14 @@ def import_transcript(
     for d in drafts:
         d.end_ms = max(d.end_ms, d.start_ms)
         d.origin = "import"
-    existing = project.segments(session_id)
+    existing = project.transcript.segments(session_id)
     if existing and not replace:
         raise InvalidInputError(
             f"Session {session.title!r} already has {len(existing)} segments; use --replace to "
             "replace them. Nothing was imported."
         )
     if existing:
-        coded = sum(1 for seg in existing if project.codings(segment_id=seg.id))
+        coded = sum(1 for seg in existing if project.codebook.codings(segment_id=seg.id))
         if coded:
             raise InUseError(
                 f"Session {session.title!r} has {coded} coded segment(s); replacing the "
@@ -374,8 +375,8 @@ def import_transcript(
             )
     with project.transaction():
         for seg in existing:
-            project.delete_segment(seg.id)
-        project.add_segments(session_id, drafts)
+            project.transcript.delete_segment(seg.id)
+        project.transcript.add_segments(session_id, drafts)
     if clamped:
         notes.append(f"{clamped} segment time(s) past the end of the audio were clamped")
     return TranscriptImportResult(

@@ -34,11 +34,11 @@ def make_fake_transcriber(delay_s: float = 0.0) -> Callable[..., TranscriptionSu
         cancel: threading.Event | None = None,
     ) -> TranscriptionSummary:
         t0 = time.monotonic()
-        if project.segment_count(session_id):
+        if project.transcript.segment_count(session_id):
             if not replace:
                 raise NeedsReplaceError("This session already has a transcript.")
-            for seg in project.segments(session_id):
-                project.delete_segment(seg.id, force=True)
+            for seg in project.transcript.segments(session_id):
+                project.transcript.delete_segment(seg.id, force=True)
         added = 0
         step = 750  # four segments within the ~3 s of the espeak-ng test recording
         total = step * len(FAKE_TEXTS)
@@ -46,7 +46,7 @@ def make_fake_transcriber(delay_s: float = 0.0) -> Callable[..., TranscriptionSu
             if cancel is not None and cancel.is_set():
                 break
             time.sleep(delay_s)
-            project.add_segments(
+            project.transcript.add_segments(
                 session_id, [SegmentDraft(i * step, i * step + 700, text, speaker=speaker)]
             )
             added += 1

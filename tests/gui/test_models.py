@@ -21,19 +21,27 @@ from storage import Project
 
 
 def _fill(project: Project) -> tuple[str, list[Any]]:
-    s = project.add_session("Interview 1", "interview")
-    segs = [project.add_segment(s.id, i * 1000, i * 1000 + 900, f"text {i}") for i in range(5)]
+    s = project.sessions.add_session("Interview 1", "interview")
+    segs = [
+        project.transcript.add_segment(s.id, i * 1000, i * 1000 + 900, f"text {i}")
+        for i in range(5)
+    ]
     return s.id, segs
 
 
 def test_segment_model_shows_and_requests_edits(qtbot: Any, project: Project) -> None:
     sid, segs = _fill(project)
-    code = project.add_code("Trust")
-    project.apply_code(segs[1].id, code.id, start_cp=0, end_cp=4)
-    project.apply_code(segs[1].id, code.id, coder="ben")
+    code = project.codebook.add_code("Trust")
+    project.codebook.apply_code(segs[1].id, code.id, start_cp=0, end_cp=4)
+    project.codebook.apply_code(segs[1].id, code.id, coder="ben")
     model = SegmentTableModel()
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
-    model.load(sid, project.transcript_segments(sid), project.codings(session_id=sid), [code])
+    model.load(
+        sid,
+        project.retrieval.transcript_segments(sid),
+        project.codebook.codings(session_id=sid),
+        [code],
+    )
     assert model.rowCount() == 5
     assert model.index(2, COL_TIME).data() == "0:02"
     assert model.index(2, COL_TEXT).data() == "text 2"
@@ -57,8 +65,8 @@ def test_segment_model_insert_remove_replace(project: Project) -> None:
     sid, segs = _fill(project)
     model = SegmentTableModel()
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
-    model.load(sid, project.transcript_segments(sid), [], [])
-    left, right = project.split_segment(segs[2].id, 3)
+    model.load(sid, project.retrieval.transcript_segments(sid), [], [])
+    left, right = project.transcript.split_segment(segs[2].id, 3)
     model.replace_segment(left)
     row = model.insert_segment(right)
     assert row == 3 and model.segment(3).id == right.id
@@ -70,7 +78,7 @@ def test_segment_model_insert_remove_replace(project: Project) -> None:
 def test_codes_dropped_on_a_row(qtbot: Any, project: Project) -> None:
     sid, segs = _fill(project)
     model = SegmentTableModel()
-    model.load(sid, project.transcript_segments(sid), [], [])
+    model.load(sid, project.retrieval.transcript_segments(sid), [], [])
     data = QMimeData()
     data.setData(CODE_MIME, b"c1 c2")
     assert model.canDropMimeData(data, Qt.DropAction.CopyAction, -1, -1, model.index(3, 0))
@@ -84,15 +92,15 @@ def test_codes_dropped_on_a_row(qtbot: Any, project: Project) -> None:
 
 def test_code_tree_model(qtbot: Any, project: Project) -> None:
     _sid, segs = _fill(project)
-    access = project.ensure_code_path("Access/Connectivity")
-    parent = project.find_code("Access")
-    trust = project.add_code("Trust")
-    project.apply_code(segs[0].id, access.id)
-    project.apply_code(segs[1].id, access.id)
-    project.apply_code(segs[1].id, parent.id)  # type: ignore[union-attr]
+    access = project.codebook.ensure_code_path("Access/Connectivity")
+    parent = project.codebook.find_code("Access")
+    trust = project.codebook.add_code("Trust")
+    project.codebook.apply_code(segs[0].id, access.id)
+    project.codebook.apply_code(segs[1].id, access.id)
+    project.codebook.apply_code(segs[1].id, parent.id)  # type: ignore[union-attr]
     model = CodeTreeModel()
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
-    model.load(project.codes(), project.code_frequencies())
+    model.load(project.codebook.codes(), project.codebook.code_frequencies())
     assert model.rowCount() == 2
     top = model.index(0, 0)
     assert top.data() == "Access" and model.rowCount(top) == 1
@@ -115,15 +123,15 @@ def test_code_tree_model(qtbot: Any, project: Project) -> None:
 
 def test_session_model_status(project: Project) -> None:
     sid, segs = _fill(project)
-    code = project.add_code("X")
-    project.apply_code(segs[0].id, code.id)
+    code = project.codebook.add_code("X")
+    project.codebook.apply_code(segs[0].id, code.id)
     model = SessionTableModel()
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
-    model.load(project.sessions())
+    model.load(project.sessions.all())
     assert model.index(0, 0).data() == "Interview 1"
     assert model.index(0, STATUS_COL).data() == "coded 1 segment"
     model.set_live(sid, LiveStatus(0.42, 75))
     assert model.index(0, STATUS_COL).data() == "transcribing 42 %, 1:15 left"
     model.set_live(sid, None)
-    empty = project.add_session("Empty", "focus_group", status="recorded")
+    empty = project.sessions.add_session("Empty", "focus_group", status="recorded")
     assert status_text(empty) == "recorded"

@@ -68,7 +68,7 @@ def test_import_of_a_non_audio_file_is_refused(
     window.transcription.import_files([bad])
     idle(window)
     assert "notes.mp3" in window.last_error
-    assert project.sessions() == []
+    assert project.sessions.all() == []
     assert sorted(p.name for p in project.media_dir.iterdir()) == before
 
 
@@ -78,11 +78,11 @@ def test_bad_edits_are_refused_with_a_message(
     project: Project = window.project
     window.transcription.import_files([speech_wav])
     idle(window)
-    sid = project.sessions()[0].id
+    sid = project.sessions.all()[0].id
     window.transcription.start_transcription(sid)
     idle(window)
     qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
-    texts = [s.text for s in project.segments(sid)]
+    texts = [s.text for s in project.transcript.segments(sid)]
     # split with the cursor at the very start: nothing to split
     window.transcript.go_to_row(0)
     window.segment_editor.moveCursor(window.segment_editor.textCursor().MoveOperation.Start)
@@ -105,9 +105,9 @@ def test_bad_edits_are_refused_with_a_message(
     window.editing.add_code("Trust")
     idle(window)
     assert "already exists" in window.last_error
-    assert [c.name for c in project.codes()] == ["Trust"]
-    assert [s.text for s in project.segments(sid)] == texts
+    assert [c.name for c in project.codebook.codes()] == ["Trust"]
+    assert [s.text for s in project.transcript.segments(sid)] == texts
     assert window.undo_stack.index() == 1  # the failed duplicate was stepped over
     window.undo_stack.undo()
     idle(window)
-    assert project.codes() == []
+    assert project.codebook.codes() == []

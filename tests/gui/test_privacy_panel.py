@@ -6,16 +6,18 @@ from PySide6.QtCore import Qt
 
 from gui.privacy_panel import PrivacyPanel, consent_warning
 from storage import Project
-from storage.transcript import SegmentDraft
+from storage.transcript.transcript import SegmentDraft
 
 TEXT = "Айгуль said Айгулем was late, Marat agreed."
 
 
 def _project(project: Project) -> tuple[str, str, str]:
-    session = project.add_session("FG1", "focus_group")
-    (seg,) = project.add_segments(session.id, [SegmentDraft(0, 3000, TEXT, speaker="S1")])
-    person = project.add_participant("P01")
-    project.map_speaker(session.id, "S1", person.id)
+    session = project.sessions.add_session("FG1", "focus_group")
+    (seg,) = project.transcript.add_segments(
+        session.id, [SegmentDraft(0, 3000, TEXT, speaker="S1")]
+    )
+    person = project.sessions.add_participant("P01")
+    project.sessions.map_speaker(session.id, "S1", person.id)
     return session.id, seg.id, person.id
 
 
@@ -33,7 +35,7 @@ def test_consent_tab_records_and_checks(qtbot, project: Project) -> None:  # typ
     tab.date.setText("2026-03-02")
     tab.form_ref.setText("F-12")
     tab.save.click()
-    (consent,) = project.consents()
+    (consent,) = project.privacy.consents()
     assert (consent.recording, consent.quotation, consent.form_ref) == (True, False, "F-12")
     assert tab.table.rowCount() == 1 and tab.table.item(0, 4).text() == "no"
     tab.check.click()
@@ -43,7 +45,7 @@ def test_consent_tab_records_and_checks(qtbot, project: Project) -> None:  # typ
     tab.date.setText("March")
     tab.save.click()
     assert "YYYY-MM-DD" in tab.status.text()
-    assert project.consents()[0].date == "2026-03-02"
+    assert project.privacy.consents()[0].date == "2026-03-02"
     assert panel.audit.table.rowCount() == 1  # the audit tab followed
     assert person
 
@@ -71,13 +73,13 @@ def test_pseudonym_review_unchecks_inflections_and_applies(qtbot, project: Proje
     tab.confirm = lambda text: asked.append(text) or True
     tab.apply.click()
     assert asked and "2 occurrence" in asked[0]
-    assert project.get_segment(seg_id).text == "P01 said Айгулем was late, P02 agreed."
+    assert project.transcript.get_segment(seg_id).text == "P01 said Айгулем was late, P02 agreed."
     assert "айгулем" in tab.mapping.item(1, 2).text() or "айгулем" in tab.mapping.item(0, 2).text()
 
 
 def test_redaction_tab_destroys_after_confirmation(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]
     _, seg_id, _ = _project(project)
-    red = project.redact(seg_id, TEXT.index("Marat"), TEXT.index("Marat") + 5, "NAME")
+    red = project.redactions.redact(seg_id, TEXT.index("Marat"), TEXT.index("Marat") + 5, "NAME")
     panel = PrivacyPanel(project)
     qtbot.addWidget(panel)
     tab = panel.redactions
@@ -85,11 +87,11 @@ def test_redaction_tab_destroys_after_confirmation(qtbot, project: Project) -> N
     tab.table.selectRow(0)
     tab.confirm = lambda text: False
     tab.destroy_btn.click()
-    assert not project.get_redaction(red.id).destroyed
+    assert not project.redactions.get_redaction(red.id).destroyed
     tab.confirm = lambda text: True
     tab.destroy_btn.click()
-    assert project.get_redaction(red.id).destroyed
-    assert project.get_segment(seg_id).text.endswith("[NAME] agreed.")
+    assert project.redactions.get_redaction(red.id).destroyed
+    assert project.transcript.get_segment(seg_id).text.endswith("[NAME] agreed.")
     assert tab.table.item(0, 1).text() == "destroyed"
     tab.table.selectRow(0)
     tab.remove.click()

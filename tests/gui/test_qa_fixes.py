@@ -48,7 +48,7 @@ def _import_and_transcribe(window: Any, qtbot: Any, idle: Any, wav: Path) -> str
     """Import the four-sentence recording into the open project and transcribe it (fake)."""
     window.transcription.import_files([wav])
     idle(window)
-    sid: str = window.project.sessions()[0].id
+    sid: str = window.project.sessions.all()[0].id
     window.transcription.start_transcription(sid)
     idle(window)
     qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
@@ -59,7 +59,7 @@ def test_session_status_column_is_visible_without_scrolling(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
 ) -> None:
     w = _reopened_with_recording(qtbot, qsettings, fake_transcriber, project, idle, speech_wav)
-    sid = w.project.sessions()[0].id
+    sid = w.project.sessions.all()[0].id
     qtbot.waitUntil(lambda: w.sessions_model.rowCount() == 1)
     qtbot.wait(50)
     assert _status_visible(w)
@@ -89,7 +89,7 @@ def test_import_dialog_offers_readable_session_kinds(
     window.act_import.trigger()
     idle(window)
     assert offered == [["Focus group", "Interview", "Observation"]]
-    [session] = window.project.sessions()
+    [session] = window.project.sessions.all()
     assert session.kind == "observation"
 
 
@@ -101,7 +101,7 @@ def test_counts_read_as_english(
     assert "4 segments" in window.transcript_label.text()
     window.editing.add_code("Trust")
     idle(window)
-    trust = project.find_code("Trust")
+    trust = project.codebook.find_code("Trust")
     assert trust is not None
     window.transcript.go_to_row(1)
     window.editing.apply_code(trust.id)
@@ -125,7 +125,7 @@ def test_counts_read_as_english(
     window.editing.delete_code_dialog(trust.id)
     assert asked and "has 1 coding." in asked[0]
     assert "sub-codes" not in asked[0]  # Trust has none
-    assert project.find_code("Trust") is not None  # "No" keeps it
+    assert project.codebook.find_code("Trust") is not None  # "No" keeps it
 
 
 def test_new_participant_attributes_reach_the_retrieval_filter(
@@ -134,7 +134,7 @@ def test_new_participant_attributes_reach_the_retrieval_filter(
     project: Project = window.project
     window.transcription.import_files([speech_wav], kind="focus_group")
     idle(window)
-    window.transcription.start_transcription(project.sessions()[0].id)
+    window.transcription.start_transcription(project.sessions.all()[0].id)
     idle(window)
     panel = window.session_panel
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Aigerim", True)))
@@ -146,7 +146,7 @@ def test_new_participant_attributes_reach_the_retrieval_filter(
     qtbot.waitUntil(lambda: panel.participants.rowCount() == 1)
     panel.participants.item(0, 1).setText("age group=30-39; region=north")  # typed in the cell
     idle(window)
-    [person] = project.participants()
+    [person] = project.sessions.participants()
     assert person.attributes == {"age group": "30-39", "region": "north"}
     box = window.retrieval.attr_box
     labels = [box.itemText(i) for i in range(box.count())]
@@ -157,7 +157,7 @@ def test_session_details_show_every_speaker_of_a_small_group(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
 ) -> None:
     w = _reopened_with_recording(qtbot, qsettings, fake_transcriber, project, idle, speech_wav)
-    w.transcription.start_transcription(w.project.sessions()[0].id)
+    w.transcription.start_transcription(w.project.sessions.all()[0].id)
     idle(w)
     w.session_panel_dock.raise_()
     w.session_panel.show_session(w.session)
@@ -167,9 +167,9 @@ def test_session_details_show_every_speaker_of_a_small_group(
     qtbot.wait(50)
     last = table.visualRect(table.model().index(2, 0))
     assert last.bottom() <= table.viewport().height()  # no scrolling to see the third
-    w.project.add_participant("Aigerim", {"age group": "30-39"})
-    w.project.add_participant("Bakyt", {"age group": "40-49"})
-    w.project.add_participant("Chynara", {"age group": "20-29"})
+    w.project.sessions.add_participant("Aigerim", {"age group": "30-39"})
+    w.project.sessions.add_participant("Bakyt", {"age group": "40-49"})
+    w.project.sessions.add_participant("Chynara", {"age group": "20-29"})
     w.session_panel.show_session(w.session)
     idle(w)
     people = w.session_panel.participants
@@ -187,7 +187,7 @@ def test_merge_dialog_offers_only_codes_it_can_merge_into(
     window.editing.add_code("Access")
     window.editing.add_code("Trust")
     idle(window)
-    access = project.find_code("Access")
+    access = project.codebook.find_code("Access")
     assert access is not None
     window.editing.add_code("Internet", access.id)
     idle(window)
@@ -204,7 +204,7 @@ def test_merge_dialog_offers_only_codes_it_can_merge_into(
     [(label, offered)] = asked
     assert "Access" in label
     assert offered == ["Trust"]  # not Access/Internet, its own sub-code
-    assert [c.path for c in project.codes()] == ["Trust", "Trust/Internet"]
+    assert [c.path for c in project.codebook.codes()] == ["Trust", "Trust/Internet"]
     assert window.last_error == ""
 
 
@@ -246,11 +246,11 @@ def test_timestamp_keeps_apart_from_words_and_retrieval_plays_on_enter(
     assert editor.toPlainText().startswith("In the [0:01.2] villages")
     qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     idle(window)
-    assert project.segments(sid)[2].text.startswith("In the [0:01.2] villages")
+    assert project.transcript.segments(sid)[2].text.startswith("In the [0:01.2] villages")
 
     window.editing.add_code("Trust")
     idle(window)
-    trust = project.find_code("Trust")
+    trust = project.codebook.find_code("Trust")
     assert trust is not None
     window.transcript.go_to_row(3)
     window.editing.apply_code(trust.id)
@@ -286,12 +286,12 @@ def test_coder_name_from_settings_applies_to_the_open_project(
     idle(window)
     window.editing.add_code("Trust")
     idle(window)
-    trust = project.find_code("Trust")
+    trust = project.codebook.find_code("Trust")
     assert trust is not None
     window.transcript.go_to_row(0)
     window.editing.apply_code(trust.id)
     idle(window)
-    [coding] = project.codings()
+    [coding] = project.codebook.codings()
     assert coding.coder == "amina"
     box = window.retrieval.coder_box
     assert "amina" in [box.itemText(i) for i in range(box.count())]
@@ -336,7 +336,7 @@ def test_dropping_on_the_start_page_explains_or_opens_the_project(
     assert "open a project first" in w.last_error and w.project is None
     assert _drop(w, [folder])  # a project folder: opened
     assert w.project is not None and w.project.folder == folder
-    assert w.project.sessions() == []
+    assert w.project.sessions.all() == []
     w.close()
 
 
@@ -352,7 +352,7 @@ def test_transcript_pane_says_it_is_being_transcribed(
     w.show()
     w.transcription.import_files([speech_wav])
     idle(w)
-    w.transcription.start_transcription(project.sessions()[0].id)
+    w.transcription.start_transcription(project.sessions.all()[0].id)
     # an empty table alone looks broken: the heading says what is going on
     qtbot.waitUntil(lambda: "transcribing" in w.transcript_label.text(), timeout=5000)
     idle(w)
@@ -368,7 +368,7 @@ def test_session_titles_with_markup_characters_show_as_typed(
     from PySide6.QtGui import QTextDocument
 
     project: Project = window.project
-    [_session] = project.import_audio_files([speech_wav], titles=["Farmers <30 & elders"])
+    [_session] = project.sessions.import_audio_files([speech_wav], titles=["Farmers <30 & elders"])
     window.sessions.reload_sessions(select_first=True)
     idle(window)
     qtbot.waitUntil(lambda: "segment" in window.transcript_label.text())
@@ -383,17 +383,17 @@ def test_delete_key_in_the_codebook_deletes_the_code(window: Any, idle: Any, qtb
     project: Project = window.project
     window.editing.add_code("Trust")
     idle(window)
-    trust = project.find_code("Trust")
+    trust = project.codebook.find_code("Trust")
     assert trust is not None
     tree = window.codebook.tree
     window.codebook.select_code(trust.id)
     tree.setFocus()
     qtbot.keyClick(tree, Qt.Key.Key_Delete)
     idle(window)
-    assert project.find_code("Trust") is None
+    assert project.codebook.find_code("Trust") is None
     window.undo_stack.undo()
     idle(window)
-    assert project.find_code("Trust") is not None
+    assert project.codebook.find_code("Trust") is not None
     assert window.codebook.act_delete in window.codebook.toolbar.actions()
     # while renaming, Delete edits the name and leaves the code alone
     window.codebook.select_code(trust.id)
@@ -407,7 +407,7 @@ def test_delete_key_in_the_codebook_deletes_the_code(window: Any, idle: Any, qtb
     qtbot.keyClick(editor, Qt.Key.Key_Delete)
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     idle(window)
-    assert [c.name for c in project.codes()] == ["rust"]
+    assert [c.name for c in project.codebook.codes()] == ["rust"]
 
 
 def test_codebook_count_column_and_segment_memo_title_explain_themselves(
@@ -473,7 +473,7 @@ def test_demo_codes_have_distinct_colours(tmp_path: Path) -> None:
 
     project, created = open_or_create_demo("amina", folder=tmp_path / "Demo.fieldscribe")
     assert created
-    colours = {c.path: c.colour for c in project.codes()}
+    colours = {c.path: c.colour for c in project.codebook.codes()}
     assert "Access" in colours
     assert len(set(colours.values())) == len(colours)  # colour bars tell the codes apart
     project.close()

@@ -22,12 +22,12 @@ def test_window_transcribes_with_the_real_model(
     w = MainWindow(project, settings=qsettings)  # no transcriber given: the real one
     qtbot.addWidget(w)
     w.transcription.import_files([speech_wav], kind="interview")
-    qtbot.waitUntil(lambda: bool(project.sessions()), timeout=20000)
-    sid = project.sessions()[0].id
+    qtbot.waitUntil(lambda: bool(project.sessions.all()), timeout=20000)
+    sid = project.sessions.all()[0].id
     idle(w, timeout=300_000)
     assert not w.last_error
-    text = " ".join(s.text for s in project.segments(sid)).lower()
+    text = " ".join(s.text for s in project.transcript.segments(sid)).lower()
     assert "village" in text and "booking" in text  # tiny.en hears the espeak-ng sentence
-    qtbot.waitUntil(lambda: w.segment_model.rowCount() == project.segment_count(sid))
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == project.transcript.segment_count(sid))
     assert w.sessions_model.index(0, STATUS_COL).data() == "transcribed"
     w.close()

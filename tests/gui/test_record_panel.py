@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from storage import Project
-from storage.recording import ActiveRecording
+from storage.recordings.recording import ActiveRecording
 from tests.audio_fixtures import PulseMic, espeak_wav
 
 
@@ -88,9 +88,9 @@ def test_panel_records_a_session_with_markers(  # type: ignore[no-untyped-def]
     session_id = finished.args[0]
     assert hints[-1] == ""
     assert transcribe == [session_id]  # automatic transcription is on by default
-    session = project.get_session(session_id)
+    session = project.sessions.get_session(session_id)
     assert session.status == "recorded" and session.duration_ms > 1500
-    markers = project.markers(session_id)
+    markers = project.sessions.markers(session_id)
     assert [(m.label, m.note, m.source) for m in markers] == [
         ("Q1: How do you book?", None, "guide"),
         ("Marker 1", "nods", "recording"),
@@ -107,7 +107,7 @@ def test_details_dialog_updates_the_session(  # type: ignore[no-untyped-def]
 
     rec = ActiveRecording(project.folder, sample_rate=16000, channels=1)
     rec.feed(b"\1\0" * 16000)
-    from storage.recording import finish_recording
+    from storage.recordings.recording import finish_recording
 
     session = finish_recording(project, rec)
     assert session is not None
@@ -117,8 +117,8 @@ def test_details_dialog_updates_the_session(  # type: ignore[no-untyped-def]
     dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("focus_group"))
     dialog.place_edit.setText("Town hall")
     values = dialog.values()
-    project.update_session(session.id, **values)
-    updated = project.get_session(session.id)
+    project.sessions.update_session(session.id, **values)
+    updated = project.sessions.get_session(session.id)
     assert (updated.title, updated.kind, updated.place) == (
         "Interview with A",
         "focus_group",

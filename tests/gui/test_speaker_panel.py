@@ -10,8 +10,8 @@ from storage import Project, SegmentDraft
 
 @pytest.fixture
 def session(project: Project) -> str:
-    s = project.add_session("FG", kind="focus_group")
-    project.add_segments(
+    s = project.sessions.add_session("FG", kind="focus_group")
+    project.transcript.add_segments(
         s.id,
         [
             SegmentDraft(0, 2000, "Welcome.", speaker="Speaker 1"),
@@ -53,11 +53,11 @@ def test_rename_merge_map(qtbot, project: Project, session: str) -> None:
     assert "merge" in panel.status.text()
     assert panel.merge("Speaker 3", "Amina")
     assert panel.labels() == ["Speaker 1", "Amina"]
-    participant = project.add_participant("P-07")
+    participant = project.sessions.add_participant("P-07")
     assert panel.map_to_participant("Amina", participant.id)
     assert panel.table.item(1, 3).text() == "P-07"
-    assert project.speaker_edited_count(session) == 2
-    ids = [s.id for s in project.segments(session)]
+    assert project.speakers.speaker_edited_count(session) == 2
+    ids = [s.id for s in project.transcript.segments(session)]
     assert panel.reassign(ids[-1:], "Amina")
     assert panel.table.item(1, 2).text() == "3"  # Amina now has three segments
     assert "without speaker" not in panel.status.text()
@@ -69,7 +69,7 @@ def test_the_strip_draws_the_stored_timeline(qtbot, project: Project, session: s
     # the detection's timeline: pauses left out, speech no segment holds (9.2-9.8 s) drawn
     turns = [(100, 1800, "Speaker 1"), (2100, 2900, "Speaker 2"), (3200, 5600, "Speaker 1"),
              (6000, 7500, "Speaker 3"), (9200, 9800, "Speaker 2")]  # fmt: skip
-    project.store_speaker_turns(session, turns)
+    project.speakers.turns.save(session, turns)
     panel = SpeakerPanel(project, session)
     qtbot.addWidget(panel)
     panel.resize(500, 300)
@@ -84,7 +84,7 @@ def test_the_strip_draws_the_stored_timeline(qtbot, project: Project, session: s
     assert first.width() == pytest.approx(width * 1700 / duration, abs=0.5)
     assert panel.table.item(1, 1).text() == "0:01"  # Speaker 2: 0.8 + 0.6 s of talk
     # a hand correction shows at once: the segment 8-9 s gets a turn of its own
-    ids = [s.id for s in project.segments(session)]
+    ids = [s.id for s in project.transcript.segments(session)]
     assert panel.reassign(ids[-1:], "Speaker 3")
     assert [label for _r, label in panel.timeline.span_rects()][-2:] == ["Speaker 3", "Speaker 2"]
     image = panel.timeline.grab().toImage()

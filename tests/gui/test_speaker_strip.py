@@ -66,17 +66,17 @@ def _strip_turns(window: Any) -> list[tuple[int, int, str | None]]:
 @pytest.fixture
 def detected(project: Project, tmp_path: Path) -> str:
     """A 20 s session with audio, four segments and a stored timeline of three speakers."""
-    (session,) = project.import_audio_files([_tone(tmp_path, 20)], kind="focus_group")
-    project.add_segments(session.id, SEGMENTS)
-    project.store_speaker_turns(session.id, TURNS)
+    (session,) = project.sessions.import_audio_files([_tone(tmp_path, 20)], kind="focus_group")
+    project.transcript.add_segments(session.id, SEGMENTS)
+    project.speakers.turns.save(session.id, TURNS)
     return str(session.id)
 
 
 @pytest.fixture
 def unlabelled(project: Project) -> str:
     """A session whose segments carry no speaker."""
-    s = project.add_session("Field notes", kind="observation")
-    project.add_segments(
+    s = project.sessions.add_session("Field notes", kind="observation")
+    project.transcript.add_segments(
         s.id, [SegmentDraft(0, 3000, "Rain on the roof."), SegmentDraft(3000, 6000, "(silence)")]
     )
     return str(s.id)
@@ -91,7 +91,7 @@ def test_strip_lies_under_the_waveform_and_paints_each_turn_under_its_audio(
     assert strip.isVisible()
     # the same lanes and colours as the Speakers dock: speakers in order of their first turn
     assert strip.labels == ["Speaker 1", "Speaker 3", "Speaker 2"]
-    assert strip.labels == [s.label for s in project.speaker_stats(detected)]
+    assert strip.labels == [s.label for s in project.speakers.speaker_stats(detected)]
     # directly under the waveform, same left edge and width, compact
     assert strip.geometry().left() == waveform.geometry().left()
     assert strip.width() == waveform.width()
@@ -126,16 +126,16 @@ def test_strip_is_hidden_without_speakers_and_appears_when_detection_finishes(
     assert not window.speaker_strip.isVisible()
     assert window.waveform.isVisible()
 
-    seg_ids = [s.id for s in project.segments(unlabelled)]
+    seg_ids = [s.id for s in project.transcript.segments(unlabelled)]
 
     def diarizer(project: Any, session_id: str, **_kw: Any) -> Any:
-        from storage.speakers import SegmentRelabel
+        from storage.speakers.speakers import SegmentRelabel
 
         plan = [
             SegmentRelabel(seg_ids[0], ["Speaker 1"]),
             SegmentRelabel(seg_ids[1], ["Speaker 2"]),
         ]
-        project.apply_speaker_labels(
+        project.speakers.apply_speaker_labels(
             session_id, plan, turns=[(200, 2800, "Speaker 1"), (3100, 5900, "Speaker 2")]
         )
         return type("Report", (), {"speakers": ["Speaker 1", "Speaker 2"]})()
@@ -153,8 +153,8 @@ def test_strip_follows_playback_and_scrolls_with_the_waveform(
     window: Any, idle: Any, project: Project
 ) -> None:
     # a 90 s session without audio: the waveform shows 30 s around the play head
-    s = project.add_session("Long", kind="interview")
-    project.add_segments(
+    s = project.sessions.add_session("Long", kind="interview")
+    project.transcript.add_segments(
         s.id,
         [
             SegmentDraft(0, 30000, "Intro.", speaker="Speaker 1"),
@@ -234,13 +234,13 @@ def test_strip_follows_a_rename_in_the_dock_and_an_undone_speaker_edit(
     assert panel.merge("Speaker 3", "Speaker 1")
     idle(window)
     assert strip.labels == ["Speaker 1", "Amina"]
-    assert strip.turns == project.speaker_turns(detected)
+    assert strip.turns == project.speakers.speaker_turns(detected)
 
     # a speaker edit in the transcript, undone and redone
     before = strip.turns
     window.editing.set_speaker([window.segment_model.segment(0).id], "Amina")
     idle(window)
-    assert strip.turns == project.speaker_turns(detected) != before
+    assert strip.turns == project.speakers.speaker_turns(detected) != before
     assert strip.turns[0][2] == "Amina"
     window.undo_stack.undo()
     idle(window)
@@ -270,7 +270,7 @@ def test_strip_follows_segment_speakers_when_no_timeline_is_stored(
     window.editing.split_at_cursor()
     idle(window)
     assert [t[2] for t in strip.turns] == [None, "Moderator", "Moderator"]
-    assert strip.turns == project.speaker_turns(unlabelled)
+    assert strip.turns == project.speakers.speaker_turns(unlabelled)
     window.undo_stack.undo()
     idle(window)
     assert strip.turns == [(0, 3000, None), (3000, 6000, "Moderator")]
@@ -282,8 +282,8 @@ def test_strip_follows_segment_speakers_when_no_timeline_is_stored(
 def test_strip_switches_with_the_session(
     window: Any, idle: Any, project: Project, detected: str, unlabelled: str
 ) -> None:
-    other = project.add_session("Interview", kind="interview")
-    project.add_segments(
+    other = project.sessions.add_session("Interview", kind="interview")
+    project.transcript.add_segments(
         other.id,
         [
             SegmentDraft(0, 2000, "Hello.", speaker="Interviewer"),

@@ -24,7 +24,7 @@ def test_run_app_opens_a_project(
     from gui.main_window import MainWindow
 
     folder = project.folder
-    project.add_session("Interview", "interview")
+    project.sessions.add_session("Interview", "interview")
     project.close()
     seen: dict[str, Any] = {}
 
@@ -61,15 +61,18 @@ def test_demo_project_is_created_once_and_transcribed(
     idle(w)
     assert w.project is not None and w.project.folder == demo_folder()
     assert "fieldscribe" in str(demo_folder())
-    sid = w.project.sessions()[0].id
-    assert w.project.segment_count(sid) == 4  # transcribed in the background
-    assert {c.path for c in w.project.codes()} >= {"Trust and privacy", "Access/Connectivity"}
+    sid = w.project.sessions.all()[0].id
+    assert w.project.transcript.segment_count(sid) == 4  # transcribed in the background
+    assert {c.path for c in w.project.codebook.codes()} >= {
+        "Trust and privacy",
+        "Access/Connectivity",
+    }
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4, timeout=5000)
     w.projects.close_project()
     assert not w.start_page.banner.isVisibleTo(w)  # offered once
     w.projects.open_demo()  # opens the existing one: no second session, no new transcription
     idle(w)
-    assert len(w.project.sessions()) == 1 and w.project.segment_count(sid) == 4
+    assert len(w.project.sessions.all()) == 1 and w.project.transcript.segment_count(sid) == 4
     w.close()
 
 
@@ -79,7 +82,7 @@ def test_session_details_and_speaker_mapping(
     project: Project = window.project
     window.transcription.import_files([speech_wav])
     idle(window)
-    sid = project.sessions()[0].id
+    sid = project.sessions.all()[0].id
     window.transcription.start_transcription(sid)
     idle(window)
     panel = window.session_panel
@@ -88,32 +91,35 @@ def test_session_details_and_speaker_mapping(
     panel.kind.setCurrentIndex(panel.kind.findData("observation"))
     panel.save()
     idle(window)
-    s = project.get_session(sid)
+    s = project.sessions.get_session(sid)
     assert (s.title, s.date, s.kind) == ("Interview with a farmer", "2026-05-01", "observation")
     assert window.sessions_model.index(0, 0).data() == "Interview with a farmer"
     panel.add_participant("Aigerim", {"age group": "30-39"})
     idle(window)
-    panel.show_session(project.get_session(sid))
+    panel.show_session(project.sessions.get_session(sid))
     assert panel.participants.rowCount() == 1
     labels = [panel.speakers.item(r, 0).text() for r in range(panel.speakers.rowCount())]
     row = labels.index("P1")
     box = panel.speakers.cellWidget(row, 1)
     box.setCurrentIndex(box.findText("Aigerim"))
     idle(window)
-    mapped = {s.label: s.participant_id for s in project.session_speakers(sid)}
-    assert mapped["P1"] == project.participants()[0].id
+    mapped = {s.label: s.participant_id for s in project.sessions.session_speakers(sid)}
+    assert mapped["P1"] == project.sessions.participants()[0].id
     # participant attributes edited in the table
     panel.participants.item(0, 1).setText("age group=40-49; region=rural")
     idle(window)
-    assert project.participants()[0].attributes == {"age group": "40-49", "region": "rural"}
+    assert project.sessions.participants()[0].attributes == {
+        "age group": "40-49",
+        "region": "rural",
+    }
     # retrieval filtered by a participant attribute
-    code = project.add_code("Trust")
-    segs = project.segments(sid)
+    code = project.codebook.add_code("Trust")
+    segs = project.transcript.segments(sid)
     for seg in segs:
-        project.apply_code(seg.id, code.id)
+        project.codebook.apply_code(seg.id, code.id)
     window.editing.reload_codebook()
     idle(window)
-    window.retrieval.reload_filters(project.codes())
+    window.retrieval.reload_filters(project.codebook.codes())
     window.retrieval.attr_box.setCurrentIndex(window.retrieval.attr_box.findText("region = rural"))
     window.retrieval.select_code(code.id)
     idle(window)
@@ -143,17 +149,17 @@ def test_window_never_stalls_while_transcribing(
     qtbot.wait(300)  # first paint and widget polish are not background work
     meter = StallMeter()
     meter.start()
-    sid = project.sessions()[0].id
+    sid = project.sessions.all()[0].id
     w.transcription.start_transcription(sid)
-    qtbot.waitUntil(lambda: project.segment_count(sid) >= 2, timeout=10000)
+    qtbot.waitUntil(lambda: project.transcript.segment_count(sid) >= 2, timeout=10000)
     w.sessions.reload_sessions()
     idle(w, 20000)
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4, timeout=5000)
     w.transcript.go_to_row(1)
-    w.editing.apply_code(project.codes()[0].id)
+    w.editing.apply_code(project.codebook.codes()[0].id)
     w.editing.set_speaker([w.segment_model.segment(0).id], "Moderator B")
     idle(w)
     worst = meter.stop()
-    assert project.codings(segment_id=w.segment_model.segment(1).id)
+    assert project.codebook.codings(segment_id=w.segment_model.segment(1).id)
     assert worst < 100, f"the event loop stalled for {worst} ms"
     w.close()

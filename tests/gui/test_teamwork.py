@@ -15,19 +15,20 @@ from gui.teamwork import (
     DisagreementWidget,
 )
 from storage import Project
-from storage.bundle import export_bundle, merge_bundles
+from storage.team.bundle import export_bundle
+from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import make_lead, team
 
 
 def _coded(tmp_path: Path) -> tuple[Project, list[str]]:
     lead, segs = make_lead(tmp_path)
-    code = lead.find_code("Services/Health")
+    code = lead.codebook.find_code("Services/Health")
     assert code is not None
     for i, seg in enumerate(segs):
         if i < 4:
-            lead.apply_code(seg, code.id, coder="ann")
+            lead.codebook.apply_code(seg, code.id, coder="ann")
         if i >= 2:
-            lead.apply_code(seg, code.id, coder="ben")
+            lead.codebook.apply_code(seg, code.id, coder="ben")
     return lead, segs
 
 
@@ -64,10 +65,10 @@ def test_disagreement_view_lists_differing_segments(qtbot, tmp_path: Path) -> No
 
 def test_conflict_dialog_keep_theirs_and_edit(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     lead, segs, coders = team(tmp_path, "alice", "bob")
-    coders["alice"].update_segment(segs[0], text="alice says")
-    coders["bob"].update_segment(segs[0], text="bob says")
-    coders["alice"].update_segment(segs[1], speaker="A")
-    coders["bob"].update_segment(segs[1], speaker="B")
+    coders["alice"].transcript.update_segment(segs[0], text="alice says")
+    coders["bob"].transcript.update_segment(segs[0], text="bob says")
+    coders["alice"].transcript.update_segment(segs[1], speaker="A")
+    coders["bob"].transcript.update_segment(segs[1], speaker="B")
     for name, p in coders.items():
         export_bundle(p, tmp_path / f"{name}.fsbundle")
         p.close()
@@ -81,16 +82,16 @@ def test_conflict_dialog_keep_theirs_and_edit(qtbot, tmp_path: Path) -> None:  #
     assert first is not None
     with qtbot.waitSignal(dialog.resolved):
         qtbot.mouseClick(dialog.keep_theirs, Qt.MouseButton.LeftButton)
-    resolved = lead.get_conflict(first.id)
+    resolved = lead.team.get_conflict(first.id)
     assert resolved.status == "resolved" and "bob" in (resolved.resolution or "")
     assert dialog.list.count() == 1
     dialog.edit_text = "agreed"
     second = dialog.current()
     assert second is not None
     qtbot.mouseClick(dialog.edit, Qt.MouseButton.LeftButton)
-    assert lead.conflicts() == []
+    assert lead.team.conflicts() == []
     assert not dialog.keep_mine.isEnabled()
-    texts = {lead.get_segment(segs[0]).text, lead.get_segment(segs[1]).text}
+    texts = {lead.transcript.get_segment(segs[0]).text, lead.transcript.get_segment(segs[1]).text}
     assert "bob says" in texts or "agreed" in texts
     lead.close()
 
@@ -103,8 +104,8 @@ def test_blind_coding_toggle(qtbot, tmp_path: Path) -> None:  # type: ignore[no-
     assert not toggle.box.isChecked()
     with qtbot.waitSignal(toggle.toggled):
         toggle.box.setChecked(True)
-    assert lead.blind_coding
-    assert {c.coder for c in lead.visible_codings()} == {"ann"}
+    assert lead.team.blind_coding
+    assert {c.coder for c in lead.team.visible_codings()} == {"ann"}
     toggle.box.setChecked(False)
-    assert {c.coder for c in lead.visible_codings()} == {"ann", "ben"}
+    assert {c.coder for c in lead.team.visible_codings()} == {"ann", "ben"}
     lead.close()

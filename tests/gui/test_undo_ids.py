@@ -20,10 +20,10 @@ TEXTS = [
 
 @pytest.fixture
 def seeded(project: Project) -> dict[str, Any]:
-    session = project.add_session("Focus group", "focus_group")
+    session = project.sessions.add_session("Focus group", "focus_group")
     drafts = [SegmentDraft(i * 4000, i * 4000 + 3900, t, s) for i, (s, t) in enumerate(TEXTS)]
-    segs = project.add_segments(session.id, drafts)
-    codes = {name: project.add_code(name) for name in ("Trust", "Privacy", "Access")}
+    segs = project.transcript.add_segments(session.id, drafts)
+    codes = {name: project.codebook.add_code(name) for name in ("Trust", "Privacy", "Access")}
     return {"session": session.id, "segs": [s.id for s in segs], "codes": codes}
 
 
@@ -64,7 +64,7 @@ def test_split_then_undo_keeps_the_id_and_the_span(
     seg0 = seeded["segs"][0]
     privacy = seeded["codes"]["Privacy"].id
     span = code_words(win, idle, 0, "personal data", privacy)
-    [coding] = project.codings(segment_id=seg0)
+    [coding] = project.codebook.codings(segment_id=seg0)
     assert (coding.start_cp, coding.end_cp) == span
 
     editor = win.segment_editor
@@ -76,8 +76,8 @@ def test_split_then_undo_keeps_the_id_and_the_span(
     assert win.segment_model.rowCount() == 4
     right = win.segment_model.segment(1)
     assert right.text == "with my personal data." and right.id != seg0
-    assert project.codings(segment_id=seg0) == []  # the span moved to the new half
-    [moved] = project.codings(segment_id=right.id)
+    assert project.codebook.codings(segment_id=seg0) == []  # the span moved to the new half
+    [moved] = project.codebook.codings(segment_id=right.id)
     assert moved.id != coding.id
 
     win.act_undo.trigger()
@@ -85,16 +85,16 @@ def test_split_then_undo_keeps_the_id_and_the_span(
     model = win.segment_model
     assert model.rowCount() == 3 and model.row_of(right.id) == -1
     assert model.segment(0).id == seg0 and model.segment(0).text == TEXTS[0][1]
-    [back] = project.codings(segment_id=seg0)
+    [back] = project.codebook.codings(segment_id=seg0)
     assert (back.id, back.start_cp, back.end_cp) == (coding.id, *span)
     assert [c.id for c in model.codings_for(seg0)] == [coding.id]
     assert win.segment_editor.segment.id == seg0 and spans_shown(win) == [span]
-    assert [h.segment_id for h in project.search("personal")] == [seg0]
+    assert [h.segment_id for h in project.transcript.search("personal")] == [seg0]
 
     win.act_redo.trigger()
     idle(win)
     assert model.rowCount() == 4 and model.segment(1).id == right.id  # the same new half
-    assert [c.id for c in project.codings(segment_id=right.id)] == [moved.id]
+    assert [c.id for c in project.codebook.codings(segment_id=right.id)] == [moved.id]
 
 
 def test_shorter_text_then_undo_brings_the_span_back(
@@ -102,25 +102,25 @@ def test_shorter_text_then_undo_brings_the_span_back(
 ) -> None:
     seg0 = seeded["segs"][0]
     span = code_words(win, idle, 0, "personal data", seeded["codes"]["Privacy"].id)
-    [coding] = project.codings(segment_id=seg0)
+    [coding] = project.codebook.codings(segment_id=seg0)
 
     editor = win.segment_editor
     editor.setFocus()
     editor.setPlainText("I trust it.")
     qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     idle(win)
-    assert project.get_segment(seg0).text == "I trust it."
-    [clipped] = project.codings(segment_id=seg0)
+    assert project.transcript.get_segment(seg0).text == "I trust it."
+    [clipped] = project.codebook.codings(segment_id=seg0)
     assert (clipped.start_cp, clipped.end_cp) == (None, None)  # past the end: whole segment
 
     win.act_undo.trigger()
     idle(win)
     assert win.segment_model.segment(0).text == TEXTS[0][1]
     assert editor.toPlainText() == TEXTS[0][1]
-    [back] = project.codings(segment_id=seg0)
+    [back] = project.codebook.codings(segment_id=seg0)
     assert (back.id, back.start_cp, back.end_cp) == (coding.id, *span)
     assert spans_shown(win) == [span]
-    assert [h.segment_id for h in project.search("personal")] == [seg0]
+    assert [h.segment_id for h in project.transcript.search("personal")] == [seg0]
 
 
 def test_merge_codes_then_undo_and_redo(
@@ -133,31 +133,35 @@ def test_merge_codes_then_undo_and_redo(
     win.transcript.go_to_row(2)
     win.editing.apply_code(codes["Access"].id)  # the whole segment
     idle(win)
-    before = {c.id: (c.segment_id, c.start_cp) for c in project.codings(code_id=codes["Access"].id)}
+    before = {
+        c.id: (c.segment_id, c.start_cp)
+        for c in project.codebook.codings(code_id=codes["Access"].id)
+    }
     assert len(before) == 2
 
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Trust", True))
     win.editing.merge_code_dialog(codes["Access"].id)
     idle(win)
-    assert project.find_code("Access") is None
+    assert project.codebook.find_code("Access") is None
     assert win.codebook.model.frequency(codes["Trust"].id) == 3
     assert [c.code_id for c in win.segment_model.codings_for(segs[2])] == [codes["Trust"].id]
 
     win.act_undo.trigger()
     idle(win)
     after_undo = {
-        c.id: (c.segment_id, c.start_cp) for c in project.codings(code_id=codes["Access"].id)
+        c.id: (c.segment_id, c.start_cp)
+        for c in project.codebook.codings(code_id=codes["Access"].id)
     }
     assert after_undo == before
-    assert project.get_code(codes["Access"].id).colour == codes["Access"].colour
+    assert project.codebook.get_code(codes["Access"].id).colour == codes["Access"].colour
     assert win.codebook.model.frequency(codes["Access"].id) == 2
     assert win.codebook.model.frequency(codes["Trust"].id) == 1
     assert [c.code_id for c in win.segment_model.codings_for(segs[2])] == [codes["Access"].id]
 
     win.act_redo.trigger()
     idle(win)
-    assert project.find_code("Access") is None
-    assert {c.id for c in project.codings(code_id=codes["Trust"].id)} >= set(before)
+    assert project.codebook.find_code("Access") is None
+    assert {c.id for c in project.codebook.codings(code_id=codes["Trust"].id)} >= set(before)
 
 
 def test_delete_code_with_codings_then_undo(
@@ -166,17 +170,17 @@ def test_delete_code_with_codings_then_undo(
     codes = seeded["codes"]
     seg1 = seeded["segs"][1]
     span = code_words(win, idle, 1, "villages", codes["Access"].id)
-    [coding] = project.codings(code_id=codes["Access"].id)
+    [coding] = project.codebook.codings(code_id=codes["Access"].id)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     win.editing.delete_code_dialog(codes["Access"].id)
     idle(win)
-    assert project.find_code("Access") is None
+    assert project.codebook.find_code("Access") is None
     assert win.segment_model.codings_for(seg1) == []
     assert all(c.name != "Access" for c in win.codebook.model.codes())
 
     win.act_undo.trigger()
     idle(win)
-    [back] = project.codings(segment_id=seg1)
+    [back] = project.codebook.codings(segment_id=seg1)
     assert (back.id, back.code_id, back.start_cp, back.end_cp) == (
         coding.id,
         codes["Access"].id,
@@ -187,7 +191,10 @@ def test_delete_code_with_codings_then_undo(
 
     win.act_redo.trigger()
     idle(win)
-    assert project.find_code("Access") is None and project.codings(segment_id=seg1) == []
+    assert (
+        project.codebook.find_code("Access") is None
+        and project.codebook.codings(segment_id=seg1) == []
+    )
 
 
 def test_speaker_and_coding_memo_undo(
@@ -196,33 +203,35 @@ def test_speaker_and_coding_memo_undo(
     seg1 = seeded["segs"][1]
 
     def hand_set() -> int:
-        return int(project._scalar("SELECT speaker_edited FROM segments WHERE id = ?", (seg1,)))
+        return int(
+            project.store.scalar("SELECT speaker_edited FROM segments WHERE id = ?", (seg1,))
+        )
 
     win.transcript.go_to_row(1)
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Moderator", True))
     win.editing.change_speaker_dialog()
     idle(win)
-    assert project.get_segment(seg1).speaker == "Moderator" and hand_set() == 1
+    assert project.transcript.get_segment(seg1).speaker == "Moderator" and hand_set() == 1
     assert win.segment_model.segment(1).speaker == "Moderator"
     win.act_undo.trigger()
     idle(win)
-    assert project.get_segment(seg1).speaker == "P2" and hand_set() == 0
+    assert project.transcript.get_segment(seg1).speaker == "P2" and hand_set() == 0
     assert win.segment_model.segment(1).speaker == "P2"
 
     span = code_words(win, idle, 1, "internet", seeded["codes"]["Access"].id)
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("slow links", True))
     win.editing.coding_memo_dialog()
     idle(win)
-    [coding] = project.codings(segment_id=seg1)
+    [coding] = project.codebook.codings(segment_id=seg1)
     assert coding.memo == "slow links" and (coding.start_cp, coding.end_cp) == span
     assert [c.memo for c in win.segment_model.codings_for(seg1)] == ["slow links"]
     win.act_undo.trigger()
     idle(win)
-    assert project.codings(segment_id=seg1)[0].memo is None
+    assert project.codebook.codings(segment_id=seg1)[0].memo is None
     assert [c.memo for c in win.segment_model.codings_for(seg1)] == [None]
     win.act_redo.trigger()
     idle(win)
-    assert project.codings(segment_id=seg1)[0].memo == "slow links"
+    assert project.codebook.codings(segment_id=seg1)[0].memo == "slow links"
 
 
 def test_speaker_change_and_undo_redraw_the_stored_timeline(
@@ -230,7 +239,7 @@ def test_speaker_change_and_undo_redraw_the_stored_timeline(
 ) -> None:
     sid = seeded["session"]
     turns = [(100, 3800, "P1"), (4000, 7900, "P2"), (8000, 11900, "P1")]
-    project.store_speaker_turns(sid, turns)
+    project.speakers.turns.save(sid, turns)
     panel = win.extra_panels.show_speakers()
     panel.set_session(sid)
     assert [label for _r, label in panel.timeline.span_rects()] == ["P1", "P2", "P1"]
@@ -238,9 +247,9 @@ def test_speaker_change_and_undo_redraw_the_stored_timeline(
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Moderator", True))
     win.editing.change_speaker_dialog()
     idle(win)
-    assert project.speaker_turns(sid)[1] == (4000, 7900, "Moderator")
+    assert project.speakers.speaker_turns(sid)[1] == (4000, 7900, "Moderator")
     assert [label for _r, label in panel.timeline.span_rects()] == ["P1", "Moderator", "P1"]
     win.act_undo.trigger()
     idle(win)
-    assert project.speaker_turns(sid) == turns
+    assert project.speakers.speaker_turns(sid) == turns
     assert [label for _r, label in panel.timeline.span_rects()] == ["P1", "P2", "P1"]

@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from storage import Project
-from storage.recording import ActiveRecording
-from storage.wavfile import wav_header
+from storage.recordings.recording import ActiveRecording
+from storage.recordings.wavfile import wav_header
 from transcribe.diarize.backend import DiarizationCancelled
 
 YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
@@ -40,7 +40,7 @@ def _action(window: Any, menu: str, text: str) -> Any:
 def _transcribed(window: Any, qtbot: Any, idle: Any, wav: Path) -> str:
     window.transcription.import_files([wav])
     idle(window)
-    sid = window.project.sessions()[0].id
+    sid = window.project.sessions.all()[0].id
     window.transcription.start_transcription(sid)
     idle(window)
     qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4, timeout=5000)
@@ -71,7 +71,7 @@ def test_speakers_dock_follows_the_session_and_edits_reload_the_transcript(
     subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", str(tone), "synth", "1", "sine", "440"])
     window.transcription.import_files([tone])
     idle(window)
-    other = next(s.id for s in window.project.sessions() if s.id != sid)
+    other = next(s.id for s in window.project.sessions.all() if s.id != sid)
     window.sessions.open_segment_session(other)
     idle(window)
     assert panel.session_id == other and panel.labels() == []
@@ -89,8 +89,8 @@ def test_detect_speakers_prefills_the_count_and_explains_the_missing_extra(
     project: Project = window.project
     sid = _transcribed(window, qtbot, idle, speech_wav)
     for label, name in (("P1", "Amira"), ("P2", "Bo")):
-        project.map_speaker(sid, label, project.add_participant(name).id)
-    before = [(s.id, s.speaker, s.text) for s in project.segments(sid)]
+        project.sessions.map_speaker(sid, label, project.sessions.add_participant(name).id)
+    before = [(s.id, s.speaker, s.text) for s in project.transcript.segments(sid)]
 
     _action(window, "&Speakers", "Detect speakers…").trigger()
     dialog = window.extra_panels.speaker_dialog
@@ -105,7 +105,7 @@ def test_detect_speakers_prefills_the_count_and_explains_the_missing_extra(
     idle(window)
     qtbot.waitUntil(lambda: "pip install" in window.last_error, timeout=5000)
     assert "speakers" in window.last_error
-    assert [(s.id, s.speaker, s.text) for s in project.segments(sid)] == before
+    assert [(s.id, s.speaker, s.text) for s in project.transcript.segments(sid)] == before
     assert window.extra_panels.diarizing == {}
 
 
@@ -117,14 +117,14 @@ def test_detect_speakers_asks_before_replacing_hand_edits(
 ) -> None:
     project: Project = window.project
     sid = _transcribed(window, qtbot, idle, speech_wav)
-    project.rename_speaker(sid, "P2", "Bo")  # a hand correction
+    project.speakers.rename_speaker(sid, "P2", "Bo")  # a hand correction
     no = Asked(NO)
     monkeypatch.setattr(QMessageBox, "question", no)
     window.extra_panels.detect_speakers(sid)
     idle(window)
     assert len(no.texts) == 1 and "corrected by hand" in no.texts[0]
     assert window.last_error == ""  # declined: nothing else happens
-    assert project.speaker_edited_count(sid) == 1
+    assert project.speakers.speaker_edited_count(sid) == 1
 
     yes = Asked(YES)
     monkeypatch.setattr(QMessageBox, "question", yes)
@@ -133,7 +133,7 @@ def test_detect_speakers_asks_before_replacing_hand_edits(
     qtbot.waitUntil(lambda: "pip install" in window.last_error, timeout=5000)
     # the re-run with replace=True got past the hand-edit check to the (missing) backend
     assert len(yes.texts) == 1
-    assert project.speaker_edited_count(sid) == 1
+    assert project.speakers.speaker_edited_count(sid) == 1
 
 
 def test_detect_speakers_progress_and_cancel(
@@ -181,10 +181,10 @@ def test_transcription_warns_when_consent_is_missing(
     project: Project = window.project
     window.transcription.import_files([speech_wav])
     idle(window)
-    sid = project.sessions()[0].id
-    amira = project.add_participant("Amira")
-    project.map_speaker(sid, "P1", amira.id)
-    project.set_consent(amira.id, None, recording=True, transcription=False)
+    sid = project.sessions.all()[0].id
+    amira = project.sessions.add_participant("Amira")
+    project.sessions.map_speaker(sid, "P1", amira.id)
+    project.privacy.set_consent(amira.id, None, recording=True, transcription=False)
 
     cancel = Asked(CANCEL)
     monkeypatch.setattr(QMessageBox, "question", cancel)
@@ -192,25 +192,25 @@ def test_transcription_warns_when_consent_is_missing(
     idle(window)
     assert len(cancel.texts) == 1 and "Amira" in cancel.texts[0]
     assert "transcription" in cancel.texts[0]
-    assert project.segment_count(sid) == 0  # nothing transcribed
+    assert project.transcript.segment_count(sid) == 0  # nothing transcribed
 
     yes = Asked(YES)
     monkeypatch.setattr(QMessageBox, "question", yes)
     assert window.transcription.start_transcription(sid) is not None
     idle(window)
-    assert len(yes.texts) == 1 and project.segment_count(sid) == 4
+    assert len(yes.texts) == 1 and project.transcript.segment_count(sid) == 4
 
-    project.set_consent(amira.id, None, recording=True, transcription=True)
+    project.privacy.set_consent(amira.id, None, recording=True, transcription=True)
     for label in ("Moderator", "P2"):  # the transcript brought new speakers: map them too
-        pid = project.add_participant(label.lower()).id
-        project.map_speaker(sid, label, pid)
-        project.set_consent(pid, sid, recording=True, transcription=True)
+        pid = project.sessions.add_participant(label.lower()).id
+        project.sessions.map_speaker(sid, label, pid)
+        project.privacy.set_consent(pid, sid, recording=True, transcription=True)
     ask = Asked(NO)
     monkeypatch.setattr(QMessageBox, "question", ask)
     # consent complete: no consent question
     window.transcription.start_transcription(sid, replace=True)
     idle(window)
-    assert ask.texts == [] and project.segment_count(sid) == 4
+    assert ask.texts == [] and project.transcript.segment_count(sid) == 4
 
 
 def test_retrieval_export_warns_when_consent_is_missing(
@@ -218,17 +218,17 @@ def test_retrieval_export_warns_when_consent_is_missing(
 ) -> None:
     project: Project = window.project
     sid = _transcribed(window, qtbot, idle, speech_wav)
-    code = project.add_code("Trust")
-    seg = next(s for s in project.segments(sid) if "trust" in s.text)
-    project.apply_code(seg.id, code.id)
+    code = project.codebook.add_code("Trust")
+    seg = next(s for s in project.transcript.segments(sid) if "trust" in s.text)
+    project.codebook.apply_code(seg.id, code.id)
     window.editing.reload_codebook()
     idle(window)
     window.retrieval.select_code(code.id)
     idle(window)
     qtbot.waitUntil(lambda: window.retrieval.model.rowCount() == 1, timeout=5000)
-    bo = project.add_participant("Bo")
-    project.map_speaker(sid, "P1", bo.id)
-    project.set_consent(bo.id, None, transcription=True, quotation=False)
+    bo = project.sessions.add_participant("Bo")
+    project.sessions.map_speaker(sid, "P1", bo.id)
+    project.privacy.set_consent(bo.id, None, transcription=True, quotation=False)
     out = tmp_path / "out.csv"
 
     cancel = Asked(CANCEL)
@@ -265,11 +265,11 @@ def test_opening_a_project_restores_an_unfinished_recording(
     with Project.create(tmp_path / "Crash.fieldscribe", coder="coder-a") as crashed:
         folder = crashed.folder
         _crashed_recording(folder)
-        assert crashed.sessions() == []
+        assert crashed.sessions.all() == []
     assert window.projects.open_project(folder)
     qtbot.waitUntil(lambda: window.sessions_model.rowCount() == 1, timeout=5000)
     idle(window)
-    session = window.project.sessions()[0]
+    session = window.project.sessions.all()[0]
     assert "(Group A)" in session.title and session.duration_ms == 1500
     assert len(told) == 1 and "Restored" in told[0]
     # opening it again restores nothing twice
@@ -277,7 +277,7 @@ def test_opening_a_project_restores_an_unfinished_recording(
     assert window.projects.open_project(folder)
     qtbot.wait(50)
     idle(window)
-    assert len(window.project.sessions()) == 1 and len(told) == 1
+    assert len(window.project.sessions.all()) == 1 and len(told) == 1
 
 
 def test_recording_shows_in_the_window_title(window: Any) -> None:

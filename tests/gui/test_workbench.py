@@ -18,7 +18,7 @@ from storage import Project
 def _import_and_transcribe(window: Any, qtbot: Any, idle: Any, wav: Path) -> str:
     window.transcription.import_files([wav], kind="focus_group")
     idle(window)
-    sessions = window.project.sessions()
+    sessions = window.project.sessions.all()
     assert len(sessions) == 1 and sessions[0].kind == "focus_group"
     sid = sessions[0].id
     window.transcription.start_transcription(sid)
@@ -63,7 +63,7 @@ def test_import_transcribe_edit_undo(
     editor.setPlainText("I trust the portal completely.")
     qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     idle(window)
-    assert project.get_segment(seg.id).text == "I trust the portal completely."
+    assert project.transcript.get_segment(seg.id).text == "I trust the portal completely."
     assert window.segment_model.segment(1).text == "I trust the portal completely."
 
     # split at the cursor, then undo, then redo
@@ -72,31 +72,34 @@ def test_import_transcribe_edit_undo(
     editor.setTextCursor(cursor)
     window.editing.split_at_cursor()
     idle(window)
-    assert project.segment_count(sid) == 5
+    assert project.transcript.segment_count(sid) == 5
     assert window.segment_model.rowCount() == 5
     assert window.segment_model.segment(1).text == "I trust the portal"
     assert window.segment_model.segment(2).text == "completely."
     window.undo_stack.undo()
     idle(window)
-    assert project.segment_count(sid) == 4
+    assert project.transcript.segment_count(sid) == 4
     assert window.segment_model.segment(1).text == "I trust the portal completely."
     window.undo_stack.undo()  # the text edit
     idle(window)
-    assert project.get_segment(seg.id).text == seg.text
+    assert project.transcript.get_segment(seg.id).text == seg.text
     window.undo_stack.redo()
     window.undo_stack.redo()
     idle(window)
-    assert project.segment_count(sid) == 5
+    assert project.transcript.segment_count(sid) == 5
 
     # merge with next, and undo
     window.transcript.go_to_row(1)
     window.editing.merge_with_next()
     idle(window)
-    assert project.segment_count(sid) == 4
+    assert project.transcript.segment_count(sid) == 4
     window.undo_stack.undo()
     idle(window)
-    assert project.segment_count(sid) == 5
-    assert [s.text for s in project.segments(sid)][1:3] == ["I trust the portal", "completely."]
+    assert project.transcript.segment_count(sid) == 5
+    assert [s.text for s in project.transcript.segments(sid)][1:3] == [
+        "I trust the portal",
+        "completely.",
+    ]
 
     # change speaker of two rows, undo
     window.transcript.selectRow(0)
@@ -105,13 +108,13 @@ def test_import_transcribe_edit_undo(
     assert window.segment_model.segment(0).speaker == "Moderator A"
     window.undo_stack.undo()
     idle(window)
-    assert project.segments(sid)[0].speaker == "Moderator"
+    assert project.transcript.segments(sid)[0].speaker == "Moderator"
 
     # inline edit through the table delegate path (setData -> command)
     index = window.segment_model.index(3, COL_TEXT)
     window.segment_model.setData(index, "In the villages the internet is very slow.")
     idle(window)
-    assert project.segments(sid)[3].text == "In the villages the internet is very slow."
+    assert project.transcript.segments(sid)[3].text == "In the villages the internet is very slow."
 
     # insert timestamp at the cursor
     window.transcript.go_to_row(0)
@@ -121,7 +124,7 @@ def test_import_transcribe_edit_undo(
     assert editor.toPlainText().startswith("[0:01.5]")
     editor.commit()
     idle(window)
-    assert project.segments(sid)[0].text.startswith("[0:01.5]")
+    assert project.transcript.segments(sid)[0].text.startswith("[0:01.5]")
 
 
 def test_code_span_segments_keys_drop_and_retrieve(
@@ -132,7 +135,7 @@ def test_code_span_segments_keys_drop_and_retrieve(
     window.editing.add_code("Trust")
     window.editing.add_code("Access")
     idle(window)
-    codes = {c.name: c for c in project.codes()}
+    codes = {c.name: c for c in project.codebook.codes()}
     assert window.codebook.model.rowCount() == 2
 
     # a span of words: select "trust" in the segment editor, double-click the code
@@ -144,7 +147,7 @@ def test_code_span_segments_keys_drop_and_retrieve(
     window.codebook.tree.doubleClicked.emit(idx)
     idle(window)
     seg1 = window.segment_model.segment(1)
-    [coding] = project.codings(segment_id=seg1.id)
+    [coding] = project.codebook.codings(segment_id=seg1.id)
     assert (coding.start_cp, coding.end_cp) == (start, start + 5)
     assert coding.code_id == codes["Trust"].id and coding.coder == "coder-a"
     assert window.codebook.model.index_of(codes["Trust"].id).siblingAtColumn(1).data() == "1"
@@ -161,7 +164,7 @@ def test_code_span_segments_keys_drop_and_retrieve(
     window.transcript.setFocus()
     qtbot.keyClick(window.transcript, Qt.Key.Key_1)  # first pinned = first code (Access)
     idle(window)
-    access = project.codings(code_id=codes["Access"].id)
+    access = project.codebook.codings(code_id=codes["Access"].id)
     assert sorted(c.segment_id for c in access) == sorted(
         [window.segment_model.segment(2).id, window.segment_model.segment(3).id]
     )
@@ -175,12 +178,12 @@ def test_code_span_segments_keys_drop_and_retrieve(
         data, Qt.DropAction.CopyAction, -1, -1, window.segment_model.index(0, 0)
     )
     idle(window)
-    assert project.codings(segment_id=window.segment_model.segment(0).id)
+    assert project.codebook.codings(segment_id=window.segment_model.segment(0).id)
 
     # undo the drop
     window.undo_stack.undo()
     idle(window)
-    assert not project.codings(segment_id=window.segment_model.segment(0).id)
+    assert not project.codebook.codings(segment_id=window.segment_model.segment(0).id)
 
     # retrieval of Trust: 1 span; export CSV
     window.docks.retrieve_code(codes["Trust"].id)
@@ -197,10 +200,10 @@ def test_code_span_segments_keys_drop_and_retrieve(
     window.transcript.go_to_row(1)
     window.editing.remove_coding_dialog()
     idle(window)
-    assert not project.codings(segment_id=seg1.id)
+    assert not project.codebook.codings(segment_id=seg1.id)
     window.undo_stack.undo()
     idle(window)
-    assert project.codings(segment_id=seg1.id)[0].start_cp == start
+    assert project.codebook.codings(segment_id=seg1.id)[0].start_cp == start
 
 
 def test_codebook_edits(
@@ -211,34 +214,34 @@ def test_codebook_edits(
     window.editing.add_code("Access")
     window.editing.add_code("Connectivity")
     idle(window)
-    codes = {c.name: c for c in project.codes()}
+    codes = {c.name: c for c in project.codebook.codes()}
     # nest by drag and drop (model drop -> move command), undo
     model = window.codebook.model
     mime = model.mimeData([model.index_of(codes["Connectivity"].id)])
     model.dropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, model.index_of(codes["Access"].id))
     idle(window)
-    assert project.get_code(codes["Connectivity"].id).path == "Access/Connectivity"
+    assert project.codebook.get_code(codes["Connectivity"].id).path == "Access/Connectivity"
     window.undo_stack.undo()
     idle(window)
-    assert project.get_code(codes["Connectivity"].id).parent_id is None
+    assert project.codebook.get_code(codes["Connectivity"].id).parent_id is None
     # rename through the tree editor
     model.setData(model.index_of(codes["Access"].id), "Access to services")
     idle(window)
-    assert project.get_code(codes["Access"].id).name == "Access to services"
+    assert project.codebook.get_code(codes["Access"].id).name == "Access to services"
     # delete with codings asks first; "No" keeps everything
     seg = window.segment_model.segment(0)
-    project.apply_code(seg.id, codes["Connectivity"].id)
+    project.codebook.apply_code(seg.id, codes["Connectivity"].id)
     window.editing.reload_codebook()
     idle(window)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     window.editing.delete_code_dialog(codes["Connectivity"].id)
     idle(window)
-    assert project.find_code("Connectivity") is not None
+    assert project.codebook.find_code("Connectivity") is not None
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.editing.delete_code_dialog(codes["Connectivity"].id)
     idle(window)
-    assert project.find_code("Connectivity") is None
-    assert not project.codings(segment_id=seg.id)
+    assert project.codebook.find_code("Connectivity") is None
+    assert not project.codebook.codings(segment_id=seg.id)
     assert window.segment_model.codings_for(seg.id) == []
 
 
@@ -262,9 +265,9 @@ def test_blind_coding_shows_only_my_codings(
 ) -> None:
     project: Project = window.project
     _import_and_transcribe(window, qtbot, idle, speech_wav)
-    code = project.add_code("Trust")
+    code = project.codebook.add_code("Trust")
     seg = window.segment_model.segment(0)
-    project.apply_code(seg.id, code.id, coder="ben")
+    project.codebook.apply_code(seg.id, code.id, coder="ben")
     window.editing._reload_codings()  # the window sees ben's coding...
     idle(window)
     assert len(window.segment_model.codings_for(seg.id)) == 1
@@ -296,12 +299,12 @@ def test_transcription_progress_cancel_and_replace(
     qtbot.addWidget(w)
     w.transcription.import_files([speech_wav])
     idle(w)
-    sid = project.sessions()[0].id
+    sid = project.sessions.all()[0].id
     w.transcription.start_transcription(sid)
     qtbot.waitUntil(
         lambda: "transcribing" in w.sessions_model.index(0, STATUS_COL).data(), timeout=10000
     )
-    qtbot.waitUntil(lambda: project.segment_count(sid) >= 1, timeout=10000)
+    qtbot.waitUntil(lambda: project.transcript.segment_count(sid) >= 1, timeout=10000)
     # the first segments show up while the transcription goes on
     qtbot.waitUntil(lambda: w.segment_model.rowCount() >= 1, timeout=10000)
     assert sid in w.transcription.running
@@ -309,13 +312,13 @@ def test_transcription_progress_cancel_and_replace(
     qtbot.mouseClick(w.cancel_button, Qt.MouseButton.LeftButton)
     idle(w)
     assert not w.cancel_button.isVisibleTo(w)
-    assert 1 <= project.segment_count(sid) < 4
+    assert 1 <= project.transcript.segment_count(sid) < 4
     assert "transcribing" not in w.sessions_model.index(0, STATUS_COL).data()
     # a second run finds a transcript: the window asks to replace
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     w.transcription.start_transcription(sid)
     idle(w)
-    assert project.segment_count(sid) == 4
+    assert project.transcript.segment_count(sid) == 4
     w.close()
 
 
@@ -326,7 +329,7 @@ def test_memos_and_journal(window: Any, qtbot: Any, idle: Any) -> None:
     dialog.text.setPlainText("First focus group went well.")
     dialog.save()
     idle(window)
-    [memo] = project.memos("journal", None)
+    [memo] = project.codebook.memos("journal", None)
     assert memo.title == "Day 1" and memo.text == "First focus group went well."
     assert dialog.list.count() == 1
     dialog.close()
@@ -364,38 +367,38 @@ def test_drop_files_merge_recolour_reassign(
     )
     window.dropEvent(event)  # drag-and-drop import
     idle(window)
-    [session] = project.sessions()
+    [session] = project.sessions.all()
     window.transcription.start_transcription(session.id)
     idle(window)
     qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
     window.editing.add_code("Trust")
     window.editing.add_code("Confidence")
     idle(window)
-    codes = {c.name: c for c in project.codes()}
+    codes = {c.name: c for c in project.codebook.codes()}
     seg = window.segment_model.segment(0)
     window.transcript.go_to_row(0)
     window.editing.apply_code(codes["Confidence"].id)
     idle(window)
     # re-assign the coding to Trust (undoable)
-    [coding] = project.codings(segment_id=seg.id)
+    [coding] = project.codebook.codings(segment_id=seg.id)
     from gui.undo import ReassignCodingCommand
 
     window.undo_stack.push(ReassignCodingCommand(window.ctx, coding, codes["Trust"].id))
     idle(window)
-    assert project.codings(segment_id=seg.id)[0].code_id == codes["Trust"].id
+    assert project.codebook.codings(segment_id=seg.id)[0].code_id == codes["Trust"].id
     window.undo_stack.undo()
     idle(window)
-    assert project.codings(segment_id=seg.id)[0].code_id == codes["Confidence"].id
+    assert project.codebook.codings(segment_id=seg.id)[0].code_id == codes["Confidence"].id
     # recolour (undoable)
     window.editing._update_code(codes["Trust"].id, {"colour": "#123456"}, "Recolour code")
     idle(window)
-    assert project.get_code(codes["Trust"].id).colour == "#123456"
+    assert project.codebook.get_code(codes["Trust"].id).colour == "#123456"
     window.undo_stack.undo()
     idle(window)
-    assert project.get_code(codes["Trust"].id).colour == codes["Trust"].colour
+    assert project.codebook.get_code(codes["Trust"].id).colour == codes["Trust"].colour
     # merge Confidence into Trust: the coding moves, the stripe follows
     window.editing.merge_codes(codes["Confidence"].id, codes["Trust"].id)
     idle(window)
-    assert project.find_code("Confidence") is None
+    assert project.codebook.find_code("Confidence") is None
     assert [c.code_id for c in window.segment_model.codings_for(seg.id)] == [codes["Trust"].id]
     assert window.codebook.model.frequency(codes["Trust"].id) == 1

@@ -11,8 +11,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from storage.models import Segment, Word
-from storage.speakers import SegmentRelabel
+from storage.core.models import Segment, Word
+from storage.speakers.speakers import SegmentRelabel
 
 #: A run of words shorter than this (ms) between two runs of one other speaker is absorbed
 #: into them: diarization jitter, not a turn.

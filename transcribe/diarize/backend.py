@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from storage.errors import FieldScribeError
+from storage.core.errors import FieldScribeError
 
 SAMPLE_RATE = 16000
 #: Identifies the embedding space; profiles are only compared within one model.

@@ -1,0 +1,466 @@
+"""The codebook (nested codes), codings of segments and spans, and memos."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from storage.core.store import Store
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+import re
+import sqlite3
+from typing import Any
+
+from storage.core.errors import InUseError, InvalidInputError, NotFoundError
+from storage.core.ids import new_id, now_iso
+from storage.core.models import MEMO_TARGETS, Code, Coding, DeletionReport, Memo
+
+PALETTE = (
+    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
+    "#fabed4", "#469990", "#dcbeff", "#9a6324", "#800000", "#aaffc3", "#808000", "#000075",
+)  # fmt: skip
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def split_code_path(path: str) -> list[str]:
+    """Split "Parent/Child" into clean names; ``//`` is not allowed."""
+    names = [part.strip() for part in path.split("/")]
+    if not path.strip() or any(not n for n in names):
+        raise InvalidInputError(f"Invalid code path {path!r}; use names joined by '/'.")
+    return names
+
+
+def _code(row: sqlite3.Row, path: str = "") -> Code:
+    return Code(
+        id=row["id"],
+        parent_id=row["parent_id"],
+        name=row["name"],
+        colour=row["colour"],
+        description=row["description"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        path=path,
+    )
+
+
+def _check_colour(colour: str) -> str:
+    if not _COLOUR.match(colour):
+        raise InvalidInputError(f"Invalid colour {colour!r}; use #RRGGBB.")
+    return colour.lower()
+
+
+class Codebook:
+    """Codes, codings and memos."""
+
+    def __init__(self, store: Store, project: Project) -> None:
+        self._store = store
+        self._project = project
+
+    # ----------------------------------------------------------------- codes
+    def codes(self) -> list[Code]:
+        """Return the whole codebook, each code with its full path, sorted by path."""
+        rows = self._store.rows("SELECT * FROM codes")
+        by_id = {r["id"]: r for r in rows}
+
+        def path_of(code_id: str) -> str:
+            names: list[str] = []
+            seen: set[str] = set()
+            current: str | None = code_id
+            while current is not None and current in by_id and current not in seen:
+                seen.add(current)
+                names.append(by_id[current]["name"])
+                current = by_id[current]["parent_id"]
+            return "/".join(reversed(names))
+
+        return sorted((_code(r, path_of(r["id"])) for r in rows), key=lambda c: c.path.lower())
+
+    def get_code(self, code_id: str) -> Code:
+        """Return one code (with its path) or raise ``NotFoundError``."""
+        for code in self.codes():
+            if code.id == code_id:
+                return code
+        raise NotFoundError(f"No code with id {code_id!r}.")
+
+    def find_code(self, path: str) -> Code | None:
+        """Return the code at a "Parent/Child" path, or None."""
+        parent: str | None = None
+        row: sqlite3.Row | None = None
+        for name in split_code_path(path):
+            row = self._store.one(
+                "SELECT * FROM codes WHERE parent_id IS ? AND name = ? ORDER BY created_at LIMIT 1",
+                (parent, name),
+            )
+            if row is None:
+                return None
+            parent = row["id"]
+        assert row is not None
+        return _code(row, "/".join(split_code_path(path)))
+
+    def add_code(
+        self,
+        name: str,
+        *,
+        parent_id: str | None = None,
+        colour: str | None = None,
+        description: str | None = None,
+    ) -> Code:
+        """Create one code under ``parent_id`` (or at the top).
+
+        Raises:
+            InvalidInputError: the name is empty, contains '/', or exists under that parent.
+        """
+        name = name.strip()
+        if not name or "/" in name:
+            raise InvalidInputError(f"Invalid code name {name!r} (not empty, no '/').")
+        if parent_id is not None:
+            self.get_code(parent_id)
+        if self._store.one(
+            "SELECT 1 FROM codes WHERE parent_id IS ? AND name = ?", (parent_id, name)
+        ):
+            raise InvalidInputError(f"A code named {name!r} already exists there.")
+        if colour is None:
+            count = int(self._store.scalar("SELECT count(*) FROM codes"))
+            colour = PALETTE[count % len(PALETTE)]
+        row = {
+            "id": new_id(),
+            "parent_id": parent_id,
+            "name": name,
+            "colour": _check_colour(colour),
+            "description": description,
+            **self._store.stamp(),
+        }
+        with self._store.tx() as db:
+            db.table("codes").insert(row)
+        return self.get_code(str(row["id"]))
+
+    def ensure_code_path(self, path: str, *, colour: str | None = None) -> Code:
+        """Return the code at ``path``, creating missing codes along it."""
+        parent: str | None = None
+        code: Code | None = None
+        names = split_code_path(path)
+        with self._store.tx():
+            for i, name in enumerate(names):
+                code = self.find_code("/".join(names[: i + 1]))
+                if code is None:
+                    last = i == len(names) - 1
+                    code = self.add_code(name, parent_id=parent, colour=colour if last else None)
+                parent = code.id
+        assert code is not None
+        return code
+
+    def update_code(
+        self,
+        code_id: str,
+        *,
+        name: str | None = None,
+        colour: str | None = None,
+        description: str | None = None,
+        parent_id: str | None = None,
+        move_to_top: bool = False,
+    ) -> Code:
+        """Rename, recolour, describe or move (re-parent) a code."""
+        code = self.get_code(code_id)
+        fields: dict[str, Any] = {}
+        if name is not None:
+            name = name.strip()
+            if not name or "/" in name:
+                raise InvalidInputError(f"Invalid code name {name!r}.")
+            fields["name"] = name
+        if colour is not None:
+            fields["colour"] = _check_colour(colour)
+        if description is not None:
+            fields["description"] = description
+        if move_to_top:
+            fields["parent_id"] = None
+        elif parent_id is not None:
+            if parent_id == code_id or parent_id in self._descendants(code_id):
+                raise InvalidInputError("A code cannot be moved under itself or its sub-codes.")
+            self.get_code(parent_id)
+            fields["parent_id"] = parent_id
+        new_parent = fields.get("parent_id", code.parent_id)
+        new_name = fields.get("name", code.name)
+        if ("name" in fields or "parent_id" in fields) and self._store.one(
+            "SELECT 1 FROM codes WHERE parent_id IS ? AND name = ? AND id != ?",
+            (new_parent, new_name, code_id),
+        ):
+            raise InvalidInputError(f"A code named {new_name!r} already exists there.")
+        if fields:
+            fields["updated_at"] = now_iso()
+            with self._store.tx() as db:
+                db.table("codes").update(code_id, fields)
+        return self.get_code(code_id)
+
+    def _descendants(self, code_id: str) -> list[str]:
+        rows = self._store.rows(
+            "WITH RECURSIVE d(id) AS (SELECT id FROM codes WHERE parent_id = ? "
+            "UNION SELECT c.id FROM codes c JOIN d ON c.parent_id = d.id) SELECT id FROM d",
+            (code_id,),
+        )
+        return [r[0] for r in rows]
+
+    def merge_codes(self, source_id: str, target_id: str) -> DeletionReport:
+        """Move every coding and sub-code of ``source`` to ``target``, then delete ``source``."""
+        source, target = self.get_code(source_id), self.get_code(target_id)
+        if source_id == target_id or target_id in self._descendants(source_id):
+            raise InvalidInputError("Cannot merge a code into itself or one of its sub-codes.")
+        with self._store.tx() as db:
+            conn = db.conn
+            moved = 0
+            for c in conn.execute(
+                "SELECT * FROM codings WHERE code_id = ?", (source_id,)
+            ).fetchall():
+                cur = conn.execute(
+                    "UPDATE OR IGNORE codings SET code_id = ?, updated_at = ? WHERE id = ?",
+                    (target_id, now_iso(), c["id"]),
+                )
+                if cur.rowcount:
+                    moved += 1
+                else:  # the same coding already exists on the target
+                    conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
+                    self._store.tombstone("codings", c["id"])
+            children = conn.execute(
+                "UPDATE codes SET parent_id = ?, updated_at = ? WHERE parent_id = ?",
+                (target_id, now_iso(), source_id),
+            ).rowcount
+            conn.execute(
+                "UPDATE memos SET target_id = ?, updated_at = ? "
+                "WHERE target_type = 'code' AND target_id = ?",
+                (target_id, now_iso(), source_id),
+            )
+            conn.execute("DELETE FROM codes WHERE id = ?", (source_id,))
+            self._store.tombstone("codes", source_id)
+        return DeletionReport(
+            target=f"code {source.path!r} merged into {target.path!r}",
+            removed={"codings moved": moved, "sub-codes moved": children},
+        )
+
+    def delete_code(self, code_id: str, *, force: bool = False) -> DeletionReport:
+        """Delete a code and its sub-codes; with codings only when ``force`` is given.
+
+        Raises:
+            InUseError: the code (or a sub-code) has codings and ``force`` is False.
+        """
+        code = self.get_code(code_id)
+        ids = [code_id, *self._descendants(code_id)]
+        marks = ",".join("?" * len(ids))
+        n = int(self._store.scalar(f"SELECT count(*) FROM codings WHERE code_id IN ({marks})", ids))
+        if n and not force:
+            raise InUseError(
+                f"Code {code.path!r} has {n} codings (with its sub-codes); "
+                "delete with --force to remove them, or merge it into another code."
+            )
+        with self._store.tx() as db:
+            conn = db.conn
+            for (coding_id,) in conn.execute(
+                f"SELECT id FROM codings WHERE code_id IN ({marks})", ids
+            ).fetchall():
+                self._store.tombstone("codings", coding_id)
+            conn.execute(f"DELETE FROM codings WHERE code_id IN ({marks})", ids)
+            for cid in reversed(ids):  # children first (foreign keys)
+                conn.execute("DELETE FROM codes WHERE id = ?", (cid,))
+                self._store.tombstone("codes", cid)
+        return DeletionReport(
+            target=f"code {code.path!r}", removed={"codings": n, "sub-codes": len(ids) - 1}
+        )
+
+    def code_frequencies(self) -> dict[str, int]:
+        """Return the number of codings of each code id (own codings, not sub-codes)."""
+        return {
+            r[0]: int(r[1])
+            for r in self._store.rows("SELECT code_id, count(*) FROM codings GROUP BY code_id")
+        }
+
+    # ----------------------------------------------------------------- codings
+    def apply_code(
+        self,
+        segment_id: str,
+        code_id: str,
+        *,
+        start_cp: int | None = None,
+        end_cp: int | None = None,
+        memo: str | None = None,
+        coder: str | None = None,
+    ) -> Coding:
+        """Code a whole segment, or the span ``[start_cp, end_cp)`` of its text.
+
+        Applying the same coding twice returns the existing one.
+
+        Raises:
+            NotFoundError: unknown segment or code.
+            InvalidInputError: the span is outside the segment's text.
+        """
+        seg = self._store.one("SELECT text FROM segments WHERE id = ?", (segment_id,))
+        if seg is None:
+            raise NotFoundError(f"No segment with id {segment_id!r}.")
+        if self._store.one("SELECT 1 FROM codes WHERE id = ?", (code_id,)) is None:
+            raise NotFoundError(f"No code with id {code_id!r}.")
+        if (start_cp is None) != (end_cp is None):
+            raise InvalidInputError("Give both the start and the end of a span, or neither.")
+        if start_cp is not None and end_cp is not None:
+            if not 0 <= start_cp < end_cp <= len(seg["text"]):
+                raise InvalidInputError(
+                    f"Span {start_cp}:{end_cp} is outside the segment text "
+                    f"({len(seg['text'])} characters)."
+                )
+            if start_cp == 0 and end_cp == len(seg["text"]):
+                start_cp = end_cp = None  # the whole text is the whole segment
+        who = (coder or self._store.coder).strip()
+        if not who:
+            raise InvalidInputError("No coder given; pass --coder NAME.")
+        existing = self._coding_where(segment_id, code_id, who, start_cp, end_cp)
+        if existing is not None:
+            return existing
+        row = {
+            "id": new_id(),
+            "segment_id": segment_id,
+            "code_id": code_id,
+            "coder": who,
+            "start_cp": start_cp,
+            "end_cp": end_cp,
+            "memo": memo,
+            **self._store.stamp(),
+        }
+        row["created_by"] = who
+        with self._store.tx() as db:
+            db.conn.execute(
+                "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)", (who, now_iso())
+            )
+            db.table("codings").insert(row)
+        return Coding(**row)  # type: ignore[arg-type]
+
+    def _coding_where(
+        self, segment_id: str, code_id: str, coder: str, start: int | None, end: int | None
+    ) -> Coding | None:
+        row = self._store.one(
+            "SELECT * FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
+            "AND start_cp IS ? AND end_cp IS ?",
+            (segment_id, code_id, coder, start, end),
+        )
+        return None if row is None else Coding(**dict(row))
+
+    def codings(
+        self,
+        *,
+        segment_id: str | None = None,
+        code_id: str | None = None,
+        coder: str | None = None,
+        session_id: str | None = None,
+    ) -> list[Coding]:
+        """Return codings filtered by segment, code, coder and/or session."""
+        where, params = [], []
+        if segment_id is not None:
+            where.append("c.segment_id = ?")
+            params.append(segment_id)
+        if code_id is not None:
+            where.append("c.code_id = ?")
+            params.append(code_id)
+        if coder is not None:
+            where.append("c.coder = ?")
+            params.append(coder)
+        if session_id is not None:
+            where.append("g.session_id = ?")
+            params.append(session_id)
+        sql = "SELECT c.* FROM codings c JOIN segments g ON g.id = c.segment_id"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY g.session_id, g.start_ms, c.start_cp"
+        return [Coding(**dict(r)) for r in self._store.rows(sql, params)]
+
+    def update_coding(
+        self, coding_id: str, *, memo: str | None = None, code_id: str | None = None
+    ) -> Coding:
+        """Change a coding's memo or re-assign it to another code."""
+        row = self._store.one("SELECT * FROM codings WHERE id = ?", (coding_id,))
+        if row is None:
+            raise NotFoundError(f"No coding with id {coding_id!r}.")
+        fields: dict[str, Any] = {"updated_at": now_iso()}
+        if memo is not None:
+            fields["memo"] = memo
+        if code_id is not None:
+            self.get_code(code_id)
+            fields["code_id"] = code_id
+        with self._store.tx() as db:
+            try:
+                db.table("codings").update(coding_id, fields)
+            except sqlite3.IntegrityError as exc:
+                raise InvalidInputError("That coding already exists on the target code.") from exc
+        new = self._store.one("SELECT * FROM codings WHERE id = ?", (coding_id,))
+        assert new is not None
+        return Coding(**dict(new))
+
+    def remove_coding(self, coding_id: str) -> None:
+        """Remove one coding."""
+        with self._store.tx() as db:
+            if db.conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,)).rowcount == 0:
+                raise NotFoundError(f"No coding with id {coding_id!r}.")
+            self._store.tombstone("codings", coding_id)
+
+    def autocode(self, query: str, code_path: str, *, coder: str | None = None) -> list[Coding]:
+        """Code every segment matching a full-text query with the code at ``code_path``.
+
+        Returns the codings that were added (segments already coded are not counted twice).
+        """
+        hits = self._project.transcript.search(query, limit=None)
+        with self._store.tx():
+            code = self.ensure_code_path(code_path)
+            added = []
+            for hit in hits:
+                who = (coder or self._store.coder).strip()
+                before = self._coding_where(hit.segment_id, code.id, who, None, None)
+                coding = self.apply_code(hit.segment_id, code.id, coder=coder)
+                if before is None:
+                    added.append(coding)
+        return added
+
+    # ----------------------------------------------------------------- memos
+    def add_memo(
+        self, target_type: str, target_id: str | None, text: str, *, title: str | None = None
+    ) -> Memo:
+        """Attach a memo to the project/journal (target_id None), a session, segment, code..."""
+        if target_type not in MEMO_TARGETS:
+            raise InvalidInputError(
+                f"Unknown memo target {target_type!r}; use one of {', '.join(MEMO_TARGETS)}."
+            )
+        row = {
+            "id": new_id(),
+            "target_type": target_type,
+            "target_id": target_id,
+            "title": title,
+            "text": text,
+            **self._store.stamp(),
+        }
+        with self._store.tx() as db:
+            db.table("memos").insert(row)
+        return Memo(**row)  # type: ignore[arg-type]
+
+    def memos(self, target_type: str | None = None, target_id: str | None = None) -> list[Memo]:
+        """Return memos, optionally of one target."""
+        sql, params = "SELECT * FROM memos", []
+        if target_type is not None:
+            sql += " WHERE target_type = ? AND target_id IS ?"
+            params = [target_type, target_id]
+        sql += " ORDER BY created_at"
+        return [Memo(**dict(r)) for r in self._store.rows(sql, params)]
+
+    def update_memo(self, memo_id: str, text: str, *, title: str | None = None) -> Memo:
+        """Replace a memo's text (and title)."""
+        fields: dict[str, Any] = {"text": text, "updated_at": now_iso()}
+        if title is not None:
+            fields["title"] = title
+        with self._store.tx() as db:
+            if not db.conn.execute("SELECT 1 FROM memos WHERE id = ?", (memo_id,)).fetchone():
+                raise NotFoundError(f"No memo with id {memo_id!r}.")
+            db.table("memos").update(memo_id, fields)
+        row = self._store.one("SELECT * FROM memos WHERE id = ?", (memo_id,))
+        assert row is not None
+        return Memo(**dict(row))
+
+    def delete_memo(self, memo_id: str) -> None:
+        """Delete one memo."""
+        with self._store.tx() as db:
+            if db.conn.execute("DELETE FROM memos WHERE id = ?", (memo_id,)).rowcount == 0:
+                raise NotFoundError(f"No memo with id {memo_id!r}.")
+            self._store.tombstone("memos", memo_id)

@@ -1,0 +1,108 @@
+"""A write lock on a project folder that survives crashes.
+
+The lock is an OS file lock (``flock`` / ``msvcrt.locking``) on ``project.lock``: the operating
+system releases it when the holding process dies, so a stale lock left by a crash or power loss is
+simply taken over. The file also records who holds it, so that the second process can say
+"in use by ..." instead of a bare "locked".
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from storage.core.errors import ProjectLockedError, ReadOnlyError
+
+LOCK_NAME = "project.lock"
+
+
+def try_lock(handle: IO[str]) -> bool:
+    """Take an exclusive, non-blocking OS lock on an open file; False when another holds it."""
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _holder_text(info: dict[str, Any]) -> str:
+    who = f"{info.get('user', '?')}@{info.get('host', '?')}"
+    return f"{who} (FieldScribe pid {info.get('pid', '?')}, since {info.get('since', '?')})"
+
+
+class ProjectLock:
+    """An exclusive, crash-safe lock on one project folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / LOCK_NAME
+        self._handle: IO[str] | None = None
+
+    def acquire(self, purpose: str = "writing") -> None:
+        """Take the lock or raise ``ProjectLockedError`` naming the holder."""
+        try:
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+        except PermissionError as exc:
+            raise ReadOnlyError(
+                f"{self.path.parent}: cannot write to the project folder ({exc.strerror}); "
+                "check its permissions or open it read-only."
+            ) from exc
+        except OSError as exc:
+            raise ReadOnlyError(
+                f"{self.path.parent}: cannot write to the project folder ({exc.strerror})."
+            ) from exc
+        if not try_lock(handle):
+            handle.seek(0)
+            try:
+                info = json.loads(handle.read() or "{}")
+            except ValueError:
+                info = {}
+            handle.close()
+            raise ProjectLockedError(
+                f"{self.path.parent} is in use by {_holder_text(info)}; close it there first."
+            )
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "user": _user(),
+            "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "purpose": purpose,
+        }
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps(info))
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        """Release the lock (the file stays; its lock is what counts)."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    @property
+    def held(self) -> bool:
+        """Whether this object holds the lock."""
+        return self._handle is not None
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - no passwd entry
+        return "unknown"

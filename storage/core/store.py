@@ -1,0 +1,119 @@
+"""``Store``: one project's open database — connection, transactions, coder and row helpers."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.core.errors import DiskFullError, ReadOnlyError
+from storage.core.ids import now_iso
+
+
+class Store:
+    """The database handle that ``Project`` owns and hands to every feature object.
+
+    Threading: one ``sqlite3`` connection is opened with ``check_same_thread=False`` and every
+    use of it goes through ``self.mutex`` (a re-entrant lock), so a GUI worker thread and the GUI
+    thread can share a project safely, one statement batch at a time.
+    """
+
+    def __init__(self, folder: Path, conn: sqlite3.Connection, readonly: bool) -> None:
+        self.folder = folder
+        self.db = Database(conn)
+        self.readonly = readonly
+        self.mutex = threading.RLock()
+        self.coder = ""
+
+    @property
+    def media_dir(self) -> Path:
+        """The folder holding the project's copies of audio files."""
+        return self.folder / "media"
+
+    @contextmanager
+    def tx(self) -> Iterator[Database]:
+        """One write transaction (nested calls become savepoints)."""
+        if self.readonly:
+            raise ReadOnlyError(f"{self.folder} was opened read-only; nothing was changed.")
+        try:
+            with self.mutex, self.db.atomic() as db:
+                yield db
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "full" in text:
+                raise DiskFullError(
+                    f"{self.folder}: the disk is full; nothing was changed. Free some space."
+                ) from exc
+            if "readonly" in text or "read-only" in text:
+                raise ReadOnlyError(
+                    f"{self.folder}: the project cannot be written ({text}); nothing was changed."
+                ) from exc
+            raise
+
+    def rows(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        """Run a query and return all its rows."""
+        with self.mutex:
+            cursor = self.db.conn.execute(sql, params)
+            rows: list[sqlite3.Row] = cursor.fetchall()
+            return rows
+
+    def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        """Run a query and return its first row, or None."""
+        with self.mutex:
+            row: sqlite3.Row | None = self.db.conn.execute(sql, params).fetchone()
+            return row
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        """Run a query and return the first column of its first row, or None."""
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+    def stamp(self) -> dict[str, str]:
+        """created_by / created_at / updated_at for a new row."""
+        ts = now_iso()
+        return {"created_by": self.coder, "created_at": ts, "updated_at": ts}
+
+    def tombstone(self, table: str, row_id: str) -> None:
+        """Record a deletion, so that a merge does not bring the row back."""
+        self.db.conn.execute(
+            "INSERT OR REPLACE INTO deletions (table_name, row_id, deleted_by, deleted_at) "
+            "VALUES (?, ?, ?, ?)",
+            (table, row_id, self.coder, now_iso()),
+        )
+
+    # The full-text index is external-content FTS5, kept in sync here (no triggers, so that
+    # bundles carry none).
+    def fts_insert(self, seq: int, text: str) -> None:
+        """Index one segment's text."""
+        self.db.conn.execute("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", (seq, text))
+
+    def fts_delete(self, seq: int, text: str) -> None:
+        """Remove one segment's text from the index."""
+        self.db.conn.execute(
+            "INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', ?, ?)",
+            (seq, text),
+        )
+
+    def fts_delete_where(self, where: str, params: tuple[Any, ...]) -> None:
+        """Remove from the index the segments a WHERE clause selects."""
+        for seq, text in self.db.conn.execute(
+            f"SELECT seq, text FROM segments WHERE {where}", params
+        ).fetchall():
+            self.fts_delete(seq, text)
+
+    def secure_delete_on(self) -> None:
+        """Make SQLite overwrite deleted content with zeros (for this connection)."""
+        if not self.readonly:
+            with self.mutex:
+                self.db.conn.execute("PRAGMA secure_delete = ON")
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database and truncate it, so old page images are gone."""
+        with self.mutex, contextlib.suppress(sqlite3.Error):
+            self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

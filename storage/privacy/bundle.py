@@ -1,0 +1,306 @@
+"""Making a bundle's database snapshot safe to share, and encrypted bundles.
+
+``sanitize_snapshot`` runs on the fresh SQLite copy a bundle is made from (never on the project):
+the real name -> pseudonym mapping and the audit log are emptied, every text is pseudonymised,
+redacted spans are replaced by their placeholders (word timings scrubbed), segments without the
+needed consent are left out on request, and audio with something to hide is replaced by a
+redacted copy. ``export_encrypted`` / ``decrypted_copy`` wrap any bundle file in the chunked
+authenticated encryption of ``storage.privacy.crypto``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+from storage.core.errors import ReadOnlyError
+from storage.privacy import crypto
+from storage.privacy.models import ExportPrivacy
+from storage.privacy.redaction import words_json
+from storage.privacy.view import PrivateView
+
+#: Tables emptied in every bundle: real names, and the lead's own log.
+NEVER_TRAVEL = ("pseudonyms", "audit_log")
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+
+@dataclass
+class SanitizedSnapshot:
+    """What ``sanitize_snapshot`` changed outside the snapshot's own rows."""
+
+    media: dict[str, Path]
+    versions: list[tuple[str, str, str]]
+
+
+def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def sanitize_snapshot(
+    conn: sqlite3.Connection,
+    project: Project,
+    options: ExportPrivacy | None,
+    workdir: Path,
+) -> SanitizedSnapshot:
+    """Apply the export protections to a bundle's snapshot database, in place.
+
+    Args:
+        conn: an open connection to the snapshot (a copy of ``project.db``).
+        project: the project the snapshot was copied from (its ``media/`` is read).
+        options: the protections (None: the safe default).
+        workdir: a private folder for redacted audio copies.
+
+    Returns:
+        ``media``: media path -> file to put in the bundle, for media replaced by a redacted
+        copy (the snapshot's ``media`` rows already name the new path, size and sha256);
+        ``versions``: (table, id, version) of every row made safe, for
+        ``register_safe_versions``.
+    """
+    from storage.core.audio import sha256_of
+
+    options = options or ExportPrivacy()
+    old_factory, old_isolation = conn.row_factory, conn.isolation_level
+    conn.row_factory = sqlite3.Row
+    conn.isolation_level = None
+    conn.execute("PRAGMA secure_delete = ON")
+    replacements: dict[str, Path] = {}
+    try:
+        for kind, name in conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
+        ).fetchall():
+            conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+        snap = project.reader_on(conn)  # reads the snapshot, writes nothing
+        view = PrivateView(snap, options, workdir)
+        excluded = view.filter.excluded
+        media_rows = [
+            (session_id, view.sessions.media_for_session(session_id))
+            for (session_id,) in conn.execute("SELECT id FROM sessions").fetchall()
+        ]
+        conn.execute("BEGIN")
+        marks = _rewrite_rows(conn, view, excluded)
+        for _session_id, media in media_rows:
+            for m in media:
+                path = Path(m.path)
+                if not path.is_absolute():
+                    continue  # nothing to hide in this file
+                rel = f"media/{m.id}{path.suffix}"
+                fields = {"path": rel, "sha256": sha256_of(path), "size_bytes": path.stat().st_size}
+                _update(conn, "media", m.id, fields, marks)
+                replacements[rel] = path
+        for table in NEVER_TRAVEL:
+            if _table_exists(conn, table):
+                conn.execute(f"DELETE FROM {table}")
+        conn.execute("DELETE FROM redactions")  # the text already carries the placeholders
+        conn.execute("COMMIT")
+        conn.execute("VACUUM")  # no freed page keeps an old text
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.row_factory = old_factory
+        conn.isolation_level = old_isolation
+    return SanitizedSnapshot(replacements, marks)
+
+
+#: Suffix of the version (``updated_at``) a row gets in a bundle when it was made safe: the
+#: exporting project records it as one of its own versions, so the same row coming back in a
+#: teammate's bundle is "old news" for the merge, never a change to the original.
+SAFE_VERSION_SUFFIX = "~safe"
+
+
+def _update(
+    conn: sqlite3.Connection,
+    table: str,
+    row_id: str,
+    fields: dict[str, Any],
+    marks: list[tuple[str, str, str]],
+) -> None:
+    """Update a snapshot row; when it changes, give it the derived "made safe" version."""
+    cols = list(fields)
+    row = conn.execute(
+        f"SELECT {', '.join(cols)}, updated_at FROM {table} WHERE id = ?", (row_id,)
+    ).fetchone()
+    if row is None or all(row[c] == fields[c] for c in cols):
+        return
+    version = str(row["updated_at"])
+    if not version.endswith(SAFE_VERSION_SUFFIX):
+        version += SAFE_VERSION_SUFFIX
+    sets = ", ".join(f"{c} = ?" for c in cols)
+    conn.execute(
+        f"UPDATE {table} SET {sets}, updated_at = ? WHERE id = ?",
+        (*fields.values(), version, row_id),
+    )
+    marks.append((table, row_id, version))
+
+
+def _rewrite_rows(
+    conn: sqlite3.Connection, view: PrivateView, excluded: set[str]
+) -> list[tuple[str, str, str]]:
+    # Read everything through the view first: it reads the snapshot, which is rewritten below.
+    sessions = view.sessions.all()
+    segments = [g for s in sessions for g in view.transcript.segments(s.id)]
+    speakers = [sp for s in sessions for sp in view.sessions.session_speakers(s.id) if sp.id]
+    codings, memos, markers = (
+        view.codebook.codings(),
+        view.codebook.memos(),
+        view.sessions.markers(),
+    )
+    participants, codes, meta = view.sessions.participants(), view.codebook.codes(), view.metadata()
+    turns = _table_exists(conn, "speaker_turns")
+    if excluded:
+        marks_sql = ",".join("?" * len(excluded))
+        ids = sorted(excluded)
+        if turns:  # the timeline of a speaker left out is left out too
+            conn.execute(
+                "DELETE FROM speaker_turns WHERE (session_id, speaker) IN (SELECT session_id, "
+                f"speaker FROM segments WHERE id IN ({marks_sql}) AND speaker IS NOT NULL)",
+                ids,
+            )
+        conn.execute(f"DELETE FROM codings WHERE segment_id IN ({marks_sql})", ids)
+        conn.execute(
+            f"DELETE FROM memos WHERE target_type = 'segment' AND target_id IN ({marks_sql})",
+            ids,
+        )
+        conn.execute(f"DELETE FROM redactions WHERE segment_id IN ({marks_sql})", ids)
+        conn.execute(f"DELETE FROM segments WHERE id IN ({marks_sql})", ids)
+    marks: list[tuple[str, str, str]] = []
+    fields: dict[str, Any]
+    for s in sessions:
+        fields = {"title": s.title, "place": s.place, "moderator": s.moderator, "notes": s.notes}
+        _update(conn, "sessions", s.id, fields, marks)
+    for g in segments:
+        fields = {"text": g.text, "speaker": g.speaker, "words": words_json(g.words)}
+        _update(conn, "segments", g.id, fields, marks)
+    for sp in speakers:
+        _update(conn, "session_speakers", sp.id, {"label": sp.label}, marks)
+    if turns:  # timeline labels are speaker labels: pseudonymised alike
+        for turn_id, speaker in conn.execute("SELECT id, speaker FROM speaker_turns").fetchall():
+            _update(conn, "speaker_turns", turn_id, {"speaker": view.filter.label(speaker)}, marks)
+    for c in codings:
+        fields = {"start_cp": c.start_cp, "end_cp": c.end_cp, "memo": c.memo}
+        _update(conn, "codings", c.id, fields, marks)
+    for m in memos:
+        _update(conn, "memos", m.id, {"title": m.title, "text": m.text}, marks)
+    for mk in markers:
+        _update(conn, "markers", mk.id, {"label": mk.label, "note": mk.note}, marks)
+    for p in participants:
+        attributes = json.dumps(p.attributes, ensure_ascii=False, sort_keys=True)
+        fields = {"pseudonym": p.pseudonym, "attributes": attributes}
+        _update(conn, "participants", p.id, fields, marks)
+    for code in codes:
+        _update(conn, "codes", code.id, {"name": code.name, "description": code.description}, marks)
+    if _table_exists(conn, "speaker_profiles"):  # a voice profile may carry a real name
+        for profile_id, name in conn.execute("SELECT id, name FROM speaker_profiles").fetchall():
+            _update(conn, "speaker_profiles", profile_id, {"name": view.filter.label(name)}, marks)
+    for key, value in meta.items():
+        conn.execute("UPDATE project_meta SET value = ? WHERE key = ?", (value, key))
+    return marks
+
+
+def register_safe_versions(project: Any, marks: Sequence[tuple[str, str, str]]) -> None:
+    """Record the "made safe" versions of rows a bundle carried as versions of our own rows.
+
+    Then, when a teammate's bundle brings such a row back unchanged, the merge skips it as an
+    older version instead of overwriting the original (pseudonyms, placeholders) or reporting a
+    conflict. Needs the teamwork ``row_versions`` table; a no-op for a read-only project.
+    """
+    if project.readonly or not marks:
+        return
+    with project.store.tx() as db:
+        if not _table_exists(db.conn, "row_versions"):
+            return
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO row_versions (table_name, row_id, version, author) "
+            "VALUES (?, ?, ?, ?)",
+            [(t, i, v, project.coder) for t, i, v in marks],
+        )
+
+
+# --------------------------------------------------------------------- encrypted bundles
+def export_encrypted(
+    write_plain: Callable[[Path], Any],
+    dest: str | Path,
+    *,
+    passphrase: str | None = None,
+    recipients: Sequence[X25519PublicKey] = (),
+    scrypt_n: int = crypto.DEFAULT_SCRYPT_N,
+) -> Any:
+    """Write a bundle with ``write_plain(tmp)`` and encrypt it into ``dest``.
+
+    The clear bundle lives only in a private temporary folder next to ``dest`` and is removed
+    (overwritten first) whatever happens. Returns what ``write_plain`` returned.
+    """
+    dest = Path(dest).expanduser()
+    if not dest.parent.is_dir():
+        raise ReadOnlyError(f"{dest.parent}: no such folder; cannot write the bundle there.")
+    work = Path(tempfile.mkdtemp(prefix=".fsbundle-enc-", dir=dest.parent))
+    plain = work / dest.name  # the name the bundle is logged and merged under
+    try:
+        result = write_plain(plain)
+        crypto.encrypt_file(
+            plain, dest, passphrase=passphrase, recipients=recipients, scrypt_n=scrypt_n
+        )
+        return result
+    finally:
+        _shred(plain)
+        with contextlib.suppress(OSError):
+            for leftover in work.iterdir():
+                leftover.unlink()
+            work.rmdir()
+
+
+@contextlib.contextmanager
+def decrypted_copy(
+    src: str | Path,
+    *,
+    passphrase: str | None = None,
+    identities: Sequence[X25519PrivateKey] = (),
+) -> Iterator[Path]:
+    """Yield a decrypted temporary copy of an encrypted bundle (removed afterwards).
+
+    Raises:
+        DecryptionError: wrong passphrase or key, tampered or truncated file (nothing is left).
+    """
+    src = Path(src).expanduser()
+    work = Path(tempfile.mkdtemp(prefix="fsbundle-dec-"))
+    out = work / src.name
+    try:
+        crypto.decrypt_file(src, out, passphrase=passphrase, identities=identities)
+        yield out
+    finally:
+        _shred(out)
+        with contextlib.suppress(OSError):
+            for leftover in work.iterdir():
+                leftover.unlink()
+            work.rmdir()
+
+
+def _shred(path: Path) -> None:
+    """Overwrite a clear temporary file with zeros, then remove it."""
+    with contextlib.suppress(OSError):
+        size = path.stat().st_size
+        with open(path, "r+b") as fh:
+            block = b"\x00" * (1 << 20)
+            left = size
+            while left > 0:
+                fh.write(block[: min(left, len(block))])
+                left -= len(block)
+            fh.flush()
+            os.fsync(fh.fileno())
+    with contextlib.suppress(OSError):
+        path.unlink()

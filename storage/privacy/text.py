@@ -1,0 +1,353 @@
+"""Pure text helpers of the privacy features: name matching, span rewriting, word alignment.
+
+Nothing here touches the database, so every rule can be tested on plain strings.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from storage.core.models import Word
+
+#: Letters dropped from the end of a name to find its stem, so that inflected forms match
+#: (Russian/Kazakh "Айгуль" -> "Айгул" matches "Айгулем", "Айгуле"; "Marina" -> "Marin").
+_TRIMMABLE = set("aeiouyаеёиоуыэюяьъйіұүәөі")
+_MIN_STEM = 3
+#: Possessive endings kept after the pseudonym ("Aigul's" -> "P01's").
+_POSSESSIVE = r"(?:['’](?:s|ś|тің|тың|дің|дың|нің|ның)?)?"
+CONTEXT_CHARS = 30
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Replace ``text[start:end]`` (original code points) with ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+class RewrittenText:
+    """A text after replacements, with a map from original to new code-point positions."""
+
+    def __init__(self, original: str, replacements: Iterable[Replacement]) -> None:
+        reps = _merge(replacements, len(original))
+        parts: list[str] = []
+        pos = 0
+        # (original start, original end, new start, new end) of each replacement
+        self._spans: list[tuple[int, int, int, int]] = []
+        new_len = 0
+        for rep in reps:
+            parts.append(original[pos : rep.start])
+            new_len += rep.start - pos
+            self._spans.append((rep.start, rep.end, new_len, new_len + len(rep.text)))
+            parts.append(rep.text)
+            new_len += len(rep.text)
+            pos = rep.end
+        parts.append(original[pos:])
+        self.text = "".join(parts)
+        self.replacements = reps
+        self._starts = [s[0] for s in self._spans]
+
+    @property
+    def changed(self) -> bool:
+        """Whether any replacement applied."""
+        return bool(self.replacements)
+
+    def _shift(self, cp: int, *, end: bool) -> int:
+        i = bisect.bisect_right(self._starts, cp) - 1
+        if i < 0:
+            return cp
+        o_start, o_end, n_start, n_end = self._spans[i]
+        if cp >= o_end:
+            return n_end + (cp - o_end)
+        if cp == o_start:
+            return n_start
+        return n_end if end else n_start  # inside a replaced span
+
+    def map_start(self, cp: int) -> int:
+        """New position of a span start (inside a replaced span: the replacement's start)."""
+        return self._shift(cp, end=False)
+
+    def map_end(self, cp: int) -> int:
+        """New position of a span end (inside a replaced span: the replacement's end)."""
+        return self._shift(cp, end=True)
+
+    def map_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a ``[start, end)`` span; the result is never empty when the input was not."""
+        new_start, new_end = self.map_start(start), self.map_end(end)
+        if end > start and new_end <= new_start:
+            new_end = new_start + 1
+        return new_start, new_end
+
+
+def _merge(replacements: Iterable[Replacement], length: int) -> list[Replacement]:
+    """Sort, clamp and merge overlapping replacements (the first one's text wins)."""
+    reps = sorted(
+        (
+            Replacement(max(0, r.start), min(length, r.end), r.text)
+            for r in replacements
+            if r.end > r.start
+        ),
+        key=lambda r: (r.start, -r.end),
+    )
+    merged: list[Replacement] = []
+    for rep in reps:
+        if merged and rep.start < merged[-1].end:
+            last = merged[-1]
+            if rep.end > last.end:
+                merged[-1] = Replacement(last.start, rep.end, last.text)
+            continue
+        merged.append(rep)
+    return merged
+
+
+def rewrite(text: str, replacements: Iterable[Replacement]) -> RewrittenText:
+    """Apply replacements given in original positions (overlaps are merged)."""
+    return RewrittenText(text, replacements)
+
+
+# --------------------------------------------------------------------- names
+def _stem(word: str) -> str:
+    stem = word
+    while len(stem) > _MIN_STEM and len(word) - len(stem) < 2 and stem[-1].lower() in _TRIMMABLE:
+        stem = stem[:-1]
+    return stem
+
+
+def name_pattern(real_name: str, max_suffix: int = 4) -> re.Pattern[str]:
+    """A regex for a real name as whole words, any case, the last word's stem + a short ending.
+
+    Group 1 is the name as written (inflected or not), group 2 a possessive ending such as
+    ``'s`` that the replacement keeps.
+    """
+    words = real_name.split()
+    if not words:
+        raise ValueError("empty name")
+    stem = _stem(words[-1])
+    endings = max_suffix + len(words[-1]) - len(stem)
+    head = "".join(re.escape(w) + r"\s+" for w in words[:-1])
+    body = head + re.escape(stem) + rf"\w{{0,{endings}}}"
+    return re.compile(rf"(?<!\w)({body})({_POSSESSIVE})(?!\w)", re.IGNORECASE)
+
+
+def classify(matched: str, real_name: str) -> str:
+    """``exact``, ``case`` or ``inflected`` for a matched form of ``real_name``."""
+    normal = " ".join(matched.split())
+    if normal == real_name:
+        return "exact"
+    if normal.casefold() == real_name.casefold():
+        return "case"
+    return "inflected"
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """One match of a mapping entry in a text."""
+
+    start: int
+    end: int
+    matched: str
+    real_name: str
+    pseudonym: str
+    replacement: str
+    kind: str
+
+
+def find_names(
+    text: str,
+    mapping: Sequence[tuple[str, str, Sequence[str]]],
+    *,
+    include_excepted: bool = False,
+) -> list[NameMatch]:
+    """Find every real name of ``mapping`` (real, pseudonym, rejected forms) in ``text``.
+
+    Longer names are matched first; a later match overlapping an earlier one is dropped.
+    Inflected forms listed as rejected (casefolded) are left out unless ``include_excepted``.
+    """
+    taken: list[tuple[int, int]] = []
+    found: list[NameMatch] = []
+    for real, pseudonym, excepted in sorted(mapping, key=lambda m: -len(m[0])):
+        rejected = {e.casefold() for e in excepted}
+        for match in name_pattern(real).finditer(text):
+            start, end = match.span()
+            if any(start < e and end > s for s, e in taken):
+                continue
+            core = match.group(1)
+            kind = classify(core, real)
+            if kind == "inflected" and core.casefold() in rejected and not include_excepted:
+                continue
+            taken.append((start, end))
+            found.append(
+                NameMatch(
+                    start, end, text[start:end], real, pseudonym, pseudonym + match.group(2), kind
+                )
+            )
+    return sorted(found, key=lambda m: m.start)
+
+
+def context_of(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
+    """The text around a span, the span in ``[...]``, elided with ``…`` at cut ends."""
+    left = max(0, start - width)
+    right = min(len(text), end + width)
+    return (
+        ("…" if left else "")
+        + text[left:start]
+        + "["
+        + text[start:end]
+        + "]"
+        + text[end:right]
+        + ("…" if right < len(text) else "")
+    )
+
+
+def candidate_id(segment_id: str, start: int, end: int, matched: str) -> str:
+    """A short id of a candidate that stays the same while the text does not change."""
+    digest = hashlib.sha1(f"{segment_id}:{start}:{end}:{matched}".encode()).hexdigest()
+    return "c" + digest[:10]
+
+
+# --------------------------------------------------------------------- words and time
+def word_char_spans(text: str, words: Sequence[Word]) -> list[tuple[int, int] | None]:
+    """Where each timed word lies in ``text`` (None when it cannot be found, e.g. after edits).
+
+    Words are searched in order, case-insensitively, each after the previous one.
+    """
+    folded = text.casefold()
+    spans: list[tuple[int, int] | None] = []
+    pos = 0
+    for word in words:
+        token = word.text.strip()
+        if not token:
+            spans.append(None)
+            continue
+        # Only look a little ahead, so that a dropped word does not swallow the rest.
+        at = folded.find(token.casefold(), pos, pos + len(token) + 40)
+        if at < 0:
+            spans.append(None)
+            continue
+        spans.append((at, at + len(token)))
+        pos = at + len(token)
+    return spans
+
+
+def audio_span(
+    text: str,
+    seg_start_ms: int,
+    seg_end_ms: int,
+    words: Sequence[Word],
+    start_cp: int,
+    end_cp: int,
+    *,
+    pad_ms: int = 120,
+) -> tuple[int, int]:
+    """The time span (ms) that speaks ``text[start_cp:end_cp]``.
+
+    Uses the word timings when the words covering the span can be found in the text, else
+    interpolates by code-point position over the segment. ``pad_ms`` is added on both sides
+    (word timings are approximate; hiding a little more is the safe side).
+    """
+    hit: list[Word] = []
+    spans = word_char_spans(text, words)
+    for word, span in zip(words, spans, strict=True):
+        if span is not None and span[0] < end_cp and span[1] > start_cp:
+            hit.append(word)
+    covered = _covered(spans, start_cp, end_cp)
+    if hit and covered:
+        begin = min(w.start_ms for w in hit)
+        finish = max(w.end_ms for w in hit)
+    else:
+        length = max(1, len(text))
+        duration = max(0, seg_end_ms - seg_start_ms)
+        begin = seg_start_ms + (duration * start_cp) // length
+        finish = seg_start_ms + -(-duration * end_cp // length)
+    return max(0, begin - pad_ms), max(0, finish + pad_ms)
+
+
+def _covered(spans: Sequence[tuple[int, int] | None], start: int, end: int) -> bool:
+    """Whether the aligned words cover every letter of ``[start, end)`` that is not a space."""
+    known = [s for s in spans if s is not None]
+    if not known:
+        return False
+    cursor = start
+    for s, e in sorted(known):
+        if e <= cursor:
+            continue
+        if s > cursor:
+            return False
+        cursor = e
+        if cursor >= end:
+            return True
+    return cursor >= end
+
+
+def rewrite_words(
+    text: str,
+    words: Sequence[Word],
+    rewritten: RewrittenText,
+    *,
+    drop_ms: Sequence[tuple[int, int]] = (),
+    placeholder: str | None = None,
+) -> list[Word]:
+    """Carry a text rewrite over to the word timings.
+
+    A word overlapping a replaced span takes the replacement text (the first such word keeps
+    its timing start, the last one's end); words that cannot be placed in the text and, when
+    ``drop_ms`` is given, words overlapping one of those time spans are replaced by ``placeholder``
+    (merged into one timed word) so no trace of the old text stays in the timings.
+    """
+    spans = word_char_spans(text, words)
+    result: list[Word] = []
+    used: set[int] = set()  # replacements already given to a word
+    for word, span in zip(words, spans, strict=True):
+        in_drop = any(word.start_ms < e and word.end_ms > s for s, e in drop_ms)
+        lead = word.text[: len(word.text) - len(word.text.lstrip())]
+        if span is None or in_drop:
+            if not drop_ms and span is None:
+                result.append(word)  # unplaced, outside any destroyed span: leave it
+                continue
+            _append_merged(
+                result, Word(word.start_ms, word.end_ms, lead + (placeholder or ""), None)
+            )
+            continue
+        overlapping = [
+            i
+            for i, rep in enumerate(rewritten.replacements)
+            if rep.start < span[1] and rep.end > span[0]
+        ]
+        if not overlapping:
+            result.append(word)
+            continue
+        new_start = min(
+            rewritten.map_start(span[0]),
+            *(rewritten.map_start(rewritten.replacements[i].start) for i in overlapping),
+        )
+        new_end = max(
+            rewritten.map_end(span[1]),
+            *(rewritten.map_end(rewritten.replacements[i].end) for i in overlapping),
+        )
+        if all(i in used for i in overlapping):
+            # Same replacement as the previous word: extend that word's timing.
+            if result:
+                last = result[-1]
+                result[-1] = Word(
+                    last.start_ms, max(last.end_ms, word.end_ms), last.text, last.probability
+                )
+            continue
+        used.update(overlapping)
+        result.append(
+            Word(word.start_ms, word.end_ms, lead + rewritten.text[new_start:new_end], None)
+        )
+    return result
+
+
+def _append_merged(result: list[Word], word: Word) -> None:
+    if result and result[-1].probability is None and result[-1].text == word.text:
+        last = result[-1]
+        result[-1] = Word(last.start_ms, max(last.end_ms, word.end_ms), last.text, None)
+    else:
+        result.append(word)

@@ -1,0 +1,346 @@
+"""A read-only, privacy-filtered view of a project that exporters read instead of the project.
+
+``private_view(project, options)`` yields an object with the project's reading API (sessions,
+segments, codings, memos, markers, speakers, participants, codes, media...) whose every string
+is pseudonymised, whose segment texts hide redacted spans (code-point spans of codings move with
+the text), which leaves out segments without the needed consent, and whose media paths point to
+temporary copies with the matching audio silenced (or beeped). The exporters need no privacy
+logic of their own: they read the view as they would read the project.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from storage.core.models import (
+    Code,
+    Coding,
+    Marker,
+    MediaFile,
+    Memo,
+    Participant,
+    Segment,
+    Session,
+    SessionSpeaker,
+)
+from storage.privacy.audio import redact_audio, writable_suffix
+from storage.privacy.models import ExportPrivacy
+from storage.privacy.privacy import PrivacyFilter
+from storage.privacy.text import Replacement, find_names, rewrite, rewrite_words
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+
+_WRITES = ("add_", "update_", "delete_", "set_", "apply_", "import_")
+
+
+def _read_only(target: Any, name: str) -> Any:
+    if name.startswith(_WRITES):
+        raise AttributeError(f"the export view is read-only (no {name})")
+    return getattr(target, name)
+
+
+class _FilteredFeature:
+    """One feature object of the project as the view shows it: its filtered methods replaced."""
+
+    def __init__(self, feature: Any, **filtered: Any) -> None:
+        self._feature = feature
+        self.__dict__.update(filtered)
+
+    def __getattr__(self, name: str) -> Any:
+        return _read_only(self._feature, name)
+
+
+class PrivateView:
+    """The project as an export may show it (see the module docstring)."""
+
+    def __init__(self, project: Project, options: ExportPrivacy, workdir: Path) -> None:
+        self._project = project
+        self.options = options
+        self.filter: PrivacyFilter = project.privacy.privacy_filter(
+            pseudonymise=options.pseudonymise,
+            redact=options.redact,
+            consented_only=options.consented_only,
+        )
+        self._workdir = workdir
+        self._segments: dict[str, Segment] = {}
+        self._media: dict[str, list[MediaFile]] = {}
+        # The features exporters read, each with its filtered methods (the rest read-only).
+        self.sessions = _FilteredFeature(
+            project.sessions,
+            all=self.all_sessions,
+            get_session=self.get_session,
+            session_speakers=self.session_speakers,
+            participants=self.participants,
+            markers=self.markers,
+            media_for_session=self.media_for_session,
+            media_path=self.media_path,
+        )
+        self.transcript = _FilteredFeature(
+            project.transcript,
+            segments=self.segments,
+            get_segment=self.get_segment,
+            segment_count=self.segment_count,
+        )
+        self.codebook = _FilteredFeature(
+            project.codebook,
+            codings=self.codings,
+            memos=self.memos,
+            codes=self.codes,
+            get_code=self.get_code,
+        )
+        self.speakers = _FilteredFeature(project.speakers, speaker_turns=self.speaker_turns)
+
+    def __getattr__(self, name: str) -> Any:
+        # Everything not filtered here (ids, folder, coders, schema_version...) is the project's.
+        return _read_only(self._project, name)
+
+    # ----------------------------------------------------------------- strings
+    def _s(self, text: str | None) -> str | None:
+        return self.filter.label(text)
+
+    def _str(self, text: str) -> str:
+        return self.filter.label(text) or ""
+
+    @property
+    def name(self) -> str:
+        """The project's name, pseudonymised."""
+        return self._str(self._project.name)
+
+    def metadata(self) -> dict[str, Any]:
+        """Project metadata with pseudonymised values."""
+        return {
+            k: self._s(v) if isinstance(v, str) else v for k, v in self._project.metadata().items()
+        }
+
+    # ----------------------------------------------------------------- sessions
+    def _session(self, s: Session) -> Session:
+        return dataclasses.replace(
+            s,
+            title=self._str(s.title),
+            place=self._s(s.place),
+            moderator=self._s(s.moderator),
+            notes=self._s(s.notes),
+            speakers=[self._str(x) for x in s.speakers],
+        )
+
+    def all_sessions(self) -> list[Session]:
+        """Every session, with pseudonymised titles, places, moderators and notes."""
+        return [self._session(s) for s in self._project.sessions.all()]
+
+    def get_session(self, session_id: str) -> Session:
+        """One session (pseudonymised)."""
+        return self._session(self._project.sessions.get_session(session_id))
+
+    def session_speakers(self, session_id: str) -> list[SessionSpeaker]:
+        """Speaker labels (pseudonymised)."""
+        return [
+            dataclasses.replace(s, label=self._str(s.label))
+            for s in self._project.sessions.session_speakers(session_id)
+        ]
+
+    def speaker_turns(self, session_id: str) -> list[tuple[int, int, str | None]]:
+        """The speaker timeline, pseudonymised; speakers whose segments are left out (consent)
+        are left out of it too."""
+        hidden = {
+            seg.speaker
+            for seg in self._project.transcript.segments(session_id)
+            if seg.id in self.filter.excluded and seg.speaker is not None
+        }
+        return [
+            (start, end, self._s(speaker))
+            for start, end, speaker in self._project.speakers.speaker_turns(session_id)
+            if speaker not in hidden
+        ]
+
+    def participants(self) -> list[Participant]:
+        """Participants with pseudonymised attribute values."""
+        return [
+            dataclasses.replace(
+                p,
+                pseudonym=self._str(p.pseudonym),
+                attributes={k: self._str(v) for k, v in p.attributes.items()},
+            )
+            for p in self._project.sessions.participants()
+        ]
+
+    def markers(self, session_id: str | None = None) -> list[Marker]:
+        """Markers with pseudonymised labels and notes."""
+        return [
+            dataclasses.replace(m, label=self._str(m.label), note=self._s(m.note))
+            for m in self._project.sessions.markers(session_id)
+        ]
+
+    # ----------------------------------------------------------------- segments
+    def _segment(self, seg: Segment) -> Segment:
+        cached = self._segments.get(seg.id)
+        if cached is not None:
+            return cached
+        rewritten = self.filter.rewritten(seg)
+        drops = [
+            self._project.redactions.redaction_audio_span(seg, r, pad_ms=0)
+            for r in self.filter._redactions.get(seg.id, [])
+        ]
+        words = rewrite_words(seg.text, seg.words, rewritten, drop_ms=drops, placeholder="[…]")
+        mapping = self.filter._mapping
+        if mapping:  # words not placed in the text: pseudonymise them one by one
+            words = [
+                dataclasses.replace(
+                    w,
+                    text=rewrite(
+                        w.text,
+                        [
+                            Replacement(m.start, m.end, m.replacement)
+                            for m in find_names(w.text, mapping)
+                        ],
+                    ).text,
+                )
+                for w in words
+            ]
+        result = dataclasses.replace(
+            seg, text=rewritten.text, speaker=self._s(seg.speaker), words=words
+        )
+        self._segments[seg.id] = result
+        return result
+
+    def segments(self, session_id: str) -> list[Segment]:
+        """A session's exportable segments (consent-filtered, pseudonymised, redacted)."""
+        return [
+            self._segment(s)
+            for s in self._project.transcript.segments(session_id)
+            if self.filter.include(s)
+        ]
+
+    def get_segment(self, segment_id: str) -> Segment:
+        """One segment as exported (even when consent would leave it out)."""
+        return self._segment(self._project.transcript.get_segment(segment_id))
+
+    def segment_count(self, session_id: str | None = None) -> int:
+        """How many segments an export of the session (or project) holds."""
+        if session_id is None:
+            return sum(len(self.segments(s.id)) for s in self._project.sessions.all())
+        return len(self.segments(session_id))
+
+    def codings(self, **filters: Any) -> list[Coding]:
+        """Codings of exportable segments, spans moved with the rewritten text."""
+        result = []
+        for c in self._project.codebook.codings(**filters):
+            if not self.filter.include(c.segment_id):
+                continue
+            memo = self._s(c.memo)
+            if c.start_cp is not None and c.end_cp is not None:
+                original = self._project.transcript.get_segment(c.segment_id)
+                start, end = self.filter.rewritten(original).map_span(c.start_cp, c.end_cp)
+                c = dataclasses.replace(c, start_cp=start, end_cp=end)
+            result.append(dataclasses.replace(c, memo=memo))
+        return result
+
+    def memos(self, target_type: str | None = None, target_id: str | None = None) -> list[Memo]:
+        """Memos (pseudonymised), without those on segments an export leaves out."""
+        return [
+            dataclasses.replace(m, title=self._s(m.title), text=self._str(m.text))
+            for m in self._project.codebook.memos(target_type, target_id)
+            if not (
+                m.target_type == "segment" and m.target_id and not self.filter.include(m.target_id)
+            )
+        ]
+
+    # ----------------------------------------------------------------- codes
+    def _code(self, c: Code) -> Code:
+        return dataclasses.replace(
+            c,
+            name=self._str(c.name),
+            description=self._s(c.description),
+            path="/".join(self._str(part) for part in c.path.split("/")) if c.path else c.path,
+        )
+
+    def codes(self) -> list[Code]:
+        """The codebook (names and descriptions pseudonymised)."""
+        return [self._code(c) for c in self._project.codebook.codes()]
+
+    def get_code(self, code_id: str) -> Code:
+        """One code (pseudonymised)."""
+        return self._code(self._project.codebook.get_code(code_id))
+
+    # ----------------------------------------------------------------- media
+    def media_for_session(self, session_id: str) -> list[MediaFile]:
+        """Media files; where something is hidden: a redacted temporary copy (absolute path)."""
+        if session_id in self._media:
+            return self._media[session_id]
+        media = self._project.sessions.media_for_session(session_id)
+        spans = self.filter.audio_spans(session_id)
+        result = []
+        for m in media:
+            src = self._project.folder / m.path
+            if not spans or not src.is_file():
+                result.append(m)
+                continue
+            dest = self._workdir / f"{m.id}{writable_suffix(src.suffix)}"
+            redact_audio(src, dest, spans, self.options.audio_mode)
+            result.append(
+                dataclasses.replace(m, path=str(dest), size_bytes=dest.stat().st_size, sha256="")
+            )
+        self._media[session_id] = result
+        return result
+
+    def media_path(self, session_id: str) -> Path:
+        """The (first) media file an export may copy."""
+        media = self.media_for_session(session_id)
+        if not media:
+            return self._project.sessions.media_path(session_id)
+        return self._project.folder / media[0].path
+
+    def redacted_media_count(self) -> int:
+        """How many redacted audio copies were made."""
+        return sum(1 for ms in self._media.values() for m in ms if Path(m.path).is_absolute())
+
+
+@contextlib.contextmanager
+def private_view(project: Project, options: ExportPrivacy | None = None) -> Iterator[Project]:
+    """Yield the privacy-filtered view of ``project`` for one export (typed as a Project).
+
+    ``options`` None means the safe default: pseudonyms and redactions applied, every segment
+    kept. Temporary redacted audio copies are removed on exit.
+    """
+    options = options or ExportPrivacy()
+    workdir = Path(tempfile.mkdtemp(prefix="fieldscribe-export-"))
+    try:
+        yield cast("Project", PrivateView(project, options, workdir))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def log_export(
+    project: Project,
+    what: str,
+    dest: Path,
+    options: ExportPrivacy | None,
+    *,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Record an export in the audit log (skipped for a project opened read-only)."""
+    if project.readonly:
+        return
+    options = options or ExportPrivacy()
+    project.audit.log_event(
+        "export",
+        target_type,
+        target_id,
+        {
+            "what": what,
+            "file": dest.name,
+            "pseudonymised": options.pseudonymise,
+            "redacted": options.redact,
+            "consented_only": options.consented_only,
+            **(extra or {}),
+        },
+    )

@@ -1,0 +1,2 @@
+"""Speaker labels, statistics, voice profiles and the speaker timeline (``project.speakers``).
+May import ``storage.core`` only."""

@@ -1,0 +1,106 @@
+"""Codes with one path and different ids, merged on request (``--merge-same-name``).
+
+They merge into the oldest (by ``created_at``, then id), every stamp derived from the rows, not
+the clock, so any merge order gives the same project and codings keep their coder. Part of
+``storage.team.merge._Merge``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from storage.team.merge import _Merge
+
+
+def _next_version(version: str) -> str:
+    """The version after ``version`` (an ISO time with milliseconds): one millisecond later."""
+    try:
+        when = datetime.strptime(version, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        return version + "+"  # not a time this FieldScribe wrote: still a new, later string
+    return (when + timedelta(milliseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class SameNameCodes:
+    """Reports and merges same-path codes for one merge (``storage.team.merge._Merge``)."""
+
+    def __init__(self, merge: _Merge) -> None:
+        self._m = merge
+
+    def run(self) -> None:
+        """Report the codes that share a path; merge them when the merge was asked to."""
+        merged_ids: set[str] = set()
+        for _ in range(1000):
+            groups: dict[str, list[Any]] = {}
+            for code in self._m.project.codebook.codes():
+                groups.setdefault(code.path, []).append(code)
+            dups = sorted(
+                ((p, cs) for p, cs in groups.items() if len(cs) > 1),
+                key=lambda item: (item[0].count("/"), item[0]),
+            )
+            if not dups:
+                return
+            if not self._m.merge_same_name:
+                self._m.summary.same_name_codes = [(p, sorted(c.id for c in cs)) for p, cs in dups]
+                return
+            path, codes = dups[0]
+            codes.sort(key=lambda c: (c.created_at, c.id))
+            self._m.summary.same_name_codes.append((path, [c.id for c in codes]))
+            for other in codes[1:]:
+                self._merge_code_into(other.id, codes[0].id)
+                merged_ids.add(other.id)
+                self._m.summary.merged_codes += 1
+
+    def _merge_code_into(self, source: str, target: str) -> None:
+        """Move a code's codings, sub-codes and memos to ``target``; delete ``source``.
+
+        Unlike ``Project.merge_codes`` (a user's act, stamped with its time), every stamp here
+        derives from the rows themselves: each changed row's new version is its old version plus
+        one millisecond, each tombstone is dated likewise, and of two equal codings (same segment,
+        coder and span) the one created first stays. So merging bundles with ``--merge-same-name``
+        gives the same project in any order, and again changes nothing; codings keep their coder.
+        """
+        conn, by = self._m.conn, self._m.project.coder
+
+        def tombstone(table: str, row_id: str, version: str) -> None:
+            self._m._union_tombstone((table, row_id, by, _next_version(version)))
+
+        for cid, created, version, seg, coder, start, end in conn.execute(
+            "SELECT id, created_at, updated_at, segment_id, coder, start_cp, end_cp "
+            "FROM main.codings WHERE code_id = ? ORDER BY created_at, id",
+            (source,),
+        ).fetchall():
+            twin = conn.execute(
+                "SELECT id, created_at, updated_at FROM main.codings WHERE code_id = ? "
+                "AND segment_id = ? AND coder = ? AND start_cp IS ? AND end_cp IS ?",
+                (target, seg, coder, start, end),
+            ).fetchone()
+            if twin is not None:
+                if (twin[1], twin[0]) < (created, cid):
+                    conn.execute("DELETE FROM main.codings WHERE id = ?", (cid,))
+                    tombstone("codings", cid, version)
+                    continue
+                conn.execute("DELETE FROM main.codings WHERE id = ?", (twin[0],))
+                tombstone("codings", twin[0], twin[2])
+            conn.execute(
+                "UPDATE main.codings SET code_id = ?, updated_at = ? WHERE id = ?",
+                (target, _next_version(version), cid),
+            )
+        for table, column, extra in (
+            ("codes", "parent_id", ""),
+            ("memos", "target_id", " AND target_type = 'code'"),
+        ):
+            for row_id, version in conn.execute(
+                f"SELECT id, updated_at FROM main.{table} WHERE {column} = ?{extra}", (source,)
+            ).fetchall():
+                conn.execute(
+                    f"UPDATE main.{table} SET {column} = ?, updated_at = ? WHERE id = ?",
+                    (target, _next_version(version), row_id),
+                )
+        version = conn.execute(
+            "SELECT updated_at FROM main.codes WHERE id = ?", (source,)
+        ).fetchone()[0]
+        conn.execute("DELETE FROM main.codes WHERE id = ?", (source,))
+        tombstone("codes", source, version)

@@ -1,0 +1,51 @@
+"""Merging team bundles into a project: many bundles, unpacked ahead, in one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from storage.team.bundle import OpenedBundle, opened_in_turn
+from storage.team.merge import MergeSession, find_differing
+
+
+def merge_bundles(
+    project: Any,
+    bundles: list[str | Path],
+    *,
+    allow_other_project: bool = False,
+    merge_same_name: bool = False,
+) -> list[Any]:
+    """Merge bundles into ``project``; return their summaries.
+
+    Each bundle merges in a savepoint of one transaction (``storage.team.merge.MergeSession``), so a
+    refused bundle changes nothing and the bundles before it stay merged, as if each had its own
+    transaction, while their pages are written once. See ``storage.team.merge`` for the rules.
+    """
+    summaries = []
+    db_path = Path(project.folder) / "project.db"
+
+    memo: dict[str, Any] = {}  # what the comparing thread compared last (merge_ahead.Compared)
+
+    def ahead(opened: OpenedBundle) -> None:
+        find_differing(db_path, opened, memo)
+
+    with (
+        opened_in_turn(bundles, ahead) as opened_bundles,
+        MergeSession(project) as session,
+    ):
+        for opened in opened_bundles:
+            summary = session.merge(
+                opened,
+                allow_other_project=allow_other_project,
+                merge_same_name=merge_same_name,
+                remove_folder=True,
+            )
+            summaries.append(summary)
+            project.audit.log_event(
+                "merge",
+                None,
+                None,
+                {"bundle": opened.path.name, "from_coder": opened.coder},
+            )
+    return summaries

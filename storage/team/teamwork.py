@@ -1,0 +1,411 @@
+"""Teamwork on one project: merge conflicts, blind coding, and the data agreement is computed on.
+
+The merge itself lives in ``storage/merge.py`` and bundles in ``storage/bundle.py``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from storage.core.store import Store
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from storage.core.errors import InvalidInputError, NotFoundError
+from storage.core.ids import now_iso
+from storage.core.models import Coding
+from storage.core.schema_teamwork import TRAVELLING_TABLES
+
+BLIND_CODING_KEY = "blind_coding"
+_NOT_CONTENT = {"seq", "id", "created_by", "created_at", "updated_at"}
+#: columns a conflict resolution never writes: a voice profile's embedding is fixed at
+#: enrolment (and a conflict's JSON keeps it only as text)
+_IMMUTABLE: dict[str, frozenset[str]] = {
+    "speaker_profiles": frozenset({"embedding", "dim", "model"}),
+}
+
+
+@dataclass
+class ConflictVersion:
+    """One competing version of a row.
+
+    ``deleted`` versions stand for a deletion (a tombstone) rather than row values.
+    """
+
+    version: str
+    author: str
+    values: dict[str, Any]
+    deleted: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the JSON-friendly form stored in ``conflicts.versions``."""
+        return {
+            "version": self.version,
+            "author": self.author,
+            "values": self.values,
+            "deleted": self.deleted,
+        }
+
+
+@dataclass
+class Conflict:
+    """Two or more coders changed (or deleted) the same row differently."""
+
+    id: str
+    table_name: str
+    row_id: str
+    kind: str
+    versions: list[ConflictVersion]
+    status: str
+    resolution: str | None
+    resolved_by: str | None
+    resolved_at: str | None
+    created_at: str
+    current: dict[str, Any] | None = None
+
+    def describe(self) -> str:
+        """Return a one-line human summary."""
+        who = ", ".join(sorted({v.author for v in self.versions}))
+        what = "edited differently" if self.kind == "edit" else "deleted by one, still used"
+        return f"{self.table_name} {self.row_id}: {what} ({who})"
+
+
+@dataclass
+class AgreementData:
+    """What inter-coder agreement is computed from; plain lists, no database.
+
+    Attributes:
+        coders: the coders compared, sorted.
+        segments: ``(segment_id, session_id, text_length, start_ms, end_ms)`` of every segment of
+            the sessions in scope, in time order.
+        codings: ``(segment_id, code_id, coder, start_cp, end_cp)`` of those coders' codings on
+            those segments (span ends None for whole-segment codings).
+        codes: ``code_id -> code path`` of the codes in scope.
+        texts: ``segment_id -> text`` (for the disagreement view).
+        speakers: ``segment_id -> speaker``.
+    """
+
+    coders: list[str]
+    segments: list[tuple[str, str, int, int, int]]
+    codings: list[tuple[str, str, str, int | None, int | None]]
+    codes: dict[str, str]
+    texts: dict[str, str] = field(default_factory=dict)
+    speakers: dict[str, str | None] = field(default_factory=dict)
+
+
+def content_columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:
+    """Return the columns of ``table`` that hold content (not ids, seq or stamps)."""
+    cols = [r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})")]
+    return [c for c in cols if c not in _NOT_CONTENT]
+
+
+def conflict_from_row(row: sqlite3.Row) -> Conflict:
+    """Build a ``Conflict`` from a ``conflicts`` row."""
+    versions = [
+        ConflictVersion(
+            version=str(v["version"]),
+            author=str(v["author"]),
+            values=dict(v.get("values") or {}),
+            deleted=bool(v.get("deleted")),
+        )
+        for v in json.loads(row["versions"])
+    ]
+    return Conflict(
+        id=row["id"],
+        table_name=row["table_name"],
+        row_id=row["row_id"],
+        kind=row["kind"],
+        versions=versions,
+        status=row["status"],
+        resolution=row["resolution"],
+        resolved_by=row["resolved_by"],
+        resolved_at=row["resolved_at"],
+        created_at=row["created_at"],
+    )
+
+
+class Team:
+    """Conflicts from merges, blind coding and agreement data."""
+
+    def __init__(self, store: Store, project: Project) -> None:
+        self._store = store
+        self._project = project
+
+    # ----------------------------------------------------------------- conflicts
+    def conflicts(self, *, status: str | None = "open") -> list[Conflict]:
+        """Return merge conflicts (open ones by default; ``status=None`` for all)."""
+        sql, params = "SELECT * FROM conflicts", []
+        if status is not None:
+            sql += " WHERE status = ?"
+            params.append(status)
+        sql += " ORDER BY table_name, created_at, row_id"
+        result = []
+        for row in self._store.rows(sql, params):
+            conflict = conflict_from_row(row)
+            conflict.current = self._current_values(conflict.table_name, conflict.row_id)
+            result.append(conflict)
+        return result
+
+    def get_conflict(self, conflict_id: str) -> Conflict:
+        """Return one conflict or raise ``NotFoundError``."""
+        row = self._store.one("SELECT * FROM conflicts WHERE id = ?", (conflict_id,))
+        if row is None:
+            raise NotFoundError(f"No conflict with id {conflict_id!r}.")
+        conflict = conflict_from_row(row)
+        conflict.current = self._current_values(conflict.table_name, conflict.row_id)
+        return conflict
+
+    def _current_values(self, table: str, row_id: str) -> dict[str, Any] | None:
+        if table not in TRAVELLING_TABLES:
+            return None
+        row = self._store.one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+        if row is None:
+            return None
+        cols = content_columns(self._store.db.conn, table)
+        return {c: row[c] for c in cols}
+
+    def resolve_conflict(
+        self,
+        conflict_id: str,
+        *,
+        keep: int | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> Conflict:
+        """Resolve a conflict by keeping one version (by index) or by writing edited values.
+
+        For an edit conflict the chosen (or edited) values become a new version of the row; every
+        competing version is remembered, so merging the same bundles again does not reopen it.
+        For a deletion conflict, keeping the deletion deletes the row (and, for a code or a
+        segment, its codings); keeping the row removes the tombstone.
+
+        Args:
+            conflict_id: the conflict.
+            keep: index into ``conflict.versions`` of the version to keep.
+            values: edited field values (edit conflicts only), e.g. ``{"text": "..."}``.
+
+        Raises:
+            NotFoundError: unknown conflict.
+            InvalidInputError: neither or both of ``keep``/``values``, a bad index, unknown fields,
+                or the conflict is already resolved.
+        """
+        conflict = self.get_conflict(conflict_id)
+        if conflict.status != "open":
+            raise InvalidInputError(f"Conflict {conflict_id} is already resolved.")
+        if (keep is None) == (values is None):
+            raise InvalidInputError("Resolve a conflict by keeping one version or by editing it.")
+        if keep is not None and not 0 <= keep < len(conflict.versions):
+            raise InvalidInputError(
+                f"No version {keep}; the conflict has {len(conflict.versions)} versions."
+            )
+        chosen = conflict.versions[keep] if keep is not None else None
+        table, row_id = conflict.table_name, conflict.row_id
+        with self._store.tx() as db:
+            conn = db.conn
+            if chosen is not None and chosen.deleted:
+                self._delete_for_resolution(table, row_id)
+                resolution = f"kept the deletion by {chosen.author}"
+            else:
+                if conflict.current is None:
+                    raise InvalidInputError(
+                        f"{table} {row_id} no longer exists; the conflict cannot keep it."
+                    )
+                new_values = dict(chosen.values) if chosen is not None else dict(values or {})
+                cols = set(content_columns(conn, table))
+                unknown = set(new_values) - cols
+                if unknown:
+                    raise InvalidInputError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+                fixed = _IMMUTABLE.get(table, frozenset())
+                changed = {
+                    k: v
+                    for k, v in new_values.items()
+                    if k not in fixed and conflict.current.get(k) != v
+                }
+                self._write_resolution(table, row_id, changed)
+                conn.execute(
+                    "DELETE FROM deletions WHERE table_name = ? AND row_id = ?", (table, row_id)
+                )
+                resolution = (
+                    f"kept the version of {chosen.author} ({chosen.version})"
+                    if chosen is not None
+                    else "edited"
+                )
+            for v in conflict.versions:
+                if not v.deleted:
+                    conn.execute(
+                        "INSERT OR IGNORE INTO row_versions (table_name, row_id, version, author)"
+                        " VALUES (?, ?, ?, ?)",
+                        (table, row_id, v.version, v.author),
+                    )
+            conn.execute(
+                "UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_by = ?,"
+                " resolved_at = ? WHERE id = ?",
+                (resolution, self._store.coder, now_iso(), conflict_id),
+            )
+        return self.get_conflict(conflict_id)
+
+    def _write_resolution(self, table: str, row_id: str, changed: dict[str, Any]) -> None:
+        if table == "segments" and {"text", "speaker"} & changed.keys():
+            text = changed.pop("text", None)
+            options: dict[str, Any] = {}
+            if "speaker" in changed:
+                speaker = changed.pop("speaker")
+                options = {"speaker": speaker} if speaker is not None else {"clear_speaker": True}
+            self._project.transcript.update_segment(row_id, text=text, **options)
+        # always a new version, so the resolution supersedes every competing version
+        sets = "".join(f"{k} = ?, " for k in changed)
+        self._store.db.conn.execute(
+            f"UPDATE {table} SET {sets}updated_at = ? WHERE id = ?",
+            (*changed.values(), now_iso(), row_id),
+        )
+
+    def _delete_for_resolution(self, table: str, row_id: str) -> None:
+        if table == "codes":
+            if self._store.one("SELECT 1 FROM codes WHERE id = ?", (row_id,)):
+                self._project.codebook.delete_code(row_id, force=True)
+        elif table == "segments":
+            if self._store.one("SELECT 1 FROM segments WHERE id = ?", (row_id,)):
+                self._project.transcript.delete_segment(row_id, force=True)
+        elif table == "sessions":
+            if self._store.one("SELECT 1 FROM sessions WHERE id = ?", (row_id,)):
+                self._project.sessions.delete_session(row_id, force=True)
+        else:
+            if table not in TRAVELLING_TABLES:
+                raise InvalidInputError(f"Unknown table {table!r}.")
+            self._store.db.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
+            self._store.tombstone(table, row_id)
+
+    # ----------------------------------------------------------------- blind coding
+    @property
+    def blind_coding(self) -> bool:
+        """Whether coders see only their own codings (the lead turns it off to compare)."""
+        value = self._store.scalar(
+            "SELECT value FROM project_meta WHERE key = ?", (BLIND_CODING_KEY,)
+        )
+        return bool(value == "1")
+
+    def set_blind_coding(self, on: bool) -> None:
+        """Turn blind coding on or off (a project setting that travels in bundles)."""
+        with self._store.tx() as db:
+            db.conn.execute(
+                "INSERT INTO project_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (BLIND_CODING_KEY, "1" if on else "0"),
+            )
+
+    def visible_codings(
+        self,
+        *,
+        segment_id: str | None = None,
+        code_id: str | None = None,
+        session_id: str | None = None,
+    ) -> list[Coding]:
+        """Return the codings the current coder may see.
+
+        With blind coding on, only the current coder's own codings; otherwise everyone's.
+        """
+        coder = self._store.coder if self.blind_coding else None
+        result: list[Coding] = self._project.codebook.codings(
+            segment_id=segment_id, code_id=code_id, coder=coder, session_id=session_id
+        )
+        return result
+
+    # ----------------------------------------------------------------- agreement data
+    def agreement_data(
+        self,
+        *,
+        coders: list[str] | None = None,
+        code_ids: list[str] | None = None,
+        session_ids: list[str] | None = None,
+        with_texts: bool = True,
+    ) -> AgreementData:
+        """Collect what inter-coder agreement is computed from.
+
+        Two plain table reads (segments, codings) and no join: the codings are matched to their
+        segments in memory, far cheaper than one indexed lookup per coding.
+
+        Args:
+            coders: the coders to compare (default: every coder with codings).
+            code_ids: the codes to compare (default: every code).
+            session_ids: the sessions in scope (default: every session with codings by one of
+                the coders).
+            with_texts: also fill ``texts`` and ``speakers`` (what ``disagreements`` shows;
+                the coefficients do not need them).
+
+        Raises:
+            NotFoundError: an unknown coder, code or session.
+        """
+        known_coders = {r[0] for r in self._store.rows("SELECT name FROM coders")}
+        if coders:
+            missing = [c for c in coders if c not in known_coders]
+            if missing:
+                raise NotFoundError(f"No coder named {missing[0]!r} in this project.")
+            chosen = sorted(set(coders))
+        else:
+            chosen = sorted(r[0] for r in self._store.rows("SELECT DISTINCT coder FROM codings"))
+        all_codes = {c.id: c.path for c in self._project.codebook.codes()}
+        if code_ids:
+            for cid in code_ids:
+                if cid not in all_codes:
+                    raise NotFoundError(f"No code with id {cid!r}.")
+            codes = {cid: all_codes[cid] for cid in code_ids}
+        else:
+            codes = all_codes
+        if session_ids:
+            for sid in session_ids:
+                if self._store.one("SELECT 1 FROM sessions WHERE id = ?", (sid,)) is None:
+                    raise NotFoundError(f"No session with id {sid!r}.")
+        coder_marks = ",".join("?" * len(chosen))
+        if session_ids:
+            sessions = list(dict.fromkeys(session_ids))
+        else:  # the sessions where the chosen coders coded something (stops at the first)
+            sessions = [
+                r[0]
+                for r in self._store.rows(
+                    "SELECT s.id FROM sessions s WHERE EXISTS (SELECT 1 FROM segments g "
+                    "JOIN codings c ON c.segment_id = g.id WHERE g.session_id = s.id "
+                    f"AND c.coder IN ({coder_marks}))",
+                    chosen,
+                )
+            ]
+        everything = not session_ids and len(sessions) == self._store.scalar(
+            "SELECT count(DISTINCT session_id) FROM segments"
+        )
+        extra = ", text, speaker" if with_texts else ""
+        where = "" if everything else f"WHERE session_id IN ({','.join('?' * len(sessions))}) "
+        with self._store.mutex:
+            cursor = self._store.db.conn.cursor()
+            cursor.row_factory = None  # plain tuples: about twice as fast as sqlite3.Row
+            seg_rows: list[tuple[Any, ...]] = cursor.execute(
+                f"SELECT id, session_id, length(text), start_ms, end_ms{extra} FROM segments "
+                f"{where}ORDER BY session_id, start_ms, seq",
+                [] if everything else sessions,
+            ).fetchall()
+            # "+coder": scan the table in order rather than hop through the coder index
+            which = f"WHERE +coder IN ({coder_marks})" if coders else ""
+            coding_rows: list[tuple[str, str, str, int | None, int | None]] = cursor.execute(
+                f"SELECT segment_id, code_id, coder, start_cp, end_cp FROM codings {which}",
+                chosen if coders else [],
+            ).fetchall()
+        # without a session filter every coding of these coders lies in a session in scope
+        if code_ids or session_ids:
+            in_scope = {r[0] for r in seg_rows} if session_ids else None
+            coding_rows = [
+                r for r in coding_rows if r[1] in codes and (in_scope is None or r[0] in in_scope)
+            ]
+        return AgreementData(
+            coders=chosen,
+            segments=cast(
+                list[tuple[str, str, int, int, int]],
+                [r[:5] for r in seg_rows] if with_texts else seg_rows,
+            ),
+            codings=coding_rows,
+            codes=codes,
+            texts={r[0]: r[5] for r in seg_rows} if with_texts else {},
+            speakers={r[0]: r[6] for r in seg_rows} if with_texts else {},
+        )

@@ -1,0 +1,480 @@
+"""Transcript segments, their full-text index (FTS5) and search."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from storage.core.segment_rows import (
+    SEGMENT_COLUMNS,
+    segment_from_row,
+)
+from storage.core.segment_rows import words_from_json as _words_from_json
+from storage.core.segment_rows import words_to_json as _words_json
+from storage.core.store import Store
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage.core.errors import InUseError, InvalidInputError, NotFoundError
+from storage.core.ids import new_id, now_iso
+from storage.core.models import SEGMENT_ORIGINS, DeletionReport, SearchHit, Segment, Word
+
+_MARK_OPEN, _MARK_CLOSE = "[", "]"
+
+
+@dataclass
+class SegmentDraft:
+    """A segment to be written: what a transcriber or a user provides."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+    speaker: str | None = None
+    confidence: float | None = None
+    words: list[Word] = field(default_factory=list)
+    origin: str = "whisper"
+
+
+def _check_draft(draft: SegmentDraft) -> None:
+    if draft.start_ms < 0 or draft.end_ms < draft.start_ms:
+        raise InvalidInputError(
+            f"Invalid segment times {draft.start_ms}-{draft.end_ms} ms (start >= 0, end >= start)."
+        )
+    if draft.origin not in SEGMENT_ORIGINS:
+        raise InvalidInputError(f"Unknown segment origin {draft.origin!r}.")
+
+
+def _quote_terms(query: str) -> str:
+    """Turn free text into an FTS5 query of quoted terms (used when the syntax is invalid)."""
+    terms = re.findall(r"\w[\w'-]*", query)
+    return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+class Transcript:
+    """Segments of sessions and full-text search over them."""
+
+    def __init__(self, store: Store, project: Project) -> None:
+        self._store = store
+        self._project = project
+
+    def rebuild_search_index(self) -> None:
+        """Rebuild the full-text index from the segments table."""
+        with self._store.tx() as db:
+            db.conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')")
+
+    # ----------------------------------------------------------------- writing
+    def add_segments(self, session_id: str, drafts: Iterable[SegmentDraft]) -> list[Segment]:
+        """Write segments to a session in one transaction and return them."""
+        if self._store.one("SELECT 1 FROM sessions WHERE id = ?", (session_id,)) is None:
+            raise NotFoundError(f"No session with id {session_id!r}.")
+        ids = []
+        with self._store.tx() as db:
+            conn = db.conn
+            for draft in drafts:
+                _check_draft(draft)
+                segment_id = new_id()
+                stamp = self._store.stamp()
+                cursor = conn.execute(
+                    "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
+                    " confidence, words, edited, created_by, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                    (
+                        segment_id,
+                        session_id,
+                        int(draft.start_ms),
+                        int(draft.end_ms),
+                        draft.speaker,
+                        draft.text,
+                        draft.origin,
+                        draft.confidence,
+                        _words_json(draft.words),
+                        stamp["created_by"],
+                        stamp["created_at"],
+                        stamp["updated_at"],
+                    ),
+                )
+                assert cursor.lastrowid is not None
+                self._store.fts_insert(cursor.lastrowid, draft.text)
+                ids.append(segment_id)
+        return [self.get_segment(i) for i in ids]
+
+    def add_segment(
+        self,
+        session_id: str,
+        start_ms: int,
+        end_ms: int,
+        text: str,
+        *,
+        speaker: str | None = None,
+        origin: str = "manual",
+    ) -> Segment:
+        """Add one segment (by default a hand-made one)."""
+        draft = SegmentDraft(start_ms, end_ms, text, speaker=speaker, origin=origin)
+        return self.add_segments(session_id, [draft])[0]
+
+    def update_segment(
+        self,
+        segment_id: str,
+        *,
+        text: str | None = None,
+        speaker: str | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        clear_speaker: bool = False,
+    ) -> Segment:
+        """Edit a segment. A text change marks it ``edited`` (hand-corrected).
+
+        Span codings that no longer fit in a shortened text are clamped to its end.
+        """
+        row = self._segment_row(segment_id)
+        fields: dict[str, Any] = {}
+        if text is not None and text != row["text"]:
+            fields["text"] = text
+            fields["edited"] = 1
+        if speaker is not None or clear_speaker:
+            fields["speaker"] = None if clear_speaker else speaker
+            fields["speaker_edited"] = 1  # a speaker set by hand survives re-detection
+        new_start = row["start_ms"] if start_ms is None else start_ms
+        new_end = row["end_ms"] if end_ms is None else end_ms
+        if new_start < 0 or new_end < new_start:
+            raise InvalidInputError(f"Invalid segment times {new_start}-{new_end} ms.")
+        if start_ms is not None:
+            fields["start_ms"] = start_ms
+        if end_ms is not None:
+            fields["end_ms"] = end_ms
+        if not fields:
+            return segment_from_row(row)
+        fields["updated_at"] = now_iso()
+        with self._store.tx() as db:
+            if "text" in fields:
+                self._store.fts_delete(row["seq"], row["text"])
+                self._store.fts_insert(row["seq"], fields["text"])
+                self._clamp_spans(segment_id, len(fields["text"]))
+            sets = ", ".join(f"{k} = ?" for k in fields)
+            db.conn.execute(
+                f"UPDATE segments SET {sets} WHERE id = ?", (*fields.values(), segment_id)
+            )
+            if "speaker" in fields:  # the timeline follows the hand
+                self._project.speakers.turns.follow_segments(
+                    db.conn, [segment_id], fields["speaker"], fields["updated_at"]
+                )
+        return self.get_segment(segment_id)
+
+    def _clamp_spans(self, segment_id: str, length: int) -> None:
+        """Fit span codings into a text of ``length`` code points.
+
+        A span past the end becomes a whole-segment coding and a span over the end is cut at
+        it; when that coding already exists, the span is removed instead (with a tombstone).
+        """
+        conn = self._store.db.conn
+        rows = conn.execute(
+            "SELECT id, code_id, coder, start_cp, end_cp FROM codings "
+            "WHERE segment_id = ? AND end_cp IS NOT NULL AND end_cp > ? ORDER BY start_cp, id",
+            (segment_id, length),
+        ).fetchall()
+        for coding_id, code_id, coder, start, _end in rows:
+            span = (None, None) if start >= length else (start, length)
+            if span == (0, length):
+                span = (None, None)  # the whole text is the whole segment
+            clash = conn.execute(
+                "SELECT 1 FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
+                "AND start_cp IS ? AND end_cp IS ? AND id != ?",
+                (segment_id, code_id, coder, *span, coding_id),
+            ).fetchone()
+            if clash is not None:
+                conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+                self._store.tombstone("codings", coding_id)
+                continue
+            conn.execute(
+                "UPDATE codings SET start_cp = ?, end_cp = ?, updated_at = ? WHERE id = ?",
+                (*span, now_iso(), coding_id),
+            )
+
+    def delete_segment(self, segment_id: str, *, force: bool = False) -> DeletionReport:
+        """Delete a segment; with codings only when ``force`` is given."""
+        row = self._segment_row(segment_id)
+        n = int(
+            self._store.scalar("SELECT count(*) FROM codings WHERE segment_id = ?", (segment_id,))
+        )
+        if n and not force:
+            raise InUseError(f"Segment {segment_id} has {n} codings; use --force to delete them.")
+        with self._store.tx() as db:
+            for (coding_id,) in db.conn.execute(
+                "SELECT id FROM codings WHERE segment_id = ?", (segment_id,)
+            ).fetchall():
+                self._store.tombstone("codings", coding_id)
+            db.conn.execute("DELETE FROM codings WHERE segment_id = ?", (segment_id,))
+            self._store.fts_delete(row["seq"], row["text"])
+            db.conn.execute("DELETE FROM segments WHERE id = ?", (segment_id,))
+            self._store.tombstone("segments", segment_id)
+        return DeletionReport(target=f"segment {segment_id}", removed={"codings": n})
+
+    def split_segment(
+        self, segment_id: str, at_cp: int, at_ms: int | None = None
+    ) -> tuple[Segment, Segment]:
+        """Split a segment at a code point; the second part gets a new id.
+
+        The split time is ``at_ms`` or, failing that, taken from the word timings or
+        interpolated by character position. Whole-segment codings apply to both halves; span
+        codings follow their text (a span across the cut is cut in two).
+        """
+        row = self._segment_row(segment_id)
+        seg = segment_from_row(row)
+        if not 0 < at_cp < len(seg.text):
+            raise InvalidInputError(f"Cannot split at {at_cp}: the text has {len(seg.text)} chars.")
+        if at_ms is None:
+            at_ms = _split_time(seg, at_cp)
+        at_ms = max(seg.start_ms, min(seg.end_ms, at_ms))
+        left_text, right_text = seg.text[:at_cp].rstrip(), seg.text[at_cp:].lstrip()
+        shift = len(seg.text) - len(right_text)  # code points removed before the right part
+        left_words = [w for w in seg.words if w.start_ms < at_ms]
+        right_words = [w for w in seg.words if w.start_ms >= at_ms]
+        new_id_ = new_id()
+        with self._store.tx() as db:
+            conn = db.conn
+            stamp = self._store.stamp()
+            cursor = conn.execute(
+                "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
+                " confidence, words, edited, created_by, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                (
+                    new_id_,
+                    seg.session_id,
+                    at_ms,
+                    seg.end_ms,
+                    seg.speaker,
+                    right_text,
+                    seg.origin,
+                    seg.confidence,
+                    _words_json(right_words),
+                    stamp["created_by"],
+                    stamp["created_at"],
+                    stamp["updated_at"],
+                ),
+            )
+            assert cursor.lastrowid is not None
+            self._store.fts_insert(cursor.lastrowid, right_text)
+            self._split_codings(segment_id, new_id_, at_cp, shift, len(left_text))
+            self.update_segment(segment_id, text=left_text, end_ms=at_ms)
+            conn.execute(
+                "UPDATE segments SET words = ? WHERE id = ?", (_words_json(left_words), segment_id)
+            )
+        return self.get_segment(segment_id), self.get_segment(new_id_)
+
+    def _split_codings(
+        self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int
+    ) -> None:
+        conn = self._store.db.conn
+        rows = conn.execute("SELECT * FROM codings WHERE segment_id = ?", (left_id,)).fetchall()
+        for c in rows:
+            start, end = c["start_cp"], c["end_cp"]
+            right_span: tuple[int | None, int | None] | None = None
+            if start is None:
+                right_span = (None, None)
+            elif end > at_cp:
+                right_span = (max(0, start - shift), end - shift)
+                if start >= at_cp:  # entirely in the right part: move it
+                    conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
+                    self._store.tombstone("codings", c["id"])
+                else:
+                    conn.execute(
+                        "UPDATE codings SET end_cp = ?, updated_at = ? WHERE id = ?",
+                        (min(end, left_len), now_iso(), c["id"]),
+                    )
+            if right_span is not None and _nonempty(right_span):
+                conn.execute(
+                    "INSERT OR IGNORE INTO codings (id, segment_id, code_id, coder, start_cp,"
+                    " end_cp, memo, created_by, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        new_id(),
+                        right_id,
+                        c["code_id"],
+                        c["coder"],
+                        right_span[0],
+                        right_span[1],
+                        c["memo"],
+                        c["created_by"],
+                        c["created_at"],
+                        now_iso(),
+                    ),
+                )
+
+    def merge_with_next(self, segment_id: str) -> Segment:
+        """Merge a segment with the next one of its session; codings of both are kept."""
+        row = self._segment_row(segment_id)
+        nxt = self._store.one(
+            "SELECT * FROM segments WHERE session_id = ? AND (start_ms > ? OR "
+            "(start_ms = ? AND seq > ?)) ORDER BY start_ms, seq LIMIT 1",
+            (row["session_id"], row["start_ms"], row["start_ms"], row["seq"]),
+        )
+        if nxt is None:
+            raise InvalidInputError("This is the last segment of the session; nothing to merge.")
+        sep = " " if row["text"] and nxt["text"] else ""
+        offset = len(row["text"]) + len(sep)
+        merged_text = row["text"] + sep + nxt["text"]
+        words = _words_from_json(row["words"]) + _words_from_json(nxt["words"])
+        with self._store.tx() as db:
+            conn = db.conn
+            self.update_segment(
+                segment_id, text=merged_text, end_ms=max(row["end_ms"], nxt["end_ms"])
+            )
+            for c in conn.execute(
+                "SELECT * FROM codings WHERE segment_id = ?", (nxt["id"],)
+            ).fetchall():
+                start = None if c["start_cp"] is None else c["start_cp"] + offset
+                end = None if c["end_cp"] is None else c["end_cp"] + offset
+                conn.execute(
+                    "INSERT OR IGNORE INTO codings (id, segment_id, code_id, coder, start_cp,"
+                    " end_cp, memo, created_by, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        new_id(),
+                        segment_id,
+                        c["code_id"],
+                        c["coder"],
+                        start,
+                        end,
+                        c["memo"],
+                        c["created_by"],
+                        c["created_at"],
+                        now_iso(),
+                    ),
+                )
+                self._store.tombstone("codings", c["id"])
+            conn.execute("DELETE FROM codings WHERE segment_id = ?", (nxt["id"],))
+            self._store.fts_delete(nxt["seq"], nxt["text"])
+            conn.execute("DELETE FROM segments WHERE id = ?", (nxt["id"],))
+            self._store.tombstone("segments", nxt["id"])
+            conn.execute(
+                "UPDATE segments SET words = ? WHERE id = ?", (_words_json(words), segment_id)
+            )
+        return self.get_segment(segment_id)
+
+    # ----------------------------------------------------------------- reading
+    def _segment_row(self, segment_id: str) -> sqlite3.Row:
+        row = self._store.one("SELECT * FROM segments WHERE id = ?", (segment_id,))
+        if row is None:
+            raise NotFoundError(f"No segment with id {segment_id!r}.")
+        return row
+
+    def get_segment(self, segment_id: str) -> Segment:
+        """Return one segment or raise ``NotFoundError``."""
+        return segment_from_row(self._segment_row(segment_id))
+
+    def segments(self, session_id: str) -> list[Segment]:
+        """Return a session's segments in time order."""
+        if self._store.one("SELECT 1 FROM sessions WHERE id = ?", (session_id,)) is None:
+            raise NotFoundError(f"No session with id {session_id!r}; list them with `sessions`.")
+        with self._store.mutex:
+            cursor = self._store.db.conn.execute(
+                f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE session_id = ? "
+                "ORDER BY start_ms, seq",
+                (session_id,),
+            )
+            cursor.row_factory = None  # plain tuples: about twice as fast as sqlite3.Row
+            rows = cursor.fetchall()
+        return [segment_from_row(r) for r in rows]
+
+    def segment_count(self, session_id: str | None = None) -> int:
+        """Count the segments of one session or of the project."""
+        if session_id is None:
+            return int(self._store.scalar("SELECT count(*) FROM segments"))
+        return int(
+            self._store.scalar("SELECT count(*) FROM segments WHERE session_id = ?", (session_id,))
+        )
+
+    # ----------------------------------------------------------------- search
+    def search(
+        self, query: str, *, limit: int | None = 100, session_id: str | None = None
+    ) -> list[SearchHit]:
+        """Full-text search (FTS5 syntax: words, "phrases", OR, NOT, prefix*), best first.
+
+        Invalid FTS5 syntax falls back to searching the query's words. ``marked`` holds the text
+        with matching words in square brackets.
+
+        Raises:
+            InvalidInputError: the query has no searchable word.
+        """
+        if not query.strip():
+            raise InvalidInputError("The search query is empty.")
+        try:
+            return self._search(query, limit, session_id)
+        except sqlite3.OperationalError:
+            quoted = _quote_terms(query)
+            if not quoted:
+                raise InvalidInputError(f"Nothing to search for in {query!r}.") from None
+            try:
+                return self._search(quoted, limit, session_id)
+            except sqlite3.OperationalError as exc:
+                raise InvalidInputError(f"Invalid search query {query!r}: {exc}.") from None
+
+    def _search(self, query: str, limit: int | None, session_id: str | None) -> list[SearchHit]:
+        # Step 1: rank and mark on the FTS index alone; SQLite keeps only the best ``limit``.
+        mark = f"highlight(segments_fts, 0, '{_MARK_OPEN}', '{_MARK_CLOSE}')"
+        if session_id is None:
+            sql = (
+                f"SELECT rowid, rank, {mark} FROM segments_fts "
+                "WHERE segments_fts MATCH ? ORDER BY rank"
+            )
+            params: list[Any] = [query]
+        else:
+            sql = (
+                f"SELECT segments_fts.rowid, rank, {mark} FROM segments_fts "
+                "JOIN segments g ON g.seq = segments_fts.rowid "
+                "WHERE segments_fts MATCH ? AND g.session_id = ? ORDER BY rank"
+            )
+            params = [query, session_id]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        ranked = {r[0]: (float(r[1]), str(r[2])) for r in self._store.rows(sql, params)}
+        if not ranked:
+            return []
+        # Step 2: the segments and session titles of those rows only.
+        marks = ",".join("?" * len(ranked))
+        rows = self._store.rows(
+            "SELECT g.seq, g.id, g.session_id, s.title, g.start_ms, g.end_ms, g.speaker, g.text "
+            f"FROM segments g JOIN sessions s ON s.id = g.session_id WHERE g.seq IN ({marks})",
+            list(ranked),
+        )
+        hits = [
+            SearchHit(
+                segment_id=r["id"],
+                session_id=r["session_id"],
+                session_title=r["title"],
+                start_ms=r["start_ms"],
+                end_ms=r["end_ms"],
+                speaker=r["speaker"],
+                text=r["text"],
+                marked=ranked[r["seq"]][1],
+                rank=ranked[r["seq"]][0],
+            )
+            for r in rows
+        ]
+        return sorted(hits, key=lambda h: h.rank)
+
+
+def _split_time(seg: Segment, at_cp: int) -> int:
+    """Estimate the time of a code-point position from word timings or by proportion."""
+    if seg.words:
+        pos = 0
+        for word in seg.words:
+            pos += len(word.text)
+            if pos > at_cp:
+                return word.start_ms
+        return seg.end_ms
+    if not seg.text:
+        return seg.start_ms
+    return seg.start_ms + round((seg.end_ms - seg.start_ms) * at_cp / len(seg.text))
+
+
+def _nonempty(span: tuple[int | None, int | None]) -> bool:
+    start, end = span
+    return start is None or end is None or end > start

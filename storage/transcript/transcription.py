@@ -1,0 +1,313 @@
+"""Where a session's transcription stands, and the segment writes a transcription makes.
+
+The ``transcription_state`` row of a session records the model, the language, how far the audio
+was transcribed (``done_ms``) and a status (``running``, ``cancelled``, ``failed``, ``done``). The
+transcriber writes the segments of each piece of audio together with the new ``done_ms`` in ONE
+transaction (``add_transcribed``), so after a cancel, a crash or a power cut the project holds
+exactly the segments up to ``done_ms`` and the work resumes from there without duplicates.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from storage.core.store import Store
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from storage.core.errors import NotFoundError
+from storage.core.ids import now_iso
+from storage.core.models import Segment
+
+TRANSCRIPTION_STATUSES = ("running", "cancelled", "failed", "done")
+
+# A segment is "untouched" machine output when Whisper wrote it, nobody edited it and nobody
+# coded it: only such segments may be removed by a new transcription.
+_UNTOUCHED = (
+    "origin = 'whisper' AND edited = 0 AND "
+    "NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = segments.id)"
+)
+
+
+@dataclass
+class TranscriptionState:
+    """How far the transcription of one session went."""
+
+    session_id: str
+    model: str
+    language: str | None
+    status: str
+    done_ms: int
+    total_ms: int
+    options: dict[str, Any] = field(default_factory=dict)
+    updated_at: str = ""
+
+
+@dataclass
+class TranscriptStats:
+    """What a new transcription of a session would touch."""
+
+    untouched: int  # Whisper segments nobody edited or coded (replaceable)
+    edited: int  # Whisper segments edited by hand
+    manual: int  # segments typed or imported by hand (origin manual or import)
+    coded_segments: int  # segments with at least one coding
+    codings: int  # codings on the session's segments
+
+    @property
+    def protected(self) -> int:
+        """Segments holding someone's work (edited, hand-made or coded)."""
+        return self.edited + self.manual + self.coded_segments
+
+
+def _no_state(session_id: str, status: str, updated_at: str) -> TranscriptionState:
+    options = {"_session_status": status, "_session_updated_at": updated_at}
+    return TranscriptionState(session_id, "", None, "none", 0, 0, options)
+
+
+def _state(row: sqlite3.Row) -> TranscriptionState:
+    return TranscriptionState(
+        session_id=row["session_id"],
+        model=row["model"],
+        language=row["language"],
+        status=row["status"],
+        done_ms=int(row["done_ms"]),
+        total_ms=int(row["total_ms"]),
+        options=json.loads(row["options"] or "{}"),
+        updated_at=row["updated_at"],
+    )
+
+
+class Transcription:
+    """Transcription progress of sessions (resumable) and replacing machine segments."""
+
+    def __init__(self, store: Store, project: Project) -> None:
+        self._store = store
+        self._project = project
+
+    def transcription_state(self, session_id: str) -> TranscriptionState | None:
+        """Return the session's transcription state, or None if it was never transcribed."""
+        row = self._store.one(
+            "SELECT * FROM transcription_state WHERE session_id = ?", (session_id,)
+        )
+        return None if row is None else _state(row)
+
+    def transcript_stats(self, session_id: str) -> TranscriptStats:
+        """Count what a new transcription of the session would have to respect."""
+        row = self._store.one(
+            f"""
+            SELECT
+              (SELECT count(*) FROM segments WHERE session_id = ?1 AND {_UNTOUCHED}) AS untouched,
+              (SELECT count(*) FROM segments WHERE session_id = ?1 AND origin = 'whisper'
+                 AND edited = 1) AS edited,
+              (SELECT count(*) FROM segments WHERE session_id = ?1 AND origin != 'whisper')
+                 AS manual,
+              (SELECT count(DISTINCT c.segment_id) FROM codings c JOIN segments g
+                 ON g.id = c.segment_id WHERE g.session_id = ?1) AS coded_segments,
+              (SELECT count(*) FROM codings c JOIN segments g ON g.id = c.segment_id
+                 WHERE g.session_id = ?1) AS codings
+            """,
+            (session_id,),
+        )
+        assert row is not None
+        return TranscriptStats(**{k: int(row[k]) for k in row.keys()})  # noqa: SIM118
+
+    def protected_segments(self, session_id: str) -> list[tuple[int, int]]:
+        """Time spans (start_ms, end_ms) of the segments a transcription must keep.
+
+        These are the segments holding someone's work: edited, hand-made or coded.
+        """
+        rows = self._store.rows(
+            f"SELECT start_ms, end_ms FROM segments WHERE session_id = ? AND NOT ({_UNTOUCHED})"
+            " ORDER BY start_ms",
+            (session_id,),
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    def begin_transcription(
+        self,
+        session_id: str,
+        *,
+        model: str,
+        language: str | None,
+        total_ms: int,
+        from_ms: int,
+        options: dict[str, Any] | None = None,
+    ) -> TranscriptionState:
+        """Record that a transcription starts (or resumes) at ``from_ms``; nothing is deleted.
+
+        The state becomes ``running`` and the session status ``transcribing``. Old segments are
+        replaced piece by piece as new ones are written (see ``add_transcribed``), so a failure
+        or a cancel never leaves a hole in the transcript.
+
+        Args:
+            session_id: the session.
+            model: the model's name.
+            language: the language code, or None while it is still to be detected.
+            total_ms: the audio duration.
+            from_ms: where the transcription starts (0, or ``done_ms`` when resuming).
+            options: settings to remember for a resume (JSON-serialisable).
+
+        Returns:
+            The state before this call (for ``restore_transcription``).
+        """
+        session = self._project.sessions.get_session(session_id)
+        previous = self.transcription_state(session_id)
+        if previous is not None:
+            previous.options = {
+                **previous.options,
+                "_session_status": session.status,
+                "_session_updated_at": session.updated_at,
+            }
+        with self._store.tx() as db:
+            conn = db.conn
+            conn.execute(
+                "INSERT OR REPLACE INTO transcription_state (session_id, model, language, status,"
+                " done_ms, total_ms, options, updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)",
+                (
+                    session_id,
+                    model,
+                    language,
+                    int(from_ms),
+                    int(total_ms),
+                    json.dumps(options or {}, sort_keys=True),
+                    now_iso(),
+                ),
+            )
+            conn.execute(
+                "UPDATE sessions SET status = 'transcribing', updated_at = ? WHERE id = ?",
+                (now_iso(), session_id),
+            )
+        if previous is None:
+            previous = _no_state(session_id, session.status, session.updated_at)
+        return previous
+
+    def restore_transcription(self, previous: TranscriptionState) -> None:
+        """Undo ``begin_transcription`` when a run failed before writing anything."""
+        status = previous.options.pop("_session_status", None)
+        updated_at = previous.options.pop("_session_updated_at", None)
+        with self._store.tx() as db:
+            conn = db.conn
+            if previous.status == "none":
+                conn.execute(
+                    "DELETE FROM transcription_state WHERE session_id = ?", (previous.session_id,)
+                )
+            else:
+                conn.execute(
+                    "INSERT OR REPLACE INTO transcription_state (session_id, model, language,"
+                    " status, done_ms, total_ms, options, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        previous.session_id,
+                        previous.model,
+                        previous.language,
+                        previous.status,
+                        previous.done_ms,
+                        previous.total_ms,
+                        json.dumps(previous.options, sort_keys=True),
+                        previous.updated_at,
+                    ),
+                )
+            if status is not None:
+                conn.execute(
+                    "UPDATE sessions SET status = ?, updated_at = coalesce(?, updated_at) "
+                    "WHERE id = ?",
+                    (status, updated_at, previous.session_id),
+                )
+
+    def add_transcribed(
+        self,
+        session_id: str,
+        drafts: Iterable[Any],
+        *,
+        from_ms: int,
+        done_ms: int,
+        final: bool = False,
+        language: str | None = None,
+    ) -> tuple[list[Segment], int]:
+        """Write the segments of one piece of audio and advance ``done_ms``, atomically.
+
+        In the same transaction, untouched Whisper segments (not edited, not coded) starting in
+        ``[from_ms, done_ms)`` -- or at/after ``from_ms`` when ``final`` -- are removed: they
+        are the output of an earlier run over the same audio. Edited, hand-made and coded
+        segments are never removed.
+
+        Args:
+            session_id: the session (its state must exist: see ``begin_transcription``).
+            drafts: ``SegmentDraft`` objects.
+            from_ms: where this piece of audio starts.
+            done_ms: the audio is transcribed up to here once this returns.
+            final: this is the last piece (also remove old segments after ``done_ms``).
+            language: the detected language, recorded when given.
+
+        Returns:
+            The new segments and how many old ones were removed.
+
+        Raises:
+            NotFoundError: the session has no transcription in progress.
+        """
+        with self._store.tx() as db:
+            sets = "done_ms = ?, updated_at = ?"
+            params: list[Any] = [int(done_ms), now_iso()]
+            if language is not None:
+                sets += ", language = ?"
+                params.append(language)
+            cursor = db.conn.execute(
+                f"UPDATE transcription_state SET {sets} WHERE session_id = ?",
+                (*params, session_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFoundError(f"Session {session_id} has no transcription in progress.")
+            removed = self._remove_untouched(session_id, from_ms, None if final else done_ms)
+            return self._project.transcript.add_segments(session_id, drafts), removed
+
+    def end_transcription(self, session_id: str, status: str) -> None:
+        """Record how a transcription run ended.
+
+        ``done`` also sets the session status to ``transcribed``; ``cancelled`` and ``failed``
+        leave it ``transcribing`` (incomplete: a later run resumes from ``done_ms``).
+        """
+        if status not in TRANSCRIPTION_STATUSES:
+            raise ValueError(f"unknown transcription status {status!r}")
+        with self._store.tx() as db:
+            db.conn.execute(
+                "UPDATE transcription_state SET status = ?, updated_at = ? WHERE session_id = ?",
+                (status, now_iso(), session_id),
+            )
+            if status == "done":
+                db.conn.execute(
+                    "UPDATE transcription_state SET done_ms = max(done_ms, total_ms) "
+                    "WHERE session_id = ?",
+                    (session_id,),
+                )
+                db.conn.execute(
+                    "UPDATE sessions SET status = 'transcribed', updated_at = ? WHERE id = ?",
+                    (now_iso(), session_id),
+                )
+
+    def _remove_untouched(self, session_id: str, from_ms: int, to_ms: int | None) -> int:
+        conn = self._store.db.conn
+        where = f"session_id = ? AND start_ms >= ? AND {_UNTOUCHED}"
+        params: tuple[Any, ...] = (session_id, int(from_ms))
+        if to_ms is not None:
+            where += " AND start_ms < ?"
+            params = (*params, int(to_ms))
+        ids = [r[0] for r in conn.execute(f"SELECT id FROM segments WHERE {where}", params)]
+        if not ids:
+            return 0
+        # (the full-text index is kept in sync by hand, as in Transcript)
+        conn.execute(
+            "INSERT INTO segments_fts (segments_fts, rowid, text) "
+            f"SELECT 'delete', seq, text FROM segments WHERE {where}",
+            params,
+        )
+        conn.execute(f"DELETE FROM segments WHERE {where}", params)
+        for segment_id in ids:
+            self._store.tombstone("segments", segment_id)
+        return len(ids)

@@ -18,8 +18,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
 from storage.core.errors import (
     FieldScribeError,
     InUseError,
@@ -36,6 +34,8 @@ from storage.core.schema import SCHEMA_VERSION, check_not_newer, migrate
 from storage.core.store import Store
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from storage.codebook.codebook import Codebook
     from storage.codebook.retrieval import Retrieval
     from storage.history.undo import History
@@ -254,9 +254,9 @@ class Project:
             lock.acquire()
             conn = _connect(folder / DB_NAME, readonly=False)
             project = cls(folder, conn, lock, readonly=False)
-            migrate(project.db, str(folder))
+            migrate(project.store.conn, str(folder))
             with project.store.tx():
-                project.store.db.conn.executemany(
+                project.store.conn.executemany(
                     "INSERT INTO project_meta (key, value) VALUES (?, ?)",
                     [
                         ("project_id", new_id()),
@@ -349,9 +349,9 @@ class Project:
             conn = _connect(db_path, readonly=readonly)
             project = cls(folder, conn, lock, readonly=readonly)
             _check_is_project(project, folder)
-            check_not_newer(project.db, str(folder))
+            check_not_newer(project.store.conn, str(folder))
             if not readonly:
-                migrate(project.db, str(folder))
+                migrate(project.store.conn, str(folder))
             owner = project.get_meta("owner") or ""
             project.coder = (coder or owner).strip()
             if coder and not readonly:
@@ -373,8 +373,8 @@ class Project:
         with self.store.mutex:
             if not self.readonly:
                 with contextlib.suppress(sqlite3.Error):
-                    self.store.db.conn.execute("PRAGMA optimize")
-            self.store.db.conn.close()
+                    self.store.conn.execute("PRAGMA optimize")
+            self.store.conn.close()
         if self._lock is not None:
             self._lock.release()
 

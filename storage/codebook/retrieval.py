@@ -298,9 +298,7 @@ class Retrieval:
         last: tuple[int, int] = (-1, -1)
         while cancel is None or not cancel.is_set():
             with self._store.mutex:
-                row = self._store.db.conn.execute(
-                    _COLUMNS_SQL, (session_id, *last, chunk)
-                ).fetchone()
+                row = self._store.conn.execute(_COLUMNS_SQL, (session_id, *last, chunk)).fetchone()
             if not row[0]:
                 break
             seqs: list[int] = json.loads(row[1])
@@ -333,7 +331,7 @@ class Retrieval:
         where = "g.session_id = ?" + ("" if coder is None else " AND c.coder = ?")
         params = (session_id,) if coder is None else (session_id, coder)
         with self._store.mutex:
-            row = self._store.db.conn.execute(
+            row = self._store.conn.execute(
                 f"SELECT {aggregates} FROM (SELECT {inner} FROM segments g "
                 f"JOIN codings c ON c.segment_id = g.id WHERE {where} "
                 "ORDER BY c.segment_id, c.start_cp, c.end_cp, c.id)",

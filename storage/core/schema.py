@@ -10,10 +10,13 @@ New migrations are appended at the end of ``MIGRATION_STEPS``; existing ones nev
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 from storage.core.errors import NewerSchemaError
 from storage.core.schema_privacy import privacy_migration
@@ -21,6 +24,7 @@ from storage.core.schema_speakers import migrate_speaker_turns, migrate_speakers
 from storage.core.schema_teamwork import speaker_profiles_travel_migration, teamwork_migration
 
 MIGRATION_SET = "fieldscribe"
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' Migrations.migrations_table
 
 _V1 = """
 CREATE TABLE project_meta (
@@ -196,18 +200,37 @@ SCHEMA_VERSION = len(MIGRATION_STEPS)
 
 
 def _migrations() -> Migrations:
+    from sqlite_utils.migrations import Migrations
+
     migrations = Migrations(MIGRATION_SET)
     for name, fn in MIGRATION_STEPS:
         migrations(name=name)(fn)
     return migrations
 
 
-def applied_names(db: Database) -> list[str]:
-    """Return the names of the migrations a database has applied, in order."""
-    return [m.name for m in _migrations().applied(db)]
+def _conn(db: Database | sqlite3.Connection) -> sqlite3.Connection:
+    return db if isinstance(db, sqlite3.Connection) else db.conn
 
 
-def check_not_newer(db: Database, what: str) -> None:
+def applied_names(db: Database | sqlite3.Connection) -> list[str]:
+    """Return the names of the migrations a database has applied, in order.
+
+    Read with plain SQL from sqlite-utils' ``_sqlite_migrations`` table (as
+    ``Migrations.applied`` reads it), so opening a project to read it needs no sqlite-utils.
+    """
+    conn = _conn(db)
+    table = MIGRATIONS_TABLE
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone():
+        return []
+    rows = conn.execute(
+        f"SELECT name FROM {table} WHERE migration_set = ? ORDER BY rowid", (MIGRATION_SET,)
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def check_not_newer(db: Database | sqlite3.Connection, what: str) -> None:
     """Refuse a database that applied migrations this version does not know.
 
     Args:
@@ -220,7 +243,7 @@ def check_not_newer(db: Database, what: str) -> None:
     known = {name for name, _ in MIGRATION_STEPS}
     applied = applied_names(db)
     unknown = [name for name in applied if name not in known]
-    user_version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    user_version = int(_conn(db).execute("PRAGMA user_version").fetchone()[0])
     if unknown or user_version > SCHEMA_VERSION:
         theirs = max(user_version, len(applied))
         raise NewerSchemaError(
@@ -229,13 +252,20 @@ def check_not_newer(db: Database, what: str) -> None:
         )
 
 
-def migrate(db: Database, what: str) -> None:
+def migrate(db: Database | sqlite3.Connection, what: str) -> None:
     """Apply pending migrations after checking the database is not from the future."""
     check_not_newer(db, what)
-    before = len(applied_names(db))
-    _migrations().apply(db)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    if len(applied_names(db)) != before:
+    conn = _conn(db)
+    before = len(applied_names(conn))
+    user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if before == SCHEMA_VERSION and user_version == SCHEMA_VERSION:
+        return  # up to date: nothing to write
+    import sqlite_utils
+
+    database = db if isinstance(db, sqlite_utils.Database) else sqlite_utils.Database(conn)
+    _migrations().apply(database)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if len(applied_names(conn)) != before:
         # Give the migrations table its statistics now: otherwise the PRAGMA optimize run at
         # close adds them on the next open, and a project that was only opened would change.
-        db.execute("ANALYZE _sqlite_migrations")
+        conn.execute("ANALYZE _sqlite_migrations")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 _V2_SPEAKERS = """
 ALTER TABLE segments ADD COLUMN speaker_edited INTEGER NOT NULL DEFAULT 0;

@@ -15,7 +15,10 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: The travelling tables as migration 0002 knew them (frozen: it creates their triggers, and
 #: a migration never changes once released).

@@ -7,13 +7,15 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import DiskFullError, ReadOnlyError
 from storage.core.ids import now_iso
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 class Store:
@@ -26,10 +28,17 @@ class Store:
 
     def __init__(self, folder: Path, conn: sqlite3.Connection, readonly: bool) -> None:
         self.folder = folder
-        self.db = Database(conn)
+        self.conn = conn
         self.readonly = readonly
         self.mutex = threading.RLock()
         self.coder = ""
+
+    @cached_property
+    def db(self) -> Database:
+        """The sqlite-utils ``Database`` on the connection (loaded when a write first needs it)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     @property
     def media_dir(self) -> Path:
@@ -59,14 +68,14 @@ class Store:
     def rows(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         """Run a query and return all its rows."""
         with self.mutex:
-            cursor = self.db.conn.execute(sql, params)
+            cursor = self.conn.execute(sql, params)
             rows: list[sqlite3.Row] = cursor.fetchall()
             return rows
 
     def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
         """Run a query and return its first row, or None."""
         with self.mutex:
-            row: sqlite3.Row | None = self.db.conn.execute(sql, params).fetchone()
+            row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
             return row
 
     def scalar(self, sql: str, params: Any = ()) -> Any:
@@ -81,7 +90,7 @@ class Store:
 
     def tombstone(self, table: str, row_id: str) -> None:
         """Record a deletion, so that a merge does not bring the row back."""
-        self.db.conn.execute(
+        self.conn.execute(
             "INSERT OR REPLACE INTO deletions (table_name, row_id, deleted_by, deleted_at) "
             "VALUES (?, ?, ?, ?)",
             (table, row_id, self.coder, now_iso()),
@@ -91,18 +100,18 @@ class Store:
     # bundles carry none).
     def fts_insert(self, seq: int, text: str) -> None:
         """Index one segment's text."""
-        self.db.conn.execute("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", (seq, text))
+        self.conn.execute("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", (seq, text))
 
     def fts_delete(self, seq: int, text: str) -> None:
         """Remove one segment's text from the index."""
-        self.db.conn.execute(
+        self.conn.execute(
             "INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', ?, ?)",
             (seq, text),
         )
 
     def fts_delete_where(self, where: str, params: tuple[Any, ...]) -> None:
         """Remove from the index the segments a WHERE clause selects."""
-        for seq, text in self.db.conn.execute(
+        for seq, text in self.conn.execute(
             f"SELECT seq, text FROM segments WHERE {where}", params
         ).fetchall():
             self.fts_delete(seq, text)
@@ -111,9 +120,9 @@ class Store:
         """Make SQLite overwrite deleted content with zeros (for this connection)."""
         if not self.readonly:
             with self.mutex:
-                self.db.conn.execute("PRAGMA secure_delete = ON")
+                self.conn.execute("PRAGMA secure_delete = ON")
 
     def checkpoint(self) -> None:
         """Copy the WAL into the database and truncate it, so old page images are gone."""
         with self.mutex, contextlib.suppress(sqlite3.Error):
-            self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

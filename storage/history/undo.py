@@ -123,7 +123,7 @@ class History:
         segs, codes = _ids_param(scope.segment_ids), _ids_param(scope.code_ids)
         snap = Snapshot(scope)
         with self._store.mutex:
-            conn = self._store.db.conn
+            conn = self._store.conn
             queries = {
                 "segments": (
                     "SELECT * FROM segments WHERE id IN (SELECT value FROM json_each(?))",
@@ -252,14 +252,14 @@ class History:
                 self._store.tombstone("codes", code["id"])
 
     def _memo_now(self, memo_id: str) -> dict[str, Any] | None:
-        row = self._store.db.conn.execute("SELECT * FROM memos WHERE id = ?", (memo_id,)).fetchone()
+        row = self._store.conn.execute("SELECT * FROM memos WHERE id = ?", (memo_id,)).fetchone()
         return None if row is None else dict(row)
 
     def _put(
         self, table: str, row: dict[str, Any], current: dict[str, Any] | None, ts: str
     ) -> None:
         """Insert ``row`` again (same id) or write its content over ``current``."""
-        conn = self._store.db.conn
+        conn = self._store.conn
         content = {k: v for k, v in row.items() if k not in _NOT_COMPARED}
         if current is None:
             values = {**content, "updated_at": ts}

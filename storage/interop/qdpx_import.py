@@ -118,7 +118,7 @@ class _Importer:
         self.zf = zf
         self.label = label
         self.report = ImportReport(source=label, project=str(project.folder))
-        self.conn: sqlite3.Connection = project.db.conn
+        self.conn: sqlite3.Connection = project.store.conn
         self.code_map: dict[str, str] = {}
         self.session_map: dict[str, str] = {}
         self.coding_ids: dict[str, list[str]] = {}

@@ -507,20 +507,20 @@ class Privacy:
                     (core.group(1) if core else cand.matched).casefold()
                 )
         for real, new in forms.items():
-            row = self._store.db.conn.execute(
+            row = self._store.conn.execute(
                 "SELECT id, exceptions FROM pseudonyms WHERE real_name = ?", (real,)
             ).fetchone()
             if row is None:
                 continue
             merged = sorted(set(json.loads(row["exceptions"] or "[]")) | new)
-            self._store.db.conn.execute(
+            self._store.conn.execute(
                 "UPDATE pseudonyms SET exceptions = ?, updated_at = ? WHERE id = ?",
                 (json.dumps(merged, ensure_ascii=False), now_iso(), row["id"]),
             )
 
     def _rename_speakers(self, session_id: str | None) -> None:
         """Speaker labels that are exactly a real name become its pseudonym."""
-        conn = self._store.db.conn
+        conn = self._store.conn
         for entry in self.pseudonyms():
             where, params = "speaker = ? COLLATE NOCASE", [entry.real_name]
             if session_id:

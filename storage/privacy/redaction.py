@@ -359,7 +359,7 @@ class Redactions:
         """Rewrite one segment's text, words, FTS entry, span codings and redactions."""
         from storage.core.segment_rows import words_from_json
 
-        conn = self._store.db.conn
+        conn = self._store.conn
         row = conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone()
         rewritten = rewrite(row["text"], reps)
         words = rewrite_words(

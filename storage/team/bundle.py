@@ -176,7 +176,7 @@ def export_bundle(
         dest = sqlite3.connect(str(snapshot))
         try:
             with project.store.mutex:
-                project.db.conn.backup(dest)
+                project.store.conn.backup(dest)
             safe = sanitize_snapshot(dest, project, privacy, work)
             counts, media_paths = _prepare_snapshot(dest, since, voice_profiles)
         finally:

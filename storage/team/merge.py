@@ -209,7 +209,7 @@ class MergeSession:
         if project.readonly:
             raise ReadOnlyError(f"{project.folder} was opened read-only; nothing was changed.")
         self.project = project
-        self.conn: sqlite3.Connection = project.db.conn
+        self.conn: sqlite3.Connection = project.store.conn
         self.batch = batch or MERGE_BATCH
         self._stack: contextlib.ExitStack | None = None
         self._attached: list[str] = []

@@ -167,7 +167,7 @@ class Team:
         row = self._store.one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
         if row is None:
             return None
-        cols = content_columns(self._store.db.conn, table)
+        cols = content_columns(self._store.conn, table)
         return {c: row[c] for c in cols}
 
     def resolve_conflict(
@@ -259,7 +259,7 @@ class Team:
             self._project.transcript.update_segment(row_id, text=text, **options)
         # always a new version, so the resolution supersedes every competing version
         sets = "".join(f"{k} = ?, " for k in changed)
-        self._store.db.conn.execute(
+        self._store.conn.execute(
             f"UPDATE {table} SET {sets}updated_at = ? WHERE id = ?",
             (*changed.values(), now_iso(), row_id),
         )
@@ -277,7 +277,7 @@ class Team:
         else:
             if table not in TRAVELLING_TABLES:
                 raise InvalidInputError(f"Unknown table {table!r}.")
-            self._store.db.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
+            self._store.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
             self._store.tombstone(table, row_id)
 
     # ----------------------------------------------------------------- blind coding
@@ -379,7 +379,7 @@ class Team:
         extra = ", text, speaker" if with_texts else ""
         where = "" if everything else f"WHERE session_id IN ({','.join('?' * len(sessions))}) "
         with self._store.mutex:
-            cursor = self._store.db.conn.cursor()
+            cursor = self._store.conn.cursor()
             cursor.row_factory = None  # plain tuples: about twice as fast as sqlite3.Row
             seg_rows: list[tuple[Any, ...]] = cursor.execute(
                 f"SELECT id, session_id, length(text), start_ms, end_ms{extra} FROM segments "

@@ -172,7 +172,7 @@ class Transcript:
         A span past the end becomes a whole-segment coding and a span over the end is cut at
         it; when that coding already exists, the span is removed instead (with a tombstone).
         """
-        conn = self._store.db.conn
+        conn = self._store.conn
         rows = conn.execute(
             "SELECT id, code_id, coder, start_cp, end_cp FROM codings "
             "WHERE segment_id = ? AND end_cp IS NOT NULL AND end_cp > ? ORDER BY start_cp, id",
@@ -270,7 +270,7 @@ class Transcript:
     def _split_codings(
         self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int
     ) -> None:
-        conn = self._store.db.conn
+        conn = self._store.conn
         rows = conn.execute("SELECT * FROM codings WHERE segment_id = ?", (left_id,)).fetchall()
         for c in rows:
             start, end = c["start_cp"], c["end_cp"]
@@ -373,7 +373,7 @@ class Transcript:
         if self._store.one("SELECT 1 FROM sessions WHERE id = ?", (session_id,)) is None:
             raise NotFoundError(f"No session with id {session_id!r}; list them with `sessions`.")
         with self._store.mutex:
-            cursor = self._store.db.conn.execute(
+            cursor = self._store.conn.execute(
                 f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE session_id = ? "
                 "ORDER BY start_ms, seq",
                 (session_id,),

@@ -292,7 +292,7 @@ class Transcription:
                 )
 
     def _remove_untouched(self, session_id: str, from_ms: int, to_ms: int | None) -> int:
-        conn = self._store.db.conn
+        conn = self._store.conn
         where = f"session_id = ? AND start_ms >= ? AND {_UNTOUCHED}"
         params: tuple[Any, ...] = (session_id, int(from_ms))
         if to_ms is not None:

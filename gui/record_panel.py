@@ -4,7 +4,7 @@
 warning, elapsed and remaining disk time, Record / Pause / Stop, markers (key M or the button,
 with an optional note) and an optional interview guide whose "Next question" (key N) stamps a
 ``guide`` marker. Audio goes to a crash-safe WAV in ``PROJECT/recordings/`` (see
-gui/recording_engine.py and storage/recording.py); on Stop the recording is imported as a
+gui/recording_engine.py and storage/recordings/recording.py); on Stop the recording is imported as a
 session in a background thread, a small dialog asks for title, kind, date and place, and
 ``recording_finished(session_id)`` is emitted (plus ``transcribe_requested(session_id)`` when
 automatic transcription is on: the main window starts it through its task module).

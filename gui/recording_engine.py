@@ -1,8 +1,8 @@
 """Recording from a microphone with Qt Multimedia into a crash-safe WAV (GUI and CLI share it).
 
 ``Recorder`` wraps a ``QAudioSource`` in push mode: every ``readyRead`` hands the bytes to an
-``ActiveRecording`` (storage/recording.py), whose background thread writes and fsyncs them, so
-the thread running the Qt event loop never waits on the disk. It works under
+``ActiveRecording`` (storage/recordings/recording.py), whose background thread writes and fsyncs
+them, so the thread running the Qt event loop never waits on the disk. It works under
 ``QCoreApplication`` (the ``record`` command) as well as in the app.
 
 Losing the device is detected three ways, because backends differ: the source stops with an

@@ -4,9 +4,9 @@ Every command runs its database work through the serial lane of ``gui.tasks.Task
 undo never overtakes the edit it reverses) and returns an ``Outcome`` that the editing controller
 (``gui.editing``) applies to the models on the GUI thread. Edits that create or delete rows
 (split, merge, text edits that clip spans, coding, code merges and deletions) are recorded with
-``Project.record_edit``: undo and redo write the recorded rows back with their own ids
-(``storage/undo.py``), so every command on the stack keeps finding its rows. ``IdMap`` stays for
-rows re-created under a new id (none now).
+``project.history.record_edit``: undo and redo write the recorded rows back with their own
+ids (``storage/history/undo.py``), so every command on the stack keeps finding its rows.
+``IdMap`` stays for rows re-created under a new id (none now).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ in one transaction:
 * a row the target state has and the project lacks is inserted again with its id and its
   ``created_*`` stamps; its tombstone is removed, and the deletion it undoes is remembered in
   ``row_versions`` as ``undeleted:<deleted_at>``, so a bundle merge elsewhere that already
-  applied the tombstone brings the row back (``storage/merge.py``);
+  applied the tombstone brings the row back (``storage/team/merge.py``);
 * a row whose content differs is written back.
 
 Rows written back get a fresh ``updated_at``: they are a new version, so a merge takes them
@@ -39,7 +39,7 @@ from storage.core.ids import now_iso
 
 T = TypeVar("T")
 
-#: the version marker a restore leaves for the deletion it undid (see ``storage/merge.py``)
+#: the version marker a restore leaves for the deletion it undid (see ``storage/team/merge.py``)
 UNDELETED_PREFIX = "undeleted:"
 _SKIP = {"seq"}
 _NOT_COMPARED = {"seq", "updated_at"}

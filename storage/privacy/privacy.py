@@ -1,6 +1,6 @@
 """Research ethics: consent records, the pseudonym mapping, redactions and the audit log.
 
-``PrivacyMixin`` is one of ``Project``'s bases. Exports go through ``PrivacyFilter`` (or the
+``Privacy`` is ``project.privacy``. Exports go through ``PrivacyFilter`` (or the
 ``export_text`` / ``excluded_segment_ids`` shortcuts) so that, by default, every exported text
 uses pseudonyms and hides redacted spans.
 """
@@ -116,7 +116,8 @@ def _check_purpose(purpose: str) -> tuple[str, ...]:
 
 
 class Privacy:
-    """Consent, pseudonyms, redactions (see ``RedactionMixin``) and the audit log."""
+    """Consent, pseudonyms, team keys and the export filter (``project.privacy``); redactions are
+    ``project.redactions`` and the audit log ``project.audit``."""
 
     def __init__(self, store: Store, project: Project) -> None:
         self._store = store
@@ -625,8 +626,8 @@ def _check_date(date: str) -> None:
 class PrivacyFilter:
     """What one export may show: pseudonymised, redacted text of consented segments.
 
-    Build it once per export (``project.privacy_filter(...)``); it caches the mapping and the
-    redactions. Exporters call ``text(segment)`` (or ``rewritten(segment)`` to move span
+    Build it once per export (``project.privacy.privacy_filter(...)``); it caches the mapping
+    and the redactions. Exporters call ``text(segment)`` (or ``rewritten(segment)`` to move span
     positions too), ``label(text)`` for speaker labels, titles and memos, ``include(segment)``
     and ``audio_spans(session_id)`` for media.
     """

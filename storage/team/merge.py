@@ -149,7 +149,7 @@ def _undeleted(table: str, tomb: str, schema: str = "b") -> str:
     """SQL: the bundle brought back the row of tombstone ``tomb`` after that deletion.
 
     An undo that restores a deleted row leaves ``undeleted:<deleted_at>`` in ``row_versions``
-    (``storage/undo.py``); a later tombstone of the same row is not covered by it.
+    (``storage/history/undo.py``); a later tombstone of the same row is not covered by it.
     """
     return (
         f"EXISTS (SELECT 1 FROM {schema}.row_versions u WHERE u.table_name = '{table}' "

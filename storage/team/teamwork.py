@@ -1,6 +1,6 @@
 """Teamwork on one project: merge conflicts, blind coding, and the data agreement is computed on.
 
-The merge itself lives in ``storage/merge.py`` and bundles in ``storage/bundle.py``.
+The merge itself lives in ``storage/team/merge.py`` and bundles in ``storage/team/bundle.py``.
 """
 
 from __future__ import annotations

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from storage.core.store import Store
-
-if TYPE_CHECKING:
-    from storage.project import Project
-
 import json
 import sqlite3
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import NotFoundError
 from storage.core.models import SEGMENT_ORIGINS, Coding, Segment
+from storage.core.store import Store
+
+if TYPE_CHECKING:
+    from storage.project import Project
 
 #: rows read per query by ``transcript_columns`` (the lock is let go between two chunks)
 COLUMN_CHUNK = 4000

@@ -14,14 +14,14 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
-    from sqlite_utils.migrations import Migrations
-
 from storage.core.errors import NewerSchemaError
 from storage.core.schema_privacy import privacy_migration
 from storage.core.schema_speakers import migrate_speaker_turns, migrate_speakers
 from storage.core.schema_teamwork import speaker_profiles_travel_migration, teamwork_migration
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 MIGRATION_SET = "fieldscribe"
 MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' Migrations.migrations_table

@@ -21,21 +21,18 @@ gone (say a merged bundle deleted the code), nothing is written and ``InUseError
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from storage.core.store import Store
-
-if TYPE_CHECKING:
-    from storage.project import Project
-
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from storage.core.errors import InUseError
 from storage.core.ids import now_iso
+from storage.core.store import Store
+
+if TYPE_CHECKING:
+    from storage.project import Project
 
 T = TypeVar("T")
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
+from storage.core.ids import new_id
 from storage.core.store import Store
+from storage.privacy.models import AuditEntry
 
 if TYPE_CHECKING:
     from storage.project import Project
-
-import json
-from typing import Any
-
-from storage.core.ids import new_id
-from storage.privacy.models import AuditEntry
 
 
 class AuditLog:

@@ -7,25 +7,19 @@ uses pseudonyms and hides redacted spans.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from storage.core.store import Store
-
-if TYPE_CHECKING:
-    from storage.project import Project
-
 import json
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.models import Segment
+from storage.core.store import Store
 from storage.privacy import crypto
 from storage.privacy.audio import redact_audio
 from storage.privacy.models import (
@@ -48,6 +42,9 @@ from storage.privacy.text import (
     name_pattern,
     rewrite,
 )
+
+if TYPE_CHECKING:
+    from storage.project import Project
 
 __all__ = [
     "Privacy",

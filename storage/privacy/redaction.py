@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from storage.core.store import Store
-
-if TYPE_CHECKING:
-    from storage.project import Project
-
 import contextlib
 import json
 import os
@@ -17,13 +10,18 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.models import Segment, Word
+from storage.core.store import Store
 from storage.privacy.audio import REDACT_MODES, merge_spans, redact_audio, writable_suffix
 from storage.privacy.models import Redaction
 from storage.privacy.text import Replacement, RewrittenText, audio_span, rewrite, rewrite_words
+
+if TYPE_CHECKING:
+    from storage.project import Project
 
 _CATEGORY = re.compile(r"^[A-Z0-9][A-Z0-9 _-]{0,29}$")
 DEFAULT_CATEGORY = "REDACTED"

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage.core.errors import InvalidInputError
+from storage.core.models import Marker
 from storage.core.store import Store
 
 if TYPE_CHECKING:
     from storage.project import Project
-
-import re
-from pathlib import Path
-
-from storage.core.errors import InvalidInputError
-from storage.core.models import Marker
 
 _LIST_MARK = re.compile(
     r"^\s*(?:#{1,6}\s+|[-*+•]\s+(?:\[[ xX]\]\s+)?|\(?\d{1,3}[.)]\s+"

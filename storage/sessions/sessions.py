@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from storage.core.store import Store
-
-if TYPE_CHECKING:
-    from storage.project import Project
-
 import contextlib
 import errno
 import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage.core.atomic import copy_file
 from storage.core.audio import AudioInfo, sha256_of
@@ -36,6 +29,10 @@ from storage.core.models import (
     Session,
     SessionSpeaker,
 )
+from storage.core.store import Store
+
+if TYPE_CHECKING:
+    from storage.project import Project
 
 _SESSION_EDITABLE = ("title", "kind", "date", "place", "moderator", "notes", "status")
 SESSION_STATUSES = ("recorded", "imported", "transcribing", "transcribed")

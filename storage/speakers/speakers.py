@@ -8,22 +8,19 @@ embedding (float32, little-endian) per enrolled person, never audio.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from storage.core.store import Store
-
-if TYPE_CHECKING:
-    from storage.project import Project
-
 import array
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
+from storage.core.store import Store
 from storage.speakers.turns import SpeakerTurns, check_turns, turn_talk
+
+if TYPE_CHECKING:
+    from storage.project import Project
 
 
 @dataclass

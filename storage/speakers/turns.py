@@ -21,19 +21,16 @@ write to that session's timeline deletes the older run's rows.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from storage.core.errors import InvalidInputError, NotFoundError
+from storage.core.ids import new_id
 from storage.core.store import Store
 
 if TYPE_CHECKING:
     from storage.project import Project
-
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
-
-from storage.core.errors import InvalidInputError, NotFoundError
-from storage.core.ids import new_id
 
 
 @dataclass

@@ -5,22 +5,19 @@ The merge itself lives in ``storage/team/merge.py`` and bundles in ``storage/tea
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from storage.core.store import Store
-
-if TYPE_CHECKING:
-    from storage.project import Project
-
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import now_iso
 from storage.core.models import Coding
 from storage.core.schema_teamwork import TRAVELLING_TABLES
+from storage.core.store import Store
+
+if TYPE_CHECKING:
+    from storage.project import Project
 
 BLIND_CODING_KEY = "blind_coding"
 _NOT_CONTENT = {"seq", "id", "created_by", "created_at", "updated_at"}

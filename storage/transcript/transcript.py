@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from storage.core.errors import InUseError, InvalidInputError, NotFoundError
+from storage.core.ids import new_id, now_iso
+from storage.core.models import SEGMENT_ORIGINS, DeletionReport, SearchHit, Segment, Word
 from storage.core.segment_rows import (
     SEGMENT_COLUMNS,
     segment_from_row,
@@ -14,16 +21,6 @@ from storage.core.store import Store
 
 if TYPE_CHECKING:
     from storage.project import Project
-
-import re
-import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
-
-from storage.core.errors import InUseError, InvalidInputError, NotFoundError
-from storage.core.ids import new_id, now_iso
-from storage.core.models import SEGMENT_ORIGINS, DeletionReport, SearchHit, Segment, Word
 
 _MARK_OPEN, _MARK_CLOSE = "[", "]"
 

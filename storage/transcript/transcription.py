@@ -9,13 +9,6 @@ exactly the segments up to ``done_ms`` and the work resumes from there without d
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from storage.core.store import Store
-
-if TYPE_CHECKING:
-    from storage.project import Project
-
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -25,6 +18,10 @@ from typing import TYPE_CHECKING, Any
 from storage.core.errors import NotFoundError
 from storage.core.ids import now_iso
 from storage.core.models import Segment
+from storage.core.store import Store
+
+if TYPE_CHECKING:
+    from storage.project import Project
 
 TRANSCRIPTION_STATUSES = ("running", "cancelled", "failed", "done")
 

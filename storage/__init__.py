@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from storage.core.audio import AudioInfo
     from storage.history.undo import EditRecord, Snapshot, UndoScope
     from storage.speakers.speakers import SegmentRelabel, SpeakerProfile, SpeakerStat
-    from storage.team.teamwork import AgreementData, Conflict, ConflictVersion
+    from storage.team.conflicts import Conflict, ConflictVersion
+    from storage.team.teamwork import AgreementData
     from storage.transcript.transcript import SegmentDraft
 
 # The features' own dataclasses load with their feature, on first use (a read-only command
@@ -53,8 +54,8 @@ _LAZY = {
     "SpeakerProfile": "storage.speakers.speakers",
     "SpeakerStat": "storage.speakers.speakers",
     "AgreementData": "storage.team.teamwork",
-    "Conflict": "storage.team.teamwork",
-    "ConflictVersion": "storage.team.teamwork",
+    "Conflict": "storage.team.conflicts",
+    "ConflictVersion": "storage.team.conflicts",
     "SegmentDraft": "storage.transcript.transcript",
 }
 

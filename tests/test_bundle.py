@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from cli import main as cli_main
-from storage import SCHEMA_VERSION, NewerSchemaError, Project
+from storage import SCHEMA_VERSION, NewerSchemaError, Project, SegmentDraft
 from storage.team.bundle import InvalidBundleError, export_bundle, open_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, make_lead, rebuild, team
@@ -573,3 +573,24 @@ def test_open_bundle_reads_readonly(tmp_path: Path) -> None:
             conn.execute("DELETE FROM codes")
         conn.close()
         assert opened.coder == "alice"
+
+
+def test_team_feature_exports_and_merges_like_the_functions(tmp_path: Path) -> None:
+    """``project.team.export_bundle`` / ``project.team.merge`` are the bundle functions."""
+    with Project.create(tmp_path / "lead.fieldscribe", coder="lead") as lead:
+        session = lead.sessions.add_session("Focus group")
+        (seg,) = lead.transcript.add_segments(session.id, [_draft("Bribes for small things")])
+        info = lead.team.export_bundle(tmp_path / "lead.fsbundle")
+        assert info.counts["segments"] == 1
+        with Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "b", coder="b") as b:
+            code = b.codebook.ensure_code_path("Corruption")
+            b.codebook.apply_code(seg.id, code.id)
+            b.team.export_bundle(tmp_path / "b.fsbundle")
+        (summary,) = lead.team.merge([tmp_path / "b.fsbundle"])
+        assert summary.table("codings").added == 1
+        assert [(c.coder, c.segment_id) for c in lead.codebook.codings()] == [("b", seg.id)]
+        assert lead.audit.entries(action="merge")[0].details["from_coder"] == "b"
+
+
+def _draft(text: str) -> SegmentDraft:
+    return SegmentDraft(0, 2000, text, "S1")

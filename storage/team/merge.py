@@ -40,6 +40,7 @@ from typing import Any
 from storage.core.errors import ReadOnlyError
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.team.bundle import InvalidBundleError, OpenedBundle
+from storage.team.conflicts import ConflictVersion, content_columns
 from storage.team.merge_ahead import (
     find_differing as find_differing,  # re-exported: bundle.py, tests
 )
@@ -48,7 +49,6 @@ from storage.team.merge_resolutions import conflict_id as conflict_id  # re-expo
 from storage.team.merge_same_name import SameNameCodes
 from storage.team.merge_same_name import _next_version as _next_version  # re-exported (tests)
 from storage.team.merge_validation import _validate
-from storage.team.teamwork import ConflictVersion, content_columns
 
 #: parent table -> the (child table, column) pairs that point at it
 FK_CHILDREN: dict[str, list[tuple[str, str]]] = {

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from storage.team.bundle import OpenedBundle
+from storage.team.conflicts import content_columns
 from storage.team.merge_validation import AHEAD_TABLES, PRECHECK_TABLES, _bad_values, _not_identical
-from storage.team.teamwork import content_columns
 
 #: page cache (KiB) of the comparison's own connection
 AHEAD_CACHE_KIB = 32 * 1024

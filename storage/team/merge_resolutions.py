@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.team.bundle import InvalidBundleError
-from storage.team.teamwork import ConflictVersion
+from storage.team.conflicts import ConflictVersion
 
 if TYPE_CHECKING:
     from storage.team.merge import _Merge

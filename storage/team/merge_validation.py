@@ -17,7 +17,7 @@ from pathlib import Path
 
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.team.bundle import InvalidBundleError
-from storage.team.teamwork import content_columns
+from storage.team.conflicts import content_columns
 
 OTHER_TABLES = ("coders", "deletions", "row_versions", "project_meta")
 _MEDIA_PATH = re.compile(r"^media/[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")

@@ -5,9 +5,9 @@ The merge itself lives in ``storage/team/merge.py`` and bundles in ``storage/tea
 
 from __future__ import annotations
 
-import json
-import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from storage.core.errors import InvalidInputError, NotFoundError
@@ -15,62 +15,20 @@ from storage.core.ids import now_iso
 from storage.core.models import Coding
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.store import Store
+from storage.team.conflicts import Conflict, conflict_from_row, content_columns
 
 if TYPE_CHECKING:
+    from storage.privacy.models import ExportPrivacy
     from storage.project import Project
+    from storage.team.bundle import BundleInfo
+    from storage.team.merge import MergeSummary
 
 BLIND_CODING_KEY = "blind_coding"
-_NOT_CONTENT = {"seq", "id", "created_by", "created_at", "updated_at"}
 #: columns a conflict resolution never writes: a voice profile's embedding is fixed at
 #: enrolment (and a conflict's JSON keeps it only as text)
 _IMMUTABLE: dict[str, frozenset[str]] = {
     "speaker_profiles": frozenset({"embedding", "dim", "model"}),
 }
-
-
-@dataclass
-class ConflictVersion:
-    """One competing version of a row.
-
-    ``deleted`` versions stand for a deletion (a tombstone) rather than row values.
-    """
-
-    version: str
-    author: str
-    values: dict[str, Any]
-    deleted: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        """Return the JSON-friendly form stored in ``conflicts.versions``."""
-        return {
-            "version": self.version,
-            "author": self.author,
-            "values": self.values,
-            "deleted": self.deleted,
-        }
-
-
-@dataclass
-class Conflict:
-    """Two or more coders changed (or deleted) the same row differently."""
-
-    id: str
-    table_name: str
-    row_id: str
-    kind: str
-    versions: list[ConflictVersion]
-    status: str
-    resolution: str | None
-    resolved_by: str | None
-    resolved_at: str | None
-    created_at: str
-    current: dict[str, Any] | None = None
-
-    def describe(self) -> str:
-        """Return a one-line human summary."""
-        who = ", ".join(sorted({v.author for v in self.versions}))
-        what = "edited differently" if self.kind == "edit" else "deleted by one, still used"
-        return f"{self.table_name} {self.row_id}: {what} ({who})"
 
 
 @dataclass
@@ -96,43 +54,52 @@ class AgreementData:
     speakers: dict[str, str | None] = field(default_factory=dict)
 
 
-def content_columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:
-    """Return the columns of ``table`` that hold content (not ids, seq or stamps)."""
-    cols = [r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})")]
-    return [c for c in cols if c not in _NOT_CONTENT]
-
-
-def conflict_from_row(row: sqlite3.Row) -> Conflict:
-    """Build a ``Conflict`` from a ``conflicts`` row."""
-    versions = [
-        ConflictVersion(
-            version=str(v["version"]),
-            author=str(v["author"]),
-            values=dict(v.get("values") or {}),
-            deleted=bool(v.get("deleted")),
-        )
-        for v in json.loads(row["versions"])
-    ]
-    return Conflict(
-        id=row["id"],
-        table_name=row["table_name"],
-        row_id=row["row_id"],
-        kind=row["kind"],
-        versions=versions,
-        status=row["status"],
-        resolution=row["resolution"],
-        resolved_by=row["resolved_by"],
-        resolved_at=row["resolved_at"],
-        created_at=row["created_at"],
-    )
-
-
 class Team:
     """Conflicts from merges, blind coding and agreement data."""
 
     def __init__(self, store: Store, project: Project) -> None:
         self._store = store
         self._project = project
+
+    # ----------------------------------------------------------------- bundles
+    def export_bundle(
+        self,
+        out: str | Path,
+        *,
+        with_media: bool = False,
+        since: str | None = None,
+        privacy: ExportPrivacy | None = None,
+        voice_profiles: bool = True,
+    ) -> BundleInfo:
+        """Write a bundle of this project to ``out`` (see ``storage.team.bundle.export_bundle``)."""
+        from storage.team.bundle import export_bundle
+
+        return export_bundle(
+            self._project,
+            out,
+            with_media=with_media,
+            since=since,
+            privacy=privacy,
+            voice_profiles=voice_profiles,
+        )
+
+    def merge(
+        self,
+        bundles: Iterable[str | Path],
+        *,
+        allow_other_project: bool = False,
+        merge_same_name: bool = False,
+    ) -> list[MergeSummary]:
+        """Merge team bundles into this project (see ``storage.team.merging.merge_bundles``)."""
+        from storage.team.merging import merge_bundles
+
+        summaries: list[MergeSummary] = merge_bundles(
+            self._project,
+            list(bundles),
+            allow_other_project=allow_other_project,
+            merge_same_name=merge_same_name,
+        )
+        return summaries
 
     # ----------------------------------------------------------------- conflicts
     def conflicts(self, *, status: str | None = "open") -> list[Conflict]:

@@ -1,0 +1,87 @@
+"""Merge conflicts as records (``Conflict``, ``ConflictVersion``) and the content columns a merge
+compares; shared by the merge and by ``project.team``."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+_NOT_CONTENT = {"seq", "id", "created_by", "created_at", "updated_at"}
+
+
+@dataclass
+class ConflictVersion:
+    """One competing version of a row.
+
+    ``deleted`` versions stand for a deletion (a tombstone) rather than row values.
+    """
+
+    version: str
+    author: str
+    values: dict[str, Any]
+    deleted: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the JSON-friendly form stored in ``conflicts.versions``."""
+        return {
+            "version": self.version,
+            "author": self.author,
+            "values": self.values,
+            "deleted": self.deleted,
+        }
+
+
+@dataclass
+class Conflict:
+    """Two or more coders changed (or deleted) the same row differently."""
+
+    id: str
+    table_name: str
+    row_id: str
+    kind: str
+    versions: list[ConflictVersion]
+    status: str
+    resolution: str | None
+    resolved_by: str | None
+    resolved_at: str | None
+    created_at: str
+    current: dict[str, Any] | None = None
+
+    def describe(self) -> str:
+        """Return a one-line human summary."""
+        who = ", ".join(sorted({v.author for v in self.versions}))
+        what = "edited differently" if self.kind == "edit" else "deleted by one, still used"
+        return f"{self.table_name} {self.row_id}: {what} ({who})"
+
+
+def content_columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:
+    """Return the columns of ``table`` that hold content (not ids, seq or stamps)."""
+    cols = [r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})")]
+    return [c for c in cols if c not in _NOT_CONTENT]
+
+
+def conflict_from_row(row: sqlite3.Row) -> Conflict:
+    """Build a ``Conflict`` from a ``conflicts`` row."""
+    versions = [
+        ConflictVersion(
+            version=str(v["version"]),
+            author=str(v["author"]),
+            values=dict(v.get("values") or {}),
+            deleted=bool(v.get("deleted")),
+        )
+        for v in json.loads(row["versions"])
+    ]
+    return Conflict(
+        id=row["id"],
+        table_name=row["table_name"],
+        row_id=row["row_id"],
+        kind=row["kind"],
+        versions=versions,
+        status=row["status"],
+        resolution=row["resolution"],
+        resolved_by=row["resolved_by"],
+        resolved_at=row["resolved_at"],
+        created_at=row["created_at"],
+    )

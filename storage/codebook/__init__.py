@@ -1,2 +1,3 @@
-"""Codes, codings and memos (``project.codebook``) and retrieval of coded segments
-(``project.retrieval``). May import ``storage.core`` only."""
+"""Codes, codings and memos; retrieval of coded segments.
+
+``project.codebook`` and ``project.retrieval``. May import ``storage.core`` only."""

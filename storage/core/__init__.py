@@ -1,2 +1,4 @@
-"""The base of the store: connection and transactions (``Store``), schema and migrations, ids,
-lock, atomic writes, errors, the shared dataclasses and audio probing. Imports nothing above it."""
+"""The base of the store, imported by every feature and nothing below it.
+
+Connection and transactions (``Store``), schema and migrations, ids, the lock, atomic writes,
+errors, the shared dataclasses, segment rows and audio probing."""

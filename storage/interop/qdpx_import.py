@@ -1,5 +1,6 @@
-"""Import a REFI-QDA project (``.qdpx``) written by FieldScribe, ATLAS.ti, MAXQDA, NVivo or
-QualCoder.
+"""Import a REFI-QDA project (``.qdpx``) into a FieldScribe project.
+
+Written by FieldScribe, ATLAS.ti, MAXQDA, NVivo or QualCoder.
 
 What maps, and how:
 

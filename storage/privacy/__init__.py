@@ -1,3 +1,4 @@
-"""Research ethics: consent, pseudonyms, redaction, encryption, the audit log and the
-privacy-filtered view exports read (``project.privacy``, ``project.redactions``,
-``project.audit``). May import ``storage.core`` only."""
+"""Research ethics: consent, pseudonyms, redaction, encryption and the audit log.
+
+Also the privacy-filtered view that exports read. ``project.privacy``, ``project.redactions``,
+``project.audit``. May import ``storage.core`` only."""

@@ -1,2 +1,3 @@
-"""Recordings: crash-safe WAV writing, the recording journal, recovery, interview guides
-(``project.recordings``). May import ``storage.core`` only."""
+"""Recordings: crash-safe WAV writing, the recording journal, recovery, interview guides.
+
+``project.recordings``. May import ``storage.core`` only."""

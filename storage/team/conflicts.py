@@ -1,5 +1,6 @@
-"""Merge conflicts as records (``Conflict``, ``ConflictVersion``) and the content columns a merge
-compares; shared by the merge and by ``project.team``."""
+"""Merge conflicts as records, and the content columns a merge compares.
+
+``Conflict`` and ``ConflictVersion`` are shared by the merge and by ``project.team``."""
 
 from __future__ import annotations
 

@@ -1,2 +1,3 @@
-"""Segments and their editing and search (``project.transcript``), and transcription runs
-(``project.transcription``). May import ``storage.core`` only."""
+"""Segments (editing, search) and transcription runs.
+
+``project.transcript`` and ``project.transcription``. May import ``storage.core`` only."""

@@ -173,7 +173,7 @@ class Codebook:
         if move_to_top:
             fields["parent_id"] = None
         elif parent_id is not None:
-            if parent_id == code_id or parent_id in self._descendants(code_id):
+            if parent_id == code_id or parent_id in self.descendants(code_id):
                 raise InvalidInputError("A code cannot be moved under itself or its sub-codes.")
             self.get_code(parent_id)
             fields["parent_id"] = parent_id
@@ -190,18 +190,19 @@ class Codebook:
                 db.table("codes").update(code_id, fields)
         return self.get_code(code_id)
 
-    def _descendants(self, code_id: str) -> list[str]:
+    def descendants(self, code_id: str) -> list[str]:
+        """The ids of every sub-code of a code, at any depth."""
         rows = self._store.rows(
             "WITH RECURSIVE d(id) AS (SELECT id FROM codes WHERE parent_id = ? "
             "UNION SELECT c.id FROM codes c JOIN d ON c.parent_id = d.id) SELECT id FROM d",
             (code_id,),
         )
-        return [r[0] for r in rows]
+        return [str(r[0]) for r in rows]
 
     def merge_codes(self, source_id: str, target_id: str) -> DeletionReport:
         """Move every coding and sub-code of ``source`` to ``target``, then delete ``source``."""
         source, target = self.get_code(source_id), self.get_code(target_id)
-        if source_id == target_id or target_id in self._descendants(source_id):
+        if source_id == target_id or target_id in self.descendants(source_id):
             raise InvalidInputError("Cannot merge a code into itself or one of its sub-codes.")
         with self._store.tx() as db:
             conn = db.conn
@@ -241,7 +242,7 @@ class Codebook:
             InUseError: the code (or a sub-code) has codings and ``force`` is False.
         """
         code = self.get_code(code_id)
-        ids = [code_id, *self._descendants(code_id)]
+        ids = [code_id, *self.descendants(code_id)]
         marks = ",".join("?" * len(ids))
         n = int(self._store.scalar(f"SELECT count(*) FROM codings WHERE code_id IN ({marks})", ids))
         if n and not force:

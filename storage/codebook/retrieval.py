@@ -392,7 +392,7 @@ class Retrieval:
         ids = list(dict.fromkeys(code_ids))
         if include_subcodes:
             for code_id in list(ids):
-                ids.extend(self._descendant_ids(code_id))
+                ids.extend(self._project.codebook.descendants(code_id))
             ids = list(dict.fromkeys(ids))
         if not ids:
             return []
@@ -446,14 +446,6 @@ class Retrieval:
             )
             for r in rows
         ]
-
-    def _descendant_ids(self, code_id: str) -> list[str]:
-        rows = self._store.rows(
-            "WITH RECURSIVE d(id) AS (SELECT id FROM codes WHERE parent_id = ? "
-            "UNION SELECT c.id FROM codes c JOIN d ON c.parent_id = d.id) SELECT id FROM d",
-            (code_id,),
-        )
-        return [str(r[0]) for r in rows]
 
     def attribute_values(self) -> dict[str, list[str]]:
         """Return every participant attribute name with its distinct values."""

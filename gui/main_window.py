@@ -18,7 +18,6 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
-    QMenu,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -218,35 +216,6 @@ class MainWindow(QMainWindow):
     def last_error(self) -> str:
         """The text of the last error shown."""
         return self.chrome.last_error
-
-    def show_error(self, exc: BaseException | str) -> None:
-        """Tell the user, without blocking: status bar and a window-modal message box."""
-        self.chrome.show_error(exc)
-
-    def add_dock(
-        self,
-        widget: QWidget,
-        title: str,
-        area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
-        *,
-        tabify_with: QDockWidget | None = None,
-    ) -> QDockWidget:
-        """Host a panel in a dock (for other modules too: teamwork, recording)."""
-        return self.chrome.add_dock(widget, title, area, tabify_with=tabify_with)
-
-    def menu(self, title: str) -> QMenu:
-        """The top-level menu with this title (created if new)."""
-        return self.chrome.menu(title)
-
-    def add_menu_action(
-        self,
-        menu: str,
-        text: str,
-        slot: Callable[[], Any],
-        shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
-    ) -> QAction:
-        """Add an action to a menu (for other modules too)."""
-        return self.chrome.add_menu_action(menu, text, slot, shortcut)
 
     # ------------------------------------------------------------------ layout
     def _build_central(self) -> None:

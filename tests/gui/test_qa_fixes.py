@@ -422,7 +422,7 @@ def test_codebook_count_column_and_segment_memo_title_explain_themselves(
     window.transcript.go_to_row(2)  # starts at 1.5 s
     from gui.memos import MemoDialog
 
-    [action] = [a for a in window.menu("&Memos").actions() if a.text() == "Segment memos…"]
+    [action] = [a for a in window.chrome.menu("&Memos").actions() if a.text() == "Segment memos…"]
     action.trigger()
     titles = [d.windowTitle() for d in window.findChildren(MemoDialog)]
     assert titles == ["Memos on the segment at 0:01.5"]

@@ -349,8 +349,9 @@ class Project:
             conn = _connect(db_path, readonly=readonly)
             project = cls(folder, conn, lock, readonly=readonly)
             _check_is_project(project, folder)
-            check_not_newer(project.store.conn, str(folder))
-            if not readonly:
+            if readonly:
+                check_not_newer(project.store.conn, str(folder))
+            else:  # refuses a newer schema before it writes anything
                 migrate(project.store.conn, str(folder))
             owner = project.get_meta("owner") or ""
             project.coder = (coder or owner).strip()

@@ -240,24 +240,28 @@ def check_not_newer(db: Database | sqlite3.Connection, what: str) -> None:
     Raises:
         NewerSchemaError: the database comes from a newer FieldScribe.
     """
+    _checked_state(_conn(db), what)
+
+
+def _checked_state(conn: sqlite3.Connection, what: str) -> tuple[int, int]:
+    """(migrations applied, ``user_version``) of a database not from the future."""
     known = {name for name, _ in MIGRATION_STEPS}
-    applied = applied_names(db)
+    applied = applied_names(conn)
     unknown = [name for name in applied if name not in known]
-    user_version = int(_conn(db).execute("PRAGMA user_version").fetchone()[0])
+    user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if unknown or user_version > SCHEMA_VERSION:
         theirs = max(user_version, len(applied))
         raise NewerSchemaError(
             f"{what} was written by a newer FieldScribe (schema {theirs}, this version knows "
             f"{SCHEMA_VERSION}); update FieldScribe to open it. Nothing was changed."
         )
+    return len(applied), user_version
 
 
 def migrate(db: Database | sqlite3.Connection, what: str) -> None:
     """Apply pending migrations after checking the database is not from the future."""
-    check_not_newer(db, what)
     conn = _conn(db)
-    before = len(applied_names(conn))
-    user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    before, user_version = _checked_state(conn, what)
     if before == SCHEMA_VERSION and user_version == SCHEMA_VERSION:
         return  # up to date: nothing to write
     import sqlite_utils

@@ -110,6 +110,8 @@ class Segment:
     created_by: str
     created_at: str
     updated_at: str
+    language: str | None = None  # the language it was transcribed in (a Whisper code)
+    untranscribed: bool = False  # speech that gave no text: "speech without transcript"
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
+from storage.core.languages import check_language_code
 from storage.core.models import SEGMENT_ORIGINS, DeletionReport, SearchHit, Segment, Word
 from storage.core.segment_rows import (
     SEGMENT_COLUMNS,
@@ -36,6 +37,8 @@ class SegmentDraft:
     confidence: float | None = None
     words: list[Word] = field(default_factory=list)
     origin: str = "whisper"
+    language: str | None = None  # the language it was transcribed in (a Whisper code)
+    untranscribed: bool = False  # speech that gave no text (a "speech without transcript")
 
 
 def _check_draft(draft: SegmentDraft) -> None:
@@ -45,6 +48,8 @@ def _check_draft(draft: SegmentDraft) -> None:
         )
     if draft.origin not in SEGMENT_ORIGINS:
         raise InvalidInputError(f"Unknown segment origin {draft.origin!r}.")
+    if draft.language is not None:
+        draft.language = check_language_code(draft.language)
 
 
 def _quote_terms(query: str) -> str:
@@ -79,8 +84,8 @@ class Transcript:
                 stamp = self._store.stamp()
                 cursor = conn.execute(
                     "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
-                    " confidence, words, edited, created_by, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                    " confidence, words, edited, created_by, created_at, updated_at, language,"
+                    " untranscribed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
                     (
                         segment_id,
                         session_id,
@@ -94,6 +99,8 @@ class Transcript:
                         stamp["created_by"],
                         stamp["created_at"],
                         stamp["updated_at"],
+                        draft.language,
+                        int(draft.untranscribed),
                     ),
                 )
                 assert cursor.lastrowid is not None
@@ -124,9 +131,12 @@ class Transcript:
         start_ms: int | None = None,
         end_ms: int | None = None,
         clear_speaker: bool = False,
+        language: str | None = None,
     ) -> Segment:
         """Edit a segment. A text change marks it ``edited`` (hand-corrected).
 
+        Typing text into a "speech without transcript" segment clears that flag. ``language``
+        (a Whisper code) corrects the language the segment is in.
         Span codings that no longer fit in a shortened text are clamped to its end.
         """
         row = self._segment_row(segment_id)
@@ -134,6 +144,12 @@ class Transcript:
         if text is not None and text != row["text"]:
             fields["text"] = text
             fields["edited"] = 1
+            if row["untranscribed"] and text.strip():
+                fields["untranscribed"] = 0
+        if language is not None:
+            code = check_language_code(language)
+            if code != row["language"]:
+                fields["language"] = code
         if speaker is not None or clear_speaker:
             fields["speaker"] = None if clear_speaker else speaker
             fields["speaker_edited"] = 1  # a speaker set by hand survives re-detection
@@ -238,8 +254,8 @@ class Transcript:
             stamp = self._store.stamp()
             cursor = conn.execute(
                 "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
-                " confidence, words, edited, created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                " confidence, words, edited, created_by, created_at, updated_at, language)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
                 (
                     new_id_,
                     seg.session_id,
@@ -253,6 +269,7 @@ class Transcript:
                     stamp["created_by"],
                     stamp["created_at"],
                     stamp["updated_at"],
+                    seg.language,
                 ),
             )
             assert cursor.lastrowid is not None

@@ -16,7 +16,10 @@ from storage.core.errors import FieldScribeError
 # this table against what every ``cli/*_cmds.py`` module registers.
 COMMANDS: dict[str, str] = {
     **dict.fromkeys(
-        ("new", "import", "sessions", "segments", "search", "codes", "code", "autocode"),
+        (
+            *("new", "import", "sessions", "segments", "search", "codes", "code", "autocode"),
+            *("languages", "segment-language"),
+        ),
         "project_cmds",
     ),
     **dict.fromkeys(("bundle", "conflicts", "agreement"), "bundle_cmds"),

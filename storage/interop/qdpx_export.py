@@ -14,6 +14,10 @@ Mapping (QDA-XML 1.0, ``Project-mrt2019.xsd``):
   ``SourceRef``s; session kind/date/place/moderator -> source ``VariableValue``s;
 - memos -> ``Notes`` referenced from the project, sources, codes, codings or segments.
 
+QDA-XML has no place for a language (no ``xml:lang`` or language attribute on sources,
+transcripts or selections), so segment languages are not exported; speech without transcript
+stays an empty line (a placeholder text would come back as transcript on import).
+
 Every GUID is stable: our row ids are UUIDs already, and elements without a row (sync points,
 transcripts, users, variables) get uuid5 GUIDs derived from the ids they belong to.
 """

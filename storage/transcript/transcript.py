@@ -406,45 +406,64 @@ class Transcript:
 
     # ----------------------------------------------------------------- search
     def search(
-        self, query: str, *, limit: int | None = 100, session_id: str | None = None
+        self,
+        query: str,
+        *,
+        limit: int | None = 100,
+        session_id: str | None = None,
+        language: str | None = None,
     ) -> list[SearchHit]:
         """Full-text search (FTS5 syntax: words, "phrases", OR, NOT, prefix*), best first.
 
         Invalid FTS5 syntax falls back to searching the query's words. ``marked`` holds the text
-        with matching words in square brackets.
+        with matching words in square brackets. ``language`` keeps only segments in that
+        language (a Whisper code, checked; "" keeps those whose language is unknown).
 
         Raises:
             InvalidInputError: the query has no searchable word.
         """
         if not query.strip():
             raise InvalidInputError("The search query is empty.")
+        if language:
+            language = check_language_code(language)
         try:
-            return self._search(query, limit, session_id)
+            return self._search(query, limit, session_id, language)
         except sqlite3.OperationalError:
             quoted = _quote_terms(query)
             if not quoted:
                 raise InvalidInputError(f"Nothing to search for in {query!r}.") from None
             try:
-                return self._search(quoted, limit, session_id)
+                return self._search(quoted, limit, session_id, language)
             except sqlite3.OperationalError as exc:
                 raise InvalidInputError(f"Invalid search query {query!r}: {exc}.") from None
 
-    def _search(self, query: str, limit: int | None, session_id: str | None) -> list[SearchHit]:
+    def _search(
+        self, query: str, limit: int | None, session_id: str | None, language: str | None
+    ) -> list[SearchHit]:
         # Step 1: rank and mark on the FTS index alone; SQLite keeps only the best ``limit``.
         mark = f"highlight(segments_fts, 0, '{_MARK_OPEN}', '{_MARK_CLOSE}')"
-        if session_id is None:
+        if session_id is None and language is None:
             sql = (
                 f"SELECT rowid, rank, {mark} FROM segments_fts "
                 "WHERE segments_fts MATCH ? ORDER BY rank"
             )
             params: list[Any] = [query]
         else:
+            where = ""
+            params = [query]
+            if session_id is not None:
+                where += " AND g.session_id = ?"
+                params.append(session_id)
+            if language:
+                where += " AND g.language = ?"
+                params.append(language)
+            elif language is not None:
+                where += " AND g.language IS NULL"
             sql = (
                 f"SELECT segments_fts.rowid, rank, {mark} FROM segments_fts "
                 "JOIN segments g ON g.seq = segments_fts.rowid "
-                "WHERE segments_fts MATCH ? AND g.session_id = ? ORDER BY rank"
+                f"WHERE segments_fts MATCH ?{where} ORDER BY rank"
             )
-            params = [query, session_id]
         if limit is not None:
             sql += " LIMIT ?"
             params.append(int(limit))
@@ -454,8 +473,9 @@ class Transcript:
         # Step 2: the segments and session titles of those rows only.
         marks = ",".join("?" * len(ranked))
         rows = self._store.rows(
-            "SELECT g.seq, g.id, g.session_id, s.title, g.start_ms, g.end_ms, g.speaker, g.text "
-            f"FROM segments g JOIN sessions s ON s.id = g.session_id WHERE g.seq IN ({marks})",
+            "SELECT g.seq, g.id, g.session_id, s.title, g.start_ms, g.end_ms, g.speaker, g.text,"
+            " g.language, g.untranscribed FROM segments g JOIN sessions s ON s.id = g.session_id"
+            f" WHERE g.seq IN ({marks})",
             list(ranked),
         )
         hits = [
@@ -469,6 +489,8 @@ class Transcript:
                 text=r["text"],
                 marked=ranked[r["seq"]][1],
                 rank=ranked[r["seq"]][0],
+                language=r["language"],
+                untranscribed=bool(r["untranscribed"]),
             )
             for r in rows
         ]

@@ -145,12 +145,16 @@ class RetrievalPanel(QWidget):
             top.addWidget(w)
         top.addWidget(run)
         top.addStretch(1)
-        top.addWidget(self.count)
-        top.addWidget(self.export_btn)
+        # the count and the export sit under the table, so the filters fit a 1024-px window
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count)
+        bottom.addStretch(1)
+        bottom.addWidget(self.export_btn)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.table)
+        layout.addLayout(bottom)
         for box in (
             self.code_box, self.speaker_box, self.attr_box, self.coder_box, self.language_box,
         ):  # fmt: skip

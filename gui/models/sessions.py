@@ -45,7 +45,7 @@ def status_text(session: Session, live: LiveStatus | None = None) -> str:
     else:
         return session.status
     if session.untranscribed_count:
-        text += f", {session.untranscribed_count} without text"
+        text += f" · {session.untranscribed_count} no text"
     return text
 
 

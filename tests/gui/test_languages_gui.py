@@ -80,7 +80,7 @@ def test_workbench_counts_and_typing_into_the_placeholder(
     label = window.transcript_label.text()
     assert "1 segment without transcript" in label and "KK · RU" in label
     status = window.sessions_model.index(0, STATUS_COL).data()
-    assert status == "coded 2 segments, 1 without text"
+    assert status == "coded 2 segments · 1 no text"
     assert "speech without transcript" in window.sessions_model.index(0, 0).data(
         Qt.ItemDataRole.ToolTipRole
     )
@@ -249,8 +249,10 @@ def test_workbench_screenshot(
 ) -> None:
     _opened(window, qtbot, idle)
     window.resize(*size)
-    window.transcript.go_to_row(2)
+    window.sessions_dock.raise_()
+    window.transcript.go_to_row(0)  # the placeholder row unselected: its own colours show
     qtbot.wait(100)
+    assert window.width() == size[0]  # the docks' filters fit the screen
     shots = Path(os.environ.get("FIELDSCRIBE_SHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     path = shots / f"workbench-languages-{size[0]}x{size[1]}.png"

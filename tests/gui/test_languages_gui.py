@@ -4,13 +4,13 @@ language filters in search and retrieval, the New Project and Project settings l
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from gui.models.segments import (
     COL_LANG,
@@ -145,10 +145,7 @@ def test_retranscribe_segment_runs_in_the_background(
 
     def fake(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
         calls.append((segment_id, language))
-        assert (
-            QApplication.instance().thread()
-            is not __import__("PySide6").QtCore.QThread.currentThread()
-        )
+        assert threading.current_thread() is not threading.main_thread()  # a worker
         return p.transcript.update_segment(segment_id, text="Кезек бар.", language=language)
 
     window.transcription.segment_retranscriber = fake

@@ -103,7 +103,7 @@ def _sub_json(parser: argparse.ArgumentParser) -> None:
 
 def cmd_models_install(args: argparse.Namespace) -> int:
     """fieldscribe models install NAME|OWNER/REPO."""
-    from transcribe.model_download import DownloadProgress, install_model
+    from transcribe.model_download import DownloadCancelled, DownloadProgress, install_model
 
     cancel = threading.Event()
     interrupted = _install_sigint(cancel)
@@ -114,6 +114,10 @@ def cmd_models_install(args: argparse.Namespace) -> int:
 
     try:
         result = install_model(args.name, revision=args.revision, progress=show, cancel=cancel)
+    except DownloadCancelled as exc:
+        bar.close()
+        print(f"fieldscribe: {exc}", file=sys.stderr)
+        return 130
     finally:
         bar.close()
         signal.signal(signal.SIGINT, interrupted)

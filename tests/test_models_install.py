@@ -296,6 +296,15 @@ def test_unsafe_archives_are_refused(hub: FakeHub, tmp_path: Path) -> None:
     assert _visible(model_cache_dir()) == []
 
 
+def test_install_does_not_shadow_an_imported_model_of_the_same_name(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    import_model(_copy_model(tmp_path / "small"), load_check=False)
+    with pytest.raises(ModelExistsError, match="'small' is already installed from elsewhere"):
+        install_model("small")
+    assert [m.name for m in list_models() if m.removable] == ["small"]
+
+
 def test_remove_refuses_bundled_and_unknown(hub: FakeHub) -> None:
     with pytest.raises(ModelError, match="bundled with FieldScribe"):
         remove_model("tiny.en")

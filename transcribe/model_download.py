@@ -35,6 +35,7 @@ from pathlib import Path
 
 from .model_store import (
     ModelChecksumError,
+    ModelExistsError,
     ModelInstallError,
     NotAWhisperModelError,
     check_free_space,
@@ -179,7 +180,12 @@ def install_model(
     files, commit = _remote_files(repo, revision, endpoint)
     if existing is not None and existing.removable and existing.path is not None:
         manifest = read_manifest(existing.path) or {}
-        if manifest.get("repo") == repo and manifest.get("revision") == commit:
+        if manifest.get("repo") != repo:
+            raise ModelExistsError(
+                f"A model named {name!r} is already installed from elsewhere "
+                f"({existing.source}); remove it first (fieldscribe models remove {name})."
+            )
+        if manifest.get("revision") == commit:
             return InstallResult(existing, "already installed")
     folder_name = slug(repo)
     stage = staging_root(root) / folder_name

@@ -50,6 +50,10 @@ def register(sub: Any) -> None:
     p.add_argument("query", metavar="QUERY")
     p.add_argument("--session", metavar="ID")
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument(
+        "--forms", action="store_true",
+        help="also find other forms of each word (its stem as a prefix: коррупция -> коррупц*)",
+    )  # fmt: skip
     add_json(p)
     p.set_defaults(func=cmd_search)
 
@@ -168,7 +172,9 @@ def cmd_segments(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     """fieldscribe search DIR QUERY."""
     with open_project(args, write=False) as project:
-        hits = project.transcript.search(args.query, limit=args.limit, session_id=args.session)
+        hits = project.transcript.search(
+            args.query, limit=args.limit, session_id=args.session, forms=args.forms
+        )
     if args.json:
         print_json([as_dict(h) for h in hits])
         return 0

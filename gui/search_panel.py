@@ -6,6 +6,8 @@ import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -30,15 +32,27 @@ class SearchPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.query = QLineEdit(self)
-        self.query.setPlaceholderText('Search all transcripts: words, "a phrase", trust OR data…')
+        self.query.setPlaceholderText(
+            'Search all transcripts: words, "a phrase", trust OR data, коррупц* (prefix)…'
+        )
         self.query.setClearButtonEnabled(True)
         self.query.returnPressed.connect(lambda: emit(self.search_requested, self.query.text()))
+        self.forms = QCheckBox("Word forms", self)
+        self.forms.setToolTip(
+            "Also find other forms of each word: its stem as a prefix "
+            "(коррупция finds коррупции, коррупцию; адамдарға finds адам). "
+            "Without it, add * yourself: коррупц*"
+        )
+        self.forms.toggled.connect(self._forms_toggled)
         self.info = QLabel(self)
         self.results = QListWidget(self)
         self.results.itemActivated.connect(self._activated)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.query)
+        row = QHBoxLayout()
+        row.addWidget(self.query, 1)
+        row.addWidget(self.forms)
+        layout.addLayout(row)
         layout.addWidget(self.info)
         layout.addWidget(self.results)
 
@@ -46,6 +60,10 @@ class SearchPanel(QWidget):
         """Put the cursor in the query box."""
         self.query.setFocus()
         self.query.selectAll()
+
+    def _forms_toggled(self, _checked: bool) -> None:
+        if self.query.text().strip():
+            emit(self.search_requested, self.query.text())
 
     def show_hits(self, hits: list[SearchHit]) -> None:
         """Show search results."""

@@ -296,9 +296,10 @@ class SessionsController:
             return
         project = self.state.project
         panel = self.views.search_panel
+        forms = panel.forms.isChecked()
         self.runner.submit(
             "Search",
-            lambda _ctx: project.transcript.search(query, limit=500),
+            lambda _ctx: project.transcript.search(query, limit=500, forms=forms),
             on_done=panel.show_hits,
             on_error=lambda exc: panel.show_message(str(exc)),
         )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.models import SEGMENT_ORIGINS, DeletionReport, SearchHit, Segment, Word
+from storage.core.schema_search import fold_search
 from storage.core.segment_rows import (
     SEGMENT_COLUMNS,
     segment_from_row,
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
     from storage.project import Project
 
 _MARK_OPEN, _MARK_CLOSE = "[", "]"
+#: What FTS5's highlight() puts around a hit: private-use code points, never in a transcript,
+#: turned into ``_MARK_OPEN``/``_MARK_CLOSE`` over the original text (see ``_marked``).
+_HL_OPEN, _HL_CLOSE = "\ue000", "\ue001"
 
 
 @dataclass
@@ -389,22 +393,35 @@ class Transcript:
 
     # ----------------------------------------------------------------- search
     def search(
-        self, query: str, *, limit: int | None = 100, session_id: str | None = None
+        self,
+        query: str,
+        *,
+        limit: int | None = 100,
+        session_id: str | None = None,
+        forms: bool = False,
     ) -> list[SearchHit]:
         """Full-text search (FTS5 syntax: words, "phrases", OR, NOT, prefix*), best first.
 
-        Invalid FTS5 syntax falls back to searching the query's words. ``marked`` holds the text
-        with matching words in square brackets.
+        Case is ignored for every letter (Cyrillic and Kazakh included) and ё is е; other
+        letters stay distinct (й is not и, ә is not а). With ``forms``, each bare word is
+        searched as its stem and ``*``, so "коррупция" also finds "коррупции", "коррупцию"
+        (``storage.transcript.forms``). Invalid FTS5 syntax falls back to searching the query's
+        words. ``marked`` holds the text with matching words in square brackets.
 
         Raises:
             InvalidInputError: the query has no searchable word.
         """
         if not query.strip():
             raise InvalidInputError("The search query is empty.")
+        folded = fold_search(query)
+        if forms:
+            from storage.transcript.forms import forms_query
+
+            folded = forms_query(folded)
         try:
-            return self._search(query, limit, session_id)
+            return self._search(folded, limit, session_id)
         except sqlite3.OperationalError:
-            quoted = _quote_terms(query)
+            quoted = _quote_terms(folded)
             if not quoted:
                 raise InvalidInputError(f"Nothing to search for in {query!r}.") from None
             try:
@@ -414,7 +431,7 @@ class Transcript:
 
     def _search(self, query: str, limit: int | None, session_id: str | None) -> list[SearchHit]:
         # Step 1: rank and mark on the FTS index alone; SQLite keeps only the best ``limit``.
-        mark = f"highlight(segments_fts, 0, '{_MARK_OPEN}', '{_MARK_CLOSE}')"
+        mark = f"highlight(segments_fts, 0, '{_HL_OPEN}', '{_HL_CLOSE}')"
         if session_id is None:
             sql = (
                 f"SELECT rowid, rank, {mark} FROM segments_fts "
@@ -450,12 +467,31 @@ class Transcript:
                 end_ms=r["end_ms"],
                 speaker=r["speaker"],
                 text=r["text"],
-                marked=ranked[r["seq"]][1],
+                marked=_marked(r["text"], ranked[r["seq"]][1]),
                 rank=ranked[r["seq"]][0],
             )
             for r in rows
         ]
         return sorted(hits, key=lambda h: h.rank)
+
+
+def _marked(text: str, highlighted: str) -> str:
+    """``text`` with the hits that ``highlighted`` (the indexed, folded text) marks in brackets.
+
+    The index holds the text with ё as е, one code point for one, so the marks are carried
+    over to the original letters.
+    """
+    out: list[str] = []
+    i = 0
+    for ch in highlighted:
+        if ch == _HL_OPEN:
+            out.append(_MARK_OPEN)
+        elif ch == _HL_CLOSE:
+            out.append(_MARK_CLOSE)
+        else:
+            out.append(text[i] if i < len(text) else ch)
+            i += 1
+    return "".join(out)
 
 
 def _split_time(seg: Segment, at_cp: int) -> int:

@@ -58,6 +58,10 @@ def register(sub: Any) -> None:
     p.add_argument("--session", metavar="ID")
     p.add_argument("--language", metavar="CODE", help="only segments in this language (e.g. kk)")
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument(
+        "--forms", action="store_true",
+        help="also find other forms of each word (its stem as a prefix: коррупция -> коррупц*)",
+    )  # fmt: skip
     add_json(p)
     p.set_defaults(func=cmd_search)
 
@@ -257,7 +261,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     """fieldscribe search DIR QUERY."""
     with open_project(args, write=False) as project:
         hits = project.transcript.search(
-            args.query, limit=args.limit, session_id=args.session, language=args.language
+            args.query,
+            limit=args.limit,
+            session_id=args.session,
+            language=args.language,
+            forms=args.forms,
         )
     if args.json:
         print_json([as_dict(h) for h in hits])

@@ -6,6 +6,7 @@ import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -33,13 +34,22 @@ class SearchPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.query = QLineEdit(self)
-        self.query.setPlaceholderText('Search all transcripts: words, "a phrase", trust OR data…')
+        self.query.setPlaceholderText(
+            'Search all transcripts: words, "a phrase", trust OR data, коррупц* (prefix)…'
+        )
         self.query.setClearButtonEnabled(True)
         self.query.returnPressed.connect(lambda: emit(self.search_requested, self.query.text()))
         self.language_box = QComboBox(self)
         self.language_box.setToolTip("Only segments in this language")
         self.set_languages([])
         self.language_box.activated.connect(self._language_changed)
+        self.forms = QCheckBox("Word forms", self)
+        self.forms.setToolTip(
+            "Also find other forms of each word: its stem as a prefix "
+            "(коррупция finds коррупции, коррупцию; адамдарға finds адам). "
+            "Without it, add * yourself: коррупц*"
+        )
+        self.forms.toggled.connect(self._forms_toggled)
         self.info = QLabel(self)
         self.results = QListWidget(self)
         self.results.itemActivated.connect(self._activated)
@@ -47,6 +57,7 @@ class SearchPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         top = QHBoxLayout()
         top.addWidget(self.query, 1)
+        top.addWidget(self.forms)
         top.addWidget(self.language_box)
         layout.addLayout(top)
         layout.addWidget(self.info)
@@ -73,6 +84,12 @@ class SearchPanel(QWidget):
         return str(value) if value else None
 
     def _language_changed(self, _index: int) -> None:
+        self._search_again()
+
+    def _forms_toggled(self, _checked: bool) -> None:
+        self._search_again()
+
+    def _search_again(self) -> None:
         if self.query.text().strip():
             emit(self.search_requested, self.query.text())
 

@@ -327,9 +327,12 @@ class SessionsController:
         project = self.state.project
         panel = self.views.search_panel
         language = panel.language()
+        forms = panel.forms.isChecked()
         self.runner.submit(
             "Search",
-            lambda _ctx: project.transcript.search(query, limit=500, language=language),
+            lambda _ctx: project.transcript.search(
+                query, limit=500, language=language, forms=forms
+            ),
             on_done=panel.show_hits,
             on_error=lambda exc: panel.show_message(str(exc)),
         )

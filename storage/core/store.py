@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import DiskFullError, ReadOnlyError
 from storage.core.ids import now_iso
+from storage.core.schema_search import fold_search
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -96,17 +97,20 @@ class Store:
             (table, row_id, self.coder, now_iso()),
         )
 
-    # The full-text index is external-content FTS5, kept in sync here (no triggers, so that
-    # bundles carry none).
+    # The full-text index is external-content FTS5 over the view ``segments_search`` (the
+    # text with ё as е: storage.core.schema_search), kept in sync here (no triggers, so that
+    # bundles carry none). What goes in and out of the index is the folded text.
     def fts_insert(self, seq: int, text: str) -> None:
         """Index one segment's text."""
-        self.conn.execute("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", (seq, text))
+        self.conn.execute(
+            "INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", (seq, fold_search(text))
+        )
 
     def fts_delete(self, seq: int, text: str) -> None:
         """Remove one segment's text from the index."""
         self.conn.execute(
             "INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', ?, ?)",
-            (seq, text),
+            (seq, fold_search(text)),
         )
 
     def fts_delete_where(self, where: str, params: tuple[Any, ...]) -> None:

@@ -32,6 +32,7 @@ from storage.privacy.models import (
     PseudonymEntry,
     Redaction,
 )
+from storage.privacy.names import contains_name, fold, name_spans
 from storage.privacy.text import (
     NameMatch,
     Replacement,
@@ -39,7 +40,6 @@ from storage.privacy.text import (
     candidate_id,
     context_of,
     find_names,
-    name_pattern,
     rewrite,
 )
 
@@ -356,15 +356,13 @@ class Privacy:
         pseudonym = " ".join(pseudonym.split())
         if not real_name or not pseudonym:
             raise InvalidInputError('Give both a real name and a pseudonym, as "REAL=P01".')
-        if name_pattern(real_name).search(pseudonym):
+        if contains_name(real_name, pseudonym):
             raise InvalidInputError(
                 f"The pseudonym {pseudonym!r} contains the real name; choose another one."
             )
         if participant_id is not None:
             participant_id = self.find_participant(participant_id)
-        existing = self._store.one(
-            "SELECT * FROM pseudonyms WHERE real_name = ? COLLATE NOCASE", (real_name,)
-        )
+        existing = self._entry_row(real_name)
         with self._store.tx() as db:
             if existing is None:
                 entry_id = new_id()
@@ -403,10 +401,8 @@ class Privacy:
     def remove_pseudonym(self, ref: str) -> None:
         """Remove a mapping line given its id, real name or pseudonym (logged)."""
         row = self._store.one(
-            "SELECT * FROM pseudonyms WHERE id = ? OR real_name = ? COLLATE NOCASE "
-            "OR pseudonym = ?",
-            (ref, ref, ref),
-        )
+            "SELECT * FROM pseudonyms WHERE id = ? OR pseudonym = ?", (ref, ref)
+        ) or self._entry_row(ref)
         if row is None:
             raise NotFoundError(f"No pseudonym mapping for {ref!r}; list them with --list.")
         with self._store.tx() as db:
@@ -414,6 +410,14 @@ class Privacy:
             self._project.audit.log_event(
                 "pseudonym_remove", "pseudonym", row["id"], {"pseudonym": row["pseudonym"]}
             )
+
+    def _entry_row(self, real_name: str) -> sqlite3.Row | None:
+        """The mapping line of a real name, any case (SQLite's NOCASE knows only ASCII)."""
+        key = " ".join(real_name.split()).casefold()
+        for row in self._store.rows("SELECT * FROM pseudonyms"):
+            if row["real_name"].casefold() == key:
+                return row
+        return None
 
     def _mapping(self) -> list[tuple[str, str, list[str]]]:
         return [(e.real_name, e.pseudonym, e.exceptions) for e in self.pseudonyms()]
@@ -500,10 +504,9 @@ class Privacy:
         forms: dict[str, set[str]] = {}
         for cand in rejected:
             if cand.kind == "inflected":
-                core = name_pattern(cand.real_name).match(cand.matched)
-                forms.setdefault(cand.real_name, set()).add(
-                    (core.group(1) if core else cand.matched).casefold()
-                )
+                spans = name_spans(cand.real_name, cand.matched)
+                core = cand.matched[spans[0][0] : spans[0][1]] if spans else cand.matched
+                forms.setdefault(cand.real_name, set()).add(core.casefold())
         for real, new in forms.items():
             row = self._store.conn.execute(
                 "SELECT id, exceptions FROM pseudonyms WHERE real_name = ?", (real,)
@@ -517,22 +520,39 @@ class Privacy:
             )
 
     def _rename_speakers(self, session_id: str | None) -> None:
-        """Speaker labels that are exactly a real name become its pseudonym."""
+        """Speaker labels that are exactly a real name (any case, ``fold``) become its pseudonym.
+
+        Labels are compared in Python: SQLite's NOCASE folds only ASCII letters.
+        """
         conn = self._store.conn
+        in_session = " WHERE session_id = ?" if session_id else ""
+        scope = [session_id] if session_id else []
+        labels = {
+            str(r[0])
+            for r in conn.execute(
+                f"SELECT speaker FROM segments{in_session} UNION "
+                f"SELECT speaker FROM speaker_turns{in_session} UNION "
+                f"SELECT label FROM session_speakers{in_session}",
+                scope * 3,
+            )
+            if r[0] is not None
+        }
         for entry in self.pseudonyms():
-            where, params = "speaker = ? COLLATE NOCASE", [entry.real_name]
-            if session_id:
-                where += " AND session_id = ?"
-                params.append(session_id)
+            key = fold(entry.real_name)
+            same = sorted(label for label in labels if fold(" ".join(label.split())) == key)
+            if not same:
+                continue
+            marks = ",".join("?" * len(same))
+            where = f"speaker IN ({marks})" + (" AND session_id = ?" if session_id else "")
             for table in ("segments", "speaker_turns"):  # the timeline uses the same labels
                 conn.execute(
                     f"UPDATE {table} SET speaker = ?, updated_at = ? WHERE {where}",
-                    (entry.pseudonym, now_iso(), *params),
+                    (entry.pseudonym, now_iso(), *same, *scope),
                 )
             for r in conn.execute(
-                "SELECT id, session_id FROM session_speakers WHERE label = ? COLLATE NOCASE"
+                f"SELECT id, session_id FROM session_speakers WHERE label IN ({marks})"
                 + (" AND session_id = ?" if session_id else ""),
-                (entry.real_name, *([session_id] if session_id else [])),
+                (*same, *scope),
             ).fetchall():
                 clash = conn.execute(
                     "SELECT 1 FROM session_speakers WHERE session_id = ? AND label = ?",

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.core.errors import ReadOnlyError
+from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.team.bundle import InvalidBundleError, OpenedBundle
 from storage.team.conflicts import ConflictVersion, content_columns
@@ -592,7 +593,7 @@ class _Merge:
         if table == "segments" and stats.added:
             conn.execute(
                 "INSERT INTO main.segments_fts (rowid, text) "
-                "SELECT seq, text FROM main.segments WHERE seq > ?",
+                f"SELECT seq, {fold_search_sql('text')} FROM main.segments WHERE seq > ?",
                 (max_seq,),
             )
         if stats.added:  # rows the sender deleted and brought back: their tombstones go

@@ -12,6 +12,7 @@ from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import check_language_code
 from storage.core.models import SEGMENT_ORIGINS, DeletionReport, SearchHit, Segment, Word
+from storage.core.schema_search import fold_search
 from storage.core.segment_rows import (
     SEGMENT_COLUMNS,
     segment_from_row,
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from storage.project import Project
 
 _MARK_OPEN, _MARK_CLOSE = "[", "]"
+#: What FTS5's highlight() puts around a hit: private-use code points, never in a transcript,
+#: turned into ``_MARK_OPEN``/``_MARK_CLOSE`` over the original text (see ``_marked``).
+_HL_OPEN, _HL_CLOSE = "\ue000", "\ue001"
 
 
 @dataclass
@@ -412,12 +416,17 @@ class Transcript:
         limit: int | None = 100,
         session_id: str | None = None,
         language: str | None = None,
+        forms: bool = False,
     ) -> list[SearchHit]:
         """Full-text search (FTS5 syntax: words, "phrases", OR, NOT, prefix*), best first.
 
-        Invalid FTS5 syntax falls back to searching the query's words. ``marked`` holds the text
-        with matching words in square brackets. ``language`` keeps only segments in that
-        language (a Whisper code, checked; "" keeps those whose language is unknown).
+        Case is ignored for every letter (Cyrillic and Kazakh included) and ё is е; other
+        letters stay distinct (й is not и, ә is not а). With ``forms``, each bare word is
+        searched as its stem and ``*``, so "коррупция" also finds "коррупции", "коррупцию"
+        (``storage.transcript.forms``). Invalid FTS5 syntax falls back to searching the query's
+        words. ``marked`` holds the text with matching words in square brackets. ``language``
+        keeps only segments in that language (a Whisper code, checked; "" keeps those whose
+        language is unknown).
 
         Raises:
             InvalidInputError: the query has no searchable word.
@@ -426,10 +435,15 @@ class Transcript:
             raise InvalidInputError("The search query is empty.")
         if language:
             language = check_language_code(language)
+        folded = fold_search(query)
+        if forms:
+            from storage.transcript.forms import forms_query
+
+            folded = forms_query(folded)
         try:
-            return self._search(query, limit, session_id, language)
+            return self._search(folded, limit, session_id, language)
         except sqlite3.OperationalError:
-            quoted = _quote_terms(query)
+            quoted = _quote_terms(folded)
             if not quoted:
                 raise InvalidInputError(f"Nothing to search for in {query!r}.") from None
             try:
@@ -441,7 +455,7 @@ class Transcript:
         self, query: str, limit: int | None, session_id: str | None, language: str | None
     ) -> list[SearchHit]:
         # Step 1: rank and mark on the FTS index alone; SQLite keeps only the best ``limit``.
-        mark = f"highlight(segments_fts, 0, '{_MARK_OPEN}', '{_MARK_CLOSE}')"
+        mark = f"highlight(segments_fts, 0, '{_HL_OPEN}', '{_HL_CLOSE}')"
         if session_id is None and language is None:
             sql = (
                 f"SELECT rowid, rank, {mark} FROM segments_fts "
@@ -487,7 +501,7 @@ class Transcript:
                 end_ms=r["end_ms"],
                 speaker=r["speaker"],
                 text=r["text"],
-                marked=ranked[r["seq"]][1],
+                marked=_marked(r["text"], ranked[r["seq"]][1]),
                 rank=ranked[r["seq"]][0],
                 language=r["language"],
                 untranscribed=bool(r["untranscribed"]),
@@ -495,6 +509,25 @@ class Transcript:
             for r in rows
         ]
         return sorted(hits, key=lambda h: h.rank)
+
+
+def _marked(text: str, highlighted: str) -> str:
+    """``text`` with the hits that ``highlighted`` (the indexed, folded text) marks in brackets.
+
+    The index holds the text with ё as е, one code point for one, so the marks are carried
+    over to the original letters.
+    """
+    out: list[str] = []
+    i = 0
+    for ch in highlighted:
+        if ch == _HL_OPEN:
+            out.append(_MARK_OPEN)
+        elif ch == _HL_CLOSE:
+            out.append(_MARK_CLOSE)
+        else:
+            out.append(text[i] if i < len(text) else ch)
+            i += 1
+    return "".join(out)
 
 
 def _split_time(seg: Segment, at_cp: int) -> int:

@@ -2,9 +2,9 @@
 
 Every temporary copy FieldScribe makes of project data lives in a folder made here: under the
 system's temporary folder (``TMPDIR``), never next to a file the user chose, mode 0700, named
-``fieldscribe-tmp-<what>-<random>`` and holding a marker file (``.fieldscribe-owner``) with the
-id of the process that made it. ``remove_private_dir`` overwrites the files with zeros before
-removing them; callers remove their folder on every exit path (``private_dir`` does it for
+``fieldscribe-tmp-<what>-<pid>-<random>`` and holding a marker file (``.fieldscribe-owner``)
+with the id of the process that made it. ``remove_private_dir`` overwrites the files with zeros
+before removing them; callers remove their folder on every exit path (``private_dir`` does it for
 them). A process killed meanwhile (SIGKILL, power loss) cannot: ``sweep_stale`` removes every
 such folder whose marker names a process that is no longer running, and runs when FieldScribe
 starts (the CLI and the desktop app) and before a folder is made.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -24,6 +25,7 @@ from storage.core.errors import DiskFullError, ReadOnlyError
 
 PREFIX = "fieldscribe-tmp-"
 MARKER = ".fieldscribe-owner"
+_NAMED = re.compile(rf"^{PREFIX}[a-z]+-(\d+)-")
 
 
 def temp_root() -> Path:
@@ -40,7 +42,8 @@ def make_private_dir(what: str) -> Path:
     sweep_stale()
     root = temp_root()
     try:
-        folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{what}-", dir=root))  # mode 0700
+        # the pid is in the name too: a process killed before it wrote the marker is known
+        folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{what}-{os.getpid()}-", dir=root))
         os.chmod(folder, 0o700)
         fd = os.open(folder / MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -104,7 +107,8 @@ def _alive(pid: int) -> bool:
 def sweep_stale(root: Path | None = None) -> list[Path]:
     """Remove the private folders left by FieldScribe processes that died; return them.
 
-    Only folders named like ours, owned by this user, holding our marker, whose process is gone.
+    Only folders named like ours, owned by this user, whose process (from the marker, else from
+    the name) is gone.
     """
     root = root or temp_root()
     removed: list[Path] = []
@@ -120,9 +124,15 @@ def sweep_stale(root: Path | None = None) -> list[Path]:
             info = entry.stat(follow_symlinks=False)
             if not stat.S_ISDIR(info.st_mode) or (uid is not None and info.st_uid != uid):
                 continue
+        except OSError:
+            continue
+        try:
             pid = int((Path(entry.path) / MARKER).read_text(encoding="ascii").split()[0])
         except (OSError, ValueError, IndexError):
-            continue
+            named = _NAMED.match(entry.name)  # killed before the marker was written
+            if named is None:
+                continue
+            pid = int(named.group(1))
         if pid == os.getpid() or _alive(pid):
             continue
         remove_private_dir(Path(entry.path))

@@ -362,3 +362,31 @@ def test_errors_name_the_users_file_and_the_unreadable_media(tmp_path: Path, mon
     )
     assert result.returncode == 1, result.stderr
     assert str(enc) in result.stderr and PREFIX not in result.stderr
+
+
+def test_bundle_export_names_an_unreadable_audio_file(tmp_path: Path, monkeypatch) -> None:
+    import storage.team.bundle as bundle
+    from storage.core.errors import ReadOnlyError
+    from tests.media import espeak
+
+    p = Project.create(tmp_path / "p.fieldscribe", coder="lead")
+    media = (
+        p.folder
+        / p.sessions.media_for_session(
+            p.sessions.import_audio(espeak(tmp_path / "a.wav", "hello there")).id
+        )[0].path
+    )
+    real = bundle.sha256_of
+
+    def unreadable(path: Path) -> str:
+        if Path(path) == media:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(bundle, "sha256_of", unreadable)
+    out = tmp_path / "out.fsbundle"
+    with pytest.raises(ReadOnlyError) as exc:
+        export_bundle(p, out, with_media=True)
+    assert str(exc.value).startswith(str(media)) and not out.exists()
+    assert list(tmp_path.glob(".out.fsbundle*")) == []
+    p.close()

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from storage.core.errors import FieldScribeError
+from storage.core.tempdirs import sweep_stale
 
 # Which module registers each command, so that running one command imports only its module
 # (``fieldscribe sessions DIR`` loads no exchange formats, cryptography or numpy). A test checks
@@ -66,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    sweep_stale()  # clear copies a killed FieldScribe left in the temporary folder
     try:
         code: int = args.func(args)
         return code

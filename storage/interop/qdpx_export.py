@@ -596,6 +596,10 @@ def _write_qdpx(project: Project, dest: Path, with_media: bool) -> ExportSummary
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if exc.filename is not None and Path(exc.filename) not in (tmp, dest):
+            raise ReadOnlyError(
+                f"{exc.filename}: cannot read it ({exc.strerror or exc}); {dest} was not written."
+            ) from exc
         raise ReadOnlyError(f"{dest}: cannot write the archive ({exc.strerror or exc}).") from exc
     except BaseException:
         with contextlib.suppress(OSError):

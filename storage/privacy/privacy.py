@@ -33,6 +33,7 @@ from storage.privacy.models import (
     Redaction,
 )
 from storage.privacy.names import contains_name, fold, name_spans
+from storage.privacy.scrub import scrub_conflicts
 from storage.privacy.text import (
     NameMatch,
     Replacement,
@@ -482,6 +483,7 @@ class Privacy:
         for cand in candidates:
             if cand.id in accepted:
                 per_segment.setdefault(cand.segment_id, []).append(cand)
+        self._store.refuse_if_read_elsewhere("replacing the names")
         self._store.secure_delete_on()
         with self._store.tx() as db:
             for segment_id, cands in per_segment.items():
@@ -491,14 +493,64 @@ class Privacy:
             self._rename_speakers(session_id)
             if per_segment:
                 db.conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')")
+            self._pseudonymise_elsewhere(session_id)
             self._project.audit.log_event(
                 "pseudonym_apply",
                 "session" if session_id else "project",
                 session_id,
                 {"replaced": len(accepted), "segments": len(per_segment), "skipped": len(rejected)},
             )
-        self._store.checkpoint()
+        self._store.bump_privacy_epoch()
+        self._store.wipe_or_fail("replacing the names")
         return ApplyReport(replaced=len(accepted), segments=len(per_segment), skipped=len(rejected))
+
+    def _pseudonymise_elsewhere(self, session_id: str | None) -> None:
+        """Replace the mapped names (not the rejected forms) in memos and conflicts' versions.
+
+        Memos (on the session's segments, or all with no ``session_id``) and the coding memos
+        there hold the same names as the transcript; merge conflicts keep old copies of rows.
+        """
+        mapping = self._mapping()  # with the exceptions just remembered
+        if not mapping:
+            return
+        conn = self._store.conn
+
+        def fix(text: str | None) -> str | None:
+            if not text:
+                return text
+            reps = [Replacement(m.start, m.end, m.replacement) for m in find_names(text, mapping)]
+            return rewrite(text, reps).text if reps else text
+
+        if session_id is None:
+            memos = conn.execute("SELECT id, title, text FROM memos").fetchall()
+            codings = conn.execute(
+                "SELECT id, memo FROM codings WHERE memo IS NOT NULL AND memo <> ''"
+            ).fetchall()
+        else:
+            in_session = "SELECT id FROM segments WHERE session_id = ?"
+            memos = conn.execute(
+                "SELECT id, title, text FROM memos WHERE (target_type = 'segment' AND target_id "
+                f"IN ({in_session})) OR (target_type = 'session' AND target_id = ?)",
+                (session_id, session_id),
+            ).fetchall()
+            codings = conn.execute(
+                "SELECT id, memo FROM codings WHERE memo IS NOT NULL AND memo <> '' "
+                f"AND segment_id IN ({in_session})",
+                (session_id,),
+            ).fetchall()
+        for memo_id, title, text in memos:
+            if (fix(title), fix(text)) != (title, text):
+                conn.execute(
+                    "UPDATE memos SET title = ?, text = ?, updated_at = ? WHERE id = ?",
+                    (fix(title), fix(text), now_iso(), memo_id),
+                )
+        for coding_id, memo in codings:
+            if fix(memo) != memo:
+                conn.execute(
+                    "UPDATE codings SET memo = ?, updated_at = ? WHERE id = ?",
+                    (fix(memo), now_iso(), coding_id),
+                )
+        scrub_conflicts(conn, lambda _table, _column, value: fix(value) or value)
 
     def _remember_rejections(self, rejected: Sequence[PseudonymCandidate]) -> None:
         forms: dict[str, set[str]] = {}

@@ -30,15 +30,26 @@ def register(sub: Any) -> None:
     which.add_argument(
         "--all", action="store_true", help="every session not transcribed yet (or interrupted)"
     )
-    p.add_argument("--model", metavar="NAME_OR_PATH", help="tiny.en (default), base, a folder...")
-    p.add_argument("--language", metavar="xx", help="language code (default: detect)")
+    p.add_argument(
+        "--model",
+        metavar="NAME_OR_PATH",
+        help="base, tiny.en, an installed model or a folder (default: tiny.en when the project "
+        "expects only English, else base)",
+    )
+    p.add_argument(
+        "--language",
+        metavar="xx",
+        help="one language for the whole recording (default: each stretch of speech in its own "
+        "language, among the project's languages)",
+    )
     p.add_argument("--threads", type=int, metavar="N", help="CPU threads")
     p.add_argument(
         "--beam-size",
         type=int,
         choices=range(1, 11),
         metavar="N",
-        help="beam search width, 1-10 (default 3; 5 is a little more accurate and ~15%% slower)",
+        help="beam search width, 1-10 (default 5; 3 is about 15%% faster and a little less "
+        "accurate)",
     )
     p.add_argument(
         "--replace",
@@ -211,7 +222,6 @@ def _speed(record: dict[str, Any] | None) -> str:
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
     """fieldscribe transcribe DIR --session ID | --all."""
-    from transcribe.models import resolve_model
     from transcribe.runner import Progress, transcribe_session
 
     if args.threads is not None and args.threads < 1:
@@ -239,8 +249,9 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             if targets:
                 # Fail early (before touching any session) on a bad model or language.
                 from transcribe.engine import check_language
+                from transcribe.runner import choose_model
 
-                check_language(resolve_model(args.model), args.language)
+                check_language(choose_model(project, args.model, args.language)[0], args.language)
                 if args.speakers:
                     # refuse before hours of transcription, not after
                     from transcribe.diarize.backend import (
@@ -365,6 +376,14 @@ def _print_summary(title: str, s: Any) -> None:
         f"language {s.language or '?'}{resumed}) in {s.elapsed_s:.1f} s "
         f"({fmt_ms(s.duration_ms)} of audio, real-time factor {rtf:.3f})."
     )
+    for note in s.notes:
+        print(f"  Note: {note}")
+    if s.untranscribed:
+        print(
+            f'  {s.untranscribed} stretch(es) of speech gave no text: marked "speech without '
+            'transcript" in the session, to play and type (or re-transcribe in another '
+            "language)."
+        )
     if s.segments_kept:
         print(
             f"  Kept {s.segments_kept} edited/hand-made/coded segment(s) with their "

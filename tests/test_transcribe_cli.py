@@ -39,7 +39,8 @@ def _project_with_speech(
     """A new project with one session of espeak-ng speech; return (folder, session id)."""
     wav = speech_with_pauses(tmp_path, sentences)
     proj = str(tmp_path / "P.fieldscribe")
-    assert _run(capsys, "new", proj, "--coder", "a")[0] == 0
+    # an English study: transcribed with the small English model by default
+    assert _run(capsys, "new", proj, "--coder", "a", "--languages", "en")[0] == 0
     code, out, _ = _run(capsys, "import", proj, str(wav), "--json")
     assert code == 0
     return proj, str(json.loads(out)[0]["id"])
@@ -89,7 +90,7 @@ def test_transcribe_json_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert wer(" ".join(SENTENCES[:2]), text) < 0.2, text
 
     state = _state_options(Path(proj), session_id)
-    assert state["beam_size"] == 3  # the default
+    assert state["beam_size"] == 5  # the default
 
     # --all skips what is done
     code, out, _ = _run(capsys, "transcribe", proj, "--all", "--json")

@@ -40,6 +40,7 @@ from storage.core.models import Word
 from storage.transcript.transcript import SegmentDraft
 
 from . import guards
+from .languages import LID_MIN_S, LID_SURE, choose, fill_gaps, language_probabilities, wrong_script
 from .memory import tune_allocator
 from .models import ModelError, ModelInfo, resolve_model
 from .stream import SAMPLE_RATE, Audio, Window, available_cores, pack_pieces, speech_windows
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 
 WINDOW_S = 300.0  # audio decoded and held in memory at once (default of ``Transcriber``)
 BATCH_SIZE = 4  # 30-second pieces decoded together (default of ``Transcriber``)
-BEAM_SIZE = 3  # beam search width (default of ``Transcriber``); see docs/transcription.md
+BEAM_SIZE = 5  # beam search width (default of ``Transcriber``); see docs/transcription.md
 _SENTENCE_END = re.compile(r"[.?!…。？！]['\")\]]*$")
 
 
@@ -171,6 +172,7 @@ class Transcriber:
         self.window_s = window_s or WINDOW_S
         self.workers = plan_workers(self.device, self.threads)[0]
         self._slots = threading.BoundedSemaphore(self.workers)
+        self._allowed: list[str] = []  # the languages identification chooses among
         from faster_whisper.vad import get_vad_model
 
         get_vad_model()  # loaded once now, not when the first window is waiting for it
@@ -194,11 +196,26 @@ class Transcriber:
         """
         return check_language(self.info, language, self.model)
 
+    def check_languages(self, languages: list[str] | None) -> list[str]:
+        """Validate the languages a project expects for this model; return them normalised.
+
+        Raises:
+            ModelError: an English-only model was given other languages, or the model does not
+                know one of them.
+        """
+        out: list[str] = []
+        for code in languages or []:
+            checked = self.check_language(code)
+            if checked is not None and checked not in out:
+                out.append(checked)
+        return out
+
     def transcribe(
         self,
         audio: str | Path | Audio,
         *,
         language: str | None = None,
+        languages: list[str] | None = None,
         start_ms: int = 0,
         cancel: threading.Event | None = None,
     ) -> Iterator[SegmentDraft]:
@@ -206,12 +223,15 @@ class Transcriber:
 
         Args:
             audio: a file path (decoded by ffmpeg in windows) or an array.
-            language: a language code, or None to detect it (English-only models: "en").
+            language: a language code for the whole recording, or None to identify the
+                language of every stretch of speech (English-only models: "en").
+            languages: the languages the project expects: identification chooses only among
+                them (one language: that one, no identification).
             start_ms: start here (times stay absolute: the file is seeked, not shifted).
             cancel: stop between batches when set.
         """
         for chunk in self.transcribe_chunks(
-            audio, language=language, start_ms=start_ms, cancel=cancel
+            audio, language=language, languages=languages, start_ms=start_ms, cancel=cancel
         ):
             yield from chunk.segments
 
@@ -220,6 +240,7 @@ class Transcriber:
         audio: str | Path | Audio,
         *,
         language: str | None = None,
+        languages: list[str] | None = None,
         start_ms: int = 0,
         cancel: threading.Event | None = None,
     ) -> Iterator[ChunkResult]:
@@ -231,8 +252,12 @@ class Transcriber:
         is set no new batch starts (those already started finish in the background).
         """
         language = self.check_language(language)
+        allowed = self.check_languages(languages)
+        if language is None and len(allowed) == 1:
+            language = allowed[0]
         if language is None and not self.multilingual:
             language = "en"
+        self._allowed = allowed
         stop = threading.Event()
         windows = _Prefetch(
             speech_windows(audio, start_ms=start_ms, window_s=self.window_s, stop=stop.is_set),
@@ -262,9 +287,6 @@ class Transcriber:
                         exhausted = True
                         break
                     job = pool.submit(self._run_batch, item[0], item[1], language)
-                    if language is None:
-                        # the first batch detects the language; the others reuse it
-                        language = job.result().language
                     running.add(job)
                     ordered.append(job)
                 if (cancel is not None and cancel.is_set()) or not ordered:
@@ -273,9 +295,7 @@ class Transcriber:
                     wait(running, return_when=FIRST_COMPLETED)
                 running = {job for job in running if not job.done()}
                 while ordered and ordered[0].done():
-                    result = ordered.popleft().result()
-                    language = result.language or language
-                    yield result
+                    yield ordered.popleft().result()
                     if cancel is not None and cancel.is_set():
                         return
         finally:
@@ -284,28 +304,64 @@ class Transcriber:
 
     # ------------------------------------------------------------------ internals
     def _run_batch(self, window: Window, plan: _BatchPlan, language: str | None) -> ChunkResult:
-        """Decode one batch of pieces (and again the speech it left out); guard and split."""
+        """Decode one batch of pieces (and again the speech it left out); guard and split.
+
+        Without a fixed ``language`` every stretch of speech (VAD chunk) is given its language
+        first, and the stretches are packed into pieces of one language each. Speech that
+        yields no text at all becomes a "speech without transcript" placeholder.
+        """
         if not plan.groups:
             return ChunkResult([], plan.start_ms, plan.done_ms, language, plan.final)
         speech_s = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in window.speech]
-        decoded, language = self._decode(window.audio, plan.groups, language)
-        # Whisper sometimes stops early in a piece or skips a sentence: speech that no word
-        # covers is decoded again on its own (once).
-        covered = _word_spans(decoded)
-        missed = _uncovered([c for g in plan.groups for c in g], covered)
-        for r in range(0, len(missed), self.batch_size):
-            again, language = self._decode(window.audio, missed[r : r + self.batch_size], language)
-            decoded.extend(_not_repeated(again, decoded))
+        chunks = [c for g in plan.groups for c in g]
+        if language is None:
+            tagged = self._identify(window.audio, chunks)
+        else:
+            tagged = [(c, language) for c in chunks]
         drafts: list[SegmentDraft] = []
         dropped: list[str] = []
-        for seg in decoded:
-            drafts.extend(_to_drafts(seg, speech_s, window.start_ms, dropped))
+        for code, run in _runs(tagged):
+            decoded = self._decode(window.audio, pack_pieces(run), code)
+            # Whisper sometimes stops early in a piece or skips a sentence: speech that no
+            # word covers is decoded again on its own (once).
+            missed = _uncovered(run, _word_spans(decoded))
+            for r in range(0, len(missed), self.batch_size):
+                again = self._decode(window.audio, missed[r : r + self.batch_size], code)
+                decoded.extend(_not_repeated(again, decoded))
+            found: list[SegmentDraft] = []
+            for seg in decoded:
+                found.extend(_to_drafts(seg, speech_s, window.start_ms, dropped, code))
+            found.extend(_placeholders(run, found, window.start_ms, code))
+            drafts.extend(found)
         drafts.sort(key=lambda d: d.start_ms)
-        return ChunkResult(drafts, plan.start_ms, plan.done_ms, language, plan.final, dropped)
+        return ChunkResult(
+            drafts, plan.start_ms, plan.done_ms, language or _main_language(drafts), plan.final,
+            dropped,
+        )  # fmt: skip
 
-    def _decode(
-        self, audio: Audio, groups: list[list[dict[str, int]]], language: str | None
-    ) -> tuple[list[Any], str | None]:
+    def _identify(
+        self, audio: Audio, chunks: list[dict[str, int]]
+    ) -> list[tuple[dict[str, int], str]]:
+        """Each chunk with its language (among the expected ones when the project says)."""
+        found: list[str | None] = []
+        total: dict[str, float] = {}  # probabilities summed over the stretches, by duration
+        for chunk in chunks:
+            n = chunk["end"] - chunk["start"]
+            if n < LID_MIN_S * SAMPLE_RATE:
+                found.append(None)
+                continue
+            with self._slots:
+                probs = language_probabilities(self.model, audio[chunk["start"] : chunk["end"]])
+            for code, p in probs.items():
+                total[code] = total.get(code, 0.0) + p * n
+            code, share = choose(probs, self._allowed)
+            # Without expected languages, an unsure guess among all of Whisper's languages
+            # is not taken: the stretch follows its neighbours.
+            found.append(code if self._allowed or share >= LID_SURE else None)
+        fallback = choose(total, self._allowed)[0] if total else (self._allowed or ["en"])[0]
+        return list(zip(chunks, fill_gaps(found, fallback), strict=True))
+
+    def _decode(self, audio: Audio, groups: list[list[dict[str, int]]], language: str) -> list[Any]:
         """Decode groups of speech chunks (one piece each) in one batch; times in the window."""
         from faster_whisper import BatchedInferencePipeline
         from faster_whisper.transcribe import restore_speech_timestamps
@@ -321,7 +377,7 @@ class Transcriber:
         with self._slots:  # at most one decode per model replica
             model = _OneByOneEncoder(self.model) if ENCODE_ONE_BY_ONE else self.model
             pipeline = BatchedInferencePipeline(model)
-            segments, info = pipeline.transcribe(
+            segments, _info = pipeline.transcribe(
                 compact,
                 language=language,
                 clip_timestamps=clips,
@@ -334,7 +390,7 @@ class Transcriber:
                 log_progress=False,
             )
             decoded = list(restore_speech_timestamps(segments, chunks, SAMPLE_RATE))
-        return decoded, language or info.language
+        return decoded
 
 
 ENCODE_ONE_BY_ONE = True
@@ -561,9 +617,13 @@ def _not_repeated(again: list[Any], decoded: list[Any], near_s: float = 10.0) ->
 
 
 def _to_drafts(
-    seg: Any, speech: list[tuple[float, float]], offset_ms: int, dropped: list[str]
+    seg: Any,
+    speech: list[tuple[float, float]],
+    offset_ms: int,
+    dropped: list[str],
+    language: str | None = None,
 ) -> list[SegmentDraft]:
-    """Turn one decoded piece into guarded, sentence-like segment drafts."""
+    """Turn one decoded piece into guarded, sentence-like segment drafts in ``language``."""
     words = [
         guards.WordT(float(w.start), float(w.end), str(w.word), float(w.probability))
         for w in (seg.words or [])
@@ -573,24 +633,28 @@ def _to_drafts(
     whole = guards.Candidate(
         text, float(seg.start), float(seg.end), seg.avg_logprob, seg.no_speech_prob, collapsed
     )
-    why = guards.rejection(whole, speech)
+    why = guards.rejection(whole, speech, language)
+    if why is None and wrong_script(text, language):
+        why = "wrong script"  # translated or transliterated: not what was said
     if why is not None:
         dropped.append(f"{why}: {text[:60]}")
         return []
     if not collapsed:
         start, end = round(float(seg.start) * 1000), round(float(seg.end) * 1000)
-        return [SegmentDraft(offset_ms + start, offset_ms + max(start, end), text)]
+        return [
+            SegmentDraft(offset_ms + start, offset_ms + max(start, end), text, language=language)
+        ]
     drafts = []
     for piece in split_sentences(collapsed):
         piece_text = "".join(w.word for w in piece).strip()
         cand = guards.Candidate(
             piece_text, piece[0].start, piece[-1].end, seg.avg_logprob, seg.no_speech_prob, piece
         )
-        why = guards.rejection(cand, speech)
+        why = guards.rejection(cand, speech, language)
         if why is not None:
             dropped.append(f"{why}: {piece_text[:60]}")
             continue
-        drafts.append(_draft(piece, piece_text, offset_ms))
+        drafts.append(_draft(piece, piece_text, offset_ms, language))
     return drafts
 
 
@@ -614,7 +678,9 @@ def split_sentences(
     return pieces
 
 
-def _draft(words: list[guards.WordT], text: str, offset_ms: int) -> SegmentDraft:
+def _draft(
+    words: list[guards.WordT], text: str, offset_ms: int, language: str | None = None
+) -> SegmentDraft:
     stored = [
         Word(
             offset_ms + round(w.start * 1000),
@@ -633,4 +699,70 @@ def _draft(words: list[guards.WordT], text: str, offset_ms: int) -> SegmentDraft
         text=text,
         confidence=None if confidence is None else round(confidence, 4),
         words=stored,
+        language=language,
     )
+
+
+PLACEHOLDER_MIN_S = 2.0  # speech this long without any text becomes a placeholder segment
+
+
+def _placeholders(
+    chunks: list[dict[str, int]], drafts: list[SegmentDraft], offset_ms: int, language: str
+) -> list[SegmentDraft]:
+    """ "Speech without transcript" segments for speech that no kept text covers.
+
+    Speech (VAD) that is left without a word for ``PLACEHOLDER_MIN_S`` or more, after the
+    second pass and the guards, is never dropped silently: it becomes an empty, flagged segment
+    a coder can play and type.
+    """
+    covered: list[tuple[float, float]] = []
+    for d in drafts:
+        spans = [(w.start_ms, w.end_ms) for w in d.words] or [(d.start_ms, d.end_ms)]
+        covered.extend(((a - offset_ms) / 1000, (b - offset_ms) / 1000) for a, b in spans)
+    covered.sort()
+    margin = _WORD_MARGIN_S * SAMPLE_RATE
+    out = []
+    for chunk in chunks:
+        pos = float(chunk["start"])
+        free: list[tuple[float, float]] = []
+        for start_s, end_s in covered:
+            start, end = start_s * SAMPLE_RATE - margin, end_s * SAMPLE_RATE + margin
+            if end <= pos:
+                continue
+            if start >= chunk["end"]:
+                break
+            if start > pos:
+                free.append((pos, start))
+            pos = max(pos, end)
+        if pos < chunk["end"]:
+            free.append((pos, float(chunk["end"])))
+        for a, b in free:
+            if b - a >= PLACEHOLDER_MIN_S * SAMPLE_RATE:
+                start_ms = offset_ms + round(a * 1000 / SAMPLE_RATE)
+                end_ms = offset_ms + round(b * 1000 / SAMPLE_RATE)
+                out.append(
+                    SegmentDraft(start_ms, end_ms, "", language=language, untranscribed=True)
+                )
+    return out
+
+
+def _runs(
+    tagged: list[tuple[dict[str, int], str]],
+) -> list[tuple[str, list[dict[str, int]]]]:
+    """Consecutive chunks of one language, grouped: [(language, chunks), ...] in order."""
+    runs: list[tuple[str, list[dict[str, int]]]] = []
+    for chunk, code in tagged:
+        if runs and runs[-1][0] == code:
+            runs[-1][1].append(chunk)
+        else:
+            runs.append((code, [chunk]))
+    return runs
+
+
+def _main_language(drafts: list[SegmentDraft]) -> str | None:
+    """The language of most of the speech in some drafts (None without any)."""
+    spoken: dict[str, int] = {}
+    for d in drafts:
+        if d.language:
+            spoken[d.language] = spoken.get(d.language, 0) + d.end_ms - d.start_ms + 1
+    return max(spoken, key=lambda k: spoken[k]) if spoken else None

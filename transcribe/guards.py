@@ -38,6 +38,31 @@ _STOCK_PHRASES = {
     "the end",
     "music",
     "applause",
+    # Russian: what Whisper learnt from subtitled videos
+    "продолжение следует",
+    "спасибо за просмотр",
+    "спасибо за внимание",
+    "благодарю за внимание",
+    "подписывайтесь на канал",
+    "субтитры сделал dimatorzok",
+    "субтитры создавались сообществом amara org",
+    "редактор субтитров а семкин корректор а егорова",
+    "музыка",
+    "аплодисменты",
+    # Kazakh
+    "рахмет",
+    "назарларыңызға рахмет",
+    "көргеніңізге рахмет",
+    "арнаға жазылыңыз",
+    # German, French, Spanish (common project languages too)
+    "untertitel im auftrag des zdf",
+    "untertitel der amara org community",
+    "vielen dank fürs zuschauen",
+    "vielen dank",
+    "sous titres réalisés par la communauté d'amara org",
+    "merci d'avoir regardé",
+    "gracias por ver el video",
+    "subtítulos realizados por la comunidad de amara org",
 }
 _NORMALISE = re.compile(r"[^\w\s']+")
 
@@ -134,12 +159,19 @@ def mean_probability(words: Sequence[WordT]) -> float | None:
     return sum(w.probability for w in words) / len(words)
 
 
-def rejection(cand: Candidate, speech: Sequence[tuple[float, float]] | None) -> str | None:
+def rejection(
+    cand: Candidate,
+    speech: Sequence[tuple[float, float]] | None,
+    language: str | None = None,
+) -> str | None:
     """Why a candidate must be dropped (a short reason), or None to keep it.
 
     Args:
         cand: the decoded text with its scores (repeats already collapsed).
         speech: VAD speech spans (seconds, same clock as the words), sorted; None to skip.
+        language: the language the text was decoded in: a stock phrase of another script
+            over it (English "Thank you for watching" over Russian speech) is dropped whatever
+            its confidence.
     """
     text = cand.text.strip()
     if not normalise(text):
@@ -158,9 +190,21 @@ def rejection(cand: Candidate, speech: Sequence[tuple[float, float]] | None) -> 
         return "outside speech"
     prob = mean_probability(cand.words)
     if normalise(text) in _STOCK_PHRASES and (
-        cand.no_speech_prob > 0.3 or (prob is not None and prob < 0.5)
+        cand.no_speech_prob > 0.3 or (prob is not None and prob < 0.5) or _foreign(text, language)
     ):
         return "stock phrase over noise"
     if prob is not None and prob < 0.15 and len(cand.words) <= 4:
         return "unsure"
     return None
+
+
+#: languages written in Cyrillic (Whisper codes)
+CYRILLIC_LANGUAGES = frozenset("ru kk uk be bg mk sr mn tt ba tg".split())
+
+
+def _foreign(text: str, language: str | None) -> bool:
+    """Whether a text is written in another script than ``language`` uses."""
+    if not language:
+        return False
+    cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in text)
+    return cyrillic != (language in CYRILLIC_LANGUAGES)

@@ -455,3 +455,29 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
         )
     names = ", ".join(m.name for m in list_models(cache_dir)) or "none"
     raise ModelError(f"Model {spec!r} not found (available: {names}).{hint}")
+
+
+def default_model(languages: list[str] | tuple[str, ...] = ()) -> str:
+    """The model a project transcribes with unless told otherwise.
+
+    ``tiny.en`` (small and fast) when the project's only language is English; otherwise the
+    multilingual ``base`` when it is installed (the first README command installs it), else
+    ``tiny.en``.
+    """
+    if languages and all(code == "en" for code in languages):
+        return DEFAULT_MODEL
+    if base_parts() is not None or _find_installed(BASE_MODEL, None) is not None:
+        return BASE_MODEL
+    return DEFAULT_MODEL
+
+
+def multilingual_model(cache_dir: Path | None = None) -> ModelInfo | None:
+    """A multilingual model available here (``base`` first), resolved; None when there is none."""
+    candidates = [m for m in list_models(cache_dir) if m.multilingual]
+    candidates.sort(key=lambda m: (m.name != BASE_MODEL, m.size_bytes))
+    for info in candidates:
+        try:
+            return resolve_model(str(info.path) if info.path else info.name, cache_dir)
+        except ModelError:
+            continue
+    return None

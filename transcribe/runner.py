@@ -19,7 +19,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from storage.core.errors import AudioError, FieldScribeError
 from storage.transcript.transcript import SegmentDraft
 
 from .engine import BEAM_SIZE, ChunkResult, Transcriber, check_language
-from .models import DEFAULT_MODEL, resolve_model
+from .models import ModelError, ModelInfo, default_model, multilingual_model, resolve_model
 
 PIPELINE_VERSION = 2
 
@@ -60,6 +60,9 @@ class TranscriptionSummary:
     segments_replaced: int = 0  # untouched Whisper segments of an earlier run removed
     segments_kept: int = 0  # edited, hand-made or coded segments kept (replace=True)
     codings_kept: int = 0  # codings on the kept segments (never removed)
+    languages: list[str] = field(default_factory=list)  # the languages chosen among
+    untranscribed: int = 0  # "speech without transcript" placeholders written
+    notes: list[str] = field(default_factory=list)  # what the user should know (model switched)
 
 
 class NeedsReplaceError(FieldScribeError):
@@ -145,9 +148,10 @@ def transcribe_session(
         same_language = language is None or language == state.language
         if not (same_model and same_language):
             incomplete = False
-    model_spec = model or (state.model if incomplete and state is not None else DEFAULT_MODEL)
-    info = resolve_model(model_spec)
-
+    expected = list(project.languages)
+    info, notes = choose_model(
+        project, model or (state.model if incomplete and state is not None else None), language
+    )
     wanted_language = check_language(info, language)  # English-only + other language: error
     stats = project.transcription.transcript_stats(session_id)
     if not incomplete and stats.protected and not replace:
@@ -164,6 +168,8 @@ def transcribe_session(
         wanted_language = state.language
     transcriber = Transcriber(info, threads=threads, beam_size=beam_size or BEAM_SIZE)
     transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
+    # a model without one of the expected languages is refused
+    expected = transcriber.check_languages(expected) if transcriber.multilingual else ["en"]
     kept = project.transcription.protected_segments(session_id)
     options: dict[str, Any] = {
         "pipeline": PIPELINE_VERSION,
@@ -190,6 +196,8 @@ def transcribe_session(
         cancelled=False,
         segments_kept=stats.protected if replace else 0,
         codings_kept=stats.codings if replace else 0,
+        languages=expected,
+        notes=notes,
     )
     run = _RunState(done_ms=from_ms)
     try:
@@ -236,6 +244,7 @@ def _run(
 ) -> None:
     """Decode in a worker thread, write in this one (``run`` tracks what was written)."""
     from_ms = run.done_ms
+    fixed = summary.language  # asked for (or the interrupted run's); None: every stretch's own
     results: queue.Queue[Any] = queue.Queue(maxsize=2)
     stop = threading.Event()
 
@@ -252,7 +261,11 @@ def _run(
     def work() -> None:
         try:
             for chunk in transcriber.transcribe_chunks(
-                path, language=summary.language, start_ms=from_ms, cancel=stop
+                path,
+                language=fixed,
+                languages=summary.languages,
+                start_ms=from_ms,
+                cancel=stop,
             ):
                 if not hand_over(chunk):
                     return
@@ -265,6 +278,7 @@ def _run(
     worker = threading.Thread(target=work, name="fieldscribe-transcribe", daemon=False)
     worker.start()
     total_ms = summary.duration_ms
+    spoken: dict[str | None, int] = {}  # segments written per language (the summary's main one)
     run_start = time.monotonic()
     try:
         while True:
@@ -299,12 +313,14 @@ def _run(
                 from_ms=run.done_ms,
                 done_ms=chunk.done_ms,
                 final=chunk.final,
-                language=chunk.language,
+                language=fixed,
             )
             run.wrote = True
             summary.segments_added += len(written)
+            summary.untranscribed += sum(1 for d in drafts if d.untranscribed)
             summary.segments_replaced += removed
-            summary.language = chunk.language or summary.language
+            spoken[chunk.language] = spoken.get(chunk.language, 0) + len(written)
+            summary.language = fixed or max(spoken, key=lambda k: spoken[k] if k else -1)
             run.done_ms = chunk.done_ms
             if progress is not None:
                 progress(_progress(run.done_ms, total_ms, from_ms, run_start, started, summary))
@@ -336,4 +352,110 @@ def _progress(
         elapsed_s=round(now - started, 3),
         eta_s=None if eta is None else round(eta, 1),
         segments=summary.segments_added,
+    )
+
+
+def choose_model(
+    project: Project, model: str | None, language: str | None
+) -> tuple[ModelInfo, list[str]]:
+    """The model a session of ``project`` is transcribed with, and what the user should know.
+
+    ``model`` when given, else the project's default (``transcribe.models.default_model``); an
+    English-only model is swapped for a multilingual one when the project expects other
+    languages (and refused when there is none).
+
+    Raises:
+        ModelError: as ``resolve_model``, or English-only and no multilingual model.
+    """
+    expected = list(project.languages)
+    info = resolve_model(model or default_model(expected))
+    notes: list[str] = []
+    return _fit_model(info, language, expected, notes), notes
+
+
+def _fit_model(
+    info: ModelInfo, language: str | None, expected: list[str], notes: list[str]
+) -> ModelInfo:
+    """The model to use: ``info``, or a multilingual one when ``info`` is English-only and the
+    project expects other languages (said in ``notes``).
+
+    Raises:
+        ModelError: the model is English-only, the project expects other languages and no
+            multilingual model is installed (one line naming the languages and the fix).
+    """
+    others = [code for code in expected if code != "en"]
+    if info.multilingual or not others or language == "en":
+        return info
+    from storage.core.languages import language_name
+
+    names = ", ".join(language_name(code) for code in others)
+    better = multilingual_model()
+    if better is None:
+        raise ModelError(
+            f"The project expects {names}, and {info.name} is English-only (it would write "
+            "English words that nobody said). Install a multilingual model: scripts/setup.sh "
+            "--with-base-model, or fieldscribe models install base."
+        )
+    notes.append(
+        f"{info.name} is English-only and the project expects {names}: transcribed with "
+        f"{better.name} instead."
+    )
+    return better
+
+
+def retranscribe_segment(
+    project: Project,
+    segment_id: str,
+    *,
+    language: str | None = None,
+    model: str | None = None,
+    threads: int | None = None,
+    cancel: threading.Event | None = None,
+) -> Any:
+    """Transcribe one segment's audio again (in ``language``, else its own or identified) and
+    put the result in its place: text, word timings, confidence and language.
+
+    Codings on the segment stay on it (span codings are clamped to the new text). When Whisper
+    finds no text the segment becomes (or stays) "speech without transcript".
+
+    Raises:
+        NotFoundError: no such segment. ModelError, AudioError: as ``transcribe_session``.
+    """
+    from .stream import SAMPLE_RATE, PcmReader
+
+    segment = project.transcript.get_segment(segment_id)
+    expected = list(project.languages)
+    code = language or segment.language
+    info = resolve_model(model or default_model([code] if code else expected))
+    info = _fit_model(info, code, [code] if code else expected, [])
+    check_language(info, code)
+    path = _verify_media(project, segment.session_id)
+    transcriber = Transcriber(info, threads=threads)
+    with PcmReader(path, segment.start_ms) as reader:
+        audio = reader.read(max(1, (segment.end_ms - segment.start_ms) * SAMPLE_RATE // 1000))
+    if cancel is not None and cancel.is_set():
+        return segment
+    drafts = list(
+        transcriber.transcribe(
+            audio,
+            language=code if transcriber.multilingual else "en",
+            languages=expected if transcriber.multilingual else None,
+            cancel=cancel,
+        )
+    )
+    spoken = [d for d in drafts if not d.untranscribed and d.text.strip()]
+    text = " ".join(d.text.strip() for d in spoken)
+    words = [
+        type(w)(w.start_ms + segment.start_ms, w.end_ms + segment.start_ms, w.text, w.probability)
+        for d in spoken
+        for w in d.words
+    ]
+    probs = [d.confidence for d in spoken if d.confidence is not None]
+    found = code or next((d.language for d in drafts if d.language), None)
+    return project.transcript.replace_transcription(
+        segment_id,
+        text=text,
+        words=words,
+        confidence=sum(probs) / len(probs) if probs else None,
+        language=found,
     )

@@ -183,6 +183,43 @@ class Transcript:
                 )
         return self.get_segment(segment_id)
 
+    def replace_transcription(
+        self,
+        segment_id: str,
+        *,
+        text: str,
+        words: list[Word],
+        confidence: float | None,
+        language: str | None,
+    ) -> Segment:
+        """Put a new transcription of a segment's audio in its place (re-transcribe one segment).
+
+        The segment keeps its id, times, speaker and codings (span codings are fitted to the new
+        text); it is no longer marked as edited by hand. Empty ``text`` makes it "speech without
+        transcript".
+        """
+        row = self._segment_row(segment_id)
+        code = None if language is None else check_language_code(language)
+        stamp = now_iso()
+        with self._store.tx() as db:
+            self._store.fts_delete(row["seq"], row["text"])
+            self._store.fts_insert(row["seq"], text)
+            self._clamp_spans(segment_id, len(text))
+            db.conn.execute(
+                "UPDATE segments SET text = ?, words = ?, confidence = ?, language = ?,"
+                " untranscribed = ?, edited = 0, updated_at = ? WHERE id = ?",
+                (
+                    text,
+                    _words_json(words),
+                    confidence,
+                    code,
+                    int(not text.strip()),
+                    stamp,
+                    segment_id,
+                ),
+            )
+        return self.get_segment(segment_id)
+
     def _clamp_spans(self, segment_id: str, length: int) -> None:
         """Fit span codings into a text of ``length`` code points.
 

@@ -1,0 +1,133 @@
+"""Speech with known words in English, Russian and Kazakh, made with espeak-ng (for benches).
+
+``build(folder, name)`` writes ``NAME.wav`` (16 kHz mono, low pink noise, short pauses between
+turns: dense speech, no long silence) and returns the reference turns with their times and
+languages. Built the same, bit for bit, every time (``sox -R``, seeded pauses).
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+EN = [
+    "Thank you all for coming this evening to talk about public services in our district.",
+    "I would like to start with the new online portal for council payments.",
+    "Honestly I tried it twice and the page froze when I entered my card details.",
+    "The old office on the main street was closed last year without any warning.",
+    "Now the nearest office is forty minutes away by bus.",
+    "For young people the website is fine, it is faster than waiting in a queue.",
+    "But older residents often do not have a computer at home.",
+    "Clear instructions in plain language would help a great deal.",
+    "I spent an hour on hold last month just to change my address.",
+    "Do you trust the council to keep your personal information safe?",
+    "Not really, there was a data leak in the news two years ago.",
+    "A mobile office visiting the villages once a week would solve many problems.",
+]
+RU = [
+    "Спасибо, что пришли сегодня поговорить о работе местной администрации.",
+    "Я хотел бы начать с нового портала государственных услуг.",
+    "Честно говоря, я дважды пытался записаться к врачу, и ничего не получилось.",
+    "Старое отделение на главной улице закрыли в прошлом году без предупреждения.",
+    "Теперь ближайший центр обслуживания находится в сорока минутах езды на автобусе.",
+    "Молодёжи удобно пользоваться сайтом, это быстрее, чем стоять в очереди.",
+    "Но у пожилых людей часто нет компьютера дома.",
+    "Понятные инструкции на простом языке очень помогли бы.",
+    "В прошлом месяце я целый час ждал ответа по телефону.",
+    "Вы доверяете акимату хранение ваших личных данных?",
+    "Не очень, два года назад в новостях писали об утечке данных.",
+    "Выездная приёмная раз в неделю решила бы многие проблемы в сёлах.",
+]
+KK = [
+    "Бүгін жергілікті әкімдіктің жұмысы туралы сөйлесуге келгендеріңізге рахмет.",
+    "Мен мемлекеттік қызметтердің жаңа порталынан бастағым келеді.",
+    "Шынымды айтсам, дәрігерге екі рет жазылмақ болдым, бірақ ештеңе шықпады.",
+    "Басты көшедегі ескі бөлімшені өткен жылы ескертусіз жауып тастады.",
+    "Енді ең жақын қызмет көрсету орталығы автобуспен қырық минуттық жерде.",
+    "Жастарға сайтты пайдалану ыңғайлы, бұл кезекте тұрғаннан тезірек.",
+    "Бірақ қарт адамдардың үйінде көбінесе компьютер жоқ.",
+    "Қарапайым тілдегі түсінікті нұсқаулар көп көмектесер еді.",
+    "Өткен айда мен телефон арқылы жауап күтіп бір сағат отырдым.",
+    "Жеке деректеріңізді сақтауды әкімдікке сенесіз бе?",
+    "Онша емес, екі жыл бұрын жаңалықтарда деректердің жылыстауы туралы жазды.",
+    "Аптасына бір рет ауылдарға келетін көшпелі қабылдау көп мәселені шешер еді.",
+]
+TEXTS = {"en": EN, "ru": RU, "kk": KK}
+VOICES = {
+    "en": [("en-us", 50, 160), ("en-gb", 40, 150), ("en-us+f3", 65, 165)],
+    "ru": [("ru", 45, 150), ("ru+f3", 65, 155), ("ru+m3", 35, 145)],
+    "kk": [("kk", 45, 145), ("kk+f3", 65, 150), ("kk+m3", 35, 140)],
+}
+# The mixed recording switches language every one to three turns.
+MIXED = [
+    ("ru", 0), ("ru", 1), ("kk", 1), ("en", 1), ("ru", 2), ("kk", 2), ("kk", 3), ("ru", 3),
+    ("en", 8), ("ru", 4), ("kk", 4), ("ru", 5), ("en", 5), ("en", 6), ("kk", 6), ("ru", 7),
+    ("kk", 7), ("kk", 8), ("ru", 8), ("en", 9), ("ru", 10), ("kk", 10), ("ru", 11), ("kk", 11),
+]  # fmt: skip
+
+
+@dataclass
+class Turn:
+    """One spoken turn: its text, language and place in the recording (seconds)."""
+
+    text: str
+    language: str
+    start: float
+    end: float
+
+
+def sox(*args: object) -> None:
+    subprocess.run(["sox", "-R", *map(str, args)], check=True, capture_output=True)
+
+
+def _duration(path: Path) -> float:
+    out = subprocess.run(["soxi", "-D", str(path)], check=True, capture_output=True, text=True)
+    return float(out.stdout)
+
+
+def plan(name: str) -> list[tuple[str, str]]:
+    """The (language, text) turns of a recording: "en", "ru", "kk" or "mixed"."""
+    if name == "mixed":
+        return [(lang, TEXTS[lang][i]) for lang, i in MIXED]
+    return [(name, text) for text in TEXTS[name]]
+
+
+def build(folder: Path, name: str) -> tuple[Path, list[Turn]]:
+    """Write ``folder/NAME.wav``; return it with its reference turns."""
+    rng = random.Random(11)
+    folder.mkdir(parents=True, exist_ok=True)
+    parts: list[Path] = []
+    turns: list[Turn] = []
+    t = 0.0
+    for i, (lang, text) in enumerate(plan(name)):
+        voice, pitch, speed = VOICES[lang][i % len(VOICES[lang])]
+        raw = folder / f"{name}_{i}_raw.wav"
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "-w", str(raw), text],
+            check=True,
+            capture_output=True,
+        )
+        part = folder / f"{name}_{i}.wav"
+        sox(raw, "-r", "16000", "-c", "1", part, "silence", "1", "0.02", "0.5%", "reverse",
+            "silence", "1", "0.02", "0.5%", "reverse")  # fmt: skip
+        speech = _duration(part)
+        pause = rng.uniform(0.4, 0.9)
+        padded = folder / f"{name}_{i}_p.wav"
+        sox(part, padded, "pad", "0", f"{pause:.2f}")
+        parts.append(padded)
+        turns.append(Turn(text, lang, t, t + speech))
+        t += speech + pause
+    clean = folder / f"{name}_clean.wav"
+    sox(*parts, clean)
+    total = _duration(clean)
+    noise = folder / f"{name}_noise.wav"
+    sox("-n", "-r", "16000", "-c", "1", noise, "synth", f"{total}", "pinknoise", "vol", "0.004")
+    out = folder / f"{name}.wav"
+    sox("-m", clean, noise, out)
+    for p in [*parts, *folder.glob(f"{name}_*_raw.wav"), *folder.glob(f"{name}_[0-9]*.wav")]:
+        p.unlink(missing_ok=True)
+    clean.unlink()
+    noise.unlink()
+    return out, turns

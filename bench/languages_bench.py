@@ -1,0 +1,195 @@
+"""Benchmark: languages. FieldScribe's pipeline beside plain faster-whisper, same run.
+
+Recordings (``bench/language_corpus.py``, espeak-ng voices, dense speech: short pauses between
+turns, no long silence) in English, Russian, Kazakh and a mixed one that switches language every
+one to three turns, with references. For each recording and model, each in its own subprocess
+with the same threads:
+
+  (a) FieldScribe: ``transcribe.engine.Transcriber`` with the project's languages set
+      (``--languages``, default ru,kk,en; for English-only models: en)
+  (b) plain faster-whisper: ``model.transcribe(path, beam_size=5)`` (language detected once)
+  (c) faster-whisper's ``BatchedInferencePipeline`` (batch 8, beam 5, its own VAD)
+
+Printed per row: WER and CER (jiwer; case, punctuation and hyphens removed, ё as е, numbers
+left as they are), the share of turns given the right language (FieldScribe: the language of
+the segments over the turn; plain and batched: the one language they detect), turns left
+without text or placeholder ("lost"), turns whose text is in the wrong script (Latin over
+Russian or Kazakh speech, Cyrillic over English: translated or transliterated), real-time factor
+and peak memory (ru_maxrss of the subprocess).
+
+    nice -n 5 .venv/bin/python bench/languages_bench.py [--models tiny.en,base] [--threads 2]
+        [--recordings en,ru,kk,mixed] [--keep DIR] [--systems a,b,c]
+
+Timings on a shared machine are noisy; compare the rows of one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import language_corpus as corpus  # noqa: E402
+
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def normalise(text: str) -> str:
+    """Lower case, ё as е, no punctuation or hyphens, single spaces (same for every system)."""
+    text = text.lower().replace("ё", "е").replace("-", " ")
+    return " ".join(re.sub(r"[^\w\s']", " ", text).split())
+
+
+# ----------------------------------------------------------------------------- workers
+def worker(kind: str, model: str, path: str, threads: int, languages: list[str]) -> None:
+    """Run in a subprocess: transcribe; print JSON with timed words and segment languages."""
+    from transcribe.models import resolve_model
+
+    t0 = time.monotonic()
+    info = resolve_model(model)
+    words: list[tuple[float, str]] = []  # (time in s, word)
+    spans: list[tuple[float, float, str | None, bool]] = []  # (start, end, language, placeholder)
+    if kind == "fieldscribe":
+        from transcribe.engine import Transcriber
+
+        tr = Transcriber(info, threads=threads, device="cpu")
+        loaded = time.monotonic()
+        for seg in tr.transcribe(path, languages=languages):
+            spans.append((seg.start_ms / 1000, seg.end_ms / 1000, seg.language, seg.untranscribed))
+            if seg.words:
+                words.extend(((w.start_ms + w.end_ms) / 2000, w.text) for w in seg.words)
+            else:
+                _spread(words, seg.start_ms / 1000, seg.end_ms / 1000, seg.text)
+    else:
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        m = WhisperModel(str(info.path), device="cpu", compute_type="int8", cpu_threads=threads)
+        loaded = time.monotonic()
+        if kind == "plain":
+            segments, inf = m.transcribe(path, beam_size=5)
+        else:
+            segments, inf = BatchedInferencePipeline(m).transcribe(path, batch_size=8, beam_size=5)
+        for seg in segments:
+            spans.append((seg.start, seg.end, inf.language, False))
+            _spread(words, seg.start, seg.end, seg.text)
+    done = time.monotonic()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "load_s": loaded - t0,
+                "transcribe_s": done - loaded,
+                "peak_mb": peak_kb / 1024,
+                "words": words,
+                "spans": spans,
+            }
+        )
+    )
+
+
+def _spread(words: list[tuple[float, str]], start: float, end: float, text: str) -> None:
+    toks = text.split()
+    for j, tok in enumerate(toks):
+        words.append((start + (end - start) * (j + 0.5) / len(toks), tok))
+
+
+def measure(kind: str, model: str, path: Path, threads: int, languages: list[str]) -> dict:
+    cmd = [sys.executable, __file__, "--worker", kind, "--model", model, "--audio", str(path)]
+    cmd += ["--threads", str(threads), "--languages", ",".join(languages)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+# ----------------------------------------------------------------------------- scoring
+def score(result: dict, turns: list[corpus.Turn], duration: float) -> dict[str, float]:
+    import jiwer
+
+    ref = normalise(" ".join(t.text for t in turns))
+    hyp = normalise(" ".join(w for _, w in result["words"])) or "<empty>"
+    right = lost = wrong_script = 0
+    for t in turns:
+        said = [w for at, w in result["words"] if t.start - 0.3 <= at <= t.end + 0.3]
+        over = [s for s in result["spans"] if s[0] < t.end and s[1] > t.start]
+        if not said and not any(s[3] for s in over):
+            lost += 1
+        text = " ".join(said)
+        if said:
+            cyr, lat = len(CYRILLIC.findall(text)), len(LATIN.findall(text))
+            if (t.language == "en" and cyr > lat) or (t.language != "en" and lat > cyr):
+                wrong_script += 1
+        # the language given to the turn: the one of the spans covering most of it
+        cover: dict[str | None, float] = {}
+        for s in over:
+            cover[s[2]] = cover.get(s[2], 0.0) + min(s[1], t.end) - max(s[0], t.start)
+        if cover and max(cover, key=lambda k: cover[k]) == t.language:
+            right += 1
+    return {
+        "wer": jiwer.wer(ref, hyp),
+        "cer": jiwer.cer(ref, hyp),
+        "right_language": right / len(turns),
+        "lost": lost,
+        "wrong_script": wrong_script,
+        "rtf": float(result["transcribe_s"]) / duration,
+        "seconds": float(result["transcribe_s"]),
+        "peak_mb": float(result["peak_mb"]),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="tiny.en,base")
+    parser.add_argument("--recordings", default="en,ru,kk,mixed")
+    parser.add_argument("--languages", default="ru,kk,en", help="the project's languages")
+    parser.add_argument("--systems", default="a,b,c")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="keep the generated audio in this folder")
+    parser.add_argument("--worker", choices=["fieldscribe", "plain", "batched"], help="(internal)")
+    parser.add_argument("--model", help=argparse.SUPPRESS)
+    parser.add_argument("--audio", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    languages = [c for c in args.languages.split(",") if c]
+    if args.worker:
+        worker(args.worker, args.model, args.audio, args.threads, languages)
+        return 0
+    kinds = {"a": "fieldscribe", "b": "plain", "c": "batched"}
+    systems = [kinds[s] for s in args.systems.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        print(
+            f"{'recording':<9} {'model':<8} {'system':<12} {'WER':>6} {'CER':>6} {'lang ok':>7} "
+            f"{'lost':>4} {'script':>6} {'RTF':>6} {'peak MB':>7}"
+        )
+        for name in args.recordings.split(","):
+            path, turns = corpus.build(folder, name)
+            duration = turns[-1].end + 0.5
+            for model in args.models.split(","):
+                langs = ["en"] if model.endswith(".en") else languages
+                if model.endswith(".en") and name != "en" and "fieldscribe" not in systems:
+                    continue
+                for kind in systems:
+                    if model.endswith(".en") and name != "en" and kind != "fieldscribe":
+                        continue  # an English-only model has nothing to say here
+                    row = score(measure(kind, model, path, args.threads, langs), turns, duration)
+                    print(
+                        f"{name:<9} {model:<8} {kind:<12} {row['wer'] * 100:5.1f}% "
+                        f"{row['cer'] * 100:5.1f}% {row['right_language'] * 100:6.0f}% "
+                        f"{row['lost']:4d} {row['wrong_script']:6d} {row['rtf']:6.3f} "
+                        f"{row['peak_mb']:7.0f}",
+                        flush=True,
+                    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Which language each stretch of speech is in, and whether a text is in that language's script.
+
+Whisper identifies the language of 30 seconds of audio from its encoder output; FieldScribe asks
+it for every stretch of speech (a VAD chunk), so a recording that switches between Russian,
+Kazakh and English is transcribed stretch by stretch in the language spoken, never translated.
+
+When the project says which languages it expects, the choice is made only among them. Whisper
+spreads its belief over related languages (Kazakh speech scores on Azerbaijani, Turkish, Tatar
+or Bashkir, which had more training data), so the probability of every language Whisper knows
+is credited to the expected language of its family before choosing: Kazakh is then no longer
+taken for Azerbaijani or Turkish.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .guards import CYRILLIC_LANGUAGES
+from .stream import SAMPLE_RATE
+
+LID_MIN_S = 1.0  # shorter stretches take the language of their neighbours
+LID_SURE = 0.5  # without expected languages, a guess less sure than this is not taken
+_N_FRAMES = 3000  # Whisper's 30-second input
+
+# Families of related languages (Whisper codes): a language not expected by the project lends
+# its probability to the expected language of its family.
+FAMILIES: tuple[frozenset[str], ...] = (
+    frozenset("kk az tr tt ba uz tk".split()),  # Turkic
+    frozenset("ru uk be".split()),  # East Slavic
+    frozenset("bg mk sr bs hr sl".split()),  # South Slavic
+    frozenset("pl cs sk".split()),  # West Slavic
+    frozenset("en nl de af lb fy".split()),  # West Germanic
+    frozenset("sv da no nn is fo".split()),  # North Germanic
+    frozenset("fr es pt it ca gl oc ro la".split()),  # Romance
+    frozenset("fa tg ps".split()),  # Iranian
+    frozenset("hi ur pa gu mr ne bn as sa sd".split()),  # Indo-Aryan
+    frozenset("ar he mt".split()),  # Semitic
+    frozenset("zh yue".split()),  # Chinese
+    frozenset("fi et".split()),  # Finnic
+    frozenset("lt lv".split()),  # Baltic
+    frozenset("id ms jw su tl".split()),  # Malayo-Polynesian
+)
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def choose(probs: dict[str, float], allowed: Sequence[str]) -> tuple[str, float]:
+    """The most probable language among ``allowed`` (all when empty), and its share.
+
+    With ``allowed``, each other language's probability goes to the allowed language of its
+    family (if any); the share is the winner's part of what the allowed languages got.
+    """
+    if not allowed:
+        best = max(probs, key=lambda k: probs[k])
+        return best, probs[best]
+    scores = {code: probs.get(code, 0.0) for code in allowed}
+    for code, p in probs.items():
+        if code in scores:
+            continue
+        family = next((f for f in FAMILIES if code in f), None)
+        if family is None:
+            continue
+        kin = [a for a in allowed if a in family]
+        if len(kin) == 1:
+            scores[kin[0]] += p
+    total = sum(scores.values())
+    best = max(allowed, key=lambda k: scores[k])
+    return best, (scores[best] / total if total > 0 else 0.0)
+
+
+def language_probabilities(model: Any, clip: np.ndarray) -> dict[str, float]:
+    """Whisper's language probabilities for a clip (16 kHz mono, at most 30 s used)."""
+    from faster_whisper.audio import pad_or_trim
+
+    clip = clip[: 30 * SAMPLE_RATE]
+    features = model.feature_extractor(clip, padding=0)
+    features = pad_or_trim(features[:, :_N_FRAMES], _N_FRAMES)
+    encoded = model.encode(features)
+    result = model.model.detect_language(encoded)[0]
+    return {token[2:-2]: float(p) for token, p in result}
+
+
+def fill_gaps(found: list[str | None], fallback: str) -> list[str]:
+    """Give stretches without a language (too short, or unsure) the language of the previous
+    stretch (the next one at the start; ``fallback`` when none has one)."""
+    out: list[str] = []
+    previous = next((code for code in found if code is not None), fallback)
+    for code in found:
+        previous = code or previous
+        out.append(previous)
+    return out
+
+
+def wrong_script(text: str, language: str | None) -> bool:
+    """Whether a text is mostly in the other script than its language's (Latin over Russian or
+    Kazakh speech, Cyrillic over English): translated or transliterated, not what was said."""
+    if not language:
+        return False
+    cyrillic, latin = len(_CYRILLIC.findall(text)), len(_LATIN.findall(text))
+    if language in CYRILLIC_LANGUAGES:
+        return latin > max(3, 2 * cyrillic)
+    return cyrillic > max(3, 2 * latin)

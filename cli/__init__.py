@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import pkgutil
+import sqlite3
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from storage.core.atomic import check_output
 from storage.core.errors import FieldScribeError
 
 # Which module registers each command, so that running one command imports only its module
@@ -58,19 +62,72 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _undecodable(argv: Sequence[str]) -> str | None:
+    """The first argument that is not valid UTF-8 (Python keeps such bytes as surrogates)."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+    return None
+
+
+def _error(message: str) -> None:
+    print(f"fieldscribe: error: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return the process exit code."""
+    """Run one command; return the process exit code.
+
+    Every failure is one line on stderr: 1 for a refused input or a failed write, 2 for a bad
+    command line (argparse), 130 after Ctrl+C. A failure nobody foresaw is still one line (exit
+    70); ``FIELDSCRIBE_DEBUG=1`` shows its traceback.
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
+    bad = _undecodable(argv)
+    if bad is not None:
+        _error(f"the argument {bad!r} is not valid UTF-8; give names and paths in UTF-8.")
+        return 2
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
+        # -o FILE: a new path or a regular file, never a link (unless asked), pipe or device
+        if getattr(args, "output", None) is not None:
+            args.output = check_output(
+                args.output, follow_symlinks=getattr(args, "follow_symlinks", False)
+            )
         code: int = args.func(args)
         return code
     except FieldScribeError as exc:
-        print(f"fieldscribe: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 1
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
         print("fieldscribe: interrupted; the project is consistent.", file=sys.stderr)
         return 130
+    except sqlite3.OperationalError as exc:
+        if "full" not in str(exc):
+            return _unexpected(exc)
+        _error("the disk is full; the command stopped and nothing was written. Free some space.")
+        return 1
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            where = f"{exc.filename}: " if exc.filename else ""
+            _error(f"{where}the disk is full; the command stopped. Free some space.")
+        else:
+            where = f"{exc.filename}: " if exc.filename else ""
+            _error(f"{where}{exc.strerror or exc}.")
+        return 1
+    except Exception as exc:  # one line, never a traceback (the bug is still reported)
+        return _unexpected(exc)
+
+
+def _unexpected(exc: BaseException) -> int:
+    if os.environ.get("FIELDSCRIBE_DEBUG"):
+        raise exc
+    _error(
+        f"unexpected failure ({type(exc).__name__}: {exc}); please report it "
+        "(FIELDSCRIBE_DEBUG=1 shows the details)."
+    )
+    return 70

@@ -10,7 +10,7 @@ from storage import Project
 from storage.core.errors import InvalidInputError
 from storage.core.models import SESSION_KINDS, as_dict
 
-from .common import add_decryption, add_dir, add_json, decrypted, open_project
+from .common import add_decryption, add_dir, add_json, bounded_int, decrypted, open_project
 from .output import fmt_ms, print_json, print_table
 
 
@@ -30,6 +30,11 @@ def register(sub: Any) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--kind", choices=SESSION_KINDS, default="interview")
     p.add_argument("--title", help="session title (only with one file)")
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="import a file that is already in the project once more (refused otherwise)",
+    )
     p.add_argument("--coder")
     add_json(p)
     p.set_defaults(func=cmd_import)
@@ -49,7 +54,7 @@ def register(sub: Any) -> None:
     add_dir(p)
     p.add_argument("query", metavar="QUERY")
     p.add_argument("--session", metavar="ID")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=bounded_int(1, 10**9), default=50, metavar="N")
     add_json(p)
     p.set_defaults(func=cmd_search)
 
@@ -115,7 +120,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise InvalidInputError("--title works with one file only.")
     with open_project(args, write=True) as project:
         titles = [args.title] if args.title else None
-        sessions = project.sessions.import_audio_files(args.files, kind=args.kind, titles=titles)
+        sessions = project.sessions.import_audio_files(
+            args.files, kind=args.kind, titles=titles, again=args.again
+        )
     if args.json:
         print_json([as_dict(s) for s in sessions])
     else:

@@ -11,7 +11,7 @@ from typing import Any
 
 from storage.core.errors import InvalidInputError
 
-from .common import add_dir, add_json, open_project
+from .common import add_dir, add_json, bounded_int, open_project
 from .output import ProgressBar, fmt_ms, print_json, print_table
 
 
@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--model", metavar="NAME_OR_PATH", help="tiny.en (default), base, a folder...")
     p.add_argument("--language", metavar="xx", help="language code (default: detect)")
-    p.add_argument("--threads", type=int, metavar="N", help="CPU threads")
+    p.add_argument("--threads", type=bounded_int(1, 1024), metavar="N", help="CPU threads")
     p.add_argument(
         "--beam-size",
         type=int,

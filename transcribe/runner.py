@@ -70,13 +70,21 @@ def _verify_media(project: Project, session_id: str) -> Path:
     """The session's media file, checked against the checksum taken at import."""
     path = project.sessions.media_path(session_id)
     media = project.sessions.media_for_session(session_id)[0]
-    size = path.stat().st_size
-    if size == 0:
-        raise AudioError(f"{path}: the session's audio file is empty; import the recording again.")
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise AudioError(
+                f"{path}: the session's audio file is empty; import the recording again."
+            )
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise AudioError(
+            f"{path}: the session's audio file cannot be read ({exc.strerror or exc}); "
+            "check its permissions or restore it. Nothing was changed."
+        ) from exc
     if size != media.size_bytes or digest.hexdigest() != media.sha256:
         raise AudioError(
             f"{path}: the audio file was changed or damaged after import (its checksum "

@@ -49,3 +49,7 @@ class ReadOnlyError(FieldScribeError):
 
 class DiskFullError(ReadOnlyError):
     """The disk filled up during a write; the write was rolled back."""
+
+
+class DuplicateMediaError(InvalidInputError):
+    """An audio file is already in the project (same sha256); import it again only if asked."""

@@ -8,6 +8,7 @@ session's speaker mapping) with their attributes as columns, code path, coder, t
 
 from __future__ import annotations
 
+import copy
 import csv
 import re
 from pathlib import Path
@@ -127,43 +128,74 @@ def export_codings(
             writer.writerows(rows)
 
     def write_xlsx(tmp: Path) -> None:
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
-
-        wb = Workbook()
-        used: set[str] = set()
-
-        def fill(ws: Any, items: list[dict[str, Any]]) -> None:
-            ws.append(columns)
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-            for item in items:
-                ws.append([_cell(item[c]) for c in columns])
-                for cell in ws[ws.max_row]:
-                    if isinstance(cell.value, str) and cell.value.startswith("="):
-                        cell.data_type = "s"  # text, never a formula
-            ws.freeze_panes = "A2"
-            for idx, col in enumerate(columns, start=1):
-                letter = ws.cell(1, idx).column_letter
-                wide = col in ("coded_text", "segment_text", "memo")
-                ws.column_dimensions[letter].width = 60 if wide else 16
-                if wide:
-                    for cell in ws[letter][1:]:
-                        cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-        ws = wb.active
-        assert ws is not None
-        ws.title = _sheet_name("All codings", used)
-        fill(ws, rows)
-        if sheet_per_code:
-            for path in sorted({r["code"] for r in rows}, key=str.lower):
-                sheet = wb.create_sheet(_sheet_name(path, used))
-                fill(sheet, [r for r in rows if r["code"] == path])
-        wb.save(tmp)
+        write_codings_xlsx(tmp, columns, rows, sheet_per_code=sheet_per_code)
 
     write_atomic(dest, write_csv if fmt == ".csv" else write_xlsx)
     log_export(project, f"codings {fmt[1:]}", dest, privacy, extra={"codings": len(rows)})
     return dest
+
+
+WIDE_COLUMNS = ("coded_text", "segment_text", "memo")
+
+
+def write_codings_xlsx(
+    dest: Path, columns: list[str], rows: list[dict[str, Any]], *, sheet_per_code: bool = False
+) -> None:
+    """Write the rows as an xlsx workbook, streaming (openpyxl's write-only mode).
+
+    Linear in the number of rows (150,000 codings in seconds; see ``bench/export_bench.py``):
+    each row is written once and never looked up again. A bold frozen header, wide wrapped text
+    columns, and text that starts with "=" stays text, never a formula.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    wide = [c in WIDE_COLUMNS for c in columns]
+
+    def fill(title: str, items: list[dict[str, Any]]) -> None:
+        ws = wb.create_sheet(_sheet_name(title, used))
+        ws.freeze_panes = "A2"
+        for idx, is_wide in enumerate(wide, start=1):
+            ws.column_dimensions[get_column_letter(idx)].width = 60 if is_wide else 16
+        header = []
+        for col in columns:
+            cell = WriteOnlyCell(ws, value=col)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        # styling one cell through openpyxl's descriptors costs more than writing it; the
+        # wrapped cells copy the style of one template cell instead
+        template = WriteOnlyCell(ws, value="")
+        template.alignment = wrap
+        for item in items:
+            values: list[Any] = []
+            for col, is_wide in zip(columns, wide, strict=True):
+                value = _cell(item[col])
+                formula_like = isinstance(value, str) and value.startswith("=")
+                if is_wide or formula_like:
+                    cell = WriteOnlyCell(ws, value=value)
+                    if formula_like:
+                        cell.data_type = "s"  # text, never a formula
+                    if is_wide:
+                        cell._style = copy.copy(template._style)
+                    value = cell
+                values.append(value)
+            ws.append(values)
+
+    fill("All codings", rows)
+    if sheet_per_code:
+        by_code: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            by_code.setdefault(r["code"], []).append(r)
+        for path in sorted(by_code, key=str.lower):
+            fill(path, by_code[path])
+    wb.save(dest)
 
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -11,21 +11,25 @@ and ``media/`` (copies of the audio). Open it with ``Project.open`` or create it
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import shutil
 import sqlite3
+import tempfile
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import (
-    FieldScribeError,
+    DiskFullError,
     InUseError,
     InvalidInputError,
     NotAProjectError,
     NotFoundError,
     ProjectExistsError,
     ReadOnlyError,
+    is_disk_full,
 )
 from storage.core.ids import new_id, now_iso
 from storage.core.lock import ProjectLock
@@ -225,6 +229,11 @@ class Project:
     def create(cls, folder: str | Path, *, name: str | None = None, coder: str) -> Project:
         """Create a new project folder and open it for writing.
 
+        Atomic against a second creator: the project is built in a private hidden folder
+        beside ``folder`` and renamed into place in one step, so two creators racing for one
+        folder never see or delete each other's work -- one wins, the other gets
+        ``ProjectExistsError`` and leaves nothing behind.
+
         Args:
             folder: the folder to create (conventionally ``NAME.fieldscribe``); it must not exist
                 or must be empty.
@@ -232,48 +241,64 @@ class Project:
             coder: the coder registered as the owner of this copy of the project.
 
         Raises:
-            ProjectExistsError: the folder exists and is not empty.
-            ReadOnlyError: the folder cannot be created.
+            ProjectExistsError: the folder exists and is not empty (or another creator made it
+                first).
+            ReadOnlyError: the folder cannot be created (also ``DiskFullError``).
         """
         folder = Path(folder).expanduser()
         coder = _check_name("The coder name", coder)
-        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            raise ProjectExistsError(
-                f"{folder} already exists and is not empty; choose a new folder name."
-            )
-        created_folder = not folder.exists()
+        if folder.is_symlink() and folder.is_dir():
+            folder = folder.resolve()  # a link to an empty folder: create the project there
+        _refuse_existing(folder)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "media").mkdir(exist_ok=True)
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.creating-", dir=folder.parent))
         except OSError as exc:
+            if is_disk_full(exc):
+                raise _create_error(folder, exc) from exc
             raise ReadOnlyError(
                 f"{folder}: cannot create the project folder ({exc.strerror or exc})."
             ) from exc
+        lock = ProjectLock(work)
         try:
-            lock = ProjectLock(folder)
-            lock.acquire()
-            conn = _connect(folder / DB_NAME, readonly=False)
-            project = cls(folder, conn, lock, readonly=False)
-            migrate(project.store.conn, str(folder))
-            with project.store.tx():
-                project.store.conn.executemany(
+            (work / "media").mkdir()
+            lock.acquire()  # the lock file's inode moves with the folder: held throughout
+            conn = _connect(work / DB_NAME, readonly=False)
+            try:
+                migrate(conn, str(folder))
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(
                     "INSERT INTO project_meta (key, value) VALUES (?, ?)",
                     [
                         ("project_id", new_id()),
                         ("name", (name or folder.name.removesuffix(PROJECT_SUFFIX)).strip()),
                         ("created_at", now_iso()),
                         ("created_by", coder),
+                        ("owner", coder),
                     ],
                 )
-            project.set_coder(coder)
-            project.set_meta("owner", coder)
-            return project
-        except (OSError, sqlite3.Error) as exc:
-            _cleanup_failed_create(folder, created_folder)
-            raise ReadOnlyError(f"{folder}: could not create the project ({exc}).") from exc
-        except FieldScribeError:
-            _cleanup_failed_create(folder, created_folder)
+                conn.execute(
+                    "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)",
+                    (coder, now_iso()),
+                )
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            os.chmod(work, 0o777 & ~_umask())  # mkdtemp made it private; a project is not
+            _move_into_place(work, folder)
+        except BaseException as exc:
+            lock.release()
+            shutil.rmtree(work, ignore_errors=True)
+            if isinstance(exc, OSError | sqlite3.Error):
+                raise _create_error(folder, exc) from exc
             raise
+        try:
+            project = cls(folder, _connect(folder / DB_NAME, readonly=False), lock, False)
+            project.coder = coder
+            return project
+        except sqlite3.Error as exc:
+            lock.release()
+            raise _create_error(folder, exc) from exc
 
     @classmethod
     def from_bundle(
@@ -496,13 +521,36 @@ def _check_is_project(project: Project, folder: Path) -> None:
         )
 
 
-def _cleanup_failed_create(folder: Path, created_folder: bool) -> None:
-    if created_folder:
-        shutil.rmtree(folder, ignore_errors=True)
-    else:
-        for name in ("media", DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "project.lock"):
-            target = folder / name
-            if target.is_dir():
-                shutil.rmtree(target, ignore_errors=True)
-            elif target.exists():
-                target.unlink(missing_ok=True)
+def _refuse_existing(folder: Path) -> None:
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ProjectExistsError(
+            f"{folder} already exists and is not empty; choose a new folder name."
+        )
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _move_into_place(work: Path, folder: Path) -> None:
+    """Rename the finished project onto ``folder`` (new, or an empty folder), in one step."""
+    try:
+        os.rename(work, folder)  # replaces an empty folder; fails on a non-empty one
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR):
+            raise ProjectExistsError(
+                f"{folder} already exists (another FieldScribe created it or is creating it "
+                "just now); choose a new folder name. Nothing was changed."
+            ) from None
+        raise
+
+
+def _create_error(folder: Path, exc: BaseException) -> ReadOnlyError:
+    if is_disk_full(exc):
+        return DiskFullError(
+            f"{folder}: the disk is full; the project was not created. Free some space."
+        )
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return ReadOnlyError(f"{folder}: could not create the project ({reason}).")

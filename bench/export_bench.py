@@ -148,7 +148,7 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"export-codings {args.codings:,} codings:")
         print(
-            f"  xlsx (write-only): {xlsx_s:6.1f} s  "
+            f"  xlsx (streamed)  : {xlsx_s:6.1f} s  "
             f"{(work / 'codings.xlsx').stat().st_size / 2**20:6.1f} MiB"
         )
         print(

@@ -32,3 +32,15 @@ def test_streamed_workbook_reads_back(tmp_path: Path) -> None:
     assert ws.column_dimensions["D"].width == 60 and ws.column_dimensions["A"].width == 16
     assert wb["C1"].max_row == 11
     assert [c.value for c in wb["C1"]["B"]][1:] == list(range(1, 30, 3))
+
+
+def test_text_that_xml_cannot_hold(tmp_path: Path) -> None:
+    from storage.interop.xlsx_stream import MAX_CELL_CHARS, Sheet, column_letter, write_xlsx
+
+    assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+    rows = [["<b>&amp; \"q\" 'x'", "\ufffeok\x07", "x" * (MAX_CELL_CHARS + 10), None, 1.5]]
+    out = tmp_path / "t.xlsx"
+    write_xlsx(out, [(Sheet("a<b>&'c", [10] * 5, [False] * 5), list("ABCDE"), rows)])
+    wb = load_workbook(out)
+    ws = wb["a<b>&'c"]
+    assert [c.value for c in ws[2]] == ["<b>&amp; \"q\" 'x'", "ok", "x" * MAX_CELL_CHARS, None, 1.5]

@@ -8,7 +8,6 @@ session's speaker mapping) with their attributes as columns, code path, coder, t
 
 from __future__ import annotations
 
-import copy
 import csv
 import re
 from pathlib import Path
@@ -141,61 +140,29 @@ WIDE_COLUMNS = ("coded_text", "segment_text", "memo")
 def write_codings_xlsx(
     dest: Path, columns: list[str], rows: list[dict[str, Any]], *, sheet_per_code: bool = False
 ) -> None:
-    """Write the rows as an xlsx workbook, streaming (openpyxl's write-only mode).
+    """Write the rows as an xlsx workbook, streamed (``storage.interop.xlsx_stream``).
 
-    Linear in the number of rows (150,000 codings in seconds; see ``bench/export_bench.py``):
+    Linear in the number of cells (150,000 codings in seconds; ``bench/export_bench.py``):
     each row is written once and never looked up again. A bold frozen header, wide wrapped text
     columns, and text that starts with "=" stays text, never a formula.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from .xlsx_stream import Sheet, write_xlsx
 
-    wb = Workbook(write_only=True)
     used: set[str] = set()
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    wide = [c in WIDE_COLUMNS for c in columns]
+    wrapped = [c in WIDE_COLUMNS for c in columns]
+    widths = [60 if w else 16 for w in wrapped]
 
-    def fill(title: str, items: list[dict[str, Any]]) -> None:
-        ws = wb.create_sheet(_sheet_name(title, used))
-        ws.freeze_panes = "A2"
-        for idx, is_wide in enumerate(wide, start=1):
-            ws.column_dimensions[get_column_letter(idx)].width = 60 if is_wide else 16
-        header = []
-        for col in columns:
-            cell = WriteOnlyCell(ws, value=col)
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
-        # styling one cell through openpyxl's descriptors costs more than writing it; the
-        # wrapped cells copy the style of one template cell instead
-        template = WriteOnlyCell(ws, value="")
-        template.alignment = wrap
-        for item in items:
-            values: list[Any] = []
-            for col, is_wide in zip(columns, wide, strict=True):
-                value = _cell(item[col])
-                formula_like = isinstance(value, str) and value.startswith("=")
-                if is_wide or formula_like:
-                    cell = WriteOnlyCell(ws, value=value)
-                    if formula_like:
-                        cell.data_type = "s"  # text, never a formula
-                    if is_wide:
-                        cell._style = copy.copy(template._style)
-                    value = cell
-                values.append(value)
-            ws.append(values)
+    def sheet(title: str, items: list[dict[str, Any]]) -> tuple[Sheet, list[str], Any]:
+        values = ([_cell(item[c]) for c in columns] for item in items)
+        return Sheet(_sheet_name(title, used), widths, wrapped), columns, values
 
-    fill("All codings", rows)
+    sheets = [sheet("All codings", rows)]
     if sheet_per_code:
         by_code: dict[str, list[dict[str, Any]]] = {}
         for r in rows:
             by_code.setdefault(r["code"], []).append(r)
-        for path in sorted(by_code, key=str.lower):
-            fill(path, by_code[path])
-    wb.save(dest)
+        sheets += [sheet(path, by_code[path]) for path in sorted(by_code, key=str.lower)]
+    write_xlsx(dest, sheets)
 
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

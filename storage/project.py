@@ -386,6 +386,11 @@ class Project:
         except sqlite3.DatabaseError as exc:
             if lock is not None:
                 lock.release()
+            if is_disk_full(exc):
+                raise DiskFullError(
+                    f"{folder}: the disk is full, so the project cannot be opened for writing; "
+                    "nothing was changed. Free some space (or open it read-only)."
+                ) from exc
             raise NotAProjectError(
                 f"{db_path} is damaged or not a FieldScribe database ({exc})."
             ) from exc
@@ -514,6 +519,8 @@ def _check_is_project(project: Project, folder: Path) -> None:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'project_meta'"
         )
     except sqlite3.DatabaseError as exc:
+        if is_disk_full(exc):
+            raise
         raise NotAProjectError(f"{folder / DB_NAME} is damaged ({exc}).") from exc
     if row is None:
         raise NotAProjectError(

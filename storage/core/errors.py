@@ -60,6 +60,8 @@ class DuplicateMediaError(InvalidInputError):
 
 def is_disk_full(exc: BaseException) -> bool:
     """Whether an error says the disk (or the quota, or SQLite's page limit) is full."""
+    if isinstance(exc, DiskFullError):
+        return True
     if isinstance(exc, OSError):
         return exc.errno in (errno.ENOSPC, errno.EDQUOT)
     if isinstance(exc, sqlite3.Error):

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.core.errors import DiskFullError, ReadOnlyError
+from storage.core.errors import DiskFullError, ReadOnlyError, is_disk_full
 from storage.core.ids import now_iso
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class Store:
                 yield db
         except sqlite3.OperationalError as exc:
             text = str(exc)
-            if "full" in text:
+            if is_disk_full(exc):
                 raise DiskFullError(
                     f"{self.folder}: the disk is full; nothing was changed. Free some space."
                 ) from exc

@@ -7,6 +7,7 @@ import errno
 import importlib
 import os
 import pkgutil
+import re
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -72,8 +73,14 @@ def _undecodable(argv: Sequence[str]) -> str | None:
     return None
 
 
+# control characters (newlines, terminal escapes) from file names or file contents never reach
+# the terminal raw: the message stays one line and cannot drive the terminal
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _error(message: str) -> None:
-    print(f"fieldscribe: error: {message}", file=sys.stderr)
+    text = _CONTROL.sub(lambda m: ascii(m.group())[1:-1], message)
+    print(f"fieldscribe: error: {text}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

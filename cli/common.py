@@ -85,7 +85,8 @@ def add_json(parser: argparse.ArgumentParser) -> None:
 def open_project(args: argparse.Namespace, *, write: bool) -> Project:
     """Open the project named by ``args.dir`` (for writing: with the lock, as ``--coder``)."""
     coder = getattr(args, "coder", None)
-    return Project.open(args.dir, coder=coder, readonly=not write)
+    # --coder is registered by the command's first write, so a refused command changes nothing
+    return Project.open(args.dir, coder=coder, readonly=not write, register_coder=False)
 
 
 def add_privacy(parser: argparse.ArgumentParser, *, media: bool = False) -> None:

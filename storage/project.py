@@ -342,7 +342,12 @@ class Project:
 
     @classmethod
     def open(
-        cls, folder: str | Path, *, coder: str | None = None, readonly: bool = False
+        cls,
+        folder: str | Path,
+        *,
+        coder: str | None = None,
+        readonly: bool = False,
+        register_coder: bool = True,
     ) -> Project:
         """Open an existing project.
 
@@ -350,6 +355,8 @@ class Project:
             folder: the project folder.
             coder: who writes (default: the project's owner coder).
             readonly: open without taking the write lock; writes then raise ``ReadOnlyError``.
+            register_coder: add ``coder`` to the project's coders now; with False it is added
+                by its first write (so a command that fails changes nothing).
 
         Raises:
             NotAProjectError: the folder is not a FieldScribe project.
@@ -381,7 +388,10 @@ class Project:
             owner = project.get_meta("owner") or ""
             project.coder = (coder or owner).strip()
             if coder and not readonly:
-                project.set_coder(coder)
+                if register_coder:
+                    project.set_coder(coder)
+                else:
+                    project.coder = _check_name("The coder name", coder)
             return project
         except sqlite3.DatabaseError as exc:
             if lock is not None:

@@ -32,6 +32,7 @@ class Store:
         self.readonly = readonly
         self.mutex = threading.RLock()
         self.coder = ""
+        self._registered: set[str] = set()
 
     @cached_property
     def db(self) -> Database:
@@ -52,7 +53,14 @@ class Store:
             raise ReadOnlyError(f"{self.folder} was opened read-only; nothing was changed.")
         try:
             with self.mutex, self.db.atomic() as db:
+                if self.coder and self.coder not in self._registered:
+                    # who writes is registered by their first write, in its transaction
+                    db.conn.execute(
+                        "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)",
+                        (self.coder, now_iso()),
+                    )
                 yield db
+            self._registered.add(self.coder)
         except sqlite3.OperationalError as exc:
             text = str(exc)
             if is_disk_full(exc):

@@ -132,3 +132,31 @@ def test_unreadable_media_is_one_line(
     assert code == 1
     assert "cannot be read (Permission denied)" in one_line_error(err)
     assert fingerprint(folder) == before
+
+
+def test_qdpx_export_names_the_unreadable_media_not_the_archive(
+    study: tuple[Path, str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import builtins
+
+    folder, _, _ = study
+    media = next((folder / "media").iterdir())
+    real_open = builtins.open
+
+    def deny(path: object, *a: object, **k: object) -> object:  # root reads anything
+        if str(path) == str(media):
+            raise PermissionError(13, "Permission denied", str(media))
+        return real_open(path, *a, **k)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", deny)
+    out = tmp_path / "study.qdpx"
+    code, _, err = run_cli(capsys, "qdpx", "export", folder, "-o", out)
+    monkeypatch.undo()
+    line = one_line_error(err)
+    assert code == 1 and f"{media}: this audio file of the project cannot be read" in line
+    assert "--no-media" in line and not out.exists() and not list(tmp_path.glob(".*.part"))
+    code, _, err = run_cli(capsys, "qdpx", "export", folder, "-o", out)
+    assert code == 0 and out.is_file(), err

@@ -9,12 +9,14 @@ import os
 import pkgutil
 import re
 import sqlite3
+import stat
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 
 from storage.core.atomic import check_output
-from storage.core.errors import FieldScribeError
+from storage.core.errors import FieldScribeError, InvalidInputError
 
 # Which module registers each command, so that running one command imports only its module
 # (``fieldscribe sessions DIR`` loads no exchange formats, cryptography or numpy). A test checks
@@ -78,6 +80,33 @@ def _undecodable(argv: Sequence[str]) -> str | None:
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+# Path arguments read as files: a FIFO, device or socket there would block the command
+# forever or feed it endless data. Passphrase files may be pipes (``--passphrase-file <(...)``),
+# never devices (``/dev/zero`` would be read forever).
+_PIPES_ALLOWED = {"passphrase_file", "key_passphrase_file"}
+
+
+def _refuse_special_inputs(args: argparse.Namespace) -> None:
+    for name, value in vars(args).items():
+        if name in ("dir", "output"):
+            continue  # a folder, and -o (storage.core.atomic.check_output)
+        for path in value if isinstance(value, list) else [value]:
+            if not isinstance(path, Path):
+                continue
+            try:
+                mode = path.stat().st_mode
+            except OSError:
+                continue  # missing or unreadable: the command says so in its own words
+            if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+                continue
+            if stat.S_ISFIFO(mode) and name in _PIPES_ALLOWED:
+                continue
+            raise InvalidInputError(
+                f"{path} is a named pipe, a device or a socket, not a file; give a regular "
+                "file. Nothing was changed."
+            )
+
+
 def _error(message: str) -> None:
     text = _CONTROL.sub(lambda m: ascii(m.group())[1:-1], message)
     print(f"fieldscribe: error: {text}", file=sys.stderr)
@@ -98,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
+        _refuse_special_inputs(args)
         # -o FILE: a new path or a regular file, never a link (unless asked), pipe or device
         if getattr(args, "output", None) is not None:
             args.output = check_output(

@@ -160,3 +160,35 @@ def test_qdpx_export_names_the_unreadable_media_not_the_archive(
     assert "--no-media" in line and not out.exists() and not list(tmp_path.glob(".*.part"))
     code, _, err = run_cli(capsys, "qdpx", "export", folder, "-o", out)
     assert code == 0 and out.is_file(), err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bundle", "merge", "{dir}", "{fifo}"],
+        ["new", "{tmp}/new.fieldscribe", "--from-bundle", "{fifo}"],
+        ["record", "{dir}", "--seconds", "1", "--guide", "{fifo}"],
+        ["import", "{dir}", "/dev/zero"],
+        ["import-transcript", "{dir}", "--session", "{sid}", "{fifo}"],
+        ["codebook", "import", "{dir}", "{fifo}"],
+        ["qdpx", "import", "{fifo}", "{tmp}/q.fieldscribe"],
+        ["keys", "{dir}", "generate", "--key-passphrase-file", "/dev/zero"],
+    ],
+)
+def test_pipes_and_devices_as_input_are_refused_not_read_forever(
+    argv: list[str],
+    study: tuple[Path, str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder, sid, _ = study
+    fifo = tmp_path / "pipe.fsbundle"
+    os.mkfifo(fifo)
+    before = fingerprint(folder)
+    subs = {"{dir}": str(folder), "{fifo}": str(fifo), "{sid}": sid, "{tmp}": str(tmp_path)}
+    for key, value in subs.items():
+        argv = [a.replace(key, value) for a in argv]
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 1 and "is a named pipe, a device or a socket" in one_line_error(err)
+    assert fingerprint(folder) == before
+    assert not (tmp_path / "new.fieldscribe").exists()

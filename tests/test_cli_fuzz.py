@@ -97,7 +97,8 @@ def _values(world: dict[str, Any]) -> st.SearchStrategy[str]:
         world["sid"], world["segment"], world["code"], world["sid"][:8],
         str(world["folder"]), str(world["audio"]), str(base / "notes.txt"),
         str(base / "missing.wav"), str(base / "empty.wav"), str(base / "a folder"),
-        str(base / "pass.txt"), str(base / "link.csv"), "/dev/null", "/proc/self/status",
+        str(base / "pass.txt"), str(base / "link.csv"), "/dev/null", "/dev/zero",
+        "/proc/self/status",
     ]  # fmt: skip
     outputs = [
         str(world["out"] / f"o{i}{ext}")

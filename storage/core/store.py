@@ -32,7 +32,8 @@ class Store:
         self.readonly = readonly
         self.mutex = threading.RLock()
         self.coder = ""
-        self._registered: set[str] = set()
+        self._registered: set[str] = set()  # coders whose registration was committed
+        self._depth = 0  # nesting of tx() (inner ones are savepoints)
 
     @cached_property
     def db(self) -> Database:
@@ -53,14 +54,20 @@ class Store:
             raise ReadOnlyError(f"{self.folder} was opened read-only; nothing was changed.")
         try:
             with self.mutex, self.db.atomic() as db:
-                if self.coder and self.coder not in self._registered:
-                    # who writes is registered by their first write, in its transaction
-                    db.conn.execute(
-                        "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)",
-                        (self.coder, now_iso()),
-                    )
-                yield db
-            self._registered.add(self.coder)
+                outermost = self._depth == 0
+                self._depth += 1
+                try:
+                    if self.coder and self.coder not in self._registered:
+                        # who writes is registered by their first write, in its transaction
+                        db.conn.execute(
+                            "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)",
+                            (self.coder, now_iso()),
+                        )
+                    yield db
+                finally:
+                    self._depth -= 1
+            if outermost:  # committed: the registration stays
+                self._registered.add(self.coder)
         except sqlite3.OperationalError as exc:
             text = str(exc)
             if is_disk_full(exc):

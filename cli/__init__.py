@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import importlib
 import os
 import pkgutil
@@ -16,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 from storage.core.atomic import check_output
-from storage.core.errors import FieldScribeError, InvalidInputError
+from storage.core.errors import FieldScribeError, InvalidInputError, is_disk_full
 
 # Which module registers each command, so that running one command imports only its module
 # (``fieldscribe sessions DIR`` loads no exchange formats, cryptography or numpy). A test checks
@@ -144,16 +143,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("fieldscribe: interrupted; the project is consistent.", file=sys.stderr)
         return 130
     except sqlite3.OperationalError as exc:
-        if "full" not in str(exc):
+        if not is_disk_full(exc):
             return _unexpected(exc)
         _error("the disk is full; the command stopped and nothing was written. Free some space.")
         return 1
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            where = f"{exc.filename}: " if exc.filename else ""
+        where = f"{exc.filename}: " if exc.filename else ""
+        if is_disk_full(exc):
             _error(f"{where}the disk is full; the command stopped. Free some space.")
         else:
-            where = f"{exc.filename}: " if exc.filename else ""
             _error(f"{where}{exc.strerror or exc}.")
         return 1
     except Exception as exc:  # one line, never a traceback (the bug is still reported)

@@ -16,13 +16,17 @@ from types import ModuleType
 
 from storage.core.atomic import check_output
 from storage.core.errors import FieldScribeError, InvalidInputError, is_disk_full
+from storage.core.tempdirs import sweep_stale
 
 # Which module registers each command, so that running one command imports only its module
 # (``fieldscribe sessions DIR`` loads no exchange formats, cryptography or numpy). A test checks
 # this table against what every ``cli/*_cmds.py`` module registers.
 COMMANDS: dict[str, str] = {
     **dict.fromkeys(
-        ("new", "import", "sessions", "segments", "search", "codes", "code", "autocode"),
+        (
+            *("new", "import", "sessions", "segments", "search", "codes", "code", "autocode"),
+            *("languages", "segment-language"),
+        ),
         "project_cmds",
     ),
     **dict.fromkeys(("bundle", "conflicts", "agreement"), "bundle_cmds"),
@@ -125,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    sweep_stale()  # clear copies a killed FieldScribe left in the temporary folder
     try:
         _refuse_special_inputs(args)
         # -o FILE: a new path or a regular file, never a link (unless asked), pipe or device

@@ -189,7 +189,7 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
         else:
             for bundle in args.bundles:  # an encrypted one is decrypted to a private temp copy
                 with decrypted(bundle, args, project) as plain:
-                    summaries += merge_bundles(project, [plain], **options)
+                    summaries += merge_bundles(project, [plain], shown=[bundle], **options)
         open_conflicts = len(project.team.conflicts())
     if args.json:
         print_json(

@@ -308,13 +308,9 @@ def _destroy(args: argparse.Namespace) -> int:
     with open_project(args, write=True) as project:
         if args.segment:
             start, end = _span(args.span)
-            with project.transaction():
-                redaction = project.redactions.redact(args.segment, start, end, args.category)
-            try:
-                report = project.redactions.destroy_redactions([redaction.id], mode=args.mode)
-            except BaseException:
-                project.redactions.remove_redaction(redaction.id)
-                raise
+            _, report = project.redactions.destroy_span(
+                args.segment, start, end, args.category, mode=args.mode
+            )
         elif args.id:
             report = project.redactions.destroy_redactions(args.id, mode=args.mode)
         else:

@@ -1,4 +1,5 @@
-"""Commands on the project itself: new, import, sessions, segments, search, codes, coding."""
+"""Commands on the project itself: new, import, sessions, segments, search, codes, coding,
+languages."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from storage import Project
 from storage.core.errors import InvalidInputError
+from storage.core.languages import LANGUAGES, language_name, parse_languages
 from storage.core.models import SESSION_KINDS, as_dict
 
 from .common import add_decryption, add_dir, add_json, bounded_int, decrypted, open_project
@@ -21,6 +23,11 @@ def register(sub: Any) -> None:
     p.add_argument("--name", help="project name (default: folder name)")
     p.add_argument("--coder", default=None, help="your coder name (default: your login)")
     p.add_argument("--from-bundle", type=Path, metavar="FILE", help="start from a team bundle")
+    p.add_argument(
+        "--languages",
+        metavar="CODES",
+        help="the languages spoken, e.g. ru,kk,en (Whisper codes; see `languages --list`)",
+    )
     add_decryption(p)
     add_json(p)
     p.set_defaults(func=cmd_new)
@@ -54,9 +61,30 @@ def register(sub: Any) -> None:
     add_dir(p)
     p.add_argument("query", metavar="QUERY")
     p.add_argument("--session", metavar="ID")
+    p.add_argument("--language", metavar="CODE", help="only segments in this language (e.g. kk)")
     p.add_argument("--limit", type=bounded_int(1, 10**9), default=50, metavar="N")
+    p.add_argument(
+        "--forms", action="store_true",
+        help="also find other forms of each word (its stem as a prefix: коррупция -> коррупц*)",
+    )  # fmt: skip
     add_json(p)
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("languages", help="show or change the languages a project expects")
+    p.add_argument("dir", metavar="DIR", type=Path, nargs="?", help="the project folder")
+    p.add_argument("--set", metavar="CODES", help='e.g. "ru,kk,en" ("" to unset)')
+    p.add_argument("--list", action="store_true", help="list every language code with its name")
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_languages)
+
+    p = sub.add_parser("segment-language", help="correct the language of one segment")
+    add_dir(p)
+    p.add_argument("segment", metavar="SEGMENT_ID")
+    p.add_argument("code", metavar="CODE", help="a language code such as ru, kk, en")
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_segment_language)
 
     p = sub.add_parser("codes", help="list the codebook with frequencies")
     add_dir(p)
@@ -94,23 +122,75 @@ def _default_coder() -> str:
 def cmd_new(args: argparse.Namespace) -> int:
     """fieldscribe new DIR."""
     coder = args.coder or _default_coder()
+    # checked before anything is created: a bad code leaves no folder behind
+    languages = parse_languages(args.languages) if args.languages else []
     if args.from_bundle:
         with decrypted(args.from_bundle, args) as plain:
             project = Project.from_bundle(plain, args.dir, coder=coder, name=args.name)
     else:
         project = Project.create(args.dir, name=args.name, coder=coder)
     with project:
+        if languages:
+            project.set_languages(languages)
         info = {
             "path": str(project.folder),
             "id": project.id,
             "name": project.name,
             "coder": project.coder,
             "sessions": len(project.sessions.all()),
+            "languages": project.languages,
         }
     if args.json:
         print_json(info)
     else:
         print(f"Created project {info['name']!r} in {info['path']} (coder {info['coder']}).")
+        if info["languages"]:
+            print(f"Languages: {_language_list(info['languages'])}.")
+    return 0
+
+
+def _language_list(codes: list[str]) -> str:
+    return ", ".join(f"{code} ({language_name(code)})" for code in codes) or "not set"
+
+
+def cmd_languages(args: argparse.Namespace) -> int:
+    """fieldscribe languages DIR [--set CODES] | --list."""
+    if args.list:
+        if args.set is not None:
+            raise InvalidInputError("Use either --list or --set.")
+        if args.json:
+            print_json([{"code": c, "name": n} for c, n in sorted(LANGUAGES.items())])
+        else:
+            print_table(["CODE", "LANGUAGE"], sorted(LANGUAGES.items()))
+        return 0
+    if args.dir is None:
+        raise InvalidInputError("Name the project folder (or use --list for every code).")
+    if args.set is not None:
+        codes = parse_languages(args.set)  # checked before the project is opened for writing
+        with open_project(args, write=True) as project:
+            project.set_languages(codes)
+            languages = project.languages
+    else:
+        with open_project(args, write=False) as project:
+            languages = project.languages
+    if args.json:
+        print_json([{"code": c, "name": language_name(c)} for c in languages])
+    elif args.set is not None:
+        print(f"Languages set: {_language_list(languages)}.")
+    else:
+        print(f"Languages: {_language_list(languages)}.")
+    return 0
+
+
+def cmd_segment_language(args: argparse.Namespace) -> int:
+    """fieldscribe segment-language DIR SEGMENT_ID CODE."""
+    parse_languages([args.code])  # a bad code: one line, before the project is opened
+    with open_project(args, write=True) as project:
+        segment = project.transcript.update_segment(args.segment, language=args.code)
+    if args.json:
+        print_json(as_dict(segment))
+    else:
+        print(f"Segment {segment.id} is now in {_language_list([segment.language or ''])}.")
     return 0
 
 
@@ -135,27 +215,37 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     """fieldscribe sessions DIR."""
     with open_project(args, write=False) as project:
         sessions = project.sessions.all()
+        languages = project.languages
     if args.json:
         print_json([as_dict(s) for s in sessions])
         return 0
+    print(f"Languages: {_language_list(languages)}")
     if not sessions:
         print("No sessions yet; add audio with `fieldscribe import DIR FILE`.")
         return 0
     print_table(
-        ["ID", "KIND", "DURATION", "SEGMENTS", "CODED", "STATUS", "TITLE"],
+        ["ID", "KIND", "DURATION", "SEGMENTS", "NO TEXT", "CODED", "LANG", "STATUS", "TITLE"],
         [
             (
                 s.id,
                 s.kind,
                 fmt_ms(s.duration_ms),
                 s.segment_count,
+                s.untranscribed_count,
                 s.coded_segment_count,
+                ",".join(s.languages) or "-",
                 s.status,
                 s.title,
             )
             for s in sessions
         ],
     )
+    untranscribed = sum(s.untranscribed_count for s in sessions)
+    if untranscribed:
+        print(
+            f"{untranscribed} segment(s) of speech without transcript (NO TEXT): play them in "
+            "the workbench and type what was said."
+        )
     return 0
 
 
@@ -168,14 +258,22 @@ def cmd_segments(args: argparse.Namespace) -> int:
         return 0
     for s in segments:
         speaker = f"{s.speaker}: " if s.speaker else ""
-        print(f"{s.id}  [{fmt_ms(s.start_ms)} - {fmt_ms(s.end_ms)}]  {speaker}{s.text}")
+        lang = f"[{s.language}] " if s.language else ""
+        text = "[speech without transcript]" if s.untranscribed and not s.text.strip() else s.text
+        print(f"{s.id}  [{fmt_ms(s.start_ms)} - {fmt_ms(s.end_ms)}]  {lang}{speaker}{text}")
     return 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     """fieldscribe search DIR QUERY."""
     with open_project(args, write=False) as project:
-        hits = project.transcript.search(args.query, limit=args.limit, session_id=args.session)
+        hits = project.transcript.search(
+            args.query,
+            limit=args.limit,
+            session_id=args.session,
+            language=args.language,
+            forms=args.forms,
+        )
     if args.json:
         print_json([as_dict(h) for h in hits])
         return 0
@@ -183,7 +281,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"No segment matches {args.query!r}.")
     for h in hits:
         speaker = f"{h.speaker}: " if h.speaker else ""
-        print(f"{h.segment_id}  {h.session_title} [{fmt_ms(h.start_ms)}]  {speaker}{h.marked}")
+        lang = f"[{h.language}] " if h.language else ""
+        print(
+            f"{h.segment_id}  {h.session_title} [{fmt_ms(h.start_ms)}]  {lang}{speaker}{h.marked}"
+        )
     return 0
 
 

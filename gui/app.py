@@ -20,8 +20,10 @@ def run_app(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from gui.main_window import MainWindow
+    from storage.core.tempdirs import sweep_stale
 
     args = parse_args(argv)
+    sweep_stale()  # clear copies a killed FieldScribe left in the temporary folder
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("FieldScribe")
     app.setOrganizationName("FieldScribe")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.fmt import fmt_ms, plural, timestamp_tag
+from gui.languages import choose_language
 from gui.memos import MemoDialog
 from gui.project_docks import ProjectDocks
 from gui.sessions import SessionsController
@@ -31,6 +32,7 @@ from gui.undo import (
     CodingMemoCommand,
     DeleteCodeCommand,
     EditTextCommand,
+    LanguageCommand,
     MergeCodesCommand,
     MergeCommand,
     Outcome,
@@ -103,6 +105,8 @@ class EditingController:
         a("&Edit", "Split segment at cursor", self.split_at_cursor, "Ctrl+Shift+S")
         a("&Edit", "Merge with next segment", self.merge_with_next, "Ctrl+Shift+M")
         a("&Edit", "Change speaker…", self.change_speaker_dialog, "Ctrl+Shift+K")
+        self.act_set_language = a("&Edit", "Set language…", self.set_language_dialog, "Ctrl+L")
+        self.views.transcript.addAction(self.act_set_language)
         a("&Edit", "Insert timestamp", self.insert_timestamp, "Ctrl+T")
         a("&Edit", "Edit segment text", self.edit_current_text, "Ctrl+E")
         edit.addSeparator()
@@ -208,6 +212,7 @@ class EditingController:
         self._current_row_changed(self.views.transcript.currentIndex().row())
         if self.state.session is not None:
             self.sessions.refresh_session_row(self.state.session.id)
+            self.sessions.update_transcript_label()
 
     def reload_codebook(self) -> None:
         """Re-read codes and frequencies (in the background, after pending writes)."""
@@ -314,6 +319,22 @@ class EditingController:
         )
         if ok:
             self.set_speaker([s.id for s in segments], name.strip() or None)
+
+    def set_language_dialog(self) -> None:
+        """Ask for the language of the selected segments (project languages first)."""
+        segments = self.views.transcript.selected_segments()
+        project = self.state.project
+        if not segments or self.state.ctx is None or project is None:
+            self.chrome.message("Select the segments whose language to set.", 4000)
+            return
+        code = choose_language(self.chrome.window, project.languages, segments[0].language)
+        if code is not None:
+            self.set_language([s.id for s in segments], code)
+
+    def set_language(self, segment_ids: list[str], language: str) -> None:
+        """Set the language of segments (undoable)."""
+        if self.state.ctx is not None and segment_ids:
+            self._push(LanguageCommand(self.state.ctx, segment_ids, language))
 
     def set_speaker(self, segment_ids: list[str], speaker: str | None) -> None:
         """Set the speaker of segments (undoable)."""

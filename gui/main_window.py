@@ -292,6 +292,9 @@ class MainWindow(QMainWindow):
         self.act_import = a("&File", "Import audio…", self.transcription.import_dialog, "Ctrl+I")
         file.addSeparator()
         a("&File", "Settings…", projects.settings_dialog)
+        self.act_project_settings = a(
+            "&File", "Project settings (languages)…", projects.project_settings_dialog
+        )
         self.act_close = a("&File", "Close project", projects.close_project, "Ctrl+W")
         a("&File", "Quit", self.close, QKeySequence.StandardKey.Quit)
         self.editing.build_menus()
@@ -350,6 +353,7 @@ class MainWindow(QMainWindow):
         """Menus that need an open project are greyed out on the start page (no silent no-ops)."""
         self.act_import.setEnabled(enabled)
         self.act_close.setEnabled(enabled)
+        self.act_project_settings.setEnabled(enabled)
         for title, menu in self.chrome.menus.items():
             if title != "&File":
                 menu.menuAction().setEnabled(enabled)

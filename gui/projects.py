@@ -1,4 +1,5 @@
-"""Opening, creating and closing projects (and the demo), and the Settings dialog.
+"""Opening, creating and closing projects (and the demo), the Settings and Project settings
+dialogs.
 
 ``ProjectsController`` owns ``AppState.project``: it opens a project (closing the previous one),
 creates its edit context and project docks, and emits ``project_opened`` / ``project_closed``.
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.editing import EditingController
+from gui.languages import LanguagesDialog, describe
 from gui.project_docks import ProjectDocks
 from gui.qtcompat import emit
 from gui.sessions import SessionsController
@@ -78,10 +80,55 @@ class ProjectsController:
         path = Path(folder)
         if path.suffix != ".fieldscribe":
             path = path.with_name(path.name + ".fieldscribe")
+        dialog = LanguagesDialog(None, self.chrome.window, title="New project: languages")
+        if not dialog.exec():
+            return  # nothing created
+        self.create_project(path, dialog.result_codes)
+
+    def create_project(self, path: Path, languages: str | list[str] = "") -> Project | None:
+        """Create a project expecting ``languages`` and show it; an unknown code (or any other
+        problem) is shown and nothing is created."""
+        from storage.core.languages import parse_languages
+
         try:
-            self.set_project(Project.create(path, coder=self.settings.coder))
+            codes = parse_languages(languages)  # checked before the folder is made
+            project = Project.create(path, coder=self.settings.coder)
         except FieldScribeError as exc:
             self.chrome.show_error(exc)
+            return None
+        if codes:
+            project.set_languages(codes)
+        self.set_project(project)
+        return project
+
+    def project_settings_dialog(self) -> None:
+        """Project ▸ settings: the languages the project expects (changeable at any time)."""
+        project = self.state.project
+        if project is None:
+            return
+        dialog = LanguagesDialog(
+            project.languages, self.chrome.window, title=f"Project settings — {project.name}"
+        )
+        if dialog.exec():
+            self.set_languages(dialog.result_codes)
+
+    def set_languages(self, codes: list[str]) -> None:
+        """Change the open project's languages (in the background, after pending writes)."""
+        project = self.state.project
+        if project is None:
+            return
+
+        def done(saved: list[str]) -> None:
+            self.chrome.message(f"Project languages: {describe(saved)}.", 6000)
+            self.sessions.reload_sessions()  # the language filters follow
+
+        self.runner.submit(
+            "Languages",
+            lambda _ctx: project.set_languages(codes),
+            on_done=done,
+            on_error=self.chrome.show_error,
+            serial=True,
+        )
 
     def open_project_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(

@@ -25,6 +25,7 @@ from gui.fmt import fmt_ms, plural
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.codebook.retrieval import RetrievedCoding
+from storage.core.languages import language_name
 from storage.core.models import Code
 
 if TYPE_CHECKING:
@@ -32,10 +33,10 @@ if TYPE_CHECKING:
     from storage import Project
 
 Index = QModelIndex | QPersistentModelIndex
-HEADERS = ("Code", "Session", "Time", "Speaker", "Participant", "Coder", "Coded text")
+HEADERS = ("Code", "Session", "Time", "Speaker", "Participant", "Coder", "Lang", "Coded text")
 CSV_HEADERS = (
     "code", "session", "start", "end", "start_ms", "end_ms", "speaker", "participant",
-    "coder", "coded_text", "segment_text", "memo", "segment_id", "coding_id",
+    "coder", "coded_text", "segment_text", "language", "memo", "segment_id", "coding_id",
 )  # fmt: skip
 
 
@@ -50,7 +51,7 @@ def write_csv(rows: list[RetrievedCoding], path: Path) -> int:
                 [
                     r.code_path, r.session_title, fmt_ms(r.start_ms), fmt_ms(r.end_ms),
                     r.start_ms, r.end_ms, r.speaker or "", r.participant or "", r.coder,
-                    r.quote, r.text, r.memo or "", r.segment_id, r.coding_id,
+                    r.quote, r.text, r.language or "", r.memo or "", r.segment_id, r.coding_id,
                 ]
             )  # fmt: skip
     tmp.replace(path)
@@ -87,9 +88,12 @@ class RetrievalModel(RowTableModel):
                 r.speaker or "",
                 r.participant or "",
                 r.coder,
+                (r.language or "").upper(),
                 r.quote,
             )[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
+            if HEADERS[index.column()] == "Lang":
+                return language_name(r.language) or "Language unknown"
             return r.text + (f"\n\nMemo: {r.memo}" if r.memo else "")
         return None
 
@@ -110,6 +114,9 @@ class RetrievalPanel(QWidget):
         self.speaker_box = QComboBox(self)
         self.attr_box = QComboBox(self)
         self.coder_box = QComboBox(self)
+        self.language_box = QComboBox(self)
+        self.language_box.setToolTip("Only segments in this language")
+        self.set_languages(project.languages)
         run = QPushButton("Retrieve", self)
         run.clicked.connect(self.refresh)
         self.export_btn = QPushButton("Export CSV…", self)
@@ -131,19 +138,26 @@ class RetrievalPanel(QWidget):
             ("Speaker", self.speaker_box),
             ("Attribute", self.attr_box),
             ("Coder", self.coder_box),
+            ("Language", self.language_box),
         ):
             if label:
                 top.addWidget(QLabel(label, self))
             top.addWidget(w)
         top.addWidget(run)
         top.addStretch(1)
-        top.addWidget(self.count)
-        top.addWidget(self.export_btn)
+        # the count and the export sit under the table, so the filters fit a 1024-px window
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count)
+        bottom.addStretch(1)
+        bottom.addWidget(self.export_btn)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.table)
-        for box in (self.code_box, self.speaker_box, self.attr_box, self.coder_box):
+        layout.addLayout(bottom)
+        for box in (
+            self.code_box, self.speaker_box, self.attr_box, self.coder_box, self.language_box,
+        ):  # fmt: skip
             box.activated.connect(lambda _i: self.refresh())
         self.subcodes.toggled.connect(lambda _b: self.refresh())
         self.handle: Any = None
@@ -172,6 +186,10 @@ class RetrievalPanel(QWidget):
     def set_speakers(self, speakers: list[str]) -> None:
         """Fill the speaker filter."""
         self._fill(self.speaker_box, [(s, s) for s in speakers])
+
+    def set_languages(self, codes: list[str]) -> None:
+        """Fill the language filter (the languages present in the project)."""
+        self._fill(self.language_box, [(f"{c.upper()} · {language_name(c)}", c) for c in codes])
 
     @staticmethod
     def _fill(box: QComboBox, items: list[tuple[str, Any]]) -> None:
@@ -204,6 +222,7 @@ class RetrievalPanel(QWidget):
             "speaker": self.speaker_box.currentData(),
             "coder": self.coder_box.currentData(),
             "attribute": self.attr_box.currentData(),
+            "language": self.language_box.currentData(),
         }
 
         def job(_ctx: Any) -> list[RetrievedCoding]:

@@ -6,6 +6,9 @@ import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from gui.fmt import fmt_ms, plural
 from gui.qtcompat import emit
+from storage.core.languages import language_name
 from storage.core.models import SearchHit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -30,15 +34,32 @@ class SearchPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.query = QLineEdit(self)
-        self.query.setPlaceholderText('Search all transcripts: words, "a phrase", trust OR data…')
+        self.query.setPlaceholderText(
+            'Search all transcripts: words, "a phrase", trust OR data, коррупц* (prefix)…'
+        )
         self.query.setClearButtonEnabled(True)
         self.query.returnPressed.connect(lambda: emit(self.search_requested, self.query.text()))
+        self.language_box = QComboBox(self)
+        self.language_box.setToolTip("Only segments in this language")
+        self.set_languages([])
+        self.language_box.activated.connect(self._language_changed)
+        self.forms = QCheckBox("Word forms", self)
+        self.forms.setToolTip(
+            "Also find other forms of each word: its stem as a prefix "
+            "(коррупция finds коррупции, коррупцию; адамдарға finds адам). "
+            "Without it, add * yourself: коррупц*"
+        )
+        self.forms.toggled.connect(self._forms_toggled)
         self.info = QLabel(self)
         self.results = QListWidget(self)
         self.results.itemActivated.connect(self._activated)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.query)
+        top = QHBoxLayout()
+        top.addWidget(self.query, 1)
+        top.addWidget(self.forms)
+        top.addWidget(self.language_box)
+        layout.addLayout(top)
         layout.addWidget(self.info)
         layout.addWidget(self.results)
 
@@ -47,13 +68,39 @@ class SearchPanel(QWidget):
         self.query.setFocus()
         self.query.selectAll()
 
+    def set_languages(self, codes: list[str]) -> None:
+        """Offer "All languages" and each of ``codes`` (the languages present in the project)."""
+        current = self.language()
+        self.language_box.clear()
+        self.language_box.addItem("All languages", None)
+        for code in codes:
+            self.language_box.addItem(f"{code.upper()} · {language_name(code)}", code)
+            if code == current:
+                self.language_box.setCurrentIndex(self.language_box.count() - 1)
+
+    def language(self) -> str | None:
+        """The language filter: a code, or None for all."""
+        value = self.language_box.currentData()
+        return str(value) if value else None
+
+    def _language_changed(self, _index: int) -> None:
+        self._search_again()
+
+    def _forms_toggled(self, _checked: bool) -> None:
+        self._search_again()
+
+    def _search_again(self) -> None:
+        if self.query.text().strip():
+            emit(self.search_requested, self.query.text())
+
     def show_hits(self, hits: list[SearchHit]) -> None:
         """Show search results."""
         self.results.clear()
         for hit in hits:
             speaker = f"{hit.speaker}: " if hit.speaker else ""
+            lang = f"[{hit.language.upper()}] " if hit.language else ""
             item = QListWidgetItem(
-                f"{hit.session_title} · {fmt_ms(hit.start_ms)} · {speaker}{hit.marked}"
+                f"{hit.session_title} · {fmt_ms(hit.start_ms)} · {lang}{speaker}{hit.marked}"
             )
             item.setData(HIT_ROLE, hit)
             item.setToolTip(html.escape(hit.text))

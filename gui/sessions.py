@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QTableView
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.fmt import plural
-from gui.models.segments import PreparedTranscript, prepare_transcript
+from gui.models.segments import PLACEHOLDER_COLOUR, PreparedTranscript, prepare_transcript
 from gui.project_docks import ProjectDocks
 from gui.qtcompat import emit
 from gui.speaker_strip import SpeakerStripController
@@ -48,6 +48,7 @@ class SessionsController:
         self.strip = strip
         self._load_generation = 0
         self._pending_segment: tuple[str, bool] | None = None
+        self._has_media = True
         v = views
         v.sessions_view.selectionModel().currentRowChanged.connect(
             lambda cur, _p: (
@@ -114,6 +115,18 @@ class SessionsController:
                     self.docks.session_panel.show_session(session)
         if self.docks.retrieval is not None:
             self.docks.retrieval.set_speakers(sorted({sp for s in sessions for sp in s.speakers}))
+        languages = self.languages_present(sessions)
+        v.search_panel.set_languages(languages)
+        if self.docks.retrieval is not None:
+            self.docks.retrieval.set_languages(languages)
+
+    def languages_present(self, sessions: list[Session]) -> list[str]:
+        """The project's languages, then any other language a segment is in."""
+        project = self.state.project
+        codes = list(project.languages) if project is not None else []
+        for session in sessions:
+            codes += [c for c in session.languages if c not in codes]
+        return codes
 
     def refresh_session_row(self, session_id: str) -> None:
         """Re-read one session's counts (in the background)."""
@@ -216,10 +229,8 @@ class SessionsController:
         self.apply_blind_coding()
         v.waveform.set_markers(markers)
         self.strip.refresh()
-        v.transcript_label.setText(
-            f"<b>{html.escape(session.title)}</b> — {plural(count, 'segment')}"
-            + ("" if media else " — <i>no audio</i>")
-        )
+        self._has_media = media is not None
+        self.update_transcript_label()
         if refresh:
             if keep is not None and v.segment_model.row_of(keep) >= 0:
                 v.transcript.go_to_row(v.segment_model.row_of(keep))
@@ -246,6 +257,25 @@ class SessionsController:
             self.open_segment(session.id, seg_id, play=play)
         elif count:
             v.transcript.go_to_row(0)
+
+    def update_transcript_label(self) -> None:
+        """The header over the transcript: title, segments, languages, speech without text."""
+        session, model = self.state.session, self.views.segment_model
+        if session is None:
+            return
+        text = f"<b>{html.escape(session.title)}</b> — {plural(model.rowCount(), 'segment')}"
+        languages = model.languages()
+        if languages:
+            text += " — " + " · ".join(code.upper() for code in languages)
+        missing = model.untranscribed_count()
+        if missing:
+            text += (
+                f" — <span style='color:{PLACEHOLDER_COLOUR.name()}'><b>"
+                f"{plural(missing, 'segment')} without transcript</b> (play and type)</span>"
+            )
+        if not self._has_media:
+            text += " — <i>no audio</i>"
+        self.views.transcript_label.setText(text)
 
     def open_segment(self, session_id: str, segment_id: str, *, play: bool = False) -> None:
         """Jump to a segment (opening its session first) and maybe play it."""
@@ -296,9 +326,13 @@ class SessionsController:
             return
         project = self.state.project
         panel = self.views.search_panel
+        language = panel.language()
+        forms = panel.forms.isChecked()
         self.runner.submit(
             "Search",
-            lambda _ctx: project.transcript.search(query, limit=500),
+            lambda _ctx: project.transcript.search(
+                query, limit=500, language=language, forms=forms
+            ),
             on_done=panel.show_hits,
             on_error=lambda exc: panel.show_message(str(exc)),
         )

@@ -1,8 +1,10 @@
-"""User settings (QSettings): transcription keys, coder name, recent projects."""
+"""User settings (QSettings): transcription keys, coder name, recent projects; the dialog
+(General, and the Models page of ``gui.models_page``)."""
 
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
@@ -12,8 +14,12 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QLineEdit,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
+
+from gui.models_page import ModelsPage
 
 MAX_RECENT = 8
 
@@ -100,34 +106,51 @@ class Settings:
 
 
 class SettingsDialog(QDialog):
-    """Edit the settings."""
+    """Edit the settings: a General page and the Models page."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        *,
+        models_cache_dir: Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("FieldScribe settings")
-        self.skip = QDoubleSpinBox(self)
+        self.tabs = QTabWidget(self)
+        general = QWidget(self.tabs)
+        self.skip = QDoubleSpinBox(general)
         self.skip.setRange(0.5, 60)
         self.skip.setSuffix(" s")
         self.skip.setValue(settings.skip_s)
-        self.rewind = QDoubleSpinBox(self)
+        self.rewind = QDoubleSpinBox(general)
         self.rewind.setRange(0, 30)
         self.rewind.setSuffix(" s")
         self.rewind.setValue(settings.rewind_s)
-        self.coder = QLineEdit(settings.coder, self)
-        self.auto = QCheckBox("Transcribe imported audio right away", self)
+        self.coder = QLineEdit(settings.coder, general)
+        self.auto = QCheckBox("Transcribe imported audio right away", general)
         self.auto.setChecked(settings.transcribe_after_import)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
+        form = QFormLayout(general)
         form.addRow("Jump back/forward (F3/F5)", self.skip)
         form.addRow("Rewind when resuming", self.rewind)
         form.addRow("Your coder name", self.coder)
         form.addRow("", self.auto)
-        form.addRow(buttons)
+        self.models = ModelsPage(self.tabs, cache_dir=models_cache_dir)
+        self.tabs.addTab(general, "General")
+        self.tabs.addTab(self.models, "Models")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(buttons)
+
+    def done(self, result: int) -> None:
+        self.models.shutdown()  # a download stops (resumable); a measurement ends
+        super().done(result)
 
     def accept(self) -> None:
         self.settings.skip_s = self.skip.value()

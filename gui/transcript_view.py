@@ -37,10 +37,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.languages import LanguageBadgeDelegate
 from gui.models.segments import (
     CODE_MIME,
     CODINGS_ROLE,
     COL_CODES,
+    COL_LANG,
     COL_SPEAKER,
     COL_TEXT,
     COL_TIME,
@@ -156,6 +158,9 @@ class TranscriptView(QTableView):
         vh.setDefaultSectionSize(int(self.fontMetrics().lineSpacing() * 2.6))
         self.setItemDelegateForColumn(COL_CODES, CodingStripeDelegate(self))
         self.setItemDelegateForColumn(COL_TEXT, TextDelegate(self))
+        self.setItemDelegateForColumn(COL_LANG, LanguageBadgeDelegate(self))
+        # controllers add their segment actions (Set language…, Re-transcribe segment…)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.doubleClicked.connect(self._double_clicked)
         self.clicked.connect(self._clicked)
 
@@ -166,6 +171,8 @@ class TranscriptView(QTableView):
         hh.resizeSection(COL_CODES, 52)
         hh.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.Fixed)
         hh.resizeSection(COL_TIME, 64)
+        hh.setSectionResizeMode(COL_LANG, QHeaderView.ResizeMode.Fixed)
+        hh.resizeSection(COL_LANG, 44)
         hh.setSectionResizeMode(COL_SPEAKER, QHeaderView.ResizeMode.Interactive)
         hh.resizeSection(COL_SPEAKER, 110)
         hh.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
@@ -277,6 +284,11 @@ class SegmentEditor(QTextEdit):
         self.blockSignals(False)
         self.document().setModified(False)
         self.setReadOnly(segment is None)
+        self.setPlaceholderText(
+            "Speech without transcript: play it (click its time, or F4) and type what was said."
+            if segment is not None and segment.untranscribed
+            else "Select a segment to read, correct and code its text here."
+        )
         self._paint_spans(segment.text if segment else "", codings)
 
     def _paint_spans(self, text: str, codings: list[tuple[Coding, Code]]) -> None:

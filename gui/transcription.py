@@ -1,4 +1,5 @@
-"""Importing audio and transcribing sessions in the background, with progress, ETA and cancel."""
+"""Importing audio and transcribing sessions in the background, with progress, ETA and cancel;
+re-transcribing one segment (Transcription ▸ Re-transcribe segment)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
 from gui.fmt import fmt_eta, plural
+from gui.languages import choose_language
 from gui.models.sessions import KIND_LABELS, LiveStatus
 from gui.qtcompat import emit
 from gui.sessions import SessionsController
@@ -29,6 +31,16 @@ def default_transcriber() -> Callable[..., Any]:
     from transcribe.runner import transcribe_session
 
     return transcribe_session
+
+
+def default_segment_retranscriber() -> Callable[..., Any]:
+    """``transcribe.runner.retranscribe_segment`` (ImportError where this engine lacks it)."""
+    from transcribe import runner
+
+    fn: Callable[..., Any] | None = getattr(runner, "retranscribe_segment", None)
+    if fn is None:
+        raise ImportError("transcribe.runner.retranscribe_segment")
+    return fn
 
 
 class TranscriptionController(QObject):
@@ -55,7 +67,10 @@ class TranscriptionController(QObject):
         self.views = views
         self.sessions = sessions
         self.transcriber = transcriber  # default: transcribe.runner.transcribe_session
+        # default: transcribe.runner.retranscribe_segment (tests put a fake here)
+        self.segment_retranscriber: Callable[..., Any] | None = None
         self.running: dict[str, Any] = {}  # session id -> TaskHandle
+        self.retranscribing: dict[str, Any] = {}  # segment id -> TaskHandle
         self._last_refresh = 0.0
 
     def build_menu(self) -> None:
@@ -68,6 +83,13 @@ class TranscriptionController(QObject):
         self.act_cancel_transcription = a(
             t, "Cancel transcription", lambda: self.cancel_transcription(None)
         )
+        self.chrome.menu(t).addSeparator()
+        self.act_retranscribe = a(t, "Re-transcribe segment", self.retranscribe_current)
+        self.act_retranscribe_in = a(
+            t, "Re-transcribe segment in…", lambda: self.retranscribe_current(ask=True)
+        )
+        for action in (self.act_retranscribe, self.act_retranscribe_in):
+            self.views.transcript.addAction(action)
 
     def reset(self) -> None:
         """Forget the running transcriptions (the project is closing; they were cancelled)."""
@@ -185,6 +207,83 @@ class TranscriptionController(QObject):
             handle.cancel()
             self.chrome.message("Cancelling the transcription…", 4000)
 
+    # ------------------------------------------------------------------ one segment
+    def retranscribe_current(self, *, ask: bool = False) -> Any:
+        """Re-transcribe the current segment in its language (``ask``: choose the language)."""
+        project = self.state.project
+        row = self.views.transcript.currentIndex().row()
+        model = self.views.segment_model
+        if project is None or not 0 <= row < model.rowCount():
+            self.chrome.message("Select the segment to re-transcribe.", 4000)
+            return None
+        seg = model.segment(row)
+        language = seg.language
+        if ask:
+            language = choose_language(self.chrome.window, project.languages, seg.language)
+            if language is None:
+                return None
+        if seg.edited and seg.text.strip():
+            answer = QMessageBox.question(
+                self.chrome.window,
+                "Re-transcribe segment?",
+                "This segment's text was corrected by hand. Re-transcribing replaces it "
+                "with what Whisper hears (this cannot be undone).",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+        return self.retranscribe_segment(seg.id, language=language)
+
+    def retranscribe_segment(self, segment_id: str, *, language: str | None = None) -> Any:
+        """Re-decode one segment's audio (in ``language``, or the project's) in the background."""
+        project = self.state.project
+        if project is None:
+            return None
+        if segment_id in self.retranscribing:
+            self.chrome.message("This segment is already being re-transcribed.", 4000)
+            return self.retranscribing[segment_id]
+        try:
+            fn = self.segment_retranscriber or default_segment_retranscriber()
+        except ImportError:
+            self.chrome.show_error(
+                "Re-transcribing one segment is not available in this installation "
+                "(the transcription engine is too old)."
+            )
+            return None
+
+        def job(ctx: Any) -> tuple[Any, list[Any]]:
+            seg = fn(project, segment_id, language=language, cancel=ctx.cancel)
+            return seg, project.codebook.codings(segment_id=segment_id)
+
+        def ended() -> None:
+            self.retranscribing.pop(segment_id, None)
+
+        def done(result: tuple[Any, list[Any]]) -> None:
+            ended()
+            self._segment_retranscribed(*result)
+
+        def failed(exc: BaseException) -> None:
+            ended()
+            self.chrome.show_error(exc)
+
+        self.chrome.message("Re-transcribing the segment…")
+        handle = self.runner.submit("Re-transcribe segment", job, on_done=done, on_error=failed)
+        self.retranscribing[segment_id] = handle
+        return handle
+
+    def _segment_retranscribed(self, seg: Any, codings: list[Any]) -> None:
+        model = self.views.segment_model
+        if seg is None or model.session_id != seg.session_id:
+            return
+        model.replace_segment(seg, codings)
+        self.sessions.update_transcript_label()
+        if self.views.transcript.currentIndex().row() == model.row_of(seg.id):
+            shown = [(c, code) for c in codings if (code := model.code(c.code_id)) is not None]
+            self.views.segment_editor.show_segment(seg, shown)
+        self.sessions.refresh_session_row(seg.session_id)
+        what = "no text (speech without transcript)" if seg.untranscribed else "new text"
+        lang = f" in {seg.language}" if seg.language else ""
+        self.chrome.message(f"Segment re-transcribed{lang}: {what}.", 6000)
+
     def _transcription_progress(self, sid: str, progress: Any) -> None:
         fraction = float(getattr(progress, "fraction", 0.0))
         eta = getattr(progress, "eta_s", None)
@@ -210,9 +309,7 @@ class TranscriptionController(QObject):
         self.views.sessions_model.set_live(sid, None)
         emit(self.running_changed)
         if self.state.session is not None and self.state.session.id == sid:
-            rows = self.views.segment_model.rowCount()
-            title = html.escape(self.state.session.title)
-            self.views.transcript_label.setText(f"<b>{title}</b> — {plural(rows, 'segment')}")
+            self.sessions.update_transcript_label()
 
     def _transcribed(self, sid: str, summary: Any) -> None:
         self._transcription_ended(sid)

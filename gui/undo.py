@@ -211,6 +211,21 @@ class SpeakerCommand(RecordedCommand):
         return out
 
 
+class LanguageCommand(RecordedCommand):
+    """Correct the language of one or more segments (a Whisper code)."""
+
+    def __init__(self, ctx: EditContext, segment_ids: list[str], language: str) -> None:
+        super().__init__(ctx, f"Language → {language}")
+        self.segment_ids, self.language = list(segment_ids), language
+
+    def scope(self, project: Project) -> UndoScope:
+        return UndoScope.of(segments=self.segment_ids)
+
+    def operate(self, project: Project) -> None:
+        for seg_id in self.segment_ids:
+            project.transcript.update_segment(seg_id, language=self.language)
+
+
 class CodingMemoCommand(RecordedCommand):
     """Write the memo of one coding."""
 

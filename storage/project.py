@@ -32,6 +32,7 @@ from storage.core.errors import (
     is_disk_full,
 )
 from storage.core.ids import new_id, now_iso
+from storage.core.languages import parse_languages
 from storage.core.lock import ProjectLock
 from storage.core.models import Coder, DeletionReport
 from storage.core.schema import SCHEMA_VERSION, check_not_newer, migrate
@@ -445,6 +446,22 @@ class Project:
     def schema_version(self) -> int:
         """The schema version of this FieldScribe."""
         return SCHEMA_VERSION
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages the project expects (Whisper codes, in order); [] when not said."""
+        raw = self.get_meta("languages") or ""
+        return [code for code in raw.split(",") if code]
+
+    def set_languages(self, codes: str | list[str] | tuple[str, ...]) -> list[str]:
+        """Set the languages the project expects ("ru,kk,en" or a list; "" or [] to unset).
+
+        Raises:
+            InvalidInputError: a code is unknown (nothing is changed).
+        """
+        parsed = parse_languages(codes)
+        self.set_meta("languages", ",".join(parsed))
+        return parsed
 
     def get_meta(self, key: str) -> str | None:
         """Return one project metadata value, or None."""

@@ -7,6 +7,10 @@ from pathlib import Path
 
 # Qt widgets are tested without a display (scripts/test.sh sets this too).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test may reach the real Hugging Face hub: its address is a closed local port unless a test
+# starts its own server (tests/hub_server.py). Set before huggingface_hub is imported.
+os.environ["HF_ENDPOINT"] = "http://127.0.0.1:9"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 import pytest
 

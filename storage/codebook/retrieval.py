@@ -40,6 +40,8 @@ class RetrievedCoding:
     start_cp: int | None
     end_cp: int | None
     text: str
+    language: str | None = None  # the segment's language (a Whisper code), None when unknown
+    untranscribed: bool = False  # the segment is speech without transcript
 
     @property
     def quote(self) -> str:
@@ -70,6 +72,8 @@ class TranscriptColumns:
         origins: index into ``SEGMENT_ORIGINS`` (``array('b')``).
         confidence: Whisper's confidence (None when unknown).
         edited: 1 where the text was corrected by hand (``array('b')``).
+        languages: the language of each segment (a Whisper code; None when unknown).
+        untranscribed: 1 where the segment is speech without transcript (``array('b')``).
     """
 
     session_id: str
@@ -81,6 +85,8 @@ class TranscriptColumns:
     origins: array[int] = field(default_factory=lambda: array("b"))
     confidence: list[float | None] = field(default_factory=list)
     edited: array[int] = field(default_factory=lambda: array("b"))
+    languages: list[str | None] = field(default_factory=list)
+    untranscribed: array[int] = field(default_factory=lambda: array("b"))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -101,6 +107,8 @@ class TranscriptColumns:
             created_by="",
             created_at="",
             updated_at="",
+            language=self.languages[row],
+            untranscribed=bool(self.untranscribed[row]),
         )
 
     def insert(self, row: int, segment: Segment) -> None:
@@ -113,6 +121,8 @@ class TranscriptColumns:
         self.origins.insert(row, SEGMENT_ORIGINS.index(segment.origin))
         self.confidence.insert(row, segment.confidence)
         self.edited.insert(row, int(segment.edited))
+        self.languages.insert(row, segment.language)
+        self.untranscribed.insert(row, int(segment.untranscribed))
 
     def set(self, row: int, segment: Segment) -> None:
         """Overwrite row ``row`` with a segment's values."""
@@ -124,12 +134,14 @@ class TranscriptColumns:
         self.origins[row] = SEGMENT_ORIGINS.index(segment.origin)
         self.confidence[row] = segment.confidence
         self.edited[row] = int(segment.edited)
+        self.languages[row] = segment.language
+        self.untranscribed[row] = int(segment.untranscribed)
 
     def delete(self, row: int) -> None:
         """Remove row ``row``."""
         for column in (
             self.ids, self.start_ms, self.end_ms, self.speakers, self.texts, self.origins,
-            self.confidence, self.edited,
+            self.confidence, self.edited, self.languages, self.untranscribed,
         ):  # fmt: skip
             del column[row]
 
@@ -215,9 +227,11 @@ _ORIGIN_CODE = (
 _COLUMNS_SQL = (
     "SELECT count(*), json_group_array(seq), json_group_array(id), json_group_array(start_ms),"
     " json_group_array(end_ms), json_group_array(speaker), json_group_array(text),"
-    " json_group_array(origin), json_group_array(confidence), json_group_array(edited) FROM ("
+    " json_group_array(origin), json_group_array(confidence), json_group_array(edited),"
+    " json_group_array(language), json_group_array(untranscribed) FROM ("
     f"SELECT seq, id, start_ms, end_ms, speaker, text, {_ORIGIN_CODE} AS origin, confidence,"
-    " edited FROM segments WHERE session_id = ? AND (start_ms, seq) > (?, ?)"
+    " edited, language, untranscribed FROM segments"
+    " WHERE session_id = ? AND (start_ms, seq) > (?, ?)"
     " ORDER BY start_ms, seq LIMIT ?)"
 )
 
@@ -242,6 +256,8 @@ def _light_segment(row: sqlite3.Row) -> Segment:
         created_by=row["created_by"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        language=row["language"],
+        untranscribed=bool(row["untranscribed"]),
     )
 
 
@@ -265,7 +281,8 @@ class Retrieval:
             raise NotFoundError(f"No session with id {session_id!r}.")
         rows = self._store.rows(
             "SELECT id, session_id, start_ms, end_ms, speaker, text, origin, confidence, edited,"
-            " created_by, created_at, updated_at FROM segments WHERE session_id = ?"
+            " created_by, created_at, updated_at, language, untranscribed FROM segments"
+            " WHERE session_id = ?"
             " ORDER BY start_ms, seq",
             (session_id,),
         )
@@ -307,7 +324,8 @@ class Retrieval:
             for column, raw in (
                 (cols.ids, row[2]), (cols.start_ms, row[3]), (cols.end_ms, row[4]),
                 (cols.speakers, row[5]), (cols.texts, row[6]), (cols.origins, row[7]),
-                (cols.confidence, row[8]), (cols.edited, row[9]),
+                (cols.confidence, row[8]), (cols.edited, row[9]), (cols.languages, row[10]),
+                (cols.untranscribed, row[11]),
             ):  # fmt: skip
                 values = json.loads(raw)
                 column.extend(values if order is None else [values[i] for i in order])
@@ -374,6 +392,7 @@ class Retrieval:
         coder: str | None = None,
         attribute: tuple[str, str] | None = None,
         session_id: str | None = None,
+        language: str | None = None,
     ) -> list[RetrievedCoding]:
         """Return every coding of the given codes (and sub-codes) across sessions.
 
@@ -385,6 +404,8 @@ class Retrieval:
             attribute: only segments whose speaker is mapped to a participant with this
                 (attribute, value).
             session_id: only this session.
+            language: only segments in this language (a Whisper code; "" for segments whose
+                language is unknown).
 
         Returns:
             Codings in session and time order.
@@ -408,6 +429,12 @@ class Retrieval:
         if session_id is not None:
             where.append("g.session_id = ?")
             params.append(session_id)
+        if language is not None:
+            if language:
+                where.append("g.language = ?")
+                params.append(language.strip().lower())
+            else:
+                where.append("g.language IS NULL")
         if attribute is not None:
             where.append("json_extract(p.attributes, ?) = ?")
             params.extend([f'$."{attribute[0]}"', attribute[1]])
@@ -415,7 +442,7 @@ class Retrieval:
             f"""
             SELECT c.id AS coding_id, c.code_id, c.coder, c.memo, c.start_cp, c.end_cp,
                    g.id AS segment_id, g.session_id, s.title, g.start_ms, g.end_ms, g.speaker,
-                   g.text, p.pseudonym
+                   g.text, g.language, g.untranscribed, p.pseudonym
             FROM codings c
             JOIN segments g ON g.id = c.segment_id
             JOIN sessions s ON s.id = g.session_id
@@ -443,9 +470,22 @@ class Retrieval:
                 start_cp=r["start_cp"],
                 end_cp=r["end_cp"],
                 text=r["text"],
+                language=r["language"],
+                untranscribed=bool(r["untranscribed"]),
             )
             for r in rows
         ]
+
+    def languages_present(self, session_id: str | None = None) -> list[str]:
+        """Return the languages segments are in (Whisper codes, most segments first), for
+        language filters; segments of unknown language are not counted."""
+        where, params = ("WHERE session_id = ? AND", (session_id,)) if session_id else ("WHERE", ())
+        rows = self._store.rows(
+            f"SELECT language, count(*) AS n FROM segments {where} language IS NOT NULL "
+            "GROUP BY language ORDER BY n DESC, language",
+            params,
+        )
+        return [str(r[0]) for r in rows]
 
     def attribute_values(self) -> dict[str, list[str]]:
         """Return every participant attribute name with its distinct values."""

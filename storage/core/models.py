@@ -56,6 +56,8 @@ class Session:
     segment_count: int = 0
     coded_segment_count: int = 0
     speakers: list[str] = field(default_factory=list)
+    untranscribed_count: int = 0  # segments of speech without transcript
+    languages: list[str] = field(default_factory=list)  # languages of its segments, most first
 
 
 @dataclass
@@ -110,6 +112,8 @@ class Segment:
     created_by: str
     created_at: str
     updated_at: str
+    language: str | None = None  # the language it was transcribed in (a Whisper code)
+    untranscribed: bool = False  # speech that gave no text: "speech without transcript"
 
 
 @dataclass
@@ -185,6 +189,8 @@ class SearchHit:
     text: str
     marked: str
     rank: float
+    language: str | None = None  # the segment's language (a Whisper code), None when unknown
+    untranscribed: bool = False  # the segment is speech without transcript
 
 
 @dataclass

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from storage.core.errors import NewerSchemaError
+from storage.core.schema_languages import migrate_segment_language
 from storage.core.schema_privacy import privacy_migration
+from storage.core.schema_search import search_fold_migration
 from storage.core.schema_speakers import migrate_speaker_turns, migrate_speakers
 from storage.core.schema_teamwork import speaker_profiles_travel_migration, teamwork_migration
 
@@ -194,6 +196,8 @@ MIGRATION_STEPS: list[tuple[str, Callable[[Database], None]]] = [
     ("0004_speakers", migrate_speakers),
     ("0005_speaker_profiles_travel", speaker_profiles_travel_migration),
     ("0006_speaker_turns", migrate_speaker_turns),
+    ("0007_segment_language", migrate_segment_language),
+    ("0008_search_fold_yo", search_fold_migration),
 ]
 
 SCHEMA_VERSION = len(MIGRATION_STEPS)

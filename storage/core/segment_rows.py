@@ -27,14 +27,21 @@ def words_from_json(raw: str | None) -> list[Word]:
 
 SEGMENT_COLUMNS = (
     "id, session_id, start_ms, end_ms, speaker, text, origin, confidence, words, edited, "
-    "created_by, created_at, updated_at"
+    "created_by, created_at, updated_at, language, untranscribed"
 )
+_LATER = ("language", "untranscribed")  # columns added by migrations, read by name
 
 
 def segment_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Segment:
     """Build a ``Segment`` from a row selected with ``SEGMENT_COLUMNS`` (or ``*``)."""
-    if isinstance(row, sqlite3.Row) and "seq" in row.keys():  # noqa: SIM118 (values!)
-        row = tuple(row)[1:]  # drop seq
+    later: tuple[Any, ...] = (None, 0)
+    if isinstance(row, sqlite3.Row):
+        keys = row.keys()
+        later = tuple(row[k] if k in keys else d for k, d in zip(_LATER, later, strict=True))
+        if "seq" in keys:
+            row = tuple(row)[1:]  # drop seq
+    elif len(row) >= 15:
+        later = tuple(row[13:15])
     # Later migrations append columns (e.g. speaker_edited); the first 13 are these.
     (
         id_, session_id, start_ms, end_ms, speaker, text, origin, confidence, words, edited,
@@ -54,4 +61,6 @@ def segment_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Segment:
         created_by,
         created_at,
         updated_at,
+        later[0],
+        bool(later[1]),
     )

@@ -5,14 +5,16 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.core.errors import DiskFullError, ReadOnlyError, is_disk_full
+from storage.core.errors import DiskFullError, InUseError, ReadOnlyError, is_disk_full
 from storage.core.ids import now_iso
+from storage.core.schema_search import fold_search
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -34,6 +36,9 @@ class Store:
         self.coder = ""
         self._registered: set[str] = set()  # coders whose registration was committed
         self._depth = 0  # nesting of tx() (inner ones are savepoints)
+        #: bumped by each privacy operation (pseudonyms applied, originals destroyed): undo
+        #: records made before it hold the old texts and may not be written back
+        self.privacy_epoch = 0
 
     @cached_property
     def db(self) -> Database:
@@ -111,17 +116,20 @@ class Store:
             (table, row_id, self.coder, now_iso()),
         )
 
-    # The full-text index is external-content FTS5, kept in sync here (no triggers, so that
-    # bundles carry none).
+    # The full-text index is external-content FTS5 over the view ``segments_search`` (the
+    # text with ё as е: storage.core.schema_search), kept in sync here (no triggers, so that
+    # bundles carry none). What goes in and out of the index is the folded text.
     def fts_insert(self, seq: int, text: str) -> None:
         """Index one segment's text."""
-        self.conn.execute("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", (seq, text))
+        self.conn.execute(
+            "INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", (seq, fold_search(text))
+        )
 
     def fts_delete(self, seq: int, text: str) -> None:
         """Remove one segment's text from the index."""
         self.conn.execute(
             "INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', ?, ?)",
-            (seq, text),
+            (seq, fold_search(text)),
         )
 
     def fts_delete_where(self, where: str, params: tuple[Any, ...]) -> None:
@@ -141,3 +149,64 @@ class Store:
         """Copy the WAL into the database and truncate it, so old page images are gone."""
         with self.mutex, contextlib.suppress(sqlite3.Error):
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def bump_privacy_epoch(self) -> None:
+        """Mark that texts were replaced or destroyed for privacy (see ``privacy_epoch``)."""
+        self.privacy_epoch += 1
+
+    def try_truncate_checkpoint(self, seconds: float = 2.0) -> bool:
+        """Checkpoint with TRUNCATE until it completes (True) or ``seconds`` pass (False).
+
+        It cannot complete while another connection (another program, a second FieldScribe
+        reading the project) holds a read transaction: the database file then keeps the pages
+        that connection may still read, and the WAL is not emptied.
+        """
+        deadline = time.monotonic() + seconds
+        with self.mutex:
+            old = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+            self.conn.execute("PRAGMA busy_timeout = 200")
+            try:
+                while True:
+                    try:
+                        busy, log, _ = self.conn.execute(
+                            "PRAGMA wal_checkpoint(TRUNCATE)"
+                        ).fetchone()
+                    except sqlite3.OperationalError:
+                        busy, log = 1, 1  # locked by a writer: try again
+                    if not busy and log <= 0:  # emptied (-1: not in WAL mode)
+                        return True
+                    if time.monotonic() >= deadline:
+                        return False
+                    time.sleep(0.05)
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout = {int(old)}")
+
+    def wipe_or_fail(self, what: str) -> None:
+        """After a privacy operation: make sure the old texts left project.db and its WAL.
+
+        Raises:
+            InUseError: another connection keeps the checkpoint from completing; the text is
+                gone from the project's tables, but old copies of the pages stay in
+                ``project.db`` / ``project.db-wal`` until it closes.
+        """
+        if self.readonly or self.try_truncate_checkpoint():
+            return
+        raise InUseError(
+            f"{self.folder}: {what} removed the text from the project, but another program "
+            "holds project.db open, so old copies stay in project.db and project.db-wal; close "
+            "it and run the same command again to wipe them."
+        )
+
+    def refuse_if_read_elsewhere(self, what: str) -> None:
+        """Before a privacy operation: refuse while another connection holds an old snapshot.
+
+        Raises:
+            InUseError: the WAL cannot be emptied now (another program is reading project.db);
+                nothing was changed.
+        """
+        if self.readonly or self.try_truncate_checkpoint(seconds=1.0):
+            return
+        raise InUseError(
+            f"{self.folder}: another program is reading project.db, so {what} could not wipe "
+            "the old text from the file; close it and try again. Nothing was changed."
+        )

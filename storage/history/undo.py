@@ -78,6 +78,9 @@ class EditRecord:
 
     before: Snapshot
     after: Snapshot
+    #: ``Store.privacy_epoch`` when recorded: after a privacy operation (names replaced,
+    #: originals destroyed) the snapshots hold texts that must not come back
+    epoch: int = 0
 
     @property
     def scope(self) -> UndoScope:
@@ -183,14 +186,33 @@ class History:
             result = operation()
             after_scope = scope | grows(result) if grows is not None else scope
             after = self.snapshot(after_scope)
-        return result, EditRecord(before, after)
+        return result, EditRecord(before, after, self._store.privacy_epoch)
+
+    def _check_epoch(self, record: EditRecord) -> None:
+        if record.epoch != self._store.privacy_epoch:
+            record.before.rows.clear()  # the old texts are dropped from memory too
+            record.after.rows.clear()
+            raise InUseError(
+                "This edit was made before names were replaced or originals destroyed; it can "
+                "no longer be undone or redone (that would bring the old text back)."
+            )
 
     def undo_edit(self, record: EditRecord) -> None:
-        """Bring the rows of an edit back to how they were before it (ids kept)."""
+        """Bring the rows of an edit back to how they were before it (ids kept).
+
+        Raises:
+            InUseError: a privacy operation ran since the edit was recorded.
+        """
+        self._check_epoch(record)
         self.restore_snapshot(record.before, scope=record.scope)
 
     def redo_edit(self, record: EditRecord) -> None:
-        """Bring the rows of an edit back to how they were after it (ids kept)."""
+        """Bring the rows of an edit back to how they were after it (ids kept).
+
+        Raises:
+            InUseError: a privacy operation ran since the edit was recorded.
+        """
+        self._check_epoch(record)
         self.restore_snapshot(record.after, scope=record.scope)
 
     # ----------------------------------------------------------------- restoring

@@ -2,7 +2,8 @@
 
 One row per coding: session, times, speaker, the participant behind the speaker (via the
 session's speaker mapping) with their attributes as columns, code path, coder, the coded text
-(the span, or the whole segment), the segment text and the coding memo. ``sheet_per_code``
+(the span, or the whole segment), the segment text, its language (a Whisper code, empty when
+unknown) and the coding memo. ``sheet_per_code``
 (xlsx) adds one sheet per code after the "All codings" sheet.
 """
 
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
 BASE_COLUMNS = [
     "session", "session_id", "start", "end", "start_ms", "end_ms", "speaker", "participant",
 ]  # fmt: skip
-TAIL_COLUMNS = ["code", "coder", "coded_text", "segment_text", "memo", "coding_id", "segment_id"]
+TAIL_COLUMNS = [
+    "code", "coder", "coded_text", "segment_text", "language", "memo", "coding_id", "segment_id",
+]  # fmt: skip
 
 
 def coding_rows(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
@@ -72,6 +75,7 @@ def coding_rows(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
                 "coder": coding.coder,
                 "coded_text": coded,
                 "segment_text": seg.text,
+                "language": seg.language or "",
                 "memo": coding.memo or "",
                 "coding_id": coding.id,
                 "segment_id": seg.id,

@@ -14,6 +14,10 @@ Mapping (QDA-XML 1.0, ``Project-mrt2019.xsd``):
   ``SourceRef``s; session kind/date/place/moderator -> source ``VariableValue``s;
 - memos -> ``Notes`` referenced from the project, sources, codes, codings or segments.
 
+QDA-XML has no place for a language (no ``xml:lang`` or language attribute on sources,
+transcripts or selections), so segment languages are not exported; speech without transcript
+stays an empty line (a placeholder text would come back as transcript on import).
+
 Every GUID is stable: our row ids are UUIDs already, and elements without a row (sync points,
 transcripts, users, variables) get uuid5 GUIDs derived from the ids they belong to.
 """
@@ -618,6 +622,11 @@ def _write_qdpx(project: Project, dest: Path, with_media: bool) -> ExportSummary
         if is_disk_full(exc):
             raise DiskFullError(
                 f"{dest}: the disk is full; nothing was written. Free some space."
+            ) from exc
+        tmp = dest.with_name(f".{dest.name}.part")
+        if exc.filename is not None and Path(exc.filename) not in (tmp, dest):
+            raise ReadOnlyError(
+                f"{exc.filename}: cannot read it ({exc.strerror or exc}); {dest} was not written."
             ) from exc
         raise ReadOnlyError(f"{dest}: cannot write the archive ({exc.strerror or exc}).") from exc
     c = builder.counts

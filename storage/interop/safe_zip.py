@@ -20,6 +20,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from storage.core.errors import InvalidInputError
+from storage.core.zipcheck import ZipCaps, check_count
 
 #: Default limits (generous for field projects with long recordings).
 MAX_MEMBERS = 5000
@@ -58,6 +59,21 @@ class SafeZip:
     def __init__(self, path: Path, limits: ZipLimits | None = None) -> None:
         self.path = path
         self.limits = limits or ZipLimits()
+        caps = ZipCaps(
+            max_members=self.limits.max_members,
+            max_member_bytes=self.limits.max_member_bytes,
+            max_total_bytes=self.limits.max_total_bytes,
+            max_ratio=self.limits.max_ratio,
+            ratio_min_bytes=RATIO_MIN_BYTES,
+        )
+        try:
+            # the member count from the end records first: a million members are refused
+            # before zipfile reads (and builds objects for) the whole member list
+            check_count(path, caps, self._refuse)
+        except FileNotFoundError:
+            raise InvalidInputError(f"{path}: no such file.") from None
+        except OSError as exc:
+            raise InvalidInputError(f"{path}: cannot read it ({exc.strerror or exc}).") from None
         try:
             self._zip = zipfile.ZipFile(path)
         except FileNotFoundError:

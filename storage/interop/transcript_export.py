@@ -3,6 +3,12 @@
 Each format carries speakers and timestamps; txt, docx and json also carry markers. With
 ``line_numbers`` txt lines are numbered and docx turns on Word's own line numbering (as
 transcripts for qualitative analysis are usually cited by line).
+
+Languages: json gives each segment its ``language`` (a Whisper code, ISO 639-1 where one
+exists, or null) and ``untranscribed``; docx marks each segment's text with its language
+(``w:lang``, so Word spell-checks Russian as Russian); vtt wraps cue text in ``<lang xx>``;
+srt and txt have no place for it. Speech without transcript shows as
+"[speech without transcript]" (italic in docx).
 """
 
 from __future__ import annotations
@@ -24,6 +30,32 @@ if TYPE_CHECKING:
     from storage.project import Project
 
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt", "docx", "json")
+
+#: what an export shows for a segment of speech without transcript
+PLACEHOLDER = "[speech without transcript]"
+
+# Word's language tags (w:lang) for the codes whose usual locale is not simply "xx-XX".
+_WORD_LOCALES = {
+    "en": "en-US", "ru": "ru-RU", "kk": "kk-KZ", "uk": "uk-UA", "uz": "uz-Latn-UZ",
+    "ky": "ky-KG", "tg": "tg-Cyrl-TJ", "tt": "tt-RU", "be": "be-BY", "de": "de-DE",
+    "fr": "fr-FR", "es": "es-ES", "tr": "tr-TR", "zh": "zh-CN", "ja": "ja-JP", "ko": "ko-KR",
+    "ar": "ar-SA", "fa": "fa-IR", "he": "he-IL", "hi": "hi-IN", "az": "az-Latn-AZ",
+    "mn": "mn-MN", "ka": "ka-GE", "hy": "hy-AM", "pt": "pt-PT", "it": "it-IT", "pl": "pl-PL",
+}  # fmt: skip
+_RTL = frozenset({"ar", "fa", "he", "ur", "yi", "ps", "sd"})
+_EAST_ASIAN = frozenset({"zh", "ja", "ko", "yue"})
+
+
+def word_locale(code: str) -> str:
+    """The language tag Word uses for a Whisper code (ru -> ru-RU; unknown: the code)."""
+    return _WORD_LOCALES.get(code, code)
+
+
+def _shown_text(seg: Segment) -> str:
+    """A segment's text, or the placeholder for speech without transcript."""
+    if seg.untranscribed and not seg.text.strip():
+        return PLACEHOLDER
+    return seg.text
 
 
 def _items(segments: list[Segment], markers: list[Marker]) -> list[Segment | Marker]:
@@ -49,7 +81,7 @@ def _txt(project: Project, session_id: str, line_numbers: bool) -> str:
             lines.append(f"[{hms(item.time_ms)}] --- {_marker_text(item)} ---")
         else:
             speaker = f"{item.speaker}: " if item.speaker else ""
-            text = item.text.replace("\n", " ")
+            text = _shown_text(item).replace("\n", " ")
             lines.append(f"[{hms(item.start_ms)}] {speaker}{text}")
     if line_numbers:
         width = len(str(len(lines)))
@@ -64,7 +96,7 @@ def _srt(project: Project, session_id: str) -> str:
         end = max(seg.end_ms, seg.start_ms)
         blocks.append(
             f"{i}\n{hms(seg.start_ms, millis=True, sep=',')} --> {hms(end, millis=True, sep=',')}"
-            f"\n{speaker}{seg.text.strip() or '...'}\n"
+            f"\n{speaker}{_shown_text(seg).strip() or '...'}\n"
         )
     return "\n".join(blocks)
 
@@ -83,7 +115,9 @@ def _vtt(project: Project, session_id: str) -> str:
             out += [f"NOTE {hms(item.time_ms, millis=True)} {_marker_text(item)}"
                     .replace("-->", "->"), ""]  # fmt: skip
             continue
-        text = _vtt_escape(item.text.strip().replace("\n", " ")) or "..."
+        text = _vtt_escape(_shown_text(item).strip().replace("\n", " ")) or "..."
+        if item.language and not item.untranscribed:
+            text = f"<lang {item.language}>{text}</lang>"
         if item.speaker:
             text = f"<v {_vtt_escape(item.speaker)}>{text}"
         end = max(item.end_ms, item.start_ms)
@@ -99,6 +133,7 @@ def _json(project: Project, session_id: str) -> str:
     session = project.sessions.get_session(session_id)
     speakers = project.sessions.session_speakers(session_id)
     data: dict[str, Any] = {
+        "languages": project.languages,
         "session": asdict(session),
         "speakers": [{"label": s.label, "participant_id": s.participant_id} for s in speakers],
         "segments": [
@@ -111,6 +146,8 @@ def _json(project: Project, session_id: str) -> str:
                 "origin": s.origin,
                 "confidence": s.confidence,
                 "edited": s.edited,
+                "language": s.language,
+                "untranscribed": s.untranscribed,
                 "words": [asdict(w) for w in s.words],
             }
             for s in project.transcript.segments(session_id)
@@ -162,6 +199,37 @@ def _render(project: Project, session_id: str, fmt: str, line_numbers: bool) -> 
     )
 
 
+def _set_docx_language(element: Any, code: str) -> None:
+    """Give a run (``w:r``) or a paragraph's mark (``w:pPr``) the language ``code``."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    if hasattr(element, "get_or_add_rPr"):
+        r_pr = element.get_or_add_rPr()
+    else:  # w:pPr: its w:rPr (the paragraph mark's) is the last child python-docx writes
+        r_pr = element.find(qn("w:rPr"))
+        if r_pr is None:
+            r_pr = OxmlElement("w:rPr")
+            element.append(r_pr)
+    lang = r_pr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        # CT_RPr is a sequence: w:lang comes after everything but eastAsianLayout, specVanish
+        # and oMath; python-docx's rPr here holds only earlier elements (b, i, color, sz...).
+        tail = [r_pr.find(qn(t)) for t in ("w:eastAsianLayout", "w:specVanish", "w:oMath")]
+        anchor = next((t for t in tail if t is not None), None)
+        if anchor is not None:
+            anchor.addprevious(lang)
+        else:
+            r_pr.append(lang)
+    tag = word_locale(code)
+    lang.set(qn("w:val"), tag)
+    if code in _RTL:
+        lang.set(qn("w:bidi"), tag)
+    if code in _EAST_ASIAN:
+        lang.set(qn("w:eastAsia"), tag)
+
+
 def _docx(project: Project, session_id: str, path: Path, line_numbers: bool) -> None:
     from docx import Document
     from docx.oxml import OxmlElement
@@ -190,7 +258,15 @@ def _docx(project: Project, session_id: str, path: Path, line_numbers: bool) -> 
         stamp.font.size = Pt(9)
         if item.speaker:
             para.add_run(f"{item.speaker}: ").bold = True
-        para.add_run(item.text)
+        if item.untranscribed and not item.text.strip():
+            run = para.add_run(PLACEHOLDER)
+            run.italic = True
+            run.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
+            continue
+        run = para.add_run(item.text)
+        if item.language:
+            _set_docx_language(run._r, item.language)
+            _set_docx_language(para._p.get_or_add_pPr(), item.language)
     if line_numbers:
         sect_pr = doc.sections[0]._sectPr
         ln = OxmlElement("w:lnNumType")

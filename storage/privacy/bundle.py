@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from storage.core.errors import ReadOnlyError
+from storage.core.tempdirs import private_dir
 from storage.privacy import crypto
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.redaction import words_json
@@ -242,26 +241,21 @@ def export_encrypted(
 ) -> Any:
     """Write a bundle with ``write_plain(tmp)`` and encrypt it into ``dest``.
 
-    The clear bundle lives only in a private temporary folder next to ``dest`` and is removed
-    (overwritten first) whatever happens. Returns what ``write_plain`` returned.
+    The clear bundle lives only in a private temporary folder (``storage.core.tempdirs``: 0700,
+    under TMPDIR, never next to ``dest``) and is removed (overwritten first) whatever happens;
+    next to ``dest`` only the encrypted ``.NAME.part`` is written, then renamed. Returns what
+    ``write_plain`` returned.
     """
     dest = Path(dest).expanduser()
     if not dest.parent.is_dir():
         raise ReadOnlyError(f"{dest.parent}: no such folder; cannot write the bundle there.")
-    work = Path(tempfile.mkdtemp(prefix=".fsbundle-enc-", dir=dest.parent))
-    plain = work / dest.name  # the name the bundle is logged and merged under
-    try:
+    with private_dir("encrypt") as work:
+        plain = work / dest.name  # the name the bundle is logged and merged under
         result = write_plain(plain)
         crypto.encrypt_file(
             plain, dest, passphrase=passphrase, recipients=recipients, scrypt_n=scrypt_n
         )
         return result
-    finally:
-        _shred(plain)
-        with contextlib.suppress(OSError):
-            for leftover in work.iterdir():
-                leftover.unlink()
-            work.rmdir()
 
 
 @contextlib.contextmanager
@@ -277,30 +271,7 @@ def decrypted_copy(
         DecryptionError: wrong passphrase or key, tampered or truncated file (nothing is left).
     """
     src = Path(src).expanduser()
-    work = Path(tempfile.mkdtemp(prefix="fsbundle-dec-"))
-    out = work / src.name
-    try:
+    with private_dir("decrypt") as work:  # 0700 under TMPDIR, zeroed and removed afterwards
+        out = work / src.name
         crypto.decrypt_file(src, out, passphrase=passphrase, identities=identities)
         yield out
-    finally:
-        _shred(out)
-        with contextlib.suppress(OSError):
-            for leftover in work.iterdir():
-                leftover.unlink()
-            work.rmdir()
-
-
-def _shred(path: Path) -> None:
-    """Overwrite a clear temporary file with zeros, then remove it."""
-    with contextlib.suppress(OSError):
-        size = path.stat().st_size
-        with open(path, "r+b") as fh:
-            block = b"\x00" * (1 << 20)
-            left = size
-            while left > 0:
-                fh.write(block[: min(left, len(block))])
-                left -= len(block)
-            fh.flush()
-            os.fsync(fh.fileno())
-    with contextlib.suppress(OSError):
-        path.unlink()

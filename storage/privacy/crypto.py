@@ -48,8 +48,20 @@ TAG = 16
 PUBLIC_KEY_PREFIX = "fieldscribe-x25519-pub1"
 _WRAP_AAD = b"fieldscribe key wrap v1"
 _HKDF_INFO = b"fieldscribe x25519 v1"
-_MAX_HEADER = 1 << 20
 _MAX_CHUNK = 64 << 20
+#: Caps on what a file's clear header may ask of us, checked before any key is derived (a
+#: hostile header could otherwise keep the app busy for minutes and take gigabytes). What
+#: FieldScribe itself writes (one scrypt stanza at N=2^17, r=8, p=1: 128 MiB, about 0.5 s, and
+#: a few recipients) is well inside them.
+MAX_HEADER = 64 << 10
+MAX_STANZAS = 16
+#: scrypt memory, 128 * N * r bytes, at most 256 MiB
+MAX_SCRYPT_MEMORY = 256 << 20
+MAX_SCRYPT_P = 4
+#: scrypt time grows with N * r * p: at most twice FieldScribe's own per stanza, and four times
+#: it over all the stanzas a passphrase is tried on
+MAX_SCRYPT_WORK = 2 * DEFAULT_SCRYPT_N * 8
+MAX_SCRYPT_WORK_TOTAL = 4 * DEFAULT_SCRYPT_N * 8
 
 
 class DecryptionError(FieldScribeError):
@@ -137,6 +149,10 @@ def encrypt_stream(
         raise InvalidInputError(f"Unknown cipher {cipher!r}; use one of {', '.join(CIPHERS)}.")
     if not 1024 <= chunk_size <= _MAX_CHUNK:
         raise InvalidInputError(f"Invalid chunk size {chunk_size}.")
+    if scrypt_n < 2 or scrypt_n & (scrypt_n - 1) or scrypt_n * 8 > MAX_SCRYPT_WORK:
+        raise InvalidInputError(f"Invalid scrypt cost {scrypt_n} (a power of 2 up to 2^18).")
+    if len(recipients) + (passphrase is not None) > MAX_STANZAS:
+        raise InvalidInputError(f"At most {MAX_STANZAS} recipients and passphrase in all.")
     file_key = os.urandom(32)
     stanzas: list[dict[str, Any]] = []
     if passphrase is not None:
@@ -257,8 +273,13 @@ def read_header(fin: BinaryIO, name: str) -> tuple[bytes, dict[str, Any]]:
     if len(size_raw) < 4:
         raise DecryptionError(f"{name}: the file is truncated (no header).")
     (size,) = struct.unpack(">I", size_raw)
-    if not 0 < size <= _MAX_HEADER:
+    if size == 0:
         raise DecryptionError(f"{name}: the header is damaged (length {size}).")
+    if size > MAX_HEADER:
+        raise DecryptionError(
+            f"{name}: the header is {size} bytes (at most {MAX_HEADER}); refused, nothing was "
+            "imported."
+        )
     header = fin.read(size)
     if len(header) < size:
         raise DecryptionError(f"{name}: the file is truncated (in the header).")
@@ -273,7 +294,45 @@ def read_header(fin: BinaryIO, name: str) -> tuple[bytes, dict[str, Any]]:
         raise DecryptionError(f"{name}: the header is damaged (chunk size).")
     if not isinstance(fields.get("recipients"), list):
         raise DecryptionError(f"{name}: the header is damaged (no recipients).")
+    _check_stanzas(fields["recipients"], name)
     return magic + size_raw + header, fields
+
+
+def _scrypt_params(stanza: dict[str, Any], name: str) -> tuple[int, int, int]:
+    """A scrypt stanza's (n, r, p), refused beyond the caps (one line, before any work)."""
+    n, r, p = stanza.get("n"), stanza.get("r"), stanza.get("p")
+    if not (isinstance(n, int) and isinstance(r, int) and isinstance(p, int)) or any(
+        isinstance(v, bool) for v in (n, r, p)
+    ):
+        raise DecryptionError(f"{name}: the header is damaged (key parameters).")
+    if n < 2 or n & (n - 1) or r < 1 or p < 1:
+        raise DecryptionError(f"{name}: the header is damaged (key parameters).")
+    if 128 * n * r > MAX_SCRYPT_MEMORY or p > MAX_SCRYPT_P or n * r * p > MAX_SCRYPT_WORK:
+        raise DecryptionError(
+            f"{name}: its passphrase key asks for more work than FieldScribe allows (scrypt "
+            f"N={n}, r={r}, p={p}; at most {MAX_SCRYPT_MEMORY >> 20} MiB, p <= {MAX_SCRYPT_P}); "
+            "refused, nothing was imported."
+        )
+    return n, r, p
+
+
+def _check_stanzas(stanzas: list[Any], name: str) -> None:
+    """Refuse a header with too many ways to open it or too much scrypt work in all."""
+    if len(stanzas) > MAX_STANZAS:
+        raise DecryptionError(
+            f"{name}: the header lists {len(stanzas)} keys (at most {MAX_STANZAS}); refused, "
+            "nothing was imported."
+        )
+    work = 0
+    for stanza in stanzas:
+        if isinstance(stanza, dict) and stanza.get("type") == "scrypt":
+            n, r, p = _scrypt_params(stanza, name)
+            work += n * r * p
+    if work > MAX_SCRYPT_WORK_TOTAL:
+        raise DecryptionError(
+            f"{name}: its passphrase keys ask for more work in all than FieldScribe allows; "
+            "refused, nothing was imported."
+        )
 
 
 def _open_key(
@@ -287,12 +346,7 @@ def _open_key(
     tried = False
     if passphrase is not None:
         for s in (s for s in stanzas if s.get("type") == "scrypt"):
-            params = [v for v in (s.get("n"), s.get("r"), s.get("p")) if isinstance(v, int)]
-            if len(params) != 3:
-                raise DecryptionError(f"{name}: the header is damaged (key parameters).")
-            n, r, p = params
-            if not (2 <= n <= 1 << 20 and 1 <= r <= 32 and 1 <= p <= 16):
-                raise DecryptionError(f"{name}: the header is damaged (key parameters).")
+            n, r, p = _scrypt_params(s, name)
             tried = True
             salt = _unb64(s.get("salt"), "salt", name)
             kek = _scrypt(_passphrase_bytes(passphrase), salt, n, r, p)

@@ -32,6 +32,8 @@ from storage.privacy.models import (
     PseudonymEntry,
     Redaction,
 )
+from storage.privacy.names import contains_name, fold, name_spans
+from storage.privacy.scrub import scrub_conflicts
 from storage.privacy.text import (
     NameMatch,
     Replacement,
@@ -39,7 +41,6 @@ from storage.privacy.text import (
     candidate_id,
     context_of,
     find_names,
-    name_pattern,
     rewrite,
 )
 
@@ -356,15 +357,13 @@ class Privacy:
         pseudonym = " ".join(pseudonym.split())
         if not real_name or not pseudonym:
             raise InvalidInputError('Give both a real name and a pseudonym, as "REAL=P01".')
-        if name_pattern(real_name).search(pseudonym):
+        if contains_name(real_name, pseudonym):
             raise InvalidInputError(
                 f"The pseudonym {pseudonym!r} contains the real name; choose another one."
             )
         if participant_id is not None:
             participant_id = self.find_participant(participant_id)
-        existing = self._store.one(
-            "SELECT * FROM pseudonyms WHERE real_name = ? COLLATE NOCASE", (real_name,)
-        )
+        existing = self._entry_row(real_name)
         with self._store.tx() as db:
             if existing is None:
                 entry_id = new_id()
@@ -403,10 +402,8 @@ class Privacy:
     def remove_pseudonym(self, ref: str) -> None:
         """Remove a mapping line given its id, real name or pseudonym (logged)."""
         row = self._store.one(
-            "SELECT * FROM pseudonyms WHERE id = ? OR real_name = ? COLLATE NOCASE "
-            "OR pseudonym = ?",
-            (ref, ref, ref),
-        )
+            "SELECT * FROM pseudonyms WHERE id = ? OR pseudonym = ?", (ref, ref)
+        ) or self._entry_row(ref)
         if row is None:
             raise NotFoundError(f"No pseudonym mapping for {ref!r}; list them with --list.")
         with self._store.tx() as db:
@@ -414,6 +411,14 @@ class Privacy:
             self._project.audit.log_event(
                 "pseudonym_remove", "pseudonym", row["id"], {"pseudonym": row["pseudonym"]}
             )
+
+    def _entry_row(self, real_name: str) -> sqlite3.Row | None:
+        """The mapping line of a real name, any case (SQLite's NOCASE knows only ASCII)."""
+        key = " ".join(real_name.split()).casefold()
+        for row in self._store.rows("SELECT * FROM pseudonyms"):
+            if row["real_name"].casefold() == key:
+                return row
+        return None
 
     def _mapping(self) -> list[tuple[str, str, list[str]]]:
         return [(e.real_name, e.pseudonym, e.exceptions) for e in self.pseudonyms()]
@@ -478,6 +483,7 @@ class Privacy:
         for cand in candidates:
             if cand.id in accepted:
                 per_segment.setdefault(cand.segment_id, []).append(cand)
+        self._store.refuse_if_read_elsewhere("replacing the names")
         self._store.secure_delete_on()
         with self._store.tx() as db:
             for segment_id, cands in per_segment.items():
@@ -487,23 +493,72 @@ class Privacy:
             self._rename_speakers(session_id)
             if per_segment:
                 db.conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')")
+            self._pseudonymise_elsewhere(session_id)
             self._project.audit.log_event(
                 "pseudonym_apply",
                 "session" if session_id else "project",
                 session_id,
                 {"replaced": len(accepted), "segments": len(per_segment), "skipped": len(rejected)},
             )
-        self._store.checkpoint()
+        self._store.bump_privacy_epoch()
+        self._store.wipe_or_fail("replacing the names")
         return ApplyReport(replaced=len(accepted), segments=len(per_segment), skipped=len(rejected))
+
+    def _pseudonymise_elsewhere(self, session_id: str | None) -> None:
+        """Replace the mapped names (not the rejected forms) in memos and conflicts' versions.
+
+        Memos (on the session's segments, or all with no ``session_id``) and the coding memos
+        there hold the same names as the transcript; merge conflicts keep old copies of rows.
+        """
+        mapping = self._mapping()  # with the exceptions just remembered
+        if not mapping:
+            return
+        conn = self._store.conn
+
+        def fix(text: str | None) -> str | None:
+            if not text:
+                return text
+            reps = [Replacement(m.start, m.end, m.replacement) for m in find_names(text, mapping)]
+            return rewrite(text, reps).text if reps else text
+
+        if session_id is None:
+            memos = conn.execute("SELECT id, title, text FROM memos").fetchall()
+            codings = conn.execute(
+                "SELECT id, memo FROM codings WHERE memo IS NOT NULL AND memo <> ''"
+            ).fetchall()
+        else:
+            in_session = "SELECT id FROM segments WHERE session_id = ?"
+            memos = conn.execute(
+                "SELECT id, title, text FROM memos WHERE (target_type = 'segment' AND target_id "
+                f"IN ({in_session})) OR (target_type = 'session' AND target_id = ?)",
+                (session_id, session_id),
+            ).fetchall()
+            codings = conn.execute(
+                "SELECT id, memo FROM codings WHERE memo IS NOT NULL AND memo <> '' "
+                f"AND segment_id IN ({in_session})",
+                (session_id,),
+            ).fetchall()
+        for memo_id, title, text in memos:
+            if (fix(title), fix(text)) != (title, text):
+                conn.execute(
+                    "UPDATE memos SET title = ?, text = ?, updated_at = ? WHERE id = ?",
+                    (fix(title), fix(text), now_iso(), memo_id),
+                )
+        for coding_id, memo in codings:
+            if fix(memo) != memo:
+                conn.execute(
+                    "UPDATE codings SET memo = ?, updated_at = ? WHERE id = ?",
+                    (fix(memo), now_iso(), coding_id),
+                )
+        scrub_conflicts(conn, lambda _table, _column, value: fix(value) or value)
 
     def _remember_rejections(self, rejected: Sequence[PseudonymCandidate]) -> None:
         forms: dict[str, set[str]] = {}
         for cand in rejected:
             if cand.kind == "inflected":
-                core = name_pattern(cand.real_name).match(cand.matched)
-                forms.setdefault(cand.real_name, set()).add(
-                    (core.group(1) if core else cand.matched).casefold()
-                )
+                spans = name_spans(cand.real_name, cand.matched)
+                core = cand.matched[spans[0][0] : spans[0][1]] if spans else cand.matched
+                forms.setdefault(cand.real_name, set()).add(core.casefold())
         for real, new in forms.items():
             row = self._store.conn.execute(
                 "SELECT id, exceptions FROM pseudonyms WHERE real_name = ?", (real,)
@@ -517,22 +572,39 @@ class Privacy:
             )
 
     def _rename_speakers(self, session_id: str | None) -> None:
-        """Speaker labels that are exactly a real name become its pseudonym."""
+        """Speaker labels that are exactly a real name (any case, ``fold``) become its pseudonym.
+
+        Labels are compared in Python: SQLite's NOCASE folds only ASCII letters.
+        """
         conn = self._store.conn
+        in_session = " WHERE session_id = ?" if session_id else ""
+        scope = [session_id] if session_id else []
+        labels = {
+            str(r[0])
+            for r in conn.execute(
+                f"SELECT speaker FROM segments{in_session} UNION "
+                f"SELECT speaker FROM speaker_turns{in_session} UNION "
+                f"SELECT label FROM session_speakers{in_session}",
+                scope * 3,
+            )
+            if r[0] is not None
+        }
         for entry in self.pseudonyms():
-            where, params = "speaker = ? COLLATE NOCASE", [entry.real_name]
-            if session_id:
-                where += " AND session_id = ?"
-                params.append(session_id)
+            key = fold(entry.real_name)
+            same = sorted(label for label in labels if fold(" ".join(label.split())) == key)
+            if not same:
+                continue
+            marks = ",".join("?" * len(same))
+            where = f"speaker IN ({marks})" + (" AND session_id = ?" if session_id else "")
             for table in ("segments", "speaker_turns"):  # the timeline uses the same labels
                 conn.execute(
                     f"UPDATE {table} SET speaker = ?, updated_at = ? WHERE {where}",
-                    (entry.pseudonym, now_iso(), *params),
+                    (entry.pseudonym, now_iso(), *same, *scope),
                 )
             for r in conn.execute(
-                "SELECT id, session_id FROM session_speakers WHERE label = ? COLLATE NOCASE"
+                f"SELECT id, session_id FROM session_speakers WHERE label IN ({marks})"
                 + (" AND session_id = ?" if session_id else ""),
-                (entry.real_name, *([session_id] if session_id else [])),
+                (*same, *scope),
             ).fetchall():
                 clash = conn.execute(
                     "SELECT 1 FROM session_speakers WHERE session_id = ? AND label = ?",

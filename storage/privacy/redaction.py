@@ -18,6 +18,7 @@ from storage.core.models import Segment, Word
 from storage.core.store import Store
 from storage.privacy.audio import REDACT_MODES, merge_spans, redact_audio, writable_suffix
 from storage.privacy.models import Redaction
+from storage.privacy.scrub import destroyed_fixer, scrub_conflicts
 from storage.privacy.text import Replacement, RewrittenText, audio_span, rewrite, rewrite_words
 
 if TYPE_CHECKING:
@@ -225,9 +226,9 @@ class Redactions:
         Raises:
             NotFoundError: an unknown redaction id (nothing changed).
             AudioError: the audio could not be rewritten (nothing changed).
+            InUseError: another program holds project.db open (before: nothing changed; after:
+                the text is gone from the tables, old pages stay until it closes).
         """
-        from storage.core.segment_rows import segment_from_row
-
         if mode not in REDACT_MODES:
             raise InvalidInputError(f"Unknown redaction mode {mode!r}; use silence or beep.")
         if ids is None:
@@ -235,6 +236,64 @@ class Redactions:
         else:
             targets = [self.get_redaction(i) for i in dict.fromkeys(ids)]
             targets = [r for r in targets if not r.destroyed]
+        return self._destroy(targets, session_id=session_id, mode=mode)
+
+    def destroy_span(
+        self,
+        segment_id: str,
+        start_cp: int,
+        end_cp: int,
+        category: str | None = None,
+        *,
+        mode: str = "silence",
+    ) -> tuple[Redaction, DestroyReport]:
+        """Redact a span and destroy its original at once: one transaction (logged).
+
+        If anything fails (the span, the audio, the database), nothing changes: no redaction,
+        no tombstone, no audit entry.
+
+        Raises:
+            NotFoundError, InvalidInputError: see ``redact``.
+            AudioError: the audio could not be rewritten.
+        """
+        if mode not in REDACT_MODES:
+            raise InvalidInputError(f"Unknown redaction mode {mode!r}; use silence or beep.")
+        row = self._store.one("SELECT text FROM segments WHERE id = ?", (segment_id,))
+        if row is None:
+            raise NotFoundError(f"No segment with id {segment_id!r}.")
+        length = len(row["text"])
+        if not 0 <= start_cp < end_cp <= length:
+            raise InvalidInputError(
+                f"Invalid span {start_cp}:{end_cp}; the segment text has {length} code points "
+                "(use START:END with 0 <= START < END <= length)."
+            )
+        stamp = self._store.stamp()
+        redaction = Redaction(
+            id=new_id(),
+            segment_id=segment_id,
+            start_cp=start_cp,
+            end_cp=end_cp,
+            category=check_category(category),
+            destroyed=False,
+            created_by=stamp["created_by"],
+            created_at=stamp["created_at"],
+            updated_at=stamp["updated_at"],
+        )
+        report = self._destroy([redaction], session_id=None, mode=mode, new=True)
+        return self.get_redaction(redaction.id), report
+
+    def _destroy(
+        self,
+        targets: list[Redaction],
+        *,
+        session_id: str | None,
+        mode: str,
+        new: bool = False,
+    ) -> DestroyReport:
+        """Destroy the originals of ``targets`` (``new``: rows to insert first, same tx)."""
+        from storage.core.segment_rows import segment_from_row
+
+        self._store.refuse_if_read_elsewhere("destroying the originals")
         by_segment: dict[str, list[Redaction]] = {}
         for r in targets:
             by_segment.setdefault(r.segment_id, []).append(r)
@@ -268,7 +327,35 @@ class Redactions:
                 e - s for s, e in merge_spans(x for v in per_session.values() for x in v)
             )
             self._store.secure_delete_on()
+            originals = {
+                sid: [(segments[sid].text[r.start_cp : r.end_cp], f"[{r.category}]") for r in reds]
+                for sid, reds in by_segment.items()
+            }
             with self._store.tx() as db:
+                for r in targets if new else ():
+                    db.table("redactions").insert(
+                        {
+                            "id": r.id,
+                            "segment_id": r.segment_id,
+                            "start_cp": r.start_cp,
+                            "end_cp": r.end_cp,
+                            "category": r.category,
+                            "destroyed": 0,
+                            "created_by": r.created_by,
+                            "created_at": r.created_at,
+                            "updated_at": r.updated_at,
+                        }
+                    )
+                    self._project.audit.log_event(
+                        "redact",
+                        "segment",
+                        r.segment_id,
+                        {
+                            "redaction_id": r.id,
+                            "span": [r.start_cp, r.end_cp],
+                            "category": r.category,
+                        },
+                    )
                 for sid, reds in by_segment.items():
                     reps = [Replacement(r.start_cp, r.end_cp, f"[{r.category}]") for r in reds]
                     self.rewrite_segment(
@@ -281,6 +368,10 @@ class Redactions:
                         )
                 if by_segment:
                     db.conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')")
+                # the merge conflicts' copies of these segments lose the destroyed words too
+                scrub_conflicts(
+                    db.conn, destroyed_fixer(originals), table="segments", row_ids=by_segment
+                )
                 for media, tmp, final in staged:
                     self._replace_media(db.conn, media, tmp, final)
                 self._project.audit.log_event(
@@ -305,7 +396,8 @@ class Redactions:
             if old != final:
                 old.unlink(missing_ok=True)
             self._remove_old_copies(old)
-        self._store.checkpoint()
+        self._store.bump_privacy_epoch()
+        self._store.wipe_or_fail("destroying the originals")
         return DestroyReport(
             redactions=len(targets),
             segments=len(by_segment),

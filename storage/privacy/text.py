@@ -7,18 +7,12 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from storage.core.models import Word
+from storage.privacy.names import name_spans
 
-#: Letters dropped from the end of a name to find its stem, so that inflected forms match
-#: (Russian/Kazakh "Айгуль" -> "Айгул" matches "Айгулем", "Айгуле"; "Marina" -> "Marin").
-_TRIMMABLE = set("aeiouyаеёиоуыэюяьъйіұүәөі")
-_MIN_STEM = 3
-#: Possessive endings kept after the pseudonym ("Aigul's" -> "P01's").
-_POSSESSIVE = r"(?:['’](?:s|ś|тің|тың|дің|дың|нің|ның)?)?"
 CONTEXT_CHARS = 30
 
 
@@ -112,27 +106,7 @@ def rewrite(text: str, replacements: Iterable[Replacement]) -> RewrittenText:
 
 
 # --------------------------------------------------------------------- names
-def _stem(word: str) -> str:
-    stem = word
-    while len(stem) > _MIN_STEM and len(word) - len(stem) < 2 and stem[-1].lower() in _TRIMMABLE:
-        stem = stem[:-1]
-    return stem
-
-
-def name_pattern(real_name: str, max_suffix: int = 4) -> re.Pattern[str]:
-    """A regex for a real name as whole words, any case, the last word's stem + a short ending.
-
-    Group 1 is the name as written (inflected or not), group 2 a possessive ending such as
-    ``'s`` that the replacement keeps.
-    """
-    words = real_name.split()
-    if not words:
-        raise ValueError("empty name")
-    stem = _stem(words[-1])
-    endings = max_suffix + len(words[-1]) - len(stem)
-    head = "".join(re.escape(w) + r"\s+" for w in words[:-1])
-    body = head + re.escape(stem) + rf"\w{{0,{endings}}}"
-    return re.compile(rf"(?<!\w)({body})({_POSSESSIVE})(?!\w)", re.IGNORECASE)
+# How a name is matched (Russian and Kazakh endings, folding) lives in ``storage.privacy.names``.
 
 
 def classify(matched: str, real_name: str) -> str:
@@ -173,18 +147,23 @@ def find_names(
     found: list[NameMatch] = []
     for real, pseudonym, excepted in sorted(mapping, key=lambda m: -len(m[0])):
         rejected = {e.casefold() for e in excepted}
-        for match in name_pattern(real).finditer(text):
-            start, end = match.span()
+        for start, core_end, end in name_spans(real, text):
             if any(start < e and end > s for s, e in taken):
                 continue
-            core = match.group(1)
+            core = text[start:core_end]
             kind = classify(core, real)
             if kind == "inflected" and core.casefold() in rejected and not include_excepted:
                 continue
             taken.append((start, end))
             found.append(
                 NameMatch(
-                    start, end, text[start:end], real, pseudonym, pseudonym + match.group(2), kind
+                    start,
+                    end,
+                    text[start:end],
+                    real,
+                    pseudonym,
+                    pseudonym + text[core_end:end],
+                    kind,
                 )
             )
     return sorted(found, key=lambda m: m.start)

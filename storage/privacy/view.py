@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -29,6 +27,7 @@ from storage.core.models import (
     Session,
     SessionSpeaker,
 )
+from storage.core.tempdirs import private_dir
 from storage.privacy.audio import redact_audio, writable_suffix
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.privacy import PrivacyFilter
@@ -310,11 +309,8 @@ def private_view(project: Project, options: ExportPrivacy | None = None) -> Iter
     kept. Temporary redacted audio copies are removed on exit.
     """
     options = options or ExportPrivacy()
-    workdir = Path(tempfile.mkdtemp(prefix="fieldscribe-export-"))
-    try:
+    with private_dir("view", shred=False) as workdir:  # redacted audio: nothing to hide
         yield cast("Project", PrivateView(project, options, workdir))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def log_export(

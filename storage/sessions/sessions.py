@@ -151,6 +151,22 @@ class Sessions:
                 arg,
             )
         )
+        untranscribed: dict[str, int] = _pairs(
+            self._store.rows(
+                f"SELECT g.session_id, sum(g.untranscribed) FROM segments g {seg_filter} "
+                "GROUP BY g.session_id",
+                arg,
+            )
+        )
+        languages: dict[str, list[str]] = {}
+        language_filter = f"{seg_filter} AND" if seg_filter else "WHERE"
+        for session_id, language in self._store.rows(
+            f"SELECT g.session_id, g.language FROM segments g {language_filter} "
+            "g.language IS NOT NULL GROUP BY g.session_id, g.language "
+            "ORDER BY g.session_id, count(*) DESC, g.language",
+            arg,
+        ):
+            languages.setdefault(session_id, []).append(language)
         speakers: dict[str, list[str]] = {}
         speaker_filter = f"{seg_filter} AND" if seg_filter else "WHERE"
         for session_id, speaker in self._store.rows(
@@ -166,6 +182,8 @@ class Sessions:
             session.segment_count = int(counts.get(session.id) or 0)
             session.coded_segment_count = int(coded.get(session.id) or 0)
             session.speakers = speakers.get(session.id, [])
+            session.untranscribed_count = int(untranscribed.get(session.id) or 0)
+            session.languages = languages.get(session.id, [])
             result.append(session)
         return result
 

@@ -25,15 +25,14 @@ Every refusal raises ``InvalidBundleError`` (or ``NewerSchemaError``) and change
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import importlib
 import json
 import os
 import re
-import shutil
 import sqlite3
 import stat
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -45,10 +44,18 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.core.audio import sha256_of
-from storage.core.errors import FieldScribeError, InvalidInputError, ReadOnlyError
+from storage.core.errors import (
+    DiskFullError,
+    FieldScribeError,
+    InvalidInputError,
+    NewerSchemaError,
+    ReadOnlyError,
+)
 from storage.core.ids import now_iso
 from storage.core.schema import SCHEMA_VERSION, applied_names, check_not_newer, migrate
 from storage.core.schema_teamwork import TRAVELLING_TABLES
+from storage.core.tempdirs import make_private_dir, remove_private_dir
+from storage.core.zipcheck import ZipCaps, check_count, check_declared, check_free_space
 from storage.privacy.bundle import register_safe_versions, sanitize_snapshot
 from storage.privacy.models import ExportPrivacy
 
@@ -167,10 +174,10 @@ def export_bundle(
     since = parse_since(since) if since else None
     if not out.parent.is_dir():
         raise ReadOnlyError(f"{out.parent}: no such folder; cannot write the bundle there.")
-    try:
-        work = Path(tempfile.mkdtemp(prefix=".fsbundle-", dir=out.parent))
-    except OSError as exc:
-        raise ReadOnlyError(f"{out.parent}: cannot write the bundle ({exc.strerror}).") from exc
+    # the snapshot (unsanitised until sanitize_snapshot is done) and the redacted audio copies
+    # live in a private temporary folder, never next to the user's output
+    work = make_private_dir("export")
+    part = out.with_name(f".{out.name}.part")  # the finished, sanitised zip, then renamed
     try:
         snapshot = work / DB_MEMBER
         dest = sqlite3.connect(str(snapshot))
@@ -190,7 +197,13 @@ def export_bundle(
                 src = safe.media.get(rel) or project.folder / rel
                 if not _MEDIA_NAME.match(rel) or not src.is_file():
                     continue  # a missing audio file is not a reason to refuse the export
-                members[rel] = {"size": src.stat().st_size, "sha256": sha256_of(src)}
+                try:
+                    members[rel] = {"size": src.stat().st_size, "sha256": sha256_of(src)}
+                except OSError as exc:
+                    raise ReadOnlyError(
+                        f"{src}: cannot read this audio file ({exc.strerror or exc}); the bundle "
+                        f"was not written. Fix its permissions or export without --with-media."
+                    ) from exc
                 media_files.append((rel, src))
         manifest = {
             "format": BUNDLE_FORMAT,
@@ -208,7 +221,6 @@ def export_bundle(
             "counts": counts,
             "members": members,
         }
-        part = work / "bundle.part"
         # the database is deflated (about 4:1): bundles are mailed and carried around. Stored,
         # a merge would save inflating it (about 0.55 s of CPU per 125 MiB on a slow laptop),
         # too little to make every bundle four times larger.
@@ -220,6 +232,7 @@ def export_bundle(
         with open(part, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(part, out)
+        _fsync_folder(out.parent)
         register_safe_versions(project, safe.versions)
         if not project.readonly:
             project.audit.log_event(
@@ -239,9 +252,28 @@ def export_bundle(
             )
         return BundleInfo(path=out, manifest=manifest)
     except OSError as exc:
+        part.unlink(missing_ok=True)
+        if exc.filename is not None and Path(exc.filename) not in (part, out):
+            raise ReadOnlyError(
+                f"{exc.filename}: cannot read it ({exc.strerror or exc}); the bundle was not "
+                "written."
+            ) from exc
         raise ReadOnlyError(f"{out}: could not write the bundle ({exc.strerror or exc}).") from exc
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_private_dir(work)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (where the system allows it)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _prepare_snapshot(
@@ -307,27 +339,75 @@ def open_bundle(path: str | Path) -> Iterator[OpenedBundle]:
     try:
         yield opened
     finally:
-        shutil.rmtree(opened.folder, ignore_errors=True)
+        remove_private_dir(opened.folder, shred=False)
 
 
-def _open_checked(path: str | Path) -> OpenedBundle:
-    """Unpack and check a bundle; the caller removes ``folder`` (removed here on refusal)."""
+#: Limits on a bundle, checked before anything is unpacked (``storage.core.zipcheck``): the
+#: members (the manifest, the database, one per audio file), each one's and their total
+#: unpacked size, the compression ratio; and the free space of the temporary folder.
+BUNDLE_CAPS = ZipCaps(
+    max_members=10_000,
+    max_member_bytes=64 << 30,
+    max_total_bytes=256 << 30,
+    max_ratio=200,
+    max_directory_bytes=8 << 20,
+)
+
+
+def _open_checked(path: str | Path, shown: str | Path | None = None) -> OpenedBundle:
+    """Unpack and check a bundle; the caller removes ``folder`` (removed here on refusal).
+
+    ``shown``: the file to name in messages and in the audit log (the user's encrypted file
+    when ``path`` is its decrypted temporary copy).
+    """
     path = Path(path).expanduser()
+    name = Path(shown).expanduser() if shown is not None else path
+    try:
+        return _open_checked_as(path, name)
+    except InvalidBundleError as exc:
+        if name == path:
+            raise
+        raise InvalidBundleError(str(exc).replace(str(path), str(name))) from exc
+    except NewerSchemaError as exc:
+        if name == path:
+            raise
+        raise NewerSchemaError(str(exc).replace(str(path), str(name))) from exc
+
+
+def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
     if not path.is_file():
         raise InvalidBundleError(f"{path}: no such bundle file.")
+
+    def refuse(why: str) -> InvalidBundleError:
+        return InvalidBundleError(f"{path}: {why}; the bundle was refused, nothing was changed.")
+
+    try:
+        check_count(path, BUNDLE_CAPS, refuse)
+    except OSError as exc:
+        raise InvalidBundleError(f"{path}: cannot read it ({exc.strerror or exc}).") from exc
     if not zipfile.is_zipfile(path):
         raise InvalidBundleError(f"{path} is not a FieldScribe bundle (not a zip file).")
-    work = Path(tempfile.mkdtemp(prefix="fsbundle-"))
+    work = make_private_dir("merge")
     try:
         try:
             with zipfile.ZipFile(path) as zf:
+                needed = check_declared(zf.infolist(), BUNDLE_CAPS, refuse)
+                check_free_space(work, needed, refuse)
                 opened = _unpack(path, zf, work)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
             raise InvalidBundleError(f"{path} is damaged ({exc}); export it again.") from exc
+        except OSError as exc:
+            full = exc.errno == errno.ENOSPC
+            raise (DiskFullError if full else InvalidBundleError)(
+                f"{path}: could not unpack it into {work.parent} ({exc.strerror or exc}); "
+                + ("free some space or set TMPDIR to a larger folder; " if full else "")
+                + "nothing was changed."
+            ) from exc
         if _check_database(opened):
             _upgrade_older(opened)
+        opened.path = name
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_private_dir(work, shred=False)
         raise
     return opened
 
@@ -338,7 +418,9 @@ UNPACK_AHEAD = 2
 
 @contextlib.contextmanager
 def opened_in_turn(
-    paths: list[str | Path], ahead: Callable[[OpenedBundle], None] | None = None
+    paths: list[str | Path],
+    ahead: Callable[[OpenedBundle], None] | None = None,
+    shown: list[str | Path] | None = None,
 ) -> Iterator[Iterator[OpenedBundle]]:
     """Open bundles one after another, preparing the next ones while the caller uses this one.
 
@@ -363,7 +445,8 @@ def opened_in_turn(
 
     def submit_up_to(last: int) -> None:
         while len(unpacked) <= min(last, len(paths) - 1):
-            future = unpacker.submit(_open_checked, paths[len(unpacked)])
+            i = len(unpacked)
+            future = unpacker.submit(_open_checked, paths[i], shown[i] if shown else None)
             unpacked.append(future)
             prepared.append(preparer.submit(prepare, future))
 
@@ -388,7 +471,7 @@ def opened_in_turn(
                 and not future.cancelled()
                 and future.exception() is None
             ):
-                shutil.rmtree(future.result().folder, ignore_errors=True)
+                remove_private_dir(future.result().folder, shred=False)
 
 
 def _unpack(path: Path, zf: zipfile.ZipFile, work: Path) -> OpenedBundle:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
 import sqlite3
 import sys
 from dataclasses import dataclass, field
@@ -38,7 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from storage.core.errors import ReadOnlyError
+from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import TRAVELLING_TABLES
+from storage.core.tempdirs import remove_private_dir
 from storage.team.bundle import InvalidBundleError, OpenedBundle
 from storage.team.conflicts import ConflictVersion, content_columns
 from storage.team.merge_ahead import (
@@ -273,7 +274,7 @@ class MergeSession:
                     self.conn.execute(f"DETACH DATABASE {schema}")
             self._attached = []
             for folder in self._folders:
-                shutil.rmtree(folder, ignore_errors=True)
+                remove_private_dir(folder, shred=False)
             self._folders = []
 
     def merge(
@@ -592,7 +593,7 @@ class _Merge:
         if table == "segments" and stats.added:
             conn.execute(
                 "INSERT INTO main.segments_fts (rowid, text) "
-                "SELECT seq, text FROM main.segments WHERE seq > ?",
+                f"SELECT seq, {fold_search_sql('text')} FROM main.segments WHERE seq > ?",
                 (max_seq,),
             )
         if stats.added:  # rows the sender deleted and brought back: their tombstones go

@@ -15,12 +15,15 @@ def merge_bundles(
     *,
     allow_other_project: bool = False,
     merge_same_name: bool = False,
+    shown: list[str | Path] | None = None,
 ) -> list[Any]:
     """Merge bundles into ``project``; return their summaries.
 
     Each bundle merges in a savepoint of one transaction (``storage.team.merge.MergeSession``), so a
     refused bundle changes nothing and the bundles before it stay merged, as if each had its own
     transaction, while their pages are written once. See ``storage.team.merge`` for the rules.
+    ``shown``: the files to name in messages and in the audit log, one per bundle (the user's
+    encrypted files when ``bundles`` are their decrypted temporary copies).
     """
     summaries = []
     db_path = Path(project.folder) / "project.db"
@@ -31,7 +34,7 @@ def merge_bundles(
         find_differing(db_path, opened, memo)
 
     with (
-        opened_in_turn(bundles, ahead) as opened_bundles,
+        opened_in_turn(bundles, ahead, shown) as opened_bundles,
         MergeSession(project) as session,
     ):
         for opened in opened_bundles:

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
+from storage.core.languages import check_language_code
 from storage.core.models import SEGMENT_ORIGINS, DeletionReport, SearchHit, Segment, Word
+from storage.core.schema_search import fold_search
 from storage.core.segment_rows import (
     SEGMENT_COLUMNS,
     segment_from_row,
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
     from storage.project import Project
 
 _MARK_OPEN, _MARK_CLOSE = "[", "]"
+#: What FTS5's highlight() puts around a hit: private-use code points, never in a transcript,
+#: turned into ``_MARK_OPEN``/``_MARK_CLOSE`` over the original text (see ``_marked``).
+_HL_OPEN, _HL_CLOSE = "\ue000", "\ue001"
 
 
 @dataclass
@@ -36,6 +41,8 @@ class SegmentDraft:
     confidence: float | None = None
     words: list[Word] = field(default_factory=list)
     origin: str = "whisper"
+    language: str | None = None  # the language it was transcribed in (a Whisper code)
+    untranscribed: bool = False  # speech that gave no text (a "speech without transcript")
 
 
 def _check_draft(draft: SegmentDraft) -> None:
@@ -45,6 +52,8 @@ def _check_draft(draft: SegmentDraft) -> None:
         )
     if draft.origin not in SEGMENT_ORIGINS:
         raise InvalidInputError(f"Unknown segment origin {draft.origin!r}.")
+    if draft.language is not None:
+        draft.language = check_language_code(draft.language)
 
 
 def _quote_terms(query: str) -> str:
@@ -79,8 +88,8 @@ class Transcript:
                 stamp = self._store.stamp()
                 cursor = conn.execute(
                     "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
-                    " confidence, words, edited, created_by, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                    " confidence, words, edited, created_by, created_at, updated_at, language,"
+                    " untranscribed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
                     (
                         segment_id,
                         session_id,
@@ -94,6 +103,8 @@ class Transcript:
                         stamp["created_by"],
                         stamp["created_at"],
                         stamp["updated_at"],
+                        draft.language,
+                        int(draft.untranscribed),
                     ),
                 )
                 assert cursor.lastrowid is not None
@@ -124,9 +135,12 @@ class Transcript:
         start_ms: int | None = None,
         end_ms: int | None = None,
         clear_speaker: bool = False,
+        language: str | None = None,
     ) -> Segment:
         """Edit a segment. A text change marks it ``edited`` (hand-corrected).
 
+        Typing text into a "speech without transcript" segment clears that flag. ``language``
+        (a Whisper code) corrects the language the segment is in.
         Span codings that no longer fit in a shortened text are clamped to its end.
         """
         row = self._segment_row(segment_id)
@@ -134,6 +148,12 @@ class Transcript:
         if text is not None and text != row["text"]:
             fields["text"] = text
             fields["edited"] = 1
+            if row["untranscribed"] and text.strip():
+                fields["untranscribed"] = 0
+        if language is not None:
+            code = check_language_code(language)
+            if code != row["language"]:
+                fields["language"] = code
         if speaker is not None or clear_speaker:
             fields["speaker"] = None if clear_speaker else speaker
             fields["speaker_edited"] = 1  # a speaker set by hand survives re-detection
@@ -238,8 +258,8 @@ class Transcript:
             stamp = self._store.stamp()
             cursor = conn.execute(
                 "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
-                " confidence, words, edited, created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                " confidence, words, edited, created_by, created_at, updated_at, language)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
                 (
                     new_id_,
                     seg.session_id,
@@ -253,6 +273,7 @@ class Transcript:
                     stamp["created_by"],
                     stamp["created_at"],
                     stamp["updated_at"],
+                    seg.language,
                 ),
             )
             assert cursor.lastrowid is not None
@@ -389,12 +410,23 @@ class Transcript:
 
     # ----------------------------------------------------------------- search
     def search(
-        self, query: str, *, limit: int | None = 100, session_id: str | None = None
+        self,
+        query: str,
+        *,
+        limit: int | None = 100,
+        session_id: str | None = None,
+        language: str | None = None,
+        forms: bool = False,
     ) -> list[SearchHit]:
         """Full-text search (FTS5 syntax: words, "phrases", OR, NOT, prefix*), best first.
 
-        Invalid FTS5 syntax falls back to searching the query's words. ``marked`` holds the text
-        with matching words in square brackets.
+        Case is ignored for every letter (Cyrillic and Kazakh included) and ё is е; other
+        letters stay distinct (й is not и, ә is not а). With ``forms``, each bare word is
+        searched as its stem and ``*``, so "коррупция" also finds "коррупции", "коррупцию"
+        (``storage.transcript.forms``). Invalid FTS5 syntax falls back to searching the query's
+        words. ``marked`` holds the text with matching words in square brackets. ``language``
+        keeps only segments in that language (a Whisper code, checked; "" keeps those whose
+        language is unknown).
 
         Raises:
             InvalidInputError: the query has no searchable word.
@@ -407,33 +439,51 @@ class Transcript:
             and self._store.one("SELECT 1 FROM sessions WHERE id = ?", (session_id,)) is None
         ):
             raise NotFoundError(f"No session with id {session_id!r}; list them with `sessions`.")
+        if language:
+            language = check_language_code(language)
+        folded = fold_search(query)
+        if forms:
+            from storage.transcript.forms import forms_query
+
+            folded = forms_query(folded)
         try:
-            return self._search(query, limit, session_id)
+            return self._search(folded, limit, session_id, language)
         except sqlite3.OperationalError:
-            quoted = _quote_terms(query)
+            quoted = _quote_terms(folded)
             if not quoted:
                 raise InvalidInputError(f"Nothing to search for in {query!r}.") from None
             try:
-                return self._search(quoted, limit, session_id)
+                return self._search(quoted, limit, session_id, language)
             except sqlite3.OperationalError as exc:
                 raise InvalidInputError(f"Invalid search query {query!r}: {exc}.") from None
 
-    def _search(self, query: str, limit: int | None, session_id: str | None) -> list[SearchHit]:
+    def _search(
+        self, query: str, limit: int | None, session_id: str | None, language: str | None
+    ) -> list[SearchHit]:
         # Step 1: rank and mark on the FTS index alone; SQLite keeps only the best ``limit``.
-        mark = f"highlight(segments_fts, 0, '{_MARK_OPEN}', '{_MARK_CLOSE}')"
-        if session_id is None:
+        mark = f"highlight(segments_fts, 0, '{_HL_OPEN}', '{_HL_CLOSE}')"
+        if session_id is None and language is None:
             sql = (
                 f"SELECT rowid, rank, {mark} FROM segments_fts "
                 "WHERE segments_fts MATCH ? ORDER BY rank"
             )
             params: list[Any] = [query]
         else:
+            where = ""
+            params = [query]
+            if session_id is not None:
+                where += " AND g.session_id = ?"
+                params.append(session_id)
+            if language:
+                where += " AND g.language = ?"
+                params.append(language)
+            elif language is not None:
+                where += " AND g.language IS NULL"
             sql = (
                 f"SELECT segments_fts.rowid, rank, {mark} FROM segments_fts "
                 "JOIN segments g ON g.seq = segments_fts.rowid "
-                "WHERE segments_fts MATCH ? AND g.session_id = ? ORDER BY rank"
+                f"WHERE segments_fts MATCH ?{where} ORDER BY rank"
             )
-            params = [query, session_id]
         if limit is not None:
             sql += " LIMIT ?"
             params.append(int(limit))
@@ -443,8 +493,9 @@ class Transcript:
         # Step 2: the segments and session titles of those rows only.
         marks = ",".join("?" * len(ranked))
         rows = self._store.rows(
-            "SELECT g.seq, g.id, g.session_id, s.title, g.start_ms, g.end_ms, g.speaker, g.text "
-            f"FROM segments g JOIN sessions s ON s.id = g.session_id WHERE g.seq IN ({marks})",
+            "SELECT g.seq, g.id, g.session_id, s.title, g.start_ms, g.end_ms, g.speaker, g.text,"
+            " g.language, g.untranscribed FROM segments g JOIN sessions s ON s.id = g.session_id"
+            f" WHERE g.seq IN ({marks})",
             list(ranked),
         )
         hits = [
@@ -456,12 +507,33 @@ class Transcript:
                 end_ms=r["end_ms"],
                 speaker=r["speaker"],
                 text=r["text"],
-                marked=ranked[r["seq"]][1],
+                marked=_marked(r["text"], ranked[r["seq"]][1]),
                 rank=ranked[r["seq"]][0],
+                language=r["language"],
+                untranscribed=bool(r["untranscribed"]),
             )
             for r in rows
         ]
         return sorted(hits, key=lambda h: h.rank)
+
+
+def _marked(text: str, highlighted: str) -> str:
+    """``text`` with the hits that ``highlighted`` (the indexed, folded text) marks in brackets.
+
+    The index holds the text with ё as е, one code point for one, so the marks are carried
+    over to the original letters.
+    """
+    out: list[str] = []
+    i = 0
+    for ch in highlighted:
+        if ch == _HL_OPEN:
+            out.append(_MARK_OPEN)
+        elif ch == _HL_CLOSE:
+            out.append(_MARK_CLOSE)
+        else:
+            out.append(text[i] if i < len(text) else ch)
+            i += 1
+    return "".join(out)
 
 
 def _split_time(seg: Segment, at_cp: int) -> int:

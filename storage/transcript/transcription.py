@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.errors import NotFoundError
 from storage.core.ids import now_iso
 from storage.core.models import Segment
+from storage.core.schema_search import fold_search_sql
 from storage.core.store import Store
 
 if TYPE_CHECKING:
@@ -301,7 +302,7 @@ class Transcription:
         # (the full-text index is kept in sync by hand, as in Transcript)
         conn.execute(
             "INSERT INTO segments_fts (segments_fts, rowid, text) "
-            f"SELECT 'delete', seq, text FROM segments WHERE {where}",
+            f"SELECT 'delete', seq, {fold_search_sql('text')} FROM segments WHERE {where}",
             params,
         )
         conn.execute(f"DELETE FROM segments WHERE {where}", params)

@@ -1,0 +1,181 @@
+"""Languages in the GUI: the segment language badge, the language picker, the languages field.
+
+A project lists the languages it expects (``Project.languages``); each segment records the one it
+was transcribed in (``Segment.language``, a Whisper code). The transcript shows it as a compact
+badge ("RU", "KK"); a coder corrects it with a picker that offers the project's languages first.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storage.core.errors import InvalidInputError
+from storage.core.languages import LANGUAGES, language_name, parse_languages
+
+Index = QModelIndex | QPersistentModelIndex
+
+# Fixed colours for the languages of the field, a hash into the rest for the others.
+_BADGE_COLOURS = {"ru": "#1f5fa8", "kk": "#00808a", "en": "#6a4c9c"}
+_OTHER_COLOURS = ("#7a5c2e", "#2e7a3c", "#8a3b5c", "#4b5d73", "#7a2e2e")
+
+#: what the languages field shows as a hint
+LANGUAGES_HINT = "ru, kk, en"
+
+
+def badge_colour(code: str) -> QColor:
+    """The badge colour of a language code."""
+    if code in _BADGE_COLOURS:
+        return QColor(_BADGE_COLOURS[code])
+    return QColor(_OTHER_COLOURS[sum(map(ord, code)) % len(_OTHER_COLOURS)])
+
+
+def describe(codes: list[str]) -> str:
+    """ "ru (Russian), kk (Kazakh)" — or "not set"."""
+    return ", ".join(f"{c} ({language_name(c)})" for c in codes) or "not set"
+
+
+class LanguageBadgeDelegate(QStyledItemDelegate):
+    """Paints a segment's language code as a small coloured pill ("RU"); nothing when unknown."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        code = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""  # the background (selection, highlight) without the text
+        style = opt.widget.style() if opt.widget is not None else None
+        if style is not None:
+            style.drawControl(style.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        if not code:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = painter.font()
+        font.setBold(True)
+        font.setPointSizeF(max(font.pointSizeF() * 0.85, 7.0))
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        width = metrics.horizontalAdvance(code) + 10
+        height = metrics.height() + 4
+        rect: QRect = option.rect
+        pill = QRect(
+            rect.left() + (rect.width() - width) // 2,
+            rect.top() + (rect.height() - height) // 2,
+            width,
+            height,
+        )
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(badge_colour(code.lower()))
+        painter.drawRoundedRect(pill, height / 2, height / 2)
+        painter.setPen(QColor("white"))
+        painter.drawText(pill, int(Qt.AlignmentFlag.AlignCenter), code)
+        painter.restore()
+
+
+def language_choices(project_languages: list[str]) -> list[tuple[str, str]]:
+    """(label, code) for a picker: the project's languages first, then every other one by name."""
+    first = [(f"{language_name(c)} ({c})", c) for c in project_languages]
+    rest = sorted(
+        ((f"{name} ({code})", code) for code, name in LANGUAGES.items()
+         if code not in project_languages),
+        key=lambda item: item[0].lower(),
+    )  # fmt: skip
+    return first + rest
+
+
+def choose_language(
+    parent: QWidget | None, project_languages: list[str], current: str | None
+) -> str | None:
+    """Ask for a language (project languages first); None when cancelled."""
+    choices = language_choices(project_languages)
+    labels = [label for label, _ in choices]
+    codes = [code for _, code in choices]
+    start = codes.index(current) if current in codes else 0
+    label, ok = QInputDialog.getItem(
+        parent,
+        "Set language",
+        "Language of the segment\n(the project's languages first, then every language):",
+        labels,
+        start,
+        False,
+    )
+    if not ok or label not in labels:
+        return None
+    return codes[labels.index(label)]
+
+
+class LanguagesField(QWidget):
+    """A line edit for the languages a project expects ("ru, kk, en"), checked as typed."""
+
+    def __init__(self, codes: list[str] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = QLineEdit(", ".join(codes or []), self)
+        self.edit.setPlaceholderText(LANGUAGES_HINT)
+        self.edit.setToolTip(
+            "Two-letter codes of the languages people speak, e.g. ru, kk, en.\n"
+            "Auto-detection then chooses only among them."
+        )
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.status)
+        self.edit.textChanged.connect(lambda _t: self.check())
+        self.check()
+
+    def check(self) -> str | None:
+        """Show what the field says (or what is wrong); return the error, or None."""
+        try:
+            codes = parse_languages(self.edit.text())
+        except InvalidInputError as exc:
+            self.status.setText(f"<span style='color:#b00020'>{exc}</span>")
+            return str(exc)
+        self.status.setText(
+            describe(codes) if codes else "Not set: Whisper detects the language on its own."
+        )
+        return None
+
+    def codes(self) -> list[str]:
+        """The codes typed (raises ``InvalidInputError`` for an unknown one)."""
+        return parse_languages(self.edit.text())
+
+
+class LanguagesDialog(QDialog):
+    """Ask for a project's languages (new project, project settings); unknown codes refused."""
+
+    def __init__(
+        self, codes: list[str] | None = None, parent: QWidget | None = None, *, title: str = ""
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title or "Project languages")
+        self.field = LanguagesField(codes, self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Languages spoken in this project (e.g. ru, kk, en):", self))
+        layout.addWidget(self.field)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(420)
+        self.result_codes: list[str] = []
+
+    def accept(self) -> None:
+        if self.field.check() is not None:
+            self.field.edit.setFocus()
+            return  # stays open: nothing is created or changed with an unknown code
+        self.result_codes = self.field.codes()
+        super().accept()

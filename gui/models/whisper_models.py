@@ -1,0 +1,67 @@
+"""The Whisper models on this machine as a table (the Models page of the settings)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
+from gui.models.table import RowTableModel
+from transcribe.models import ModelInfo
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def speed_text(record: dict[str, Any] | None) -> str:
+    """A measured real-time factor as '25× real time', or 'not measured'."""
+    rtf = (record or {}).get("rtf")
+    if not isinstance(rtf, int | float) or rtf <= 0:
+        return "not measured"
+    return f"{1 / rtf:.1f}× real time" if rtf > 0.1 else f"{1 / rtf:.0f}× real time"
+
+
+class WhisperModelsTable(RowTableModel):
+    """Rows of ``ModelInfo`` with the speed measured on this machine (keyed by folder)."""
+
+    headers = ("Model", "Languages", "Size", "Speed here", "Source")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[ModelInfo] = []
+        self.speeds: dict[str, dict[str, Any]] = {}
+
+    def set_models(self, models: list[ModelInfo], speeds: dict[str, dict[str, Any]]) -> None:
+        """Replace the rows."""
+        self.beginResetModel()
+        self.rows = list(models)
+        self.speeds = dict(speeds)
+        self.endResetModel()
+
+    def row_total(self) -> int:
+        return len(self.rows)
+
+    def model_at(self, row: int) -> ModelInfo | None:
+        """The model on a row (None outside the table)."""
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        info = self.model_at(index.row()) if index.isValid() else None
+        if info is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            col = index.column()
+            if col == 0:
+                return info.name
+            if col == 1:
+                return "multilingual" if info.multilingual else "English only"
+            if col == 2:
+                return f"{info.size_bytes / 1e6:,.0f} MB"
+            if col == 3:
+                return speed_text(self.speeds.get(str(info.path)))
+            return info.source
+        if role == Qt.ItemDataRole.ToolTipRole:
+            where = str(info.path) if info.path else "assembled from its packages on first use"
+            return f"{info.name}: {where}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None

@@ -1,0 +1,340 @@
+"""The Models page of the settings: list, install, import, remove and time Whisper models.
+
+Every slow step (downloading, unpacking, removing a folder, measuring speed) runs through
+``gui.tasks``; the page shows progress and one line of outcome, and can cancel a download
+(what was fetched is kept, the next Install resumes it). Only one job runs at a time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.models.whisper_models import WhisperModelsTable, speed_text
+from gui.tasks import TaskContext, TaskHandle, TaskRunner
+from transcribe.models import ModelInfo
+
+TEST_AUDIO = Path(__file__).resolve().parent.parent / "resources" / "demo" / "focus_group_demo.mp3"
+NOTE = (
+    "Models are downloaded only when you click Install… (from the Hugging Face hub, or the "
+    "mirror in HF_ENDPOINT) and are checked before use; transcription never downloads. "
+    "Import… takes a model folder or a .zip / .tar.gz copied from a colleague or a USB stick."
+)
+
+
+class ModelsPage(QWidget):
+    """Lists the models with size, languages, source and measured speed; manages them."""
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        runner: TaskRunner | None = None,
+        cache_dir: Path | None = None,
+        test_audio: Path = TEST_AUDIO,
+    ) -> None:
+        super().__init__(parent)
+        self.runner = runner or TaskRunner(self)
+        self.cache_dir = cache_dir
+        self.test_audio = test_audio
+        self.handle: TaskHandle | None = None
+        self.table = WhisperModelsTable(self)
+        self.view = QTableView(self)
+        self.view.setModel(self.table)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.install_button = QPushButton("Install…", self)
+        self.import_button = QPushButton("Import…", self)
+        menu = QMenu(self.import_button)
+        menu.addAction("From a folder…", self.ask_import_folder)
+        menu.addAction("From an archive (.zip, .tar.gz)…", self.ask_import_archive)
+        self.import_button.setMenu(menu)
+        self.remove_button = QPushButton("Remove", self)
+        self.measure_button = QPushButton("Measure speed", self)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.hide()
+        self.install_button.clicked.connect(self.ask_install)
+        self.remove_button.clicked.connect(self.ask_remove)
+        self.measure_button.clicked.connect(self.start_measure)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar(self)
+        self.progress.hide()
+        self.status = QLabel("", self)
+        self.status.setWordWrap(True)
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3 + 4)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        note = QLabel(NOTE, self)
+        note.setWordWrap(True)
+        note.setMinimumHeight(note.fontMetrics().lineSpacing() * 2 + 4)
+        note.setStyleSheet("color: palette(mid);")
+        buttons = QHBoxLayout()
+        for button in (
+            self.install_button,
+            self.import_button,
+            self.remove_button,
+            self.measure_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(note)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.runner.task_finished.connect(self._finished)
+        self.refresh()
+
+    # ------------------------------------------------------------------ state
+    def refresh(self, select: str | None = None) -> None:
+        """Read the models and their measured speeds again."""
+        from transcribe.model_speed import read_speeds
+        from transcribe.models import list_models
+
+        chosen = self.selected()
+        current = select or (chosen.name if chosen is not None else None)
+        self.table.set_models(list_models(self.cache_dir), read_speeds(self.cache_dir))
+        for row, info in enumerate(self.table.rows):
+            if info.name == current:
+                self.view.selectRow(row)
+        self._update_buttons()
+
+    def selected(self) -> ModelInfo | None:
+        """The model selected in the table."""
+        rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
+        return self.table.model_at(rows[0].row()) if rows else None
+
+    def select(self, name: str) -> None:
+        """Select a model by name."""
+        for row, info in enumerate(self.table.rows):
+            if info.name == name:
+                self.view.selectRow(row)
+
+    def busy(self) -> bool:
+        """True while a job of this page runs."""
+        return self.handle is not None
+
+    def _update_buttons(self) -> None:
+        info = self.selected()
+        idle = not self.busy()
+        self.install_button.setEnabled(idle)
+        self.import_button.setEnabled(idle)
+        self.remove_button.setEnabled(idle and info is not None and info.removable)
+        self.measure_button.setEnabled(idle and info is not None and self.test_audio.is_file())
+        self.cancel_button.setVisible(not idle)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #b00020;" if error else "")
+
+    # ------------------------------------------------------------------ jobs
+    def _run(self, title: str, job: Any, on_done: Any, *, determinate: bool) -> None:
+        self._say(title)
+        self.progress.setRange(0, 1000 if determinate else 0)
+        self.progress.setValue(0)
+        self.progress.show()
+
+        def failed(exc: BaseException) -> None:
+            from transcribe.model_download import DownloadCancelled
+
+            if isinstance(exc, DownloadCancelled):
+                self._say("Download stopped; Install the same model again to resume it.")
+            else:
+                self._say(str(exc) or type(exc).__name__, error=True)
+
+        self.handle = self.runner.submit(
+            title, job, on_done=on_done, on_error=failed, on_progress=self._progress
+        )
+        self._update_buttons()
+
+    def _finished(self, handle: TaskHandle) -> None:
+        if handle is self.handle:
+            self.handle = None
+            self.progress.hide()
+            self._update_buttons()
+
+    def _progress(self, value: object) -> None:
+        from transcribe.model_download import DownloadProgress
+
+        if isinstance(value, DownloadProgress):
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(value.fraction * 1000))
+            self.progress.setFormat(
+                f"{value.filename}: {value.done / 1e6:,.0f} of {value.total / 1e6:,.0f} MB"
+            )
+        elif isinstance(value, tuple) and len(value) == 2 and value[1]:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(value[0] / value[1] * 1000))
+            self.progress.setFormat(f"{value[0] / 1e6:,.0f} of {value[1] / 1e6:,.0f} MB")
+
+    def cancel(self) -> None:
+        """Stop the running job (a download keeps what it fetched)."""
+        if self.handle is not None:
+            self.handle.cancel()
+            self._say("Stopping…")
+
+    def shutdown(self, msecs: int = 15000) -> None:
+        """Cancel the running job and wait for it (the dialog is closing)."""
+        self.cancel()
+        self.runner.wait(msecs)
+
+    # ------------------------------------------------------------------ install
+    def ask_install(self) -> None:
+        from transcribe.model_download import CATALOG
+
+        spec, ok = QInputDialog.getItem(
+            self,
+            "Install a Whisper model",
+            "A name, or a Hugging Face repository of a CTranslate2 Whisper model (owner/name).\n"
+            "It is downloaded once, checked, and kept for offline use.",
+            list(CATALOG),
+            list(CATALOG).index("small"),
+            True,
+        )
+        if ok and spec.strip():
+            self.start_install(spec.strip())
+
+    def start_install(self, spec: str) -> None:
+        """Download, verify and install a model in the background."""
+        from transcribe.model_download import InstallResult, install_model
+
+        cache_dir = self.cache_dir
+
+        def job(ctx: TaskContext) -> InstallResult:
+            return install_model(
+                spec, cache_dir=cache_dir, progress=ctx.progress, cancel=ctx.cancel
+            )
+
+        def done(result: InstallResult) -> None:
+            info = result.model
+            if result.status == "installed":
+                self._say(f"Installed {info.name} ({info.size_bytes / 1e6:,.0f} MB, verified).")
+            elif result.status == "already installed":
+                self._say(f"{info.name} is already installed and up to date.")
+            else:
+                self._say(f"{info.name} is already available ({info.source}).")
+            self.refresh(select=info.name)
+
+        self._run(f"Installing {spec}…", job, done, determinate=True)
+
+    # ------------------------------------------------------------------ import
+    def ask_import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a Whisper model folder")
+        if folder:
+            self.start_import(Path(folder))
+
+    def ask_import_archive(self) -> None:
+        path = QFileDialog.getOpenFileName(
+            self,
+            "Import a Whisper model archive",
+            "",
+            "Model archives (*.zip *.tar *.tar.gz *.tgz)",
+        )[0]
+        if path:
+            self.start_import(Path(path))
+
+    def start_import(self, source: Path, name: str | None = None) -> None:
+        """Check, copy or unpack, and install a model from a folder or archive."""
+        from transcribe.model_store import import_model
+
+        cache_dir = self.cache_dir
+
+        def job(ctx: TaskContext) -> ModelInfo:
+            return import_model(
+                source, name=name, cache_dir=cache_dir, progress=lambda d, t: ctx.progress((d, t))
+            )
+
+        def done(info: ModelInfo) -> None:
+            self._say(f"Imported {info.name} ({info.size_bytes / 1e6:,.0f} MB).")
+            self.refresh(select=info.name)
+
+        self._run(f"Importing {source.name}…", job, done, determinate=True)
+
+    # ------------------------------------------------------------------ remove
+    def ask_remove(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Remove model",
+            f"Remove {info.name} ({info.size_bytes / 1e6:,.0f} MB) from this computer?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.remove_selected()
+
+    def remove_selected(self) -> None:
+        """Remove the selected model (installed or imported ones only)."""
+        from transcribe.model_store import remove_model
+
+        info = self.selected()
+        if info is None:
+            return
+        cache_dir = self.cache_dir
+        name = info.name
+
+        def done(removed: ModelInfo) -> None:
+            self._say(f"Removed {removed.name}.")
+            self.refresh()
+
+        self._run(
+            f"Removing {name}…",
+            lambda _ctx: remove_model(name, cache_dir),
+            done,
+            determinate=False,
+        )
+
+    # ------------------------------------------------------------------ speed
+    def start_measure(self) -> None:
+        """Transcribe a few seconds of the demo recording with the selected model; show RTF."""
+        from transcribe.model_speed import SpeedResult, measure_speed
+        from transcribe.models import resolve_model
+
+        info = self.selected()
+        if info is None:
+            return
+        name = info.name if info.path is None else str(info.path)
+        cache_dir, audio = self.cache_dir, self.test_audio
+
+        def job(ctx: TaskContext) -> SpeedResult | None:
+            resolved = resolve_model(name, cache_dir)  # assembles base on first use
+            resolved.name = info.name
+            return measure_speed(resolved, audio, cancel=ctx.cancel, cache_dir=cache_dir)
+
+        def done(result: SpeedResult | None) -> None:
+            if result is None:
+                self._say("Speed measurement stopped.")
+                return
+            record = {"rtf": result.rtf}
+            self._say(
+                f"{result.model}: {speed_text(record)} on this computer (RTF {result.rtf:.3f}, "
+                f"{result.audio_s:.0f} s of speech in {result.elapsed_s:.1f} s, "
+                f"{result.threads} threads)."
+            )
+            self.refresh(select=info.name)
+
+        self._run(f"Measuring the speed of {info.name}…", job, done, determinate=False)

@@ -1,0 +1,70 @@
+"""Language codes: the languages Whisper knows (ISO 639-1 where one exists), with their names.
+
+A project lists the languages it expects (``Project.languages``); every segment records the
+language it was transcribed in (``Segment.language``). Codes are checked here, below both
+storage and transcribe, so that a bad code is refused before anything is changed.
+"""
+
+from __future__ import annotations
+
+from storage.core.errors import InvalidInputError
+
+# Whisper's languages, in its own order (faster_whisper.tokenizer._LANGUAGE_CODES), with names.
+LANGUAGES: dict[str, str] = {
+    "en": "English", "zh": "Chinese", "de": "German", "es": "Spanish", "ru": "Russian",
+    "ko": "Korean", "fr": "French", "ja": "Japanese", "pt": "Portuguese", "tr": "Turkish",
+    "pl": "Polish", "ca": "Catalan", "nl": "Dutch", "ar": "Arabic", "sv": "Swedish",
+    "it": "Italian", "id": "Indonesian", "hi": "Hindi", "fi": "Finnish", "vi": "Vietnamese",
+    "he": "Hebrew", "uk": "Ukrainian", "el": "Greek", "ms": "Malay", "cs": "Czech",
+    "ro": "Romanian", "da": "Danish", "hu": "Hungarian", "ta": "Tamil", "no": "Norwegian",
+    "th": "Thai", "ur": "Urdu", "hr": "Croatian", "bg": "Bulgarian", "lt": "Lithuanian",
+    "la": "Latin", "mi": "Maori", "ml": "Malayalam", "cy": "Welsh", "sk": "Slovak",
+    "te": "Telugu", "fa": "Persian", "lv": "Latvian", "bn": "Bengali", "sr": "Serbian",
+    "az": "Azerbaijani", "sl": "Slovenian", "kn": "Kannada", "et": "Estonian",
+    "mk": "Macedonian", "br": "Breton", "eu": "Basque", "is": "Icelandic", "hy": "Armenian",
+    "ne": "Nepali", "mn": "Mongolian", "bs": "Bosnian", "kk": "Kazakh", "sq": "Albanian",
+    "sw": "Swahili", "gl": "Galician", "mr": "Marathi", "pa": "Punjabi", "si": "Sinhala",
+    "km": "Khmer", "sn": "Shona", "yo": "Yoruba", "so": "Somali", "af": "Afrikaans",
+    "oc": "Occitan", "ka": "Georgian", "be": "Belarusian", "tg": "Tajik", "sd": "Sindhi",
+    "gu": "Gujarati", "am": "Amharic", "yi": "Yiddish", "lo": "Lao", "uz": "Uzbek",
+    "fo": "Faroese", "ht": "Haitian Creole", "ps": "Pashto", "tk": "Turkmen", "nn": "Nynorsk",
+    "mt": "Maltese", "sa": "Sanskrit", "lb": "Luxembourgish", "my": "Myanmar", "bo": "Tibetan",
+    "tl": "Tagalog", "mg": "Malagasy", "as": "Assamese", "tt": "Tatar", "haw": "Hawaiian",
+    "ln": "Lingala", "ha": "Hausa", "ba": "Bashkir", "jw": "Javanese", "su": "Sundanese",
+    "yue": "Cantonese",
+}  # fmt: skip
+
+
+def language_name(code: str | None) -> str:
+    """The English name of a language code ("" for None, the code itself when unknown)."""
+    if not code:
+        return ""
+    return LANGUAGES.get(code, code)
+
+
+def check_language_code(code: str) -> str:
+    """Return a language code normalised (lower case, trimmed) or raise ``InvalidInputError``."""
+    norm = code.strip().lower()
+    if norm not in LANGUAGES:
+        raise InvalidInputError(
+            f"Unknown language code {code.strip()!r}; use a two-letter code Whisper knows, "
+            "such as ru, kk, en, de (fieldscribe languages --list shows them all)."
+        )
+    return norm
+
+
+def parse_languages(text: str | list[str] | tuple[str, ...]) -> list[str]:
+    """Parse "ru,kk,en" (or a list) into checked codes, in order, without repeats.
+
+    Raises:
+        InvalidInputError: a code is unknown (nothing is returned for the others).
+    """
+    parts = text.replace(";", ",").replace(" ", ",").split(",") if isinstance(text, str) else text
+    codes: list[str] = []
+    for part in parts:
+        if not part.strip():
+            continue
+        code = check_language_code(part)
+        if code not in codes:
+            codes.append(code)
+    return codes

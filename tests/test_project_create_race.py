@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from pathlib import Path
 
@@ -79,3 +80,19 @@ def test_refused_create_leaves_an_existing_folder_alone(tmp_path: Path) -> None:
         Project.create(folder, coder="coder-a")
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.fieldscribe"]
+
+
+def test_a_killed_creators_hidden_folder_is_swept_by_the_next_create(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    abandoned = tmp_path / f".s.fieldscribe.creating-{dead}-x1y2"
+    (abandoned / "media").mkdir(parents=True)
+    alive = tmp_path / f".s.fieldscribe.creating-{os.getpid()}-a1b2"  # a creator still running
+    alive.mkdir()
+    other = tmp_path / ".other.fieldscribe.creating-1-zz"
+    other.mkdir()
+    Project.create(tmp_path / "s.fieldscribe", coder="coder-a").close()
+    assert not abandoned.exists() and alive.is_dir() and other.is_dir()

@@ -402,7 +402,7 @@ class Project:
         except sqlite3.DatabaseError as exc:
             if lock is not None:
                 lock.release()
-            if is_disk_full(exc):
+            if is_disk_full(exc) or _no_space_left(folder, exc):
                 raise DiskFullError(
                     f"{folder}: the disk is full, so the project cannot be opened for writing; "
                     "nothing was changed. Free some space (or open it read-only)."
@@ -551,7 +551,7 @@ def _check_is_project(project: Project, folder: Path) -> None:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'project_meta'"
         )
     except sqlite3.DatabaseError as exc:
-        if is_disk_full(exc):
+        if is_disk_full(exc) or _no_space_left(folder, exc):
             raise
         raise NotAProjectError(f"{folder / DB_NAME} is damaged ({exc}).") from exc
     if row is None:
@@ -607,6 +607,22 @@ def _move_into_place(work: Path, folder: Path) -> None:
                 "just now); choose a new folder name. Nothing was changed."
             ) from None
         raise
+
+
+# SQLite reports a full disk as SQLITE_FULL when a write does not fit, but as an I/O error or
+# "unable to open" when it cannot even make the -wal/-shm files on open
+_IO_CODES = (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN)
+
+
+def _no_space_left(folder: Path, exc: sqlite3.Error) -> bool:
+    """Whether an I/O failure of SQLite comes with a full disk (under 64 KiB free)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None or code & 0xFF not in _IO_CODES:
+        return False
+    try:
+        return shutil.disk_usage(folder).free < 64 * 1024
+    except OSError:
+        return False
 
 
 def _create_error(folder: Path, exc: BaseException) -> ReadOnlyError:

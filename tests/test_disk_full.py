@@ -189,3 +189,31 @@ def test_bundle_export_on_a_full_disk_is_one_line(
     code, _, err = run_cli(capsys, "bundle", "export", folder, "-o", tmp_path / "b.fsbundle")
     assert code == 1 and "disk is full" in one_line_error(err)
     assert not (tmp_path / "b.fsbundle").exists()
+
+
+def test_an_io_error_on_a_full_disk_is_called_disk_full(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening on a full disk, SQLite cannot make project.db-shm and says 'disk I/O error'."""
+    import collections
+    import shutil
+
+    import storage.project as project_module
+
+    folder = tmp_path / "Study.fieldscribe"
+    make_project(folder, tone_wav(tmp_path / "t.wav"))
+
+    def io_error(*_a: Any, **_k: Any) -> None:
+        exc = sqlite3.OperationalError("disk I/O error")
+        exc.sqlite_errorcode = sqlite3.SQLITE_IOERR_SHMOPEN  # type: ignore[attr-defined]
+        raise exc
+
+    monkeypatch.setattr(project_module, "migrate", io_error)
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage(10**9, 10**9, 0))
+    code, _, err = run_cli(capsys, "code", folder, "--segment", "x", "--code", "A")
+    assert code == 1 and "the disk is full" in one_line_error(err)
+    # with space left, the same error is what it says
+    monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage(10**9, 0, 10**9))
+    code, _, err = run_cli(capsys, "code", folder, "--segment", "x", "--code", "A")
+    assert code == 1 and "disk I/O error" in one_line_error(err)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
+import re
+import sqlite3
+import stat
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 
-from storage.core.errors import FieldScribeError
+from storage.core.atomic import check_output
+from storage.core.errors import FieldScribeError, InvalidInputError, is_disk_full
 from storage.core.tempdirs import sweep_stale
 
 # Which module registers each command, so that running one command imports only its module
@@ -62,20 +68,106 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _undecodable(argv: Sequence[str]) -> str | None:
+    """The first argument that is not valid UTF-8 (Python keeps such bytes as surrogates)."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+    return None
+
+
+# control characters (newlines, terminal escapes) from file names or file contents never reach
+# the terminal raw: the message stays one line and cannot drive the terminal
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+# Path arguments read as files: a FIFO, device or socket there would block the command
+# forever or feed it endless data. Passphrase files may be pipes (``--passphrase-file <(...)``),
+# never devices (``/dev/zero`` would be read forever).
+_PIPES_ALLOWED = {"passphrase_file", "key_passphrase_file"}
+
+
+def _refuse_special_inputs(args: argparse.Namespace) -> None:
+    for name, value in vars(args).items():
+        if name in ("dir", "output"):
+            continue  # a folder, and -o (storage.core.atomic.check_output)
+        for path in value if isinstance(value, list) else [value]:
+            if not isinstance(path, Path):
+                continue
+            try:
+                mode = path.stat().st_mode
+            except OSError:
+                continue  # missing or unreadable: the command says so in its own words
+            if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+                continue
+            if stat.S_ISFIFO(mode) and name in _PIPES_ALLOWED:
+                continue
+            raise InvalidInputError(
+                f"{path} is a named pipe, a device or a socket, not a file; give a regular "
+                "file. Nothing was changed."
+            )
+
+
+def _error(message: str) -> None:
+    text = _CONTROL.sub(lambda m: ascii(m.group())[1:-1], message)
+    print(f"fieldscribe: error: {text}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return the process exit code."""
+    """Run one command; return the process exit code.
+
+    Every failure is one line on stderr: 1 for a refused input or a failed write, 2 for a bad
+    command line (argparse), 130 after Ctrl+C. A failure nobody foresaw is still one line (exit
+    70); ``FIELDSCRIBE_DEBUG=1`` shows its traceback.
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
+    bad = _undecodable(argv)
+    if bad is not None:
+        _error(f"the argument {bad!r} is not valid UTF-8; give names and paths in UTF-8.")
+        return 2
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     sweep_stale()  # clear copies a killed FieldScribe left in the temporary folder
     try:
+        _refuse_special_inputs(args)
+        # -o FILE: a new path or a regular file, never a link (unless asked), pipe or device
+        if getattr(args, "output", None) is not None:
+            args.output = check_output(
+                args.output, follow_symlinks=getattr(args, "follow_symlinks", False)
+            )
         code: int = args.func(args)
         return code
     except FieldScribeError as exc:
-        print(f"fieldscribe: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 1
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
         print("fieldscribe: interrupted; the project is consistent.", file=sys.stderr)
         return 130
+    except sqlite3.OperationalError as exc:
+        if not is_disk_full(exc):
+            return _unexpected(exc)
+        _error("the disk is full; the command stopped and nothing was written. Free some space.")
+        return 1
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        if is_disk_full(exc):
+            _error(f"{where}the disk is full; the command stopped. Free some space.")
+        else:
+            _error(f"{where}{exc.strerror or exc}.")
+        return 1
+    except Exception as exc:  # one line, never a traceback (the bug is still reported)
+        return _unexpected(exc)
+
+
+def _unexpected(exc: BaseException) -> int:
+    if os.environ.get("FIELDSCRIBE_DEBUG"):
+        raise exc
+    _error(
+        f"unexpected failure ({type(exc).__name__}: {exc}); please report it "
+        "(FIELDSCRIBE_DEBUG=1 shows the details)."
+    )
+    return 70

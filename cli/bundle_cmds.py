@@ -19,7 +19,9 @@ from .common import (
     add_decryption,
     add_dir,
     add_json,
+    add_output,
     add_privacy,
+    bounded_int,
     decrypted,
     open_for_export,
     open_project,
@@ -36,7 +38,7 @@ def register(sub: Any) -> None:
 
     e = bsub.add_parser("export", help="write a bundle of the project (safe while the app runs)")
     add_dir(e)
-    e.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    add_output(e)
     e.add_argument("--with-media", action="store_true", help="include the audio files")
     e.add_argument("--since", metavar="DATE", help="only changes at or after DATE (YYYY-MM-DD)")
     e.add_argument("--coder", help="name the bundle's coder (default: the project's owner)")
@@ -85,7 +87,9 @@ def register(sub: Any) -> None:
     add_dir(c)
     c.add_argument("--all", action="store_true", help="resolved ones too")
     c.add_argument("--resolve", metavar="ID", help="the conflict to resolve")
-    c.add_argument("--keep", type=int, metavar="N", help="keep version N (from the listing)")
+    c.add_argument(
+        "--keep", type=bounded_int(0, 10**6), metavar="N", help="keep version N (from the listing)"
+    )
     c.add_argument("--coder")
     add_json(c)
     c.set_defaults(func=cmd_conflicts)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from storage import Project
@@ -18,6 +19,64 @@ def add_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dir", metavar="DIR", type=Path, help="the project folder")
 
 
+def add_output(
+    parser: argparse.ArgumentParser, *, required: bool = True, help: str | None = None
+) -> None:
+    """Add ``-o/--output FILE`` and ``--follow-symlinks``.
+
+    ``cli.main`` checks the path before the command runs (``storage.core.atomic.check_output``):
+    a new path or a regular file is written; a symbolic link only with ``--follow-symlinks``;
+    a folder, FIFO, device or socket never.
+    """
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=required,
+        type=Path,
+        metavar="FILE",
+        help=help or "the file to write (a new file, or a regular file to replace)",
+    )
+    parser.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="when FILE is a symbolic link, write to where it points (refused otherwise)",
+    )
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``, else a one-line usage error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def bounded_float(low: float, high: float, what: str = "number") -> Callable[[str], float]:
+    """An argparse type: a finite number above ``low`` and at most ``high`` (no nan or inf)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and low < value <= high):
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: give a {what} above {low:g} and at most {high:g}"
+            )
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
 def add_json(parser: argparse.ArgumentParser) -> None:
     """Add ``--json``."""
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -26,7 +85,8 @@ def add_json(parser: argparse.ArgumentParser) -> None:
 def open_project(args: argparse.Namespace, *, write: bool) -> Project:
     """Open the project named by ``args.dir`` (for writing: with the lock, as ``--coder``)."""
     coder = getattr(args, "coder", None)
-    return Project.open(args.dir, coder=coder, readonly=not write)
+    # --coder is registered by the command's first write, so a refused command changes nothing
+    return Project.open(args.dir, coder=coder, readonly=not write, register_coder=False)
 
 
 def add_privacy(parser: argparse.ArgumentParser, *, media: bool = False) -> None:

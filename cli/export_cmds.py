@@ -14,6 +14,7 @@ from storage.privacy.view import private_view
 from .common import (
     add_dir,
     add_json,
+    add_output,
     add_privacy,
     open_for_export,
     open_project,
@@ -28,7 +29,7 @@ def register(sub: Any) -> None:
     add_dir(p)
     p.add_argument("--session", required=True, metavar="ID")
     p.add_argument("--format", required=True, choices=TRANSCRIPT_FORMATS)
-    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    add_output(p)
     p.add_argument("--line-numbers", action="store_true", help="number the lines (txt, docx)")
     add_privacy(p)
     p.add_argument("--coder")
@@ -37,7 +38,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("export-codings", help="export coded segments to .csv or .xlsx")
     add_dir(p)
-    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    add_output(p)
     p.add_argument("--sheet-per-code", action="store_true", help="xlsx: one sheet per code")
     add_privacy(p)
     p.add_argument("--coder")

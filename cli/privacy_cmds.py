@@ -12,7 +12,7 @@ from storage.privacy.crypto import public_key_text, read_passphrase_file
 from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS
 from storage.privacy.privacy import parse_yes_no
 
-from .common import add_dir, add_json, open_project
+from .common import add_dir, add_json, add_output, bounded_int, open_project
 from .output import print_json, print_table
 
 
@@ -91,7 +91,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("keys", help="team keys for encrypted bundles")
     add_dir(p)
     p.add_argument("action", choices=("generate", "export-public"))
-    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="export-public: write here")
+    add_output(p, required=False, help="export-public: write the public key here")
     p.add_argument(
         "--key-passphrase-file", type=Path, metavar="FILE",
         help="protect (or open) the private key with the passphrase in FILE",
@@ -103,7 +103,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("audit", help="who exported, merged, redacted or destroyed what, and when")
     add_dir(p)
     p.add_argument("--action", help="only this action (export, merge, redact, destroy...)")
-    p.add_argument("--limit", type=int, help="only the newest N entries")
+    p.add_argument(
+        "--limit", type=bounded_int(1, 10**9), metavar="N", help="only the newest N entries"
+    )
     add_json(p)
     p.set_defaults(func=cmd_audit)
 
@@ -342,8 +344,11 @@ def cmd_keys(args: argparse.Namespace) -> int:
             path = project.privacy.identity_path()
             text = public_key_text(public, project.coder)
     if args.output:
+        from storage.core.atomic import staged
+
         try:
-            args.output.write_text(text, encoding="utf-8")
+            with staged(args.output) as tmp:
+                tmp.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise InvalidInputError(f"{args.output}: cannot write ({exc.strerror}).") from exc
     if args.json:

@@ -12,7 +12,7 @@ from storage.core.errors import InvalidInputError
 from storage.core.languages import LANGUAGES, language_name, parse_languages
 from storage.core.models import SESSION_KINDS, as_dict
 
-from .common import add_decryption, add_dir, add_json, decrypted, open_project
+from .common import add_decryption, add_dir, add_json, bounded_int, decrypted, open_project
 from .output import fmt_ms, print_json, print_table
 
 
@@ -37,6 +37,11 @@ def register(sub: Any) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--kind", choices=SESSION_KINDS, default="interview")
     p.add_argument("--title", help="session title (only with one file)")
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="import a file that is already in the project once more (refused otherwise)",
+    )
     p.add_argument("--coder")
     add_json(p)
     p.set_defaults(func=cmd_import)
@@ -57,7 +62,7 @@ def register(sub: Any) -> None:
     p.add_argument("query", metavar="QUERY")
     p.add_argument("--session", metavar="ID")
     p.add_argument("--language", metavar="CODE", help="only segments in this language (e.g. kk)")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=bounded_int(1, 10**9), default=50, metavar="N")
     p.add_argument(
         "--forms", action="store_true",
         help="also find other forms of each word (its stem as a prefix: коррупция -> коррупц*)",
@@ -195,7 +200,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise InvalidInputError("--title works with one file only.")
     with open_project(args, write=True) as project:
         titles = [args.title] if args.title else None
-        sessions = project.sessions.import_audio_files(args.files, kind=args.kind, titles=titles)
+        sessions = project.sessions.import_audio_files(
+            args.files, kind=args.kind, titles=titles, again=args.again
+        )
     if args.json:
         print_json([as_dict(s) for s in sessions])
     else:

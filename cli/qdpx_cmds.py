@@ -14,6 +14,7 @@ from storage.privacy.models import ExportPrivacy
 from .common import (
     add_dir,
     add_json,
+    add_output,
     add_privacy,
     open_for_export,
     open_project,
@@ -38,7 +39,7 @@ def register(sub: Any) -> None:
     qsub.required = True
     e = qsub.add_parser("export", help="write the project as a .qdpx file")
     add_dir(e)
-    e.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    add_output(e)
     e.add_argument("--no-media", action="store_true", help="leave the audio out of the archive")
     add_privacy(e, media=True)
     e.add_argument("--coder")
@@ -56,7 +57,7 @@ def register(sub: Any) -> None:
     csub.required = True
     e = csub.add_parser("export", help="write the codebook")
     add_dir(e)
-    e.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    add_output(e)
     e.add_argument("--no-pseudonyms", action="store_true", help="keep real names in code names")
     e.add_argument("--coder")
     add_json(e)

@@ -18,15 +18,22 @@ from typing import Any
 from storage.core.errors import FieldScribeError
 from storage.core.models import SESSION_KINDS, as_dict
 
-from .common import add_dir, add_json, open_project
+from .common import add_dir, add_json, bounded_float, open_project
 from .output import fmt_ms, print_json
+
+MAX_SECONDS = 7 * 24 * 3600  # a week: longer is a typo, not a recording
 
 
 def register(sub: Any) -> None:
     """Add this module's subcommands."""
     p = sub.add_parser("record", help="record a session from a microphone (no window)")
     add_dir(p)
-    p.add_argument("--seconds", type=float, metavar="N", help="seconds of audio to record")
+    p.add_argument(
+        "--seconds",
+        type=bounded_float(0, MAX_SECONDS, "positive number of seconds"),
+        metavar="N",
+        help=f"seconds of audio to record (at most {MAX_SECONDS:,})",
+    )
     p.add_argument("--device", metavar="NAME", help="input device id or name (default: default)")
     p.add_argument("--title", help="session title")
     p.add_argument("--kind", choices=SESSION_KINDS, default="interview")
@@ -48,13 +55,37 @@ def _say(args: argparse.Namespace, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
 
+def _quiet_qt() -> None:
+    """Keep Qt's and FFmpeg's chatter (plugin and backend notes) off the terminal; warnings
+    that matter reach the user through the recorder's own messages."""
+    os.environ.setdefault("QT_LOGGING_RULES", "*.debug=false;*.info=false;qt.*.warning=false")
+    os.environ.setdefault("QT_FFMPEG_DEBUG", "0")
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: Any, message: str) -> None:
+        if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) or os.environ.get(
+            "FIELDSCRIBE_DEBUG"
+        ):
+            print(f"qt: {message}", file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     """Record N seconds headless, then import the recording as a session."""
+    from storage.core.errors import InvalidInputError
+    from storage.recordings.recording import finish_recording, load_guide
+
+    if not args.list_devices:
+        # the cheap checks first: the arguments, the guide, the project; then the microphone
+        if args.seconds is None:
+            raise InvalidInputError("record needs --seconds N (a positive number of seconds).")
+        guide = load_guide(args.guide) if args.guide else None
+        project = open_project(args, write=True)
+    _quiet_qt()
     from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
     from gui.recording_engine import Recorder, device_id, find_device, input_devices
-    from storage.core.errors import InvalidInputError
-    from storage.recordings.recording import finish_recording, load_guide
 
     app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     if args.list_devices:
@@ -68,12 +99,8 @@ def cmd_record(args: argparse.Namespace) -> int:
             for d in devices:
                 print(f"{'*' if d['default'] else ' '} {d['id']}  {d['description']}")
         return 0
-    if args.seconds is None or args.seconds <= 0:
-        raise InvalidInputError("record needs --seconds N (a positive number of seconds).")
-    guide = load_guide(args.guide) if args.guide else None
-    device = find_device(args.device)
-    project = open_project(args, write=True)
     with project:
+        device = find_device(args.device)
         recorder = Recorder(project.folder, device, title=args.title, kind=args.kind, guide=guide)
         messages: list[str] = []
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from storage.core.errors import InvalidInputError
 
-from .common import add_dir, add_json, open_project
+from .common import add_dir, add_json, bounded_int, open_project
 from .output import ProgressBar, fmt_ms, print_json, print_table
 
 
@@ -42,7 +42,7 @@ def register(sub: Any) -> None:
         help="one language for the whole recording (default: each stretch of speech in its own "
         "language, among the project's languages)",
     )
-    p.add_argument("--threads", type=int, metavar="N", help="CPU threads")
+    p.add_argument("--threads", type=bounded_int(1, 1024), metavar="N", help="CPU threads")
     p.add_argument(
         "--beam-size",
         type=int,

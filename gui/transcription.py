@@ -23,6 +23,7 @@ from gui.sessions import SessionsController
 from gui.settings import Settings
 from gui.tasks import TaskRunner
 from gui.views import WorkbenchViews
+from storage.core.errors import DuplicateMediaError
 
 
 def default_transcriber() -> Callable[..., Any]:
@@ -114,8 +115,14 @@ class TranscriptionController(QObject):
                 kind = next(k for k, v in KIND_LABELS.items() if v == label)
                 self.import_files([Path(f) for f in files], kind=kind)
 
-    def import_files(self, paths: list[Path], *, kind: str = "interview") -> Any:
-        """Import audio files as sessions (in the background; all or nothing)."""
+    def import_files(
+        self, paths: list[Path], *, kind: str = "interview", again: bool = False
+    ) -> Any:
+        """Import audio files as sessions (in the background; all or nothing).
+
+        A file already in the project (same content) is not imported twice silently: the user
+        is asked, and only a "Yes" imports it once more.
+        """
         if self.state.project is None:
             return None
         project = self.state.project
@@ -130,11 +137,25 @@ class TranscriptionController(QObject):
                 for s in sessions:
                     self.start_transcription(s.id)
 
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, DuplicateMediaError) and not again:
+                answer = QMessageBox.question(
+                    self.chrome.window,
+                    "Import again?",
+                    f"{exc}\n\nImport the file(s) once more as new sessions?",
+                )
+                if answer == QMessageBox.StandardButton.Yes:
+                    self.import_files(paths, kind=kind, again=True)
+                else:
+                    self.chrome.message("Nothing was imported: the audio is already here.", 5000)
+                return
+            self.chrome.show_error(exc)
+
         return self.runner.submit(
             "Import audio",
-            lambda _ctx: project.sessions.import_audio_files(list(paths), kind=kind),
+            lambda _ctx: project.sessions.import_audio_files(list(paths), kind=kind, again=again),
             on_done=done,
-            on_error=self.chrome.show_error,
+            on_error=failed,
         )
 
     # ------------------------------------------------------------------ transcription

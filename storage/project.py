@@ -11,21 +11,25 @@ and ``media/`` (copies of the audio). Open it with ``Project.open`` or create it
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import shutil
 import sqlite3
+import tempfile
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import (
-    FieldScribeError,
+    DiskFullError,
     InUseError,
     InvalidInputError,
     NotAProjectError,
     NotFoundError,
     ProjectExistsError,
     ReadOnlyError,
+    is_disk_full,
 )
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import parse_languages
@@ -226,6 +230,11 @@ class Project:
     def create(cls, folder: str | Path, *, name: str | None = None, coder: str) -> Project:
         """Create a new project folder and open it for writing.
 
+        Atomic against a second creator: the project is built in a private hidden folder
+        beside ``folder`` and renamed into place in one step, so two creators racing for one
+        folder never see or delete each other's work -- one wins, the other gets
+        ``ProjectExistsError`` and leaves nothing behind.
+
         Args:
             folder: the folder to create (conventionally ``NAME.fieldscribe``); it must not exist
                 or must be empty.
@@ -233,48 +242,69 @@ class Project:
             coder: the coder registered as the owner of this copy of the project.
 
         Raises:
-            ProjectExistsError: the folder exists and is not empty.
-            ReadOnlyError: the folder cannot be created.
+            ProjectExistsError: the folder exists and is not empty (or another creator made it
+                first).
+            ReadOnlyError: the folder cannot be created (also ``DiskFullError``).
         """
         folder = Path(folder).expanduser()
         coder = _check_name("The coder name", coder)
-        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            raise ProjectExistsError(
-                f"{folder} already exists and is not empty; choose a new folder name."
-            )
-        created_folder = not folder.exists()
+        if folder.is_symlink() and folder.is_dir():
+            folder = folder.resolve()  # a link to an empty folder: create the project there
+        _refuse_existing(folder)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "media").mkdir(exist_ok=True)
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            _sweep_abandoned_builds(folder)
+            work = Path(
+                tempfile.mkdtemp(
+                    prefix=f".{folder.name}.creating-{os.getpid()}-", dir=folder.parent
+                )
+            )
         except OSError as exc:
+            if is_disk_full(exc):
+                raise _create_error(folder, exc) from exc
             raise ReadOnlyError(
                 f"{folder}: cannot create the project folder ({exc.strerror or exc})."
             ) from exc
+        lock = ProjectLock(work)
         try:
-            lock = ProjectLock(folder)
-            lock.acquire()
-            conn = _connect(folder / DB_NAME, readonly=False)
-            project = cls(folder, conn, lock, readonly=False)
-            migrate(project.store.conn, str(folder))
-            with project.store.tx():
-                project.store.conn.executemany(
+            (work / "media").mkdir()
+            lock.acquire()  # the lock file's inode moves with the folder: held throughout
+            conn = _connect(work / DB_NAME, readonly=False)
+            try:
+                migrate(conn, str(folder))
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(
                     "INSERT INTO project_meta (key, value) VALUES (?, ?)",
                     [
                         ("project_id", new_id()),
                         ("name", (name or folder.name.removesuffix(PROJECT_SUFFIX)).strip()),
                         ("created_at", now_iso()),
                         ("created_by", coder),
+                        ("owner", coder),
                     ],
                 )
-            project.set_coder(coder)
-            project.set_meta("owner", coder)
-            return project
-        except (OSError, sqlite3.Error) as exc:
-            _cleanup_failed_create(folder, created_folder)
-            raise ReadOnlyError(f"{folder}: could not create the project ({exc}).") from exc
-        except FieldScribeError:
-            _cleanup_failed_create(folder, created_folder)
+                conn.execute(
+                    "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)",
+                    (coder, now_iso()),
+                )
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            os.chmod(work, 0o777 & ~_umask())  # mkdtemp made it private; a project is not
+            _move_into_place(work, folder)
+        except BaseException as exc:
+            lock.release()
+            shutil.rmtree(work, ignore_errors=True)
+            if isinstance(exc, OSError | sqlite3.Error):
+                raise _create_error(folder, exc) from exc
             raise
+        try:
+            project = cls(folder, _connect(folder / DB_NAME, readonly=False), lock, False)
+            project.coder = coder
+            return project
+        except sqlite3.Error as exc:
+            lock.release()
+            raise _create_error(folder, exc) from exc
 
     @classmethod
     def from_bundle(
@@ -318,7 +348,12 @@ class Project:
 
     @classmethod
     def open(
-        cls, folder: str | Path, *, coder: str | None = None, readonly: bool = False
+        cls,
+        folder: str | Path,
+        *,
+        coder: str | None = None,
+        readonly: bool = False,
+        register_coder: bool = True,
     ) -> Project:
         """Open an existing project.
 
@@ -326,6 +361,8 @@ class Project:
             folder: the project folder.
             coder: who writes (default: the project's owner coder).
             readonly: open without taking the write lock; writes then raise ``ReadOnlyError``.
+            register_coder: add ``coder`` to the project's coders now; with False it is added
+                by its first write (so a command that fails changes nothing).
 
         Raises:
             NotAProjectError: the folder is not a FieldScribe project.
@@ -357,11 +394,19 @@ class Project:
             owner = project.get_meta("owner") or ""
             project.coder = (coder or owner).strip()
             if coder and not readonly:
-                project.set_coder(coder)
+                if register_coder:
+                    project.set_coder(coder)
+                else:
+                    project.coder = _check_name("The coder name", coder)
             return project
         except sqlite3.DatabaseError as exc:
             if lock is not None:
                 lock.release()
+            if is_disk_full(exc) or _no_space_left(folder, exc):
+                raise DiskFullError(
+                    f"{folder}: the disk is full, so the project cannot be opened for writing; "
+                    "nothing was changed. Free some space (or open it read-only)."
+                ) from exc
             raise NotAProjectError(
                 f"{db_path} is damaged or not a FieldScribe database ({exc})."
             ) from exc
@@ -506,6 +551,8 @@ def _check_is_project(project: Project, folder: Path) -> None:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'project_meta'"
         )
     except sqlite3.DatabaseError as exc:
+        if is_disk_full(exc) or _no_space_left(folder, exc):
+            raise
         raise NotAProjectError(f"{folder / DB_NAME} is damaged ({exc}).") from exc
     if row is None:
         raise NotAProjectError(
@@ -513,13 +560,75 @@ def _check_is_project(project: Project, folder: Path) -> None:
         )
 
 
-def _cleanup_failed_create(folder: Path, created_folder: bool) -> None:
-    if created_folder:
-        shutil.rmtree(folder, ignore_errors=True)
-    else:
-        for name in ("media", DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "project.lock"):
-            target = folder / name
-            if target.is_dir():
-                shutil.rmtree(target, ignore_errors=True)
-            elif target.exists():
-                target.unlink(missing_ok=True)
+def _refuse_existing(folder: Path) -> None:
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ProjectExistsError(
+            f"{folder} already exists and is not empty; choose a new folder name."
+        )
+
+
+def _sweep_abandoned_builds(folder: Path) -> None:
+    """Remove hidden build folders of ``folder`` left by a creator that was killed (its pid,
+    in the name, no longer runs). They hold a new, empty project and nothing else."""
+    prefix = f".{folder.name}.creating-"
+    with contextlib.suppress(OSError):
+        for entry in folder.parent.iterdir():
+            if not entry.name.startswith(prefix) or not entry.is_dir() or entry.is_symlink():
+                continue
+            pid_text = entry.name[len(prefix) :].split("-", 1)[0]
+            if pid_text.isdigit() and not _running(int(pid_text)):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _move_into_place(work: Path, folder: Path) -> None:
+    """Rename the finished project onto ``folder`` (new, or an empty folder), in one step."""
+    try:
+        os.rename(work, folder)  # replaces an empty folder; fails on a non-empty one
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR):
+            raise ProjectExistsError(
+                f"{folder} already exists (another FieldScribe created it or is creating it "
+                "just now); choose a new folder name. Nothing was changed."
+            ) from None
+        raise
+
+
+# SQLite reports a full disk as SQLITE_FULL when a write does not fit, but as an I/O error or
+# "unable to open" when it cannot even make the -wal/-shm files on open
+_IO_CODES = (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN)
+
+
+def _no_space_left(folder: Path, exc: sqlite3.Error) -> bool:
+    """Whether an I/O failure of SQLite comes with a full disk (under 64 KiB free)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None or code & 0xFF not in _IO_CODES:
+        return False
+    try:
+        return shutil.disk_usage(folder).free < 64 * 1024
+    except OSError:
+        return False
+
+
+def _create_error(folder: Path, exc: BaseException) -> ReadOnlyError:
+    if is_disk_full(exc):
+        return DiskFullError(
+            f"{folder}: the disk is full; the project was not created. Free some space."
+        )
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return ReadOnlyError(f"{folder}: could not create the project ({reason}).")

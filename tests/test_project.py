@@ -215,3 +215,16 @@ def test_reopen_as_other_coder_and_default_owner(tmp_path: Path) -> None:
     with Project.open(folder, coder="coder-b") as p:
         assert p.coder == "coder-b"
         assert {c.name for c in p.coders()} == {"lead", "coder-b"}
+
+
+def test_a_coder_is_registered_by_the_first_committed_write(tmp_path: Path) -> None:
+    folder = tmp_path / "p.fieldscribe"
+    Project.create(folder, coder="lead").close()
+    with Project.open(folder, coder="coder-b", register_coder=False) as p:
+        assert [c.name for c in p.coders()] == ["lead"]  # opening changed nothing
+        with pytest.raises(RuntimeError), p.transaction():
+            p.codebook.ensure_code_path("A")  # an inner transaction that completes...
+            raise RuntimeError("...inside an outer one that fails")
+        assert [c.name for c in p.coders()] == ["lead"]
+        p.codebook.ensure_code_path("B")
+        assert [c.name for c in p.coders()] == ["coder-b", "lead"]

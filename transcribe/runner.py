@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from storage import Project
-from storage.core.errors import AudioError, FieldScribeError
+from storage.core.errors import AudioError, DiskFullError, FieldScribeError, is_disk_full
 from storage.transcript.transcript import SegmentDraft
 
 from .engine import BEAM_SIZE, ChunkResult, Transcriber, check_language
@@ -73,13 +74,21 @@ def _verify_media(project: Project, session_id: str) -> Path:
     """The session's media file, checked against the checksum taken at import."""
     path = project.sessions.media_path(session_id)
     media = project.sessions.media_for_session(session_id)[0]
-    size = path.stat().st_size
-    if size == 0:
-        raise AudioError(f"{path}: the session's audio file is empty; import the recording again.")
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise AudioError(
+                f"{path}: the session's audio file is empty; import the recording again."
+            )
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise AudioError(
+            f"{path}: the session's audio file cannot be read ({exc.strerror or exc}); "
+            "check its permissions or restore it. Nothing was changed."
+        ) from exc
     if size != media.size_bytes or digest.hexdigest() != media.sha256:
         raise AudioError(
             f"{path}: the audio file was changed or damaged after import (its checksum "
@@ -208,18 +217,60 @@ def transcribe_session(
         if not summary.cancelled:
             summary.duration_ms = max(total_ms, run.done_ms)
     except BaseException as exc:
+        recorded = _record_end(project, previous, session_id, run, exc)
+        if is_disk_full(exc) or is_disk_full(exc.__cause__ or exc):
+            raise _disk_full(session.title, summary, run, recorded) from exc
+        raise
+    summary.elapsed_s = round(time.monotonic() - started, 3)
+    return summary
+
+
+def _record_end(
+    project: Project,
+    previous: Any,
+    session_id: str,
+    run: _RunState,
+    exc: BaseException,
+) -> bool:
+    """Leave the session's state honest after a failed run; False when that write failed too
+    (a full disk can refuse it)."""
+    try:
         if not run.wrote:
-            project.transcription.restore_transcription(
-                previous
-            )  # bad input: the project is as it was
+            project.transcription.restore_transcription(previous)  # the project is as it was
         else:
             interrupted = isinstance(exc, KeyboardInterrupt)
             project.transcription.end_transcription(
                 session_id, "cancelled" if interrupted else "failed"
             )
-        raise
-    summary.elapsed_s = round(time.monotonic() - started, 3)
-    return summary
+    except (FieldScribeError, sqlite3.Error):
+        if not (is_disk_full(exc) or is_disk_full(exc.__cause__ or exc)):
+            raise
+        return False
+    return True
+
+
+def _disk_full(
+    title: str, summary: TranscriptionSummary, run: _RunState, recorded: bool
+) -> DiskFullError:
+    """Say what a full disk left: how many segments were saved, and how to go on."""
+    n = summary.segments_added
+    if not run.wrote:
+        done = "nothing was transcribed and the project is unchanged"
+    else:
+        done = (
+            f"{n} segment{'s' if n != 1 else ''} "
+            f"{'were' if n != 1 else 'was'} saved before the disk filled "
+            f"(the audio up to {run.done_ms / 1000:.1f} s)"
+        )
+        done += (
+            "; the transcription is marked failed"
+            if recorded
+            else "; its status could not be updated and still reads running"
+        )
+    return DiskFullError(
+        f"The disk is full: the transcription of {title!r} stopped; {done}. Free some space, "
+        "then run the same command again to resume."
+    )
 
 
 @dataclass

@@ -21,12 +21,40 @@ PALETTE = (
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
+# How deep codes may nest. Deeper paths are typos or hostile input (a 1,200-level path took
+# minutes); no codebook in use comes near it.
+MAX_CODE_DEPTH = 50
+
+
 def split_code_path(path: str) -> list[str]:
-    """Split "Parent/Child" into clean names; ``//`` is not allowed."""
+    """Split "Parent/Child" into clean names; ``//`` is not allowed.
+
+    Raises:
+        InvalidInputError: an empty name, or more than ``MAX_CODE_DEPTH`` levels.
+    """
     names = [part.strip() for part in path.split("/")]
     if not path.strip() or any(not n for n in names):
         raise InvalidInputError(f"Invalid code path {path!r}; use names joined by '/'.")
+    if len(names) > MAX_CODE_DEPTH:
+        raise _too_deep(len(names))
     return names
+
+
+def _too_deep(levels: int) -> InvalidInputError:
+    return InvalidInputError(
+        f"That code would be {levels} levels deep; codes nest at most {MAX_CODE_DEPTH} levels. "
+        "Nothing was changed."
+    )
+
+
+# A code's ancestors, itself first (the depth bound stops a cycle a bad merge could make).
+_ANCESTORS = (
+    "WITH RECURSIVE up(id, parent_id, name, depth) AS ("
+    " SELECT id, parent_id, name, 0 FROM codes WHERE id = ?"
+    " UNION ALL SELECT c.id, c.parent_id, c.name, up.depth + 1 FROM codes c"
+    " JOIN up ON c.id = up.parent_id WHERE up.depth < 10000)"
+    " SELECT name FROM up ORDER BY depth DESC"
+)
 
 
 def _code(row: sqlite3.Row, path: str = "") -> Code:
@@ -62,39 +90,74 @@ class Codebook:
         rows = self._store.rows("SELECT * FROM codes")
         by_id = {r["id"]: r for r in rows}
 
+        paths: dict[str, str] = {}
+
         def path_of(code_id: str) -> str:
-            names: list[str] = []
+            # walk up to the first code whose path is known, then fill in on the way down
+            chain: list[str] = []
             seen: set[str] = set()
             current: str | None = code_id
-            while current is not None and current in by_id and current not in seen:
+            while (
+                current is not None
+                and current in by_id
+                and current not in paths
+                and current not in seen
+            ):
                 seen.add(current)
-                names.append(by_id[current]["name"])
+                chain.append(current)
                 current = by_id[current]["parent_id"]
-            return "/".join(reversed(names))
+            prefix = paths.get(current, "") if current is not None else ""
+            for cid in reversed(chain):
+                name = by_id[cid]["name"]
+                prefix = f"{prefix}/{name}" if prefix else name
+                paths[cid] = prefix
+            return paths.get(code_id, prefix)
 
         return sorted((_code(r, path_of(r["id"])) for r in rows), key=lambda c: c.path.lower())
 
     def get_code(self, code_id: str) -> Code:
-        """Return one code (with its path) or raise ``NotFoundError``."""
-        for code in self.codes():
-            if code.id == code_id:
-                return code
-        raise NotFoundError(f"No code with id {code_id!r}.")
+        """Return one code (with its path) or raise ``NotFoundError``.
+
+        Reads the code and its ancestors only (one query each), not the whole codebook.
+        """
+        row = self._store.one("SELECT * FROM codes WHERE id = ?", (code_id,))
+        if row is None:
+            raise NotFoundError(f"No code with id {code_id!r}.")
+        return _code(row, "/".join(self._ancestor_names(code_id)))
+
+    def _ancestor_names(self, code_id: str) -> list[str]:
+        """The names from the top of the codebook down to the code itself."""
+        return [str(r[0]) for r in self._store.rows(_ANCESTORS, (code_id,))]
+
+    def _height(self, code_id: str) -> int:
+        """Levels in the subtree under a code, the code included (1 for a leaf)."""
+        return int(
+            self._store.scalar(
+                "WITH RECURSIVE d(id, depth) AS (SELECT ?, 1 UNION ALL SELECT c.id, d.depth + 1"
+                " FROM codes c JOIN d ON c.parent_id = d.id WHERE d.depth < 10000)"
+                " SELECT max(depth) FROM d",
+                (code_id,),
+            )
+        )
+
+    def _child(self, parent: str | None, name: str) -> sqlite3.Row | None:
+        return self._store.one(
+            "SELECT * FROM codes WHERE parent_id IS ? AND name = ? ORDER BY created_at LIMIT 1",
+            (parent, name),
+        )
 
     def find_code(self, path: str) -> Code | None:
         """Return the code at a "Parent/Child" path, or None."""
+        names = split_code_path(path)
         parent: str | None = None
         row: sqlite3.Row | None = None
-        for name in split_code_path(path):
-            row = self._store.one(
-                "SELECT * FROM codes WHERE parent_id IS ? AND name = ? ORDER BY created_at LIMIT 1",
-                (parent, name),
-            )
+        for name in names:
+            row = self._child(parent, name)
             if row is None:
                 return None
             parent = row["id"]
         assert row is not None
-        return _code(row, "/".join(split_code_path(path)))
+        return _code(row, "/".join(names))
 
     def add_code(
         self,
@@ -113,7 +176,15 @@ class Codebook:
         if not name or "/" in name:
             raise InvalidInputError(f"Invalid code name {name!r} (not empty, no '/').")
         if parent_id is not None:
-            self.get_code(parent_id)
+            depth = len(self.get_code(parent_id).path.split("/")) + 1
+            if depth > MAX_CODE_DEPTH:
+                raise _too_deep(depth)
+        return self.get_code(self._insert_code(name, parent_id, colour, description))
+
+    def _insert_code(
+        self, name: str, parent_id: str | None, colour: str | None, description: str | None
+    ) -> str:
+        """Insert a checked code (its parent exists and is not too deep); return its id."""
         if self._store.one(
             "SELECT 1 FROM codes WHERE parent_id IS ? AND name = ?", (parent_id, name)
         ):
@@ -131,22 +202,30 @@ class Codebook:
         }
         with self._store.tx() as db:
             db.table("codes").insert(row)
-        return self.get_code(str(row["id"]))
+        return str(row["id"])
 
     def ensure_code_path(self, path: str, *, colour: str | None = None) -> Code:
-        """Return the code at ``path``, creating missing codes along it."""
-        parent: str | None = None
-        code: Code | None = None
+        """Return the code at ``path``, creating missing codes along it.
+
+        One walk down the path (one query per level); the codebook is not re-read per level.
+
+        Raises:
+            InvalidInputError: a bad name, or deeper than ``MAX_CODE_DEPTH``.
+        """
         names = split_code_path(path)
+        parent: str | None = None
+        row: sqlite3.Row | None = None
         with self._store.tx():
             for i, name in enumerate(names):
-                code = self.find_code("/".join(names[: i + 1]))
-                if code is None:
+                row = self._child(parent, name)
+                if row is None:
                     last = i == len(names) - 1
-                    code = self.add_code(name, parent_id=parent, colour=colour if last else None)
-                parent = code.id
-        assert code is not None
-        return code
+                    code_id = self._insert_code(name, parent, colour if last else None, None)
+                    row = self._store.one("SELECT * FROM codes WHERE id = ?", (code_id,))
+                assert row is not None
+                parent = row["id"]
+        assert row is not None
+        return _code(row, "/".join(names))
 
     def update_code(
         self,
@@ -175,7 +254,9 @@ class Codebook:
         elif parent_id is not None:
             if parent_id == code_id or parent_id in self.descendants(code_id):
                 raise InvalidInputError("A code cannot be moved under itself or its sub-codes.")
-            self.get_code(parent_id)
+            depth = len(self.get_code(parent_id).path.split("/")) + self._height(code_id)
+            if depth > MAX_CODE_DEPTH:
+                raise _too_deep(depth)
             fields["parent_id"] = parent_id
         new_parent = fields.get("parent_id", code.parent_id)
         new_name = fields.get("name", code.name)

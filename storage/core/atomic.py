@@ -5,18 +5,73 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
+
+from storage.core.errors import InvalidInputError
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def check_output(dest: Path, *, follow_symlinks: bool = False) -> Path:
+    """Return the path to write for an output file the user named, or refuse it.
+
+    A new path or an existing regular file is accepted (the file is then replaced whole). A
+    symbolic link is refused unless ``follow_symlinks``; then its target is returned (checked
+    the same way). A folder, a FIFO, a device or a socket is always refused: replacing one
+    with a regular file is never what was meant.
+
+    Raises:
+        InvalidInputError: ``dest`` is not a regular file or a new path.
+    """
+    dest = Path(dest).expanduser()
+    try:
+        mode = os.lstat(dest).st_mode
+    except FileNotFoundError:
+        return dest
+    except OSError as exc:
+        raise InvalidInputError(f"{dest}: cannot check the output path ({exc.strerror}).") from exc
+    if stat.S_ISREG(mode):
+        return dest
+    if stat.S_ISLNK(mode):
+        if not follow_symlinks:
+            raise InvalidInputError(
+                f"{dest} is a symbolic link; give the real file name, or add --follow-symlinks "
+                "to write to where it points. Nothing was written."
+            )
+        target = Path(os.path.realpath(dest))
+        return check_output(target, follow_symlinks=False)
+    raise InvalidInputError(
+        f"{dest} is {_kind(mode)}, not a regular file; give a new file name. Nothing was written."
+    )
 
 
 @contextlib.contextmanager
 def staged(dest: Path, *, fsync: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``dest``; on success move it onto ``dest``.
 
-    On any exception the temporary file is removed and the exception propagates unchanged, so
+    ``dest`` must be a new path or a regular file (``check_output``); a symbolic link, a folder,
+    a FIFO or a device is refused with ``InvalidInputError`` before anything is written. On any
+    exception the temporary file is removed and the exception propagates unchanged, so
     callers keep their own error messages. With ``fsync`` the data is flushed to disk first.
     """
+    check_output(dest)
     tmp = dest.with_name(f".{dest.name}.part")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()  # never write through a link or a pipe left under the temporary name
     try:
         yield tmp
         if fsync:

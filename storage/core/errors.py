@@ -6,6 +6,9 @@ do. The command line prints ``str(error)`` as its one-line message.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
 
 class FieldScribeError(Exception):
     """Base class of all errors that FieldScribe reports to the user."""
@@ -49,3 +52,20 @@ class ReadOnlyError(FieldScribeError):
 
 class DiskFullError(ReadOnlyError):
     """The disk filled up during a write; the write was rolled back."""
+
+
+class DuplicateMediaError(InvalidInputError):
+    """An audio file is already in the project (same sha256); import it again only if asked."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error says the disk (or the quota, or SQLite's page limit) is full."""
+    if isinstance(exc, DiskFullError):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    if isinstance(exc, sqlite3.Error):
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or (
+            "database or disk is full" in str(exc)
+        )
+    return False

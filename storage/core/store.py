@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.core.errors import DiskFullError, InUseError, ReadOnlyError
+from storage.core.errors import DiskFullError, InUseError, ReadOnlyError, is_disk_full
 from storage.core.ids import now_iso
 from storage.core.schema_search import fold_search
 
@@ -34,6 +34,8 @@ class Store:
         self.readonly = readonly
         self.mutex = threading.RLock()
         self.coder = ""
+        self._registered: set[str] = set()  # coders whose registration was committed
+        self._depth = 0  # nesting of tx() (inner ones are savepoints)
         #: bumped by each privacy operation (pseudonyms applied, originals destroyed): undo
         #: records made before it hold the old texts and may not be written back
         self.privacy_epoch = 0
@@ -57,10 +59,23 @@ class Store:
             raise ReadOnlyError(f"{self.folder} was opened read-only; nothing was changed.")
         try:
             with self.mutex, self.db.atomic() as db:
-                yield db
+                outermost = self._depth == 0
+                self._depth += 1
+                try:
+                    if self.coder and self.coder not in self._registered:
+                        # who writes is registered by their first write, in its transaction
+                        db.conn.execute(
+                            "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)",
+                            (self.coder, now_iso()),
+                        )
+                    yield db
+                finally:
+                    self._depth -= 1
+            if outermost:  # committed: the registration stays
+                self._registered.add(self.coder)
         except sqlite3.OperationalError as exc:
             text = str(exc)
-            if "full" in text:
+            if is_disk_full(exc):
                 raise DiskFullError(
                     f"{self.folder}: the disk is full; nothing was changed. Free some space."
                 ) from exc

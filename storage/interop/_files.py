@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from storage.core.atomic import staged
-from storage.core.errors import InvalidInputError, ReadOnlyError
+from storage.core.errors import DiskFullError, InvalidInputError, ReadOnlyError, is_disk_full
 
 
 def write_atomic(dest: Path, write: Callable[[Path], None]) -> Path:
@@ -17,5 +17,9 @@ def write_atomic(dest: Path, write: Callable[[Path], None]) -> Path:
         with staged(dest) as tmp:
             write(tmp)
     except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFullError(
+                f"{dest}: the disk is full; nothing was written. Free some space."
+            ) from exc
         raise ReadOnlyError(f"{dest}: cannot write ({exc.strerror or exc}).") from exc
     return dest

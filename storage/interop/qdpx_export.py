@@ -24,16 +24,22 @@ transcripts, users, variables) get uuid5 GUIDs derived from the ids they belong 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from xml.etree import ElementTree as ET
 
-from storage.core.errors import InvalidInputError, ReadOnlyError
+from storage.core.atomic import staged
+from storage.core.errors import (
+    AudioError,
+    DiskFullError,
+    InvalidInputError,
+    ReadOnlyError,
+    is_disk_full,
+)
 from storage.core.models import Code, Coding, Memo, Segment, Session
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
@@ -571,13 +577,32 @@ def export_qdpx(
     return summary
 
 
+def _open_media(path: Path, dest: Path) -> BinaryIO:
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise AudioError(
+            f"{path}: this audio file of the project cannot be read ({exc.strerror or exc}); "
+            f"nothing was written to {dest}. Fix its permissions, or export with --no-media."
+        ) from exc
+
+
+def _read_media(src: BinaryIO, path: Path, dest: Path) -> bytes:
+    try:
+        return src.read(1 << 20)
+    except OSError as exc:
+        raise AudioError(
+            f"{path}: this audio file of the project cannot be read ({exc.strerror or exc}); "
+            f"nothing was written to {dest}. Export with --no-media, or restore the file."
+        ) from exc
+
+
 def _write_qdpx(project: Project, dest: Path, with_media: bool) -> ExportSummary:
     builder = _Builder(project, with_media)
     root = builder.build()
     xml = _serialise(root)
-    tmp = dest.with_name(f".{dest.name}.part")
     try:
-        with zipfile.ZipFile(tmp, "w") as zf:
+        with staged(dest) as tmp, zipfile.ZipFile(tmp, "w") as zf:
             info = zipfile.ZipInfo("project.qde", _ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, xml)
@@ -585,26 +610,25 @@ def _write_qdpx(project: Project, dest: Path, with_media: bool) -> ExportSummary
                 info = zipfile.ZipInfo(name, _ZIP_TIME)
                 if isinstance(content, Path):
                     info.compress_type = zipfile.ZIP_STORED
-                    info.file_size = content.stat().st_size
-                    with open(content, "rb") as src, zf.open(info, "w", force_zip64=True) as out:
-                        while block := src.read(1 << 20):
+                    src = _open_media(content, dest)
+                    info.file_size = os.fstat(src.fileno()).st_size
+                    with src, zf.open(info, "w", force_zip64=True) as out:
+                        while block := _read_media(src, content, dest):
                             out.write(block)
                 else:
                     info.compress_type = zipfile.ZIP_DEFLATED
                     zf.writestr(info, content)
-        os.replace(tmp, dest)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        if is_disk_full(exc):
+            raise DiskFullError(
+                f"{dest}: the disk is full; nothing was written. Free some space."
+            ) from exc
+        tmp = dest.with_name(f".{dest.name}.part")
         if exc.filename is not None and Path(exc.filename) not in (tmp, dest):
             raise ReadOnlyError(
                 f"{exc.filename}: cannot read it ({exc.strerror or exc}); {dest} was not written."
             ) from exc
         raise ReadOnlyError(f"{dest}: cannot write the archive ({exc.strerror or exc}).") from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
     c = builder.counts
     return ExportSummary(
         path=dest,

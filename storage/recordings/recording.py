@@ -513,7 +513,12 @@ def import_recording(
             fields["date"] = str(rec.start["local_start"])[:10]
         with project.transaction():
             session = project.sessions.import_audio(
-                rec.wav_path, kind=str(kind), title=title, info=info, status="recorded"
+                rec.wav_path,
+                kind=str(kind),
+                title=title,
+                info=info,
+                status="recorded",
+                again=True,  # a recording is new even when its audio matches another's
             )
             if fields:
                 project.sessions.update_session(session.id, **fields)

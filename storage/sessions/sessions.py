@@ -14,6 +14,7 @@ from storage.core.atomic import copy_file
 from storage.core.audio import AudioInfo, sha256_of
 from storage.core.errors import (
     AudioError,
+    DuplicateMediaError,
     InUseError,
     InvalidInputError,
     NotFoundError,
@@ -279,6 +280,7 @@ class Sessions:
         title: str | None = None,
         info: AudioInfo | None = None,
         status: str = "imported",
+        again: bool = False,
     ) -> Session:
         """Copy one audio/video file into ``media/`` and create a session for it.
 
@@ -287,7 +289,7 @@ class Sessions:
         infos = None if info is None else [info]
         titles = None if title is None else [title]
         return self.import_audio_files(
-            [source], kind=kind, titles=titles, infos=infos, status=status
+            [source], kind=kind, titles=titles, infos=infos, status=status, again=again
         )[0]
 
     def import_audio_files(
@@ -298,6 +300,7 @@ class Sessions:
         titles: list[str] | None = None,
         infos: list[AudioInfo] | None = None,
         status: str = "imported",
+        again: bool = False,
     ) -> list[Session]:
         """Copy audio/video files into ``media/`` and create one session per file.
 
@@ -312,9 +315,13 @@ class Sessions:
             titles: session titles (default: each file name without extension).
             infos: what the decoder found, when the caller already probed the files.
             status: the session status ("imported", or "recorded" for recordings).
+            again: import a file whose content (sha256) is already in the project, or given
+                twice, as one more session (by default that is refused).
 
         Raises:
             AudioError: a file is missing, empty or not decodable audio.
+            DuplicateMediaError: a file is already in the project (or listed twice) and not
+                ``again``; nothing was changed.
             ReadOnlyError: a copy failed (read-only folder, disk full).
         """
         if self._store.readonly:
@@ -327,6 +334,9 @@ class Sessions:
             from storage.core.audio import probe  # domain-to-domain; no Qt
 
             infos = [probe(src) for src in srcs]
+        digests = self._digests(srcs)
+        if not again:
+            self._refuse_duplicates(srcs, digests)
         copied: list[Path] = []
         rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
         try:
@@ -335,7 +345,7 @@ class Sessions:
                 dest = self._store.media_dir / f"{media_id}{src.suffix.lower() or '.audio'}"
                 try:
                     self._store.media_dir.mkdir(exist_ok=True)
-                    digest = sha256_of(src)
+                    digest = digests[i]
                     copy_file(src, dest)
                 except OSError as exc:
                     reason = (
@@ -381,6 +391,37 @@ class Sessions:
                 path.unlink(missing_ok=True)
             raise
         return [self.get_session(str(session["id"])) for session, _ in rows]
+
+    def _digests(self, srcs: list[Path]) -> list[str]:
+        digests = []
+        for src in srcs:
+            try:
+                digests.append(sha256_of(src))
+            except OSError as exc:
+                raise AudioError(
+                    f"{src}: cannot read the file ({exc.strerror or exc}); nothing was changed."
+                ) from exc
+        return digests
+
+    def _refuse_duplicates(self, srcs: list[Path], digests: list[str]) -> None:
+        seen: dict[str, Path] = {}
+        for src, digest in zip(srcs, digests, strict=True):
+            if digest in seen:
+                raise DuplicateMediaError(
+                    f"{src} has the same content as {seen[digest]}; give it once, or add "
+                    "--again to import both. Nothing was changed."
+                )
+            seen[digest] = src
+            row = self._store.one(
+                "SELECT s.id, s.title FROM media m JOIN sessions s ON s.id = m.session_id "
+                "WHERE m.sha256 = ? ORDER BY m.created_at LIMIT 1",
+                (digest,),
+            )
+            if row is not None:
+                raise DuplicateMediaError(
+                    f"{src} is already in the project as session {row['title']!r} "
+                    f"({row['id']}); add --again to import it once more. Nothing was changed."
+                )
 
     def media_for_session(self, session_id: str) -> list[MediaFile]:
         """Return the media files of a session."""

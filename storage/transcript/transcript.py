@@ -467,9 +467,15 @@ class Transcript:
 
         Raises:
             InvalidInputError: the query has no searchable word.
+            NotFoundError: ``session_id`` names no session.
         """
         if not query.strip():
             raise InvalidInputError("The search query is empty.")
+        if (
+            session_id is not None
+            and self._store.one("SELECT 1 FROM sessions WHERE id = ?", (session_id,)) is None
+        ):
+            raise NotFoundError(f"No session with id {session_id!r}; list them with `sessions`.")
         if language:
             language = check_language_code(language)
         folded = fold_search(query)

@@ -1,0 +1,49 @@
+"""Importing audio that is already in the project: the window asks, and only "Yes" imports it
+again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from tests.hardening_support import tone_wav
+
+YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+
+
+class Asked:
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+        self.texts: list[str] = []
+
+    def __call__(self, _parent: Any, _title: str, text: str, *_a: Any, **_k: Any) -> Any:
+        self.texts.append(text)
+        return self.answer
+
+
+def test_duplicate_import_asks_first(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wav = tone_wav(tmp_path / "tone.wav")
+    window.transcription.import_files([wav])
+    idle(window)
+    assert len(window.project.sessions.all()) == 1
+
+    no = Asked(NO)
+    monkeypatch.setattr(QMessageBox, "question", no)
+    window.transcription.import_files([wav])
+    idle(window)
+    assert len(no.texts) == 1 and "already in the project" in no.texts[0]
+    assert len(window.project.sessions.all()) == 1
+    assert "already here" in window.statusBar().currentMessage()
+
+    yes = Asked(YES)
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    window.transcription.import_files([wav])
+    idle(window)
+    idle(window)
+    assert len(yes.texts) == 1
+    assert len(window.project.sessions.all()) == 2

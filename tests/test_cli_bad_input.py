@@ -1,0 +1,194 @@
+"""Bad input gets one clear line and leaves the project exactly as it was."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from storage import Project
+from storage.core.errors import DuplicateMediaError
+from tests.hardening_support import fingerprint, make_project, one_line_error, run_cli, tone_wav
+
+
+@pytest.fixture
+def study(tmp_path: Path) -> tuple[Path, str, Path]:
+    audio = tone_wav(tmp_path / "tone.wav")
+    folder = tmp_path / "Study.fieldscribe"
+    return folder, make_project(folder, audio), audio
+
+
+def test_reimporting_the_same_audio_is_refused_unless_again(
+    study: tuple[Path, str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, _, audio = study
+    before = fingerprint(folder)
+    copy = tmp_path / "renamed copy.wav"
+    copy.write_bytes(audio.read_bytes())
+    code, _, err = run_cli(capsys, "import", folder, copy)
+    assert code == 1
+    line = one_line_error(err)
+    assert "already in the project as session 'Interview'" in line and "--again" in line
+    assert fingerprint(folder) == before
+    # the same file twice in one call
+    other = tone_wav(tmp_path / "other.wav", freq=220)
+    code, _, err = run_cli(capsys, "import", folder, other, other)
+    assert code == 1 and "same content" in one_line_error(err)
+    assert fingerprint(folder) == before
+    code, _, err = run_cli(capsys, "import", folder, copy, "--again")
+    assert code == 0, err
+    with Project.open(folder, readonly=True) as project:
+        assert len(project.sessions.all()) == 2
+        assert len(list(project.media_dir.iterdir())) == 2
+
+
+def test_import_api_refuses_duplicates(study: tuple[Path, str, Path]) -> None:
+    folder, _, audio = study
+    with Project.open(folder) as project:
+        with pytest.raises(DuplicateMediaError):
+            project.sessions.import_audio(audio)
+        assert len(project.sessions.all()) == 1
+        project.sessions.import_audio(audio, again=True)
+        assert len(project.sessions.all()) == 2
+
+
+def test_search_unknown_session(
+    study: tuple[Path, str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, sid, _ = study
+    code, _, err = run_cli(capsys, "search", folder, "clinic", "--session", "nope")
+    assert code == 1 and "No session with id 'nope'" in one_line_error(err)
+    code, out, _ = run_cli(capsys, "search", folder, "clinic", "--session", sid)
+    assert code == 0 and "clinic" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["search", "{dir}", "clinic", "--limit", "1e20"],
+        ["search", "{dir}", "clinic", "--limit", "100000000000000000000"],
+        ["search", "{dir}", "clinic", "--limit", "-3"],
+        ["audit", "{dir}", "--limit", "99999999999999999999999"],
+        ["record", "{dir}", "--seconds", "nan"],
+        ["record", "{dir}", "--seconds", "inf"],
+        ["record", "{dir}", "--seconds", "-1"],
+        ["conflicts", "{dir}", "--resolve", "x", "--keep", "1e400"],
+        ["transcribe", "{dir}", "--all", "--threads", "0"],
+    ],
+)
+def test_out_of_range_numbers_are_usage_errors(
+    argv: list[str], study: tuple[Path, str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, _, _ = study
+    before = fingerprint(folder)
+    code, _, err = run_cli(capsys, *[a.replace("{dir}", str(folder)) for a in argv])
+    assert code == 2, err
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("usage:") is False
+    assert fingerprint(folder) == before
+    assert not (folder / "recordings").exists() or not any((folder / "recordings").iterdir())
+
+
+def test_invalid_utf8_arguments(
+    study: tuple[Path, str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, _, _ = study
+    before = fingerprint(folder)
+    bad = os.fsdecode(b"caf\xe9")  # what Python makes of latin-1 bytes in argv
+    for argv in (
+        ["search", str(folder), bad],
+        ["import", str(folder), bad],
+        ["code", str(folder), "--segment", "x", "--code", bad],
+        [bad],
+    ):
+        code, _, err = run_cli(capsys, *argv)
+        assert code == 2
+        assert "not valid UTF-8" in one_line_error(err)
+    assert fingerprint(folder) == before
+
+
+def test_unreadable_media_is_one_line(
+    study: tuple[Path, str, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import builtins
+
+    folder, sid, _ = study
+    before = fingerprint(folder)
+    media = next((folder / "media").iterdir())
+    real_open = builtins.open
+
+    def deny(path: object, *a: object, **k: object) -> object:  # root reads anything
+        if str(path) == str(media):
+            raise PermissionError(13, "Permission denied", str(media))
+        return real_open(path, *a, **k)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", deny)
+    code, _, err = run_cli(
+        capsys, "transcribe", folder, "--session", sid, "--model", "tiny.en", "--replace"
+    )
+    monkeypatch.undo()
+    assert code == 1
+    assert "cannot be read (Permission denied)" in one_line_error(err)
+    assert fingerprint(folder) == before
+
+
+def test_qdpx_export_names_the_unreadable_media_not_the_archive(
+    study: tuple[Path, str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import builtins
+
+    folder, _, _ = study
+    media = next((folder / "media").iterdir())
+    real_open = builtins.open
+
+    def deny(path: object, *a: object, **k: object) -> object:  # root reads anything
+        if str(path) == str(media):
+            raise PermissionError(13, "Permission denied", str(media))
+        return real_open(path, *a, **k)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", deny)
+    out = tmp_path / "study.qdpx"
+    code, _, err = run_cli(capsys, "qdpx", "export", folder, "-o", out)
+    monkeypatch.undo()
+    line = one_line_error(err)
+    assert code == 1 and f"{media}: this audio file of the project cannot be read" in line
+    assert "--no-media" in line and not out.exists() and not list(tmp_path.glob(".*.part"))
+    code, _, err = run_cli(capsys, "qdpx", "export", folder, "-o", out)
+    assert code == 0 and out.is_file(), err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bundle", "merge", "{dir}", "{fifo}"],
+        ["new", "{tmp}/new.fieldscribe", "--from-bundle", "{fifo}"],
+        ["record", "{dir}", "--seconds", "1", "--guide", "{fifo}"],
+        ["import", "{dir}", "/dev/zero"],
+        ["import-transcript", "{dir}", "--session", "{sid}", "{fifo}"],
+        ["codebook", "import", "{dir}", "{fifo}"],
+        ["qdpx", "import", "{fifo}", "{tmp}/q.fieldscribe"],
+        ["keys", "{dir}", "generate", "--key-passphrase-file", "/dev/zero"],
+    ],
+)
+def test_pipes_and_devices_as_input_are_refused_not_read_forever(
+    argv: list[str],
+    study: tuple[Path, str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder, sid, _ = study
+    fifo = tmp_path / "pipe.fsbundle"
+    os.mkfifo(fifo)
+    before = fingerprint(folder)
+    subs = {"{dir}": str(folder), "{fifo}": str(fifo), "{sid}": sid, "{tmp}": str(tmp_path)}
+    for key, value in subs.items():
+        argv = [a.replace(key, value) for a in argv]
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 1 and "is a named pipe, a device or a socket" in one_line_error(err)
+    assert fingerprint(folder) == before
+    assert not (tmp_path / "new.fieldscribe").exists()

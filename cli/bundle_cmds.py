@@ -71,10 +71,17 @@ def register(sub: Any) -> None:
     m.add_argument(
         "--allow-other-project", action="store_true", help="merge a bundle of another project"
     )
-    m.add_argument(
+    same = m.add_mutually_exclusive_group()
+    same.add_argument(
         "--merge-same-name",
         action="store_true",
-        help="merge codes with the same path created independently",
+        help="merge codes with the same path created independently (the default for bundles "
+        "of this project; needed only with --allow-other-project)",
+    )
+    same.add_argument(
+        "--keep-same-name-apart",
+        action="store_true",
+        help="keep codes with the same path created independently as separate codes",
     )
     add_decryption(m)
     m.add_argument("--coder")
@@ -170,6 +177,13 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def same_name_choice(args: argparse.Namespace) -> bool | None:
+    """--merge-same-name: True; --keep-same-name-apart: False; neither: the default (None)."""
+    if getattr(args, "keep_same_name_apart", False):
+        return False
+    return True if getattr(args, "merge_same_name", False) else None
+
+
 def cmd_bundle_merge(args: argparse.Namespace) -> int:
     """fieldscribe bundle merge DIR BUNDLE..."""
     started = time.monotonic()
@@ -177,7 +191,7 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
         summaries = []
         options = {
             "allow_other_project": args.allow_other_project,
-            "merge_same_name": args.merge_same_name,
+            "merge_same_name": same_name_choice(args),
         }
         if not any(is_encrypted(bundle) for bundle in args.bundles):
             # all at once: the next bundle unpacks while one merges, and one commit serves many
@@ -206,10 +220,10 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
         if s.media_copied or s.media_missing:
             print(f"media: {s.media_copied} copied, {s.media_missing} not in the bundle")
         for path, ids in s.same_name_codes:
-            verb = "merged" if args.merge_same_name else "have the same path"
+            verb = "merged into one" if s.same_name_merged else "kept apart, same path"
             print(f"codes {verb}: {path!r} ({', '.join(ids)})")
-        if s.same_name_codes and not args.merge_same_name:
-            print("Merge them with --merge-same-name, or rename one.")
+        if s.same_name_codes and not s.same_name_merged:
+            print("Agreement pairs them by path. Merge them with --merge-same-name, or rename one.")
     if open_conflicts:
         print(f"{open_conflicts} open conflict(s); list them with `fieldscribe conflicts DIR`.")
     return 0
@@ -253,12 +267,15 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         code_ids = None
         if args.codes:
             code_ids = []
-            by_path = {c.path: c.id for c in project.codebook.codes()}
+            by_path: dict[str, list[str]] = {}
+            for c in project.codebook.codes():
+                by_path.setdefault(c.path, []).append(c.id)
+            known = {cid for ids in by_path.values() for cid in ids}
             for item in _split(args.codes) or []:
-                if item in by_path.values():
+                if item in known:
                     code_ids.append(item)
-                elif item in by_path:
-                    code_ids.append(by_path[item])
+                elif item in by_path:  # every code of that path: agreement pairs them by path
+                    code_ids.extend(by_path[item])
                 else:
                     raise NotFoundError(f"No code {item!r}; list them with `fieldscribe codes`.")
         data = project.team.agreement_data(

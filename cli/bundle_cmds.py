@@ -10,9 +10,8 @@ from typing import Any
 from analysis.agreement import compute_agreement, disagreements
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.models import as_dict
-from storage.privacy.bundle import export_encrypted
-from storage.privacy.crypto import fingerprint, is_encrypted, load_public_key, read_passphrase_file
-from storage.team.bundle import export_bundle
+from storage.privacy.crypto import is_encrypted, load_public_key, read_passphrase_file
+from storage.team.bundle import export_bundle_file
 from storage.team.merging import merge_bundles
 
 from .common import (
@@ -129,41 +128,16 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
     passphrase = read_passphrase_file(args.passphrase_file) if args.passphrase_file else None
     recipients = [load_public_key(p) for p in args.recipient or []]
     with open_for_export(args) as project:
-        if args.encrypt:
-            info = export_encrypted(
-                lambda tmp: export_bundle(
-                    project,
-                    tmp,
-                    with_media=args.with_media,
-                    since=args.since,
-                    privacy=privacy,
-                    voice_profiles=args.voice_profiles,
-                ),
-                args.output,
-                passphrase=passphrase,
-                recipients=recipients,
-            )
-            info.path = args.output
-            if not project.readonly:
-                project.audit.log_event(
-                    "encrypt",
-                    None,
-                    None,
-                    {
-                        "file": args.output.name,
-                        "passphrase": passphrase is not None,
-                        "recipients": [fingerprint(r) for r in recipients],
-                    },
-                )
-        else:
-            info = export_bundle(
-                project,
-                args.output,
-                with_media=args.with_media,
-                since=args.since,
-                privacy=privacy,
-                voice_profiles=args.voice_profiles,
-            )
+        info = export_bundle_file(
+            project,
+            args.output,
+            with_media=args.with_media,
+            since=args.since,
+            privacy=privacy,
+            voice_profiles=args.voice_profiles,
+            passphrase=passphrase,
+            recipients=recipients,
+        )
     if args.json:
         print_json({"path": str(info.path), "manifest": info.manifest})
     else:

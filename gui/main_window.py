@@ -57,6 +57,7 @@ from gui.speaker_strip import SpeakerStripController
 from gui.speaker_timeline import SpeakerTimeline
 from gui.start_page import StartPage
 from gui.tasks import TaskRunner
+from gui.team_actions import TeamActions
 from gui.transcript_view import SegmentEditor, TranscriptView
 from gui.transcription import TranscriptionController
 from gui.undo import EditContext
@@ -154,6 +155,16 @@ class MainWindow(QMainWindow):
         # participants and attributes feed the retrieval filters (read with the codebook)
         self.docks.details_changed.connect(lambda _sid: self.editing.reload_codebook())
         self.docks.play_requested.connect(lambda s, g: self.sessions.open_segment(s, g, play=True))
+
+        self.team_actions = TeamActions(
+            state,
+            chrome,
+            runner,
+            coder=lambda: self.settings.coder,
+            set_project=self.projects.set_project,
+        )
+        self.team_actions.merged.connect(lambda _summaries: self.reload_in_place())
+        self.start_page.from_bundle_requested.connect(self.team_actions.new_from_bundle_dialog)
 
         self._build_menus()
         self.projects.apply_player_settings()
@@ -288,6 +299,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file.addMenu("Open recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         a("&File", "Open the demo project", projects.open_demo)
+        a("&File", "New project from a team bundle…", self.team_actions.new_from_bundle_dialog)
         file.addSeparator()
         self.act_import = a("&File", "Import audio…", self.transcription.import_dialog, "Ctrl+I")
         file.addSeparator()
@@ -317,6 +329,24 @@ class MainWindow(QMainWindow):
         extra.speakers_changed.connect(sessions.speakers_changed)
         extra.sessions_changed.connect(lambda: sessions.reload_sessions())
         extra.codings_changed.connect(self._codings_changed)
+
+    def reload_in_place(self) -> None:
+        """The open project changed underneath (a merge, an import): show it as it is now.
+
+        The undo history is cleared (its snapshots predate the change); the sessions, codebook,
+        codings, the shown transcript and the open team panels are read again.
+        """
+        if self.state.project is None:
+            return
+        self.undo_stack.clear()
+        self._codings_changed()
+        session = self.state.session
+        if session is not None:
+            self.sessions.refresh_transcript(session.id)
+        for dock in self.extra_panels.docks.values():
+            refresh = getattr(dock.widget(), "refresh", None)
+            if callable(refresh):
+                refresh()
 
     def _recorded(self, session_id: str) -> None:
         self.sessions.reload_sessions()

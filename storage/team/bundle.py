@@ -91,6 +91,16 @@ class InvalidBundleError(FieldScribeError):
     """A bundle is malformed, tampered with or belongs elsewhere; nothing was changed."""
 
 
+class OtherProjectBundleError(InvalidBundleError):
+    """A bundle of another project: ``theirs`` names it (its name, else its id)."""
+
+    def __init__(self, message: str, *, bundle: str, theirs: str, project_id: str) -> None:
+        super().__init__(message)
+        self.bundle = bundle
+        self.theirs = theirs
+        self.project_id = project_id
+
+
 @dataclass
 class BundleInfo:
     """What ``export_bundle`` wrote."""

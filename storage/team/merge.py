@@ -43,7 +43,7 @@ from storage.core.errors import ReadOnlyError
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.tempdirs import remove_private_dir
-from storage.team.bundle import InvalidBundleError, OpenedBundle
+from storage.team.bundle import InvalidBundleError, OpenedBundle, OtherProjectBundleError
 from storage.team.conflicts import ConflictVersion, content_columns
 from storage.team.merge_ahead import (
     find_differing as find_differing,  # re-exported: bundle.py, tests
@@ -312,9 +312,12 @@ class MergeSession:
             self._folders.append(opened.folder)
         if opened.project_id != project.id and not allow_other_project:
             theirs = opened.manifest.get("project_name") or opened.project_id
-            raise InvalidBundleError(
+            raise OtherProjectBundleError(
                 f"{path} belongs to another project ({theirs!r}, id {opened.project_id}), not "
-                f"{project.name!r}; use --allow-other-project to merge it anyway. Nothing changed."
+                f"{project.name!r}; use --allow-other-project to merge it anyway. Nothing changed.",
+                bundle=str(path),
+                theirs=str(theirs),
+                project_id=opened.project_id,
             )
         if merge_same_name is None:
             merge_same_name = opened.project_id == project.id

@@ -51,3 +51,143 @@ def test_retrieval_export_button_writes_the_csv(
     assert len(rows) == 3
     assert rows[1][0] == "Services/Health"
     assert "segment 0 about clinics" in rows[1]
+
+
+# ---------------------------------------------------------------------------------- team menu
+def _app_window(qtbot: Any, qsettings: Any, fake_transcriber: Any) -> Any:
+    from gui.main_window import MainWindow
+
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    w.resize(1024, 700)
+    w.show()
+    return w
+
+
+def _action(window: Any, menu: str, text: str) -> Any:
+    for action in window.chrome.menus[menu].actions():
+        if action.text() == text:
+            return action
+    raise AssertionError(f"no {text!r} in {menu}")
+
+
+def _answer_files(monkeypatch: pytest.MonkeyPatch, **answers: Any) -> None:
+    """QFileDialog's static functions answer what the test says (lists are used in turn)."""
+    for name, value in answers.items():
+        queue = list(value) if isinstance(value, list) and name != "getOpenFileNames" else [value]
+
+        def answer(*_a: Any, _q: list[Any] = queue, _n: str = name, **_k: Any) -> Any:
+            item = _q.pop(0) if len(_q) > 1 else _q[0]
+            if _n == "getExistingDirectory":
+                return str(item)
+            if _n == "getOpenFileNames":
+                return [str(p) for p in item], ""
+            return str(item), ""
+
+        monkeypatch.setattr(QFileDialog, name, staticmethod(answer))
+
+
+def _export_dialog(monkeypatch: pytest.MonkeyPatch, **choices: Any) -> list[Any]:
+    """Answer the Export a bundle dialog (with ``choices`` set on its widgets)."""
+    from gui.team_actions import BundleExportDialog
+
+    seen: list[Any] = []
+
+    def exec_(self: Any) -> int:
+        seen.append(self)
+        if choices.get("passphrase"):
+            self.with_passphrase.setChecked(True)
+            self.passphrase.setText(choices["passphrase"])
+            self.confirm.setText(choices["passphrase"])
+        self.with_media.setChecked(bool(choices.get("with_media")))
+        return 1 if not self.check() else 0
+
+    monkeypatch.setattr(BundleExportDialog, "exec", exec_)
+    return seen
+
+
+def _code_rows(window: Any, idle: Any, code_path: str, rows: list[int]) -> None:
+    window.editing.add_code(code_path)
+    idle(window)
+    code = window.project.codebook.find_code(code_path)
+    assert code is not None
+    for row in rows:
+        window.transcript.go_to_row(row)
+        window.editing.apply_code(code.id)
+        idle(window)
+
+
+def test_lead_two_coders_merge_and_agreement_through_the_gui(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    idle: Any,
+    speech_wav: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sklearn.metrics import cohen_kappa_score
+
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    w.settings.coder = "lead"
+    lead_dir = tmp_path / "lead.fieldscribe"
+    assert w.projects.create_project(lead_dir) is not None
+    w.transcription.import_files([speech_wav])
+    idle(w)
+    sid = w.project.sessions.all()[0].id
+    w.transcription.start_transcription(sid)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4)
+    lead_bundle = tmp_path / "lead.fsbundle"
+    _export_dialog(monkeypatch)
+    _answer_files(monkeypatch, getSaveFileName=lead_bundle)
+    _action(w, "&Team", "Export a bundle…").trigger()
+    idle(w)
+    assert lead_bundle.is_file(), w.last_error
+    assert "Wrote lead.fsbundle" in w.team_actions.last_report
+
+    coding = {"alice": [0, 1, 2], "bob": [0, 1]}
+    bundles = []
+    for coder, rows in coding.items():
+        w.settings.coder = coder
+        folder = tmp_path / f"{coder}.fieldscribe"
+        _answer_files(monkeypatch, getOpenFileName=lead_bundle, getSaveFileName=folder)
+        _action(w, "&File", "New project from a team bundle…").trigger()
+        idle(w)
+        assert w.project is not None and w.project.folder == folder, w.last_error
+        assert w.project.coder == coder
+        w.sessions.open_segment_session(sid)
+        idle(w)
+        qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4)
+        _code_rows(w, idle, "Corruption", rows)
+        bundles.append(tmp_path / f"{coder}.fsbundle")
+        _answer_files(monkeypatch, getSaveFileName=bundles[-1])
+        _action(w, "&Team", "Export a bundle…").trigger()
+        idle(w)
+        assert bundles[-1].is_file(), w.last_error
+
+    w.settings.coder = "lead"
+    assert w.projects.open_project(lead_dir)
+    idle(w)
+    _answer_files(monkeypatch, getOpenFileNames=bundles)
+    _action(w, "&Team", "Merge bundles into this project…").trigger()
+    idle(w)
+    assert w.last_error == ""
+    assert "now one code" in w.team_actions.last_report
+    # the workbench was refreshed in place: the codebook shows one Corruption
+    codes = [c for c in w.project.codebook.codes() if c.path == "Corruption"]
+    assert len(codes) == 1
+    qtbot.waitUntil(lambda: w.segment_model.code(codes[0].id) is not None)
+    panel = _action(w, "&Team", "Inter-coder agreement")
+    panel.trigger()
+    widget = w.extra_panels.docks["agreement"].widget()
+    model = widget.view.model()
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "Corruption")
+    a = [1 if i in coding["alice"] else 0 for i in range(4)]
+    b = [1 if i in coding["bob"] else 0 for i in range(4)]
+    from PySide6.QtCore import Qt
+
+    kappa = model.index(row, 3).data(Qt.ItemDataRole.UserRole)
+    assert abs(kappa - cohen_kappa_score(a, b)) < 1e-9
+    w.close()

@@ -447,10 +447,11 @@ def refusal(exc: BaseException) -> BaseException | str:
             "one: it was not merged and nothing changed. Ask its sender for a bundle of this "
             "project, or start a project from it with File ▸ New project from a bundle…."
         )
-    if isinstance(exc, DecryptionError):
-        return f"{exc} Nothing changed."
-    if isinstance(exc, FieldScribeError):
-        return exc
+    if isinstance(exc, DecryptionError | FieldScribeError):
+        text = str(exc)
+        if "nothing" not in text.lower():
+            text = f"{text.rstrip('.')}. It was not merged; nothing changed."
+        return text
     return exc
 
 

@@ -191,3 +191,96 @@ def test_lead_two_coders_merge_and_agreement_through_the_gui(
     kappa = model.index(row, 3).data(Qt.ItemDataRole.UserRole)
     assert abs(kappa - cohen_kappa_score(a, b)) < 1e-9
     w.close()
+
+
+def test_refused_bundles_say_why_change_nothing_and_keep_the_workbench(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.team.bundle import export_bundle, export_bundle_file
+    from tests.teamwork_helpers import dump, rebuild
+
+    project: Project = window.project
+    _seed(project)
+    # a coder's real bundle of this project, then spoilt copies of it
+    export_bundle(project, tmp_path / "mine.fsbundle")
+    coder = Project.from_bundle(tmp_path / "mine.fsbundle", tmp_path / "c.fieldscribe", coder="c")
+    code = coder.codebook.ensure_code_path("Trust")
+    coder.codebook.apply_code(coder.transcript.segments(coder.sessions.all()[0].id)[3].id, code.id)
+    good = tmp_path / "coder.fsbundle"
+    export_bundle(coder, good)
+    export_bundle_file(coder, tmp_path / "locked.fsbundle.enc", passphrase="right one")
+    coder.close()
+    other = Project.create(tmp_path / "other.fieldscribe", name="Elsewhere", coder="x")
+    other.sessions.add_session("Another study")
+    export_bundle(other, tmp_path / "other.fsbundle")
+    other.close()
+    truncated = tmp_path / "truncated.fsbundle"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    rebuild(
+        good,
+        tmp_path / "tampered.fsbundle",
+        db_change=lambda c: c.execute("UPDATE segments SET text = 'changed'"),
+        fix_checksums=False,
+    )
+    before = dump(project.folder)
+    cases = {
+        "other.fsbundle": "belongs to another project ('Elsewhere')",
+        "truncated.fsbundle": "truncated.fsbundle",
+        "tampered.fsbundle": "tampered.fsbundle",
+        "locked.fsbundle.enc": "locked.fsbundle.enc",
+    }
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getText",
+        staticmethod(lambda *a, **k: ("wrong one", True)),
+    )
+    for name, expected in cases.items():
+        window.chrome.last_error = ""
+        _answer_files(monkeypatch, getOpenFileNames=[tmp_path / name])
+        _action(window, "&Team", "Merge bundles into this project…").trigger()
+        idle(window)
+        assert expected in window.last_error, (name, window.last_error)
+        assert "--allow-other-project" not in window.last_error
+        assert "nothing" in window.last_error.lower()
+        assert window.project is project  # the workbench is still open on it
+        assert dump(project.folder) == before, name
+    # the right passphrase merges it
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getText",
+        staticmethod(lambda *a, **k: ("right one", True)),
+    )
+    window.chrome.last_error = ""
+    _answer_files(monkeypatch, getOpenFileNames=[tmp_path / "locked.fsbundle.enc"])
+    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    idle(window)
+    assert window.last_error == ""
+    assert project.codebook.find_code("Trust") is not None
+
+
+def test_cancel_stops_before_the_next_bundle(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from storage.team.bundle import export_bundle
+
+    project: Project = window.project
+    _seed(project)
+    export_bundle(project, tmp_path / "lead.fsbundle")
+    paths = []
+    for name in ("ann", "ben"):
+        coder = Project.from_bundle(
+            tmp_path / "lead.fsbundle", tmp_path / f"{name}.fieldscribe", coder=name
+        )
+        coder.codebook.ensure_code_path(f"Only {name}")
+        paths.append(tmp_path / f"{name}.fsbundle")
+        export_bundle(coder, paths[-1])
+        coder.close()
+    gate = threading.Event()
+    window.runner.submit("hold the lane", lambda _ctx: gate.wait(10), serial=True)
+    handle = window.team_actions.merge_bundles(paths)
+    window.team_actions.progress.canceled.emit()  # the dialog's Cancel button
+    assert handle.context.cancelled
+    gate.set()
+    idle(window)
+    assert "Cancelled: 2 bundle(s) not merged." in window.team_actions.last_report
+    assert project.codebook.find_code("Only ann") is None

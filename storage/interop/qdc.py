@@ -90,21 +90,24 @@ def _qdc_xml(project: Project) -> bytes:
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
-_HEADERS = ["path", "name", "level", "colour", "description", "codings", "codings_with_subcodes",
-            "id"]  # fmt: skip
+#: Codebook listing columns (csv, xlsx). ``tag`` is the code's full path ("Parent/Child") and the
+#: only one of Taguette's ``tag``/``name``/``path`` columns present (Taguette refuses a file with
+#: two of them); ``description`` is the column Taguette reads next. ``id`` comes first so that the
+#: byte-order mark spreadsheets need (UTF-8 with BOM) never sticks to ``tag``. The same columns
+#: come back in with ``import_codebook`` (``storage.interop.codebook_csv``).
+_HEADERS = ["id", "tag", "description", "colour", "level", "codings", "codings_with_subcodes"]
 
 
 def _table(project: Project) -> list[list[Any]]:
     return [
         [
+            r.code.id,
             r.code.path,
-            r.code.name,
-            r.depth + 1,
-            r.code.colour,
             r.code.description or "",
+            r.code.colour,
+            r.depth + 1,
             r.codings,
             r.codings_with_subcodes,
-            r.code.id,
         ]
         for r in codebook_rows(project)
     ]
@@ -167,7 +170,7 @@ def _write_xlsx(project: Project, path: Path) -> None:
         colour = str(row[3]).lstrip("#").upper()
         ws.cell(ws.max_row, 4).fill = PatternFill("solid", start_color=colour, end_color=colour)
     ws.freeze_panes = "A2"
-    for col, width in zip("ABCDEFGH", (40, 24, 6, 10, 60, 9, 12, 38), strict=True):
+    for col, width in zip("ABCDEFG", (38, 40, 60, 10, 6, 9, 12), strict=True):
         ws.column_dimensions[col].width = width
     wb.save(path)
 
@@ -244,16 +247,23 @@ def read_qdc(path: Path) -> QProject:
 
 
 def import_codebook(project: Project, source: str | Path) -> ImportReport:
-    """Merge a ``.qdc`` codebook into the project in one transaction.
+    """Merge a ``.qdc`` or ``.csv`` codebook into the project in one transaction.
 
-    Codes already present (same GUID, or same path) are reused, new ones are added.
+    Codes already present (same GUID, or same path) are reused, new ones are added. A ``.csv``
+    is read by ``storage.interop.codebook_csv`` (ours, Taguette's, a spreadsheet's).
 
     Raises:
-        InvalidInputError: the file is not a safe, well-formed REFI-QDA codebook.
+        InvalidInputError: the file is not a safe, well-formed REFI-QDA codebook or CSV codebook.
     """
     path = Path(source).expanduser()
+    if path.suffix.lower() == ".csv":
+        from .codebook_csv import import_codebook_csv
+
+        return import_codebook_csv(project, path)
     if path.suffix.lower() != ".qdc":
-        raise InvalidInputError(f"{path}: codebooks are imported from .qdc (REFI-QDA) files.")
+        raise InvalidInputError(
+            f"{path}: codebooks are imported from .qdc (REFI-QDA) or .csv files."
+        )
     qp = read_qdc(path)
     importer = _Importer(project, qp, None, str(path))
     with project.transaction():

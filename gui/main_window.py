@@ -41,6 +41,7 @@ from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingController
+from gui.exchange import ExchangeActions
 from gui.models.segments import SegmentTableModel
 from gui.models.sessions import SessionTableModel
 from gui.panels import ExtraPanels
@@ -165,6 +166,15 @@ class MainWindow(QMainWindow):
         )
         self.team_actions.merged.connect(lambda _summaries: self.reload_in_place())
         self.start_page.from_bundle_requested.connect(self.team_actions.new_from_bundle_dialog)
+        self.exchange = ExchangeActions(
+            state,
+            chrome,
+            runner,
+            coder=lambda: self.settings.coder,
+            set_project=self.projects.set_project,
+        )
+        self.exchange.imported.connect(self.reload_in_place)
+        self.start_page.qdpx_requested.connect(self.exchange.import_qdpx_dialog)
 
         self._build_menus()
         self.projects.apply_player_settings()
@@ -303,6 +313,8 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self.act_import = a("&File", "Import audio…", self.transcription.import_dialog, "Ctrl+I")
         file.addSeparator()
+        self.exchange.build_menu()
+        file.addSeparator()
         a("&File", "Settings…", projects.settings_dialog)
         self.act_project_settings = a(
             "&File", "Project settings (languages)…", projects.project_settings_dialog
@@ -384,6 +396,8 @@ class MainWindow(QMainWindow):
         self.act_import.setEnabled(enabled)
         self.act_close.setEnabled(enabled)
         self.act_project_settings.setEnabled(enabled)
+        for action in self.exchange.project_actions:
+            action.setEnabled(enabled)
         for title, menu in self.chrome.menus.items():
             if title != "&File":
                 menu.menuAction().setEnabled(enabled)

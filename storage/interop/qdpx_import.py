@@ -710,6 +710,7 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
             raise InvalidInputError(
                 f"{archive}: {qde} is not a QDA-XML project (root element {local(root.tag)!r})."
             )
+        _check_schema_version(root.tag, archive)
         qp = parse_project(root)
         _check_project(qp, archive)
         return zf, qp
@@ -725,6 +726,19 @@ def _check_project(qp: QProject, archive: Path) -> None:
     for src in qp.sources:
         if not src.guid:
             raise InvalidInputError(f"{archive}: a source ({src.name!r}) has no guid; refused.")
+
+
+def _check_schema_version(tag: str, archive: Path) -> None:
+    """Refuse a project of a newer QDA-XML schema than 1.x (never read it half-understood)."""
+    namespace = tag[1:].split("}", 1)[0]
+    version = namespace.rsplit(":", 1)[-1]
+    major = version.split(".", 1)[0]
+    if major.isdigit() and int(major) > 1:
+        raise InvalidInputError(
+            f"{archive} was written in a newer REFI-QDA format (QDA-XML {version}); this "
+            "FieldScribe reads QDA-XML 1.0. Nothing was imported; export it from the other "
+            "tool as REFI-QDA 1.0 (QDA-XML 1.0), or update FieldScribe."
+        )
 
 
 def import_qdpx_into(

@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         self.transcription.running_changed.connect(self._update_busy)
 
         self.extra_panels = ExtraPanels(state, chrome, runner, self.player)
+        self.team_actions.build_menu()  # the Team menu exists now, after Ethics
         self._wire_extra_panels()
         self._show_start()
         if project is not None:

@@ -201,10 +201,17 @@ class TeamActions(QObject):
         self.progress: Any = None  # the progress dialog of the running work (tests look at it)
         self.last_report = ""
         self.report_box: QMessageBox | None = None
-        a = chrome.add_menu_action
+
+    def build_menu(self) -> None:
+        """Put Export a bundle… and Merge bundles… at the top of the Team menu."""
+        menu = self.chrome.menu("&Team")
+        first = menu.actions()[0] if menu.actions() else None
+        a = self.chrome.add_menu_action
         self.act_export = a("&Team", "Export a bundle…", self.export_bundle_dialog)
         self.act_merge = a("&Team", "Merge bundles into this project…", self.merge_bundles_dialog)
-        chrome.menu("&Team").addSeparator()
+        if first is not None:
+            menu.insertActions(first, [self.act_export, self.act_merge])
+            menu.insertSeparator(first)
 
     @property
     def parent_widget(self) -> QWidget:

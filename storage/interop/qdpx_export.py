@@ -122,6 +122,7 @@ class _Builder:
     def __init__(self, project: Project, with_media: bool) -> None:
         self.p = project
         self.with_media = with_media
+        self.relative_media = False  # a source points at relative:// (then basePath is set)
         self.pid = project.id or derived_guid("project", str(project.folder))
         self.files: list[tuple[str, bytes | Path]] = []
         self.summary_notes: list[str] = []
@@ -186,6 +187,8 @@ class _Builder:
                 self.note(notes, memo)
         for memo in self.memos_by_target.get(("project", None), []):
             _sub(root, "NoteRef", targetGUID=_g(memo.id))
+        if self.relative_media:  # relative:// paths resolve against the project's media folder
+            root.set("basePath", str((Path(self.p.folder) / "media").resolve()))
         return root
 
     def codebook(self, book: ET.Element) -> None:
@@ -302,7 +305,11 @@ class _Builder:
         offsets: list[tuple[int, int]] = []  # text start, text end in the whole transcript
         pos = 0
         for seg in segments:
-            line, text_at = segment_line(seg.speaker, seg.text)
+            if media:
+                line, text_at = segment_line(seg.speaker, seg.text)
+            else:  # a text source: its text as it is, line breaks and all (see split_text_source)
+                text_at = len(seg.speaker) + 2 if seg.speaker else 0
+                line = (f"{seg.speaker}: " if seg.speaker else "") + seg.text
             start = pos + text_at
             offsets.append((start, pos + len(line)))
             lines.append(line)
@@ -351,7 +358,9 @@ class _Builder:
             path = f"internal://{member}"
             self.counts["media_files"] += 1
         else:
-            path = f"relative://{first.original_name}"
+            # resolved against the Project's basePath (the project's media folder, set in build)
+            path = f"relative://{Path(first.path).name}"
+            self.relative_media = True
             if self.with_media:
                 self.summary_notes.append(
                     f"Session {session.title!r}: its audio file is missing from the project; "

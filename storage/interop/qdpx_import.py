@@ -40,7 +40,7 @@ from storage.transcript.transcript import SegmentDraft
 from ._common import ORIGIN, iso_from_xml
 from .qdpx_parse import QCode, QCoding, QNote, QProject, QSelection, QSource, local, parse_project
 from .safe_zip import SafeZip, ZipLimits, parse_xml
-from .text_lines import Line, map_span, split_lines
+from .text_lines import Line, map_span, speaker_prefix, split_lines, split_text_source
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -122,6 +122,8 @@ class _Importer:
         self.conn: sqlite3.Connection = project.store.conn
         self.code_map: dict[str, str] = {}
         self.session_map: dict[str, str] = {}
+        self.reused_sources: list[str] = []  # sources imported before (same GUID), kept
+        self.reused_cases = 0
         self.coding_ids: dict[str, list[str]] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
@@ -233,6 +235,11 @@ class _Importer:
     # ----------------------------------------------------------------- sources
     def import_sources(self) -> None:
         for src in self.qp.sources:
+            if src.guid and self.exists("sessions", src.guid):
+                # imported before (a second import of the same project): reuse, never duplicate
+                self.session_map[src.guid] = src.guid
+                self.reused_sources.append(src.name or src.guid)
+                continue
             if src.kind == "TextSource":
                 self.text_source(src)
             elif src.kind in ("AudioSource", "VideoSource"):
@@ -310,7 +317,14 @@ class _Importer:
             self.report.not_imported.append(f"Text source {src.name!r}: it has no text.")
             return
         session_id = self.new_session(src, "observation")
-        lines = split_lines(text, speakers=self.known_speakers.get(src.guid))
+        lines, transcript = split_text_source(text, self.known_speakers.get(src.guid))
+        if not transcript:
+            labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])
+            if labelled:
+                self.report.notes.append(
+                    f"Text source {src.name!r}: {labelled} line(s) start like 'Word: ...' but "
+                    "not every line does, so it is not a transcript: they stay text, no speakers."
+                )
         seg_ids = self.add_lines(session_id, lines)
         for sel in src.selections:
             if sel.start is None or sel.end is None:
@@ -598,6 +612,9 @@ class _Importer:
             sessions = [self.session_map[g] for g in case.source_refs if g in self.session_map]
             if only_speaker:
                 continue  # an unmapped speaker label written by FieldScribe: nothing to create
+            if case.guid and self.exists("participants", case.guid):
+                self.reused_cases += 1  # imported before: the participant is already here
+                continue
             pid = self.fresh_id("participants", case.guid)
             stamp = now_iso()
             self.conn.execute(
@@ -634,6 +651,8 @@ class _Importer:
             targets = self.note_targets.get(guid) or [
                 ("journal" if (note.description or "").strip() != "project" else "project", None)
             ]
+            if self.exists("memos", guid):
+                continue  # imported before
             text = self.note_text(note)
             for n, (target_type, target_id) in enumerate(targets):
                 memo_id = self.fresh_id("memos", guid if n == 0 else None)
@@ -673,7 +692,25 @@ class _Importer:
         self.import_notes()
         for what, count in self.qp.unsupported.items():
             self.report.not_imported.append(f"{count} {what} (not supported by FieldScribe).")
-        if self.qp.description:
+        if self.reused_sources:
+            every = len(self.reused_sources) == len(self.qp.sources)
+            names = ", ".join(repr(n) for n in self.reused_sources[:5])
+            more = (
+                f" and {len(self.reused_sources) - 5} more" if len(self.reused_sources) > 5 else ""
+            )
+            self.report.notes.insert(
+                0,
+                (
+                    "This project was imported before (its sources' GUIDs are here): "
+                    if every
+                    else f"{len(self.reused_sources)} source(s) were imported before (same GUID): "
+                )
+                + f"{names}{more} kept as they are, with their codings, not imported again"
+                + (f"; {self.reused_cases} case(s) reused." if self.reused_cases else "."),
+            )
+        if self.qp.description and not (
+            self.reused_sources and len(self.reused_sources) == len(self.qp.sources)
+        ):
             self.conn.execute(
                 "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"
                 " created_at, updated_at) VALUES (?, 'project', NULL, ?, ?, ?, ?, ?)",

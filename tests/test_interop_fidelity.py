@@ -158,3 +158,40 @@ def test_no_media_export_names_a_base_path(tmp_path: Path) -> None:
     assert relative.startswith("relative://")
     assert (base / relative.removeprefix("relative://")).is_file()
     assert base == (tmp_path / "a.fieldscribe" / stored).parent.resolve()
+
+
+def test_users_dates_sibling_order_and_missing_colours_survive(tmp_path: Path) -> None:
+    c = [f"a3000000-0000-4000-8000-00000000000{n}" for n in range(1, 6)]
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Order" origin="ATLAS.ti 23"
+ creatingUserGUID="{U1}" creationDateTime="2023-11-02T14:05:00Z">
+<Users><User guid="{U1}" name="Anna"/><User guid="{U2}" name="Jo"/></Users>
+<CodeBook><Codes>
+<Code guid="{c[0]}" name="Zebra" isCodable="true">
+ <Code guid="{c[1]}" name="Young" isCodable="true" color="#112233"/>
+ <Code guid="{c[2]}" name="Apple" isCodable="true"/>
+</Code>
+<Code guid="{c[3]}" name="Mango" isCodable="true" color="#445566"/>
+<Code guid="{c[4]}" name="Banana" isCodable="true"/>
+</Codes></CodeBook>
+</Project>"""
+    archive = write_qdpx(tmp_path / "order.qdpx", qde)
+    import_qdpx(archive, tmp_path / "o.fieldscribe", coder="me")
+    with Project.open(tmp_path / "o.fieldscribe") as p:
+        export_qdpx(p, tmp_path / "back.qdpx", with_media=False)
+        from storage.interop.qdc import export_codebook
+
+        export_codebook(p, tmp_path / "back.qdc")
+    with zipfile.ZipFile(tmp_path / "back.qdpx") as zf:
+        root = ET.fromstring(zf.read("project.qde"))
+    assert root.get("creationDateTime") == "2023-11-02T14:05:00Z"
+    users = {u.get("name"): u.get("guid") for u in root.iter(f"{NS}User")}
+    assert users["Anna"].lower() == U1.strip("{}").lower() and users["Jo"] == U2
+    assert root.get("creatingUserGUID", "").lower() == U1.strip("{}").lower()
+    for book in (root, ET.parse(tmp_path / "back.qdc").getroot()):
+        codes = list(book.iter())
+        named = [e for e in codes if e.tag.endswith("}Code")]
+        assert [e.get("name") for e in named] == ["Zebra", "Young", "Apple", "Mango", "Banana"]
+        colours = {e.get("name"): e.get("color") for e in named}
+        assert colours == {"Zebra": None, "Young": "#112233", "Apple": None, "Mango": "#445566",
+                           "Banana": None}  # fmt: skip

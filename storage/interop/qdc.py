@@ -19,6 +19,7 @@ from storage.core.models import Code
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
+from . import exchange_meta
 from ._common import ORIGIN, QDC_NS
 from ._files import write_atomic
 from .qdpx_import import ImportReport, _Importer
@@ -42,8 +43,14 @@ class CodeRow:
     codings_with_subcodes: int
 
 
-def codebook_rows(project: Project) -> list[CodeRow]:
-    """Return the codebook in tree order with frequencies."""
+def codebook_rows(project: Project, rank: dict[str, int] | None = None) -> list[CodeRow]:
+    """Return the codebook in tree order with frequencies.
+
+    Siblings sort by name, or, with ``rank`` (``exchange_meta.code_rank``), in an imported
+    file's order first.
+    """
+    rank = rank or {}
+    end = len(rank)
     codes = project.codebook.codes()
     freq = project.codebook.code_frequencies()
     ids = {c.id for c in codes}
@@ -57,7 +64,9 @@ def codebook_rows(project: Project) -> list[CodeRow]:
     rows: list[CodeRow] = []
 
     def walk(parent: str | None, depth: int) -> None:
-        for code in sorted(kids.get(parent, []), key=lambda c: c.name.lower()):
+        for code in sorted(
+            kids.get(parent, []), key=lambda c: (rank.get(c.id, end), c.name.lower())
+        ):
             rows.append(CodeRow(code, depth, freq.get(code.id, 0), total(code)))
             walk(code.id, depth + 1)
 
@@ -70,17 +79,16 @@ def _qdc_xml(project: Project) -> bytes:
     root = ET.Element(f"{{{QDC_NS}}}CodeBook", {"origin": f"{ORIGIN} {project.schema_version}"})
     codes_el = ET.SubElement(root, f"{{{QDC_NS}}}Codes")
     parents: dict[str | None, ET.Element] = {None: codes_el}
-    for row in codebook_rows(project):
+    no_colour = exchange_meta.no_colour(project)
+    for row in codebook_rows(project, exchange_meta.code_rank(project)):
         code = row.code
+        attrs = {"guid": code.id, "name": code.name, "isCodable": "true"}
+        if no_colour.get(code.id) != code.colour:  # a code imported without one keeps none
+            attrs["color"] = code.colour.upper()
         el = ET.SubElement(
             parents[code.parent_id if code.parent_id in parents else None],
             f"{{{QDC_NS}}}Code",
-            {
-                "guid": code.id,
-                "name": code.name,
-                "isCodable": "true",
-                "color": code.colour.upper(),
-            },
+            attrs,
         )
         if code.description:
             desc = ET.SubElement(el, f"{{{QDC_NS}}}Description")

@@ -38,6 +38,7 @@ from storage.core.models import Code, Coding, Memo, Segment, Session
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
+from . import exchange_meta
 from ._common import ORIGIN, QDA_NS, as_guid, derived_guid, segment_line, xml_datetime
 
 
@@ -123,6 +124,9 @@ class _Builder:
         self.p = project
         self.with_media = with_media
         self.relative_media = False  # a source points at relative:// (then basePath is set)
+        self.user_guids = exchange_meta.user_guids(project)  # users' GUIDs an import kept
+        self.code_rank = exchange_meta.code_rank(project)
+        self.no_colour = exchange_meta.no_colour(project)
         self.pid = project.id or derived_guid("project", str(project.folder))
         self.files: list[tuple[str, bytes | Path]] = []
         self.summary_notes: list[str] = []
@@ -137,7 +141,7 @@ class _Builder:
     def user(self, name: str | None) -> str | None:
         if not name:
             return None
-        return derived_guid(self.pid, "user", name)
+        return self.user_guids.get(name) or derived_guid(self.pid, "user", name)
 
     def variable_guid(self, scope: str, name: str) -> str:
         return derived_guid(self.pid, "variable", scope, name)
@@ -146,7 +150,8 @@ class _Builder:
     def build(self) -> ET.Element:
         p = self.p
         meta = p.metadata()
-        owner = meta.get("owner") or meta.get("created_by") or p.coder
+        origin = exchange_meta.project_origin(p)  # the imported project's own date and creator
+        owner = origin.get("creator") or meta.get("owner") or meta.get("created_by") or p.coder
         root = ET.Element(
             _q("Project"),
             {
@@ -155,7 +160,8 @@ class _Builder:
                     "name": p.name,
                     "origin": f"{ORIGIN} {p.schema_version}",
                     "creatingUserGUID": self.user(owner),
-                    "creationDateTime": xml_datetime(meta.get("created_at")),
+                    "creationDateTime": origin.get("created")
+                    or xml_datetime(meta.get("created_at")),
                 }.items()
                 if v
             },
@@ -197,25 +203,26 @@ class _Builder:
             parent = code.parent_id if code.parent_id in self.code_ids else None
             children[parent].append(code)
 
+        def order(codes: list[Code]) -> list[Code]:
+            # the imported file's order first (sibling order survives), then by name
+            end = len(self.code_rank)
+            return sorted(codes, key=lambda c: (self.code_rank.get(c.id, end), c.name.lower()))
+
         def add(parent_el: ET.Element, code: Code) -> None:
-            el = _sub(
-                parent_el,
-                "Code",
-                guid=_g(code.id),
-                name=code.name,
-                isCodable="true",
-                color=code.colour.upper(),
-            )
+            attrs = {"guid": _g(code.id), "name": code.name, "isCodable": "true"}
+            if self.no_colour.get(code.id) != code.colour:  # it had none: still none
+                attrs["color"] = code.colour.upper()
+            el = _sub(parent_el, "Code", **attrs)
             if code.description:
                 _text(el, "Description", code.description)
             for memo in self.memos_by_target.get(("code", code.id), []):
                 _sub(el, "NoteRef", targetGUID=_g(memo.id))
-            for child in sorted(children.get(code.id, []), key=lambda c: c.name.lower()):
+            for child in order(children.get(code.id, [])):
                 add(el, child)
             self.counts["codes"] += 1
 
         codes_el = _sub(book, "Codes")
-        for top in sorted(children.get(None, []), key=lambda c: c.name.lower()):
+        for top in order(children.get(None, [])):
             add(codes_el, top)
 
     def variables(self, root: ET.Element) -> None:

@@ -37,6 +37,7 @@ from storage.core.errors import AudioError, FieldScribeError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 from storage.transcript.transcript import SegmentDraft
 
+from . import exchange_meta
 from ._common import ORIGIN, iso_from_xml
 from .qdpx_parse import QCode, QCoding, QNote, QProject, QSelection, QSource, local, parse_project
 from .safe_zip import SafeZip, ZipLimits, parse_xml
@@ -124,6 +125,8 @@ class _Importer:
         self.session_map: dict[str, str] = {}
         self.reused_sources: list[str] = []  # sources imported before (same GUID), kept
         self.reused_cases = 0
+        self.code_order: list[str] = []  # code ids in the file's order (exchange_meta)
+        self.no_colour: dict[str, str] = {}  # codes the file gave no colour: the one given
         self.coding_ids: dict[str, list[str]] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
@@ -199,6 +202,7 @@ class _Importer:
             parent_id = self.code_map.get(code.parent) if code.parent else None
             if code.guid and self.exists("codes", code.guid):
                 self.code_map[code.guid] = code.guid
+                self.code_order.append(code.guid)
                 self.report.codes_reused += 1
                 continue
             row = self.conn.execute(
@@ -206,9 +210,13 @@ class _Importer:
             ).fetchone()
             if row is not None:
                 self.code_map[code.guid] = row[0]
+                self.code_order.append(row[0])
                 self.report.codes_reused += 1
                 continue
             code_id = self.fresh_id("codes", code.guid)
+            self.code_order.append(code_id)
+            if not code.colour:
+                self.no_colour[code_id] = _colour(None, existing_count + i)
             self.conn.execute(
                 "INSERT INTO codes (id, parent_id, name, colour, description, created_by,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -231,6 +239,25 @@ class _Importer:
                 )
             for note in code.notes:
                 self.note_targets.setdefault(note, []).append(("code", code_id))
+
+    def keep_exchange_meta(self, was_empty: bool) -> None:
+        """What the tables cannot hold, for a later export (``exchange_meta``)."""
+        users = exchange_meta.user_guids(self.p)
+        for guid, name in sorted(self.qp.users.items()):
+            users.setdefault(name, guid)
+        if users:
+            exchange_meta.write(self.conn, exchange_meta.USERS, users)
+        if was_empty and (self.qp.created or self.qp.creator):
+            creator = self.qp.users.get(self.qp.creator or "", "")
+            origin = {"created": self.qp.created or "", "creator": creator}
+            exchange_meta.write(self.conn, exchange_meta.PROJECT, origin)
+        if self.code_order:
+            known = [c for c in exchange_meta.read(self.p, exchange_meta.CODE_ORDER) or []]
+            order = known + [c for c in self.code_order if c not in set(known)]
+            exchange_meta.write(self.conn, exchange_meta.CODE_ORDER, order)
+        if self.no_colour:
+            kept = exchange_meta.no_colour(self.p) | self.no_colour
+            exchange_meta.write(self.conn, exchange_meta.NO_COLOUR, kept)
 
     # ----------------------------------------------------------------- sources
     def import_sources(self) -> None:
@@ -684,9 +711,13 @@ class _Importer:
 
     # ----------------------------------------------------------------- run
     def run(self) -> ImportReport:
+        was_empty = not self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM sessions) OR EXISTS (SELECT 1 FROM codes)"
+        ).fetchone()[0]
         for name in sorted(set(self.qp.users.values())):
             self.ensure_coder(name)
         self.import_codes(self.qp.codes)
+        self.keep_exchange_meta(was_empty)
         self.import_sources()
         self.import_cases()
         self.import_notes()

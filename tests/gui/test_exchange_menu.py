@@ -201,3 +201,26 @@ def test_newer_qdpx_is_refused_and_the_project_stays_open(
         assert expected in w.last_error
         assert dump(project.folder) == before
         assert w.project is project
+
+
+def test_qdpx_into_the_open_project_twice_reuses_and_says_so(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.interop.qdpx_export import export_qdpx
+
+    w = seeded
+    other = Project.create(tmp_path / "other.fieldscribe", coder="x")
+    session = other.sessions.add_session("Field notes")
+    other.transcript.add_segments(session.id, [SegmentDraft(0, 0, "Abstract: long queues")])
+    export_qdpx(other, tmp_path / "other.qdpx")
+    other.close()
+    _answer_files(monkeypatch, getOpenFileName=tmp_path / "other.qdpx")
+    for _ in range(2):
+        _action(w, "&File", "Import a REFI-QDA project (.qdpx)…").trigger()
+        idle(w)
+        assert w.last_error == ""
+    assert "imported before" in w.exchange.last_report
+    titles = sorted(s.title for s in w.project.sessions.all())
+    assert titles == ["Field notes", "Interview 1"]
+    idle(w)
+    assert w.sessions_model.rowCount() == 2  # the sessions list was refreshed in place

@@ -284,3 +284,67 @@ def test_cancel_stops_before_the_next_bundle(
     idle(window)
     assert "Cancelled: 2 bundle(s) not merged." in window.team_actions.last_report
     assert project.codebook.find_code("Only ann") is None
+
+
+def test_encrypted_bundles_from_the_dialog_passphrase_and_teammate_key(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    idle: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gui.team_actions import BundleExportDialog
+    from storage.privacy.crypto import is_encrypted, public_key_text
+    from storage.team.bundle import export_bundle
+
+    lead = Project.create(tmp_path / "lead.fieldscribe", coder="lead")
+    _seed(lead)
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    lead_key = lead.privacy.generate_identity()  # the lead's team key pair
+    (tmp_path / "lead.pub").write_text(public_key_text(lead_key, "lead"))
+    lead.close()
+
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    w.settings.coder = "ann"
+    _answer_files(
+        monkeypatch,
+        getOpenFileName=tmp_path / "lead.fsbundle",
+        getSaveFileName=tmp_path / "ann.fieldscribe",
+    )
+    w.start_page.from_bundle.click()  # the start page's "Start from a team bundle…"
+    idle(w)
+    assert w.project is not None and w.project.coder == "ann", w.last_error
+    _code_rows(w, idle, "Only ann", [])
+    # with a passphrase (typed twice in the dialog)
+    _export_dialog(monkeypatch, passphrase="correct horse")
+    _answer_files(monkeypatch, getSaveFileName=tmp_path / "ann.fsbundle.enc")
+    _action(w, "&Team", "Export a bundle…").trigger()
+    idle(w)
+    assert is_encrypted(tmp_path / "ann.fsbundle.enc"), w.last_error
+    assert "encrypted" in w.team_actions.last_report
+
+    # for the lead's public key
+    def exec_key(self: Any) -> int:
+        self.with_key.setChecked(True)
+        self.key_file.setText(str(tmp_path / "lead.pub"))
+        return 0 if self.check() else 1
+
+    monkeypatch.setattr(BundleExportDialog, "exec", exec_key)
+    _answer_files(monkeypatch, getSaveFileName=tmp_path / "for-lead.fsbundle.enc")
+    _action(w, "&Team", "Export a bundle…").trigger()
+    idle(w)
+    assert is_encrypted(tmp_path / "for-lead.fsbundle.enc"), w.last_error
+
+    # the lead merges the key-encrypted one with the team key (empty passphrase)
+    w.settings.coder = "lead"
+    assert w.projects.open_project(tmp_path / "lead.fieldscribe")
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getText", staticmethod(lambda *a, **k: ("", True))
+    )
+    _answer_files(monkeypatch, getOpenFileNames=[tmp_path / "for-lead.fsbundle.enc"])
+    _action(w, "&Team", "Merge bundles into this project…").trigger()
+    idle(w)
+    assert w.last_error == ""
+    assert w.project.codebook.find_code("Only ann") is not None
+    w.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -201,6 +202,7 @@ class TeamActions(QObject):
         self.progress: Any = None  # the progress dialog of the running work (tests look at it)
         self.last_report = ""
         self.report_box: QMessageBox | None = None
+        self.act_apart: QAction | None = None
 
     def build_menu(self) -> None:
         """Put Export a bundle… and Merge bundles… at the top of the Team menu."""
@@ -209,8 +211,14 @@ class TeamActions(QObject):
         a = self.chrome.add_menu_action
         self.act_export = a("&Team", "Export a bundle…", self.export_bundle_dialog)
         self.act_merge = a("&Team", "Merge bundles into this project…", self.merge_bundles_dialog)
+        self.act_apart = a("&Team", "Keep same-name codes apart when merging", lambda: None)
+        self.act_apart.setCheckable(True)
+        self.act_apart.setToolTip(
+            "Off (the default): codes that coders created on their own with the same path "
+            "become one code. On: they stay separate codes (agreement still pairs them by path)."
+        )
         if first is not None:
-            menu.insertActions(first, [self.act_export, self.act_merge])
+            menu.insertActions(first, [self.act_export, self.act_merge, self.act_apart])
             menu.insertSeparator(first)
 
     @property
@@ -314,7 +322,8 @@ class TeamActions(QObject):
                 if not ok:
                     return
                 secrets[path] = text or None
-        self.merge_bundles(list(secrets), secrets)
+        apart = self.act_apart is not None and self.act_apart.isChecked()
+        self.merge_bundles(list(secrets), secrets, keep_same_name_apart=apart)
 
     def merge_bundles(
         self,

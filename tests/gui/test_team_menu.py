@@ -348,3 +348,39 @@ def test_encrypted_bundles_from_the_dialog_passphrase_and_teammate_key(
     assert w.last_error == ""
     assert w.project.codebook.find_code("Only ann") is not None
     w.close()
+
+
+def test_keep_apart_in_the_team_menu_and_agreement_says_it_pairs_by_path(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.team.bundle import export_bundle
+
+    project: Project = window.project
+    _seed(project)
+    export_bundle(project, tmp_path / "lead.fsbundle")
+    paths = []
+    for name, rows in (("ann", [0, 1]), ("ben", [1])):
+        coder = Project.from_bundle(
+            tmp_path / "lead.fsbundle", tmp_path / f"{name}.fieldscribe", coder=name
+        )
+        code = coder.codebook.ensure_code_path("Corruption")
+        segs = coder.transcript.segments(coder.sessions.all()[0].id)
+        for r in rows:
+            coder.codebook.apply_code(segs[r].id, code.id)
+        paths.append(tmp_path / f"{name}.fsbundle")
+        export_bundle(coder, paths[-1])
+        coder.close()
+    _action(window, "&Team", "Keep same-name codes apart when merging").trigger()
+    _answer_files(monkeypatch, getOpenFileNames=paths)
+    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    idle(window)
+    assert "kept apart" in window.team_actions.last_report
+    assert len([c for c in project.codebook.codes() if c.path == "Corruption"]) == 2
+    _action(window, "&Team", "Inter-coder agreement").trigger()
+    widget = window.extra_panels.docks["agreement"].widget()
+    assert "'Corruption'" in widget.notes_label.text()
+    assert "pairs them by path" in widget.notes_label.text()
+    rows = [
+        r for r in range(widget.model.rowCount()) if widget.model.index(r, 0).data() == "Corruption"
+    ]
+    assert len(rows) == 1

@@ -116,6 +116,7 @@ def test_text_sources_keep_every_character_through_a_round_trip(tmp_path: Path) 
         assert set(sessions) == set(SOURCES)  # the sources keep their GUIDs
         report_segs = p.transcript.segments("b2000000-0000-4000-8000-000000000001")
         assert all(s.speaker is None for s in report_segs)  # "Abstract:" is no speaker
+        assert not any("\r" in s.text for s in report_segs)  # CRLF source: LF in segments
         interview = p.transcript.segments("b2000000-0000-4000-8000-000000000002")
         assert {s.speaker for s in interview} == {None, "Interviewer", "Befragte"}
         # timestamps became segment times

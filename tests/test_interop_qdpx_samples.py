@@ -171,8 +171,8 @@ def test_maxqda_style_cases_and_variables(tmp_path: Path) -> None:
     with Project.open(tmp_path / "mx.fieldscribe", readonly=True) as p:
         (session,) = p.sessions.all()
         segs = p.transcript.segments(session.id)
-        assert [(g.speaker, g.text) for g in segs] == [  # "\r" kept: offsets never drift
-            ("Interviewer", "Was machen Sie beruflich?\r"), ("Befragte", "Ich bin Pflegerin.\r\n")]  # fmt: skip
+        assert [(g.speaker, g.text) for g in segs] == [  # CRLF kept aside (exchange_meta)
+            ("Interviewer", "Was machen Sie beruflich?"), ("Befragte", "Ich bin Pflegerin.\n")]  # fmt: skip
         (coding,) = p.codebook.codings()
         assert coding.segment_id == segs[1].id and coding.coder == "anna"
         assert segs[1].text[coding.start_cp : coding.end_cp] == "Pflegerin"

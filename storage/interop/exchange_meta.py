@@ -7,7 +7,9 @@ in ``project_meta`` so that an export gives it back.
 * ``exchange.code_order``: the codes' GUIDs in the file's order (exports keep sibling order;
   codes made in FieldScribe follow, by name);
 * ``exchange.no_colour``: ``{code id: colour FieldScribe gave it}`` for codes without a colour
-  (exports leave the colour out while it is still that one).
+  (exports leave the colour out while it is still that one);
+* ``exchange.crlf``: the sessions of text sources whose line breaks were all CRLF (their
+  segments hold LF; exports write CRLF again, positions counted in the CRLF text).
 
 Each value is JSON; a missing or unreadable value counts as empty.
 """
@@ -21,6 +23,7 @@ USERS = "exchange.users"
 PROJECT = "exchange.project"
 CODE_ORDER = "exchange.code_order"
 NO_COLOUR = "exchange.no_colour"
+CRLF = "exchange.crlf"
 
 
 def read(project: Any, key: str) -> Any:
@@ -65,3 +68,9 @@ def project_origin(project: Any) -> dict[str, str]:
     """``{"created": ..., "creator": ...}`` of the imported project (empty if none)."""
     value = read(project, PROJECT)
     return {str(k): str(v) for k, v in value.items() if v} if isinstance(value, dict) else {}
+
+
+def crlf_sessions(project: Any) -> set[str]:
+    """The sessions whose text source had CRLF line ends."""
+    value = read(project, CRLF)
+    return {str(v) for v in value} if isinstance(value, list) else set()

@@ -28,6 +28,7 @@ import contextlib
 import os
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ from storage.privacy.view import log_export, private_view
 
 from . import exchange_meta
 from ._common import ORIGIN, QDA_NS, as_guid, derived_guid, segment_line, xml_datetime
+from .text_lines import LineEnds
 
 
 def _g(row_id: str) -> str:
@@ -127,6 +129,7 @@ class _Builder:
         self.user_guids = exchange_meta.user_guids(project)  # users' GUIDs an import kept
         self.code_rank = exchange_meta.code_rank(project)
         self.no_colour = exchange_meta.no_colour(project)
+        self.crlf = exchange_meta.crlf_sessions(project)
         self.pid = project.id or derived_guid("project", str(project.folder))
         self.files: list[tuple[str, bytes | Path]] = []
         self.summary_notes: list[str] = []
@@ -469,6 +472,10 @@ class _Builder:
         transcript: str,
     ) -> None:
         t_file = f"{derived_guid(session.id, 'text')}.txt"
+        at: Callable[[int], int] = int  # a position in ``transcript`` -> in the written text
+        if session.id in self.crlf:  # imported with CRLF line ends: written back with them
+            ends = LineEnds(transcript)
+            transcript, at = transcript.replace("\n", "\r\n"), ends.to_crlf
         self.files.append((f"sources/{t_file}", transcript.encode("utf-8")))
         el = _sub(
             sources,
@@ -491,8 +498,8 @@ class _Builder:
                     "PlainTextSelection",
                     guid=derived_guid(coding.id, "selection"),
                     name=self.code_name(coding.code_id),
-                    startPosition=str(start),
-                    endPosition=str(end),
+                    startPosition=str(at(start)),
+                    endPosition=str(at(end)),
                     **self._stamp(coding.coder, coding.created_at, coding.updated_at),
                 )
                 self.coding(sel, coding)
@@ -502,8 +509,8 @@ class _Builder:
                     "PlainTextSelection",
                     guid=derived_guid(memo.id, "selection"),
                     name=memo.title,
-                    startPosition=str(t_start),
-                    endPosition=str(t_end),
+                    startPosition=str(at(t_start)),
+                    endPosition=str(at(t_end)),
                     **self._stamp(memo.created_by, memo.created_at, memo.updated_at),
                 )
                 _sub(sel, "NoteRef", targetGUID=_g(memo.id))

@@ -41,7 +41,15 @@ from . import exchange_meta
 from ._common import ORIGIN, iso_from_xml
 from .qdpx_parse import QCode, QCoding, QNote, QProject, QSelection, QSource, local, parse_project
 from .safe_zip import SafeZip, ZipLimits, parse_xml
-from .text_lines import Line, map_span, speaker_prefix, split_lines, split_text_source
+from .text_lines import (
+    Line,
+    LineEnds,
+    crlf_only,
+    map_span,
+    speaker_prefix,
+    split_lines,
+    split_text_source,
+)
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -127,6 +135,7 @@ class _Importer:
         self.reused_cases = 0
         self.code_order: list[str] = []  # code ids in the file's order (exchange_meta)
         self.no_colour: dict[str, str] = {}  # codes the file gave no colour: the one given
+        self.crlf_sessions: list[str] = []  # text sources written with CRLF line ends
         self.coding_ids: dict[str, list[str]] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
@@ -259,6 +268,14 @@ class _Importer:
             kept = exchange_meta.no_colour(self.p) | self.no_colour
             exchange_meta.write(self.conn, exchange_meta.NO_COLOUR, kept)
 
+    def keep_line_ends(self) -> None:
+        """Remember the text sources with CRLF line ends (``exchange_meta.CRLF``)."""
+        if self.crlf_sessions:
+            known = exchange_meta.crlf_sessions(self.p)
+            exchange_meta.write(
+                self.conn, exchange_meta.CRLF, sorted(known | set(self.crlf_sessions))
+            )
+
     # ----------------------------------------------------------------- sources
     def import_sources(self) -> None:
         for src in self.qp.sources:
@@ -344,6 +361,11 @@ class _Importer:
             self.report.not_imported.append(f"Text source {src.name!r}: it has no text.")
             return
         session_id = self.new_session(src, "observation")
+        ends: LineEnds | None = None
+        if crlf_only(text):  # Windows line ends: segments hold LF, the export writes CRLF again
+            text = text.replace("\r\n", "\n")
+            ends = LineEnds(text)
+            self.crlf_sessions.append(session_id)
         lines, transcript = split_text_source(text, self.known_speakers.get(src.guid))
         if not transcript:
             labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])
@@ -359,7 +381,10 @@ class _Importer:
                     f"Text source {src.name!r}: selection {sel.guid} has no positions."
                 )
                 continue
-            self.selection(src.name, sel, lines, seg_ids, sel.start, sel.end)
+            start, end = sel.start, sel.end
+            if ends is not None:
+                start, end = ends.to_lf(start), ends.to_lf(end)
+            self.selection(src.name, sel, lines, seg_ids, start, end)
         for coding in src.source_codings:
             self.report.not_imported.append(
                 f"Text source {src.name!r}: a coding of the whole document (code "
@@ -719,6 +744,7 @@ class _Importer:
         self.import_codes(self.qp.codes)
         self.keep_exchange_meta(was_empty)
         self.import_sources()
+        self.keep_line_ends()
         self.import_cases()
         self.import_notes()
         for what, count in self.qp.unsupported.items():

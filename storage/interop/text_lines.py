@@ -320,3 +320,25 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
         elif line.start_ms is not None and line.end_ms is not None:
             line.end_ms = max(line.end_ms, line.start_ms)
     return lines, transcript
+
+
+def crlf_only(text: str) -> bool:
+    """Every line break is CRLF (Windows tools: MAXQDA, NVivo), and no CR stands alone."""
+    crlf = text.count("\r\n")
+    return crlf > 0 and crlf == text.count("\n") == text.count("\r")
+
+
+class LineEnds:
+    """Positions between a CRLF text and the same text with LF line breaks (code points)."""
+
+    def __init__(self, lf_text: str) -> None:
+        self._breaks = [i for i, ch in enumerate(lf_text) if ch == "\n"]  # in the LF text
+        self._crs = [b + i for i, b in enumerate(self._breaks)]  # each "\r" in the CRLF text
+
+    def to_crlf(self, pos: int) -> int:
+        """A position in the LF text -> the CRLF text (one more per line break before it)."""
+        return pos + bisect.bisect_left(self._breaks, pos)
+
+    def to_lf(self, pos: int) -> int:
+        """A position in the CRLF text -> the LF text (a position inside a CRLF: before it)."""
+        return pos - bisect.bisect_left(self._crs, pos)

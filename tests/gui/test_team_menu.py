@@ -222,8 +222,14 @@ def test_refused_bundles_say_why_change_nothing_and_keep_the_workbench(
         db_change=lambda c: c.execute("UPDATE segments SET text = 'changed'"),
         fix_checksums=False,
     )
+    rebuild(
+        good,
+        tmp_path / "newer.fsbundle",
+        db_change=lambda c: c.execute("PRAGMA user_version = 999"),  # a newer FieldScribe's
+    )
     before = dump(project.folder)
     cases = {
+        "newer.fsbundle": "newer FieldScribe",
         "other.fsbundle": "belongs to another project ('Elsewhere')",
         "truncated.fsbundle": "truncated.fsbundle",
         "tampered.fsbundle": "tampered.fsbundle",

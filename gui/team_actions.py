@@ -265,14 +265,14 @@ class TeamActions(QObject):
                 passphrase=options.passphrase,
                 recipients=recipients,
             )
-            if ctx.cancelled and not existed:
+            if ctx.cancelled and not existed:  # Cancel during the writing: leave nothing
                 path.unlink(missing_ok=True)
                 return None
             return info
 
         def done(info: Any) -> None:
             if info is None:
-                self._report(f"Export cancelled; {path.name} was not written.")
+                self._report(f"Export cancelled; {path.name} was not kept.")
                 return
             counts = info.counts
             how = " encrypted," if options.passphrase or options.recipient_files else ""
@@ -454,16 +454,15 @@ class TeamActions(QObject):
 
 def refusal(exc: BaseException) -> BaseException | str:
     """The message of a refused bundle, in the workbench's words (no command-line options)."""
-    from storage.privacy.crypto import DecryptionError
     from storage.team.bundle import OtherProjectBundleError
 
     if isinstance(exc, OtherProjectBundleError):
         return (
             f"{Path(exc.bundle).name} belongs to another project ({exc.theirs!r}), not this "
             "one: it was not merged and nothing changed. Ask its sender for a bundle of this "
-            "project, or start a project from it with File ▸ New project from a bundle…."
+            "project, or start a project from it with File ▸ New project from a team bundle…."
         )
-    if isinstance(exc, DecryptionError | FieldScribeError):
+    if isinstance(exc, FieldScribeError):  # wrong passphrase, tampered, truncated, newer...
         text = str(exc)
         if "nothing" not in text.lower():
             text = f"{text.rstrip('.')}. It was not merged; nothing changed."

@@ -100,3 +100,20 @@ def test_cli_merge_default_and_keep_apart(tmp_path: Path) -> None:
     text = fs("agreement", folder2).stdout
     assert text.count("Corruption") >= 2  # the table row and the note
     assert "pairs them by path" in text
+
+
+def test_merged_code_provenance_travels_back_to_the_coders(tmp_path: Path) -> None:
+    folder, bundles = _scenario(tmp_path)
+    with Project.open(folder) as lead:
+        merge_bundles(lead, bundles)
+        export_bundle(lead, tmp_path / "lead2.fsbundle")
+        (kept,) = [c for c in lead.codebook.codes() if c.path == "Corruption"]
+        origins = {(o.code_id, o.created_by) for o in lead.team.code_origins(kept.id)}
+    for name in ("alice", "bob"):
+        with Project.open(tmp_path / f"{name}.fieldscribe") as coder:
+            merge_bundles(coder, [tmp_path / "lead2.fsbundle"])
+            codes = [c for c in coder.codebook.codes() if c.path == "Corruption"]
+            assert [c.id for c in codes] == [kept.id], name
+            assert {(o.code_id, o.created_by) for o in coder.team.code_origins(kept.id)} == origins
+            assert len(coder.codebook.codings(code_id=kept.id)) == len(ALICE) + len(BOB)
+            assert coder.team.conflicts() == []

@@ -206,3 +206,20 @@ def test_unknown_project_language_for_a_model_is_one_line(project: Project) -> N
     with pytest.raises(ModelError, match="English-only"):
         tr.check_languages(["ru"])
     assert tr.check_languages(["en", "EN"]) == ["en"]
+
+
+@needs_base
+@pytest.mark.slow
+def test_an_english_only_model_hears_german_first_and_hands_over(
+    project: Project,
+    spoken,  # noqa: F811
+) -> None:
+    """No languages said, tiny.en asked for, German speech: identified before anything is
+    stored, transcribed in German by the multilingual model, and the summary says so."""
+    path = spoken([("de", DE), ("de", "Wir haben den Bus genommen, weil die Straße gesperrt war.")])
+    session = project.sessions.import_audio(path)
+    summary = transcribe_session(project, session.id, model="tiny.en")
+    assert summary.model == "base" and summary.notes and "most likely German" in summary.notes[0]
+    text = " ".join(s.text for s in project.transcript.segments(session.id)).lower()
+    assert "bibliothek" in text
+    assert {s.language for s in project.transcript.segments(session.id)} == {"de"}

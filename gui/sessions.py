@@ -148,6 +148,8 @@ class SessionsController:
             return
         v = self.views
         v.segment_editor.commit()
+        # nothing typed from now on may land in the previous session's segment
+        v.segment_editor.show_segment(None, [])
         project = self.state.project
         row = v.sessions_model.row_of(session_id)
         session = (
@@ -257,6 +259,12 @@ class SessionsController:
             self.open_segment(session.id, seg_id, play=play)
         elif count:
             v.transcript.go_to_row(0)
+        else:
+            v.segment_editor.show_segment(None, [])
+            v.segment_editor.setPlaceholderText(
+                "This session has no segments yet: transcribe it (Transcribe menu) or import "
+                "a transcript; then select a segment to read, correct and code it here."
+            )
 
     def update_transcript_label(self) -> None:
         """The header over the transcript: title, segments, languages, speech without text."""

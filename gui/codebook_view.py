@@ -75,7 +75,7 @@ class CodebookPanel(QWidget):
             "Delete", lambda: self._emit(self.delete_requested), "Delete"
         )
         self.act_memo = self._action("Memo…", lambda: self._emit(self.memo_requested))
-        self.act_pin = self._action("Pin to key", lambda: self._emit(self.pin_requested))
+        self.act_pin = self._action("Pin to key…", lambda: self._emit(self.pin_requested))
         self.act_retrieve = self._action(
             "Retrieve segments", lambda: self._emit(self.retrieve_requested)
         )

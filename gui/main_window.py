@@ -41,6 +41,7 @@ from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingController
+from gui.keyboard import PaneCycler
 from gui.models.segments import SegmentTableModel
 from gui.models.sessions import SessionTableModel
 from gui.panels import ExtraPanels
@@ -307,6 +308,14 @@ class MainWindow(QMainWindow):
         menus["View"] = menus["&View"]
         for dock in (self.sessions_dock, self.codebook_dock, self.search_dock):
             menus["View"].addAction(dock.toggleViewAction())
+        menus["View"].addSeparator()
+        self.panes = PaneCycler(
+            [self.sessions_view, self.transcript, self.codebook.tree, self.search_panel.query],
+            self,
+        )
+        a("&View", "Next pane", self.panes.next, "F6")
+        a("&View", "Previous pane", self.panes.previous, "Shift+F6")
+        menus["View"].addSeparator()
         self.sessions_view.addAction(self.act_transcribe)
         self.sessions_view.addAction(self.act_cancel_transcription)
 

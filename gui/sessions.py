@@ -136,9 +136,17 @@ class SessionsController:
         self.runner.submit(
             "Session",
             lambda _ctx: project.sessions.get_session(session_id),
-            on_done=self.views.sessions_model.update_session,
+            on_done=self._session_row_read,
             serial=True,
         )
+
+    def _session_row_read(self, session: Session) -> None:
+        self.views.sessions_model.update_session(session)
+        if self.state.session is not None and self.state.session.id == session.id:
+            self.state.session = session  # counts and length are fresh for every view
+            self.update_transcript_label()
+            if self.docks.session_panel is not None:
+                self.docks.session_panel.show_session(session)
 
     def open_session(self, session_id: str) -> None:
         """Show a session's transcript (loaded in the background)."""

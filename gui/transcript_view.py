@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QFocusEvent,
     QHelpEvent,
     QKeyEvent,
+    QKeySequence,
     QPainter,
     QTextCharFormat,
     QTextCursor,
@@ -255,6 +256,7 @@ class SegmentEditor(QTextEdit):
     """
 
     text_committed = Signal(str, str, str)  # segment id, old text, new text
+    leave_requested = Signal()  # Esc: focus goes back to the transcript
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -281,6 +283,7 @@ class SegmentEditor(QTextEdit):
         self._base_text = segment.text if segment else ""
         self.blockSignals(True)
         self.setPlainText(segment.text if segment else "")
+        self.document().clearUndoRedoStacks()
         self.blockSignals(False)
         self.document().setModified(False)
         self.setReadOnly(segment is None)
@@ -326,6 +329,8 @@ class SegmentEditor(QTextEdit):
             assert self.segment is not None
             old, new = self._base_text, self.toPlainText()
             self._base_text = new  # never commit the same edit twice
+            # the typing is now one workbench edit: Ctrl+Z from here undoes it as a whole
+            self.document().clearUndoRedoStacks()
             emit(self.text_committed, self.segment.id, old, new)
 
     def cursor_cp(self) -> int:
@@ -362,13 +367,44 @@ class SegmentEditor(QTextEdit):
         ):
             self.commit()
             return
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            # Esc leaves the editor: what was typed is kept (committed), focus goes back
+            self.commit()
+            emit(self.leave_requested)
+            return
         super().keyPressEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         self.commit()
         super().focusOutEvent(event)
 
+    def _owns_undo_key(self, event: QKeyEvent) -> bool:
+        """Whether Ctrl+Z / redo belong to the typing in progress (an open edit) rather than
+        to the workbench's undo history."""
+        if event.matches(QKeySequence.StandardKey.Undo):
+            return self.is_dirty() and self.document().isUndoAvailable()
+        if event.matches(QKeySequence.StandardKey.Redo) or (
+            event.key() == Qt.Key.Key_Y and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+        ):
+            return self.document().isRedoAvailable()
+        return True
+
     def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            undo_key = (
+                event.matches(QKeySequence.StandardKey.Undo)
+                or event.matches(QKeySequence.StandardKey.Redo)
+                or (
+                    event.key() == Qt.Key.Key_Y
+                    and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+                )
+            )
+            if undo_key:
+                if self._owns_undo_key(event):
+                    event.accept()
+                else:
+                    event.ignore()  # the window's Edit ▸ Undo / Redo takes it
+                return True
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             cursor = self.cursorForPosition(event.pos())
             cp = utf16_to_cp(self.toPlainText(), cursor.position())

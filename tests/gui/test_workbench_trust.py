@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 from storage import Project, SegmentDraft
 
@@ -58,3 +59,128 @@ def test_an_empty_session_clears_the_editor_so_nothing_typed_is_lost(
     editor.setFocus()
     qtbot.keyClicks(editor, "lost words")
     assert editor.toPlainText() == ""  # nothing can be typed where it would be thrown away
+
+
+def _seg_text(project: Project, row: int) -> str:
+    return project.transcript.segments(project.sessions.all()[0].id)[row].text
+
+
+def test_ctrl_z_outside_an_open_edit_undoes_the_last_workbench_edit(
+    bench: Any, idle: Any, qtbot: Any
+) -> None:
+    project: Project = bench.project
+    bench.transcript.go_to_row(0)
+    editor = bench.segment_editor
+    editor.setFocus()
+    editor.moveCursor(editor.textCursor().MoveOperation.Start)
+    qtbot.keyClicks(editor, "Well, ")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # commit
+    idle(bench)
+    assert project.transcript.get_segment(bench.segment_model.segment(0).id).text.startswith(
+        "Well, "
+    )
+    # the edit is committed: Ctrl+Z in the editor undoes it as a workbench edit
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    idle(bench)
+    assert project.transcript.get_segment(bench.segment_model.segment(0).id).text == TEXTS[0]
+    assert editor.toPlainText() == TEXTS[0]
+    # inside an open edit Ctrl+Z undoes the typing, and the workbench history is untouched
+    index = bench.undo_stack.index()
+    editor.setFocus()
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor, " Yes")
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert editor.toPlainText() == TEXTS[0]
+    assert bench.undo_stack.index() == index
+
+
+def test_every_view_follows_edits_and_undo(bench: Any, idle: Any) -> None:
+    project: Project = bench.project
+    sid = bench.state.session.id
+    row = bench.sessions_model.row_of(sid)
+    bench.transcript.go_to_row(1)
+    bench.segment_editor.setFocus()
+    cursor = bench.segment_editor.textCursor()
+    cursor.setPosition(TEXTS[1].index("before"))
+    bench.segment_editor.setTextCursor(cursor)
+    bench.editing.split_at_cursor()
+    idle(bench)
+    assert project.transcript.segment_count(sid) == 4
+    assert "4 segments" in bench.transcript_label.text()
+    assert bench.sessions_model.session(row).segment_count == 4
+    assert bench.state.session.segment_count == 4
+    bench.undo_stack.undo()
+    idle(bench)
+    assert "3 segments" in bench.transcript_label.text()
+    assert bench.sessions_model.session(row).segment_count == 3
+    assert bench.state.session.segment_count == 3
+
+
+def test_player_shows_the_length_once_it_is_known(bench: Any) -> None:
+    bench.player.duration = lambda: 83_000  # type: ignore[method-assign]
+    bench.player.duration_changed.emit(83_000)
+    assert bench.player_bar.time.text().endswith("/ 1:23")
+
+
+def test_ctrl_f_shows_search_even_behind_retrieval_and_enter_does_not_play(
+    bench: Any, idle: Any, qtbot: Any
+) -> None:
+    bench.docks.retrieval_dock.show()
+    bench.docks.retrieval_dock.raise_()
+    qtbot.waitUntil(lambda: bench.search_panel.visibleRegion().isEmpty())
+    bench.transcript.setFocus()
+    played: list[int] = []
+    bench.transcript.play_requested.connect(played.append)
+    qtbot.keyClick(bench.transcript, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bench.search_panel.query.hasFocus())
+    assert not bench.search_panel.visibleRegion().isEmpty()
+    qtbot.keyClicks(bench.search_panel.query, "clinic 1")
+    qtbot.keyClick(bench.search_panel.query, Qt.Key.Key_Return)
+    idle(bench)
+    assert bench.search_panel.query.text() == "clinic 1"
+    assert played == [] and bench.project.codebook.codings() == []
+
+
+def test_f6_cycles_the_panes(bench: Any, qtbot: Any) -> None:
+    panes = [bench.sessions_view, bench.transcript, bench.codebook.tree, bench.search_panel.query]
+    bench.sessions_view.setFocus()
+    qtbot.waitUntil(bench.sessions_view.hasFocus)
+    for pane in [*panes[1:], panes[0]]:
+        qtbot.keyClick(bench.focusWidget(), Qt.Key.Key_F6)
+        qtbot.waitUntil(pane.hasFocus)
+    qtbot.keyClick(bench.focusWidget(), Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(panes[-1].hasFocus)
+
+
+def test_digits_code_only_with_pinned_codes_and_the_menu_names_them(
+    bench: Any, idle: Any, qtbot: Any
+) -> None:
+    project: Project = bench.project
+    bench.editing.add_code("Corruption")
+    idle(bench)
+    (code,) = project.codebook.codes()
+    bench.transcript.go_to_row(0)
+    bench.transcript.setFocus()
+    qtbot.keyClick(bench.transcript, Qt.Key.Key_1)
+    idle(bench)
+    assert project.codebook.codings() == []  # nothing pinned: a stray digit codes nothing
+    assert "No code pinned to key 1" in bench.statusBar().currentMessage()
+    assert bench.editing.pin_actions[0].text().startswith("Pinned code 1: none")
+    bench.editing.pin_code(code.id, 1)
+    assert bench.editing.pin_actions[0].text() == "Pinned code 1: Corruption"
+    qtbot.keyClick(bench.transcript, Qt.Key.Key_1)
+    idle(bench)
+    assert [c.code_id for c in project.codebook.codings()] == [code.id]
+
+
+def test_esc_leaves_the_editor_keeping_what_was_typed(bench: Any, idle: Any, qtbot: Any) -> None:
+    bench.transcript.go_to_row(2)
+    editor = bench.segment_editor
+    editor.setFocus()
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor, " Really.")
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(bench.transcript.hasFocus)
+    idle(bench)
+    seg = bench.segment_model.segment(2)
+    assert bench.project.transcript.get_segment(seg.id).text == TEXTS[2] + " Really."

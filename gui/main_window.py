@@ -26,10 +26,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFrame,
     QHeaderView,
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -42,6 +44,7 @@ from gui.chrome import WindowChrome
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingController
 from gui.keyboard import PaneCycler
+from gui.layout import LayoutKeeper, fit_to_screen
 from gui.models.segments import SegmentTableModel
 from gui.models.sessions import SessionTableModel
 from gui.panels import ExtraPanels
@@ -82,6 +85,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("FieldScribe")
         self.resize(1280, 800)
+        fit_to_screen(self)  # a laptop screen may be smaller
         self.setAcceptDrops(True)
         self.settings = Settings(settings)
         self.state = AppState(self)
@@ -169,6 +173,14 @@ class MainWindow(QMainWindow):
         self.transcription.running_changed.connect(self._update_busy)
 
         self.extra_panels = ExtraPanels(state, chrome, runner, self.player)
+        self.layout_keeper = LayoutKeeper(
+            self,
+            self.settings.q,
+            sessions=self.sessions_dock,
+            codebook=self.codebook_dock,
+            search=self.search_dock,
+            extra_docks=lambda: list(self.extra_panels.docks.values()),
+        )
         self._wire_extra_panels()
         self._show_start()
         if project is not None:
@@ -222,7 +234,11 @@ class MainWindow(QMainWindow):
     def _build_central(self) -> None:
         self.stack = QStackedWidget(self)
         self.start_page = StartPage(self)
-        self.stack.addWidget(self.start_page)
+        start = QScrollArea(self)  # the start page never sets the workbench's minimum width
+        start.setWidgetResizable(True)
+        start.setFrameShape(QFrame.Shape.NoFrame)
+        start.setWidget(self.start_page)
+        self.stack.addWidget(start)
 
         bench = QWidget(self)
         self.waveform = WaveformStrip(bench)
@@ -315,6 +331,7 @@ class MainWindow(QMainWindow):
         )
         a("&View", "Next pane", self.panes.next, "F6")
         a("&View", "Previous pane", self.panes.previous, "Shift+F6")
+        a("&View", "Reset layout", self.reset_layout)
         menus["View"].addSeparator()
         self.sessions_view.addAction(self.act_transcribe)
         self.sessions_view.addAction(self.act_cancel_transcription)
@@ -351,6 +368,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ pages
     def _show_start(self) -> None:
+        if hasattr(self, "layout_keeper"):
+            self.layout_keeper.hidden()
         self.start_page.set_recent(self.settings.recent())
         self.start_page.show_demo_offer(not self.settings.demo_offered)
         self.stack.setCurrentIndex(0)
@@ -372,14 +391,31 @@ class MainWindow(QMainWindow):
         for dock in self.findChildren(QDockWidget):
             dock.show()
         self._enable_project_menus(True)
-        self.resizeDocks([self.search_dock], [190], Qt.Orientation.Vertical)
-        self.resizeDocks(
-            [self.sessions_dock, self.codebook_dock],
-            [min(max(int(self.width() * 0.36), 460), 560), 260],
-            Qt.Orientation.Horizontal,
-        )
+        self.layout_keeper.shown()
+        self._fit_session_columns()
         self.sessions_dock.raise_()
         self.search_dock.raise_()
+
+    def reset_layout(self) -> None:
+        """View ▸ Reset layout: the default docks, places and sizes for this screen."""
+        self.layout_keeper.reset()
+        for dock, partner in (
+            (self.docks.session_panel_dock, self.sessions_dock),
+            (self.docks.retrieval_dock, self.search_dock),
+        ):
+            if dock is not None:
+                dock.setFloating(False)
+                self.tabifyDockWidget(partner, dock)
+                dock.show()
+        self._fit_session_columns()
+        self.sessions_dock.raise_()
+        self.search_dock.raise_()
+
+    def _fit_session_columns(self) -> None:
+        """On a laptop the sessions list keeps title and status (and duration when it fits);
+        kind, date and speakers are in the Session details tab."""
+        for column, below in ((2, 1600), (3, 1600), (5, 1600), (4, 1200)):
+            self.sessions_view.setColumnHidden(column, self.width() < below)
 
     def _update_busy(self) -> None:
         self.cancel_button.setVisible(bool(self.transcription.running))
@@ -390,6 +426,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ window events
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.layout_keeper.hidden()
         self.projects.close_project()
         super().closeEvent(event)
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
+from gui.layout import fit_to_screen, tab_partner
 from gui.player import Player
 from gui.qtcompat import emit
 from gui.tasks import TaskRunner
@@ -132,12 +133,22 @@ class ExtraPanels(QObject):
         if self.state.project is None:
             return None
         dock = self.docks.get(key)
+        window = self.chrome.window
+        # beside the dock it would squeeze, as a tab; the window never grows past the screen
+        partner = tab_partner(window, area) if dock is None or dock.isHidden() else None
         if dock is None:
             widget = make(self.state.project)
-            dock = self.chrome.add_dock(widget, title, area)
+            # a laptop screen: the panel may be narrower and shorter than it would like (its
+            # tables scroll) rather than push the window past the screen
+            hint = widget.minimumSizeHint()
+            widget.setMinimumSize(min(hint.width(), 320), min(hint.height(), 200))
+            dock = self.chrome.add_dock(widget, title, area, tabify_with=partner)
             self.docks[key] = dock
+        elif partner is not None and partner is not dock:
+            window.tabifyDockWidget(partner, dock)
         dock.show()
         dock.raise_()
+        QTimer.singleShot(0, lambda: fit_to_screen(window))
         return dock.widget()
 
     def close_all(self) -> None:

@@ -45,6 +45,8 @@ class PlayerBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         for w in (self.back, self.play, self.forward, self.time):
             layout.addWidget(w)
+        for button in (self.back, self.play, self.forward):
+            button.setMinimumWidth(44)  # a narrow laptop window squeezes them, not the docks
         layout.addStretch(1)
         layout.addWidget(QLabel("Speed", self))
         layout.addWidget(self.speed)

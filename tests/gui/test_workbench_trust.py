@@ -184,3 +184,56 @@ def test_esc_leaves_the_editor_keeping_what_was_typed(bench: Any, idle: Any, qtb
     idle(bench)
     seg = bench.segment_model.segment(2)
     assert bench.project.transcript.get_segment(seg.id).text == TEXTS[2] + " Really."
+
+
+def test_docks_open_tabbed_and_the_window_stays_on_the_screen(
+    bench: Any, idle: Any, qtbot: Any
+) -> None:
+    from PySide6.QtWidgets import QDockWidget
+
+    screen = bench.screen().availableGeometry()
+    assert bench.width() <= screen.width() and bench.height() <= screen.height()
+    bench.extra_panels.show_speakers()
+    bench.extra_panels.show_privacy()
+    bench.extra_panels.show_agreement()
+    bench.docks.retrieval_dock.show()
+    qtbot.wait(50)
+    idle(bench)
+    # everything fits a 1024x700 laptop screen (the test screen is 800x800: the window fills
+    # its width as far as that minimum allows, and never grows taller than the screen)
+    least = bench.minimumSizeHint()
+    assert least.width() <= 1024 and least.height() <= 700
+    assert bench.width() <= max(screen.width(), least.width())
+    assert bench.height() <= screen.height()
+    right = [
+        d
+        for d in bench.findChildren(QDockWidget)
+        if d.isVisible() and bench.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea
+    ]
+    # Codebook, Speakers and Ethics share one place as tabs: none squeezed to a sliver
+    assert {d.objectName() for d in bench.tabifiedDockWidgets(bench.codebook_dock)} >= {
+        "Speakers",
+        "Ethics",
+    }
+    assert all(d.height() > 300 for d in right)
+    assert bench.codebook_dock.width() >= 200
+
+    bench.reset_layout()
+    qtbot.wait(50)
+    assert not bench.extra_panels.docks["privacy"].isVisible()
+    assert bench.codebook_dock.isVisible() and not bench.codebook.visibleRegion().isEmpty()
+    assert bench.codebook_dock.width() >= 200
+
+
+def test_layout_is_remembered_per_screen_size(bench: Any, qsettings: Any, qtbot: Any) -> None:
+    from gui.layout import screen_key
+
+    bench.codebook_dock.hide()
+    bench.layout_keeper.save()
+    key = f"layout/{screen_key(bench)}/state"
+    assert qsettings.value(key) is not None
+    bench.codebook_dock.show()
+    assert bench.layout_keeper.restore()
+    assert not bench.codebook_dock.isVisible()
+    bench.reset_layout()
+    assert qsettings.value(key) is None and bench.codebook_dock.isVisible()

@@ -246,7 +246,6 @@ class EditingController:
         if current is not None:
             self.views.codebook.select_code(current.id)
         self.views.segment_model.set_codes(codes)
-        self.name_pin_actions()
         self.state.blind = blind
         self.views.segment_model.set_visible_coder(
             self.state.project.coder if blind and self.state.project else None
@@ -417,7 +416,10 @@ class EditingController:
         return [p if p in known else "" for p in pins]
 
     def name_pin_actions(self) -> None:
-        """Menu items say which code each key applies: "Pinned code 1: Corruption"."""
+        """Menu items say which code each key applies: "Pinned code 1: Corruption".
+
+        Run when the Code menu opens and when a pin changes (reading the pins asks the
+        project for its id: never while the project is being loaded)."""
         pins = self.pinned_codes()
         for n, action in enumerate(getattr(self, "pin_actions", []), start=1):
             code_id = pins[n - 1] if n <= len(pins) else ""

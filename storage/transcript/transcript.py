@@ -283,13 +283,16 @@ class Transcript:
         return DeletionReport(target=f"segment {segment_id}", removed={"codings": n})
 
     def split_segment(
-        self, segment_id: str, at_cp: int, at_ms: int | None = None
+        self, segment_id: str, at_cp: int, at_ms: int | None = None, *, move_codings: bool = False
     ) -> tuple[Segment, Segment]:
         """Split a segment at a code point; the second part gets a new id.
 
         The split time is ``at_ms`` or, failing that, taken from the word timings or
         interpolated by character position. Whole-segment codings apply to both halves; span
-        codings follow their text (a span across the cut is cut in two).
+        codings follow their text (a span across the cut is cut in two). With
+        ``move_codings`` (a cut between speakers, not the coder's own split) no coding is
+        copied: a whole-segment coding stays with the longer part, a span with the part that
+        holds most of it.
         """
         row = self._segment_row(segment_id)
         seg = segment_from_row(row)
@@ -328,7 +331,12 @@ class Transcript:
             )
             assert cursor.lastrowid is not None
             self._store.fts_insert(cursor.lastrowid, right_text)
-            self._split_codings(segment_id, new_id_, at_cp, shift, len(left_text))
+            if move_codings:
+                self._move_codings(
+                    segment_id, new_id_, at_cp, shift, len(left_text), len(right_text)
+                )
+            else:
+                self._split_codings(segment_id, new_id_, at_cp, shift, len(left_text))
             self.update_segment(segment_id, text=left_text, end_ms=at_ms)
             conn.execute(
                 "UPDATE segments SET words = ? WHERE id = ?", (_words_json(left_words), segment_id)
@@ -373,6 +381,48 @@ class Transcript:
                         now_iso(),
                     ),
                 )
+
+    def _move_codings(
+        self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int, right_len: int
+    ) -> None:
+        """Each coding goes to one part: whole-segment ones to the longer part, a span to the
+        part holding most of it (clipped to that part's text)."""
+        conn = self._store.conn
+        for c in conn.execute("SELECT * FROM codings WHERE segment_id = ?", (left_id,)).fetchall():
+            start, end = c["start_cp"], c["end_cp"]
+            if start is None:
+                to_right = right_len > left_len
+                span: tuple[int | None, int | None] = (None, None)
+            else:
+                to_right = (end - max(start, at_cp)) > (min(end, at_cp) - start)
+                if to_right:
+                    span = (max(0, start - shift), min(right_len, end - shift))
+                else:
+                    span = (start, min(end, left_len))
+                empty = span[0] is not None and span[1] is not None and span[1] <= span[0]
+                if empty or span == (0, right_len if to_right else left_len):
+                    span = (None, None)
+            if not to_right:
+                if span != (start, end):
+                    conn.execute(
+                        "UPDATE codings SET start_cp = ?, end_cp = ?, updated_at = ? WHERE id = ?",
+                        (*span, now_iso(), c["id"]),
+                    )
+                continue
+            clash = conn.execute(
+                "SELECT 1 FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
+                "AND start_cp IS ? AND end_cp IS ?",
+                (right_id, c["code_id"], c["coder"], *span),
+            ).fetchone()
+            if clash is None:  # the coding keeps its id: it moved, it was not copied
+                conn.execute(
+                    "UPDATE codings SET segment_id = ?, start_cp = ?, end_cp = ?, updated_at = ? "
+                    "WHERE id = ?",
+                    (right_id, *span, now_iso(), c["id"]),
+                )
+            else:
+                conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
+                self._store.tombstone("codings", c["id"])
 
     def merge_with_next(self, segment_id: str) -> Segment:
         """Merge a segment with the next one of its session; codings of both are kept."""

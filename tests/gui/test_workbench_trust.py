@@ -290,3 +290,21 @@ def test_a_drag_selection_snaps_to_whole_words(bench: Any, qtbot: Any) -> None:
     editor = bench.segment_editor
     editor.select_cp(2, 13)
     assert editor.selection_cp() == (0, 16)
+
+
+def test_detection_is_greyed_saying_what_to_install_when_the_extra_is_missing(
+    bench: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    extra = bench.extra_panels
+    extra.speakers_available = lambda: False
+    extra.refresh_speaker_actions()
+    assert not extra.act_detect.isEnabled()
+    assert "pip install" in extra.act_detect.toolTip()
+    extra.detect_speakers_dialog()  # e.g. from a stale shortcut: one message, no questions
+    qtbot.wait(20)
+    boxes = [d for d in bench.findChildren(QDialog) if d.isVisible()]
+    assert len(boxes) == 1 and isinstance(boxes[0], QMessageBox)
+    assert "speakers extra" in boxes[0].text()
+    boxes[0].close()

@@ -6,9 +6,11 @@ a hidden or covered dock is brought to front before it takes the focus, as Ctrl+
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 
@@ -60,3 +62,24 @@ class PaneCycler(QObject):
     def previous(self) -> None:
         """Focus the previous pane (Shift+F6)."""
         self.step(-1)
+
+
+class KeysOf(QObject):
+    """Plain keys (F2, Delete) for one widget, without window-wide shortcuts that would clash
+    with the same keys elsewhere (the codebook's F2 and Delete)."""
+
+    def __init__(self, widget: QWidget, keys: dict[Qt.Key, Callable[[], Any]]) -> None:
+        super().__init__(widget)
+        self.keys = keys
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and not event.modifiers()
+            and Qt.Key(event.key()) in self.keys
+        ):
+            self.keys[Qt.Key(event.key())]()
+            return True
+        return False

@@ -166,13 +166,6 @@ class LayoutKeeper(QObject):
 
     # ------------------------------------------------------------------ events
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and isinstance(event, QResizeEvent):
-            screen = self.window.screen()
-            area = screen.availableGeometry() if screen is not None else None
-            if area is not None and (
-                event.size().width() > area.width() or event.size().height() > area.height()
-            ):
-                QTimer.singleShot(0, lambda: fit_to_screen(self.window))
         if (
             watched is self.window
             and self.active

@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import (
+    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
@@ -43,7 +44,7 @@ from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingController
-from gui.keyboard import PaneCycler
+from gui.keyboard import KeysOf, PaneCycler
 from gui.layout import LayoutKeeper, fit_to_screen
 from gui.models.segments import SegmentTableModel
 from gui.models.sessions import SessionTableModel
@@ -312,6 +313,9 @@ class MainWindow(QMainWindow):
         self.act_project_settings = a(
             "&File", "Project settings (languages)…", projects.project_settings_dialog
         )
+        self.act_project_coder = a(
+            "&File", "Coder name for this project…", projects.project_coder_dialog
+        )
         self.act_close = a("&File", "Close project", projects.close_project, "Ctrl+W")
         a("&File", "Quit", self.close, QKeySequence.StandardKey.Quit)
         self.editing.build_menus()
@@ -335,6 +339,20 @@ class MainWindow(QMainWindow):
         menus["View"].addSeparator()
         self.sessions_view.addAction(self.act_transcribe)
         self.sessions_view.addAction(self.act_cancel_transcription)
+        for text, slot in (
+            ("Rename session… (F2)", self.sessions.rename_session_dialog),
+            ("Delete session… (Delete)", self.sessions.delete_session_dialog),
+        ):
+            action = QAction(text, self.sessions_view)
+            action.triggered.connect(lambda _c=False, f=slot: f())
+            self.sessions_view.addAction(action)
+        self.session_keys = KeysOf(
+            self.sessions_view,
+            {
+                Qt.Key.Key_F2: self.sessions.rename_session_dialog,
+                Qt.Key.Key_Delete: self.sessions.delete_session_dialog,
+            },
+        )
 
     def _wire_extra_panels(self) -> None:
         extra, sessions = self.extra_panels, self.sessions
@@ -343,6 +361,8 @@ class MainWindow(QMainWindow):
         extra.speakers_changed.connect(sessions.speakers_changed)
         extra.sessions_changed.connect(lambda: sessions.reload_sessions())
         extra.codings_changed.connect(self._codings_changed)
+        # a participant added in Session details shows in Ethics (consent) at once
+        self.docks.details_changed.connect(lambda _sid: extra.refresh_privacy())
 
     def _recorded(self, session_id: str) -> None:
         self.sessions.reload_sessions()
@@ -382,6 +402,7 @@ class MainWindow(QMainWindow):
         self.act_import.setEnabled(enabled)
         self.act_close.setEnabled(enabled)
         self.act_project_settings.setEnabled(enabled)
+        self.act_project_coder.setEnabled(enabled)
         for title, menu in self.chrome.menus.items():
             if title != "&File":
                 menu.menuAction().setEnabled(enabled)

@@ -340,6 +340,12 @@ class ExtraPanels(QObject):
             panel.setCurrentIndex(tab)
         return panel
 
+    def refresh_privacy(self) -> None:
+        """Participants or sessions changed: the Ethics panel (when open) reads them again."""
+        dock = self.docks.get("privacy")
+        if dock is not None:
+            dock.widget().refresh()  # type: ignore[attr-defined]
+
     # ------------------------------------------------------------------ teamwork
     def show_agreement(self) -> Any:
         from gui.teamwork import AgreementWidget

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
@@ -119,6 +119,92 @@ class SessionsController:
         v.search_panel.set_languages(languages)
         if self.docks.retrieval is not None:
             self.docks.retrieval.set_languages(languages)
+
+    # ------------------------------------------------------------------ rename, delete
+    def selected_session(self) -> Session | None:
+        """The session selected in the list (else the one shown)."""
+        view, model = self.views.sessions_view, self.views.sessions_model
+        rows = view.selectionModel().selectedRows() if view.selectionModel() else []
+        if rows:
+            return model.session(rows[0].row())
+        return self.state.session
+
+    def rename_session_dialog(self) -> None:
+        """Sessions ▸ Rename session… (F2 in the list)."""
+        session = self.selected_session()
+        if session is None:
+            return
+        title, ok = QInputDialog.getText(
+            self.chrome.window, "Rename session", "Session title:", text=session.title
+        )
+        if ok and title.strip() and title.strip() != session.title:
+            self.rename_session(session.id, title.strip())
+
+    def rename_session(self, session_id: str, title: str) -> None:
+        """Give a session a new title (in the background, after pending writes)."""
+        project = self.state.project
+        if project is None:
+            return
+
+        def done(session: Session) -> None:
+            self._session_row_read(session)
+            self.chrome.message(f"Session renamed to {session.title}.", 4000)
+
+        self.runner.submit(
+            "Rename session",
+            lambda _ctx: project.sessions.update_session(session_id, title=title),
+            on_done=done,
+            on_error=self.chrome.show_error,
+            serial=True,
+        )
+
+    def delete_session_dialog(self) -> None:
+        """Sessions ▸ Delete session… (Delete in the list): asks first when it is coded."""
+        session = self.selected_session()
+        if session is None:
+            return
+        force = False
+        if session.coded_segment_count:
+            answer = QMessageBox.question(
+                self.chrome.window,
+                "Delete session",
+                f"“{session.title}” has {plural(session.coded_segment_count, 'coded segment')}."
+                " Delete the session with its transcript and codings? (Its audio is kept in "
+                "the project's media/.deleted folder.)",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            force = True
+        self.delete_session(session.id, force=force)
+
+    def delete_session(self, session_id: str, *, force: bool = False) -> None:
+        """Delete a session (``force`` when it has codings); the list and views follow."""
+        project = self.state.project
+        if project is None:
+            return
+
+        def done(_report: object) -> None:
+            if self.state.session is not None and self.state.session.id == session_id:
+                self._load_generation += 1
+                self.state.session = None
+                emit(self.state.session_changed, None)
+                v = self.views
+                v.player.load(None)
+                v.segment_model.clear()
+                v.segment_editor.show_segment(None, [])
+                v.waveform.clear()
+                self.strip.clear()
+                v.transcript_label.setText("")
+            self.reload_sessions(select_first=True)
+            self.chrome.message("Session deleted.", 4000)
+
+        self.runner.submit(
+            "Delete session",
+            lambda _ctx: project.sessions.delete_session(session_id, force=force),
+            on_done=done,
+            on_error=self.chrome.show_error,
+            serial=True,
+        )
 
     def languages_present(self, sessions: list[Session]) -> list[str]:
         """The project's languages, then any other language a segment is in."""

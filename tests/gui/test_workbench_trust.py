@@ -308,3 +308,109 @@ def test_detection_is_greyed_saying_what_to_install_when_the_extra_is_missing(
     assert len(boxes) == 1 and isinstance(boxes[0], QMessageBox)
     assert "speakers extra" in boxes[0].text()
     boxes[0].close()
+
+
+def test_first_start_asks_the_coder_name_once(qtbot: Any, qsettings: Any) -> None:
+    from gui.onboarding import first_start
+    from gui.settings import Settings
+
+    settings = Settings(qsettings)
+    named: list[str] = []
+    assert not settings.has_coder
+    dialog = first_start(settings, None, named.append)
+    assert dialog is not None and dialog.isVisible()  # start-up goes on behind it
+    dialog.name.setText("Amina")
+    dialog.accept()
+    assert settings.coder == "Amina" and named == ["Amina"]
+    assert first_start(settings) is None  # asked once
+
+
+def test_new_project_asks_name_coder_and_languages(
+    qtbot: Any, qsettings: Any, tmp_path: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from gui.main_window import MainWindow
+    from gui.onboarding import NewProjectDialog
+
+    w = MainWindow(settings=qsettings)
+    qtbot.addWidget(w)
+    target = tmp_path / "Clinics"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    seen: list[str] = []
+
+    def fill(dialog: NewProjectDialog) -> int:
+        seen.append(dialog.name.text())
+        dialog.name.setText("Clinic access 2026")
+        dialog.coder.setText("Bakyt")
+        dialog.languages.edit.setText("ru, kk")
+        dialog.accept()
+        return 1
+
+    monkeypatch.setattr(NewProjectDialog, "exec", fill)
+    w.projects.new_project_dialog()
+    idle(w)
+    project = w.project
+    assert seen == ["Clinics"]  # the folder name is offered
+    assert project.name == "Clinic access 2026"
+    assert project.coder == "Bakyt" and project.languages == ["ru", "kk"]
+    # the project remembers its coder name; another project may be coded under another one
+    w.projects.set_project_coder("Bakyt B.")
+    idle(w)
+    assert project.coder == "Bakyt B."
+    assert w.settings.project_coder(project.id) == "Bakyt B."
+    folder = project.folder
+    w.projects.close_project()
+    assert w.projects.open_project(folder)
+    assert w.project.coder == "Bakyt B."
+    w.runner.cancel_all()
+    w.close()
+
+
+def test_sessions_can_be_renamed_and_deleted_asking_when_coded(
+    bench: Any, idle: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    project: Project = bench.project
+    empty = next(s for s in project.sessions.all() if s.title == "Empty")
+    coded = next(s for s in project.sessions.all() if s.title == "Coded")
+    bench.sessions_view.selectRow(bench.sessions_model.row_of(empty.id))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Pilot interview", True))
+    bench.sessions_view.setFocus()
+    qtbot.keyClick(bench.sessions_view, Qt.Key.Key_F2)
+    idle(bench)
+    assert project.sessions.get_session(empty.id).title == "Pilot interview"
+    row = bench.sessions_model.row_of(empty.id)
+    assert bench.sessions_model.session(row).title == "Pilot interview"
+    # an uncoded session goes without a question
+    asked: list[str] = []
+
+    def no(*args: Any, **kwargs: Any) -> QMessageBox.StandardButton:
+        asked.append(args[2])
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", no)
+    qtbot.keyClick(bench.sessions_view, Qt.Key.Key_Delete)
+    idle(bench)
+    assert asked == [] and empty.id not in {s.id for s in project.sessions.all()}
+    # a coded one asks; "No" keeps it
+    code = project.codebook.ensure_code_path("Corruption")
+    seg = project.transcript.segments(coded.id)[0]
+    project.codebook.apply_code(seg.id, code.id)
+    bench.sessions.reload_sessions()
+    idle(bench)
+    bench.sessions_view.selectRow(bench.sessions_model.row_of(coded.id))
+    bench.sessions.delete_session_dialog()
+    idle(bench)
+    assert len(asked) == 1 and "coded segment" in asked[0]
+    assert coded.id in {s.id for s in project.sessions.all()}
+
+
+def test_a_new_participant_shows_in_the_ethics_panel(bench: Any, idle: Any) -> None:
+    panel = bench.extra_panels.show_privacy()
+    idle(bench)
+    bench.session_panel.add_participant("P-11", {})
+    idle(bench)
+    combo = panel.consent.participant
+    assert "P-11" in [combo.itemText(i) for i in range(combo.count())]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage import Project, SegmentDraft
+from storage import Project, SegmentDraft, UndoScope
 from storage.core.anchors import LOST_FLAG, TextDiff, is_flagged
 
 # Anchored words use letters no other word uses (each its own letter), filler words repeat, and
@@ -123,14 +123,29 @@ def test_codings_and_redactions_follow_their_words_edit_after_edit(
     red = project.redactions.redact(seg.id, red_start, red_end)
     model = Model([(c, i) for i, c in enumerate(text)])
     touched: set[tuple[int, int]] = set()
+    scope = UndoScope.of(segments=[seg.id])
+    records = []
+    spans_of = _spans_snapshot(project, seg.id)
+    first = spans_of()
     for step in steps:
         model.apply(*step)
-        project.transcript.update_segment(seg.id, text=model.text or "-")
+        _result, record = project.history.record_edit(
+            scope, lambda: project.transcript.update_segment(seg.id, text=model.text or "-")
+        )
+        records.append(record)
         for start, end in spans:
             if model.where(start, end) == "partial":
                 touched.add((start, end))
         if not model.text:
             break
+    # undo and redo bring every anchored span back exactly
+    last = spans_of()
+    for record in reversed(records):
+        project.history.undo_edit(record)
+    assert spans_of() == first
+    for record in records:
+        project.history.redo_edit(record)
+    assert spans_of() == last
     if not model.text:
         return
     now = project.transcript.get_segment(seg.id).text
@@ -153,6 +168,20 @@ def test_codings_and_redactions_follow_their_words_edit_after_edit(
         assert all(orig is None for r in reds for _, orig in model.chars[r.start_cp : r.end_cp])
     elif (red_start, red_end) not in touched:
         assert [(r.id, r.start_cp, r.end_cp) for r in reds] == [(red.id, *where)]
+
+
+def _spans_snapshot(project: Project, segment_id: str):  # type: ignore[no-untyped-def]
+    def spans() -> tuple[str, list[tuple[str, int | None, int | None, str | None]], list]:
+        codings = sorted(
+            (c.id, c.start_cp, c.end_cp, c.memo)
+            for c in project.codebook.codings(segment_id=segment_id)
+        )
+        reds = sorted(
+            (r.id, r.start_cp, r.end_cp) for r in project.redactions.all(segment_id=segment_id)
+        )
+        return project.transcript.get_segment(segment_id).text, codings, reds
+
+    return spans
 
 
 def test_typing_before_a_coded_phrase_keeps_it_on_its_words(project: Project) -> None:

@@ -121,8 +121,10 @@ class LayoutKeeper(QObject):
             (self.codebook, Qt.DockWidgetArea.RightDockWidgetArea),
             (self.search, Qt.DockWidgetArea.BottomDockWidgetArea),
         ):
+            moved = dock.isFloating() or win.dockWidgetArea(dock) != area
             dock.setFloating(False)
-            win.addDockWidget(area, dock)
+            if moved:  # re-adding a dock that is in place leaves a stale tab bar behind
+                win.addDockWidget(area, dock)
             dock.show()
         self.q.remove(f"layout/{screen_key(win)}")
         fit_to_screen(win)

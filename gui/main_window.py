@@ -426,7 +426,8 @@ class MainWindow(QMainWindow):
         ):
             if dock is not None:
                 dock.setFloating(False)
-                self.tabifyDockWidget(partner, dock)
+                if dock not in self.tabifiedDockWidgets(partner):
+                    self.tabifyDockWidget(partner, dock)
                 dock.show()
         self._fit_session_columns()
         self.sessions_dock.raise_()

@@ -166,7 +166,8 @@ class ExtraPanels(QObject):
             # a laptop screen: the panel may be narrower and shorter than it would like (its
             # tables scroll) rather than push the window past the screen
             hint = widget.minimumSizeHint()
-            widget.setMinimumSize(min(hint.width(), 320), min(hint.height(), 200))
+            room = max(320, int(window.width() * 0.3))
+            widget.setMinimumSize(min(hint.width(), room), min(hint.height(), 200))
             dock = self.chrome.add_dock(widget, title, area, tabify_with=partner)
             self.docks[key] = dock
         elif partner is not None and partner is not dock:

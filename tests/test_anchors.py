@@ -214,3 +214,32 @@ def test_a_phrase_typed_over_the_coded_one_does_not_inherit_it() -> None:
         TextDiff(old, old.replace("Bribes for small things", "nothing")).map_span(start, end)
         is None
     )
+
+
+def test_a_new_transcription_keeps_coded_segments_and_their_spans(project: Project) -> None:
+    session = project.sessions.add_session("s")
+    first, plain = project.transcript.add_segments(
+        session.id,
+        [
+            SegmentDraft(0, 2000, "They asked for bribes for small things."),
+            SegmentDraft(2000, 4000, "Nothing else to say."),
+        ],
+    )
+    code = project.codebook.ensure_code_path("Corruption")
+    start = first.text.index("bribes")
+    project.codebook.apply_code(first.id, code.id, start_cp=start, end_cp=start + 6)
+    tx = project.transcription
+    tx.begin_transcription(session.id, model="tiny", language="en", total_ms=4000, from_ms=0)
+    tx.add_transcribed(
+        session.id,
+        [SegmentDraft(0, 2000, "They ask for bribes."), SegmentDraft(2000, 4000, "Nothing.")],
+        from_ms=0,
+        done_ms=4000,
+        final=True,
+    )
+    tx.end_transcription(session.id, "done")
+    kept = project.transcript.get_segment(first.id)  # coded: kept as it was
+    (coding,) = project.codebook.codings(segment_id=first.id)
+    assert kept.text[coding.start_cp : coding.end_cp] == "bribes"
+    texts = [s.text for s in project.transcript.segments(session.id)]
+    assert plain.text not in texts  # the untouched one was replaced

@@ -414,3 +414,16 @@ def test_a_new_participant_shows_in_the_ethics_panel(bench: Any, idle: Any) -> N
     idle(bench)
     combo = panel.consent.participant
     assert "P-11" in [combo.itemText(i) for i in range(combo.count())]
+
+
+def test_enter_in_the_codebook_codes_the_selection(bench: Any, idle: Any, qtbot: Any) -> None:
+    project: Project = bench.project
+    bench.editing.add_code("Corruption")
+    idle(bench)
+    (code,) = project.codebook.codes()
+    bench.transcript.go_to_row(1)
+    bench.codebook.select_code(code.id)
+    bench.codebook.tree.setFocus()
+    qtbot.keyClick(bench.codebook.tree, Qt.Key.Key_Return)
+    idle(bench)
+    assert [c.segment_id for c in project.codebook.codings()] == [bench.segment_model.segment(1).id]

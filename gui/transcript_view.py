@@ -359,22 +359,24 @@ class TranscriptView(QTableView):
         if not n or width <= 20:
             return
         vh = self.verticalHeader()
-        metrics = QFontMetrics(self.font())
-        ids, bound = model.segment_ids(), QRect(0, 0, width, 1 << 20)
-        flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere)
+        delegate = self.itemDelegateForColumn(COL_TEXT)
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = QRect(0, 0, self.columnWidth(COL_TEXT), self._min_row)
+        ids = model.segment_ids()
         for _ in range(4):  # rows that grow push others out of view: measure those too
             first = max(0, self.rowAt(0))
             last = self.rowAt(self.viewport().height() - 1)
             last = n - 1 if last < 0 else last
             changed = False
             for row in range(max(0, first - 2), min(n, last + 3)):
-                text = str(model.data(model.index(row, COL_TEXT)) or "")
+                index = model.index(row, COL_TEXT)
+                text = str(model.data(index) or "")
                 known = self._measured.get(ids[row])
                 if known is not None and known[0] is text and known[1] == width:
                     height = known[2]
-                else:
-                    height = metrics.boundingRect(bound, flags, text).height() + 12
-                    height = max(self._min_row, height)
+                else:  # what the delegate needs to lay the whole text out in this width
+                    height = max(self._min_row, delegate.sizeHint(option, index).height() + 10)
                     self._measured[ids[row]] = (text, width, height)
                 if vh.sectionSize(row) != height:
                     vh.resizeSection(row, height)

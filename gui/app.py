@@ -29,6 +29,9 @@ def run_app(argv: list[str]) -> int:
     app.setOrganizationName("FieldScribe")
     window = MainWindow()
     window.show()
+    from gui.onboarding import first_start
+
+    first_start(window.settings, window, window.projects.coder_changed)  # asked once
     if args.demo:
         window.projects.open_demo()
     elif args.project is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal, SignalInstance
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -20,7 +20,10 @@ from storage.core.models import Code
 
 
 class CodeTree(QTreeView):
-    """Drag codes onto segments (to code) or onto other codes (to nest)."""
+    """Drag codes onto segments (to code) or onto other codes (to nest); Enter codes the
+    transcript's selection with the current code (the keyboard's double-click)."""
+
+    enter_pressed = Signal(QModelIndex)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +39,17 @@ class CodeTree(QTreeView):
         )
         self.setUniformRowHeights(True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and self.state() != QAbstractItemView.State.EditingState
+            and self.currentIndex().isValid()
+        ):
+            emit(self.enter_pressed, self.currentIndex())
+            return
+        super().keyPressEvent(event)
 
 
 class CodebookPanel(QWidget):
@@ -61,6 +75,7 @@ class CodebookPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.doubleClicked.connect(self._double_clicked)
+        self.tree.enter_pressed.connect(self._double_clicked)
         self.tree.customContextMenuRequested.connect(self._context_menu)
 
         self.toolbar = QToolBar(self)
@@ -75,7 +90,7 @@ class CodebookPanel(QWidget):
             "Delete", lambda: self._emit(self.delete_requested), "Delete"
         )
         self.act_memo = self._action("Memo…", lambda: self._emit(self.memo_requested))
-        self.act_pin = self._action("Pin to key", lambda: self._emit(self.pin_requested))
+        self.act_pin = self._action("Pin to key…", lambda: self._emit(self.pin_requested))
         self.act_retrieve = self._action(
             "Retrieve segments", lambda: self._emit(self.retrieve_requested)
         )

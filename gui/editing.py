@@ -83,6 +83,7 @@ class EditingController:
         v.segment_model.edit_requested.connect(self._edit_requested)
         v.segment_model.codes_dropped.connect(self._codes_dropped)
         v.segment_editor.text_committed.connect(lambda sid, old, new: self.edit_text(sid, new, old))
+        v.segment_editor.leave_requested.connect(v.transcript.setFocus)
         self._wire_codebook()
 
     # ------------------------------------------------------------------ menus
@@ -126,8 +127,11 @@ class EditingController:
         c = "&Code"
         a(c, "New code…", lambda: self.add_code_dialog(None))
         a(c, "Code selection with the current code", self.apply_current_code, "Ctrl+Shift+C")
-        for n in range(1, 10):
-            a(c, f"Pinned code {n}", partial(self.quick_code, n), f"Ctrl+{n}")
+        self.pin_actions = [
+            a(c, f"Pinned code {n}", partial(self.quick_code, n), f"Ctrl+{n}") for n in range(1, 10)
+        ]
+        self.chrome.menu(c).aboutToShow.connect(self.name_pin_actions)
+        self.name_pin_actions()
         a(c, "Remove a coding…", self.remove_coding_dialog)
         a(c, "Re-assign a coding…", self.reassign_coding_dialog)
         a(c, "Coding memo…", self.coding_memo_dialog)
@@ -403,14 +407,28 @@ class EditingController:
             self._push(ApplyCodeCommand(self.state.ctx, code_id, targets, None, "Code (drop)"))
 
     def pinned_codes(self) -> list[str]:
-        """Code ids for keys 1-9 (pins, or the first codes of the codebook)."""
+        """Code ids pinned to keys 1-9 ("" for a key with no pin). Only pins code: a digit
+        typed by mistake never applies an arbitrary code."""
         if self.state.project is None:
             return []
         pins = self.settings.pins(self.state.project.id)
         known = {c.id for c in self.views.codebook.model.codes()}
-        if any(p in known for p in pins):
-            return [p if p in known else "" for p in pins]
-        return [c.id for c in self.views.codebook.model.codes()][:9]
+        return [p if p in known else "" for p in pins]
+
+    def name_pin_actions(self) -> None:
+        """Menu items say which code each key applies: "Pinned code 1: Corruption".
+
+        Run when the Code menu opens and when a pin changes (reading the pins asks the
+        project for its id: never while the project is being loaded)."""
+        pins = self.pinned_codes()
+        for n, action in enumerate(getattr(self, "pin_actions", []), start=1):
+            code_id = pins[n - 1] if n <= len(pins) else ""
+            code = self.views.segment_model.code(code_id) if code_id else None
+            if code is not None:
+                action.setText(f"Pinned code {n}: {code.name}")
+                action.setToolTip(f"Code the selection with {code.path} (key {n} or Ctrl+{n})")
+            else:
+                action.setText(f"Pinned code {n}: none (right-click a code ▸ Pin to key…)")
 
     def quick_code(self, n: int) -> None:
         """Apply the code pinned to key ``n``."""
@@ -418,7 +436,10 @@ class EditingController:
         if 1 <= n <= len(pins) and pins[n - 1]:
             self.apply_code(pins[n - 1])
         else:
-            self.chrome.message(f"No code pinned to key {n}.", 3000)
+            self.chrome.message(
+                f"No code pinned to key {n}: right-click a code in the codebook ▸ Pin to key…",
+                4000,
+            )
 
     def pin_dialog(self, code_id: str) -> None:
         if self.state.project is None:
@@ -434,6 +455,7 @@ class EditingController:
         pins = ["" if p == code_id else p for p in pins]
         pins[key - 1] = code_id
         self.settings.set_pins(self.state.project.id, pins)
+        self.name_pin_actions()
 
     def _pick_coding(self, title: str) -> Coding | None:
         seg = self.current_segment()

@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import (
+    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
@@ -26,10 +27,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFrame,
     QHeaderView,
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -42,6 +45,8 @@ from gui.chrome import WindowChrome
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingController
 from gui.exchange import ExchangeActions
+from gui.keyboard import KeysOf, PaneCycler
+from gui.layout import LayoutKeeper, fit_to_screen
 from gui.models.segments import SegmentTableModel
 from gui.models.sessions import SessionTableModel
 from gui.panels import ExtraPanels
@@ -83,6 +88,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("FieldScribe")
         self.resize(1280, 800)
+        fit_to_screen(self)  # a laptop screen may be smaller
         self.setAcceptDrops(True)
         self.settings = Settings(settings)
         self.state = AppState(self)
@@ -190,6 +196,14 @@ class MainWindow(QMainWindow):
 
         self.extra_panels = ExtraPanels(state, chrome, runner, self.player)
         self.team_actions.build_menu()  # the Team menu exists now, after Ethics
+        self.layout_keeper = LayoutKeeper(
+            self,
+            self.settings.q,
+            sessions=self.sessions_dock,
+            codebook=self.codebook_dock,
+            search=self.search_dock,
+            extra_docks=lambda: list(self.extra_panels.docks.values()),
+        )
         self._wire_extra_panels()
         self._show_start()
         if project is not None:
@@ -243,7 +257,11 @@ class MainWindow(QMainWindow):
     def _build_central(self) -> None:
         self.stack = QStackedWidget(self)
         self.start_page = StartPage(self)
-        self.stack.addWidget(self.start_page)
+        start = QScrollArea(self)  # the start page never sets the workbench's minimum width
+        start.setWidgetResizable(True)
+        start.setFrameShape(QFrame.Shape.NoFrame)
+        start.setWidget(self.start_page)
+        self.stack.addWidget(start)
 
         bench = QWidget(self)
         self.waveform = WaveformStrip(bench)
@@ -320,6 +338,9 @@ class MainWindow(QMainWindow):
         self.act_project_settings = a(
             "&File", "Project settings (languages)…", projects.project_settings_dialog
         )
+        self.act_project_coder = a(
+            "&File", "Coder name for this project…", projects.project_coder_dialog
+        )
         self.act_close = a("&File", "Close project", projects.close_project, "Ctrl+W")
         a("&File", "Quit", self.close, QKeySequence.StandardKey.Quit)
         self.editing.build_menus()
@@ -332,8 +353,31 @@ class MainWindow(QMainWindow):
         menus["View"] = menus["&View"]
         for dock in (self.sessions_dock, self.codebook_dock, self.search_dock):
             menus["View"].addAction(dock.toggleViewAction())
+        menus["View"].addSeparator()
+        self.panes = PaneCycler(
+            [self.sessions_view, self.transcript, self.codebook.tree, self.search_panel.query],
+            self,
+        )
+        a("&View", "Next pane", self.panes.next, "F6")
+        a("&View", "Previous pane", self.panes.previous, "Shift+F6")
+        a("&View", "Reset layout", self.reset_layout)
+        menus["View"].addSeparator()
         self.sessions_view.addAction(self.act_transcribe)
         self.sessions_view.addAction(self.act_cancel_transcription)
+        for text, slot in (
+            ("Rename session… (F2)", self.sessions.rename_session_dialog),
+            ("Delete session… (Delete)", self.sessions.delete_session_dialog),
+        ):
+            action = QAction(text, self.sessions_view)
+            action.triggered.connect(lambda _c=False, f=slot: f())
+            self.sessions_view.addAction(action)
+        self.session_keys = KeysOf(
+            self.sessions_view,
+            {
+                Qt.Key.Key_F2: self.sessions.rename_session_dialog,
+                Qt.Key.Key_Delete: self.sessions.delete_session_dialog,
+            },
+        )
 
     def _wire_extra_panels(self) -> None:
         extra, sessions = self.extra_panels, self.sessions
@@ -342,6 +386,8 @@ class MainWindow(QMainWindow):
         extra.speakers_changed.connect(sessions.speakers_changed)
         extra.sessions_changed.connect(lambda: sessions.reload_sessions())
         extra.codings_changed.connect(self._codings_changed)
+        # a participant added in Session details shows in Ethics (consent) at once
+        self.docks.details_changed.connect(lambda _sid: extra.refresh_privacy())
 
     def reload_in_place(self) -> None:
         """The open project changed underneath (a merge, an import): show it as it is now.
@@ -385,6 +431,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ pages
     def _show_start(self) -> None:
+        if hasattr(self, "layout_keeper"):
+            self.layout_keeper.hidden()
         self.start_page.set_recent(self.settings.recent())
         self.start_page.show_demo_offer(not self.settings.demo_offered)
         self.stack.setCurrentIndex(0)
@@ -399,6 +447,7 @@ class MainWindow(QMainWindow):
         self.act_project_settings.setEnabled(enabled)
         for action in self.exchange.project_actions:
             action.setEnabled(enabled)
+        self.act_project_coder.setEnabled(enabled)
         for title, menu in self.chrome.menus.items():
             if title != "&File":
                 menu.menuAction().setEnabled(enabled)
@@ -408,14 +457,32 @@ class MainWindow(QMainWindow):
         for dock in self.findChildren(QDockWidget):
             dock.show()
         self._enable_project_menus(True)
-        self.resizeDocks([self.search_dock], [190], Qt.Orientation.Vertical)
-        self.resizeDocks(
-            [self.sessions_dock, self.codebook_dock],
-            [min(max(int(self.width() * 0.36), 460), 560), 260],
-            Qt.Orientation.Horizontal,
-        )
+        self.layout_keeper.shown()
+        self._fit_session_columns()
         self.sessions_dock.raise_()
         self.search_dock.raise_()
+
+    def reset_layout(self) -> None:
+        """View ▸ Reset layout: the default docks, places and sizes for this screen."""
+        self.layout_keeper.reset()
+        for dock, partner in (
+            (self.docks.session_panel_dock, self.sessions_dock),
+            (self.docks.retrieval_dock, self.search_dock),
+        ):
+            if dock is not None:
+                dock.setFloating(False)
+                if dock not in self.tabifiedDockWidgets(partner):
+                    self.tabifyDockWidget(partner, dock)
+                dock.show()
+        self._fit_session_columns()
+        self.sessions_dock.raise_()
+        self.search_dock.raise_()
+
+    def _fit_session_columns(self) -> None:
+        """On a laptop the sessions list keeps title and status (and duration when it fits);
+        kind, date and speakers are in the Session details tab."""
+        for column, below in ((2, 1600), (3, 1600), (5, 1600), (4, 1200)):
+            self.sessions_view.setColumnHidden(column, self.width() < below)
 
     def _update_busy(self) -> None:
         self.cancel_button.setVisible(bool(self.transcription.running))
@@ -426,6 +493,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ window events
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.layout_keeper.hidden()
         self.projects.close_project()
         super().closeEvent(event)
 

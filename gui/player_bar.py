@@ -39,10 +39,14 @@ class PlayerBar(QWidget):
             lambda playing: self.play.setIcon(self._pause_icon if playing else self._play_icon)
         )
         player.speed_changed.connect(self._speed)
+        # the length shows as soon as it is known (a new recording, an import, another session)
+        player.duration_changed.connect(lambda _ms: self._position(player.position()))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for w in (self.back, self.play, self.forward, self.time):
             layout.addWidget(w)
+        for button in (self.back, self.play, self.forward):
+            button.setMinimumWidth(44)  # a narrow laptop window squeezes them, not the docks
         layout.addStretch(1)
         layout.addWidget(QLabel("Speed", self))
         layout.addWidget(self.speed)

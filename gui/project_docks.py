@@ -60,8 +60,12 @@ class ProjectDocks(QObject):
         self.retrieval = RetrievalPanel(project, self.runner, window)
         self.retrieval.play_requested.connect(lambda s, g: emit(self.play_requested, s, g))
         self.retrieval.status.connect(lambda t: self.chrome.message(t, 5000))
+        wide = QScrollArea(window)  # its filter row scrolls on a laptop, never widens the window
+        wide.setWidgetResizable(True)
+        wide.setFrameShape(QFrame.Shape.NoFrame)
+        wide.setWidget(self.retrieval)
         self.retrieval_dock = self.chrome.add_dock(
-            self.retrieval,
+            wide,
             "Retrieval",
             Qt.DockWidgetArea.BottomDockWidgetArea,
             tabify_with=self.search_dock,

@@ -18,6 +18,7 @@ from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.editing import EditingController
 from gui.languages import LanguagesDialog, describe
+from gui.onboarding import CoderNameDialog, NewProjectDialog
 from gui.project_docks import ProjectDocks
 from gui.qtcompat import emit
 from gui.sessions import SessionsController
@@ -80,26 +81,69 @@ class ProjectsController:
         path = Path(folder)
         if path.suffix != ".fieldscribe":
             path = path.with_name(path.name + ".fieldscribe")
-        dialog = LanguagesDialog(None, self.chrome.window, title="New project: languages")
+        dialog = NewProjectDialog(path.stem, self.settings.coder, self.chrome.window)
         if not dialog.exec():
             return  # nothing created
-        self.create_project(path, dialog.result_codes)
+        self.create_project(
+            path,
+            dialog.result_codes,
+            name=dialog.name.text().strip(),
+            coder=dialog.coder.text().strip(),
+        )
 
-    def create_project(self, path: Path, languages: str | list[str] = "") -> Project | None:
-        """Create a project expecting ``languages`` and show it; an unknown code (or any other
-        problem) is shown and nothing is created."""
+    def create_project(
+        self,
+        path: Path,
+        languages: str | list[str] = "",
+        *,
+        name: str | None = None,
+        coder: str | None = None,
+    ) -> Project | None:
+        """Create a project (its display ``name``, coded by ``coder``) expecting ``languages``
+        and show it; an unknown code (or any other problem) is shown and nothing is created."""
         from storage.core.languages import parse_languages
 
+        who = coder or self.settings.coder
         try:
             codes = parse_languages(languages)  # checked before the folder is made
-            project = Project.create(path, coder=self.settings.coder)
+            project = Project.create(path, name=name or None, coder=who)
         except FieldScribeError as exc:
             self.chrome.show_error(exc)
             return None
         if codes:
             project.set_languages(codes)
+        if coder:
+            if not self.settings.has_coder:
+                self.settings.coder = coder  # the first name given becomes the general one
+            self.settings.set_project_coder(project.id, coder)
         self.set_project(project)
         return project
+
+    def project_coder_dialog(self) -> None:
+        """File ▸ Coder name for this project: code the open project under another name."""
+        project = self.state.project
+        if project is None:
+            return
+        dialog = CoderNameDialog(project.coder, self.chrome.window, project=project.name)
+        if dialog.exec():
+            self.set_project_coder(dialog.value())
+
+    def set_project_coder(self, name: str) -> None:
+        """Code the open project under ``name`` from now on (remembered for this project)."""
+        project = self.state.project
+        if project is None or not name.strip():
+            return
+        name = name.strip()
+
+        def done(_coder: object) -> None:
+            self.chrome.message(f"You now code {project.name} as {name}.", 5000)
+            self.editing.reload_codebook()
+
+        def job(_ctx: object) -> object:
+            self.settings.set_project_coder(project.id, name)
+            return project.set_coder(name)
+
+        self.runner.submit("Coder", job, on_done=done, on_error=self.chrome.show_error, serial=True)
 
     def project_settings_dialog(self) -> None:
         """Project ▸ settings: the languages the project expects (changeable at any time)."""
@@ -141,6 +185,9 @@ class ProjectsController:
         """Open a project folder (quick: the database opens lazily)."""
         try:
             project = Project.open(folder, coder=self.settings.coder)
+            own = self.settings.project_coder(project.id)  # coded under another name?
+            if own != project.coder:
+                project.set_coder(own)
         except FieldScribeError as exc:
             self.chrome.show_error(exc)
             return False
@@ -230,19 +277,24 @@ class ProjectsController:
         coder = self.settings.coder
         if SettingsDialog(self.settings, self.chrome.window).exec():
             self.apply_player_settings()
-            project = self.state.project
-            if project is not None and self.settings.coder != coder:
-                # the new name goes on the next codings at once, not after reopening
-                name = self.settings.coder
+            if self.settings.coder != coder:
+                self.coder_changed(self.settings.coder)
 
-                def done(_coder: object) -> None:
-                    self.chrome.message(f"You now code as {name}.", 5000)
-                    self.editing.reload_codebook()
+    def coder_changed(self, name: str) -> None:
+        """The general coder name changed: the open project codes under it at once (unless
+        it is coded under a name of its own)."""
+        project = self.state.project
+        if project is None or self.settings.project_coder(project.id) != name:
+            return
 
-                self.runner.submit(
-                    "Coder",
-                    lambda _ctx: project.set_coder(name),
-                    on_done=done,
-                    on_error=self.chrome.show_error,
-                    serial=True,
-                )
+        def done(_coder: object) -> None:
+            self.chrome.message(f"You now code as {name}.", 5000)
+            self.editing.reload_codebook()
+
+        self.runner.submit(
+            "Coder",
+            lambda _ctx: project.set_coder(name),
+            on_done=done,
+            on_error=self.chrome.show_error,
+            serial=True,
+        )

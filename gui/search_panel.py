@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -64,8 +65,15 @@ class SearchPanel(QWidget):
         layout.addWidget(self.results)
 
     def focus_query(self) -> None:
-        """Put the cursor in the query box."""
-        self.query.setFocus()
+        """Show the Search dock (in front of Retrieval or whatever shares its place) and put
+        the cursor in the query box."""
+        widget = self.parentWidget()
+        while widget is not None and not isinstance(widget, QDockWidget):
+            widget = widget.parentWidget()
+        if widget is not None:
+            widget.show()
+            widget.raise_()
+        self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.query.selectAll()
 
     def set_languages(self, codes: list[str]) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
@@ -120,6 +120,92 @@ class SessionsController:
         if self.docks.retrieval is not None:
             self.docks.retrieval.set_languages(languages)
 
+    # ------------------------------------------------------------------ rename, delete
+    def selected_session(self) -> Session | None:
+        """The session selected in the list (else the one shown)."""
+        view, model = self.views.sessions_view, self.views.sessions_model
+        rows = view.selectionModel().selectedRows() if view.selectionModel() else []
+        if rows:
+            return model.session(rows[0].row())
+        return self.state.session
+
+    def rename_session_dialog(self) -> None:
+        """Sessions ▸ Rename session… (F2 in the list)."""
+        session = self.selected_session()
+        if session is None:
+            return
+        title, ok = QInputDialog.getText(
+            self.chrome.window, "Rename session", "Session title:", text=session.title
+        )
+        if ok and title.strip() and title.strip() != session.title:
+            self.rename_session(session.id, title.strip())
+
+    def rename_session(self, session_id: str, title: str) -> None:
+        """Give a session a new title (in the background, after pending writes)."""
+        project = self.state.project
+        if project is None:
+            return
+
+        def done(session: Session) -> None:
+            self._session_row_read(session)
+            self.chrome.message(f"Session renamed to {session.title}.", 4000)
+
+        self.runner.submit(
+            "Rename session",
+            lambda _ctx: project.sessions.update_session(session_id, title=title),
+            on_done=done,
+            on_error=self.chrome.show_error,
+            serial=True,
+        )
+
+    def delete_session_dialog(self) -> None:
+        """Sessions ▸ Delete session… (Delete in the list): asks first when it is coded."""
+        session = self.selected_session()
+        if session is None:
+            return
+        force = False
+        if session.coded_segment_count:
+            answer = QMessageBox.question(
+                self.chrome.window,
+                "Delete session",
+                f"“{session.title}” has {plural(session.coded_segment_count, 'coded segment')}."
+                " Delete the session with its transcript and codings? (Its audio is kept in "
+                "the project's media/.deleted folder.)",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            force = True
+        self.delete_session(session.id, force=force)
+
+    def delete_session(self, session_id: str, *, force: bool = False) -> None:
+        """Delete a session (``force`` when it has codings); the list and views follow."""
+        project = self.state.project
+        if project is None:
+            return
+
+        def done(_report: object) -> None:
+            if self.state.session is not None and self.state.session.id == session_id:
+                self._load_generation += 1
+                self.state.session = None
+                emit(self.state.session_changed, None)
+                v = self.views
+                v.player.load(None)
+                v.segment_model.clear()
+                v.segment_editor.show_segment(None, [])
+                v.waveform.clear()
+                self.strip.clear()
+                v.transcript_label.setText("")
+            self.reload_sessions(select_first=True)
+            self.chrome.message("Session deleted.", 4000)
+
+        self.runner.submit(
+            "Delete session",
+            lambda _ctx: project.sessions.delete_session(session_id, force=force),
+            on_done=done,
+            on_error=self.chrome.show_error,
+            serial=True,
+        )
+
     def languages_present(self, sessions: list[Session]) -> list[str]:
         """The project's languages, then any other language a segment is in."""
         project = self.state.project
@@ -136,9 +222,17 @@ class SessionsController:
         self.runner.submit(
             "Session",
             lambda _ctx: project.sessions.get_session(session_id),
-            on_done=self.views.sessions_model.update_session,
+            on_done=self._session_row_read,
             serial=True,
         )
+
+    def _session_row_read(self, session: Session) -> None:
+        self.views.sessions_model.update_session(session)
+        if self.state.session is not None and self.state.session.id == session.id:
+            self.state.session = session  # counts and length are fresh for every view
+            self.update_transcript_label()
+            if self.docks.session_panel is not None:
+                self.docks.session_panel.show_session(session)
 
     def open_session(self, session_id: str) -> None:
         """Show a session's transcript (loaded in the background)."""
@@ -148,6 +242,8 @@ class SessionsController:
             return
         v = self.views
         v.segment_editor.commit()
+        # nothing typed from now on may land in the previous session's segment
+        v.segment_editor.show_segment(None, [])
         project = self.state.project
         row = v.sessions_model.row_of(session_id)
         session = (
@@ -257,6 +353,12 @@ class SessionsController:
             self.open_segment(session.id, seg_id, play=play)
         elif count:
             v.transcript.go_to_row(0)
+        else:
+            v.segment_editor.show_segment(None, [])
+            v.segment_editor.setPlaceholderText(
+                "This session has no segments yet: transcribe it (Transcribe menu) or import "
+                "a transcript; then select a segment to read, correct and code it here."
+            )
 
     def update_transcript_label(self) -> None:
         """The header over the transcript: title, segments, languages, speech without text."""

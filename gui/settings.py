@@ -70,6 +70,22 @@ class Settings:
         self.q.setValue("coder", value.strip())
 
     @property
+    def has_coder(self) -> bool:
+        """Whether a coder name was ever saved (the first start asks for it)."""
+        return bool(str(self.q.value("coder", "") or ""))
+
+    def project_coder(self, project_id: str) -> str:
+        """The name this person codes under in one project (the general name by default)."""
+        return str(self.q.value(f"coder/{project_id}", "") or "") or self.coder
+
+    def set_project_coder(self, project_id: str, name: str) -> None:
+        """Code one project under ``name`` (the general name again when it is the same)."""
+        if not name.strip() or name.strip() == self.coder:
+            self.q.remove(f"coder/{project_id}")
+        else:
+            self.q.setValue(f"coder/{project_id}", name.strip())
+
+    @property
     def transcribe_after_import(self) -> bool:
         """Start transcribing imported audio right away."""
         return str(self.q.value("transcribe_after_import", "true")).lower() == "true"

@@ -9,8 +9,10 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPointF,
     QRect,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -18,17 +20,27 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QFocusEvent,
+    QFont,
+    QFontMetrics,
     QHelpEvent,
     QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
     QPainter,
+    QPalette,
+    QPen,
+    QResizeEvent,
     QTextCharFormat,
     QTextCursor,
+    QTextLayout,
+    QTextOption,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
     QPlainTextEdit,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -64,33 +76,109 @@ def cp_to_utf16(text: str, cp: int) -> int:
     return len(text[:cp].encode("utf-16-le")) // 2
 
 
-class CodingStripeDelegate(QStyledItemDelegate):
-    """Paints one coloured bar per coding of the segment (half height for a span)."""
+def _wordish(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-'’"
 
-    BAR = 6
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``[start, end)`` to whole words and trim the spaces around it."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end <= start:
+        return start, start
+    while start > 0 and _wordish(text[start - 1]) and _wordish(text[start]):
+        start -= 1
+    while end < len(text) and _wordish(text[end]) and _wordish(text[end - 1]):
+        end += 1
+    return start, end
+
+
+class CodeMarginDelegate(QStyledItemDelegate):
+    """The code margin, in the manner of MAXQDA's coding stripes: one column per code used in
+    the session, a bracket in the code's colour spanning the rows it codes (thin and dashed
+    where only words of a segment are coded), the code's name beside the bracket's top.
+    Hovering the margin lists code, coder and memo (the model's tooltip)."""
+
+    SLOT = 9  # px per code column
+    MAX_SLOTS = 8  # codes past these share the last column (grey)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name_width = 96  # where the names go; the view narrows it on a small window
+
+    @staticmethod
+    def name_width_for(table_width: int) -> int:
+        """Room for code names beside the brackets in a table this wide (none when narrow:
+        the tooltip names them)."""
+        return 96 if table_width >= 900 else 64 if table_width >= 560 else 0
+
+    def width_for(self, slots: int) -> int:
+        """The margin's width for a session using ``slots`` codes."""
+        return self.name_width + max(1, min(slots, self.MAX_SLOTS)) * self.SLOT + 4
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         super().paint(painter, option, index)
-        items: list[tuple[Coding, Code]] = index.data(CODINGS_ROLE) or []
-        if not items:
+        model = index.model()
+        if not isinstance(model, SegmentTableModel):
             return
+        row = index.row()
+        here = model.margin_codes(row)
+        if not here:
+            return
+        slots = model.code_slots()
+        above = model.margin_codes(row - 1)
+        below = model.margin_codes(row + 1)
         rect: QRect = option.rect
         painter.save()
-        x = rect.left() + 2
-        for coding, code in items:
-            if x + self.BAR > rect.right():
-                painter.fillRect(
-                    QRect(x, rect.top() + 4, 3, rect.height() - 8), Qt.GlobalColor.gray
-                )
-                break
-            top = rect.top() + 2
-            height = rect.height() - 4
-            if coding.start_cp is not None:
-                top += height // 2
-                height //= 2
-            painter.fillRect(QRect(x, top, self.BAR, height), QColor(code.colour))
-            x += self.BAR + 2
+        painter.setClipRect(rect)
+        font = QFont(option.font)
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+        painter.setFont(font)
+        metrics = QFontMetrics(font)
+        name_y = rect.top() + 1
+        right = rect.right() - 2
+        last = self.MAX_SLOTS - 1
+        for code_id, spans_only in here.items():
+            code = model.code(code_id)
+            if code is None:
+                continue
+            slot = min(slots.get(code_id, last), last)
+            x = right - (slot + 1) * self.SLOT + 3
+            colour = (
+                QColor(code.colour)
+                if slot < last or len(slots) <= self.MAX_SLOTS
+                else QColor("gray")
+            )
+            starts, ends = code_id not in above, code_id not in below
+            top = rect.top() + (3 if starts else 0)
+            bottom = rect.bottom() - (3 if ends else -1)
+            pen = QPen(colour, 2 if spans_only else 3)
+            if spans_only:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawLine(x, top, x, bottom)
+            if starts:
+                painter.drawLine(x, top, x + self.SLOT - 4, top)
+                room = x - rect.left() - 6
+                if room > 12 and name_y + metrics.height() <= rect.bottom() + 1:
+                    painter.setPen(colour.darker(130))
+                    name = metrics.elidedText(code.name, Qt.TextElideMode.ElideRight, room)
+                    painter.drawText(
+                        QRect(rect.left() + 2, name_y, room, metrics.height()),
+                        int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                        name,
+                    )
+                    name_y += metrics.height()
+            if ends:
+                painter.setPen(pen)
+                painter.drawLine(x, bottom, x + self.SLOT - 4, bottom)
         painter.restore()
+
+
+#: the name the rest of the code knew the margin by
+CodingStripeDelegate = CodeMarginDelegate
 
 
 class TextDelegate(QStyledItemDelegate):
@@ -100,6 +188,59 @@ class TextDelegate(QStyledItemDelegate):
         super().initStyleOption(option, index)
         option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
         option.textElideMode = Qt.TextElideMode.ElideRight
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """The text, with its coded spans underlined in their codes' colours."""
+        items: list[tuple[Coding, Code]] = index.data(CODINGS_ROLE) or []
+        spans = [(c.start_cp, c.end_cp, code) for c, code in items if c.start_cp is not None]
+        if not spans:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        area = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        area.adjust(3, 0, -3, 0)
+        layout = QTextLayout(text, opt.font)
+        text_option = QTextOption()
+        text_option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(text_option)
+        ranges = []
+        for start, end, code in spans:
+            fr = QTextLayout.FormatRange()
+            fr.start = cp_to_utf16(text, start or 0)
+            fr.length = cp_to_utf16(text, end or 0) - fr.start
+            fmt = QTextCharFormat()
+            colour = QColor(code.colour)
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(colour)
+            colour.setAlpha(70)
+            fmt.setBackground(colour)
+            fr.format = fmt
+            ranges.append(fr)
+        layout.setFormats(ranges)
+        layout.beginLayout()
+        height = 0.0
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(area.width())
+            line.setPosition(QPointF(0, height))
+            height += line.height()
+        layout.endLayout()
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.save()
+        painter.setClipRect(area)
+        painter.setPen(opt.palette.color(role))
+        top = area.top() + max(0.0, (area.height() - height) / 2)
+        layout.draw(painter, QPointF(area.left(), top))
+        painter.restore()
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
         editor = QPlainTextEdit(parent)
@@ -156,7 +297,17 @@ class TranscriptView(QTableView):
         vh.setVisible(False)
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vh.setDefaultSectionSize(int(self.fontMetrics().lineSpacing() * 2.6))
-        self.setItemDelegateForColumn(COL_CODES, CodingStripeDelegate(self))
+        # rows show their whole text: the rows in view are measured (and only those, so a
+        # 100,000-segment session scrolls as fast as before) and grow to fit
+        self._min_row = vh.defaultSectionSize()
+        self._measured: dict[str, tuple[str, int, int]] = {}  # id -> (text, width, height)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_rows)
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self.fit_rows())
+        self.margin = CodeMarginDelegate(self)
+        self.setItemDelegateForColumn(COL_CODES, self.margin)
         self.setItemDelegateForColumn(COL_TEXT, TextDelegate(self))
         self.setItemDelegateForColumn(COL_LANG, LanguageBadgeDelegate(self))
         # controllers add their segment actions (Set language…, Re-transcribe segment…)
@@ -168,7 +319,7 @@ class TranscriptView(QTableView):
         super().setModel(model)
         hh = self.horizontalHeader()
         hh.setSectionResizeMode(COL_CODES, QHeaderView.ResizeMode.Fixed)
-        hh.resizeSection(COL_CODES, 52)
+        hh.resizeSection(COL_CODES, self.margin.width_for(0))
         hh.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.Fixed)
         hh.resizeSection(COL_TIME, 64)
         hh.setSectionResizeMode(COL_LANG, QHeaderView.ResizeMode.Fixed)
@@ -179,6 +330,59 @@ class TranscriptView(QTableView):
         self.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: emit(self.current_row_changed, cur.row())
         )
+        hh.sectionResized.connect(lambda *_a: self._fit_timer.start())
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.dataChanged):
+            signal.connect(lambda *_a: self._fit_timer.start())
+        model.modelReset.connect(self._measured.clear)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_timer.start()
+
+    def fit_rows(self) -> None:
+        """Give the rows in view the height their whole text needs (and the code margin the
+        width its codes need)."""
+        model = self.model()
+        if not isinstance(model, SegmentTableModel):
+            return
+        hh = self.horizontalHeader()
+        table = self.viewport().width()
+        self.margin.name_width = CodeMarginDelegate.name_width_for(table)
+        margin = max(hh.minimumSectionSize(), self.margin.width_for(len(model.code_slots())))
+        if hh.sectionSize(COL_CODES) != margin:
+            hh.resizeSection(COL_CODES, margin)
+        speaker = 110 if table >= 700 else 80
+        if hh.sectionSize(COL_SPEAKER) in (80, 110) and hh.sectionSize(COL_SPEAKER) != speaker:
+            hh.resizeSection(COL_SPEAKER, speaker)  # unless the coder chose a width
+        n = model.rowCount()
+        width = self.columnWidth(COL_TEXT) - 14
+        if not n or width <= 20:
+            return
+        vh = self.verticalHeader()
+        delegate = self.itemDelegateForColumn(COL_TEXT)
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = QRect(0, 0, self.columnWidth(COL_TEXT), self._min_row)
+        ids = model.segment_ids()
+        for _ in range(4):  # rows that grow push others out of view: measure those too
+            first = max(0, self.rowAt(0))
+            last = self.rowAt(self.viewport().height() - 1)
+            last = n - 1 if last < 0 else last
+            changed = False
+            for row in range(max(0, first - 2), min(n, last + 3)):
+                index = model.index(row, COL_TEXT)
+                text = str(model.data(index) or "")
+                known = self._measured.get(ids[row])
+                if known is not None and known[0] is text and known[1] == width:
+                    height = known[2]
+                else:  # what the delegate needs to lay the whole text out in this width
+                    height = max(self._min_row, delegate.sizeHint(option, index).height() + 10)
+                    self._measured[ids[row]] = (text, width, height)
+                if vh.sectionSize(row) != height:
+                    vh.resizeSection(row, height)
+                    changed = True
+            if not changed:
+                break
 
     def segment_model(self) -> SegmentTableModel:
         """The model (typed)."""
@@ -255,6 +459,7 @@ class SegmentEditor(QTextEdit):
     """
 
     text_committed = Signal(str, str, str)  # segment id, old text, new text
+    leave_requested = Signal()  # Esc: focus goes back to the transcript
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -281,6 +486,7 @@ class SegmentEditor(QTextEdit):
         self._base_text = segment.text if segment else ""
         self.blockSignals(True)
         self.setPlainText(segment.text if segment else "")
+        self.document().clearUndoRedoStacks()
         self.blockSignals(False)
         self.document().setModified(False)
         self.setReadOnly(segment is None)
@@ -326,6 +532,8 @@ class SegmentEditor(QTextEdit):
             assert self.segment is not None
             old, new = self._base_text, self.toPlainText()
             self._base_text = new  # never commit the same edit twice
+            # the typing is now one workbench edit: Ctrl+Z from here undoes it as a whole
+            self.document().clearUndoRedoStacks()
             emit(self.text_committed, self.segment.id, old, new)
 
     def cursor_cp(self) -> int:
@@ -340,12 +548,20 @@ class SegmentEditor(QTextEdit):
         text = self.toPlainText()
         a = utf16_to_cp(text, cursor.selectionStart())
         b = utf16_to_cp(text, cursor.selectionEnd())
-        # trim spaces around a word selection
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
+        a, b = snap_to_words(text, a, b)
         return (a, b) if b > a else None
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        # a drag that starts or ends inside a word selects the whole word
+        cursor = self.textCursor()
+        if event.button() == Qt.MouseButton.LeftButton and cursor.hasSelection():
+            text = self.toPlainText()
+            a = utf16_to_cp(text, cursor.selectionStart())
+            b = utf16_to_cp(text, cursor.selectionEnd())
+            start, end = snap_to_words(text, a, b)
+            if (start, end) != (a, b) and end > start:
+                self.select_cp(start, end)
 
     def select_cp(self, start: int, end: int) -> None:
         """Select a span given in code points."""
@@ -362,13 +578,44 @@ class SegmentEditor(QTextEdit):
         ):
             self.commit()
             return
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            # Esc leaves the editor: what was typed is kept (committed), focus goes back
+            self.commit()
+            emit(self.leave_requested)
+            return
         super().keyPressEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         self.commit()
         super().focusOutEvent(event)
 
+    def _owns_undo_key(self, event: QKeyEvent) -> bool:
+        """Whether Ctrl+Z / redo belong to the typing in progress (an open edit) rather than
+        to the workbench's undo history."""
+        if event.matches(QKeySequence.StandardKey.Undo):
+            return self.is_dirty() and self.document().isUndoAvailable()
+        if event.matches(QKeySequence.StandardKey.Redo) or (
+            event.key() == Qt.Key.Key_Y and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+        ):
+            return self.document().isRedoAvailable()
+        return True
+
     def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            undo_key = (
+                event.matches(QKeySequence.StandardKey.Undo)
+                or event.matches(QKeySequence.StandardKey.Redo)
+                or (
+                    event.key() == Qt.Key.Key_Y
+                    and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+                )
+            )
+            if undo_key:
+                if self._owns_undo_key(event):
+                    event.accept()
+                else:
+                    event.ignore()  # the window's Edit ▸ Undo / Redo takes it
+                return True
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             cursor = self.cursorForPosition(event.pos())
             cp = utf16_to_cp(self.toPlainText(), cursor.position())

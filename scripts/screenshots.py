@@ -1,6 +1,11 @@
 """Render FieldScribe's main views to PNG (offscreen): start page, demo project, coding, retrieval.
 
 Usage: QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--out docs/screenshots]
+       python scripts/screenshots.py --screen 1024x700 --docks --out /tmp/shots
+
+``--screen WxH`` renders on an offscreen screen of that size (a laptop), with the window filling
+it; ``--docks`` then adds one shot per combination of the extra docks (Speakers, Ethics,
+Agreement, Retrieval), each opened on the default layout (View ▸ Reset layout in between).
 
 The demo recording is transcribed for real (``transcribe.runner`` when installed, otherwise
 faster-whisper with the bundled tiny.en model); then the script does what a coder would: names
@@ -12,6 +17,8 @@ Also writes docs/screenshot.png (the main window with a coded transcript) for th
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import os
 import sys
 import tempfile
@@ -20,8 +27,45 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _TMP = Path(tempfile.mkdtemp(prefix="fieldscribe-shots-"))
+
+
+def _screen_size(argv: list[str]) -> tuple[int, int] | None:
+    for i, arg in enumerate(argv):
+        value = arg.split("=", 1)[1] if arg.startswith("--screen=") else None
+        if arg == "--screen" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value:
+            w, h = value.lower().split("x")
+            return int(w), int(h)
+    return None
+
+
+_SCREEN = _screen_size(sys.argv)
+if _SCREEN is not None:  # an offscreen screen of that size (Qt's offscreen config file)
+    _config = _TMP / "screen.json"
+    _config.write_text(
+        json.dumps(
+            {
+                "synchronousWindowSystemEvents": False,
+                "windowFrameMargins": False,
+                "screens": [
+                    {
+                        "name": "laptop",
+                        "x": 0,
+                        "y": 0,
+                        "width": _SCREEN[0],
+                        "height": _SCREEN[1],
+                        "logicalDpi": 96,
+                        "logicalBaseDpi": 96,
+                        "dpr": 1,
+                    }
+                ],
+            }
+        )
+    )
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_config}"
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 for var in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
     os.environ[var] = str(_TMP / var.lower())
 
@@ -78,7 +122,10 @@ def transcribe(project: object, session_id: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--screen", help="WxH: render on a screen of this size (e.g. 1024x700)")
+    parser.add_argument("--docks", action="store_true", help="a shot per extra-dock combination")
     args = parser.parse_args()
+    prefix = f"{_SCREEN[0]}x{_SCREEN[1]}-" if _SCREEN else ""
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
 
@@ -105,13 +152,16 @@ def main() -> int:
 
     def shot(name: str) -> Path:
         pump()
-        path = out / name
+        path = out / (prefix + name)
         window.grab().save(str(path))
         print(f"wrote {path}")
         return path
 
     window = MainWindow(settings=settings)
-    window.resize(1440, 900)
+    if _SCREEN is not None:
+        window.resize(*_SCREEN)  # a laptop's window fills its screen
+    else:
+        window.resize(1440, 900)
     window.show()
     shot("01-start.png")
 
@@ -173,6 +223,31 @@ def main() -> int:
     window.docks.retrieve_code(codes["Trust and privacy"])
     pump(lambda: window.retrieval.model.rowCount() > 0)  # type: ignore[union-attr]
     shot("04-retrieval.png")
+    if args.docks:
+        extra = window.extra_panels
+        openers = {
+            "speakers": extra.show_speakers,
+            "ethics": extra.show_privacy,
+            "agreement": extra.show_agreement,
+            "retrieval": lambda: window.docks.retrieve_code(codes["Trust and privacy"]),
+        }
+        for n in range(len(openers) + 1):
+            for combo in itertools.combinations(openers, n):
+                window.reset_layout()
+                pump()
+                for name in combo:
+                    openers[name]()
+                    pump()
+                size = window.size()
+                label = "-".join(combo) or "default"
+                path = shot(f"10-docks-{label}.png")
+                if size.width() > window.screen().availableGeometry().width():
+                    print(f"  window wider than the screen: {size.width()} ({path.name})")
+                cb = window.codebook_dock
+                print(
+                    f"  {label}: window {size.width()}x{size.height()}, codebook "
+                    f"{cb.width()}x{cb.height()} visible={not cb.visibleRegion().isEmpty()}"
+                )
     window.close()
     return 0
 

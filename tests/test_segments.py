@@ -109,13 +109,16 @@ def test_merge_with_next_moves_and_offsets_span_codings(project: Project, sessio
     assert len(project.transcript.search("bribe")) == 1
 
 
-def test_shortening_text_clamps_span_codings(project: Project, session_id: str) -> None:
-    seg = project.transcript.segments(session_id)[0]
+def test_deleting_coded_words_keeps_the_coding_on_the_segment_flagged(
+    project: Project, session_id: str
+) -> None:
+    seg = project.transcript.segments(session_id)[0]  # "Corruption in the health clinic is ..."
     code = project.codebook.ensure_code_path("X")
-    c = project.codebook.apply_code(seg.id, code.id, start_cp=10, end_cp=30)
+    c = project.codebook.apply_code(seg.id, code.id, start_cp=11, end_cp=31)
     project.transcript.update_segment(seg.id, text="Corruption is bad.")
     (after,) = project.codebook.codings(segment_id=seg.id)
-    assert after.id == c.id and (after.start_cp, after.end_cp) == (10, 18)
+    assert after.id == c.id and (after.start_cp, after.end_cp) == (None, None)
+    assert after.memo is not None and after.memo.startswith("\u2691 coded words deleted")
 
 
 def test_delete_segment_with_codings_needs_force(project: Project, session_id: str) -> None:

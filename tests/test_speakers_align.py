@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from storage import Project, SegmentDraft
 from storage.core.models import Segment, Word
+from transcribe.diarize import align
 from transcribe.diarize.align import (
     Turn,
     TurnIndex,
@@ -18,6 +22,15 @@ def seg(sid: str, start: int, end: int, words: list[tuple[int, int, str]], text:
     ws = [Word(a, b, t, 0.9) for a, b, t in words]
     txt = text if text is not None else "".join(w.text for w in ws).strip()
     return Segment(sid, "s", start, end, None, txt, "whisper", None, ws, False, "", "", "")
+
+
+@pytest.fixture(autouse=True)
+def every_part(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a cut goes is tested on short parts: no minimum part here, except in the tests
+    of that minimum (marked ``whole_parts``)."""
+    if request.node.get_closest_marker("whole_parts") is None:
+        monkeypatch.setattr(align, "MIN_PART_MS", 0)
+        monkeypatch.setattr(align, "MIN_PART_WORDS", 1)
 
 
 # "Thank you. So, what about e-services?" -- moderator's thanks, then a participant's question.
@@ -154,3 +167,64 @@ def test_no_turns_no_plan() -> None:
 def test_overlaps_sum_per_speaker() -> None:
     index = TurnIndex([Turn(0, 1000, "A"), Turn(500, 1500, "B"), Turn(1200, 2000, "A")])
     assert index.overlaps(800, 1400) == {"A": 400, "B": 600}
+
+
+SENTENCE = seg(
+    "b",
+    0,
+    6000,
+    [
+        (0, 400, " I"),
+        (400, 800, " think"),
+        (800, 1200, " the"),
+        (1200, 1600, " clinic"),
+        (1600, 2000, " should"),
+        (2000, 2400, " open"),
+        (2400, 2800, " earlier,"),
+        (2800, 3200, " because"),
+        (3200, 3600, " people"),
+        (3600, 4000, " work."),
+    ],
+)
+
+
+@pytest.mark.whole_parts
+def test_a_sentence_is_not_cut_for_a_few_words_at_its_edge() -> None:
+    # the detection hands the last two words (0.8 s) to another speaker: jitter, not a turn
+    turns = [Turn(0, 3200, "P1"), Turn(3200, 6000, "P2")]
+    entry = plan_segment(SENTENCE, TurnIndex(turns))
+    assert entry is not None and entry.cuts == [] and entry.speakers == ["P1"]
+    # a clear change (both parts >= 1 s and 3 words) is still cut
+    turns = [Turn(0, 2000, "P1"), Turn(2000, 6000, "P2")]
+    entry = plan_segment(SENTENCE, TurnIndex(turns))
+    assert entry is not None and entry.speakers == ["P1", "P2"] and len(entry.cuts) == 1
+
+
+@pytest.mark.whole_parts
+def test_a_cut_moves_each_coding_to_one_part_and_renaming_is_not_a_correction(
+    project: Project,
+) -> None:
+    session = project.sessions.add_session("Focus group", "focus_group")
+    (s,) = project.transcript.add_segments(
+        session.id,
+        [SegmentDraft(SENTENCE.start_ms, SENTENCE.end_ms, SENTENCE.text, words=SENTENCE.words)],
+    )
+    whole = project.codebook.ensure_code_path("Access")
+    span = project.codebook.ensure_code_path("Work")
+    project.codebook.apply_code(s.id, whole.id)
+    at = s.text.index("because")
+    project.codebook.apply_code(s.id, span.id, start_cp=at, end_cp=len(s.text))
+    turns = [Turn(0, 2000, "Speaker 1"), Turn(2000, 6000, "Speaker 2")]
+    plan = plan_relabel([s], turns)
+    counts = project.speakers.apply_speaker_labels(session.id, plan)
+    assert counts["split"] == 1
+    _left, right = project.transcript.segments(session.id)
+    codings = project.codebook.codings()
+    assert len(codings) == 2  # moved, not copied onto both parts
+    by_code = {c.code_id: c for c in codings}
+    assert by_code[whole.id].segment_id == right.id  # the longer part
+    assert by_code[span.id].segment_id == right.id
+    moved = by_code[span.id]
+    assert right.text[moved.start_cp : moved.end_cp] == "because people work."
+    project.speakers.rename_speaker(session.id, "Speaker 1", "Moderator")
+    assert project.speakers.speaker_edited_count(session.id) == 0

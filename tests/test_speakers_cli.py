@@ -91,7 +91,8 @@ def test_bad_speaker_counts(folder, capsys, args, message) -> None:
 
 def test_hand_edits_refuse_rerun_before_loading_models(folder, capsys, no_backend) -> None:
     path, sid = folder
-    assert cli_main(["speaker", str(path), "rename", "--session", sid, "Speaker 2", "Amina"]) == 0
+    # a merge corrects who spoke (a rename only names a speaker: no hand edit)
+    assert cli_main(["speaker", str(path), "merge", "--session", sid, "Speaker 2", "Amina"]) == 0
     capsys.readouterr()
     before = _dump(path)
     assert cli_main(["speakers", str(path), "--session", sid]) == 1

@@ -112,6 +112,13 @@ def test_cli_speakers_rerun_refusal_and_profiles(diarized, tmp_path: Path, capsy
 
     assert cli_main(["speaker", str(folder), "rename", "--session", sid, "Speaker 2",
                      "Amina"]) == 0  # fmt: skip
+    with Project.open(folder, readonly=True) as p:
+        assert p.speakers.speaker_edited_count(sid) == 0  # naming is not correcting
+        first = p.transcript.segments(sid)[0]
+    # a hand correction of who spoke: now a re-run must ask before overwriting it
+    other = "Speaker 1" if first.speaker == "Amina" else "Amina"
+    assert cli_main(["speaker", str(folder), "assign", "--segment", first.id, "--speaker",
+                     other]) == 0  # fmt: skip
     capsys.readouterr()
     with Project.open(folder, readonly=True) as p:
         before = [(s.id, s.speaker) for s in p.transcript.segments(sid)]

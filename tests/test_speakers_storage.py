@@ -89,13 +89,15 @@ def test_apply_labels_with_two_cuts(project: Project, session: str) -> None:
     ]
 
 
-def test_rename_marks_hand_edit_and_moves_mapping(project: Project, session: str) -> None:
+def test_rename_is_naming_not_a_hand_correction_and_moves_mapping(
+    project: Project, session: str
+) -> None:
     participant = project.sessions.add_participant("P-young-village")
     project.sessions.map_speaker(session, "Speaker 2", participant.id)
     assert project.speakers.rename_speaker(session, "Speaker 2", "Amina") == 1
     segs = project.transcript.segments(session)
     assert segs[1].speaker == "Amina"
-    assert project.speakers.speaker_edited_count(session) == 1
+    assert project.speakers.speaker_edited_count(session) == 0  # who spoke was not corrected
     mapped = {s.label: s.participant_id for s in project.sessions.session_speakers(session)}
     assert mapped["Amina"] == participant.id and "Speaker 2" not in mapped
 

@@ -99,6 +99,7 @@ class SegmentTableModel(RowTableModel):
         self._codings: dict[str, list[Coding]] = {}  # segments whose codings changed since
         self._codes: dict[str, Code] = {}
         self._visible_coder: str | None = None
+        self._slots: dict[str, int] | None = None  # code id -> column of the code margin
         self.playing_row = -1
 
     # ------------------------------------------------------------------ loading
@@ -122,6 +123,7 @@ class SegmentTableModel(RowTableModel):
         self._base_codings = prepared.codings
         self._codings = {}
         self._codes = {c.id: c for c in codes}
+        self._slots = None
         self.playing_row = -1
         self.endResetModel()
 
@@ -137,11 +139,13 @@ class SegmentTableModel(RowTableModel):
     def set_codes(self, codes: Iterable[Code]) -> None:
         """The codebook changed (names, colours): repaint the stripes."""
         self._codes = {c.id: c for c in codes}
+        self._slots = None
         self._changed_column(COL_CODES)
 
     def set_visible_coder(self, coder: str | None) -> None:
         """Show only this coder's codings (blind coding), or everyone's with None."""
         self._visible_coder = coder
+        self._slots = None
         self._changed_column(COL_CODES)
 
     def _changed_column(self, column: int) -> None:
@@ -183,6 +187,7 @@ class SegmentTableModel(RowTableModel):
         """Replace every segment's codings (re-read after a codebook change)."""
         self._base_codings = codings
         self._codings = {}
+        self._slots = None
         self._changed_column(COL_CODES)
 
     def row_of(self, segment_id: str) -> int:
@@ -205,6 +210,34 @@ class SegmentTableModel(RowTableModel):
         """A code of the current codebook."""
         return self._codes.get(code_id)
 
+    def margin_codes(self, row: int) -> dict[str, bool]:
+        """The codes on a row for the code margin: code id -> whether only spans of it (not
+        the whole segment) are coded. Codes in codebook order."""
+        if not 0 <= row < len(self._cols):
+            return {}
+        out: dict[str, bool] = {}
+        for c in self.codings_for(self._cols.ids[row]):
+            if c.code_id in self._codes:
+                out[c.code_id] = out.get(c.code_id, True) and c.start_cp is not None
+        return out
+
+    def code_slots(self) -> dict[str, int]:
+        """Code id -> its column in the code margin: the codes used in this session, in
+        codebook order (computed once per change of codings or codes)."""
+        if self._slots is None:
+            used = set(self._base_codings.code_ids)
+            if self._visible_coder is not None:
+                coder = self._visible_coder
+                cols = self._base_codings
+                used = {
+                    c for c, who in zip(cols.code_ids, cols.coders, strict=True) if who == coder
+                }
+            for codings in self._codings.values():
+                used.update(c.code_id for c in codings)
+            order = [cid for cid in self._codes if cid in used]
+            self._slots = {cid: i for i, cid in enumerate(order)}
+        return self._slots
+
     # ------------------------------------------------------------------ updates
     def replace_segment(self, segment: Segment, codings: list[Coding] | None = None) -> None:
         """A segment was edited (and maybe its codings changed)."""
@@ -214,11 +247,13 @@ class SegmentTableModel(RowTableModel):
         self._cols.set(row, segment)
         if codings is not None:
             self._codings[segment.id] = list(codings)
+            self._slots = None
         emit(self.dataChanged, self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
     def set_codings(self, segment_id: str, codings: list[Coding]) -> None:
         """Replace the codings of one segment."""
         self._codings[segment_id] = list(codings)
+        self._slots = None
         row = self._row_of.get(segment_id, -1)
         if row >= 0:
             emit(self.dataChanged, self.index(row, 0), self.index(row, len(HEADERS) - 1))

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from storage.core.anchors import TextDiff
 from storage.core.errors import InUseError
 from storage.core.ids import now_iso
 from storage.core.store import Store
@@ -67,8 +68,8 @@ class Snapshot:
     rows: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def table(self, name: str) -> dict[str, dict[str, Any]]:
-        """The rows of one table (``segments``, ``codes``, ``codings``, ``memos`` or
-        ``speaker_turns``)."""
+        """The rows of one table (``segments``, ``codes``, ``codings``, ``memos``,
+        ``redactions`` or ``speaker_turns``)."""
         return self.rows.get(name, {})
 
 
@@ -137,6 +138,11 @@ class History:
                     "SELECT * FROM codings WHERE segment_id IN (SELECT value FROM json_each(?)) "
                     "OR code_id IN (SELECT value FROM json_each(?))",
                     (segs, codes),
+                ),
+                # redactions are anchored to the segments' text: they follow it back and forth
+                "redactions": (
+                    "SELECT * FROM redactions WHERE segment_id IN (SELECT value FROM json_each(?))",
+                    (segs,),
                 ),
                 # the speaker timeline under the segments (edges included: cut parts start there)
                 "speaker_turns": (
@@ -254,6 +260,7 @@ class History:
                 self._put("speaker_turns", turn, turns_now.get(turn["id"]), ts)
             for coding in target.table("codings").values():
                 self._put("codings", coding, now.table("codings").get(coding["id"]), ts)
+            self._restore_redactions(now, target, ts)
             for memo in target.table("memos").values():
                 current = self._memo_now(memo["id"])
                 if current is not None:  # a memo deleted meanwhile stays deleted
@@ -269,6 +276,31 @@ class History:
             for code in reversed(_parents_first({k: now.table("codes")[k] for k in gone})):
                 conn.execute("DELETE FROM codes WHERE id = ?", (code["id"],))
                 self._store.tombstone("codes", code["id"])
+
+    def _restore_redactions(self, now: Snapshot, target: Snapshot, ts: str) -> None:
+        """Redactions go back to where they were (a text edit moved or dropped them). One
+        made since the snapshot (or one the restored state lacks) follows the text back; it
+        goes only when none of the words it hid are in the restored text."""
+        conn = self._store.conn
+        reds_now, reds_target = now.table("redactions"), target.table("redactions")
+        for red in reds_target.values():
+            self._put("redactions", red, reds_now.get(red["id"]), ts)
+        texts_now = {k: v["text"] for k, v in now.table("segments").items()}
+        texts_target = {k: v["text"] for k, v in target.table("segments").items()}
+        for red_id in sorted(reds_now.keys() - reds_target.keys()):
+            red = reds_now[red_id]
+            old, new = texts_now.get(red["segment_id"]), texts_target.get(red["segment_id"])
+            if old is None or new is None or old == new:
+                continue
+            span = TextDiff(old, new).map_span(red["start_cp"], red["end_cp"], keep_any=True)
+            if span is None:
+                conn.execute("DELETE FROM redactions WHERE id = ?", (red_id,))
+                self._store.tombstone("redactions", red_id)
+                continue
+            conn.execute(
+                "UPDATE redactions SET start_cp = ?, end_cp = ?, updated_at = ? WHERE id = ?",
+                (*span, ts, red_id),
+            )
 
     def _memo_now(self, memo_id: str) -> dict[str, Any] | None:
         row = self._store.conn.execute("SELECT * FROM memos WHERE id = ?", (memo_id,)).fetchone()

@@ -188,8 +188,9 @@ class Speakers:
     def rename_speaker(self, session_id: str, old: str, new: str) -> int:
         """Rename a speaker label in one session; returns the number of segments changed.
 
-        The participant mapping follows the label. Renaming onto a label already used in the
-        session is refused: use ``merge_speakers`` for that.
+        The participant mapping follows the label. Renaming is naming, not a correction of
+        who spoke: the segments keep their ``speaker_edited`` flags. Renaming onto a label
+        already used in the session is refused: use ``merge_speakers`` for that.
 
         Raises:
             NotFoundError: no such session or label.
@@ -207,7 +208,7 @@ class Speakers:
         ts = now_iso()
         with self._store.tx() as db:
             conn = db.conn
-            n = _relabel_segments(conn, session_id, old, new, ts)
+            n = _relabel_segments(conn, session_id, old, new, ts, by_hand=False)
             self.turns.relabel(conn, session_id, old, new, ts)
             conn.execute(
                 "UPDATE session_speakers SET label = ?, updated_at = ? "
@@ -302,7 +303,9 @@ class Speakers:
         """Write automatic speaker labels (with cuts at speaker changes) in one transaction.
 
         Splitting keeps each part's ``edited`` flag as it was (a cut is not a text edit) and
-        codings follow their text. Labels written here are automatic (``speaker_edited = 0``).
+        each coding goes with one part (a span with the part that holds it, a whole-segment
+        coding with the longer part): nothing is copied onto both. Labels written here are
+        automatic (``speaker_edited = 0``).
 
         Args:
             session_id: the session.
@@ -362,7 +365,8 @@ class Speakers:
                     if not 0 < local < len(text):
                         parts.append("")  # cut fell outside the text: keep one part
                         continue
-                    _left, right = split_segment(current, local, at_ms)
+                    # a cut between speakers moves each coding to one part, never copies it
+                    _left, right = split_segment(current, local, at_ms, move_codings=True)
                     consumed += len(text) - len(right.text)
                     current = right.id
                     parts.append(right.id)
@@ -511,11 +515,15 @@ def _profile(row: Any) -> SpeakerProfile:
     )
 
 
-def _relabel_segments(conn: Any, session_id: str, old: str, new: str, ts: str) -> int:
-    """Give the segments of speaker ``old`` to ``new`` (marked as set by hand); return how many."""
+def _relabel_segments(
+    conn: Any, session_id: str, old: str, new: str, ts: str, *, by_hand: bool = True
+) -> int:
+    """Give the segments of speaker ``old`` to ``new`` (marked as set by hand when ``by_hand``:
+    a merge corrects who spoke, a rename only names them); return how many."""
+    edited = "1" if by_hand else "speaker_edited"
     return int(
         conn.execute(
-            "UPDATE segments SET speaker = ?, speaker_edited = 1, updated_at = ? "
+            f"UPDATE segments SET speaker = ?, speaker_edited = {edited}, updated_at = ? "
             "WHERE session_id = ? AND speaker = ?",
             (new, ts, session_id, old),
         ).rowcount

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from storage.core.anchors import TextDiff, flag_lost
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import check_language_code
@@ -24,6 +25,8 @@ from storage.core.store import Store
 if TYPE_CHECKING:
     from storage.project import Project
 
+#: where a moving span waits for a moment, past any text (see ``_reanchor_spans``)
+_PARKED = 1 << 40
 _MARK_OPEN, _MARK_CLOSE = "[", "]"
 #: What FTS5's highlight() puts around a hit: private-use code points, never in a transcript,
 #: turned into ``_MARK_OPEN``/``_MARK_CLOSE`` over the original text (see ``_marked``).
@@ -141,7 +144,8 @@ class Transcript:
 
         Typing text into a "speech without transcript" segment clears that flag. ``language``
         (a Whisper code) corrects the language the segment is in.
-        Span codings that no longer fit in a shortened text are clamped to its end.
+        Span codings and redactions follow their words (``storage.core.anchors``); a coding
+        whose words were deleted covers the whole segment and says so in its memo.
         """
         row = self._segment_row(segment_id)
         fields: dict[str, Any] = {}
@@ -172,7 +176,7 @@ class Transcript:
             if "text" in fields:
                 self._store.fts_delete(row["seq"], row["text"])
                 self._store.fts_insert(row["seq"], fields["text"])
-                self._clamp_spans(segment_id, len(fields["text"]))
+                self._reanchor_spans(segment_id, row["text"], fields["text"])
             sets = ", ".join(f"{k} = ?" for k in fields)
             db.conn.execute(
                 f"UPDATE segments SET {sets} WHERE id = ?", (*fields.values(), segment_id)
@@ -194,9 +198,9 @@ class Transcript:
     ) -> Segment:
         """Put a new transcription of a segment's audio in its place (re-transcribe one segment).
 
-        The segment keeps its id, times, speaker and codings (span codings are fitted to the new
-        text); it is no longer marked as edited by hand. Empty ``text`` makes it "speech without
-        transcript".
+        The segment keeps its id, times, speaker and codings (span codings follow their words
+        where the new text still has them); it is no longer marked as edited by hand. Empty
+        ``text`` makes it "speech without transcript".
         """
         row = self._segment_row(segment_id)
         code = None if language is None else check_language_code(language)
@@ -204,7 +208,7 @@ class Transcript:
         with self._store.tx() as db:
             self._store.fts_delete(row["seq"], row["text"])
             self._store.fts_insert(row["seq"], text)
-            self._clamp_spans(segment_id, len(text))
+            self._reanchor_spans(segment_id, row["text"], text)
             db.conn.execute(
                 "UPDATE segments SET text = ?, words = ?, confidence = ?, language = ?,"
                 " untranscribed = ?, edited = 0, updated_at = ? WHERE id = ?",
@@ -220,35 +224,81 @@ class Transcript:
             )
         return self.get_segment(segment_id)
 
-    def _clamp_spans(self, segment_id: str, length: int) -> None:
-        """Fit span codings into a text of ``length`` code points.
+    def _reanchor_spans(self, segment_id: str, old_text: str, new_text: str) -> None:
+        """Move span codings and redactions with their words from ``old_text`` to ``new_text``.
 
-        A span past the end becomes a whole-segment coding and a span over the end is cut at
-        it; when that coding already exists, the span is removed instead (with a tombstone).
+        A coding whose words were deleted stays on its segment as a whole-segment coding with a
+        flag in its memo (``storage.core.anchors.LOST_FLAG``); when that coding already exists
+        the span is removed instead (with a tombstone). A redaction whose words were deleted
+        has nothing left to hide and is removed.
         """
         conn = self._store.conn
+        diff = TextDiff(old_text, new_text)
+        if not diff.changed:
+            return
+        stamp = now_iso()
         rows = conn.execute(
-            "SELECT id, code_id, coder, start_cp, end_cp FROM codings "
-            "WHERE segment_id = ? AND end_cp IS NOT NULL AND end_cp > ? ORDER BY start_cp, id",
-            (segment_id, length),
+            "SELECT id, code_id, coder, start_cp, end_cp, memo FROM codings "
+            "WHERE segment_id = ? AND start_cp IS NOT NULL ORDER BY start_cp, id",
+            (segment_id,),
         ).fetchall()
-        for coding_id, code_id, coder, start, _end in rows:
-            span = (None, None) if start >= length else (start, length)
-            if span == (0, length):
-                span = (None, None)  # the whole text is the whole segment
-            clash = conn.execute(
-                "SELECT 1 FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
-                "AND start_cp IS ? AND end_cp IS ? AND id != ?",
-                (segment_id, code_id, coder, *span, coding_id),
-            ).fetchone()
-            if clash is not None:
+        moves: list[tuple[str, int | None, int | None, str | None]] = []
+        taken: set[tuple[str, str, int | None, int | None]] = set()
+        whole = {
+            (r[0], r[1])
+            for r in conn.execute(
+                "SELECT code_id, coder FROM codings WHERE segment_id = ? AND start_cp IS NULL",
+                (segment_id,),
+            ).fetchall()
+        }
+        for coding_id, code_id, coder, start, end, memo in rows:
+            span = diff.map_span(start, end)
+            new_memo = memo
+            if span is None:
+                new_span: tuple[int | None, int | None] = (None, None)
+                new_memo = flag_lost(memo, start, end)
+            elif span == (0, len(new_text)):
+                new_span = (None, None)  # the whole text is the whole segment
+            else:
+                new_span = span
+            key = (code_id, coder, *new_span)
+            if key in taken or (new_span[0] is None and (code_id, coder) in whole):
                 conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
                 self._store.tombstone("codings", coding_id)
                 continue
+            taken.add(key)
+            if new_span != (start, end) or new_memo != memo:
+                moves.append((coding_id, *new_span, new_memo))
+        # two steps, so a span never collides with one that has not moved yet
+        for k, (coding_id, *_rest) in enumerate(moves):
             conn.execute(
-                "UPDATE codings SET start_cp = ?, end_cp = ?, updated_at = ? WHERE id = ?",
-                (*span, now_iso(), coding_id),
+                "UPDATE codings SET start_cp = ?, end_cp = ? WHERE id = ?",
+                (_PARKED + 2 * k, _PARKED + 2 * k + 1, coding_id),
             )
+        for coding_id, start_, end_, memo_ in moves:
+            conn.execute(
+                "UPDATE codings SET start_cp = ?, end_cp = ?, memo = ?, updated_at = ? "
+                "WHERE id = ?",
+                (start_, end_, memo_, stamp, coding_id),
+            )
+        for red_id, start, end in conn.execute(
+            "SELECT id, start_cp, end_cp FROM redactions WHERE segment_id = ?", (segment_id,)
+        ).fetchall():
+            span = diff.map_span(start, end, keep_any=True)
+            if span is None:
+                conn.execute("DELETE FROM redactions WHERE id = ?", (red_id,))
+                self._store.tombstone("redactions", red_id)
+                self._project.audit.log_event(
+                    "unredact",
+                    "segment",
+                    segment_id,
+                    {"redaction_id": red_id, "reason": "the redacted words were deleted"},
+                )
+            elif span != (start, end):
+                conn.execute(
+                    "UPDATE redactions SET start_cp = ?, end_cp = ?, updated_at = ? WHERE id = ?",
+                    (*span, stamp, red_id),
+                )
 
     def delete_segment(self, segment_id: str, *, force: bool = False) -> DeletionReport:
         """Delete a segment; with codings only when ``force`` is given."""
@@ -270,13 +320,16 @@ class Transcript:
         return DeletionReport(target=f"segment {segment_id}", removed={"codings": n})
 
     def split_segment(
-        self, segment_id: str, at_cp: int, at_ms: int | None = None
+        self, segment_id: str, at_cp: int, at_ms: int | None = None, *, move_codings: bool = False
     ) -> tuple[Segment, Segment]:
         """Split a segment at a code point; the second part gets a new id.
 
         The split time is ``at_ms`` or, failing that, taken from the word timings or
         interpolated by character position. Whole-segment codings apply to both halves; span
-        codings follow their text (a span across the cut is cut in two).
+        codings follow their text (a span across the cut is cut in two). With
+        ``move_codings`` (a cut between speakers, not the coder's own split) no coding is
+        copied: a whole-segment coding stays with the longer part, a span with the part that
+        holds most of it.
         """
         row = self._segment_row(segment_id)
         seg = segment_from_row(row)
@@ -315,7 +368,12 @@ class Transcript:
             )
             assert cursor.lastrowid is not None
             self._store.fts_insert(cursor.lastrowid, right_text)
-            self._split_codings(segment_id, new_id_, at_cp, shift, len(left_text))
+            if move_codings:
+                self._move_codings(
+                    segment_id, new_id_, at_cp, shift, len(left_text), len(right_text)
+                )
+            else:
+                self._split_codings(segment_id, new_id_, at_cp, shift, len(left_text))
             self.update_segment(segment_id, text=left_text, end_ms=at_ms)
             conn.execute(
                 "UPDATE segments SET words = ? WHERE id = ?", (_words_json(left_words), segment_id)
@@ -360,6 +418,48 @@ class Transcript:
                         now_iso(),
                     ),
                 )
+
+    def _move_codings(
+        self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int, right_len: int
+    ) -> None:
+        """Each coding goes to one part: whole-segment ones to the longer part, a span to the
+        part holding most of it (clipped to that part's text)."""
+        conn = self._store.conn
+        for c in conn.execute("SELECT * FROM codings WHERE segment_id = ?", (left_id,)).fetchall():
+            start, end = c["start_cp"], c["end_cp"]
+            if start is None:
+                to_right = right_len > left_len
+                span: tuple[int | None, int | None] = (None, None)
+            else:
+                to_right = (end - max(start, at_cp)) > (min(end, at_cp) - start)
+                if to_right:
+                    span = (max(0, start - shift), min(right_len, end - shift))
+                else:
+                    span = (start, min(end, left_len))
+                empty = span[0] is not None and span[1] is not None and span[1] <= span[0]
+                if empty or span == (0, right_len if to_right else left_len):
+                    span = (None, None)
+            if not to_right:
+                if span != (start, end):
+                    conn.execute(
+                        "UPDATE codings SET start_cp = ?, end_cp = ?, updated_at = ? WHERE id = ?",
+                        (*span, now_iso(), c["id"]),
+                    )
+                continue
+            clash = conn.execute(
+                "SELECT 1 FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
+                "AND start_cp IS ? AND end_cp IS ?",
+                (right_id, c["code_id"], c["coder"], *span),
+            ).fetchone()
+            if clash is None:  # the coding keeps its id: it moved, it was not copied
+                conn.execute(
+                    "UPDATE codings SET segment_id = ?, start_cp = ?, end_cp = ?, updated_at = ? "
+                    "WHERE id = ?",
+                    (right_id, *span, now_iso(), c["id"]),
+                )
+            else:
+                conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
+                self._store.tombstone("codings", c["id"])
 
     def merge_with_next(self, segment_id: str) -> Segment:
         """Merge a segment with the next one of its session; codings of both are kept."""

@@ -162,7 +162,8 @@ def test_code_span_segments_keys_drop_and_retrieve(
         | window.transcript.selectionModel().SelectionFlag.Rows,
     )
     window.transcript.setFocus()
-    qtbot.keyClick(window.transcript, Qt.Key.Key_1)  # first pinned = first code (Access)
+    window.editing.pin_code(codes["Access"].id, 1)  # digits code with pinned codes only
+    qtbot.keyClick(window.transcript, Qt.Key.Key_1)
     idle(window)
     access = project.codebook.codings(code_id=codes["Access"].id)
     assert sorted(c.segment_id for c in access) == sorted(

@@ -20,6 +20,12 @@ MIN_INNER_RUN_MS = 400
 #: A run of words at the start or end of a segment shorter than this (ms) is absorbed into the
 #: rest of the segment (0: never; the first words of a new turn are kept apart).
 MIN_EDGE_RUN_MS = 0
+#: A segment is cut between speakers only when every part lasts at least this long (ms) and
+#: holds at least ``MIN_PART_WORDS`` words; a shorter part goes with its longer neighbour, so a
+#: sentence stays whole unless the change of speaker inside it is clear. Measured on the AMI
+#: clips with ``bench/speaker_parts.py`` (see docs/speakers.md).
+MIN_PART_MS = 1000
+MIN_PART_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -159,6 +165,40 @@ def smooth_word_speakers(
     return result
 
 
+def keep_parts_whole(
+    words: Sequence[Word],
+    labels: Sequence[str],
+    min_part_ms: int | None = None,
+    min_part_words: int | None = None,
+) -> list[str]:
+    """Give every run too short to stand as its own part (``MIN_PART_MS``, ``MIN_PART_WORDS``)
+    to its longer neighbour, shortest first, until every part is long enough."""
+    least_ms = MIN_PART_MS if min_part_ms is None else min_part_ms
+    least_words = MIN_PART_WORDS if min_part_words is None else min_part_words
+    result = list(labels)
+    while True:
+        runs = _runs(result)
+        if len(runs) < 2:
+            return result
+
+        def length(run: tuple[int, int, str]) -> int:
+            return words[run[1] - 1].end_ms - words[run[0]].start_ms
+
+        short = [
+            k
+            for k, run in enumerate(runs)
+            if length(run) < least_ms or run[1] - run[0] < least_words
+        ]
+        if not short:
+            return result
+        k = min(short, key=lambda i: (length(runs[i]), i))
+        neighbours = [j for j in (k - 1, k + 1) if 0 <= j < len(runs)]
+        into = max(neighbours, key=lambda j: (length(runs[j]), -j))
+        first, last, _label = runs[k]
+        for i in range(first, last):
+            result[i] = runs[into][2]
+
+
 def cut_time(words: Sequence[Word], first: int, speaker: str, index: TurnIndex) -> int:
     """When the part of ``speaker`` that begins with ``words[first]`` starts.
 
@@ -202,6 +242,7 @@ def plan_segment(segment: Segment, index: TurnIndex) -> SegmentRelabel | None:
         return SegmentRelabel(segment.id, [whole])
     raw = word_speakers(words, index)
     labels = smooth_word_speakers(words, [s if s is not None else whole for s in raw])
+    labels = keep_parts_whole(words, labels)
     runs = _runs(labels)
     cuts: list[tuple[int, int]] = []
     speakers = [runs[0][2]]

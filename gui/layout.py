@@ -1,0 +1,186 @@
+"""The workbench layout on laptop screens: default sizes, tabbed docks, per-screen memory.
+
+* The default layout gives the codebook a readable width and the transcript the rest, scaled
+  to the window (``default_sizes``).
+* A dock opened later (Speakers, Ethics, Agreement, ...) goes in as a tab beside the dock it
+  would squeeze (``tab_partner``), and the window never grows past the screen
+  (``fit_to_screen``).
+* The arrangement is remembered per screen size (QSettings ``layout/<W>x<H>/...``), so a laptop
+  on its own screen and on a big monitor each get theirs back; View ▸ Reset layout restores the
+  default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+#: below this, a dock opened beside another in a side area would leave it too short
+MIN_SIDE_SPLIT_HEIGHT = 720
+#: below this, a dock opened beside another in the bottom area would leave it too narrow
+MIN_BOTTOM_SPLIT_WIDTH = 1800
+#: what the codebook needs to show code names and their counts (it gets more when there is room)
+CODEBOOK_MIN_WIDTH = 200
+CODEBOOK_WIDTH = 230
+_LAYOUT_VERSION = 1
+
+
+def clamp(value: float, low: int, high: int) -> int:
+    """``value`` kept between ``low`` and ``high``."""
+    return int(max(low, min(high, value)))
+
+
+def screen_key(window: QWidget) -> str:
+    """``"1366x768"``: the available size of the window's screen."""
+    screen = window.screen()
+    if screen is None:
+        return "unknown"
+    size = screen.availableGeometry().size()
+    return f"{size.width()}x{size.height()}"
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Keep the window inside its screen's available area (never grows past it)."""
+    screen = window.screen()
+    if screen is None or window.isMaximized() or window.isFullScreen():
+        return
+    area = screen.availableGeometry()
+    width = min(window.width(), area.width())
+    height = min(window.height(), area.height())
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    x = min(max(window.x(), area.left()), area.right() - width + 1)
+    y = min(max(window.y(), area.top()), area.bottom() - height + 1)
+    if (x, y) != (window.x(), window.y()):
+        window.move(x, y)
+
+
+def tab_partner(window: QMainWindow, area: Qt.DockWidgetArea) -> QDockWidget | None:
+    """The visible dock of ``area`` that a new dock there would squeeze, if any."""
+    docks = [
+        d
+        for d in window.findChildren(QDockWidget)
+        if d.isVisible() and not d.isFloating() and window.dockWidgetArea(d) == area
+    ]
+    if not docks:
+        return None
+    partner = max(docks, key=lambda d: d.width() * d.height())
+    side = area in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
+    if side and partner.height() >= MIN_SIDE_SPLIT_HEIGHT:
+        return None
+    if not side and partner.width() >= MIN_BOTTOM_SPLIT_WIDTH:
+        return None
+    return partner
+
+
+class LayoutKeeper(QObject):
+    """Default layout, reset, and the layout remembered per screen size."""
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        settings: QSettings,
+        *,
+        sessions: QDockWidget,
+        codebook: QDockWidget,
+        search: QDockWidget,
+        extra_docks: Callable[[], Sequence[QDockWidget]] = list,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.q = settings
+        self.sessions, self.codebook, self.search = sessions, codebook, search
+        self.extra_docks = extra_docks
+        self.active = False  # the workbench is shown
+        window.installEventFilter(self)
+
+    # ------------------------------------------------------------------ default
+    def default_sizes(self) -> None:
+        """Dock sizes for the window's width: a readable codebook, the transcript gets the rest."""
+        w, win = self.window.width(), self.window
+        self.codebook.widget().setMinimumWidth(CODEBOOK_MIN_WIDTH)
+        win.resizeDocks(
+            [self.search], [clamp(win.height() * 0.24, 150, 240)], Qt.Orientation.Vertical
+        )
+        win.resizeDocks(
+            [self.sessions, self.codebook],
+            [clamp(w * 0.24, 260, 560), clamp(w * 0.22, CODEBOOK_WIDTH, 340)],
+            Qt.Orientation.Horizontal,
+        )
+
+    def reset(self) -> None:
+        """View ▸ Reset layout: core docks back in their places and sizes, panels hidden."""
+        win = self.window
+        for dock in self.extra_docks():
+            dock.hide()
+        for dock, area in (
+            (self.sessions, Qt.DockWidgetArea.LeftDockWidgetArea),
+            (self.codebook, Qt.DockWidgetArea.RightDockWidgetArea),
+            (self.search, Qt.DockWidgetArea.BottomDockWidgetArea),
+        ):
+            moved = dock.isFloating() or win.dockWidgetArea(dock) != area
+            dock.setFloating(False)
+            if moved:  # re-adding a dock that is in place leaves a stale tab bar behind
+                win.addDockWidget(area, dock)
+            dock.show()
+        self.q.remove(f"layout/{screen_key(win)}")
+        fit_to_screen(win)
+        self.default_sizes()
+        self.sessions.raise_()
+        self.search.raise_()
+
+    # ------------------------------------------------------------------ memory
+    def save(self) -> None:
+        """Remember the layout for this screen size."""
+        if not self.active:
+            return
+        key = f"layout/{screen_key(self.window)}"
+        self.q.setValue(f"{key}/state", self.window.saveState(_LAYOUT_VERSION))
+        self.q.setValue(f"{key}/geometry", self.window.saveGeometry())
+
+    def restore(self) -> bool:
+        """Bring back the layout remembered for this screen size (False when there is none)."""
+        key = f"layout/{screen_key(self.window)}"
+        state = self.q.value(f"{key}/state")
+        geometry = self.q.value(f"{key}/geometry")
+        if not isinstance(state, QByteArray | bytes):
+            return False
+        if isinstance(geometry, QByteArray | bytes):
+            self.window.restoreGeometry(QByteArray(geometry))
+        ok = self.window.restoreState(QByteArray(state), _LAYOUT_VERSION)
+        fit_to_screen(self.window)
+        return bool(ok)
+
+    def shown(self) -> None:
+        """The workbench appeared: the remembered layout, or the default one."""
+        self.active = True
+        fit_to_screen(self.window)
+        if not self.restore():
+            self.default_sizes()
+
+    def hidden(self) -> None:
+        """The workbench is going away (start page, closing): remember it first."""
+        self.save()
+        self.active = False
+
+    # ------------------------------------------------------------------ events
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.window
+            and self.active
+            and isinstance(event, QResizeEvent)
+            and event.size().width() > event.oldSize().width()
+        ):
+            # a wider window gives the codebook its width back
+            QTimer.singleShot(0, self._widen_codebook)
+        return False
+
+    def _widen_codebook(self) -> None:
+        if not self.codebook.isVisible() or self.codebook.isFloating():
+            return
+        want = clamp(self.window.width() * 0.22, CODEBOOK_WIDTH, 340)
+        if self.codebook.width() < want - 8:
+            self.window.resizeDocks([self.codebook], [want], Qt.Orientation.Horizontal)

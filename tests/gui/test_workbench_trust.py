@@ -1,0 +1,429 @@
+"""Issue 18: a workbench a coder can trust all day (typing, undo, keyboard, layout, codes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from storage import Project, SegmentDraft
+
+TEXTS = [
+    "Bribes for small things are normal here.",
+    "The clinic asks for gifts before the doctor sees you.",
+    "Nobody trusts the portal.",
+]
+
+
+@pytest.fixture
+def bench(qtbot: Any, project: Project, qsettings: Any, idle: Any) -> Iterator[Any]:
+    """A window on a project with a transcribed session "Coded" and an empty one "Empty"."""
+    from gui.main_window import MainWindow
+
+    coded = project.sessions.add_session("Coded", "interview")
+    project.transcript.add_segments(
+        coded.id, [SegmentDraft(i * 3000, i * 3000 + 2500, t) for i, t in enumerate(TEXTS)]
+    )
+    project.sessions.add_session("Empty", "interview")
+    qsettings.setValue("transcribe_after_import", "false")
+    qsettings.setValue("coder_name", "coder-a")
+    w = MainWindow(project, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    idle(w)
+    open_session(w, idle, "Coded")
+    yield w
+    w.runner.cancel_all()
+    w.close()
+
+
+def open_session(w: Any, idle: Any, title: str) -> None:
+    model = w.sessions_model
+    row = next(r for r in range(model.rowCount()) if model.session(r).title == title)
+    w.sessions_view.selectRow(row)
+    w.sessions.open_session(model.session(row).id)
+    idle(w)
+
+
+def test_an_empty_session_clears_the_editor_so_nothing_typed_is_lost(
+    bench: Any, idle: Any, qtbot: Any
+) -> None:
+    bench.transcript.go_to_row(0)
+    assert bench.segment_editor.toPlainText() == TEXTS[0]
+    open_session(bench, idle, "Empty")
+    editor = bench.segment_editor
+    assert editor.segment is None and editor.toPlainText() == ""
+    assert editor.isReadOnly() and "no segments" in editor.placeholderText()
+    editor.setFocus()
+    qtbot.keyClicks(editor, "lost words")
+    assert editor.toPlainText() == ""  # nothing can be typed where it would be thrown away
+
+
+def _seg_text(project: Project, row: int) -> str:
+    return project.transcript.segments(project.sessions.all()[0].id)[row].text
+
+
+def test_ctrl_z_outside_an_open_edit_undoes_the_last_workbench_edit(
+    bench: Any, idle: Any, qtbot: Any
+) -> None:
+    project: Project = bench.project
+    bench.transcript.go_to_row(0)
+    editor = bench.segment_editor
+    editor.setFocus()
+    editor.moveCursor(editor.textCursor().MoveOperation.Start)
+    qtbot.keyClicks(editor, "Well, ")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # commit
+    idle(bench)
+    assert project.transcript.get_segment(bench.segment_model.segment(0).id).text.startswith(
+        "Well, "
+    )
+    # the edit is committed: Ctrl+Z in the editor undoes it as a workbench edit
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    idle(bench)
+    assert project.transcript.get_segment(bench.segment_model.segment(0).id).text == TEXTS[0]
+    assert editor.toPlainText() == TEXTS[0]
+    # inside an open edit Ctrl+Z undoes the typing, and the workbench history is untouched
+    index = bench.undo_stack.index()
+    editor.setFocus()
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor, " Yes")
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert editor.toPlainText() == TEXTS[0]
+    assert bench.undo_stack.index() == index
+
+
+def test_every_view_follows_edits_and_undo(bench: Any, idle: Any) -> None:
+    project: Project = bench.project
+    sid = bench.state.session.id
+    row = bench.sessions_model.row_of(sid)
+    bench.transcript.go_to_row(1)
+    bench.segment_editor.setFocus()
+    cursor = bench.segment_editor.textCursor()
+    cursor.setPosition(TEXTS[1].index("before"))
+    bench.segment_editor.setTextCursor(cursor)
+    bench.editing.split_at_cursor()
+    idle(bench)
+    assert project.transcript.segment_count(sid) == 4
+    assert "4 segments" in bench.transcript_label.text()
+    assert bench.sessions_model.session(row).segment_count == 4
+    assert bench.state.session.segment_count == 4
+    bench.undo_stack.undo()
+    idle(bench)
+    assert "3 segments" in bench.transcript_label.text()
+    assert bench.sessions_model.session(row).segment_count == 3
+    assert bench.state.session.segment_count == 3
+
+
+def test_player_shows_the_length_once_it_is_known(bench: Any) -> None:
+    bench.player.duration = lambda: 83_000  # type: ignore[method-assign]
+    bench.player.duration_changed.emit(83_000)
+    assert bench.player_bar.time.text().endswith("/ 1:23")
+
+
+def test_ctrl_f_shows_search_even_behind_retrieval_and_enter_does_not_play(
+    bench: Any, idle: Any, qtbot: Any
+) -> None:
+    bench.docks.retrieval_dock.show()
+    bench.docks.retrieval_dock.raise_()
+    qtbot.waitUntil(lambda: bench.search_panel.visibleRegion().isEmpty())
+    bench.transcript.setFocus()
+    played: list[int] = []
+    bench.transcript.play_requested.connect(played.append)
+    qtbot.keyClick(bench.transcript, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bench.search_panel.query.hasFocus())
+    assert not bench.search_panel.visibleRegion().isEmpty()
+    qtbot.keyClicks(bench.search_panel.query, "clinic 1")
+    qtbot.keyClick(bench.search_panel.query, Qt.Key.Key_Return)
+    idle(bench)
+    assert bench.search_panel.query.text() == "clinic 1"
+    assert played == [] and bench.project.codebook.codings() == []
+
+
+def test_f6_cycles_the_panes(bench: Any, qtbot: Any) -> None:
+    panes = [bench.sessions_view, bench.transcript, bench.codebook.tree, bench.search_panel.query]
+    bench.sessions_view.setFocus()
+    qtbot.waitUntil(bench.sessions_view.hasFocus)
+    for pane in [*panes[1:], panes[0]]:
+        qtbot.keyClick(bench.focusWidget(), Qt.Key.Key_F6)
+        qtbot.waitUntil(pane.hasFocus)
+    qtbot.keyClick(bench.focusWidget(), Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(panes[-1].hasFocus)
+
+
+def test_digits_code_only_with_pinned_codes_and_the_menu_names_them(
+    bench: Any, idle: Any, qtbot: Any
+) -> None:
+    project: Project = bench.project
+    bench.editing.add_code("Corruption")
+    idle(bench)
+    (code,) = project.codebook.codes()
+    bench.transcript.go_to_row(0)
+    bench.transcript.setFocus()
+    qtbot.keyClick(bench.transcript, Qt.Key.Key_1)
+    idle(bench)
+    assert project.codebook.codings() == []  # nothing pinned: a stray digit codes nothing
+    assert "No code pinned to key 1" in bench.statusBar().currentMessage()
+    assert bench.editing.pin_actions[0].text().startswith("Pinned code 1: none")
+    bench.editing.pin_code(code.id, 1)
+    assert bench.editing.pin_actions[0].text() == "Pinned code 1: Corruption"
+    qtbot.keyClick(bench.transcript, Qt.Key.Key_1)
+    idle(bench)
+    assert [c.code_id for c in project.codebook.codings()] == [code.id]
+
+
+def test_esc_leaves_the_editor_keeping_what_was_typed(bench: Any, idle: Any, qtbot: Any) -> None:
+    bench.transcript.go_to_row(2)
+    editor = bench.segment_editor
+    editor.setFocus()
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor, " Really.")
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(bench.transcript.hasFocus)
+    idle(bench)
+    seg = bench.segment_model.segment(2)
+    assert bench.project.transcript.get_segment(seg.id).text == TEXTS[2] + " Really."
+
+
+def test_docks_open_tabbed_and_the_window_stays_on_the_screen(
+    bench: Any, idle: Any, qtbot: Any
+) -> None:
+    from PySide6.QtWidgets import QDockWidget
+
+    screen = bench.screen().availableGeometry()
+    assert bench.width() <= screen.width() and bench.height() <= screen.height()
+    bench.extra_panels.show_speakers()
+    bench.extra_panels.show_privacy()
+    bench.extra_panels.show_agreement()
+    bench.docks.retrieval_dock.show()
+    qtbot.wait(50)
+    idle(bench)
+    # everything fits a 1024x700 laptop screen (the test screen is 800x800: the window fills
+    # its width as far as that minimum allows, and never grows taller than the screen)
+    least = bench.minimumSizeHint()
+    assert least.width() <= 1024 and least.height() <= 700
+    assert bench.width() <= max(screen.width(), least.width())
+    assert bench.height() <= screen.height()
+    right = [
+        d
+        for d in bench.findChildren(QDockWidget)
+        if d.isVisible() and bench.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea
+    ]
+    # Codebook, Speakers and Ethics share one place as tabs: none squeezed to a sliver
+    assert {d.objectName() for d in bench.tabifiedDockWidgets(bench.codebook_dock)} >= {
+        "Speakers",
+        "Ethics",
+    }
+    assert all(d.height() > 300 for d in right)
+    assert bench.codebook_dock.width() >= 200
+
+    bench.reset_layout()
+    qtbot.wait(50)
+    assert not bench.extra_panels.docks["privacy"].isVisible()
+    assert bench.codebook_dock.isVisible() and not bench.codebook.visibleRegion().isEmpty()
+    assert bench.codebook_dock.width() >= 200
+
+
+def test_layout_is_remembered_per_screen_size(bench: Any, qsettings: Any, qtbot: Any) -> None:
+    from gui.layout import screen_key
+
+    bench.codebook_dock.hide()
+    bench.layout_keeper.save()
+    key = f"layout/{screen_key(bench)}/state"
+    assert qsettings.value(key) is not None
+    bench.codebook_dock.show()
+    assert bench.layout_keeper.restore()
+    assert not bench.codebook_dock.isVisible()
+    bench.reset_layout()
+    assert qsettings.value(key) is None and bench.codebook_dock.isVisible()
+
+
+LONG = (
+    "When we went to the clinic in the district centre they told us to come back next week, "
+    "and next week they said the doctor was away, so in the end my mother paid the nurse "
+    "something small and then suddenly there was a free appointment the same afternoon."
+)
+
+
+def test_rows_show_their_whole_text_and_the_margin_names_the_codes(
+    bench: Any, idle: Any, qtbot: Any
+) -> None:
+    from PySide6.QtGui import QFontMetrics
+
+    project: Project = bench.project
+    seg = bench.segment_model.segment(0)
+    bench.editing.edit_text(seg.id, LONG)
+    bench.editing.add_code("Corruption")
+    idle(bench)
+    (code,) = project.codebook.codes()
+    bench.transcript.go_to_row(0)
+    bench.transcript.clearSelection()
+    bench.editing.apply_code(code.id)
+    idle(bench)
+    bench.transcript.fit_rows()
+    width = bench.transcript.columnWidth(4) - 14
+    metrics = QFontMetrics(bench.transcript.font())
+    from PySide6.QtCore import QRect
+
+    flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere)
+    need = metrics.boundingRect(QRect(0, 0, width, 10**6), flags, LONG)
+    assert bench.transcript.rowHeight(0) >= need.height()  # no "…" after 2.6 lines
+    # one margin column for the code; hovering lists code and coder
+    assert bench.segment_model.code_slots() == {code.id: 0}
+    assert bench.transcript.columnWidth(0) >= bench.transcript.margin.width_for(1)
+    tip = bench.segment_model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Corruption" in tip and "coder-a" in tip
+    image = bench.transcript.viewport().grab().toImage()
+    x = bench.transcript.columnViewportPosition(0) + bench.transcript.columnWidth(0) - 2 - 9 + 3
+    y = bench.transcript.rowViewportPosition(0) + bench.transcript.rowHeight(0) // 2
+    assert image.pixelColor(x, y).name() == code.colour.lower()  # the bracket is drawn
+
+
+def test_a_drag_selection_snaps_to_whole_words(bench: Any, qtbot: Any) -> None:
+    from gui.transcript_view import snap_to_words
+
+    text = TEXTS[0]  # "Bribes for small things are normal here."
+    assert snap_to_words(text, 2, 13) == (0, 16)  # "ibes for sm" -> "Bribes for small"
+    assert snap_to_words(text, 6, 11) == (7, 10)  # " for " -> "for"
+    bench.transcript.go_to_row(0)
+    editor = bench.segment_editor
+    editor.select_cp(2, 13)
+    assert editor.selection_cp() == (0, 16)
+
+
+def test_detection_is_greyed_saying_what_to_install_when_the_extra_is_missing(
+    bench: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    extra = bench.extra_panels
+    extra.speakers_available = lambda: False
+    extra.refresh_speaker_actions()
+    assert not extra.act_detect.isEnabled()
+    assert "pip install" in extra.act_detect.toolTip()
+    extra.detect_speakers_dialog()  # e.g. from a stale shortcut: one message, no questions
+    qtbot.wait(20)
+    boxes = [d for d in bench.findChildren(QDialog) if d.isVisible()]
+    assert len(boxes) == 1 and isinstance(boxes[0], QMessageBox)
+    assert "speakers extra" in boxes[0].text()
+    boxes[0].close()
+
+
+def test_first_start_asks_the_coder_name_once(qtbot: Any, qsettings: Any) -> None:
+    from gui.onboarding import first_start
+    from gui.settings import Settings
+
+    settings = Settings(qsettings)
+    named: list[str] = []
+    assert not settings.has_coder
+    dialog = first_start(settings, None, named.append)
+    assert dialog is not None and dialog.isVisible()  # start-up goes on behind it
+    dialog.name.setText("Amina")
+    dialog.accept()
+    assert settings.coder == "Amina" and named == ["Amina"]
+    assert first_start(settings) is None  # asked once
+
+
+def test_new_project_asks_name_coder_and_languages(
+    qtbot: Any, qsettings: Any, tmp_path: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from gui.main_window import MainWindow
+    from gui.onboarding import NewProjectDialog
+
+    w = MainWindow(settings=qsettings)
+    qtbot.addWidget(w)
+    target = tmp_path / "Clinics"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    seen: list[str] = []
+
+    def fill(dialog: NewProjectDialog) -> int:
+        seen.append(dialog.name.text())
+        dialog.name.setText("Clinic access 2026")
+        dialog.coder.setText("Bakyt")
+        dialog.languages.edit.setText("ru, kk")
+        dialog.accept()
+        return 1
+
+    monkeypatch.setattr(NewProjectDialog, "exec", fill)
+    w.projects.new_project_dialog()
+    idle(w)
+    project = w.project
+    assert seen == ["Clinics"]  # the folder name is offered
+    assert project.name == "Clinic access 2026"
+    assert project.coder == "Bakyt" and project.languages == ["ru", "kk"]
+    # the project remembers its coder name; another project may be coded under another one
+    w.projects.set_project_coder("Bakyt B.")
+    idle(w)
+    assert project.coder == "Bakyt B."
+    assert w.settings.project_coder(project.id) == "Bakyt B."
+    folder = project.folder
+    w.projects.close_project()
+    assert w.projects.open_project(folder)
+    assert w.project.coder == "Bakyt B."
+    w.runner.cancel_all()
+    w.close()
+
+
+def test_sessions_can_be_renamed_and_deleted_asking_when_coded(
+    bench: Any, idle: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    project: Project = bench.project
+    empty = next(s for s in project.sessions.all() if s.title == "Empty")
+    coded = next(s for s in project.sessions.all() if s.title == "Coded")
+    bench.sessions_view.selectRow(bench.sessions_model.row_of(empty.id))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Pilot interview", True))
+    bench.sessions_view.setFocus()
+    qtbot.keyClick(bench.sessions_view, Qt.Key.Key_F2)
+    idle(bench)
+    assert project.sessions.get_session(empty.id).title == "Pilot interview"
+    row = bench.sessions_model.row_of(empty.id)
+    assert bench.sessions_model.session(row).title == "Pilot interview"
+    # an uncoded session goes without a question
+    asked: list[str] = []
+
+    def no(*args: Any, **kwargs: Any) -> QMessageBox.StandardButton:
+        asked.append(args[2])
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", no)
+    qtbot.keyClick(bench.sessions_view, Qt.Key.Key_Delete)
+    idle(bench)
+    assert asked == [] and empty.id not in {s.id for s in project.sessions.all()}
+    # a coded one asks; "No" keeps it
+    code = project.codebook.ensure_code_path("Corruption")
+    seg = project.transcript.segments(coded.id)[0]
+    project.codebook.apply_code(seg.id, code.id)
+    bench.sessions.reload_sessions()
+    idle(bench)
+    bench.sessions_view.selectRow(bench.sessions_model.row_of(coded.id))
+    bench.sessions.delete_session_dialog()
+    idle(bench)
+    assert len(asked) == 1 and "coded segment" in asked[0]
+    assert coded.id in {s.id for s in project.sessions.all()}
+
+
+def test_a_new_participant_shows_in_the_ethics_panel(bench: Any, idle: Any) -> None:
+    panel = bench.extra_panels.show_privacy()
+    idle(bench)
+    bench.session_panel.add_participant("P-11", {})
+    idle(bench)
+    combo = panel.consent.participant
+    assert "P-11" in [combo.itemText(i) for i in range(combo.count())]
+
+
+def test_enter_in_the_codebook_codes_the_selection(bench: Any, idle: Any, qtbot: Any) -> None:
+    project: Project = bench.project
+    bench.editing.add_code("Corruption")
+    idle(bench)
+    (code,) = project.codebook.codes()
+    bench.transcript.go_to_row(1)
+    bench.codebook.select_code(code.id)
+    bench.codebook.tree.setFocus()
+    qtbot.keyClick(bench.codebook.tree, Qt.Key.Key_Return)
+    idle(bench)
+    assert [c.segment_id for c in project.codebook.codings()] == [bench.segment_model.segment(1).id]

@@ -149,3 +149,30 @@ def render(kind: str, data: Any, percent: str = "none", title: str = "") -> Figu
     if kind == "timeline":
         return timeline_chart(data, title)
     return word_bars(data, title)
+
+
+def timeline_png(timelines: list[Timeline], width_px: int) -> tuple[bytes, list[Any]]:
+    """The timeline chart as PNG bytes ``width_px`` wide, and where each session's panel is:
+    ``(session_id, left, right, top, bottom, xmin_ms, xmax_ms, lanes)`` in image pixels (top
+    left origin), so a click can be turned back into a time."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = timeline_chart(timelines)
+    height_in = fig.get_figheight()
+    fig.set_size_inches(max(width_px, 300) / 100, height_in)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    _width, height = canvas.get_width_height()
+    boxes = []
+    for ax, tl in zip(fig.axes, timelines, strict=False):
+        bbox = ax.get_window_extent()
+        xmin, xmax = ax.get_xlim()
+        boxes.append(
+            (tl.session_id, bbox.x0, bbox.x1, height - bbox.y1, height - bbox.y0,
+             xmin * 60000, xmax * 60000, len(tl.lanes))
+        )  # fmt: skip
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue(), boxes

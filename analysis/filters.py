@@ -190,3 +190,39 @@ def empty_note(project: Project, filters: Filters, what: str = "coding") -> str:
     if filters.active:
         return f"No {what} matches the filters ({filters.describe()})."
     return f"No {what} to count."
+
+
+@dataclass
+class Facets:
+    """What the filters and column choices of a project can name."""
+
+    coders: list[str]
+    sessions: list[tuple[str, str]]  # (id, title) by date then title
+    speakers: list[str]
+    attributes: dict[str, list[str]]  # participant attribute -> values in use
+    kinds: list[str]
+    codes: list[tuple[str, str]]  # (id, path)
+
+
+def facets(project: Project) -> Facets:
+    """The coders, sessions, speakers, attribute values, session kinds and codes in use."""
+    attributes: dict[str, set[str]] = {}
+    for name in attribute_names(project):
+        attributes[name] = set(participant_values(project, name).values())
+    return Facets(
+        coders=[str(r[0]) for r in rows(project, "SELECT DISTINCT coder FROM codings ORDER BY 1")],
+        sessions=[
+            (str(r[0]), str(r[1]))
+            for r in rows(project, "SELECT id, title FROM sessions ORDER BY date, title, id")
+        ],
+        speakers=[
+            str(r[0])
+            for r in rows(
+                project,
+                "SELECT DISTINCT speaker FROM segments WHERE speaker IS NOT NULL ORDER BY 1",
+            )
+        ],
+        attributes={k: sorted(v) for k, v in attributes.items()},
+        kinds=[str(r[0]) for r in rows(project, "SELECT DISTINCT kind FROM sessions ORDER BY 1")],
+        codes=[(c.id, c.path or c.name) for c in project.codebook.codes()],
+    )

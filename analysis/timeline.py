@@ -169,3 +169,15 @@ def timelines(
 ) -> list[Timeline]:
     """Several sessions' timelines on one time scale (each from 0 ms)."""
     return [session_timeline(project, sid, filters=filters) for sid in session_ids]
+
+
+def segment_at(project: Project, session_id: str, ms: int) -> str | None:
+    """The segment of a session playing at ``ms`` (else the nearest one), or None."""
+    found = rows(
+        project,
+        "SELECT id FROM segments WHERE session_id = ? ORDER BY"
+        " CASE WHEN start_ms <= ? AND end_ms > ? THEN 0 ELSE 1 END,"
+        " min(abs(start_ms - ?), abs(end_ms - ?)) LIMIT 1",
+        (session_id, ms, ms, ms, ms),
+    )
+    return str(found[0][0]) if found else None

@@ -18,12 +18,15 @@ running maximum of the ends of the B segments starting before ``A.end + window``
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
-from .filters import Filters, empty_note, rows
-from .matrix import SegmentHit, code_headers, coded_sql, segment_hits
+from .filters import Filters, empty_note
+from .matrix import SegmentHit, code_headers, segment_hits
+from .pairs import IntArray, Pairs, ancestors, coded_pairs, pairs_for, segment_ids
 from .table import Header, Table, empty_table
 
 if TYPE_CHECKING:
@@ -42,58 +45,103 @@ def _spec(mode: str, seconds: float, rollup: bool, filters: Filters) -> dict[str
     }
 
 
-def _pairs_sql(mode: str) -> str:
-    if mode == "segment":
-        return (
-            " , occ AS MATERIALIZED (SELECT DISTINCT code, segment_id FROM b)"
-            " SELECT a.code, o.code, count(*) FROM occ a JOIN occ o"
-            " ON o.segment_id = a.segment_id GROUP BY a.code, o.code"
-        )
-    return (
-        " , sp AS MATERIALIZED (SELECT DISTINCT code, segment_id, coalesce(start_cp, 0) AS s0,"
-        " coalesce(end_cp, text_len) AS e0 FROM b)"
-        " SELECT code_a, code_b, count(*) FROM (SELECT DISTINCT a.code AS code_a,"
-        " o.code AS code_b, a.segment_id FROM sp a JOIN sp o ON o.segment_id = a.segment_id"
-        " AND (o.s0 < a.e0 AND a.s0 < o.e0 OR (a.s0 = a.e0 AND o.s0 = o.e0)))"
-        " GROUP BY code_a, code_b"
+def _within_counts(pairs: Pairs, window_ms: int) -> dict[tuple[str, str], int]:
+    codes = pairs.codes
+    session_index: dict[str, int] = {}
+    sess = np.fromiter(
+        (session_index.setdefault(s, len(session_index)) for s in pairs.session),
+        np.int64,
+        len(pairs),
     )
-
-
-def _within_counts(
-    project: Project, with_codes: str, params: list[Any], window_ms: int
-) -> dict[tuple[str, str], int]:
-    found = rows(
-        project,
-        f"{with_codes} SELECT DISTINCT code, segment_id, session_id, start_ms, end_ms FROM b",
-        params,
-    )
-    if not found:
-        return {}
-    codes = sorted({str(r[0]) for r in found})
-    code_index = {c: i for i, c in enumerate(codes)}
-    sessions = {str(r[2]) for r in found}
-    session_index = {s: i for i, s in enumerate(sorted(sessions))}
-    span = max(int(r[4]) for r in found) + 2 * window_ms + 1
-    code_of = np.fromiter((code_index[str(r[0])] for r in found), dtype=np.int64, count=len(found))
-    offset = np.fromiter(
-        (session_index[str(r[2])] * span for r in found), dtype=np.int64, count=len(found)
-    )
-    start = offset + np.fromiter((int(r[3]) for r in found), dtype=np.int64, count=len(found))
-    end = offset + np.fromiter((int(r[4]) for r in found), dtype=np.int64, count=len(found))
-    counts: dict[tuple[str, str], int] = {}
-    for j, code_b in enumerate(codes):
+    span = int(pairs.end.max()) + 2 * window_ms + 1
+    start = sess * span + pairs.start
+    end = sess * span + pairs.end
+    code_of = pairs.code
+    grid = np.zeros((len(codes), len(codes)), dtype=np.int64)
+    for j in range(len(codes)):
         mine = code_of == j
         order = np.argsort(start[mine], kind="stable")
         b_start = start[mine][order]
         b_end_max = np.maximum.accumulate(end[mine][order])
         before = np.searchsorted(b_start, end + window_ms, side="right")
         has = before > 0
-        hit = np.zeros(len(found), dtype=bool)
+        hit = np.zeros(len(pairs), dtype=bool)
         hit[has] = b_end_max[before[has] - 1] >= start[has] - window_ms
-        per_a = np.bincount(code_of[hit], minlength=len(codes))
-        for i in np.nonzero(per_a)[0]:
-            counts[(codes[int(i)], code_b)] = int(per_a[i])
-    return counts
+        grid[:, j] = np.bincount(code_of[hit], minlength=len(codes))
+    return _as_counts(codes, grid)
+
+
+def _groups(seq: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """(order sorting rows by segment, start of each segment's run, run lengths)."""
+    order = np.argsort(seq, kind="stable")
+    sorted_seq = seq[order]
+    starts = np.flatnonzero(np.r_[True, sorted_seq[1:] != sorted_seq[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    return order, starts, sizes
+
+
+def _segment_counts(pairs: Pairs) -> dict[tuple[str, str], int]:
+    """Segments coded with both codes. The diagonal counts each code's pairs; only segments
+    with several codes (few) are walked in Python for the rest."""
+    n_codes = len(pairs.codes)
+    grid = np.zeros((n_codes, n_codes), dtype=np.int64)
+    grid[np.diag_indices(n_codes)] = np.bincount(pairs.code, minlength=n_codes)
+    order, starts, sizes = _groups(pairs.seq)
+    codes = pairs.code[order].tolist()
+    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        group = codes[start : start + size]
+        for a in group:
+            for b in group:
+                if a != b:
+                    grid[a, b] += 1
+    return _as_counts(pairs.codes, grid)
+
+
+def _as_counts(codes: list[str], grid: npt.NDArray[np.int64]) -> dict[tuple[str, str], int]:
+    rows, cols = np.nonzero(grid)
+    return {
+        (codes[int(i)], codes[int(j)]): int(grid[i, j]) for i, j in zip(rows, cols, strict=True)
+    }
+
+
+def _overlap_counts(project: Project, filters: Filters, rollup: bool) -> dict[tuple[str, str], int]:
+    """Segments where a coding with A and one with B share some text. A segment's codings
+    with one code only count on the diagonal; segments with several codes are walked."""
+    spans = coded_pairs(project, filters, spans=True)
+    if not len(spans):
+        return {}
+    assert spans.span_start is not None and spans.span_end is not None
+    chains = ancestors(project) if rollup else {}
+    if rollup:
+        extra = [c for chain in chains.values() for c in chain if c not in spans.codes]
+        spans.codes.extend(dict.fromkeys(extra))
+        index = {c: i for i, c in enumerate(spans.codes)}
+        expanded = [[index[c] for c in chains.get(code, [code])] for code in spans.codes]
+    else:
+        expanded = [[i] for i in range(len(spans.codes))]
+    n_codes = len(spans.codes)
+    grid = np.zeros((n_codes, n_codes), dtype=np.int64)
+    order, starts, sizes = _groups(spans.seq)
+    code = spans.code[order].tolist()
+    s0 = spans.span_start[order].tolist()
+    e0 = spans.span_end[order].tolist()
+    for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+        if size == 1:  # one coding: it overlaps itself (and its code's ancestors)
+            chain = expanded[code[start]]
+            for a in chain:
+                for b in chain:
+                    grid[a, b] += 1
+            continue
+        items = [(c, s0[i], e0[i]) for i in range(start, start + size) for c in expanded[code[i]]]
+        found = {
+            (a, b)
+            for a, s1, e1 in items
+            for b, s2, e2 in items
+            if (s1 < e2 and s2 < e1) or (s1 == e1 and s2 == e2)
+        }
+        for a, b in found:
+            grid[a, b] += 1
+    return _as_counts(spans.codes, grid)
 
 
 def cooccurrence(
@@ -112,14 +160,16 @@ def cooccurrence(
                            "overlap or within", spec)  # fmt: skip
     if not seconds >= 0:
         return empty_table("cooccurrence", mode, "the window must be 0 seconds or more", spec)
-    with_codes, params = coded_sql(project, filters, rollup)
-    if mode == "within":
-        counts = _within_counts(project, with_codes, params, round(seconds * 1000))
+    if mode == "overlap":
+        counts = _overlap_counts(project, filters, rollup)
     else:
-        counts = {
-            (str(r[0]), str(r[1])): int(r[2])
-            for r in rows(project, with_codes + _pairs_sql(mode), params)
-        }
+        pairs = pairs_for(project, filters, "all", rollup)
+        if not len(pairs):
+            counts = {}
+        elif mode == "within":
+            counts = _within_counts(pairs, round(seconds * 1000))
+        else:
+            counts = _segment_counts(pairs)
     if not counts:
         return empty_table("cooccurrence", mode, empty_note(project, filters), spec)
     headers = code_headers(project, filters.codes)
@@ -141,13 +191,23 @@ def cooccurrence_segments(
 ) -> list[SegmentHit]:
     """The segments coded ``code_a`` counted in cell (``code_a``, ``code_b``)."""
     filters = filters or Filters()
-    with_codes, params = coded_sql(project, filters, rollup)
-    found = rows(
-        project,
-        f"{with_codes} SELECT code, segment_id, session_id, start_ms, end_ms,"
-        " coalesce(start_cp, 0), coalesce(end_cp, text_len) FROM b WHERE code IN (?, ?)",
-        [*params, code_a, code_b],
-    )
+    chains = ancestors(project)
+    wanted = {c for c, chain in chains.items() if code_a in chain or code_b in chain}
+    if not rollup:
+        wanted = {code_a, code_b}
+    scoped = dataclasses.replace(filters, codes=tuple(sorted(wanted)))
+    spans = coded_pairs(project, scoped, spans=True)
+    assert spans.span_start is not None and spans.span_end is not None
+    found = []
+    ids_of = segment_ids(project, spans.seq)
+    for i in range(len(spans)):
+        code = spans.codes[int(spans.code[i])]
+        for c in chains.get(code, [code]) if rollup else [code]:
+            if c in (code_a, code_b):
+                found.append(
+                    (c, ids_of[int(spans.seq[i])], int(spans.session[i]), int(spans.start[i]),
+                     int(spans.end[i]), int(spans.span_start[i]), int(spans.span_end[i]))
+                )  # fmt: skip
     a_rows = [r for r in found if r[0] == code_a]
     b_rows = [r for r in found if r[0] == code_b]
     window = round(seconds * 1000)

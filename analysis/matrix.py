@@ -22,8 +22,11 @@ row's or column's total (``Table.percentages``).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from .filters import (
     CLOSURE_SQL,
@@ -34,6 +37,7 @@ from .filters import (
     participant_values,
     rows,
 )
+from .pairs import ancestors, coded_pairs, pairs_for, segment_ids
 from .table import Header, Table, empty_table
 
 if TYPE_CHECKING:
@@ -74,19 +78,6 @@ def check_columns(columns: str) -> str | None:
         f"unknown columns {columns!r}: use session, speaker, participant, participant.NAME, "
         f"session.FIELD ({', '.join(SESSION_FIELDS)}) or all"
     )
-
-
-def raw_key_sql(columns: str) -> str:
-    """The SQL expression (over the base rows) a column is grouped by before labelling."""
-    if columns == "session":
-        return "session_id"
-    if columns == "speaker":
-        return "coalesce(speaker, '')"
-    if columns.startswith("participant"):
-        return "coalesce(participant_id, '')"
-    if columns.startswith("session."):
-        return f"coalesce(s_{columns.split('.', 1)[1]}, '')"
-    return "''"
 
 
 @dataclass
@@ -203,26 +194,28 @@ def code_matrix(
     ):
         note = f"No participant has the attribute {columns.split('.', 1)[1]!r}."
         return empty_table("matrix", measure, note, spec)
-    with_codes, params = coded_sql(project, filters, rollup)
-    sql = (
-        f"{with_codes} SELECT code, key, count(*) AS segs, sum(n) AS codings, sum(dur) AS talk"
-        f" FROM (SELECT code, {raw_key_sql(columns)} AS key, segment_id, count(*) AS n,"
-        " max(end_ms - start_ms) AS dur FROM b GROUP BY code, key, segment_id)"
-        " GROUP BY code, key"
-    )
-    found = rows(project, sql, params)
-    if not found:
+    pairs = pairs_for(project, filters, columns, rollup)
+    if not len(pairs):
         return empty_table("matrix", measure, empty_note(project, filters), spec)
-    index = {"segments": 2, "codings": 3, "talk_ms": 4}[measure]
-    cmap = column_map(project, columns, {str(r[1]) for r in found})
-    counts: dict[tuple[str, str], int] = {}
-    for r in found:
-        k = (str(r[0]), cmap.column(str(r[1])))
-        counts[k] = counts.get(k, 0) + int(r[index] or 0)
-    row_headers = code_headers(project, filters.codes)
+    cmap = column_map(project, columns, set(pairs.keys))
     col_keys = sorted(cmap.label, key=lambda k: (k == "", cmap.label[k].lower(), k))
+    col_pos = {k: j for j, k in enumerate(col_keys)}
+    by_key = np.array([col_pos[cmap.column(raw)] for raw in pairs.keys], dtype=np.int64)
+    col = by_key[pairs.key]
+    weights = {"segments": None, "codings": pairs.n, "talk_ms": pairs.dur}[measure]
+    n_cols = len(col_keys)
+    flat = np.bincount(
+        pairs.code * n_cols + col, weights=weights, minlength=len(pairs.codes) * n_cols
+    )
+    grid = np.rint(flat).astype(np.int64).reshape(len(pairs.codes), n_cols)
+    code_row = {c: i for i, c in enumerate(pairs.codes)}
+    row_headers = code_headers(project, filters.codes)
+    zeros = [0] * n_cols
+    cells = [
+        [int(v) for v in grid[code_row[h.key]]] if h.key in code_row else list(zeros)
+        for h in row_headers
+    ]
     col_headers = [Header(k, cmap.label[k]) for k in col_keys]
-    cells = [[counts.get((h.key, k), 0) for k in col_keys] for h in row_headers]
     return Table("matrix", measure, row_headers, col_headers, cells, "", spec)
 
 
@@ -289,13 +282,18 @@ def matrix_cell_segments(
     filters = filters or Filters()
     if check_columns(columns) is not None:
         return []
-    with_codes, params = coded_sql(project, filters, rollup)
-    found = rows(
-        project,
-        f"{with_codes} SELECT DISTINCT segment_id, {raw_key_sql(columns)} AS key FROM b"
-        " WHERE code = ?",
-        [*params, code_id],
-    )
-    cmap = column_map(project, columns, {str(r[1]) for r in found})
-    ids = [str(r[0]) for r in found if cmap.column(str(r[1])) == column_key]
-    return segment_hits(project, ids[:limit])
+    codes = descendants(project, code_id) if rollup else [code_id]
+    if filters.codes:
+        codes = [c for c in codes if c in filters.codes]
+    scoped = dataclasses.replace(filters, codes=tuple(codes))
+    pairs = coded_pairs(project, scoped, columns)
+    cmap = column_map(project, columns, set(pairs.keys))
+    inside = np.array([cmap.column(raw) == column_key for raw in pairs.keys], dtype=bool)
+    seqs = pairs.seq[inside[pairs.key]] if len(pairs) else pairs.seq
+    ids = segment_ids(project, seqs)
+    return segment_hits(project, list(dict.fromkeys(ids[int(q)] for q in seqs))[:limit])
+
+
+def descendants(project: Project, code_id: str) -> list[str]:
+    """The code and every code below it."""
+    return [c for c, chain in ancestors(project).items() if code_id in chain]

@@ -11,8 +11,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .filters import Filters, empty_note, rows
-from .matrix import code_headers, coded_sql
+from .matrix import code_headers
+from .pairs import pairs_for, segment_ids
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -142,16 +145,14 @@ def session_timeline(
         codes=filters.codes,
         exclude_segments=filters.exclude_segments,
     )
-    with_codes, params = coded_sql(project, scoped, rollup)
-    coded = rows(
-        project,
-        f"{with_codes} SELECT DISTINCT code, segment_id, start_ms, end_ms FROM b"
-        " ORDER BY code, start_ms, segment_id",
-        params,
-    )
+    pairs = pairs_for(project, scoped, "all", rollup)
     bars: dict[str, list[Bar]] = {}
-    for code, segment_id, start, end in coded:
-        bars.setdefault(str(code), []).append(Bar(int(start), int(end), str(segment_id)))
+    order = np.lexsort((pairs.seq, pairs.start, pairs.code))
+    ids = segment_ids(project, pairs.seq)
+    for i in order.tolist():
+        bars.setdefault(pairs.codes[pairs.code[i]], []).append(
+            Bar(int(pairs.start[i]), int(pairs.end[i]), ids[int(pairs.seq[i])])
+        )
     for header in code_headers(project, filters.codes):
         if header.key in bars:
             lanes.append(Lane("code", header.key, header.label, header.colour, bars[header.key]))

@@ -140,8 +140,17 @@ class Truth:
             for k, v in segsets.items()
         }
 
-    def cooccurrence(self, mode: str, seconds: float, flt: dict[str, Any]) -> dict[Any, int]:
-        kept = [c for c in self.codings if self.keep(c, flt)]
+    def cooccurrence(
+        self, mode: str, seconds: float, flt: dict[str, Any], rollup: bool = False
+    ) -> dict[Any, int]:
+        import dataclasses
+
+        kept = [
+            dataclasses.replace(c, code_id=a)
+            for c in self.codings
+            if self.keep(c, flt)
+            for a in (self.ancestors(c.code_id) if rollup else [c.code_id])
+        ]
         out: dict[tuple[str, str], int] = defaultdict(int)
         if mode == "segment":
             by_seg: dict[str, set[str]] = defaultdict(set)

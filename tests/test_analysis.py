@@ -88,6 +88,12 @@ def test_cooccurrence_matches_brute_force(
         assert table.as_map() == truth.cooccurrence(mode, seconds, brute), (mode, seconds)
 
 
+@pytest.mark.parametrize("mode", ["segment", "overlap", "within"])
+def test_cooccurrence_rolled_up(project: Project, truth: Truth, mode: str) -> None:
+    table = cooccurrence(project, mode, seconds=3, rollup=True)
+    assert table.as_map() == truth.cooccurrence(mode, 3, {}, rollup=True)
+
+
 def test_cells_open_their_segments(project: Project, truth: Truth) -> None:
     table = code_matrix(project, "speaker", "segments", rollup=True)
     for i, row in enumerate(table.rows):

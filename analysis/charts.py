@@ -88,15 +88,28 @@ def bars(table: Table, title: str = "") -> Figure:
     return fig
 
 
-def timeline_chart(timelines: list[Timeline], title: str = "") -> Figure:
-    """One panel per session on a shared time axis (minutes); a lane per speaker and code."""
+def _merged(bars: list[tuple[int, int]], gap_ms: float) -> list[tuple[float, float]]:
+    """Bars closer than ``gap_ms`` (under a pixel) drawn as one: (start, width) in minutes."""
+    out: list[list[float]] = []
+    for start, end in sorted(bars):
+        if out and start - out[-1][1] <= gap_ms:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(s / 60000, (e - s) / 60000) for s, e in out]
+
+
+def timeline_chart(timelines: list[Timeline], title: str = "", width_px: int = 1100) -> Figure:
+    """One panel per session on a shared time axis (minutes); a lane per speaker and code.
+    Bars less than a pixel apart (at ``width_px``) are drawn as one."""
     n_lanes = sum(max(len(t.lanes), 1) for t in timelines)
-    fig = _figure(11, min(1.2 + 0.3 * n_lanes + 0.4 * len(timelines), 60))
+    fig = _figure(width_px / 100, min(1.2 + 0.3 * n_lanes + 0.4 * len(timelines), 60))
+    pixel_ms = max((t.duration_ms for t in timelines), default=0) / max(width_px, 1)
     axes = fig.subplots(max(len(timelines), 1), 1, sharex=True, squeeze=False)[:, 0]
     for ax, tl in zip(axes, timelines, strict=False):
         for i, lane in enumerate(tl.lanes):
             colour = "#7f7f7f" if lane.kind == "speaker" else _colour(lane.colour, i)
-            spans = [(b.start_ms / 60000, (b.end_ms - b.start_ms) / 60000) for b in lane.bars]
+            spans = _merged([(b.start_ms, b.end_ms) for b in lane.bars], pixel_ms)
             ax.broken_barh(spans, (i - 0.4, 0.8), facecolors=colour)
         ax.set_yticks(range(len(tl.lanes)), [_short(x.label, 30) for x in tl.lanes])
         ax.set_ylim(len(tl.lanes) - 0.5 if tl.lanes else 0.5, -0.5)
@@ -151,20 +164,16 @@ def render(kind: str, data: Any, percent: str = "none", title: str = "") -> Figu
     return word_bars(data, title)
 
 
-def timeline_png(timelines: list[Timeline], width_px: int) -> tuple[bytes, list[Any]]:
-    """The timeline chart as PNG bytes ``width_px`` wide, and where each session's panel is:
-    ``(session_id, left, right, top, bottom, xmin_ms, xmax_ms, lanes)`` in image pixels (top
-    left origin), so a click can be turned back into a time."""
-    import io
-
+def timeline_image(timelines: list[Timeline], width_px: int) -> tuple[bytes, int, int, list[Any]]:
+    """The timeline chart drawn ``width_px`` wide as raw RGBA pixels (no PNG encoding): (pixels,
+    width, height, panels) where each panel is ``(session_id, left, right, top, bottom, xmin_ms,
+    xmax_ms, lanes)`` in image pixels (top-left origin), so a click can be turned into a time."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig = timeline_chart(timelines)
-    height_in = fig.get_figheight()
-    fig.set_size_inches(max(width_px, 300) / 100, height_in)
+    fig = timeline_chart(timelines, width_px=max(width_px, 300))
     canvas = FigureCanvasAgg(fig)
     canvas.draw()  # type: ignore[no-untyped-call]
-    _width, height = canvas.get_width_height()
+    width, height = canvas.get_width_height()
     boxes = []
     for ax, tl in zip(fig.axes, timelines, strict=False):
         bbox = ax.get_window_extent()
@@ -173,6 +182,4 @@ def timeline_png(timelines: list[Timeline], width_px: int) -> tuple[bytes, list[
             (tl.session_id, bbox.x0, bbox.x1, height - bbox.y1, height - bbox.y0,
              xmin * 60000, xmax * 60000, len(tl.lanes))
         )  # fmt: skip
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue(), boxes
+    return bytes(canvas.buffer_rgba()), width, height, boxes  # type: ignore[no-untyped-call]

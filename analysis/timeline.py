@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from storage.project import Project
 
 
-@dataclass
+@dataclass(slots=True)
 class Bar:
     """One stretch of a lane: ``[start_ms, end_ms)``, the segment behind it (code lanes)."""
 
@@ -124,16 +124,16 @@ def session_timeline(
     if speakers:
         by_speaker: dict[str, Lane] = {}
         hidden = _hidden_speakers(project, session_id, filters)
-        for start, end, speaker in project.speakers.speaker_turns(session_id):
-            if speaker is None or speaker in hidden:
-                continue
-            if filters.speakers and speaker not in filters.speakers:
+        turns = project.speakers.speaker_turns(session_id)
+        wanted = set(filters.speakers)
+        for start, end, speaker in turns:
+            if speaker is None or speaker in hidden or (wanted and speaker not in wanted):
                 continue
             lane = by_speaker.get(speaker)
             if lane is None:
                 lane = by_speaker[speaker] = Lane("speaker", speaker, speaker)
-            lane.bars.append(Bar(int(start), int(end)))
-            duration = max(duration, int(end))
+            lane.bars.append(Bar(start, end))
+        duration = max(duration, max((t[1] for t in turns), default=0))
         lanes += sorted(by_speaker.values(), key=lambda x: (x.bars[0].start_ms, x.label))
     scoped = Filters(
         coders=filters.coders,

@@ -20,7 +20,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QPainter, QPixmap
+from PySide6.QtGui import QFontMetrics, QImage, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -171,9 +171,11 @@ class CodeTableTab(AnalysisTab):
         self.model.set_table(table)
         self.set_note(table.note)
         self.hits.set_hits([])
-        self.view.resizeColumnsToContents()
+        # widths from the header labels (resizeColumnsToContents measures every cell: slow)
+        metrics = QFontMetrics(self.view.font())
         for col in range(self.model.columnCount()):
-            self.view.setColumnWidth(col, max(56, min(self.view.columnWidth(col), 130)))
+            label = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
+            self.view.setColumnWidth(col, max(56, min(metrics.horizontalAdvance(label) + 16, 130)))
 
     def _cell_clicked(self, index: QModelIndex) -> None:
         if self.model.table is None or not index.isValid():
@@ -378,7 +380,7 @@ class TimelineTab(AnalysisTab):
     def refresh(self) -> None:
         from dataclasses import replace
 
-        from analysis.charts import timeline_png
+        from analysis.charts import timeline_image
         from analysis.timeline import session_timeline
 
         ids = self._session_ids()
@@ -391,19 +393,18 @@ class TimelineTab(AnalysisTab):
 
         def job(project: Any) -> Any:
             tls = [session_timeline(project, sid, filters=filters) for sid in ids]
-            png, boxes = timeline_png(tls, width)
-            return tls, png, boxes
+            return (tls, *timeline_image(tls, width))
 
         self.compute("timeline", job, self._show)
 
     def _show(self, result: Any) -> None:
-        tls, png, boxes = result
+        tls, pixels, width, height, boxes = result
         self.timelines, self.boxes = tls, boxes
         self.result = tls
         notes = [f"{t.title}: {t.note}" for t in tls if t.note]
         self.set_note(" ".join(notes))
-        pixmap = QPixmap()
-        pixmap.loadFromData(png, "PNG")
+        image = QImage(pixels, width, height, 4 * width, QImage.Format.Format_RGBA8888)
+        pixmap = QPixmap.fromImage(image.copy())  # copy: the bytes belong to the result
         self.image.setPixmap(pixmap)
         self.image.resize(pixmap.size())
 

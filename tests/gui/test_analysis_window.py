@@ -53,9 +53,7 @@ def test_matrix_tab_shows_the_library_numbers_and_opens_cells(
     assert model.table is not None and model.table.cells == expected.cells
     assert model.rowCount() == len(expected.rows)
     # a non-empty cell lists its segments; a double-click asks to play one
-    i, j = next(
-        (i, j) for i, r in enumerate(expected.cells) for j, v in enumerate(r) if v
-    )
+    i, j = next((i, j) for i, r in enumerate(expected.cells) for j, v in enumerate(r) if v)
     index = model.index(i, j)
     win.matrix.view.clicked.emit(index)
     idle(main)

@@ -210,6 +210,7 @@ class MatrixTab(CodeTableTab):
     def __init__(self, compute: Compute, filters: Callable[[], Filters]) -> None:
         super().__init__(compute, filters)
         self.columns = _combo([("Sessions", "session")])
+        self.columns.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.measure = _combo([(v, k) for k, v in MEASURE_LABELS.items()])
         self.percent = _combo([("Counts", "none"), ("Row %", "row"), ("Column %", "column")])
         self.rollup = QCheckBox("Roll up")
@@ -389,7 +390,9 @@ class TimelineTab(AnalysisTab):
             self.image.clear()
             return
         filters = replace(self.filters(), sessions=())
-        width = max(self.scroller.viewport().width() - 4, 400)
+        # leave room for the vertical scroll bar that a tall picture (several sessions) brings
+        bar = self.scroller.verticalScrollBar().sizeHint().width()
+        width = max(self.scroller.viewport().width() - bar - 4, 400)
 
         def job(project: Any) -> Any:
             tls = [session_timeline(project, sid, filters=filters) for sid in ids]

@@ -244,8 +244,9 @@ def peer_timeline(project: Project, session_id: str) -> int:
 
 
 # --------------------------------------------------------------------------- the GUI stall
-def gui_stall(folder: Path) -> list[tuple[str, float, float]]:
-    """(tab, seconds to compute, longest event-loop gap in seconds) in the Analysis window."""
+def gui_stall(folder: Path) -> list[tuple[str, float, float, float]]:
+    """(tab, seconds the GUI thread spent showing the tab and submitting the job, seconds to
+    compute, longest event-loop gap in seconds while it computed) in the Analysis window."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
@@ -280,20 +281,22 @@ def gui_stall(folder: Path) -> list[tuple[str, float, float]]:
 
             timer = QTimer()
             timer.timeout.connect(tick)
-            timer.start(5)
             clock.start()
             start = time.perf_counter()
             if tab is None:
                 win.reload()
             else:
-                win.tabs.setCurrentWidget(tab)
+                win.tabs.setCurrentWidget(tab)  # shows the tab (first time: Qt lays it out)
+            switch = time.perf_counter() - start
+            last[0] = time.perf_counter()
+            timer.start(5)
             while True:
                 app.processEvents()
                 if not runner.busy() and time.perf_counter() - start > 0.05:
                     break
                 time.sleep(0.001)
             timer.stop()
-            results.append((name, time.perf_counter() - start, gap[0]))
+            results.append((name, switch, time.perf_counter() - start, gap[0]))
         runner.cancel_all()
         win.close()
     return results
@@ -351,10 +354,11 @@ def main() -> None:
         load = os.getloadavg()[0]
         print(f"load average during the run: {load:.1f} on {os.cpu_count()} CPU(s)")
         if args.gui:
-            for name, seconds, gap in gui_stall(folder):
+            for name, switch, seconds, gap in gui_stall(folder):
                 print(
-                    f"Analysis window {name:14} computed in {seconds * 1000:6.0f} ms, "
-                    f"longest GUI event-loop gap {gap * 1000:4.0f} ms (target < 100 ms)"
+                    f"Analysis window {name:14} shown in {switch * 1000:4.0f} ms, computed in "
+                    f"{seconds * 1000:6.0f} ms, longest GUI event-loop gap meanwhile "
+                    f"{gap * 1000:4.0f} ms (target < 100 ms)"
                 )
 
 

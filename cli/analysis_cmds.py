@@ -16,10 +16,41 @@ from typing import Any
 from storage import Project
 from storage.core.errors import InvalidInputError
 
-from .common import add_dir, add_json, add_privacy, open_for_export, open_project, privacy_options
+from .common import (
+    add_dir,
+    add_json,
+    add_privacy,
+    bounded_int,
+    open_for_export,
+    open_project,
+    privacy_options,
+)
 from .output import fmt_ms, print_json, print_table
 
 VIEWS = ("matrix", "cooccurrence", "timeline", "frequencies")
+
+
+def _iso_date(text: str) -> str:
+    """An argparse type: a date as YYYY-MM-DD."""
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a window from 0 to 24 hours, in seconds."""
+    import math
+
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 <= value <= 86_400):
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds from 0 to 86400")
+    return value
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -34,8 +65,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="a participant attribute (age=30-45) or a session field (session.kind=interview)",
     )
-    f.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="sessions from")
-    f.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="sessions until")
+    f.add_argument(
+        "--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD", help="sessions from"
+    )
+    f.add_argument(
+        "--to", dest="date_to", type=_iso_date, metavar="YYYY-MM-DD", help="sessions until"
+    )
     f.add_argument("--code", dest="codes", action="append", default=[], metavar="PATH")
     p.add_argument("--rollup", action="store_true", help="count sub-codes' codings for parents")
     p.add_argument(
@@ -71,7 +106,7 @@ def register(sub: Any) -> None:
 
     v = views.add_parser("cooccurrence", help="code × code: by segment, span overlap or time")
     v.add_argument("--by", default="segment", choices=("segment", "overlap", "within"))
-    v.add_argument("--seconds", type=float, default=30.0, help="the window of --by within")
+    v.add_argument("--seconds", type=_seconds, default=30.0, help="the window of --by within")
     _common(v)
 
     v = views.add_parser("timeline", help="speaker turns and codes over time (--session ID)")
@@ -83,14 +118,25 @@ def register(sub: Any) -> None:
     v.add_argument("--words", action="store_true", help="word frequencies of --code or --session")
     v.add_argument("--kwic", metavar="WORD", help="keywords in context of WORD")
     v.add_argument("--languages", default="ru,kk,en", help="stop-word lists (ru, kk, en)")
-    v.add_argument("--top", type=int, default=50)
-    v.add_argument("--width", type=int, default=40, help="context characters (--kwic)")
+    v.add_argument("--top", type=bounded_int(1, 100_000), default=50)
+    v.add_argument(
+        "--width", type=bounded_int(0, 1000), default=40, help="context characters (--kwic)"
+    )
     _common(v)
     p.set_defaults(func=cmd_analyze)
 
 
 def _filters(project: Project, args: argparse.Namespace) -> Any:
     from analysis.filters import Filters
+    from analysis.matrix import check_columns
+
+    for option in ("columns", "by"):
+        value = getattr(args, option, None)
+        if option == "by" and args.view != "frequencies":
+            continue
+        problem = None if value is None else check_columns(value)
+        if problem is not None:
+            raise InvalidInputError(f"--{option}: {problem}.")
 
     attributes = []
     for item in args.where:
@@ -163,8 +209,6 @@ def _compute(project: Project, args: argparse.Namespace, filters: Any, label: An
     if args.view == "cooccurrence":
         from analysis.cooccurrence import cooccurrence
 
-        if args.seconds < 0 or args.seconds != args.seconds:
-            raise InvalidInputError("--seconds must be 0 or more.")
         t = cooccurrence(project, args.by, seconds=args.seconds, rollup=args.rollup,
                          filters=filters)  # fmt: skip
         return "cooccurrence", t.relabelled(label), t.note

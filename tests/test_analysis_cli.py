@@ -131,6 +131,11 @@ def test_bad_input_is_one_line(folder: Path, tmp_path: Path) -> None:
         (["matrix", "-o", tmp_path / "x.txt"], 1),
         (["frequencies", "--kwic", "x", "-o", tmp_path / "k.png"], 0),  # nothing found: note
         (["cooccurrence", "--by", "bogus"], 2),
+        (["cooccurrence", "--by", "within", "--seconds", "inf"], 2),
+        (["frequencies", "--words", "--top", "-5"], 2),
+        (["matrix", "--from", "garbage"], 2),
+        (["matrix", "--columns", "participant."], 1),
+        (["frequencies", "--by", "bogus"], 1),
     ]:
         result = fs(*args)
         assert result.returncode == rc, (args, result.stderr)

@@ -37,7 +37,7 @@ from .filters import (
     participant_values,
     rows,
 )
-from .pairs import ancestors, coded_pairs, pairs_for, segment_ids
+from .pairs import ancestors, code_totals, coded_pairs, pairs_for, segment_ids
 from .table import Header, Table, empty_table
 
 if TYPE_CHECKING:
@@ -194,21 +194,29 @@ def code_matrix(
     ):
         note = f"No participant has the attribute {columns.split('.', 1)[1]!r}."
         return empty_table("matrix", measure, note, spec)
-    pairs = pairs_for(project, filters, columns, rollup)
-    if not len(pairs):
+    if rollup:
+        pairs = pairs_for(project, filters, columns, rollup)
+        codes, code, keys, key = pairs.codes, pairs.code, pairs.keys, pairs.key
+        weights = {"segments": None, "codings": pairs.n, "talk_ms": pairs.dur}[measure]
+    else:  # SQLite sums per (code, key): no pair comes back
+        totals = code_totals(project, filters, columns)
+        codes, code, keys, key = totals.codes, totals.code, totals.keys, totals.key
+        weights = {
+            "segments": totals.segments,
+            "codings": totals.codings,
+            "talk_ms": totals.talk_ms,
+        }[measure]
+    if not len(code):
         return empty_table("matrix", measure, empty_note(project, filters), spec)
-    cmap = column_map(project, columns, set(pairs.keys))
+    cmap = column_map(project, columns, set(keys))
     col_keys = sorted(cmap.label, key=lambda k: (k == "", cmap.label[k].lower(), k))
     col_pos = {k: j for j, k in enumerate(col_keys)}
-    by_key = np.array([col_pos[cmap.column(raw)] for raw in pairs.keys], dtype=np.int64)
-    col = by_key[pairs.key]
-    weights = {"segments": None, "codings": pairs.n, "talk_ms": pairs.dur}[measure]
+    by_key = np.array([col_pos[cmap.column(raw)] for raw in keys], dtype=np.int64)
+    col = by_key[key]
     n_cols = len(col_keys)
-    flat = np.bincount(
-        pairs.code * n_cols + col, weights=weights, minlength=len(pairs.codes) * n_cols
-    )
-    grid = np.rint(flat).astype(np.int64).reshape(len(pairs.codes), n_cols)
-    code_row = {c: i for i, c in enumerate(pairs.codes)}
+    flat = np.bincount(code * n_cols + col, weights=weights, minlength=len(codes) * n_cols)
+    grid = np.rint(flat).astype(np.int64).reshape(len(codes), n_cols)
+    code_row = {c: i for i, c in enumerate(codes)}
     row_headers = code_headers(project, filters.codes)
     zeros = [0] * n_cols
     cells = [

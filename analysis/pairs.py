@@ -143,6 +143,55 @@ def coded_pairs(
     With ``spans`` one row per coding instead, with its code-point span in ``span_start`` /
     ``span_end`` (a whole-segment coding: 0 to ``WHOLE``).
     """
+    sql, params = _pairs_sql(project, filters, columns, spans)
+    return _pairs(project, columns, _fetch(project, sql, params), spans)
+
+
+@dataclass
+class Totals:
+    """Per (code, column key): distinct segments, codings, talk time (no roll-up)."""
+
+    codes: list[str]
+    code: IntArray
+    keys: list[str]
+    key: IntArray
+    segments: IntArray
+    codings: IntArray
+    talk_ms: IntArray
+
+
+def code_totals(project: Project, filters: Filters, columns: str) -> Totals:
+    """``coded_pairs`` summed per (code, column key) by SQLite: ~1,000 rows come back
+    instead of one per pair (the matrix without roll-up)."""
+    sql, params = _pairs_sql(project, filters, columns, False)
+    rows = _fetch(
+        project,
+        f"SELECT c0, c6, count(*), sum(c5), sum(c4 - c3) FROM ({sql}) GROUP BY c0, c6",
+        params,
+    )
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return Totals([], empty, [], empty, empty, empty, empty)
+    cols = list(zip(*rows, strict=True))
+    code_rowids, code = _encode(cols[0])
+    code_ids = {r[0]: str(r[1]) for r in _fetch(project, "SELECT rowid, id FROM codes", [])}
+    key_values, key = _encode(cols[1])
+    decoded = _decode_keys(project, columns, key_values)
+    return Totals(
+        codes=[code_ids[r] for r in code_rowids],
+        code=code,
+        keys=[decoded.get(v, "") for v in key_values],
+        key=key,
+        segments=np.array(cols[2], dtype=np.int64),
+        codings=np.array(cols[3], dtype=np.int64),
+        talk_ms=np.array(cols[4], dtype=np.int64),
+    )
+
+
+def _pairs_sql(
+    project: Project, filters: Filters, columns: str, spans: bool
+) -> tuple[str, list[Any]]:
+    """The SQL of ``coded_pairs`` (columns named c0...c8) and its parameters."""
     key, need_map = key_sql(columns)
     coding_where: list[str] = []
     params: list[Any] = []
@@ -195,33 +244,31 @@ def coded_pairs(
     s_where = " AND ".join(seg_where) or "1"
     # the expressions of the codings_unique index, so the scan reads the index only
     span_cols = ", coalesce(c.start_cp, -1), coalesce(c.end_cp, -1)"
-    ints = "k.rowid, g.seq, s.rowid, g.start_ms, g.end_ms"
+    ints = "k.rowid AS c0, g.seq AS c1, s.rowid AS c2, g.start_ms AS c3, g.end_ms AS c4"
     if spans:
         sql = (
-            f"SELECT {ints}, 1, {key}{span_cols} FROM codings c"
+            f"SELECT {ints}, 1 AS c5, {key} AS c6{span_cols} FROM codings c"
             f" CROSS JOIN segments g ON g.id = c.segment_id{joins.replace('c_code', 'c.code_id')}"
             f" WHERE {c_where} AND {s_where}"
         )
-        rows = _fetch(project, sql, coding_params + params)
-    elif filters.sessions:
+        return sql, coding_params + params
+    if filters.sessions:
         # a few sessions: start from their segments (index on session_id), then their codings
         sql = (
-            f"SELECT {ints}, count(*), {key} FROM segments g"
+            f"SELECT {ints}, count(*) AS c5, {key} AS c6 FROM segments g"
             f" CROSS JOIN codings c ON c.segment_id = g.id{joins.replace('c_code', 'c.code_id')}"
             f" WHERE {s_where} AND {c_where} GROUP BY g.seq, c.code_id"
         )
-        rows = _fetch(project, sql, params + coding_params)
-    else:
-        # every session: group the codings in index order, then look their segments up
-        sql = (
-            f"SELECT {ints}, p.n, {key}"
-            " FROM (SELECT c.segment_id, c.code_id, count(*) AS n FROM codings c"
-            f" WHERE {c_where} GROUP BY c.segment_id, c.code_id) p"
-            f" JOIN segments g ON g.id = p.segment_id{joins.replace('c_code', 'p.code_id')}"
-            f" WHERE {s_where}"
-        )
-        rows = _fetch(project, sql, coding_params + params)
-    return _pairs(project, columns, rows, spans)
+        return sql, params + coding_params
+    # every session: group the codings in index order, then look their segments up
+    sql = (
+        f"SELECT {ints}, p.n AS c5, {key} AS c6"
+        " FROM (SELECT c.segment_id, c.code_id, count(*) AS n FROM codings c"
+        f" WHERE {c_where} GROUP BY c.segment_id, c.code_id) p"
+        f" JOIN segments g ON g.id = p.segment_id{joins.replace('c_code', 'p.code_id')}"
+        f" WHERE {s_where}"
+    )
+    return sql, coding_params + params
 
 
 def _encode(values: Any) -> tuple[list[Any], IntArray]:

@@ -82,7 +82,7 @@ def segment_ids(project: Project, seqs: IntArray) -> dict[int, str]:
         return {}
     return {
         int(r[0]): str(r[1])
-        for r in _fetch(
+        for r in fetch_rows(
             project,
             "SELECT seq, id FROM segments WHERE seq IN (SELECT value FROM json_each(?))",
             [json.dumps(wanted)],
@@ -90,7 +90,7 @@ def segment_ids(project: Project, seqs: IntArray) -> dict[int, str]:
     }
 
 
-def _fetch(project: Project, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+def fetch_rows(project: Project, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     """All rows as plain tuples (no ``sqlite3.Row``), under the project's mutex."""
     store = project.store
     with store.mutex:
@@ -121,12 +121,12 @@ def _decode_keys(project: Project, columns: str, values: list[Any]) -> dict[Any,
             field = "id"
         return {
             r[0]: "" if r[1] is None else str(r[1])
-            for r in _fetch(project, f"SELECT rowid, {field} FROM sessions", [])
+            for r in fetch_rows(project, f"SELECT rowid, {field} FROM sessions", [])
         }
     if columns.startswith("participant"):
         found = {
             r[0]: "" if r[1] is None else str(r[1])
-            for r in _fetch(project, "SELECT rowid, participant_id FROM session_speakers", [])
+            for r in fetch_rows(project, "SELECT rowid, participant_id FROM session_speakers", [])
         }
         found[0] = ""
         return found
@@ -144,7 +144,7 @@ def coded_pairs(
     ``span_end`` (a whole-segment coding: 0 to ``WHOLE``).
     """
     sql, params = _pairs_sql(project, filters, columns, spans)
-    return _pairs(project, columns, _fetch(project, sql, params), spans)
+    return _pairs(project, columns, fetch_rows(project, sql, params), spans)
 
 
 @dataclass
@@ -164,7 +164,7 @@ def code_totals(project: Project, filters: Filters, columns: str) -> Totals:
     """``coded_pairs`` summed per (code, column key) by SQLite: ~1,000 rows come back
     instead of one per pair (the matrix without roll-up)."""
     sql, params = _pairs_sql(project, filters, columns, False)
-    rows = _fetch(
+    rows = fetch_rows(
         project,
         f"SELECT c0, c6, count(*), sum(c5), sum(c4 - c3) FROM ({sql}) GROUP BY c0, c6",
         params,
@@ -174,7 +174,7 @@ def code_totals(project: Project, filters: Filters, columns: str) -> Totals:
         return Totals([], empty, [], empty, empty, empty, empty)
     cols = list(zip(*rows, strict=True))
     code_rowids, code = _encode(cols[0])
-    code_ids = {r[0]: str(r[1]) for r in _fetch(project, "SELECT rowid, id FROM codes", [])}
+    code_ids = {r[0]: str(r[1]) for r in fetch_rows(project, "SELECT rowid, id FROM codes", [])}
     key_values, key = _encode(cols[1])
     decoded = _decode_keys(project, columns, key_values)
     return Totals(
@@ -287,7 +287,7 @@ def _pairs(
                      empty if spans else None, empty if spans else None)  # fmt: skip
     cols = list(zip(*rows, strict=True))
     code_rowids, code = _encode(cols[0])
-    code_ids = {r[0]: str(r[1]) for r in _fetch(project, "SELECT rowid, id FROM codes", [])}
+    code_ids = {r[0]: str(r[1]) for r in fetch_rows(project, "SELECT rowid, id FROM codes", [])}
     session_rowids, session = _encode(cols[2])
     session_ids = _decode_keys(project, "session", session_rowids)
     key_values, key = _encode(cols[6])
@@ -316,7 +316,7 @@ def ancestors(project: Project) -> dict[str, list[str]]:
     """code id -> the code and its ancestors (nearest first)."""
     parent = {
         str(r[0]): (None if r[1] is None else str(r[1]))
-        for r in _fetch(project, "SELECT id, parent_id FROM codes", [])
+        for r in fetch_rows(project, "SELECT id, parent_id FROM codes", [])
     }
     result: dict[str, list[str]] = {}
     for cid in parent:

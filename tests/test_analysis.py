@@ -215,3 +215,13 @@ def test_random_projects(seed: int, columns: str, measure: str, mode: str, secon
             )
         finally:
             p.close()
+
+
+def test_timeline_uses_stored_speaker_turns(tmp_path: Path) -> None:
+    with Project.create(tmp_path / "t.fieldscribe", coder="lead") as p:
+        s = p.sessions.add_session("G", "focus_group")
+        p.transcript.add_segment(s.id, 0, 5000, "hello", speaker="Speaker 1")
+        p.speakers.turns.save(s.id, [(0, 2000, "Speaker 1"), (2500, 9000, "Speaker 2")])
+        lanes = {x.key: x for x in session_timeline(p, s.id).lanes if x.kind == "speaker"}
+        assert [(b.start_ms, b.end_ms) for b in lanes["Speaker 2"].bars] == [(2500, 9000)]
+        assert session_timeline(p, s.id).duration_ms == 9000

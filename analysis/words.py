@@ -185,14 +185,11 @@ def word_frequencies(
             note = "The project has no transcript text yet."
         return WordCounts([], 0, 0, note, spec)
     stop = stopwords(languages)
-    counts: Counter[str] = Counter()
-    tokens = 0
+    every: Counter[str] = Counter()
     for passage in texts:
-        for match in WORD.finditer(passage.text.lower()):
-            word = match.group()
-            tokens += 1
-            if len(word) >= min_length and word not in stop:
-                counts[word] += 1
+        every.update(WORD.findall(passage.text.lower()))
+    tokens = sum(every.values())
+    counts = {w: n for w, n in every.items() if len(w) >= min_length and w not in stop}
     words = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: max(top, 0)]
     note = "" if words else "Every word is a stop-word or too short."
     return WordCounts(words, len(texts), tokens, note, spec)

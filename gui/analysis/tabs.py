@@ -407,7 +407,7 @@ class TimelineTab(AnalysisTab):
         notes = [f"{t.title}: {t.note}" for t in tls if t.note]
         self.set_note(" ".join(notes))
         image = QImage(pixels, width, height, 4 * width, QImage.Format.Format_RGBA8888)
-        pixmap = QPixmap.fromImage(image.copy())  # copy: the bytes belong to the result
+        pixmap = QPixmap.fromImage(image)  # a copy: ``pixels`` may go once it is made
         self.image.setPixmap(pixmap)
         self.image.resize(pixmap.size())
 

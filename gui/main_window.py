@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.analysis.launcher import AnalysisLauncher
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.codebook_view import CodebookPanel
@@ -205,6 +206,15 @@ class MainWindow(QMainWindow):
             extra_docks=lambda: list(self.extra_panels.docks.values()),
         )
         self._wire_extra_panels()
+        # View > Analysis… (gui/analysis/): recomputes after edits
+        self.analysis = AnalysisLauncher(
+            state, chrome, runner, lambda s, g: self.sessions.open_segment(s, g, play=True)
+        )
+        self.analysis.follow(
+            self.undo_stack.indexChanged,
+            self.extra_panels.codings_changed,
+            self.docks.details_changed,
+        )
         self._show_start()
         if project is not None:
             self.projects.set_project(project)

@@ -19,6 +19,11 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
     "bundle export": [],
     "qdpx export": [],
     "codebook export": [],
+    # analyze DIR VIEW: the folder comes before the view (see _argv)
+    "analyze matrix": [],
+    "analyze cooccurrence": [],
+    "analyze timeline": ["--session", "{sid}"],
+    "analyze frequencies": [],
 }
 
 
@@ -31,10 +36,15 @@ def study(tmp_path: Path) -> tuple[Path, str]:
 
 def _argv(command: str, folder: Path, sid: str, out: Path, ext: str) -> list[str]:
     extra = [a.replace("{sid}", sid) for a in OUTPUT_COMMANDS[command]]
-    return [*command.split(), str(folder), *extra, "-o", str(out.with_suffix(ext))]
+    words = command.split()
+    if words[0] == "analyze":
+        return ["analyze", str(folder), *words[1:], *extra, "-o", str(out.with_suffix(ext))]
+    return [*words, str(folder), *extra, "-o", str(out.with_suffix(ext))]
 
 
 def _ext(command: str) -> str:
+    if command.startswith("analyze"):
+        return ".svg" if command.endswith(("matrix", "timeline")) else ".csv"
     return {"export-codings": ".csv", "bundle export": ".fsbundle", "qdpx export": ".qdpx",
             "codebook export": ".qdc", "export": ".txt"}[command]  # fmt: skip
 

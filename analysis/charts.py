@@ -1,0 +1,185 @@
+"""Charts of the analysis views as PNG or SVG files, drawn with matplotlib (Agg, headless).
+
+matplotlib is used through ``matplotlib.figure.Figure`` and the Agg canvas only (never
+``pyplot``), so no GUI backend is loaded and it works on a server, in the CLI and from the
+workbench's worker threads alike. The figures draw the same numbers the tables hold:
+
+* ``heatmap``: a matrix or co-occurrence table, one shaded cell per count (or percentage);
+* ``bars``: code frequencies (one bar per code, stacked by column when there are several);
+* ``timeline_chart``: sessions over time, one lane per speaker and per code;
+* ``word_bars``: the most frequent words.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .table import Table
+    from .timeline import Timeline
+    from .words import WordCounts
+
+CHART_SUFFIXES = (".png", ".svg")
+_PALETTE = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+]  # fmt: skip
+
+
+def _figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    return fig
+
+
+def _colour(value: str, index: int) -> str:
+    if value and value.startswith("#") and len(value) in (4, 7) and value != "#888888":
+        return value
+    return _PALETTE[index % len(_PALETTE)]
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def heatmap(table: Table, percent: str = "none", title: str = "") -> Figure:
+    """A shaded grid of ``table`` (rows: codes; columns), each cell labelled with its value."""
+    values = table.percentages(percent)
+    n_rows, n_cols = len(table.rows), len(table.columns)
+    fig = _figure(min(3 + 0.7 * n_cols, 40), min(1.5 + 0.32 * n_rows, 60))
+    ax = fig.add_subplot()
+    image = ax.imshow(values or [[0]], cmap="Blues", aspect="auto")
+    ax.set_xticks(range(n_cols), [_short(c.label, 24) for c in table.columns])
+    ax.set_yticks(range(n_rows), [_short(r.label) for r in table.rows])
+    ax.tick_params(axis="x", labelrotation=45)
+    high = max((v for row in values for v in row), default=0.0) or 1.0
+    if n_rows * n_cols <= 900:
+        for i, row in enumerate(values):
+            for j, v in enumerate(row):
+                text = f"{v:.0f}%" if percent in ("row", "column") else f"{v:g}"
+                ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                        color="white" if v > 0.6 * high else "black")  # fmt: skip
+    fig.colorbar(image, ax=ax, shrink=0.6)
+    ax.set_title(title or table.measure)
+    return fig
+
+
+def bars(table: Table, title: str = "") -> Figure:
+    """Horizontal bars per code; several columns are stacked with a legend."""
+    n_rows = len(table.rows)
+    fig = _figure(9, min(1.5 + 0.3 * n_rows, 60))
+    ax = fig.add_subplot()
+    left = [0.0] * n_rows
+    labels = [_short(r.label) for r in table.rows]
+    for j, col in enumerate(table.columns):
+        widths = [float(r[j]) for r in table.cells]
+        ax.barh(labels, widths, left=left, label=_short(col.label, 30),
+                color=_PALETTE[j % len(_PALETTE)])  # fmt: skip
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    ax.invert_yaxis()
+    ax.set_xlabel(table.measure)
+    if len(table.columns) > 1:
+        ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(title or f"code frequencies ({table.measure})")
+    return fig
+
+
+def _merged(bars: list[tuple[int, int]], gap_ms: float) -> list[tuple[float, float]]:
+    """Bars closer than ``gap_ms`` (under a pixel) drawn as one: (start, width) in minutes."""
+    out: list[list[float]] = []
+    for start, end in sorted(bars):
+        if out and start - out[-1][1] <= gap_ms:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(s / 60000, (e - s) / 60000) for s, e in out]
+
+
+def timeline_chart(timelines: list[Timeline], title: str = "", width_px: int = 1100) -> Figure:
+    """One panel per session on a shared time axis (minutes); a lane per speaker and code.
+    Bars less than a pixel apart (at ``width_px``) are drawn as one."""
+    n_lanes = sum(max(len(t.lanes), 1) for t in timelines)
+    fig = _figure(width_px / 100, min(1.2 + 0.3 * n_lanes + 0.4 * len(timelines), 60))
+    pixel_ms = max((t.duration_ms for t in timelines), default=0) / max(width_px, 1)
+    axes = fig.subplots(max(len(timelines), 1), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, tl in zip(axes, timelines, strict=False):
+        for i, lane in enumerate(tl.lanes):
+            colour = "#7f7f7f" if lane.kind == "speaker" else _colour(lane.colour, i)
+            spans = _merged([(b.start_ms, b.end_ms) for b in lane.bars], pixel_ms)
+            ax.broken_barh(spans, (i - 0.4, 0.8), facecolors=colour)
+        ax.set_yticks(range(len(tl.lanes)), [_short(x.label, 30) for x in tl.lanes])
+        ax.set_ylim(len(tl.lanes) - 0.5 if tl.lanes else 0.5, -0.5)
+        ax.set_title(_short(tl.title, 60) + (f" — {tl.note}" if tl.note else ""), fontsize=9)
+        ax.set_xlim(0, max(t.duration_ms for t in timelines) / 60000 or 1)
+    axes[-1].set_xlabel("minutes")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def word_bars(counts: WordCounts, title: str = "", top: int = 30) -> Figure:
+    """The ``top`` most frequent words as horizontal bars."""
+    words = counts.words[:top]
+    fig = _figure(8, min(1.5 + 0.28 * len(words), 30))
+    ax = fig.add_subplot()
+    ax.barh([w for w, _ in words], [n for _, n in words], color=_PALETTE[0])
+    ax.invert_yaxis()
+    ax.set_xlabel("occurrences")
+    ax.set_title(title or "word frequencies")
+    return fig
+
+
+def save_figure(fig: Figure, dest: Path) -> Path:
+    """Write ``fig`` to ``dest`` (.png or .svg) atomically."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from storage.core.errors import InvalidInputError
+    from storage.interop._files import write_atomic
+
+    fmt = dest.suffix.lower()
+    if fmt not in CHART_SUFFIXES:
+        raise InvalidInputError(f"{dest}: charts are written to .png or .svg files.")
+    FigureCanvasAgg(fig)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            fig.savefig(fh, format=fmt[1:])
+
+    return write_atomic(dest, write)
+
+
+def render(kind: str, data: Any, percent: str = "none", title: str = "") -> Figure:
+    """The figure for one view's result (``kind``: matrix, cooccurrence, frequencies,
+    timeline, words)."""
+    if kind in ("matrix", "cooccurrence"):
+        return heatmap(data, percent, title)
+    if kind == "frequencies":
+        return bars(data, title)
+    if kind == "timeline":
+        return timeline_chart(data, title)
+    return word_bars(data, title)
+
+
+def timeline_image(timelines: list[Timeline], width_px: int) -> tuple[bytes, int, int, list[Any]]:
+    """The timeline chart drawn ``width_px`` wide as raw RGBA pixels (no PNG encoding): (pixels,
+    width, height, panels) where each panel is ``(session_id, left, right, top, bottom, xmin_ms,
+    xmax_ms, lanes)`` in image pixels (top-left origin), so a click can be turned into a time."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = timeline_chart(timelines, width_px=max(width_px, 300))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    width, height = canvas.get_width_height()
+    boxes = []
+    for ax, tl in zip(fig.axes, timelines, strict=False):
+        bbox = ax.get_window_extent()
+        xmin, xmax = ax.get_xlim()
+        boxes.append(
+            (tl.session_id, bbox.x0, bbox.x1, height - bbox.y1, height - bbox.y0,
+             xmin * 60000, xmax * 60000, len(tl.lanes))
+        )  # fmt: skip
+    return bytes(canvas.buffer_rgba()), width, height, boxes  # type: ignore[no-untyped-call]

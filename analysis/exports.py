@@ -1,0 +1,130 @@
+"""Analysis results to files (charts .png/.svg, tables .csv/.xlsx) with the export protections.
+
+Every file goes through the same protections as the other exports (``storage.privacy``):
+``export_scope`` turns the ``ExportPrivacy`` options into filters that leave out segments
+without the needed consent (``consented_only``) and a label function that pseudonymises every
+label (session titles, speaker labels, code names, attribute values); word lists already read
+pseudonymised, redacted text (``analysis.words``). Each written file is logged in the audit log
+(``log_export``) like any export.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .charts import CHART_SUFFIXES, render, save_figure
+from .filters import Filters
+
+if TYPE_CHECKING:
+    from storage.privacy.models import ExportPrivacy
+    from storage.project import Project
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+OUTPUT_SUFFIXES = CHART_SUFFIXES + TABLE_SUFFIXES
+
+
+def export_scope(
+    project: Project, filters: Filters, privacy: ExportPrivacy | None
+) -> tuple[Filters, Callable[[str], str]]:
+    """Filters leaving out segments without consent, and the label function of an export."""
+    from storage.privacy.models import ExportPrivacy
+
+    privacy = privacy or ExportPrivacy()
+    pf = project.privacy.privacy_filter(
+        pseudonymise=privacy.pseudonymise,
+        redact=privacy.redact,
+        consented_only=privacy.consented_only,
+    )
+    if pf.excluded:
+        filters = dataclasses.replace(
+            filters, exclude_segments=frozenset(filters.exclude_segments | pf.excluded)
+        )
+
+    def label(text: str) -> str:
+        return pf.label(text) or text
+
+    return filters, label
+
+
+def grid_of(kind: str, data: Any, percent: str = "none") -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of a view's result for a spreadsheet."""
+    if kind in ("matrix", "cooccurrence", "frequencies"):
+        header, body = data.grid(percent)
+        return header, body
+    if kind == "timeline":
+        rows = [
+            [tl.title, lane.kind, lane.label, bar.start_ms, bar.end_ms, bar.segment_id or ""]
+            for tl in data
+            for lane in tl.lanes
+            for bar in lane.bars
+        ]
+        return ["session", "lane", "label", "start_ms", "end_ms", "segment_id"], rows
+    if kind == "kwic":
+        rows = [
+            [k.session_id, k.start_ms, k.speaker or "", k.left, k.keyword, k.right] for k in data
+        ]
+        return ["session_id", "start_ms", "speaker", "left", "keyword", "right"], rows
+    return ["word", "count"], [[w, n] for w, n in data.words]
+
+
+def write_table(dest: Path, header: list[str], body: list[list[Any]], sheet: str) -> Path:
+    """Write a header and rows to ``dest`` (.csv or .xlsx) atomically."""
+    from storage.core.errors import InvalidInputError
+    from storage.interop._files import write_atomic
+
+    fmt = dest.suffix.lower()
+    if fmt not in TABLE_SUFFIXES:
+        raise InvalidInputError(f"{dest}: tables are written to .csv or .xlsx files.")
+
+    def write_csv(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            # never a formula: a text starting with = + - @ is quoted as text by a leading '
+            writer.writerows(
+                [("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for v in row]
+                for row in body
+            )
+
+    def write_xlsx(tmp: Path) -> None:
+        from storage.interop.xlsx_stream import Sheet, write_xlsx
+
+        widths = [max(10.0, min(50.0, len(str(h)) + 2.0)) for h in header]
+        widths[0] = 40.0
+        write_xlsx(tmp, [(Sheet(sheet[:31] or "analysis", widths, [False] * len(header)),
+                          header, body)])  # fmt: skip
+
+    return write_atomic(dest, write_csv if fmt == ".csv" else write_xlsx)
+
+
+def write_result(
+    project: Project,
+    kind: str,
+    data: Any,
+    dest: Path,
+    *,
+    percent: str = "none",
+    title: str = "",
+    privacy: ExportPrivacy | None = None,
+) -> Path:
+    """Write an (already pseudonymised) result as a chart or a table, by ``dest``'s suffix,
+    and log the export."""
+    from storage.core.errors import InvalidInputError
+    from storage.privacy.view import log_export
+
+    fmt = dest.suffix.lower()
+    if fmt in CHART_SUFFIXES:
+        if kind == "kwic":
+            raise InvalidInputError("keywords in context are a table: write .csv or .xlsx.")
+        save_figure(render(kind, data, percent, title), dest)
+    elif fmt in TABLE_SUFFIXES:
+        header, body = grid_of(kind, data, percent)
+        write_table(dest, header, body, kind)
+    else:
+        raise InvalidInputError(f"{dest}: write a chart (.png, .svg) or a table (.csv, .xlsx).")
+    log_export(project, f"analysis {kind} {fmt[1:]}", dest, privacy)
+    return dest

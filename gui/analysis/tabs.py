@@ -1,0 +1,644 @@
+"""The four tabs of the Analysis window: Matrix, Co-occurrence, Timeline, Frequencies.
+
+Each tab has its controls, a view and a one-line note (why a view is empty). A tab never
+computes: it asks the window (``compute(name, fn, on_done)``), which runs ``fn(project)`` on a
+worker over a read-only connection and calls ``on_done`` back on the GUI thread, dropping
+results overtaken by a newer request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QImage, QMouseEvent, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.filters import Filters
+from analysis.matrix import MEASURE_LABELS, SegmentHit
+from analysis.table import Table
+from gui.analysis.models import DISPLAYS, CodeTableModel, HitsModel, KwicModel
+
+Compute = Callable[[str, Callable[[Any], Any], Callable[[Any], None]], None]
+
+
+def _combo(items: list[tuple[str, str]]) -> QComboBox:
+    box = QComboBox()
+    for text, data in items:
+        box.addItem(text, data)
+    return box
+
+
+def _table_view(model: Any) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectItems)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.verticalHeader().setDefaultSectionSize(22)
+    view.horizontalHeader().setDefaultSectionSize(90)
+    view.setAlternatingRowColors(False)
+    return view
+
+
+def _hits_view(model: HitsModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(22)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+    for col, width in enumerate((150, 70, 110)):
+        view.setColumnWidth(col, width)
+    return view
+
+
+class AnalysisTab(QWidget):
+    """What every tab has: controls row, note, export buttons; ``refresh()`` recomputes."""
+
+    play_segment = Signal(str, str)  # session id, segment id
+    export_requested = Signal(str)  # "chart" | "table"
+
+    def __init__(self, compute: Compute, filters: Callable[[], Filters]) -> None:
+        super().__init__()
+        self.compute = compute
+        self.filters = filters
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(6, 6, 6, 6)
+        self.controls = QHBoxLayout()
+        self.layout_.addLayout(self.controls)
+        self.note = QLabel("")
+        self.note.setStyleSheet("color: #8a5a00;")
+        self.note.setWordWrap(True)
+        self.layout_.addWidget(self.note)
+        self.result: Any = None
+        self.busy = False
+
+    def _finish_controls(self) -> None:
+        self.controls.addStretch(1)
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        for kind, text in (("chart", "Chart (PNG, SVG)…"), ("table", "Table (xlsx, csv)…")):
+            action = menu.addAction(text)
+            action.triggered.connect(lambda _c=False, k=kind: self.export_requested.emit(k))
+        self.export_button.setMenu(menu)
+        self.controls.addWidget(self.export_button)
+
+    def _add_controls(self, items: Sequence[tuple[str, QWidget]]) -> dict[str, QLabel]:
+        labels = {}
+        for text, widget in items:
+            if text:
+                labels[text] = QLabel(text)
+                self.controls.addWidget(labels[text])
+            self.controls.addWidget(widget)
+        return labels
+
+    def _changed(self, *_: Any) -> None:
+        self.refresh()
+
+    def set_note(self, text: str) -> None:
+        """Show why the view is empty ("" hides the note)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def refresh(self) -> None:  # pragma: no cover - overridden
+        """Compute the view again."""
+
+    def export_data(self) -> tuple[str, Any, str]:
+        """(kind, result, percent) for the export functions."""
+        return "", self.result, "none"
+
+
+class CodeTableTab(AnalysisTab):
+    """A code table (matrix or co-occurrence) with shaded cells and the segments of a cell."""
+
+    def __init__(self, compute: Compute, filters: Callable[[], Filters]) -> None:
+        super().__init__(compute, filters)
+        self.model = CodeTableModel()
+        self.view = _table_view(self.model)
+        self.view.clicked.connect(self._cell_clicked)
+        self.hits = HitsModel()
+        self.hits_view = _hits_view(self.hits)
+        self.hits_view.doubleClicked.connect(self._hit_activated)
+        self.hits_label = QLabel("Click a cell to list its segments; double-click one to play it.")
+        bottom = QWidget()
+        lay = QVBoxLayout(bottom)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.hits_label)
+        lay.addWidget(self.hits_view)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.view)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        self.layout_.addWidget(split, 1)
+        self.display = _combo([(d.capitalize(), d) for d in DISPLAYS])
+        self.display.setCurrentIndex(1)
+        self.display.currentIndexChanged.connect(
+            lambda _i: self.model.set_options(display=self.display.currentData())
+        )
+
+    def show_table(self, table: Table) -> None:
+        """Show a computed table (or its note)."""
+        self.result = table
+        self.model.set_table(table)
+        self.set_note(table.note)
+        self.hits.set_hits([])
+        # widths from the header labels (resizeColumnsToContents measures every cell: slow)
+        metrics = QFontMetrics(self.view.font())
+        for col in range(self.model.columnCount()):
+            label = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
+            self.view.setColumnWidth(col, max(56, min(metrics.horizontalAdvance(label) + 16, 130)))
+
+    def _cell_clicked(self, index: QModelIndex) -> None:
+        if self.model.table is None or not index.isValid():
+            return
+        row_key, col_key = self.model.keys(index)
+        if col_key is None:
+            return
+        self.hits_label.setText("Loading the segments…")
+        self.compute("cell", self.cell_job(row_key, col_key), self._show_hits)
+
+    def cell_job(self, row_key: str, col_key: str) -> Callable[[Any], Any]:  # pragma: no cover
+        """The job listing a cell's segments."""
+        raise NotImplementedError
+
+    def _show_hits(self, hits: list[SegmentHit]) -> None:
+        self.hits.set_hits(hits)
+        self.hits_label.setText(
+            f"{len(hits)} segment(s); double-click one to play it."
+            if hits
+            else "No segment in this cell."
+        )
+
+    def _hit_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            hit = self.hits.hits[index.row()]
+            self.play_segment.emit(hit.session_id, hit.segment_id)
+
+
+class MatrixTab(CodeTableTab):
+    """Codes × sessions / speakers / participants / attribute."""
+
+    def __init__(self, compute: Compute, filters: Callable[[], Filters]) -> None:
+        super().__init__(compute, filters)
+        self.columns = _combo([("Sessions", "session")])
+        self.columns.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.measure = _combo([(v, k) for k, v in MEASURE_LABELS.items()])
+        self.percent = _combo([("Counts", "none"), ("Row %", "row"), ("Column %", "column")])
+        self.rollup = QCheckBox("Roll up")
+        self.rollup.setToolTip("count sub-codes' segments for their parents")
+        self.top = QCheckBox("Top level only")
+        self.top.setToolTip("hide sub-codes (collapse the hierarchy)")
+        self._add_controls(
+            [
+                ("Columns", self.columns),
+                ("", self.measure),
+                ("", self.percent),
+                ("", self.display),
+            ]
+        )
+        self.controls.addWidget(self.rollup)
+        self.controls.addWidget(self.top)
+        self._finish_controls()
+        for box in (self.columns, self.measure):
+            box.currentIndexChanged.connect(self._changed)
+        self.rollup.toggled.connect(self._changed)
+        self.percent.currentIndexChanged.connect(
+            lambda _i: self.model.set_options(percent=self.percent.currentData())
+        )
+        self.top.toggled.connect(lambda on: self.model.set_options(top=on))
+
+    def set_column_choices(self, choices: list[str]) -> None:
+        """The column kinds the project offers."""
+        current = self.columns.currentData()
+        self.columns.blockSignals(True)
+        self.columns.clear()
+        names = {"session": "Sessions", "speaker": "Speakers", "participant": "Participants"}
+        for c in choices:
+            label = names.get(c) or ("All (frequencies)" if c == "all" else c)
+            self.columns.addItem(label, c)
+        index = self.columns.findData(current)
+        self.columns.setCurrentIndex(max(index, 0))
+        self.columns.blockSignals(False)
+
+    def refresh(self) -> None:
+        from analysis.matrix import code_matrix
+
+        columns, measure = self.columns.currentData(), self.measure.currentData()
+        rollup, filters = self.rollup.isChecked(), self.filters()
+        self.compute(
+            "matrix",
+            lambda p: code_matrix(p, columns, measure, rollup=rollup, filters=filters),
+            self.show_table,
+        )
+
+    def cell_job(self, row_key: str, col_key: str) -> Callable[[Any], Any]:
+        from analysis.matrix import matrix_cell_segments
+
+        columns, rollup, filters = (
+            self.columns.currentData(),
+            self.rollup.isChecked(),
+            self.filters(),
+        )
+        return lambda p: matrix_cell_segments(
+            p, row_key, col_key, columns, rollup=rollup, filters=filters
+        )
+
+    def export_data(self) -> tuple[str, Any, str]:
+        return "matrix", self.result, str(self.percent.currentData())
+
+
+class CooccurrenceTab(CodeTableTab):
+    """Code × code: by segment, overlapping span, or within N seconds."""
+
+    def __init__(self, compute: Compute, filters: Callable[[], Filters]) -> None:
+        super().__init__(compute, filters)
+        self.mode = _combo(
+            [
+                ("In the same segment", "segment"),
+                ("Overlapping spans", "overlap"),
+                ("Within N seconds", "within"),
+            ]
+        )
+        self.seconds = QDoubleSpinBox()
+        self.seconds.setRange(0, 3600)
+        self.seconds.setValue(30)
+        self.seconds.setSuffix(" s")
+        self.rollup = QCheckBox("Roll up")
+        self.rollup.setToolTip("count sub-codes as their parents")
+        self._add_controls([("Count", self.mode), ("", self.seconds), ("", self.display)])
+        self.controls.addWidget(self.rollup)
+        self._finish_controls()
+        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.seconds.valueChanged.connect(self._changed)
+        self.rollup.toggled.connect(self._changed)
+        self.seconds.setEnabled(False)
+
+    def _mode_changed(self, *_: Any) -> None:
+        self.seconds.setEnabled(self.mode.currentData() == "within")
+        self.refresh()
+
+    def refresh(self) -> None:
+        from analysis.cooccurrence import cooccurrence
+
+        mode, seconds = self.mode.currentData(), self.seconds.value()
+        rollup, filters = self.rollup.isChecked(), self.filters()
+        self.compute(
+            "cooccurrence",
+            lambda p: cooccurrence(p, mode, seconds=seconds, rollup=rollup, filters=filters),
+            self.show_table,
+        )
+
+    def cell_job(self, row_key: str, col_key: str) -> Callable[[Any], Any]:
+        from analysis.cooccurrence import cooccurrence_segments
+
+        mode, seconds = self.mode.currentData(), self.seconds.value()
+        rollup, filters = self.rollup.isChecked(), self.filters()
+        return lambda p: cooccurrence_segments(
+            p, row_key, col_key, mode, seconds=seconds, rollup=rollup, filters=filters
+        )
+
+    def export_data(self) -> tuple[str, Any, str]:
+        return "cooccurrence", self.result, "none"
+
+
+class _ClickableLabel(QLabel):
+    clicked_at = Signal(int, int)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        self.clicked_at.emit(int(pos.x()), int(pos.y()))
+
+
+class TimelineTab(AnalysisTab):
+    """One session (or the filter's sessions, compared) over time; click to play from there."""
+
+    def __init__(self, compute: Compute, filters: Callable[[], Filters]) -> None:
+        super().__init__(compute, filters)
+        self.session = QComboBox()
+        self.session.setMinimumContentsLength(20)
+        self.controls.addWidget(QLabel("Session"))
+        self.controls.addWidget(self.session)
+        self.hint = QLabel("(to compare sessions, pick several in the filter bar)")
+        self.controls.addWidget(self.hint)
+        self._finish_controls()
+        self.session.currentIndexChanged.connect(self._changed)
+        self.image = _ClickableLabel()
+        self.image.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.image.clicked_at.connect(self._clicked)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(self.image)
+        self.scroller.setWidgetResizable(False)
+        self.layout_.addWidget(self.scroller, 1)
+        self.boxes: list[Any] = []
+        self.timelines: list[Any] = []
+
+    def set_sessions(self, sessions: list[tuple[str, str]]) -> None:
+        """The sessions to choose from: (id, title)."""
+        current = self.session.currentData()
+        self.session.blockSignals(True)
+        self.session.clear()
+        for sid, title in sessions:
+            self.session.addItem(title, sid)
+        self.session.setCurrentIndex(max(self.session.findData(current), 0))
+        self.session.blockSignals(False)
+
+    def _session_ids(self) -> list[str]:
+        chosen = list(self.filters().sessions)
+        if len(chosen) > 1:
+            return chosen
+        sid = self.session.currentData()
+        return [sid] if sid else chosen
+
+    def refresh(self) -> None:
+        from dataclasses import replace
+
+        from analysis.charts import timeline_image
+        from analysis.timeline import session_timeline
+
+        ids = self._session_ids()
+        if not ids:
+            self.set_note("The project has no sessions yet.")
+            self.image.clear()
+            return
+        filters = replace(self.filters(), sessions=())
+        # leave room for the vertical scroll bar that a tall picture (several sessions) brings
+        bar = self.scroller.verticalScrollBar().sizeHint().width()
+        width = max(self.scroller.viewport().width() - bar - 4, 400)
+
+        def job(project: Any) -> Any:
+            tls = [session_timeline(project, sid, filters=filters) for sid in ids]
+            return (tls, *timeline_image(tls, width))
+
+        self.compute("timeline", job, self._show)
+
+    def _show(self, result: Any) -> None:
+        tls, pixels, width, height, boxes = result
+        self.timelines, self.boxes = tls, boxes
+        self.result = tls
+        notes = [f"{t.title}: {t.note}" for t in tls if t.note]
+        self.set_note(" ".join(notes))
+        image = QImage(pixels, width, height, 4 * width, QImage.Format.Format_RGBA8888)
+        pixmap = QPixmap.fromImage(image)  # a copy: ``pixels`` may go once it is made
+        self.image.setPixmap(pixmap)
+        self.image.resize(pixmap.size())
+
+    def _clicked(self, x: int, y: int) -> None:
+        for sid, left, right, top, bottom, xmin, xmax, _lanes in self.boxes:
+            if left <= x <= right and top <= y <= bottom and right > left:
+                ms = int(xmin + (x - left) / (right - left) * (xmax - xmin))
+                self.play_at(sid, max(ms, 0))
+                return
+
+    def play_at(self, session_id: str, ms: int) -> None:
+        """Play the session's segment at ``ms``."""
+        from analysis.timeline import segment_at
+
+        def found(segment_id: str | None) -> None:
+            if segment_id:
+                self.play_segment.emit(session_id, segment_id)
+
+        self.compute("segment", lambda p: segment_at(p, session_id, ms), found)
+
+    def export_data(self) -> tuple[str, Any, str]:
+        return "timeline", self.result, "none"
+
+
+class FrequenciesTab(AnalysisTab):
+    """Code frequencies as bars (QtCharts); word frequencies and keywords in context."""
+
+    def __init__(self, compute: Compute, filters: Callable[[], Filters]) -> None:
+        super().__init__(compute, filters)
+        self.what = _combo([("Codes", "codes"), ("Words", "words")])
+        self.by = _combo([("Overall", "all"), ("Per session", "session"), ("Per speaker",
+                          "speaker")])  # fmt: skip
+        self.measure = _combo([(v, k) for k, v in MEASURE_LABELS.items()])
+        self.measure.setCurrentIndex(1)
+        self.source = QComboBox()
+        self.languages = QLineEdit("ru,kk,en")
+        self.languages.setMaximumWidth(80)
+        self.languages.setToolTip("stop-word lists: ru, kk, en")
+        self.top_n = QSpinBox()
+        self.top_n.setRange(5, 500)
+        self.top_n.setValue(30)
+        self.labels = self._add_controls(
+            [
+                ("Show", self.what),
+                ("", self.by),
+                ("", self.measure),
+                ("Text of", self.source),
+                ("Stop-words", self.languages),
+                ("Top", self.top_n),
+            ]
+        )
+        self._finish_controls()
+        for box in (self.what, self.by, self.measure, self.source):
+            box.currentIndexChanged.connect(self._changed)
+        self.languages.editingFinished.connect(self.refresh)
+        self.top_n.valueChanged.connect(self._changed)
+        self.chart = QChart()
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.kwic_word = QLineEdit()
+        self.kwic_word.setPlaceholderText("a word: keywords in context")
+        self.kwic_word.returnPressed.connect(self.refresh_kwic)
+        self.kwic = KwicModel()
+        self.kwic_view = QTableView()
+        self.kwic_view.setModel(self.kwic)
+        self.kwic_view.verticalHeader().setVisible(False)
+        self.kwic_view.verticalHeader().setDefaultSectionSize(22)
+        header = self.kwic_view.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.kwic_view.doubleClicked.connect(self._kwic_activated)
+        bottom = QWidget()
+        lay = QVBoxLayout(bottom)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.kwic_word)
+        lay.addWidget(self.kwic_view)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.chart_view)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        self.layout_.addWidget(split, 1)
+        self._sync_controls()
+
+    def set_sources(self, codes: list[tuple[str, str]], sessions: list[tuple[str, str]]) -> None:
+        """What word counts can read: the whole project, a code's text or a session's."""
+        current = self.source.currentData()
+        self.source.blockSignals(True)
+        self.source.clear()
+        self.source.addItem("All transcripts", None)
+        for cid, path in codes:
+            self.source.addItem(f"Code: {path}", ("code", cid))
+        for sid, title in sessions:
+            self.source.addItem(f"Session: {title}", ("session", sid))
+        self.source.setCurrentIndex(max(self.source.findData(current), 0))
+        self.source.blockSignals(False)
+
+    def set_by_choices(self, choices: list[str]) -> None:
+        """Per what code frequencies may be split."""
+        current = self.by.currentData()
+        self.by.blockSignals(True)
+        self.by.clear()
+        self.by.addItem("Overall", "all")
+        for c in choices:
+            if c != "all":
+                self.by.addItem(f"Per {c}", c)
+        self.by.setCurrentIndex(max(self.by.findData(current), 0))
+        self.by.blockSignals(False)
+
+    def _sync_controls(self) -> None:
+        words = self.what.currentData() == "words"
+        for box in (self.by, self.measure):
+            box.setVisible(not words)
+        for w in (self.source, self.languages, self.top_n, self.kwic_word, self.kwic_view):
+            w.setVisible(words)
+        for name in ("Text of", "Stop-words", "Top"):
+            self.labels[name].setVisible(words)
+
+    def _scope(self) -> tuple[str | None, str | None]:
+        data = self.source.currentData()
+        if not data:
+            return None, None
+        kind, key = data
+        return (key, None) if kind == "code" else (None, key)
+
+    def refresh(self) -> None:
+        self._sync_controls()
+        filters = self.filters()
+        if self.what.currentData() == "words":
+            from dataclasses import replace
+
+            from analysis.words import word_frequencies
+
+            code_id, session_id = self._scope()
+            languages = tuple(x.strip() for x in self.languages.text().split(",") if x.strip())
+            top = self.top_n.value()
+            text_filters = replace(filters, codes=())
+            self.compute(
+                "words",
+                lambda p: word_frequencies(
+                    p,
+                    code_id=code_id,
+                    session_id=session_id,
+                    filters=text_filters,
+                    languages=languages,
+                    top=top,
+                ),
+                self._show_words,
+            )
+            return
+        from analysis.matrix import code_frequencies
+
+        by, measure = self.by.currentData(), self.measure.currentData()
+        self.compute(
+            "frequencies",
+            lambda p: code_frequencies(p, by, measure, filters=filters),
+            self._show_codes,
+        )
+
+    def _bars(self, categories: list[str], sets: Sequence[tuple[str, Sequence[float]]]) -> None:
+        self.chart.removeAllSeries()
+        for axis in self.chart.axes():
+            self.chart.removeAxis(axis)
+        if not categories:
+            return
+        series = QHorizontalStackedBarSeries()
+        for name, values in sets:
+            bar_set = QBarSet(name)
+            bar_set.append([float(v) for v in reversed(values)])
+            series.append(bar_set)
+        self.chart.addSeries(series)
+        y_axis = QBarCategoryAxis()
+        y_axis.append(list(reversed(categories)))
+        x_axis = QValueAxis()
+        x_axis.setLabelFormat("%d")
+        self.chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+        self.chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(y_axis)
+        series.attachAxis(x_axis)
+        x_axis.applyNiceNumbers()
+        self.chart.legend().setVisible(len(sets) > 1)
+
+    def _show_codes(self, table: Table) -> None:
+        self.result = table
+        self.set_note(table.note)
+        if table.empty:
+            self._bars([], [])
+            return
+        shown = [i for i, r in enumerate(table.rows) if sum(table.cells[i])] or []
+        categories = [table.rows[i].label[-40:] for i in shown]
+        sets = [(c.label, [table.cells[i][j] for i in shown]) for j, c in enumerate(table.columns)][
+            :12
+        ]
+        self.chart.setTitle(f"Code frequencies ({MEASURE_LABELS.get(table.measure, '')})")
+        self._bars(categories, sets)
+
+    def _show_words(self, counts: Any) -> None:
+        self.result = counts
+        self.set_note(counts.note)
+        words = counts.words[: self.top_n.value()]
+        self.chart.setTitle(f"Most frequent words ({counts.passages} passages)")
+        self._bars([w for w, _ in words], [("occurrences", [n for _, n in words])])
+        if words and not self.kwic_word.text():
+            self.kwic_word.setText(words[0][0])
+            self.refresh_kwic()
+
+    def refresh_kwic(self) -> None:
+        """List the keyword's occurrences in context."""
+        from dataclasses import replace
+
+        from analysis.words import keywords_in_context
+
+        word = self.kwic_word.text().strip()
+        code_id, session_id = self._scope()
+        filters = replace(self.filters(), codes=())
+        self.compute(
+            "kwic",
+            lambda p: keywords_in_context(
+                p, word, code_id=code_id, session_id=session_id, filters=filters
+            ),
+            self.kwic.set_lines,
+        )
+
+    def _kwic_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            line = self.kwic.lines[index.row()]
+            self.play_segment.emit(line.session_id, line.segment_id)
+
+    def export_data(self) -> tuple[str, Any, str]:
+        if self.what.currentData() == "words":
+            return "words", self.result, "none"
+        return "frequencies", self.result, "none"

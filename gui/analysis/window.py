@@ -1,0 +1,312 @@
+"""The Analysis window: a non-modal window with a filter bar and four tabs (``gui.analysis.tabs``).
+
+Every number comes from ``analysis/`` and is computed on a worker (``gui.tasks``) over its own
+read-only connection to the project (so the GUI thread never waits on a long query), one job
+per tab at a time: a newer request makes an older result stale and it is dropped. The window
+follows edits: ``schedule_refresh()`` (connected by ``gui.analysis.launcher`` to the edit
+signals) recomputes the shown tab shortly after the last change while the window is visible.
+Exports (chart: PNG/SVG via matplotlib; table: xlsx/csv) go through ``analysis.exports`` with
+the pseudonym and consent protections of every export, and are logged in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.filters import Facets, Filters
+from gui.analysis.tabs import (
+    AnalysisTab,
+    CooccurrenceTab,
+    FrequenciesTab,
+    MatrixTab,
+    TimelineTab,
+)
+from gui.app_state import AppState
+from gui.tasks import TaskHandle, TaskRunner
+from storage import Project
+
+
+class FilterBar(QWidget):
+    """Coder, sessions, speaker, attribute and date filters shared by every tab."""
+
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 0)
+        self.coder = QComboBox()
+        self.speaker = QComboBox()
+        self.attribute = QComboBox()
+        self.sessions_button = QToolButton()
+        self.sessions_button.setText("All sessions")
+        self.sessions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.sessions_menu = QMenu(self)
+        self.sessions_button.setMenu(self.sessions_menu)
+        self.date_from = QLineEdit()
+        self.date_to = QLineEdit()
+        for edit, hint in ((self.date_from, "from YYYY-MM-DD"), (self.date_to, "to YYYY-MM-DD")):
+            edit.setPlaceholderText(hint)
+            edit.setMaximumWidth(105)
+            edit.editingFinished.connect(self.changed.emit)
+        for text, widget in (
+            ("Coder", self.coder),
+            ("Sessions", self.sessions_button),
+            ("Speaker", self.speaker),
+            ("Attribute", self.attribute),
+            ("Dates", self.date_from),
+            ("", self.date_to),
+        ):
+            if text:
+                lay.addWidget(QLabel(text))
+            lay.addWidget(widget)
+        lay.addStretch(1)
+        for box in (self.coder, self.speaker, self.attribute):
+            box.setMinimumContentsLength(7)
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.session_actions: list[QAction] = []
+
+    def set_facets(self, f: Facets) -> None:
+        """Offer the project's coders, sessions, speakers and attribute values."""
+        for box, items in (
+            (self.coder, [("Any coder", None)] + [(c, c) for c in f.coders]),
+            (self.speaker, [("Any speaker", None)] + [(s, s) for s in f.speakers]),
+            (
+                self.attribute,
+                [("Any", None)]
+                + [(f"{k} = {v}", (k, v)) for k, vs in f.attributes.items() for v in vs]
+                + [(f"kind = {k}", ("session.kind", k)) for k in f.kinds],
+            ),
+        ):
+            current = box.currentData()
+            box.blockSignals(True)
+            box.clear()
+            for text, data in items:
+                box.addItem(text, data)
+            box.setCurrentIndex(max(box.findData(current), 0))
+            box.blockSignals(False)
+        chosen = {a.data() for a in self.session_actions if a.isChecked()}
+        self.sessions_menu.clear()
+        self.session_actions = []
+        for sid, title in f.sessions:
+            action = self.sessions_menu.addAction(title)
+            action.setCheckable(True)
+            action.setData(sid)
+            action.setChecked(sid in chosen)
+            action.toggled.connect(self._sessions_toggled)
+            self.session_actions.append(action)
+        self._label_sessions()
+
+    def _label_sessions(self) -> None:
+        n = sum(a.isChecked() for a in self.session_actions)
+        self.sessions_button.setText("All sessions" if not n else f"{n} session(s)")
+
+    def _sessions_toggled(self, _on: bool) -> None:
+        self._label_sessions()
+        self.changed.emit()
+
+    def filters(self) -> Filters:
+        """The filters as chosen."""
+        attribute = self.attribute.currentData()
+        return Filters(
+            coders=(self.coder.currentData(),) if self.coder.currentData() else (),
+            sessions=tuple(str(a.data()) for a in self.session_actions if a.isChecked()),
+            speakers=(self.speaker.currentData(),) if self.speaker.currentData() else (),
+            attributes=(tuple(attribute),) if attribute else (),
+            date_from=self.date_from.text().strip() or None,
+            date_to=self.date_to.text().strip() or None,
+        )
+
+
+class AnalysisWindow(QWidget):
+    """Matrix, Co-occurrence, Timeline and Frequencies of the open project (non-modal)."""
+
+    def __init__(
+        self,
+        state: AppState,
+        runner: TaskRunner,
+        play_segment: Callable[[str, str], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle("Analysis")
+        self.resize(1100, 720)
+        self.state = state
+        self.runner = runner
+        self._jobs: dict[str, int] = {}  # job name -> newest request number
+        self._handles: dict[str, TaskHandle] = {}
+        self._serial = 0
+        self.filter_bar = FilterBar()
+        self.filter_bar.changed.connect(self.refresh)
+        self.tabs = QTabWidget()
+        compute, filters = self.compute, self.filter_bar.filters
+        self.matrix = MatrixTab(compute, filters)
+        self.cooccurrence = CooccurrenceTab(compute, filters)
+        self.timeline = TimelineTab(compute, filters)
+        self.frequencies = FrequenciesTab(compute, filters)
+        for tab, title in (
+            (self.matrix, "Matrix"),
+            (self.cooccurrence, "Co-occurrence"),
+            (self.timeline, "Timeline"),
+            (self.frequencies, "Frequencies"),
+        ):
+            self.tabs.addTab(tab, title)
+            tab.play_segment.connect(play_segment)
+            tab.export_requested.connect(lambda kind, t=tab: self.export_dialog(t, kind))
+        self.tabs.currentChanged.connect(lambda _i: self.refresh())
+        self.status = QLabel("")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 4)
+        lay.addWidget(self.filter_bar)
+        lay.addWidget(self.tabs, 1)
+        lay.addWidget(self.status)
+        runner.task_finished.connect(lambda _h: self._busy_changed())
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(400)
+        self._debounce.timeout.connect(self.reload)
+        self.last_export: Path | None = None
+
+    # ------------------------------------------------------------------ computing
+    def compute(
+        self, name: str, fn: Callable[[Project], Any], on_done: Callable[[Any], None]
+    ) -> None:
+        """Run ``fn(project)`` on a worker (read-only connection); ``on_done`` gets the result
+        unless a newer ``name`` request came in meanwhile."""
+        project = self.state.project
+        if project is None:
+            return
+        folder = project.folder
+        self._serial += 1
+        serial = self._jobs[name] = self._serial
+        old = self._handles.get(name)
+        if old is not None and old.running:
+            old.cancel()
+
+        def job(_ctx: Any) -> Any:
+            with Project.open(folder, readonly=True) as reader:
+                return fn(reader)
+
+        def done(result: Any) -> None:
+            if self._jobs.get(name) == serial:
+                on_done(result)
+                self._busy_changed()
+
+        def failed(exc: BaseException) -> None:
+            if self._jobs.get(name) == serial:
+                self.status.setText(f"Could not compute the {name}: {exc}")
+
+        self._handles[name] = self.runner.submit(
+            f"analysis {name}", job, on_done=done, on_error=failed
+        )
+        self._busy_changed()
+
+    def _busy_changed(self) -> None:
+        running = [n for n, h in self._handles.items() if h.running]
+        self.status.setText("Computing…" if running else "")
+
+    def busy(self) -> bool:
+        """True while a computation runs."""
+        return any(h.running for h in self._handles.values())
+
+    def reload(self) -> None:
+        """Read the project's facets again, then recompute the shown tab."""
+        self.compute("facets", _facets, self._set_facets)
+
+    def _set_facets(self, result: Any) -> None:
+        facets, choices = result
+        self.filter_bar.blockSignals(True)
+        self.filter_bar.set_facets(facets)
+        self.filter_bar.blockSignals(False)
+        self.matrix.set_column_choices(choices)
+        self.frequencies.set_by_choices(choices)
+        self.timeline.set_sessions(facets.sessions)
+        self.frequencies.set_sources(facets.codes, facets.sessions)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the shown tab."""
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, AnalysisTab) and self.state.project is not None:
+            tab.refresh()
+
+    def schedule_refresh(self) -> None:
+        """Recompute soon (after a burst of edits), if the window is visible."""
+        if self.isVisible():
+            self._debounce.start()
+
+    # ------------------------------------------------------------------ exports
+    def export_dialog(self, tab: AnalysisTab, kind: str) -> None:
+        """Ask where to write the tab's chart or table, then write it."""
+        if kind == "chart":
+            filters_text = "PNG image (*.png);;SVG image (*.svg)"
+        else:
+            filters_text = "Excel workbook (*.xlsx);;CSV table (*.csv)"
+        path, chosen = QFileDialog.getSaveFileName(self, "Export", "", filters_text)
+        if not path:
+            return
+        dest = Path(path)
+        if not dest.suffix:
+            dest = dest.with_suffix("." + chosen.split("*.")[-1].rstrip(")"))
+        self.export_to(tab, dest)
+
+    def export_to(self, tab: AnalysisTab, dest: Path) -> None:
+        """Write the tab's current view to ``dest`` (by suffix), pseudonymised and logged."""
+        project = self.state.project
+        kind, data, percent = tab.export_data()
+        if project is None or data is None or not kind:
+            self.status.setText("Nothing to export yet.")
+            return
+        self.status.setText(f"Exporting {dest.name}…")
+
+        def job(_ctx: Any) -> Path:
+            return _export(project, kind, data, dest, percent)
+
+        def done(path: Path) -> None:
+            self.last_export = path
+            self.status.setText(f"Wrote {path}.")
+
+        def failed(exc: BaseException) -> None:
+            self.status.setText(f"Could not export: {exc}")
+
+        self.runner.submit("analysis export", job, on_done=done, on_error=failed)
+
+
+def _facets(project: Project) -> Any:
+    from analysis.filters import facets
+    from analysis.matrix import column_choices
+
+    return facets(project), column_choices(project)
+
+
+def _export(project: Project, kind: str, data: Any, dest: Path, percent: str) -> Path:
+    """Pseudonymise the labels of a computed result and write it (worker thread)."""
+    from analysis.exports import export_scope, write_result
+    from analysis.filters import Filters
+
+    _, label = export_scope(project, Filters(), None)
+    if kind in ("matrix", "cooccurrence", "frequencies"):
+        data = data.relabelled(label)
+    elif kind == "timeline":
+        data = [t.relabelled(label) for t in data]
+    return write_result(project, kind, data, dest, percent=percent)

@@ -1,0 +1,149 @@
+"""The Analysis window: the numbers of analysis/, computed off the GUI thread, following edits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from analysis.matrix import code_matrix
+from analysis.table import Header, Table
+from gui.analysis.models import CodeTableModel
+from storage import Project
+from tests.analysis_support import build_project
+
+
+@pytest.fixture
+def coded(tmp_path: Path) -> Iterator[Project]:
+    project = build_project(tmp_path / "a.fieldscribe", seed=4, sessions=3, segments=20)
+    yield project
+    project.close()
+
+
+@pytest.fixture
+def main(qtbot: Any, coded: Project, qsettings: Any, fake_transcriber: Any) -> Iterator[Any]:
+    from gui.main_window import MainWindow
+
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(coded, transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.runner.cancel_all()
+    w.close()
+
+
+def _open(main: Any, idle: Callable[..., None]) -> Any:
+    idle(main)
+    win = main.analysis.show()
+    assert win is not None and not win.isModal()
+    idle(main)
+    return win
+
+
+def test_matrix_tab_shows_the_library_numbers_and_opens_cells(
+    main: Any, coded: Project, idle: Callable[..., None], qtbot: Any
+) -> None:
+    win = _open(main, idle)
+    model = win.matrix.model
+    expected = code_matrix(coded, "session", "segments")
+    assert model.table is not None and model.table.cells == expected.cells
+    assert model.rowCount() == len(expected.rows)
+    # a non-empty cell lists its segments; a double-click asks to play one
+    i, j = next((i, j) for i, r in enumerate(expected.cells) for j, v in enumerate(r) if v)
+    index = model.index(i, j)
+    win.matrix.view.clicked.emit(index)
+    idle(main)
+    assert len(win.matrix.hits.hits) == expected.cells[i][j]
+    with qtbot.waitSignal(win.matrix.play_segment) as blocker:
+        win.matrix.hits_view.doubleClicked.emit(win.matrix.hits.index(0, 0))
+    assert blocker.args[1] == win.matrix.hits.hits[0].segment_id
+    # percentages and shading
+    win.matrix.percent.setCurrentIndex(1)
+    assert model.data(index).endswith("%")
+    assert model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
+
+
+def test_other_tabs_compute_and_export(
+    main: Any, idle: Callable[..., None], tmp_path: Path, coded: Project
+) -> None:
+    win = _open(main, idle)
+    for tab in (win.cooccurrence, win.timeline, win.frequencies):
+        win.tabs.setCurrentWidget(tab)
+        idle(main)
+        assert tab.result is not None, tab
+    assert not win.timeline.image.pixmap().isNull()
+    assert win.frequencies.chart.series()
+    win.frequencies.what.setCurrentIndex(1)  # words
+    idle(main)
+    assert win.frequencies.result.words and win.frequencies.kwic.lines
+    for tab, name in (
+        (win.frequencies, "w.png"),
+        (win.timeline, "t.svg"),
+        (win.cooccurrence, "c.xlsx"),
+        (win.matrix, "m.csv"),
+    ):
+        if tab is win.matrix:
+            win.tabs.setCurrentWidget(tab)
+            idle(main)
+        win.export_to(tab, tmp_path / name)
+        idle(main)
+        assert (tmp_path / name).stat().st_size > 100, win.status.text()
+    assert len(coded.audit.entries(action="export")) >= 4
+
+
+def test_follows_edits(main: Any, coded: Project, idle: Callable[..., None], qtbot: Any) -> None:
+    win = _open(main, idle)
+    before = sum(win.matrix.model.table.row_totals())
+    session = coded.sessions.all()[0]
+    seg = coded.transcript.add_segment(session.id, 999_000, 999_500, "new words", speaker="X")
+    code = coded.codebook.ensure_code_path("Fresh").id
+    coded.codebook.apply_code(seg.id, code, coder="ann")
+    main.extra_panels.codings_changed.emit()
+    qtbot.waitUntil(lambda: win.busy() or sum(win.matrix.model.table.row_totals()) != before)
+    idle(main)
+    assert sum(win.matrix.model.table.row_totals()) == before + 1
+
+
+def test_empty_project_shows_a_note(
+    qtbot: Any, tmp_path: Path, qsettings: Any, fake_transcriber: Any, idle: Callable[..., None]
+) -> None:
+    from gui.main_window import MainWindow
+
+    with Project.create(tmp_path / "e.fieldscribe", coder="a") as project:
+        w = MainWindow(project, transcriber=fake_transcriber, settings=qsettings)
+        qtbot.addWidget(w)
+        win = _open(w, idle)
+        assert "codebook is empty" in win.matrix.note.text()
+        for tab in (win.cooccurrence, win.timeline, win.frequencies):
+            win.tabs.setCurrentWidget(tab)
+            idle(w)
+            assert tab.note.text(), tab
+        w.runner.cancel_all()
+        w.close()
+
+
+def test_code_table_model_without_a_window() -> None:
+    table = Table(
+        "matrix",
+        "segments",
+        [Header("a", "A"), Header("b", "A/B", 1, "a")],
+        [Header("s1", "One"), Header("s2", "Two")],
+        [[3, 1], [0, 2]],
+    )
+    model = CodeTableModel()
+    model.set_table(table)
+    assert (model.rowCount(), model.columnCount()) == (2, 3)
+    assert model.data(model.index(0, 2)) == "4"  # the row total
+    assert model.headerData(1, Qt.Orientation.Vertical).strip() == "B"
+    model.set_options(top=True)
+    assert model.rowCount() == 1
+    model.set_options(percent="column", top=False)
+    assert model.data(model.index(0, 0)) == "100.0%"
+    model.set_options(display="symbols")
+    assert model.data(model.index(0, 0)) == "●"
+    model.set_table(None)
+    assert model.rowCount() == 0

@@ -1,0 +1,227 @@
+"""The analysis SQL layer against brute-force counts over generated projects (analysis/)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.cooccurrence import cooccurrence, cooccurrence_segments
+from analysis.filters import Filters
+from analysis.matrix import code_frequencies, code_matrix, matrix_cell_segments
+from analysis.timeline import session_timeline
+from analysis.words import keywords_in_context, word_frequencies
+from storage import Project
+from tests.analysis_support import Truth, build_project
+
+COLUMNS = ["session", "speaker", "participant", "participant.age", "session.kind", "all"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    p = build_project(tmp_path_factory.mktemp("an") / "p.fieldscribe", seed=3)
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="module")
+def truth(project: Project) -> Truth:
+    return Truth(project)
+
+
+def _flt(truth: Truth, name: str) -> tuple[Filters, dict[str, Any]]:
+    sid = sorted(truth.sessions)[0]
+    return {
+        "none": (Filters(), {}),
+        "coder": (Filters(coders=("ann",)), {"coders": {"ann"}}),
+        "session": (Filters(sessions=(sid,)), {"sessions": {sid}}),
+        "speaker": (Filters(speakers=("Speaker 2",)), {"speakers": {"Speaker 2"}}),
+        "age": (Filters(attributes=(("age", "18-30"),)), {"age": "18-30"}),
+    }[name]
+
+
+@pytest.mark.parametrize("columns", COLUMNS)
+@pytest.mark.parametrize("measure", ["segments", "codings", "talk_ms"])
+@pytest.mark.parametrize("rollup", [False, True])
+def test_matrix_matches_brute_force(
+    project: Project, truth: Truth, columns: str, measure: str, rollup: bool
+) -> None:
+    table = code_matrix(project, columns, measure, rollup=rollup)
+    expected = truth.matrix(columns, measure, rollup, {})
+    assert table.as_map() == {k: v for k, v in expected.items() if v}
+    assert [h.key for h in table.rows] == [c.id for c in project.codebook.codes()]
+
+
+@pytest.mark.parametrize("which", ["coder", "session", "speaker", "age"])
+def test_matrix_filters_match_brute_force(project: Project, truth: Truth, which: str) -> None:
+    flt, brute = _flt(truth, which)
+    for columns in ("session", "speaker", "participant.age"):
+        table = code_matrix(project, columns, "segments", filters=flt)
+        assert table.as_map() == truth.matrix(columns, "segments", False, brute)
+
+
+def test_percentages_and_totals(project: Project) -> None:
+    table = code_matrix(project, "session", "codings")
+    for row, pct in zip(table.cells, table.percentages("row"), strict=True):
+        if sum(row):
+            assert sum(pct) == pytest.approx(100.0)
+    for j, total in enumerate(table.column_totals()):
+        assert total == sum(r[j] for r in table.cells)
+        col = [r[j] for r in table.percentages("column")]
+        assert sum(col) == pytest.approx(100.0 if total else 0.0)
+    freq = code_frequencies(project)
+    assert [r[0] for r in freq.cells] == table.row_totals()
+
+
+@pytest.mark.parametrize("mode", ["segment", "overlap", "within"])
+@pytest.mark.parametrize("which", ["none", "coder", "speaker"])
+def test_cooccurrence_matches_brute_force(
+    project: Project, truth: Truth, mode: str, which: str
+) -> None:
+    flt, brute = _flt(truth, which)
+    for seconds in (0, 5, 30) if mode == "within" else (0,):
+        table = cooccurrence(project, mode, seconds=seconds, filters=flt)
+        assert table.as_map() == truth.cooccurrence(mode, seconds, brute), (mode, seconds)
+
+
+@pytest.mark.parametrize("mode", ["segment", "overlap", "within"])
+def test_cooccurrence_rolled_up(project: Project, truth: Truth, mode: str) -> None:
+    table = cooccurrence(project, mode, seconds=3, rollup=True)
+    assert table.as_map() == truth.cooccurrence(mode, 3, {}, rollup=True)
+
+
+def test_cells_open_their_segments(project: Project, truth: Truth) -> None:
+    table = code_matrix(project, "speaker", "segments", rollup=True)
+    for i, row in enumerate(table.rows):
+        for j, col in enumerate(table.columns):
+            hits = matrix_cell_segments(project, row.key, col.key, "speaker", rollup=True)
+            assert len(hits) == table.cells[i][j]
+            assert all((h.speaker or "") == col.key for h in hits)
+    co = cooccurrence(project, "within", seconds=5)
+    a, b = co.rows[0].key, co.rows[1].key
+    hits = cooccurrence_segments(project, a, b, "within", seconds=5)
+    assert len(hits) == co.cell(a, b)
+
+
+def test_timeline_lanes(project: Project, truth: Truth) -> None:
+    sid = sorted(truth.sessions)[1]
+    tl = session_timeline(project, sid)
+    speakers = [lane for lane in tl.lanes if lane.kind == "speaker"]
+    codes = {lane.key: lane for lane in tl.lanes if lane.kind == "code"}
+    segs = [g for g in truth.segs.values() if g.session_id == sid]
+    assert {lane.key for lane in speakers} == {g.speaker for g in segs if g.speaker}
+    for code_id in truth.codes:
+        expected = sorted(
+            {
+                (g.start_ms, g.end_ms, g.id)
+                for c in truth.codings
+                if c.code_id == code_id
+                for g in [truth.segs[c.segment_id]]
+                if g.session_id == sid
+            }
+        )
+        got = (
+            sorted((b.start_ms, b.end_ms, b.segment_id) for b in codes[code_id].bars)
+            if (code_id in codes)
+            else []
+        )
+        assert got == expected
+    assert tl.duration_ms == max(g.end_ms for g in segs)
+    only_bob = session_timeline(project, sid, filters=Filters(coders=("bob",)))
+    assert sum(len(x.bars) for x in only_bob.lanes if x.kind == "code") <= sum(
+        len(x.bars) for x in codes.values()
+    )
+
+
+def test_words_respect_pseudonyms_and_stopwords(tmp_path: Path) -> None:
+    with Project.create(tmp_path / "w.fieldscribe", coder="lead") as p:
+        s = p.sessions.add_session("G", "focus_group")
+        from storage.transcript.transcript import SegmentDraft
+
+        segs = p.transcript.add_segments(
+            s.id,
+            [
+                SegmentDraft(0, 1000, "Айгерим говорит, что врач и врач далеко", speaker="A"),
+                SegmentDraft(1000, 2000, "the clinic is far and the doctor is late", speaker="B"),
+                SegmentDraft(2000, 3000, "емхана алыс және кезек ұзақ", speaker="A"),
+            ],
+        )
+        p.privacy.set_pseudonym("Айгерим", "Участница 1")
+        code = p.codebook.ensure_code_path("Access").id
+        p.codebook.apply_code(segs[0].id, code, start_cp=0, end_cp=17, coder="ann")
+        p.codebook.apply_code(segs[1].id, code, coder="ann")
+        words = dict(word_frequencies(p, session_id=s.id).words)
+        assert words["врач"] == 2 and "айгерим" not in words and "участница" in words
+        assert not {"и", "the", "and", "is", "және", "что"} & set(words)
+        coded = dict(word_frequencies(p, code_id=code).words)
+        assert "врач" not in coded and coded["clinic"] == 1 and "участница" in coded
+        kwic = keywords_in_context(p, "врач", session_id=s.id, width=10)
+        assert [k.keyword for k in kwic] == ["врач", "врач"]
+        assert all("Айгерим" not in k.left + k.right for k in kwic)
+
+
+def test_empty_and_impossible_give_notes_not_errors(tmp_path: Path) -> None:
+    with Project.create(tmp_path / "e.fieldscribe", coder="lead") as p:
+        for columns in COLUMNS:
+            t = code_matrix(p, columns)
+            assert t.empty and t.note
+        assert "codebook is empty" in code_matrix(p).note
+        for mode in ("segment", "overlap", "within"):
+            assert cooccurrence(p, mode).note
+        assert session_timeline(p, "nope").note
+        assert word_frequencies(p).note
+        s = p.sessions.add_session("G", "interview")
+        assert session_timeline(p, s.id).note
+        p.codebook.ensure_code_path("Lonely")
+        assert "Nothing is coded" in code_matrix(p).note
+        seg = p.transcript.add_segment(s.id, 0, 1000, "hello world", speaker="A")
+        code = p.codebook.ensure_code_path("Used").id
+        p.codebook.apply_code(seg.id, code, coder="ann")
+        table = code_matrix(p)
+        assert not table.empty and [r[0] for r in table.cells] == [0, 1]  # Lonely: zeros
+        assert "attribute 'height'" in code_matrix(p, "participant.height").note
+        none = code_matrix(p, filters=Filters(coders=("nobody",)))
+        assert none.empty and "coder nobody" in none.note
+        assert code_matrix(p, filters=Filters(attributes=(("height", "2"),))).note
+        assert code_matrix(p, "bogus").note.startswith("unknown columns")
+        assert cooccurrence(p, "bogus").note
+        assert word_frequencies(p, code_id=p.codebook.find_code("Lonely").id).note  # type: ignore[union-attr]
+        assert keywords_in_context(p, "") == []
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    seed=st.integers(0, 10_000),
+    columns=st.sampled_from(COLUMNS),
+    measure=st.sampled_from(["segments", "codings", "talk_ms"]),
+    mode=st.sampled_from(["segment", "overlap", "within"]),
+    seconds=st.sampled_from([0, 2, 10]),
+)
+def test_random_projects(seed: int, columns: str, measure: str, mode: str, seconds: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        p = build_project(Path(tmp) / "r.fieldscribe", seed, sessions=2, segments=15)
+        try:
+            truth = Truth(p)
+            rollup = seed % 2 == 0
+            assert code_matrix(p, columns, measure, rollup=rollup).as_map() == {
+                k: v for k, v in truth.matrix(columns, measure, rollup, {}).items() if v
+            }
+            assert cooccurrence(p, mode, seconds=seconds).as_map() == truth.cooccurrence(
+                mode, seconds, {}
+            )
+        finally:
+            p.close()
+
+
+def test_timeline_uses_stored_speaker_turns(tmp_path: Path) -> None:
+    with Project.create(tmp_path / "t.fieldscribe", coder="lead") as p:
+        s = p.sessions.add_session("G", "focus_group")
+        p.transcript.add_segment(s.id, 0, 5000, "hello", speaker="Speaker 1")
+        p.speakers.turns.save(s.id, [(0, 2000, "Speaker 1"), (2500, 9000, "Speaker 2")])
+        lanes = {x.key: x for x in session_timeline(p, s.id).lanes if x.kind == "speaker"}
+        assert [(b.start_ms, b.end_ms) for b in lanes["Speaker 2"].bars] == [(2500, 9000)]
+        assert session_timeline(p, s.id).duration_ms == 9000

@@ -1,0 +1,145 @@
+"""``fieldscribe analyze``: the same numbers as analysis/, files written with export protections."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analysis.cooccurrence import cooccurrence
+from analysis.matrix import code_matrix
+from cli import main
+from storage import Project
+from tests.analysis_support import build_project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "p.fieldscribe"
+    p = build_project(path, seed=11, sessions=3, segments=25)
+    p.privacy.set_pseudonym("Speaker 2", "Respondent B")
+    p.close()
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: Any) -> tuple[int, Any]:
+    code = main([str(a) for a in args])
+    out = capsys.readouterr().out
+    try:
+        return code, json.loads(out)
+    except ValueError:
+        return code, out
+
+
+def test_json_gives_the_library_numbers(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with Project.open(folder, readonly=True) as p:
+        matrix = code_matrix(p, "session", "talk_ms", rollup=True)
+        co = cooccurrence(p, "within", seconds=5)
+    code, out = run(capsys, "analyze", folder, "matrix", "--measure", "talk_ms", "--rollup",
+                    "--json")  # fmt: skip
+    assert code == 0 and out["cells"] == matrix.cells and out["note"] == ""
+    code, out = run(capsys, "analyze", folder, "cooccurrence", "--by", "within", "--seconds", 5,
+                    "--json")  # fmt: skip
+    assert out["cells"] == co.cells
+    code, out = run(capsys, "analyze", folder, "matrix", "--columns", "speaker", "--json")
+    labels = [c["label"] for c in out["columns"]]
+    assert "Respondent B" in labels and "Speaker 2" not in labels  # pseudonymised
+    code, out = run(capsys, "analyze", folder, "matrix", "--columns", "speaker", "--json",
+                    "--no-pseudonyms")  # fmt: skip
+    assert "Speaker 2" in [c["label"] for c in out["columns"]]
+
+
+def test_filters_and_percentages(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, all_ = run(capsys, "analyze", folder, "matrix", "--measure", "codings", "--json")
+    _, ann = run(capsys, "analyze", folder, "matrix", "--measure", "codings", "--coder", "ann",
+                 "--json")  # fmt: skip
+    _, bob = run(capsys, "analyze", folder, "matrix", "--measure", "codings", "--coder", "bob",
+                 "--json")  # fmt: skip
+    assert sum(all_["row_totals"]) == sum(ann["row_totals"]) + sum(bob["row_totals"])
+    _, pct = run(capsys, "analyze", folder, "matrix", "--percent", "column", "--json")
+    assert all(
+        abs(sum(r[j] for r in pct["percentages"]) - 100) < 0.1 for j in range(len(pct["columns"]))
+    )
+    _, age = run(capsys, "analyze", folder, "frequencies", "--by", "participant.age", "--where",
+                 "session.kind=interview", "--json")  # fmt: skip
+    assert age["spec"]["filters"] == "session.kind = interview"
+
+
+def test_files_are_written_and_logged(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Project.open(folder, readonly=True) as p:
+        sid = p.sessions.all()[0].id
+        before = len(p.audit.entries(action="export"))
+    for name, args in [
+        ("m.svg", ["matrix", "--columns", "participant.age"]),
+        ("c.png", ["cooccurrence", "--by", "overlap"]),
+        ("t.svg", ["timeline", "--session", sid]),
+        ("f.png", ["frequencies", "--by", "session"]),
+        ("w.png", ["frequencies", "--words", "--session", sid]),
+        ("m.xlsx", ["matrix", "--columns", "speaker"]),
+        ("k.csv", ["frequencies", "--kwic", "врач"]),
+        ("t.csv", ["timeline", "--session", sid]),
+    ]:
+        code, out = run(capsys, "analyze", folder, *args, "-o", tmp_path / name)
+        assert code == 0 and (tmp_path / name).stat().st_size > 100, (name, out)
+    assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+    assert b"<svg" in (tmp_path / "m.svg").read_bytes()[:500]
+    with zipfile.ZipFile(tmp_path / "m.xlsx") as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert "Respondent B" in sheet and "Speaker 2" not in sheet
+    rows = list(csv.reader((tmp_path / "k.csv").open(encoding="utf-8-sig")))
+    assert rows[0] == ["session_id", "start_ms", "speaker", "left", "keyword", "right"]
+    with Project.open(folder, readonly=True) as p:
+        assert len(p.audit.entries(action="export")) == before + 8
+
+
+def test_consented_only_leaves_out_segments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.fieldscribe"
+    with build_project(path, seed=2, sessions=1, segments=20) as p:
+        pid = p.sessions.participants()[0].id
+        p.privacy.set_consent(pid, None, transcription=True, quotation=True)
+    _, everyone = run(capsys, "analyze", path, "matrix", "--columns", "participant", "--json")
+    _, consented = run(capsys, "analyze", path, "matrix", "--columns", "participant",
+                       "--consented-only", "--json")  # fmt: skip
+    # segments without a speaker stay (as in every export): nobody to ask
+    assert [c["key"] for c in consented["columns"]] in ([pid], [pid, ""])
+    assert len(everyone["columns"]) > 1
+
+
+def test_bad_input_is_one_line(folder: Path, tmp_path: Path) -> None:
+    def fs(*args: Any) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "analyze", str(folder), *map(str, args)],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    for args, rc in [
+        (["timeline"], 1),
+        (["matrix", "--code", "No/Such"], 1),
+        (["matrix", "--where", "nonsense"], 1),
+        (["matrix", "-o", tmp_path / "x.txt"], 1),
+        (["frequencies", "--kwic", "x", "-o", tmp_path / "k.png"], 0),  # nothing found: note
+        (["cooccurrence", "--by", "bogus"], 2),
+        (["cooccurrence", "--by", "within", "--seconds", "inf"], 2),
+        (["frequencies", "--words", "--top", "-5"], 2),
+        (["matrix", "--from", "garbage"], 2),
+        (["matrix", "--columns", "participant."], 1),
+        (["frequencies", "--by", "bogus"], 1),
+    ]:
+        result = fs(*args)
+        assert result.returncode == rc, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.splitlines()) <= 1 or rc == 2  # argparse adds its usage
+    ok = fs("matrix", "--columns", "participant.height")
+    assert ok.returncode == 0 and "No participant has the attribute" in ok.stdout

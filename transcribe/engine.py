@@ -564,23 +564,10 @@ def _uncovered(
     a sentence: the whole chunk is taken again when at most half of it is covered, else only
     the spans without words (each at least ``MISSED_MIN_S`` long).
     """
-    margin = _WORD_MARGIN_S * SAMPLE_RATE
     least = MISSED_MIN_S * SAMPLE_RATE
     missed: list[dict[str, int]] = []
     for chunk in chunks:
-        pos = float(chunk["start"])
-        free: list[tuple[float, float]] = []
-        for start_s, end_s in covered:
-            start, end = start_s * SAMPLE_RATE - margin, end_s * SAMPLE_RATE + margin
-            if end <= pos:
-                continue
-            if start >= chunk["end"]:
-                break
-            if start > pos:
-                free.append((pos, start))
-            pos = max(pos, end)
-        if pos < chunk["end"]:
-            free.append((pos, float(chunk["end"])))
+        free = _free_spans(chunk, covered)
         uncovered = sum(b - a for a, b in free)
         if uncovered < least:
             continue
@@ -589,6 +576,28 @@ def _uncovered(
         else:
             missed.extend({"start": round(a), "end": round(b)} for a, b in free if b - a >= least)
     return pack_pieces(missed)
+
+
+def _free_spans(
+    chunk: dict[str, int], covered: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """The (start, end) samples of a chunk that no word covers (words are widened by
+    ``_WORD_MARGIN_S`` each side; ``covered`` holds sorted (start, end) seconds)."""
+    margin = _WORD_MARGIN_S * SAMPLE_RATE
+    pos = float(chunk["start"])
+    free: list[tuple[float, float]] = []
+    for start_s, end_s in covered:
+        start, end = start_s * SAMPLE_RATE - margin, end_s * SAMPLE_RATE + margin
+        if end <= pos:
+            continue
+        if start >= chunk["end"]:
+            break
+        if start > pos:
+            free.append((pos, start))
+        pos = max(pos, end)
+    if pos < chunk["end"]:
+        free.append((pos, float(chunk["end"])))
+    return free
 
 
 def _not_repeated(again: list[Any], decoded: list[Any], near_s: float = 10.0) -> list[Any]:
@@ -720,23 +729,9 @@ def _placeholders(
         spans = [(w.start_ms, w.end_ms) for w in d.words] or [(d.start_ms, d.end_ms)]
         covered.extend(((a - offset_ms) / 1000, (b - offset_ms) / 1000) for a, b in spans)
     covered.sort()
-    margin = _WORD_MARGIN_S * SAMPLE_RATE
     out = []
     for chunk in chunks:
-        pos = float(chunk["start"])
-        free: list[tuple[float, float]] = []
-        for start_s, end_s in covered:
-            start, end = start_s * SAMPLE_RATE - margin, end_s * SAMPLE_RATE + margin
-            if end <= pos:
-                continue
-            if start >= chunk["end"]:
-                break
-            if start > pos:
-                free.append((pos, start))
-            pos = max(pos, end)
-        if pos < chunk["end"]:
-            free.append((pos, float(chunk["end"])))
-        for a, b in free:
+        for a, b in _free_spans(chunk, covered):
             if b - a >= PLACEHOLDER_MIN_S * SAMPLE_RATE:
                 start_ms = offset_ms + round(a * 1000 / SAMPLE_RATE)
                 end_ms = offset_ms + round(b * 1000 / SAMPLE_RATE)

@@ -1,0 +1,644 @@
+"""Transcribing on a Dask cluster: a scheduler of the user's, or a ``LocalCluster`` here.
+
+The project never leaves this machine and has one writer, this process. ``ClusterEngine``
+takes the place of ``Transcriber`` in ``transcribe.runner.transcribe_session`` (its ``engine``
+argument), so everything the runner guarantees holds unchanged: segments written batch by batch
+in audio order with ``done_ms`` in the same transaction, a killed client resumes from
+``done_ms``, nothing is written twice. What changes is who decodes:
+
+1. This process reads the recording with ffmpeg and finds the speech (Silero VAD) exactly as a
+   local run does (``transcribe.stream.speech_windows``), so the recording is cut in pauses
+   into the same pieces of a few minutes (``piece_s``, default the local window). A piece that
+   would end inside speech (no pause anywhere in it) is joined with the next one, so no word is
+   cut in two at a seam.
+2. Each piece goes to a worker as 16-bit PCM bytes (``client.scatter``), or, with
+   ``shared_media``, as a place in a file every worker can read. The worker
+   (``transcribe.cluster_worker.decode_piece``) decodes it with the same batches as a local
+   run and returns plain segment data; the bytes are released as soon as the result is here.
+3. Results are written in audio order as they arrive; a few pieces are in flight per worker.
+   A piece whose worker dies is recomputed on another one by Dask; a failure is one clear
+   ``ClusterError`` and what was written stays (run the same command again to resume).
+
+Audio leaves this machine only for a scheduler on loopback or a private network, unless the
+user passes ``allow_remote`` together with TLS (``distributed.Security``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import logging
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from storage.core.errors import FieldScribeError
+from storage.core.models import Word
+from storage.transcript.transcript import SegmentDraft
+
+from .engine import BATCH_SIZE, WINDOW_S, ChunkResult, check_language, default_threads, plan_workers
+from .models import ModelError, ModelInfo
+from .stream import SAMPLE_RATE, Audio, Window, speech_windows
+
+log = logging.getLogger(__name__)
+
+#: a piece that ends inside speech is joined with at most this many following ones (a noisy
+#: recording that the VAD takes for speech from end to end is then cut where a local run cuts)
+MAX_JOINS = 3
+
+
+class ClusterError(FieldScribeError):
+    """The cluster cannot be used, or failed while transcribing (the project keeps what was
+    written; the same command resumes)."""
+
+
+# ---------------------------------------------------------------------------- the address
+def check_address(address: str, *, allow_remote: bool = False, tls: bool = False) -> str:
+    """Validate a scheduler address; return it with its scheme (``tcp://`` by default).
+
+    A scheduler on loopback or a private network (10/8, 172.16/12, 192.168/16, fc00::/7,
+    link-local) is accepted. Any other is refused: the audio would leave the network, so
+    it needs ``allow_remote`` and a ``tls://`` address with TLS configured.
+
+    Raises:
+        ClusterError: a malformed or unresolvable address, or a public one without
+            ``allow_remote`` and TLS.
+    """
+    text = address.strip()
+    if "://" not in text:
+        text = "tcp://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname:
+        raise ClusterError(
+            f"{address!r} is not a Dask scheduler address; use tcp://HOST:8786 (or tls://)."
+        )
+    try:
+        port = parts.port or 8786
+    except ValueError as exc:
+        raise ClusterError(f"{address!r}: the port is not a number.") from exc
+    try:
+        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
+        raise ClusterError(
+            f"Cannot resolve the scheduler's host {parts.hostname!r} ({exc}); nothing was changed."
+        ) from exc
+    addresses = sorted({str(item[4][0]) for item in found})
+    public = [a for a in addresses if not _private(a)]
+    if public:
+        if not allow_remote:
+            raise ClusterError(
+                f"The scheduler {parts.hostname} ({', '.join(public)}) is not on this machine "
+                "or a private network: the recordings would leave it. Use a scheduler on your "
+                "own network, or pass --allow-remote with a tls:// address and TLS "
+                "certificates (--tls-ca-file, --tls-cert, --tls-key) if you mean it. Nothing "
+                "was changed."
+            )
+        if parts.scheme != "tls" or not tls:
+            raise ClusterError(
+                f"The scheduler {parts.hostname} is outside your network: --allow-remote needs "
+                "a tls:// address and TLS certificates (--tls-ca-file, --tls-cert, --tls-key). "
+                "Nothing was changed."
+            )
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    return f"{parts.scheme}://{host}:{port}"
+
+
+def _private(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    return ip.is_loopback or ip.is_private or ip.is_link_local
+
+
+def tls_security(ca_file: str | None, cert: str | None, key: str | None) -> Any:
+    """A ``distributed.Security`` for TLS with these files (None when none is given).
+
+    Raises:
+        ClusterError: only some of the three files, or one that does not exist.
+    """
+    given = [f for f in (ca_file, cert, key) if f]
+    if not given:
+        return None
+    if len(given) != 3:
+        raise ClusterError("TLS needs all three of --tls-ca-file, --tls-cert and --tls-key.")
+    for name in given:
+        if not Path(name).is_file():
+            raise ClusterError(f"{name}: no such TLS file.")
+    from distributed import Security
+
+    return Security(  # type: ignore[no-untyped-call]
+        tls_ca_file=ca_file,
+        tls_client_cert=cert,
+        tls_client_key=key,
+        require_encryption=True,
+    )
+
+
+# ---------------------------------------------------------------------------- the cluster
+@dataclass
+class WorkerStats:
+    """What one worker did in this run."""
+
+    pieces: int = 0
+    audio_ms: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class ClusterStats:
+    """Progress over a whole run (every session), for progress bars."""
+
+    workers: int = 0
+    pieces_done: int = 0
+    pieces_sent: int = 0
+    audio_ms_done: int = 0
+    per_worker: dict[str, WorkerStats] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def describe(self) -> str:
+        """One short line: workers, audio hours done, rate."""
+        hours = self.audio_ms_done / 3_600_000
+        elapsed = max(1e-6, time.monotonic() - self.started)
+        rate = hours / (elapsed / 3600)
+        busy = sum(1 for w in self.per_worker.values() if w.pieces)
+        return f"{self.workers} workers ({busy} busy so far), {hours:.2f} h audio, {rate:.1f} h/h"
+
+
+class Cluster:
+    """A connected Dask client (and the ``LocalCluster`` it started, if any), checked: every
+    worker runs this FieldScribe and has the model."""
+
+    def __init__(
+        self,
+        client: Any,
+        local: Any = None,
+        *,
+        address: str,
+        shared_media: Path | None = None,
+        piece_s: float = WINDOW_S,
+    ) -> None:
+        self.client = client
+        self.local = local
+        self.address = address
+        self.shared_media = shared_media
+        self.piece_s = piece_s
+        self.stats = ClusterStats()
+        self._checked: set[str] = set()
+
+    @property
+    def worker_count(self) -> int:
+        """Workers connected now."""
+        try:
+            return len(self.client.scheduler_info(n_workers=-1)["workers"])
+        except Exception:  # the count is informative only
+            return 0
+
+    def prepare(self, info: ModelInfo, beam_size: int, batch_size: int = BATCH_SIZE) -> str:
+        """Check every worker (version, model) and load the model on each; return the model's
+        fingerprint.
+
+        Raises:
+            ClusterError: no worker, a worker with another version or without the model.
+        """
+        from .cluster_worker import (
+            ModelPlugin,
+            fieldscribe_version,
+            model_fingerprint,
+            worker_info,
+        )
+
+        assert info.path is not None
+        mine = model_fingerprint(info.path)
+        key = f"{info.name}/{mine}/{beam_size}/{batch_size}"
+        if key in self._checked:
+            return mine
+        try:
+            self.client.wait_for_workers(1, timeout=30)
+            reports = self.client.run(worker_info, info.name)
+        except TimeoutError as exc:
+            raise ClusterError(
+                f"The scheduler at {self.address} has no workers; start some with "
+                f"`fieldscribe worker {self.address}`. Nothing was changed."
+            ) from exc
+        except (ImportError, AttributeError) as exc:
+            raise ClusterError(
+                f"A worker of {self.address} cannot run FieldScribe ({exc}); install this "
+                f"FieldScribe ({fieldscribe_version()}) there. Nothing was changed."
+            ) from exc
+        except (OSError, RuntimeError) as exc:
+            raise ClusterError(_lost(self.address, exc, "before anything was written")) from exc
+        version = fieldscribe_version()
+        other = [f"{a} ({r['version']})" for a, r in reports.items() if r["version"] != version]
+        if other:
+            raise ClusterError(
+                f"Worker(s) {', '.join(sorted(other))} run another FieldScribe than this one "
+                f"({version}); install the same version everywhere. Nothing was changed."
+            )
+        missing = [a for a, r in reports.items() if "model_error" in r]
+        if missing:
+            first = reports[missing[0]]["model_error"]
+            raise ClusterError(
+                f"Worker(s) {', '.join(sorted(missing))} do not have the model {info.name!r} "
+                f"({first}). Install it there (`fieldscribe models install {info.name}`) or "
+                "leave those workers out. Nothing was changed."
+            )
+        different = [a for a, r in reports.items() if r.get("model") != mine]
+        if different:
+            raise ClusterError(
+                f"Worker(s) {', '.join(sorted(different))} have another model named "
+                f"{info.name!r} than this machine (the transcripts would differ); install the "
+                "same one everywhere. Nothing was changed."
+            )
+        try:
+            self.client.register_plugin(ModelPlugin(info.name, beam_size, batch_size))
+        except (OSError, RuntimeError) as exc:
+            raise ClusterError(_lost(self.address, exc, "before anything was written")) from exc
+        self._checked.add(key)
+        self.stats.workers = len(reports)
+        return mine
+
+    def engine(self, **options: Any) -> Any:
+        """The ``engine`` for ``transcribe_session``: builds a ``ClusterEngine`` on this
+        cluster."""
+
+        def build(info: ModelInfo, **kwargs: Any) -> ClusterEngine:
+            return ClusterEngine(info, cluster=self, **kwargs, **options)
+
+        return build
+
+    def close(self) -> None:
+        """Disconnect (and stop the local cluster); nothing stays on the workers."""
+        with contextlib.suppress(Exception):
+            self.client.close(timeout=5)
+        if self.local is not None:
+            with contextlib.suppress(Exception):
+                self.local.close(timeout=10)
+
+
+def _lost(address: str, exc: BaseException, what: str) -> str:
+    reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+    return (
+        f"Lost the connection to the Dask scheduler at {address} ({reason}); {what}. Start the "
+        "scheduler again (or check the network), then run the same command to resume."
+    )
+
+
+@contextlib.contextmanager
+def open_cluster(
+    address: str | None = None,
+    *,
+    workers: int | None = None,
+    allow_remote: bool = False,
+    security: Any = None,
+    shared_media: Path | None = None,
+    piece_s: float = WINDOW_S,
+    timeout_s: float = 10.0,
+    memory_limit: str | int | None = "auto",
+) -> Iterator[Cluster]:
+    """Connect to the scheduler at ``address``, or start a ``LocalCluster`` of ``workers``
+    single-threaded process workers on this machine; close both afterwards.
+
+    Raises:
+        ClusterError: a refused or unreachable address (nothing is changed).
+    """
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    if (address is None) == (workers is None):
+        raise ClusterError("Give either a scheduler address or a number of local workers.")
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ClusterError(
+            "Cluster transcription needs Dask: pip install 'fieldscribe[cluster]'."
+        ) from exc
+    local = None
+    if workers is not None:
+        if workers < 1:
+            raise ClusterError("--workers must be at least 1.")
+        try:
+            local = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                memory_limit=memory_limit,
+                silence_logs=logging.ERROR,
+                death_timeout=30,  # an orphaned worker (client killed) stops by itself
+            )
+            client = Client(local, timeout=timeout_s)  # type: ignore[no-untyped-call]
+        except (OSError, RuntimeError, TimeoutError) as exc:
+            if local is not None:
+                with contextlib.suppress(Exception):
+                    local.close()
+            raise ClusterError(f"Cannot start {workers} local Dask workers ({exc}).") from exc
+        where = local.scheduler_address
+    else:
+        assert address is not None
+        where = check_address(address, allow_remote=allow_remote, tls=security is not None)
+        try:
+            client = Client(  # type: ignore[no-untyped-call]
+                where, security=security, timeout=timeout_s, set_as_default=False
+            )
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ClusterError(
+                f"Cannot reach the Dask scheduler at {where} ({str(exc).splitlines()[0][:160]});"
+                " is it running (`dask scheduler`) and reachable? Nothing was changed."
+            ) from exc
+    cluster = Cluster(client, local, address=where, shared_media=shared_media, piece_s=piece_s)
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+# ---------------------------------------------------------------------------- the pieces
+def plan_pieces(
+    source: str | Path | Audio, *, start_ms: int = 0, piece_s: float = WINDOW_S, stop: Any = None
+) -> Iterator[Window]:
+    """The recording from ``start_ms`` in pieces of about ``piece_s`` seconds cut in pauses,
+    with their speech (the windows of a local run; one that ends inside speech is joined with
+    the next, at most ``MAX_JOINS`` times)."""
+    held: Window | None = None
+    joins = 0
+    for window in speech_windows(source, start_ms=start_ms, window_s=piece_s, stop=stop):
+        if held is not None:
+            window = join_windows(held, window)
+            held = None
+        if not window.final and ends_in_speech(window) and joins < MAX_JOINS:
+            held = window
+            joins += 1
+            continue
+        joins = 0
+        yield window
+    if held is not None:
+        yield held
+
+
+def ends_in_speech(window: Window) -> bool:
+    """Whether a window's end cuts a stretch of speech (no pause at the cut)."""
+    return bool(window.speech) and window.speech[-1]["end"] >= len(window.audio) - 1
+
+
+def join_windows(first: Window, second: Window) -> Window:
+    """Two consecutive windows as one; speech cut at the seam becomes one chunk again (when
+    it stays under the VAD's 29-second limit)."""
+    offset = len(first.audio)
+    speech = [dict(c) for c in first.speech]
+    limit = 29 * SAMPLE_RATE
+    for c in second.speech:
+        chunk = {"start": c["start"] + offset, "end": c["end"] + offset}
+        if (
+            speech
+            and chunk["start"] <= speech[-1]["end"] + 1
+            and chunk["end"] - speech[-1]["start"] <= limit
+        ):
+            speech[-1]["end"] = max(speech[-1]["end"], chunk["end"])
+        else:
+            speech.append(chunk)
+    audio = np.concatenate((first.audio, second.audio))
+    return Window(first.start_ms, audio, speech, second.final)
+
+
+def to_pcm(audio: Audio) -> bytes:
+    """16-bit little-endian PCM of samples decoded from 16-bit audio (exact round trip)."""
+    return np.clip(np.round(audio * 32768.0), -32768, 32767).astype("<i2").tobytes()
+
+
+def chunk_from_data(data: dict[str, Any]) -> ChunkResult:
+    """A ``ChunkResult`` back from a worker's plain data."""
+    segments = []
+    for s in data["segments"]:
+        words = [Word(**w) for w in s.get("words", [])]
+        segments.append(SegmentDraft(**{**s, "words": words}))
+    return ChunkResult(segments, data["start_ms"], data["done_ms"], data["language"], data["final"])
+
+
+class ClusterEngine:
+    """Decodes a recording on the cluster's workers; shaped like ``Transcriber`` for
+    ``transcribe_session`` (which writes what ``transcribe_chunks`` yields).
+
+    Args:
+        info: the model (resolved here; every worker must have the same one).
+        cluster: a prepared ``Cluster``.
+        threads: as for a local run: decides how a window's speech is split into batches, so
+            that the result equals a local run's (default: this machine's cores).
+        beam_size: beam search width.
+        ahead: pieces in flight per worker.
+    """
+
+    def __init__(
+        self,
+        info: ModelInfo,
+        *,
+        cluster: Cluster,
+        threads: int | None = None,
+        beam_size: int = 5,
+        batch_size: int = BATCH_SIZE,
+        ahead: int = 2,
+    ) -> None:
+        self.info = info
+        self.cluster = cluster
+        self.threads = threads or default_threads()
+        self.beam_size = beam_size
+        self.batch_size = batch_size
+        self.ahead = ahead
+        self.split = plan_workers("cpu", self.threads)[0]
+        self.fingerprint = cluster.prepare(info, beam_size, batch_size)
+
+    @property
+    def multilingual(self) -> bool:
+        """Whether the model knows languages other than English."""
+        return self.info.multilingual
+
+    def check_language(self, language: str | None) -> str | None:
+        """As ``Transcriber.check_language`` (without loading the model here)."""
+        code = check_language(self.info, language)
+        if code is not None:
+            from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+            if code not in _LANGUAGE_CODES:
+                raise ModelError(
+                    f"Unknown language code {code!r}; use a Whisper code such as en, ru, kk, "
+                    "de, fr."
+                )
+        return code
+
+    def check_languages(self, languages: list[str] | None) -> list[str]:
+        """As ``Transcriber.check_languages``."""
+        out: list[str] = []
+        for code in languages or []:
+            checked = self.check_language(code)
+            if checked is not None and checked not in out:
+                out.append(checked)
+        return out
+
+    def transcribe_chunks(
+        self,
+        audio: str | Path | Audio,
+        *,
+        language: str | None = None,
+        languages: list[str] | None = None,
+        start_ms: int = 0,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[ChunkResult]:
+        """Send the pieces from ``start_ms`` to the workers; yield their batches in audio
+        order as they come back.
+
+        Raises:
+            ClusterError: the scheduler went away, a worker died again and again (out of
+                memory?) or ran out of memory, or the pieces failed otherwise.
+        """
+        from distributed import wait
+
+        from .cluster_worker import decode_piece, fieldscribe_version
+
+        client = self.cluster.client
+        stats = self.cluster.stats
+        stopped = cancel.is_set if cancel is not None else (lambda: False)
+        pieces = plan_pieces(audio, start_ms=start_ms, piece_s=self.cluster.piece_s, stop=stopped)
+        shared = self._shared_path(audio)
+        job_base = {
+            "version": fieldscribe_version(),
+            "model": self.info.name,
+            "fingerprint": self.fingerprint,
+            "language": language,
+            "languages": list(languages or []),
+            "beam_size": self.beam_size,
+            "batch_size": self.batch_size,
+            "split": self.split,
+            "path": None if shared is None else str(shared),
+        }
+        run = uuid.uuid4().hex[:8]
+        running: dict[Any, tuple[int, Any]] = {}  # future -> (index, its scattered data)
+        done: dict[int, dict[str, Any]] = {}
+        sent = 0
+        to_yield = 0
+        exhausted = False
+        try:
+            while True:
+                limit = max(2, self.ahead * max(1, self.cluster.worker_count))
+                while not exhausted and sent - to_yield < limit and not stopped():
+                    window = next(pieces, None)
+                    if window is None:
+                        exhausted = True
+                        break
+                    job = {
+                        **job_base,
+                        "index": sent,
+                        "start_ms": window.start_ms,
+                        "samples": len(window.audio),
+                        "speech": window.speech,
+                        "final": window.final,
+                    }
+                    data = None if shared else client.scatter(to_pcm(window.audio), hash=False)
+                    future = client.submit(
+                        decode_piece,
+                        job,
+                        data,
+                        key=f"fieldscribe-piece-{run}-{sent}",
+                        pure=False,
+                        retries=1,
+                    )
+                    running[future] = (sent, data)
+                    sent += 1
+                    stats.pieces_sent += 1
+                while to_yield in done:
+                    result = done.pop(to_yield)
+                    to_yield += 1
+                    for chunk in result["chunks"]:
+                        yield chunk_from_data(chunk)
+                if stopped() or (exhausted and not running and not done):
+                    return
+                if not running:
+                    continue
+                try:
+                    finished, _ = wait(  # type: ignore[no-untyped-call]
+                        list(running), timeout=0.5, return_when="FIRST_COMPLETED"
+                    )
+                except TimeoutError:
+                    self._check_connected()
+                    continue
+                for future in finished:
+                    index, data = running.pop(future)
+                    result = future.result()
+                    done[index] = result
+                    self._count(result)
+                    future.release()
+                    if data is not None:
+                        data.release()
+        except FieldScribeError:
+            raise
+        except Exception as exc:
+            raise self._explain(exc) from exc
+        finally:
+            for future, (_index, data) in running.items():
+                with contextlib.suppress(Exception):
+                    future.cancel()
+                    if data is not None:
+                        data.release()
+
+    def _check_connected(self) -> None:
+        """Raise when the client has lost its scheduler for good."""
+        status = getattr(self.cluster.client, "status", "running")
+        if status in ("closed", "closing", "failed"):
+            raise ClusterError(
+                _lost(self.cluster.address, OSError(status), "what was transcribed is saved")
+            )
+
+    def _count(self, result: dict[str, Any]) -> None:
+        stats = self.cluster.stats
+        stats.pieces_done += 1
+        stats.audio_ms_done += result["audio_ms"]
+        worker = stats.per_worker.setdefault(result["worker"], WorkerStats())
+        worker.pieces += 1
+        worker.audio_ms += result["audio_ms"]
+        worker.seconds += result["seconds"]
+
+    def _shared_path(self, audio: str | Path | Audio) -> Path | None:
+        root = self.cluster.shared_media
+        if root is None or isinstance(audio, np.ndarray):
+            return None
+        return root / Path(audio).name
+
+    def _explain(self, exc: BaseException) -> ClusterError:
+        """One clear message for a failure on the cluster."""
+        from distributed.scheduler import KilledWorker
+
+        text = str(exc)
+        where = self.cluster.address
+        if isinstance(exc, KilledWorker):
+            return ClusterError(
+                "A piece of the recording made its worker die several times (out of memory, or "
+                f"killed): {text.splitlines()[0][:160] if text else 'KilledWorker'}. What was "
+                "transcribed is saved; give the workers more memory (or use a smaller model), "
+                "then run the same command again to resume."
+            )
+        if isinstance(exc, MemoryError) or "out of memory" in text.lower() or "bad_alloc" in text:
+            return ClusterError(
+                "A worker ran out of memory while transcribing a piece. What was transcribed "
+                "is saved; give the workers more memory (fewer workers per machine, or a "
+                "smaller model), then run the same command again to resume."
+            )
+        if _connection_error(exc):
+            return ClusterError(_lost(where, exc, "what was transcribed so far is saved"))
+        return ClusterError(
+            f"Transcribing on the cluster failed ({type(exc).__name__}: {text[:200]}). What "
+            "was transcribed is saved; run the same command again to resume."
+        )
+
+
+def _connection_error(exc: BaseException) -> bool:
+    from asyncio import CancelledError as AsyncCancelled
+    from concurrent.futures import CancelledError
+
+    from distributed.comm.core import CommClosedError
+
+    return isinstance(exc, OSError | CommClosedError | CancelledError | AsyncCancelled) or (
+        "scheduler" in str(exc).lower() and "lost" in str(exc).lower()
+    )

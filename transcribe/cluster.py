@@ -419,6 +419,22 @@ def chunk_from_data(data: dict[str, Any]) -> ChunkResult:
     return ChunkResult(segments, data["start_ms"], data["done_ms"], data["language"], data["final"])
 
 
+#: how many times a piece is sent (its worker died holding its bytes); Dask itself retries a
+#: piece whose worker died while the bytes are elsewhere, and allows 3 deaths per piece
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class _Piece:
+    """A piece on its way: the job, its samples kept here until its result is back (so that
+    they can be sent again), and their scattered copy."""
+
+    job: dict[str, Any]
+    pcm: bytes | None
+    data: Any = None
+    attempts: int = 0
+
+
 class ClusterEngine:
     """Decodes a recording on the cluster's workers; shaped like ``Transcriber`` for
     ``transcribe_session`` (which writes what ``transcribe_chunks`` yields).
@@ -494,11 +510,8 @@ class ClusterEngine:
             ClusterError: the scheduler went away, a worker died again and again (out of
                 memory?) or ran out of memory, or the pieces failed otherwise.
         """
-        from distributed import wait
+        from .cluster_worker import fieldscribe_version
 
-        from .cluster_worker import decode_piece, fieldscribe_version
-
-        client = self.cluster.client
         stats = self.cluster.stats
         stopped = cancel.is_set if cancel is not None else (lambda: False)
         pieces = plan_pieces(audio, start_ms=start_ms, piece_s=self.cluster.piece_s, stop=stopped)
@@ -515,10 +528,11 @@ class ClusterEngine:
             "path": None if shared is None else str(shared),
         }
         run = uuid.uuid4().hex[:8]
-        running: dict[Any, tuple[int, Any]] = {}  # future -> (index, its scattered data)
+        running: dict[Any, _Piece] = {}  # future -> the piece it computes
         done: dict[int, dict[str, Any]] = {}
         sent = 0
         to_yield = 0
+        waited = 0
         exhausted = False
         try:
             while True:
@@ -536,16 +550,8 @@ class ClusterEngine:
                         "speech": window.speech,
                         "final": window.final,
                     }
-                    data = None if shared else client.scatter(to_pcm(window.audio), hash=False)
-                    future = client.submit(
-                        decode_piece,
-                        job,
-                        data,
-                        key=f"fieldscribe-piece-{run}-{sent}",
-                        pure=False,
-                        retries=1,
-                    )
-                    running[future] = (sent, data)
+                    piece = _Piece(job, None if shared else to_pcm(window.audio))
+                    running[self._submit(piece, run)] = piece
                     sent += 1
                     stats.pieces_sent += 1
                 while to_yield in done:
@@ -557,31 +563,67 @@ class ClusterEngine:
                     return
                 if not running:
                     continue
-                try:
-                    finished, _ = wait(  # type: ignore[no-untyped-call]
-                        list(running), timeout=0.5, return_when="FIRST_COMPLETED"
-                    )
-                except TimeoutError:
-                    self._check_connected()
+                # polled, not ``distributed.wait``: that raises as soon as a piece is cancelled
+                # (its worker died with its bytes), and such a piece is sent again below
+                finished = [future for future in running if future.done()]
+                if not finished:
+                    waited += 1
+                    if waited % 20 == 0:
+                        self._check_connected()
+                    time.sleep(0.025)
                     continue
                 for future in finished:
-                    index, data = running.pop(future)
+                    piece = running.pop(future)
+                    if future.status == "cancelled" and self._resend(piece):
+                        # its worker died holding the piece's bytes: send them again
+                        self._release(future, piece)
+                        running[self._submit(piece, run)] = piece
+                        continue
                     result = future.result()
-                    done[index] = result
+                    done[piece.job["index"]] = result
                     self._count(result)
-                    future.release()
-                    if data is not None:
-                        data.release()
+                    self._release(future, piece)
         except FieldScribeError:
             raise
         except Exception as exc:
             raise self._explain(exc) from exc
         finally:
-            for future, (_index, data) in running.items():
+            for future, piece in running.items():
                 with contextlib.suppress(Exception):
                     future.cancel()
-                    if data is not None:
-                        data.release()
+                    self._release(future, piece)
+
+    def _submit(self, piece: _Piece, run: str) -> Any:
+        """Scatter a piece's bytes to a worker and submit its decoding; return the future."""
+        from .cluster_worker import decode_piece
+
+        client = self.cluster.client
+        piece.attempts += 1
+        piece.data = None if piece.pcm is None else client.scatter(piece.pcm, hash=False)
+        return client.submit(
+            decode_piece,
+            piece.job,
+            piece.data,
+            key=f"fieldscribe-piece-{run}-{piece.job['index']}-{piece.attempts}",
+            pure=False,
+            retries=1,
+        )
+
+    def _resend(self, piece: _Piece) -> bool:
+        """Whether a cancelled piece is sent again: its worker died and took the scattered
+        bytes along (Dask cannot recompute scattered data), the scheduler is still here."""
+        if piece.attempts >= MAX_ATTEMPTS:
+            return False
+        status = getattr(self.cluster.client, "status", "running")
+        return status == "running" and self.cluster.worker_count > 0
+
+    @staticmethod
+    def _release(future: Any, piece: _Piece) -> None:
+        """Drop the piece's result and bytes from the cluster."""
+        future.release()
+        if piece.data is not None:
+            piece.data.release()
+            piece.data = None
 
     def _check_connected(self) -> None:
         """Raise when the client has lost its scheduler for good."""

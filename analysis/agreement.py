@@ -356,7 +356,7 @@ def compute_agreement(data: AgreementInput) -> AgreementReport:
     """Compute every coefficient per code and overall (see the module docstring for units)."""
     prep = _Prepared(data)
     two = len(prep.coders) == 2
-    notes: list[str] = []
+    notes: list[str] = list(getattr(data, "notes", []))  # e.g. codes paired by path
     if len(prep.coders) < 2:
         notes.append("agreement needs at least two coders with codings")
     elif not two:

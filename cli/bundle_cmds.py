@@ -10,9 +10,8 @@ from typing import Any
 from analysis.agreement import compute_agreement, disagreements
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.models import as_dict
-from storage.privacy.bundle import export_encrypted
-from storage.privacy.crypto import fingerprint, is_encrypted, load_public_key, read_passphrase_file
-from storage.team.bundle import export_bundle
+from storage.privacy.crypto import is_encrypted, load_public_key, read_passphrase_file
+from storage.team.bundle import export_bundle_file
 from storage.team.merging import merge_bundles
 
 from .common import (
@@ -73,10 +72,17 @@ def register(sub: Any) -> None:
     m.add_argument(
         "--allow-other-project", action="store_true", help="merge a bundle of another project"
     )
-    m.add_argument(
+    same = m.add_mutually_exclusive_group()
+    same.add_argument(
         "--merge-same-name",
         action="store_true",
-        help="merge codes with the same path created independently",
+        help="merge codes with the same path created independently (the default for bundles "
+        "of this project; needed only with --allow-other-project)",
+    )
+    same.add_argument(
+        "--keep-same-name-apart",
+        action="store_true",
+        help="keep codes with the same path created independently as separate codes",
     )
     add_decryption(m)
     m.add_argument("--coder")
@@ -126,41 +132,16 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
     passphrase = read_passphrase_file(args.passphrase_file) if args.passphrase_file else None
     recipients = [load_public_key(p) for p in args.recipient or []]
     with open_for_export(args) as project:
-        if args.encrypt:
-            info = export_encrypted(
-                lambda tmp: export_bundle(
-                    project,
-                    tmp,
-                    with_media=args.with_media,
-                    since=args.since,
-                    privacy=privacy,
-                    voice_profiles=args.voice_profiles,
-                ),
-                args.output,
-                passphrase=passphrase,
-                recipients=recipients,
-            )
-            info.path = args.output
-            if not project.readonly:
-                project.audit.log_event(
-                    "encrypt",
-                    None,
-                    None,
-                    {
-                        "file": args.output.name,
-                        "passphrase": passphrase is not None,
-                        "recipients": [fingerprint(r) for r in recipients],
-                    },
-                )
-        else:
-            info = export_bundle(
-                project,
-                args.output,
-                with_media=args.with_media,
-                since=args.since,
-                privacy=privacy,
-                voice_profiles=args.voice_profiles,
-            )
+        info = export_bundle_file(
+            project,
+            args.output,
+            with_media=args.with_media,
+            since=args.since,
+            privacy=privacy,
+            voice_profiles=args.voice_profiles,
+            passphrase=passphrase,
+            recipients=recipients,
+        )
     if args.json:
         print_json({"path": str(info.path), "manifest": info.manifest})
     else:
@@ -174,6 +155,13 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def same_name_choice(args: argparse.Namespace) -> bool | None:
+    """--merge-same-name: True; --keep-same-name-apart: False; neither: the default (None)."""
+    if getattr(args, "keep_same_name_apart", False):
+        return False
+    return True if getattr(args, "merge_same_name", False) else None
+
+
 def cmd_bundle_merge(args: argparse.Namespace) -> int:
     """fieldscribe bundle merge DIR BUNDLE..."""
     started = time.monotonic()
@@ -181,7 +169,7 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
         summaries = []
         options = {
             "allow_other_project": args.allow_other_project,
-            "merge_same_name": args.merge_same_name,
+            "merge_same_name": same_name_choice(args),
         }
         if not any(is_encrypted(bundle) for bundle in args.bundles):
             # all at once: the next bundle unpacks while one merges, and one commit serves many
@@ -210,10 +198,10 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
         if s.media_copied or s.media_missing:
             print(f"media: {s.media_copied} copied, {s.media_missing} not in the bundle")
         for path, ids in s.same_name_codes:
-            verb = "merged" if args.merge_same_name else "have the same path"
+            verb = "merged into one" if s.same_name_merged else "kept apart, same path"
             print(f"codes {verb}: {path!r} ({', '.join(ids)})")
-        if s.same_name_codes and not args.merge_same_name:
-            print("Merge them with --merge-same-name, or rename one.")
+        if s.same_name_codes and not s.same_name_merged:
+            print("Agreement pairs them by path. Merge them with --merge-same-name, or rename one.")
     if open_conflicts:
         print(f"{open_conflicts} open conflict(s); list them with `fieldscribe conflicts DIR`.")
     return 0
@@ -257,12 +245,15 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         code_ids = None
         if args.codes:
             code_ids = []
-            by_path = {c.path: c.id for c in project.codebook.codes()}
+            by_path: dict[str, list[str]] = {}
+            for c in project.codebook.codes():
+                by_path.setdefault(c.path, []).append(c.id)
+            known = {cid for ids in by_path.values() for cid in ids}
             for item in _split(args.codes) or []:
-                if item in by_path.values():
+                if item in known:
                     code_ids.append(item)
-                elif item in by_path:
-                    code_ids.append(by_path[item])
+                elif item in by_path:  # every code of that path: agreement pairs them by path
+                    code_ids.extend(by_path[item])
                 else:
                     raise NotFoundError(f"No code {item!r}; list them with `fieldscribe codes`.")
         data = project.team.agreement_data(

@@ -52,7 +52,9 @@ def register(sub: Any) -> None:
     add_json(i)
     i.set_defaults(func=cmd_qdpx_import)
 
-    p = sub.add_parser("codebook", help="codebook export (.qdc/.csv/.xlsx/.docx) and import (.qdc)")
+    p = sub.add_parser(
+        "codebook", help="codebook export (.qdc/.csv/.xlsx/.docx) and import (.qdc/.csv)"
+    )
     csub = p.add_subparsers(dest="codebook_command", metavar="ACTION")
     csub.required = True
     e = csub.add_parser("export", help="write the codebook")
@@ -62,7 +64,9 @@ def register(sub: Any) -> None:
     e.add_argument("--coder")
     add_json(e)
     e.set_defaults(func=cmd_codebook_export)
-    i = csub.add_parser("import", help="merge a REFI-QDA .qdc codebook into the project")
+    i = csub.add_parser(
+        "import", help="merge a .qdc (REFI-QDA) or .csv (ours, Taguette, a sheet) codebook"
+    )
     add_dir(i)
     i.add_argument("file", type=Path, metavar="FILE")
     i.add_argument("--coder")

@@ -41,6 +41,7 @@ from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingController
+from gui.exchange import ExchangeActions
 from gui.models.segments import SegmentTableModel
 from gui.models.sessions import SessionTableModel
 from gui.panels import ExtraPanels
@@ -57,6 +58,7 @@ from gui.speaker_strip import SpeakerStripController
 from gui.speaker_timeline import SpeakerTimeline
 from gui.start_page import StartPage
 from gui.tasks import TaskRunner
+from gui.team_actions import TeamActions
 from gui.transcript_view import SegmentEditor, TranscriptView
 from gui.transcription import TranscriptionController
 from gui.undo import EditContext
@@ -155,6 +157,25 @@ class MainWindow(QMainWindow):
         self.docks.details_changed.connect(lambda _sid: self.editing.reload_codebook())
         self.docks.play_requested.connect(lambda s, g: self.sessions.open_segment(s, g, play=True))
 
+        self.team_actions = TeamActions(
+            state,
+            chrome,
+            runner,
+            coder=lambda: self.settings.coder,
+            set_project=self.projects.set_project,
+        )
+        self.team_actions.merged.connect(lambda _summaries: self.reload_in_place())
+        self.start_page.from_bundle_requested.connect(self.team_actions.new_from_bundle_dialog)
+        self.exchange = ExchangeActions(
+            state,
+            chrome,
+            runner,
+            coder=lambda: self.settings.coder,
+            set_project=self.projects.set_project,
+        )
+        self.exchange.imported.connect(self.reload_in_place)
+        self.start_page.qdpx_requested.connect(self.exchange.import_qdpx_dialog)
+
         self._build_menus()
         self.projects.apply_player_settings()
         self.status_label = QLabel(self)
@@ -168,6 +189,7 @@ class MainWindow(QMainWindow):
         self.transcription.running_changed.connect(self._update_busy)
 
         self.extra_panels = ExtraPanels(state, chrome, runner, self.player)
+        self.team_actions.build_menu()  # the Team menu exists now, after Ethics
         self._wire_extra_panels()
         self._show_start()
         if project is not None:
@@ -288,8 +310,11 @@ class MainWindow(QMainWindow):
         self.recent_menu = file.addMenu("Open recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         a("&File", "Open the demo project", projects.open_demo)
+        a("&File", "New project from a team bundle…", self.team_actions.new_from_bundle_dialog)
         file.addSeparator()
         self.act_import = a("&File", "Import audio…", self.transcription.import_dialog, "Ctrl+I")
+        file.addSeparator()
+        self.exchange.build_menu()
         file.addSeparator()
         a("&File", "Settings…", projects.settings_dialog)
         self.act_project_settings = a(
@@ -317,6 +342,24 @@ class MainWindow(QMainWindow):
         extra.speakers_changed.connect(sessions.speakers_changed)
         extra.sessions_changed.connect(lambda: sessions.reload_sessions())
         extra.codings_changed.connect(self._codings_changed)
+
+    def reload_in_place(self) -> None:
+        """The open project changed underneath (a merge, an import): show it as it is now.
+
+        The undo history is cleared (its snapshots predate the change); the sessions, codebook,
+        codings, the shown transcript and the open team panels are read again.
+        """
+        if self.state.project is None:
+            return
+        self.undo_stack.clear()
+        self._codings_changed()
+        session = self.state.session
+        if session is not None:
+            self.sessions.refresh_transcript(session.id)
+        for dock in self.extra_panels.docks.values():
+            refresh = getattr(dock.widget(), "refresh", None)
+            if callable(refresh):
+                refresh()
 
     def _recorded(self, session_id: str) -> None:
         self.sessions.reload_sessions()
@@ -354,6 +397,8 @@ class MainWindow(QMainWindow):
         self.act_import.setEnabled(enabled)
         self.act_close.setEnabled(enabled)
         self.act_project_settings.setEnabled(enabled)
+        for action in self.exchange.project_actions:
+            action.setEnabled(enabled)
         for title, menu in self.chrome.menus.items():
             if title != "&File":
                 menu.menuAction().setEnabled(enabled)

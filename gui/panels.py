@@ -134,8 +134,22 @@ class ExtraPanels(QObject):
         dock = self.docks.get(key)
         if dock is None:
             widget = make(self.state.project)
-            dock = self.chrome.add_dock(widget, title, area)
+            window = self.chrome.window
+            # a wide panel (agreement, disagreements) shares the bottom with Search as a tab
+            # instead of squeezing beside it
+            peers = [
+                d
+                for d in window.findChildren(QDockWidget)
+                if d.isVisible() and window.dockWidgetArea(d) == area
+            ]
+            dock = self.chrome.add_dock(
+                widget, title, area, tabify_with=peers[0] if peers else None
+            )
             self.docks[key] = dock
+            if area == Qt.DockWidgetArea.BottomDockWidgetArea:  # room for a table of codes
+                window.resizeDocks(
+                    [dock], [max(260, window.height() // 3)], Qt.Orientation.Vertical
+                )
         dock.show()
         dock.raise_()
         return dock.widget()

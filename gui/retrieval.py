@@ -120,7 +120,8 @@ class RetrievalPanel(QWidget):
         run = QPushButton("Retrieve", self)
         run.clicked.connect(self.refresh)
         self.export_btn = QPushButton("Export CSV…", self)
-        self.export_btn.clicked.connect(self._export)
+        # clicked(bool) would hand its checked flag to ``path``: call without arguments
+        self.export_btn.clicked.connect(lambda: self._export())
         self.count = QLabel(self)
         self.model = RetrievalModel(self)
         self.table = QTableView(self)
@@ -242,6 +243,8 @@ class RetrievalPanel(QWidget):
         emit(self.play_requested, r.session_id, r.segment_id)
 
     def _export(self, path: str | None = None) -> None:
+        if not isinstance(path, str):  # a signal's bool must never stand for a path
+            path = None
         sessions = [r.session_id for r in self.model.rows]
         if not confirm_consent(self, self.project, sessions, "export", "Export"):
             return

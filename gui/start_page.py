@@ -1,4 +1,5 @@
-"""The start page: new, open, recent projects, and the demo offered on first start."""
+"""The start page: new, open, recent projects, a project from a team bundle or a .qdpx, and the
+demo offered on first start."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class StartPage(QWidget):
     open_requested = Signal()
     demo_requested = Signal()
     recent_requested = Signal(str)
+    from_bundle_requested = Signal()
+    qdpx_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +66,22 @@ class StartPage(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
 
+        self.from_bundle = QPushButton("Start from a team bundle…", self)
+        self.from_bundle.setToolTip(
+            "Your lead sent you a .fsbundle: start your own copy of the project from it, code, "
+            "then send your bundle back (Team ▸ Export a bundle…)"
+        )
+        self.from_bundle.clicked.connect(self.from_bundle_requested)
+        self.import_qdpx = QPushButton("Import a REFI-QDA project (.qdpx)…", self)
+        self.import_qdpx.setToolTip("A project exported by NVivo, ATLAS.ti, MAXQDA or QualCoder")
+        self.import_qdpx.clicked.connect(self.qdpx_requested)
+        team_label = QLabel("<b>Working in a team, or coming from another tool?</b>", self)
+        team_row = QHBoxLayout()
+        for b in (self.from_bundle, self.import_qdpx):
+            b.setMinimumHeight(30)
+            team_row.addWidget(b)
+        team_row.addStretch(1)
+
         self.recent = QListWidget(self)
         self.recent.itemActivated.connect(
             lambda item: emit(self.recent_requested, item.data(Qt.ItemDataRole.UserRole))
@@ -81,6 +100,9 @@ class StartPage(QWidget):
         inner.addWidget(self.banner)
         inner.addSpacing(12)
         inner.addLayout(buttons)
+        inner.addSpacing(12)
+        inner.addWidget(team_label)
+        inner.addLayout(team_row)
         inner.addSpacing(12)
         inner.addWidget(self.recent_label)
         inner.addWidget(self.recent)

@@ -184,8 +184,14 @@ class ConflictDialog(QDialog):
         self.list = QListWidget(self)
         self.versions = QTableWidget(0, 3, self)
         self.versions.setHorizontalHeaderLabels(["Who", "When", "Content"])
-        self.versions.horizontalHeader().setStretchLastSection(True)
+        header = self.versions.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.versions.setWordWrap(True)
         self.versions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.versions.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.list.setWordWrap(True)
         self.keep_mine = QPushButton("Keep mine", self)
         self.keep_theirs = QPushButton("Keep theirs", self)
         self.edit = QPushButton("Edit…", self)
@@ -203,8 +209,17 @@ class ConflictDialog(QDialog):
         splitter = QSplitter(self)
         splitter.addWidget(self.list)
         splitter.addWidget(right)
+        splitter.setSizes([300, 600])
+        hint = QLabel(
+            "Each conflict is a row two coders changed differently. Pick the version to keep "
+            "(select a row, then Keep theirs), keep yours, or write the text yourself.",
+            self,
+        )
+        hint.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        layout.addWidget(hint)
+        layout.addWidget(splitter, 1)
+        self.resize(900, 420)
         self.conflicts: list[Conflict] = []
         self.edit_text: str | None = None  # tests set this instead of typing in a dialog
         self.refresh()
@@ -214,7 +229,8 @@ class ConflictDialog(QDialog):
         self.conflicts = self.project.team.conflicts()
         self.list.clear()
         for conflict in self.conflicts:
-            self.list.addItem(conflict.describe())
+            self.list.addItem(_conflict_label(conflict))
+            self.list.item(self.list.count() - 1).setToolTip(conflict.describe())
         if self.conflicts:
             self.list.setCurrentRow(0)
         else:
@@ -236,6 +252,7 @@ class ConflictDialog(QDialog):
             content = "(deleted)" if v.deleted else _describe(v.values)
             for column, value in enumerate((v.author, v.version, content)):
                 self.versions.setItem(i, column, QTableWidgetItem(value))
+        self.versions.resizeRowsToContents()
         self.edit.setEnabled(conflict.kind == "edit")
 
     def mine_index(self, conflict: Conflict) -> int:
@@ -282,6 +299,19 @@ class ConflictDialog(QDialog):
             return
         self.resolved.emit(conflict.id)
         self.refresh()
+
+
+_ROW_NAMES = {"segments": "Segment", "codes": "Code", "codings": "Coding", "memos": "Memo",
+              "sessions": "Session", "participants": "Participant"}  # fmt: skip
+
+
+def _conflict_label(conflict: Conflict) -> str:
+    """ "Segment edited differently (alice, bob)" and what it holds now."""
+    who = ", ".join(sorted({v.author for v in conflict.versions}))
+    what = "edited differently" if conflict.kind == "edit" else "deleted by one, still used"
+    name = _ROW_NAMES.get(conflict.table_name, conflict.table_name)
+    now = _describe(conflict.current) if conflict.current else ""
+    return f"{name} {what} ({who})" + (f"\n{now[:80]}" if now else "")
 
 
 def _describe(values: dict[str, Any]) -> str:

@@ -340,7 +340,12 @@ class TranscriptionController(QObject):
                 8000,
             )
         else:
-            self.chrome.message(f"Transcribed: {plural(added, 'segment')}.", 8000)
+            text = f"Transcribed: {plural(added, 'segment')}"
+            untranscribed = getattr(summary, "untranscribed", 0)
+            if untranscribed:
+                text += f", {untranscribed} without transcript (play and type them)"
+            notes = " ".join(getattr(summary, "notes", []) or [])
+            self.chrome.message(f"{text}. {notes}".strip(), 12000)
         self.sessions.reload_sessions()
         if self.state.session is not None and self.state.session.id == sid:
             if self.views.segment_model.session_id == sid:

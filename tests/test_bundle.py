@@ -270,7 +270,7 @@ def test_deleted_code_without_other_codings_is_deleted(tmp_path: Path) -> None:
     a.close()
 
 
-def test_same_name_codes_are_reported_and_merged_on_request(tmp_path: Path) -> None:
+def test_same_name_codes_kept_apart_on_request_then_merged(tmp_path: Path) -> None:
     lead, segs, coders = team(tmp_path, "alice", "bob")
     for name, seg in (("alice", segs[0]), ("bob", segs[1])):
         p = coders[name]
@@ -278,7 +278,9 @@ def test_same_name_codes_are_reported_and_merged_on_request(tmp_path: Path) -> N
         p.codebook.apply_code(seg, code.id)
         export_bundle(p, tmp_path / f"{name}.fsbundle")
         p.close()
-    summaries = merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+    summaries = merge_bundles(
+        lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"], merge_same_name=False
+    )
     assert [p for p, _ in summaries[1].same_name_codes] == ["Emotions", "Emotions/Trust"]
     assert len([c for c in lead.codebook.codes() if c.path == "Emotions/Trust"]) == 2
     lead.close()

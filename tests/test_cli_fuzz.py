@@ -159,6 +159,11 @@ class _FakeTranscriber:
     def check_language(self, language: str | None) -> str | None:
         return language
 
+    multilingual = True
+
+    def check_languages(self, languages: list[str] | None) -> list[str]:
+        return list(languages or [])
+
     def transcribe_chunks(self, *_a: Any, **_k: Any) -> Any:
         return iter(())
 
@@ -176,7 +181,11 @@ def test_no_command_prints_a_traceback(world: dict[str, Any]) -> None:
     with pytest.MonkeyPatch.context() as mp:
         # transcription is fuzzed for its arguments, not for Whisper's speed
         mp.setattr(runner, "Transcriber", _FakeTranscriber)
-        mp.setattr(runner, "resolve_model", lambda _s: types.SimpleNamespace(name="fake"))
+        mp.setattr(
+            runner,
+            "resolve_model",
+            lambda _s: types.SimpleNamespace(name="fake", multilingual=True),
+        )
         # models live in a private cache here; `models install` finds no network, fast
         mp.setenv("XDG_CACHE_HOME", str(world["base"] / "cache"))
         mp.setenv("HF_HOME", str(world["base"] / "hf"))

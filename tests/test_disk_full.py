@@ -30,6 +30,11 @@ class FakeTranscriber:
     def check_language(self, language: str | None) -> str | None:
         return language
 
+    multilingual = True
+
+    def check_languages(self, languages: list[str] | None) -> list[str]:
+        return list(languages or [])
+
     def transcribe_chunks(self, _path: Any, *, start_ms: int = 0, **_k: Any) -> Any:
         for second in range(start_ms // 1000, 4):
             drafts = [
@@ -42,7 +47,9 @@ class FakeTranscriber:
 @pytest.fixture
 def fake_whisper(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "Transcriber", FakeTranscriber)
-    monkeypatch.setattr(runner, "resolve_model", lambda _spec: types.SimpleNamespace(name="fake"))
+    monkeypatch.setattr(
+        runner, "resolve_model", lambda _spec: types.SimpleNamespace(name="fake", multilingual=True)
+    )
     monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
 
 

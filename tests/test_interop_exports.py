@@ -149,13 +149,13 @@ def test_codebook_exports(built, tmp_path: Path, suffix: str) -> None:
     assert cli_main(["codebook", "export", str(folder), "-o", str(out)]) == 0
     if suffix == "csv":
         with open(out, encoding="utf-8-sig", newline="") as fh:
-            rows = {r["path"]: r for r in csv.DictReader(fh)}
+            rows = {r["tag"]: r for r in csv.DictReader(fh)}  # Taguette's column (issue 17)
         assert rows["Trust"]["description"] == "Trust in institutions"
         assert (rows["Trust"]["codings"], rows["Public services"]["codings_with_subcodes"]) == (
             "2", "2")  # fmt: skip
     elif suffix == "xlsx":
         ws = load_workbook(out)["Codebook"]
-        values = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+        values = {r[1].value: r for r in ws.iter_rows(min_row=2)}
         assert values["Trust"][3].value == "#123abc" and values["Trust"][5].value == 2
     elif suffix == "docx":
         table = Document(str(out)).tables[0]

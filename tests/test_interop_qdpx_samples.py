@@ -102,10 +102,11 @@ def test_qualcoder_style_text_source(tmp_path: Path) -> None:
         assert session.kind == "observation" and session.title == "interview1.txt"
         assert p.sessions.media_for_session(session.id) == []
         segs = p.transcript.segments(session.id)
+        # a transcript (every line "NAME: "); blank lines stay with the line before (issue 17)
         assert [(s.speaker, s.text) for s in segs] == [
             ("I", "How do you get to the clinic?"),
-            ("B", "By bus, usually. It takes an hour."),
-            ("I", "Thanks."),
+            ("B", "By bus, usually. It takes an hour.\n"),
+            ("I", "Thanks.\n"),
         ]
         assert all(s.origin == "import" for s in segs)
         codes = {c.path: c for c in p.codebook.codes()}
@@ -170,8 +171,8 @@ def test_maxqda_style_cases_and_variables(tmp_path: Path) -> None:
     with Project.open(tmp_path / "mx.fieldscribe", readonly=True) as p:
         (session,) = p.sessions.all()
         segs = p.transcript.segments(session.id)
-        assert [(g.speaker, g.text) for g in segs] == [
-            ("Interviewer", "Was machen Sie beruflich?"), ("Befragte", "Ich bin Pflegerin.")]  # fmt: skip
+        assert [(g.speaker, g.text) for g in segs] == [  # CRLF kept aside (exchange_meta)
+            ("Interviewer", "Was machen Sie beruflich?"), ("Befragte", "Ich bin Pflegerin.\n")]  # fmt: skip
         (coding,) = p.codebook.codings()
         assert coding.segment_id == segs[1].id and coding.coder == "anna"
         assert segs[1].text[coding.start_cp : coding.end_cp] == "Pflegerin"

@@ -476,8 +476,10 @@ def multilingual_model(cache_dir: Path | None = None) -> ModelInfo | None:
     candidates = [m for m in list_models(cache_dir) if m.multilingual]
     candidates.sort(key=lambda m: (m.name != BASE_MODEL, m.size_bytes))
     for info in candidates:
-        try:
-            return resolve_model(str(info.path) if info.path else info.name, cache_dir)
-        except ModelError:
-            continue
+        for spec in (info.name, str(info.path) if info.path else None):
+            try:
+                if spec:
+                    return resolve_model(spec, cache_dir)
+            except ModelError:
+                continue
     return None

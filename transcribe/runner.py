@@ -179,6 +179,8 @@ def transcribe_session(
     from_ms = state.done_ms if incomplete and state is not None else 0
     if incomplete and state is not None and wanted_language is None:
         wanted_language = state.language
+    if not info.multilingual and not expected and wanted_language is None and not incomplete:
+        info = _hear_first(path, info, notes, threads)
     transcriber = (engine or Transcriber)(info, threads=threads, beam_size=beam_size or BEAM_SIZE)
     transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
     # a model without one of the expected languages is refused
@@ -454,6 +456,42 @@ def _fit_model(
     notes.append(
         f"{info.name} is English-only and the project expects {names}: transcribed with "
         f"{better.name} instead."
+    )
+    return better
+
+
+SNIFF_S = 60  # seconds of a recording listened to before an English-only model is trusted
+
+
+def _hear_first(path: Path, info: ModelInfo, notes: list[str], threads: int | None) -> ModelInfo:
+    """An English-only model, no languages said: listen to the first speech with a
+    multilingual model (when one is installed) before anything is stored; when it is not
+    English, transcribe with the multilingual model and say so."""
+    better = multilingual_model()
+    if better is None:
+        return info
+    from storage.core.languages import language_name
+
+    from .engine import load_model
+    from .stream import SAMPLE_RATE, PcmReader
+
+    with PcmReader(path) as reader:
+        audio = reader.read(SNIFF_S * SAMPLE_RATE)
+    model, _device = load_model(better, threads=threads, device="auto")
+    try:
+        _top, _p, ranked = model.detect_language(
+            audio, vad_filter=True, language_detection_segments=2
+        )
+    except (ValueError, RuntimeError, IndexError):  # no speech at all: nothing to say
+        return info
+    probs = dict(ranked)
+    if probs.get("en", 0.0) >= 0.5:  # sure enough that it is English
+        return info
+    heard = max((code for code in probs if code != "en"), key=lambda c: probs[c])
+    notes.append(
+        f"Heard speech that is not clearly English (most likely {language_name(heard)}) and "
+        f"{info.name} is English-only: transcribed with {better.name} instead (set the "
+        "project's languages to choose among them)."
     )
     return better
 

@@ -275,6 +275,8 @@ class SegmentTableModel(RowTableModel):
             if col == COL_TEXT:
                 if role == Qt.ItemDataRole.DisplayRole and self.is_placeholder(row):
                     return PLACEHOLDER_TEXT
+                if role == Qt.ItemDataRole.DisplayRole:  # an imported text source's blank
+                    return cols.texts[row].rstrip()  # lines stay in the text, not in the row
                 return cols.texts[row]
             return None
         if role == UNTRANSCRIBED_ROLE:

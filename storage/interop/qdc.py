@@ -19,6 +19,7 @@ from storage.core.models import Code
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
+from . import exchange_meta
 from ._common import ORIGIN, QDC_NS
 from ._files import write_atomic
 from .qdpx_import import ImportReport, _Importer
@@ -42,8 +43,14 @@ class CodeRow:
     codings_with_subcodes: int
 
 
-def codebook_rows(project: Project) -> list[CodeRow]:
-    """Return the codebook in tree order with frequencies."""
+def codebook_rows(project: Project, rank: dict[str, int] | None = None) -> list[CodeRow]:
+    """Return the codebook in tree order with frequencies.
+
+    Siblings sort by name, or, with ``rank`` (``exchange_meta.code_rank``), in an imported
+    file's order first.
+    """
+    rank = rank or {}
+    end = len(rank)
     codes = project.codebook.codes()
     freq = project.codebook.code_frequencies()
     ids = {c.id for c in codes}
@@ -57,7 +64,9 @@ def codebook_rows(project: Project) -> list[CodeRow]:
     rows: list[CodeRow] = []
 
     def walk(parent: str | None, depth: int) -> None:
-        for code in sorted(kids.get(parent, []), key=lambda c: c.name.lower()):
+        for code in sorted(
+            kids.get(parent, []), key=lambda c: (rank.get(c.id, end), c.name.lower())
+        ):
             rows.append(CodeRow(code, depth, freq.get(code.id, 0), total(code)))
             walk(code.id, depth + 1)
 
@@ -70,17 +79,16 @@ def _qdc_xml(project: Project) -> bytes:
     root = ET.Element(f"{{{QDC_NS}}}CodeBook", {"origin": f"{ORIGIN} {project.schema_version}"})
     codes_el = ET.SubElement(root, f"{{{QDC_NS}}}Codes")
     parents: dict[str | None, ET.Element] = {None: codes_el}
-    for row in codebook_rows(project):
+    no_colour = exchange_meta.no_colour(project)
+    for row in codebook_rows(project, exchange_meta.code_rank(project)):
         code = row.code
+        attrs = {"guid": code.id, "name": code.name, "isCodable": "true"}
+        if no_colour.get(code.id) != code.colour:  # a code imported without one keeps none
+            attrs["color"] = code.colour.upper()
         el = ET.SubElement(
             parents[code.parent_id if code.parent_id in parents else None],
             f"{{{QDC_NS}}}Code",
-            {
-                "guid": code.id,
-                "name": code.name,
-                "isCodable": "true",
-                "color": code.colour.upper(),
-            },
+            attrs,
         )
         if code.description:
             desc = ET.SubElement(el, f"{{{QDC_NS}}}Description")
@@ -90,21 +98,24 @@ def _qdc_xml(project: Project) -> bytes:
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
-_HEADERS = ["path", "name", "level", "colour", "description", "codings", "codings_with_subcodes",
-            "id"]  # fmt: skip
+#: Codebook listing columns (csv, xlsx). ``tag`` is the code's full path ("Parent/Child") and the
+#: only one of Taguette's ``tag``/``name``/``path`` columns present (Taguette refuses a file with
+#: two of them); ``description`` is the column Taguette reads next. ``id`` comes first so that the
+#: byte-order mark spreadsheets need (UTF-8 with BOM) never sticks to ``tag``. The same columns
+#: come back in with ``import_codebook`` (``storage.interop.codebook_csv``).
+_HEADERS = ["id", "tag", "description", "colour", "level", "codings", "codings_with_subcodes"]
 
 
 def _table(project: Project) -> list[list[Any]]:
     return [
         [
+            r.code.id,
             r.code.path,
-            r.code.name,
-            r.depth + 1,
-            r.code.colour,
             r.code.description or "",
+            r.code.colour,
+            r.depth + 1,
             r.codings,
             r.codings_with_subcodes,
-            r.code.id,
         ]
         for r in codebook_rows(project)
     ]
@@ -167,7 +178,7 @@ def _write_xlsx(project: Project, path: Path) -> None:
         colour = str(row[3]).lstrip("#").upper()
         ws.cell(ws.max_row, 4).fill = PatternFill("solid", start_color=colour, end_color=colour)
     ws.freeze_panes = "A2"
-    for col, width in zip("ABCDEFGH", (40, 24, 6, 10, 60, 9, 12, 38), strict=True):
+    for col, width in zip("ABCDEFG", (38, 40, 60, 10, 6, 9, 12), strict=True):
         ws.column_dimensions[col].width = width
     wb.save(path)
 
@@ -244,16 +255,23 @@ def read_qdc(path: Path) -> QProject:
 
 
 def import_codebook(project: Project, source: str | Path) -> ImportReport:
-    """Merge a ``.qdc`` codebook into the project in one transaction.
+    """Merge a ``.qdc`` or ``.csv`` codebook into the project in one transaction.
 
-    Codes already present (same GUID, or same path) are reused, new ones are added.
+    Codes already present (same GUID, or same path) are reused, new ones are added. A ``.csv``
+    is read by ``storage.interop.codebook_csv`` (ours, Taguette's, a spreadsheet's).
 
     Raises:
-        InvalidInputError: the file is not a safe, well-formed REFI-QDA codebook.
+        InvalidInputError: the file is not a safe, well-formed REFI-QDA codebook or CSV codebook.
     """
     path = Path(source).expanduser()
+    if path.suffix.lower() == ".csv":
+        from .codebook_csv import import_codebook_csv
+
+        return import_codebook_csv(project, path)
     if path.suffix.lower() != ".qdc":
-        raise InvalidInputError(f"{path}: codebooks are imported from .qdc (REFI-QDA) files.")
+        raise InvalidInputError(
+            f"{path}: codebooks are imported from .qdc (REFI-QDA) or .csv files."
+        )
     qp = read_qdc(path)
     importer = _Importer(project, qp, None, str(path))
     with project.transaction():

@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -44,7 +45,9 @@ from storage.core.models import Code, Coding, Memo, Segment, Session
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
+from . import exchange_meta
 from ._common import ORIGIN, QDA_NS, as_guid, derived_guid, segment_line, xml_datetime
+from .text_lines import LineEnds
 
 
 def _g(row_id: str) -> str:
@@ -128,6 +131,11 @@ class _Builder:
     def __init__(self, project: Project, with_media: bool) -> None:
         self.p = project
         self.with_media = with_media
+        self.relative_media = False  # a source points at relative:// (then basePath is set)
+        self.user_guids = exchange_meta.user_guids(project)  # users' GUIDs an import kept
+        self.code_rank = exchange_meta.code_rank(project)
+        self.no_colour = exchange_meta.no_colour(project)
+        self.crlf = exchange_meta.crlf_sessions(project)
         self.pid = project.id or derived_guid("project", str(project.folder))
         self.files: list[tuple[str, bytes | Path]] = []
         self.summary_notes: list[str] = []
@@ -142,7 +150,7 @@ class _Builder:
     def user(self, name: str | None) -> str | None:
         if not name:
             return None
-        return derived_guid(self.pid, "user", name)
+        return self.user_guids.get(name) or derived_guid(self.pid, "user", name)
 
     def variable_guid(self, scope: str, name: str) -> str:
         return derived_guid(self.pid, "variable", scope, name)
@@ -151,7 +159,8 @@ class _Builder:
     def build(self) -> ET.Element:
         p = self.p
         meta = p.metadata()
-        owner = meta.get("owner") or meta.get("created_by") or p.coder
+        origin = exchange_meta.project_origin(p)  # the imported project's own date and creator
+        owner = origin.get("creator") or meta.get("owner") or meta.get("created_by") or p.coder
         root = ET.Element(
             _q("Project"),
             {
@@ -160,7 +169,8 @@ class _Builder:
                     "name": p.name,
                     "origin": f"{ORIGIN} {p.schema_version}",
                     "creatingUserGUID": self.user(owner),
-                    "creationDateTime": xml_datetime(meta.get("created_at")),
+                    "creationDateTime": origin.get("created")
+                    or xml_datetime(meta.get("created_at")),
                 }.items()
                 if v
             },
@@ -192,6 +202,8 @@ class _Builder:
                 self.note(notes, memo)
         for memo in self.memos_by_target.get(("project", None), []):
             _sub(root, "NoteRef", targetGUID=_g(memo.id))
+        if self.relative_media:  # relative:// paths resolve against the project's media folder
+            root.set("basePath", str((Path(self.p.folder) / "media").resolve()))
         return root
 
     def codebook(self, book: ET.Element) -> None:
@@ -200,25 +212,26 @@ class _Builder:
             parent = code.parent_id if code.parent_id in self.code_ids else None
             children[parent].append(code)
 
+        def order(codes: list[Code]) -> list[Code]:
+            # the imported file's order first (sibling order survives), then by name
+            end = len(self.code_rank)
+            return sorted(codes, key=lambda c: (self.code_rank.get(c.id, end), c.name.lower()))
+
         def add(parent_el: ET.Element, code: Code) -> None:
-            el = _sub(
-                parent_el,
-                "Code",
-                guid=_g(code.id),
-                name=code.name,
-                isCodable="true",
-                color=code.colour.upper(),
-            )
+            attrs = {"guid": _g(code.id), "name": code.name, "isCodable": "true"}
+            if self.no_colour.get(code.id) != code.colour:  # it had none: still none
+                attrs["color"] = code.colour.upper()
+            el = _sub(parent_el, "Code", **attrs)
             if code.description:
                 _text(el, "Description", code.description)
             for memo in self.memos_by_target.get(("code", code.id), []):
                 _sub(el, "NoteRef", targetGUID=_g(memo.id))
-            for child in sorted(children.get(code.id, []), key=lambda c: c.name.lower()):
+            for child in order(children.get(code.id, [])):
                 add(el, child)
             self.counts["codes"] += 1
 
         codes_el = _sub(book, "Codes")
-        for top in sorted(children.get(None, []), key=lambda c: c.name.lower()):
+        for top in order(children.get(None, [])):
             add(codes_el, top)
 
     def variables(self, root: ET.Element) -> None:
@@ -308,7 +321,11 @@ class _Builder:
         offsets: list[tuple[int, int]] = []  # text start, text end in the whole transcript
         pos = 0
         for seg in segments:
-            line, text_at = segment_line(seg.speaker, seg.text)
+            if media:
+                line, text_at = segment_line(seg.speaker, seg.text)
+            else:  # a text source: its text as it is, line breaks and all (see split_text_source)
+                text_at = len(seg.speaker) + 2 if seg.speaker else 0
+                line = (f"{seg.speaker}: " if seg.speaker else "") + seg.text
             start = pos + text_at
             offsets.append((start, pos + len(line)))
             lines.append(line)
@@ -357,7 +374,9 @@ class _Builder:
             path = f"internal://{member}"
             self.counts["media_files"] += 1
         else:
-            path = f"relative://{first.original_name}"
+            # resolved against the Project's basePath (the project's media folder, set in build)
+            path = f"relative://{Path(first.path).name}"
+            self.relative_media = True
             if self.with_media:
                 self.summary_notes.append(
                     f"Session {session.title!r}: its audio file is missing from the project; "
@@ -459,6 +478,10 @@ class _Builder:
         transcript: str,
     ) -> None:
         t_file = f"{derived_guid(session.id, 'text')}.txt"
+        at: Callable[[int], int] = int  # a position in ``transcript`` -> in the written text
+        if session.id in self.crlf:  # imported with CRLF line ends: written back with them
+            ends = LineEnds(transcript)
+            transcript, at = transcript.replace("\n", "\r\n"), ends.to_crlf
         self.files.append((f"sources/{t_file}", transcript.encode("utf-8")))
         el = _sub(
             sources,
@@ -481,8 +504,8 @@ class _Builder:
                     "PlainTextSelection",
                     guid=derived_guid(coding.id, "selection"),
                     name=self.code_name(coding.code_id),
-                    startPosition=str(start),
-                    endPosition=str(end),
+                    startPosition=str(at(start)),
+                    endPosition=str(at(end)),
                     **self._stamp(coding.coder, coding.created_at, coding.updated_at),
                 )
                 self.coding(sel, coding)
@@ -492,8 +515,8 @@ class _Builder:
                     "PlainTextSelection",
                     guid=derived_guid(memo.id, "selection"),
                     name=memo.title,
-                    startPosition=str(t_start),
-                    endPosition=str(t_end),
+                    startPosition=str(at(t_start)),
+                    endPosition=str(at(t_end)),
                     **self._stamp(memo.created_by, memo.created_at, memo.updated_at),
                 )
                 _sub(sel, "NoteRef", targetGUID=_g(memo.id))

@@ -37,10 +37,19 @@ from storage.core.errors import AudioError, FieldScribeError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 from storage.transcript.transcript import SegmentDraft
 
+from . import exchange_meta
 from ._common import ORIGIN, iso_from_xml
 from .qdpx_parse import QCode, QCoding, QNote, QProject, QSelection, QSource, local, parse_project
 from .safe_zip import SafeZip, ZipLimits, parse_xml
-from .text_lines import Line, map_span, split_lines
+from .text_lines import (
+    Line,
+    LineEnds,
+    crlf_only,
+    map_span,
+    speaker_prefix,
+    split_lines,
+    split_text_source,
+)
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -122,6 +131,11 @@ class _Importer:
         self.conn: sqlite3.Connection = project.store.conn
         self.code_map: dict[str, str] = {}
         self.session_map: dict[str, str] = {}
+        self.reused_sources: list[str] = []  # sources imported before (same GUID), kept
+        self.reused_cases = 0
+        self.code_order: list[str] = []  # code ids in the file's order (exchange_meta)
+        self.no_colour: dict[str, str] = {}  # codes the file gave no colour: the one given
+        self.crlf_sessions: list[str] = []  # text sources written with CRLF line ends
         self.coding_ids: dict[str, list[str]] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
@@ -197,6 +211,7 @@ class _Importer:
             parent_id = self.code_map.get(code.parent) if code.parent else None
             if code.guid and self.exists("codes", code.guid):
                 self.code_map[code.guid] = code.guid
+                self.code_order.append(code.guid)
                 self.report.codes_reused += 1
                 continue
             row = self.conn.execute(
@@ -204,9 +219,13 @@ class _Importer:
             ).fetchone()
             if row is not None:
                 self.code_map[code.guid] = row[0]
+                self.code_order.append(row[0])
                 self.report.codes_reused += 1
                 continue
             code_id = self.fresh_id("codes", code.guid)
+            self.code_order.append(code_id)
+            if not code.colour:
+                self.no_colour[code_id] = _colour(None, existing_count + i)
             self.conn.execute(
                 "INSERT INTO codes (id, parent_id, name, colour, description, created_by,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -230,9 +249,41 @@ class _Importer:
             for note in code.notes:
                 self.note_targets.setdefault(note, []).append(("code", code_id))
 
+    def keep_exchange_meta(self, was_empty: bool) -> None:
+        """What the tables cannot hold, for a later export (``exchange_meta``)."""
+        users = exchange_meta.user_guids(self.p)
+        for guid, name in sorted(self.qp.users.items()):
+            users.setdefault(name, guid)
+        if users:
+            exchange_meta.write(self.conn, exchange_meta.USERS, users)
+        if was_empty and (self.qp.created or self.qp.creator):
+            creator = self.qp.users.get(self.qp.creator or "", "")
+            origin = {"created": self.qp.created or "", "creator": creator}
+            exchange_meta.write(self.conn, exchange_meta.PROJECT, origin)
+        if self.code_order:
+            known = [c for c in exchange_meta.read(self.p, exchange_meta.CODE_ORDER) or []]
+            order = known + [c for c in self.code_order if c not in set(known)]
+            exchange_meta.write(self.conn, exchange_meta.CODE_ORDER, order)
+        if self.no_colour:
+            kept = exchange_meta.no_colour(self.p) | self.no_colour
+            exchange_meta.write(self.conn, exchange_meta.NO_COLOUR, kept)
+
+    def keep_line_ends(self) -> None:
+        """Remember the text sources with CRLF line ends (``exchange_meta.CRLF``)."""
+        if self.crlf_sessions:
+            known = exchange_meta.crlf_sessions(self.p)
+            exchange_meta.write(
+                self.conn, exchange_meta.CRLF, sorted(known | set(self.crlf_sessions))
+            )
+
     # ----------------------------------------------------------------- sources
     def import_sources(self) -> None:
         for src in self.qp.sources:
+            if src.guid and self.exists("sessions", src.guid):
+                # imported before (a second import of the same project): reuse, never duplicate
+                self.session_map[src.guid] = src.guid
+                self.reused_sources.append(src.name or src.guid)
+                continue
             if src.kind == "TextSource":
                 self.text_source(src)
             elif src.kind in ("AudioSource", "VideoSource"):
@@ -310,7 +361,19 @@ class _Importer:
             self.report.not_imported.append(f"Text source {src.name!r}: it has no text.")
             return
         session_id = self.new_session(src, "observation")
-        lines = split_lines(text, speakers=self.known_speakers.get(src.guid))
+        ends: LineEnds | None = None
+        if crlf_only(text):  # Windows line ends: segments hold LF, the export writes CRLF again
+            text = text.replace("\r\n", "\n")
+            ends = LineEnds(text)
+            self.crlf_sessions.append(session_id)
+        lines, transcript = split_text_source(text, self.known_speakers.get(src.guid))
+        if not transcript:
+            labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])
+            if labelled:
+                self.report.notes.append(
+                    f"Text source {src.name!r}: {labelled} line(s) start like 'Word: ...' but "
+                    "not every line does, so it is not a transcript: they stay text, no speakers."
+                )
         seg_ids = self.add_lines(session_id, lines)
         for sel in src.selections:
             if sel.start is None or sel.end is None:
@@ -318,7 +381,10 @@ class _Importer:
                     f"Text source {src.name!r}: selection {sel.guid} has no positions."
                 )
                 continue
-            self.selection(src.name, sel, lines, seg_ids, sel.start, sel.end)
+            start, end = sel.start, sel.end
+            if ends is not None:
+                start, end = ends.to_lf(start), ends.to_lf(end)
+            self.selection(src.name, sel, lines, seg_ids, start, end)
         for coding in src.source_codings:
             self.report.not_imported.append(
                 f"Text source {src.name!r}: a coding of the whole document (code "
@@ -598,6 +664,9 @@ class _Importer:
             sessions = [self.session_map[g] for g in case.source_refs if g in self.session_map]
             if only_speaker:
                 continue  # an unmapped speaker label written by FieldScribe: nothing to create
+            if case.guid and self.exists("participants", case.guid):
+                self.reused_cases += 1  # imported before: the participant is already here
+                continue
             pid = self.fresh_id("participants", case.guid)
             stamp = now_iso()
             self.conn.execute(
@@ -634,6 +703,8 @@ class _Importer:
             targets = self.note_targets.get(guid) or [
                 ("journal" if (note.description or "").strip() != "project" else "project", None)
             ]
+            if self.exists("memos", guid):
+                continue  # imported before
             text = self.note_text(note)
             for n, (target_type, target_id) in enumerate(targets):
                 memo_id = self.fresh_id("memos", guid if n == 0 else None)
@@ -665,15 +736,38 @@ class _Importer:
 
     # ----------------------------------------------------------------- run
     def run(self) -> ImportReport:
+        was_empty = not self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM sessions) OR EXISTS (SELECT 1 FROM codes)"
+        ).fetchone()[0]
         for name in sorted(set(self.qp.users.values())):
             self.ensure_coder(name)
         self.import_codes(self.qp.codes)
+        self.keep_exchange_meta(was_empty)
         self.import_sources()
+        self.keep_line_ends()
         self.import_cases()
         self.import_notes()
         for what, count in self.qp.unsupported.items():
             self.report.not_imported.append(f"{count} {what} (not supported by FieldScribe).")
-        if self.qp.description:
+        if self.reused_sources:
+            every = len(self.reused_sources) == len(self.qp.sources)
+            names = ", ".join(repr(n) for n in self.reused_sources[:5])
+            more = (
+                f" and {len(self.reused_sources) - 5} more" if len(self.reused_sources) > 5 else ""
+            )
+            self.report.notes.insert(
+                0,
+                (
+                    "This project was imported before (its sources' GUIDs are here): "
+                    if every
+                    else f"{len(self.reused_sources)} source(s) were imported before (same GUID): "
+                )
+                + f"{names}{more} kept as they are, with their codings, not imported again"
+                + (f"; {self.reused_cases} case(s) reused." if self.reused_cases else "."),
+            )
+        if self.qp.description and not (
+            self.reused_sources and len(self.reused_sources) == len(self.qp.sources)
+        ):
             self.conn.execute(
                 "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"
                 " created_at, updated_at) VALUES (?, 'project', NULL, ?, ?, ?, ?, ?)",
@@ -710,6 +804,7 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
             raise InvalidInputError(
                 f"{archive}: {qde} is not a QDA-XML project (root element {local(root.tag)!r})."
             )
+        _check_schema_version(root.tag, archive)
         qp = parse_project(root)
         _check_project(qp, archive)
         return zf, qp
@@ -725,6 +820,19 @@ def _check_project(qp: QProject, archive: Path) -> None:
     for src in qp.sources:
         if not src.guid:
             raise InvalidInputError(f"{archive}: a source ({src.name!r}) has no guid; refused.")
+
+
+def _check_schema_version(tag: str, archive: Path) -> None:
+    """Refuse a project of a newer QDA-XML schema than 1.x (never read it half-understood)."""
+    namespace = tag[1:].split("}", 1)[0]
+    version = namespace.rsplit(":", 1)[-1]
+    major = version.split(".", 1)[0]
+    if major.isdigit() and int(major) > 1:
+        raise InvalidInputError(
+            f"{archive} was written in a newer REFI-QDA format (QDA-XML {version}); this "
+            "FieldScribe reads QDA-XML 1.0. Nothing was imported; export it from the other "
+            "tool as REFI-QDA 1.0 (QDA-XML 1.0), or update FieldScribe."
+        )
 
 
 def import_qdpx_into(

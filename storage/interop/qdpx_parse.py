@@ -155,6 +155,8 @@ class QProject:
     project_notes: list[str]
     description: str | None
     unsupported: dict[str, int]
+    created: str | None = None  # the Project's creationDateTime
+    creator: str | None = None  # its creatingUserGUID (normalised)
 
 
 def _int(value: str | None) -> int | None:
@@ -361,4 +363,6 @@ def parse_project(root: Element) -> QProject:
         project_notes=note_refs(root),
         description=child_text(root, "Description"),
         unsupported=unsupported,
+        created=root.get("creationDateTime"),
+        creator=norm_guid(root.get("creatingUserGUID")),
     )

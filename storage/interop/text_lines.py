@@ -208,8 +208,137 @@ def map_span(lines: list[Line], start: int, end: int) -> list[tuple[int, int | N
             if start == end == line.text_start == line.text_end:
                 result.append((i, None, None))
             continue
-        if lo == line.text_start and hi == line.text_end:
+        rest = line.text[hi - line.text_start :]
+        if lo == line.text_start and (hi == line.text_end or not rest.strip()):
+            # the whole text (a text source's blank lines or "\r" after it count for nothing)
             result.append((i, None, None))
         else:
             result.append((i, lo - line.text_start, hi - line.text_start))
     return result
+
+
+_ONLY_TS = re.compile(
+    r"^[ \t]*(?:[\[(#]?(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,-](\d{1,3}))?[\])#]?)[ \t]*\r?$"
+)
+
+
+def _exact_speaker(line: str, speakers: set[str] | None) -> tuple[str | None, int]:
+    """``NAME: text`` at the very start of a line, separated by exactly ": " (so that writing
+    ``f"{speaker}: {text}"`` gives the line back character for character)."""
+    speaker, _n = _prefix(line, speakers)
+    if speaker is None or not line.startswith(f"{speaker}: "):
+        return None, 0
+    return speaker, len(speaker) + 2
+
+
+def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list[Line], bool]:
+    """Split a text source into segments so that every character survives; say if it is a
+    transcript.
+
+    Used for ``TextSource`` imports (documents, field notes, interviews typed by hand), where,
+    unlike an audio transcript, no sync point says which line is which segment:
+
+    * the source is a transcript only when every line with words starts ``NAME: `` (or, for a
+      file FieldScribe wrote, one of ``speakers``); only then do the prefixes become speakers.
+      A document with a few ``Abstract: ...`` lines keeps them as text;
+    * each line with words becomes a segment holding the whole line (after the speaker prefix
+      of a transcript), timestamps and ``\\r`` included;
+    * a line holding only a timestamp (``[00:01:02]``, ``#00:01:02-3#``) is a segment of its
+      own whose text is that timestamp; its time starts it and the lines after it;
+    * blank lines stay with the segment before them (its text ends with ``\\n`` and the blank
+      line), those before the first line with words form a segment of their own;
+    * a leading timestamp in a line with words starts its segment, an f4/MAXQDA end mark
+      (``#00:01:05-3#``) ends it; both stay in the text.
+
+    Joining ``[speaker + ": "] + text`` of the segments with ``\\n`` gives ``text`` back.
+
+    Returns:
+        The lines (positions index ``text``) and whether the source is a transcript.
+    """
+    if not text:
+        return [], False
+    raw_lines: list[tuple[int, int]] = []  # (start, end) of each line, "\n" excluded
+    pos = 0
+    for raw in text.split("\n"):
+        raw_lines.append((pos, pos + len(raw)))
+        pos += len(raw) + 1
+
+    def kind(start: int, end: int) -> str:
+        body = text[start:end]
+        if not body.strip():
+            return "blank"
+        if _ONLY_TS.match(body):
+            return "stamp"
+        return "words"
+
+    kinds = [kind(s, e) for s, e in raw_lines]
+    worded = [text[s:e] for (s, e), k in zip(raw_lines, kinds, strict=True) if k == "words"]
+    transcript = bool(worded) and all(_exact_speaker(b, speakers)[0] for b in worded)
+    if speakers:  # FieldScribe wrote it: its labels are speakers wherever they stand
+        transcript = True
+    lines: list[Line] = []
+    last_time: int | None = None
+    for (start, end), k in zip(raw_lines, kinds, strict=True):
+        if k == "blank" and lines:
+            prev = lines[-1]
+            prev.text_end = end
+            prev.text = text[prev.text_start : prev.text_end]
+            continue
+        speaker, n = (None, 0)
+        if k == "words" and transcript:
+            speaker, n = _exact_speaker(text[start:end], speakers)
+        line = Line(start, start + n, end, speaker, text[start + n : end])
+        body = text[start:end]
+        if k == "stamp":
+            m = _ONLY_TS.match(body)
+            assert m is not None
+            last_time = ts_ms(m.group(1), m.group(2), m.group(3), m.group(4))
+            line.start_ms = last_time
+        elif k == "words":
+            lead = _LEAD_TS.match(line.text)
+            if lead and (
+                lead.group(1) is not None
+                or lead.group(4) is not None
+                or "[" in lead.group(0)
+                or "(" in lead.group(0)
+            ):
+                last_time = ts_ms(lead.group(1), lead.group(2), lead.group(3), lead.group(4))
+                line.start_ms = last_time
+            if line.start_ms is None:
+                line.start_ms = last_time if last_time is not None else 0
+            tail = _TAIL_F4.search(line.text.rstrip("\r"))
+            if tail:
+                line.end_ms = ts_ms(tail.group(1), tail.group(2), tail.group(3), tail.group(4))
+                last_time = max(last_time or 0, line.end_ms)
+        if line.start_ms is None:
+            line.start_ms = last_time if last_time is not None else 0
+        lines.append(line)
+    for i, line in enumerate(lines):
+        nxt = lines[i + 1].start_ms if i + 1 < len(lines) else None
+        if line.end_ms is None or (line.start_ms is not None and line.end_ms < line.start_ms):
+            line.end_ms = max(line.start_ms or 0, nxt or 0)
+        elif line.start_ms is not None and line.end_ms is not None:
+            line.end_ms = max(line.end_ms, line.start_ms)
+    return lines, transcript
+
+
+def crlf_only(text: str) -> bool:
+    """Every line break is CRLF (Windows tools: MAXQDA, NVivo), and no CR stands alone."""
+    crlf = text.count("\r\n")
+    return crlf > 0 and crlf == text.count("\n") == text.count("\r")
+
+
+class LineEnds:
+    """Positions between a CRLF text and the same text with LF line breaks (code points)."""
+
+    def __init__(self, lf_text: str) -> None:
+        self._breaks = [i for i, ch in enumerate(lf_text) if ch == "\n"]  # in the LF text
+        self._crs = [b + i for i, b in enumerate(self._breaks)]  # each "\r" in the CRLF text
+
+    def to_crlf(self, pos: int) -> int:
+        """A position in the LF text -> the CRLF text (one more per line break before it)."""
+        return pos + bisect.bisect_left(self._breaks, pos)
+
+    def to_lf(self, pos: int) -> int:
+        """A position in the CRLF text -> the LF text (a position inside a CRLF: before it)."""
+        return pos - bisect.bisect_left(self._crs, pos)

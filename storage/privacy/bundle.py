@@ -258,6 +258,24 @@ def export_encrypted(
         return result
 
 
+def log_encryption(
+    project: Any, dest: Path, passphrase: str | None, recipients: Sequence[X25519PublicKey]
+) -> None:
+    """Record in the audit log that ``dest`` was encrypted, and for whom (key fingerprints)."""
+    if project.readonly:
+        return
+    project.audit.log_event(
+        "encrypt",
+        None,
+        None,
+        {
+            "file": dest.name,
+            "passphrase": passphrase is not None,
+            "recipients": [crypto.fingerprint(r) for r in recipients],
+        },
+    )
+
+
 @contextlib.contextmanager
 def decrypted_copy(
     src: str | Path,

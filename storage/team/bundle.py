@@ -56,7 +56,12 @@ from storage.core.schema import SCHEMA_VERSION, applied_names, check_not_newer, 
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.tempdirs import make_private_dir, remove_private_dir
 from storage.core.zipcheck import ZipCaps, check_count, check_declared, check_free_space
-from storage.privacy.bundle import register_safe_versions, sanitize_snapshot
+from storage.privacy.bundle import (
+    export_encrypted,
+    log_encryption,
+    register_safe_versions,
+    sanitize_snapshot,
+)
 from storage.privacy.models import ExportPrivacy
 
 
@@ -84,6 +89,16 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?Z?)?
 
 class InvalidBundleError(FieldScribeError):
     """A bundle is malformed, tampered with or belongs elsewhere; nothing was changed."""
+
+
+class OtherProjectBundleError(InvalidBundleError):
+    """A bundle of another project: ``theirs`` names it (its name, else its id)."""
+
+    def __init__(self, message: str, *, bundle: str, theirs: str, project_id: str) -> None:
+        super().__init__(message)
+        self.bundle = bundle
+        self.theirs = theirs
+        self.project_id = project_id
 
 
 @dataclass
@@ -140,6 +155,49 @@ def parse_since(value: str) -> str:
 
 
 # --------------------------------------------------------------------------- export
+def export_bundle_file(
+    project: Any,
+    out: str | Path,
+    *,
+    with_media: bool = False,
+    since: str | None = None,
+    privacy: ExportPrivacy | None = None,
+    voice_profiles: bool = True,
+    passphrase: str | None = None,
+    recipients: list[Any] | None = None,
+) -> BundleInfo:
+    """Write a bundle, encrypted when a passphrase or teammates' public keys are given.
+
+    What the command line (``bundle export``) and the workbench (Team ▸ Export a bundle) both
+    do: ``export_bundle`` into ``out``, or, with ``passphrase`` and/or ``recipients``
+    (``X25519PublicKey``), ``storage.privacy.bundle.export_encrypted`` (the clear bundle never
+    lands next to ``out``) with the encryption recorded in the audit log.
+
+    Raises:
+        InvalidInputError: a bad ``since`` date.
+        ReadOnlyError: the bundle cannot be written (folder missing, disk full).
+    """
+    options: dict[str, Any] = {
+        "with_media": with_media,
+        "since": since,
+        "privacy": privacy,
+        "voice_profiles": voice_profiles,
+    }
+    keys = list(recipients or [])
+    if passphrase is None and not keys:
+        return export_bundle(project, out, **options)
+    out = Path(out).expanduser()
+    info: BundleInfo = export_encrypted(
+        lambda tmp: export_bundle(project, tmp, **options),
+        out,
+        passphrase=passphrase,
+        recipients=keys,
+    )
+    info.path = out
+    log_encryption(project, out, passphrase, keys)
+    return info
+
+
 def export_bundle(
     project: Any,
     out: str | Path,

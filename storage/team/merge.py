@@ -15,8 +15,11 @@ Rules, per row of a travelling table (matched by its global id):
   rows the bundle brings that use a row deleted here bring it back, as a conflict too;
 * decisions travel: a conflict the bundle's sender resolved is resolved here too when the
   decision saw every version we know (a kept row comes back over the deletion it overrode);
-* ``merge_same_name``: codes with one path merge into the oldest, every stamp derived from the
-  rows (not the clock), so any order gives the same project and codings keep their coder.
+* same-path codes (``merge_same_name``, on by default for a bundle of this project, i.e. one
+  that descends from the same lead project): codes with one path merge into the oldest, every
+  stamp derived from the rows (not the clock), so any order gives the same project and codings
+  keep their coder; the merged code's creator and creation time stay in ``row_versions`` as
+  ``merged:<created_at>:<id>`` (``Team.code_origins``). ``merge_same_name=False`` keeps them apart.
 
 Several bundles merge in one transaction, each in a savepoint (``MergeSession``).
 
@@ -40,7 +43,7 @@ from storage.core.errors import ReadOnlyError
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.tempdirs import remove_private_dir
-from storage.team.bundle import InvalidBundleError, OpenedBundle
+from storage.team.bundle import InvalidBundleError, OpenedBundle, OtherProjectBundleError
 from storage.team.conflicts import ConflictVersion, content_columns
 from storage.team.merge_ahead import (
     find_differing as find_differing,  # re-exported: bundle.py, tests
@@ -120,6 +123,7 @@ class MergeSummary:
     coder: str
     tables: dict[str, TableSummary] = field(default_factory=dict)
     same_name_codes: list[tuple[str, list[str]]] = field(default_factory=list)
+    same_name_merged: bool = False  # whether ``same_name_codes`` were merged or only found
     merged_codes: int = 0
     media_copied: int = 0
     media_missing: int = 0
@@ -140,6 +144,7 @@ class MergeSummary:
             "coder": self.coder,
             "tables": {k: vars(v) for k, v in self.tables.items()},
             "same_name_codes": [{"path": p, "ids": ids} for p, ids in self.same_name_codes],
+            "same_name_merged": self.same_name_merged,
             "merged_codes": self.merged_codes,
             "media_copied": self.media_copied,
             "media_missing": self.media_missing,
@@ -168,7 +173,7 @@ def merge_bundle(
     opened: OpenedBundle,
     *,
     allow_other_project: bool = False,
-    merge_same_name: bool = False,
+    merge_same_name: bool | None = None,
     adopt: bool = False,
 ) -> MergeSummary:
     """Merge one checked, unpacked bundle into ``project`` in one transaction.
@@ -177,7 +182,8 @@ def merge_bundle(
         project: an open, writable ``Project``.
         opened: from ``storage.team.bundle.open_bundle``.
         allow_other_project: merge a bundle exported from another project.
-        merge_same_name: merge codes that have the same path but different ids.
+        merge_same_name: merge codes that have the same path but different ids (default: when
+            the bundle belongs to this project, i.e. descends from the same lead).
         adopt: the project is new and takes the bundle's identity (``new --from-bundle``).
 
     Raises:
@@ -282,7 +288,7 @@ class MergeSession:
         opened: OpenedBundle,
         *,
         allow_other_project: bool = False,
-        merge_same_name: bool = False,
+        merge_same_name: bool | None = None,
         adopt: bool = False,
         remove_folder: bool = False,
     ) -> MergeSummary:
@@ -291,7 +297,8 @@ class MergeSession:
         Args:
             opened: from ``storage.team.bundle.open_bundle``.
             allow_other_project: merge a bundle exported from another project.
-            merge_same_name: merge codes that have the same path but different ids.
+            merge_same_name: merge codes that have the same path but different ids (None: when
+                the bundle belongs to this project, i.e. descends from the same lead).
             adopt: the project is new and takes the bundle's identity.
             remove_folder: the session removes the bundle's unpacked folder when done with it.
 
@@ -305,10 +312,15 @@ class MergeSession:
             self._folders.append(opened.folder)
         if opened.project_id != project.id and not allow_other_project:
             theirs = opened.manifest.get("project_name") or opened.project_id
-            raise InvalidBundleError(
+            raise OtherProjectBundleError(
                 f"{path} belongs to another project ({theirs!r}, id {opened.project_id}), not "
-                f"{project.name!r}; use --allow-other-project to merge it anyway. Nothing changed."
+                f"{project.name!r}; use --allow-other-project to merge it anyway. Nothing changed.",
+                bundle=str(path),
+                theirs=str(theirs),
+                project_id=opened.project_id,
             )
+        if merge_same_name is None:
+            merge_same_name = opened.project_id == project.id
         if self._stack is None:
             stack = contextlib.ExitStack()
             stack.enter_context(project.store.tx())  # BEGIN

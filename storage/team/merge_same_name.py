@@ -1,8 +1,12 @@
-"""Codes with one path and different ids, merged on request (``--merge-same-name``).
+"""Codes with one path and different ids: merged by default for a bundle of this project.
 
-They merge into the oldest (by ``created_at``, then id), every stamp derived from the rows, not
-the clock, so any merge order gives the same project and codings keep their coder. Part of
-``storage.team.merge._Merge``.
+Two coders who start from the lead's bundle and each create "Corruption" mean one code. They
+merge into the oldest (by ``created_at``, then id), every stamp derived from the rows, not the
+clock, so any merge order gives the same project and codings keep their coder. The merged code's
+creator and creation time stay with the kept code as a ``row_versions`` entry
+``merged:<created_at>:<id>`` (author: its creator), which travels in bundles like any version
+(``Team.code_origins`` reads it back). ``merge_same_name=False`` (``--keep-same-name-apart``)
+keeps them apart and only reports them. Part of ``storage.team.merge._Merge``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from storage.team.merge import _Merge
+
+#: prefix of the ``row_versions`` entry that records a code merged into another
+MERGED_PREFIX = "merged:"
 
 
 def _next_version(version: str) -> str:
@@ -45,6 +52,7 @@ class SameNameCodes:
             if not self._m.merge_same_name:
                 self._m.summary.same_name_codes = [(p, sorted(c.id for c in cs)) for p, cs in dups]
                 return
+            self._m.summary.same_name_merged = True
             path, codes = dups[0]
             codes.sort(key=lambda c: (c.created_at, c.id))
             self._m.summary.same_name_codes.append((path, [c.id for c in codes]))
@@ -63,6 +71,21 @@ class SameNameCodes:
         gives the same project in any order, and again changes nothing; codings keep their coder.
         """
         conn, by = self._m.conn, self._m.project.coder
+        # provenance: who created the merged code and when (with what it carried before)
+        origin = conn.execute(
+            "SELECT created_at, created_by FROM main.codes WHERE id = ?", (source,)
+        ).fetchone()
+        marks = [(f"{MERGED_PREFIX}{origin[0]}:{source}", origin[1])]
+        marks += conn.execute(
+            "SELECT version, author FROM main.row_versions WHERE table_name = 'codes' "
+            "AND row_id = ? AND version LIKE ?",
+            (source, MERGED_PREFIX + "%"),
+        ).fetchall()
+        conn.executemany(
+            "INSERT OR IGNORE INTO main.row_versions (table_name, row_id, version, author) "
+            "VALUES ('codes', ?, ?, ?)",
+            [(target, version, author) for version, author in marks],
+        )
 
         def tombstone(table: str, row_id: str, version: str) -> None:
             self._m._union_tombstone((table, row_id, by, _next_version(version)))

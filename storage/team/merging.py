@@ -14,7 +14,7 @@ def merge_bundles(
     bundles: list[str | Path],
     *,
     allow_other_project: bool = False,
-    merge_same_name: bool = False,
+    merge_same_name: bool | None = None,
     shown: list[str | Path] | None = None,
 ) -> list[Any]:
     """Merge bundles into ``project``; return their summaries.
@@ -22,6 +22,8 @@ def merge_bundles(
     Each bundle merges in a savepoint of one transaction (``storage.team.merge.MergeSession``), so a
     refused bundle changes nothing and the bundles before it stay merged, as if each had its own
     transaction, while their pages are written once. See ``storage.team.merge`` for the rules.
+    ``merge_same_name``: None (the default) merges codes of one path created independently when
+    the bundle belongs to this project (it descends from the same lead); False keeps them apart.
     ``shown``: the files to name in messages and in the audit log, one per bundle (the user's
     encrypted files when ``bundles`` are their decrypted temporary copies).
     """

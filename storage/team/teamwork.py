@@ -44,6 +44,7 @@ class AgreementData:
         codes: ``code_id -> code path`` of the codes in scope.
         texts: ``segment_id -> text`` (for the disagreement view).
         speakers: ``segment_id -> speaker``.
+        notes: what the reader must know, e.g. that codes sharing a path were paired by path.
     """
 
     coders: list[str]
@@ -52,6 +53,44 @@ class AgreementData:
     codes: dict[str, str]
     texts: dict[str, str] = field(default_factory=dict)
     speakers: dict[str, str | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CodeOrigin:
+    """Who created a code, and when: the code itself or one merged into it."""
+
+    code_id: str
+    created_by: str
+    created_at: str
+    merged: bool
+
+
+def _pair_by_path(
+    codes: dict[str, str], created: dict[str, tuple[str, str]]
+) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Codes sharing a path become one: (kept codes, id -> kept id, notes).
+
+    The kept id is the oldest code of the path (by ``created_at``, then id), as a merge keeps.
+    """
+    by_path: dict[str, list[str]] = {}
+    for cid, path in codes.items():
+        by_path.setdefault(path, []).append(cid)
+    alias: dict[str, str] = {}
+    notes: list[str] = []
+    kept = dict(codes)
+    for path, ids in sorted(by_path.items()):
+        if len(ids) < 2:
+            continue
+        ids.sort(key=lambda c: (created.get(c, ("", ""))[0], c))
+        for other in ids[1:]:
+            alias[other] = ids[0]
+            kept.pop(other, None)
+        notes.append(
+            f"{len(ids)} codes share the path {path!r} (kept apart in the codebook); agreement "
+            "pairs them by path, as one code"
+        )
+    return kept, alias, notes
 
 
 class Team:
@@ -88,7 +127,7 @@ class Team:
         bundles: Iterable[str | Path],
         *,
         allow_other_project: bool = False,
-        merge_same_name: bool = False,
+        merge_same_name: bool | None = None,
     ) -> list[MergeSummary]:
         """Merge team bundles into this project (see ``storage.team.merging.merge_bundles``)."""
         from storage.team.merging import merge_bundles
@@ -100,6 +139,23 @@ class Team:
             merge_same_name=merge_same_name,
         )
         return summaries
+
+    def code_origins(self, code_id: str) -> list[CodeOrigin]:
+        """Who created a code and when, with every same-path code a merge folded into it.
+
+        Raises:
+            NotFoundError: no such code.
+        """
+        code = self._project.codebook.get_code(code_id)
+        result = [CodeOrigin(code.id, code.created_by, code.created_at, False)]
+        for version, author in self._store.rows(
+            "SELECT version, author FROM row_versions WHERE table_name = 'codes' AND row_id = ? "
+            "AND version LIKE 'merged:%' ORDER BY version",
+            (code_id,),
+        ):
+            when, _, merged_id = str(version)[len("merged:") :].rpartition(":")
+            result.append(CodeOrigin(merged_id, str(author or ""), when, True))
+        return result
 
     # ----------------------------------------------------------------- conflicts
     def conflicts(self, *, status: str | None = "open") -> list[Conflict]:
@@ -312,7 +368,9 @@ class Team:
             chosen = sorted(set(coders))
         else:
             chosen = sorted(r[0] for r in self._store.rows("SELECT DISTINCT coder FROM codings"))
-        all_codes = {c.id: c.path for c in self._project.codebook.codes()}
+        code_rows = self._project.codebook.codes()
+        all_codes = {c.id: c.path for c in code_rows}
+        created = {c.id: (c.created_at, c.created_by) for c in code_rows}
         if code_ids:
             for cid in code_ids:
                 if cid not in all_codes:
@@ -362,7 +420,14 @@ class Team:
             coding_rows = [
                 r for r in coding_rows if r[1] in codes and (in_scope is None or r[0] in in_scope)
             ]
+        codes, alias, notes = _pair_by_path(codes, created)
+        if alias:
+            coding_rows = [
+                (r[0], alias.get(r[1], r[1]), r[2], r[3], r[4]) if r[1] in alias else r
+                for r in coding_rows
+            ]
         return AgreementData(
+            notes=notes,
             coders=chosen,
             segments=cast(
                 list[tuple[str, str, int, int, int]],

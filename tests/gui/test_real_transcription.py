@@ -19,6 +19,7 @@ def test_window_transcribes_with_the_real_model(
     from gui.main_window import MainWindow
 
     qsettings.setValue("transcribe_after_import", "true")
+    project.set_languages("en")  # an English study: tiny.en is its model
     w = MainWindow(project, settings=qsettings)  # no transcriber given: the real one
     qtbot.addWidget(w)
     w.transcription.import_files([speech_wav], kind="interview")

@@ -1,0 +1,385 @@
+"""File ▸ exchange with other tools: REFI-QDA projects (.qdpx), codebooks (.qdc, .csv),
+transcripts (txt, docx, srt, vtt, json) and codings (xlsx, csv).
+
+Every export asks what the command line's options say (``cli/common.py`` ``add_privacy``):
+pseudonyms and redactions on by default, optionally only consented participants; and, unless only
+consented participants go out, warns first when consent does not cover exporting
+(``gui.consent.confirm_consent``, the same ``Privacy.consent_problems`` the privacy panel reads).
+The writing is done by the same storage functions as the CLI (``storage.interop``), which log
+each export in the audit log. Imports into the open project go through its own ``Project`` and
+refresh the workbench in place (``imported``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.app_state import AppState
+from gui.chrome import WindowChrome
+from gui.consent import confirm_consent
+from gui.progress import run_with_progress
+from gui.qtcompat import emit
+from gui.tasks import TaskContext, TaskRunner
+from storage import Project
+from storage.privacy.models import ExportPrivacy
+
+TRANSCRIPT_FILTERS = {
+    "txt": "Plain text (*.txt)",
+    "docx": "Word document (*.docx)",
+    "srt": "SubRip subtitles (*.srt)",
+    "vtt": "WebVTT subtitles (*.vtt)",
+    "json": "JSON (*.json)",
+}
+
+
+class ExportOptionsDialog(QDialog):
+    """An export's protections (the CLI's --no-pseudonyms, --no-redactions, --consented-only)."""
+
+    def __init__(
+        self, title: str, parent: QWidget | None = None, *, media: bool = False, redact: bool = True
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.pseudonyms = QCheckBox("Replace real names by their pseudonyms", self)
+        self.pseudonyms.setChecked(True)
+        self.redactions = QCheckBox("Keep redacted spans hidden ([REDACTED])", self)
+        self.redactions.setChecked(True)
+        self.redactions.setVisible(redact)
+        self.consented = QCheckBox("Leave out participants without consent to export", self)
+        self.media = QCheckBox("Include the audio files", self)
+        self.media.setChecked(True)
+        self.media.setVisible(media)
+        note = QLabel(
+            "Turning a protection off is for the project lead's own use; every export is "
+            "recorded in the audit log.",
+            self,
+        )
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for w in (self.pseudonyms, self.redactions, self.consented, self.media, note):
+            layout.addWidget(w)
+        layout.addWidget(buttons)
+
+    def privacy(self) -> ExportPrivacy:
+        """The chosen protections."""
+        return ExportPrivacy(
+            pseudonymise=self.pseudonyms.isChecked(),
+            redact=self.redactions.isChecked(),
+            consented_only="export" if self.consented.isChecked() else None,
+        )
+
+
+class ExchangeActions(QObject):
+    """The File menu's imports and exports."""
+
+    imported = Signal()  # the open project changed (codebook, sessions): refresh in place
+
+    def __init__(
+        self,
+        state: AppState,
+        chrome: WindowChrome,
+        runner: TaskRunner,
+        *,
+        coder: Callable[[], str],
+        set_project: Callable[[Project], None],
+    ) -> None:
+        super().__init__(chrome.window)
+        self.state, self.chrome, self.runner = state, chrome, runner
+        self.coder, self.set_project = coder, set_project
+        self.last_report = ""
+        self.progress: Any = None
+        self.project_actions: list[Any] = []
+
+    def build_menu(self) -> None:
+        """Add the File menu entries (after Import audio…)."""
+        a = self.chrome.add_menu_action
+        a("&File", "Import a REFI-QDA project (.qdpx)…", self.import_qdpx_dialog)
+        entries = [
+            ("Export as REFI-QDA project (.qdpx)…", self.export_qdpx_dialog),
+            ("Import a codebook (.qdc, .csv)…", self.import_codebook_dialog),
+            ("Export the codebook (.qdc, .csv, .xlsx, .docx)…", self.export_codebook_dialog),
+            ("Export this transcript (txt, docx, srt, vtt, json)…", self.export_transcript_dialog),
+            ("Export codings (.xlsx, .csv)…", self.export_codings_dialog),
+        ]
+        self.project_actions = [a("&File", text, slot) for text, slot in entries]
+
+    @property
+    def parent_widget(self) -> QWidget:
+        return self.chrome.window
+
+    # ------------------------------------------------------------------ helpers
+    def _options(self, title: str, sessions: list[str], **kw: Any) -> ExportOptionsDialog | None:
+        """Ask the protections; warn on consent; None when the user stops."""
+        project = self.state.project
+        if project is None:
+            return None
+        dialog = ExportOptionsDialog(title, self.parent_widget, **kw)
+        if not dialog.exec():
+            return None
+        if not dialog.consented.isChecked() and not confirm_consent(
+            self.parent_widget, project, sessions, "export", "Export"
+        ):
+            return None
+        return dialog
+
+    def _save(self, title: str, default: str, filters: str) -> Path | None:
+        path, chosen = QFileDialog.getSaveFileName(self.parent_widget, title, default, filters)
+        if not path:
+            return None
+        result = Path(path)
+        if not result.suffix and "(*." in chosen:  # the filter's first suffix
+            result = result.with_suffix("." + chosen.split("(*.", 1)[1].split(")")[0].split()[0])
+        return result
+
+    def _run(
+        self,
+        name: str,
+        job: Callable[[TaskContext], Any],
+        done: Callable[[Any], str],
+        *,
+        writes: bool = False,
+    ) -> Any:
+        """Run ``job`` with progress; ``writes``: on the serial lane, after pending edits."""
+
+        def finished(result: Any) -> None:
+            self._report(done(result))
+
+        handle, self.progress = run_with_progress(
+            self.parent_widget, self.runner, name, job, on_done=finished,
+            on_error=self.chrome.show_error, serial=writes,
+        )  # fmt: skip
+        return handle
+
+    def _report(self, text: str) -> None:
+        self.last_report = text
+        self.chrome.message(text.splitlines()[0], 10000)
+        box = QMessageBox(
+            QMessageBox.Icon.Information, "FieldScribe", text, QMessageBox.StandardButton.Ok,
+            self.parent_widget,
+        )  # fmt: skip
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _all_sessions(self) -> list[str]:
+        project = self.state.project
+        return [s.id for s in project.sessions.all()] if project is not None else []
+
+    # ------------------------------------------------------------------ REFI-QDA
+    def import_qdpx_dialog(self) -> None:
+        """Into the open project, or (on the start page) into a new project folder."""
+        name, _ = QFileDialog.getOpenFileName(
+            self.parent_widget, "Import a REFI-QDA project", "", "REFI-QDA project (*.qdpx)"
+        )
+        if not name:
+            return
+        if self.state.project is not None:
+            self.import_qdpx(Path(name))
+            return
+        folder, _ = QFileDialog.getSaveFileName(
+            self.parent_widget,
+            "New project folder",
+            f"{Path(name).stem}.fieldscribe",
+            "FieldScribe project (*.fieldscribe)",
+        )
+        if folder:
+            path = Path(folder)
+            if path.suffix != ".fieldscribe":
+                path = path.with_name(path.name + ".fieldscribe")
+            self.import_qdpx(Path(name), path)
+
+    def import_qdpx(self, archive: Path, folder: Path | None = None) -> Any:
+        """Import ``archive`` into the open project (``folder`` None) or a new project."""
+        from storage.interop.qdpx_import import import_qdpx, import_qdpx_into
+
+        project = self.state.project
+        coder = self.coder()
+
+        def job(_ctx: TaskContext) -> Any:
+            if folder is None and project is not None:
+                return import_qdpx_into(project, archive), None
+            assert folder is not None
+            report = import_qdpx(archive, folder, coder=coder)
+            return report, Project.open(folder, coder=coder)
+
+        def done(result: Any) -> str:
+            report, opened = result
+            if opened is not None:
+                self.set_project(opened)
+            else:
+                emit(self.imported)
+            return str(report.describe())
+
+        return self._run("Import a REFI-QDA project", job, done, writes=folder is None)
+
+    def export_qdpx_dialog(self) -> None:
+        project = self.state.project
+        if project is None:
+            return
+        dialog = self._options("Export as REFI-QDA project", self._all_sessions(), media=True)
+        if dialog is None:
+            return
+        path = self._save(
+            "Export as REFI-QDA project", f"{project.name}.qdpx", "REFI-QDA project (*.qdpx)"
+        )
+        if path is not None:
+            self.export_qdpx(path, dialog.privacy(), with_media=dialog.media.isChecked())
+
+    def export_qdpx(self, path: Path, privacy: ExportPrivacy, *, with_media: bool = True) -> Any:
+        from storage.interop.qdpx_export import export_qdpx
+
+        project = self.state.project
+        assert project is not None
+
+        def done(summary: Any) -> str:
+            lines = [
+                f"Wrote {path.name}: {summary.sources} source(s), {summary.segments} segment(s), "
+                f"{summary.codes} code(s), {summary.codings} coding(s), "
+                f"{summary.media_files} media file(s)."
+            ]
+            lines += [f"note: {n}" for n in summary.notes_for_user]
+            return "\n".join(lines)
+
+        return self._run(
+            "Export a REFI-QDA project",
+            lambda _ctx: export_qdpx(project, path, with_media=with_media, privacy=privacy),
+            done,
+        )
+
+    # ------------------------------------------------------------------ codebook
+    def import_codebook_dialog(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self.parent_widget,
+            "Import a codebook",
+            "",
+            "Codebooks (*.qdc *.csv);;REFI-QDA codebook (*.qdc);;CSV (*.csv)",
+        )
+        if name:
+            self.import_codebook(Path(name))
+
+    def import_codebook(self, path: Path) -> Any:
+        from storage.interop.qdc import import_codebook
+
+        project = self.state.project
+        assert project is not None
+
+        def done(report: Any) -> str:
+            emit(self.imported)
+            lines = [
+                f"Imported {path.name}: {report.codes} new code(s), {report.codes_reused} "
+                "already in the codebook."
+            ]
+            return "\n".join(lines + [f"note: {n}" for n in report.notes])
+
+        return self._run(
+            "Import a codebook", lambda _ctx: import_codebook(project, path), done, writes=True
+        )
+
+    def export_codebook_dialog(self) -> None:
+        project = self.state.project
+        if project is None:
+            return
+        dialog = ExportOptionsDialog("Export the codebook", self.parent_widget, redact=False)
+        dialog.consented.setVisible(False)  # a codebook holds no participant's words
+        if not dialog.exec():
+            return
+        path = self._save(
+            "Export the codebook",
+            f"{project.name}-codebook.qdc",
+            "REFI-QDA codebook (*.qdc);;CSV: Taguette, spreadsheets (*.csv);;Excel (*.xlsx);;"
+            "Word (*.docx)",
+        )
+        if path is not None:
+            privacy = ExportPrivacy(pseudonymise=dialog.pseudonyms.isChecked())
+            self.export_codebook(path, privacy)
+
+    def export_codebook(self, path: Path, privacy: ExportPrivacy) -> Any:
+        from storage.interop.qdc import export_codebook
+
+        project = self.state.project
+        assert project is not None
+        return self._run(
+            "Export the codebook",
+            lambda _ctx: export_codebook(project, path, privacy=privacy),
+            lambda _p: f"Wrote the codebook to {path.name}.",
+        )
+
+    # ------------------------------------------------------------------ transcript, codings
+    def export_transcript_dialog(self) -> None:
+        project, session = self.state.project, self.state.session
+        if project is None:
+            return
+        if session is None:
+            self.chrome.show_error("Open a session first: its transcript is what is exported.")
+            return
+        dialog = self._options("Export this transcript", [session.id])
+        if dialog is None:
+            return
+        path = self._save(
+            "Export this transcript",
+            f"{session.title}.docx".replace("/", "-"),
+            ";;".join(TRANSCRIPT_FILTERS[f] for f in ("docx", "txt", "srt", "vtt", "json")),
+        )
+        if path is not None:
+            self.export_transcript(path, dialog.privacy())
+
+    def export_transcript(self, path: Path, privacy: ExportPrivacy) -> Any:
+        from storage.interop.transcript_export import export_transcript
+
+        project, session = self.state.project, self.state.session
+        assert project is not None and session is not None
+        fmt = path.suffix.lower().lstrip(".")
+        if fmt not in TRANSCRIPT_FILTERS:
+            self.chrome.show_error(
+                f"{path.name}: choose .txt, .docx, .srt, .vtt or .json; nothing was written."
+            )
+            return None
+        sid = session.id
+        return self._run(
+            "Export a transcript",
+            lambda _ctx: export_transcript(project, sid, fmt, path, privacy=privacy),
+            lambda _p: f"Wrote the transcript of {session.title} to {path.name} ({fmt}).",
+        )
+
+    def export_codings_dialog(self) -> None:
+        project = self.state.project
+        if project is None:
+            return
+        dialog = self._options("Export codings", self._all_sessions())
+        if dialog is None:
+            return
+        path = self._save(
+            "Export codings", f"{project.name}-codings.xlsx", "Excel (*.xlsx);;CSV (*.csv)"
+        )
+        if path is not None:
+            self.export_codings(path, dialog.privacy())
+
+    def export_codings(self, path: Path, privacy: ExportPrivacy) -> Any:
+        from storage.interop.codings_export import export_codings
+
+        project = self.state.project
+        assert project is not None
+        return self._run(
+            "Export codings",
+            lambda _ctx: export_codings(project, path, privacy=privacy),
+            lambda _p: f"Wrote the codings to {path.name}.",
+        )

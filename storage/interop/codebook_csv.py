@@ -1,0 +1,136 @@
+"""Codebooks from CSV: ours (``codebook export -o X.csv``), Taguette's, or a spreadsheet's.
+
+Columns (the header row decides; names are matched without case, a UTF-8 byte-order mark is
+ignored, commas or semicolons separate):
+
+* the code: ``tag`` (ours, Taguette's), else ``path``, else ``name`` (QualCoder-style lists,
+  spreadsheets); "Parent/Child" makes a sub-code. Exactly one of them is used: ``tag`` first.
+* ``description`` (or ``memo``): the code's description; an empty cell keeps the one we have.
+* ``colour`` (or ``color``): ``#RRGGBB``; empty or absent leaves the colour alone (a new code gets
+  one from the palette).
+* ``id`` (or ``guid``): a code of this project with that id is the same code (reused, even when
+  renamed elsewhere); otherwise codes match by path.
+
+Every other column (``level``, ``codings``, ``number of highlights``...) is read over. The import
+runs in one transaction: a bad row refuses the file, naming the row, and nothing changes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from storage.core.errors import InvalidInputError, NotFoundError
+
+from .qdpx_import import ImportReport
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+_MAX_BYTES = 16 * 1024**2
+_CODE_COLUMNS = ("tag", "path", "name")
+
+
+def read_codebook_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV codebook as ``{"path", "description", "colour", "id"}`` (nothing written).
+
+    Raises:
+        InvalidInputError: not readable as a CSV codebook (the message says why).
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: cannot read ({exc.strerror or exc}).") from None
+    if len(data) > _MAX_BYTES:
+        raise InvalidInputError(f"{path}: larger than {_MAX_BYTES} bytes; not a codebook.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{path}: not UTF-8 text; save the CSV as UTF-8.") from None
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text.split("\n", 1)[0], delimiters=",;\t"
+        )
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if not rows:
+        raise InvalidInputError(f"{path}: empty; a codebook CSV needs a header row.")
+    header = [h.strip().lower() for h in rows[0]]
+    column = next((c for c in _CODE_COLUMNS if c in header), None)
+    if column is None:
+        raise InvalidInputError(
+            f"{path}: no 'tag', 'path' or 'name' column in the header "
+            f"({', '.join(rows[0]) or 'empty'}); nothing was imported."
+        )
+
+    def index(*names: str) -> int | None:
+        return next((header.index(n) for n in names if n in header), None)
+
+    at = {
+        "path": header.index(column),
+        "description": index("description", "memo"),
+        "colour": index("colour", "color"),
+        "id": index("id", "guid"),
+    }
+    result = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        values = {
+            key: (row[i].strip() if i is not None and i < len(row) else "") for key, i in at.items()
+        }
+        if not values["path"]:
+            raise InvalidInputError(
+                f"{path}, row {number}: no code in the {column!r} column; nothing was imported."
+            )
+        if "\n" in values["path"]:
+            raise InvalidInputError(f"{path}, row {number}: a code name spans several lines.")
+        values["row"] = str(number)
+        result.append(values)
+    return result
+
+
+def import_codebook_csv(project: Project, source: str | Path) -> ImportReport:
+    """Merge a CSV codebook into the project (one transaction; see the module docstring).
+
+    Raises:
+        InvalidInputError: the file or one of its rows is not usable (nothing changed).
+    """
+    path = Path(source).expanduser()
+    rows = read_codebook_csv(path)
+    report = ImportReport(source=str(path), project=str(project.folder))
+    codebook = project.codebook
+    before = len(codebook.codes())
+    with project.transaction():
+        for values in rows:
+            number = values["row"]
+            try:
+                code = codebook.get_code(values["id"]) if values["id"] else None
+            except NotFoundError:
+                code = None
+            if code is None:
+                code = codebook.find_code(_clean(values["path"]))
+            try:
+                if code is None:
+                    code = codebook.ensure_code_path(
+                        _clean(values["path"]), colour=values["colour"] or None
+                    )
+                else:
+                    report.codes_reused += 1
+                    if values["colour"] and values["colour"].lower() != code.colour:
+                        codebook.update_code(code.id, colour=values["colour"])
+                if values["description"] and values["description"] != (code.description or ""):
+                    codebook.update_code(code.id, description=values["description"])
+            except InvalidInputError as exc:
+                raise InvalidInputError(
+                    f"{path}, row {number}: {exc} Nothing was imported."
+                ) from None
+        report.codes = len(codebook.codes()) - before  # parents made along a path count too
+    return report
+
+
+def _clean(path: str) -> str:
+    return "/".join(part.strip() for part in path.split("/"))

@@ -1,0 +1,76 @@
+"""What an imported REFI-QDA project said about itself that FieldScribe's tables do not hold, kept
+in ``project_meta`` so that an export gives it back.
+
+* ``exchange.users``: ``{user name: GUID}`` of the file's users (exports keep their GUIDs);
+* ``exchange.project``: ``{"created": creationDateTime, "creator": user name}`` of the project,
+  kept when the import filled an empty project (exports keep its creation date and creator);
+* ``exchange.code_order``: the codes' GUIDs in the file's order (exports keep sibling order;
+  codes made in FieldScribe follow, by name);
+* ``exchange.no_colour``: ``{code id: colour FieldScribe gave it}`` for codes without a colour
+  (exports leave the colour out while it is still that one);
+* ``exchange.crlf``: the sessions of text sources whose line breaks were all CRLF (their
+  segments hold LF; exports write CRLF again, positions counted in the CRLF text).
+
+Each value is JSON; a missing or unreadable value counts as empty.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+USERS = "exchange.users"
+PROJECT = "exchange.project"
+CODE_ORDER = "exchange.code_order"
+NO_COLOUR = "exchange.no_colour"
+CRLF = "exchange.crlf"
+
+
+def read(project: Any, key: str) -> Any:
+    """The JSON value of ``key`` (None when missing or unreadable)."""
+    raw = project.get_meta(key)
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def write(conn: Any, key: str, value: Any) -> None:
+    """Store ``value`` (JSON) under ``key``, inside the caller's transaction."""
+    conn.execute(
+        "INSERT INTO project_meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, json.dumps(value, ensure_ascii=False, sort_keys=True)),
+    )
+
+
+def user_guids(project: Any) -> dict[str, str]:
+    """``{user name: GUID}`` kept from imports."""
+    value = read(project, USERS)
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def code_rank(project: Any) -> dict[str, int]:
+    """``{code id: position in the imported file}``."""
+    value = read(project, CODE_ORDER)
+    return {str(g): i for i, g in enumerate(value)} if isinstance(value, list) else {}
+
+
+def no_colour(project: Any) -> dict[str, str]:
+    """``{code id: the colour FieldScribe gave a code that had none}``."""
+    value = read(project, NO_COLOUR)
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def project_origin(project: Any) -> dict[str, str]:
+    """``{"created": ..., "creator": ...}`` of the imported project (empty if none)."""
+    value = read(project, PROJECT)
+    return {str(k): str(v) for k, v in value.items() if v} if isinstance(value, dict) else {}
+
+
+def crlf_sessions(project: Any) -> set[str]:
+    """The sessions whose text source had CRLF line ends."""
+    value = read(project, CRLF)
+    return {str(v) for v in value} if isinstance(value, list) else set()

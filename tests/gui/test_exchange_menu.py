@@ -1,0 +1,226 @@
+"""Issue 17: File menu imports and exports, driven through the menu with dialogs answered here."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from storage import Project, SegmentDraft
+from tests.gui.test_team_menu import _action, _answer_files, _app_window
+
+
+def _seed(project: Project) -> str:
+    """A session whose speaker says a real name; a code applied to two segments."""
+    session = project.sessions.add_session("Interview 1")
+    texts = ["Aigerim said the clinic was far", "the queue was long", "trust is low", "ok"]
+    drafts = [SegmentDraft(i * 1000, i * 1000 + 900, t, "S1") for i, t in enumerate(texts)]
+    segs = [s.id for s in project.transcript.add_segments(session.id, drafts)]
+    code = project.codebook.ensure_code_path("Services/Health")
+    for seg in segs[:2]:
+        project.codebook.apply_code(seg, code.id)
+    project.privacy.set_pseudonym("Aigerim", "P01")
+    return session.id
+
+
+def _options(monkeypatch: pytest.MonkeyPatch, *, consented: bool = False) -> list[str]:
+    """Answer the export options dialog (defaults, or consented participants only)."""
+    from gui.exchange import ExportOptionsDialog
+
+    titles: list[str] = []
+
+    def exec_(self: Any) -> int:
+        titles.append(self.windowTitle())
+        self.consented.setChecked(consented)
+        return 1
+
+    monkeypatch.setattr(ExportOptionsDialog, "exec", exec_)
+    return titles
+
+
+def _consent(monkeypatch: pytest.MonkeyPatch, answer: Any) -> list[str]:
+    asked: list[str] = []
+
+    def question(*a: Any, **_k: Any) -> Any:
+        asked.append(a[2])
+        return answer
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    return asked
+
+
+@pytest.fixture
+def seeded(window: Any, idle: Any) -> Any:
+    sid = _seed(window.project)
+    window.sessions.reload_sessions()
+    window.sessions.open_segment_session(sid)
+    idle(window)
+    return window
+
+
+def test_exports_ask_consent_use_pseudonyms_and_write(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = seeded
+    _options(monkeypatch)
+    asked = _consent(monkeypatch, QMessageBox.StandardButton.Yes)
+    cases = [
+        ("Export this transcript (txt, docx, srt, vtt, json)…", "t.txt"),
+        ("Export this transcript (txt, docx, srt, vtt, json)…", "t.srt"),
+        ("Export this transcript (txt, docx, srt, vtt, json)…", "t.vtt"),
+        ("Export this transcript (txt, docx, srt, vtt, json)…", "t.json"),
+        ("Export this transcript (txt, docx, srt, vtt, json)…", "t.docx"),
+        ("Export codings (.xlsx, .csv)…", "codings.csv"),
+        ("Export codings (.xlsx, .csv)…", "codings.xlsx"),
+        ("Export as REFI-QDA project (.qdpx)…", "study.qdpx"),
+    ]
+    for text, name in cases:
+        out = tmp_path / name
+        _answer_files(monkeypatch, getSaveFileName=out)
+        n = len(asked)
+        _action(w, "&File", text).trigger()
+        idle(w)
+        assert out.is_file(), (name, w.last_error)
+        assert len(asked) == n + 1 and "S1" in asked[-1]  # S1: consent unknown
+        if name.endswith((".txt", ".srt", ".vtt", ".json", ".csv")):
+            body = out.read_text(encoding="utf-8-sig")
+            assert "Aigerim" not in body, name
+            if not name.startswith("codings"):
+                assert "P01 said the clinic" in body, name
+        if name.endswith(".qdpx"):
+            with zipfile.ZipFile(out) as zf:
+                assert b"Aigerim" not in zf.read("project.qde")
+    assert "Wrote" in w.exchange.last_report
+
+
+def test_export_stops_when_consent_is_refused_and_consented_only_skips_the_question(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = seeded
+    project: Project = w.project
+    sid = project.sessions.all()[0].id
+    person = project.sessions.add_participant("P01")
+    project.sessions.map_speaker(sid, "S1", person.id)
+    project.privacy.set_consent(person.id, sid, transcription=True, quotation=False)
+    _options(monkeypatch)
+    asked = _consent(monkeypatch, QMessageBox.StandardButton.Cancel)
+    out = tmp_path / "codings.csv"
+    _answer_files(monkeypatch, getSaveFileName=out)
+    _action(w, "&File", "Export codings (.xlsx, .csv)…").trigger()
+    idle(w)
+    assert asked and "quotation" in asked[0]
+    assert not out.exists()
+    _options(monkeypatch, consented=True)
+    asked.clear()
+    _action(w, "&File", "Export codings (.xlsx, .csv)…").trigger()
+    idle(w)
+    assert asked == []  # only consented participants go out: nothing to ask
+    with open(out, encoding="utf-8-sig") as fh:
+        assert len(list(csv.reader(fh))) == 1  # P01 refused quotation: left out
+
+
+def test_codebook_export_and_import_through_the_menu(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = seeded
+    _options(monkeypatch)
+    for name in ("book.qdc", "book.csv"):
+        out = tmp_path / name
+        _answer_files(monkeypatch, getSaveFileName=out)
+        _action(w, "&File", "Export the codebook (.qdc, .csv, .xlsx, .docx)…").trigger()
+        idle(w)
+        assert out.is_file(), w.last_error
+    taguette = tmp_path / "taguette.csv"
+    taguette.write_text("tag,description\nEmotions/Fear,Afraid of something\n", encoding="utf-8")
+    _answer_files(monkeypatch, getOpenFileName=taguette)
+    _action(w, "&File", "Import a codebook (.qdc, .csv)…").trigger()
+    idle(w)
+    assert w.last_error == ""
+    assert "1 already" not in w.exchange.last_report and "2 new code(s)" in w.exchange.last_report
+    # the workbench shows it without reopening: the codebook panel is reloaded in place
+    fear = w.project.codebook.find_code("Emotions/Fear")
+    assert fear is not None and fear.description == "Afraid of something"
+    idle(w)
+    assert w.segment_model.code(fear.id) is not None
+
+
+def test_qdpx_round_trip_from_the_start_page(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    idle: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from storage.interop.qdpx_export import export_qdpx
+
+    src = Project.create(tmp_path / "src.fieldscribe", coder="lead")
+    _seed(src)
+    export_qdpx(src, tmp_path / "src.qdpx")
+    src.close()
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    folder = tmp_path / "imported.fieldscribe"
+    _answer_files(monkeypatch, getOpenFileName=tmp_path / "src.qdpx", getSaveFileName=folder)
+    w.start_page.import_qdpx.click()
+    idle(w)
+    assert w.project is not None and w.project.folder == folder, w.last_error
+    assert "Imported" in w.exchange.last_report
+    assert [s.title for s in w.project.sessions.all()] == ["Interview 1"]
+    w.close()
+
+
+def test_newer_qdpx_is_refused_and_the_project_stays_open(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.interop.qdpx_export import export_qdpx
+    from tests.teamwork_helpers import dump
+
+    w = seeded
+    project: Project = w.project
+    good = tmp_path / "good.qdpx"
+    export_qdpx(project, good)
+    newer = tmp_path / "newer.qdpx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(newer, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "project.qde":
+                data = data.replace(b"urn:QDA-XML:project:1.0", b"urn:QDA-XML:project:2.0")
+            zout.writestr(item, data)
+    broken = tmp_path / "broken.qdpx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    before = dump(project.folder)
+    for bad, expected in ((newer, "newer REFI-QDA format (QDA-XML 2.0)"), (broken, "broken")):
+        w.chrome.last_error = ""
+        _answer_files(monkeypatch, getOpenFileName=bad)
+        _action(w, "&File", "Import a REFI-QDA project (.qdpx)…").trigger()
+        idle(w)
+        assert expected in w.last_error
+        assert dump(project.folder) == before
+        assert w.project is project
+
+
+def test_qdpx_into_the_open_project_twice_reuses_and_says_so(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.interop.qdpx_export import export_qdpx
+
+    w = seeded
+    other = Project.create(tmp_path / "other.fieldscribe", coder="x")
+    session = other.sessions.add_session("Field notes")
+    other.transcript.add_segments(session.id, [SegmentDraft(0, 0, "Abstract: long queues")])
+    export_qdpx(other, tmp_path / "other.qdpx")
+    other.close()
+    _answer_files(monkeypatch, getOpenFileName=tmp_path / "other.qdpx")
+    for _ in range(2):
+        _action(w, "&File", "Import a REFI-QDA project (.qdpx)…").trigger()
+        idle(w)
+        assert w.last_error == ""
+    assert "imported before" in w.exchange.last_report
+    titles = sorted(s.title for s in w.project.sessions.all())
+    assert titles == ["Field notes", "Interview 1"]
+    idle(w)
+    assert w.sessions_model.rowCount() == 2  # the sessions list was refreshed in place

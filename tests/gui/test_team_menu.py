@@ -1,0 +1,392 @@
+"""Issue 17: the Team and File menus of the workbench, driven with dialogs answered by the test."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from storage import Project, SegmentDraft
+
+
+def _seed(project: Project) -> tuple[str, list[str]]:
+    """One session of four segments and a code applied to two of them."""
+    session = project.sessions.add_session("Interview 1")
+    drafts = [
+        SegmentDraft(i * 1000, i * 1000 + 900, f"segment {i} about clinics", "S1") for i in range(4)
+    ]
+    segs = [s.id for s in project.transcript.add_segments(session.id, drafts)]
+    code = project.codebook.ensure_code_path("Services/Health")
+    for seg in segs[:2]:
+        project.codebook.apply_code(seg, code.id)
+    return session.id, segs
+
+
+def test_retrieval_export_button_writes_the_csv(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project: Project = window.project
+    _seed(project)
+    code = project.codebook.find_code("Services/Health")
+    assert code is not None
+    panel = window.retrieval
+    panel.reload_filters(project.codebook.codes())
+    window.docks.retrieve_code(code.id)
+    idle(window)
+    assert panel.model.rowCount() == 2
+    out = tmp_path / "retrieved.csv"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "CSV (*.csv)"))
+    )
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
+    )
+    panel.export_btn.click()
+    idle(window)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert len(rows) == 3
+    assert rows[1][0] == "Services/Health"
+    assert "segment 0 about clinics" in rows[1]
+
+
+# ---------------------------------------------------------------------------------- team menu
+def _app_window(qtbot: Any, qsettings: Any, fake_transcriber: Any) -> Any:
+    from gui.main_window import MainWindow
+
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    w.resize(1024, 700)
+    w.show()
+    return w
+
+
+def _action(window: Any, menu: str, text: str) -> Any:
+    for action in window.chrome.menus[menu].actions():
+        if action.text() == text:
+            return action
+    raise AssertionError(f"no {text!r} in {menu}")
+
+
+def _answer_files(monkeypatch: pytest.MonkeyPatch, **answers: Any) -> None:
+    """QFileDialog's static functions answer what the test says (lists are used in turn)."""
+    for name, value in answers.items():
+        queue = list(value) if isinstance(value, list) and name != "getOpenFileNames" else [value]
+
+        def answer(*_a: Any, _q: list[Any] = queue, _n: str = name, **_k: Any) -> Any:
+            item = _q.pop(0) if len(_q) > 1 else _q[0]
+            if _n == "getExistingDirectory":
+                return str(item)
+            if _n == "getOpenFileNames":
+                return [str(p) for p in item], ""
+            return str(item), ""
+
+        monkeypatch.setattr(QFileDialog, name, staticmethod(answer))
+
+
+def _export_dialog(monkeypatch: pytest.MonkeyPatch, **choices: Any) -> list[Any]:
+    """Answer the Export a bundle dialog (with ``choices`` set on its widgets)."""
+    from gui.team_actions import BundleExportDialog
+
+    seen: list[Any] = []
+
+    def exec_(self: Any) -> int:
+        seen.append(self)
+        if choices.get("passphrase"):
+            self.with_passphrase.setChecked(True)
+            self.passphrase.setText(choices["passphrase"])
+            self.confirm.setText(choices["passphrase"])
+        self.with_media.setChecked(bool(choices.get("with_media")))
+        return 1 if not self.check() else 0
+
+    monkeypatch.setattr(BundleExportDialog, "exec", exec_)
+    return seen
+
+
+def _code_rows(window: Any, idle: Any, code_path: str, rows: list[int]) -> None:
+    window.editing.add_code(code_path)
+    idle(window)
+    code = window.project.codebook.find_code(code_path)
+    assert code is not None
+    for row in rows:
+        window.transcript.go_to_row(row)
+        window.editing.apply_code(code.id)
+        idle(window)
+
+
+def test_lead_two_coders_merge_and_agreement_through_the_gui(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    idle: Any,
+    speech_wav: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sklearn.metrics import cohen_kappa_score
+
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    w.settings.coder = "lead"
+    lead_dir = tmp_path / "lead.fieldscribe"
+    assert w.projects.create_project(lead_dir) is not None
+    w.transcription.import_files([speech_wav])
+    idle(w)
+    sid = w.project.sessions.all()[0].id
+    w.transcription.start_transcription(sid)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4)
+    lead_bundle = tmp_path / "lead.fsbundle"
+    _export_dialog(monkeypatch)
+    _answer_files(monkeypatch, getSaveFileName=lead_bundle)
+    _action(w, "&Team", "Export a bundle…").trigger()
+    idle(w)
+    assert lead_bundle.is_file(), w.last_error
+    assert "Wrote lead.fsbundle" in w.team_actions.last_report
+
+    coding = {"alice": [0, 1, 2], "bob": [0, 1]}
+    bundles = []
+    for coder, rows in coding.items():
+        w.settings.coder = coder
+        folder = tmp_path / f"{coder}.fieldscribe"
+        _answer_files(monkeypatch, getOpenFileName=lead_bundle, getSaveFileName=folder)
+        _action(w, "&File", "New project from a team bundle…").trigger()
+        idle(w)
+        assert w.project is not None and w.project.folder == folder, w.last_error
+        assert w.project.coder == coder
+        w.sessions.open_segment_session(sid)
+        idle(w)
+        qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4)
+        _code_rows(w, idle, "Corruption", rows)
+        bundles.append(tmp_path / f"{coder}.fsbundle")
+        _answer_files(monkeypatch, getSaveFileName=bundles[-1])
+        _action(w, "&Team", "Export a bundle…").trigger()
+        idle(w)
+        assert bundles[-1].is_file(), w.last_error
+
+    w.settings.coder = "lead"
+    assert w.projects.open_project(lead_dir)
+    idle(w)
+    _answer_files(monkeypatch, getOpenFileNames=bundles)
+    _action(w, "&Team", "Merge bundles into this project…").trigger()
+    idle(w)
+    assert w.last_error == ""
+    assert "now one code" in w.team_actions.last_report
+    # the workbench was refreshed in place: the codebook shows one Corruption
+    codes = [c for c in w.project.codebook.codes() if c.path == "Corruption"]
+    assert len(codes) == 1
+    qtbot.waitUntil(lambda: w.segment_model.code(codes[0].id) is not None)
+    panel = _action(w, "&Team", "Inter-coder agreement")
+    panel.trigger()
+    widget = w.extra_panels.docks["agreement"].widget()
+    model = widget.view.model()
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "Corruption")
+    a = [1 if i in coding["alice"] else 0 for i in range(4)]
+    b = [1 if i in coding["bob"] else 0 for i in range(4)]
+    from PySide6.QtCore import Qt
+
+    kappa = model.index(row, 3).data(Qt.ItemDataRole.UserRole)
+    assert abs(kappa - cohen_kappa_score(a, b)) < 1e-9
+    w.close()
+
+
+def test_refused_bundles_say_why_change_nothing_and_keep_the_workbench(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.team.bundle import export_bundle, export_bundle_file
+    from tests.teamwork_helpers import dump, rebuild
+
+    project: Project = window.project
+    _seed(project)
+    # a coder's real bundle of this project, then spoilt copies of it
+    export_bundle(project, tmp_path / "mine.fsbundle")
+    coder = Project.from_bundle(tmp_path / "mine.fsbundle", tmp_path / "c.fieldscribe", coder="c")
+    code = coder.codebook.ensure_code_path("Trust")
+    coder.codebook.apply_code(coder.transcript.segments(coder.sessions.all()[0].id)[3].id, code.id)
+    good = tmp_path / "coder.fsbundle"
+    export_bundle(coder, good)
+    export_bundle_file(coder, tmp_path / "locked.fsbundle.enc", passphrase="right one")
+    coder.close()
+    other = Project.create(tmp_path / "other.fieldscribe", name="Elsewhere", coder="x")
+    other.sessions.add_session("Another study")
+    export_bundle(other, tmp_path / "other.fsbundle")
+    other.close()
+    truncated = tmp_path / "truncated.fsbundle"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    rebuild(
+        good,
+        tmp_path / "tampered.fsbundle",
+        db_change=lambda c: c.execute("UPDATE segments SET text = 'changed'"),
+        fix_checksums=False,
+    )
+    rebuild(
+        good,
+        tmp_path / "newer.fsbundle",
+        db_change=lambda c: c.execute("PRAGMA user_version = 999"),  # a newer FieldScribe's
+    )
+    before = dump(project.folder)
+    cases = {
+        "newer.fsbundle": "newer FieldScribe",
+        "other.fsbundle": "belongs to another project ('Elsewhere')",
+        "truncated.fsbundle": "truncated.fsbundle",
+        "tampered.fsbundle": "tampered.fsbundle",
+        "locked.fsbundle.enc": "locked.fsbundle.enc",
+    }
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getText",
+        staticmethod(lambda *a, **k: ("wrong one", True)),
+    )
+    for name, expected in cases.items():
+        window.chrome.last_error = ""
+        _answer_files(monkeypatch, getOpenFileNames=[tmp_path / name])
+        _action(window, "&Team", "Merge bundles into this project…").trigger()
+        idle(window)
+        assert expected in window.last_error, (name, window.last_error)
+        assert "--allow-other-project" not in window.last_error
+        assert "nothing" in window.last_error.lower()
+        assert window.project is project  # the workbench is still open on it
+        assert dump(project.folder) == before, name
+    # the right passphrase merges it
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getText",
+        staticmethod(lambda *a, **k: ("right one", True)),
+    )
+    window.chrome.last_error = ""
+    _answer_files(monkeypatch, getOpenFileNames=[tmp_path / "locked.fsbundle.enc"])
+    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    idle(window)
+    assert window.last_error == ""
+    assert project.codebook.find_code("Trust") is not None
+
+
+def test_cancel_stops_before_the_next_bundle(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from storage.team.bundle import export_bundle
+
+    project: Project = window.project
+    _seed(project)
+    export_bundle(project, tmp_path / "lead.fsbundle")
+    paths = []
+    for name in ("ann", "ben"):
+        coder = Project.from_bundle(
+            tmp_path / "lead.fsbundle", tmp_path / f"{name}.fieldscribe", coder=name
+        )
+        coder.codebook.ensure_code_path(f"Only {name}")
+        paths.append(tmp_path / f"{name}.fsbundle")
+        export_bundle(coder, paths[-1])
+        coder.close()
+    gate = threading.Event()
+    window.runner.submit("hold the lane", lambda _ctx: gate.wait(10), serial=True)
+    handle = window.team_actions.merge_bundles(paths)
+    window.team_actions.progress.canceled.emit()  # the dialog's Cancel button
+    assert handle.context.cancelled
+    gate.set()
+    idle(window)
+    assert "Cancelled: 2 bundle(s) not merged." in window.team_actions.last_report
+    assert project.codebook.find_code("Only ann") is None
+
+
+def test_encrypted_bundles_from_the_dialog_passphrase_and_teammate_key(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    idle: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gui.team_actions import BundleExportDialog
+    from storage.privacy.crypto import is_encrypted, public_key_text
+    from storage.team.bundle import export_bundle
+
+    lead = Project.create(tmp_path / "lead.fieldscribe", coder="lead")
+    _seed(lead)
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    lead_key = lead.privacy.generate_identity()  # the lead's team key pair
+    (tmp_path / "lead.pub").write_text(public_key_text(lead_key, "lead"))
+    lead.close()
+
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    w.settings.coder = "ann"
+    _answer_files(
+        monkeypatch,
+        getOpenFileName=tmp_path / "lead.fsbundle",
+        getSaveFileName=tmp_path / "ann.fieldscribe",
+    )
+    w.start_page.from_bundle.click()  # the start page's "Start from a team bundle…"
+    idle(w)
+    assert w.project is not None and w.project.coder == "ann", w.last_error
+    _code_rows(w, idle, "Only ann", [])
+    # with a passphrase (typed twice in the dialog)
+    _export_dialog(monkeypatch, passphrase="correct horse")
+    _answer_files(monkeypatch, getSaveFileName=tmp_path / "ann.fsbundle.enc")
+    _action(w, "&Team", "Export a bundle…").trigger()
+    idle(w)
+    assert is_encrypted(tmp_path / "ann.fsbundle.enc"), w.last_error
+    assert "encrypted" in w.team_actions.last_report
+
+    # for the lead's public key
+    def exec_key(self: Any) -> int:
+        self.with_key.setChecked(True)
+        self.key_file.setText(str(tmp_path / "lead.pub"))
+        return 0 if self.check() else 1
+
+    monkeypatch.setattr(BundleExportDialog, "exec", exec_key)
+    _answer_files(monkeypatch, getSaveFileName=tmp_path / "for-lead.fsbundle.enc")
+    _action(w, "&Team", "Export a bundle…").trigger()
+    idle(w)
+    assert is_encrypted(tmp_path / "for-lead.fsbundle.enc"), w.last_error
+
+    # the lead merges the key-encrypted one with the team key (empty passphrase)
+    w.settings.coder = "lead"
+    assert w.projects.open_project(tmp_path / "lead.fieldscribe")
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getText", staticmethod(lambda *a, **k: ("", True))
+    )
+    _answer_files(monkeypatch, getOpenFileNames=[tmp_path / "for-lead.fsbundle.enc"])
+    _action(w, "&Team", "Merge bundles into this project…").trigger()
+    idle(w)
+    assert w.last_error == ""
+    assert w.project.codebook.find_code("Only ann") is not None
+    w.close()
+
+
+def test_keep_apart_in_the_team_menu_and_agreement_says_it_pairs_by_path(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.team.bundle import export_bundle
+
+    project: Project = window.project
+    _seed(project)
+    export_bundle(project, tmp_path / "lead.fsbundle")
+    paths = []
+    for name, rows in (("ann", [0, 1]), ("ben", [1])):
+        coder = Project.from_bundle(
+            tmp_path / "lead.fsbundle", tmp_path / f"{name}.fieldscribe", coder=name
+        )
+        code = coder.codebook.ensure_code_path("Corruption")
+        segs = coder.transcript.segments(coder.sessions.all()[0].id)
+        for r in rows:
+            coder.codebook.apply_code(segs[r].id, code.id)
+        paths.append(tmp_path / f"{name}.fsbundle")
+        export_bundle(coder, paths[-1])
+        coder.close()
+    _action(window, "&Team", "Keep same-name codes apart when merging").trigger()
+    _answer_files(monkeypatch, getOpenFileNames=paths)
+    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    idle(window)
+    assert "kept apart" in window.team_actions.last_report
+    assert len([c for c in project.codebook.codes() if c.path == "Corruption"]) == 2
+    _action(window, "&Team", "Inter-coder agreement").trigger()
+    widget = window.extra_panels.docks["agreement"].widget()
+    assert "'Corruption'" in widget.notes_label.text()
+    assert "pairs them by path" in widget.notes_label.text()
+    rows = [
+        r for r in range(widget.model.rowCount()) if widget.model.index(r, 0).data() == "Corruption"
+    ]
+    assert len(rows) == 1

@@ -1,0 +1,98 @@
+"""Issue 17: a codebook CSV that Taguette and spreadsheets read, and CSV codebook import."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from storage import Project
+from storage.core.errors import InvalidInputError
+from storage.interop.qdc import export_codebook, import_codebook
+
+
+def _taguette_list_tags(data: bytes) -> list[dict[str, str]]:
+    """What Taguette's codebook import does with a CSV (its header rules, its UTF-8 reader)."""
+    reader = csv.reader(codecs.getreader("utf-8")(io.BytesIO(data)))
+    header = next(reader)
+    expected = ("tag" in header) + ("name" in header) + ("path" in header)
+    if expected != 1:
+        raise ValueError("Not sure which column to use for tag name" if expected else "no tag")
+    col = header.index("tag" if "tag" in header else "name" if "name" in header else "path")
+    desc = header.index("description") if "description" in header else None
+    return [
+        {"path": row[col], "description": row[desc] if desc is not None else ""}
+        for row in reader
+        if any(row)
+    ]
+
+
+def _lead(tmp: Path) -> Project:
+    p = Project.create(tmp / "lead.fieldscribe", coder="lead")
+    p.codebook.ensure_code_path("Услуги/Здоровье")
+    p.codebook.update_code(
+        p.codebook.find_code("Услуги/Здоровье").id,  # type: ignore[union-attr]
+        description="Health services, clinics; «очередь»",
+    )
+    p.codebook.ensure_code_path("Trust", colour="#112233")
+    return p
+
+
+def test_codebook_csv_is_read_by_taguette_and_back(tmp_path: Path) -> None:
+    lead = _lead(tmp_path)
+    out = tmp_path / "codebook.csv"
+    export_codebook(lead, out)
+    data = out.read_bytes()
+    assert data.startswith(codecs.BOM_UTF8)  # spreadsheets need it for Cyrillic
+    tags = _taguette_list_tags(data)
+    assert {t["path"] for t in tags} == {"Trust", "Услуги", "Услуги/Здоровье"}
+    health = next(t for t in tags if t["path"] == "Услуги/Здоровье")
+    assert health["description"] == "Health services, clinics; «очередь»"
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert header == ["id", "tag", "description", "colour", "level", "codings",
+                      "codings_with_subcodes"]  # fmt: skip
+
+    other = Project.create(tmp_path / "other.fieldscribe", coder="x")
+    report = import_codebook(other, out)
+    assert report.codes == 3
+    got = {c.path: c for c in other.codebook.codes()}
+    assert got["Услуги/Здоровье"].description == "Health services, clinics; «очередь»"
+    assert got["Trust"].colour == "#112233"
+    again = import_codebook(other, out)
+    assert again.codes == 0 and again.codes_reused == 3
+    # into the project it came from: the same codes, by id
+    assert import_codebook(lead, out).codes == 0
+
+
+def test_taguette_and_spreadsheet_codebooks_come_in(tmp_path: Path) -> None:
+    p = Project.create(tmp_path / "p.fieldscribe", coder="me")
+    taguette = tmp_path / "taguette.csv"
+    taguette.write_text(
+        "tag,description,number of highlights\n"
+        "interesting,Anything that stands out,4\n"
+        "people.names,Named persons,2\n",
+        encoding="utf-8",
+    )
+    report = import_codebook(p, taguette)
+    assert report.codes == 2
+    assert p.codebook.find_code("interesting").description == "Anything that stands out"  # type: ignore[union-attr]
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("name;memo;color\nEmotions/Fear;;#ff0000\n\nEmotions/Hope;Looking ahead;\n")
+    import_codebook(p, sheet)
+    assert p.codebook.find_code("Emotions/Fear").colour == "#ff0000"  # type: ignore[union-attr]
+    assert p.codebook.find_code("Emotions/Hope").description == "Looking ahead"  # type: ignore[union-attr]
+
+
+def test_bad_codebook_csv_changes_nothing(tmp_path: Path) -> None:
+    p = Project.create(tmp_path / "p.fieldscribe", coder="me")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("col1,col2\na,b\n")
+    with pytest.raises(InvalidInputError, match="no 'tag', 'path' or 'name' column"):
+        import_codebook(p, bad)
+    bad.write_text("tag,colour\nGood,#00ff00\nBad,not-a-colour\n")
+    with pytest.raises(InvalidInputError, match="row 3"):
+        import_codebook(p, bad)
+    assert p.codebook.codes() == []

@@ -269,6 +269,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             cluster = (
                 stack.enter_context(cluster_from_args(args)) if on_cluster and targets else None
             )
+            total_ms = sum(project.sessions.get_session(t).duration_ms for t in targets)
             for number, session_id in enumerate(targets, 1):
                 title = project.sessions.get_session(session_id).title
                 bar = ProgressBar(f"{title[:24]}", enabled=None if not args.json else False)
@@ -277,7 +278,10 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                     eta = "" if p.eta_s is None else f"ETA {p.eta_s:4.0f}s"
                     extra = ""
                     if cluster is not None:
-                        extra = f" | session {number}/{len(targets)}, {cluster.stats.describe()}"
+                        extra = (
+                            f" | session {number}/{len(targets)}, "
+                            f"{cluster.stats.describe(total_ms)}"
+                        )
                     bar.update(p.fraction, f"{p.segments} segments {eta}{extra}")
 
                 try:
@@ -301,11 +305,15 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                     _print_summary(title, summary)
                 if summary.cancelled:
                     break
+                if cluster is not None:
+                    result["cluster"] = cluster.stats.as_dict()
                 if args.speakers:
                     result["speakers"] = _detect_speakers(project, session_id, title, args, cancel)
                     if result["speakers"].get("cancelled"):
                         result["cancelled"] = True
                         break
+            if cluster is not None and not args.json:
+                _print_cluster(cluster.stats.as_dict())
     finally:
         signal.signal(signal.SIGINT, interrupted)
     if args.json:
@@ -320,6 +328,16 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             print("Cancelled; run the same command again to resume.", file=sys.stderr)
         return 130
     return 0
+
+
+def _print_cluster(stats: dict[str, Any]) -> None:
+    print(
+        f"On the cluster: {stats['pieces']} piece(s), {stats['audio_hours']:.2f} h of audio, "
+        f"{stats['workers']} worker(s):"
+    )
+    for name, w in stats["per_worker"].items():
+        speed = f"{w['speed']:.1f}x real time" if w["speed"] else "-"
+        print(f"  {name}: {w['pieces']} piece(s), {w['audio_s']:.0f} s of audio, {speed}")
 
 
 def _check_speaker_args(args: argparse.Namespace) -> None:

@@ -161,13 +161,36 @@ class ClusterStats:
     per_worker: dict[str, WorkerStats] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
 
-    def describe(self) -> str:
-        """One short line: workers, audio hours done, rate."""
+    def describe(self, total_ms: int | None = None) -> str:
+        """One short line: workers, audio hours done (of ``total_ms``), rate, ETA."""
         hours = self.audio_ms_done / 3_600_000
         elapsed = max(1e-6, time.monotonic() - self.started)
         rate = hours / (elapsed / 3600)
         busy = sum(1 for w in self.per_worker.values() if w.pieces)
-        return f"{self.workers} workers ({busy} busy so far), {hours:.2f} h audio, {rate:.1f} h/h"
+        text = f"{busy}/{self.workers} workers, {hours:.2f}"
+        if total_ms:
+            text += f"/{total_ms / 3_600_000:.2f}"
+            if rate > 0:
+                left = max(0.0, total_ms / 3_600_000 - hours) / rate * 3600
+                text += f" h, {rate:.1f} h/h, all ETA {left:.0f}s"
+                return text
+        return text + f" h, {rate:.1f} h/h"
+
+    def as_dict(self) -> dict[str, Any]:
+        """For --json: totals and each worker's pieces, audio and speed."""
+        return {
+            "workers": self.workers,
+            "pieces": self.pieces_done,
+            "audio_hours": round(self.audio_ms_done / 3_600_000, 4),
+            "per_worker": {
+                name: {
+                    "pieces": w.pieces,
+                    "audio_s": round(w.audio_ms / 1000, 1),
+                    "speed": round(w.audio_ms / 1000 / w.seconds, 2) if w.seconds else None,
+                }
+                for name, w in sorted(self.per_worker.items())
+            },
+        }
 
 
 class Cluster:
@@ -190,14 +213,20 @@ class Cluster:
         self.piece_s = piece_s
         self.stats = ClusterStats()
         self._checked: set[str] = set()
+        self._count = 0
+        self._counted_at = -1e9
 
     @property
     def worker_count(self) -> int:
-        """Workers connected now."""
-        try:
-            return len(self.client.scheduler_info(n_workers=-1)["workers"])
-        except Exception:  # the count is informative only
-            return 0
+        """Workers connected now (asked of the scheduler at most every two seconds)."""
+        now = time.monotonic()
+        if now - self._counted_at > 2.0:
+            try:
+                self._count = len(self.client.scheduler_info(n_workers=-1)["workers"])
+            except Exception:  # the count is informative only
+                self._count = 0
+            self._counted_at = now
+        return self._count
 
     def prepare(self, info: ModelInfo, beam_size: int, batch_size: int = BATCH_SIZE) -> str:
         """Check every worker (version, model) and load the model on each; return the model's
@@ -273,7 +302,14 @@ class Cluster:
         return build
 
     def close(self) -> None:
-        """Disconnect (and stop the local cluster); nothing stays on the workers."""
+        """Disconnect (and stop the local cluster); nothing stays on the workers: the model
+        plugin is removed (its teardown drops the loaded models) and the client's data with
+        the client."""
+        from .cluster_worker import ModelPlugin
+
+        if self._checked and self.local is None:
+            with contextlib.suppress(Exception):
+                self.client.unregister_worker_plugin(ModelPlugin.name)
         with contextlib.suppress(Exception):
             self.client.close(timeout=5)
         if self.local is not None:
@@ -536,7 +572,10 @@ class ClusterEngine:
         exhausted = False
         try:
             while True:
-                limit = max(2, self.ahead * max(1, self.cluster.worker_count))
+                # a few pieces per worker in flight (their bytes are kept here until their
+                # result is back: at most workers + 8 pieces, ~10 MB each at 5 minutes)
+                workers = max(1, self.cluster.worker_count)
+                limit = max(2, min(self.ahead * workers, workers + 8))
                 while not exhausted and sent - to_yield < limit and not stopped():
                     window = next(pieces, None)
                     if window is None:

@@ -99,6 +99,14 @@ def _same(got: list[tuple[int, str]], expected: list[tuple[int, str]]) -> None:
     assert all(abs(a - b) <= 60 for (a, _), (b, _) in zip(got, expected, strict=True))
 
 
+def _nothing_left(client: Any) -> None:
+    """No piece's bytes or result stays on any worker (released asynchronously)."""
+    deadline = time.monotonic() + 10
+    while any(client.has_what().values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(client.has_what().values()), client.has_what()
+
+
 def _cluster(client: Any, piece_s: float = 10.0) -> Cluster:
     return Cluster(client, address=client.scheduler.address, piece_s=piece_s)
 
@@ -118,6 +126,7 @@ def test_same_segments_as_a_local_run(
     _same(_segments(project, sid), reference)
     assert cluster.stats.pieces_done >= 5
     assert len(cluster.stats.per_worker) == 2  # both workers did pieces
+    _nothing_left(client)
     state = project.transcription.transcription_state(sid)
     assert state is not None and state.status == "done"
 
@@ -214,3 +223,42 @@ def test_an_unreachable_scheduler_is_one_clear_error() -> None:
         open_cluster("tcp://127.0.0.1:9", timeout_s=2),
     ):
         pass
+
+
+def test_shared_media_is_read_by_the_workers(
+    client: Any, project: Project, twelve: Path, reference: list[tuple[int, str]]
+) -> None:
+    """--shared-media: the workers read the project's media folder; no audio is sent."""
+    sid = _session(project, twelve)
+    media = project.sessions.media_path(sid).parent
+    cluster = Cluster(client, address=client.scheduler.address, piece_s=10.0, shared_media=media)
+    sent: list[Any] = []
+    scatter = client.scatter
+    client.scatter = lambda *a, **k: sent.append(a) or scatter(*a, **k)  # type: ignore[method-assign]
+    try:
+        transcribe_session(project, sid, engine=cluster.engine())
+    finally:
+        client.scatter = scatter  # type: ignore[method-assign]
+    assert sent == []
+    _same(_segments(project, sid), reference)
+
+
+def test_cancel_keeps_what_was_written_and_resumes(
+    client: Any, project: Project, twelve: Path, reference: list[tuple[int, str]]
+) -> None:
+    sid = _session(project, twelve)
+    cancel = threading.Event()
+
+    def stop_after_first(p: Any) -> None:
+        if p.segments:
+            cancel.set()
+
+    summary = transcribe_session(
+        project, sid, engine=_cluster(client).engine(), progress=stop_after_first, cancel=cancel
+    )
+    assert summary.cancelled and 0 < summary.segments_added < len(reference)
+    _nothing_left(client)  # the pieces in flight at the cancel were dropped
+    again = transcribe_session(project, sid, engine=_cluster(client).engine())
+    assert again.resumed_from_ms > 0
+    texts = [t for _, t in _segments(project, sid)]
+    assert texts == [t for _, t in reference]  # pieces cut in pauses: the same at the resume

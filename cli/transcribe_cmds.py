@@ -270,6 +270,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                 stack.enter_context(cluster_from_args(args)) if on_cluster and targets else None
             )
             total_ms = sum(project.sessions.get_session(t).duration_ms for t in targets)
+            if cluster is not None:  # the next session's first pieces go while one ends
+                cluster.upcoming = [project.sessions.media_path(t) for t in targets]
             for number, session_id in enumerate(targets, 1):
                 title = project.sessions.get_session(session_id).title
                 bar = ProgressBar(f"{title[:24]}", enabled=None if not args.json else False)

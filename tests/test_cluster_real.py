@@ -262,3 +262,22 @@ def test_cancel_keeps_what_was_written_and_resumes(
     assert again.resumed_from_ms > 0
     texts = [t for _, t in _segments(project, sid)]
     assert texts == [t for _, t in reference]  # pieces cut in pauses: the same at the resume
+
+
+def test_the_next_session_is_sent_while_one_ends(
+    client: Any, project: Project, twelve: Path, reference: list[tuple[int, str]]
+) -> None:
+    """Many sessions: the workers start on the next one while the last pieces of one finish;
+    the next session adopts those pieces (same options), and both equal local runs."""
+    first = _session(project, twelve)
+    second = project.sessions.import_audio(twelve, title="again", again=True).id
+    cluster = _cluster(client)
+    cluster.upcoming = [project.sessions.media_path(s) for s in (first, second)]
+    transcribe_session(project, first, engine=cluster.engine())
+    prefetched = cluster._prefetched
+    assert prefetched is not None and prefetched.sent > 0  # sent before the first ended
+    transcribe_session(project, second, engine=cluster.engine())
+    assert cluster._prefetched is None  # adopted
+    _same(_segments(project, first), reference)
+    _same(_segments(project, second), reference)
+    _nothing_left(client)

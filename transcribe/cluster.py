@@ -215,6 +215,10 @@ class Cluster:
         self._checked: set[str] = set()
         self._count = 0
         self._counted_at = -1e9
+        #: the recordings that will be transcribed next, in order (the CLI sets it): once a
+        #: session's pieces are all sent, the next one's first pieces are sent too
+        self.upcoming: list[Path] = []
+        self._prefetched: _Stream | None = None
 
     @property
     def worker_count(self) -> int:
@@ -292,6 +296,40 @@ class Cluster:
         self.stats.workers = len(reports)
         return mine
 
+    def prefetch(
+        self, current: str | Path | Audio, job: dict[str, Any], engine: ClusterEngine
+    ) -> _Stream | None:
+        """Start sending the recording after ``current`` in ``upcoming`` (from its start,
+        with the same options); None when there is none."""
+        if self._prefetched is not None or isinstance(current, np.ndarray):
+            return self._prefetched
+        paths = [Path(p) for p in self.upcoming]
+        try:
+            following = paths[paths.index(Path(current)) + 1]
+        except (ValueError, IndexError):
+            return None
+        self._prefetched = _Stream(engine, following, 0, job)
+        return self._prefetched
+
+    def adopt(
+        self, source: str | Path | Audio, start_ms: int, job: dict[str, Any]
+    ) -> _Stream | None:
+        """The pieces already sent for this recording with these options, if any (other
+        prefetched pieces are dropped)."""
+        stream, self._prefetched = self._prefetched, None
+        if stream is None:
+            return None
+        if stream.key == _stream_key(source, start_ms, job):
+            return stream
+        stream.drop()
+        return None
+
+    def drop_prefetch(self) -> None:
+        """Cancel the pieces sent ahead for the next recording."""
+        stream, self._prefetched = self._prefetched, None
+        if stream is not None:
+            stream.drop()
+
     def engine(self, **options: Any) -> Any:
         """The ``engine`` for ``transcribe_session``: builds a ``ClusterEngine`` on this
         cluster."""
@@ -307,6 +345,7 @@ class Cluster:
         the client."""
         from .cluster_worker import ModelPlugin
 
+        self.drop_prefetch()
         if self._checked and self.local is None:
             with contextlib.suppress(Exception):
                 self.client.unregister_worker_plugin(ModelPlugin.name)
@@ -471,6 +510,149 @@ class _Piece:
     attempts: int = 0
 
 
+class _Stream:
+    """The pieces of one recording on their way to the workers and back, in order."""
+
+    def __init__(
+        self, engine: ClusterEngine, source: str | Path | Audio, start_ms: int, job: dict[str, Any]
+    ) -> None:
+        self.engine = engine
+        self.client = engine.cluster.client
+        self.key = _stream_key(source, start_ms, job)
+        self.cancel: Any = lambda: False
+        self.pieces = plan_pieces(
+            source, start_ms=start_ms, piece_s=engine.cluster.piece_s, stop=lambda: self.cancel()
+        )
+        shared = engine._shared_path(source)
+        self.job = {**job, "path": None if shared is None else str(shared)}
+        self.run = uuid.uuid4().hex[:8]
+        self.running: dict[Any, _Piece] = {}  # future -> the piece it computes
+        self.done: dict[int, dict[str, Any]] = {}
+        self.sent = 0
+        self.yielded = 0
+        self.exhausted = False
+
+    def in_flight(self) -> int:
+        """Pieces sent and not yet handed on."""
+        return self.sent - self.yielded
+
+    def submit_next(self) -> None:
+        """Plan the next piece and send it (or note that there is none)."""
+        window = next(self.pieces, None)
+        if window is None:
+            self.exhausted = True
+            return
+        job = {
+            **self.job,
+            "index": self.sent,
+            "start_ms": window.start_ms,
+            "samples": len(window.audio),
+            "speech": window.speech,
+            "final": window.final,
+        }
+        piece = _Piece(job, None if job["path"] else to_pcm(window.audio))
+        self.running[self._submit(piece)] = piece
+        self.sent += 1
+        self.engine.cluster.stats.pieces_sent += 1
+
+    def _submit(self, piece: _Piece) -> Any:
+        """Scatter a piece's bytes to a worker and submit its decoding; return the future."""
+        from .cluster_worker import decode_piece
+
+        piece.attempts += 1
+        piece.data = None if piece.pcm is None else self.client.scatter(piece.pcm, hash=False)
+        return self.client.submit(
+            decode_piece,
+            piece.job,
+            piece.data,
+            key=f"fieldscribe-piece-{self.run}-{piece.job['index']}-{piece.attempts}",
+            pure=False,
+            retries=1,
+        )
+
+    def collect(self) -> int:
+        """Take the results of the pieces that finished; return how many finished.
+
+        Polled, not ``distributed.wait``: that raises as soon as a piece is cancelled (its
+        worker died with its bytes), and such a piece is sent again here.
+        """
+        finished = [future for future in self.running if future.done()]
+        for future in finished:
+            piece = self.running.pop(future)
+            if future.status == "cancelled" and self._resend(piece):
+                self._release(future, piece)
+                self.running[self._submit(piece)] = piece
+                continue
+            result = future.result()
+            self.done[piece.job["index"]] = result
+            self._count(result)
+            self._release(future, piece)
+            piece.pcm = None
+        return len(finished)
+
+    def ready(self) -> bool:
+        """Whether the next piece in audio order is back."""
+        return self.yielded in self.done
+
+    def pop(self) -> dict[str, Any]:
+        """The next piece's result, in audio order."""
+        result = self.done.pop(self.yielded)
+        self.yielded += 1
+        return result
+
+    def finished(self) -> bool:
+        """Every piece sent, back and handed on."""
+        return self.exhausted and not self.running and not self.done
+
+    def drop(self) -> None:
+        """Cancel what is in flight and release it (nothing stays on the workers)."""
+        from asyncio import CancelledError  # not an Exception: a cancel can raise it
+
+        for future, piece in self.running.items():
+            if piece.data is not None:  # the bytes first: they matter most
+                with contextlib.suppress(Exception, CancelledError):
+                    piece.data.release()
+                piece.data = None
+            with contextlib.suppress(Exception, CancelledError):
+                future.cancel()
+            with contextlib.suppress(Exception, CancelledError):
+                future.release()
+        self.running.clear()
+        self.done.clear()
+        with contextlib.suppress(Exception):
+            self.pieces.close()  # type: ignore[attr-defined]
+
+    def _resend(self, piece: _Piece) -> bool:
+        """Whether a cancelled piece is sent again: its worker died and took the scattered
+        bytes along (Dask cannot recompute scattered data), the scheduler is still here."""
+        if piece.attempts >= MAX_ATTEMPTS:
+            return False
+        status = getattr(self.client, "status", "running")
+        return status == "running" and self.engine.cluster.worker_count > 0
+
+    @staticmethod
+    def _release(future: Any, piece: _Piece) -> None:
+        """Drop the piece's result and bytes from the cluster."""
+        future.release()
+        if piece.data is not None:
+            piece.data.release()
+            piece.data = None
+
+    def _count(self, result: dict[str, Any]) -> None:
+        stats = self.engine.cluster.stats
+        stats.pieces_done += 1
+        stats.audio_ms_done += result["audio_ms"]
+        worker = stats.per_worker.setdefault(result["worker"], WorkerStats())
+        worker.pieces += 1
+        worker.audio_ms += result["audio_ms"]
+        worker.seconds += result["seconds"]
+
+
+def _stream_key(source: str | Path | Audio, start_ms: int, job: dict[str, Any]) -> str:
+    where = f"array:{id(source)}" if isinstance(source, np.ndarray) else str(Path(source))
+    return f"{where}|{start_ms}|{sorted(job.items())!r}"
+
+
 class ClusterEngine:
     """Decodes a recording on the cluster's workers; shaped like ``Transcriber`` for
     ``transcribe_session`` (which writes what ``transcribe_chunks`` yields).
@@ -542,16 +724,18 @@ class ClusterEngine:
         """Send the pieces from ``start_ms`` to the workers; yield their batches in audio
         order as they come back.
 
+        Once every piece of this recording is sent, the first pieces of the next recording
+        the cluster was told about (``Cluster.upcoming``) are sent with the same options, so
+        that the workers are not idle while the last pieces of this one finish; the next
+        session adopts them when it starts with the same options (else they are dropped).
+
         Raises:
             ClusterError: the scheduler went away, a worker died again and again (out of
                 memory?) or ran out of memory, or the pieces failed otherwise.
         """
         from .cluster_worker import fieldscribe_version
 
-        stats = self.cluster.stats
         stopped = cancel.is_set if cancel is not None else (lambda: False)
-        pieces = plan_pieces(audio, start_ms=start_ms, piece_s=self.cluster.piece_s, stop=stopped)
-        shared = self._shared_path(audio)
         job_base = {
             "version": fieldscribe_version(),
             "model": self.info.name,
@@ -561,108 +745,50 @@ class ClusterEngine:
             "beam_size": self.beam_size,
             "batch_size": self.batch_size,
             "split": self.split,
-            "path": None if shared is None else str(shared),
         }
-        run = uuid.uuid4().hex[:8]
-        running: dict[Any, _Piece] = {}  # future -> the piece it computes
-        done: dict[int, dict[str, Any]] = {}
-        sent = 0
-        to_yield = 0
+        stream = self.cluster.adopt(audio, start_ms, job_base)
+        if stream is None:
+            stream = _Stream(self, audio, start_ms, job_base)
+        stream.cancel = stopped
+        following: _Stream | None = None
         waited = 0
-        exhausted = False
+        finished_ok = False
         try:
             while True:
                 # a few pieces per worker in flight (their bytes are kept here until their
                 # result is back: at most workers + 8 pieces, ~10 MB each at 5 minutes)
                 workers = max(1, self.cluster.worker_count)
                 limit = max(2, min(self.ahead * workers, workers + 8))
-                while not exhausted and sent - to_yield < limit and not stopped():
-                    window = next(pieces, None)
-                    if window is None:
-                        exhausted = True
-                        break
-                    job = {
-                        **job_base,
-                        "index": sent,
-                        "start_ms": window.start_ms,
-                        "samples": len(window.audio),
-                        "speech": window.speech,
-                        "final": window.final,
-                    }
-                    piece = _Piece(job, None if shared else to_pcm(window.audio))
-                    running[self._submit(piece, run)] = piece
-                    sent += 1
-                    stats.pieces_sent += 1
-                while to_yield in done:
-                    result = done.pop(to_yield)
-                    to_yield += 1
-                    for chunk in result["chunks"]:
+                while not stream.exhausted and stream.in_flight() < limit and not stopped():
+                    stream.submit_next()
+                if stream.exhausted and not stopped():
+                    following = following or self.cluster.prefetch(audio, job_base, self)
+                    while (
+                        following is not None
+                        and not following.exhausted
+                        and stream.in_flight() + following.in_flight() < limit
+                    ):
+                        following.submit_next()
+                while stream.ready():
+                    for chunk in stream.pop()["chunks"]:
                         yield chunk_from_data(chunk)
-                if stopped() or (exhausted and not running and not done):
+                if stopped() or stream.finished():
+                    finished_ok = not stopped()
                     return
-                if not running:
-                    continue
-                # polled, not ``distributed.wait``: that raises as soon as a piece is cancelled
-                # (its worker died with its bytes), and such a piece is sent again below
-                finished = [future for future in running if future.done()]
-                if not finished:
+                got = stream.collect() + (following.collect() if following is not None else 0)
+                if not got:
                     waited += 1
                     if waited % 20 == 0:
                         self._check_connected()
                     time.sleep(0.025)
-                    continue
-                for future in finished:
-                    piece = running.pop(future)
-                    if future.status == "cancelled" and self._resend(piece):
-                        # its worker died holding the piece's bytes: send them again
-                        self._release(future, piece)
-                        running[self._submit(piece, run)] = piece
-                        continue
-                    result = future.result()
-                    done[piece.job["index"]] = result
-                    self._count(result)
-                    self._release(future, piece)
         except FieldScribeError:
             raise
         except Exception as exc:
             raise self._explain(exc) from exc
         finally:
-            for future, piece in running.items():
-                with contextlib.suppress(Exception):
-                    future.cancel()
-                    self._release(future, piece)
-
-    def _submit(self, piece: _Piece, run: str) -> Any:
-        """Scatter a piece's bytes to a worker and submit its decoding; return the future."""
-        from .cluster_worker import decode_piece
-
-        client = self.cluster.client
-        piece.attempts += 1
-        piece.data = None if piece.pcm is None else client.scatter(piece.pcm, hash=False)
-        return client.submit(
-            decode_piece,
-            piece.job,
-            piece.data,
-            key=f"fieldscribe-piece-{run}-{piece.job['index']}-{piece.attempts}",
-            pure=False,
-            retries=1,
-        )
-
-    def _resend(self, piece: _Piece) -> bool:
-        """Whether a cancelled piece is sent again: its worker died and took the scattered
-        bytes along (Dask cannot recompute scattered data), the scheduler is still here."""
-        if piece.attempts >= MAX_ATTEMPTS:
-            return False
-        status = getattr(self.cluster.client, "status", "running")
-        return status == "running" and self.cluster.worker_count > 0
-
-    @staticmethod
-    def _release(future: Any, piece: _Piece) -> None:
-        """Drop the piece's result and bytes from the cluster."""
-        future.release()
-        if piece.data is not None:
-            piece.data.release()
-            piece.data = None
+            if not finished_ok:
+                stream.drop()
+                self.cluster.drop_prefetch()
 
     def _check_connected(self) -> None:
         """Raise when the client has lost its scheduler for good."""
@@ -671,15 +797,6 @@ class ClusterEngine:
             raise ClusterError(
                 _lost(self.cluster.address, OSError(status), "what was transcribed is saved")
             )
-
-    def _count(self, result: dict[str, Any]) -> None:
-        stats = self.cluster.stats
-        stats.pieces_done += 1
-        stats.audio_ms_done += result["audio_ms"]
-        worker = stats.per_worker.setdefault(result["worker"], WorkerStats())
-        worker.pieces += 1
-        worker.audio_ms += result["audio_ms"]
-        worker.seconds += result["seconds"]
 
     def _shared_path(self, audio: str | Path | Audio) -> Path | None:
         root = self.cluster.shared_media

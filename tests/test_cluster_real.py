@@ -185,6 +185,7 @@ def test_out_of_memory_is_one_message_and_resumable(
     with pytest.raises(ClusterError, match=r"ran out of memory.*run the same command again"):
         transcribe_session(project, sid, engine=_cluster(client).engine())
     assert project.transcript.segments(sid) == []
+    _nothing_left(client)  # the failed pieces' bytes too
     client.run(cluster_worker.inject_fault, "clear")
     transcribe_session(project, sid, engine=_cluster(client).engine())
     _same(_segments(project, sid), reference)

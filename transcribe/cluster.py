@@ -583,11 +583,13 @@ class _Stream:
                 self._release(future, piece)
                 self.running[self._submit(piece)] = piece
                 continue
-            result = future.result()
+            try:
+                result = future.result()
+            finally:  # a failed piece's bytes are released too
+                self._release(future, piece)
+                piece.pcm = None
             self.done[piece.job["index"]] = result
             self._count(result)
-            self._release(future, piece)
-            piece.pcm = None
         return len(finished)
 
     def ready(self) -> bool:

@@ -87,22 +87,23 @@ def _duration(path: Path) -> float:
     return float(out.stdout)
 
 
-def plan(name: str) -> list[tuple[str, str]]:
-    """The (language, text) turns of a recording: "en", "ru", "kk" or "mixed"."""
+def plan(name: str, rounds: int = 1) -> list[tuple[str, str]]:
+    """The (language, text) turns of a recording: "en", "ru", "kk" or "mixed" (N rounds)."""
     if name == "mixed":
-        return [(lang, TEXTS[lang][i]) for lang, i in MIXED]
-    return [(name, text) for text in TEXTS[name]]
+        return [(lang, TEXTS[lang][i]) for _ in range(rounds) for lang, i in MIXED]
+    return [(name, text) for _ in range(rounds) for text in TEXTS[name]]
 
 
-def build(folder: Path, name: str) -> tuple[Path, list[Turn]]:
-    """Write ``folder/NAME.wav``; return it with its reference turns."""
+def build(folder: Path, name: str, rounds: int = 1) -> tuple[Path, list[Turn]]:
+    """Write ``folder/NAME.wav`` (the turns ``rounds`` times, each round in other voices);
+    return it with its reference turns."""
     rng = random.Random(11)
     folder.mkdir(parents=True, exist_ok=True)
     parts: list[Path] = []
     turns: list[Turn] = []
     t = 0.0
-    for i, (lang, text) in enumerate(plan(name)):
-        voice, pitch, speed = VOICES[lang][i % len(VOICES[lang])]
+    for i, (lang, text) in enumerate(plan(name, rounds)):
+        voice, pitch, speed = VOICES[lang][(i + i // len(TEXTS[lang])) % len(VOICES[lang])]
         raw = folder / f"{name}_{i}_raw.wav"
         subprocess.run(
             ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "-w", str(raw), text],

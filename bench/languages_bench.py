@@ -65,6 +65,7 @@ def worker(kind: str, model: str, path: str, threads: int, languages: list[str])
 
         tr = Transcriber(info, threads=threads, device="cpu")
         loaded = time.monotonic()
+        cpu0 = _cpu()
         for seg in tr.transcribe(path, languages=languages):
             spans.append((seg.start_ms / 1000, seg.end_ms / 1000, seg.language, seg.untranscribed))
             if seg.words:
@@ -76,6 +77,7 @@ def worker(kind: str, model: str, path: str, threads: int, languages: list[str])
 
         m = WhisperModel(str(info.path), device="cpu", compute_type="int8", cpu_threads=threads)
         loaded = time.monotonic()
+        cpu0 = _cpu()
         if kind == "plain":
             segments, inf = m.transcribe(path, beam_size=5)
         else:
@@ -84,18 +86,25 @@ def worker(kind: str, model: str, path: str, threads: int, languages: list[str])
             spans.append((seg.start, seg.end, inf.language, False))
             _spread(words, seg.start, seg.end, seg.text)
     done = time.monotonic()
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kb = usage.ru_maxrss
     print(
         json.dumps(
             {
                 "load_s": loaded - t0,
                 "transcribe_s": done - loaded,
+                "cpu_s": usage.ru_utime + usage.ru_stime - cpu0,
                 "peak_mb": peak_kb / 1024,
                 "words": words,
                 "spans": spans,
             }
         )
     )
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _spread(words: list[tuple[float, str]], start: float, end: float, text: str) -> None:
@@ -142,6 +151,7 @@ def score(result: dict, turns: list[corpus.Turn], duration: float) -> dict[str, 
         "wrong_script": wrong_script,
         "rtf": float(result["transcribe_s"]) / duration,
         "seconds": float(result["transcribe_s"]),
+        "cpu_rtf": float(result["cpu_s"]) / duration,
         "peak_mb": float(result["peak_mb"]),
     }
 
@@ -153,6 +163,7 @@ def main() -> int:
     parser.add_argument("--languages", default="ru,kk,en", help="the project's languages")
     parser.add_argument("--systems", default="a,b,c")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2, help="each recording's turns, N times")
     parser.add_argument("--keep", type=Path, help="keep the generated audio in this folder")
     parser.add_argument("--worker", choices=["fieldscribe", "plain", "batched"], help="(internal)")
     parser.add_argument("--model", help=argparse.SUPPRESS)
@@ -166,12 +177,13 @@ def main() -> int:
     systems = [kinds[s] for s in args.systems.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
+        print(f"{args.threads} threads, CPU; RTF: wall seconds per audio second; CPU RTF: CPU ones")
         print(
             f"{'recording':<9} {'model':<8} {'system':<12} {'WER':>6} {'CER':>6} {'lang ok':>7} "
-            f"{'lost':>4} {'script':>6} {'RTF':>6} {'peak MB':>7}"
+            f"{'lost':>4} {'script':>6} {'RTF':>6} {'CPU RTF':>7} {'peak MB':>7}"
         )
         for name in args.recordings.split(","):
-            path, turns = corpus.build(folder, name)
+            path, turns = corpus.build(folder, name, rounds=args.rounds)
             duration = turns[-1].end + 0.5
             for model in args.models.split(","):
                 langs = ["en"] if model.endswith(".en") else languages
@@ -185,7 +197,7 @@ def main() -> int:
                         f"{name:<9} {model:<8} {kind:<12} {row['wer'] * 100:5.1f}% "
                         f"{row['cer'] * 100:5.1f}% {row['right_language'] * 100:6.0f}% "
                         f"{row['lost']:4d} {row['wrong_script']:6d} {row['rtf']:6.3f} "
-                        f"{row['peak_mb']:7.0f}",
+                        f"{row['cpu_rtf']:7.3f} {row['peak_mb']:7.0f}",
                         flush=True,
                     )
     return 0

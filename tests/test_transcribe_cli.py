@@ -119,7 +119,11 @@ def test_ctrl_c_cancels_cleanly_and_the_run_resumes(tmp_path: Path) -> None:
     wav = speech_with_pauses(tmp_path, SENTENCES * 10)
     proj = tmp_path / "P.fieldscribe"
     py = [sys.executable, str(ROOT / "main.py")]
-    subprocess.run([*py, "new", str(proj), "--coder", "a"], check=True, capture_output=True)
+    subprocess.run(
+        [*py, "new", str(proj), "--coder", "a", "--languages", "en"],
+        check=True,
+        capture_output=True,
+    )
     out = subprocess.run(
         [*py, "import", str(proj), str(wav), "--json"], check=True, capture_output=True, text=True
     ).stdout

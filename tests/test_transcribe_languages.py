@@ -130,7 +130,8 @@ def test_a_recording_that_switches_language_is_transcribed_in_each_language(
     assert "bibliothek" in by_language["de"] and "geschlossen" in by_language["de"]
     assert "library" not in " ".join(by_language.values())  # never translated
     assert "public services" in by_language["en"]
-    assert [d.language for d in drafts if "bibliothek" in d.text.lower()] == ["de", "de"]
+    german = [d.language for d in drafts if "geschlossen" in d.text.lower()]
+    assert german and set(german) == {"de"}
 
 
 # ----------------------------------------------------------------------------- models

@@ -67,8 +67,8 @@ with Project.create(Path(sys.argv[2]), name="Ref", coder="a") as project:
 
 def local_run(wav: Path, folder: Path, window_s: float) -> list[tuple[int, str]]:
     """A local run's segments, in a process whose maths run single-threaded like a Dask
-    worker's (Dask sets OMP/MKL/OPENBLAS_NUM_THREADS=1): with MKL's dynamic threading a
-    CPU under load can change a word of a hard passage from one local run to the next."""
+    worker's (Dask sets OMP/MKL/OPENBLAS_NUM_THREADS=1). Unpinned local runs on a loaded CPU
+    were seen to change a word of a hard passage from one run to the next."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     env["OPENBLAS_NUM_THREADS"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.getcwd(), env.get("PYTHONPATH")]))

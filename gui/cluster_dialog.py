@@ -45,7 +45,17 @@ def cluster_transcriber(options: dict[str, Any]) -> Callable[..., Any]:
         address = options.get("address")
         if address is not None:
             check_address(address)  # refused before anything starts
+        progress = kwargs.pop("progress", None)
         with open_cluster(address, workers=options.get("workers")) as cluster:
-            return transcribe_session(project, session_id, engine=cluster.engine(), **kwargs)
+
+            def show(p: Any) -> None:
+                # the status bar adds the workers, the audio hours done and the rate
+                p.detail = cluster.stats.describe(p.total_ms)
+                if progress is not None:
+                    progress(p)
+
+            return transcribe_session(
+                project, session_id, engine=cluster.engine(), progress=show, **kwargs
+            )
 
     return run

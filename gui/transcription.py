@@ -315,7 +315,12 @@ class TranscriptionController(QObject):
                 f"<i>transcribing {pct} %; the text appears here as it is recognised</i>"
             )
             eta_text = fmt_eta(eta)
-            self.chrome.message(f"Transcribing {pct} %" + (f", {eta_text}" if eta_text else ""))
+            detail = getattr(progress, "detail", None)  # on a cluster: workers, hours, rate
+            self.chrome.message(
+                f"Transcribing {pct} %"
+                + (f", {eta_text}" if eta_text else "")
+                + (f" — {detail}" if detail else "")
+            )
             # show new segments as they land, at most every 2 s
             now = time.monotonic()
             rows = self.views.segment_model.rowCount()

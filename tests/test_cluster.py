@@ -128,3 +128,30 @@ def test_cluster_options_go_together(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "--piece-seconds goes with --cluster or --workers" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["transcribe", str(folder), "--all", "--workers", "2", "--cluster", "x:1"])
+
+
+def test_cli_refusals_are_one_line_and_change_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage import Project
+    from tests.hardening_support import fingerprint, one_line_error, run_cli
+
+    wav = speech_with_pauses(tmp_path, SENTENCES[:1])
+    folder = tmp_path / "S.fieldscribe"
+    with Project.create(folder, name="S", coder="a") as project:
+        project.set_languages("en")
+        project.sessions.import_audio(wav)
+    before = fingerprint(folder)
+    # a public scheduler: refused before anything is sent
+    code, _, err = run_cli(capsys, "transcribe", folder, "--all", "--cluster", "tcp://8.8.8.8:1")
+    assert code == 1 and "not on this machine or a private network" in one_line_error(err)
+    # nobody listening: one line after the timeout
+    argv = ["transcribe", folder, "--all", "--cluster", "tcp://127.0.0.1:9"]
+    code, _, err = run_cli(capsys, *argv, "--connect-timeout", "2")
+    assert code == 1 and "Cannot reach the Dask scheduler" in one_line_error(err)
+    # the worker command: the same address rule, and a model it does not have
+    code, _, err = run_cli(capsys, "worker", "tcp://8.8.8.8:8786")
+    assert code == 1 and "private network" in one_line_error(err)
+    code, _, err = run_cli(capsys, "worker", "tcp://127.0.0.1:9", "--model", "no-such-model")
+    assert code == 1 and "not found" in one_line_error(err)
+    assert fingerprint(folder) == before

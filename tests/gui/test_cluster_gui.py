@@ -48,6 +48,13 @@ def test_transcribe_on_a_local_cluster_from_the_menu(
     idle(window)
     _answers(monkeypatch, cluster_dialog.LOCAL, 1)
     assert window.transcription.act_transcribe_cluster.text() == "Transcribe on a cluster…"
+    messages: list[str] = []
+    show = window.transcription.chrome.message
+    monkeypatch.setattr(
+        window.transcription.chrome,
+        "message",
+        lambda text, *a: (messages.append(text), show(text, *a))[1],
+    )
     window.transcription.act_transcribe_cluster.trigger()
     assert sid in window.transcription.running
     idle(window, timeout=120000)
@@ -55,3 +62,4 @@ def test_transcribe_on_a_local_cluster_from_the_menu(
     assert state is not None and state.status == "done"
     text = " ".join(s.text for s in window.project.transcript.segments(sid)).lower()
     assert "village" in text and "spring" in text
+    assert any("1/1 workers" in m and "h/h" in m for m in messages), messages

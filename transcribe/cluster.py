@@ -26,9 +26,7 @@ user passes ``allow_remote`` together with TLS (``distributed.Security``).
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
-import socket
 import threading
 import time
 import uuid
@@ -36,108 +34,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import numpy as np
 
 from storage.core.errors import FieldScribeError
-from storage.core.models import Word
-from storage.transcript.transcript import SegmentDraft
 
+from .cluster_address import ClusterError as ClusterError
+from .cluster_address import check_address as check_address
+from .cluster_address import tls_security as tls_security
+from .cluster_pieces import MAX_JOINS as MAX_JOINS
+from .cluster_pieces import chunk_from_data as chunk_from_data
+from .cluster_pieces import ends_in_speech as ends_in_speech
+from .cluster_pieces import join_windows as join_windows
+from .cluster_pieces import plan_pieces as plan_pieces
+from .cluster_pieces import to_pcm as to_pcm
 from .engine import BATCH_SIZE, WINDOW_S, ChunkResult, check_language, default_threads, plan_workers
 from .models import ModelError, ModelInfo
-from .stream import SAMPLE_RATE, Audio, Window, speech_windows
+from .stream import Audio
 
 log = logging.getLogger(__name__)
-
-#: a piece that ends inside speech is joined with at most this many following ones (a noisy
-#: recording that the VAD takes for speech from end to end is then cut where a local run cuts)
-MAX_JOINS = 3
-
-
-class ClusterError(FieldScribeError):
-    """The cluster cannot be used, or failed while transcribing (the project keeps what was
-    written; the same command resumes)."""
-
-
-# ---------------------------------------------------------------------------- the address
-def check_address(address: str, *, allow_remote: bool = False, tls: bool = False) -> str:
-    """Validate a scheduler address; return it with its scheme (``tcp://`` by default).
-
-    A scheduler on loopback or a private network (10/8, 172.16/12, 192.168/16, fc00::/7,
-    link-local) is accepted. Any other is refused: the audio would leave the network, so
-    it needs ``allow_remote`` and a ``tls://`` address with TLS configured.
-
-    Raises:
-        ClusterError: a malformed or unresolvable address, or a public one without
-            ``allow_remote`` and TLS.
-    """
-    text = address.strip()
-    if "://" not in text:
-        text = "tcp://" + text
-    parts = urlsplit(text)
-    if parts.scheme not in ("tcp", "tls") or not parts.hostname:
-        raise ClusterError(
-            f"{address!r} is not a Dask scheduler address; use tcp://HOST:8786 (or tls://)."
-        )
-    try:
-        port = parts.port or 8786
-    except ValueError as exc:
-        raise ClusterError(f"{address!r}: the port is not a number.") from exc
-    try:
-        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError) as exc:
-        raise ClusterError(
-            f"Cannot resolve the scheduler's host {parts.hostname!r} ({exc}); nothing was changed."
-        ) from exc
-    addresses = sorted({str(item[4][0]) for item in found})
-    public = [a for a in addresses if not _private(a)]
-    if public:
-        if not allow_remote:
-            raise ClusterError(
-                f"The scheduler {parts.hostname} ({', '.join(public)}) is not on this machine "
-                "or a private network: the recordings would leave it. Use a scheduler on your "
-                "own network, or pass --allow-remote with a tls:// address and TLS "
-                "certificates (--tls-ca-file, --tls-cert, --tls-key) if you mean it. Nothing "
-                "was changed."
-            )
-        if parts.scheme != "tls" or not tls:
-            raise ClusterError(
-                f"The scheduler {parts.hostname} is outside your network: --allow-remote needs "
-                "a tls:// address and TLS certificates (--tls-ca-file, --tls-cert, --tls-key). "
-                "Nothing was changed."
-            )
-    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    return f"{parts.scheme}://{host}:{port}"
-
-
-def _private(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    return ip.is_loopback or ip.is_private or ip.is_link_local
-
-
-def tls_security(ca_file: str | None, cert: str | None, key: str | None) -> Any:
-    """A ``distributed.Security`` for TLS with these files (None when none is given).
-
-    Raises:
-        ClusterError: only some of the three files, or one that does not exist.
-    """
-    given = [f for f in (ca_file, cert, key) if f]
-    if not given:
-        return None
-    if len(given) != 3:
-        raise ClusterError("TLS needs all three of --tls-ca-file, --tls-cert and --tls-key.")
-    for name in given:
-        if not Path(name).is_file():
-            raise ClusterError(f"{name}: no such TLS file.")
-    from distributed import Security
-
-    return Security(  # type: ignore[no-untyped-call]
-        tls_ca_file=ca_file,
-        tls_client_cert=cert,
-        tls_client_key=key,
-        require_encryption=True,
-    )
 
 
 # ---------------------------------------------------------------------------- the cluster
@@ -433,69 +348,6 @@ def open_cluster(
 
 
 # ---------------------------------------------------------------------------- the pieces
-def plan_pieces(
-    source: str | Path | Audio, *, start_ms: int = 0, piece_s: float = WINDOW_S, stop: Any = None
-) -> Iterator[Window]:
-    """The recording from ``start_ms`` in pieces of about ``piece_s`` seconds cut in pauses,
-    with their speech (the windows of a local run; one that ends inside speech is joined with
-    the next, at most ``MAX_JOINS`` times)."""
-    held: Window | None = None
-    joins = 0
-    for window in speech_windows(source, start_ms=start_ms, window_s=piece_s, stop=stop):
-        if held is not None:
-            window = join_windows(held, window)
-            held = None
-        if not window.final and ends_in_speech(window) and joins < MAX_JOINS:
-            held = window
-            joins += 1
-            continue
-        joins = 0
-        yield window
-    if held is not None:
-        yield held
-
-
-def ends_in_speech(window: Window) -> bool:
-    """Whether a window's end cuts a stretch of speech (no pause at the cut)."""
-    return bool(window.speech) and window.speech[-1]["end"] >= len(window.audio) - 1
-
-
-def join_windows(first: Window, second: Window) -> Window:
-    """Two consecutive windows as one; speech cut at the seam becomes one chunk again (when
-    it stays under the VAD's 29-second limit)."""
-    offset = len(first.audio)
-    speech = [dict(c) for c in first.speech]
-    limit = 29 * SAMPLE_RATE
-    for c in second.speech:
-        chunk = {"start": c["start"] + offset, "end": c["end"] + offset}
-        if (
-            speech
-            and chunk["start"] <= speech[-1]["end"] + 1
-            and chunk["end"] - speech[-1]["start"] <= limit
-        ):
-            speech[-1]["end"] = max(speech[-1]["end"], chunk["end"])
-        else:
-            speech.append(chunk)
-    audio = np.concatenate((first.audio, second.audio))
-    return Window(first.start_ms, audio, speech, second.final)
-
-
-def to_pcm(audio: Audio) -> bytes:
-    """16-bit little-endian PCM of samples decoded from 16-bit audio (exact round trip)."""
-    return np.clip(np.round(audio * 32768.0), -32768, 32767).astype("<i2").tobytes()
-
-
-def chunk_from_data(data: dict[str, Any]) -> ChunkResult:
-    """A ``ChunkResult`` back from a worker's plain data."""
-    segments = []
-    for s in data["segments"]:
-        words = [Word(**w) for w in s.get("words", [])]
-        segments.append(SegmentDraft(**{**s, "words": words}))
-    return ChunkResult(segments, data["start_ms"], data["done_ms"], data["language"], data["final"])
-
-
-#: how many times a piece is sent (its worker died holding its bytes); Dask itself retries a
-#: piece whose worker died while the bytes are elsewhere, and allows 3 deaths per piece
 MAX_ATTEMPTS = 3
 
 

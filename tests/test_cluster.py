@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import types
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -155,3 +157,30 @@ def test_cli_refusals_are_one_line_and_change_nothing(
     code, _, err = run_cli(capsys, "worker", "tcp://127.0.0.1:9", "--model", "no-such-model")
     assert code == 1 and "not found" in one_line_error(err)
     assert fingerprint(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("exc", "says"),
+    [
+        ("killed", "made its worker die several times"),
+        (MemoryError("x"), "ran out of memory"),
+        (RuntimeError("CUDA failed with error out of memory"), "ran out of memory"),
+        (RuntimeError("std::bad_alloc"), "ran out of memory"),
+        (OSError("Stream is closed"), "Lost the connection to the Dask scheduler"),
+        (ValueError("odd"), "Transcribing on the cluster failed"),
+    ],
+)
+def test_failures_on_the_cluster_are_one_clear_message(exc: Any, says: str) -> None:
+    from distributed.scheduler import KilledWorker
+
+    from transcribe.cluster import Cluster, ClusterEngine
+
+    if exc == "killed":
+        worker = types.SimpleNamespace(address="tcp://10.0.0.7:4000")
+        exc = KilledWorker("fieldscribe-piece-1", worker, 3)
+    engine = ClusterEngine.__new__(ClusterEngine)
+    engine.cluster = Cluster(None, address="tcp://10.0.0.5:8786")
+    error = engine._explain(exc)
+    assert isinstance(error, ClusterError)
+    assert says in str(error) and "\n" not in str(error)
+    assert "resume" in str(error) or "run the same command" in str(error)

@@ -184,3 +184,15 @@ def test_failures_on_the_cluster_are_one_clear_message(exc: Any, says: str) -> N
     assert isinstance(error, ClusterError)
     assert says in str(error) and "\n" not in str(error)
     assert "resume" in str(error) or "run the same command" in str(error)
+
+
+def test_workers_read_the_same_samples_from_shared_media(tmp_path: Path) -> None:
+    from transcribe.cluster_worker import read_piece
+
+    wav = speech_with_pauses(tmp_path, SENTENCES, pause_s=1.0)
+    first = 0
+    pieces = list(plan_pieces(wav, piece_s=7))
+    assert len(pieces) > 3
+    for piece in pieces:
+        assert np.array_equal(read_piece(wav, first, len(piece.audio)), piece.audio)
+        first += len(piece.audio)

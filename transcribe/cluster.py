@@ -50,7 +50,7 @@ from .cluster_pieces import plan_pieces as plan_pieces
 from .cluster_pieces import to_pcm as to_pcm
 from .engine import BATCH_SIZE, WINDOW_S, ChunkResult, check_language, default_threads, plan_workers
 from .models import ModelError, ModelInfo
-from .stream import Audio
+from .stream import SAMPLE_RATE, Audio
 
 log = logging.getLogger(__name__)
 
@@ -383,6 +383,8 @@ class _Stream:
         self.sent = 0
         self.yielded = 0
         self.exhausted = False
+        # the first sample of the next piece in the file (windows carry rounded milliseconds)
+        self.next_sample = round(start_ms * SAMPLE_RATE / 1000)
 
     def in_flight(self) -> int:
         """Pieces sent and not yet handed on."""
@@ -398,10 +400,12 @@ class _Stream:
             **self.job,
             "index": self.sent,
             "start_ms": window.start_ms,
+            "first_sample": self.next_sample,
             "samples": len(window.audio),
             "speech": window.speech,
             "final": window.final,
         }
+        self.next_sample += len(window.audio)
         piece = _Piece(job, None if job["path"] else to_pcm(window.audio))
         self.running[self._submit(piece)] = piece
         self.sent += 1

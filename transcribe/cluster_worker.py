@@ -36,7 +36,7 @@ from .models import ModelError, resolve_model
 from .stream import SAMPLE_RATE, PcmReader, Window
 
 #: bumped whenever what a piece carries or returns changes; client and workers must agree
-PROTOCOL = 1
+PROTOCOL = 2
 
 
 class WorkerMismatchError(FieldScribeError):
@@ -179,8 +179,7 @@ def decode_piece(job: dict[str, Any], pcm: bytes | None) -> dict[str, Any]:
         )
     transcriber = get_transcriber(job["model"], job["beam_size"], job["batch_size"])
     if pcm is None:
-        with PcmReader(job["path"], job["start_ms"]) as reader:
-            audio = reader.read(job["samples"])
+        audio = read_piece(job["path"], job["first_sample"], job["samples"])
     else:
         audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
     window = Window(job["start_ms"], audio, [dict(c) for c in job["speech"]], job["final"])
@@ -211,6 +210,15 @@ def decode_piece(job: dict[str, Any], pcm: bytes | None) -> dict[str, Any]:
         "seconds": time.monotonic() - started,
         "audio_ms": round(job["samples"] * 1000 / SAMPLE_RATE),
     }
+
+
+def read_piece(path: str | Path, first_sample: int, samples: int) -> Any:
+    """A piece of a shared file, sample-exact: seek to the millisecond before its first
+    sample, then drop the samples before it."""
+    at_ms = first_sample * 1000 // SAMPLE_RATE
+    skip = first_sample - at_ms * SAMPLE_RATE // 1000
+    with PcmReader(path, at_ms) as reader:
+        return reader.read(samples + skip)[skip:]
 
 
 class ModelPlugin(WorkerPlugin):

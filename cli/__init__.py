@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("record", "recover"), "record_cmds"),
     **dict.fromkeys(("speakers", "speaker", "profiles"), "speaker_cmds"),
     **dict.fromkeys(("transcribe", "models"), "transcribe_cmds"),
+    "worker": "cluster_cmds",
 }
 
 

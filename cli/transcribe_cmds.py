@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -12,6 +13,7 @@ from typing import Any
 
 from storage.core.errors import InvalidInputError
 
+from .cluster_cmds import add_cluster_options, cluster_from_args, wants_cluster
 from .common import add_dir, add_json, bounded_int, open_project
 from .output import ProgressBar, fmt_ms, print_json, print_table
 
@@ -67,6 +69,7 @@ def register(sub: Any) -> None:
     p.add_argument("--min", dest="min_speakers", type=int, metavar="N", help="at least N speakers")
     p.add_argument("--max", dest="max_speakers", type=int, metavar="N", help="at most N speakers")
     p.add_argument("--coder")
+    add_cluster_options(p)
     add_json(p)
     p.set_defaults(func=cmd_transcribe)
 
@@ -227,12 +230,13 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     if args.threads is not None and args.threads < 1:
         raise InvalidInputError("--threads must be at least 1.")
     _check_speaker_args(args)
+    on_cluster = wants_cluster(args)
     cancel = threading.Event()
     interrupted = _install_sigint(cancel)
     results: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     try:
-        with open_project(args, write=True) as project:
+        with open_project(args, write=True) as project, contextlib.ExitStack() as stack:
             if args.session:
                 project.sessions.get_session(args.session)
                 targets = [args.session]
@@ -262,13 +266,25 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
                     if not backend_available():
                         raise SpeakersUnavailableError(INSTALL_HINT)
-            for session_id in targets:
+            cluster = (
+                stack.enter_context(cluster_from_args(args)) if on_cluster and targets else None
+            )
+            total_ms = sum(project.sessions.get_session(t).duration_ms for t in targets)
+            if cluster is not None:  # the next session's first pieces go while one ends
+                cluster.upcoming = [project.sessions.media_path(t) for t in targets]
+            for number, session_id in enumerate(targets, 1):
                 title = project.sessions.get_session(session_id).title
                 bar = ProgressBar(f"{title[:24]}", enabled=None if not args.json else False)
 
-                def show(p: Progress, bar: ProgressBar = bar) -> None:
+                def show(p: Progress, bar: ProgressBar = bar, number: int = number) -> None:
                     eta = "" if p.eta_s is None else f"ETA {p.eta_s:4.0f}s"
-                    bar.update(p.fraction, f"{p.segments} segments {eta}")
+                    extra = ""
+                    if cluster is not None:
+                        extra = (
+                            f" | session {number}/{len(targets)}, "
+                            f"{cluster.stats.describe(total_ms)}"
+                        )
+                    bar.update(p.fraction, f"{p.segments} segments {eta}{extra}")
 
                 try:
                     summary = transcribe_session(
@@ -281,6 +297,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                         progress=show,
                         cancel=cancel,
                         beam_size=args.beam_size,
+                        engine=None if cluster is None else cluster.engine(),
                     )
                 finally:
                     bar.close()
@@ -290,11 +307,15 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                     _print_summary(title, summary)
                 if summary.cancelled:
                     break
+                if cluster is not None:
+                    result["cluster"] = cluster.stats.as_dict()
                 if args.speakers:
                     result["speakers"] = _detect_speakers(project, session_id, title, args, cancel)
                     if result["speakers"].get("cancelled"):
                         result["cancelled"] = True
                         break
+            if cluster is not None and not args.json:
+                _print_cluster(cluster.stats.as_dict())
     finally:
         signal.signal(signal.SIGINT, interrupted)
     if args.json:
@@ -309,6 +330,16 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             print("Cancelled; run the same command again to resume.", file=sys.stderr)
         return 130
     return 0
+
+
+def _print_cluster(stats: dict[str, Any]) -> None:
+    print(
+        f"On the cluster: {stats['pieces']} piece(s), {stats['audio_hours']:.2f} h of audio, "
+        f"{stats['workers']} worker(s):"
+    )
+    for name, w in stats["per_worker"].items():
+        speed = f"{w['speed']:.1f}x real time" if w["speed"] else "-"
+        print(f"  {name}: {w['pieces']} piece(s), {w['audio_s']:.0f} s of audio, {speed}")
 
 
 def _check_speaker_args(args: argparse.Namespace) -> None:

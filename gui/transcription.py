@@ -80,6 +80,7 @@ class TranscriptionController(QObject):
         self.act_transcribe = a(
             t, "Transcribe session", lambda: self.start_transcription(None), "Ctrl+R"
         )
+        self.act_transcribe_cluster = a(t, "Transcribe on a cluster…", self.transcribe_on_cluster)
         self.act_cancel_transcription = a(
             t, "Cancel transcription", lambda: self.cancel_transcription(None)
         )
@@ -159,8 +160,26 @@ class TranscriptionController(QObject):
         )
 
     # ------------------------------------------------------------------ transcription
-    def start_transcription(self, session_id: str | None, *, replace: bool = False) -> Any:
-        """Transcribe a session (the current one by default) in the background."""
+    def transcribe_on_cluster(self) -> Any:
+        """Transcribe the current session on Dask workers (asked for) in the background."""
+        if self.state.project is None or self.state.session is None:
+            return None
+        from gui.cluster_dialog import ask_cluster, cluster_transcriber
+
+        options = ask_cluster(self.chrome.window)
+        if options is None:
+            return None
+        return self.start_transcription(None, transcriber=cluster_transcriber(options))
+
+    def start_transcription(
+        self,
+        session_id: str | None,
+        *,
+        replace: bool = False,
+        transcriber: Callable[..., Any] | None = None,
+    ) -> Any:
+        """Transcribe a session (the current one by default) in the background (with
+        ``transcriber``, e.g. on a cluster, instead of this machine's)."""
         if self.state.project is None:
             return None
         if session_id is None:
@@ -171,7 +190,7 @@ class TranscriptionController(QObject):
             self.chrome.message("This session is already being transcribed.", 4000)
             return self.running[session_id]
         try:
-            transcriber = self.transcriber or default_transcriber()
+            transcriber = transcriber or self.transcriber or default_transcriber()
         except ImportError:
             self.chrome.show_error("Transcription is not available in this installation.")
             return None
@@ -296,7 +315,12 @@ class TranscriptionController(QObject):
                 f"<i>transcribing {pct} %; the text appears here as it is recognised</i>"
             )
             eta_text = fmt_eta(eta)
-            self.chrome.message(f"Transcribing {pct} %" + (f", {eta_text}" if eta_text else ""))
+            detail = getattr(progress, "detail", None)  # on a cluster: workers, hours, rate
+            self.chrome.message(
+                f"Transcribing {pct} %"
+                + (f", {eta_text}" if eta_text else "")
+                + (f" — {detail}" if detail else "")
+            )
             # show new segments as they land, at most every 2 s
             now = time.monotonic()
             rows = self.views.segment_model.rowCount()

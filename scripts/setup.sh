@@ -34,15 +34,16 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-extras="test"
+# the cluster extra (Dask) is installed for the tests of cluster transcription
+extras="test,cluster"
 speakers="${FIELDSCRIBE_SPEAKERS:-0}"
 for arg in "$@"; do
   case "$arg" in
-    --with-base-model) extras="test,base-model" ;;
+    --with-base-model) extras="test,cluster,base-model" ;;
     --with-speakers) speakers=1 ;;
   esac
 done
-[ "${FIELDSCRIBE_BASE_MODEL:-}" = "1" ] && extras="test,base-model"
+[ "${FIELDSCRIBE_BASE_MODEL:-}" = "1" ] && extras="test,cluster,base-model"
 .venv/bin/python -m pip install -q -e ".[${extras}]"
 # Speaker detection (optional extra, needed by its tests): the CPU build of torch first, so pip
 # does not pull a multi-GB CUDA build. Asked for with --with-speakers or FIELDSCRIBE_SPEAKERS=1.

@@ -121,6 +121,7 @@ def transcribe_session(
     progress: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
     beam_size: int | None = None,
+    engine: Callable[..., Any] | None = None,
 ) -> TranscriptionSummary:
     """Transcribe (or resume transcribing) a session's audio into its segments.
 
@@ -137,6 +138,9 @@ def transcribe_session(
             resumes from there.
         beam_size: beam search width (default ``transcribe.engine.BEAM_SIZE``; wider is a
             little more accurate and slower).
+        engine: what decodes, called like ``Transcriber(info, threads=, beam_size=)``
+            (default ``Transcriber``, on this machine); ``transcribe.cluster`` passes one
+            that sends the pieces to Dask workers. This function stays the only writer.
 
     Returns:
         What was done.
@@ -177,7 +181,7 @@ def transcribe_session(
         wanted_language = state.language
     if not info.multilingual and not expected and wanted_language is None and not incomplete:
         info = _hear_first(path, info, notes, threads)
-    transcriber = Transcriber(info, threads=threads, beam_size=beam_size or BEAM_SIZE)
+    transcriber = (engine or Transcriber)(info, threads=threads, beam_size=beam_size or BEAM_SIZE)
     transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
     # a model without one of the expected languages is refused
     expected = transcriber.check_languages(expected) if transcriber.multilingual else ["en"]

@@ -1,0 +1,700 @@
+"""Transcribing on a Dask cluster: a scheduler of the user's, or a ``LocalCluster`` here.
+
+The project never leaves this machine and has one writer, this process. ``ClusterEngine``
+takes the place of ``Transcriber`` in ``transcribe.runner.transcribe_session`` (its ``engine``
+argument), so everything the runner guarantees holds unchanged: segments written batch by batch
+in audio order with ``done_ms`` in the same transaction, a killed client resumes from
+``done_ms``, nothing is written twice. What changes is who decodes:
+
+1. This process reads the recording with ffmpeg and finds the speech (Silero VAD) exactly as a
+   local run does (``transcribe.stream.speech_windows``), so the recording is cut in pauses
+   into the same pieces of a few minutes (``piece_s``, default the local window). A piece that
+   would end inside speech (no pause anywhere in it) is joined with the next one, so no word is
+   cut in two at a seam.
+2. Each piece goes to a worker as 16-bit PCM bytes (``client.scatter``), or, with
+   ``shared_media``, as a place in a file every worker can read. The worker
+   (``transcribe.cluster_worker.decode_piece``) decodes it with the same batches as a local
+   run and returns plain segment data; the bytes are released as soon as the result is here.
+3. Results are written in audio order as they arrive; a few pieces are in flight per worker.
+   A piece whose worker dies is recomputed on another one by Dask; a failure is one clear
+   ``ClusterError`` and what was written stays (run the same command again to resume).
+
+Audio leaves this machine only for a scheduler on loopback or a private network, unless the
+user passes ``allow_remote`` together with TLS (``distributed.Security``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storage.core.errors import FieldScribeError
+
+from .cluster_address import ClusterError as ClusterError
+from .cluster_address import check_address as check_address
+from .cluster_address import tls_security as tls_security
+from .cluster_pieces import MAX_JOINS as MAX_JOINS
+from .cluster_pieces import chunk_from_data as chunk_from_data
+from .cluster_pieces import ends_in_speech as ends_in_speech
+from .cluster_pieces import join_windows as join_windows
+from .cluster_pieces import plan_pieces as plan_pieces
+from .cluster_pieces import to_pcm as to_pcm
+from .engine import BATCH_SIZE, WINDOW_S, ChunkResult, check_language, default_threads, plan_workers
+from .models import ModelError, ModelInfo
+from .stream import SAMPLE_RATE, Audio
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------- the cluster
+@dataclass
+class WorkerStats:
+    """What one worker did in this run."""
+
+    pieces: int = 0
+    audio_ms: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class ClusterStats:
+    """Progress over a whole run (every session), for progress bars."""
+
+    workers: int = 0
+    pieces_done: int = 0
+    pieces_sent: int = 0
+    audio_ms_done: int = 0
+    per_worker: dict[str, WorkerStats] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def describe(self, total_ms: int | None = None) -> str:
+        """One short line: workers, audio hours done (of ``total_ms``), rate, ETA."""
+        hours = self.audio_ms_done / 3_600_000
+        elapsed = max(1e-6, time.monotonic() - self.started)
+        rate = hours / (elapsed / 3600)
+        busy = sum(1 for w in self.per_worker.values() if w.pieces)
+        text = f"{busy}/{self.workers} workers, {hours:.2f}"
+        if total_ms:
+            text += f"/{total_ms / 3_600_000:.2f}"
+            if rate > 0:
+                left = max(0.0, total_ms / 3_600_000 - hours) / rate * 3600
+                text += f" h, {rate:.1f} h/h, all ETA {left:.0f}s"
+                return text
+        return text + f" h, {rate:.1f} h/h"
+
+    def as_dict(self) -> dict[str, Any]:
+        """For --json: totals and each worker's pieces, audio and speed."""
+        return {
+            "workers": self.workers,
+            "pieces": self.pieces_done,
+            "audio_hours": round(self.audio_ms_done / 3_600_000, 4),
+            "per_worker": {
+                name: {
+                    "pieces": w.pieces,
+                    "audio_s": round(w.audio_ms / 1000, 1),
+                    "speed": round(w.audio_ms / 1000 / w.seconds, 2) if w.seconds else None,
+                }
+                for name, w in sorted(self.per_worker.items())
+            },
+        }
+
+
+class Cluster:
+    """A connected Dask client (and the ``LocalCluster`` it started, if any), checked: every
+    worker runs this FieldScribe and has the model."""
+
+    def __init__(
+        self,
+        client: Any,
+        local: Any = None,
+        *,
+        address: str,
+        shared_media: Path | None = None,
+        piece_s: float = WINDOW_S,
+    ) -> None:
+        self.client = client
+        self.local = local
+        self.address = address
+        self.shared_media = shared_media
+        self.piece_s = piece_s
+        self.stats = ClusterStats()
+        self._checked: set[str] = set()
+        self._count = 0
+        self._counted_at = -1e9
+        #: the recordings that will be transcribed next, in order (the CLI sets it): once a
+        #: session's pieces are all sent, the next one's first pieces are sent too
+        self.upcoming: list[Path] = []
+        self._prefetched: _Stream | None = None
+
+    @property
+    def worker_count(self) -> int:
+        """Workers connected now (asked of the scheduler at most every two seconds)."""
+        now = time.monotonic()
+        if now - self._counted_at > 2.0:
+            try:
+                self._count = len(self.client.scheduler_info(n_workers=-1)["workers"])
+            except Exception:  # the count is informative only
+                self._count = 0
+            self._counted_at = now
+        return self._count
+
+    def prepare(self, info: ModelInfo, beam_size: int, batch_size: int = BATCH_SIZE) -> str:
+        """Check every worker (version, model) and load the model on each; return the model's
+        fingerprint.
+
+        Raises:
+            ClusterError: no worker, a worker with another version or without the model.
+        """
+        from .cluster_worker import (
+            ModelPlugin,
+            fieldscribe_version,
+            model_fingerprint,
+            worker_info,
+        )
+
+        assert info.path is not None
+        mine = model_fingerprint(info.path)
+        key = f"{info.name}/{mine}/{beam_size}/{batch_size}"
+        if key in self._checked:
+            return mine
+        try:
+            self.client.wait_for_workers(1, timeout=30)
+            reports = self.client.run(worker_info, info.name)
+        except TimeoutError as exc:
+            raise ClusterError(
+                f"The scheduler at {self.address} has no workers; start some with "
+                f"`fieldscribe worker {self.address}`. Nothing was changed."
+            ) from exc
+        except (ImportError, AttributeError) as exc:
+            raise ClusterError(
+                f"A worker of {self.address} cannot run FieldScribe ({exc}); install this "
+                f"FieldScribe ({fieldscribe_version()}) there. Nothing was changed."
+            ) from exc
+        except (OSError, RuntimeError) as exc:
+            raise ClusterError(_lost(self.address, exc, "before anything was written")) from exc
+        version = fieldscribe_version()
+        other = [f"{a} ({r['version']})" for a, r in reports.items() if r["version"] != version]
+        if other:
+            raise ClusterError(
+                f"Worker(s) {', '.join(sorted(other))} run another FieldScribe than this one "
+                f"({version}); install the same version everywhere. Nothing was changed."
+            )
+        missing = [a for a, r in reports.items() if "model_error" in r]
+        if missing:
+            first = reports[missing[0]]["model_error"]
+            raise ClusterError(
+                f"Worker(s) {', '.join(sorted(missing))} do not have the model {info.name!r} "
+                f"({first}). Install it there (`fieldscribe models install {info.name}`) or "
+                "leave those workers out. Nothing was changed."
+            )
+        different = [a for a, r in reports.items() if r.get("model") != mine]
+        if different:
+            raise ClusterError(
+                f"Worker(s) {', '.join(sorted(different))} have another model named "
+                f"{info.name!r} than this machine (the transcripts would differ); install the "
+                "same one everywhere. Nothing was changed."
+            )
+        try:
+            self.client.register_plugin(ModelPlugin(info.name, beam_size, batch_size))
+        except (OSError, RuntimeError) as exc:
+            raise ClusterError(_lost(self.address, exc, "before anything was written")) from exc
+        self._checked.add(key)
+        self.stats.workers = len(reports)
+        return mine
+
+    def prefetch(
+        self, current: str | Path | Audio, job: dict[str, Any], engine: ClusterEngine
+    ) -> _Stream | None:
+        """Start sending the recording after ``current`` in ``upcoming`` (from its start,
+        with the same options); None when there is none."""
+        if self._prefetched is not None or isinstance(current, np.ndarray):
+            return self._prefetched
+        paths = [Path(p) for p in self.upcoming]
+        try:
+            following = paths[paths.index(Path(current)) + 1]
+        except (ValueError, IndexError):
+            return None
+        self._prefetched = _Stream(engine, following, 0, job)
+        return self._prefetched
+
+    def adopt(
+        self, source: str | Path | Audio, start_ms: int, job: dict[str, Any]
+    ) -> _Stream | None:
+        """The pieces already sent for this recording with these options, if any (other
+        prefetched pieces are dropped)."""
+        stream, self._prefetched = self._prefetched, None
+        if stream is None:
+            return None
+        if stream.key == _stream_key(source, start_ms, job):
+            return stream
+        stream.drop()
+        return None
+
+    def drop_prefetch(self) -> None:
+        """Cancel the pieces sent ahead for the next recording."""
+        stream, self._prefetched = self._prefetched, None
+        if stream is not None:
+            stream.drop()
+
+    def engine(self, **options: Any) -> Any:
+        """The ``engine`` for ``transcribe_session``: builds a ``ClusterEngine`` on this
+        cluster."""
+
+        def build(info: ModelInfo, **kwargs: Any) -> ClusterEngine:
+            return ClusterEngine(info, cluster=self, **kwargs, **options)
+
+        return build
+
+    def close(self) -> None:
+        """Disconnect (and stop the local cluster); nothing stays on the workers: the model
+        plugin is removed (its teardown drops the loaded models) and the client's data with
+        the client."""
+        from .cluster_worker import ModelPlugin
+
+        self.drop_prefetch()
+        if self._checked and self.local is None:
+            with contextlib.suppress(Exception):
+                self.client.unregister_worker_plugin(ModelPlugin.name)
+        with contextlib.suppress(Exception):
+            self.client.close(timeout=5)
+        if self.local is not None:
+            with contextlib.suppress(Exception):
+                self.local.close(timeout=10)
+
+
+def _lost(address: str, exc: BaseException, what: str) -> str:
+    reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+    return (
+        f"Lost the connection to the Dask scheduler at {address} ({reason}); {what}. Start the "
+        "scheduler again (or check the network), then run the same command to resume."
+    )
+
+
+@contextlib.contextmanager
+def open_cluster(
+    address: str | None = None,
+    *,
+    workers: int | None = None,
+    allow_remote: bool = False,
+    security: Any = None,
+    shared_media: Path | None = None,
+    piece_s: float = WINDOW_S,
+    timeout_s: float = 10.0,
+    memory_limit: str | int | None = "auto",
+) -> Iterator[Cluster]:
+    """Connect to the scheduler at ``address``, or start a ``LocalCluster`` of ``workers``
+    single-threaded process workers on this machine; close both afterwards.
+
+    Raises:
+        ClusterError: a refused or unreachable address (nothing is changed).
+    """
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    if (address is None) == (workers is None):
+        raise ClusterError("Give either a scheduler address or a number of local workers.")
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ClusterError(
+            "Cluster transcription needs Dask: pip install 'fieldscribe[cluster]'."
+        ) from exc
+    local = None
+    if workers is not None:
+        if workers < 1:
+            raise ClusterError("--workers must be at least 1.")
+        try:
+            local = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                memory_limit=memory_limit,
+                silence_logs=logging.ERROR,
+                death_timeout=30,  # an orphaned worker (client killed) stops by itself
+            )
+            client = Client(local, timeout=timeout_s)  # type: ignore[no-untyped-call]
+        except (OSError, RuntimeError, TimeoutError) as exc:
+            if local is not None:
+                with contextlib.suppress(Exception):
+                    local.close()
+            raise ClusterError(f"Cannot start {workers} local Dask workers ({exc}).") from exc
+        where = local.scheduler_address
+    else:
+        assert address is not None
+        where = check_address(address, allow_remote=allow_remote, tls=security is not None)
+        try:
+            client = Client(  # type: ignore[no-untyped-call]
+                where, security=security, timeout=timeout_s, set_as_default=False
+            )
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ClusterError(
+                f"Cannot reach the Dask scheduler at {where} ({str(exc).splitlines()[0][:160]});"
+                " is it running (`dask scheduler`) and reachable? Nothing was changed."
+            ) from exc
+    cluster = Cluster(client, local, address=where, shared_media=shared_media, piece_s=piece_s)
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+# ---------------------------------------------------------------------------- the pieces
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class _Piece:
+    """A piece on its way: the job, its samples kept here until its result is back (so that
+    they can be sent again), and their scattered copy."""
+
+    job: dict[str, Any]
+    pcm: bytes | None
+    data: Any = None
+    attempts: int = 0
+
+
+class _Stream:
+    """The pieces of one recording on their way to the workers and back, in order."""
+
+    def __init__(
+        self, engine: ClusterEngine, source: str | Path | Audio, start_ms: int, job: dict[str, Any]
+    ) -> None:
+        self.engine = engine
+        self.client = engine.cluster.client
+        self.key = _stream_key(source, start_ms, job)
+        self.cancel: Any = lambda: False
+        self.pieces = plan_pieces(
+            source, start_ms=start_ms, piece_s=engine.cluster.piece_s, stop=lambda: self.cancel()
+        )
+        shared = engine._shared_path(source)
+        self.job = {**job, "path": None if shared is None else str(shared)}
+        self.run = uuid.uuid4().hex[:8]
+        self.running: dict[Any, _Piece] = {}  # future -> the piece it computes
+        self.done: dict[int, dict[str, Any]] = {}
+        self.sent = 0
+        self.yielded = 0
+        self.exhausted = False
+        # the first sample of the next piece in the file (windows carry rounded milliseconds)
+        self.next_sample = round(start_ms * SAMPLE_RATE / 1000)
+
+    def in_flight(self) -> int:
+        """Pieces sent and not yet handed on."""
+        return self.sent - self.yielded
+
+    def submit_next(self) -> None:
+        """Plan the next piece and send it (or note that there is none)."""
+        window = next(self.pieces, None)
+        if window is None:
+            self.exhausted = True
+            return
+        job = {
+            **self.job,
+            "index": self.sent,
+            "start_ms": window.start_ms,
+            "first_sample": self.next_sample,
+            "samples": len(window.audio),
+            "speech": window.speech,
+            "final": window.final,
+        }
+        self.next_sample += len(window.audio)
+        piece = _Piece(job, None if job["path"] else to_pcm(window.audio))
+        self.running[self._submit(piece)] = piece
+        self.sent += 1
+        self.engine.cluster.stats.pieces_sent += 1
+
+    def _submit(self, piece: _Piece) -> Any:
+        """Scatter a piece's bytes to a worker and submit its decoding; return the future."""
+        from .cluster_worker import decode_piece
+
+        piece.attempts += 1
+        piece.data = None if piece.pcm is None else self.client.scatter(piece.pcm, hash=False)
+        return self.client.submit(
+            decode_piece,
+            piece.job,
+            piece.data,
+            key=f"fieldscribe-piece-{self.run}-{piece.job['index']}-{piece.attempts}",
+            pure=False,
+            retries=1,
+        )
+
+    def collect(self) -> int:
+        """Take the results of the pieces that finished; return how many finished.
+
+        Polled, not ``distributed.wait``: that raises as soon as a piece is cancelled (its
+        worker died with its bytes), and such a piece is sent again here.
+        """
+        finished = [future for future in self.running if future.done()]
+        for future in finished:
+            piece = self.running.pop(future)
+            if future.status == "cancelled" and self._resend(piece):
+                self._release(future, piece)
+                self.running[self._submit(piece)] = piece
+                continue
+            try:
+                result = future.result()
+            finally:  # a failed piece's bytes are released too
+                self._release(future, piece)
+                piece.pcm = None
+            self.done[piece.job["index"]] = result
+            self._count(result)
+        return len(finished)
+
+    def ready(self) -> bool:
+        """Whether the next piece in audio order is back."""
+        return self.yielded in self.done
+
+    def pop(self) -> dict[str, Any]:
+        """The next piece's result, in audio order."""
+        result = self.done.pop(self.yielded)
+        self.yielded += 1
+        return result
+
+    def finished(self) -> bool:
+        """Every piece sent, back and handed on."""
+        return self.exhausted and not self.running and not self.done
+
+    def drop(self) -> None:
+        """Cancel what is in flight and release it (nothing stays on the workers)."""
+        from asyncio import CancelledError  # not an Exception: a cancel can raise it
+
+        for future, piece in self.running.items():
+            if piece.data is not None:  # the bytes first: they matter most
+                with contextlib.suppress(Exception, CancelledError):
+                    piece.data.release()
+                piece.data = None
+            with contextlib.suppress(Exception, CancelledError):
+                future.cancel()
+            with contextlib.suppress(Exception, CancelledError):
+                future.release()
+        self.running.clear()
+        self.done.clear()
+        with contextlib.suppress(Exception):
+            self.pieces.close()  # type: ignore[attr-defined]
+
+    def _resend(self, piece: _Piece) -> bool:
+        """Whether a cancelled piece is sent again: its worker died and took the scattered
+        bytes along (Dask cannot recompute scattered data), the scheduler is still here."""
+        if piece.attempts >= MAX_ATTEMPTS:
+            return False
+        status = getattr(self.client, "status", "running")
+        return status == "running" and self.engine.cluster.worker_count > 0
+
+    @staticmethod
+    def _release(future: Any, piece: _Piece) -> None:
+        """Drop the piece's result and bytes from the cluster."""
+        future.release()
+        if piece.data is not None:
+            piece.data.release()
+            piece.data = None
+
+    def _count(self, result: dict[str, Any]) -> None:
+        stats = self.engine.cluster.stats
+        stats.pieces_done += 1
+        stats.audio_ms_done += result["audio_ms"]
+        worker = stats.per_worker.setdefault(result["worker"], WorkerStats())
+        worker.pieces += 1
+        worker.audio_ms += result["audio_ms"]
+        worker.seconds += result["seconds"]
+
+
+def _stream_key(source: str | Path | Audio, start_ms: int, job: dict[str, Any]) -> str:
+    where = f"array:{id(source)}" if isinstance(source, np.ndarray) else str(Path(source))
+    return f"{where}|{start_ms}|{sorted(job.items())!r}"
+
+
+class ClusterEngine:
+    """Decodes a recording on the cluster's workers; shaped like ``Transcriber`` for
+    ``transcribe_session`` (which writes what ``transcribe_chunks`` yields).
+
+    Args:
+        info: the model (resolved here; every worker must have the same one).
+        cluster: a prepared ``Cluster``.
+        threads: as for a local run: decides how a window's speech is split into batches, so
+            that the result equals a local run's (default: this machine's cores).
+        beam_size: beam search width.
+        ahead: pieces in flight per worker.
+    """
+
+    def __init__(
+        self,
+        info: ModelInfo,
+        *,
+        cluster: Cluster,
+        threads: int | None = None,
+        beam_size: int = 5,
+        batch_size: int = BATCH_SIZE,
+        ahead: int = 2,
+    ) -> None:
+        self.info = info
+        self.cluster = cluster
+        self.threads = threads or default_threads()
+        self.beam_size = beam_size
+        self.batch_size = batch_size
+        self.ahead = ahead
+        self.split = plan_workers("cpu", self.threads)[0]
+        self.fingerprint = cluster.prepare(info, beam_size, batch_size)
+
+    @property
+    def multilingual(self) -> bool:
+        """Whether the model knows languages other than English."""
+        return self.info.multilingual
+
+    def check_language(self, language: str | None) -> str | None:
+        """As ``Transcriber.check_language`` (without loading the model here)."""
+        code = check_language(self.info, language)
+        if code is not None:
+            from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+            if code not in _LANGUAGE_CODES:
+                raise ModelError(
+                    f"Unknown language code {code!r}; use a Whisper code such as en, ru, kk, "
+                    "de, fr."
+                )
+        return code
+
+    def check_languages(self, languages: list[str] | None) -> list[str]:
+        """As ``Transcriber.check_languages``."""
+        out: list[str] = []
+        for code in languages or []:
+            checked = self.check_language(code)
+            if checked is not None and checked not in out:
+                out.append(checked)
+        return out
+
+    def transcribe_chunks(
+        self,
+        audio: str | Path | Audio,
+        *,
+        language: str | None = None,
+        languages: list[str] | None = None,
+        start_ms: int = 0,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[ChunkResult]:
+        """Send the pieces from ``start_ms`` to the workers; yield their batches in audio
+        order as they come back.
+
+        Once every piece of this recording is sent, the first pieces of the next recording
+        the cluster was told about (``Cluster.upcoming``) are sent with the same options, so
+        that the workers are not idle while the last pieces of this one finish; the next
+        session adopts them when it starts with the same options (else they are dropped).
+
+        Raises:
+            ClusterError: the scheduler went away, a worker died again and again (out of
+                memory?) or ran out of memory, or the pieces failed otherwise.
+        """
+        from .cluster_worker import fieldscribe_version
+
+        stopped = cancel.is_set if cancel is not None else (lambda: False)
+        job_base = {
+            "version": fieldscribe_version(),
+            "model": self.info.name,
+            "fingerprint": self.fingerprint,
+            "language": language,
+            "languages": list(languages or []),
+            "beam_size": self.beam_size,
+            "batch_size": self.batch_size,
+            "split": self.split,
+        }
+        stream = self.cluster.adopt(audio, start_ms, job_base)
+        if stream is None:
+            stream = _Stream(self, audio, start_ms, job_base)
+        stream.cancel = stopped
+        following: _Stream | None = None
+        waited = 0
+        finished_ok = False
+        try:
+            while True:
+                # a few pieces per worker in flight (their bytes are kept here until their
+                # result is back: at most workers + 8 pieces, ~10 MB each at 5 minutes)
+                workers = max(1, self.cluster.worker_count)
+                limit = max(2, min(self.ahead * workers, workers + 8))
+                while not stream.exhausted and stream.in_flight() < limit and not stopped():
+                    stream.submit_next()
+                if stream.exhausted and not stopped():
+                    following = following or self.cluster.prefetch(audio, job_base, self)
+                    while (
+                        following is not None
+                        and not following.exhausted
+                        and stream.in_flight() + following.in_flight() < limit
+                    ):
+                        following.submit_next()
+                while stream.ready():
+                    for chunk in stream.pop()["chunks"]:
+                        yield chunk_from_data(chunk)
+                if stopped() or stream.finished():
+                    finished_ok = not stopped()
+                    return
+                got = stream.collect() + (following.collect() if following is not None else 0)
+                if not got:
+                    waited += 1
+                    if waited % 20 == 0:
+                        self._check_connected()
+                    time.sleep(0.025)
+        except FieldScribeError:
+            raise
+        except Exception as exc:
+            raise self._explain(exc) from exc
+        finally:
+            if not finished_ok:
+                stream.drop()
+                self.cluster.drop_prefetch()
+
+    def _check_connected(self) -> None:
+        """Raise when the client has lost its scheduler for good."""
+        status = getattr(self.cluster.client, "status", "running")
+        if status in ("closed", "closing", "failed"):
+            raise ClusterError(
+                _lost(self.cluster.address, OSError(status), "what was transcribed is saved")
+            )
+
+    def _shared_path(self, audio: str | Path | Audio) -> Path | None:
+        root = self.cluster.shared_media
+        if root is None or isinstance(audio, np.ndarray):
+            return None
+        return root / Path(audio).name
+
+    def _explain(self, exc: BaseException) -> ClusterError:
+        """One clear message for a failure on the cluster."""
+        from distributed.scheduler import KilledWorker
+
+        text = str(exc)
+        where = self.cluster.address
+        if isinstance(exc, KilledWorker):
+            return ClusterError(
+                "A piece of the recording made its worker die several times (out of memory, or "
+                f"killed): {text.splitlines()[0][:160] if text else 'KilledWorker'}. What was "
+                "transcribed is saved; give the workers more memory (or use a smaller model), "
+                "then run the same command again to resume."
+            )
+        if isinstance(exc, MemoryError) or "out of memory" in text.lower() or "bad_alloc" in text:
+            return ClusterError(
+                "A worker ran out of memory while transcribing a piece. What was transcribed "
+                "is saved; give the workers more memory (fewer workers per machine, or a "
+                "smaller model), then run the same command again to resume."
+            )
+        if _connection_error(exc):
+            return ClusterError(_lost(where, exc, "what was transcribed so far is saved"))
+        return ClusterError(
+            f"Transcribing on the cluster failed ({type(exc).__name__}: {text[:200]}). What "
+            "was transcribed is saved; run the same command again to resume."
+        )
+
+
+def _connection_error(exc: BaseException) -> bool:
+    from asyncio import CancelledError as AsyncCancelled
+    from concurrent.futures import CancelledError
+
+    from distributed.comm.core import CommClosedError
+
+    return isinstance(exc, OSError | CommClosedError | CancelledError | AsyncCancelled) or (
+        "scheduler" in str(exc).lower() and "lost" in str(exc).lower()
+    )

@@ -160,3 +160,18 @@ def test_a_leftover_temporary_link_is_not_written_through(
     assert code == 0, err
     assert victim.read_text() == "keep me"
     assert (tmp_path / "out.csv").is_file()
+
+
+def test_bundle_export_from_the_app_refuses_a_symlink_too(tmp_path: Path) -> None:
+    """The workbench calls storage directly: the same refusal, nothing written through."""
+    from storage import InvalidInputError, Project
+    from storage.team.bundle import export_bundle
+
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    link = tmp_path / "team.fsbundle"
+    link.symlink_to(target)
+    with Project.create(tmp_path / "p.fieldscribe", coder="a") as project:
+        with pytest.raises(InvalidInputError, match="symbolic link"):
+            export_bundle(project, link)
+    assert link.is_symlink() and target.read_text() == "keep me"

@@ -43,6 +43,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.core.atomic import check_output
 from storage.core.audio import sha256_of
 from storage.core.errors import (
     DiskFullError,
@@ -228,7 +229,7 @@ def export_bundle(
         InvalidInputError: a bad ``since`` date.
         ReadOnlyError: the bundle cannot be written (folder missing, disk full).
     """
-    out = Path(out).expanduser()
+    out = check_output(Path(out))  # a symlink, FIFO or device is refused, not replaced
     since = parse_since(since) if since else None
     if not out.parent.is_dir():
         raise ReadOnlyError(f"{out.parent}: no such folder; cannot write the bundle there.")

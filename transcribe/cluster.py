@@ -48,8 +48,17 @@ from .cluster_pieces import ends_in_speech as ends_in_speech
 from .cluster_pieces import join_windows as join_windows
 from .cluster_pieces import plan_pieces as plan_pieces
 from .cluster_pieces import to_pcm as to_pcm
-from .engine import BATCH_SIZE, WINDOW_S, ChunkResult, check_language, default_threads, plan_workers
-from .models import ModelError, ModelInfo
+from .engine import (
+    BATCH_SIZE,
+    WINDOW_S,
+    ChunkResult,
+    check_known,
+    check_language,
+    check_languages,
+    default_threads,
+    plan_workers,
+)
+from .models import ModelInfo
 from .stream import SAMPLE_RATE, Audio
 
 log = logging.getLogger(__name__)
@@ -554,21 +563,12 @@ class ClusterEngine:
         if code is not None:
             from faster_whisper.tokenizer import _LANGUAGE_CODES
 
-            if code not in _LANGUAGE_CODES:
-                raise ModelError(
-                    f"Unknown language code {code!r}; use a Whisper code such as en, ru, kk, "
-                    "de, fr."
-                )
+            check_known(code, _LANGUAGE_CODES)
         return code
 
     def check_languages(self, languages: list[str] | None) -> list[str]:
         """As ``Transcriber.check_languages``."""
-        out: list[str] = []
-        for code in languages or []:
-            checked = self.check_language(code)
-            if checked is not None and checked not in out:
-                out.append(checked)
-        return out
+        return check_languages(self.check_language, languages)
 
     def transcribe_chunks(
         self,

@@ -203,12 +203,7 @@ class Transcriber:
             ModelError: an English-only model was given other languages, or the model does not
                 know one of them.
         """
-        out: list[str] = []
-        for code in languages or []:
-            checked = self.check_language(code)
-            if checked is not None and checked not in out:
-                out.append(checked)
-        return out
+        return check_languages(self.check_language, languages)
 
     def transcribe(
         self,
@@ -429,11 +424,28 @@ def check_language(info: ModelInfo, language: str | None, model: Any = None) -> 
             f"The model {info.name!r} is English-only and cannot transcribe {code!r}; "
             "use a multilingual model such as 'base' (pip install 'fieldscribe[base-model]')."
         )
-    if model is not None and code not in model.supported_languages:
+    if model is not None:
+        check_known(code, model.supported_languages)
+    return code
+
+
+def check_known(code: str, supported: Any) -> None:
+    """Raise ``ModelError`` unless ``code`` is among a model's ``supported`` language codes."""
+    if code not in supported:
         raise ModelError(
             f"Unknown language code {code!r}; use a Whisper code such as en, ru, kk, de, fr."
         )
-    return code
+
+
+def check_languages(check: Any, languages: list[str] | None) -> list[str]:
+    """``languages`` checked one by one with ``check`` (a ``check_language`` method),
+    normalised, in order, without repeats."""
+    out: list[str] = []
+    for code in languages or []:
+        checked = check(code)
+        if checked is not None and checked not in out:
+            out.append(checked)
+    return out
 
 
 @dataclass

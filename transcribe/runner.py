@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import replace as shifted_copy
 from pathlib import Path
 from typing import Any
 
@@ -539,7 +540,7 @@ def retranscribe_segment(
     spoken = [d for d in drafts if not d.untranscribed and d.text.strip()]
     text = " ".join(d.text.strip() for d in spoken)
     words = [
-        type(w)(w.start_ms + segment.start_ms, w.end_ms + segment.start_ms, w.text, w.probability)
+        shifted_copy(w, start_ms=w.start_ms + segment.start_ms, end_ms=w.end_ms + segment.start_ms)
         for d in spoken
         for w in d.words
     ]

@@ -505,6 +505,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.layout_keeper.hidden()
         self.projects.close_project()
+        self.runner.shutdown()  # no worker left for Qt's pool destructor to wait on
         super().closeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 from gui.qtcompat import emit
 
@@ -132,6 +132,9 @@ class TaskRunner(QObject):
         self._parallel = QThreadPool(self)
         self._parallel.setMaxThreadCount(max_parallel)
         self.active: list[TaskHandle] = []
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
 
     def submit(
         self,
@@ -176,6 +179,17 @@ class TaskRunner(QObject):
         for handle in self.active:
             handle.on_done = handle.on_progress = None
             handle.on_error = lambda _exc: None
+
+    def shutdown(self, msecs: int = 30000) -> bool:
+        """Cancel every job and wait for the workers to end; call before the runner goes away.
+
+        Qt's ``~QThreadPool`` waits for its threads without a time limit. Run while this thread
+        holds Python's GIL (a widget deleted from Python), it would wait forever for a worker
+        that needs the GIL to return from its job. ``waitForDone`` releases the GIL and joins
+        the pool's threads, so afterwards the destructor has nothing left to wait for.
+        """
+        self.cancel_all()
+        return self.wait(msecs)
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until all jobs ended (for shutdown and tests); True if they did."""

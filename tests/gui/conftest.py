@@ -16,6 +16,44 @@ from storage import Project
 from tests.gui.gui_helpers import TranscriptionSummary, make_fake_transcriber
 
 
+def _no_modal(name: str) -> Callable[..., Any]:
+    def refuse(*args: Any, **_kwargs: Any) -> Any:
+        texts = [a for a in args if isinstance(a, str)]
+        widget = next((a for a in args if hasattr(a, "windowTitle")), None)
+        title = widget.windowTitle() if widget is not None else ""
+        raise AssertionError(
+            f"a modal {name} opened that the test did not answer "
+            f"(it would wait for a click forever): {title!r} {texts!r}"
+        )
+
+    return refuse
+
+
+@pytest.fixture(autouse=True)
+def modal_dialogs_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blocking dialog the test did not answer fails the test instead of hanging the run.
+
+    Offscreen, nobody clicks: ``exec()`` and the static ``QMessageBox``/``QFileDialog``/
+    ``QInputDialog`` helpers would wait forever. A test that expects one patches it itself
+    (its monkeypatch comes after this one and wins).
+    """
+    from PySide6.QtWidgets import QColorDialog, QDialog, QFileDialog, QInputDialog, QMessageBox
+
+    for cls, names in (
+        (QDialog, ["exec"]),
+        (QMessageBox, ["exec", "question", "warning", "critical", "information", "about"]),
+        (
+            QFileDialog,
+            ["getOpenFileName", "getOpenFileNames", "getSaveFileName", "getExistingDirectory"],
+        ),
+        (QInputDialog, ["exec", "getText", "getItem", "getInt", "getDouble", "getMultiLineText"]),
+        (QColorDialog, ["exec", "getColor"]),
+    ):
+        for name in names:
+            fn = _no_modal(f"{cls.__name__}.{name}")
+            monkeypatch.setattr(cls, name, fn if name == "exec" else staticmethod(fn))
+
+
 @pytest.fixture
 def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Cache (waveform peaks), data (the demo project) and config in temporary folders."""

@@ -13,8 +13,15 @@ from gui.tasks import TaskRunner
 from tests.gui.gui_helpers import StallMeter
 
 
-def test_result_progress_and_thread(qtbot: Any) -> None:
-    runner = TaskRunner()
+@pytest.fixture
+def runner() -> Any:
+    """A runner that is shut down before it is destroyed (as the main window does on close)."""
+    made = TaskRunner()
+    yield made
+    assert made.shutdown(15000)
+
+
+def test_result_progress_and_thread(qtbot: Any, runner: TaskRunner) -> None:
     gui_thread = QThread.currentThread()
     seen: dict[str, Any] = {"progress": []}
 
@@ -38,8 +45,7 @@ def test_result_progress_and_thread(qtbot: Any) -> None:
     assert seen["worker_is_gui"] is False
 
 
-def test_errors_come_back(qtbot: Any) -> None:
-    runner = TaskRunner()
+def test_errors_come_back(qtbot: Any, runner: TaskRunner) -> None:
     errors: list[BaseException] = []
     runner.submit("bad", lambda ctx: 1 / 0, on_error=errors.append)
     qtbot.waitUntil(lambda: bool(errors))
@@ -49,8 +55,7 @@ def test_errors_come_back(qtbot: Any) -> None:
     assert isinstance(blocker.args[1], ValueError)
 
 
-def test_cancel_stops_a_job(qtbot: Any) -> None:
-    runner = TaskRunner()
+def test_cancel_stops_a_job(qtbot: Any, runner: TaskRunner) -> None:
     results: list[int] = []
 
     def job(ctx: Any) -> int:
@@ -67,8 +72,7 @@ def test_cancel_stops_a_job(qtbot: Any) -> None:
     assert results[0] < 1000
 
 
-def test_serial_jobs_keep_their_order(qtbot: Any) -> None:
-    runner = TaskRunner()
+def test_serial_jobs_keep_their_order(qtbot: Any, runner: TaskRunner) -> None:
     order: list[int] = []
     lock = threading.Lock()
 
@@ -87,9 +91,8 @@ def test_serial_jobs_keep_their_order(qtbot: Any) -> None:
 
 
 @pytest.mark.slow
-def test_gui_never_stalls_during_a_slow_job(qtbot: Any) -> None:
+def test_gui_never_stalls_during_a_slow_job(qtbot: Any, runner: TaskRunner) -> None:
     """A 2 s job reporting progress 200 times: the event loop keeps ticking every < 100 ms."""
-    runner = TaskRunner()
     meter = StallMeter()
     ticks: list[int] = []
 
@@ -106,3 +109,26 @@ def test_gui_never_stalls_during_a_slow_job(qtbot: Any) -> None:
     worst = meter.stop()
     assert len(ticks) == 200
     assert worst < 100, f"the event loop stalled for {worst} ms"
+
+
+def test_shutdown_cancels_and_joins_so_the_runner_is_destroyed_at_once(qtbot: Any) -> None:
+    """Qt's pool destructor waits for its threads with no limit, holding the GIL when Python
+    deletes it: ``shutdown`` (the main window's close) cancels, waits and joins first."""
+    import gc
+
+    runner = TaskRunner()
+    started = threading.Event()
+
+    def job(ctx: Any) -> str:
+        started.set()
+        while not ctx.cancelled:  # Python code: it needs the GIL to notice the cancel
+            time.sleep(0.01)
+        return "stopped"
+
+    runner.submit("loop", job)
+    assert started.wait(5)
+    begun = time.monotonic()
+    assert runner.shutdown(5000)
+    del runner
+    gc.collect()  # the C++ runner and its pools go now; nothing is left to wait for
+    assert time.monotonic() - begun < 5

@@ -26,6 +26,34 @@ EN = [
     "Not really, there was a data leak in the news two years ago.",
     "A mobile office visiting the villages once a week would solve many problems.",
 ]
+# More English turns, none repeated: the "en-unique" recording (no round repeats a sentence, so
+# plain faster-whisper's conditioning on the previous text gains nothing from a repeat)
+EN_MORE = [
+    "My mother waited three weeks for a reply about her pension.",
+    "The clinic sends a text message the day before the appointment, which is useful.",
+    "Nobody explained why the bus route to the hospital was cancelled.",
+    "We asked the deputy twice and received the same letter both times.",
+    "Small businesses need licences, and the fees changed again in spring.",
+    "The school canteen is better now that parents can see the menu online.",
+    "I think the biggest problem is that nobody takes responsibility.",
+    "When the water was cut off, the announcement came two days later.",
+    "People here prefer to solve things through relatives and friends.",
+    "The registration form asks for the same documents three times.",
+    "If I could change one thing, I would publish the budget every month.",
+    "The roads in our neighbourhood were repaired just before the election.",
+    "Most of my neighbours would not complain in writing, they are afraid.",
+    "The youth centre organises football and language classes for free.",
+    "Last winter the heating failed in several apartment blocks.",
+    "The hotline works well if you call early in the morning.",
+    "I would rather speak to a person than fill in another form.",
+    "Our street finally has lights, after five years of petitions.",
+    "Teachers complain about the amount of paperwork they have to do.",
+    "Farmers told us the subsidy arrived after the sowing season.",
+    "The library moved into the cultural centre and now opens on Sundays.",
+    "We never learned what happened to the money collected for the park.",
+    "The new ambulance station cut the waiting time by half.",
+    "Public meetings are announced on a noticeboard that nobody reads.",
+]
 RU = [
     "Спасибо, что пришли сегодня поговорить о работе местной администрации.",
     "Я хотел бы начать с нового портала государственных услуг.",
@@ -91,6 +119,8 @@ def plan(name: str, rounds: int = 1) -> list[tuple[str, str]]:
     """The (language, text) turns of a recording: "en", "ru", "kk" or "mixed" (N rounds)."""
     if name == "mixed":
         return [(lang, TEXTS[lang][i]) for _ in range(rounds) for lang, i in MIXED]
+    if name == "en-unique":
+        return [("en", text) for _ in range(rounds) for text in [*EN, *EN_MORE]]
     return [(name, text) for _ in range(rounds) for text in TEXTS[name]]
 
 

@@ -18,7 +18,7 @@ Russian or Kazakh speech, Cyrillic over English: translated or transliterated), 
 and peak memory (ru_maxrss of the subprocess).
 
     nice -n 5 .venv/bin/python bench/languages_bench.py [--models tiny.en,base] [--threads 2]
-        [--recordings en,ru,kk,mixed] [--keep DIR] [--systems a,b,c]
+        [--recordings en,en-unique,ru,kk,mixed] [--keep DIR] [--systems a,b,c]
 
 Timings on a shared machine are noisy; compare the rows of one run.
 """
@@ -187,10 +187,11 @@ def main() -> int:
             duration = turns[-1].end + 0.5
             for model in args.models.split(","):
                 langs = ["en"] if model.endswith(".en") else languages
-                if model.endswith(".en") and name != "en" and "fieldscribe" not in systems:
+                english_only_elsewhere = model.endswith(".en") and not name.startswith("en")
+                if english_only_elsewhere and "fieldscribe" not in systems:
                     continue
                 for kind in systems:
-                    if model.endswith(".en") and name != "en" and kind != "fieldscribe":
+                    if english_only_elsewhere and kind != "fieldscribe":
                         continue  # an English-only model has nothing to say here
                     row = score(measure(kind, model, path, args.threads, langs), turns, duration)
                     print(

@@ -396,6 +396,7 @@ class MainWindow(QMainWindow):
         extra.speakers_changed.connect(sessions.speakers_changed)
         extra.sessions_changed.connect(lambda: sessions.reload_sessions())
         extra.codings_changed.connect(self._codings_changed)
+        extra.text_rewritten.connect(self._text_rewritten)
         # a participant added in Session details shows in Ethics (consent) at once
         self.docks.details_changed.connect(lambda _sid: extra.refresh_privacy())
 
@@ -416,6 +417,16 @@ class MainWindow(QMainWindow):
             refresh = getattr(dock.widget(), "refresh", None)
             if callable(refresh):
                 refresh()
+
+    def _text_rewritten(self) -> None:
+        """Ethics replaced names or destroyed originals: the undo history, which holds the old
+        text, is dropped (and says so) and the transcript shows the text as it is now."""
+        had_history = self.undo_stack.count() > 0
+        self.reload_in_place()
+        if had_history:
+            self.chrome.message(
+                "Undo history cleared: it held text that was just removed for privacy.", 8000
+            )
 
     def _recorded(self, session_id: str) -> None:
         self.sessions.reload_sessions()

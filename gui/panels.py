@@ -109,6 +109,7 @@ class ExtraPanels(QObject):
     speakers_changed = Signal(str)  # session id whose speakers changed
     sessions_changed = Signal()  # the sessions list needs reading again
     codings_changed = Signal()  # codebook, codings and sessions need reading again
+    text_rewritten = Signal()  # Ethics replaced transcript text (pseudonyms, redactions)
 
     def __init__(
         self, state: AppState, chrome: WindowChrome, runner: TaskRunner, player: Player
@@ -336,7 +337,12 @@ class ExtraPanels(QObject):
         fresh = "privacy" not in self.docks
         panel = self._dock("privacy", "Ethics", PrivacyPanel, area)
         if panel is not None:
-            if not fresh:
+            if fresh:
+                # the workbench's undo history holds the text as it was: after names are
+                # replaced or originals destroyed, Ctrl+Z must not bring them back
+                panel.pseudonyms.changed.connect(self.text_rewritten)
+                panel.redactions.changed.connect(self.text_rewritten)
+            else:
                 panel.refresh()
             panel.setCurrentIndex(tab)
         return panel

@@ -253,3 +253,37 @@ def test_speaker_change_and_undo_redraw_the_stored_timeline(
     idle(win)
     assert project.speakers.speaker_turns(sid) == turns
     assert [label for _r, label in panel.timeline.span_rects()] == ["P1", "P2", "P1"]
+
+
+def test_names_replaced_in_ethics_cannot_come_back_with_undo(
+    win: Any, qtbot: Any, idle: Any, project: Project, seeded: dict[str, Any]
+) -> None:
+    """An edit is undoable; replacing a name in Ethics drops the undo history that still held
+    the real name, and the transcript shows the pseudonym at once."""
+    seg0 = seeded["segs"][0]
+    editor = win.segment_editor
+    win.transcript.go_to_row(0)
+    editor.setFocus()
+    editor.setPlainText("Aigul said: I trust the portal with my personal data.")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    idle(win)
+    assert win.undo_stack.canUndo()
+
+    panel = win.extra_panels.show_privacy(1)
+    tab = panel.pseudonyms
+    tab.real.setText("Aigul")
+    tab.pseudonym.setText("P01")
+    tab.add.click()
+    tab.review.click()
+    tab.confirm = lambda _text: True
+    tab.apply.click()
+    idle(win)
+    assert project.transcript.get_segment(seg0).text.startswith("P01 said")
+    assert not win.undo_stack.canUndo()  # no Ctrl+Z back to the real name
+    assert "Undo history cleared" in win.statusBar().currentMessage()
+    assert win.segment_model.segment(0).text.startswith("P01 said")
+    win.transcript.go_to_row(0)
+    assert "Aigul" not in editor.toPlainText()
+    win.act_undo.trigger()
+    idle(win)
+    assert project.transcript.get_segment(seg0).text.startswith("P01 said")

@@ -228,3 +228,34 @@ def test_passphrase_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="cannot read"):
         read_passphrase_file(tmp_path / "missing.txt")
     os.chmod(f, 0o600)
+
+
+@pytest.mark.parametrize("chunk, expected", [(b"y\n", "y"), (b"\0" * 4096, None)])
+def test_a_passphrase_pipe_that_never_ends_is_read_only_so_far(
+    tmp_path: Path, chunk: bytes, expected: str | None
+) -> None:
+    """`--passphrase-file <(yes)` takes the first line; endless bytes without a newline are
+    refused after 64 KiB instead of filling the memory."""
+
+    import threading
+
+    fifo = tmp_path / "pass"
+    os.mkfifo(fifo)
+
+    def endless() -> None:
+        try:
+            with open(fifo, "wb") as fh:
+                while True:
+                    fh.write(chunk)
+        except (BrokenPipeError, OSError):
+            return
+
+    writer = threading.Thread(target=endless, daemon=True)
+    writer.start()
+    if expected is None:
+        with pytest.raises(InvalidInputError, match="longer than 64 KiB"):
+            read_passphrase_file(fifo)
+    else:
+        assert read_passphrase_file(fifo) == expected
+    writer.join(10)
+    assert not writer.is_alive()

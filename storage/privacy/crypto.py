@@ -553,15 +553,29 @@ def load_public_key(path: str | Path) -> X25519PublicKey:
         raise InvalidInputError(f"{path}: the public key is damaged.") from None
 
 
+PASSPHRASE_FILE_MAX = 64 * 1024  # bytes read from a passphrase file at most
+
+
 def read_passphrase_file(path: str | Path) -> str:
     """Read a passphrase from a file (its first line; the newline is not part of it).
 
+    At most ``PASSPHRASE_FILE_MAX`` bytes are read, so a pipe that never ends (or a huge file
+    given by mistake) is refused instead of filling the memory.
+
     Raises:
-        InvalidInputError: missing, unreadable or empty file.
+        InvalidInputError: missing, unreadable or empty file; a first line that is too long.
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            head = fh.read(PASSPHRASE_FILE_MAX + 1)
+        first = head.split(b"\n", 1)[0]
+        if len(first) > PASSPHRASE_FILE_MAX:
+            raise InvalidInputError(
+                f"{path}: the passphrase file's first line is longer than "
+                f"{PASSPHRASE_FILE_MAX // 1024} KiB; is this the right file?"
+            )
+        text = first.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"{path}: cannot read the passphrase file ({exc}).") from exc
     lines = text.splitlines()

@@ -226,3 +226,29 @@ def test_an_english_only_model_hears_german_first_and_hands_over(
     text = " ".join(s.text for s in project.transcript.segments(session.id)).lower()
     assert "öffentliche" in text and "stadt" in text
     assert {s.language for s in project.transcript.segments(session.id)} == {"de"}
+
+
+def test_the_languages_hint_names_what_was_heard_and_the_fix() -> None:
+    assert runner._languages_hint({"ru": 9}) == []  # one language: nothing to say
+    (note,) = runner._languages_hint({"tr": 2, "ru": 9, "kk": 4})
+    assert "Russian (9 segment(s)), Kazakh (4 segment(s)), Turkish (2 segment(s))" in note
+    assert "--set ru,kk,tr" in note and "--replace" in note
+
+
+@needs_base
+@pytest.mark.slow
+def test_a_project_without_languages_that_hears_two_is_told_how_to_choose(
+    project: Project,
+    spoken,  # noqa: F811
+) -> None:
+    """No languages said: every stretch is identified among all of Whisper's languages; when
+    several are heard, the summary names them and says how to make the choice among them."""
+    path = spoken([("en-us", EN), ("de", DE), ("en-us", EN), ("de", DE)])
+    session = project.sessions.import_audio(path)
+    summary = transcribe_session(project, session.id)
+    assert summary.model == "base" and set(summary.identified) == {"en", "de"}
+    assert any("German" in n and "English" in n and "--set" in n for n in summary.notes)
+    # with the project's languages set, no hint
+    project.set_languages("en,de")
+    again = transcribe_session(project, session.id, replace=True)
+    assert not any("--set" in n for n in again.notes)

@@ -65,6 +65,7 @@ class TranscriptionSummary:
     languages: list[str] = field(default_factory=list)  # the languages chosen among
     untranscribed: int = 0  # "speech without transcript" placeholders written
     notes: list[str] = field(default_factory=list)  # what the user should know (model switched)
+    identified: dict[str, int] = field(default_factory=dict)  # segments per language written
 
 
 class NeedsReplaceError(FieldScribeError):
@@ -163,6 +164,7 @@ def transcribe_session(
         if not (same_model and same_language):
             incomplete = False
     expected = list(project.languages)
+    expected_by_project = bool(expected)
     info, notes = choose_model(
         project, model or (state.model if incomplete and state is not None else None), language
     )
@@ -229,7 +231,27 @@ def transcribe_session(
             raise _disk_full(session.title, summary, run, recorded) from exc
         raise
     summary.elapsed_s = round(time.monotonic() - started, 3)
+    if not expected_by_project and transcriber.multilingual and wanted_language is None:
+        summary.notes.extend(_languages_hint(summary.identified))
     return summary
+
+
+def _languages_hint(identified: dict[str, int]) -> list[str]:
+    """A project that says no languages, and Whisper heard several: say which, and how to make
+    identification choose among the right ones (Kazakh is easily taken for a Turkic kin)."""
+    if len(identified) < 2:
+        return []
+    from storage.core.languages import language_name
+
+    ranked = sorted(identified.items(), key=lambda kv: -kv[1])
+    heard = ", ".join(f"{language_name(code)} ({n} segment(s))" for code, n in ranked)
+    codes = ",".join(code for code, _n in ranked[:3])
+    return [
+        f"The project expects no particular languages, and Whisper identified {heard}. If some "
+        "of these were not spoken, set the project's languages (`fieldscribe languages DIR "
+        f"--set {codes}` with the right codes, or File ▸ Project settings) so that every "
+        "stretch is identified among them, and transcribe again with --replace."
+    ]
 
 
 def _record_end(
@@ -377,6 +399,11 @@ def _run(
             summary.segments_added += len(written)
             summary.untranscribed += sum(1 for d in drafts if d.untranscribed)
             summary.segments_replaced += removed
+            for draft in drafts:
+                if draft.language and not draft.untranscribed:
+                    summary.identified[draft.language] = (
+                        summary.identified.get(draft.language, 0) + 1
+                    )
             spoken[chunk.language] = spoken.get(chunk.language, 0) + len(written)
             summary.language = fixed or max(spoken, key=lambda k: spoken[k] if k else -1)
             run.done_ms = chunk.done_ms

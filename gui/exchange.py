@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
-from gui.progress import run_with_progress
+from gui.progress import cancelled_text, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
 from storage import Project
+from storage.core.errors import CancelledError
 from storage.privacy.models import ExportPrivacy
 
 TRANSCRIPT_FILTERS = {
@@ -158,15 +159,23 @@ class ExchangeActions(QObject):
         done: Callable[[Any], str],
         *,
         writes: bool = False,
+        output: Path | None = None,
     ) -> Any:
-        """Run ``job`` with progress; ``writes``: on the serial lane, after pending edits."""
+        """Run ``job`` with progress; ``writes``: on the serial lane, after pending edits;
+        ``output``: the file an export writes (Cancel leaves it as it was)."""
 
         def finished(result: Any) -> None:
             self._report(done(result))
 
+        def failed(exc: BaseException) -> None:
+            if output is not None and isinstance(exc, CancelledError):
+                self._report(cancelled_text(output))
+            else:
+                self.chrome.show_error(exc)
+
         handle, self.progress = run_with_progress(
-            self.parent_widget, self.runner, name, job, on_done=finished,
-            on_error=self.chrome.show_error, serial=writes,
+            self.parent_widget, self.runner, name, export_job(job) if output else job,
+            on_done=finished, on_error=failed, serial=writes,
         )  # fmt: skip
         return handle
 
@@ -263,6 +272,7 @@ class ExchangeActions(QObject):
             "Export a REFI-QDA project",
             lambda _ctx: export_qdpx(project, path, with_media=with_media, privacy=privacy),
             done,
+            output=path,
         )
 
     # ------------------------------------------------------------------ codebook
@@ -321,6 +331,7 @@ class ExchangeActions(QObject):
             "Export the codebook",
             lambda _ctx: export_codebook(project, path, privacy=privacy),
             lambda _p: f"Wrote the codebook to {path.name}.",
+            output=path,
         )
 
     # ------------------------------------------------------------------ transcript, codings
@@ -358,6 +369,7 @@ class ExchangeActions(QObject):
             "Export a transcript",
             lambda _ctx: export_transcript(project, sid, fmt, path, privacy=privacy),
             lambda _p: f"Wrote the transcript of {session.title} to {path.name} ({fmt}).",
+            output=path,
         )
 
     def export_codings_dialog(self) -> None:
@@ -382,4 +394,5 @@ class ExchangeActions(QObject):
             "Export codings",
             lambda _ctx: export_codings(project, path, privacy=privacy),
             lambda _p: f"Wrote the codings to {path.name}.",
+            output=path,
         )

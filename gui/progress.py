@@ -8,12 +8,14 @@ a file). The dialog closes itself when the job ends, whatever ends it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
+from storage.core.atomic import cancellable
 
 
 def run_with_progress(
@@ -62,3 +64,20 @@ def run_with_progress(
     dialog.canceled.connect(handle.cancel)
     dialog.canceled.connect(lambda: dialog.setLabelText("Stopping after the current step…"))
     return handle, dialog
+
+
+def export_job(job: Callable[[TaskContext], Any]) -> Callable[[TaskContext], Any]:
+    """``job`` (an export) with the progress dialog's Cancel honoured up to the last moment:
+    the finished file is not moved into place once Cancel was pressed (``CancelledError``)."""
+
+    def run(ctx: TaskContext) -> Any:
+        with cancellable(ctx.cancel.is_set):
+            return job(ctx)
+
+    return run
+
+
+def cancelled_text(path: Path) -> str:
+    """What a cancelled export says (an earlier file of that name is left as it was)."""
+    kept = " (the earlier file is kept)" if path.exists() else ""
+    return f"Export cancelled; nothing was written to {path.name}{kept}."

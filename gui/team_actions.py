@@ -39,10 +39,11 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
-from gui.progress import run_with_progress
+from gui.progress import cancelled_text, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
 from storage import FieldScribeError, Project
+from storage.core.errors import CancelledError
 from storage.privacy.models import ExportPrivacy
 
 BUNDLE_FILTER = "FieldScribe bundle (*.fsbundle *.fsbundle.enc);;All files (*)"
@@ -252,12 +253,11 @@ class TeamActions(QObject):
         if project is None:
             return None
         privacy = ExportPrivacy(pseudonymise=options.pseudonymise, redact=options.redact)
-        existed = path.exists()
 
         def job(ctx: TaskContext) -> Any:
             ctx.progress((0, 1, f"Writing {path.name}…"))
             recipients = [load_public_key(p) for p in options.recipient_files]
-            info = export_bundle_file(
+            return export_bundle_file(
                 project,
                 path,
                 with_media=options.with_media,
@@ -265,15 +265,14 @@ class TeamActions(QObject):
                 passphrase=options.passphrase,
                 recipients=recipients,
             )
-            if ctx.cancelled and not existed:  # Cancel during the writing: leave nothing
-                path.unlink(missing_ok=True)
-                return None
-            return info
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, CancelledError):  # nothing replaced what was there
+                self._report(cancelled_text(path))
+            else:
+                self.chrome.show_error(exc)
 
         def done(info: Any) -> None:
-            if info is None:
-                self._report(f"Export cancelled; {path.name} was not kept.")
-                return
             counts = info.counts
             how = " encrypted," if options.passphrase or options.recipient_files else ""
             media = " with the audio," if options.with_media else ""
@@ -287,9 +286,9 @@ class TeamActions(QObject):
             self.parent_widget,
             self.runner,
             "Export a bundle",
-            job,
+            export_job(job),
             on_done=done,
-            on_error=self.chrome.show_error,
+            on_error=failed,
         )
         return handle
 

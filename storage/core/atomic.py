@@ -6,10 +6,31 @@ import contextlib
 import os
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
-from storage.core.errors import InvalidInputError
+from storage.core.errors import CancelledError, InvalidInputError
+
+# The cancel check of the work running in this thread (``cancellable``): a staged file is not
+# moved onto its destination once it says so.
+_CANCEL: ContextVar[Callable[[], bool] | None] = ContextVar("fieldscribe_cancel", default=None)
+
+
+@contextlib.contextmanager
+def cancellable(cancelled: Callable[[], bool]) -> Iterator[None]:
+    """Within this block, files written through ``staged`` (exports and copies) are dropped,
+    and ``CancelledError`` raised, when ``cancelled()`` is true at the moment they would be
+    moved into place: a cancelled export leaves the earlier file, or none, as it was.
+
+    Used by the workbench around a job it runs in a worker thread (the check is its Cancel
+    button); the command line never needs it (Ctrl+C interrupts before the move as well).
+    """
+    token = _CANCEL.set(cancelled)
+    try:
+        yield
+    finally:
+        _CANCEL.reset(token)
 
 
 def _kind(mode: int) -> str:
@@ -59,6 +80,14 @@ def check_output(dest: Path, *, follow_symlinks: bool = False) -> Path:
     )
 
 
+def raise_if_cancelled(dest: Path) -> None:
+    """Raise ``CancelledError`` when the surrounding ``cancellable`` block was cancelled (call it
+    just before a finished file is moved onto ``dest``)."""
+    check = _CANCEL.get()
+    if check is not None and check():
+        raise CancelledError(f"{dest.name}: cancelled; nothing was written.")
+
+
 @contextlib.contextmanager
 def staged(dest: Path, *, fsync: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``dest``; on success move it onto ``dest``.
@@ -77,6 +106,7 @@ def staged(dest: Path, *, fsync: bool = False) -> Iterator[Path]:
         if fsync:
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
+        raise_if_cancelled(dest)
         os.replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -69,3 +69,7 @@ def is_disk_full(exc: BaseException) -> bool:
             "database or disk is full" in str(exc)
         )
     return False
+
+
+class CancelledError(FieldScribeError):
+    """The user cancelled a write before it was finished; nothing was written."""

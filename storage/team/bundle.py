@@ -43,7 +43,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.core.atomic import check_output
+from storage.core.atomic import check_output, raise_if_cancelled
 from storage.core.audio import sha256_of
 from storage.core.errors import (
     DiskFullError,
@@ -290,6 +290,7 @@ def export_bundle(
                 zf.write(src, rel, compress_type=zipfile.ZIP_STORED)
         with open(part, "rb") as fh:
             os.fsync(fh.fileno())
+        raise_if_cancelled(out)  # the workbench's Cancel: the earlier bundle, or none, stays
         os.replace(part, out)
         _fsync_folder(out.parent)
         register_safe_versions(project, safe.versions)

@@ -224,3 +224,71 @@ def test_qdpx_into_the_open_project_twice_reuses_and_says_so(
     assert titles == ["Field notes", "Interview 1"]
     idle(w)
     assert w.sessions_model.rowCount() == 2  # the sessions list was refreshed in place
+
+
+@pytest.mark.parametrize("earlier", [False, True])
+def test_cancel_during_an_export_writes_nothing_and_keeps_an_earlier_file(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, earlier: bool
+) -> None:
+    """Cancel pressed while the codings are being gathered: the export does not replace (or
+    create) the file, and says so."""
+    import threading
+
+    import storage.interop.codings_export as codings_export
+
+    w = seeded
+    out = tmp_path / "codings.csv"
+    if earlier:
+        out.write_text("an earlier export\n", encoding="utf-8")
+    gate = threading.Event()
+    real_rows = codings_export.coding_rows
+
+    def slow_rows(view: Any) -> Any:
+        assert gate.wait(10)
+        return real_rows(view)
+
+    monkeypatch.setattr(codings_export, "coding_rows", slow_rows)
+    _options(monkeypatch)
+    _consent(monkeypatch, QMessageBox.StandardButton.Yes)
+    _answer_files(monkeypatch, getSaveFileName=out)
+    _action(w, "&File", "Export codings (.xlsx, .csv)…").trigger()
+    w.exchange.progress.canceled.emit()  # the progress dialog's Cancel
+    gate.set()
+    idle(w)
+    assert w.last_error == ""
+    assert "Export cancelled; nothing was written to codings.csv" in w.exchange.last_report
+    if earlier:
+        assert out.read_text(encoding="utf-8") == "an earlier export\n"
+        assert "earlier file is kept" in w.exchange.last_report
+    else:
+        assert not out.exists()
+    assert not list(tmp_path.glob(".codings.csv.part"))
+    assert not w.project.audit.entries(action="export")
+
+
+def test_cancel_during_a_bundle_export_keeps_the_earlier_bundle(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import storage.team.bundle as bundle
+    from gui.team_actions import BundleExportOptions
+
+    w = seeded
+    out = tmp_path / "team.fsbundle"
+    out.write_bytes(b"an earlier bundle")
+    gate = threading.Event()
+    real = bundle.sanitize_snapshot
+
+    def slow(*a: Any, **k: Any) -> Any:
+        assert gate.wait(10)
+        return real(*a, **k)
+
+    monkeypatch.setattr(bundle, "sanitize_snapshot", slow)
+    w.team_actions.export_bundle(out, BundleExportOptions())
+    w.team_actions.progress.canceled.emit()
+    gate.set()
+    idle(w)
+    assert w.last_error == ""
+    assert "Export cancelled" in w.team_actions.last_report
+    assert out.read_bytes() == b"an earlier bundle"

@@ -147,3 +147,31 @@ def test_codings_export_has_a_language_column(mixed, tmp_path: Path) -> None:
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["language"] for r in rows] == ["ru", "kk", ""]
+
+
+def test_vtt_round_trip_keeps_each_segments_language(mixed, tmp_path: Path) -> None:
+    """A VTT written by FieldScribe (or any tool using <lang>) brings the languages back."""
+    from storage.interop.transcript_import import parse_transcript
+
+    folder, ids = mixed
+    with Project.open(folder) as p:
+        out = tmp_path / "fg.vtt"
+        export_transcript(p, ids["session"], "vtt", out)
+    parsed = parse_transcript(out)
+    assert [(d.text, d.language) for d in parsed.drafts] == [
+        (RU, "ru"), (KK, "kk"), (PLACEHOLDER, None), ("очередь", None),
+    ]  # fmt: skip
+    with Project.open(folder) as p:  # into a new session: stored with the segments
+        from storage.interop.transcript_import import import_transcript
+
+        other = p.sessions.add_session("FG Almaty, again")
+        import_transcript(p, other.id, out)
+        assert [s.language for s in p.transcript.segments(other.id)] == ["ru", "kk", None, None]
+    # region subtags and unknown codes
+    cue = "WEBVTT\n\n00:00.000 --> 00:01.000\n<v A><lang en-GB>Hello</lang>\n\n"
+    cue += "00:01.000 --> 00:02.000\n<lang zz>Odd</lang>\n"
+    (tmp_path / "x.vtt").write_text(cue, encoding="utf-8")
+    cues = parse_transcript(tmp_path / "x.vtt").drafts
+    assert [(d.speaker, d.text, d.language) for d in cues] == [
+        ("A", "Hello", "en"), (None, "Odd", None),
+    ]  # fmt: skip

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InUseError, InvalidInputError
+from storage.core.languages import LANGUAGES
 from storage.transcript.transcript import SegmentDraft
 
 from .text_lines import speaker_prefix
@@ -43,6 +44,7 @@ _TXT_TS = re.compile(
 _F4_END = re.compile(r"\s*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#\s*$")
 _HTML_TS = re.compile(r"\s*\[\d{1,2}:\d{2}:\d{2}\]\s*")
 _TAGS = re.compile(r"<[^>]*>")
+_VTT_LANG = re.compile(r"<lang\s+([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\s*>")
 
 
 @dataclass
@@ -190,19 +192,31 @@ def parse_noscribe_html(text: str) -> ParsedTranscript:
 
 
 # ---------------------------------------------------------------------- vtt / srt
-def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str]:
+def _cue_language(raw: str) -> str | None:
+    """The language of a cue from its first ``<lang xx>`` (or ``<lang xx-YY>``) span, when
+    FieldScribe knows the code."""
+    match = _VTT_LANG.search(raw)
+    if match is None:
+        return None
+    code = match.group(1).split("-")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None]:
     raw = " ".join(line.strip() for line in lines if line.strip())
     speaker = None
+    language = None
     if vtt:
         match = re.match(r"^<v(?:\.[^ >]*)?\s+([^>]+)>", raw)
         if match:
             speaker = match.group(1).strip()
             raw = raw[match.end() :]
+        language = _cue_language(raw)
     text = html.unescape(_TAGS.sub("", raw)).strip()
     if speaker is None:
         speaker, n = speaker_prefix(text)
         text = text[n:]
-    return speaker, text
+    return speaker, text, language
 
 
 def parse_cues(text: str, fmt: str) -> ParsedTranscript:
@@ -222,7 +236,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
             continue
         match = _VTT_TIME.match(lines[idx])
         assert match is not None
-        speaker, body = _cue_text(lines[idx + 1 :], vtt)
+        speaker, body, language = _cue_text(lines[idx + 1 :], vtt)
         drafts.append(
             SegmentDraft(
                 parse_clock(match.group(1)),
@@ -230,6 +244,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
                 body,
                 speaker=speaker,
                 origin="import",
+                language=language,
             )
         )
     return ParsedTranscript(fmt, drafts, notes)

@@ -31,7 +31,7 @@ from distributed import WorkerPlugin
 
 from storage.core.errors import FieldScribeError
 
-from .engine import BEAM_SIZE, Transcriber, _plan_batches
+from .engine import BEAM_SIZE, Transcriber
 from .models import ModelError, resolve_model
 from .stream import SAMPLE_RATE, PcmReader, Window
 
@@ -183,25 +183,19 @@ def decode_piece(job: dict[str, Any], pcm: bytes | None) -> dict[str, Any]:
     else:
         audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
     window = Window(job["start_ms"], audio, [dict(c) for c in job["speech"]], job["final"])
-    language = transcriber.check_language(job["language"])
-    allowed = transcriber.check_languages(job["languages"])
-    if language is None and len(allowed) == 1:
-        language = allowed[0]
-    if language is None and not transcriber.multilingual:
-        language = "en"
-    transcriber._allowed = allowed  # as ``Transcriber.transcribe_chunks`` sets it
-    chunks = []
-    for plan in _plan_batches(window, transcriber.batch_size, job["split"]):
-        result = transcriber._run_batch(window, plan, language)
-        chunks.append(
-            {
-                "segments": [asdict(d) for d in result.segments],
-                "start_ms": result.start_ms,
-                "done_ms": result.done_ms,
-                "language": result.language,
-                "final": result.final,
-            }
-        )
+    results = transcriber.transcribe_window(
+        window, language=job["language"], languages=job["languages"], split=job["split"]
+    )
+    chunks = [
+        {
+            "segments": [asdict(d) for d in result.segments],
+            "start_ms": result.start_ms,
+            "done_ms": result.done_ms,
+            "language": result.language,
+            "final": result.final,
+        }
+        for result in results
+    ]
     del audio, window
     return {
         "index": job["index"],

@@ -246,13 +246,7 @@ class Transcriber:
         the background meanwhile. After ``cancel``
         is set no new batch starts (those already started finish in the background).
         """
-        language = self.check_language(language)
-        allowed = self.check_languages(languages)
-        if language is None and len(allowed) == 1:
-            language = allowed[0]
-        if language is None and not self.multilingual:
-            language = "en"
-        self._allowed = allowed
+        language, self._allowed = self.resolve_languages(language, languages)
         stop = threading.Event()
         windows = _Prefetch(
             speech_windows(audio, start_ms=start_ms, window_s=self.window_s, stop=stop.is_set),
@@ -296,6 +290,38 @@ class Transcriber:
         finally:
             windows.close()
             pool.shutdown(wait=False, cancel_futures=True)
+
+    def resolve_languages(
+        self, language: str | None, languages: list[str] | None
+    ) -> tuple[str | None, list[str]]:
+        """The language a run decodes in (None: each stretch's own, identified among the
+        expected ones) and the expected languages, both checked against the model."""
+        language = self.check_language(language)
+        allowed = self.check_languages(languages)
+        if language is None and len(allowed) == 1:
+            language = allowed[0]
+        if language is None and not self.multilingual:
+            language = "en"
+        return language, allowed
+
+    def transcribe_window(
+        self,
+        window: Window,
+        *,
+        language: str | None = None,
+        languages: list[str] | None = None,
+        split: int = 1,
+    ) -> list[ChunkResult]:
+        """Decode one window (read and voice-detected elsewhere: a cluster worker's piece),
+        batch by batch in order, exactly as ``transcribe_chunks`` decodes its windows.
+
+        ``split``: make at least this many batches of a short window (one per worker).
+        """
+        language, self._allowed = self.resolve_languages(language, languages)
+        return [
+            self._run_batch(window, plan, language)
+            for plan in _plan_batches(window, self.batch_size, split)
+        ]
 
     # ------------------------------------------------------------------ internals
     def _run_batch(self, window: Window, plan: _BatchPlan, language: str | None) -> ChunkResult:

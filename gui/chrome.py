@@ -81,12 +81,20 @@ class WindowChrome:
         expected = isinstance(exc, FieldScribeError | str)
         self.last_error = text
         self.message(text, 8000)
-        box = QMessageBox(
+        self._box(
             QMessageBox.Icon.Warning if expected else QMessageBox.Icon.Critical,
             "FieldScribe" if expected else "FieldScribe: unexpected error",
             text if expected else f"{type(exc).__name__}: {text}",
-            QMessageBox.StandardButton.Ok,
-            self.window,
         )
+
+    def report(self, text: str) -> QMessageBox:
+        """Tell what long work did: its first line in the status bar, the whole in a
+        window-modal box that does not block."""
+        self.message(text.splitlines()[0], 10000)
+        return self._box(QMessageBox.Icon.Information, "FieldScribe", text)
+
+    def _box(self, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self.window)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+        return box

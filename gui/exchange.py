@@ -16,14 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QLabel,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -181,13 +180,7 @@ class ExchangeActions(QObject):
 
     def _report(self, text: str) -> None:
         self.last_report = text
-        self.chrome.message(text.splitlines()[0], 10000)
-        box = QMessageBox(
-            QMessageBox.Icon.Information, "FieldScribe", text, QMessageBox.StandardButton.Ok,
-            self.parent_widget,
-        )  # fmt: skip
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        self.chrome.report(text)
 
     def _all_sessions(self) -> list[str]:
         project = self.state.project

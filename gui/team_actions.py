@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -438,17 +438,7 @@ class TeamActions(QObject):
     def _report(self, text: str) -> None:
         """Tell what was done: status bar and a window-modal box that does not block."""
         self.last_report = text
-        self.chrome.message(text.splitlines()[0], 10000)
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "FieldScribe",
-            text,
-            QMessageBox.StandardButton.Ok,
-            self.parent_widget,
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.report_box = box
+        self.report_box = self.chrome.report(text)
 
 
 def refusal(exc: BaseException) -> BaseException | str:

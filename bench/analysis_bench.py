@@ -38,7 +38,9 @@ from analysis.timeline import session_timeline
 from storage import Project
 from storage.core.ids import new_id
 
-TS = "2026-03-01T10:00:00.000Z"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_data import TS, insert_segments
+
 N_SESSIONS = 20
 KINDS = ("focus_group", "interview", "observation")
 
@@ -75,25 +77,13 @@ def build(folder: Path, n_segments: int, n_codings: int) -> None:
                     for k in range(6)
                 ],
             )
-            per = n_segments // N_SESSIONS + 1
-            segments = [new_id() for _ in range(n_segments)]
-            conn.executemany(
-                "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
-                " created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'whisper', 'lead', ?, ?)",
-                (
-                    (
-                        seg,
-                        sessions[i // per],
-                        (i % per) * 3000,
-                        (i % per) * 3000 + 1000 + (i * 7919) % 3000,
-                        f"Speaker {(i * 31) % 7}" if (i * 31) % 7 < 6 else None,
-                        f"participant {i % 97} says the clinic {i} is far away from home",
-                        TS,
-                        TS,
-                    )
-                    for i, seg in enumerate(segments)
-                ),
+            segments = insert_segments(
+                conn,
+                sessions,
+                n_segments,
+                length_ms=lambda i: 1000 + (i * 7919) % 3000,
+                speaker=lambda i: f"Speaker {(i * 31) % 7}" if (i * 31) % 7 < 6 else None,
+                text=lambda i: f"participant {i % 97} says the clinic {i} is far away from home",
             )
         codes = [
             project.codebook.ensure_code_path(f"Theme {t}/Sub {s}").id

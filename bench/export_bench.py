@@ -27,7 +27,8 @@ from storage.codebook.codebook import MAX_CODE_DEPTH
 from storage.core.ids import new_id
 from storage.interop.codings_export import export_codings
 
-TS = "2026-03-01T10:00:00.000Z"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_data import TS, insert_segments
 
 
 def memo(seed: int) -> str | None:
@@ -39,30 +40,19 @@ def build(folder: Path, n_segments: int, n_codings: int) -> None:
     with Project.create(folder, coder="lead") as project:
         conn = project.db.conn
         sessions = [new_id() for _ in range(25)]
-        segments = [new_id() for _ in range(n_segments)]
         with project.transaction():
             conn.executemany(
                 "INSERT INTO sessions (id, title, kind, status, created_by, created_at,"
                 " updated_at) VALUES (?, ?, 'interview', 'transcribed', 'lead', ?, ?)",
                 [(s, f"Interview {i}", TS, TS) for i, s in enumerate(sessions)],
             )
-            per = n_segments // len(sessions) + 1
-            conn.executemany(
-                "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
-                " created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'whisper', 'lead', ?, ?)",
-                (
-                    (
-                        seg,
-                        sessions[i // per],
-                        (i % per) * 3000,
-                        (i % per) * 3000 + 2500,
-                        f"S{i % 4}",
-                        f"participant {i % 97} says the clinic {i} is far; =SUM(A1) stays text",
-                        TS,
-                        TS,
-                    )
-                    for i, seg in enumerate(segments)
+            segments = insert_segments(
+                conn,
+                sessions,
+                n_segments,
+                speaker=lambda i: f"S{i % 4}",
+                text=lambda i: (
+                    f"participant {i % 97} says the clinic {i} is far; =SUM(A1) stays text"
                 ),
             )
         codes = [

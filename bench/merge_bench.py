@@ -40,6 +40,9 @@ from storage import Project
 from storage.core.ids import new_id
 from storage.team.bundle import export_bundle, open_bundle
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_data import insert_segments
+
 N_CODES = 20
 SINCE = "2026-03-02"  # after the lead's rows, before every coder's codings
 
@@ -51,31 +54,19 @@ def setup(work: Path, n_segments: int, n_codings: int, n_coders: int) -> None:
     ts = "2026-03-01T10:00:00.000Z"
     sessions = [new_id() for _ in range(30)]
     codes = [new_id() for _ in range(N_CODES)]
-    segments = [new_id() for _ in range(n_segments)]
     with lead.transaction():
         conn.executemany(
             "INSERT INTO sessions (id, title, kind, status, created_by, created_at, updated_at)"
             " VALUES (?, ?, 'focus_group', 'transcribed', 'lead', ?, ?)",
             [(s, f"Session {i}", ts, ts) for i, s in enumerate(sessions)],
         )
-        per = n_segments // len(sessions) + 1
-        conn.executemany(
-            "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
-            " created_by, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'whisper', 'lead', ?, ?)",
-            (
-                (
-                    seg,
-                    sessions[i // per],
-                    (i % per) * 3000,
-                    (i % per) * 3000 + 2500,
-                    f"S{i % 6}",
-                    f"participant {i % 97} talks about topic {i % 13} and the clinic {i}",
-                    ts,
-                    ts,
-                )
-                for i, seg in enumerate(segments)
-            ),
+        segments = insert_segments(
+            conn,
+            sessions,
+            n_segments,
+            speaker=lambda i: f"S{i % 6}",
+            text=lambda i: f"participant {i % 97} talks about topic {i % 13} and the clinic {i}",
+            ts=ts,
         )
         conn.executemany(
             "INSERT INTO codes (id, parent_id, name, colour, created_by, created_at, updated_at)"

@@ -141,13 +141,16 @@ def passages(
             (0, len(text)) if s0 is None or e0 is None else (int(s0), int(e0))
         )
     result = []
+    labels: dict[str | None, str | None] = {}  # a few speakers, each pseudonymised once
     for seg_id, (sess, start, speaker, text) in info.items():
         rewritten = pf.rewritten(cast("Segment", _Seg(seg_id, text)))
+        if speaker not in labels:
+            labels[speaker] = pf.label(speaker)
         for s0, e0 in _merge(spans[seg_id]):
             a, b = rewritten.map_span(s0, e0) if (s0, e0) != (0, len(text)) else (0, None)
             part = rewritten.text[a:b]
             if part.strip():
-                result.append(Passage(seg_id, sess, start, pf.label(speaker), part))
+                result.append(Passage(seg_id, sess, start, labels[speaker], part))
     return result
 
 

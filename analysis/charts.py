@@ -99,6 +99,17 @@ def _merged(bars: list[tuple[int, int]], gap_ms: float) -> list[tuple[float, flo
     return [(s / 60000, (e - s) / 60000) for s, e in out]
 
 
+TIMELINE_PX_PER_HOUR = 1100  # a chart file's timeline: at least this wide, 1100 px an hour
+TIMELINE_MAX_PX = 6000
+
+
+def file_timeline_width(timelines: list[Timeline]) -> int:
+    """The width of a timeline chart file: 1100 px an hour of the longest session (at least
+    1100, at most 6000), so a three-hour session keeps turns of a few seconds visible."""
+    longest_h = max((t.duration_ms for t in timelines), default=0) / 3_600_000
+    return int(min(TIMELINE_MAX_PX, max(TIMELINE_PX_PER_HOUR, TIMELINE_PX_PER_HOUR * longest_h)))
+
+
 def timeline_chart(timelines: list[Timeline], title: str = "", width_px: int = 1100) -> Figure:
     """One panel per session on a shared time axis (minutes); a lane per speaker and code.
     Bars less than a pixel apart (at ``width_px``) are drawn as one."""
@@ -160,7 +171,7 @@ def render(kind: str, data: Any, percent: str = "none", title: str = "") -> Figu
     if kind == "frequencies":
         return bars(data, title)
     if kind == "timeline":
-        return timeline_chart(data, title)
+        return timeline_chart(data, title, width_px=file_timeline_width(data))
     return word_bars(data, title)
 
 

@@ -225,3 +225,19 @@ def test_timeline_uses_stored_speaker_turns(tmp_path: Path) -> None:
         lanes = {x.key: x for x in session_timeline(p, s.id).lanes if x.kind == "speaker"}
         assert [(b.start_ms, b.end_ms) for b in lanes["Speaker 2"].bars] == [(2500, 9000)]
         assert session_timeline(p, s.id).duration_ms == 9000
+
+
+def test_a_timeline_chart_file_widens_with_the_longest_session() -> None:
+    """1100 px an hour (at least 1100, at most 6000): a three-hour session's turns of a few
+    seconds stay visible in the PNG/SVG file."""
+    from analysis.charts import file_timeline_width, render
+    from analysis.timeline import Lane, Timeline
+
+    def session(minutes: int) -> Timeline:
+        return Timeline("s", "FG", minutes * 60_000, [Lane("speaker", "P1", "P1")])
+
+    assert file_timeline_width([session(20)]) == 1100
+    assert file_timeline_width([session(20), session(180)]) == 3300
+    assert file_timeline_width([session(24 * 60)]) == 6000
+    width_in = render("timeline", [session(180)]).get_size_inches()[0]
+    assert width_in * 100 == pytest.approx(3300)

@@ -72,6 +72,8 @@ class TranscriptionController(QObject):
         self.running: dict[str, Any] = {}  # session id -> TaskHandle
         self.retranscribing: dict[str, Any] = {}  # segment id -> TaskHandle
         self._last_refresh = 0.0
+        self._notes_shown: set[str] = set()  # each note of a summary is shown once in a box
+        self.last_notes: list[str] = []
 
     def build_menu(self) -> None:
         """The Transcription menu (its actions also go on the sessions list)."""
@@ -349,8 +351,15 @@ class TranscriptionController(QObject):
             untranscribed = getattr(summary, "untranscribed", 0)
             if untranscribed:
                 text += f", {untranscribed} without transcript (play and type them)"
-            notes = " ".join(getattr(summary, "notes", []) or [])
-            self.chrome.message(f"{text}. {notes}".strip(), 12000)
+            all_notes = list(getattr(summary, "notes", []) or [])
+            self.chrome.message(f"{text}. {' '.join(all_notes)}".strip(), 12000)
+            # what the user must know (a model switched, languages to set) also in a box that
+            # does not block, once per window: the status bar alone is easy to miss
+            fresh = [n for n in all_notes if n not in self._notes_shown]
+            if fresh:
+                self._notes_shown.update(fresh)
+                self.last_notes = fresh
+                self.chrome.report("\n\n".join([f"{text}.", *fresh]))
         self.sessions.reload_sessions()
         if self.state.session is not None and self.state.session.id == sid:
             if self.views.segment_model.session_id == sid:

@@ -257,3 +257,51 @@ def test_workbench_screenshot(
     badge = window.transcript.visualRect(window.segment_model.index(1, COL_LANG))
     text = window.transcript.visualRect(window.segment_model.index(2, COL_TEXT))
     assert badge.width() >= 40 and text.width() > 200  # the badge and the placeholder fit
+
+
+def test_what_the_user_must_know_after_a_transcription_shows_once_in_a_box(
+    qtbot: Any,
+    qsettings: Any,
+    project: Project,
+    idle: Any,
+    speech_wav: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A summary's notes (a model switched, languages to set) go to the status bar and, once
+    per window, to a message box that does not block."""
+    import subprocess
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.main_window import MainWindow
+    from tests.gui.gui_helpers import make_fake_transcriber
+
+    fake = make_fake_transcriber()
+    note = "The project expects no particular languages, and Whisper identified Russian, Kazakh."
+
+    def with_note(*args: Any, **kwargs: Any) -> Any:
+        summary = fake(*args, **kwargs)
+        summary.notes.append(note)
+        return summary
+
+    yes = QMessageBox.StandardButton.Yes  # "transcribe anyway?" (consent not recorded)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: yes))
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(project, transcriber=with_note, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    second = tmp_path / "second.wav"  # other audio than the project's first session
+    subprocess.run(["sox", str(speech_wav), str(second), "reverse"], check=True)
+    w.transcription.import_files([second])
+    idle(w)
+    assert len(project.sessions.all()) == 2
+    for session in project.sessions.all():
+        w.transcription.start_transcription(session.id)
+        idle(w)
+    boxes = [b for b in w.findChildren(QMessageBox) if note in b.text()]
+    assert len(boxes) == 1 and boxes[0].isVisible()
+    assert "Transcribed: 4 segments." in boxes[0].text()
+    assert w.transcription.last_notes == [note]
+    assert note in w.statusBar().currentMessage()
+    w.close()

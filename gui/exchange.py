@@ -30,11 +30,10 @@ from PySide6.QtWidgets import (
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
-from gui.progress import cancelled_text, export_job, run_with_progress
+from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
 from storage import Project
-from storage.core.errors import CancelledError
 from storage.privacy.models import ExportPrivacy
 
 TRANSCRIPT_FILTERS = {
@@ -166,12 +165,11 @@ class ExchangeActions(QObject):
         def finished(result: Any) -> None:
             self._report(done(result))
 
-        def failed(exc: BaseException) -> None:
-            if output is not None and isinstance(exc, CancelledError):
-                self._report(cancelled_text(output))
-            else:
-                self.chrome.show_error(exc)
-
+        failed = (
+            export_failed(output, self._report, self.chrome.show_error)
+            if output is not None
+            else self.chrome.show_error
+        )
         handle, self.progress = run_with_progress(
             self.parent_widget, self.runner, name, export_job(job) if output else job,
             on_done=finished, on_error=failed, serial=writes,

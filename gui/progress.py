@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
 from storage.core.atomic import cancellable
+from storage.core.errors import CancelledError
 
 
 def run_with_progress(
@@ -77,7 +78,17 @@ def export_job(job: Callable[[TaskContext], Any]) -> Callable[[TaskContext], Any
     return run
 
 
-def cancelled_text(path: Path) -> str:
-    """What a cancelled export says (an earlier file of that name is left as it was)."""
-    kept = " (the earlier file is kept)" if path.exists() else ""
-    return f"Export cancelled; nothing was written to {path.name}{kept}."
+def export_failed(
+    path: Path, report: Callable[[str], None], show_error: Callable[[BaseException], None]
+) -> Callable[[BaseException], None]:
+    """The error callback of an export job: Cancel is reported (nothing was written to
+    ``path``; an earlier file of that name is left as it was), anything else is an error."""
+
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, CancelledError):
+            kept = " (the earlier file is kept)" if path.exists() else ""
+            report(f"Export cancelled; nothing was written to {path.name}{kept}.")
+        else:
+            show_error(exc)
+
+    return failed

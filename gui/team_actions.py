@@ -39,11 +39,10 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
-from gui.progress import cancelled_text, export_job, run_with_progress
+from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
 from storage import FieldScribeError, Project
-from storage.core.errors import CancelledError
 from storage.privacy.models import ExportPrivacy
 
 BUNDLE_FILTER = "FieldScribe bundle (*.fsbundle *.fsbundle.enc);;All files (*)"
@@ -266,12 +265,6 @@ class TeamActions(QObject):
                 recipients=recipients,
             )
 
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, CancelledError):  # nothing replaced what was there
-                self._report(cancelled_text(path))
-            else:
-                self.chrome.show_error(exc)
-
         def done(info: Any) -> None:
             counts = info.counts
             how = " encrypted," if options.passphrase or options.recipient_files else ""
@@ -288,7 +281,7 @@ class TeamActions(QObject):
             "Export a bundle",
             export_job(job),
             on_done=done,
-            on_error=failed,
+            on_error=export_failed(path, self._report, self.chrome.show_error),
         )
         return handle
 

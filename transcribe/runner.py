@@ -399,10 +399,10 @@ def _run(
             summary.segments_added += len(written)
             summary.untranscribed += sum(1 for d in drafts if d.untranscribed)
             summary.segments_replaced += removed
-            for draft in drafts:
-                if draft.language and not draft.untranscribed:
-                    summary.identified[draft.language] = (
-                        summary.identified.get(draft.language, 0) + 1
+            for segment in written:
+                if segment.language and not segment.untranscribed:
+                    summary.identified[segment.language] = (
+                        summary.identified.get(segment.language, 0) + 1
                     )
             spoken[chunk.language] = spoken.get(chunk.language, 0) + len(written)
             summary.language = fixed or max(spoken, key=lambda k: spoken[k] if k else -1)

@@ -5,11 +5,13 @@ A span of code points (a coding, a redaction) is anchored to words. When the tex
 says where those words are now, or ``None`` when they were deleted, so the caller can keep the
 anchored thing on its segment and flag it instead of moving it onto other words.
 
-The diff first matches the words found exactly once in both texts, in order (patience diff),
-then compares the stretches between them per character with ``difflib.SequenceMatcher``, so a
-corrected typo keeps its span and a word glued to typed text is still found. An untouched word
-that occurs once in each text is therefore always found again, wherever text was inserted or
-deleted around it (``tests/test_anchors.py`` checks this on random edit sequences).
+The diff keeps the text both versions share at the start and at the end, then, in between,
+matches the words found exactly once in both texts, in order (patience diff), and compares the
+stretches between them per character with ``difflib.SequenceMatcher``, so a corrected typo
+keeps its span and a word glued to typed text is still found; a plain per-character diff of
+the middle is the second opinion, and the one that keeps more letters wins (see
+``diff_opcodes``). ``tests/test_anchors.py`` checks on random edit sequences that an untouched
+word is found where the edits put it.
 
 Nothing here touches the database.
 """
@@ -25,6 +27,12 @@ _WORD = re.compile(r"\w", re.UNICODE)
 
 #: What a coding's memo starts with once the words it was anchored to were deleted.
 LOST_FLAG = "\u2691 coded words deleted"
+
+# Texts longer than this (both together, code points) skip the second, whole-text diff: its
+# cost grows with the product of the lengths. Transcript segments are far shorter.
+_PLAIN_DIFF_MAX = 20_000
+# The longest-common-subsequence diff fills a table of this many cells at most (~0.1 s).
+_LCS_CELLS_MAX = 160_000
 
 # opcode: (tag, old start, old end, new start, new end) in code points
 Opcode = tuple[str, int, int, int, int]
@@ -83,33 +91,123 @@ def _unique_matches(
 def diff_opcodes(old: str, new: str) -> list[Opcode]:
     """Character opcodes (``equal``, ``replace``, ``delete``, ``insert``) from old to new.
 
-    Tokens found once in each text are matched first (in order); the stretches between them
-    are compared per character, so a word glued to typed text is still found.
+    The whole words both texts share at the start and at the end are equal as they stand
+    (most edits touch one place). In between, tokens found once in each text are matched
+    first (in order), and the stretches between them are compared per character, so a word
+    glued to typed text is still found.
+
+    A token unique in both texts can still be a false anchor: the "a" left of "and" once a
+    full stop was typed into it, matched with a word "a" further on, drags every word between
+    them into a deletion. So a second diff of the middle is computed too, and the one that
+    keeps more letters wins. The second is the heaviest common subsequence of characters
+    (letters count double) when the middle is small enough, else ``SequenceMatcher`` on the
+    whole middle (it takes the longest common stretch first, which can be the wrong one of
+    two repeats).
     """
     if old == new:
         return [("equal", 0, len(old), 0, len(new))] if old else []
-    a, b = tokens(old), tokens(new)
-    a_off = [0]
+    head = 0
+    limit = min(len(old), len(new))
+    while head < limit and old[head] == new[head]:
+        head += 1
+    while head and (_inside_word(old, head) or _inside_word(new, head)):
+        head -= 1  # a word is kept whole or compared in the middle, never split
+    tail = 0
+    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    while tail and (_inside_word(old, len(old) - tail) or _inside_word(new, len(new) - tail)):
+        tail -= 1
+    o2, n2 = len(old) - tail, len(new) - tail
+    middle = _anchored_opcodes(old, head, o2, new, head, n2)
+    if (o2 - head) * (n2 - head) <= _LCS_CELLS_MAX:
+        second = _lcs_opcodes(old, head, o2, new, head, n2)
+    elif (o2 - head) + (n2 - head) <= _PLAIN_DIFF_MAX:
+        second = _char_opcodes(old, head, o2, new, head, n2)
+    else:
+        second = middle
+    if _kept_letters(old, second) > _kept_letters(old, middle):
+        middle = second
+    out: list[Opcode] = [("equal", 0, head, 0, head)] if head else []
+    out += middle
+    if tail:
+        out.append(("equal", o2, len(old), n2, len(new)))
+    return out
+
+
+def _inside_word(text: str, i: int) -> bool:
+    """Whether position ``i`` falls between two letters of one word."""
+    return 0 < i < len(text) and bool(_WORD.match(text, i - 1)) and bool(_WORD.match(text, i))
+
+
+def _lcs_opcodes(old: str, o1: int, o2: int, new: str, n1: int, n2: int) -> list[Opcode]:
+    """Opcodes of a heaviest common subsequence of ``old[o1:o2]`` and ``new[n1:n2]``: each
+    matched character weighs 1, a matched letter 2."""
+    a, b = old[o1:o2], new[n1:n2]
+    n, m = len(a), len(b)
+    weight = [2 if _WORD.match(c) else 1 for c in a]
+    # best[i][j]: the heaviest common subsequence of a[i:] and b[j:]
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        row, below, ai, wi = best[i], best[i + 1], a[i], weight[i]
+        for j in range(m - 1, -1, -1):
+            if ai == b[j]:
+                row[j] = below[j + 1] + wi
+            else:
+                row[j] = below[j] if below[j] >= row[j + 1] else row[j + 1]
+    out: list[Opcode] = []
+    i = j = i0 = j0 = 0
+
+    def gap(i1: int, j1: int) -> None:
+        if i1 > i0 or j1 > j0:
+            tag = "replace" if i1 > i0 and j1 > j0 else "delete" if i1 > i0 else "insert"
+            out.append((tag, o1 + i0, o1 + i1, n1 + j0, n1 + j1))
+
+    while i < n and j < m:
+        if a[i] == b[j] and best[i][j] == best[i + 1][j + 1] + weight[i]:
+            gap(i, j)
+            if out and out[-1][0] == "equal" and out[-1][2] == o1 + i and out[-1][4] == n1 + j:
+                _tag, s1, _e1, t1, _e2 = out.pop()
+                out.append(("equal", s1, o1 + i + 1, t1, n1 + j + 1))
+            else:
+                out.append(("equal", o1 + i, o1 + i + 1, n1 + j, n1 + j + 1))
+            i, j = i + 1, j + 1
+            i0, j0 = i, j
+        elif best[i + 1][j] >= best[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    gap(n, m)
+    return out
+
+
+def _kept_letters(old: str, opcodes: list[Opcode]) -> int:
+    return sum(_word_chars(old, i1, i2) for tag, i1, i2, _j1, _j2 in opcodes if tag == "equal")
+
+
+def _char_opcodes(old: str, o1: int, o2: int, new: str, n1: int, n2: int) -> list[Opcode]:
+    if o1 == o2 and n1 == n2:
+        return []
+    sm = SequenceMatcher(None, old[o1:o2], new[n1:n2], autojunk=False)
+    return [(tag, o1 + p1, o1 + p2, n1 + q1, n1 + q2) for tag, p1, p2, q1, q2 in sm.get_opcodes()]
+
+
+def _anchored_opcodes(old: str, o1: int, o2: int, new: str, n1: int, n2: int) -> list[Opcode]:
+    """Opcodes of the patience diff of ``old[o1:o2]`` and ``new[n1:n2]``: unique tokens
+    first, characters between them."""
+    a, b = tokens(old[o1:o2]), tokens(new[n1:n2])
+    a_off = [o1]
     for t in a:
         a_off.append(a_off[-1] + len(t))
-    b_off = [0]
+    b_off = [n1]
     for t in b:
         b_off.append(b_off[-1] + len(t))
     out: list[Opcode] = []
-
-    def chars(o1: int, o2: int, n1: int, n2: int) -> None:
-        if o1 == o2 and n1 == n2:
-            return
-        sm = SequenceMatcher(None, old[o1:o2], new[n1:n2], autojunk=False)
-        for tag, p1, p2, q1, q2 in sm.get_opcodes():
-            out.append((tag, o1 + p1, o1 + p2, n1 + q1, n1 + q2))
-
     i0 = j0 = 0
     for i, j in _unique_matches(a, b, 0, len(a), 0, len(b)):
-        chars(a_off[i0], a_off[i], b_off[j0], b_off[j])
+        out += _char_opcodes(old, a_off[i0], a_off[i], new, b_off[j0], b_off[j])
         out.append(("equal", a_off[i], a_off[i + 1], b_off[j], b_off[j + 1]))
         i0, j0 = i + 1, j + 1
-    chars(a_off[i0], a_off[len(a)], b_off[j0], b_off[len(b)])
+    out += _char_opcodes(old, a_off[i0], a_off[len(a)], new, b_off[j0], b_off[len(b)])
     return out
 
 

@@ -1,8 +1,14 @@
-"""Speech with known words in English, Russian and Kazakh, made with espeak-ng (for benches).
+"""Speech with known words in English, Russian and Kazakh (for benches).
 
 ``build(folder, name)`` writes ``NAME.wav`` (16 kHz mono, low pink noise, short pauses between
 turns: dense speech, no long silence) and returns the reference turns with their times and
 languages. Built the same, bit for bit, every time (``sox -R``, seeded pauses).
+
+Most turns are made with espeak-ng. The ``ru-real`` and ``mixed-real`` recordings use real
+Russian speech instead: the 620 sentences a man read for Festival's Russian voice (Debian's
+``festvox-ru``, BSD-like licence, Nickolay V. Shmyrev 2005; 16 kHz recordings with their
+texts). ``sudo apt-get install festvox-ru`` (or ``scripts/setup.sh --with-test-speech``)
+puts them where ``tests.media.REAL_RU`` looks.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import random
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.media import real_russian
 
 EN = [
     "Thank you all for coming this evening to talk about public services in our district.",
@@ -96,6 +104,9 @@ MIXED = [
 ]  # fmt: skip
 
 
+REAL_RU_TURNS = 30  # sentences per round of ru-real (about 5 minutes)
+
+
 @dataclass
 class Turn:
     """One spoken turn: its text, language and place in the recording (seconds)."""
@@ -116,9 +127,21 @@ def _duration(path: Path) -> float:
 
 
 def plan(name: str, rounds: int = 1) -> list[tuple[str, str]]:
-    """The (language, text) turns of a recording: "en", "ru", "kk" or "mixed" (N rounds)."""
+    """The (language, text) turns of a recording: "en", "ru", "kk", "mixed", "en-unique",
+    "ru-real" or "mixed-real" (N rounds). A real turn's language is "ru" and its text
+    "@N", sentence N of festvox-ru."""
     if name == "mixed":
         return [(lang, TEXTS[lang][i]) for _ in range(rounds) for lang, i in MIXED]
+    if name == "mixed-real":
+        # the mixed recording with its Russian turns spoken by a person (a new sentence each)
+        out, k = [], 0
+        for _ in range(rounds):
+            for lang, i in MIXED:
+                out.append(("ru", f"@{k}") if lang == "ru" else (lang, TEXTS[lang][i]))
+                k += lang == "ru"
+        return out
+    if name == "ru-real":
+        return [("ru", f"@{i}") for i in range(rounds * REAL_RU_TURNS)]
     if name == "en-unique":
         return [("en", text) for _ in range(rounds) for text in [*EN, *EN_MORE]]
     return [(name, text) for _ in range(rounds) for text in TEXTS[name]]
@@ -133,13 +156,18 @@ def build(folder: Path, name: str, rounds: int = 1) -> tuple[Path, list[Turn]]:
     turns: list[Turn] = []
     t = 0.0
     for i, (lang, text) in enumerate(plan(name, rounds)):
-        voice, pitch, speed = VOICES[lang][(i + i // len(TEXTS[lang])) % len(VOICES[lang])]
         raw = folder / f"{name}_{i}_raw.wav"
-        subprocess.run(
-            ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "-w", str(raw), text],
-            check=True,
-            capture_output=True,
-        )
+        if text.startswith("@"):
+            recording, text = real_russian(int(text[1:]))
+            sox(recording, raw)
+        else:
+            voice, pitch, speed = VOICES[lang][(i + i // len(TEXTS[lang])) % len(VOICES[lang])]
+            espeak = ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed)]
+            subprocess.run(
+                [*espeak, "-w", str(raw), text],
+                check=True,
+                capture_output=True,
+            )
         part = folder / f"{name}_{i}.wav"
         sox(raw, "-r", "16000", "-c", "1", part, "silence", "1", "0.02", "0.5%", "reverse",
             "silence", "1", "0.02", "0.5%", "reverse")  # fmt: skip

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up FieldScribe on a fresh Debian/Ubuntu machine: system packages (when we may install
 # them), a virtual environment in .venv with the app and its test tools.
-# Usage: scripts/setup.sh [--with-base-model] [--with-speakers]
+# Usage: scripts/setup.sh [--with-base-model] [--with-speakers] [--with-test-speech]
+#   --with-test-speech: also Debian's festvox-ru (real Russian speech with its texts, 180 MB),
+#   for the tests and benches that measure transcription on a person's voice
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +11,10 @@ SYSTEM_PKGS=(ffmpeg espeak-ng sox pulseaudio pulseaudio-utils xvfb
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3
   libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-xinerama0
   libxcb-image0 libpulse0 libasound2)
+
+for arg in "$@"; do
+  [ "$arg" = "--with-test-speech" ] && SYSTEM_PKGS+=(festvox-ru)
+done
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -1,7 +1,10 @@
-"""Real audio for tests: espeak-ng speech converted by the real ffmpeg into many formats."""
+"""Real audio for tests: espeak-ng speech converted by the real ffmpeg into many formats, and
+real Russian speech (a person reading) from Debian's festvox-ru."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,6 +24,32 @@ def espeak(path: Path, text: str, voice: str = "en-us", speed: int = 150) -> Pat
         capture_output=True,
     )
     return path
+
+
+# Real Russian speech: the 620 sentences a man read for Festival's Russian voice (Debian's
+# festvox-ru, BSD-like licence, Nickolay V. Shmyrev 2005), 16 kHz, each with its text.
+# scripts/setup.sh --with-test-speech installs it; FESTVOX_RU names another voice folder.
+REAL_RU = Path(
+    os.environ.get("FESTVOX_RU", "/usr/share/festival/voices/russian/msu_ru_nsh_clunits")
+)
+
+
+def real_russian(index: int) -> tuple[Path, str]:
+    """Sentence ``index`` (0-based) of festvox-ru: its recording and what was said."""
+    done = REAL_RU / "etc" / "txt.done.data"
+    if not done.exists():
+        raise FileNotFoundError(
+            f"real Russian speech not found in {REAL_RU}: scripts/setup.sh --with-test-speech "
+            "(or apt-get install festvox-ru, or set FESTVOX_RU to the voice folder)"
+        )
+    line = done.read_text(encoding="utf-8").splitlines()[index]
+    match = re.match(r'\(\s*(\S+)\s+"(.*)"\s*\)', line)
+    if match is None:
+        raise ValueError(f"unexpected line in {done}: {line!r}")
+    name, text = match.groups()
+    text = text.replace("+", "")  # the reader's stress marks
+    text = re.sub(r"\s+([,.!?])", r"\1", text).replace(" - ", " – ")
+    return REAL_RU / "wav" / f"{name}.wav", text
 
 
 def convert(src: Path, dest: Path, *extra: str) -> Path:

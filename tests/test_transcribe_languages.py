@@ -252,3 +252,36 @@ def test_a_project_without_languages_that_hears_two_is_told_how_to_choose(
     project.set_languages("en,de")
     again = transcribe_session(project, session.id, replace=True)
     assert not any("--set" in n for n in again.notes)
+
+
+@needs_base
+@pytest.mark.slow
+def test_identification_and_decoding_share_each_pieces_encoder_pass(
+    spoken,  # noqa: F811
+) -> None:
+    """On a CPU a piece is encoded once: identification reads each stretch's language from the
+    piece's encoder output, and the decode of the piece finds that output again. A piece in
+    which the language changes is decoded run by run, each run encoded anew."""
+    more = "I would like to start with the new online portal for council payments."
+    tr = Transcriber("base", threads=2, device="cpu")
+    encode = tr.model.encode
+    calls: list[int] = []
+
+    def spy(features):  # type: ignore[no-untyped-def]
+        calls.append(1 if features.ndim == 2 else features.shape[0])
+        return encode(features)
+
+    tr.model.encode = spy
+    one_language = [
+        d for d in tr.transcribe(spoken([("en-us", EN), ("en-us", more)]), languages=["en", "de"])
+    ]
+    assert "public services" in " ".join(d.text.lower() for d in one_language)
+    assert {d.language for d in one_language} == {"en"}
+    assert sum(calls) == 1 and tr._encoded.hits == 1  # one piece: encoded once, found again
+
+    calls.clear()
+    switching = spoken([("en-us", EN), ("de", DE), ("en-us", more)])
+    drafts = [d for d in tr.transcribe(switching, languages=["en", "de"]) if not d.untranscribed]
+    order = [d.language for d in drafts]
+    assert [c for i, c in enumerate(order) if i == 0 or order[i - 1] != c] == ["en", "de", "en"]
+    assert sum(calls) == 1 + 3  # the piece for identification, then each run for decoding

@@ -22,11 +22,12 @@ work per second than one two-thread decode. Results are still yielded in audio o
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import queue
 import re
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -40,7 +41,16 @@ from storage.core.models import Word
 from storage.transcript.transcript import SegmentDraft
 
 from . import guards
-from .languages import LID_MIN_S, LID_SURE, choose, fill_gaps, language_probabilities, wrong_script
+from .languages import (
+    LID_MIN_S,
+    LID_SURE,
+    choose,
+    fill_gaps,
+    language_probabilities,
+    piece_features,
+    stretch_probabilities,
+    wrong_script,
+)
 from .memory import tune_allocator
 from .models import ModelError, ModelInfo, resolve_model
 from .stream import SAMPLE_RATE, Audio, Window, available_cores, pack_pieces, speech_windows
@@ -173,6 +183,8 @@ class Transcriber:
         self.workers = plan_workers(self.device, self.threads)[0]
         self._slots = threading.BoundedSemaphore(self.workers)
         self._allowed: list[str] = []  # the languages identification chooses among
+        # encoder outputs of the pieces identified last, found again when they are decoded
+        self._encoded = _EncoderCache(self.batch_size * self.workers)
         from faster_whisper.vad import get_vad_model
 
         get_vad_model()  # loaded once now, not when the first window is waiting for it
@@ -336,7 +348,7 @@ class Transcriber:
         speech_s = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in window.speech]
         chunks = [c for g in plan.groups for c in g]
         if language is None:
-            tagged = self._identify(window.audio, chunks)
+            tagged = self._identify(window.audio, plan.groups)
         else:
             tagged = [(c, language) for c in chunks]
         drafts: list[SegmentDraft] = []
@@ -361,26 +373,57 @@ class Transcriber:
         )  # fmt: skip
 
     def _identify(
-        self, audio: Audio, chunks: list[dict[str, int]]
+        self, audio: Audio, groups: list[list[dict[str, int]]]
     ) -> list[tuple[dict[str, int], str]]:
-        """Each chunk with its language (among the expected ones when the project says)."""
+        """Each chunk with its language (among the expected ones when the project says).
+
+        On a CPU each piece is encoded once, and each stretch's language is read from its own
+        frames of that encoder output; the output is kept, and the piece's decode uses it again
+        when the piece is decoded as it was packed (one language in it). Elsewhere (CUDA) each
+        stretch is encoded on its own, padded to 15 seconds.
+        """
+        chunks: list[dict[str, int]] = []
         found: list[str | None] = []
         total: dict[str, float] = {}  # probabilities summed over the stretches, by duration
-        for chunk in chunks:
-            n = chunk["end"] - chunk["start"]
-            if n < LID_MIN_S * SAMPLE_RATE:
-                found.append(None)
-                continue
-            with self._slots:
-                probs = language_probabilities(self.model, audio[chunk["start"] : chunk["end"]])
-            for code, p in probs.items():
-                total[code] = total.get(code, 0.0) + p * n
-            code, share = choose(probs, self._allowed)
-            # Without expected languages, an unsure guess among all of Whisper's languages
-            # is not taken: the stretch follows its neighbours.
-            found.append(code if self._allowed or share >= LID_SURE else None)
+        for group in groups:
+            encoded = None
+            if self.device == "cpu" and any(
+                c["end"] - c["start"] >= LID_MIN_S * SAMPLE_RATE for c in group
+            ):
+                piece = np.concatenate([audio[c["start"] : c["end"]] for c in group])
+                encoded = self._encode(piece_features(self.model, piece))
+            offset = 0
+            for chunk in group:
+                n = chunk["end"] - chunk["start"]
+                chunks.append(chunk)
+                offset += n
+                if n < LID_MIN_S * SAMPLE_RATE:
+                    found.append(None)
+                    continue
+                with self._slots:
+                    if encoded is not None:
+                        probs = stretch_probabilities(self.model, encoded, offset - n, offset)
+                    else:
+                        clip = audio[chunk["start"] : chunk["end"]]
+                        probs = language_probabilities(self.model, clip)
+                for code, p in probs.items():
+                    total[code] = total.get(code, 0.0) + p * n
+                code, share = choose(probs, self._allowed)
+                # Without expected languages, an unsure guess among all of Whisper's languages
+                # is not taken: the stretch follows its neighbours.
+                found.append(code if self._allowed or share >= LID_SURE else None)
         fallback = choose(total, self._allowed)[0] if total else (self._allowed or ["en"])[0]
         return list(zip(chunks, fill_gaps(found, fallback), strict=True))
+
+    def _encode(self, features: np.ndarray) -> np.ndarray:
+        """The encoder output of one piece's features (kept for its decode)."""
+        cached = self._encoded.get(features)
+        if cached is not None:
+            return cached
+        with self._slots:
+            encoded = np.asarray(self.model.encode(features[None])).copy()
+        self._encoded.put(features, encoded)
+        return encoded
 
     def _decode(self, audio: Audio, groups: list[list[dict[str, int]]], language: str) -> list[Any]:
         """Decode groups of speech chunks (one piece each) in one batch; times in the window."""
@@ -393,10 +436,18 @@ class Transcriber:
         offset = 0
         for group in groups:
             length = sum(c["end"] - c["start"] for c in group)
-            clips.append({"start": offset / SAMPLE_RATE, "end": (offset + length) / SAMPLE_RATE})
+            # a quarter sample later: faster-whisper's int(seconds * rate) gives back exactly
+            # these samples (no float rounding down), so the features match identification's
+            clips.append(
+                {
+                    "start": (offset + 0.25) / SAMPLE_RATE,
+                    "end": (offset + length + 0.25) / SAMPLE_RATE,
+                }
+            )
             offset += length
         with self._slots:  # at most one decode per model replica
-            model = _OneByOneEncoder(self.model) if ENCODE_ONE_BY_ONE else self.model
+            one_by_one = ENCODE_ONE_BY_ONE and self.device == "cpu"
+            model = _OneByOneEncoder(self.model, self._encoded) if one_by_one else self.model
             pipeline = BatchedInferencePipeline(model)
             segments, _info = pipeline.transcribe(
                 compact,
@@ -424,19 +475,68 @@ class _OneByOneEncoder:
     more time per piece, and its attention buffers (about 54 MB a piece) add up.
     """
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, cache: _EncoderCache | None = None) -> None:
         self._model = model
+        self._cache = cache or _EncoderCache(0)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._model, name)
 
     def encode(self, features: Any) -> Any:
-        if features.ndim == 2 or features.shape[0] <= 1:
-            return self._model.encode(features)
         import ctranslate2
 
-        parts = [np.asarray(self._model.encode(features[i : i + 1])) for i in range(len(features))]
+        if features.ndim == 2:
+            features = features[None]
+        parts = []
+        for one in features:
+            part = self._cache.get(one)
+            if part is None:
+                part = np.asarray(self._model.encode(one[None]))
+            parts.append(part)
         return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.concatenate(parts)))
+
+
+class _EncoderCache:
+    """The encoder outputs of the last few pieces, by the digest of their features.
+
+    Identification encodes each piece; its decode, moments later, finds the output here
+    instead of running the encoder again. A piece packed otherwise for decoding (a language
+    changes inside it) has other features and is encoded anew.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    @staticmethod
+    def _key(features: np.ndarray) -> bytes:
+        data = np.ascontiguousarray(features, dtype=np.float32)
+        return hashlib.blake2b(data.tobytes(), digest_size=16).digest() + bytes(
+            str(data.shape), "ascii"
+        )
+
+    def get(self, features: np.ndarray) -> np.ndarray | None:
+        if not self._size:
+            return None
+        key = self._key(features)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+            return found
+
+    def put(self, features: np.ndarray, encoded: np.ndarray) -> None:
+        if not self._size:
+            return
+        key = self._key(features)
+        with self._lock:
+            self._items[key] = encoded
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
 
 def check_language(info: ModelInfo, language: str | None, model: Any = None) -> str | None:

@@ -91,6 +91,34 @@ def language_probabilities(model: Any, clip: np.ndarray) -> dict[str, float]:
     return {token[2:-2]: float(p) for token, p in result}
 
 
+_SAMPLES_PER_FRAME = 320  # one frame of Whisper's encoder output: 20 ms
+
+
+def piece_features(model: Any, piece: np.ndarray) -> np.ndarray:
+    """The features of a piece of speech (at most 30 s), ``[n_mels, 3000]``, exactly as
+    faster-whisper's batched pipeline computes them for a clip, so that the encoder output
+    made for identification is found again when the piece is decoded."""
+    from faster_whisper.audio import pad_or_trim
+
+    return np.asarray(pad_or_trim(model.feature_extractor(piece)[..., :-1]))
+
+
+def stretch_probabilities(
+    model: Any, encoded: np.ndarray, start: int, end: int
+) -> dict[str, float]:
+    """Whisper's language probabilities for the stretch at samples ``[start, end)`` of a
+    piece, from the piece's encoder output (``[1, frames, width]``): the decoder's first step
+    looks at that stretch's frames only."""
+    import ctranslate2
+
+    frames = encoded.shape[1]
+    first = min(start // _SAMPLES_PER_FRAME, frames - 1)
+    last = min(max(first + 1, -(-end // _SAMPLES_PER_FRAME)), frames)
+    view = ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded[:, first:last]))
+    result = model.model.detect_language(view)[0]
+    return {token[2:-2]: float(p) for token, p in result}
+
+
 def fill_gaps(found: list[str | None], fallback: str) -> list[str]:
     """Give stretches without a language (too short, or unsure) the language of the previous
     stretch (the next one at the start; ``fallback`` when none has one)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storage import Project, SegmentDraft
 from storage.core.models import Segment, Word
@@ -228,3 +230,72 @@ def test_a_cut_moves_each_coding_to_one_part_and_renaming_is_not_a_correction(
     assert right.text[moved.start_cp : moved.end_cp] == "because people work."
     project.speakers.rename_speaker(session.id, "Speaker 1", "Moderator")
     assert project.speakers.speaker_edited_count(session.id) == 0
+
+
+# "I agree with that. But the price is too high for us." -- the detection hands over two words
+# late, inside the second sentence.
+HANDOVER = seg(
+    "h",
+    0,
+    6000,
+    [(0, 300, " I"), (300, 700, " agree"), (700, 1000, " with"), (1000, 1500, " that."),
+     (1900, 2200, " But"), (2200, 2500, " the"), (2500, 3000, " price"), (3000, 3300, " is"),
+     (3300, 3700, " too"), (3700, 4100, " high"), (4100, 4400, " for"), (4400, 4900, " us.")],
+)  # fmt: skip
+
+
+def test_a_cut_inside_a_sentence_moves_to_the_nearest_sentence_end() -> None:
+    # P2's detected turn starts at "price": the cut moves back to the full stop before "But"
+    entry = plan_segment(HANDOVER, TurnIndex([Turn(0, 2450, "P1"), Turn(2450, 6000, "P2")]))
+    assert entry is not None and entry.speakers == ["P1", "P2"]
+    assert HANDOVER.text[entry.cuts[0][0] :] == "But the price is too high for us."
+    assert labels_of_words(HANDOVER, entry)[:5] == ["P1", "P1", "P1", "P1", "P2"]
+    # detected a word early ("that." is P2's): the cut moves forward to the sentence end
+    entry = plan_segment(HANDOVER, TurnIndex([Turn(0, 950, "P1"), Turn(950, 6000, "P2")]))
+    assert entry is not None
+    assert HANDOVER.text[entry.cuts[0][0] :] == "But the price is too high for us."
+
+
+def test_a_cut_far_from_any_sentence_end_stays_an_interruption() -> None:
+    # P2 cuts in at "for", five words after the last sentence end: the cut stays there
+    entry = plan_segment(HANDOVER, TurnIndex([Turn(0, 4050, "P1"), Turn(4050, 6000, "P2")]))
+    assert entry is not None and entry.speakers == ["P1", "P2"]
+    assert HANDOVER.text[entry.cuts[0][0] :] == "for us."
+    # words without punctuation have no sentence ends: cuts stay where the detection put them
+    bare = seg("n", 0, 6000, [(w.start_ms, w.end_ms, w.text.rstrip(".")) for w in HANDOVER.words])
+    entry = plan_segment(bare, TurnIndex([Turn(0, 2450, "P1"), Turn(2450, 6000, "P2")]))
+    assert entry is not None and bare.text[entry.cuts[0][0] :] == "price is too high for us"
+
+
+def test_snapping_never_makes_a_part_disappear() -> None:
+    words = HANDOVER.words
+    # three parts, the middle one a single word with no sentence end near the first cut
+    labels = ["A"] * 6 + ["B"] + ["C"] * 5
+    snapped = align.snap_to_sentence_ends(words, labels)
+    assert [r[2] for r in align._runs(snapped)] == ["A", "B", "C"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from("ABC"), st.booleans()), min_size=1, max_size=30),
+    st.lists(st.integers(100, 900), min_size=30, max_size=30),
+)
+def test_snapping_keeps_every_part_and_moves_only_near_cuts(
+    labelled: list[tuple[str, bool]], lengths: list[int]
+) -> None:
+    """Against a model: the parts (runs of one speaker) are the same, in order; a word changes
+    speaker only within ``SNAP_WORDS`` words of a cut; a moved cut lands after a sentence end."""
+    words, t = [], 0
+    for (_, ends), length in zip(labelled, lengths, strict=False):
+        words.append(Word(t, t + length, " word." if ends else " word", 0.9))
+        t += length + 50
+    labels = [label for label, _ in labelled]
+    snapped = align.snap_to_sentence_ends(words, labels)
+    assert [r[2] for r in align._runs(snapped)] == [r[2] for r in align._runs(labels)]
+    cuts = [r[0] for r in align._runs(labels)[1:]]
+    for i, (before, after) in enumerate(zip(labels, snapped, strict=True)):
+        if before != after:
+            assert any(abs(i - c) <= align.SNAP_WORDS for c in cuts)
+    for first in [r[0] for r in align._runs(snapped)[1:]]:
+        if first not in cuts:
+            assert words[first - 1].text.endswith(".")

@@ -217,7 +217,15 @@ class TextDiff:
     def __init__(self, old: str, new: str) -> None:
         self.old = old
         self.new = new
-        self.opcodes = diff_opcodes(old, new)
+        self._opcodes: list[Opcode] | None = None
+
+    @property
+    def opcodes(self) -> list[Opcode]:
+        """The character opcodes, computed when a span is first mapped (most edited segments
+        have no span to move)."""
+        if self._opcodes is None:
+            self._opcodes = diff_opcodes(self.old, self.new)
+        return self._opcodes
 
     @property
     def changed(self) -> bool:

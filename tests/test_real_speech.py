@@ -16,7 +16,7 @@ import jiwer
 import pytest
 
 from tests.media import REAL_RU, espeak, real_russian
-from tests.transcribe_audio import sox
+from tests.transcribe_audio_helpers import join_turns
 from transcribe.engine import Transcriber
 from transcribe.models import base_parts
 
@@ -38,20 +38,9 @@ def _normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
-def _recording(tmp_path: Path, turns: list[Path]) -> Path:
-    parts = []
-    for i, turn in enumerate(turns):
-        part = tmp_path / f"part{i}.wav"
-        sox(turn, "-r", "16000", "-c", "1", part, "pad", "0", "0.6")
-        parts.append(part)
-    out = tmp_path / "recording.wav"
-    sox(*parts, out)
-    return out
-
-
 def test_real_russian_speech_comes_out_in_russian_close_to_what_was_said(tmp_path: Path) -> None:
     sentences = [real_russian(i) for i in (0, 1, 2)]  # about 29 s of a man reading
-    path = _recording(tmp_path, [wav for wav, _ in sentences])
+    path = join_turns(tmp_path, [wav for wav, _ in sentences], pause_s=0.6)
     drafts = list(
         Transcriber("base", threads=2, device="cpu").transcribe(path, languages=["ru", "kk", "en"])
     )
@@ -67,7 +56,7 @@ def test_real_russian_speech_comes_out_in_russian_close_to_what_was_said(tmp_pat
 def test_an_english_turn_inside_real_russian_speech_keeps_each_language(tmp_path: Path) -> None:
     first, second = real_russian(3), real_russian(4)
     english = espeak(tmp_path / "en.wav", EN, voice="en-us", speed=160)
-    path = _recording(tmp_path, [first[0], english, second[0]])
+    path = join_turns(tmp_path, [first[0], english, second[0]], pause_s=0.6)
     drafts = [
         d
         for d in Transcriber("base", threads=2, device="cpu").transcribe(

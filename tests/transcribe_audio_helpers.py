@@ -17,14 +17,22 @@ def spoken(tmp_path: Path) -> Callable[[list[tuple[str, str]]], Path]:
     usual rate), 0.8 s apart."""
 
     def make(turns: list[tuple[str, str]]) -> Path:
-        parts = []
-        for i, (voice, text) in enumerate(turns):
-            raw = espeak(tmp_path / f"t{i}.wav", text, voice=voice, speed=175)
-            part = tmp_path / f"p{i}.wav"
-            sox(raw, "-r", "16000", "-c", "1", part, "pad", "0", "0.8")
-            parts.append(part)
-        out = tmp_path / "turns.wav"
-        sox(*parts, out)
-        return out
+        raws = [
+            espeak(tmp_path / f"t{i}.wav", text, voice=voice, speed=175)
+            for i, (voice, text) in enumerate(turns)
+        ]
+        return join_turns(tmp_path, raws, pause_s=0.8)
 
     return make
+
+
+def join_turns(folder: Path, turns: list[Path], pause_s: float) -> Path:
+    """One 16 kHz mono WAV (``folder/turns.wav``) of the recordings, ``pause_s`` apart."""
+    parts = []
+    for i, turn in enumerate(turns):
+        part = folder / f"p{i}.wav"
+        sox(turn, "-r", "16000", "-c", "1", part, "pad", "0", f"{pause_s}")
+        parts.append(part)
+    out = folder / "turns.wav"
+    sox(*parts, out)
+    return out

@@ -12,7 +12,7 @@ from storage import Project
 from storage.transcript.transcript import SegmentDraft
 from tests.transcribe_audio_helpers import spoken  # noqa: F401  (a fixture)
 from transcribe import engine
-from transcribe.engine import Transcriber, _placeholders, _runs
+from transcribe.engine import Transcriber, _by_language, _placeholders
 from transcribe.guards import Candidate, rejection
 from transcribe.languages import choose, fill_gaps, wrong_script
 from transcribe.models import ModelError, base_parts, resolve_model
@@ -81,10 +81,10 @@ def test_english_stock_phrase_over_russian_speech_is_dropped_even_when_sure() ->
     assert rejection(cand, [(0.0, 1.0)], "ru") == "stock phrase over noise"
 
 
-def test_runs_group_consecutive_stretches_of_one_language() -> None:
-    a, b, c, d = ({"start": i, "end": i + 1} for i in range(4))
-    assert _runs([(a, "ru"), (b, "ru"), (c, "kk"), (d, "ru")]) == [
-        ("ru", [a, b]), ("kk", [c]), ("ru", [d]),
+def test_stretches_are_grouped_by_language_for_decoding() -> None:
+    a, b, c, d, e = ({"start": i, "end": i + 1} for i in range(5))
+    assert _by_language([(a, "ru"), (b, "ru"), (c, "kk"), (d, "ru"), (e, "en")]) == [
+        ("ru", [a, b, d]), ("kk", [c]), ("en", [e]),
     ]  # fmt: skip
 
 
@@ -261,14 +261,16 @@ def test_identification_and_decoding_share_each_pieces_encoder_pass(
 ) -> None:
     """On a CPU a piece is encoded once: identification reads each stretch's language from the
     piece's encoder output, and the decode of the piece finds that output again. A piece in
-    which the language changes is decoded run by run, each run encoded anew."""
+    which the language changes is decoded language by language, each encoded anew."""
     more = "I would like to start with the new online portal for council payments."
     tr = Transcriber("base", threads=2, device="cpu")
     encode = tr.model.encode
     calls: list[int] = []
 
     def spy(features):  # type: ignore[no-untyped-def]
-        calls.append(1 if features.ndim == 2 else features.shape[0])
+        # 30-second pieces only (a stretch identified again on its own is padded to 15 s)
+        if features.shape[-1] == 3000:
+            calls.append(1 if features.ndim == 2 else features.shape[0])
         return encode(features)
 
     tr.model.encode = spy
@@ -284,4 +286,5 @@ def test_identification_and_decoding_share_each_pieces_encoder_pass(
     drafts = [d for d in tr.transcribe(switching, languages=["en", "de"]) if not d.untranscribed]
     order = [d.language for d in drafts]
     assert [c for i, c in enumerate(order) if i == 0 or order[i - 1] != c] == ["en", "de", "en"]
-    assert sum(calls) == 1 + 3  # the piece for identification, then each run for decoding
+    # the piece for identification, then one piece per language for decoding
+    assert sum(calls) == 1 + 2

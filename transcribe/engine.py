@@ -57,6 +57,9 @@ from .stream import SAMPLE_RATE, Audio, Window, available_cores, pack_pieces, sp
 
 log = logging.getLogger(__name__)
 
+#: identification from a piece's shared encoder frames is taken when the chosen language has at
+#: least this share of what the expected languages got; else the stretch is encoded on its own
+LID_SHARED_SURE = 0.8
 WINDOW_S = 300.0  # audio decoded and held in memory at once (default of ``Transcriber``)
 BATCH_SIZE = 4  # 30-second pieces decoded together (default of ``Transcriber``)
 BEAM_SIZE = 5  # beam search width (default of ``Transcriber``); see docs/transcription.md
@@ -353,7 +356,7 @@ class Transcriber:
             tagged = [(c, language) for c in chunks]
         drafts: list[SegmentDraft] = []
         dropped: list[str] = []
-        for code, run in _runs(tagged):
+        for code, run in _by_language(tagged):
             decoded = self._decode(window.audio, pack_pieces(run), code)
             # Whisper sometimes stops early in a piece or skips a sentence: speech that no
             # word covers is decoded again on its own (once).
@@ -379,8 +382,10 @@ class Transcriber:
 
         On a CPU each piece is encoded once, and each stretch's language is read from its own
         frames of that encoder output; the output is kept, and the piece's decode uses it again
-        when the piece is decoded as it was packed (one language in it). Elsewhere (CUDA) each
-        stretch is encoded on its own, padded to 15 seconds.
+        when the piece is decoded as it was packed (one language in it). The frames of a
+        stretch also carry some of its neighbours (the encoder looks at the whole piece): a
+        stretch whose language is not clear from them (``LID_SHARED_SURE``) is identified again
+        on its own, padded to 15 seconds, as every stretch is elsewhere (CUDA).
         """
         chunks: list[dict[str, int]] = []
         found: list[str | None] = []
@@ -400,11 +405,15 @@ class Transcriber:
                 if n < LID_MIN_S * SAMPLE_RATE:
                     found.append(None)
                     continue
-                with self._slots:
-                    if encoded is not None:
+                probs: dict[str, float] | None = None
+                if encoded is not None:
+                    with self._slots:
                         probs = stretch_probabilities(self.model, encoded, offset - n, offset)
-                    else:
-                        clip = audio[chunk["start"] : chunk["end"]]
+                    if choose(probs, self._allowed)[1] < LID_SHARED_SURE:
+                        probs = None  # unsure from the piece's frames: ask again, on its own
+                if probs is None:
+                    clip = audio[chunk["start"] : chunk["end"]]
+                    with self._slots:
                         probs = language_probabilities(self.model, clip)
                 for code, p in probs.items():
                     total[code] = total.get(code, 0.0) + p * n
@@ -879,17 +888,20 @@ def _placeholders(
     return out
 
 
-def _runs(
+def _by_language(
     tagged: list[tuple[dict[str, int], str]],
 ) -> list[tuple[str, list[dict[str, int]]]]:
-    """Consecutive chunks of one language, grouped: [(language, chunks), ...] in order."""
-    runs: list[tuple[str, list[dict[str, int]]]] = []
+    """The chunks of a batch grouped by language, in order within each language, the
+    languages in the order they are first heard: ``[(language, chunks), ...]``.
+
+    A batch that switches language every few turns is then decoded in as few, as full pieces
+    as a batch in one language (the chunks of a piece are apart in time anyway; their words
+    are put back at their own times, and a sentence never spans the jump: it is a pause).
+    """
+    groups: dict[str, list[dict[str, int]]] = {}
     for chunk, code in tagged:
-        if runs and runs[-1][0] == code:
-            runs[-1][1].append(chunk)
-        else:
-            runs.append((code, [chunk]))
-    return runs
+        groups.setdefault(code, []).append(chunk)
+    return list(groups.items())
 
 
 def _main_language(drafts: list[SegmentDraft]) -> str | None:

@@ -2,7 +2,9 @@
 
 Recordings (``bench/language_corpus.py``, espeak-ng voices, dense speech: short pauses between
 turns, no long silence) in English, Russian, Kazakh and a mixed one that switches language every
-one to three turns, with references. For each recording and model, each in its own subprocess
+one to three turns, with references; ``ru-real`` (a man reading Russian: Debian's festvox-ru,
+skipped with a line when it is not installed) and ``mixed-real`` (the mixed one with his voice
+for its Russian turns). For each recording and model, each in its own subprocess
 with the same threads:
 
   (a) FieldScribe: ``transcribe.engine.Transcriber`` with the project's languages set
@@ -18,7 +20,7 @@ Russian or Kazakh speech, Cyrillic over English: translated or transliterated), 
 and peak memory (ru_maxrss of the subprocess).
 
     nice -n 5 .venv/bin/python bench/languages_bench.py [--models tiny.en,base] [--threads 2]
-        [--recordings en,en-unique,ru,kk,mixed] [--keep DIR] [--systems a,b,c]
+        [--recordings en,en-unique,ru,kk,mixed,ru-real,mixed-real] [--keep DIR] [--systems a,b,c]
 
 Timings on a shared machine are noisy; compare the rows of one run.
 """
@@ -183,7 +185,11 @@ def main() -> int:
             f"{'lost':>4} {'script':>6} {'RTF':>6} {'CPU RTF':>7} {'peak MB':>7}"
         )
         for name in args.recordings.split(","):
-            path, turns = corpus.build(folder, name, rounds=args.rounds)
+            try:
+                path, turns = corpus.build(folder, name, rounds=args.rounds)
+            except FileNotFoundError as exc:  # real speech not installed
+                print(f"{name}: skipped: {exc}", flush=True)
+                continue
             duration = turns[-1].end + 0.5
             for model in args.models.split(","):
                 langs = ["en"] if model.endswith(".en") else languages

@@ -86,7 +86,11 @@ def language_probabilities(model: Any, clip: np.ndarray) -> dict[str, float]:
     clip = clip[: 30 * SAMPLE_RATE]
     features = model.feature_extractor(clip, padding=0)[:, :_N_FRAMES]
     frames = max(_LID_FRAMES, features.shape[1] + features.shape[1] % 2)  # an even count
-    encoded = model.encode(np.ascontiguousarray(pad_or_trim(features, frames)))
+    return _detected(model, model.encode(np.ascontiguousarray(pad_or_trim(features, frames))))
+
+
+def _detected(model: Any, encoded: Any) -> dict[str, float]:
+    """The decoder's language probabilities for one encoder output, by code ("<|ru|>": "ru")."""
     result = model.model.detect_language(encoded)[0]
     return {token[2:-2]: float(p) for token, p in result}
 
@@ -115,8 +119,7 @@ def stretch_probabilities(
     first = min(start // _SAMPLES_PER_FRAME, frames - 1)
     last = min(max(first + 1, -(-end // _SAMPLES_PER_FRAME)), frames)
     view = ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded[:, first:last]))
-    result = model.model.detect_language(view)[0]
-    return {token[2:-2]: float(p) for token, p in result}
+    return _detected(model, view)
 
 
 def fill_gaps(found: list[str | None], fallback: str) -> list[str]:

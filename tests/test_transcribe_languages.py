@@ -3,18 +3,21 @@ speech dropped silently, English-only models kept away from other languages."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import transcribe.runner as runner
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
-from tests.transcribe_audio_helpers import spoken  # noqa: F401  (a fixture)
+from tests.transcribe_audio_helpers import join_turns, spoken  # noqa: F401  (a fixture)
 from transcribe import engine
-from transcribe.engine import Transcriber, _by_language, _placeholders
+from transcribe.engine import Transcriber, _by_language, _placeholders, by_turns
 from transcribe.guards import Candidate, rejection
-from transcribe.languages import choose, fill_gaps, wrong_script
+from transcribe.languages import choose, decoded_score, fill_gaps, wrong_script
 from transcribe.models import ModelError, base_parts, resolve_model
 from transcribe.runner import retranscribe_segment, transcribe_session
 from transcribe.stream import SAMPLE_RATE
@@ -288,3 +291,189 @@ def test_identification_and_decoding_share_each_pieces_encoder_pass(
     assert [c for i, c in enumerate(order) if i == 0 or order[i - 1] != c] == ["en", "de", "en"]
     # the piece for identification, then one piece per language for decoding
     assert sum(calls) == 1 + 2
+
+
+# ----------------------------------------------------------------------------- turns in a chunk
+def _part(a: float, b: float) -> dict[str, int]:
+    return {"start": round(a * S), "end": round(b * S)}
+
+
+def test_a_chunk_in_one_language_stays_whole() -> None:
+    chunk = _part(0, 9)
+    parts = [(_part(0, 3), "ru", False), (_part(3, 3.8), None, False), (_part(3.8, 9), "ru", False)]
+    assert by_turns(chunk, parts) == [(chunk, "ru", False)]
+
+
+def test_a_chunk_holding_two_turns_is_cut_between_them() -> None:
+    chunk = _part(0, 12)
+    parts = [
+        (_part(0, 4), "kk", True),
+        (_part(4, 4.9), None, False),  # too short to tell: stays with its turn
+        (_part(4.9, 8), "ru", False),
+        (_part(8, 12), "en", False),
+    ]
+    assert by_turns(chunk, parts) == [
+        (_part(0, 4.9), "kk", True),
+        (_part(4.9, 8), "ru", False),
+        (_part(8, 12), "en", False),
+    ]
+
+
+def test_a_turn_is_strange_only_when_every_part_told_was() -> None:
+    chunk = _part(0, 9)
+    parts = [(_part(0, 3), "kk", True), (_part(3, 6), "kk", False), (_part(6, 9), "en", True)]
+    assert by_turns(chunk, parts) == [(_part(0, 6), "kk", False), (_part(6, 9), "en", True)]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 5 * S), st.sampled_from(["ru", "kk", "en", None]), st.booleans()),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_turns_cover_their_chunk_in_order_and_keep_every_part_language(parts_spec) -> None:
+    """Against a model: the turns tile the chunk; each part lies in one turn, whose language
+    is the part's own (when told) or that of a part before it in the turn (else the first told
+    after it); neighbouring turns differ in language."""
+    bounds = [0]
+    for length, _, _ in parts_spec:
+        bounds.append(bounds[-1] + length)
+    parts = [
+        ({"start": a, "end": b}, code, odd)
+        for (a, b), (_, code, odd) in zip(itertools.pairwise(bounds), parts_spec, strict=True)
+    ]
+    chunk = {"start": 0, "end": bounds[-1]}
+    turns = by_turns(chunk, parts)
+    assert turns[0][0]["start"] == 0 and turns[-1][0]["end"] == bounds[-1]
+    assert all(x[0]["end"] == y[0]["start"] for x, y in itertools.pairwise(turns))
+    assert all(x[1] != y[1] for x, y in itertools.pairwise(turns))
+    told = [code for _, code, _ in parts if code]
+    assert [t[1] for t in turns if t[1]] == [
+        c for i, c in enumerate(told) if i == 0 or told[i - 1] != c
+    ]
+    for part, code, _odd in parts:
+        turn = next(t for t in turns if t[0]["start"] <= part["start"] < t[0]["end"])
+        assert part["end"] <= turn[0]["end"]
+        if code:
+            assert turn[1] == code
+    if len(turns) == 1:
+        assert turns[0][0] is chunk
+
+
+def test_split_at_pauses_cuts_in_the_pause_between_two_sentences(tmp_path: Path) -> None:
+    from faster_whisper import decode_audio
+
+    from tests.media import espeak
+    from transcribe.stream import detect_speech, split_at_pauses
+
+    a = espeak(tmp_path / "a.wav", "Thank you all for coming this evening.", speed=175)
+    b = espeak(tmp_path / "b.wav", "Guten Tag, wir sprechen heute.", voice="de", speed=175)
+    audio = decode_audio(str(join_turns(tmp_path, [a, b], pause_s=0.3)), S)
+    speech = detect_speech(audio)
+    chunk = {"start": speech[0]["start"], "end": speech[-1]["end"]}
+    parts = split_at_pauses(audio, chunk, S)
+    assert len(parts) == 2
+    assert parts[0]["start"] == chunk["start"] and parts[-1]["end"] == chunk["end"]
+    assert parts[0]["end"] == parts[1]["start"]
+    # the cut is in the quiet between the two (espeak ends a sentence with its own pause)
+    assert abs(parts[0]["end"] - len(decode_audio(str(a), S)) - 0.15 * S) < 0.3 * S
+    # parts shorter than asked go with their neighbour: here, the whole chunk
+    assert split_at_pauses(audio, chunk, 30 * S) == [chunk]
+
+
+# ----------------------------------------------------------------------------- read in each
+class _Seg:
+    def __init__(self, start: float, end: float, text: str, logprob: float) -> None:
+        self.start, self.end, self.text = start, end, text
+        self.avg_logprob, self.no_speech_prob, self.words = logprob, 0.0, []
+
+
+def test_decoded_score_weighs_by_length_and_skips_what_the_guards_drop() -> None:
+    segments = [
+        _Seg(0, 3, "Бүгін жергілікті әкімдіктің жұмысы", -0.5),
+        _Seg(3, 4, "туралы сөйлесуге", -0.9),
+        _Seg(4, 9, "I am a man, I am a man, I am a man, I am a man, I am a man.", -0.1),
+    ]
+    assert decoded_score(segments, "kk") == pytest.approx((-0.5 * 3 - 0.9) / 4)
+    assert decoded_score(segments[2:], "en") == float("-inf")  # a loop: repetitive
+    assert decoded_score(segments[:1], "en") == float("-inf")  # Cyrillic read as English
+    assert decoded_score([], "ru") == float("-inf")
+
+
+def _reader(readings: dict[str, list[_Seg]]) -> Transcriber:
+    """A Transcriber without a model whose decode returns ``readings[language]``."""
+    tr = Transcriber.__new__(Transcriber)
+    tr._allowed, tr.batch_size, tr.device = list(readings), 4, "cuda"
+    tr._decode = lambda audio, groups, code, max_new_tokens=None: readings[code]  # type: ignore[method-assign]
+    return tr
+
+
+def test_a_stretch_none_of_the_languages_is_heard_in_is_read_in_each() -> None:
+    chunk = _part(10, 15)
+    tr = _reader(
+        {
+            "ru": [_Seg(10, 15, "Бендуенья, дозмет, кучет", -1.09)],
+            "kk": [_Seg(10, 15, "Мен мемлекеттік қызметтердің", -0.77)],
+            "en": [_Seg(10, 15, "I'll see you in the next video.", -1.2)],
+        }
+    )
+    [(code, segments)] = tr._read_in_each(None, [chunk])  # type: ignore[arg-type]
+    assert code == "kk" and segments is not None and segments[0].text.startswith("Мен")
+
+
+def test_a_stretch_no_language_reads_becomes_speech_without_transcript() -> None:
+    tr = _reader(
+        {
+            "ru": [_Seg(10, 15, "Санна-йт-санна, верят-верь", -1.74)],
+            "kk": [_Seg(10, 15, "ңөнғыйт санпажен ғы бәр", -1.2)],
+            "en": [_Seg(10, 15, "I am a man, I am a man.", -1.3)],
+        }
+    )
+    assert tr._read_in_each(None, [_part(10, 15)]) == [("kk", None)]  # type: ignore[arg-type]
+    tr = _reader({"ru": [], "kk": [], "en": []})
+    assert tr._read_in_each(None, [_part(10, 15)]) == [(None, None)]  # type: ignore[arg-type]
+
+
+def _close_turns(folder: Path, turns: list[tuple[str, str]], pause_s: float) -> Path:
+    """Turns spoken by espeak-ng with their own silence trimmed, ``pause_s`` apart: a pause
+    short enough for the VAD to run one chunk over two turns."""
+    from tests.media import espeak
+    from tests.transcribe_audio import sox
+
+    parts = []
+    for i, (voice, text) in enumerate(turns):
+        raw = espeak(folder / f"raw{i}.wav", text, voice=voice, speed=175)
+        part = folder / f"part{i}.wav"
+        trim = ["silence", "1", "0.02", "0.5%", "reverse"]
+        sox(raw, "-r", "16000", "-c", "1", part, *trim, *trim, "pad", "0", str(pause_s))
+        parts.append(part)
+    sox(*parts, folder / "close.wav")
+    return folder / "close.wav"
+
+
+@needs_base
+@pytest.mark.slow
+def test_turns_in_two_languages_inside_one_vad_chunk_are_each_in_their_own(
+    tmp_path: Path,
+) -> None:
+    """German and English half a second apart: the VAD makes one chunk of both (checked); its
+    parts between pauses are identified one by one, so the German is German (it came out as
+    English gibberish, "Guten Tag, Vich Pechan Hojta", when the chunk had one language)."""
+    from faster_whisper import decode_audio
+
+    from transcribe.stream import detect_speech
+
+    more = "I would like to start with the new online portal for council payments."
+    path = _close_turns(tmp_path, [("en-us", EN), ("de", DE), ("en-us", more)], pause_s=0.45)
+    audio = decode_audio(str(path), S)
+    german_at = 0.36 * len(audio)  # inside the German turn
+    assert any(
+        c["start"] < german_at < c["end"] and c["end"] - c["start"] > 7 * S
+        for c in detect_speech(audio)
+    ), "the German turn should share a VAD chunk with the English after it"
+    tr = Transcriber("base", threads=2, device="cpu")
+    drafts = [d for d in tr.transcribe(path, languages=["en", "de"]) if not d.untranscribed]
+    german = [d for d in drafts if "stadt" in d.text.lower()]
+    assert german and {d.language for d in german} == {"de"}
+    assert any(d.language == "en" and "online portal" in d.text.lower() for d in drafts)

@@ -19,11 +19,13 @@ from typing import Any
 
 import numpy as np
 
+from . import guards
 from .guards import CYRILLIC_LANGUAGES
 from .stream import SAMPLE_RATE
 
 LID_MIN_S = 1.0  # shorter stretches take the language of their neighbours
 LID_SURE = 0.5  # without expected languages, a guess less sure than this is not taken
+LID_HEARD = 0.5  # expected languages heard less than this: decoding decides (``heard``)
 _N_FRAMES = 3000  # Whisper's 30-second input
 _LID_FRAMES = 1500  # language identification: clips are padded to 15 seconds
 
@@ -50,15 +52,9 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
-def choose(probs: dict[str, float], allowed: Sequence[str]) -> tuple[str, float]:
-    """The most probable language among ``allowed`` (all when empty), and its share.
-
-    With ``allowed``, each other language's probability goes to the allowed language of its
-    family (if any); the share is the winner's part of what the allowed languages got.
-    """
-    if not allowed:
-        best = max(probs, key=lambda k: probs[k])
-        return best, probs[best]
+def credited(probs: dict[str, float], allowed: Sequence[str]) -> dict[str, float]:
+    """Each allowed language's probability, plus what the other languages of its family got
+    (a language whose family has no allowed language, or two, lends nothing)."""
     scores = {code: probs.get(code, 0.0) for code in allowed}
     for code, p in probs.items():
         if code in scores:
@@ -69,9 +65,52 @@ def choose(probs: dict[str, float], allowed: Sequence[str]) -> tuple[str, float]
         kin = [a for a in allowed if a in family]
         if len(kin) == 1:
             scores[kin[0]] += p
+    return scores
+
+
+def choose(probs: dict[str, float], allowed: Sequence[str]) -> tuple[str, float]:
+    """The most probable language among ``allowed`` (all when empty), and its share.
+
+    With ``allowed``, each other language's probability goes to the allowed language of its
+    family (if any); the share is the winner's part of what the allowed languages got.
+    """
+    if not allowed:
+        best = max(probs, key=lambda k: probs[k])
+        return best, probs[best]
+    scores = credited(probs, allowed)
     total = sum(scores.values())
     best = max(allowed, key=lambda k: scores[k])
     return best, (scores[best] / total if total > 0 else 0.0)
+
+
+def heard(probs: dict[str, float], allowed: Sequence[str]) -> float:
+    """How much of Whisper's belief went to the expected languages (and their families).
+
+    Below ``LID_HEARD`` Whisper recognises none of them in a stretch (it names Hungarian or
+    Latin for a Kazakh voice it knows badly): its choice among them is then a guess, and
+    decoding decides instead (``decoded_score``)."""
+    return sum(credited(probs, allowed).values())
+
+
+def decoded_score(segments: Sequence[Any], language: str) -> float:
+    """How well a stretch decoded in ``language``: the mean log-probability of its tokens
+    (segments weighted by their length), counting only text the guards would keep in that
+    language's script; ``-inf`` without any. Whisper's decoder is far surer of speech in the
+    language spoken: on Kazakh speech it forces into English, it loops or invents a stock
+    phrase ("I'll see you in the next video"), and real Russian scores -0.2 to -0.45 decoded in
+    Russian against -0.5 to -0.75 decoded in Kazakh."""
+    total = weight = 0.0
+    for seg in segments:
+        text = str(seg.text).strip()
+        cand = guards.Candidate(
+            text, float(seg.start), float(seg.end), seg.avg_logprob, seg.no_speech_prob
+        )
+        if guards.rejection(cand, None, language) is not None or wrong_script(text, language):
+            continue
+        length = max(float(seg.end) - float(seg.start), 0.1)
+        total += float(seg.avg_logprob) * length
+        weight += length
+    return total / weight if weight else float("-inf")
 
 
 def language_probabilities(model: Any, clip: np.ndarray) -> dict[str, float]:

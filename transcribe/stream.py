@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -250,6 +251,38 @@ def extend_speech(
             else:
                 chunks.append({"start": begin, "end": end})
     return [c for c in chunks if c["end"] > c["start"]]
+
+
+PAUSE_MS = 250  # a pause inside a VAD chunk that may part two speakers' turns
+
+
+def split_at_pauses(audio: Audio, chunk: dict[str, int], least: int) -> list[dict[str, int]]:
+    """A chunk of speech cut in the middle of its own pauses of ``PAUSE_MS`` or more: contiguous
+    parts that cover it, each at least ``least`` samples long (a shorter one goes with the next,
+    the last with the one before).
+
+    The VAD's chunks run on over the short pauses between two turns (a pause of half a second
+    between a Kazakh answer and a Russian one), so a chunk may hold more than one language;
+    its parts are identified one by one.
+    """
+    from faster_whisper.vad import get_speech_timestamps
+
+    options = vad_options(
+        min_silence_duration_ms=PAUSE_MS,
+        speech_pad_ms=30,
+        min_speech_duration_ms=250,
+        max_speech_duration_s=float("inf"),
+    )
+    found = get_speech_timestamps(audio[chunk["start"] : chunk["end"]], options)
+    bounds = [chunk["start"]]
+    for a, b in pairwise(found):
+        cut = chunk["start"] + (a["end"] + b["start"]) // 2
+        if cut - bounds[-1] >= least:
+            bounds.append(cut)
+    if len(bounds) > 1 and chunk["end"] - bounds[-1] < least:
+        bounds.pop()
+    bounds.append(chunk["end"])
+    return [{"start": a, "end": b} for a, b in pairwise(bounds) if b > a]
 
 
 def choose_cut(speech: list[dict[str, int]], length: int) -> int:

@@ -471,12 +471,14 @@ class Transcriber:
     ) -> dict[str, float]:
         """Whisper's language probabilities for a stretch: from its frames of the piece's
         encoder output (``encoded``, the stretch starting at sample ``at`` of the piece) when
-        they are clear, else from the stretch on its own."""
+        they are clear (one expected language stands out, and Whisper hears the expected
+        languages at all), else from the stretch on its own."""
         n = part["end"] - part["start"]
         if encoded is not None:
             with self._slots:
                 probs = stretch_probabilities(self.model, encoded, at, at + n)
-            if choose(probs, self._allowed)[1] >= LID_SHARED_SURE:
+            sure = choose(probs, self._allowed)[1] >= LID_SHARED_SURE
+            if sure and (len(self._allowed) < 2 or heard(probs, self._allowed) >= LID_HEARD):
                 return probs
         with self._slots:
             return language_probabilities(self.model, audio[part["start"] : part["end"]])

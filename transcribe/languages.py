@@ -9,6 +9,11 @@ spreads its belief over related languages (Kazakh speech scores on Azerbaijani, 
 or Bashkir, which had more training data), so the probability of every language Whisper knows
 is credited to the expected language of its family before choosing: Kazakh is then no longer
 taken for Azerbaijani or Turkish.
+
+When the expected languages get almost none of Whisper's belief (``heard``; it names Hungarian
+or Latin for a Kazakh voice it knows badly), the choice among them is noise: the engine then
+decodes the stretch in each of them and keeps the reading Whisper is surest of
+(``decoded_score``), or none when every reading failed.
 """
 
 from __future__ import annotations

@@ -72,6 +72,25 @@ def test_sentences_split_at_sentence_end_with_pause_and_at_long_pauses() -> None
     ]
 
 
+def test_a_sentence_closed_by_quotes_ends_a_segment() -> None:
+    """Russian Whisper text closes quotes after the full stop («Спасибо.»): the sentence still
+    ends there (the engine's splitting and the speaker cuts share one rule)."""
+    words = [
+        WordT(0.0, 0.3, " Он", 0.9),
+        WordT(0.35, 0.6, " сказал:", 0.9),
+        WordT(0.65, 1.0, " «Спасибо.»", 0.9),
+        WordT(1.4, 1.7, " Потом", 0.9),
+        WordT(1.75, 2.0, " ушёл.", 0.9),
+    ]
+    pieces = split_sentences(words)
+    assert ["".join(w.word for w in p).strip() for p in pieces] == [
+        "Он сказал: «Спасибо.»",
+        "Потом ушёл.",
+    ]
+    assert all(guards.ends_sentence(w) for w in ["да.»", "(so?)", "“end.”", " Ура!"])
+    assert not any(guards.ends_sentence(w) for w in ["«Спасибо", "e.g", "3.5"])
+
+
 def test_window_cut_goes_into_the_latest_pause_of_the_second_half() -> None:
     sr = SAMPLE_RATE
     speech = [

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import queue
-import re
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Iterator
@@ -81,7 +80,6 @@ READ_TOKENS_PER_S = 20
 WINDOW_S = 300.0  # audio decoded and held in memory at once (default of ``Transcriber``)
 BATCH_SIZE = 4  # 30-second pieces decoded together (default of ``Transcriber``)
 BEAM_SIZE = 5  # beam search width (default of ``Transcriber``); see docs/transcription.md
-_SENTENCE_END = re.compile(r"[.?!…。？！]['\")\]]*$")
 
 
 @dataclass
@@ -917,7 +915,7 @@ def split_sentences(
         if current:
             gap = word.start - current[-1].end
             long_piece = word.start - current[0].start > 12.0
-            ends = bool(_SENTENCE_END.search(current[-1].word.strip()))
+            ends = guards.ends_sentence(current[-1].word)
             if gap >= pause_s or (ends and (gap >= sentence_pause_s or long_piece)):
                 pieces.append(current)
                 current = []

@@ -65,6 +65,14 @@ _STOCK_PHRASES = {
     "subtítulos realizados por la comunidad de amara org",
 }
 _NORMALISE = re.compile(r"[^\w\s']+")
+# a sentence's last mark, then any closing quotes or brackets (Russian text closes with », as in
+# «Спасибо.»)
+_SENTENCE_END = re.compile(r"[.?!…。？！]['\"”’»)\]]*$")
+
+
+def ends_sentence(word: str) -> bool:
+    """Whether a word ends a sentence (``. ? ! …``, perhaps inside closing quotes)."""
+    return bool(_SENTENCE_END.search(word.strip()))
 
 
 @dataclass

@@ -7,13 +7,14 @@ to cut a segment so that the first words of a turn are not given to the previous
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from storage.core.models import Segment, Word
 from storage.speakers.speakers import SegmentRelabel
+
+from ..guards import ends_sentence
 
 #: A run of words shorter than this (ms) between two runs of one other speaker is absorbed
 #: into them: diarization jitter, not a turn.
@@ -32,7 +33,6 @@ MIN_PART_WORDS = 3
 #: over mid-clause). With no sentence end that near, the cut stays: an interruption.
 SNAP_WORDS = 4
 SNAP_MS = 1500
-_SENTENCE_END = re.compile(r"[.?!…。？！]['\")\]»]*$")
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ def keep_parts_whole(
 
 
 def _ends_sentence(word: Word) -> bool:
-    return bool(_SENTENCE_END.search(word.text.strip()))
+    return ends_sentence(word.text)
 
 
 def snap_to_sentence_ends(

@@ -65,6 +65,8 @@ def test_text_in_the_other_script_is_caught() -> None:
         ("Спасибо за просмотр!", "ru"),
         ("Назарларыңызға рахмет", "kk"),
         ("Untertitel im Auftrag des ZDF", "de"),
+        ("I'll see you in the next video, bye bye.", "en"),
+        ("If you have any questions, please let us know in the comments.", "en"),
     ],
 )
 def test_stock_phrases_in_every_language_are_dropped_when_unsure(text: str, language: str) -> None:

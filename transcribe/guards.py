@@ -38,6 +38,13 @@ _STOCK_PHRASES = {
     "the end",
     "music",
     "applause",
+    # what base wrote over espeak-ng's Kazakh forced into English (languages_bench)
+    "i'll see you in the next video",
+    "see you in the next video",
+    "i'll see you in the next video bye bye",
+    "if you have any questions please let us know in the comments",
+    "if you have any questions let us know in the comments",
+    "please like and subscribe",
     # Russian: what Whisper learnt from subtitled videos
     "продолжение следует",
     "спасибо за просмотр",

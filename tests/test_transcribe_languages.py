@@ -4,8 +4,10 @@ speech dropped silently, English-only models kept away from other languages."""
 from __future__ import annotations
 
 import itertools
+import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,8 +17,9 @@ from storage import Project
 from storage.transcript.transcript import SegmentDraft
 from tests.transcribe_audio_helpers import join_turns, spoken  # noqa: F401  (a fixture)
 from transcribe import engine
-from transcribe.engine import Transcriber, _by_language, _placeholders, by_turns
+from transcribe.engine import Transcriber, _by_language, _placeholders
 from transcribe.guards import Candidate, rejection
+from transcribe.identify import Identifier, by_turns
 from transcribe.languages import choose, decoded_score, fill_gaps, wrong_script
 from transcribe.models import ModelError, base_parts, resolve_model
 from transcribe.runner import retranscribe_segment, transcribe_session
@@ -403,12 +406,14 @@ def test_decoded_score_weighs_by_length_and_skips_what_the_guards_drop() -> None
     assert decoded_score([], "ru") == float("-inf")
 
 
-def _reader(readings: dict[str, list[_Seg]]) -> Transcriber:
-    """A Transcriber without a model whose decode returns ``readings[language]``."""
-    tr = Transcriber.__new__(Transcriber)
-    tr._allowed, tr.batch_size, tr.device = list(readings), 4, "cuda"
-    tr._decode = lambda audio, groups, code, max_new_tokens=None: readings[code]  # type: ignore[method-assign]
-    return tr
+def _reader(readings: dict[str, list[_Seg]]) -> Identifier:
+    """An identifier without a model whose decode returns ``readings[language]``."""
+
+    def decode(audio, groups, code, max_new_tokens=None):  # type: ignore[no-untyped-def]
+        assert max_new_tokens is not None  # a reading stuck in a loop must stop
+        return readings[code]
+
+    return Identifier(None, "cuda", threading.BoundedSemaphore(1), np.asarray, decode, 4)
 
 
 def test_a_stretch_none_of_the_languages_is_heard_in_is_read_in_each() -> None:
@@ -420,7 +425,7 @@ def test_a_stretch_none_of_the_languages_is_heard_in_is_read_in_each() -> None:
             "en": [_Seg(10, 15, "I'll see you in the next video.", -1.2)],
         }
     )
-    [(code, segments)] = tr._read_in_each(None, [chunk])  # type: ignore[arg-type]
+    [(code, segments)] = tr.read_in_each(None, [chunk], ["ru", "kk", "en"])  # type: ignore[arg-type]
     assert code == "kk" and segments is not None and segments[0].text.startswith("Мен")
 
 
@@ -432,9 +437,11 @@ def test_a_stretch_no_language_reads_becomes_speech_without_transcript() -> None
             "en": [_Seg(10, 15, "I am a man, I am a man.", -1.3)],
         }
     )
-    assert tr._read_in_each(None, [_part(10, 15)]) == [("kk", None)]  # type: ignore[arg-type]
+    read = tr.read_in_each(None, [_part(10, 15)], ["ru", "kk", "en"])  # type: ignore[arg-type]
+    assert read == [("kk", None)]
     tr = _reader({"ru": [], "kk": [], "en": []})
-    assert tr._read_in_each(None, [_part(10, 15)]) == [(None, None)]  # type: ignore[arg-type]
+    read = tr.read_in_each(None, [_part(10, 15)], ["ru", "kk", "en"])  # type: ignore[arg-type]
+    assert read == [(None, None)]
 
 
 def _close_turns(folder: Path, turns: list[tuple[str, str]], pause_s: float) -> Path:

@@ -40,19 +40,8 @@ from storage.core.models import Word
 from storage.transcript.transcript import SegmentDraft
 
 from . import guards
-from .languages import (
-    LID_HEARD,
-    LID_MIN_S,
-    LID_SURE,
-    choose,
-    decoded_score,
-    fill_gaps,
-    heard,
-    language_probabilities,
-    piece_features,
-    stretch_probabilities,
-    wrong_script,
-)
+from .identify import Identifier, chunk_key
+from .languages import wrong_script
 from .memory import tune_allocator
 from .models import ModelError, ModelInfo, resolve_model
 from .stream import (
@@ -62,21 +51,10 @@ from .stream import (
     available_cores,
     pack_pieces,
     speech_windows,
-    split_at_pauses,
 )
 
 log = logging.getLogger(__name__)
 
-#: identification from a piece's shared encoder frames is taken when the chosen language has at
-#: least this share of what the expected languages got; else the stretch is encoded on its own
-LID_SHARED_SURE = 0.8
-#: a chunk of speech this long may hold turns in other languages: its parts between pauses are
-#: identified one by one (each at least ``LID_PART_MIN_S``: shorter ones join their neighbour)
-LID_SPLIT_S = 4.0
-LID_PART_MIN_S = 1.5
-#: reading a stretch in each expected language stops after this many tokens a second of it (a
-#: Kazakh word is three or four of Whisper's tokens, said in a third of a second)
-READ_TOKENS_PER_S = 20
 WINDOW_S = 300.0  # audio decoded and held in memory at once (default of ``Transcriber``)
 BATCH_SIZE = 4  # 30-second pieces decoded together (default of ``Transcriber``)
 BEAM_SIZE = 5  # beam search width (default of ``Transcriber``); see docs/transcription.md
@@ -203,8 +181,11 @@ class Transcriber:
         self._slots = threading.BoundedSemaphore(self.workers)
         self._allowed: list[str] = []  # the languages identification chooses among
         # encoder outputs of the pieces identified last, found again when they are decoded
-        # (and the stretches read in each language, ``_read_in_each``)
+        # (and the stretches read in each language, ``Identifier.read_in_each``)
         self._encoded = _EncoderCache(2 * self.batch_size * self.workers)
+        self._identifier = Identifier(
+            self.model, self.device, self._slots, self._encode, self._decode, self.batch_size
+        )
         from faster_whisper.vad import get_vad_model
 
         get_vad_model()  # loaded once now, not when the first window is waiting for it
@@ -369,20 +350,20 @@ class Transcriber:
         chunks = [c for g in plan.groups for c in g]
         settled: dict[tuple[int, int], list[Any] | None] = {}
         if language is None:
-            tagged, settled = self._identify(window.audio, plan.groups)
+            tagged, settled = self._identifier.identify(window.audio, plan.groups, self._allowed)
         else:
             tagged = [(c, language) for c in chunks]
         drafts: list[SegmentDraft] = []
         dropped: list[str] = []
         for code, run in _by_language(tagged):
-            todo = [c for c in run if _key(c) not in settled]
+            todo = [c for c in run if chunk_key(c) not in settled]
             decoded = self._decode(window.audio, pack_pieces(todo), code) if todo else []
             for chunk in run:
-                decoded.extend(settled.get(_key(chunk)) or [])
+                decoded.extend(settled.get(chunk_key(chunk)) or [])
             # Whisper sometimes stops early in a piece or skips a sentence: speech that no
             # word covers is decoded again on its own (once). Speech no language could read
             # (``settled`` None) is not: it is left without transcript.
-            readable = [c for c in run if settled.get(_key(c), []) is not None]
+            readable = [c for c in run if settled.get(chunk_key(c), []) is not None]
             missed = _uncovered(readable, _word_spans(decoded))
             for r in range(0, len(missed), self.batch_size):
                 again = self._decode(window.audio, missed[r : r + self.batch_size], code)
@@ -397,116 +378,6 @@ class Transcriber:
             drafts, plan.start_ms, plan.done_ms, language or _main_language(drafts), plan.final,
             dropped,
         )  # fmt: skip
-
-    def _identify(
-        self, audio: Audio, groups: list[list[dict[str, int]]]
-    ) -> tuple[list[tuple[dict[str, int], str]], dict[tuple[int, int], list[Any] | None]]:
-        """Each chunk with its language (among the expected ones when the project says), and
-        the chunks already decoded while choosing it (their segments; None: no language
-        reads them), by ``_key``.
-
-        On a CPU each piece is encoded once, and each stretch's language is read from its own
-        frames of that encoder output; the output is kept, and the piece's decode uses it again
-        when the piece is decoded as it was packed (one language in it). The frames of a
-        stretch also carry some of its neighbours (the encoder looks at the whole piece): a
-        stretch whose language is not clear from them (``LID_SHARED_SURE``) is identified again
-        on its own, padded to 15 seconds, as every stretch is elsewhere (CUDA).
-
-        When Whisper hears none of the expected languages in a stretch (``heard`` below
-        ``LID_HEARD``), the stretch is decoded in each of them and the language whose text
-        Whisper is surest of is taken (``_read_in_each``).
-        """
-        chunks: list[dict[str, int]] = []
-        found: list[str | None] = []
-        strange: list[int] = []  # stretches in none of the expected languages, by Whisper
-        total: dict[str, float] = {}  # probabilities summed over the stretches, by duration
-        for group in groups:
-            encoded = None
-            if self.device == "cpu" and any(
-                c["end"] - c["start"] >= LID_MIN_S * SAMPLE_RATE for c in group
-            ):
-                piece = np.concatenate([audio[c["start"] : c["end"]] for c in group])
-                encoded = self._encode(piece_features(self.model, piece))
-            offset = 0
-            for chunk in group:
-                length = chunk["end"] - chunk["start"]
-                parts = [chunk]
-                if length >= LID_SPLIT_S * SAMPLE_RATE:
-                    parts = split_at_pauses(audio, chunk, int(LID_PART_MIN_S * SAMPLE_RATE))
-                heard_parts: list[tuple[dict[str, int], str | None, bool]] = []
-                for part in parts:
-                    n = part["end"] - part["start"]
-                    if n < LID_MIN_S * SAMPLE_RATE:
-                        heard_parts.append((part, None, False))
-                        continue
-                    at = offset + part["start"] - chunk["start"]
-                    probs = self._probabilities(audio, encoded, part, at)
-                    for code, p in probs.items():
-                        total[code] = total.get(code, 0.0) + p * n
-                    code, share = choose(probs, self._allowed)
-                    # Without expected languages, an unsure guess among all of Whisper's
-                    # languages is not taken: the stretch follows its neighbours.
-                    sure = code if self._allowed or share >= LID_SURE else None
-                    odd = len(self._allowed) > 1 and heard(probs, self._allowed) < LID_HEARD
-                    heard_parts.append((part, sure, odd))
-                offset += length
-                for turn, told, odd in by_turns(chunk, heard_parts):
-                    if odd:
-                        strange.append(len(chunks))
-                    chunks.append(turn)
-                    found.append(told)
-        fallback = choose(total, self._allowed)[0] if total else (self._allowed or ["en"])[0]
-        codes = fill_gaps(found, fallback)
-        settled: dict[tuple[int, int], list[Any] | None] = {}
-        read = self._read_in_each(audio, [chunks[i] for i in strange])
-        for i, (read_as, segments) in zip(strange, read, strict=True):
-            codes[i] = read_as or codes[i]
-            settled[_key(chunks[i])] = segments
-        return list(zip(chunks, codes, strict=True)), settled
-
-    def _probabilities(
-        self, audio: Audio, encoded: np.ndarray | None, part: dict[str, int], at: int
-    ) -> dict[str, float]:
-        """Whisper's language probabilities for a stretch: from its frames of the piece's
-        encoder output (``encoded``, the stretch starting at sample ``at`` of the piece) when
-        they are clear (one expected language stands out, and Whisper hears the expected
-        languages at all), else from the stretch on its own."""
-        n = part["end"] - part["start"]
-        if encoded is not None:
-            with self._slots:
-                probs = stretch_probabilities(self.model, encoded, at, at + n)
-            sure = choose(probs, self._allowed)[1] >= LID_SHARED_SURE
-            if sure and (len(self._allowed) < 2 or heard(probs, self._allowed) >= LID_HEARD):
-                return probs
-        with self._slots:
-            return language_probabilities(self.model, audio[part["start"] : part["end"]])
-
-    def _read_in_each(
-        self, audio: Audio, chunks: list[dict[str, int]]
-    ) -> list[tuple[str | None, list[Any] | None]]:
-        """Decode each chunk in every expected language; for each, the language read best
-        (``decoded_score``) and its segments. Where even the best reading is one Whisper
-        would call failed (mean log-probability under ``guards.LOGPROB_SILENT``), the text
-        would be invented: the segments are None (speech without transcript, a coder's to
-        type) and the language that best guess."""
-        best: list[tuple[float, str | None, list[Any]]] = [(float("-inf"), None, [])] * len(chunks)
-        for code in self._allowed:
-            for first in range(0, len(chunks), self.batch_size):
-                part = chunks[first : first + self.batch_size]
-                if self.device == "cpu" and code == self._allowed[0]:
-                    for c in part:  # encoded once: each language's decode finds it again
-                        self._encode(piece_features(self.model, audio[c["start"] : c["end"]]))
-                longest = max(c["end"] - c["start"] for c in part) / SAMPLE_RATE
-                cap = int(READ_TOKENS_PER_S * longest) + 10  # a reading stuck in a loop stops
-                decoded = self._decode(audio, [[c] for c in part], code, max_new_tokens=cap)
-                for k, chunk in enumerate(part):
-                    mine = [seg for seg in decoded if _within(seg, chunk)]
-                    score = decoded_score(mine, code)
-                    if score > best[first + k][0]:
-                        best[first + k] = (score, code, mine)
-        return [
-            (code, mine if score >= guards.LOGPROB_SILENT else None) for score, code, mine in best
-        ]
 
     def _encode(self, features: np.ndarray) -> np.ndarray:
         """The encoder output of one piece's features (kept for its decode)."""
@@ -977,42 +848,6 @@ def _placeholders(
                     SegmentDraft(start_ms, end_ms, "", language=language, untranscribed=True)
                 )
     return out
-
-
-def by_turns(
-    chunk: dict[str, int], parts: list[tuple[dict[str, int], str | None, bool]]
-) -> list[tuple[dict[str, int], str | None, bool]]:
-    """A chunk of speech, or its turns where its parts are heard in different languages.
-
-    ``parts``: the chunk's contiguous parts, each with its language (None: too short or unsure
-    to tell; it goes with the turn it is in) and whether Whisper heard none of the expected
-    languages in it. Consecutive parts in one language make a turn; a turn is "strange" when
-    every part it was told from was. A chunk in one language stays whole.
-    """
-    turns: list[tuple[dict[str, int], str | None, list[bool]]] = []
-    for part, code, odd in parts:
-        if turns and (code is None or turns[-1][1] in (None, code)):
-            span, was, odds = turns[-1]
-            turns[-1] = (
-                {"start": span["start"], "end": part["end"]},
-                was or code,
-                odds + ([odd] if code else []),
-            )
-        else:
-            turns.append((dict(part), code, [odd] if code else []))
-    if len(turns) == 1:
-        return [(chunk, turns[0][1], bool(turns[0][2]) and all(turns[0][2]))]
-    return [(span, code, bool(odds) and all(odds)) for span, code, odds in turns]
-
-
-def _key(chunk: dict[str, int]) -> tuple[int, int]:
-    return chunk["start"], chunk["end"]
-
-
-def _within(seg: Any, chunk: dict[str, int]) -> bool:
-    """Whether a decoded segment (times in seconds) is the speech of a chunk (samples)."""
-    middle = (float(seg.start) + float(seg.end)) / 2 * SAMPLE_RATE
-    return chunk["start"] <= middle <= chunk["end"]
 
 
 def _by_language(

@@ -1,0 +1,231 @@
+"""Each stretch of speech with its language, before it is decoded (the engine's step 2).
+
+Whisper's language identification runs on every stretch of speech (a VAD chunk, or a turn
+inside one), among the languages the project expects (``transcribe.languages`` chooses):
+
+- On a CPU each 30-second piece is encoded once, and each stretch's language is read from its
+  own frames of that encoder output; the engine keeps the output (``_EncoderCache``) and the
+  piece's decode finds it again. A stretch those frames leave unclear is identified again on
+  its own, padded to 15 seconds, as every stretch is with CUDA.
+- A chunk of ``LID_SPLIT_S`` or more is identified part by part between its pauses: the VAD's
+  chunks run on over the half-second pause between two speakers, and where the parts are heard
+  in different languages the chunk becomes one chunk per turn (``by_turns``).
+- A stretch in which Whisper hears none of the expected languages is decoded in each of them,
+  and the reading Whisper is surest of wins (``Identifier.read_in_each``); when every reading
+  failed, the stretch is left without transcript.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import guards
+from .languages import (
+    LID_HEARD,
+    LID_MIN_S,
+    LID_SURE,
+    choose,
+    decoded_score,
+    fill_gaps,
+    heard,
+    language_probabilities,
+    piece_features,
+    stretch_probabilities,
+)
+from .stream import SAMPLE_RATE, Audio, split_at_pauses
+
+#: identification from a piece's shared encoder frames is taken when the chosen language has at
+#: least this share of what the expected languages got; else the stretch is encoded on its own
+LID_SHARED_SURE = 0.8
+#: a chunk of speech this long may hold turns in other languages: its parts between pauses are
+#: identified one by one (each at least ``LID_PART_MIN_S``: shorter ones join their neighbour)
+LID_SPLIT_S = 4.0
+LID_PART_MIN_S = 1.5
+#: reading a stretch in each expected language stops after this many tokens a second of it (a
+#: Kazakh word is three or four of Whisper's tokens, said in a third of a second)
+READ_TOKENS_PER_S = 20
+
+
+class Identifier:
+    """Identifies the stretches of a batch for one ``Transcriber``.
+
+    Args:
+        model: the faster-whisper ``WhisperModel``.
+        device: "cpu" or "cuda" (the shared encoder pass is CPU only).
+        slots: the engine's semaphore: at most one model call per replica.
+        encode: the engine's cached encoder (features of one piece to its output).
+        decode: the engine's decode, ``decode(audio, groups, language, max_new_tokens=None)``.
+        batch_size: pieces decoded at once.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        device: str,
+        slots: threading.BoundedSemaphore,
+        encode: Callable[[np.ndarray], np.ndarray],
+        decode: Callable[..., list[Any]],
+        batch_size: int,
+    ) -> None:
+        self.model = model
+        self.device = device
+        self._slots = slots
+        self._encode = encode
+        self._decode = decode
+        self.batch_size = batch_size
+
+    def identify(
+        self, audio: Audio, groups: list[list[dict[str, int]]], allowed: list[str]
+    ) -> tuple[list[tuple[dict[str, int], str]], dict[tuple[int, int], list[Any] | None]]:
+        """Each chunk with its language (among the expected ones when the project says), and
+        the chunks already decoded while choosing it (their segments; None: no language
+        reads them), by ``chunk_key``.
+
+        On a CPU each piece is encoded once, and each stretch's language is read from its own
+        frames of that encoder output; the output is kept, and the piece's decode uses it again
+        when the piece is decoded as it was packed (one language in it). The frames of a
+        stretch also carry some of its neighbours (the encoder looks at the whole piece): a
+        stretch whose language is not clear from them (``LID_SHARED_SURE``) is identified again
+        on its own, padded to 15 seconds, as every stretch is elsewhere (CUDA).
+
+        When Whisper hears none of the expected languages in a stretch (``heard`` below
+        ``LID_HEARD``), the stretch is decoded in each of them and the language whose text
+        Whisper is surest of is taken (``read_in_each``).
+        """
+        chunks: list[dict[str, int]] = []
+        found: list[str | None] = []
+        strange: list[int] = []  # stretches in none of the expected languages, by Whisper
+        total: dict[str, float] = {}  # probabilities summed over the stretches, by duration
+        for group in groups:
+            encoded = None
+            if self.device == "cpu" and any(
+                c["end"] - c["start"] >= LID_MIN_S * SAMPLE_RATE for c in group
+            ):
+                piece = np.concatenate([audio[c["start"] : c["end"]] for c in group])
+                encoded = self._encode(piece_features(self.model, piece))
+            offset = 0
+            for chunk in group:
+                length = chunk["end"] - chunk["start"]
+                parts = [chunk]
+                if length >= LID_SPLIT_S * SAMPLE_RATE:
+                    parts = split_at_pauses(audio, chunk, int(LID_PART_MIN_S * SAMPLE_RATE))
+                heard_parts: list[tuple[dict[str, int], str | None, bool]] = []
+                for part in parts:
+                    n = part["end"] - part["start"]
+                    if n < LID_MIN_S * SAMPLE_RATE:
+                        heard_parts.append((part, None, False))
+                        continue
+                    at = offset + part["start"] - chunk["start"]
+                    probs = self.probabilities(audio, encoded, part, at, allowed)
+                    for code, p in probs.items():
+                        total[code] = total.get(code, 0.0) + p * n
+                    code, share = choose(probs, allowed)
+                    # Without expected languages, an unsure guess among all of Whisper's
+                    # languages is not taken: the stretch follows its neighbours.
+                    sure = code if allowed or share >= LID_SURE else None
+                    odd = len(allowed) > 1 and heard(probs, allowed) < LID_HEARD
+                    heard_parts.append((part, sure, odd))
+                offset += length
+                for turn, told, odd in by_turns(chunk, heard_parts):
+                    if odd:
+                        strange.append(len(chunks))
+                    chunks.append(turn)
+                    found.append(told)
+        fallback = choose(total, allowed)[0] if total else (allowed or ["en"])[0]
+        codes = fill_gaps(found, fallback)
+        settled: dict[tuple[int, int], list[Any] | None] = {}
+        read = self.read_in_each(audio, [chunks[i] for i in strange], allowed)
+        for i, (read_as, segments) in zip(strange, read, strict=True):
+            codes[i] = read_as or codes[i]
+            settled[chunk_key(chunks[i])] = segments
+        return list(zip(chunks, codes, strict=True)), settled
+
+    def probabilities(
+        self,
+        audio: Audio,
+        encoded: np.ndarray | None,
+        part: dict[str, int],
+        at: int,
+        allowed: list[str],
+    ) -> dict[str, float]:
+        """Whisper's language probabilities for a stretch: from its frames of the piece's
+        encoder output (``encoded``, the stretch starting at sample ``at`` of the piece) when
+        they are clear (one expected language stands out, and Whisper hears the expected
+        languages at all), else from the stretch on its own."""
+        n = part["end"] - part["start"]
+        if encoded is not None:
+            with self._slots:
+                probs = stretch_probabilities(self.model, encoded, at, at + n)
+            sure = choose(probs, allowed)[1] >= LID_SHARED_SURE
+            if sure and (len(allowed) < 2 or heard(probs, allowed) >= LID_HEARD):
+                return probs
+        with self._slots:
+            return language_probabilities(self.model, audio[part["start"] : part["end"]])
+
+    def read_in_each(
+        self, audio: Audio, chunks: list[dict[str, int]], allowed: list[str]
+    ) -> list[tuple[str | None, list[Any] | None]]:
+        """Decode each chunk in every expected language; for each, the language read best
+        (``decoded_score``) and its segments. Where even the best reading is one Whisper
+        would call failed (mean log-probability under ``guards.LOGPROB_SILENT``), the text
+        would be invented: the segments are None (speech without transcript, a coder's to
+        type) and the language that best guess."""
+        best: list[tuple[float, str | None, list[Any]]] = [(float("-inf"), None, [])] * len(chunks)
+        for code in allowed:
+            for first in range(0, len(chunks), self.batch_size):
+                part = chunks[first : first + self.batch_size]
+                if self.device == "cpu" and code == allowed[0]:
+                    for c in part:  # encoded once: each language's decode finds it again
+                        self._encode(piece_features(self.model, audio[c["start"] : c["end"]]))
+                longest = max(c["end"] - c["start"] for c in part) / SAMPLE_RATE
+                cap = int(READ_TOKENS_PER_S * longest) + 10  # a reading stuck in a loop stops
+                decoded = self._decode(audio, [[c] for c in part], code, max_new_tokens=cap)
+                for k, chunk in enumerate(part):
+                    mine = [seg for seg in decoded if _within(seg, chunk)]
+                    score = decoded_score(mine, code)
+                    if score > best[first + k][0]:
+                        best[first + k] = (score, code, mine)
+        return [
+            (code, mine if score >= guards.LOGPROB_SILENT else None) for score, code, mine in best
+        ]
+
+
+def by_turns(
+    chunk: dict[str, int], parts: list[tuple[dict[str, int], str | None, bool]]
+) -> list[tuple[dict[str, int], str | None, bool]]:
+    """A chunk of speech, or its turns where its parts are heard in different languages.
+
+    ``parts``: the chunk's contiguous parts, each with its language (None: too short or unsure
+    to tell; it goes with the turn it is in) and whether Whisper heard none of the expected
+    languages in it. Consecutive parts in one language make a turn; a turn is "strange" when
+    every part it was told from was. A chunk in one language stays whole.
+    """
+    turns: list[tuple[dict[str, int], str | None, list[bool]]] = []
+    for part, code, odd in parts:
+        if turns and (code is None or turns[-1][1] in (None, code)):
+            span, was, odds = turns[-1]
+            turns[-1] = (
+                {"start": span["start"], "end": part["end"]},
+                was or code,
+                odds + ([odd] if code else []),
+            )
+        else:
+            turns.append((dict(part), code, [odd] if code else []))
+    if len(turns) == 1:
+        return [(chunk, turns[0][1], bool(turns[0][2]) and all(turns[0][2]))]
+    return [(span, code, bool(odds) and all(odds)) for span, code, odds in turns]
+
+
+def chunk_key(chunk: dict[str, int]) -> tuple[int, int]:
+    """A chunk's (start, end): how the stretches read while identifying are found again."""
+    return chunk["start"], chunk["end"]
+
+
+def _within(seg: Any, chunk: dict[str, int]) -> bool:
+    """Whether a decoded segment (times in seconds) is the speech of a chunk (samples)."""
+    middle = (float(seg.start) + float(seg.end)) / 2 * SAMPLE_RATE
+    return chunk["start"] <= middle <= chunk["end"]

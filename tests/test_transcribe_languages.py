@@ -486,3 +486,26 @@ def test_turns_in_two_languages_inside_one_vad_chunk_are_each_in_their_own(
     german = [d for d in drafts if "stadt" in d.text.lower()]
     assert german and {d.language for d in german} == {"de"}
     assert any(d.language == "en" and "online portal" in d.text.lower() for d in drafts)
+
+
+def test_a_stretch_no_language_reads_at_all_has_an_unknown_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whisper hears none of the expected languages, and every reading is dropped by the
+    guards: the stretch is speech without transcript whose language is unknown (no badge), not
+    identification's guess."""
+    tr = _reader({"ru": [], "kk": [], "en": []})
+    chunk, other = _part(0, 3), _part(4, 7)
+    heard_nothing = {"hu": 0.9, "en": 0.05, "ru": 0.03}
+    monkeypatch.setattr(
+        Identifier,
+        "probabilities",
+        lambda self, audio, encoded, part, at, allowed: (
+            heard_nothing if part is chunk else {"ru": 0.99}
+        ),
+    )
+    tagged, settled = tr.identify(None, [[chunk, other]], ["ru", "kk", "en"])  # type: ignore[arg-type]
+    assert tagged == [(chunk, ""), (other, "ru")]
+    assert settled == {(chunk["start"], chunk["end"]): None}
+    [placeholder] = _placeholders([chunk], [], offset_ms=0, language="")
+    assert placeholder.untranscribed and placeholder.language is None

@@ -831,7 +831,8 @@ def _placeholders(
 
     Speech (VAD) that is left without a word for ``PLACEHOLDER_MIN_S`` or more, after the
     second pass and the guards, is never dropped silently: it becomes an empty, flagged segment
-    a coder can play and type.
+    a coder can play and type. ``language`` "" (``identify.UNKNOWN``): the segment's language
+    is unknown.
     """
     covered: list[tuple[float, float]] = []
     for d in drafts:
@@ -845,7 +846,9 @@ def _placeholders(
                 start_ms = offset_ms + round(a * 1000 / SAMPLE_RATE)
                 end_ms = offset_ms + round(b * 1000 / SAMPLE_RATE)
                 out.append(
-                    SegmentDraft(start_ms, end_ms, "", language=language, untranscribed=True)
+                    SegmentDraft(
+                        start_ms, end_ms, "", language=language or None, untranscribed=True
+                    )
                 )
     return out
 

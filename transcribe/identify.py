@@ -48,6 +48,9 @@ LID_PART_MIN_S = 1.5
 #: reading a stretch in each expected language stops after this many tokens a second of it (a
 #: Kazakh word is three or four of Whisper's tokens, said in a third of a second)
 READ_TOKENS_PER_S = 20
+#: the "language" of a stretch no expected language reads: it is left without transcript, and
+#: its segment's language is unknown (None) until a coder sets it
+UNKNOWN = ""
 
 
 class Identifier:
@@ -81,9 +84,9 @@ class Identifier:
     def identify(
         self, audio: Audio, groups: list[list[dict[str, int]]], allowed: list[str]
     ) -> tuple[list[tuple[dict[str, int], str]], dict[tuple[int, int], list[Any] | None]]:
-        """Each chunk with its language (among the expected ones when the project says), and
-        the chunks already decoded while choosing it (their segments; None: no language
-        reads them), by ``chunk_key``.
+        """Each chunk with its language (among the expected ones when the project says;
+        ``UNKNOWN`` for one that no language reads), and the chunks already decoded while
+        choosing it (their segments; None: no language reads them), by ``chunk_key``.
 
         On a CPU each piece is encoded once, and each stretch's language is read from its own
         frames of that encoder output; the output is kept, and the piece's decode uses it again
@@ -140,7 +143,8 @@ class Identifier:
         settled: dict[tuple[int, int], list[Any] | None] = {}
         read = self.read_in_each(audio, [chunks[i] for i in strange], allowed)
         for i, (read_as, segments) in zip(strange, read, strict=True):
-            codes[i] = read_as or codes[i]
+            # no language reads it at all: its language is unknown ("", no placeholder badge)
+            codes[i] = read_as or UNKNOWN
             settled[chunk_key(chunks[i])] = segments
         return list(zip(chunks, codes, strict=True)), settled
 

@@ -105,6 +105,7 @@ MIXED = [
 
 
 REAL_RU_TURNS = 30  # sentences per round of ru-real (about 5 minutes)
+NOISY_LEVEL = "0.25"  # pink noise of the "-noisy" recordings (ru-real-noisy)
 
 
 @dataclass
@@ -128,8 +129,8 @@ def _duration(path: Path) -> float:
 
 def plan(name: str, rounds: int = 1) -> list[tuple[str, str]]:
     """The (language, text) turns of a recording: "en", "ru", "kk", "mixed", "en-unique",
-    "ru-real" or "mixed-real" (N rounds). A real turn's language is "ru" and its text
-    "@N", sentence N of festvox-ru."""
+    "ru-real", "ru-real-noisy" (the same under loud pink noise) or "mixed-real" (N rounds). A
+    real turn's language is "ru" and its text "@N", sentence N of festvox-ru."""
     if name == "mixed":
         return [(lang, TEXTS[lang][i]) for _ in range(rounds) for lang, i in MIXED]
     if name == "mixed-real":
@@ -140,7 +141,7 @@ def plan(name: str, rounds: int = 1) -> list[tuple[str, str]]:
                 out.append(("ru", f"@{k}") if lang == "ru" else (lang, TEXTS[lang][i]))
                 k += lang == "ru"
         return out
-    if name == "ru-real":
+    if name in ("ru-real", "ru-real-noisy"):
         return [("ru", f"@{i}") for i in range(rounds * REAL_RU_TURNS)]
     if name == "en-unique":
         return [("en", text) for _ in range(rounds) for text in [*EN, *EN_MORE]]
@@ -182,7 +183,9 @@ def build(folder: Path, name: str, rounds: int = 1) -> tuple[Path, list[Turn]]:
     sox(*parts, clean)
     total = _duration(clean)
     noise = folder / f"{name}_noise.wav"
-    sox("-n", "-r", "16000", "-c", "1", noise, "synth", f"{total}", "pinknoise", "vol", "0.004")
+    # low pink noise; "-noisy" recordings: loud (a cafe, a street: Whisper's words suffer)
+    level = NOISY_LEVEL if name.endswith("-noisy") else "0.004"
+    sox("-n", "-r", "16000", "-c", "1", noise, "synth", f"{total}", "pinknoise", "vol", level)
     out = folder / f"{name}.wav"
     sox("-m", clean, noise, out)
     for p in [*parts, *folder.glob(f"{name}_*_raw.wav"), *folder.glob(f"{name}_[0-9]*.wav")]:

@@ -188,3 +188,18 @@ def test_opt_outs_and_consent_filter(study: dict[str, object]) -> None:
     bad = fs("export", folder, "--session", session_id, "--format", "txt", "-o", out / "x.txt",
              "--consented-only", "publishing", ok=False)  # fmt: skip
     assert "Unknown consent purpose" in bad.stderr and not (out / "x.txt").exists()
+
+
+def test_the_export_view_fetches_segments_in_bulk_pseudonymised(study: dict[str, object]) -> None:
+    """``transcript.get_segments`` through the export view rewrites like ``get_segment`` (a
+    method the view did not filter would read the project's real names)."""
+    from storage.privacy.view import private_view
+
+    folder: Path = study["folder"]  # type: ignore[assignment]
+    ids = study["ids"]  # type: ignore[assignment]
+    with Project.open(folder, readonly=True) as p, private_view(p) as view:
+        wanted = [ids["first"], ids["third"]]  # type: ignore[index]
+        bulk = view.transcript.get_segments(wanted)
+        assert bulk == {i: view.transcript.get_segment(i) for i in wanted}
+        text = " ".join(seg.text for seg in bulk.values())
+        assert "Marat" not in text and "Teacher, Almaty" in text and "[PLACE]" in text

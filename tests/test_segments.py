@@ -144,3 +144,17 @@ def test_speaker_change_and_session_listing(project: Project, session_id: str) -
     assert mapped.participant_id == participant.id
     labels = {s.label: s.participant_id for s in project.sessions.session_speakers(session_id)}
     assert labels["P1"] == participant.id and labels["P2"] is None
+
+
+def test_get_segments_fetches_many_by_id_as_get_segment_does(project: Project) -> None:
+    s = project.sessions.add_session("s")
+    made = project.transcript.add_segments(
+        s.id,
+        [SegmentDraft(i * 100, i * 100 + 90, f"segment {i}", language="ru") for i in range(1234)],
+    )
+    ids = [m.id for m in made]
+    wanted = [*ids[::-1], ids[0], "no-such-id"]  # any order, repeats, an unknown id
+    found = project.transcript.get_segments(wanted)
+    assert set(found) == set(ids)  # more ids than one query takes; the unknown one left out
+    assert all(found[i] == project.transcript.get_segment(i) for i in ids[::97])
+    assert project.transcript.get_segments([]) == {}

@@ -43,12 +43,11 @@ def coding_rows(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
         for sp in project.sessions.session_speakers(sid):
             speaker_map[(sid, sp.label)] = sp.participant_id
     rows = []
-    segments: dict[str, Any] = {}
     order = {sid: i for i, sid in enumerate(sessions)}
-    for coding in project.codebook.codings():
-        seg = segments.get(coding.segment_id)
-        if seg is None:
-            seg = segments[coding.segment_id] = project.transcript.get_segment(coding.segment_id)
+    codings = project.codebook.codings()
+    segments = project.transcript.get_segments(c.segment_id for c in codings)
+    for coding in codings:
+        seg = segments[coding.segment_id]
         session = sessions[seg.session_id]
         pid = speaker_map.get((seg.session_id, seg.speaker or ""))
         part = participants.get(pid) if pid else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -86,6 +86,7 @@ class PrivateView:
             project.transcript,
             segments=self.segments,
             get_segment=self.get_segment,
+            get_segments=self.get_segments,
             segment_count=self.segment_count,
         )
         self.codebook = _FilteredFeature(
@@ -221,6 +222,18 @@ class PrivateView:
         """One segment as exported (even when consent would leave it out)."""
         return self._segment(self._project.transcript.get_segment(segment_id))
 
+    def get_segments(self, segment_ids: Iterable[str]) -> dict[str, Segment]:
+        """Segments as exported, by id, fetched in a few queries (even when consent would
+        leave them out; ids not found are left out)."""
+        wanted = set(segment_ids)
+        missing = wanted - self._segments.keys()
+        fetched = self._project.transcript.get_segments(missing) if missing else {}
+        return {
+            sid: self._segment(fetched[sid]) if sid in fetched else self._segments[sid]
+            for sid in wanted
+            if sid in fetched or sid in self._segments
+        }
+
     def segment_count(self, session_id: str | None = None) -> int:
         """How many segments an export of the session (or project) holds."""
         if session_id is None:
@@ -230,12 +243,15 @@ class PrivateView:
     def codings(self, **filters: Any) -> list[Coding]:
         """Codings of exportable segments, spans moved with the rewritten text."""
         result = []
-        for c in self._project.codebook.codings(**filters):
-            if not self.filter.include(c.segment_id):
-                continue
+        include = self.filter.include
+        codings = [c for c in self._project.codebook.codings(**filters) if include(c.segment_id)]
+        originals = self._project.transcript.get_segments(
+            c.segment_id for c in codings if c.start_cp is not None
+        )
+        for c in codings:
             memo = self._s(c.memo)
             if c.start_cp is not None and c.end_cp is not None:
-                original = self._project.transcript.get_segment(c.segment_id)
+                original = originals[c.segment_id]
                 start, end = self.filter.rewritten(original).map_span(c.start_cp, c.end_cp)
                 c = dataclasses.replace(c, start_cp=start, end_cp=end)
             result.append(dataclasses.replace(c, memo=memo))

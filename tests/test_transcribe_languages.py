@@ -16,7 +16,7 @@ import transcribe.runner as runner
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
 from tests.transcribe_audio_helpers import join_turns, spoken  # noqa: F401  (a fixture)
-from transcribe import engine
+from transcribe import languages
 from transcribe.engine import Transcriber, _by_language, _placeholders
 from transcribe.guards import Candidate, rejection
 from transcribe.identify import Identifier, by_turns
@@ -118,7 +118,7 @@ def test_a_piece_whose_text_is_all_dropped_is_kept_as_speech_without_transcript(
 
     path = speech_with_pauses(tmp_path, SENTENCES[:3])
     tr = Transcriber("tiny.en", threads=2, device="cpu")
-    monkeypatch.setattr(engine, "wrong_script", lambda text, language: True)
+    monkeypatch.setattr(languages, "wrong_script", lambda text, language: True)
     drafts = list(tr.transcribe(path))
     assert drafts and all(d.untranscribed and d.text == "" for d in drafts)
     assert sum(d.end_ms - d.start_ms for d in drafts) > 8000  # the three sentences' speech

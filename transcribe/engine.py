@@ -41,17 +41,10 @@ from storage.transcript.transcript import SegmentDraft
 
 from . import guards
 from .identify import Identifier, chunk_key
-from .languages import wrong_script
+from .languages import why_dropped
 from .memory import tune_allocator
 from .models import ModelError, ModelInfo, resolve_model
-from .stream import (
-    SAMPLE_RATE,
-    Audio,
-    Window,
-    available_cores,
-    pack_pieces,
-    speech_windows,
-)
+from .stream import SAMPLE_RATE, Audio, Window, available_cores, pack_pieces, speech_windows
 
 log = logging.getLogger(__name__)
 
@@ -751,9 +744,7 @@ def _to_drafts(
     whole = guards.Candidate(
         text, float(seg.start), float(seg.end), seg.avg_logprob, seg.no_speech_prob, collapsed
     )
-    why = guards.rejection(whole, speech, language)
-    if why is None and wrong_script(text, language):
-        why = "wrong script"  # translated or transliterated: not what was said
+    why = why_dropped(whole, speech, language)
     if why is not None:
         dropped.append(f"{why}: {text[:60]}")
         return []

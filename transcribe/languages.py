@@ -110,7 +110,7 @@ def decoded_score(segments: Sequence[Any], language: str) -> float:
         cand = guards.Candidate(
             text, float(seg.start), float(seg.end), seg.avg_logprob, seg.no_speech_prob
         )
-        if guards.rejection(cand, None, language) is not None or wrong_script(text, language):
+        if why_dropped(cand, None, language) is not None:
             continue
         length = max(float(seg.end) - float(seg.start), 0.1)
         total += float(seg.avg_logprob) * length
@@ -186,3 +186,14 @@ def wrong_script(text: str, language: str | None) -> bool:
     if language in CYRILLIC_LANGUAGES:
         return latin > max(3, 2 * cyrillic)
     return cyrillic > max(3, 2 * latin)
+
+
+def why_dropped(
+    cand: guards.Candidate, speech: Sequence[tuple[float, float]] | None, language: str | None
+) -> str | None:
+    """Why decoded text in ``language`` is not kept (``guards.rejection``'s reason, or "wrong
+    script": translated or transliterated, not what was said), or None to keep it."""
+    why = guards.rejection(cand, speech, language)
+    if why is None and wrong_script(cand.text, language):
+        why = "wrong script"
+    return why

@@ -179,14 +179,14 @@ class Identifier:
         would be invented: the segments are None (speech without transcript, a coder's to
         type) and the language that best guess."""
         best: list[tuple[float, str | None, list[Any]]] = [(float("-inf"), None, [])] * len(chunks)
-        for code in allowed:
-            for first in range(0, len(chunks), self.batch_size):
-                part = chunks[first : first + self.batch_size]
-                if self.device == "cpu" and code == allowed[0]:
-                    for c in part:  # encoded once: each language's decode finds it again
-                        self._encode(piece_features(self.model, audio[c["start"] : c["end"]]))
-                longest = max(c["end"] - c["start"] for c in part) / SAMPLE_RATE
-                cap = int(READ_TOKENS_PER_S * longest) + 10  # a reading stuck in a loop stops
+        for first in range(0, len(chunks), self.batch_size):
+            part = chunks[first : first + self.batch_size]
+            if self.device == "cpu":
+                for c in part:  # encoded once: each language's decode finds it again
+                    self._encode(piece_features(self.model, audio[c["start"] : c["end"]]))
+            longest = max(c["end"] - c["start"] for c in part) / SAMPLE_RATE
+            cap = int(READ_TOKENS_PER_S * longest) + 10  # a reading stuck in a loop stops
+            for code in allowed:
                 decoded = self._decode(audio, [[c] for c in part], code, max_new_tokens=cap)
                 for k, chunk in enumerate(part):
                     mine = [seg for seg in decoded if _within(seg, chunk)]

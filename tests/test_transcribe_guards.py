@@ -121,3 +121,33 @@ def test_windows_of_an_array_cover_it_exactly_once() -> None:
         assert a.end_ms == b.start_ms
     resumed = list(speech_windows(audio, start_ms=20_000, window_s=10))
     assert resumed[0].start_ms == 20_000 and sum(len(w.audio) for w in resumed) == 5 * SAMPLE_RATE
+
+
+# ----------------------------------------------------------------------------- loops in a word
+def test_a_word_stuck_in_a_loop_ends_the_text_before_it() -> None:
+    """Whisper `base` on Kazakh: "…болталығығығығ…" until the token limit, the last character
+    cut in half. The looping word and what follows were not heard; the text before it stays."""
+    looped = "Бендың тардың дозмет көсет болталы" + "ығ" * 15 + "ы\ufffd"
+    assert guards.cut_loop_text(looped) == "Бендың тардың дозмет көсет"
+    assert guards.cut_loop_text("ығ" * 8) == ""
+    assert guards.cut_loop_text("бет" + "а" * 9 + " жоқ") == ""
+    words = _words("Бендың тардың дозмет көсет болталы" + "ығ" * 15 + " сөз")
+    assert [w.word.strip() for w in guards.cut_loop(words)] == [
+        "Бендың",
+        "тардың",
+        "дозмет",
+        "көсет",
+    ]
+
+
+def test_laughter_hesitation_and_ordinary_words_are_not_loops() -> None:
+    for text in ["ха-ха-ха, Ммм, Аааа", "хахахахаха да", "Мен мені кеттік", "Mississippi"]:
+        assert guards.loop_start(text) is None
+        assert guards.cut_loop_text(text) == text
+        assert guards.cut_loop(_words(text)) == _words(text)
+
+
+def test_a_character_cut_in_half_is_removed_from_a_word() -> None:
+    words = _words("бетағы жоқ\ufffd \ufffd")
+    assert [w.word for w in guards.cut_loop(words)] == [" бетағы", " жоқ"]
+    assert guards.cut_loop_text("жоқ\ufffd") == "жоқ"

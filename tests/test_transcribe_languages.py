@@ -406,6 +406,18 @@ def test_decoded_score_weighs_by_length_and_skips_what_the_guards_drop() -> None
     assert decoded_score([], "ru") == float("-inf")
 
 
+def test_a_reading_that_loops_inside_a_word_weighs_only_its_text_before_the_loop() -> None:
+    """The looping tokens are not text the guards keep: a segment counts as much as the text
+    before its loop, and a segment that is all loop does not count."""
+    looped = _Seg(0, 4, "Бендың тардың " + "ығ" * 12, -0.1)
+    through = _Seg(4, 8, "Бүгін жергілікті әкімдіктің жұмысы туралы", -0.6)
+    kept = 4 * len("Бендың тардың") / len(looped.text)
+    expected = (-0.1 * kept - 0.6 * 4) / (kept + 4)
+    assert decoded_score([looped, through], "kk") == pytest.approx(expected)
+    assert decoded_score([_Seg(0, 4, "ығ" * 12, -0.1), through], "kk") == pytest.approx(-0.6)
+    assert decoded_score([_Seg(0, 4, "ығ" * 12 + "\ufffd", -0.1)], "kk") == float("-inf")
+
+
 def _reader(readings: dict[str, list[_Seg]]) -> Identifier:
     """An identifier without a model whose decode returns ``readings[language]``."""
 
@@ -509,3 +521,23 @@ def test_a_stretch_no_language_reads_at_all_has_an_unknown_language(
     assert settled == {(chunk["start"], chunk["end"]): None}
     [placeholder] = _placeholders([chunk], [], offset_ms=0, language="")
     assert placeholder.untranscribed and placeholder.language is None
+
+
+def test_the_speech_after_a_word_stuck_in_a_loop_is_left_without_transcript() -> None:
+    """The looping word and the rest of the piece are cut; that speech then has no text and
+    becomes a placeholder (not "болталығығығ…" stored as what was said)."""
+    from transcribe.engine import _to_drafts
+    from transcribe.guards import WordT
+
+    seg = _Seg(0, 10, "", -0.3)
+    said = ["Бендың", "тардың", "дозмет", "көсет."]
+    seg.words = [WordT(i * 0.7, i * 0.7 + 0.6, " " + w, 0.8) for i, w in enumerate(said)]
+    seg.words.append(WordT(2.8, 10.0, " болталы" + "ығ" * 20 + "\ufffd", 0.9))
+    seg.text = "".join(w.word for w in seg.words)
+    dropped: list[str] = []
+    found = _to_drafts(seg, [(0.0, 10.0)], 60_000, dropped, "kk")
+    assert [d.text for d in found] == ["Бендың тардың дозмет көсет."]
+    assert dropped and dropped[0].startswith("loop: ")
+    chunk = {"start": 0, "end": 10 * S}
+    [rest] = _placeholders([chunk], found, offset_ms=60_000, language="kk")
+    assert rest.untranscribed and rest.start_ms >= 62_700 and rest.end_ms == 70_000

@@ -739,8 +739,15 @@ def _to_drafts(
         guards.WordT(float(w.start), float(w.end), str(w.word), float(w.probability))
         for w in (seg.words or [])
     ]
-    collapsed = guards.collapse_repeats(words)
-    text = "".join(w.word for w in collapsed).strip() if words else str(seg.text).strip()
+    kept = guards.cut_loop(words)
+    if len(kept) < len(words):
+        dropped.append(f"loop: {''.join(w.word for w in words[len(kept) :])[:60]}")
+    collapsed = guards.collapse_repeats(kept)
+    text = (
+        "".join(w.word for w in collapsed).strip()
+        if words
+        else guards.cut_loop_text(str(seg.text)).strip()
+    )
     whole = guards.Candidate(
         text, float(seg.start), float(seg.end), seg.avg_logprob, seg.no_speech_prob, collapsed
     )

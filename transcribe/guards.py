@@ -7,6 +7,10 @@
   with low confidence.
 - A phrase repeated in a loop: repeated n-grams are collapsed to one occurrence; a segment that
   still compresses too well (gzip ratio above 2.4) is dropped.
+- A word stuck in a loop ("болталығығығығығығ"): a syllable repeated inside one word, where the
+  decoder lost its place and wrote on until its token limit. The text is cut before that word
+  (what follows was not heard, it was invented), and the character a token limit cut in half
+  (U+FFFD) is removed.
 """
 
 from __future__ import annotations
@@ -102,6 +106,41 @@ class Candidate:
     avg_logprob: float
     no_speech_prob: float
     words: list[WordT] = field(default_factory=list)
+
+
+# a unit of two to four letters written six times or more in a row inside a word, or one
+# letter eight times ("ығығығығығығ", "ааааааааа"); "ха-ха-ха", "хахахаха" and "Ммм" are not
+_LOOP = re.compile(r"(\w{2,4}?)\1{5,}|(\w)\2{7,}")
+_BROKEN = "\ufffd"  # a multi-byte character cut in half by a token limit
+
+
+def loop_start(text: str) -> int | None:
+    """Where the word that starts a loop inside a word begins in ``text``, or None."""
+    found = _LOOP.search(text)
+    if found is None:
+        return None
+    before = text[: found.start()]
+    spaces = [i for i, ch in enumerate(before) if ch.isspace()]
+    return spaces[-1] if spaces else 0
+
+
+def cut_loop_text(text: str) -> str:
+    """``text`` without a broken character and without the looping word and what follows."""
+    text = text.replace(_BROKEN, "")
+    at = loop_start(text)
+    return text if at is None else text[:at].rstrip()
+
+
+def cut_loop(words: Sequence[WordT]) -> list[WordT]:
+    """The words before the first one stuck in a loop, each without a broken character."""
+    out = []
+    for w in words:
+        text = w.word.replace(_BROKEN, "")
+        if _LOOP.search(text):
+            break
+        if text.strip():
+            out.append(w if text == w.word else WordT(w.start, w.end, text, w.probability))
+    return out
 
 
 def compression_ratio(text: str) -> float:

@@ -106,13 +106,18 @@ def decoded_score(segments: Sequence[Any], language: str) -> float:
     Russian against -0.5 to -0.75 decoded in Kazakh."""
     total = weight = 0.0
     for seg in segments:
-        text = str(seg.text).strip()
+        whole = str(seg.text).strip()
+        text = guards.cut_loop_text(whole)
         cand = guards.Candidate(
             text, float(seg.start), float(seg.end), seg.avg_logprob, seg.no_speech_prob
         )
         if why_dropped(cand, None, language) is not None:
             continue
         length = max(float(seg.end) - float(seg.start), 0.1)
+        # a word stuck in a loop ends the text the guards keep: the segment weighs as much as
+        # the text before it (a loop is a failed decode, not a sign of the language: Whisper
+        # loops on Kazakh read in Kazakh as on Kazakh read in Russian)
+        length *= len(text) / max(len(whole.replace("\ufffd", "")), 1)
         total += float(seg.avg_logprob) * length
         weight += length
     return total / weight if weight else float("-inf")

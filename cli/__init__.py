@@ -91,6 +91,24 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _PIPES_ALLOWED = {"passphrase_file", "key_passphrase_file"}
 
 
+def _name_sessions(args: argparse.Namespace) -> None:
+    """Let ``--session`` take a session's title or the start of its id, not only its id."""
+    refs = getattr(args, "session", None), getattr(args, "sessions", None)
+    if not isinstance(getattr(args, "dir", None), Path) or not any(refs):
+        return
+    from storage import Project
+
+    try:
+        project = Project.open(args.dir, readonly=True, register_coder=False)
+    except FieldScribeError:
+        return  # the command says what is wrong with the folder
+    with project:
+        if isinstance(refs[0], str) and refs[0] != "all":
+            args.session = project.sessions.resolve(refs[0])
+        if isinstance(refs[1], list):
+            args.sessions = [project.sessions.resolve(r) for r in refs[1]]
+
+
 def _refuse_special_inputs(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
         if name in ("dir", "output"):
@@ -134,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sweep_stale()  # clear copies a killed FieldScribe left in the temporary folder
     try:
         _refuse_special_inputs(args)
+        _name_sessions(args)
         # -o FILE: a new path or a regular file, never a link (unless asked), pipe or device
         if getattr(args, "output", None) is not None:
             args.output = check_output(

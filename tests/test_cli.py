@@ -138,3 +138,26 @@ def test_help_lists_the_commands() -> None:
     out = fs("--help").stdout
     for command in ("new", "import", "sessions", "segments", "search", "code", "autocode"):
         assert command in out
+
+
+def test_a_session_is_named_by_its_title_or_the_start_of_its_id(project_dir: Path) -> None:
+    """A researcher types the title `sessions` shows; ids are for scripts."""
+    sys.path.insert(0, str(ROOT))
+    from storage import Project, SegmentDraft
+
+    with Project.open(project_dir) as p:
+        one = p.sessions.add_session("Interview Almaty 3", kind="interview").id
+        twin_a = p.sessions.add_session("Focus group", kind="focus_group").id
+        twin_b = p.sessions.add_session("focus group", kind="focus_group").id
+        p.transcript.add_segments(one, [SegmentDraft(0, 2000, "Сәлеметсіз бе.", language="kk")])
+    for ref in ["Interview Almaty 3", "interview almaty 3", one[:23], one]:
+        out = json.loads(fs("segments", project_dir, "--session", ref, "--json").stdout)
+        assert [s["text"] for s in out] == ["Сәлеметсіз бе."], ref
+    before = _dump(project_dir)
+    two = fs("segments", project_dir, "--session", "FOCUS GROUP", ok=False)
+    assert two.returncode == 1 and len(two.stderr.strip().splitlines()) == 1
+    assert "names 2 sessions" in two.stderr and twin_a in two.stderr and twin_b in two.stderr
+    none = fs("export", project_dir, "--session", "Interview Astana", "--format", "txt",
+              "-o", project_dir.parent / "x.txt", ok=False)  # fmt: skip
+    assert none.returncode == 1 and "No session with id or title 'Interview Astana'" in none.stderr
+    assert not (project_dir.parent / "x.txt").exists() and _dump(project_dir) == before

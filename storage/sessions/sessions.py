@@ -109,6 +109,30 @@ class Sessions:
             raise NotFoundError(f"No session with id {session_id!r}; list them with `sessions`.")
         return sessions[0]
 
+    def resolve(self, ref: str) -> str:
+        """The id of the session ``ref`` names: its id, its title (any case), or the start of
+        its id (4 characters or more), as a researcher types it on the command line.
+
+        Raises:
+            NotFoundError: no session is named so.
+            InvalidInputError: several are (their ids are listed).
+        """
+        rows = self._store.rows("SELECT id, title FROM sessions", ())
+        if any(r["id"] == ref for r in rows):
+            return ref
+        wanted = ref.strip().casefold()
+        named = [r for r in rows if str(r["title"]).strip().casefold() == wanted]
+        if not named and len(wanted) >= 4:
+            named = [r for r in rows if str(r["id"]).startswith(ref.strip())]
+        if not named:
+            raise NotFoundError(f"No session with id or title {ref!r}; list them with `sessions`.")
+        if len(named) > 1:
+            ids = ", ".join(str(r["id"]) for r in named[:5])
+            raise InvalidInputError(
+                f"{ref!r} names {len(named)} sessions ({ids}); give the id of one."
+            )
+        return str(named[0]["id"])
+
     def all(self) -> list[Session]:
         """Return every session, oldest first, with duration, counts and speakers."""
         return self._sessions("", ())

@@ -110,7 +110,7 @@ class Candidate:
 
 # a unit of two to four letters written six times or more in a row inside a word, or one
 # letter eight times ("ығығығығығығ", "ааааааааа"); "ха-ха-ха", "хахахаха" and "Ммм" are not
-_LOOP = re.compile(r"(\w{2,4}?)\1{5,}|(\w)\2{7,}")
+_LOOP = re.compile(r"([^\W\d_]{2,4}?)\1{5,}|([^\W\d_])\2{7,}")  # letters, not digits
 _BROKEN = "\ufffd"  # a multi-byte character cut in half by a token limit
 
 

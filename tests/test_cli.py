@@ -161,3 +161,22 @@ def test_a_session_is_named_by_its_title_or_the_start_of_its_id(project_dir: Pat
               "-o", project_dir.parent / "x.txt", ok=False)  # fmt: skip
     assert none.returncode == 1 and "No session with id or title 'Interview Astana'" in none.stderr
     assert not (project_dir.parent / "x.txt").exists() and _dump(project_dir) == before
+
+
+def test_the_summary_of_a_recording_that_switches_language_counts_each(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """ "language ru" over a mixed recording hid its Kazakh and English turns."""
+    sys.path.insert(0, str(ROOT))
+    from cli.transcribe_cmds import _print_summary
+    from transcribe.runner import TranscriptionSummary
+
+    mixed = TranscriptionSummary("s", "base", "ru", 31, 181_805, 36.9, 0, False)
+    mixed.identified = {"kk": 10, "ru": 16, "en": 5}
+    _print_summary("mixed-real", mixed)
+    one = TranscriptionSummary("s", "base", "ru", 30, 277_000, 25.0, 0, False)
+    one.identified = {"ru": 30}
+    _print_summary("ru-real", one)
+    mixed_line, one_line = capsys.readouterr().out.splitlines()
+    assert "(model base, languages ru 16, kk 10, en 5) in 36.9 s" in mixed_line
+    assert "(model base, language ru) in 25.0 s" in one_line

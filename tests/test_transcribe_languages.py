@@ -19,7 +19,7 @@ from tests.transcribe_audio_helpers import join_turns, spoken  # noqa: F401  (a 
 from transcribe import languages
 from transcribe.engine import Transcriber, _by_language, _placeholders
 from transcribe.guards import Candidate, rejection
-from transcribe.identify import Identifier, by_turns
+from transcribe.identify import LID_ISLAND_S, Identifier, by_turns, settle_islands
 from transcribe.languages import choose, decoded_score, fill_gaps, wrong_script
 from transcribe.models import ModelError, base_parts, resolve_model
 from transcribe.runner import retranscribe_segment, transcribe_session
@@ -541,3 +541,96 @@ def test_the_speech_after_a_word_stuck_in_a_loop_is_left_without_transcript() ->
     chunk = {"start": 0, "end": 10 * S}
     [rest] = _placeholders([chunk], found, offset_ms=60_000, language="kk")
     assert rest.untranscribed and rest.start_ms >= 62_700 and rest.end_ms == 70_000
+
+
+def test_a_chunk_that_kept_its_pauses_is_identified_stretch_by_stretch_as_the_vad_cut_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A piece keeps the short pauses between the VAD's chunks (``keep_pauses``), so one of its
+    chunks may hold a Russian answer and the Kazakh one 0.6 s after it: each is identified
+    on its own, from its own frames of the piece (the pause counts in where it lies)."""
+    from transcribe.stream import keep_pauses
+
+    speech = [_part(0, 3), _part(3.6, 7), _part(7.5, 9.5)]
+    joined = keep_pauses(speech)
+    assert joined == [_part(0, 9.5)]
+    later = _part(20, 22)  # a second chunk of the piece, after a long pause
+    asked: list[tuple[int, int]] = []
+
+    def probabilities(self, audio, encoded, part, at, allowed):  # type: ignore[no-untyped-def]
+        asked.append((part["start"], at))
+        return {"kk": 0.99} if part is speech[1] else {"ru": 0.99}
+
+    monkeypatch.setattr(Identifier, "probabilities", probabilities)
+    tr = _reader({})
+    tagged, settled = tr.identify(None, [[*joined, later]], ["ru", "kk", "en"], [*speech, later])  # type: ignore[arg-type]
+    assert tagged == [(speech[0], "ru"), (speech[1], "kk"), (speech[2], "ru"), (later, "ru")]
+    assert asked == [(0, 0), (3.6 * S, 3.6 * S), (7.5 * S, 7.5 * S), (20 * S, 9.5 * S)]
+    assert settled == {}
+
+
+def test_a_name_heard_in_another_language_inside_a_sentence_takes_the_sentence_s() -> None:
+    """Real Russian: "…газеты, Арчибальд Скайлс, проходя мимо…", the name said between two
+    pauses and heard as English on its own: decoded in English it came out "Archibald Skiles",
+    a Latin segment inside a Russian sentence. A turn in another language is longer."""
+    ru_a, name, ru_b = _part(0, 2.7), _part(3.1, 4.7), _part(5.3, 15.4)
+    parts = [(ru_a, "ru", False), (name, "en", True), (ru_b, "ru", False)]
+    assert settle_islands(parts) == [(ru_a, "ru", False), (name, "ru", False), (ru_b, "ru", False)]
+    turn = _part(3.1, 6.2)  # 3.1 s of English between Russian: an answer, kept
+    kept = [(ru_a, "ru", False), (turn, "en", False), (_part(6.8, 15.4), "ru", False)]
+    assert settle_islands(kept) == kept
+    edge = [(name, "en", False), (ru_b, "ru", False)]  # nothing told before it
+    assert settle_islands(edge) == edge
+    unsure = [(ru_a, "ru", False), (_part(2.8, 3), None, False), (name, "kk", False),
+              (_part(4.8, 5), None, False), (ru_b, "ru", False)]  # fmt: skip
+    assert [code for _, code, _ in settle_islands(unsure)] == ["ru", None, "ru", None, "ru"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 5 * S), st.sampled_from(["ru", "kk", "en", None]), st.booleans()),
+        max_size=12,
+    )
+)
+def test_only_a_short_part_between_two_told_alike_takes_their_language(parts_spec) -> None:
+    """Against a model: a part changes only when it is told, shorter than LID_ISLAND_S, and
+    the nearest told parts before and after it (as heard) share another language; then it
+    takes theirs and is no longer strange. Spans and everything else stay."""
+    at, parts = 0, []
+    for length, code, odd in parts_spec:
+        parts.append(({"start": at, "end": at + length}, code, odd))
+        at += length
+    out = settle_islands(parts)
+    assert [p for p, _, _ in out] == [p for p, _, _ in parts]
+    for i, ((part, code, odd), (_, new, new_odd)) in enumerate(zip(parts, out, strict=True)):
+        before = next((c for _, c, _ in reversed(parts[:i]) if c), None)
+        after = next((c for _, c, _ in parts[i + 1 :] if c), None)
+        island = (
+            code is not None
+            and part["end"] - part["start"] < LID_ISLAND_S * S
+            and before is not None
+            and before == after != code
+        )
+        assert (new, new_odd) == ((before, False) if island else (code, odd))
+
+
+def test_a_name_the_vad_cut_out_of_a_sentence_is_decoded_with_the_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The VAD made three chunks of one sentence (pauses around the name); the piece keeps the
+    pauses, so they are one chunk of it, and the name heard as English stays Russian."""
+    from transcribe.stream import keep_pauses
+
+    speech = [_part(0, 2.7), _part(3.1, 4.7), _part(5.3, 15.4)]
+    monkeypatch.setattr(
+        Identifier,
+        "probabilities",
+        lambda self, audio, encoded, part, at, allowed: (
+            {"en": 0.9, "ru": 0.1} if part is speech[1] else {"ru": 0.99}
+        ),
+    )
+    monkeypatch.setattr(  # the long chunk is not cut further here
+        "transcribe.identify.split_at_pauses", lambda audio, chunk, least: [chunk]
+    )
+    tagged, _ = _reader({}).identify(None, [keep_pauses(speech)], ["ru", "en"], speech)  # type: ignore[arg-type]
+    assert tagged == [(c, "ru") for c in speech]

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.transcribe_audio import SENTENCES, speech_with_pauses
 from transcribe import stream
@@ -207,9 +209,10 @@ def _chunks(*spans: tuple[float, float]) -> list[dict[str, int]]:
 def test_a_window_ends_after_a_full_piece() -> None:
     from transcribe.stream import full_pieces_cut, pack_pieces
 
-    # 28 + 28 s of speech fill two pieces; 8 s more would be a third piece, mostly empty
+    # 29 + 29 s of speech (their one-second pauses kept) fill two pieces; 8 s more would be a
+    # third piece, mostly empty
     speech = _chunks((0, 14), (15, 29), (30, 44), (45, 59), (62, 70))
-    assert [len(p) for p in pack_pieces(speech)] == [2, 2, 1]
+    assert pack_pieces(speech) == [_chunks((0, 29)), _chunks((30, 59)), _chunks((62, 70))]
     cut = full_pieces_cut(speech, 75 * S)
     assert 59 * S < cut < 62 * S  # in the pause before the short piece: it goes to the next
     # the last piece nearly full (25 s of 30): the cut stays
@@ -323,3 +326,42 @@ def test_the_allocator_is_limited_to_two_arenas_on_glibc() -> None:
     expected = platform.libc_ver()[0] == "glibc"
     assert tune_allocator() is expected
     assert tune_allocator() is expected  # once per process, then a no-op
+
+
+def test_a_short_pause_stays_in_the_piece_a_long_one_is_cut_out() -> None:
+    from transcribe.stream import keep_pauses, pack_pieces
+
+    # pauses of 0.8, 3, 0.5, 0.9 (the chunk would grow to 30 s: not joined) and 8 s
+    speech = _chunks((0, 5), (5.8, 9), (12, 20), (20.5, 27), (27.9, 42), (50, 51))
+    assert keep_pauses(speech) == _chunks((0, 9), (12, 27), (27.9, 42), (50, 51))
+    assert pack_pieces(speech) == [_chunks((0, 9), (12, 27)), _chunks((27.9, 42), (50, 51))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3 * S), st.integers(1, 20 * S)), max_size=30))
+def test_keeping_pauses_adds_only_short_pauses_and_no_chunk_grows_past_the_limit(
+    steps: list[tuple[int, int]],
+) -> None:
+    """Against a model: the joined chunks cover exactly the speech plus the pauses of one
+    second or less that lie between two chunks joined; each is at most 29 s unless it was one
+    chunk already; a pause between two of them is longer than a second, or joining would
+    pass 29 s."""
+    from transcribe.stream import KEEP_PAUSE_S, MAX_CHUNK_S, keep_pauses
+
+    speech, at = [], 0
+    for pause, length in steps:
+        speech.append({"start": at + pause, "end": at + pause + length})
+        at += pause + length
+    joined = keep_pauses(speech)
+    pause_max, chunk_max = KEEP_PAUSE_S * S, MAX_CHUNK_S * S
+    inside = [
+        [c for c in speech if j["start"] <= c["start"] and c["end"] <= j["end"]] for j in joined
+    ]
+    assert [c for group in inside for c in group] == speech  # each chunk in exactly one
+    for j, group in zip(joined, inside, strict=True):
+        assert (j["start"], j["end"]) == (group[0]["start"], group[-1]["end"])
+        assert all(b["start"] - a["end"] <= pause_max for a, b in itertools.pairwise(group))
+        assert len(group) == 1 or j["end"] - j["start"] <= chunk_max
+    for a, after in zip(joined[:-1], inside[1:], strict=True):  # what the next would join
+        b = after[0]
+        assert b["start"] - a["end"] > pause_max or b["end"] - a["start"] > chunk_max

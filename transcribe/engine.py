@@ -5,7 +5,8 @@ segments as they are produced. The pipeline, for each window of about five minut
 ffmpeg, see ``transcribe.stream``):
 
 1. Silero VAD finds the speech; silence is never shown to Whisper (no text invented over it).
-2. Speech chunks are packed into pieces of at most 30 s, decoded in batches by
+2. Speech chunks are packed into pieces of at most 30 s (pauses of a second or less kept, as
+   recorded: ``stream.keep_pauses``), decoded in batches by
    ``faster_whisper.BatchedInferencePipeline`` with word timestamps and without conditioning
    on previous text (so a mistake cannot propagate into a loop or swallow later sentences).
 3. Each decoded piece goes through ``transcribe.guards`` (repeats collapsed, silent / unsure /
@@ -44,7 +45,15 @@ from .identify import Identifier, chunk_key
 from .languages import why_dropped
 from .memory import tune_allocator
 from .models import ModelError, ModelInfo, resolve_model
-from .stream import SAMPLE_RATE, Audio, Window, available_cores, pack_pieces, speech_windows
+from .stream import (
+    SAMPLE_RATE,
+    Audio,
+    Window,
+    available_cores,
+    pack_pieces,
+    speech_windows,
+    vad_chunks,
+)
 
 log = logging.getLogger(__name__)
 
@@ -340,10 +349,14 @@ class Transcriber:
         if not plan.groups:
             return ChunkResult([], plan.start_ms, plan.done_ms, language, plan.final)
         speech_s = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in window.speech]
-        chunks = [c for g in plan.groups for c in g]
+        # the VAD's own chunks: a piece keeps the short pauses between them, but speech left
+        # without text (retried, or a placeholder) is measured on the speech alone
+        chunks = [c for g in plan.groups for joined in g for c in vad_chunks(joined, window.speech)]
         settled: dict[tuple[int, int], list[Any] | None] = {}
         if language is None:
-            tagged, settled = self._identifier.identify(window.audio, plan.groups, self._allowed)
+            tagged, settled = self._identifier.identify(
+                window.audio, plan.groups, self._allowed, window.speech
+            )
         else:
             tagged = [(c, language) for c in chunks]
         drafts: list[SegmentDraft] = []

@@ -36,7 +36,7 @@ from .languages import (
     piece_features,
     stretch_probabilities,
 )
-from .stream import SAMPLE_RATE, Audio, split_at_pauses
+from .stream import SAMPLE_RATE, Audio, split_at_pauses, vad_chunks
 
 #: identification from a piece's shared encoder frames is taken when the chosen language has at
 #: least this share of what the expected languages got; else the stretch is encoded on its own
@@ -45,6 +45,10 @@ LID_SHARED_SURE = 0.8
 #: identified one by one (each at least ``LID_PART_MIN_S``: shorter ones join their neighbour)
 LID_SPLIT_S = 4.0
 LID_PART_MIN_S = 1.5
+#: a part shorter than this heard in another language than the parts told either side of it
+#: in the same chunk is a name or a term said in their language ("Арчибальд Скайлс" inside a
+#: Russian sentence was heard as English), not a turn: it takes their language
+LID_ISLAND_S = 2.5
 #: reading a stretch in each expected language stops after this many tokens a second of it (a
 #: Kazakh word is three or four of Whisper's tokens, said in a third of a second)
 READ_TOKENS_PER_S = 20
@@ -82,7 +86,11 @@ class Identifier:
         self.batch_size = batch_size
 
     def identify(
-        self, audio: Audio, groups: list[list[dict[str, int]]], allowed: list[str]
+        self,
+        audio: Audio,
+        groups: list[list[dict[str, int]]],
+        allowed: list[str],
+        speech: list[dict[str, int]] | None = None,
     ) -> tuple[list[tuple[dict[str, int], str]], dict[tuple[int, int], list[Any] | None]]:
         """Each chunk with its language (among the expected ones when the project says;
         ``UNKNOWN`` for one that no language reads), and the chunks already decoded while
@@ -98,6 +106,10 @@ class Identifier:
         When Whisper hears none of the expected languages in a stretch (``heard`` below
         ``LID_HEARD``), the stretch is decoded in each of them and the language whose text
         Whisper is surest of is taken (``read_in_each``).
+
+        ``speech``: the chunks the VAD found. A piece's chunks keep their short pauses
+        (``stream.keep_pauses``), so one of them may hold several of the VAD's; each of those
+        is a stretch of its own here, as the VAD cut it.
         """
         chunks: list[dict[str, int]] = []
         found: list[str | None] = []
@@ -111,33 +123,25 @@ class Identifier:
                 piece = np.concatenate([audio[c["start"] : c["end"]] for c in group])
                 encoded = self._encode(piece_features(self.model, piece))
             offset = 0
-            for chunk in group:
-                length = chunk["end"] - chunk["start"]
-                parts = [chunk]
-                if length >= LID_SPLIT_S * SAMPLE_RATE:
-                    parts = split_at_pauses(audio, chunk, int(LID_PART_MIN_S * SAMPLE_RATE))
-                heard_parts: list[tuple[dict[str, int], str | None, bool]] = []
-                for part in parts:
-                    n = part["end"] - part["start"]
-                    if n < LID_MIN_S * SAMPLE_RATE:
-                        heard_parts.append((part, None, False))
-                        continue
-                    at = offset + part["start"] - chunk["start"]
-                    probs = self.probabilities(audio, encoded, part, at, allowed)
-                    for code, p in probs.items():
-                        total[code] = total.get(code, 0.0) + p * n
-                    code, share = choose(probs, allowed)
-                    # Without expected languages, an unsure guess among all of Whisper's
-                    # languages is not taken: the stretch follows its neighbours.
-                    sure = code if allowed or share >= LID_SURE else None
-                    odd = len(allowed) > 1 and heard(probs, allowed) < LID_HEARD
-                    heard_parts.append((part, sure, odd))
-                offset += length
-                for turn, told, odd in by_turns(chunk, heard_parts):
-                    if odd:
-                        strange.append(len(chunks))
-                    chunks.append(turn)
-                    found.append(told)
+            for joined in group:
+                # the VAD's chunks inside it (pauses of a second or less between them): a
+                # short one heard otherwise than those either side is a name, not a turn
+                heard_in = [
+                    (
+                        chunk,
+                        self._hear(audio, encoded, chunk, offset - joined["start"], allowed, total),
+                    )
+                    for chunk in vad_chunks(joined, speech or [])
+                ]
+                settled_parts = iter(settle_islands([p for _, ps in heard_in for p in ps]))
+                for chunk, ps in heard_in:
+                    mine = [next(settled_parts) for _ in ps]
+                    for turn, told, odd in by_turns(chunk, mine):
+                        if odd:
+                            strange.append(len(chunks))
+                        chunks.append(turn)
+                        found.append(told)
+                offset += joined["end"] - joined["start"]
         fallback = choose(total, allowed)[0] if total else (allowed or ["en"])[0]
         codes = fill_gaps(found, fallback)
         settled: dict[tuple[int, int], list[Any] | None] = {}
@@ -147,6 +151,39 @@ class Identifier:
             codes[i] = read_as or UNKNOWN
             settled[chunk_key(chunks[i])] = segments
         return list(zip(chunks, codes, strict=True)), settled
+
+    def _hear(
+        self,
+        audio: Audio,
+        encoded: np.ndarray | None,
+        chunk: dict[str, int],
+        base: int,
+        allowed: list[str],
+        total: dict[str, float],
+    ) -> list[tuple[dict[str, int], str | None, bool]]:
+        """A chunk's parts between pauses (the chunk itself when short), each with the language
+        heard in it (None: too short or unsure) and whether Whisper heard none of the expected
+        languages. ``base + sample``: where a sample of the window lies in the encoded piece.
+        Adds each part's probabilities, by its length, to ``total``."""
+        parts = [chunk]
+        if chunk["end"] - chunk["start"] >= LID_SPLIT_S * SAMPLE_RATE:
+            parts = split_at_pauses(audio, chunk, int(LID_PART_MIN_S * SAMPLE_RATE))
+        heard_parts: list[tuple[dict[str, int], str | None, bool]] = []
+        for part in parts:
+            n = part["end"] - part["start"]
+            if n < LID_MIN_S * SAMPLE_RATE:
+                heard_parts.append((part, None, False))
+                continue
+            probs = self.probabilities(audio, encoded, part, base + part["start"], allowed)
+            for code, p in probs.items():
+                total[code] = total.get(code, 0.0) + p * n
+            code, share = choose(probs, allowed)
+            # Without expected languages, an unsure guess among all of Whisper's languages is
+            # not taken: the stretch follows its neighbours.
+            sure = code if allowed or share >= LID_SURE else None
+            odd = len(allowed) > 1 and heard(probs, allowed) < LID_HEARD
+            heard_parts.append((part, sure, odd))
+        return heard_parts
 
     def probabilities(
         self,
@@ -196,6 +233,24 @@ class Identifier:
         return [
             (code, mine if score >= guards.LOGPROB_SILENT else None) for score, code, mine in best
         ]
+
+
+def settle_islands(
+    parts: list[tuple[dict[str, int], str | None, bool]],
+) -> list[tuple[dict[str, int], str | None, bool]]:
+    """The parts of a chunk, each short one (``LID_ISLAND_S``) whose language differs from
+    the one the told parts either side of it share given theirs (and not strange: its language
+    now comes from them). Decided on the languages as heard, so the result does not depend on
+    the order the parts are looked at."""
+    told = [i for i, (_, code, _) in enumerate(parts) if code]
+    out = list(parts)
+    for before, i, after in zip(told, told[1:], told[2:], strict=False):
+        part, code, _odd = parts[i]
+        around = parts[before][1]
+        short = part["end"] - part["start"] < LID_ISLAND_S * SAMPLE_RATE
+        if short and around == parts[after][1] and around != code:
+            out[i] = (part, around, False)
+    return out
 
 
 def by_turns(

@@ -3,7 +3,7 @@ festvox-ru recordings, installed by ``scripts/setup.sh --with-test-speech``), al
 an English turn in between, through the whole pipeline with the multilingual base model.
 
 The thresholds sit well above what the pipeline does today (``bench/languages_bench.py
---recordings ru-real``: CER 3.8 %, every sentence identified as Russian); they catch a pipeline
+--recordings ru-real``: CER 3.4 %, every sentence identified as Russian); they catch a pipeline
 that translates, drops or garbles real speech, not a word more or less.
 """
 

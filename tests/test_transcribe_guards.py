@@ -131,6 +131,7 @@ def test_a_word_stuck_in_a_loop_ends_the_text_before_it() -> None:
     assert guards.cut_loop_text(looped) == "Бендың тардың дозмет көсет"
     assert guards.cut_loop_text("ығ" * 8) == ""
     assert guards.cut_loop_text("бет" + "а" * 9 + " жоқ") == ""
+    assert guards.cut_loop_text("Шаном-то, айд-сам, пергер" + "-гер" * 16) == "Шаном-то, айд-сам,"
     words = _words("Бендың тардың дозмет көсет болталы" + "ығ" * 15 + " сөз")
     assert [w.word.strip() for w in guards.cut_loop(words)] == [
         "Бендың",

@@ -108,9 +108,10 @@ class Candidate:
     words: list[WordT] = field(default_factory=list)
 
 
-# a unit of two to four letters written six times or more in a row inside a word, or one
-# letter eight times ("ығығығығығығ", "ааааааааа"); "ха-ха-ха", "хахахаха" and "Ммм" are not
-_LOOP = re.compile(r"([^\W\d_]{2,4}?)\1{5,}|([^\W\d_])\2{7,}")  # letters, not digits
+# a unit of two to four letters (perhaps with a hyphen) written six times or more in a row
+# inside a word, or one letter eight times ("ығығығығығығ", "пергер-гер-гер-гер-гер-гер-гер",
+# "ааааааааа"); "ха-ха-ха", "хахахаха" and "Ммм" are not loops, nor are digits
+_LOOP = re.compile(r"([^\W\d_]{2,4}?-?)\1{5,}|([^\W\d_])\2{7,}")
 _BROKEN = "\ufffd"  # a multi-byte character cut in half by a token limit
 
 

@@ -58,7 +58,7 @@ def test_search_unknown_session(
 ) -> None:
     folder, sid, _ = study
     code, _, err = run_cli(capsys, "search", folder, "clinic", "--session", "nope")
-    assert code == 1 and "No session with id 'nope'" in one_line_error(err)
+    assert code == 1 and "No session with id or title 'nope'" in one_line_error(err)
     code, out, _ = run_cli(capsys, "search", folder, "clinic", "--session", sid)
     assert code == 0 and "clinic" in out
 

@@ -402,9 +402,9 @@ def _print_summary(title: str, s: Any) -> None:
     rtf = s.elapsed_s / (s.duration_ms / 1000) if s.duration_ms else 0.0
     resumed = f", resumed at {fmt_ms(s.resumed_from_ms)}" if s.resumed_from_ms else ""
     state = "Stopped" if s.cancelled else "Transcribed"
-    found = sorted(((n, code) for code, n in s.identified.items() if code), reverse=True)
+    found = s.by_language()
     if len(found) > 1:  # a recording that switches language: segments per language
-        language = "languages " + ", ".join(f"{code} {n}" for n, code in found)
+        language = "languages " + ", ".join(f"{code} {n}" for code, n in found)
     else:
         language = f"language {s.language or '?'}"
     print(

@@ -348,6 +348,9 @@ class TranscriptionController(QObject):
             )
         else:
             text = f"Transcribed: {plural(added, 'segment')}"
+            heard = summary.by_language() if hasattr(summary, "by_language") else []
+            if len(heard) > 1:  # a recording that switches language: how much of each
+                text += f" ({', '.join(f'{code.upper()} {n}' for code, n in heard)})"
             untranscribed = getattr(summary, "untranscribed", 0)
             if untranscribed:
                 text += f", {untranscribed} without transcript (play and type them)"

@@ -67,6 +67,10 @@ class TranscriptionSummary:
     notes: list[str] = field(default_factory=list)  # what the user should know (model switched)
     identified: dict[str, int] = field(default_factory=dict)  # segments per language written
 
+    def by_language(self) -> list[tuple[str, int]]:
+        """(language, segments written in it), the most first: what the run heard."""
+        return sorted(((c, n) for c, n in self.identified.items() if c), key=lambda x: -x[1])
+
 
 class NeedsReplaceError(FieldScribeError):
     """The session has edited, hand-made or coded segments; re-transcribing needs replace."""

@@ -305,3 +305,29 @@ def test_what_the_user_must_know_after_a_transcription_shows_once_in_a_box(
     assert w.transcription.last_notes == [note]
     assert note in w.statusBar().currentMessage()
     w.close()
+
+
+def test_the_status_bar_says_how_much_of_each_language_a_transcription_heard(
+    qtbot: Any, qsettings: Any, project: Project, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.main_window import MainWindow
+    from tests.gui.gui_helpers import make_fake_transcriber
+
+    fake = make_fake_transcriber()
+
+    def mixed(*args: Any, **kwargs: Any) -> Any:
+        summary = fake(*args, **kwargs)
+        summary.identified = {"kk": 1, "ru": 2, "en": 1}
+        return summary
+
+    yes = QMessageBox.StandardButton.Yes  # "transcribe anyway?" (consent not recorded)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: yes))
+    w = MainWindow(project, transcriber=mixed, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    w.transcription.start_transcription(project.sessions.all()[0].id)
+    idle(w)
+    assert "(RU 2, KK 1, EN 1)" in w.statusBar().currentMessage()
+    w.close()

@@ -238,10 +238,10 @@ class Identifier:
 def settle_islands(
     parts: list[tuple[dict[str, int], str | None, bool]],
 ) -> list[tuple[dict[str, int], str | None, bool]]:
-    """The parts of a chunk, each short one (``LID_ISLAND_S``) whose language differs from
-    the one the told parts either side of it share given theirs (and not strange: its language
-    now comes from them). Decided on the languages as heard, so the result does not depend on
-    the order the parts are looked at."""
+    """The parts of a stretch of talk, where a short one (under ``LID_ISLAND_S``) is heard in
+    another language than the one the nearest told parts before and after it share: it takes
+    theirs (and is no longer strange, its language now comes from them). Decided on the
+    languages as heard, so the result does not depend on the order the parts are looked at."""
     told = [i for i, (_, code, _) in enumerate(parts) if code]
     out = list(parts)
     for before, i, after in zip(told, told[1:], told[2:], strict=False):

@@ -414,7 +414,18 @@ class TranscriptView(QTableView):
                 | QItemSelectionModel.SelectionFlag.Rows
             )
             self.selectionModel().setCurrentIndex(index, flags)
-        self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        # the rows that come into view are measured then and may grow, pushing ``row`` back
+        # out of view (the last rows of a session at 1024x700): scroll again until it stays
+        for _ in range(4):
+            self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+            self.fit_rows()
+            self.updateGeometries()  # the scroll range follows the grown rows now, not later
+            shown = self.visualRect(index)
+            if self.viewport().rect().contains(shown.topLeft()) and (
+                shown.bottom() <= self.viewport().rect().bottom()
+                or shown.height() > self.viewport().height()
+            ):
+                break
 
     def _clicked(self, index: QModelIndex) -> None:
         # a click on a segment's time plays it (text and speaker clicks only select)

@@ -331,3 +331,36 @@ def test_the_status_bar_says_how_much_of_each_language_a_transcription_heard(
     idle(w)
     assert "(RU 2, KK 1, EN 1)" in w.statusBar().currentMessage()
     w.close()
+
+
+def test_the_row_gone_to_is_in_view_at_1024x700_when_rows_grow_to_fit_their_text(
+    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path, speech_wav: Path
+) -> None:
+    """Rows are measured when they come into view and grow to fit their text: going to the
+    last segment of a long session left it below the view (the rows above it grew after the
+    scroll), so a coder moving down with the keyboard lost the current segment."""
+    from gui.main_window import MainWindow
+
+    with Project.create(tmp_path / "Long.fieldscribe", name="Long", coder="aigerim") as p:
+        s = p.sessions.import_audio(speech_wav, kind="focus_group", title="Long answers")
+        p.transcript.add_segments(
+            s.id,
+            [SegmentDraft(i * 1000, i * 1000 + 900, f"{i}. {MIXED} {RU}", language="ru")
+             for i in range(40)],
+        )  # fmt: skip
+        w = MainWindow(p, settings=qsettings)
+        qtbot.addWidget(w)
+        w.show()
+        w.resize(1024, 700)
+        idle(w)
+        qtbot.waitUntil(lambda: w.segment_model.rowCount() == 40, timeout=10000)
+        idle(w)
+        view = w.transcript.viewport().rect()
+        for row in (39, 0, 25, 38):
+            w.transcript.go_to_row(row)
+            shown = w.transcript.visualRect(w.segment_model.index(row, COL_TEXT))
+            assert view.contains(shown.topLeft()) and shown.bottom() <= view.bottom(), row
+            idle(w)  # and it stays there once the view has settled
+            shown = w.transcript.visualRect(w.segment_model.index(row, COL_TEXT))
+            assert view.contains(shown.topLeft()) and shown.bottom() <= view.bottom(), row
+        w.close()

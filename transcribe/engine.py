@@ -349,16 +349,20 @@ class Transcriber:
         if not plan.groups:
             return ChunkResult([], plan.start_ms, plan.done_ms, language, plan.final)
         speech_s = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in window.speech]
-        # the VAD's own chunks: a piece keeps the short pauses between them, but speech left
-        # without text (retried, or a placeholder) is measured on the speech alone
-        chunks = [c for g in plan.groups for joined in g for c in vad_chunks(joined, window.speech)]
         settled: dict[tuple[int, int], list[Any] | None] = {}
         if language is None:
             tagged, settled = self._identifier.identify(
                 window.audio, plan.groups, self._allowed, window.speech
             )
         else:
-            tagged = [(c, language) for c in chunks]
+            # the VAD's own chunks: a piece keeps the short pauses between them, but speech
+            # left without text (retried, or a placeholder) is measured on the speech alone
+            tagged = [
+                (c, language)
+                for g in plan.groups
+                for joined in g
+                for c in vad_chunks(joined, window.speech)
+            ]
         drafts: list[SegmentDraft] = []
         dropped: list[str] = []
         for code, run in _by_language(tagged):

@@ -112,7 +112,7 @@ class Candidate:
 # inside a word, or one letter eight times ("ығығығығығығ", "пергер-гер-гер-гер-гер-гер-гер",
 # "ааааааааа"); "ха-ха-ха", "хахахаха" and "Ммм" are not loops, nor are digits
 _LOOP = re.compile(r"([^\W\d_]{2,4}?-?)\1{5,}|([^\W\d_])\2{7,}")
-_BROKEN = "\ufffd"  # a multi-byte character cut in half by a token limit
+BROKEN = "\ufffd"  # a multi-byte character cut in half by a token limit
 
 
 def loop_start(text: str) -> int | None:
@@ -127,7 +127,7 @@ def loop_start(text: str) -> int | None:
 
 def cut_loop_text(text: str) -> str:
     """``text`` without a broken character and without the looping word and what follows."""
-    text = text.replace(_BROKEN, "")
+    text = text.replace(BROKEN, "")
     at = loop_start(text)
     return text if at is None else text[:at].rstrip()
 
@@ -136,7 +136,7 @@ def cut_loop(words: Sequence[WordT]) -> list[WordT]:
     """The words before the first one stuck in a loop, each without a broken character."""
     out = []
     for w in words:
-        text = w.word.replace(_BROKEN, "")
+        text = w.word.replace(BROKEN, "")
         if _LOOP.search(text):
             break
         if text.strip():

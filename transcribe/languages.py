@@ -117,7 +117,7 @@ def decoded_score(segments: Sequence[Any], language: str) -> float:
         # a word stuck in a loop ends the text the guards keep: the segment weighs as much as
         # the text before it (a loop is a failed decode, not a sign of the language: Whisper
         # loops on Kazakh read in Kazakh as on Kazakh read in Russian)
-        length *= len(text) / max(len(whole.replace("\ufffd", "")), 1)
+        length *= len(text) / max(len(whole.replace(guards.BROKEN, "")), 1)
         total += float(seg.avg_logprob) * length
         weight += length
     return total / weight if weight else float("-inf")

@@ -109,6 +109,18 @@ def test_speech_without_text_becomes_a_placeholder() -> None:
     ]
 
 
+def test_speech_without_text_across_two_chunks_that_meet_is_one_placeholder() -> None:
+    """The VAD splits long speech into chunks that meet: 1.4 s without words at the end of one
+    and 1.4 s at the start of the next are one stretch of 2.8 s, not two too short to show."""
+    from storage.core.models import Word
+
+    chunks = [{"start": 0, "end": 5 * S}, {"start": 5 * S, "end": 10 * S}]
+    words = [Word(0, 3_350, "before", 0.9), Word(6_650, 10_000, "after", 0.9)]
+    said = SegmentDraft(0, 10_000, "before after", words=words)
+    found = _placeholders(chunks, [said], offset_ms=0, language="ru")
+    assert [(p.start_ms, p.end_ms, p.untranscribed) for p in found] == [(3_600, 6_400, True)]
+
+
 def test_a_piece_whose_text_is_all_dropped_is_kept_as_speech_without_transcript(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -855,7 +855,7 @@ def _placeholders(
         covered.extend(((a - offset_ms) / 1000, (b - offset_ms) / 1000) for a, b in spans)
     covered.sort()
     out = []
-    for chunk in chunks:
+    for chunk in _touching_joined(chunks):
         for a, b in _free_spans(chunk, covered):
             if b - a >= PLACEHOLDER_MIN_S * SAMPLE_RATE:
                 start_ms = offset_ms + round(a * 1000 / SAMPLE_RATE)
@@ -866,6 +866,18 @@ def _placeholders(
                     )
                 )
     return out
+
+
+def _touching_joined(chunks: list[dict[str, int]]) -> list[dict[str, int]]:
+    """Chunks that meet (the VAD cuts long speech into chunks that touch) joined into one: a
+    stretch of speech without text across the meeting point is measured whole."""
+    joined: list[dict[str, int]] = []
+    for chunk in sorted(chunks, key=lambda c: c["start"]):
+        if joined and chunk["start"] <= joined[-1]["end"]:
+            joined[-1] = {"start": joined[-1]["start"], "end": max(joined[-1]["end"], chunk["end"])}
+        else:
+            joined.append(dict(chunk))
+    return joined
 
 
 def _by_language(

@@ -72,11 +72,18 @@ def test_beam_size_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 @pytest.mark.slow
-def test_transcribe_json_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    proj, session_id = _project_with_speech(tmp_path, capsys, SENTENCES[:2])
+def test_transcribe_json_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import transcribe.runner as runner
 
-    code, out, err = _run(capsys, "transcribe", proj, "--language", "ru", "--session", session_id)
-    assert code == 1 and "English-only" in err and "'ru'" in err
+    proj, session_id = _project_with_speech(tmp_path, capsys, SENTENCES[:2])
+    with monkeypatch.context() as no_multilingual:
+        no_multilingual.setattr(runner, "multilingual_model", lambda: None)
+        code, out, err = _run(
+            capsys, "transcribe", proj, "--language", "ru", "--session", session_id
+        )
+    assert code == 1 and "English-only" in err and "Russian was asked for" in err
 
     code, out, err = _run(capsys, "transcribe", proj, "--session", session_id, "--json")
     assert code == 0, err

@@ -156,6 +156,93 @@ def test_a_recording_that_switches_language_is_transcribed_in_each_language(
     assert german and set(german) == {"de"}
 
 
+# ----------------------------------------------------------------------------- one language
+@pytest.mark.parametrize(
+    ("probs", "expected", "told"),
+    [
+        ({"en": 0.93, "sv": 0.03}, "ru", "en"),  # English in a Russian project
+        ({"ru": 0.45, "uk": 0.4, "en": 0.1}, "en", "ru"),  # East Slavic as a whole: Russian
+        ({"ru": 0.2, "uk": 0.6, "en": 0.1}, "en", "uk"),  # ...its most probable language
+        ({"en": 0.57, "ru": 0.35}, "en", None),  # the expected one has its share
+        ({"ru": 0.9, "uk": 0.1}, "ru", None),
+        ({"uk": 0.8, "ru": 0.1}, "ru", None),  # related: credited to the expected one
+        ({"tr": 0.5, "az": 0.4}, "kk", None),  # Kazakh heard as Turkish and Azerbaijani
+        ({"hu": 0.4, "la": 0.3, "fi": 0.2}, "kk", None),  # no language clearly: none
+        ({"pl": 0.5, "ru": 0.05, "en": 0.3}, "en", None),  # not clear enough
+        ({"pl": 0.69, "ru": 0.16, "en": 0.06}, "en", "pl"),  # Slavic: the batch's votes decide
+        ({"en": 0.1, "de": 0.75}, "ru", "de"),  # West Germanic 0.85: its most probable
+    ],
+)
+def test_only_speech_clearly_in_another_language_is_foreign_to_a_one_language_project(
+    probs: dict[str, float], expected: str, told: str | None
+) -> None:
+    assert languages.foreign(probs, expected) == told
+
+
+def test_a_one_language_project_identifies_only_stretches_clearly_in_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A project that expects Russian: English speech is English (transcribed in English, not
+    translated into Russian); Russian heard partly as Ukrainian is Russian; an unclear
+    stretch, and a short name inside a Russian sentence, stay Russian. The piece's frames
+    clear a stretch when the expected language has half of Whisper's belief; only the
+    stretch heard on its own tells another language."""
+    import transcribe.identify as identify
+
+    english, unclear, russian = _part(0, 3.5), _part(5, 8.5), _part(10, 13.5)
+    ukrainian, name, after = _part(15, 18.5), _part(19, 20.3), _part(20.7, 24)
+    # where each stretch lies in the piece (the last three keep their pauses: one stretch)
+    at = {0: english, 3.5 * S: unclear, 7 * S: russian, 10.5 * S: ukrainian, 14.5 * S: name}
+    at[16.2 * S] = after
+    from_frames = {
+        id(english): {"hu": 0.5, "en": 0.3},  # doubtful: heard alone
+        id(unclear): {"hu": 0.4, "la": 0.3, "fi": 0.2},
+        id(russian): {"ru": 0.9, "uk": 0.05},  # cleared by the frames
+        id(ukrainian): {"uk": 0.5, "ru": 0.2},
+        id(name): {"en": 0.9},
+        id(after): {"ru": 0.95},
+    }
+    alone = {
+        english["start"]: {"en": 0.67, "la": 0.14},
+        unclear["start"]: {"hu": 0.5, "la": 0.4},
+        ukrainian["start"]: {"uk": 0.45, "ru": 0.4, "en": 0.05},
+        name["start"]: {"en": 0.95},
+    }
+    asked_alone: list[int] = []
+
+    def heard_alone(model, clip):  # type: ignore[no-untyped-def]
+        asked_alone.append(int(clip[0]))
+        return alone[int(clip[0])]
+
+    monkeypatch.setattr(
+        identify,
+        "stretch_probabilities",
+        lambda model, encoded, a, b: from_frames[id(at[a])],
+    )
+    monkeypatch.setattr(identify, "language_probabilities", heard_alone)
+    monkeypatch.setattr(identify, "piece_features", lambda model, piece: piece)
+    chunks = [english, unclear, russian, ukrainian, name, after]
+    tr = _reader({})
+    tr.device = "cpu"
+    audio = np.arange(30 * S, dtype=np.float32)  # each sample says where it is
+    tagged, settled = tr.identify(audio, [keep_pauses_for(chunks)], ["ru"], chunks)
+    assert [code for _, code in tagged] == ["en", "ru", "ru", "ru", "ru", "ru"]
+    assert settled == {}
+    # Ukrainian is among what Whisper takes Russian for: the frames clear it
+    assert asked_alone == [c["start"] for c in (english, unclear, name)]
+    # Ukrainian and Bulgarian heard over Russian speech: Russian, the batch's most heard
+    votes = {"ru": 3.0, "uk": 1.0, "bg": 0.5, "en": 2.0}
+    assert identify.by_votes(["uk", "bg", None, "en", "kk"], votes, "kk") == [
+        "ru", "ru", None, "en", "kk"
+    ]  # fmt: skip
+
+
+def keep_pauses_for(chunks: list[dict[str, int]]) -> list[dict[str, int]]:
+    from transcribe.stream import keep_pauses
+
+    return keep_pauses(chunks)
+
+
 # ----------------------------------------------------------------------------- models
 def test_english_only_model_for_a_russian_project_is_refused_without_a_multilingual_one(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -184,6 +271,15 @@ def test_english_only_model_for_a_kazakh_project_switches_and_says_so(
     ]
     project.set_languages("en")
     assert runner.choose_model(project, None, None)[0].name == "tiny.en"
+    # a language asked for on the command line counts as the project's would
+    info, notes = runner.choose_model(project, "tiny.en", "ru")
+    assert info is fake and notes == [
+        "tiny.en is English-only and Russian was asked for: transcribed with multi instead."
+    ]
+    assert runner.choose_model(project, "tiny.en", "en")[0].name == "tiny.en"
+    monkeypatch.setattr(runner, "multilingual_model", lambda: None)
+    with pytest.raises(ModelError, match=r"^Russian was asked for, and tiny\.en is English-only"):
+        runner.choose_model(project, "tiny.en", "ru")
 
 
 @needs_base
@@ -233,19 +329,46 @@ def test_unknown_project_language_for_a_model_is_one_line(project: Project) -> N
 
 @needs_base
 @pytest.mark.slow
+@pytest.mark.parametrize("expects", ["", "en"])
 def test_an_english_only_model_hears_german_first_and_hands_over(
     project: Project,
     spoken,  # noqa: F811
+    expects: str,
 ) -> None:
-    """No languages said, tiny.en asked for, German speech: identified before anything is
-    stored, transcribed in German by the multilingual model, and the summary says so."""
+    """No languages said (or only English), tiny.en asked for, German speech: identified
+    before anything is stored, transcribed in German by the multilingual model (never
+    invented English, never translated), and the summary says so."""
     path = spoken([("de", DE), ("de", DE)])
     session = project.sessions.import_audio(path)
+    project.set_languages(expects)
     summary = transcribe_session(project, session.id, model="tiny.en")
     assert summary.model == "base" and summary.notes and "most likely German" in summary.notes[0]
     text = " ".join(s.text for s in project.transcript.segments(session.id)).lower()
     assert "öffentliche" in text and "stadt" in text
     assert {s.language for s in project.transcript.segments(session.id)} == {"de"}
+    if expects:
+        assert "Heard German (" in summary.notes[-1] and "--set en,de" in summary.notes[-1]
+
+
+@needs_base
+@pytest.mark.slow
+def test_a_recording_in_another_language_than_the_project_expects_is_not_translated(
+    project: Project,
+    spoken,  # noqa: F811
+) -> None:
+    """The project expects only German; the recording is English: it is transcribed in
+    English (Whisper told "German" would translate it), and the summary says how to add it."""
+    path = spoken([("en-us", EN), ("en-us", EN)])
+    session = project.sessions.import_audio(path)
+    project.set_languages("de")
+    summary = transcribe_session(project, session.id)
+    segments = project.transcript.segments(session.id)
+    assert {s.language for s in segments} == {"en"}
+    assert "public services" in " ".join(s.text for s in segments).lower()
+    assert any("Heard English (" in n and "--set de,en" in n for n in summary.notes)
+    # asked for German on purpose: decoded in German, and the summary warns
+    forced = transcribe_session(project, session.id, language="en", replace=True)
+    assert any("does not expect" in n and "Leave out --language" in n for n in forced.notes)
 
 
 def test_the_languages_hint_names_what_was_heard_and_the_fix() -> None:

@@ -260,8 +260,13 @@ def test_undecodable_media_rolls_back_the_started_state(project: Project, two: P
 
 
 def test_english_only_model_with_other_language_changes_nothing(
-    project: Project, two: Path
+    project: Project, two: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """tiny.en asked for Russian, no multilingual model installed: refused, nothing changed
+    (with one installed, it transcribes instead: ``test_transcribe_languages``)."""
+    import transcribe.runner as runner
+
+    monkeypatch.setattr(runner, "multilingual_model", lambda: None)
     session = project.sessions.import_audio(two)
     unchanged = _snapshot(project.folder)
     with pytest.raises(ModelError, match="English-only"):

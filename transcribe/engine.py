@@ -313,8 +313,8 @@ class Transcriber:
         expected ones) and the expected languages, both checked against the model."""
         language = self.check_language(language)
         allowed = self.check_languages(languages)
-        if language is None and len(allowed) == 1:
-            language = allowed[0]
+        # one expected language: still identified, so that speech clearly in another language
+        # is transcribed in that language, not translated (``Identifier.doubtful_probabilities``)
         if language is None and not self.multilingual:
             language = "en"
         return language, allowed

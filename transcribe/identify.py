@@ -29,8 +29,11 @@ from .languages import (
     LID_MIN_S,
     LID_SURE,
     choose,
+    confused_with,
     decoded_score,
+    expected_share,
     fill_gaps,
+    foreign,
     heard,
     language_probabilities,
     piece_features,
@@ -142,6 +145,8 @@ class Identifier:
                         chunks.append(turn)
                         found.append(told)
                 offset += joined["end"] - joined["start"]
+        if len(allowed) == 1:
+            found = by_votes(found, total, allowed[0])
         fallback = choose(total, allowed)[0] if total else (allowed or ["en"])[0]
         codes = fill_gaps(found, fallback)
         settled: dict[tuple[int, int], list[Any] | None] = {}
@@ -173,6 +178,15 @@ class Identifier:
             n = part["end"] - part["start"]
             if n < LID_MIN_S * SAMPLE_RATE:
                 heard_parts.append((part, None, False))
+                continue
+            if len(allowed) == 1:  # one expected language: only speech clearly in another
+                at = base + part["start"]
+                probs = self.doubtful_probabilities(audio, encoded, part, at, allowed)
+                other = foreign(probs, allowed[0]) if probs else None
+                if probs and other is not None:  # its group's languages get votes (``by_votes``)
+                    for code, p in probs.items():
+                        total[code] = total.get(code, 0.0) + p * n
+                heard_parts.append((part, other or allowed[0], False))
                 continue
             probs = self.probabilities(audio, encoded, part, base + part["start"], allowed)
             for code, p in probs.items():
@@ -207,6 +221,30 @@ class Identifier:
         with self._slots:
             return language_probabilities(self.model, audio[part["start"] : part["end"]])
 
+    def doubtful_probabilities(
+        self,
+        audio: Audio,
+        encoded: np.ndarray | None,
+        part: dict[str, int],
+        at: int,
+        allowed: list[str],
+    ) -> dict[str, float] | None:
+        """Whisper's language probabilities for a stretch when the project expects one
+        language (``allowed``) and the stretch may be in another (``languages.foreign``
+        decides), else None. The piece's frames clear most stretches (the expected language
+        has at least half of Whisper's belief); a doubtful one is identified on its own, and
+        only that counts (a piece's frames carry some of its neighbours: espeak's English was
+        heard there as Finnish)."""
+        expected = allowed[0]
+        if encoded is not None:
+            n = part["end"] - part["start"]
+            with self._slots:
+                probs = stretch_probabilities(self.model, encoded, at, at + n)
+            if expected_share(probs, expected) >= 0.5:
+                return None
+        with self._slots:
+            return language_probabilities(self.model, audio[part["start"] : part["end"]])
+
     def read_in_each(
         self, audio: Audio, chunks: list[dict[str, int]], allowed: list[str]
     ) -> list[tuple[str | None, list[Any] | None]]:
@@ -233,6 +271,18 @@ class Identifier:
         return [
             (code, mine if score >= guards.LOGPROB_SILENT else None) for score, code, mine in best
         ]
+
+
+def by_votes(found: list[str | None], votes: dict[str, float], expected: str) -> list[str | None]:
+    """The languages told in a project that expects one, each other than ``expected`` replaced
+    by the language of its group (``CONFUSED``) that got the most of Whisper's belief over the
+    batch's such stretches (``votes``): Russian heard here as Ukrainian, there as Bulgarian,
+    is Russian throughout when Whisper mostly said Russian."""
+    out: list[str | None] = []
+    for code in found:
+        group = [c for c in confused_with(code) if c in votes] if code and code != expected else []
+        out.append(max(group, key=lambda c: votes[c]) if group else code)
+    return out
 
 
 def settle_islands(

@@ -97,6 +97,61 @@ def heard(probs: dict[str, float], allowed: Sequence[str]) -> float:
     return sum(credited(probs, allowed).values())
 
 
+#: a project that expects one language: a stretch is told to be in another language only when
+#: Whisper gives that language (with those it takes it for) at least ``LID_FOREIGN`` and the
+#: expected one (likewise) at most ``FOREIGN_EXPECTED_MAX``; anything less clear is decoded in
+#: the expected language
+LID_FOREIGN = 0.6
+FOREIGN_EXPECTED_MAX = 0.15
+
+# Languages Whisper takes for one another (Russian speech heard as part Ukrainian, Bulgarian or
+# Polish, Kazakh as Turkish or Azerbaijani): unlike ``FAMILIES``, English is not German.
+CONFUSED: tuple[frozenset[str], ...] = (
+    frozenset("kk az tr tt ba uz tk".split()),
+    frozenset("ru uk be bg mk sr bs hr sl pl cs sk".split()),  # base hears Russian as these
+    frozenset("no nn da sv".split()),
+    frozenset("nl af".split()),
+    frozenset("es gl ca".split()),
+    frozenset("fa tg".split()),
+    frozenset("hi ur".split()),
+    frozenset("zh yue".split()),
+    frozenset("id ms jw su".split()),
+)
+
+
+def confused_with(code: str) -> frozenset[str]:
+    """The languages Whisper takes ``code`` for (``CONFUSED``), itself included."""
+    return next((group for group in CONFUSED if code in group), frozenset({code}))
+
+
+def foreign(probs: dict[str, float], expected: str) -> str | None:
+    """The language a stretch is clearly in when it is not ``expected`` (the project's only
+    language) nor one Whisper takes for it, or None: Whisper gives ``expected`` (with the
+    languages it confuses with it) at most ``FOREIGN_EXPECTED_MAX`` and one other such group
+    at least ``LID_FOREIGN``; the language is that group's most probable. A recording in
+    another language than the project says is then transcribed in the language spoken
+    instead of translated into the expected one (Whisper, told a language, translates)."""
+    mine = confused_with(expected)
+    if expected_share(probs, expected) > FOREIGN_EXPECTED_MAX:
+        return None
+    groups: dict[frozenset[str], float] = {}
+    for code, p in probs.items():
+        if code not in mine:
+            groups[confused_with(code)] = groups.get(confused_with(code), 0.0) + p
+    if not groups:
+        return None
+    best = max(groups, key=lambda group: groups[group])
+    if groups[best] < LID_FOREIGN:
+        return None
+    return max((code for code in probs if code in best), key=lambda code: probs[code])
+
+
+def expected_share(probs: dict[str, float], expected: str) -> float:
+    """What Whisper gives ``expected`` and the languages it takes for it (``CONFUSED``)."""
+    mine = confused_with(expected)
+    return sum(p for code, p in probs.items() if code in mine)
+
+
 def decoded_score(segments: Sequence[Any], language: str) -> float:
     """How well a stretch decoded in ``language``: the mean log-probability of its tokens
     (segments weighted by their length), counting only text the guards would keep in that

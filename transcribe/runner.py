@@ -30,6 +30,7 @@ from storage.core.errors import AudioError, DiskFullError, FieldScribeError, is_
 from storage.transcript.transcript import SegmentDraft
 
 from .engine import BEAM_SIZE, ChunkResult, Transcriber, check_language
+from .languages import foreign
 from .models import ModelError, ModelInfo, default_model, multilingual_model, resolve_model
 
 PIPELINE_VERSION = 2
@@ -186,8 +187,10 @@ def transcribe_session(
     from_ms = state.done_ms if incomplete and state is not None else 0
     if incomplete and state is not None and wanted_language is None:
         wanted_language = state.language
-    if not info.multilingual and not expected and wanted_language is None and not incomplete:
-        info = _hear_first(path, info, notes, threads)
+    # an English-only model is trusted only once the first speech was heard to be English
+    english_only = not info.multilingual and set(expected) <= {"en"}
+    if english_only and wanted_language is None and not incomplete:
+        info = _hear_first(path, info, notes, threads, expects_english=bool(expected))
     transcriber = (engine or Transcriber)(info, threads=threads, beam_size=beam_size or BEAM_SIZE)
     transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
     # a model without one of the expected languages is refused
@@ -237,6 +240,10 @@ def transcribe_session(
     summary.elapsed_s = round(time.monotonic() - started, 3)
     if not expected_by_project and transcriber.multilingual and wanted_language is None:
         summary.notes.extend(_languages_hint(summary.identified))
+    elif wanted_language is None:
+        summary.notes.extend(_unexpected_hint(summary.identified, expected))
+    elif expected_by_project and wanted_language not in expected:
+        summary.notes.append(_forced_hint(wanted_language, expected))
     return summary
 
 
@@ -256,6 +263,39 @@ def _languages_hint(identified: dict[str, int]) -> list[str]:
         f"--set {codes}` with the right codes, or File ▸ Project settings) so that every "
         "stretch is identified among them, and transcribe again with --replace."
     ]
+
+
+def _unexpected_hint(identified: dict[str, int], expected: list[str]) -> list[str]:
+    """Whisper clearly heard languages the project does not expect (``languages.foreign``):
+    they were transcribed in the language spoken, not translated; say so, and how to add them."""
+    from storage.core.languages import language_name
+
+    others = sorted(
+        ((code, n) for code, n in identified.items() if code not in expected),
+        key=lambda item: -item[1],
+    )
+    if not others:
+        return []
+    heard = ", ".join(f"{language_name(code)} ({n} segment(s))" for code, n in others)
+    names = ", ".join(language_name(code) for code in expected)
+    codes = ",".join([*expected, *(code for code, _ in others)])
+    return [
+        f"Heard {heard}, which the project does not expect (it expects {names}): transcribed "
+        f"in the language spoken, not translated. To expect it: fieldscribe languages PROJECT "
+        f"--set {codes}, or Project settings."
+    ]
+
+
+def _forced_hint(language: str, expected: list[str]) -> str:
+    """A language asked for that the project does not expect: every stretch was decoded in it."""
+    from storage.core.languages import language_name
+
+    names = ", ".join(language_name(code) for code in expected)
+    return (
+        f"Transcribed as {language_name(language)}, which the project does not expect (it "
+        f"expects {names}): Whisper told a language translates speech in another one into it. "
+        "Leave out --language to have each stretch identified."
+    )
 
 
 def _record_end(
@@ -472,22 +512,25 @@ def _fit_model(
         ModelError: the model is English-only, the project expects other languages and no
             multilingual model is installed (one line naming the languages and the fix).
     """
-    others = [code for code in expected if code != "en"]
-    if info.multilingual or not others or language == "en":
+    asked = language.strip().lower() if language and language.strip().lower() != "auto" else ""
+    others = [code for code in ([asked] if asked else expected) if code and code != "en"]
+    if info.multilingual or not others:
         return info
-    from storage.core.languages import language_name
+    from storage.core.languages import LANGUAGES, language_name
 
+    if asked and asked not in LANGUAGES:
+        return info  # refused with the unknown code's own message
     names = ", ".join(language_name(code) for code in others)
+    wants = f"{names} was asked for" if asked else f"the project expects {names}"
     better = multilingual_model()
     if better is None:
         raise ModelError(
-            f"The project expects {names}, and {info.name} is English-only (it would write "
+            f"{wants[0].upper()}{wants[1:]}, and {info.name} is English-only (it would write "
             "English words that nobody said). Install a multilingual model: scripts/setup.sh "
             "--with-base-model, or fieldscribe models install base."
         )
     notes.append(
-        f"{info.name} is English-only and the project expects {names}: transcribed with "
-        f"{better.name} instead."
+        f"{info.name} is English-only and {wants}: transcribed with {better.name} instead."
     )
     return better
 
@@ -495,10 +538,15 @@ def _fit_model(
 SNIFF_S = 60  # seconds of a recording listened to before an English-only model is trusted
 
 
-def _hear_first(path: Path, info: ModelInfo, notes: list[str], threads: int | None) -> ModelInfo:
-    """An English-only model, no languages said: listen to the first speech with a
-    multilingual model (when one is installed) before anything is stored; when it is not
-    English, transcribe with the multilingual model and say so."""
+def _hear_first(
+    path: Path, info: ModelInfo, notes: list[str], threads: int | None, expects_english: bool
+) -> ModelInfo:
+    """An English-only model, no languages said or only English: listen to the first speech
+    with a multilingual model (when one is installed) before anything is stored; when it is
+    not English, transcribe with the multilingual model and say so. A project that
+    ``expects_english`` is checked more quickly (one 30-second piece) and only speech clearly
+    in another language counts (``languages.foreign``); with the multilingual model each
+    stretch is then identified, and speech in another language transcribed in it."""
     better = multilingual_model()
     if better is None:
         return info
@@ -512,12 +560,14 @@ def _hear_first(path: Path, info: ModelInfo, notes: list[str], threads: int | No
     model, _device = load_model(better, threads=threads, device="auto")
     try:
         _top, _p, ranked = model.detect_language(
-            audio, vad_filter=True, language_detection_segments=2
+            audio, vad_filter=True, language_detection_segments=1 if expects_english else 2
         )
     except (ValueError, RuntimeError, IndexError):  # no speech at all: nothing to say
         return info
     probs = dict(ranked)
     if probs.get("en", 0.0) >= 0.5:  # sure enough that it is English
+        return info
+    if expects_english and foreign(probs, "en") is None:  # the project said: clearly not
         return info
     heard = max((code for code in probs if code != "en"), key=lambda c: probs[c])
     notes.append(

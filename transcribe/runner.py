@@ -6,10 +6,11 @@ are produced, each batch in one transaction together with how far the audio is d
 resumes from ``done_ms`` and never duplicates segments.
 
 Re-transcribing a session whose transcript holds someone's work -- segments edited by hand,
-typed by hand (origin manual/import) or coded -- is refused unless ``replace=True``. With
-``replace`` those segments are KEPT with their codings; only untouched Whisper segments are
-replaced, and new segments that overlap a kept one are not added (no duplicate text). No coding
-is ever removed by a transcription.
+typed by hand (origin manual/import), coded, redacted, with a speaker set by hand or with a
+memo -- is refused unless ``replace=True`` (``Transcription.protected_segments``). With
+``replace`` those segments are KEPT with their codings, redactions and memos; only untouched
+Whisper segments are replaced, and new segments that overlap a kept one are not added (no
+duplicate text). No coding is ever removed by a transcription.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class TranscriptionSummary:
     resumed_from_ms: int
     cancelled: bool
     segments_replaced: int = 0  # untouched Whisper segments of an earlier run removed
-    segments_kept: int = 0  # edited, hand-made or coded segments kept (replace=True)
+    segments_kept: int = 0  # segments holding someone's work, kept (replace=True)
     codings_kept: int = 0  # codings on the kept segments (never removed)
     languages: list[str] = field(default_factory=list)  # the languages chosen among
     untranscribed: int = 0  # "speech without transcript" placeholders written
@@ -73,7 +74,7 @@ class TranscriptionSummary:
 
 
 class NeedsReplaceError(FieldScribeError):
-    """The session has edited, hand-made or coded segments; re-transcribing needs replace."""
+    """The session has segments holding someone's work; re-transcribing needs replace."""
 
 
 def _verify_media(project: Project, session_id: str) -> Path:
@@ -104,7 +105,7 @@ def _verify_media(project: Project, session_id: str) -> Path:
 
 
 def _overlaps(draft: SegmentDraft, kept: list[tuple[int, int]]) -> bool:
-    """Whether most of a new segment lies over a kept (edited/coded/manual) segment."""
+    """Whether most of a new segment lies over a kept segment (one holding someone's work)."""
     length = max(1, draft.end_ms - draft.start_ms)
     covered = sum(
         max(0, min(e, draft.end_ms) - max(s, draft.start_ms))
@@ -137,7 +138,7 @@ def transcribe_session(
         model: model name or folder (default: the interrupted run's model, else ``tiny.en``).
         language: language code, or None to detect it (or keep an interrupted run's).
         threads: CPU threads for decoding.
-        replace: allow re-transcribing a session with edited, hand-made or coded segments
+        replace: allow re-transcribing a session with segments holding someone's work
             (those are kept, see the module doc).
         progress: called after every batch (from the calling thread).
         cancel: set it to stop within about a second; the work done is kept and a later call
@@ -152,7 +153,8 @@ def transcribe_session(
         What was done.
 
     Raises:
-        NeedsReplaceError: the session holds edited/hand-made/coded segments and not replace.
+        NeedsReplaceError: the session holds someone's work (edited, hand-made, coded,
+            redacted... segments) and not replace; raised before any decoding.
         ModelError: the model is missing or corrupt, or English-only and another language
             was asked for.
         AudioError: the media file is missing, changed or undecodable.
@@ -176,10 +178,9 @@ def transcribe_session(
     stats = project.transcription.transcript_stats(session_id)
     if not incomplete and stats.protected and not replace:
         raise NeedsReplaceError(
-            f"Session {session.title!r} has {stats.edited} hand-edited, {stats.manual} hand-made "
-            f"and {stats.coded_segments} coded segment(s) ({stats.codings} coding(s)); "
-            "re-transcribe with --replace to keep them and replace only the untouched "
-            "Whisper segments."
+            f"Session {session.title!r} has {stats.protected} segment(s) holding someone's "
+            f"work ({', '.join(stats.kinds())}); re-transcribe with --replace to keep them and "
+            "replace only the untouched Whisper segments."
         )
     path = _verify_media(project, session_id)
     total_ms = session.duration_ms

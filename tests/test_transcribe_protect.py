@@ -1,0 +1,297 @@
+"""A new transcription of a session keeps every segment a person worked on.
+
+Worked on: text corrected by hand, coded (whole or a span), redacted (hidden or destroyed), a
+speaker set by hand, a memo; typed or imported by hand. Without ``replace``
+the run is refused in one line that names the kinds of work, before anything is decoded; with
+it those segments are kept as they are and only untouched Whisper segments are replaced.
+
+Whisper is faked here (storage is under test, as in tests/test_disk_full.py): the fake writes
+the same four timed segments on every run, with the mapped real name in two of them.
+``test_redacted_segment_with_the_real_command`` runs the real command and the real model.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage import Project
+from storage.transcript.transcript import SegmentDraft
+from tests.hardening_support import fingerprint, one_line_error, run_cli, tone_wav
+from transcribe import runner
+from transcribe.engine import ChunkResult
+from transcribe.runner import NeedsReplaceError, transcribe_session
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME, PSEUDONYM = "Скайлс", "П02"
+LINES = [
+    (0, 1000, f"{NAME} открыл запись в клинике."),
+    (1000, 2000, "Пациентам понравилась очередь онлайн."),
+    (2000, 3000, f"Потом {NAME} сказал спасибо."),
+    (3000, 4000, "Встреча закончилась вовремя."),
+]
+
+
+class FakeWhisper:
+    """The four ``LINES`` in Russian, one per batch; counts how often audio was decoded."""
+
+    decoded = 0
+
+    def __init__(self, *_a: Any, **_k: Any) -> None:
+        self.threads, self.beam_size = 1, 1
+
+    multilingual = True
+
+    def check_language(self, language: str | None) -> str | None:
+        return language
+
+    def check_languages(self, languages: list[str] | None) -> list[str]:
+        return list(languages or [])
+
+    def transcribe_chunks(self, _path: Any, *, start_ms: int = 0, **_k: Any) -> Any:
+        FakeWhisper.decoded += 1
+        for i, (start, end, text) in enumerate(LINES):
+            if start >= start_ms:
+                draft = SegmentDraft(start, end, text, language="ru", confidence=0.9)
+                yield ChunkResult([draft], start, end, "ru", final=i == len(LINES) - 1)
+
+    def transcribe(self, _audio: Any, *, language: str | None = None, **_k: Any) -> Any:
+        """One segment's audio (``runner.retranscribe_segment``): text in the language asked."""
+        FakeWhisper.decoded += 1
+        text = {"kk": "Кезек бар.", "en": "There is a queue."}.get(language or "", "Есть очередь.")
+        yield SegmentDraft(0, 900, text, language=language or "ru", confidence=0.8)
+
+
+@pytest.fixture
+def fake_whisper(monkeypatch: pytest.MonkeyPatch) -> type[FakeWhisper]:
+    monkeypatch.setattr(runner, "Transcriber", FakeWhisper)
+    monkeypatch.setattr(
+        runner, "resolve_model", lambda _spec: types.SimpleNamespace(name="fake", multilingual=True)
+    )
+    monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
+    FakeWhisper.decoded = 0
+    return FakeWhisper
+
+
+@pytest.fixture(scope="module")
+def wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tone_wav(tmp_path_factory.mktemp("audio") / "fg.wav", seconds=4.0)
+
+
+def _transcribed(folder: Path, wav: Path) -> tuple[Project, str]:
+    """A new project with one session transcribed by the fake (4 untouched segments)."""
+    project = Project.create(folder, name="Study", coder="coder-a")
+    session = project.sessions.import_audio(wav, title="FG")
+    transcribe_session(project, session.id)
+    return project, session.id
+
+
+@pytest.fixture
+def transcribed(
+    tmp_path: Path, wav: Path, fake_whisper: type[FakeWhisper]
+) -> Any:  # Iterator[tuple[Project, str]]
+    project, sid = _transcribed(tmp_path / "Study.fieldscribe", wav)
+    try:
+        yield project, sid
+    finally:
+        project.close()
+
+
+def _rows(project: Project) -> dict[str, list[tuple[Any, ...]]]:
+    conn = project.store.conn
+    return {
+        t: sorted((tuple(r) for r in conn.execute(f"SELECT * FROM {t}")), key=repr)
+        for t in ("segments", "codings", "redactions", "memos", "transcription_state")
+    }
+
+
+def _refused_before_decoding(project: Project, sid: str, *kinds: str) -> str:
+    """Re-transcribing without replace is refused, names ``kinds``, decodes nothing, changes
+    nothing; returns the message."""
+    before, decoded = _rows(project), FakeWhisper.decoded
+    with pytest.raises(NeedsReplaceError) as caught:
+        transcribe_session(project, sid)
+    message = str(caught.value)
+    assert "\n" not in message and "--replace" in message
+    for kind in kinds:
+        assert kind in message, message
+    assert FakeWhisper.decoded == decoded  # refused before any decoding
+    assert _rows(project) == before
+    return message
+
+
+def _no_dangling_rows(project: Project) -> None:
+    conn = project.store.conn
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    dangling = conn.execute(
+        "SELECT id FROM memos WHERE target_type = 'segment' AND target_id NOT IN "
+        "(SELECT id FROM segments)"
+    ).fetchall()
+    assert dangling == []
+
+
+def _cli_project(tmp_path: Path, wav: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
+    folder = tmp_path / "P.fieldscribe"
+    assert run_cli(capsys, "new", folder, "--languages", "ru,kk")[0] == 0
+    code, out, err = run_cli(capsys, "import", folder, wav, "--title", "FG", "--json")
+    assert code == 0, err
+    code, _out, err = run_cli(capsys, "transcribe", folder, "--session", "FG", "--json")
+    assert code == 0, err
+    return folder, json.loads(out)[0]["id"]
+
+
+def _segments(folder: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    code, out, err = run_cli(capsys, "segments", folder, "--session", "FG", "--json")
+    assert code == 0, err
+    segments: list[dict[str, Any]] = json.loads(out)
+    return segments
+
+
+def _content(folder: Path) -> tuple[list[str], dict[str, str]]:
+    """The project's rows and files, without the planner's statistics (``PRAGMA optimize`` at
+    close adds those for a table a command read through an index, as the refusal reads the
+    redactions and memos)."""
+    dump, files = fingerprint(folder)
+    return [line for line in dump if "sqlite_stat" not in line], files
+
+
+def _cli_refused(folder: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    before, decoded = _content(folder), FakeWhisper.decoded
+    code, out, err = run_cli(capsys, "transcribe", folder, "--session", "FG")
+    assert code == 1 and out == ""
+    line = one_line_error(err)
+    assert "--replace" in line and kind in line, line
+    assert FakeWhisper.decoded == decoded and _content(folder) == before
+
+
+# ------------------------------------------ redactions, codings, memos, speakers set by hand
+def test_a_redacted_segment_is_protected_and_kept(
+    transcribed: tuple[Project, str],
+) -> None:
+    project, sid = transcribed
+    first, *others = project.transcript.segments(sid)
+    redaction = project.redactions.redact(first.id, 0, 6, "NAME")
+    stats = project.transcription.transcript_stats(sid)
+    assert (stats.redacted, stats.protected, stats.untouched) == (1, 1, 3)
+
+    message = _refused_before_decoding(project, sid, "1 redacted")
+    assert message.startswith("Session 'FG' has 1 segment(s) holding someone's work")
+
+    summary = transcribe_session(project, sid, replace=True)  # used to fail: FOREIGN KEY
+    assert summary.segments_kept == 1 and summary.segments_replaced == 3
+    segments = project.transcript.segments(sid)
+    assert segments[0].id == first.id and len(segments) == 4
+    assert not {s.id for s in others} & {s.id for s in segments}  # the untouched were replaced
+    assert project.redactions.get_redaction(redaction.id).segment_id == first.id
+    _no_dangling_rows(project)
+
+
+def test_a_destroyed_redaction_keeps_its_segment_too(
+    transcribed: tuple[Project, str],
+) -> None:
+    project, sid = transcribed
+    first = project.transcript.segments(sid)[0]
+    project.redactions.destroy_span(first.id, 0, 6, "NAME")
+    _refused_before_decoding(project, sid, "1 redacted")
+    transcribe_session(project, sid, replace=True)
+    kept = project.transcript.get_segment(first.id)
+    assert kept.text.startswith("[NAME]") and NAME not in kept.text
+    _no_dangling_rows(project)
+
+
+def test_span_codings_memos_and_hand_set_speakers_are_protected(
+    transcribed: tuple[Project, str],
+) -> None:
+    project, sid = transcribed
+    a, b, c, d = project.transcript.segments(sid)
+    code = project.codebook.ensure_code_path("Услуги/Запись")
+    span = project.codebook.apply_code(a.id, code.id, start_cp=0, end_cp=6)
+    whole = project.codebook.apply_code(a.id, project.codebook.ensure_code_path("Итог").id)
+    memo = project.codebook.add_memo("segment", b.id, "Проверить время.")
+    project.speakers.reassign_segments([c.id], "Модератор")
+    stats = project.transcription.transcript_stats(sid)
+    assert (stats.coded_segments, stats.codings, stats.memos, stats.speakers) == (1, 2, 1, 1)
+    assert stats.protected == 3 and stats.untouched == 1
+
+    _refused_before_decoding(
+        project, sid, "3 segment(s)", "1 coded (2 coding(s))", "1 with a memo", "1 with a speaker"
+    )
+    summary = transcribe_session(project, sid, replace=True)
+    assert summary.segments_kept == 3 and summary.codings_kept == 2
+    ids = [s.id for s in project.transcript.segments(sid)]
+    assert ids[:3] == [a.id, b.id, c.id] and d.id not in ids and len(ids) == 4
+    assert {x.id for x in project.codebook.codings(segment_id=a.id)} == {span.id, whole.id}
+    assert [m.id for m in project.codebook.memos("segment", b.id)] == [memo.id]
+    assert project.transcript.get_segment(c.id).speaker == "Модератор"
+    _no_dangling_rows(project)
+
+
+def test_a_segment_with_several_kinds_of_work_is_counted_once(
+    transcribed: tuple[Project, str],
+) -> None:
+    project, sid = transcribed
+    first = project.transcript.segments(sid)[0]
+    project.transcript.update_segment(first.id, text=first.text + " (проверено)")
+    project.codebook.apply_code(first.id, project.codebook.ensure_code_path("Итог").id)
+    project.redactions.redact(first.id, 0, 6)
+    stats = project.transcription.transcript_stats(sid)
+    assert (stats.edited, stats.coded_segments, stats.redacted, stats.protected) == (1, 1, 1, 1)
+    assert transcribe_session(project, sid, replace=True).segments_kept == 1
+
+
+def test_cli_redact_then_transcribe(
+    tmp_path: Path, wav: Path, fake_whisper: type[FakeWhisper], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, _sid = _cli_project(tmp_path, wav, capsys)
+    first = _segments(folder, capsys)[0]["id"]
+    args = ("--segment", first, "--span", "0:10", "--category", "NAME")
+    assert run_cli(capsys, "redact", folder, *args)[0] == 0
+    _cli_refused(folder, capsys, "1 redacted")
+    code, out, err = run_cli(capsys, "transcribe", folder, "--session", "FG", "--replace")
+    assert code == 0, err  # was 70: IntegrityError: FOREIGN KEY constraint failed
+    assert "Kept 1 segment(s)" in out
+    assert _segments(folder, capsys)[0]["id"] == first
+    code, out, _err = run_cli(capsys, "redact", folder, "--list", "--json")
+    assert [r["segment_id"] for r in json.loads(out)] == [first]
+
+
+@pytest.mark.slow
+def test_redacted_segment_with_the_real_command(tmp_path: Path) -> None:
+    """The report's steps, with the real command, decoder and model (tiny.en)."""
+    from tests.media import espeak
+
+    audio = espeak(
+        tmp_path / "s.wav",
+        "The village clinic opened a new online booking service. Skyles said the committee "
+        "met on Tuesday.",
+    )
+    folder = tmp_path / "P.fieldscribe"
+    py = [sys.executable, str(ROOT / "main.py")]
+
+    def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*py, *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=300
+        )
+
+    assert run("new", folder, "--languages", "en").returncode == 0
+    assert run("import", folder, audio, "--title", "FG").returncode == 0
+    assert run("transcribe", folder, "--session", "FG").returncode == 0
+    segments = json.loads(run("segments", folder, "--session", "FG", "--json").stdout)
+    first = segments[0]["id"]
+    assert (
+        run("redact", folder, "--segment", first, "--span", "0:10", "--category", "NAME").returncode
+        == 0
+    )
+    refused = run("transcribe", folder, "--session", "FG")
+    assert refused.returncode == 1, refused.stderr
+    assert one_line_error(refused.stderr) and "1 redacted" in refused.stderr
+    replaced = run("transcribe", folder, "--session", "FG", "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    after = json.loads(run("segments", folder, "--session", "FG", "--json").stdout)
+    assert after[0]["id"] == first and after[0]["text"] == segments[0]["text"]

@@ -1,7 +1,7 @@
 """A new transcription of a session keeps every segment a person worked on.
 
-Worked on: text corrected by hand, coded (whole or a span), redacted (hidden or destroyed), a
-speaker set by hand, a memo; typed or imported by hand. Without ``replace``
+Worked on: text or language corrected by hand, names replaced by pseudonyms, coded (whole or a
+span), redacted, a speaker set by hand, a memo; typed or imported by hand. Without ``replace``
 the run is refused in one line that names the kinds of work, before anything is decoded; with
 it those segments are kept as they are and only untouched Whisper segments are replaced.
 
@@ -295,3 +295,115 @@ def test_redacted_segment_with_the_real_command(tmp_path: Path) -> None:
     assert replaced.returncode == 0, replaced.stderr
     after = json.loads(run("segments", folder, "--session", "FG", "--json").stdout)
     assert after[0]["id"] == first and after[0]["text"] == segments[0]["text"]
+
+
+# -------------------------------------------------------------- a language corrected by hand
+def test_a_hand_set_language_marks_the_segment_and_is_kept(
+    transcribed: tuple[Project, str],
+) -> None:
+    project, sid = transcribed
+    second = project.transcript.segments(sid)[1]
+    assert not second.edited
+    same = project.transcript.update_segment(second.id, language="ru")  # no change: no work
+    assert not same.edited and project.transcription.transcript_stats(sid).protected == 0
+    corrected = project.transcript.update_segment(second.id, language="kk")
+    assert corrected.edited and corrected.language == "kk"
+
+    _refused_before_decoding(project, sid, "1 hand-edited (text, language or pseudonyms)")
+    transcribe_session(project, sid, replace=True)
+    kept = project.transcript.get_segment(second.id)  # same id: not replaced
+    assert (kept.language, kept.text) == ("kk", second.text)
+    assert len(project.transcript.segments(sid)) == 4  # the new segment over it was not added
+
+
+def test_cli_segment_language_then_transcribe(
+    tmp_path: Path, wav: Path, fake_whisper: type[FakeWhisper], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, _sid = _cli_project(tmp_path, wav, capsys)
+    second = _segments(folder, capsys)[1]["id"]
+    code, out, err = run_cli(capsys, "segment-language", folder, second, "kk", "--json")
+    assert code == 0, err
+    assert json.loads(out)["edited"] is True and json.loads(out)["language"] == "kk"
+    _cli_refused(folder, capsys, "1 hand-edited (text, language or pseudonyms)")
+    code, _out, err = run_cli(capsys, "transcribe", folder, "--session", "FG", "--replace")
+    assert code == 0, err
+    kept = [s for s in _segments(folder, capsys) if s["id"] == second]
+    assert len(kept) == 1 and kept[0]["language"] == "kk"
+
+
+# -------------------------------------------------------------- names replaced by pseudonyms
+def test_pseudonymised_segments_are_kept_and_the_name_does_not_come_back(
+    transcribed: tuple[Project, str],
+) -> None:
+    project, sid = transcribed
+    a, b, c, _d = project.transcript.segments(sid)
+    project.privacy.set_pseudonym(NAME, PSEUDONYM)
+    report = project.privacy.apply_pseudonyms(session_id=sid)
+    assert report.segments == 2
+    assert [project.transcript.get_segment(x.id).edited for x in (a, b, c)] == [True, False, True]
+    assert not project.transcript.search(NAME)
+
+    _refused_before_decoding(project, sid, "2 hand-edited")
+    summary = transcribe_session(project, sid, replace=True)
+    assert summary.segments_kept == 2
+    texts = [s.text for s in project.transcript.segments(sid)]
+    assert texts[0].startswith(PSEUDONYM) and PSEUDONYM in texts[2]
+    assert not any(NAME in t for t in texts)
+    assert not project.transcript.search(NAME)  # nor in the search index
+    assert project.privacy.pseudonym_candidates(sid) == []
+
+
+def test_a_mapped_name_in_new_text_is_reported(
+    transcribed: tuple[Project, str],
+) -> None:
+    project, sid = transcribed
+    first = project.transcript.segments(sid)[0]
+    project.privacy.set_pseudonym(NAME, PSEUDONYM)
+    project.privacy.apply_pseudonyms([c.id for c in project.privacy.pseudonym_candidates(sid)][:1])
+    assert NAME not in project.transcript.get_segment(first.id).text
+    summary = transcribe_session(project, sid, replace=True)
+    # the other occurrence was left for review: the new run wrote it again, and says so
+    notes = [n for n in summary.notes if "pseudonym mapping" in n]
+    assert len(notes) == 1 and "1 occurrence(s)" in notes[0] and "--review" in notes[0]
+
+
+def test_no_names_note_without_a_mapping(transcribed: tuple[Project, str]) -> None:
+    project, sid = transcribed
+    summary = transcribe_session(project, sid)
+    assert not [n for n in summary.notes if "pseudonym" in n]
+
+
+def test_cli_pseudonym_then_transcribe(
+    tmp_path: Path, wav: Path, fake_whisper: type[FakeWhisper], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, _sid = _cli_project(tmp_path, wav, capsys)
+    assert run_cli(capsys, "pseudonym", folder, "--set", f"{NAME}={PSEUDONYM}")[0] == 0
+    assert run_cli(capsys, "pseudonym", folder, "--apply")[0] == 0
+    _cli_refused(folder, capsys, "2 hand-edited")
+    code, out, err = run_cli(capsys, "transcribe", folder, "--session", "FG", "--replace")
+    assert code == 0, err
+    assert "pseudonym mapping" not in out  # no name came back
+    assert not any(NAME in s["text"] for s in _segments(folder, capsys))
+    code, out, err = run_cli(capsys, "search", folder, NAME, "--json")
+    assert code == 0 and json.loads(out) == [], (out, err)
+
+
+# --------------------------------------------------------------- re-transcribing one segment
+def test_retranscribing_one_segment_in_another_language_keeps_it_protected(
+    transcribed: tuple[Project, str],
+) -> None:
+    project, sid = transcribed
+    a, b, *_ = project.transcript.segments(sid)
+    # in its own language (the workbench passes the segment's): Whisper's text, not marked
+    again = runner.retranscribe_segment(project, a.id, language="ru")
+    assert (again.text, again.edited) == ("Есть очередь.", False)
+    # in a language a person chose: a language correction, kept by a session re-transcription
+    kazakh = runner.retranscribe_segment(project, b.id, language="kk")
+    assert (kazakh.text, kazakh.language, kazakh.edited) == ("Кезек бар.", "kk", True)
+    # a hand-set language stays protected when the segment is re-decoded in it
+    project.transcript.update_segment(a.id, language="en")
+    assert runner.retranscribe_segment(project, a.id, language="en").edited
+    _refused_before_decoding(project, sid, "2 hand-edited")
+    transcribe_session(project, sid, replace=True)
+    assert project.transcript.get_segment(b.id).text == "Кезек бар."
+    assert project.transcript.get_segment(a.id).language == "en"

@@ -5,12 +5,13 @@ are produced, each batch in one transaction together with how far the audio is d
 (``transcription_state.done_ms``). A run stopped by cancel, a crash or a power cut therefore
 resumes from ``done_ms`` and never duplicates segments.
 
-Re-transcribing a session whose transcript holds someone's work -- segments edited by hand,
-typed by hand (origin manual/import), coded, redacted, with a speaker set by hand or with a
-memo -- is refused unless ``replace=True`` (``Transcription.protected_segments``). With
-``replace`` those segments are KEPT with their codings, redactions and memos; only untouched
-Whisper segments are replaced, and new segments that overlap a kept one are not added (no
-duplicate text). No coding is ever removed by a transcription.
+Re-transcribing a session whose transcript holds someone's work -- segments whose text or
+language was corrected by hand or whose names were replaced by pseudonyms, segments typed by
+hand (origin manual/import), coded, redacted, with a speaker set by hand or with a memo -- is
+refused unless ``replace=True`` (``Transcription.protected_segments``). With ``replace`` those
+segments are KEPT with their codings, redactions and memos; only untouched Whisper segments are
+replaced, and new segments that overlap a kept one are not added (no duplicate text). No coding
+is ever removed by a transcription.
 """
 
 from __future__ import annotations
@@ -238,7 +239,29 @@ def transcribe_session(
     summary.elapsed_s = round(time.monotonic() - started, 3)
     if not expected_by_project and transcriber.multilingual and wanted_language is None:
         summary.notes.extend(_languages_hint(summary.identified))
+    if summary.segments_added:
+        summary.notes.extend(_names_hint(project, session_id))
     return summary
+
+
+def _names_hint(project: Project, session_id: str) -> list[str]:
+    """Real names of the pseudonym mapping in the session's text after a run: say so.
+
+    Segments whose names were replaced are kept by a new transcription, but the new text of
+    the others can hold a mapped name again; names are only ever replaced after a review.
+    """
+    if not project.privacy.pseudonyms():
+        return []
+    found = project.privacy.pseudonym_candidates(session_id)
+    if not found:
+        return []
+    segments = len({c.segment_id for c in found})
+    return [
+        f"{len(found)} occurrence(s) of real names from the pseudonym mapping are in the "
+        f"transcript ({segments} segment(s)): review them with `fieldscribe pseudonym DIR "
+        f"--review --session {session_id}` and replace them with --apply (or the Ethics ▸ "
+        "Pseudonyms tab)."
+    ]
 
 
 def _languages_hint(identified: dict[str, int]) -> list[str]:
@@ -542,7 +565,10 @@ def retranscribe_segment(
     put the result in its place: text, word timings, confidence and language.
 
     Codings on the segment stay on it (span codings are clamped to the new text). When Whisper
-    finds no text the segment becomes (or stays) "speech without transcript".
+    finds no text the segment becomes (or stays) "speech without transcript". A ``language``
+    other than the segment's own is a person's language correction: the segment is then
+    marked as corrected by hand, and a re-transcription of the session keeps it; a segment
+    already marked stays marked (``Transcript.replace_transcription``).
 
     Raises:
         NotFoundError: no such segment. ModelError, AudioError: as ``transcribe_session``.
@@ -584,4 +610,5 @@ def retranscribe_segment(
         words=words,
         confidence=sum(probs) / len(probs) if probs else None,
         language=found,
+        language_by_hand=language is not None,
     )

@@ -142,10 +142,12 @@ class Transcript:
         clear_speaker: bool = False,
         language: str | None = None,
     ) -> Segment:
-        """Edit a segment. A text change marks it ``edited`` (hand-corrected).
+        """Edit a segment. A text or language change marks it ``edited`` (hand-corrected).
 
         Typing text into a "speech without transcript" segment clears that flag. ``language``
-        (a Whisper code) corrects the language the segment is in.
+        (a Whisper code) corrects the language the segment is in; like a text correction it is
+        a person's work, which a new transcription of the session keeps
+        (``Transcription.protected_segments``).
         Span codings and redactions follow their words (``storage.core.anchors``); a coding
         whose words were deleted covers the whole segment and says so in its memo.
         """
@@ -160,6 +162,7 @@ class Transcript:
             code = check_language_code(language)
             if code != row["language"]:
                 fields["language"] = code
+                fields["edited"] = 1
         if speaker is not None or clear_speaker:
             fields["speaker"] = None if clear_speaker else speaker
             fields["speaker_edited"] = 1  # a speaker set by hand survives re-detection
@@ -197,15 +200,32 @@ class Transcript:
         words: list[Word],
         confidence: float | None,
         language: str | None,
+        language_by_hand: bool = False,
     ) -> Segment:
         """Put a new transcription of a segment's audio in its place (re-transcribe one segment).
 
-        The segment keeps its id, times, speaker and codings (span codings follow their words
-        where the new text still has them); it is no longer marked as edited by hand. Empty
-        ``text`` makes it "speech without transcript".
+        The segment keeps its id, times, speaker, codings and redactions (spans follow their
+        words where the new text still has them). Empty ``text`` makes it "speech without
+        transcript".
+
+        Re-transcribing one segment is a person's deliberate action, so it never takes away
+        the segment's protection from a re-transcription of the session: a segment marked
+        ``edited`` stays marked (its language may be one a person set), and with
+        ``language_by_hand`` a language other than the segment's own is a language correction
+        that marks it, as ``update_segment(language=...)`` does. Otherwise the new text is
+        Whisper's and the segment stays unmarked.
+
+        Args:
+            segment_id: the segment.
+            text: the new text.
+            words: its word timings.
+            confidence: the mean word probability, when known.
+            language: the language it was transcribed in (a Whisper code), or None.
+            language_by_hand: a person chose ``language``.
         """
         row = self._segment_row(segment_id)
         code = None if language is None else check_language_code(language)
+        corrected = bool(row["edited"]) or (language_by_hand and code != row["language"])
         stamp = now_iso()
         with self._store.tx() as db:
             self._store.fts_delete(row["seq"], row["text"])
@@ -213,13 +233,14 @@ class Transcript:
             self._reanchor_spans(segment_id, row["text"], text)
             db.conn.execute(
                 "UPDATE segments SET text = ?, words = ?, confidence = ?, language = ?,"
-                " untranscribed = ?, edited = 0, updated_at = ? WHERE id = ?",
+                " untranscribed = ?, edited = ?, updated_at = ? WHERE id = ?",
                 (
                     text,
                     _words_json(words),
                     confidence,
                     code,
                     int(not text.strip()),
+                    int(corrected),
                     stamp,
                     segment_id,
                 ),

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 TRANSCRIPTION_STATUSES = ("running", "cancelled", "failed", "done")
 
 # Work a person did on a segment, each as an SQL condition on a row of ``segments``. ``edited``
-# is a text corrected by hand (``Transcript.update_segment``); codings (whole or span),
+# covers the text and the language corrected by hand and names replaced by pseudonyms (see
+# ``Transcript.update_segment`` and ``Privacy.apply_pseudonyms``); codings (whole or span),
 # redactions and segment memos point at the segment by its id.
 _CODED = "EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = segments.id)"
 _REDACTED = "EXISTS (SELECT 1 FROM redactions r WHERE r.segment_id = segments.id)"
@@ -36,7 +37,7 @@ _WITH_MEMO = (
 )
 
 # A segment is "untouched" machine output when Whisper wrote it and nobody worked on it since
-# (no text or speaker correction, no coding, redaction or memo): only such segments
+# (no text, language or speaker correction, no coding, redaction or memo): only such segments
 # may be removed by a new transcription. Removing any other would lose someone's work (and a
 # coded or redacted one cannot be removed at all: their rows refer to it by foreign key).
 _UNTOUCHED = (
@@ -68,7 +69,7 @@ class TranscriptStats:
     """
 
     untouched: int  # Whisper segments nobody worked on (replaceable)
-    edited: int  # Whisper segments whose text was corrected by hand
+    edited: int  # Whisper segments whose text or language was corrected by hand, or pseudonymised
     manual: int  # segments typed or imported by hand (origin manual or import)
     coded_segments: int  # segments with at least one coding
     codings: int  # codings on the session's segments
@@ -80,7 +81,7 @@ class TranscriptStats:
     def kinds(self) -> list[str]:
         """The kinds of work found, as words for a message (``["1 hand-edited", ...]``)."""
         parts = [
-            (self.edited, f"{self.edited} hand-edited"),
+            (self.edited, f"{self.edited} hand-edited (text, language or pseudonyms)"),
             (self.manual, f"{self.manual} hand-made"),
             (self.coded_segments, f"{self.coded_segments} coded ({self.codings} coding(s))"),
             (self.redacted, f"{self.redacted} redacted"),
@@ -151,8 +152,8 @@ class Transcription:
     def protected_segments(self, session_id: str) -> list[tuple[int, int]]:
         """Time spans (start_ms, end_ms) of the segments a transcription must keep.
 
-        These are the segments holding someone's work: edited, hand-made, coded, redacted,
-        with a speaker set by hand or with a memo.
+        These are the segments holding someone's work: edited (text, language, pseudonyms),
+        hand-made, coded, redacted, with a speaker set by hand or with a memo.
         """
         rows = self._store.rows(
             f"SELECT start_ms, end_ms FROM segments WHERE session_id = ? AND NOT ({_UNTOUCHED})"

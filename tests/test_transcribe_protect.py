@@ -407,3 +407,41 @@ def test_retranscribing_one_segment_in_another_language_keeps_it_protected(
     transcribe_session(project, sid, replace=True)
     assert project.transcript.get_segment(b.id).text == "Кезек бар."
     assert project.transcript.get_segment(a.id).language == "en"
+
+
+# ------------------------------------------------------------- merging and deleting segments
+def test_merging_and_deleting_redacted_segments(project: Project) -> None:
+    """Merging with the next segment (Edit ▸ Merge) and deleting a segment also remove a
+    segment that redactions refer to (they failed: FOREIGN KEY constraint failed)."""
+    from storage.history.undo import UndoScope
+
+    sid = project.sessions.add_session("FG").id
+    a, b, c = project.transcript.add_segments(
+        sid,
+        [
+            SegmentDraft(i * 1000, i * 1000 + 900, text)
+            for i, (_s, _e, text) in enumerate(LINES[:3])
+        ],
+    )
+    hidden = project.redactions.redact(b.id, 0, 9)
+    memo = project.codebook.add_memo("segment", b.id, "о времени")
+    merged, record = project.history.record_edit(
+        UndoScope.of(segments=[a.id, b.id]), lambda: project.transcript.merge_with_next(a.id)
+    )
+    moved = project.redactions.get_redaction(hidden.id)  # same id, over the same words
+    assert moved.segment_id == a.id
+    assert merged.text[moved.start_cp : moved.end_cp] == LINES[1][2][:9]
+    assert [m.id for m in project.codebook.memos("segment", a.id)] == [memo.id]
+    project.history.undo_edit(record)  # the next segment comes back with its redaction
+    back = project.redactions.get_redaction(hidden.id)
+    assert (back.segment_id, back.start_cp, back.end_cp) == (b.id, 0, 9)
+    assert [m.id for m in project.codebook.memos("segment", b.id)] == [memo.id]
+    project.history.redo_edit(record)
+    assert project.redactions.get_redaction(hidden.id).segment_id == a.id
+
+    project.redactions.redact(c.id, 0, 5)
+    project.transcript.delete_segment(c.id)
+    assert project.redactions.all(segment_id=c.id) == []
+    gone = project.audit.entries(action="unredact")[-1]
+    assert (gone.target_id, gone.details["reason"]) == (c.id, "the segment was deleted")
+    _no_dangling_rows(project)

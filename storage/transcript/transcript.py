@@ -324,7 +324,10 @@ class Transcript:
                 )
 
     def delete_segment(self, segment_id: str, *, force: bool = False) -> DeletionReport:
-        """Delete a segment; with codings only when ``force`` is given."""
+        """Delete a segment; with codings only when ``force`` is given.
+
+        Its redactions go with it (logged): the words they hid are deleted too.
+        """
         row = self._segment_row(segment_id)
         n = int(
             self._store.scalar("SELECT count(*) FROM codings WHERE segment_id = ?", (segment_id,))
@@ -337,6 +340,17 @@ class Transcript:
             ).fetchall():
                 self._store.tombstone("codings", coding_id)
             db.conn.execute("DELETE FROM codings WHERE segment_id = ?", (segment_id,))
+            for (red_id,) in db.conn.execute(
+                "SELECT id FROM redactions WHERE segment_id = ?", (segment_id,)
+            ).fetchall():
+                db.conn.execute("DELETE FROM redactions WHERE id = ?", (red_id,))
+                self._store.tombstone("redactions", red_id)
+                self._project.audit.log_event(
+                    "unredact",
+                    "segment",
+                    segment_id,
+                    {"redaction_id": red_id, "reason": "the segment was deleted"},
+                )
             self._store.fts_delete(row["seq"], row["text"])
             db.conn.execute("DELETE FROM segments WHERE id = ?", (segment_id,))
             self._store.tombstone("segments", segment_id)
@@ -485,7 +499,11 @@ class Transcript:
                 self._store.tombstone("codings", c["id"])
 
     def merge_with_next(self, segment_id: str) -> Segment:
-        """Merge a segment with the next one of its session; codings of both are kept."""
+        """Merge a segment with the next one of its session.
+
+        Codings, redactions and memos of both are kept: the next one's move to the merged
+        segment (spans shifted to where their words now are).
+        """
         row = self._segment_row(segment_id)
         nxt = self._store.one(
             "SELECT * FROM segments WHERE session_id = ? AND (start_ms > ? OR "
@@ -527,6 +545,17 @@ class Transcript:
                 )
                 self._store.tombstone("codings", c["id"])
             conn.execute("DELETE FROM codings WHERE segment_id = ?", (nxt["id"],))
+            # redactions and memos move (same ids): they refer to the segment that goes
+            conn.execute(
+                "UPDATE redactions SET segment_id = ?, start_cp = start_cp + ?,"
+                " end_cp = end_cp + ?, updated_at = ? WHERE segment_id = ?",
+                (segment_id, offset, offset, now_iso(), nxt["id"]),
+            )
+            conn.execute(
+                "UPDATE memos SET target_id = ?, updated_at = ? "
+                "WHERE target_type = 'segment' AND target_id = ?",
+                (segment_id, now_iso(), nxt["id"]),
+            )
             self._store.fts_delete(nxt["seq"], nxt["text"])
             conn.execute("DELETE FROM segments WHERE id = ?", (nxt["id"],))
             self._store.tombstone("segments", nxt["id"])

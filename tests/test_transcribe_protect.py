@@ -15,11 +15,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import types
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
@@ -445,3 +448,107 @@ def test_merging_and_deleting_redacted_segments(project: Project) -> None:
     gone = project.audit.entries(action="unredact")[-1]
     assert (gone.target_id, gone.details["reason"]) == (c.id, "the segment was deleted")
     _no_dangling_rows(project)
+
+
+# --------------------------------------------------------------------------- property
+_ACTIONS = (
+    "edit",
+    "language",
+    "same_language",
+    "code",
+    "code_span",
+    "redact",
+    "destroy",
+    "memo",
+    "speaker",
+    "pseudonym",
+    "nothing",
+)
+
+
+def _act(project: Project, sid: str, action: str, index: int) -> set[str]:
+    """Do ``action`` on segment ``index``; return the ids of the segments a person touched."""
+    seg = project.transcript.segments(sid)[index]
+    if action == "edit":
+        project.transcript.update_segment(seg.id, text=seg.text + " (правка)")
+    elif action == "language":
+        project.transcript.update_segment(seg.id, language="kk" if seg.language != "kk" else "ru")
+    elif action == "same_language":  # no change: nobody's work
+        project.transcript.update_segment(seg.id, language=seg.language)
+        return set()
+    elif action in ("code", "code_span"):
+        code = project.codebook.ensure_code_path(f"Коды/{action}")
+        span = {"start_cp": 0, "end_cp": 4} if action == "code_span" else {}
+        project.codebook.apply_code(seg.id, code.id, **span)
+    elif action == "redact":
+        project.redactions.redact(seg.id, 0, 4, "NAME")
+    elif action == "destroy":
+        project.redactions.destroy_span(seg.id, len(seg.text) - 4, len(seg.text), "GONE")
+    elif action == "memo":
+        project.codebook.add_memo("segment", seg.id, "заметка")
+    elif action == "speaker":
+        project.speakers.reassign_segments([seg.id], "Модератор")
+    elif action == "pseudonym":
+        with_name = {s.id for s in project.transcript.segments(sid) if NAME in s.text}
+        project.privacy.set_pseudonym(NAME, PSEUDONYM)
+        project.privacy.apply_pseudonyms(session_id=sid)
+        return with_name
+    else:
+        return set()
+    return {seg.id}
+
+
+def _work(project: Project, ids: set[str]) -> dict[str, Any]:
+    """What people did to segments ``ids``: their rows and everything anchored to them."""
+    conn = project.store.conn
+    marks = ",".join("?" * len(ids))
+    keep = "id, start_ms, end_ms, speaker, text, language, edited, speaker_edited, words"
+    return {
+        table: sorted(
+            (tuple(r) for r in conn.execute(sql.format(marks=marks), sorted(ids))), key=repr
+        )
+        for table, sql in {
+            "segments": f"SELECT {keep} FROM segments WHERE id IN ({{marks}})",
+            "codings": "SELECT * FROM codings WHERE segment_id IN ({marks})",
+            "redactions": "SELECT * FROM redactions WHERE segment_id IN ({marks})",
+            "memos": "SELECT * FROM memos WHERE target_type = 'segment' AND target_id IN ({marks})",
+        }.items()
+    }
+
+
+@settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(
+    actions=st.lists(
+        st.tuples(st.sampled_from(_ACTIONS), st.integers(0, len(LINES) - 1)), max_size=6
+    )
+)
+def test_no_sequence_of_work_is_lost_by_a_new_transcription(
+    actions: list[tuple[str, int]], wav: Path, fake_whisper: type[FakeWhisper]
+) -> None:
+    """Any sequence of a person's actions, then re-transcription: refused without replace
+    exactly when someone worked on a segment; with replace it never raises and keeps every
+    touched segment with all its work, and replaces every untouched one."""
+    with tempfile.TemporaryDirectory() as tmp:
+        project, sid = _transcribed(Path(tmp) / "P.fieldscribe", wav)
+        try:
+            touched: set[str] = set()
+            for action, index in actions:
+                touched |= _act(project, sid, action, index)
+            untouched = {s.id for s in project.transcript.segments(sid)} - touched
+            assert project.transcription.transcript_stats(sid).protected == len(touched)
+            work = _work(project, touched)
+            if touched:
+                _refused_before_decoding(project, sid)
+            else:
+                transcribe_session(project, sid)
+            summary = transcribe_session(project, sid, replace=True)
+            assert summary.segments_kept == len(touched)
+            after = {s.id for s in project.transcript.segments(sid)}
+            assert touched <= after and not untouched & after
+            assert _work(project, touched) == work
+            _no_dangling_rows(project)
+            pseudonymised = [t for t in work["segments"] if PSEUDONYM in t[4]]
+            hits = {h.segment_id for h in project.transcript.search(NAME)}
+            assert not hits & {t[0] for t in pseudonymised}
+        finally:
+            project.close()

@@ -56,7 +56,8 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--replace",
         action="store_true",
-        help="re-transcribe even if segments were edited or coded (those are kept)",
+        help="re-transcribe even if segments hold someone's work: edited, coded, redacted... "
+        "(those are kept)",
     )
     p.add_argument(
         "--speakers",
@@ -422,8 +423,8 @@ def _print_summary(title: str, s: Any) -> None:
         )
     if s.segments_kept:
         print(
-            f"  Kept {s.segments_kept} edited/hand-made/coded segment(s) with their "
-            f"{s.codings_kept} coding(s); no coding was removed."
+            f"  Kept {s.segments_kept} segment(s) holding someone's work (edited, hand-made, "
+            f"coded, redacted...) with their {s.codings_kept} coding(s); no coding was removed."
         )
 
 

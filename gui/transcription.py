@@ -247,8 +247,9 @@ class TranscriptionController(QObject):
             answer = QMessageBox.question(
                 self.chrome.window,
                 "Re-transcribe segment?",
-                "This segment's text was corrected by hand. Re-transcribing replaces it "
-                "with what Whisper hears (this cannot be undone).",
+                "This segment was corrected by hand (its text or language, or names replaced "
+                "by pseudonyms). Re-transcribing replaces its text with what Whisper hears "
+                "(this cannot be undone).",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return None

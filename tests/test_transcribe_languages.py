@@ -316,7 +316,10 @@ def test_retranscribe_one_segment_in_another_language(
     out = retranscribe_segment(project, seg.id, language="en", model="tiny.en")
     assert seen["language"] == "en" and abs(int(seen["samples"]) - 6 * S) < S // 10
     assert "committee" in out.text.lower() and out.language == "en"
-    assert not out.untranscribed and not out.edited and out.words
+    assert not out.untranscribed and out.words
+    # a language a person chose (en, not the de it had) is a language correction: the segment
+    # counts as corrected by hand, so a re-transcription of the session keeps it
+    assert out.edited
     assert [c.code_id for c in project.codebook.codings(segment_id=seg.id)] == [code.id]
 
 

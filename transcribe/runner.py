@@ -5,9 +5,11 @@ are produced, each batch in one transaction together with how far the audio is d
 (``transcription_state.done_ms``). A run stopped by cancel, a crash or a power cut therefore
 resumes from ``done_ms`` and never duplicates segments.
 
-Re-transcribing a session whose transcript holds someone's work -- segments edited by hand,
-typed by hand (origin manual/import) or coded -- is refused unless ``replace=True``. With
-``replace`` those segments are KEPT with their codings; only untouched Whisper segments are
+Re-transcribing a session whose transcript holds someone's work -- segments whose text or
+language was corrected by hand or whose names were replaced by pseudonyms, segments typed by
+hand (origin manual/import), coded, redacted, with a speaker set by hand or with a memo -- is
+refused unless ``replace=True`` (``Transcription.protected_segments``). With ``replace`` those
+segments are KEPT with their codings, redactions and memos; only untouched Whisper segments are
 replaced, and new segments that overlap a kept one are not added (no duplicate text). No coding
 is ever removed by a transcription.
 """
@@ -61,7 +63,7 @@ class TranscriptionSummary:
     resumed_from_ms: int
     cancelled: bool
     segments_replaced: int = 0  # untouched Whisper segments of an earlier run removed
-    segments_kept: int = 0  # edited, hand-made or coded segments kept (replace=True)
+    segments_kept: int = 0  # segments holding someone's work, kept (replace=True)
     codings_kept: int = 0  # codings on the kept segments (never removed)
     languages: list[str] = field(default_factory=list)  # the languages chosen among
     untranscribed: int = 0  # "speech without transcript" placeholders written
@@ -74,7 +76,7 @@ class TranscriptionSummary:
 
 
 class NeedsReplaceError(FieldScribeError):
-    """The session has edited, hand-made or coded segments; re-transcribing needs replace."""
+    """The session has segments holding someone's work; re-transcribing needs replace."""
 
 
 def _verify_media(project: Project, session_id: str) -> Path:
@@ -105,7 +107,7 @@ def _verify_media(project: Project, session_id: str) -> Path:
 
 
 def _overlaps(draft: SegmentDraft, kept: list[tuple[int, int]]) -> bool:
-    """Whether most of a new segment lies over a kept (edited/coded/manual) segment."""
+    """Whether most of a new segment lies over a kept segment (one holding someone's work)."""
     length = max(1, draft.end_ms - draft.start_ms)
     covered = sum(
         max(0, min(e, draft.end_ms) - max(s, draft.start_ms))
@@ -138,7 +140,7 @@ def transcribe_session(
         model: model name or folder (default: the interrupted run's model, else ``tiny.en``).
         language: language code, or None to detect it (or keep an interrupted run's).
         threads: CPU threads for decoding.
-        replace: allow re-transcribing a session with edited, hand-made or coded segments
+        replace: allow re-transcribing a session with segments holding someone's work
             (those are kept, see the module doc).
         progress: called after every batch (from the calling thread).
         cancel: set it to stop within about a second; the work done is kept and a later call
@@ -153,7 +155,8 @@ def transcribe_session(
         What was done.
 
     Raises:
-        NeedsReplaceError: the session holds edited/hand-made/coded segments and not replace.
+        NeedsReplaceError: the session holds someone's work (edited, hand-made, coded,
+            redacted... segments) and not replace; raised before any decoding.
         ModelError: the model is missing or corrupt, or English-only and another language
             was asked for.
         AudioError: the media file is missing, changed or undecodable.
@@ -177,10 +180,9 @@ def transcribe_session(
     stats = project.transcription.transcript_stats(session_id)
     if not incomplete and stats.protected and not replace:
         raise NeedsReplaceError(
-            f"Session {session.title!r} has {stats.edited} hand-edited, {stats.manual} hand-made "
-            f"and {stats.coded_segments} coded segment(s) ({stats.codings} coding(s)); "
-            "re-transcribe with --replace to keep them and replace only the untouched "
-            "Whisper segments."
+            f"Session {session.title!r} has {stats.protected} segment(s) holding someone's "
+            f"work ({', '.join(stats.kinds())}); re-transcribe with --replace to keep them and "
+            "replace only the untouched Whisper segments."
         )
     path = _verify_media(project, session_id)
     total_ms = session.duration_ms
@@ -244,7 +246,29 @@ def transcribe_session(
         summary.notes.extend(_unexpected_hint(summary.identified, expected))
     elif expected_by_project and wanted_language not in expected:
         summary.notes.append(_forced_hint(wanted_language, expected))
+    if summary.segments_added:
+        summary.notes.extend(_names_hint(project, session_id))
     return summary
+
+
+def _names_hint(project: Project, session_id: str) -> list[str]:
+    """Real names of the pseudonym mapping in the session's text after a run: say so.
+
+    Segments whose names were replaced are kept by a new transcription, but the new text of
+    the others can hold a mapped name again; names are only ever replaced after a review.
+    """
+    if not project.privacy.pseudonyms():
+        return []
+    found = project.privacy.pseudonym_candidates(session_id)
+    if not found:
+        return []
+    segments = len({c.segment_id for c in found})
+    return [
+        f"{len(found)} occurrence(s) of real names from the pseudonym mapping are in the "
+        f"transcript ({segments} segment(s)): review them with `fieldscribe pseudonym DIR "
+        f"--review --session {session_id}` and replace them with --apply (or the Ethics ▸ "
+        "Pseudonyms tab)."
+    ]
 
 
 def _languages_hint(identified: dict[str, int]) -> list[str]:
@@ -591,7 +615,10 @@ def retranscribe_segment(
     put the result in its place: text, word timings, confidence and language.
 
     Codings on the segment stay on it (span codings are clamped to the new text). When Whisper
-    finds no text the segment becomes (or stays) "speech without transcript".
+    finds no text the segment becomes (or stays) "speech without transcript". A ``language``
+    other than the segment's own is a person's language correction: the segment is then
+    marked as corrected by hand, and a re-transcription of the session keeps it; a segment
+    already marked stays marked (``Transcript.replace_transcription``).
 
     Raises:
         NotFoundError: no such segment. ModelError, AudioError: as ``transcribe_session``.
@@ -633,4 +660,5 @@ def retranscribe_segment(
         words=words,
         confidence=sum(probs) / len(probs) if probs else None,
         language=found,
+        language_by_hand=language is not None,
     )

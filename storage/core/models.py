@@ -108,7 +108,7 @@ class Segment:
     origin: str
     confidence: float | None
     words: list[Word]
-    edited: bool
+    edited: bool  # a person corrected its text or language, or replaced names in it
     created_by: str
     created_at: str
     updated_at: str

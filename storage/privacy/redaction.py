@@ -446,7 +446,12 @@ class Redactions:
         drop_ms: Sequence[tuple[int, int]] = (),
         placeholder: str | None = None,
     ) -> RewrittenText:
-        """Rewrite one segment's text, words, FTS entry, span codings and redactions."""
+        """Rewrite one segment's text, words, FTS entry, span codings and redactions.
+
+        The segment is marked ``edited``: its text is no longer what Whisper wrote but what a
+        person decided (names replaced by pseudonyms, originals destroyed), and a new
+        transcription of the session must keep it (``Transcription.protected_segments``).
+        """
         from storage.core.segment_rows import words_from_json
 
         conn = self._store.conn
@@ -462,7 +467,7 @@ class Redactions:
         self._store.fts_delete(row["seq"], row["text"])
         self._store.fts_insert(row["seq"], rewritten.text)
         conn.execute(
-            "UPDATE segments SET text = ?, words = ?, updated_at = ? WHERE id = ?",
+            "UPDATE segments SET text = ?, words = ?, edited = 1, updated_at = ? WHERE id = ?",
             (rewritten.text, words_json(words), now_iso(), segment_id),
         )
         remap_spans(conn, "codings", segment_id, rewritten)

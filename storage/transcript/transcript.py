@@ -142,10 +142,12 @@ class Transcript:
         clear_speaker: bool = False,
         language: str | None = None,
     ) -> Segment:
-        """Edit a segment. A text change marks it ``edited`` (hand-corrected).
+        """Edit a segment. A text or language change marks it ``edited`` (hand-corrected).
 
         Typing text into a "speech without transcript" segment clears that flag. ``language``
-        (a Whisper code) corrects the language the segment is in.
+        (a Whisper code) corrects the language the segment is in; like a text correction it is
+        a person's work, which a new transcription of the session keeps
+        (``Transcription.protected_segments``).
         Span codings and redactions follow their words (``storage.core.anchors``); a coding
         whose words were deleted covers the whole segment and says so in its memo.
         """
@@ -160,6 +162,7 @@ class Transcript:
             code = check_language_code(language)
             if code != row["language"]:
                 fields["language"] = code
+                fields["edited"] = 1
         if speaker is not None or clear_speaker:
             fields["speaker"] = None if clear_speaker else speaker
             fields["speaker_edited"] = 1  # a speaker set by hand survives re-detection
@@ -197,15 +200,32 @@ class Transcript:
         words: list[Word],
         confidence: float | None,
         language: str | None,
+        language_by_hand: bool = False,
     ) -> Segment:
         """Put a new transcription of a segment's audio in its place (re-transcribe one segment).
 
-        The segment keeps its id, times, speaker and codings (span codings follow their words
-        where the new text still has them); it is no longer marked as edited by hand. Empty
-        ``text`` makes it "speech without transcript".
+        The segment keeps its id, times, speaker, codings and redactions (spans follow their
+        words where the new text still has them). Empty ``text`` makes it "speech without
+        transcript".
+
+        Re-transcribing one segment is a person's deliberate action, so it never takes away
+        the segment's protection from a re-transcription of the session: a segment marked
+        ``edited`` stays marked (its language may be one a person set), and with
+        ``language_by_hand`` a language other than the segment's own is a language correction
+        that marks it, as ``update_segment(language=...)`` does. Otherwise the new text is
+        Whisper's and the segment stays unmarked.
+
+        Args:
+            segment_id: the segment.
+            text: the new text.
+            words: its word timings.
+            confidence: the mean word probability, when known.
+            language: the language it was transcribed in (a Whisper code), or None.
+            language_by_hand: a person chose ``language``.
         """
         row = self._segment_row(segment_id)
         code = None if language is None else check_language_code(language)
+        corrected = bool(row["edited"]) or (language_by_hand and code != row["language"])
         stamp = now_iso()
         with self._store.tx() as db:
             self._store.fts_delete(row["seq"], row["text"])
@@ -213,13 +233,14 @@ class Transcript:
             self._reanchor_spans(segment_id, row["text"], text)
             db.conn.execute(
                 "UPDATE segments SET text = ?, words = ?, confidence = ?, language = ?,"
-                " untranscribed = ?, edited = 0, updated_at = ? WHERE id = ?",
+                " untranscribed = ?, edited = ?, updated_at = ? WHERE id = ?",
                 (
                     text,
                     _words_json(words),
                     confidence,
                     code,
                     int(not text.strip()),
+                    int(corrected),
                     stamp,
                     segment_id,
                 ),
@@ -303,7 +324,10 @@ class Transcript:
                 )
 
     def delete_segment(self, segment_id: str, *, force: bool = False) -> DeletionReport:
-        """Delete a segment; with codings only when ``force`` is given."""
+        """Delete a segment; with codings only when ``force`` is given.
+
+        Its redactions go with it (logged): the words they hid are deleted too.
+        """
         row = self._segment_row(segment_id)
         n = int(
             self._store.scalar("SELECT count(*) FROM codings WHERE segment_id = ?", (segment_id,))
@@ -316,6 +340,17 @@ class Transcript:
             ).fetchall():
                 self._store.tombstone("codings", coding_id)
             db.conn.execute("DELETE FROM codings WHERE segment_id = ?", (segment_id,))
+            for (red_id,) in db.conn.execute(
+                "SELECT id FROM redactions WHERE segment_id = ?", (segment_id,)
+            ).fetchall():
+                db.conn.execute("DELETE FROM redactions WHERE id = ?", (red_id,))
+                self._store.tombstone("redactions", red_id)
+                self._project.audit.log_event(
+                    "unredact",
+                    "segment",
+                    segment_id,
+                    {"redaction_id": red_id, "reason": "the segment was deleted"},
+                )
             self._store.fts_delete(row["seq"], row["text"])
             db.conn.execute("DELETE FROM segments WHERE id = ?", (segment_id,))
             self._store.tombstone("segments", segment_id)
@@ -464,7 +499,11 @@ class Transcript:
                 self._store.tombstone("codings", c["id"])
 
     def merge_with_next(self, segment_id: str) -> Segment:
-        """Merge a segment with the next one of its session; codings of both are kept."""
+        """Merge a segment with the next one of its session.
+
+        Codings, redactions and memos of both are kept: the next one's move to the merged
+        segment (spans shifted to where their words now are).
+        """
         row = self._segment_row(segment_id)
         nxt = self._store.one(
             "SELECT * FROM segments WHERE session_id = ? AND (start_ms > ? OR "
@@ -506,6 +545,17 @@ class Transcript:
                 )
                 self._store.tombstone("codings", c["id"])
             conn.execute("DELETE FROM codings WHERE segment_id = ?", (nxt["id"],))
+            # redactions and memos move (same ids): they refer to the segment that goes
+            conn.execute(
+                "UPDATE redactions SET segment_id = ?, start_cp = start_cp + ?,"
+                " end_cp = end_cp + ?, updated_at = ? WHERE segment_id = ?",
+                (segment_id, offset, offset, now_iso(), nxt["id"]),
+            )
+            conn.execute(
+                "UPDATE memos SET target_id = ?, updated_at = ? "
+                "WHERE target_type = 'segment' AND target_id = ?",
+                (segment_id, now_iso(), nxt["id"]),
+            )
             self._store.fts_delete(nxt["seq"], nxt["text"])
             conn.execute("DELETE FROM segments WHERE id = ?", (nxt["id"],))
             self._store.tombstone("segments", nxt["id"])

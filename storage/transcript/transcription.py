@@ -26,11 +26,23 @@ if TYPE_CHECKING:
 
 TRANSCRIPTION_STATUSES = ("running", "cancelled", "failed", "done")
 
-# A segment is "untouched" machine output when Whisper wrote it, nobody edited it and nobody
-# coded it: only such segments may be removed by a new transcription.
+# Work a person did on a segment, each as an SQL condition on a row of ``segments``. ``edited``
+# covers the text and the language corrected by hand and names replaced by pseudonyms (see
+# ``Transcript.update_segment`` and ``Privacy.apply_pseudonyms``); codings (whole or span),
+# redactions and segment memos point at the segment by its id.
+_CODED = "EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = segments.id)"
+_REDACTED = "EXISTS (SELECT 1 FROM redactions r WHERE r.segment_id = segments.id)"
+_WITH_MEMO = (
+    "EXISTS (SELECT 1 FROM memos m WHERE m.target_type = 'segment' AND m.target_id = segments.id)"
+)
+
+# A segment is "untouched" machine output when Whisper wrote it and nobody worked on it since
+# (no text, language or speaker correction, no coding, redaction or memo): only such segments
+# may be removed by a new transcription. Removing any other would lose someone's work (and a
+# coded or redacted one cannot be removed at all: their rows refer to it by foreign key).
 _UNTOUCHED = (
-    "origin = 'whisper' AND edited = 0 AND "
-    "NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = segments.id)"
+    "origin = 'whisper' AND edited = 0 AND speaker_edited = 0 AND "
+    f"NOT {_CODED} AND NOT {_REDACTED} AND NOT {_WITH_MEMO}"
 )
 
 
@@ -50,18 +62,33 @@ class TranscriptionState:
 
 @dataclass
 class TranscriptStats:
-    """What a new transcription of a session would touch."""
+    """What a new transcription of a session would touch.
 
-    untouched: int  # Whisper segments nobody edited or coded (replaceable)
-    edited: int  # Whisper segments edited by hand
+    A segment can hold several kinds of work (edited and coded, say): the kinds are counted
+    each on its own, ``protected`` counts every segment once.
+    """
+
+    untouched: int  # Whisper segments nobody worked on (replaceable)
+    edited: int  # Whisper segments whose text or language was corrected by hand, or pseudonymised
     manual: int  # segments typed or imported by hand (origin manual or import)
     coded_segments: int  # segments with at least one coding
     codings: int  # codings on the session's segments
+    redacted: int = 0  # segments with at least one redaction (hidden or destroyed)
+    speakers: int = 0  # segments whose speaker was set by hand
+    memos: int = 0  # segments with a memo
+    protected: int = 0  # segments holding someone's work: every segment that is not untouched
 
-    @property
-    def protected(self) -> int:
-        """Segments holding someone's work (edited, hand-made or coded)."""
-        return self.edited + self.manual + self.coded_segments
+    def kinds(self) -> list[str]:
+        """The kinds of work found, as words for a message (``["1 hand-edited", ...]``)."""
+        parts = [
+            (self.edited, f"{self.edited} hand-edited (text, language or pseudonyms)"),
+            (self.manual, f"{self.manual} hand-made"),
+            (self.coded_segments, f"{self.coded_segments} coded ({self.codings} coding(s))"),
+            (self.redacted, f"{self.redacted} redacted"),
+            (self.speakers, f"{self.speakers} with a speaker set by hand"),
+            (self.memos, f"{self.memos} with a memo"),
+        ]
+        return [text for n, text in parts if n]
 
 
 def _no_state(session_id: str, status: str, updated_at: str) -> TranscriptionState:
@@ -106,10 +133,16 @@ class Transcription:
                  AND edited = 1) AS edited,
               (SELECT count(*) FROM segments WHERE session_id = ?1 AND origin != 'whisper')
                  AS manual,
-              (SELECT count(DISTINCT c.segment_id) FROM codings c JOIN segments g
-                 ON g.id = c.segment_id WHERE g.session_id = ?1) AS coded_segments,
+              (SELECT count(*) FROM segments WHERE session_id = ?1 AND {_CODED})
+                 AS coded_segments,
               (SELECT count(*) FROM codings c JOIN segments g ON g.id = c.segment_id
-                 WHERE g.session_id = ?1) AS codings
+                 WHERE g.session_id = ?1) AS codings,
+              (SELECT count(*) FROM segments WHERE session_id = ?1 AND {_REDACTED}) AS redacted,
+              (SELECT count(*) FROM segments WHERE session_id = ?1 AND speaker_edited = 1)
+                 AS speakers,
+              (SELECT count(*) FROM segments WHERE session_id = ?1 AND {_WITH_MEMO}) AS memos,
+              (SELECT count(*) FROM segments WHERE session_id = ?1 AND NOT ({_UNTOUCHED}))
+                 AS protected
             """,
             (session_id,),
         )
@@ -119,7 +152,8 @@ class Transcription:
     def protected_segments(self, session_id: str) -> list[tuple[int, int]]:
         """Time spans (start_ms, end_ms) of the segments a transcription must keep.
 
-        These are the segments holding someone's work: edited, hand-made or coded.
+        These are the segments holding someone's work: edited (text, language, pseudonyms),
+        hand-made, coded, redacted, with a speaker set by hand or with a memo.
         """
         rows = self._store.rows(
             f"SELECT start_ms, end_ms FROM segments WHERE session_id = ? AND NOT ({_UNTOUCHED})"
@@ -231,10 +265,10 @@ class Transcription:
     ) -> tuple[list[Segment], int]:
         """Write the segments of one piece of audio and advance ``done_ms``, atomically.
 
-        In the same transaction, untouched Whisper segments (not edited, not coded) starting in
-        ``[from_ms, done_ms)`` -- or at/after ``from_ms`` when ``final`` -- are removed: they
-        are the output of an earlier run over the same audio. Edited, hand-made and coded
-        segments are never removed.
+        In the same transaction, untouched Whisper segments (nobody worked on them: see
+        ``protected_segments``) starting in ``[from_ms, done_ms)`` -- or at/after ``from_ms``
+        when ``final`` -- are removed: they are the output of an earlier run over the same
+        audio. Segments holding someone's work are never removed.
 
         Args:
             session_id: the session (its state must exist: see ``begin_transcription``).

@@ -138,7 +138,11 @@ def register(sub: Any) -> None:
         help="install a model from a folder or a .zip/.tar/.tar.gz archive (no network)",
     )
     q.add_argument("path", metavar="PATH", type=Path)
-    q.add_argument("--name", help="the model's name (default: the folder's or archive's)")
+    q.add_argument(
+        "--name",
+        help="the model's name (default: the folder's or archive's); not the name of an "
+        "official Whisper model such as small or large-v3",
+    )
     _sub_json(q)
     q.set_defaults(func=cmd_models_import)
     q = actions.add_parser("remove", help="remove a model installed or imported by FieldScribe")
@@ -230,7 +234,7 @@ def _languages(info: Any) -> str:
 def cmd_models(args: argparse.Namespace) -> int:
     """fieldscribe models: list them."""
     from transcribe.model_speed import read_speeds
-    from transcribe.models import list_models
+    from transcribe.models import list_models, repair_advice
 
     models = list_models()
     speeds = read_speeds()
@@ -244,7 +248,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         ["NAME", "LANGUAGES", "SIZE", "SPEED", "SOURCE", "PATH"],
         [
             (
-                m.name,
+                f"{m.name} (DAMAGED)" if m.damaged else m.name,
                 "multilingual" if m.multilingual else "English only",
                 f"{m.size_bytes / 1e6:.0f} MB",
                 _speed(speeds.get(str(m.path))),
@@ -254,6 +258,9 @@ def cmd_models(args: argparse.Namespace) -> int:
             for m in models
         ],
     )
+    for m in models:
+        if m.damaged:
+            print(f"{m.name} is damaged ({m.damaged}): {repair_advice(m.name, m.path)}.")
     return 0
 
 

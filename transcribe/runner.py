@@ -480,10 +480,11 @@ def _fit_model(
     names = ", ".join(language_name(code) for code in others)
     better = multilingual_model()
     if better is None:
+        from .models import multilingual_advice
+
         raise ModelError(
             f"The project expects {names}, and {info.name} is English-only (it would write "
-            "English words that nobody said). Install a multilingual model: scripts/setup.sh "
-            "--with-base-model, or fieldscribe models install base."
+            f"English words that nobody said); {multilingual_advice()}."
         )
     notes.append(
         f"{info.name} is English-only and the project expects {names}: transcribed with "

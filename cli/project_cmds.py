@@ -81,7 +81,12 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("languages", help="show or change the languages a project expects")
     p.add_argument("dir", metavar="DIR", type=Path, nargs="?", help="the project folder")
-    p.add_argument("--set", metavar="CODES", help='e.g. "ru,kk,en" ("" to unset)')
+    p.add_argument(
+        "--set",
+        metavar="CODES",
+        help='e.g. "ru,kk,en"; "" clears them (each stretch of speech is then identified among '
+        "all of Whisper's languages)",
+    )
     p.add_argument("--list", action="store_true", help="list every language code with its name")
     p.add_argument("--coder")
     add_json(p)
@@ -153,7 +158,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     """fieldscribe new DIR."""
     coder = args.coder or _default_coder()
     # checked before anything is created: a bad code leaves no folder behind
-    languages = parse_languages(args.languages) if args.languages else []
+    languages = [] if args.languages is None else parse_languages(args.languages)
+    if args.languages is not None and not languages:
+        raise InvalidInputError(
+            f"--languages {args.languages!r} names no language; give codes such as ru,kk,en, "
+            "or leave the option out to set them later (fieldscribe languages DIR --set)."
+        )
     if args.from_bundle:
         with decrypted(args.from_bundle, args) as plain:
             project = Project.from_bundle(plain, args.dir, coder=coder, name=args.name)
@@ -197,6 +207,11 @@ def cmd_languages(args: argparse.Namespace) -> int:
         raise InvalidInputError("Name the project folder (or use --list for every code).")
     if args.set is not None:
         codes = parse_languages(args.set)  # checked before the project is opened for writing
+        if not codes and args.set.strip():
+            raise InvalidInputError(
+                f"--set {args.set!r} names no language; give codes such as ru,kk,en, or "
+                '--set "" to clear them.'
+            )
         with open_project(args, write=True) as project:
             project.set_languages(codes)
             languages = project.languages
@@ -205,6 +220,12 @@ def cmd_languages(args: argparse.Namespace) -> int:
             languages = project.languages
     if args.json:
         print_json([{"code": c, "name": language_name(c)} for c in languages])
+    elif args.set is not None and not languages:
+        print(
+            "Languages cleared: the project expects no particular language, so each stretch of "
+            "speech is identified among all of Whisper's languages (set them again with "
+            "--set ru,kk,en)."
+        )
     elif args.set is not None:
         print(f"Languages set: {_language_list(languages)}.")
     else:

@@ -25,7 +25,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(
         (
             *("new", "import", "sessions", "segments", "search", "codes", "code", "autocode"),
-            *("languages", "segment-language"),
+            *("languages", "segment-language", "segment-text"),
         ),
         "project_cmds",
     ),
@@ -36,7 +36,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("qdpx", "codebook"), "qdpx_cmds"),
     **dict.fromkeys(("record", "recover"), "record_cmds"),
     **dict.fromkeys(("speakers", "speaker", "profiles"), "speaker_cmds"),
-    **dict.fromkeys(("transcribe", "models"), "transcribe_cmds"),
+    **dict.fromkeys(("transcribe", "retranscribe", "models"), "transcribe_cmds"),
     "worker": "cluster_cmds",
 }
 
@@ -92,11 +92,15 @@ _PIPES_ALLOWED = {"passphrase_file", "key_passphrase_file"}
 
 
 def _name_sessions(args: argparse.Namespace) -> None:
-    """Let ``--session`` take a session's title or the start of its id, not only its id."""
+    """Let ``--session`` take a session's title or the start of its id, not only its id, and
+    a segment id (``SEGMENT_ID``, ``--segment``) be given by its first characters."""
     refs = getattr(args, "session", None), getattr(args, "sessions", None)
-    if not isinstance(getattr(args, "dir", None), Path) or not any(refs):
+    segments = getattr(args, "segment", None)
+    if not isinstance(getattr(args, "dir", None), Path) or not (any(refs) or segments):
         return
     from storage import Project
+
+    from .common import resolve_segment
 
     try:
         project = Project.open(args.dir, readonly=True, register_coder=False)
@@ -107,6 +111,10 @@ def _name_sessions(args: argparse.Namespace) -> None:
             args.session = project.sessions.resolve(refs[0])
         if isinstance(refs[1], list):
             args.sessions = [project.sessions.resolve(r) for r in refs[1]]
+        if isinstance(segments, str):
+            args.segment = resolve_segment(project, segments)
+        elif isinstance(segments, list):
+            args.segment = [resolve_segment(project, r) for r in segments]
 
 
 def _refuse_special_inputs(args: argparse.Namespace) -> None:

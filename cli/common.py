@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from storage import Project
-from storage.core.errors import ProjectLockedError
+from storage.core.errors import InvalidInputError, NotFoundError, ProjectLockedError
 from storage.privacy.models import ExportPrivacy
 
 
@@ -87,6 +88,67 @@ def open_project(args: argparse.Namespace, *, write: bool) -> Project:
     coder = getattr(args, "coder", None)
     # --coder is registered by the command's first write, so a refused command changes nothing
     return Project.open(args.dir, coder=coder, readonly=not write, register_coder=False)
+
+
+SEGMENT_PREFIX_MIN = 4  # like a session's id (``Sessions.resolve``)
+SEGMENT_ID_HELP = "the segment's id, or its first characters (4 or more) when no other's start so"
+
+
+def resolve_segment(project: Project, ref: str) -> str:
+    """The id of the segment ``ref`` names: its id, or the start of its id (4 characters or
+    more) when only one segment's id starts so.
+
+    Raises:
+        NotFoundError: no segment's id is or starts with ``ref``.
+        InvalidInputError: several segments' ids start with ``ref`` (a few are listed).
+    """
+    store = project.store
+    if store.one("SELECT 1 FROM segments WHERE id = ?", (ref,)) is not None:
+        return ref
+    prefix = ref.strip().lower()
+    matches: list[str] = []
+    count = 0
+    if len(prefix) >= SEGMENT_PREFIX_MIN:
+        # a range over the id index: every id starting with ``prefix`` sorts in [prefix, end)
+        bounds = (prefix, prefix + "\uffff")
+        row = store.one("SELECT count(*) FROM segments WHERE id >= ? AND id < ?", bounds)
+        count = int(row[0]) if row is not None else 0
+        rows = store.rows(
+            "SELECT id FROM segments WHERE id >= ? AND id < ? ORDER BY id LIMIT 3", bounds
+        )
+        matches = [str(r["id"]) for r in rows]
+    if not matches:
+        short = (
+            f" (give at least {SEGMENT_PREFIX_MIN} characters of it)"
+            if len(prefix) < SEGMENT_PREFIX_MIN
+            else ""
+        )
+        raise NotFoundError(
+            f"No segment with id {ref!r}{short}; `fieldscribe segments DIR --session S` lists them."
+        )
+    if count > 1:
+        more = f" and {count - len(matches)} more" if count > len(matches) else ""
+        raise InvalidInputError(
+            f"{ref!r} starts the ids of {count} segments ({', '.join(matches)}{more}); give "
+            "more of the id."
+        )
+    return matches[0]
+
+
+def note_unlisted_language(folder: Path, code: str, expected: list[str]) -> None:
+    """Say (on stderr, a note) that ``code`` is not among the project's languages, and how to
+    add it. Nothing is said when the project lists no languages (it expects any)."""
+    if not expected or code in expected:
+        return
+    from storage.core.languages import language_name
+
+    listed = ", ".join(expected)
+    print(
+        f"fieldscribe: note: the project does not list {code} ({language_name(code)}) among its "
+        f"languages ({listed}); to expect it in transcription too: fieldscribe languages "
+        f"{shlex.quote(str(folder))} --set {','.join([*expected, code])}",
+        file=sys.stderr,
+    )
 
 
 def add_privacy(parser: argparse.ArgumentParser, *, media: bool = False) -> None:

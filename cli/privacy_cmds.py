@@ -46,7 +46,8 @@ def register(sub: Any) -> None:
         "pseudonym",
         help="real name -> pseudonym mapping; review and apply replacements",
         description="Keep a project-only mapping of real names to pseudonyms, review every "
-        "occurrence (inflected forms included) and replace the accepted ones in the transcripts.",
+        "occurrence (inflected forms included) and replace them in the transcripts: every "
+        "candidate that --review lists, or only those given with --accept ID,ID.",
     )
     add_dir(p)
     group = p.add_mutually_exclusive_group(required=True)
@@ -54,9 +55,19 @@ def register(sub: Any) -> None:
     group.add_argument("--list", action="store_true", help="show the mapping")
     group.add_argument("--remove", metavar="REAL|PSEUDONYM")
     group.add_argument("--review", action="store_true", help="list candidate replacements")
-    group.add_argument("--apply", action="store_true", help="replace in the transcripts")
+    group.add_argument(
+        "--apply",
+        action="store_true",
+        help="replace in the transcripts every candidate --review lists (or only --accept's)",
+    )
     p.add_argument("--participant", metavar="ID", help="with --set: the participant it names")
-    p.add_argument("--accept", metavar="all|ID,ID", default="all", help="with --apply")
+    p.add_argument(
+        "--accept",
+        metavar="all|ID,ID",
+        default="all",
+        help="with --apply: replace only these candidates (ids from --review; default all); "
+        "inflected forms left out are remembered as not this person",
+    )
     p.add_argument("--session", metavar="ID", help="with --review/--apply: one session only")
     p.add_argument("--coder")
     add_json(p)

@@ -9,10 +9,19 @@ from typing import Any
 
 from storage import Project
 from storage.core.errors import InvalidInputError
-from storage.core.languages import LANGUAGES, language_name, parse_languages
+from storage.core.languages import LANGUAGES, check_language_code, language_name, parse_languages
 from storage.core.models import SESSION_KINDS, as_dict
 
-from .common import add_decryption, add_dir, add_json, bounded_int, decrypted, open_project
+from .common import (
+    SEGMENT_ID_HELP,
+    add_decryption,
+    add_dir,
+    add_json,
+    bounded_int,
+    decrypted,
+    note_unlisted_language,
+    open_project,
+)
 from .output import fmt_ms, print_json, print_table
 
 
@@ -72,19 +81,45 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("languages", help="show or change the languages a project expects")
     p.add_argument("dir", metavar="DIR", type=Path, nargs="?", help="the project folder")
-    p.add_argument("--set", metavar="CODES", help='e.g. "ru,kk,en" ("" to unset)')
+    p.add_argument(
+        "--set",
+        metavar="CODES",
+        help='e.g. "ru,kk,en"; "" clears them (each stretch of speech is then identified among '
+        "all of Whisper's languages)",
+    )
     p.add_argument("--list", action="store_true", help="list every language code with its name")
     p.add_argument("--coder")
     add_json(p)
     p.set_defaults(func=cmd_languages)
 
-    p = sub.add_parser("segment-language", help="correct the language of one segment")
+    p = sub.add_parser(
+        "segment-language",
+        help="correct the language of one segment",
+        description="Correct the language a segment is in (its text stays as it is). To decode "
+        "its audio again in that language: fieldscribe retranscribe DIR SEGMENT_ID --language "
+        "CODE.",
+    )
     add_dir(p)
-    p.add_argument("segment", metavar="SEGMENT_ID")
+    p.add_argument("segment", metavar="SEGMENT_ID", help=SEGMENT_ID_HELP)
     p.add_argument("code", metavar="CODE", help="a language code such as ru, kk, en")
     p.add_argument("--coder")
     add_json(p)
     p.set_defaults(func=cmd_segment_language)
+
+    p = sub.add_parser(
+        "segment-text",
+        help="type or correct the text of one segment (e.g. speech without transcript)",
+        description="Replace a segment's text with TEXT, as typing it in the workbench does: "
+        'the segment is marked as corrected by hand, a "speech without transcript" segment '
+        "becomes an ordinary one, span codings and redactions follow their words and search "
+        "finds the new text.",
+    )
+    add_dir(p)
+    p.add_argument("segment", metavar="SEGMENT_ID", help=SEGMENT_ID_HELP)
+    p.add_argument("text", metavar="TEXT", help="the segment's new text (quote it)")
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_segment_text)
 
     p = sub.add_parser("codes", help="list the codebook with frequencies")
     add_dir(p)
@@ -93,7 +128,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("code", help="apply a code to a segment (creates the code path if new)")
     add_dir(p)
-    p.add_argument("--segment", required=True, metavar="ID")
+    p.add_argument("--segment", required=True, metavar="ID", help=SEGMENT_ID_HELP)
     p.add_argument("--code", required=True, metavar="PATH", help='e.g. "Public services/Health"')
     p.add_argument("--span", metavar="START:END", help="code points inside the segment text")
     p.add_argument("--memo")
@@ -123,7 +158,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     """fieldscribe new DIR."""
     coder = args.coder or _default_coder()
     # checked before anything is created: a bad code leaves no folder behind
-    languages = parse_languages(args.languages) if args.languages else []
+    languages = [] if args.languages is None else parse_languages(args.languages)
+    if args.languages is not None and not languages:
+        raise InvalidInputError(
+            f"--languages {args.languages!r} names no language; give codes such as ru,kk,en, "
+            "or leave the option out to set them later (fieldscribe languages DIR --set)."
+        )
     if args.from_bundle:
         with decrypted(args.from_bundle, args) as plain:
             project = Project.from_bundle(plain, args.dir, coder=coder, name=args.name)
@@ -167,6 +207,11 @@ def cmd_languages(args: argparse.Namespace) -> int:
         raise InvalidInputError("Name the project folder (or use --list for every code).")
     if args.set is not None:
         codes = parse_languages(args.set)  # checked before the project is opened for writing
+        if not codes and args.set.strip():
+            raise InvalidInputError(
+                f"--set {args.set!r} names no language; give codes such as ru,kk,en, or "
+                '--set "" to clear them.'
+            )
         with open_project(args, write=True) as project:
             project.set_languages(codes)
             languages = project.languages
@@ -175,6 +220,12 @@ def cmd_languages(args: argparse.Namespace) -> int:
             languages = project.languages
     if args.json:
         print_json([{"code": c, "name": language_name(c)} for c in languages])
+    elif args.set is not None and not languages:
+        print(
+            "Languages cleared: the project expects no particular language, so each stretch of "
+            "speech is identified among all of Whisper's languages (set them again with "
+            "--set ru,kk,en)."
+        )
     elif args.set is not None:
         print(f"Languages set: {_language_list(languages)}.")
     else:
@@ -184,13 +235,37 @@ def cmd_languages(args: argparse.Namespace) -> int:
 
 def cmd_segment_language(args: argparse.Namespace) -> int:
     """fieldscribe segment-language DIR SEGMENT_ID CODE."""
-    parse_languages([args.code])  # a bad code: one line, before the project is opened
+    code = check_language_code(args.code)  # a bad code: one line, before the project opens
     with open_project(args, write=True) as project:
-        segment = project.transcript.update_segment(args.segment, language=args.code)
+        segment = project.transcript.update_segment(args.segment, language=code)
+        expected = project.languages
     if args.json:
         print_json(as_dict(segment))
     else:
         print(f"Segment {segment.id} is now in {_language_list([segment.language or ''])}.")
+    note_unlisted_language(args.dir, code, expected)
+    return 0
+
+
+def cmd_segment_text(args: argparse.Namespace) -> int:
+    """fieldscribe segment-text DIR SEGMENT_ID TEXT."""
+    text = args.text.strip()
+    if not text:
+        raise InvalidInputError(
+            "Give the segment's text (empty text is refused; a segment of speech nobody can "
+            'make out stays "speech without transcript").'
+        )
+    with open_project(args, write=True) as project:
+        before = project.transcript.get_segment(args.segment)
+        # the workbench's edit (Project API): marked edited, search index and spans follow
+        segment = project.transcript.update_segment(args.segment, text=text)
+    if args.json:
+        print_json(as_dict(segment))
+    elif segment.text == before.text:
+        print(f"Segment {segment.id} already has this text; nothing changed.")
+    else:
+        was = " (was speech without transcript)" if before.untranscribed else ""
+        print(f"Segment {segment.id} now reads: {segment.text}{was}")
     return 0
 
 
@@ -244,7 +319,8 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     if untranscribed:
         print(
             f"{untranscribed} segment(s) of speech without transcript (NO TEXT): play them in "
-            "the workbench and type what was said."
+            "the workbench and type what was said (or `fieldscribe segment-text DIR SEGMENT_ID "
+            '"text"`).'
         )
     return 0
 

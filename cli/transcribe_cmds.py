@@ -14,7 +14,14 @@ from typing import Any
 from storage.core.errors import InvalidInputError
 
 from .cluster_cmds import add_cluster_options, cluster_from_args, wants_cluster
-from .common import add_dir, add_json, bounded_int, open_project
+from .common import (
+    SEGMENT_ID_HELP,
+    add_dir,
+    add_json,
+    bounded_int,
+    note_unlisted_language,
+    open_project,
+)
 from .output import ProgressBar, fmt_ms, print_json, print_table
 
 
@@ -75,6 +82,38 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_transcribe)
 
     p = sub.add_parser(
+        "retranscribe",
+        help="transcribe one segment's audio again (e.g. in another language)",
+        description="Decode one segment's audio again and put the text in its place (the "
+        "workbench's Re-transcribe segment). The segment keeps its id, times, speaker and "
+        "codings; with no text found it becomes (or stays) speech without transcript. A "
+        "segment whose text was corrected by hand is replaced only with --replace (this "
+        "cannot be undone).",
+    )
+    add_dir(p)
+    p.add_argument("segment", metavar="SEGMENT_ID", help=SEGMENT_ID_HELP)
+    p.add_argument(
+        "--language",
+        metavar="xx",
+        help="decode in this language (default: the segment's own, else it is identified "
+        "among the project's languages)",
+    )
+    p.add_argument(
+        "--model",
+        metavar="NAME_OR_PATH",
+        help="a model name or folder (default: as `transcribe`)",
+    )
+    p.add_argument("--threads", type=bounded_int(1, 1024), metavar="N", help="CPU threads")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="also replace text that was corrected by hand (refused otherwise)",
+    )
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_retranscribe)
+
+    p = sub.add_parser(
         "models",
         help="list, install, import or remove Whisper models",
         description="Without an action: list the Whisper models on this machine. Nothing is "
@@ -100,7 +139,11 @@ def register(sub: Any) -> None:
         help="install a model from a folder or a .zip/.tar/.tar.gz archive (no network)",
     )
     q.add_argument("path", metavar="PATH", type=Path)
-    q.add_argument("--name", help="the model's name (default: the folder's or archive's)")
+    q.add_argument(
+        "--name",
+        help="the model's name (default: the folder's or archive's); not the name of an "
+        "official Whisper model such as small or large-v3",
+    )
     _sub_json(q)
     q.set_defaults(func=cmd_models_import)
     q = actions.add_parser("remove", help="remove a model installed or imported by FieldScribe")
@@ -192,7 +235,7 @@ def _languages(info: Any) -> str:
 def cmd_models(args: argparse.Namespace) -> int:
     """fieldscribe models: list them."""
     from transcribe.model_speed import read_speeds
-    from transcribe.models import list_models
+    from transcribe.models import list_models, repair_advice
 
     models = list_models()
     speeds = read_speeds()
@@ -206,7 +249,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         ["NAME", "LANGUAGES", "SIZE", "SPEED", "SOURCE", "PATH"],
         [
             (
-                m.name,
+                f"{m.name} (DAMAGED)" if m.damaged else m.name,
                 "multilingual" if m.multilingual else "English only",
                 f"{m.size_bytes / 1e6:.0f} MB",
                 _speed(speeds.get(str(m.path))),
@@ -216,6 +259,9 @@ def cmd_models(args: argparse.Namespace) -> int:
             for m in models
         ],
     )
+    for m in models:
+        if m.damaged:
+            print(f"{m.name} is damaged ({m.damaged}): {repair_advice(m.name, m.path)}.")
     return 0
 
 
@@ -333,6 +379,47 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retranscribe(args: argparse.Namespace) -> int:
+    """fieldscribe retranscribe DIR SEGMENT_ID [--language xx] [--model M]."""
+    from storage.core.languages import check_language_code, language_name
+    from storage.core.models import as_dict
+    from transcribe import runner
+
+    # a bad code: one line, before the project is opened
+    language = None if args.language is None else check_language_code(args.language)
+    with open_project(args, write=True) as project:
+        before = project.transcript.get_segment(args.segment)
+        if before.edited and before.text.strip() and not args.replace:
+            raise InvalidInputError(
+                f"The text of segment {before.id} was corrected by hand; re-transcribing "
+                "replaces it with what Whisper hears and cannot be undone: add --replace to "
+                "do it."
+            )
+        expected = project.languages
+        # Ctrl+C interrupts before anything is written: the new text is stored in one step
+        segment = runner.retranscribe_segment(
+            project, before.id, language=language, model=args.model, threads=args.threads
+        )
+    if args.json:
+        print_json(as_dict(segment))
+    else:
+        lang = (
+            f" in {segment.language} ({language_name(segment.language)})"
+            if segment.language
+            else ""
+        )
+        if segment.untranscribed or not segment.text.strip():
+            print(
+                f"Segment {segment.id} re-transcribed{lang}: no text found; it stays speech "
+                "without transcript (type it with `fieldscribe segment-text`)."
+            )
+        else:
+            print(f"Segment {segment.id} re-transcribed{lang}: {segment.text}")
+    if language is not None:
+        note_unlisted_language(args.dir, language, expected)
+    return 0
+
+
 def _print_cluster(stats: dict[str, Any]) -> None:
     print(
         f"On the cluster: {stats['pieces']} piece(s), {stats['audio_hours']:.2f} h of audio, "
@@ -418,8 +505,9 @@ def _print_summary(title: str, s: Any) -> None:
     if s.untranscribed:
         print(
             f'  {s.untranscribed} stretch(es) of speech gave no text: marked "speech without '
-            'transcript" in the session, to play and type (or re-transcribe in another '
-            "language)."
+            'transcript" in the session, to play and type (`fieldscribe segment-text DIR '
+            'SEGMENT_ID "text"`) or re-transcribe in another language (`fieldscribe '
+            "retranscribe DIR SEGMENT_ID --language CODE`)."
         )
     if s.segments_kept:
         print(

@@ -175,6 +175,9 @@ class _FakeTranscriber:
     def transcribe_chunks(self, *_a: Any, **_k: Any) -> Any:
         return iter(())
 
+    def transcribe(self, *_a: Any, **_k: Any) -> Any:  # `retranscribe` (one segment)
+        return iter(())
+
 
 def test_every_command_is_fuzzed() -> None:
     assert {path[0] for path in LEAVES} == set(COMMANDS)

@@ -143,6 +143,12 @@ def test_cli_transcribe_on_a_full_disk_is_one_line(
     assert "7 segments were saved before the disk filled" in one_line_error(err)
 
 
+def _first_segment(folder: Path) -> str:
+    with Project.open(folder, readonly=True) as project:
+        (session,) = project.sessions.all()
+        return project.transcript.segments(session.id)[0].id
+
+
 def test_opening_on_a_full_disk_is_not_called_damaged(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -154,8 +160,9 @@ def test_opening_on_a_full_disk_is_not_called_damaged(
     def full(*_a: Any, **_k: Any) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
+    segment = _first_segment(folder)  # named before the project is opened for writing
     monkeypatch.setattr(project_module, "migrate", full)
-    code, _, err = run_cli(capsys, "code", folder, "--segment", "x", "--code", "A")
+    code, _, err = run_cli(capsys, "code", folder, "--segment", segment, "--code", "A")
     line = one_line_error(err)
     assert code == 1 and "disk is full" in line and "damaged" not in line
     assert fingerprint(folder) == before
@@ -215,12 +222,13 @@ def test_an_io_error_on_a_full_disk_is_called_disk_full(
         exc.sqlite_errorcode = sqlite3.SQLITE_IOERR_SHMOPEN  # type: ignore[attr-defined]
         raise exc
 
+    segment = _first_segment(folder)
     monkeypatch.setattr(project_module, "migrate", io_error)
     usage = collections.namedtuple("usage", "total used free")
     monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage(10**9, 10**9, 0))
-    code, _, err = run_cli(capsys, "code", folder, "--segment", "x", "--code", "A")
+    code, _, err = run_cli(capsys, "code", folder, "--segment", segment, "--code", "A")
     assert code == 1 and "the disk is full" in one_line_error(err)
     # with space left, the same error is what it says
     monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage(10**9, 0, 10**9))
-    code, _, err = run_cli(capsys, "code", folder, "--segment", "x", "--code", "A")
+    code, _, err = run_cli(capsys, "code", folder, "--segment", segment, "--code", "A")
     assert code == 1 and "disk I/O error" in one_line_error(err)

@@ -43,6 +43,45 @@ def test_new_with_an_unknown_language_creates_nothing(tmp_path: Path, capsys) ->
     assert not folder.exists()
 
 
+@pytest.mark.parametrize("given", ["", ",", " ; "])
+def test_new_with_an_empty_language_list_creates_nothing(
+    tmp_path: Path, capsys, given: str
+) -> None:
+    """An empty list given explicitly is a mistake (leaving --languages out means "not set")."""
+    folder = tmp_path / "empty.fieldscribe"
+    code, out, err = run(capsys, "new", folder, "--languages", given)
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"fieldscribe: error: --languages {given!r} names no language")
+    assert not folder.exists()
+    code, _, _ = run(capsys, "new", folder)
+    assert code == 0
+    with Project.open(folder, readonly=True) as p:
+        assert p.languages == []
+
+
+def test_languages_set_empty_clears_them_and_says_what_that_means(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "kz.fieldscribe"
+    run(capsys, "new", folder, "--languages", "ru,kk", "--coder", "a")
+    code, out, err = run(capsys, "languages", folder, "--set", ",")
+    assert code == 1 and err.count("\n") == 1 and "names no language" in err
+    with Project.open(folder, readonly=True) as p:
+        assert p.languages == ["ru", "kk"]
+    code, out, _ = run(capsys, "languages", folder, "--set", "")
+    assert code == 0 and out.startswith("Languages cleared: the project expects no particular")
+    assert "identified among all of Whisper's languages" in out
+    with Project.open(folder, readonly=True) as p:
+        assert p.languages == []
+
+
+def test_unknown_code_message_does_not_say_two_letters(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "yue.fieldscribe"
+    code, out, _ = run(capsys, "new", folder, "--languages", "yue,en", "--json")
+    assert code == 0 and json.loads(out)["languages"] == ["yue", "en"]  # three letters, valid
+    code, _, err = run(capsys, "languages", folder, "--set", "xyz")
+    assert code == 1 and "Unknown language code 'xyz'" in err
+    assert "two-letter" not in err and "yue" in err
+
+
 def test_languages_list_needs_no_project(capsys) -> None:
     code, out, _ = run(capsys, "languages", "--list")
     assert code == 0

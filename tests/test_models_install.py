@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import pytest
 from tests.hub_server import COMMIT, FakeHub, HubServer
 from transcribe import model_download, model_store
 from transcribe.model_download import (
+    CATALOG,
     DownloadCancelled,
     ModelDownloadError,
     ModelNotOnHubError,
@@ -290,8 +292,9 @@ def test_unsafe_archives_are_refused(hub: FakeHub, tmp_path: Path) -> None:
         for f in TINY.iterdir():
             tf.add(f, f.name)
     damaged.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
-    with pytest.raises((ModelInstallError, NotAWhisperModelError)):
+    with pytest.raises((ModelInstallError, NotAWhisperModelError)) as caught:
         import_model(damaged)
+    assert "\n" not in str(caught.value) and "damaged" in str(caught.value)
     assert not (tmp_path / "outside.txt").exists()
     assert _visible(model_cache_dir()) == []
 
@@ -299,10 +302,83 @@ def test_unsafe_archives_are_refused(hub: FakeHub, tmp_path: Path) -> None:
 def test_install_does_not_shadow_an_imported_model_of_the_same_name(
     hub: FakeHub, tmp_path: Path
 ) -> None:
-    import_model(_copy_model(tmp_path / "small"), load_check=False)
+    # imported before official names were refused: renamed "small" in its manifest
+    info = import_model(_copy_model(tmp_path / "kk-small"), load_check=False)
+    assert info.path is not None
+    manifest = json.loads((info.path / "fieldscribe-model.json").read_text())
+    (info.path / "fieldscribe-model.json").write_text(json.dumps({**manifest, "name": "small"}))
     with pytest.raises(ModelExistsError, match="'small' is already installed from elsewhere"):
         install_model("small")
     assert [m.name for m in list_models() if m.removable] == ["small"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["small", "Small", "tiny.en", "base", "large-v3", "large-v3-turbo", "turbo", "large",
+     "distil-large-v3", "Systran/faster-whisper-small", "openai/whisper-small", "", "  "],
+)  # fmt: skip
+def test_import_refuses_official_and_empty_names(hub: FakeHub, tmp_path: Path, name: str) -> None:
+    src = _copy_model(tmp_path / "kk")
+    with pytest.raises(ModelError) as caught:
+        import_model(src, name=name, load_check=False)
+    message = str(caught.value)
+    assert ("official Whisper model" in message) if name.strip() else ("--name" in message)
+    assert _visible(model_cache_dir()) == []
+
+
+def test_official_names_cover_the_catalog_and_faster_whisper(hub: FakeHub, tmp_path: Path) -> None:
+    from transcribe.model_store import is_official_name
+
+    assert all(is_official_name(n) and is_official_name(r) for n, r in CATALOG.items())
+    try:
+        from faster_whisper.utils import _MODELS
+    except ImportError:  # a faster-whisper without the table
+        _MODELS = {}
+    assert all(is_official_name(n) and is_official_name(r) for n, r in _MODELS.items())
+    assert not is_official_name("kk-small") and not is_official_name("kazakh-lab/whisper-kk")
+    # a folder named after an official model needs --name; --name gives it one of its own
+    src = _copy_model(tmp_path / "small")
+    with pytest.raises(ModelError, match="--name imported-small"):
+        import_model(src, load_check=False)
+    assert import_model(src, name="small-kk", load_check=False).name == "small-kk"
+
+
+def test_damaged_models_are_marked_and_refused_with_the_fix(hub: FakeHub, tmp_path: Path) -> None:
+    src = _copy_model(tmp_path / "kk")
+    info = import_model(src, load_check=False)
+    assert info.path is not None and info.damaged is None
+    model_bin = info.path / "model.bin"
+    with open(model_bin, "r+b") as fh:
+        fh.truncate(model_bin.stat().st_size // 2)
+    (listed,) = [m for m in list_models() if m.name == "kk"]
+    assert listed.damaged is not None and listed.damaged.startswith("model.bin truncated")
+    with pytest.raises(ModelError) as caught:
+        resolve_model("kk")
+    message = str(caught.value)
+    assert "damaged" in message and "fieldscribe models remove kk" in message
+    assert f"fieldscribe models import {src} --name kk" in message
+    model_bin.unlink()
+    (listed,) = [m for m in list_models() if m.name == "kk"]
+    assert listed.damaged == "model.bin missing"
+    assert listed.as_dict()["damaged"] == "model.bin missing"
+    # what is not damaged still resolves; a damaged model is skipped as the multilingual one
+    assert resolve_model("tiny.en").damaged is None
+    remove_model("kk")
+    assert _visible(model_cache_dir()) == []
+
+
+def test_a_model_that_does_not_load_says_how_to_replace_it(hub: FakeHub, tmp_path: Path) -> None:
+    from transcribe.engine import Transcriber
+
+    info = import_model(_copy_model(tmp_path / "kk"), load_check=False)
+    assert info.path is not None
+    with open(info.path / "model.bin", "r+b") as fh:  # same size, unreadable header
+        fh.write(b"\0" * 64)
+    with pytest.raises(ModelError) as caught:
+        Transcriber("kk", threads=1, device="cpu")
+    message = str(caught.value)
+    assert "missing or corrupt model folder" in message
+    assert "fieldscribe models remove kk" in message and "\n" not in message
 
 
 def test_remove_refuses_bundled_and_unknown(hub: FakeHub) -> None:
@@ -343,5 +419,24 @@ def test_cli_errors_are_one_line(hub: FakeHub, tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "not a CTranslate2 Whisper model" in err and err.count("\n") == 1
     src = _copy_model(tmp_path / "kk")
+    for name in ("small", ""):
+        assert main(["models", "import", str(src), "--name", name]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("fieldscribe: error: "), err
+    assert main(["models", "--json"]) == 0
+    assert "small" not in {r["name"] for r in json.loads(capsys.readouterr().out)}
+    junk = tmp_path / "notarchive.tar.gz"
+    junk.write_bytes(b"this is not an archive at all\n" * 100)
+    assert main(["models", "import", str(junk)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a readable .tar.gz archive" in err
+    assert "method gz" not in err and "ReadError" not in err
     assert main(["models", "import", str(src), "--name", "kazakh-tiny", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["name"] == "kazakh-tiny"
+    model_bin = model_cache_dir() / "imported--kazakh-tiny" / "model.bin"
+    model_bin.write_bytes(model_bin.read_bytes()[:5000])
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert "kazakh-tiny (DAMAGED)" in out
+    assert re.search(r"kazakh-tiny is damaged \(model\.bin truncated: 5000 bytes of \d+ MB\)", out)
+    assert "fieldscribe models remove kazakh-tiny" in out

@@ -114,6 +114,22 @@ def test_pseudonym_review_apply_pipeline(study: tuple[Path, str, str, str]) -> N
     assert _dump(folder) == before
 
 
+def test_pseudonym_apply_does_what_its_help_says(study: tuple[Path, str, str, str]) -> None:
+    """Without --accept, --apply replaces every candidate --review lists (inflected forms too),
+    and the help says so rather than "the accepted ones"."""
+    folder, session_id, _, _ = study
+    help_text = " ".join(fs("pseudonym", "--help").stdout.split())
+    assert "accepted ones" not in help_text
+    assert "every candidate --review lists (or only --accept's)" in help_text
+    fs("pseudonym", folder, "--set", "Айгуль=P01", "--set", "Marat=P02")
+    review = json.loads(fs("pseudonym", folder, "--review", "--json").stdout)
+    assert len(review) == 3 and any(c["kind"] == "inflected" for c in review)
+    report = json.loads(fs("pseudonym", folder, "--apply", "--json").stdout)
+    assert report == {"replaced": 3, "segments": 1, "skipped": 0}
+    segs = json.loads(fs("segments", folder, "--session", session_id, "--json").stdout)
+    assert "Айгул" not in segs[0]["text"] and "Marat" not in segs[0]["text"]
+
+
 def test_redact_list_remove_destroy(study: tuple[Path, str, str, str]) -> None:
     folder, session_id, seg_id, _ = study
     start = TEXT.index("Kyzylorda")

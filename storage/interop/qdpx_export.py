@@ -46,7 +46,16 @@ from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
 from . import exchange_meta
-from ._common import ORIGIN, QDA_NS, as_guid, derived_guid, segment_line, xml_datetime
+from ._common import (
+    LANGUAGES_VARIABLE,
+    ORIGIN,
+    QDA_NS,
+    UNTRANSCRIBED_TEXT,
+    as_guid,
+    derived_guid,
+    segment_line,
+    xml_datetime,
+)
 from .text_lines import LineEnds
 
 
@@ -241,6 +250,9 @@ class _Builder:
             for key, label in SESSION_VARIABLES
             if any(getattr(s, key) for s in self.sessions)
         ]
+        self.languages = {s.id: self.session_languages(s.id) for s in self.sessions}
+        if any(self.languages.values()):
+            self.session_vars.append(("", LANGUAGES_VARIABLE))
         if not self.attr_names and not self.session_vars:
             return
         el = _sub(root, "Variables")
@@ -260,6 +272,14 @@ class _Builder:
                 name=label,
                 typeOfVariable="Text",
             )
+
+    def session_languages(self, session_id: str) -> str:
+        """The languages of a session's segments, most spoken first ("ru, kk, en")."""
+        spoken: dict[str, int] = {}
+        for seg in self.p.transcript.segments(session_id):
+            if seg.language:
+                spoken[seg.language] = spoken.get(seg.language, 0) + seg.end_ms - seg.start_ms + 1
+        return ", ".join(sorted(spoken, key=lambda code: -spoken[code]))
 
     def cases(self, root: ET.Element) -> None:
         # participant id -> [(session id, label)], and unmapped labels per session
@@ -322,7 +342,8 @@ class _Builder:
         pos = 0
         for seg in segments:
             if media:
-                line, text_at = segment_line(seg.speaker, seg.text)
+                shown = UNTRANSCRIBED_TEXT if seg.untranscribed and not seg.text else seg.text
+                line, text_at = segment_line(seg.speaker, shown)
             else:  # a text source: its text as it is, line breaks and all (see split_text_source)
                 text_at = len(seg.speaker) + 2 if seg.speaker else 0
                 line = (f"{seg.speaker}: " if seg.speaker else "") + seg.text
@@ -342,7 +363,7 @@ class _Builder:
         for memo in self.memos_by_target.get(("session", session.id), []):
             _sub(el, "NoteRef", targetGUID=_g(memo.id))
         for key, label in self.session_vars:
-            value = getattr(session, key)
+            value = getattr(session, key) if key else self.languages.get(session.id)
             if value:
                 vv = _sub(el, "VariableValue")
                 _sub(vv, "VariableRef", targetGUID=self.variable_guid("source", label))

@@ -38,7 +38,7 @@ from storage.core.ids import new_id, now_iso
 from storage.transcript.transcript import SegmentDraft
 
 from . import exchange_meta
-from ._common import ORIGIN, iso_from_xml
+from ._common import LANGUAGES_VARIABLE, ORIGIN, UNTRANSCRIBED_TEXT, iso_from_xml
 from .qdpx_parse import QCode, QCoding, QNote, QProject, QSelection, QSource, local, parse_project
 from .safe_zip import SafeZip, ZipLimits, parse_xml
 from .text_lines import (
@@ -102,6 +102,14 @@ class ImportReport:
         return "\n".join(lines)
 
 
+def _codes(value: str) -> list[str]:
+    """The language codes of a "Languages" source variable that Whisper knows, in order."""
+    from storage.core.languages import LANGUAGES
+
+    codes = [c.strip().lower() for c in value.replace(";", ",").split(",")]
+    return [c for c in codes if c in LANGUAGES]
+
+
 def _colour(value: str | None, index: int) -> str:
     if value:
         v = value.strip().lstrip("#")
@@ -128,6 +136,7 @@ class _Importer:
         self.zf = zf
         self.label = label
         self.report = ImportReport(source=label, project=str(project.folder))
+        self.languages: dict[str, list[str]] = {}  # source GUID -> its languages, if said
         self.conn: sqlite3.Connection = project.store.conn
         self.code_map: dict[str, str] = {}
         self.session_map: dict[str, str] = {}
@@ -301,6 +310,9 @@ class _Importer:
         extra: list[str] = []
         for var_guid, value in src.variables:
             name, _type = self.qp.variables.get(var_guid, (var_guid, "Text"))
+            if name.strip().lower() == LANGUAGES_VARIABLE.lower() and value:
+                self.languages[src.guid] = _codes(value)
+                continue
             key = _SESSION_VARS.get(name.strip().lower())
             if key == "kind" and value not in ("focus_group", "interview", "observation"):
                 key = None
@@ -340,14 +352,20 @@ class _Importer:
             self.note_targets.setdefault(note, []).append(("session", session_id))
         return session_id
 
-    def add_lines(self, session_id: str, lines: list[Line]) -> list[str]:
+    def add_lines(self, session_id: str, lines: list[Line], guid: str = "") -> list[str]:
+        # one language for the whole source: every segment is in it (REFI-QDA has no place
+        # for a segment's language; FieldScribe's exports name the source's languages)
+        codes = self.languages.get(guid, [])
+        language = codes[0] if len(codes) == 1 else None
         drafts = [
             SegmentDraft(
                 int(line.start_ms or 0),
                 int(line.end_ms or 0),
-                line.text,
+                "" if line.text.strip() == UNTRANSCRIBED_TEXT else line.text,
                 speaker=line.speaker,
                 origin="import",
+                language=language,
+                untranscribed=line.text.strip() == UNTRANSCRIBED_TEXT,
             )
             for line in lines
         ]
@@ -508,7 +526,7 @@ class _Importer:
                     duration_ms=duration,
                     speakers=self.known_speakers.get(src.guid),
                 )
-                seg_ids = self.add_lines(session_id, lines)
+                seg_ids = self.add_lines(session_id, lines, src.guid)
                 for sel in tr.selections:
                     frm = tr.syncpoints.get(sel.from_sync or "")
                     to = tr.syncpoints.get(sel.to_sync or "")

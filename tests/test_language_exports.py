@@ -166,7 +166,8 @@ def test_vtt_round_trip_keeps_each_segments_language(mixed, tmp_path: Path) -> N
 
         other = p.sessions.add_session("FG Almaty, again")
         import_transcript(p, other.id, out)
-        assert [s.language for s in p.transcript.segments(other.id)] == ["ru", "kk", None, None]
+        # the cue without <lang> gets what its letters leave among the project's: Russian
+        assert [s.language for s in p.transcript.segments(other.id)] == ["ru", "kk", None, "ru"]
     # region subtags and unknown codes
     cue = "WEBVTT\n\n00:00.000 --> 00:01.000\n<v A><lang en-GB>Hello</lang>\n\n"
     cue += "00:01.000 --> 00:02.000\n<lang zz>Odd</lang>\n"
@@ -222,3 +223,34 @@ def test_qdpx_names_each_sources_languages_and_keeps_speech_without_transcript(
         one = languages[0] if len(languages) == 1 else None
         assert [g.language for g in segments] == [one, one, one]
         assert "Languages" not in (session.notes or "")
+
+
+def test_an_imported_transcript_without_languages_gets_them_from_its_letters(
+    tmp_path: Path,
+) -> None:
+    """An SRT says nothing of languages: each segment gets the one its letters leave among the
+    project's (Kazakh letters: Kazakh; other Cyrillic: Russian; Latin: English), else none."""
+    from storage.core.languages import guess_language
+    from storage.interop.transcript_import import import_transcript
+
+    expected = ["ru", "kk", "en"]
+    assert guess_language(KK, expected) == "kk"
+    assert guess_language(RU, expected) == "ru"
+    assert guess_language("We waited three weeks.", expected) == "en"
+    assert guess_language("123 ...", expected) is None
+    assert guess_language("Мен", ["kk", "en"]) == "kk"
+    assert guess_language("Hello", ["en", "de"]) is None
+    assert guess_language("anything", ["kk"]) == "kk"
+    srt = tmp_path / "fg.srt"
+    cues = [RU, KK, "We waited three weeks.", "42"]
+    srt.write_text(
+        "\n".join(
+            f"{i + 1}\n00:00:0{i},000 --> 00:00:0{i},900\n{text}\n" for i, text in enumerate(cues)
+        ),
+        encoding="utf-8",
+    )
+    with Project.create(tmp_path / "p.fieldscribe", coder="a") as p:
+        p.set_languages("ru,kk,en")
+        s = p.sessions.add_session("FG")
+        import_transcript(p, s.id, srt)
+        assert [g.language for g in p.transcript.segments(s.id)] == ["ru", "kk", "en", None]

@@ -68,3 +68,32 @@ def parse_languages(text: str | list[str] | tuple[str, ...]) -> list[str]:
         if code not in codes:
             codes.append(code)
     return codes
+
+
+_KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+_CYRILLIC_LANGUAGES = ("ru", "kk", "uk", "be", "bg", "mk", "sr", "mn", "tg", "tt", "ba")
+
+
+def guess_language(text: str, expected: list[str]) -> str | None:
+    """The language of a typed or imported text among the project's ``expected`` languages,
+    when its letters leave one choice, else None: the only expected language; Kazakh when the
+    text has a Kazakh letter (ә ғ қ ң ө ұ ү һ і); the only expected Cyrillic language for
+    Cyrillic text; the only expected Latin-script language for Latin text."""
+    if len(expected) == 1:
+        return expected[0]
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return None
+    cyrillic = sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff")
+    if cyrillic * 2 > len(letters):
+        if "kk" in expected and any(ch in _KAZAKH_LETTERS for ch in letters):
+            return "kk"
+        options = [c for c in expected if c in _CYRILLIC_LANGUAGES]
+        if "kk" in options and len(options) > 1:
+            options.remove("kk")  # Kazakh text of a few words has a Kazakh letter nearly always
+        return options[0] if len(options) == 1 else None
+    latin = sum(1 for ch in letters if ch.isascii() or "\u00c0" <= ch <= "\u024f")
+    if latin * 2 > len(letters):
+        options = [c for c in expected if c not in _CYRILLIC_LANGUAGES]
+        return options[0] if len(options) == 1 else None
+    return None

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InUseError, InvalidInputError
-from storage.core.languages import LANGUAGES
+from storage.core.languages import LANGUAGES, guess_language
 from storage.transcript.transcript import SegmentDraft
 
 from .text_lines import speaker_prefix
@@ -371,9 +371,12 @@ def import_transcript(
                 d.end_ms = min(d.end_ms, duration)
         if "open-end" in parsed.notes and drafts[-1].end_ms <= drafts[-1].start_ms:
             drafts[-1].end_ms = duration
+    expected = list(project.languages)
     for d in drafts:
         d.end_ms = max(d.end_ms, d.start_ms)
         d.origin = "import"
+        if d.language is None:  # the file did not say: what its letters leave among expected
+            d.language = guess_language(d.text, expected)
     existing = project.transcript.segments(session_id)
     if existing and not replace:
         raise InvalidInputError(

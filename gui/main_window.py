@@ -65,7 +65,7 @@ from gui.speaker_timeline import SpeakerTimeline
 from gui.start_page import StartPage
 from gui.tasks import TaskRunner
 from gui.team_actions import TeamActions
-from gui.transcript_view import SegmentEditor, TranscriptView
+from gui.transcript_view import HeaderLabel, SegmentEditor, TranscriptView
 from gui.transcription import TranscriptionController
 from gui.undo import EditContext
 from gui.views import WorkbenchViews
@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
         self.transcript = TranscriptView(bench)
         self.transcript.setModel(self.segment_model)
         self.segment_editor = SegmentEditor(bench)
-        self.transcript_label = QLabel("", bench)
+        self.transcript_label = HeaderLabel("", bench)
         splitter = QSplitter(Qt.Orientation.Vertical, bench)
         splitter.addWidget(self.transcript)
         splitter.addWidget(self.segment_editor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import (
@@ -11,6 +12,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPointF,
     QRect,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -32,6 +34,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
     QTextLayout,
     QTextOption,
 )
@@ -39,7 +42,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
+    QLabel,
     QPlainTextEdit,
+    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -93,6 +98,66 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     while end < len(text) and _wordish(text[end]) and _wordish(text[end - 1]):
         end += 1
     return start, end
+
+
+class HeaderLabel(QLabel):
+    """The line over the transcript (``<b>title</b> — details``): one line that never widens the
+    window. A title too long for the width is elided; the whole line is in the tooltip."""
+
+    MIN_TITLE_PX = 60
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(False)
+        # its size hint (the whole text) never sets the window's minimum width
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(0)
+        self._full = ""
+        self.setText(text)
+
+    def full_text(self) -> str:
+        """The header as set (not elided)."""
+        return self._full
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._render()
+
+    def _html_width(self, html_text: str) -> float:
+        doc = QTextDocument()
+        doc.setDefaultFont(self.font())
+        doc.setDocumentMargin(0)
+        doc.setHtml(html_text)
+        return doc.idealWidth()
+
+    def _render(self) -> None:
+        text = self._full
+        doc = QTextDocument()
+        doc.setHtml(text)
+        self.setToolTip(doc.toPlainText() if text else "")
+        shown = text
+        if text.startswith("<b>") and "</b>" in text:
+            end = text.index("</b>")
+            title = html.unescape(text[3:end])
+            rest = text[end + 4 :]
+            room = self.contentsRect().width() - 4
+            if self._html_width(text) > room:
+                bold = QFont(self.font())
+                bold.setBold(True)
+                # the title keeps at least 40 % of the line; details past the edge are clipped
+                floor = max(self.MIN_TITLE_PX, int(room * 0.4))
+                avail = max(floor, int(room - self._html_width(rest)))
+                elided = QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, avail)
+                shown = f"<b>{html.escape(elided)}</b>{rest}"
+        super().setText(shown)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._render()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
 
 
 class CodeMarginDelegate(QStyledItemDelegate):

@@ -1,0 +1,54 @@
+"""Defects found by a GUI walkthrough at 1024x700 and 1366x768 (small laptop screens)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from storage import Project
+
+
+def _laptop_window(qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project) -> Any:
+    """The test project reopened in a full app window at 1024x700."""
+    from gui.main_window import MainWindow
+
+    folder = project.folder
+    project.close()
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    w.resize(1024, 700)
+    w.show()
+    assert w.projects.open_project(folder)
+    return w
+
+
+def _transcribed(w: Any, qtbot: Any, idle: Any, wav: Path) -> str:
+    w.transcription.import_files([wav])
+    idle(w)
+    sid: str = w.project.sessions.all()[0].id
+    w.sessions.open_segment_session(sid)
+    idle(w)
+    w.transcription.start_transcription(sid)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4)
+    return sid
+
+
+def test_long_session_title_never_widens_the_window(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    sid = _transcribed(w, qtbot, idle, speech_wav)
+    title = "A very long session title " * 4  # 104 characters
+    w.sessions.rename_session(sid, title.strip())
+    idle(w)
+    qtbot.wait(100)
+    label = w.transcript_label
+    assert w.width() <= 1024
+    assert w.minimumSizeHint().width() <= 1024
+    assert label.width() <= 1024
+    assert title.strip()[:30] in label.full_text()
+    assert title.strip() in label.toolTip()  # the whole title is in the tooltip
+    assert "…" in label.text()  # elided on screen
+    w.close()

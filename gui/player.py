@@ -69,6 +69,8 @@ class Player(QObject):
         self._source = path
         self._position = 0
         self._player.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
+        if path is None:  # the time shown drops the previous file's length at once
+            emit(self.duration_changed, 0)
 
     def stop(self) -> None:
         """Stop playback."""

@@ -27,6 +27,14 @@ from gui.waveform import compute_peaks
 from storage import FieldScribeError, Project
 from storage.core.models import Session
 
+EMPTY_PROJECT_HINT = (
+    "<b>No sessions yet</b> — import a recording: <i>File ▸ Import audio…</i> (Ctrl+I)"
+)
+EMPTY_PROJECT_HINT_PLAIN = (
+    "This project has no sessions yet: import a recording with File ▸ Import audio… (Ctrl+I) "
+    "or record one (Record menu); then transcribe it (Transcription menu)."
+)
+
 
 class SessionsController:
     """The sessions list, the shown transcript and its audio, segment jumps and search."""
@@ -74,6 +82,7 @@ class SessionsController:
         v.sessions_model.load([])
         v.waveform.clear()
         self.strip.clear()
+        v.transcript_label.setText("")  # nothing of the previous project stays on screen
 
     def apply_blind_coding(self) -> None:
         """Show only the coder's own codings while blind coding is on."""
@@ -113,6 +122,9 @@ class SessionsController:
                 self.state.session = session
                 if self.docks.session_panel is not None:
                     self.docks.session_panel.show_session(session)
+        if not sessions and self.state.session is None:
+            v.transcript_label.setText(EMPTY_PROJECT_HINT)
+            v.segment_editor.setPlaceholderText(EMPTY_PROJECT_HINT_PLAIN)
         if self.docks.retrieval is not None:
             self.docks.retrieval.set_speakers(sorted({sp for s in sessions for sp in s.speakers}))
         languages = self.languages_present(sessions)

@@ -52,3 +52,31 @@ def test_long_session_title_never_widens_the_window(
     assert title.strip() in label.toolTip()  # the whole title is in the tooltip
     assert "…" in label.text()  # elided on screen
     w.close()
+
+
+def test_new_project_shows_nothing_of_the_previous_one(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    speech_wav: Path,
+    tmp_path: Path,
+) -> None:
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    _transcribed(w, qtbot, idle, speech_wav)
+    old_title = w.project.sessions.all()[0].title
+    qtbot.waitUntil(lambda: w.player.source is not None)
+    qtbot.waitUntil(lambda: not w.player_bar.time.text().endswith("/ 0:00"), timeout=10000)
+    assert old_title in w.transcript_label.text()
+    assert w.projects.create_project(tmp_path / "Empty.fieldscribe", name="Empty") is not None
+    idle(w)
+    qtbot.wait(50)
+    assert w.sessions_model.rowCount() == 0
+    assert w.segment_model.rowCount() == 0
+    assert old_title not in w.transcript_label.text()
+    assert "segments" not in w.transcript_label.text()
+    assert "Import audio" in w.transcript_label.text()  # the empty project says what to do
+    assert "Import audio" in w.segment_editor.placeholderText()
+    assert w.player_bar.time.text() == "0:00.0 / 0:00"
+    w.close()

@@ -80,3 +80,50 @@ def test_new_project_shows_nothing_of_the_previous_one(
     assert "Import audio" in w.segment_editor.placeholderText()
     assert w.player_bar.time.text() == "0:00.0 / 0:00"
     w.close()
+
+
+def test_cancelled_transcription_shows_in_the_sessions_list(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    from gui.models.sessions import STATUS_COL
+
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    sid = _transcribed(w, qtbot, idle, speech_wav)
+    done = w.sessions_model.index(0, STATUS_COL).data()
+    assert done.startswith("transcribed")
+    # what the real transcriber records when cancelled at 70 %: segments kept, run unfinished
+    w.project.transcription.begin_transcription(
+        sid, model="base", language="en", total_ms=10_000, from_ms=7_000
+    )
+    w.project.transcription.end_transcription(sid, "cancelled")
+    w.sessions.reload_sessions()
+    idle(w)
+    status = w.sessions_model.index(0, STATUS_COL).data()
+    assert "cancelled at 70 %" in status
+    assert "resume" in status
+    assert status != done
+    assert "4 segments kept" in w.sessions_model.index(0, STATUS_COL).data(3)  # tooltip
+    # one row re-read (an edit) keeps it
+    w.sessions.refresh_session_row(sid)
+    idle(w)
+    assert "cancelled at 70 %" in w.sessions_model.index(0, STATUS_COL).data()
+
+
+def test_editor_text_follows_segments_that_arrive_while_transcribing(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    w.transcription.import_files([speech_wav])
+    idle(w)
+    sid = w.project.sessions.all()[0].id
+    w.sessions.open_segment_session(sid)
+    idle(w)
+    assert "no segments yet" in w.segment_editor.placeholderText()
+    # segments land while the session is shown (a transcription running, or cancelled)
+    w.transcription.start_transcription(sid)
+    idle(w)
+    w.sessions.refresh_transcript(sid)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4)
+    assert "no segments yet" not in w.segment_editor.placeholderText()
+    w.close()

@@ -28,14 +28,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -59,6 +57,7 @@ from gui.retrieval import RetrievalPanel
 from gui.search_panel import SearchPanel
 from gui.session_panel import SessionPanel
 from gui.sessions import SessionsController
+from gui.sessions_view import SessionsView
 from gui.settings import Settings
 from gui.speaker_strip import SpeakerStripController
 from gui.speaker_timeline import SpeakerTimeline
@@ -303,19 +302,9 @@ class MainWindow(QMainWindow):
 
     def _build_docks(self) -> None:
         self.sessions_model = SessionTableModel(self)
-        self.sessions_view = QTableView(self)
+        # the title has priority, the status elides (its tooltip has it whole), no scrolling
+        self.sessions_view = SessionsView(self)
         self.sessions_view.setModel(self.sessions_model)
-        self.sessions_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.sessions_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.sessions_view.verticalHeader().setVisible(False)
-        header = self.sessions_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setResizeContentsPrecision(0)  # measure the visible rows only (GUI stalls)
-        # the title takes what is left, so the status (progress, ETA) is never scrolled away
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
-        header.setMinimumSectionSize(40)
-        self.sessions_view.setWordWrap(False)
         self.sessions_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.sessions_dock = self.chrome.add_dock(
             self.sessions_view, "Sessions", Qt.DockWidgetArea.LeftDockWidgetArea

@@ -158,6 +158,8 @@ class SessionTableModel(RowTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             speakers = ", ".join(s.speakers) or "no speakers yet"
             tip = f"{s.title}\n{KIND_LABELS.get(s.kind, s.kind)} · {speakers}"
+            if index.column() == STATUS_COL:  # the column may show it elided
+                tip = status_text(s, self._live.get(s.id), self._stopped.get(s.id)) + "\n" + tip
             if s.languages:
                 tip += "\nLanguages: " + ", ".join(code.upper() for code in s.languages)
             if s.untranscribed_count:

@@ -127,3 +127,43 @@ def test_editor_text_follows_segments_that_arrive_while_transcribing(
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4)
     assert "no segments yet" not in w.segment_editor.placeholderText()
     w.close()
+
+
+def test_column_widths_give_the_title_priority() -> None:
+    from gui.sessions_view import MIN_STATUS, column_widths
+
+    # title 120, status 260, kind 80, date 90: 250 px -> title whole, status elided, no others
+    widths = column_widths(250, [120, 260, 80, 90])
+    assert widths[0] == 120 and widths[1] == 130 and widths[2:] == [0, 0]
+    # room for everything: all shown, the title takes the rest
+    widths = column_widths(700, [120, 100, 80, 90])
+    assert widths[1:] == [100, 80, 90] and sum(widths) == 700
+    # a very long title leaves the status its minimum
+    widths = column_widths(250, [600, 260, 80, 90])
+    assert widths[1] == MIN_STATUS and widths[0] == 250 - MIN_STATUS
+
+
+def test_sessions_list_keeps_the_title_readable_at_1024(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    from gui.models.sessions import STATUS_COL
+
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    sid = _transcribed(w, qtbot, idle, speech_wav)
+    w.sessions.rename_session(sid, "mixed-real")
+    w.project.transcription.begin_transcription(
+        sid, model="base", language="en", total_ms=10_000, from_ms=7_000
+    )
+    w.project.transcription.end_transcription(sid, "cancelled")
+    w.sessions.reload_sessions()
+    idle(w)
+    qtbot.wait(50)
+    view = w.sessions_view
+    title_px = view.fontMetrics().horizontalAdvance("mixed-real")
+    assert view.columnWidth(0) >= title_px  # not "mi…"
+    right = view.columnViewportPosition(STATUS_COL) + view.columnWidth(STATUS_COL)
+    assert right <= view.viewport().width()  # the status is in sight, elided at worst
+    assert not view.horizontalScrollBar().isVisible()
+    status = w.sessions_model.index(0, STATUS_COL)
+    assert status.data() in status.data(3)  # the whole status in its tooltip
+    w.close()

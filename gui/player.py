@@ -51,8 +51,8 @@ class Player(QObject):
         return self._position
 
     def duration(self) -> int:
-        """The duration in ms (0 until known)."""
-        return int(self._player.duration())
+        """The duration in ms (0 until known, and with no file)."""
+        return int(self._player.duration()) if self._source is not None else 0
 
     def is_playing(self) -> bool:
         """True while playing."""

@@ -52,9 +52,7 @@ class PlayerBar(QWidget):
         layout.addWidget(self.speed)
 
     def _position(self, ms: int) -> None:
-        # no file (another project, no session): no length of the previous one
-        duration = self.player.duration() if self.player.source is not None else 0
-        self.time.setText(f"{fmt_ms(ms, tenths=True)} / {fmt_ms(duration)}")
+        self.time.setText(f"{fmt_ms(ms, tenths=True)} / {fmt_ms(self.player.duration())}")
 
     def _speed(self, rate: float) -> None:
         best = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - rate))

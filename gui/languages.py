@@ -95,7 +95,12 @@ def language_choices(project_languages: list[str]) -> list[tuple[str, str]]:
 
 
 def choose_language(
-    parent: QWidget | None, project_languages: list[str], current: str | None
+    parent: QWidget | None,
+    project_languages: list[str],
+    current: str | None,
+    *,
+    title: str = "Set language",
+    prompt: str = "Language of the segment",
 ) -> str | None:
     """Ask for a language (project languages first); None when cancelled."""
     choices = language_choices(project_languages)
@@ -104,8 +109,8 @@ def choose_language(
     start = codes.index(current) if current in codes else 0
     label, ok = QInputDialog.getItem(
         parent,
-        "Set language",
-        "Language of the segment\n(the project's languages first, then every language):",
+        title,
+        f"{prompt}\n(the project's languages first, then every language):",
         labels,
         start,
         False,

@@ -167,3 +167,36 @@ def test_sessions_list_keeps_the_title_readable_at_1024(
     status = w.sessions_model.index(0, STATUS_COL)
     assert status.data() in status.data(3)  # the whole status in its tooltip
     w.close()
+
+
+def _message_readable(dialog: Any, field: Any, qtbot: Any, text: str) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    field.edit.setText(text)
+    qtbot.wait(50)
+    status = field.status
+    assert "Unknown language code" in status.text()
+    # the label is tall enough for all its wrapped lines, and ends above the buttons
+    assert status.height() >= status.heightForWidth(status.width())
+    buttons = dialog.findChild(QDialogButtonBox)
+    bottom = status.mapTo(dialog, status.rect().bottomLeft()).y()
+    assert bottom < buttons.mapTo(dialog, buttons.rect().topLeft()).y()
+    assert dialog.height() <= 700
+
+
+def test_project_languages_dialog_shows_the_whole_message(qtbot: Any) -> None:
+    from gui.languages import LanguagesDialog
+
+    dialog = LanguagesDialog(["ru", "kk"])
+    qtbot.addWidget(dialog)
+    _message_readable(dialog, dialog.field, qtbot, "ru, kk, en, xx")
+
+
+def test_new_project_dialog_shows_the_whole_message(qtbot: Any) -> None:
+    from gui.onboarding import NewProjectDialog
+
+    dialog = NewProjectDialog("Study", "ana")
+    qtbot.addWidget(dialog)
+    _message_readable(dialog, dialog.languages, qtbot, "kaz")

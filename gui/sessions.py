@@ -378,8 +378,9 @@ class SessionsController:
         else:
             v.segment_editor.show_segment(None, [])
             v.segment_editor.setPlaceholderText(
-                "This session has no segments yet: transcribe it (Transcribe menu) or import "
-                "a transcript; then select a segment to read, correct and code it here."
+                "This session has no segments yet: transcribe it (Transcription ▸ Transcribe "
+                "session, Ctrl+R) or import a transcript; then select a segment to read, "
+                "correct and code it here."
             )
 
     def update_transcript_label(self) -> None:

@@ -539,6 +539,7 @@ class SegmentEditor(QTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._hint = ""
         self.setAcceptRichText(False)
         self.setPlaceholderText("Select a segment to read, correct and code its text here.")
         self.setMouseTracking(True)
@@ -546,6 +547,28 @@ class SegmentEditor(QTextEdit):
         self._base_text = ""
         self._spans: list[tuple[int, int, str]] = []  # cp start, cp end, tooltip
         self.setMaximumHeight(140)
+
+    # Qt draws a placeholder on one line, elided ("…import a transcript; then"): the editor
+    # draws its own, wrapped over as many lines as it needs
+    def setPlaceholderText(self, text: str) -> None:  # Qt's name
+        self._hint = text
+        super().setPlaceholderText("")
+        self.viewport().update()
+
+    def placeholderText(self) -> str:  # Qt's name
+        return self._hint
+
+    def paintEvent(self, event: Any) -> None:  # Qt's name
+        super().paintEvent(event)
+        if not self._hint or not self.document().isEmpty():
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        margin = int(self.document().documentMargin())
+        rect = self.viewport().rect().adjusted(margin, margin, -margin, -margin)
+        flags = int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        painter.drawText(rect, flags | int(Qt.TextFlag.TextWordWrap), self._hint)
+        painter.end()
 
     def show_segment(self, segment: Segment | None, codings: list[tuple[Coding, Code]]) -> None:
         """Show a segment and paint its coded spans (commits pending edits first)."""

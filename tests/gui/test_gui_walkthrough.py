@@ -200,3 +200,28 @@ def test_new_project_dialog_shows_the_whole_message(qtbot: Any) -> None:
     dialog = NewProjectDialog("Study", "ana")
     qtbot.addWidget(dialog)
     _message_readable(dialog, dialog.languages, qtbot, "kaz")
+
+
+def test_empty_session_hint_names_the_real_menu_and_wraps(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTextEdit
+
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    w.transcription.import_files([speech_wav])
+    idle(w)
+    w.sessions.open_segment_session(w.project.sessions.all()[0].id)
+    idle(w)
+    editor = w.segment_editor
+    hint = editor.placeholderText()
+    assert "no segments yet" in hint
+    menus = [a.text().replace("&", "") for a in w.menuBar().actions()]
+    assert "Transcription" in menus
+    assert "(Transcription ▸" in hint  # the menu that exists
+    # drawn by the editor, wrapped (Qt's own placeholder is one elided line)
+    assert QTextEdit.placeholderText(editor) == ""
+    room = editor.viewport().rect()
+    needed = editor.fontMetrics().boundingRect(room, int(Qt.TextFlag.TextWordWrap), hint)
+    assert needed.height() <= room.height()
+    w.close()

@@ -63,6 +63,8 @@ from gui.models.segments import (
     COL_SPEAKER,
     COL_TEXT,
     COL_TIME,
+    PLACEHOLDER_COLOUR,
+    UNTRANSCRIBED_ROLE,
     SegmentTableModel,
 )
 from gui.qtcompat import emit
@@ -183,11 +185,17 @@ class CodeMarginDelegate(QStyledItemDelegate):
         """The margin's width for a session using ``slots`` codes."""
         return self.name_width + max(1, min(slots, self.MAX_SLOTS)) * self.SLOT + 4
 
+    EDGE = 4  # px: the amber edge of speech without transcript (seen on the selection too)
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         super().paint(painter, option, index)
         model = index.model()
         if not isinstance(model, SegmentTableModel):
             return
+        if index.data(UNTRANSCRIBED_ROLE):
+            edge = QRect(option.rect)
+            edge.setWidth(self.EDGE)
+            painter.fillRect(edge, PLACEHOLDER_COLOUR)
         row = index.row()
         here = model.margin_codes(row)
         if not here:

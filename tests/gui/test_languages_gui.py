@@ -437,3 +437,28 @@ def test_retranscription_is_one_undoable_step(
     seg = project.transcript.get_segment(seg_id)
     assert (seg.text, seg.language) == ("Емханада кезек.", "kk")
     assert window.segment_model.index(0, COL_TEXT).data() == "Емханада кезек."
+
+
+def test_speech_without_transcript_tints_the_whole_row_and_shows_when_selected(
+    window: Any, qtbot: Any, idle: Any
+) -> None:
+    from PySide6.QtGui import QColor
+
+    from gui.models.segments import COL_CODES, PLACEHOLDER_BACKGROUND, PLACEHOLDER_COLOUR
+
+    _opened(window, qtbot, idle)
+    model = window.segment_model
+    assert model.is_placeholder(2)
+    for col in range(model.columnCount()):
+        brush = model.index(2, col).data(Qt.ItemDataRole.BackgroundRole)
+        assert brush is not None and brush.color() == PLACEHOLDER_BACKGROUND, col
+    assert model.index(1, COL_CODES).data(Qt.ItemDataRole.BackgroundRole) is None
+    window.transcript.go_to_row(2)  # selected: the highlight hides the tint, the edge stays
+    qtbot.wait(50)
+    view = window.transcript
+    rect = view.visualRect(model.index(2, COL_CODES))
+    image = view.viewport().grab().toImage()
+    edge = QColor(image.pixel(rect.left() + 1, rect.center().y()))
+    assert edge == PLACEHOLDER_COLOUR
+    other = view.visualRect(model.index(1, COL_CODES))
+    assert QColor(image.pixel(other.left() + 1, other.center().y())) != PLACEHOLDER_COLOUR

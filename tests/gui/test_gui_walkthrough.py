@@ -225,3 +225,28 @@ def test_empty_session_hint_names_the_real_menu_and_wraps(
     needed = editor.fontMetrics().boundingRect(room, int(Qt.TextFlag.TextWordWrap), hint)
     assert needed.height() <= room.height()
     w.close()
+
+
+def test_bottom_docks_keep_their_buttons_and_an_empty_search_is_compact(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    _transcribed(w, qtbot, idle, speech_wav)
+    search = w.search_panel
+    assert not search.results.isVisible()  # nothing searched: no blank list
+    assert search.minimumSizeHint().height() < 60
+    w.retrieval_dock.show()
+    w.retrieval_dock.raise_()
+    qtbot.wait(100)
+    panel = w.docks.retrieval
+    for widget in (panel.export_btn, panel.count, panel.table):
+        assert widget.isVisible()
+    button = panel.export_btn
+    assert button.visibleRegion().boundingRect().height() == button.height()  # not cut off
+    assert panel.table.height() >= panel.table.minimumHeight() > 0
+    w.sessions.run_search("portal")
+    idle(w)
+    w.search_dock.raise_()
+    qtbot.wait(50)
+    assert search.info.isVisible() and search.results.isVisible()
+    w.close()

@@ -185,6 +185,19 @@ class CodeMarginDelegate(QStyledItemDelegate):
         """The margin's width for a session using ``slots`` codes."""
         return self.name_width + max(1, min(slots, self.MAX_SLOTS)) * self.SLOT + 4
 
+    def names_right(self, rect: QRect, slots: int) -> int:
+        """The x where code names end: left of the leftmost bracket of ``slots`` codes."""
+        used = max(1, min(slots, self.MAX_SLOTS))
+        return rect.right() - 2 - used * self.SLOT + 3 - 4
+
+    @staticmethod
+    def name_colour(option: QStyleOptionViewItem, colour: QColor, *, selected: bool) -> QColor:
+        """A code name's colour: the code's (darker) on the row, the highlight's text colour
+        on a selected row (dark code colours are unreadable on the blue highlight)."""
+        if selected:
+            return option.palette.color(QPalette.ColorRole.HighlightedText)
+        return colour.darker(130)
+
     EDGE = 4  # px: the amber edge of speech without transcript (seen on the selection too)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -213,6 +226,9 @@ class CodeMarginDelegate(QStyledItemDelegate):
         name_y = rect.top() + 1
         right = rect.right() - 2
         last = self.MAX_SLOTS - 1
+        # names go left of every bracket of the session, never across one
+        room = self.names_right(rect, len(slots)) - rect.left() - 2
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         for code_id, spans_only in here.items():
             code = model.code(code_id)
             if code is None:
@@ -234,9 +250,8 @@ class CodeMarginDelegate(QStyledItemDelegate):
             painter.drawLine(x, top, x, bottom)
             if starts:
                 painter.drawLine(x, top, x + self.SLOT - 4, top)
-                room = x - rect.left() - 6
                 if room > 12 and name_y + metrics.height() <= rect.bottom() + 1:
-                    painter.setPen(colour.darker(130))
+                    painter.setPen(self.name_colour(option, colour, selected=selected))
                     name = metrics.elidedText(code.name, Qt.TextElideMode.ElideRight, room)
                     painter.drawText(
                         QRect(rect.left() + 2, name_y, room, metrics.height()),

@@ -462,3 +462,35 @@ def test_speech_without_transcript_tints_the_whole_row_and_shows_when_selected(
     assert edge == PLACEHOLDER_COLOUR
     other = view.visualRect(model.index(1, COL_CODES))
     assert QColor(image.pixel(other.left() + 1, other.center().y())) != PLACEHOLDER_COLOUR
+
+
+def test_code_names_are_readable_on_the_selection_and_keep_off_brackets(
+    window: Any, qtbot: Any, idle: Any
+) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    from gui.models.segments import COL_CODES
+
+    _opened(window, qtbot, idle)
+    window.resize(1400, 800)
+    view = window.transcript
+    delegate = view.itemDelegateForColumn(COL_CODES)
+    view.setColumnWidth(COL_CODES, delegate.width_for(2))
+    window.transcript.go_to_row(0)  # coded "Услуги/Здоровье", selected
+    qtbot.wait(100)
+    model = window.segment_model
+    rect = view.visualRect(model.index(0, COL_CODES))
+    names_right = delegate.names_right(rect, len(model.code_slots()))
+    # every bracket of the session lies right of the names
+    for slot in range(max(1, len(model.code_slots()))):
+        x = rect.right() - 2 - (slot + 1) * delegate.SLOT + 3
+        assert names_right < x - 1
+    image = view.viewport().grab().toImage()
+    light = QColor(view.palette().color(QPalette.ColorRole.HighlightedText))
+    found = [
+        QColor(image.pixel(x, y))
+        for x in range(rect.left() + 2, names_right)
+        for y in range(rect.top() + 1, rect.top() + 16)
+    ]
+    # the name is drawn in the highlight's text colour (white), not a dark code colour
+    assert any(abs(c.lightness() - light.lightness()) < 40 for c in found)

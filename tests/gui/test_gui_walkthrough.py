@@ -250,3 +250,43 @@ def test_bottom_docks_keep_their_buttons_and_an_empty_search_is_compact(
     qtbot.wait(50)
     assert search.info.isVisible() and search.results.isVisible()
     w.close()
+
+
+def test_codebook_keeps_collapsed_branches_and_offers_expand_collapse_all(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    _transcribed(w, qtbot, idle, speech_wav)
+    w.editing.add_code("Digital divide")
+    w.editing.add_code("Trust")
+    idle(w)
+    codes = {c.name: c for c in w.project.codebook.codes()}
+    w.editing.add_code("Older residents", codes["Digital divide"].id)
+    w.editing.add_code("Data privacy", codes["Trust"].id)
+    idle(w)
+    panel = w.codebook
+    tree, model = panel.tree, panel.model
+    divide, trust = model.index_of(codes["Digital divide"].id), model.index_of(codes["Trust"].id)
+    assert tree.isExpanded(divide) and tree.isExpanded(trust)
+    tree.collapse(divide)  # the user closes one branch
+    # coding a segment and creating a sub-code read the codebook again
+    w.transcript.go_to_row(0)
+    w.editing.apply_code(codes["Trust"].id)
+    idle(w)
+    w.editing.add_code("Fear of misuse", codes["Trust"].id)
+    idle(w)
+    divide, trust = model.index_of(codes["Digital divide"].id), model.index_of(codes["Trust"].id)
+    assert not tree.isExpanded(divide)  # still closed
+    assert tree.isExpanded(trust)
+    # Expand all / Collapse all, in the codebook's context menu
+    assert panel.act_expand_all.text() == "Expand all"
+    panel.act_collapse_all.trigger()
+    w.editing.reload_codebook()
+    idle(w)
+    assert not tree.isExpanded(model.index_of(codes["Trust"].id))
+    panel.act_expand_all.trigger()
+    w.editing.reload_codebook()
+    idle(w)
+    assert tree.isExpanded(model.index_of(codes["Digital divide"].id))
+    assert tree.isExpanded(model.index_of(codes["Trust"].id))
+    w.close()

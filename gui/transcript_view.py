@@ -186,7 +186,7 @@ class CodeMarginDelegate(QStyledItemDelegate):
         return self.name_width + max(1, min(slots, self.MAX_SLOTS)) * self.SLOT + 4
 
     def names_right(self, rect: QRect, slots: int) -> int:
-        """The x where code names end: left of the leftmost bracket of ``slots`` codes."""
+        """The x where code names end: left of the brackets in the first ``slots`` columns."""
         used = max(1, min(slots, self.MAX_SLOTS))
         return rect.right() - 2 - used * self.SLOT + 3 - 4
 
@@ -226,8 +226,9 @@ class CodeMarginDelegate(QStyledItemDelegate):
         name_y = rect.top() + 1
         right = rect.right() - 2
         last = self.MAX_SLOTS - 1
-        # names go left of every bracket of the session, never across one
-        room = self.names_right(rect, len(slots)) - rect.left() - 2
+        # names go left of every bracket drawn in this row, never across one
+        leftmost = max(min(slots.get(code_id, last), last) for code_id in here) + 1
+        room = self.names_right(rect, leftmost) - rect.left() - 2
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         for code_id, spans_only in here.items():
             code = model.code(code_id)

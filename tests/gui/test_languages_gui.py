@@ -480,9 +480,11 @@ def test_code_names_are_readable_on_the_selection_and_keep_off_brackets(
     qtbot.wait(100)
     model = window.segment_model
     rect = view.visualRect(model.index(0, COL_CODES))
-    names_right = delegate.names_right(rect, len(model.code_slots()))
-    # every bracket of the session lies right of the names
-    for slot in range(max(1, len(model.code_slots()))):
+    slots = model.code_slots()
+    in_row = max(slots[code_id] for code_id in model.margin_codes(0)) + 1
+    names_right = delegate.names_right(rect, in_row)
+    # every bracket drawn in the row lies right of the names
+    for slot in range(in_row):
         x = rect.right() - 2 - (slot + 1) * delegate.SLOT + 3
         assert names_right < x - 1
     image = view.viewport().grab().toImage()

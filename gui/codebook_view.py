@@ -105,10 +105,57 @@ class CodebookPanel(QWidget):
         ):
             self.toolbar.addAction(act)  # what does not fit is behind the toolbar's »
         self.act_rename.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_expand_all = QAction("Expand all", self)
+        self.act_expand_all.triggered.connect(self.expand_all)
+        self.act_collapse_all = QAction("Collapse all", self)
+        self.act_collapse_all.triggered.connect(self.collapse_all)
+        # the branches the user closed stay closed when the codebook is read again (after a
+        # coding, a new code): every other branch opens, new ones included
+        self.collapsed_ids: set[str] = set()
+        self._restoring = False
+        self.tree.collapsed.connect(lambda index: self._remember(index, collapsed=True))
+        self.tree.expanded.connect(lambda index: self._remember(index, collapsed=False))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.toolbar)
         layout.addWidget(self.tree)
+
+    def _remember(self, index: QModelIndex, *, collapsed: bool) -> None:
+        if self._restoring:
+            return
+        code = self.model.code(index)
+        if code is None:
+            return
+        if collapsed:
+            self.collapsed_ids.add(code.id)
+        else:
+            self.collapsed_ids.discard(code.id)
+
+    def restore_expansion(self) -> None:
+        """After the codes were read again: open every branch but those the user closed."""
+        self._restoring = True
+        try:
+            self.tree.expandAll()
+            for code_id in list(self.collapsed_ids):
+                index = self.model.index_of(code_id)
+                if index.isValid():
+                    self.tree.collapse(index)
+        finally:
+            self._restoring = False
+
+    def expand_all(self) -> None:
+        """Open every branch (and forget the closed ones)."""
+        self.collapsed_ids.clear()
+        self.restore_expansion()
+
+    def collapse_all(self) -> None:
+        """Close every branch (they stay closed until opened)."""
+        self._restoring = True
+        try:
+            self.tree.collapseAll()
+        finally:
+            self._restoring = False
+        self.collapsed_ids = {code.id for code in self.model.codes()}
 
     def _action(self, text: str, slot: object, shortcut: str | None = None) -> QAction:
         act = QAction(text, self)
@@ -172,4 +219,7 @@ class CodebookPanel(QWidget):
                 self.act_delete,
             ):
                 menu.addAction(act)
+        menu.addSeparator()
+        menu.addAction(self.act_expand_all)
+        menu.addAction(self.act_collapse_all)
         menu.exec(self.tree.viewport().mapToGlobal(pos))

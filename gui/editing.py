@@ -242,7 +242,7 @@ class EditingController:
         codes, freq, blind, filters = result
         current = self.views.codebook.current_code()
         self.views.codebook.model.load(codes, freq)
-        self.views.codebook.tree.expandAll()
+        self.views.codebook.restore_expansion()  # the branches the user closed stay closed
         if current is not None:
             self.views.codebook.select_code(current.id)
         self.views.segment_model.set_codes(codes)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QInputDialog,
     QLabel,
+    QLayout,
     QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -95,7 +96,12 @@ def language_choices(project_languages: list[str]) -> list[tuple[str, str]]:
 
 
 def choose_language(
-    parent: QWidget | None, project_languages: list[str], current: str | None
+    parent: QWidget | None,
+    project_languages: list[str],
+    current: str | None,
+    *,
+    title: str = "Set language",
+    prompt: str = "Language of the segment",
 ) -> str | None:
     """Ask for a language (project languages first); None when cancelled."""
     choices = language_choices(project_languages)
@@ -104,8 +110,8 @@ def choose_language(
     start = codes.index(current) if current in codes else 0
     label, ok = QInputDialog.getItem(
         parent,
-        "Set language",
-        "Language of the segment\n(the project's languages first, then every language):",
+        title,
+        f"{prompt}\n(the project's languages first, then every language):",
         labels,
         start,
         False,
@@ -141,11 +147,36 @@ class LanguagesField(QWidget):
             codes = parse_languages(self.edit.text())
         except InvalidInputError as exc:
             self.status.setText(f"<span style='color:#b00020'>{exc}</span>")
+            self._fit_dialog()
             return str(exc)
         self.status.setText(
             describe(codes) if codes else "Not set: Whisper detects the language on its own."
         )
+        self._fit_dialog()
         return None
+
+    def _fit_dialog(self) -> None:
+        """A longer message wraps onto more lines: the dialog holding the field grows to show
+        them all (a top-level window does not follow a wrapped label's height on its own)."""
+        window = self.window()
+        if not isinstance(window, QDialog) or window.layout() is None:
+            return
+        self.status.updateGeometry()
+        own = self.layout()
+        if own is not None:
+            own.invalidate()  # drop the cached heights now, not on the next layout pass
+        self.updateGeometry()
+        layout = window.layout()
+        for nested in window.findChildren(QLayout):  # a form layout caches its heights too
+            nested.invalidate()
+        layout.invalidate()
+        need = (
+            layout.totalHeightForWidth(window.width())
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if need > window.height():
+            window.resize(window.width(), need)
 
     def codes(self) -> list[str]:
         """The codes typed (raises ``InvalidInputError`` for an unknown one)."""

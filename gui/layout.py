@@ -103,7 +103,7 @@ class LayoutKeeper(QObject):
         w, win = self.window.width(), self.window
         self.codebook.widget().setMinimumWidth(CODEBOOK_MIN_WIDTH)
         win.resizeDocks(
-            [self.search], [clamp(win.height() * 0.24, 150, 240)], Qt.Orientation.Vertical
+            [self.search], [clamp(win.height() * 0.2, 120, 240)], Qt.Orientation.Vertical
         )
         win.resizeDocks(
             [self.sessions, self.codebook],

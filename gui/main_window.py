@@ -28,14 +28,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -59,13 +57,14 @@ from gui.retrieval import RetrievalPanel
 from gui.search_panel import SearchPanel
 from gui.session_panel import SessionPanel
 from gui.sessions import SessionsController
+from gui.sessions_view import SessionsView
 from gui.settings import Settings
 from gui.speaker_strip import SpeakerStripController
 from gui.speaker_timeline import SpeakerTimeline
 from gui.start_page import StartPage
 from gui.tasks import TaskRunner
 from gui.team_actions import TeamActions
-from gui.transcript_view import SegmentEditor, TranscriptView
+from gui.transcript_view import HeaderLabel, SegmentEditor, TranscriptView
 from gui.transcription import TranscriptionController
 from gui.undo import EditContext
 from gui.views import WorkbenchViews
@@ -282,7 +281,7 @@ class MainWindow(QMainWindow):
         self.transcript = TranscriptView(bench)
         self.transcript.setModel(self.segment_model)
         self.segment_editor = SegmentEditor(bench)
-        self.transcript_label = QLabel("", bench)
+        self.transcript_label = HeaderLabel("", bench)
         splitter = QSplitter(Qt.Orientation.Vertical, bench)
         splitter.addWidget(self.transcript)
         splitter.addWidget(self.segment_editor)
@@ -303,19 +302,9 @@ class MainWindow(QMainWindow):
 
     def _build_docks(self) -> None:
         self.sessions_model = SessionTableModel(self)
-        self.sessions_view = QTableView(self)
+        # the title has priority, the status elides (its tooltip has it whole), no scrolling
+        self.sessions_view = SessionsView(self)
         self.sessions_view.setModel(self.sessions_model)
-        self.sessions_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.sessions_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.sessions_view.verticalHeader().setVisible(False)
-        header = self.sessions_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setResizeContentsPrecision(0)  # measure the visible rows only (GUI stalls)
-        # the title takes what is left, so the status (progress, ETA) is never scrolled away
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
-        header.setMinimumSectionSize(40)
-        self.sessions_view.setWordWrap(False)
         self.sessions_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.sessions_dock = self.chrome.add_dock(
             self.sessions_view, "Sessions", Qt.DockWidgetArea.LeftDockWidgetArea

@@ -51,8 +51,8 @@ class Player(QObject):
         return self._position
 
     def duration(self) -> int:
-        """The duration in ms (0 until known)."""
-        return int(self._player.duration())
+        """The duration in ms (0 until known, and with no file)."""
+        return int(self._player.duration()) if self._source is not None else 0
 
     def is_playing(self) -> bool:
         """True while playing."""
@@ -69,6 +69,8 @@ class Player(QObject):
         self._source = path
         self._position = 0
         self._player.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
+        if path is None:  # the time shown drops the previous file's length at once
+            emit(self.duration_changed, 0)
 
     def stop(self) -> None:
         """Stop playback."""

@@ -60,12 +60,9 @@ class ProjectDocks(QObject):
         self.retrieval = RetrievalPanel(project, self.runner, window)
         self.retrieval.play_requested.connect(lambda s, g: emit(self.play_requested, s, g))
         self.retrieval.status.connect(lambda t: self.chrome.message(t, 5000))
-        wide = QScrollArea(window)  # its filter row scrolls on a laptop, never widens the window
-        wide.setWidgetResizable(True)
-        wide.setFrameShape(QFrame.Shape.NoFrame)
-        wide.setWidget(self.retrieval)
+        # its filter row scrolls sideways on its own: the count and Export CSV… stay in sight
         self.retrieval_dock = self.chrome.add_dock(
-            wide,
+            self.retrieval,
             "Retrieval",
             Qt.DockWidgetArea.BottomDockWidgetArea,
             tabify_with=self.search_dock,

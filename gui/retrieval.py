@@ -7,14 +7,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -146,6 +149,19 @@ class RetrievalPanel(QWidget):
             top.addWidget(w)
         top.addWidget(run)
         top.addStretch(1)
+        # the filter row scrolls sideways on a laptop (never widens the window); the table and
+        # the count/export row below it always stay in sight
+        filters = QWidget(self)
+        filters.setLayout(top)
+        top.setContentsMargins(0, 0, 0, 0)
+        self.filters = QScrollArea(self)
+        self.filters.setWidgetResizable(True)
+        self.filters.setFrameShape(QFrame.Shape.NoFrame)
+        self.filters.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.filters.setWidget(filters)
+        self._fit_filters()
+        # the header and a row at least, however small the dock
+        self.table.setMinimumHeight(2 * self.table.verticalHeader().defaultSectionSize())
         # the count and the export sit under the table, so the filters fit a 1024-px window
         bottom = QHBoxLayout()
         bottom.addWidget(self.count)
@@ -153,8 +169,8 @@ class RetrievalPanel(QWidget):
         bottom.addWidget(self.export_btn)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(top)
-        layout.addWidget(self.table)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
         for box in (
             self.code_box, self.speaker_box, self.attr_box, self.coder_box, self.language_box,
@@ -162,6 +178,17 @@ class RetrievalPanel(QWidget):
             box.activated.connect(lambda _i: self.refresh())
         self.subcodes.toggled.connect(lambda _b: self.refresh())
         self.handle: Any = None
+
+    def _fit_filters(self) -> None:
+        """The filter row's height: its widgets, and the scroll bar only when it scrolls."""
+        row = self.filters.widget()
+        scrollbar = self.filters.horizontalScrollBar().sizeHint().height()
+        scrolls = row.minimumSizeHint().width() > self.filters.viewport().width()
+        self.filters.setFixedHeight(row.sizeHint().height() + (scrollbar if scrolls else 0))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt's name
+        super().resizeEvent(event)
+        self._fit_filters()
 
     def reload_filters(
         self,

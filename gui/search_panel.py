@@ -62,7 +62,11 @@ class SearchPanel(QWidget):
         top.addWidget(self.language_box)
         layout.addLayout(top)
         layout.addWidget(self.info)
-        layout.addWidget(self.results)
+        layout.addWidget(self.results, 1)
+        layout.addStretch(0)
+        # empty, the dock is a query row: no blank list taking the transcript's room
+        self.info.hide()
+        self.results.hide()
 
     def focus_query(self) -> None:
         """Show the Search dock (in front of Retrieval or whatever shares its place) and put
@@ -114,11 +118,15 @@ class SearchPanel(QWidget):
             item.setToolTip(html.escape(hit.text))
             self.results.addItem(item)
         self.info.setText(f"{plural(len(hits), 'segment')} found" if hits else "Nothing found.")
+        self.info.show()
+        self.results.setVisible(bool(hits))
 
     def show_message(self, text: str) -> None:
         """Show an error or a hint instead of results."""
         self.results.clear()
         self.info.setText(text)
+        self.info.show()
+        self.results.hide()
 
     def _activated(self, item: QListWidgetItem) -> None:
         hit: SearchHit = item.data(HIT_ROLE)

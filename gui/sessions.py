@@ -18,6 +18,7 @@ from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.fmt import plural
 from gui.models.segments import PLACEHOLDER_COLOUR, PreparedTranscript, prepare_transcript
+from gui.models.sessions import StoppedRun
 from gui.project_docks import ProjectDocks
 from gui.qtcompat import emit
 from gui.speaker_strip import SpeakerStripController
@@ -26,6 +27,14 @@ from gui.views import WorkbenchViews
 from gui.waveform import compute_peaks
 from storage import FieldScribeError, Project
 from storage.core.models import Session
+
+EMPTY_PROJECT_HINT = (
+    "<b>No sessions yet</b> — import a recording: <i>File ▸ Import audio…</i> (Ctrl+I)"
+)
+EMPTY_PROJECT_HINT_PLAIN = (
+    "This project has no sessions yet: import a recording with File ▸ Import audio… (Ctrl+I) "
+    "or record one (Record menu); then transcribe it (Transcription menu)."
+)
 
 
 class SessionsController:
@@ -74,6 +83,7 @@ class SessionsController:
         v.sessions_model.load([])
         v.waveform.clear()
         self.strip.clear()
+        v.transcript_label.setText("")  # nothing of the previous project stays on screen
 
     def apply_blind_coding(self) -> None:
         """Show only the coder's own codings while blind coding is on."""
@@ -90,15 +100,17 @@ class SessionsController:
         project = self.state.project
         self.runner.submit(
             "Sessions",
-            lambda _ctx: project.sessions.all(),
-            on_done=lambda sessions: self._sessions_loaded(sessions, select_first),
+            lambda _ctx: _with_stopped_runs(project, project.sessions.all()),
+            on_done=lambda result: self._sessions_loaded(*result, select_first),
             serial=True,
         )
 
-    def _sessions_loaded(self, sessions: list[Session], select_first: bool) -> None:
+    def _sessions_loaded(
+        self, sessions: list[Session], stopped: dict[str, StoppedRun], select_first: bool
+    ) -> None:
         v = self.views
         current = self.state.session.id if self.state.session else None
-        v.sessions_model.load(sessions)
+        v.sessions_model.load(sessions, stopped)
         row = v.sessions_model.row_of(current) if current else -1
         if row < 0 and select_first and v.sessions_model.rowCount():
             row = 0
@@ -113,6 +125,9 @@ class SessionsController:
                 self.state.session = session
                 if self.docks.session_panel is not None:
                     self.docks.session_panel.show_session(session)
+        if not sessions and self.state.session is None:
+            v.transcript_label.setText(EMPTY_PROJECT_HINT)
+            v.segment_editor.setPlaceholderText(EMPTY_PROJECT_HINT_PLAIN)
         if self.docks.retrieval is not None:
             self.docks.retrieval.set_speakers(sorted({sp for s in sessions for sp in s.speakers}))
         languages = self.languages_present(sessions)
@@ -221,13 +236,18 @@ class SessionsController:
         project = self.state.project
         self.runner.submit(
             "Session",
-            lambda _ctx: project.sessions.get_session(session_id),
-            on_done=self._session_row_read,
+            lambda _ctx: _with_stopped_runs(project, [project.sessions.get_session(session_id)]),
+            on_done=lambda result: self._session_row_read(result[0][0], result[1]),
             serial=True,
         )
 
-    def _session_row_read(self, session: Session) -> None:
-        self.views.sessions_model.update_session(session)
+    def _session_row_read(
+        self, session: Session, stopped: dict[str, StoppedRun] | None = None
+    ) -> None:
+        if stopped is None:  # keep what is known of an unfinished transcription
+            known = self.views.sessions_model.stopped(session.id)
+            stopped = {session.id: known} if known is not None else {}
+        self.views.sessions_model.update_session(session, stopped.get(session.id))
         if self.state.session is not None and self.state.session.id == session.id:
             self.state.session = session  # counts and length are fresh for every view
             self.update_transcript_label()
@@ -328,6 +348,8 @@ class SessionsController:
         self._has_media = media is not None
         self.update_transcript_label()
         if refresh:
+            if count and v.segment_editor.segment is None:
+                v.segment_editor.show_segment(None, [])  # not "no segments yet" any more
             if keep is not None and v.segment_model.row_of(keep) >= 0:
                 v.transcript.go_to_row(v.segment_model.row_of(keep))
             v.transcript.verticalScrollBar().setValue(scroll)
@@ -356,8 +378,9 @@ class SessionsController:
         else:
             v.segment_editor.show_segment(None, [])
             v.segment_editor.setPlaceholderText(
-                "This session has no segments yet: transcribe it (Transcribe menu) or import "
-                "a transcript; then select a segment to read, correct and code it here."
+                "This session has no segments yet: transcribe it (Transcription ▸ Transcribe "
+                "session, Ctrl+R) or import a transcript; then select a segment to read, "
+                "correct and code it here."
             )
 
     def update_transcript_label(self) -> None:
@@ -438,6 +461,21 @@ class SessionsController:
             on_done=panel.show_hits,
             on_error=lambda exc: panel.show_message(str(exc)),
         )
+
+
+def _with_stopped_runs(
+    project: Project, sessions: list[Session]
+) -> tuple[list[Session], dict[str, StoppedRun]]:
+    """The sessions, with how far each unfinished transcription went (worker side)."""
+    stopped: dict[str, StoppedRun] = {}
+    for session in sessions:
+        if session.status != "transcribing":
+            continue
+        state = project.transcription.transcription_state(session.id)
+        if state is not None and state.total_ms > 0:
+            percent = min(100, int(100 * state.done_ms / state.total_ms))
+            stopped[session.id] = StoppedRun(state.status, percent)
+    return sessions, stopped
 
 
 def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import (
@@ -11,6 +12,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPointF,
     QRect,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -32,6 +34,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
     QTextLayout,
     QTextOption,
 )
@@ -39,7 +42,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
+    QLabel,
     QPlainTextEdit,
+    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -58,6 +63,8 @@ from gui.models.segments import (
     COL_SPEAKER,
     COL_TEXT,
     COL_TIME,
+    PLACEHOLDER_COLOUR,
+    UNTRANSCRIBED_ROLE,
     SegmentTableModel,
 )
 from gui.qtcompat import emit
@@ -95,6 +102,66 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+class HeaderLabel(QLabel):
+    """The line over the transcript (``<b>title</b> — details``): one line that never widens the
+    window. A title too long for the width is elided; the whole line is in the tooltip."""
+
+    MIN_TITLE_PX = 60
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(False)
+        # its size hint (the whole text) never sets the window's minimum width
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(0)
+        self._full = ""
+        self.setText(text)
+
+    def full_text(self) -> str:
+        """The header as set (not elided)."""
+        return self._full
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._render()
+
+    def _html_width(self, html_text: str) -> float:
+        doc = QTextDocument()
+        doc.setDefaultFont(self.font())
+        doc.setDocumentMargin(0)
+        doc.setHtml(html_text)
+        return doc.idealWidth()
+
+    def _render(self) -> None:
+        text = self._full
+        doc = QTextDocument()
+        doc.setHtml(text)
+        self.setToolTip(doc.toPlainText() if text else "")
+        shown = text
+        if text.startswith("<b>") and "</b>" in text:
+            end = text.index("</b>")
+            title = html.unescape(text[3:end])
+            rest = text[end + 4 :]
+            room = self.contentsRect().width() - 4
+            if self._html_width(text) > room:
+                bold = QFont(self.font())
+                bold.setBold(True)
+                # the title keeps at least 40 % of the line; details past the edge are clipped
+                floor = max(self.MIN_TITLE_PX, int(room * 0.4))
+                avail = max(floor, int(room - self._html_width(rest)))
+                elided = QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, avail)
+                shown = f"<b>{html.escape(elided)}</b>{rest}"
+        super().setText(shown)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._render()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+
 class CodeMarginDelegate(QStyledItemDelegate):
     """The code margin, in the manner of MAXQDA's coding stripes: one column per code used in
     the session, a bracket in the code's colour spanning the rows it codes (thin and dashed
@@ -118,11 +185,30 @@ class CodeMarginDelegate(QStyledItemDelegate):
         """The margin's width for a session using ``slots`` codes."""
         return self.name_width + max(1, min(slots, self.MAX_SLOTS)) * self.SLOT + 4
 
+    def names_right(self, rect: QRect, slots: int) -> int:
+        """The x where code names end: left of the brackets in the first ``slots`` columns."""
+        used = max(1, min(slots, self.MAX_SLOTS))
+        return rect.right() - 2 - used * self.SLOT + 3 - 4
+
+    @staticmethod
+    def name_colour(option: QStyleOptionViewItem, colour: QColor, *, selected: bool) -> QColor:
+        """A code name's colour: the code's (darker) on the row, the highlight's text colour
+        on a selected row (dark code colours are unreadable on the blue highlight)."""
+        if selected:
+            return option.palette.color(QPalette.ColorRole.HighlightedText)
+        return colour.darker(130)
+
+    EDGE = 4  # px: the amber edge of speech without transcript (seen on the selection too)
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         super().paint(painter, option, index)
         model = index.model()
         if not isinstance(model, SegmentTableModel):
             return
+        if index.data(UNTRANSCRIBED_ROLE):
+            edge = QRect(option.rect)
+            edge.setWidth(self.EDGE)
+            painter.fillRect(edge, PLACEHOLDER_COLOUR)
         row = index.row()
         here = model.margin_codes(row)
         if not here:
@@ -140,6 +226,10 @@ class CodeMarginDelegate(QStyledItemDelegate):
         name_y = rect.top() + 1
         right = rect.right() - 2
         last = self.MAX_SLOTS - 1
+        # names go left of every bracket drawn in this row, never across one
+        leftmost = max(min(slots.get(code_id, last), last) for code_id in here) + 1
+        room = self.names_right(rect, leftmost) - rect.left() - 2
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         for code_id, spans_only in here.items():
             code = model.code(code_id)
             if code is None:
@@ -161,9 +251,8 @@ class CodeMarginDelegate(QStyledItemDelegate):
             painter.drawLine(x, top, x, bottom)
             if starts:
                 painter.drawLine(x, top, x + self.SLOT - 4, top)
-                room = x - rect.left() - 6
                 if room > 12 and name_y + metrics.height() <= rect.bottom() + 1:
-                    painter.setPen(colour.darker(130))
+                    painter.setPen(self.name_colour(option, colour, selected=selected))
                     name = metrics.elidedText(code.name, Qt.TextElideMode.ElideRight, room)
                     painter.drawText(
                         QRect(rect.left() + 2, name_y, room, metrics.height()),
@@ -474,6 +563,7 @@ class SegmentEditor(QTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._hint = ""
         self.setAcceptRichText(False)
         self.setPlaceholderText("Select a segment to read, correct and code its text here.")
         self.setMouseTracking(True)
@@ -481,6 +571,28 @@ class SegmentEditor(QTextEdit):
         self._base_text = ""
         self._spans: list[tuple[int, int, str]] = []  # cp start, cp end, tooltip
         self.setMaximumHeight(140)
+
+    # Qt draws a placeholder on one line, elided ("…import a transcript; then"): the editor
+    # draws its own, wrapped over as many lines as it needs
+    def setPlaceholderText(self, text: str) -> None:  # Qt's name
+        self._hint = text
+        super().setPlaceholderText("")
+        self.viewport().update()
+
+    def placeholderText(self) -> str:  # Qt's name
+        return self._hint
+
+    def paintEvent(self, event: Any) -> None:  # Qt's name
+        super().paintEvent(event)
+        if not self._hint or not self.document().isEmpty():
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        margin = int(self.document().documentMargin())
+        rect = self.viewport().rect().adjusted(margin, margin, -margin, -margin)
+        flags = int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        painter.drawText(rect, flags | int(Qt.TextFlag.TextWordWrap), self._hint)
+        painter.end()
 
     def show_segment(self, segment: Segment | None, codings: list[tuple[Coding, Code]]) -> None:
         """Show a segment and paint its coded spans (commits pending edits first)."""

@@ -22,8 +22,11 @@ from gui.qtcompat import emit
 from gui.sessions import SessionsController
 from gui.settings import Settings
 from gui.tasks import TaskRunner
+from gui.undo import RetranscribeCommand
 from gui.views import WorkbenchViews
 from storage.core.errors import DuplicateMediaError
+from storage.core.languages import language_name
+from storage.history.undo import EditRecord, UndoScope
 
 
 def default_transcriber() -> Callable[..., Any]:
@@ -240,7 +243,13 @@ class TranscriptionController(QObject):
         seg = model.segment(row)
         language = seg.language
         if ask:
-            language = choose_language(self.chrome.window, project.languages, seg.language)
+            language = choose_language(
+                self.chrome.window,
+                project.languages,
+                seg.language,
+                title="Re-transcribe segment",
+                prompt="Re-transcribe the segment's audio in",
+            )
             if language is None:
                 return None
         if seg.edited and seg.text.strip():
@@ -249,7 +258,7 @@ class TranscriptionController(QObject):
                 "Re-transcribe segment?",
                 "This segment was corrected by hand (its text or language, or names replaced "
                 "by pseudonyms). Re-transcribing replaces its text with what Whisper hears "
-                "(this cannot be undone).",
+                "(Edit ▸ Undo brings it back).",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return None
@@ -272,16 +281,38 @@ class TranscriptionController(QObject):
             )
             return None
 
-        def job(ctx: Any) -> tuple[Any, list[Any]]:
+        scope = UndoScope.of(segments=[segment_id])
+
+        def job(ctx: Any) -> tuple[Any, list[Any], EditRecord | None]:
+            # the rows before and after, for one undoable step (the decoding itself runs
+            # outside any transaction: it takes seconds)
+            _, before = project.history.record_edit(scope, lambda: None)
             seg = fn(project, segment_id, language=language, cancel=ctx.cancel)
-            return seg, project.codebook.codings(segment_id=segment_id)
+            _, after = project.history.record_edit(scope, lambda: None)
+            record = EditRecord(before.before, after.after, before.epoch)
+            if seg is not None and not seg.text.strip():
+                # nothing heard: the segment stays as it was (text, language, codings)
+                project.history.undo_edit(record)
+                seg, record = project.transcript.get_segment(segment_id), None
+                return seg, project.codebook.codings(segment_id=segment_id), None
+            return seg, project.codebook.codings(segment_id=segment_id), record
 
         def ended() -> None:
             self.retranscribing.pop(segment_id, None)
 
-        def done(result: tuple[Any, list[Any]]) -> None:
+        def done(result: tuple[Any, list[Any], EditRecord | None]) -> None:
             ended()
-            self._segment_retranscribed(*result)
+            seg, codings, record = result
+            if record is None:
+                name = language_name(language) if language else "its language"
+                self.chrome.message(
+                    f"Re-transcription in {name} found no text; the segment was left as it was.",
+                    8000,
+                )
+                return
+            if self.state.ctx is not None and self.state.project is project:
+                self.state.ctx.stack.push(RetranscribeCommand(self.state.ctx, record, language))
+            self._segment_retranscribed(seg, codings)
 
         def failed(exc: BaseException) -> None:
             ended()

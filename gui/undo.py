@@ -226,6 +226,24 @@ class LanguageCommand(RecordedCommand):
             project.transcript.update_segment(seg_id, language=self.language)
 
 
+class RetranscribeCommand(RecordedCommand):
+    """A segment re-transcribed (its audio decoded again in the background, already written):
+    undo brings back its text, language and codings as they were, redo the new ones."""
+
+    def __init__(self, ctx: EditContext, record: EditRecord, language: str | None) -> None:
+        super().__init__(
+            ctx, f"Re-transcribe segment in {language}" if language else "Re-transcribe segment"
+        )
+        self.record = record
+        self._applied = True  # the first redo (QUndoStack.push) only shows it
+
+    def forward(self, project: Project) -> Outcome:
+        if self._applied:
+            self._applied = False
+            return self.outcome(project, undone=False)
+        return super().forward(project)
+
+
 class CodingMemoCommand(RecordedCommand):
     """Write the memo of one coding."""
 

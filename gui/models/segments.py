@@ -327,7 +327,7 @@ class SegmentTableModel(RowTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and row == self.playing_row:
             return QBrush(QColor(255, 236, 160))
         if self.is_placeholder(row):
-            if role == Qt.ItemDataRole.BackgroundRole and col in (COL_TEXT, COL_LANG):
+            if role == Qt.ItemDataRole.BackgroundRole:  # the whole row
                 return QBrush(PLACEHOLDER_BACKGROUND)
             if role == Qt.ItemDataRole.ForegroundRole and col == COL_TEXT:
                 return QBrush(PLACEHOLDER_COLOUR)

@@ -29,19 +29,43 @@ class LiveStatus:
     eta_s: float | None
 
 
-def status_text(session: Session, live: LiveStatus | None = None) -> str:
-    """The status a person reads: recorded, transcribing 42 % (ETA), transcribed, coded N."""
+@dataclass
+class StoppedRun:
+    """A transcription that ended before the end of the audio (``transcription_state``)."""
+
+    status: str  # cancelled, failed, running (the app stopped while it ran)
+    percent: int  # how much of the audio was transcribed
+
+
+STOPPED_WORDS = {"cancelled": "cancelled", "failed": "failed", "running": "stopped"}
+
+
+def stopped_text(session: Session, stopped: StoppedRun | None) -> str:
+    """``cancelled at 70 % — resume with Transcribe`` for an unfinished transcription."""
+    word = STOPPED_WORDS.get(stopped.status, "stopped") if stopped else "stopped"
+    at = f" at {stopped.percent} %" if stopped is not None else ""
+    return f"{word}{at} — resume with Transcribe"
+
+
+def status_text(
+    session: Session, live: LiveStatus | None = None, stopped: StoppedRun | None = None
+) -> str:
+    """The status a person reads: recorded, transcribing 42 % (ETA), transcribed, coded N,
+    cancelled at 70 % (a run that did not reach the end: resumable)."""
     if live is not None:
         pct = int(live.fraction * 100)
         # short (m:ss): the column must fit a narrow dock; the status bar says it in words
         eta = f"{fmt_ms(round(live.eta_s * 1000))} left" if live.eta_s is not None else ""
         return f"transcribing {pct} %" + (f", {eta}" if eta else "")
+    if session.status == "transcribing":  # a run began and did not finish
+        text = stopped_text(session, stopped)
+        if session.coded_segment_count:
+            text += f" · coded {plural(session.coded_segment_count, 'segment')}"
+        return text
     if session.coded_segment_count:
         text = f"coded {plural(session.coded_segment_count, 'segment')}"
     elif session.segment_count:
         text = "transcribed"
-    elif session.status == "transcribing":
-        return "transcription stopped (resume)"
     else:
         return session.status
     if session.untranscribed_count:
@@ -56,12 +80,18 @@ class SessionTableModel(RowTableModel):
         super().__init__(parent)
         self._sessions: list[Session] = []
         self._live: dict[str, LiveStatus] = {}
+        self._stopped: dict[str, StoppedRun] = {}
 
-    def load(self, sessions: list[Session]) -> None:
-        """Replace the list."""
+    def load(self, sessions: list[Session], stopped: dict[str, StoppedRun] | None = None) -> None:
+        """Replace the list (with the unfinished transcriptions' state, by session id)."""
         self.beginResetModel()
         self._sessions = list(sessions)
+        self._stopped = dict(stopped or {})
         self.endResetModel()
+
+    def stopped(self, session_id: str) -> StoppedRun | None:
+        """How far an unfinished transcription of the session went, if known."""
+        return self._stopped.get(session_id)
 
     def session(self, row: int) -> Session:
         """The session in ``row``."""
@@ -90,11 +120,15 @@ class SessionTableModel(RowTableModel):
         """The live status of a session, if transcribing."""
         return self._live.get(session_id)
 
-    def update_session(self, session: Session) -> None:
+    def update_session(self, session: Session, stopped: StoppedRun | None = None) -> None:
         """Replace one session's row."""
         row = self.row_of(session.id)
         if row >= 0:
             self._sessions[row] = session
+            if stopped is None:
+                self._stopped.pop(session.id, None)
+            else:
+                self._stopped[session.id] = stopped
             emit(self.dataChanged, self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
     headers = HEADERS
@@ -120,16 +154,24 @@ class SessionTableModel(RowTableModel):
                 return fmt_ms(s.duration_ms)
             if name == "Speakers":
                 return str(len(s.speakers)) if s.speakers else ""
-            return status_text(s, self._live.get(s.id))
+            return status_text(s, self._live.get(s.id), self._stopped.get(s.id))
         if role == Qt.ItemDataRole.ToolTipRole:
             speakers = ", ".join(s.speakers) or "no speakers yet"
             tip = f"{s.title}\n{KIND_LABELS.get(s.kind, s.kind)} · {speakers}"
+            if index.column() == STATUS_COL:  # the column may show it elided
+                tip = status_text(s, self._live.get(s.id), self._stopped.get(s.id)) + "\n" + tip
             if s.languages:
                 tip += "\nLanguages: " + ", ".join(code.upper() for code in s.languages)
             if s.untranscribed_count:
                 tip += (
                     f"\n{plural(s.untranscribed_count, 'segment')} of speech without transcript:"
                     " open the session, play them and type what was said."
+                )
+            if s.status == "transcribing" and s.id not in self._live:
+                tip += (
+                    f"\nTranscription {stopped_text(s, self._stopped.get(s.id))}"
+                    f" ({plural(s.segment_count, 'segment')} kept): Transcription ▸ "
+                    "Transcribe session goes on from where it stopped."
                 )
             if s.id in self._live:
                 tip += "\nRight-click ▸ Cancel transcription to stop it (the text so far is kept)."

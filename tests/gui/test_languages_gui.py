@@ -171,7 +171,9 @@ def test_retranscribe_with_the_real_engine(
     window.transcription.retranscribe_segment(seg.id, language="en")
     idle(window, timeout=300000)
     assert window.last_error == ""
-    assert project.transcript.get_segment(seg.id).language == "en"
+    after = project.transcript.get_segment(seg.id)
+    # new text in English, or nothing heard (past the end of the short recording): left as it was
+    assert after.language == "en" or (after.text, after.language) == (seg.text, seg.language)
 
 
 def test_search_and_retrieval_filter_by_language(
@@ -364,3 +366,133 @@ def test_the_row_gone_to_is_in_view_at_1024x700_when_rows_grow_to_fit_their_text
             shown = w.transcript.visualRect(w.segment_model.index(row, COL_TEXT))
             assert view.contains(shown.topLeft()) and shown.bottom() <= view.bottom(), row
         w.close()
+
+
+def _no_text(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
+    """What the engine writes when Whisper hears nothing: no text, the language asked for."""
+    return p.transcript.replace_transcription(
+        segment_id, text="", words=[], confidence=None, language=language
+    )
+
+
+def test_retranscribe_in_a_language_that_finds_no_text_leaves_the_segment(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _opened(window, qtbot, idle)
+    asked: dict[str, Any] = {}
+
+    def get_item(_parent: Any, title: str, label: str, labels: list[str], *_a: Any) -> Any:
+        asked.update(title=title, label=label)
+        return next(x for x in labels if x.endswith("(ru)")), True
+
+    monkeypatch.setattr("gui.languages.QInputDialog.getItem", staticmethod(get_item))
+    window.transcription.segment_retranscriber = _no_text
+    gap = window.segment_model.segment(2)  # Kazakh, speech without transcript
+    window.transcript.go_to_row(2)
+    window.transcription.act_retranscribe_in.trigger()
+    idle(window)
+    # (b) its own dialog, not "Set language"
+    assert asked["title"] == "Re-transcribe segment"
+    assert "Language of the segment" not in asked["label"]
+    # (a) no text: the segment keeps its language, and the user is told
+    assert project.transcript.get_segment(gap.id).language == "kk"
+    assert window.segment_model.index(2, COL_LANG).data() == "KK"
+    assert "left as it was" in window.statusBar().currentMessage()
+    assert window.undo_stack.count() == 0
+
+
+def test_retranscription_is_one_undoable_step(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _opened(window, qtbot, idle)
+    monkeypatch.setattr("gui.editing.choose_language", lambda *_a, **_k: "kk")
+    seg_id = window.segment_model.segment(0).id
+    window.transcript.go_to_row(0)
+    window.editing.act_set_language.trigger()  # Language → kk (the Russian text stays)
+    idle(window)
+
+    def heard(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
+        return p.transcript.replace_transcription(
+            segment_id, text="Емханада кезек.", words=[], confidence=0.9, language="kk"
+        )
+
+    window.transcription.segment_retranscriber = heard
+    window.transcription.retranscribe_segment(seg_id, language="kk")
+    idle(window)
+    assert project.transcript.get_segment(seg_id).text == "Емханада кезек."
+    assert window.undo_stack.count() == 2
+    # the first undo takes back the re-transcription, not silently the text under "Language"
+    window.undo_stack.undo()
+    idle(window)
+    seg = project.transcript.get_segment(seg_id)
+    assert (seg.text, seg.language) == (RU, "kk")
+    assert window.segment_model.index(0, COL_TEXT).data() == RU
+    window.undo_stack.undo()
+    idle(window)
+    seg = project.transcript.get_segment(seg_id)
+    assert (seg.text, seg.language) == (RU, "ru")
+    window.undo_stack.redo()
+    window.undo_stack.redo()
+    idle(window)
+    seg = project.transcript.get_segment(seg_id)
+    assert (seg.text, seg.language) == ("Емханада кезек.", "kk")
+    assert window.segment_model.index(0, COL_TEXT).data() == "Емханада кезек."
+
+
+def test_speech_without_transcript_tints_the_whole_row_and_shows_when_selected(
+    window: Any, qtbot: Any, idle: Any
+) -> None:
+    from PySide6.QtGui import QColor
+
+    from gui.models.segments import COL_CODES, PLACEHOLDER_BACKGROUND, PLACEHOLDER_COLOUR
+
+    _opened(window, qtbot, idle)
+    model = window.segment_model
+    assert model.is_placeholder(2)
+    for col in range(model.columnCount()):
+        brush = model.index(2, col).data(Qt.ItemDataRole.BackgroundRole)
+        assert brush is not None and brush.color() == PLACEHOLDER_BACKGROUND, col
+    assert model.index(1, COL_CODES).data(Qt.ItemDataRole.BackgroundRole) is None
+    window.transcript.go_to_row(2)  # selected: the highlight hides the tint, the edge stays
+    qtbot.wait(50)
+    view = window.transcript
+    rect = view.visualRect(model.index(2, COL_CODES))
+    image = view.viewport().grab().toImage()
+    edge = QColor(image.pixel(rect.left() + 1, rect.center().y()))
+    assert edge == PLACEHOLDER_COLOUR
+    other = view.visualRect(model.index(1, COL_CODES))
+    assert QColor(image.pixel(other.left() + 1, other.center().y())) != PLACEHOLDER_COLOUR
+
+
+def test_code_names_are_readable_on_the_selection_and_keep_off_brackets(
+    window: Any, qtbot: Any, idle: Any
+) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    from gui.models.segments import COL_CODES
+
+    _opened(window, qtbot, idle)
+    window.resize(1400, 800)
+    view = window.transcript
+    delegate = view.itemDelegateForColumn(COL_CODES)
+    view.setColumnWidth(COL_CODES, delegate.width_for(2))
+    window.transcript.go_to_row(0)  # coded "Услуги/Здоровье", selected
+    qtbot.wait(100)
+    model = window.segment_model
+    rect = view.visualRect(model.index(0, COL_CODES))
+    slots = model.code_slots()
+    in_row = max(slots[code_id] for code_id in model.margin_codes(0)) + 1
+    names_right = delegate.names_right(rect, in_row)
+    # every bracket drawn in the row lies right of the names
+    for slot in range(in_row):
+        x = rect.right() - 2 - (slot + 1) * delegate.SLOT + 3
+        assert names_right < x - 1
+    image = view.viewport().grab().toImage()
+    light = QColor(view.palette().color(QPalette.ColorRole.HighlightedText))
+    found = [
+        QColor(image.pixel(x, y))
+        for x in range(rect.left() + 2, names_right)
+        for y in range(rect.top() + 1, rect.top() + 16)
+    ]
+    # the name is drawn in the highlight's text colour (white), not a dark code colour
+    assert any(abs(c.lightness() - light.lightness()) < 40 for c in found)

@@ -1,0 +1,87 @@
+"""The sessions list: the title has priority, the status elides, nothing scrolls sideways."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+
+from gui.models.sessions import STATUS_COL
+
+TITLE_COL = 0
+MIN_TITLE = 90  # px: a title is still recognisable
+TITLE_SHARE = 0.6  # what a long title leaves the status: "cancelled at 70 %…" stays readable
+MIN_STATUS = 70  # px: "cancelled…", "transcribing 4…" (the tooltip has it all)
+
+
+def column_widths(available: int, wanted: list[int]) -> list[int]:
+    """Widths for the columns (0: hidden) in ``available`` px: the title first (what it needs,
+    or 60 % of the width when the status would not fit), the status next (elided when short),
+    the other columns only where both fit whole; what is left widens the title."""
+    widths = [0] * len(wanted)
+    # all of the title when the status still fits whole, else at most 60 % of the width
+    share = max(int(available * TITLE_SHARE), available - wanted[STATUS_COL])
+    title = max(MIN_TITLE, min(wanted[TITLE_COL], share, available - MIN_STATUS))
+    status = max(MIN_STATUS, min(wanted[STATUS_COL], available - title))
+    if title + status > available:
+        title = max(0, available - status)
+    rest = available - title - status
+    for col, want in enumerate(wanted):
+        if col in (TITLE_COL, STATUS_COL):
+            continue
+        if title >= wanted[TITLE_COL] and status >= wanted[STATUS_COL] and want <= rest:
+            widths[col] = want
+            rest -= want
+    widths[TITLE_COL] = title + max(0, rest)
+    widths[STATUS_COL] = status
+    return widths
+
+
+class SessionsView(QTableView):
+    """Every session of the project, in a narrow dock: title and status always in sight."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.verticalHeader().setVisible(False)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(0)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.fit_columns)
+
+    def setModel(self, model: Any) -> None:  # Qt's name
+        super().setModel(model)
+        for signal in (model.modelReset, model.dataChanged, model.rowsInserted):
+            signal.connect(lambda *_: self._timer.start())
+        self._timer.start()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt's name
+        super().resizeEvent(event)
+        self._timer.start()
+
+    def fit_columns(self) -> None:
+        """Share the width among the columns (title first, then status)."""
+        model = self.model()
+        if model is None:
+            return
+        header = self.horizontalHeader()
+        count = model.columnCount()
+        wanted = [
+            max(header.sectionSizeHint(c), self.sizeHintForColumn(c) if model.rowCount() else 0)
+            for c in range(count)
+        ]
+        widths = column_widths(self.viewport().width(), wanted)
+        for col, width in enumerate(widths):
+            self.setColumnHidden(col, width == 0)
+            if width:
+                header.resizeSection(col, width)

@@ -1,0 +1,292 @@
+"""Defects found by a GUI walkthrough at 1024x700 and 1366x768 (small laptop screens)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from storage import Project
+
+
+def _laptop_window(qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project) -> Any:
+    """The test project reopened in a full app window at 1024x700."""
+    from gui.main_window import MainWindow
+
+    folder = project.folder
+    project.close()
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    w.resize(1024, 700)
+    w.show()
+    assert w.projects.open_project(folder)
+    return w
+
+
+def _transcribed(w: Any, qtbot: Any, idle: Any, wav: Path) -> str:
+    w.transcription.import_files([wav])
+    idle(w)
+    sid: str = w.project.sessions.all()[0].id
+    w.sessions.open_segment_session(sid)
+    idle(w)
+    w.transcription.start_transcription(sid)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4)
+    return sid
+
+
+def test_long_session_title_never_widens_the_window(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    sid = _transcribed(w, qtbot, idle, speech_wav)
+    title = "A very long session title " * 4  # 104 characters
+    w.sessions.rename_session(sid, title.strip())
+    idle(w)
+    qtbot.wait(100)
+    label = w.transcript_label
+    assert w.width() <= 1024
+    assert w.minimumSizeHint().width() <= 1024
+    assert label.width() <= 1024
+    assert title.strip()[:30] in label.full_text()
+    assert title.strip() in label.toolTip()  # the whole title is in the tooltip
+    assert "…" in label.text()  # elided on screen
+    w.close()
+
+
+def test_new_project_shows_nothing_of_the_previous_one(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    speech_wav: Path,
+    tmp_path: Path,
+) -> None:
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    _transcribed(w, qtbot, idle, speech_wav)
+    old_title = w.project.sessions.all()[0].title
+    qtbot.waitUntil(lambda: w.player.source is not None)
+    qtbot.waitUntil(lambda: not w.player_bar.time.text().endswith("/ 0:00"), timeout=10000)
+    assert old_title in w.transcript_label.text()
+    assert w.projects.create_project(tmp_path / "Empty.fieldscribe", name="Empty") is not None
+    idle(w)
+    qtbot.wait(50)
+    assert w.sessions_model.rowCount() == 0
+    assert w.segment_model.rowCount() == 0
+    assert old_title not in w.transcript_label.text()
+    assert "segments" not in w.transcript_label.text()
+    assert "Import audio" in w.transcript_label.text()  # the empty project says what to do
+    assert "Import audio" in w.segment_editor.placeholderText()
+    assert w.player_bar.time.text() == "0:00.0 / 0:00"
+    w.close()
+
+
+def test_cancelled_transcription_shows_in_the_sessions_list(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    from gui.models.sessions import STATUS_COL
+
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    sid = _transcribed(w, qtbot, idle, speech_wav)
+    done = w.sessions_model.index(0, STATUS_COL).data()
+    assert done.startswith("transcribed")
+    # what the real transcriber records when cancelled at 70 %: segments kept, run unfinished
+    w.project.transcription.begin_transcription(
+        sid, model="base", language="en", total_ms=10_000, from_ms=7_000
+    )
+    w.project.transcription.end_transcription(sid, "cancelled")
+    w.sessions.reload_sessions()
+    idle(w)
+    status = w.sessions_model.index(0, STATUS_COL).data()
+    assert "cancelled at 70 %" in status
+    assert "resume" in status
+    assert status != done
+    assert "4 segments kept" in w.sessions_model.index(0, STATUS_COL).data(3)  # tooltip
+    # one row re-read (an edit) keeps it
+    w.sessions.refresh_session_row(sid)
+    idle(w)
+    assert "cancelled at 70 %" in w.sessions_model.index(0, STATUS_COL).data()
+
+
+def test_editor_text_follows_segments_that_arrive_while_transcribing(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    w.transcription.import_files([speech_wav])
+    idle(w)
+    sid = w.project.sessions.all()[0].id
+    w.sessions.open_segment_session(sid)
+    idle(w)
+    assert "no segments yet" in w.segment_editor.placeholderText()
+    # segments land while the session is shown (a transcription running, or cancelled)
+    w.transcription.start_transcription(sid)
+    idle(w)
+    w.sessions.refresh_transcript(sid)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4)
+    assert "no segments yet" not in w.segment_editor.placeholderText()
+    w.close()
+
+
+def test_column_widths_give_the_title_priority() -> None:
+    from gui.sessions_view import MIN_STATUS, column_widths
+
+    # title 120, status 260, kind 80, date 90: 250 px -> title whole, status elided, no others
+    widths = column_widths(250, [120, 260, 80, 90])
+    assert widths[0] == 120 and widths[1] == 130 and widths[2:] == [0, 0]
+    # room for everything: all shown, the title takes the rest
+    widths = column_widths(700, [120, 100, 80, 90])
+    assert widths[1:] == [100, 80, 90] and sum(widths) == 700
+    # a very long title takes 60 %, the status (elided) the rest
+    widths = column_widths(250, [600, 260, 80, 90])
+    assert widths[:2] == [150, 100] and widths[1] >= MIN_STATUS
+
+
+def test_sessions_list_keeps_the_title_readable_at_1024(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    from gui.models.sessions import STATUS_COL
+
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    sid = _transcribed(w, qtbot, idle, speech_wav)
+    w.sessions.rename_session(sid, "mixed-real")
+    w.project.transcription.begin_transcription(
+        sid, model="base", language="en", total_ms=10_000, from_ms=7_000
+    )
+    w.project.transcription.end_transcription(sid, "cancelled")
+    w.sessions.reload_sessions()
+    idle(w)
+    qtbot.wait(50)
+    view = w.sessions_view
+    title_px = view.fontMetrics().horizontalAdvance("mixed-real")
+    assert view.columnWidth(0) >= title_px  # not "mi…"
+    right = view.columnViewportPosition(STATUS_COL) + view.columnWidth(STATUS_COL)
+    assert right <= view.viewport().width()  # the status is in sight, elided at worst
+    assert not view.horizontalScrollBar().isVisible()
+    status = w.sessions_model.index(0, STATUS_COL)
+    assert status.data() in status.data(3)  # the whole status in its tooltip
+    w.close()
+
+
+def _message_readable(dialog: Any, field: Any, qtbot: Any, text: str) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    field.edit.setText(text)
+    qtbot.wait(50)
+    status = field.status
+    assert "Unknown language code" in status.text()
+    # the label is tall enough for all its wrapped lines, and ends above the buttons
+    assert status.height() >= status.heightForWidth(status.width())
+    buttons = dialog.findChild(QDialogButtonBox)
+    bottom = status.mapTo(dialog, status.rect().bottomLeft()).y()
+    assert bottom < buttons.mapTo(dialog, buttons.rect().topLeft()).y()
+    assert dialog.height() <= 700
+
+
+def test_project_languages_dialog_shows_the_whole_message(qtbot: Any) -> None:
+    from gui.languages import LanguagesDialog
+
+    dialog = LanguagesDialog(["ru", "kk"])
+    qtbot.addWidget(dialog)
+    _message_readable(dialog, dialog.field, qtbot, "ru, kk, en, xx")
+
+
+def test_new_project_dialog_shows_the_whole_message(qtbot: Any) -> None:
+    from gui.onboarding import NewProjectDialog
+
+    dialog = NewProjectDialog("Study", "ana")
+    qtbot.addWidget(dialog)
+    _message_readable(dialog, dialog.languages, qtbot, "kaz")
+
+
+def test_empty_session_hint_names_the_real_menu_and_wraps(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTextEdit
+
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    w.transcription.import_files([speech_wav])
+    idle(w)
+    w.sessions.open_segment_session(w.project.sessions.all()[0].id)
+    idle(w)
+    editor = w.segment_editor
+    hint = editor.placeholderText()
+    assert "no segments yet" in hint
+    menus = [a.text().replace("&", "") for a in w.menuBar().actions()]
+    assert "Transcription" in menus
+    assert "(Transcription ▸" in hint  # the menu that exists
+    # drawn by the editor, wrapped (Qt's own placeholder is one elided line)
+    assert QTextEdit.placeholderText(editor) == ""
+    room = editor.viewport().rect()
+    needed = editor.fontMetrics().boundingRect(room, int(Qt.TextFlag.TextWordWrap), hint)
+    assert needed.height() <= room.height()
+    w.close()
+
+
+def test_bottom_docks_keep_their_buttons_and_an_empty_search_is_compact(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    _transcribed(w, qtbot, idle, speech_wav)
+    search = w.search_panel
+    assert not search.results.isVisible()  # nothing searched: no blank list
+    assert search.minimumSizeHint().height() < 60
+    w.retrieval_dock.show()
+    w.retrieval_dock.raise_()
+    qtbot.wait(100)
+    panel = w.docks.retrieval
+    for widget in (panel.export_btn, panel.count, panel.table):
+        assert widget.isVisible()
+    button = panel.export_btn
+    assert button.visibleRegion().boundingRect().height() == button.height()  # not cut off
+    assert panel.table.height() >= panel.table.minimumHeight() > 0
+    w.sessions.run_search("portal")
+    idle(w)
+    w.search_dock.raise_()
+    qtbot.wait(50)
+    assert search.info.isVisible() and search.results.isVisible()
+    w.close()
+
+
+def test_codebook_keeps_collapsed_branches_and_offers_expand_collapse_all(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    _transcribed(w, qtbot, idle, speech_wav)
+    w.editing.add_code("Digital divide")
+    w.editing.add_code("Trust")
+    idle(w)
+    codes = {c.name: c for c in w.project.codebook.codes()}
+    w.editing.add_code("Older residents", codes["Digital divide"].id)
+    w.editing.add_code("Data privacy", codes["Trust"].id)
+    idle(w)
+    panel = w.codebook
+    tree, model = panel.tree, panel.model
+    divide, trust = model.index_of(codes["Digital divide"].id), model.index_of(codes["Trust"].id)
+    assert tree.isExpanded(divide) and tree.isExpanded(trust)
+    tree.collapse(divide)  # the user closes one branch
+    # coding a segment and creating a sub-code read the codebook again
+    w.transcript.go_to_row(0)
+    w.editing.apply_code(codes["Trust"].id)
+    idle(w)
+    w.editing.add_code("Fear of misuse", codes["Trust"].id)
+    idle(w)
+    divide, trust = model.index_of(codes["Digital divide"].id), model.index_of(codes["Trust"].id)
+    assert not tree.isExpanded(divide)  # still closed
+    assert tree.isExpanded(trust)
+    # Expand all / Collapse all, in the codebook's context menu
+    assert panel.act_expand_all.text() == "Expand all"
+    panel.act_collapse_all.trigger()
+    w.editing.reload_codebook()
+    idle(w)
+    assert not tree.isExpanded(model.index_of(codes["Trust"].id))
+    panel.act_expand_all.trigger()
+    w.editing.reload_codebook()
+    idle(w)
+    assert tree.isExpanded(model.index_of(codes["Digital divide"].id))
+    assert tree.isExpanded(model.index_of(codes["Trust"].id))
+    w.close()

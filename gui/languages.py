@@ -167,6 +167,8 @@ class LanguagesField(QWidget):
             own.invalidate()  # drop the cached heights now, not on the next layout pass
         self.updateGeometry()
         layout = window.layout()
+        if layout is None:
+            return
         for nested in window.findChildren(QLayout):  # a form layout caches its heights too
             nested.invalidate()
         layout.invalidate()

@@ -182,6 +182,8 @@ class RetrievalPanel(QWidget):
     def _fit_filters(self) -> None:
         """The filter row's height: its widgets, and the scroll bar only when it scrolls."""
         row = self.filters.widget()
+        if row is None:
+            return
         scrollbar = self.filters.horizontalScrollBar().sizeHint().height()
         scrolls = row.minimumSizeHint().width() > self.filters.viewport().width()
         self.filters.setFixedHeight(row.sizeHint().height() + (scrollbar if scrolls else 0))

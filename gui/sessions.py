@@ -101,7 +101,7 @@ class SessionsController:
         self.runner.submit(
             "Sessions",
             lambda _ctx: _with_stopped_runs(project, project.sessions.all()),
-            on_done=lambda result: self._sessions_loaded(*result, select_first),
+            on_done=lambda result: self._sessions_loaded(result[0], result[1], select_first),
             serial=True,
         )
 

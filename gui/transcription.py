@@ -293,7 +293,7 @@ class TranscriptionController(QObject):
             if seg is not None and not seg.text.strip():
                 # nothing heard: the segment stays as it was (text, language, codings)
                 project.history.undo_edit(record)
-                seg, record = project.transcript.get_segment(segment_id), None
+                seg = project.transcript.get_segment(segment_id)
                 return seg, project.codebook.codings(segment_id=segment_id), None
             return seg, project.codebook.codings(segment_id=segment_id), record
 

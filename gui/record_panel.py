@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 
 from storage import Project, Session
 from storage.core.errors import FieldScribeError
-from storage.core.models import SESSION_KINDS
+from storage.core.models import KIND_LABELS, SESSION_KINDS
 from storage.recordings.recording import (
     ActiveRecording,
     RecordingMarker,
@@ -61,7 +61,6 @@ from .recording_engine import Recorder, choose_format, device_id, input_devices
 
 SETTINGS_DEVICE = "record/device"
 SETTINGS_AUTO_TRANSCRIBE = "record/auto_transcribe"
-KIND_NAMES = {"focus_group": "Focus group", "interview": "Interview", "observation": "Observation"}
 
 
 def fmt_clock(ms: int) -> str:
@@ -101,7 +100,7 @@ class SessionDetailsDialog(QDialog):
         self.title_edit = QLineEdit(session.title)
         self.kind_combo = QComboBox()
         for kind in SESSION_KINDS:
-            self.kind_combo.addItem(KIND_NAMES.get(kind, kind), kind)
+            self.kind_combo.addItem(KIND_LABELS.get(kind, kind), kind)
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(session.kind)))
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)

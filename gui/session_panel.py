@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.models.sessions import KIND_LABELS
 from gui.qtcompat import emit
-from storage.core.models import Participant, Session
+from storage.core.models import KIND_LABELS, Participant, Session
 
 if TYPE_CHECKING:
     from gui.tasks import TaskRunner

@@ -17,7 +17,7 @@ from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
 from gui.fmt import fmt_eta, plural
 from gui.languages import choose_language
-from gui.models.sessions import KIND_LABELS, LiveStatus
+from gui.models.sessions import LiveStatus
 from gui.qtcompat import emit
 from gui.sessions import SessionsController
 from gui.settings import Settings
@@ -26,6 +26,7 @@ from gui.undo import RetranscribeCommand
 from gui.views import WorkbenchViews
 from storage.core.errors import DuplicateMediaError
 from storage.core.languages import language_name
+from storage.core.models import KIND_LABELS
 from storage.history.undo import EditRecord, UndoScope
 
 

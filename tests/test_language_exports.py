@@ -254,3 +254,13 @@ def test_an_imported_transcript_without_languages_gets_them_from_its_letters(
         s = p.sessions.add_session("FG")
         import_transcript(p, s.id, srt)
         assert [g.language for g in p.transcript.segments(s.id)] == ["ru", "kk", "en", None]
+
+
+def test_transcript_exports_name_the_session_kind_as_people_read_it(mixed, tmp_path) -> None:
+    folder, ids = mixed
+    with Project.open(folder) as p:
+        text = render_transcript(p, ids["session"], "txt")
+        export_transcript(p, ids["session"], "docx", tmp_path / "fg.docx")
+    assert text.splitlines()[1] == "Focus group"
+    heading = [par.text for par in Document(str(tmp_path / "fg.docx")).paragraphs[:3]]
+    assert any("Focus group" in line for line in heading) and "focus_group" not in str(heading)

@@ -11,13 +11,12 @@ from PySide6.QtGui import QBrush, QColor
 from gui.fmt import fmt_ms, plural
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
-from storage.core.models import Session
+from storage.core.models import KIND_LABELS, Session
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 1
 # the status comes second so that progress and ETA stay in sight in a narrow dock
 HEADERS = ("Session", "Status", "Kind", "Date", "Duration", "Speakers")
 STATUS_COL = HEADERS.index("Status")
-KIND_LABELS = {"focus_group": "Focus group", "interview": "Interview", "observation": "Observation"}
 Index = QModelIndex | QPersistentModelIndex
 
 

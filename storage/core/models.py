@@ -37,6 +37,10 @@ class MediaFile:
     updated_at: str
 
 
+#: how a session's kind reads to people (exports, the workbench)
+KIND_LABELS = {"focus_group": "Focus group", "interview": "Interview", "observation": "Observation"}
+
+
 @dataclass
 class Session:
     """A recorded event: a focus group, an interview or an observation."""

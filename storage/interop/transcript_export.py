@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError
-from storage.core.models import Marker, Segment
+from storage.core.models import KIND_LABELS, Marker, Segment
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
@@ -71,7 +71,7 @@ def _marker_text(m: Marker) -> str:
 def _txt(project: Project, session_id: str, line_numbers: bool) -> str:
     session = project.sessions.get_session(session_id)
     lines = [session.title]
-    meta = [v for v in (session.date, session.place, session.kind.replace("_", " ")) if v]
+    meta = _session_meta(session)
     lines.append(" | ".join(meta))
     lines.append("")
     for item in _items(
@@ -239,7 +239,7 @@ def _docx(project: Project, session_id: str, path: Path, line_numbers: bool) -> 
     session = project.sessions.get_session(session_id)
     doc = Document()
     doc.add_heading(session.title, level=1)
-    meta = [v for v in (session.date, session.place, session.kind.replace("_", " ")) if v]
+    meta = _session_meta(session)
     if session.moderator:
         meta.append(f"moderator: {session.moderator}")
     if meta:
@@ -335,3 +335,9 @@ def export_transcript(
         extra={"segments": n},
     )
     return dest
+
+
+def _session_meta(session: Any) -> list[str]:
+    """What a transcript's heading says of its session: date, place, kind ("Focus group")."""
+    kind = KIND_LABELS.get(session.kind, session.kind)
+    return [v for v in (session.date, session.place, kind) if v]

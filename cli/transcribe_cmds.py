@@ -146,6 +146,17 @@ def register(sub: Any) -> None:
     )
     _sub_json(q)
     q.set_defaults(func=cmd_models_import)
+    q = actions.add_parser(
+        "use",
+        help="choose the model a project transcribes with (auto: the default for its languages)",
+        description="Set the Whisper model a project transcribes with: a model name listed by "
+        "`fieldscribe models`, a CTranslate2 folder, or auto (tiny.en for an English-only "
+        "project, base otherwise). --model on `transcribe` still overrides it for one run.",
+    )
+    add_dir(q)
+    q.add_argument("name", metavar="NAME|FOLDER|auto")
+    _sub_json(q)
+    q.set_defaults(func=cmd_models_use)
     q = actions.add_parser("remove", help="remove a model installed or imported by FieldScribe")
     q.add_argument("name", metavar="NAME")
     _sub_json(q)
@@ -213,6 +224,27 @@ def cmd_models_import(args: argparse.Namespace) -> int:
             f"Imported {info.name} ({_languages(info)}, {info.size_bytes / 1e6:.0f} MB) into "
             f"{info.path}."
         )
+    return 0
+
+
+def cmd_models_use(args: argparse.Namespace) -> int:
+    """fieldscribe models use DIR NAME|auto."""
+    from transcribe.models import default_model, resolve_model
+
+    name = args.name.strip()
+    if not name:
+        raise InvalidInputError("Give a model name, a model folder, or auto.")
+    automatic = name.lower() == "auto"
+    info = None if automatic else resolve_model(name)  # one line when it is not usable
+    with open_project(args, write=True) as project:
+        project.set_model(None if info is None else name)
+        chosen = info.name if info is not None else default_model(project.languages)
+    if args.json:
+        print_json({"model": None if automatic else name, "uses": chosen})
+    elif automatic:
+        print(f"The project transcribes with the default for its languages: {chosen}.")
+    else:
+        print(f"The project transcribes with {chosen}.")
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QInputDialog,
@@ -185,11 +186,20 @@ class LanguagesField(QWidget):
         return parse_languages(self.edit.text())
 
 
+AUTOMATIC_MODEL = "Automatic: tiny.en for English only, else base"
+
+
 class LanguagesDialog(QDialog):
     """Ask for a project's languages (new project, project settings); unknown codes refused."""
 
     def __init__(
-        self, codes: list[str] | None = None, parent: QWidget | None = None, *, title: str = ""
+        self,
+        codes: list[str] | None = None,
+        parent: QWidget | None = None,
+        *,
+        title: str = "",
+        models: list[str] | None = None,
+        model: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title or "Project languages")
@@ -202,13 +212,26 @@ class LanguagesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Languages spoken in this project (e.g. ru, kk, en):", self))
         layout.addWidget(self.field)
+        # the Whisper model the project transcribes with (project settings only)
+        self.model_box: QComboBox | None = None
+        if models is not None:
+            self.model_box = QComboBox(self)
+            self.model_box.addItem(AUTOMATIC_MODEL, None)
+            for name in [*models, *([model] if model and model not in models else [])]:
+                self.model_box.addItem(name, name)
+            self.model_box.setCurrentIndex(max(0, self.model_box.findData(model)) if model else 0)
+            layout.addWidget(QLabel("Whisper model (Settings ▸ Models installs more):", self))
+            layout.addWidget(self.model_box)
         layout.addWidget(buttons)
         self.setMinimumWidth(420)
         self.result_codes: list[str] = []
+        self.result_model: str | None = model
 
     def accept(self) -> None:
         if self.field.check() is not None:
             self.field.edit.setFocus()
             return  # stays open: nothing is created or changed with an unknown code
         self.result_codes = self.field.codes()
+        if self.model_box is not None:
+            self.result_model = self.model_box.currentData()
         super().accept()

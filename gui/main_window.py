@@ -335,7 +335,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         a("&File", "Settings…", projects.settings_dialog)
         self.act_project_settings = a(
-            "&File", "Project settings (languages)…", projects.project_settings_dialog
+            "&File", "Project settings (languages, model)…", projects.project_settings_dialog
         )
         self.act_project_coder = a(
             "&File", "Coder name for this project…", projects.project_coder_dialog

@@ -150,25 +150,42 @@ class ProjectsController:
         project = self.state.project
         if project is None:
             return
+        from transcribe.models import list_models
+
+        usable = [m.name for m in list_models() if not getattr(m, "damaged", False)]
         dialog = LanguagesDialog(
-            project.languages, self.chrome.window, title=f"Project settings — {project.name}"
+            project.languages,
+            self.chrome.window,
+            title=f"Project settings — {project.name}",
+            models=usable,
+            model=project.model,
         )
         if dialog.exec():
-            self.set_languages(dialog.result_codes)
+            self.set_languages(dialog.result_codes, dialog.result_model, change_model=True)
 
-    def set_languages(self, codes: list[str]) -> None:
-        """Change the open project's languages (in the background, after pending writes)."""
+    def set_languages(
+        self, codes: list[str], model: str | None = None, *, change_model: bool = False
+    ) -> None:
+        """Change the open project's languages (and with ``change_model`` its model; None: the
+        default for its languages), in the background after pending writes."""
         project = self.state.project
         if project is None:
             return
 
+        def job(_ctx: object) -> list[str]:
+            saved = project.set_languages(codes)
+            if change_model:
+                project.set_model(model)
+            return saved
+
         def done(saved: list[str]) -> None:
-            self.chrome.message(f"Project languages: {describe(saved)}.", 6000)
+            chosen = f"; model: {project.model}" if project.model else ""
+            self.chrome.message(f"Project languages: {describe(saved)}{chosen}.", 6000)
             self.sessions.reload_sessions()  # the language filters follow
 
         self.runner.submit(
             "Languages",
-            lambda _ctx: project.set_languages(codes),
+            job,
             on_done=done,
             on_error=self.chrome.show_error,
             serial=True,

@@ -468,6 +468,18 @@ class Project:
         self.set_meta("languages", ",".join(parsed))
         return parsed
 
+    @property
+    def model(self) -> str | None:
+        """The Whisper model the project transcribes with (a name or folder), or None: the
+        default for its languages (``transcribe.models.default_model``)."""
+        return self.get_meta("model") or None
+
+    def set_model(self, name: str | None) -> None:
+        """Set the project's model (checked by the caller: storage knows no models); None or
+        "" (or "auto") goes back to the default for the project's languages."""
+        value = (name or "").strip()
+        self.set_meta("model", "" if value.lower() == "auto" else value)
+
     def get_meta(self, key: str) -> str | None:
         """Return one project metadata value, or None."""
         value = self.store.scalar("SELECT value FROM project_meta WHERE key = ?", (key,))

@@ -156,3 +156,21 @@ def test_sessions_count_speech_without_transcript(project, capsys) -> None:
     assert s["untranscribed_count"] == 1 and s["segment_count"] == 3
     _, out, _ = run(capsys, "segments", folder, "--session", ids["session"])
     assert "[ru] [speech without transcript]" in out
+
+
+def test_models_use_chooses_the_projects_model(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "p.fieldscribe"
+    assert run(capsys, "new", folder, "--languages", "en")[0] == 0
+    code, out, _ = run(capsys, "models", "use", folder, "tiny.en")
+    assert code == 0 and "transcribes with tiny.en" in out
+    with Project.open(folder, readonly=True) as p:
+        assert p.model == "tiny.en"
+    for bad in ("no-such-model", " "):
+        code, _, err = run(capsys, "models", "use", folder, bad)
+        assert code == 1 and len(err.strip().splitlines()) == 1
+        with Project.open(folder, readonly=True) as p:
+            assert p.model == "tiny.en"  # unchanged
+    code, out, _ = run(capsys, "models", "use", folder, "auto", "--json")
+    assert code == 0 and json.loads(out) == {"model": None, "uses": "tiny.en"}
+    with Project.open(folder, readonly=True) as p:
+        assert p.model is None

@@ -282,6 +282,22 @@ def test_english_only_model_for_a_kazakh_project_switches_and_says_so(
         runner.choose_model(project, "tiny.en", "ru")
 
 
+def test_a_project_transcribes_with_the_model_chosen_for_it(project: Project) -> None:
+    """``models use`` / Project settings: the project's model, unless --model says otherwise;
+    one that is gone is refused in one line naming the fix; auto goes back to the default."""
+    project.set_languages("en")
+    project.set_model("tiny.en")
+    assert project.model == "tiny.en"
+    assert runner.choose_model(project, None, None)[0].name == "tiny.en"
+    project.set_model("no-such-model")
+    with pytest.raises(ModelError, match=r"^The project's model 'no-such-model' cannot be used"):
+        runner.choose_model(project, None, None)
+    assert runner.choose_model(project, "tiny.en", None)[0].name == "tiny.en"  # --model wins
+    project.set_model("auto")
+    assert project.model is None
+    assert runner.choose_model(project, None, None)[0].name == "tiny.en"
+
+
 @needs_base
 def test_projects_default_to_the_multilingual_model_unless_english_only(project: Project) -> None:
     assert runner.choose_model(project, None, None)[0].name == "base"

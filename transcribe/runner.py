@@ -513,7 +513,8 @@ def choose_model(
 ) -> tuple[ModelInfo, list[str]]:
     """The model a session of ``project`` is transcribed with, and what the user should know.
 
-    ``model`` when given, else the project's default (``transcribe.models.default_model``); an
+    ``model`` when given, else the project's own (``Project.model``), else the default for its
+    languages (``transcribe.models.default_model``); an
     English-only model is swapped for a multilingual one when the project expects other
     languages (and refused when there is none).
 
@@ -521,7 +522,16 @@ def choose_model(
         ModelError: as ``resolve_model``, or English-only and no multilingual model.
     """
     expected = list(project.languages)
-    info = resolve_model(model or default_model(expected))
+    if model is None and project.model:  # chosen for the project (models use, Project settings)
+        try:
+            info = resolve_model(project.model)
+        except ModelError as exc:
+            raise ModelError(
+                f"The project's model {project.model!r} cannot be used: {exc} Choose another: "
+                "fieldscribe models use DIR NAME (or auto), or File ▸ Project settings."
+            ) from exc
+    else:
+        info = resolve_model(model or default_model(expected))
     notes: list[str] = []
     return _fit_model(info, language, expected, notes), notes
 

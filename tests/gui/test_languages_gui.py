@@ -242,6 +242,38 @@ def test_project_settings_change_the_languages(
     assert [box.itemData(i) for i in range(box.count())] == [None, "kk", "ru", "en"]
 
 
+def test_project_settings_choose_the_model_the_project_transcribes_with(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings ▸ Models installs models; File ▸ Project settings picks the one a project
+    transcribes with (Automatic: the default for its languages)."""
+    from gui.languages import AUTOMATIC_MODEL, LanguagesDialog
+
+    _opened(window, qtbot, idle)
+    seen: list[list[str]] = []
+
+    def choose(dialog: LanguagesDialog) -> bool:  # the user picks tiny.en and clicks OK
+        box = dialog.model_box
+        assert box is not None
+        seen.append([box.itemText(i) for i in range(box.count())])
+        box.setCurrentIndex(box.findData("tiny.en"))
+        dialog.accept()
+        return True
+
+    monkeypatch.setattr(LanguagesDialog, "exec", choose)
+    window.projects.project_settings_dialog()
+    idle(window)
+    assert seen and seen[0][0] == AUTOMATIC_MODEL and "tiny.en" in seen[0]
+    assert project.model == "tiny.en" and project.languages == ["ru", "kk"]
+    # and back to automatic; a new project's dialog asks for no model
+    dialog = LanguagesDialog(["ru"], models=["tiny.en"], model="tiny.en")
+    assert dialog.model_box is not None and dialog.model_box.currentData() == "tiny.en"
+    dialog.model_box.setCurrentIndex(0)
+    dialog.accept()
+    assert dialog.result_model is None
+    assert LanguagesDialog(["ru"]).model_box is None
+
+
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 700)])
 def test_workbench_screenshot(
     window: Any, qtbot: Any, idle: Any, tmp_path: Path, size: tuple[int, int]

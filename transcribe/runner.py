@@ -522,17 +522,20 @@ def choose_model(
         ModelError: as ``resolve_model``, or English-only and no multilingual model.
     """
     expected = list(project.languages)
+    notes: list[str] = []
+    info = None
     if model is None and project.model:  # chosen for the project (models use, Project settings)
         try:
             info = resolve_model(project.model)
-        except ModelError as exc:
-            raise ModelError(
-                f"The project's model {project.model!r} cannot be used: {exc} Choose another: "
-                "fieldscribe models use DIR NAME (or auto), or File ▸ Project settings."
-            ) from exc
-    else:
+        except ModelError:  # a copy of the project on a machine without that model
+            fallback = default_model(expected)
+            notes.append(
+                f"The project's model {project.model!r} is not on this machine: transcribed "
+                f"with {fallback}, the default for its languages (install or import it, or "
+                "choose another: fieldscribe models use DIR NAME, File ▸ Project settings)."
+            )
+    if info is None:
         info = resolve_model(model or default_model(expected))
-    notes: list[str] = []
     return _fit_model(info, language, expected, notes), notes
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QTimer
 
@@ -85,3 +86,20 @@ class StallMeter:
     def stop(self) -> int:
         self.timer.stop()
         return self.worst
+
+
+def import_and_transcribe(
+    window: Any, qtbot: Any, idle: Any, wav: Any, *, open_session: bool = False
+) -> str:
+    """Import the four-sentence recording into the open project and transcribe it (fake);
+    ``open_session``: open it in the workbench first. Returns the session's id."""
+    window.transcription.import_files([wav])
+    idle(window)
+    sid: str = window.project.sessions.all()[0].id
+    if open_session:
+        window.sessions.open_segment_session(sid)
+        idle(window)
+    window.transcription.start_transcription(sid)
+    idle(window)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    return sid

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from storage import Project
+from tests.gui.gui_helpers import import_and_transcribe
 
 
 def _laptop_window(qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project) -> Any:
@@ -23,23 +24,11 @@ def _laptop_window(qtbot: Any, qsettings: Any, fake_transcriber: Any, project: P
     return w
 
 
-def _transcribed(w: Any, qtbot: Any, idle: Any, wav: Path) -> str:
-    w.transcription.import_files([wav])
-    idle(w)
-    sid: str = w.project.sessions.all()[0].id
-    w.sessions.open_segment_session(sid)
-    idle(w)
-    w.transcription.start_transcription(sid)
-    idle(w)
-    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4)
-    return sid
-
-
 def test_long_session_title_never_widens_the_window(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
 ) -> None:
     w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
-    sid = _transcribed(w, qtbot, idle, speech_wav)
+    sid = import_and_transcribe(w, qtbot, idle, speech_wav, open_session=True)
     title = "A very long session title " * 4  # 104 characters
     w.sessions.rename_session(sid, title.strip())
     idle(w)
@@ -64,7 +53,7 @@ def test_new_project_shows_nothing_of_the_previous_one(
     tmp_path: Path,
 ) -> None:
     w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
-    _transcribed(w, qtbot, idle, speech_wav)
+    import_and_transcribe(w, qtbot, idle, speech_wav, open_session=True)
     old_title = w.project.sessions.all()[0].title
     qtbot.waitUntil(lambda: w.player.source is not None)
     qtbot.waitUntil(lambda: not w.player_bar.time.text().endswith("/ 0:00"), timeout=10000)
@@ -88,7 +77,7 @@ def test_cancelled_transcription_shows_in_the_sessions_list(
     from gui.models.sessions import STATUS_COL
 
     w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
-    sid = _transcribed(w, qtbot, idle, speech_wav)
+    sid = import_and_transcribe(w, qtbot, idle, speech_wav, open_session=True)
     done = w.sessions_model.index(0, STATUS_COL).data()
     assert done.startswith("transcribed")
     # what the real transcriber records when cancelled at 70 %: segments kept, run unfinished
@@ -149,7 +138,7 @@ def test_sessions_list_keeps_the_title_readable_at_1024(
     from gui.models.sessions import STATUS_COL
 
     w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
-    sid = _transcribed(w, qtbot, idle, speech_wav)
+    sid = import_and_transcribe(w, qtbot, idle, speech_wav, open_session=True)
     w.sessions.rename_session(sid, "mixed-real")
     w.project.transcription.begin_transcription(
         sid, model="base", language="en", total_ms=10_000, from_ms=7_000
@@ -231,7 +220,7 @@ def test_bottom_docks_keep_their_buttons_and_an_empty_search_is_compact(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
 ) -> None:
     w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
-    _transcribed(w, qtbot, idle, speech_wav)
+    import_and_transcribe(w, qtbot, idle, speech_wav, open_session=True)
     search = w.search_panel
     assert not search.results.isVisible()  # nothing searched: no blank list
     assert search.minimumSizeHint().height() < 60
@@ -256,7 +245,7 @@ def test_codebook_keeps_collapsed_branches_and_offers_expand_collapse_all(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
 ) -> None:
     w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
-    _transcribed(w, qtbot, idle, speech_wav)
+    import_and_transcribe(w, qtbot, idle, speech_wav, open_session=True)
     w.editing.add_code("Digital divide")
     w.editing.add_code("Trust")
     idle(w)

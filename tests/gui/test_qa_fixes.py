@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from gui.models.sessions import STATUS_COL, LiveStatus
 from storage import Project
+from tests.gui.gui_helpers import import_and_transcribe
 
 
 def _app_window(qtbot: Any, qsettings: Any, fake_transcriber: Any) -> Any:
@@ -42,17 +43,6 @@ def _reopened_with_recording(
     w.transcription.import_files([wav], kind="focus_group")
     idle(w)
     return w
-
-
-def _import_and_transcribe(window: Any, qtbot: Any, idle: Any, wav: Path) -> str:
-    """Import the four-sentence recording into the open project and transcribe it (fake)."""
-    window.transcription.import_files([wav])
-    idle(window)
-    sid: str = window.project.sessions.all()[0].id
-    window.transcription.start_transcription(sid)
-    idle(window)
-    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
-    return sid
 
 
 def test_session_status_column_is_visible_without_scrolling(
@@ -97,7 +87,7 @@ def test_counts_read_as_english(
     window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project: Project = window.project
-    _import_and_transcribe(window, qtbot, idle, speech_wav)
+    import_and_transcribe(window, qtbot, idle, speech_wav)
     assert "4 segments" in window.transcript_label.text()
     window.editing.add_code("Trust")
     idle(window)
@@ -231,7 +221,7 @@ def test_timestamp_keeps_apart_from_words_and_retrieval_plays_on_enter(
     from PySide6.QtCore import Qt
 
     project: Project = window.project
-    sid = _import_and_transcribe(window, qtbot, idle, speech_wav)
+    sid = import_and_transcribe(window, qtbot, idle, speech_wav)
     window.transcript.go_to_row(2)
     editor = window.segment_editor
     editor.setFocus()
@@ -274,7 +264,7 @@ def test_coder_name_from_settings_applies_to_the_open_project(
     from gui.settings import SettingsDialog
 
     project: Project = window.project
-    _import_and_transcribe(window, qtbot, idle, speech_wav)
+    import_and_transcribe(window, qtbot, idle, speech_wav)
 
     def fill_and_accept(dialog: SettingsDialog) -> int:
         dialog.coder.setText("amina")
@@ -418,7 +408,7 @@ def test_codebook_count_column_and_segment_memo_title_explain_themselves(
     model = window.codebook.model
     tip = model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "sub-codes" in tip
-    _import_and_transcribe(window, qtbot, idle, speech_wav)
+    import_and_transcribe(window, qtbot, idle, speech_wav)
     window.transcript.go_to_row(2)  # starts at 1.5 s
     from gui.memos import MemoDialog
 
@@ -455,7 +445,7 @@ def test_click_on_a_segment_time_plays_it(
 
     from gui.models.segments import COL_TEXT, COL_TIME
 
-    _import_and_transcribe(window, qtbot, idle, speech_wav)
+    import_and_transcribe(window, qtbot, idle, speech_wav)
     view = window.transcript
     model = window.segment_model
     text = view.visualRect(model.index(1, COL_TEXT)).center()

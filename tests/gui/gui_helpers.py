@@ -101,5 +101,6 @@ def import_and_transcribe(
         idle(window)
     window.transcription.start_transcription(sid)
     idle(window)
-    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4)
+    # the fake transcriber is quick, but a loaded CI machine once took over 5 s (the default)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4, timeout=30_000)
     return sid

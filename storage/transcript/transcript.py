@@ -309,19 +309,21 @@ class Transcript:
         ).fetchall():
             span = diff.map_span(start, end, keep_any=True)
             if span is None:
-                conn.execute("DELETE FROM redactions WHERE id = ?", (red_id,))
-                self._store.tombstone("redactions", red_id)
-                self._project.audit.log_event(
-                    "unredact",
-                    "segment",
-                    segment_id,
-                    {"redaction_id": red_id, "reason": "the redacted words were deleted"},
-                )
+                self._drop_redaction(red_id, segment_id, "the redacted words were deleted")
             elif span != (start, end):
                 conn.execute(
                     "UPDATE redactions SET start_cp = ?, end_cp = ?, updated_at = ? WHERE id = ?",
                     (*span, stamp, red_id),
                 )
+
+    def _drop_redaction(self, red_id: str, segment_id: str, reason: str) -> None:
+        """Remove a redaction whose words are gone (tombstoned for bundles, logged with why),
+        inside the caller's transaction."""
+        self._store.conn.execute("DELETE FROM redactions WHERE id = ?", (red_id,))
+        self._store.tombstone("redactions", red_id)
+        self._project.audit.log_event(
+            "unredact", "segment", segment_id, {"redaction_id": red_id, "reason": reason}
+        )
 
     def delete_segment(self, segment_id: str, *, force: bool = False) -> DeletionReport:
         """Delete a segment; with codings only when ``force`` is given.
@@ -343,14 +345,7 @@ class Transcript:
             for (red_id,) in db.conn.execute(
                 "SELECT id FROM redactions WHERE segment_id = ?", (segment_id,)
             ).fetchall():
-                db.conn.execute("DELETE FROM redactions WHERE id = ?", (red_id,))
-                self._store.tombstone("redactions", red_id)
-                self._project.audit.log_event(
-                    "unredact",
-                    "segment",
-                    segment_id,
-                    {"redaction_id": red_id, "reason": "the segment was deleted"},
-                )
+                self._drop_redaction(red_id, segment_id, "the segment was deleted")
             self._store.fts_delete(row["seq"], row["text"])
             db.conn.execute("DELETE FROM segments WHERE id = ?", (segment_id,))
             self._store.tombstone("segments", segment_id)

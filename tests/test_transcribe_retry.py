@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from tests.transcribe_audio import SENTENCES, normalise, speech_with_pauses
@@ -25,7 +26,9 @@ def seg(text: str, words: list[tuple[float, float, str]]) -> SimpleNamespace:
     ws = [SimpleNamespace(start=a, end=b, word=w, probability=0.9) for a, b, w in words]
     start = ws[0].start if ws else 0.0
     end = ws[-1].end if ws else 0.0
-    return SimpleNamespace(text=text, start=start, end=end, words=ws)
+    return SimpleNamespace(
+        text=text, start=start, end=end, words=ws, avg_logprob=-0.2, no_speech_prob=0.01
+    )
 
 
 def test_fully_covered_chunks_are_not_decoded_again() -> None:
@@ -96,3 +99,45 @@ def test_speech_left_out_of_a_piece_is_recovered(
     assert "committee met on" in text
     starts = [d.start_ms for r in results for d in r.segments]
     assert starts == sorted(starts)
+
+
+def test_a_chunk_retaken_whole_that_stops_early_again_is_decoded_from_where_words_end() -> None:
+    """Seen on real Russian: the last chunk of a recording held two sentences, Whisper read the
+    first and ended, and read only the first again when the chunk was retaken whole; the second
+    sentence became speech without transcript. Now the speech still without words is decoded
+    on its own."""
+    tr = object.__new__(Transcriber)
+    tr.batch_size = 4
+    chunk = {"start": 0, "end": 14 * S}
+    window = Window(0, np.zeros(15 * S, dtype=np.float32), [chunk], final=True)
+    asked: list[list[tuple[float, float]]] = []
+
+    def decode(audio, groups, language, max_new_tokens=None):  # type: ignore[no-untyped-def]
+        pieces = [(c["start"] / S, c["end"] / S) for g in groups for c in g]
+        asked.append(pieces)
+        if pieces[0][0] == 0.0:  # the chunk from its start: the first sentence, then the end
+            return [seg(" Это была ракета.", [(0.2, 1.0, " Это"), (1.1, 2.0, " была"),
+                                             (2.1, 6.0, " ракета.")])]  # fmt: skip
+        start = pieces[0][0]
+        return [seg(" Аванс шесть фельетонов.", [(start + 0.2, start + 1.0, " Аванс"),
+                                                 (start + 1.1, start + 2.0, " шесть"),
+                                                 (start + 2.1, 13.5, " фельетонов.")])]  # fmt: skip
+
+    tr._decode = decode  # type: ignore[method-assign]
+    (plan,) = _plan_batches(window, 4)
+    result = tr._run_batch(window, plan, "ru")
+    assert asked == [[(0.0, 14.0)], [(0.0, 14.0)], [(6.25, 14.0)]]
+    texts = [d.text for d in result.segments]
+    assert texts == ["Это была ракета.", "Аванс шесть фельетонов."]
+    assert not any(d.untranscribed for d in result.segments)
+
+
+def test_only_chunks_retaken_whole_are_decoded_a_third_time() -> None:
+    chunks = [{"start": 0, "end": 10 * S}, {"start": 14 * S, "end": 20 * S}]
+    words = [(0.0, 3.0)]  # the first chunk mostly without words, the second without any
+    spans = [[(c["start"] / S, c["end"] / S) for c in g] for g in _uncovered(chunks, words)]
+    assert spans == [[(0.0, 10.0), (14.0, 20.0)]]  # both taken whole
+    spans = [
+        [(c["start"] / S, c["end"] / S) for c in g] for g in _uncovered(chunks, words, whole=False)
+    ]
+    assert spans == [[(3.25, 10.0), (14.0, 20.0)]]  # only where no word is

@@ -377,10 +377,13 @@ class Transcriber:
             # word covers is decoded again on its own (once). Speech no language could read
             # (``settled`` None) is not: it is left without transcript.
             readable = [c for c in run if settled.get(chunk_key(c), []) is not None]
-            missed = _uncovered(readable, _word_spans(decoded))
-            for r in range(0, len(missed), self.batch_size):
-                again = self._decode(window.audio, missed[r : r + self.batch_size], code)
-                decoded.extend(_not_repeated(again, decoded))
+            spans = _word_spans(decoded)
+            self._decode_again(window.audio, _uncovered(readable, spans), code, decoded)
+            # a chunk taken again whole in which Whisper stopped early once more (it read
+            # the same first sentences and ended): only the speech still without words
+            retaken = [c for c in readable if _mostly_uncovered(c, spans)]
+            again = _uncovered(retaken, _word_spans(decoded), whole=False)
+            self._decode_again(window.audio, again, code, decoded)
             found: list[SegmentDraft] = []
             for seg in decoded:
                 found.extend(_to_drafts(seg, speech_s, window.start_ms, dropped, code))
@@ -391,6 +394,14 @@ class Transcriber:
             drafts, plan.start_ms, plan.done_ms, language or _main_language(drafts), plan.final,
             dropped,
         )  # fmt: skip
+
+    def _decode_again(
+        self, audio: Audio, missed: list[list[dict[str, int]]], code: str, decoded: list[Any]
+    ) -> None:
+        """Decode the missed pieces, a batch at a time; add what the first pass lacks."""
+        for r in range(0, len(missed), self.batch_size):
+            again = self._decode(audio, missed[r : r + self.batch_size], code)
+            decoded.extend(_not_repeated(again, decoded))
 
     def _encode(self, features: np.ndarray) -> np.ndarray:
         """The encoder output of one piece's features (kept for its decode)."""
@@ -679,14 +690,14 @@ def _word_spans(decoded: list[Any]) -> list[tuple[float, float]]:
 
 
 def _uncovered(
-    chunks: list[dict[str, int]], covered: list[tuple[float, float]]
+    chunks: list[dict[str, int]], covered: list[tuple[float, float]], *, whole: bool = True
 ) -> list[list[dict[str, int]]]:
     """Speech of the chunks that no decoded word covers, packed into pieces like ``pack_pieces``.
 
     Words are widened by a quarter of a second each side (word timings are approximate). Where
     at least ``MISSED_MIN_S`` of a chunk is left without words, Whisper stopped early or skipped
-    a sentence: the whole chunk is taken again when at most half of it is covered, else only
-    the spans without words (each at least ``MISSED_MIN_S`` long).
+    a sentence: the whole chunk is taken again when at most half of it is covered (and
+    ``whole``), else only the spans without words (each at least ``MISSED_MIN_S`` long).
     """
     least = MISSED_MIN_S * SAMPLE_RATE
     missed: list[dict[str, int]] = []
@@ -695,11 +706,19 @@ def _uncovered(
         uncovered = sum(b - a for a, b in free)
         if uncovered < least:
             continue
-        if uncovered * 2 >= chunk["end"] - chunk["start"]:
+        if whole and uncovered * 2 >= chunk["end"] - chunk["start"]:
             missed.append(dict(chunk))
         else:
             missed.extend({"start": round(a), "end": round(b)} for a, b in free if b - a >= least)
     return pack_pieces(missed)
+
+
+def _mostly_uncovered(chunk: dict[str, int], covered: list[tuple[float, float]]) -> bool:
+    """Whether ``_uncovered`` takes this chunk again whole (half of it or more without words)."""
+    uncovered = sum(b - a for a, b in _free_spans(chunk, covered))
+    return (
+        uncovered >= MISSED_MIN_S * SAMPLE_RATE and uncovered * 2 >= chunk["end"] - chunk["start"]
+    )
 
 
 def _free_spans(

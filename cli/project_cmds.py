@@ -1,5 +1,5 @@
 """Commands on the project itself: new, import, sessions, segments, search, codes, coding,
-languages."""
+languages, numbers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from storage import Project
 from storage.core.errors import InvalidInputError
 from storage.core.languages import LANGUAGES, check_language_code, language_name, parse_languages
-from storage.core.models import SESSION_KINDS, as_dict
+from storage.core.models import NUMBER_STYLES, SESSION_KINDS, as_dict
 
 from .common import (
     SEGMENT_ID_HELP,
@@ -36,6 +36,11 @@ def register(sub: Any) -> None:
         "--languages",
         metavar="CODES",
         help="the languages spoken, e.g. ru,kk,en (Whisper codes; see `languages --list`)",
+    )
+    p.add_argument(
+        "--numbers",
+        choices=NUMBER_STYLES,
+        help="write numbers as said (words, the default) or as digits (see `numbers --help`)",
     )
     add_decryption(p)
     add_json(p)
@@ -91,6 +96,20 @@ def register(sub: Any) -> None:
     p.add_argument("--coder")
     add_json(p)
     p.set_defaults(func=cmd_languages)
+
+    p = sub.add_parser(
+        "numbers",
+        help="show or change how transcripts write numbers (as said, or as digits)",
+        description="How new transcripts write the numbers people say. words (the default): as "
+        'said, "с двенадцати лет", "восьми с половиной метров", "twenty twenty-four", keeping '
+        "the case endings that digits lose. digits: as Whisper likes to write them, "
+        '"с 12 лет", "2024". Segments already transcribed are not changed.',
+    )
+    add_dir(p)
+    p.add_argument("style", nargs="?", choices=NUMBER_STYLES, help="set it (omit to show it)")
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_numbers)
 
     p = sub.add_parser(
         "segment-language",
@@ -172,6 +191,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     with project:
         if languages:
             project.set_languages(languages)
+        if args.numbers:
+            project.set_numbers(args.numbers)
         info = {
             "path": str(project.folder),
             "id": project.id,
@@ -179,6 +200,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             "coder": project.coder,
             "sessions": len(project.sessions.all()),
             "languages": project.languages,
+            "numbers": project.numbers,
         }
     if args.json:
         print_json(info)
@@ -186,6 +208,26 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"Created project {info['name']!r} in {info['path']} (coder {info['coder']}).")
         if info["languages"]:
             print(f"Languages: {_language_list(info['languages'])}.")
+        if args.numbers:
+            print(f"Numbers: {_numbers_text(info['numbers'])}.")
+    return 0
+
+
+def _numbers_text(style: str) -> str:
+    return "written as said, in words" if style == "words" else "written as digits"
+
+
+def cmd_numbers(args: argparse.Namespace) -> int:
+    """fieldscribe numbers DIR [words|digits]."""
+    with open_project(args, write=args.style is not None) as project:
+        if args.style is not None:
+            project.set_numbers(args.style)
+        style = project.numbers
+    if args.json:
+        print_json({"numbers": style})
+    else:
+        done = "set: " if args.style is not None else ""
+        print(f"Numbers {done}{_numbers_text(style)} (new transcripts).")
     return 0
 
 

@@ -187,6 +187,11 @@ class LanguagesField(QWidget):
 
 
 AUTOMATIC_MODEL = "Automatic: tiny.en for English only, else base"
+#: the choices of how transcripts write numbers (``Project.numbers``)
+NUMBER_CHOICES = {
+    "words": "As said, in words (с двенадцати лет, восьми с половиной)",
+    "digits": "As digits (с 12 лет, 8,5)",
+}
 
 
 class LanguagesDialog(QDialog):
@@ -200,6 +205,7 @@ class LanguagesDialog(QDialog):
         title: str = "",
         models: list[str] | None = None,
         model: str | None = None,
+        numbers: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title or "Project languages")
@@ -222,10 +228,20 @@ class LanguagesDialog(QDialog):
             self.model_box.setCurrentIndex(max(0, self.model_box.findData(model)) if model else 0)
             layout.addWidget(QLabel("Whisper model (Settings ▸ Models installs more):", self))
             layout.addWidget(self.model_box)
+        # how new transcripts write numbers (project settings only)
+        self.numbers_box: QComboBox | None = None
+        if numbers is not None:
+            self.numbers_box = QComboBox(self)
+            for style, label in NUMBER_CHOICES.items():
+                self.numbers_box.addItem(label, style)
+            self.numbers_box.setCurrentIndex(max(0, self.numbers_box.findData(numbers)))
+            layout.addWidget(QLabel("Numbers in new transcripts:", self))
+            layout.addWidget(self.numbers_box)
         layout.addWidget(buttons)
         self.setMinimumWidth(420)
         self.result_codes: list[str] = []
         self.result_model: str | None = model
+        self.result_numbers: str | None = numbers
 
     def accept(self) -> None:
         if self.field.check() is not None:
@@ -234,4 +250,6 @@ class LanguagesDialog(QDialog):
         self.result_codes = self.field.codes()
         if self.model_box is not None:
             self.result_model = self.model_box.currentData()
+        if self.numbers_box is not None:
+            self.result_numbers = self.numbers_box.currentData()
         super().accept()

@@ -159,15 +159,27 @@ class ProjectsController:
             title=f"Project settings — {project.name}",
             models=usable,
             model=project.model,
+            numbers=project.numbers,
         )
         if dialog.exec():
-            self.set_languages(dialog.result_codes, dialog.result_model, change_model=True)
+            self.set_languages(
+                dialog.result_codes,
+                dialog.result_model,
+                change_model=True,
+                numbers=dialog.result_numbers,
+            )
 
     def set_languages(
-        self, codes: list[str], model: str | None = None, *, change_model: bool = False
+        self,
+        codes: list[str],
+        model: str | None = None,
+        *,
+        change_model: bool = False,
+        numbers: str | None = None,
     ) -> None:
         """Change the open project's languages (and with ``change_model`` its model; None: the
-        default for its languages), in the background after pending writes."""
+        default for its languages; and with ``numbers`` how new transcripts write numbers),
+        in the background after pending writes."""
         project = self.state.project
         if project is None:
             return
@@ -176,10 +188,13 @@ class ProjectsController:
             saved = project.set_languages(codes)
             if change_model:
                 project.set_model(model)
+            if numbers is not None:
+                project.set_numbers(numbers)
             return saved
 
         def done(saved: list[str]) -> None:
             chosen = f"; model: {project.model}" if project.model else ""
+            chosen += "; numbers as digits" if project.numbers == "digits" else ""
             self.chrome.message(f"Project languages: {describe(saved)}{chosen}.", 6000)
             self.sessions.reload_sessions()  # the language filters follow
 

@@ -34,7 +34,7 @@ from storage.core.errors import (
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import parse_languages
 from storage.core.lock import ProjectLock
-from storage.core.models import Coder, DeletionReport
+from storage.core.models import NUMBER_STYLES, Coder, DeletionReport
 from storage.core.schema import SCHEMA_VERSION, check_not_newer, migrate
 from storage.core.store import Store
 
@@ -479,6 +479,22 @@ class Project:
         "" (or "auto") goes back to the default for the project's languages."""
         value = (name or "").strip()
         self.set_meta("model", "" if value.lower() == "auto" else value)
+
+    @property
+    def numbers(self) -> str:
+        """How transcription writes numbers: "words" as said (the default) or "digits"."""
+        value = self.get_meta("numbers")
+        return value if value in NUMBER_STYLES else NUMBER_STYLES[0]
+
+    def set_numbers(self, style: str) -> None:
+        """Write numbers as said ("words") or as digits ("digits") in new transcripts; anything
+        else is refused with one line and nothing changes."""
+        value = style.strip().lower()
+        if value not in NUMBER_STYLES:
+            raise InvalidInputError(
+                f"Numbers are written as {' or '.join(NUMBER_STYLES)}, not {style!r}."
+            )
+        self.set_meta("numbers", value)
 
     def get_meta(self, key: str) -> str | None:
         """Return one project metadata value, or None."""

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from storage.core.errors import FieldScribeError
+from storage.core.models import NUMBER_STYLES
 
 from .cluster_address import ClusterError as ClusterError
 from .cluster_address import check_address as check_address
@@ -156,7 +157,13 @@ class Cluster:
             self._counted_at = now
         return self._count
 
-    def prepare(self, info: ModelInfo, beam_size: int, batch_size: int = BATCH_SIZE) -> str:
+    def prepare(
+        self,
+        info: ModelInfo,
+        beam_size: int,
+        batch_size: int = BATCH_SIZE,
+        numbers: str = NUMBER_STYLES[0],
+    ) -> str:
         """Check every worker (version, model) and load the model on each; return the model's
         fingerprint.
 
@@ -172,7 +179,7 @@ class Cluster:
 
         assert info.path is not None
         mine = model_fingerprint(info.path)
-        key = f"{info.name}/{mine}/{beam_size}/{batch_size}"
+        key = f"{info.name}/{mine}/{beam_size}/{batch_size}/{numbers}"
         if key in self._checked:
             return mine
         try:
@@ -213,7 +220,7 @@ class Cluster:
                 "same one everywhere. Nothing was changed."
             )
         try:
-            self.client.register_plugin(ModelPlugin(info.name, beam_size, batch_size))
+            self.client.register_plugin(ModelPlugin(info.name, beam_size, batch_size, numbers))
         except (OSError, RuntimeError) as exc:
             raise ClusterError(_lost(self.address, exc, "before anything was written")) from exc
         self._checked.add(key)
@@ -530,6 +537,7 @@ class ClusterEngine:
         threads: as for a local run: decides how a window's speech is split into batches, so
             that the result equals a local run's (default: this machine's cores).
         beam_size: beam search width.
+        numbers: "words" (as said) or "digits", as for ``Transcriber``.
         ahead: pieces in flight per worker.
     """
 
@@ -541,6 +549,7 @@ class ClusterEngine:
         threads: int | None = None,
         beam_size: int = 5,
         batch_size: int = BATCH_SIZE,
+        numbers: str = NUMBER_STYLES[0],
         ahead: int = 2,
     ) -> None:
         self.info = info
@@ -548,9 +557,10 @@ class ClusterEngine:
         self.threads = threads or default_threads()
         self.beam_size = beam_size
         self.batch_size = batch_size
+        self.numbers = numbers
         self.ahead = ahead
         self.split = plan_workers("cpu", self.threads)[0]
-        self.fingerprint = cluster.prepare(info, beam_size, batch_size)
+        self.fingerprint = cluster.prepare(info, beam_size, batch_size, numbers)
 
     @property
     def multilingual(self) -> bool:
@@ -602,6 +612,7 @@ class ClusterEngine:
             "languages": list(languages or []),
             "beam_size": self.beam_size,
             "batch_size": self.batch_size,
+            "numbers": self.numbers,
             "split": self.split,
         }
         stream = self.cluster.adopt(audio, start_ms, job_base)

@@ -30,6 +30,7 @@ import numpy as np
 from distributed import WorkerPlugin
 
 from storage.core.errors import FieldScribeError
+from storage.core.models import NUMBER_STYLES
 
 from .engine import BEAM_SIZE, Transcriber
 from .models import ModelError, resolve_model
@@ -115,12 +116,14 @@ def _device() -> str:
 
 
 _lock = threading.Lock()
-_transcribers: dict[tuple[str, int, int, int], Transcriber] = {}
+_transcribers: dict[tuple[str, int, int, int, str], Transcriber] = {}
 
 
-def get_transcriber(model: str, beam_size: int = BEAM_SIZE, batch_size: int = 4) -> Transcriber:
+def get_transcriber(
+    model: str, beam_size: int = BEAM_SIZE, batch_size: int = 4, numbers: str = NUMBER_STYLES[0]
+) -> Transcriber:
     """This worker's loaded model (loaded once per process, then kept)."""
-    key = (model, beam_size, batch_size, worker_threads())
+    key = (model, beam_size, batch_size, worker_threads(), numbers)
     with _lock:
         found = _transcribers.get(key)
         if found is None:
@@ -131,6 +134,7 @@ def get_transcriber(model: str, beam_size: int = BEAM_SIZE, batch_size: int = 4)
                 device=device,
                 beam_size=beam_size,
                 batch_size=batch_size,
+                numbers=numbers,
             )
             _transcribers[key] = found
         return found
@@ -156,7 +160,8 @@ def decode_piece(job: dict[str, Any], pcm: bytes | None) -> dict[str, Any]:
         job: what the client sends (see ``transcribe.cluster.ClusterEngine``): ``version``,
             ``model``, ``fingerprint``, ``start_ms``, ``samples``, ``speech`` (VAD chunks in
             samples from the piece's start), ``final``, ``language``, ``languages``,
-            ``beam_size``, ``batch_size``, ``split`` and, with shared media, ``path``.
+            ``beam_size``, ``batch_size``, ``split``, ``numbers`` and, with shared media,
+            ``path``.
         pcm: the piece's samples as 16-bit little-endian PCM, or None to read ``path``.
 
     Raises:
@@ -177,7 +182,8 @@ def decode_piece(job: dict[str, Any], pcm: bytes | None) -> dict[str, Any]:
         raise WorkerMismatchError(
             f"worker {platform.node()} has another model named {job['model']!r}"
         )
-    transcriber = get_transcriber(job["model"], job["beam_size"], job["batch_size"])
+    numbers = job.get("numbers", NUMBER_STYLES[0])
+    transcriber = get_transcriber(job["model"], job["beam_size"], job["batch_size"], numbers)
     if pcm is None:
         audio = read_piece(job["path"], job["first_sample"], job["samples"])
     else:
@@ -221,15 +227,22 @@ class ModelPlugin(WorkerPlugin):
 
     name = "fieldscribe-model"
 
-    def __init__(self, model: str, beam_size: int = BEAM_SIZE, batch_size: int = 4) -> None:
+    def __init__(
+        self,
+        model: str,
+        beam_size: int = BEAM_SIZE,
+        batch_size: int = 4,
+        numbers: str = NUMBER_STYLES[0],
+    ) -> None:
         self.model = model
         self.beam_size = beam_size
         self.batch_size = batch_size
+        self.numbers = numbers
 
     def setup(self, worker: Any) -> None:
         # a missing model: the handshake and the pieces report it, with the worker's name
         with contextlib.suppress(FieldScribeError):
-            get_transcriber(self.model, self.beam_size, self.batch_size)
+            get_transcriber(self.model, self.beam_size, self.batch_size, self.numbers)
 
     def teardown(self, worker: Any) -> None:
         with _lock:

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from storage.core.models import Word
+from storage.core.models import NUMBER_STYLES, Word
 from storage.transcript.transcript import SegmentDraft
 
 from . import guards
@@ -170,6 +170,7 @@ class Transcriber:
         batch_size: int | None = None,
         window_s: float | None = None,
         cache_dir: Path | None = None,
+        numbers: str = NUMBER_STYLES[0],
     ) -> None:
         if isinstance(model_spec, ModelInfo):
             self.info = model_spec
@@ -180,6 +181,9 @@ class Transcriber:
         tune_allocator()  # before the decoding threads exist
         self.model, self.device = load_model(self.info, threads=self.threads, device=device)
         self.beam_size = beam_size
+        # "words": numbers as said ("восьми с половиной"), digit tokens suppressed; "digits"
+        self.numbers = numbers
+        self._digit_tokens: tuple[int, ...] | None = None
         self.batch_size = batch_size or BATCH_SIZE
         self.window_s = window_s or WINDOW_S
         self.workers = plan_workers(self.device, self.threads)[0]
@@ -403,6 +407,15 @@ class Transcriber:
             again = self._decode(audio, missed[r : r + self.batch_size], code)
             decoded.extend(_not_repeated(again, decoded))
 
+    def _suppressed(self) -> list[int]:
+        """Tokens Whisper may not write: its own default set (-1), and with numbers written
+        as said every token with a digit in it."""
+        if self.numbers == "digits":
+            return [-1]
+        if self._digit_tokens is None:
+            self._digit_tokens = digit_tokens(self.model)
+        return [-1, *self._digit_tokens]
+
     def _encode(self, features: np.ndarray) -> np.ndarray:
         """The encoder output of one piece's features (kept for its decode)."""
         cached = self._encoded.get(features)
@@ -455,12 +468,28 @@ class Transcriber:
                 condition_on_previous_text=False,
                 log_progress=False,
                 max_new_tokens=max_new_tokens,
+                suppress_tokens=self._suppressed(),
             )
             decoded = list(restore_speech_timestamps(segments, chunks, SAMPLE_RATE))
         return decoded
 
 
 ENCODE_ONE_BY_ONE = True
+
+
+def digit_tokens(model: Any) -> tuple[int, ...]:
+    """The text tokens of ``model`` that write a digit ("12", " 200", "8,": 427 of the
+    multilingual models' 50,257, 1,692 of the English-only ones'), suppressed so that numbers
+    are written as said.
+
+    Whisper, not conditioned on earlier text, writes most numbers as digits, and in Russian or
+    Kazakh digits lose what was said: "восьми с половиной метров" came out "8 5 метров",
+    "с двенадцати лет" as "с 12 лет" (the case ending gone). Special tokens (timestamps,
+    languages) come after end-of-text and are never suppressed.
+    """
+    tokenizer = model.hf_tokenizer
+    end = tokenizer.token_to_id("<|endoftext|>")
+    return tuple(i for i in range(end) if any(c.isdigit() for c in tokenizer.decode([i])))
 
 
 class _OneByOneEncoder:

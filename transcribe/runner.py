@@ -193,7 +193,9 @@ def transcribe_session(
     english_only = not info.multilingual and set(expected) <= {"en"}
     if english_only and wanted_language is None and not incomplete:
         info = _hear_first(path, info, notes, threads, expects_english=bool(expected))
-    transcriber = (engine or Transcriber)(info, threads=threads, beam_size=beam_size or BEAM_SIZE)
+    transcriber = (engine or Transcriber)(
+        info, threads=threads, beam_size=beam_size or BEAM_SIZE, numbers=project.numbers
+    )
     transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
     # a model without one of the expected languages is refused
     expected = transcriber.check_languages(expected) if transcriber.multilingual else ["en"]
@@ -202,6 +204,7 @@ def transcribe_session(
         "pipeline": PIPELINE_VERSION,
         "threads": transcriber.threads,
         "beam_size": transcriber.beam_size,
+        "numbers": project.numbers,
         "replace": replace,
     }
     previous = project.transcription.begin_transcription(
@@ -657,7 +660,7 @@ def retranscribe_segment(
     info = _fit_model(info, code, [code] if code else expected, [])
     check_language(info, code)
     path = _verify_media(project, segment.session_id)
-    transcriber = Transcriber(info, threads=threads)
+    transcriber = Transcriber(info, threads=threads, numbers=project.numbers)
     with PcmReader(path, segment.start_ms) as reader:
         audio = reader.read(max(1, (segment.end_ms - segment.start_ms) * SAMPLE_RATE // 1000))
     if cancel is not None and cancel.is_set():

@@ -37,6 +37,10 @@ class MediaFile:
     updated_at: str
 
 
+#: how a transcript writes the numbers said: "words" as said ("двенадцати", "восьми с
+#: половиной"; the default), "digits" as Whisper likes to write them ("12", "8,5")
+NUMBER_STYLES = ("words", "digits")
+
 #: how a session's kind reads to people (exports, the workbench)
 KIND_LABELS = {"focus_group": "Focus group", "interview": "Interview", "observation": "Observation"}
 

@@ -274,6 +274,33 @@ def test_project_settings_choose_the_model_the_project_transcribes_with(
     assert LanguagesDialog(["ru"]).model_box is None
 
 
+def test_project_settings_choose_how_numbers_are_written(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """File ▸ Project settings: numbers as said (the default) or as digits."""
+    from gui.languages import NUMBER_CHOICES, LanguagesDialog
+
+    _opened(window, qtbot, idle)
+    assert project.numbers == "words"
+    shown: list[str] = []
+
+    def choose(dialog: LanguagesDialog) -> bool:
+        box = dialog.numbers_box
+        assert box is not None
+        shown.append(box.currentText())
+        box.setCurrentIndex(box.findData("digits"))
+        dialog.accept()
+        return True
+
+    monkeypatch.setattr(LanguagesDialog, "exec", choose)
+    window.projects.project_settings_dialog()
+    idle(window)
+    assert shown == [NUMBER_CHOICES["words"]]
+    assert project.numbers == "digits" and project.languages == ["ru", "kk"]
+    assert "numbers as digits" in window.statusBar().currentMessage()
+    assert LanguagesDialog(["ru"]).numbers_box is None  # New project asks only for languages
+
+
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 700)])
 def test_workbench_screenshot(
     window: Any, qtbot: Any, idle: Any, tmp_path: Path, size: tuple[int, int]
@@ -528,3 +555,21 @@ def test_code_names_are_readable_on_the_selection_and_keep_off_brackets(
     ]
     # the name is drawn in the highlight's text colour (white), not a dark code colour
     assert any(abs(c.lightness() - light.lightness()) < 40 for c in found)
+
+
+def test_cancelling_a_retranscription_leaves_the_segment_and_no_undo_step(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    _opened(window, qtbot, idle)
+    seg_id = window.segment_model.segment(0).id
+
+    def cancelled(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
+        cancel.set()  # the user clicked Cancel while Whisper read; the engine stored nothing
+        return p.transcript.get_segment(segment_id)
+
+    window.transcription.segment_retranscriber = cancelled
+    window.transcription.retranscribe_segment(seg_id, language="kk")
+    idle(window)
+    assert project.transcript.get_segment(seg_id).text == RU
+    assert window.undo_stack.count() == 0
+    assert "cancelled" in window.statusBar().currentMessage()

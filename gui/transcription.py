@@ -284,26 +284,31 @@ class TranscriptionController(QObject):
 
         scope = UndoScope.of(segments=[segment_id])
 
-        def job(ctx: Any) -> tuple[Any, list[Any], EditRecord | None]:
+        def job(ctx: Any) -> tuple[Any, list[Any], EditRecord | None, bool]:
             # the rows before and after, for one undoable step (the decoding itself runs
             # outside any transaction: it takes seconds)
             _, before = project.history.record_edit(scope, lambda: None)
             seg = fn(project, segment_id, language=language, cancel=ctx.cancel)
+            if ctx.cancel.is_set():  # cancelled: the segment was left as it was
+                return seg, [], None, True
             _, after = project.history.record_edit(scope, lambda: None)
             record = EditRecord(before.before, after.after, before.epoch)
             if seg is not None and not seg.text.strip():
                 # nothing heard: the segment stays as it was (text, language, codings)
                 project.history.undo_edit(record)
                 seg = project.transcript.get_segment(segment_id)
-                return seg, project.codebook.codings(segment_id=segment_id), None
-            return seg, project.codebook.codings(segment_id=segment_id), record
+                return seg, project.codebook.codings(segment_id=segment_id), None, False
+            return seg, project.codebook.codings(segment_id=segment_id), record, False
 
         def ended() -> None:
             self.retranscribing.pop(segment_id, None)
 
-        def done(result: tuple[Any, list[Any], EditRecord | None]) -> None:
+        def done(result: tuple[Any, list[Any], EditRecord | None, bool]) -> None:
             ended()
-            seg, codings, record = result
+            seg, codings, record, cancelled = result
+            if cancelled:
+                self.chrome.message("Re-transcription cancelled; the segment is as it was.", 6000)
+                return
             if record is None:
                 name = language_name(language) if language else "its language"
                 self.chrome.message(

@@ -16,6 +16,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import threading
 import types
 from pathlib import Path
 from typing import Any
@@ -410,6 +411,27 @@ def test_retranscribing_one_segment_in_another_language_keeps_it_protected(
     transcribe_session(project, sid, replace=True)
     assert project.transcript.get_segment(b.id).text == "Кезек бар."
     assert project.transcript.get_segment(a.id).language == "en"
+
+
+def test_a_cancelled_retranscription_of_one_segment_leaves_it_as_it_was(
+    transcribed: tuple[Project, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbench's Cancel stops Whisper between batches; what it had read by then was
+    stored as the segment's text (half a sentence). Now nothing changes."""
+    project, sid = transcribed
+    first = project.transcript.segments(sid)[0]
+    cancel = threading.Event()
+
+    def half(self: Any, _audio: Any, **_k: Any) -> Any:
+        yield SegmentDraft(0, 400, "Есть", language="ru", confidence=0.8)
+        cancel.set()  # the user clicks Cancel while the next batch is decoded
+        yield SegmentDraft(400, 900, "очередь.", language="ru", confidence=0.8)
+
+    monkeypatch.setattr(FakeWhisper, "transcribe", half)
+    out = runner.retranscribe_segment(project, first.id, language="kk", cancel=cancel)
+    after = project.transcript.get_segment(first.id)
+    assert (out.text, after.text) == (first.text, first.text)
+    assert (after.language, after.edited) == (first.language, first.edited)
 
 
 # ------------------------------------------------------------- merging and deleting segments

@@ -673,6 +673,8 @@ def retranscribe_segment(
             cancel=cancel,
         )
     )
+    if cancel is not None and cancel.is_set():
+        return segment  # stopped part-way: half a reading is not the segment's text
     spoken = [d for d in drafts if not d.untranscribed and d.text.strip()]
     text = " ".join(d.text.strip() for d in spoken)
     words = [

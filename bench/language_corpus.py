@@ -106,6 +106,7 @@ MIXED = [
 
 REAL_RU_TURNS = 30  # sentences per round of ru-real (about 5 minutes)
 NOISY_LEVEL = "0.25"  # pink noise of the "-noisy" recordings (ru-real-noisy)
+NOISIER_LEVEL = "0.5"  # ru-real-noisier: the noise 6 dB louder again (speech barely above it)
 
 
 @dataclass
@@ -129,7 +130,8 @@ def _duration(path: Path) -> float:
 
 def plan(name: str, rounds: int = 1) -> list[tuple[str, str]]:
     """The (language, text) turns of a recording: "en", "ru", "kk", "mixed", "en-unique",
-    "ru-real", "ru-real-noisy" (the same under loud pink noise) or "mixed-real" (N rounds). A
+    "ru-real", "ru-real-noisy" (the same under loud pink noise), "ru-real-noisier" (under
+    noise 6 dB louder again) or "mixed-real" (N rounds). A
     real turn's language is "ru" and its text "@N", sentence N of festvox-ru."""
     if name == "mixed":
         return [(lang, TEXTS[lang][i]) for _ in range(rounds) for lang, i in MIXED]
@@ -141,7 +143,7 @@ def plan(name: str, rounds: int = 1) -> list[tuple[str, str]]:
                 out.append(("ru", f"@{k}") if lang == "ru" else (lang, TEXTS[lang][i]))
                 k += lang == "ru"
         return out
-    if name in ("ru-real", "ru-real-noisy"):
+    if name in ("ru-real", "ru-real-noisy", "ru-real-noisier"):
         return [("ru", f"@{i}") for i in range(rounds * REAL_RU_TURNS)]
     if name == "en-unique":
         return [("en", text) for _ in range(rounds) for text in [*EN, *EN_MORE]]
@@ -184,7 +186,7 @@ def build(folder: Path, name: str, rounds: int = 1) -> tuple[Path, list[Turn]]:
     total = _duration(clean)
     noise = folder / f"{name}_noise.wav"
     # low pink noise; "-noisy" recordings: loud (a cafe, a street: Whisper's words suffer)
-    level = NOISY_LEVEL if name.endswith("-noisy") else "0.004"
+    level = {"-noisy": NOISY_LEVEL, "-noisier": NOISIER_LEVEL}.get(name[name.rfind("-") :], "0.004")
     sox("-n", "-r", "16000", "-c", "1", noise, "synth", f"{total}", "pinknoise", "vol", level)
     out = folder / f"{name}.wav"
     sox("-m", clean, noise, out)

@@ -4,8 +4,9 @@ Recordings (``bench/language_corpus.py``, espeak-ng voices, dense speech: short 
 turns, no long silence) in English, Russian, Kazakh and a mixed one that switches language every
 one to three turns, with references; ``ru-real`` (a man reading Russian: Debian's festvox-ru,
 skipped with a line when it is not installed), ``ru-real-noisy`` (the same under loud pink
-noise) and ``mixed-real`` (the mixed one with his voice for its Russian turns). For each
-recording and model, each in its own subprocess with the same threads:
+noise), ``ru-real-noisier`` (the noise 6 dB louder again) and ``mixed-real`` (the mixed one
+with his voice for its Russian turns). For each recording and model, each in its own subprocess
+with the same threads:
 
   (a) FieldScribe: ``transcribe.engine.Transcriber`` with the project's languages set
       (``--languages``, default ru,kk,en; for English-only models: en)
@@ -20,7 +21,7 @@ Russian or Kazakh speech, Cyrillic over English: translated or transliterated), 
 and peak memory (ru_maxrss of the subprocess).
 
     nice -n 5 .venv/bin/python bench/languages_bench.py [--models tiny.en,base] [--threads 2]
-        [--recordings en,en-unique,ru,kk,mixed,ru-real,ru-real-noisy,mixed-real]
+        [--recordings en,en-unique,ru,kk,mixed,ru-real,ru-real-noisy,ru-real-noisier,mixed-real]
         [--keep DIR] [--systems a,b,c]
 
 Timings on a shared machine are noisy; compare the rows of one run.

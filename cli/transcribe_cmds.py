@@ -432,6 +432,7 @@ def cmd_retranscribe(args: argparse.Namespace) -> int:
         segment = runner.retranscribe_segment(
             project, before.id, language=language, model=args.model, threads=args.threads
         )
+        names = runner.names_in_new_text(project, segment)
     if args.json:
         print_json(as_dict(segment))
     else:
@@ -447,6 +448,8 @@ def cmd_retranscribe(args: argparse.Namespace) -> int:
             )
         else:
             print(f"Segment {segment.id} re-transcribed{lang}: {segment.text}")
+        for note in names:
+            print(f"Note: {note}")
     if language is not None:
         note_unlisted_language(args.dir, language, expected)
     return 0

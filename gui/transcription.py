@@ -284,28 +284,29 @@ class TranscriptionController(QObject):
 
         scope = UndoScope.of(segments=[segment_id])
 
-        def job(ctx: Any) -> tuple[Any, list[Any], EditRecord | None, bool]:
+        def job(ctx: Any) -> tuple[Any, list[Any], EditRecord | None, bool, int]:
             # the rows before and after, for one undoable step (the decoding itself runs
             # outside any transaction: it takes seconds)
             _, before = project.history.record_edit(scope, lambda: None)
             seg = fn(project, segment_id, language=language, cancel=ctx.cancel)
             if ctx.cancel.is_set():  # cancelled: the segment was left as it was
-                return seg, [], None, True
+                return seg, [], None, True, 0
             _, after = project.history.record_edit(scope, lambda: None)
             record = EditRecord(before.before, after.after, before.epoch)
             if seg is not None and not seg.text.strip():
                 # nothing heard: the segment stays as it was (text, language, codings)
                 project.history.undo_edit(record)
                 seg = project.transcript.get_segment(segment_id)
-                return seg, project.codebook.codings(segment_id=segment_id), None, False
-            return seg, project.codebook.codings(segment_id=segment_id), record, False
+                return seg, project.codebook.codings(segment_id=segment_id), None, False, 0
+            names = _mapped_names_in(project, seg)
+            return seg, project.codebook.codings(segment_id=segment_id), record, False, names
 
         def ended() -> None:
             self.retranscribing.pop(segment_id, None)
 
-        def done(result: tuple[Any, list[Any], EditRecord | None, bool]) -> None:
+        def done(result: tuple[Any, list[Any], EditRecord | None, bool, int]) -> None:
             ended()
-            seg, codings, record, cancelled = result
+            seg, codings, record, cancelled, names = result
             if cancelled:
                 self.chrome.message("Re-transcription cancelled; the segment is as it was.", 6000)
                 return
@@ -319,6 +320,11 @@ class TranscriptionController(QObject):
             if self.state.ctx is not None and self.state.project is project:
                 self.state.ctx.stack.push(RetranscribeCommand(self.state.ctx, record, language))
             self._segment_retranscribed(seg, codings)
+            if names:  # Whisper wrote a real name again; names are replaced after a review
+                self.chrome.report(
+                    f"The new text holds {names} real name(s) from the pseudonym mapping. "
+                    "Review and replace them in Ethics ▸ Pseudonyms (or Edit ▸ Undo)."
+                )
 
         def failed(exc: BaseException) -> None:
             ended()
@@ -421,3 +427,11 @@ class TranscriptionController(QObject):
                 self.start_transcription(sid, replace=True)
             return
         self.chrome.show_error(exc)
+
+
+def _mapped_names_in(project: Any, seg: Any) -> int:
+    """How many real names of the project's pseudonym mapping a segment's text holds."""
+    if seg is None or not project.privacy.pseudonyms():
+        return 0
+    found = project.privacy.pseudonym_candidates(seg.session_id)
+    return sum(1 for c in found if c.segment_id == seg.id)

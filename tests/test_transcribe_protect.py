@@ -392,6 +392,39 @@ def test_cli_pseudonym_then_transcribe(
     assert code == 0 and json.loads(out) == [], (out, err)
 
 
+def test_retranscribing_a_pseudonymised_segment_says_the_name_is_back(
+    tmp_path: Path,
+    wav: Path,
+    fake_whisper: type[FakeWhisper],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whisper hears the real name again; names are replaced only after a review, so the
+    command says so and names the review (it used to print the name and nothing else)."""
+    folder, _sid = _cli_project(tmp_path, wav, capsys)
+    assert run_cli(capsys, "pseudonym", folder, "--set", f"{NAME}={PSEUDONYM}")[0] == 0
+    assert run_cli(capsys, "pseudonym", folder, "--apply")[0] == 0
+    first = _segments(folder, capsys)[0]
+    assert first["text"].startswith(PSEUDONYM)
+
+    def heard(self: Any, _audio: Any, **_k: Any) -> Any:
+        yield SegmentDraft(0, 900, f"{NAME} открыл запись.", language="ru", confidence=0.8)
+
+    monkeypatch.setattr(FakeWhisper, "transcribe", heard)
+    code, out, err = run_cli(capsys, "retranscribe", folder, first["id"], "--replace")
+    assert code == 0, err
+    assert (
+        "Note: 1 occurrence(s) of real names from the pseudonym mapping are in the new text" in out
+    )
+    assert "--review --session" in out
+    # a segment without a mapped name in its new text: no note
+    second = _segments(folder, capsys)[1]
+    monkeypatch.setattr(FakeWhisper, "transcribe", lambda self, _a, **_k: iter(
+        [SegmentDraft(0, 900, "Очередь.", language="ru", confidence=0.8)]))  # fmt: skip
+    code, out, err = run_cli(capsys, "retranscribe", folder, second["id"])
+    assert code == 0 and "Note:" not in out, (out, err)
+
+
 # --------------------------------------------------------------- re-transcribing one segment
 def test_retranscribing_one_segment_in_another_language_keeps_it_protected(
     transcribed: tuple[Project, str],

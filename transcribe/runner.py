@@ -254,8 +254,9 @@ def transcribe_session(
     return summary
 
 
-def _names_hint(project: Project, session_id: str) -> list[str]:
-    """Real names of the pseudonym mapping in the session's text after a run: say so.
+def _names_hint(project: Project, session_id: str, segment_id: str | None = None) -> list[str]:
+    """Real names of the pseudonym mapping in the session's text after a run (or in one
+    segment's new text, ``segment_id``): say so.
 
     Segments whose names were replaced are kept by a new transcription, but the new text of
     the others can hold a mapped name again; names are only ever replaced after a review.
@@ -263,15 +264,23 @@ def _names_hint(project: Project, session_id: str) -> list[str]:
     if not project.privacy.pseudonyms():
         return []
     found = project.privacy.pseudonym_candidates(session_id)
+    if segment_id is not None:
+        found = [c for c in found if c.segment_id == segment_id]
     if not found:
         return []
     segments = len({c.segment_id for c in found})
+    where = "the new text" if segment_id is not None else f"the transcript ({segments} segment(s))"
     return [
-        f"{len(found)} occurrence(s) of real names from the pseudonym mapping are in the "
-        f"transcript ({segments} segment(s)): review them with `fieldscribe pseudonym DIR "
-        f"--review --session {session_id}` and replace them with --apply (or the Ethics ▸ "
-        "Pseudonyms tab)."
+        f"{len(found)} occurrence(s) of real names from the pseudonym mapping are in {where}: "
+        f"review them with `fieldscribe pseudonym DIR --review --session {session_id}` and "
+        "replace them with --apply (or the Ethics ▸ Pseudonyms tab)."
     ]
+
+
+def names_in_new_text(project: Project, segment: Any) -> list[str]:
+    """After ``retranscribe_segment``: a note when its new text holds real names of the
+    pseudonym mapping (a segment whose names were replaced gets them back from Whisper)."""
+    return _names_hint(project, segment.session_id, segment.id)
 
 
 def _languages_hint(identified: dict[str, int]) -> list[str]:

@@ -573,3 +573,29 @@ def test_cancelling_a_retranscription_leaves_the_segment_and_no_undo_step(
     assert project.transcript.get_segment(seg_id).text == RU
     assert window.undo_stack.count() == 0
     assert "cancelled" in window.statusBar().currentMessage()
+
+
+def test_a_real_name_back_in_a_retranscribed_segment_is_reported(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _opened(window, qtbot, idle)
+    seg_id = window.segment_model.segment(0).id
+    project.privacy.set_pseudonym("Айгерим", "P01")
+    reports: list[str] = []
+    monkeypatch.setattr(window.chrome, "report", lambda text: reports.append(text))
+
+    def heard(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
+        return p.transcript.replace_transcription(
+            segment_id, text="Айгерим записалась онлайн.", words=[], confidence=0.9, language="ru"
+        )
+
+    window.transcription.segment_retranscriber = heard
+    window.transcription.retranscribe_segment(seg_id, language="ru")
+    idle(window)
+    assert len(reports) == 1 and "1 real name(s) from the pseudonym mapping" in reports[0]
+    assert "Ethics ▸ Pseudonyms" in reports[0]
+    # without a mapped name in the new text: nothing to report
+    window.transcription.segment_retranscriber = _no_text
+    window.transcription.retranscribe_segment(window.segment_model.segment(1).id, language="ru")
+    idle(window)
+    assert len(reports) == 1

@@ -270,6 +270,29 @@ def test_deleted_code_without_other_codings_is_deleted(tmp_path: Path) -> None:
     a.close()
 
 
+def test_a_segment_deleted_by_a_teammate_but_redacted_here_is_a_conflict(tmp_path: Path) -> None:
+    """Redactions never travel: a bundle that deleted a segment redacted here was refused with
+    "rows that exist neither in the bundle nor in this project". The deletion is now a conflict
+    like one over a coded segment: the segment and its redaction stay until a person decides."""
+    lead, segs, coders = team(tmp_path, "alice")
+    a = coders["alice"]
+    a.transcript.delete_segment(segs[2])
+    export_bundle(a, tmp_path / "a.fsbundle")
+    a.close()
+    hidden = lead.redactions.redact(segs[2], 0, 4)
+    (summary,) = merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    assert summary.tables["segments"].conflicts == 1
+    (conflict,) = lead.team.conflicts()
+    assert conflict.kind == "delete" and conflict.row_id == segs[2]
+    assert [r.id for r in lead.redactions.all(segment_id=segs[2])] == [hidden.id]
+    # keeping the deletion deletes the segment, and its redaction with the words it hid
+    deleted = next(i for i, v in enumerate(conflict.versions) if v.deleted)
+    lead.team.resolve_conflict(conflict.id, keep=deleted)
+    assert segs[2] not in [s.id for s in lead.transcript.segments(lead.sessions.all()[0].id)]
+    assert lead.redactions.all(segment_id=segs[2]) == []
+    lead.close()
+
+
 def test_same_name_codes_kept_apart_on_request_then_merged(tmp_path: Path) -> None:
     lead, segs, coders = team(tmp_path, "alice", "bob")
     for name, seg in (("alice", segs[0]), ("bob", segs[1])):

@@ -64,7 +64,10 @@ FK_CHILDREN: dict[str, list[tuple[str, str]]] = {
         ("speaker_turns", "session_id"),
     ],
     "participants": [("session_speakers", "participant_id")],
-    "segments": [("codings", "segment_id")],
+    # redactions never travel, but one here keeps its segment like a coding does: a bundle's
+    # deletion of a segment redacted here is a conflict for a person to decide (keeping the
+    # deletion deletes the segment with its redactions: ``Transcript.delete_segment``)
+    "segments": [("codings", "segment_id"), ("redactions", "segment_id")],
     "codes": [("codings", "code_id"), ("codes", "parent_id")],
 }
 #: child table -> its (column, parent table) pairs

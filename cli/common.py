@@ -9,6 +9,7 @@ import shlex
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from storage import Project
 from storage.core.errors import InvalidInputError, NotFoundError, ProjectLockedError
@@ -91,48 +92,59 @@ def open_project(args: argparse.Namespace, *, write: bool) -> Project:
 
 
 SEGMENT_PREFIX_MIN = 4  # like a session's id (``Sessions.resolve``)
-SEGMENT_ID_HELP = "the segment's id, or its first characters (4 or more) when no other's start so"
+SEGMENT_ID_HELP = (
+    "the segment's id, or its first or last characters (4 or more) when no other's start or end so"
+)
 
 
 def resolve_segment(project: Project, ref: str) -> str:
-    """The id of the segment ``ref`` names: its id, or the start of its id (4 characters or
-    more) when only one segment's id starts so.
+    """The id of the segment ``ref`` names: its id, or the start or the end of its id (4
+    characters or more) when only one segment's id starts (or else ends) so.
+
+    Segment ids are UUIDv7: those of one transcription share their first 12 characters (the
+    time), so the start of an id is seldom enough; its last characters (random) are.
 
     Raises:
-        NotFoundError: no segment's id is or starts with ``ref``.
-        InvalidInputError: several segments' ids start with ``ref`` (a few are listed).
+        NotFoundError: no segment's id is, starts or ends with ``ref``.
+        InvalidInputError: several segments' ids start (or end) with ``ref`` (a few are listed).
     """
     store = project.store
     if store.one("SELECT 1 FROM segments WHERE id = ?", (ref,)) is not None:
         return ref
-    prefix = ref.strip().lower()
-    matches: list[str] = []
-    count = 0
-    if len(prefix) >= SEGMENT_PREFIX_MIN:
-        # a range over the id index: every id starting with ``prefix`` sorts in [prefix, end)
-        bounds = (prefix, prefix + "\uffff")
-        row = store.one("SELECT count(*) FROM segments WHERE id >= ? AND id < ?", bounds)
-        count = int(row[0]) if row is not None else 0
-        rows = store.rows(
-            "SELECT id FROM segments WHERE id >= ? AND id < ? ORDER BY id LIMIT 3", bounds
-        )
-        matches = [str(r["id"]) for r in rows]
-    if not matches:
-        short = (
-            f" (give at least {SEGMENT_PREFIX_MIN} characters of it)"
-            if len(prefix) < SEGMENT_PREFIX_MIN
-            else ""
-        )
+    part = ref.strip().lower()
+    if len(part) < SEGMENT_PREFIX_MIN:
         raise NotFoundError(
-            f"No segment with id {ref!r}{short}; `fieldscribe segments DIR --session S` lists them."
+            f"No segment with id {ref!r} (give at least {SEGMENT_PREFIX_MIN} characters of "
+            "it); `fieldscribe segments DIR --session S` lists them."
         )
-    if count > 1:
-        more = f" and {count - len(matches)} more" if count > len(matches) else ""
-        raise InvalidInputError(
-            f"{ref!r} starts the ids of {count} segments ({', '.join(matches)}{more}); give "
-            "more of the id."
+    # the start: a range over the id index (every id starting so sorts in [part, end))
+    bounds = (part, part + "\uffff")
+    starts = _matching(store, "id >= ? AND id < ?", bounds)
+    if starts[0] == 1:
+        return starts[1][0]
+    # the end: a scan (LIKE with the wildcards of ``part`` escaped)
+    escaped = part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    ends = _matching(store, "id LIKE ? ESCAPE '\\'", ("%" + escaped,))
+    if ends[0] == 1 and starts[0] == 0:
+        return ends[1][0]
+    count, matches = starts if starts[0] else ends
+    if not count:
+        raise NotFoundError(
+            f"No segment with id {ref!r}; `fieldscribe segments DIR --session S` lists them."
         )
-    return matches[0]
+    more = f" and {count - len(matches)} more" if count > len(matches) else ""
+    which = "starts" if starts[0] else "ends"
+    raise InvalidInputError(
+        f"{ref!r} {which} the ids of {count} segments ({', '.join(matches)}{more}); give more "
+        "of the id (its last characters tell segments of one transcription apart)."
+    )
+
+
+def _matching(store: Any, where: str, params: tuple[str, ...]) -> tuple[int, list[str]]:
+    """How many segment ids match ``where``, and the first three of them."""
+    row = store.one(f"SELECT count(*) FROM segments WHERE {where}", params)
+    rows = store.rows(f"SELECT id FROM segments WHERE {where} ORDER BY id LIMIT 3", params)
+    return (int(row[0]) if row is not None else 0), [str(r["id"]) for r in rows]
 
 
 def note_unlisted_language(folder: Path, code: str, expected: list[str]) -> None:

@@ -119,6 +119,37 @@ def test_an_ambiguous_or_short_prefix_is_one_line_and_changes_nothing(study, cap
     assert fingerprint(folder) == before
 
 
+def test_the_last_characters_of_an_id_name_a_segment(study, capsys) -> None:
+    """Ids of one transcription share their start (UUIDv7: the time); their end tells them
+    apart, so the last characters name a segment too (when no id starts with them)."""
+    folder, _ = study
+    before = fingerprint(folder)
+    code, _, err = run_cli(capsys, "segment-language", folder, "0002", "ru")
+    assert code == 0, err  # the end of ID_KK only
+    code, out, _ = run_cli(capsys, "segment-text", folder, "00000003", "Сложно.")
+    assert code == 0 and out.startswith(f"Segment {ID_GAP} now reads")
+    with Project.open(folder, readonly=True) as p:
+        assert p.transcript.get_segment(ID_KK).language == "ru"
+    with Project.open(folder) as p:  # another segment whose id ends like ID_KK's
+        (seg,) = p.transcript.add_segments(
+            p.sessions.all()[0].id, [SegmentDraft(9000, 9500, "Да.")]
+        )
+        twin = "cccc3333-0000-7000-8000-000000000002"
+        with p.transaction():
+            p.store.conn.execute("UPDATE segments SET id = ? WHERE id = ?", (twin, seg.id))
+    after = fingerprint(folder)
+    assert after != before
+    code, _, err = run_cli(capsys, "segment-language", folder, "0002", "kk")
+    line = one_line_error(err)
+    assert code == 1 and "ends the ids of 2 segments" in line and "last characters" in line
+    assert ID_KK in line and twin in line
+    code, _, err = run_cli(capsys, "segment-language", folder, "%000", "kk")
+    assert code == 1 and "No segment with id '%000'" in one_line_error(err)  # no wildcard
+    code, _, err = run_cli(capsys, "segment-language", folder, "__02", "kk")
+    assert code == 1 and "No segment" in one_line_error(err)
+    assert fingerprint(folder) == after
+
+
 def test_segment_language_notes_a_language_the_project_does_not_list(study, capsys) -> None:
     folder, _ = study
     code, out, err = run_cli(capsys, "segment-language", folder, ID_KK, "de", "--json")

@@ -17,10 +17,10 @@ import pytest
 
 from storage import Project
 from storage.core.errors import InvalidInputError
-from storage.transcript.transcript import SegmentDraft
 from tests.hardening_support import fingerprint, run_cli, tone_wav
+from tests.test_transcribe_protect import FakeWhisper
 from transcribe import runner
-from transcribe.engine import ChunkResult, Transcriber, digit_tokens
+from transcribe.engine import Transcriber, digit_tokens
 from transcribe.runner import transcribe_session
 
 
@@ -54,25 +54,14 @@ def test_the_command_line_shows_and_sets_how_numbers_are_written(
         assert project.numbers == "words"
 
 
-class _Engine:
-    """Records how the runner built it; one Russian segment."""
+class _Engine(FakeWhisper):
+    """Records how the runner built it."""
 
     built: ClassVar[list[dict[str, Any]]] = []
 
-    def __init__(self, *_a: Any, **kw: Any) -> None:
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
         _Engine.built.append(kw)
-        self.threads, self.beam_size = 1, 1
-
-    multilingual = True
-
-    def check_language(self, language: str | None) -> str | None:
-        return language
-
-    def check_languages(self, languages: list[str] | None) -> list[str]:
-        return list(languages or [])
-
-    def transcribe_chunks(self, _path: Any, **_k: Any) -> Any:
-        yield ChunkResult([SegmentDraft(0, 900, "Да.", language="ru")], 0, 1000, "ru", final=True)
 
 
 def test_a_transcription_follows_the_projects_choice(

@@ -434,6 +434,18 @@ def _no_text(p: Project, segment_id: str, *, language: str | None = None, cancel
     )
 
 
+def _hears(text: str, language: str) -> Any:
+    """A segment re-transcriber (the engine's signature) that hears ``text`` in ``language``."""
+
+    def heard(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
+        return p.transcript.replace_transcription(
+            segment_id, text=text, words=[], confidence=0.9, language=heard_in
+        )
+
+    heard_in = language
+    return heard
+
+
 def test_retranscribe_in_a_language_that_finds_no_text_leaves_the_segment(
     window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -470,12 +482,7 @@ def test_retranscription_is_one_undoable_step(
     window.editing.act_set_language.trigger()  # Language → kk (the Russian text stays)
     idle(window)
 
-    def heard(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
-        return p.transcript.replace_transcription(
-            segment_id, text="Емханада кезек.", words=[], confidence=0.9, language="kk"
-        )
-
-    window.transcription.segment_retranscriber = heard
+    window.transcription.segment_retranscriber = _hears("Емханада кезек.", "kk")
     window.transcription.retranscribe_segment(seg_id, language="kk")
     idle(window)
     assert project.transcript.get_segment(seg_id).text == "Емханада кезек."
@@ -584,12 +591,7 @@ def test_a_real_name_back_in_a_retranscribed_segment_is_reported(
     reports: list[str] = []
     monkeypatch.setattr(window.chrome, "report", lambda text: reports.append(text))
 
-    def heard(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
-        return p.transcript.replace_transcription(
-            segment_id, text="Айгерим записалась онлайн.", words=[], confidence=0.9, language="ru"
-        )
-
-    window.transcription.segment_retranscriber = heard
+    window.transcription.segment_retranscriber = _hears("Айгерим записалась онлайн.", "ru")
     window.transcription.retranscribe_segment(seg_id, language="ru")
     idle(window)
     assert len(reports) == 1 and "1 real name(s) from the pseudonym mapping" in reports[0]

@@ -61,6 +61,20 @@ def test_export_writes_manifest_and_a_plain_sqlite_snapshot(tmp_path: Path) -> N
     conn.close()
 
 
+def test_a_coders_copy_transcribes_as_the_leads_project_does(tmp_path: Path) -> None:
+    """The lead's languages, model and numbers come with the bundle a coder starts from (a
+    copy that expected no language identified Kazakh among all of Whisper's languages)."""
+    lead, _segs = make_lead(tmp_path)
+    lead.set_languages("ru,kk")
+    lead.set_model("base")
+    lead.set_numbers("digits")
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    coder = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="a")
+    assert (coder.languages, coder.model, coder.numbers) == (["ru", "kk"], "base", "digits")
+    coder.close()
+    lead.close()
+
+
 def test_new_from_bundle_keeps_ids_and_rebuilds_search(tmp_path: Path) -> None:
     lead, segs = make_lead(tmp_path)
     lead.team.set_blind_coding(True)

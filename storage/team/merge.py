@@ -483,8 +483,10 @@ class _Merge:
         SameNameCodes(self).run()
 
     def adopt(self) -> None:
-        """Take the bundle's project id and team settings (for ``new --from-bundle``)."""
-        for key in ("project_id", "blind_coding"):
+        """Take the bundle's project id and team settings (for ``new --from-bundle``): blind
+        coding, and how the project transcribes (its languages, model and numbers), so that a
+        coder's copy transcribes and filters as the lead's does."""
+        for key in ("project_id", "blind_coding", "languages", "model", "numbers"):
             row = self.conn.execute(
                 f"SELECT value FROM {self.b}.project_meta WHERE key = ?", (key,)
             )

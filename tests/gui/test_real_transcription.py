@@ -28,7 +28,10 @@ def test_window_transcribes_with_the_real_model(
     idle(w, timeout=300_000)
     assert not w.last_error
     text = " ".join(s.text for s in project.transcript.segments(sid)).lower()
-    assert "village" in text and "booking" in text  # tiny.en hears the espeak-ng sentence
+    # tiny.en hears the espeak-ng sentence; which of its words it gets depends a little on the
+    # processor's int8 arithmetic (on a Xeon with AMX: "the village clearly opened an online
+    # working service…"), so only words it gets everywhere are asked for
+    assert all(word in text for word in ("village", "online", "service", "spring")), text
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == project.transcript.segment_count(sid))
     assert w.sessions_model.index(0, STATUS_COL).data() == "transcribed"
     w.close()

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from storage import Project, SegmentDraft
 from tests.hardening_support import fingerprint, one_line_error, run_cli
@@ -252,3 +254,55 @@ def test_the_transcription_summary_names_the_commands(capsys) -> None:
     out = capsys.readouterr().out
     assert "fieldscribe segment-text DIR SEGMENT_ID" in out
     assert "fieldscribe retranscribe DIR SEGMENT_ID --language CODE" in out
+
+
+# a model of how a segment is named, checked on random ids against the real lookup
+_HEX = "0123456789abcdef"
+
+
+def _expected(ids: list[str], ref: str) -> str | None:
+    """The id ``ref`` names by the rules (None: refused): the id itself; else, from 4
+    characters, the one id starting with it; else, when no id starts with it, the one ending."""
+    if ref in ids:
+        return ref
+    part = ref.strip().lower()
+    if len(part) < 4:
+        return None
+    starts = [i for i in ids if i.startswith(part)]
+    if starts:
+        return starts[0] if len(starts) == 1 else None
+    ends = [i for i in ids if i.endswith(part)]
+    return ends[0] if len(ends) == 1 else None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    ids=st.lists(st.text(_HEX, min_size=6, max_size=10), min_size=1, max_size=6, unique=True),
+    data=st.data(),
+)
+def test_naming_a_segment_by_part_of_its_id_follows_the_rules(
+    tmp_path_factory: pytest.TempPathFactory, ids: list[str], data: st.DataObject
+) -> None:
+    from cli.common import resolve_segment
+    from storage.core.errors import InvalidInputError, NotFoundError
+
+    chosen = data.draw(st.sampled_from(ids))
+    cut = data.draw(st.integers(1, len(chosen)))
+    ref = data.draw(
+        st.sampled_from([chosen[:cut], chosen[-cut:], chosen[:cut].upper(), "%_" + chosen[-2:]])
+    )
+    folder = tmp_path_factory.mktemp("ids") / "p.fieldscribe"
+    with Project.create(folder, coder="a") as p:
+        s = p.sessions.add_session("S")
+        made = p.transcript.add_segments(
+            s.id, [SegmentDraft(i * 1000, i * 1000 + 900, "x") for i in range(len(ids))]
+        )
+        with p.transaction():
+            for seg, new in zip(made, ids, strict=True):
+                p.store.conn.execute("UPDATE segments SET id = ? WHERE id = ?", (new, seg.id))
+        want = _expected(ids, ref)
+        try:
+            got: str | None = resolve_segment(p, ref)
+        except (NotFoundError, InvalidInputError):
+            got = None
+        assert got == want, (ids, ref)

@@ -34,7 +34,12 @@ from storage.core.errors import (
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import parse_languages
 from storage.core.lock import ProjectLock
-from storage.core.models import NUMBER_STYLES, Coder, DeletionReport
+from storage.core.models import (
+    CHANGED_SUFFIX,
+    NUMBER_STYLES,
+    Coder,
+    DeletionReport,
+)
 from storage.core.schema import SCHEMA_VERSION, check_not_newer, migrate
 from storage.core.store import Store
 
@@ -465,7 +470,7 @@ class Project:
             InvalidInputError: a code is unknown (nothing is changed).
         """
         parsed = parse_languages(codes)
-        self.set_meta("languages", ",".join(parsed))
+        self._set_setting("languages", ",".join(parsed))
         return parsed
 
     @property
@@ -478,7 +483,7 @@ class Project:
         """Set the project's model (checked by the caller: storage knows no models); None or
         "" (or "auto") goes back to the default for the project's languages."""
         value = (name or "").strip()
-        self.set_meta("model", "" if value.lower() == "auto" else value)
+        self._set_setting("model", "" if value.lower() == "auto" else value)
 
     @property
     def numbers(self) -> str:
@@ -494,7 +499,14 @@ class Project:
             raise InvalidInputError(
                 f"Numbers are written as {' or '.join(NUMBER_STYLES)}, not {style!r}."
             )
-        self.set_meta("numbers", value)
+        self._set_setting("numbers", value)
+
+    def _set_setting(self, key: str, value: str) -> None:
+        """Set one of ``SHARED_SETTINGS`` and when it changed (the newest change travels: a
+        bundle merged here brings a newer one, ``storage.team.merge``)."""
+        with self.store.tx():
+            self.set_meta(key, value)
+            self.set_meta(f"{key}{CHANGED_SUFFIX}", now_iso())
 
     def get_meta(self, key: str) -> str | None:
         """Return one project metadata value, or None."""

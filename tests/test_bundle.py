@@ -75,6 +75,51 @@ def test_a_coders_copy_transcribes_as_the_leads_project_does(tmp_path: Path) -> 
     lead.close()
 
 
+def test_the_newest_change_of_a_project_setting_travels_with_bundles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The lead adds English to the project's languages after the coders started: a coder who
+    merges the lead's bundle gets it, and the lead does not get back the older value from the
+    coder's bundle; a bundle's unusable value (tampered) is left out."""
+    lead, _segs, coders = team(tmp_path, "alice")
+    alice = coders["alice"]
+    alice.set_numbers("digits")  # alice's own change, before the lead's
+    lead.set_languages("ru,kk,en")
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    export_bundle(alice, tmp_path / "alice.fsbundle")
+    (summary,) = merge_bundles(alice, [tmp_path / "lead2.fsbundle"])
+    assert summary.settings == {"languages": "ru,kk,en"}
+    assert (alice.languages, alice.numbers) == (["ru", "kk", "en"], "digits")
+    (summary,) = merge_bundles(lead, [tmp_path / "alice.fsbundle"])
+    assert summary.settings == {"numbers": "digits"}  # newer there; languages newer here
+    assert (lead.languages, lead.numbers) == (["ru", "kk", "en"], "digits")
+    # merging the same bundle again changes nothing
+    (summary,) = merge_bundles(lead, [tmp_path / "alice.fsbundle"])
+    assert summary.settings == {}
+    # a tampered bundle: an unknown language code, a model folder of another machine
+    alice.set_meta("languages", "ru,klingon")
+    alice.set_meta("languages:changed", "2999-01-01T00:00:00.000Z")
+    alice.set_meta("model", "/home/alice/models/evil")
+    alice.set_meta("model:changed", "2999-01-01T00:00:00.000Z")
+    export_bundle(alice, tmp_path / "alice2.fsbundle")
+    (summary,) = merge_bundles(lead, [tmp_path / "alice2.fsbundle"])
+    assert summary.settings == {} and lead.languages == ["ru", "kk", "en"] and lead.model is None
+    lead.close()
+    alice.close()
+    # the command line says what it took
+    bob = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "bob.fieldscribe", coder="b")
+    assert bob.languages == []  # the lead set none at first
+    bob.close()
+    assert (
+        cli_main(
+            ["bundle", "merge", str(tmp_path / "bob.fieldscribe"), str(tmp_path / "lead2.fsbundle")]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "project settings changed there later, now here: languages ru,kk,en" in out
+
+
 def test_new_from_bundle_keeps_ids_and_rebuilds_search(tmp_path: Path) -> None:
     lead, segs = make_lead(tmp_path)
     lead.team.set_blind_coding(True)

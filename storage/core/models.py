@@ -40,6 +40,10 @@ class MediaFile:
 #: how a transcript writes the numbers said: "words" as said ("двенадцати", "восьми с
 #: половиной"; the default), "digits" as Whisper likes to write them ("12", "8,5")
 NUMBER_STYLES = ("words", "digits")
+#: project settings that travel with bundles (``project_meta``): how the project transcribes.
+#: Each has a ``<key>:changed`` time; merging a bundle takes a setting changed there later.
+SHARED_SETTINGS = ("languages", "model", "numbers")
+CHANGED_SUFFIX = ":changed"
 
 #: how a session's kind reads to people (exports, the workbench)
 KIND_LABELS = {"focus_group": "Focus group", "interview": "Interview", "observation": "Observation"}

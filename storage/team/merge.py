@@ -33,13 +33,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storage.core.errors import ReadOnlyError
+from storage.core.errors import InvalidInputError, ReadOnlyError
+from storage.core.languages import parse_languages
+from storage.core.models import CHANGED_SUFFIX, NUMBER_STYLES, SHARED_SETTINGS
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.tempdirs import remove_private_dir
@@ -130,6 +133,7 @@ class MergeSummary:
     merged_codes: int = 0
     media_copied: int = 0
     media_missing: int = 0
+    settings: dict[str, str] = field(default_factory=dict)  # project settings taken, new values
 
     def table(self, name: str) -> TableSummary:
         """Return (creating) the summary of one table."""
@@ -151,7 +155,25 @@ class MergeSummary:
             "merged_codes": self.merged_codes,
             "media_copied": self.media_copied,
             "media_missing": self.media_missing,
+            "settings": dict(self.settings),
         }
+
+
+_STAMP = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)?$")
+
+
+def _usable_setting(key: str, value: str) -> bool:
+    """Whether a project setting a bundle brings can be used here (bundles are untrusted)."""
+    if key == "languages":
+        try:
+            return ",".join(parse_languages(value)) == value
+        except InvalidInputError:
+            return False
+    if key == "numbers":
+        return value in NUMBER_STYLES
+    # a model: a name, "owner/repo" or "" (the default), not a folder of another machine
+    folder = value.startswith(("/", "\\", "~")) or ".." in value or re.match(r"^[A-Za-z]:", value)
+    return len(value) <= 200 and value.isprintable() and not folder
 
 
 def _undeleted(table: str, tomb: str, schema: str = "b") -> str:
@@ -481,12 +503,46 @@ class _Merge:
             "WHERE row_versions.author IS NULL AND excluded.author IS NOT NULL"
         )
         SameNameCodes(self).run()
+        if self.opened.project_id == self.project.id:
+            self._take_settings()
+
+    def _take_settings(self, *, adopt: bool = False) -> None:
+        """The project's settings (``SHARED_SETTINGS``) changed in the bundle after they
+        changed here (``adopt``: whatever they are here): the newest change wins (the lead
+        adds a language; coders get it). A value this project could not use (an unknown
+        language, a model given as a folder of another machine) is left out."""
+        for key in SHARED_SETTINGS:
+            stamp = f"{key}{CHANGED_SUFFIX}"
+            theirs, mine = self._meta(self.b, stamp), self._meta("main", stamp)
+            if theirs is not None and not _STAMP.match(theirs):
+                theirs = None  # not a time: taken only when starting from the bundle
+            value = self._meta(self.b, key)
+            if value is None or not _usable_setting(key, value):
+                continue
+            if not adopt and (theirs is None or (mine is not None and mine >= theirs)):
+                continue
+            if not adopt and value != self._meta("main", key):
+                self.summary.settings[key] = value
+            for k, v in ((key, value), (stamp, theirs)):
+                if v is not None:
+                    self.conn.execute(
+                        "INSERT INTO main.project_meta (key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        (k, v),
+                    )
+
+    def _meta(self, schema: str, key: str) -> str | None:
+        row = self.conn.execute(
+            f"SELECT value FROM {schema}.project_meta WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     def adopt(self) -> None:
         """Take the bundle's project id and team settings (for ``new --from-bundle``): blind
         coding, and how the project transcribes (its languages, model and numbers), so that a
         coder's copy transcribes and filters as the lead's does."""
-        for key in ("project_id", "blind_coding", "languages", "model", "numbers"):
+        self._take_settings(adopt=True)
+        for key in ("project_id", "blind_coding"):
             row = self.conn.execute(
                 f"SELECT value FROM {self.b}.project_meta WHERE key = ?", (key,)
             )

@@ -390,3 +390,19 @@ def test_keep_apart_in_the_team_menu_and_agreement_says_it_pairs_by_path(
         r for r in range(widget.model.rowCount()) if widget.model.index(r, 0).data() == "Corruption"
     ]
     assert len(rows) == 1
+
+
+def test_the_merge_report_names_project_settings_taken_from_a_bundle() -> None:
+    from gui.team_actions import describe_merge
+    from storage.team.merge import MergeSummary
+
+    summary = MergeSummary(bundle="/x/lead.fsbundle", coder="lead")
+    summary.settings = {"languages": "ru,kk,en", "model": ""}
+    text = describe_merge([summary], asked=1, open_conflicts=0)
+    assert (
+        "project settings changed there later, now here: languages ru,kk,en; model automatic"
+        in text
+    )
+    assert "project settings" not in describe_merge(
+        [MergeSummary(bundle="/x/a.fsbundle", coder="a")], asked=1, open_conflicts=0
+    )

@@ -101,7 +101,10 @@ def test_encrypted_bundle_passphrase_and_team_key_round_trip(lead: dict[str, obj
     blob = enc.read_bytes()
     assert blob.startswith(b"FSCRYPT")
     assert b"SQLite format 3" not in blob and b"manifest.json" not in blob
-    assert _leaks(enc, [*FORBIDDEN, "P01", "PLACE", "Monday"]) == []
+    # no clear text at all (not even the pseudonymised transcript). Three bytes such as "P01"
+    # turn up in random ciphertext by chance (about once in 16 million positions, in three
+    # case forms: a bundle with media failed this test now and then), so whole phrases
+    assert _leaks(enc, [*FORBIDDEN, "P01 met", "PLACE", "Monday"]) == []
     assert sorted(p.name for p in tmp.iterdir() if p.name.startswith(".")) == []  # no clear temp
     # A coder starts from it: the wrong passphrase is refused and nothing is created.
     wrong = tmp / "wrong.txt"

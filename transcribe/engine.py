@@ -735,7 +735,7 @@ def _uncovered(
         uncovered = sum(b - a for a, b in free)
         if uncovered < least:
             continue
-        if whole and uncovered * 2 >= chunk["end"] - chunk["start"]:
+        if whole and _taken_whole(chunk, uncovered):
             missed.append(dict(chunk))
         else:
             missed.extend({"start": round(a), "end": round(b)} for a, b in free if b - a >= least)
@@ -745,9 +745,13 @@ def _uncovered(
 def _mostly_uncovered(chunk: dict[str, int], covered: list[tuple[float, float]]) -> bool:
     """Whether ``_uncovered`` takes this chunk again whole (half of it or more without words)."""
     uncovered = sum(b - a for a, b in _free_spans(chunk, covered))
-    return (
-        uncovered >= MISSED_MIN_S * SAMPLE_RATE and uncovered * 2 >= chunk["end"] - chunk["start"]
-    )
+    return uncovered >= MISSED_MIN_S * SAMPLE_RATE and _taken_whole(chunk, uncovered)
+
+
+def _taken_whole(chunk: dict[str, int], uncovered: float) -> bool:
+    """A chunk with ``uncovered`` samples without words is decoded again whole (half of it or
+    more: Whisper skipped or stopped, and the words it has may be misplaced)."""
+    return uncovered * 2 >= chunk["end"] - chunk["start"]
 
 
 def _free_spans(

@@ -211,15 +211,12 @@ class Identifier:
         encoder output (``encoded``, the stretch starting at sample ``at`` of the piece) when
         they are clear (one expected language stands out, and Whisper hears the expected
         languages at all), else from the stretch on its own."""
-        n = part["end"] - part["start"]
         if encoded is not None:
-            with self._slots:
-                probs = stretch_probabilities(self.model, encoded, at, at + n)
+            probs = self._from_frames(encoded, part, at)
             sure = choose(probs, allowed)[1] >= LID_SHARED_SURE
             if sure and (len(allowed) < 2 or heard(probs, allowed) >= LID_HEARD):
                 return probs
-        with self._slots:
-            return language_probabilities(self.model, audio[part["start"] : part["end"]])
+        return self._alone(audio, part)
 
     def doubtful_probabilities(
         self,
@@ -235,13 +232,21 @@ class Identifier:
         has at least half of Whisper's belief); a doubtful one is identified on its own, and
         only that counts (a piece's frames carry some of its neighbours: espeak's English was
         heard there as Finnish)."""
-        expected = allowed[0]
-        if encoded is not None:
-            n = part["end"] - part["start"]
-            with self._slots:
-                probs = stretch_probabilities(self.model, encoded, at, at + n)
-            if expected_share(probs, expected) >= 0.5:
-                return None
+        if (
+            encoded is not None
+            and expected_share(self._from_frames(encoded, part, at), allowed[0]) >= 0.5
+        ):
+            return None
+        return self._alone(audio, part)
+
+    def _from_frames(self, encoded: np.ndarray, part: dict[str, int], at: int) -> dict[str, float]:
+        """A stretch's language probabilities from its frames of the piece's encoder output
+        (the stretch starts at sample ``at`` of the piece)."""
+        with self._slots:
+            return stretch_probabilities(self.model, encoded, at, at + part["end"] - part["start"])
+
+    def _alone(self, audio: Audio, part: dict[str, int]) -> dict[str, float]:
+        """A stretch's language probabilities from the stretch encoded on its own."""
         with self._slots:
             return language_probabilities(self.model, audio[part["start"] : part["end"]])
 

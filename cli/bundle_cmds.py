@@ -198,7 +198,7 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
         if s.media_copied or s.media_missing:
             print(f"media: {s.media_copied} copied, {s.media_missing} not in the bundle")
         if s.settings:
-            print(f"project settings changed there later, now here: {settings_text(s.settings)}")
+            print(f"project settings changed there later, now here: {s.settings_text()}")
         for path, ids in s.same_name_codes:
             verb = "merged into one" if s.same_name_merged else "kept apart, same path"
             print(f"codes {verb}: {path!r} ({', '.join(ids)})")
@@ -308,8 +308,3 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             print(f"    applied by: {', '.join(d.applied_by) or '-'}")
             print(f"    not by:     {', '.join(d.not_applied_by) or '-'}")
     return 0
-
-
-def settings_text(settings: dict[str, str]) -> str:
-    """The project settings a merge took, as "languages ru,kk,en; numbers digits"."""
-    return "; ".join(f"{key} {value or 'automatic'}" for key, value in settings.items())

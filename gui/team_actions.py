@@ -463,8 +463,7 @@ def describe_merge(summaries: list[Any], asked: int, open_conflicts: int) -> str
             f"{s.conflicts} conflict(s)."
         )
         if getattr(s, "settings", None):
-            changed = "; ".join(f"{k} {v or 'automatic'}" for k, v in s.settings.items())
-            lines.append(f"  project settings changed there later, now here: {changed}")
+            lines.append(f"  project settings changed there later, now here: {s.settings_text()}")
         for path, _ids in s.same_name_codes:
             if s.same_name_merged:
                 lines.append(f"  codes named {path!r} created by several coders: now one code")

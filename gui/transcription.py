@@ -431,7 +431,6 @@ class TranscriptionController(QObject):
 
 def _mapped_names_in(project: Any, seg: Any) -> int:
     """How many real names of the project's pseudonym mapping a segment's text holds."""
-    if seg is None or not project.privacy.pseudonyms():
+    if seg is None:
         return 0
-    found = project.privacy.pseudonym_candidates(seg.session_id)
-    return sum(1 for c in found if c.segment_id == seg.id)
+    return len(project.privacy.pseudonym_candidates(seg.session_id, segment_id=seg.id))

@@ -261,11 +261,7 @@ def _names_hint(project: Project, session_id: str, segment_id: str | None = None
     Segments whose names were replaced are kept by a new transcription, but the new text of
     the others can hold a mapped name again; names are only ever replaced after a review.
     """
-    if not project.privacy.pseudonyms():
-        return []
-    found = project.privacy.pseudonym_candidates(session_id)
-    if segment_id is not None:
-        found = [c for c in found if c.segment_id == segment_id]
+    found = project.privacy.pseudonym_candidates(session_id, segment_id=segment_id)
     if not found:
         return []
     segments = len({c.segment_id for c in found})

@@ -423,7 +423,11 @@ class Privacy:
     def _mapping(self) -> list[tuple[str, str, list[str]]]:
         return [(e.real_name, e.pseudonym, e.exceptions) for e in self.pseudonyms()]
 
-    def _segment_rows(self, session_id: str | None) -> list[sqlite3.Row]:
+    def _segment_rows(
+        self, session_id: str | None, segment_id: str | None = None
+    ) -> list[sqlite3.Row]:
+        if segment_id is not None:
+            return self._store.rows("SELECT * FROM segments WHERE id = ?", (segment_id,))
         if session_id is not None:
             if self._store.one("SELECT 1 FROM sessions WHERE id = ?", (session_id,)) is None:
                 raise NotFoundError(
@@ -434,8 +438,11 @@ class Privacy:
             )
         return self._store.rows("SELECT * FROM segments ORDER BY session_id, start_ms, seq")
 
-    def pseudonym_candidates(self, session_id: str | None = None) -> list[PseudonymCandidate]:
-        """Every place a mapped real name (or an inflected form of it) occurs, for review.
+    def pseudonym_candidates(
+        self, session_id: str | None = None, *, segment_id: str | None = None
+    ) -> list[PseudonymCandidate]:
+        """Every place a mapped real name (or an inflected form of it) occurs, for review
+        (in one session, or in one segment: ``segment_id``).
 
         Each candidate has a stable ``id`` to accept in ``apply_pseudonyms``, the kind of match
         (exact, case, inflected) and its context with the match in ``[...]``.
@@ -444,7 +451,7 @@ class Privacy:
         if not mapping:
             return []
         result = []
-        for row in self._segment_rows(session_id):
+        for row in self._segment_rows(session_id, segment_id):
             for m in find_names(row["text"], mapping):
                 result.append(_candidate(row, m))
         return result

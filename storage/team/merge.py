@@ -135,6 +135,10 @@ class MergeSummary:
     media_missing: int = 0
     settings: dict[str, str] = field(default_factory=dict)  # project settings taken, new values
 
+    def settings_text(self) -> str:
+        """The project settings taken, as "languages ru,kk,en; numbers digits"."""
+        return "; ".join(f"{key} {value or 'automatic'}" for key, value in self.settings.items())
+
     def table(self, name: str) -> TableSummary:
         """Return (creating) the summary of one table."""
         return self.tables.setdefault(name, TableSummary())
@@ -523,19 +527,24 @@ class _Merge:
                 continue
             if not adopt and value != self._meta("main", key):
                 self.summary.settings[key] = value
-            for k, v in ((key, value), (stamp, theirs)):
-                if v is not None:
-                    self.conn.execute(
-                        "INSERT INTO main.project_meta (key, value) VALUES (?, ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        (k, v),
-                    )
+            self._set_meta(key, value)
+            if theirs is not None:
+                self._set_meta(stamp, theirs)
 
     def _meta(self, schema: str, key: str) -> str | None:
+        """One ``project_meta`` value of this project ("main") or of the bundle (``self.b``)."""
         row = self.conn.execute(
             f"SELECT value FROM {schema}.project_meta WHERE key = ?", (key,)
         ).fetchone()
         return None if row is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str) -> None:
+        """Set one ``project_meta`` value of this project."""
+        self.conn.execute(
+            "INSERT INTO main.project_meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     def adopt(self) -> None:
         """Take the bundle's project id and team settings (for ``new --from-bundle``): blind
@@ -543,16 +552,9 @@ class _Merge:
         coder's copy transcribes and filters as the lead's does."""
         self._take_settings(adopt=True)
         for key in ("project_id", "blind_coding"):
-            row = self.conn.execute(
-                f"SELECT value FROM {self.b}.project_meta WHERE key = ?", (key,)
-            )
-            value = row.fetchone()
+            value = self._meta(self.b, key)
             if value is not None:
-                self.conn.execute(
-                    "INSERT INTO main.project_meta (key, value) VALUES (?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    (key, value[0]),
-                )
+                self._set_meta(key, value)
 
     # ------------------------------------------------------------- helpers
     def _cols(self, table: str) -> list[str]:

@@ -25,6 +25,11 @@ MIN_BOTTOM_SPLIT_WIDTH = 1800
 #: what the codebook needs to show code names and their counts (it gets more when there is room)
 CODEBOOK_MIN_WIDTH = 200
 CODEBOOK_WIDTH = 230
+#: the bottom docks (Search, Retrieval) by default: a query row and a line, so an empty search
+#: takes none of the transcript's room; they grow to ``RESULTS_SHARE`` of the window when
+#: results arrive (``make_room``)
+BOTTOM_SHARE, BOTTOM_MIN, BOTTOM_MAX = 0.12, 84, 200
+RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX = 0.3, 150, 400
 _LAYOUT_VERSION = 1
 
 
@@ -103,7 +108,9 @@ class LayoutKeeper(QObject):
         w, win = self.window.width(), self.window
         self.codebook.widget().setMinimumWidth(CODEBOOK_MIN_WIDTH)
         win.resizeDocks(
-            [self.search], [clamp(win.height() * 0.2, 120, 240)], Qt.Orientation.Vertical
+            [self.search],
+            [clamp(win.height() * BOTTOM_SHARE, BOTTOM_MIN, BOTTOM_MAX)],
+            Qt.Orientation.Vertical,
         )
         win.resizeDocks(
             [self.sessions, self.codebook],
@@ -131,6 +138,22 @@ class LayoutKeeper(QObject):
         self.default_sizes()
         self.sessions.raise_()
         self.search.raise_()
+
+    def make_room(self, dock: QDockWidget) -> None:
+        """Results arrived in a bottom dock (search hits, retrieved codings): it grows to show
+        several of them, when it is shorter than that (never shrinks what the user made)."""
+        win = self.window
+        if (
+            not self.active
+            or dock.widget() is None
+            or dock.widget().visibleRegion().isEmpty()  # closed, or a tab behind another
+            or dock.isFloating()
+            or win.dockWidgetArea(dock) != Qt.DockWidgetArea.BottomDockWidgetArea
+        ):
+            return
+        want = clamp(win.height() * RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX)
+        if dock.height() < want - 8:
+            win.resizeDocks([dock], [want], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------ memory
     def save(self) -> None:

@@ -204,6 +204,11 @@ class MainWindow(QMainWindow):
             search=self.search_dock,
             extra_docks=lambda: list(self.extra_panels.docks.values()),
         )
+        # results arriving in an empty-looking bottom dock make room for themselves
+        self.search_panel.results_shown.connect(
+            lambda _n: self.layout_keeper.make_room(self.search_dock)
+        )
+        self.docks.results_shown.connect(self.layout_keeper.make_room)
         self._wire_extra_panels()
         # View > Analysis… (gui/analysis/): recomputes after edits
         self.analysis = AnalysisLauncher(

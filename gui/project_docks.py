@@ -22,6 +22,7 @@ class ProjectDocks(QObject):
 
     details_changed = Signal(str)  # session id: participants, attributes or the title changed
     play_requested = Signal(str, str)  # session id, segment id
+    results_shown = Signal(object)  # the Retrieval dock: codings were listed in it
 
     def __init__(
         self,
@@ -60,6 +61,9 @@ class ProjectDocks(QObject):
         self.retrieval = RetrievalPanel(project, self.runner, window)
         self.retrieval.play_requested.connect(lambda s, g: emit(self.play_requested, s, g))
         self.retrieval.status.connect(lambda t: self.chrome.message(t, 5000))
+        self.retrieval.results_shown.connect(
+            lambda _n: emit(self.results_shown, self.retrieval_dock)
+        )
         # its filter row scrolls sideways on its own: the count and Export CSV… stay in sight
         self.retrieval_dock = self.chrome.add_dock(
             self.retrieval,

@@ -101,11 +101,15 @@ class RetrievalModel(RowTableModel):
         return None
 
 
+EMPTY_HINT = "Pick a code and Retrieve (or right-click a code ▸ Retrieve segments)."
+
+
 class RetrievalPanel(QWidget):
     """Pick a code and filters; double-click a row to hear it."""
 
     play_requested = Signal(str, str)  # session id, segment id
     status = Signal(str)
+    results_shown = Signal(int)  # how many codings are listed
 
     def __init__(self, project: Project, runner: TaskRunner, parent: QWidget | None = None):
         super().__init__(parent)
@@ -172,6 +176,11 @@ class RetrievalPanel(QWidget):
         layout.addWidget(self.filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
+        layout.addStretch(0)
+        # nothing retrieved yet: the dock is the filter row and a hint, no blank table taking the
+        # transcript's room (the table appears with the first codings)
+        self.table.hide()
+        self.count.setText(EMPTY_HINT)
         for box in (
             self.code_box, self.speaker_box, self.attr_box, self.coder_box, self.language_box,
         ):  # fmt: skip
@@ -244,7 +253,8 @@ class RetrievalPanel(QWidget):
         code_id = self.code_box.currentData()
         if not code_id:
             self.model.load([])
-            self.count.setText("")
+            self.table.hide()
+            self.count.setText(EMPTY_HINT)
             return
         project = self.project
         kwargs = {
@@ -265,7 +275,9 @@ class RetrievalPanel(QWidget):
 
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)
+        self.table.setVisible(bool(rows))
         self.count.setText(plural(len(rows), "coded segment"))
+        emit(self.results_shown, len(rows))
 
     def _play(self, index: QModelIndex) -> None:
         r = self.model.rows[index.row()]

@@ -31,6 +31,7 @@ class SearchPanel(QWidget):
 
     search_requested = Signal(str)
     hit_activated = Signal(str, str)  # session id, segment id
+    results_shown = Signal(int)  # how many hits are listed
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,6 +121,7 @@ class SearchPanel(QWidget):
         self.info.setText(f"{plural(len(hits), 'segment')} found" if hits else "Nothing found.")
         self.info.show()
         self.results.setVisible(bool(hits))
+        emit(self.results_shown, len(hits))
 
     def show_message(self, text: str) -> None:
         """Show an error or a hint instead of results."""

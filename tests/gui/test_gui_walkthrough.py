@@ -228,11 +228,22 @@ def test_bottom_docks_keep_their_buttons_and_an_empty_search_is_compact(
     w.retrieval_dock.raise_()
     qtbot.wait(100)
     panel = w.docks.retrieval
-    for widget in (panel.export_btn, panel.count, panel.table):
+    for widget in (panel.export_btn, panel.count):
         assert widget.isVisible()
+    assert not panel.table.isVisible()  # nothing retrieved: a hint, no blank table
     button = panel.export_btn
     assert button.visibleRegion().boundingRect().height() == button.height()  # not cut off
+    w.editing.add_code("Portal")
+    idle(w)
+    (code,) = w.project.codebook.codes()
+    w.transcript.go_to_row(0)
+    w.editing.apply_code(code.id)
+    idle(w)
+    w.docks.retrieve_code(code.id)
+    idle(w)
+    qtbot.waitUntil(panel.table.isVisible)
     assert panel.table.height() >= panel.table.minimumHeight() > 0
+    assert button.visibleRegion().boundingRect().height() == button.height()
     w.sessions.run_search("portal")
     idle(w)
     w.search_dock.raise_()

@@ -225,6 +225,56 @@ def test_docks_open_tabbed_and_the_window_stays_on_the_screen(
     assert bench.codebook_dock.width() >= 200
 
 
+def test_an_empty_search_is_a_row_and_results_make_room_for_themselves(
+    project: Project, qsettings: Any, idle: Any, qtbot: Any
+) -> None:
+    """On a laptop the bottom docks (Search, Retrieval) start as their filter rows, leaving
+    the transcript the height; search hits and retrieved codings make room when they come."""
+    from gui.layout import RESULTS_MIN
+    from gui.main_window import MainWindow
+
+    coded = project.sessions.add_session("Coded", "interview")
+    project.transcript.add_segments(
+        coded.id, [SegmentDraft(i * 3000, i * 3000 + 2500, t) for i, t in enumerate(TEXTS)]
+    )
+    bench = MainWindow(settings=qsettings)  # as the app opens: the window, then a project
+    qtbot.addWidget(bench)
+    bench.show()
+    bench.projects.set_project(project)
+    idle(bench)
+    search, retrieval = bench.search_dock, bench.docks.retrieval_dock
+    qtbot.waitUntil(lambda: not bench.search_panel.visibleRegion().isEmpty())
+    assert search.height() <= 110
+    assert bench.retrieval.table.isHidden()  # nothing retrieved yet: no blank table
+    assert "Pick a code" in bench.retrieval.count.text()
+    bench.search_panel.query.setText("clinic OR portal")
+    bench.sessions.run_search(bench.search_panel.query.text())
+    idle(bench)
+    qtbot.waitUntil(lambda: search.height() >= RESULTS_MIN - 8)
+    assert bench.search_panel.results.count() == 2
+    # a dock the user made tall stays so: results never shrink it
+    bench.resizeDocks([search], [RESULTS_MIN + 40], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: search.height() >= RESULTS_MIN + 30)
+    tall = search.height()
+    bench.sessions.run_search("clinic")
+    idle(bench)
+    assert search.height() == tall
+
+    bench.editing.add_code("Health")
+    idle(bench)
+    (code,) = bench.project.codebook.codes()
+    bench.transcript.go_to_row(1)
+    bench.editing.apply_code(code.id)
+    idle(bench)
+    bench.docks.retrieve_code(code.id)
+    idle(bench)
+    qtbot.waitUntil(lambda: bench.retrieval.model.rowCount() == 1)
+    assert retrieval.isVisible() and not bench.retrieval.table.isHidden()
+    assert retrieval.height() >= RESULTS_MIN - 8
+    bench.runner.cancel_all()
+    bench.close()
+
+
 def test_layout_is_remembered_per_screen_size(bench: Any, qsettings: Any, qtbot: Any) -> None:
     from gui.layout import screen_key
 

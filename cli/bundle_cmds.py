@@ -25,6 +25,8 @@ from .common import (
     open_for_export,
     open_project,
     privacy_options,
+    segment_ids,
+    shortest_ends,
 )
 from .output import fmt_ms, print_json, print_table
 
@@ -264,6 +266,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             session_ids=_split(args.sessions),
             with_texts=bool(args.disagreements),
         )
+        listed = segment_ids(project) if args.disagreements and not args.json else []
     report = compute_agreement(data)
     diffs = disagreements(data) if args.disagreements else []
     if args.json:
@@ -301,9 +304,10 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     if args.disagreements:
         print(f"\n{len(diffs)} disagreement(s):")
+        short = shortest_ends(listed, [d.segment_id for d in diffs])
         for d in diffs:
             speaker = f"{d.speaker}: " if d.speaker else ""
-            print(f"{d.segment_id}  [{fmt_ms(d.start_ms)}]  {d.code_path}")
+            print(f"{short[d.segment_id]}  [{fmt_ms(d.start_ms)}]  {d.code_path}")
             print(f"    {speaker}{d.text}")
             print(f"    applied by: {', '.join(d.applied_by) or '-'}")
             print(f"    not by:     {', '.join(d.not_applied_by) or '-'}")

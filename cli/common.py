@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
 import math
 import shlex
@@ -138,6 +139,46 @@ def resolve_segment(project: Project, ref: str) -> str:
         f"{ref!r} {which} the ids of {count} segments ({', '.join(matches)}{more}); give more "
         "of the id (its last characters tell segments of one transcription apart)."
     )
+
+
+#: the fewest last characters a listing shows of a segment's id (git shows 7 of a hash)
+SHORT_ID_MIN = 8
+
+
+def shortest_ends(ids: list[str], wanted: list[str], least: int = SHORT_ID_MIN) -> dict[str, str]:
+    """For each id of ``wanted`` (all among ``ids``), its last characters, ``least`` or more,
+    as few as ``resolve_segment`` takes back to it: no other id ends so, and no id starts so.
+    An id with no such end (another id is its end) is given whole."""
+    folded = sorted(i.lower() for i in ids)
+    out: dict[str, str] = {}
+    pending = list(dict.fromkeys(wanted))
+    size = least
+    while pending and size < max(len(i) for i in pending):
+        ends: dict[str, int] = {}
+        for i in folded:
+            ends[i[-size:]] = ends.get(i[-size:], 0) + 1
+        left = []
+        for full in pending:
+            end = full[-size:]
+            at = bisect.bisect_left(folded, end.lower())
+            starts = at < len(folded) and folded[at].startswith(end.lower())
+            if len(full) > size and ends[end.lower()] == 1 and not starts:
+                out[full] = end
+            else:
+                left.append(full)
+        pending, size = left, size + 2
+    out.update({full: full for full in pending})
+    return out
+
+
+def short_segment_ids(project: Project, wanted: list[str]) -> dict[str, str]:
+    """The segment ids of ``wanted`` as a listing shows them: their shortest unique ends."""
+    return shortest_ends(segment_ids(project), wanted) if wanted else {}
+
+
+def segment_ids(project: Project) -> list[str]:
+    """Every segment id of the project."""
+    return [str(r["id"]) for r in project.store.rows("SELECT id FROM segments")]
 
 
 def _matching(store: Any, where: str, params: tuple[str, ...]) -> tuple[int, list[str]]:

@@ -12,7 +12,14 @@ from storage.privacy.crypto import public_key_text, read_passphrase_file
 from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS
 from storage.privacy.privacy import parse_yes_no
 
-from .common import add_dir, add_json, add_output, bounded_int, open_project
+from .common import (
+    add_dir,
+    add_json,
+    add_output,
+    bounded_int,
+    open_project,
+    short_segment_ids,
+)
 from .output import print_json, print_table
 
 
@@ -268,6 +275,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
     if args.list:
         with open_project(args, write=False) as project:
             items = project.redactions.all(segment_id=args.segment, session_id=args.session)
+            short = {} if args.json else short_segment_ids(project, [r.segment_id for r in items])
         if args.json:
             print_json([as_dict(r) for r in items])
         else:
@@ -276,7 +284,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
                 [
                     (
                         r.id,
-                        r.segment_id,
+                        short[r.segment_id],
                         f"{r.start_cp}:{r.end_cp}",
                         r.category,
                         "destroyed" if r.destroyed else "hidden in exports",

@@ -21,6 +21,7 @@ from .common import (
     decrypted,
     note_unlisted_language,
     open_project,
+    short_segment_ids,
 )
 from .output import fmt_ms, print_json, print_table
 
@@ -371,6 +372,7 @@ def cmd_segments(args: argparse.Namespace) -> int:
     """fieldscribe segments DIR --session ID."""
     with open_project(args, write=False) as project:
         segments = project.transcript.segments(args.session)
+        short = {} if args.json else short_segment_ids(project, [s.id for s in segments])
     if args.json:
         print_json([as_dict(s) for s in segments])
         return 0
@@ -378,7 +380,7 @@ def cmd_segments(args: argparse.Namespace) -> int:
         speaker = f"{s.speaker}: " if s.speaker else ""
         lang = f"[{s.language}] " if s.language else ""
         text = "[speech without transcript]" if s.untranscribed and not s.text.strip() else s.text
-        print(f"{s.id}  [{fmt_ms(s.start_ms)} - {fmt_ms(s.end_ms)}]  {lang}{speaker}{text}")
+        print(f"{short[s.id]}  [{fmt_ms(s.start_ms)} - {fmt_ms(s.end_ms)}]  {lang}{speaker}{text}")
     return 0
 
 
@@ -392,6 +394,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             language=args.language,
             forms=args.forms,
         )
+        short = {} if args.json else short_segment_ids(project, [h.segment_id for h in hits])
     if args.json:
         print_json([as_dict(h) for h in hits])
         return 0
@@ -401,7 +404,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         speaker = f"{h.speaker}: " if h.speaker else ""
         lang = f"[{h.language}] " if h.language else ""
         print(
-            f"{h.segment_id}  {h.session_title} [{fmt_ms(h.start_ms)}]  {lang}{speaker}{h.marked}"
+            f"{short[h.segment_id]}  {h.session_title} [{fmt_ms(h.start_ms)}]  "
+            f"{lang}{speaker}{h.marked}"
         )
     return 0
 

@@ -306,3 +306,50 @@ def test_naming_a_segment_by_part_of_its_id_follows_the_rules(
         except (NotFoundError, InvalidInputError):
             got = None
         assert got == want, (ids, ref)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    ids=st.lists(st.text(_HEX, min_size=4, max_size=14), min_size=1, max_size=12, unique=True),
+    data=st.data(),
+)
+def test_listings_show_each_id_by_an_end_that_names_it(ids: list[str], data: Any) -> None:
+    """A listing's short id is an end of the id, at least 8 characters (or the whole id),
+    and the naming rules take it back to that id alone."""
+    from cli.common import SHORT_ID_MIN, shortest_ends
+
+    wanted = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=len(ids)))
+    short = shortest_ends(ids, wanted)
+    assert set(short) == set(wanted)
+    for full, shown in short.items():
+        assert full.endswith(shown)
+        assert len(shown) >= min(SHORT_ID_MIN, len(full))
+        assert _expected(ids, shown) == full, (ids, full, shown)
+        if shown != full:  # as short as the rules allow, in steps of two from 8
+            longer = [full[-n:] for n in range(SHORT_ID_MIN, len(shown), 2)]
+            assert all(_expected(ids, end) != full for end in longer)
+
+
+def test_listings_show_short_ids_that_name_the_segments(tmp_path: Path, capsys) -> None:
+    """``segments`` and ``search`` show each id by its last characters (UUIDv7 ids of one
+    transcription share their start); ``--json`` keeps the whole id; a shown id names its
+    segment in every command."""
+    folder = tmp_path / "fg.fieldscribe"
+    with Project.create(folder, coder="aigerim") as p:
+        s = p.sessions.add_session("FG Almaty")
+        made = p.transcript.add_segments(
+            s.id, [SegmentDraft(i * 1000, i * 1000 + 900, f"Кезек {i}.") for i in range(30)]
+        )
+    code, out, _ = run_cli(capsys, "segments", folder, "--session", "FG Almaty")
+    assert code == 0
+    shown = [line.split()[0] for line in out.splitlines()]
+    assert [seg.id[-len(short) :] for seg, short in zip(made, shown, strict=True)] == shown
+    assert all(8 <= len(short) < 36 for short in shown)
+    code, out, _ = run_cli(capsys, "segments", folder, "--session", "FG Almaty", "--json")
+    assert [row["id"] for row in json.loads(out)] == [seg.id for seg in made]
+    code, out, _ = run_cli(capsys, "search", folder, "Кезек")
+    assert code == 0 and {line.split()[0] for line in out.splitlines()} == set(shown)
+    code, _, err = run_cli(capsys, "segment-text", folder, shown[7], "Кезек жоқ.")
+    assert code == 0, err
+    with Project.open(folder, readonly=True) as p:
+        assert p.transcript.get_segment(made[7].id).text == "Кезек жоқ."

@@ -545,6 +545,73 @@ def test_split_at_pauses_cuts_in_the_pause_between_two_sentences(tmp_path: Path)
     assert split_at_pauses(audio, chunk, 30 * S) == [chunk]
 
 
+def _fake_vad(monkeypatch: pytest.MonkeyPatch, speech: list[tuple[int, int]]) -> None:
+    """The VAD hears ``speech`` (samples from the chunk's start) in any chunk."""
+    import faster_whisper.vad
+
+    monkeypatch.setattr(
+        faster_whisper.vad,
+        "get_speech_timestamps",
+        lambda _audio, _options: [{"start": a, "end": b} for a, b in speech],
+    )
+
+
+def test_split_at_pauses_cuts_the_turn_before_a_breath(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "...как у той женщины, | с искоркой. || For young people...": a breath (0.3 s) then a
+    turn (0.7 s) 0.9 s later; parts of 1.5 s at least. The turn is cut, not the breath, so the
+    last Russian words are not heard (and written) as English."""
+    from transcribe.stream import split_at_pauses
+
+    _fake_vad(monkeypatch, [(0, int(4.0 * S)), (int(4.3 * S), int(5.2 * S)), (int(5.9 * S), 9 * S)])
+    chunk = {"start": 10 * S, "end": 19 * S}
+    parts = split_at_pauses(np.zeros(30 * S, np.float32), chunk, int(1.5 * S))
+    turn = 10 * S + int(5.55 * S)
+    assert parts == [{"start": 10 * S, "end": turn}, {"start": turn, "end": 19 * S}]
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 40), st.integers(1, 12)), min_size=1, max_size=12),
+    st.integers(5, 30),
+)
+def test_split_at_pauses_cuts_the_longest_pauses_that_leave_long_enough_parts(
+    runs: list[tuple[int, int]], least: int
+) -> None:
+    """Against a model: speech runs and pauses (tenths of a second); the parts cover the
+    chunk, each at least ``least`` long, cut in the middle of pauses; and a pause left uncut
+    is never longer than a cut one it does not stand too close to (the longest go first)."""
+    import faster_whisper.vad
+
+    from transcribe.stream import split_at_pauses
+
+    speech, at = [], 0
+    for talk, pause in runs:
+        speech.append((at, at + talk))
+        at += talk + pause
+    end = speech[-1][1]
+    original = faster_whisper.vad.get_speech_timestamps
+    faster_whisper.vad.get_speech_timestamps = lambda _a, _o: [  # type: ignore[assignment]
+        {"start": a, "end": b} for a, b in speech
+    ]
+    try:
+        parts = split_at_pauses(np.zeros(end, np.float32), {"start": 0, "end": end}, least)
+    finally:
+        faster_whisper.vad.get_speech_timestamps = original
+    assert parts[0]["start"] == 0 and parts[-1]["end"] == end
+    assert all(a["end"] == b["start"] for a, b in itertools.pairwise(parts))
+    if len(parts) > 1:
+        assert all(p["end"] - p["start"] >= least for p in parts)
+    middles = {(a[1] + b[0]) // 2: b[0] - a[1] for a, b in itertools.pairwise(speech)}
+    cuts = [p["end"] for p in parts[:-1]]
+    assert all(c in middles for c in cuts)
+    bounds = [0, *cuts, end]
+    for middle, length in middles.items():
+        if middle in cuts:
+            continue
+        # uncut: too close to the chunk's edge, or to a cut pause at least as long
+        near = [b for b in bounds if abs(middle - b) < least]
+        assert any(b in (0, end) or middles[b] >= length for b in near)
+
+
 # ----------------------------------------------------------------------------- read in each
 class _Seg:
     def __init__(self, start: float, end: float, text: str, logprob: float) -> None:

@@ -258,12 +258,15 @@ PAUSE_MS = 250  # a pause inside a VAD chunk that may part two speakers' turns
 
 def split_at_pauses(audio: Audio, chunk: dict[str, int], least: int) -> list[dict[str, int]]:
     """A chunk of speech cut in the middle of its own pauses of ``PAUSE_MS`` or more: contiguous
-    parts that cover it, each at least ``least`` samples long (a shorter one goes with the next,
-    the last with the one before).
+    parts that cover it, each at least ``least`` samples long.
 
     The VAD's chunks run on over the short pauses between two turns (a pause of half a second
     between a Kazakh answer and a Russian one), so a chunk may hold more than one language;
-    its parts are identified one by one.
+    its parts are identified one by one. The longest pauses are cut first (a turn ends in a
+    longer pause than a breath inside a sentence), and a pause is cut only where the parts
+    either side of it stay ``least`` long: "...как у той женщины, | с искоркой. || For young
+    people..." is cut at the turn, not at the comma, so the last words of the Russian turn are
+    not heard (and written) as English.
     """
     from faster_whisper.vad import get_speech_timestamps
 
@@ -274,14 +277,16 @@ def split_at_pauses(audio: Audio, chunk: dict[str, int], least: int) -> list[dic
         max_speech_duration_s=float("inf"),
     )
     found = get_speech_timestamps(audio[chunk["start"] : chunk["end"]], options)
-    bounds = [chunk["start"]]
-    for a, b in pairwise(found):
-        cut = chunk["start"] + (a["end"] + b["start"]) // 2
-        if cut - bounds[-1] >= least:
+    pauses = sorted(
+        ((b["start"] - a["end"], chunk["start"] + (a["end"] + b["start"]) // 2)
+         for a, b in pairwise(found)),
+        key=lambda pause: -pause[0],
+    )  # fmt: skip
+    bounds = [chunk["start"], chunk["end"]]
+    for _length, cut in pauses:
+        if all(abs(cut - bound) >= least for bound in bounds):
             bounds.append(cut)
-    if len(bounds) > 1 and chunk["end"] - bounds[-1] < least:
-        bounds.pop()
-    bounds.append(chunk["end"])
+    bounds.sort()
     return [{"start": a, "end": b} for a, b in pairwise(bounds) if b > a]
 
 

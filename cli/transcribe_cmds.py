@@ -157,6 +157,17 @@ def register(sub: Any) -> None:
     q.add_argument("name", metavar="NAME|FOLDER|auto")
     _sub_json(q)
     q.set_defaults(func=cmd_models_use)
+    q = actions.add_parser(
+        "verify",
+        help="read a model's files again and compare them with the checksums recorded at install",
+        description="Read every file of models installed or imported by FieldScribe and "
+        "compare it with the checksum recorded when it was installed: finds a file changed "
+        "since (a disk error, a damaged copy of the same size). Without NAME: every such model. "
+        "Exits with 1 when one is damaged.",
+    )
+    q.add_argument("name", metavar="NAME", nargs="?")
+    _sub_json(q)
+    q.set_defaults(func=cmd_models_verify)
     q = actions.add_parser("remove", help="remove a model installed or imported by FieldScribe")
     q.add_argument("name", metavar="NAME")
     _sub_json(q)
@@ -246,6 +257,42 @@ def cmd_models_use(args: argparse.Namespace) -> int:
     else:
         print(f"The project transcribes with {chosen}.")
     return 0
+
+
+def cmd_models_verify(args: argparse.Namespace) -> int:
+    """fieldscribe models verify [NAME]."""
+    from transcribe.model_store import ModelDamagedError, recorded_checksums, verify_model
+    from transcribe.models import list_models, read_manifest
+
+    if args.name:
+        names = [args.name]
+    else:
+        names = [
+            m.name
+            for m in list_models()
+            if m.removable and m.path and recorded_checksums(read_manifest(m.path))
+        ]
+        if not names:
+            print("No model installed or imported by FieldScribe; nothing to verify.")
+            return 0
+    results: list[dict[str, Any]] = []
+    for name in names:
+        bar = ProgressBar(f"verify {name[:20]}", enabled=False if args.json else None)
+        try:
+            info = verify_model(name, progress=lambda d, t, bar=bar: bar.update(d / t))
+            results.append({"name": info.name, "ok": True, "path": str(info.path)})
+        except ModelDamagedError as exc:
+            if len(names) == 1 and not args.json:
+                raise
+            results.append({"name": name, "ok": False, "problem": str(exc)})
+        finally:
+            bar.close()
+    if args.json:
+        print_json(results)
+    else:
+        for r in results:
+            print(f"{r['name']}: ok" if r["ok"] else f"{r['name']}: DAMAGED. {r['problem']}")
+    return 0 if all(r["ok"] for r in results) else 1
 
 
 def cmd_models_remove(args: argparse.Namespace) -> int:

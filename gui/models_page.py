@@ -72,11 +72,17 @@ class ModelsPage(QWidget):
         menu.addAction("From an archive (.zip, .tar.gz)…", self.ask_import_archive)
         self.import_button.setMenu(menu)
         self.remove_button = QPushButton("Remove", self)
+        self.verify_button = QPushButton("Verify", self)
+        self.verify_button.setToolTip(
+            "Read the model's files again and compare them with the checksums recorded when it "
+            "was installed or imported (finds a damaged copy of the same size)"
+        )
         self.measure_button = QPushButton("Measure speed", self)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.hide()
         self.install_button.clicked.connect(self.ask_install)
         self.remove_button.clicked.connect(self.ask_remove)
+        self.verify_button.clicked.connect(self.start_verify)
         self.measure_button.clicked.connect(self.start_measure)
         self.cancel_button.clicked.connect(self.cancel)
         self.progress = QProgressBar(self)
@@ -94,6 +100,7 @@ class ModelsPage(QWidget):
             self.install_button,
             self.import_button,
             self.remove_button,
+            self.verify_button,
             self.measure_button,
         ):
             buttons.addWidget(button)
@@ -144,6 +151,7 @@ class ModelsPage(QWidget):
         self.install_button.setEnabled(idle)
         self.import_button.setEnabled(idle)
         self.remove_button.setEnabled(idle and info is not None and info.removable)
+        self.verify_button.setEnabled(idle and info is not None and info.removable)
         self.measure_button.setEnabled(idle and info is not None and self.test_audio.is_file())
         self.cancel_button.setVisible(not idle)
 
@@ -307,6 +315,27 @@ class ModelsPage(QWidget):
             done,
             determinate=False,
         )
+
+    # ------------------------------------------------------------------ verify
+    def start_verify(self) -> None:
+        """Read the selected model's files against the checksums recorded at install."""
+        from transcribe.model_store import verify_model
+
+        info = self.selected()
+        if info is None:
+            return
+        cache_dir, name = self.cache_dir, info.name
+
+        def job(ctx: TaskContext) -> ModelInfo:
+            return verify_model(name, cache_dir, progress=lambda d, t: ctx.progress((d, t)))
+
+        def done(checked: ModelInfo) -> None:
+            self._say(
+                f"{checked.name}: every file matches the checksum recorded when it was installed."
+            )
+            self.refresh(select=checked.name)
+
+        self._run(f"Verifying {name}…", job, done, determinate=True)
 
     # ------------------------------------------------------------------ speed
     def start_measure(self) -> None:

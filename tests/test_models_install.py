@@ -136,7 +136,14 @@ def test_cut_connection_is_resumed_by_the_next_install(hub: FakeHub) -> None:
     assert [p.stat().st_size for p in partial] == [1_000_000]
 
     result = install_model("small", load_check=False)
-    assert result.status == "installed" and result.resumed_bytes == 1_000_000
+    files = hub.repos["Systran/faster-whisper-small"]
+    assert result.status == "installed"
+    # only the rest of model.bin is fetched; the first MB and the files fetched whole before
+    # the cut are kept (resumed)
+    assert result.downloaded_bytes == len(files["model.bin"].data) - 1_000_000
+    assert (
+        result.resumed_bytes == sum(len(f.data) for f in files.values()) - result.downloaded_bytes
+    )
     assert hub.file_gets("model.bin") == [None, "bytes=1000000-"]
     assert resolve_model("small").source.startswith("installed")
 
@@ -440,3 +447,102 @@ def test_cli_errors_are_one_line(hub: FakeHub, tmp_path: Path, capsys) -> None:
     assert "kazakh-tiny (DAMAGED)" in out
     assert re.search(r"kazakh-tiny is damaged \(model\.bin truncated: 5000 bytes of \d+ MB\)", out)
     assert "fieldscribe models remove kazakh-tiny" in out
+
+
+# ----------------------------------------------------------------------------- verify
+def _flip_byte(path: Path, at: int) -> None:
+    """Damage a file without changing its size (a bit error, a bad copy)."""
+    with open(path, "r+b") as fh:
+        fh.seek(at)
+        byte = fh.read(1)
+        fh.seek(at)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+
+
+def test_verify_finds_a_file_changed_without_changing_its_size(hub: FakeHub, capsys) -> None:
+    """Sizes cannot tell a same-size damage (``list_models`` still says fine); reading every
+    byte against the checksums recorded at install does, installed and imported alike."""
+    from cli import main
+
+    installed = install_model("small", load_check=False).model
+    assert installed.path is not None
+    assert model_store.verify_model("small").name == "small"
+    model_bin = installed.path / "model.bin"
+    _flip_byte(model_bin, model_bin.stat().st_size // 2)
+    (listed,) = [m for m in list_models() if m.name == "small"]
+    assert listed.damaged is None  # the size is the same
+    with pytest.raises(model_store.ModelDamagedError) as caught:
+        model_store.verify_model("small")
+    message = str(caught.value)
+    assert "model.bin differs from the checksum" in message and "\n" not in message
+    assert "fieldscribe models install Systran/faster-whisper-small" in message
+    # a small file checked by its git blob id (as the hub announced it)
+    (installed.path / "config.json").write_bytes(
+        b" " + (installed.path / "config.json").read_bytes()[1:]
+    )
+    with pytest.raises(model_store.ModelDamagedError, match=r"config\.json, model\.bin differ"):
+        model_store.verify_model("small")
+
+    assert main(["models", "verify", "small"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("fieldscribe: error: The model 'small' is damaged") and err.count("\n") == 1
+    )
+    assert main(["models", "verify", "tiny.en"]) == 1
+    assert "no checksums recorded" in capsys.readouterr().err
+    model_store.remove_model("small")
+    assert main(["models", "verify"]) == 0
+    assert "nothing to verify" in capsys.readouterr().out
+
+
+def test_cli_verify_lists_every_model_and_exits_1_when_one_is_damaged(
+    hub: FakeHub, tmp_path: Path, capsys
+) -> None:
+    from cli import main
+
+    good = import_model(_copy_model(tmp_path / "good"), load_check=False)
+    bad = import_model(_copy_model(tmp_path / "bad"), load_check=False)
+    assert good.path is not None and bad.path is not None
+    assert main(["models", "verify"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["bad: ok", "good: ok"]
+    _flip_byte(bad.path / "tokenizer.json", 10)
+    assert main(["models", "verify"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("bad: DAMAGED. The model 'bad' is damaged: tokenizer.json differs")
+    assert out[1] == "good: ok"
+    assert main(["models", "verify", "--json"]) == 1
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["good"]["ok"] is True and rows["bad"]["ok"] is False
+
+
+@pytest.mark.parametrize("kind", ["folder", "tar"])
+def test_a_damaged_copy_of_another_fieldscribes_model_is_refused(
+    hub: FakeHub, tmp_path: Path, kind: str
+) -> None:
+    """A colleague copies FieldScribe's model folder (with the manifest that recorded each
+    file's checksum) to a USB stick: a copy that kept its size but not its bytes is refused,
+    and nothing is installed; an intact one imports."""
+    mine = install_model("small", load_check=False).model
+    assert mine.path is not None
+    usb = tmp_path / "usb" / "small-from-aigerim"
+    usb.parent.mkdir()
+    import shutil
+
+    shutil.copytree(mine.path, usb)
+    assert (usb / "fieldscribe-model.json").is_file()
+    _flip_byte(usb / "model.bin", 4096)
+    source = usb
+    if kind == "tar":
+        source = tmp_path / "usb" / "small-from-aigerim.tar"
+        with tarfile.open(source, "w") as tf:
+            tf.add(usb, arcname="small-from-aigerim")
+    before = _visible(model_cache_dir())
+    with pytest.raises(model_store.ModelDamagedError) as caught:
+        import_model(source, name="small-copy", load_check=False)
+    assert "model.bin differs from the checksum its fieldscribe-model.json recorded" in str(
+        caught.value
+    )
+    assert _visible(model_cache_dir()) == before
+    _flip_byte(usb / "model.bin", 4096)  # flipped back: the copy is whole again
+    info = import_model(usb, name="small-copy", load_check=False)
+    assert info.source == "imported" and model_store.verify_model("small-copy") == info

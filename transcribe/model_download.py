@@ -23,7 +23,6 @@ Names map to the repositories faster-whisper itself uses (``CATALOG``).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -40,6 +39,7 @@ from .model_store import (
     NotAWhisperModelError,
     check_free_space,
     check_name,
+    checksum_of,
     find_model,
     is_model_file,
     publish,
@@ -346,8 +346,11 @@ def _fetch(
 ) -> None:
     """Download one file into ``target`` (resuming its ``.incomplete``), then verify it."""
     if target.is_file() and target.stat().st_size == f.size and _verify(target, f):
-        return  # fetched and verified by an earlier, interrupted install
+        counter.resumed += f.size  # fetched and verified by an earlier, interrupted install
+        return
     part = _partial(stage, f)
+    if part.is_file() and part.stat().st_size == f.size:
+        counter.resumed += f.size  # fetched whole by an install stopped before verifying it
     attempt = 0
     while True:
         have = part.stat().st_size if part.is_file() else 0
@@ -431,12 +434,4 @@ def _get(url: str, part: Path, have: int, f: _RemoteFile, counter: _Counter) -> 
 
 def _verify(path: Path, f: _RemoteFile) -> bool:
     """True when the file's checksum is the announced one (sha256, or its git blob sha1)."""
-    if f.algorithm == "sha256":
-        digest = hashlib.sha256()
-    else:
-        digest = hashlib.sha1(usedforsecurity=False)
-        digest.update(f"blob {path.stat().st_size}\0".encode())
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest() == f.checksum
+    return checksum_of(path, f.algorithm) == f.checksum

@@ -61,6 +61,10 @@ class ModelInstallError(ModelError):
     """The model cannot be written (disk full, permissions) or read (damaged archive)."""
 
 
+class ModelDamagedError(ModelError):
+    """A model's files differ from the checksums recorded when it was installed or imported."""
+
+
 class ModelExistsError(ModelError):
     """A model with that name is already available."""
 
@@ -312,6 +316,102 @@ def remove_model(name: str, cache_dir: Path | None = None) -> ModelInfo:
     return info
 
 
+# ----------------------------------------------------------------------------- verifying
+#: how a manifest records a file's checksum: the sha256 of its bytes, or (small files installed
+#: from the hub) its git blob id
+CHECKSUMS = ("sha256", "git-sha1")
+
+
+def checksum_of(path: Path, algorithm: str, progress: Callable[[int], None] | None = None) -> str:
+    """The hex checksum of a file: ``sha256`` of its bytes or ``git-sha1`` (its git blob id,
+    as the hub announces small files); ``progress`` is called with each block's size."""
+    if algorithm == "sha256":
+        digest = hashlib.sha256()
+    else:
+        digest = hashlib.sha1(usedforsecurity=False)
+        digest.update(f"blob {path.stat().st_size}\0".encode())
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+            if progress is not None:
+                progress(len(block))
+    return digest.hexdigest()
+
+
+def recorded_checksums(manifest: dict[str, object] | None) -> dict[str, tuple[str, str]]:
+    """A manifest's files: name -> (algorithm, checksum)."""
+    files = (manifest or {}).get("files")
+    out: dict[str, tuple[str, str]] = {}
+    for name, record in files.items() if isinstance(files, dict) else ():
+        if isinstance(record, dict) and is_model_file(str(name)):  # a plain name, no path
+            for algorithm in CHECKSUMS:
+                if isinstance(record.get(algorithm), str):
+                    out[str(name)] = (algorithm, str(record[algorithm]))
+                    break
+    return out
+
+
+def mismatched_files(
+    folder: Path,
+    recorded: dict[str, tuple[str, str]],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[str]:
+    """The files of ``recorded`` that are missing from ``folder`` or differ from their
+    checksum (every byte is read); ``progress(bytes done, bytes in all)``."""
+    present = {n: folder / n for n in recorded if (folder / n).is_file()}
+    total = sum(path.stat().st_size for path in present.values()) or 1
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
+    bad = [n for n in recorded if n not in present]
+    for name, path in present.items():
+        algorithm, expected = recorded[name]
+        if checksum_of(path, algorithm, step) != expected.lower():
+            bad.append(name)
+    return sorted(bad)
+
+
+def verify_model(
+    name: str,
+    cache_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ModelInfo:
+    """Read every file of a model installed or imported by FieldScribe and compare it with
+    the checksum recorded then: a file changed since (a disk error, a half-finished copy of the
+    same size) is found, which the sizes ``list_models`` compares cannot show.
+
+    Raises:
+        ModelError: no such model, or it has no recorded checksums (bundled, from a package
+            or the Hugging Face cache: their own tools check them).
+        ModelDamagedError: a file is missing or differs (one line, with the repair).
+    """
+    from .models import repair_advice
+
+    info = find_model(name, cache_dir)
+    if info is None:
+        names = ", ".join(m.name for m in list_models(cache_dir) if m.removable) or "none"
+        raise ModelError(f"No installed model named {name!r} (installed or imported: {names}).")
+    recorded = recorded_checksums(read_manifest(info.path) if info.path is not None else None)
+    if info.path is None or not recorded:
+        raise ModelError(
+            f"{info.name} ({info.source}) has no checksums recorded by FieldScribe; only models "
+            "installed or imported with `fieldscribe models` can be verified."
+        )
+    bad = mismatched_files(info.path, recorded, progress)
+    if bad:
+        raise ModelDamagedError(
+            f"The model {info.name!r} is damaged: {', '.join(bad)} "
+            f"{'differs' if len(bad) == 1 else 'differ'} from the checksum recorded when it was "
+            f"installed; {repair_advice(info.name, info.path)}."
+        )
+    return info
+
+
 # ----------------------------------------------------------------------------- importing
 def import_model(
     source: Path,
@@ -376,6 +476,8 @@ def import_model(
                 "space and that the source is readable."
             ) from exc
         multilingual = validate_whisper_folder(model_dir, load=load_check, label=str(source))
+        files = _file_list(model_dir)
+        _check_copy(source, model_dir, files)
         final = publish(
             model_dir,
             "imported--" + slug(name),
@@ -384,7 +486,7 @@ def import_model(
                 "source": "imported",
                 "from": str(source),
                 "multilingual": multilingual,
-                "files": _file_list(model_dir),
+                "files": files,
             },
             root,
         )
@@ -395,16 +497,32 @@ def import_model(
     return info
 
 
+def _check_copy(source: Path, copy: Path, files: dict[str, dict[str, object]]) -> None:
+    """A model copied from another FieldScribe (its model folder, with the manifest that
+    recorded each file's checksum) must match those checksums: a copy damaged on the way (a
+    USB stick, a cut transfer that kept the size) is refused before it is installed."""
+    recorded = recorded_checksums(read_manifest(copy))
+    bad = sorted(
+        name
+        for name, (algorithm, expected) in recorded.items()
+        if name not in files
+        or (files[name]["sha256"] if algorithm == "sha256" else checksum_of(copy / name, algorithm))
+        != expected.lower()
+    )
+    if bad:
+        raise ModelDamagedError(
+            f"{source}: {', '.join(bad)} {'differs' if len(bad) == 1 else 'differ'} from the "
+            f"checksum its {MANIFEST} recorded: the copy is damaged; nothing was imported, copy "
+            "the model again."
+        )
+
+
 def _file_list(folder: Path) -> dict[str, dict[str, object]]:
-    result: dict[str, dict[str, object]] = {}
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.name != MANIFEST:
-            digest = hashlib.sha256()
-            with open(path, "rb") as fh:
-                for block in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
-                    digest.update(block)
-            result[path.name] = {"size": path.stat().st_size, "sha256": digest.hexdigest()}
-    return result
+    return {
+        path.name: {"size": path.stat().st_size, "sha256": checksum_of(path, "sha256")}
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path.name != MANIFEST
+    }
 
 
 def _copy_stream(
@@ -430,7 +548,11 @@ def _copy_stream(
 
 
 def _copy_folder(source: Path, target: Path, progress: Callable[[int, int], None] | None) -> Path:
-    files = [p for p in sorted(source.iterdir()) if p.is_file() and is_model_file(p.name)]
+    files = [
+        p
+        for p in sorted(source.iterdir())
+        if p.is_file() and (is_model_file(p.name) or p.name == MANIFEST)
+    ]
     total = sum(p.stat().st_size for p in files)
     check_free_space(target.parent, total)
     target.mkdir()
@@ -461,7 +583,9 @@ def _model_members(names: list[PurePosixPath], archive: Path) -> tuple[PurePosix
             "import them one at a time."
         )
     base = bins[0].parent
-    files = [p.name for p in names if p.parent == base and is_model_file(p.name)]
+    files = [
+        p.name for p in names if p.parent == base and (is_model_file(p.name) or p.name == MANIFEST)
+    ]
     missing = [n for n in REQUIRED_FILES if n not in files]
     if missing:
         raise NotAWhisperModelError(

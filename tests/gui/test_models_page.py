@@ -100,3 +100,31 @@ def test_install_error_is_one_line_on_the_page(qtbot: Any, dialog: Any) -> None:
     _wait(qtbot, page)
     text = page.status.text()
     assert "no such model repository" in text and "\n" not in text
+
+
+def test_verify_on_the_page_finds_a_damaged_file_of_the_same_size(
+    qtbot: Any, dialog: Any, tmp_path: Path
+) -> None:
+    page = dialog.models
+    page.select("tiny.en")
+    assert not page.verify_button.isEnabled()  # bundled: its package's own checks
+    page.start_install("small")
+    _wait(qtbot, page)
+    assert page.selected().name == "small" and page.verify_button.isEnabled()
+    page.start_verify()
+    _wait(qtbot, page)
+    assert "every file matches the checksum" in page.status.text(), page.status.text()
+    model_bin = page.selected().path / "model.bin"
+    with open(model_bin, "r+b") as fh:  # one byte changed, the size kept
+        fh.seek(1_000_000)
+        byte = fh.read(1)
+        fh.seek(1_000_000)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    page.start_verify()
+    _wait(qtbot, page)
+    text = page.status.text()
+    assert "model.bin differs from the checksum" in text and "models remove small" in text
+    assert "b00020" in page.status.styleSheet()
+    page.verify_button.setFocus()
+    out = Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path)) / "settings_models_verify.png"
+    assert dialog.grab().save(str(out))

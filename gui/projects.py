@@ -8,6 +8,7 @@ creates its edit context and project docks, and emits ``project_opened`` / ``pro
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -29,6 +30,16 @@ from gui.transcription import TranscriptionController
 from gui.undo import EditContext
 from gui.views import WorkbenchViews
 from storage import FieldScribeError, Project
+
+
+@dataclass(frozen=True)
+class ProjectChoices:
+    """What File ▸ Project settings chose: the languages the project expects, its model (None:
+    the default for those languages) and how new transcripts write numbers."""
+
+    languages: list[str]
+    model: str | None
+    numbers: str
 
 
 class ProjectsController:
@@ -162,34 +173,31 @@ class ProjectsController:
             numbers=project.numbers,
         )
         if dialog.exec():
-            self.set_languages(
-                dialog.result_codes,
-                dialog.result_model,
-                change_model=True,
-                numbers=dialog.result_numbers,
+            self.apply_settings(
+                ProjectChoices(
+                    dialog.result_codes,
+                    dialog.result_model,
+                    dialog.result_numbers or project.numbers,
+                )
             )
 
-    def set_languages(
-        self,
-        codes: list[str],
-        model: str | None = None,
-        *,
-        change_model: bool = False,
-        numbers: str | None = None,
-    ) -> None:
-        """Change the open project's languages (and with ``change_model`` its model; None: the
-        default for its languages; and with ``numbers`` how new transcripts write numbers),
-        in the background after pending writes."""
+    def set_languages(self, codes: list[str]) -> None:
+        """Change the open project's languages only (its model and numbers stay)."""
+        project = self.state.project
+        if project is not None:
+            self.apply_settings(ProjectChoices(codes, project.model, project.numbers))
+
+    def apply_settings(self, choices: ProjectChoices) -> None:
+        """Save what Project settings chose (languages, model, numbers) in the background,
+        after pending writes."""
         project = self.state.project
         if project is None:
             return
 
         def job(_ctx: object) -> list[str]:
-            saved = project.set_languages(codes)
-            if change_model:
-                project.set_model(model)
-            if numbers is not None:
-                project.set_numbers(numbers)
+            saved = project.set_languages(choices.languages)
+            project.set_model(choices.model)
+            project.set_numbers(choices.numbers)
             return saved
 
         def done(saved: list[str]) -> None:

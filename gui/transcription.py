@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,19 @@ def default_segment_retranscriber() -> Callable[..., Any]:
     if fn is None:
         raise ImportError("transcribe.runner.retranscribe_segment")
     return fn
+
+
+@dataclass
+class Retranscribed:
+    """What re-decoding one segment did: the segment now, its codings, the undoable step
+    (None: nothing stored, the segment is as it was), whether it was cancelled, and how many
+    real names of the pseudonym mapping its new text holds."""
+
+    segment: Any
+    codings: list[Any] = field(default_factory=list)
+    record: EditRecord | None = None
+    cancelled: bool = False
+    names: int = 0
 
 
 class TranscriptionController(QObject):
@@ -284,33 +298,35 @@ class TranscriptionController(QObject):
 
         scope = UndoScope.of(segments=[segment_id])
 
-        def job(ctx: Any) -> tuple[Any, list[Any], EditRecord | None, bool, int]:
+        def job(ctx: Any) -> Retranscribed:
             # the rows before and after, for one undoable step (the decoding itself runs
             # outside any transaction: it takes seconds)
             _, before = project.history.record_edit(scope, lambda: None)
             seg = fn(project, segment_id, language=language, cancel=ctx.cancel)
             if ctx.cancel.is_set():  # cancelled: the segment was left as it was
-                return seg, [], None, True, 0
+                return Retranscribed(seg, cancelled=True)
             _, after = project.history.record_edit(scope, lambda: None)
             record = EditRecord(before.before, after.after, before.epoch)
             if seg is not None and not seg.text.strip():
                 # nothing heard: the segment stays as it was (text, language, codings)
                 project.history.undo_edit(record)
-                seg = project.transcript.get_segment(segment_id)
-                return seg, project.codebook.codings(segment_id=segment_id), None, False, 0
-            names = _mapped_names_in(project, seg)
-            return seg, project.codebook.codings(segment_id=segment_id), record, False, names
+                return Retranscribed(project.transcript.get_segment(segment_id))
+            return Retranscribed(
+                seg,
+                project.codebook.codings(segment_id=segment_id),
+                record,
+                names=_mapped_names_in(project, seg),
+            )
 
         def ended() -> None:
             self.retranscribing.pop(segment_id, None)
 
-        def done(result: tuple[Any, list[Any], EditRecord | None, bool, int]) -> None:
+        def done(result: Retranscribed) -> None:
             ended()
-            seg, codings, record, cancelled, names = result
-            if cancelled:
+            if result.cancelled:
                 self.chrome.message("Re-transcription cancelled; the segment is as it was.", 6000)
                 return
-            if record is None:
+            if result.record is None:
                 name = language_name(language) if language else "its language"
                 self.chrome.message(
                     f"Re-transcription in {name} found no text; the segment was left as it was.",
@@ -318,11 +334,13 @@ class TranscriptionController(QObject):
                 )
                 return
             if self.state.ctx is not None and self.state.project is project:
-                self.state.ctx.stack.push(RetranscribeCommand(self.state.ctx, record, language))
-            self._segment_retranscribed(seg, codings)
-            if names:  # Whisper wrote a real name again; names are replaced after a review
+                self.state.ctx.stack.push(
+                    RetranscribeCommand(self.state.ctx, result.record, language)
+                )
+            self._segment_retranscribed(result.segment, result.codings)
+            if result.names:  # Whisper wrote a real name again; names are replaced after a review
                 self.chrome.report(
-                    f"The new text holds {names} real name(s) from the pseudonym mapping. "
+                    f"The new text holds {result.names} real name(s) from the pseudonym mapping. "
                     "Review and replace them in Ethics ▸ Pseudonyms (or Edit ▸ Undo)."
                 )
 

@@ -503,7 +503,16 @@ class Project:
 
     def _set_setting(self, key: str, value: str) -> None:
         """Set one of ``SHARED_SETTINGS`` and when it changed (the newest change travels: a
-        bundle merged here brings a newer one, ``storage.team.merge``)."""
+        bundle merged here brings a newer one, ``storage.team.merge``). Setting the value it
+        already has changes nothing: Project settings saved without a change must not make
+        this project's setting newer than a teammate's real change."""
+        current = {
+            "languages": ",".join(self.languages),
+            "model": self.model or "",
+            "numbers": self.numbers,
+        }.get(key)
+        if value == current:
+            return
         with self.store.tx():
             self.set_meta(key, value)
             self.set_meta(f"{key}{CHANGED_SUFFIX}", now_iso())

@@ -120,6 +120,27 @@ def test_the_newest_change_of_a_project_setting_travels_with_bundles(
     assert "project settings changed there later, now here: languages ru,kk,en" in out
 
 
+def test_saving_a_setting_unchanged_does_not_make_it_newer(tmp_path: Path) -> None:
+    """Project settings saved without a change (OK in the dialog) must not stamp the
+    settings: the lead's later real change of the model still reaches the coder."""
+    lead, _segs, coders = team(tmp_path, "alice")
+    alice = coders["alice"]
+    lead.set_model("small")
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    stamps = {k: alice.get_meta(f"{k}:changed") for k in ("languages", "model", "numbers")}
+    alice.set_languages(alice.languages)  # the dialog saves all three as they were
+    alice.set_model(alice.model)
+    alice.set_model("auto")
+    alice.set_numbers(alice.numbers)
+    assert {k: alice.get_meta(f"{k}:changed") for k in stamps} == stamps
+    (summary,) = merge_bundles(alice, [tmp_path / "lead2.fsbundle"])
+    assert summary.settings == {"model": "small"} and alice.model == "small"
+    alice.set_numbers("digits")  # a real change is stamped
+    assert alice.get_meta("numbers:changed") is not None and alice.numbers == "digits"
+    lead.close()
+    alice.close()
+
+
 def test_new_from_bundle_keeps_ids_and_rebuilds_search(tmp_path: Path) -> None:
     lead, segs = make_lead(tmp_path)
     lead.team.set_blind_coding(True)

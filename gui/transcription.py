@@ -364,7 +364,7 @@ class TranscriptionController(QObject):
             self.views.segment_editor.show_segment(seg, shown)
         self.sessions.refresh_session_row(seg.session_id)
         what = "no text (speech without transcript)" if seg.untranscribed else "new text"
-        lang = f" in {seg.language}" if seg.language else ""
+        lang = f" in {language_name(seg.language)}" if seg.language else ""
         self.chrome.message(f"Segment re-transcribed{lang}: {what}.", 6000)
 
     def _transcription_progress(self, sid: str, progress: Any) -> None:

@@ -43,6 +43,25 @@ def test_new_with_an_unknown_language_creates_nothing(tmp_path: Path, capsys) ->
     assert not folder.exists()
 
 
+def test_languages_by_name_and_the_code_meant(tmp_path: Path, capsys) -> None:
+    """A language's name (in English, or as our users say it) is its code; a country or
+    three-letter code is refused with the code meant; Kyrgyz is named as not Whisper's."""
+    folder = tmp_path / "names.fieldscribe"
+    code, out, err = run(
+        capsys, "new", folder, "--languages", "Russian, қазақша, английский", "--json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["languages"] == ["ru", "kk", "en"]
+    for typed, meant in (("kz", "kk (Kazakh)"), ("rus", "ru (Russian)"), ("ua", "uk (Ukrainian)")):
+        code, _, err = run(capsys, "languages", folder, "--set", f"en,{typed}")
+        assert code == 1 and err.count("\n") == 1, err
+        assert f"Unknown language code '{typed}'; did you mean {meant}?" in err
+    code, _, err = run(capsys, "languages", folder, "--set", "ru,ky")
+    assert code == 1 and "Kyrgyz (ky) is not among the languages Whisper knows" in err
+    with Project.open(folder, readonly=True) as p:
+        assert p.languages == ["ru", "kk", "en"]  # every refusal changed nothing
+
+
 @pytest.mark.parametrize("given", ["", ",", " ; "])
 def test_new_with_an_empty_language_list_creates_nothing(
     tmp_path: Path, capsys, given: str
@@ -133,7 +152,7 @@ def test_segment_language_corrects_one_segment(project, capsys) -> None:
     code, out, _ = run(capsys, "segment-language", folder, ids["kk"], "ru")
     assert "now in ru (Russian)" in out
     before = (folder / "project.db").read_bytes()
-    code, _, err = run(capsys, "segment-language", folder, ids["kk"], "russian")
+    code, _, err = run(capsys, "segment-language", folder, ids["kk"], "russkiy")
     assert code == 1 and err.count("\n") == 1 and "Unknown language code" in err
     code, _, err = run(capsys, "segment-language", folder, "nope", "ru")
     assert code == 1 and "No segment" in err

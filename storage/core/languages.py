@@ -42,15 +42,58 @@ def language_name(code: str | None) -> str:
     return LANGUAGES.get(code, code)
 
 
+# A language may be given by its English name ("Kazakh"), or by its name as our users say it.
+_BY_NAME: dict[str, str] = {name.lower(): code for code, name in LANGUAGES.items()} | {
+    "русский": "ru", "орыс": "ru", "орысша": "ru",
+    "казахский": "kk", "қазақ": "kk", "қазақша": "kk", "казах": "kk",
+    "английский": "en", "ағылшын": "en", "ағылшынша": "en",
+    "узбекский": "uz", "украинский": "uk", "немецкий": "de", "турецкий": "tr",
+}  # fmt: skip
+# Codes people type for a language that are not its Whisper code: a country code or a
+# three-letter (ISO 639-2/3) code. Refused, with the code meant.
+_MEANT: dict[str, str] = {
+    "kz": "kk", "kaz": "kk", "rus": "ru", "eng": "en", "ua": "uk", "ukr": "uk", "by": "be",
+    "bel": "be", "uzb": "uz", "tgk": "tg", "tj": "tg", "tat": "tt", "bak": "ba", "aze": "az",
+    "tur": "tr", "tuk": "tk", "tm": "tk", "mon": "mn", "deu": "de", "ger": "de", "fra": "fr",
+    "fre": "fr", "spa": "es", "cn": "zh", "zho": "zh", "chi": "zh", "jp": "ja", "jpn": "ja",
+    "kor": "ko", "gr": "el", "cz": "cs", "dk": "da", "se": "sv", "fas": "fa", "per": "fa",
+    "ara": "ar", "heb": "he", "geo": "ka", "kat": "ka", "arm": "hy", "hye": "hy",
+}  # fmt: skip
+# Languages of the region that Whisper does not know: said plainly, not "unknown code".
+_NOT_IN_WHISPER: dict[str, str] = {
+    "ky": "Kyrgyz", "kir": "Kyrgyz", "ug": "Uyghur", "uig": "Uyghur", "kaa": "Karakalpak",
+    "cv": "Chuvash", "ce": "Chechen", "os": "Ossetian", "sah": "Yakut", "kum": "Kumyk",
+}  # fmt: skip
+
+
 def check_language_code(code: str) -> str:
-    """Return a language code normalised (lower case, trimmed) or raise ``InvalidInputError``."""
+    """Return a language code normalised (lower case, trimmed) or raise ``InvalidInputError``.
+
+    A language's English name ("Kazakh") or a name our users say ("казахский", "қазақша") is
+    taken as its code; a country or three-letter code ("kz", "kaz") is refused with the code
+    meant, and a language Whisper does not know is named."""
     norm = code.strip().lower()
-    if norm not in LANGUAGES:
+    if norm in LANGUAGES:
+        return norm
+    if norm in _BY_NAME:
+        return _BY_NAME[norm]
+    if norm in _MEANT:
+        meant = _MEANT[norm]
         raise InvalidInputError(
-            f"Unknown language code {code.strip()!r}; use a code Whisper knows, such as ru, "
-            "kk, en, de or yue (fieldscribe languages --list shows them all)."
+            f"Unknown language code {code.strip()!r}; did you mean {meant} "
+            f"({LANGUAGES[meant]})? Whisper's codes are ISO 639-1 where one exists "
+            "(fieldscribe languages --list shows them all)."
         )
-    return norm
+    if norm in _NOT_IN_WHISPER:
+        raise InvalidInputError(
+            f"{_NOT_IN_WHISPER[norm]} ({code.strip()}) is not among the languages Whisper knows, "
+            "so no model here transcribes it; list the languages it is closest to that Whisper "
+            "knows, or leave those stretches to type (fieldscribe languages --list)."
+        )
+    raise InvalidInputError(
+        f"Unknown language code {code.strip()!r}; use a code Whisper knows, such as ru, "
+        "kk, en, de or yue (fieldscribe languages --list shows them all)."
+    )
 
 
 def parse_languages(text: str | list[str] | tuple[str, ...]) -> list[str]:

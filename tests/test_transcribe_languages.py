@@ -643,6 +643,43 @@ def test_a_reading_that_loops_inside_a_word_weighs_only_its_text_before_the_loop
     assert decoded_score([_Seg(0, 4, "ығ" * 12 + "\ufffd", -0.1)], "kk") == float("-inf")
 
 
+class _Word:
+    def __init__(self, start: float, word: str, probability: float) -> None:
+        self.start, self.end, self.word, self.probability = start, start + 0.3, word, probability
+
+
+def _worded(text: str, probs: list[float], logprob: float) -> _Seg:
+    """A decoded segment with its words' probabilities (as the engine's decode gives them)."""
+    seg = _Seg(0, 5, text, logprob)
+    seg.words = [
+        _Word(i * 0.3, f" {w}", p) for i, (w, p) in enumerate(zip(text.split(), probs, strict=True))
+    ]
+    return seg
+
+
+def test_a_reading_is_scored_by_the_words_kept_not_by_its_repeats_or_an_outro() -> None:
+    """Repeats are easy to predict: "әй әй әй әй" made a failed Kazakh reading of espeak's
+    Russian look surer (-0.65) than the Russian one; an outro is no sign of English."""
+    import math
+
+    looping = _worded("Бұліқ өбің әй әй әй әй әй әй", [0.3, 0.3] + [0.97] * 6, -0.65)
+    honest = _worded("Честно говоря, я дважды пытался", [0.4, 0.5, 0.45, 0.5, 0.4], -0.9)
+    assert looping.avg_logprob > honest.avg_logprob  # what the mean token log-probability said
+    kept = [math.log(0.3), math.log(0.3), math.log(0.97)]  # "әй" once
+    assert decoded_score([looping], "kk") == pytest.approx(sum(kept) / 3)
+    assert decoded_score([honest], "ru") > decoded_score([looping], "kk")
+    outro = _worded(
+        "If you have a camera, don't forget to subscribe to the channel.", [0.8] * 12, -0.9
+    )
+    assert decoded_score([outro], "en") == float("-inf")
+    assert decoded_score([_worded("We'll see you in the next video.", [0.9] * 7, -1.2)], "en") == (
+        float("-inf")
+    )
+    tr = _reader({"ru": [honest], "kk": [looping], "en": [outro]})
+    [(code, segments)] = tr.read_in_each(None, [_part(0, 5)], ["ru", "kk", "en"])  # type: ignore[arg-type]
+    assert code == "ru" and segments == [honest]
+
+
 def _reader(readings: dict[str, list[_Seg]]) -> Identifier:
     """An identifier without a model whose decode returns ``readings[language]``."""
 

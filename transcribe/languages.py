@@ -18,6 +18,7 @@ decodes the stretch in each of them and keeps the reading Whisper is surest of
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -152,21 +153,48 @@ def expected_share(probs: dict[str, float], expected: str) -> float:
     return sum(p for code, p in probs.items() if code in mine)
 
 
+#: what a reading holds when it failed, whatever else it says: the outros of the subtitled videos
+#: Whisper learnt from ("We'll see you in the next video", "don't forget to subscribe to the
+#: channel"), which ``base`` writes over speech it forces into English; such a segment is no sign
+#: of the language (``decoded_score``; only there: "subscribe" may be said in an interview)
+_FAILED_READING = re.compile(
+    r"next video|subscribe|for watching|amara org|продолжение следует|спасибо за просмотр"
+    r"|подписывайтесь"
+)
+
+
 def decoded_score(segments: Sequence[Any], language: str) -> float:
-    """How well a stretch decoded in ``language``: the mean log-probability of its tokens
-    (segments weighted by their length), counting only text the guards would keep in that
-    language's script; ``-inf`` without any. Whisper's decoder is far surer of speech in the
-    language spoken: on Kazakh speech it forces into English, it loops or invents a stock
-    phrase ("I'll see you in the next video"), and real Russian scores -0.2 to -0.45 decoded in
-    Russian against -0.5 to -0.75 decoded in Kazakh."""
+    """How well a stretch decoded in ``language``: Whisper's mean log-probability of the words
+    the guards would keep in that language's script; ``-inf`` without any. Whisper's decoder is
+    far surer of speech in the language spoken: on Kazakh speech it forces into English, it
+    loops or invents a stock phrase ("I'll see you in the next video"), and real Russian scores
+    -0.2 to -0.45 decoded in Russian against -0.5 to -0.75 decoded in Kazakh.
+
+    What a failed reading is made of does not count, or it would look sure: a stock phrase or
+    a video outro (``_FAILED_READING``), a word stuck in a loop inside a word and what follows
+    it, and a word or phrase said over and over ("әй әй әй әй", "No, no, no, no": the repeats
+    are easy to predict; ``guards.collapse_repeats`` keeps the first). Scored from the words'
+    probabilities (the decode gives them); segments without words count by their mean token
+    log-probability, weighed by the length of the text before any loop."""
     total = weight = 0.0
     for seg in segments:
         whole = str(seg.text).strip()
         text = guards.cut_loop_text(whole)
+        if _FAILED_READING.search(guards.normalise(text)):
+            continue
         cand = guards.Candidate(
             text, float(seg.start), float(seg.end), seg.avg_logprob, seg.no_speech_prob
         )
         if why_dropped(cand, None, language) is not None:
+            continue
+        words = [
+            guards.WordT(w.start, w.end, w.word, w.probability)
+            for w in (getattr(seg, "words", None) or [])
+        ]
+        if words:
+            kept = [w for w in guards.collapse_repeats(guards.cut_loop(words)) if w.word.strip()]
+            total += sum(math.log(max(w.probability, 1e-6)) for w in kept)
+            weight += len(kept)
             continue
         length = max(float(seg.end) - float(seg.start), 0.1)
         # a word stuck in a loop ends the text the guards keep: the segment weighs as much as

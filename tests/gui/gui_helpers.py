@@ -104,3 +104,17 @@ def import_and_transcribe(
     # the fake transcriber is quick, but a loaded CI machine once took over 5 s (the default)
     qtbot.waitUntil(lambda: window.segment_model.rowCount() == 4, timeout=30_000)
     return sid
+
+
+def code_and_retrieve(window: Any, idle: Callable[..., None], name: str, row: int) -> Any:
+    """Make a code ``name``, code the transcript's row ``row`` with it and retrieve it in the
+    Retrieval dock, as a coder does; return the code."""
+    window.editing.add_code(name)
+    idle(window)
+    code = window.project.codebook.find_code(name)
+    window.transcript.go_to_row(row)
+    window.editing.apply_code(code.id)
+    idle(window)
+    window.docks.retrieve_code(code.id)
+    idle(window)
+    return code

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from storage import Project
-from tests.gui.gui_helpers import import_and_transcribe
+from tests.gui.gui_helpers import code_and_retrieve, import_and_transcribe
 
 
 def _laptop_window(qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project) -> Any:
@@ -233,14 +233,7 @@ def test_bottom_docks_keep_their_buttons_and_an_empty_search_is_compact(
     assert not panel.table.isVisible()  # nothing retrieved: a hint, no blank table
     button = panel.export_btn
     assert button.visibleRegion().boundingRect().height() == button.height()  # not cut off
-    w.editing.add_code("Portal")
-    idle(w)
-    (code,) = w.project.codebook.codes()
-    w.transcript.go_to_row(0)
-    w.editing.apply_code(code.id)
-    idle(w)
-    w.docks.retrieve_code(code.id)
-    idle(w)
+    code_and_retrieve(w, idle, "Portal", 0)
     qtbot.waitUntil(panel.table.isVisible)
     assert panel.table.height() >= panel.table.minimumHeight() > 0
     assert button.visibleRegion().boundingRect().height() == button.height()

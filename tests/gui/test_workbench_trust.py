@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from storage import Project, SegmentDraft
+from tests.gui.gui_helpers import code_and_retrieve
 
 TEXTS = [
     "Bribes for small things are normal here.",
@@ -260,14 +261,7 @@ def test_an_empty_search_is_a_row_and_results_make_room_for_themselves(
     idle(bench)
     assert search.height() == tall
 
-    bench.editing.add_code("Health")
-    idle(bench)
-    (code,) = bench.project.codebook.codes()
-    bench.transcript.go_to_row(1)
-    bench.editing.apply_code(code.id)
-    idle(bench)
-    bench.docks.retrieve_code(code.id)
-    idle(bench)
+    code_and_retrieve(bench, idle, "Health", 1)
     qtbot.waitUntil(lambda: bench.retrieval.model.rowCount() == 1)
     assert retrieval.isVisible() and not bench.retrieval.table.isHidden()
     assert retrieval.height() >= RESULTS_MIN - 8

@@ -237,6 +237,29 @@ def test_a_one_language_project_identifies_only_stretches_clearly_in_another(
     ]  # fmt: skip
 
 
+def test_a_project_without_languages_takes_a_confusion_for_the_batchs_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No languages set: the start of a Russian turn heard as Polish ("Ok nam negritarznych
+    domów" on mixed-real) is Russian, the language Whisper mostly heard; English, which
+    Whisper does not take for Russian, stays English."""
+    import transcribe.identify as identify
+
+    first, polish, second, english = _part(0, 3.5), _part(5, 8.5), _part(10, 13.5), _part(15, 18.5)
+    heard = {
+        first["start"]: {"ru": 0.9, "uk": 0.05},
+        polish["start"]: {"pl": 0.6, "ru": 0.3},
+        second["start"]: {"ru": 0.85, "bg": 0.1},
+        english["start"]: {"en": 0.9, "de": 0.05},
+    }
+    monkeypatch.setattr(identify, "language_probabilities", lambda model, clip: heard[int(clip[0])])
+    chunks = [first, polish, second, english]
+    tr = _reader({})
+    audio = np.arange(30 * S, dtype=np.float32)  # each sample says where it is
+    tagged, _ = tr.identify(audio, [[c] for c in chunks], [], chunks)
+    assert [code for _, code in tagged] == ["ru", "ru", "ru", "en"]
+
+
 def keep_pauses_for(chunks: list[dict[str, int]]) -> list[dict[str, int]]:
     from transcribe.stream import keep_pauses
 

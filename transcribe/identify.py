@@ -147,6 +147,8 @@ class Identifier:
                 offset += joined["end"] - joined["start"]
         if len(allowed) == 1:
             found = by_votes(found, total, allowed[0])
+        elif not allowed:  # nothing expected: Russian heard here as Polish is Russian throughout
+            found = by_votes(found, total, "")
         fallback = choose(total, allowed)[0] if total else (allowed or ["en"])[0]
         codes = fill_gaps(found, fallback)
         settled: dict[tuple[int, int], list[Any] | None] = {}
@@ -279,10 +281,11 @@ class Identifier:
 
 
 def by_votes(found: list[str | None], votes: dict[str, float], expected: str) -> list[str | None]:
-    """The languages told in a project that expects one, each other than ``expected`` replaced
-    by the language of its group (``CONFUSED``) that got the most of Whisper's belief over the
-    batch's such stretches (``votes``): Russian heard here as Ukrainian, there as Bulgarian,
-    is Russian throughout when Whisper mostly said Russian."""
+    """The languages told in a project that expects one (``expected``; "" in a project that
+    expects none), each other than ``expected`` replaced by the language of its group
+    (``CONFUSED``) that got the most of Whisper's belief over the batch's stretches
+    (``votes``): Russian heard here as Ukrainian, there as Polish, is Russian throughout when
+    Whisper mostly said Russian."""
     out: list[str | None] = []
     for code in found:
         group = [c for c in confused_with(code) if c in votes] if code and code != expected else []

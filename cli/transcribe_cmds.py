@@ -159,11 +159,12 @@ def register(sub: Any) -> None:
     q.set_defaults(func=cmd_models_use)
     q = actions.add_parser(
         "verify",
-        help="read a model's files again and compare them with the checksums recorded at install",
-        description="Read every file of models installed or imported by FieldScribe and "
-        "compare it with the checksum recorded when it was installed: finds a file changed "
-        "since (a disk error, a damaged copy of the same size). Without NAME: every such model. "
-        "Exits with 1 when one is damaged.",
+        help="read a model's files again and compare them with their recorded checksums",
+        description="Read every file of a model and compare it with the checksum recorded for "
+        "it (when it was installed or imported, in the bundled tiny.en's package, or when the "
+        "packaged base was assembled): finds a file changed since (a disk error, a damaged copy "
+        "of the same size). Without NAME: every model with known checksums. Exits with 1 when "
+        "one is damaged.",
     )
     q.add_argument("name", metavar="NAME", nargs="?")
     _sub_json(q)
@@ -261,20 +262,13 @@ def cmd_models_use(args: argparse.Namespace) -> int:
 
 def cmd_models_verify(args: argparse.Namespace) -> int:
     """fieldscribe models verify [NAME]."""
-    from transcribe.model_store import ModelDamagedError, recorded_checksums, verify_model
-    from transcribe.models import list_models, read_manifest
+    from transcribe.model_store import ModelDamagedError, checksums_for, verify_model
+    from transcribe.models import list_models
 
-    if args.name:
-        names = [args.name]
-    else:
-        names = [
-            m.name
-            for m in list_models()
-            if m.removable and m.path and recorded_checksums(read_manifest(m.path))
-        ]
-        if not names:
-            print("No model installed or imported by FieldScribe; nothing to verify.")
-            return 0
+    names = [args.name] if args.name else [m.name for m in list_models() if checksums_for(m)]
+    if not names:
+        print("No model with known checksums here; nothing to verify.")
+        return 0
     results: list[dict[str, Any]] = []
     for name in names:
         bar = ProgressBar(f"verify {name[:20]}", enabled=False if args.json else None)

@@ -146,12 +146,14 @@ class ModelsPage(QWidget):
         return self.handle is not None
 
     def _update_buttons(self) -> None:
+        from transcribe.model_store import checksums_for
+
         info = self.selected()
         idle = not self.busy()
         self.install_button.setEnabled(idle)
         self.import_button.setEnabled(idle)
         self.remove_button.setEnabled(idle and info is not None and info.removable)
-        self.verify_button.setEnabled(idle and info is not None and info.removable)
+        self.verify_button.setEnabled(idle and info is not None and bool(checksums_for(info)))
         self.measure_button.setEnabled(idle and info is not None and self.test_audio.is_file())
         self.cancel_button.setVisible(not idle)
 
@@ -330,9 +332,7 @@ class ModelsPage(QWidget):
             return verify_model(name, cache_dir, progress=lambda d, t: ctx.progress((d, t)))
 
         def done(checked: ModelInfo) -> None:
-            self._say(
-                f"{checked.name}: every file matches the checksum recorded when it was installed."
-            )
+            self._say(f"{checked.name}: every file matches the checksum recorded for it.")
             self.refresh(select=checked.name)
 
         self._run(f"Verifying {name}…", job, done, determinate=True)

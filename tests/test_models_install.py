@@ -566,7 +566,7 @@ def test_verify_checks_the_bundled_and_the_packaged_models_against_their_package
     real = models.package_checksums(models.BUNDLED_DIST, TINY)
     assert set(real) >= {"model.bin", "config.json", "tokenizer.json"}
     monkeypatch.setattr(models, "bundled_model_path", lambda: copy)
-    monkeypatch.setattr(models, "package_checksums", lambda dist, folder: dict(real))
+    monkeypatch.setattr(model_store, "package_checksums", lambda dist, folder: dict(real))
     assert model_store.verify_model("tiny.en").path == copy
     _flip_byte(copy / "model.bin", 123_456)
     with pytest.raises(model_store.ModelDamagedError) as caught:

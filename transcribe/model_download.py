@@ -70,7 +70,6 @@ CATALOG: dict[str, str] = {
 _REPO_RE = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _SHA1_RE = re.compile(r"^[0-9a-f]{40}$")
-_CHUNK = 1 << 20
 
 
 class ModelDownloadError(ModelError):

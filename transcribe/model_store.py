@@ -30,13 +30,17 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from .models import (
+    BUNDLED_DIST,
     MANIFEST,
     REQUIRED_FILES,
     ModelError,
     ModelInfo,
+    base_checksums,
     list_models,
     model_cache_dir,
+    package_checksums,
     read_manifest,
+    repair_advice,
 )
 
 # The files a faster-whisper model needs (what faster-whisper itself downloads).
@@ -62,7 +66,8 @@ class ModelInstallError(ModelError):
 
 
 class ModelDamagedError(ModelError):
-    """A model's files differ from the checksums recorded when it was installed or imported."""
+    """A model's files differ from the checksums recorded for them (at install or import, in
+    their package, or when ``base`` was assembled)."""
 
 
 class ModelExistsError(ModelError):
@@ -380,8 +385,6 @@ def checksums_for(info: ModelInfo) -> dict[str, tuple[str, str]]:
     """The checksums a model's files can be verified against (empty: none known): what an
     installed or imported model's manifest recorded, the bundled ``tiny.en`` package's RECORD,
     and for the assembled ``base`` what was recorded when it was assembled from its packages."""
-    from .models import BUNDLED_DIST, base_checksums, package_checksums
-
     if info.path is None:
         return {}
     if info.removable:
@@ -408,8 +411,6 @@ def verify_model(
             Face cache, or a folder given by path).
         ModelDamagedError: a file is missing or differs (one line, with the repair).
     """
-    from .models import BUNDLED_DIST, repair_advice
-
     info = find_model(name, cache_dir)
     if info is None:
         names = ", ".join(m.name for m in list_models(cache_dir)) or "none"

@@ -146,18 +146,6 @@ def model_cache_dir() -> Path:
     return Path(user_cache_dir("fieldscribe")) / "models"
 
 
-def _recorded_sha256(dist: str, filename: str) -> str | None:
-    """The sha256 (hex) the wheel's RECORD lists for one of its files."""
-    try:
-        files = metadata.files(dist) or []
-    except metadata.PackageNotFoundError:
-        return None
-    for f in files:
-        if f.name == filename and f.hash is not None and f.hash.mode == "sha256":
-            return _hex(f.hash.value)
-    return None
-
-
 def _hex(record_hash: str) -> str:
     """A RECORD hash (urlsafe base64 without padding) as hex."""
     return base64.urlsafe_b64decode(record_hash + "=" * (-len(record_hash) % 4)).hex()
@@ -278,8 +266,8 @@ def _assemble_base(one: Path, two: Path, folder: Path, expected_size: int) -> No
                         digest.update(block)
                         whole.update(block)
                         out.write(block)
-                expected = _recorded_sha256(dist, part_name)
-                if expected is not None and digest.hexdigest() != expected:
+                expected = package_checksums(dist, part_dir).get(part_name)
+                if expected is not None and digest.hexdigest() != expected[1]:
                     raise ModelError(
                         f"{part_dir / part_name}: the base model part is damaged (checksum "
                         f"differs from its package record); reinstall it: "

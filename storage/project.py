@@ -506,11 +506,7 @@ class Project:
         bundle merged here brings a newer one, ``storage.team.merge``). Setting the value it
         already has changes nothing: Project settings saved without a change must not make
         this project's setting newer than a teammate's real change."""
-        current = {
-            "languages": ",".join(self.languages),
-            "model": self.model or "",
-            "numbers": self.numbers,
-        }.get(key)
+        current = ",".join(self.languages) if key == "languages" else getattr(self, key) or ""
         if value == current:
             return
         with self.store.tx():

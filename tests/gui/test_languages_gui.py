@@ -242,6 +242,28 @@ def test_project_settings_change_the_languages(
     assert [box.itemData(i) for i in range(box.count())] == [None, "kk", "ru", "en"]
 
 
+def _pick_in_project_settings(
+    monkeypatch: pytest.MonkeyPatch, box_name: str, data: str
+) -> list[tuple[str, list[str]]]:
+    """File ▸ Project settings answered as a user does: in the dialog's ``box_name`` combo,
+    the entry whose data is ``data``, then OK. Returns, per dialog, what the box showed and
+    the entries it offered."""
+    from gui.languages import LanguagesDialog
+
+    seen: list[tuple[str, list[str]]] = []
+
+    def choose(dialog: LanguagesDialog) -> bool:
+        box = getattr(dialog, box_name)
+        assert box is not None
+        seen.append((box.currentText(), [box.itemText(i) for i in range(box.count())]))
+        box.setCurrentIndex(box.findData(data))
+        dialog.accept()
+        return True
+
+    monkeypatch.setattr(LanguagesDialog, "exec", choose)
+    return seen
+
+
 def test_project_settings_choose_the_model_the_project_transcribes_with(
     window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -250,20 +272,11 @@ def test_project_settings_choose_the_model_the_project_transcribes_with(
     from gui.languages import AUTOMATIC_MODEL, LanguagesDialog
 
     _opened(window, qtbot, idle)
-    seen: list[list[str]] = []
-
-    def choose(dialog: LanguagesDialog) -> bool:  # the user picks tiny.en and clicks OK
-        box = dialog.model_box
-        assert box is not None
-        seen.append([box.itemText(i) for i in range(box.count())])
-        box.setCurrentIndex(box.findData("tiny.en"))
-        dialog.accept()
-        return True
-
-    monkeypatch.setattr(LanguagesDialog, "exec", choose)
+    seen = _pick_in_project_settings(monkeypatch, "model_box", "tiny.en")
     window.projects.project_settings_dialog()
     idle(window)
-    assert seen and seen[0][0] == AUTOMATIC_MODEL and "tiny.en" in seen[0]
+    offered = seen[0][1]
+    assert offered[0] == AUTOMATIC_MODEL and "tiny.en" in offered
     assert project.model == "tiny.en" and project.languages == ["ru", "kk"]
     # and back to automatic; a new project's dialog asks for no model
     dialog = LanguagesDialog(["ru"], models=["tiny.en"], model="tiny.en")
@@ -282,20 +295,10 @@ def test_project_settings_choose_how_numbers_are_written(
 
     _opened(window, qtbot, idle)
     assert project.numbers == "words"
-    shown: list[str] = []
-
-    def choose(dialog: LanguagesDialog) -> bool:
-        box = dialog.numbers_box
-        assert box is not None
-        shown.append(box.currentText())
-        box.setCurrentIndex(box.findData("digits"))
-        dialog.accept()
-        return True
-
-    monkeypatch.setattr(LanguagesDialog, "exec", choose)
+    seen = _pick_in_project_settings(monkeypatch, "numbers_box", "digits")
     window.projects.project_settings_dialog()
     idle(window)
-    assert shown == [NUMBER_CHOICES["words"]]
+    assert [shown for shown, _offered in seen] == [NUMBER_CHOICES["words"]]
     assert project.numbers == "digits" and project.languages == ["ru", "kk"]
     assert "numbers as digits" in window.statusBar().currentMessage()
     assert LanguagesDialog(["ru"]).numbers_box is None  # New project asks only for languages

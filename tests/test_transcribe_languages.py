@@ -20,7 +20,15 @@ from transcribe import languages
 from transcribe.engine import Transcriber, _by_language, _placeholders
 from transcribe.guards import Candidate, rejection
 from transcribe.identify import LID_ISLAND_S, Identifier, by_turns, settle_islands
-from transcribe.languages import choose, decoded_score, fill_gaps, wrong_script
+from transcribe.languages import (
+    LID_HEARD,
+    choose,
+    decoded_score,
+    doubtful,
+    fill_gaps,
+    heard,
+    wrong_script,
+)
 from transcribe.models import ModelError, base_parts, resolve_model
 from transcribe.runner import retranscribe_segment, transcribe_session
 from transcribe.stream import SAMPLE_RATE
@@ -806,6 +814,40 @@ def test_a_stretch_no_language_reads_at_all_has_an_unknown_language(
     assert settled == {(chunk["start"], chunk["end"]): None}
     [placeholder] = _placeholders([chunk], [], offset_ms=0, language="")
     assert placeholder.untranscribed and placeholder.language is None
+
+
+def test_a_stretch_heard_only_half_in_an_expected_language_is_read_in_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An espeak-ng Kazakh turn was heard as English 0.45 (0.57 with what the expected
+    languages' families got): decoded in English it came out as English words nobody said.
+    Whisper that unsure of its choice lets decoding decide; a stretch it is sure of is decoded
+    once, in its language."""
+    kazakh = _Seg(10, 13.5, "Мен мемлекеттік қызметтердің", -0.6)
+    tr = _reader(
+        {
+            "ru": [_Seg(10, 13.5, "Мин мин ликетник, козмет", -0.9)],
+            "kk": [kazakh],
+            "en": [_Seg(10, 13.5, "In the end I couldn't cosmet cutsy", -0.8)],
+        }
+    )
+    chunk, other = _part(10, 13.5), _part(16, 19)
+    half_english = {"en": 0.45, "lv": 0.07, "la": 0.06, "tr": 0.05, "pl": 0.04, "ru": 0.03}
+    assert choose(half_english, ["ru", "kk", "en"])[0] == "en"
+    assert heard(half_english, ["ru", "kk", "en"]) >= LID_HEARD  # not "none heard"
+    assert doubtful(half_english, ["ru", "kk", "en"])
+    assert not doubtful({"ru": 0.62, "uk": 0.2, "bg": 0.1}, ["ru", "kk", "en"])  # family counts
+    assert not doubtful(half_english, ["en"])  # one language: ``foreign`` decides there
+    monkeypatch.setattr(
+        Identifier,
+        "probabilities",
+        lambda self, audio, encoded, part, at, allowed: (
+            half_english if part is chunk else {"ru": 0.97}
+        ),
+    )
+    tagged, settled = tr.identify(None, [[chunk, other]], ["ru", "kk", "en"])  # type: ignore[arg-type]
+    assert tagged == [(chunk, "kk"), (other, "ru")]
+    assert settled == {(chunk["start"], chunk["end"]): [kazakh]}
 
 
 def test_the_speech_after_a_word_stuck_in_a_loop_is_left_without_transcript() -> None:

@@ -10,9 +10,10 @@ inside one), among the languages the project expects (``transcribe.languages`` c
 - A chunk of ``LID_SPLIT_S`` or more is identified part by part between its pauses: the VAD's
   chunks run on over the half-second pause between two speakers, and where the parts are heard
   in different languages the chunk becomes one chunk per turn (``by_turns``).
-- A stretch in which Whisper hears none of the expected languages is decoded in each of them,
-  and the reading Whisper is surest of wins (``Identifier.read_in_each``); when every reading
-  failed, the stretch is left without transcript.
+- A stretch in which Whisper hears none of the expected languages, or is unsure which of them
+  (``languages.doubtful``), is decoded in each of them, and the reading Whisper is surest of
+  wins (``Identifier.read_in_each``); when every reading failed, the stretch is left without
+  transcript.
 """
 
 from __future__ import annotations
@@ -25,16 +26,15 @@ import numpy as np
 
 from . import guards
 from .languages import (
-    LID_HEARD,
     LID_MIN_S,
     LID_SURE,
     choose,
     confused_with,
     decoded_score,
+    doubtful,
     expected_share,
     fill_gaps,
     foreign,
-    heard,
     language_probabilities,
     piece_features,
     stretch_probabilities,
@@ -106,8 +106,8 @@ class Identifier:
         stretch whose language is not clear from them (``LID_SHARED_SURE``) is identified again
         on its own, padded to 15 seconds, as every stretch is elsewhere (CUDA).
 
-        When Whisper hears none of the expected languages in a stretch (``heard`` below
-        ``LID_HEARD``), the stretch is decoded in each of them and the language whose text
+        When Whisper hears none of the expected languages in a stretch, or is unsure which
+        (``languages.doubtful``), the stretch is decoded in each of them and the language whose text
         Whisper is surest of is taken (``read_in_each``).
 
         ``speech``: the chunks the VAD found. A piece's chunks keep their short pauses
@@ -197,7 +197,7 @@ class Identifier:
             # Without expected languages, an unsure guess among all of Whisper's languages is
             # not taken: the stretch follows its neighbours.
             sure = code if allowed or share >= LID_SURE else None
-            odd = len(allowed) > 1 and heard(probs, allowed) < LID_HEARD
+            odd = doubtful(probs, allowed)
             heard_parts.append((part, sure, odd))
         return heard_parts
 
@@ -216,7 +216,7 @@ class Identifier:
         if encoded is not None:
             probs = self._from_frames(encoded, part, at)
             sure = choose(probs, allowed)[1] >= LID_SHARED_SURE
-            if sure and (len(allowed) < 2 or heard(probs, allowed) >= LID_HEARD):
+            if sure and not doubtful(probs, allowed):
                 return probs
         return self._alone(audio, part)
 

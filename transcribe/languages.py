@@ -11,7 +11,8 @@ is credited to the expected language of its family before choosing: Kazakh is th
 taken for Azerbaijani or Turkish.
 
 When the expected languages get almost none of Whisper's belief (``heard``; it names Hungarian
-or Latin for a Kazakh voice it knows badly), the choice among them is noise: the engine then
+or Latin for a Kazakh voice it knows badly), or the one chosen gets less than ``LID_DOUBT``
+(``doubtful``), the choice among them is noise: the engine then
 decodes the stretch in each of them and keeps the reading Whisper is surest of
 (``decoded_score``), or none when every reading failed.
 """
@@ -32,6 +33,7 @@ from .stream import SAMPLE_RATE
 LID_MIN_S = 1.0  # shorter stretches take the language of their neighbours
 LID_SURE = 0.5  # without expected languages, a guess less sure than this is not taken
 LID_HEARD = 0.5  # expected languages heard less than this: decoding decides (``heard``)
+LID_DOUBT = 0.7  # the chosen language (with its family) heard less than this: decoding decides
 _N_FRAMES = 3000  # Whisper's 30-second input
 _LID_FRAMES = 1500  # language identification: clips are padded to 15 seconds
 
@@ -96,6 +98,19 @@ def heard(probs: dict[str, float], allowed: Sequence[str]) -> float:
     Latin for a Kazakh voice it knows badly): its choice among them is then a guess, and
     decoding decides instead (``decoded_score``)."""
     return sum(credited(probs, allowed).values())
+
+
+def doubtful(probs: dict[str, float], allowed: Sequence[str]) -> bool:
+    """Whether Whisper's choice among two or more expected languages is too unsure to take:
+    it hears none of them (``heard`` under ``LID_HEARD``), or it gives the one chosen, with its
+    family, less than ``LID_DOUBT``. An espeak-ng Kazakh turn was heard as English 0.45, and
+    decoded in English it came out as English words nobody said ("In the end I couldn't
+    cosmet cutsy"); real speech is heard at 0.9 and more in its language but for a few short
+    or noisy stretches, which decoding in each language reads in their language again."""
+    if len(allowed) < 2:
+        return False
+    code, _ = choose(probs, allowed)
+    return heard(probs, allowed) < LID_HEARD or credited(probs, allowed)[code] < LID_DOUBT
 
 
 #: a project that expects one language: a stretch is told to be in another language only when

@@ -8,12 +8,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QMenu,
-    QToolBar,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.action_bar import ActionBar
 from gui.models.codes import CodeTreeModel
 from gui.qtcompat import emit
 from storage.core.models import Code
@@ -78,8 +78,6 @@ class CodebookPanel(QWidget):
         self.tree.enter_pressed.connect(self._double_clicked)
         self.tree.customContextMenuRequested.connect(self._context_menu)
 
-        self.toolbar = QToolBar(self)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.act_new = self._action("New code", self._new_top, "Ctrl+Shift+N")
         self.act_sub = self._action("Sub-code", self._new_sub)
         self.act_rename = self._action("Rename", self._rename, "F2")
@@ -94,16 +92,19 @@ class CodebookPanel(QWidget):
         self.act_retrieve = self._action(
             "Retrieve segments", lambda: self._emit(self.retrieve_requested)
         )
-        for act in (
-            self.act_new,
-            self.act_sub,
-            self.act_rename,
-            self.act_colour,
-            self.act_describe,
-            self.act_merge,
-            self.act_delete,
-        ):
-            self.toolbar.addAction(act)  # what does not fit is behind the toolbar's »
+        # every action in sight: on two rows or three when the panel is narrow (a laptop)
+        self.toolbar = ActionBar(
+            [
+                self.act_new,
+                self.act_sub,
+                self.act_rename,
+                self.act_colour,
+                self.act_describe,
+                self.act_merge,
+                self.act_delete,
+            ],
+            self,
+        )
         self.act_rename.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.act_expand_all = QAction("Expand all", self)
         self.act_expand_all.triggered.connect(self.expand_all)

@@ -283,3 +283,32 @@ def test_codebook_keeps_collapsed_branches_and_offers_expand_collapse_all(
     assert tree.isExpanded(model.index_of(codes["Digital divide"].id))
     assert tree.isExpanded(model.index_of(codes["Trust"].id))
     w.close()
+
+
+def test_every_codebook_action_is_in_sight_at_1024x700(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    monkeypatch: Any,
+) -> None:
+    """The codebook's toolbar showed "New code", "Sub-code" and a » hiding the other five; its
+    buttons now wrap onto more rows, each whole inside the panel, and they work."""
+    from PySide6.QtWidgets import QInputDialog
+
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    qtbot.wait(100)
+    bar = w.codebook.toolbar
+    assert w.codebook.width() < 300  # the narrow panel of a small laptop
+    assert len(bar.buttons) == 7
+    for button in bar.buttons:
+        assert button.isVisible() and bar.rect().contains(button.geometry()), button.text()
+    assert len({b.geometry().top() for b in bar.buttons}) > 1  # wrapped onto rows
+    assert bar.height() >= bar.layout().heightForWidth(bar.width())
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Trust", True)))
+    new = next(b for b in bar.buttons if b.defaultAction() is w.codebook.act_new)
+    new.click()
+    idle(w)
+    assert w.project.codebook.find_code("Trust") is not None
+    w.close()

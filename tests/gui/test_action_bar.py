@@ -1,0 +1,53 @@
+"""The wrapping row of action buttons (``gui.action_bar``), against a model of the rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+SIZES = st.lists(st.tuples(st.integers(1, 120), st.integers(1, 40)), min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(sizes=SIZES, width=st.integers(20, 400))
+def test_items_fill_rows_in_order_and_wrap_only_when_the_next_does_not_fit(
+    qapp: Any, sizes: list[tuple[int, int]], width: int
+) -> None:
+    """Model: left to right with a gap, a new row when the next item would cross the right
+    edge (an item wider than the whole width has a row to itself); a row is as tall as its
+    tallest item; the height asked for a width is what the rows take, margins included."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QSizePolicy, QSpacerItem
+
+    from gui.action_bar import FlowLayout
+
+    layout = FlowLayout(spacing=3)
+    fixed = QSizePolicy.Policy.Fixed
+    items = [QSpacerItem(w, h, fixed, fixed) for w, h in sizes]
+    for item in items:
+        layout.addItem(item)
+    layout.setGeometry(QRect(0, 0, width, 1000))
+    m = layout.contentsMargins()
+    right = width - m.right()
+    rows: list[list[int]] = [[]]
+    x = m.left()
+    for i, (w, _h) in enumerate(sizes):
+        if rows[-1] and x + w > right:
+            rows.append([])
+            x = m.left()
+        rows[-1].append(i)
+        x += w + 3
+    top = m.top()
+    for row in rows:
+        x = m.left()
+        for i in row:
+            geometry = items[i].geometry()
+            assert (geometry.x(), geometry.y()) == (x, top)
+            assert (geometry.width(), geometry.height()) == sizes[i]
+            x += sizes[i][0] + 3
+        top += max(sizes[i][1] for i in row) + 3
+    assert layout.heightForWidth(width) == top - 3 + m.bottom()
+    assert layout.count() == len(items)
+    assert layout.takeAt(0) is items[0] and layout.itemAt(len(items)) is None

@@ -142,10 +142,10 @@ def test_failure_midway_removes_the_new_folder(tmp_path: Path, monkeypatch) -> N
     archive = write_qdpx(tmp_path / "ok.qdpx", GOOD_QDE)
     from storage.interop import qdpx_import
 
-    def boom(self, codes):  # a failure after the project folder was created
+    def boom(ctx, codes):  # a failure after the project folder was created
         raise InvalidInputError("simulated failure")
 
-    monkeypatch.setattr(qdpx_import._Importer, "import_codes", boom)
+    monkeypatch.setattr(qdpx_import.codes, "import_codes", boom)
     with pytest.raises(InvalidInputError, match="simulated"):
         import_qdpx(archive, tmp_path / "half.fieldscribe", coder="me")
     assert not (tmp_path / "half.fieldscribe").exists()
@@ -158,10 +158,10 @@ def test_failure_midway_rolls_back_an_existing_project(tmp_path: Path, monkeypat
     archive = write_qdpx(tmp_path / "ok.qdpx", GOOD_QDE)
     from storage.interop import qdpx_import
 
-    def boom(self):
+    def boom(ctx):
         raise InvalidInputError("simulated failure after codes")
 
-    monkeypatch.setattr(qdpx_import._Importer, "import_sources", boom)
+    monkeypatch.setattr(qdpx_import, "import_sources", boom)
     with pytest.raises(InvalidInputError, match="simulated"):
         import_qdpx(archive, folder, coder="me")
     assert db_fingerprint(folder) == before

@@ -22,7 +22,8 @@ from storage.privacy.view import log_export, private_view
 from . import exchange_meta
 from ._common import ORIGIN, QDC_NS
 from ._files import write_atomic
-from .qdpx_import import ImportReport, _Importer
+from .qdpx_import import ImportContext, ImportReport
+from .qdpx_import.codes import import_codes
 from .qdpx_parse import QProject, child, local, parse_codes
 from .safe_zip import parse_xml
 
@@ -273,7 +274,7 @@ def import_codebook(project: Project, source: str | Path) -> ImportReport:
             f"{path}: codebooks are imported from .qdc (REFI-QDA) or .csv files."
         )
     qp = read_qdc(path)
-    importer = _Importer(project, qp, None, str(path))
+    importer = ImportContext(project, qp, None, str(path))
     with project.transaction():
-        importer.import_codes(qp.codes)
+        import_codes(importer, qp.codes)
     return importer.report

@@ -1,0 +1,249 @@
+"""Import a REFI-QDA project (``.qdpx``) into a FieldScribe project.
+
+Written by FieldScribe, ATLAS.ti, MAXQDA, NVivo or QualCoder.
+
+What maps, and how:
+
+- ``Users`` -> coders (by name); ``CodeBook`` -> codes (merged by GUID, then by path);
+- ``AudioSource``/``VideoSource`` -> a session with its media (when the archive holds it) and
+  one segment per transcript line (speaker ``NAME:`` prefixes, sync points and in-text
+  timestamps give the times); ``TranscriptSelection``s -> codings on the segments they cover;
+  ``AudioSelection``s without codings -> markers, with codings -> codings of the overlapping
+  segments;
+- ``TextSource`` -> an "observation" session without media, one segment per non-empty line;
+  ``PlainTextSelection``s -> codings (code-point spans);
+- ``Cases`` with ``Variables`` -> participants with attributes; speakers are mapped to them;
+- ``Notes`` -> memos on whatever refers to them (project, session, code, coding, segment), and
+  journal entries when nothing does.
+
+Anything that cannot be represented (pictures, PDFs, sets, links, graphs, media outside the
+archive...) is listed in the report. All checks run before anything is written; the writes run in
+one transaction; a new project folder is removed again when the import fails.
+
+The parts, each handed the one ``context.ImportContext``: ``codes``, ``sources`` (sessions,
+their lines, text sources), ``media`` (audio and video sources), ``codings`` (selections to
+codings) and ``people`` (cases and notes); ``run`` calls them in order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from storage.core.errors import FieldScribeError, InvalidInputError
+from storage.core.ids import new_id, now_iso
+
+from ..qdpx_parse import QProject, local, parse_project
+from ..safe_zip import SafeZip, ZipLimits, parse_xml
+from . import codes, media, people, sources
+from .context import ImportContext, ImportReport
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+
+def import_sources(ctx: ImportContext) -> None:
+    """Each source as a session (text, or audio and video), or a line saying why not."""
+    for src in ctx.qp.sources:
+        if src.guid and ctx.exists("sessions", src.guid):
+            # imported before (a second import of the same project): reuse, never duplicate
+            ctx.session_map[src.guid] = src.guid
+            ctx.reused_sources.append(src.name or src.guid)
+            continue
+        if src.kind == "TextSource":
+            sources.text_source(ctx, src)
+        elif src.kind in ("AudioSource", "VideoSource"):
+            media.av_source(ctx, src)
+        else:
+            kind = src.kind.replace("Source", "").lower() or "unknown"
+            n_sel = len(src.selections) + len(src.source_codings)
+            ctx.report.not_imported.append(
+                f"{src.kind} {src.name!r}: {kind} sources are not supported "
+                f"({n_sel} coded selection(s) not imported)."
+            )
+
+
+def run(ctx: ImportContext) -> ImportReport:
+    """Import everything in order: coders, codes, sources, cases, notes (one transaction is
+    the caller's)."""
+    was_empty = not ctx.conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM sessions) OR EXISTS (SELECT 1 FROM codes)"
+    ).fetchone()[0]
+    for name in sorted(set(ctx.qp.users.values())):
+        ctx.ensure_coder(name)
+    codes.import_codes(ctx, ctx.qp.codes)
+    codes.keep_exchange_meta(ctx, was_empty)
+    import_sources(ctx)
+    codes.keep_line_ends(ctx)
+    people.import_cases(ctx)
+    people.import_notes(ctx)
+    for what, count in ctx.qp.unsupported.items():
+        ctx.report.not_imported.append(f"{count} {what} (not supported by FieldScribe).")
+    if ctx.reused_sources:
+        every = len(ctx.reused_sources) == len(ctx.qp.sources)
+        names = ", ".join(repr(n) for n in ctx.reused_sources[:5])
+        more = f" and {len(ctx.reused_sources) - 5} more" if len(ctx.reused_sources) > 5 else ""
+        ctx.report.notes.insert(
+            0,
+            (
+                "This project was imported before (its sources' GUIDs are here): "
+                if every
+                else f"{len(ctx.reused_sources)} source(s) were imported before (same GUID): "
+            )
+            + f"{names}{more} kept as they are, with their codings, not imported again"
+            + (f"; {ctx.reused_cases} case(s) reused." if ctx.reused_cases else "."),
+        )
+    if ctx.qp.description and not (
+        ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources)
+    ):
+        ctx.conn.execute(
+            "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"
+            " created_at, updated_at) VALUES (?, 'project', NULL, ?, ?, ?, ?, ?)",
+            (
+                new_id(),
+                "Project description",
+                ctx.qp.description,
+                ctx.p.coder,
+                now_iso(),
+                now_iso(),
+            ),
+        )
+        ctx.report.memos += 1
+    return ctx.report
+
+
+def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, QProject]:
+    """Open and check an archive and parse its ``project.qde`` (nothing is written).
+
+    The caller closes the returned ``SafeZip``.
+    """
+    zf = SafeZip(archive, limits)
+    try:
+        qde = zf.find("project.qde")
+        if qde is None:
+            candidates = [n for n in zf.names() if n.lower().endswith(".qde") and "/" not in n]
+            qde = candidates[0] if len(candidates) == 1 else None
+        if qde is None:
+            raise InvalidInputError(
+                f"{archive} has no project.qde; is it a REFI-QDA project (.qdpx)?"
+            )
+        root = parse_xml(zf.read(qde), f"{archive}: {qde}")
+        if local(root.tag) != "Project" or not root.tag.startswith("{urn:QDA-XML:project"):
+            raise InvalidInputError(
+                f"{archive}: {qde} is not a QDA-XML project (root element {local(root.tag)!r})."
+            )
+        _check_schema_version(root.tag, archive)
+        qp = parse_project(root)
+        _check_project(qp, archive)
+        return zf, qp
+    except BaseException:
+        zf.close()
+        raise
+
+
+def _check_project(qp: QProject, archive: Path) -> None:
+    for code in qp.codes:
+        if not code.guid:
+            raise InvalidInputError(f"{archive}: a code ({code.name!r}) has no guid; refused.")
+    for src in qp.sources:
+        if not src.guid:
+            raise InvalidInputError(f"{archive}: a source ({src.name!r}) has no guid; refused.")
+
+
+def _check_schema_version(tag: str, archive: Path) -> None:
+    """Refuse a project of a newer QDA-XML schema than 1.x (never read it half-understood)."""
+    namespace = tag[1:].split("}", 1)[0]
+    version = namespace.rsplit(":", 1)[-1]
+    major = version.split(".", 1)[0]
+    if major.isdigit() and int(major) > 1:
+        raise InvalidInputError(
+            f"{archive} was written in a newer REFI-QDA format (QDA-XML {version}); this "
+            "FieldScribe reads QDA-XML 1.0. Nothing was imported; export it from the other "
+            "tool as REFI-QDA 1.0 (QDA-XML 1.0), or update FieldScribe."
+        )
+
+
+def import_qdpx_into(
+    project: Project, archive: str | Path, *, limits: ZipLimits | None = None
+) -> ImportReport:
+    """Import a ``.qdpx`` into an open project, in one transaction.
+
+    Raises:
+        InvalidInputError: the archive or its XML is unsafe or malformed (nothing is written).
+    """
+    archive = Path(archive).expanduser()
+    zf, qp = read_qde(archive, limits)
+    importer = ImportContext(project, qp, zf, str(archive))
+    try:
+        with project.transaction():
+            report = run(importer)
+    except BaseException:
+        for path in importer.copied:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        zf.close()
+    return report
+
+
+def import_qdpx(
+    archive: str | Path,
+    folder: str | Path,
+    *,
+    coder: str,
+    limits: ZipLimits | None = None,
+) -> ImportReport:
+    """Import a ``.qdpx`` into a project folder: a new one (created) or an existing project.
+
+    The archive is checked and parsed before anything is written. A new folder is removed again
+    when the import fails; an existing project is changed in one transaction or not at all.
+
+    Args:
+        archive: the ``.qdpx`` file.
+        folder: a new (absent or empty) folder, or an existing FieldScribe project.
+        coder: the importing coder (owner of a new project).
+        limits: limits on the archive (defaults are generous).
+
+    Raises:
+        InvalidInputError: the archive is unsafe or not a REFI-QDA project.
+    """
+    from storage.project import DB_NAME, Project
+
+    archive = Path(archive).expanduser()
+    folder = Path(folder).expanduser()
+    if not archive.is_file():
+        raise InvalidInputError(f"{archive}: no such file.")
+    zf, qp = read_qde(archive, limits)  # refuse bad archives before creating anything
+    zf.close()
+    existing = (folder / DB_NAME).is_file()
+    if existing:
+        with Project.open(folder, coder=coder) as project:
+            return import_qdpx_into(project, archive, limits=limits)
+    created = not folder.exists()
+    project = Project.create(folder, name=qp.name or archive.stem, coder=coder)
+    try:
+        with project:
+            return import_qdpx_into(project, archive, limits=limits)
+    except BaseException:
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            for child in list(folder.iterdir()):
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        child.unlink()
+        raise
+
+
+__all__ = [
+    "FieldScribeError",
+    "ImportContext",
+    "ImportReport",
+    "import_qdpx",
+    "import_qdpx_into",
+    "read_qde",
+]

@@ -1,0 +1,103 @@
+"""The file's codebook (merged by GUID, then by path), and what the tables cannot hold
+(``exchange_meta``: users' GUIDs, code order, codes without colour, CRLF sources)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from storage.codebook.codebook import PALETTE
+from storage.core.ids import now_iso
+
+from .. import exchange_meta
+from ..qdpx_parse import QCode
+from .context import ImportContext
+
+if TYPE_CHECKING:
+    pass
+
+
+def _colour(value: str | None, index: int) -> str:
+    if value:
+        v = value.strip().lstrip("#")
+        if re.fullmatch(r"[0-9a-fA-F]{3}", v):
+            v = "".join(ch * 2 for ch in v)
+        if re.fullmatch(r"[0-9a-fA-F]{6}", v):
+            return f"#{v.lower()}"
+    return PALETTE[index % len(PALETTE)]
+
+
+def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
+    existing_count = int(ctx.conn.execute("SELECT count(*) FROM codes").fetchone()[0])
+    for i, code in enumerate(codes):
+        if not code.name or "/" in code.name:
+            name = (code.name or f"Code {i + 1}").replace("/", "-")
+            ctx.report.notes.append(f"Code {code.name!r} renamed to {name!r}.")
+            code.name = name
+        parent_id = ctx.code_map.get(code.parent) if code.parent else None
+        if code.guid and ctx.exists("codes", code.guid):
+            ctx.code_map[code.guid] = code.guid
+            ctx.code_order.append(code.guid)
+            ctx.report.codes_reused += 1
+            continue
+        row = ctx.conn.execute(
+            "SELECT id FROM codes WHERE parent_id IS ? AND name = ?", (parent_id, code.name)
+        ).fetchone()
+        if row is not None:
+            ctx.code_map[code.guid] = row[0]
+            ctx.code_order.append(row[0])
+            ctx.report.codes_reused += 1
+            continue
+        code_id = ctx.fresh_id("codes", code.guid)
+        ctx.code_order.append(code_id)
+        if not code.colour:
+            ctx.no_colour[code_id] = _colour(None, existing_count + i)
+        ctx.conn.execute(
+            "INSERT INTO codes (id, parent_id, name, colour, description, created_by,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                code_id,
+                parent_id,
+                code.name,
+                _colour(code.colour, existing_count + i),
+                code.description or None,
+                ctx.p.coder,
+                now_iso(),
+                now_iso(),
+            ),
+        )
+        ctx.code_map[code.guid] = code_id
+        ctx.report.codes += 1
+        if not code.codable:
+            ctx.report.notes.append(
+                f"Code {code.name!r} was not codable there; it is codable in FieldScribe."
+            )
+        for note in code.notes:
+            ctx.note_targets.setdefault(note, []).append(("code", code_id))
+
+
+def keep_exchange_meta(ctx: ImportContext, was_empty: bool) -> None:
+    """What the tables cannot hold, for a later export (``exchange_meta``)."""
+    users = exchange_meta.user_guids(ctx.p)
+    for guid, name in sorted(ctx.qp.users.items()):
+        users.setdefault(name, guid)
+    if users:
+        exchange_meta.write(ctx.conn, exchange_meta.USERS, users)
+    if was_empty and (ctx.qp.created or ctx.qp.creator):
+        creator = ctx.qp.users.get(ctx.qp.creator or "", "")
+        origin = {"created": ctx.qp.created or "", "creator": creator}
+        exchange_meta.write(ctx.conn, exchange_meta.PROJECT, origin)
+    if ctx.code_order:
+        known = [c for c in exchange_meta.read(ctx.p, exchange_meta.CODE_ORDER) or []]
+        order = known + [c for c in ctx.code_order if c not in set(known)]
+        exchange_meta.write(ctx.conn, exchange_meta.CODE_ORDER, order)
+    if ctx.no_colour:
+        kept = exchange_meta.no_colour(ctx.p) | ctx.no_colour
+        exchange_meta.write(ctx.conn, exchange_meta.NO_COLOUR, kept)
+
+
+def keep_line_ends(ctx: ImportContext) -> None:
+    """Remember the text sources with CRLF line ends (``exchange_meta.CRLF``)."""
+    if ctx.crlf_sessions:
+        known = exchange_meta.crlf_sessions(ctx.p)
+        exchange_meta.write(ctx.conn, exchange_meta.CRLF, sorted(known | set(ctx.crlf_sessions)))

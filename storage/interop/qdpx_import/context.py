@@ -1,0 +1,157 @@
+"""What every part of a REFI-QDA import shares: the project, the parsed file, the report,
+the maps from the file's GUIDs to the rows made, and small helpers."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from storage.core.ids import new_id, now_iso
+
+from .._common import ORIGIN
+from ..qdpx_parse import QProject
+from ..safe_zip import SafeZip
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+#: the case line FieldScribe writes for every speaker label: "speaker LABEL in session GUID"
+SPEAKER_LINE = re.compile(r"^speaker (.+) in session \{?([0-9a-fA-F-]{36})\}?\s*$")
+_MAX_TEXT_BYTES = 64 * 1024**2
+
+
+@dataclass
+class ImportReport:
+    """What an import did, and everything it could not represent."""
+
+    source: str
+    project: str
+    sessions: int = 0
+    segments: int = 0
+    codes: int = 0
+    codes_reused: int = 0
+    codings: int = 0
+    participants: int = 0
+    memos: int = 0
+    markers: int = 0
+    media_files: int = 0
+    not_imported: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict."""
+        return dict(self.__dict__)
+
+    def describe(self) -> str:
+        """Return a human summary, one fact per line."""
+        lines = [
+            f"Imported {self.source} into {self.project}: {self.sessions} session(s), "
+            f"{self.segments} segment(s), {self.codes} new code(s) ({self.codes_reused} reused), "
+            f"{self.codings} coding(s), {self.participants} participant(s), {self.memos} memo(s), "
+            f"{self.markers} marker(s), {self.media_files} media file(s)."
+        ]
+        lines += [f"  note: {n}" for n in self.notes]
+        if self.not_imported:
+            lines.append("Not represented in FieldScribe:")
+            lines += [f"  - {n}" for n in self.not_imported]
+        return "\n".join(lines)
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+class ImportContext:
+    """One import's state, handed to each of its parts (codes, sources, media, people)."""
+
+    def __init__(self, project: Project, qp: QProject, zf: SafeZip | None, label: str) -> None:
+        self.p = project
+        self.qp = qp
+        self.zf = zf
+        self.label = label
+        self.report = ImportReport(source=label, project=str(project.folder))
+        self.languages: dict[str, list[str]] = {}  # source GUID -> its languages, if said
+        self.conn: sqlite3.Connection = project.store.conn
+        self.code_map: dict[str, str] = {}
+        self.session_map: dict[str, str] = {}
+        self.reused_sources: list[str] = []  # sources imported before (same GUID), kept
+        self.reused_cases = 0
+        self.code_order: list[str] = []  # code ids in the file's order (exchange_meta)
+        self.no_colour: dict[str, str] = {}  # codes the file gave no colour: the one given
+        self.crlf_sessions: list[str] = []  # text sources written with CRLF line ends
+        self.coding_ids: dict[str, list[str]] = {}
+        self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
+        self.copied: list[Path] = []
+        self.fieldscribe = qp.origin.startswith(ORIGIN)
+        # FieldScribe writes a case line "speaker LABEL in session GUID" for every label.
+        self.known_speakers: dict[str, set[str]] = {}
+        if self.fieldscribe:
+            for src in qp.sources:
+                self.known_speakers[src.guid] = set()
+            for case in qp.cases:
+                for line in (case.description or "").splitlines():
+                    match = SPEAKER_LINE.match(line.strip())
+                    if match:
+                        label, guid = match.group(1), match.group(2).lower()
+                        self.known_speakers.setdefault(guid, set()).add(label)
+
+    def user(self, guid: str | None, *fallbacks: str | None) -> str:
+        for g in (guid, *fallbacks):
+            if g and g in self.qp.users:
+                return self.qp.users[g]
+        return self.p.coder
+
+    def exists(self, table: str, row_id: str) -> bool:
+        return (
+            self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone()
+            is not None
+        )
+
+    def fresh_id(self, table: str, guid: str | None) -> str:
+        if guid and not self.exists(table, guid):
+            return guid
+        return new_id()
+
+    def ensure_coder(self, name: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)", (name, now_iso())
+        )
+
+    def read_text(self, path: str | None, inline: str | None, what: str) -> str | None:
+        if inline is not None and not path:
+            return inline
+        if not path:
+            return inline
+        member = self.member(path)
+        if member is None:
+            self.report.not_imported.append(
+                f"{what}: its text {path!r} is not inside the archive (only internal:// files "
+                "are read)."
+            )
+            return inline
+        assert self.zf is not None
+        return _decode(self.zf.read(member, _MAX_TEXT_BYTES))
+
+    def member(self, path: str) -> str | None:
+        if self.zf is None or not path.lower().startswith("internal://"):
+            return None
+        name = path[len("internal://") :]
+        for candidate in (f"sources/{name}", f"Sources/{name}", name):
+            found = self.zf.find(candidate)
+            if found is not None:
+                return found
+        return None
+
+    def code_label(self, guid: str) -> str:
+        for code in self.qp.codes:
+            if code.guid == guid:
+                return repr(code.name)
+        return guid

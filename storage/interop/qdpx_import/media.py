@@ -1,0 +1,184 @@
+"""Audio and video sources: the media inside the archive, the transcript's lines, and time
+selections (markers, or codings of the segments they overlap)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from storage.core.errors import AudioError
+from storage.core.ids import new_id, now_iso
+
+from .._common import iso_from_xml
+from ..qdpx_parse import QSelection, QSource
+from ..text_lines import (
+    Line,
+    split_lines,
+)
+from .codings import add_coding, selection
+from .context import ImportContext
+from .sources import add_lines, new_session
+
+if TYPE_CHECKING:
+    pass
+
+_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,5}$")
+
+
+def av_source(ctx: ImportContext, src: QSource) -> None:
+    session_id = new_session(ctx, src, "interview")
+    duration = attach_media(ctx, src, session_id)
+    if src.kind == "VideoSource":
+        ctx.report.notes.append(
+            f"Video source {src.name!r}: imported as a session (audio track and transcript)."
+        )
+    transcripts = src.transcripts
+    if len(transcripts) > 1:
+        ctx.report.not_imported.append(
+            f"{src.kind} {src.name!r}: {len(transcripts) - 1} extra transcript(s); only the "
+            "first was imported."
+        )
+    lines: list[Line] = []
+    seg_ids: list[str] = []
+    if transcripts:
+        tr = transcripts[0]
+        text = ctx.read_text(tr.text_path, tr.text_inline, f"Transcript of {src.name!r}")
+        if text is not None:
+            points = list(tr.syncpoints.values())
+            lines = split_lines(
+                text,
+                [(p, t) for p, t in points if p is not None],
+                duration_ms=duration,
+                speakers=ctx.known_speakers.get(src.guid),
+            )
+            seg_ids = add_lines(ctx, session_id, lines, src.guid)
+            for sel in tr.selections:
+                frm = tr.syncpoints.get(sel.from_sync or "")
+                to = tr.syncpoints.get(sel.to_sync or "")
+                if frm is None or to is None or frm[0] is None or to[0] is None:
+                    ctx.report.not_imported.append(
+                        f"Transcript of {src.name!r}: selection {sel.guid} refers to "
+                        "missing sync points."
+                    )
+                    continue
+                selection(ctx, src.name, sel, lines, seg_ids, frm[0], to[0])
+        for note in tr.notes:
+            ctx.note_targets.setdefault(note, []).append(("session", session_id))
+    for sel in src.selections:
+        time_selection(ctx, src, session_id, sel, lines, seg_ids)
+    for coding in src.source_codings:
+        ctx.report.not_imported.append(
+            f"{src.kind} {src.name!r}: a coding of the whole recording (code "
+            f"{ctx.code_label(coding.code)}) has no segment to attach to."
+        )
+
+
+def time_selection(
+    ctx: ImportContext,
+    src: QSource,
+    session_id: str,
+    sel: QSelection,
+    lines: list[Line],
+    seg_ids: list[str],
+) -> None:
+    begin, end = sel.start or 0, sel.end if sel.end is not None else sel.start or 0
+    if not sel.codings:
+        label = (sel.name or "Marker").removeprefix("Marker: ").strip() or "Marker"
+        created = iso_from_xml(sel.created) or now_iso()
+        ctx.conn.execute(
+            "INSERT INTO markers (id, session_id, time_ms, label, note, source, created_by,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'manual', ?, ?, ?)",
+            (
+                ctx.fresh_id("markers", sel.guid),
+                session_id,
+                max(0, begin),
+                label,
+                sel.description or None,
+                ctx.user(sel.user),
+                created,
+                now_iso(),
+            ),
+        )
+        ctx.report.markers += 1
+        if end > begin:
+            ctx.report.notes.append(
+                f"{src.name!r}: the time range {begin}-{end} ms became a marker at {begin} ms."
+            )
+        return
+    hits = [
+        i
+        for i, line in enumerate(lines)
+        if (line.start_ms or 0) < max(end, begin + 1) and (line.end_ms or 0) > begin
+    ]
+    if not hits:
+        ctx.report.not_imported.append(
+            f"{src.name!r}: a coded time range {begin}-{end} ms overlaps no transcript segment."
+        )
+        return
+    ctx.report.notes.append(
+        f"{src.name!r}: a coded time range {begin}-{end} ms was applied to the "
+        f"{len(hits)} segment(s) it overlaps."
+    )
+    for coding in sel.codings:
+        for n, index in enumerate(hits):
+            add_coding(ctx, seg_ids[index], coding, sel, None, None, sel.description, n)
+
+
+def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | None:
+    if not src.path:
+        ctx.report.not_imported.append(f"{src.kind} {src.name!r}: it names no media file.")
+        return None
+    member = ctx.member(src.path)
+    if member is None:
+        ctx.report.not_imported.append(
+            f"{src.kind} {src.name!r}: its media {src.path!r} is not inside the archive; the "
+            "session has no audio (add it later)."
+        )
+        return None
+    assert ctx.zf is not None
+    suffix = Path(member).suffix.lower()
+    if not _SUFFIX.match(suffix):
+        suffix = ".audio"
+    media_id = new_id()
+    ctx.p.media_dir.mkdir(exist_ok=True)
+    dest = ctx.p.media_dir / f"{media_id}{suffix}"
+    ctx.copied.append(dest)
+    ctx.zf.extract_to(member, dest)
+    from storage.core.audio import (
+        probe,  # domain-to-domain; no Qt
+        sha256_of,
+    )
+
+    try:
+        info = probe(dest)
+    except AudioError as exc:
+        dest.unlink(missing_ok=True)
+        ctx.report.not_imported.append(
+            f"{src.kind} {src.name!r}: its media {member!r} is not decodable audio ({exc}); "
+            "the session has no audio."
+        )
+        return None
+    stamp = now_iso()
+    ctx.conn.execute(
+        "INSERT INTO media (id, session_id, path, original_name, sha256, size_bytes,"
+        " duration_ms, sample_rate, channels, codec, created_by, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            media_id,
+            session_id,
+            f"media/{dest.name}",
+            Path(member).name,
+            sha256_of(dest),
+            dest.stat().st_size,
+            info.duration_ms,
+            info.sample_rate,
+            info.channels,
+            info.codec,
+            ctx.p.coder,
+            stamp,
+            stamp,
+        ),
+    )
+    ctx.report.media_files += 1
+    return info.duration_ms

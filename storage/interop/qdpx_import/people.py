@@ -1,0 +1,116 @@
+"""Cases (participants, mapped to speakers) and notes (memos on what refers to them)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from storage.core.ids import now_iso
+
+from .._common import iso_from_xml
+from ..qdpx_parse import QNote
+from .context import SPEAKER_LINE, ImportContext
+
+if TYPE_CHECKING:
+    pass
+
+
+def import_cases(ctx: ImportContext) -> None:
+    code_names = {c.guid: c.name for c in ctx.qp.codes}
+    for n, case in enumerate(ctx.qp.cases, start=1):
+        name = case.name or code_names.get(case.guid) or f"Case {n}"
+        speaker_links: list[tuple[str, str]] = []
+        other_desc: list[str] = []
+        for line in (case.description or "").splitlines():
+            match = SPEAKER_LINE.match(line.strip())
+            if match:
+                speaker_links.append((match.group(1), match.group(2).lower()))
+            elif line.strip():
+                other_desc.append(line)
+        attributes: dict[str, str] = {}
+        for var_guid, value in case.values:
+            var_name = ctx.qp.variables.get(var_guid, (var_guid, "Text"))[0] or var_guid
+            attributes[var_name] = value
+        if other_desc:
+            attributes["description"] = "\n".join(other_desc)
+        if case.extra_refs:
+            ctx.report.not_imported.append(
+                f"Case {name!r}: {case.extra_refs} code/selection reference(s) of the case."
+            )
+        only_speaker = (
+            ctx.fieldscribe
+            and not attributes
+            and speaker_links
+            and all(label == name for label, _ in speaker_links)
+        )
+        sessions = [ctx.session_map[g] for g in case.source_refs if g in ctx.session_map]
+        if only_speaker:
+            continue  # an unmapped speaker label written by FieldScribe: nothing to create
+        if case.guid and ctx.exists("participants", case.guid):
+            ctx.reused_cases += 1  # imported before: the participant is already here
+            continue
+        pid = ctx.fresh_id("participants", case.guid)
+        stamp = now_iso()
+        ctx.conn.execute(
+            "INSERT INTO participants (id, pseudonym, attributes, created_by, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                pid,
+                name,
+                json.dumps(attributes, ensure_ascii=False, sort_keys=True),
+                ctx.p.coder,
+                stamp,
+                stamp,
+            ),
+        )
+        ctx.report.participants += 1
+        links = [(ctx.session_map[g], label) for label, g in speaker_links if g in ctx.session_map]
+        if not links:
+            for sid in sessions:
+                if ctx.conn.execute(
+                    "SELECT 1 FROM segments WHERE session_id = ? AND speaker = ? LIMIT 1",
+                    (sid, name),
+                ).fetchone():
+                    links.append((sid, name))
+        for sid, label in links:
+            ctx.p.sessions.map_speaker(sid, label, pid)
+
+
+def import_notes(ctx: ImportContext) -> None:
+    for ref in ctx.qp.project_notes:
+        ctx.note_targets.setdefault(ref, []).append(("project", None))
+    for guid, note in ctx.qp.notes.items():
+        targets = ctx.note_targets.get(guid) or [
+            ("journal" if (note.description or "").strip() != "project" else "project", None)
+        ]
+        if ctx.exists("memos", guid):
+            continue  # imported before
+        text = note_text(ctx, note)
+        for n, (target_type, target_id) in enumerate(targets):
+            memo_id = ctx.fresh_id("memos", guid if n == 0 else None)
+            created = iso_from_xml(note.created) or now_iso()
+            ctx.conn.execute(
+                "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    memo_id,
+                    target_type,
+                    target_id,
+                    note.name,
+                    text,
+                    ctx.user(note.user),
+                    created,
+                    now_iso(),
+                ),
+            )
+            ctx.report.memos += 1
+    missing = set(ctx.note_targets) - set(ctx.qp.notes)
+    if missing:
+        ctx.report.not_imported.append(
+            f"{len(missing)} note reference(s) point to notes that are not in the file."
+        )
+
+
+def note_text(ctx: ImportContext, note: QNote) -> str:
+    text = ctx.read_text(note.text_path, note.text, f"Note {note.name!r}")
+    return text or ""

@@ -1,0 +1,145 @@
+"""Sessions made from the file's sources, their segments, and its text sources."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from storage.core.ids import now_iso
+from storage.transcript.transcript import SegmentDraft
+
+from .._common import LANGUAGES_VARIABLE, UNTRANSCRIBED_TEXT, iso_from_xml
+from ..qdpx_parse import QSource
+from ..text_lines import (
+    Line,
+    LineEnds,
+    crlf_only,
+    speaker_prefix,
+    split_text_source,
+)
+from .codings import selection
+from .context import ImportContext
+
+if TYPE_CHECKING:
+    pass
+
+_SESSION_VARS = {
+    "session kind": "kind",
+    "session date": "date",
+    "session place": "place",
+    "session moderator": "moderator",
+}
+
+
+def _codes(value: str) -> list[str]:
+    """The language codes of a "Languages" source variable that Whisper knows, in order."""
+    from storage.core.languages import LANGUAGES
+
+    codes = [c.strip().lower() for c in value.replace(";", ",").split(",")]
+    return [c for c in codes if c in LANGUAGES]
+
+
+def new_session(ctx: ImportContext, src: QSource, kind: str) -> str:
+    fields: dict[str, Any] = {"kind": kind}
+    extra: list[str] = []
+    for var_guid, value in src.variables:
+        name, _type = ctx.qp.variables.get(var_guid, (var_guid, "Text"))
+        if name.strip().lower() == LANGUAGES_VARIABLE.lower() and value:
+            ctx.languages[src.guid] = _codes(value)
+            continue
+        key = _SESSION_VARS.get(name.strip().lower())
+        if key == "kind" and value not in ("focus_group", "interview", "observation"):
+            key = None
+        if key:
+            fields[key] = value or None
+        elif value:
+            extra.append(f"{name}: {value}")
+    notes = src.description or ""
+    if extra:
+        notes = (notes + "\n" if notes else "") + "\n".join(extra)
+        ctx.report.notes.append(
+            f"Source {src.name!r}: variables {', '.join(e.split(':')[0] for e in extra)} "
+            "were kept in the session notes."
+        )
+    session_id = ctx.fresh_id("sessions", src.guid)
+    created = iso_from_xml(src.created) or now_iso()
+    ctx.conn.execute(
+        "INSERT INTO sessions (id, title, kind, date, place, moderator, notes, status,"
+        " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            session_id,
+            src.name or "Imported source",
+            fields["kind"],
+            fields.get("date"),
+            fields.get("place"),
+            fields.get("moderator"),
+            notes or None,
+            "imported",
+            ctx.user(src.user),
+            created,
+            now_iso(),
+        ),
+    )
+    ctx.session_map[src.guid] = session_id
+    ctx.report.sessions += 1
+    for note in src.notes:
+        ctx.note_targets.setdefault(note, []).append(("session", session_id))
+    return session_id
+
+
+def add_lines(ctx: ImportContext, session_id: str, lines: list[Line], guid: str = "") -> list[str]:
+    # one language for the whole source: every segment is in it (REFI-QDA has no place
+    # for a segment's language; FieldScribe's exports name the source's languages)
+    codes = ctx.languages.get(guid, [])
+    language = codes[0] if len(codes) == 1 else None
+    drafts = [
+        SegmentDraft(
+            int(line.start_ms or 0),
+            int(line.end_ms or 0),
+            "" if line.text.strip() == UNTRANSCRIBED_TEXT else line.text,
+            speaker=line.speaker,
+            origin="import",
+            language=language,
+            untranscribed=line.text.strip() == UNTRANSCRIBED_TEXT,
+        )
+        for line in lines
+    ]
+    segments = ctx.p.transcript.add_segments(session_id, drafts)
+    ctx.report.segments += len(segments)
+    return [s.id for s in segments]
+
+
+def text_source(ctx: ImportContext, src: QSource) -> None:
+    text = ctx.read_text(src.text_path, src.text_inline, f"Text source {src.name!r}")
+    if text is None:
+        ctx.report.not_imported.append(f"Text source {src.name!r}: it has no text.")
+        return
+    session_id = new_session(ctx, src, "observation")
+    ends: LineEnds | None = None
+    if crlf_only(text):  # Windows line ends: segments hold LF, the export writes CRLF again
+        text = text.replace("\r\n", "\n")
+        ends = LineEnds(text)
+        ctx.crlf_sessions.append(session_id)
+    lines, transcript = split_text_source(text, ctx.known_speakers.get(src.guid))
+    if not transcript:
+        labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])
+        if labelled:
+            ctx.report.notes.append(
+                f"Text source {src.name!r}: {labelled} line(s) start like 'Word: ...' but "
+                "not every line does, so it is not a transcript: they stay text, no speakers."
+            )
+    seg_ids = add_lines(ctx, session_id, lines)
+    for sel in src.selections:
+        if sel.start is None or sel.end is None:
+            ctx.report.not_imported.append(
+                f"Text source {src.name!r}: selection {sel.guid} has no positions."
+            )
+            continue
+        start, end = sel.start, sel.end
+        if ends is not None:
+            start, end = ends.to_lf(start), ends.to_lf(end)
+        selection(ctx, src.name, sel, lines, seg_ids, start, end)
+    for coding in src.source_codings:
+        ctx.report.not_imported.append(
+            f"Text source {src.name!r}: a coding of the whole document (code "
+            f"{ctx.code_label(coding.code)}) has no segment to attach to."
+        )

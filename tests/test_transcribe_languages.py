@@ -961,3 +961,49 @@ def test_a_name_the_vad_cut_out_of_a_sentence_is_decoded_with_the_sentence(
     )
     tagged, _ = _reader({}).identify(None, [keep_pauses(speech)], ["ru", "en"], speech)  # type: ignore[arg-type]
     assert tagged == [(c, "ru") for c in speech]
+
+
+def test_kazakh_written_by_a_small_model_is_flagged_for_checking(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``base`` reads Kazakh far less well than Russian: a run that wrote Kazakh with it says
+    the text needs checking and how to get better text; a larger model's run does not."""
+    import types
+
+    from storage.transcript.transcript import SegmentDraft
+    from tests.hardening_support import tone_wav
+    from transcribe.engine import ChunkResult
+
+    class Engine:
+        threads, beam_size, multilingual = 1, 1, True
+
+        def __init__(self, *_a: object, **_k: object) -> None:
+            pass
+
+        def check_language(self, language: str | None) -> str | None:
+            return language
+
+        def check_languages(self, languages: list[str]) -> list[str]:
+            return list(languages)
+
+        def transcribe_chunks(self, _path: object, **_k: object) -> object:
+            drafts = [
+                SegmentDraft(0, 900, "Мен мемлекеттік қызметтердің", language="kk"),
+                SegmentDraft(1000, 1900, "Сәлеметсіз бе", language="kk"),
+                SegmentDraft(2000, 2900, "Добрый день", language="ru"),
+            ]
+            yield ChunkResult(drafts, 0, 3000, None, final=True)
+
+    project.set_languages(["ru", "kk"])
+    sid = project.sessions.import_audio(tone_wav(tmp_path / "t.wav", seconds=3.0)).id
+    for name, flagged in (("base", True), ("small", False)):
+        model = types.SimpleNamespace(name=name, multilingual=True)
+        monkeypatch.setattr(runner, "choose_model", lambda *_a, m=model: (m, []))
+        monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
+        summary = transcribe_session(project, sid, engine=Engine, replace=True)
+        notes = [n for n in summary.notes if "far less well" in n]
+        assert bool(notes) == flagged, summary.notes
+        if flagged:
+            assert "2 segment(s) in Kazakh" in notes[0] and "'base'" in notes[0]
+            assert "fieldscribe models install small" in notes[0] and "--replace" in notes[0]
+    assert runner._small_model_hint({"ru": 5, "en": 2}, "base") == []

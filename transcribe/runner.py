@@ -249,6 +249,7 @@ def transcribe_session(
         summary.notes.extend(_unexpected_hint(summary.identified, expected))
     elif expected_by_project and wanted_language not in expected:
         summary.notes.append(_forced_hint(wanted_language, expected))
+    summary.notes.extend(_small_model_hint(summary.identified, info.name))
     if summary.segments_added:
         summary.notes.extend(_names_hint(project, session_id))
     return summary
@@ -294,6 +295,37 @@ def _languages_hint(identified: dict[str, int]) -> list[str]:
         "of these were not spoken, set the project's languages (`fieldscribe languages DIR "
         f"--set {codes}` with the right codes, or File ▸ Project settings) so that every "
         "stretch is identified among them, and transcribe again with --replace."
+    ]
+
+
+#: Whisper's small multilingual models, and the languages they read far less well than Russian or
+#: English (Whisper saw little of them in training: its own paper's word error rates for Kazakh
+#: are several times its Russian ones, and on our recordings ``base`` wrote Kazakh mostly wrong)
+SMALL_MODELS = frozenset({"tiny", "base"})
+WEAK_IN_SMALL_MODELS = frozenset({"kk", "uz", "tg", "tk", "tt", "ba", "mn"})
+
+
+def _small_model_hint(identified: dict[str, int], model: str) -> list[str]:
+    """Segments written in a language the small models read badly (``WEAK_IN_SMALL_MODELS``):
+    say that their text needs checking, and how to get better text."""
+    if model not in SMALL_MODELS:
+        return []
+    from storage.core.languages import language_name
+
+    weak = sorted(
+        ((code, n) for code, n in identified.items() if code in WEAK_IN_SMALL_MODELS and n),
+        key=lambda item: -item[1],
+    )
+    if not weak:
+        return []
+    said = ", ".join(f"{n} segment(s) in {language_name(code)}" for code, n in weak)
+    return [
+        f"{said} were written with the small model {model!r}, which reads "
+        f"{language_name(weak[0][0])} far less well than Russian or English: check their text "
+        "against the recording. For better text install a larger or fine-tuned model "
+        "(`fieldscribe models install small`, or a fine-tune's owner/repo; File ▸ Settings ▸ "
+        "Models), choose it for the project (`fieldscribe models use`, File ▸ Project settings) "
+        "and transcribe again with --replace."
     ]
 
 

@@ -86,3 +86,14 @@ LANGUAGES_VARIABLE = "Languages"
 #: the text a "speech without transcript" segment is exported with (a blank line before), and
 #: recognised by on import
 UNTRANSCRIBED_TEXT = "[speech without transcript]"
+
+
+def decode_text(data: bytes) -> str:
+    """A text file's bytes as text: UTF-16 with its byte order mark, UTF-8 (with or without
+    one), else Windows-1252 (what older Windows tools write)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")

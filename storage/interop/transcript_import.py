@@ -23,6 +23,7 @@ from storage.core.errors import InUseError, InvalidInputError
 from storage.core.languages import LANGUAGES, guess_language
 from storage.transcript.transcript import SegmentDraft
 
+from ._common import decode_text
 from .text_lines import speaker_prefix
 
 if TYPE_CHECKING:
@@ -83,15 +84,6 @@ def parse_clock(text: str) -> int:
     h, m, s = parts[-3:]
     ms = int(frac.ljust(3, "0")[:3]) if frac else 0
     return ((h * 60 + m) * 60 + s) * 1000 + ms
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def detect_format(path: Path, text: str) -> str:
@@ -304,7 +296,7 @@ def parse_transcript(path: str | Path, fmt: str = "auto") -> ParsedTranscript:
         size = path.stat().st_size
         if size > MAX_TRANSCRIPT_BYTES:
             raise InvalidInputError(f"{path}: larger than {MAX_TRANSCRIPT_BYTES} bytes; refused.")
-        text = _decode(path.read_bytes())
+        text = decode_text(path.read_bytes())
     except FileNotFoundError:
         raise InvalidInputError(f"{path}: no such file.") from None
     except OSError as exc:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.ids import new_id, now_iso
 
-from .._common import ORIGIN
+from .._common import ORIGIN, decode_text
 from ..qdpx_parse import QProject
 from ..safe_zip import SafeZip
 
@@ -58,15 +58,6 @@ class ImportReport:
             lines.append("Not represented in FieldScribe:")
             lines += [f"  - {n}" for n in self.not_imported]
         return "\n".join(lines)
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 class ImportContext:
@@ -138,7 +129,7 @@ class ImportContext:
             )
             return inline
         assert self.zf is not None
-        return _decode(self.zf.read(member, _MAX_TEXT_BYTES))
+        return decode_text(self.zf.read(member, _MAX_TEXT_BYTES))
 
     def member(self, path: str) -> str | None:
         if self.zf is None or not path.lower().startswith("internal://"):

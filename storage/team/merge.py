@@ -594,11 +594,44 @@ class _Merge:
             if text != values["text"]:
                 self.project.store.fts_delete(seq, text)
                 self.project.store.fts_insert(seq, values["text"])
+                # this project's span codings and redactions follow their words into the new
+                # text, except the codings whose version from the bundle will be taken: those
+                # are anchored in the new text already
+                self.project.transcript.reanchor_spans(
+                    row_id, text, values["text"], leave=self._codings_arriving(row_id)
+                )
         sets = "".join(f"{k} = ?, " for k in values)
         conn.execute(
             f"UPDATE main.{table} SET {sets}updated_at = ? WHERE id = ?",
             (*values.values(), version, row_id),
         )
+
+    def _codings_arriving(self, segment_id: str) -> frozenset[str]:
+        """The codings of a segment whose version in the bundle the merge will write here (as
+        ``_merge_one`` decides: not an older version of ours, and either newer than ours or
+        made from it)."""
+        arriving = set()
+        for coding_id, rv, lv in self.conn.execute(
+            f"SELECT l.id, r.updated_at, l.updated_at FROM {self.b}.codings r "
+            "JOIN main.codings l ON l.id = r.id WHERE l.segment_id = ? "
+            "AND r.updated_at IS NOT l.updated_at",
+            (segment_id,),
+        ).fetchall():
+            known_here = self.conn.execute(
+                "SELECT 1 FROM main.row_versions WHERE table_name = 'codings' AND row_id = ? "
+                "AND version = ?",
+                (coding_id, rv),
+            ).fetchone()
+            if known_here:
+                continue  # an older version of ours: ours stays
+            made_from_ours = self.conn.execute(
+                f"SELECT 1 FROM {self.b}.row_versions WHERE table_name = 'codings' "
+                "AND row_id = ? AND version = ?",
+                (coding_id, lv),
+            ).fetchone()
+            if made_from_ours or str(rv) > str(lv):
+                arriving.add(str(coding_id))
+        return frozenset(arriving)
 
     # ------------------------------------------------------------- rows
     def _merge_rows(self, table: str) -> None:

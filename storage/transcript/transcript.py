@@ -247,7 +247,18 @@ class Transcript:
             )
         return self.get_segment(segment_id)
 
-    def _reanchor_spans(self, segment_id: str, old_text: str, new_text: str) -> None:
+    def reanchor_spans(
+        self, segment_id: str, old_text: str, new_text: str, *, leave: frozenset[str] = frozenset()
+    ) -> None:
+        """Move span codings and redactions with their words from ``old_text`` to ``new_text``,
+        inside the caller's transaction: for a writer of segment text other than
+        ``update_segment`` (a merge that takes a colleague's text). ``leave``: codings not to
+        move (the merge brings their own version, anchored in the new text already)."""
+        self._reanchor_spans(segment_id, old_text, new_text, leave=leave)
+
+    def _reanchor_spans(
+        self, segment_id: str, old_text: str, new_text: str, *, leave: frozenset[str] = frozenset()
+    ) -> None:
         """Move span codings and redactions with their words from ``old_text`` to ``new_text``.
 
         A coding whose words were deleted stays on its segment as a whole-segment coding with a
@@ -260,11 +271,15 @@ class Transcript:
         if not diff.changed:
             return
         stamp = now_iso()
-        rows = conn.execute(
-            "SELECT id, code_id, coder, start_cp, end_cp, memo FROM codings "
-            "WHERE segment_id = ? AND start_cp IS NOT NULL ORDER BY start_cp, id",
-            (segment_id,),
-        ).fetchall()
+        rows = [
+            row
+            for row in conn.execute(
+                "SELECT id, code_id, coder, start_cp, end_cp, memo FROM codings "
+                "WHERE segment_id = ? AND start_cp IS NOT NULL ORDER BY start_cp, id",
+                (segment_id,),
+            ).fetchall()
+            if row[0] not in leave
+        ]
         moves: list[tuple[str, int | None, int | None, str | None]] = []
         taken: set[tuple[str, str, int | None, int | None]] = set()
         whole = {

@@ -391,6 +391,9 @@ class MainWindow(QMainWindow):
         extra.sessions_changed.connect(lambda: sessions.reload_sessions())
         extra.codings_changed.connect(self._codings_changed)
         extra.text_rewritten.connect(self._text_rewritten)
+        # a kept version of a conflict is the project changed underneath: the transcript shows
+        # it (else the next edit saves the other version's text), and undo cannot go behind it
+        extra.rows_rewritten.connect(self.reload_in_place)
         # a participant added in Session details shows in Ethics (consent) at once
         self.docks.details_changed.connect(lambda _sid: extra.refresh_privacy())
 

@@ -110,6 +110,7 @@ class ExtraPanels(QObject):
     sessions_changed = Signal()  # the sessions list needs reading again
     codings_changed = Signal()  # codebook, codings and sessions need reading again
     text_rewritten = Signal()  # Ethics replaced transcript text (pseudonyms, redactions)
+    rows_rewritten = Signal()  # a resolved merge conflict rewrote rows (a segment's text)
 
     def __init__(
         self, state: AppState, chrome: WindowChrome, runner: TaskRunner, player: Player
@@ -373,7 +374,7 @@ class ExtraPanels(QObject):
             return None
         dialog = ConflictDialog(self.state.project, self.chrome.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.resolved.connect(lambda _id: self._changed())
+        dialog.resolved.connect(lambda _id: emit(self.rows_rewritten))
         dialog.open()
         return dialog
 

@@ -109,3 +109,55 @@ def test_blind_coding_toggle(qtbot, tmp_path: Path) -> None:  # type: ignore[no-
     toggle.box.setChecked(False)
     assert {c.coder for c in lead.team.visible_codings()} == {"ann", "ben"}
     lead.close()
+
+
+def test_keeping_my_version_of_a_conflict_shows_it_and_the_next_edit_keeps_it(
+    qtbot, tmp_path: Path, qsettings, fake_transcriber, idle, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The kept text was stored but the workbench showed the other version, and the next
+    edit in the editor saved that other version plus the edit."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.main_window import MainWindow
+
+    lead, segs, coders = team(tmp_path, "bob")
+    lead.transcript.update_segment(segs[0], text="the lead's words")
+    coders["bob"].transcript.update_segment(segs[0], text="bob's words")
+    export_bundle(coders["bob"], tmp_path / "bob.fsbundle")
+    coders["bob"].close()
+    merge_bundles(lead, [tmp_path / "bob.fsbundle"])
+    assert lead.transcript.get_segment(segs[0]).text == "bob's words"  # the newer is shown
+    folder = lead.folder
+    lead.close()
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.projects.open_project(folder)
+    idle(w)
+    w.sessions.open_segment_session(w.project.sessions.all()[0].id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 6)
+    assert w.segment_model.segment(0).text == "bob's words"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    w.project.set_coder("lead")
+    dialog = w.extra_panels.show_conflicts()
+    assert dialog is not None
+    with qtbot.waitSignal(dialog.resolved):
+        dialog.keep_mine.click()
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.segment(0).text == "the lead's words")
+    dialog.close()
+    w.transcript.go_to_row(0)
+    idle(w)
+    editor = w.segment_editor
+    assert editor.toPlainText() == "the lead's words"
+    editor.setFocus()
+    cursor = editor.textCursor()
+    cursor.movePosition(cursor.MoveOperation.End)
+    editor.setTextCursor(cursor)
+    qtbot.keyClicks(editor, " Really.")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    idle(w)
+    assert w.project.transcript.get_segment(segs[0]).text == "the lead's words Really."
+    w.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,8 @@ from gui.qtcompat import emit
 from storage.codebook.retrieval import RetrievedCoding
 from storage.core.languages import language_name
 from storage.core.models import Code
+from storage.interop.codings_export import export_retrieved
+from storage.privacy.models import ExportPrivacy
 
 if TYPE_CHECKING:
     from gui.tasks import TaskRunner
@@ -37,28 +38,6 @@ if TYPE_CHECKING:
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Code", "Session", "Time", "Speaker", "Participant", "Coder", "Lang", "Coded text")
-CSV_HEADERS = (
-    "code", "session", "start", "end", "start_ms", "end_ms", "speaker", "participant",
-    "coder", "coded_text", "segment_text", "language", "memo", "segment_id", "coding_id",
-)  # fmt: skip
-
-
-def write_csv(rows: list[RetrievedCoding], path: Path) -> int:
-    """Write retrieved codings to a UTF-8 CSV (with BOM, so spreadsheets read it); return rows."""
-    tmp = path.with_name(f".{path.name}.part")
-    with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(CSV_HEADERS)
-        for r in rows:
-            writer.writerow(
-                [
-                    r.code_path, r.session_title, fmt_ms(r.start_ms), fmt_ms(r.end_ms),
-                    r.start_ms, r.end_ms, r.speaker or "", r.participant or "", r.coder,
-                    r.quote, r.text, r.language or "", r.memo or "", r.segment_id, r.coding_id,
-                ]
-            )  # fmt: skip
-    tmp.replace(path)
-    return len(rows)
 
 
 class RetrievalModel(RowTableModel):
@@ -284,10 +263,19 @@ class RetrievalPanel(QWidget):
         emit(self.play_requested, r.session_id, r.segment_id)
 
     def _export(self, path: str | None = None) -> None:
+        """Ask the protections (as every export does), the consent question and the file;
+        write the shown rows."""
+        from gui.exchange import ExportOptionsDialog
+
         if not isinstance(path, str):  # a signal's bool must never stand for a path
             path = None
+        dialog = ExportOptionsDialog("Export retrieved codings", self)
+        if not dialog.exec():
+            return
         sessions = [r.session_id for r in self.model.rows]
-        if not confirm_consent(self, self.project, sessions, "export", "Export"):
+        if not dialog.consented.isChecked() and not confirm_consent(
+            self, self.project, sessions, "export", "Export"
+        ):
             return
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
@@ -295,13 +283,14 @@ class RetrievalPanel(QWidget):
             )
         if not path:
             return
-        self.export_to(Path(path))
+        self.export_to(Path(path), dialog.privacy())
 
-    def export_to(self, path: Path) -> Any:
-        """Write the shown rows to CSV in the background."""
-        rows = list(self.model.rows)
+    def export_to(self, path: Path, privacy: ExportPrivacy | None = None) -> Any:
+        """Write the shown rows to CSV in the background, as an export shows them
+        (pseudonyms and redactions applied unless ``privacy`` says otherwise; logged)."""
+        rows, project = list(self.model.rows), self.project
         return self.runner.submit(
             "Export CSV",
-            lambda _ctx: write_csv(rows, path),
+            lambda _ctx: export_retrieved(project, rows, path, privacy=privacy),
             on_done=lambda n: emit(self.status, f"Exported {n} rows to {path}"),
         )

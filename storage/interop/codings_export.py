@@ -10,7 +10,9 @@ unknown) and the coding memo. ``sheet_per_code``
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,7 @@ from ._common import hms
 from ._files import write_atomic
 
 if TYPE_CHECKING:
+    from storage.codebook.retrieval import RetrievedCoding
     from storage.project import Project
 
 BASE_COLUMNS = [
@@ -137,6 +140,70 @@ def export_codings(
     return dest
 
 
+def as_exported(
+    project: Project, rows: Sequence[RetrievedCoding], privacy: ExportPrivacy | None = None
+) -> list[RetrievedCoding]:
+    """Retrieved codings as an export shows them: texts, titles, speakers and memos with
+    pseudonyms and redactions applied (spans moved with the rewritten text), and without the
+    codings of segments ``privacy.consented_only`` leaves out."""
+    with private_view(project, privacy) as view:
+        codings = {c.id: c for c in view.codebook.codings() if c.id in {r.coding_id for r in rows}}
+        segments = view.transcript.get_segments(r.segment_id for r in rows)
+        shown = []
+        for r in rows:
+            coding, segment = codings.get(r.coding_id), segments.get(r.segment_id)
+            if coding is None or segment is None:
+                continue
+            shown.append(
+                dataclasses.replace(
+                    r,
+                    session_title=view.sessions.get_session(r.session_id).title,
+                    speaker=segment.speaker,
+                    memo=coding.memo,
+                    start_cp=coding.start_cp,
+                    end_cp=coding.end_cp,
+                    text=segment.text,
+                )
+            )
+    return shown
+
+
+def export_retrieved(
+    project: Project,
+    rows: Sequence[RetrievedCoding],
+    dest: str | Path,
+    *,
+    privacy: ExportPrivacy | None = None,
+) -> int:
+    """Write retrieved codings (a retrieval's rows, as shown) to a UTF-8 CSV with a BOM, as an
+    export shows them (``as_exported``: pseudonyms and redactions applied unless ``privacy``
+    says otherwise); logged like every export. Returns the rows written."""
+    dest = Path(dest).expanduser()
+    shown = as_exported(project, rows, privacy)
+
+    def write_csv(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(RETRIEVED_COLUMNS)
+            for r in shown:
+                writer.writerow(
+                    [
+                        r.code_path, r.session_title, hms(r.start_ms, millis=True),
+                        hms(r.end_ms, millis=True), r.start_ms, r.end_ms, r.speaker or "",
+                        r.participant or "", r.coder, r.quote, r.text, r.language or "",
+                        r.memo or "", r.segment_id, r.coding_id,
+                    ]
+                )  # fmt: skip
+
+    write_atomic(dest, write_csv)
+    log_export(project, "retrieved codings csv", dest, privacy, extra={"codings": len(shown)})
+    return len(shown)
+
+
+RETRIEVED_COLUMNS = (
+    "code", "session", "start", "end", "start_ms", "end_ms", "speaker", "participant",
+    "coder", "coded_text", "segment_text", "language", "memo", "segment_id", "coding_id",
+)  # fmt: skip
 WIDE_COLUMNS = ("coded_text", "segment_text", "memo")
 
 

@@ -230,7 +230,9 @@ def test_retrieval_export_warns_when_consent_is_missing(
     project.sessions.map_speaker(sid, "P1", bo.id)
     project.privacy.set_consent(bo.id, None, transcription=True, quotation=False)
     out = tmp_path / "out.csv"
+    from gui.exchange import ExportOptionsDialog
 
+    monkeypatch.setattr(ExportOptionsDialog, "exec", lambda self: 1)  # protections as offered
     cancel = Asked(CANCEL)
     monkeypatch.setattr(QMessageBox, "question", cancel)
     window.retrieval._export(str(out))
@@ -243,6 +245,51 @@ def test_retrieval_export_warns_when_consent_is_missing(
     window.retrieval._export(str(out))
     idle(window)
     assert out.exists() and "trust" in out.read_text(encoding="utf-8")
+
+
+def test_retrieval_export_hides_redactions_and_is_logged(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Retrieval's Export CSV… wrote redacted words in clear and left no audit entry, where
+    File ▸ Export codings hid them: it now asks the same protections and is logged."""
+    import csv
+
+    from gui.exchange import ExportOptionsDialog
+
+    project: Project = window.project
+    sid = _transcribed(window, qtbot, idle, speech_wav)
+    code = project.codebook.add_code("Trust")
+    seg = next(s for s in project.transcript.segments(sid) if "trust" in s.text)
+    start = seg.text.index("trust")
+    project.codebook.apply_code(seg.id, code.id, start_cp=start, end_cp=len(seg.text))
+    project.redactions.redact(seg.id, start, start + len("trust"), "TOPIC")
+    window.editing.reload_codebook()
+    idle(window)
+    window.retrieval.select_code(code.id)
+    idle(window)
+    qtbot.waitUntil(lambda: window.retrieval.model.rowCount() == 1, timeout=5000)
+    monkeypatch.setattr(ExportOptionsDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(QMessageBox, "question", Asked(YES))  # speakers without consent
+    out = tmp_path / "retrieved.csv"
+    window.retrieval._export(str(out))
+    idle(window)
+    (row,) = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert "trust" not in row["coded_text"] and "[TOPIC]" in row["coded_text"]
+    assert "trust" not in row["segment_text"] and row["code"] == "Trust"
+    logged = [e.details for e in project.audit.entries(action="export")]
+    assert [d["redacted"] for d in logged if d["file"] == "retrieved.csv"] == [True]
+
+    def unprotected(self: Any) -> int:  # the lead's own copy: protections off, still logged
+        self.redactions.setChecked(False)
+        return 1
+
+    monkeypatch.setattr(ExportOptionsDialog, "exec", unprotected)
+    window.retrieval._export(str(out))
+    idle(window)
+    (row,) = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert row["coded_text"].startswith("trust")
+    logged = [e.details for e in project.audit.entries(action="export")]
+    assert sorted(d["redacted"] for d in logged if d["file"] == "retrieved.csv") == [False, True]
 
 
 def _crashed_recording(folder: Path, seconds: float = 1.5) -> None:

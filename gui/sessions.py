@@ -58,6 +58,8 @@ class SessionsController:
         self._load_generation = 0
         self._pending_segment: tuple[str, bool] | None = None
         self._has_media = True
+        # what the filters of Search and Retrieval offer now (speakers, languages, the panel)
+        self._filters_shown: tuple[list[str], list[str], Any] | None = None
         v = views
         v.sessions_view.selectionModel().currentRowChanged.connect(
             lambda cur, _p: (
@@ -128,12 +130,24 @@ class SessionsController:
         if not sessions and self.state.session is None:
             v.transcript_label.setText(EMPTY_PROJECT_HINT)
             v.segment_editor.setPlaceholderText(EMPTY_PROJECT_HINT_PLAIN)
-        if self.docks.retrieval is not None:
-            self.docks.retrieval.set_speakers(sorted({sp for s in sessions for sp in s.speakers}))
+        self.fill_filters(force=True)
+
+    def fill_filters(self, *, force: bool = False) -> None:
+        """Offer the speakers and languages of the sessions as listed in the filters of Search
+        and Retrieval; again after a speaker or a segment's language changed (a new speaker
+        label could not be filtered on until the project was opened again). Unchanged lists
+        are left alone (refilling a filter runs its search again)."""
+        sessions = self.views.sessions_model.sessions()
+        speakers = sorted({sp for s in sessions for sp in s.speakers})
         languages = self.languages_present(sessions)
-        v.search_panel.set_languages(languages)
-        if self.docks.retrieval is not None:
-            self.docks.retrieval.set_languages(languages)
+        retrieval = self.docks.retrieval
+        if not force and (speakers, languages, retrieval) == self._filters_shown:
+            return
+        self._filters_shown = (speakers, languages, retrieval)
+        if retrieval is not None:
+            retrieval.set_speakers(speakers)
+            retrieval.set_languages(languages)
+        self.views.search_panel.set_languages(languages)
 
     # ------------------------------------------------------------------ rename, delete
     def selected_session(self) -> Session | None:
@@ -248,6 +262,7 @@ class SessionsController:
             known = self.views.sessions_model.stopped(session.id)
             stopped = {session.id: known} if known is not None else {}
         self.views.sessions_model.update_session(session, stopped.get(session.id))
+        self.fill_filters()
         if self.state.session is not None and self.state.session.id == session.id:
             self.state.session = session  # counts and length are fresh for every view
             self.update_transcript_label()

@@ -312,3 +312,32 @@ def test_every_codebook_action_is_in_sight_at_1024x700(
     idle(w)
     assert w.project.codebook.find_code("Trust") is not None
     w.close()
+
+
+def test_a_speaker_or_language_set_in_the_workbench_can_be_filtered_on_at_once(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    """Retrieval's speaker and language filters and Search's language filter were filled
+    when the project opened only: a speaker just named, or a segment just set to Russian,
+    could not be filtered on until the project was opened again."""
+    import_and_transcribe(window, qtbot, idle, speech_wav)
+    window.transcript.go_to_row(1)
+    idle(window)
+    window.editing.set_speaker([window.segment_model.segment(1).id], "Aigerim")
+    window.editing.set_language([window.segment_model.segment(2).id], "ru")
+    idle(window)
+    retrieval = window.retrieval
+
+    def offered(box: Any) -> list[Any]:
+        return [box.itemData(i) for i in range(box.count())]
+
+    qtbot.waitUntil(lambda: "Aigerim" in offered(retrieval.speaker_box))
+    assert "ru" in offered(retrieval.language_box)
+    assert "ru" in offered(window.search_panel.language_box)
+    window.search_panel.language_box.setCurrentIndex(
+        offered(window.search_panel.language_box).index("ru")
+    )
+    window.editing.set_speaker([window.segment_model.segment(3).id], "Bakyt")
+    idle(window)
+    qtbot.waitUntil(lambda: "Bakyt" in offered(retrieval.speaker_box))
+    assert window.search_panel.language() == "ru"  # a refill keeps the choice

@@ -40,6 +40,15 @@ Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Code", "Session", "Time", "Speaker", "Participant", "Coder", "Lang", "Coded text")
 
 
+def retrieved_count(rows: list[RetrievedCoding]) -> str:
+    """ "3 coded segments", or "3 codings in 2 segments" when a segment has several of them
+    (a code and its sub-code, two coders, two spans)."""
+    segments = len({r.segment_id for r in rows})
+    if segments == len(rows):
+        return plural(segments, "coded segment")
+    return f"{plural(len(rows), 'coding')} in {plural(segments, 'segment')}"
+
+
 class RetrievalModel(RowTableModel):
     """Retrieved codings as a table."""
 
@@ -255,7 +264,7 @@ class RetrievalPanel(QWidget):
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)
         self.table.setVisible(bool(rows))
-        self.count.setText(plural(len(rows), "coded segment"))
+        self.count.setText(retrieved_count(rows))
         emit(self.results_shown, len(rows))
 
     def _play(self, index: QModelIndex) -> None:

@@ -470,3 +470,18 @@ def test_demo_codes_have_distinct_colours(tmp_path: Path) -> None:
     assert "Access" in colours
     assert len(set(colours.values())) == len(colours)  # colour bars tell the codes apart
     project.close()
+
+
+def test_the_retrieval_count_says_codings_and_segments_apart() -> None:
+    from storage.codebook.retrieval import RetrievedCoding
+
+    def row(coding: str, segment: str) -> RetrievedCoding:
+        return RetrievedCoding(
+            coding, "c", "Access", "ann", None, segment, "s", "S", 0, 1, None, None, None, None, ""
+        )
+
+    from gui.retrieval import retrieved_count
+
+    assert retrieved_count([row("1", "a")]) == "1 coded segment"
+    assert retrieved_count([row("1", "a"), row("2", "b")]) == "2 coded segments"
+    assert retrieved_count([row("1", "a"), row("2", "a")]) == "2 codings in 1 segment"

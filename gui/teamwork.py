@@ -229,7 +229,7 @@ class ConflictDialog(QDialog):
         self.conflicts = self.project.team.conflicts()
         self.list.clear()
         for conflict in self.conflicts:
-            self.list.addItem(_conflict_label(conflict))
+            self.list.addItem(_conflict_label(conflict, self.project))
             self.list.item(self.list.count() - 1).setToolTip(conflict.describe())
         if self.conflicts:
             self.list.setCurrentRow(0)
@@ -249,7 +249,7 @@ class ConflictDialog(QDialog):
             return
         self.versions.setRowCount(len(conflict.versions))
         for i, v in enumerate(conflict.versions):
-            content = "(deleted)" if v.deleted else _describe(v.values)
+            content = "(deleted)" if v.deleted else _describe(v.values, self.project)
             for column, value in enumerate((v.author, v.version, content)):
                 self.versions.setItem(i, column, QTableWidgetItem(value))
         self.versions.resizeRowsToContents()
@@ -305,18 +305,43 @@ _ROW_NAMES = {"segments": "Segment", "codes": "Code", "codings": "Coding", "memo
               "sessions": "Session", "participants": "Participant"}  # fmt: skip
 
 
-def _conflict_label(conflict: Conflict) -> str:
+def _conflict_label(conflict: Conflict, project: Project) -> str:
     """ "Segment edited differently (alice, bob)" and what it holds now."""
     who = ", ".join(sorted({v.author for v in conflict.versions}))
     what = "edited differently" if conflict.kind == "edit" else "deleted by one, still used"
     name = _ROW_NAMES.get(conflict.table_name, conflict.table_name)
-    now = _describe(conflict.current) if conflict.current else ""
+    now = _describe(conflict.current, project) if conflict.current else ""
     return f"{name} {what} ({who})" + (f"\n{now[:80]}" if now else "")
 
 
-def _describe(values: dict[str, Any]) -> str:
-    keys = [k for k in ("speaker", "text", "name", "title", "label") if k in values]
-    return "  ".join(f"{k}: {values[k]}" for k in keys) if keys else str(values)
+def _describe(values: dict[str, Any], project: Project) -> str:
+    """A version of a row as a researcher reads it: a coding by its code, coder and words (not
+    its ids), other rows by their text, name or title, else every field that is not an id."""
+    if "code_id" in values and "segment_id" in values:
+        return _describe_coding(values, project)
+    keys: list[str] = [k for k in ("speaker", "text", "name", "title", "label") if k in values]
+    if not keys:
+        keys = [k for k, v in values.items() if k != "id" and not k.endswith("_id") and v]
+    return "  ".join(f"{k}: {values[k]}" for k in keys)
+
+
+def _describe_coding(values: dict[str, Any], project: Project) -> str:
+    try:
+        code = project.codebook.get_code(str(values["code_id"])).path
+    except FieldScribeError:
+        code = "(a code no longer here)"
+    try:
+        text = project.transcript.get_segment(str(values["segment_id"])).text
+    except FieldScribeError:
+        text = ""
+    start, end = values.get("start_cp"), values.get("end_cp")
+    words = text[start:end] if start is not None and end is not None else text
+    shown = words if len(words) <= 80 else words[:79] + "…"
+    parts = [f"code: {code}", f"coder: {values.get('coder') or '?'}"]
+    parts.append(f"words: “{shown}”" if start is not None else f"whole segment: “{shown}”")
+    if values.get("memo"):
+        parts.append(f"memo: {values['memo']}")
+    return "  ".join(parts)
 
 
 class BlindCodingToggle(QWidget):

@@ -165,7 +165,7 @@ def test_keeping_my_version_of_a_conflict_shows_it_and_the_next_edit_keeps_it(
 
 def test_a_coding_conflict_reads_as_code_coder_and_words_not_ids(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The dialog showed coding versions as Python dicts of ids: {'segment_id': '01a2…'}."""
-    lead, segs, coders = team(tmp_path, "bob")
+    lead, segs, _coders = team(tmp_path, "bob")
     code = lead.codebook.ensure_code_path("Services/Health")
     lead.codebook.apply_code(segs[1], code.id, start_cp=0, end_cp=7)
     export_bundle(lead, tmp_path / "lead2.fsbundle")
@@ -181,6 +181,6 @@ def test_a_coding_conflict_reads_as_code_coder_and_words_not_ids(qtbot, tmp_path
     shown = [dialog.versions.item(r, 2).text() for r in range(dialog.versions.rowCount())]
     assert all("Services/Health" in t and "“segment”" in t for t in shown), shown
     assert {"memo: lead's memo", "memo: bob's memo"} <= {t.split("  ")[-1] for t in shown}
-    assert not any("_id" in t or "{" in t for t in shown + [dialog.list.item(0).text()])
+    assert not any("_id" in t or "{" in t for t in [*shown, dialog.list.item(0).text()])
     lead.close()
     bob.close()

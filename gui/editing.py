@@ -76,6 +76,8 @@ class EditingController:
         self.docks = docks
         self.sessions = sessions
         self.strip = strip
+        # called after an edit changed codings (the window refreshes the open team panels)
+        self.codings_edited: Callable[[], None] | None = None
         self.speaker_panel = speaker_panel  # the Speakers dock's panel, when it is open
         v = views
         v.transcript.current_row_changed.connect(self._current_row_changed)
@@ -202,6 +204,8 @@ class EditingController:
             self._reload_codings()
         if out.message:
             self.chrome.message(out.message, 5000)
+        if (out.codings or out.reload_codings or out.removed) and self.codings_edited is not None:
+            self.codings_edited()
         if out.speakers_changed and self.docks.session_panel is not None:
             self.docks.session_panel.show_session(self.state.session)
         if out.speakers_changed or out.inserted or out.removed:

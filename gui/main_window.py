@@ -394,6 +394,8 @@ class MainWindow(QMainWindow):
         # a kept version of a conflict is the project changed underneath: the transcript shows
         # it (else the next edit saves the other version's text), and undo cannot go behind it
         extra.rows_rewritten.connect(self.reload_in_place)
+        extra.play_requested.connect(lambda s, g: self.sessions.open_segment(s, g, play=True))
+        self.editing.codings_edited = extra.codings_edited
         # a participant added in Session details shows in Ethics (consent) at once
         self.docks.details_changed.connect(lambda _sid: extra.refresh_privacy())
 

@@ -111,6 +111,7 @@ class ExtraPanels(QObject):
     codings_changed = Signal()  # codebook, codings and sessions need reading again
     text_rewritten = Signal()  # Ethics replaced transcript text (pseudonyms, redactions)
     rows_rewritten = Signal()  # a resolved merge conflict rewrote rows (a segment's text)
+    play_requested = Signal(str, str)  # session id, segment id (a disagreement activated)
 
     def __init__(
         self, state: AppState, chrome: WindowChrome, runner: TaskRunner, player: Player
@@ -121,6 +122,7 @@ class ExtraPanels(QObject):
         self.runner = runner
         self.player = player
         self.docks: dict[str, QDockWidget] = {}
+        self._team_timer: QTimer | None = None
         self.diarizer: Callable[..., Any] | None = None  # default: transcribe.speakers
         self.diarizing: dict[str, Any] = {}  # session id -> TaskHandle
         self.speaker_dialog: SpeakerCountDialog | None = None
@@ -365,7 +367,28 @@ class ExtraPanels(QObject):
         from gui.teamwork import DisagreementWidget
 
         area = Qt.DockWidgetArea.BottomDockWidgetArea
-        return self._dock("disagreements", "Disagreements", DisagreementWidget, area)
+        widget = self._dock("disagreements", "Disagreements", DisagreementWidget, area)
+        if widget is not None and not getattr(widget, "wired", False):
+            widget.play_requested.connect(lambda s, g: emit(self.play_requested, s, g))
+            widget.wired = True
+        return widget
+
+    def codings_edited(self) -> None:
+        """Codings changed here (a coding, an undo): the open Agreement and Disagreements
+        panels are computed again, once the edits pause."""
+        if self._team_timer is None:
+            self._team_timer = QTimer(self)
+            self._team_timer.setSingleShot(True)
+            self._team_timer.setInterval(400)
+            self._team_timer.timeout.connect(self._refresh_team)
+        self._team_timer.start()
+
+    def _refresh_team(self) -> None:
+        for key in ("agreement", "disagreements"):
+            dock = self.docks.get(key)
+            refresh = getattr(dock.widget(), "refresh", None) if dock is not None else None
+            if dock is not None and not dock.isHidden() and callable(refresh):
+                refresh()
 
     def show_conflicts(self) -> Any:
         from gui.teamwork import ConflictDialog

@@ -135,6 +135,7 @@ class DisagreementWidget(QWidget):
     """Segments where coders differ, side by side: who applied the code, who did not."""
 
     COLUMNS = ("Time", "Speaker", "Text", "Code", "Applied by", "Not applied by")
+    play_requested = Signal(str, str)  # session id, segment id: Enter or a double-click
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,7 +143,17 @@ class DisagreementWidget(QWidget):
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        for column in range(len(self.COLUMNS)):
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if column == 2
+                else QHeaderView.ResizeMode.ResizeToContents
+            )
+            header.setSectionResizeMode(column, mode)  # the text gets the room
+        self.table.activated.connect(self._activated)
         layout = QVBoxLayout(self)
         self.count_label = QLabel(self)
         layout.addWidget(self.count_label)
@@ -169,7 +180,14 @@ class DisagreementWidget(QWidget):
                 if column == 0:
                     item.setData(Qt.ItemDataRole.UserRole, d.segment_id)
                 self.table.setItem(row, column, item)
-        self.count_label.setText(f"{len(self.items)} disagreement(s) to discuss")
+        self.count_label.setText(
+            f"{len(self.items)} disagreement(s) to discuss (Enter or a double-click plays one)"
+        )
+
+    def _activated(self, index: QModelIndex) -> None:
+        if 0 <= index.row() < len(self.items):
+            d = self.items[index.row()]
+            self.play_requested.emit(d.session_id, d.segment_id)
 
 
 class ConflictDialog(QDialog):

@@ -44,8 +44,15 @@ def test_retrieval_export_button_writes_the_csv(
     monkeypatch.setattr(
         QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
     )
+    from gui.exchange import ExportOptionsDialog
+
+    asked: list[str] = []
+    monkeypatch.setattr(  # the protections every export asks, accepted as offered
+        ExportOptionsDialog, "exec", lambda self: asked.append(self.windowTitle()) or 1
+    )
     panel.export_btn.click()
     idle(window)
+    assert asked == ["Export retrieved codings"]
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert len(rows) == 3

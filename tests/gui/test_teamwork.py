@@ -184,3 +184,38 @@ def test_a_coding_conflict_reads_as_code_coder_and_words_not_ids(qtbot, tmp_path
     assert not any("_id" in t or "{" in t for t in [*shown, dialog.list.item(0).text()])
     lead.close()
     bob.close()
+
+
+def test_disagreements_follow_codings_and_undo_and_play_the_segment(  # type: ignore[no-untyped-def]
+    window, qtbot, idle, speech_wav
+) -> None:
+    """The Disagreements panel kept its first count after a coding that settled one (and its
+    undo), and its rows could not be played like Search's and Retrieval's."""
+    from tests.gui.gui_helpers import import_and_transcribe
+
+    project = window.project
+    sid = import_and_transcribe(window, qtbot, idle, speech_wav)
+    window.editing.add_code("Trust")
+    idle(window)
+    trust = project.codebook.find_code("Trust")
+    segments = project.transcript.segments(sid)
+    for seg in segments[:2]:
+        project.codebook.apply_code(seg.id, trust.id, coder="ben")
+    project.codebook.apply_code(segments[3].id, trust.id)  # mine, not ben's
+    panel = window.extra_panels.show_disagreements()
+    assert len(panel.items) == 3
+    window.transcript.go_to_row(0)
+    window.editing.apply_code(trust.id)  # I agree with ben on the first
+    idle(window)
+    qtbot.waitUntil(lambda: len(panel.items) == 2, timeout=3000)
+    window.undo_stack.undo()
+    idle(window)
+    qtbot.waitUntil(lambda: len(panel.items) == 3, timeout=3000)
+    started: list[bool] = []
+    window.player.playing_changed.connect(started.append)
+    panel.table.setFocus()
+    panel.table.setCurrentCell(1, 2)
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    idle(window)
+    qtbot.waitUntil(lambda: window.transcript.currentIndex().row() == 1, timeout=3000)
+    qtbot.waitUntil(lambda: True in started, timeout=5000)

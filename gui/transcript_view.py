@@ -63,6 +63,7 @@ from gui.models.segments import (
     COL_SPEAKER,
     COL_TEXT,
     COL_TIME,
+    HEADERS,
     PLACEHOLDER_COLOUR,
     UNTRANSCRIBED_ROLE,
     SegmentTableModel,
@@ -437,7 +438,9 @@ class TranscriptView(QTableView):
         hh = self.horizontalHeader()
         table = self.viewport().width()
         self.margin.name_width = CodeMarginDelegate.name_width_for(table)
-        margin = max(hh.minimumSectionSize(), self.margin.width_for(len(model.code_slots())))
+        # never narrower than its title: at 1024x700 the title read "ode"
+        title = hh.fontMetrics().horizontalAdvance(str(HEADERS[COL_CODES])) + 14
+        margin = max(hh.minimumSectionSize(), title, self.margin.width_for(len(model.code_slots())))
         if hh.sectionSize(COL_CODES) != margin:
             hh.resizeSection(COL_CODES, margin)
         speaker = 110 if table >= 700 else 80

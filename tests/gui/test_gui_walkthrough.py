@@ -341,3 +341,21 @@ def test_a_speaker_or_language_set_in_the_workbench_can_be_filtered_on_at_once(
     idle(window)
     qtbot.waitUntil(lambda: "Bakyt" in offered(retrieval.speaker_box))
     assert window.search_panel.language() == "ru"  # a refill keeps the choice
+
+
+def test_the_codes_column_keeps_its_title_in_a_narrow_transcript(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, speech_wav: Path
+) -> None:
+    """With the side panels open at 1024x700 the transcript is under 560 px wide, the code
+    names give way to brackets, and the column's title read "ode"."""
+    from gui.models.segments import COL_CODES, HEADERS
+
+    w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
+    import_and_transcribe(w, qtbot, idle, speech_wav, open_session=True)
+    table = w.transcript
+    table.setFixedWidth(480)
+    qtbot.waitUntil(lambda: table.viewport().width() < 560)
+    table.fit_rows()
+    title = table.horizontalHeader().fontMetrics().horizontalAdvance(HEADERS[COL_CODES])
+    assert table.columnWidth(COL_CODES) >= title + 8
+    w.close()

@@ -396,6 +396,8 @@ class MainWindow(QMainWindow):
         extra.rows_rewritten.connect(self.reload_in_place)
         extra.play_requested.connect(lambda s, g: self.sessions.open_segment(s, g, play=True))
         self.editing.codings_edited = extra.codings_edited
+        editor = self.segment_editor
+        extra.editor_selection = lambda: (editor.segment, editor.selection_cp(), editor.is_dirty())
         # a participant added in Session details shows in Ethics (consent) at once
         self.docks.details_changed.connect(lambda _sid: extra.refresh_privacy())
 

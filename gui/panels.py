@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDockWidget,
     QGridLayout,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QRadioButton,
@@ -97,6 +98,10 @@ class SpeakerCountDialog(QDialog):
         return {}
 
 
+#: the categories offered when redacting (any other can be typed: letters, digits, - and _)
+REDACTION_CATEGORIES = ("NAME", "PLACE", "ORGANISATION", "DATE", "OTHER")
+
+
 class ExtraPanels(QObject):
     """Record, Speakers, Ethics and Team menus; one dock per panel and project.
 
@@ -134,8 +139,15 @@ class ExtraPanels(QObject):
         self.act_cancel_detect = a("&Speakers", "Cancel speaker detection", self.cancel_diarization)
         chrome.menu("&Speakers").setToolTipsVisible(True)
         self.speakers_available: Callable[[], bool] = _speakers_extra_installed
+        self.act_redact = a("E&thics", "Redact the selected words…", self.redact_selection)
         for tab, text in enumerate(("Consent", "Pseudonyms", "Redactions", "Audit log")):
             a("E&thics", text, partial(self.show_privacy, tab))
+        # the segment shown in the editor and the words selected in it (set by the window)
+        self.editor_selection: Callable[[], tuple[Any, tuple[int, int] | None, bool]] = lambda: (
+            None,
+            None,
+            False,
+        )
         a("&Team", "Inter-coder agreement", self.show_agreement)
         a("&Team", "Disagreements", self.show_disagreements)
         a("&Team", "Resolve merge conflicts…", self.show_conflicts)
@@ -349,6 +361,43 @@ class ExtraPanels(QObject):
                 panel.refresh()
             panel.setCurrentIndex(tab)
         return panel
+
+    def redact_selection(self) -> None:
+        """Hide the words selected in the segment editor from every export, under a category
+        that exports show instead ("[PLACE]"); the original stays in the project until the
+        Redactions tab destroys it (Ethics ▸ Redactions lists and undoes them)."""
+        project = self.state.project
+        segment, span, dirty = self.editor_selection()
+        if project is None or segment is None or span is None:
+            self.chrome.message("Select the words to redact in the segment's text first.", 6000)
+            return
+        if dirty:
+            self.chrome.message("Save the segment's text first (Ctrl+Enter), then redact.", 6000)
+            return
+        words = segment.text[span[0] : span[1]]
+        category, ok = QInputDialog.getItem(
+            self.chrome.window,
+            "Redact",
+            f"Exports will show the category instead of “{words[:60]}”:",
+            list(REDACTION_CATEGORIES),
+            0,
+            True,
+        )
+        if not ok:
+            return
+        segment_id = segment.id
+
+        def done(_result: Any) -> None:
+            self.chrome.message(f"Redacted “{words[:40]}”: exports show [{category.upper()}].")
+            self.refresh_privacy()
+
+        self.runner.submit(
+            "Redact",
+            lambda _ctx: project.redactions.redact(segment_id, *span, category or None),
+            on_done=done,
+            on_error=self.chrome.show_error,
+            serial=True,
+        )
 
     def refresh_privacy(self) -> None:
         """Participants or sessions changed: the Ethics panel (when open) reads them again."""

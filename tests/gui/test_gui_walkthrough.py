@@ -359,3 +359,40 @@ def test_the_codes_column_keeps_its_title_in_a_narrow_transcript(
     title = table.horizontalHeader().fontMetrics().horizontalAdvance(HEADERS[COL_CODES])
     assert table.columnWidth(COL_CODES) >= title + 8
     w.close()
+
+
+def test_words_selected_in_the_editor_are_redacted_from_the_ethics_menu(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: Any
+) -> None:
+    """Ethics ▸ Redactions listed and undid redactions, but nothing in the workbench made
+    one: a researcher had to use `fieldscribe redact`."""
+    from PySide6.QtWidgets import QInputDialog
+
+    project: Project = window.project
+    import_and_transcribe(window, qtbot, idle, speech_wav)
+    window.transcript.go_to_row(2)
+    idle(window)
+    editor = window.segment_editor
+    text = editor.toPlainText()
+    asked: list[str] = []
+
+    def category(_parent: Any, _title: str, label: str, items: list[str], *_a: Any) -> Any:
+        asked.append(label)
+        return "place", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(category))
+    window.extra_panels.act_redact.trigger()  # nothing selected: says what to do, asks nothing
+    assert asked == [] and project.redactions.all() == []
+    start = text.index("villages")
+    editor.select_cp(start + 2, start + 5)  # inside a word: the whole word
+    window.extra_panels.act_redact.trigger()
+    idle(window)
+    (red,) = project.redactions.all()
+    assert text[red.start_cp : red.end_cp] == "villages" and red.category == "PLACE"
+    assert "villages" in asked[0]
+    editor.setFocus()
+    qtbot.keyClicks(editor, "x")  # unsaved typing: the spans would not match the stored text
+    editor.select_cp(0, 2)
+    window.extra_panels.act_redact.trigger()
+    idle(window)
+    assert len(project.redactions.all()) == 1 and len(asked) == 1

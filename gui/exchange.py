@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
+from gui.fmt import file_name
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
@@ -142,6 +143,7 @@ class ExchangeActions(QObject):
         return dialog
 
     def _save(self, title: str, default: str, filters: str) -> Path | None:
+        default = file_name(default)  # a project named "Demo: focus group" (":" on Windows)
         path, chosen = QFileDialog.getSaveFileName(self.parent_widget, title, default, filters)
         if not path:
             return None
@@ -338,7 +340,7 @@ class ExchangeActions(QObject):
             return
         path = self._save(
             "Export this transcript",
-            f"{session.title}.docx".replace("/", "-"),
+            f"{session.title}.docx",
             ";;".join(TRANSCRIPT_FILTERS[f] for f in ("docx", "txt", "srt", "vtt", "json")),
         )
         if path is not None:

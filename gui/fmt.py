@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def fmt_ms(ms: int | None, *, tenths: bool = False) -> str:
     """Format milliseconds as ``m:ss`` or ``h:mm:ss`` (optionally with tenths)."""
@@ -35,3 +37,16 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def timestamp_tag(ms: int) -> str:
     """The text inserted by "insert timestamp": ``[h:mm:ss.t]`` / ``[m:ss.t]``."""
     return f"[{fmt_ms(ms, tenths=True)}]"
+
+
+_NOT_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+
+
+def file_name(name: str) -> str:
+    """A title as a file name every system takes: the characters Windows refuses (``:`` of
+    "Demo: focus group", ``/``, ``?``...) become "-", and no trailing dot or space."""
+    cleaned = _NOT_IN_FILE_NAMES.sub("-", name).strip()
+    stem, dot, suffix = cleaned.rpartition(".")
+    if dot and suffix and stem.rstrip(" ."):
+        return f"{stem.rstrip(' .')}.{suffix}"
+    return cleaned.rstrip(" .") or "export"

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
+from gui.fmt import file_name
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
@@ -236,7 +237,7 @@ class TeamActions(QObject):
             return
         options = dialog.options()
         suffix = ".fsbundle.enc" if options.passphrase or options.recipient_files else ".fsbundle"
-        default = f"{project.name}-{project.coder}{suffix}".replace(" ", "_")
+        default = file_name(f"{project.name}-{project.coder}{suffix}".replace(" ", "_"))
         path, _ = QFileDialog.getSaveFileName(
             self.parent_widget, "Export a team bundle", default, BUNDLE_FILTER
         )

@@ -51,3 +51,21 @@ def test_items_fill_rows_in_order_and_wrap_only_when_the_next_does_not_fit(
     assert layout.heightForWidth(width) == top - 3 + m.bottom()
     assert layout.count() == len(items)
     assert layout.takeAt(0) is items[0] and layout.itemAt(len(items)) is None
+
+
+@given(st.text(max_size=40), st.sampled_from(["", ".docx", ".qdpx", ".fsbundle.enc"]))
+def test_a_default_file_name_is_one_every_system_takes(title: str, suffix: str) -> None:
+    """Default export names came from titles such as "Demo: e-government focus group" (":"
+    is refused by Windows): no character Windows refuses, no trailing dot or space, never
+    empty, and the suffix kept."""
+    from gui.fmt import file_name
+
+    name = file_name(title + suffix)
+    assert name and not set(name) & set('<>:"/\\\\|?*')
+    assert not any(ord(ch) < 32 for ch in name)
+    assert not name.endswith((" ", "."))
+    if suffix and title.strip(" .") and not set(title) & set('<>:"/\\\\|?*.'):
+        assert name.endswith(suffix)
+    assert file_name("Focus group: online public services.docx") == (
+        "Focus group- online public services.docx"
+    )

@@ -105,17 +105,24 @@ class AgreementWidget(QWidget):
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # the overall figures and the unit on one line above the table (on a laptop the dock
+        # shows a row or two of it: the overall row is the last)
+        self.overall_label = QLabel(self)
         self.unit_label = QLabel(self)
         self.unit_label.setWordWrap(True)
         self.notes_label = QLabel(self)
         self.notes_label.setWordWrap(True)
         refresh = QPushButton("Recompute", self)
         refresh.clicked.connect(self.refresh)
+        top = QHBoxLayout()
+        top.addWidget(self.overall_label, 1)
+        top.addWidget(refresh)
         layout = QVBoxLayout(self)
+        layout.setSpacing(2)
+        layout.addLayout(top)
         layout.addWidget(self.unit_label)
-        layout.addWidget(self.view)
+        layout.addWidget(self.view, 1)
         layout.addWidget(self.notes_label)
-        layout.addWidget(refresh)
         self.report: AgreementReport | None = None
         self.refresh()
 
@@ -124,10 +131,17 @@ class AgreementWidget(QWidget):
         data = self.project.team.agreement_data(coders=coders or None, with_texts=False)
         self.report = compute_agreement(data)
         self.model.set_report(self.report)
-        self.unit_label.setText(
+        whole = self.report.overall
+        self.overall_label.setText(
+            f"<b>All codes</b>: agreement {whole.percent.text()}, κ {whole.kappa.text()}, "
+            f"α {whole.alpha.text()}"
+        )
+        unit = (
             f"Coders: {', '.join(self.report.coders) or '(none)'}. Unit: {self.report.unit}. "
             f"Span overlap in {self.report.overlap_unit}."
         )
+        self.unit_label.setText(unit.split(";")[0] + ("… (hover for more)" if ";" in unit else ""))
+        self.unit_label.setToolTip(unit)
         self.notes_label.setText("\n".join(self.report.notes))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -49,6 +50,9 @@ def test_agreement_table_shows_coefficients(qtbot, tmp_path: Path) -> None:  # t
     assert model.index(row, 4).data() == "n/a"
     assert model.index(row, 4).data(Qt.ItemDataRole.ToolTipRole)
     assert "Unit:" in widget.unit_label.text()
+    # the overall figures stand above the table (a laptop's dock shows a row or two of it)
+    assert f"κ {expected:.3f}" in widget.overall_label.text()
+    assert "Span overlap" in widget.unit_label.toolTip()
     lead.close()
 
 
@@ -122,6 +126,7 @@ def test_keeping_my_version_of_a_conflict_shows_it_and_the_next_edit_keeps_it(
 
     lead, segs, coders = team(tmp_path, "bob")
     lead.transcript.update_segment(segs[0], text="the lead's words")
+    time.sleep(0.01)  # versions are timestamps: bob's is the newer one, shown after the merge
     coders["bob"].transcript.update_segment(segs[0], text="bob's words")
     export_bundle(coders["bob"], tmp_path / "bob.fsbundle")
     coders["bob"].close()

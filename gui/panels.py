@@ -139,9 +139,10 @@ class ExtraPanels(QObject):
         self.act_cancel_detect = a("&Speakers", "Cancel speaker detection", self.cancel_diarization)
         chrome.menu("&Speakers").setToolTipsVisible(True)
         self.speakers_available: Callable[[], bool] = _speakers_extra_installed
-        self.act_redact = a("E&thics", "Redact the selected words…", self.redact_selection)
         for tab, text in enumerate(("Consent", "Pseudonyms", "Redactions", "Audit log")):
             a("E&thics", text, partial(self.show_privacy, tab))
+        chrome.menu("E&thics").addSeparator()
+        self.act_redact = a("E&thics", "Redact the selected words…", self.redact_selection)
         # the segment shown in the editor and the words selected in it (set by the window)
         self.editor_selection: Callable[[], tuple[Any, tuple[int, int] | None, bool]] = lambda: (
             None,

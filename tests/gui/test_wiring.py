@@ -165,8 +165,14 @@ def test_detect_speakers_progress_and_cancel(
 def test_ethics_menu_opens_the_privacy_tabs(window: Any) -> None:
     from gui.privacy_panel import PrivacyPanel
 
-    texts = [a.text() for a in window.chrome.menus["E&thics"].actions()]
-    assert texts == ["Consent", "Pseudonyms", "Redactions", "Audit log"]
+    texts = [a.text() for a in window.chrome.menus["E&thics"].actions() if not a.isSeparator()]
+    assert texts == [
+        "Consent",
+        "Pseudonyms",
+        "Redactions",
+        "Audit log",
+        "Redact the selected words…",
+    ]
     _action(window, "E&thics", "Audit log").trigger()
     panel = window.extra_panels.docks["privacy"].widget()
     assert isinstance(panel, PrivacyPanel) and panel.currentIndex() == 3

@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -237,6 +238,9 @@ def _scenario(tmp_path: Path) -> tuple[Project, list[str], Path, Path]:
     a.codebook.apply_code(segs[0], code_a.id)
     a.transcript.update_segment(segs[1], text="alice's version")
     a.transcript.update_segment(segs[2], speaker="Moderator")
+    # versions are millisecond timestamps: two coders' edits of one row in the same
+    # millisecond would be one version with two authors (the test ran that fast on CI)
+    time.sleep(0.005)
     b.codebook.apply_code(segs[0], code_a.id)
     b.transcript.update_segment(segs[1], text="bob's version", speaker="S2")
     extra = b.codebook.add_code("Transport")

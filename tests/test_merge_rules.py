@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import time
 import zipfile
 from pathlib import Path
 
@@ -94,6 +95,7 @@ def _edit_conflict(tmp_path: Path) -> tuple[Project, dict[str, Project], list[st
     """alice and bob rewrite segment 1 differently; the lead and bob merge both bundles."""
     lead, segs, coders = team(tmp_path, "alice", "bob")
     coders["alice"].transcript.update_segment(segs[1], text="alice's version")
+    time.sleep(0.005)  # versions are millisecond timestamps: two versions, not one
     coders["bob"].transcript.update_segment(segs[1], text="bob's version")
     for name, p in coders.items():
         export_bundle(p, tmp_path / f"{name}.fsbundle")

@@ -25,7 +25,7 @@ from storage.core.store import Store
 if TYPE_CHECKING:
     from storage.project import Project
 
-#: where a moving span waits for a moment, past any text (see ``_reanchor_spans``)
+#: where a moving span waits for a moment, past any text (see ``reanchor_spans``)
 _PARKED = 1 << 40
 _MARK_OPEN, _MARK_CLOSE = "[", "]"
 #: What FTS5's highlight() puts around a hit: private-use code points, never in a transcript,
@@ -181,7 +181,7 @@ class Transcript:
             if "text" in fields:
                 self._store.fts_delete(row["seq"], row["text"])
                 self._store.fts_insert(row["seq"], fields["text"])
-                self._reanchor_spans(segment_id, row["text"], fields["text"])
+                self.reanchor_spans(segment_id, row["text"], fields["text"])
             sets = ", ".join(f"{k} = ?" for k in fields)
             db.conn.execute(
                 f"UPDATE segments SET {sets} WHERE id = ?", (*fields.values(), segment_id)
@@ -230,7 +230,7 @@ class Transcript:
         with self._store.tx() as db:
             self._store.fts_delete(row["seq"], row["text"])
             self._store.fts_insert(row["seq"], text)
-            self._reanchor_spans(segment_id, row["text"], text)
+            self.reanchor_spans(segment_id, row["text"], text)
             db.conn.execute(
                 "UPDATE segments SET text = ?, words = ?, confidence = ?, language = ?,"
                 " untranscribed = ?, edited = ?, updated_at = ? WHERE id = ?",
@@ -251,15 +251,9 @@ class Transcript:
         self, segment_id: str, old_text: str, new_text: str, *, leave: frozenset[str] = frozenset()
     ) -> None:
         """Move span codings and redactions with their words from ``old_text`` to ``new_text``,
-        inside the caller's transaction: for a writer of segment text other than
-        ``update_segment`` (a merge that takes a colleague's text). ``leave``: codings not to
-        move (the merge brings their own version, anchored in the new text already)."""
-        self._reanchor_spans(segment_id, old_text, new_text, leave=leave)
-
-    def _reanchor_spans(
-        self, segment_id: str, old_text: str, new_text: str, *, leave: frozenset[str] = frozenset()
-    ) -> None:
-        """Move span codings and redactions with their words from ``old_text`` to ``new_text``.
+        inside the caller's transaction (``update_segment``, ``replace_transcription``, and a
+        merge that takes a colleague's text). ``leave``: codings not to move (a merge brings
+        their own version, anchored in the new text already).
 
         A coding whose words were deleted stays on its segment as a whole-segment coding with a
         flag in its memo (``storage.core.anchors.LOST_FLAG``); when that coding already exists

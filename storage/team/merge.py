@@ -607,9 +607,8 @@ class _Merge:
         )
 
     def _codings_arriving(self, segment_id: str) -> frozenset[str]:
-        """The codings of a segment whose version in the bundle the merge will write here (as
-        ``_merge_one`` decides: not an older version of ours, and either newer than ours or
-        made from it)."""
+        """The codings of a segment whose version in the bundle the merge will write here
+        (``_outcome``: made from ours, or the newer side of a conflict)."""
         arriving = set()
         for coding_id, rv, lv in self.conn.execute(
             f"SELECT l.id, r.updated_at, l.updated_at FROM {self.b}.codings r "
@@ -617,21 +616,32 @@ class _Merge:
             "AND r.updated_at IS NOT l.updated_at",
             (segment_id,),
         ).fetchall():
-            known_here = self.conn.execute(
-                "SELECT 1 FROM main.row_versions WHERE table_name = 'codings' AND row_id = ? "
-                "AND version = ?",
-                (coding_id, rv),
-            ).fetchone()
-            if known_here:
-                continue  # an older version of ours: ours stays
-            made_from_ours = self.conn.execute(
-                f"SELECT 1 FROM {self.b}.row_versions WHERE table_name = 'codings' "
-                "AND row_id = ? AND version = ?",
-                (coding_id, lv),
-            ).fetchone()
-            if made_from_ours or str(rv) > str(lv):
+            outcome = self._outcome("codings", str(coding_id), rv, lv)
+            if outcome == "theirs" or (outcome == "conflict" and str(rv) > str(lv)):
                 arriving.add(str(coding_id))
         return frozenset(arriving)
+
+    def _outcome(self, table: str, row_id: str, rv: str, lv: str) -> str:
+        """What merging the bundle's version ``rv`` of a row over ours (``lv``, other content)
+        does: "ours" stays (``rv`` is an older version of ours), "theirs" is taken (made from
+        ours), or "conflict"."""
+        known_local = {lv} | {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT version FROM main.row_versions WHERE table_name = ? AND row_id = ?",
+                (table, row_id),
+            )
+        }
+        if rv in known_local and rv != lv:
+            return "ours"
+        history = {
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT version FROM {self.b}.row_versions WHERE table_name = ? AND row_id = ?",
+                (table, row_id),
+            )
+        }
+        return "theirs" if lv in history and rv != lv else "conflict"
 
     # ------------------------------------------------------------- rows
     def _merge_rows(self, table: str) -> None:
@@ -726,31 +736,17 @@ class _Merge:
         local: dict[str, Any],
         stats: TableSummary,
     ) -> None:
-        conn = self.conn
         row_id = remote["id"]
         rv, lv = remote["updated_at"], local["updated_at"]
         rvals = {c: remote[c] for c in content}
         lvals = {c: local[c] for c in content}
         if rvals == lvals:
             return
-        known_local = {lv} | {
-            r[0]
-            for r in conn.execute(
-                "SELECT version FROM main.row_versions WHERE table_name = ? AND row_id = ?",
-                (table, row_id),
-            )
-        }
-        if rv in known_local and rv != lv:
+        outcome = self._outcome(table, row_id, rv, lv)
+        if outcome == "ours":
             return  # an older version of ours
-        history = {
-            r[0]
-            for r in conn.execute(
-                f"SELECT version FROM {self.b}.row_versions WHERE table_name = ? AND row_id = ?",
-                (table, row_id),
-            )
-        }
         remote_author = self._author(self.b, table, row_id, rv, self.opened.coder)
-        if lv in history and rv != lv:
+        if outcome == "theirs":
             self._write_row(table, row_id, rvals, rv)
             self._record_version(table, row_id, rv, remote_author)
             stats.updated += 1

@@ -109,8 +109,8 @@ def doubtful(probs: dict[str, float], allowed: Sequence[str]) -> bool:
     or noisy stretches, which decoding in each language reads in their language again."""
     if len(allowed) < 2:
         return False
-    code, _ = choose(probs, allowed)
-    return heard(probs, allowed) < LID_HEARD or credited(probs, allowed)[code] < LID_DOUBT
+    scores = credited(probs, allowed)  # ``choose`` takes the highest of these, ``heard`` their sum
+    return sum(scores.values()) < LID_HEARD or max(scores.values()) < LID_DOUBT
 
 
 #: a project that expects one language: a stretch is told to be in another language only when

@@ -146,9 +146,11 @@ def as_exported(
     """Retrieved codings as an export shows them: texts, titles, speakers and memos with
     pseudonyms and redactions applied (spans moved with the rewritten text), and without the
     codings of segments ``privacy.consented_only`` leaves out."""
+    wanted = {r.coding_id for r in rows}
     with private_view(project, privacy) as view:
-        codings = {c.id: c for c in view.codebook.codings() if c.id in {r.coding_id for r in rows}}
+        codings = {c.id: c for c in view.codebook.codings() if c.id in wanted}
         segments = view.transcript.get_segments(r.segment_id for r in rows)
+        titles = {s.id: s.title for s in view.sessions.all()}
         shown = []
         for r in rows:
             coding, segment = codings.get(r.coding_id), segments.get(r.segment_id)
@@ -157,7 +159,7 @@ def as_exported(
             shown.append(
                 dataclasses.replace(
                     r,
-                    session_title=view.sessions.get_session(r.session_id).title,
+                    session_title=titles[r.session_id],
                     speaker=segment.speaker,
                     memo=coding.memo,
                     start_cp=coding.start_cp,

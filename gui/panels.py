@@ -417,10 +417,10 @@ class ExtraPanels(QObject):
         from gui.teamwork import DisagreementWidget
 
         area = Qt.DockWidgetArea.BottomDockWidgetArea
+        fresh = "disagreements" not in self.docks
         widget = self._dock("disagreements", "Disagreements", DisagreementWidget, area)
-        if widget is not None and not getattr(widget, "wired", False):
+        if widget is not None and fresh:
             widget.play_requested.connect(lambda s, g: emit(self.play_requested, s, g))
-            widget.wired = True
         return widget
 
     def codings_edited(self) -> None:

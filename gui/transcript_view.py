@@ -439,7 +439,7 @@ class TranscriptView(QTableView):
         table = self.viewport().width()
         self.margin.name_width = CodeMarginDelegate.name_width_for(table)
         # never narrower than its title: at 1024x700 the title read "ode"
-        title = hh.fontMetrics().horizontalAdvance(str(HEADERS[COL_CODES])) + 14
+        title = hh.fontMetrics().horizontalAdvance(HEADERS[COL_CODES]) + 14
         margin = max(hh.minimumSectionSize(), title, self.margin.width_for(len(model.code_slots())))
         if hh.sectionSize(COL_CODES) != margin:
             hh.resizeSection(COL_CODES, margin)

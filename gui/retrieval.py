@@ -240,6 +240,8 @@ class RetrievalPanel(QWidget):
         """Run the retrieval in the background."""
         code_id = self.code_box.currentData()
         if not code_id:
+            if self.handle is not None and self.handle.running:
+                self.handle.drop_callbacks()  # a retrieval still running would fill it again
             self.model.load([])
             self.table.hide()
             self.count.setText(EMPTY_HINT)
@@ -259,7 +261,7 @@ class RetrievalPanel(QWidget):
             return project.retrieval.retrieve([code_id], **kwargs)
 
         self.count.setText("Retrieving…")
-        self.handle = self.runner.submit("Retrieve", job, on_done=self._loaded)
+        self.handle = self.runner.submit("Retrieve", job, on_done=self._loaded, latest="retrieve")
 
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)

@@ -475,6 +475,7 @@ class SessionsController:
             ),
             on_done=panel.show_hits,
             on_error=lambda exc: panel.show_message(str(exc)),
+            latest="search",
         )
 
 

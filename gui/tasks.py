@@ -73,6 +73,11 @@ class TaskHandle(QObject):
         """Ask the job to stop (it checks ``ctx.cancel``)."""
         self.context.cancel.set()
 
+    def drop_callbacks(self) -> None:
+        """Deliver nothing of this job any more (its outcome is no longer wanted)."""
+        self.on_done = self.on_progress = None
+        self.on_error = lambda _exc: None
+
     @Slot(object)
     def _progress(self, value: object) -> None:
         if self.on_progress is not None and self.running:
@@ -132,6 +137,7 @@ class TaskRunner(QObject):
         self._parallel = QThreadPool(self)
         self._parallel.setMaxThreadCount(max_parallel)
         self.active: list[TaskHandle] = []
+        self._latest: dict[str, TaskHandle] = {}
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -145,9 +151,21 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[Any], None] | None = None,
         serial: bool = False,
+        latest: str | None = None,
     ) -> TaskHandle:
-        """Run ``job(ctx)`` on a worker; callbacks run later on the GUI thread."""
+        """Run ``job(ctx)`` on a worker; callbacks run later on the GUI thread.
+
+        With ``latest``, only the newest job of that name is delivered: the one submitted
+        before it under the same name is cancelled and its outcome dropped, so a slow older
+        search cannot replace the results of the query the user typed since."""
+        if latest is not None:
+            older = self._latest.pop(latest, None)
+            if older is not None and older.running:
+                older.cancel()
+                older.drop_callbacks()
         handle = TaskHandle(name, self)
+        if latest is not None:
+            self._latest[latest] = handle
         handle.context._emit_progress = lambda value: emit(handle.signals.progress, value)
         handle.on_done = on_done
         handle.on_progress = on_progress
@@ -162,6 +180,9 @@ class TaskRunner(QObject):
     def _finished(self, handle: TaskHandle) -> None:
         if handle in self.active:
             self.active.remove(handle)
+        for key, newest in list(self._latest.items()):
+            if newest is handle:
+                del self._latest[key]
         emit(self.task_finished, handle)
         handle.deleteLater()
 
@@ -177,8 +198,7 @@ class TaskRunner(QObject):
     def forget_pending(self) -> None:
         """Drop the callbacks of every job not yet delivered (e.g. the project was closed)."""
         for handle in self.active:
-            handle.on_done = handle.on_progress = None
-            handle.on_error = lambda _exc: None
+            handle.drop_callbacks()
 
     def shutdown(self, msecs: int = 30000) -> bool:
         """Cancel every job and wait for the workers to end; call before the runner goes away.

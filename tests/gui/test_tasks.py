@@ -72,6 +72,29 @@ def test_cancel_stops_a_job(qtbot: Any, runner: TaskRunner) -> None:
     assert results[0] < 1000
 
 
+def test_only_the_latest_job_of_a_name_is_delivered(qtbot: Any, runner: TaskRunner) -> None:
+    """A slow older search that ends after a newer one does not replace its results."""
+    delivered: list[str] = []
+    release = threading.Event()
+
+    def slow(ctx: Any) -> str:
+        release.wait(5)
+        return "old"
+
+    older = runner.submit("search", slow, on_done=delivered.append, latest="search")
+    other = runner.submit("other", lambda ctx: "other", on_done=delivered.append, latest="x")
+    qtbot.waitUntil(lambda: delivered == ["other"], timeout=3000)
+    runner.submit("search", lambda ctx: "new", on_done=delivered.append, latest="search")
+    qtbot.waitUntil(lambda: delivered == ["other", "new"], timeout=3000)
+    assert older.context.cancelled and not other.context.cancelled
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=5000)
+    assert delivered == ["other", "new"]  # the old search's result is dropped
+    runner.submit("search", lambda ctx: "again", on_done=delivered.append, latest="search")
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=5000)
+    assert delivered[-1] == "again"
+
+
 def test_serial_jobs_keep_their_order(qtbot: Any, runner: TaskRunner) -> None:
     order: list[int] = []
     lock = threading.Lock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -259,6 +260,34 @@ def test_search_jumps_and_plays(window: Any, qtbot: Any, idle: Any, speech_wav: 
     assert window.transcript.currentIndex().row() == 2
     assert window.player.position() == window.segment_model.segment(2).start_ms
     assert window.segment_model.playing_row == 2
+
+
+def test_a_slow_older_search_does_not_replace_the_newer_results(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: Any
+) -> None:
+    """A broad query still running when the user types a new one: the panel ends up with the
+    results of the query in the box (a new user saw "62 segments found" under "Әкем")."""
+    _import_and_transcribe(window, qtbot, idle, speech_wav)
+    transcript = window.project.transcript
+    search = transcript.search
+    release = threading.Event()
+
+    def slow_for_broad(query: str, **kw: Any) -> Any:
+        if query == "the":
+            release.wait(10)
+        return search(query, **kw)
+
+    monkeypatch.setattr(transcript, "search", slow_for_broad)
+    panel = window.search_panel
+    panel.query.setText("the")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    panel.query.setText("villages")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.info.text() == "1 segment found", timeout=10000)
+    release.set()
+    idle(window)
+    assert panel.info.text() == "1 segment found"
+    assert "[villages]" in panel.results.item(0).text()
 
 
 def test_blind_coding_shows_only_my_codings(

@@ -29,6 +29,7 @@ from storage.core.errors import DuplicateMediaError
 from storage.core.languages import language_name
 from storage.core.models import KIND_LABELS
 from storage.history.undo import EditRecord, UndoScope
+from transcribe.notes import for_gui
 
 
 def default_transcriber() -> Callable[..., Any]:
@@ -416,7 +417,7 @@ class TranscriptionController(QObject):
             untranscribed = getattr(summary, "untranscribed", 0)
             if untranscribed:
                 text += f", {untranscribed} without transcript (play and type them)"
-            all_notes = list(getattr(summary, "notes", []) or [])
+            all_notes = [for_gui(n) for n in getattr(summary, "notes", []) or []]
             self.chrome.message(f"{text}. {' '.join(all_notes)}".strip(), 12000)
             # what the user must know (a model switched, languages to set) also in a box that
             # does not block, once per window: the status bar alone is easy to miss
@@ -439,7 +440,7 @@ class TranscriptionController(QObject):
             answer = QMessageBox.question(
                 self.chrome.window,
                 "Transcribe again?",
-                f"{exc}\n\nReplace the existing transcript with a new transcription?",
+                f"{for_gui(exc)}\n\nReplace the existing transcript with a new transcription?",
             )
             if answer == QMessageBox.StandardButton.Yes:
                 self.start_transcription(sid, replace=True)

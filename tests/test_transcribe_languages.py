@@ -1007,3 +1007,25 @@ def test_kazakh_written_by_a_small_model_is_flagged_for_checking(
             assert "2 segment(s) in Kazakh" in notes[0] and "'base'" in notes[0]
             assert "fieldscribe models install small" in notes[0] and "--replace" in notes[0]
     assert runner._small_model_hint({"ru": 5, "en": 2}, "base") == []
+
+
+def test_notes_name_menus_in_the_workbench_and_commands_at_the_terminal() -> None:
+    """Every advice note of a run has a workbench wording with menu paths and no terminal
+    commands or flags (a new user saw "transcribe again with --replace" in the GUI's box)."""
+    from transcribe.notes import for_gui
+
+    notes = [
+        *runner._languages_hint({"ru": 3, "kk": 2}),
+        *runner._small_model_hint({"kk": 4}, "base"),
+        *runner._unexpected_hint({"de": 2}, ["ru", "kk"]),
+        runner._forced_hint("de", ["ru", "kk"]),
+    ]
+    assert len(notes) == 4
+    for note in notes:
+        cli, gui = str(note), for_gui(note)
+        assert "fieldscribe " in cli or "--" in cli, cli
+        assert "fieldscribe" not in gui and "--" not in gui and "`" not in gui, gui
+        assert "▸" in gui, gui
+    assert "File ▸ Settings… ▸ Models" in for_gui(notes[1])
+    assert "File ▸ Project settings" in for_gui(notes[0])
+    assert for_gui("plain text") == "plain text"

@@ -34,6 +34,7 @@ from storage.transcript.transcript import SegmentDraft
 from .engine import BEAM_SIZE, ChunkResult, Transcriber, check_language
 from .languages import foreign
 from .models import ModelError, ModelInfo, default_model, multilingual_model, resolve_model
+from .notes import PROJECT_SETTINGS, SETTINGS_MODELS, TRANSCRIBE_AGAIN, Note
 
 PIPELINE_VERSION = 2
 
@@ -76,7 +77,12 @@ class TranscriptionSummary:
 
 
 class NeedsReplaceError(FieldScribeError):
-    """The session has segments holding someone's work; re-transcribing needs replace."""
+    """The session has segments holding someone's work; re-transcribing needs replace.
+    ``gui`` says it for the workbench, which asks whether to replace."""
+
+    def __init__(self, message: str, *, gui: str | None = None) -> None:
+        super().__init__(message)
+        self.gui = message if gui is None else gui
 
 
 def _verify_media(project: Project, session_id: str) -> Path:
@@ -179,10 +185,14 @@ def transcribe_session(
     wanted_language = check_language(info, language)  # English-only + other language: error
     stats = project.transcription.transcript_stats(session_id)
     if not incomplete and stats.protected and not replace:
-        raise NeedsReplaceError(
+        said = (
             f"Session {session.title!r} has {stats.protected} segment(s) holding someone's "
-            f"work ({', '.join(stats.kinds())}); re-transcribe with --replace to keep them and "
-            "replace only the untouched Whisper segments."
+            f"work ({', '.join(stats.kinds())})"
+        )
+        raise NeedsReplaceError(
+            f"{said}; re-transcribe with --replace to keep them and replace only the untouched "
+            "Whisper segments.",
+            gui=f"{said}. Replace keeps them and replaces only the untouched Whisper segments.",
         )
     path = _verify_media(project, session_id)
     total_ms = session.duration_ms
@@ -267,10 +277,13 @@ def _names_hint(project: Project, session_id: str, segment_id: str | None = None
         return []
     segments = len({c.segment_id for c in found})
     where = "the new text" if segment_id is not None else f"the transcript ({segments} segment(s))"
+    said = f"{len(found)} occurrence(s) of real names from the pseudonym mapping are in {where}"
     return [
-        f"{len(found)} occurrence(s) of real names from the pseudonym mapping are in {where}: "
-        f"review them with `fieldscribe pseudonym DIR --review --session {session_id}` and "
-        "replace them with --apply (or the Ethics ▸ Pseudonyms tab)."
+        Note(
+            f"{said}: review them with fieldscribe pseudonym DIR --review --session "
+            f"{session_id} and replace them with --apply.",
+            gui=f"{said}: review and replace them in Ethics ▸ Pseudonyms.",
+        )
     ]
 
 
@@ -290,11 +303,17 @@ def _languages_hint(identified: dict[str, int]) -> list[str]:
     ranked = sorted(identified.items(), key=lambda kv: -kv[1])
     heard = ", ".join(f"{language_name(code)} ({n} segment(s))" for code, n in ranked)
     codes = ",".join(code for code, _n in ranked[:3])
-    return [
+    said = (
         f"The project expects no particular languages, and Whisper identified {heard}. If some "
-        "of these were not spoken, set the project's languages (`fieldscribe languages DIR "
-        f"--set {codes}` with the right codes, or File ▸ Project settings) so that every "
-        "stretch is identified among them, and transcribe again with --replace."
+        "of these were not spoken, set the project's languages"
+    )
+    return [
+        Note(
+            f"{said} (fieldscribe languages DIR --set {codes} with the right codes) so that "
+            "every stretch is identified among them, and transcribe again with --replace.",
+            gui=f"{said} in {PROJECT_SETTINGS} so that every stretch is identified among them, "
+            f"and transcribe again ({TRANSCRIBE_AGAIN}).",
+        )
     ]
 
 
@@ -319,13 +338,19 @@ def _small_model_hint(identified: dict[str, int], model: str) -> list[str]:
     if not weak:
         return []
     said = ", ".join(f"{n} segment(s) in {language_name(code)}" for code, n in weak)
-    return [
+    said = (
         f"{said} were written with the small model {model!r}, which reads "
         f"{language_name(weak[0][0])} far less well than Russian or English: check their text "
-        "against the recording. For better text install a larger or fine-tuned model "
-        "(`fieldscribe models install small`, or a fine-tune's owner/repo; File ▸ Settings ▸ "
-        "Models), choose it for the project (`fieldscribe models use`, File ▸ Project settings) "
-        "and transcribe again with --replace."
+        "against the recording. For better text install a larger or fine-tuned model"
+    )
+    return [
+        Note(
+            f"{said} (fieldscribe models install small, or a fine-tune's owner/repo), choose it "
+            "for the project (fieldscribe models use DIR NAME) and transcribe again with "
+            "--replace.",
+            gui=f"{said} ({SETTINGS_MODELS}), choose it for the project ({PROJECT_SETTINGS}) "
+            f"and transcribe again ({TRANSCRIBE_AGAIN}).",
+        )
     ]
 
 
@@ -343,10 +368,15 @@ def _unexpected_hint(identified: dict[str, int], expected: list[str]) -> list[st
     heard = ", ".join(f"{language_name(code)} ({n} segment(s))" for code, n in others)
     names = ", ".join(language_name(code) for code in expected)
     codes = ",".join([*expected, *(code for code, _ in others)])
-    return [
+    said = (
         f"Heard {heard}, which the project does not expect (it expects {names}): transcribed "
-        f"in the language spoken, not translated. To expect it: fieldscribe languages PROJECT "
-        f"--set {codes}, or Project settings."
+        "in the language spoken, not translated. To expect it"
+    )
+    return [
+        Note(
+            f"{said}: fieldscribe languages PROJECT --set {codes}.",
+            gui=f"{said}, add it in {PROJECT_SETTINGS}.",
+        )
     ]
 
 
@@ -355,10 +385,14 @@ def _forced_hint(language: str, expected: list[str]) -> str:
     from storage.core.languages import language_name
 
     names = ", ".join(language_name(code) for code in expected)
-    return (
+    said = (
         f"Transcribed as {language_name(language)}, which the project does not expect (it "
-        f"expects {names}): Whisper told a language translates speech in another one into it. "
-        "Leave out --language to have each stretch identified."
+        f"expects {names}): Whisper told a language translates speech in another one into it."
+    )
+    return Note(
+        f"{said} Leave out --language to have each stretch identified.",
+        gui=f"{said} Transcription ▸ Transcribe session (without choosing a language) has each "
+        "stretch identified.",
     )
 
 
@@ -569,10 +603,16 @@ def choose_model(
             info = resolve_model(project.model)
         except ModelError:  # a copy of the project on a machine without that model
             fallback = default_model(expected)
-            notes.append(
+            said = (
                 f"The project's model {project.model!r} is not on this machine: transcribed "
                 f"with {fallback}, the default for its languages (install or import it, or "
-                "choose another: fieldscribe models use DIR NAME, File ▸ Project settings)."
+                "choose another"
+            )
+            notes.append(
+                Note(
+                    f"{said}: fieldscribe models use DIR NAME).",
+                    gui=f"{said}: {SETTINGS_MODELS}, {PROJECT_SETTINGS}).",
+                )
             )
     if info is None:
         info = resolve_model(model or default_model(expected))

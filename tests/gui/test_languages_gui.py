@@ -340,13 +340,16 @@ def test_what_the_user_must_know_after_a_transcription_shows_once_in_a_box(
 
     from gui.main_window import MainWindow
     from tests.gui.gui_helpers import make_fake_transcriber
+    from transcribe.notes import Note
 
     fake = make_fake_transcriber()
-    note = "The project expects no particular languages, and Whisper identified Russian, Kazakh."
+    said = "The project expects no particular languages, and Whisper identified Russian, Kazakh"
+    note = f"{said}: set them in File ▸ Project settings."  # the workbench's wording
+    cli_note = Note(f"{said}: fieldscribe languages DIR --set ru,kk.", gui=note)
 
     def with_note(*args: Any, **kwargs: Any) -> Any:
         summary = fake(*args, **kwargs)
-        summary.notes.append(note)
+        summary.notes.append(cli_note)
         return summary
 
     yes = QMessageBox.StandardButton.Yes  # "transcribe anyway?" (consent not recorded)
@@ -368,6 +371,7 @@ def test_what_the_user_must_know_after_a_transcription_shows_once_in_a_box(
     assert "Transcribed: 4 segments." in boxes[0].text()
     assert w.transcription.last_notes == [note]
     assert note in w.statusBar().currentMessage()
+    assert "fieldscribe" not in boxes[0].text()  # no terminal commands in the workbench
     w.close()
 
 

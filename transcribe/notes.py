@@ -1,0 +1,32 @@
+"""Notes a transcription run leaves for the user, worded for where they are read.
+
+A note is a ``str`` (the command line's wording, with commands to type) that also carries
+``gui``: the same note for the workbench, naming menus instead of commands and flags, which a
+workbench user has no terminal for. Code that only prints notes keeps treating them as text.
+"""
+
+from __future__ import annotations
+
+
+class Note(str):
+    """A note worded for the command line; ``gui`` is its wording for the workbench."""
+
+    gui: str
+
+    def __new__(cls, cli: str, gui: str | None = None) -> Note:
+        note = super().__new__(cls, cli)
+        note.gui = cli if gui is None else gui
+        return note
+
+
+def for_gui(note: object) -> str:
+    """How the workbench says ``note``: a note's or an error's ``gui`` wording when it has
+    one, else the note itself."""
+    gui = getattr(note, "gui", None)
+    return gui if isinstance(gui, str) else str(note)
+
+
+#: menu paths the notes name in the workbench
+SETTINGS_MODELS = "File ▸ Settings… ▸ Models"
+PROJECT_SETTINGS = "File ▸ Project settings"
+TRANSCRIBE_AGAIN = "Transcription ▸ Transcribe session (Replace keeps the segments you changed)"

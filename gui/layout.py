@@ -8,15 +8,19 @@
 * The arrangement is remembered per screen size (QSettings ``layout/<W>x<H>/...``), so a laptop
   on its own screen and on a big monitor each get theirs back; View ▸ Reset layout restores the
   default.
+* Restoring or rearranging the docks replaces the tab bars of their tab groups. Qt retires the
+  old bars with ``deleteLater()`` and leaves them shown until the event loop deletes them (never,
+  when a script drives the window with ``processEvents``): they painted a stray "Sessions |
+  Session details" bar over the restored docks. ``drop_retired_tab_bars`` deletes them at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QWidget
 
 #: below this, a dock opened beside another in a side area would leave it too short
 MIN_SIDE_SPLIT_HEIGHT = 720
@@ -63,6 +67,15 @@ def fit_to_screen(window: QWidget) -> None:
         window.move(x, y)
 
 
+def drop_retired_tab_bars(window: QMainWindow) -> None:
+    """Delete now the tab bars Qt retired from ``window``'s dock layout (``restoreState``,
+    ``addDockWidget`` of a tabbed dock): Qt only posts their deletion and leaves them shown, so
+    until the event loop gets to it an old bar paints over the docks. The bars in use have no
+    deletion pending and are left alone."""
+    for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        QCoreApplication.sendPostedEvents(bar, QEvent.Type.DeferredDelete)
+
+
 def tab_partner(window: QMainWindow, area: Qt.DockWidgetArea) -> QDockWidget | None:
     """The visible dock of ``area`` that a new dock there would squeeze, if any."""
     docks = [
@@ -107,19 +120,28 @@ class LayoutKeeper(QObject):
         """Dock sizes for the window's width: a readable codebook, the transcript gets the rest."""
         w, win = self.window.width(), self.window
         self.codebook.widget().setMinimumWidth(CODEBOOK_MIN_WIDTH)
-        win.resizeDocks(
-            [self.search],
-            [clamp(win.height() * BOTTOM_SHARE, BOTTOM_MIN, BOTTOM_MAX)],
-            Qt.Orientation.Vertical,
-        )
+        self.default_bottom()
         win.resizeDocks(
             [self.sessions, self.codebook],
             [clamp(w * 0.24, 260, 560), clamp(w * 0.22, CODEBOOK_WIDTH, 340)],
             Qt.Orientation.Horizontal,
         )
 
-    def reset(self) -> None:
-        """View ▸ Reset layout: core docks back in their places and sizes, panels hidden."""
+    def default_bottom(self) -> None:
+        """The bottom docks (Search, Retrieval) as their query rows: nothing is listed yet."""
+        win = self.window
+        if self.search.isFloating() or win.dockWidgetArea(self.search) != (
+            Qt.DockWidgetArea.BottomDockWidgetArea
+        ):
+            return
+        want = clamp(win.height() * BOTTOM_SHARE, BOTTOM_MIN, BOTTOM_MAX)
+        win.resizeDocks([self.search], [want], Qt.Orientation.Vertical)
+
+    def reset(self, tabbed: Sequence[tuple[QDockWidget, QDockWidget]] = ()) -> None:
+        """View ▸ Reset layout: core docks back in their places and sizes, alone (a dock the
+        user had tabbed with them or split beside them is taken out), panels hidden; each
+        ``(partner, dock)`` of ``tabbed`` is shown as a tab behind its partner, as at the first
+        start."""
         win = self.window
         for dock in self.extra_docks():
             dock.hide()
@@ -128,11 +150,14 @@ class LayoutKeeper(QObject):
             (self.codebook, Qt.DockWidgetArea.RightDockWidgetArea),
             (self.search, Qt.DockWidgetArea.BottomDockWidgetArea),
         ):
-            moved = dock.isFloating() or win.dockWidgetArea(dock) != area
             dock.setFloating(False)
-            if moved:  # re-adding a dock that is in place leaves a stale tab bar behind
-                win.addDockWidget(area, dock)
+            win.addDockWidget(area, dock)  # out of any tab group or split it was in
             dock.show()
+        for partner, dock in tabbed:
+            dock.setFloating(False)
+            win.tabifyDockWidget(partner, dock)
+            dock.show()
+        drop_retired_tab_bars(win)
         self.q.remove(f"layout/{screen_key(win)}")
         fit_to_screen(win)
         self.default_sizes()
@@ -174,7 +199,12 @@ class LayoutKeeper(QObject):
         if isinstance(geometry, QByteArray | bytes):
             self.window.restoreGeometry(QByteArray(geometry))
         ok = self.window.restoreState(QByteArray(state), _LAYOUT_VERSION)
+        drop_retired_tab_bars(self.window)
         fit_to_screen(self.window)
+        if ok:
+            # search hits and retrieved codings are not remembered: the bottom docks open
+            # empty, as their query rows (results make room again when they come)
+            self.default_bottom()
         return bool(ok)
 
     def shown(self) -> None:

@@ -486,19 +486,16 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         """View ▸ Reset layout: the default docks, places and sizes for this screen."""
-        self.layout_keeper.reset()
-        for dock, partner in (
-            (self.docks.session_panel_dock, self.sessions_dock),
-            (self.docks.retrieval_dock, self.search_dock),
-        ):
-            if dock is not None:
-                dock.setFloating(False)
-                if dock not in self.tabifiedDockWidgets(partner):
-                    self.tabifyDockWidget(partner, dock)
-                dock.show()
+        tabbed = [
+            (partner, dock)
+            for dock, partner in (
+                (self.docks.session_panel_dock, self.sessions_dock),
+                (self.docks.retrieval_dock, self.search_dock),
+            )
+            if dock is not None
+        ]
+        self.layout_keeper.reset(tabbed)
         self._fit_session_columns()
-        self.sessions_dock.raise_()
-        self.search_dock.raise_()
 
     def _fit_session_columns(self) -> None:
         """On a laptop the sessions list keeps title and status (and duration when it fits);

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QMargins, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.action_bar import FlowLayout
 from storage import Project
 from storage.core.errors import FieldScribeError
 from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, PseudonymCandidate
@@ -59,6 +62,16 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             table.setItem(r, c, QTableWidgetItem(value))
+
+
+#: the occurrences to review: checked = replace (and how the name matched), found → pseudonym,
+#: the words around it
+CANDIDATE_COLUMNS = ("Replace", "Change", "Context")
+KIND_TIPS = {
+    "exact": "exact: the real name as mapped",
+    "case": "case: the real name in other capitals",
+    "inflected": "inflected: the name's stem with an ending; check it only if it is this person",
+}
 
 
 def _yn(value: bool | None) -> str:
@@ -176,7 +189,12 @@ class ConsentTab(QWidget):
 
 
 class PseudonymTab(QWidget):
-    """The real name -> pseudonym mapping, review of every occurrence, and applying it."""
+    """The real name -> pseudonym mapping, review of every occurrence, and applying it.
+
+    It fits the Ethics dock of a laptop window (about 320 pixels wide): the buttons wrap onto
+    a second row rather than clip their text, and the occurrences are three columns, the
+    context taking the rest of the width and wrapping onto more lines.
+    """
 
     changed = Signal()
 
@@ -184,8 +202,10 @@ class PseudonymTab(QWidget):
         super().__init__(parent)
         self.project = project
         self.confirm: Callable[[str], bool] = self._ask
-        self.real = QLineEdit(placeholderText="Real name (e.g. Айгуль)")
-        self.pseudonym = QLineEdit(placeholderText="Pseudonym (e.g. P01)")
+        self.real = QLineEdit(placeholderText="Real name")
+        self.real.setToolTip("The name as spoken in the transcripts, e.g. Айгуль")
+        self.pseudonym = QLineEdit(placeholderText="Pseudonym")
+        self.pseudonym.setToolTip("What exports and the transcripts show instead, e.g. P01")
         self.add = QPushButton("Add mapping")
         self.add.clicked.connect(self.add_mapping)
         self.mapping = _table(["Pseudonym", "Real name", "Rejected forms"])
@@ -193,23 +213,44 @@ class PseudonymTab(QWidget):
         self.review.clicked.connect(self.load_candidates)
         self.apply = QPushButton("Replace checked occurrences")
         self.apply.clicked.connect(self.apply_checked)
-        self.candidates = _table(["Replace", "Kind", "Found", "Replacement", "Context"])
+        self.candidates = _table(list(CANDIDATE_COLUMNS))
+        header = self.candidates.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the context
+        self.candidates.setWordWrap(True)
+        self.candidates.setTextElideMode(Qt.TextElideMode.ElideNone)
+        rows = self.candidates.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.candidates.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self._shown: list[PseudonymCandidate] = []
         row = QHBoxLayout()
-        row.addWidget(self.real)
-        row.addWidget(self.pseudonym)
+        row.addWidget(self.real, 1)
+        row.addWidget(self.pseudonym, 1)
         row.addWidget(self.add)
-        actions = QHBoxLayout()
-        actions.addWidget(self.review)
-        actions.addWidget(self.apply)
-        actions.addStretch(1)
+        actions = QWidget()
+        flow = FlowLayout(actions, spacing=6)
+        flow.setContentsMargins(QMargins(0, 0, 0, 0))
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        actions.setSizePolicy(policy)
+        flow.addWidget(self.review)
+        flow.addWidget(self.apply)
+        review = QWidget()
+        below = QVBoxLayout(review)
+        below.setContentsMargins(0, 0, 0, 0)
+        below.addWidget(actions)
+        below.addWidget(self.candidates, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.mapping)
+        split.addWidget(review)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
-        layout.addWidget(self.mapping)
-        layout.addLayout(actions)
-        layout.addWidget(self.candidates, 2)
+        layout.addWidget(split, 1)
         layout.addWidget(self.status)
         self.refresh()
 
@@ -244,15 +285,18 @@ class PseudonymTab(QWidget):
         self._shown = self.project.privacy.pseudonym_candidates()
         self.candidates.setRowCount(len(self._shown))
         for r, cand in enumerate(self._shown):
-            box = QTableWidgetItem()
+            box = QTableWidgetItem(cand.kind)
             box.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
             checked = cand.kind != "inflected"
             box.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            box.setToolTip(KIND_TIPS.get(cand.kind, cand.kind))
             self.candidates.setItem(r, 0, box)
-            for c, value in enumerate(
-                [cand.kind, cand.matched, cand.replacement, cand.context], start=1
-            ):
-                self.candidates.setItem(r, c, QTableWidgetItem(value))
+            change = QTableWidgetItem(f"{cand.matched} → {cand.replacement}")
+            change.setToolTip(f"“{cand.matched}” becomes “{cand.replacement}”")
+            self.candidates.setItem(r, 1, change)
+            context = QTableWidgetItem(cand.context)
+            context.setToolTip(cand.context)
+            self.candidates.setItem(r, 2, context)
         self.status.setText(
             f"{len(self._shown)} occurrence(s). Uncheck those that are not this person."
             if self._shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from gui.privacy_panel import PrivacyPanel, consent_warning
@@ -65,7 +66,7 @@ def test_pseudonym_review_unchecks_inflections_and_applies(qtbot, project: Proje
     tab.add.click()
     assert "contains the real name" in tab.status.text()
     tab.review.click()
-    kinds = [tab.candidates.item(r, 1).text() for r in range(tab.candidates.rowCount())]
+    kinds = [tab.candidates.item(r, 0).text() for r in range(tab.candidates.rowCount())]
     assert kinds == ["exact", "inflected", "exact"]
     states = [tab.candidates.item(r, 0).checkState() for r in range(3)]
     assert states == [Qt.CheckState.Checked, Qt.CheckState.Unchecked, Qt.CheckState.Checked]
@@ -98,3 +99,48 @@ def test_redaction_tab_destroys_after_confirmation(qtbot, project: Project) -> N
     assert "destroyed" in tab.status.text()
     actions = [panel.audit.table.item(r, 2).text() for r in range(panel.audit.table.rowCount())]
     assert actions == ["redact", "destroy"]
+
+
+#: what the Ethics dock gives its panel, tabbed beside the codebook (measured with the
+#: walkthrough at a 1024×700 and a 1366×768 screen; the test screen itself is smaller)
+LAPTOP_DOCKS = {"1024x700": (320, 480), "1366x768": (354, 550)}
+
+
+@pytest.mark.parametrize("screen", sorted(LAPTOP_DOCKS))
+def test_pseudonyms_tab_fits_a_laptop_dock(qtbot, project: Project, screen: str) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    session = project.sessions.add_session("FG2", "focus_group")
+    long_text = (
+        "When Айгуль went to the clinic in the district centre they told Marat to come back "
+        "next week, and next week Айгулю was told the doctor was away."
+    )
+    project.transcript.add_segments(session.id, [SegmentDraft(0, 3000, long_text)])
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    width, height = LAPTOP_DOCKS[screen]
+    assert panel.minimumSizeHint().width() <= width
+    panel.resize(width, height)
+    panel.show()
+    panel.setCurrentIndex(1)
+    tab = panel.pseudonyms
+    for real, pseudo in (("Айгуль", "P01"), ("Marat", "P02")):
+        tab.real.setText(real)
+        tab.pseudonym.setText(pseudo)
+        tab.add.click()
+    tab.review.click()
+    QApplication.processEvents()
+    assert tab.candidates.rowCount() >= 3
+    for button in tab.findChildren(QPushButton):  # no button text is clipped
+        assert button.isVisible() and button.sizeHint().width() <= button.width(), button.text()
+    table = tab.candidates
+    header = table.horizontalHeader()
+    context = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())].index(
+        "Context"
+    )
+    left = header.sectionViewportPosition(context)
+    shown = min(header.sectionSize(context), table.viewport().width() - left)
+    assert left >= 0 and shown >= 90  # the context is there, not a sliver past the edge
+    # its words wrap onto more lines instead of being cut
+    row = max(range(table.rowCount()), key=lambda r: len(table.item(r, context).text()))
+    assert table.rowHeight(row) > table.fontMetrics().height() * 2

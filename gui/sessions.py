@@ -392,6 +392,20 @@ class SessionsController:
             v.transcript.go_to_row(0)
         else:
             v.segment_editor.show_segment(None, [])
+            self.show_empty_hint()
+
+    def show_empty_hint(self) -> None:
+        """What the segment editor says while the open session has no segments: how to get
+        some, or (while it is being transcribed) that they are on their way."""
+        session, v = self.state.session, self.views
+        if session is None or v.segment_model.rowCount():
+            return
+        if v.sessions_model.live(session.id) is not None:
+            v.segment_editor.setPlaceholderText(
+                "Transcribing: the segments appear here as they are recognised, a minute or "
+                "two of speech at a time."
+            )
+        else:
             v.segment_editor.setPlaceholderText(
                 "This session has no segments yet: transcribe it (Transcription ▸ Transcribe "
                 "session, Ctrl+R) or import a transcript; then select a segment to read, "

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from gui.app_state import AppState
@@ -18,6 +18,7 @@ from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
 from gui.fmt import fmt_eta, plural
 from gui.languages import choose_language
+from gui.live_progress import LiveEstimate
 from gui.models.sessions import LiveStatus
 from gui.qtcompat import emit
 from gui.sessions import SessionsController
@@ -91,6 +92,12 @@ class TranscriptionController(QObject):
         self.running: dict[str, Any] = {}  # session id -> TaskHandle
         self.retranscribing: dict[str, Any] = {}  # segment id -> TaskHandle
         self._last_refresh = 0.0
+        # each running transcription's progress, carried forward between its reports
+        self._estimates: dict[str, LiveEstimate] = {}
+        self._details: dict[str, str] = {}  # on a cluster: workers, hours, rate
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._tick_all)
         self._notes_shown: set[str] = set()  # each note of a summary is shown once in a box
         self.last_notes: list[str] = []
 
@@ -225,7 +232,11 @@ class TranscriptionController(QObject):
                 project, sid, replace=replace, progress=ctx.progress, cancel=ctx.cancel
             )
 
-        self.views.sessions_model.set_live(sid, LiveStatus(0.0, None))
+        self._estimates[sid] = LiveEstimate(time.monotonic())
+        self._show_live(sid)
+        self._tick.start()
+        if self.state.session is not None and self.state.session.id == sid:
+            self.sessions.show_empty_hint()
         handle = self.runner.submit(
             "Transcribe",
             job,
@@ -369,36 +380,65 @@ class TranscriptionController(QObject):
         self.chrome.message(f"Segment re-transcribed{lang}: {what}.", 6000)
 
     def _transcription_progress(self, sid: str, progress: Any) -> None:
-        fraction = float(getattr(progress, "fraction", 0.0))
-        eta = getattr(progress, "eta_s", None)
-        self.views.sessions_model.set_live(sid, LiveStatus(fraction, eta))
+        estimate = self._estimates.get(sid)
+        if estimate is None:
+            return
+        now = time.monotonic()
+        estimate.report(
+            float(getattr(progress, "fraction", 0.0)), getattr(progress, "eta_s", None), now
+        )
+        detail = getattr(progress, "detail", None)
+        if detail:
+            self._details[sid] = str(detail)
+        self._show_live(sid)
         if self.state.session is not None and self.state.session.id == sid:
-            pct = int(fraction * 100)
-            rows = self.views.segment_model.rowCount()
-            self.views.transcript_label.setText(
-                f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
-                f"<i>transcribing {pct} %; the text appears here as it is recognised</i>"
-            )
-            eta_text = fmt_eta(eta)
-            detail = getattr(progress, "detail", None)  # on a cluster: workers, hours, rate
-            self.chrome.message(
-                f"Transcribing {pct} %"
-                + (f", {eta_text}" if eta_text else "")
-                + (f" — {detail}" if detail else "")
-            )
             # show new segments as they land, at most every 2 s
-            now = time.monotonic()
             rows = self.views.segment_model.rowCount()
             if getattr(progress, "segments", rows) > rows and now - self._last_refresh > 2.0:
                 self._last_refresh = now
                 self.sessions.refresh_transcript(sid)
 
+    def _tick_all(self) -> None:
+        """Once a second while transcriptions run: move their progress on."""
+        for sid in list(self._estimates):
+            self._show_live(sid)
+        if not self._estimates:
+            self._tick.stop()
+
+    def _show_live(self, sid: str) -> None:
+        """Show a running transcription's progress: in the sessions list and, for the open
+        session, over the transcript and in the status bar."""
+        estimate = self._estimates.get(sid)
+        if estimate is None:
+            return
+        shown = estimate.at(time.monotonic())
+        self.views.sessions_model.set_live(sid, LiveStatus(shown.fraction, shown.eta_s))
+        if self.state.session is None or self.state.session.id != sid:
+            return
+        pct = int(shown.fraction * 100)
+        rows = self.views.segment_model.rowCount()
+        self.views.transcript_label.setText(
+            f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
+            f"<i>transcribing {pct} %; the text appears here as it is recognised</i>"
+        )
+        if shown.eta_s is None:  # no rate yet: the first batch of speech is being decoded
+            when = f"{round(shown.elapsed_s)} s so far"
+        else:
+            when = fmt_eta(shown.eta_s) if shown.eta_s >= 1 else "finishing"
+        detail = self._details.get(sid)
+        self.chrome.message(f"Transcribing {pct} %, {when}" + (f" — {detail}" if detail else ""))
+
     def _transcription_ended(self, sid: str) -> None:
         self.running.pop(sid, None)
+        self._estimates.pop(sid, None)
+        self._details.pop(sid, None)
+        if not self._estimates:
+            self._tick.stop()
         self.views.sessions_model.set_live(sid, None)
         emit(self.running_changed)
         if self.state.session is not None and self.state.session.id == sid:
             self.sessions.update_transcript_label()
+            self.sessions.show_empty_hint()
 
     def _transcribed(self, sid: str, summary: Any) -> None:
         self._transcription_ended(sid)

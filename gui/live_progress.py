@@ -1,0 +1,56 @@
+"""How far a running transcription is, between the reports it makes.
+
+A transcription reports progress after each batch of speech it writes, which on a laptop is
+every 20 to 60 seconds (a whole short recording is one batch). Between reports the figure
+stood still ("31 %, 40 s left" for 24 s), and a short recording read "0 %" until it was done.
+``LiveEstimate`` moves the figure on at the rate the last report implies and counts the time
+left down; before the first report with a rate it says how long the run has taken so far.
+
+No Qt here: the transcription controller asks it once a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: an estimate never says more than this until the run reports it got there
+MAX_ESTIMATE = 0.99
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What to show now: the fraction done, the seconds left (None: not known yet) and the
+    seconds since the run began."""
+
+    fraction: float
+    eta_s: float | None
+    elapsed_s: float
+
+
+class LiveEstimate:
+    """The progress of one run as reported, carried forward in time."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self._fraction = 0.0  # last reported
+        self._eta: float | None = None
+        self._at = started  # when it was reported
+        self._shown = 0.0  # the largest fraction shown so far (what is shown never goes back)
+
+    def report(self, fraction: float, eta_s: float | None, now: float) -> None:
+        """The run reported ``fraction`` done and ``eta_s`` seconds left at ``now``."""
+        self._fraction = min(1.0, max(0.0, fraction))
+        self._eta = None if eta_s is None else max(0.0, eta_s)
+        self._at = now
+
+    def at(self, now: float) -> Shown:
+        """What to show at ``now``: the reported fraction moved on at the reported rate, never
+        less than was shown before, never past ``MAX_ESTIMATE`` unless reported."""
+        since = max(0.0, now - self._at)
+        fraction, eta = self._fraction, self._eta
+        if eta is not None and eta > 0 and fraction < 1.0:
+            moved = fraction + (1.0 - fraction) * min(1.0, since / eta)
+            fraction = min(moved, max(fraction, MAX_ESTIMATE))
+            eta = max(0.0, eta - since)
+        self._shown = max(self._shown, fraction)
+        return Shown(self._shown, eta, max(0.0, now - self.started))

@@ -1,0 +1,98 @@
+"""A running transcription's progress between its reports (``gui.live_progress``), checked
+against a model of the rule, and in the workbench: the figure moves and the time left counts
+down between the reports of a run, and the editor says that segments are on their way."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gui.live_progress import MAX_ESTIMATE, LiveEstimate
+from storage import Project
+from transcribe.runner import Progress, TranscriptionSummary
+
+# a run: reports (fraction, eta or None) and looks, each after a pause of some seconds
+_event = st.one_of(
+    st.tuples(
+        st.just("report"),
+        st.floats(0, 1),
+        st.one_of(st.none(), st.floats(0, 600)),
+        st.floats(0, 120),
+    ),
+    st.tuples(st.just("look"), st.just(0.0), st.none(), st.floats(0, 120)),
+)
+
+
+@given(st.lists(_event, min_size=1, max_size=30))
+def test_the_estimate_follows_the_reports_rate_and_never_goes_back(events: list[Any]) -> None:
+    estimate = LiveEstimate(started=1000.0)
+    now = 1000.0
+    last: tuple[float, float | None, float] = (0.0, None, now)  # the model: the last report
+    most = 0.0  # the most reported
+    shown_before = 0.0
+    for kind, fraction, eta, pause in events:
+        now += pause
+        if kind == "report":
+            estimate.report(fraction, eta, now)
+            last, most = (fraction, eta, now), max(most, fraction)
+        shown = estimate.at(now)
+        f, e, at = last
+        since = now - at
+        if e is not None and e > 0 and f < 1:
+            expected = min(f + (1 - f) * min(1.0, since / e), max(f, MAX_ESTIMATE))
+            assert shown.eta_s is not None and abs(shown.eta_s - max(0.0, e - since)) < 1e-6
+        else:
+            expected = f
+            assert shown.eta_s == e
+        # what is shown: the model's estimate, unless more was shown before (never goes back)
+        assert abs(shown.fraction - max(expected, shown_before)) < 1e-9
+        assert shown.fraction <= max(most, MAX_ESTIMATE) + 1e-9
+        assert shown.elapsed_s == now - 1000.0
+        shown_before = shown.fraction
+
+
+def test_a_run_between_reports_moves_on_and_counts_down(
+    window: Any, qtbot: Any, idle: Any, project: Project, speech_wav: Path
+) -> None:
+    """One report (30 %, 40 s left), then a long batch: the sessions list and the status bar
+    move on and count down; before it, the editor says the segments are on their way."""
+    release = threading.Event()
+    reported = threading.Event()
+
+    def slow(project: Project, sid: str, *, progress: Any = None, **_k: Any) -> Any:
+        reported.wait(10)
+        if progress is not None:
+            progress(Progress(0.3, 3000, 10000, 1.0, 40.0, 0))
+        release.wait(20)
+        return TranscriptionSummary(sid, "fake", "en", 0, 10000, 1.0, 0, False)
+
+    window.transcriber = slow
+    window.transcription.transcriber = slow
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = project.sessions.all()[0].id
+    window.sessions.open_session(sid)
+    qtbot.waitUntil(lambda: window.state.session is not None)
+    window.transcription.start_transcription(sid)
+    editor = window.segment_editor
+    assert editor.placeholderText().startswith("Transcribing")
+    qtbot.wait(1300)  # no report yet: how long it has run
+    assert "s so far" in window.statusBar().currentMessage()
+    reported.set()
+    qtbot.waitUntil(lambda: window.sessions_model.live(sid).fraction >= 0.3)
+    first = window.sessions_model.live(sid)
+    qtbot.wait(2300)
+    later = window.sessions_model.live(sid)
+    assert later.fraction > first.fraction and later.fraction < 0.5
+    assert later.eta_s is not None and later.eta_s < first.eta_s
+    assert "transcribing" in window.sessions_model.index(0, 1).data()
+    assert "left" in window.statusBar().currentMessage()
+    release.set()
+    idle(window)
+    assert window.sessions_model.live(sid) is None
+    assert editor.placeholderText().startswith("This session has no segments yet")
+    assert not window.transcription._tick.isActive()

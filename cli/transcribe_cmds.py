@@ -464,9 +464,10 @@ def cmd_retranscribe(args: argparse.Namespace) -> int:
         before = project.transcript.get_segment(args.segment)
         if before.edited and before.text.strip() and not args.replace:
             raise InvalidInputError(
-                f"The text of segment {before.id} was corrected by hand; re-transcribing "
-                "replaces it with what Whisper hears and cannot be undone: add --replace to "
-                "do it."
+                f"Segment {before.id} was corrected by hand (its text or language set, "
+                "re-transcribed in a language, or names replaced by pseudonyms); "
+                "re-transcribing replaces its text with what Whisper hears and cannot be "
+                "undone: add --replace to do it."
             )
         expected = project.languages
         # Ctrl+C interrupts before anything is written: the new text is stored in one step

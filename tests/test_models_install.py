@@ -258,7 +258,25 @@ def test_import_from_archive(hub: FakeHub, tmp_path: Path, kind: str) -> None:
     assert info.path is not None and sorted(p.name for p in info.path.iterdir()) == sorted(
         [*(f.name for f in TINY.iterdir()), "fieldscribe-model.json"]
     )
-    assert not list((model_cache_dir() / ".staging").iterdir())
+    assert not (model_cache_dir() / ".staging").exists()  # nothing left behind
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_a_failed_import_of_a_truncated_model_leaves_the_models_folder_as_it_was(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    model_cache_dir().mkdir(parents=True)
+    (model_cache_dir() / "speeds.json").write_text("{}")
+    before = _tree(model_cache_dir())
+    cut = _copy_model(tmp_path / "cut")
+    model_bin = cut / "model.bin"
+    model_bin.write_bytes(model_bin.read_bytes()[: model_bin.stat().st_size // 2])
+    with pytest.raises(NotAWhisperModelError, match="CTranslate2 cannot load the model"):
+        import_model(cut)
+    assert _tree(model_cache_dir()) == before  # no empty .staging/ left behind
 
 
 def test_import_of_a_folder_that_is_not_a_model_changes_nothing(

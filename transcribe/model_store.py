@@ -521,9 +521,18 @@ def import_model(
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        _drop_if_empty(staging)
     info = find_model(name, root)
     assert info is not None and info.path == final
     return info
+
+
+def _drop_if_empty(folder: Path) -> None:
+    """Remove ``folder`` when nothing is left in it (an import's staging folder, so that a
+    failed import leaves the models folder as it was); partial downloads kept there to be
+    resumed, or another import under way, keep it."""
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _check_copy(source: Path, copy: Path, files: dict[str, dict[str, object]]) -> None:

@@ -123,6 +123,14 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_models)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     q = actions.add_parser(
+        "list",
+        help="list the Whisper models on this machine (the same as `models` alone)",
+        description="List the Whisper models on this machine: name, languages, size, measured "
+        "speed, where each comes from and its folder.",
+    )
+    _sub_json(q)
+    q.set_defaults(func=cmd_models)
+    q = actions.add_parser(
         "install",
         help="download a model from the Hugging Face hub once (resumable, verified)",
         description="Download a CTranslate2 Whisper model once: tiny, tiny.en, base, base.en, "

@@ -432,6 +432,19 @@ def test_cli_install_list_remove(hub: FakeHub, capsys) -> None:
     assert err.count("\n") == 1 and "bundled" in err and "Traceback" not in err
 
 
+def test_cli_models_list_is_the_listing(hub: FakeHub, capsys) -> None:
+    from cli import main
+
+    assert main(["models"]) == 0
+    listing = capsys.readouterr().out
+    assert "tiny.en" in listing
+    assert main(["models", "list"]) == 0
+    assert capsys.readouterr().out == listing
+    for argv in (["models", "list", "--json"], ["models", "--json", "list"]):
+        assert main(argv) == 0
+        assert "tiny.en" in {r["name"] for r in json.loads(capsys.readouterr().out)}
+
+
 def test_cli_errors_are_one_line(hub: FakeHub, tmp_path: Path, capsys) -> None:
     from cli import main
 

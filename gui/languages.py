@@ -7,6 +7,8 @@ badge ("RU", "KK"); a coder corrects it with a picker that offers the project's 
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
@@ -24,7 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from storage.core.errors import InvalidInputError
-from storage.core.languages import LANGUAGES, language_name, parse_languages
+from storage.core.languages import (
+    LANGUAGES,
+    UnknownLanguageError,
+    language_name,
+    parse_languages,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -34,6 +41,14 @@ _OTHER_COLOURS = ("#7a5c2e", "#2e7a3c", "#8a3b5c", "#4b5d73", "#7a2e2e")
 
 #: what the languages field shows as a hint
 LANGUAGES_HINT = "ru, kk, en"
+#: the refusal's tooltip: every language Whisper knows, by name, with its code
+KNOWN_LANGUAGES_TIP = (
+    "<p>Whisper knows: "
+    + ", ".join(
+        f"{name}&nbsp;({code})" for code, name in sorted(LANGUAGES.items(), key=lambda kv: kv[1])
+    )
+    + ".</p>"
+)
 
 
 def badge_colour(code: str) -> QColor:
@@ -130,7 +145,8 @@ class LanguagesField(QWidget):
         self.edit = QLineEdit(", ".join(codes or []), self)
         self.edit.setPlaceholderText(LANGUAGES_HINT)
         self.edit.setToolTip(
-            "Two-letter codes of the languages people speak, e.g. ru, kk, en.\n"
+            "Two-letter codes of the languages people speak, e.g. ru, kk, en\n"
+            "(or their names: Russian, казахский, қазақша).\n"
             "Auto-detection then chooses only among them."
         )
         self.status = QLabel(self)
@@ -147,9 +163,15 @@ class LanguagesField(QWidget):
         try:
             codes = parse_languages(self.edit.text())
         except InvalidInputError as exc:
-            self.status.setText(f"<span style='color:#b00020'>{exc}</span>")
+            # one short line here; the command line's wording names a command a GUI user lacks
+            short = exc.short if isinstance(exc, UnknownLanguageError) else str(exc)
+            self.status.setText(
+                f"<span style='color:#b00020'>{html.escape(short, quote=False)}</span>"
+            )
+            self.status.setToolTip(KNOWN_LANGUAGES_TIP)
             self._fit_dialog()
-            return str(exc)
+            return short
+        self.status.setToolTip("")
         self.status.setText(
             describe(codes) if codes else "Not set: Whisper detects the language on its own."
         )

@@ -193,3 +193,29 @@ def test_models_use_chooses_the_projects_model(tmp_path: Path, capsys) -> None:
     assert code == 0 and json.loads(out) == {"model": None, "uses": "tiny.en"}
     with Project.open(folder, readonly=True) as p:
         assert p.model is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        ("Kyrgyz", "Kyrgyz (ky)"),
+        ("kyrgyz", "Kyrgyz (ky)"),
+        ("Кыргызча", "Kyrgyz (ky)"),
+        ("кыргызский", "Kyrgyz (ky)"),
+        ("Karakalpak", "Karakalpak (kaa)"),
+        ("Uyghur", "Uyghur (ug)"),
+        ("kir", "Kyrgyz (kir)"),
+    ],
+)
+def test_a_language_whisper_does_not_know_typed_by_name_is_named(
+    tmp_path: Path, capsys, typed: str, named: str
+) -> None:
+    """docs/languages.md: a language of the region Whisper does not know is named as such,
+    whether it is typed by its code or by its name (not "Unknown language code 'Kyrgyz'")."""
+    folder = tmp_path / "p.fieldscribe"
+    code, _, err = run(capsys, "new", folder, "--languages", f"ru,{typed}")
+    assert code == 1 and err.count("\n") == 1, err
+    assert f"{named} is not among the languages Whisper knows" in err
+    assert "Unknown language code" not in err
+    assert "fieldscribe languages --list" in err  # the command line keeps its wording
+    assert not folder.exists()

@@ -123,6 +123,14 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_models)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     q = actions.add_parser(
+        "list",
+        help="list the Whisper models on this machine (the same as `models` alone)",
+        description="List the Whisper models on this machine: name, languages, size, measured "
+        "speed, where each comes from and its folder.",
+    )
+    _sub_json(q)
+    q.set_defaults(func=cmd_models)
+    q = actions.add_parser(
         "install",
         help="download a model from the Hugging Face hub once (resumable, verified)",
         description="Download a CTranslate2 Whisper model once: tiny, tiny.en, base, base.en, "
@@ -241,22 +249,55 @@ def cmd_models_import(args: argparse.Namespace) -> int:
 
 def cmd_models_use(args: argparse.Namespace) -> int:
     """fieldscribe models use DIR NAME|auto."""
-    from transcribe.models import default_model, resolve_model
+    from storage.core.languages import language_name
+    from transcribe.models import (
+        ModelError,
+        beyond_english,
+        default_model,
+        multilingual_advice,
+        multilingual_choice,
+        resolve_model,
+    )
 
     name = args.name.strip()
     if not name:
         raise InvalidInputError("Give a model name, a model folder, or auto.")
     automatic = name.lower() == "auto"
     info = None if automatic else resolve_model(name)  # one line when it is not usable
+    note = ""
     with open_project(args, write=True) as project:
+        # an English-only model in a project that expects other languages: transcription
+        # swaps it for a multilingual one, or refuses it when there is none (docs/languages.md)
+        others = [] if info is None else beyond_english(info.multilingual, project.languages)
+        if info is not None and others:
+            names = ", ".join(language_name(code) for code in others)
+            instead = multilingual_choice()
+            if instead is None:
+                raise ModelError(
+                    f"The project expects {names}, and {info.name} is English-only (it would "
+                    f"write English words that nobody said); {multilingual_advice()}. Nothing "
+                    "was changed."
+                )
+            note = (
+                f"{info.name} is English-only and the project expects {names}: transcription "
+                f"will use {instead} instead."
+            )
         project.set_model(None if info is None else name)
         chosen = info.name if info is not None else default_model(project.languages)
     if args.json:
-        print_json({"model": None if automatic else name, "uses": chosen})
+        print_json(
+            {
+                "model": None if automatic else name,
+                "uses": chosen,
+                **({"note": note} if note else {}),
+            }
+        )
     elif automatic:
         print(f"The project transcribes with the default for its languages: {chosen}.")
     else:
         print(f"The project transcribes with {chosen}.")
+        if note:
+            print(note)
     return 0
 
 

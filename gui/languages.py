@@ -7,6 +7,9 @@ badge ("RU", "KK"); a coder corrects it with a picker that offers the project's 
 
 from __future__ import annotations
 
+import html
+from collections.abc import Collection
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
@@ -24,7 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from storage.core.errors import InvalidInputError
-from storage.core.languages import LANGUAGES, language_name, parse_languages
+from storage.core.languages import (
+    LANGUAGES,
+    UnknownLanguageError,
+    language_name,
+    parse_languages,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -34,6 +42,14 @@ _OTHER_COLOURS = ("#7a5c2e", "#2e7a3c", "#8a3b5c", "#4b5d73", "#7a2e2e")
 
 #: what the languages field shows as a hint
 LANGUAGES_HINT = "ru, kk, en"
+#: the refusal's tooltip: every language Whisper knows, by name, with its code
+KNOWN_LANGUAGES_TIP = (
+    "<p>Whisper knows: "
+    + ", ".join(
+        f"{name}&nbsp;({code})" for code, name in sorted(LANGUAGES.items(), key=lambda kv: kv[1])
+    )
+    + ".</p>"
+)
 
 
 def badge_colour(code: str) -> QColor:
@@ -130,7 +146,8 @@ class LanguagesField(QWidget):
         self.edit = QLineEdit(", ".join(codes or []), self)
         self.edit.setPlaceholderText(LANGUAGES_HINT)
         self.edit.setToolTip(
-            "Two-letter codes of the languages people speak, e.g. ru, kk, en.\n"
+            "Two-letter codes of the languages people speak, e.g. ru, kk, en\n"
+            "(or their names: Russian, казахский, қазақша).\n"
             "Auto-detection then chooses only among them."
         )
         self.status = QLabel(self)
@@ -147,9 +164,15 @@ class LanguagesField(QWidget):
         try:
             codes = parse_languages(self.edit.text())
         except InvalidInputError as exc:
-            self.status.setText(f"<span style='color:#b00020'>{exc}</span>")
+            # one short line here; the command line's wording names a command a GUI user lacks
+            short = exc.short if isinstance(exc, UnknownLanguageError) else str(exc)
+            self.status.setText(
+                f"<span style='color:#b00020'>{html.escape(short, quote=False)}</span>"
+            )
+            self.status.setToolTip(KNOWN_LANGUAGES_TIP)
             self._fit_dialog()
-            return str(exc)
+            return short
+        self.status.setToolTip("")
         self.status.setText(
             describe(codes) if codes else "Not set: Whisper detects the language on its own."
         )
@@ -187,6 +210,8 @@ class LanguagesField(QWidget):
 
 
 AUTOMATIC_MODEL = "Automatic: tiny.en for English only, else base"
+#: after the name of a project's model that is not on this computer
+NOT_HERE = "(not on this computer)"
 #: the choices of how transcripts write numbers (``Project.numbers``)
 NUMBER_CHOICES = {
     "words": "As said, in words (с двенадцати лет, восьми с половиной)",
@@ -206,6 +231,8 @@ class LanguagesDialog(QDialog):
         models: list[str] | None = None,
         model: str | None = None,
         numbers: str | None = None,
+        english_only: Collection[str] = (),
+        multilingual: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title or "Project languages")
@@ -220,14 +247,26 @@ class LanguagesDialog(QDialog):
         layout.addWidget(self.field)
         # the Whisper model the project transcribes with (project settings only)
         self.model_box: QComboBox | None = None
+        self.models = list(models or [])
+        self.english_only = set(english_only)
+        self.multilingual = multilingual  # what transcription swaps an English-only model for
+        self.model_note = QLabel(self)
+        self.model_note.setWordWrap(True)
+        self.model_note.setStyleSheet("color: #8a5300;")
+        self.model_note.hide()
         if models is not None:
             self.model_box = QComboBox(self)
             self.model_box.addItem(AUTOMATIC_MODEL, None)
-            for name in [*models, *([model] if model and model not in models else [])]:
+            for name in models:
                 self.model_box.addItem(name, name)
+            if model and model not in models:  # removed, or a colleague's: said, not hidden
+                self.model_box.addItem(f"{model} {NOT_HERE}", model)
             self.model_box.setCurrentIndex(max(0, self.model_box.findData(model)) if model else 0)
             layout.addWidget(QLabel("Whisper model (Settings ▸ Models installs more):", self))
             layout.addWidget(self.model_box)
+            layout.addWidget(self.model_note)
+            self.model_box.currentIndexChanged.connect(lambda _i: self.update_model_note())
+            self.field.edit.textChanged.connect(lambda _t: self.update_model_note())
         # how new transcripts write numbers (project settings only)
         self.numbers_box: QComboBox | None = None
         if numbers is not None:
@@ -242,6 +281,53 @@ class LanguagesDialog(QDialog):
         self.result_codes: list[str] = []
         self.result_model: str | None = model
         self.result_numbers: str | None = numbers
+        self.update_model_note()
+
+    def model_note_text(self) -> str:
+        """What the chosen model means for this project ("" when nothing to say): a model
+        not on this computer (the default is used), or an English-only one for languages
+        besides English (swapped for the multilingual one, or refused without one)."""
+        chosen = self.model_box.currentData() if self.model_box is not None else None
+        if not chosen:
+            return ""
+        if chosen not in self.models:
+            from transcribe.models import default_model
+
+            try:
+                codes = self.field.codes()
+            except InvalidInputError:
+                codes = []
+            return (
+                f"{chosen} is not on this computer: transcription uses {default_model(codes)}, "
+                "the default for the project's languages, until it is installed or imported "
+                "(Settings ▸ Models)."
+            )
+        if chosen not in self.english_only:
+            return ""
+        try:
+            others = [code for code in self.field.codes() if code != "en"]
+        except InvalidInputError:
+            return ""
+        if not others:
+            return ""
+        names = ", ".join(language_name(code) for code in others)
+        if self.multilingual is None:
+            return (
+                f"{chosen} is English-only and the project expects {names}: with no "
+                "multilingual model here, transcription refuses it (Settings ▸ Models "
+                "installs one)."
+            )
+        return (
+            f"{chosen} is English-only and the project expects {names}: transcription will "
+            f"use {self.multilingual} instead."
+        )
+
+    def update_model_note(self) -> None:
+        """Show (or hide) the note beside the model choice."""
+        text = self.model_note_text()
+        self.model_note.setText(text)
+        self.model_note.setVisible(bool(text) and self.model_box is not None)
+        self.field._fit_dialog()  # the dialog grows to show the note's lines
 
     def accept(self) -> None:
         if self.field.check() is not None:

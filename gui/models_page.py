@@ -8,7 +8,7 @@ Every slow step (downloading, unpacking, removing a folder, measuring speed) run
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMenu,
     QMessageBox,
     QProgressBar,
@@ -30,6 +31,9 @@ from PySide6.QtWidgets import (
 from gui.models.whisper_models import WhisperModelsTable, speed_text
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
 from transcribe.models import ModelInfo
+
+if TYPE_CHECKING:
+    from storage import Project
 
 TEST_AUDIO = Path(__file__).resolve().parent.parent / "resources" / "demo" / "focus_group_demo.mp3"
 NOTE = (
@@ -49,10 +53,12 @@ class ModelsPage(QWidget):
         runner: TaskRunner | None = None,
         cache_dir: Path | None = None,
         test_audio: Path = TEST_AUDIO,
+        project: Project | None = None,
     ) -> None:
         super().__init__(parent)
         self.runner = runner or TaskRunner(self)
         self.cache_dir = cache_dir
+        self.project = project  # the open project: removing its model warns
         self.test_audio = test_audio
         self.handle: TaskHandle | None = None
         self.table = WhisperModelsTable(self)
@@ -268,9 +274,19 @@ class ModelsPage(QWidget):
             self.start_import(Path(path))
 
     def start_import(self, source: Path, name: str | None = None) -> None:
-        """Check, copy or unpack, and install a model from a folder or archive."""
-        from transcribe.model_store import import_model
+        """Check, copy or unpack, and install a model from a folder or archive; when its name
+        (``name``, else the folder's or archive's) is taken or cannot name an imported model,
+        ask for another first (cancelled: nothing is imported)."""
+        from transcribe.model_store import default_import_name, import_model
 
+        wanted = default_import_name(source) if name is None else name
+        problem = self.import_name_problem(wanted)
+        if problem is not None:
+            chosen = self.ask_import_name(wanted, problem)
+            if chosen is None:
+                self._say("Nothing imported.")
+                return
+            name = chosen
         cache_dir = self.cache_dir
 
         def job(ctx: TaskContext) -> ModelInfo:
@@ -284,16 +300,72 @@ class ModelsPage(QWidget):
 
         self._run(f"Importing {source.name}…", job, done, determinate=True)
 
+    def import_name_problem(self, name: str) -> str | None:
+        """Why an imported model cannot take ``name`` here (in the window's words), or None."""
+        from transcribe.model_store import check_name, find_model, is_official_name
+        from transcribe.models import ModelError
+
+        if not name.strip():
+            return "The model needs a name."
+        try:
+            name = check_name(name)
+        except ModelError as exc:
+            return str(exc)
+        if is_official_name(name):
+            return f"{name!r} is the name of an official Whisper model."
+        if find_model(name, self.cache_dir) is not None:
+            return f"A model named {name!r} is already on this computer."
+        return None
+
+    def ask_import_name(self, wanted: str, problem: str) -> str | None:
+        """Ask for the imported model's name, offering a free one like ``wanted``; asked
+        again while the name typed cannot be used. None when cancelled."""
+        from transcribe.model_store import free_import_name
+
+        text = free_import_name(wanted, self.cache_dir)
+        while True:
+            text, ok = QInputDialog.getText(
+                self,
+                "Import a Whisper model",
+                f"{problem}\nImport it under another name:",
+                QLineEdit.EchoMode.Normal,
+                text,
+            )
+            if not ok:
+                return None
+            text = text.strip()
+            problem = self.import_name_problem(text) or ""
+            if not problem:
+                return text
+
     # ------------------------------------------------------------------ remove
+    def project_uses(self, info: ModelInfo) -> bool:
+        """True when the open project transcribes with ``info`` (chosen by name or folder)."""
+        chosen = self.project.model if self.project is not None else None
+        if not chosen:
+            return False
+        if chosen == info.name:
+            return True
+        path = Path(chosen).expanduser()
+        return info.path is not None and path.is_absolute() and path == info.path
+
+    def _fallback(self) -> str:
+        from transcribe.models import default_model
+
+        return default_model(self.project.languages if self.project is not None else [])
+
     def ask_remove(self) -> None:
         info = self.selected()
         if info is None:
             return
-        answer = QMessageBox.question(
-            self,
-            "Remove model",
-            f"Remove {info.name} ({info.size_bytes / 1e6:,.0f} MB) from this computer?",
-        )
+        question = f"Remove {info.name} ({info.size_bytes / 1e6:,.0f} MB) from this computer?"
+        if self.project is not None and self.project_uses(info):
+            question += (
+                f"\n\nThe open project, {self.project.name}, transcribes with {info.name}; "
+                f"without it, it will transcribe with {self._fallback()}, the default for its "
+                "languages, instead."
+            )
+        answer = QMessageBox.question(self, "Remove model", question)
         if answer == QMessageBox.StandardButton.Yes:
             self.remove_selected()
 
@@ -308,7 +380,13 @@ class ModelsPage(QWidget):
         name = info.name
 
         def done(removed: ModelInfo) -> None:
-            self._say(f"Removed {removed.name}.")
+            said = f"Removed {removed.name}."
+            if self.project is not None and self.project_uses(removed):
+                said += (
+                    f" {self.project.name} will transcribe with {self._fallback()} (the default "
+                    "for its languages) instead; File ▸ Project settings chooses another."
+                )
+            self._say(said)
             self.refresh()
 
         self._run(

@@ -82,7 +82,9 @@ class NewProjectDialog(QDialog):
         form = QFormLayout()
         form.addRow("Project name", self.name)
         form.addRow("Your coder name", self.coder)
-        form.addRow("Languages spoken (e.g. ru, kk, en)", self.languages)
+        # the field spans the dialog: a refusal ("... did you mean kk (Kazakh)?") fits one line
+        form.addRow(QLabel("Languages spoken (e.g. ru, kk, en):", self))
+        form.addRow(self.languages)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(_buttons(self))

@@ -161,16 +161,22 @@ class ProjectsController:
         project = self.state.project
         if project is None:
             return
-        from transcribe.models import list_models
+        from transcribe.models import list_models, multilingual_choice
 
-        usable = [m.name for m in list_models() if not getattr(m, "damaged", False)]
+        available = [m for m in list_models() if not getattr(m, "damaged", False)]
+        usable = [m.name for m in available]
+        chosen = project.model
+        if chosen and chosen not in usable and Path(chosen).expanduser().is_dir():
+            usable.append(chosen)  # a model folder given by its path (models use DIR FOLDER)
         dialog = LanguagesDialog(
             project.languages,
             self.chrome.window,
             title=f"Project settings — {project.name}",
             models=usable,
-            model=project.model,
+            model=chosen,
             numbers=project.numbers,
+            english_only=[m.name for m in available if not m.multilingual],
+            multilingual=multilingual_choice(),
         )
         if dialog.exec():
             self.apply_settings(
@@ -315,7 +321,7 @@ class ProjectsController:
 
     def settings_dialog(self) -> None:
         coder = self.settings.coder
-        if SettingsDialog(self.settings, self.chrome.window).exec():
+        if SettingsDialog(self.settings, self.chrome.window, project=self.state.project).exec():
             self.apply_player_settings()
             if self.settings.coder != coder:
                 self.coder_changed(self.settings.coder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
@@ -20,6 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from gui.models_page import ModelsPage
+
+if TYPE_CHECKING:
+    from storage import Project
 
 MAX_RECENT = 8
 
@@ -130,6 +134,7 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         models_cache_dir: Path | None = None,
+        project: Project | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
@@ -157,7 +162,7 @@ class SettingsDialog(QDialog):
         form.addRow("Rewind when resuming", self.rewind)
         form.addRow("Your coder name", self.coder)
         form.addRow("", self.auto)
-        self.models = ModelsPage(self.tabs, cache_dir=models_cache_dir)
+        self.models = ModelsPage(self.tabs, cache_dir=models_cache_dir, project=project)
         self.tabs.addTab(general, "General")
         self.tabs.addTab(self.models, "Models")
         layout = QVBoxLayout(self)

@@ -193,3 +193,62 @@ def test_models_use_chooses_the_projects_model(tmp_path: Path, capsys) -> None:
     assert code == 0 and json.loads(out) == {"model": None, "uses": "tiny.en"}
     with Project.open(folder, readonly=True) as p:
         assert p.model is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        ("Kyrgyz", "Kyrgyz (ky)"),
+        ("kyrgyz", "Kyrgyz (ky)"),
+        ("Кыргызча", "Kyrgyz (ky)"),
+        ("кыргызский", "Kyrgyz (ky)"),
+        ("Karakalpak", "Karakalpak (kaa)"),
+        ("Uyghur", "Uyghur (ug)"),
+        ("kir", "Kyrgyz (kir)"),
+    ],
+)
+def test_a_language_whisper_does_not_know_typed_by_name_is_named(
+    tmp_path: Path, capsys, typed: str, named: str
+) -> None:
+    """docs/languages.md: a language of the region Whisper does not know is named as such,
+    whether it is typed by its code or by its name (not "Unknown language code 'Kyrgyz'")."""
+    folder = tmp_path / "p.fieldscribe"
+    code, _, err = run(capsys, "new", folder, "--languages", f"ru,{typed}")
+    assert code == 1 and err.count("\n") == 1, err
+    assert f"{named} is not among the languages Whisper knows" in err
+    assert "Unknown language code" not in err
+    assert "fieldscribe languages --list" in err  # the command line keeps its wording
+    assert not folder.exists()
+
+
+def test_models_use_says_an_english_only_model_is_swapped_in_a_multilingual_project(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/languages.md, "The model.": an English-only model in a project that expects other
+    languages is swapped for the multilingual one at transcription (or refused when there is
+    none); `models use` says so when the model is chosen, not only at transcription."""
+    from transcribe import models
+    from transcribe.models import multilingual_choice
+
+    folder = tmp_path / "p.fieldscribe"
+    assert run(capsys, "new", folder, "--languages", "ru,kk,en")[0] == 0
+    instead = multilingual_choice()
+    if instead is None:
+        pytest.skip("no multilingual model here")
+    code, out, err = run(capsys, "models", "use", folder, "tiny.en")
+    assert code == 0, err
+    assert out.splitlines() == [
+        "The project transcribes with tiny.en.",
+        f"tiny.en is English-only and the project expects Russian, Kazakh: transcription will "
+        f"use {instead} instead.",
+    ]
+    code, out, _ = run(capsys, "models", "use", folder, "tiny.en", "--json")
+    assert code == 0 and f"will use {instead} instead" in json.loads(out)["note"]
+    assert run(capsys, "models", "use", folder, "auto")[0] == 0
+    # no multilingual model: refused as transcription would refuse it, nothing changed
+    monkeypatch.setattr(models, "multilingual_choice", lambda cache_dir=None: None)
+    code, out, err = run(capsys, "models", "use", folder, "tiny.en")
+    assert code == 1 and out == "" and err.count("\n") == 1, err
+    assert "The project expects Russian, Kazakh, and tiny.en is English-only" in err
+    with Project.open(folder, readonly=True) as p:
+        assert p.model is None

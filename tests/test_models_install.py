@@ -258,7 +258,25 @@ def test_import_from_archive(hub: FakeHub, tmp_path: Path, kind: str) -> None:
     assert info.path is not None and sorted(p.name for p in info.path.iterdir()) == sorted(
         [*(f.name for f in TINY.iterdir()), "fieldscribe-model.json"]
     )
-    assert not list((model_cache_dir() / ".staging").iterdir())
+    assert not (model_cache_dir() / ".staging").exists()  # nothing left behind
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_a_failed_import_of_a_truncated_model_leaves_the_models_folder_as_it_was(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    model_cache_dir().mkdir(parents=True)
+    (model_cache_dir() / "speeds.json").write_text("{}")
+    before = _tree(model_cache_dir())
+    cut = _copy_model(tmp_path / "cut")
+    model_bin = cut / "model.bin"
+    model_bin.write_bytes(model_bin.read_bytes()[: model_bin.stat().st_size // 2])
+    with pytest.raises(NotAWhisperModelError, match="CTranslate2 cannot load the model"):
+        import_model(cut)
+    assert _tree(model_cache_dir()) == before  # no empty .staging/ left behind
 
 
 def test_import_of_a_folder_that_is_not_a_model_changes_nothing(
@@ -412,6 +430,19 @@ def test_cli_install_list_remove(hub: FakeHub, capsys) -> None:
     assert main(["models", "remove", "tiny.en"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "bundled" in err and "Traceback" not in err
+
+
+def test_cli_models_list_is_the_listing(hub: FakeHub, capsys) -> None:
+    from cli import main
+
+    assert main(["models"]) == 0
+    listing = capsys.readouterr().out
+    assert "tiny.en" in listing
+    assert main(["models", "list"]) == 0
+    assert capsys.readouterr().out == listing
+    for argv in (["models", "list", "--json"], ["models", "--json", "list"]):
+        assert main(argv) == 0
+        assert "tiny.en" in {r["name"] for r in json.loads(capsys.readouterr().out)}
 
 
 def test_cli_errors_are_one_line(hub: FakeHub, tmp_path: Path, capsys) -> None:

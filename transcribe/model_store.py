@@ -134,6 +134,31 @@ def check_import_name(name: str) -> str:
     return name
 
 
+def default_import_name(source: Path) -> str:
+    """The name an imported model gets when none is given: its folder's name, or its
+    archive's without the suffix (``kk-small.tar.gz``: ``kk-small``)."""
+    name = source.name
+    if source.is_file():
+        for suffix in _ARCHIVE_SUFFIXES:
+            if name.lower().endswith(suffix):
+                return name[: -len(suffix)]
+    return name
+
+
+def free_import_name(name: str, cache_dir: Path | None = None) -> str:
+    """A name like ``name`` that an imported model can take here: valid, not an official
+    Whisper model's, and not taken (``mybase`` taken: ``mybase-2``, then ``mybase-3``...)."""
+    stem = slug(name.rsplit("/", 1)[-1])[:70].strip(".-") or "model"
+    if not stem[0].isalnum():
+        stem = "model-" + stem
+    if is_official_name(stem):
+        stem = f"imported-{stem}"
+    candidate, number = stem, 2
+    while is_official_name(candidate) or find_model(candidate, cache_dir) is not None:
+        candidate, number = f"{stem}-{number}", number + 1
+    return candidate
+
+
 def slug(text: str) -> str:
     """A folder name for a model: ``owner/repo`` becomes ``owner--repo``."""
     return _SLUG_RE.sub("-", text.replace("/", "--")).strip(".-") or "model"
@@ -476,12 +501,7 @@ def import_model(
         raise NotAWhisperModelError(
             f"{source}: not a model folder or a .zip, .tar or .tar.gz archive of one."
         )
-    default = source.name
-    for suffix in _ARCHIVE_SUFFIXES:
-        if is_archive and default.lower().endswith(suffix):
-            default = default[: -len(suffix)]
-            break
-    name = check_import_name(default if name is None else name)
+    name = check_import_name(default_import_name(source) if name is None else name)
     root = cache_dir or model_cache_dir()
     if find_model(name, root) is not None:
         raise ModelExistsError(
@@ -521,9 +541,18 @@ def import_model(
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        _drop_if_empty(staging)
     info = find_model(name, root)
     assert info is not None and info.path == final
     return info
+
+
+def _drop_if_empty(folder: Path) -> None:
+    """Remove ``folder`` when nothing is left in it (an import's staging folder, so that a
+    failed import leaves the models folder as it was); partial downloads kept there to be
+    resumed, or another import under way, keep it."""
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _check_copy(source: Path, copy: Path, files: dict[str, dict[str, object]]) -> None:

@@ -569,14 +569,26 @@ def multilingual_advice(cache_dir: Path | None = None) -> str:
 
     Nothing is resolved or assembled (cheap; it may say "base" before its first use).
     """
-    usable = [m for m in list_models(cache_dir) if m.multilingual and not m.damaged]
-    if usable:
-        usable.sort(key=lambda m: (m.name != BASE_MODEL, m.size_bytes))
-        name = usable[0].name
+    name = multilingual_choice(cache_dir)
+    if name is not None:
         return f"use the multilingual model {name!r}, which is installed (--model {name})"
     return (
         f"install a multilingual model: {BASE_MODEL_INSTALL} (or fieldscribe models install base)"
     )
+
+
+def multilingual_choice(cache_dir: Path | None = None) -> str | None:
+    """The name of the multilingual model an English-only one is swapped for (``base`` first,
+    then the smallest), or None when none is installed. Cheap: nothing is resolved."""
+    usable = [m for m in list_models(cache_dir) if m.multilingual and not m.damaged]
+    usable.sort(key=lambda m: (m.name != BASE_MODEL, m.size_bytes))
+    return usable[0].name if usable else None
+
+
+def beyond_english(multilingual: bool, expected: list[str]) -> list[str]:
+    """The languages a project expects that a model cannot transcribe because it is
+    English-only (all of them but English; [] for a multilingual model)."""
+    return [] if multilingual else [code for code in expected if code and code != "en"]
 
 
 def multilingual_model(cache_dir: Path | None = None) -> ModelInfo | None:

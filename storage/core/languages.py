@@ -64,35 +64,64 @@ _NOT_IN_WHISPER: dict[str, str] = {
     "ky": "Kyrgyz", "kir": "Kyrgyz", "ug": "Uyghur", "uig": "Uyghur", "kaa": "Karakalpak",
     "cv": "Chuvash", "ce": "Chechen", "os": "Ossetian", "sah": "Yakut", "kum": "Kumyk",
 }  # fmt: skip
+# ... and typed by name: in English, or as our users say them (Russian, Kazakh, their own).
+_NOT_IN_WHISPER_BY_NAME: dict[str, str] = {
+    "kyrgyz": "ky", "kirghiz": "ky", "kirgiz": "ky", "кыргызча": "ky", "кыргызский": "ky",
+    "киргизский": "ky", "кыргыз": "ky", "қырғыз": "ky", "қырғызша": "ky",
+    "uyghur": "ug", "uighur": "ug", "uygur": "ug", "уйгурский": "ug", "ұйғыр": "ug",
+    "ұйғырша": "ug", "ئۇيغۇرچە": "ug",
+    "karakalpak": "kaa", "каракалпакский": "kaa", "қарақалпақ": "kaa", "қарақалпақша": "kaa",
+    "chuvash": "cv", "чувашский": "cv", "chechen": "ce", "чеченский": "ce",
+    "ossetian": "os", "осетинский": "os", "yakut": "sah", "sakha": "sah", "якутский": "sah",
+    "kumyk": "kum", "кумыкский": "kum",
+}  # fmt: skip
+
+
+class UnknownLanguageError(InvalidInputError):
+    """A language code or name that no Whisper model knows.
+
+    ``str()`` is the command line's message (it points at ``fieldscribe languages --list``);
+    ``short`` says the same in one short line for a window, without the command."""
+
+    def __init__(self, message: str, short: str) -> None:
+        super().__init__(message)
+        self.short = short
 
 
 def check_language_code(code: str) -> str:
-    """Return a language code normalised (lower case, trimmed) or raise ``InvalidInputError``.
+    """Return a language code normalised (lower case, trimmed) or raise ``UnknownLanguageError``.
 
     A language's English name ("Kazakh") or a name our users say ("казахский", "қазақша") is
     taken as its code; a country or three-letter code ("kz", "kaz") is refused with the code
-    meant, and a language Whisper does not know is named."""
-    norm = code.strip().lower()
+    meant, and a language Whisper does not know, by its code or its name ("ky", "Kyrgyz",
+    "кыргызча"), is named as such."""
+    typed = code.strip()
+    norm = typed.lower()
     if norm in LANGUAGES:
         return norm
     if norm in _BY_NAME:
         return _BY_NAME[norm]
     if norm in _MEANT:
         meant = _MEANT[norm]
-        raise InvalidInputError(
-            f"Unknown language code {code.strip()!r}; did you mean {meant} "
-            f"({LANGUAGES[meant]})? Whisper's codes are ISO 639-1 where one exists "
-            "(fieldscribe languages --list shows them all)."
+        short = f"Unknown language code {typed!r}; did you mean {meant} ({LANGUAGES[meant]})?"
+        raise UnknownLanguageError(
+            f"{short} Whisper's codes are ISO 639-1 where one exists "
+            "(fieldscribe languages --list shows them all).",
+            short,
         )
-    if norm in _NOT_IN_WHISPER:
-        raise InvalidInputError(
-            f"{_NOT_IN_WHISPER[norm]} ({code.strip()}) is not among the languages Whisper knows, "
-            "so no model here transcribes it; list the languages it is closest to that Whisper "
-            "knows, or leave those stretches to type (fieldscribe languages --list)."
+    absent = norm if norm in _NOT_IN_WHISPER else _NOT_IN_WHISPER_BY_NAME.get(norm)
+    if absent is not None:
+        said = typed if norm in _NOT_IN_WHISPER else absent
+        short = f"{_NOT_IN_WHISPER[absent]} ({said}) is not among the languages Whisper knows"
+        raise UnknownLanguageError(
+            f"{short}, so no model here transcribes it; list the languages it is closest to "
+            "that Whisper knows, or leave those stretches to type (fieldscribe languages --list).",
+            f"{short}.",
         )
-    raise InvalidInputError(
-        f"Unknown language code {code.strip()!r}; use a code Whisper knows, such as ru, "
-        "kk, en, de or yue (fieldscribe languages --list shows them all)."
+    raise UnknownLanguageError(
+        f"Unknown language code {typed!r}; use a code Whisper knows, such as ru, "
+        "kk, en, de or yue (fieldscribe languages --list shows them all).",
+        f"Unknown language code {typed!r}; use one such as ru, kk or en.",
     )
 
 
@@ -100,7 +129,7 @@ def parse_languages(text: str | list[str] | tuple[str, ...]) -> list[str]:
     """Parse "ru,kk,en" (or a list) into checked codes, in order, without repeats.
 
     Raises:
-        InvalidInputError: a code is unknown (nothing is returned for the others).
+        UnknownLanguageError: a code is unknown (nothing is returned for the others).
     """
     parts = text.replace(";", ",").replace(" ", ",").split(",") if isinstance(text, str) else text
     codes: list[str] = []

@@ -608,3 +608,38 @@ def test_a_real_name_back_in_a_retranscribed_segment_is_reported(
     window.transcription.retranscribe_segment(window.segment_model.segment(1).id, language="ru")
     idle(window)
     assert len(reports) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("ru, kaz", "Unknown language code 'kaz'; did you mean kk (Kazakh)?"),
+        ("ru, Kyrgyz", "Kyrgyz (ky) is not among the languages Whisper knows."),
+        ("ru, qq", "Unknown language code 'qq'"),
+    ],
+)
+def test_a_bad_language_is_refused_in_one_short_line_without_the_command_line(
+    qtbot: Any, tmp_path: Path, typed: str, says: str
+) -> None:
+    from gui.languages import LanguagesDialog
+    from gui.onboarding import NewProjectDialog
+
+    settings = LanguagesDialog(
+        ["ru"], title="Project settings — Almaty", models=[], numbers="words"
+    )
+    new = NewProjectDialog("Study", "ana")
+    for dialog, field in ((settings, settings.field), (new, new.languages)):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        field.edit.setText(typed)
+        dialog.accept()
+        assert dialog.result() == 0  # refused, nothing changed
+        status = field.status
+        assert says in status.text(), status.text()
+        assert "fieldscribe" not in status.text() and "--list" not in status.text()
+        line = status.fontMetrics().lineSpacing()
+        assert status.heightForWidth(status.width()) < 2 * line, status.text()  # one line
+        assert "Kazakh&nbsp;(kk)" in status.toolTip()  # the known languages, another way
+        shot = Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path))
+        dialog.grab().save(str(shot / f"bad_language_{type(dialog).__name__}.png"))

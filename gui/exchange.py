@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QLabel,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
-from gui.fmt import file_name
+from gui.fmt import file_name, plural
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
@@ -116,6 +117,10 @@ class ExchangeActions(QObject):
         a("&File", "Import a REFI-QDA project (.qdpx)…", self.import_qdpx_dialog)
         entries = [
             ("Export as REFI-QDA project (.qdpx)…", self.export_qdpx_dialog),
+            (
+                "Import a transcript into this session (srt, vtt, noScribe html, txt)…",
+                self.import_transcript_dialog,
+            ),
             ("Import a codebook (.qdc, .csv)…", self.import_codebook_dialog),
             ("Export the codebook (.qdc, .csv, .xlsx, .docx)…", self.export_codebook_dialog),
             ("Export this transcript (txt, docx, srt, vtt, json)…", self.export_transcript_dialog),
@@ -269,6 +274,62 @@ class ExchangeActions(QObject):
         )
 
     # ------------------------------------------------------------------ codebook
+    # ------------------------------------------------------------------ transcripts
+    def import_transcript_dialog(self) -> None:
+        """Put a transcript made elsewhere (noScribe, subtitles, a timestamped text) on the
+        open session's audio; asks before replacing the segments it has."""
+        project, session = self.state.project, self.state.session
+        if project is None or session is None:
+            self.chrome.message(
+                "Select a session first: the transcript is put on its recording.", 6000
+            )
+            return
+        name, _ = QFileDialog.getOpenFileName(
+            self.parent_widget,
+            f"Import a transcript into “{session.title}”",
+            "",
+            "Transcripts (*.srt *.vtt *.html *.htm *.txt);;All files (*)",
+        )
+        if not name:
+            return
+        count = project.transcript.segment_count(session.id)
+        replace = False
+        if count:
+            answer = QMessageBox.question(
+                self.parent_widget,
+                "Replace the transcript?",
+                f"“{session.title}” already has {plural(count, 'segment')}. Replace them with "
+                f"the transcript in {Path(name).name}? (Refused, with nothing changed, while "
+                "any of them is coded.)",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            replace = True
+        self.import_transcript(session.id, Path(name), replace=replace)
+
+    def import_transcript(self, session_id: str, path: Path, *, replace: bool = False) -> Any:
+        """Import the transcript file ``path`` into a session (``replace``: its segments)."""
+        from storage.interop.transcript_import import import_transcript
+
+        project = self.state.project
+        assert project is not None
+
+        def done(result: Any) -> str:
+            emit(self.imported)
+            speakers = ", ".join(result.speakers) or "none"
+            lines = [
+                f"Imported {plural(result.segments, 'segment')} from {path.name} "
+                f"({result.format}); speakers: {speakers}."
+            ]
+            return "\n".join(lines + [f"note: {n}" for n in result.notes])
+
+        return self._run(
+            "Import a transcript",
+            lambda _ctx: import_transcript(project, session_id, path, replace=replace),
+            done,
+            writes=True,
+        )
+
     def import_codebook_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
             self.parent_widget,

@@ -173,3 +173,21 @@ def test_bad_files(session, tmp_path: Path, text: str, fmt: str, message: str) -
     with Project.open(folder) as p, pytest.raises(InvalidInputError):
         import_transcript(p, sid, path, fmt=fmt)
     assert db_fingerprint(folder) == before
+
+
+def test_a_cue_that_ends_before_it_starts_is_imported_with_a_note(project, tmp_path) -> None:
+    """It was imported silently as a zero-length segment."""
+    from storage.interop.transcript_import import import_transcript
+
+    sid = project.sessions.add_session("S").id
+    srt = tmp_path / "t.srt"
+    srt.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nfirst\n\n2\n00:00:09,000 --> 00:00:05,000\nsecond\n",
+        encoding="utf-8",
+    )
+    result = import_transcript(project, sid, srt)
+    assert [(s.start_ms, s.end_ms) for s in project.transcript.segments(sid)] == [
+        (1000, 2000),
+        (9000, 9000),
+    ]
+    assert any("1 segment(s) ended before they started" in n for n in result.notes)

@@ -364,6 +364,8 @@ def import_transcript(
         if "open-end" in parsed.notes and drafts[-1].end_ms <= drafts[-1].start_ms:
             drafts[-1].end_ms = duration
     expected = list(project.languages)
+    timed = drafts[:-1] if "open-end" in parsed.notes else drafts  # the last: no end given
+    backwards = sum(1 for d in timed if d.end_ms < d.start_ms)
     for d in drafts:
         d.end_ms = max(d.end_ms, d.start_ms)
         d.origin = "import"
@@ -389,6 +391,11 @@ def import_transcript(
         project.transcript.add_segments(session_id, drafts)
     if clamped:
         notes.append(f"{clamped} segment time(s) past the end of the audio were clamped")
+    if backwards:
+        notes.append(
+            f"{backwards} segment(s) ended before they started in the file: imported with no "
+            "length at their start time (correct their end in the workbench)"
+        )
     return TranscriptImportResult(
         session_id=session_id,
         format=parsed.format,

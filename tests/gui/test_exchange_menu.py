@@ -292,3 +292,63 @@ def test_cancel_during_a_bundle_export_keeps_the_earlier_bundle(
     assert w.last_error == ""
     assert "Export cancelled" in w.team_actions.last_report
     assert out.read_bytes() == b"an earlier bundle"
+
+
+IMPORT_TRANSCRIPT = "Import a transcript into this session (srt, vtt, noScribe html, txt)…"
+
+
+def test_a_transcript_file_is_imported_into_the_open_session_through_the_menu(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new user found transcripts importable only with `fieldscribe import-transcript`."""
+    w = seeded
+    project: Project = w.project
+    coded = project.sessions.all()[0].id
+    empty = project.sessions.add_session("Interview 2").id
+    w.sessions.reload_sessions()
+    w.sessions.open_segment_session(empty)
+    idle(w)
+    srt = tmp_path / "noscribe.srt"
+    srt.write_text(
+        "1\n00:00:01,000 --> 00:00:03,500\nАйгуль: Мы ходили в ЦОН.\n\n"
+        "2\n00:00:04,000 --> 00:00:06,000\nБолат: Кезек ұзын болды.\n",
+        encoding="utf-8",
+    )
+    _answer_files(monkeypatch, getOpenFileName=srt)
+    _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
+    idle(w)
+    segs = project.transcript.segments(empty)
+    assert [(s.speaker, s.text) for s in segs] == [
+        ("Айгуль", "Мы ходили в ЦОН."),
+        ("Болат", "Кезек ұзын болды."),
+    ]
+    assert w.segment_model.rowCount() == 2  # the open transcript shows them
+    assert "Imported 2 segments from noscribe.srt" in w.exchange.last_report
+    # again: asked before the two segments are replaced; No changes nothing
+    asked = _consent(monkeypatch, QMessageBox.StandardButton.No)
+    _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
+    idle(w)
+    assert asked and "already has 2 segments" in asked[0]
+    assert [s.id for s in project.transcript.segments(empty)] == [s.id for s in segs]
+    _consent(monkeypatch, QMessageBox.StandardButton.Yes)
+    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nОдин.\n", encoding="utf-8")
+    _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
+    idle(w)
+    assert [s.text for s in project.transcript.segments(empty)] == ["Один."]
+    # a file that is not a transcript: one clear line, nothing changed
+    bad = tmp_path / "notes.txt"
+    bad.write_text("just some notes without any times\n", encoding="utf-8")
+    _answer_files(monkeypatch, getOpenFileName=bad)
+    _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
+    idle(w)
+    assert w.last_error and "\n" not in w.last_error.strip()
+    assert [s.text for s in project.transcript.segments(empty)] == ["Один."]
+    # the coded session: replacing is refused, its segments and codings stay
+    before = [(s.id, s.text) for s in project.transcript.segments(coded)]
+    w.sessions.open_segment_session(coded)
+    idle(w)
+    _answer_files(monkeypatch, getOpenFileName=srt)
+    _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
+    idle(w)
+    assert "coded segment" in w.last_error
+    assert [(s.id, s.text) for s in project.transcript.segments(coded)] == before

@@ -645,15 +645,19 @@ class EditingController:
         return self.memo_dialog("journal", None, "Project journal")
 
     def _session_memo(self) -> None:
-        if self.state.session is not None:
-            self.memo_dialog("session", self.state.session.id, f"Memos: {self.state.session.title}")
+        if self.state.session is None:
+            self.chrome.message("Select a session first: its memos open here.", 5000)
+            return
+        self.memo_dialog("session", self.state.session.id, f"Memos: {self.state.session.title}")
 
     def _segment_memo(self) -> None:
         seg = self.current_segment()
-        if seg is not None:
-            self.memo_dialog(
-                "segment", seg.id, f"Memos on the segment at {fmt_ms(seg.start_ms, tenths=True)}"
-            )
+        if seg is None:
+            self.chrome.message("Select a segment of the transcript first.", 5000)
+            return
+        self.memo_dialog(
+            "segment", seg.id, f"Memos on the segment at {fmt_ms(seg.start_ms, tenths=True)}"
+        )
 
     def _code_memo(self, code_id: str | None) -> None:
         code = (
@@ -661,5 +665,7 @@ class EditingController:
             if code_id is None
             else self.views.segment_model.code(code_id)
         )
-        if code is not None:
-            self.memo_dialog("code", code.id, f"Memos on code {code.path}")
+        if code is None:
+            self.chrome.message("Select a code in the codebook first: its memos open here.", 5000)
+            return
+        self.memo_dialog("code", code.id, f"Memos on code {code.path}")

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -76,11 +77,13 @@ class MemoDialog(QDialog):
         layout.addWidget(self.list, 1)
         layout.addLayout(right, 2)
         self.current: Memo | None = None
+        self._baseline = ("", "")  # the text and title as saved, of what the editor shows
         self.reload()
 
     def reload(self, select: str | None = None) -> None:
         """Read the memos (a quick read on the GUI thread)."""
         memos = self.project.codebook.memos(self.target_type, self.target_id)
+        self.list.blockSignals(True)  # rebuilding the list is not the user moving on
         self.list.clear()
         for memo in memos:
             label = memo.title or (memo.text.splitlines()[0][:40] if memo.text else "(empty)")
@@ -91,27 +94,81 @@ class MemoDialog(QDialog):
                 self.list.setCurrentItem(item)
         if select is None and self.list.count():
             self.list.setCurrentRow(self.list.count() - 1)
+        self.list.blockSignals(False)
         if not self.list.count():
             self._new()
+        else:
+            current = self.list.currentItem()
+            self._display(current.data(MEMO_ROLE) if current is not None else None)
 
-    def _show(self, item: QListWidgetItem | None) -> None:
+    def _dirty(self) -> bool:
+        """True when the editor holds text that is not saved."""
+        return (self.text.toPlainText(), self.title.text().strip()) != self._baseline
+
+    def _settle(self, select: str | None = None) -> bool:
+        """Before the editor shows something else: unsaved text is saved or dropped, as the
+        user says. False: stay (Cancel). ``select``: the memo to show once it is saved."""
+        if not self._dirty():
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self,
+            "Unsaved memo",
+            "Save the changes to this memo before going on?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        if answer == buttons.Cancel:
+            return False
+        if answer == buttons.Save:
+            self.save(select=select)
+        return True
+
+    def reject(self) -> None:
+        """Close, asking first when the memo being written is not saved."""
+        if self._settle(select=""):
+            super().reject()
+
+    def _show(self, item: QListWidgetItem | None, previous: QListWidgetItem | None = None) -> None:
         memo = item.data(MEMO_ROLE) if item else None
+        if self._dirty() and not self._settle(select=memo.id if memo else None):
+            self.list.blockSignals(True)  # Cancel: back to the memo being written
+            if previous is None:
+                self.list.setCurrentRow(-1)
+            else:
+                self.list.setCurrentItem(previous)
+            self.list.blockSignals(False)
+            return
+        self._display(memo)
+
+    def _display(self, memo: Memo | None) -> None:
+        """Show ``memo`` (None: a new one) in the editor."""
         self.current = memo
         self.title.setText(memo.title or "" if memo else "")
         self.text.setPlainText(memo.text if memo else "")
+        self._baseline = (self.text.toPlainText(), self.title.text().strip())
         self.info.setText(f"{memo.created_by}, {memo.updated_at[:16]}" if memo else "New memo")
 
     def _new(self) -> None:
+        if not self._settle():
+            return
+        self.list.blockSignals(True)
         self.list.setCurrentRow(-1)
+        self.list.blockSignals(False)
         self.current = None
         self.title.clear()
         self.text.clear()
+        self._baseline = ("", "")
         self.info.setText("New memo")
         self.text.setFocus()
 
-    def save(self) -> None:
-        """Write the memo being edited (in the background)."""
+    def save(self, *, select: str | None = None) -> None:
+        """Write the memo being edited (in the background), then show it (or the memo
+        ``select``; "" when the dialog is closing: nothing to show)."""
         text, title = self.text.toPlainText(), self.title.text().strip() or None
+        if not text.strip() and not title:
+            self.info.setText("Nothing to save: write the memo first.")
+            return
         current = self.current
         project, tt, tid = self.project, self.target_type, self.target_id
 
@@ -120,10 +177,20 @@ class MemoDialog(QDialog):
                 return project.codebook.add_memo(tt, tid, text, title=title)
             return project.codebook.update_memo(current.id, text, title=title)
 
-        self.runner.submit("Save memo", job, on_done=lambda m: self.reload(m.id), serial=True)
+        self._baseline = (text, title or "")  # saved as written: leaving asks nothing more
+        done = None if select == "" else (lambda m: self.reload(select or m.id))
+        self.runner.submit("Save memo", job, on_done=done, serial=True)
 
     def _delete(self) -> None:
         if self.current is None:
+            return
+        label = self.current.title or self.current.text.splitlines()[0][:40]
+        answer = QMessageBox.question(
+            self,
+            "Delete the memo?",
+            f"Delete the memo “{label}” ({self.current.created_by})? This cannot be undone.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
             return
         memo_id, project = self.current.id, self.project
         self.runner.submit(

@@ -1,0 +1,120 @@
+"""The memo dialog keeps what is written: closing, moving to another memo or starting a new one
+with unsaved text asks first; deleting asks; an empty memo is not saved; the memo menus say
+what to select instead of doing nothing (found by a new user: a memo lost on Close, the
+demo's journal deleted at one click)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from gui.memos import MemoDialog
+from storage import Project
+
+B = QMessageBox.StandardButton
+
+
+def _answers(monkeypatch: pytest.MonkeyPatch, *replies: Any) -> list[str]:
+    asked: list[str] = []
+    queue = list(replies)
+
+    def question(*a: Any, **_k: Any) -> Any:
+        asked.append(str(a[2]))
+        return queue.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    return asked
+
+
+def _dialog(window: Any) -> MemoDialog:
+    dialog = window.editing.journal_dialog()
+    assert dialog is not None
+    return dialog
+
+
+def _journal(project: Project) -> list[tuple[str | None, str]]:
+    return [(m.title, m.text) for m in project.codebook.memos("journal", None)]
+
+
+def test_close_with_unsaved_text_asks_and_saves_discards_or_stays(
+    window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project: Project = window.project
+    dialog = _dialog(window)
+    dialog.text.setPlainText("Respondents trust the ЦОН more than the portal.")
+    asked = _answers(monkeypatch, B.Cancel)
+    dialog.reject()
+    assert asked and dialog.isVisible()  # Cancel: still writing
+    _answers(monkeypatch, B.Save)
+    dialog.reject()
+    assert not dialog.isVisible()  # closed (and deleted once events run)
+    idle(window)
+    assert _journal(project) == [(None, "Respondents trust the ЦОН more than the portal.")]
+    dialog = _dialog(window)
+    assert dialog.text.toPlainText().startswith("Respondents")
+    dialog.text.setPlainText("changed")
+    _answers(monkeypatch, B.Discard)
+    dialog.reject()
+    idle(window)
+    assert _journal(project) == [(None, "Respondents trust the ЦОН more than the portal.")]
+    dialog = _dialog(window)
+    asked = _answers(monkeypatch)  # nothing changed: closes without asking
+    dialog.reject()
+    assert asked == [] and not dialog.isVisible()
+
+
+def test_moving_to_another_memo_or_a_new_one_keeps_the_unsaved_text(
+    window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project: Project = window.project
+    first = project.codebook.add_memo("journal", None, "first", title="One")
+    project.codebook.add_memo("journal", None, "second", title="Two")
+    dialog = _dialog(window)
+    assert dialog.current is not None and dialog.current.title == "Two"
+    dialog.text.setPlainText("second, edited")
+    _answers(monkeypatch, B.Cancel)
+    dialog.list.setCurrentRow(0)
+    assert dialog.text.toPlainText() == "second, edited" and dialog.list.currentRow() == 1
+    _answers(monkeypatch, B.Save)
+    dialog.list.setCurrentRow(0)
+    idle(window)
+    assert dialog.current is not None and dialog.current.id == first.id  # where the user went
+    assert ("Two", "second, edited") in _journal(project)
+    dialog.text.setPlainText("first, edited")
+    _answers(monkeypatch, B.Discard)
+    dialog._new()
+    assert dialog.current is None and dialog.text.toPlainText() == ""
+    assert ("One", "first") in _journal(project)
+    # an empty memo is not saved
+    dialog.save()
+    idle(window)
+    assert len(_journal(project)) == 2 and "Nothing to save" in dialog.info.text()
+    dialog.reject()
+
+
+def test_delete_asks_first(window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Project = window.project
+    project.codebook.add_memo("journal", None, "About this study", title="About")
+    dialog = _dialog(window)
+    asked = _answers(monkeypatch, B.No)
+    dialog._delete()
+    idle(window)
+    assert "“About”" in asked[0] and len(_journal(project)) == 1
+    _answers(monkeypatch, B.Yes)
+    dialog._delete()
+    idle(window)
+    assert _journal(project) == []
+    dialog.reject()
+
+
+def test_memo_menus_say_what_to_select(window: Any) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    menu = window.chrome.menu("&Memos")
+    for text in ("Code memos…", "Segment memos…"):
+        [action] = [a for a in menu.actions() if a.text() == text]
+        action.trigger()
+        assert "Select a" in window.statusBar().currentMessage(), text
+    assert not [d for d in window.findChildren(QDialog) if d.isVisible()]

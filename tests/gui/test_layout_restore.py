@@ -132,3 +132,27 @@ def test_reset_layout_is_the_first_start_again(
         d.isVisible() for d in w.findChildren(QDockWidget) if d in (w.sessions_dock, w.search_dock)
     )
     close(w)
+
+
+def test_view_menu_brings_a_tabbed_dock_to_the_front_and_hides_it_when_in_front(
+    window: Any, idle: Any
+) -> None:
+    """View ▸ Session details, behind Sessions, hid it (Qt's toggle); it now comes to the front."""
+    from PySide6.QtWidgets import QApplication, QDockWidget
+
+    docks = {d.windowTitle(): d for d in window.findChildren(QDockWidget)}
+    details = docks["Session details"]
+    docks["Sessions"].raise_()
+    QApplication.processEvents()
+    assert details.visibleRegion().isEmpty()  # behind Sessions
+    [action] = [a for a in window.chrome.menus["View"].actions() if a.text() == "Session details"]
+    action.trigger()
+    QApplication.processEvents()
+    assert not details.isHidden() and not details.visibleRegion().isEmpty()
+    assert action.isChecked()
+    action.trigger()  # in front: hidden
+    QApplication.processEvents()
+    assert details.isHidden() and not action.isChecked()
+    action.trigger()
+    QApplication.processEvents()
+    assert not details.isHidden() and not details.visibleRegion().isEmpty()

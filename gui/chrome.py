@@ -75,6 +75,10 @@ class WindowChrome:
         """Show a message in the status bar (for ``timeout_ms``; 0 until the next one)."""
         self.window.statusBar().showMessage(text, timeout_ms)
 
+    def clear_message(self) -> None:
+        """Take the status bar's message away (what it said belonged to a closed project)."""
+        self.window.statusBar().clearMessage()
+
     def show_error(self, exc: BaseException | str) -> None:
         """Tell the user, without blocking: status bar and a window-modal message box."""
         text = str(exc)

@@ -310,6 +310,7 @@ class ProjectsController:
         self.state.session = None
         self.state.ctx = None
         self.chrome.window.setWindowTitle("FieldScribe")
+        self.chrome.clear_message()  # "Transcribed: 4 segments." stayed over the next project
         emit(self.state.project_closed)
         self.show_start()
 

@@ -123,6 +123,9 @@ class TranscriptionController(QObject):
     def reset(self) -> None:
         """Forget the running transcriptions (the project is closing; they were cancelled)."""
         self.running.clear()
+        self._estimates.clear()
+        self._details.clear()
+        self._tick.stop()
 
     # ------------------------------------------------------------------ import
     def import_dialog(self) -> None:

@@ -485,3 +485,16 @@ def test_the_retrieval_count_says_codings_and_segments_apart() -> None:
     assert retrieved_count([row("1", "a")]) == "1 coded segment"
     assert retrieved_count([row("1", "a"), row("2", "b")]) == "2 coded segments"
     assert retrieved_count([row("1", "a"), row("2", "a")]) == "2 codings in 1 segment"
+
+
+def test_closing_a_project_clears_its_status_message(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project
+) -> None:
+    """The status bar kept "Transcribed: 4 segments." over the next, empty project."""
+    folder = project.folder
+    project.close()
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    assert w.projects.open_project(folder)
+    w.chrome.message("Transcribed: 4 segments.")
+    w.projects.close_project()
+    assert w.statusBar().currentMessage() == ""

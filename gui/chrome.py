@@ -17,6 +17,30 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QWid
 from storage import FieldScribeError
 
 
+def dock_view_action(dock: QDockWidget) -> QAction:
+    """The View menu's entry for a dock: it brings the dock to the front, from behind the dock
+    it is tabbed with too (Qt's own toggle hid a dock that was only behind another, so
+    "View ▸ Session details" made it disappear); a dock already in front is hidden."""
+    action = QAction(dock.windowTitle(), dock)
+    action.setCheckable(True)
+    action.setChecked(not dock.isHidden())
+
+    def follow(_visible: bool) -> None:
+        action.setChecked(not dock.isHidden())
+
+    def triggered(_checked: bool) -> None:
+        if not dock.isHidden() and not dock.visibleRegion().isEmpty():
+            dock.hide()  # in front: the entry hides it
+        else:
+            dock.show()
+            dock.raise_()
+        action.setChecked(not dock.isHidden())
+
+    dock.visibilityChanged.connect(follow)
+    action.triggered.connect(triggered)
+    return action
+
+
 class WindowChrome:
     """Menus, docks, status bar and error boxes of a ``QMainWindow``."""
 
@@ -63,7 +87,7 @@ class WindowChrome:
         if tabify_with is not None:
             self.window.tabifyDockWidget(tabify_with, dock)
         if "View" in self.menus:
-            self.menus["View"].addAction(dock.toggleViewAction())
+            self.menus["View"].addAction(dock_view_action(dock))
         return dock
 
     def remove_dock(self, dock: QDockWidget) -> None:

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from gui.analysis.launcher import AnalysisLauncher
 from gui.app_state import AppState
-from gui.chrome import WindowChrome
+from gui.chrome import WindowChrome, dock_view_action
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingController
 from gui.exchange import ExchangeActions
@@ -356,7 +356,7 @@ class MainWindow(QMainWindow):
         self.chrome.menu("&View")
         menus["View"] = menus["&View"]
         for dock in (self.sessions_dock, self.codebook_dock, self.search_dock):
-            menus["View"].addAction(dock.toggleViewAction())
+            menus["View"].addAction(dock_view_action(dock))
         menus["View"].addSeparator()
         self.panes = PaneCycler(
             [self.sessions_view, self.transcript, self.codebook.tree, self.search_panel.query],

@@ -175,6 +175,9 @@ class AnalysisWindow(QWidget):
             tab.export_requested.connect(lambda kind, t=tab: self.export_dialog(t, kind))
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
         self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self._message = ""  # the last outcome (an export, a failure): stays until the next one
+        self._message_is_error = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 4)
         lay.addWidget(self.filter_bar)
@@ -214,16 +217,27 @@ class AnalysisWindow(QWidget):
 
         def failed(exc: BaseException) -> None:
             if self._jobs.get(name) == serial:
-                self.status.setText(f"Could not compute the {name}: {exc}")
+                self.say(f"Could not compute the {name}: {exc}", error=True)
 
         self._handles[name] = self.runner.submit(
             f"analysis {name}", job, on_done=done, on_error=failed
         )
         self._busy_changed()
 
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Show an outcome in the status line (red when ``error``); it stays there (computing
+        shows "Computing…" meanwhile) until the next outcome replaces it."""
+        self._message, self._message_is_error = text, error
+        self._busy_changed()
+
     def _busy_changed(self) -> None:
         running = [n for n, h in self._handles.items() if h.running]
-        self.status.setText("Computing…" if running else "")
+        if running:
+            text, error = ("Computing… " + self._message).strip(), self._message_is_error
+        else:
+            text, error = self._message, self._message_is_error
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #b00020; font-weight: bold;" if error else "")
 
     def busy(self) -> bool:
         """True while a computation runs."""
@@ -265,31 +279,44 @@ class AnalysisWindow(QWidget):
         path, chosen = QFileDialog.getSaveFileName(self, "Export", "", filters_text)
         if not path:
             return
-        dest = Path(path)
-        if not dest.suffix:
-            dest = dest.with_suffix("." + chosen.split("*.")[-1].rstrip(")"))
-        self.export_to(tab, dest)
+        self.export_to(tab, export_path(path, chosen, kind))
 
     def export_to(self, tab: AnalysisTab, dest: Path) -> None:
         """Write the tab's current view to ``dest`` (by suffix), pseudonymised and logged."""
         project = self.state.project
         kind, data, percent = tab.export_data()
         if project is None or data is None or not kind:
-            self.status.setText("Nothing to export yet.")
+            self.say("Nothing to export yet.", error=True)
             return
-        self.status.setText(f"Exporting {dest.name}…")
+        self.say(f"Exporting {dest.name}…")
 
         def job(_ctx: Any) -> Path:
             return _export(project, kind, data, dest, percent)
 
         def done(path: Path) -> None:
             self.last_export = path
-            self.status.setText(f"Wrote {path}.")
+            self.say(f"Wrote {path}.")
 
         def failed(exc: BaseException) -> None:
-            self.status.setText(f"Could not export: {exc}")
+            self.say(f"Could not export {dest.name}: {exc}", error=True)
 
         self.runner.submit("analysis export", job, on_done=done, on_error=failed)
+
+
+def export_path(path: str, chosen_filter: str, kind: str) -> Path:
+    """The file to write for a save dialog's answer: a name whose suffix the kind cannot be
+    written as ("matrix.txt" for a table) gets the chosen filter's suffix ("matrix.txt.csv")."""
+    from analysis.charts import CHART_SUFFIXES
+    from analysis.exports import TABLE_SUFFIXES
+
+    dest = Path(path)
+    allowed = CHART_SUFFIXES if kind == "chart" else TABLE_SUFFIXES
+    if dest.suffix.lower() in allowed:
+        return dest
+    suffix = "." + chosen_filter.split("*.")[-1].rstrip(")").strip()
+    if suffix not in allowed:
+        suffix = allowed[0]
+    return dest.with_name(dest.name + suffix)
 
 
 def _facets(project: Project) -> Any:

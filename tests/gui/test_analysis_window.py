@@ -147,3 +147,45 @@ def test_code_table_model_without_a_window() -> None:
     assert model.data(model.index(0, 0)) == "●"
     model.set_table(None)
     assert model.rowCount() == 0
+
+
+def test_export_outcome_stays_visible_and_a_failure_is_shown_in_red(
+    main: Any, idle: Callable[..., None], tmp_path: Path
+) -> None:
+    win = _open(main, idle)
+    dest = tmp_path / "m.csv"
+    win.export_to(win.matrix, dest)
+    idle(main)
+    assert dest.exists()
+    assert win.status.text() == f"Wrote {dest}."  # not blanked when the task ends
+    win.matrix.refresh()  # a later computation does not wipe the outcome either
+    idle(main)
+    assert win.status.text() == f"Wrote {dest}."
+    bad = tmp_path / "no such folder" / "m.csv"
+    win.export_to(win.matrix, bad)
+    idle(main)
+    assert not bad.exists()
+    assert win.status.text().startswith("Could not export m.csv:"), win.status.text()
+    assert "color" in win.status.styleSheet()
+
+
+def test_export_dialog_adds_the_filters_suffix(
+    main: Any, idle: Callable[..., None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from gui.analysis.window import export_path
+
+    assert export_path("/x/m.txt", "CSV table (*.csv)", "table") == Path("/x/m.txt.csv")
+    assert export_path("/x/m", "Excel workbook (*.xlsx)", "table") == Path("/x/m.xlsx")
+    assert export_path("/x/m.XLSX", "CSV table (*.csv)", "table") == Path("/x/m.XLSX")
+    assert export_path("/x/m.csv", "PNG image (*.png)", "chart") == Path("/x/m.csv.png")
+    assert export_path("/x/m.svg", "PNG image (*.png)", "chart") == Path("/x/m.svg")
+    win = _open(main, idle)
+    chosen = (str(tmp_path / "matrix_bad.txt"), "CSV table (*.csv)")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: chosen)
+    win.matrix.export_requested.emit("table")
+    idle(main)
+    written = tmp_path / "matrix_bad.txt.csv"
+    assert written.stat().st_size > 10
+    assert win.status.text() == f"Wrote {written}."

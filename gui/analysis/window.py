@@ -39,6 +39,7 @@ from gui.analysis.tabs import (
     TimelineTab,
 )
 from gui.app_state import AppState
+from gui.layout import fit_to_screen
 from gui.tasks import TaskHandle, TaskRunner
 from storage import Project
 
@@ -151,6 +152,7 @@ class AnalysisWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Analysis")
         self.resize(1100, 720)
+        fit_to_screen(self)  # a laptop screen may be smaller (1024×700)
         self.state = state
         self.runner = runner
         self._jobs: dict[str, int] = {}  # job name -> newest request number

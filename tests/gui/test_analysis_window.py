@@ -189,3 +189,21 @@ def test_export_dialog_adds_the_filters_suffix(
     written = tmp_path / "matrix_bad.txt.csv"
     assert written.stat().st_size > 10
     assert win.status.text() == f"Wrote {written}."
+
+
+def test_window_fits_a_small_screen_with_every_tabs_controls(
+    main: Any, idle: Callable[..., None]
+) -> None:
+    win = _open(main, idle)
+    area = win.screen().availableGeometry()  # offscreen: 800×600, smaller than 1024×700
+    assert win.width() <= area.width() and win.height() <= area.height()
+    for tab in (win.matrix, win.cooccurrence, win.timeline, win.frequencies, "words"):
+        if tab == "words":
+            tab = win.frequencies
+            tab.what.setCurrentIndex(1)
+        win.tabs.setCurrentWidget(tab)
+        idle(main)
+        assert win.minimumSizeHint().width() <= area.width(), tab
+        button = tab.export_button
+        right = button.mapTo(win, button.rect().topRight()).x()
+        assert button.isVisible() and right < win.width(), (tab, right, win.width())

@@ -241,3 +241,38 @@ def test_a_timeline_chart_file_widens_with_the_longest_session() -> None:
     assert file_timeline_width([session(24 * 60)]) == 6000
     width_in = render("timeline", [session(180)]).get_size_inches()[0]
     assert width_in * 100 == pytest.approx(3300)
+
+
+_cells = st.lists(
+    st.one_of(
+        st.text(st.characters(blacklist_categories=("Cs",)), max_size=6),
+        st.sampled_from(["", "=1+1", "+7", "-3", "@x", "'quoted", "a=b"]),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(_cells, min_size=1, max_size=4))
+def test_table_csv_quotes_formulas_only(rows: list[list[str]]) -> None:
+    import csv
+
+    from analysis.exports import write_table
+
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    header = [f"h{i}" for i in range(width)]
+    with tempfile.TemporaryDirectory() as folder:
+        dest = Path(folder) / "t.csv"
+        write_table(dest, header, rows, "sheet")
+        with open(dest, newline="", encoding="utf-8-sig") as fh:
+            back = list(csv.reader(fh))
+    assert back[0] == header
+    assert len(back) == len(rows) + 1
+    for written, row in zip(back[1:], rows, strict=True):
+        for cell, value in zip(written, row, strict=True):
+            if value[:1] and value[0] in "=+-@":
+                assert cell == "'" + value
+            else:
+                assert cell == value  # an empty cell stays empty

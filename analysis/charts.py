@@ -64,27 +64,54 @@ def heatmap(table: Table, percent: str = "none", title: str = "") -> Figure:
                 ax.text(j, i, text, ha="center", va="center", fontsize=7,
                         color="white" if v > 0.6 * high else "black")  # fmt: skip
     fig.colorbar(image, ax=ax, shrink=0.6)
-    ax.set_title(title or table.measure)
+    ax.set_title(title or chart_title(table))
     return fig
+
+
+def chart_title(table: Table) -> str:
+    """What a table's chart shows, in words: "Code co-occurrence (within 5 s)"."""
+    from .matrix import MEASURE_LABELS
+
+    if table.kind == "cooccurrence":
+        modes = {"segment": "in the same segment", "overlap": "overlapping spans"}
+        seconds = float(table.spec.get("seconds") or 0)
+        how = f"within {seconds:g} s" if table.measure == "within" else modes.get(table.measure)
+        return f"Code co-occurrence ({how or table.measure})"
+    measure = MEASURE_LABELS.get(table.measure, table.measure)
+    if table.kind == "frequencies":
+        return f"Code frequencies ({measure})"
+    return f"Code matrix ({measure})"
+
+
+def _integer_ticks(ax: Any) -> None:
+    """Whole-number ticks on the x axis (counts: never 0.25 steps)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def bars(table: Table, title: str = "") -> Figure:
     """Horizontal bars per code; several columns are stacked with a legend."""
-    n_rows = len(table.rows)
+    # as on screen: a code with nothing to show has no bar
+    shown = [i for i, row in enumerate(table.cells) if sum(row)]
+    n_rows = len(shown)
     fig = _figure(9, min(1.5 + 0.3 * n_rows, 60))
     ax = fig.add_subplot()
     left = [0.0] * n_rows
-    labels = [_short(r.label) for r in table.rows]
+    labels = [_short(table.rows[i].label) for i in shown]
     for j, col in enumerate(table.columns):
-        widths = [float(r[j]) for r in table.cells]
+        widths = [float(table.cells[i][j]) for i in shown]
         ax.barh(labels, widths, left=left, label=_short(col.label, 30),
                 color=_PALETTE[j % len(_PALETTE)])  # fmt: skip
         left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.invert_yaxis()
-    ax.set_xlabel(table.measure)
+    _integer_ticks(ax)
+    from .matrix import MEASURE_LABELS
+
+    ax.set_xlabel(MEASURE_LABELS.get(table.measure, table.measure))
     if len(table.columns) > 1:
         ax.legend(fontsize=7, loc="lower right")
-    ax.set_title(title or f"code frequencies ({table.measure})")
+    ax.set_title(title or chart_title(table))
     return fig
 
 
@@ -139,6 +166,7 @@ def word_bars(counts: WordCounts, title: str = "", top: int = 30) -> Figure:
     ax = fig.add_subplot()
     ax.barh([w for w, _ in words], [n for _, n in words], color=_PALETTE[0])
     ax.invert_yaxis()
+    _integer_ticks(ax)
     ax.set_xlabel("occurrences")
     ax.set_title(title or "word frequencies")
     return fig

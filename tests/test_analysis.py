@@ -276,3 +276,27 @@ def test_table_csv_quotes_formulas_only(rows: list[list[str]]) -> None:
                 assert cell == "'" + value
             else:
                 assert cell == value  # an empty cell stays empty
+
+
+def test_exported_frequency_chart_matches_the_screen() -> None:
+    from analysis.charts import render
+    from analysis.table import Header, Table
+
+    table = Table(
+        "frequencies",
+        "segments",
+        [Header("a", "Access"), Header("b", "Corruption"), Header("c", "Health")],
+        [Header("all", "All")],
+        [[0], [1], [2]],
+    )
+    ax = render("frequencies", table).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Corruption", "Health"]
+    assert all(v == int(v) for v in ax.get_xticks())
+    assert ax.get_title() == "Code frequencies (segments coded)"
+    within = Table("cooccurrence", "within", [Header("a", "A")], [Header("a", "A")], [[1]],
+                   spec={"seconds": 5.0})  # fmt: skip
+    assert render("cooccurrence", within).axes[0].get_title() == "Code co-occurrence (within 5 s)"
+    same = Table("cooccurrence", "segment", [Header("a", "A")], [Header("a", "A")], [[1]])
+    assert "in the same segment" in render("cooccurrence", same).axes[0].get_title()
+    matrix = Table("matrix", "segments", [Header("a", "A")], [Header("s", "S")], [[1]])
+    assert render("matrix", matrix).axes[0].get_title() == "Code matrix (segments coded)"

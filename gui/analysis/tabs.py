@@ -8,6 +8,7 @@ results overtaken by a newer request.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -76,6 +77,26 @@ def _hits_view(model: HitsModel) -> QTableView:
     for col, width in enumerate((150, 70, 110)):
         view.setColumnWidth(col, width)
     return view
+
+
+def count_step(high: float) -> int:
+    """A whole tick step (1, 2, 5, 10, 20, 50...) giving at most 10 steps up to ``high``."""
+    scale = 1
+    while True:
+        for step in (scale, 2 * scale, 5 * scale):
+            if high <= 10 * step:
+                return step
+        scale *= 10
+
+
+def _count_axis(axis: QValueAxis, high: float) -> None:
+    """Whole-number ticks for counts (``%d`` over 0.5 steps read "0, 0, 1, 1, 2")."""
+    step = count_step(high)
+    axis.setRange(0, max(1, math.ceil(high / step)) * step)
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    axis.setLabelFormat("%d")
 
 
 class AnalysisTab(QWidget):
@@ -584,12 +605,12 @@ class FrequenciesTab(AnalysisTab):
         y_axis = QBarCategoryAxis()
         y_axis.append(list(reversed(categories)))
         x_axis = QValueAxis()
-        x_axis.setLabelFormat("%d")
         self.chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         self.chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(y_axis)
         series.attachAxis(x_axis)
-        x_axis.applyNiceNumbers()
+        high = max((sum(float(v[i]) for _, v in sets) for i in range(len(categories))), default=0)
+        _count_axis(x_axis, high)
         self.chart.legend().setVisible(len(sets) > 1)
 
     def _show_codes(self, table: Table) -> None:

@@ -207,3 +207,27 @@ def test_window_fits_a_small_screen_with_every_tabs_controls(
         button = tab.export_button
         right = button.mapTo(win, button.rect().topRight()).x()
         assert button.isVisible() and right < win.width(), (tab, right, win.width())
+
+
+def test_frequency_chart_has_whole_number_ticks(main: Any, idle: Callable[..., None]) -> None:
+    from PySide6.QtCharts import QValueAxis
+
+    from gui.analysis.tabs import count_step
+
+    assert [count_step(h) for h in (0, 2, 10, 11, 25, 99, 101, 4000)] == [
+        1, 1, 1, 2, 5, 10, 20, 500,
+    ]  # fmt: skip
+    win = _open(main, idle)
+    win.tabs.setCurrentWidget(win.frequencies)
+    idle(main)
+    shown = [None, (["a", "b", "c"], [("n", [0, 1, 2])]), (["a"], [("x", [3]), ("y", [9])])]
+    for bars in shown:  # the project's codes, then counts up to 2 (0.5 steps before), stacked
+        if bars:
+            win.frequencies._bars(*bars)
+        axis = next(a for a in win.frequencies.chart.axes() if isinstance(a, QValueAxis))
+        if axis.tickType() == QValueAxis.TickType.TicksDynamic:
+            step = axis.tickInterval()
+        else:
+            step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
+        assert step >= 1 and step == int(step), step
+        assert axis.min() == 0 and axis.max() == int(axis.max())

@@ -231,3 +231,31 @@ def test_frequency_chart_has_whole_number_ticks(main: Any, idle: Callable[..., N
             step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
         assert step >= 1 and step == int(step), step
         assert axis.min() == 0 and axis.max() == int(axis.max())
+
+
+def test_keywords_in_context_follow_the_text_of_choice(
+    main: Any, coded: Project, idle: Callable[..., None]
+) -> None:
+    from analysis.words import keywords_in_context
+
+    win = _open(main, idle)
+    fr = win.frequencies
+    win.tabs.setCurrentWidget(fr)
+    fr.what.setCurrentIndex(1)  # words
+    idle(main)
+    word = fr.kwic_word.text()
+    everywhere = keywords_in_context(coded, word)
+    assert word and [k.segment_id for k in fr.kwic.lines] == [k.segment_id for k in everywhere]
+    # a code whose text holds fewer of the word's lines than the whole project
+    for i in range(fr.source.count()):
+        data = fr.source.itemData(i)
+        if data and data[0] == "code":
+            narrower = keywords_in_context(coded, word, code_id=data[1])
+            if len(narrower) < len(everywhere):
+                break
+    else:
+        pytest.fail("no code narrows the keyword's lines")
+    fr.source.setCurrentIndex(i)
+    idle(main)
+    assert fr.kwic_word.text() == word
+    assert [k.segment_id for k in fr.kwic.lines] == [k.segment_id for k in narrower]

@@ -259,3 +259,30 @@ def test_keywords_in_context_follow_the_text_of_choice(
     idle(main)
     assert fr.kwic_word.text() == word
     assert [k.segment_id for k in fr.kwic.lines] == [k.segment_id for k in narrower]
+
+
+def test_an_invalid_date_is_refused_and_the_results_stay(
+    main: Any, idle: Callable[..., None]
+) -> None:
+    win = _open(main, idle)
+    bar = win.filter_bar
+    before = win.matrix.model.table
+    assert before is not None and not before.empty
+    bar.date_from.setText("2099-99-99")
+    bar.date_from.editingFinished.emit()
+    idle(main)
+    assert win.matrix.model.table is before  # not recomputed with the bad date
+    assert bar.filters().date_from is None
+    assert win.status.text() == "2099-99-99 is not a date: write YYYY-MM-DD, e.g. 2024-05-31."
+    bar.date_from.setText("20000101")  # a good date (normalised) recomputes, clears the message
+    bar.date_from.editingFinished.emit()
+    idle(main)
+    assert bar.date_from.text() == "2000-01-01" and bar.filters().date_from == "2000-01-01"
+    assert win.status.text() == ""
+    assert win.matrix.model.table is not before
+    # the placeholder is not clipped
+    from PySide6.QtGui import QFontMetrics
+
+    edit = bar.date_to
+    needed = QFontMetrics(edit.font()).horizontalAdvance(edit.placeholderText())
+    assert edit.width() >= needed + 8

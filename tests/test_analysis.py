@@ -296,6 +296,11 @@ def test_exported_frequency_chart_matches_the_screen() -> None:
     within = Table("cooccurrence", "within", [Header("a", "A")], [Header("a", "A")], [[1]],
                    spec={"seconds": 5.0})  # fmt: skip
     assert render("cooccurrence", within).axes[0].get_title() == "Code co-occurrence (within 5 s)"
+    codes = [Header(str(i), f"C{i}") for i in range(8)]
+    cells = [[i % 3 for i in range(8)] for _ in codes]
+    counts = Table("cooccurrence", "within", codes, codes, cells, spec={"seconds": 5.0})
+    scale = render("cooccurrence", counts).axes[1]  # the colour bar of counts (0.5 steps before)
+    assert all(v == int(v) for v in scale.get_yticks())
     same = Table("cooccurrence", "segment", [Header("a", "A")], [Header("a", "A")], [[1]])
     assert "in the same segment" in render("cooccurrence", same).axes[0].get_title()
     matrix = Table("matrix", "segments", [Header("a", "A")], [Header("s", "S")], [[1]])

@@ -210,6 +210,7 @@ class AnalysisWindow(QWidget):
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.status.setContentsMargins(8, 0, 8, 0)
         self._message = ""  # the last outcome (an export, a failure): stays until the next one
         self._message_is_error = False
         lay = QVBoxLayout(self)

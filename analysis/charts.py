@@ -63,7 +63,11 @@ def heatmap(table: Table, percent: str = "none", title: str = "") -> Figure:
                 text = f"{v:.0f}%" if percent in ("row", "column") else f"{v:g}"
                 ax.text(j, i, text, ha="center", va="center", fontsize=7,
                         color="white" if v > 0.6 * high else "black")  # fmt: skip
-    fig.colorbar(image, ax=ax, shrink=0.6)
+    from matplotlib.ticker import MaxNLocator
+
+    # counts: whole-number ticks on the colour scale (not 0.5 steps)
+    ticks = None if percent in ("row", "column") else MaxNLocator(integer=True)
+    fig.colorbar(image, ax=ax, shrink=0.6, ticks=ticks)
     ax.set_title(title or chart_title(table))
     return fig
 

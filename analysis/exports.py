@@ -71,6 +71,17 @@ def grid_of(kind: str, data: Any, percent: str = "none") -> tuple[list[str], lis
     return ["word", "count"], [[w, n] for w, n in data.words]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell for a CSV file: a text starting like a formula (= + - @) gets a leading ' so a
+    spreadsheet reads it as text; anything else (an empty text too) is written as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_table(dest: Path, header: list[str], body: list[list[Any]], sheet: str) -> Path:
     """Write a header and rows to ``dest`` (.csv or .xlsx) atomically."""
     from storage.core.errors import InvalidInputError
@@ -85,10 +96,7 @@ def write_table(dest: Path, header: list[str], body: list[list[Any]], sheet: str
             writer = csv.writer(fh)
             writer.writerow(header)
             # never a formula: a text starting with = + - @ is quoted as text by a leading '
-            writer.writerows(
-                [("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for v in row]
-                for row in body
-            )
+            writer.writerows([csv_cell(v) for v in row] for row in body)
 
     def write_xlsx(tmp: Path) -> None:
         from storage.interop.xlsx_stream import Sheet, write_xlsx

@@ -241,3 +241,67 @@ def test_a_timeline_chart_file_widens_with_the_longest_session() -> None:
     assert file_timeline_width([session(24 * 60)]) == 6000
     width_in = render("timeline", [session(180)]).get_size_inches()[0]
     assert width_in * 100 == pytest.approx(3300)
+
+
+_cells = st.lists(
+    st.one_of(
+        st.text(st.characters(blacklist_categories=("Cs",)), max_size=6),
+        st.sampled_from(["", "=1+1", "+7", "-3", "@x", "'quoted", "a=b"]),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(_cells, min_size=1, max_size=4))
+def test_table_csv_quotes_formulas_only(rows: list[list[str]]) -> None:
+    import csv
+
+    from analysis.exports import write_table
+
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    header = [f"h{i}" for i in range(width)]
+    with tempfile.TemporaryDirectory() as folder:
+        dest = Path(folder) / "t.csv"
+        write_table(dest, header, rows, "sheet")
+        with open(dest, newline="", encoding="utf-8-sig") as fh:
+            back = list(csv.reader(fh))
+    assert back[0] == header
+    assert len(back) == len(rows) + 1
+    for written, row in zip(back[1:], rows, strict=True):
+        for cell, value in zip(written, row, strict=True):
+            if value[:1] and value[0] in "=+-@":
+                assert cell == "'" + value
+            else:
+                assert cell == value  # an empty cell stays empty
+
+
+def test_exported_frequency_chart_matches_the_screen() -> None:
+    from analysis.charts import render
+    from analysis.table import Header, Table
+
+    table = Table(
+        "frequencies",
+        "segments",
+        [Header("a", "Access"), Header("b", "Corruption"), Header("c", "Health")],
+        [Header("all", "All")],
+        [[0], [1], [2]],
+    )
+    ax = render("frequencies", table).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Corruption", "Health"]
+    assert all(v == int(v) for v in ax.get_xticks())
+    assert ax.get_title() == "Code frequencies (segments coded)"
+    within = Table("cooccurrence", "within", [Header("a", "A")], [Header("a", "A")], [[1]],
+                   spec={"seconds": 5.0})  # fmt: skip
+    assert render("cooccurrence", within).axes[0].get_title() == "Code co-occurrence (within 5 s)"
+    codes = [Header(str(i), f"C{i}") for i in range(8)]
+    cells = [[i % 3 for i in range(8)] for _ in codes]
+    counts = Table("cooccurrence", "within", codes, codes, cells, spec={"seconds": 5.0})
+    scale = render("cooccurrence", counts).axes[1]  # the colour bar of counts (0.5 steps before)
+    assert all(v == int(v) for v in scale.get_yticks())
+    same = Table("cooccurrence", "segment", [Header("a", "A")], [Header("a", "A")], [[1]])
+    assert "in the same segment" in render("cooccurrence", same).axes[0].get_title()
+    matrix = Table("matrix", "segments", [Header("a", "A")], [Header("s", "S")], [[1]])
+    assert render("matrix", matrix).axes[0].get_title() == "Code matrix (segments coded)"

@@ -635,7 +635,8 @@ class FrequenciesTab(AnalysisTab):
         self._bars([w for w, _ in words], [("occurrences", [n for _, n in words])])
         if words and not self.kwic_word.text():
             self.kwic_word.setText(words[0][0])
-            self.refresh_kwic()
+        # the keyword's lines follow the words: same text ("Text of"), same filters
+        self.refresh_kwic()
 
     def refresh_kwic(self) -> None:
         """List the keyword's occurrences in context."""
@@ -644,6 +645,9 @@ class FrequenciesTab(AnalysisTab):
         from analysis.words import keywords_in_context
 
         word = self.kwic_word.text().strip()
+        if not word:
+            self.kwic.set_lines([])
+            return
         code_id, session_id = self._scope()
         filters = replace(self.filters(), codes=())
         self.compute(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QSizePolicy,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.filters import Facets, Filters
+from gui.action_bar import FlowLayout
 from gui.analysis.tabs import (
     AnalysisTab,
     CooccurrenceTab,
@@ -39,6 +41,7 @@ from gui.analysis.tabs import (
     TimelineTab,
 )
 from gui.app_state import AppState
+from gui.layout import fit_to_screen
 from gui.tasks import TaskHandle, TaskRunner
 from storage import Project
 
@@ -47,11 +50,15 @@ class FilterBar(QWidget):
     """Coder, sessions, speaker, attribute and date filters shared by every tab."""
 
     changed = Signal()
+    invalid = Signal(str)  # why a typed filter was refused
 
     def __init__(self) -> None:
         super().__init__()
-        lay = QHBoxLayout(self)
+        lay = FlowLayout(self, spacing=8)  # wraps onto a second row in a narrow window
         lay.setContentsMargins(6, 4, 6, 0)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.coder = QComboBox()
         self.speaker = QComboBox()
         self.attribute = QComboBox()
@@ -62,22 +69,29 @@ class FilterBar(QWidget):
         self.sessions_button.setMenu(self.sessions_menu)
         self.date_from = QLineEdit()
         self.date_to = QLineEdit()
-        for edit, hint in ((self.date_from, "from YYYY-MM-DD"), (self.date_to, "to YYYY-MM-DD")):
-            edit.setPlaceholderText(hint)
-            edit.setMaximumWidth(105)
-            edit.editingFinished.connect(self.changed.emit)
-        for text, widget in (
-            ("Coder", self.coder),
-            ("Sessions", self.sessions_button),
-            ("Speaker", self.speaker),
-            ("Attribute", self.attribute),
-            ("Dates", self.date_from),
-            ("", self.date_to),
+        self._dates: dict[QLineEdit, str | None] = {self.date_from: None, self.date_to: None}
+        width = QFontMetrics(self.date_from.font()).horizontalAdvance("YYYY-MM-DD") + 16
+        for edit, tip in (
+            (self.date_from, "sessions dated on or after this day (YYYY-MM-DD)"),
+            (self.date_to, "sessions dated on or before this day (YYYY-MM-DD)"),
         ):
-            if text:
-                lay.addWidget(QLabel(text))
-            lay.addWidget(widget)
-        lay.addStretch(1)
+            edit.setPlaceholderText("YYYY-MM-DD")
+            edit.setToolTip(tip)
+            edit.setFixedWidth(width)
+            edit.editingFinished.connect(lambda e=edit: self._date_edited(e))
+        for group in (
+            [QLabel("Coder"), self.coder],
+            [QLabel("Sessions"), self.sessions_button],
+            [QLabel("Speaker"), self.speaker],
+            [QLabel("Attribute"), self.attribute],
+            [QLabel("Dates"), self.date_from, QLabel("to"), self.date_to],
+        ):
+            box = QWidget()  # a label stays with its field when the row wraps
+            row = QHBoxLayout(box)
+            row.setContentsMargins(0, 0, 0, 0)
+            for widget in group:
+                row.addWidget(widget)
+            lay.addWidget(box)
         for box in (self.coder, self.speaker, self.attribute):
             box.setMinimumContentsLength(7)
             box.setSizeAdjustPolicy(
@@ -125,6 +139,24 @@ class FilterBar(QWidget):
         self._label_sessions()
         self.changed.emit()
 
+    def _date_edited(self, edit: QLineEdit) -> None:
+        """Take a typed date; one that is not a date is refused (the last good one stays)."""
+        import datetime
+
+        text = edit.text().strip()
+        try:
+            value = datetime.date.fromisoformat(text).isoformat() if text else None
+        except ValueError:
+            edit.setStyleSheet("border: 1px solid #b00020;")
+            self.invalid.emit(f"{text} is not a date: write YYYY-MM-DD, e.g. 2024-05-31.")
+            return
+        edit.setStyleSheet("")
+        if value is not None and value != text:
+            edit.setText(value)
+        if value != self._dates[edit]:
+            self._dates[edit] = value
+            self.changed.emit()
+
     def filters(self) -> Filters:
         """The filters as chosen."""
         attribute = self.attribute.currentData()
@@ -133,8 +165,8 @@ class FilterBar(QWidget):
             sessions=tuple(str(a.data()) for a in self.session_actions if a.isChecked()),
             speakers=(self.speaker.currentData(),) if self.speaker.currentData() else (),
             attributes=(tuple(attribute),) if attribute else (),
-            date_from=self.date_from.text().strip() or None,
-            date_to=self.date_to.text().strip() or None,
+            date_from=self._dates[self.date_from],
+            date_to=self._dates[self.date_to],
         )
 
 
@@ -151,13 +183,15 @@ class AnalysisWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Analysis")
         self.resize(1100, 720)
+        fit_to_screen(self)  # a laptop screen may be smaller (1024×700)
         self.state = state
         self.runner = runner
         self._jobs: dict[str, int] = {}  # job name -> newest request number
         self._handles: dict[str, TaskHandle] = {}
         self._serial = 0
         self.filter_bar = FilterBar()
-        self.filter_bar.changed.connect(self.refresh)
+        self.filter_bar.changed.connect(self._filters_changed)
+        self.filter_bar.invalid.connect(lambda why: self.say(why, error=True))
         self.tabs = QTabWidget()
         compute, filters = self.compute, self.filter_bar.filters
         self.matrix = MatrixTab(compute, filters)
@@ -175,6 +209,10 @@ class AnalysisWindow(QWidget):
             tab.export_requested.connect(lambda kind, t=tab: self.export_dialog(t, kind))
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
         self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setContentsMargins(8, 0, 8, 0)
+        self._message = ""  # the last outcome (an export, a failure): stays until the next one
+        self._message_is_error = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 4)
         lay.addWidget(self.filter_bar)
@@ -214,16 +252,27 @@ class AnalysisWindow(QWidget):
 
         def failed(exc: BaseException) -> None:
             if self._jobs.get(name) == serial:
-                self.status.setText(f"Could not compute the {name}: {exc}")
+                self.say(f"Could not compute the {name}: {exc}", error=True)
 
         self._handles[name] = self.runner.submit(
             f"analysis {name}", job, on_done=done, on_error=failed
         )
         self._busy_changed()
 
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Show an outcome in the status line (red when ``error``); it stays there (computing
+        shows "Computing…" meanwhile) until the next outcome replaces it."""
+        self._message, self._message_is_error = text, error
+        self._busy_changed()
+
     def _busy_changed(self) -> None:
         running = [n for n, h in self._handles.items() if h.running]
-        self.status.setText("Computing…" if running else "")
+        if running:
+            text, error = ("Computing… " + self._message).strip(), self._message_is_error
+        else:
+            text, error = self._message, self._message_is_error
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #b00020; font-weight: bold;" if error else "")
 
     def busy(self) -> bool:
         """True while a computation runs."""
@@ -242,6 +291,11 @@ class AnalysisWindow(QWidget):
         self.frequencies.set_by_choices(choices)
         self.timeline.set_sessions(facets.sessions)
         self.frequencies.set_sources(facets.codes, facets.sessions)
+        self.refresh()
+
+    def _filters_changed(self) -> None:
+        if self._message_is_error:
+            self.say("")  # a refused filter's message goes once the filters are good again
         self.refresh()
 
     def refresh(self) -> None:
@@ -265,31 +319,44 @@ class AnalysisWindow(QWidget):
         path, chosen = QFileDialog.getSaveFileName(self, "Export", "", filters_text)
         if not path:
             return
-        dest = Path(path)
-        if not dest.suffix:
-            dest = dest.with_suffix("." + chosen.split("*.")[-1].rstrip(")"))
-        self.export_to(tab, dest)
+        self.export_to(tab, export_path(path, chosen, kind))
 
     def export_to(self, tab: AnalysisTab, dest: Path) -> None:
         """Write the tab's current view to ``dest`` (by suffix), pseudonymised and logged."""
         project = self.state.project
         kind, data, percent = tab.export_data()
         if project is None or data is None or not kind:
-            self.status.setText("Nothing to export yet.")
+            self.say("Nothing to export yet.", error=True)
             return
-        self.status.setText(f"Exporting {dest.name}…")
+        self.say(f"Exporting {dest.name}…")
 
         def job(_ctx: Any) -> Path:
             return _export(project, kind, data, dest, percent)
 
         def done(path: Path) -> None:
             self.last_export = path
-            self.status.setText(f"Wrote {path}.")
+            self.say(f"Wrote {path}.")
 
         def failed(exc: BaseException) -> None:
-            self.status.setText(f"Could not export: {exc}")
+            self.say(f"Could not export {dest.name}: {exc}", error=True)
 
         self.runner.submit("analysis export", job, on_done=done, on_error=failed)
+
+
+def export_path(path: str, chosen_filter: str, kind: str) -> Path:
+    """The file to write for a save dialog's answer: a name whose suffix the kind cannot be
+    written as ("matrix.txt" for a table) gets the chosen filter's suffix ("matrix.txt.csv")."""
+    from analysis.charts import CHART_SUFFIXES
+    from analysis.exports import TABLE_SUFFIXES
+
+    dest = Path(path)
+    allowed = CHART_SUFFIXES if kind == "chart" else TABLE_SUFFIXES
+    if dest.suffix.lower() in allowed:
+        return dest
+    suffix = "." + chosen_filter.split("*.")[-1].rstrip(")").strip()
+    if suffix not in allowed:
+        suffix = allowed[0]
+    return dest.with_name(dest.name + suffix)
 
 
 def _facets(project: Project) -> Any:

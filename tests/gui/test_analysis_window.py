@@ -147,3 +147,142 @@ def test_code_table_model_without_a_window() -> None:
     assert model.data(model.index(0, 0)) == "●"
     model.set_table(None)
     assert model.rowCount() == 0
+
+
+def test_export_outcome_stays_visible_and_a_failure_is_shown_in_red(
+    main: Any, idle: Callable[..., None], tmp_path: Path
+) -> None:
+    win = _open(main, idle)
+    dest = tmp_path / "m.csv"
+    win.export_to(win.matrix, dest)
+    idle(main)
+    assert dest.exists()
+    assert win.status.text() == f"Wrote {dest}."  # not blanked when the task ends
+    win.matrix.refresh()  # a later computation does not wipe the outcome either
+    idle(main)
+    assert win.status.text() == f"Wrote {dest}."
+    bad = tmp_path / "no such folder" / "m.csv"
+    win.export_to(win.matrix, bad)
+    idle(main)
+    assert not bad.exists()
+    assert win.status.text().startswith("Could not export m.csv:"), win.status.text()
+    assert "color" in win.status.styleSheet()
+
+
+def test_export_dialog_adds_the_filters_suffix(
+    main: Any, idle: Callable[..., None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from gui.analysis.window import export_path
+
+    assert export_path("/x/m.txt", "CSV table (*.csv)", "table") == Path("/x/m.txt.csv")
+    assert export_path("/x/m", "Excel workbook (*.xlsx)", "table") == Path("/x/m.xlsx")
+    assert export_path("/x/m.XLSX", "CSV table (*.csv)", "table") == Path("/x/m.XLSX")
+    assert export_path("/x/m.csv", "PNG image (*.png)", "chart") == Path("/x/m.csv.png")
+    assert export_path("/x/m.svg", "PNG image (*.png)", "chart") == Path("/x/m.svg")
+    win = _open(main, idle)
+    chosen = (str(tmp_path / "matrix_bad.txt"), "CSV table (*.csv)")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: chosen)
+    win.matrix.export_requested.emit("table")
+    idle(main)
+    written = tmp_path / "matrix_bad.txt.csv"
+    assert written.stat().st_size > 10
+    assert win.status.text() == f"Wrote {written}."
+
+
+def test_window_fits_a_small_screen_with_every_tabs_controls(
+    main: Any, idle: Callable[..., None]
+) -> None:
+    win = _open(main, idle)
+    area = win.screen().availableGeometry()  # offscreen: 800×600, smaller than 1024×700
+    assert win.width() <= area.width() and win.height() <= area.height()
+    for tab in (win.matrix, win.cooccurrence, win.timeline, win.frequencies, "words"):
+        if tab == "words":
+            tab = win.frequencies
+            tab.what.setCurrentIndex(1)
+        win.tabs.setCurrentWidget(tab)
+        idle(main)
+        assert win.minimumSizeHint().width() <= area.width(), tab
+        button = tab.export_button
+        right = button.mapTo(win, button.rect().topRight()).x()
+        assert button.isVisible() and right < win.width(), (tab, right, win.width())
+
+
+def test_frequency_chart_has_whole_number_ticks(main: Any, idle: Callable[..., None]) -> None:
+    from PySide6.QtCharts import QValueAxis
+
+    from gui.analysis.tabs import count_step
+
+    assert [count_step(h) for h in (0, 2, 10, 11, 25, 99, 101, 4000)] == [
+        1, 1, 1, 2, 5, 10, 20, 500,
+    ]  # fmt: skip
+    win = _open(main, idle)
+    win.tabs.setCurrentWidget(win.frequencies)
+    idle(main)
+    shown = [None, (["a", "b", "c"], [("n", [0, 1, 2])]), (["a"], [("x", [3]), ("y", [9])])]
+    for bars in shown:  # the project's codes, then counts up to 2 (0.5 steps before), stacked
+        if bars:
+            win.frequencies._bars(*bars)
+        axis = next(a for a in win.frequencies.chart.axes() if isinstance(a, QValueAxis))
+        if axis.tickType() == QValueAxis.TickType.TicksDynamic:
+            step = axis.tickInterval()
+        else:
+            step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
+        assert step >= 1 and step == int(step), step
+        assert axis.min() == 0 and axis.max() == int(axis.max())
+
+
+def test_keywords_in_context_follow_the_text_of_choice(
+    main: Any, coded: Project, idle: Callable[..., None]
+) -> None:
+    from analysis.words import keywords_in_context
+
+    win = _open(main, idle)
+    fr = win.frequencies
+    win.tabs.setCurrentWidget(fr)
+    fr.what.setCurrentIndex(1)  # words
+    idle(main)
+    word = fr.kwic_word.text()
+    everywhere = keywords_in_context(coded, word)
+    assert word and [k.segment_id for k in fr.kwic.lines] == [k.segment_id for k in everywhere]
+    # a code whose text holds fewer of the word's lines than the whole project
+    for i in range(fr.source.count()):
+        data = fr.source.itemData(i)
+        if data and data[0] == "code":
+            narrower = keywords_in_context(coded, word, code_id=data[1])
+            if len(narrower) < len(everywhere):
+                break
+    else:
+        pytest.fail("no code narrows the keyword's lines")
+    fr.source.setCurrentIndex(i)
+    idle(main)
+    assert fr.kwic_word.text() == word
+    assert [k.segment_id for k in fr.kwic.lines] == [k.segment_id for k in narrower]
+
+
+def test_an_invalid_date_is_refused_and_the_results_stay(
+    main: Any, idle: Callable[..., None]
+) -> None:
+    win = _open(main, idle)
+    bar = win.filter_bar
+    before = win.matrix.model.table
+    assert before is not None and not before.empty
+    bar.date_from.setText("2099-99-99")
+    bar.date_from.editingFinished.emit()
+    idle(main)
+    assert win.matrix.model.table is before  # not recomputed with the bad date
+    assert bar.filters().date_from is None
+    assert win.status.text() == "2099-99-99 is not a date: write YYYY-MM-DD, e.g. 2024-05-31."
+    bar.date_from.setText("20000101")  # a good date (normalised) recomputes, clears the message
+    bar.date_from.editingFinished.emit()
+    idle(main)
+    assert bar.date_from.text() == "2000-01-01" and bar.filters().date_from == "2000-01-01"
+    assert win.status.text() == ""
+    assert win.matrix.model.table is not before
+    # the placeholder is not clipped
+    from PySide6.QtGui import QFontMetrics
+
+    edit = bar.date_to
+    needed = QFontMetrics(edit.font()).horizontalAdvance(edit.placeholderText())
+    assert edit.width() >= needed + 8

@@ -99,6 +99,12 @@ def _count_axis(axis: QValueAxis, high: float) -> None:
     axis.setLabelFormat("%d")
 
 
+#: the height each bar of a frequency chart needs for its label, and the chart's other parts
+#: (title, axis, legend): the chart is at least this tall, scrolled when the window is not
+BAR_ROW_PX = 26
+BAR_CHART_EXTRA_PX = 120
+
+
 class AnalysisTab(QWidget):
     """What every tab has: controls row, note, export buttons; ``refresh()`` recomputes."""
 
@@ -508,7 +514,13 @@ class FrequenciesTab(AnalysisTab):
         lay.addWidget(self.kwic_word)
         lay.addWidget(self.kwic_view)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.chart_view)
+        # tall enough for every bar's label (a scroll bar when the window is not): 30 words
+        # squeezed into the pane were drawn as "…"
+        self.chart_scroll = QScrollArea()
+        self.chart_scroll.setWidgetResizable(True)
+        self.chart_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.chart_scroll.setWidget(self.chart_view)
+        split.addWidget(self.chart_scroll)
         split.addWidget(bottom)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
@@ -594,6 +606,7 @@ class FrequenciesTab(AnalysisTab):
         self.chart.removeAllSeries()
         for axis in self.chart.axes():
             self.chart.removeAxis(axis)
+        self.chart_view.setMinimumHeight(BAR_ROW_PX * len(categories) + BAR_CHART_EXTRA_PX)
         if not categories:
             return
         series = QHorizontalStackedBarSeries()

@@ -233,6 +233,24 @@ def test_frequency_chart_has_whole_number_ticks(main: Any, idle: Callable[..., N
         assert axis.min() == 0 and axis.max() == int(axis.max())
 
 
+def test_thirty_words_get_room_for_their_labels(main: Any, idle: Callable[..., None]) -> None:
+    """30 words squeezed into the pane were drawn as "…": the chart is as tall as its bars
+    need (26 px each, where Qt draws a label whole) and scrolls."""
+    from gui.analysis.tabs import BAR_ROW_PX
+
+    win = _open(main, idle)
+    fr = win.frequencies
+    win.tabs.setCurrentWidget(fr)
+    idle(main)
+    words = [f"word{i}" for i in range(30)]
+    fr._bars(words, [("occurrences", list(range(30, 0, -1)))])
+    assert BAR_ROW_PX >= 26
+    assert fr.chart_view.minimumHeight() >= 30 * BAR_ROW_PX
+    assert fr.chart_scroll.widget() is fr.chart_view
+    fr._bars(["a", "b"], [("n", [1, 2])])
+    assert fr.chart_view.minimumHeight() < 30 * BAR_ROW_PX  # a short chart fits the pane
+
+
 def test_keywords_in_context_follow_the_text_of_choice(
     main: Any, coded: Project, idle: Callable[..., None]
 ) -> None:

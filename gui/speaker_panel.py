@@ -5,6 +5,11 @@ The main window hosts ``SpeakerPanel(project, session_id=None, parent=None)`` an
 transaction) and are hand-made corrections, so a later automatic re-run will not overwrite them
 without asking. ``speakersChanged`` tells the rest of the window to reload segments.
 
+In the workbench the dock's edits (rename, merge, participant) are undoable commands
+(``gui.undo``) pushed on the window's undo stack: ``edit_context`` returns the open project's
+``EditContext``, and the command's outcome refreshes this panel. Without one (a panel on its
+own) they run directly.
+
 The strip (``self.timeline``) is ``gui.speaker_timeline.SpeakerTimeline`` showing the whole
 session: the same widget as the workbench's strip under the waveform (``speaker_colour`` and
 ``PALETTE`` are re-exported here for older imports).
@@ -12,6 +17,7 @@ session: the same widget as the workbench's strip under the waveform (``speaker_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -30,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.speaker_timeline import PALETTE, SpeakerTimeline, speaker_colour
+from gui.undo import EditContext, MapSpeakerCommand, MergeSpeakersCommand, RenameSpeakerCommand
 from storage.core.errors import FieldScribeError
 
 NO_PARTICIPANT = "(no participant)"
@@ -56,6 +63,8 @@ class SpeakerPanel(QWidget):
         self.project = project
         self.session_id: str | None = None
         self._participants: dict[str, str] = {}
+        #: the open project's undo context (edits become undoable commands), when hosted
+        self.edit_context: Callable[[], EditContext | None] | None = None
 
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
@@ -156,12 +165,31 @@ class SpeakerPanel(QWidget):
     # ----------------------------------------------------------------- actions
     def rename(self, old: str, new: str) -> bool:
         """Rename a speaker; False (with the reason in the status line) when refused."""
-        return self._run(lambda: self.project.speakers.rename_speaker(self.session_id, old, new))
+        new = new.strip()
+        if self.session_id is not None and new != old and new in self.labels():
+            self.status.setText(
+                f"Speaker {new!r} already exists in this session; merge {old!r} into it instead."
+            )
+            return False
+        sid = self.session_id
+
+        def command(ctx: EditContext) -> Any:
+            return RenameSpeakerCommand(ctx, sid or "", old, new)
+
+        return self._edit(command, lambda: self.project.speakers.rename_speaker(sid, old, new))
 
     def merge(self, source: str, target: str) -> bool:
         """Merge ``source`` into ``target``."""
-        return self._run(
-            lambda: self.project.speakers.merge_speakers(self.session_id, source, target)
+        sid = self.session_id
+        if source == target:
+            self.status.setText(f"Cannot merge speaker {source!r} into itself.")
+            return False
+
+        def command(ctx: EditContext) -> Any:
+            return MergeSpeakersCommand(ctx, sid or "", source, target)
+
+        return self._edit(
+            command, lambda: self.project.speakers.merge_speakers(sid, source, target)
         )
 
     def reassign(self, segment_ids: list[str], label: str) -> bool:
@@ -170,9 +198,26 @@ class SpeakerPanel(QWidget):
 
     def map_to_participant(self, label: str, participant_id: str | None) -> bool:
         """Map a speaker to a participant (None clears)."""
-        return self._run(
-            lambda: self.project.sessions.map_speaker(self.session_id, label, participant_id)
+        sid = self.session_id
+        who = self._participants.get(participant_id or "", NO_PARTICIPANT)
+
+        def command(ctx: EditContext) -> Any:
+            return MapSpeakerCommand(ctx, sid or "", label, participant_id, who)
+
+        return self._edit(
+            command, lambda: self.project.sessions.map_speaker(sid, label, participant_id)
         )
+
+    def _edit(self, command: Callable[[EditContext], Any], direct: Callable[[], Any]) -> bool:
+        """Push ``command`` on the window's undo stack (its outcome refreshes this panel);
+        run ``direct`` when the panel has no undo context."""
+        if self.session_id is None:
+            return False
+        ctx = self.edit_context() if self.edit_context is not None else None
+        if ctx is None or ctx.stack is None or ctx.project is not self.project:
+            return self._run(direct)
+        ctx.stack.push(command(ctx))
+        return True
 
     def _run(self, action: Any) -> bool:
         if self.session_id is None:

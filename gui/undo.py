@@ -197,7 +197,10 @@ class SpeakerCommand(RecordedCommand):
         self.old, self.new = dict(old), new
 
     def scope(self, project: Project) -> UndoScope:
-        return UndoScope.of(segments=self.old)
+        # the whole timeline of the sessions: a label taken off its last segment loses its
+        # turns elsewhere too (``SpeakerTurns.follow_segments``), and undo brings them back
+        sessions = {project.transcript.get_segment(seg_id).session_id for seg_id in self.old}
+        return UndoScope.of(segments=self.old, speaker_sessions=sessions)
 
     def operate(self, project: Project) -> None:
         for seg_id in self.old:

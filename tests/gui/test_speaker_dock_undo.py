@@ -95,3 +95,38 @@ def test_participant_mapping_in_the_dock_is_undoable(
     window.undo_stack.redo()
     idle(window)
     assert panel.table.item(1, 3).text() == "P-07"
+
+
+def test_clearing_every_speaker_leaves_no_stale_speaker_and_undo_brings_it_back(
+    window: Any, idle: Any, opened: tuple[Any, str]
+) -> None:
+    """The walkthrough: detection found 2, every segment's speaker cleared by hand, then one
+    segment labelled Speaker 1 again: no leftover turns (talk time, ticks in the strips)."""
+    panel, sid = opened
+    project: Project = window.project
+    project.speakers.turns.save(
+        sid,
+        [
+            (0, 1900, "Speaker 1"),
+            (2000, 3000, "Speaker 2"),
+            (3000, 6000, "Speaker 1"),
+            (6000, 8000, "Speaker 1"),
+        ],  # 6-8 s: speech no segment holds
+    )
+    panel.refresh()
+    ids = [window.segment_model.segment(r).id for r in range(3)]
+    window.editing.set_speaker(ids, None)
+    idle(window)
+    assert panel.labels() == []
+    assert all(who is None for _a, _b, who in project.speakers.speaker_turns(sid))
+    window.editing.set_speaker([ids[1]], "Speaker 1")
+    idle(window)
+    assert panel.labels() == ["Speaker 1"]
+    assert panel.table.item(0, 1).text() == "0:01"  # the 1 s segment, not 0:01 + leftovers
+    labelled = [t for t in project.speakers.speaker_turns(sid) if t[2] is not None]
+    assert labelled == [(2000, 3000, "Speaker 1")]
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    idle(window)
+    assert panel.labels() == ["Speaker 1", "Speaker 2"]
+    assert (6000, 8000, "Speaker 1") in project.speakers.speaker_turns(sid)

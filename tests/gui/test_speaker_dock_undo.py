@@ -130,3 +130,32 @@ def test_clearing_every_speaker_leaves_no_stale_speaker_and_undo_brings_it_back(
     idle(window)
     assert panel.labels() == ["Speaker 1", "Speaker 2"]
     assert (6000, 8000, "Speaker 1") in project.speakers.speaker_turns(sid)
+
+
+def test_dock_follows_a_mapping_made_in_session_details(
+    window: Any, idle: Any, opened: tuple[Any, str]
+) -> None:
+    panel, _sid = opened
+    person = window.project.sessions.add_participant("P-07")
+    details = window.session_panel
+    details.show_session(window.session)
+    idle(window)
+    details._map("Speaker 2", person.id)  # the Participant box of Session details
+    idle(window)
+    assert panel.table.item(panel.labels().index("Speaker 2"), 3).text() == "P-07"
+
+
+def test_analysis_follows_speaker_edits_of_the_dock(
+    window: Any, idle: Any, opened: tuple[Any, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    panel, sid = opened
+    analysis = window.analysis.show()
+    idle(window)
+    calls: list[int] = []
+    monkeypatch.setattr(analysis, "schedule_refresh", lambda: calls.append(1))
+    assert panel.rename("Speaker 2", "Amina")
+    idle(window)
+    assert calls
+    calls.clear()
+    window.extra_panels.speakers_changed.emit(sid)  # detection finished, say
+    assert calls

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -54,7 +54,9 @@ class SpeakerPanel(QWidget):
 
     speakersChanged = Signal()
 
-    COLUMNS = ("Speaker", "Talk", "Segments", "Participant")
+    COLUMNS = ("Speaker", "Talk", "Segs", "Participant")
+    #: header tooltips (the short headers leave the speaker's name room in a narrow dock)
+    COLUMN_TIPS = ("Speaker label", "Talk time (m:ss)", "Segments", "Participant (who it is)")
 
     def __init__(
         self, project: Any, session_id: str | None = None, parent: QWidget | None = None
@@ -68,10 +70,26 @@ class SpeakerPanel(QWidget):
 
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        for col, tip in enumerate(self.COLUMN_TIPS):
+            header_item = self.table.horizontalHeaderItem(col)
+            if header_item is not None:
+                header_item.setToolTip(tip)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # all four columns stay visible in a narrow dock: Talk and Segments as wide as their
+        # contents, Participant up to a third of the width, Speaker takes the rest (long names
+        # are elided, with the full name in the tooltip)
+        header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(36)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Fixed)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setWordWrap(False)
+        self.table.viewport().installEventFilter(self)
         self.timeline = SpeakerTimeline()
         self.status = QLabel()
         self.rename_button = QPushButton("Rename…")
@@ -93,6 +111,19 @@ class SpeakerPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         self.set_session(session_id)
+
+    # ----------------------------------------------------------------- layout
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Participant: its contents, at most a third of the width (elided below that)."""
+        header = self.table.horizontalHeader()
+        width = self.table.viewport().width()
+        wanted = max(header.sectionSizeHint(3), self.table.sizeHintForColumn(3))
+        self.table.setColumnWidth(3, max(header.minimumSectionSize(), min(wanted, width // 3)))
 
     # ----------------------------------------------------------------- data
     def set_session(self, session_id: str | None) -> None:
@@ -122,16 +153,20 @@ class SpeakerPanel(QWidget):
             self.table.insertRow(row)
             name = QTableWidgetItem(stat.label)
             name.setData(Qt.ItemDataRole.DecorationRole, speaker_colour(row))
+            tip = stat.label
             if stat.edited_count:
-                name.setToolTip(f"{stat.edited_count} segments corrected by hand")
+                tip += f"\n{stat.edited_count} segments corrected by hand"
+            name.setToolTip(tip)
             cells = [
                 name,
                 QTableWidgetItem(_fmt(stat.total_ms)),
                 QTableWidgetItem(str(stat.segment_count)),
                 QTableWidgetItem(self._participants.get(stat.participant_id or "", "")),
             ]
+            cells[3].setToolTip(cells[3].text())
             for col, item in enumerate(cells):
                 self.table.setItem(row, col, item)
+        self._fit_columns()
         turns = self.project.speakers.speaker_turns(self.session_id)
         session = self.project.sessions.get_session(self.session_id)
         self.timeline.set_turns(turns, [s.label for s in stats], session.duration_ms)

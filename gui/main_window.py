@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
         self.analysis.follow(
             self.undo_stack.indexChanged,
             self.extra_panels.codings_changed,
+            self.extra_panels.speakers_changed,  # detection, and dock edits without undo
             self.docks.details_changed,
         )
         self._show_start()
@@ -388,6 +389,8 @@ class MainWindow(QMainWindow):
         extra.transcribe_requested.connect(self.transcription.start_transcription)
         extra.recorded.connect(self._recorded)
         extra.speakers_changed.connect(sessions.speakers_changed)
+        # a speaker mapped (or a participant renamed) in Session details: the dock shows it
+        self.docks.details_changed.connect(lambda _sid: self._refresh_speaker_dock())
         extra.sessions_changed.connect(lambda: sessions.reload_sessions())
         extra.codings_changed.connect(self._codings_changed)
         extra.text_rewritten.connect(self._text_rewritten)
@@ -437,6 +440,11 @@ class MainWindow(QMainWindow):
         self.editing.reload_codebook()
         self.editing._reload_codings()
         self.sessions.reload_sessions()
+
+    def _refresh_speaker_dock(self) -> None:
+        panel = self.extra_panels.speaker_panel()
+        if panel is not None:
+            panel.refresh()
 
     def _dock_timelines(self) -> list[SpeakerTimeline]:
         """The Speakers dock's timeline, when the dock is open (it follows playback too)."""

@@ -235,6 +235,7 @@ class ExtraPanels(QObject):
         if panel is not None and not getattr(panel, "_hosted", False):
             panel._hosted = True
             panel.speakersChanged.connect(lambda: self._speakers_changed(panel.session_id))
+            panel.edit_context = lambda: self.state.ctx  # dock edits go on the undo stack
             panel.timeline.seek_requested.connect(self.player.play_from)
         return panel
 

@@ -28,14 +28,31 @@ if TYPE_CHECKING:
     from storage import Project
 
 
+ATTRIBUTES_FORM = "key=value; key=value"
+
+
+class AttributeSyntaxError(ValueError):
+    """Attribute text that is not ``key=value; key=value`` (the message says so, one line)."""
+
+
 def parse_attributes(text: str) -> dict[str, str]:
-    """``"age group=30-39; gender=f"`` -> dict (blank parts ignored)."""
+    """``"age group=30-39; gender=f"`` -> dict (blank parts ignored; blank text: ``{}``).
+
+    Raises:
+        AttributeSyntaxError: a part without ``=`` or without a key (nothing is guessed, so a
+            typo never wipes the attributes it was meant to change).
+    """
     result: dict[str, str] = {}
     for part in text.replace("\n", ";").split(";"):
-        if "=" in part:
-            key, value = part.split("=", 1)
-            if key.strip():
-                result[key.strip()] = value.strip()
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise AttributeSyntaxError(
+                f"Attributes not changed: {part.strip()!r} is not key=value; "
+                f"write them as {ATTRIBUTES_FORM}."
+            )
+        result[key.strip()] = value.strip()
     return result
 
 
@@ -106,6 +123,12 @@ class SessionPanel(QWidget):
             QLabel("<b>Participants</b> (attributes as <i>age group=30-39; role=farmer</i>)", self)
         )
         layout.addWidget(self.participants)
+        #: one line under the participants: why an edit was refused ("" when none was)
+        self.attributes_notice = QLabel(self)
+        self.attributes_notice.setWordWrap(True)
+        self.attributes_notice.setStyleSheet("color: #b00020;")
+        self.attributes_notice.hide()
+        layout.addWidget(self.attributes_notice)
         layout.addLayout(buttons)
         self._participants: list[Participant] = []
         self._loading = False
@@ -218,7 +241,17 @@ class SessionPanel(QWidget):
                 lambda: project.sessions.update_participant(p.id, pseudonym=name),
             )
         else:
-            attrs = parse_attributes(item.text())
+            try:
+                attrs = parse_attributes(item.text())
+            except AttributeSyntaxError as exc:
+                self._loading = True  # put the old values back without writing them again
+                item.setText(format_attributes(p.attributes))
+                self._loading = False
+                self.attributes_notice.setText(str(exc))
+                self.attributes_notice.show()
+                return
+            self.attributes_notice.hide()
+            p.attributes = dict(attrs)
             self._run(
                 "Participant attributes",
                 lambda: project.sessions.update_participant(p.id, attributes=attrs),

@@ -5,6 +5,11 @@ The main window hosts ``SpeakerPanel(project, session_id=None, parent=None)`` an
 transaction) and are hand-made corrections, so a later automatic re-run will not overwrite them
 without asking. ``speakersChanged`` tells the rest of the window to reload segments.
 
+In the workbench the dock's edits (rename, merge, participant) are undoable commands
+(``gui.undo``) pushed on the window's undo stack: ``edit_context`` returns the open project's
+``EditContext``, and the command's outcome refreshes this panel. Without one (a panel on its
+own) they run directly.
+
 The strip (``self.timeline``) is ``gui.speaker_timeline.SpeakerTimeline`` showing the whole
 session: the same widget as the workbench's strip under the waveform (``speaker_colour`` and
 ``PALETTE`` are re-exported here for older imports).
@@ -12,9 +17,10 @@ session: the same widget as the workbench's strip under the waveform (``speaker_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.speaker_timeline import PALETTE, SpeakerTimeline, speaker_colour
+from gui.undo import EditContext, MapSpeakerCommand, MergeSpeakersCommand, RenameSpeakerCommand
 from storage.core.errors import FieldScribeError
 
 NO_PARTICIPANT = "(no participant)"
@@ -47,7 +54,9 @@ class SpeakerPanel(QWidget):
 
     speakersChanged = Signal()
 
-    COLUMNS = ("Speaker", "Talk", "Segments", "Participant")
+    COLUMNS = ("Speaker", "Talk", "Segs", "Participant")
+    #: header tooltips (the short headers leave the speaker's name room in a narrow dock)
+    COLUMN_TIPS = ("Speaker label", "Talk time (m:ss)", "Segments", "Participant (who it is)")
 
     def __init__(
         self, project: Any, session_id: str | None = None, parent: QWidget | None = None
@@ -56,13 +65,31 @@ class SpeakerPanel(QWidget):
         self.project = project
         self.session_id: str | None = None
         self._participants: dict[str, str] = {}
+        #: the open project's undo context (edits become undoable commands), when hosted
+        self.edit_context: Callable[[], EditContext | None] | None = None
 
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        for col, tip in enumerate(self.COLUMN_TIPS):
+            header_item = self.table.horizontalHeaderItem(col)
+            if header_item is not None:
+                header_item.setToolTip(tip)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # all four columns stay visible in a narrow dock: Talk and Segments as wide as their
+        # contents, Participant up to a third of the width, Speaker takes the rest (long names
+        # are elided, with the full name in the tooltip)
+        header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(36)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Fixed)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setWordWrap(False)
+        self.table.viewport().installEventFilter(self)
         self.timeline = SpeakerTimeline()
         self.status = QLabel()
         self.rename_button = QPushButton("Rename…")
@@ -84,6 +111,19 @@ class SpeakerPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         self.set_session(session_id)
+
+    # ----------------------------------------------------------------- layout
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Participant: its contents, at most a third of the width (elided below that)."""
+        header = self.table.horizontalHeader()
+        width = self.table.viewport().width()
+        wanted = max(header.sectionSizeHint(3), self.table.sizeHintForColumn(3))
+        self.table.setColumnWidth(3, max(header.minimumSectionSize(), min(wanted, width // 3)))
 
     # ----------------------------------------------------------------- data
     def set_session(self, session_id: str | None) -> None:
@@ -113,16 +153,20 @@ class SpeakerPanel(QWidget):
             self.table.insertRow(row)
             name = QTableWidgetItem(stat.label)
             name.setData(Qt.ItemDataRole.DecorationRole, speaker_colour(row))
+            tip = stat.label
             if stat.edited_count:
-                name.setToolTip(f"{stat.edited_count} segments corrected by hand")
+                tip += f"\n{stat.edited_count} segments corrected by hand"
+            name.setToolTip(tip)
             cells = [
                 name,
                 QTableWidgetItem(_fmt(stat.total_ms)),
                 QTableWidgetItem(str(stat.segment_count)),
                 QTableWidgetItem(self._participants.get(stat.participant_id or "", "")),
             ]
+            cells[3].setToolTip(cells[3].text())
             for col, item in enumerate(cells):
                 self.table.setItem(row, col, item)
+        self._fit_columns()
         turns = self.project.speakers.speaker_turns(self.session_id)
         session = self.project.sessions.get_session(self.session_id)
         self.timeline.set_turns(turns, [s.label for s in stats], session.duration_ms)
@@ -156,12 +200,31 @@ class SpeakerPanel(QWidget):
     # ----------------------------------------------------------------- actions
     def rename(self, old: str, new: str) -> bool:
         """Rename a speaker; False (with the reason in the status line) when refused."""
-        return self._run(lambda: self.project.speakers.rename_speaker(self.session_id, old, new))
+        new = new.strip()
+        if self.session_id is not None and new != old and new in self.labels():
+            self.status.setText(
+                f"Speaker {new!r} already exists in this session; merge {old!r} into it instead."
+            )
+            return False
+        sid = self.session_id
+
+        def command(ctx: EditContext) -> Any:
+            return RenameSpeakerCommand(ctx, sid or "", old, new)
+
+        return self._edit(command, lambda: self.project.speakers.rename_speaker(sid, old, new))
 
     def merge(self, source: str, target: str) -> bool:
         """Merge ``source`` into ``target``."""
-        return self._run(
-            lambda: self.project.speakers.merge_speakers(self.session_id, source, target)
+        sid = self.session_id
+        if source == target:
+            self.status.setText(f"Cannot merge speaker {source!r} into itself.")
+            return False
+
+        def command(ctx: EditContext) -> Any:
+            return MergeSpeakersCommand(ctx, sid or "", source, target)
+
+        return self._edit(
+            command, lambda: self.project.speakers.merge_speakers(sid, source, target)
         )
 
     def reassign(self, segment_ids: list[str], label: str) -> bool:
@@ -170,9 +233,26 @@ class SpeakerPanel(QWidget):
 
     def map_to_participant(self, label: str, participant_id: str | None) -> bool:
         """Map a speaker to a participant (None clears)."""
-        return self._run(
-            lambda: self.project.sessions.map_speaker(self.session_id, label, participant_id)
+        sid = self.session_id
+        who = self._participants.get(participant_id or "", NO_PARTICIPANT)
+
+        def command(ctx: EditContext) -> Any:
+            return MapSpeakerCommand(ctx, sid or "", label, participant_id, who)
+
+        return self._edit(
+            command, lambda: self.project.sessions.map_speaker(sid, label, participant_id)
         )
+
+    def _edit(self, command: Callable[[EditContext], Any], direct: Callable[[], Any]) -> bool:
+        """Push ``command`` on the window's undo stack (its outcome refreshes this panel);
+        run ``direct`` when the panel has no undo context."""
+        if self.session_id is None:
+            return False
+        ctx = self.edit_context() if self.edit_context is not None else None
+        if ctx is None or ctx.stack is None or ctx.project is not self.project:
+            return self._run(direct)
+        ctx.stack.push(command(ctx))
+        return True
 
     def _run(self, action: Any) -> bool:
         if self.session_id is None:

@@ -197,7 +197,10 @@ class SpeakerCommand(RecordedCommand):
         self.old, self.new = dict(old), new
 
     def scope(self, project: Project) -> UndoScope:
-        return UndoScope.of(segments=self.old)
+        # the whole timeline of the sessions: a label taken off its last segment loses its
+        # turns elsewhere too (``SpeakerTurns.follow_segments``), and undo brings them back
+        sessions = {project.transcript.get_segment(seg_id).session_id for seg_id in self.old}
+        return UndoScope.of(segments=self.old, speaker_sessions=sessions)
 
     def operate(self, project: Project) -> None:
         for seg_id in self.old:
@@ -209,6 +212,58 @@ class SpeakerCommand(RecordedCommand):
         out = super().outcome(project, undone=undone)
         out.speakers_changed = True
         return out
+
+
+class SpeakerDockCommand(RecordedCommand):
+    """Base of the Speakers dock's edits of one session's speaker labels: undo and redo write
+    back the segments of the labels, the session's speaker timeline and its mappings."""
+
+    def __init__(self, ctx: EditContext, text: str, session_id: str, labels: list[str]) -> None:
+        super().__init__(ctx, text)
+        self.session_id, self.labels = session_id, list(labels)
+
+    def scope(self, project: Project) -> UndoScope:
+        return project.history.speaker_scope(self.session_id, self.labels)
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
+        out = super().outcome(project, undone=undone)
+        out.speakers_changed = True
+        return out
+
+
+class RenameSpeakerCommand(SpeakerDockCommand):
+    """Rename a speaker of a session (its mapping and timeline follow)."""
+
+    def __init__(self, ctx: EditContext, session_id: str, old: str, new: str) -> None:
+        super().__init__(ctx, f"Rename speaker {old} → {new}", session_id, [old, new])
+        self.old, self.new = old, new
+
+    def operate(self, project: Project) -> int:
+        return project.speakers.rename_speaker(self.session_id, self.old, self.new)
+
+
+class MergeSpeakersCommand(SpeakerDockCommand):
+    """Give every segment (and turn) of one speaker to another."""
+
+    def __init__(self, ctx: EditContext, session_id: str, source: str, target: str) -> None:
+        super().__init__(ctx, f"Merge speaker {source} into {target}", session_id, [source, target])
+        self.source, self.target = source, target
+
+    def operate(self, project: Project) -> int:
+        return project.speakers.merge_speakers(self.session_id, self.source, self.target)
+
+
+class MapSpeakerCommand(SpeakerDockCommand):
+    """Map a speaker of a session to a participant (None clears the mapping)."""
+
+    def __init__(
+        self, ctx: EditContext, session_id: str, label: str, participant_id: str | None, who: str
+    ) -> None:
+        super().__init__(ctx, f"Speaker {label} is {who}", session_id, [])
+        self.label, self.participant_id = label, participant_id
+
+    def operate(self, project: Project) -> None:
+        project.sessions.map_speaker(self.session_id, self.label, self.participant_id)
 
 
 class LanguageCommand(RecordedCommand):

@@ -46,18 +46,29 @@ _NOT_COMPARED = {"seq", "updated_at"}
 @dataclass(frozen=True)
 class UndoScope:
     """The rows an edit may touch: these segments and codes, their codings and their memos
-    (and the speaker turns under the segments)."""
+    (and the speaker turns under the segments); for ``speaker_sessions`` also every speaker
+    turn and every speaker-to-participant mapping (``session_speakers``) of those sessions."""
 
     segment_ids: frozenset[str] = frozenset()
     code_ids: frozenset[str] = frozenset()
+    speaker_sessions: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, segments: Iterable[str] = (), codes: Iterable[str] = ()) -> UndoScope:
-        """Build a scope from segment and code ids."""
-        return cls(frozenset(segments), frozenset(codes))
+    def of(
+        cls,
+        segments: Iterable[str] = (),
+        codes: Iterable[str] = (),
+        speaker_sessions: Iterable[str] = (),
+    ) -> UndoScope:
+        """Build a scope from segment, code and session ids."""
+        return cls(frozenset(segments), frozenset(codes), frozenset(speaker_sessions))
 
     def __or__(self, other: UndoScope) -> UndoScope:
-        return UndoScope(self.segment_ids | other.segment_ids, self.code_ids | other.code_ids)
+        return UndoScope(
+            self.segment_ids | other.segment_ids,
+            self.code_ids | other.code_ids,
+            self.speaker_sessions | other.speaker_sessions,
+        )
 
 
 @dataclass
@@ -69,7 +80,7 @@ class Snapshot:
 
     def table(self, name: str) -> dict[str, dict[str, Any]]:
         """The rows of one table (``segments``, ``codes``, ``codings``, ``memos``,
-        ``redactions`` or ``speaker_turns``)."""
+        ``redactions``, ``speaker_turns`` or ``session_speakers``)."""
         return self.rows.get(name, {})
 
 
@@ -118,10 +129,22 @@ class History:
             codes.add(merge_into)
         return UndoScope.of(codes=codes)
 
+    def speaker_scope(self, session_id: str, labels: Iterable[str]) -> UndoScope:
+        """The scope of renaming, merging or mapping speakers of a session: the segments that
+        carry these labels, with every speaker turn and mapping of the session."""
+        labels = sorted(set(labels))
+        rows = self._store.rows(
+            "SELECT id FROM segments WHERE session_id = ? AND speaker IN "
+            "(SELECT value FROM json_each(?))",
+            (session_id, json.dumps(labels)),
+        )
+        return UndoScope.of(segments=[r[0] for r in rows], speaker_sessions=[session_id])
+
     # ----------------------------------------------------------------- snapshots
     def snapshot(self, scope: UndoScope) -> Snapshot:
         """Read the rows of ``scope`` as they are now."""
         segs, codes = _ids_param(scope.segment_ids), _ids_param(scope.code_ids)
+        sessions = _ids_param(scope.speaker_sessions)
         snap = Snapshot(scope)
         with self._store.mutex:
             conn = self._store.conn
@@ -148,8 +171,15 @@ class History:
                 "speaker_turns": (
                     "SELECT t.* FROM segments g JOIN speaker_turns t ON t.session_id = "
                     "g.session_id AND t.start_ms <= g.end_ms AND t.end_ms >= g.start_ms "
-                    "WHERE g.id IN (SELECT value FROM json_each(?)) GROUP BY t.id",
-                    (segs,),
+                    "WHERE g.id IN (SELECT value FROM json_each(?)) GROUP BY t.id "
+                    "UNION SELECT * FROM speaker_turns WHERE session_id IN "
+                    "(SELECT value FROM json_each(?))",
+                    (segs, sessions),
+                ),
+                "session_speakers": (
+                    "SELECT * FROM session_speakers WHERE session_id IN "
+                    "(SELECT value FROM json_each(?))",
+                    (sessions,),
                 ),
             }
             for table, (sql, params) in queries.items():
@@ -258,6 +288,12 @@ class History:
                 self._store.tombstone("speaker_turns", turn_id)
             for turn in turns_target.values():
                 self._put("speaker_turns", turn, turns_now.get(turn["id"]), ts)
+            maps_now, maps_target = now.table("session_speakers"), target.table("session_speakers")
+            for map_id in sorted(maps_now.keys() - maps_target.keys()):
+                conn.execute("DELETE FROM session_speakers WHERE id = ?", (map_id,))
+                self._store.tombstone("session_speakers", map_id)
+            for mapping in maps_target.values():
+                self._put("session_speakers", mapping, maps_now.get(mapping["id"]), ts)
             for coding in target.table("codings").values():
                 self._put("codings", coding, now.table("codings").get(coding["id"]), ts)
             self._restore_redactions(now, target, ts)

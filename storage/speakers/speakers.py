@@ -281,6 +281,12 @@ class Speakers:
         missing = [i for i in ids if i not in found]
         if missing:
             raise NotFoundError(f"No segment with id {missing[0]!r}; nothing was changed.")
+        previous = {
+            r[0]
+            for r in self._store.rows(
+                f"SELECT DISTINCT speaker FROM segments WHERE id IN ({marks})", ids
+            )
+        }
         ts = now_iso()
         with self._store.tx() as db:
             n = db.conn.execute(
@@ -288,7 +294,7 @@ class Speakers:
                 f"WHERE id IN ({marks})",
                 (label, ts, *ids),
             ).rowcount
-            self.turns.follow_segments(db.conn, ids, label, ts)
+            self.turns.follow_segments(db.conn, ids, label, ts, previous=previous)
         return int(n)
 
     # ----------------------------------------------------------------- automatic labels

@@ -8,7 +8,9 @@ their profile name, others ``Speaker N``), and follow every speaker edit:
 
 * rename and merge relabel the turns of a speaker;
 * giving a segment to a speaker by hand relabels the turn parts inside the segment's span (turns
-  are cut at its bounds; a span without any turn gets one); clearing its speaker removes them.
+  are cut at its bounds; a span without any turn gets one); clearing its speaker removes them;
+* when such an edit takes a label off the last segment that carried it, the label's other
+  turns go too: a speaker no segment uses is not on the timeline and has no talk time.
 
 Rows travel in bundles like any other (UUID ids, version history, tombstones). Each detection
 run has a ``run_id`` and a ``run_at`` time, copied to every turn it made and to the parts cut
@@ -265,10 +267,20 @@ class SpeakerTurns:
             )
 
     def follow_segments(
-        self, conn: Any, segment_ids: Sequence[str], speaker: str | None, ts: str
+        self,
+        conn: Any,
+        segment_ids: Sequence[str],
+        speaker: str | None,
+        ts: str,
+        previous: Iterable[str | None] = (),
     ) -> None:
         """Relabel the timeline under these segments (their speaker was set by hand); a no-op
-        for sessions without a stored timeline."""
+        for sessions without a stored timeline.
+
+        ``previous`` are the labels the segments had: a label that no segment of the session
+        carries any more loses its turns elsewhere on the timeline too (else its leftover
+        speech would still count as talk time, and come back to whoever is given the label).
+        """
         marks = ",".join("?" * len(segment_ids))
         spans = conn.execute(
             f"SELECT session_id, start_ms, end_ms FROM segments WHERE id IN ({marks}) "
@@ -282,6 +294,31 @@ class SpeakerTurns:
             edited = runs[session_id]
             if edited is not None:
                 self._turns_assign_span(conn, session_id, edited, int(start), int(end), speaker, ts)
+        gone = {label for label in previous if label is not None and label != speaker}
+        for session_id, edited in runs.items():
+            if edited is not None and gone:
+                self._drop_unused(conn, session_id, edited[0], gone)
+
+    def _drop_unused(self, conn: Any, session_id: str, run: str, labels: set[str]) -> None:
+        """Delete the turns of those ``labels`` that no segment of the session carries."""
+        for label in sorted(labels):
+            used = conn.execute(
+                "SELECT 1 FROM segments WHERE session_id = ? AND speaker = ? LIMIT 1",
+                (session_id, label),
+            ).fetchone()
+            if used is not None:
+                continue
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM speaker_turns WHERE session_id = ? AND run_id = ? "
+                    "AND speaker = ?",
+                    (session_id, run, label),
+                )
+            ]
+            for turn_id in ids:
+                conn.execute("DELETE FROM speaker_turns WHERE id = ?", (turn_id,))
+                self._store.tombstone("speaker_turns", turn_id)
 
 
 def turn_talk(turns: Sequence[tuple[int, int, str | None]]) -> dict[str, tuple[int, int]]:

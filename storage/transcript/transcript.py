@@ -188,7 +188,11 @@ class Transcript:
             )
             if "speaker" in fields:  # the timeline follows the hand
                 self._project.speakers.turns.follow_segments(
-                    db.conn, [segment_id], fields["speaker"], fields["updated_at"]
+                    db.conn,
+                    [segment_id],
+                    fields["speaker"],
+                    fields["updated_at"],
+                    previous=[row["speaker"]],
                 )
         return self.get_segment(segment_id)
 

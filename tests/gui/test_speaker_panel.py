@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gui.speaker_panel import SpeakerPanel, speaker_colour
 from storage import Project, SegmentDraft
@@ -93,3 +95,33 @@ def test_the_strip_draws_the_stored_timeline(qtbot, project: Project, session: s
     lane = panel.timeline.lane_of("Speaker 2")
     y = 2 + lane * panel.timeline.LANE + panel.timeline.LANE // 2
     assert image.pixelColor(x, y) == speaker_colour(lane)  # the turn without segment is painted
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    width=st.integers(230, 700),
+    pseudonym=st.text(st.characters(min_codepoint=65, max_codepoint=122), min_size=1, max_size=40),
+)
+def test_all_four_columns_fit_a_narrow_dock(
+    qtbot, project: Project, session: str, width: int, pseudonym: str
+) -> None:
+    """The walkthrough's dock is 290 px wide at 1366x768 (272 at 1024x700): Speaker, Talk,
+    Segments and Participant are all visible, without a horizontal scroll."""
+    panel = SpeakerPanel(project, session)
+    qtbot.addWidget(panel)
+    people = {p.pseudonym: p for p in project.sessions.participants()}
+    person = people.get(pseudonym) or project.sessions.add_participant(pseudonym)
+    panel.map_to_participant("Speaker 1", person.id)
+    panel.resize(width, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    table = panel.table
+    viewport = table.viewport().width()
+    widths = [table.columnWidth(c) for c in range(table.columnCount())]
+    assert sum(widths) <= viewport + 1, (widths, viewport)
+    assert min(widths) >= 30, widths
+    assert widths[0] >= min(80, viewport // 3)  # the speaker's name keeps room
+    assert table.horizontalHeader().sectionViewportPosition(3) + widths[3] <= viewport + 1
+    panel.close()

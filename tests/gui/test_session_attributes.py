@@ -1,0 +1,113 @@
+"""Session details: a participant's Attributes cell refuses text that is not key=value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gui.session_panel import (
+    AttributeSyntaxError,
+    SessionPanel,
+    format_attributes,
+    parse_attributes,
+)
+from gui.tasks import TaskRunner
+from storage import Project
+
+_key = st.text(st.characters(blacklist_characters="=;\n\r"), min_size=1, max_size=8).filter(
+    lambda k: k.strip() == k and k != ""
+)
+_value = st.text(st.characters(blacklist_characters=";\n\r"), max_size=8).map(str.strip)
+
+
+@given(st.dictionaries(_key, _value, max_size=4))
+def test_format_then_parse_gives_the_attributes_back(attrs: dict[str, str]) -> None:
+    assert parse_attributes(format_attributes(attrs)) == attrs
+
+
+@given(st.text(max_size=30))
+def test_parse_refuses_or_keeps_every_part(text: str) -> None:
+    """Never a silent drop: either every non-blank part is key=value, or it raises."""
+    parts = [p for p in text.replace("\n", ";").split(";") if p.strip()]
+    try:
+        result = parse_attributes(text)
+    except AttributeSyntaxError as exc:
+        assert "key=value; key=value" in str(exc) and "\n" not in str(exc)
+        assert any("=" not in p or not p.split("=", 1)[0].strip() for p in parts)
+        return
+    assert all("=" in p and p.split("=", 1)[0].strip() for p in parts)
+    assert set(result) == {p.split("=", 1)[0].strip() for p in parts}
+
+
+def _panel(qtbot: Any, project: Project) -> tuple[SessionPanel, TaskRunner]:
+    runner = TaskRunner()
+    panel = SessionPanel(project, runner)
+    runner.setParent(panel)  # one lifetime: no runner is collected while its threads run
+    session = project.sessions.add_session("FG", kind="focus_group")
+    panel.show_session(session)
+    qtbot.waitUntil(lambda: panel.participants.rowCount() == 1)
+    return panel, runner
+
+
+def _settle(qtbot: Any, runner: TaskRunner) -> None:
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=10000)
+    qtbot.wait(20)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "age group 50-59, gender m",  # the walkthrough's text: no '='
+                "age group=50-59; gender=m",
+                "region=north",
+                "=x",
+                "role=farmer; oops",
+                "",
+            ]
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_cell_edits_follow_a_simple_model(
+    qtbot: Any, tmp_path_factory: Any, texts: list[str]
+) -> None:
+    """Each typed text either replaces the attributes (an empty cell clears them) or is
+    refused with a one-line message, the old values kept in the project and in the cell."""
+    project = Project.create(
+        tmp_path_factory.mktemp("p") / "p.fieldscribe", name="p", coder="coder-a"
+    )
+    try:
+        person = project.sessions.add_participant("Aigerim", {"age group": "30-39"})
+        panel, runner = _panel(qtbot, project)
+        model = {"age group": "30-39"}
+        for text in texts:
+            if text == panel.participants.item(0, 1).text():
+                continue  # typing what the cell shows changes nothing
+            panel.participants.item(0, 1).setText(text)
+            _settle(qtbot, runner)
+            try:
+                model = parse_attributes(text)
+                refused = False
+            except AttributeSyntaxError:
+                refused = True
+            [now] = [p for p in project.sessions.participants() if p.id == person.id]
+            assert now.attributes == model
+            assert panel.participants.item(0, 1).text() == (
+                format_attributes(model) if refused else text
+            )
+            assert panel.attributes_notice.isVisibleTo(panel) == refused
+            if refused:
+                assert "key=value; key=value" in panel.attributes_notice.text()
+        _settle(qtbot, runner)
+        panel.close()
+        panel.deleteLater()
+        qtbot.wait(10)
+    finally:
+        project.close()

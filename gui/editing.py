@@ -633,8 +633,23 @@ class EditingController:
         """Open the memos of a target."""
         if self.state.project is None:
             return None
+        project = self.state.project
+        on_changed = None
+        if target_type == "segment" and target_id is not None:
+            segment_id = target_id
+
+            def on_changed() -> None:  # the transcript marks the segment's memos
+                labels = project.codebook.segment_memo_labels_of(segment_id)
+                self.views.segment_model.set_segment_memos(segment_id, labels)
+
         dialog = MemoDialog(
-            self.state.project, self.runner, target_type, target_id, heading, self.chrome.window
+            project,
+            self.runner,
+            target_type,
+            target_id,
+            heading,
+            self.chrome.window,
+            on_changed=on_changed,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()

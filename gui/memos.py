@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -40,9 +41,11 @@ class MemoDialog(QDialog):
         target_id: str | None,
         heading: str,
         parent: QWidget | None = None,
+        on_changed: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.project, self.runner = project, runner
+        self.on_changed = on_changed  # the memos were written (called after this closes too)
         self.target_type, self.target_id = target_type, target_id
         self.setWindowTitle(heading)
         self.resize(640, 420)
@@ -175,10 +178,18 @@ class MemoDialog(QDialog):
         def job(_ctx: object) -> Memo:
             if current is None:
                 return project.codebook.add_memo(tt, tid, text, title=title)
-            return project.codebook.update_memo(current.id, text, title=title)
+            # "": a title cleared in the editor is cleared in the memo too
+            return project.codebook.update_memo(current.id, text, title=title or "")
 
         self._baseline = (text, title or "")  # saved as written: leaving asks nothing more
-        done = None if select == "" else (lambda m: self.reload(select or m.id))
+        notify = self.on_changed
+
+        def done(memo: Memo) -> None:
+            if notify is not None:
+                notify()
+            if select != "":  # "": the dialog is closing (deleted by then)
+                self.reload(select or memo.id)
+
         self.runner.submit("Save memo", job, on_done=done, serial=True)
 
     def _delete(self) -> None:
@@ -196,6 +207,11 @@ class MemoDialog(QDialog):
         self.runner.submit(
             "Delete memo",
             lambda _ctx: project.codebook.delete_memo(memo_id),
-            on_done=lambda _r: self.reload(),
+            on_done=lambda _r: self._deleted(),
             serial=True,
         )
+
+    def _deleted(self) -> None:
+        if self.on_changed is not None:
+            self.on_changed()
+        self.reload()

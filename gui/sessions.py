@@ -518,6 +518,7 @@ def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
         coder = project.coder if project.team.blind_coding else None  # blind coding
         codings = project.retrieval.coding_columns(session_id, coder=coder)
         prepared = prepare_transcript(segments, codings)
+        prepared.memos = project.codebook.segment_memo_labels(session_id)
         markers = project.sessions.markers(session_id)
         try:
             media: Path | None = project.sessions.media_path(session_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from gui.fmt import fmt_ms
 from gui.models.table import RowTableModel
@@ -46,6 +46,24 @@ PLACEHOLDER_BACKGROUND = QColor(0xFF, 0xF4, 0xE0)
 
 Index = QModelIndex | QPersistentModelIndex
 
+_MEMO_ICON: list[QIcon] = []
+
+
+def memo_icon() -> QIcon:
+    """The mark beside the time of a segment that has memos (a pencil, drawn once)."""
+    if not _MEMO_ICON:
+        pixmap = QPixmap(14, 14)
+        pixmap.fill(QColor(0, 0, 0, 0))
+        painter = QPainter(pixmap)
+        font = QFont()
+        font.setPixelSize(13)
+        painter.setFont(font)
+        painter.setPen(QColor(0x6A, 0x4C, 0x93))
+        painter.drawText(pixmap.rect(), int(Qt.AlignmentFlag.AlignCenter), "✎")
+        painter.end()
+        _MEMO_ICON.append(QIcon(pixmap))
+    return _MEMO_ICON[0]
+
 
 @dataclass
 class PreparedTranscript:
@@ -54,6 +72,7 @@ class PreparedTranscript:
     columns: TranscriptColumns
     row_of: dict[str, int]
     codings: CodingColumns
+    memos: dict[str, list[str]] = field(default_factory=dict)  # segment id -> memo labels
 
     @property
     def segment_count(self) -> int:
@@ -98,6 +117,7 @@ class SegmentTableModel(RowTableModel):
         self._base_codings = CodingColumns()  # as loaded
         self._codings: dict[str, list[Coding]] = {}  # segments whose codings changed since
         self._codes: dict[str, Code] = {}
+        self._memos: dict[str, list[str]] = {}  # segment id -> its memos' labels
         self._visible_coder: str | None = None
         self._slots: dict[str, int] | None = None  # code id -> column of the code margin
         self.playing_row = -1
@@ -122,10 +142,25 @@ class SegmentTableModel(RowTableModel):
         self._row_of = prepared.row_of
         self._base_codings = prepared.codings
         self._codings = {}
+        self._memos = dict(prepared.memos)
         self._codes = {c.id: c for c in codes}
         self._slots = None
         self.playing_row = -1
         self.endResetModel()
+
+    def set_segment_memos(self, segment_id: str, labels: list[str]) -> None:
+        """A segment's memos changed: mark its row (or take the mark away)."""
+        if labels:
+            self._memos[segment_id] = list(labels)
+        else:
+            self._memos.pop(segment_id, None)
+        row = self._row_of.get(segment_id)
+        if row is not None:
+            emit(self.dataChanged, self.index(row, COL_TIME), self.index(row, COL_TIME))
+
+    def memos_of(self, segment_id: str) -> list[str]:
+        """The labels of a segment's memos (none: [])."""
+        return list(self._memos.get(segment_id, []))
 
     def clear(self) -> None:
         """Show nothing."""
@@ -324,6 +359,8 @@ class SegmentTableModel(RowTableModel):
                 for c in self.codings_for(cols.ids[row])
                 if c.code_id in self._codes
             ]
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_TIME:
+            return memo_icon() if cols.ids[row] in self._memos else None
         if role == Qt.ItemDataRole.BackgroundRole and row == self.playing_row:
             return QBrush(QColor(255, 236, 160))
         if self.is_placeholder(row):
@@ -341,7 +378,8 @@ class SegmentTableModel(RowTableModel):
             if col == COL_TIME:
                 start, end = cols.start_ms[row], cols.end_ms[row]
                 span = f"{fmt_ms(start, tenths=True)} – {fmt_ms(end, tenths=True)}"
-                return f"{span}\nClick to play from here"
+                memos = "".join(f"\nMemo: {label}" for label in self._memos.get(cols.ids[row], []))
+                return f"{span}\nClick to play from here{memos}"
             if col == COL_LANG:
                 code = cols.languages[row]
                 name = f"{language_name(code)} ({code})" if code else "Language unknown"

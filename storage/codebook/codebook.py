@@ -524,6 +524,27 @@ class Codebook:
         sql += " ORDER BY created_at"
         return [Memo(**dict(r)) for r in self._store.rows(sql, params)]
 
+    def segment_memo_labels(self, session_id: str) -> dict[str, list[str]]:
+        """The segments of a session that have memos: segment id -> each memo's title (or
+        its first line), oldest first (what the transcript shows beside the segment)."""
+        labels: dict[str, list[str]] = {}
+        for row in self._store.rows(
+            "SELECT m.target_id, m.title, m.text FROM memos m "
+            "JOIN segments s ON s.id = m.target_id "
+            "WHERE m.target_type = 'segment' AND s.session_id = ? ORDER BY m.created_at",
+            (session_id,),
+        ):
+            label = row[1] or (row[2].splitlines()[0][:60] if row[2] else "(empty)")
+            labels.setdefault(str(row[0]), []).append(label)
+        return labels
+
+    def segment_memo_labels_of(self, segment_id: str) -> list[str]:
+        """The labels of one segment's memos (as ``segment_memo_labels``)."""
+        return [
+            m.title or (m.text.splitlines()[0][:60] if m.text else "(empty)")
+            for m in self.memos("segment", segment_id)
+        ]
+
     def update_memo(self, memo_id: str, text: str, *, title: str | None = None) -> Memo:
         """Replace a memo's text (and title)."""
         fields: dict[str, Any] = {"text": text, "updated_at": now_iso()}

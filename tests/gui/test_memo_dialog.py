@@ -118,3 +118,56 @@ def test_memo_menus_say_what_to_select(window: Any) -> None:
         action.trigger()
         assert "Select a" in window.statusBar().currentMessage(), text
     assert not [d for d in window.findChildren(QDialog) if d.isVisible()]
+
+
+def test_a_segment_with_memos_is_marked_in_the_transcript(
+    window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing showed that a segment had a memo: its time now has a pencil and the tooltip
+    names the memos, when written, deleted, and when the session is opened again."""
+    from PySide6.QtCore import Qt
+
+    from gui.models.segments import COL_TIME
+    from storage import SegmentDraft
+
+    project: Project = window.project
+    sid = project.sessions.add_session("Interview").id
+    drafts = [SegmentDraft(i * 1000, i * 1000 + 900, t, "S1") for i, t in enumerate("abc")]
+    segs = project.transcript.add_segments(sid, drafts)
+    window.sessions.reload_sessions()
+    window.sessions.open_segment_session(sid)
+    idle(window)
+    model = window.segment_model
+
+    def mark(row: int) -> tuple[bool, str]:
+        index = model.index(row, COL_TIME)
+        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        return icon is not None, str(index.data(Qt.ItemDataRole.ToolTipRole))
+
+    assert mark(1) == (False, mark(1)[1]) and "Memo:" not in mark(1)[1]
+    window.transcript.go_to_row(1)
+    dialog = window.editing.memo_dialog("segment", segs[1].id, "Memos")
+    dialog.title.setText("Queue story")
+    dialog.text.setPlainText("She waited three hours at the ЦОН.")
+    dialog.save()
+    idle(window)
+    assert mark(1) == (True, mark(1)[1]) and "Memo: Queue story" in mark(1)[1]
+    assert not mark(0)[0] and not mark(2)[0]
+    dialog.text.setPlainText("changed, then closed")
+    _answers(monkeypatch, B.Save)
+    dialog.reject()  # saved on close: the mark follows though the dialog is gone
+    idle(window)
+    assert mark(1)[0]
+    other = project.sessions.add_session("Other").id
+    window.sessions.reload_sessions()
+    window.sessions.open_segment_session(other)
+    idle(window)
+    window.sessions.open_segment_session(sid)  # read again from the project
+    idle(window)
+    assert mark(1)[0] and "Memo: Queue story" in mark(1)[1]
+    dialog = window.editing.memo_dialog("segment", segs[1].id, "Memos")
+    _answers(monkeypatch, B.Yes)
+    dialog._delete()
+    idle(window)
+    assert not mark(1)[0] and "Memo:" not in mark(1)[1]
+    dialog.reject()

@@ -273,7 +273,6 @@ class ExchangeActions(QObject):
             output=path,
         )
 
-    # ------------------------------------------------------------------ codebook
     # ------------------------------------------------------------------ transcripts
     def import_transcript_dialog(self) -> None:
         """Put a transcript made elsewhere (noScribe, subtitles, a timestamped text) on the
@@ -330,6 +329,7 @@ class ExchangeActions(QObject):
             writes=True,
         )
 
+    # ------------------------------------------------------------------ codebook
     def import_codebook_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
             self.parent_widget,

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storage.codebook.codebook import memo_label
 from storage.core.models import Memo
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ class MemoDialog(QDialog):
         self.list.blockSignals(True)  # rebuilding the list is not the user moving on
         self.list.clear()
         for memo in memos:
-            label = memo.title or (memo.text.splitlines()[0][:40] if memo.text else "(empty)")
+            label = memo_label(memo.title, memo.text, 40)
             item = QListWidgetItem(f"{label}  ·  {memo.created_by}")
             item.setData(MEMO_ROLE, memo)
             self.list.addItem(item)
@@ -195,7 +196,7 @@ class MemoDialog(QDialog):
     def _delete(self) -> None:
         if self.current is None:
             return
-        label = self.current.title or self.current.text.splitlines()[0][:40]
+        label = memo_label(self.current.title, self.current.text, 40)
         answer = QMessageBox.question(
             self,
             "Delete the memo?",

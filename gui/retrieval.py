@@ -240,8 +240,7 @@ class RetrievalPanel(QWidget):
         """Run the retrieval in the background."""
         code_id = self.code_box.currentData()
         if not code_id:
-            if self.handle is not None and self.handle.running:
-                self.handle.drop_callbacks()  # a retrieval still running would fill it again
+            self.runner.drop_latest("retrieve")  # a retrieval still running would fill it
             self.model.load([])
             self.table.hide()
             self.count.setText(EMPTY_HINT)

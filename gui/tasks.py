@@ -159,10 +159,7 @@ class TaskRunner(QObject):
         before it under the same name is cancelled and its outcome dropped, so a slow older
         search cannot replace the results of the query the user typed since."""
         if latest is not None:
-            older = self._latest.pop(latest, None)
-            if older is not None and older.running:
-                older.cancel()
-                older.drop_callbacks()
+            self.drop_latest(latest)
         handle = TaskHandle(name, self)
         if latest is not None:
             self._latest[latest] = handle
@@ -176,6 +173,14 @@ class TaskRunner(QObject):
         pool = self._serial if serial else self._parallel
         pool.start(_Runnable(job, handle))
         return handle
+
+    def drop_latest(self, name: str) -> None:
+        """Cancel the job last submitted with ``latest=name`` and drop its outcome (the view
+        it would fill shows something else now)."""
+        older = self._latest.pop(name, None)
+        if older is not None and older.running:
+            older.cancel()
+            older.drop_callbacks()
 
     def _finished(self, handle: TaskHandle) -> None:
         if handle in self.active:

@@ -405,8 +405,6 @@ class TranscriptionController(QObject):
         """Once a second while transcriptions run: move their progress on."""
         for sid in list(self._estimates):
             self._show_live(sid)
-        if not self._estimates:
-            self._tick.stop()
 
     def _show_live(self, sid: str) -> None:
         """Show a running transcription's progress: in the sessions list and, for the open

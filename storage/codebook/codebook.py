@@ -77,6 +77,14 @@ def _check_colour(colour: str) -> str:
     return colour.lower()
 
 
+def memo_label(title: str | None, text: str, width: int = 60) -> str:
+    """How a memo is named in lists: its title, else the start of its first line."""
+    if title:
+        return title
+    lines = text.splitlines()
+    return lines[0][:width] if lines else "(empty)"
+
+
 class Codebook:
     """Codes, codings and memos."""
 
@@ -534,16 +542,12 @@ class Codebook:
             "WHERE m.target_type = 'segment' AND s.session_id = ? ORDER BY m.created_at",
             (session_id,),
         ):
-            label = row[1] or (row[2].splitlines()[0][:60] if row[2] else "(empty)")
-            labels.setdefault(str(row[0]), []).append(label)
+            labels.setdefault(str(row[0]), []).append(memo_label(row[1], row[2]))
         return labels
 
     def segment_memo_labels_of(self, segment_id: str) -> list[str]:
         """The labels of one segment's memos (as ``segment_memo_labels``)."""
-        return [
-            m.title or (m.text.splitlines()[0][:60] if m.text else "(empty)")
-            for m in self.memos("segment", segment_id)
-        ]
+        return [memo_label(m.title, m.text) for m in self.memos("segment", segment_id)]
 
     def update_memo(self, memo_id: str, text: str, *, title: str | None = None) -> Memo:
         """Replace a memo's text (and title)."""

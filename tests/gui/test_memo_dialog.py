@@ -171,3 +171,18 @@ def test_a_segment_with_memos_is_marked_in_the_transcript(
     idle(window)
     assert not mark(1)[0] and "Memo:" not in mark(1)[1]
     dialog.reject()
+
+
+def test_a_memo_without_title_or_text_can_be_deleted(
+    window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One made elsewhere (the command line, an older version): naming it in the question
+    read the first line of an empty text."""
+    project: Project = window.project
+    project.codebook.add_memo("journal", None, "")
+    dialog = _dialog(window)
+    asked = _answers(monkeypatch, B.Yes)
+    dialog._delete()
+    idle(window)
+    assert "“(empty)”" in asked[0] and _journal(project) == []
+    dialog.reject()

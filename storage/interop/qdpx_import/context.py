@@ -117,8 +117,6 @@ class ImportContext:
         )
 
     def read_text(self, path: str | None, inline: str | None, what: str) -> str | None:
-        if inline is not None and not path:
-            return inline
         if not path:
             return inline
         member = self.member(path)

@@ -452,6 +452,8 @@ class TranscriptionController(QObject):
             )
         else:
             text = f"Transcribed: {plural(added, 'segment')}"
+            if getattr(summary, "heard_nothing", False):
+                text += " (no speech found: voice detection heard nothing to transcribe)"
             heard = summary.by_language() if hasattr(summary, "by_language") else []
             if len(heard) > 1:  # a recording that switches language: how much of each
                 text += f" ({', '.join(f'{code.upper()} {n}' for code, n in heard)})"

@@ -167,3 +167,29 @@ def test_ctrl_c_cancels_cleanly_and_the_run_resumes(tmp_path: Path) -> None:
     )
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["cancelled"] is False
+
+
+def test_a_recording_without_speech_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Silence (here with a faint hum) is not '0 segments, language ?': the summary says that
+    voice detection found no speech, so nobody looks for a lost transcript."""
+    import wave
+
+    import numpy as np
+
+    t = np.arange(16000 * 12) / 16000
+    hum = (200 * np.sin(2 * np.pi * 50 * t)).astype(np.int16)
+    wav = tmp_path / "empty room.wav"
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(hum.tobytes())
+    proj = str(tmp_path / "P.fieldscribe")
+    assert _run(capsys, "new", proj, "--coder", "a", "--languages", "en")[0] == 0
+    assert _run(capsys, "import", proj, str(wav))[0] == 0
+    code, out, err = _run(capsys, "transcribe", proj, "--all")
+    assert code == 0, err
+    assert "0 segment(s) added" in out
+    assert "no speech found" in out and "language ?" not in out

@@ -75,6 +75,16 @@ class TranscriptionSummary:
         """(language, segments written in it), the most first: what the run heard."""
         return sorted(((c, n) for c, n in self.identified.items() if c), key=lambda x: -x[1])
 
+    @property
+    def heard_nothing(self) -> bool:
+        """A whole run that found no speech: silence, noise or music only."""
+        return (
+            not self.cancelled
+            and not self.resumed_from_ms
+            and self.segments_added == 0
+            and self.untranscribed == 0
+        )
+
 
 class NeedsReplaceError(FieldScribeError):
     """The session has segments holding someone's work; re-transcribing needs replace.

@@ -401,6 +401,30 @@ def test_the_status_bar_says_how_much_of_each_language_a_transcription_heard(
     w.close()
 
 
+def test_the_status_bar_says_when_a_recording_held_no_speech(
+    qtbot: Any, qsettings: Any, project: Project, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A recording of silence or room noise: '0 segments' alone reads like a lost transcript."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.main_window import MainWindow
+    from transcribe.runner import TranscriptionSummary
+
+    def nothing(_project: Any, session_id: str, **_kwargs: Any) -> Any:
+        return TranscriptionSummary(session_id, "base", None, 0, 20000, 0.5, 0, False)
+
+    yes = QMessageBox.StandardButton.Yes  # "transcribe anyway?" (consent not recorded)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: yes))
+    w = MainWindow(project, transcriber=nothing, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    w.transcription.start_transcription(project.sessions.all()[0].id)
+    idle(w)
+    message = w.statusBar().currentMessage()
+    assert "Transcribed: 0 segments" in message and "no speech found" in message
+    w.close()
+
+
 def test_the_row_gone_to_is_in_view_at_1024x700_when_rows_grow_to_fit_their_text(
     qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path, speech_wav: Path
 ) -> None:

@@ -81,17 +81,23 @@ class ProjectsController:
         start_page.recent_requested.connect(lambda f: self.open_project(Path(f)))
 
     def new_project_dialog(self) -> None:
-        folder = QFileDialog.getSaveFileName(
-            self.chrome.window,
-            "New FieldScribe project",
-            "",
-            "FieldScribe project (*.fieldscribe)",
-        )[0]
-        if not folder:
-            return
-        path = Path(folder)
-        if path.suffix != ".fieldscribe":
-            path = path.with_name(path.name + ".fieldscribe")
+        while True:  # a folder that exists is refused at once, not after the whole dialog
+            folder = QFileDialog.getSaveFileName(
+                self.chrome.window,
+                "New FieldScribe project",
+                "",
+                "FieldScribe project (*.fieldscribe)",
+            )[0]
+            if not folder:
+                return
+            path = Path(folder)
+            if path.suffix != ".fieldscribe":
+                path = path.with_name(path.name + ".fieldscribe")
+            try:
+                Project.check_new_folder(path)
+                break
+            except FieldScribeError as exc:
+                self.chrome.show_error(exc)
         dialog = NewProjectDialog(path.stem, self.settings.coder, self.chrome.window)
         if not dialog.exec():
             return  # nothing created

@@ -231,6 +231,12 @@ class Project:
         return History(self.store, self)
 
     # ----------------------------------------------------------------- lifecycle
+    @staticmethod
+    def check_new_folder(folder: str | Path) -> None:
+        """Raise ProjectExistsError when ``create`` would refuse ``folder`` because it exists
+        (a dialog asks this before the rest of its questions)."""
+        _refuse_existing(Path(folder))
+
     @classmethod
     def create(cls, folder: str | Path, *, name: str | None = None, coder: str) -> Project:
         """Create a new project folder and open it for writing.

@@ -411,6 +411,43 @@ def test_new_project_asks_name_coder_and_languages(
     w.close()
 
 
+def test_new_project_refuses_a_folder_that_exists_before_asking_the_rest(
+    qtbot: Any, qsettings: Any, tmp_path: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder is checked as soon as it is chosen: a researcher who filled in name, coder
+    and languages used to learn only then that the folder was taken, and start again."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from gui.main_window import MainWindow
+    from gui.onboarding import NewProjectDialog
+
+    w = MainWindow(settings=qsettings)
+    qtbot.addWidget(w)
+    taken = tmp_path / "Clinics.fieldscribe"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("someone's files")
+    choices = iter([str(tmp_path / "Clinics"), str(tmp_path / "Clinics 2")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (next(choices), ""))
+    errors: list[str] = []
+    monkeypatch.setattr(w.chrome, "show_error", lambda exc, *a, **k: errors.append(str(exc)))
+    asked: list[str] = []
+
+    def fill(dialog: NewProjectDialog) -> int:
+        asked.append(dialog.name.text())
+        assert len(errors) == 1 and "already exists" in errors[0]  # said before this dialog
+        dialog.accept()
+        return 1
+
+    monkeypatch.setattr(NewProjectDialog, "exec", fill)
+    w.projects.new_project_dialog()
+    idle(w)
+    assert asked == ["Clinics 2"]  # asked once, for the folder chosen second
+    assert w.project.folder == tmp_path / "Clinics 2.fieldscribe"
+    assert sorted(p.name for p in taken.iterdir()) == ["notes.txt"]  # left as it was
+    w.runner.cancel_all()
+    w.close()
+
+
 def test_sessions_can_be_renamed_and_deleted_asking_when_coded(
     bench: Any, idle: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

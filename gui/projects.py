@@ -279,6 +279,8 @@ class ProjectsController:
         self.settings.add_recent(str(project.folder))
         self.chrome.window.setWindowTitle(f"{project.name} — FieldScribe")
         self.docks.open(project)
+        if self.docks.session_panel is not None:  # its speaker mappings go on the undo stack
+            self.docks.session_panel.edit_context = lambda: self.state.ctx
         self.show_workbench()
         self.editing.reload_codebook()
         self.sessions.reload_sessions(select_first=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.qtcompat import emit
+from gui.undo import EditContext, MapSpeakerCommand
 from storage.core.models import KIND_LABELS, Participant, Session
 
 if TYPE_CHECKING:
@@ -132,6 +134,8 @@ class SessionPanel(QWidget):
         layout.addLayout(buttons)
         self._participants: list[Participant] = []
         self._loading = False
+        #: the window's undo context (set by the window): speaker mappings become undoable
+        self.edit_context: Callable[[], EditContext | None] | None = None
 
     def show_session(self, session: Session | None) -> None:
         """Fill the form; participants and speakers are read in the background."""
@@ -215,6 +219,15 @@ class SessionPanel(QWidget):
         if self._loading or self.session is None:
             return
         sid, project = self.session.id, self.project
+        ctx = self.edit_context() if self.edit_context is not None else None
+        if ctx is not None and ctx.stack is not None and ctx.project is project:
+            # an undo command: Ctrl+Z takes the mapping back, as in the Speakers dock
+            who = next(
+                (p.pseudonym for p in self._participants if p.id == participant_id),
+                "no participant",
+            )
+            ctx.stack.push(MapSpeakerCommand(ctx, sid, label, participant_id, who))
+            return
         self._run("Map speaker", lambda: project.sessions.map_speaker(sid, label, participant_id))
 
     def _add_participant(self) -> None:

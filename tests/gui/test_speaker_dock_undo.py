@@ -145,6 +145,42 @@ def test_dock_follows_a_mapping_made_in_session_details(
     assert panel.table.item(panel.labels().index("Speaker 2"), 3).text() == "P-07"
 
 
+def test_a_mapping_chosen_in_session_details_is_what_ctrl_z_undoes(
+    window: Any, idle: Any, opened: tuple[Any, str]
+) -> None:
+    """The Participant box of Session details maps through the undo stack, as the dock does:
+    before, Ctrl+Z after it undid an older, unrelated edit and the mapping stayed."""
+    panel, sid = opened
+    first = window.segment_model.segment(0).id
+    window.editing.set_language([first], "kk")  # an older, unrelated edit
+    idle(window)
+    person = window.project.sessions.add_participant("P-07")
+    details = window.session_panel
+    details.show_session(window.session)
+    idle(window)
+    row = [details.speakers.item(r, 0).text() for r in range(details.speakers.rowCount())]
+    box = details.speakers.cellWidget(row.index("Speaker 2"), 1)
+    box.setCurrentIndex(box.findData(person.id))  # what choosing P-07 in the box does
+    idle(window)
+
+    def mapped() -> dict[str, str | None]:
+        return {s.label: s.participant_id for s in window.project.sessions.session_speakers(sid)}
+
+    assert mapped()["Speaker 2"] == person.id
+    assert window.undo_stack.undoText() == "Speaker Speaker 2 is P-07"
+    window.undo_stack.undo()
+    idle(window)
+    assert mapped()["Speaker 2"] is None
+    assert window.project.transcript.get_segment(first).language == "kk"  # untouched
+    box = details.speakers.cellWidget(row.index("Speaker 2"), 1)  # the form shows it again
+    assert box.currentData() is None
+    assert panel.table.item(panel.labels().index("Speaker 2"), 3).text() == ""
+    window.undo_stack.redo()
+    idle(window)
+    assert mapped()["Speaker 2"] == person.id
+    assert details.speakers.cellWidget(row.index("Speaker 2"), 1).currentData() == person.id
+
+
 def test_analysis_follows_speaker_edits_of_the_dock(
     window: Any, idle: Any, opened: tuple[Any, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

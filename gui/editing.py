@@ -22,6 +22,7 @@ from gui.fmt import fmt_ms, plural, timestamp_tag
 from gui.languages import choose_language
 from gui.memos import MemoDialog
 from gui.project_docks import ProjectDocks
+from gui.qtcompat import emit
 from gui.sessions import SessionsController
 from gui.settings import Settings
 from gui.speaker_strip import SpeakerStripController
@@ -208,6 +209,8 @@ class EditingController:
             self.codings_edited()
         if out.speakers_changed and self.docks.session_panel is not None:
             self.docks.session_panel.show_session(self.state.session)
+        if out.participants_changed:  # what follows the form's edits follows their undo too
+            emit(self.docks.details_changed, self.state.session.id if self.state.session else "")
         if out.speakers_changed or out.inserted or out.removed:
             # the speaker list and both timeline strips follow the edit (a split or a merge
             # changes the turns of a session whose timeline comes from its segments)

@@ -37,6 +37,7 @@ class Outcome:
     speakers_changed: bool = False
     select_segment: str | None = None
     reload_codings: bool = False  # re-read every coding of the shown session
+    participants_changed: bool = False  # names or attributes: what Session details changes
     message: str | None = None  # for the status bar
 
 
@@ -513,6 +514,33 @@ class UpdateCodeCommand(ProjectCommand):
                 fields["parent_id"] = self.ctx.ids.get(parent)
         project.codebook.update_code(self.ctx.ids.get(self.code_id), **fields)
         return Outcome(codebook_changed=True)
+
+    def forward(self, project: Project) -> Outcome:
+        return self._set(project, self.new)
+
+    def backward(self, project: Project) -> Outcome:
+        return self._set(project, self.old)
+
+
+class ParticipantCommand(ProjectCommand):
+    """Rename a participant or replace their attributes (Session details' table)."""
+
+    def __init__(
+        self,
+        ctx: EditContext,
+        participant_id: str,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        text: str,
+    ) -> None:
+        super().__init__(ctx, text)
+        self.participant_id, self.old, self.new = participant_id, dict(old), dict(new)
+
+    def _set(self, project: Project, values: dict[str, Any]) -> Outcome:
+        project.sessions.update_participant(self.participant_id, **values)
+        # the form, the Speakers dock (names), the retrieval filters (attributes) and the
+        # pseudonyms follow, as after the form's own edits
+        return Outcome(speakers_changed=True, participants_changed=True)
 
     def forward(self, project: Project) -> Outcome:
         return self._set(project, self.new)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from storage import Project, SegmentDraft
@@ -195,3 +197,67 @@ def test_analysis_follows_speaker_edits_of_the_dock(
     calls.clear()
     window.extra_panels.speakers_changed.emit(sid)  # detection finished, say
     assert calls
+
+
+_names = st.sampled_from(["P-07", "P-08", "Айгерим", "Әсел"])
+_attrs = st.dictionaries(
+    st.sampled_from(["age group", "gender", "region"]),
+    st.sampled_from(["30-39", "f", "Алматы", "m"]),
+    max_size=3,
+)
+_steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("rename"), _names),
+        st.tuples(st.just("attributes"), _attrs),
+        st.tuples(st.just("undo"), st.none()),
+        st.tuples(st.just("redo"), st.none()),
+    ),
+    min_size=1,
+    max_size=7,
+)
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=_steps)
+def test_participant_edits_in_session_details_undo_like_a_stack(
+    window: Any, idle: Any, opened: tuple[Any, str], steps: list[tuple[str, Any]]
+) -> None:
+    """Renaming a participant or typing their attributes in Session details is undone and
+    redone as an undo stack would (checked against a model of one); before, neither was on
+    the stack and Ctrl+Z undid an older edit."""
+    from gui.session_panel import format_attributes
+
+    project: Project = window.project
+    window.undo_stack.clear()
+    person = project.sessions.add_participant("P-07", {"age group": "30-39"})
+    details = window.session_panel
+    details.show_session(window.session)
+    idle(window)
+    history: list[tuple[str, dict[str, str]]] = [("P-07", {"age group": "30-39"})]
+    at = 0
+    for op, value in steps:
+        row = [p.id for p in details._participants].index(person.id)
+        if op in ("rename", "attributes"):
+            name, attrs = history[at]
+            new = (value, attrs) if op == "rename" else (name, value)
+            if new == history[at]:
+                continue  # typing what is there already changes nothing
+            cell = details.participants.item(row, 0 if op == "rename" else 1)
+            cell.setText(value if op == "rename" else format_attributes(value))
+            history[at + 1 :] = [new]
+            at += 1
+        elif op == "undo" and at > 0:
+            window.undo_stack.undo()
+            at -= 1
+        elif op == "redo" and at < len(history) - 1:
+            window.undo_stack.redo()
+            at += 1
+        idle(window)
+        stored = project.sessions.get_participant(person.id)
+        assert (stored.pseudonym, stored.attributes) == history[at]
+        row = [p.id for p in details._participants].index(person.id)  # the form shows it
+        assert details.participants.item(row, 0).text() == history[at][0]
+        assert details.participants.item(row, 1).text() == format_attributes(history[at][1])
+    project.sessions.delete_participant(person.id)

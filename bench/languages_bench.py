@@ -24,6 +24,12 @@ and peak memory (ru_maxrss of the subprocess).
         [--recordings en,en-unique,ru,kk,mixed,ru-real,ru-real-noisy,ru-real-noisier,mixed-real]
         [--keep DIR] [--systems a,b,c]
 
+Your own recordings: give a recording's path in ``--recordings`` (``interview.wav``) with a
+checked transcript of it beside it under the same name (``interview.srt``, ``.vtt``, noScribe
+``.html`` or timestamped ``.txt``: what File > Import a transcript reads). Each cue is a turn;
+its language is the WebVTT ``<lang>`` tag when there is one, else the one its letters leave
+among ``--languages`` (Kazakh letters: kk), else the first of them.
+
 Timings on a shared machine are noisy; compare the rows of one run.
 """
 
@@ -53,6 +59,34 @@ def normalise(text: str) -> str:
     """Lower case, ё as е, no punctuation or hyphens, single spaces (same for every system)."""
     text = text.lower().replace("ё", "е").replace("-", " ")
     return " ".join(re.sub(r"[^\w\s']", " ", text).split())
+
+
+# ----------------------------------------------------------------------------- recordings
+REFERENCE_SUFFIXES = (".srt", ".vtt", ".html", ".txt")
+
+
+def own_recording(audio: Path, languages: list[str]) -> tuple[Path, list[corpus.Turn]]:
+    """A recording of the user's with its reference turns, read from the transcript beside it
+    (same name, a suffix of ``REFERENCE_SUFFIXES``)."""
+    from storage.core.languages import guess_language
+    from storage.interop.transcript_import import parse_transcript
+
+    for suffix in REFERENCE_SUFFIXES:
+        reference = audio.with_suffix(suffix)
+        if reference.is_file():
+            break
+    else:
+        names = ", ".join(audio.with_suffix(s).name for s in REFERENCE_SUFFIXES)
+        raise FileNotFoundError(f"no reference transcript beside it ({names})")
+    turns = []
+    for d in parse_transcript(reference).drafts:
+        if not d.text.strip():
+            continue
+        language = d.language or guess_language(d.text, languages) or languages[0]
+        turns.append(corpus.Turn(d.text, language, d.start_ms / 1000, d.end_ms / 1000))
+    if not turns:
+        raise FileNotFoundError(f"{reference.name} holds no text")
+    return audio, turns
 
 
 # ----------------------------------------------------------------------------- workers
@@ -188,8 +222,12 @@ def main() -> int:
         )
         for name in args.recordings.split(","):
             try:
-                path, turns = corpus.build(folder, name, rounds=args.rounds)
-            except FileNotFoundError as exc:  # real speech not installed
+                if Path(name).suffix:  # a recording of the user's, with its transcript
+                    path, turns = own_recording(Path(name), languages)
+                    name = path.stem
+                else:
+                    path, turns = corpus.build(folder, name, rounds=args.rounds)
+            except FileNotFoundError as exc:  # real speech not installed, no reference
                 print(f"{name}: skipped: {exc}", flush=True)
                 continue
             duration = turns[-1].end + 0.5

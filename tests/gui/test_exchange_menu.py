@@ -294,7 +294,7 @@ def test_cancel_during_a_bundle_export_keeps_the_earlier_bundle(
     assert out.read_bytes() == b"an earlier bundle"
 
 
-IMPORT_TRANSCRIPT = "Import a transcript into this session (srt, vtt, noScribe html, txt)…"
+IMPORT_TRANSCRIPT = "Import a transcript into this session (srt, vtt, noScribe html, txt, docx)…"
 
 
 def test_a_transcript_file_is_imported_into_the_open_session_through_the_menu(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storage.interop import parse_transcript
 from storage.interop._common import decode_text
@@ -63,3 +65,53 @@ def test_decode_text_picks_the_code_page_that_reads_as_words(text: str) -> None:
         except UnicodeEncodeError:
             continue
         assert decode_text(data) == text, encoding
+
+
+def test_utf8_with_a_stray_byte_stays_utf8() -> None:
+    """One byte pasted from a Windows-1252 text made the whole UTF-8 file Windows-1252
+    mojibake."""
+    text = "Интервьюер: Расскажите, пожалуйста, о себе. Айгерим: Жақсы, "
+    data = text.encode("utf-8") + b"\xa0" + "рахмет.".encode()
+    assert decode_text(data) == text + "\ufffd" + "рахмет."
+
+
+def test_a_code_page_file_that_starts_like_a_byte_order_mark() -> None:
+    """ "юя" in Windows-1251 is the bytes of UTF-16's byte order mark."""
+    text = "юя ааа аа аа"
+    assert decode_text(text.encode("cp1251")) == text
+
+
+_RU = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+_KK = "абвгдежзийклмнопрстуфхыіэюяәғқңөұүһ"
+
+
+def _sentences(letters: str) -> st.SearchStrategy[str]:
+    word = st.text(alphabet=letters, min_size=2, max_size=9)
+    cased = word.flatmap(lambda w: st.sampled_from([w, w.capitalize()]))
+    return st.lists(cased, min_size=4, max_size=20).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_sentences(_RU), encoding=st.sampled_from(["cp1251", "koi8_r", "utf-8"]))
+def test_russian_in_any_code_page_round_trips(text: str, encoding: str) -> None:
+    assert decode_text(text.encode(encoding)) == text
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_sentences(_KK))
+def test_kazakh_in_kz1048_round_trips(text: str) -> None:
+    assert decode_text(text.encode("kz1048")) == text
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.lists(
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyzéèàçôüñ", min_size=2, max_size=9).filter(
+            lambda w: any(c.isascii() for c in w)
+        ),
+        min_size=4,
+        max_size=20,
+    ).map(" ".join)
+)
+def test_western_text_in_windows_1252_round_trips(text: str) -> None:
+    assert decode_text(text.encode("cp1252")) == text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from datetime import UTC, datetime
 
@@ -94,7 +95,9 @@ def decode_text(data: bytes) -> str:
     whose reading looks most like words: Windows-1252 (Western), Windows-1251 (Russian),
     KZ-1048 (Kazakh) or KOI8-R (older Russian Unix)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
+        text = data.decode("utf-16", errors="replace")
+        if not _garbled(text):  # else it began with "юя" or "ÿþ" in a code page
+            return text
     head = data[: 4096 - 4096 % 2]
     if len(head) >= 8 and len(data) % 2 == 0:
         for high, low, codec in ((head[1::2], head[0::2], "utf-16-le"),
@@ -106,7 +109,10 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
+        text = data.decode("utf-8-sig", errors="replace")
+        bad = text.count("\ufffd")
+        if sum(1 for ch in text if ord(ch) > 127) - bad >= 20 * bad:
+            return text  # UTF-8 with a stray byte (pasted from elsewhere): shown as "\ufffd"
     best, best_score = "", None
     for codec in _LEGACY_CODECS:  # in order of preference: ties go to the first
         text = data.decode(codec, errors="replace")
@@ -116,11 +122,23 @@ def decode_text(data: bytes) -> str:
     return best
 
 
+def _garbled(text: str) -> bool:
+    """More than a tenth of the characters are unassigned, private, replaced or control ones."""
+    odd = sum(
+        1
+        for ch in text[:4096]
+        if ch == "\ufffd"
+        or unicodedata.category(ch) in ("Co", "Cn", "Cs")
+        or not (ch.isprintable() or ch.isspace())
+    )
+    return odd * 10 > min(len(text), 4096)
+
+
 _LEGACY_CODECS = ("cp1252", "cp1251", "kz1048", "koi8_r")
-#: the Cyrillic letters of Russian, Kazakh, Ukrainian and Belarusian (others, such as Serbian
-#: Љ Њ Ћ, are what a Kazakh file read as Windows-1251 shows)
+#: the Cyrillic letters of Russian and Kazakh (others, such as Serbian Љ Њ Ћ or Ukrainian ґ,
+#: are what a Kazakh file read as Windows-1251 shows)
 _CYRILLIC_WORD_LETTERS = frozenset(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһіїєґўАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯӘҒҚҢӨҰҮҺІЇЄҐЎ"
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһіАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯӘҒҚҢӨҰҮҺІ"
 )
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -137,9 +155,14 @@ def _word_score(text: str) -> int:
         cyrillic = sum(1 for ch in word if "\u0400" <= ch <= "\u04ff")
         ascii_letters = sum(1 for ch in word if ch.isascii())
         if cyrillic == len(word):
-            usual = word.islower() or word.isupper() or word[1:].islower()
-            known = all(ch in _CYRILLIC_WORD_LETTERS for ch in word)
-            score += 2 if usual and known else -1
+            if not all(ch in _CYRILLIC_WORD_LETTERS for ch in word):
+                score -= 1
+            elif len(word) == 1:
+                continue  # a one-letter word reads in any code page
+            elif word.islower() or word[1:].islower():
+                score += 2
+            else:
+                score += 1 if word.isupper() else -1
         elif cyrillic:
             score -= 2
         elif ascii_letters:

@@ -221,6 +221,13 @@ def test_srt_speaker_after_tags_and_dialogue_dashes(tmp_path: Path) -> None:
     ]
 
 
+def test_srt_a_literal_angle_bracket_is_text(tmp_path: Path) -> None:
+    """Everything between "<" and ">" was taken for a tag and dropped."""
+    cue = "1\n00:00:01,000 --> 00:00:02,000\nА: 5 < 6 и 7 > 3, <i>да</i>\n"
+    path = _put(tmp_path, "t.srt", cue)
+    assert _cues(path) == [(1000, 2000, "А", "5 < 6 и 7 > 3, да")]
+
+
 def test_srt_lines_outside_cues_are_reported_not_lost(tmp_path: Path) -> None:
     path = _put(tmp_path, "t.srt", (
         "Transcript of interview 4\n\n"
@@ -449,3 +456,38 @@ def test_round_trip_docx(tmp_path: Path, cues, style: str) -> None:
     parsed = parse_transcript(path)
     assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == cues
     assert parsed.notes and "'Transcript'" in parsed.notes[0]
+
+
+# ---------------------------------------------------------------------- FieldScribe's own exports
+KK = "Мен Алматыданмын, рақмет: x < y & z"
+
+
+@pytest.mark.parametrize("fmt", ["txt", "srt", "vtt", "docx"])
+def test_round_trip_through_fieldscribe_exports(project, tmp_path: Path, fmt: str) -> None:
+    """The placeholder of speech without transcript came back as the text
+    "[speech without transcript]" (its language guessed as English)."""
+    from storage import SegmentDraft
+    from storage.interop import export_transcript
+
+    project.set_languages("ru,kk,en")
+    source = project.sessions.add_session("A").id
+    project.transcript.add_segments(source, [
+        SegmentDraft(0, 2000, "Расскажите о себе.", speaker="Интервьюер", language="ru"),
+        SegmentDraft(2000, 4000, KK, speaker="Айгерим", language="kk"),
+        SegmentDraft(4000, 5000, "", speaker="Ә.Н.", untranscribed=True),
+        SegmentDraft(5000, 7000, "Thank you - bye.", language="en"),
+    ])  # fmt: skip
+    path = export_transcript(project, source, fmt, tmp_path / f"t.{fmt}")
+    target = project.sessions.add_session("B").id
+    import_transcript(project, target, path)
+    got = [
+        (s.start_ms, s.end_ms, s.speaker, s.text, s.language, s.untranscribed)
+        for s in project.transcript.segments(target)
+    ]
+    last_end = 7000 if fmt in ("srt", "vtt") else 5000  # txt and docx give starts only
+    assert got == [
+        (0, 2000, "Интервьюер", "Расскажите о себе.", "ru", False),
+        (2000, 4000, "Айгерим", KK, "kk", False),
+        (4000, 5000, "Ә.Н.", "", None, True),
+        (5000, last_end, None, "Thank you - bye.", "en", False),
+    ]

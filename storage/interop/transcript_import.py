@@ -26,7 +26,7 @@ from storage.core.errors import InUseError, InvalidInputError
 from storage.core.languages import LANGUAGES, guess_language
 from storage.transcript.transcript import SegmentDraft
 
-from ._common import decode_text
+from ._common import UNTRANSCRIBED_TEXT, decode_text
 from .text_lines import speaker_prefix
 
 if TYPE_CHECKING:
@@ -58,7 +58,9 @@ _SRT_HEAD = r"^\d+\s*\n\s*(?:\d+:)?\d{2}:\d{2}[,.]\d{3}\s*-->"
 _KARAOKE = re.compile(r"<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>")
 _F4_END = re.compile(r"\s*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#\s*$")
 _HTML_TS = re.compile(r"\s*\[\d{1,2}:\d{2}:\d{2}\]\s*")
-_TAGS = re.compile(r"<[^>]*>")
+#: markup in a cue: tags (``<i>``, ``</c>``, ``<v Anna>``, ``<c.red>``) and karaoke times; a
+#: literal "<" in a SubRip cue ("x < y") is text
+_TAGS = re.compile(r"</?(?:[A-Za-z][^<>]*|\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3})>")
 _VTT_LANG = re.compile(r"<lang\s+([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\s*>")
 
 
@@ -651,7 +653,9 @@ def import_transcript(
     for d in drafts:
         d.end_ms = max(d.end_ms, d.start_ms)
         d.origin = "import"
-        if d.language is None:  # the file did not say: what its letters leave among expected
+        if d.text.strip() == UNTRANSCRIBED_TEXT:  # FieldScribe's exports write it for one
+            d.text, d.untranscribed, d.language = "", True, None
+        elif d.language is None:  # the file did not say: what its letters leave among expected
             d.language = guess_language(d.text, expected)
     existing = project.transcript.segments(session_id)
     if existing and not replace:

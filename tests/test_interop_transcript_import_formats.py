@@ -94,6 +94,22 @@ def test_docx_otter_headings_time_alone_and_table_rows(tmp_path: Path) -> None:
     ]
 
 
+def test_docx_noscribe_edited_in_word(tmp_path: Path) -> None:
+    """noScribe writes the speaker before the time; such paragraphs were refused as having no
+    timestamps."""
+    path = _docx(tmp_path, "noscribe.docx", [
+        "speech", "Transcribed with noScribe vers. 0.7", "(1 seconds pause)",
+        "S01: [00:00:00] Hello, this is a short interview. //S02: Yes.",
+        "Айгерим: [00:00:02] Иә, әрине.",
+    ])  # fmt: skip
+    parsed = parse_transcript(path)
+    assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == [
+        (0, 2000, "S01", "Hello, this is a short interview. //S02: Yes."),
+        (2000, 2000, "Айгерим", "Иә, әрине."),
+    ]
+    assert "3 line(s) before the first timestamp" in parsed.notes[0]
+
+
 def test_docx_f4transkript_end_marks(tmp_path: Path) -> None:
     """f4 puts a mark at the end of each paragraph only: each starts where the last ended."""
     path = _docx(tmp_path, "f4.docx", ["I: Wie geht es? #00:00:05-2#", "B: Gut. #00:00:09-8#"])

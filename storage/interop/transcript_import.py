@@ -51,6 +51,10 @@ _STAMP_ALONE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?\s*$")
 _HEADING = re.compile(
     rf"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{{0,38}}?)\s*[,:]?\s+[\[(]?(?P<t>{_STAMP})[\])]?\s*$"
 )
+#: noScribe's paragraphs (also once opened in Word): ``S01: [00:00:00] text``
+_SPEAKER_THEN_STAMP = re.compile(
+    rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n]{{0,39}}?):\s*[\[(](?P<t>{_STAMP})[\])]\s*"
+)
 _SPEAKER_ALONE = re.compile(r"^([^\s:#\[\]()][^:\n]{0,39}):\s*$")
 _DASH = re.compile(r"^[-\u2013\u2014]\s+")
 _ASS_TAGS = re.compile(r"\{\\[^}]*\}")
@@ -122,6 +126,7 @@ def detect_format(path: Path, text: str) -> str:
         heading = _HEADING.match(line)
         if (
             _TXT_TS.match(line)
+            or _SPEAKER_THEN_STAMP.match(line)
             or _STAMP_ALONE.match(line)
             or _F4_END.search(line)
             or (heading and _label(heading.group("speaker")))
@@ -392,7 +397,8 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     """Timestamped lines (text files, Word paragraphs) into segments.
 
     A segment starts at a line that starts with a timestamp (``[00:01:23]``, ``(00:01:23)``,
-    ``00:01:23 -``, ``[01:23]``; a speaker may follow: ``SPEAKER: text``), at a heading of a
+    ``00:01:23 -``, ``[01:23]``; a speaker may follow: ``SPEAKER: text``) or with a speaker and
+    a bracketed one (noScribe: ``S01: [00:01:23] text``), at a heading of a
     speaker and a time (``Speaker 1  0:05``, Otter and Trint) or of a time alone, with its
     text on the lines after it, or, in f4transkript's style, at a ``SPEAKER: text`` line that
     ends with an end mark ``#00:01:23-4#`` (it starts where the one before ended). Other lines
@@ -422,10 +428,16 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
         if heading and not _label(heading.group("speaker")):
             heading = None
         lead = None if alone or heading else _TXT_TS.match(text)
+        named = None if alone or heading or lead else _SPEAKER_THEN_STAMP.match(text)
+        if named and len(named.group("speaker").split()) > 4:
+            named = None
         if alone:
             start(parse_clock(alone.group(1)), None, "", end)
         elif heading:
             start(parse_clock(heading.group("t")), heading.group("speaker").strip(), "", end)
+        elif named:
+            speaker = named.group("speaker").strip()
+            start(parse_clock(named.group("t")), speaker, text[named.end() :].strip(), end)
         elif lead:
             stamp = lead.group("b") or lead.group("p") or lead.group("n")
             speaker, body = _speaker_and_text(text[lead.end() :])

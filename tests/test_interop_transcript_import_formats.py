@@ -287,6 +287,18 @@ def test_vtt_blocks_settings_ids_short_times_and_overlaps(tmp_path: Path) -> Non
     assert parsed.notes == []
 
 
+def test_vtt_a_second_voice_in_a_cue_keeps_its_name(tmp_path: Path) -> None:
+    """ "<v A>Hi</v> <v B>Hello" gave A both lines, B's name lost."""
+    path = _put(tmp_path, "t.vtt", (
+        "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Speaker 1>Hi</v>\n<v Ә.Н.>Сәлем\n\n"
+        "00:02.000 --> 00:03.000\n<v Speaker 1>One</v>\n<v Speaker 1>voice\n"
+    ))  # fmt: skip
+    assert _cues(path) == [
+        (1000, 2000, "Speaker 1", "Hi Ә.Н.: Сәлем"),
+        (2000, 3000, "Speaker 1", "One voice"),
+    ]
+
+
 def test_vtt_youtube_rolling_captions(tmp_path: Path) -> None:
     """A cue whose first line is a single space was split from its text (the text reported as
     a block without timing), and every line came twice."""
@@ -334,6 +346,21 @@ def test_txt_f4_and_otter_styles_are_recognised(tmp_path: Path) -> None:
         (5000, 9000, "Speaker 1", "Hello. We met at 10:30"),
         (9000, 9000, "Speaker 2", "Hi."),
     ]
+
+
+def test_rev_style_speaker_and_time_headings(tmp_path: Path) -> None:
+    """Rev writes ``Speaker 1 (00:05):`` over the text; it was refused as having no times."""
+    path = _put(tmp_path, "rev.txt", (
+        "Speaker 1 (00:05):\nHello, how are you?\n\nАйгерим (01:02:03):\nЖақсы.\n"
+        "Interviewer [01:02:09]: same line\n"
+    ))  # fmt: skip
+    assert _cues(path) == [
+        (5000, 3723000, "Speaker 1", "Hello, how are you?"),
+        (3723000, 3729000, "Айгерим", "Жақсы."),
+        (3729000, 3729000, "Interviewer", "same line"),
+    ]
+    document = _docx(tmp_path, "rev.docx", ["Speaker 1 (00:05):", "Hello."])
+    assert _cues(document) == [(5000, 5000, "Speaker 1", "Hello.")]
 
 
 def test_txt_without_timestamps_says_it_needs_them(tmp_path: Path) -> None:

@@ -55,8 +55,13 @@ _HEADING = re.compile(
 _SPEAKER_THEN_STAMP = re.compile(
     rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n]{{0,39}}?):\s*[\[(](?P<t>{_STAMP})[\])]\s*"
 )
+#: Rev and others: ``Speaker 1 (00:05):`` with the text after it or on the lines below
+_SPEAKER_STAMP_COLON = re.compile(
+    rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n\[(]{{0,39}}?)\s*[\[(](?P<t>{_STAMP})[\])]\s*:\s*"
+)
 _SPEAKER_ALONE = re.compile(r"^([^\s:#\[\]()][^:\n]{0,39}):\s*$")
 _DASH = re.compile(r"^[-\u2013\u2014]\s+")
+_VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
 _ASS_TAGS = re.compile(r"\{\\[^}]*\}")
 _SRT_HEAD = r"^\d+\s*\n\s*(?:\d+:)?\d{2}:\d{2}[,.]\d{3}\s*-->"
 _KARAOKE = re.compile(r"<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>")
@@ -127,6 +132,7 @@ def detect_format(path: Path, text: str) -> str:
         if (
             _TXT_TS.match(line)
             or _SPEAKER_THEN_STAMP.match(line)
+            or _SPEAKER_STAMP_COLON.match(line)
             or _STAMP_ALONE.match(line)
             or _F4_END.search(line)
             or (heading and _label(heading.group("speaker")))
@@ -249,9 +255,11 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None]
     speaker = None
     language = _cue_language(raw) if vtt else None
     if vtt:
-        match = re.match(r"^<v(?:\.[^ >]*)?\s+([^>]+)>", raw)
+        match = _VOICE.match(raw)
         if match:
             speaker = match.group(1).strip()
+    if vtt:  # a second voice in the cue keeps its name in the text ("Hi Boris: Hello")
+        lines = [_VOICE.sub(lambda m: _other_voice(m, speaker), line) for line in lines]
     cleaned = [c for c in (_clean_cue_line(line) for line in lines) if c]
     dashed = sum(1 for c in cleaned if _DASH.match(c))
     first_dash = _DASH.match(cleaned[0]) if cleaned else None
@@ -264,6 +272,11 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None]
             speaker = found
             text = " ".join([rest, *cleaned[1:]]).strip()
     return speaker, text, language
+
+
+def _other_voice(match: re.Match[str], speaker: str | None) -> str:
+    name = match.group(1).strip()
+    return "" if name == speaker else f"{name}: "
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
@@ -398,7 +411,8 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
 
     A segment starts at a line that starts with a timestamp (``[00:01:23]``, ``(00:01:23)``,
     ``00:01:23 -``, ``[01:23]``; a speaker may follow: ``SPEAKER: text``) or with a speaker and
-    a bracketed one (noScribe: ``S01: [00:01:23] text``), at a heading of a
+    a bracketed one (noScribe: ``S01: [00:01:23] text``; Rev: ``Speaker 1 (00:05):``), at a
+    heading of a
     speaker and a time (``Speaker 1  0:05``, Otter and Trint) or of a time alone, with its
     text on the lines after it, or, in f4transkript's style, at a ``SPEAKER: text`` line that
     ends with an end mark ``#00:01:23-4#`` (it starts where the one before ended). Other lines
@@ -428,7 +442,9 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
         if heading and not _label(heading.group("speaker")):
             heading = None
         lead = None if alone or heading else _TXT_TS.match(text)
-        named = None if alone or heading or lead else _SPEAKER_THEN_STAMP.match(text)
+        named = None
+        if not (alone or heading or lead):
+            named = _SPEAKER_THEN_STAMP.match(text) or _SPEAKER_STAMP_COLON.match(text)
         if named and len(named.group("speaker").split()) > 4:
             named = None
         if alone:

@@ -126,6 +126,39 @@ def test_docx_with_a_line_break_inside_a_paragraph(tmp_path: Path) -> None:
     assert _cues(path) == [(62000, 62000, "Speaker 2", "Текст после разрыва строки.")]
 
 
+def test_docx_tracked_changes_and_content_controls(tmp_path: Path) -> None:
+    """A transcript corrected in Word with Track Changes lost every inserted word (and text in
+    content controls): python-docx's paragraph text has plain runs only."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def run(tag: str, text: str) -> object:
+        r, t = OxmlElement("w:r"), OxmlElement(tag)
+        t.text = text
+        r.append(t)
+        return r
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("[00:00:01] Айгерим: Мен ")
+    paragraph.paragraph_format.tab_stops.add_tab_stop(docx.shared.Inches(1))
+    ins = OxmlElement("w:ins")
+    ins.set(qn("w:id"), "1")
+    ins.set(qn("w:author"), "editor")
+    ins.append(run("w:t", "Алматыданмын"))
+    deleted = OxmlElement("w:del")
+    deleted.set(qn("w:id"), "2")
+    deleted.set(qn("w:author"), "editor")
+    deleted.append(run("w:delText", "Астанаданмын"))
+    sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    content.append(run("w:t", ", рақмет."))
+    sdt.append(content)
+    for element in (ins, deleted, sdt):
+        paragraph._p.append(element)
+    path = tmp_path / "tracked.docx"
+    document.save(str(path))
+    assert _cues(path) == [(1000, 1000, "Айгерим", "Мен Алматыданмын, рақмет.")]
+
+
 def test_docx_import_through_the_cli_with_languages(session, tmp_path: Path) -> None:
     folder, sid, duration = session
     path = _docx(tmp_path, "t.docx", [

@@ -524,13 +524,49 @@ def _docx_lines(path: Path, data: bytes) -> list[str]:
             for row in item.rows:
                 cells: list[str] = []
                 for cell in row.cells:
-                    value = cell.text.replace("\n", " ").strip()
+                    paragraphs = cell._tc.findall(_W + "p")
+                    value = " ".join(_paragraph_text(p) for p in paragraphs)
+                    value = re.sub(r"\s+", " ", value).strip()
                     if value and (not cells or cells[-1] != value):  # merged cells repeat
                         cells.append(value)
                 lines.append(_row_line(cells))
         else:
-            lines.extend(item.text.replace("\v", "\n").split("\n"))
+            lines.extend(_paragraph_text(item._p).split("\n"))
     return lines
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: what a paragraph holds that is not its text now: deleted and moved-away tracked changes,
+#: text boxes (paragraphs of their own), field instructions, properties (tab stops)
+_NOT_TEXT = frozenset(
+    _W + tag for tag in ("del", "moveFrom", "txbxContent", "instrText", "pPr", "rPr")
+)
+
+
+def _paragraph_text(element: Any) -> str:
+    """A Word paragraph's text as it reads with its tracked changes accepted: its runs, also
+    inside insertions, moves, hyperlinks, fields and content controls (python-docx's
+    ``Paragraph.text`` leaves out all but plain runs and hyperlinks); tabs and line breaks."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        for child in node:
+            tag = child.tag
+            if tag in _NOT_TEXT:
+                continue
+            if tag == _W + "t":
+                parts.append(child.text or "")
+            elif tag == _W + "tab":
+                parts.append("\t")
+            elif tag in (_W + "br", _W + "cr"):
+                parts.append("\n")
+            elif tag == _W + "noBreakHyphen":
+                parts.append("-")
+            else:
+                walk(child)
+
+    walk(element)
+    return "".join(parts)
 
 
 def _row_line(cells: list[str]) -> str:

@@ -381,6 +381,41 @@ def test_txt_f4_and_otter_styles_are_recognised(tmp_path: Path) -> None:
     ]
 
 
+def test_time_spans_whisper_and_nvivo_style(tmp_path: Path) -> None:
+    """Whisper's own output ``[00:00.000 --> 00:05.120]  text`` and NVivo's ``0:00:00.0 -
+    0:00:10.6 | text`` were refused or read with the end as part of the text."""
+    whisper = _put(tmp_path, "w.txt", (
+        "[00:00.000 --> 00:05.120]  Привет, как дела?\n"
+        "[00:05.120 --> 00:09.000]  Жақсы, рақмет.\n"
+        "[01:00:09.500 --> 01:00:11.000]  Later.\n"
+    ))  # fmt: skip
+    assert _cues(whisper) == [
+        (0, 5120, None, "Привет, как дела?"),
+        (5120, 9000, None, "Жақсы, рақмет."),
+        (3609500, 3611000, None, "Later."),
+    ]
+    nvivo = _put(tmp_path, "nv.txt", "0:00:00.0 - 0:00:10.6 | Interviewer: text\n"
+                                     "00:00:11 - Ә.Н.: Иә.\n")  # fmt: skip
+    assert _cues(nvivo) == [(0, 10600, "Interviewer", "text"), (11000, 11000, "Ә.Н.", "Иә.")]
+
+
+def test_docx_nvivo_table(tmp_path: Path) -> None:
+    """NVivo exports a table: # | Timespan | Content | Speaker."""
+    path = _docx(tmp_path, "nvivo.docx", ["Interview 5"], rows=[
+        ["#", "Timespan", "Content", "Speaker"],
+        ["1", "0:00:00.0 - 0:00:10.6", "Расскажите о себе.", "Interviewer"],
+        ["2", "0:00:10.6 - 0:00:15.2", "Мен Алматыданмын.", "Айгерим"],
+        ["3", "0:00:15.2 - 0:00:18.0", "ok", ""],
+    ])  # fmt: skip
+    parsed = parse_transcript(path)
+    assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == [
+        (0, 10600, "Interviewer", "Расскажите о себе."),
+        (10600, 15200, "Айгерим", "Мен Алматыданмын."),
+        (15200, 18000, None, "ok"),
+    ]
+    assert "2 line(s) before the first timestamp" in parsed.notes[0]
+
+
 def test_rev_style_speaker_and_time_headings(tmp_path: Path) -> None:
     """Rev writes ``Speaker 1 (00:05):`` over the text; it was refused as having no times."""
     path = _put(tmp_path, "rev.txt", (

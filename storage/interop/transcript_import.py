@@ -45,6 +45,12 @@ _TXT_TS = re.compile(
     rf"^\s*(?:\[(?P<b>{_STAMP})\]|\((?P<p>{_STAMP})\)"
     r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:[-\u2013\u2014]\s+)?"
 )
+#: a time span at the start of a line: Whisper's ``[00:00.000 --> 00:05.000]  text``, NVivo's
+#: ``0:00:00.0 - 0:00:10.6``
+_LEAD_RANGE = re.compile(
+    rf"^\s*[\[(]?(?P<s>{_STAMP})\s*(?:-->|[-\u2013\u2014])\s*(?P<e>{_STAMP})[\])]?"
+    r"(?:\s*[|:\-\u2013\u2014](?=\s)|(?=\s)|$)\s*"
+)
 #: a line holding only a time (``00:01:23``, ``[0:05]``, ``(1:02:03.5)``)
 _STAMP_ALONE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?\s*$")
 #: a heading of a speaker and a time, the text on the lines after it (``Speaker 1  0:05``)
@@ -131,6 +137,7 @@ def detect_format(path: Path, text: str) -> str:
         heading = _HEADING.match(line)
         if (
             _TXT_TS.match(line)
+            or _LEAD_RANGE.match(line)
             or _SPEAKER_THEN_STAMP.match(line)
             or _SPEAKER_STAMP_COLON.match(line)
             or _STAMP_ALONE.match(line)
@@ -403,14 +410,19 @@ def _label(text: str) -> bool:
     """A speaker label as a heading shows it: up to four words that each start with a capital
     letter or a digit (``Speaker 1``, ``Айгерим``, ``Ә.Н.``, ``SPEAKER_00``)."""
     words = text.split()
-    return 0 < len(words) <= 4 and all(w[0].isupper() or w[0].isdigit() for w in words)
+    return (
+        0 < len(words) <= 4
+        and all(w[0].isupper() or w[0].isdigit() for w in words)
+        and any(ch.isalpha() for ch in text)
+    )
 
 
 def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     """Timestamped lines (text files, Word paragraphs) into segments.
 
     A segment starts at a line that starts with a timestamp (``[00:01:23]``, ``(00:01:23)``,
-    ``00:01:23 -``, ``[01:23]``; a speaker may follow: ``SPEAKER: text``) or with a speaker and
+    ``00:01:23 -``, ``[01:23]``, a span ``[00:00.000 --> 00:05.000]``; a speaker may follow:
+    ``SPEAKER: text``) or with a speaker and
     a bracketed one (noScribe: ``S01: [00:01:23] text``; Rev: ``Speaker 1 (00:05):``), at a
     heading of a
     speaker and a time (``Speaker 1  0:05``, Otter and Trint) or of a time alone, with its
@@ -437,6 +449,12 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
                 int(tail.group(4)[:1]) * 100 if tail.group(4) else 0
             )
             text = text[: tail.start()].strip()
+        span = _LEAD_RANGE.match(text)
+        if span:
+            end = end if end is not None else parse_clock(span.group("e"))
+            speaker, body = _speaker_and_text(text[span.end() :])
+            start(parse_clock(span.group("s")), speaker, body, end)
+            continue
         alone = _STAMP_ALONE.match(text)
         heading = None if alone else _HEADING.match(text)
         if heading and not _label(heading.group("speaker")):
@@ -521,15 +539,7 @@ def _docx_lines(path: Path, data: bytes) -> list[str]:
     lines: list[str] = []
     for item in document.iter_inner_content():
         if hasattr(item, "rows"):
-            for row in item.rows:
-                cells: list[str] = []
-                for cell in row.cells:
-                    paragraphs = cell._tc.findall(_W + "p")
-                    value = " ".join(_paragraph_text(p) for p in paragraphs)
-                    value = re.sub(r"\s+", " ", value).strip()
-                    if value and (not cells or cells[-1] != value):  # merged cells repeat
-                        cells.append(value)
-                lines.append(_row_line(cells))
+            lines.extend(_table_lines(item))
         else:
             lines.extend(_paragraph_text(item._p).split("\n"))
     return lines
@@ -569,17 +579,60 @@ def _paragraph_text(element: Any) -> str:
     return "".join(parts)
 
 
-def _row_line(cells: list[str]) -> str:
-    """A table row (time | speaker | text, or speaker | time | text) as a transcript line."""
-    stamps = [i for i, c in enumerate(cells) if _STAMP_ALONE.match(c)]
-    if not stamps or len(cells) < 2:
-        return " ".join(cells)
-    stamp = _STAMP_ALONE.match(cells[stamps[0]])
-    assert stamp is not None
-    rest = [c for i, c in enumerate(cells) if i != stamps[0]]
-    if len(rest) >= 2 and _label(rest[0].rstrip(":")) and len(rest[0]) <= 40:
-        rest = [f"{rest[0].rstrip(':')}:", *rest[1:]]
-    return f"[{stamp.group(1)}] " + " ".join(rest)
+def _is_time(cell: str) -> bool:
+    return bool(_STAMP_ALONE.match(cell) or _LEAD_RANGE.fullmatch(cell))
+
+
+def _table_lines(table: Any) -> list[str]:
+    """A table's rows as transcript lines: ``[time] SPEAKER: text``.
+
+    The time column holds a time or a span (``0:00:00.0 - 0:00:10.6``); the speaker column is
+    the column of names (each word capitalised; else the shortest values, at most four words)
+    when there is text besides it: time | speaker | text, speaker | time | text, NVivo's
+    # | span | text | speaker. A column of row numbers is left out; rows without a time are
+    read as plain lines.
+    """
+    rows: list[list[str]] = []
+    for row in table.rows:
+        seen: set[int] = set()
+        cells: list[str] = []
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a merged cell is listed once per column it spans
+                continue
+            seen.add(id(cell._tc))
+            value = " ".join(_paragraph_text(p) for p in cell._tc.findall(_W + "p"))
+            cells.append(re.sub(r"\s+", " ", value).strip())
+        rows.append(cells)
+    width = max((len(r) for r in rows), default=0)
+    timed = [r for r in rows if len(r) == width and any(_is_time(c) for c in r)]
+    if not timed:
+        return [" ".join(c for c in r if c) for r in rows]
+    firsts = [next(i for i, c in enumerate(r) if _is_time(c)) for r in timed]
+    time_col = max(set(firsts), key=firsts.count)
+    others = [
+        c
+        for c in range(width)
+        if c != time_col and not all(r[c].isdigit() or not r[c] for r in timed)
+    ]
+    speaker_col = None
+    if len(others) >= 2:
+        mean = {c: sum(len(r[c]) for r in timed) / len(timed) for c in others}
+        names = [c for c in others if all(_label(r[c].rstrip(":")) for r in timed if r[c])]
+        shortest = min(names or others, key=lambda c: mean[c])
+        if (0 < len(names) < len(others) or mean[shortest] < max(mean.values())) and all(
+            len(r[shortest]) <= 40 and len(r[shortest].split()) <= 4 for r in timed
+        ):
+            speaker_col = shortest
+    lines = []
+    for r in rows:
+        if len(r) != width or not _is_time(r[time_col]):
+            lines.append(" ".join(c for c in r if c))
+            continue
+        when = r[time_col] if r[time_col].startswith(("[", "(")) else f"[{r[time_col]}]"
+        speaker = r[speaker_col].rstrip(":").strip() if speaker_col is not None else ""
+        text = " ".join(r[c] for c in others if c != speaker_col and r[c])
+        lines.append(f"{when} {speaker}: {text}" if speaker else f"{when} {text}")
+    return lines
 
 
 def parse_docx(path: Path, data: bytes) -> ParsedTranscript:

@@ -602,3 +602,38 @@ def test_round_trip_through_fieldscribe_exports(project, tmp_path: Path, fmt: st
         (4000, 5000, "Ә.Н.", "", None, True),
         (5000, last_end, None, "Thank you - bye.", "en", False),
     ]
+
+
+_RICH = "абвгдеәғқңөұүһіABCxyz0123456789:-#[]().,?!{}"
+_rich_text = (
+    st.lists(st.text(alphabet=_RICH, min_size=1, max_size=8), min_size=1, max_size=6)
+    .map(" ".join)
+    .map(lambda t: t.strip().lstrip("- ").strip() or "x")  # a leading dash is a dialogue dash
+)
+
+
+@st.composite
+def _named_cues(draw: st.DrawFn) -> list[tuple[int, str, str]]:
+    """Cues with a speaker and text full of digits, colons, dashes, brackets and hashes."""
+    t = draw(st.integers(0, 36_000)) * 100
+    cues = []
+    for _ in range(draw(st.integers(1, 5))):
+        cues.append((t, draw(_speaker.filter(bool)), draw(_rich_text)))
+        t += draw(st.integers(1, 600)) * 100
+    return cues
+
+
+@settings(max_examples=60, **_QUICK)
+@given(cues=_named_cues(), fmt=st.sampled_from(["timestamped-txt", "srt", "vtt"]))
+def test_round_trip_text_that_looks_like_times_and_names(tmp_path: Path, cues, fmt) -> None:
+    if fmt == "timestamped-txt":
+        data = "\n".join(f"[{_clock(s)}] {who}: {text}" for s, who, text in cues)
+    elif fmt == "srt":
+        data = "\n\n".join(f"{i}\n{_clock(s, ',')} --> {_clock(s + 50, ',')}\n{who}: {text}"
+                           for i, (s, who, text) in enumerate(cues, 1))  # fmt: skip
+    else:
+        data = "WEBVTT\n\n" + "\n\n".join(
+            f"{_clock(s)} --> {_clock(s + 50)}\n<v {who}>{text}" for s, who, text in cues
+        )
+    path = _put(tmp_path, "t.txt", data)
+    assert [(d.start_ms, d.speaker, d.text) for d in parse_transcript(path, fmt).drafts] == cues

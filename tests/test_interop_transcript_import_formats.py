@@ -431,6 +431,20 @@ def test_rev_style_speaker_and_time_headings(tmp_path: Path) -> None:
     assert _cues(document) == [(5000, 5000, "Speaker 1", "Hello.")]
 
 
+def test_a_title_with_a_time_is_not_a_segment(session, tmp_path: Path) -> None:
+    """ "Interview 10:30" over a transcript became a segment at ten minutes: the import was
+    refused as the transcript of another (longer) recording."""
+    folder, sid, _ = session
+    path = _docx(tmp_path, "titled.docx", [
+        "Interview 10:30", "[00:00:00] Интервьюер: Сәлем.", "[00:00:01] Айгерим: Сәлем!", "0:02",
+    ])  # fmt: skip
+    with Project.open(folder) as p:
+        result = import_transcript(p, sid, path)
+        segs = [(s.start_ms, s.end_ms, s.text) for s in p.transcript.segments(sid)]
+    assert segs == [(0, 1000, "Сәлем."), (1000, 2000, "Сәлем!")]  # the last time ends it
+    assert any("'Interview 10:30'" in n and "2 heading or time line(s)" in n for n in result.notes)
+
+
 def test_txt_without_timestamps_says_it_needs_them(tmp_path: Path) -> None:
     path = _put(tmp_path, "t.txt", "Интервьюер: Расскажите.\nАйгерим: Жақсы.\n")
     with pytest.raises(InvalidInputError, match="needs timestamps"):

@@ -433,10 +433,14 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     drafts: list[SegmentDraft] = []
     ends: list[int | None] = []
     skipped: list[str] = []
+    headings: list[str | None] = []  # the line of a segment started by a heading or a time
 
-    def start(start_ms: int, speaker: str | None, body: str, end: int | None) -> None:
+    def start(
+        start_ms: int, speaker: str | None, body: str, end: int | None, heading: str | None = None
+    ) -> None:
         drafts.append(SegmentDraft(start_ms, start_ms, body, speaker=speaker, origin="import"))
         ends.append(end)
+        headings.append(heading)
 
     for line in lines:
         text = line.strip()
@@ -466,9 +470,10 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
         if named and len(named.group("speaker").split()) > 4:
             named = None
         if alone:
-            start(parse_clock(alone.group(1)), None, "", end)
+            start(parse_clock(alone.group(1)), None, "", end, text)
         elif heading:
-            start(parse_clock(heading.group("t")), heading.group("speaker").strip(), "", end)
+            speaker = heading.group("speaker").strip()
+            start(parse_clock(heading.group("t")), speaker, "", end, text)
         elif named:
             speaker = named.group("speaker").strip()
             start(parse_clock(named.group("t")), speaker, text[named.end() :].strip(), end)
@@ -491,6 +496,14 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
                 ends[-1] = end
         else:
             skipped.append(text)
+    # a heading with no text under it (a title such as "Interview 10:30", a time at the end)
+    # is no segment; its time still ends the segment before it
+    empty = [h for h, d in zip(headings, drafts, strict=True) if h is not None and not d.text]
+    keep = [i for i, h in enumerate(headings) if h is None or drafts[i].text]
+    for i in range(1, len(drafts)):
+        if i not in keep and ends[i - 1] is None and drafts[i].start_ms >= drafts[i - 1].start_ms:
+            ends[i - 1] = drafts[i].start_ms
+    drafts, ends = [drafts[i] for i in keep], [ends[i] for i in keep]
     for i, draft in enumerate(drafts):
         end = ends[i]
         if end is None and i + 1 < len(drafts):
@@ -501,6 +514,11 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
         notes.append(
             f"{len(skipped)} line(s) before the first timestamp were not imported: "
             f"{skipped[0][:60]!r}"
+        )
+    if empty:
+        notes.append(
+            f"{len(empty)} heading or time line(s) with no text under them were not imported: "
+            f"{empty[0][:60]!r}"
         )
     result = ParsedTranscript(fmt, drafts, notes)
     result.notes += ["open-end"] if drafts and ends[-1] is None else []

@@ -51,7 +51,13 @@ def register(sub: Any) -> None:
     add_dir(p)
     p.add_argument("--session", required=True, metavar="ID")
     p.add_argument("file", type=Path, metavar="FILE")
-    p.add_argument("--format", choices=TRANSCRIPT_IMPORT_FORMATS, default="auto")
+    p.add_argument(
+        "--format",
+        choices=TRANSCRIPT_IMPORT_FORMATS,
+        default="auto",
+        help="noScribe html, WebVTT, SubRip, timestamped text ([00:01:23] SPEAKER: text) or a "
+        "Word .docx with such paragraphs; auto: from the name and content",
+    )
     p.add_argument("--replace", action="store_true", help="replace the session's segments")
     p.add_argument("--coder")
     add_json(p)

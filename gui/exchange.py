@@ -118,7 +118,7 @@ class ExchangeActions(QObject):
         entries = [
             ("Export as REFI-QDA project (.qdpx)…", self.export_qdpx_dialog),
             (
-                "Import a transcript into this session (srt, vtt, noScribe html, txt)…",
+                "Import a transcript into this session (srt, vtt, noScribe html, txt, docx)…",
                 self.import_transcript_dialog,
             ),
             ("Import a codebook (.qdc, .csv)…", self.import_codebook_dialog),
@@ -287,7 +287,7 @@ class ExchangeActions(QObject):
             self.parent_widget,
             f"Import a transcript into “{session.title}”",
             "",
-            "Transcripts (*.srt *.vtt *.html *.htm *.txt);;All files (*)",
+            "Transcripts (*.srt *.vtt *.html *.htm *.txt *.docx);;All files (*)",
         )
         if not name:
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from datetime import UTC, datetime
 
@@ -89,11 +90,83 @@ UNTRANSCRIBED_TEXT = "[speech without transcript]"
 
 
 def decode_text(data: bytes) -> str:
-    """A text file's bytes as text: UTF-16 with its byte order mark, UTF-8 (with or without
-    one), else Windows-1252 (what older Windows tools write)."""
+    """A text file's bytes as text: UTF-16 (with its byte order mark, or without one when every
+    other byte is zero), UTF-8 (with or without one), else the legacy Windows/Unix code page
+    whose reading looks most like words: Windows-1252 (Western), Windows-1251 (Russian),
+    KZ-1048 (Kazakh) or KOI8-R (older Russian Unix)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        text = data.decode("utf-16", errors="replace")
+        if not _garbled(text):  # else it began with "юя" or "ÿþ" in a code page
+            return text
+    head = data[: 4096 - 4096 % 2]
+    if len(head) >= 8 and len(data) % 2 == 0:
+        for high, low, codec in ((head[1::2], head[0::2], "utf-16-le"),
+                                 (head[0::2], head[1::2], "utf-16-be")):  # fmt: skip
+            # the high bytes: 0 (Latin) or a few blocks (4 for Cyrillic); the low ones no NUL
+            counts = sorted((high.count(b) for b in set(high)), reverse=True)
+            if 0 in high and 0 not in low and sum(counts[:2]) >= 0.95 * len(high):
+                return data.decode(codec, errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("utf-8-sig", errors="replace")
+        bad = text.count("\ufffd")
+        if sum(1 for ch in text if ord(ch) > 127) - bad >= 20 * bad:
+            return text  # UTF-8 with a stray byte (pasted from elsewhere): shown as "\ufffd"
+    best, best_score = "", None
+    for codec in _LEGACY_CODECS:  # in order of preference: ties go to the first
+        text = data.decode(codec, errors="replace")
+        score = _word_score(text)
+        if best_score is None or score > best_score:
+            best, best_score = text, score
+    return best
+
+
+def _garbled(text: str) -> bool:
+    """More than a tenth of the characters are unassigned, private, replaced or control ones."""
+    odd = sum(
+        1
+        for ch in text[:4096]
+        if ch == "\ufffd"
+        or unicodedata.category(ch) in ("Co", "Cn", "Cs")
+        or not (ch.isprintable() or ch.isspace())
+    )
+    return odd * 10 > min(len(text), 4096)
+
+
+_LEGACY_CODECS = ("cp1252", "cp1251", "kz1048", "koi8_r")
+#: the Cyrillic letters of Russian and Kazakh (others, such as Serbian Љ Њ Ћ or Ukrainian ґ,
+#: are what a Kazakh file read as Windows-1251 shows)
+_CYRILLIC_WORD_LETTERS = frozenset(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһіАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯӘҒҚҢӨҰҮҺІ"
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _word_score(text: str) -> int:
+    """How much a decoding looks like words: Cyrillic words in a usual case (lower, Title,
+    UPPER) and Latin words with an accented letter count for it; words that mix Cyrillic and
+    Latin, odd-case Cyrillic words (KOI8-R read as 1251) and words made only of accented
+    letters (Russian read as 1252) count against it."""
+    score = 0
+    for word in _WORD.findall(text):
+        if word.isascii():
+            continue
+        cyrillic = sum(1 for ch in word if "\u0400" <= ch <= "\u04ff")
+        ascii_letters = sum(1 for ch in word if ch.isascii())
+        if cyrillic == len(word):
+            if not all(ch in _CYRILLIC_WORD_LETTERS for ch in word):
+                score -= 1
+            elif len(word) == 1:
+                continue  # a one-letter word reads in any code page
+            elif word.islower() or word[1:].islower():
+                score += 2
+            else:
+                score += 1 if word.isupper() else -1
+        elif cyrillic:
+            score -= 2
+        elif ascii_letters:
+            score += 1
+        elif len(word) > 1:
+            score -= 1
+    return score

@@ -1,9 +1,12 @@
 """Import transcripts made elsewhere into a session and align them to its audio.
 
 Formats: noScribe HTML (``<p>`` paragraphs of ``<a name="ts_START_END_SPEAKER">`` anchors),
-WebVTT (noScribe and others; ``<v Speaker>`` voice tags), SubRip (srt), and timestamped text as
-aTrain and MAXQDA write it (``[hh:mm:ss] SPEAKER: text``; lines without a timestamp continue
-the previous one; an f4 end mark ``#hh:mm:ss-d#`` gives the end).
+WebVTT (noScribe, YouTube and others; ``<v Speaker>`` voice tags), SubRip (srt), timestamped
+text as aTrain, MAXQDA, f4transkript and Otter write it (``[hh:mm:ss] SPEAKER: text``; a
+``Speaker 1  0:05`` heading over its text; lines without a timestamp continue the previous
+one; an f4 end mark ``#hh:mm:ss-d#`` gives the end), and Word documents (.docx) holding such
+lines as paragraphs or table rows. Text files may be UTF-8, UTF-16 or a legacy code page
+(Windows-1252, Windows-1251, KZ-1048, KOI8-R), with any line ends.
 
 Alignment: times must fall within the session's audio (a small tolerance is allowed and clamped);
 a transcript that runs well past the end of the recording is refused as belonging to another
@@ -23,13 +26,13 @@ from storage.core.errors import InUseError, InvalidInputError
 from storage.core.languages import LANGUAGES, guess_language
 from storage.transcript.transcript import SegmentDraft
 
-from ._common import decode_text
+from ._common import UNTRANSCRIBED_TEXT, decode_text
 from .text_lines import speaker_prefix
 
 if TYPE_CHECKING:
     from storage.project import Project
 
-TRANSCRIPT_IMPORT_FORMATS = ("auto", "noscribe-html", "vtt", "srt", "timestamped-txt")
+TRANSCRIPT_IMPORT_FORMATS = ("auto", "noscribe-html", "vtt", "srt", "timestamped-txt", "docx")
 MAX_TRANSCRIPT_BYTES = 50 * 1024**2
 #: Times up to this far past the end of the audio are clamped; more is refused.
 TOLERANCE_MS = 5000
@@ -37,14 +40,42 @@ TOLERANCE_MS = 5000
 _VTT_TIME = re.compile(
     r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
 )
+_STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TXT_TS = re.compile(
-    r"^\s*(?:\[(?P<b>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\]"
-    r"|\((?P<p>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\)"
-    r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:-\s+)?"
+    rf"^\s*(?:\[(?P<b>{_STAMP})\]|\((?P<p>{_STAMP})\)"
+    r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:[-\u2013\u2014]\s+)?"
 )
+#: a time span at the start of a line: Whisper's ``[00:00.000 --> 00:05.000]  text``, NVivo's
+#: ``0:00:00.0 - 0:00:10.6``
+_LEAD_RANGE = re.compile(
+    rf"^\s*[\[(]?(?P<s>{_STAMP})\s*(?:-->|[-\u2013\u2014])\s*(?P<e>{_STAMP})[\])]?"
+    r"(?:\s*[|:\-\u2013\u2014](?=\s)|(?=\s)|$)\s*"
+)
+#: a line holding only a time (``00:01:23``, ``[0:05]``, ``(1:02:03.5)``)
+_STAMP_ALONE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?\s*$")
+#: a heading of a speaker and a time, the text on the lines after it (``Speaker 1  0:05``)
+_HEADING = re.compile(
+    rf"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{{0,38}}?)\s*[,:]?\s+[\[(]?(?P<t>{_STAMP})[\])]?\s*$"
+)
+#: noScribe's paragraphs (also once opened in Word): ``S01: [00:00:00] text``
+_SPEAKER_THEN_STAMP = re.compile(
+    rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n]{{0,39}}?):\s*[\[(](?P<t>{_STAMP})[\])]\s*"
+)
+#: Rev and others: ``Speaker 1 (00:05):`` with the text after it or on the lines below
+_SPEAKER_STAMP_COLON = re.compile(
+    rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n\[(]{{0,39}}?)\s*[\[(](?P<t>{_STAMP})[\])]\s*:\s*"
+)
+_SPEAKER_ALONE = re.compile(r"^([^\s:#\[\]()][^:\n]{0,39}):\s*$")
+_DASH = re.compile(r"^[-\u2013\u2014]\s+")
+_VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
+_ASS_TAGS = re.compile(r"\{\\[^}]*\}")
+_SRT_HEAD = r"^\d+\s*\n\s*(?:\d+:)?\d{2}:\d{2}[,.]\d{3}\s*-->"
+_KARAOKE = re.compile(r"<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>")
 _F4_END = re.compile(r"\s*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#\s*$")
 _HTML_TS = re.compile(r"\s*\[\d{1,2}:\d{2}:\d{2}\]\s*")
-_TAGS = re.compile(r"<[^>]*>")
+#: markup in a cue: tags (``<i>``, ``</c>``, ``<v Anna>``, ``<c.red>``) and karaoke times; a
+#: literal "<" in a SubRip cue ("x < y") is text
+_TAGS = re.compile(r"</?(?:[A-Za-z][^<>]*|\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3})>")
 _VTT_LANG = re.compile(r"<lang\s+([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\s*>")
 
 
@@ -98,15 +129,26 @@ def detect_format(path: Path, text: str) -> str:
         return "noscribe-html"
     if head.startswith("WEBVTT"):
         return "vtt"
-    if suffix == ".srt" or re.search(r"^\d+\s*\n\s*\d{2}:\d{2}:\d{2},\d{3}\s*-->", head, re.M):
+    if suffix == ".srt" or re.search(_SRT_HEAD, head, re.M):
         return "srt"
     if suffix == ".vtt":
         return "vtt"
-    if any(_TXT_TS.match(line) for line in head.splitlines()):
-        return "timestamped-txt"
+    for line in head.splitlines():
+        heading = _HEADING.match(line)
+        if (
+            _TXT_TS.match(line)
+            or _LEAD_RANGE.match(line)
+            or _SPEAKER_THEN_STAMP.match(line)
+            or _SPEAKER_STAMP_COLON.match(line)
+            or _STAMP_ALONE.match(line)
+            or _F4_END.search(line)
+            or (heading and _label(heading.group("speaker")))
+        ):
+            return "timestamped-txt"
     raise InvalidInputError(
-        f"{path}: cannot tell the transcript format; give --format "
-        "(noscribe-html, vtt, srt or timestamped-txt)."
+        f"{path}: cannot tell the transcript format, and a transcript needs timestamps to be "
+        "placed on the recording; give --format (noscribe-html, vtt, srt, timestamped-txt or "
+        "docx)."
     )
 
 
@@ -194,41 +236,121 @@ def _cue_language(raw: str) -> str | None:
     return code if code in LANGUAGES else None
 
 
+def _clean_cue_line(line: str) -> str:
+    """A cue line without markup: HTML-like tags (``<i>``, ``<c>``, ``<v>``, karaoke times
+    ``<00:00:01.000>``), ASS override tags (``{\an8}``) and character references."""
+    return html.unescape(_TAGS.sub("", _ASS_TAGS.sub("", line))).strip()
+
+
+def _speaker_and_text(text: str) -> tuple[str | None, str]:
+    """``NAME: text`` (also ``NAME:`` alone, and after a dialogue dash) -> (NAME, text)."""
+    body = text.strip()
+    dash = _DASH.match(body)
+    if dash:
+        body = body[dash.end() :]
+    alone = _SPEAKER_ALONE.match(body)
+    if alone and _label(alone.group(1)):  # a heading line: the text follows below
+        return alone.group(1).strip(), ""
+    speaker, n = speaker_prefix(body)
+    if speaker is not None:
+        return speaker, body[n:].strip()
+    return None, text.strip() if not dash else body
+
+
 def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None]:
     raw = " ".join(line.strip() for line in lines if line.strip())
     speaker = None
-    language = None
+    language = _cue_language(raw) if vtt else None
     if vtt:
-        match = re.match(r"^<v(?:\.[^ >]*)?\s+([^>]+)>", raw)
+        match = _VOICE.match(raw)
         if match:
             speaker = match.group(1).strip()
-            raw = raw[match.end() :]
-        language = _cue_language(raw)
-    text = html.unescape(_TAGS.sub("", raw)).strip()
-    if speaker is None:
-        speaker, n = speaker_prefix(text)
-        text = text[n:]
+    if vtt:  # a second voice in the cue keeps its name in the text ("Hi Boris: Hello")
+        lines = [_VOICE.sub(lambda m: _other_voice(m, speaker), line) for line in lines]
+    cleaned = [c for c in (_clean_cue_line(line) for line in lines) if c]
+    dashed = sum(1 for c in cleaned if _DASH.match(c))
+    first_dash = _DASH.match(cleaned[0]) if cleaned else None
+    if dashed == 1 and first_dash:  # one line with a dash: not a dialogue
+        cleaned[0] = cleaned[0][first_dash.end() :]
+    text = " ".join(cleaned)
+    if speaker is None and cleaned:
+        found, rest = _speaker_and_text(cleaned[0])
+        if found is not None:
+            speaker = found
+            text = " ".join([rest, *cleaned[1:]]).strip()
     return speaker, text, language
 
 
+def _other_voice(match: re.Match[str], speaker: str | None) -> str:
+    name = match.group(1).strip()
+    return "" if name == speaker else f"{name}: "
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    """Runs of lines separated by blank ones."""
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
 def parse_cues(text: str, fmt: str) -> ParsedTranscript:
-    """Parse WebVTT or SubRip cues."""
+    """Parse WebVTT or SubRip cues.
+
+    A cue is its timing line (settings after the times are ignored), the identifier on the line
+    before it, and its text up to a blank line. WebVTT's header, NOTE, STYLE and REGION blocks
+    are skipped; other lines outside a cue are joined to the cue before them and reported.
+    Rolling captions (YouTube's automatic captions, karaoke times ``<00:00:01.000>``) repeat
+    the previous cue's line: the repetition is dropped.
+    """
     vtt = fmt == "vtt"
-    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
-    drafts, notes = [], []
-    for block in blocks:
-        lines = block.strip("\n").split("\n")
-        if not lines or not lines[0].strip():
-            continue
-        if vtt and lines[0].startswith(("WEBVTT", "NOTE", "STYLE", "REGION")):
-            continue
-        idx = next((i for i, line in enumerate(lines[:3]) if _VTT_TIME.match(line)), None)
-        if idx is None:
-            notes.append(f"skipped a block without timing: {lines[0][:40]!r}")
-            continue
-        match = _VTT_TIME.match(lines[idx])
+    lines = text.split("\n")
+    timings = [i for i, line in enumerate(lines) if _VTT_TIME.match(line)]
+    drafts: list[SegmentDraft] = []
+    cue_lines: list[list[str]] = []
+    notes: list[str] = []
+    unplaced: list[str] = []
+    joined = 0
+
+    def header_start(t: int) -> int:
+        """The cue identifier's line when the line before the timing holds one: a number in
+        SubRip; in WebVTT any line that starts a block (else it is the text of the cue before,
+        whose blank line is missing)."""
+        before = lines[t - 1].strip() if t > 0 else ""
+        starts_block = t < 2 or not lines[t - 2].strip()
+        if before and t - 1 not in timings and (before.isdigit() or (vtt and starts_block)):
+            return t - 1
+        return t
+
+    def outside(chunk: list[str]) -> None:
+        nonlocal joined
+        for block in _blocks(chunk):
+            if vtt and block[0].lstrip().startswith(("WEBVTT", "NOTE", "STYLE", "REGION")):
+                continue
+            if not drafts:
+                unplaced.extend(line.strip() for line in block)
+                continue
+            cue_lines[-1].extend(block)  # text after a blank line inside a cue
+            drafts[-1].text = _cue_text(cue_lines[-1], vtt)[1]
+            joined += len(block)
+
+    outside(lines[: header_start(timings[0])] if timings else lines)
+    for k, t in enumerate(timings):
+        stop = header_start(timings[k + 1]) if k + 1 < len(timings) else len(lines)
+        body_lines: list[str] = []
+        i = t + 1
+        while i < stop:
+            line = lines[i]
+            if line == "" or (not line.strip() and any(b.strip() for b in body_lines)):
+                break
+            body_lines.append(line)
+            i += 1
+        match = _VTT_TIME.match(lines[t])
         assert match is not None
-        speaker, body, language = _cue_text(lines[idx + 1 :], vtt)
+        speaker, body, language = _cue_text(body_lines, vtt)
         drafts.append(
             SegmentDraft(
                 parse_clock(match.group(1)),
@@ -239,53 +361,310 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
                 language=language,
             )
         )
+        cue_lines.append(body_lines)
+        outside(lines[i:stop])
+    if vtt and _KARAOKE.search(text):
+        drafts, repeated = _drop_rolling_repeats(drafts, cue_lines)
+        if repeated:
+            notes.append(
+                f"{repeated} cue(s) that only repeated the line before them (rolling captions) "
+                "were left out"
+            )
+    if joined:
+        notes.append(f"{joined} line(s) after a blank line inside a cue were joined to that cue")
+    if unplaced:
+        notes.append(
+            f"{len(unplaced)} line(s) before the first cue were not imported: {unplaced[0][:60]!r}"
+        )
     return ParsedTranscript(fmt, drafts, notes)
 
 
-# ---------------------------------------------------------------------- timestamped txt
-def parse_timestamped_txt(text: str) -> ParsedTranscript:
-    """``[hh:mm:ss] SPEAKER: text`` lines; untimed lines continue the previous segment."""
+def _drop_rolling_repeats(
+    drafts: list[SegmentDraft], cue_lines: list[list[str]]
+) -> tuple[list[SegmentDraft], int]:
+    """Rolling captions show the previous cue's last line again above the new one: keep each
+    line once, in the cue where it first appears."""
+    kept: list[SegmentDraft] = []
+    previous: list[str] = []
+    repeated = 0
+    for draft, raw in zip(drafts, cue_lines, strict=True):
+        cleaned = [c for c in (_clean_cue_line(line) for line in raw) if c]
+        lines = list(cleaned)
+        while lines and previous and lines[0] == previous[-1]:
+            lines.pop(0)
+        if cleaned:
+            previous = cleaned
+        if not lines:
+            repeated += 1
+            continue
+        if len(lines) != len(cleaned):
+            speaker, body = _speaker_and_text(" ".join(lines))
+            draft.text = body
+            draft.speaker = draft.speaker or speaker
+        kept.append(draft)
+    return kept, repeated
+
+
+# ---------------------------------------------------------------------- timestamped lines
+def _label(text: str) -> bool:
+    """A speaker label as a heading shows it: up to four words that each start with a capital
+    letter or a digit (``Speaker 1``, ``Айгерим``, ``Ә.Н.``, ``SPEAKER_00``)."""
+    words = text.split()
+    return (
+        0 < len(words) <= 4
+        and all(w[0].isupper() or w[0].isdigit() for w in words)
+        and any(ch.isalpha() for ch in text)
+    )
+
+
+def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
+    """Timestamped lines (text files, Word paragraphs) into segments.
+
+    A segment starts at a line that starts with a timestamp (``[00:01:23]``, ``(00:01:23)``,
+    ``00:01:23 -``, ``[01:23]``, a span ``[00:00.000 --> 00:05.000]``; a speaker may follow:
+    ``SPEAKER: text``) or with a speaker and
+    a bracketed one (noScribe: ``S01: [00:01:23] text``; Rev: ``Speaker 1 (00:05):``), at a
+    heading of a
+    speaker and a time (``Speaker 1  0:05``, Otter and Trint) or of a time alone, with its
+    text on the lines after it, or, in f4transkript's style, at a ``SPEAKER: text`` line that
+    ends with an end mark ``#00:01:23-4#`` (it starts where the one before ended). Other lines
+    continue the segment before them; lines before the first timestamp are reported.
+    """
     drafts: list[SegmentDraft] = []
     ends: list[int | None] = []
-    skipped = 0
-    for line in text.replace("\r\n", "\n").split("\n"):
-        match = _TXT_TS.match(line)
-        if not match:
-            if line.strip() and drafts:
-                drafts[-1].text = (drafts[-1].text + " " + line.strip()).strip()
-            elif line.strip():
-                skipped += 1
+    skipped: list[str] = []
+    headings: list[str | None] = []  # the line of a segment started by a heading or a time
+
+    def start(
+        start_ms: int, speaker: str | None, body: str, end: int | None, heading: str | None = None
+    ) -> None:
+        drafts.append(SegmentDraft(start_ms, start_ms, body, speaker=speaker, origin="import"))
+        ends.append(end)
+        headings.append(heading)
+
+    for line in lines:
+        text = line.strip()
+        if not text:
             continue
-        stamp = match.group("b") or match.group("p") or match.group("n")
-        rest = line[match.end() :]
         end = None
-        tail = _F4_END.search(rest)
+        tail = _F4_END.search(text)
         if tail:
             end = parse_clock(f"{tail.group(1)}:{tail.group(2)}:{tail.group(3)}") + (
-                int((tail.group(4) or "0")[:1]) * 100 if tail.group(4) else 0
+                int(tail.group(4)[:1]) * 100 if tail.group(4) else 0
             )
-            rest = rest[: tail.start()]
-        speaker, n = speaker_prefix(rest.strip())
-        body = rest.strip()[n:].strip()
-        start = parse_clock(stamp)
-        drafts.append(SegmentDraft(start, start, body, speaker=speaker, origin="import"))
-        ends.append(end)
+            text = text[: tail.start()].strip()
+        span = _LEAD_RANGE.match(text)
+        if span:
+            end = end if end is not None else parse_clock(span.group("e"))
+            speaker, body = _speaker_and_text(text[span.end() :])
+            start(parse_clock(span.group("s")), speaker, body, end)
+            continue
+        alone = _STAMP_ALONE.match(text)
+        heading = None if alone else _HEADING.match(text)
+        if heading and not _label(heading.group("speaker")):
+            heading = None
+        lead = None if alone or heading else _TXT_TS.match(text)
+        named = None
+        if not (alone or heading or lead):
+            named = _SPEAKER_THEN_STAMP.match(text) or _SPEAKER_STAMP_COLON.match(text)
+        if named and len(named.group("speaker").split()) > 4:
+            named = None
+        if alone:
+            start(parse_clock(alone.group(1)), None, "", end, text)
+        elif heading:
+            speaker = heading.group("speaker").strip()
+            start(parse_clock(heading.group("t")), speaker, "", end, text)
+        elif named:
+            speaker = named.group("speaker").strip()
+            start(parse_clock(named.group("t")), speaker, text[named.end() :].strip(), end)
+        elif lead:
+            stamp = lead.group("b") or lead.group("p") or lead.group("n")
+            speaker, body = _speaker_and_text(text[lead.end() :])
+            start(parse_clock(stamp), speaker, body, end)
+        elif end is not None and (
+            not drafts or ends[-1] is not None or _speaker_and_text(text)[0] is not None
+        ):  # f4transkript: the mark ends the paragraph, which starts where the last one ended
+            speaker, body = _speaker_and_text(text)
+            begin = (ends[-1] if ends[-1] is not None else drafts[-1].start_ms) if drafts else 0
+            start(begin, speaker, body, end)
+        elif drafts:
+            last = drafts[-1]
+            if not last.text and last.speaker is None:
+                last.speaker, text = _speaker_and_text(text)
+            last.text = f"{last.text} {text}".strip()
+            if end is not None:
+                ends[-1] = end
+        else:
+            skipped.append(text)
+    # a heading with no text under it (a title such as "Interview 10:30", a time at the end)
+    # is no segment; its time still ends the segment before it
+    empty = [h for h, d in zip(headings, drafts, strict=True) if h is not None and not d.text]
+    keep = [i for i, h in enumerate(headings) if h is None or drafts[i].text]
+    for i in range(1, len(drafts)):
+        if i not in keep and ends[i - 1] is None and drafts[i].start_ms >= drafts[i - 1].start_ms:
+            ends[i - 1] = drafts[i].start_ms
+    drafts, ends = [drafts[i] for i in keep], [ends[i] for i in keep]
     for i, draft in enumerate(drafts):
         end = ends[i]
         if end is None and i + 1 < len(drafts):
             end = drafts[i + 1].start_ms
         draft.end_ms = max(draft.start_ms, end if end is not None else -1)
-    notes = [f"skipped {skipped} line(s) before the first timestamp"] if skipped else []
-    result = ParsedTranscript("timestamped-txt", drafts, notes)
+    notes = []
+    if skipped and drafts:
+        notes.append(
+            f"{len(skipped)} line(s) before the first timestamp were not imported: "
+            f"{skipped[0][:60]!r}"
+        )
+    if empty:
+        notes.append(
+            f"{len(empty)} heading or time line(s) with no text under them were not imported: "
+            f"{empty[0][:60]!r}"
+        )
+    result = ParsedTranscript(fmt, drafts, notes)
     result.notes += ["open-end"] if drafts and ends[-1] is None else []
     return result
+
+
+def parse_timestamped_txt(text: str) -> ParsedTranscript:
+    """``[hh:mm:ss] SPEAKER: text`` lines; untimed lines continue the previous segment."""
+    return parse_lines(text.split("\n"), "timestamped-txt")
+
+
+# ---------------------------------------------------------------------- Word
+def _docx_lines(path: Path, data: bytes) -> list[str]:
+    """The lines of a Word document's body: paragraphs (a line break in one splits it) and
+    table rows (their cells joined by spaces, a speaker cell followed by ``:``)."""
+    import io
+    import zipfile
+
+    from docx import Document
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo("word/document.xml")
+            if info.file_size > MAX_TRANSCRIPT_BYTES * 4:
+                raise InvalidInputError(f"{path}: the Word document is too large; refused.")
+        document = Document(io.BytesIO(data))
+    except (KeyError, zipfile.BadZipFile, ValueError) as exc:
+        raise InvalidInputError(
+            f"{path}: not a Word document (.docx) that can be read ({exc}); nothing was imported."
+        ) from None
+    except Exception as exc:  # python-docx raises lxml and package errors of its own
+        raise InvalidInputError(
+            f"{path}: not a Word document (.docx) that can be read "
+            f"({type(exc).__name__}); nothing was imported."
+        ) from None
+    lines: list[str] = []
+    for item in document.iter_inner_content():
+        if hasattr(item, "rows"):
+            lines.extend(_table_lines(item))
+        else:
+            lines.extend(_paragraph_text(item._p).split("\n"))
+    return lines
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: what a paragraph holds that is not its text now: deleted and moved-away tracked changes,
+#: text boxes (paragraphs of their own), field instructions, properties (tab stops)
+_NOT_TEXT = frozenset(
+    _W + tag for tag in ("del", "moveFrom", "txbxContent", "instrText", "pPr", "rPr")
+)
+
+
+def _paragraph_text(element: Any) -> str:
+    """A Word paragraph's text as it reads with its tracked changes accepted: its runs, also
+    inside insertions, moves, hyperlinks, fields and content controls (python-docx's
+    ``Paragraph.text`` leaves out all but plain runs and hyperlinks); tabs and line breaks."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        for child in node:
+            tag = child.tag
+            if tag in _NOT_TEXT:
+                continue
+            if tag == _W + "t":
+                parts.append(child.text or "")
+            elif tag == _W + "tab":
+                parts.append("\t")
+            elif tag in (_W + "br", _W + "cr"):
+                parts.append("\n")
+            elif tag == _W + "noBreakHyphen":
+                parts.append("-")
+            else:
+                walk(child)
+
+    walk(element)
+    return "".join(parts)
+
+
+def _is_time(cell: str) -> bool:
+    return bool(_STAMP_ALONE.match(cell) or _LEAD_RANGE.fullmatch(cell))
+
+
+def _table_lines(table: Any) -> list[str]:
+    """A table's rows as transcript lines: ``[time] SPEAKER: text``.
+
+    The time column holds a time or a span (``0:00:00.0 - 0:00:10.6``); the speaker column is
+    the column of names (each word capitalised; else the shortest values, at most four words)
+    when there is text besides it: time | speaker | text, speaker | time | text, NVivo's
+    # | span | text | speaker. A column of row numbers is left out; rows without a time are
+    read as plain lines.
+    """
+    rows: list[list[str]] = []
+    for row in table.rows:
+        seen: set[int] = set()
+        cells: list[str] = []
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a merged cell is listed once per column it spans
+                continue
+            seen.add(id(cell._tc))
+            value = " ".join(_paragraph_text(p) for p in cell._tc.findall(_W + "p"))
+            cells.append(re.sub(r"\s+", " ", value).strip())
+        rows.append(cells)
+    width = max((len(r) for r in rows), default=0)
+    timed = [r for r in rows if len(r) == width and any(_is_time(c) for c in r)]
+    if not timed:
+        return [" ".join(c for c in r if c) for r in rows]
+    firsts = [next(i for i, c in enumerate(r) if _is_time(c)) for r in timed]
+    time_col = max(set(firsts), key=firsts.count)
+    others = [
+        c
+        for c in range(width)
+        if c != time_col and not all(r[c].isdigit() or not r[c] for r in timed)
+    ]
+    speaker_col = None
+    if len(others) >= 2:
+        mean = {c: sum(len(r[c]) for r in timed) / len(timed) for c in others}
+        names = [c for c in others if all(_label(r[c].rstrip(":")) for r in timed if r[c])]
+        shortest = min(names or others, key=lambda c: mean[c])
+        if (0 < len(names) < len(others) or mean[shortest] < max(mean.values())) and all(
+            len(r[shortest]) <= 40 and len(r[shortest].split()) <= 4 for r in timed
+        ):
+            speaker_col = shortest
+    lines = []
+    for r in rows:
+        if len(r) != width or not _is_time(r[time_col]):
+            lines.append(" ".join(c for c in r if c))
+            continue
+        when = r[time_col] if r[time_col].startswith(("[", "(")) else f"[{r[time_col]}]"
+        speaker = r[speaker_col].rstrip(":").strip() if speaker_col is not None else ""
+        text = " ".join(r[c] for c in others if c != speaker_col and r[c])
+        lines.append(f"{when} {speaker}: {text}" if speaker else f"{when} {text}")
+    return lines
+
+
+def parse_docx(path: Path, data: bytes) -> ParsedTranscript:
+    """A Word transcript: its paragraphs read as timestamped lines."""
+    parsed = parse_lines(_docx_lines(path, data), "docx")
+    parsed.format = "docx"
+    return parsed
 
 
 def parse_transcript(path: str | Path, fmt: str = "auto") -> ParsedTranscript:
     """Read a transcript file into segment drafts (nothing is written).
 
     Raises:
-        InvalidInputError: unreadable, empty, too large, unknown or malformed file.
+        InvalidInputError: unreadable, empty, binary, too large, unknown or malformed file.
     """
     path = Path(path).expanduser()
     if fmt not in TRANSCRIPT_IMPORT_FORMATS:
@@ -296,11 +675,33 @@ def parse_transcript(path: str | Path, fmt: str = "auto") -> ParsedTranscript:
         size = path.stat().st_size
         if size > MAX_TRANSCRIPT_BYTES:
             raise InvalidInputError(f"{path}: larger than {MAX_TRANSCRIPT_BYTES} bytes; refused.")
-        text = decode_text(path.read_bytes())
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InvalidInputError(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise InvalidInputError(f"{path}: a folder, not a transcript file.") from None
     except OSError as exc:
         raise InvalidInputError(f"{path}: cannot read ({exc.strerror or exc}).") from None
+    if not data.strip():
+        raise InvalidInputError(f"{path}: the file is empty; nothing was imported.")
+    is_zip = data.startswith(b"PK\x03\x04")
+    if fmt == "docx" or (fmt == "auto" and (is_zip or path.suffix.lower() == ".docx")):
+        if not is_zip:
+            raise InvalidInputError(
+                f"{path}: not a Word document (.docx){_kind_of(data)}; nothing was imported."
+            )
+        parsed = parse_docx(path, data)
+        if not parsed.drafts:
+            raise InvalidInputError(
+                f"{path}: the Word document has no timestamps (such as [00:01:23] at the start "
+                "of its paragraphs); a transcript needs them to be placed on the recording. "
+                "Nothing was imported."
+            )
+        return parsed
+    text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    kind = _kind_of(data) or _binary(text)
+    if kind:
+        raise InvalidInputError(f"{path}: not a text transcript{kind}; nothing was imported.")
     if not text.strip():
         raise InvalidInputError(f"{path}: the file is empty; nothing was imported.")
     if fmt == "auto":
@@ -318,6 +719,24 @@ def parse_transcript(path: str | Path, fmt: str = "auto") -> ParsedTranscript:
     return parsed
 
 
+def _kind_of(data: bytes) -> str:
+    """`` (a binary file: …)`` for a file that is no text, else ``""``."""
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return " (an old Word .doc or other Office file: save it as .docx in Word)"
+    if data.startswith(b"%PDF"):
+        return " (a PDF: export the transcript as .docx or text)"
+    if data.startswith(b"PK\x03\x04"):
+        return " (a zip archive)"
+    return ""
+
+
+def _binary(text: str) -> str:
+    """`` (a binary file)`` when decoded text holds NUL or many control characters."""
+    head = text[:4096]
+    odd = sum(1 for c in head if not (c.isprintable() or c.isspace()) or c == "\ufffd")
+    return " (a binary file)" if "\x00" in head or odd > len(head) // 10 else ""
+
+
 def import_transcript(
     project: Project,
     session_id: str,
@@ -332,7 +751,7 @@ def import_transcript(
         project: the open project.
         session_id: the session to fill.
         source: the transcript file.
-        fmt: auto, noscribe-html, vtt, srt or timestamped-txt.
+        fmt: auto, noscribe-html, vtt, srt, timestamped-txt or docx.
         replace: delete the session's current segments first (refused if they are coded).
 
     Raises:
@@ -369,7 +788,9 @@ def import_transcript(
     for d in drafts:
         d.end_ms = max(d.end_ms, d.start_ms)
         d.origin = "import"
-        if d.language is None:  # the file did not say: what its letters leave among expected
+        if d.text.strip() == UNTRANSCRIBED_TEXT:  # FieldScribe's exports write it for one
+            d.text, d.untranscribed, d.language = "", True, None
+        elif d.language is None:  # the file did not say: what its letters leave among expected
             d.language = guess_language(d.text, expected)
     existing = project.transcript.segments(session_id)
     if existing and not replace:

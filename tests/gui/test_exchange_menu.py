@@ -294,7 +294,7 @@ def test_cancel_during_a_bundle_export_keeps_the_earlier_bundle(
     assert out.read_bytes() == b"an earlier bundle"
 
 
-IMPORT_TRANSCRIPT = "Import a transcript into this session (srt, vtt, noScribe html, txt)…"
+IMPORT_TRANSCRIPT = "Import a transcript into this session (srt, vtt, noScribe html, txt, docx)…"
 
 
 def test_a_transcript_file_is_imported_into_the_open_session_through_the_menu(
@@ -352,3 +352,48 @@ def test_a_transcript_file_is_imported_into_the_open_session_through_the_menu(
     idle(w)
     assert "coded segment" in w.last_error
     assert [(s.id, s.text) for s in project.transcript.segments(coded)] == before
+
+
+def test_a_word_transcript_is_imported_through_the_menu(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dialog offered no .docx, the most common form of a transcript from a service."""
+    import docx
+    from PySide6.QtWidgets import QFileDialog
+
+    w = seeded
+    project: Project = w.project
+    empty = project.sessions.add_session("Interview 3").id
+    w.sessions.reload_sessions()
+    w.sessions.open_segment_session(empty)
+    idle(w)
+    document = docx.Document()
+    for text in ["Интервью 3", "[00:00:01] Айгуль: Мы ходили в ЦОН.", "Болат  0:04", "Кезек ұзын."]:
+        document.add_paragraph(text)
+    path = tmp_path / "service.docx"
+    document.save(str(path))
+    filters: list[str] = []
+
+    def answer(*args: Any, **_k: Any) -> tuple[str, str]:
+        filters.append(args[3])
+        return str(path), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(answer))
+    _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
+    idle(w)
+    assert "*.docx" in filters[0]
+    assert [(s.start_ms, s.speaker, s.text) for s in project.transcript.segments(empty)] == [
+        (1000, "Айгуль", "Мы ходили в ЦОН."),
+        (4000, "Болат", "Кезек ұзын."),
+    ]
+    assert "(docx)" in w.exchange.last_report and "'Интервью 3'" in w.exchange.last_report
+    # a Word document without timestamps: one line saying so, nothing changed
+    before = [s.id for s in project.transcript.segments(empty)]
+    plain = docx.Document()
+    plain.add_paragraph("Айгуль: Мы ходили в ЦОН.")
+    plain.save(str(path))
+    _consent(monkeypatch, QMessageBox.StandardButton.Yes)
+    _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
+    idle(w)
+    assert "no timestamps" in w.last_error and "\n" not in w.last_error.strip()
+    assert [s.id for s in project.transcript.segments(empty)] == before

@@ -611,7 +611,7 @@ def _print_summary(title: str, s: Any) -> None:
     found = s.by_language()
     if len(found) > 1:  # a recording that switches language: segments per language
         language = "languages " + ", ".join(f"{code} {n}" for code, n in found)
-    elif s.heard_nothing:
+    elif getattr(s, "heard_nothing", False):
         language = "no speech found: voice detection heard nothing to transcribe"
     else:
         language = f"language {s.language or '?'}"

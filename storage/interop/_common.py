@@ -89,10 +89,20 @@ UNTRANSCRIBED_TEXT = "[speech without transcript]"
 
 
 def decode_text(data: bytes) -> str:
-    """A text file's bytes as text: UTF-16 with its byte order mark, UTF-8 (with or without
-    one), else Windows-1252 (what older Windows tools write)."""
+    """A text file's bytes as text: UTF-16 with its byte order mark (or without one, told by
+    its NUL bytes), UTF-8 (with or without one), else Windows-1252 (what older Windows tools
+    write)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    if b"\x00" in data and len(data) % 2 == 0:
+        # UTF-16 without a byte order mark (NVivo): text never holds NULs, UTF-16 does, in
+        # the high byte of every Latin letter, digit, space and line break
+        odd = data[1::2].count(0)
+        even = data[0::2].count(0)
+        try:
+            return data.decode("utf-16-le" if odd >= even else "utf-16-be")
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -130,11 +130,16 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
                 f"{archive} has no project.qde; is it a REFI-QDA project (.qdpx)?"
             )
         root = parse_xml(zf.read(qde), f"{archive}: {qde}")
-        if local(root.tag) != "Project" or not root.tag.startswith("{urn:QDA-XML:project"):
+        # the QDA-XML namespace, or none at all (hand-made files, some exporters)
+        namespaced = root.tag.startswith("{")
+        if local(root.tag) != "Project" or (
+            namespaced and not root.tag.startswith("{urn:QDA-XML:project")
+        ):
             raise InvalidInputError(
                 f"{archive}: {qde} is not a QDA-XML project (root element {local(root.tag)!r})."
             )
-        _check_schema_version(root.tag, archive)
+        if namespaced:
+            _check_schema_version(root.tag, archive)
         qp = parse_project(root)
         _check_project(qp, archive)
         return zf, qp

@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from storage.core.ids import new_id, now_iso
 
@@ -132,11 +133,14 @@ class ImportContext:
     def member(self, path: str) -> str | None:
         if self.zf is None or not path.lower().startswith("internal://"):
             return None
-        name = path[len("internal://") :]
-        for candidate in (f"sources/{name}", f"Sources/{name}", name):
-            found = self.zf.find(candidate)
-            if found is not None:
-                return found
+        # tools write the name as is, URI-escaped (%20, %D0%98...), with Windows separators,
+        # or after a third slash ("internal:///name")
+        raw = path[len("internal://") :].replace("\\", "/").lstrip("/")
+        for name in dict.fromkeys((raw, unquote(raw))):
+            for candidate in (f"sources/{name}", f"Sources/{name}", name):
+                found = self.zf.find(candidate)
+                if found is not None:
+                    return found
         return None
 
     def code_label(self, guid: str) -> str:

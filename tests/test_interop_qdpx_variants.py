@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from storage import Project
@@ -186,10 +186,12 @@ def _documents(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]], str, str]:
 
 
 def _pieces(selected: str, newline: str) -> list[str]:
-    return [part.rstrip() for part in selected.split(newline) if part.strip()]
+    # a selection of only spaces is still a coding (of those spaces)
+    return [part.rstrip() for part in selected.split(newline) if part]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(document=("ab \n", [(2, 3)], "\n", "utf-8"))
 @given(_documents())
 def test_selections_come_back_as_the_same_text(
     tmp_path_factory: pytest.TempPathFactory, document: tuple[str, list[tuple[int, int]], str, str]
@@ -229,3 +231,159 @@ def coded_in_order(folder: Path) -> list[tuple[str, str]]:
                 text = text[c.start_cp : c.end_cp]
             out.append((p.codebook.get_code(c.code_id).path, text))
     return out
+
+
+# --- what particular tools write
+
+
+def test_draft_namespace_version_is_not_taken_for_a_newer_schema(tmp_path: Path) -> None:
+    """QualCoder has met "urn:QDA-XML:project:0:4": its last part is not a major version 4."""
+    s, e = span(TEXT, "second")
+    qde = project(text_source("internal://a.txt", selection(s, e)))
+    qde = qde.replace(NS, "urn:QDA-XML:project:0:4")
+    _report, folder = import_one(tmp_path, qde, {"sources/a.txt": TEXT.encode()})
+    assert coded(folder) == [("Feeling", "second")]
+    newer = write(tmp_path / "new.qdpx", qde.replace("project:0:4", "project:2.0"))
+    with pytest.raises(InvalidInputError, match="newer REFI-QDA format"):
+        import_qdpx(newer, tmp_path / "other", coder="me")
+
+
+CRLF_TEXT = "Interviewer asks a question\r\nThe answer is long\r\nқазақ тілі 😀 end\r\n"
+
+
+@pytest.mark.parametrize(
+    ("origin", "named"),
+    [("ATLAS.ti 23.2.1", False), ("ATLAS.ti", True), ("Some tool", True)],
+)
+def test_crlf_positions_counted_as_one_character(tmp_path: Path, origin: str, named: bool) -> None:
+    """ATLAS.ti counts a CRLF text's line end as one character (QualCoder's importer corrects
+    for it); a selection's name quoting its text tells the counting whatever the origin."""
+    lf = CRLF_TEXT.replace("\r\n", "\n")
+    s, e = span(lf, "тілі 😀")
+    sel = selection(s, e)
+    if named:
+        sel = sel.replace("<PlainTextSelection ", '<PlainTextSelection name="тілі 😀..." ')
+    qde = project(text_source("internal://a.txt", sel)).replace("Other tool", origin)
+    report, folder = import_one(tmp_path, qde, {"sources/a.txt": CRLF_TEXT.encode()})
+    assert coded(folder) == [("Feeling", "тілі 😀")]
+    assert any("one character" in n for n in report.notes)
+
+
+def test_crlf_positions_counted_as_two_by_other_tools(tmp_path: Path) -> None:
+    s, e = span(CRLF_TEXT, "тілі 😀")
+    sel = selection(s, e).replace("<PlainTextSelection ", '<PlainTextSelection name="тілі" ')
+    qde = project(text_source("internal://a.txt", sel)).replace("Other tool", "MAXQDA 2022")
+    report, folder = import_one(tmp_path, qde, {"sources/a.txt": CRLF_TEXT.encode()})
+    assert coded(folder) == [("Feeling", "тілі 😀")]
+    assert not any("one character" in n for n in report.notes)
+
+
+def test_nameless_case_with_one_source_holds_the_source_variables(tmp_path: Path) -> None:
+    """MAXQDA and Quirkos keep document variables in a Case without a name: they describe the
+    source, they are no participant."""
+    var1, var2 = "c1000000-0000-4000-8000-000000000001", "c1000000-0000-4000-8000-000000000002"
+    extra = (
+        f'<Variables><Variable guid="{var1}" name="Region" typeOfVariable="Text"/>'
+        f'<Variable guid="{var2}" name="Session date" typeOfVariable="Date"/></Variables>'
+        f'<Cases><Case guid="e1000000-0000-4000-8000-000000000001">'
+        f'<VariableValue><VariableRef targetGUID="{var1}"/><TextValue>Алматы</TextValue>'
+        f'</VariableValue><VariableValue><VariableRef targetGUID="{var2}"/>'
+        "<DateValue>2024-05-01</DateValue></VariableValue>"
+        f'<SourceRef targetGUID="{SRC}"/></Case>'
+        f'<Case guid="e1000000-0000-4000-8000-000000000002" name="Anna">'
+        f'<VariableValue><VariableRef targetGUID="{var1}"/><TextValue>Астана</TextValue>'
+        f'</VariableValue><SourceRef targetGUID="{SRC}"/></Case></Cases>'
+    )
+    qde = project(text_source("internal://a.txt"), "")
+    qde = qde.replace("<Sources>", extra + "<Sources>")  # the schema's order
+    _report, folder = import_one(tmp_path, qde, {"sources/a.txt": TEXT.encode()})
+    with Project.open(folder, readonly=True) as p:
+        assert [(x.pseudonym, x.attributes) for x in p.sessions.participants()] == [
+            ("Anna", {"Region": "Астана"})
+        ]
+        (session,) = p.sessions.all()
+        assert session.date == "2024-05-01"
+        assert "Region: Алматы" in (session.notes or "")
+
+
+def test_nvivo_link_from_note_to_selection_is_an_annotation(tmp_path: Path) -> None:
+    """NVivo links an annotation (a Note) to its selection with a Link, not a NoteRef."""
+    s, e = span(TEXT, "second line")
+    other = "a1000000-0000-4000-8000-000000000077"
+    extra = (
+        f'<Notes><Note guid="{NOTE}" name="Annotation" plainTextPath="internal://n.txt"/></Notes>'
+        f'<Links><Link guid="f9000000-0000-4000-8000-000000000001" originGUID="{NOTE}"'
+        f' targetGUID="{SEL.upper()}"/><Link guid="f9000000-0000-4000-8000-000000000002"'
+        f' originGUID="{CODE}" targetGUID="{other}"/></Links>'
+    )
+    qde = project(text_source("internal://a.txt", selection(s, e)), extra)
+    files = {"sources/a.txt": TEXT.encode(), "sources/n.txt": "Пояснение".encode("utf-16")}
+    report, folder = import_one(tmp_path, qde, files)
+    with Project.open(folder, readonly=True) as p:
+        (coding,) = p.codebook.codings()
+        memos = [(m.target_type, m.target_id, m.text) for m in p.codebook.memos()]
+        assert memos == [("coding", coding.id, "Пояснение")]
+    assert "1 links (not supported" in report.describe()
+
+
+def test_uncoded_selection_with_a_comment_becomes_a_memo(tmp_path: Path) -> None:
+    """MAXQDA writes a commented passage as a selection with a Description and no Coding."""
+    s, e = span(TEXT, "second line")
+    sel = (
+        f'<PlainTextSelection guid="{SEL}" name="second line" startPosition="{s}"'
+        f' endPosition="{e}"><Description>Ask again in May</Description></PlainTextSelection>'
+    )
+    report, folder = import_one(
+        tmp_path, project(text_source("internal://a.txt", sel)), {"sources/a.txt": TEXT.encode()}
+    )
+    with Project.open(folder, readonly=True) as p:
+        (session,) = p.sessions.all()
+        segments = p.transcript.segments(session.id)
+        (memo,) = p.codebook.memos()
+        assert (memo.target_type, memo.text) == ("segment", "Ask again in May")
+        assert memo.target_id == segments[1].id and segments[1].text.startswith("second line")
+    assert report.memos == 1
+
+
+def test_pdf_source_representation_is_imported_as_text(tmp_path: Path) -> None:
+    """A PDFSource's Representation (a TextSource) holds the PDF's text and its codings."""
+    s, e = span(TEXT, "мир 😀")
+    pdf = (
+        f'<PDFSource guid="{SRC}" name="report.pdf" path="internal://r.pdf">'
+        '<PDFSelection guid="f1000000-0000-4000-8000-000000000001" page="0" firstX="1"'
+        ' firstY="1" secondX="9" secondY="9"><Coding guid="f1000000-0000-4000-8000-000000000002">'
+        f'<CodeRef targetGUID="{CODE}"/></Coding></PDFSelection>'
+        f'<Representation guid="{NOTE}" name="Representation_for_report.pdf"'
+        f' plainTextPath="internal://{NOTE.upper()}.txt">{selection(s, e)}</Representation>'
+        "</PDFSource>"
+    )
+    files = {"sources/r.pdf": b"%PDF-1.4", f"sources/{NOTE.upper()}.txt": TEXT.encode()}
+    report, folder = import_one(tmp_path, project(pdf), files)
+    assert coded(folder) == [("Feeling", "мир 😀")]
+    with Project.open(folder, readonly=True) as p:
+        assert [s.title for s in p.sessions.all()] == ["report.pdf"]
+    assert "1 coded area(s)" in report.describe()
+
+
+def test_unnamed_audio_source_takes_its_transcript_name(tmp_path: Path) -> None:
+    """ATLAS.ti may leave an audio source's name empty; its transcript has one."""
+    av = (
+        f'<AudioSource guid="{SRC}" name="" path="absolute:///C:/data/int%201.m4a">'
+        '<Transcript guid="b2000000-0000-4000-8000-000000000001" name="Interview 1">'
+        "<PlainTextContent>A: hello</PlainTextContent></Transcript></AudioSource>"
+        '<VideoSource guid="b2000000-0000-4000-8000-000000000002" name=""'
+        ' path="absolute:///C:/data/clip%202.mp4"/>'
+    )
+    _report, folder = import_one(tmp_path, project(av))
+    with Project.open(folder, readonly=True) as p:
+        assert sorted(s.title for s in p.sessions.all()) == ["Interview 1", "clip 2.mp4"]
+
+
+def test_coding_without_code_reference_is_reported(tmp_path: Path) -> None:
+    s, e = span(TEXT, "second")
+    sel = selection(s, e).replace(f'<CodeRef targetGUID="{CODE}"/>', "")
+    report, folder = import_one(
+        tmp_path, project(text_source("internal://a.txt", sel)), {"sources/a.txt": TEXT.encode()}
+    )
+    assert coded(folder) == []
+    assert any("name no code" in n for n in report.not_imported)

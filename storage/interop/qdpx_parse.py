@@ -7,6 +7,7 @@ NVivo, QualCoder and others all read the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
 from ._common import norm_guid
@@ -80,6 +81,7 @@ class QSelection:
     notes: list[str] = field(default_factory=list)
     from_sync: str | None = None
     to_sync: str | None = None
+    unreadable_codings: int = 0  # ``Coding`` elements without a code reference
 
 
 @dataclass
@@ -113,6 +115,7 @@ class QSource:
     source_codings: list[QCoding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     variables: list[tuple[str, str]] = field(default_factory=list)  # variable guid, value
+    regions: int = 0  # a PDF's coded areas (its Representation's text is ``text_path``...)
 
 
 @dataclass
@@ -157,6 +160,7 @@ class QProject:
     unsupported: dict[str, int]
     created: str | None = None  # the Project's creationDateTime
     creator: str | None = None  # its creatingUserGUID (normalised)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (originGUID, targetGUID)
 
 
 def _int(value: str | None) -> int | None:
@@ -226,6 +230,8 @@ def _selection(el: Element, start_attr: str, end_attr: str) -> QSelection:
         coding = _coding(c)
         if coding is not None:
             sel.codings.append(coding)
+        else:
+            sel.unreadable_codings += 1
     return sel
 
 
@@ -257,12 +263,7 @@ def _source(el: Element) -> QSource:
         variables=_variable_values(el),
     )
     if kind == "TextSource":
-        src.text_path = el.get("plainTextPath")
-        src.text_inline = child_text(el, "PlainTextContent")
-        src.selections = [
-            _selection(s, "startPosition", "endPosition")
-            for s in children(el, "PlainTextSelection")
-        ]
+        _text(el, src)
     elif kind in ("AudioSource", "VideoSource"):
         sel_tag = "AudioSelection" if kind == "AudioSource" else "VideoSelection"
         src.selections = [_selection(s, "begin", "end") for s in children(el, sel_tag)]
@@ -284,6 +285,10 @@ def _source(el: Element) -> QSource:
                     notes=note_refs(t),
                 )
             )
+    elif kind == "PDFSource" and (rep := child(el, "Representation")) is not None:
+        # the PDF's plain text (NVivo, MAXQDA, ATLAS.ti write one): its selections are text
+        _text(rep, src)
+        src.regions = len(children(el, "PDFSelection"))
     elif kind in ("PictureSource", "PDFSource"):
         sel_tag = "PictureSelection" if kind == "PictureSource" else "PDFSelection"
         src.selections = [_selection(s, "firstX", "secondX") for s in children(el, sel_tag)]
@@ -291,7 +296,21 @@ def _source(el: Element) -> QSource:
         coding = _coding(c)
         if coding is not None:
             src.source_codings.append(coding)
+    if not src.name:
+        # ATLAS.ti names an audio or video source only in its transcript; else the file's name
+        named = [t.name.strip() for t in src.transcripts if t.name and t.name.strip()]
+        path = (src.path or "").replace("\\", "/").rstrip("/")
+        src.name = named[0] if named else unquote(path.rsplit("/", 1)[-1].split("://")[-1])
     return src
+
+
+def _text(el: Element, src: QSource) -> None:
+    """The text and text selections of a ``TextSource`` (or a PDF's ``Representation``)."""
+    src.text_path = el.get("plainTextPath")
+    src.text_inline = child_text(el, "PlainTextContent")
+    src.selections = [
+        _selection(s, "startPosition", "endPosition") for s in children(el, "PlainTextSelection")
+    ]
 
 
 def parse_project(root: Element) -> QProject:
@@ -346,6 +365,13 @@ def parse_project(root: Element) -> QProject:
                 created=n.get("creationDateTime") or n.get("modifiedDateTime"),
             )
             notes[note.guid] = note
+    links = []
+    links_el = child(root, "Links")
+    if links_el is not None:
+        for link in children(links_el, "Link"):
+            origin, target = norm_guid(link.get("originGUID")), norm_guid(link.get("targetGUID"))
+            if origin and target:
+                links.append((origin, target))
     unsupported = {}
     for tag, item in (("Links", "Link"), ("Sets", "Set"), ("Graphs", "Graph")):
         el = child(root, tag)
@@ -365,4 +391,5 @@ def parse_project(root: Element) -> QProject:
         unsupported=unsupported,
         created=root.get("creationDateTime"),
         creator=norm_guid(root.get("creatingUserGUID")),
+        links=links,
     )

@@ -13,12 +13,17 @@ What maps, and how:
 - ``TextSource`` -> an "observation" session without media, one segment per non-empty line;
   ``PlainTextSelection``s -> codings (code-point spans);
 - ``Cases`` with ``Variables`` -> participants with attributes; speakers are mapped to them;
-- ``Notes`` -> memos on whatever refers to them (project, session, code, coding, segment), and
-  journal entries when nothing does.
+- ``PDFSource`` with a ``Representation`` (its plain text) -> a text session like a
+  ``TextSource``; a ``Case`` without a name and with one ``SourceRef`` (MAXQDA, Quirkos) -> that
+  source's variables;
+- ``Notes`` -> memos on whatever refers to them (project, session, code, coding, segment; a
+  ``Link`` between a note and a selection counts as a reference, as NVivo writes them), and
+  journal entries when nothing does; an uncoded selection's ``Description`` -> a memo on its
+  segments.
 
-Anything that cannot be represented (pictures, PDFs, sets, links, graphs, media outside the
-archive...) is listed in the report. All checks run before anything is written; the writes run in
-one transaction; a new project folder is removed again when the import fails.
+Anything that cannot be represented (pictures, PDF page areas, sets, other links, graphs, media
+outside the archive...) is listed in the report. All checks run before anything is written;
+the writes run in one transaction; a new project folder is removed again when the import fails.
 
 The parts, each handed the one ``context.ImportContext``: ``codes``, ``sources`` (sessions,
 their lines, text sources), ``media`` (audio and video sources), ``codings`` (selections to
@@ -28,6 +33,7 @@ codings) and ``people`` (cases and notes); ``run`` calls them in order.
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +60,17 @@ def import_sources(ctx: ImportContext) -> None:
             continue
         if src.kind == "TextSource":
             sources.text_source(ctx, src)
+        elif src.kind == "PDFSource" and (src.text_path or src.text_inline is not None):
+            sources.text_source(ctx, src)
+            ctx.report.notes.append(
+                f"PDF source {src.name!r}: its text (the file's Representation) was imported "
+                "as a text session."
+            )
+            if src.regions:
+                ctx.report.not_imported.append(
+                    f"PDF source {src.name!r}: {src.regions} coded area(s) of its pages "
+                    "(FieldScribe codes text, not areas)."
+                )
         elif src.kind in ("AudioSource", "VideoSource"):
             media.av_source(ctx, src)
         else:
@@ -75,12 +92,17 @@ def run(ctx: ImportContext) -> ImportReport:
         ctx.ensure_coder(name)
     codes.import_codes(ctx, ctx.qp.codes)
     codes.keep_exchange_meta(ctx, was_empty)
+    people.source_variable_cases(ctx)
+    people.linked_notes(ctx)
     import_sources(ctx)
     codes.keep_line_ends(ctx)
     people.import_cases(ctx)
     people.import_notes(ctx)
     for what, count in ctx.qp.unsupported.items():
-        ctx.report.not_imported.append(f"{count} {what} (not supported by FieldScribe).")
+        if what == "links":
+            count -= ctx.note_links
+        if count > 0:
+            ctx.report.not_imported.append(f"{count} {what} (not supported by FieldScribe).")
     if ctx.reused_sources:
         every = len(ctx.reused_sources) == len(ctx.qp.sources)
         names = ", ".join(repr(n) for n in ctx.reused_sources[:5])
@@ -160,9 +182,10 @@ def _check_project(qp: QProject, archive: Path) -> None:
 def _check_schema_version(tag: str, archive: Path) -> None:
     """Refuse a project of a newer QDA-XML schema than 1.x (never read it half-understood)."""
     namespace = tag[1:].split("}", 1)[0]
-    version = namespace.rsplit(":", 1)[-1]
-    major = version.split(".", 1)[0]
-    if major.isdigit() and int(major) > 1:
+    # "urn:QDA-XML:project:1.0"; drafts wrote other versions ("0:4", QualCoder has seen)
+    version = namespace.split(":", 3)[3] if namespace.count(":") >= 3 else ""
+    major = re.match(r"\d*", version).group(0)  # type: ignore[union-attr]
+    if major and int(major) > 1:
         raise InvalidInputError(
             f"{archive} was written in a newer REFI-QDA format (QDA-XML {version}); this "
             "FieldScribe reads QDA-XML 1.0. Nothing was imported; export it from the other "

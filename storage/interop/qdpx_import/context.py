@@ -82,6 +82,8 @@ class ImportContext:
         self.coding_ids: dict[str, list[str]] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
+        self.skipped_cases: set[str] = set()  # cases that only carry a source's variables
+        self.note_links = 0  # Links between a note and a selection, read as NoteRefs
         self.fieldscribe = qp.origin.startswith(ORIGIN)
         # FieldScribe writes a case line "speaker LABEL in session GUID" for every label.
         self.known_speakers: dict[str, set[str]] = {}

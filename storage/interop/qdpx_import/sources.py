@@ -118,7 +118,14 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
     if crlf_only(text):  # Windows line ends: segments hold LF, the export writes CRLF again
         text = text.replace("\r\n", "\n")
         ends = LineEnds(text)
-        ctx.crlf_sessions.append(session_id)
+        if crlf_counts_two(ctx, src, text, ends):
+            ctx.crlf_sessions.append(session_id)
+        else:
+            ends = None  # the positions count each CRLF as one character (ATLAS.ti)
+            ctx.report.notes.append(
+                f"Text source {src.name!r}: its positions count each Windows line end as one "
+                "character (as ATLAS.ti does); it is exported with LF line ends."
+            )
     lines, transcript = split_text_source(text, ctx.known_speakers.get(src.guid))
     if not transcript:
         labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])
@@ -143,3 +150,29 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
             f"Text source {src.name!r}: a coding of the whole document (code "
             f"{ctx.code_label(coding.code)}) has no segment to attach to."
         )
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def crlf_counts_two(ctx: ImportContext, src: QSource, lf_text: str, ends: LineEnds) -> bool:
+    """Whether a CRLF text's positions count each line end as two code points (what QDA-XML
+    says, and MAXQDA, NVivo, QualCoder write) or as one (ATLAS.ti).
+
+    A selection's ``name`` often quotes its text's beginning (ATLAS.ti, MAXQDA): the counting
+    under which more names match their text wins; without that evidence, the origin decides.
+    """
+    score = 0
+    for sel in src.selections:
+        quote = _words((sel.name or "").rstrip(". …"))
+        if len(quote) < 3 or sel.start is None or sel.end is None:
+            continue
+        two = _words(lf_text[ends.to_lf(sel.start) : ends.to_lf(sel.end)])
+        one = _words(lf_text[sel.start : sel.end])
+        if two == one:
+            continue
+        score += two.startswith(quote) - one.startswith(quote)
+    if score:
+        return score > 0
+    return "ATLAS" not in ctx.qp.origin.upper()

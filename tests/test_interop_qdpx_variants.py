@@ -387,3 +387,38 @@ def test_coding_without_code_reference_is_reported(tmp_path: Path) -> None:
     )
     assert coded(folder) == []
     assert any("name no code" in n for n in report.not_imported)
+
+
+def test_qualcoder_annotation_note_lands_on_its_passage(tmp_path: Path) -> None:
+    """QualCoder writes an annotation as a Note (referred to by the source) holding the
+    annotated span as a PlainTextSelection: the memo goes on that passage's segment."""
+    s, e = span(CRLF_TEXT, "The answer")
+    src = text_source("internal://a.txt").replace(
+        "</TextSource>", f'<NoteRef targetGUID="{NOTE}"/></TextSource>'
+    )
+    extra = (
+        f'<Notes><Note guid="{NOTE}"><PlainTextContent>Пояснение</PlainTextContent>'
+        f'<PlainTextSelection guid="{SEL}" startPosition="{s}" endPosition="{e}"/></Note></Notes>'
+    )
+    qde = project(src, extra).replace("Other tool", "QualCoder 3.6")
+    _report, folder = import_one(tmp_path, qde, {"sources/a.txt": CRLF_TEXT.encode()})
+    with Project.open(folder, readonly=True) as p:
+        (session,) = p.sessions.all()
+        segments = p.transcript.segments(session.id)
+        (memo,) = p.codebook.memos()
+        assert (memo.target_type, memo.text) == ("segment", "Пояснение")
+        assert memo.target_id == segments[1].id
+        assert segments[1].text.startswith("The answer")
+
+
+def test_project_zipped_inside_a_folder(tmp_path: Path) -> None:
+    """An unpacked .qdpx zipped again (Finder, Explorer) has everything under one folder."""
+    s, e = span(TEXT, "second")
+    qde = project(text_source("internal://a.txt", selection(s, e)))
+    archive = tmp_path / "in.qdpx"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("My study/project.qde", qde)
+        zf.writestr("My study/Sources/a.txt", TEXT.encode())
+        zf.writestr("__MACOSX/My study/._project.qde", b"\x00")
+    import_qdpx(archive, tmp_path / "out", coder="me")
+    assert coded(tmp_path / "out") == [("Feeling", "second")]

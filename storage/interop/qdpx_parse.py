@@ -141,6 +141,9 @@ class QNote:
     description: str | None
     user: str | None
     created: str | None
+    # spans of a source's text the note is about (QualCoder writes its annotations so: a note
+    # the source refers to, holding a PlainTextSelection with the positions in that source)
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -161,6 +164,7 @@ class QProject:
     created: str | None = None  # the Project's creationDateTime
     creator: str | None = None  # its creatingUserGUID (normalised)
     links: list[tuple[str, str]] = field(default_factory=list)  # (originGUID, targetGUID)
+    folder: str = ""  # the archive's folder holding project.qde (and its sources), if any
 
 
 def _int(value: str | None) -> int | None:
@@ -364,6 +368,10 @@ def parse_project(root: Element) -> QProject:
                 user=norm_guid(n.get("creatingUser") or n.get("modifyingUser")),
                 created=n.get("creationDateTime") or n.get("modifiedDateTime"),
             )
+            for sel in children(n, "PlainTextSelection"):
+                start, end = _int(sel.get("startPosition")), _int(sel.get("endPosition"))
+                if start is not None and end is not None:
+                    note.spans.append((start, end))
             notes[note.guid] = note
     links = []
     links_el = child(root, "Links")

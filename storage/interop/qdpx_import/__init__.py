@@ -145,7 +145,12 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
     try:
         qde = zf.find("project.qde")
         if qde is None:
-            candidates = [n for n in zf.names() if n.lower().endswith(".qde") and "/" not in n]
+            qdes = [n for n in zf.names() if n.lower().endswith(".qde")]
+            candidates = [n for n in qdes if "/" not in n]
+            if not candidates:  # the project zipped again inside a folder ("Study/project.qde")
+                candidates = [
+                    n for n in qdes if n.count("/") == 1 and not n.startswith("__MACOSX/")
+                ]
             qde = candidates[0] if len(candidates) == 1 else None
         if qde is None:
             raise InvalidInputError(
@@ -163,6 +168,7 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
         if namespaced:
             _check_schema_version(root.tag, archive)
         qp = parse_project(root)
+        qp.folder = qde.rpartition("/")[0]
         _check_project(qp, archive)
         return zf, qp
     except BaseException:

@@ -138,9 +138,10 @@ class ImportContext:
         # tools write the name as is, URI-escaped (%20, %D0%98...), with Windows separators,
         # or after a third slash ("internal:///name")
         raw = path[len("internal://") :].replace("\\", "/").lstrip("/")
+        folder = f"{self.qp.folder}/" if self.qp.folder else ""
         for name in dict.fromkeys((raw, unquote(raw))):
             for candidate in (f"sources/{name}", f"Sources/{name}", name):
-                found = self.zf.find(candidate)
+                found = self.zf.find(folder + candidate)
                 if found is not None:
                     return found
         return None

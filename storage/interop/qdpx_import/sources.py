@@ -13,6 +13,7 @@ from ..text_lines import (
     Line,
     LineEnds,
     crlf_only,
+    map_span,
     speaker_prefix,
     split_text_source,
 )
@@ -145,6 +146,23 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         if ends is not None:
             start, end = ends.to_lf(start), ends.to_lf(end)
         selection(ctx, src.name, sel, lines, seg_ids, start, end)
+    session_target = ("session", session_id)
+    for guid in src.notes:
+        note = ctx.qp.notes.get(guid)
+        if note is None or not note.spans:
+            continue
+        # an annotation of a passage (QualCoder): a memo on the segments it covers
+        segments: list[tuple[str, str | None]] = []
+        for start, end in note.spans:
+            if ends is not None:
+                start, end = ends.to_lf(start), ends.to_lf(end)
+            for index, _s, _e in map_span(lines, start, end):
+                if ("segment", seg_ids[index]) not in segments:
+                    segments.append(("segment", seg_ids[index]))
+        targets = ctx.note_targets.get(guid, [])
+        if segments and session_target in targets:
+            targets.remove(session_target)
+            targets.extend(segments)
     for coding in src.source_codings:
         ctx.report.not_imported.append(
             f"Text source {src.name!r}: a coding of the whole document (code "

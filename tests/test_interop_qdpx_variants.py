@@ -422,3 +422,86 @@ def test_project_zipped_inside_a_folder(tmp_path: Path) -> None:
         zf.writestr("__MACOSX/My study/._project.qde", b"\x00")
     import_qdpx(archive, tmp_path / "out", coder="me")
     assert coded(tmp_path / "out") == [("Feeling", "second")]
+
+
+@pytest.mark.parametrize("value", ["1e400", "-1e400", "99999999999999999999999999", "nan"])
+def test_unusable_numbers_are_reported_not_a_crash(tmp_path: Path, value: str) -> None:
+    """A position or time that is no usable number: the selection is reported, the rest read."""
+    s, e = span(TEXT, "second")
+    qde = project(
+        text_source("internal://a.txt", selection(s, e), selection(0, 6, guid=NOTE)).replace(
+            f'startPosition="{s}"', f'startPosition="{value}"'
+        )
+        + ""
+    ).replace(
+        "</Sources>",
+        f'<AudioSource guid="{CODING}" name="a.m4a"><Transcript guid="{SEL[:-1]}9">'
+        "<PlainTextContent>A: hello</PlainTextContent>"
+        f'<SyncPoint guid="{SRC[:-1]}9" position="3" timeStamp="{value}"/>'
+        f'</Transcript><AudioSelection guid="{CODE[:-1]}9" begin="{value}" end="{value}"/>'
+        "</AudioSource></Sources>",
+    )
+    report, folder = import_one(tmp_path, qde, {"sources/a.txt": TEXT.encode()})
+    assert coded(folder) == [("Feeling", "Привет")]
+    assert any("has no positions" in n for n in report.not_imported)
+
+
+# --- property: a damaged file is imported in part or refused in one line, never a crash
+
+_RICH = (
+    f'<Users><User guid="{NOTE[:-1]}8" name="Ann"/></Users>'
+    f'<CodeBook><Codes><Code guid="{CODE}" name="A" color="#FF0000">'
+    f'<Code guid="{CODE[:-1]}2" name="B"/></Code></Codes></CodeBook>'
+    f'<Variables><Variable guid="{CODE[:-1]}3" name="Age" typeOfVariable="Integer"/></Variables>'
+    f'<Cases><Case guid="{CODE[:-1]}4" name="B"><VariableValue><VariableRef'
+    f' targetGUID="{CODE[:-1]}3"/><IntegerValue>42</IntegerValue></VariableValue>'
+    f'<SourceRef targetGUID="{SRC}"/></Case></Cases>'
+    f'<Sources><AudioSource guid="{SRC[:-1]}7" name="a.mp3" path="internal://a.mp3">'
+    f'<Transcript guid="{SRC[:-1]}8" plainTextPath="internal://a.txt">'
+    f'<SyncPoint guid="{SRC[:-1]}9" position="0" timeStamp="0"/>'
+    f'<SyncPoint guid="{SEL[:-1]}7" position="9" timeStamp="900"/>'
+    f'<TranscriptSelection guid="{SEL[:-1]}8" fromSyncPoint="{SRC[:-1]}9"'
+    f' toSyncPoint="{SEL[:-1]}7"><Coding guid="{SEL[:-1]}9"><CodeRef targetGUID="{CODE}"/>'
+    f'</Coding><NoteRef targetGUID="{NOTE}"/></TranscriptSelection></Transcript>'
+    f'<AudioSelection guid="{CODING[:-1]}7" begin="100" end="900"><Coding'
+    f' guid="{CODING[:-1]}8"><CodeRef targetGUID="{CODE[:-1]}2"/></Coding></AudioSelection>'
+    "</AudioSource>"
+    f'<TextSource guid="{SRC}" name="doc" plainTextPath="internal://a.txt">'
+    f'<PlainTextSelection guid="{SEL}" name="Привет" startPosition="0" endPosition="6">'
+    f'<Description>d</Description><Coding guid="{CODING}"><CodeRef targetGUID="{CODE}"/>'
+    f'</Coding></PlainTextSelection><NoteRef targetGUID="{NOTE[:-1]}6"/></TextSource>'
+    f'<PDFSource guid="{SRC[:-1]}6" name="p.pdf"><Representation guid="{NOTE[:-1]}7"'
+    ' plainTextPath="internal://a.txt"/></PDFSource></Sources>'
+    f'<Notes><Note guid="{NOTE}" name="n"><PlainTextContent>x</PlainTextContent></Note>'
+    f'<Note guid="{NOTE[:-1]}6"><PlainTextContent>y</PlainTextContent><PlainTextSelection'
+    f' guid="{NOTE[:-1]}9" startPosition="2" endPosition="4"/></Note></Notes>'
+    f'<Links><Link guid="{CODE[:-1]}9" originGUID="{NOTE}" targetGUID="{SEL}"/></Links>'
+)
+_JUNK = ["", "x", "-1", "0", "1.5", "1e400", "nan", "9" * 30, "{" + CODE.upper() + "}", "Ж😀"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_damaged_files_never_crash(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject):
+    from lxml import etree
+
+    root = etree.fromstring(f'<Project xmlns="{NS}" name="damaged">{_RICH}</Project>'.encode())
+    for _ in range(data.draw(st.integers(1, 4))):
+        elements = list(root.iter())[1:]
+        el = data.draw(st.sampled_from(elements))
+        names = sorted(el.attrib)
+        action = data.draw(st.sampled_from(["drop", "unset", "junk"]))
+        if action == "drop" or not names:
+            el.getparent().remove(el)
+        elif action == "unset":
+            del el.attrib[data.draw(st.sampled_from(names))]
+        else:
+            el.set(data.draw(st.sampled_from(names)), data.draw(st.sampled_from(_JUNK)))
+    tmp = tmp_path_factory.mktemp("fuzz")
+    files = {"sources/a.txt": TEXT.replace("\n", "\r\n").encode(), "sources/a.mp3": b"no audio"}
+    archive = write(tmp / "in.qdpx", etree.tostring(root), files)
+    try:
+        import_qdpx(archive, tmp / "out", coder="me")
+    except InvalidInputError as exc:  # refused: one line, and no project left behind
+        assert "\n" not in str(exc)
+        assert not (tmp / "out").exists()

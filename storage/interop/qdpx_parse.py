@@ -167,16 +167,22 @@ class QProject:
     folder: str = ""  # the archive's folder holding project.qde (and its sources), if any
 
 
+#: positions and times beyond this are not numbers we can use (nor store: SQLite's are 64-bit)
+_MAX_INT = 2**53
+
+
 def _int(value: str | None) -> int | None:
+    """An integer attribute; a decimal one is rounded; None when it is no usable number."""
     if value is None:
         return None
     try:
-        return int(value.strip())
+        number = int(value.strip())
     except ValueError:
         try:
-            return round(float(value.strip()))
-        except ValueError:
+            number = round(float(value.strip()))
+        except (ValueError, OverflowError):  # "x", "nan", "1e400"
             return None
+    return number if abs(number) <= _MAX_INT else None
 
 
 def _guid(el: Element) -> str:

@@ -202,7 +202,14 @@ def map_span(lines: list[Line], start: int, end: int) -> list[tuple[int, int | N
     result: list[tuple[int, int | None, int | None]] = []
     if end < start:
         start, end = end, start
-    for i, line in enumerate(lines):
+    # lines are in text order, their ends rising: start at the first line ending at or after
+    # ``start`` and stop past ``end`` (a scan of every line made a large project's import
+    # quadratic: minutes for 10,000 selections)
+    first = bisect.bisect_left(lines, start, key=lambda line: line.text_end)
+    for i in range(first, len(lines)):
+        line = lines[i]
+        if line.text_start > end:
+            break
         lo, hi = max(start, line.text_start), min(end, line.text_end)
         if hi <= lo:
             if start == end == line.text_start == line.text_end:

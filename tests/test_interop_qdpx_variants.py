@@ -533,14 +533,18 @@ def _map_span_reference(lines, start, end):  # type: ignore[no-untyped-def]
     st.lists(st.sampled_from(["", " ", "a", "әб ", "I: x", "[00:00:01] B: y", "😀"]), max_size=8),
     st.integers(-3, 60),
     st.integers(-3, 60),
+    st.lists(st.integers(0, 60), max_size=6),
 )
 def test_map_span_finds_the_lines_every_line_check_finds(
-    parts: list[str], start: int, end: int
+    parts: list[str], start: int, end: int, syncpoints: list[int]
 ) -> None:
-    from storage.interop.text_lines import map_span, split_text_source
+    from storage.interop.text_lines import map_span, split_lines, split_text_source
 
-    lines, _transcript = split_text_source("\n".join(parts))
+    text = "\n".join(parts)
+    lines, _transcript = split_text_source(text)
     assert map_span(lines, start, end) == _map_span_reference(lines, start, end)
+    synced = split_lines(text, [(p, p * 100) for p in syncpoints if p <= len(text)])
+    assert map_span(synced, start, end) == _map_span_reference(synced, start, end)
 
 
 def test_many_selections_on_a_long_text_import_in_linear_time(tmp_path: Path) -> None:

@@ -567,3 +567,154 @@ def test_many_selections_on_a_long_text_import_in_linear_time(tmp_path: Path) ->
     assert time.monotonic() - began < 5
     assert report.codings == 4000
     assert {text for _code, text in coded(folder)} == {" қаза"}
+
+
+# --- the rest of the spec, as one project with every kind of element
+
+
+def _g(n: int, *, upper: bool = False, braces: bool = False) -> str:
+    guid = f"0f000000-0000-4000-8000-{n:012d}"
+    guid = guid.upper() if upper else guid
+    return "{" + guid + "}" if braces else guid
+
+
+def test_every_kind_of_element_as_the_spec_describes_it(tmp_path: Path) -> None:
+    transcript = "I: Как дела?\nB: Жақсы, рақмет 😀\n"
+    a, b = span(transcript, "Жақсы, рақмет")
+    doc = "Өріс жазбалары\r\nЕкінші жол\r\n"
+    c, d = span(doc, "Екінші")
+    var_types = [("Text", "TextValue", "медсестра"), ("Boolean", "BooleanValue", "true"),
+                 ("Integer", "IntegerValue", "42"), ("Float", "FloatValue", "1.75"),
+                 ("Date", "DateValue", "1980-01-02"),
+                 ("DateTime", "DateTimeValue", "2020-01-01T10:00:00+06:00")]  # fmt: skip
+    variables = "".join(
+        f'<Variable guid="{_g(30 + i)}" name="V{kind}" typeOfVariable="{kind}"/>'
+        for i, (kind, _tag, _value) in enumerate(var_types)
+    )
+    values = "".join(
+        f'<VariableValue><VariableRef targetGUID="{_g(30 + i, upper=True)}"/>'
+        f"<{tag}>{value}</{tag}></VariableValue>"
+        for i, (_kind, tag, value) in enumerate(var_types)
+    )
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="Все элементы" origin="NVivo 14" creatingUserGUID="{_g(1, braces=True)}"
+ creationDateTime="2023-02-03T04:05:06.1234567+05:00">
+<Users><User guid="{_g(1, upper=True, braces=True)}" name="Айгүл"/><User guid="{_g(2)}"/></Users>
+<CodeBook><Codes>
+<Code guid="{_g(10)}" name="Тема" isCodable="false" color="#abc">
+ <Description>Жоғарғы</Description>
+ <Code guid="{_g(11)}" name="Деңгей 2" isCodable="true" color="#00FF00">
+  <Code guid="{_g(12)}" name="Деңгей 3" isCodable="true">
+   <Code guid="{_g(13)}" name="Деңгей 4" isCodable="true" color="not a colour">
+    <Code guid="{_g(14)}" name="" isCodable="true"/>
+   </Code></Code></Code></Code>
+<Code guid="{_g(15)}" name="A/B" isCodable="true" color="#123456"/>
+</Codes></CodeBook>
+<Variables>{variables}</Variables>
+<Cases><Case guid="{_g(40)}" name="B"><Description>Пациент</Description>
+ {values}<CodeRef targetGUID="{_g(11)}"/><SourceRef targetGUID="{_g(50)}"/></Case></Cases>
+<Sources>
+<AudioSource guid="{_g(50, braces=True)}" name="Сұхбат.m4a" path="relative://Сұхбат.m4a"
+ creatingUser="{_g(99)}">
+ <Description>Бірінші сұхбат</Description>
+ <Transcript guid="{_g(51)}" name="Сұхбат" plainTextPath="internal://{_g(51).upper()}.txt">
+  <SyncPoint guid="{_g(52)}" position="0" timeStamp="0"/>
+  <SyncPoint guid="{_g(53)}" position="{a}" timeStamp="5000"/>
+  <SyncPoint guid="{_g(54)}" position="{b}" timeStamp="7000"/>
+  <TranscriptSelection guid="{_g(55)}" fromSyncPoint="{_g(53, upper=True)}"
+   toSyncPoint="{_g(54, braces=True)}" creatingUser="{_g(2)}"
+   creationDateTime="2023-02-03T10:00:00-05:00">
+   <Coding guid="{_g(56)}" creatingUser="{_g(1)}"><CodeRef targetGUID="{_g(14)}"/></Coding>
+   <NoteRef targetGUID="{_g(70)}"/>
+  </TranscriptSelection>
+ </Transcript>
+</AudioSource>
+<AudioSource guid="{_g(60)}" name="Без транскрипта.mp3" path="internal://missing.mp3"/>
+<TextSource guid="{_g(61)}" name="Жазбалар" plainTextPath="internal://notes/Жазбалар 1.txt">
+ <PlainTextSelection guid="{_g(62)}" startPosition="{c}" endPosition="{d}">
+  <Coding guid="{_g(63)}"><CodeRef targetGUID="{_g(15, braces=True)}"/></Coding>
+ </PlainTextSelection>
+ <NoteRef targetGUID="{_g(71)}"/>
+</TextSource>
+</Sources>
+<Notes>
+<Note guid="{_g(70)}" name="Аңғарым" creatingUser="{_g(1)}">
+ <PlainTextContent>Маңызды</PlainTextContent></Note>
+<Note guid="{_g(71)}" name="Құжат туралы"><PlainTextContent>Далалық</PlainTextContent></Note>
+<Note guid="{_g(72)}" name="Күнделік" creationDateTime="2023-02-04T00:30:00+06:00">
+ <PlainTextContent>Бірінші күн</PlainTextContent></Note>
+</Notes>
+<Sets><Set guid="{_g(80)}" name="Жиын"><MemberSource targetGUID="{_g(61)}"/></Set></Sets>
+<NoteRef targetGUID="{_g(72)}"/>
+</Project>"""
+    files = {
+        f"Sources/{_g(51).upper()}.txt": transcript.encode("utf-16-le"),
+        "Sources/notes/Жазбалар 1.txt": b"\xef\xbb\xbf" + doc.encode(),
+    }
+    report, folder = import_one(tmp_path, qde, files)
+    assert coded(folder) == [
+        ("A-B", "Екінші"),
+        ("Тема/Деңгей 2/Деңгей 3/Деңгей 4/Code 5", "Жақсы, рақмет"),
+    ]
+    with Project.open(folder, readonly=True) as p:
+        codes = {c.path: c for c in p.codebook.codes()}
+        assert codes["Тема"].colour == "#aabbcc" and codes["Тема"].description == "Жоғарғы"
+        assert codes["Тема/Деңгей 2"].colour == "#00ff00"
+        assert codes["A-B"].colour == "#123456"
+        sessions = {s.title: s for s in p.sessions.all()}
+        assert set(sessions) == {"Сұхбат.m4a", "Без транскрипта.mp3", "Жазбалар"}
+        audio = sessions["Сұхбат.m4a"]
+        assert audio.notes == "Бірінші сұхбат" and audio.created_by == "me"
+        segs = p.transcript.segments(audio.id)
+        assert [(g.speaker, g.text) for g in segs] == [
+            ("I", "Как дела?"),
+            ("B", "Жақсы, рақмет 😀"),
+        ]
+        assert (segs[-1].start_ms, segs[-1].end_ms) == (5000, 7000)
+        (coding,) = p.codebook.codings(session_id=audio.id)
+        assert coding.coder == "Айгүл" and coding.created_at == "2023-02-03T15:00:00.000Z"
+        (participant,) = p.sessions.participants()
+        assert participant.pseudonym == "B"
+        assert participant.attributes == {
+            "VText": "медсестра", "VBoolean": "true", "VInteger": "42", "VFloat": "1.75",
+            "VDate": "1980-01-02", "VDateTime": "2020-01-01T10:00:00+06:00",
+            "description": "Пациент"}  # fmt: skip
+        memos = {m.text: m for m in p.codebook.memos()}
+        assert (memos["Маңызды"].target_type, memos["Маңызды"].target_id) == ("coding", coding.id)
+        assert memos["Маңызды"].created_by == "Айгүл"
+        assert memos["Далалық"].target_type == "session"
+        assert memos["Бірінші күн"].target_type == "project"
+        assert memos["Бірінші күн"].created_at == "2023-02-03T18:30:00.000Z"
+    text = report.describe()
+    assert "'Тема' was not codable there" in text
+    assert "1 sets (not supported" in text
+    assert "Case 'B': 1 code/selection reference" in text
+    assert "'relative://Сұхбат.m4a' is not inside the archive" in text
+    assert "'internal://missing.mp3' is not inside the archive" in text
+
+
+def test_sync_point_at_a_line_start_keeps_the_speaker(tmp_path: Path) -> None:
+    """QualCoder writes a SyncPoint at position 0 (and others at line starts): the line's
+    "NAME: " prefix is still its speaker, not text."""
+    transcript = "Айгүл: Сәлем!\nБолат: Қалайсыз?\n"
+    second = transcript.index("Болат")
+    s, e = 0, transcript.index("\n")  # the whole first line, prefix included
+    av = (
+        f'<AudioSource guid="{SRC}" name="a.m4a"><Transcript guid="{SEL[:-1]}9"'
+        ' plainTextPath="internal://t.txt">'
+        f'<SyncPoint guid="{CODE[:-1]}7" position="0" timeStamp="0"/>'
+        f'<SyncPoint guid="{CODE[:-1]}8" position="{second}" timeStamp="4000"/>'
+        f'<SyncPoint guid="{CODE[:-1]}9" position="{e}" timeStamp="3000"/>'
+        f'<TranscriptSelection guid="{SEL}" fromSyncPoint="{CODE[:-1]}7"'
+        f' toSyncPoint="{CODE[:-1]}9"><Coding guid="{CODING}"><CodeRef targetGUID="{CODE}"/>'
+        "</Coding></TranscriptSelection></Transcript></AudioSource>"
+    )
+    _report, folder = import_one(tmp_path, project(av), {"sources/t.txt": transcript.encode()})
+    assert s == 0
+    with Project.open(folder, readonly=True) as p:
+        segs = p.transcript.segments(SRC)
+        assert [(g.speaker, g.text, g.start_ms) for g in segs] == [
+            ("Айгүл", "Сәлем!", 0),
+            ("Болат", "Қалайсыз?", 4000),
+        ]
+    assert coded(folder) == [("Feeling", "Сәлем!")]

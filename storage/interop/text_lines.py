@@ -102,7 +102,13 @@ def split_lines(
             first = inline[0][0]
             prefix = text[ls:first]
             if first == ls:
-                pass
+                # a sync point at the line's start (QualCoder writes one at position 0): a
+                # "NAME: " prefix is still the speaker, unless a sync point falls inside it
+                speaker, n = _prefix(body, speakers)
+                if speaker is not None and not any(ls < p < ls + n for p, _t in inline):
+                    text_start = ls + n
+                else:
+                    speaker = None
             elif prefix.endswith(": ") and len(prefix) > 2 and "\n" not in prefix:
                 text_start = first
                 stamp = _LEAD_TS.match(prefix)

@@ -718,3 +718,26 @@ def test_sync_point_at_a_line_start_keeps_the_speaker(tmp_path: Path) -> None:
             ("Болат", "Қалайсыз?", 4000),
         ]
     assert coded(folder) == [("Feeling", "Сәлем!")]
+
+
+def test_transcript_without_plain_text_is_reported_with_its_codings(tmp_path: Path) -> None:
+    """A transcript given only as rich text (.docx): its coded selections were dropped without a
+    word; now the report says so."""
+    av = (
+        f'<AudioSource guid="{SRC}" name="a.m4a"><Transcript guid="{SEL[:-1]}9"'
+        ' richTextPath="internal://t.docx">'
+        f'<SyncPoint guid="{CODE[:-1]}7" position="0" timeStamp="0"/>'
+        f'<SyncPoint guid="{CODE[:-1]}8" position="5" timeStamp="900"/>'
+        f'<TranscriptSelection guid="{SEL}" fromSyncPoint="{CODE[:-1]}7"'
+        f' toSyncPoint="{CODE[:-1]}8"><Coding guid="{CODING}"><CodeRef targetGUID="{CODE}"/>'
+        "</Coding></TranscriptSelection></Transcript></AudioSource>"
+        f'<TextSource guid="{NOTE}" name="doc" richTextPath="internal://d.docx">'
+        f"{selection(0, 3, guid=SEL[:-1] + '8')}</TextSource>"
+    )
+    files = {"sources/t.docx": b"PK", "sources/d.docx": b"PK"}
+    report, _folder = import_one(tmp_path, project(av), files)
+    text = report.describe()
+    assert "Transcript of 'a.m4a': it has no plain text" in text
+    assert "1 coded selection(s) were not imported" in text
+    assert "Text source 'doc': it has no plain text (only rich text" in text
+    assert "1 coded selection(s) not imported" in text

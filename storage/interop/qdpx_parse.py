@@ -110,6 +110,7 @@ class QSource:
     created: str | None
     text_path: str | None = None
     text_inline: str | None = None
+    rich_text: bool = False  # a richTextPath (.docx), which FieldScribe does not read
     selections: list[QSelection] = field(default_factory=list)
     transcripts: list[QTranscript] = field(default_factory=list)
     source_codings: list[QCoding] = field(default_factory=list)
@@ -318,6 +319,7 @@ def _text(el: Element, src: QSource) -> None:
     """The text and text selections of a ``TextSource`` (or a PDF's ``Representation``)."""
     src.text_path = el.get("plainTextPath")
     src.text_inline = child_text(el, "PlainTextContent")
+    src.rich_text = bool(el.get("richTextPath"))
     src.selections = [
         _selection(s, "startPosition", "endPosition") for s in children(el, "PlainTextSelection")
     ]

@@ -44,7 +44,14 @@ def av_source(ctx: ImportContext, src: QSource) -> None:
     if transcripts:
         tr = transcripts[0]
         text = ctx.read_text(tr.text_path, tr.text_inline, f"Transcript of {src.name!r}")
-        if text is not None:
+        if text is None:
+            coded = sum(1 for sel in tr.selections if sel.codings)
+            ctx.report.not_imported.append(
+                f"Transcript of {src.name!r}: it has no plain text (a rich text transcript is "
+                f"not read); the session has no segments"
+                + (f", and {coded} coded selection(s) were not imported." if coded else ".")
+            )
+        else:
             points = list(tr.syncpoints.values())
             lines = split_lines(
                 text,

@@ -112,7 +112,12 @@ def add_lines(ctx: ImportContext, session_id: str, lines: list[Line], guid: str 
 def text_source(ctx: ImportContext, src: QSource) -> None:
     text = ctx.read_text(src.text_path, src.text_inline, f"Text source {src.name!r}")
     if text is None:
-        ctx.report.not_imported.append(f"Text source {src.name!r}: it has no text.")
+        coded = sum(1 for sel in src.selections if sel.codings)
+        ctx.report.not_imported.append(
+            f"Text source {src.name!r}: it has no plain text"
+            + (" (only rich text, which FieldScribe does not read)" if src.rich_text else "")
+            + (f"; {coded} coded selection(s) not imported." if coded else ".")
+        )
         return
     session_id = new_session(ctx, src, "observation")
     ends: LineEnds | None = None

@@ -741,3 +741,22 @@ def test_transcript_without_plain_text_is_reported_with_its_codings(tmp_path: Pa
     assert "1 coded selection(s) were not imported" in text
     assert "Text source 'doc': it has no plain text (only rich text" in text
     assert "1 coded selection(s) not imported" in text
+
+
+def test_two_codes_with_one_name_stay_two_codes(tmp_path: Path) -> None:
+    """NVivo and ATLAS.ti allow two sibling codes with one name: they were merged into one
+    (and counted as "reused"); now the second is named apart and keeps its codings."""
+    other = CODE[:-1] + "9"
+    s, e = span(TEXT, "second")
+    qde = project(
+        text_source(
+            "internal://a.txt", selection(0, 6), selection(s, e, code=other, guid=SEL[:-1] + "8")
+        )
+    ).replace("</Codes>", f'<Code guid="{other}" name="Feeling"/></Codes>')
+    report, folder = import_one(tmp_path, qde, {"sources/a.txt": TEXT.encode()})
+    assert coded(folder) == [("Feeling", "Привет"), ("Feeling (2)", "second")]
+    assert (report.codes, report.codes_reused) == (2, 0)
+    # imported again: both codes are recognised by their GUIDs, nothing is added
+    again = import_qdpx(tmp_path / "in.qdpx", folder, coder="me")
+    assert (again.codes, again.codes_reused) == (0, 2)
+    assert coded(folder) == [("Feeling", "Привет"), ("Feeling (2)", "second")]

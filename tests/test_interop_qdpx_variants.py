@@ -760,3 +760,29 @@ def test_two_codes_with_one_name_stay_two_codes(tmp_path: Path) -> None:
     again = import_qdpx(tmp_path / "in.qdpx", folder, coder="me")
     assert (again.codes, again.codes_reused) == (0, 2)
     assert coded(folder) == [("Feeling", "Привет"), ("Feeling (2)", "second")]
+
+
+_STRAY = TEXT.replace("мир", "мир –")  # one stray Windows-1252 byte (\x96) in UTF-8 text
+_LATIN = "Grüße – Straße\nsecond line here\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "meant"),
+    [
+        # read as Windows-1252 as a whole, every Cyrillic letter became two characters and
+        # every coding after them moved
+        (_STRAY.encode().replace("–".encode(), b"\x96"), _STRAY),
+        (_LATIN.encode("cp1252"), _LATIN),
+    ],
+)
+def test_text_with_a_few_broken_bytes_keeps_its_positions(
+    tmp_path: Path, data: bytes, meant: str
+) -> None:
+    s, e = span(meant, "second line")
+    qde = project(text_source("internal://a.txt", selection(s, e)))
+    _report, folder = import_one(tmp_path, qde, {"sources/a.txt": data})
+    assert coded(folder) == [("Feeling", "second line")]
+    with Project.open(folder, readonly=True) as p:
+        (session,) = p.sessions.all()
+        first = p.transcript.segments(session.id)[0].text
+    assert first.startswith(("Привет, мир \ufffd", "Grüße – Straße"))

@@ -90,8 +90,8 @@ UNTRANSCRIBED_TEXT = "[speech without transcript]"
 
 def decode_text(data: bytes) -> str:
     """A text file's bytes as text: UTF-16 with its byte order mark (or without one, told by
-    its NUL bytes), UTF-8 (with or without one), else Windows-1252 (what older Windows tools
-    write)."""
+    its NUL bytes), UTF-8 (with or without one, and with a few broken bytes), else Windows-1252
+    (what older Windows tools write)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if b"\x00" in data and len(data) % 2 == 0:
@@ -106,4 +106,13 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    # UTF-8 with a few broken bytes (a stray Windows-1252 character, a cut sequence) stays
+    # UTF-8, each broken byte one U+FFFD, so that every other character keeps its position;
+    # a text with no valid multi-byte character at all is Windows-1252
+    text = data.decode("utf-8-sig", errors="replace")
+    broken = text.count("\ufffd")
+    intact = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+    if intact >= broken:
+        return text
+    return data.decode("cp1252", errors="replace")

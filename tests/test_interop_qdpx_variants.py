@@ -786,3 +786,29 @@ def test_text_with_a_few_broken_bytes_keeps_its_positions(
         (session,) = p.sessions.all()
         first = p.transcript.segments(session.id)[0].text
     assert first.startswith(("Привет, мир \ufffd", "Grüße – Straße"))
+
+
+@pytest.mark.parametrize(
+    ("files", "says"),
+    [
+        ({"a.qde": b"<x/>", "b.qde": b"<x/>"}, "holds 2 .qde files (a.qde, b.qde)"),
+        (
+            {"project.qde": b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>'},
+            "It is a codebook: import it with 'fieldscribe codebook import'",
+        ),
+    ],
+)
+def test_refusals_say_what_is_wrong_in_one_line(
+    tmp_path: Path, files: dict[str, bytes], says: str
+) -> None:
+    archive = tmp_path / "in.qdpx"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    with Project.create(tmp_path / "p", name="P", coder="me"):
+        pass
+    before = (tmp_path / "p" / "project.db").read_bytes()
+    with pytest.raises(InvalidInputError) as info:
+        import_qdpx(archive, tmp_path / "p", coder="me")
+    assert says in str(info.value) and "\n" not in str(info.value)
+    assert (tmp_path / "p" / "project.db").read_bytes() == before

@@ -152,6 +152,12 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
                     n for n in qdes if n.count("/") == 1 and not n.startswith("__MACOSX/")
                 ]
             qde = candidates[0] if len(candidates) == 1 else None
+            if len(candidates) > 1:
+                names = ", ".join(candidates[:3]) + (", ..." if len(candidates) > 3 else "")
+                raise InvalidInputError(
+                    f"{archive} holds {len(candidates)} .qde files ({names}) and none is named "
+                    "project.qde, so which one is the project is unknown; nothing was imported."
+                )
         if qde is None:
             raise InvalidInputError(
                 f"{archive} has no project.qde; is it a REFI-QDA project (.qdpx)?"
@@ -162,8 +168,14 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
         if local(root.tag) != "Project" or (
             namespaced and not root.tag.startswith("{urn:QDA-XML:project")
         ):
+            hint = (
+                " It is a codebook: import it with 'fieldscribe codebook import' (a .qdc)."
+                if local(root.tag) == "CodeBook"
+                else ""
+            )
             raise InvalidInputError(
-                f"{archive}: {qde} is not a QDA-XML project (root element {local(root.tag)!r})."
+                f"{archive}: {qde} is not a QDA-XML project (root element "
+                f"{local(root.tag)!r}); nothing was imported.{hint}"
             )
         if namespaced:
             _check_schema_version(root.tag, archive)

@@ -812,3 +812,65 @@ def test_refusals_say_what_is_wrong_in_one_line(
         import_qdpx(archive, tmp_path / "p", coder="me")
     assert says in str(info.value) and "\n" not in str(info.value)
     assert (tmp_path / "p" / "project.db").read_bytes() == before
+
+
+# --- property: transcript selections between sync points come back as the same text
+
+_NAMES = ["I", "Айгүл", "B", "Speaker 2"]
+
+
+@st.composite
+def _transcripts(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]], list[int]]:
+    rows = draw(st.lists(st.tuples(st.sampled_from(_NAMES), _line), min_size=1, max_size=5))
+    text = "".join(f"{name}: {words}\n" for name, words in rows)
+    # positions inside the words of a line (never in a "NAME: " prefix or a line break)
+    inside: list[int] = []
+    pos = 0
+    for name, words in rows:
+        inside += range(pos + len(name) + 2, pos + len(name) + 2 + len(words))
+        pos += len(name) + 2 + len(words) + 1
+    spans = []
+    for _ in range(draw(st.integers(1, 3))):
+        a, b = sorted(draw(st.lists(st.sampled_from(inside), min_size=2, max_size=2)))
+        spans.append((a, b + 1))
+    extra = draw(st.lists(st.sampled_from([0, *inside]), max_size=3))  # more sync points
+    return text, spans, extra
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_transcripts())
+def test_transcript_selections_come_back_as_the_same_text(
+    tmp_path_factory: pytest.TempPathFactory,
+    transcript: tuple[str, list[tuple[int, int]], list[int]],
+) -> None:
+    text, spans, extra = transcript
+    positions = sorted({p for span_ in spans for p in span_} | set(extra))
+    sync = {p: f"d1000000-0000-4000-8000-{i:012d}" for i, p in enumerate(positions)}
+    points = "".join(
+        f'<SyncPoint guid="{g}" position="{p}" timeStamp="{p * 10}"/>' for p, g in sync.items()
+    )
+    codes = [f"c1000000-0000-4000-8000-{n:012d}" for n in range(len(spans))]
+    book = "".join(f'<Code guid="{g}" name="Code {n}"/>' for n, g in enumerate(codes))
+    sels = "".join(
+        f'<TranscriptSelection guid="e1000000-0000-4000-8000-{n:012d}" fromSyncPoint="{sync[a]}"'
+        f' toSyncPoint="{sync[b]}"><Coding guid="e2000000-0000-4000-8000-{n:012d}">'
+        f'<CodeRef targetGUID="{codes[n]}"/></Coding></TranscriptSelection>'
+        for n, (a, b) in enumerate(spans)
+    )
+    av = (
+        f'<AudioSource guid="{SRC}" name="a.m4a"><Transcript guid="{SEL}"'
+        f' plainTextPath="internal://t.txt">{points}{sels}</Transcript></AudioSource>'
+    )
+    qde = project(av).replace(f'<Code guid="{CODE}" name="Feeling" isCodable="true"/>', book)
+    tmp = tmp_path_factory.mktemp("av")
+    _report, folder = import_one(tmp, qde, {"sources/t.txt": text.encode()})
+    got: dict[str, list[str]] = {}
+    for code, piece in coded_in_order(folder):
+        got.setdefault(code, []).append(piece.rstrip())
+    for n, (a, b) in enumerate(spans):
+        pieces = []
+        for i, line in enumerate(text[a:b].split("\n")):
+            name = next((x for x in _NAMES if line.startswith(f"{x}: ")), None)
+            # a line after the first starts with its speaker's prefix, which is no text
+            pieces.append((line[len(name) + 2 :] if i and name else line).rstrip())
+        assert got.get(f"Code {n}", []) == pieces, (text, a, b)

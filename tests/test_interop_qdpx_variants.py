@@ -874,3 +874,26 @@ def test_transcript_selections_come_back_as_the_same_text(
             # a line after the first starts with its speaker's prefix, which is no text
             pieces.append((line[len(name) + 2 :] if i and name else line).rstrip())
         assert got.get(f"Code {n}", []) == pieces, (text, a, b)
+
+
+def test_classic_mac_line_ends_are_line_breaks(tmp_path: Path) -> None:
+    """A text whose lines end in CR alone was one segment holding every line."""
+    text = "line one\rline two\rline three\r"
+    s, e = span(text, "two")
+    qde = project(text_source("internal://a.txt", selection(s, e)))
+    report, folder = import_one(tmp_path, qde, {"sources/a.txt": text.encode()})
+    assert coded(folder) == [("Feeling", "two")]
+    with Project.open(folder, readonly=True) as p:
+        (session,) = p.sessions.all()
+        texts = [g.text.rstrip("\n") for g in p.transcript.segments(session.id)]
+    assert texts == ["line one", "line two", "line three"]
+    assert any("CR alone" in n for n in report.notes)
+
+
+def test_selection_past_the_end_of_the_text_is_noted(tmp_path: Path) -> None:
+    """A selection past the text's end hints at another encoding or line-end counting."""
+    s = TEXT.index("second")
+    qde = project(text_source("internal://a.txt", selection(s, len(TEXT) + 40)))
+    report, folder = import_one(tmp_path, qde, {"sources/a.txt": TEXT.encode()})
+    assert coded(folder) == [("Feeling", "second line here\n")]
+    assert any("reach past the end of its text" in n for n in report.notes)

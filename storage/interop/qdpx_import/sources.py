@@ -120,7 +120,15 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         )
         return
     session_id = new_session(ctx, src, "observation")
+    length = len(text)  # as the file has it, before its line ends are read
     ends: LineEnds | None = None
+    if "\r" in text and "\n" not in text:
+        # classic Mac line ends (CR alone): one character for one, so every position holds
+        text = text.replace("\r", "\n")
+        ctx.report.notes.append(
+            f"Text source {src.name!r}: its lines end in CR alone (classic Mac); they were read "
+            "as line breaks and are exported as LF."
+        )
     if crlf_only(text):  # Windows line ends: segments hold LF, the export writes CRLF again
         text = text.replace("\r\n", "\n")
         ends = LineEnds(text)
@@ -141,6 +149,13 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
                 "not every line does, so it is not a transcript: they stay text, no speakers."
             )
     seg_ids = add_lines(ctx, session_id, lines)
+    beyond = [sel for sel in src.selections if max(sel.start or 0, sel.end or 0) > length]
+    if beyond:
+        ctx.report.notes.append(
+            f"Text source {src.name!r}: {len(beyond)} selection(s) reach past the end of its "
+            f"text ({length} characters): was it written in another encoding or with other "
+            "line ends? They were kept up to the end."
+        )
     for sel in src.selections:
         if sel.start is None or sel.end is None:
             ctx.report.not_imported.append(

@@ -897,3 +897,21 @@ def test_selection_past_the_end_of_the_text_is_noted(tmp_path: Path) -> None:
     report, folder = import_one(tmp_path, qde, {"sources/a.txt": TEXT.encode()})
     assert coded(folder) == [("Feeling", "second line here\n")]
     assert any("reach past the end of its text" in n for n in report.notes)
+
+
+def test_bare_text_path_without_scheme_is_read_from_the_archive(tmp_path: Path) -> None:
+    """cproctor's qc (1.3) writes plainTextPath="board.txt" (no internal://) and no name; the
+    file is in sources/. A path on the exporter's disk (C:\\...) is still not looked up."""
+    s, e = span(TEXT, "second line")
+    src = text_source("board 2017.txt", selection(s, e)).replace(' name="doc"', "")
+    other = (
+        f'<TextSource guid="{NOTE}" plainTextPath="C:\\data\\board 2017.txt">'
+        f"{selection(s, e, guid=SEL[:-1] + '8')}</TextSource>"
+    )
+    report, folder = import_one(
+        tmp_path, project(src + other), {"sources/board 2017.txt": TEXT.encode()}
+    )
+    assert coded(folder) == [("Feeling", "second line")]
+    with Project.open(folder, readonly=True) as p:
+        assert [s.title for s in p.sessions.all()] == ["board 2017.txt"]
+    assert "'C:\\\\data\\\\board 2017.txt' is not inside the archive" in report.describe()

@@ -310,7 +310,7 @@ def _source(el: Element) -> QSource:
     if not src.name:
         # ATLAS.ti names an audio or video source only in its transcript; else the file's name
         named = [t.name.strip() for t in src.transcripts if t.name and t.name.strip()]
-        path = (src.path or "").replace("\\", "/").rstrip("/")
+        path = (src.path or src.text_path or "").replace("\\", "/").rstrip("/")
         src.name = named[0] if named else unquote(path.rsplit("/", 1)[-1].split("://")[-1])
     return src
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 #: the case line FieldScribe writes for every speaker label: "speaker LABEL in session GUID"
 SPEAKER_LINE = re.compile(r"^speaker (.+) in session \{?([0-9a-fA-F-]{36})\}?\s*$")
 _MAX_TEXT_BYTES = 64 * 1024**2
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")  # C:\data\a.txt: a path on the exporter's disk
 
 
 @dataclass
@@ -133,11 +134,14 @@ class ImportContext:
         return decode_text(self.zf.read(member, _MAX_TEXT_BYTES))
 
     def member(self, path: str) -> str | None:
-        if self.zf is None or not path.lower().startswith("internal://"):
+        """The archive member a source path names: ``internal://NAME`` (in ``sources/``), or
+        a bare ``NAME`` (no scheme: cproctor's qc writes so); None for anything outside."""
+        scheme, sep, rest = path.partition("://")
+        if self.zf is None or (sep and scheme.lower() != "internal") or _DRIVE.match(path):
             return None
         # tools write the name as is, URI-escaped (%20, %D0%98...), with Windows separators,
         # or after a third slash ("internal:///name")
-        raw = path[len("internal://") :].replace("\\", "/").lstrip("/")
+        raw = (rest if sep else path).replace("\\", "/").lstrip("/")
         folder = f"{self.qp.folder}/" if self.qp.folder else ""
         for name in dict.fromkeys((raw, unquote(raw))):
             for candidate in (f"sources/{name}", f"Sources/{name}", name):

@@ -126,8 +126,8 @@ class ImportContext:
         member = self.member(path)
         if member is None:
             self.report.not_imported.append(
-                f"{what}: its text {path!r} is not inside the archive (only internal:// files "
-                "are read)."
+                f"{what}: its text {path!r} is not inside the archive (only files inside it "
+                "are read, never a path on another computer)."
             )
             return inline
         assert self.zf is not None

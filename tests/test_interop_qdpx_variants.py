@@ -915,3 +915,21 @@ def test_bare_text_path_without_scheme_is_read_from_the_archive(tmp_path: Path) 
     with Project.open(folder, readonly=True) as p:
         assert [s.title for s in p.sessions.all()] == ["board 2017.txt"]
     assert "'C:\\\\data\\\\board 2017.txt' is not inside the archive" in report.describe()
+
+
+def test_atlas_transcript_with_crlf_counts_a_line_end_as_one(tmp_path: Path) -> None:
+    transcript = "I: Сұрақ қою\r\nB: Жауап беру 😀\r\n"
+    lf = transcript.replace("\r\n", "\n")
+    a, b = span(lf, "Жауап беру")
+    av = (
+        f'<AudioSource guid="{SRC}" name="a.m4a"><Transcript guid="{SEL[:-1]}9"'
+        ' plainTextPath="internal://t.txt">'
+        f'<SyncPoint guid="{CODE[:-1]}7" position="{a}" timeStamp="2000"/>'
+        f'<SyncPoint guid="{CODE[:-1]}8" position="{b}" timeStamp="3000"/>'
+        f'<TranscriptSelection guid="{SEL}" fromSyncPoint="{CODE[:-1]}7"'
+        f' toSyncPoint="{CODE[:-1]}8"><Coding guid="{CODING}"><CodeRef targetGUID="{CODE}"/>'
+        "</Coding></TranscriptSelection></Transcript></AudioSource>"
+    )
+    qde = project(av).replace("Other tool", "ATLAS.ti 24")
+    _report, folder = import_one(tmp_path, qde, {"sources/t.txt": transcript.encode()})
+    assert coded(folder) == [("Feeling", "Жауап беру")]

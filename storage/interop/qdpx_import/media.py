@@ -14,6 +14,7 @@ from .._common import iso_from_xml
 from ..qdpx_parse import QSelection, QSource
 from ..text_lines import (
     Line,
+    crlf_only,
     split_lines,
 )
 from .codings import add_coding, selection
@@ -52,6 +53,13 @@ def av_source(ctx: ImportContext, src: QSource) -> None:
                 + (f", and {coded} coded selection(s) were not imported." if coded else ".")
             )
         else:
+            if "\r\n" in text and crlf_only(text) and "ATLAS" in ctx.qp.origin.upper():
+                # ATLAS.ti counts a Windows line end as one character (as in its text sources)
+                text = text.replace("\r\n", "\n")
+                ctx.report.notes.append(
+                    f"Transcript of {src.name!r}: its positions count each Windows line end as "
+                    "one character (as ATLAS.ti does)."
+                )
             points = list(tr.syncpoints.values())
             lines = split_lines(
                 text,

@@ -933,3 +933,39 @@ def test_atlas_transcript_with_crlf_counts_a_line_end_as_one(tmp_path: Path) -> 
     qde = project(av).replace("Other tool", "ATLAS.ti 24")
     _report, folder = import_one(tmp_path, qde, {"sources/t.txt": transcript.encode()})
     assert coded(folder) == [("Feeling", "Жауап беру")]
+
+
+def test_second_transcript_of_a_recording_keeps_its_codings(tmp_path: Path) -> None:
+    """Transana keeps several transcripts of one recording; the second was dropped with its
+    codings. Now it is a session of its own."""
+
+    def tr(n: int, text: str, fragment: str, code: str) -> str:
+        a, b = span(text, fragment)
+        return (
+            f'<Transcript guid="b{n}000000-0000-4000-8000-000000000001" name="T{n}">'
+            f"<PlainTextContent>{text}</PlainTextContent>"
+            f'<SyncPoint guid="b{n}000000-0000-4000-8000-000000000002" position="{a}"'
+            ' timeStamp="1000"/>'
+            f'<SyncPoint guid="b{n}000000-0000-4000-8000-000000000003" position="{b}"'
+            ' timeStamp="2000"/>'
+            f'<TranscriptSelection guid="b{n}000000-0000-4000-8000-000000000004"'
+            f' fromSyncPoint="b{n}000000-0000-4000-8000-000000000002"'
+            f' toSyncPoint="b{n}000000-0000-4000-8000-000000000003">'
+            f'<Coding guid="b{n}000000-0000-4000-8000-000000000005"><CodeRef targetGUID="{code}"/>'
+            "</Coding></TranscriptSelection></Transcript>"
+        )
+
+    other = CODE[:-1] + "9"
+    av = (
+        f'<VideoSource guid="{SRC}" name="lesson.mp4">'
+        + tr(1, "A: verbatim words here", "verbatim", CODE)
+        + tr(2, "Field notes: the class laughs", "laughs", other)
+        + "</VideoSource>"
+    )
+    qde = project(av).replace("</Codes>", f'<Code guid="{other}" name="Humour"/></Codes>')
+    report, folder = import_one(tmp_path, qde)
+    assert coded(folder) == [("Feeling", "verbatim"), ("Humour", "laughs")]
+    with Project.open(folder, readonly=True) as p:
+        assert sorted(s.title for s in p.sessions.all()) == ["lesson.mp4", "lesson.mp4 (T2)"]
+    assert report.sessions == 2
+    assert "extra transcript" not in report.describe()

@@ -7,7 +7,8 @@ What maps, and how:
 - ``Users`` -> coders (by name); ``CodeBook`` -> codes (merged by GUID, then by path);
 - ``AudioSource``/``VideoSource`` -> a session with its media (when the archive holds it) and
   one segment per transcript line (speaker ``NAME:`` prefixes, sync points and in-text
-  timestamps give the times); ``TranscriptSelection``s -> codings on the segments they cover;
+  timestamps give the times; a second or third transcript is a session of its own);
+  ``TranscriptSelection``s -> codings on the segments they cover;
   ``AudioSelection``s without codings -> markers, with codings -> codings of the overlapping
   segments;
 - ``TextSource`` -> an "observation" session without media, one segment per non-empty line;

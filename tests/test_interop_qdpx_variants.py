@@ -4,6 +4,7 @@ with what the file's selections say (code points, as QDA-XML counts them)."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -969,3 +970,12 @@ def test_second_transcript_of_a_recording_keeps_its_codings(tmp_path: Path) -> N
         assert sorted(s.title for s in p.sessions.all()) == ["lesson.mp4", "lesson.mp4 (T2)"]
     assert report.sessions == 2
     assert "extra transcript" not in report.describe()
+
+
+def test_prefixed_namespace_reads_like_the_default_one(tmp_path: Path) -> None:
+    s, e = span(TEXT, "😀 қазақ")
+    qde = project(text_source("internal://a.txt", selection(s, e)), xmlns=f' xmlns:q="{NS}"')
+    qde = re.sub(r"<(/?)(?=[A-Z])", r"<\1q:", qde)
+    assert "<q:Project" in qde and "<q:PlainTextSelection" in qde
+    _report, folder = import_one(tmp_path, qde, {"sources/a.txt": TEXT.encode()})
+    assert coded(folder) == [("Feeling", "😀 қазақ")]

@@ -979,3 +979,25 @@ def test_prefixed_namespace_reads_like_the_default_one(tmp_path: Path) -> None:
     assert "<q:Project" in qde and "<q:PlainTextSelection" in qde
     _report, folder = import_one(tmp_path, qde, {"sources/a.txt": TEXT.encode()})
     assert coded(folder) == [("Feeling", "😀 қазақ")]
+
+
+def test_codings_of_unknown_codes_are_reported_once_per_code(tmp_path: Path) -> None:
+    """Each coding of a code missing from the codebook was one report line (thousands for an
+    NVivo project coding text at its cases); now one line per code, naming a case as such."""
+    case = "e1000000-0000-4000-8000-000000000001"
+    ghost = "e1000000-0000-4000-8000-000000000002"
+    sels = [
+        selection(i, i + 2, code=case, guid=f"e2000000-0000-4000-8000-{i:012d}") for i in range(5)
+    ]
+    sels += [
+        selection(i, i + 2, code=ghost, guid=f"e3000000-0000-4000-8000-{i:012d}") for i in range(3)
+    ]
+    extra = f'<Cases><Case guid="{case}" name="Anna"/></Cases>'
+    qde = project(text_source("internal://a.txt", *sels)).replace("<Sources>", extra + "<Sources>")
+    report, folder = import_one(tmp_path, qde, {"sources/a.txt": TEXT.encode()})
+    assert coded(folder) == []
+    lines = [n for n in report.not_imported if "coding(s) refer to" in n]
+    assert lines == [
+        "5 coding(s) refer to case 'Anna' (coding at a case, as NVivo writes it, is not imported).",
+        f"3 coding(s) refer to code {ghost}, which is not in the codebook.",
+    ]

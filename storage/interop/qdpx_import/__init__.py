@@ -99,6 +99,14 @@ def run(ctx: ImportContext) -> ImportReport:
     codes.keep_line_ends(ctx)
     people.import_cases(ctx)
     people.import_notes(ctx)
+    cases = {case.guid: case.name for case in ctx.qp.cases}
+    for guid, count in ctx.unknown_codes.items():
+        what = (
+            f"case {cases[guid]!r} (coding at a case, as NVivo writes it, is not imported)"
+            if guid in cases
+            else f"code {guid}, which is not in the codebook"
+        )
+        ctx.report.not_imported.append(f"{count} coding(s) refer to {what}.")
     for what, count in ctx.qp.unsupported.items():
         if what == "links":
             count -= ctx.note_links

@@ -79,9 +79,8 @@ def add_coding(
 ) -> str | None:
     code_id = ctx.code_map.get(coding.code)
     if code_id is None:
-        ctx.report.not_imported.append(
-            f"Coding {coding.guid}: it refers to code {coding.code}, which is not in the codebook."
-        )
+        # counted per code and reported once (a project can hold thousands of such codings)
+        ctx.unknown_codes[coding.code] = ctx.unknown_codes.get(coding.code, 0) + 1
         return None
     coder = ctx.user(coding.user, sel.user)
     ctx.ensure_coder(coder)

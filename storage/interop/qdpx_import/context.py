@@ -85,6 +85,7 @@ class ImportContext:
         self.copied: list[Path] = []
         self.skipped_cases: set[str] = set()  # cases that only carry a source's variables
         self.note_links = 0  # Links between a note and a selection, read as NoteRefs
+        self.unknown_codes: dict[str, int] = {}  # code GUIDs codings name that are no code
         self.fieldscribe = qp.origin.startswith(ORIGIN)
         # FieldScribe writes a case line "speaker LABEL in session GUID" for every label.
         self.known_speakers: dict[str, set[str]] = {}

@@ -90,8 +90,9 @@ UNTRANSCRIBED_TEXT = "[speech without transcript]"
 
 
 def decode_text(data: bytes) -> str:
-    """A text file's bytes as text: UTF-16 (with its byte order mark, or without one when every
-    other byte is zero), UTF-8 (with or without one), else the legacy Windows/Unix code page
+    """A text file's bytes as text: UTF-16 (with its byte order mark, or without one, told by
+    its NUL bytes), UTF-8 (with or without one, and with a few broken bytes, each one U+FFFD),
+    else the legacy Windows/Unix code page
     whose reading looks most like words: Windows-1252 (Western), Windows-1251 (Russian),
     KZ-1048 (Kazakh) or KOI8-R (older Russian Unix)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -106,13 +107,25 @@ def decode_text(data: bytes) -> str:
             counts = sorted((high.count(b) for b in set(high)), reverse=True)
             if 0 in high and 0 not in low and sum(counts[:2]) >= 0.95 * len(high):
                 return data.decode(codec, errors="replace")
+    if b"\x00" in data and len(data) % 2 == 0:
+        # UTF-16 without a byte order mark (NVivo) whose letters come from more blocks
+        # (Kazakh, emoji, dashes): text never holds NULs, UTF-16 does, in the high byte of
+        # every Latin letter, digit, space and line break; strict, so binary data is not text
+        nul_odd, nul_even = data[1::2].count(0), data[0::2].count(0)
+        try:
+            return data.decode("utf-16-le" if nul_odd >= nul_even else "utf-16-be")
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        # UTF-8 with a few broken bytes (a stray Windows-1252 dash, a cut sequence) stays
+        # UTF-8, each broken byte one U+FFFD, so that every other character keeps its place
+        # (a coding's offsets count on it); legacy text gives hardly any valid sequence
         text = data.decode("utf-8-sig", errors="replace")
-        bad = text.count("\ufffd")
-        if sum(1 for ch in text if ord(ch) > 127) - bad >= 20 * bad:
-            return text  # UTF-8 with a stray byte (pasted from elsewhere): shown as "\ufffd"
+        broken = text.count("\ufffd")
+        if sum(1 for ch in text if ord(ch) > 127) - broken >= broken:
+            return text
     best, best_score = "", None
     for codec in _LEGACY_CODECS:  # in order of preference: ties go to the first
         text = data.decode(codec, errors="replace")

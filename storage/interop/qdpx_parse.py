@@ -7,6 +7,7 @@ NVivo, QualCoder and others all read the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
 from ._common import norm_guid
@@ -80,6 +81,7 @@ class QSelection:
     notes: list[str] = field(default_factory=list)
     from_sync: str | None = None
     to_sync: str | None = None
+    unreadable_codings: int = 0  # ``Coding`` elements without a code reference
 
 
 @dataclass
@@ -108,11 +110,13 @@ class QSource:
     created: str | None
     text_path: str | None = None
     text_inline: str | None = None
+    rich_text: bool = False  # a richTextPath (.docx), which FieldScribe does not read
     selections: list[QSelection] = field(default_factory=list)
     transcripts: list[QTranscript] = field(default_factory=list)
     source_codings: list[QCoding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     variables: list[tuple[str, str]] = field(default_factory=list)  # variable guid, value
+    regions: int = 0  # a PDF's coded areas (its Representation's text is ``text_path``...)
 
 
 @dataclass
@@ -138,6 +142,9 @@ class QNote:
     description: str | None
     user: str | None
     created: str | None
+    # spans of a source's text the note is about (QualCoder writes its annotations so: a note
+    # the source refers to, holding a PlainTextSelection with the positions in that source)
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -157,18 +164,26 @@ class QProject:
     unsupported: dict[str, int]
     created: str | None = None  # the Project's creationDateTime
     creator: str | None = None  # its creatingUserGUID (normalised)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (originGUID, targetGUID)
+    folder: str = ""  # the archive's folder holding project.qde (and its sources), if any
+
+
+#: positions and times beyond this are not numbers we can use (nor store: SQLite's are 64-bit)
+_MAX_INT = 2**53
 
 
 def _int(value: str | None) -> int | None:
+    """An integer attribute; a decimal one is rounded; None when it is no usable number."""
     if value is None:
         return None
     try:
-        return int(value.strip())
+        number = int(value.strip())
     except ValueError:
         try:
-            return round(float(value.strip()))
-        except ValueError:
+            number = round(float(value.strip()))
+        except (ValueError, OverflowError):  # "x", "nan", "1e400"
             return None
+    return number if abs(number) <= _MAX_INT else None
 
 
 def _guid(el: Element) -> str:
@@ -226,6 +241,8 @@ def _selection(el: Element, start_attr: str, end_attr: str) -> QSelection:
         coding = _coding(c)
         if coding is not None:
             sel.codings.append(coding)
+        else:
+            sel.unreadable_codings += 1
     return sel
 
 
@@ -257,12 +274,7 @@ def _source(el: Element) -> QSource:
         variables=_variable_values(el),
     )
     if kind == "TextSource":
-        src.text_path = el.get("plainTextPath")
-        src.text_inline = child_text(el, "PlainTextContent")
-        src.selections = [
-            _selection(s, "startPosition", "endPosition")
-            for s in children(el, "PlainTextSelection")
-        ]
+        _text(el, src)
     elif kind in ("AudioSource", "VideoSource"):
         sel_tag = "AudioSelection" if kind == "AudioSource" else "VideoSelection"
         src.selections = [_selection(s, "begin", "end") for s in children(el, sel_tag)]
@@ -284,6 +296,10 @@ def _source(el: Element) -> QSource:
                     notes=note_refs(t),
                 )
             )
+    elif kind == "PDFSource" and (rep := child(el, "Representation")) is not None:
+        # the PDF's plain text (NVivo, MAXQDA, ATLAS.ti write one): its selections are text
+        _text(rep, src)
+        src.regions = len(children(el, "PDFSelection"))
     elif kind in ("PictureSource", "PDFSource"):
         sel_tag = "PictureSelection" if kind == "PictureSource" else "PDFSelection"
         src.selections = [_selection(s, "firstX", "secondX") for s in children(el, sel_tag)]
@@ -291,7 +307,22 @@ def _source(el: Element) -> QSource:
         coding = _coding(c)
         if coding is not None:
             src.source_codings.append(coding)
+    if not src.name:
+        # ATLAS.ti names an audio or video source only in its transcript; else the file's name
+        named = [t.name.strip() for t in src.transcripts if t.name and t.name.strip()]
+        path = (src.path or src.text_path or "").replace("\\", "/").rstrip("/")
+        src.name = named[0] if named else unquote(path.rsplit("/", 1)[-1].split("://")[-1])
     return src
+
+
+def _text(el: Element, src: QSource) -> None:
+    """The text and text selections of a ``TextSource`` (or a PDF's ``Representation``)."""
+    src.text_path = el.get("plainTextPath")
+    src.text_inline = child_text(el, "PlainTextContent")
+    src.rich_text = bool(el.get("richTextPath"))
+    src.selections = [
+        _selection(s, "startPosition", "endPosition") for s in children(el, "PlainTextSelection")
+    ]
 
 
 def parse_project(root: Element) -> QProject:
@@ -345,7 +376,18 @@ def parse_project(root: Element) -> QProject:
                 user=norm_guid(n.get("creatingUser") or n.get("modifyingUser")),
                 created=n.get("creationDateTime") or n.get("modifiedDateTime"),
             )
+            for sel in children(n, "PlainTextSelection"):
+                start, end = _int(sel.get("startPosition")), _int(sel.get("endPosition"))
+                if start is not None and end is not None:
+                    note.spans.append((start, end))
             notes[note.guid] = note
+    links = []
+    links_el = child(root, "Links")
+    if links_el is not None:
+        for link in children(links_el, "Link"):
+            origin, target = norm_guid(link.get("originGUID")), norm_guid(link.get("targetGUID"))
+            if origin and target:
+                links.append((origin, target))
     unsupported = {}
     for tag, item in (("Links", "Link"), ("Sets", "Set"), ("Graphs", "Graph")):
         el = child(root, tag)
@@ -365,4 +407,5 @@ def parse_project(root: Element) -> QProject:
         unsupported=unsupported,
         created=root.get("creationDateTime"),
         creator=norm_guid(root.get("creatingUserGUID")),
+        links=links,
     )

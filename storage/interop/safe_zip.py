@@ -3,7 +3,8 @@
 A ``.qdpx`` (or any archive handed to us) is refused as a whole, before anything is written, when
 it has too many members, a member whose name could escape a folder (``..``, absolute paths, drive
 letters, backslashes), members that add up to too much data, or a member that inflates suspiciously
-(a "zip bomb"). XML is parsed without DTDs, entities or network access.
+(a "zip bomb"). XML is parsed without entities or network access: a bare ``<!DOCTYPE Project>``
+is read (its external DTD, if it names one, is never fetched); any entity declaration is refused.
 """
 
 from __future__ import annotations
@@ -178,15 +179,18 @@ class SafeZip:
 
 
 def parse_xml(data: bytes, what: str) -> Element:
-    """Parse untrusted XML: no DTD, no entities, no external references.
+    """Parse untrusted XML: no entities, no external references (a DOCTYPE that declares
+    nothing is allowed: some tools write one).
 
     Raises:
-        InvalidInputError: the XML is malformed or declares a DTD or entities.
+        InvalidInputError: the XML is malformed or declares entities.
     """
     if len(data) > MAX_XML_BYTES:
         raise InvalidInputError(f"{what}: the XML is larger than {MAX_XML_BYTES} bytes; refused.")
     try:
-        root: Element = SafeET.fromstring(data, forbid_dtd=True)
+        root: Element = SafeET.fromstring(
+            data, forbid_dtd=False, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as exc:
         raise InvalidInputError(
             f"{what}: the XML declares a DTD or entities ({type(exc).__name__}), which are not "

@@ -7,18 +7,24 @@ What maps, and how:
 - ``Users`` -> coders (by name); ``CodeBook`` -> codes (merged by GUID, then by path);
 - ``AudioSource``/``VideoSource`` -> a session with its media (when the archive holds it) and
   one segment per transcript line (speaker ``NAME:`` prefixes, sync points and in-text
-  timestamps give the times); ``TranscriptSelection``s -> codings on the segments they cover;
+  timestamps give the times; a second or third transcript is a session of its own);
+  ``TranscriptSelection``s -> codings on the segments they cover;
   ``AudioSelection``s without codings -> markers, with codings -> codings of the overlapping
   segments;
 - ``TextSource`` -> an "observation" session without media, one segment per non-empty line;
   ``PlainTextSelection``s -> codings (code-point spans);
 - ``Cases`` with ``Variables`` -> participants with attributes; speakers are mapped to them;
-- ``Notes`` -> memos on whatever refers to them (project, session, code, coding, segment), and
-  journal entries when nothing does.
+- ``PDFSource`` with a ``Representation`` (its plain text) -> a text session like a
+  ``TextSource``; a ``Case`` without a name and with one ``SourceRef`` (MAXQDA, Quirkos) -> that
+  source's variables;
+- ``Notes`` -> memos on whatever refers to them (project, session, code, coding, segment; a
+  ``Link`` between a note and a selection counts as a reference, as NVivo writes them), and
+  journal entries when nothing does; an uncoded selection's ``Description`` -> a memo on its
+  segments.
 
-Anything that cannot be represented (pictures, PDFs, sets, links, graphs, media outside the
-archive...) is listed in the report. All checks run before anything is written; the writes run in
-one transaction; a new project folder is removed again when the import fails.
+Anything that cannot be represented (pictures, PDF page areas, sets, other links, graphs, media
+outside the archive...) is listed in the report. All checks run before anything is written;
+the writes run in one transaction; a new project folder is removed again when the import fails.
 
 The parts, each handed the one ``context.ImportContext``: ``codes``, ``sources`` (sessions,
 their lines, text sources), ``media`` (audio and video sources), ``codings`` (selections to
@@ -28,6 +34,7 @@ codings) and ``people`` (cases and notes); ``run`` calls them in order.
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +61,17 @@ def import_sources(ctx: ImportContext) -> None:
             continue
         if src.kind == "TextSource":
             sources.text_source(ctx, src)
+        elif src.kind == "PDFSource" and (src.text_path or src.text_inline is not None):
+            sources.text_source(ctx, src)
+            ctx.report.notes.append(
+                f"PDF source {src.name!r}: its text (the file's Representation) was imported "
+                "as a text session."
+            )
+            if src.regions:
+                ctx.report.not_imported.append(
+                    f"PDF source {src.name!r}: {src.regions} coded area(s) of its pages "
+                    "(FieldScribe codes text, not areas)."
+                )
         elif src.kind in ("AudioSource", "VideoSource"):
             media.av_source(ctx, src)
         else:
@@ -75,12 +93,25 @@ def run(ctx: ImportContext) -> ImportReport:
         ctx.ensure_coder(name)
     codes.import_codes(ctx, ctx.qp.codes)
     codes.keep_exchange_meta(ctx, was_empty)
+    people.source_variable_cases(ctx)
+    people.linked_notes(ctx)
     import_sources(ctx)
     codes.keep_line_ends(ctx)
     people.import_cases(ctx)
     people.import_notes(ctx)
+    cases = {case.guid: case.name for case in ctx.qp.cases}
+    for guid, count in ctx.unknown_codes.items():
+        what = (
+            f"case {cases[guid]!r} (coding at a case, as NVivo writes it, is not imported)"
+            if guid in cases
+            else f"code {guid}, which is not in the codebook"
+        )
+        ctx.report.not_imported.append(f"{count} coding(s) refer to {what}.")
     for what, count in ctx.qp.unsupported.items():
-        ctx.report.not_imported.append(f"{count} {what} (not supported by FieldScribe).")
+        if what == "links":
+            count -= ctx.note_links
+        if count > 0:
+            ctx.report.not_imported.append(f"{count} {what} (not supported by FieldScribe).")
     if ctx.reused_sources:
         every = len(ctx.reused_sources) == len(ctx.qp.sources)
         names = ", ".join(repr(n) for n in ctx.reused_sources[:5])
@@ -123,19 +154,42 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
     try:
         qde = zf.find("project.qde")
         if qde is None:
-            candidates = [n for n in zf.names() if n.lower().endswith(".qde") and "/" not in n]
+            qdes = [n for n in zf.names() if n.lower().endswith(".qde")]
+            candidates = [n for n in qdes if "/" not in n]
+            if not candidates:  # the project zipped again inside a folder ("Study/project.qde")
+                candidates = [
+                    n for n in qdes if n.count("/") == 1 and not n.startswith("__MACOSX/")
+                ]
             qde = candidates[0] if len(candidates) == 1 else None
+            if len(candidates) > 1:
+                names = ", ".join(candidates[:3]) + (", ..." if len(candidates) > 3 else "")
+                raise InvalidInputError(
+                    f"{archive} holds {len(candidates)} .qde files ({names}) and none is named "
+                    "project.qde, so which one is the project is unknown; nothing was imported."
+                )
         if qde is None:
             raise InvalidInputError(
                 f"{archive} has no project.qde; is it a REFI-QDA project (.qdpx)?"
             )
         root = parse_xml(zf.read(qde), f"{archive}: {qde}")
-        if local(root.tag) != "Project" or not root.tag.startswith("{urn:QDA-XML:project"):
-            raise InvalidInputError(
-                f"{archive}: {qde} is not a QDA-XML project (root element {local(root.tag)!r})."
+        # the QDA-XML namespace, or none at all (hand-made files, some exporters)
+        namespaced = root.tag.startswith("{")
+        if local(root.tag) != "Project" or (
+            namespaced and not root.tag.startswith("{urn:QDA-XML:project")
+        ):
+            hint = (
+                " It is a codebook: import it with 'fieldscribe codebook import' (a .qdc)."
+                if local(root.tag) == "CodeBook"
+                else ""
             )
-        _check_schema_version(root.tag, archive)
+            raise InvalidInputError(
+                f"{archive}: {qde} is not a QDA-XML project (root element "
+                f"{local(root.tag)!r}); nothing was imported.{hint}"
+            )
+        if namespaced:
+            _check_schema_version(root.tag, archive)
         qp = parse_project(root)
+        qp.folder = qde.rpartition("/")[0]
         _check_project(qp, archive)
         return zf, qp
     except BaseException:
@@ -155,9 +209,10 @@ def _check_project(qp: QProject, archive: Path) -> None:
 def _check_schema_version(tag: str, archive: Path) -> None:
     """Refuse a project of a newer QDA-XML schema than 1.x (never read it half-understood)."""
     namespace = tag[1:].split("}", 1)[0]
-    version = namespace.rsplit(":", 1)[-1]
-    major = version.split(".", 1)[0]
-    if major.isdigit() and int(major) > 1:
+    # "urn:QDA-XML:project:1.0"; drafts wrote other versions ("0:4", QualCoder has seen)
+    version = namespace.split(":", 3)[3] if namespace.count(":") >= 3 else ""
+    major = re.match(r"\d*", version).group(0)  # type: ignore[union-attr]
+    if major and int(major) > 1:
         raise InvalidInputError(
             f"{archive} was written in a newer REFI-QDA format (QDA-XML {version}); this "
             "FieldScribe reads QDA-XML 1.0. Nothing was imported; export it from the other "

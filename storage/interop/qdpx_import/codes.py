@@ -29,6 +29,7 @@ def _colour(value: str | None, index: int) -> str:
 
 def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
     existing_count = int(ctx.conn.execute("SELECT count(*) FROM codes").fetchone()[0])
+    created: set[str] = set()  # the codes this import made
     for i, code in enumerate(codes):
         if not code.name or "/" in code.name:
             name = (code.name or f"Code {i + 1}").replace("/", "-")
@@ -43,6 +44,19 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
         row = ctx.conn.execute(
             "SELECT id FROM codes WHERE parent_id IS ? AND name = ?", (parent_id, code.name)
         ).fetchone()
+        if row is not None and row[0] in created:
+            # two codes of this file with one name under one parent (NVivo, ATLAS.ti allow it):
+            # they stay two codes, the second one named apart
+            name, n = code.name, 2
+            while ctx.conn.execute(
+                "SELECT 1 FROM codes WHERE parent_id IS ? AND name = ?", (parent_id, name)
+            ).fetchone():
+                name, n = f"{code.name} ({n})", n + 1
+            ctx.report.notes.append(
+                f"Two codes are named {code.name!r} under the same parent; the second is "
+                f"named {name!r}."
+            )
+            code.name, row = name, None
         if row is not None:
             ctx.code_map[code.guid] = row[0]
             ctx.code_order.append(row[0])
@@ -67,6 +81,7 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
             ),
         )
         ctx.code_map[code.guid] = code_id
+        created.add(code_id)
         ctx.report.codes += 1
         if not code.codable:
             ctx.report.notes.append(

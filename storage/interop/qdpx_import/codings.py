@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from storage.core.ids import now_iso
+from storage.core.ids import new_id, now_iso
 
 from .._common import iso_from_xml
 from ..qdpx_parse import QCoding, QSelection
@@ -27,6 +27,11 @@ def selection(
     start: int,
     end: int,
 ) -> None:
+    if sel.unreadable_codings:
+        ctx.report.not_imported.append(
+            f"{source_name!r}: selection {start}-{end} has {sel.unreadable_codings} coding(s) "
+            "that name no code (no CodeRef)."
+        )
     targets = map_span(lines, start, end)
     if not targets:
         what = ", ".join(ctx.code_label(c.code) for c in sel.codings) or "a note"
@@ -49,6 +54,10 @@ def selection(
                 coding_ids.append(coding_id)
                 for note in coding.notes:
                     ctx.note_targets.setdefault(note, []).append(("coding", coding_id))
+    if not sel.codings and memo:
+        # a commented, uncoded passage (MAXQDA writes its comments so): a memo on its lines
+        for index, _s, _e in targets:
+            add_memo(ctx, "segment", seg_ids[index], sel, memo)
     for note in sel.notes:
         if coding_ids:
             for cid in coding_ids:
@@ -70,9 +79,8 @@ def add_coding(
 ) -> str | None:
     code_id = ctx.code_map.get(coding.code)
     if code_id is None:
-        ctx.report.not_imported.append(
-            f"Coding {coding.guid}: it refers to code {coding.code}, which is not in the codebook."
-        )
+        # counted per code and reported once (a project can hold thousands of such codings)
+        ctx.unknown_codes[coding.code] = ctx.unknown_codes.get(coding.code, 0) + 1
         return None
     coder = ctx.user(coding.user, sel.user)
     ctx.ensure_coder(coder)
@@ -102,3 +110,25 @@ def add_coding(
         return None
     ctx.report.codings += 1
     return coding_id
+
+
+def add_memo(
+    ctx: ImportContext, target_type: str, target_id: str, sel: QSelection, text: str
+) -> None:
+    """A memo holding a selection's ``Description``."""
+    stamp = now_iso()
+    ctx.conn.execute(
+        "INSERT INTO memos (id, target_type, target_id, title, text, created_by, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            new_id(),
+            target_type,
+            target_id,
+            (sel.name or "").strip() or None,
+            text,
+            ctx.user(sel.user),
+            iso_from_xml(sel.created) or stamp,
+            stamp,
+        ),
+    )
+    ctx.report.memos += 1

@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from storage.core.ids import new_id, now_iso
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 #: the case line FieldScribe writes for every speaker label: "speaker LABEL in session GUID"
 SPEAKER_LINE = re.compile(r"^speaker (.+) in session \{?([0-9a-fA-F-]{36})\}?\s*$")
 _MAX_TEXT_BYTES = 64 * 1024**2
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")  # C:\data\a.txt: a path on the exporter's disk
 
 
 @dataclass
@@ -81,6 +83,9 @@ class ImportContext:
         self.coding_ids: dict[str, list[str]] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
+        self.skipped_cases: set[str] = set()  # cases that only carry a source's variables
+        self.note_links = 0  # Links between a note and a selection, read as NoteRefs
+        self.unknown_codes: dict[str, int] = {}  # code GUIDs codings name that are no code
         self.fieldscribe = qp.origin.startswith(ORIGIN)
         # FieldScribe writes a case line "speaker LABEL in session GUID" for every label.
         self.known_speakers: dict[str, set[str]] = {}
@@ -122,21 +127,28 @@ class ImportContext:
         member = self.member(path)
         if member is None:
             self.report.not_imported.append(
-                f"{what}: its text {path!r} is not inside the archive (only internal:// files "
-                "are read)."
+                f"{what}: its text {path!r} is not inside the archive (only files inside it "
+                "are read, never a path on another computer)."
             )
             return inline
         assert self.zf is not None
         return decode_text(self.zf.read(member, _MAX_TEXT_BYTES))
 
     def member(self, path: str) -> str | None:
-        if self.zf is None or not path.lower().startswith("internal://"):
+        """The archive member a source path names: ``internal://NAME`` (in ``sources/``), or
+        a bare ``NAME`` (no scheme: cproctor's qc writes so); None for anything outside."""
+        scheme, sep, rest = path.partition("://")
+        if self.zf is None or (sep and scheme.lower() != "internal") or _DRIVE.match(path):
             return None
-        name = path[len("internal://") :]
-        for candidate in (f"sources/{name}", f"Sources/{name}", name):
-            found = self.zf.find(candidate)
-            if found is not None:
-                return found
+        # tools write the name as is, URI-escaped (%20, %D0%98...), with Windows separators,
+        # or after a third slash ("internal:///name")
+        raw = (rest if sep else path).replace("\\", "/").lstrip("/")
+        folder = f"{self.qp.folder}/" if self.qp.folder else ""
+        for name in dict.fromkeys((raw, unquote(raw))):
+            for candidate in (f"sources/{name}", f"Sources/{name}", name):
+                found = self.zf.find(folder + candidate)
+                if found is not None:
+                    return found
         return None
 
     def code_label(self, guid: str) -> str:

@@ -11,9 +11,10 @@ from storage.core.errors import AudioError
 from storage.core.ids import new_id, now_iso
 
 from .._common import iso_from_xml
-from ..qdpx_parse import QSelection, QSource
+from ..qdpx_parse import QSelection, QSource, QTranscript
 from ..text_lines import (
     Line,
+    crlf_only,
     split_lines,
 )
 from .codings import add_coding, selection
@@ -33,38 +34,33 @@ def av_source(ctx: ImportContext, src: QSource) -> None:
         ctx.report.notes.append(
             f"Video source {src.name!r}: imported as a session (audio track and transcript)."
         )
-    transcripts = src.transcripts
-    if len(transcripts) > 1:
-        ctx.report.not_imported.append(
-            f"{src.kind} {src.name!r}: {len(transcripts) - 1} extra transcript(s); only the "
-            "first was imported."
-        )
     lines: list[Line] = []
     seg_ids: list[str] = []
-    if transcripts:
-        tr = transcripts[0]
-        text = ctx.read_text(tr.text_path, tr.text_inline, f"Transcript of {src.name!r}")
-        if text is not None:
-            points = list(tr.syncpoints.values())
-            lines = split_lines(
-                text,
-                [(p, t) for p, t in points if p is not None],
-                duration_ms=duration,
-                speakers=ctx.known_speakers.get(src.guid),
-            )
-            seg_ids = add_lines(ctx, session_id, lines, src.guid)
-            for sel in tr.selections:
-                frm = tr.syncpoints.get(sel.from_sync or "")
-                to = tr.syncpoints.get(sel.to_sync or "")
-                if frm is None or to is None or frm[0] is None or to[0] is None:
-                    ctx.report.not_imported.append(
-                        f"Transcript of {src.name!r}: selection {sel.guid} refers to "
-                        "missing sync points."
-                    )
-                    continue
-                selection(ctx, src.name, sel, lines, seg_ids, frm[0], to[0])
-        for note in tr.notes:
-            ctx.note_targets.setdefault(note, []).append(("session", session_id))
+    if src.transcripts:
+        lines, seg_ids = transcript(ctx, src, src.transcripts[0], session_id, duration)
+    for n, extra in enumerate(src.transcripts[1:], start=2):
+        # Transana and others keep several transcripts of one recording: each further one is
+        # a session of its own (same times, no media), so that its codings are kept
+        title = f"{src.name} ({(extra.name or '').strip() or f'transcript {n}'})"
+        extra_id = ctx.fresh_id("sessions", extra.guid)
+        stamp = now_iso()
+        ctx.conn.execute(
+            "INSERT INTO sessions (id, title, kind, notes, status, created_by, created_at,"
+            " updated_at) VALUES (?, ?, 'interview', ?, 'imported', ?, ?, ?)",
+            (
+                extra_id,
+                title,
+                f"Transcript {n} of {src.name!r} (its recording is in that session).",
+                ctx.user(src.user),
+                iso_from_xml(src.created) or stamp,
+                stamp,
+            ),
+        )
+        ctx.report.sessions += 1
+        ctx.report.notes.append(
+            f"{src.kind} {src.name!r}: its transcript {n} became the session {title!r}."
+        )
+        transcript(ctx, src, extra, extra_id, duration)
     for sel in src.selections:
         time_selection(ctx, src, session_id, sel, lines, seg_ids)
     for coding in src.source_codings:
@@ -72,6 +68,51 @@ def av_source(ctx: ImportContext, src: QSource) -> None:
             f"{src.kind} {src.name!r}: a coding of the whole recording (code "
             f"{ctx.code_label(coding.code)}) has no segment to attach to."
         )
+
+
+def transcript(
+    ctx: ImportContext, src: QSource, tr: QTranscript, session_id: str, duration: int | None
+) -> tuple[list[Line], list[str]]:
+    """A transcript's lines as the session's segments, its selections as codings."""
+    lines: list[Line] = []
+    seg_ids: list[str] = []
+    text = ctx.read_text(tr.text_path, tr.text_inline, f"Transcript of {src.name!r}")
+    if text is None:
+        coded = sum(1 for sel in tr.selections if sel.codings)
+        ctx.report.not_imported.append(
+            f"Transcript of {src.name!r}: it has no plain text (a rich text transcript is "
+            f"not read); the session has no segments"
+            + (f", and {coded} coded selection(s) were not imported." if coded else ".")
+        )
+    else:
+        if "\r\n" in text and crlf_only(text) and "ATLAS" in ctx.qp.origin.upper():
+            # ATLAS.ti counts a Windows line end as one character (as in its text sources)
+            text = text.replace("\r\n", "\n")
+            ctx.report.notes.append(
+                f"Transcript of {src.name!r}: its positions count each Windows line end as "
+                "one character (as ATLAS.ti does)."
+            )
+        points = list(tr.syncpoints.values())
+        lines = split_lines(
+            text,
+            [(p, t) for p, t in points if p is not None],
+            duration_ms=duration,
+            speakers=ctx.known_speakers.get(src.guid),
+        )
+        seg_ids = add_lines(ctx, session_id, lines, src.guid)
+        for sel in tr.selections:
+            frm = tr.syncpoints.get(sel.from_sync or "")
+            to = tr.syncpoints.get(sel.to_sync or "")
+            if frm is None or to is None or frm[0] is None or to[0] is None:
+                ctx.report.not_imported.append(
+                    f"Transcript of {src.name!r}: selection {sel.guid} refers to "
+                    "missing sync points."
+                )
+                continue
+            selection(ctx, src.name, sel, lines, seg_ids, frm[0], to[0])
+    for note in tr.notes:
+        ctx.note_targets.setdefault(note, []).append(("session", session_id))
+    return lines, seg_ids
 
 
 def time_selection(

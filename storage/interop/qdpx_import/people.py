@@ -15,9 +15,49 @@ if TYPE_CHECKING:
     pass
 
 
+def source_variable_cases(ctx: ImportContext) -> None:
+    """MAXQDA and Quirkos keep a document's variables in a ``Case`` with no name and one
+    ``SourceRef``: those values are the source's own (session details or notes), not a
+    participant."""
+    by_guid = {src.guid: src for src in ctx.qp.sources}
+    codes = {c.guid for c in ctx.qp.codes}
+    for case in ctx.qp.cases:
+        if case.name or case.guid in codes or len(set(case.source_refs)) != 1:
+            continue
+        src = by_guid.get(case.source_refs[0])
+        if src is None:
+            continue
+        own = {guid for guid, _value in src.variables}  # the source's own values come first
+        src.variables.extend((guid, value) for guid, value in case.values if guid not in own)
+        if case.description and not src.description:
+            src.description = case.description
+        ctx.skipped_cases.add(case.guid)
+
+
+def linked_notes(ctx: ImportContext) -> None:
+    """NVivo ties an annotation to its selection with a ``Link`` (a note at one end, the
+    selection at the other) instead of a ``NoteRef``: read such a link as one."""
+    selections = {
+        sel.guid: sel
+        for src in ctx.qp.sources
+        for sel in [*src.selections, *(s for t in src.transcripts for s in t.selections)]
+        if sel.guid
+    }
+    for origin, target in ctx.qp.links:
+        for note, sel_guid in ((origin, target), (target, origin)):
+            sel = selections.get(sel_guid)
+            if note in ctx.qp.notes and sel is not None:
+                if note not in sel.notes:
+                    sel.notes.append(note)
+                ctx.note_links += 1
+                break
+
+
 def import_cases(ctx: ImportContext) -> None:
     code_names = {c.guid: c.name for c in ctx.qp.codes}
     for n, case in enumerate(ctx.qp.cases, start=1):
+        if case.guid in ctx.skipped_cases:
+            continue
         name = case.name or code_names.get(case.guid) or f"Case {n}"
         speaker_links: list[tuple[str, str]] = []
         other_desc: list[str] = []

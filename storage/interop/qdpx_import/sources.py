@@ -13,6 +13,7 @@ from ..text_lines import (
     Line,
     LineEnds,
     crlf_only,
+    map_span,
     speaker_prefix,
     split_text_source,
 )
@@ -111,14 +112,34 @@ def add_lines(ctx: ImportContext, session_id: str, lines: list[Line], guid: str 
 def text_source(ctx: ImportContext, src: QSource) -> None:
     text = ctx.read_text(src.text_path, src.text_inline, f"Text source {src.name!r}")
     if text is None:
-        ctx.report.not_imported.append(f"Text source {src.name!r}: it has no text.")
+        coded = sum(1 for sel in src.selections if sel.codings)
+        ctx.report.not_imported.append(
+            f"Text source {src.name!r}: it has no plain text"
+            + (" (only rich text, which FieldScribe does not read)" if src.rich_text else "")
+            + (f"; {coded} coded selection(s) not imported." if coded else ".")
+        )
         return
     session_id = new_session(ctx, src, "observation")
+    length = len(text)  # as the file has it, before its line ends are read
     ends: LineEnds | None = None
+    if "\r" in text and "\n" not in text:
+        # classic Mac line ends (CR alone): one character for one, so every position holds
+        text = text.replace("\r", "\n")
+        ctx.report.notes.append(
+            f"Text source {src.name!r}: its lines end in CR alone (classic Mac); they were read "
+            "as line breaks and are exported as LF."
+        )
     if crlf_only(text):  # Windows line ends: segments hold LF, the export writes CRLF again
         text = text.replace("\r\n", "\n")
         ends = LineEnds(text)
-        ctx.crlf_sessions.append(session_id)
+        if crlf_counts_two(ctx, src, text, ends):
+            ctx.crlf_sessions.append(session_id)
+        else:
+            ends = None  # the positions count each CRLF as one character (ATLAS.ti)
+            ctx.report.notes.append(
+                f"Text source {src.name!r}: its positions count each Windows line end as one "
+                "character (as ATLAS.ti does); it is exported with LF line ends."
+            )
     lines, transcript = split_text_source(text, ctx.known_speakers.get(src.guid))
     if not transcript:
         labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])
@@ -128,6 +149,13 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
                 "not every line does, so it is not a transcript: they stay text, no speakers."
             )
     seg_ids = add_lines(ctx, session_id, lines)
+    beyond = [sel for sel in src.selections if max(sel.start or 0, sel.end or 0) > length]
+    if beyond:
+        ctx.report.notes.append(
+            f"Text source {src.name!r}: {len(beyond)} selection(s) reach past the end of its "
+            f"text ({length} characters): was it written in another encoding or with other "
+            "line ends? They were kept up to the end."
+        )
     for sel in src.selections:
         if sel.start is None or sel.end is None:
             ctx.report.not_imported.append(
@@ -138,8 +166,51 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         if ends is not None:
             start, end = ends.to_lf(start), ends.to_lf(end)
         selection(ctx, src.name, sel, lines, seg_ids, start, end)
+    session_target = ("session", session_id)
+    for guid in src.notes:
+        note = ctx.qp.notes.get(guid)
+        if note is None or not note.spans:
+            continue
+        # an annotation of a passage (QualCoder): a memo on the segments it covers
+        segments: list[tuple[str, str | None]] = []
+        for start, end in note.spans:
+            if ends is not None:
+                start, end = ends.to_lf(start), ends.to_lf(end)
+            for index, _s, _e in map_span(lines, start, end):
+                if ("segment", seg_ids[index]) not in segments:
+                    segments.append(("segment", seg_ids[index]))
+        targets = ctx.note_targets.get(guid, [])
+        if segments and session_target in targets:
+            targets.remove(session_target)
+            targets.extend(segments)
     for coding in src.source_codings:
         ctx.report.not_imported.append(
             f"Text source {src.name!r}: a coding of the whole document (code "
             f"{ctx.code_label(coding.code)}) has no segment to attach to."
         )
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def crlf_counts_two(ctx: ImportContext, src: QSource, lf_text: str, ends: LineEnds) -> bool:
+    """Whether a CRLF text's positions count each line end as two code points (what QDA-XML
+    says, and MAXQDA, NVivo, QualCoder write) or as one (ATLAS.ti).
+
+    A selection's ``name`` often quotes its text's beginning (ATLAS.ti, MAXQDA): the counting
+    under which more names match their text wins; without that evidence, the origin decides.
+    """
+    score = 0
+    for sel in src.selections:
+        quote = _words((sel.name or "").rstrip(". …"))
+        if len(quote) < 3 or sel.start is None or sel.end is None:
+            continue
+        two = _words(lf_text[ends.to_lf(sel.start) : ends.to_lf(sel.end)])
+        one = _words(lf_text[sel.start : sel.end])
+        if two == one:
+            continue
+        score += two.startswith(quote) - one.startswith(quote)
+    if score:
+        return score > 0
+    return "ATLAS" not in ctx.qp.origin.upper()

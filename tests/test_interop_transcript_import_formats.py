@@ -651,3 +651,27 @@ def test_round_trip_text_that_looks_like_times_and_names(tmp_path: Path, cues, f
         )
     path = _put(tmp_path, "t.txt", data)
     assert [(d.start_ms, d.speaker, d.text) for d in parse_transcript(path, fmt).drafts] == cues
+
+
+def test_a_timed_cue_without_text_is_speech_without_transcript(
+    tmp_path: Path, session: tuple[Path, str, int]
+) -> None:
+    """A cue the other tool left empty: a flagged segment to play and type, and a note; it
+    was an empty ordinary segment that nothing pointed out."""
+    folder, sid, _ = session
+    srt = tmp_path / "t.srt"
+    srt.write_text(
+        "1\n00:00:00,100 --> 00:00:00,900\nБірінші сөйлем.\n\n"
+        "2\n00:00:01,000 --> 00:00:01,800\n\n"
+        "3\n00:00:01,900 --> 00:00:02,500\nВторое предложение.\n",
+        encoding="utf-8",
+    )
+    with Project.open(folder) as p:
+        result = import_transcript(p, sid, srt)
+        segs = p.transcript.segments(sid)
+    assert [(s.text, s.untranscribed, s.language) for s in segs] == [
+        ("Бірінші сөйлем.", False, "kk"),
+        ("", True, None),
+        ("Второе предложение.", False, "ru"),
+    ]
+    assert any("1 timed cue(s) without text" in n for n in result.notes)

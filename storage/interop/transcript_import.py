@@ -785,11 +785,17 @@ def import_transcript(
     expected = list(project.languages)
     timed = drafts[:-1] if "open-end" in parsed.notes else drafts  # the last: no end given
     backwards = sum(1 for d in timed if d.end_ms < d.start_ms)
+    empty = 0
     for d in drafts:
         d.end_ms = max(d.end_ms, d.start_ms)
         d.origin = "import"
         if d.text.strip() == UNTRANSCRIBED_TEXT:  # FieldScribe's exports write it for one
             d.text, d.untranscribed, d.language = "", True, None
+        elif not d.text.strip() and d.end_ms > d.start_ms:
+            # a timed cue without text: speech the other tool left untranscribed, flagged to
+            # play and type (an empty segment nobody would notice otherwise)
+            d.text, d.untranscribed, d.language = "", True, None
+            empty += 1
         elif d.language is None:  # the file did not say: what its letters leave among expected
             d.language = guess_language(d.text, expected)
     existing = project.transcript.segments(session_id)
@@ -812,6 +818,10 @@ def import_transcript(
         project.transcript.add_segments(session_id, drafts)
     if clamped:
         notes.append(f"{clamped} segment time(s) past the end of the audio were clamped")
+    if empty:
+        notes.append(
+            f"{empty} timed cue(s) without text: marked speech without transcript, to play and type"
+        )
     if backwards:
         notes.append(
             f"{backwards} segment(s) ended before they started in the file: imported with no "

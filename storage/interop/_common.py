@@ -116,6 +116,7 @@ def decode_text(data: bytes) -> str:
             return data.decode("utf-16-le" if nul_odd >= nul_even else "utf-16-be")
         except UnicodeDecodeError:
             pass
+    kept: str | None = None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -125,13 +126,15 @@ def decode_text(data: bytes) -> str:
         text = data.decode("utf-8-sig", errors="replace")
         broken = text.count("\ufffd")
         if sum(1 for ch in text if ord(ch) > 127) - broken >= broken:
-            return text
+            kept = text  # a candidate: it wins when it reads as words at least as well
     best, best_score = "", None
     for codec in _LEGACY_CODECS:  # in order of preference: ties go to the first
         text = data.decode(codec, errors="replace")
         score = _word_score(text)
         if best_score is None or score > best_score:
             best, best_score = text, score
+    if kept is not None and best_score is not None and _word_score(kept) >= best_score:
+        return kept
     return best
 
 

@@ -43,7 +43,8 @@ def test_skip_rewind_and_speed(qtbot: Any, speech_wav: Path) -> None:
     assert player.speed() == pytest.approx(0.5)
 
 
-def test_peaks_are_decoded_and_cached(tmp_path: Path, speech_wav: Path) -> None:
+def test_peaks_are_decoded_and_cached(qtbot: Any, tmp_path: Path, speech_wav: Path) -> None:
+    """(qtbot: the QApplication its strip needs, when this test runs first or alone.)"""
     cache = tmp_path / "peaks"
     peaks = compute_peaks(speech_wav, cache=cache)
     assert len(peaks) > 1000 // BUCKET_MS  # more than a second of audio

@@ -304,7 +304,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
     before it, and its text up to a blank line. WebVTT's header, NOTE, STYLE and REGION blocks
     are skipped; other lines outside a cue are joined to the cue before them and reported.
     Rolling captions (YouTube's automatic captions, karaoke times ``<00:00:01.000>``) repeat
-    the previous cue's line: the repetition is dropped.
+    the previous cue's line: the repetition is dropped, a line said again is kept.
     """
     vtt = fmt == "vtt"
     lines = text.split("\n")
@@ -379,26 +379,43 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
     return ParsedTranscript(fmt, drafts, notes)
 
 
+#: a cue this short only shows again what the cue before it said (YouTube writes 10 ms)
+_SNAPSHOT_MS = 50
+
+
 def _drop_rolling_repeats(
     drafts: list[SegmentDraft], cue_lines: list[list[str]]
 ) -> tuple[list[SegmentDraft], int]:
-    """Rolling captions show the previous cue's last line again above the new one: keep each
-    line once, in the cue where it first appears."""
+    """Rolling captions (YouTube) show the line before again above the new one, and show the
+    new line alone once more in a cue of a few milliseconds: keep each line once, in the cue
+    that speaks it.
+
+    The lines a cue carries over are those at its top that end the cue before it (timed word by
+    word, a line is being spoken, not carried); a cue whose every line is carried over is a
+    repeat only when it is that short, else the words were said again ("Да." twice).
+    """
     kept: list[SegmentDraft] = []
     previous: list[str] = []
     repeated = 0
     for draft, raw in zip(drafts, cue_lines, strict=True):
-        cleaned = [c for c in (_clean_cue_line(line) for line in raw) if c]
-        lines = list(cleaned)
-        while lines and previous and lines[0] == previous[-1]:
-            lines.pop(0)
+        pairs = [(line, clean) for line in raw if (clean := _clean_cue_line(line))]
+        cleaned = [clean for _line, clean in pairs]
+        carried = 0
+        for n in range(min(len(cleaned), len(previous)), 0, -1):
+            if cleaned[:n] == previous[-n:] and not any(
+                _KARAOKE.search(line) for line, _clean in pairs[:n]
+            ):
+                carried = n
+                break
         if cleaned:
             previous = cleaned
-        if not lines:
-            repeated += 1
-            continue
-        if len(lines) != len(cleaned):
-            speaker, body = _speaker_and_text(" ".join(lines))
+        if carried == len(cleaned):
+            if draft.end_ms - draft.start_ms <= _SNAPSHOT_MS:
+                repeated += 1
+                continue
+            carried = 0  # said again, with a time of its own
+        if carried:
+            speaker, body = _speaker_and_text(" ".join(cleaned[carried:]))
             draft.text = body
             draft.speaker = draft.speaker or speaker
         kept.append(draft)

@@ -100,3 +100,94 @@ def test_youtube_rolling_captions_give_each_utterance_once(
     parsed = parse_transcript(path)
     assert [d.text for d in parsed.drafts] == utterances
     assert [d.start_ms for d in parsed.drafts] == [n * 2010 for n in range(len(utterances))]
+
+
+# ---------------------------------------------------------------------- Trint's paragraphs
+_TRINT = (
+    "Интервью 3\n\n"
+    "00:00:01\nАйгерим Б.\nРасскажите о себе.\nГде вы выросли?\n\n"
+    "00:00:06\nНұрлан\nМен Алматыда өстім.\nПотом переехал.\n\n"
+    "00:00:12\nАйгерим Б.\nВы скучаете?\n\n"
+    "00:00:15\nДа.\n\n"
+    "00:00:17\nYes.\nI mean it, really.\n\n"
+    "00:00:20\nӘ.Н.:\nИә, әрине.\nСпасибо.\n\n"
+    "00:00:24\nНұрлан\nЕщё одно.\nВсё.\n"
+)
+
+
+def _segments(path: Path) -> list[tuple[int, str | None, str]]:
+    return [(d.start_ms, d.speaker, d.text) for d in parse_transcript(path).drafts]
+
+
+_TRINT_WANT = [
+    (1000, "Айгерим Б.", "Расскажите о себе. Где вы выросли?"),
+    (6000, "Нұрлан", "Мен Алматыда өстім. Потом переехал."),
+    (12000, "Айгерим Б.", "Вы скучаете?"),
+    (15000, None, "Да."),
+    (17000, None, "Yes. I mean it, really."),
+    (20000, "Ә.Н.", "Иә, әрине. Спасибо."),
+    (24000, "Нұрлан", "Ещё одно. Всё."),
+]
+
+
+def test_trint_time_speaker_text_lines(tmp_path: Path) -> None:
+    """A speaker's name on the line under the time went into the text ("Нұрлан Мен Алматыда
+    өстім."); a name that stands there again, or ends with ':', is the speaker; a one-word
+    answer ("Да.", "Yes.") stays text."""
+    assert _segments(_put(tmp_path, "trint.txt", _TRINT)) == _TRINT_WANT
+
+
+def test_trint_layout_in_word(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    for line in _TRINT.split("\n"):
+        document.add_paragraph(line)
+    path = tmp_path / "trint.docx"
+    document.save(str(path))
+    assert _segments(path) == _TRINT_WANT
+
+
+def test_a_short_line_seen_once_stays_text(tmp_path: Path) -> None:
+    """Without a second sighting or a ':' a short first line is no speaker ("Алматы" as the
+    first words of an answer)."""
+    path = _put(tmp_path, "t.txt", (
+        "00:00:01\nАлматы\nвот где я вырос.\n\n00:00:04\nАстана\nпотом.\n"
+    ))  # fmt: skip
+    assert _segments(path) == [
+        (1000, None, "Алматы вот где я вырос."),
+        (4000, None, "Астана потом."),
+    ]
+
+
+_NAMES = st.sampled_from(["Айгерим", "Нұрлан", "Ә.Н.", "Speaker 1", "Ерлан Б.", "Anna"])
+_SENTENCE = st.lists(
+    st.sampled_from(["Да", "да", "Иә", "мен", "өстім", "hello", "Yes", "қазақ", "😀"]),
+    min_size=1,
+    max_size=4,
+).flatmap(lambda words: st.sampled_from(".?!").map(lambda end: " ".join(words) + end))
+_TURN = st.tuples(st.one_of(st.none(), _NAMES), st.lists(_SENTENCE, min_size=1, max_size=3))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TURN, min_size=1, max_size=8))
+def test_trint_paragraphs_against_a_model(
+    tmp_path_factory: pytest.TempPathFactory, turns: list[tuple[str | None, list[str]]]
+) -> None:
+    """Each paragraph's name is its speaker when the name heads another paragraph too; a name
+    seen once stays in the text; sentences are never taken for names."""
+    text = "".join(
+        f"00:00:{3 * n:02d}\n"
+        + "".join(f"{line}\n" for line in ([who] if who else []) + lines)
+        + "\n"
+        for n, (who, lines) in enumerate(turns)
+    )
+    heads = [who for who, _lines in turns if who]
+    want = []
+    for n, (who, lines) in enumerate(turns):
+        if who and heads.count(who) >= 2:
+            want.append((3000 * n, who, " ".join(lines)))
+        else:
+            want.append((3000 * n, None, " ".join(([who] if who else []) + lines)))
+    path = _put(tmp_path_factory.mktemp("trint"), "t.txt", text)
+    assert _segments(path) == want

@@ -434,6 +434,42 @@ def _label(text: str) -> bool:
     )
 
 
+#: a name's last word may be an initial ("Ә.Н.", "Айгерим Б."); other lines ending so are text
+_INITIAL_END = re.compile(r"(?:^|[\s.])[^\W\d_]\.$")
+
+
+def _may_be_name(line: str) -> bool:
+    """A line that may hold a speaker's name alone: a label, no sentence ("Да.", "Yes.")."""
+    line = line.strip()
+    if len(line) > 40 or not _label(line) or line.endswith(("?", "!", "…", ",", ";")):
+        return False
+    return not line.endswith(".") or bool(_INITIAL_END.search(line))
+
+
+def _names_under_times(
+    drafts: list[SegmentDraft], headings: list[str | None], below: list[list[str]]
+) -> None:
+    """Trint's paragraphs: a time, the speaker's name on the line under it, the text below.
+
+    A segment started by a time alone whose first line may be a name and has text under it
+    takes that line as its speaker when the same name stands so under another time or is a
+    speaker elsewhere in the file (a name ending with ':' is read so already); otherwise the
+    line stays text, as does an answer of one line ("Да.", "Yes.")."""
+    places: dict[str, list[int]] = {}
+    for i, draft in enumerate(drafts):
+        lines = below[i]
+        if headings[i] is None or draft.speaker is not None or draft.text != " ".join(lines):
+            continue
+        if len(lines) >= 2 and _may_be_name(lines[0]):
+            places.setdefault(lines[0].strip(), []).append(i)
+    speakers = {d.speaker for d in drafts if d.speaker}
+    for name, found in places.items():
+        if len(found) >= 2 or name in speakers:
+            for i in found:
+                drafts[i].speaker = name
+                drafts[i].text = " ".join(below[i][1:]).strip()
+
+
 def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     """Timestamped lines (text files, Word paragraphs) into segments.
 
@@ -451,6 +487,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     ends: list[int | None] = []
     skipped: list[str] = []
     headings: list[str | None] = []  # the line of a segment started by a heading or a time
+    below: list[list[str]] = []  # the lines under each segment's first line
 
     def start(
         start_ms: int, speaker: str | None, body: str, end: int | None, heading: str | None = None
@@ -458,6 +495,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
         drafts.append(SegmentDraft(start_ms, start_ms, body, speaker=speaker, origin="import"))
         ends.append(end)
         headings.append(heading)
+        below.append([])
 
     for line in lines:
         text = line.strip()
@@ -506,6 +544,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
             start(begin, speaker, body, end)
         elif drafts:
             last = drafts[-1]
+            below[-1].append(text)
             if not last.text and last.speaker is None:
                 last.speaker, text = _speaker_and_text(text)
             last.text = f"{last.text} {text}".strip()
@@ -513,6 +552,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
                 ends[-1] = end
         else:
             skipped.append(text)
+    _names_under_times(drafts, headings, below)
     # a heading with no text under it (a title such as "Interview 10:30", a time at the end)
     # is no segment; its time still ends the segment before it
     empty = [h for h, d in zip(headings, drafts, strict=True) if h is not None and not d.text]

@@ -134,7 +134,11 @@ def test_trint_time_speaker_text_lines(tmp_path: Path) -> None:
     """A speaker's name on the line under the time went into the text ("Нұрлан Мен Алматыда
     өстім."); a name that stands there again, or ends with ':', is the speaker; a one-word
     answer ("Да.", "Yes.") stays text."""
-    assert _segments(_put(tmp_path, "trint.txt", _TRINT)) == _TRINT_WANT
+    path = _put(tmp_path, "trint.txt", _TRINT)
+    assert _segments(path) == _TRINT_WANT
+    assert any(
+        "speaker's name" in n and "Айгерим Б., Нұрлан" in n for n in parse_transcript(path).notes
+    )
 
 
 def test_trint_layout_in_word(tmp_path: Path) -> None:

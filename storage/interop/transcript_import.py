@@ -435,13 +435,14 @@ def _may_be_name(line: str) -> bool:
 
 def _names_under_times(
     drafts: list[SegmentDraft], headings: list[str | None], below: list[list[str]]
-) -> None:
+) -> list[str]:
     """Trint's paragraphs: a time, the speaker's name on the line under it, the text below.
 
     A segment started by a time alone whose first line may be a name and has text under it
     takes that line as its speaker when the same name stands so under another time or is a
     speaker elsewhere in the file (a name ending with ':' is read so already); otherwise the
-    line stays text, as does an answer of one line ("Да.", "Yes.")."""
+    line stays text, as does an answer of one line ("Да.", "Yes."). Returns the names so read.
+    """
     places: dict[str, list[int]] = {}
     for i, draft in enumerate(drafts):
         lines = below[i]
@@ -450,11 +451,14 @@ def _names_under_times(
         if len(lines) >= 2 and _may_be_name(lines[0]):
             places.setdefault(lines[0].strip(), []).append(i)
     speakers = {d.speaker for d in drafts if d.speaker}
+    names = []
     for name, found in places.items():
         if len(found) >= 2 or name in speakers:
+            names.append(name)
             for i in found:
                 drafts[i].speaker = name
                 drafts[i].text = " ".join(below[i][1:]).strip()
+    return names
 
 
 def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
@@ -539,7 +543,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
                 ends[-1] = end
         else:
             skipped.append(text)
-    _names_under_times(drafts, headings, below)
+    trint_names = _names_under_times(drafts, headings, below)
     # a heading with no text under it (a title such as "Interview 10:30", a time at the end)
     # is no segment; its time still ends the segment before it
     empty = [h for h, d in zip(headings, drafts, strict=True) if h is not None and not d.text]
@@ -558,6 +562,12 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
         notes.append(
             f"{len(skipped)} line(s) before the first timestamp were not imported: "
             f"{skipped[0][:60]!r}"
+        )
+    if trint_names:
+        notes.append(
+            f"the line under a time was read as the speaker's name (Trint's layout): "
+            f"{', '.join(trint_names[:5])}"
+            + (f" and {len(trint_names) - 5} more" if len(trint_names) > 5 else "")
         )
     if empty:
         notes.append(

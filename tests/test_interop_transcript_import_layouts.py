@@ -195,3 +195,19 @@ def test_trint_paragraphs_against_a_model(
             want.append((3000 * n, None, " ".join(([who] if who else []) + lines)))
     path = _put(tmp_path_factory.mktemp("trint"), "t.txt", text)
     assert _segments(path) == want
+
+
+def test_an_empty_timed_cue_in_rolling_captions_is_kept(tmp_path: Path) -> None:
+    """An empty cue of its own length was counted as a rolling repeat and left out; it is
+    speech without transcript (import_transcript flags it, with a note)."""
+    path = _put(tmp_path, "yt.vtt", (
+        "WEBVTT\n\n"
+        "00:00:00.000 --> 00:00:02.000\n \nСен<00:00:01.000><c> келесің бе?</c>\n\n"
+        "00:00:02.000 --> 00:00:02.010\nСен келесің бе?\n \n\n"
+        "00:00:02.010 --> 00:00:05.000\n \n \n"
+    ))  # fmt: skip
+    parsed = parse_transcript(path)
+    assert [(d.start_ms, d.end_ms, d.text) for d in parsed.drafts] == [
+        (0, 2000, "Сен келесің бе?"),
+        (2010, 5000, ""),
+    ]

@@ -1001,3 +1001,54 @@ def test_codings_of_unknown_codes_are_reported_once_per_code(tmp_path: Path) -> 
         "5 coding(s) refer to case 'Anna' (coding at a case, as NVivo writes it, is not imported).",
         f"3 coding(s) refer to code {ghost}, which is not in the codebook.",
     ]
+
+
+# --- a text whose lines end in a mix of CRLF and LF (edited on two systems)
+
+
+@st.composite
+def _mixed_documents(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
+    lines = draw(st.lists(_line, min_size=2, max_size=6))
+    ends = draw(st.lists(st.sampled_from(["\n", "\r\n"]), min_size=len(lines), max_size=len(lines)))
+    text = "".join(line + end for line, end in zip(lines, ends, strict=True))
+    inside = [i for i, ch in enumerate(text) if ch not in "\r\n"]
+    spans = []
+    for _ in range(draw(st.integers(1, 4))):
+        a, b = sorted(draw(st.lists(st.sampled_from(inside), min_size=2, max_size=2)))
+        spans.append((a, b + 1))
+    return text, spans
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(document=("Интервьюер: Сәлем\r\nОтвет: да 😀\nқазақ тілі\r\nend\n", [(12, 26), (33, 43)]))
+@given(_mixed_documents())
+def test_mixed_line_ends_leave_no_stray_cr_and_codings_keep_their_text(
+    tmp_path_factory: pytest.TempPathFactory, document: tuple[str, list[tuple[int, int]]]
+) -> None:
+    """A text mixing CRLF and LF kept a "\\r" at the end of the segments of its CRLF lines;
+    positions count every code point of the file, the "\\r" included (QDA-XML)."""
+    text, spans = document
+    codes = [f"c1000000-0000-4000-8000-{n:012d}" for n in range(len(spans))]
+    book = "".join(
+        f'<Code guid="{g}" name="Code {n}" isCodable="true"/>' for n, g in enumerate(codes)
+    )
+    sels = "".join(
+        selection(a, b, code=g, guid=f"e1000000-0000-4000-8000-{n:012d}")
+        for n, ((a, b), g) in enumerate(zip(spans, codes, strict=True))
+    )
+    qde = project(text_source("internal://doc.txt", sels)).replace(
+        f'<Code guid="{CODE}" name="Feeling" isCodable="true"/>', book
+    )
+    tmp = tmp_path_factory.mktemp("mixed")
+    report, folder = import_one(tmp, qde, {"sources/doc.txt": text.encode()})
+    with Project.open(folder, readonly=True) as p:
+        (session,) = p.sessions.all()
+        assert not any("\r" in g.text for g in p.transcript.segments(session.id))
+    got: dict[str, list[str]] = {}
+    for code, piece in coded_in_order(folder):
+        got.setdefault(code, []).append(piece.rstrip(" \n"))  # the last line keeps its "\n"
+    for n, (a, b) in enumerate(spans):
+        want = [part.rstrip(" ") for part in re.split(r"\r?\n", text[a:b]) if part]
+        assert got.get(f"Code {n}", []) == want, (text, a, b)
+    if "\r\n" in text and text.count("\r\n") != text.count("\n"):
+        assert any("mix" in n for n in report.notes)

@@ -344,8 +344,11 @@ def crlf_only(text: str) -> bool:
 class LineEnds:
     """Positions between a CRLF text and the same text with LF line breaks (code points)."""
 
-    def __init__(self, lf_text: str) -> None:
-        self._breaks = [i for i, ch in enumerate(lf_text) if ch == "\n"]  # in the LF text
+    def __init__(self, lf_text: str, breaks: list[int] | None = None) -> None:
+        # the line breaks (in the LF text) that were CRLF: all of them unless ``breaks`` says
+        if breaks is None:
+            breaks = [i for i, ch in enumerate(lf_text) if ch == "\n"]
+        self._breaks = breaks
         self._crs = [b + i for i, b in enumerate(self._breaks)]  # each "\r" in the CRLF text
 
     def to_crlf(self, pos: int) -> int:
@@ -355,3 +358,12 @@ class LineEnds:
     def to_lf(self, pos: int) -> int:
         """A position in the CRLF text -> the LF text (a position inside a CRLF: before it)."""
         return pos - bisect.bisect_left(self._crs, pos)
+
+
+def strip_crlf(text: str) -> tuple[str, LineEnds]:
+    """``text`` with each CRLF read as LF (also where CRLF and LF are mixed), and the positions
+    between the two."""
+    # the n-th CRLF's "\n" lies n characters earlier once the CRs before it are gone
+    breaks = [m.start() - n for n, m in enumerate(re.finditer("\r\n", text))]
+    lf_text = text.replace("\r\n", "\n")
+    return lf_text, LineEnds(lf_text, breaks)

@@ -28,31 +28,29 @@ from storage.transcript.transcript import SegmentDraft
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text
 from .text_lines import speaker_prefix
+from .transcript_docx import docx_lines
+from .transcript_patterns import (
+    _LEAD_RANGE,
+    _STAMP,
+    _STAMP_ALONE,
+    MAX_TRANSCRIPT_BYTES,
+    _label,
+)
 
 if TYPE_CHECKING:
     from storage.project import Project
 
 TRANSCRIPT_IMPORT_FORMATS = ("auto", "noscribe-html", "vtt", "srt", "timestamped-txt", "docx")
-MAX_TRANSCRIPT_BYTES = 50 * 1024**2
 #: Times up to this far past the end of the audio are clamped; more is refused.
 TOLERANCE_MS = 5000
 
 _VTT_TIME = re.compile(
     r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
 )
-_STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TXT_TS = re.compile(
     rf"^\s*(?:\[(?P<b>{_STAMP})\]|\((?P<p>{_STAMP})\)"
     r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:[-\u2013\u2014]\s+)?"
 )
-#: a time span at the start of a line: Whisper's ``[00:00.000 --> 00:05.000]  text``, NVivo's
-#: ``0:00:00.0 - 0:00:10.6``
-_LEAD_RANGE = re.compile(
-    rf"^\s*[\[(]?(?P<s>{_STAMP})\s*(?:-->|[-\u2013\u2014])\s*(?P<e>{_STAMP})[\])]?"
-    r"(?:\s*[|:\-\u2013\u2014](?=\s)|(?=\s)|$)\s*"
-)
-#: a line holding only a time (``00:01:23``, ``[0:05]``, ``(1:02:03.5)``)
-_STAMP_ALONE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?\s*$")
 #: a heading of a speaker and a time, the text on the lines after it (``Speaker 1  0:05``)
 _HEADING = re.compile(
     rf"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{{0,38}}?)\s*[,:]?\s+[\[(]?(?P<t>{_STAMP})[\])]?\s*$"
@@ -304,7 +302,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
     before it, and its text up to a blank line. WebVTT's header, NOTE, STYLE and REGION blocks
     are skipped; other lines outside a cue are joined to the cue before them and reported.
     Rolling captions (YouTube's automatic captions, karaoke times ``<00:00:01.000>``) repeat
-    the previous cue's line: the repetition is dropped.
+    the previous cue's line: the repetition is dropped, a line said again is kept.
     """
     vtt = fmt == "vtt"
     lines = text.split("\n")
@@ -379,26 +377,43 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
     return ParsedTranscript(fmt, drafts, notes)
 
 
+#: a cue this short only shows again what the cue before it said (YouTube writes 10 ms)
+_SNAPSHOT_MS = 50
+
+
 def _drop_rolling_repeats(
     drafts: list[SegmentDraft], cue_lines: list[list[str]]
 ) -> tuple[list[SegmentDraft], int]:
-    """Rolling captions show the previous cue's last line again above the new one: keep each
-    line once, in the cue where it first appears."""
+    """Rolling captions (YouTube) show the line before again above the new one, and show the
+    new line alone once more in a cue of a few milliseconds: keep each line once, in the cue
+    that speaks it.
+
+    The lines a cue carries over are those at its top that end the cue before it (timed word by
+    word, a line is being spoken, not carried); a cue whose every line is carried over is a
+    repeat only when it is that short, else the words were said again ("Да." twice).
+    """
     kept: list[SegmentDraft] = []
     previous: list[str] = []
     repeated = 0
     for draft, raw in zip(drafts, cue_lines, strict=True):
-        cleaned = [c for c in (_clean_cue_line(line) for line in raw) if c]
-        lines = list(cleaned)
-        while lines and previous and lines[0] == previous[-1]:
-            lines.pop(0)
+        pairs = [(line, clean) for line in raw if (clean := _clean_cue_line(line))]
+        cleaned = [clean for _line, clean in pairs]
+        carried = 0
+        for n in range(min(len(cleaned), len(previous)), 0, -1):
+            if cleaned[:n] == previous[-n:] and not any(
+                _KARAOKE.search(line) for line, _clean in pairs[:n]
+            ):
+                carried = n
+                break
         if cleaned:
             previous = cleaned
-        if not lines:
-            repeated += 1
-            continue
-        if len(lines) != len(cleaned):
-            speaker, body = _speaker_and_text(" ".join(lines))
+        if carried == len(cleaned):
+            if draft.end_ms - draft.start_ms <= _SNAPSHOT_MS:
+                repeated += 1
+                continue
+            carried = 0  # said again, with a time of its own
+        if carried:
+            speaker, body = _speaker_and_text(" ".join(cleaned[carried:]))
             draft.text = body
             draft.speaker = draft.speaker or speaker
         kept.append(draft)
@@ -406,15 +421,44 @@ def _drop_rolling_repeats(
 
 
 # ---------------------------------------------------------------------- timestamped lines
-def _label(text: str) -> bool:
-    """A speaker label as a heading shows it: up to four words that each start with a capital
-    letter or a digit (``Speaker 1``, ``Айгерим``, ``Ә.Н.``, ``SPEAKER_00``)."""
-    words = text.split()
-    return (
-        0 < len(words) <= 4
-        and all(w[0].isupper() or w[0].isdigit() for w in words)
-        and any(ch.isalpha() for ch in text)
-    )
+#: a name's last word may be an initial ("Ә.Н.", "Айгерим Б."); other lines ending so are text
+_INITIAL_END = re.compile(r"(?:^|[\s.])[^\W\d_]\.$")
+
+
+def _may_be_name(line: str) -> bool:
+    """A line that may hold a speaker's name alone: a label, no sentence ("Да.", "Yes.")."""
+    line = line.strip()
+    if len(line) > 40 or not _label(line) or line.endswith(("?", "!", "…", ",", ";")):
+        return False
+    return not line.endswith(".") or bool(_INITIAL_END.search(line))
+
+
+def _names_under_times(
+    drafts: list[SegmentDraft], headings: list[str | None], below: list[list[str]]
+) -> list[str]:
+    """Trint's paragraphs: a time, the speaker's name on the line under it, the text below.
+
+    A segment started by a time alone whose first line may be a name and has text under it
+    takes that line as its speaker when the same name stands so under another time or is a
+    speaker elsewhere in the file (a name ending with ':' is read so already); otherwise the
+    line stays text, as does an answer of one line ("Да.", "Yes."). Returns the names so read.
+    """
+    places: dict[str, list[int]] = {}
+    for i, draft in enumerate(drafts):
+        lines = below[i]
+        if headings[i] is None or draft.speaker is not None or draft.text != " ".join(lines):
+            continue
+        if len(lines) >= 2 and _may_be_name(lines[0]):
+            places.setdefault(lines[0].strip(), []).append(i)
+    speakers = {d.speaker for d in drafts if d.speaker}
+    names = []
+    for name, found in places.items():
+        if len(found) >= 2 or name in speakers:
+            names.append(name)
+            for i in found:
+                drafts[i].speaker = name
+                drafts[i].text = " ".join(below[i][1:]).strip()
+    return names
 
 
 def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
@@ -434,6 +478,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     ends: list[int | None] = []
     skipped: list[str] = []
     headings: list[str | None] = []  # the line of a segment started by a heading or a time
+    below: list[list[str]] = []  # the lines under each segment's first line
 
     def start(
         start_ms: int, speaker: str | None, body: str, end: int | None, heading: str | None = None
@@ -441,6 +486,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
         drafts.append(SegmentDraft(start_ms, start_ms, body, speaker=speaker, origin="import"))
         ends.append(end)
         headings.append(heading)
+        below.append([])
 
     for line in lines:
         text = line.strip()
@@ -489,6 +535,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
             start(begin, speaker, body, end)
         elif drafts:
             last = drafts[-1]
+            below[-1].append(text)
             if not last.text and last.speaker is None:
                 last.speaker, text = _speaker_and_text(text)
             last.text = f"{last.text} {text}".strip()
@@ -496,6 +543,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
                 ends[-1] = end
         else:
             skipped.append(text)
+    trint_names = _names_under_times(drafts, headings, below)
     # a heading with no text under it (a title such as "Interview 10:30", a time at the end)
     # is no segment; its time still ends the segment before it
     empty = [h for h, d in zip(headings, drafts, strict=True) if h is not None and not d.text]
@@ -515,6 +563,12 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
             f"{len(skipped)} line(s) before the first timestamp were not imported: "
             f"{skipped[0][:60]!r}"
         )
+    if trint_names:
+        notes.append(
+            f"the line under a time was read as the speaker's name (Trint's layout): "
+            f"{', '.join(trint_names[:5])}"
+            + (f" and {len(trint_names) - 5} more" if len(trint_names) > 5 else "")
+        )
     if empty:
         notes.append(
             f"{len(empty)} heading or time line(s) with no text under them were not imported: "
@@ -531,131 +585,9 @@ def parse_timestamped_txt(text: str) -> ParsedTranscript:
 
 
 # ---------------------------------------------------------------------- Word
-def _docx_lines(path: Path, data: bytes) -> list[str]:
-    """The lines of a Word document's body: paragraphs (a line break in one splits it) and
-    table rows (their cells joined by spaces, a speaker cell followed by ``:``)."""
-    import io
-    import zipfile
-
-    from docx import Document
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            info = zf.getinfo("word/document.xml")
-            if info.file_size > MAX_TRANSCRIPT_BYTES * 4:
-                raise InvalidInputError(f"{path}: the Word document is too large; refused.")
-        document = Document(io.BytesIO(data))
-    except (KeyError, zipfile.BadZipFile, ValueError) as exc:
-        raise InvalidInputError(
-            f"{path}: not a Word document (.docx) that can be read ({exc}); nothing was imported."
-        ) from None
-    except Exception as exc:  # python-docx raises lxml and package errors of its own
-        raise InvalidInputError(
-            f"{path}: not a Word document (.docx) that can be read "
-            f"({type(exc).__name__}); nothing was imported."
-        ) from None
-    lines: list[str] = []
-    for item in document.iter_inner_content():
-        if hasattr(item, "rows"):
-            lines.extend(_table_lines(item))
-        else:
-            lines.extend(_paragraph_text(item._p).split("\n"))
-    return lines
-
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-#: what a paragraph holds that is not its text now: deleted and moved-away tracked changes,
-#: text boxes (paragraphs of their own), field instructions, properties (tab stops)
-_NOT_TEXT = frozenset(
-    _W + tag for tag in ("del", "moveFrom", "txbxContent", "instrText", "pPr", "rPr")
-)
-
-
-def _paragraph_text(element: Any) -> str:
-    """A Word paragraph's text as it reads with its tracked changes accepted: its runs, also
-    inside insertions, moves, hyperlinks, fields and content controls (python-docx's
-    ``Paragraph.text`` leaves out all but plain runs and hyperlinks); tabs and line breaks."""
-    parts: list[str] = []
-
-    def walk(node: Any) -> None:
-        for child in node:
-            tag = child.tag
-            if tag in _NOT_TEXT:
-                continue
-            if tag == _W + "t":
-                parts.append(child.text or "")
-            elif tag == _W + "tab":
-                parts.append("\t")
-            elif tag in (_W + "br", _W + "cr"):
-                parts.append("\n")
-            elif tag == _W + "noBreakHyphen":
-                parts.append("-")
-            else:
-                walk(child)
-
-    walk(element)
-    return "".join(parts)
-
-
-def _is_time(cell: str) -> bool:
-    return bool(_STAMP_ALONE.match(cell) or _LEAD_RANGE.fullmatch(cell))
-
-
-def _table_lines(table: Any) -> list[str]:
-    """A table's rows as transcript lines: ``[time] SPEAKER: text``.
-
-    The time column holds a time or a span (``0:00:00.0 - 0:00:10.6``); the speaker column is
-    the column of names (each word capitalised; else the shortest values, at most four words)
-    when there is text besides it: time | speaker | text, speaker | time | text, NVivo's
-    # | span | text | speaker. A column of row numbers is left out; rows without a time are
-    read as plain lines.
-    """
-    rows: list[list[str]] = []
-    for row in table.rows:
-        seen: set[int] = set()
-        cells: list[str] = []
-        for cell in row.cells:
-            if id(cell._tc) in seen:  # a merged cell is listed once per column it spans
-                continue
-            seen.add(id(cell._tc))
-            value = " ".join(_paragraph_text(p) for p in cell._tc.findall(_W + "p"))
-            cells.append(re.sub(r"\s+", " ", value).strip())
-        rows.append(cells)
-    width = max((len(r) for r in rows), default=0)
-    timed = [r for r in rows if len(r) == width and any(_is_time(c) for c in r)]
-    if not timed:
-        return [" ".join(c for c in r if c) for r in rows]
-    firsts = [next(i for i, c in enumerate(r) if _is_time(c)) for r in timed]
-    time_col = max(set(firsts), key=firsts.count)
-    others = [
-        c
-        for c in range(width)
-        if c != time_col and not all(r[c].isdigit() or not r[c] for r in timed)
-    ]
-    speaker_col = None
-    if len(others) >= 2:
-        mean = {c: sum(len(r[c]) for r in timed) / len(timed) for c in others}
-        names = [c for c in others if all(_label(r[c].rstrip(":")) for r in timed if r[c])]
-        shortest = min(names or others, key=lambda c: mean[c])
-        if (0 < len(names) < len(others) or mean[shortest] < max(mean.values())) and all(
-            len(r[shortest]) <= 40 and len(r[shortest].split()) <= 4 for r in timed
-        ):
-            speaker_col = shortest
-    lines = []
-    for r in rows:
-        if len(r) != width or not _is_time(r[time_col]):
-            lines.append(" ".join(c for c in r if c))
-            continue
-        when = r[time_col] if r[time_col].startswith(("[", "(")) else f"[{r[time_col]}]"
-        speaker = r[speaker_col].rstrip(":").strip() if speaker_col is not None else ""
-        text = " ".join(r[c] for c in others if c != speaker_col and r[c])
-        lines.append(f"{when} {speaker}: {text}" if speaker else f"{when} {text}")
-    return lines
-
-
 def parse_docx(path: Path, data: bytes) -> ParsedTranscript:
     """A Word transcript: its paragraphs read as timestamped lines."""
-    parsed = parse_lines(_docx_lines(path, data), "docx")
+    parsed = parse_lines(docx_lines(path, data), "docx")
     parsed.format = "docx"
     return parsed
 

@@ -16,6 +16,7 @@ from ..text_lines import (
     map_span,
     speaker_prefix,
     split_text_source,
+    strip_crlf,
 )
 from .codings import selection
 from .context import ImportContext
@@ -129,17 +130,24 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
             f"Text source {src.name!r}: its lines end in CR alone (classic Mac); they were read "
             "as line breaks and are exported as LF."
         )
-    if crlf_only(text):  # Windows line ends: segments hold LF, the export writes CRLF again
-        text = text.replace("\r\n", "\n")
-        ends = LineEnds(text)
-        if crlf_counts_two(ctx, src, text, ends):
-            ctx.crlf_sessions.append(session_id)
-        else:
+    if "\r\n" in text:  # Windows line ends: segments hold LF, the export writes CRLF again
+        # (a text mixing CRLF and LF, edited on two systems, is read the same way: no "\r" is
+        # left at the end of a segment, and positions still count it)
+        mixed = not crlf_only(text)
+        text, ends = strip_crlf(text)
+        if not crlf_counts_two(ctx, src, text, ends):
             ends = None  # the positions count each CRLF as one character (ATLAS.ti)
             ctx.report.notes.append(
                 f"Text source {src.name!r}: its positions count each Windows line end as one "
                 "character (as ATLAS.ti does); it is exported with LF line ends."
             )
+        elif mixed:
+            ctx.report.notes.append(
+                f"Text source {src.name!r}: its lines end in a mix of Windows (CRLF) and Unix "
+                "(LF) line ends; both were read as line breaks and are exported as LF."
+            )
+        else:
+            ctx.crlf_sessions.append(session_id)
     lines, transcript = split_text_source(text, ctx.known_speakers.get(src.guid))
     if not transcript:
         labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])

@@ -1,0 +1,134 @@
+"""Word (.docx) transcripts: the lines of a document's body as the transcript import reads
+them (paragraphs with their tracked changes accepted, table rows as ``[time] SPEAKER: text``)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from storage.core.errors import InvalidInputError
+
+from .transcript_patterns import _LEAD_RANGE, _STAMP_ALONE, MAX_TRANSCRIPT_BYTES, _label
+
+
+def docx_lines(path: Path, data: bytes) -> list[str]:
+    """The lines of a Word document's body: paragraphs (a line break in one splits it) and
+    table rows (their cells joined by spaces, a speaker cell followed by ``:``)."""
+    import io
+    import zipfile
+
+    from docx import Document
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo("word/document.xml")
+            if info.file_size > MAX_TRANSCRIPT_BYTES * 4:
+                raise InvalidInputError(f"{path}: the Word document is too large; refused.")
+        document = Document(io.BytesIO(data))
+    except (KeyError, zipfile.BadZipFile, ValueError) as exc:
+        raise InvalidInputError(
+            f"{path}: not a Word document (.docx) that can be read ({exc}); nothing was imported."
+        ) from None
+    except Exception as exc:  # python-docx raises lxml and package errors of its own
+        raise InvalidInputError(
+            f"{path}: not a Word document (.docx) that can be read "
+            f"({type(exc).__name__}); nothing was imported."
+        ) from None
+    lines: list[str] = []
+    for item in document.iter_inner_content():
+        if hasattr(item, "rows"):
+            lines.extend(_table_lines(item))
+        else:
+            lines.extend(_paragraph_text(item._p).split("\n"))
+    return lines
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: what a paragraph holds that is not its text now: deleted and moved-away tracked changes,
+#: text boxes (paragraphs of their own), field instructions, properties (tab stops)
+_NOT_TEXT = frozenset(
+    _W + tag for tag in ("del", "moveFrom", "txbxContent", "instrText", "pPr", "rPr")
+)
+
+
+def _paragraph_text(element: Any) -> str:
+    """A Word paragraph's text as it reads with its tracked changes accepted: its runs, also
+    inside insertions, moves, hyperlinks, fields and content controls (python-docx's
+    ``Paragraph.text`` leaves out all but plain runs and hyperlinks); tabs and line breaks."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        for child in node:
+            tag = child.tag
+            if tag in _NOT_TEXT:
+                continue
+            if tag == _W + "t":
+                parts.append(child.text or "")
+            elif tag == _W + "tab":
+                parts.append("\t")
+            elif tag in (_W + "br", _W + "cr"):
+                parts.append("\n")
+            elif tag == _W + "noBreakHyphen":
+                parts.append("-")
+            else:
+                walk(child)
+
+    walk(element)
+    return "".join(parts)
+
+
+def _is_time(cell: str) -> bool:
+    return bool(_STAMP_ALONE.match(cell) or _LEAD_RANGE.fullmatch(cell))
+
+
+def _table_lines(table: Any) -> list[str]:
+    """A table's rows as transcript lines: ``[time] SPEAKER: text``.
+
+    The time column holds a time or a span (``0:00:00.0 - 0:00:10.6``); the speaker column is
+    the column of names (each word capitalised; else the shortest values, at most four words)
+    when there is text besides it: time | speaker | text, speaker | time | text, NVivo's
+    # | span | text | speaker. A column of row numbers is left out; rows without a time are
+    read as plain lines.
+    """
+    rows: list[list[str]] = []
+    for row in table.rows:
+        seen: set[int] = set()
+        cells: list[str] = []
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a merged cell is listed once per column it spans
+                continue
+            seen.add(id(cell._tc))
+            value = " ".join(_paragraph_text(p) for p in cell._tc.findall(_W + "p"))
+            cells.append(re.sub(r"\s+", " ", value).strip())
+        rows.append(cells)
+    width = max((len(r) for r in rows), default=0)
+    timed = [r for r in rows if len(r) == width and any(_is_time(c) for c in r)]
+    if not timed:
+        return [" ".join(c for c in r if c) for r in rows]
+    firsts = [next(i for i, c in enumerate(r) if _is_time(c)) for r in timed]
+    time_col = max(set(firsts), key=firsts.count)
+    others = [
+        c
+        for c in range(width)
+        if c != time_col and not all(r[c].isdigit() or not r[c] for r in timed)
+    ]
+    speaker_col = None
+    if len(others) >= 2:
+        mean = {c: sum(len(r[c]) for r in timed) / len(timed) for c in others}
+        names = [c for c in others if all(_label(r[c].rstrip(":")) for r in timed if r[c])]
+        shortest = min(names or others, key=lambda c: mean[c])
+        if (0 < len(names) < len(others) or mean[shortest] < max(mean.values())) and all(
+            len(r[shortest]) <= 40 and len(r[shortest].split()) <= 4 for r in timed
+        ):
+            speaker_col = shortest
+    lines = []
+    for r in rows:
+        if len(r) != width or not _is_time(r[time_col]):
+            lines.append(" ".join(c for c in r if c))
+            continue
+        when = r[time_col] if r[time_col].startswith(("[", "(")) else f"[{r[time_col]}]"
+        speaker = r[speaker_col].rstrip(":").strip() if speaker_col is not None else ""
+        text = " ".join(r[c] for c in others if c != speaker_col and r[c])
+        lines.append(f"{when} {speaker}: {text}" if speaker else f"{when} {text}")
+    return lines

@@ -1,0 +1,29 @@
+"""Patterns and limits shared by the transcript import (``transcript_import``) and its Word
+reader (``transcript_docx``): a module of their own, so that neither imports the other's."""
+
+from __future__ import annotations
+
+import re
+
+MAX_TRANSCRIPT_BYTES = 50 * 1024**2
+
+_STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+#: a time span at the start of a line: Whisper's ``[00:00.000 --> 00:05.000]  text``, NVivo's
+#: ``0:00:00.0 - 0:00:10.6``
+_LEAD_RANGE = re.compile(
+    rf"^\s*[\[(]?(?P<s>{_STAMP})\s*(?:-->|[-\u2013\u2014])\s*(?P<e>{_STAMP})[\])]?"
+    r"(?:\s*[|:\-\u2013\u2014](?=\s)|(?=\s)|$)\s*"
+)
+#: a line holding only a time (``00:01:23``, ``[0:05]``, ``(1:02:03.5)``)
+_STAMP_ALONE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?\s*$")
+
+
+def _label(text: str) -> bool:
+    """A speaker label as a heading shows it: up to four words that each start with a capital
+    letter or a digit (``Speaker 1``, ``Айгерим``, ``Ә.Н.``, ``SPEAKER_00``)."""
+    words = text.split()
+    return (
+        0 < len(words) <= 4
+        and all(w[0].isupper() or w[0].isdigit() for w in words)
+        and any(ch.isalpha() for ch in text)
+    )

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.qtcompat import emit
-from gui.undo import EditContext, MapSpeakerCommand, ParticipantCommand
+from gui.undo import NO_PARTICIPANT, EditContext, MapSpeakerCommand, ParticipantCommand
 from storage.core.models import KIND_LABELS, Participant, Session
 
 if TYPE_CHECKING:
@@ -219,32 +219,25 @@ class SessionPanel(QWidget):
         if self._loading or self.session is None:
             return
         sid, project = self.session.id, self.project
-        ctx = self._undo_context()
-        if ctx is not None:  # an undo command: Ctrl+Z takes it back, as in the Speakers dock
-            who = next(
-                (p.pseudonym for p in self._participants if p.id == participant_id),
-                "no participant",
-            )
-            ctx.stack.push(MapSpeakerCommand(ctx, sid, label, participant_id, who))
-            return
-        self._run("Map speaker", lambda: project.sessions.map_speaker(sid, label, participant_id))
+        who = next(
+            (p.pseudonym for p in self._participants if p.id == participant_id), NO_PARTICIPANT
+        )
+        self._edit(
+            "Map speaker",
+            lambda ctx: MapSpeakerCommand(ctx, sid, label, participant_id, who),
+            lambda: project.sessions.map_speaker(sid, label, participant_id),
+        )
 
-    def _undo_context(self) -> EditContext | None:
-        """The window's undo context for this project, if the panel has one."""
+    def _edit(
+        self, name: str, command: Callable[[EditContext], Any], direct: Callable[[], Any]
+    ) -> None:
+        """Push ``command`` on the window's undo stack (Ctrl+Z takes it back, as in the
+        Speakers dock); run ``direct`` in the background when the panel has no undo context."""
         ctx = self.edit_context() if self.edit_context is not None else None
         if ctx is None or ctx.stack is None or ctx.project is not self.project:
-            return None
-        return ctx
-
-    def _push(
-        self, participant_id: str, old: dict[str, Any], new: dict[str, Any], text: str
-    ) -> bool:
-        """Put a participant edit on the window's undo stack; False when there is none."""
-        ctx = self._undo_context()
-        if ctx is None:
-            return False
-        ctx.stack.push(ParticipantCommand(ctx, participant_id, old, new, text))
-        return True
+            self._run(name, direct)
+        else:
+            ctx.stack.push(command(ctx))
 
     def _add_participant(self) -> None:
         name, ok = QInputDialog.getText(self, "Add participant", "Pseudonym:")
@@ -265,10 +258,10 @@ class SessionPanel(QWidget):
         project = self.project
         if item.column() == 0:
             name = item.text().strip()
-            if self._push(p.id, {"pseudonym": p.pseudonym}, {"pseudonym": name}, f"Rename {name}"):
-                return
-            self._run(
+            old, new = {"pseudonym": p.pseudonym}, {"pseudonym": name}
+            self._edit(
                 "Rename participant",
+                lambda ctx: ParticipantCommand(ctx, p.id, old, new, f"Rename {name}"),
                 lambda: project.sessions.update_participant(p.id, pseudonym=name),
             )
         else:
@@ -282,12 +275,11 @@ class SessionPanel(QWidget):
                 self.attributes_notice.show()
                 return
             self.attributes_notice.hide()
-            before = dict(p.attributes)
+            before = {"attributes": dict(p.attributes)}
             p.attributes = dict(attrs)
             text = f"Attributes of {p.pseudonym}"
-            if self._push(p.id, {"attributes": before}, {"attributes": attrs}, text):
-                return
-            self._run(
+            self._edit(
                 "Participant attributes",
+                lambda ctx: ParticipantCommand(ctx, p.id, before, {"attributes": attrs}, text),
                 lambda: project.sessions.update_participant(p.id, attributes=attrs),
             )

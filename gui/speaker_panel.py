@@ -36,10 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from gui.speaker_timeline import PALETTE, SpeakerTimeline, speaker_colour
-from gui.undo import EditContext, MapSpeakerCommand, MergeSpeakersCommand, RenameSpeakerCommand
+from gui.undo import (
+    NO_PARTICIPANT,
+    EditContext,
+    MapSpeakerCommand,
+    MergeSpeakersCommand,
+    RenameSpeakerCommand,
+)
 from storage.core.errors import FieldScribeError
-
-NO_PARTICIPANT = "(no participant)"
 
 __all__ = ["PALETTE", "SpeakerPanel", "SpeakerTimeline", "speaker_colour"]
 

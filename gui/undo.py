@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from storage import Project
 
 
+#: how a speaker mapped to nobody is named (the Speakers dock, Session details, undo texts)
+NO_PARTICIPANT = "(no participant)"
+
+
 @dataclass
 class Outcome:
     """What an edit changed, for the views to catch up."""

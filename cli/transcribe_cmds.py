@@ -612,7 +612,9 @@ def _print_summary(title: str, s: Any) -> None:
     if len(found) > 1:  # a recording that switches language: segments per language
         language = "languages " + ", ".join(f"{code} {n}" for code, n in found)
     elif getattr(s, "heard_nothing", False):
-        language = "no speech found: voice detection heard nothing to transcribe"
+        from transcribe.notes import NO_SPEECH
+
+        language = NO_SPEECH
     else:
         language = f"language {s.language or '?'}"
     print(

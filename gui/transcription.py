@@ -30,7 +30,7 @@ from storage.core.errors import DuplicateMediaError
 from storage.core.languages import language_name
 from storage.core.models import KIND_LABELS
 from storage.history.undo import EditRecord, UndoScope
-from transcribe.notes import for_gui
+from transcribe.notes import NO_SPEECH, for_gui
 
 
 def default_transcriber() -> Callable[..., Any]:
@@ -453,7 +453,7 @@ class TranscriptionController(QObject):
         else:
             text = f"Transcribed: {plural(added, 'segment')}"
             if getattr(summary, "heard_nothing", False):
-                text += " (no speech found: voice detection heard nothing to transcribe)"
+                text += f" ({NO_SPEECH})"
             heard = summary.by_language() if hasattr(summary, "by_language") else []
             if len(heard) > 1:  # a recording that switches language: how much of each
                 text += f" ({', '.join(f'{code.upper()} {n}' for code, n in heard)})"

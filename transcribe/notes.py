@@ -30,3 +30,6 @@ def for_gui(note: object) -> str:
 SETTINGS_MODELS = "File ▸ Settings… ▸ Models"
 PROJECT_SETTINGS = "File ▸ Project settings"
 TRANSCRIBE_AGAIN = "Transcription ▸ Transcribe session (Replace keeps the segments you changed)"
+
+#: what a run that found no speech at all says (command line and workbench alike)
+NO_SPEECH = "no speech found: voice detection heard nothing to transcribe"

@@ -9,7 +9,7 @@ from typing import Any
 
 from storage.core.errors import InvalidInputError
 
-from .transcript_patterns import _LEAD_RANGE, _STAMP_ALONE, MAX_TRANSCRIPT_BYTES, _label
+from .transcript_patterns import LEAD_RANGE, MAX_TRANSCRIPT_BYTES, STAMP_ALONE, is_label
 
 
 def docx_lines(path: Path, data: bytes) -> list[str]:
@@ -79,7 +79,7 @@ def _paragraph_text(element: Any) -> str:
 
 
 def _is_time(cell: str) -> bool:
-    return bool(_STAMP_ALONE.match(cell) or _LEAD_RANGE.fullmatch(cell))
+    return bool(STAMP_ALONE.match(cell) or LEAD_RANGE.fullmatch(cell))
 
 
 def _table_lines(table: Any) -> list[str]:
@@ -116,7 +116,7 @@ def _table_lines(table: Any) -> list[str]:
     speaker_col = None
     if len(others) >= 2:
         mean = {c: sum(len(r[c]) for r in timed) / len(timed) for c in others}
-        names = [c for c in others if all(_label(r[c].rstrip(":")) for r in timed if r[c])]
+        names = [c for c in others if all(is_label(r[c].rstrip(":")) for r in timed if r[c])]
         shortest = min(names or others, key=lambda c: mean[c])
         if (0 < len(names) < len(others) or mean[shortest] < max(mean.values())) and all(
             len(r[shortest]) <= 40 and len(r[shortest].split()) <= 4 for r in timed

@@ -30,11 +30,11 @@ from ._common import UNTRANSCRIBED_TEXT, decode_text
 from .text_lines import speaker_prefix
 from .transcript_docx import docx_lines
 from .transcript_patterns import (
-    _LEAD_RANGE,
-    _STAMP,
-    _STAMP_ALONE,
+    LEAD_RANGE,
     MAX_TRANSCRIPT_BYTES,
-    _label,
+    STAMP,
+    STAMP_ALONE,
+    is_label,
 )
 
 if TYPE_CHECKING:
@@ -48,20 +48,20 @@ _VTT_TIME = re.compile(
     r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
 )
 _TXT_TS = re.compile(
-    rf"^\s*(?:\[(?P<b>{_STAMP})\]|\((?P<p>{_STAMP})\)"
+    rf"^\s*(?:\[(?P<b>{STAMP})\]|\((?P<p>{STAMP})\)"
     r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:[-\u2013\u2014]\s+)?"
 )
 #: a heading of a speaker and a time, the text on the lines after it (``Speaker 1  0:05``)
 _HEADING = re.compile(
-    rf"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{{0,38}}?)\s*[,:]?\s+[\[(]?(?P<t>{_STAMP})[\])]?\s*$"
+    rf"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{{0,38}}?)\s*[,:]?\s+[\[(]?(?P<t>{STAMP})[\])]?\s*$"
 )
 #: noScribe's paragraphs (also once opened in Word): ``S01: [00:00:00] text``
 _SPEAKER_THEN_STAMP = re.compile(
-    rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n]{{0,39}}?):\s*[\[(](?P<t>{_STAMP})[\])]\s*"
+    rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n]{{0,39}}?):\s*[\[(](?P<t>{STAMP})[\])]\s*"
 )
 #: Rev and others: ``Speaker 1 (00:05):`` with the text after it or on the lines below
 _SPEAKER_STAMP_COLON = re.compile(
-    rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n\[(]{{0,39}}?)\s*[\[(](?P<t>{_STAMP})[\])]\s*:\s*"
+    rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n\[(]{{0,39}}?)\s*[\[(](?P<t>{STAMP})[\])]\s*:\s*"
 )
 _SPEAKER_ALONE = re.compile(r"^([^\s:#\[\]()][^:\n]{0,39}):\s*$")
 _DASH = re.compile(r"^[-\u2013\u2014]\s+")
@@ -135,12 +135,12 @@ def detect_format(path: Path, text: str) -> str:
         heading = _HEADING.match(line)
         if (
             _TXT_TS.match(line)
-            or _LEAD_RANGE.match(line)
+            or LEAD_RANGE.match(line)
             or _SPEAKER_THEN_STAMP.match(line)
             or _SPEAKER_STAMP_COLON.match(line)
-            or _STAMP_ALONE.match(line)
+            or STAMP_ALONE.match(line)
             or _F4_END.search(line)
-            or (heading and _label(heading.group("speaker")))
+            or (heading and is_label(heading.group("speaker")))
         ):
             return "timestamped-txt"
     raise InvalidInputError(
@@ -247,7 +247,7 @@ def _speaker_and_text(text: str) -> tuple[str | None, str]:
     if dash:
         body = body[dash.end() :]
     alone = _SPEAKER_ALONE.match(body)
-    if alone and _label(alone.group(1)):  # a heading line: the text follows below
+    if alone and is_label(alone.group(1)):  # a heading line: the text follows below
         return alone.group(1).strip(), ""
     speaker, n = speaker_prefix(body)
     if speaker is not None:
@@ -428,7 +428,7 @@ _INITIAL_END = re.compile(r"(?:^|[\s.])[^\W\d_]\.$")
 def _may_be_name(line: str) -> bool:
     """A line that may hold a speaker's name alone: a label, no sentence ("Да.", "Yes.")."""
     line = line.strip()
-    if len(line) > 40 or not _label(line) or line.endswith(("?", "!", "…", ",", ";")):
+    if len(line) > 40 or not is_label(line) or line.endswith(("?", "!", "…", ",", ";")):
         return False
     return not line.endswith(".") or bool(_INITIAL_END.search(line))
 
@@ -499,15 +499,15 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
                 int(tail.group(4)[:1]) * 100 if tail.group(4) else 0
             )
             text = text[: tail.start()].strip()
-        span = _LEAD_RANGE.match(text)
+        span = LEAD_RANGE.match(text)
         if span:
             end = end if end is not None else parse_clock(span.group("e"))
             speaker, body = _speaker_and_text(text[span.end() :])
             start(parse_clock(span.group("s")), speaker, body, end)
             continue
-        alone = _STAMP_ALONE.match(text)
+        alone = STAMP_ALONE.match(text)
         heading = None if alone else _HEADING.match(text)
-        if heading and not _label(heading.group("speaker")):
+        if heading and not is_label(heading.group("speaker")):
             heading = None
         lead = None if alone or heading else _TXT_TS.match(text)
         named = None

@@ -7,18 +7,18 @@ import re
 
 MAX_TRANSCRIPT_BYTES = 50 * 1024**2
 
-_STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 #: a time span at the start of a line: Whisper's ``[00:00.000 --> 00:05.000]  text``, NVivo's
 #: ``0:00:00.0 - 0:00:10.6``
-_LEAD_RANGE = re.compile(
-    rf"^\s*[\[(]?(?P<s>{_STAMP})\s*(?:-->|[-\u2013\u2014])\s*(?P<e>{_STAMP})[\])]?"
+LEAD_RANGE = re.compile(
+    rf"^\s*[\[(]?(?P<s>{STAMP})\s*(?:-->|[-\u2013\u2014])\s*(?P<e>{STAMP})[\])]?"
     r"(?:\s*[|:\-\u2013\u2014](?=\s)|(?=\s)|$)\s*"
 )
 #: a line holding only a time (``00:01:23``, ``[0:05]``, ``(1:02:03.5)``)
-_STAMP_ALONE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?\s*$")
+STAMP_ALONE = re.compile(rf"^\s*[\[(]?({STAMP})[\])]?\s*$")
 
 
-def _label(text: str) -> bool:
+def is_label(text: str) -> bool:
     """A speaker label as a heading shows it: up to four words that each start with a capital
     letter or a digit (``Speaker 1``, ``Айгерим``, ``Ә.Н.``, ``SPEAKER_00``)."""
     words = text.split()

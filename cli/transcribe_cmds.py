@@ -217,9 +217,10 @@ def cmd_models_install(args: argparse.Namespace) -> int:
         resumed = (
             f", resumed after {result.resumed_bytes / 1e6:.0f} MB" if result.resumed_bytes else ""
         )
+        converted = "converted from a Transformers checkpoint, " if info.converted else ""
         print(
-            f"Installed {info.name} ({_languages(info)}, {info.size_bytes / 1e6:.0f} MB{resumed}; "
-            f"checksums verified) in {info.path}."
+            f"Installed {info.name} ({converted}{_languages(info)}, "
+            f"{info.size_bytes / 1e6:.0f} MB{resumed}; checksums verified) in {info.path}."
         )
     elif result.status == "already installed":
         print(f"{info.name} is already installed and up to date ({info.path}).")
@@ -240,9 +241,10 @@ def cmd_models_import(args: argparse.Namespace) -> int:
     if args.json:
         print_json(info.as_dict())
     else:
+        converted = "converted from a Transformers checkpoint, " if info.converted else ""
         print(
-            f"Imported {info.name} ({_languages(info)}, {info.size_bytes / 1e6:.0f} MB) into "
-            f"{info.path}."
+            f"Imported {info.name} ({converted}{_languages(info)}, "
+            f"{info.size_bytes / 1e6:.0f} MB) into {info.path}."
         )
     return 0
 

@@ -194,9 +194,13 @@ class ModelsPage(QWidget):
             self._update_buttons()
 
     def _progress(self, value: object) -> None:
-        from transcribe.model_download import DownloadProgress
+        from transcribe.model_download import CONVERTING, DownloadProgress
 
-        if isinstance(value, DownloadProgress):
+        if isinstance(value, DownloadProgress) and value.filename == CONVERTING:
+            self.progress.setRange(0, 0)  # busy: the converter says nothing until it is done
+            self.progress.setFormat("Converting to CTranslate2…")
+            self._say("Downloaded and verified; converting the checkpoint to CTranslate2…")
+        elif isinstance(value, DownloadProgress):
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(value.fraction * 1000))
             self.progress.setFormat(
@@ -225,8 +229,9 @@ class ModelsPage(QWidget):
         spec, ok = QInputDialog.getItem(
             self,
             "Install a Whisper model",
-            "A name, or a Hugging Face repository of a CTranslate2 Whisper model (owner/name).\n"
-            "It is downloaded once, checked, and kept for offline use.",
+            "A name, or a Hugging Face repository of a Whisper model (owner/name): a\n"
+            "CTranslate2 conversion, or a Transformers checkpoint (most fine-tunes), which is\n"
+            "converted here. It is downloaded once, checked, and kept for offline use.",
             list(CATALOG),
             list(CATALOG).index("small"),
             True,
@@ -248,7 +253,8 @@ class ModelsPage(QWidget):
         def done(result: InstallResult) -> None:
             info = result.model
             if result.status == "installed":
-                self._say(f"Installed {info.name} ({info.size_bytes / 1e6:,.0f} MB, verified).")
+                how = "verified, converted to CTranslate2" if info.converted else "verified"
+                self._say(f"Installed {info.name} ({info.size_bytes / 1e6:,.0f} MB, {how}).")
             elif result.status == "already installed":
                 self._say(f"{info.name} is already installed and up to date.")
             else:
@@ -295,7 +301,8 @@ class ModelsPage(QWidget):
             )
 
         def done(info: ModelInfo) -> None:
-            self._say(f"Imported {info.name} ({info.size_bytes / 1e6:,.0f} MB).")
+            how = ", converted to CTranslate2" if info.converted else ""
+            self._say(f"Imported {info.name} ({info.size_bytes / 1e6:,.0f} MB{how}).")
             self.refresh(select=info.name)
 
         self._run(f"Importing {source.name}…", job, done, determinate=True)

@@ -3,7 +3,7 @@
 # (import-linter) and the whole pytest suite (slow real-model and real-audio tests included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --with-base-model --with-speakers --with-test-speech
+scripts/setup.sh --with-base-model --with-speakers --with-converter --with-test-speech
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 echo "== ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "== mypy"; .venv/bin/mypy

@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
-LFS_FILES = {"model.bin", "tokenizer.json"}
+LFS_FILES = {"model.bin", "tokenizer.json"}  # and weights: *.safetensors, *.bin
 
 
 @dataclass
@@ -55,7 +55,10 @@ class FakeHub:
                 data = path.read_bytes()
                 blob = hashlib.sha1(f"blob {len(data)}\0".encode() + data).hexdigest()
                 files[path.name] = HubFile(
-                    data, hashlib.sha256(data).hexdigest(), blob, path.name in LFS_FILES
+                    data,
+                    hashlib.sha256(data).hexdigest(),
+                    blob,
+                    path.name in LFS_FILES or path.suffix in (".safetensors", ".bin"),
                 )
         self.repos[repo] = files
 

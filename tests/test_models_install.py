@@ -183,8 +183,18 @@ def test_repo_without_a_ctranslate2_model_is_refused(hub: FakeHub, tmp_path: Pat
     (folder / "config.json").write_text("{}")
     (folder / "pytorch_model.bin").write_bytes(b"x" * 2000)
     hub.add_repo("openai/whisper-tiny", folder)
-    with pytest.raises(NotAWhisperModelError, match=r"not a CTranslate2 Whisper model"):
+    # a Transformers checkpoint is converted (tests/test_models_convert.py), but not without
+    # its tokenizer, and that is known before anything is downloaded
+    with pytest.raises(NotAWhisperModelError, match=r"no tokenizer.*nothing was downloaded"):
         install_model("openai/whisper-tiny")
+    onnx = tmp_path / "onnx"
+    onnx.mkdir()
+    (onnx / "encoder_model.onnx").write_bytes(b"x" * 2000)
+    (onnx / "tokenizer.json").write_text("{}")
+    hub.add_repo("someone/whisper-onnx", onnx)
+    with pytest.raises(NotAWhisperModelError, match=r"neither a CTranslate2 Whisper model"):
+        install_model("someone/whisper-onnx")
+    assert not [r for r in hub.requests if "/resolve/" in r[1]]
     assert _visible(model_cache_dir()) == []
 
 

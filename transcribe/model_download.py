@@ -32,6 +32,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .model_convert import (
+    checkpoint_files,
+    conversion_note,
+    convert_checkpoint,
+    model_type,
+    require_converter,
+)
 from .model_store import (
     ModelChecksumError,
     ModelExistsError,
@@ -40,6 +47,7 @@ from .model_store import (
     check_free_space,
     check_name,
     checksum_of,
+    file_checksums,
     find_model,
     is_model_file,
     publish,
@@ -50,6 +58,7 @@ from .model_store import (
 from .models import ModelError, ModelInfo, model_cache_dir, read_manifest
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
+CONVERTING = "converting to CTranslate2"  # the progress's file name while converting
 
 # faster-whisper's own table (faster_whisper.utils._MODELS): Systran's conversions of OpenAI's
 # checkpoints, and Mobius Labs' conversion of large-v3-turbo.
@@ -176,16 +185,18 @@ def install_model(
         # bundled (tiny.en), the base-model packages, or already in the Hugging Face cache
         return InstallResult(existing, "available")
     endpoint = hub_endpoint()
-    files, commit = _remote_files(repo, revision, endpoint)
+    files, commit, checkpoint = _remote_files(repo, revision, endpoint)
     if existing is not None and existing.removable and existing.path is not None:
-        manifest = read_manifest(existing.path) or {}
-        if manifest.get("repo") != repo:
+        earlier = read_manifest(existing.path) or {}
+        if earlier.get("repo") != repo:
             raise ModelExistsError(
                 f"A model named {name!r} is already installed from elsewhere "
                 f"({existing.source}); remove it first (fieldscribe models remove {name})."
             )
-        if manifest.get("revision") == commit:
+        if earlier.get("revision") == commit:
             return InstallResult(existing, "already installed")
+    if checkpoint:
+        require_converter(repo)  # before anything is downloaded
     folder_name = slug(repo)
     stage = staging_root(root) / folder_name
     done_dir = stage / commit
@@ -202,26 +213,33 @@ def install_model(
     counter = _Counter(total, present, progress, cancel)
     from huggingface_hub import hf_hub_url
 
+    label = f"{repo} ({commit[:8]})"
     for f in files:
         url = hf_hub_url(repo, f.name, revision=commit, endpoint=endpoint)
         _fetch(url, f, stage, done_dir / f.name, counter, retries, repo)
-    multilingual = validate_whisper_folder(
-        done_dir, load=load_check, label=f"{repo} ({commit[:8]})"
-    )
-    final = publish(
-        done_dir,
-        folder_name,
-        {
-            "name": name,
-            "source": "installed",
-            "repo": repo,
-            "revision": commit,
-            "endpoint": endpoint,
-            "multilingual": multilingual,
-            "files": {f.name: {"size": f.size, f.algorithm: f.checksum} for f in files},
-        },
-        root,
-    )
+        if checkpoint and f.name == "config.json":
+            _check_whisper_config(done_dir / f.name, label)  # before the weights
+    announced = {f.name: {"size": f.size, f.algorithm: f.checksum} for f in files}
+    manifest: dict[str, object] = {
+        "name": name,
+        "source": "installed",
+        "repo": repo,
+        "revision": commit,
+        "endpoint": endpoint,
+        "files": announced,
+    }
+    model_dir = done_dir
+    if checkpoint:
+        if progress is not None:
+            progress(DownloadProgress(total, total, CONVERTING))
+        model_dir = stage / f"{commit}.ctranslate2"
+        shutil.rmtree(model_dir, ignore_errors=True)
+        convert_checkpoint(done_dir, model_dir, label=label)
+        manifest["files"] = file_checksums(model_dir)
+        manifest["converted_from"] = {"format": "transformers", "files": announced}
+        manifest["conversion"] = conversion_note()
+    manifest["multilingual"] = validate_whisper_folder(model_dir, load=load_check, label=label)
+    final = publish(model_dir, folder_name, manifest, root)
     shutil.rmtree(stage, ignore_errors=True)
     info = find_model(name, root)
     assert info is not None and info.path == final
@@ -229,8 +247,9 @@ def install_model(
 
 
 # ----------------------------------------------------------------------------- the hub
-def _remote_files(repo: str, revision: str, endpoint: str) -> tuple[list[_RemoteFile], str]:
-    """The model files of a repository at a revision, and the commit it resolves to."""
+def _remote_files(repo: str, revision: str, endpoint: str) -> tuple[list[_RemoteFile], str, bool]:
+    """The model files of a repository at a revision, the commit it resolves to, and whether
+    they are a Transformers checkpoint to convert (no ``model.bin``, ``model_convert``)."""
     import httpx2
     from huggingface_hub import HfApi
     from huggingface_hub.errors import (
@@ -262,9 +281,14 @@ def _remote_files(repo: str, revision: str, endpoint: str) -> tuple[list[_Remote
     commit = info.sha
     if not commit or not re.fullmatch(r"[0-9a-f]{40}", commit):
         raise ModelDownloadError(f"{endpoint}: no commit id for {repo}; try again later.")
+    top = {sib.rfilename for sib in info.siblings or [] if "/" not in sib.rfilename}
+    wanted = checkpoint_files(top) if "model.bin" not in top else []
+    checkpoint = bool(wanted)
     files = []
     for sib in info.siblings or []:
-        if "/" in sib.rfilename or not is_model_file(sib.rfilename):
+        if "/" in sib.rfilename:
+            continue
+        if not (sib.rfilename in wanted if checkpoint else is_model_file(sib.rfilename)):
             continue
         if sib.lfs is not None and _SHA256_RE.fullmatch(sib.lfs.sha256 or ""):
             files.append(_RemoteFile(sib.rfilename, int(sib.lfs.size), "sha256", sib.lfs.sha256))
@@ -275,15 +299,29 @@ def _remote_files(repo: str, revision: str, endpoint: str) -> tuple[list[_Remote
                 f"{repo}: the hub announced no checksum for {sib.rfilename}; refused."
             )
     names = {f.name for f in files}
-    missing = [n for n in ("model.bin", "config.json", "tokenizer.json") if n not in names]
-    if missing:
+    if checkpoint and "tokenizer.json" not in names and not {"vocab.json", "merges.txt"} <= names:
         raise NotAWhisperModelError(
-            f"{repo}: not a CTranslate2 Whisper model (no {', '.join(missing)}); use a "
-            "faster-whisper conversion (e.g. Systran/faster-whisper-small) or convert it with "
-            "ct2-transformers-converter."
+            f"{repo}: the checkpoint has no tokenizer (tokenizer.json, or vocab.json with "
+            "merges.txt), which transcription needs; nothing was downloaded."
         )
-    files.sort(key=lambda f: (f.name == "model.bin", f.name))  # small files first
-    return files, commit
+    missing = [n for n in ("model.bin", "config.json", "tokenizer.json") if n not in names]
+    if missing and not checkpoint:
+        raise NotAWhisperModelError(
+            f"{repo}: neither a CTranslate2 Whisper model (no {', '.join(missing)}) nor a "
+            "Transformers checkpoint (config.json with model.safetensors or pytorch_model.bin); "
+            "give a Whisper model repository, e.g. Systran/faster-whisper-small."
+        )
+    files.sort(key=lambda f: (f.size, f.name))  # small files first (config.json before weights)
+    return files, commit, checkpoint
+
+
+def _check_whisper_config(config: Path, label: str) -> None:
+    kind = model_type(config)
+    if kind != "whisper":
+        raise NotAWhisperModelError(
+            f"{label}: not a Whisper checkpoint (its config.json names "
+            f"{kind or 'no model type'}); nothing was installed."
+        )
 
 
 def _reason(exc: BaseException) -> str:

@@ -29,6 +29,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from .model_convert import (
+    checkpoint_files,
+    conversion_note,
+    convert_checkpoint,
+    is_transformers_whisper,
+    require_converter,
+)
 from .models import (
     BUNDLED_DIST,
     MANIFEST,
@@ -508,7 +515,10 @@ def import_model(
             f"A model named {name!r} is already available; choose another with --name, or "
             f"remove it first (fieldscribe models remove {name})."
         )
-    if not is_archive:
+    checkpoint = not is_archive and is_transformers_whisper(source)
+    if checkpoint:
+        require_converter(str(source))
+    elif not is_archive:
         validate_whisper_folder(source, load=False)
     staging = staging_root(root)
     work = staging / f"import-{os.getpid()}-{time.monotonic_ns()}"
@@ -517,6 +527,9 @@ def import_model(
             work.mkdir(parents=True)
             if is_archive:
                 model_dir = _unpack(source, work / "unpacked", progress)
+            elif checkpoint:
+                check_free_space(work, _weights_size(source) // 2)  # stored as float16
+                model_dir = convert_checkpoint(source, work / "unpacked", label=str(source))
             else:
                 model_dir = _copy_folder(source, work / "unpacked", progress)
         except OSError as exc:
@@ -525,26 +538,29 @@ def import_model(
                 "space and that the source is readable."
             ) from exc
         multilingual = validate_whisper_folder(model_dir, load=load_check, label=str(source))
-        files = _file_list(model_dir)
+        files = file_checksums(model_dir)
         _check_copy(source, model_dir, files)
-        final = publish(
-            model_dir,
-            "imported--" + slug(name),
-            {
-                "name": name,
-                "source": "imported",
-                "from": str(source),
-                "multilingual": multilingual,
-                "files": files,
-            },
-            root,
-        )
+        manifest: dict[str, object] = {
+            "name": name,
+            "source": "imported",
+            "from": str(source),
+            "multilingual": multilingual,
+            "files": files,
+        }
+        if checkpoint:
+            manifest["converted_from"] = {"format": "transformers"}
+            manifest["conversion"] = conversion_note()
+        final = publish(model_dir, "imported--" + slug(name), manifest, root)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         _drop_if_empty(staging)
     info = find_model(name, root)
     assert info is not None and info.path == final
     return info
+
+
+def _weights_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file() and "model" in p.name)
 
 
 def _drop_if_empty(folder: Path) -> None:
@@ -575,7 +591,8 @@ def _check_copy(source: Path, copy: Path, files: dict[str, dict[str, object]]) -
         )
 
 
-def _file_list(folder: Path) -> dict[str, dict[str, object]]:
+def file_checksums(folder: Path) -> dict[str, dict[str, object]]:
+    """Each file of a model folder (but the manifest) with its size and sha256."""
     return {
         path.name: {"size": path.stat().st_size, "sha256": checksum_of(path, "sha256")}
         for path in sorted(folder.iterdir())
@@ -631,6 +648,11 @@ def _safe_member(name: str, archive: Path) -> PurePosixPath:
 def _model_members(names: list[PurePosixPath], archive: Path) -> tuple[PurePosixPath, list[str]]:
     """The folder inside an archive that holds the model, and the model files to extract."""
     bins = [p for p in names if p.name == "model.bin"]
+    if not bins and checkpoint_files({p.name for p in names}):
+        raise NotAWhisperModelError(
+            f"{archive}: the archive holds a Transformers checkpoint, not a CTranslate2 model; "
+            "unpack it and import the folder (FieldScribe converts it)."
+        )
     if not bins:
         raise NotAWhisperModelError(
             f"{archive}: not a CTranslate2 Whisper model (the archive has no model.bin)."

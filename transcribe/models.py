@@ -57,7 +57,9 @@ class ModelInfo:
     path: Path | None  # None: available but not assembled yet (the base model)
     multilingual: bool
     size_bytes: int
-    source: str  # "bundled", "package", "huggingface", "folder", "installed (repo)", "imported"
+    # "bundled", "package", "huggingface", "folder", "installed (repo)", "imported"; a
+    # Transformers checkpoint converted here: "installed (repo, converted)", "imported, converted"
+    source: str
     damaged: str | None = None  # what is wrong with an installed or imported model's files
 
     def as_dict(self) -> dict[str, object]:
@@ -77,6 +79,11 @@ class ModelInfo:
     def removable(self) -> bool:
         """True for a model FieldScribe installed or imported (``fieldscribe models remove``)."""
         return self.source.startswith(("installed", "imported"))
+
+    @property
+    def converted(self) -> bool:
+        """True for a Transformers checkpoint FieldScribe converted to CTranslate2."""
+        return self.removable and "converted" in self.source
 
 
 # ----------------------------------------------------------------------------- checks
@@ -387,7 +394,11 @@ def installed_models(cache_dir: Path | None = None) -> list[ModelInfo]:
         if manifest is None:
             continue
         repo = manifest.get("repo")
-        source = f"installed ({repo})" if manifest.get("source") == "installed" else "imported"
+        converted = ", converted" if manifest.get("conversion") else ""
+        if manifest.get("source") == "installed":
+            source = f"installed ({repo}{converted})"
+        else:
+            source = f"imported{converted}"
         multilingual = manifest.get("multilingual")
         result.append(
             ModelInfo(

@@ -131,3 +131,29 @@ def test_verify_on_the_page_finds_a_damaged_file_of_the_same_size(
     page.verify_button.setFocus()
     out = Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path)) / "settings_models_verify.png"
     assert dialog.grab().save(str(out))
+
+
+def test_the_page_installs_and_imports_a_transformers_checkpoint(
+    qtbot: Any, dialog: Any, hub: FakeHub, tmp_path: Path
+) -> None:
+    """A community fine-tune published for Transformers (as the Kazakh ones are) is converted
+    while the page shows it is busy converting, and lands in the list ready to use."""
+    pytest.importorskip("transformers")
+    from tests.test_models_convert import make_checkpoint
+
+    checkpoint = make_checkpoint(tmp_path / "whisper-kk")
+    hub.add_repo("kazakh-lab/whisper-tiny-kk", checkpoint)
+    page = dialog.models
+    page.start_install("kazakh-lab/whisper-tiny-kk")
+    _wait(qtbot, page)
+    text = page.status.text()
+    assert "Installed kazakh-lab/whisper-tiny-kk" in text and "converted to CTranslate2" in text
+    assert page.selected() is not None and page.selected().name == "kazakh-lab/whisper-tiny-kk"
+    row = _names(page).index("kazakh-lab/whisper-tiny-kk")
+    assert "converted" in page.table.index(row, 4).data()
+
+    page.start_import(checkpoint, name="kk-colleague")
+    _wait(qtbot, page)
+    assert "Imported kk-colleague" in page.status.text(), page.status.text()
+    assert "converted to CTranslate2" in page.status.text()
+    assert "kk-colleague" in _names(page)

@@ -1,0 +1,260 @@
+"""Transformers checkpoints (most community fine-tunes, the Kazakh ones among them) converted to
+CTranslate2 at install or import, against a local server shaped like the hub.
+
+The checkpoints are tiny random Whisper models (one layer, 64 wide) saved by Transformers itself,
+with the multilingual tokenizer of the ``base`` model: what they write is noise, but they are
+converted, checked and loaded exactly like a real fine-tune.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import wave
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.hub_server import FakeHub, HubServer
+from transcribe import model_convert
+from transcribe.model_convert import ConverterMissingError, is_transformers_whisper
+from transcribe.model_download import install_model
+from transcribe.model_store import NotAWhisperModelError, import_model, verify_model
+from transcribe.models import list_models, model_cache_dir, resolve_model
+
+pytest.importorskip("transformers", reason="the convert extra (scripts/setup.sh --with-converter)")
+pytest.importorskip("torch", reason="the convert extra (scripts/setup.sh --with-converter)")
+
+
+def _base_tokenizer() -> Path:
+    try:
+        return resolve_model("base").path / "tokenizer.json"
+    except Exception:
+        pytest.skip("the multilingual base model is not installed")
+
+
+def make_checkpoint(
+    folder: Path,
+    *,
+    mels: int = 80,
+    shards: bool = False,
+    old_tokenizer: bool = False,
+    model_type: str = "whisper",
+    extras: bool = True,
+) -> Path:
+    """Save a tiny random Whisper checkpoint the way Transformers publishes one."""
+    import torch
+    from transformers import WhisperConfig, WhisperForConditionalGeneration
+
+    config = WhisperConfig(
+        vocab_size=51865,
+        d_model=64,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=128,
+        decoder_ffn_dim=128,
+        num_mel_bins=mels,
+    )
+    torch.manual_seed(0)
+    model = WhisperForConditionalGeneration(config)
+    model.save_pretrained(folder, max_shard_size="4MB" if shards else "10GB")
+    tokenizer = json.loads(_base_tokenizer().read_text(encoding="utf-8"))
+    if old_tokenizer:  # as Whisper fine-tunes of 2022 were saved: no tokenizer.json
+        bpe = tokenizer["model"]
+        (folder / "vocab.json").write_text(json.dumps(bpe["vocab"], ensure_ascii=False))
+        merges = [m if isinstance(m, str) else " ".join(m) for m in bpe["merges"]]
+        (folder / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n")
+        added = {t["content"]: t["id"] for t in tokenizer["added_tokens"]}
+        (folder / "added_tokens.json").write_text(json.dumps(added, ensure_ascii=False))
+        special = dict.fromkeys(("bos_token", "eos_token", "unk_token"), "<|endoftext|>")
+        (folder / "special_tokens_map.json").write_text(json.dumps(special))
+    else:
+        shutil.copy(_base_tokenizer(), folder / "tokenizer.json")
+    if model_type != "whisper":
+        data = json.loads((folder / "config.json").read_text())
+        data["model_type"] = model_type
+        (folder / "config.json").write_text(json.dumps(data))
+    if extras:  # what training leaves in a repository, never fetched
+        (folder / "training_args.bin").write_bytes(b"\x80\x04training")
+        (folder / "optimizer.pt").write_bytes(b"\x80\x04optimizer" * 100)
+        (folder / "README.md").write_text("# whisper-tiny-kk\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("checkpoints")
+    return {
+        "plain": make_checkpoint(root / "plain"),
+        "sharded": make_checkpoint(root / "sharded", shards=True),
+        "old": make_checkpoint(root / "old", old_tokenizer=True),
+        "v3": make_checkpoint(root / "v3", mels=128),
+        "wav2vec2": make_checkpoint(root / "wav2vec2", model_type="wav2vec2"),
+    }
+
+
+@pytest.fixture(scope="module")
+def server(checkpoints: dict[str, Path]) -> Iterator[FakeHub]:
+    hub = FakeHub()
+    for kind, folder in checkpoints.items():
+        hub.add_repo(f"kazakh-lab/whisper-{kind}-kk", folder)
+    with HubServer(hub) as running:
+        yield running
+
+
+@pytest.fixture
+def hub(server: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
+    server.requests.clear()
+    monkeypatch.setenv("HF_ENDPOINT", server.url)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hfhome"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hfhome" / "hub"))
+    return server
+
+
+def _fetched(hub: FakeHub) -> set[str]:
+    return {p.rsplit("/", 1)[-1] for m, p, _ in hub.requests if m == "GET" and "/resolve/" in p}
+
+
+def _visible(cache: Path) -> list[str]:
+    if not cache.is_dir():
+        return []
+    return sorted(p.name for p in cache.iterdir() if not p.name.startswith("."))
+
+
+def _speech_wav(path: Path, seconds: float = 3.0) -> Path:
+    t = np.arange(int(16000 * seconds)) / 16000
+    tone = (0.2 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 3 * t))).astype(np.float32)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes((tone * 32767).astype("<i2").tobytes())
+    return path
+
+
+def _runs(model_dir: Path, wav: Path) -> None:
+    """faster-whisper loads the converted folder offline and decodes audio with it."""
+    from faster_whisper import WhisperModel
+
+    model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=1)
+    segments, info = model.transcribe(str(wav), language="kk", beam_size=1, max_new_tokens=8)
+    list(segments)
+    assert info.language == "kk"
+
+
+@pytest.mark.parametrize("kind", ["plain", "sharded", "old", "v3"])
+def test_install_converts_a_transformers_checkpoint(
+    hub: FakeHub, tmp_path: Path, kind: str
+) -> None:
+    repo = f"kazakh-lab/whisper-{kind}-kk"
+    seen: list[str] = []
+    result = install_model(repo, progress=lambda p: seen.append(p.filename))
+    assert result.status == "installed"
+    assert seen[-1] == "converting to CTranslate2"
+    info = result.model
+    assert info.path is not None and info.multilingual
+    names = {p.name for p in info.path.iterdir()}
+    assert {"model.bin", "config.json", "tokenizer.json", "preprocessor_config.json"} <= names
+    assert not names & {"model.safetensors", "pytorch_model.bin", "optimizer.pt"}
+    # only what the conversion reads came over the wire: no optimizer state, no training args
+    fetched = _fetched(hub)
+    assert "config.json" in fetched and not fetched & {"optimizer.pt", "training_args.bin"}
+    assert not fetched & {"README.md"}
+    manifest = json.loads((info.path / "fieldscribe-model.json").read_text())
+    assert manifest["converted_from"]["format"] == "transformers"
+    assert "float16" in manifest["conversion"]
+    assert manifest["files"]["model.bin"]["sha256"]  # what verify checks is the converted model
+    assert verify_model(info.name).name == info.name
+    mels = json.loads((info.path / "preprocessor_config.json").read_text())["feature_size"]
+    assert mels == (128 if kind == "v3" else 80)
+    if kind == "old":  # the tokenizer written from vocab.json/merges.txt is the original one
+        import tokenizers
+
+        ours = tokenizers.Tokenizer.from_file(str(info.path / "tokenizer.json"))
+        theirs = tokenizers.Tokenizer.from_file(str(_base_tokenizer()))
+        for text in ("Сәлеметсіз бе, қалайсыз?", "Zoom арқылы", "<|kk|><|transcribe|>"):
+            assert ours.encode(text).ids == theirs.encode(text).ids
+    assert resolve_model(repo).path == info.path
+    assert repo in {m.name for m in list_models()}
+    _runs(info.path, _speech_wav(tmp_path / "tone.wav"))
+    assert not (model_cache_dir() / ".staging" / repo.replace("/", "--")).exists()
+
+
+def test_without_the_converter_nothing_is_downloaded(
+    hub: FakeHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(model_convert, "converter_available", lambda: False)
+    with pytest.raises(ConverterMissingError) as caught:
+        install_model("kazakh-lab/whisper-plain-kk")
+    message = str(caught.value)
+    assert "\n" not in message and "scripts/setup.sh --with-converter" in message
+    assert _fetched(hub) == set()
+    assert _visible(model_cache_dir()) == []
+
+
+def test_a_checkpoint_of_another_model_is_refused_before_its_weights(hub: FakeHub) -> None:
+    with pytest.raises(NotAWhisperModelError, match=r"not a Whisper checkpoint.*wav2vec2"):
+        install_model("kazakh-lab/whisper-wav2vec2-kk")
+    assert "model.safetensors" not in _fetched(hub)
+    assert _visible(model_cache_dir()) == []
+
+
+def test_a_checkpoint_without_a_tokenizer_is_refused_before_downloading(
+    hub: FakeHub, checkpoints: dict[str, Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "notok"
+    shutil.copytree(checkpoints["plain"], folder)
+    (folder / "tokenizer.json").unlink()
+    hub.add_repo("kazakh-lab/whisper-notok-kk", folder)
+    with pytest.raises(NotAWhisperModelError, match=r"no tokenizer"):
+        install_model("kazakh-lab/whisper-notok-kk")
+    assert _fetched(hub) == set()
+
+
+def test_import_converts_a_checkpoint_folder_and_leaves_it_as_it_was(
+    hub: FakeHub, checkpoints: dict[str, Path], tmp_path: Path
+) -> None:
+    source = checkpoints["old"]
+    before = {p.name: p.read_bytes() for p in source.iterdir()}
+    assert is_transformers_whisper(source)
+    info = import_model(source, name="kk-fine-tune")
+    assert info.path is not None and (info.path / "model.bin").is_file()
+    assert json.loads((info.path / "fieldscribe-model.json").read_text())["conversion"]
+    assert {p.name: p.read_bytes() for p in source.iterdir()} == before
+    assert verify_model("kk-fine-tune").name == "kk-fine-tune"
+    _runs(info.path, _speech_wav(tmp_path / "tone.wav"))
+
+
+def test_import_without_the_converter_and_of_an_archived_checkpoint_change_nothing(
+    hub: FakeHub, checkpoints: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "kk.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in checkpoints["plain"].iterdir():
+            zf.write(path, f"kk/{path.name}")
+    with pytest.raises(NotAWhisperModelError, match=r"Transformers checkpoint.*unpack it"):
+        import_model(archive)
+    monkeypatch.setattr(model_convert, "converter_available", lambda: False)
+    with pytest.raises(ConverterMissingError, match=r"--with-converter"):
+        import_model(checkpoints["plain"], name="kk")
+    assert _visible(model_cache_dir()) == []
+    assert not (model_cache_dir() / ".staging").exists()
+
+
+def test_cli_installs_a_checkpoint_and_says_it_was_converted(
+    hub: FakeHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from main import main as cli
+
+    assert cli(["models", "install", "kazakh-lab/whisper-plain-kk"]) == 0
+    out = capsys.readouterr().out
+    assert "converted" in out.lower() and "kazakh-lab/whisper-plain-kk" in out
+    refused = cli(["models", "install", "kazakh-lab/whisper-wav2vec2-kk"])
+    err = capsys.readouterr().err.strip()
+    assert refused != 0 and len(err.splitlines()) == 1 and "wav2vec2" in err

@@ -4,9 +4,13 @@ CR in LF text, and a transcript's description; each also exported again."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from storage import Project
 from storage.interop import import_qdpx
 
@@ -73,3 +77,108 @@ def test_colours_in_other_forms_are_read_and_unreadable_ones_are_reported(
     }
     (line,) = [n for n in report.notes if "'Odd'" in n]
     assert "'sort of blue' could not be read" in line and got["Odd"] in line
+
+
+# ------------------------------------------------------------------------ a lone CR in LF text
+_LETTERS = "abcxyz АБВабв әғқ 😀"
+_line = st.text(alphabet=_LETTERS + ",.!?", min_size=1, max_size=20).filter(
+    lambda line: line.strip() != "" and not line.startswith(" ")
+)
+
+
+@st.composite
+def _cr_documents(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
+    """A text whose lines end in LF, CRLF or CR alone (at least one CR alone, one LF), and
+    spans on its characters (what a tool coded)."""
+    lines = draw(st.lists(_line, min_size=3, max_size=7))
+    ends = draw(
+        st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=len(lines), max_size=len(lines))
+    )
+    ends[draw(st.integers(0, len(ends) - 2))] = "\r"
+    ends[-1] = draw(st.sampled_from(["\n", "\r\n"]))
+    text = "".join(line + end for line, end in zip(lines, ends, strict=True))
+    inside = [i for i, ch in enumerate(text) if ch not in "\r\n"]
+    spans = []
+    for _ in range(draw(st.integers(1, 4))):
+        a, b = sorted(draw(st.lists(st.sampled_from(inside), min_size=2, max_size=2)))
+        spans.append((a, b + 1))
+    return text, spans
+
+
+def _coded_in_order(folder: Path) -> list[tuple[str, str]]:
+    out = []
+    with Project.open(folder, readonly=True) as p:
+        (session,) = p.sessions.all()
+        segments = p.transcript.segments(session.id)
+        assert not any("\r" in g.text for g in segments)
+        order = {g.id: i for i, g in enumerate(segments)}
+        by_id = {g.id: g for g in segments}
+        for c in sorted(p.codebook.codings(), key=lambda c: (order[c.segment_id], c.start_cp or 0)):
+            text = by_id[c.segment_id].text
+            if c.start_cp is not None:
+                text = text[c.start_cp : c.end_cp]
+            out.append((p.codebook.get_code(c.code_id).name, text))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(document=("first line\rstill first?\nsecond\n", [(0, 16), (6, 27)]))
+@given(_cr_documents())
+def test_a_lone_cr_is_a_line_end_and_codings_keep_their_text(
+    tmp_path_factory: pytest.TempPathFactory, document: tuple[str, list[tuple[int, int]]]
+) -> None:
+    """Before, a CR standing alone in LF text stayed inside a segment's text (and in every
+    coded string across it). Now it ends a line; the coded strings are the same characters
+    as the file's selections, line by line."""
+    text, spans = document
+    codes = "".join(
+        f'<Code guid="{_g(n)}" name="Code {n}" isCodable="true"/>' for n in range(len(spans))
+    )
+    sels = "".join(
+        f'<PlainTextSelection guid="{_g(100 + n)}" startPosition="{a}" endPosition="{b}">'
+        f'<Coding guid="{_g(200 + n)}"><CodeRef targetGUID="{_g(n)}"/></Coding>'
+        "</PlainTextSelection>"
+        for n, (a, b) in enumerate(spans)
+    )
+    body = (
+        f'<Sources><TextSource guid="{SRC}" name="doc" plainTextPath="internal://doc.txt">'
+        f"{sels}</TextSource></Sources>"
+    )
+    tmp = tmp_path_factory.mktemp("cr")
+    report, folder = import_one(tmp, project(body, codes), {"sources/doc.txt": text.encode()})
+    got: dict[str, list[str]] = {}
+    for code, piece in _coded_in_order(folder):
+        got.setdefault(code, []).append(piece.rstrip(" \n"))
+    for n, (a, b) in enumerate(spans):
+        want = [part.rstrip(" ") for part in re.split(r"\r\n|\r|\n", text[a:b]) if part]
+        assert got.get(f"Code {n}", []) == want, (text, a, b)
+    assert any("CR alone" in n for n in report.notes)
+
+
+def test_a_lone_cr_in_a_transcript_ends_its_line(tmp_path: Path) -> None:
+    """An audio transcript's lone CR was left inside the segment ("I: one\\rB: two")."""
+    transcript = "I: Сәлем\rB: Қалайсыз?\nI: Жақсы\n"
+    a = transcript.index("Қалайсыз")
+    b = a + len("Қалайсыз")
+    body = (
+        f'<Sources><AudioSource guid="{SRC}" name="rec" path="internal://none.wav">'
+        f'<Transcript guid="{_g(1)}" plainTextPath="internal://t.txt">'
+        f'<SyncPoint guid="{_g(2)}" position="{a}" timeStamp="1000"/>'
+        f'<SyncPoint guid="{_g(3)}" position="{b}" timeStamp="2000"/>'
+        f'<TranscriptSelection guid="{_g(4)}" fromSyncPoint="{_g(2)}" toSyncPoint="{_g(3)}">'
+        f'<Coding guid="{_g(5)}"><CodeRef targetGUID="{_g(6)}"/></Coding>'
+        "</TranscriptSelection></Transcript></AudioSource></Sources>"
+    )
+    codes = f'<Code guid="{_g(6)}" name="Greeting" isCodable="true"/>'
+    _report, folder = import_one(
+        tmp_path, project(body, codes), {"sources/t.txt": transcript.encode()}
+    )
+    with Project.open(folder, readonly=True) as p:
+        (session,) = p.sessions.all()
+        segments = p.transcript.segments(session.id)
+        assert [(g.speaker, g.text) for g in segments] == [
+            ("I", "Сәлем"),
+            ("B", "Қалайсыз?"),
+            ("I", "Жақсы"),
+        ]
+    assert _coded_in_order(folder) == [("Greeting", "Қалайсыз")]

@@ -19,7 +19,7 @@ from ..text_lines import (
 )
 from .codings import add_coding, selection
 from .context import ImportContext
-from .sources import add_lines, new_session
+from .sources import add_lines, lone_crs, new_session
 
 if TYPE_CHECKING:
     pass
@@ -85,6 +85,7 @@ def transcript(
             + (f", and {coded} coded selection(s) were not imported." if coded else ".")
         )
     else:
+        text = lone_crs(ctx, f"Transcript of {src.name!r}", text)
         if "\r\n" in text and crlf_only(text) and ctx.crlf_as_one:
             # ATLAS.ti counts a Windows line end as one character (as in its text sources)
             text = text.replace("\r\n", "\n")

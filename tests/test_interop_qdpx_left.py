@@ -183,3 +183,29 @@ def test_a_lone_cr_in_a_transcript_ends_its_line(tmp_path: Path) -> None:
             ("I", "Жақсы"),
         ]
     assert _coded_in_order(folder) == [("Greeting", "Қалайсыз")]
+
+
+# ------------------------------------------------------------------ a transcript's description
+def test_a_transcripts_description_is_kept_as_a_memo_on_its_session(tmp_path: Path) -> None:
+    """Before, a ``Transcript``'s ``Description`` was dropped without a word."""
+    body = (
+        f'<Sources><AudioSource guid="{SRC}" name="rec" path="internal://none.wav">'
+        f'<Transcript guid="{_g(1)}" name="Verbatim" plainTextPath="internal://t.txt">'
+        "<Description>Typed by Aigerim; [..] marks inaudible speech.</Description>"
+        "</Transcript>"
+        f'<Transcript guid="{_g(2)}" name="Clean" plainTextPath="internal://t.txt">'
+        "<Description>Тазартылған нұсқа</Description></Transcript></AudioSource></Sources>"
+    )
+    report, folder = import_one(tmp_path, project(body), {"sources/t.txt": b"I: one\nB: two\n"})
+    with Project.open(folder, readonly=True) as p:
+        sessions = {s.id: s.title for s in p.sessions.all()}
+        kept = sorted(
+            (sessions[m.target_id], m.title, m.text)
+            for m in p.codebook.memos()
+            if m.target_type == "session"
+        )
+    assert kept == [
+        ("rec", "Transcript description", "Typed by Aigerim; [..] marks inaudible speech."),
+        ("rec (Clean)", "Transcript description", "Тазартылған нұсқа"),
+    ]
+    assert sum("its description was kept as a memo" in n for n in report.notes) == 2

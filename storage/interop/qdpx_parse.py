@@ -95,6 +95,7 @@ class QTranscript:
     syncpoints: dict[str, tuple[int | None, int | None]]  # guid -> (position, timeStamp)
     selections: list[QSelection]
     notes: list[str]
+    description: str | None = None
 
 
 @dataclass
@@ -294,6 +295,7 @@ def _source(el: Element) -> QSource:
                         for s in children(t, "TranscriptSelection")
                     ],
                     notes=note_refs(t),
+                    description=child_text(t, "Description"),
                 )
             )
     elif kind == "PDFSource" and (rep := child(el, "Representation")) is not None:

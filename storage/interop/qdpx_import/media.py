@@ -24,6 +24,8 @@ from .sources import add_lines, lone_crs, new_session
 if TYPE_CHECKING:
     pass
 
+#: the title of the memo that keeps a transcript's ``Description``
+TRANSCRIPT_DESCRIPTION = "Transcript description"
 _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,5}$")
 
 
@@ -113,6 +115,27 @@ def transcript(
             selection(ctx, src.name, sel, lines, seg_ids, frm[0], to[0])
     for note in tr.notes:
         ctx.note_targets.setdefault(note, []).append(("session", session_id))
+    if tr.description and tr.description.strip():
+        # what the transcript itself is about (who typed it, conventions): a memo on its session
+        stamp = now_iso()
+        ctx.conn.execute(
+            "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"
+            " created_at, updated_at) VALUES (?, 'session', ?, ?, ?, ?, ?, ?)",
+            (
+                new_id(),
+                session_id,
+                TRANSCRIPT_DESCRIPTION,
+                tr.description.strip(),
+                ctx.user(src.user),
+                stamp,
+                stamp,
+            ),
+        )
+        ctx.report.memos += 1
+        ctx.report.notes.append(
+            f"Transcript of {src.name!r}: its description was kept as a memo "
+            f"{TRANSCRIPT_DESCRIPTION!r} on its session."
+        )
     return lines, seg_ids
 
 

@@ -209,3 +209,85 @@ def test_a_transcripts_description_is_kept_as_a_memo_on_its_session(tmp_path: Pa
         ("rec (Clean)", "Transcript description", "Тазартылған нұсқа"),
     ]
     assert sum("its description was kept as a memo" in n for n in report.notes) == 2
+
+
+# ------------------------------------------------------------------------------ notes on cases
+def _cases_qde() -> str:
+    cases = (
+        f'<Cases><Case guid="{_g(10)}" name="Anna"><Description>Nurse, night shifts</Description>'
+        f'<NoteRef targetGUID="{_g(20)}"/></Case>'
+        f'<Case guid="{_g(11)}" name="Bolat"/></Cases>'
+    )
+    notes = (
+        f'<Notes><Note guid="{_g(20)}" name="Background"><PlainTextContent>Moved from Taraz'
+        f"</PlainTextContent></Note>"
+        f'<Note guid="{_g(21)}" name="Follow-up"><PlainTextContent>Call again in May'
+        f"</PlainTextContent></Note>"
+        f'<Note guid="{_g(22)}" name="Day one"><PlainTextContent>Rain</PlainTextContent></Note>'
+        "</Notes>"
+        f'<Links><Link guid="{_g(30)}" originGUID="{_g(21)}" targetGUID="{_g(11)}"/></Links>'
+    )
+    return project(cases + notes)
+
+
+def _journal(folder: Path) -> list[tuple[str | None, str]]:
+    with Project.open(folder, readonly=True) as p:
+        return sorted((m.title, m.text) for m in p.codebook.memos() if m.target_type == "journal")
+
+
+def _linked(folder: Path) -> dict[str, str]:
+    """{memo text: participant} of the journal memos tied to a participant."""
+    from storage.interop import exchange_meta
+
+    with Project.open(folder, readonly=True) as p:
+        names = {part.id: part.pseudonym for part in p.sessions.participants()}
+        memos = {m.id: m.text for m in p.codebook.memos()}
+        return {memos[m]: names[pid] for m, pid in exchange_meta.case_notes(p).items()}
+
+
+def test_notes_on_cases_are_journal_memos_named_after_the_participant(tmp_path: Path) -> None:
+    """Before, a note a case referred to (a NoteRef in the case, or a Link between the note
+    and the case) became a journal entry like any other, with nothing saying whose it was,
+    and an export lost the tie. FieldScribe keeps no memos on a participant: the note is in
+    the journal under the participant's name, linked to it for exports; the report says
+    where it went (and where the case's description went)."""
+    report, folder = import_one(tmp_path, _cases_qde())
+    assert _journal(folder) == [
+        ("Anna: Background", "Moved from Taraz"),
+        ("Bolat: Follow-up", "Call again in May"),
+        ("Day one", "Rain"),
+    ]
+    assert _linked(folder) == {"Moved from Taraz": "Anna", "Call again in May": "Bolat"}
+    with Project.open(folder, readonly=True) as p:
+        anna = next(x for x in p.sessions.participants() if x.pseudonym == "Anna")
+        assert anna.attributes == {"description": "Nurse, night shifts"}
+    text = report.describe()
+    assert "Note 'Background' on case 'Anna'" in text and "'Anna: Background'" in text
+    assert "Case 'Anna': its description is the participant's attribute 'description'" in text
+    assert "links (not supported" not in text  # the Link was read
+
+
+def test_notes_on_cases_come_back_from_an_export_valid_against_the_schema(
+    tmp_path: Path,
+) -> None:
+    """The export ties each such note to its case with a Link (the schema's Case has no
+    NoteRef); importing that export gives the same journal, named once."""
+    from lxml import etree
+
+    from storage.interop import export_qdpx
+    from tests.interop_support import SCHEMA
+
+    _report, folder = import_one(tmp_path, _cases_qde())
+    out = tmp_path / "again.qdpx"
+    with Project.open(folder, readonly=True) as p:
+        export_qdpx(p, out)
+    with zipfile.ZipFile(out) as zf:
+        doc = etree.fromstring(zf.read("project.qde"))
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    assert schema.validate(doc), schema.error_log
+    assert len(doc.findall(f".//{{{NS}}}Link")) == 2
+    again = tmp_path / "again.fieldscribe"
+    report = import_qdpx(out, again, coder="me")
+    assert _journal(again) == _journal(folder)
+    assert _linked(again) == _linked(folder)
+    assert "links (not supported" not in report.describe()

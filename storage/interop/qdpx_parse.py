@@ -130,6 +130,9 @@ class QCase:
     values: list[tuple[str, str]]
     source_refs: list[str]
     extra_refs: int
+    # notes about the case: ``NoteRef``s (MAXQDA, QualCoder write them, though QDA-XML 1.0's
+    # CaseType has none) and notes ``Link``ed to the case (the schema's way)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -359,6 +362,7 @@ def parse_project(root: Element) -> QProject:
                         g for s in children(c, "SourceRef") if (g := norm_guid(s.get("targetGUID")))
                     ],
                     extra_refs=len(children(c, "CodeRef")) + len(children(c, "SelectionRef")),
+                    notes=note_refs(c),
                 )
             )
     sources = []

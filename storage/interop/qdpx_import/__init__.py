@@ -13,7 +13,10 @@ What maps, and how:
   segments;
 - ``TextSource`` -> an "observation" session without media, one segment per non-empty line;
   ``PlainTextSelection``s -> codings (code-point spans);
-- ``Cases`` with ``Variables`` -> participants with attributes; speakers are mapped to them;
+- ``Cases`` with ``Variables`` -> participants with attributes (a case's ``Description`` is
+  the attribute "description"); speakers are mapped to them; a note on a case (a ``NoteRef`` in
+  it, or a ``Link`` between the note and the case) -> a journal memo named after the
+  participant, linked to it for exports (``exchange_meta.CASE_NOTES``);
 - ``PDFSource`` with a ``Representation`` (its plain text) -> a text session like a
   ``TextSource``; a ``Case`` without a name and with one ``SourceRef`` (MAXQDA, Quirkos) -> that
   source's variables;
@@ -93,8 +96,8 @@ def run(ctx: ImportContext) -> ImportReport:
         ctx.ensure_coder(name)
     codes.import_codes(ctx, ctx.qp.codes)
     codes.keep_exchange_meta(ctx, was_empty)
+    people.linked_notes(ctx)  # first: a note linked to a source's own case is the source's
     people.source_variable_cases(ctx)
-    people.linked_notes(ctx)
     import_sources(ctx)
     codes.keep_line_ends(ctx)
     people.import_cases(ctx)

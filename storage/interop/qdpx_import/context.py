@@ -84,7 +84,8 @@ class ImportContext:
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
         self.skipped_cases: set[str] = set()  # cases that only carry a source's variables
-        self.note_links = 0  # Links between a note and a selection, read as NoteRefs
+        self.note_links = 0  # Links between a note and a selection or case, read as NoteRefs
+        self.case_names: dict[str, str] = {}  # participant id -> its case's name
         self.unknown_codes: dict[str, int] = {}  # code GUIDs codings name that are no code
         self.fieldscribe = qp.origin.startswith(ORIGIN)
         #: the exporter counts a Windows line end as one character (ATLAS.ti), not two

@@ -291,3 +291,155 @@ def test_notes_on_cases_come_back_from_an_export_valid_against_the_schema(
     assert _journal(again) == _journal(folder)
     assert _linked(again) == _linked(folder)
     assert "links (not supported" not in report.describe()
+
+
+# ----------------------------------------------------------------- media outside the archive
+@pytest.fixture(scope="module")
+def wav_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    from tests.interop_support import make_wav
+
+    return make_wav(tmp_path_factory.mktemp("wav"), "Short words.").read_bytes()
+
+
+PATHS = {
+    1: ("relative://interviews/first.wav", "interviews/first.wav"),
+    2: ("file:///C:/Users/Ann/Field%20work/second%20one.wav", "second one.wav"),
+    3: ("C:\\Data\\Almaty\\third.wav", "third.wav"),
+    4: ("/Users/ann/Research/fourth.wav", "fourth.wav"),
+    5: ("relative://gone.wav", None),
+}
+
+
+def _av_sources(paths: dict[int, str]) -> str:
+    return (
+        "<Sources>"
+        + "".join(
+            f'<AudioSource guid="{_g(500 + n)}" name="S{n}" path="{path}"/>'
+            for n, path in paths.items()
+        )
+        + "</Sources>"
+    )
+
+
+def _media(folder: Path) -> dict[str, tuple[str, str, Path]]:
+    """{session title: (original name, sha256, copied file)}."""
+    with Project.open(folder, readonly=True) as p:
+        out = {}
+        for s in p.sessions.all():
+            for m in p.sessions.media_for_session(s.id):
+                out[s.title] = (m.original_name, m.sha256, folder / m.path)
+        return out
+
+
+def test_media_outside_the_archive_are_found_in_the_folder_the_user_names(
+    tmp_path: Path, wav_bytes: bytes
+) -> None:
+    """Before, a recording named by a relative:// or absolute path was never looked for:
+    every such session came without audio. Now the user names a folder; each file is looked
+    for there by its name (Windows paths, %-escapes), copied in (never moved, sha256 kept),
+    and the report names what was found and what is still missing."""
+    import hashlib
+
+    media_dir = tmp_path / "recordings"
+    for _path, rel in PATHS.values():
+        if rel:
+            (media_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            (media_dir / rel).write_bytes(wav_bytes)
+    qde = project(_av_sources({n: path for n, (path, _rel) in PATHS.items()}))
+    report, folder = import_one(tmp_path, qde, media_dir=media_dir)
+    media = _media(folder)
+    digest = hashlib.sha256(wav_bytes).hexdigest()
+    assert sorted(media) == ["S1", "S2", "S3", "S4"]
+    assert {title: (name, sha) for title, (name, sha, _f) in media.items()} == {
+        "S1": ("first.wav", digest),
+        "S2": ("second one.wav", digest),
+        "S3": ("third.wav", digest),
+        "S4": ("fourth.wav", digest),
+    }
+    for _name, _sha, copied in media.values():
+        assert copied.is_file() and copied.resolve().is_relative_to(folder.resolve())
+    assert all((media_dir / rel).is_file() for _p, rel in PATHS.values() if rel)  # not moved
+    assert report.media_files == 4
+    assert sorted(Path(f).name for f in report.media_found) == [
+        "first.wav", "fourth.wav", "second one.wav", "third.wav"
+    ]  # fmt: skip
+    assert report.media_missing == ["relative://gone.wav"]
+    text = report.describe()
+    assert "'second one.wav' and copied in" in text
+    assert "'relative://gone.wav' is not inside the archive nor in the media folder" in text
+
+
+def test_media_are_never_read_outside_the_folder(tmp_path: Path, wav_bytes: bytes) -> None:
+    """No ``..``, no symbolic link out of the folder, no absolute path followed as it is."""
+    media_dir = tmp_path / "recordings"
+    media_dir.mkdir()
+    secret = tmp_path / "secret.wav"
+    secret.write_bytes(wav_bytes)
+    (media_dir / "link.wav").symlink_to(secret)
+    paths = {
+        1: "relative://../secret.wav",
+        2: "relative://x/../../secret.wav",
+        3: str(secret),  # an absolute path to a file that exists, outside the folder
+        4: "relative://link.wav",
+        5: "file://" + str(secret).replace("/", "%2F"),
+    }
+    report, folder = import_one(tmp_path, project(_av_sources(paths)), media_dir=media_dir)
+    assert _media(folder) == {}
+    assert len(report.media_missing) == 5 and report.media_found == []
+    # and without a folder nothing outside the archive is read at all
+    (tmp_path / "none").mkdir()
+    _report, other = import_one(tmp_path / "none", project(_av_sources({3: str(secret)})))
+    assert _media(other) == {}
+
+
+def test_a_bad_media_folder_is_refused_in_one_line_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.hardening_support import one_line_error, run_cli
+    from tests.interop_support import db_fingerprint
+
+    archive = write(tmp_path / "in.qdpx", project(_av_sources({1: "relative://a.wav"})))
+    existing = tmp_path / "existing.fieldscribe"
+    Project.create(existing, name="x", coder="me").close()
+    before = db_fingerprint(existing)
+    for target in (existing, tmp_path / "new.fieldscribe"):
+        code, out, err = run_cli(
+            capsys, "qdpx", "import", archive, target, "--media-dir", tmp_path / "nope"
+        )
+        assert code != 0 and out == ""
+        assert "nope: no such folder" in one_line_error(err)
+    assert db_fingerprint(existing) == before
+    assert not (tmp_path / "new.fieldscribe").exists()
+
+
+def test_cli_media_dir_and_a_second_import_fills_the_missing_recording(
+    tmp_path: Path, wav_bytes: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``qdpx import FILE DIR --media-dir D``; run again into the same project with the
+    folder, a recording that was missing is attached to the session already there (its
+    codings and segments untouched, nothing duplicated); then exported inside the archive."""
+    from tests.hardening_support import run_cli
+
+    archive = write(tmp_path / "in.qdpx", project(_av_sources({1: "file:///D:/x/a.wav"})))
+    folder = tmp_path / "p.fieldscribe"
+    code, out, _err = run_cli(capsys, "qdpx", "import", archive, folder)
+    assert code == 0 and "is not inside the archive" in out and _media(folder) == {}
+    media_dir = tmp_path / "m"
+    media_dir.mkdir()
+    (media_dir / "A.WAV").write_bytes(wav_bytes)  # another system's case
+    code, out, _err = run_cli(
+        capsys, "qdpx", "import", archive, folder, "--media-dir", media_dir, "--json"
+    )
+    assert code == 0
+    import json
+
+    data = json.loads(out)
+    assert data["media_files"] == 1 and data["sessions"] == 0 and data["media_missing"] == []
+    assert list(_media(folder)) == ["S1"]
+    from storage.interop import export_qdpx
+
+    with Project.open(folder, readonly=True) as p:
+        export_qdpx(p, tmp_path / "out.qdpx")
+    again = tmp_path / "again.fieldscribe"
+    import_qdpx(tmp_path / "out.qdpx", again, coder="me")
+    assert _media(again)["S1"][1] == _media(folder)["S1"][1]  # the same sha256

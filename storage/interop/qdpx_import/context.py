@@ -40,6 +40,10 @@ class ImportReport:
     memos: int = 0
     markers: int = 0
     media_files: int = 0
+    #: media named outside the archive: found in the media folder (the copied file), and
+    #: still missing (the path the file gives), so that a caller can offer to look for them
+    media_found: list[str] = field(default_factory=list)
+    media_missing: list[str] = field(default_factory=list)
     not_imported: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -65,8 +69,16 @@ class ImportReport:
 class ImportContext:
     """One import's state, handed to each of its parts (codes, sources, media, people)."""
 
-    def __init__(self, project: Project, qp: QProject, zf: SafeZip | None, label: str) -> None:
+    def __init__(
+        self,
+        project: Project,
+        qp: QProject,
+        zf: SafeZip | None,
+        label: str,
+        media_dir: Path | None = None,
+    ) -> None:
         self.p = project
+        self.media_dir = media_dir  # the folder the user named for media outside the archive
         self.qp = qp
         self.zf = zf
         self.label = label

@@ -4,10 +4,11 @@ selections (markers, or codings of the segments they overlap)."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storage.core.errors import AudioError
+from storage.core.errors import AudioError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 
 from .._common import iso_from_xml
@@ -19,6 +20,7 @@ from ..text_lines import (
 )
 from .codings import add_coding, selection
 from .context import ImportContext
+from .external import find_media
 from .sources import add_lines, lone_crs, new_session
 
 if TYPE_CHECKING:
@@ -190,26 +192,69 @@ def time_selection(
             add_coding(ctx, seg_ids[index], coding, sel, None, None, sel.description, n)
 
 
+def media_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
+    """A source imported before whose session still has no recording: look for it again
+    (the user has named a media folder this time)."""
+    if ctx.conn.execute("SELECT 1 FROM media WHERE session_id = ?", (session_id,)).fetchone():
+        return
+    if attach_media(ctx, src, session_id) is not None:
+        ctx.report.notes.append(
+            f"{src.kind} {src.name!r} was imported before without its recording; the "
+            "recording is attached to its session now."
+        )
+
+
 def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | None:
+    """Copy the source's media in (from the archive, else from the folder the user named) and
+    record it; its duration, or None when there is none."""
     if not src.path:
         ctx.report.not_imported.append(f"{src.kind} {src.name!r}: it names no media file.")
         return None
     member = ctx.member(src.path)
+    outside: Path | None = None
     if member is None:
-        ctx.report.not_imported.append(
-            f"{src.kind} {src.name!r}: its media {src.path!r} is not inside the archive; the "
-            "session has no audio (add it later)."
-        )
-        return None
-    assert ctx.zf is not None
-    suffix = Path(member).suffix.lower()
+        outside = find_media(ctx.media_dir, src.path) if ctx.media_dir is not None else None
+        if outside is None:
+            ctx.report.media_missing.append(src.path)
+            ctx.report.not_imported.append(
+                f"{src.kind} {src.name!r}: its media {src.path!r} is not inside the archive"
+                + (
+                    f" nor in the media folder {str(ctx.media_dir)!r}; the session has no audio."
+                    if ctx.media_dir is not None
+                    else "; the session has no audio (import the file again naming the folder "
+                    "that holds the recording, or add it later)."
+                )
+            )
+            return None
+    name = Path(member).name if member is not None else outside.name if outside else ""
+    suffix = Path(name).suffix.lower()
     if not _SUFFIX.match(suffix):
         suffix = ".audio"
     media_id = new_id()
     ctx.p.media_dir.mkdir(exist_ok=True)
     dest = ctx.p.media_dir / f"{media_id}{suffix}"
     ctx.copied.append(dest)
-    ctx.zf.extract_to(member, dest)
+    if member is not None:
+        assert ctx.zf is not None
+        ctx.zf.extract_to(member, dest)
+    else:
+        assert outside is not None
+        try:
+            shutil.copyfile(outside, dest)  # copied, never moved: the user's file stays
+        except PermissionError:
+            dest.unlink(missing_ok=True)
+            ctx.report.media_missing.append(src.path)
+            ctx.report.not_imported.append(
+                f"{src.kind} {src.name!r}: its media was found as {str(outside)!r} but may "
+                "not be read (permissions); the session has no audio."
+            )
+            return None
+        except OSError as exc:
+            dest.unlink(missing_ok=True)
+            raise InvalidInputError(
+                f"{outside}: cannot be copied into the project ({exc.strerror or exc}); "
+                "nothing was imported."
+            ) from exc
     from storage.core.audio import (
         probe,  # domain-to-domain; no Qt
         sha256_of,
@@ -219,11 +264,20 @@ def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | Non
         info = probe(dest)
     except AudioError as exc:
         dest.unlink(missing_ok=True)
+        shown = member if member is not None else str(outside)
         ctx.report.not_imported.append(
-            f"{src.kind} {src.name!r}: its media {member!r} is not decodable audio ({exc}); "
+            f"{src.kind} {src.name!r}: its media {shown!r} is not decodable audio ({exc}); "
             "the session has no audio."
         )
+        if outside is not None:
+            ctx.report.media_missing.append(src.path)
         return None
+    if outside is not None:
+        ctx.report.media_found.append(str(outside))
+        ctx.report.notes.append(
+            f"{src.kind} {src.name!r}: its media {src.path!r} (outside the archive) was found "
+            f"in the media folder as {outside.name!r} and copied in."
+        )
     stamp = now_iso()
     ctx.conn.execute(
         "INSERT INTO media (id, session_id, path, original_name, sha256, size_bytes,"
@@ -233,7 +287,7 @@ def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | Non
             media_id,
             session_id,
             f"media/{dest.name}",
-            Path(member).name,
+            name,
             sha256_of(dest),
             dest.stat().st_size,
             info.duration_ms,

@@ -443,3 +443,89 @@ def test_cli_media_dir_and_a_second_import_fills_the_missing_recording(
     again = tmp_path / "again.fieldscribe"
     import_qdpx(tmp_path / "out.qdpx", again, coder="me")
     assert _media(again)["S1"][1] == _media(folder)["S1"][1]  # the same sha256
+
+
+# ------------------------------------------------------------------ all of it, exported again
+def test_what_these_imports_keep_comes_back_from_an_export_valid_against_the_schema(
+    tmp_path: Path, wav_bytes: bytes
+) -> None:
+    """A file with each of the above: export the imported project, check the export against
+    the REFI-QDA schema, import it again: the same colours, coded text, memos, journal and
+    recording (same sha256)."""
+    from lxml import etree
+
+    from storage.interop import export_qdpx
+    from tests.interop_support import SCHEMA
+
+    doc = "first\rsecond line\nthird\n"
+    a, b = doc.index("st\rsec"), doc.index("third") + 3
+    codes = (
+        f'<Code guid="{_g(1)}" name="Red" isCodable="true" color="rgb(255, 0, 0)"/>'
+        f'<Code guid="{_g(2)}" name="Teal" isCodable="true" color="teal"/>'
+    )
+    body = (
+        f'<Cases><Case guid="{_g(10)}" name="Anna"><NoteRef targetGUID="{_g(20)}"/></Case>'
+        "</Cases><Sources>"
+        f'<TextSource guid="{_g(30)}" name="notes" plainTextPath="internal://d.txt">'
+        f'<PlainTextSelection guid="{_g(31)}" startPosition="{a}" endPosition="{b}">'
+        f'<Coding guid="{_g(32)}"><CodeRef targetGUID="{_g(1)}"/></Coding>'
+        "</PlainTextSelection></TextSource>"
+        f'<AudioSource guid="{_g(40)}" name="talk" path="relative://talk.wav">'
+        f'<Transcript guid="{_g(41)}" plainTextPath="internal://t.txt">'
+        "<Description>Verbatim, by Aigerim</Description></Transcript></AudioSource>"
+        f'</Sources><Notes><Note guid="{_g(20)}" name="Background"><PlainTextContent>From '
+        "Taraz</PlainTextContent></Note></Notes>"
+    )
+    media_dir = tmp_path / "m"
+    media_dir.mkdir()
+    (media_dir / "talk.wav").write_bytes(wav_bytes)
+    files = {"sources/d.txt": doc.encode(), "sources/t.txt": b"I: one\nB: two\n"}
+    _report, folder = import_one(tmp_path, project(body, codes), files, media_dir=media_dir)
+    out = tmp_path / "again.qdpx"
+    with Project.open(folder, readonly=True) as p:
+        export_qdpx(p, out, with_media=True)
+    with zipfile.ZipFile(out) as zf:
+        root = etree.fromstring(zf.read("project.qde"))
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    assert schema.validate(root), schema.error_log
+    again = tmp_path / "again.fieldscribe"
+    import_qdpx(out, again, coder="me")
+
+    def kept(where: Path) -> object:
+        with Project.open(where, readonly=True) as p:
+            titles = {s.id: s.title for s in p.sessions.all()}
+            return (
+                sorted((c.name, c.colour) for c in p.codebook.codes()),
+                sorted(
+                    (m.target_type, titles.get(m.target_id or ""), m.title, m.text)
+                    for m in p.codebook.memos()
+                ),
+            )
+
+    assert kept(again) == kept(folder)
+    assert kept(folder) == (
+        [("Red", "#ff0000"), ("Teal", "#008080")],
+        [
+            ("journal", None, "Anna: Background", "From Taraz"),
+            ("session", "talk", "Transcript description", "Verbatim, by Aigerim"),
+        ],
+    )
+    assert [t for _c, t in _coded_in_order_all(again)] == ["st", "second line", "thi"]
+    assert _coded_in_order_all(again) == _coded_in_order_all(folder)
+    assert _media(again)["talk"][1] == _media(folder)["talk"][1]
+
+
+def _coded_in_order_all(folder: Path) -> list[tuple[str, str]]:
+    out = []
+    with Project.open(folder, readonly=True) as p:
+        for s in p.sessions.all():
+            segments = p.transcript.segments(s.id)
+            order = {g.id: i for i, g in enumerate(segments)}
+            by_id = {g.id: g for g in segments}
+            mine = [c for c in p.codebook.codings() if c.segment_id in by_id]
+            for c in sorted(mine, key=lambda c: order[c.segment_id]):
+                text = by_id[c.segment_id].text
+                if c.start_cp is not None:
+                    text = text[c.start_cp : c.end_cp]
+                out.append((p.codebook.get_code(c.code_id).name, text.rstrip("\n")))
+    return out

@@ -529,3 +529,26 @@ def _coded_in_order_all(folder: Path) -> list[tuple[str, str]]:
                     text = text[c.start_cp : c.end_cp]
                 out.append((p.codebook.get_code(c.code_id).name, text.rstrip("\n")))
     return out
+
+
+def test_an_export_without_media_is_read_back_with_the_projects_media_folder(
+    tmp_path: Path, wav_bytes: bytes
+) -> None:
+    from storage.interop import export_qdpx
+
+    wav = tmp_path / "talk.wav"
+    wav.write_bytes(wav_bytes)
+    with Project.create(tmp_path / "src.fieldscribe", name="src", coder="me") as p:
+        p.sessions.import_audio(wav, title="talk")
+        export_qdpx(p, tmp_path / "bare.qdpx", with_media=False)
+    report = import_qdpx(
+        tmp_path / "bare.qdpx",
+        tmp_path / "back.fieldscribe",
+        coder="me",
+        media_dir=tmp_path / "src.fieldscribe" / "media",
+    )
+    assert report.media_files == 1 and report.media_missing == []
+    assert (
+        _media(tmp_path / "back.fieldscribe")["talk"][1]
+        == _media(tmp_path / "src.fieldscribe")["talk"][1]
+    )

@@ -552,3 +552,18 @@ def test_an_export_without_media_is_read_back_with_the_projects_media_folder(
         _media(tmp_path / "back.fieldscribe")["talk"][1]
         == _media(tmp_path / "src.fieldscribe")["talk"][1]
     )
+
+
+def test_a_file_in_the_media_folder_that_is_no_audio_is_reported_not_copied(
+    tmp_path: Path,
+) -> None:
+    media_dir = tmp_path / "m"
+    media_dir.mkdir()
+    (media_dir / "talk.wav").write_bytes(b"not audio at all")
+    report, folder = import_one(
+        tmp_path, project(_av_sources({1: "relative://talk.wav"})), media_dir=media_dir
+    )
+    assert _media(folder) == {} and report.media_missing == ["relative://talk.wav"]
+    assert "is not decodable audio" in report.describe()
+    assert list((folder / "media").iterdir()) == []  # the copy was removed again
+    assert (media_dir / "talk.wav").read_bytes() == b"not audio at all"

@@ -154,6 +154,13 @@ def test_a_lone_cr_is_a_line_end_and_codings_keep_their_text(
         want = [part.rstrip(" ") for part in re.split(r"\r\n|\r|\n", text[a:b]) if part]
         assert got.get(f"Code {n}", []) == want, (text, a, b)
     assert any("CR alone" in n for n in report.notes)
+    # and exported again (LF line ends), the same characters are coded
+    from storage.interop import export_qdpx
+
+    with Project.open(folder, readonly=True) as p:
+        export_qdpx(p, tmp / "again.qdpx")
+    import_qdpx(tmp / "again.qdpx", tmp / "again.fieldscribe", coder="me")
+    assert _coded_in_order(tmp / "again.fieldscribe") == _coded_in_order(folder)
 
 
 def test_a_lone_cr_in_a_transcript_ends_its_line(tmp_path: Path) -> None:

@@ -269,7 +269,8 @@ def test_notes_on_cases_are_journal_memos_named_after_the_participant(tmp_path: 
         anna = next(x for x in p.sessions.participants() if x.pseudonym == "Anna")
         assert anna.attributes == {"description": "Nurse, night shifts"}
     text = report.describe()
-    assert "Note 'Background' on case 'Anna'" in text and "'Anna: Background'" in text
+    assert "note 'Background' on case 'Anna' as 'Anna: Background'" in text
+    assert "the notes on cases are in the project journal" in text
     assert "Case 'Anna': its description is the participant's attribute 'description'" in text
     assert "links (not supported" not in text  # the Link was read
 

@@ -138,6 +138,7 @@ def case_notes(ctx: ImportContext, notes: list[str], pid: str, name: str) -> Non
 
 def import_notes(ctx: ImportContext) -> None:
     linked: dict[str, str] = {}  # journal memo id -> the participant its note is about
+    said: list[str] = []  # where each of those notes went, for the report
     for ref in ctx.qp.project_notes:
         ctx.note_targets.setdefault(ref, []).append(("project", None))
     for guid, note in ctx.qp.notes.items():
@@ -158,11 +159,7 @@ def import_notes(ctx: ImportContext) -> None:
                 title = case_note_title(case, note.name)
                 linked[memo_id] = target_id
                 target_type, target_id = "journal", None
-                ctx.report.notes.append(
-                    f"Note {note.name or guid!r} on case {case!r}: "
-                    f"FieldScribe keeps no notes on a participant, so it is in the project "
-                    f"journal as {title!r} (exports attach it to the case again)."
-                )
+                said.append(f"note {note.name or guid!r} on case {case!r} as {title!r}")
             ctx.conn.execute(
                 "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -178,6 +175,13 @@ def import_notes(ctx: ImportContext) -> None:
                 ),
             )
             ctx.report.memos += 1
+    if said:
+        more = f" and {len(said) - 5} more" if len(said) > 5 else ""
+        ctx.report.notes.append(
+            "FieldScribe keeps no notes on a participant: the notes on cases are in the project "
+            f"journal, titled after the participant ({'; '.join(said[:5])}{more}); exports "
+            "attach each to its case again."
+        )
     if linked:
         known = exchange_meta.case_notes(ctx.p)
         exchange_meta.write(ctx.conn, exchange_meta.CASE_NOTES, known | linked)

@@ -167,9 +167,14 @@ CSS_NAMES = {
 
 
 def read_colour(value: str | None) -> str | None:
-    """``#rrggbb`` of a colour written in any of the forms above; None when it cannot be read.
+    """Read a colour written in any of the forms above.
 
-    Example: ``read_colour("rgb(0, 128, 255)")`` is ``"#0080ff"``.
+    Args:
+        value: the colour as the file wrote it (``"#ABC"``, ``"rgb(0, 128, 255)"``, ``"teal"``).
+
+    Returns:
+        ``#rrggbb`` in lower case (``read_colour("rgb(0, 128, 255)")`` is ``"#0080ff"``), or
+        None when it cannot be read.
     """
     if value is None:
         return None

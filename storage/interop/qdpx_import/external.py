@@ -25,6 +25,12 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+)://")
 def check_media_dir(media_dir: str | Path | None) -> Path | None:
     """The folder the user named to look for media in, made absolute; None when none.
 
+    Args:
+        media_dir: the folder (or None).
+
+    Returns:
+        The folder, resolved (symbolic links followed once, here, by the user's choice).
+
     Raises:
         InvalidInputError: it is not an existing folder.
     """
@@ -70,10 +76,18 @@ def _same(a: str, b: str) -> bool:
 
 
 def find_media(folder: Path, path: str) -> Path | None:
-    """The file inside ``folder`` (already resolved) that ``path`` names, or None.
+    """Find the file inside ``folder`` that a source's ``path`` names.
 
     Tried in order: a ``relative://`` path's folders and name below ``folder``; the name alone
     in ``folder``; the name in ``folder`` ignoring case and Unicode normalisation.
+
+    Args:
+        folder: the user's media folder, resolved (``check_media_dir``).
+        path: the path the file gives (``relative://a.wav``, ``file:///C:/x/a%20b.wav``...).
+
+    Returns:
+        The real path of a regular file inside ``folder``, or None (also for any path that
+        would lead out of it).
     """
     path = path.strip()
     # decoded ("a%20b.mp3" is "a b.mp3"), else as written (a name with a "%" of its own)

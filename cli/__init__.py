@@ -70,6 +70,27 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _lost_positional(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """A one-value positional argument given as a second ``--`` (Python 3.11's argparse then
+    stores an empty list instead of refusing it): its name, or None."""
+    single: dict[str, str] = {}
+    several: set[str] = set()
+    todo = [parser]
+    while todo:
+        for action in todo.pop()._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                todo.extend(action.choices.values())
+            elif not action.option_strings:
+                if action.nargs is None:
+                    single[action.dest] = str(action.metavar or action.dest)
+                else:
+                    several.add(action.dest)
+    for dest, name in single.items():
+        if dest not in several and getattr(args, dest, None) == []:
+            return name
+    return None
+
+
 def _undecodable(argv: Sequence[str]) -> str | None:
     """The first argument that is not valid UTF-8 (Python keeps such bytes as surrogates)."""
     for arg in argv:
@@ -157,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    lost = _lost_positional(parser, args)
+    if lost is not None:
+        parser.error(f"argument {lost}: '--' is not a value here; give the path itself.")
     sweep_stale()  # clear copies a killed FieldScribe left in the temporary folder
     try:
         _refuse_special_inputs(args)

@@ -49,6 +49,14 @@ def register(sub: Any) -> None:
     i.add_argument("file", type=Path, metavar="FILE")
     add_dir(i)
     i.add_argument("--coder", help="your coder name (default: your login)")
+    i.add_argument(
+        "--media-dir",
+        type=Path,
+        metavar="DIR",
+        help="a folder holding the recordings the file names outside the archive "
+        "(relative://, file:///C:/..., /Users/...): looked for there by file name, never "
+        "elsewhere; again into the same project, it adds the recordings still missing",
+    )
     add_json(i)
     i.set_defaults(func=cmd_qdpx_import)
 
@@ -93,8 +101,10 @@ def cmd_qdpx_export(args: argparse.Namespace) -> int:
 
 
 def cmd_qdpx_import(args: argparse.Namespace) -> int:
-    """fieldscribe qdpx import FILE DIR."""
-    report = import_qdpx(args.file, args.dir, coder=args.coder or _default_coder())
+    """fieldscribe qdpx import FILE DIR [--media-dir DIR]."""
+    report = import_qdpx(
+        args.file, args.dir, coder=args.coder or _default_coder(), media_dir=args.media_dir
+    )
     if args.json:
         print_json(report.as_dict())
     else:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -214,8 +214,11 @@ class ExchangeActions(QObject):
                 path = path.with_name(path.name + ".fieldscribe")
             self.import_qdpx(Path(name), path)
 
-    def import_qdpx(self, archive: Path, folder: Path | None = None) -> Any:
-        """Import ``archive`` into the open project (``folder`` None) or a new project."""
+    def import_qdpx(
+        self, archive: Path, folder: Path | None = None, media_dir: Path | None = None
+    ) -> Any:
+        """Import ``archive`` into the open project (``folder`` None) or a new project;
+        ``media_dir``: the folder to look in for recordings named outside the archive."""
         from storage.interop.qdpx_import import import_qdpx, import_qdpx_into
 
         project = self.state.project
@@ -223,9 +226,9 @@ class ExchangeActions(QObject):
 
         def job(_ctx: TaskContext) -> Any:
             if folder is None and project is not None:
-                return import_qdpx_into(project, archive), None
+                return import_qdpx_into(project, archive, media_dir=media_dir), None
             assert folder is not None
-            report = import_qdpx(archive, folder, coder=coder)
+            report = import_qdpx(archive, folder, coder=coder, media_dir=media_dir)
             return report, Project.open(folder, coder=coder)
 
         def done(result: Any) -> str:
@@ -234,9 +237,35 @@ class ExchangeActions(QObject):
                 self.set_project(opened)
             else:
                 emit(self.imported)
+            if report.media_missing and media_dir is None:  # asked once, after the report
+                missing = len(report.media_missing)
+                QTimer.singleShot(0, lambda: self.offer_media_folder(archive, missing))
             return str(report.describe())
 
         return self._run("Import a REFI-QDA project", job, done, writes=folder is None)
+
+    def offer_media_folder(self, archive: Path, missing: int) -> Any:
+        """The file names recordings outside its archive: offer to look for them in a folder
+        the user chooses (only there, by file name), importing the file again into the open
+        project, which adds the recordings to the sessions it made."""
+        if self.state.project is None:
+            return None
+        answer = QMessageBox.question(
+            self.parent_widget,
+            "Recordings outside the file",
+            f"{plural(missing, 'recording')} that {archive.name} names "
+            f"{'is' if missing == 1 else 'are'} not inside it. Choose a folder that holds "
+            f"{'it' if missing == 1 else 'them'}? Only that folder is searched, by file name; "
+            "the files found are copied into the project.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        directory = QFileDialog.getExistingDirectory(
+            self.parent_widget, "Folder holding the recordings"
+        )
+        if not directory:
+            return None
+        return self.import_qdpx(archive, media_dir=Path(directory))
 
     def export_qdpx_dialog(self) -> None:
         project = self.state.project

@@ -192,3 +192,19 @@ def test_pipes_and_devices_as_input_are_refused_not_read_forever(
     assert code == 1 and "is a named pipe, a device or a socket" in one_line_error(err)
     assert fingerprint(folder) == before
     assert not (tmp_path / "new.fieldscribe").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["qdpx", "import", "--", "{dir}", "--"], ["qdpx", "import", "{dir}", "--", "--"]],
+)
+def test_a_second_double_dash_as_a_path_is_a_usage_error_not_a_crash(
+    argv: list[str], study: tuple[Path, str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python 3.11's argparse stores ``[]`` for a positional given as a second ``--``; the
+    command then failed with "unexpected failure (TypeError...)" (exit 70)."""
+    folder, _, _ = study
+    before = fingerprint(folder)
+    code, _, err = run_cli(capsys, *[a.replace("{dir}", str(folder)) for a in argv])
+    assert code == 2 and "'--' is not a value here" in err and "Traceback" not in err
+    assert fingerprint(folder) == before

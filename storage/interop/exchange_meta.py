@@ -9,7 +9,10 @@ in ``project_meta`` so that an export gives it back.
 * ``exchange.no_colour``: ``{code id: colour FieldScribe gave it}`` for codes without a colour
   (exports leave the colour out while it is still that one);
 * ``exchange.crlf``: the sessions of text sources whose line breaks were all CRLF (their
-  segments hold LF; exports write CRLF again, positions counted in the CRLF text).
+  segments hold LF; exports write CRLF again, positions counted in the CRLF text);
+* ``exchange.case_notes``: ``{memo id: participant id}`` of notes the file attached to a case
+  (FieldScribe keeps no memos on a participant: they are journal memos named after it; exports
+  link each to its case again, with a ``Link`` between the note and the case).
 
 Each value is JSON; a missing or unreadable value counts as empty.
 """
@@ -24,6 +27,7 @@ PROJECT = "exchange.project"
 CODE_ORDER = "exchange.code_order"
 NO_COLOUR = "exchange.no_colour"
 CRLF = "exchange.crlf"
+CASE_NOTES = "exchange.case_notes"
 
 
 def read(project: Any, key: str) -> Any:
@@ -74,3 +78,9 @@ def crlf_sessions(project: Any) -> set[str]:
     """The sessions whose text source had CRLF line ends."""
     value = read(project, CRLF)
     return {str(v) for v in value} if isinstance(value, list) else set()
+
+
+def case_notes(project: Any) -> dict[str, str]:
+    """``{memo id: participant id}`` of the notes an import found attached to a case."""
+    value = read(project, CASE_NOTES)
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}

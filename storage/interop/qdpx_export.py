@@ -145,6 +145,7 @@ class _Builder:
         self.code_rank = exchange_meta.code_rank(project)
         self.no_colour = exchange_meta.no_colour(project)
         self.crlf = exchange_meta.crlf_sessions(project)
+        self.case_notes = exchange_meta.case_notes(project)  # journal memo -> its participant
         self.pid = project.id or derived_guid("project", str(project.folder))
         self.files: list[tuple[str, bytes | Path]] = []
         self.summary_notes: list[str] = []
@@ -209,6 +210,7 @@ class _Builder:
             notes = _sub(root, "Notes")
             for memo in self.memos:
                 self.note(notes, memo)
+        self.links(root)
         for memo in self.memos_by_target.get(("project", None), []):
             _sub(root, "NoteRef", targetGUID=_g(memo.id))
         if self.relative_media:  # relative:// paths resolve against the project's media folder
@@ -328,10 +330,34 @@ class _Builder:
             creationDateTime=xml_datetime(memo.created_at),
             modifiedDateTime=xml_datetime(memo.updated_at),
         )
-        if memo.target_type == "journal":
+        if memo.target_type == "journal" and memo.id not in self.case_notes:
             _text(el, "Description", "journal")
         _text(el, "PlainTextContent", memo.text)
         self.counts["notes"] += 1
+
+    def links(self, root: ET.Element) -> None:
+        """A note an import found on a case: a ``Link`` between the note and the case (the
+        schema's ``Case`` holds no ``NoteRef``)."""
+        participants = {part.id for part in self.participants}
+        journal = {m.id for m in self.memos if m.target_type == "journal"}
+        pairs = sorted(
+            (memo_id, pid)
+            for memo_id, pid in self.case_notes.items()
+            if memo_id in journal and pid in participants
+        )
+        if not pairs:
+            return
+        links = _sub(root, "Links")
+        for memo_id, pid in pairs:
+            _sub(
+                links,
+                "Link",
+                guid=derived_guid(memo_id, "case-link"),
+                name="Note on case",
+                direction="OneWay",
+                originGUID=_g(memo_id),
+                targetGUID=_g(pid),
+            )
 
     # ------------------------------------------------------------------ sources
     def source(self, sources: ET.Element, session: Session) -> None:

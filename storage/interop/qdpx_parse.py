@@ -95,6 +95,7 @@ class QTranscript:
     syncpoints: dict[str, tuple[int | None, int | None]]  # guid -> (position, timeStamp)
     selections: list[QSelection]
     notes: list[str]
+    description: str | None = None
 
 
 @dataclass
@@ -129,6 +130,9 @@ class QCase:
     values: list[tuple[str, str]]
     source_refs: list[str]
     extra_refs: int
+    # notes about the case: ``NoteRef``s (MAXQDA, QualCoder write them, though QDA-XML 1.0's
+    # CaseType has none) and notes ``Link``ed to the case (the schema's way)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -294,6 +298,7 @@ def _source(el: Element) -> QSource:
                         for s in children(t, "TranscriptSelection")
                     ],
                     notes=note_refs(t),
+                    description=child_text(t, "Description"),
                 )
             )
     elif kind == "PDFSource" and (rep := child(el, "Representation")) is not None:
@@ -357,6 +362,7 @@ def parse_project(root: Element) -> QProject:
                         g for s in children(c, "SourceRef") if (g := norm_guid(s.get("targetGUID")))
                     ],
                     extra_refs=len(children(c, "CodeRef")) + len(children(c, "SelectionRef")),
+                    notes=note_refs(c),
                 )
             )
     sources = []

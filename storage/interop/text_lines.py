@@ -335,6 +335,17 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
     return lines, transcript
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def lone_crs_as_lf(text: str) -> tuple[str, int]:
+    """``text`` with each CR that does not begin a CRLF read as LF, and how many there were.
+
+    One character for one: every position in the text still names the same character.
+    """
+    return _LONE_CR.subn("\n", text)
+
+
 def crlf_only(text: str) -> bool:
     """Every line break is CRLF (Windows tools: MAXQDA, NVivo), and no CR stands alone."""
     crlf = text.count("\r\n")

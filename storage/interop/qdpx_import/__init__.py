@@ -13,7 +13,10 @@ What maps, and how:
   segments;
 - ``TextSource`` -> an "observation" session without media, one segment per non-empty line;
   ``PlainTextSelection``s -> codings (code-point spans);
-- ``Cases`` with ``Variables`` -> participants with attributes; speakers are mapped to them;
+- ``Cases`` with ``Variables`` -> participants with attributes (a case's ``Description`` is
+  the attribute "description"); speakers are mapped to them; a note on a case (a ``NoteRef`` in
+  it, or a ``Link`` between the note and the case) -> a journal memo named after the
+  participant, linked to it for exports (``exchange_meta.CASE_NOTES``);
 - ``PDFSource`` with a ``Representation`` (its plain text) -> a text session like a
   ``TextSource``; a ``Case`` without a name and with one ``SourceRef`` (MAXQDA, Quirkos) -> that
   source's variables;
@@ -23,7 +26,10 @@ What maps, and how:
   segments.
 
 Anything that cannot be represented (pictures, PDF page areas, sets, other links, graphs, media
-outside the archive...) is listed in the report. All checks run before anything is written;
+outside the archive...) is listed in the report. Media named outside the archive
+(``relative://``, ``file:///C:/...``, ``/Users/...``) are looked for only in a folder the user
+names (``media_dir``, ``external``), by their file name; found ones are copied in like those
+inside it. All checks run before anything is written;
 the writes run in one transaction; a new project folder is removed again when the import fails.
 
 The parts, each handed the one ``context.ImportContext``: ``codes``, ``sources`` (sessions,
@@ -46,6 +52,7 @@ from ..qdpx_parse import QProject, local, parse_project
 from ..safe_zip import SafeZip, ZipLimits, parse_xml
 from . import codes, media, people, sources
 from .context import ImportContext, ImportReport
+from .external import check_media_dir
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -58,6 +65,8 @@ def import_sources(ctx: ImportContext) -> None:
             # imported before (a second import of the same project): reuse, never duplicate
             ctx.session_map[src.guid] = src.guid
             ctx.reused_sources.append(src.name or src.guid)
+            if ctx.media_dir is not None and src.kind in ("AudioSource", "VideoSource"):
+                media.media_again(ctx, src, src.guid)
             continue
         if src.kind == "TextSource":
             sources.text_source(ctx, src)
@@ -93,8 +102,8 @@ def run(ctx: ImportContext) -> ImportReport:
         ctx.ensure_coder(name)
     codes.import_codes(ctx, ctx.qp.codes)
     codes.keep_exchange_meta(ctx, was_empty)
+    people.linked_notes(ctx)  # first: a note linked to a source's own case is the source's
     people.source_variable_cases(ctx)
-    people.linked_notes(ctx)
     import_sources(ctx)
     codes.keep_line_ends(ctx)
     people.import_cases(ctx)
@@ -221,16 +230,30 @@ def _check_schema_version(tag: str, archive: Path) -> None:
 
 
 def import_qdpx_into(
-    project: Project, archive: str | Path, *, limits: ZipLimits | None = None
+    project: Project,
+    archive: str | Path,
+    *,
+    limits: ZipLimits | None = None,
+    media_dir: str | Path | None = None,
 ) -> ImportReport:
     """Import a ``.qdpx`` into an open project, in one transaction.
 
+    Args:
+        project: the open project.
+        archive: the ``.qdpx`` file.
+        limits: limits on the archive (defaults are generous).
+        media_dir: a folder to look in for media the file names outside the archive (by
+            their file name, never outside that folder); also fills sessions imported before
+            without their recording.
+
     Raises:
-        InvalidInputError: the archive or its XML is unsafe or malformed (nothing is written).
+        InvalidInputError: the archive or its XML is unsafe or malformed, or ``media_dir`` is
+            no folder (nothing is written).
     """
     archive = Path(archive).expanduser()
+    folder = check_media_dir(media_dir)
     zf, qp = read_qde(archive, limits)
-    importer = ImportContext(project, qp, zf, str(archive))
+    importer = ImportContext(project, qp, zf, str(archive), folder)
     try:
         with project.transaction():
             report = run(importer)
@@ -249,6 +272,7 @@ def import_qdpx(
     *,
     coder: str,
     limits: ZipLimits | None = None,
+    media_dir: str | Path | None = None,
 ) -> ImportReport:
     """Import a ``.qdpx`` into a project folder: a new one (created) or an existing project.
 
@@ -260,9 +284,12 @@ def import_qdpx(
         folder: a new (absent or empty) folder, or an existing FieldScribe project.
         coder: the importing coder (owner of a new project).
         limits: limits on the archive (defaults are generous).
+        media_dir: a folder to look in for media named outside the archive
+            (``import_qdpx_into``).
 
     Raises:
-        InvalidInputError: the archive is unsafe or not a REFI-QDA project.
+        InvalidInputError: the archive is unsafe or not a REFI-QDA project, or ``media_dir``
+            is no folder.
     """
     from storage.project import DB_NAME, Project
 
@@ -270,17 +297,18 @@ def import_qdpx(
     folder = Path(folder).expanduser()
     if not archive.is_file():
         raise InvalidInputError(f"{archive}: no such file.")
+    check_media_dir(media_dir)
     zf, qp = read_qde(archive, limits)  # refuse bad archives before creating anything
     zf.close()
     existing = (folder / DB_NAME).is_file()
     if existing:
         with Project.open(folder, coder=coder) as project:
-            return import_qdpx_into(project, archive, limits=limits)
+            return import_qdpx_into(project, archive, limits=limits, media_dir=media_dir)
     created = not folder.exists()
     project = Project.create(folder, name=qp.name or archive.stem, coder=coder)
     try:
         with project:
-            return import_qdpx_into(project, archive, limits=limits)
+            return import_qdpx_into(project, archive, limits=limits, media_dir=media_dir)
     except BaseException:
         if created:
             shutil.rmtree(folder, ignore_errors=True)

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from storage.codebook.codebook import PALETTE
 from storage.core.ids import now_iso
 
 from .. import exchange_meta
+from ..colours import read_colour
 from ..qdpx_parse import QCode
 from .context import ImportContext
 
@@ -18,13 +18,8 @@ if TYPE_CHECKING:
 
 
 def _colour(value: str | None, index: int) -> str:
-    if value:
-        v = value.strip().lstrip("#")
-        if re.fullmatch(r"[0-9a-fA-F]{3}", v):
-            v = "".join(ch * 2 for ch in v)
-        if re.fullmatch(r"[0-9a-fA-F]{6}", v):
-            return f"#{v.lower()}"
-    return PALETTE[index % len(PALETTE)]
+    """The code's colour as ``#rrggbb`` (``colours.read_colour``), else a palette colour."""
+    return read_colour(value) or PALETTE[index % len(PALETTE)]
 
 
 def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
@@ -66,6 +61,11 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
         ctx.code_order.append(code_id)
         if not code.colour:
             ctx.no_colour[code_id] = _colour(None, existing_count + i)
+        elif read_colour(code.colour) is None:
+            ctx.report.notes.append(
+                f"Code {code.name!r}: its colour {code.colour!r} could not be read; it was "
+                f"given {_colour(None, existing_count + i)} instead."
+            )
         ctx.conn.execute(
             "INSERT INTO codes (id, parent_id, name, colour, description, created_by,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -40,6 +40,10 @@ class ImportReport:
     memos: int = 0
     markers: int = 0
     media_files: int = 0
+    #: media named outside the archive: found in the media folder (the copied file), and
+    #: still missing (the path the file gives), so that a caller can offer to look for them
+    media_found: list[str] = field(default_factory=list)
+    media_missing: list[str] = field(default_factory=list)
     not_imported: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -65,8 +69,16 @@ class ImportReport:
 class ImportContext:
     """One import's state, handed to each of its parts (codes, sources, media, people)."""
 
-    def __init__(self, project: Project, qp: QProject, zf: SafeZip | None, label: str) -> None:
+    def __init__(
+        self,
+        project: Project,
+        qp: QProject,
+        zf: SafeZip | None,
+        label: str,
+        media_dir: Path | None = None,
+    ) -> None:
         self.p = project
+        self.media_dir = media_dir  # the folder the user named for media outside the archive
         self.qp = qp
         self.zf = zf
         self.label = label
@@ -84,7 +96,8 @@ class ImportContext:
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
         self.skipped_cases: set[str] = set()  # cases that only carry a source's variables
-        self.note_links = 0  # Links between a note and a selection, read as NoteRefs
+        self.note_links = 0  # Links between a note and a selection or case, read as NoteRefs
+        self.case_names: dict[str, str] = {}  # participant id -> its case's name
         self.unknown_codes: dict[str, int] = {}  # code GUIDs codings name that are no code
         self.fieldscribe = qp.origin.startswith(ORIGIN)
         #: the exporter counts a Windows line end as one character (ATLAS.ti), not two

@@ -4,10 +4,11 @@ selections (markers, or codings of the segments they overlap)."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storage.core.errors import AudioError
+from storage.core.errors import AudioError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 
 from .._common import iso_from_xml
@@ -19,11 +20,14 @@ from ..text_lines import (
 )
 from .codings import add_coding, selection
 from .context import ImportContext
-from .sources import add_lines, new_session
+from .external import find_media
+from .sources import add_lines, lone_crs, new_session
 
 if TYPE_CHECKING:
     pass
 
+#: the title of the memo that keeps a transcript's ``Description``
+TRANSCRIPT_DESCRIPTION = "Transcript description"
 _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,5}$")
 
 
@@ -85,6 +89,7 @@ def transcript(
             + (f", and {coded} coded selection(s) were not imported." if coded else ".")
         )
     else:
+        text = lone_crs(ctx, f"Transcript of {src.name!r}", text)
         if "\r\n" in text and crlf_only(text) and ctx.crlf_as_one:
             # ATLAS.ti counts a Windows line end as one character (as in its text sources)
             text = text.replace("\r\n", "\n")
@@ -112,6 +117,27 @@ def transcript(
             selection(ctx, src.name, sel, lines, seg_ids, frm[0], to[0])
     for note in tr.notes:
         ctx.note_targets.setdefault(note, []).append(("session", session_id))
+    if tr.description and tr.description.strip():
+        # what the transcript itself is about (who typed it, conventions): a memo on its session
+        stamp = now_iso()
+        ctx.conn.execute(
+            "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"
+            " created_at, updated_at) VALUES (?, 'session', ?, ?, ?, ?, ?, ?)",
+            (
+                new_id(),
+                session_id,
+                TRANSCRIPT_DESCRIPTION,
+                tr.description.strip(),
+                ctx.user(src.user),
+                stamp,
+                stamp,
+            ),
+        )
+        ctx.report.memos += 1
+        ctx.report.notes.append(
+            f"Transcript of {src.name!r}: its description was kept as a memo "
+            f"{TRANSCRIPT_DESCRIPTION!r} on its session."
+        )
     return lines, seg_ids
 
 
@@ -166,26 +192,69 @@ def time_selection(
             add_coding(ctx, seg_ids[index], coding, sel, None, None, sel.description, n)
 
 
+def media_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
+    """A source imported before whose session still has no recording: look for it again
+    (the user has named a media folder this time)."""
+    if ctx.conn.execute("SELECT 1 FROM media WHERE session_id = ?", (session_id,)).fetchone():
+        return
+    if attach_media(ctx, src, session_id) is not None:
+        ctx.report.notes.append(
+            f"{src.kind} {src.name!r} was imported before without its recording; the "
+            "recording is attached to its session now."
+        )
+
+
 def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | None:
+    """Copy the source's media in (from the archive, else from the folder the user named) and
+    record it; its duration, or None when there is none."""
     if not src.path:
         ctx.report.not_imported.append(f"{src.kind} {src.name!r}: it names no media file.")
         return None
     member = ctx.member(src.path)
+    outside: Path | None = None
     if member is None:
-        ctx.report.not_imported.append(
-            f"{src.kind} {src.name!r}: its media {src.path!r} is not inside the archive; the "
-            "session has no audio (add it later)."
-        )
-        return None
-    assert ctx.zf is not None
-    suffix = Path(member).suffix.lower()
+        outside = find_media(ctx.media_dir, src.path) if ctx.media_dir is not None else None
+        if outside is None:
+            ctx.report.media_missing.append(src.path)
+            ctx.report.not_imported.append(
+                f"{src.kind} {src.name!r}: its media {src.path!r} is not inside the archive"
+                + (
+                    f" nor in the media folder {str(ctx.media_dir)!r}; the session has no audio."
+                    if ctx.media_dir is not None
+                    else "; the session has no audio (import the file again naming the folder "
+                    "that holds the recording, or add it later)."
+                )
+            )
+            return None
+    name = Path(member).name if member is not None else outside.name if outside else ""
+    suffix = Path(name).suffix.lower()
     if not _SUFFIX.match(suffix):
         suffix = ".audio"
     media_id = new_id()
     ctx.p.media_dir.mkdir(exist_ok=True)
     dest = ctx.p.media_dir / f"{media_id}{suffix}"
     ctx.copied.append(dest)
-    ctx.zf.extract_to(member, dest)
+    if member is not None:
+        assert ctx.zf is not None
+        ctx.zf.extract_to(member, dest)
+    else:
+        assert outside is not None
+        try:
+            shutil.copyfile(outside, dest)  # copied, never moved: the user's file stays
+        except PermissionError:
+            dest.unlink(missing_ok=True)
+            ctx.report.media_missing.append(src.path)
+            ctx.report.not_imported.append(
+                f"{src.kind} {src.name!r}: its media was found as {str(outside)!r} but may "
+                "not be read (permissions); the session has no audio."
+            )
+            return None
+        except OSError as exc:
+            dest.unlink(missing_ok=True)
+            raise InvalidInputError(
+                f"{outside}: cannot be copied into the project ({exc.strerror or exc}); "
+                "nothing was imported."
+            ) from exc
     from storage.core.audio import (
         probe,  # domain-to-domain; no Qt
         sha256_of,
@@ -195,11 +264,20 @@ def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | Non
         info = probe(dest)
     except AudioError as exc:
         dest.unlink(missing_ok=True)
+        shown = member if member is not None else str(outside)
         ctx.report.not_imported.append(
-            f"{src.kind} {src.name!r}: its media {member!r} is not decodable audio ({exc}); "
+            f"{src.kind} {src.name!r}: its media {shown!r} is not decodable audio ({exc}); "
             "the session has no audio."
         )
+        if outside is not None:
+            ctx.report.media_missing.append(src.path)
         return None
+    if outside is not None:
+        ctx.report.media_found.append(str(outside))
+        ctx.report.notes.append(
+            f"{src.kind} {src.name!r}: its media {src.path!r} (outside the archive) was found "
+            f"in the media folder as {outside.name!r} and copied in."
+        )
     stamp = now_iso()
     ctx.conn.execute(
         "INSERT INTO media (id, session_id, path, original_name, sha256, size_bytes,"
@@ -209,7 +287,7 @@ def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | Non
             media_id,
             session_id,
             f"media/{dest.name}",
-            Path(member).name,
+            name,
             sha256_of(dest),
             dest.stat().st_size,
             info.duration_ms,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.ids import now_iso
 
+from .. import exchange_meta
 from .._common import iso_from_xml
 from ..qdpx_parse import QNote
 from .context import SPEAKER_LINE, ImportContext
@@ -31,6 +32,7 @@ def source_variable_cases(ctx: ImportContext) -> None:
         src.variables.extend((guid, value) for guid, value in case.values if guid not in own)
         if case.description and not src.description:
             src.description = case.description
+        src.notes.extend(note for note in case.notes if note not in src.notes)
         ctx.skipped_cases.add(case.guid)
 
 
@@ -43,12 +45,17 @@ def linked_notes(ctx: ImportContext) -> None:
         for sel in [*src.selections, *(s for t in src.transcripts for s in t.selections)]
         if sel.guid
     }
+    cases = {case.guid: case for case in ctx.qp.cases if case.guid}
     for origin, target in ctx.qp.links:
-        for note, sel_guid in ((origin, target), (target, origin)):
-            sel = selections.get(sel_guid)
-            if note in ctx.qp.notes and sel is not None:
-                if note not in sel.notes:
-                    sel.notes.append(note)
+        for note, other in ((origin, target), (target, origin)):
+            if note not in ctx.qp.notes:
+                continue
+            sel, case = selections.get(other), cases.get(other)
+            if sel is not None and note not in sel.notes:
+                sel.notes.append(note)
+            elif case is not None and note not in case.notes:
+                case.notes.append(note)  # a note about a case (a participant)
+            if sel is not None or case is not None:
                 ctx.note_links += 1
                 break
 
@@ -73,6 +80,10 @@ def import_cases(ctx: ImportContext) -> None:
             attributes[var_name] = value
         if other_desc:
             attributes["description"] = "\n".join(other_desc)
+            if not ctx.fieldscribe:
+                ctx.report.notes.append(
+                    f"Case {name!r}: its description is the participant's attribute 'description'."
+                )
         if case.extra_refs:
             ctx.report.not_imported.append(
                 f"Case {name!r}: {case.extra_refs} code/selection reference(s) of the case."
@@ -88,8 +99,10 @@ def import_cases(ctx: ImportContext) -> None:
             continue  # an unmapped speaker label written by FieldScribe: nothing to create
         if case.guid and ctx.exists("participants", case.guid):
             ctx.reused_cases += 1  # imported before: the participant is already here
+            case_notes(ctx, case.notes, case.guid, name)
             continue
         pid = ctx.fresh_id("participants", case.guid)
+        case_notes(ctx, case.notes, pid, name)
         stamp = now_iso()
         ctx.conn.execute(
             "INSERT INTO participants (id, pseudonym, attributes, created_by, created_at,"
@@ -116,7 +129,16 @@ def import_cases(ctx: ImportContext) -> None:
             ctx.p.sessions.map_speaker(sid, label, pid)
 
 
+def case_notes(ctx: ImportContext, notes: list[str], pid: str, name: str) -> None:
+    """The notes of a case go to its participant (``import_notes`` writes them)."""
+    ctx.case_names[pid] = name
+    for note in notes:
+        ctx.note_targets.setdefault(note, []).append(("case", pid))
+
+
 def import_notes(ctx: ImportContext) -> None:
+    linked: dict[str, str] = {}  # journal memo id -> the participant its note is about
+    said: list[str] = []  # where each of those notes went, for the report
     for ref in ctx.qp.project_notes:
         ctx.note_targets.setdefault(ref, []).append(("project", None))
     for guid, note in ctx.qp.notes.items():
@@ -129,6 +151,15 @@ def import_notes(ctx: ImportContext) -> None:
         for n, (target_type, target_id) in enumerate(targets):
             memo_id = ctx.fresh_id("memos", guid if n == 0 else None)
             created = iso_from_xml(note.created) or now_iso()
+            title = note.name
+            if target_type == "case" and target_id is not None:
+                # FieldScribe keeps no memos on a participant: the journal, under its name,
+                # and linked to it for exports
+                case = ctx.case_names[target_id]
+                title = case_note_title(case, note.name)
+                linked[memo_id] = target_id
+                target_type, target_id = "journal", None
+                said.append(f"note {note.name or guid!r} on case {case!r} as {title!r}")
             ctx.conn.execute(
                 "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -136,7 +167,7 @@ def import_notes(ctx: ImportContext) -> None:
                     memo_id,
                     target_type,
                     target_id,
-                    note.name,
+                    title,
                     text,
                     ctx.user(note.user),
                     created,
@@ -144,11 +175,29 @@ def import_notes(ctx: ImportContext) -> None:
                 ),
             )
             ctx.report.memos += 1
+    if said:
+        more = f" and {len(said) - 5} more" if len(said) > 5 else ""
+        ctx.report.notes.append(
+            "FieldScribe keeps no notes on a participant: the notes on cases are in the project "
+            f"journal, titled after the participant ({'; '.join(said[:5])}{more}); exports "
+            "attach each to its case again."
+        )
+    if linked:
+        known = exchange_meta.case_notes(ctx.p)
+        exchange_meta.write(ctx.conn, exchange_meta.CASE_NOTES, known | linked)
     missing = set(ctx.note_targets) - set(ctx.qp.notes)
     if missing:
         ctx.report.not_imported.append(
             f"{len(missing)} note reference(s) point to notes that are not in the file."
         )
+
+
+def case_note_title(case: str, title: str | None) -> str:
+    """A case note's title in the journal: the case's name first (once)."""
+    title = (title or "").strip()
+    if not title or title == case:
+        return case
+    return title if title.startswith(f"{case}: ") else f"{case}: {title}"
 
 
 def note_text(ctx: ImportContext, note: QNote) -> str:

@@ -13,6 +13,7 @@ from ..text_lines import (
     Line,
     LineEnds,
     crlf_only,
+    lone_crs_as_lf,
     map_span,
     speaker_prefix,
     split_text_source,
@@ -130,6 +131,8 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
             f"Text source {src.name!r}: its lines end in CR alone (classic Mac); they were read "
             "as line breaks and are exported as LF."
         )
+    else:
+        text = lone_crs(ctx, f"Text source {src.name!r}", text)
     if "\r\n" in text:  # Windows line ends: segments hold LF, the export writes CRLF again
         # (a text mixing CRLF and LF, edited on two systems, is read the same way: no "\r" is
         # left at the end of a segment, and positions still count it)
@@ -196,6 +199,21 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
             f"Text source {src.name!r}: a coding of the whole document (code "
             f"{ctx.code_label(coding.code)}) has no segment to attach to."
         )
+
+
+def lone_crs(ctx: ImportContext, what: str, text: str) -> str:
+    """A text with LF (or CRLF) line ends and a CR standing alone here and there (a line
+    pasted from an old Mac file): each such CR is a line end, one character for one, so that
+    no segment keeps a stray CR and every selection stays on its characters."""
+    if "\r" not in text:
+        return text
+    text, count = lone_crs_as_lf(text)
+    if count:
+        ctx.report.notes.append(
+            f"{what}: {count} line end(s) written as CR alone (classic Mac) among its other "
+            "line ends were read as line breaks; it is exported with LF there."
+        )
+    return text
 
 
 def _words(text: str) -> str:

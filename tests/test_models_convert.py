@@ -205,6 +205,24 @@ def test_a_checkpoint_of_another_model_is_refused_before_its_weights(hub: FakeHu
     assert _visible(model_cache_dir()) == []
 
 
+def test_a_checkpoint_that_does_not_convert_leaves_nothing_behind(
+    hub: FakeHub, checkpoints: dict[str, Path], tmp_path: Path
+) -> None:
+    """Weights damaged at the source (the hub's checksums are of the damaged file): one line,
+    nothing installed, and the gigabytes of a failed attempt are not kept in the staging."""
+    folder = tmp_path / "broken"
+    shutil.copytree(checkpoints["plain"], folder)
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    hub.add_repo("kazakh-lab/whisper-broken-kk", folder)
+    with pytest.raises(model_convert.ConversionError) as caught:
+        install_model("kazakh-lab/whisper-broken-kk")
+    assert "cannot convert" in str(caught.value) and "\n" not in str(caught.value)
+    assert _visible(model_cache_dir()) == []
+    staging = model_cache_dir() / ".staging"
+    assert not staging.exists() or not any(staging.rglob("*.safetensors"))
+
+
 def test_a_checkpoint_without_a_tokenizer_is_refused_before_downloading(
     hub: FakeHub, checkpoints: dict[str, Path], tmp_path: Path
 ) -> None:

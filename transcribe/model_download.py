@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model_convert import (
+    ConversionError,
     checkpoint_files,
     conversion_note,
     convert_checkpoint,
@@ -234,7 +235,13 @@ def install_model(
             progress(DownloadProgress(total, total, CONVERTING))
         model_dir = stage / f"{commit}.ctranslate2"
         shutil.rmtree(model_dir, ignore_errors=True)
-        convert_checkpoint(done_dir, model_dir, label=label)
+        try:
+            convert_checkpoint(done_dir, model_dir, label=label)
+        except ConversionError:
+            # the files are the ones the hub announced, so fetching them again cannot help:
+            # nothing of the attempt is kept (a large checkpoint is gigabytes)
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
         manifest["files"] = file_checksums(model_dir)
         manifest["converted_from"] = {"format": "transformers", "files": announced}
         manifest["conversion"] = conversion_note()

@@ -14,6 +14,7 @@ import wave
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -49,6 +50,8 @@ def make_checkpoint(
     import torch
     from transformers import WhisperConfig, WhisperForConditionalGeneration
 
+    tokenizer = json.loads(_base_tokenizer().read_text(encoding="utf-8"))
+    token = {t["content"]: t["id"] for t in tokenizer["added_tokens"]}
     config = WhisperConfig(
         vocab_size=51865,
         d_model=64,
@@ -59,11 +62,23 @@ def make_checkpoint(
         encoder_ffn_dim=128,
         decoder_ffn_dim=128,
         num_mel_bins=mels,
+        # the multilingual token layout, as OpenAI's checkpoints have it
+        bos_token_id=token["<|endoftext|>"],
+        eos_token_id=token["<|endoftext|>"],
+        pad_token_id=token["<|endoftext|>"],
+        decoder_start_token_id=token["<|startoftranscript|>"],
+        begin_suppress_tokens=[220, token["<|endoftext|>"]],
     )
     torch.manual_seed(0)
     model = WhisperForConditionalGeneration(config)
+    if not old_tokenizer:  # a generation config with the languages, as Transformers writes now
+        languages = {c: i for c, i in token.items() if len(c) in (6, 7) and c[2:-2].isalpha()}
+        model.generation_config.lang_to_id = languages
+        model.generation_config.task_to_id = {"transcribe": token["<|transcribe|>"]}
+        model.generation_config.is_multilingual = True
     model.save_pretrained(folder, max_shard_size="4MB" if shards else "10GB")
-    tokenizer = json.loads(_base_tokenizer().read_text(encoding="utf-8"))
+    if old_tokenizer:  # saved before Transformers wrote generation configs (2022)
+        (folder / "generation_config.json").unlink(missing_ok=True)
     if old_tokenizer:  # as Whisper fine-tunes of 2022 were saved: no tokenizer.json
         bpe = tokenizer["model"]
         (folder / "vocab.json").write_text(json.dumps(bpe["vocab"], ensure_ascii=False))
@@ -173,6 +188,15 @@ def test_install_converts_a_transformers_checkpoint(
     assert verify_model(info.name).name == info.name
     mels = json.loads((info.path / "preprocessor_config.json").read_text())["feature_size"]
     assert mels == (128 if kind == "v3" else 80)
+    # the model identifies languages: CTranslate2 knows Whisper's 99 language tokens
+    config = json.loads((info.path / "config.json").read_text())
+    assert len(config["lang_ids"]) == 99
+    from faster_whisper import WhisperModel
+
+    loaded = WhisperModel(str(info.path), device="cpu", compute_type="int8", cpu_threads=1)
+    from transcribe.lid_check import heard_probe
+
+    assert len(heard_probe(loaded)) == 99
     if kind == "old":  # the tokenizer written from vocab.json/merges.txt is the original one
         import tokenizers
 
@@ -276,3 +300,69 @@ def test_cli_installs_a_checkpoint_and_says_it_was_converted(
     refused = cli(["models", "install", "kazakh-lab/whisper-wav2vec2-kk"])
     err = capsys.readouterr().err.strip()
     assert refused != 0 and len(err.splitlines()) == 1 and "wav2vec2" in err
+
+
+def test_only_openais_own_models_are_trusted_to_identify_without_a_check(
+    hub: FakeHub, checkpoints: dict[str, Path]
+) -> None:
+    from transcribe import lid_check
+    from transcribe.models import ModelInfo
+
+    def info(source: str) -> ModelInfo:
+        return ModelInfo("m", None, True, 0, source)
+
+    assert lid_check.trusted(info("package (base-model)"))
+    assert lid_check.trusted(info("installed (Systran/faster-whisper-small)"))
+    assert lid_check.trusted(info("huggingface (mobiuslabsgmbh/faster-whisper-large-v3-turbo)"))
+    assert not lid_check.trusted(info("installed (kazakh-lab/whisper-kk)"))
+    assert not lid_check.trusted(info("installed (openai/whisper-small, converted)"))
+    assert not lid_check.trusted(info("imported"))
+    assert not lid_check.trusted(info("folder"))
+
+
+def test_a_fine_tune_that_names_one_language_leaves_identification_to_base(
+    hub: FakeHub,
+    checkpoints: dict[str, Path],
+    project: Any,
+    speech_wav: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fine-tune's own identification is heard once on the English demo: this one (random
+    weights, as broken as a one-language fine-tune's) does not hear it as English, so ``base``
+    identifies each stretch and the fine-tune transcribes it in the language found; the summary
+    says so, and the next run does not hear the demo again."""
+    from transcribe import lid_check
+    from transcribe.engine import Transcriber
+    from transcribe.runner import transcribe_session
+
+    import_model(checkpoints["plain"], name="kk-fine-tune")
+    project.set_languages(["ru", "kk", "en"])
+    session = project.sessions.import_audio(speech_wav)
+    used: list[str] = []
+    original = Transcriber.identify_with
+
+    def spy(self: Transcriber, info: Any) -> None:
+        used.append(info.name)
+        original(self, info)
+        assert self._identifier.lid is not self.model  # base identifies, the fine-tune decodes
+
+    monkeypatch.setattr(Transcriber, "identify_with", spy)
+    summary = transcribe_session(project, session.id, model="kk-fine-tune", threads=1)
+    assert used == ["base"]
+    note = " ".join(summary.notes)
+    assert "kk-fine-tune heard FieldScribe's English demo recording as" in note
+    assert "identified with base" in note
+    # base hears the espeak-ng English as English (or, unsure, reads it in each language: the
+    # random fine-tune reads nothing, so the stretch is left without transcript)
+    languages = {s.language for s in project.transcript.segments(session.id)}
+    assert languages and languages <= {"en", None}
+    checks = json.loads((model_cache_dir() / lid_check.CACHE).read_text())
+    assert [entry["ok"] for entry in checks.values()] == [False]
+
+    def never(model: Any) -> dict[str, float]:
+        raise AssertionError("the demo is heard once per model")
+
+    monkeypatch.setattr(lid_check, "heard_probe", never)
+    used.clear()
+    transcribe_session(project, session.id, model="kk-fine-tune", threads=1, replace=True)
+    assert used == ["base"]

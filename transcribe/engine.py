@@ -204,6 +204,12 @@ class Transcriber:
         """The model's name."""
         return self.info.name
 
+    def identify_with(self, info: ModelInfo) -> None:
+        """Identify each stretch's language with another, multilingual model (``info``); this
+        one still decodes every stretch, in the language found (``transcribe.lid_check``)."""
+        lid, _device = load_model(info, threads=self.threads, device=self.device)
+        self._identifier.use_model(lid)
+
     @property
     def multilingual(self) -> bool:
         """Whether the model knows languages other than English."""

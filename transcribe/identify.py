@@ -87,6 +87,22 @@ class Identifier:
         self._encode = encode
         self._decode = decode
         self.batch_size = batch_size
+        # the model whose identification is used: the transcribing one, or another when its
+        # own cannot be trusted (``use_model``, ``transcribe.lid_check``)
+        self.lid = model
+
+    def use_model(self, lid: Any) -> None:
+        """Identify with ``lid`` (a multilingual faster-whisper model) instead of the model that
+        decodes: its encoder output is its own, never the decode's."""
+        self.lid = lid
+
+    def _lid_encoded(self, piece: np.ndarray) -> np.ndarray:
+        """A piece's encoder output for identification (shared with the decode when one model
+        does both)."""
+        if self.lid is self.model:
+            return self._encode(piece_features(self.model, piece))
+        with self._slots:
+            return np.asarray(self.lid.encode(piece_features(self.lid, piece)[None])).copy()
 
     def identify(
         self,
@@ -124,7 +140,7 @@ class Identifier:
                 c["end"] - c["start"] >= LID_MIN_S * SAMPLE_RATE for c in group
             ):
                 piece = np.concatenate([audio[c["start"] : c["end"]] for c in group])
-                encoded = self._encode(piece_features(self.model, piece))
+                encoded = self._lid_encoded(piece)
             offset = 0
             for joined in group:
                 # the VAD's chunks inside it (pauses of a second or less between them): a
@@ -245,12 +261,12 @@ class Identifier:
         """A stretch's language probabilities from its frames of the piece's encoder output
         (the stretch starts at sample ``at`` of the piece)."""
         with self._slots:
-            return stretch_probabilities(self.model, encoded, at, at + part["end"] - part["start"])
+            return stretch_probabilities(self.lid, encoded, at, at + part["end"] - part["start"])
 
     def _alone(self, audio: Audio, part: dict[str, int]) -> dict[str, float]:
         """A stretch's language probabilities from the stretch encoded on its own."""
         with self._slots:
-            return language_probabilities(self.model, audio[part["start"] : part["end"]])
+            return language_probabilities(self.lid, audio[part["start"] : part["end"]])
 
     def read_in_each(
         self, audio: Audio, chunks: list[dict[str, int]], allowed: list[str]

@@ -168,7 +168,33 @@ def convert_checkpoint(source: Path, target: Path, *, label: str | None = None) 
         shutil.rmtree(work, ignore_errors=True)
     if not (target / "preprocessor_config.json").is_file():
         _write_preprocessor(source / "config.json", target / "preprocessor_config.json")
+    _complete_languages(target)
     return target
+
+
+def _complete_languages(target: Path) -> None:
+    """Give the converted config the ids of the language tokens when the converter found none.
+
+    The converter takes them from the checkpoint's ``generation_config.json`` (``lang_to_id``),
+    else from the tokenizer's additional special tokens; checkpoints saved before Transformers
+    wrote a generation config (the Whisper fine-tunes of 2022) have neither that it can read, and
+    a model without them identifies no language (CTranslate2's ``detect_language`` answers
+    nothing). The ids are those of the tokenizer's ``<|xx|>`` tokens for Whisper's languages.
+    """
+    from storage.core.languages import LANGUAGES
+
+    config_path = target / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    if config.get("lang_ids"):
+        return
+    tokenizer = json.loads((target / "tokenizer.json").read_text(encoding="utf-8"))
+    added = {t.get("content"): t.get("id") for t in tokenizer.get("added_tokens", [])}
+    ids = sorted(
+        added[f"<|{code}|>"] for code in LANGUAGES if isinstance(added.get(f"<|{code}|>"), int)
+    )
+    if len(ids) > 1:  # an English-only model has no language tokens: nothing to add
+        config["lang_ids"] = ids
+        config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
 
 
 def _convert(source: Path, target: Path, where: str) -> None:

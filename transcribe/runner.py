@@ -217,6 +217,8 @@ def transcribe_session(
         info, threads=threads, beam_size=beam_size or BEAM_SIZE, numbers=project.numbers
     )
     transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
+    if engine is None and transcriber.multilingual and wanted_language is None:
+        _check_identification(info, transcriber, notes)
     # a model without one of the expected languages is refused
     expected = transcriber.check_languages(expected) if transcriber.multilingual else ["en"]
     kept = project.transcription.protected_segments(session_id)
@@ -665,6 +667,32 @@ def _fit_model(
 
 SNIFF_S = 60  # seconds of a recording listened to before an English-only model is trusted
 SNIFF_CLIP_S = 15  # seconds of its speech heard when the project says it expects English
+
+
+def _check_identification(info: ModelInfo, transcriber: Any, notes: list[str]) -> None:
+    """A model that names one language for any speech (a fine-tune, ``transcribe.lid_check``)
+    identifies nothing: the shipped multilingual model identifies instead, and the summary
+    says so."""
+    from storage.core.languages import language_name
+
+    from .lid_check import identifies
+
+    ok, heard = identifies(info, transcriber.model)
+    if ok:
+        return
+    said = f"{info.name} heard FieldScribe's English demo recording as {language_name(heard)}"
+    better = multilingual_model()
+    if better is None or better.path == info.path:
+        notes.append(
+            f"{said}: its language identification cannot be trusted and no other multilingual "
+            "model is installed, so check each segment's language (or give --language)."
+        )
+        return
+    transcriber.identify_with(better)
+    notes.append(
+        f"{said} (a fine-tune names its own language for any speech): each stretch's language "
+        f"was identified with {better.name}, and {info.name} transcribed it in that language."
+    )
 
 
 def _hear_first(

@@ -217,7 +217,9 @@ def transcribe_session(
         info, threads=threads, beam_size=beam_size or BEAM_SIZE, numbers=project.numbers
     )
     transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
-    if engine is None and transcriber.multilingual and wanted_language is None:
+    # engines that can identify with another model (the local one; not a cluster's)
+    can_swap = callable(getattr(transcriber, "identify_with", None))
+    if can_swap and transcriber.multilingual and wanted_language is None:
         _check_identification(info, transcriber, notes)
     # a model without one of the expected languages is refused
     expected = transcriber.check_languages(expected) if transcriber.multilingual else ["en"]

@@ -1,0 +1,41 @@
+"""The codebook's actions on "the selected code" are greyed out while no code is selected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gui.codebook_view import CodebookPanel
+from storage.core.models import Code
+
+
+def _code(cid: str, name: str, parent: str | None = None) -> Code:
+    return Code(cid, parent, name, "#336699", None, "ana", "2026-01-01", "2026-01-01")
+
+
+def test_code_actions_wait_for_a_selected_code(qtbot: Any) -> None:
+    panel = CodebookPanel()
+    qtbot.addWidget(panel)
+    emitted: list[object] = []
+    panel.add_requested.connect(emitted.append)
+    panel.delete_requested.connect(emitted.append)
+    # an empty codebook: only New code does something
+    assert panel.act_new.isEnabled()
+    for act in (
+        panel.act_sub,
+        panel.act_rename,
+        panel.act_colour,
+        panel.act_describe,
+        panel.act_merge,
+        panel.act_delete,
+        panel.act_memo,
+        panel.act_retrieve,
+    ):
+        assert not act.isEnabled(), act.text()
+    panel.model.load([_code("c1", "Доверие"), _code("c2", "Қазақ тілі", "c1")], {})
+    assert not panel.act_sub.isEnabled()  # codes, but none selected yet
+    panel.select_code("c2")
+    assert panel.act_sub.isEnabled() and panel.act_delete.isEnabled()
+    panel.act_sub.trigger()
+    assert emitted == ["c2"]  # a sub-code of the selected code
+    panel.model.load([], {})
+    assert not panel.act_delete.isEnabled()  # the selected code went away

@@ -12,16 +12,16 @@ from gui.models.sessions import STATUS_COL
 
 TITLE_COL = 0
 MIN_TITLE = 90  # px: a title is still recognisable
-TITLE_SHARE = 0.6  # what a long title leaves the status: "cancelled at 70 %…" stays readable
+TITLE_SHARE = 0.5  # what a long title leaves the status: "6 coded · 2 no text" stays whole
 MIN_STATUS = 70  # px: "cancelled…", "transcribing 4…" (the tooltip has it all)
 
 
 def column_widths(available: int, wanted: list[int]) -> list[int]:
     """Widths for the columns (0: hidden) in ``available`` px: the title first (what it needs,
-    or 60 % of the width when the status would not fit), the status next (elided when short),
+    or half of the width when the status would not fit), the status next (elided when short),
     the other columns only where both fit whole; what is left widens the title."""
     widths = [0] * len(wanted)
-    # all of the title when the status still fits whole, else at most 60 % of the width
+    # all of the title when the status still fits whole, else at most half of the width
     share = max(int(available * TITLE_SHARE), available - wanted[STATUS_COL])
     title = max(MIN_TITLE, min(wanted[TITLE_COL], share, available - MIN_STATUS))
     status = max(MIN_STATUS, min(wanted[STATUS_COL], available - title))

@@ -117,14 +117,17 @@ class HeaderLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(0)
         self._full = ""
+        self._hint = ""
         self.setText(text)
 
     def full_text(self) -> str:
         """The header as set (not elided)."""
         return self._full
 
-    def setText(self, text: str) -> None:
+    def setText(self, text: str, hint: str = "") -> None:
+        """Show ``text``; ``hint`` (what to do about it) goes into the tooltip, not the line."""
         self._full = text
+        self._hint = hint
         self._render()
 
     def _html_width(self, html_text: str) -> float:
@@ -138,7 +141,8 @@ class HeaderLabel(QLabel):
         text = self._full
         doc = QTextDocument()
         doc.setHtml(text)
-        self.setToolTip(doc.toPlainText() if text else "")
+        tip = doc.toPlainText() if text else ""
+        self.setToolTip(f"{tip}\n{self._hint}" if tip and self._hint else tip)
         shown = text
         if text.startswith("<b>") and "</b>" in text:
             end = text.index("</b>")

@@ -402,8 +402,12 @@ class EditingController:
 
     def apply_current_code(self) -> None:
         code = self.views.codebook.current_code()
-        if code is not None:
-            self.apply_code(code.id)
+        if code is None:  # said, not silently ignored
+            self.chrome.message(
+                "Select a code in the codebook first: the selection is coded with it.", 5000
+            )
+            return
+        self.apply_code(code.id)
 
     def _codes_dropped(self, code_ids: list[str], segment_ids: list[str]) -> None:
         if self.state.ctx is None:

@@ -112,6 +112,9 @@ class TranscriptionController(QObject):
         self.act_cancel_transcription = a(
             t, "Cancel transcription", lambda: self.cancel_transcription(None)
         )
+        # greyed out while nothing is transcribed (it would do nothing)
+        self.running_changed.connect(self._update_cancel_action)
+        self._update_cancel_action()
         self.chrome.menu(t).addSeparator()
         self.act_retranscribe = a(t, "Re-transcribe segment", self.retranscribe_current)
         self.act_retranscribe_in = a(
@@ -120,9 +123,13 @@ class TranscriptionController(QObject):
         for action in (self.act_retranscribe, self.act_retranscribe_in):
             self.views.transcript.addAction(action)
 
+    def _update_cancel_action(self) -> None:
+        self.act_cancel_transcription.setEnabled(bool(self.running))
+
     def reset(self) -> None:
         """Forget the running transcriptions (the project is closing; they were cancelled)."""
         self.running.clear()
+        self._update_cancel_action()
         self._estimates.clear()
         self._details.clear()
         self._tick.stop()

@@ -1,0 +1,34 @@
+"""Menu entries that would do nothing are greyed out or say why (a walkthrough at 1024x700)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.gui.gui_helpers import make_fake_transcriber
+
+
+def test_cancel_entries_are_greyed_out_while_nothing_runs(
+    window: Any, qtbot: Any, idle: Any
+) -> None:
+    assert not window.act_cancel_transcription.isEnabled()  # nothing is transcribed
+    assert not window.extra_panels.act_cancel_detect.isEnabled()  # no speaker detection runs
+
+
+def test_cancel_transcription_is_enabled_while_one_runs(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Any
+) -> None:
+    window.transcription.transcriber = make_fake_transcriber(delay_s=0.3)
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = window.project.sessions.all()[0].id
+    window.transcription.start_transcription(sid)
+    assert window.act_cancel_transcription.isEnabled()
+    window.act_cancel_transcription.trigger()
+    idle(window)
+    assert not window.act_cancel_transcription.isEnabled()
+
+
+def test_code_with_the_current_code_says_to_choose_a_code(window: Any) -> None:
+    assert window.codebook.current_code() is None
+    window.editing.apply_current_code()
+    assert "Select a code in the codebook" in window.statusBar().currentMessage()

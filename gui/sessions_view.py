@@ -76,6 +76,9 @@ class SessionsView(QTableView):
             return
         header = self.horizontalHeader()
         count = model.columnCount()
+        for col in range(count):  # a hidden section's size hint is 0: its header would clip
+            if self.isColumnHidden(col):
+                self.setColumnHidden(col, False)
         wanted = [
             max(header.sectionSizeHint(c), self.sizeHintForColumn(c) if model.rowCount() else 0)
             for c in range(count)

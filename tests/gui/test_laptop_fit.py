@@ -102,3 +102,37 @@ def test_transcript_header_and_session_status_fit(
     assert sum(view.columnWidth(c) for c in shown_cols) <= view.viewport().width()
     assert "6 segments" in index.data(Qt.ItemDataRole.ToolTipRole)  # the long form
     w.close()
+
+
+def test_sessions_columns_shown_later_have_whole_headers(qtbot: Any) -> None:
+    """A column hidden by one fit (no room) and shown by a later one gets its header's width:
+    a hidden section's size hint is 0, which showed "Duration" as "urati"."""
+    from gui.models.sessions import SessionTableModel
+    from gui.sessions_view import SessionsView
+    from storage.core.models import Session
+
+    model = SessionTableModel()
+    model.load(
+        [
+            Session("s1", "ru40", "interview", "2026-03-02", None, None, None, "transcribed",
+                    "ana", "2026-03-02T10:00:00", "2026-03-02T10:00:00", 40_000, 5, 3)
+        ]
+    )  # fmt: skip
+    view = SessionsView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(120, 200)  # too narrow for anything but title and status
+    view.show()
+    view.fit_columns()
+    assert view.isColumnHidden(4)  # Duration
+    for width in (258, 325, 600):  # wider: the other columns come back one by one
+        view.resize(width, 200)
+        view.fit_columns()
+        header = view.horizontalHeader()
+        for col in range(model.columnCount()):
+            if view.isColumnHidden(col):
+                continue
+            text = model.headers[col]
+            need = header.fontMetrics().horizontalAdvance(text)
+            assert view.columnWidth(col) >= need, (width, text, view.columnWidth(col), need)
+    assert not view.isColumnHidden(4)

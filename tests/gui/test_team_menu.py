@@ -413,3 +413,29 @@ def test_the_merge_report_names_project_settings_taken_from_a_bundle() -> None:
     assert "project settings" not in describe_merge(
         [MergeSummary(bundle="/x/a.fsbundle", coder="a")], asked=1, open_conflicts=0
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "passphrase", "written"),
+    [
+        ("lead-bundle", None, "lead-bundle.fsbundle"),
+        ("lead-bundle", "correct horse battery", "lead-bundle.fsbundle.enc"),
+        ("kept.fsbundle", None, "kept.fsbundle"),
+    ],
+)
+def test_a_bundle_typed_without_its_suffix_gets_it(
+    window: Any,
+    idle: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    typed: str,
+    passphrase: str | None,
+    written: str,
+) -> None:
+    """A name typed without .fsbundle gets it: else the merge dialog's filter hides the file."""
+    _export_dialog(monkeypatch, passphrase=passphrase)
+    _answer_files(monkeypatch, getSaveFileName=tmp_path / typed)
+    _action(window, "&Team", "Export a bundle…").trigger()
+    idle(window)
+    assert (tmp_path / written).is_file(), sorted(p.name for p in tmp_path.iterdir())
+    assert typed == written or not (tmp_path / typed).exists()  # no suffix-less file

@@ -293,6 +293,8 @@ class RetrievalPanel(QWidget):
             )
         if not path:
             return
+        if Path(path).suffix.lower() != ".csv":
+            path += ".csv"  # a name typed without it: the file is still a CSV that opens as one
         self.export_to(Path(path), dialog.privacy())
 
     def export_to(self, path: Path, privacy: ExportPrivacy | None = None) -> Any:

@@ -60,6 +60,36 @@ def test_retrieval_export_button_writes_the_csv(
     assert "segment 0 about clinics" in rows[1]
 
 
+def test_retrieval_export_typed_without_csv_writes_a_csv(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name typed without .csv gets it (it was written bare, a file nothing opens as CSV)."""
+    project: Project = window.project
+    _seed(project)
+    code = project.codebook.find_code("Services/Health")
+    assert code is not None
+    panel = window.retrieval
+    panel.reload_filters(project.codebook.codes())
+    window.docks.retrieve_code(code.id)
+    idle(window)
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *a, **k: (str(tmp_path / "health"), "CSV (*.csv)")),
+    )
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
+    )
+    from gui.exchange import ExportOptionsDialog
+
+    monkeypatch.setattr(ExportOptionsDialog, "exec", lambda self: 1)
+    panel.export_btn.click()
+    idle(window)
+    assert not (tmp_path / "health").exists()
+    with open(tmp_path / "health.csv", encoding="utf-8-sig", newline="") as fh:
+        assert len(list(csv.reader(fh))) == 3
+
+
 # ---------------------------------------------------------------------------------- team menu
 def _app_window(qtbot: Any, qsettings: Any, fake_transcriber: Any) -> Any:
     from gui.main_window import MainWindow

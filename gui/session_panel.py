@@ -121,9 +121,11 @@ class SessionPanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(QLabel("<b>Speakers of this session</b>", self))
         layout.addWidget(self.speakers)
-        layout.addWidget(
-            QLabel("<b>Participants</b> (attributes as <i>age group=30-39; role=farmer</i>)", self)
+        hint = QLabel(
+            "<b>Participants</b> (attributes as <i>age group=30-39; role=farmer</i>)", self
         )
+        hint.setWordWrap(True)  # one long line made the laptop's narrow dock scroll sideways
+        layout.addWidget(hint)
         layout.addWidget(self.participants)
         #: one line under the participants: why an edit was refused ("" when none was)
         self.attributes_notice = QLabel(self)

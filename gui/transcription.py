@@ -26,7 +26,7 @@ from gui.settings import Settings
 from gui.tasks import TaskRunner
 from gui.undo import RetranscribeCommand
 from gui.views import WorkbenchViews
-from storage.core.errors import DuplicateMediaError
+from storage.core.errors import DuplicateMediaError, FieldScribeError
 from storage.core.languages import language_name
 from storage.core.models import KIND_LABELS
 from storage.history.undo import EditRecord, UndoScope
@@ -187,6 +187,13 @@ class TranscriptionController(QObject):
                     self.import_files(paths, kind=kind, again=True)
                 else:
                     self.chrome.message("Nothing was imported: the audio is already here.", 5000)
+                return
+            if len(paths) > 1 and isinstance(exc, FieldScribeError):
+                # all or nothing: say that the good files were not imported either
+                self.chrome.show_error(
+                    f"{exc} None of the {len(paths)} files was imported: import the others "
+                    "again without it."
+                )
                 return
             self.chrome.show_error(exc)
 

@@ -138,3 +138,19 @@ def test_details_fit_a_laptop_dock_without_scrolling_sideways(qtbot: Any, projec
     assert right < scroll.viewport().width()
     assert save.width() >= save.minimumSizeHint().width()
     _settle(qtbot, runner)
+
+
+def test_save_session_details_says_it_saved(window: Any, idle: Any) -> None:
+    """Save session details gave no sign at all (a saved place or note shows nowhere)."""
+    sid = window.project.sessions.add_session("Интервью 1").id
+    window.sessions.reload_sessions()
+    window.sessions.open_segment_session(sid)
+    idle(window)
+    window.docks.session_panel_dock.raise_()
+    panel = window.session_panel
+    assert panel is not None and panel.session is not None and panel.session.id == sid
+    panel.place.setText("Алматы, ЦОН")
+    panel.save()
+    idle(window)
+    assert window.project.sessions.get_session(sid).place == "Алматы, ЦОН"
+    assert "Saved the details of “Интервью 1”" in window.statusBar().currentMessage()

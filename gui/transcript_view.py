@@ -152,8 +152,10 @@ class HeaderLabel(QLabel):
             if self._html_width(text) > room:
                 bold = QFont(self.font())
                 bold.setBold(True)
-                # the title keeps at least 40 % of the line; details past the edge are clipped
-                floor = max(self.MIN_TITLE_PX, int(room * 0.4))
+                # the title keeps at least a quarter of the line (the Sessions list and the
+                # tooltip have it whole): the counts and languages after it stay in sight on a
+                # 1024 px screen; details past the edge are clipped
+                floor = max(self.MIN_TITLE_PX, int(room * 0.25))
                 avail = max(floor, int(room - self._html_width(rest)))
                 elided = QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, avail)
                 shown = f"<b>{html.escape(elided)}</b>{rest}"

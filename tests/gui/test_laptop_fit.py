@@ -136,3 +136,22 @@ def test_sessions_columns_shown_later_have_whole_headers(qtbot: Any) -> None:
             need = header.fontMetrics().horizontalAdvance(text)
             assert view.columnWidth(col) >= need, (width, text, view.columnWidth(col), need)
     assert not view.isColumnHidden(4)
+
+
+def test_a_long_title_gives_way_to_the_counts_in_the_header(qtbot: Any) -> None:
+    """At 1024x700 the header is ~514 px: a long title is elided, the details stay whole
+    ("— 2 without transcri" was clipped while the title kept 40 % of the line)."""
+    from gui.transcript_view import HeaderLabel
+
+    label = HeaderLabel()
+    qtbot.addWidget(label)
+    label.resize(514, 20)
+    label.show()
+    label.setText(
+        "<b>Фокус-группа Алматы, 2 марта</b> — 17 segments — KK · RU · EN — "
+        "<span style='color:#b26a00'><b>12 without transcript</b></span>"
+    )
+    shown = _plain(label.text())
+    assert "…" in shown and shown.startswith("Фокус-группа")  # the title elided, not gone
+    assert shown.endswith("17 segments — KK · RU · EN — 12 without transcript"), shown
+    assert label._html_width(label.text()) <= label.contentsRect().width()

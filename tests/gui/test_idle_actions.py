@@ -32,3 +32,20 @@ def test_code_with_the_current_code_says_to_choose_a_code(window: Any) -> None:
     assert window.codebook.current_code() is None
     window.editing.apply_current_code()
     assert "Select a code in the codebook" in window.statusBar().currentMessage()
+
+
+def test_clearing_the_search_query_clears_its_results(qtbot: Any) -> None:
+    """The ✕ in the search box emptied the query but left the old results listed."""
+    from gui.search_panel import SearchPanel
+    from storage.core.models import SearchHit
+
+    panel = SearchPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.query.setText("газеты")
+    hit = SearchHit("g", "s", "ru40", 0, 900, None, "газеты", "[газеты]", 1.0, "ru")
+    panel.show_hits([hit])
+    assert panel.results.count() == 1 and panel.results.isVisible()
+    panel.query.clear()  # what the ✕ button does
+    assert panel.results.count() == 0
+    assert not panel.results.isVisible() and not panel.info.isVisible()

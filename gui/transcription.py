@@ -501,6 +501,10 @@ class TranscriptionController(QObject):
             )
             if answer == QMessageBox.StandardButton.Yes:
                 self.start_transcription(sid, replace=True)
+            else:  # not the last "Transcribing 0 %" left standing
+                self.chrome.message(
+                    "Nothing was transcribed: the transcript is kept as it was.", 5000
+                )
             return
         self.chrome.show_error(exc)
 

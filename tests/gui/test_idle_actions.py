@@ -49,3 +49,31 @@ def test_clearing_the_search_query_clears_its_results(qtbot: Any) -> None:
     panel.query.clear()  # what the ✕ button does
     assert panel.results.count() == 0
     assert not panel.results.isVisible() and not panel.info.isVisible()
+
+
+def test_no_to_transcribe_again_leaves_no_transcribing_message(
+    window: Any, idle: Any, speech_wav: Any, monkeypatch: Any
+) -> None:
+    """Answering No to "Transcribe again?" left "Transcribing 0 %, 0 s so far" in the status
+    bar, with nothing running."""
+    from PySide6.QtWidgets import QMessageBox
+
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = window.project.sessions.all()[0].id
+    window.transcription.start_transcription(sid)
+    idle(window)
+    asked: list[str] = []
+    buttons = QMessageBox.StandardButton
+
+    def question(_parent: Any, title: str, *_a: Any, **_k: Any) -> Any:
+        asked.append(title)
+        return buttons.Yes if title == "Consent" else buttons.No  # consent: go on
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    window.transcription.start_transcription(sid)
+    idle(window)
+    assert asked[-1] == "Transcribe again?"
+    assert not window.transcription.running
+    message = window.statusBar().currentMessage()
+    assert "Transcribing" not in message and "transcript is kept" in message

@@ -79,6 +79,9 @@ class EditingController:
         self.strip = strip
         # called after an edit changed codings (the window refreshes the open team panels)
         self.codings_edited: Callable[[], None] | None = None
+        # a code just created (name, parent id): selected once the codebook is read again,
+        # so that Sub-code, Colour… and coding apply to it
+        self._new_code: tuple[str, str | None] | None = None
         self.speaker_panel = speaker_panel  # the Speakers dock's panel, when it is open
         v = views
         v.transcript.current_row_changed.connect(self._current_row_changed)
@@ -250,7 +253,12 @@ class EditingController:
         current = self.views.codebook.current_code()
         self.views.codebook.model.load(codes, freq)
         self.views.codebook.restore_expansion()  # the branches the user closed stay closed
-        if current is not None:
+        created = self._new_code
+        self._new_code = None
+        new = next((c for c in codes if created and (c.name, c.parent_id) == created), None)
+        if new is not None:
+            self.views.codebook.select_code(new.id)
+        elif current is not None:
             self.views.codebook.select_code(current.id)
         self.views.segment_model.set_codes(codes)
         self.state.blind = blind
@@ -527,6 +535,7 @@ class EditingController:
     def add_code(self, name: str, parent_id: str | None = None, colour: str | None = None) -> None:
         """Create a code (undoable)."""
         if self.state.ctx is not None:
+            self._new_code = (name, parent_id)
             self._push(AddCodeCommand(self.state.ctx, name, parent_id, colour))
 
     def _update_code(self, code_id: str, new: dict[str, Any], text: str) -> None:

@@ -39,3 +39,18 @@ def test_code_actions_wait_for_a_selected_code(qtbot: Any) -> None:
     assert emitted == ["c2"]  # a sub-code of the selected code
     panel.model.load([], {})
     assert not panel.act_delete.isEnabled()  # the selected code went away
+
+
+def test_a_new_code_is_selected_so_sub_code_applies_to_it(window: Any, idle: Any) -> None:
+    """After New code nothing was selected: Sub-code stayed greyed out (before: made another
+    top-level code) until the user found and clicked the new code."""
+    cb = window.codebook
+    window.editing.add_code("Доверие")
+    idle(window)
+    current = cb.current_code()
+    assert current is not None and current.name == "Доверие"
+    assert cb.act_sub.isEnabled()
+    window.editing.add_code("Қазақ тілі", current.id)
+    idle(window)
+    child = cb.current_code()
+    assert child is not None and child.name == "Қазақ тілі" and child.parent_id == current.id

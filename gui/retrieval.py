@@ -265,6 +265,10 @@ class RetrievalPanel(QWidget):
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)
         self.table.setVisible(bool(rows))
+        if rows:  # a sub-code's whole path ("Доверие/Қазақ тілі"), not "Доверие/" wrapped
+            wanted = self.table.sizeHintForColumn(0)
+            cap = max(self.table.columnWidth(0), self.table.viewport().width() * 2 // 5)
+            self.table.setColumnWidth(0, min(wanted, cap))
         self.count.setText(retrieved_count(rows))
         emit(self.results_shown, len(rows))
 

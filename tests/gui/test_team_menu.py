@@ -90,6 +90,29 @@ def test_retrieval_export_typed_without_csv_writes_a_csv(
         assert len(list(csv.reader(fh))) == 3
 
 
+def test_retrieval_shows_a_sub_codes_whole_path(window: Any, idle: Any) -> None:
+    """At 1024x700 the Code column showed "Доверие/" (the path wrapped, its second line cut)."""
+    project: Project = window.project
+    session = project.sessions.add_session("Интервью 1")
+    (seg,) = project.transcript.add_segments(
+        session.id, [SegmentDraft(0, 900, "Мы не доверяем порталу, кезек ұзын.", "S1")]
+    )
+    code = project.codebook.ensure_code_path("Доверие/Қазақ тілі/Электронное правительство")
+    project.codebook.apply_code(seg.id, code.id)
+    window.resize(1024, 700)
+    panel = window.retrieval
+    panel.reload_filters(project.codebook.codes())
+    top = project.codebook.find_code("Доверие")
+    assert top is not None
+    panel.subcodes.setChecked(True)
+    window.docks.retrieve_code(top.id)
+    idle(window)
+    assert panel.model.rowCount() == 1
+    path = panel.model.index(0, 0).data()
+    need = panel.table.fontMetrics().horizontalAdvance(path)
+    assert panel.table.columnWidth(0) >= need, (panel.table.columnWidth(0), need)
+
+
 # ---------------------------------------------------------------------------------- team menu
 def _app_window(qtbot: Any, qsettings: Any, fake_transcriber: Any) -> Any:
     from gui.main_window import MainWindow

@@ -111,6 +111,15 @@ def test_retrieval_shows_a_sub_codes_whole_path(window: Any, idle: Any) -> None:
     path = panel.model.index(0, 0).data()
     need = panel.table.fontMetrics().horizontalAdvance(path)
     assert panel.table.columnWidth(0) >= need, (panel.table.columnWidth(0), need)
+    # the short columns hold what they show (they were 100 px each), the coded text the rest
+    table, last = panel.table, panel.model.columnCount() - 1
+    header = table.horizontalHeader()
+    for col in range(1, last):
+        assert header.fontMetrics().horizontalAdvance(panel.model.headers[col]) <= (
+            table.columnWidth(col)
+        )
+        assert table.columnWidth(col) <= max(100, table.sizeHintForColumn(col))
+    assert table.columnWidth(last) >= table.viewport().width() // 3
 
 
 # ---------------------------------------------------------------------------------- team menu

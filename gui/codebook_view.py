@@ -204,11 +204,21 @@ class CodebookPanel(QWidget):
         """The selected code."""
         return self.model.code(self.tree.currentIndex())
 
-    def select_code(self, code_id: str) -> None:
-        """Make a code current."""
+    def select_code(self, code_id: str, *, reveal: bool = True) -> None:
+        """Make a code current (``reveal``: open its branch and scroll to it; not when the
+        codebook is read again, where a branch the user closed stays closed)."""
         index = self.model.index_of(code_id)
-        if index.isValid():
+        if not index.isValid():
+            return
+        if reveal:
             self.tree.setCurrentIndex(index)
+            return
+        auto = self.tree.hasAutoScroll()
+        self.tree.setAutoScroll(False)  # scrolling to it would expand its parents
+        try:
+            self.tree.setCurrentIndex(index)
+        finally:
+            self.tree.setAutoScroll(auto)
 
     def _emit(self, signal: SignalInstance) -> None:
         code = self.current_code()

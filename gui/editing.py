@@ -259,7 +259,7 @@ class EditingController:
         if new is not None:
             self.views.codebook.select_code(new.id)
         elif current is not None:
-            self.views.codebook.select_code(current.id)
+            self.views.codebook.select_code(current.id, reveal=False)
         self.views.segment_model.set_codes(codes)
         self.state.blind = blind
         self.views.segment_model.set_visible_coder(

@@ -54,3 +54,21 @@ def test_a_new_code_is_selected_so_sub_code_applies_to_it(window: Any, idle: Any
     idle(window)
     child = cb.current_code()
     assert child is not None and child.name == "Қазақ тілі" and child.parent_id == current.id
+
+
+def test_a_selected_sub_code_does_not_reopen_its_closed_branch(window: Any, idle: Any) -> None:
+    """Reading the codebook again re-selected the current code and scrolled to it, which
+    opened the branch the user had closed (Collapse all, then any coding)."""
+    window.editing.add_code("Доверие")
+    idle(window)
+    top = window.codebook.current_code()
+    assert top is not None
+    window.editing.add_code("Қазақ тілі", top.id)
+    idle(window)
+    assert window.codebook.current_code().name == "Қазақ тілі"  # type: ignore[union-attr]
+    window.codebook.act_collapse_all.trigger()
+    window.editing.reload_codebook()
+    idle(window)
+    tree, model = window.codebook.tree, window.codebook.model
+    assert not tree.isExpanded(model.index_of(top.id))
+    assert window.codebook.current_code().name == "Қазақ тілі"  # type: ignore[union-attr]

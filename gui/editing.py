@@ -299,11 +299,14 @@ class EditingController:
         index = self.views.transcript.currentIndex()
         if index.isValid():
             self.views.segment_editor.setFocus()
+        else:
+            self.chrome.message("Select the segment to edit first.", 4000)
 
     def split_at_cursor(self) -> None:
         """Split the current segment where the text cursor is."""
         seg = self.views.segment_editor.segment
         if seg is None or self.state.ctx is None:
+            self.chrome.message("Select the segment to split first.", 4000)
             return
         cp = self.views.segment_editor.cursor_cp()
         self.views.segment_editor.commit()
@@ -327,6 +330,7 @@ class EditingController:
     def change_speaker_dialog(self) -> None:
         segments = self.views.transcript.selected_segments()
         if not segments or self.state.ctx is None or self.state.project is None:
+            self.chrome.message("Select the segments whose speaker to change.", 4000)
             return
         labels = [
             s.label for s in self.state.project.sessions.session_speakers(segments[0].session_id)
@@ -366,6 +370,7 @@ class EditingController:
     def insert_timestamp(self) -> None:
         """Insert the play position as [m:ss.t] at the text cursor."""
         if self.views.segment_editor.segment is None:
+            self.chrome.message("Select the segment to put the time into first.", 4000)
             return
         editor = self.views.segment_editor
         editor.setFocus()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.gui.gui_helpers import make_fake_transcriber
 
 
@@ -77,3 +79,22 @@ def test_no_to_transcribe_again_leaves_no_transcribing_message(
     assert not window.transcription.running
     message = window.statusBar().currentMessage()
     assert "Transcribing" not in message and "transcript is kept" in message
+
+
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [
+        ("Edit segment text", "Select the segment to edit"),
+        ("Split segment at cursor", "Select the segment to split"),
+        ("Insert timestamp", "Select the segment to put the time"),
+        ("Change speaker…", "Select the segments whose speaker"),
+    ],
+)
+def test_edit_entries_without_a_segment_say_what_to_select(
+    window: Any, entry: str, said: str
+) -> None:
+    """With no segment selected these Edit entries did nothing at all."""
+    action = next(a for a in window.chrome.menus["&Edit"].actions() if a.text() == entry)
+    assert action.isEnabled()
+    action.trigger()
+    assert said in window.statusBar().currentMessage()

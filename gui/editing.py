@@ -253,10 +253,12 @@ class EditingController:
         current = self.views.codebook.current_code()
         self.views.codebook.model.load(codes, freq)
         self.views.codebook.restore_expansion()  # the branches the user closed stay closed
+        # the code just created, once a reading holds it (one begun before it was added
+        # does not: it is looked for again in the next)
         created = self._new_code
-        self._new_code = None
         new = next((c for c in codes if created and (c.name, c.parent_id) == created), None)
         if new is not None:
+            self._new_code = None
             self.views.codebook.select_code(new.id)
         elif current is not None:
             self.views.codebook.select_code(current.id, reveal=False)

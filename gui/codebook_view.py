@@ -120,6 +120,39 @@ class CodebookPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.toolbar)
         layout.addWidget(self.tree)
+        # the actions on "the selected code" are greyed out while no code is selected (they
+        # would do nothing, and Sub-code would quietly make a top-level code)
+        self.code_actions = [
+            self.act_sub,
+            self.act_rename,
+            self.act_colour,
+            self.act_describe,
+            self.act_merge,
+            self.act_delete,
+            self.act_memo,
+            self.act_pin,
+            self.act_retrieve,
+        ]
+        tips = {
+            self.act_sub: "A new code under the selected code",
+            self.act_rename: "Rename the selected code",
+            self.act_colour: "Change the selected code's colour",
+            self.act_describe: "Describe the selected code (its definition)",
+            self.act_merge: "Merge the selected code into another",
+            self.act_delete: "Delete the selected code",
+        }
+        for act, tip in tips.items():
+            act.setToolTip(tip)
+        self.tree.selectionModel().currentChanged.connect(lambda *_: self.update_actions())
+        for signal in (self.model.modelReset, self.model.rowsRemoved, self.model.rowsInserted):
+            signal.connect(lambda *_: self.update_actions())
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        """Enable the actions on the selected code only while a code is selected."""
+        has_code = self.current_code() is not None
+        for act in self.code_actions:
+            act.setEnabled(has_code)
 
     def _remember(self, index: QModelIndex, *, collapsed: bool) -> None:
         if self._restoring:
@@ -171,11 +204,21 @@ class CodebookPanel(QWidget):
         """The selected code."""
         return self.model.code(self.tree.currentIndex())
 
-    def select_code(self, code_id: str) -> None:
-        """Make a code current."""
+    def select_code(self, code_id: str, *, reveal: bool = True) -> None:
+        """Make a code current (``reveal``: open its branch and scroll to it; not when the
+        codebook is read again, where a branch the user closed stays closed)."""
         index = self.model.index_of(code_id)
-        if index.isValid():
+        if not index.isValid():
+            return
+        if reveal:
             self.tree.setCurrentIndex(index)
+            return
+        auto = self.tree.hasAutoScroll()
+        self.tree.setAutoScroll(False)  # scrolling to it would expand its parents
+        try:
+            self.tree.setCurrentIndex(index)
+        finally:
+            self.tree.setAutoScroll(auto)
 
     def _emit(self, signal: SignalInstance) -> None:
         code = self.current_code()

@@ -79,6 +79,9 @@ class EditingController:
         self.strip = strip
         # called after an edit changed codings (the window refreshes the open team panels)
         self.codings_edited: Callable[[], None] | None = None
+        # a code just created (name, parent id): selected once the codebook is read again,
+        # so that Sub-code, Colour… and coding apply to it
+        self._new_code: tuple[str, str | None] | None = None
         self.speaker_panel = speaker_panel  # the Speakers dock's panel, when it is open
         v = views
         v.transcript.current_row_changed.connect(self._current_row_changed)
@@ -250,8 +253,15 @@ class EditingController:
         current = self.views.codebook.current_code()
         self.views.codebook.model.load(codes, freq)
         self.views.codebook.restore_expansion()  # the branches the user closed stay closed
-        if current is not None:
-            self.views.codebook.select_code(current.id)
+        # the code just created, once a reading holds it (one begun before it was added
+        # does not: it is looked for again in the next)
+        created = self._new_code
+        new = next((c for c in codes if created and (c.name, c.parent_id) == created), None)
+        if new is not None:
+            self._new_code = None
+            self.views.codebook.select_code(new.id)
+        elif current is not None:
+            self.views.codebook.select_code(current.id, reveal=False)
         self.views.segment_model.set_codes(codes)
         self.state.blind = blind
         self.views.segment_model.set_visible_coder(
@@ -291,11 +301,14 @@ class EditingController:
         index = self.views.transcript.currentIndex()
         if index.isValid():
             self.views.segment_editor.setFocus()
+        else:
+            self.chrome.message("Select the segment to edit first.", 4000)
 
     def split_at_cursor(self) -> None:
         """Split the current segment where the text cursor is."""
         seg = self.views.segment_editor.segment
         if seg is None or self.state.ctx is None:
+            self.chrome.message("Select the segment to split first.", 4000)
             return
         cp = self.views.segment_editor.cursor_cp()
         self.views.segment_editor.commit()
@@ -319,6 +332,7 @@ class EditingController:
     def change_speaker_dialog(self) -> None:
         segments = self.views.transcript.selected_segments()
         if not segments or self.state.ctx is None or self.state.project is None:
+            self.chrome.message("Select the segments whose speaker to change.", 4000)
             return
         labels = [
             s.label for s in self.state.project.sessions.session_speakers(segments[0].session_id)
@@ -358,6 +372,7 @@ class EditingController:
     def insert_timestamp(self) -> None:
         """Insert the play position as [m:ss.t] at the text cursor."""
         if self.views.segment_editor.segment is None:
+            self.chrome.message("Select the segment to put the time into first.", 4000)
             return
         editor = self.views.segment_editor
         editor.setFocus()
@@ -402,8 +417,12 @@ class EditingController:
 
     def apply_current_code(self) -> None:
         code = self.views.codebook.current_code()
-        if code is not None:
-            self.apply_code(code.id)
+        if code is None:  # said, not silently ignored
+            self.chrome.message(
+                "Select a code in the codebook first: the selection is coded with it.", 5000
+            )
+            return
+        self.apply_code(code.id)
 
     def _codes_dropped(self, code_ids: list[str], segment_ids: list[str]) -> None:
         if self.state.ctx is None:
@@ -523,6 +542,7 @@ class EditingController:
     def add_code(self, name: str, parent_id: str | None = None, colour: str | None = None) -> None:
         """Create a code (undoable)."""
         if self.state.ctx is not None:
+            self._new_code = (name, parent_id)
             self._push(AddCodeCommand(self.state.ctx, name, parent_id, colour))
 
     def _update_code(self, code_id: str, new: dict[str, Any], text: str) -> None:

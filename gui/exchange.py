@@ -312,6 +312,14 @@ class ExchangeActions(QObject):
                 "Select a session first: the transcript is put on its recording.", 6000
             )
             return
+        coded = project.sessions.get_session(session.id).coded_segment_count
+        if coded:  # said now, not after a file was chosen and the replacing agreed to
+            self.chrome.show_error(
+                f"“{session.title}” has {plural(coded, 'coded segment')}: importing a transcript "
+                "would replace them and delete their codings. Remove the codings first (or "
+                "import into a new session); nothing was imported."
+            )
+            return
         name, _ = QFileDialog.getOpenFileName(
             self.parent_widget,
             f"Import a transcript into “{session.title}”",
@@ -327,8 +335,7 @@ class ExchangeActions(QObject):
                 self.parent_widget,
                 "Replace the transcript?",
                 f"“{session.title}” already has {plural(count, 'segment')}. Replace them with "
-                f"the transcript in {Path(name).name}? (Refused, with nothing changed, while "
-                "any of them is coded.)",
+                f"the transcript in {Path(name).name}?",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return

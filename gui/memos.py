@@ -64,6 +64,8 @@ class MemoDialog(QDialog):
         save_btn.clicked.connect(self.save)
         del_btn = QPushButton("Delete", self)
         del_btn.clicked.connect(self._delete)
+        # greyed out while the editor shows a new, unsaved memo: there is nothing to delete
+        self.delete_button = del_btn
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
 
@@ -152,6 +154,7 @@ class MemoDialog(QDialog):
         self.text.setPlainText(memo.text if memo else "")
         self._baseline = (self.text.toPlainText(), self.title.text().strip())
         self.info.setText(f"{memo.created_by}, {memo.updated_at[:16]}" if memo else "New memo")
+        self.delete_button.setEnabled(memo is not None)
 
     def _new(self) -> None:
         if not self._settle():
@@ -164,6 +167,7 @@ class MemoDialog(QDialog):
         self.text.clear()
         self._baseline = ("", "")
         self.info.setText("New memo")
+        self.delete_button.setEnabled(False)
         self.text.setFocus()
 
     def save(self, *, select: str | None = None) -> None:

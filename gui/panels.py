@@ -138,6 +138,7 @@ class ExtraPanels(QObject):
         a("&Speakers", "Speakers of this session", self.show_speakers)
         self.act_detect = a("&Speakers", "Detect speakers…", self.detect_speakers_dialog)
         self.act_cancel_detect = a("&Speakers", "Cancel speaker detection", self.cancel_diarization)
+        self._update_cancel_detect()
         chrome.menu("&Speakers").setToolTipsVisible(True)
         self.speakers_available: Callable[[], bool] = _speakers_extra_installed
         for tab, text in enumerate(("Consent", "Pseudonyms", "Redactions", "Audit log")):
@@ -171,6 +172,12 @@ class ExtraPanels(QObject):
             action.setEnabled(ok)
             action.setToolTip("" if ok else SPEAKERS_MISSING)
             action.setStatusTip("" if ok else SPEAKERS_MISSING)
+        self._update_cancel_detect()
+
+    def _update_cancel_detect(self) -> None:
+        """Cancel speaker detection is greyed out while none runs (it would do nothing)."""
+        if not self.act_cancel_detect.statusTip():  # not greyed out for a missing extra
+            self.act_cancel_detect.setEnabled(bool(self.diarizing))
 
     def _dock(self, key: str, title: str, make: Any, area: Qt.DockWidgetArea) -> Any:
         if self.state.project is None:
@@ -201,6 +208,7 @@ class ExtraPanels(QObject):
             self.chrome.remove_dock(dock)
         self.docks.clear()
         self.diarizing.clear()
+        self._update_cancel_detect()
         self.speaker_dialog = None
         self.title_hint = ""
 
@@ -310,6 +318,7 @@ class ExtraPanels(QObject):
             on_progress=progress,
         )
         self.diarizing[session_id] = handle
+        self._update_cancel_detect()
         return handle
 
     def cancel_diarization(self) -> None:
@@ -321,6 +330,7 @@ class ExtraPanels(QObject):
 
     def _diarized(self, session_id: str, report: Any) -> None:
         self.diarizing.pop(session_id, None)
+        self._update_cancel_detect()
         found = len(getattr(report, "speakers", []))
         self.chrome.message(f"Detected {found} speakers.", 8000)
         panel = self.speaker_panel()
@@ -331,6 +341,7 @@ class ExtraPanels(QObject):
 
     def _diarize_failed(self, session_id: str, exc: BaseException, counts: dict[str, Any]) -> None:
         self.diarizing.pop(session_id, None)
+        self._update_cancel_detect()
         name = type(exc).__name__
         if name == "DiarizationCancelled":
             self.chrome.message(str(exc), 8000)

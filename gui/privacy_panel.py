@@ -396,6 +396,9 @@ class RedactionTab(QWidget):
 
     def remove_selected(self) -> None:
         """Un-redact the selected spans."""
+        if not self._selected():  # said, not silently ignored
+            self.status.setText("Select the redactions to un-redact first.")
+            return
         try:
             for rid in self._selected():
                 self.project.redactions.remove_redaction(rid)

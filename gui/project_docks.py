@@ -48,6 +48,7 @@ class ProjectDocks(QObject):
         self.session_panel = SessionPanel(project, self.runner, window)
         self.session_panel.changed.connect(lambda sid: emit(self.details_changed, sid))
         self.session_panel.error.connect(self.chrome.show_error)
+        self.session_panel.message.connect(lambda text: self.chrome.message(text, 5000))
         scroll = QScrollArea(window)  # on a small screen the form scrolls, never squeezes tables
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

@@ -241,7 +241,12 @@ class ProjectsController:
             if own != project.coder:
                 project.set_coder(own)
         except FieldScribeError as exc:
-            self.chrome.show_error(exc)
+            # the command line's hint names a command; here the menu says how
+            text = str(exc).replace(
+                "create one with `fieldscribe new`",
+                "open the folder named NAME.fieldscribe, or create one with File ▸ New project",
+            )
+            self.chrome.show_error(text if text != str(exc) else exc)
             return False
         self.set_project(project)
         return True

@@ -265,8 +265,22 @@ class RetrievalPanel(QWidget):
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)
         self.table.setVisible(bool(rows))
+        if rows:
+            self._fit_columns()
+
         self.count.setText(retrieved_count(rows))
         emit(self.results_shown, len(rows))
+
+    def _fit_columns(self) -> None:
+        """A sub-code's whole path ("Доверие/Қазақ тілі", not "Доверие/" wrapped) and the
+        short columns as wide as what they hold: the coded text gets the rest of a laptop's
+        width (it had 270 px at 1024x700 beside six 100 px columns)."""
+        table, header = self.table, self.table.horizontalHeader()
+        room = table.viewport().width()
+        for col in range(len(HEADERS) - 1):  # the last (coded text) stretches
+            wanted = max(table.sizeHintForColumn(col), header.sectionSizeHint(col))
+            cap = room * 2 // 5 if col == 0 else room // 5
+            table.setColumnWidth(col, min(wanted, cap))
 
     def _play(self, index: QModelIndex) -> None:
         r = self.model.rows[index.row()]
@@ -293,6 +307,8 @@ class RetrievalPanel(QWidget):
             )
         if not path:
             return
+        if Path(path).suffix.lower() != ".csv":
+            path += ".csv"  # a name typed without it: the file is still a CSV that opens as one
         self.export_to(Path(path), dialog.privacy())
 
     def export_to(self, path: Path, privacy: ExportPrivacy | None = None) -> Any:

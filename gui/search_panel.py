@@ -41,6 +41,7 @@ class SearchPanel(QWidget):
         )
         self.query.setClearButtonEnabled(True)
         self.query.returnPressed.connect(lambda: emit(self.search_requested, self.query.text()))
+        self.query.textChanged.connect(self._query_edited)
         self.language_box = QComboBox(self)
         self.language_box.setToolTip("Only segments in this language")
         self.set_languages([])
@@ -95,6 +96,13 @@ class SearchPanel(QWidget):
         """The language filter: a code, or None for all."""
         value = self.language_box.currentData()
         return str(value) if value else None
+
+    def _query_edited(self, text: str) -> None:
+        """A query cleared (its ✕ button, or erased) clears the results of the old one."""
+        if not text.strip():
+            self.results.clear()
+            self.info.hide()
+            self.results.hide()
 
     def _language_changed(self, _index: int) -> None:
         self._search_again()

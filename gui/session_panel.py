@@ -68,6 +68,7 @@ class SessionPanel(QWidget):
 
     changed = Signal(str)  # session id (saved)
     error = Signal(object)
+    message = Signal(str)  # what a save did, for the status bar
 
     def __init__(self, project: Project, runner: TaskRunner, parent: QWidget | None = None):
         super().__init__(parent)
@@ -121,9 +122,11 @@ class SessionPanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(QLabel("<b>Speakers of this session</b>", self))
         layout.addWidget(self.speakers)
-        layout.addWidget(
-            QLabel("<b>Participants</b> (attributes as <i>age group=30-39; role=farmer</i>)", self)
+        hint = QLabel(
+            "<b>Participants</b> (attributes as <i>age group=30-39; role=farmer</i>)", self
         )
+        hint.setWordWrap(True)  # one long line made the laptop's narrow dock scroll sideways
+        layout.addWidget(hint)
         layout.addWidget(self.participants)
         #: one line under the participants: why an edit was refused ("" when none was)
         self.attributes_notice = QLabel(self)
@@ -190,14 +193,16 @@ class SessionPanel(QWidget):
             self.speakers.setCellWidget(row, 1, box)
         self._loading = False
 
-    def _run(self, name: str, fn: Any) -> None:
+    def _run(self, name: str, fn: Any, said: str = "") -> None:
         sid = self.session.id if self.session else ""
+
+        def done(_result: Any) -> None:
+            emit(self.changed, sid)
+            if said:
+                emit(self.message, said)
+
         self.runner.submit(
-            name,
-            lambda _ctx: fn(),
-            on_done=lambda _r: emit(self.changed, sid),
-            on_error=self.error.emit,
-            serial=True,
+            name, lambda _ctx: fn(), on_done=done, on_error=self.error.emit, serial=True
         )
 
     def save(self) -> None:
@@ -213,7 +218,9 @@ class SessionPanel(QWidget):
             "moderator": self.moderator.text().strip() or None,
             "notes": self.notes.toPlainText().strip() or None,
         }
-        self._run("Save session", lambda: project.sessions.update_session(sid, **fields))
+        # said in the status bar: a saved place or note shows nowhere else
+        said = f"Saved the details of “{fields['title']}”."
+        self._run("Save session", lambda: project.sessions.update_session(sid, **fields), said)
 
     def _map(self, label: str, participant_id: str | None) -> None:
         if self._loading or self.session is None:

@@ -422,14 +422,20 @@ class SessionsController:
         if languages:
             text += " — " + " · ".join(code.upper() for code in languages)
         missing = model.untranscribed_count()
+        hint = ""
         if missing:
+            # short enough for a laptop's line (1024 px): what to do is in the tooltip
             text += (
                 f" — <span style='color:{PLACEHOLDER_COLOUR.name()}'><b>"
-                f"{plural(missing, 'segment')} without transcript</b> (play and type)</span>"
+                f"{missing} without transcript</b></span>"
+            )
+            hint = (
+                f"{plural(missing, 'segment')} without transcript (amber rows): voice detection "
+                "found speech there but no text; play each and type what was said."
             )
         if not self._has_media:
             text += " — <i>no audio</i>"
-        self.views.transcript_label.setText(text)
+        self.views.transcript_label.setText(text, hint)
 
     def open_segment(self, session_id: str, segment_id: str, *, play: bool = False) -> None:
         """Jump to a segment (opening its session first) and maybe play it."""

@@ -12,16 +12,16 @@ from gui.models.sessions import STATUS_COL
 
 TITLE_COL = 0
 MIN_TITLE = 90  # px: a title is still recognisable
-TITLE_SHARE = 0.6  # what a long title leaves the status: "cancelled at 70 %…" stays readable
+TITLE_SHARE = 0.5  # what a long title leaves the status: "6 coded · 2 no text" stays whole
 MIN_STATUS = 70  # px: "cancelled…", "transcribing 4…" (the tooltip has it all)
 
 
 def column_widths(available: int, wanted: list[int]) -> list[int]:
     """Widths for the columns (0: hidden) in ``available`` px: the title first (what it needs,
-    or 60 % of the width when the status would not fit), the status next (elided when short),
+    or half of the width when the status would not fit), the status next (elided when short),
     the other columns only where both fit whole; what is left widens the title."""
     widths = [0] * len(wanted)
-    # all of the title when the status still fits whole, else at most 60 % of the width
+    # all of the title when the status still fits whole, else at most half of the width
     share = max(int(available * TITLE_SHARE), available - wanted[STATUS_COL])
     title = max(MIN_TITLE, min(wanted[TITLE_COL], share, available - MIN_STATUS))
     status = max(MIN_STATUS, min(wanted[STATUS_COL], available - title))
@@ -76,6 +76,9 @@ class SessionsView(QTableView):
             return
         header = self.horizontalHeader()
         count = model.columnCount()
+        for col in range(count):  # a hidden section's size hint is 0: its header would clip
+            if self.isColumnHidden(col):
+                self.setColumnHidden(col, False)
         wanted = [
             max(header.sectionSizeHint(c), self.sizeHintForColumn(c) if model.rowCount() else 0)
             for c in range(count)

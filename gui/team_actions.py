@@ -242,6 +242,8 @@ class TeamActions(QObject):
             self.parent_widget, "Export a team bundle", default, BUNDLE_FILTER
         )
         if path:
+            if not path.endswith((".fsbundle", ".fsbundle.enc")):
+                path += suffix  # else the merge dialog's filter would not show it
             self.export_bundle(Path(path), options)
 
     def export_bundle(self, path: Path, options: BundleExportOptions) -> Any:

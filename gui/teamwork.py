@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -248,9 +249,17 @@ class ConflictDialog(QDialog):
             self,
         )
         hint.setWordWrap(True)
+        #: how many conflicts are open ("No open merge conflicts…" when none: else an empty
+        #: list and greyed-out buttons said nothing)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
+        layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
+        layout.addWidget(close)
         self.resize(900, 420)
         self.conflicts: list[Conflict] = []
         self.edit_text: str | None = None  # tests set this instead of typing in a dialog
@@ -269,6 +278,13 @@ class ConflictDialog(QDialog):
             self.versions.setRowCount(0)
         for button in (self.keep_mine, self.keep_theirs, self.edit):
             button.setEnabled(bool(self.conflicts))
+        count = len(self.conflicts)
+        self.summary.setText(
+            f"<b>{count} open conflict{'s' if count != 1 else ''}</b> to resolve."
+            if count
+            else "<b>No open merge conflicts</b>: every merged change was taken without one "
+            "(or each was resolved)."
+        )
 
     def current(self) -> Conflict | None:
         """The selected conflict."""

@@ -117,14 +117,17 @@ class HeaderLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(0)
         self._full = ""
+        self._hint = ""
         self.setText(text)
 
     def full_text(self) -> str:
         """The header as set (not elided)."""
         return self._full
 
-    def setText(self, text: str) -> None:
+    def setText(self, text: str, hint: str = "") -> None:
+        """Show ``text``; ``hint`` (what to do about it) goes into the tooltip, not the line."""
         self._full = text
+        self._hint = hint
         self._render()
 
     def _html_width(self, html_text: str) -> float:
@@ -138,7 +141,8 @@ class HeaderLabel(QLabel):
         text = self._full
         doc = QTextDocument()
         doc.setHtml(text)
-        self.setToolTip(doc.toPlainText() if text else "")
+        tip = doc.toPlainText() if text else ""
+        self.setToolTip(f"{tip}\n{self._hint}" if tip and self._hint else tip)
         shown = text
         if text.startswith("<b>") and "</b>" in text:
             end = text.index("</b>")
@@ -148,8 +152,10 @@ class HeaderLabel(QLabel):
             if self._html_width(text) > room:
                 bold = QFont(self.font())
                 bold.setBold(True)
-                # the title keeps at least 40 % of the line; details past the edge are clipped
-                floor = max(self.MIN_TITLE_PX, int(room * 0.4))
+                # the title keeps at least a quarter of the line (the Sessions list and the
+                # tooltip have it whole): the counts and languages after it stay in sight on a
+                # 1024 px screen; details past the edge are clipped
+                floor = max(self.MIN_TITLE_PX, int(room * 0.25))
                 avail = max(floor, int(room - self._html_width(rest)))
                 elided = QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, avail)
                 shown = f"<b>{html.escape(elided)}</b>{rest}"

@@ -26,7 +26,7 @@ from gui.settings import Settings
 from gui.tasks import TaskRunner
 from gui.undo import RetranscribeCommand
 from gui.views import WorkbenchViews
-from storage.core.errors import DuplicateMediaError
+from storage.core.errors import DuplicateMediaError, FieldScribeError
 from storage.core.languages import language_name
 from storage.core.models import KIND_LABELS
 from storage.history.undo import EditRecord, UndoScope
@@ -112,6 +112,9 @@ class TranscriptionController(QObject):
         self.act_cancel_transcription = a(
             t, "Cancel transcription", lambda: self.cancel_transcription(None)
         )
+        # greyed out while nothing is transcribed (it would do nothing)
+        self.running_changed.connect(self._update_cancel_action)
+        self._update_cancel_action()
         self.chrome.menu(t).addSeparator()
         self.act_retranscribe = a(t, "Re-transcribe segment", self.retranscribe_current)
         self.act_retranscribe_in = a(
@@ -120,9 +123,13 @@ class TranscriptionController(QObject):
         for action in (self.act_retranscribe, self.act_retranscribe_in):
             self.views.transcript.addAction(action)
 
+    def _update_cancel_action(self) -> None:
+        self.act_cancel_transcription.setEnabled(bool(self.running))
+
     def reset(self) -> None:
         """Forget the running transcriptions (the project is closing; they were cancelled)."""
         self.running.clear()
+        self._update_cancel_action()
         self._estimates.clear()
         self._details.clear()
         self._tick.stop()
@@ -180,6 +187,13 @@ class TranscriptionController(QObject):
                     self.import_files(paths, kind=kind, again=True)
                 else:
                     self.chrome.message("Nothing was imported: the audio is already here.", 5000)
+                return
+            if len(paths) > 1 and isinstance(exc, FieldScribeError):
+                # all or nothing: say that the good files were not imported either
+                self.chrome.show_error(
+                    f"{exc} None of the {len(paths)} files was imported: import the others "
+                    "again without it."
+                )
                 return
             self.chrome.show_error(exc)
 
@@ -487,6 +501,10 @@ class TranscriptionController(QObject):
             )
             if answer == QMessageBox.StandardButton.Yes:
                 self.start_transcription(sid, replace=True)
+            else:  # not the last "Transcribing 0 %" left standing
+                self.chrome.message(
+                    "Nothing was transcribed: the transcript is kept as it was.", 5000
+                )
             return
         self.chrome.show_error(exc)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QLabel, QTableView
+from PySide6.QtWidgets import QTableView
 
 from gui.codebook_view import CodebookPanel
 from gui.models.segments import SegmentTableModel
@@ -12,7 +12,7 @@ from gui.models.sessions import SessionTableModel
 from gui.player import Player
 from gui.search_panel import SearchPanel
 from gui.speaker_timeline import SpeakerTimeline
-from gui.transcript_view import SegmentEditor, TranscriptView
+from gui.transcript_view import HeaderLabel, SegmentEditor, TranscriptView
 from gui.waveform import WaveformStrip
 
 
@@ -26,7 +26,7 @@ class WorkbenchViews:
     segment_model: SegmentTableModel
     transcript: TranscriptView
     segment_editor: SegmentEditor
-    transcript_label: QLabel
+    transcript_label: HeaderLabel
     sessions_model: SessionTableModel
     sessions_view: QTableView
     codebook: CodebookPanel

@@ -49,8 +49,8 @@ def stopped_text(session: Session, stopped: StoppedRun | None) -> str:
 def status_text(
     session: Session, live: LiveStatus | None = None, stopped: StoppedRun | None = None
 ) -> str:
-    """The status a person reads: recorded, transcribing 42 % (ETA), transcribed, coded N,
-    cancelled at 70 % (a run that did not reach the end: resumable)."""
+    """The status a person reads: recorded, transcribing 42 % (ETA), transcribed, N coded
+    (segments), cancelled at 70 % (a run that did not reach the end: resumable)."""
     if live is not None:
         pct = int(live.fraction * 100)
         # short (m:ss): the column must fit a narrow dock; the status bar says it in words
@@ -59,10 +59,11 @@ def status_text(
     if session.status == "transcribing":  # a run began and did not finish
         text = stopped_text(session, stopped)
         if session.coded_segment_count:
-            text += f" · coded {plural(session.coded_segment_count, 'segment')}"
+            text += f" · {session.coded_segment_count} coded"
         return text
     if session.coded_segment_count:
-        text = f"coded {plural(session.coded_segment_count, 'segment')}"
+        # short: the column must fit a laptop's narrow dock (the tooltip says it in words)
+        text = f"{session.coded_segment_count} coded"
     elif session.segment_count:
         text = "transcribed"
     else:
@@ -158,7 +159,10 @@ class SessionTableModel(RowTableModel):
             speakers = ", ".join(s.speakers) or "no speakers yet"
             tip = f"{s.title}\n{KIND_LABELS.get(s.kind, s.kind)} · {speakers}"
             if index.column() == STATUS_COL:  # the column may show it elided
-                tip = status_text(s, self._live.get(s.id), self._stopped.get(s.id)) + "\n" + tip
+                status = status_text(s, self._live.get(s.id), self._stopped.get(s.id))
+                if s.coded_segment_count:
+                    status += f" ({plural(s.coded_segment_count, 'segment')} coded)"
+                tip = status + "\n" + tip
             if s.languages:
                 tip += "\nLanguages: " + ", ".join(code.upper() for code in s.languages)
             if s.untranscribed_count:

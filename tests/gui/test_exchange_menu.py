@@ -393,6 +393,26 @@ def test_a_transcript_file_is_imported_into_the_open_session_through_the_menu(
     assert [(s.id, s.text) for s in project.transcript.segments(coded)] == before
 
 
+def test_a_coded_session_says_at_once_that_its_transcript_cannot_be_replaced(
+    seeded: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It asked for a file, then "Replace them?", and only after Yes said it refuses: now it
+    says so first and asks nothing."""
+    from PySide6.QtWidgets import QFileDialog
+
+    w = seeded
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: asked.append(a[1]) or ("", ""))
+    )
+    questions = _consent(monkeypatch, QMessageBox.StandardButton.Yes)
+    _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
+    idle(w)
+    assert asked == [] and questions == []
+    assert "2 coded segments" in w.last_error and "nothing was imported" in w.last_error
+    assert "\n" not in w.last_error
+
+
 def test_a_word_transcript_is_imported_through_the_menu(
     seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -127,9 +127,9 @@ def test_column_widths_give_the_title_priority() -> None:
     # room for everything: all shown, the title takes the rest
     widths = column_widths(700, [120, 100, 80, 90])
     assert widths[1:] == [100, 80, 90] and sum(widths) == 700
-    # a very long title takes 60 %, the status (elided) the rest
+    # a very long title takes half, the status (elided) the rest
     widths = column_widths(250, [600, 260, 80, 90])
-    assert widths[:2] == [150, 100] and widths[1] >= MIN_STATUS
+    assert widths[:2] == [125, 125] and widths[1] >= MIN_STATUS
 
 
 def test_sessions_list_keeps_the_title_readable_at_1024(

@@ -47,3 +47,32 @@ def test_duplicate_import_asks_first(
     idle(window)
     assert len(yes.texts) == 1
     assert len(window.project.sessions.all()) == 2
+
+
+def test_one_bad_file_among_several_says_none_was_imported(
+    window: Any, idle: Any, tmp_path: Path
+) -> None:
+    """All or nothing: the message named only the bad file, leaving the user to think the
+    good one was imported."""
+    good = tone_wav(tmp_path / "tone.wav")
+    bad = tmp_path / "notes.wav"
+    bad.write_text("not audio", encoding="utf-8")
+    window.transcription.import_files([bad, good])
+    idle(window)
+    assert window.project.sessions.all() == []
+    error = window.chrome.last_error
+    assert "notes.wav" in error and "None of the 2 files was imported" in error
+    window.transcription.import_files([bad])  # one file: its own message says it all
+    idle(window)
+    assert "None of" not in window.chrome.last_error
+
+
+def test_opening_a_folder_that_is_no_project_names_the_menu_not_a_command(
+    window: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "Interviews"
+    folder.mkdir()
+    assert not window.projects.open_project(folder)
+    error = window.chrome.last_error
+    assert "not a FieldScribe project" in error
+    assert "fieldscribe new" not in error and "File ▸ New project" in error

@@ -78,9 +78,9 @@ def test_workbench_counts_and_typing_into_the_placeholder(
 ) -> None:
     _opened(window, qtbot, idle)
     label = window.transcript_label.text()
-    assert "1 segment without transcript" in label and "KK · RU" in label
+    assert "1 without transcript" in label and "KK · RU" in label
     status = window.sessions_model.index(0, STATUS_COL).data()
-    assert status == "coded 2 segments · 1 no text"
+    assert status == "2 coded · 1 no text"
     assert "speech without transcript" in window.sessions_model.index(0, 0).data(
         Qt.ItemDataRole.ToolTipRole
     )
@@ -96,7 +96,7 @@ def test_workbench_counts_and_typing_into_the_placeholder(
     stored = project.transcript.get_segment(gap.id)
     assert not stored.untranscribed and stored.language == "kk"
     assert "without transcript" not in window.transcript_label.text()
-    qtbot.waitUntil(lambda: window.sessions_model.index(0, STATUS_COL).data() == "coded 2 segments")
+    qtbot.waitUntil(lambda: window.sessions_model.index(0, STATUS_COL).data() == "2 coded")
     window.undo_stack.undo()
     idle(window)
     assert window.segment_model.is_placeholder(2)

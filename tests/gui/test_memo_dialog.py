@@ -186,3 +186,23 @@ def test_a_memo_without_title_or_text_can_be_deleted(
     idle(window)
     assert "“(empty)”" in asked[0] and _journal(project) == []
     dialog.reject()
+
+
+def test_delete_is_greyed_out_for_a_memo_not_yet_saved(window: Any, idle: Any) -> None:
+    """A new memo has nothing to delete: the button did nothing; now it is greyed out."""
+    from PySide6.QtWidgets import QPushButton
+
+    dialog = _dialog(window)  # an empty journal opens on a new memo
+    buttons = {b.text(): b for b in dialog.findChildren(QPushButton)}
+    delete, new = buttons["Delete"], buttons["New memo"]
+    assert dialog.current is None
+    assert not delete.isEnabled()
+    dialog.text.setPlainText("Қазақша сұхбат: кезек ұзын.")
+    dialog.save()
+    idle(window)
+    assert dialog.current is not None and delete.isEnabled()
+    new.click()
+    assert not delete.isEnabled()
+    dialog.list.setCurrentRow(0)  # back to the saved one
+    assert delete.isEnabled()
+    dialog.reject()

@@ -129,7 +129,7 @@ def test_session_model_status(project: Project) -> None:
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
     model.load(project.sessions.all())
     assert model.index(0, 0).data() == "Interview 1"
-    assert model.index(0, STATUS_COL).data() == "coded 1 segment"
+    assert model.index(0, STATUS_COL).data() == "1 coded"
     model.set_live(sid, LiveStatus(0.42, 75))
     assert model.index(0, STATUS_COL).data() == "transcribing 42 %, 1:15 left"
     model.set_live(sid, None)

@@ -101,6 +101,21 @@ def test_redaction_tab_destroys_after_confirmation(qtbot, project: Project) -> N
     assert actions == ["redact", "destroy"]
 
 
+def test_unredact_with_nothing_selected_says_so(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]
+    """Un-redact with no row selected did nothing at all; it says what to do."""
+    _, seg_id, _ = _project(project)
+    red = project.redactions.redact(seg_id, TEXT.index("Marat"), TEXT.index("Marat") + 5, "NAME")
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    tab = panel.redactions
+    tab.remove.click()
+    assert "Select the redactions" in tab.status.text()
+    assert [r.id for r in project.redactions.all()] == [red.id]
+    tab.table.selectRow(0)
+    tab.remove.click()
+    assert project.redactions.all() == []
+
+
 #: what the Ethics dock gives its panel, tabbed beside the codebook (measured with the
 #: walkthrough at a 1024×700 and a 1366×768 screen; the test screen itself is smaller)
 LAPTOP_DOCKS = {"1024x700": (320, 480), "1366x768": (354, 550)}

@@ -98,7 +98,7 @@ def test_counts_read_as_english(
     idle(window)
     window.sessions.reload_sessions()
     idle(window)
-    assert window.sessions_model.index(0, STATUS_COL).data() == "coded 1 segment"
+    assert window.sessions_model.index(0, STATUS_COL).data() == "1 coded"
     window.search_panel.query.setText("villages")
     window.sessions.run_search("villages")
     idle(window)

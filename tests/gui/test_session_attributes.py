@@ -111,3 +111,46 @@ def test_cell_edits_follow_a_simple_model(
         qtbot.wait(10)
     finally:
         project.close()
+
+
+def test_details_fit_a_laptop_dock_without_scrolling_sideways(qtbot: Any, project: Project) -> None:
+    """At 1024x700 the Session details dock is 260 px wide: the form fits it, "Save session
+    details" whole (the Participants hint on one line made it 400 px and scroll sideways)."""
+    from PySide6.QtWidgets import QFrame, QPushButton, QScrollArea
+
+    runner = TaskRunner()
+    panel = SessionPanel(project, runner)
+    runner.setParent(panel)
+    panel.show_session(project.sessions.add_session("Фокус-группа Алматы", kind="focus_group"))
+    scroll = QScrollArea()  # as the dock holds it
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(panel)
+    qtbot.addWidget(scroll)
+    scroll.resize(258, 620)
+    scroll.show()
+    qtbot.waitExposed(scroll)
+    qtbot.wait(20)
+    assert panel.minimumSizeHint().width() <= 250
+    assert not scroll.horizontalScrollBar().isVisible()
+    save = next(b for b in panel.findChildren(QPushButton) if b.text() == "Save session details")
+    right = save.mapTo(scroll.viewport(), save.rect().topRight()).x()
+    assert right < scroll.viewport().width()
+    assert save.width() >= save.minimumSizeHint().width()
+    _settle(qtbot, runner)
+
+
+def test_save_session_details_says_it_saved(window: Any, idle: Any) -> None:
+    """Save session details gave no sign at all (a saved place or note shows nowhere)."""
+    sid = window.project.sessions.add_session("Интервью 1").id
+    window.sessions.reload_sessions()
+    window.sessions.open_segment_session(sid)
+    idle(window)
+    window.docks.session_panel_dock.raise_()
+    panel = window.session_panel
+    assert panel is not None and panel.session is not None and panel.session.id == sid
+    panel.place.setText("Алматы, ЦОН")
+    panel.save()
+    idle(window)
+    assert window.project.sessions.get_session(sid).place == "Алматы, ЦОН"
+    assert "Saved the details of “Интервью 1”" in window.statusBar().currentMessage()

@@ -60,6 +60,68 @@ def test_retrieval_export_button_writes_the_csv(
     assert "segment 0 about clinics" in rows[1]
 
 
+def test_retrieval_export_typed_without_csv_writes_a_csv(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name typed without .csv gets it (it was written bare, a file nothing opens as CSV)."""
+    project: Project = window.project
+    _seed(project)
+    code = project.codebook.find_code("Services/Health")
+    assert code is not None
+    panel = window.retrieval
+    panel.reload_filters(project.codebook.codes())
+    window.docks.retrieve_code(code.id)
+    idle(window)
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *a, **k: (str(tmp_path / "health"), "CSV (*.csv)")),
+    )
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
+    )
+    from gui.exchange import ExportOptionsDialog
+
+    monkeypatch.setattr(ExportOptionsDialog, "exec", lambda self: 1)
+    panel.export_btn.click()
+    idle(window)
+    assert not (tmp_path / "health").exists()
+    with open(tmp_path / "health.csv", encoding="utf-8-sig", newline="") as fh:
+        assert len(list(csv.reader(fh))) == 3
+
+
+def test_retrieval_shows_a_sub_codes_whole_path(window: Any, idle: Any) -> None:
+    """At 1024x700 the Code column showed "Доверие/" (the path wrapped, its second line cut)."""
+    project: Project = window.project
+    session = project.sessions.add_session("Интервью 1")
+    (seg,) = project.transcript.add_segments(
+        session.id, [SegmentDraft(0, 900, "Мы не доверяем порталу, кезек ұзын.", "S1")]
+    )
+    code = project.codebook.ensure_code_path("Доверие/Қазақ тілі/Электронное правительство")
+    project.codebook.apply_code(seg.id, code.id)
+    window.resize(1024, 700)
+    panel = window.retrieval
+    panel.reload_filters(project.codebook.codes())
+    top = project.codebook.find_code("Доверие")
+    assert top is not None
+    panel.subcodes.setChecked(True)
+    window.docks.retrieve_code(top.id)
+    idle(window)
+    assert panel.model.rowCount() == 1
+    path = panel.model.index(0, 0).data()
+    need = panel.table.fontMetrics().horizontalAdvance(path)
+    assert panel.table.columnWidth(0) >= need, (panel.table.columnWidth(0), need)
+    # the short columns hold what they show (they were 100 px each), the coded text the rest
+    table, last = panel.table, panel.model.columnCount() - 1
+    header = table.horizontalHeader()
+    for col in range(1, last):
+        assert header.fontMetrics().horizontalAdvance(panel.model.headers[col]) <= (
+            table.columnWidth(col)
+        )
+        assert table.columnWidth(col) <= max(100, table.sizeHintForColumn(col))
+    assert table.columnWidth(last) >= table.viewport().width() // 3
+
+
 # ---------------------------------------------------------------------------------- team menu
 def _app_window(qtbot: Any, qsettings: Any, fake_transcriber: Any) -> Any:
     from gui.main_window import MainWindow
@@ -413,3 +475,29 @@ def test_the_merge_report_names_project_settings_taken_from_a_bundle() -> None:
     assert "project settings" not in describe_merge(
         [MergeSummary(bundle="/x/a.fsbundle", coder="a")], asked=1, open_conflicts=0
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "passphrase", "written"),
+    [
+        ("lead-bundle", None, "lead-bundle.fsbundle"),
+        ("lead-bundle", "correct horse battery", "lead-bundle.fsbundle.enc"),
+        ("kept.fsbundle", None, "kept.fsbundle"),
+    ],
+)
+def test_a_bundle_typed_without_its_suffix_gets_it(
+    window: Any,
+    idle: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    typed: str,
+    passphrase: str | None,
+    written: str,
+) -> None:
+    """A name typed without .fsbundle gets it: else the merge dialog's filter hides the file."""
+    _export_dialog(monkeypatch, passphrase=passphrase)
+    _answer_files(monkeypatch, getSaveFileName=tmp_path / typed)
+    _action(window, "&Team", "Export a bundle…").trigger()
+    idle(window)
+    assert (tmp_path / written).is_file(), sorted(p.name for p in tmp_path.iterdir())
+    assert typed == written or not (tmp_path / typed).exists()  # no suffix-less file

@@ -224,3 +224,25 @@ def test_disagreements_follow_codings_and_undo_and_play_the_segment(  # type: ig
     idle(window)
     qtbot.waitUntil(lambda: window.transcript.currentIndex().row() == 1, timeout=3000)
     qtbot.waitUntil(lambda: True in started, timeout=5000)
+
+
+def test_conflict_dialog_without_conflicts_says_so_and_closes(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """With no conflict it showed an empty list, greyed-out buttons and no Close button."""
+    from PySide6.QtWidgets import QDialogButtonBox, QLabel
+
+    lead, _segs, coders = team(tmp_path, "alice", "bob")
+    for p in coders.values():
+        p.close()
+    dialog = ConflictDialog(lead)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.list.count() == 0
+    texts = [label.text() for label in dialog.findChildren(QLabel) if label.isVisible()]
+    assert any("No open merge conflicts" in t for t in texts), texts
+    box = dialog.findChild(QDialogButtonBox)
+    assert box is not None
+    close = box.button(QDialogButtonBox.StandardButton.Close)
+    assert close is not None and close.isVisible()
+    close.click()
+    assert not dialog.isVisible()
+    lead.close()

@@ -1,0 +1,100 @@
+"""Menu entries that would do nothing are greyed out or say why (a walkthrough at 1024x700)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.gui.gui_helpers import make_fake_transcriber
+
+
+def test_cancel_entries_are_greyed_out_while_nothing_runs(
+    window: Any, qtbot: Any, idle: Any
+) -> None:
+    assert not window.act_cancel_transcription.isEnabled()  # nothing is transcribed
+    assert not window.extra_panels.act_cancel_detect.isEnabled()  # no speaker detection runs
+
+
+def test_cancel_transcription_is_enabled_while_one_runs(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Any
+) -> None:
+    window.transcription.transcriber = make_fake_transcriber(delay_s=0.3)
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = window.project.sessions.all()[0].id
+    window.transcription.start_transcription(sid)
+    assert window.act_cancel_transcription.isEnabled()
+    window.act_cancel_transcription.trigger()
+    idle(window)
+    assert not window.act_cancel_transcription.isEnabled()
+
+
+def test_code_with_the_current_code_says_to_choose_a_code(window: Any) -> None:
+    assert window.codebook.current_code() is None
+    window.editing.apply_current_code()
+    assert "Select a code in the codebook" in window.statusBar().currentMessage()
+
+
+def test_clearing_the_search_query_clears_its_results(qtbot: Any) -> None:
+    """The ✕ in the search box emptied the query but left the old results listed."""
+    from gui.search_panel import SearchPanel
+    from storage.core.models import SearchHit
+
+    panel = SearchPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.query.setText("газеты")
+    hit = SearchHit("g", "s", "ru40", 0, 900, None, "газеты", "[газеты]", 1.0, "ru")
+    panel.show_hits([hit])
+    assert panel.results.count() == 1 and panel.results.isVisible()
+    panel.query.clear()  # what the ✕ button does
+    assert panel.results.count() == 0
+    assert not panel.results.isVisible() and not panel.info.isVisible()
+
+
+def test_no_to_transcribe_again_leaves_no_transcribing_message(
+    window: Any, idle: Any, speech_wav: Any, monkeypatch: Any
+) -> None:
+    """Answering No to "Transcribe again?" left "Transcribing 0 %, 0 s so far" in the status
+    bar, with nothing running."""
+    from PySide6.QtWidgets import QMessageBox
+
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = window.project.sessions.all()[0].id
+    window.transcription.start_transcription(sid)
+    idle(window)
+    asked: list[str] = []
+    buttons = QMessageBox.StandardButton
+
+    def question(_parent: Any, title: str, *_a: Any, **_k: Any) -> Any:
+        asked.append(title)
+        return buttons.Yes if title == "Consent" else buttons.No  # consent: go on
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    window.transcription.start_transcription(sid)
+    idle(window)
+    assert asked[-1] == "Transcribe again?"
+    assert not window.transcription.running
+    message = window.statusBar().currentMessage()
+    assert "Transcribing" not in message and "transcript is kept" in message
+
+
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [
+        ("Edit segment text", "Select the segment to edit"),
+        ("Split segment at cursor", "Select the segment to split"),
+        ("Insert timestamp", "Select the segment to put the time"),
+        ("Change speaker…", "Select the segments whose speaker"),
+    ],
+)
+def test_edit_entries_without_a_segment_say_what_to_select(
+    window: Any, entry: str, said: str
+) -> None:
+    """With no segment selected these Edit entries did nothing at all."""
+    action = next(a for a in window.chrome.menus["&Edit"].actions() if a.text() == entry)
+    assert action.isEnabled()
+    action.trigger()
+    assert said in window.statusBar().currentMessage()

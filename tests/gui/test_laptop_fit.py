@@ -1,0 +1,157 @@
+"""What a researcher reads at 1024x700 and 1366x768 fits: the header over the transcript and
+the Sessions list's status are whole, not elided."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
+
+from gui.models.sessions import STATUS_COL
+from storage import Project, SegmentDraft
+
+RU = "Ну, в поликлинике очередь большая, записаться невозможно."
+KK = "Емханада кезек көп, бірақ дәрігерлер жақсы қарайды."
+
+
+@pytest.fixture
+def project(tmp_path: Path, speech_wav: Path) -> Iterator[Project]:
+    """A Russian/Kazakh/English focus group, six coded segments, two without transcript."""
+    with Project.create(tmp_path / "Almaty.fieldscribe", name="Almaty", coder="aigerim") as p:
+        p.set_languages("ru,kk,en")
+        s = p.sessions.import_audio(speech_wav, kind="focus_group", title="Фокус-группа Алматы")
+        drafts = [
+            SegmentDraft(i * 300, i * 300 + 250, text, speaker="Айгерім", language=lang)
+            for i, (text, lang) in enumerate(
+                [(RU, "ru"), (KK, "kk"), ("Okay, thank you.", "en")] * 4
+            )
+        ]
+        drafts += [
+            SegmentDraft(3600, 3700, "", language="kk", untranscribed=True),
+            SegmentDraft(3700, 3800, "", language="ru", untranscribed=True),
+        ]
+        segs = p.transcript.add_segments(s.id, drafts)
+        code = p.codebook.ensure_code_path("Услуги/Денсаулық")
+        for seg in segs[:6]:
+            p.codebook.apply_code(seg.id, code.id)
+        yield p
+
+
+def _window(qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any) -> Any:
+    from gui.main_window import MainWindow
+
+    folder = project.folder
+    project.close()
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    assert w.projects.open_project(folder)
+    return w
+
+
+def _plain(html_text: str) -> str:
+    doc = QTextDocument()
+    doc.setHtml(html_text)
+    return doc.toPlainText()
+
+
+#: the Sessions dock's width in the default layout of a 1024x700 and a 1366x768 screen (measured
+#: in a walkthrough; the test screen is smaller, so its default layout differs)
+LAPTOP = {(1024, 700): 260, (1366, 768): 327}
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_transcript_header_and_session_status_fit(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, size: Any
+) -> None:
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    idle(w)
+    w.resize(*size)  # after opening: the test screen (800x600) is smaller than a laptop's
+    w.resizeDocks([w.sessions_dock], [LAPTOP[size]], Qt.Orientation.Horizontal)
+    qtbot.wait(100)
+    assert w.width() == size[0]
+    label = w.transcript_label
+    shown = _plain(label.text())
+    # the whole header is on screen: title, counts, languages and the speech without text
+    assert "Фокус-группа Алматы" in shown, shown
+    assert "2 without transcript" in shown, shown
+    assert "KK · RU · EN" in shown or "RU · KK · EN" in shown or "EN · KK · RU" in shown, shown
+    assert label._html_width(label.text()) <= label.contentsRect().width(), shown
+    # what to do about them is in the tooltip
+    assert "play" in label.toolTip() and "type" in label.toolTip()
+
+    # the Sessions list shows the status whole
+    view = w.sessions_view
+    index = w.sessions_model.index(0, STATUS_COL)
+    status = index.data()
+    assert "6" in status
+    need = view.fontMetrics().horizontalAdvance(status) + 2 * view.style().pixelMetric(
+        view.style().PixelMetric.PM_FocusFrameHMargin
+    )
+    assert view.columnWidth(STATUS_COL) >= need, (status, view.columnWidth(STATUS_COL))
+    # the title (0) and the status (1) share the list's width: nothing sticks out
+    shown_cols = [c for c in range(w.sessions_model.columnCount()) if not view.isColumnHidden(c)]
+    assert sum(view.columnWidth(c) for c in shown_cols) <= view.viewport().width()
+    assert "6 segments" in index.data(Qt.ItemDataRole.ToolTipRole)  # the long form
+    w.close()
+
+
+def test_sessions_columns_shown_later_have_whole_headers(qtbot: Any) -> None:
+    """A column hidden by one fit (no room) and shown by a later one gets its header's width:
+    a hidden section's size hint is 0, which showed "Duration" as "urati"."""
+    from gui.models.sessions import SessionTableModel
+    from gui.sessions_view import SessionsView
+    from storage.core.models import Session
+
+    model = SessionTableModel()
+    model.load(
+        [
+            Session("s1", "ru40", "interview", "2026-03-02", None, None, None, "transcribed",
+                    "ana", "2026-03-02T10:00:00", "2026-03-02T10:00:00", 40_000, 5, 3)
+        ]
+    )  # fmt: skip
+    view = SessionsView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(120, 200)  # too narrow for anything but title and status
+    view.show()
+    view.fit_columns()
+    assert view.isColumnHidden(4)  # Duration
+    for width in (258, 325, 600):  # wider: the other columns come back one by one
+        view.resize(width, 200)
+        view.fit_columns()
+        header = view.horizontalHeader()
+        for col in range(model.columnCount()):
+            if view.isColumnHidden(col):
+                continue
+            text = model.headers[col]
+            need = header.fontMetrics().horizontalAdvance(text)
+            assert view.columnWidth(col) >= need, (width, text, view.columnWidth(col), need)
+    assert not view.isColumnHidden(4)
+
+
+def test_a_long_title_gives_way_to_the_counts_in_the_header(qtbot: Any) -> None:
+    """At 1024x700 the header is ~514 px: a long title is elided, the details stay whole
+    ("— 2 without transcri" was clipped while the title kept 40 % of the line)."""
+    from gui.transcript_view import HeaderLabel
+
+    label = HeaderLabel()
+    qtbot.addWidget(label)
+    label.resize(514, 20)
+    label.show()
+    label.setText(
+        "<b>Фокус-группа Алматы, 2 марта</b> — 17 segments — KK · RU · EN — "
+        "<span style='color:#b26a00'><b>12 without transcript</b></span>"
+    )
+    shown = _plain(label.text())
+    assert "…" in shown and shown.startswith("Фокус-группа")  # the title elided, not gone
+    assert shown.endswith("17 segments — KK · RU · EN — 12 without transcript"), shown
+    assert label._html_width(label.text()) <= label.contentsRect().width()

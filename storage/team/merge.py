@@ -499,6 +499,8 @@ class _Merge:
                 self._restore_used("segments")
                 self._restore_used("codes")
             self._merge_rows(table)
+            if table == "codings":
+                self._anchor_arrived_spans()
         self._apply_deletions()
         conn.execute(
             "INSERT INTO main.row_versions (table_name, row_id, version, author) "
@@ -605,6 +607,32 @@ class _Merge:
             f"UPDATE main.{table} SET {sets}updated_at = ? WHERE id = ?",
             (*values.values(), version, row_id),
         )
+
+    def _anchor_arrived_spans(self) -> None:
+        """Move the span codings this merge wrote from the bundle's text of their segment into
+        the text this project shows, where the two differ.
+
+        A bundle's span codings are anchored in the bundle's segment text. When the project
+        shows another text (its own later edit, or the newer side of a text conflict), a span
+        written at the bundle's code points would cover other words: it follows its words
+        (``reanchor_spans``), or becomes a flagged whole-segment coding when they are gone.
+        Only rows that now hold the bundle's version are moved (new ones and ones taken); the
+        project's own rows are anchored in its text already.
+        """
+        rows = self.conn.execute(
+            f"SELECT c.segment_id, c.id, r.text, l.text FROM temp.fs_touch_codings t "
+            f"CROSS JOIN {self.b}.codings bc ON bc.rowid = t.rid "
+            "CROSS JOIN main.codings c ON c.id = bc.id "
+            f"CROSS JOIN {self.b}.segments r ON r.id = c.segment_id "
+            "CROSS JOIN main.segments l ON l.id = c.segment_id "
+            "WHERE bc.start_cp IS NOT NULL AND c.updated_at = bc.updated_at "
+            "AND c.start_cp IS bc.start_cp AND c.end_cp IS bc.end_cp AND r.text <> l.text"
+        ).fetchall()
+        moving: dict[str, tuple[str, str, set[str]]] = {}
+        for segment_id, coding_id, theirs, ours in rows:
+            moving.setdefault(segment_id, (theirs, ours, set()))[2].add(coding_id)
+        for segment_id, (theirs, ours, ids) in moving.items():
+            self.project.transcript.reanchor_spans(segment_id, theirs, ours, only=frozenset(ids))
 
     def _codings_arriving(self, segment_id: str) -> frozenset[str]:
         """The codings of a segment whose version in the bundle the merge will write here

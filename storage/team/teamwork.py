@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import now_iso
 from storage.core.models import Coding
+from storage.core.names import path_key
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.store import Store
 from storage.team.conflicts import Conflict, conflict_from_row, content_columns
@@ -74,8 +75,8 @@ def _pair_by_path(
     The kept id is the oldest code of the path (by ``created_at``, then id), as a merge keeps.
     """
     by_path: dict[str, list[str]] = {}
-    for cid, path in codes.items():
-        by_path.setdefault(path, []).append(cid)
+    for cid, path in codes.items():  # one path, whatever its Unicode form and spaces
+        by_path.setdefault(path_key(path), []).append(cid)
     alias: dict[str, str] = {}
     notes: list[str] = []
     kept = dict(codes)

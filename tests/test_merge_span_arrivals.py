@@ -39,9 +39,12 @@ def _coded(project: Project, segment_id: str) -> list[tuple[str, str | None]]:
     """(coder, the words covered) of every coding on a segment; None for a whole-segment one."""
     text = project.transcript.get_segment(segment_id).text
     return sorted(
-        (c.coder, None if c.start_cp is None else text[c.start_cp : c.end_cp])
-        for c in project.codebook.codings()
-        if c.segment_id == segment_id
+        (
+            (c.coder, None if c.start_cp is None else text[c.start_cp : c.end_cp])
+            for c in project.codebook.codings()
+            if c.segment_id == segment_id
+        ),
+        key=lambda pair: (pair[0], pair[1] or ""),
     )
 
 
@@ -167,8 +170,10 @@ def test_two_coders_edits_and_spans_any_order(
     export_bundle(lead, folder / "start.fsbundle")
     texts: dict[str, list[str]] = {}
     for name, edit, fresh, word in (
-        ("ann", ann_edit, ["альфа", "ann1"], ann_word),
-        ("bob", bob_edit, ["bob1", "жаңа", "bob3"], bob_word),
+        # fresh words share no letter with each other or WORDS: a word typed over another
+        # that shares letters counts as the same word corrected (``TextDiff.map_span``)
+        ("ann", ann_edit, ["zyx", "quv"], ann_word),
+        ("bob", bob_edit, ["ghj", "дөш", "пүр"], bob_word),
     ):
         p = Project.from_bundle(
             folder / "start.fsbundle", folder / f"{name}.fieldscribe", coder=name
@@ -205,4 +210,58 @@ def test_two_coders_edits_and_spans_any_order(
             assert (coding.start_cp, coding.end_cp) == _at(shown, shown.index(word))
         else:
             assert coding.start_cp is None and is_flagged(coding.memo), (text, word, coding)
+    lead.close()
+
+
+def test_a_span_in_a_segment_the_lead_split_lands_in_the_part_that_holds_its_words(
+    tmp_path: Path,
+) -> None:
+    lead, segs, coders = team(tmp_path, "ann")
+    ann = coders["ann"]
+    code = ann.codebook.ensure_code_path("Services/Health")
+    for word in ("clinics", "number"):
+        ann.codebook.apply_code(segs[1], code.id, **_span(ann, segs[1], word))
+    text = lead.transcript.get_segment(segs[1]).text
+    _left, right = lead.transcript.split_segment(segs[1], text.index("talks"))
+    export_bundle(ann, tmp_path / "ann.fsbundle")
+    merge_bundles(lead, [tmp_path / "ann.fsbundle"])
+    assert _coded(lead, segs[1]) == [("ann", "number")]
+    assert _coded(lead, right.id) == [("ann", "clinics")]
+    before = _coded(lead, right.id)
+    merge_bundles(lead, [tmp_path / "ann.fsbundle"])  # again: nothing moves
+    assert _coded(lead, right.id) == before and _coded(lead, segs[1]) == [("ann", "number")]
+    for p in (lead, *coders.values()):
+        p.close()
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cut=st.integers(1, 7), coded=st.integers(0, 7))
+def test_spans_follow_their_words_into_the_parts_of_a_split(
+    tmp_path: Path, cut: int, coded: int
+) -> None:
+    """Model: the lead splits the segment before word ``cut``; the coder's span on word
+    ``coded`` (coded in the unsplit text) ends up on that word in the part that holds it."""
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    lead, segs = team(folder)[:2]
+    lead.transcript.update_segment(segs[0], text=" ".join(WORDS))
+    export_bundle(lead, folder / "start.fsbundle")
+    ann = Project.from_bundle(folder / "start.fsbundle", folder / "a.fieldscribe", coder="ann")
+    code = ann.codebook.ensure_code_path("Services/Health")
+    start, end = _at(WORDS, coded)
+    ann.codebook.apply_code(segs[0], code.id, start_cp=start, end_cp=end)
+    export_bundle(ann, folder / "ann.fsbundle")
+    ann.close()
+    left, right = lead.transcript.split_segment(segs[0], _at(WORDS, cut)[0])
+    merge_bundles(lead, [folder / "ann.fsbundle"])
+    (coding,) = [c for c in lead.codebook.codings() if c.coder == "ann"]
+    part, words, k = (
+        (left, WORDS[:cut], coded) if coded < cut else (right, WORDS[cut:], coded - cut)
+    )
+    assert coding.segment_id == part.id
+    if len(words) == 1:  # the word is the whole part: a whole-segment coding of it
+        assert coding.start_cp is None
+    else:
+        assert (coding.start_cp, coding.end_cp) == _at(words, k)
     lead.close()

@@ -40,7 +40,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from storage.core.anchors import TextDiff
 from storage.core.errors import InvalidInputError, ReadOnlyError
+from storage.core.ids import now_iso
 from storage.core.languages import parse_languages
 from storage.core.models import CHANGED_SUFFIX, NUMBER_STYLES, SHARED_SETTINGS
 from storage.core.schema_search import fold_search_sql
@@ -632,7 +634,79 @@ class _Merge:
         for segment_id, coding_id, theirs, ours in rows:
             moving.setdefault(segment_id, (theirs, ours, set()))[2].add(coding_id)
         for segment_id, (theirs, ours, ids) in moving.items():
-            self.project.transcript.reanchor_spans(segment_id, theirs, ours, only=frozenset(ids))
+            ids -= self._follow_split(segment_id, theirs, ours, ids)
+            if ids:
+                self.project.transcript.reanchor_spans(
+                    segment_id, theirs, ours, only=frozenset(ids)
+                )
+
+    def _follow_split(self, segment_id: str, theirs: str, ours: str, ids: set[str]) -> set[str]:
+        """Move arrived spans whose words this project split off into another segment; return
+        the codings moved.
+
+        A split here keeps the segment's id for the first part and gives the rest a new segment
+        within the old one's time range, which the bundle does not have. A span whose words are
+        gone from our text of the segment is looked up in our parts (the segment and the
+        segments of its session inside the bundle's time range of it, not in the bundle),
+        read as one text; a span that lies in one part moves there, with its words.
+        """
+        conn = self.conn
+        seg = conn.execute(
+            f"SELECT session_id, start_ms, end_ms FROM {self.b}.segments WHERE id = ?",
+            (segment_id,),
+        ).fetchone()
+        parts = conn.execute(
+            "SELECT start_ms, seq, id, text FROM main.segments l WHERE l.session_id = ? "
+            "AND l.id <> ? AND l.start_ms >= ? AND l.end_ms <= ? "
+            f"AND NOT EXISTS (SELECT 1 FROM {self.b}.segments r WHERE r.id = l.id)",
+            (seg[0], segment_id, seg[1], seg[2]),
+        ).fetchall()
+        if not parts:
+            return set()
+        own = conn.execute(
+            "SELECT start_ms, seq FROM main.segments WHERE id = ?", (segment_id,)
+        ).fetchone()
+        pieces = sorted([(own[0], own[1], segment_id, ours), *(tuple(p) for p in parts)])
+        offsets: list[tuple[int, str, int]] = []  # (start in the joined text, id, length)
+        at = 0
+        for _, _, part_id, text in pieces:
+            offsets.append((at, part_id, len(text)))
+            at += len(text) + 1
+        joined = " ".join(text for _, _, _, text in pieces)
+        own_diff, joined_diff = TextDiff(theirs, ours), TextDiff(theirs, joined)
+        moved: set[str] = set()
+        for coding_id, code_id, coder, start, end in conn.execute(
+            "SELECT id, code_id, coder, start_cp, end_cp FROM main.codings WHERE id IN "
+            f"({','.join('?' * len(ids))}) ORDER BY start_cp, id",
+            sorted(ids),
+        ).fetchall():
+            if own_diff.map_span(start, end) is not None:
+                continue  # its words are still here: reanchored in place
+            span = joined_diff.map_span(start, end)
+            if span is None:
+                continue
+            home = next((o for o in offsets if o[0] <= span[0] and span[1] <= o[0] + o[2]), None)
+            if home is None or home[1] == segment_id:
+                continue
+            new_start, new_end = span[0] - home[0], span[1] - home[0]
+            whole = new_start == 0 and new_end == home[2]
+            key = (None, None) if whole else (new_start, new_end)
+            twin = conn.execute(
+                "SELECT 1 FROM main.codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
+                "AND start_cp IS ? AND end_cp IS ?",
+                (home[1], code_id, coder, *key),
+            ).fetchone()
+            if twin is not None:
+                conn.execute("DELETE FROM main.codings WHERE id = ?", (coding_id,))
+                self.project.store.tombstone("codings", coding_id)
+            else:
+                conn.execute(
+                    "UPDATE main.codings SET segment_id = ?, start_cp = ?, end_cp = ?, "
+                    "updated_at = ? WHERE id = ?",
+                    (home[1], *key, now_iso(), coding_id),
+                )
+            moved.add(coding_id)
+        return moved
 
     def _codings_arriving(self, segment_id: str) -> frozenset[str]:
         """The codings of a segment whose version in the bundle the merge will write here

@@ -125,6 +125,11 @@ def test_case_and_parents_keep_codes_apart(tmp_path: Path) -> None:
     merge_bundles(lead, [tmp_path / "ann.fsbundle", tmp_path / "bob.fsbundle"])
     paths = sorted(c.path for c in lead.codebook.codes())
     assert {"Trust", "trust", "A/Topic", "B/Topic"} <= set(paths)
+    # agreement compares them apart, and says why the figures may read 0
+    report = compute_agreement(lead.team.agreement_data())
+    (note,) = [n for n in report.notes if "letter case" in n]
+    assert "'Trust'" in note and "'trust'" in note
+    assert not any("Topic" in n for n in report.notes)
     lead.close()
 
 

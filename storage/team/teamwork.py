@@ -91,6 +91,16 @@ def _pair_by_path(
             f"{len(ids)} codes share the path {path!r} (kept apart in the codebook); agreement "
             "pairs them by path, as one code"
         )
+    by_case: dict[str, list[str]] = {}
+    for cid in kept:
+        by_case.setdefault(path_key(codes[cid]).casefold(), []).append(codes[cid])
+    for paths in sorted(by_case.values()):
+        if len(paths) > 1:  # "Trust" and "trust": maybe one code, named apart; said, not guessed
+            shown = " and ".join(repr(p) for p in sorted(paths))
+            notes.append(
+                f"the codes {shown} differ only in letter case; agreement compares them as "
+                "different codes (merge them in the codebook if they mean one code)"
+            )
     return kept, alias, notes
 
 

@@ -1066,6 +1066,8 @@ class _Merge:
                 ).fetchone()
             ):
                 continue  # its session is gone too: the codings stay out
+            if table == "segments" and self._follow_into_ours(values):
+                continue  # its words live on in our segments: the codings went there
             cur = conn.execute(
                 f"INSERT INTO main.{table} ({collist}) VALUES ({', '.join('?' * len(cols))})",
                 tuple(values.values()),
@@ -1088,6 +1090,84 @@ class _Merge:
             ]
             if self._record_conflict(table, row_id, versions, current=None):
                 self.summary.table(table).conflicts += 1
+
+    def _follow_into_ours(self, segment: dict[str, Any]) -> bool:
+        """Put the bundle's new codings of a segment deleted here on our segments that hold its
+        words now; True when every one of them found its words (then it is not brought back).
+
+        A segment merged here into the one before it, or replaced by a new transcription of the
+        same audio, is deleted here while its words live on in our segments of that time. A
+        coder who coded it before sends codings on the old id. Our segments of its session that
+        overlap its time, read as one text, are compared with the bundle's text of it; a coding
+        (a whole-segment one covers all its words) whose words lie in one of them moves there,
+        with its span. When any coding's words are not found so, nothing moves and the segment
+        comes back as a "deleted by one, still used" conflict, as before. Only a text found
+        there word for word, once, is followed (a repeated or reworded text could put a coding
+        on other words: then the lead decides, in the conflict). Each moved coding gets
+        its bundle version plus one millisecond and keeps that version in its history, so the
+        bundle merged again changes nothing.
+        """
+        conn = self.conn
+        pieces = conn.execute(
+            "SELECT start_ms, seq, id, text FROM main.segments WHERE session_id = ? "
+            "AND start_ms < ? AND end_ms > ? ORDER BY start_ms, seq",
+            (segment["session_id"], segment["end_ms"], segment["start_ms"]),
+        ).fetchall()
+        if not pieces or not segment["text"]:
+            return False
+        offsets: list[tuple[int, str, int]] = []
+        at = 0
+        for _, _, part_id, text in pieces:
+            offsets.append((at, str(part_id), len(text)))
+            at += len(text) + 1
+        joined = " ".join(str(p[3]) for p in pieces)
+        found = joined.find(segment["text"])
+        if found < 0 or joined.find(segment["text"], found + 1) >= 0:
+            return False  # its words are not there, once and as they were: ask, do not guess
+        cols = self._cols("codings")
+        rows = conn.execute(
+            f"SELECT {', '.join(cols)} FROM {self.b}.codings r WHERE r.segment_id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM main.codings l WHERE l.id = r.id) "
+            "AND NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = 'codings' "
+            "AND d.row_id = r.id) ORDER BY r.id",
+            (segment["id"],),
+        ).fetchall()
+        moves: list[tuple[dict[str, Any], str, int | None, int | None]] = []
+        for row in rows:
+            coding = dict(zip(cols, tuple(row), strict=True))
+            if not conn.execute(
+                "SELECT 1 FROM main.codes WHERE id = ?", (coding["code_id"],)
+            ).fetchone():
+                return False  # its code was deleted here: it comes back with the segment
+            start, end = coding["start_cp"], coding["end_cp"]
+            span = (found + (start or 0), found + (len(segment["text"]) if end is None else end))
+            home = next((o for o in offsets if o[0] <= span[0] and span[1] <= o[0] + o[2]), None)
+            if home is None:
+                return False
+            part_start, part_end = span[0] - home[0], span[1] - home[0]
+            whole = part_start == 0 and part_end == home[2]
+            moves.append(
+                (coding, home[1], None if whole else part_start, None if whole else part_end)
+            )
+        for coding, part_id, new_start, new_end in moves:
+            version = coding["updated_at"]
+            moved = {
+                **coding,
+                "segment_id": part_id,
+                "start_cp": new_start,
+                "end_cp": new_end,
+                "updated_at": _next_version(version),
+            }
+            inserted = conn.execute(
+                f"INSERT OR IGNORE INTO main.codings ({', '.join(cols)}) "
+                f"VALUES ({', '.join('?' * len(cols))})",
+                tuple(moved[c] for c in cols),
+            ).rowcount
+            if inserted:
+                author = self._author(self.b, "codings", coding["id"], version, self.opened.coder)
+                self._record_version("codings", coding["id"], version, author)
+                self.summary.table("codings").updated += 1
+        return True
 
     # ------------------------------------------------------------- media
     def copy_media(self, copied: list[Path]) -> None:

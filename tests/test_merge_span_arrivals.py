@@ -376,3 +376,38 @@ def test_a_merged_segment_whose_code_was_deleted_here_comes_back_as_before(
     assert _coded(lead, segs[3]) == [("ann", None)]
     for p in (lead, *coders.values()):
         p.close()
+
+
+def test_a_whole_segment_coding_of_a_segment_the_lead_split_applies_to_every_part(
+    tmp_path: Path,
+) -> None:
+    """As a split here does: the coder coded the whole utterance, which now is two segments.
+    Agreement then compares the coder with a colleague who coded both parts."""
+    lead, segs, coders = team(tmp_path, "ann", "bob")
+    ann, bob = coders["ann"], coders["bob"]
+    code = ann.codebook.ensure_code_path("Services/Health")
+    ann.codebook.apply_code(segs[1], code.id)
+    export_bundle(ann, tmp_path / "ann.fsbundle")
+    text = lead.transcript.get_segment(segs[1]).text
+    _left, right = lead.transcript.split_segment(segs[1], text.index("talks"))
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    merge_bundles(bob, [tmp_path / "lead2.fsbundle"])  # Bob codes the split transcript
+    bob_code = bob.codebook.ensure_code_path("Services/Health")
+    for seg in (segs[1], right.id):
+        bob.codebook.apply_code(seg, bob_code.id)
+    export_bundle(bob, tmp_path / "bob.fsbundle")
+    merge_bundles(lead, [tmp_path / "ann.fsbundle", tmp_path / "bob.fsbundle"])
+    assert _coded(lead, segs[1]) == [("ann", None), ("bob", None)]
+    assert _coded(lead, right.id) == [("ann", None), ("bob", None)]
+    from tests.teamwork_helpers import dump
+
+    before = dump(lead.folder)
+    merge_bundles(lead, [tmp_path / "bob.fsbundle", tmp_path / "ann.fsbundle"])
+    assert dump(lead.folder) == before
+    from analysis.agreement import compute_agreement
+
+    report = compute_agreement(lead.team.agreement_data())
+    (row,) = [c for c in report.codes if c.code_path == "Services/Health"]
+    assert row.percent.value == 1.0
+    for p in (lead, *coders.values()):
+        p.close()

@@ -36,6 +36,7 @@ import json
 import re
 import sqlite3
 import sys
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,9 @@ BULK_INDEX = "codings_code"
 #: the most bundles a merge session commits at once (each stays attached until the commit;
 #: SQLite attaches at most 10 databases to a connection unless built otherwise)
 MERGE_BATCH = 10
+
+#: namespace of the ids of whole-segment codings copied to the parts of a segment split here
+_SPLIT_COPY_NS = uuid.UUID("3d5e7a52-0c4b-4f8e-9b21-6a0f4c2d8e17")
 
 
 @dataclass
@@ -639,6 +643,65 @@ class _Merge:
                 self.project.transcript.reanchor_spans(
                     segment_id, theirs, ours, only=frozenset(ids)
                 )
+        self._whole_into_split_parts()
+
+    def _split_parts(self, segment_id: str) -> list[tuple[int, int, str, str]]:
+        """Our segments split off a bundle's segment here: (start_ms, seq, id, text) of the
+        segments of its session inside the bundle's time range of it that the bundle lacks."""
+        seg = self.conn.execute(
+            f"SELECT session_id, start_ms, end_ms FROM {self.b}.segments WHERE id = ?",
+            (segment_id,),
+        ).fetchone()
+        return [
+            (int(r[0]), int(r[1]), str(r[2]), str(r[3]))
+            for r in self.conn.execute(
+                "SELECT start_ms, seq, id, text FROM main.segments l WHERE l.session_id = ? "
+                "AND l.id <> ? AND l.start_ms >= ? AND l.end_ms <= ? "
+                f"AND NOT EXISTS (SELECT 1 FROM {self.b}.segments r WHERE r.id = l.id)",
+                (seg[0], segment_id, seg[1], seg[2]),
+            ).fetchall()
+        ]
+
+    def _whole_into_split_parts(self) -> None:
+        """A whole-segment coding this merge wrote on a segment split here applies to every
+        part, as a split here applies it (``Transcript.split_segment``).
+
+        Each copy's id derives from the coding's and the part's (``uuid5``), so merging the
+        bundle again, or in another project, makes the same row; a copy deleted here is not
+        made again, nor one whose coding the part has already.
+        """
+        conn = self.conn
+        rows = conn.execute(
+            f"SELECT c.id FROM temp.fs_touch_codings t "
+            f"CROSS JOIN {self.b}.codings bc ON bc.rowid = t.rid "
+            "CROSS JOIN main.codings c ON c.id = bc.id "
+            f"CROSS JOIN {self.b}.segments r ON r.id = c.segment_id "
+            "CROSS JOIN main.segments l ON l.id = c.segment_id "
+            "WHERE bc.start_cp IS NULL AND c.start_cp IS NULL "
+            "AND c.updated_at = bc.updated_at AND r.text <> l.text"
+        ).fetchall()
+        if not rows:
+            return
+        cols = self._cols("codings")
+        for (coding_id,) in rows:
+            row = conn.execute(
+                f"SELECT {', '.join(cols)} FROM main.codings WHERE id = ?", (coding_id,)
+            ).fetchone()
+            coding = dict(zip(cols, tuple(row), strict=True))
+            for _, _, part_id, _ in self._split_parts(coding["segment_id"]):
+                copy_id = str(uuid.uuid5(_SPLIT_COPY_NS, f"{coding_id}/{part_id}"))
+                if conn.execute(
+                    "SELECT 1 FROM main.deletions WHERE table_name = 'codings' AND row_id = ?",
+                    (copy_id,),
+                ).fetchone():
+                    continue
+                copy = {**coding, "id": copy_id, "segment_id": part_id}
+                added = conn.execute(
+                    f"INSERT OR IGNORE INTO main.codings ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('?' * len(cols))})",
+                    tuple(copy[c] for c in cols),
+                ).rowcount
+                self.summary.table("codings").added += added
 
     def _follow_split(self, segment_id: str, theirs: str, ours: str, ids: set[str]) -> set[str]:
         """Move arrived spans whose words this project split off into another segment; return
@@ -651,22 +714,13 @@ class _Merge:
         read as one text; a span that lies in one part moves there, with its words.
         """
         conn = self.conn
-        seg = conn.execute(
-            f"SELECT session_id, start_ms, end_ms FROM {self.b}.segments WHERE id = ?",
-            (segment_id,),
-        ).fetchone()
-        parts = conn.execute(
-            "SELECT start_ms, seq, id, text FROM main.segments l WHERE l.session_id = ? "
-            "AND l.id <> ? AND l.start_ms >= ? AND l.end_ms <= ? "
-            f"AND NOT EXISTS (SELECT 1 FROM {self.b}.segments r WHERE r.id = l.id)",
-            (seg[0], segment_id, seg[1], seg[2]),
-        ).fetchall()
+        parts = self._split_parts(segment_id)
         if not parts:
             return set()
         own = conn.execute(
             "SELECT start_ms, seq FROM main.segments WHERE id = ?", (segment_id,)
         ).fetchone()
-        pieces = sorted([(own[0], own[1], segment_id, ours), *(tuple(p) for p in parts)])
+        pieces = sorted([(int(own[0]), int(own[1]), segment_id, ours), *parts])
         offsets: list[tuple[int, str, int]] = []  # (start in the joined text, id, length)
         at = 0
         for _, _, part_id, text in pieces:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
@@ -158,17 +159,20 @@ class Codebook:
         )
         if row is not None:
             return row
+        # the same name in NFC or NFD, or with spaces after it: the names starting with one
+        # of those forms (an index range; a codebook with thousands of codes at one level is
+        # looked up once per new code on import), compared by ``name_key``
         key = name_key(name)
-        return next(
-            (
-                r
-                for r in self._store.rows(
-                    "SELECT * FROM codes WHERE parent_id IS ? ORDER BY created_at, id", (parent,)
-                )
-                if name_key(r["name"]) == key
-            ),
-            None,
-        )
+        same = [
+            r
+            for form in sorted({key, unicodedata.normalize("NFD", key)})
+            for r in self._store.rows(
+                "SELECT * FROM codes WHERE parent_id IS ? AND name >= ? AND name < ?",
+                (parent, form, form + "\U0010ffff"),
+            )
+            if name_key(r["name"]) == key
+        ]
+        return min(same, key=lambda r: (r["created_at"], r["id"]), default=None)
 
     def find_code(self, path: str) -> Code | None:
         """Return the code at a "Parent/Child" path, or None."""

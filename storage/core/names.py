@@ -2,9 +2,10 @@
 
 "й" typed as one character (NFC) and as "и" plus a combining breve (NFD: macOS file names, some
 keyboards and tools) look the same and are the same name; so are "Trust" and "Trust " (stored
-with the space by an older FieldScribe or another tool). Case and every other visible difference
-keep names apart. The codebook stores new names in NFC without surrounding spaces and finds codes
-by ``name_key``; a merge and agreement compare code paths by ``path_key``.
+with the space by an older FieldScribe or another tool). Case, spaces inside a name and every
+other visible difference keep names apart. The codebook stores new names in NFC without
+surrounding spaces and finds codes by ``name_key``; a merge and agreement compare code paths by
+``path_key``.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ def clean_name(name: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """What two names must share to be the same name: NFC, runs of spaces as one, trimmed."""
-    return " ".join(unicodedata.normalize("NFC", name).split())
+    """What two names must share to be the same name: NFC, without surrounding spaces."""
+    return unicodedata.normalize("NFC", name).strip()
 
 
 def path_key(path: str) -> str:

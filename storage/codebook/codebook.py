@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.models import MEMO_TARGETS, Code, Coding, DeletionReport, Memo
+from storage.core.names import clean_name, name_key
 from storage.core.store import Store
 
 if TYPE_CHECKING:
@@ -32,7 +34,7 @@ def split_code_path(path: str) -> list[str]:
     Raises:
         InvalidInputError: an empty name, or more than ``MAX_CODE_DEPTH`` levels.
     """
-    names = [part.strip() for part in path.split("/")]
+    names = [clean_name(part) for part in path.split("/")]
     if not path.strip() or any(not n for n in names):
         raise InvalidInputError(f"Invalid code path {path!r}; use names joined by '/'.")
     if len(names) > MAX_CODE_DEPTH:
@@ -149,10 +151,28 @@ class Codebook:
         )
 
     def _child(self, parent: str | None, name: str) -> sqlite3.Row | None:
-        return self._store.one(
+        """The code named ``name`` under ``parent`` (the oldest): the same text, else the same
+        name in another Unicode form or with other spaces (``storage.core.names.name_key``)."""
+        row = self._store.one(
             "SELECT * FROM codes WHERE parent_id IS ? AND name = ? ORDER BY created_at LIMIT 1",
             (parent, name),
         )
+        if row is not None:
+            return row
+        # the same name in NFC or NFD, or with spaces after it: the names starting with one
+        # of those forms (an index range; a codebook with thousands of codes at one level is
+        # looked up once per new code on import), compared by ``name_key``
+        key = name_key(name)
+        same = [
+            r
+            for form in sorted({key, unicodedata.normalize("NFD", key)})
+            for r in self._store.rows(
+                "SELECT * FROM codes WHERE parent_id IS ? AND name >= ? AND name < ?",
+                (parent, form, form + "\U0010ffff"),
+            )
+            if name_key(r["name"]) == key
+        ]
+        return min(same, key=lambda r: (r["created_at"], r["id"]), default=None)
 
     def find_code(self, path: str) -> Code | None:
         """Return the code at a "Parent/Child" path, or None."""
@@ -180,7 +200,7 @@ class Codebook:
         Raises:
             InvalidInputError: the name is empty, contains '/', or exists under that parent.
         """
-        name = name.strip()
+        name = clean_name(name)
         if not name or "/" in name:
             raise InvalidInputError(f"Invalid code name {name!r} (not empty, no '/').")
         if parent_id is not None:
@@ -193,9 +213,7 @@ class Codebook:
         self, name: str, parent_id: str | None, colour: str | None, description: str | None
     ) -> str:
         """Insert a checked code (its parent exists and is not too deep); return its id."""
-        if self._store.one(
-            "SELECT 1 FROM codes WHERE parent_id IS ? AND name = ?", (parent_id, name)
-        ):
+        if self._child(parent_id, name) is not None:
             raise InvalidInputError(f"A code named {name!r} already exists there.")
         if colour is None:
             count = int(self._store.scalar("SELECT count(*) FROM codes"))
@@ -249,7 +267,7 @@ class Codebook:
         code = self.get_code(code_id)
         fields: dict[str, Any] = {}
         if name is not None:
-            name = name.strip()
+            name = clean_name(name)
             if not name or "/" in name:
                 raise InvalidInputError(f"Invalid code name {name!r}.")
             fields["name"] = name
@@ -268,9 +286,11 @@ class Codebook:
             fields["parent_id"] = parent_id
         new_parent = fields.get("parent_id", code.parent_id)
         new_name = fields.get("name", code.name)
-        if ("name" in fields or "parent_id" in fields) and self._store.one(
-            "SELECT 1 FROM codes WHERE parent_id IS ? AND name = ? AND id != ?",
-            (new_parent, new_name, code_id),
+        if ("name" in fields or "parent_id" in fields) and any(
+            r["id"] != code_id and name_key(r["name"]) == name_key(new_name)
+            for r in self._store.rows(
+                "SELECT id, name FROM codes WHERE parent_id IS ?", (new_parent,)
+            )
         ):
             raise InvalidInputError(f"A code named {new_name!r} already exists there.")
         if fields:

@@ -446,7 +446,7 @@ def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
     except OSError as exc:
         raise InvalidBundleError(f"{path}: cannot read it ({exc.strerror or exc}).") from exc
     if not zipfile.is_zipfile(path):
-        raise InvalidBundleError(f"{path} is not a FieldScribe bundle (not a zip file).")
+        raise InvalidBundleError(_not_a_zip(path))
     work = make_private_dir("merge")
     try:
         try:
@@ -470,6 +470,28 @@ def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
         remove_private_dir(work, shred=False)
         raise
     return opened
+
+
+def _not_a_zip(path: Path) -> str:
+    """Why a file that is no zip is no bundle, and what to do: told apart by its first bytes."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        head = b""
+    if head.startswith(b"PK\x03\x04"):  # a zip's first member, but no end: cut short
+        return (
+            f"{path} is incomplete or damaged (it starts like a bundle but its end is missing, "
+            "as when a copy or download stopped early); copy it again or ask for a new export. "
+            "Nothing was changed."
+        )
+    if head == b"SQLite format 3\x00":
+        return (
+            f"{path} is a SQLite database (a project's project.db?), not a bundle; export a "
+            "bundle from that project with `fieldscribe bundle export` (or Team > Export a "
+            "bundle) and merge that. Nothing was changed."
+        )
+    return f"{path} is not a FieldScribe bundle (not a zip file)."
 
 
 #: bundles unpacked ahead of the one being merged (each is a folder on disk until it merges)
@@ -629,6 +651,11 @@ def _check_manifest(path: Path, manifest: Any) -> None:
     schema = manifest.get("schema_version")
     if not isinstance(schema, int):
         raise InvalidBundleError(f"{path}: the manifest has no schema version.")
+    if schema > SCHEMA_VERSION:  # said by the manifest: refused before anything is unpacked
+        raise NewerSchemaError(
+            f"{path} was written by a newer FieldScribe (schema {schema}, this version knows "
+            f"{SCHEMA_VERSION}); update FieldScribe to merge it. Nothing was changed."
+        )
 
 
 def _member_data_offset(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:

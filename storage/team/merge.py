@@ -36,11 +36,14 @@ import json
 import re
 import sqlite3
 import sys
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from storage.core.anchors import TextDiff
 from storage.core.errors import InvalidInputError, ReadOnlyError
+from storage.core.ids import now_iso
 from storage.core.languages import parse_languages
 from storage.core.models import CHANGED_SUFFIX, NUMBER_STYLES, SHARED_SETTINGS
 from storage.core.schema_search import fold_search_sql
@@ -108,6 +111,9 @@ BULK_INDEX = "codings_code"
 #: the most bundles a merge session commits at once (each stays attached until the commit;
 #: SQLite attaches at most 10 databases to a connection unless built otherwise)
 MERGE_BATCH = 10
+
+#: namespace of the ids of whole-segment codings copied to the parts of a segment split here
+_SPLIT_COPY_NS = uuid.UUID("3d5e7a52-0c4b-4f8e-9b21-6a0f4c2d8e17")
 
 
 @dataclass
@@ -499,6 +505,8 @@ class _Merge:
                 self._restore_used("segments")
                 self._restore_used("codes")
             self._merge_rows(table)
+            if table == "codings":
+                self._anchor_arrived_spans()
         self._apply_deletions()
         conn.execute(
             "INSERT INTO main.row_versions (table_name, row_id, version, author) "
@@ -605,6 +613,154 @@ class _Merge:
             f"UPDATE main.{table} SET {sets}updated_at = ? WHERE id = ?",
             (*values.values(), version, row_id),
         )
+
+    def _anchor_arrived_spans(self) -> None:
+        """Move the span codings this merge wrote from the bundle's text of their segment into
+        the text this project shows, where the two differ.
+
+        A bundle's span codings are anchored in the bundle's segment text. When the project
+        shows another text (its own later edit, or the newer side of a text conflict), a span
+        written at the bundle's code points would cover other words: it follows its words
+        (``reanchor_spans``), or becomes a flagged whole-segment coding when they are gone.
+        Only rows that now hold the bundle's version are moved (new ones and ones taken); the
+        project's own rows are anchored in its text already.
+        """
+        rows = self.conn.execute(
+            f"SELECT c.segment_id, c.id, r.text, l.text FROM temp.fs_touch_codings t "
+            f"CROSS JOIN {self.b}.codings bc ON bc.rowid = t.rid "
+            "CROSS JOIN main.codings c ON c.id = bc.id "
+            f"CROSS JOIN {self.b}.segments r ON r.id = c.segment_id "
+            "CROSS JOIN main.segments l ON l.id = c.segment_id "
+            "WHERE bc.start_cp IS NOT NULL AND c.updated_at = bc.updated_at "
+            "AND c.start_cp IS bc.start_cp AND c.end_cp IS bc.end_cp AND r.text <> l.text"
+        ).fetchall()
+        moving: dict[str, tuple[str, str, set[str]]] = {}
+        for segment_id, coding_id, theirs, ours in rows:
+            moving.setdefault(segment_id, (theirs, ours, set()))[2].add(coding_id)
+        for segment_id, (theirs, ours, ids) in moving.items():
+            ids -= self._follow_split(segment_id, theirs, ours, ids)
+            if ids:
+                self.project.transcript.reanchor_spans(
+                    segment_id, theirs, ours, only=frozenset(ids)
+                )
+        self._whole_into_split_parts()
+
+    def _split_parts(self, segment_id: str) -> list[tuple[int, int, str, str]]:
+        """Our segments split off a bundle's segment here: (start_ms, seq, id, text) of the
+        segments of its session inside the bundle's time range of it that the bundle lacks."""
+        seg = self.conn.execute(
+            f"SELECT session_id, start_ms, end_ms FROM {self.b}.segments WHERE id = ?",
+            (segment_id,),
+        ).fetchone()
+        return [
+            (int(r[0]), int(r[1]), str(r[2]), str(r[3]))
+            for r in self.conn.execute(
+                "SELECT start_ms, seq, id, text FROM main.segments l WHERE l.session_id = ? "
+                "AND l.id <> ? AND l.start_ms >= ? AND l.end_ms <= ? "
+                f"AND NOT EXISTS (SELECT 1 FROM {self.b}.segments r WHERE r.id = l.id)",
+                (seg[0], segment_id, seg[1], seg[2]),
+            ).fetchall()
+        ]
+
+    def _whole_into_split_parts(self) -> None:
+        """A whole-segment coding this merge wrote on a segment split here applies to every
+        part, as a split here applies it (``Transcript.split_segment``).
+
+        Each copy's id derives from the coding's and the part's (``uuid5``), so merging the
+        bundle again, or in another project, makes the same row; a copy deleted here is not
+        made again, nor one whose coding the part has already.
+        """
+        conn = self.conn
+        rows = conn.execute(
+            f"SELECT c.id FROM temp.fs_touch_codings t "
+            f"CROSS JOIN {self.b}.codings bc ON bc.rowid = t.rid "
+            "CROSS JOIN main.codings c ON c.id = bc.id "
+            f"CROSS JOIN {self.b}.segments r ON r.id = c.segment_id "
+            "CROSS JOIN main.segments l ON l.id = c.segment_id "
+            "WHERE bc.start_cp IS NULL AND c.start_cp IS NULL "
+            "AND c.updated_at = bc.updated_at AND r.text <> l.text"
+        ).fetchall()
+        if not rows:
+            return
+        cols = self._cols("codings")
+        for (coding_id,) in rows:
+            row = conn.execute(
+                f"SELECT {', '.join(cols)} FROM main.codings WHERE id = ?", (coding_id,)
+            ).fetchone()
+            coding = dict(zip(cols, tuple(row), strict=True))
+            for _, _, part_id, _ in self._split_parts(coding["segment_id"]):
+                copy_id = str(uuid.uuid5(_SPLIT_COPY_NS, f"{coding_id}/{part_id}"))
+                if conn.execute(
+                    "SELECT 1 FROM main.deletions WHERE table_name = 'codings' AND row_id = ?",
+                    (copy_id,),
+                ).fetchone():
+                    continue
+                copy = {**coding, "id": copy_id, "segment_id": part_id}
+                added = conn.execute(
+                    f"INSERT OR IGNORE INTO main.codings ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('?' * len(cols))})",
+                    tuple(copy[c] for c in cols),
+                ).rowcount
+                self.summary.table("codings").added += added
+
+    def _follow_split(self, segment_id: str, theirs: str, ours: str, ids: set[str]) -> set[str]:
+        """Move arrived spans whose words this project split off into another segment; return
+        the codings moved.
+
+        A split here keeps the segment's id for the first part and gives the rest a new segment
+        within the old one's time range, which the bundle does not have. A span whose words are
+        gone from our text of the segment is looked up in our parts (the segment and the
+        segments of its session inside the bundle's time range of it, not in the bundle),
+        read as one text; a span that lies in one part moves there, with its words.
+        """
+        conn = self.conn
+        parts = self._split_parts(segment_id)
+        if not parts:
+            return set()
+        own = conn.execute(
+            "SELECT start_ms, seq FROM main.segments WHERE id = ?", (segment_id,)
+        ).fetchone()
+        pieces = sorted([(int(own[0]), int(own[1]), segment_id, ours), *parts])
+        offsets: list[tuple[int, str, int]] = []  # (start in the joined text, id, length)
+        at = 0
+        for _, _, part_id, text in pieces:
+            offsets.append((at, part_id, len(text)))
+            at += len(text) + 1
+        joined = " ".join(text for _, _, _, text in pieces)
+        own_diff, joined_diff = TextDiff(theirs, ours), TextDiff(theirs, joined)
+        moved: set[str] = set()
+        for coding_id, code_id, coder, start, end in conn.execute(
+            "SELECT id, code_id, coder, start_cp, end_cp FROM main.codings WHERE id IN "
+            f"({','.join('?' * len(ids))}) ORDER BY start_cp, id",
+            sorted(ids),
+        ).fetchall():
+            if own_diff.map_span(start, end) is not None:
+                continue  # its words are still here: reanchored in place
+            span = joined_diff.map_span(start, end)
+            if span is None:
+                continue
+            home = next((o for o in offsets if o[0] <= span[0] and span[1] <= o[0] + o[2]), None)
+            if home is None or home[1] == segment_id:
+                continue
+            new_start, new_end = span[0] - home[0], span[1] - home[0]
+            whole = new_start == 0 and new_end == home[2]
+            key = (None, None) if whole else (new_start, new_end)
+            twin = conn.execute(
+                "SELECT 1 FROM main.codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
+                "AND start_cp IS ? AND end_cp IS ?",
+                (home[1], code_id, coder, *key),
+            ).fetchone()
+            if twin is not None:
+                conn.execute("DELETE FROM main.codings WHERE id = ?", (coding_id,))
+                self.project.store.tombstone("codings", coding_id)
+            else:
+                conn.execute(
+                    "UPDATE main.codings SET segment_id = ?, start_cp = ?, end_cp = ?, "
+                    "updated_at = ? WHERE id = ?",
+                    (home[1], *key, now_iso(), coding_id),
+                )
+            moved.add(coding_id)
+        return moved
 
     def _codings_arriving(self, segment_id: str) -> frozenset[str]:
         """The codings of a segment whose version in the bundle the merge will write here
@@ -964,6 +1120,8 @@ class _Merge:
                 ).fetchone()
             ):
                 continue  # its session is gone too: the codings stay out
+            if table == "segments" and self._follow_into_ours(values):
+                continue  # its words live on in our segments: the codings went there
             cur = conn.execute(
                 f"INSERT INTO main.{table} ({collist}) VALUES ({', '.join('?' * len(cols))})",
                 tuple(values.values()),
@@ -986,6 +1144,84 @@ class _Merge:
             ]
             if self._record_conflict(table, row_id, versions, current=None):
                 self.summary.table(table).conflicts += 1
+
+    def _follow_into_ours(self, segment: dict[str, Any]) -> bool:
+        """Put the bundle's new codings of a segment deleted here on our segments that hold its
+        words now; True when every one of them found its words (then it is not brought back).
+
+        A segment merged here into the one before it, or replaced by a new transcription of the
+        same audio, is deleted here while its words live on in our segments of that time. A
+        coder who coded it before sends codings on the old id. Our segments of its session that
+        overlap its time, read as one text, are compared with the bundle's text of it; a coding
+        (a whole-segment one covers all its words) whose words lie in one of them moves there,
+        with its span. When any coding's words are not found so, nothing moves and the segment
+        comes back as a "deleted by one, still used" conflict, as before. Only a text found
+        there word for word, once, is followed (a repeated or reworded text could put a coding
+        on other words: then the lead decides, in the conflict). Each moved coding gets
+        its bundle version plus one millisecond and keeps that version in its history, so the
+        bundle merged again changes nothing.
+        """
+        conn = self.conn
+        pieces = conn.execute(
+            "SELECT start_ms, seq, id, text FROM main.segments WHERE session_id = ? "
+            "AND start_ms < ? AND end_ms > ? ORDER BY start_ms, seq",
+            (segment["session_id"], segment["end_ms"], segment["start_ms"]),
+        ).fetchall()
+        if not pieces or not segment["text"]:
+            return False
+        offsets: list[tuple[int, str, int]] = []
+        at = 0
+        for _, _, part_id, text in pieces:
+            offsets.append((at, str(part_id), len(text)))
+            at += len(text) + 1
+        joined = " ".join(str(p[3]) for p in pieces)
+        found = joined.find(segment["text"])
+        if found < 0 or joined.find(segment["text"], found + 1) >= 0:
+            return False  # its words are not there, once and as they were: ask, do not guess
+        cols = self._cols("codings")
+        rows = conn.execute(
+            f"SELECT {', '.join(cols)} FROM {self.b}.codings r WHERE r.segment_id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM main.codings l WHERE l.id = r.id) "
+            "AND NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = 'codings' "
+            "AND d.row_id = r.id) ORDER BY r.id",
+            (segment["id"],),
+        ).fetchall()
+        moves: list[tuple[dict[str, Any], str, int | None, int | None]] = []
+        for row in rows:
+            coding = dict(zip(cols, tuple(row), strict=True))
+            if not conn.execute(
+                "SELECT 1 FROM main.codes WHERE id = ?", (coding["code_id"],)
+            ).fetchone():
+                return False  # its code was deleted here: it comes back with the segment
+            start, end = coding["start_cp"], coding["end_cp"]
+            span = (found + (start or 0), found + (len(segment["text"]) if end is None else end))
+            home = next((o for o in offsets if o[0] <= span[0] and span[1] <= o[0] + o[2]), None)
+            if home is None:
+                return False
+            part_start, part_end = span[0] - home[0], span[1] - home[0]
+            whole = part_start == 0 and part_end == home[2]
+            moves.append(
+                (coding, home[1], None if whole else part_start, None if whole else part_end)
+            )
+        for coding, part_id, new_start, new_end in moves:
+            version = coding["updated_at"]
+            moved = {
+                **coding,
+                "segment_id": part_id,
+                "start_cp": new_start,
+                "end_cp": new_end,
+                "updated_at": _next_version(version),
+            }
+            inserted = conn.execute(
+                f"INSERT OR IGNORE INTO main.codings ({', '.join(cols)}) "
+                f"VALUES ({', '.join('?' * len(cols))})",
+                tuple(moved[c] for c in cols),
+            ).rowcount
+            if inserted:
+                author = self._author(self.b, "codings", coding["id"], version, self.opened.coder)
+                self._record_version("codings", coding["id"], version, author)
+                self.summary.table("codings").updated += 1
+        return True
 
     # ------------------------------------------------------------- media
     def copy_media(self, copied: list[Path]) -> None:

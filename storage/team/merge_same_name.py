@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from storage.core.names import path_key
+
 if TYPE_CHECKING:
     from storage.team.merge import _Merge
 
@@ -42,7 +44,8 @@ class SameNameCodes:
         for _ in range(1000):
             groups: dict[str, list[Any]] = {}
             for code in self._m.project.codebook.codes():
-                groups.setdefault(code.path, []).append(code)
+                # one path whatever its Unicode form (NFC, NFD) and spaces: the same name
+                groups.setdefault(path_key(code.path), []).append(code)
             dups = sorted(
                 ((p, cs) for p, cs in groups.items() if len(cs) > 1),
                 key=lambda item: (item[0].count("/"), item[0]),

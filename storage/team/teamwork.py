@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import now_iso
 from storage.core.models import Coding
+from storage.core.names import path_key
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.store import Store
 from storage.team.conflicts import Conflict, conflict_from_row, content_columns
@@ -74,8 +75,8 @@ def _pair_by_path(
     The kept id is the oldest code of the path (by ``created_at``, then id), as a merge keeps.
     """
     by_path: dict[str, list[str]] = {}
-    for cid, path in codes.items():
-        by_path.setdefault(path, []).append(cid)
+    for cid, path in codes.items():  # one path, whatever its Unicode form and spaces
+        by_path.setdefault(path_key(path), []).append(cid)
     alias: dict[str, str] = {}
     notes: list[str] = []
     kept = dict(codes)
@@ -90,6 +91,16 @@ def _pair_by_path(
             f"{len(ids)} codes share the path {path!r} (kept apart in the codebook); agreement "
             "pairs them by path, as one code"
         )
+    by_case: dict[str, list[str]] = {}
+    for cid in kept:
+        by_case.setdefault(path_key(codes[cid]).casefold(), []).append(codes[cid])
+    for paths in sorted(by_case.values()):
+        if len(paths) > 1:  # "Trust" and "trust": maybe one code, named apart; said, not guessed
+            shown = " and ".join(repr(p) for p in sorted(paths))
+            notes.append(
+                f"the codes {shown} differ only in letter case; agreement compares them as "
+                "different codes (merge them in the codebook if they mean one code)"
+            )
     return kept, alias, notes
 
 

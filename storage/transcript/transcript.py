@@ -252,12 +252,20 @@ class Transcript:
         return self.get_segment(segment_id)
 
     def reanchor_spans(
-        self, segment_id: str, old_text: str, new_text: str, *, leave: frozenset[str] = frozenset()
+        self,
+        segment_id: str,
+        old_text: str,
+        new_text: str,
+        *,
+        leave: frozenset[str] = frozenset(),
+        only: frozenset[str] | None = None,
     ) -> None:
         """Move span codings and redactions with their words from ``old_text`` to ``new_text``,
         inside the caller's transaction (``update_segment``, ``replace_transcription``, and a
         merge that takes a colleague's text). ``leave``: codings not to move (a merge brings
-        their own version, anchored in the new text already).
+        their own version, anchored in the new text already). ``only``: move just these codings
+        (a merge wrote them as a colleague anchored them, in ``old_text``, the colleague's text),
+        and no redaction; the segment's other span codings, already in ``new_text``, stay put.
 
         A coding whose words were deleted stays on its segment as a whole-segment coding with a
         flag in its memo (``storage.core.anchors.LOST_FLAG``); when that coding already exists
@@ -276,10 +284,20 @@ class Transcript:
                 "WHERE segment_id = ? AND start_cp IS NOT NULL ORDER BY start_cp, id",
                 (segment_id,),
             ).fetchall()
-            if row[0] not in leave
+            if row[0] not in leave and (only is None or row[0] in only)
         ]
         moves: list[tuple[str, int | None, int | None, str | None]] = []
         taken: set[tuple[str, str, int | None, int | None]] = set()
+        if only is not None:  # the codings that stay where they are keep their places
+            taken = {
+                (code_id, coder, start, end)
+                for coding_id, code_id, coder, start, end in conn.execute(
+                    "SELECT id, code_id, coder, start_cp, end_cp FROM codings "
+                    "WHERE segment_id = ? AND start_cp IS NOT NULL",
+                    (segment_id,),
+                ).fetchall()
+                if coding_id not in only
+            }
         whole = {
             (r[0], r[1])
             for r in conn.execute(
@@ -317,6 +335,8 @@ class Transcript:
                 "WHERE id = ?",
                 (start_, end_, memo_, stamp, coding_id),
             )
+        if only is not None:
+            return  # the project's redactions are anchored in ``new_text`` already
         for red_id, start, end in conn.execute(
             "SELECT id, start_cp, end_cp FROM redactions WHERE segment_id = ?", (segment_id,)
         ).fetchall():

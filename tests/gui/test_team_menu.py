@@ -501,3 +501,67 @@ def test_a_bundle_typed_without_its_suffix_gets_it(
     idle(window)
     assert (tmp_path / written).is_file(), sorted(p.name for p in tmp_path.iterdir())
     assert typed == written or not (tmp_path / typed).exists()  # no suffix-less file
+
+
+def test_the_workbench_merge_joins_nfc_and_nfd_codes_and_keeps_spans_on_their_words(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Team menu's merge shares the fixes of the command line: a code typed in NFC by one
+    coder and in NFD by the other is one code with the agreement both meant (not kappa 0), and
+    a span coded in the text as it was lands on its words in the lead's edited text."""
+    import unicodedata
+
+    from PySide6.QtCore import Qt
+    from sklearn.metrics import cohen_kappa_score
+
+    from storage.team.bundle import export_bundle
+
+    project: Project = window.project
+    _sid, segs = _seed(project)
+    for coding in project.codebook.codings():  # only the two coders code: kappa is defined
+        project.codebook.remove_coding(coding.id)
+    export_bundle(project, tmp_path / "lead.fsbundle")
+    path = "Қайғы/ёлка"
+    applied = {"ann": [0, 1], "ben": [1, 2]}
+    bundles = []
+    for name, form in (("ann", "NFC"), ("ben", "NFD")):
+        coder = Project.from_bundle(
+            tmp_path / "lead.fsbundle", tmp_path / f"{name}.fieldscribe", coder=name
+        )
+        code = coder.codebook.ensure_code_path(unicodedata.normalize(form, path))
+        for r in applied[name]:
+            coder.codebook.apply_code(segs[r], code.id)
+        if name == "ben":  # "clinics" in segment 3 as it reads before the lead's edit
+            text = coder.transcript.get_segment(segs[3]).text
+            at = text.index("clinics")
+            coder.codebook.apply_code(segs[3], code.id, start_cp=at, end_cp=at + 7)
+        bundles.append(tmp_path / f"{name}.fsbundle")
+        export_bundle(coder, bundles[-1])
+        coder.close()
+    project.transcript.update_segment(segs[3], text="and then segment 3 was about the clinics")
+    _answer_files(monkeypatch, getOpenFileNames=bundles)
+    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    idle(window)
+    assert window.last_error == ""
+    nfc = unicodedata.normalize("NFC", path)
+    (code,) = [c for c in project.codebook.codes() if unicodedata.normalize("NFC", c.path) == nfc]
+    text = project.transcript.get_segment(segs[3]).text
+    spans = [
+        text[c.start_cp : c.end_cp]
+        for c in project.codebook.codings()
+        if c.segment_id == segs[3] and c.start_cp is not None
+    ]
+    assert spans == ["clinics"]
+    _action(window, "&Team", "Inter-coder agreement").trigger()
+    widget = window.extra_panels.docks["agreement"].widget()
+    model = widget.view.model()
+    rows = [
+        r
+        for r in range(model.rowCount())
+        if unicodedata.normalize("NFC", model.index(r, 0).data()) == nfc
+    ]
+    assert len(rows) == 1
+    a = [1 if i in applied["ann"] else 0 for i in range(4)]
+    b = [1 if i in applied["ben"] or i == 3 else 0 for i in range(4)]
+    kappa = model.index(rows[0], 3).data(Qt.ItemDataRole.UserRole)
+    assert abs(kappa - cohen_kappa_score(a, b)) < 1e-9

@@ -265,7 +265,9 @@ class ProjectsController:
             self.set_project(project)
             sid = demo_session_id(project)
             if sid is not None and project.transcript.segment_count(sid) == 0:
-                self.transcription.start_transcription(sid)
+                self.transcription.start_transcription(sid)  # its progress replaces the message
+            else:  # "Preparing…" stayed in the status bar while nothing was being prepared
+                self.chrome.message(f"Opened the demo project ({project.folder}).", 10000)
 
         self.runner.submit("Demo project", lambda _ctx: open_or_create_demo(coder), on_done=done)
 

@@ -73,6 +73,8 @@ def test_demo_project_is_created_once_and_transcribed(
     w.projects.open_demo()  # opens the existing one: no second session, no new transcription
     idle(w)
     assert len(w.project.sessions.all()) == 1 and w.project.transcript.segment_count(sid) == 4
+    # the status bar does not go on saying it is preparing the project
+    assert w.statusBar().currentMessage().startswith("Opened the demo project")
     w.close()
 
 

@@ -195,7 +195,11 @@ class ExchangeActions(QObject):
     def import_qdpx_dialog(self) -> None:
         """Into the open project, or (on the start page) into a new project folder."""
         name, _ = QFileDialog.getOpenFileName(
-            self.parent_widget, "Import a REFI-QDA project", "", "REFI-QDA project (*.qdpx)"
+            self.parent_widget,
+            "Import a REFI-QDA project",
+            "",
+            # a .qdpx is a zip: exports saved or sent as .zip are shown too
+            "REFI-QDA project (*.qdpx *.QDPX *.zip);;All files (*)",
         )
         if not name:
             return

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from storage import Project, SegmentDraft
 from tests.gui.test_team_menu import _action, _answer_files, _app_window
@@ -224,6 +224,32 @@ def test_qdpx_into_the_open_project_twice_reuses_and_says_so(
     assert titles == ["Field notes", "Interview 1"]
     idle(w)
     assert w.sessions_model.rowCount() == 2  # the sessions list was refreshed in place
+
+
+def test_a_qdpx_saved_as_zip_is_offered_and_imported(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export saved (or mailed) as .zip is shown by the import dialog's filter and read."""
+    from storage.interop.qdpx_export import export_qdpx
+
+    w = seeded
+    other = Project.create(tmp_path / "other.fieldscribe", coder="x")
+    session = other.sessions.add_session("Field notes")
+    other.transcript.add_segments(session.id, [SegmentDraft(0, 0, "Abstract: long queues")])
+    export_qdpx(other, tmp_path / "other.zip")
+    other.close()
+    filters: list[str] = []
+
+    def answer(*args: Any, **_k: Any) -> tuple[str, str]:
+        filters.append(args[3])
+        return str(tmp_path / "other.zip"), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(answer))
+    _action(w, "&File", "Import a REFI-QDA project (.qdpx)…").trigger()
+    idle(w)
+    assert w.last_error == ""
+    assert "*.zip" in filters[0].split(";;")[0]
+    assert "Field notes" in [s.title for s in w.project.sessions.all()]
 
 
 @pytest.mark.parametrize("choose", [True, False])

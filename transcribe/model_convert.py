@@ -64,11 +64,6 @@ class ConversionError(ModelError):
     """CTranslate2 could not convert the checkpoint (not a Whisper model, damaged, incomplete)."""
 
 
-def is_checkpoint_file(name: str) -> bool:
-    """True for a file a Transformers Whisper checkpoint needs (shards of its weights too)."""
-    return name in CHECKPOINT_FILES or bool(_SHARD_RE.fullmatch(name))
-
-
 def weights_of(names: set[str]) -> list[str]:
     """The weight files to fetch from ``names``: safetensors when there are any (they hold no
     code), else PyTorch's; ``[]`` when there are none."""
@@ -112,6 +107,18 @@ def model_type(config: Path) -> str | None:
     return kind if isinstance(kind, str) else None
 
 
+def not_whisper(config: Path, where: str) -> str | None:
+    """Why the checkpoint whose ``config.json`` is ``config`` cannot be converted for
+    transcription (it is another kind of model), in one line; None for a Whisper checkpoint."""
+    kind = model_type(config)
+    if kind == "whisper":
+        return None
+    return (
+        f"{where}: not a Whisper checkpoint (its config.json names {kind or 'no model type'}); "
+        "FieldScribe transcribes with Whisper models only, and nothing was installed."
+    )
+
+
 def conversion_note() -> str:
     """How a converted model was made, for its manifest."""
     try:
@@ -151,12 +158,9 @@ def convert_checkpoint(source: Path, target: Path, *, label: str | None = None) 
     """
     where = label or str(source)
     require_converter(where)
-    kind = model_type(source / "config.json")
-    if kind != "whisper":
-        raise ConversionError(
-            f"{where}: not a Whisper checkpoint (its config.json names "
-            f"{kind or 'no model type'}); FieldScribe transcribes with Whisper models only."
-        )
+    problem = not_whisper(source / "config.json", where)
+    if problem is not None:
+        raise ConversionError(problem)
     work = target.parent / f"{target.name}.tokenizer"
     try:
         tokenizer_dir = source

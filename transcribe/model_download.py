@@ -37,7 +37,7 @@ from .model_convert import (
     checkpoint_files,
     conversion_note,
     convert_checkpoint,
-    model_type,
+    not_whisper,
     require_converter,
 )
 from .model_store import (
@@ -218,8 +218,9 @@ def install_model(
     for f in files:
         url = hf_hub_url(repo, f.name, revision=commit, endpoint=endpoint)
         _fetch(url, f, stage, done_dir / f.name, counter, retries, repo)
-        if checkpoint and f.name == "config.json":
-            _check_whisper_config(done_dir / f.name, label)  # before the weights
+        problem = not_whisper(done_dir / f.name, label) if f.name == "config.json" else None
+        if checkpoint and problem is not None:
+            raise NotAWhisperModelError(problem)  # known before the weights are fetched
     announced = {f.name: {"size": f.size, f.algorithm: f.checksum} for f in files}
     manifest: dict[str, object] = {
         "name": name,
@@ -320,15 +321,6 @@ def _remote_files(repo: str, revision: str, endpoint: str) -> tuple[list[_Remote
         )
     files.sort(key=lambda f: (f.size, f.name))  # small files first (config.json before weights)
     return files, commit, checkpoint
-
-
-def _check_whisper_config(config: Path, label: str) -> None:
-    kind = model_type(config)
-    if kind != "whisper":
-        raise NotAWhisperModelError(
-            f"{label}: not a Whisper checkpoint (its config.json names "
-            f"{kind or 'no model type'}); nothing was installed."
-        )
 
 
 def _reason(exc: BaseException) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage import Project
+from transcribe.models import DEMO_RECORDING
 
-DEMO_AUDIO = Path(__file__).resolve().parent.parent / "resources" / "demo" / "focus_group_demo.mp3"
+DEMO_AUDIO = DEMO_RECORDING
 DEMO_CODES = (
     ("Trust and privacy", "#e6194b"),
     ("Access", "#9a6324"),  # its own colour (the palette's next one is Health services' green)

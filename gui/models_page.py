@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
 
 from gui.models.whisper_models import WhisperModelsTable, speed_text
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
-from transcribe.models import ModelInfo
+from transcribe.models import DEMO_RECORDING, ModelInfo
 
 if TYPE_CHECKING:
     from storage import Project
 
-TEST_AUDIO = Path(__file__).resolve().parent.parent / "resources" / "demo" / "focus_group_demo.mp3"
+TEST_AUDIO = DEMO_RECORDING
 NOTE = (
     "Models are downloaded only when you click Install… (from the Hugging Face hub, or the "
     "mirror in HF_ENDPOINT) and are checked before use; transcription never downloads. "

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import guards
 from .guards import CYRILLIC_LANGUAGES
-from .stream import SAMPLE_RATE
+from .stream import SAMPLE_RATE, detect_speech
 
 LID_MIN_S = 1.0  # shorter stretches take the language of their neighbours
 LID_SURE = 0.5  # without expected languages, a guess less sure than this is not taken
@@ -234,6 +234,17 @@ def language_probabilities(model: Any, clip: np.ndarray) -> dict[str, float]:
     features = model.feature_extractor(clip, padding=0)[:, :_N_FRAMES]
     frames = max(_LID_FRAMES, features.shape[1] + features.shape[1] % 2)  # an even count
     return _detected(model, model.encode(np.ascontiguousarray(pad_or_trim(features, frames))))
+
+
+def speech_probabilities(model: Any, audio: np.ndarray, seconds: int) -> dict[str, float] | None:
+    """Whisper's language probabilities for the first ``seconds`` of the speech voice detection
+    finds in ``audio`` (its pauses left out), heard as identification hears a stretch; None
+    when it finds no speech."""
+    speech = detect_speech(audio)
+    if not speech:
+        return None
+    clip = np.concatenate([audio[c["start"] : c["end"]] for c in speech])
+    return language_probabilities(model, clip[: seconds * SAMPLE_RATE])
 
 
 def _detected(model: Any, encoded: Any) -> dict[str, float]:

@@ -16,16 +16,16 @@ the models folder (``identification.json``), so the check runs once per model.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
-from .models import ModelInfo, model_cache_dir
+from .model_store import is_official_name, read_json_records, write_json_atomic
+from .models import DEMO_RECORDING, ModelInfo, model_cache_dir
 
 log = logging.getLogger(__name__)
 
-PROBE = Path(__file__).resolve().parent.parent / "resources" / "demo" / "focus_group_demo.mp3"
+PROBE = DEMO_RECORDING
 PROBE_LANGUAGE = "en"
 PROBE_S = 15  # seconds of the probe's speech heard
 PROBE_SURE = 0.5  # the probe's language must get at least this share
@@ -35,8 +35,6 @@ CACHE = "identification.json"
 def trusted(info: ModelInfo) -> bool:
     """True for OpenAI's own models (bundled, packaged, or an official conversion), whose
     identification is Whisper's."""
-    from .model_store import is_official_name
-
     source = info.source
     if source.startswith(("bundled", "package")):
         return True
@@ -51,16 +49,15 @@ def trusted(info: ModelInfo) -> bool:
 def heard_probe(model: Any) -> dict[str, float]:
     """The model's language probabilities for the first ``PROBE_S`` seconds of the probe's
     speech (as identification hears a stretch)."""
-    import numpy as np
-
-    from .languages import language_probabilities
-    from .stream import SAMPLE_RATE, PcmReader, detect_speech
+    from .languages import language_probabilities, speech_probabilities
+    from .stream import SAMPLE_RATE, PcmReader
 
     with PcmReader(PROBE) as reader:
         audio = reader.read(40 * SAMPLE_RATE)
-    speech = detect_speech(audio) or [{"start": 0, "end": len(audio)}]
-    clip = np.concatenate([audio[c["start"] : c["end"]] for c in speech])
-    return language_probabilities(model, clip[: PROBE_S * SAMPLE_RATE])
+    heard = speech_probabilities(model, audio, PROBE_S)
+    if heard is None:  # no speech found: the whole start of the probe
+        heard = language_probabilities(model, audio[: PROBE_S * SAMPLE_RATE])
+    return heard
 
 
 def _key(info: ModelInfo) -> str | None:
@@ -84,15 +81,9 @@ def identifies(info: ModelInfo, model: Any, cache_dir: Path | None = None) -> tu
         return True, ""
     key = _key(info)
     store = (cache_dir or model_cache_dir()) / CACHE
-    try:
-        known = json.loads(store.read_text(encoding="utf-8")) if store.is_file() else {}
-    except (OSError, ValueError):
-        known = {}
-    if not isinstance(known, dict):
-        known = {}
-    if key is not None and isinstance(known.get(key), dict):
-        entry = known[key]
-        return bool(entry.get("ok")), str(entry.get("heard", ""))
+    known = read_json_records(store)
+    if key is not None and key in known:
+        return bool(known[key].get("ok")), str(known[key].get("heard", ""))
     try:
         probs = heard_probe(model)
     except Exception as exc:  # ffmpeg or the model failing: do not block transcription
@@ -104,8 +95,6 @@ def identifies(info: ModelInfo, model: Any, cache_dir: Path | None = None) -> tu
         known[key] = {"ok": ok, "heard": heard, "english": round(probs.get("en", 0.0), 3)}
         try:
             store.parent.mkdir(parents=True, exist_ok=True)
-            from .model_store import write_json_atomic
-
             write_json_atomic(store, known)
         except OSError:
             pass

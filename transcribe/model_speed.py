@@ -8,14 +8,13 @@ model's folder, so that the Models page and ``fieldscribe models`` can show it.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model_store import write_json_atomic
+from .model_store import read_json_records, write_json_atomic
 from .models import ModelError, ModelInfo, model_cache_dir
 
 SPEEDS_FILE = "speeds.json"
@@ -34,11 +33,7 @@ class SpeedResult:
 
 def read_speeds(cache_dir: Path | None = None) -> dict[str, dict[str, Any]]:
     """The recorded measurements, keyed by model folder (empty when none or unreadable)."""
-    try:
-        data = json.loads(((cache_dir or model_cache_dir()) / SPEEDS_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+    return read_json_records((cache_dir or model_cache_dir()) / SPEEDS_FILE)
 
 
 def measure_speed(

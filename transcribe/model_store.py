@@ -27,7 +27,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 from .model_convert import (
     checkpoint_files,
@@ -254,6 +254,17 @@ def _load_check(folder: Path, where: str) -> None:
 def staging_root(cache_dir: Path | None = None) -> Path:
     """Where installs and imports are prepared (and partial downloads wait to be resumed)."""
     return (cache_dir or model_cache_dir()) / ".staging"
+
+
+def read_json_records(path: Path) -> dict[str, dict[str, Any]]:
+    """The records a JSON file beside the models keeps by key (``speeds.json``,
+    ``identification.json``): its entries that are objects; empty when it is missing or
+    unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
 
 
 def write_json_atomic(path: Path, data: object) -> None:

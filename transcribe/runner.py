@@ -709,23 +709,20 @@ def _hear_first(
     better = multilingual_model()
     if better is None:
         return info
-    import numpy as np
-
     from storage.core.languages import language_name
 
     from .engine import load_model
-    from .languages import language_probabilities
-    from .stream import SAMPLE_RATE, PcmReader, detect_speech
+    from .languages import speech_probabilities
+    from .stream import SAMPLE_RATE, PcmReader
 
     with PcmReader(path) as reader:
         audio = reader.read(SNIFF_S * SAMPLE_RATE)
     model, _device = load_model(better, threads=threads, device="auto")
     if expects_english:  # quicker: 15 seconds of speech, heard as identification hears them
-        speech = detect_speech(audio)
-        if not speech:
+        first = speech_probabilities(model, audio, SNIFF_CLIP_S)
+        if first is None:
             return info
-        clip = np.concatenate([audio[c["start"] : c["end"]] for c in speech])
-        probs = language_probabilities(model, clip[: SNIFF_CLIP_S * SAMPLE_RATE])
+        probs = first
     else:
         try:
             _top, _p, ranked = model.detect_language(

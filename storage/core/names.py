@@ -19,8 +19,8 @@ def clean_name(name: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """What two names must share to be the same name: NFC, without surrounding spaces."""
-    return unicodedata.normalize("NFC", name).strip()
+    """What two names must share to be the same name: the name as the codebook stores it."""
+    return clean_name(name)
 
 
 def path_key(path: str) -> str:

@@ -199,6 +199,30 @@ def _undeleted(table: str, tomb: str, schema: str = "b") -> str:
     )
 
 
+class _Joined:
+    """Segments read as one text (joined by a space), to find which of them holds a span."""
+
+    def __init__(self, pieces: list[tuple[str, str]]) -> None:
+        """``pieces``: (segment id, text), in reading order."""
+        self.text = " ".join(text for _, text in pieces)
+        self.offsets: list[tuple[int, str, int]] = []  # (start in the text, id, length)
+        at = 0
+        for segment_id, text in pieces:
+            self.offsets.append((at, segment_id, len(text)))
+            at += len(text) + 1
+
+    def place(self, start: int, end: int) -> tuple[str, int | None, int | None] | None:
+        """The segment holding ``[start, end)`` of the joined text and the span in it ((None,
+        None): all of it); None when the span runs over two segments."""
+        home = next((o for o in self.offsets if o[0] <= start and end <= o[0] + o[2]), None)
+        if home is None:
+            return None
+        part_start, part_end = start - home[0], end - home[0]
+        if part_start == 0 and part_end == home[2]:
+            return home[1], None, None
+        return home[1], part_start, part_end
+
+
 def _version_key(v: ConflictVersion) -> tuple[str, bool, str]:
     return (v.version, v.deleted, json.dumps(v.values, sort_keys=True, default=str))
 
@@ -696,12 +720,15 @@ class _Merge:
                 ).fetchone():
                     continue
                 copy = {**coding, "id": copy_id, "segment_id": part_id}
-                added = conn.execute(
-                    f"INSERT OR IGNORE INTO main.codings ({', '.join(cols)}) "
-                    f"VALUES ({', '.join('?' * len(cols))})",
-                    tuple(copy[c] for c in cols),
-                ).rowcount
-                self.summary.table("codings").added += added
+                self.summary.table("codings").added += self._add_coding(cols, copy)
+
+    def _add_coding(self, cols: list[str], coding: dict[str, Any]) -> int:
+        """Write a coding made by the merge unless its id is here already; 1 if written."""
+        return self.conn.execute(
+            f"INSERT OR IGNORE INTO main.codings ({', '.join(cols)}) "
+            f"VALUES ({', '.join('?' * len(cols))})",
+            tuple(coding[c] for c in cols),
+        ).rowcount
 
     def _follow_split(self, segment_id: str, theirs: str, ours: str, ids: set[str]) -> set[str]:
         """Move arrived spans whose words this project split off into another segment; return
@@ -721,13 +748,8 @@ class _Merge:
             "SELECT start_ms, seq FROM main.segments WHERE id = ?", (segment_id,)
         ).fetchone()
         pieces = sorted([(int(own[0]), int(own[1]), segment_id, ours), *parts])
-        offsets: list[tuple[int, str, int]] = []  # (start in the joined text, id, length)
-        at = 0
-        for _, _, part_id, text in pieces:
-            offsets.append((at, part_id, len(text)))
-            at += len(text) + 1
-        joined = " ".join(text for _, _, _, text in pieces)
-        own_diff, joined_diff = TextDiff(theirs, ours), TextDiff(theirs, joined)
+        joined = _Joined([(part_id, text) for _, _, part_id, text in pieces])
+        own_diff, joined_diff = TextDiff(theirs, ours), TextDiff(theirs, joined.text)
         moved: set[str] = set()
         for coding_id, code_id, coder, start, end in conn.execute(
             "SELECT id, code_id, coder, start_cp, end_cp FROM main.codings WHERE id IN "
@@ -737,18 +759,13 @@ class _Merge:
             if own_diff.map_span(start, end) is not None:
                 continue  # its words are still here: reanchored in place
             span = joined_diff.map_span(start, end)
-            if span is None:
+            placed = None if span is None else joined.place(*span)
+            if placed is None or placed[0] == segment_id:
                 continue
-            home = next((o for o in offsets if o[0] <= span[0] and span[1] <= o[0] + o[2]), None)
-            if home is None or home[1] == segment_id:
-                continue
-            new_start, new_end = span[0] - home[0], span[1] - home[0]
-            whole = new_start == 0 and new_end == home[2]
-            key = (None, None) if whole else (new_start, new_end)
             twin = conn.execute(
                 "SELECT 1 FROM main.codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
                 "AND start_cp IS ? AND end_cp IS ?",
-                (home[1], code_id, coder, *key),
+                (placed[0], code_id, coder, placed[1], placed[2]),
             ).fetchone()
             if twin is not None:
                 conn.execute("DELETE FROM main.codings WHERE id = ?", (coding_id,))
@@ -757,7 +774,7 @@ class _Merge:
                 conn.execute(
                     "UPDATE main.codings SET segment_id = ?, start_cp = ?, end_cp = ?, "
                     "updated_at = ? WHERE id = ?",
-                    (home[1], *key, now_iso(), coding_id),
+                    (*placed, now_iso(), coding_id),
                 )
             moved.add(coding_id)
         return moved
@@ -1169,14 +1186,9 @@ class _Merge:
         ).fetchall()
         if not pieces or not segment["text"]:
             return False
-        offsets: list[tuple[int, str, int]] = []
-        at = 0
-        for _, _, part_id, text in pieces:
-            offsets.append((at, str(part_id), len(text)))
-            at += len(text) + 1
-        joined = " ".join(str(p[3]) for p in pieces)
-        found = joined.find(segment["text"])
-        if found < 0 or joined.find(segment["text"], found + 1) >= 0:
+        joined = _Joined([(str(part_id), str(text)) for _, _, part_id, text in pieces])
+        found = joined.text.find(segment["text"])
+        if found < 0 or joined.text.find(segment["text"], found + 1) >= 0:
             return False  # its words are not there, once and as they were: ask, do not guess
         cols = self._cols("codings")
         rows = conn.execute(
@@ -1194,15 +1206,12 @@ class _Merge:
             ).fetchone():
                 return False  # its code was deleted here: it comes back with the segment
             start, end = coding["start_cp"], coding["end_cp"]
-            span = (found + (start or 0), found + (len(segment["text"]) if end is None else end))
-            home = next((o for o in offsets if o[0] <= span[0] and span[1] <= o[0] + o[2]), None)
-            if home is None:
-                return False
-            part_start, part_end = span[0] - home[0], span[1] - home[0]
-            whole = part_start == 0 and part_end == home[2]
-            moves.append(
-                (coding, home[1], None if whole else part_start, None if whole else part_end)
+            placed = joined.place(
+                found + (start or 0), found + (len(segment["text"]) if end is None else end)
             )
+            if placed is None:
+                return False
+            moves.append((coding, *placed))
         for coding, part_id, new_start, new_end in moves:
             version = coding["updated_at"]
             moved = {
@@ -1212,12 +1221,7 @@ class _Merge:
                 "end_cp": new_end,
                 "updated_at": _next_version(version),
             }
-            inserted = conn.execute(
-                f"INSERT OR IGNORE INTO main.codings ({', '.join(cols)}) "
-                f"VALUES ({', '.join('?' * len(cols))})",
-                tuple(moved[c] for c in cols),
-            ).rowcount
-            if inserted:
+            if self._add_coding(cols, moved):
                 author = self._author(self.b, "codings", coding["id"], version, self.opened.coder)
                 self._record_version("codings", coding["id"], version, author)
                 self.summary.table("codings").updated += 1

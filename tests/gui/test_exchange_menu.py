@@ -203,17 +203,23 @@ def test_newer_qdpx_is_refused_and_the_project_stays_open(
         assert w.project is project
 
 
+def _other_project_exported(path: Path) -> None:
+    """Another team's project, one session "Field notes", exported as REFI-QDA to ``path``."""
+    from storage.interop.qdpx_export import export_qdpx
+
+    other = Project.create(path.parent / "other.fieldscribe", coder="x")
+    session = other.sessions.add_session("Field notes")
+    other.transcript.add_segments(session.id, [SegmentDraft(0, 0, "Abstract: long queues")])
+    export_qdpx(other, path)
+    other.close()
+
+
 def test_qdpx_into_the_open_project_twice_reuses_and_says_so(
     seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storage.interop.qdpx_export import export_qdpx
 
     w = seeded
-    other = Project.create(tmp_path / "other.fieldscribe", coder="x")
-    session = other.sessions.add_session("Field notes")
-    other.transcript.add_segments(session.id, [SegmentDraft(0, 0, "Abstract: long queues")])
-    export_qdpx(other, tmp_path / "other.qdpx")
-    other.close()
+    _other_project_exported(tmp_path / "other.qdpx")
     _answer_files(monkeypatch, getOpenFileName=tmp_path / "other.qdpx")
     for _ in range(2):
         _action(w, "&File", "Import a REFI-QDA project (.qdpx)…").trigger()
@@ -230,14 +236,9 @@ def test_a_qdpx_saved_as_zip_is_offered_and_imported(
     seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An export saved (or mailed) as .zip is shown by the import dialog's filter and read."""
-    from storage.interop.qdpx_export import export_qdpx
 
     w = seeded
-    other = Project.create(tmp_path / "other.fieldscribe", coder="x")
-    session = other.sessions.add_session("Field notes")
-    other.transcript.add_segments(session.id, [SegmentDraft(0, 0, "Abstract: long queues")])
-    export_qdpx(other, tmp_path / "other.zip")
-    other.close()
+    _other_project_exported(tmp_path / "other.zip")
     filters: list[str] = []
 
     def answer(*args: Any, **_k: Any) -> tuple[str, str]:

@@ -25,9 +25,8 @@ def _seed(project: Project) -> tuple[str, list[str]]:
     return session.id, segs
 
 
-def test_retrieval_export_button_writes_the_csv(
-    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _health_retrieved(window: Any, idle: Any) -> Any:
+    """The seeded project's retrieval panel showing what is coded Services/Health."""
     project: Project = window.project
     _seed(project)
     code = project.codebook.find_code("Services/Health")
@@ -36,6 +35,13 @@ def test_retrieval_export_button_writes_the_csv(
     panel.reload_filters(project.codebook.codes())
     window.docks.retrieve_code(code.id)
     idle(window)
+    return panel
+
+
+def test_retrieval_export_button_writes_the_csv(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    panel = _health_retrieved(window, idle)
     assert panel.model.rowCount() == 2
     out = tmp_path / "retrieved.csv"
     monkeypatch.setattr(
@@ -64,14 +70,7 @@ def test_retrieval_export_typed_without_csv_writes_a_csv(
     window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A name typed without .csv gets it (it was written bare, a file nothing opens as CSV)."""
-    project: Project = window.project
-    _seed(project)
-    code = project.codebook.find_code("Services/Health")
-    assert code is not None
-    panel = window.retrieval
-    panel.reload_filters(project.codebook.codes())
-    window.docks.retrieve_code(code.id)
-    idle(window)
+    panel = _health_retrieved(window, idle)
     monkeypatch.setattr(
         QFileDialog,
         "getSaveFileName",

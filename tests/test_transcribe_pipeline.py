@@ -75,6 +75,50 @@ def test_the_gate_does_not_change_what_the_vad_finds(
     assert gated_calls < len(seen)  # at least one silent minute skipped the VAD
 
 
+def test_speech_recorded_very_quietly_is_found(tmp_path: Path) -> None:
+    """A speaker far from the recorder (peak -62 dBFS): the VAD, given the audio as recorded,
+    finds no speech at all; the lifted copy finds the same chunks as at a normal level."""
+    from faster_whisper.vad import get_speech_timestamps
+
+    wav = speech_with_pauses(tmp_path, SENTENCES[:4])
+    with PcmReader(wav) as reader:
+        loud = reader.read(S * 60)
+    quiet = (loud * 10 ** (-60 / 20)).astype(np.float32)
+    assert 20 * np.log10(np.abs(quiet).max()) < -60
+    assert get_speech_timestamps(quiet, stream.vad_options()) == []  # what the VAD alone hears
+    found, normal = detect_speech(quiet), detect_speech(loud)
+    assert len(found) == len(normal) == 4
+    for a, b in zip(found, normal, strict=True):
+        assert abs(a["start"] - b["start"]) <= S // 5 and abs(a["end"] - b["end"]) <= S // 5
+    # the parts a long chunk is cut into for identification are found the same way
+    whole = {"start": 0, "end": len(quiet)}
+    assert len(stream.split_at_pauses(quiet, whole, S)) == len(
+        stream.split_at_pauses(loud, whole, S)
+    )
+
+
+def test_only_quiet_audio_is_lifted_for_the_vad_and_never_past_its_limit() -> None:
+    normal = _noise(2, -20)
+    assert stream.for_vad(normal) is normal  # a normal level is left as it is
+    quiet = _noise(2, -90)  # its peak is about -77 dBFS: lifted by the cap, not to -20
+    lifted = stream.for_vad(quiet)
+    gain_db = 20 * np.log10(np.abs(lifted).max() / np.abs(quiet).max())
+    assert gain_db == pytest.approx(stream.VAD_LIFT_MAX_DB, abs=0.01)  # capped
+    assert lifted.dtype == np.float32
+    assert np.array_equal(stream.for_vad(np.zeros(100, np.float32)), np.zeros(100, np.float32))
+
+
+def test_faint_noise_alone_is_not_taken_for_speech_once_lifted() -> None:
+    """Room noise and mains hum between -65 and -45 dBFS, lifted for the VAD: still no speech."""
+    rng = np.random.default_rng(5)
+    t = np.arange(60 * S) / S
+    hum = np.sin(2 * np.pi * 50 * t) + 0.5 * np.sin(2 * np.pi * 150 * t)
+    for db in (-45, -55, -65):
+        for sound in (rng.standard_normal(60 * S), hum + 0.1 * rng.standard_normal(60 * S)):
+            audio = (sound / np.abs(sound).max() * 10 ** (db / 20)).astype(np.float32)
+            assert detect_speech(audio) == []
+
+
 @pytest.mark.slow
 def test_speech_found_in_two_reads_joins_at_the_border(tmp_path: Path) -> None:
     """A window that grows runs the VAD over the new audio only: a sentence cut by the end of

@@ -208,7 +208,9 @@ class MainWindow(QMainWindow):
         self.search_panel.results_shown.connect(
             lambda _n: self.layout_keeper.make_room(self.search_dock)
         )
-        self.docks.results_shown.connect(self.layout_keeper.make_room)
+        # Retrieval and Agreement are their tables: they open tall enough to read several rows
+        self.docks.results_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
+        self.extra_panels.panel_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
         self._wire_extra_panels()
         # View > Analysis… (gui/analysis/): recomputes after edits
         self.analysis = AnalysisLauncher(

@@ -118,6 +118,7 @@ class ExtraPanels(QObject):
     text_rewritten = Signal()  # Ethics replaced transcript text (pseudonyms, redactions)
     rows_rewritten = Signal()  # a resolved merge conflict rewrote rows (a segment's text)
     play_requested = Signal(str, str)  # session id, segment id (a disagreement activated)
+    panel_shown = Signal(object)  # a panel's dock opened or came to the front: make room for it
 
     def __init__(
         self, state: AppState, chrome: WindowChrome, runner: TaskRunner, player: Player
@@ -199,7 +200,13 @@ class ExtraPanels(QObject):
             window.tabifyDockWidget(partner, dock)
         dock.show()
         dock.raise_()
-        QTimer.singleShot(0, lambda: fit_to_screen(window))
+
+        def settle() -> None:  # once the dock is laid out (a tab shows after raise_)
+            fit_to_screen(window)
+            if self.docks.get(key) is dock:  # not closed with its project meanwhile
+                emit(self.panel_shown, dock)
+
+        QTimer.singleShot(0, settle)
         return dock.widget()
 
     def close_all(self) -> None:

@@ -225,3 +225,51 @@ def test_transcription_progress_over_the_transcript_reads_whole(
     w.transcription.cancel_transcription(sid)
     idle(w)
     w.close()
+
+
+def _rows_room(view: Any) -> float:
+    """How many rows of the default height the table's viewport shows."""
+    return view.viewport().height() / view.verticalHeader().defaultSectionSize()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_agreement_and_retrieval_open_tall_enough_to_read(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """Team ▸ Inter-coder agreement opened as a tab of the Search dock's query row and Retrieval
+    at 0.3 of the window: their tables showed one to three rows at 1024x700 and 1366x768."""
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    # the test screen (800x600) is smaller than the laptop's: keep the laptop's window
+    monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)
+    w.resize(*size)
+    w.layout_keeper.default_sizes()  # as the first start at that size lays it out
+    qtbot.wait(100)
+    agreement = w.extra_panels.show_agreement()
+    qtbot.wait(100)
+    assert w.extra_panels.docks["agreement"].widget().visibleRegion().isEmpty() is False
+    assert _rows_room(agreement.view) >= 5, agreement.view.viewport().height()
+
+    code = w.project.codebook.find_code("Услуги/Денсаулық")
+    w.docks.retrieve_code(code.id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.table.model().rowCount() == 6, timeout=10000)
+    qtbot.wait(100)
+    table = w.retrieval.table
+    assert _rows_room(table) >= 5, table.viewport().height()
+    whole = [
+        r
+        for r in range(6)
+        if table.rowViewportPosition(r) + table.rowHeight(r) <= table.viewport().height()
+    ]
+    assert len(whole) >= 5, (whole, table.viewport().height())
+    # the transcript keeps rows to read too
+    assert w.transcript.viewport().height() >= 60
+    w.close()

@@ -208,8 +208,10 @@ class RecordPanel(QWidget):
         info.addStretch(1)
         info.addWidget(self.elapsed_label)
         info.addStretch(1)
-        info.addWidget(self.disk_label)
         layout.addLayout(info)
+        # a line of its own: beside the state and the clock, a 290 px dock (1024x700) cut it
+        # to "Disk: 207 h 50 m"
+        layout.addWidget(self.disk_label)
 
         buttons = QHBoxLayout()
         self.record_button = QPushButton("● Record")
@@ -245,10 +247,14 @@ class RecordPanel(QWidget):
         self.next_button = QPushButton("Next question (N)")
         self.next_button.clicked.connect(self.next_question)
         guide_row.addWidget(self.load_guide_button)
-        guide_row.addWidget(self.question_label, 1)
+        guide_row.addStretch(1)
         guide_row.addWidget(self.next_button)
         guide_layout.addWidget(self.guide_edit)
         guide_layout.addLayout(guide_row)
+        # the question asked now under its buttons, the dock's whole width: between them, in
+        # a 290 px dock, it squeezed "Next question (N)" to "ext question (" and itself to
+        # a few letters a line
+        guide_layout.addWidget(self.question_label)
         layout.addWidget(guide_box)
 
         self.marker_list = QListWidget()

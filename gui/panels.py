@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
+from gui.fmt import plural
 from gui.layout import fit_to_screen, tab_partner
 from gui.player import Player
 from gui.qtcompat import emit
@@ -354,10 +355,19 @@ class ExtraPanels(QObject):
             self.chrome.message(str(exc), 8000)
             return
         if name == "InUseError":
+            # the error speaks to the command line ("Re-run with --replace", "1 segments"):
+            # the question says it in the workbench's words
+            project = self.state.project
+            edited = project.speakers.speaker_edited_count(session_id) if project else 0
+            session = project.sessions.get_session(session_id) if project else None
+            where = f" of “{session.title}”" if session is not None else ""
             answer = QMessageBox.question(
                 self.chrome.window,
                 "Detect speakers again?",
-                f"{exc}\n\nReplace the speakers corrected by hand?",
+                f"{plural(edited, 'segment') if edited else 'Segments'}{where} "
+                f"{'has a speaker' if edited == 1 else 'have speakers'} you corrected by hand."
+                "\n\nDetect the speakers again and replace those corrections too? "
+                "(No changes nothing.)",
             )
             if answer == QMessageBox.StandardButton.Yes:
                 self.detect_speakers(session_id, replace=True, **counts)

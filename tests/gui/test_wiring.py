@@ -136,6 +136,41 @@ def test_detect_speakers_asks_before_replacing_hand_edits(
     assert project.speakers.speaker_edited_count(sid) == 1
 
 
+def test_detect_speakers_again_asks_in_the_workbench_words(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Detecting speakers again over hand corrections asked "1 segments of session 'x' have
+    speakers corrected by hand; nothing was changed. Re-run with --replace to overwrite them."
+    (the command line's words) in the workbench."""
+    from storage.core.errors import InUseError
+
+    project: Project = window.project
+    sid = _transcribed(window, qtbot, idle, speech_wav)
+    first = project.transcript.segments(sid)[0]
+    window.editing.set_speaker([first.id], "Bo")  # a hand correction
+    idle(window)
+    assert project.speakers.speaker_edited_count(sid) == 1
+    title = project.sessions.get_session(sid).title
+
+    def diarizer(project: Any, session_id: str, **kw: Any) -> Any:
+        if not kw.get("replace"):  # what transcribe.speakers.diarize_session raises
+            raise InUseError(
+                f"1 segments of session {title!r} have speakers corrected by hand; "
+                "nothing was changed. Re-run with --replace to overwrite them."
+            )
+        return None
+
+    window.extra_panels.diarizer = diarizer
+    no = Asked(NO)
+    monkeypatch.setattr(QMessageBox, "question", no)
+    window.extra_panels.detect_speakers(sid)
+    idle(window)
+    (text,) = no.texts
+    assert "--replace" not in text and "1 segments" not in text, text
+    assert f"1 segment of “{title}” has a speaker you corrected by hand" in text, text
+    assert window.last_error == ""
+
+
 def test_detect_speakers_progress_and_cancel(
     window: Any, qtbot: Any, idle: Any, speech_wav: Path
 ) -> None:

@@ -193,8 +193,12 @@ class RecordPanel(QWidget):
         self.level_bar = QProgressBar()
         self.level_bar.setRange(0, 100)
         self.level_bar.setTextVisible(False)
+        self.level_bar.setToolTip("How loud the input is now; CLIPPING beside it: too loud")
         self.clip_label = QLabel("")
         self.clip_label.setStyleSheet("color: #c0392b; font-weight: bold")
+        # named like the Input row: unnamed, an empty meter read as a blank text field
+        self.level_label = QLabel("Level")
+        meter.addWidget(self.level_label)
         meter.addWidget(self.level_bar, 1)
         meter.addWidget(self.clip_label)
         layout.addLayout(meter)

@@ -158,3 +158,9 @@ def test_panel_reads_whole_in_a_laptop_dock(settings_home: Path, project: Projec
     assert question.height() >= question.heightForWidth(question.width()), question.height()
     assert question.width() >= 200  # not squeezed between the buttons
     assert isinstance(question, QLabel)
+    # the level meter is named (an empty, unnamed bar looked like a blank text field)
+    assert panel.level_label.text() == "Level" and panel.level_label.isVisible()
+    assert panel.level_label.geometry().center().y() in range(
+        panel.level_bar.geometry().top(), panel.level_bar.geometry().bottom() + 1
+    )
+    assert "loud" in panel.level_bar.toolTip()

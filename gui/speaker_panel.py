@@ -301,6 +301,12 @@ class SpeakerPanel(QWidget):
         (label,) = self.selected_labels() or [""]
         if not label:
             return
+        if not self._participants:  # a list of "(no participant)" alone was a dead end
+            self.status.setText(
+                "This project has no participants yet: add them in the Session details dock "
+                f"(Add participant), then map {label} to one."
+            )
+            return
         names = [NO_PARTICIPANT, *self._participants.values()]
         ids: list[str | None] = [None, *self._participants.keys()]
         choice, ok = QInputDialog.getItem(

@@ -45,6 +45,19 @@ def test_lists_speakers_and_paints_spans(qtbot, project: Project, session: str) 
     panel.timeline.grab()  # paints without error
 
 
+def test_participant_without_participants_says_where_to_add_them(
+    qtbot, project: Project, session: str
+) -> None:
+    """Participant… in a project without participants offered "(no participant)" alone: a
+    dead end. It says where participants are added instead (and opens no dialog: an
+    unanswered one fails the test)."""
+    panel = SpeakerPanel(project, session)
+    qtbot.addWidget(panel)
+    panel.select_label("Speaker 1")
+    panel.map_button.click()
+    assert "Session details" in panel.status.text() and "Speaker 1" in panel.status.text()
+
+
 def test_rename_merge_map(qtbot, project: Project, session: str) -> None:
     panel = SpeakerPanel(project, session)
     qtbot.addWidget(panel)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.fmt import plural
 from gui.speaker_timeline import PALETTE, SpeakerTimeline, speaker_colour
 from gui.undo import (
     NO_PARTICIPANT,
@@ -178,8 +179,8 @@ class SpeakerPanel(QWidget):
             1 for seg in self.project.transcript.segments(self.session_id) if seg.speaker is None
         )
         self.status.setText(
-            f"{len(stats)} speakers"
-            + (f", {unlabelled} segments without speaker" if unlabelled else "")
+            plural(len(stats), "speaker")
+            + (f", {plural(unlabelled, 'segment')} without speaker" if unlabelled else "")
         )
         self._update_buttons()
 

@@ -33,7 +33,7 @@ def test_lists_speakers_and_paints_spans(qtbot, project: Project, session: str) 
     panel.set_session(session)
     assert panel.labels() == ["Speaker 1", "Speaker 2", "Speaker 3"]
     assert panel.table.item(0, 1).text() == "0:05"  # 5 s of talk
-    assert "1 segments without speaker" in panel.status.text()
+    assert "1 segment without speaker" in panel.status.text()  # not "1 segments"
     panel.resize(500, 300)
     panel.show()
     qtbot.waitExposed(panel)

@@ -165,7 +165,9 @@ class ConsentTab(QWidget):
         """Record the answers shown in the form."""
         pid = self.participant.currentData()
         if pid is None:
-            self.status.setText("Add a participant first.")
+            self.status.setText(  # where: this panel has no way to add one
+                "Add a participant first: Session details dock ▸ Add participant."
+            )
             return
         try:
             self.project.privacy.set_consent(

@@ -177,3 +177,16 @@ def test_pseudonyms_tab_fits_a_laptop_dock(qtbot, project: Project, screen: str)
     # its words wrap onto more lines instead of being cut
     row = max(range(table.rowCount()), key=lambda r: len(table.item(r, context).text()))
     assert table.rowHeight(row) > table.fontMetrics().height() * 2
+
+
+def test_saving_consent_without_participants_says_where_to_add_them(
+    qtbot, project: Project
+) -> None:  # type: ignore[no-untyped-def]
+    """Saving consent said "Add a participant first." without naming where (this panel
+    has no way to add one)."""
+    project.sessions.add_session("FG1", "focus_group")
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    panel.consent.save.click()
+    assert "Session details" in panel.consent.status.text()
+    assert project.privacy.consents() == []

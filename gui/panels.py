@@ -119,6 +119,7 @@ class ExtraPanels(QObject):
     text_rewritten = Signal()  # Ethics replaced transcript text (pseudonyms, redactions)
     rows_rewritten = Signal()  # a resolved merge conflict rewrote rows (a segment's text)
     play_requested = Signal(str, str)  # session id, segment id (a disagreement activated)
+    redacted = Signal()  # words were redacted: the editor marks them
     panel_shown = Signal(object)  # a panel's dock opened or came to the front: make room for it
 
     def __init__(
@@ -421,6 +422,7 @@ class ExtraPanels(QObject):
         def done(_result: Any) -> None:
             self.chrome.message(f"Redacted “{words[:40]}”: exports show [{category.upper()}].")
             self.refresh_privacy()
+            emit(self.redacted)
 
         self.runner.submit(
             "Redact",

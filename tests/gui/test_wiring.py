@@ -376,3 +376,52 @@ def test_recording_shows_in_the_window_title(window: Any) -> None:
     assert window.windowTitle() == "● REC 12:34 — Study — FieldScribe"
     panel.title_hint.emit("")
     assert window.windowTitle() == "Study — FieldScribe"
+
+
+def test_redacted_words_are_marked_in_the_editor(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: Any
+) -> None:
+    """Ethics ▸ Redact the selected words… changed nothing on screen: the words looked as
+    before, in the editor as in any later visit. They are struck through on grey, and their
+    tooltip says what exports show; un-redacting takes the mark away."""
+    from PySide6.QtGui import QTextCursor
+    from PySide6.QtWidgets import QInputDialog
+
+    project: Project = window.project
+    _transcribed(window, qtbot, idle, speech_wav)
+    window.transcript.go_to_row(1)
+    idle(window)
+    editor = window.segment_editor
+    text = editor.toPlainText()
+    word = text.split()[0]
+    cursor = editor.textCursor()
+    cursor.setPosition(0)
+    cursor.setPosition(len(word), QTextCursor.MoveMode.KeepAnchor)
+    editor.setTextCursor(cursor)
+
+    def struck() -> list[tuple[int, int]]:
+        return [
+            (s.cursor.selectionStart(), s.cursor.selectionEnd())
+            for s in editor.extraSelections()
+            if s.format.fontStrikeOut()
+        ]
+
+    assert struck() == []
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *_a, **_k: ("name", True)))
+    window.extra_panels.redact_selection()
+    idle(window)
+    qtbot.waitUntil(lambda: struck() == [(0, len(word))], timeout=5000)
+    assert any("exports show [NAME]" in tip for _a, _b, tip in editor._spans)
+    # another segment and back: still marked
+    window.transcript.go_to_row(0)
+    idle(window)
+    assert struck() == []
+    window.transcript.go_to_row(1)
+    idle(window)
+    assert struck() == [(0, len(word))]
+    (red,) = project.redactions.all()
+    project.redactions.remove_redaction(red.id)
+    window.transcript.go_to_row(0)
+    window.transcript.go_to_row(1)
+    idle(window)
+    assert struck() == []

@@ -71,16 +71,16 @@ class LiveStatusDelegate(QStyledItemDelegate):
         if fraction is None:
             super().paint(painter, option, index)
             return
-        widget = option.widget  # type: ignore[attr-defined]
+        widget = option.widget
         style = widget.style() if widget is not None else QApplication.style()
         cell = QStyleOptionViewItem(option)
         self.initStyleOption(cell, index)
         cell.text = ""  # the row's background and selection, the text goes on the bar
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, cell, painter, widget)
         bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 2, -2, -2)  # type: ignore[attr-defined]
-        bar.palette = option.palette  # type: ignore[attr-defined]
-        bar.fontMetrics = option.fontMetrics  # type: ignore[attr-defined]
+        bar.rect = option.rect.adjusted(2, 2, -2, -2)
+        bar.palette = option.palette
+        bar.fontMetrics = option.fontMetrics
         bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
         bar.minimum, bar.maximum = 0, 100
         bar.progress = max(0, min(100, int(float(fraction) * 100)))

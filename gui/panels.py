@@ -341,7 +341,7 @@ class ExtraPanels(QObject):
         self.diarizing.pop(session_id, None)
         self._update_cancel_detect()
         found = len(getattr(report, "speakers", []))
-        self.chrome.message(f"Detected {found} speakers.", 8000)
+        self.chrome.message(f"Detected {plural(found, 'speaker')}.", 8000)
         panel = self.speaker_panel()
         if panel is not None:
             panel.refresh()

@@ -160,7 +160,7 @@ class SpeakerPanel(QWidget):
             name.setData(Qt.ItemDataRole.DecorationRole, speaker_colour(row))
             tip = stat.label
             if stat.edited_count:
-                tip += f"\n{stat.edited_count} segments corrected by hand"
+                tip += f"\n{plural(stat.edited_count, 'segment')} corrected by hand"
             name.setToolTip(tip)
             cells = [
                 name,

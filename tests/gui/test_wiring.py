@@ -171,6 +171,30 @@ def test_detect_speakers_again_asks_in_the_workbench_words(
     assert window.last_error == ""
 
 
+def test_detecting_one_speaker_says_so_in_english(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    """Detection said "Detected 1 speakers." and a tooltip "1 segments corrected by hand"."""
+    from types import SimpleNamespace
+
+    project: Project = window.project
+    sid = _transcribed(window, qtbot, idle, speech_wav)
+    first = project.transcript.segments(sid)[0]
+    window.editing.set_speaker([first.id], "Bo")  # a hand correction
+    idle(window)
+
+    def diarizer(project: Any, session_id: str, **kw: Any) -> Any:
+        return SimpleNamespace(speakers=["Speaker 1"])
+
+    window.extra_panels.diarizer = diarizer
+    window.extra_panels.detect_speakers(sid, replace=True)
+    idle(window)
+    assert "Detected 1 speaker." in window.statusBar().currentMessage()
+    panel = window.extra_panels.show_speakers()
+    row = panel.labels().index("Bo")
+    assert "1 segment corrected by hand" in panel.table.item(row, 0).toolTip()
+
+
 def test_detect_speakers_progress_and_cancel(
     window: Any, qtbot: Any, idle: Any, speech_wav: Path
 ) -> None:

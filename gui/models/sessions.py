@@ -59,7 +59,12 @@ def status_text(
         pct = int(live.fraction * 100)
         # short (m:ss, no "transcribing"): at 1024x700 the column beside a long title has
         # ~125 px; the bar, the tooltip and the status bar say it in words
-        eta = f"{fmt_ms(round(live.eta_s * 1000))} left" if live.eta_s is not None else ""
+        if live.eta_s is None:
+            eta = ""
+        elif live.eta_s < 1:  # not "0:00 left" while it writes the last segments
+            eta = "finishing"
+        else:
+            eta = f"{fmt_ms(round(live.eta_s * 1000))} left"
         return f"{pct} %" + (f" · {eta}" if eta else "")
     if session.status == "transcribing":  # a run began and did not finish
         text = stopped_text(session, stopped)

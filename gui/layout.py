@@ -34,6 +34,10 @@ CODEBOOK_WIDTH = 230
 #: results arrive (``make_room``)
 BOTTOM_SHARE, BOTTOM_MIN, BOTTOM_MAX = 0.12, 84, 200
 RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX = 0.3, 150, 400
+#: the bottom panels whose table is the point of opening them (Retrieval, Agreement,
+#: Disagreements): at 0.3 of a 1024x700 window their tables showed two or three rows under
+#: their filter and summary lines; at this share six or more, the transcript keeps its minimum
+TABLE_SHARE, TABLE_MIN, TABLE_MAX = 0.45, 240, 480
 _LAYOUT_VERSION = 1
 
 
@@ -164,8 +168,9 @@ class LayoutKeeper(QObject):
         self.sessions.raise_()
         self.search.raise_()
 
-    def make_room(self, dock: QDockWidget) -> None:
-        """Results arrived in a bottom dock (search hits, retrieved codings): it grows to show
+    def make_room(self, dock: QDockWidget, *, table: bool = False) -> None:
+        """Results arrived in a bottom dock (search hits, retrieved codings) or a bottom panel
+        opened (``table``: one whose table is what it shows, Agreement): it grows to show
         several of them, when it is shorter than that (never shrinks what the user made)."""
         win = self.window
         if (
@@ -176,7 +181,10 @@ class LayoutKeeper(QObject):
             or win.dockWidgetArea(dock) != Qt.DockWidgetArea.BottomDockWidgetArea
         ):
             return
-        want = clamp(win.height() * RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX)
+        if table:
+            want = clamp(win.height() * TABLE_SHARE, TABLE_MIN, TABLE_MAX)
+        else:
+            want = clamp(win.height() * RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX)
         if dock.height() < want - 8:
             win.resizeDocks([dock], [want], Qt.Orientation.Vertical)
 

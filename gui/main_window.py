@@ -208,7 +208,9 @@ class MainWindow(QMainWindow):
         self.search_panel.results_shown.connect(
             lambda _n: self.layout_keeper.make_room(self.search_dock)
         )
-        self.docks.results_shown.connect(self.layout_keeper.make_room)
+        # Retrieval and Agreement are their tables: they open tall enough to read several rows
+        self.docks.results_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
+        self.extra_panels.panel_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
         self._wire_extra_panels()
         # View > Analysis… (gui/analysis/): recomputes after edits
         self.analysis = AnalysisLauncher(
@@ -401,6 +403,11 @@ class MainWindow(QMainWindow):
         self.editing.codings_edited = extra.codings_edited
         editor = self.segment_editor
         extra.editor_selection = lambda: (editor.segment, editor.selection_cp(), editor.is_dirty())
+        editor.redactions = self._redacted_spans
+        # a new redaction is marked in the editor at once (its segment shown again)
+        extra.redacted.connect(
+            lambda: self.editing._current_row_changed(self.transcript.currentIndex().row())
+        )
         # a participant added in Session details shows in Ethics (consent) at once
         self.docks.details_changed.connect(lambda _sid: extra.refresh_privacy())
 
@@ -421,6 +428,16 @@ class MainWindow(QMainWindow):
             refresh = getattr(dock.widget(), "refresh", None)
             if callable(refresh):
                 refresh()
+
+    def _redacted_spans(self, segment_id: str) -> list[tuple[int, int, str]]:
+        """The spans of a segment hidden from exports whose original is still there."""
+        project = self.state.project
+        if project is None:
+            return []
+        return [
+            (r.start_cp, r.end_cp, r.placeholder)
+            for r in project.redactions.all(segment_id=segment_id, include_destroyed=False)
+        ]
 
     def _text_rewritten(self) -> None:
         """Ethics replaced names or destroyed originals: the undo history, which holds the old

@@ -159,6 +159,15 @@ class ModelsPage(QWidget):
         self.install_button.setEnabled(idle)
         self.import_button.setEnabled(idle)
         self.remove_button.setEnabled(idle and info is not None and info.removable)
+        if info is not None and not info.removable:  # greyed out: say why (a tooltip shows
+            row = self.table.rows.index(info)  # on a disabled button too)
+            source = self.table.index(row, 4).data()
+            self.remove_button.setToolTip(
+                f"“{info.name}” comes with this installation ({source}): only models "
+                "installed or imported here can be removed."
+            )
+        else:
+            self.remove_button.setToolTip("Delete the selected model's files from this machine")
         self.verify_button.setEnabled(idle and info is not None and bool(checksums_for(info)))
         self.measure_button.setEnabled(idle and info is not None and self.test_audio.is_file())
         self.cancel_button.setVisible(not idle)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
+from gui.fmt import plural
 from gui.layout import fit_to_screen, tab_partner
 from gui.player import Player
 from gui.qtcompat import emit
@@ -118,6 +119,8 @@ class ExtraPanels(QObject):
     text_rewritten = Signal()  # Ethics replaced transcript text (pseudonyms, redactions)
     rows_rewritten = Signal()  # a resolved merge conflict rewrote rows (a segment's text)
     play_requested = Signal(str, str)  # session id, segment id (a disagreement activated)
+    redacted = Signal()  # words were redacted: the editor marks them
+    panel_shown = Signal(object)  # a panel's dock opened or came to the front: make room for it
 
     def __init__(
         self, state: AppState, chrome: WindowChrome, runner: TaskRunner, player: Player
@@ -199,7 +202,13 @@ class ExtraPanels(QObject):
             window.tabifyDockWidget(partner, dock)
         dock.show()
         dock.raise_()
-        QTimer.singleShot(0, lambda: fit_to_screen(window))
+
+        def settle() -> None:  # once the dock is laid out (a tab shows after raise_)
+            fit_to_screen(window)
+            if self.docks.get(key) is dock:  # not closed with its project meanwhile
+                emit(self.panel_shown, dock)
+
+        QTimer.singleShot(0, settle)
         return dock.widget()
 
     def close_all(self) -> None:
@@ -332,7 +341,7 @@ class ExtraPanels(QObject):
         self.diarizing.pop(session_id, None)
         self._update_cancel_detect()
         found = len(getattr(report, "speakers", []))
-        self.chrome.message(f"Detected {found} speakers.", 8000)
+        self.chrome.message(f"Detected {plural(found, 'speaker')}.", 8000)
         panel = self.speaker_panel()
         if panel is not None:
             panel.refresh()
@@ -347,10 +356,19 @@ class ExtraPanels(QObject):
             self.chrome.message(str(exc), 8000)
             return
         if name == "InUseError":
+            # the error speaks to the command line ("Re-run with --replace", "1 segments"):
+            # the question says it in the workbench's words
+            project = self.state.project
+            edited = project.speakers.speaker_edited_count(session_id) if project else 0
+            session = project.sessions.get_session(session_id) if project else None
+            where = f" of “{session.title}”" if session is not None else ""
             answer = QMessageBox.question(
                 self.chrome.window,
                 "Detect speakers again?",
-                f"{exc}\n\nReplace the speakers corrected by hand?",
+                f"{plural(edited, 'segment') if edited else 'Segments'}{where} "
+                f"{'has a speaker' if edited == 1 else 'have speakers'} you corrected by hand."
+                "\n\nDetect the speakers again and replace those corrections too? "
+                "(No changes nothing.)",
             )
             if answer == QMessageBox.StandardButton.Yes:
                 self.detect_speakers(session_id, replace=True, **counts)
@@ -404,6 +422,7 @@ class ExtraPanels(QObject):
         def done(_result: Any) -> None:
             self.chrome.message(f"Redacted “{words[:40]}”: exports show [{category.upper()}].")
             self.refresh_privacy()
+            emit(self.redacted)
 
         self.runner.submit(
             "Redact",

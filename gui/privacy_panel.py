@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.action_bar import FlowLayout
+from gui.fmt import fmt_ms
 from storage import Project
 from storage.core.errors import FieldScribeError
 from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, PseudonymCandidate
@@ -63,6 +64,9 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
         for c, value in enumerate(row):
             table.setItem(r, c, QTableWidgetItem(value))
 
+
+#: a redaction: the words it hides, the category exports show, hidden or destroyed, and where
+REDACTION_COLUMNS = ("Words", "Category", "State", "Where")
 
 #: the occurrences to review: checked = replace (and how the name matched), found → pseudonym,
 #: the words around it
@@ -161,7 +165,9 @@ class ConsentTab(QWidget):
         """Record the answers shown in the form."""
         pid = self.participant.currentData()
         if pid is None:
-            self.status.setText("Add a participant first.")
+            self.status.setText(  # where: this panel has no way to add one
+                "Add a participant first: Session details dock ▸ Add participant."
+            )
             return
         try:
             self.project.privacy.set_consent(
@@ -347,7 +353,8 @@ class RedactionTab(QWidget):
         super().__init__(parent)
         self.project = project
         self.confirm: Callable[[str], bool] = self._ask
-        self.table = _table(["Category", "State", "Segment", "Span", "Id"])
+        # the words first: a new user recognises a redaction by what it hides, not by ids
+        self.table = _table(list(REDACTION_COLUMNS))
         self.remove = QPushButton("Un-redact")
         self.remove.clicked.connect(self.remove_selected)
         self.destroy_btn = QPushButton("Destroy original…")
@@ -376,19 +383,28 @@ class RedactionTab(QWidget):
     def refresh(self) -> None:
         """Reload the redactions."""
         self._items = self.project.redactions.all()
-        _fill(
-            self.table,
-            [
-                [
-                    r.placeholder,
-                    "destroyed" if r.destroyed else "hidden in exports",
-                    r.segment_id,
-                    f"{r.start_cp}:{r.end_cp}",
-                    r.id,
-                ]
-                for r in self._items
-            ],
-        )
+        segments = self.project.transcript.get_segments({r.segment_id for r in self._items})
+        titles: dict[str, str] = {}
+        rows = []
+        for r in self._items:
+            seg = segments.get(r.segment_id)
+            if seg is None:
+                words, where = "", ""
+            else:
+                # a destroyed original is the placeholder in the text now
+                words = "(destroyed)" if r.destroyed else seg.text[r.start_cp : r.end_cp]
+                if seg.session_id not in titles:
+                    titles[seg.session_id] = self.project.sessions.get_session(seg.session_id).title
+                where = f"{titles[seg.session_id]} · {fmt_ms(seg.start_ms)}"
+            state = "destroyed" if r.destroyed else "hidden in exports"
+            rows.append([words, r.placeholder, state, where])
+        _fill(self.table, rows)
+        for row, r in enumerate(self._items):
+            tip = f"Characters {r.start_cp}–{r.end_cp} of the segment; redaction {r.id}"
+            for col in range(self.table.columnCount()):
+                item = self.table.item(row, col)
+                if item is not None:
+                    item.setToolTip(tip)
 
     def _selected(self) -> list[str]:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})

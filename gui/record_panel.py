@@ -193,8 +193,12 @@ class RecordPanel(QWidget):
         self.level_bar = QProgressBar()
         self.level_bar.setRange(0, 100)
         self.level_bar.setTextVisible(False)
+        self.level_bar.setToolTip("How loud the input is now; CLIPPING beside it: too loud")
         self.clip_label = QLabel("")
         self.clip_label.setStyleSheet("color: #c0392b; font-weight: bold")
+        # named like the Input row: unnamed, an empty meter read as a blank text field
+        self.level_label = QLabel("Level")
+        meter.addWidget(self.level_label)
         meter.addWidget(self.level_bar, 1)
         meter.addWidget(self.clip_label)
         layout.addLayout(meter)
@@ -208,8 +212,10 @@ class RecordPanel(QWidget):
         info.addStretch(1)
         info.addWidget(self.elapsed_label)
         info.addStretch(1)
-        info.addWidget(self.disk_label)
         layout.addLayout(info)
+        # a line of its own: beside the state and the clock, a 290 px dock (1024x700) cut it
+        # to "Disk: 207 h 50 m"
+        layout.addWidget(self.disk_label)
 
         buttons = QHBoxLayout()
         self.record_button = QPushButton("● Record")
@@ -245,10 +251,14 @@ class RecordPanel(QWidget):
         self.next_button = QPushButton("Next question (N)")
         self.next_button.clicked.connect(self.next_question)
         guide_row.addWidget(self.load_guide_button)
-        guide_row.addWidget(self.question_label, 1)
+        guide_row.addStretch(1)
         guide_row.addWidget(self.next_button)
         guide_layout.addWidget(self.guide_edit)
         guide_layout.addLayout(guide_row)
+        # the question asked now under its buttons, the dock's whole width: between them, in
+        # a 290 px dock, it squeezed "Next question (N)" to "ext question (" and itself to
+        # a few letters a line
+        guide_layout.addWidget(self.question_label)
         layout.addWidget(guide_box)
 
         self.marker_list = QListWidget()

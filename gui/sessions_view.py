@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtGui import QPainter, QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
-from gui.models.sessions import STATUS_COL
+from gui.models.sessions import LIVE_ROLE, STATUS_COL
 
 TITLE_COL = 0
 MIN_TITLE = 90  # px: a title is still recognisable
@@ -39,6 +48,48 @@ def column_widths(available: int, wanted: list[int]) -> list[int]:
     return widths
 
 
+class LiveStatusDelegate(QStyledItemDelegate):
+    """The status cell; a running transcription's "42 % · 0:07 left" over a progress bar."""
+
+    PAD = 8  # px: the bar's frame (2 px a side) and room for its text
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:  # Qt's name
+        hint = super().sizeHint(option, index)
+        if index.data(LIVE_ROLE) is not None:
+            hint.setWidth(hint.width() + self.PAD)
+        return hint
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:  # Qt's name
+        fraction = index.data(LIVE_ROLE)
+        if fraction is None:
+            super().paint(painter, option, index)
+            return
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        cell = QStyleOptionViewItem(option)
+        self.initStyleOption(cell, index)
+        cell.text = ""  # the row's background and selection, the text goes on the bar
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, cell, painter, widget)
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(2, 2, -2, -2)
+        bar.palette = option.palette
+        bar.fontMetrics = option.fontMetrics
+        bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
+        bar.minimum, bar.maximum = 0, 100
+        bar.progress = max(0, min(100, int(float(fraction) * 100)))
+        bar.text = str(index.data() or "")
+        bar.textVisible = True
+        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
+
+
 class SessionsView(QTableView):
     """Every session of the project, in a narrow dock: title and status always in sight."""
 
@@ -58,6 +109,7 @@ class SessionsView(QTableView):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.fit_columns)
+        self.setItemDelegateForColumn(STATUS_COL, LiveStatusDelegate(self))
 
     def setModel(self, model: Any) -> None:  # Qt's name
         super().setModel(model)

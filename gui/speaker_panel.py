@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.fmt import plural
 from gui.speaker_timeline import PALETTE, SpeakerTimeline, speaker_colour
 from gui.undo import (
     NO_PARTICIPANT,
@@ -159,7 +160,7 @@ class SpeakerPanel(QWidget):
             name.setData(Qt.ItemDataRole.DecorationRole, speaker_colour(row))
             tip = stat.label
             if stat.edited_count:
-                tip += f"\n{stat.edited_count} segments corrected by hand"
+                tip += f"\n{plural(stat.edited_count, 'segment')} corrected by hand"
             name.setToolTip(tip)
             cells = [
                 name,
@@ -178,8 +179,8 @@ class SpeakerPanel(QWidget):
             1 for seg in self.project.transcript.segments(self.session_id) if seg.speaker is None
         )
         self.status.setText(
-            f"{len(stats)} speakers"
-            + (f", {unlabelled} segments without speaker" if unlabelled else "")
+            plural(len(stats), "speaker")
+            + (f", {plural(unlabelled, 'segment')} without speaker" if unlabelled else "")
         )
         self._update_buttons()
 
@@ -300,6 +301,12 @@ class SpeakerPanel(QWidget):
     def _ask_map(self) -> None:
         (label,) = self.selected_labels() or [""]
         if not label:
+            return
+        if not self._participants:  # a list of "(no participant)" alone was a dead end
+            self.status.setText(
+                "This project has no participants yet: add them in the Session details dock "
+                f"(Add participant), then map {label} to one."
+            )
             return
         names = [NO_PARTICIPANT, *self._participants.values()]
         ids: list[str | None] = [None, *self._participants.keys()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -579,6 +580,9 @@ class SegmentEditor(QTextEdit):
         self.segment: Segment | None = None
         self._base_text = ""
         self._spans: list[tuple[int, int, str]] = []  # cp start, cp end, tooltip
+        #: a segment id -> its redacted spans (cp start, cp end, placeholder); the window
+        #: reads them from the project (a redaction changed nothing on screen otherwise)
+        self.redactions: Callable[[str], list[tuple[int, int, str]]] = lambda _sid: []
         self.setMaximumHeight(140)
 
     # Qt draws a placeholder on one line, elided ("…import a transcript; then"): the editor
@@ -649,6 +653,23 @@ class SegmentEditor(QTextEdit):
             fmt.setBackground(colour)
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
             fmt.setUnderlineColor(QColor(code.colour))
+            sel.cursor = cursor
+            sel.format = fmt
+            selections.append(sel)
+        for start, end, placeholder in self.redactions(self.segment.id) if self.segment else []:
+            start, end = min(start, len(text)), min(end, len(text))
+            if start >= end:
+                continue
+            self._spans.append(
+                (start, end, f"Redacted: exports show {placeholder} (Ethics ▸ Redactions)")
+            )
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(cp_to_utf16(text, start))
+            cursor.setPosition(cp_to_utf16(text, end), QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor(0, 0, 0, 60))
+            fmt.setFontStrikeOut(True)
             sel.cursor = cursor
             sel.format = fmt
             selections.append(sel)

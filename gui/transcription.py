@@ -432,14 +432,17 @@ class TranscriptionController(QObject):
             return
         pct = int(shown.fraction * 100)
         rows = self.views.segment_model.rowCount()
-        self.views.transcript_label.setText(
-            f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
-            f"<i>transcribing {pct} %; the text appears here as it is recognised</i>"
-        )
         if shown.eta_s is None:  # no rate yet: the first batch of speech is being decoded
             when = f"{round(shown.elapsed_s)} s so far"
         else:
             when = fmt_eta(shown.eta_s) if shown.eta_s >= 1 else "finishing"
+        # short: at 1024x700 the header has ~510 px and the title gives way only down to a
+        # quarter of it; what the text does meanwhile is in the tooltip
+        self.views.transcript_label.setText(
+            f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
+            f"<i>transcribing {pct} %, {when}</i>",
+            "The text appears here as it is recognised.",
+        )
         detail = self._details.get(sid)
         self.chrome.message(f"Transcribing {pct} %, {when}" + (f" — {detail}" if detail else ""))
 

@@ -14,6 +14,9 @@ from gui.qtcompat import emit
 from storage.core.models import KIND_LABELS, Session
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 1
+#: the fraction done of a running transcription (status column; None when none runs): the
+#: sessions list draws it as a progress bar behind the short status
+LIVE_ROLE = Qt.ItemDataRole.UserRole + 2
 # the status comes second so that progress and ETA stay in sight in a narrow dock
 HEADERS = ("Session", "Status", "Kind", "Date", "Duration", "Speakers")
 STATUS_COL = HEADERS.index("Status")
@@ -49,13 +52,20 @@ def stopped_text(session: Session, stopped: StoppedRun | None) -> str:
 def status_text(
     session: Session, live: LiveStatus | None = None, stopped: StoppedRun | None = None
 ) -> str:
-    """The status a person reads: recorded, transcribing 42 % (ETA), transcribed, N coded
-    (segments), cancelled at 70 % (a run that did not reach the end: resumable)."""
+    """The status a person reads: 42 % · 0:07 left (transcribing: the list draws a progress
+    bar behind it), transcribed, N coded (segments), cancelled at 70 % (a run that did not
+    reach the end: resumable)."""
     if live is not None:
         pct = int(live.fraction * 100)
-        # short (m:ss): the column must fit a narrow dock; the status bar says it in words
-        eta = f"{fmt_ms(round(live.eta_s * 1000))} left" if live.eta_s is not None else ""
-        return f"transcribing {pct} %" + (f", {eta}" if eta else "")
+        # short (m:ss, no "transcribing"): at 1024x700 the column beside a long title has
+        # ~125 px; the bar, the tooltip and the status bar say it in words
+        if live.eta_s is None:
+            eta = ""
+        elif live.eta_s < 1:  # not "0:00 left" while it writes the last segments
+            eta = "finishing"
+        else:
+            eta = f"{fmt_ms(round(live.eta_s * 1000))} left"
+        return f"{pct} %" + (f" · {eta}" if eta else "")
     if session.status == "transcribing":  # a run began and did not finish
         text = stopped_text(session, stopped)
         if session.coded_segment_count:
@@ -142,6 +152,9 @@ class SessionTableModel(RowTableModel):
         s = self._sessions[index.row()]
         if role == SESSION_ROLE:
             return s
+        if role == LIVE_ROLE:
+            live = self._live.get(s.id) if index.column() == STATUS_COL else None
+            return None if live is None else live.fraction
         if role == Qt.ItemDataRole.DisplayRole:
             name = HEADERS[index.column()]
             if name == "Session":
@@ -160,6 +173,8 @@ class SessionTableModel(RowTableModel):
             tip = f"{s.title}\n{KIND_LABELS.get(s.kind, s.kind)} · {speakers}"
             if index.column() == STATUS_COL:  # the column may show it elided
                 status = status_text(s, self._live.get(s.id), self._stopped.get(s.id))
+                if s.id in self._live:
+                    status = f"Transcribing: {status}"
                 if s.coded_segment_count:
                     status += f" ({plural(s.coded_segment_count, 'segment')} coded)"
                 tip = status + "\n" + tip

@@ -155,3 +155,121 @@ def test_a_long_title_gives_way_to_the_counts_in_the_header(qtbot: Any) -> None:
     assert "…" in shown and shown.startswith("Фокус-группа")  # the title elided, not gone
     assert shown.endswith("17 segments — KK · RU · EN — 12 without transcript"), shown
     assert label._html_width(label.text()) <= label.contentsRect().width()
+
+
+@pytest.mark.parametrize("width", [258, 325])  # the Sessions list at 1024x700 and 1366x768
+def test_a_running_transcription_reads_whole_beside_a_long_title(qtbot: Any, width: int) -> None:
+    """The list's "transcribing 42 %, 0:07 left" was cut to "transcribing 42 …" beside a long
+    title (it gets half of the list): it shows "42 % · 0:07 left" on a progress bar, whole."""
+    from gui.models.sessions import LIVE_ROLE, LiveStatus, SessionTableModel
+    from gui.sessions_view import SessionsView
+    from storage.core.models import Session
+
+    model = SessionTableModel()
+    title = "Фокус-группа Алматы, поликлиника №3, 2 марта 2026 — вторая часть"
+    model.load(
+        [
+            Session("s1", title, "focus_group", "2026-03-02", None, None, None, "transcribing",
+                    "ana", "2026-03-02T10:00:00", "2026-03-02T10:00:00", 40_000, 5, 0)
+        ]
+    )  # fmt: skip
+    view = SessionsView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(width, 200)
+    view.show()
+    model.set_live("s1", LiveStatus(0.42, 7))
+    view.fit_columns()
+    index = model.index(0, STATUS_COL)
+    status = index.data()
+    assert "42 %" in status and "0:07 left" in status, status
+    need = view.fontMetrics().horizontalAdvance(status) + 2 * view.style().pixelMetric(
+        view.style().PixelMetric.PM_FocusFrameHMargin
+    )
+    need += 4  # the bar's frame
+    assert view.columnWidth(STATUS_COL) >= need, (status, view.columnWidth(STATUS_COL), need)
+    assert index.data(LIVE_ROLE) == pytest.approx(0.42)  # drawn as a bar
+    assert index.data(Qt.ItemDataRole.ToolTipRole).startswith("Transcribing: 42 %")
+    view.grab()  # the bar paints
+    model.set_live("s1", None)
+    assert index.data(LIVE_ROLE) is None
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_transcription_progress_over_the_transcript_reads_whole(
+    qtbot: Any, qsettings: Any, project: Project, idle: Any, size: Any, monkeypatch: Any
+) -> None:
+    """The header over a session being transcribed said "transcribing 42 %; the text appears
+    here as it is recognised": beside a long title, at 1024x700, it was cut after "transcri"."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.gui.gui_helpers import make_fake_transcriber
+
+    sid = project.sessions.all()[0].id
+    project.sessions.update_session(sid, title="Фокус-группа Алматы, поликлиника №3, 2 марта")
+    w = _window(qtbot, qsettings, make_fake_transcriber(delay_s=0.5), project, size)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    w.resize(*size)
+    w.resizeDocks([w.sessions_dock], [LAPTOP[size]], Qt.Orientation.Horizontal)
+    qtbot.wait(100)
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    )
+    w.transcription.start_transcription(sid, replace=True)
+    label = w.transcript_label
+    shown = _plain(label.text())
+    assert "transcribing 0 %, 0 s so far" in shown, shown
+    assert label._html_width(label.text()) <= label.contentsRect().width(), shown
+    assert "appears here as it is recognised" in label.toolTip()
+    w.transcription.cancel_transcription(sid)
+    idle(w)
+    w.close()
+
+
+def _rows_room(view: Any) -> float:
+    """How many rows of the default height the table's viewport shows."""
+    return view.viewport().height() / view.verticalHeader().defaultSectionSize()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_agreement_and_retrieval_open_tall_enough_to_read(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """Team ▸ Inter-coder agreement opened as a tab of the Search dock's query row and Retrieval
+    at 0.3 of the window: their tables showed one to three rows at 1024x700 and 1366x768."""
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    # the test screen (800x600) is smaller than the laptop's: keep the laptop's window
+    monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)
+    w.resize(*size)
+    w.layout_keeper.default_sizes()  # as the first start at that size lays it out
+    qtbot.wait(100)
+    agreement = w.extra_panels.show_agreement()
+    qtbot.wait(100)
+    assert w.extra_panels.docks["agreement"].widget().visibleRegion().isEmpty() is False
+    assert _rows_room(agreement.view) >= 5, agreement.view.viewport().height()
+
+    code = w.project.codebook.find_code("Услуги/Денсаулық")
+    w.docks.retrieve_code(code.id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.table.model().rowCount() == 6, timeout=10000)
+    qtbot.wait(100)
+    table = w.retrieval.table
+    assert _rows_room(table) >= 5, table.viewport().height()
+    whole = [
+        r
+        for r in range(6)
+        if table.rowViewportPosition(r) + table.rowHeight(r) <= table.viewport().height()
+    ]
+    assert len(whole) >= 5, (whole, table.viewport().height())
+    # the transcript keeps rows to read too
+    assert w.transcript.viewport().height() >= 60
+    w.close()

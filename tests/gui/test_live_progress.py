@@ -89,7 +89,7 @@ def test_a_run_between_reports_moves_on_and_counts_down(
     later = window.sessions_model.live(sid)
     assert later.fraction > first.fraction and later.fraction < 0.5
     assert later.eta_s is not None and later.eta_s < first.eta_s
-    assert "transcribing" in window.sessions_model.index(0, 1).data()
+    assert "left" in window.sessions_model.index(0, 1).data()
     assert "left" in window.statusBar().currentMessage()
     release.set()
     idle(window)

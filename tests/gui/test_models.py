@@ -131,7 +131,9 @@ def test_session_model_status(project: Project) -> None:
     assert model.index(0, 0).data() == "Interview 1"
     assert model.index(0, STATUS_COL).data() == "1 coded"
     model.set_live(sid, LiveStatus(0.42, 75))
-    assert model.index(0, STATUS_COL).data() == "transcribing 42 %, 1:15 left"
+    assert model.index(0, STATUS_COL).data() == "42 % · 1:15 left"
+    model.set_live(sid, LiveStatus(0.99, 0.3))  # as the status bar: not "0:00 left"
+    assert model.index(0, STATUS_COL).data() == "99 % · finishing"
     model.set_live(sid, None)
     empty = project.sessions.add_session("Empty", "focus_group", status="recorded")
     assert status_text(empty) == "recorded"

@@ -94,6 +94,16 @@ def test_models_page_installs_measures_imports_and_removes(
     assert "small" not in _names(page)
 
 
+def test_remove_greyed_out_for_a_bundled_model_says_why(dialog: Any) -> None:
+    """Selecting tiny.en (bundled) or base (a package) greyed Remove out without a word."""
+    page = dialog.models
+    page.select("tiny.en")
+    assert page.selected().name == "tiny.en"
+    assert not page.remove_button.isEnabled()
+    tip = page.remove_button.toolTip()
+    assert "tiny.en" in tip and "bundled" in tip and "installed or imported here" in tip, tip
+
+
 def test_install_error_is_one_line_on_the_page(qtbot: Any, dialog: Any) -> None:
     page = dialog.models
     page.start_install("nobody/nothing")

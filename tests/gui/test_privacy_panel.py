@@ -84,7 +84,7 @@ def test_redaction_tab_destroys_after_confirmation(qtbot, project: Project) -> N
     panel = PrivacyPanel(project)
     qtbot.addWidget(panel)
     tab = panel.redactions
-    assert tab.table.rowCount() == 1 and tab.table.item(0, 0).text() == "[NAME]"
+    assert tab.table.rowCount() == 1 and tab.table.item(0, 1).text() == "[NAME]"
     tab.table.selectRow(0)
     tab.confirm = lambda text: False
     tab.destroy_btn.click()
@@ -93,12 +93,30 @@ def test_redaction_tab_destroys_after_confirmation(qtbot, project: Project) -> N
     tab.destroy_btn.click()
     assert project.redactions.get_redaction(red.id).destroyed
     assert project.transcript.get_segment(seg_id).text.endswith("[NAME] agreed.")
-    assert tab.table.item(0, 1).text() == "destroyed"
+    assert tab.table.item(0, 2).text() == "destroyed"
+    assert tab.table.item(0, 0).text() == "(destroyed)"
     tab.table.selectRow(0)
     tab.remove.click()
     assert "destroyed" in tab.status.text()
     actions = [panel.audit.table.item(r, 2).text() for r in range(panel.audit.table.rowCount())]
     assert actions == ["redact", "destroy"]
+
+
+def test_redactions_list_the_words_they_hide_and_where(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]
+    """The Redactions tab listed a category, a state, a segment's UUID, "29:34" and the
+    redaction's UUID: nothing a researcher could tell a redaction by. It shows the words
+    hidden and the session and time; the ids are in the tooltip."""
+    _, seg_id, _ = _project(project)
+    red = project.redactions.redact(seg_id, TEXT.index("Marat"), TEXT.index("Marat") + 5, "NAME")
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    table = panel.redactions.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[0] == "Words"
+    row = [table.item(0, c).text() for c in range(table.columnCount())]
+    assert row == ["Marat", "[NAME]", "hidden in exports", "FG1 · 0:00"], row
+    assert not any(red.id in cell or seg_id in cell for cell in row)
+    assert red.id in table.item(0, 0).toolTip()
 
 
 def test_unredact_with_nothing_selected_says_so(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]
@@ -159,3 +177,16 @@ def test_pseudonyms_tab_fits_a_laptop_dock(qtbot, project: Project, screen: str)
     # its words wrap onto more lines instead of being cut
     row = max(range(table.rowCount()), key=lambda r: len(table.item(r, context).text()))
     assert table.rowHeight(row) > table.fontMetrics().height() * 2
+
+
+def test_saving_consent_without_participants_says_where_to_add_them(
+    qtbot, project: Project
+) -> None:  # type: ignore[no-untyped-def]
+    """Saving consent said "Add a participant first." without naming where (this panel
+    has no way to add one)."""
+    project.sessions.add_session("FG1", "focus_group")
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    panel.consent.save.click()
+    assert "Session details" in panel.consent.status.text()
+    assert project.privacy.consents() == []

@@ -125,3 +125,42 @@ def test_details_dialog_updates_the_session(  # type: ignore[no-untyped-def]
         "Town hall",
     )
     assert updated.date == time.strftime("%Y-%m-%d")
+
+
+def test_panel_reads_whole_in_a_laptop_dock(settings_home: Path, project: Project, qtbot):  # type: ignore[no-untyped-def]
+    """In the Record dock of a 1024x700 window (~290 px) "Next question (N)" was cut to
+    "ext question (", the question asked to a few letters a line and "Disk: … left" at the
+    right edge: buttons keep their text, the question and the disk get lines of their own."""
+    from PySide6.QtWidgets import QLabel, QLayout, QPushButton
+
+    from gui.record_panel import RecordPanel
+
+    panel = RecordPanel(project)
+    qtbot.addWidget(panel)
+    # as in the dock: narrower than it would like (ExtraPanels._dock lowers its minimum)
+    panel.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+    panel.setMinimumSize(0, 0)
+    panel.resize(290, 640)
+    panel.show()
+    assert panel.width() == 290
+    panel.disk_label.setText("Disk: 207 h 50 min left")  # as while recording
+    panel.state_label.setText("● Recording")
+    panel.question_label.setText("Q1: Как вы записываетесь к врачу?")
+    qtbot.wait(50)
+    for button in panel.findChildren(QPushButton):
+        if button.isVisible():
+            assert button.width() >= button.sizeHint().width(), button.text()
+    for label in (panel.disk_label, panel.state_label):
+        need = label.fontMetrics().horizontalAdvance(label.text())
+        assert label.width() >= need, (label.text(), label.width(), need)
+        assert label.geometry().right() <= panel.contentsRect().right()
+    question = panel.question_label
+    assert question.height() >= question.heightForWidth(question.width()), question.height()
+    assert question.width() >= 200  # not squeezed between the buttons
+    assert isinstance(question, QLabel)
+    # the level meter is named (an empty, unnamed bar looked like a blank text field)
+    assert panel.level_label.text() == "Level" and panel.level_label.isVisible()
+    assert panel.level_label.geometry().center().y() in range(
+        panel.level_bar.geometry().top(), panel.level_bar.geometry().bottom() + 1
+    )
+    assert "loud" in panel.level_bar.toolTip()

@@ -33,7 +33,7 @@ def test_lists_speakers_and_paints_spans(qtbot, project: Project, session: str) 
     panel.set_session(session)
     assert panel.labels() == ["Speaker 1", "Speaker 2", "Speaker 3"]
     assert panel.table.item(0, 1).text() == "0:05"  # 5 s of talk
-    assert "1 segments without speaker" in panel.status.text()
+    assert "1 segment without speaker" in panel.status.text()  # not "1 segments"
     panel.resize(500, 300)
     panel.show()
     qtbot.waitExposed(panel)
@@ -43,6 +43,19 @@ def test_lists_speakers_and_paints_spans(qtbot, project: Project, session: str) 
     assert first.right() == pytest.approx(second.left(), abs=1)
     assert second.top() > first.top()  # one lane per speaker
     panel.timeline.grab()  # paints without error
+
+
+def test_participant_without_participants_says_where_to_add_them(
+    qtbot, project: Project, session: str
+) -> None:
+    """Participant… in a project without participants offered "(no participant)" alone: a
+    dead end. It says where participants are added instead (and opens no dialog: an
+    unanswered one fails the test)."""
+    panel = SpeakerPanel(project, session)
+    qtbot.addWidget(panel)
+    panel.select_label("Speaker 1")
+    panel.map_button.click()
+    assert "Session details" in panel.status.text() and "Speaker 1" in panel.status.text()
 
 
 def test_rename_merge_map(qtbot, project: Project, session: str) -> None:

@@ -136,6 +136,65 @@ def test_detect_speakers_asks_before_replacing_hand_edits(
     assert project.speakers.speaker_edited_count(sid) == 1
 
 
+def test_detect_speakers_again_asks_in_the_workbench_words(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Detecting speakers again over hand corrections asked "1 segments of session 'x' have
+    speakers corrected by hand; nothing was changed. Re-run with --replace to overwrite them."
+    (the command line's words) in the workbench."""
+    from storage.core.errors import InUseError
+
+    project: Project = window.project
+    sid = _transcribed(window, qtbot, idle, speech_wav)
+    first = project.transcript.segments(sid)[0]
+    window.editing.set_speaker([first.id], "Bo")  # a hand correction
+    idle(window)
+    assert project.speakers.speaker_edited_count(sid) == 1
+    title = project.sessions.get_session(sid).title
+
+    def diarizer(project: Any, session_id: str, **kw: Any) -> Any:
+        if not kw.get("replace"):  # what transcribe.speakers.diarize_session raises
+            raise InUseError(
+                f"1 segments of session {title!r} have speakers corrected by hand; "
+                "nothing was changed. Re-run with --replace to overwrite them."
+            )
+        return None
+
+    window.extra_panels.diarizer = diarizer
+    no = Asked(NO)
+    monkeypatch.setattr(QMessageBox, "question", no)
+    window.extra_panels.detect_speakers(sid)
+    idle(window)
+    (text,) = no.texts
+    assert "--replace" not in text and "1 segments" not in text, text
+    assert f"1 segment of “{title}” has a speaker you corrected by hand" in text, text
+    assert window.last_error == ""
+
+
+def test_detecting_one_speaker_says_so_in_english(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    """Detection said "Detected 1 speakers." and a tooltip "1 segments corrected by hand"."""
+    from types import SimpleNamespace
+
+    project: Project = window.project
+    sid = _transcribed(window, qtbot, idle, speech_wav)
+    first = project.transcript.segments(sid)[0]
+    window.editing.set_speaker([first.id], "Bo")  # a hand correction
+    idle(window)
+
+    def diarizer(project: Any, session_id: str, **kw: Any) -> Any:
+        return SimpleNamespace(speakers=["Speaker 1"])
+
+    window.extra_panels.diarizer = diarizer
+    window.extra_panels.detect_speakers(sid, replace=True)
+    idle(window)
+    assert "Detected 1 speaker." in window.statusBar().currentMessage()
+    panel = window.extra_panels.show_speakers()
+    row = panel.labels().index("Bo")
+    assert "1 segment corrected by hand" in panel.table.item(row, 0).toolTip()
+
+
 def test_detect_speakers_progress_and_cancel(
     window: Any, qtbot: Any, idle: Any, speech_wav: Path
 ) -> None:
@@ -341,3 +400,52 @@ def test_recording_shows_in_the_window_title(window: Any) -> None:
     assert window.windowTitle() == "● REC 12:34 — Study — FieldScribe"
     panel.title_hint.emit("")
     assert window.windowTitle() == "Study — FieldScribe"
+
+
+def test_redacted_words_are_marked_in_the_editor(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: Any
+) -> None:
+    """Ethics ▸ Redact the selected words… changed nothing on screen: the words looked as
+    before, in the editor as in any later visit. They are struck through on grey, and their
+    tooltip says what exports show; un-redacting takes the mark away."""
+    from PySide6.QtGui import QTextCursor
+    from PySide6.QtWidgets import QInputDialog
+
+    project: Project = window.project
+    _transcribed(window, qtbot, idle, speech_wav)
+    window.transcript.go_to_row(1)
+    idle(window)
+    editor = window.segment_editor
+    text = editor.toPlainText()
+    word = text.split()[0]
+    cursor = editor.textCursor()
+    cursor.setPosition(0)
+    cursor.setPosition(len(word), QTextCursor.MoveMode.KeepAnchor)
+    editor.setTextCursor(cursor)
+
+    def struck() -> list[tuple[int, int]]:
+        return [
+            (s.cursor.selectionStart(), s.cursor.selectionEnd())
+            for s in editor.extraSelections()
+            if s.format.fontStrikeOut()
+        ]
+
+    assert struck() == []
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *_a, **_k: ("name", True)))
+    window.extra_panels.redact_selection()
+    idle(window)
+    qtbot.waitUntil(lambda: struck() == [(0, len(word))], timeout=5000)
+    assert any("exports show [NAME]" in tip for _a, _b, tip in editor._spans)
+    # another segment and back: still marked
+    window.transcript.go_to_row(0)
+    idle(window)
+    assert struck() == []
+    window.transcript.go_to_row(1)
+    idle(window)
+    assert struck() == [(0, len(word))]
+    (red,) = project.redactions.all()
+    project.redactions.remove_redaction(red.id)
+    window.transcript.go_to_row(0)
+    window.transcript.go_to_row(1)
+    idle(window)
+    assert struck() == []

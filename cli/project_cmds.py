@@ -4,10 +4,12 @@ languages, numbers."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from storage import Project
+from storage.core.audio import probe, track_note
 from storage.core.errors import InvalidInputError
 from storage.core.languages import LANGUAGES, check_language_code, language_name, parse_languages
 from storage.core.models import NUMBER_STYLES, SESSION_KINDS, as_dict
@@ -318,9 +320,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise InvalidInputError("--title works with one file only.")
     with open_project(args, write=True) as project:
         titles = [args.title] if args.title else None
+        infos = [probe(path) for path in args.files]
         sessions = project.sessions.import_audio_files(
-            args.files, kind=args.kind, titles=titles, again=args.again
+            args.files, kind=args.kind, titles=titles, infos=infos, again=args.again
         )
+    for src, info in zip(args.files, infos, strict=True):
+        note = track_note(src, info)
+        if note:
+            print(f"fieldscribe: note: {note}", file=sys.stderr)
     if args.json:
         print_json([as_dict(s) for s in sessions])
     else:

@@ -1,4 +1,5 @@
-"""`fieldscribe import` with recordings as users bring them: several audio tracks, odd names."""
+"""Recordings and transcripts as users bring them: a file with several audio tracks, names in
+Kazakh and Russian, FieldScribe's own JSON export read back."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pytest
 
 from storage import Project
 from storage.core.audio import ffmpeg_path, probe
-from tests.hardening_support import run_cli, tone_wav
+from storage.core.models import Segment
+from storage.transcript.transcript import SegmentDraft
+from tests.hardening_support import fingerprint, make_project, one_line_error, run_cli, tone_wav
 
 
 def _two_tracks(tmp_path: Path) -> Path:
@@ -52,3 +55,58 @@ def test_a_second_audio_track_is_named_not_silently_left_out(
     # one track: no note
     code, out, err = run_cli(capsys, "import", folder, tone_wav(tmp_path / "one.wav", freq=330))
     assert code == 0 and err == ""
+
+
+def test_the_json_export_reads_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "Проект.fieldscribe"
+    audio = tone_wav(tmp_path / "интервью_Қарағанды.wav", seconds=3.0)
+    with Project.create(folder, coder="coder-a") as project:
+        project.set_languages(["ru", "kk", "en"])
+        first = project.sessions.import_audio(audio)
+        second = project.sessions.import_audio(audio, title="read back", again=True)
+        project.transcript.add_segments(
+            first.id,
+            [
+                SegmentDraft(0, 900, "Сәлеметсіз бе", speaker="Модератор", language="kk"),
+                SegmentDraft(1000, 1800, "", untranscribed=True, language=None),
+                SegmentDraft(1900, 2900, "Добрый день", speaker="P01", language="ru"),
+            ],
+        )
+    exported = tmp_path / "экспорт.json"
+    code, _, err = run_cli(
+        capsys, "export", folder, "--session", first.id, "--format", "json", "-o", exported
+    )
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "import-transcript", folder, "--session", second.id, exported)
+    assert code == 0, err
+    assert "(json)" in out
+    with Project.open(folder, readonly=True) as project:
+        original = project.transcript.segments(first.id)
+        back = project.transcript.segments(second.id)
+
+    def key(s: Segment) -> tuple[object, ...]:
+        return (s.start_ms, s.end_ms, s.text, s.speaker, s.language, s.untranscribed)
+
+    assert [key(s) for s in back] == [key(s) for s in original]
+
+
+def test_a_broken_json_transcript_is_one_line_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "Study.fieldscribe"
+    sid = make_project(folder, tone_wav(tmp_path / "tone.wav"))
+    before = fingerprint(folder)
+    cases = {
+        "cut.json": ('{"segments": [{"start_ms": 0, "end_ms": 10', "not valid JSON"),
+        "other.json": ('{"items": []}', 'without a "segments" list'),
+        "bad.json": ('{"segments": [{"start_ms": -5, "end_ms": 10, "text": "x"}]}', "segment 1"),
+    }
+    for name, (content, expected) in cases.items():
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        code, _, err = run_cli(
+            capsys, "import-transcript", folder, "--session", sid, "--replace", path
+        )
+        assert code == 1
+        assert expected in one_line_error(err)
+    assert fingerprint(folder) == before

@@ -110,3 +110,17 @@ def test_a_broken_json_transcript_is_one_line_and_changes_nothing(
         assert code == 1
         assert expected in one_line_error(err)
     assert fingerprint(folder) == before
+
+
+def test_an_export_into_a_missing_folder_names_the_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "Study.fieldscribe"
+    sid = make_project(folder, tone_wav(tmp_path / "tone.wav"))
+    target = tmp_path / "нет такой папки" / "out.srt"
+    code, _, err = run_cli(
+        capsys, "export", folder, "--session", sid, "--format", "srt", "-o", target
+    )
+    assert code == 1
+    assert f"the folder {target.parent} does not exist" in one_line_error(err)
+    assert not target.parent.exists()

@@ -25,7 +25,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(
         (
             *("new", "import", "sessions", "segments", "search", "codes", "code", "autocode"),
-            *("languages", "numbers", "segment-language", "segment-text"),
+            *("languages", "numbers", "segment-language", "segment-text", "delete-session"),
         ),
         "project_cmds",
     ),

@@ -68,6 +68,17 @@ def register(sub: Any) -> None:
     add_json(p)
     p.set_defaults(func=cmd_sessions)
 
+    p = sub.add_parser(
+        "delete-session",
+        help="delete a session with its transcript (its audio is kept in media/.deleted/)",
+    )
+    add_dir(p)
+    p.add_argument("--session", required=True, metavar="ID", help="its id, title or id's start")
+    p.add_argument("--force", action="store_true", help="also when its segments are coded")
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_delete_session)
+
     p = sub.add_parser("segments", help="list the transcript segments of a session")
     add_dir(p)
     p.add_argument("--session", required=True, metavar="ID")
@@ -371,6 +382,22 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             f"{untranscribed} segment(s) of speech without transcript (NO TEXT): play them in "
             "the workbench and type what was said (or `fieldscribe segment-text DIR SEGMENT_ID "
             '"text"`).'
+        )
+    return 0
+
+
+def cmd_delete_session(args: argparse.Namespace) -> int:
+    """fieldscribe delete-session DIR --session ID [--force]."""
+    with open_project(args, write=True) as project:
+        session = project.sessions.get_session(project.sessions.resolve(args.session))
+        report = project.sessions.delete_session(session.id, force=args.force)
+    if args.json:
+        print_json({"session_id": session.id, "title": session.title, **as_dict(report)})
+    else:
+        removed = ", ".join(f"{n} {kind}" for kind, n in report.removed.items() if n)
+        print(
+            f"Deleted session {session.title!r} ({session.id}; {removed or 'nothing else'}); "
+            "its audio is kept in media/.deleted/, and the recording may be imported again."
         )
     return 0
 

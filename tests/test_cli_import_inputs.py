@@ -124,3 +124,28 @@ def test_an_export_into_a_missing_folder_names_the_folder(
     assert code == 1
     assert f"the folder {target.parent} does not exist" in one_line_error(err)
     assert not target.parent.exists()
+
+
+def test_a_session_imported_by_mistake_is_deleted_and_imported_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "Study.fieldscribe"
+    audio = tone_wav(tmp_path / "интервью_Қарағанды.wav")
+    sid = make_project(folder, audio)  # coded
+    before = fingerprint(folder)
+    code, _, err = run_cli(capsys, "delete-session", folder, "--session", "Interview")
+    assert code == 1
+    assert "--force" in one_line_error(err)
+    assert fingerprint(folder) == before
+    code, out, err = run_cli(
+        capsys, "delete-session", folder, "--session", "Interview", "--force", "--json"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["session_id"] == sid and report["removed"]["segments"] == 2
+    with Project.open(folder, readonly=True) as project:
+        assert project.sessions.all() == []
+    assert len(list((folder / "media" / ".deleted").iterdir())) == 1  # the audio is kept
+    code, out, err = run_cli(capsys, "import", folder, audio)
+    assert code == 0, err
+    assert "интервью_Қарағанды" in out

@@ -402,6 +402,11 @@ class Project:
         """
         folder = Path(folder).expanduser()
         db_path = folder / DB_NAME
+        if folder.is_file():
+            raise NotAProjectError(
+                f"{folder} is a file, not a project folder; give the project folder "
+                "(NAME.fieldscribe) first, then the files (`fieldscribe import DIR FILE...`)."
+            )
         if not folder.is_dir():
             raise NotAProjectError(f"{folder}: no such project folder.")
         if not db_path.is_file():

@@ -149,3 +149,15 @@ def test_a_session_imported_by_mistake_is_deleted_and_imported_again(
     code, out, err = run_cli(capsys, "import", folder, audio)
     assert code == 0, err
     assert "интервью_Қарағанды" in out
+
+
+def test_the_recording_given_before_the_project_is_named_a_file(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    audio = tone_wav(tmp_path / "interview.wav")
+    before = fingerprint(folder)
+    code, _, err = run_cli(capsys, "import", audio, folder)
+    assert code == 1
+    line = one_line_error(err)
+    assert "interview.wav is a file, not a project folder" in line and "import DIR FILE" in line
+    assert fingerprint(folder) == before

@@ -13,6 +13,7 @@ from storage.core.audio import probe, track_note
 from storage.core.errors import InvalidInputError
 from storage.core.languages import LANGUAGES, check_language_code, language_name, parse_languages
 from storage.core.models import NUMBER_STYLES, SESSION_KINDS, as_dict
+from storage.core.names import readable_file_name
 
 from .common import (
     SEGMENT_ID_HELP,
@@ -343,7 +344,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print_json([as_dict(s) for s in sessions])
     else:
         for src, s in zip(args.files, sessions, strict=True):
-            print(f"{s.id}  {s.title}  ({fmt_ms(s.duration_ms)}, from {src})")
+            shown = readable_file_name(str(src))
+            print(f"{s.id}  {s.title}  ({fmt_ms(s.duration_ms)}, from {shown})")
     return 0
 
 

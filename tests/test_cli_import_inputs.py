@@ -4,7 +4,9 @@ Kazakh and Russian, FieldScribe's own JSON export read back."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from storage import Project
 from storage.core.audio import ffmpeg_path, probe
 from storage.core.models import Segment
+from storage.core.names import readable_file_name
 from storage.transcript.transcript import SegmentDraft
 from tests.hardening_support import fingerprint, make_project, one_line_error, run_cli, tone_wav
 
@@ -161,3 +164,29 @@ def test_the_recording_given_before_the_project_is_named_a_file(
     line = one_line_error(err)
     assert "interview.wav is a file, not a project folder" in line and "import DIR FILE" in line
     assert fingerprint(folder) == before
+
+
+def test_a_file_name_in_a_windows_code_page_is_imported_with_a_readable_title(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "Интервью.wav" as a Windows-1251 drive or zip archive names it: not UTF-8
+    raw = os.fsencode(tmp_path) + b"/" + "Интервью.wav".encode("cp1251")
+    raw_path = os.fsdecode(raw)
+    Path(raw_path).write_bytes(tone_wav(tmp_path / "tone.wav").read_bytes())
+    code, out, err = run_cli(capsys, "import", folder, raw_path)
+    assert code == 0, err
+    assert "Интервью" in out
+    with Project.open(folder, readonly=True) as project:
+        (session,) = project.sessions.all()
+        (media,) = project.sessions.media_for_session(session.id)
+    assert session.title == "Интервью" and media.original_name == "Интервью.wav"
+    # a name that names no file is still refused as before
+    code, _, err = run_cli(capsys, "import", folder, os.fsdecode(b"missing\xe9.wav"))
+    assert code == 2 and "not valid UTF-8" in one_line_error(err)
+
+
+def test_readable_file_names() -> None:
+    assert readable_file_name(os.fsdecode("Ёлка.mp3".encode("cp1251"))) == "Ёлка.mp3"
+    assert readable_file_name(os.fsdecode(b"caf\xe9.wav")) == "caf\ufffd.wav"
+    nfd = unicodedata.normalize("NFD", "Майгүл_й.m4a")
+    assert readable_file_name(nfd) == unicodedata.normalize("NFC", "Майгүл_й.m4a")

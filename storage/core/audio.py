@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from storage.core.errors import AudioError
+from storage.core.names import readable_file_name
 
 
 @dataclass
@@ -165,7 +166,7 @@ def track_note(path: str | Path, info: AudioInfo) -> str | None:
     """
     if info.audio_tracks <= 1:
         return None
-    name = Path(path).name
+    name = readable_file_name(Path(path).name)
     return (
         f"{name} has {info.audio_tracks} audio tracks; FieldScribe plays and transcribes only "
         f"the first. To transcribe another, extract it (ffmpeg -i {shlex.quote(name)} -map 0:a:1 "

@@ -30,6 +30,7 @@ from storage.core.models import (
     Session,
     SessionSpeaker,
 )
+from storage.core.names import readable_file_name
 from storage.core.store import Store
 
 if TYPE_CHECKING:
@@ -366,7 +367,10 @@ class Sessions:
         try:
             for i, (src, info) in enumerate(zip(srcs, infos, strict=True)):
                 media_id = new_id()
-                dest = self._store.media_dir / f"{media_id}{src.suffix.lower() or '.audio'}"
+                suffix = src.suffix.lower()
+                if not (suffix[1:].isascii() and suffix[1:].isalnum()):
+                    suffix = ".audio"
+                dest = self._store.media_dir / f"{media_id}{suffix}"
                 try:
                     self._store.media_dir.mkdir(exist_ok=True)
                     digest = digests[i]
@@ -384,10 +388,11 @@ class Sessions:
                 copied.append(dest)
                 stamp = self._store.stamp()
                 session_id = new_id()
-                title = titles[i] if titles and i < len(titles) else src.stem
+                name = readable_file_name(src.name)
+                title = titles[i] if titles and i < len(titles) else Path(name).stem
                 session = {
                     "id": session_id,
-                    "title": title.strip() or src.name,
+                    "title": title.strip() or name,
                     "kind": kind,
                     "status": status,
                     **stamp,
@@ -396,7 +401,7 @@ class Sessions:
                     "id": media_id,
                     "session_id": session_id,
                     "path": f"media/{dest.name}",
-                    "original_name": src.name,
+                    "original_name": name,
                     "sha256": digest,
                     "size_bytes": dest.stat().st_size,
                     "duration_ms": info.duration_ms,

@@ -190,3 +190,18 @@ def test_readable_file_names() -> None:
     assert readable_file_name(os.fsdecode(b"caf\xe9.wav")) == "caf\ufffd.wav"
     nfd = unicodedata.normalize("NFD", "Майгүл_й.m4a")
     assert readable_file_name(nfd) == unicodedata.normalize("NFC", "Майгүл_й.m4a")
+
+
+def test_a_file_name_with_a_line_break_gives_a_one_line_title(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tone_wav(tmp_path / "Фокус-группа\n2 \tАлматы.wav")
+    code, out, err = run_cli(capsys, "import", folder, src)
+    assert code == 0, err
+    with Project.open(folder, readonly=True) as project:
+        (session,) = project.sessions.all()
+        (media,) = project.sessions.media_for_session(session.id)
+    assert session.title == "Фокус-группа 2 Алматы"
+    assert media.original_name == src.name  # the file's own name is kept as it is
+    code, out, _ = run_cli(capsys, "sessions", folder)
+    assert code == 0 and out.splitlines()[-1].endswith("Фокус-группа 2 Алматы")

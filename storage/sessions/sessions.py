@@ -6,6 +6,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 _SESSION_EDITABLE = ("title", "kind", "date", "place", "moderator", "notes", "status")
 SESSION_STATUSES = ("recorded", "imported", "transcribing", "transcribed")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _session_from_row(row: sqlite3.Row) -> Session:
@@ -54,6 +56,12 @@ def _session_from_row(row: sqlite3.Row) -> Session:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
+
+
+def _title_of(file_name: str) -> str:
+    """A session's default title: the file name without extension, on one line (a newline,
+    tab or other control character in a file name would break every listing of sessions)."""
+    return " ".join(_CONTROL.sub(" ", Path(file_name).stem).split())
 
 
 def _check_kind(kind: str) -> str:
@@ -389,7 +397,7 @@ class Sessions:
                 stamp = self._store.stamp()
                 session_id = new_id()
                 name = readable_file_name(src.name)
-                title = titles[i] if titles and i < len(titles) else Path(name).stem
+                title = titles[i] if titles and i < len(titles) else _title_of(name)
                 session = {
                     "id": session_id,
                     "title": title.strip() or name,

@@ -205,3 +205,21 @@ def test_a_file_name_with_a_line_break_gives_a_one_line_title(
     assert media.original_name == src.name  # the file's own name is kept as it is
     code, out, _ = run_cli(capsys, "sessions", folder)
     assert code == 0 and out.splitlines()[-1].endswith("Фокус-группа 2 Алматы")
+
+
+def test_one_missing_recording_does_not_stop_transcribe_all(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Project.open(folder) as project:
+        lost, kept = project.sessions.import_audio_files(
+            [tone_wav(tmp_path / "lost.wav"), tone_wav(tmp_path / "kept.wav", freq=330)]
+        )
+        project.sessions.media_path(lost.id).unlink()  # deleted by hand from media/
+    code, out, err = run_cli(capsys, "transcribe", folder, "--all", "--json")
+    assert code == 1
+    report = json.loads(out)
+    assert [s["session_id"] for s in report["failed"]] == [lost.id]
+    assert "missing from the project" in report["failed"][0]["error"]
+    assert "session 'lost' was not transcribed" in err
+    with Project.open(folder, readonly=True) as project:
+        assert project.transcription.transcription_state(kept.id).status == "done"

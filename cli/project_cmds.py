@@ -12,7 +12,8 @@ from storage import Project
 from storage.core.audio import probe, track_note
 from storage.core.errors import InvalidInputError
 from storage.core.languages import LANGUAGES, check_language_code, language_name, parse_languages
-from storage.core.models import NUMBER_STYLES, SESSION_KINDS, as_dict
+from storage.core.lock import in_use
+from storage.core.models import NUMBER_STYLES, SESSION_KINDS, Session, as_dict
 from storage.core.names import readable_file_name
 
 from .common import (
@@ -354,6 +355,8 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     with open_project(args, write=False) as project:
         sessions = project.sessions.all()
         languages = project.languages
+        if not args.json:
+            statuses = {s.id: _shown_status(project, s) for s in sessions}
     if args.json:
         print_json([as_dict(s) for s in sessions])
         return 0
@@ -372,12 +375,18 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                 s.untranscribed_count,
                 s.coded_segment_count,
                 ",".join(s.languages) or "-",
-                s.status,
+                statuses[s.id],
                 s.title,
             )
             for s in sessions
         ],
     )
+    interrupted = sum(1 for status in statuses.values() if status.startswith("interrupted"))
+    if interrupted:
+        print(
+            f"{interrupted} transcription(s) interrupted (stopped, or FieldScribe closed): "
+            "`fieldscribe transcribe DIR --all` resumes them where they stopped."
+        )
     untranscribed = sum(s.untranscribed_count for s in sessions)
     if untranscribed:
         print(
@@ -386,6 +395,18 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             '"text"`).'
         )
     return 0
+
+
+def _shown_status(project: Project, session: Session) -> str:
+    """A session's status as the table shows it: "transcribing" only while a transcription
+    runs; one stopped by Ctrl+C, a failure or a crash is "interrupted at TIME"."""
+    if session.status != "transcribing":
+        return session.status
+    state = project.transcription.transcription_state(session.id)
+    if state is not None and state.status == "running" and in_use(project.folder) is not False:
+        return session.status  # running now (or cannot tell)
+    done = fmt_ms(state.done_ms) if state is not None else fmt_ms(0)
+    return f"interrupted at {done}"
 
 
 def cmd_delete_session(args: argparse.Namespace) -> int:

@@ -223,3 +223,28 @@ def test_one_missing_recording_does_not_stop_transcribe_all(
     assert "session 'lost' was not transcribed" in err
     with Project.open(folder, readonly=True) as project:
         assert project.transcription.transcription_state(kept.id).status == "done"
+
+
+def test_an_interrupted_transcription_is_shown_as_interrupted(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Project.open(folder) as project:
+        stopped, crashed = project.sessions.import_audio_files(
+            [tone_wav(tmp_path / "stopped.wav"), tone_wav(tmp_path / "crashed.wav", freq=330)]
+        )
+        for session in (stopped, crashed):
+            project.transcription.begin_transcription(
+                session.id, model="base", language="ru", total_ms=1000, from_ms=0
+            )
+        project.transcription.end_transcription(stopped.id, "cancelled")  # Ctrl+C
+        # `crashed` stays "running": the process was killed, its lock went with it
+    code, out, err = run_cli(capsys, "sessions", folder)
+    assert code == 0, err
+    rows = [line for line in out.splitlines() if line.startswith((stopped.id, crashed.id))]
+    assert len(rows) == 2 and all("interrupted at 0:00.000" in row for row in rows)
+    assert "transcribe DIR --all` resumes them" in out
+    # while a transcription holds the project, it is "transcribing"
+    with Project.open(folder):
+        code, out, _ = run_cli(capsys, "sessions", folder)
+    row = next(line for line in out.splitlines() if line.startswith(crashed.id))
+    assert "transcribing" in row and "interrupted" not in row

@@ -71,7 +71,7 @@ def test_the_json_export_reads_back(tmp_path: Path, capsys: pytest.CaptureFixtur
             first.id,
             [
                 SegmentDraft(0, 900, "Сәлеметсіз бе", speaker="Модератор", language="kk"),
-                SegmentDraft(1000, 1800, "", untranscribed=True, language=None),
+                SegmentDraft(1000, 1800, "", untranscribed=True, language="kk"),
                 SegmentDraft(1900, 2900, "Добрый день", speaker="P01", language="ru"),
             ],
         )
@@ -82,7 +82,7 @@ def test_the_json_export_reads_back(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 0, err
     code, out, err = run_cli(capsys, "import-transcript", folder, "--session", second.id, exported)
     assert code == 0, err
-    assert "(json)" in out
+    assert "(json)" in out and "without text" not in out
     with Project.open(folder, readonly=True) as project:
         original = project.transcript.segments(first.id)
         back = project.transcript.segments(second.id)

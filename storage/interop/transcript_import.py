@@ -728,6 +728,8 @@ def import_transcript(
     for d in drafts:
         d.end_ms = max(d.end_ms, d.start_ms)
         d.origin = "import"
+        if d.untranscribed and not d.text.strip():
+            continue  # marked so in the file (FieldScribe's JSON), with the language heard
         if d.text.strip() == UNTRANSCRIBED_TEXT:  # FieldScribe's exports write it for one
             d.text, d.untranscribed, d.language = "", True, None
         elif not d.text.strip() and d.end_ms > d.start_ms:

@@ -631,8 +631,10 @@ def _print_summary(title: str, s: Any) -> None:
         from transcribe.notes import NO_SPEECH
 
         language = NO_SPEECH
-    else:
-        language = f"language {s.language or '?'}"
+    elif s.language:
+        language = f"language {s.language}"
+    else:  # stopped before the first speech was heard
+        language = "language not identified yet" if s.cancelled else "language unknown"
     print(
         f"{state} {title!r}: {s.segments_added} segment(s) added (model {s.model}, "
         f"{language}{resumed}) in {s.elapsed_s:.1f} s "

@@ -248,3 +248,25 @@ def test_an_interrupted_transcription_is_shown_as_interrupted(
         code, out, _ = run_cli(capsys, "sessions", folder)
     row = next(line for line in out.splitlines() if line.startswith(crashed.id))
     assert "transcribing" in row and "interrupted" not in row
+
+
+def test_a_transcription_stopped_before_any_speech_says_no_language_yet(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cli.transcribe_cmds import _print_summary
+    from transcribe.runner import TranscriptionSummary
+
+    summary = TranscriptionSummary(
+        session_id="s",
+        model="base",
+        language=None,
+        segments_added=0,
+        duration_ms=278_071,
+        elapsed_s=13.0,
+        resumed_from_ms=0,
+        cancelled=True,
+    )
+    _print_summary("ru-real", summary)
+    out = capsys.readouterr().out
+    assert out.startswith("Stopped 'ru-real': 0 segment(s) added (model base, language not ")
+    assert "language ?" not in out

@@ -1,5 +1,7 @@
-"""Recordings and transcripts as users bring them: a file with several audio tracks, names in
-Kazakh and Russian, FieldScribe's own JSON export read back."""
+"""What a new user meets on the command line with recordings FieldScribe has not seen: a file
+with several audio tracks, names in Kazakh, Russian, a Windows code page or with a line break,
+FieldScribe's own JSON export read back, an export into a missing folder, a session imported by
+mistake, a deleted recording in a batch, and an interrupted transcription in the session list."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(
         (
             *("new", "import", "sessions", "segments", "search", "codes", "code", "autocode"),
-            *("languages", "numbers", "segment-language", "segment-text"),
+            *("languages", "numbers", "segment-language", "segment-text", "delete-session"),
         ),
         "project_cmds",
     ),
@@ -92,8 +92,16 @@ def _lost_positional(parser: argparse.ArgumentParser, args: argparse.Namespace) 
 
 
 def _undecodable(argv: Sequence[str]) -> str | None:
-    """The first argument that is not valid UTF-8 (Python keeps such bytes as surrogates)."""
+    """The first argument that is not valid UTF-8 (Python keeps such bytes as surrogates).
+
+    The recordings `import` copies may have such names (a Windows drive or a zip archive in a
+    Cyrillic code page): an existing file there is taken (its name is stored readable,
+    ``storage.core.names.readable_file_name``).
+    """
+    importing = bool(argv) and argv[0] == "import"
     for arg in argv:
+        if importing and os.path.isfile(arg):
+            continue
         try:
             arg.encode("utf-8")
         except UnicodeEncodeError:

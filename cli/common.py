@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from storage import Project
-from storage.core.errors import InvalidInputError, NotFoundError, ProjectLockedError
+from storage.core.errors import (
+    DiskFullError,
+    InvalidInputError,
+    NotFoundError,
+    ProjectLockedError,
+    ReadOnlyError,
+)
 from storage.privacy.models import ExportPrivacy
 
 
@@ -242,16 +248,19 @@ def privacy_options(args: argparse.Namespace) -> ExportPrivacy:
 
 def open_for_export(args: argparse.Namespace) -> Project:
     """Open a project to export from: for writing (the export goes to the audit log), or,
-    when another FieldScribe holds it open, read-only with a warning that it is not logged."""
+    when another FieldScribe holds it open or its folder cannot be written (read-only, full
+    disk), read-only with a warning that it is not logged."""
     try:
         return open_project(args, write=True)
     except ProjectLockedError:
-        print(
-            f"fieldscribe: note: {args.dir} is open in another FieldScribe; this export is not "
-            "recorded in its audit log.",
-            file=sys.stderr,
-        )
-        return open_project(args, write=False)
+        why = "is open in another FieldScribe"
+    except ReadOnlyError as exc:
+        why = "is on a full disk" if isinstance(exc, DiskFullError) else "is read-only here"
+    print(
+        f"fieldscribe: note: {args.dir} {why}; this export is not recorded in its audit log.",
+        file=sys.stderr,
+    )
+    return open_project(args, write=False)
 
 
 def add_decryption(parser: argparse.ArgumentParser) -> None:

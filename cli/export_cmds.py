@@ -55,7 +55,8 @@ def register(sub: Any) -> None:
         "--format",
         choices=TRANSCRIPT_IMPORT_FORMATS,
         default="auto",
-        help="noScribe html, WebVTT, SubRip, timestamped text ([00:01:23] SPEAKER: text) or a "
+        help="noScribe html, WebVTT, SubRip, timestamped text ([00:01:23] SPEAKER: text), "
+        "FieldScribe's own JSON export or a "
         "Word .docx with such paragraphs; auto: from the name and content",
     )
     p.add_argument("--replace", action="store_true", help="replace the session's segments")

@@ -4,13 +4,17 @@ languages, numbers."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from storage import Project
+from storage.core.audio import probe, track_note
 from storage.core.errors import InvalidInputError
 from storage.core.languages import LANGUAGES, check_language_code, language_name, parse_languages
-from storage.core.models import NUMBER_STYLES, SESSION_KINDS, as_dict
+from storage.core.lock import in_use
+from storage.core.models import NUMBER_STYLES, SESSION_KINDS, Session, as_dict
+from storage.core.names import readable_file_name
 
 from .common import (
     SEGMENT_ID_HELP,
@@ -65,6 +69,17 @@ def register(sub: Any) -> None:
     add_dir(p)
     add_json(p)
     p.set_defaults(func=cmd_sessions)
+
+    p = sub.add_parser(
+        "delete-session",
+        help="delete a session with its transcript (its audio is kept in media/.deleted/)",
+    )
+    add_dir(p)
+    p.add_argument("--session", required=True, metavar="ID", help="its id, title or id's start")
+    p.add_argument("--force", action="store_true", help="also when its segments are coded")
+    p.add_argument("--coder")
+    add_json(p)
+    p.set_defaults(func=cmd_delete_session)
 
     p = sub.add_parser("segments", help="list the transcript segments of a session")
     add_dir(p)
@@ -318,14 +333,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise InvalidInputError("--title works with one file only.")
     with open_project(args, write=True) as project:
         titles = [args.title] if args.title else None
+        infos = [probe(path) for path in args.files]
         sessions = project.sessions.import_audio_files(
-            args.files, kind=args.kind, titles=titles, again=args.again
+            args.files, kind=args.kind, titles=titles, infos=infos, again=args.again
         )
+    for src, info in zip(args.files, infos, strict=True):
+        note = track_note(src, info)
+        if note:
+            print(f"fieldscribe: note: {note}", file=sys.stderr)
     if args.json:
         print_json([as_dict(s) for s in sessions])
     else:
         for src, s in zip(args.files, sessions, strict=True):
-            print(f"{s.id}  {s.title}  ({fmt_ms(s.duration_ms)}, from {src})")
+            shown = readable_file_name(str(src))
+            print(f"{s.id}  {s.title}  ({fmt_ms(s.duration_ms)}, from {shown})")
     return 0
 
 
@@ -334,6 +355,8 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     with open_project(args, write=False) as project:
         sessions = project.sessions.all()
         languages = project.languages
+        if not args.json:
+            statuses = {s.id: _shown_status(project, s) for s in sessions}
     if args.json:
         print_json([as_dict(s) for s in sessions])
         return 0
@@ -352,18 +375,52 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                 s.untranscribed_count,
                 s.coded_segment_count,
                 ",".join(s.languages) or "-",
-                s.status,
+                statuses[s.id],
                 s.title,
             )
             for s in sessions
         ],
     )
+    interrupted = sum(1 for status in statuses.values() if status.startswith("interrupted"))
+    if interrupted:
+        print(
+            f"{interrupted} transcription(s) interrupted (stopped, or FieldScribe closed): "
+            "`fieldscribe transcribe DIR --all` resumes them where they stopped."
+        )
     untranscribed = sum(s.untranscribed_count for s in sessions)
     if untranscribed:
         print(
             f"{untranscribed} segment(s) of speech without transcript (NO TEXT): play them in "
             "the workbench and type what was said (or `fieldscribe segment-text DIR SEGMENT_ID "
             '"text"`).'
+        )
+    return 0
+
+
+def _shown_status(project: Project, session: Session) -> str:
+    """A session's status as the table shows it: "transcribing" only while a transcription
+    runs; one stopped by Ctrl+C, a failure or a crash is "interrupted at TIME"."""
+    if session.status != "transcribing":
+        return session.status
+    state = project.transcription.transcription_state(session.id)
+    if state is not None and state.status == "running" and in_use(project.folder) is not False:
+        return session.status  # running now (or cannot tell)
+    done = fmt_ms(state.done_ms) if state is not None else fmt_ms(0)
+    return f"interrupted at {done}"
+
+
+def cmd_delete_session(args: argparse.Namespace) -> int:
+    """fieldscribe delete-session DIR --session ID [--force]."""
+    with open_project(args, write=True) as project:
+        session = project.sessions.get_session(project.sessions.resolve(args.session))
+        report = project.sessions.delete_session(session.id, force=args.force)
+    if args.json:
+        print_json({"session_id": session.id, "title": session.title, **as_dict(report)})
+    else:
+        removed = ", ".join(f"{n} {kind}" for kind, n in report.removed.items() if n)
+        print(
+            f"Deleted session {session.title!r} ({session.id}; {removed or 'nothing else'}); "
+            "its audio is kept in media/.deleted/, and the recording may be imported again."
         )
     return 0
 

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from storage.core.errors import InvalidInputError
+from storage.core.errors import AudioError, InvalidInputError
 
 from .cluster_cmds import add_cluster_options, cluster_from_args, wants_cluster
 from .common import (
@@ -398,6 +398,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     interrupted = _install_sigint(cancel)
     results: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
+    failed: list[dict[str, str]] = []
     try:
         with open_project(args, write=True) as project, contextlib.ExitStack() as stack:
             if args.session:
@@ -462,6 +463,12 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                         beam_size=args.beam_size,
                         engine=None if cluster is None else cluster.engine(),
                     )
+                except AudioError as exc:
+                    if not args.all:
+                        raise
+                    # one damaged or missing recording does not stop a night's batch
+                    failed.append({"session_id": session_id, "title": title, "error": str(exc)})
+                    continue
                 finally:
                     bar.close()
                 result = asdict(summary)
@@ -483,16 +490,23 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, interrupted)
     if args.json:
         print_json(
-            results[0] if args.session and results else {"sessions": results, "skipped": skipped}
+            results[0]
+            if args.session and results
+            else {"sessions": results, "skipped": skipped, "failed": failed}
         )
     elif args.all and skipped:
         for item in skipped:
             print(f"Skipped {item['session_id']}: {item['reason']}.")
+    for item in failed:
+        print(
+            f"fieldscribe: error: session {item['title']!r} was not transcribed: {item['error']}",
+            file=sys.stderr,
+        )
     if any(r["cancelled"] for r in results):
         if not args.json:
             print("Cancelled; run the same command again to resume.", file=sys.stderr)
         return 130
-    return 0
+    return 1 if failed else 0
 
 
 def cmd_retranscribe(args: argparse.Namespace) -> int:
@@ -617,8 +631,10 @@ def _print_summary(title: str, s: Any) -> None:
         from transcribe.notes import NO_SPEECH
 
         language = NO_SPEECH
-    else:
-        language = f"language {s.language or '?'}"
+    elif s.language:
+        language = f"language {s.language}"
+    else:  # stopped before the first speech was heard
+        language = "language not identified yet" if s.cancelled else "language unknown"
     print(
         f"{state} {title!r}: {s.segments_added} segment(s) added (model {s.model}, "
         f"{language}{resumed}) in {s.elapsed_s:.1f} s "

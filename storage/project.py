@@ -65,9 +65,7 @@ PROJECT_SUFFIX = ".fieldscribe"
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
-        conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
-        )
+        conn = _connect_readonly(path)
     else:
         conn = sqlite3.connect(str(path), check_same_thread=False)
     conn.isolation_level = None  # transactions are explicit (Database.atomic)
@@ -77,6 +75,28 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if not readonly:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open ``path`` for reading, also in a folder nobody may write to.
+
+    A WAL database is read through its ``-shm`` index, which SQLite creates beside it; in a
+    read-only folder (a write-protected USB stick, a shared drive) of a project closed cleanly
+    there is none and cannot be one, and ``mode=ro`` fails with "unable to open database
+    file". With no ``-wal`` left (or an empty one) every commit is in the database file itself,
+    so it is then opened as immutable: read as it is, without any index.
+    """
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        wal = path.with_name(path.name + "-wal")
+        if os.access(path.parent, os.W_OK) or (wal.exists() and wal.stat().st_size > 0):
+            return conn  # the error is reported by the first query, as before
+        conn.close()
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
     return conn
 
 
@@ -382,6 +402,11 @@ class Project:
         """
         folder = Path(folder).expanduser()
         db_path = folder / DB_NAME
+        if folder.is_file():
+            raise NotAProjectError(
+                f"{folder} is a file, not a project folder; give the project folder "
+                "(NAME.fieldscribe) first, then the files (`fieldscribe import DIR FILE...`)."
+            )
         if not folder.is_dir():
             raise NotAProjectError(f"{folder}: no such project folder.")
         if not db_path.is_file():

@@ -9,12 +9,14 @@ at the system ``ffmpeg`` or, where there is none, at the binary that ships in ``
 from __future__ import annotations
 
 import hashlib
+import shlex
 import shutil
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from storage.core.errors import AudioError
+from storage.core.names import readable_file_name
 
 
 @dataclass
@@ -25,6 +27,8 @@ class AudioInfo:
     sample_rate: int
     channels: int
     codec: str
+    audio_tracks: int = 1
+    """How many audio streams the file holds; only the first is played and transcribed."""
 
 
 def sha256_of(path: Path) -> str:
@@ -109,6 +113,7 @@ def probe(path: str | Path) -> AudioInfo:
                 f"{src}: the file has no audio track; import a recording with sound "
                 f"({SUPPORTED_HINT})."
             )
+        tracks = len(container.streams.audio)
         stream = container.streams.audio[0]
         codec = stream.codec_context.name or "unknown"
         rate = int(stream.codec_context.sample_rate or stream.rate or 0)
@@ -149,6 +154,23 @@ def probe(path: str | Path) -> AudioInfo:
         sample_rate=rate,
         channels=channels or 1,
         codec=codec,
+        audio_tracks=tracks,
+    )
+
+
+def track_note(path: str | Path, info: AudioInfo) -> str | None:
+    """What to tell the user about a file with several audio tracks (None for one track).
+
+    FieldScribe plays and transcribes one track, the first (a camera's or a Zoom recording's
+    extra tracks, another microphone or language, are not heard).
+    """
+    if info.audio_tracks <= 1:
+        return None
+    name = readable_file_name(Path(path).name)
+    return (
+        f"{name} has {info.audio_tracks} audio tracks; FieldScribe plays and transcribes only "
+        f"the first. To transcribe another, extract it (ffmpeg -i {shlex.quote(name)} -map 0:a:1 "
+        "-vn track2.wav) and import that file."
     )
 
 

@@ -41,6 +41,19 @@ def try_lock(handle: IO[str]) -> bool:
     return True
 
 
+def in_use(folder: Path) -> bool | None:
+    """Whether a process holds ``folder``'s write lock now (None: cannot tell, e.g. no lock
+    file). Takes nothing: the lock file is only opened for reading and probed."""
+    try:
+        handle = open(folder / LOCK_NAME, encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError:
+        return None
+    try:
+        return not try_lock(handle)
+    finally:
+        handle.close()  # closing releases the probe's lock, if it got one
+
+
 def _holder_text(info: dict[str, Any]) -> str:
     who = f"{info.get('user', '?')}@{info.get('host', '?')}"
     return f"{who} (FieldScribe pid {info.get('pid', '?')}, since {info.get('since', '?')})"

@@ -1,4 +1,5 @@
-"""When two code names are the same name: Unicode-normalised (NFC), spaces aside.
+"""Names: when two code names are the same name (Unicode-normalised, NFC, spaces aside), and
+file names shown readable (``readable_file_name``).
 
 "й" typed as one character (NFC) and as "и" plus a combining breve (NFD: macOS file names, some
 keyboards and tools) look the same and are the same name; so are "Trust" and "Trust " (stored
@@ -26,3 +27,25 @@ def name_key(name: str) -> str:
 def path_key(path: str) -> str:
     """``name_key`` of every name of a "Parent/Child" path, joined by '/'."""
     return "/".join(name_key(part) for part in path.split("/"))
+
+
+def readable_file_name(name: str) -> str:
+    """A file name as FieldScribe shows and stores it: valid Unicode text, in NFC.
+
+    A name that is not UTF-8 on disk (copied from a Windows drive or a zip archive written in a
+    Cyrillic code page) reaches Python with its bytes as surrogates, which SQLite and a UTF-8
+    terminal refuse: three or more bytes, all Cyrillic letters in Windows-1251, are read as
+    such; otherwise each such byte becomes U+FFFD. A name from macOS (NFD: "й" as "и" and a
+    breve) becomes NFC, as it is typed.
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+        high = [b for b in raw if b >= 0x80]
+        # a word or more of А-я, Ё, ё in Windows-1251 (one such byte is as likely Latin-1 "é")
+        if len(high) >= 3 and all(b >= 0xC0 or b in (0xA8, 0xB8) for b in high):
+            name = raw.decode("cp1251")
+        else:
+            name = raw.decode("utf-8", "replace")
+    return unicodedata.normalize("NFC", name)

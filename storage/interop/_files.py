@@ -13,6 +13,11 @@ def write_atomic(dest: Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` and move ``tmp`` onto ``dest``; never leave a half-written file."""
     if dest.is_dir():
         raise InvalidInputError(f"{dest} is a folder; give a file name.")
+    if not dest.parent.is_dir():
+        raise InvalidInputError(
+            f"{dest}: the folder {dest.parent} does not exist; create it first or write the "
+            "file elsewhere. Nothing was written."
+        )
     try:
         with staged(dest) as tmp:
             write(tmp)

@@ -4,9 +4,10 @@ Formats: noScribe HTML (``<p>`` paragraphs of ``<a name="ts_START_END_SPEAKER">`
 WebVTT (noScribe, YouTube and others; ``<v Speaker>`` voice tags), SubRip (srt), timestamped
 text as aTrain, MAXQDA, f4transkript and Otter write it (``[hh:mm:ss] SPEAKER: text``; a
 ``Speaker 1  0:05`` heading over its text; lines without a timestamp continue the previous
-one; an f4 end mark ``#hh:mm:ss-d#`` gives the end), and Word documents (.docx) holding such
-lines as paragraphs or table rows. Text files may be UTF-8, UTF-16 or a legacy code page
-(Windows-1252, Windows-1251, KZ-1048, KOI8-R), with any line ends.
+one; an f4 end mark ``#hh:mm:ss-d#`` gives the end), Word documents (.docx) holding such
+lines as paragraphs or table rows, and FieldScribe's own JSON export (``transcript_json``).
+Text files may be UTF-8, UTF-16 or a legacy code page (Windows-1252, Windows-1251, KZ-1048,
+KOI8-R), with any line ends.
 
 Alignment: times must fall within the session's audio (a small tolerance is allowed and clamped);
 a transcript that runs well past the end of the recording is refused as belonging to another
@@ -29,6 +30,7 @@ from storage.transcript.transcript import SegmentDraft
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
 from .text_lines import speaker_prefix
 from .transcript_docx import docx_lines
+from .transcript_json import looks_like_json, parse_json_segments
 from .transcript_patterns import (
     LEAD_RANGE,
     MAX_TRANSCRIPT_BYTES,
@@ -40,7 +42,9 @@ from .transcript_patterns import (
 if TYPE_CHECKING:
     from storage.project import Project
 
-TRANSCRIPT_IMPORT_FORMATS = ("auto", "noscribe-html", "vtt", "srt", "timestamped-txt", "docx")
+TRANSCRIPT_IMPORT_FORMATS = (
+    "auto", "noscribe-html", "vtt", "srt", "timestamped-txt", "docx", "json",
+)  # fmt: skip
 #: Times up to this far past the end of the audio are clamped; more is refused.
 TOLERANCE_MS = 5000
 
@@ -119,6 +123,8 @@ def detect_format(path: Path, text: str) -> str:
     """Guess the format of a transcript file from its name and content."""
     head = text.lstrip()[:4096]
     suffix = path.suffix.lower()
+    if suffix == ".json" or looks_like_json(text):
+        return "json"
     if (
         'name="ts_' in text
         or "name='ts_" in text
@@ -145,7 +151,7 @@ def detect_format(path: Path, text: str) -> str:
             return "timestamped-txt"
     raise InvalidInputError(
         f"{path}: cannot tell the transcript format, and a transcript needs timestamps to be "
-        "placed on the recording; give --format (noscribe-html, vtt, srt, timestamped-txt or "
+        "placed on the recording; give --format (noscribe-html, vtt, srt, timestamped-txt, json or "
         "docx)."
     )
 
@@ -638,7 +644,9 @@ def parse_transcript(path: str | Path, fmt: str = "auto") -> ParsedTranscript:
         raise InvalidInputError(f"{path}: the file is empty; nothing was imported.")
     if fmt == "auto":
         fmt = detect_format(path, text)
-    if fmt == "noscribe-html":
+    if fmt == "json":
+        parsed = ParsedTranscript(format="json", drafts=parse_json_segments(str(path), text))
+    elif fmt == "noscribe-html":
         parsed = parse_noscribe_html(text)
     elif fmt in ("vtt", "srt"):
         parsed = parse_cues(text, fmt)
@@ -681,7 +689,8 @@ def import_transcript(
         project: the open project.
         session_id: the session to fill.
         source: the transcript file.
-        fmt: auto, noscribe-html, vtt, srt, timestamped-txt or docx.
+        fmt: auto, noscribe-html, vtt, srt, timestamped-txt, docx or json (FieldScribe's own
+            export).
         replace: delete the session's current segments first (refused if they are coded).
 
     Raises:
@@ -719,6 +728,8 @@ def import_transcript(
     for d in drafts:
         d.end_ms = max(d.end_ms, d.start_ms)
         d.origin = "import"
+        if d.untranscribed and not d.text.strip():
+            continue  # marked so in the file (FieldScribe's JSON), with the language heard
         if d.text.strip() == UNTRANSCRIBED_TEXT:  # FieldScribe's exports write it for one
             d.text, d.untranscribed, d.language = "", True, None
         elif not d.text.strip() and d.end_ms > d.start_ms:

@@ -6,6 +6,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from storage.core.models import (
     Session,
     SessionSpeaker,
 )
+from storage.core.names import readable_file_name
 from storage.core.store import Store
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 _SESSION_EDITABLE = ("title", "kind", "date", "place", "moderator", "notes", "status")
 SESSION_STATUSES = ("recorded", "imported", "transcribing", "transcribed")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _session_from_row(row: sqlite3.Row) -> Session:
@@ -53,6 +56,12 @@ def _session_from_row(row: sqlite3.Row) -> Session:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
+
+
+def _title_of(file_name: str) -> str:
+    """A session's default title: the file name without extension, on one line (a newline,
+    tab or other control character in a file name would break every listing of sessions)."""
+    return " ".join(_CONTROL.sub(" ", Path(file_name).stem).split())
 
 
 def _check_kind(kind: str) -> str:
@@ -366,7 +375,10 @@ class Sessions:
         try:
             for i, (src, info) in enumerate(zip(srcs, infos, strict=True)):
                 media_id = new_id()
-                dest = self._store.media_dir / f"{media_id}{src.suffix.lower() or '.audio'}"
+                suffix = src.suffix.lower()
+                if not (suffix[1:].isascii() and suffix[1:].isalnum()):
+                    suffix = ".audio"
+                dest = self._store.media_dir / f"{media_id}{suffix}"
                 try:
                     self._store.media_dir.mkdir(exist_ok=True)
                     digest = digests[i]
@@ -384,10 +396,11 @@ class Sessions:
                 copied.append(dest)
                 stamp = self._store.stamp()
                 session_id = new_id()
-                title = titles[i] if titles and i < len(titles) else src.stem
+                name = readable_file_name(src.name)
+                title = titles[i] if titles and i < len(titles) else _title_of(name)
                 session = {
                     "id": session_id,
-                    "title": title.strip() or src.name,
+                    "title": title.strip() or name,
                     "kind": kind,
                     "status": status,
                     **stamp,
@@ -396,7 +409,7 @@ class Sessions:
                     "id": media_id,
                     "session_id": session_id,
                     "path": f"media/{dest.name}",
-                    "original_name": src.name,
+                    "original_name": name,
                     "sha256": digest,
                     "size_bytes": dest.stat().st_size,
                     "duration_ms": info.duration_ms,

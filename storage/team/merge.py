@@ -45,7 +45,7 @@ from storage.core.anchors import TextDiff
 from storage.core.errors import InvalidInputError, ReadOnlyError
 from storage.core.ids import now_iso
 from storage.core.languages import parse_languages
-from storage.core.models import CHANGED_SUFFIX, NUMBER_STYLES, SHARED_SETTINGS
+from storage.core.models import CASE_NOTES_KEY, CHANGED_SUFFIX, NUMBER_STYLES, SHARED_SETTINGS
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.tempdirs import remove_private_dir
@@ -539,8 +539,39 @@ class _Merge:
             "WHERE row_versions.author IS NULL AND excluded.author IS NOT NULL"
         )
         SameNameCodes(self).run()
+        self._take_case_notes()
         if self.opened.project_id == self.project.id:
             self._take_settings()
+
+    def _take_case_notes(self) -> None:
+        """The bundle's ties of journal memos to participants (notes a REFI-QDA file put on a
+        case, ``CASE_NOTES_KEY``) whose memo and participant are both here. Of two ties of one
+        memo, the smaller participant id stays: the same in any order of bundles."""
+        theirs, ours = self._json_meta(self.b), self._json_meta("main")
+        merged = dict(ours)
+        for memo_id, pid in sorted(theirs.items()):
+            if ours.get(memo_id, pid) < pid:
+                continue
+            here = self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM main.memos WHERE id = ?) "
+                "AND EXISTS (SELECT 1 FROM main.participants WHERE id = ?)",
+                (memo_id, pid),
+            ).fetchone()[0]
+            if here:
+                merged[memo_id] = pid
+        if merged != ours:
+            self._set_meta(CASE_NOTES_KEY, json.dumps(merged, ensure_ascii=False, sort_keys=True))
+
+    def _json_meta(self, schema: str) -> dict[str, str]:
+        """``CASE_NOTES_KEY`` of this project or the bundle; empty when missing or unreadable."""
+        raw = self._meta(schema, CASE_NOTES_KEY)
+        try:
+            value = json.loads(raw) if raw else {}
+        except ValueError:
+            return {}
+        if not isinstance(value, dict):
+            return {}
+        return {str(k): str(v) for k, v in value.items() if isinstance(v, str)}
 
     def _take_settings(self, *, adopt: bool = False) -> None:
         """The project's settings (``SHARED_SETTINGS``) changed in the bundle after they

@@ -223,6 +223,107 @@ class _Joined:
         return home[1], part_start, part_end
 
 
+class _Retranscribed:
+    """Our segments that overlap a segment deleted here (``_follow_into_ours``), to find where
+    the words of its codings are now.
+
+    Times inside a segment are estimated from the position in its text (speech spread evenly
+    over the segment's time): a coding's words are expected at their estimated time within
+    the old segment's time range (its window)."""
+
+    SLACK = 0.1  # of the window's length, either side
+
+    def __init__(self, segment: dict[str, Any], pieces: list[tuple[int, int, str, str]]) -> None:
+        """``pieces``: (start_ms, end_ms, segment id, text) of ours, in reading order."""
+        self.old = str(segment["text"])
+        self.window = (int(segment["start_ms"]), int(segment["end_ms"]))
+        self.pieces = pieces
+        self.joined = _Joined([(pid, text) for _, _, pid, text in pieces])
+        self._diff: TextDiff | None = None
+        self._whole: int | None = None  # where the old text is, found once as it was; -1: not
+
+    def _ms(self, start: int, end: int) -> float:
+        """The estimated time of the middle of ``[start, end)`` of our joined text."""
+        middle = (start + end) / 2
+        for (at, _pid, length), (s_ms, e_ms, _id, _text) in zip(
+            self.joined.offsets, self.pieces, strict=True
+        ):
+            if middle <= at + length:
+                return s_ms + (e_ms - s_ms) * max(0.0, middle - at) / max(1, length)
+        return float(self.pieces[-1][1])
+
+    def _in_window(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` of our text is estimated within the old window (with a
+        tenth of its length either side: the estimate is rough)."""
+        s_ms, e_ms = self.window
+        extra = (e_ms - s_ms) * self.SLACK
+        return s_ms - extra <= self._ms(start, end) <= e_ms + extra
+
+    def _at(self, ms: float) -> int:
+        """The position in our joined text estimated to be spoken at ``ms``."""
+        for (at, _pid, length), (s_ms, e_ms, _id, _text) in zip(
+            self.joined.offsets, self.pieces, strict=True
+        ):
+            if ms <= s_ms:
+                return at
+            if ms <= e_ms:
+                return at + round(length * (ms - s_ms) / max(1, e_ms - s_ms))
+        return len(self.joined.text)
+
+    def _window_text(self) -> tuple[int, int]:
+        """Our text estimated within the old window (with its slack), on whole words."""
+        s_ms, e_ms = self.window
+        extra = (e_ms - s_ms) * self.SLACK
+        text = self.joined.text
+        lo, hi = self._at(s_ms - extra), self._at(e_ms + extra)
+        while lo > 0 and text[lo - 1].isalnum():
+            lo -= 1
+        while hi < len(text) and text[hi].isalnum():
+            hi += 1
+        return lo, hi
+
+    def find(self, start: int, end: int) -> tuple[str, int | None, int | None] | None:
+        """Where old ``[start, end)`` is in our segments: (segment id, span; (None, None): all
+        of it); None when not found, not clearly, or across two segments.
+
+        The old text found once as it was places every coding as before. Otherwise the coded
+        words are looked for as they were: the one occurrence in the old window is taken,
+        two or more there are a repeat nobody can tell apart (None). Not there as they were,
+        they are followed through the diff of the old text and our text of that window (the
+        anchoring's rules: a typo fixed, an ending changed, never another word).
+        """
+        text = self.joined.text
+        if self._whole is None:
+            whole = [m.start() for m in re.finditer(re.escape(self.old), text)]
+            self._whole = whole[0] if len(whole) == 1 else -1
+        if self._whole >= 0:  # the old text as it was, once: the words are where they were
+            return self.joined.place(self._whole + start, self._whole + end)
+        words = self.old[start:end]
+        if not words.strip():
+            return None
+        found = [
+            m.start()
+            for m in re.finditer(re.escape(words), text)
+            if not _glued(text, m.start(), m.end(), words) and self._in_window(m.start(), m.end())
+        ]
+        if len(found) > 1:
+            return None  # said twice in that time: ask, do not guess
+        if found:
+            return self.joined.place(found[0], found[0] + len(words))
+        lo, hi = self._window_text()
+        if self._diff is None:
+            self._diff = TextDiff(self.old, text[lo:hi])
+        span = self._diff.map_span(start, end)
+        return None if span is None else self.joined.place(lo + span[0], lo + span[1])
+
+
+def _glued(text: str, start: int, end: int, words: str) -> bool:
+    """Whether ``text[start:end]`` is part of a longer word (its letters run on past it)."""
+    before = start > 0 and text[start - 1].isalnum() and words[:1].isalnum()
+    after = end < len(text) and text[end].isalnum() and words[-1:].isalnum()
+    return before or after
+
+
 def _version_key(v: ConflictVersion) -> tuple[str, bool, str]:
     return (v.version, v.deleted, json.dumps(v.values, sort_keys=True, default=str))
 
@@ -1200,27 +1301,29 @@ class _Merge:
         A segment merged here into the one before it, or replaced by a new transcription of the
         same audio, is deleted here while its words live on in our segments of that time. A
         coder who coded it before sends codings on the old id. Our segments of its session that
-        overlap its time, read as one text, are compared with the bundle's text of it; a coding
-        (a whole-segment one covers all its words) whose words lie in one of them moves there,
-        with its span. When any coding's words are not found so, nothing moves and the segment
-        comes back as a "deleted by one, still used" conflict, as before. Only a text found
-        there word for word, once, is followed (a repeated or reworded text could put a coding
-        on other words: then the lead decides, in the conflict). Each moved coding gets
-        its bundle version plus one millisecond and keeps that version in its history, so the
+        overlap its time are read as one text, and each coding's words (a whole-segment
+        coding's: all its text) are looked up there (``_Retranscribed.find``): found once, they
+        are followed; found more than once (a repeated phrase), the one whose estimated time is
+        clearly nearest the old one is; not found as they were (reworded), the words are
+        followed through the diff of the old text and ours, by the anchoring's rules (a typo
+        fixed, an ending changed; never another word). A coding moves onto the one segment
+        that holds its words, with its span. When any coding's words are not found so, or
+        cross two of our segments, nothing moves and the segment comes back as a "deleted by
+        one, still used" conflict, as before: the lead decides. Each moved coding gets its
+        bundle version plus one millisecond and keeps that version in its history, so the
         bundle merged again changes nothing.
         """
         conn = self.conn
         pieces = conn.execute(
-            "SELECT start_ms, seq, id, text FROM main.segments WHERE session_id = ? "
+            "SELECT start_ms, end_ms, seq, id, text FROM main.segments WHERE session_id = ? "
             "AND start_ms < ? AND end_ms > ? ORDER BY start_ms, seq",
             (segment["session_id"], segment["end_ms"], segment["start_ms"]),
         ).fetchall()
         if not pieces or not segment["text"]:
             return False
-        joined = _Joined([(str(part_id), str(text)) for _, _, part_id, text in pieces])
-        found = joined.text.find(segment["text"])
-        if found < 0 or joined.text.find(segment["text"], found + 1) >= 0:
-            return False  # its words are not there, once and as they were: ask, do not guess
+        here = _Retranscribed(
+            segment, [(int(p[0]), int(p[1]), str(p[3]), str(p[4])) for p in pieces]
+        )
         cols = self._cols("codings")
         rows = conn.execute(
             f"SELECT {', '.join(cols)} FROM {self.b}.codings r WHERE r.segment_id = ? "
@@ -1237,9 +1340,7 @@ class _Merge:
             ).fetchone():
                 return False  # its code was deleted here: it comes back with the segment
             start, end = coding["start_cp"], coding["end_cp"]
-            placed = joined.place(
-                found + (start or 0), found + (len(segment["text"]) if end is None else end)
-            )
+            placed = here.find(start or 0, len(segment["text"]) if end is None else end)
             if placed is None:
                 return False
             moves.append((coding, *placed))

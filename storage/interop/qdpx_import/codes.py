@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from storage.codebook.codebook import PALETTE
 from storage.core.ids import now_iso
+from storage.core.names import clean_name
 
 from .. import exchange_meta
 from ..colours import Hex8Order, hex8_order, read_colour
@@ -27,6 +28,8 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
     hex8 = hex8_order(code.colour for code in codes)  # the file's colours read together
     created: set[str] = set()  # the codes this import made
     for i, code in enumerate(codes):
+        if code.name:  # stored as the codebook stores names (NFC, no surrounding spaces)
+            code.name = clean_name(code.name)
         if not code.name or "/" in code.name:
             name = (code.name or f"Code {i + 1}").replace("/", "-")
             ctx.report.notes.append(f"Code {code.name!r} renamed to {name!r}.")

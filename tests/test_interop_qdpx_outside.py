@@ -126,3 +126,39 @@ def test_code_names_in_another_unicode_form_are_the_codebook_s_names(tmp_path: P
     assert (report.codes, report.codes_reused) == (0, 2)
     with Project.open(folder, readonly=True) as p:
         assert sorted(c.name for c in p.codebook.codes()) == sorted(["й-code", "Тема"])
+
+
+def test_a_bundle_and_a_qdpx_swapped_are_named_for_what_they_are(tmp_path: Path) -> None:
+    """Before, a .qdpx given to `bundle merge` was refused for an "unexpected member
+    'project.qde'", and a bundle given to `qdpx import` asked whether it was a .qdpx."""
+    from tests.teamwork_helpers import dump, make_lead
+
+    lead, _segs = make_lead(tmp_path)
+    folder = lead.folder
+    from storage.team.bundle import export_bundle
+
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    lead.close()
+    archive = tmp_path / "x.qdpx"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("project.qde", _qde("").encode("utf-8"))
+    before = dump(folder)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+
+    run = cli("bundle", "merge", str(folder), str(archive))
+    assert run.returncode != 0 and len(run.stderr.strip().splitlines()) == 1
+    assert "is a REFI-QDA project (.qdpx), not a FieldScribe bundle" in run.stderr
+    assert "qdpx import" in run.stderr
+    run = cli("qdpx", "import", str(tmp_path / "lead.fsbundle"), str(tmp_path / "n.fieldscribe"))
+    assert run.returncode != 0 and len(run.stderr.strip().splitlines()) == 1
+    assert "is a FieldScribe team bundle, not a REFI-QDA project" in run.stderr
+    assert not (tmp_path / "n.fieldscribe").exists()
+    assert dump(folder) == before

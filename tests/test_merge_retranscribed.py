@@ -50,6 +50,8 @@ def _at(words: list[str], k: int) -> tuple[int, int]:
     fresh=st.sampled_from(FRESH),
 )
 @example(k=1, j=5, mode="typo", other=0, fresh="жер")
+@example(k=1, j=5, mode="typo", other=0, fresh="үй")  # seg 0's "clinics" looked nearer in time
+@example(k=1, j=5, mode="reword_other", other=0, fresh="үй")
 @example(k=3, j=0, mode="repeated", other=0, fresh="жер")
 @example(k=2, j=5, mode="reword_other", other=1, fresh="шөп")
 def test_a_coding_follows_its_word_into_the_new_transcription_or_is_a_conflict(

@@ -228,10 +228,10 @@ class _Retranscribed:
     the words of its codings are now.
 
     Times inside a segment are estimated from the position in its text (speech spread evenly
-    over the segment's time): a coding's words are expected at their estimated time within
-    the old segment's time range (its window)."""
+    over the segment's time): the old segment's words are looked for in our text estimated
+    within its time range (its window, a quarter of its length wider either side)."""
 
-    SLACK = 0.1  # of the window's length, either side
+    SLACK = 0.25  # of the window's length, either side: the estimate is rough
 
     def __init__(self, segment: dict[str, Any], pieces: list[tuple[int, int, str, str]]) -> None:
         """``pieces``: (start_ms, end_ms, segment id, text) of ours, in reading order."""
@@ -241,6 +241,7 @@ class _Retranscribed:
         self.joined = _Joined([(pid, text) for _, _, pid, text in pieces])
         self._diff: TextDiff | None = None
         self._whole: int | None = None  # where the old text is, found once as it was; -1: not
+        self._region: tuple[int, int] | None = None  # the old text's words in the window text
 
     def _ms(self, start: int, end: int) -> float:
         """The estimated time of the middle of ``[start, end)`` of our joined text."""
@@ -251,13 +252,6 @@ class _Retranscribed:
             if middle <= at + length:
                 return s_ms + (e_ms - s_ms) * max(0.0, middle - at) / max(1, length)
         return float(self.pieces[-1][1])
-
-    def _in_window(self, start: int, end: int) -> bool:
-        """Whether ``[start, end)`` of our text is estimated within the old window (with a
-        tenth of its length either side: the estimate is rough)."""
-        s_ms, e_ms = self.window
-        extra = (e_ms - s_ms) * self.SLACK
-        return s_ms - extra <= self._ms(start, end) <= e_ms + extra
 
     def _at(self, ms: float) -> int:
         """The position in our joined text estimated to be spoken at ``ms``."""
@@ -286,11 +280,13 @@ class _Retranscribed:
         """Where old ``[start, end)`` is in our segments: (segment id, span; (None, None): all
         of it); None when not found, not clearly, or across two segments.
 
-        The old text found once as it was places every coding as before. Otherwise the coded
-        words are looked for as they were: the one occurrence in the old window is taken,
-        two or more there are a repeat nobody can tell apart (None). Not there as they were,
-        they are followed through the diff of the old text and our text of that window (the
-        anchoring's rules: a typo fixed, an ending changed, never another word).
+        The old text found once as it was places every coding as before. Otherwise our text
+        of the old window is compared with the old text (``TextDiff``), which finds the words
+        that are the old segment's now (its region: the old text followed by the anchoring's
+        rules, so a reworded first or last word is left out). The coded words found there as
+        they were, once, are followed; twice or more, they are a repeat nobody can tell apart
+        (None). Not there as they were, they are followed through the diff (a typo fixed, an
+        ending changed; never another word).
         """
         text = self.joined.text
         if self._whole is None:
@@ -301,20 +297,27 @@ class _Retranscribed:
         words = self.old[start:end]
         if not words.strip():
             return None
+        lo, hi = self._window_text()
+        window = text[lo:hi]
+        if self._diff is None:
+            self._diff = TextDiff(self.old, window)
+            self._region = self._diff.map_span(0, len(self.old))
+        if self._region is None:
+            return None  # none of the old segment's words is there
+        r0, r1 = self._region
         found = [
-            m.start()
-            for m in re.finditer(re.escape(words), text)
-            if not _glued(text, m.start(), m.end(), words) and self._in_window(m.start(), m.end())
+            r0 + m.start()
+            for m in re.finditer(re.escape(words), window[r0:r1])
+            if not _glued(window, r0 + m.start(), r0 + m.end(), words)
         ]
         if len(found) > 1:
-            return None  # said twice in that time: ask, do not guess
+            return None  # said twice: ask, do not guess
         if found:
-            return self.joined.place(found[0], found[0] + len(words))
-        lo, hi = self._window_text()
-        if self._diff is None:
-            self._diff = TextDiff(self.old, text[lo:hi])
+            return self.joined.place(lo + found[0], lo + found[0] + len(words))
         span = self._diff.map_span(start, end)
-        return None if span is None else self.joined.place(lo + span[0], lo + span[1])
+        if span is None or not (r0 <= span[0] and span[1] <= r1):
+            return None
+        return self.joined.place(lo + span[0], lo + span[1])
 
 
 def _glued(text: str, start: int, end: int, words: str) -> bool:

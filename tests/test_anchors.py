@@ -109,8 +109,25 @@ def test_spans_follow_their_words_through_random_edits(
         if expected == "partial":
             if got is not None:
                 assert 0 <= got[0] < got[1] <= len(model.text)
+                assert _whole_words(model.text, got), (text, model.text, text[start:end])
+            continue
+        if expected is not None and not _whole_words(model.text, expected):
+            # typed letters glued to the word: the span covers the whole new word or none
+            assert got is None or (
+                got[0] <= expected[0] and expected[1] <= got[1] and _whole_words(model.text, got)
+            ), (text, model.text, text[start:end], got)
             continue
         assert got == expected, (text, model.text, text[start:end])
+
+
+def _whole_words(text: str, span: tuple[int, int]) -> bool:
+    """Whether ``span`` of ``text`` starts and ends at word edges (never inside a word)."""
+    start, end = span
+
+    def inside(i: int) -> bool:
+        return 0 < i < len(text) and text[i - 1].isalnum() and text[i].isalnum()
+
+    return not inside(start) and not inside(end)
 
 
 @settings(
@@ -171,6 +188,13 @@ def test_codings_and_redactions_follow_their_words_edit_after_edit(
             assert coding.start_cp is None and is_flagged(coding.memo)
         elif where == (0, len(now)):
             assert coding.start_cp is None
+        elif not _whole_words(now, where):  # typed letters glued to it: all of the word or none
+            assert coding.start_cp is None or (
+                coding.end_cp is not None
+                and coding.start_cp <= where[0]
+                and where[1] <= coding.end_cp
+                and _whole_words(now, (coding.start_cp, coding.end_cp))
+            )
         else:
             assert (coding.start_cp, coding.end_cp) == where
             assert now[coding.start_cp : coding.end_cp] == text[start:end]

@@ -240,7 +240,9 @@ class TextDiff:
         letters is left, or when more of them were typed over than kept (a corrected typo or a
         shortened phrase keeps its span, a phrase typed over the coded one does not inherit it).
         With ``keep_any`` (redactions: better hide too much than too little) the span lives
-        while any of it is left.
+        while any of it is left. Otherwise the span covers whole words of the new text: an
+        edited word at its edge is covered all of it when it is the old word edited
+        (``same_word_edited``), else it leaves the span ("альфа" typed over with "қала").
         """
         if not self.changed:
             return start, end
@@ -268,7 +270,159 @@ class TextDiff:
             kept == 0 or kept < replaced or _WORD.search(self.new, new_start, new_end) is None
         ):
             return None
-        return new_start, new_end
+        return self._whole_words(
+            new_start,
+            new_end,
+            left=not _inside_word(self.old, start),
+            right=not _inside_word(self.old, end),
+        )
+
+    def _whole_words(
+        self, new_start: int, new_end: int, *, left: bool, right: bool
+    ) -> tuple[int, int] | None:
+        """The mapped span on whole words of the new text, or None when none is left.
+
+        A word at either edge that was edited (its letters are not all the old word's, or it
+        runs past the mapped span) is the old word edited when ``same_word_edited`` says so:
+        then the span covers all of it. Otherwise it is another word typed over the coded one
+        ("альфа" typed over with "қала" keeps three of its letters): it leaves the span, and
+        a span left with no word counts as deleted. So a span never covers part of a word.
+        An edge that was inside a word already (a span made elsewhere, on part of a word) is
+        left where the diff puts it (``left``/``right`` False).
+        """
+        new = self.new
+        lo, hi = new_start, new_end
+        while left:  # the first word: kept, or dropped for the next one
+            word = _word_at(new, lo, hi)
+            if word is None:
+                return None
+            if self._edge_word_kept(*word, lo, hi):
+                lo, hi = min(lo, word[0]), max(hi, word[1]) if right else hi
+                break
+            lo = _skip_gap(new, word[1], hi)
+        while right:  # the last word (the first, kept, stops this loop at the latest)
+            word = _word_at(new, lo, hi, last=True)
+            if word is None:
+                return None
+            if self._edge_word_kept(*word, lo, hi):
+                return lo, max(hi, word[1])
+            hi = _skip_gap(new, word[0], lo, back=True)
+        return (lo, hi) if _WORD.search(new, lo, hi) else None
+
+    def _edge_word_kept(self, ws: int, we: int, lo: int, hi: int) -> bool:
+        """Whether the new word ``[ws, we)`` at the span's edge is the old word edited."""
+        if lo <= ws and we <= hi and self._copied(ws, we):
+            return True  # inside the span and copied unchanged
+        source = self._source(ws, we)
+        return source is not None and same_word_edited(source, self.new[ws:we])
+
+    def _copied(self, ws: int, we: int) -> bool:
+        """Whether new ``[ws, we)`` is an unchanged copy of one old word."""
+        for tag, i1, _i2, j1, j2 in self.opcodes:
+            if tag == "equal" and j1 <= ws and we <= j2:
+                o1 = i1 + (ws - j1)
+                return not _inside_word(self.old, o1) and not _inside_word(self.old, o1 + we - ws)
+        return False
+
+    def _source(self, ws: int, we: int) -> str | None:
+        """The old word(s) the new ``[ws, we)`` was made from (those whose letters the diff
+        keeps or replaces there, in order); None when it was typed from nothing."""
+        old = self.old
+        starts: dict[int, int] = {}  # old word start -> end
+        for tag, i1, i2, j1, j2 in self.opcodes:
+            if j2 <= ws or j1 >= we or tag not in ("equal", "replace"):
+                continue
+            if tag == "equal":
+                i1, i2 = i1 + (max(j1, ws) - j1), i1 + (min(j2, we) - j1)
+            for m in _WORD.finditer(old, i1, i2):
+                word = _word_at(old, m.start(), m.start() + 1)
+                if word is not None:
+                    starts[word[0]] = word[1]
+        if not starts:
+            return None
+        return "".join(old[a:b] for a, b in sorted(starts.items()))
+
+
+def _word_at(text: str, lo: int, hi: int, *, last: bool = False) -> tuple[int, int] | None:
+    """The whole word of ``text`` holding the first (``last``: the last) letter in
+    ``[lo, hi)``, or None when there is no letter there."""
+    if last:
+        i = hi - 1
+        while i >= lo and not _WORD.match(text, i):
+            i -= 1
+        if i < lo:
+            return None
+    else:
+        i = lo
+        while i < hi and not _WORD.match(text, i):
+            i += 1
+        if i >= hi:
+            return None
+    ws, we = i, i + 1
+    while ws > 0 and _WORD.match(text, ws - 1):
+        ws -= 1
+    while we < len(text) and _WORD.match(text, we):
+        we += 1
+    return ws, we
+
+
+def _skip_gap(text: str, at: int, limit: int, *, back: bool = False) -> int:
+    """From ``at`` past the spaces and punctuation towards ``limit`` (left with ``back``)."""
+    if back:
+        while at > limit and not _WORD.match(text, at - 1):
+            at -= 1
+    else:
+        while at < limit and not _WORD.match(text, at):
+            at += 1
+    return at
+
+
+def _letters(word: str) -> str:
+    return "".join(_WORD.findall(word.casefold()))
+
+
+def same_word_edited(old: str, new: str) -> bool:
+    """Whether ``new`` is plausibly the word ``old`` edited, not another word typed over it.
+
+    Compared without case, spaces and punctuation ("in to" and "into" are one word), the two
+    are the same word edited when a spell checker would take one for a typo of the other, the
+    tolerance that search engines call fuzzy matching (Damerau-Levenshtein distance: none for
+    words of one or two letters, one edit up to five letters, two from six on, counted on the
+    longer word), or when one starts with the other and keeps at least three letters and half
+    of the longer (an ending added or cut: "қала" and "қалада", "clinic" and "clinics").
+    "альфа" and "қала" share three letters but are two words.
+    """
+    a, b = _letters(old), _letters(new)
+    if a == b:
+        return True
+    if not a or not b:
+        return False
+    longer = max(len(a), len(b))
+    short, long_ = sorted((a, b), key=len)
+    if long_.startswith(short) and len(short) >= 3 and 2 * len(short) >= longer:
+        return True
+    allowed = 0 if longer <= 2 else 1 if longer <= 5 else 2
+    return _edit_distance(a, b, allowed) <= allowed
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment) of ``a`` and ``b``; any value
+    above ``limit`` stands for "more than ``limit``"."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        prev2, prev = prev, row
+    return prev[-1]
 
 
 def _word_chars(text: str, start: int, end: int) -> int:

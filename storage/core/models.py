@@ -44,6 +44,9 @@ NUMBER_STYLES = ("words", "digits")
 #: Each has a ``<key>:changed`` time; merging a bundle takes a setting changed there later.
 SHARED_SETTINGS = ("languages", "model", "numbers")
 CHANGED_SUFFIX = ":changed"
+#: ``project_meta`` key of ``{journal memo id: participant id}``: the notes a REFI-QDA file put
+#: on a case (``storage.interop.exchange_meta``); bundle merges take it with the memos
+CASE_NOTES_KEY = "exchange.case_notes"
 
 #: how a session's kind reads to people (exports, the workbench)
 KIND_LABELS = {"focus_group": "Focus group", "interview": "Interview", "observation": "Observation"}

@@ -1,13 +1,24 @@
 """Colours as other QDA tools write them, read into FieldScribe's ``#rrggbb``.
 
 REFI-QDA asks for ``#RRGGBB`` (or ``#RGB``); tools and hand-made files also write lower case,
-no ``#``, ``#RRGGBBAA`` (an alpha channel, dropped), ``rgb(...)``/``rgba(...)`` and CSS colour
+no ``#``, eight hex digits (an alpha channel, dropped), ``rgb(...)``/``rgba(...)`` and CSS colour
 names (``teal``, ``Light Blue``).
+
+Eight digits come in two orders: CSS writes ``#RRGGBBAA``, Qt's ``QColor.name(HexArgb)`` (and
+Android, QML, .NET) ``#AARRGGBB``. Nothing in the value says which, so a file's eight-digit
+colours are read together (``hex8_order``): code colours are opaque, so the byte that is ``ff``
+in every one of them is the alpha. When that does not decide (one colour ``#ff0000ff``, or
+translucent ones), the CSS order is taken: REFI-QDA's own form is CSS's ``#RRGGBB``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Literal
+
+#: the order of an eight-digit hex colour
+Hex8Order = Literal["rgba", "argb"]
 
 _HEX = re.compile(r"(?:#|0x)?([0-9a-f]{3,8})")
 _FUNC = re.compile(r"rgba?\((.*)\)")
@@ -166,11 +177,32 @@ CSS_NAMES = {
 }
 
 
-def read_colour(value: str | None) -> str | None:
+def hex8_order(values: Iterable[str | None]) -> Hex8Order:
+    """Which order a file's eight-digit hex colours are written in (see the module's text).
+
+    Args:
+        values: every colour of the file, as written (other forms are ignored).
+
+    Returns:
+        ``"argb"`` when every eight-digit colour starts with an opaque ``ff`` and at least one
+        does not end with one (``#ff2e7d32``: Qt's ``HexArgb``), else ``"rgba"``.
+    """
+    digits = []
+    for value in values:
+        match = _HEX.fullmatch((value or "").strip().lower())
+        if match and len(match.group(1)) == 8:
+            digits.append(match.group(1))
+    if not digits or all(d.endswith("ff") for d in digits):
+        return "rgba"
+    return "argb" if all(d.startswith("ff") for d in digits) else "rgba"
+
+
+def read_colour(value: str | None, hex8: Hex8Order = "rgba") -> str | None:
     """Read a colour written in any of the forms above.
 
     Args:
         value: the colour as the file wrote it (``"#ABC"``, ``"rgb(0, 128, 255)"``, ``"teal"``).
+        hex8: the order of eight hex digits (``hex8_order`` of the file's colours).
 
     Returns:
         ``#rrggbb`` in lower case (``read_colour("rgb(0, 128, 255)")`` is ``"#0080ff"``), or
@@ -184,8 +216,10 @@ def read_colour(value: str | None) -> str | None:
         digits = hex_match.group(1)
         if len(digits) in (3, 4):  # #rgb, #rgba
             return "#" + "".join(ch * 2 for ch in digits[:3])
-        if len(digits) in (6, 8):  # #rrggbb, #rrggbbaa
+        if len(digits) == 6 or (len(digits) == 8 and hex8 == "rgba"):  # #rrggbb(aa)
             return "#" + digits[:6]
+        if len(digits) == 8:  # #aarrggbb
+            return "#" + digits[2:]
     func = _FUNC.fullmatch(text)
     if func:
         # "255, 0, 0", "255 0 0 / 50%", "100%, 0%, 0%, 0.5": the first three are the colour

@@ -22,12 +22,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from storage.core.models import CASE_NOTES_KEY
+
 USERS = "exchange.users"
 PROJECT = "exchange.project"
 CODE_ORDER = "exchange.code_order"
 NO_COLOUR = "exchange.no_colour"
 CRLF = "exchange.crlf"
-CASE_NOTES = "exchange.case_notes"
+CASE_NOTES = CASE_NOTES_KEY
 
 
 def read(project: Any, key: str) -> Any:

@@ -561,6 +561,11 @@ def _unpack(path: Path, zf: zipfile.ZipFile, work: Path) -> OpenedBundle:
     names = [i.filename for i in infos]
     if len(set(names)) != len(names):
         raise InvalidBundleError(f"{path}: the bundle lists a member twice; refusing it.")
+    if MANIFEST not in names and any(n.lower().endswith(".qde") for n in names):
+        raise InvalidBundleError(
+            f"{path} is a REFI-QDA project (.qdpx), not a FieldScribe bundle: import it with "
+            "`fieldscribe qdpx import` (File ▸ Import a REFI-QDA project). Nothing was changed."
+        )
     for info in infos:
         _check_member_name(path, info)
     if MANIFEST not in names:

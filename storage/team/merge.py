@@ -45,7 +45,7 @@ from storage.core.anchors import TextDiff
 from storage.core.errors import InvalidInputError, ReadOnlyError
 from storage.core.ids import now_iso
 from storage.core.languages import parse_languages
-from storage.core.models import CHANGED_SUFFIX, NUMBER_STYLES, SHARED_SETTINGS
+from storage.core.models import CASE_NOTES_KEY, CHANGED_SUFFIX, NUMBER_STYLES, SHARED_SETTINGS
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.tempdirs import remove_private_dir
@@ -221,6 +221,110 @@ class _Joined:
         if part_start == 0 and part_end == home[2]:
             return home[1], None, None
         return home[1], part_start, part_end
+
+
+class _Retranscribed:
+    """Our segments that overlap a segment deleted here (``_follow_into_ours``), to find where
+    the words of its codings are now.
+
+    Times inside a segment are estimated from the position in its text (speech spread evenly
+    over the segment's time): the old segment's words are looked for in our text estimated
+    within its time range (its window, a quarter of its length wider either side)."""
+
+    SLACK = 0.25  # of the window's length, either side: the estimate is rough
+
+    def __init__(self, segment: dict[str, Any], pieces: list[tuple[int, int, str, str]]) -> None:
+        """``pieces``: (start_ms, end_ms, segment id, text) of ours, in reading order."""
+        self.old = str(segment["text"])
+        self.window = (int(segment["start_ms"]), int(segment["end_ms"]))
+        self.pieces = pieces
+        self.joined = _Joined([(pid, text) for _, _, pid, text in pieces])
+        self._diff: TextDiff | None = None
+        self._whole: int | None = None  # where the old text is, found once as it was; -1: not
+        self._region: tuple[int, int] | None = None  # the old text's words in the window text
+
+    def _ms(self, start: int, end: int) -> float:
+        """The estimated time of the middle of ``[start, end)`` of our joined text."""
+        middle = (start + end) / 2
+        for (at, _pid, length), (s_ms, e_ms, _id, _text) in zip(
+            self.joined.offsets, self.pieces, strict=True
+        ):
+            if middle <= at + length:
+                return s_ms + (e_ms - s_ms) * max(0.0, middle - at) / max(1, length)
+        return float(self.pieces[-1][1])
+
+    def _at(self, ms: float) -> int:
+        """The position in our joined text estimated to be spoken at ``ms``."""
+        for (at, _pid, length), (s_ms, e_ms, _id, _text) in zip(
+            self.joined.offsets, self.pieces, strict=True
+        ):
+            if ms <= s_ms:
+                return at
+            if ms <= e_ms:
+                return at + round(length * (ms - s_ms) / max(1, e_ms - s_ms))
+        return len(self.joined.text)
+
+    def _window_text(self) -> tuple[int, int]:
+        """Our text estimated within the old window (with its slack), on whole words."""
+        s_ms, e_ms = self.window
+        extra = (e_ms - s_ms) * self.SLACK
+        text = self.joined.text
+        lo, hi = self._at(s_ms - extra), self._at(e_ms + extra)
+        while lo > 0 and text[lo - 1].isalnum():
+            lo -= 1
+        while hi < len(text) and text[hi].isalnum():
+            hi += 1
+        return lo, hi
+
+    def find(self, start: int, end: int) -> tuple[str, int | None, int | None] | None:
+        """Where old ``[start, end)`` is in our segments: (segment id, span; (None, None): all
+        of it); None when not found, not clearly, or across two segments.
+
+        The old text found once as it was places every coding as before. Otherwise our text
+        of the old window is compared with the old text (``TextDiff``), which finds the words
+        that are the old segment's now (its region: the old text followed by the anchoring's
+        rules, so a reworded first or last word is left out). The coded words found there as
+        they were, once, are followed; twice or more, they are a repeat nobody can tell apart
+        (None). Not there as they were, they are followed through the diff (a typo fixed, an
+        ending changed; never another word).
+        """
+        text = self.joined.text
+        if self._whole is None:
+            whole = [m.start() for m in re.finditer(re.escape(self.old), text)]
+            self._whole = whole[0] if len(whole) == 1 else -1
+        if self._whole >= 0:  # the old text as it was, once: the words are where they were
+            return self.joined.place(self._whole + start, self._whole + end)
+        words = self.old[start:end]
+        if not words.strip():
+            return None
+        lo, hi = self._window_text()
+        window = text[lo:hi]
+        if self._diff is None:
+            self._diff = TextDiff(self.old, window)
+            self._region = self._diff.map_span(0, len(self.old))
+        if self._region is None:
+            return None  # none of the old segment's words is there
+        r0, r1 = self._region
+        found = [
+            r0 + m.start()
+            for m in re.finditer(re.escape(words), window[r0:r1])
+            if not _glued(window, r0 + m.start(), r0 + m.end(), words)
+        ]
+        if len(found) > 1:
+            return None  # said twice: ask, do not guess
+        if found:
+            return self.joined.place(lo + found[0], lo + found[0] + len(words))
+        span = self._diff.map_span(start, end)
+        if span is None or not (r0 <= span[0] and span[1] <= r1):
+            return None
+        return self.joined.place(lo + span[0], lo + span[1])
+
+
+def _glued(text: str, start: int, end: int, words: str) -> bool:
+    """Whether ``text[start:end]`` is part of a longer word (its letters run on past it)."""
+    before = start > 0 and text[start - 1].isalnum() and words[:1].isalnum()
+    after = end < len(text) and text[end].isalnum() and words[-1:].isalnum()
+    return before or after
 
 
 def _version_key(v: ConflictVersion) -> tuple[str, bool, str]:
@@ -539,8 +643,39 @@ class _Merge:
             "WHERE row_versions.author IS NULL AND excluded.author IS NOT NULL"
         )
         SameNameCodes(self).run()
+        self._take_case_notes()
         if self.opened.project_id == self.project.id:
             self._take_settings()
+
+    def _take_case_notes(self) -> None:
+        """The bundle's ties of journal memos to participants (notes a REFI-QDA file put on a
+        case, ``CASE_NOTES_KEY``) whose memo and participant are both here. Of two ties of one
+        memo, the smaller participant id stays: the same in any order of bundles."""
+        theirs, ours = self._json_meta(self.b), self._json_meta("main")
+        merged = dict(ours)
+        for memo_id, pid in sorted(theirs.items()):
+            if ours.get(memo_id, pid) < pid:
+                continue
+            here = self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM main.memos WHERE id = ?) "
+                "AND EXISTS (SELECT 1 FROM main.participants WHERE id = ?)",
+                (memo_id, pid),
+            ).fetchone()[0]
+            if here:
+                merged[memo_id] = pid
+        if merged != ours:
+            self._set_meta(CASE_NOTES_KEY, json.dumps(merged, ensure_ascii=False, sort_keys=True))
+
+    def _json_meta(self, schema: str) -> dict[str, str]:
+        """``CASE_NOTES_KEY`` of this project or the bundle; empty when missing or unreadable."""
+        raw = self._meta(schema, CASE_NOTES_KEY)
+        try:
+            value = json.loads(raw) if raw else {}
+        except ValueError:
+            return {}
+        if not isinstance(value, dict):
+            return {}
+        return {str(k): str(v) for k, v in value.items() if isinstance(v, str)}
 
     def _take_settings(self, *, adopt: bool = False) -> None:
         """The project's settings (``SHARED_SETTINGS``) changed in the bundle after they
@@ -1169,27 +1304,29 @@ class _Merge:
         A segment merged here into the one before it, or replaced by a new transcription of the
         same audio, is deleted here while its words live on in our segments of that time. A
         coder who coded it before sends codings on the old id. Our segments of its session that
-        overlap its time, read as one text, are compared with the bundle's text of it; a coding
-        (a whole-segment one covers all its words) whose words lie in one of them moves there,
-        with its span. When any coding's words are not found so, nothing moves and the segment
-        comes back as a "deleted by one, still used" conflict, as before. Only a text found
-        there word for word, once, is followed (a repeated or reworded text could put a coding
-        on other words: then the lead decides, in the conflict). Each moved coding gets
-        its bundle version plus one millisecond and keeps that version in its history, so the
+        overlap its time are read as one text, and each coding's words (a whole-segment
+        coding's: all its text) are looked up there (``_Retranscribed.find``): found once, they
+        are followed; found more than once (a repeated phrase), the one whose estimated time is
+        clearly nearest the old one is; not found as they were (reworded), the words are
+        followed through the diff of the old text and ours, by the anchoring's rules (a typo
+        fixed, an ending changed; never another word). A coding moves onto the one segment
+        that holds its words, with its span. When any coding's words are not found so, or
+        cross two of our segments, nothing moves and the segment comes back as a "deleted by
+        one, still used" conflict, as before: the lead decides. Each moved coding gets its
+        bundle version plus one millisecond and keeps that version in its history, so the
         bundle merged again changes nothing.
         """
         conn = self.conn
         pieces = conn.execute(
-            "SELECT start_ms, seq, id, text FROM main.segments WHERE session_id = ? "
+            "SELECT start_ms, end_ms, seq, id, text FROM main.segments WHERE session_id = ? "
             "AND start_ms < ? AND end_ms > ? ORDER BY start_ms, seq",
             (segment["session_id"], segment["end_ms"], segment["start_ms"]),
         ).fetchall()
         if not pieces or not segment["text"]:
             return False
-        joined = _Joined([(str(part_id), str(text)) for _, _, part_id, text in pieces])
-        found = joined.text.find(segment["text"])
-        if found < 0 or joined.text.find(segment["text"], found + 1) >= 0:
-            return False  # its words are not there, once and as they were: ask, do not guess
+        here = _Retranscribed(
+            segment, [(int(p[0]), int(p[1]), str(p[3]), str(p[4])) for p in pieces]
+        )
         cols = self._cols("codings")
         rows = conn.execute(
             f"SELECT {', '.join(cols)} FROM {self.b}.codings r WHERE r.segment_id = ? "
@@ -1206,9 +1343,7 @@ class _Merge:
             ).fetchone():
                 return False  # its code was deleted here: it comes back with the segment
             start, end = coding["start_cp"], coding["end_cp"]
-            placed = joined.place(
-                found + (start or 0), found + (len(segment["text"]) if end is None else end)
-            )
+            placed = here.find(start or 0, len(segment["text"]) if end is None else end)
             if placed is None:
                 return False
             moves.append((coding, *placed))

@@ -177,6 +177,12 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
                     "project.qde, so which one is the project is unknown; nothing was imported."
                 )
         if qde is None:
+            if {"manifest.json", "project.db"} <= set(zf.names()):
+                raise InvalidInputError(
+                    f"{archive} is a FieldScribe team bundle, not a REFI-QDA project: merge it "
+                    "with `fieldscribe bundle merge` or start a project from it with "
+                    "`fieldscribe new DIR --from-bundle`; nothing was imported."
+                )
             raise InvalidInputError(
                 f"{archive} has no project.qde; is it a REFI-QDA project (.qdpx)?"
             )

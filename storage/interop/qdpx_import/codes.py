@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 from storage.codebook.codebook import PALETTE
 from storage.core.ids import now_iso
+from storage.core.names import clean_name
 
 from .. import exchange_meta
-from ..colours import read_colour
+from ..colours import Hex8Order, hex8_order, read_colour
 from ..qdpx_parse import QCode
 from .context import ImportContext
 
@@ -17,15 +18,18 @@ if TYPE_CHECKING:
     pass
 
 
-def _colour(value: str | None, index: int) -> str:
+def _colour(value: str | None, index: int, hex8: Hex8Order = "rgba") -> str:
     """The code's colour as ``#rrggbb`` (``colours.read_colour``), else a palette colour."""
-    return read_colour(value) or PALETTE[index % len(PALETTE)]
+    return read_colour(value, hex8) or PALETTE[index % len(PALETTE)]
 
 
 def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
     existing_count = int(ctx.conn.execute("SELECT count(*) FROM codes").fetchone()[0])
+    hex8 = hex8_order(code.colour for code in codes)  # the file's colours read together
     created: set[str] = set()  # the codes this import made
     for i, code in enumerate(codes):
+        if code.name:  # stored as the codebook stores names (NFC, no surrounding spaces)
+            code.name = clean_name(code.name)
         if not code.name or "/" in code.name:
             name = (code.name or f"Code {i + 1}").replace("/", "-")
             ctx.report.notes.append(f"Code {code.name!r} renamed to {name!r}.")
@@ -61,7 +65,7 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
         ctx.code_order.append(code_id)
         if not code.colour:
             ctx.no_colour[code_id] = _colour(None, existing_count + i)
-        elif read_colour(code.colour) is None:
+        elif read_colour(code.colour, hex8) is None:
             ctx.report.notes.append(
                 f"Code {code.name!r}: its colour {code.colour!r} could not be read; it was "
                 f"given {_colour(None, existing_count + i)} instead."
@@ -73,7 +77,7 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
                 code_id,
                 parent_id,
                 code.name,
-                _colour(code.colour, existing_count + i),
+                _colour(code.colour, existing_count + i, hex8),
                 code.description or None,
                 ctx.p.coder,
                 now_iso(),

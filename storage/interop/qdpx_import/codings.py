@@ -35,10 +35,12 @@ def selection(
     targets = map_span(lines, start, end)
     if not targets:
         what = ", ".join(ctx.code_label(c.code) for c in sel.codings) or "a note"
-        ctx.report.not_imported.append(
-            f"{source_name!r}: selection {start}-{end} ({what}) covers no transcript text "
-            "(only a speaker name, a timestamp or blank lines)."
+        why = (
+            "is empty (it starts where it ends): there is no text to code"
+            if start == end
+            else "covers no transcript text (only a speaker name, a timestamp or blank lines)"
         )
+        ctx.report.not_imported.append(f"{source_name!r}: selection {start}-{end} ({what}) {why}.")
         return
     if len(targets) > 1 and sel.codings:
         ctx.report.notes.append(

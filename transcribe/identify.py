@@ -36,6 +36,7 @@ from .languages import (
     fill_gaps,
     foreign,
     language_probabilities,
+    own_letters_reading,
     piece_features,
     stretch_probabilities,
 )
@@ -276,7 +277,7 @@ class Identifier:
         would call failed (mean log-probability under ``guards.LOGPROB_SILENT``), the text
         would be invented: the segments are None (speech without transcript, a coder's to
         type) and the language that best guess."""
-        best: list[tuple[float, str | None, list[Any]]] = [(float("-inf"), None, [])] * len(chunks)
+        readings: list[dict[str, tuple[float, list[Any]]]] = [{} for _ in chunks]
         for first in range(0, len(chunks), self.batch_size):
             part = chunks[first : first + self.batch_size]
             if self.device == "cpu":
@@ -288,12 +289,20 @@ class Identifier:
                 decoded = self._decode(audio, [[c] for c in part], code, max_new_tokens=cap)
                 for k, chunk in enumerate(part):
                     mine = [seg for seg in decoded if _within(seg, chunk)]
-                    score = decoded_score(mine, code)
-                    if score > best[first + k][0]:
-                        best[first + k] = (score, code, mine)
-        return [
-            (code, mine if score >= guards.LOGPROB_SILENT else None) for score, code, mine in best
-        ]
+                    readings[first + k][code] = (decoded_score(mine, code), mine)
+        out: list[tuple[str | None, list[Any] | None]] = []
+        for read in readings:
+            texts = {
+                c: (score, " ".join(guards.cut_loop_text(str(s.text)) for s in mine))
+                for c, (score, mine) in read.items()
+            }
+            kept = own_letters_reading(texts)
+            if kept is None:
+                out.append((None, None))
+                continue
+            score, mine = read[kept]
+            out.append((kept, mine if score >= guards.LOGPROB_SILENT else None))
+        return out
 
 
 def by_votes(found: list[str | None], votes: dict[str, float], expected: str) -> list[str | None]:

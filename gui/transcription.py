@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
-from gui.fmt import fmt_eta, plural
+from gui.fmt import fmt_eta, plural, them
 from gui.languages import choose_language
 from gui.live_progress import LiveEstimate
 from gui.models.sessions import LiveStatus
@@ -476,7 +476,9 @@ class TranscriptionController(QObject):
                 text += f" ({', '.join(f'{code.upper()} {n}' for code, n in heard)})"
             untranscribed = getattr(summary, "untranscribed", 0)
             if untranscribed:
-                text += f", {untranscribed} without transcript (play and type them)"
+                text += (
+                    f", {untranscribed} without transcript (play and type {them(untranscribed)})"
+                )
             all_notes = [for_gui(n) for n in getattr(summary, "notes", []) or []]
             self.chrome.message(f"{text}. {' '.join(all_notes)}".strip(), 12000)
             # what the user must know (a model switched, languages to set) also in a box that

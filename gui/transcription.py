@@ -167,8 +167,26 @@ class TranscriptionController(QObject):
         project = self.state.project
         self.chrome.message(f"Importing {plural(len(paths), 'file')}…")
 
-        def done(sessions: list[Any]) -> None:
-            self.chrome.message(f"Imported {plural(len(sessions), 'session')}.", 5000)
+        def job(_ctx: Any) -> tuple[list[Any], list[str]]:
+            from storage.core.audio import probe, track_note
+
+            infos = [probe(path) for path in paths]
+            sessions = project.sessions.import_audio_files(
+                list(paths), kind=kind, again=again, infos=infos
+            )
+            # as the command line says it: a file with several audio tracks is heard only
+            # through its first
+            notes = [track_note(path, info) for path, info in zip(paths, infos, strict=True)]
+            return sessions, [note for note in notes if note]
+
+        def done(result: tuple[list[Any], list[str]]) -> None:
+            sessions, notes = result
+            text = f"Imported {plural(len(sessions), 'session')}."
+            if notes:  # the status bar alone is easy to miss: also a box that does not block
+                self.last_notes = notes
+                self.chrome.report("\n\n".join([text, *notes]))
+            else:
+                self.chrome.message(text, 5000)
             self.sessions.reload_sessions()
             if sessions:
                 self.sessions.open_segment_session(sessions[0].id)
@@ -199,7 +217,7 @@ class TranscriptionController(QObject):
 
         return self.runner.submit(
             "Import audio",
-            lambda _ctx: project.sessions.import_audio_files(list(paths), kind=kind, again=again),
+            job,
             on_done=done,
             on_error=failed,
         )

@@ -57,6 +57,7 @@ from storage.recordings.recording import (
     recover_all,
 )
 
+from .fit import fit_list
 from .recording_engine import Recorder, choose_format, device_id, input_devices
 
 SETTINGS_DEVICE = "record/device"
@@ -263,6 +264,7 @@ class RecordPanel(QWidget):
 
         self.marker_list = QListWidget()
         self.marker_list.setMaximumHeight(120)
+        fit_list(self.marker_list)  # a long note wraps in the dock, not sideways
         layout.addWidget(self.marker_list)
 
         self.auto_check = QCheckBox("Transcribe automatically after recording")
@@ -434,6 +436,7 @@ class RecordPanel(QWidget):
         if marker.note:
             text += f" — {marker.note}"
         self.marker_list.addItem(text)
+        self.marker_list.item(self.marker_list.count() - 1).setToolTip(text)
         self.marker_list.scrollToBottom()
 
     def _on_failed(self, text: str) -> None:

@@ -486,7 +486,13 @@ class RecordPanel(QWidget):
         clock = fmt_clock(recorder.position_ms)
         self.elapsed_label.setText(clock)
         paused = recorder.is_paused
-        self.state_label.setText("❚❚ Paused" if paused else "● Recording")
+        # the microphone delivers its first audio a second or two after Record: until then
+        # nothing is recorded (and a marker lands at 00:00, where the recording starts)
+        starting = not recorder.has_audio and not paused
+        state = (
+            "❚❚ Paused" if paused else "● Starting the microphone…" if starting else "● Recording"
+        )
+        self.state_label.setText(state)
         self.state_label.setStyleSheet("" if paused else "color: #c0392b; font-weight: bold")
         self.title_hint.emit(f"❚❚ PAUSED {clock}" if paused else f"● REC {clock}")
         if self._clip_until:

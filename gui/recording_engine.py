@@ -178,6 +178,11 @@ class Recorder(QObject):
         return self.recording is not None and self.recording.paused
 
     @property
+    def has_audio(self) -> bool:
+        """True once the input delivered its first audio (a second or two after ``start``)."""
+        return self._got_audio
+
+    @property
     def position_ms(self) -> int:
         """Length of the recorded audio so far."""
         return self.recording.position_ms if self.recording else 0

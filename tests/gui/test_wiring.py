@@ -463,6 +463,7 @@ def test_redacted_words_are_marked_in_the_transcript_table(
     from PySide6.QtWidgets import QInputDialog
 
     from gui.models.segments import COL_TEXT, REDACTIONS_ROLE
+    from gui.search_panel import HIT_ROLE
 
     project: Project = window.project
     _transcribed(window, qtbot, idle, speech_wav)
@@ -494,6 +495,18 @@ def test_redacted_words_are_marked_in_the_transcript_table(
     idle(window)
     after = cell()
     assert after != before  # the row is painted differently: struck through on grey
+    # search results say it too: a hit in that segment names what exports show
+    panel = window.search_panel
+    window.sessions.run_search(word)
+    idle(window)
+    qtbot.waitUntil(lambda: panel.results.count() > 0, timeout=5000)
+    hit = next(
+        panel.results.item(i)
+        for i in range(panel.results.count())
+        if panel.results.item(i).data(HIT_ROLE).segment_id == model.segment(1).id
+    )
+    assert hit.text().endswith(" · redacted: [NAME]")
+    assert f"Redacted “{word}”: exports show [NAME]" in hit.toolTip()
     # un-redacted (Ethics ▸ Redactions rewrites the text): the mark goes
     (red,) = project.redactions.all()
     project.redactions.remove_redaction(red.id)

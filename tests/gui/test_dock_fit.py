@@ -74,8 +74,20 @@ def test_ethics_tabs_read_whole_in_the_dock(
     where = table.item(0, 3)
     assert where.text().startswith("Фокус-группа Алматы · ")
     assert where.toolTip().startswith(where.text())
-    # the words wrap onto a second line rather than leaving the dock
+    # the words wrap onto a second line rather than leaving the dock, inside a word too
+    # long for its column: each redaction's cells are drawn whole
+    from PySide6.QtCore import QRect
+
+    from gui.fit import CELL_PADDING_PX, WRAP
+
     assert table.rowHeight(0) > table.fontMetrics().lineSpacing() * 1.5
+    for row in range(table.rowCount()):
+        for col in range(table.columnCount()):
+            room = QRect(0, 0, table.columnWidth(col) - CELL_PADDING_PX, 10**6)
+            text = table.item(row, col).text()
+            assert table.fontMetrics().boundingRect(room, WRAP, text).height() <= table.rowHeight(
+                row
+            ), (row, col, text)
 
 
 def test_recording_markers_wrap_in_the_dock(qtbot: Any, project: Project) -> None:  # noqa: F811

@@ -109,6 +109,73 @@ def _undecodable(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _command_words(
+    parser: argparse.ArgumentParser, argv: Sequence[str]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The command's words (``["bundle", "export"]``) and its positional arguments before any
+    ``--`` as (metavar, word) pairs in order; option values are skipped, words starting with
+    ``-`` that are no option come with the metavar ``"-"``."""
+    words: list[str] = []
+    found: list[tuple[str, str]] = []
+    current = parser
+    slots: list[argparse.Action] = []
+    skip = False
+    for arg in argv:
+        if arg == "--":
+            break
+        if skip:
+            skip = False
+            continue
+        options = {o: a for a in current._actions for o in a.option_strings}
+        name = arg.split("=", 1)[0]
+        if name in options:
+            skip = "=" not in arg and options[name].nargs != 0
+            continue
+        if len(arg) > 1 and arg.startswith("-"):
+            found.append(("-", arg))
+            continue
+        sub = next((a for a in current._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if sub is not None and arg in sub.choices and not found:
+            words.append(arg)
+            current = sub.choices[arg]
+            slots = [a for a in current._actions if not a.option_strings]
+            continue
+        if slots:
+            action = slots[0]
+            if action.nargs is None:
+                slots.pop(0)
+            found.append((str(action.metavar or action.dest), arg))
+        else:
+            found.append(("", arg))
+    return words, found
+
+
+def _command_line_slip(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
+    """What argparse would say badly about two slips, said in one line (None: no slip).
+
+    An empty project folder (``new ""`` would make the current folder the project). A file
+    name starting with ``-`` given to ``import`` before any ``--``: argparse takes it for an
+    option and says "FILE required" or "unrecognized arguments"; only a word that names an
+    existing path or looks like a file (a dot or a slash in it) counts, a mistyped option
+    gets argparse's own message.
+    """
+    words, found = _command_words(parser, argv)
+    for metavar, arg in found:
+        if metavar == "DIR" and not arg.strip():
+            return (
+                f"the project folder is empty ({arg!r}); give the folder's name, e.g. "
+                f"fieldscribe {' '.join(words) or 'new'} Study.fieldscribe."
+            )
+    if words == ["import"]:
+        for metavar, arg in found:
+            if metavar == "-" and (os.path.lexists(arg) or "." in arg or "/" in arg):
+                return (
+                    f"{arg} starts with '-' and would be read as an option; put -- before the"
+                    f" files (fieldscribe import DIR -- {arg}) or write it as ./{arg}."
+                )
+    return None
+
+
 # control characters (newlines, terminal escapes) from file names or file contents never reach
 # the terminal raw: the message stays one line and cannot drive the terminal
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -185,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(f"the argument {bad!r} is not valid UTF-8; give names and paths in UTF-8.")
         return 2
     parser = build_parser(argv)
+    slip = _command_line_slip(parser, argv)
+    if slip is not None:
+        _error(slip)
+        return 2
     args = parser.parse_args(argv)
     lost = _lost_positional(parser, args)
     if lost is not None:

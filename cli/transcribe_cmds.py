@@ -386,6 +386,23 @@ def _speed(record: dict[str, Any] | None) -> str:
     return f"{1 / rtf:.0f}x real time" if isinstance(rtf, int | float) and rtf > 0 else "-"
 
 
+def _missing_media_fix(project: Any, folder: Path, session_id: str) -> str:
+    """How to fix a session whose recording is missing from ``media/`` ("" when it is there,
+    so another audio error is not given this advice)."""
+    import shlex
+
+    media = project.sessions.media_for_session(session_id)
+    if not media or (project.folder / media[0].path).is_file():
+        return ""
+    full_id = project.sessions.get_session(session_id).id
+    where = shlex.quote(str(folder))
+    return (
+        f" To fix it, put the same recording back there, or delete the session"
+        f" (fieldscribe delete-session {where} --session {full_id}) and import"
+        f" {shlex.quote(media[0].original_name)} again (fieldscribe import {where} FILE)."
+    )
+
+
 def cmd_transcribe(args: argparse.Namespace) -> int:
     """fieldscribe transcribe DIR --session ID | --all."""
     from transcribe.runner import Progress, transcribe_session
@@ -464,10 +481,11 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                         engine=None if cluster is None else cluster.engine(),
                     )
                 except AudioError as exc:
+                    error = f"{exc}{_missing_media_fix(project, args.dir, session_id)}"
                     if not args.all:
-                        raise
+                        raise AudioError(error) from exc
                     # one damaged or missing recording does not stop a night's batch
-                    failed.append({"session_id": session_id, "title": title, "error": str(exc)})
+                    failed.append({"session_id": session_id, "title": title, "error": error})
                     continue
                 finally:
                     bar.close()

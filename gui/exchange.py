@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
-from gui.fmt import file_name, plural
+from gui.fmt import file_name, plural, them
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
@@ -338,8 +338,8 @@ class ExchangeActions(QObject):
             answer = QMessageBox.question(
                 self.parent_widget,
                 "Replace the transcript?",
-                f"“{session.title}” already has {plural(count, 'segment')}. Replace them with "
-                f"the transcript in {Path(name).name}?",
+                f"“{session.title}” already has {plural(count, 'segment')}. "
+                f"Replace {them(count)} with the transcript in {Path(name).name}?",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return

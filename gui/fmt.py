@@ -34,6 +34,11 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
+def them(n: int) -> str:
+    """The pronoun for ``n`` things: "it" for one, "them" for several."""
+    return "it" if n == 1 else "them"
+
+
 def timestamp_tag(ms: int) -> str:
     """The text inserted by "insert timestamp": ``[h:mm:ss.t]`` / ``[m:ss.t]``."""
     return f"[{fmt_ms(ms, tenths=True)}]"

@@ -404,7 +404,9 @@ class MainWindow(QMainWindow):
         editor = self.segment_editor
         extra.editor_selection = lambda: (editor.segment, editor.selection_cp(), editor.is_dirty())
         editor.redactions = self._redacted_spans
-        # a new redaction is marked in the editor at once (its segment shown again)
+        self.segment_model.redactions_source = self._session_redactions
+        # a new redaction is marked in the editor and the table at once (its segment shown again)
+        extra.redacted.connect(self.segment_model.reload_redactions)
         extra.redacted.connect(
             lambda: self.editing._current_row_changed(self.transcript.currentIndex().row())
         )
@@ -438,6 +440,16 @@ class MainWindow(QMainWindow):
             (r.start_cp, r.end_cp, r.placeholder)
             for r in project.redactions.all(segment_id=segment_id, include_destroyed=False)
         ]
+
+    def _session_redactions(self, session_id: str) -> dict[str, list[tuple[int, int, str]]]:
+        """A session's redacted spans whose original is still there, by segment id."""
+        project = self.state.project
+        spans: dict[str, list[tuple[int, int, str]]] = {}
+        if project is None:
+            return spans
+        for r in project.redactions.all(session_id=session_id, include_destroyed=False):
+            spans.setdefault(r.segment_id, []).append((r.start_cp, r.end_cp, r.placeholder))
+        return spans
 
     def _text_rewritten(self) -> None:
         """Ethics replaced names or destroyed originals: the undo history, which holds the old

@@ -130,7 +130,9 @@ class ModelsPage(QWidget):
 
         chosen = self.selected()
         current = select or (chosen.name if chosen is not None else None)
-        self.table.set_models(list_models(self.cache_dir), read_speeds(self.cache_dir))
+        models = list_models(self.cache_dir)
+        in_use, why = self.project_model(models)
+        self.table.set_models(models, read_speeds(self.cache_dir), in_use, why)
         for row, info in enumerate(self.table.rows):
             if info.name == current:
                 self.view.selectRow(row)
@@ -364,6 +366,25 @@ class ModelsPage(QWidget):
             return True
         path = Path(chosen).expanduser()
         return info.path is not None and path.is_absolute() and path == info.path
+
+    def project_model(self, models: list[ModelInfo]) -> tuple[str | None, str]:
+        """The model the open project transcribes with (its name; None without a project) and
+        a line saying why: chosen in Project settings, or the default for its languages."""
+        if self.project is None:
+            return None, ""
+        name = self.project.name
+        chosen = next((m for m in models if self.project_uses(m)), None)
+        if chosen is not None:
+            return chosen.name, f"The open project, {name}, transcribes with it (Project settings)."
+        default = self._fallback()
+        if self.project.model:
+            why = (
+                f"The open project, {name}, chose {self.project.model}, which is not on this "
+                "computer: it transcribes with this one, the default for its languages."
+            )
+        else:
+            why = f"The open project, {name}, transcribes with it (the default for its languages)."
+        return default, why
 
     def _fallback(self) -> str:
         from transcribe.models import default_model

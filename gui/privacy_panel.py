@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.action_bar import FlowLayout
+from gui.fit import fit_table, refit
 from gui.fmt import fmt_ms
 from storage import Project
 from storage.core.errors import FieldScribeError
@@ -62,7 +63,10 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(value))
+            item = QTableWidgetItem(value)
+            item.setToolTip(value)  # a narrow column (the dock) may cut it off
+            table.setItem(r, c, item)
+    refit(table)
 
 
 #: a redaction: the words it hides, the category exports show, hidden or destroyed, and where
@@ -114,7 +118,10 @@ class ConsentTab(QWidget):
         self.check.clicked.connect(self.check_session)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.table = _table(["Participant", "Session", *CONSENT_KINDS, "Date", "Form"])
+        # the four answers in one column ("recording yes, …"), wrapped: five columns share a
+        # 290 px dock, eight did not
+        self.table = _table(["Participant", "Session", "Consent", "Date", "Form"])
+        fit_table(self.table)
         # two short rows rather than one long one: the panel fits beside a laptop's transcript
         buttons = QHBoxLayout()
         buttons.addWidget(self.save)
@@ -153,7 +160,7 @@ class ConsentTab(QWidget):
                 [
                     names.get(c.participant_id, c.participant_id),
                     titles.get(c.session_id, "All sessions") if c.session_id else "All sessions",
-                    *(_yn(c.given(k)) for k in CONSENT_KINDS),
+                    ", ".join(f"{k} {_yn(c.given(k))}" for k in CONSENT_KINDS),
                     c.date or "",
                     c.form_ref or "",
                 ]
@@ -355,6 +362,7 @@ class RedactionTab(QWidget):
         self.confirm: Callable[[str], bool] = self._ask
         # the words first: a new user recognises a redaction by what it hides, not by ids
         self.table = _table(list(REDACTION_COLUMNS))
+        fit_table(self.table)
         self.remove = QPushButton("Un-redact")
         self.remove.clicked.connect(self.remove_selected)
         self.destroy_btn = QPushButton("Destroy original…")
@@ -404,7 +412,7 @@ class RedactionTab(QWidget):
             for col in range(self.table.columnCount()):
                 item = self.table.item(row, col)
                 if item is not None:
-                    item.setToolTip(tip)
+                    item.setToolTip(f"{item.text()}\n{tip}" if item.text() else tip)
 
     def _selected(self) -> list[str]:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
@@ -460,6 +468,7 @@ class AuditTab(QWidget):
         super().__init__(parent)
         self.project = project
         self.table = _table(["When", "Who", "Action", "Target", "Details"])
+        fit_table(self.table)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
         layout = QVBoxLayout(self)
@@ -473,7 +482,7 @@ class AuditTab(QWidget):
             self.table,
             [
                 [
-                    e.at,
+                    e.at[:16].replace("T", " "),  # to the minute, wrapping in a narrow dock
                     e.actor,
                     e.action,
                     " ".join(x for x in (e.target_type, e.target_id) if x),

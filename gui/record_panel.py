@@ -57,6 +57,7 @@ from storage.recordings.recording import (
     recover_all,
 )
 
+from .fit import fit_list
 from .recording_engine import Recorder, choose_format, device_id, input_devices
 
 SETTINGS_DEVICE = "record/device"
@@ -263,6 +264,7 @@ class RecordPanel(QWidget):
 
         self.marker_list = QListWidget()
         self.marker_list.setMaximumHeight(120)
+        fit_list(self.marker_list)  # a long note wraps in the dock, not sideways
         layout.addWidget(self.marker_list)
 
         self.auto_check = QCheckBox("Transcribe automatically after recording")
@@ -434,6 +436,7 @@ class RecordPanel(QWidget):
         if marker.note:
             text += f" — {marker.note}"
         self.marker_list.addItem(text)
+        self.marker_list.item(self.marker_list.count() - 1).setToolTip(text)
         self.marker_list.scrollToBottom()
 
     def _on_failed(self, text: str) -> None:
@@ -483,7 +486,13 @@ class RecordPanel(QWidget):
         clock = fmt_clock(recorder.position_ms)
         self.elapsed_label.setText(clock)
         paused = recorder.is_paused
-        self.state_label.setText("❚❚ Paused" if paused else "● Recording")
+        # the microphone delivers its first audio a second or two after Record: until then
+        # nothing is recorded (and a marker lands at 00:00, where the recording starts)
+        starting = not recorder.has_audio and not paused
+        state = (
+            "❚❚ Paused" if paused else "● Starting the microphone…" if starting else "● Recording"
+        )
+        self.state_label.setText(state)
         self.state_label.setStyleSheet("" if paused else "color: #c0392b; font-weight: bold")
         self.title_hint.emit(f"❚❚ PAUSED {clock}" if paused else f"● REC {clock}")
         if self._clip_until:

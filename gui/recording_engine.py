@@ -178,6 +178,11 @@ class Recorder(QObject):
         return self.recording is not None and self.recording.paused
 
     @property
+    def has_audio(self) -> bool:
+        """True once the input delivered its first audio (a second or two after ``start``)."""
+        return self._got_audio
+
+    @property
     def position_ms(self) -> int:
         """Length of the recorded audio so far."""
         return self.recording.position_ms if self.recording else 0
@@ -237,17 +242,25 @@ class Recorder(QObject):
     def add_marker(
         self, note: str | None = None, *, label: str | None = None
     ) -> RecordingMarker | None:
-        """Drop a marker at the current position (journaled at once)."""
+        """Drop a marker at the current position (journaled at once).
+
+        The position is that of the audio heard when it is dropped: what the input has already
+        captured is read first (else the marker fell up to a pump interval, 0.1 s, before
+        that audio: measured with the virtual microphone, tests/gui/test_marker_timing.py).
+        """
         if not self.is_recording or self.recording is None:
             return None
+        self._on_ready_read()
         marker = self.recording.add_marker(note, label=label)
         self.marker_added.emit(marker)
         return marker
 
     def next_question(self) -> RecordingMarker | None:
-        """Stamp a ``guide`` marker for the next question of the guide."""
+        """Stamp a ``guide`` marker for the next question of the guide (at the audio heard
+        now, as ``add_marker``)."""
         if not self.is_recording or self.recording is None:
             return None
+        self._on_ready_read()
         marker = self.recording.next_question()
         if marker is not None:
             self.marker_added.emit(marker)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -114,17 +115,27 @@ class SearchPanel(QWidget):
         if self.query.text().strip():
             emit(self.search_requested, self.query.text())
 
-    def show_hits(self, hits: list[SearchHit]) -> None:
-        """Show search results."""
+    def show_hits(
+        self, hits: list[SearchHit], redacted: dict[str, list[tuple[str, str]]] | None = None
+    ) -> None:
+        """Show search results (``redacted``: a segment id -> the words of it that exports
+        hide, with what they show instead; such a hit says so, as the transcript marks them)."""
         self.results.clear()
         for hit in hits:
             speaker = f"{hit.speaker}: " if hit.speaker else ""
             lang = f"[{hit.language.upper()}] " if hit.language else ""
+            hidden = (redacted or {}).get(hit.segment_id, [])
+            note = f" · redacted: {', '.join(p for _w, p in hidden)}" if hidden else ""
             item = QListWidgetItem(
-                f"{hit.session_title} · {fmt_ms(hit.start_ms)} · {lang}{speaker}{hit.marked}"
+                f"{hit.session_title} · {fmt_ms(hit.start_ms)} · {lang}{speaker}{hit.marked}{note}"
             )
             item.setData(HIT_ROLE, hit)
-            item.setToolTip(html.escape(hit.text))
+            tip = html.escape(hit.text)
+            for words, placeholder in hidden:
+                tip += html.escape(f"\nRedacted “{words}”: exports show {placeholder}")
+            item.setToolTip(tip)
+            if hidden:
+                item.setBackground(QColor(0, 0, 0, 30))  # the grey of redacted words
             self.results.addItem(item)
         self.info.setText(f"{plural(len(hits), 'segment')} found" if hits else "Nothing found.")
         self.info.show()

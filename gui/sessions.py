@@ -488,12 +488,22 @@ class SessionsController:
         panel = self.views.search_panel
         language = panel.language()
         forms = panel.forms.isChecked()
+
+        def job(_ctx: Any) -> tuple[list[Any], dict[str, list[tuple[str, str]]]]:
+            hits = project.transcript.search(query, limit=500, language=language, forms=forms)
+            # the words of each hit that exports hide (a coder sees them here too)
+            found = {hit.segment_id: hit.text for hit in hits}
+            redacted: dict[str, list[tuple[str, str]]] = {}
+            for r in project.redactions.all(include_destroyed=False):
+                if r.segment_id in found:
+                    words = found[r.segment_id][r.start_cp : r.end_cp]
+                    redacted.setdefault(r.segment_id, []).append((words, r.placeholder))
+            return hits, redacted
+
         self.runner.submit(
             "Search",
-            lambda _ctx: project.transcript.search(
-                query, limit=500, language=language, forms=forms
-            ),
-            on_done=panel.show_hits,
+            job,
+            on_done=lambda result: panel.show_hits(*result),
             on_error=lambda exc: panel.show_message(str(exc)),
             latest="search",
         )

@@ -66,6 +66,7 @@ from gui.models.segments import (
     COL_TIME,
     HEADERS,
     PLACEHOLDER_COLOUR,
+    REDACTIONS_ROLE,
     UNTRANSCRIBED_ROLE,
     SegmentTableModel,
 )
@@ -287,10 +288,12 @@ class TextDelegate(QStyledItemDelegate):
         option.textElideMode = Qt.TextElideMode.ElideRight
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        """The text, with its coded spans underlined in their codes' colours."""
+        """The text, with its coded spans underlined in their codes' colours and its redacted
+        spans struck through on grey (as in the segment editor: what exports hide)."""
         items: list[tuple[Coding, Code]] = index.data(CODINGS_ROLE) or []
         spans = [(c.start_cp, c.end_cp, code) for c, code in items if c.start_cp is not None]
-        if not spans:
+        redacted: list[tuple[int, int, str]] = index.data(REDACTIONS_ROLE) or []
+        if not spans and not redacted:
             super().paint(painter, option, index)
             return
         opt = QStyleOptionViewItem(option)
@@ -317,6 +320,18 @@ class TextDelegate(QStyledItemDelegate):
             fmt.setUnderlineColor(colour)
             colour.setAlpha(70)
             fmt.setBackground(colour)
+            fr.format = fmt
+            ranges.append(fr)
+        for start, end, _placeholder in redacted:
+            start, end = min(start, len(text)), min(end, len(text))
+            if start >= end:
+                continue
+            fr = QTextLayout.FormatRange()
+            fr.start = cp_to_utf16(text, start)
+            fr.length = cp_to_utf16(text, end) - fr.start
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor(0, 0, 0, 60))
+            fmt.setFontStrikeOut(True)
             fr.format = fmt
             ranges.append(fr)
         layout.setFormats(ranges)

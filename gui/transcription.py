@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
-from gui.fmt import fmt_eta, plural
+from gui.fmt import fmt_eta, plural, them
 from gui.languages import choose_language
 from gui.live_progress import LiveEstimate
 from gui.models.sessions import LiveStatus
@@ -167,8 +167,26 @@ class TranscriptionController(QObject):
         project = self.state.project
         self.chrome.message(f"Importing {plural(len(paths), 'file')}…")
 
-        def done(sessions: list[Any]) -> None:
-            self.chrome.message(f"Imported {plural(len(sessions), 'session')}.", 5000)
+        def job(_ctx: Any) -> tuple[list[Any], list[str]]:
+            from storage.core.audio import probe, track_note
+
+            infos = [probe(path) for path in paths]
+            sessions = project.sessions.import_audio_files(
+                list(paths), kind=kind, again=again, infos=infos
+            )
+            # as the command line says it: a file with several audio tracks is heard only
+            # through its first
+            notes = [track_note(path, info) for path, info in zip(paths, infos, strict=True)]
+            return sessions, [note for note in notes if note]
+
+        def done(result: tuple[list[Any], list[str]]) -> None:
+            sessions, notes = result
+            text = f"Imported {plural(len(sessions), 'session')}."
+            if notes:  # the status bar alone is easy to miss: also a box that does not block
+                self.last_notes = notes
+                self.chrome.report("\n\n".join([text, *notes]))
+            else:
+                self.chrome.message(text, 5000)
             self.sessions.reload_sessions()
             if sessions:
                 self.sessions.open_segment_session(sessions[0].id)
@@ -199,7 +217,7 @@ class TranscriptionController(QObject):
 
         return self.runner.submit(
             "Import audio",
-            lambda _ctx: project.sessions.import_audio_files(list(paths), kind=kind, again=again),
+            job,
             on_done=done,
             on_error=failed,
         )
@@ -476,7 +494,9 @@ class TranscriptionController(QObject):
                 text += f" ({', '.join(f'{code.upper()} {n}' for code, n in heard)})"
             untranscribed = getattr(summary, "untranscribed", 0)
             if untranscribed:
-                text += f", {untranscribed} without transcript (play and type them)"
+                text += (
+                    f", {untranscribed} without transcript (play and type {them(untranscribed)})"
+                )
             all_notes = [for_gui(n) for n in getattr(summary, "notes", []) or []]
             self.chrome.message(f"{text}. {' '.join(all_notes)}".strip(), 12000)
             # what the user must know (a model switched, languages to set) also in a box that

@@ -208,3 +208,52 @@ def test_a_second_double_dash_as_a_path_is_a_usage_error_not_a_crash(
     code, _, err = run_cli(capsys, *[a.replace("{dir}", str(folder)) for a in argv])
     assert code == 2 and "'--' is not a value here" in err and "Traceback" not in err
     assert fingerprint(folder) == before
+
+
+def test_a_file_name_starting_with_a_dash_says_to_put_double_dash_before_it(
+    study: tuple[Path, str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`import DIR -take2.wav` got argparse's "the following arguments are required: FILE"
+    (or "unrecognized arguments"): one line now says to put -- before it, which works."""
+    folder, _, _ = study
+    monkeypatch.chdir(tmp_path)
+    tone_wav(tmp_path / "-take2.wav", freq=330)
+    before = fingerprint(folder)
+    for argv in (
+        ("import", folder, "-take2.wav"),
+        ("import", folder, "--kind", "focus_group", "-take2.wav"),
+        ("import", folder, "tone.wav", "-take2.wav", "--again"),
+    ):
+        code, _, err = run_cli(capsys, *argv)
+        line = one_line_error(err)
+        assert code == 2, err
+        assert (
+            "-take2.wav starts with '-'" in line and "fieldscribe import DIR -- -take2.wav" in line
+        )
+        assert fingerprint(folder) == before
+    # a mistyped option keeps argparse's own message
+    code, _, err = run_cli(capsys, "import", folder, "-q")
+    assert code == 2 and "starts with '-'" not in err
+    code, out, err = run_cli(capsys, "import", folder, "--", "-take2.wav")
+    assert code == 0, err
+    assert "from -take2.wav" in out
+
+
+def test_an_empty_project_folder_name_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`new ""` made the current folder a project (argparse reads "" as the path "."): an
+    empty or blank folder name is refused in one line, and nothing is created."""
+    empty = tmp_path / "here"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    for argv in (("new", ""), ("new", "--name", "X", "  "), ("sessions", "")):
+        code, _, err = run_cli(capsys, *argv)
+        assert code == 2
+        assert "the project folder is empty" in one_line_error(err)
+        assert list(empty.iterdir()) == []
+    code, _, err = run_cli(capsys, "new", "--name", "", "Study.fieldscribe")  # an empty name:
+    assert code == 0, err  # the folder's is used

@@ -272,3 +272,26 @@ def test_a_transcription_stopped_before_any_speech_says_no_language_yet(
     out = capsys.readouterr().out
     assert out.startswith("Stopped 'ru-real': 0 segment(s) added (model base, language not ")
     assert "language ?" not in out
+
+
+def test_a_missing_recording_says_how_to_fix_it(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`transcribe` of a session whose recording was deleted from media/ said only that it is
+    missing: the message says how to fix it (put it back, or delete the session and import
+    the recording again), and that advice works."""
+    source = tone_wav(tmp_path / "lost.wav")
+    with Project.open(folder) as project:
+        (lost,) = project.sessions.import_audio_files([source])
+        project.sessions.media_path(lost.id).unlink()
+    fix = f"delete-session {folder} --session {lost.id}) and import lost.wav again"
+    code, out, err = run_cli(capsys, "transcribe", folder, "--all", "--json")
+    assert code == 1 and fix in json.loads(out)["failed"][0]["error"]
+    assert fix in err
+    code, _, err = run_cli(capsys, "transcribe", folder, "--session", lost.id[:8])
+    assert code == 1 and fix in one_line_error(err)
+    assert "put the same recording back there" in err
+    code, _, err = run_cli(capsys, "delete-session", folder, "--session", lost.id)
+    assert code == 0, err
+    code, _, err = run_cli(capsys, "import", folder, source)
+    assert code == 0, err

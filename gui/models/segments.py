@@ -10,7 +10,7 @@ Edits are not written here: ``setData`` emits ``edit_requested`` and the editing
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,8 @@ SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 CODINGS_ROLE = Qt.ItemDataRole.UserRole + 2  # list[tuple[Coding, Code]]
 
 UNTRANSCRIBED_ROLE = Qt.ItemDataRole.UserRole + 3  # bool: speech without transcript
+#: list[tuple[int, int, str]]: the segment's redacted spans (cp start, cp end, placeholder)
+REDACTIONS_ROLE = Qt.ItemDataRole.UserRole + 4
 
 COL_CODES, COL_TIME, COL_LANG, COL_SPEAKER, COL_TEXT = range(5)
 HEADERS = ("Codes", "Time", "Lang", "Speaker", "Text")
@@ -121,6 +123,12 @@ class SegmentTableModel(RowTableModel):
         self._visible_coder: str | None = None
         self._slots: dict[str, int] | None = None  # code id -> column of the code margin
         self.playing_row = -1
+        #: a session id -> its redacted spans by segment id (cp start, cp end, placeholder);
+        #: the window reads them from the project. Read once per change, when a row is painted.
+        self.redactions_source: Callable[[str], dict[str, list[tuple[int, int, str]]]] = (
+            lambda _sid: {}
+        )
+        self._redactions: dict[str, list[tuple[int, int, str]]] | None = None
 
     # ------------------------------------------------------------------ loading
     def load(
@@ -146,6 +154,7 @@ class SegmentTableModel(RowTableModel):
         self._codes = {c.id: c for c in codes}
         self._slots = None
         self.playing_row = -1
+        self._redactions = None
         self.endResetModel()
 
     def set_segment_memos(self, segment_id: str, labels: list[str]) -> None:
@@ -273,6 +282,20 @@ class SegmentTableModel(RowTableModel):
             self._slots = {cid: i for i, cid in enumerate(order)}
         return self._slots
 
+    def redactions_of(self, segment_id: str) -> list[tuple[int, int, str]]:
+        """The redacted spans of a segment (what exports hide), read once per change."""
+        if self._redactions is None:
+            self._redactions = self.redactions_source(self.session_id) if self.session_id else {}
+        return self._redactions.get(segment_id, [])
+
+    def reload_redactions(self) -> None:
+        """Redactions changed (redacted, undone, destroyed): the rows show them as they are."""
+        self._redactions = None
+        if len(self._cols):
+            emit(
+                self.dataChanged, self.index(0, COL_TEXT), self.index(len(self._cols) - 1, COL_TEXT)
+            )
+
     # ------------------------------------------------------------------ updates
     def replace_segment(self, segment: Segment, codings: list[Coding] | None = None) -> None:
         """A segment was edited (and maybe its codings changed)."""
@@ -280,6 +303,7 @@ class SegmentTableModel(RowTableModel):
         if row < 0:
             return
         self._cols.set(row, segment)
+        self._redactions = None  # they follow their words through the edit
         if codings is not None:
             self._codings[segment.id] = list(codings)
             self._slots = None
@@ -299,6 +323,7 @@ class SegmentTableModel(RowTableModel):
         self.beginInsertRows(QModelIndex(), row, row)
         self._cols.insert(row, segment)
         self._codings[segment.id] = list(codings or [])
+        self._redactions = None
         self._reindex(row)
         self.endInsertRows()
         return row
@@ -311,6 +336,7 @@ class SegmentTableModel(RowTableModel):
         self.beginRemoveRows(QModelIndex(), row, row)
         self._cols.delete(row)
         self._codings.pop(segment_id, None)
+        self._redactions = None
         del self._row_of[segment_id]
         self._reindex(row)
         self.endRemoveRows()
@@ -351,6 +377,8 @@ class SegmentTableModel(RowTableModel):
             return None
         if role == UNTRANSCRIBED_ROLE:
             return self.is_placeholder(row)
+        if role == REDACTIONS_ROLE:
+            return [] if self.is_placeholder(row) else self.redactions_of(cols.ids[row])
         if role == SEGMENT_ROLE:
             return cols.segment(row)
         if role == CODINGS_ROLE:
@@ -388,6 +416,12 @@ class SegmentTableModel(RowTableModel):
                 return (
                     "Voice detection found speech here but transcription gave no text.\n"
                     "Click the time to play it, then double-click here to type what was said."
+                )
+            if col == COL_TEXT and (spans := self.redactions_of(cols.ids[row])):
+                text = cols.texts[row]
+                return "\n".join(
+                    f"Redacted “{text[s:e]}”: exports show {placeholder} (Ethics ▸ Redactions)"
+                    for s, e, placeholder in spans
                 )
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_TIME:

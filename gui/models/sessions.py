@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from gui.fmt import fmt_ms, plural
+from gui.fmt import fmt_ms, plural, them
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.core.models import KIND_LABELS, Session
@@ -183,7 +183,7 @@ class SessionTableModel(RowTableModel):
             if s.untranscribed_count:
                 tip += (
                     f"\n{plural(s.untranscribed_count, 'segment')} of speech without transcript:"
-                    " open the session, play them and type what was said."
+                    f" open the session, play {them(s.untranscribed_count)} and type what was said."
                 )
             if s.status == "transcribing" and s.id not in self._live:
                 tip += (

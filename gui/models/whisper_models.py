@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
 
 from gui.models.table import RowTableModel
 from transcribe.models import ModelInfo
@@ -29,13 +30,28 @@ class WhisperModelsTable(RowTableModel):
         super().__init__(parent)
         self.rows: list[ModelInfo] = []
         self.speeds: dict[str, dict[str, Any]] = {}
+        #: the model the open project transcribes with (its name) and why, or None
+        self.in_use: str | None = None
+        self.in_use_why = ""
 
-    def set_models(self, models: list[ModelInfo], speeds: dict[str, dict[str, Any]]) -> None:
-        """Replace the rows."""
+    def set_models(
+        self,
+        models: list[ModelInfo],
+        speeds: dict[str, dict[str, Any]],
+        in_use: str | None = None,
+        in_use_why: str = "",
+    ) -> None:
+        """Replace the rows (``in_use``: the open project's model, marked on its row)."""
         self.beginResetModel()
         self.rows = list(models)
         self.speeds = dict(speeds)
+        self.in_use, self.in_use_why = in_use, in_use_why
         self.endResetModel()
+
+    def is_in_use(self, row: int) -> bool:
+        """True when the open project transcribes with the model on ``row``."""
+        info = self.model_at(row)
+        return info is not None and self.in_use is not None and info.name == self.in_use
 
     def row_total(self) -> int:
         return len(self.rows)
@@ -51,7 +67,7 @@ class WhisperModelsTable(RowTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             col = index.column()
             if col == 0:
-                return info.name
+                return f"{info.name} ✓ this project" if self.is_in_use(index.row()) else info.name
             if col == 1:
                 return "multilingual" if info.multilingual else "English only"
             if col == 2:
@@ -61,7 +77,12 @@ class WhisperModelsTable(RowTableModel):
             return info.source
         if role == Qt.ItemDataRole.ToolTipRole:
             where = str(info.path) if info.path else "assembled from its packages on first use"
-            return f"{info.name}: {where}"
+            used = f"\n{self.in_use_why}" if self.is_in_use(index.row()) else ""
+            return f"{info.name}: {where}{used}"
+        if role == Qt.ItemDataRole.FontRole and index.column() == 0 and self.is_in_use(index.row()):
+            font = QFont()
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -76,3 +76,37 @@ def test_opening_a_folder_that_is_no_project_names_the_menu_not_a_command(
     error = window.chrome.last_error
     assert "not a FieldScribe project" in error
     assert "fieldscribe new" not in error and "File ▸ New project" in error
+
+
+def test_a_file_with_several_audio_tracks_is_imported_with_the_cli_s_note(
+    window: Any, idle: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """`fieldscribe import` notes that a file with several audio tracks is heard only through
+    its first; the desktop import said nothing. It says the same, in the status bar and in a
+    box that does not block; a file with one track gets no note."""
+    from PySide6.QtWidgets import QApplication
+
+    from storage.core.audio import probe, track_note
+    from tests.test_cli_import_inputs import _two_tracks
+
+    src = _two_tracks(tmp_path)
+    window.resize(1024, 700)
+    window.transcription.import_files([src])
+    idle(window)
+    qtbot.waitUntil(lambda: len(window.project.sessions.all()) == 1, timeout=10000)
+    note = track_note(src, probe(src))
+    assert note is not None and "has 2 audio tracks" in note
+    assert window.transcription.last_notes == [note]
+    boxes = [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    ]
+    assert any(note in box.text() for box in boxes)
+    assert "Imported 1 session." in window.statusBar().currentMessage()
+    box = next(box for box in boxes if note in box.text())
+    box.close()
+    window.transcription.last_notes = []
+    window.transcription.import_files([tone_wav(tmp_path / "one.wav", freq=330)])
+    idle(window)
+    qtbot.waitUntil(lambda: len(window.project.sessions.all()) == 2, timeout=10000)
+    assert window.transcription.last_notes == []
+    assert window.statusBar().currentMessage() == "Imported 1 session."

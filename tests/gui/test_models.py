@@ -137,3 +137,18 @@ def test_session_model_status(project: Project) -> None:
     model.set_live(sid, None)
     empty = project.sessions.add_session("Empty", "focus_group", status="recorded")
     assert status_text(empty) == "recorded"
+
+
+def test_session_tooltip_agrees_with_the_count(project: Project) -> None:
+    """The sessions list's tooltip said "1 segment of speech without transcript: … play them":
+    one segment is played as "it", several as "them"."""
+    from dataclasses import replace
+
+    s = project.sessions.add_session("Interview 1", "interview")
+    model = SessionTableModel()
+    tips = []
+    for n in (1, 2):
+        model.load([replace(s, untranscribed_count=n)])
+        tips.append(model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole))
+    assert "1 segment of speech without transcript: open the session, play it and" in tips[0]
+    assert "2 segments of speech without transcript: open the session, play them and" in tips[1]

@@ -230,3 +230,51 @@ def test_project_settings_say_an_english_only_model_is_swapped(
         "",
     ]
     assert project.model == "tiny.en"  # chosen all the same: transcription swaps it
+
+
+def test_models_page_marks_the_model_the_open_project_uses(
+    qtbot: Any, project: Project, tmp_path: Path
+) -> None:
+    """Settings ▸ Models listed the models without saying which one the open project
+    transcribes with: its row now says "✓ this project" (bold), its tooltip why (chosen in
+    Project settings, or the default for the project's languages); without a project, or
+    for the other rows, nothing is marked."""
+    from PySide6.QtCore import Qt
+
+    from gui.models_page import ModelsPage
+    from transcribe.model_store import import_model
+
+    import_model(_model_folder(tmp_path / "usb" / "mybase"), load_check=False)
+    project.set_languages("en")
+    project.set_model("mybase")
+    page = ModelsPage(project=project)
+    qtbot.addWidget(page)
+    page.resize(600, 300)
+
+    def marked() -> dict[str, str]:
+        return {
+            info.name: page.table.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+            for row, info in enumerate(page.table.rows)
+            if "✓ this project" in page.table.index(row, 0).data()
+        }
+
+    assert list(marked()) == ["mybase"]
+    assert "The open project, Study, transcribes with it (Project settings)" in marked()["mybase"]
+    row = [m.name for m in page.table.rows].index("mybase")
+    assert page.table.index(row, 0).data(Qt.ItemDataRole.FontRole).bold()
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.grab().save(_shot(tmp_path, "models_this_project.png"))
+    project.set_model(None)  # back to the default for English: tiny.en
+    page.refresh()
+    assert list(marked()) == ["tiny.en"]
+    assert "(the default for its languages)" in marked()["tiny.en"]
+    project.set_model("gone")  # chosen but not on this computer: the default is used
+    page.refresh()
+    assert list(marked()) == ["tiny.en"]
+    assert "chose gone, which is not on this computer" in marked()["tiny.en"]
+    page.shutdown()
+    alone = ModelsPage()
+    qtbot.addWidget(alone)
+    assert not any("✓" in alone.table.index(r, 0).data() for r in range(alone.table.rowCount()))
+    alone.shutdown()

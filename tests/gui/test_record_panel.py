@@ -66,11 +66,15 @@ def test_panel_records_a_session_with_markers(  # type: ignore[no-untyped-def]
     transcribe: list[str] = []
     panel.transcribe_requested.connect(transcribe.append)
     assert panel.start_recording()
+    # nothing is recorded until the microphone delivers its first audio: the panel says so
+    assert panel.recorder is not None and not panel.recorder.has_audio
+    assert panel.state_label.text() == "● Starting the microphone…"
     assert panel.is_recording and panel.stop_button.isEnabled()
     assert not panel.record_button.isEnabled() and not panel.device_combo.isEnabled()
     pulse_mic.play(speech)
     qtbot.waitUntil(lambda: panel.recorder.position_ms > 500, timeout=15000)
     qtbot.waitUntil(lambda: panel.level_bar.value() > 5, timeout=10000)
+    qtbot.waitUntil(lambda: panel.state_label.text() == "● Recording", timeout=2000)
     panel.next_question()
     assert panel.question_label.text() == "Q1: How do you book?"
     panel.note_edit.setText("nods")

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from storage import Project
@@ -449,3 +450,69 @@ def test_redacted_words_are_marked_in_the_editor(
     window.transcript.go_to_row(1)
     idle(window)
     assert struck() == []
+
+
+def test_redacted_words_are_marked_in_the_transcript_table(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: Any, tmp_path: Path
+) -> None:
+    """Redacted words were struck through only in the segment editor: the transcript table
+    showed them as any other words, so a coder reading the table did not see what exports
+    hide. The table strikes them through on grey too, its tooltip says what exports show, and
+    un-redacting takes the mark away."""
+    from PySide6.QtGui import QTextCursor
+    from PySide6.QtWidgets import QInputDialog
+
+    from gui.models.segments import COL_TEXT, REDACTIONS_ROLE
+    from gui.search_panel import HIT_ROLE
+
+    project: Project = window.project
+    _transcribed(window, qtbot, idle, speech_wav)
+    window.transcript.go_to_row(1)
+    idle(window)
+    model, view = window.segment_model, window.transcript
+    index = model.index(1, COL_TEXT)
+    word = model.segment(1).text.split()[0]
+
+    def cell() -> Any:
+        view.scrollTo(index)
+        return view.viewport().grab(view.visualRect(index)).toImage()
+
+    view.clearSelection()  # the highlight would hide the mark
+    idle(window)
+    before = cell()
+    editor = window.segment_editor
+    cursor = editor.textCursor()
+    cursor.setPosition(0)
+    cursor.setPosition(len(word), QTextCursor.MoveMode.KeepAnchor)
+    editor.setTextCursor(cursor)
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *_a, **_k: ("name", True)))
+    window.extra_panels.redact_selection()
+    qtbot.waitUntil(lambda: bool(index.data(REDACTIONS_ROLE)), timeout=5000)
+    assert index.data(REDACTIONS_ROLE) == [(0, len(word), "[NAME]")]
+    tip = index.data(Qt.ItemDataRole.ToolTipRole)
+    assert f"Redacted “{word}”: exports show [NAME]" in tip
+    view.clearSelection()
+    idle(window)
+    after = cell()
+    assert after != before  # the row is painted differently: struck through on grey
+    # search results say it too: a hit in that segment names what exports show
+    panel = window.search_panel
+    window.sessions.run_search(word)
+    idle(window)
+    qtbot.waitUntil(lambda: panel.results.count() > 0, timeout=5000)
+    hit = next(
+        panel.results.item(i)
+        for i in range(panel.results.count())
+        if panel.results.item(i).data(HIT_ROLE).segment_id == model.segment(1).id
+    )
+    assert hit.text().endswith(" · redacted: [NAME]")
+    assert f"Redacted “{word}”: exports show [NAME]" in hit.toolTip()
+    # un-redacted (Ethics ▸ Redactions rewrites the text): the mark goes
+    (red,) = project.redactions.all()
+    project.redactions.remove_redaction(red.id)
+    window.extra_panels.text_rewritten.emit()
+    idle(window)
+    qtbot.waitUntil(lambda: not model.index(1, COL_TEXT).data(REDACTIONS_ROLE), timeout=5000)
+    view.clearSelection()
+    idle(window)
+    assert cell() == before

@@ -1,0 +1,110 @@
+"""The Ethics dock's tabs and the recording markers list read whole in the 290 px dock of a
+1024x700 screen: nothing scrolls sideways; narrow columns wrap, and a cell's whole text is in
+its tooltip."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableWidget
+
+from storage import Project
+from storage.recordings.recording import RecordingMarker
+from tests.gui.test_laptop_fit import _window, project  # noqa: F401  (the fixture)
+
+DOCK_PX = 290  # the Ethics dock's width at 1024x700 (a walkthrough)
+
+
+def _shot(tmp_path: Path, name: str) -> str:
+    return str(Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path)) / name)
+
+
+def _sideways(view: QAbstractItemView) -> int:
+    """How far the view scrolls sideways (0: it reads whole in its width)."""
+    if isinstance(view, QTableWidget):
+        header = view.horizontalHeader()
+        used = sum(header.sectionSize(c) for c in range(view.columnCount()))
+        return max(view.horizontalScrollBar().maximum(), used - view.viewport().width())
+    return view.horizontalScrollBar().maximum()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
+def test_ethics_tabs_read_whole_in_the_dock(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,  # noqa: F811
+    idle: Any,
+    tmp_path: Path,
+    size: Any,
+) -> None:
+    """The Redactions tab's "Where" column, the consent records' eight columns and the audit
+    log's ids were past the dock's right edge: one had to scroll sideways to read them."""
+    (session,) = project.sessions.all()
+    segs = project.transcript.segments(session.id)
+    project.redactions.redact(segs[0].id, 4, 17, "place")
+    project.redactions.redact(segs[1].id, 0, 8, None)
+    person = project.sessions.add_participant("Айгерім К.")
+    project.privacy.set_consent(
+        person.id, session.id, recording=True, transcription=True, date="2026-03-02",
+        form_ref="forms/aigerim-2026-03-02.pdf",
+    )  # fmt: skip
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    w.resize(*size)
+    panel = w.extra_panels.show_privacy(2)
+    dock = w.extra_panels.docks["privacy"]
+    w.resizeDocks([dock], [DOCK_PX], Qt.Orientation.Horizontal)
+    qtbot.wait(100)
+    idle(w)
+    assert abs(dock.width() - DOCK_PX) < 20
+    for i in range(panel.count()):
+        panel.setCurrentIndex(i)
+        qtbot.wait(50)
+        dock.grab().save(_shot(tmp_path, f"ethics_{size[0]}_{i}.png"))
+        views = panel.widget(i).findChildren(QAbstractItemView)
+        for view in (v for v in views if v.isVisible() and isinstance(v, QTableWidget)):
+            assert _sideways(view) <= 0, (panel.tabText(i), _sideways(view))
+    # what a narrow column cuts off is in the tooltip: the redaction's place, whole
+    table = panel.redactions.table
+    where = table.item(0, 3)
+    assert where.text().startswith("Фокус-группа Алматы · ")
+    assert where.toolTip().startswith(where.text())
+    # the words wrap onto a second line rather than leaving the dock, inside a word too
+    # long for its column: each redaction's cells are drawn whole
+    from PySide6.QtCore import QRect
+
+    from gui.fit import CELL_PADDING_PX, WRAP
+
+    assert table.rowHeight(0) > table.fontMetrics().lineSpacing() * 1.5
+    for row in range(table.rowCount()):
+        for col in range(table.columnCount()):
+            room = QRect(0, 0, table.columnWidth(col) - CELL_PADDING_PX, 10**6)
+            text = table.item(row, col).text()
+            assert table.fontMetrics().boundingRect(room, WRAP, text).height() <= table.rowHeight(
+                row
+            ), (row, col, text)
+
+
+def test_recording_markers_wrap_in_the_dock(qtbot: Any, project: Project) -> None:  # noqa: F811
+    """A marker with a note ran past the Record dock's edge (the list scrolled sideways)."""
+    from gui.record_panel import RecordPanel
+
+    panel = RecordPanel(project)
+    qtbot.addWidget(panel)
+    panel.resize(DOCK_PX, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    note = "the participant from Almaty talks about queues at the polyclinic, then the doctors"
+    panel._on_marker(RecordingMarker(83_000, "Q3 Access to services", note))
+    panel._on_marker(RecordingMarker(95_000, "marker", ""))
+    qtbot.wait(50)
+    markers = panel.marker_list
+    assert _sideways(markers) == 0
+    first = markers.item(0)
+    assert first.toolTip() == f"01:23  Q3 Access to services — {note}"
+    assert markers.visualItemRect(first).height() > markers.fontMetrics().lineSpacing() * 1.5

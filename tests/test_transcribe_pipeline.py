@@ -409,3 +409,51 @@ def test_keeping_pauses_adds_only_short_pauses_and_no_chunk_grows_past_the_limit
     for a, after in zip(joined[:-1], inside[1:], strict=True):  # what the next would join
         b = after[0]
         assert b["start"] - a["end"] > pause_max or b["end"] - a["start"] > chunk_max
+
+
+def test_a_segment_whose_words_run_into_the_next_ends_where_the_next_starts() -> None:
+    from storage.core.models import Word
+    from storage.transcript.transcript import SegmentDraft
+    from transcribe.engine import _end_before_next
+
+    repeated = SegmentDraft(
+        54_320, 61_300, "омша емес көзің көзің",
+        words=[Word(54_320, 56_000, "омша"), Word(56_000, 58_000, "емес"),
+               Word(58_000, 59_900, "көзің"), Word(59_900, 61_300, "көзің")],
+    )  # fmt: skip
+    following = SegmentDraft(60_340, 66_520, "Аптасыға бір", words=[Word(60_340, 66_520, "бір")])
+    inside = SegmentDraft(61_000, 61_000, "-м")  # wholly inside the next: left alone
+    drafts = [repeated, following, inside]
+    _end_before_next(drafts)
+    assert repeated.end_ms == 60_340 and following.start_ms == 60_340
+    assert [w.text for w in repeated.words] == ["омша", "емес", "көзің", "көзің"]  # none dropped
+    times = [(w.start_ms, w.end_ms) for w in repeated.words[2:]]
+    assert times == [(58_000, 59_900), (59_900, 60_340)]
+    assert (inside.start_ms, inside.end_ms) == (61_000, 61_000)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 20_000), st.integers(0, 5_000), st.integers(1, 4)),
+        max_size=8,
+    )
+)
+def test_segments_follow_one_another_after_any_overlap(spec: list[tuple[int, int, int]]) -> None:
+    """Against a model: consecutive segments either no longer overlap or one holds the other;
+    no word is dropped, none leaves its segment, and only ends move (earlier)."""
+    from storage.core.models import Word
+    from storage.transcript.transcript import SegmentDraft
+    from transcribe.engine import _end_before_next
+
+    drafts = []
+    for start, length, n in sorted(spec):
+        step = length // n
+        words = [Word(start + i * step, start + (i + 1) * step, f"w{i}") for i in range(n)]
+        drafts.append(SegmentDraft(start, start + length, "x", words=words))
+    before = [(d.start_ms, d.end_ms, [w.text for w in d.words]) for d in drafts]
+    _end_before_next(drafts)
+    for d, (start, end, texts) in zip(drafts, before, strict=True):
+        assert d.start_ms == start and d.end_ms <= end and [w.text for w in d.words] == texts
+        assert all(d.start_ms <= w.start_ms <= w.end_ms <= d.end_ms for w in d.words)
+    for a, b in itertools.pairwise(drafts):
+        assert a.end_ms <= b.start_ms or b.end_ms <= a.end_ms  # apart, or b inside a

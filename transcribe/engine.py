@@ -24,6 +24,7 @@ work per second than one two-thread decode. Results are still yielded in audio o
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import queue
 import threading
@@ -400,6 +401,7 @@ class Transcriber:
             found.extend(_placeholders(run, found, window.start_ms, code))
             drafts.extend(found)
         drafts.sort(key=lambda d: d.start_ms)
+        _end_before_next(drafts)
         return ChunkResult(
             drafts, plan.start_ms, plan.done_ms, language or _main_language(drafts), plan.final,
             dropped,
@@ -897,6 +899,27 @@ def _draft(
         words=stored,
         language=language,
     )
+
+
+def _end_before_next(drafts: list[SegmentDraft]) -> None:
+    """End each segment (in start order) where the next one starts, when they overlap.
+
+    Two readings of one stretch do not overlap, but their word times may: Whisper places the
+    words of a phrase it repeats past the end of the speech ("...алықтаған емес ем көзің"
+    written twice ran a second into the next turn on espeak-ng's Kazakh). A transcript's
+    segments follow one another, as every export expects (overlapping SRT cues show two lines
+    at once). Nothing is dropped: the segment's words that start inside the next one are
+    placed at its new end. A segment wholly inside another is left as it is.
+    """
+    for prev, nxt in itertools.pairwise(drafts):
+        if not (prev.start_ms <= nxt.start_ms < prev.end_ms < nxt.end_ms):
+            continue
+        end = nxt.start_ms
+        prev.end_ms = end
+        prev.words = [
+            Word(min(w.start_ms, end), min(w.end_ms, end), w.text, w.probability)
+            for w in prev.words
+        ]
 
 
 PLACEHOLDER_MIN_S = 2.0  # speech this long without any text becomes a placeholder segment

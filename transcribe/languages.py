@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from storage.core.languages import KAZAKH_LETTERS
+
 from . import guards
 from .guards import CYRILLIC_LANGUAGES
 from .stream import SAMPLE_RATE, detect_speech
@@ -223,7 +225,7 @@ def decoded_score(segments: Sequence[Any], language: str) -> float:
 
 #: letters a language writes and its Cyrillic neighbours do not: Kazakh's ә ғ қ ң ө ұ ү һ і
 #: (about 16 % of the letters of Kazakh text; 10 to 24 % of each of our reference sentences)
-OWN_LETTERS = {"kk": frozenset("әғқңөұүһі")}
+OWN_LETTERS = {"kk": KAZAKH_LETTERS}
 #: a reading whose letters are at least this share of its language's own ones heard that
 #: language's sounds (``own_letters_reading``)...
 OWN_LETTERS_SHARE = 0.1

@@ -142,7 +142,8 @@ def parse_languages(text: str | list[str] | tuple[str, ...]) -> list[str]:
     return codes
 
 
-_KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+#: the letters Kazakh writes and Russian does not, in both cases
+KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 _CYRILLIC_LANGUAGES = ("ru", "kk", "uk", "be", "bg", "mk", "sr", "mn", "tg", "tt", "ba")
 
 
@@ -158,7 +159,7 @@ def guess_language(text: str, expected: list[str]) -> str | None:
         return None
     cyrillic = sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff")
     if cyrillic * 2 > len(letters):
-        if "kk" in expected and any(ch in _KAZAKH_LETTERS for ch in letters):
+        if "kk" in expected and any(ch in KAZAKH_LETTERS for ch in letters):
             return "kk"
         options = [c for c in expected if c in _CYRILLIC_LANGUAGES]
         if "kk" in options and len(options) > 1:

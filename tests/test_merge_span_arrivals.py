@@ -100,6 +100,20 @@ def _at(words: list[str], k: int) -> tuple[int, int]:
     return start, start + len(words[k])
 
 
+def _ann_codes_word(folder: Path, coded: int) -> tuple[Project, list[str], Project]:
+    """The lead's first segment reads ``WORDS``; Ann, starting from the lead's bundle, codes
+    word ``coded`` of it and exports ``ann.fsbundle``. The lead, its segments and Ann."""
+    lead, segs = team(folder)[:2]
+    lead.transcript.update_segment(segs[0], text=" ".join(WORDS))
+    export_bundle(lead, folder / "start.fsbundle")
+    ann = Project.from_bundle(folder / "start.fsbundle", folder / "a.fieldscribe", coder="ann")
+    code = ann.codebook.ensure_code_path("Services/Health")
+    start, end = _at(WORDS, coded)
+    ann.codebook.apply_code(segs[0], code.id, start_cp=start, end_cp=end)
+    export_bundle(ann, folder / "ann.fsbundle")
+    return lead, segs, ann
+
+
 def _edit(words: list[str], at: int, n: int, fresh: list[str]) -> list[str]:
     return words[:at] + fresh + words[at + n :]
 
@@ -124,14 +138,7 @@ def test_a_coder_s_new_span_lands_on_its_word_in_the_lead_s_edited_text(
     if at <= coded < at + n:
         return
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
-    lead, segs = team(folder)[:2]
-    lead.transcript.update_segment(segs[0], text=" ".join(WORDS))
-    export_bundle(lead, folder / "start.fsbundle")
-    ann = Project.from_bundle(folder / "start.fsbundle", folder / "a.fieldscribe", coder="ann")
-    code = ann.codebook.ensure_code_path("Services/Health")
-    start, end = _at(WORDS, coded)
-    ann.codebook.apply_code(segs[0], code.id, start_cp=start, end_cp=end)
-    export_bundle(ann, folder / "ann.fsbundle")
+    lead, segs, ann = _ann_codes_word(folder, coded)
     shown = _edit(WORDS, at, n, fresh)
     lead.transcript.update_segment(segs[0], text=" ".join(shown))
     merge_bundles(lead, [folder / "ann.fsbundle"])
@@ -245,14 +252,7 @@ def test_spans_follow_their_words_into_the_parts_of_a_split(
     """Model: the lead splits the segment before word ``cut``; the coder's span on word
     ``coded`` (coded in the unsplit text) ends up on that word in the part that holds it."""
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
-    lead, segs = team(folder)[:2]
-    lead.transcript.update_segment(segs[0], text=" ".join(WORDS))
-    export_bundle(lead, folder / "start.fsbundle")
-    ann = Project.from_bundle(folder / "start.fsbundle", folder / "a.fieldscribe", coder="ann")
-    code = ann.codebook.ensure_code_path("Services/Health")
-    start, end = _at(WORDS, coded)
-    ann.codebook.apply_code(segs[0], code.id, start_cp=start, end_cp=end)
-    export_bundle(ann, folder / "ann.fsbundle")
+    lead, segs, ann = _ann_codes_word(folder, coded)
     ann.close()
     left, right = lead.transcript.split_segment(segs[0], _at(WORDS, cut)[0])
     merge_bundles(lead, [folder / "ann.fsbundle"])

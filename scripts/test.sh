@@ -10,15 +10,23 @@ echo "== mypy"; .venv/bin/mypy
 echo "== import layers"; .venv/bin/lint-imports --no-cache
 echo "== pytest"
 # A test that hangs is stopped by pytest-timeout (pyproject.toml), which prints every thread's
-# stack between "+++ Timeout +++" lines and ends the run. That stack is the bug report; the
+# stack between "+++ Timeout +++" lines and ends its process. That stack is the bug report; the
 # whole suite then runs once more, and must pass in one piece. A failing test is not retried.
+# The tests run in FS_TEST_WORKERS processes (pytest-xdist, default 2: CI's cores), a test
+# file to a process (its module fixtures are made once); FS_TEST_WORKERS=0 runs them in this one.
+workers=${FS_TEST_WORKERS:-2}
+parallel=()
+if [ "$workers" != 0 ]; then parallel=(-n "$workers" --dist loadfile); fi
 log=$(mktemp)
 set +e
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@" 2>&1 | tee "$log"
+.venv/bin/python -m pytest -q -p no:cacheprovider "${parallel[@]}" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
-if [ "$rc" -ne 0 ] && grep -q '^+* Timeout +*$' "$log"; then
-  echo "== pytest: a test HUNG (its threads' stacks are above); the whole suite runs once more"
+# A hung test ends its worker process: xdist reports the worker "crashed while running" it,
+# and the stacks stay in that process. The suite then runs once more in one process, where a
+# second hang prints every thread's stack here.
+if [ "$rc" -ne 0 ] && grep -qE '^\+* Timeout \+*$|crashed while running' "$log"; then
+  echo "== pytest: a test HUNG (named above); the whole suite runs once more, in one process"
   rm -f "$log"
   exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 fi

@@ -153,3 +153,35 @@ def test_a_character_cut_in_half_is_removed_from_a_word() -> None:
     words = _words("бетағы жоқ\ufffd \ufffd")
     assert [w.word for w in guards.cut_loop(words)] == [" бетағы", " жоқ"]
     assert guards.cut_loop_text("жоқ\ufffd") == "жоқ"
+
+
+def test_a_long_phrase_written_twice_and_begun_again_is_a_loop_cut_short() -> None:
+    """base on espeak-ng Kazakh (kk.wav 54.3 s): the decoder wrote a phrase twice and stopped
+    in the third; one occurrence is kept, and the third start goes with the second."""
+    text = (
+        "омшаң емес е көзің бұұңшаң алықтаған емес ем көзің жылесаң "
+        "алықтаған емес ем көзің жылесаң алықтаған"
+    )
+    out = guards.collapse_repeats(_words(text))
+    kept = "омшаң емес е көзің бұұңшаң алықтаған емес ем көзің жылесаң"
+    assert " ".join(w.word.strip() for w in out) == kept
+    loop = "I told you to go back home. I told you to go back home. I told you"
+    assert " ".join(w.word.strip() for w in guards.collapse_repeats(_words(loop))) == (
+        "I told you to go back home."
+    )
+
+
+def test_a_phrase_said_twice_or_a_short_one_begun_again_is_kept() -> None:
+    for text in [
+        # a question asked again, nothing after it
+        "do you trust the akimat with your data do you trust the akimat with your data",
+        # asked again, then answered
+        "do you trust them with it do you trust them with it do you no",
+        # a short phrase (under five words) said twice and begun again
+        "я не знаю я не знаю я не",
+        # said twice, then something else
+        "we went there every week we went there every week and then it closed",
+    ]:
+        out = guards.collapse_repeats(_words(text))
+        assert " ".join(w.word.strip() for w in out) == text
+

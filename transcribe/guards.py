@@ -5,8 +5,9 @@
   log-probability, segments whose words mostly lie outside the speech found by VAD, and the
   stock phrases Whisper invents over noise ("Thank you.", "Thanks for watching!") when they come
   with low confidence.
-- A phrase repeated in a loop: repeated n-grams are collapsed to one occurrence; a segment that
-  still compresses too well (gzip ratio above 2.4) is dropped.
+- A phrase repeated in a loop: repeated n-grams are collapsed to one occurrence (a long phrase
+  written twice and begun a third time where the text ends is a loop cut short: once too); a
+  segment that still compresses too well (gzip ratio above 2.4) is dropped.
 - A word stuck in a loop ("болталығығығығығығ"): a syllable repeated inside one word, where the
   decoder lost its place and wrote on until its token limit. The text is cut before that word
   (what follows was not heard, it was invented), and the character a token limit cut in half
@@ -157,14 +158,28 @@ def normalise(text: str) -> str:
     return " ".join(_NORMALISE.sub(" ", text.lower()).split())
 
 
+#: a phrase of at least this many words written twice in a row and begun a third time where
+#: the text ends is a loop the decoder was cut short in (``collapse_repeats``)
+LOOP_CUT_SHORT_WORDS = 5
+
+
 def collapse_repeats(words: Sequence[WordT], max_n: int = 12) -> list[WordT]:
     """Collapse a phrase repeated several times in a row to one occurrence.
 
     An n-gram (n >= 2) repeated three times or more in a row, or a single word repeated four
-    times or more, is kept once. Words are compared without case and punctuation.
+    times or more, is kept once. So is a loop the decoder was cut short in: a phrase of
+    ``LOOP_CUT_SHORT_WORDS`` words or more written twice in a row and then begun a third time
+    where the text ends ("алықтаған емес ем көзің жылесаң алықтаған емес ем көзің жылесаң
+    алықтаған", espeak-ng Kazakh read by ``base``); the third start goes too. A phrase said
+    twice (a question asked again) is kept, and so is a short one said twice and begun again.
+    Words are compared without case and punctuation.
     """
     out = list(words)
     keys = [normalise(w.word) for w in out]
+    cut = _loop_cut_short(keys, max_n)
+    if cut is not None:
+        del out[cut:]
+        del keys[cut:]
     changed = True
     while changed:
         changed = False
@@ -185,6 +200,26 @@ def collapse_repeats(words: Sequence[WordT], max_n: int = 12) -> list[WordT]:
                     changed = True
                 i += 1
     return out
+
+
+def _loop_cut_short(keys: Sequence[str], max_n: int) -> int | None:
+    """Where the second occurrence of a loop cut short begins (``collapse_repeats``): the
+    words end with a phrase of ``LOOP_CUT_SHORT_WORDS`` to ``max_n`` words, the same phrase
+    again and the start of it (at least one word, not all); None when they do not."""
+    size = len(keys)
+    for n in range(LOOP_CUT_SHORT_WORDS, max_n + 1):
+        for begun in range(n - 1, 0, -1):  # the earliest phase: the most text kept once
+            first = size - 2 * n - begun
+            if first < 0:
+                continue
+            gram = list(keys[first : first + n])
+            if (
+                all(gram)
+                and keys[first + n : first + 2 * n] == gram
+                and keys[first + 2 * n :] == gram[:begun]
+            ):
+                return first + n
+    return None
 
 
 def _overlap(start: float, end: float, speech: Sequence[tuple[float, float]]) -> float:

@@ -185,3 +185,18 @@ def test_a_phrase_said_twice_or_a_short_one_begun_again_is_kept() -> None:
         out = guards.collapse_repeats(_words(text))
         assert " ".join(w.word.strip() for w in out) == text
 
+
+def test_a_fragment_whisper_placed_at_one_instant_is_no_segment_of_its_own() -> None:
+    """espeak-ng kk.wav: "-м" (start == end, after a pause) was stored as a segment of no length
+    inside the next turn's. A word glued to the one before stays with it, and words of no
+    duration join the words before them, placed where those end."""
+    words = [WordT(54.3, 55.0, " омша", 0.9), WordT(55.0, 59.9, " көзің", 0.9)]
+    glued = split_sentences([*words, WordT(61.0, 61.4, "-м", 0.5)])
+    assert [[w.word for w in p] for p in glued] == [[" омша", " көзің", "-м"]]
+    instant = split_sentences([*words, WordT(61.0, 61.0, " м", 0.5)])
+    assert len(instant) == 1 and (instant[0][-1].start, instant[0][-1].end) == (59.9, 59.9)
+    first = split_sentences([WordT(1.0, 1.0, " А.", 0.5), WordT(3.0, 3.5, " Бүгін", 0.9)])
+    assert [[(w.word, w.start) for w in p] for p in first] == [[(" А.", 3.0), (" Бүгін", 3.0)]]
+    # a sentence after a pause is still a segment of its own
+    two = split_sentences([*words[:1], WordT(56.0, 56.5, " Иә.", 0.9)])
+    assert len(two) == 2

@@ -222,6 +222,28 @@ def _loop_cut_short(keys: Sequence[str], max_n: int) -> int | None:
     return None
 
 
+def said_again(
+    words: Sequence[WordT], least: int = LOOP_CUT_SHORT_WORDS, within: int = 2
+) -> tuple[int, int] | None:
+    """The first phrase of ``least`` words or more said again at most ``within`` words after it
+    ends: (where the repeat starts, its length in words), or None. Whisper's decoder, forcing
+    speech into a language it does not hear, falls into saying a phrase again, and surely: base
+    read an espeak-ng Kazakh turn in English as "I love you till you get to see me till you
+    know I love you till you get to see me till you get to" (word probabilities 0.07-0.5 the
+    first time, 0.7-0.98 the second). Words are compared without case and punctuation."""
+    keys = [normalise(w.word) for w in words]
+    for again in range(least, len(keys)):
+        for first in range(again - least + 1):
+            n = 0
+            while (
+                first + n < again and again + n < len(keys) and keys[first + n] == keys[again + n]
+            ):
+                n += 1
+            if n >= least and again - first - n <= within and all(keys[first : first + n]):
+                return again, n
+    return None
+
+
 def _overlap(start: float, end: float, speech: Sequence[tuple[float, float]]) -> float:
     total = 0.0
     for s, e in speech:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from transcribe import guards
 from transcribe.engine import split_sentences
@@ -200,3 +202,29 @@ def test_a_fragment_whisper_placed_at_one_instant_is_no_segment_of_its_own() -> 
     # a sentence after a pause is still a segment of its own
     two = split_sentences([*words[:1], WordT(56.0, 56.5, " Иә.", 0.9)])
     assert len(two) == 2
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3000), st.sampled_from([0, 0, 50, 400]), st.booleans()),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_no_piece_is_of_no_length_or_starts_with_a_glued_word(
+    spec: list[tuple[int, int, bool]],
+) -> None:
+    """Against any words (some of no duration, some glued to the one before, sentence ends,
+    pauses): every word is kept, in order, with its text; a piece has no duration only when
+    no word has any, and no piece but the first starts with a glued word."""
+    words = []
+    for k, (start_cs, length_cs, glued) in enumerate(sorted(spec)):
+        text = f"-w{k}" if glued else f" w{k}."
+        words.append(WordT(start_cs / 100, (start_cs + length_cs) / 100, text, 0.9))
+    pieces = split_sentences(words)
+    assert [w.word for p in pieces for w in p] == [w.word for w in words]
+    timed = any(w.end > w.start for w in words)
+    for piece in pieces:
+        assert piece and all(w.start <= w.end for w in piece)
+        assert piece[-1].end > piece[0].start or not timed
+    assert all(not p[0].word.startswith("-") for p in pieces[1:])

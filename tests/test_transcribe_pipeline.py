@@ -421,8 +421,10 @@ def test_a_segment_whose_words_run_into_the_next_ends_where_the_next_starts() ->
         words=[Word(54_320, 56_000, "омша"), Word(56_000, 58_000, "емес"),
                Word(58_000, 59_900, "көзің"), Word(59_900, 61_300, "көзің")],
     )  # fmt: skip
-    following = SegmentDraft(60_340, 66_520, "Аптасыға бір", words=[Word(60_340, 66_520, "бір")])
-    inside = SegmentDraft(61_000, 61_000, "-м", words=[Word(61_000, 61_000, "-м")])
+    following = SegmentDraft(
+        60_340, 66_520, "Аптасыға бір", confidence=0.9, words=[Word(60_340, 66_520, "бір", 0.9)]
+    )
+    inside = SegmentDraft(61_000, 61_000, "-м", words=[Word(61_000, 61_000, "-м", 0.5)])
     drafts = [repeated, following, inside]
     _end_before_next(drafts)
     assert repeated.end_ms == 60_340 and following.start_ms == 60_340
@@ -434,6 +436,7 @@ def test_a_segment_whose_words_run_into_the_next_ends_where_the_next_starts() ->
     assert following.text == "Аптасыға бір -м"
     assert [w.text for w in following.words] == ["бір", "-м"]
     assert (following.start_ms, following.end_ms) == (60_340, 66_520)
+    assert following.confidence == 0.7  # the mean of its words' probabilities, as any segment's
 
 
 @given(

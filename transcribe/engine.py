@@ -959,6 +959,9 @@ def _end_before_next(drafts: list[SegmentDraft]) -> None:
             prev.text = f"{prev.text} {draft.text}"
             prev.words = [*prev.words, *draft.words]
             prev.end_ms = max(prev.end_ms, draft.end_ms)
+            probs = [w.probability for w in prev.words]
+            if probs and all(p is not None for p in probs):
+                prev.confidence = round(sum(p for p in probs if p is not None) / len(probs), 4)
             continue
         joined.append(draft)
     drafts[:] = joined

@@ -167,6 +167,8 @@ def test_a_long_phrase_written_twice_and_begun_again_is_a_loop_cut_short() -> No
     out = guards.collapse_repeats(_words(text))
     kept = "омшаң емес е көзің бұұңшаң алықтаған емес ем көзің жылесаң"
     assert " ".join(w.word.strip() for w in out) == kept
+    cut_in_a_word = guards.collapse_repeats(_words(text.removesuffix("таған")))  # "алық"
+    assert " ".join(w.word.strip() for w in cut_in_a_word) == kept
     loop = "I told you to go back home. I told you to go back home. I told you"
     assert " ".join(w.word.strip() for w in guards.collapse_repeats(_words(loop))) == (
         "I told you to go back home."

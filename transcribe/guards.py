@@ -205,7 +205,8 @@ def collapse_repeats(words: Sequence[WordT], max_n: int = 12) -> list[WordT]:
 def _loop_cut_short(keys: Sequence[str], max_n: int) -> int | None:
     """Where the second occurrence of a loop cut short begins (``collapse_repeats``): the
     words end with a phrase of ``LOOP_CUT_SHORT_WORDS`` to ``max_n`` words, the same phrase
-    again and the start of it (at least one word, not all); None when they do not."""
+    again and the start of it (at least one word, not all; the last one perhaps cut short
+    itself, by a token limit: "алық" for "алықтаған"); None when they do not."""
     size = len(keys)
     for n in range(LOOP_CUT_SHORT_WORDS, max_n + 1):
         for begun in range(n - 1, 0, -1):  # the earliest phase: the most text kept once
@@ -213,10 +214,13 @@ def _loop_cut_short(keys: Sequence[str], max_n: int) -> int | None:
             if first < 0:
                 continue
             gram = list(keys[first : first + n])
+            tail = keys[first + 2 * n :]
             if (
                 all(gram)
                 and keys[first + n : first + 2 * n] == gram
-                and keys[first + 2 * n :] == gram[:begun]
+                and tail[:-1] == gram[: begun - 1]
+                and tail[-1]
+                and gram[begun - 1].startswith(tail[-1])
             ):
                 return first + n
     return None

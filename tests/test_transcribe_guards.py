@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from transcribe import guards
 from transcribe.engine import split_sentences
@@ -153,3 +155,78 @@ def test_a_character_cut_in_half_is_removed_from_a_word() -> None:
     words = _words("бетағы жоқ\ufffd \ufffd")
     assert [w.word for w in guards.cut_loop(words)] == [" бетағы", " жоқ"]
     assert guards.cut_loop_text("жоқ\ufffd") == "жоқ"
+
+
+def test_a_long_phrase_written_twice_and_begun_again_is_a_loop_cut_short() -> None:
+    """base on espeak-ng Kazakh (kk.wav 54.3 s): the decoder wrote a phrase twice and stopped
+    in the third; one occurrence is kept, and the third start goes with the second."""
+    text = (
+        "омшаң емес е көзің бұұңшаң алықтаған емес ем көзің жылесаң "
+        "алықтаған емес ем көзің жылесаң алықтаған"
+    )
+    out = guards.collapse_repeats(_words(text))
+    kept = "омшаң емес е көзің бұұңшаң алықтаған емес ем көзің жылесаң"
+    assert " ".join(w.word.strip() for w in out) == kept
+    cut_in_a_word = guards.collapse_repeats(_words(text.removesuffix("таған")))  # "алық"
+    assert " ".join(w.word.strip() for w in cut_in_a_word) == kept
+    loop = "I told you to go back home. I told you to go back home. I told you"
+    assert " ".join(w.word.strip() for w in guards.collapse_repeats(_words(loop))) == (
+        "I told you to go back home."
+    )
+
+
+def test_a_phrase_said_twice_or_a_short_one_begun_again_is_kept() -> None:
+    for text in [
+        # a question asked again, nothing after it
+        "do you trust the akimat with your data do you trust the akimat with your data",
+        # asked again, then answered
+        "do you trust them with it do you trust them with it do you no",
+        # a short phrase (under five words) said twice and begun again
+        "я не знаю я не знаю я не",
+        # said twice, then something else
+        "we went there every week we went there every week and then it closed",
+    ]:
+        out = guards.collapse_repeats(_words(text))
+        assert " ".join(w.word.strip() for w in out) == text
+
+
+def test_a_fragment_whisper_placed_at_one_instant_is_no_segment_of_its_own() -> None:
+    """espeak-ng kk.wav: "-м" (start == end, after a pause) was stored as a segment of no length
+    inside the next turn's. A word glued to the one before stays with it, and words of no
+    duration join the words before them, placed where those end."""
+    words = [WordT(54.3, 55.0, " омша", 0.9), WordT(55.0, 59.9, " көзің", 0.9)]
+    glued = split_sentences([*words, WordT(61.0, 61.4, "-м", 0.5)])
+    assert [[w.word for w in p] for p in glued] == [[" омша", " көзің", "-м"]]
+    instant = split_sentences([*words, WordT(61.0, 61.0, " м", 0.5)])
+    assert len(instant) == 1 and (instant[0][-1].start, instant[0][-1].end) == (59.9, 59.9)
+    first = split_sentences([WordT(1.0, 1.0, " А.", 0.5), WordT(3.0, 3.5, " Бүгін", 0.9)])
+    assert [[(w.word, w.start) for w in p] for p in first] == [[(" А.", 3.0), (" Бүгін", 3.0)]]
+    # a sentence after a pause is still a segment of its own
+    two = split_sentences([*words[:1], WordT(56.0, 56.5, " Иә.", 0.9)])
+    assert len(two) == 2
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3000), st.sampled_from([0, 0, 50, 400]), st.booleans()),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_no_piece_is_of_no_length_or_starts_with_a_glued_word(
+    spec: list[tuple[int, int, bool]],
+) -> None:
+    """Against any words (some of no duration, some glued to the one before, sentence ends,
+    pauses): every word is kept, in order, with its text; a piece has no duration only when
+    no word has any, and no piece but the first starts with a glued word."""
+    words = []
+    for k, (start_cs, length_cs, glued) in enumerate(sorted(spec)):
+        text = f"-w{k}" if glued else f" w{k}."
+        words.append(WordT(start_cs / 100, (start_cs + length_cs) / 100, text, 0.9))
+    pieces = split_sentences(words)
+    assert [w.word for p in pieces for w in p] == [w.word for w in words]
+    timed = any(w.end > w.start for w in words)
+    for piece in pieces:
+        assert piece and all(w.start <= w.end for w in piece)
+        assert piece[-1].end > piece[0].start or not timed
+    assert all(not p[0].word.startswith("-") for p in pieces[1:])

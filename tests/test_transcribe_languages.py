@@ -4,6 +4,7 @@ speech dropped silently, English-only models kept away from other languages."""
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 from pathlib import Path
 
@@ -709,6 +710,34 @@ def test_a_reading_is_scored_by_the_words_kept_not_by_its_repeats_or_an_outro() 
     tr = _reader({"ru": [honest], "kk": [looping], "en": [outro]})
     [(code, segments)] = tr.read_in_each(None, [_part(0, 5)], ["ru", "kk", "en"])  # type: ignore[arg-type]
     assert code == "ru" and segments == [honest]
+
+
+def test_a_reading_that_says_a_long_phrase_again_counts_it_once() -> None:
+    """base read an espeak-ng Kazakh turn (kk.wav 39.6 s) in English, a phrase and then the
+    same phrase again, the second time surely: it scored -0.87 and beat the Kazakh reading's
+    -0.94, and English words nobody said were stored. Counted once, the Kazakh reading wins."""
+    english = _worded(
+        "I love you till you get to see me till you know "
+        "I love you till you get to see me till you get to",
+        [
+            *(0.1, 0.07, 0.3, 0.29, 0.21, 0.49, 0.74, 0.53, 0.31, 0.13, 0.29, 0.28, 0.11),
+            *(0.69, 0.88, 0.33, 0.86, 0.46, 0.97, 0.96, 0.98, 0.86, 0.76, 0.91, 0.97),
+        ],
+        -0.5,
+    )
+    kazakh = _worded(
+        "тұұға па ем түл бегі түсеніқ түноста лғаға көмег тесеніғы.",
+        [0.23, 0.48, 0.51, 0.34, 0.22, 0.48, 0.43, 0.49, 0.41, 0.49],
+        -0.9,
+    )
+    assert decoded_score([kazakh], "kk") == pytest.approx(-0.937, abs=0.001)
+    assert decoded_score([english], "en") == pytest.approx(-1.18, abs=0.01)
+    tr = _reader({"ru": [], "kk": [kazakh], "en": [english]})
+    [(code, segments)] = tr.read_in_each(None, [_part(0, 5)], ["ru", "kk", "en"])  # type: ignore[arg-type]
+    assert code == "kk" and segments == [kazakh]
+    # a phrase said again counts once; what was said around it counts
+    asked = _worded("do you trust them with it do you trust them with it yes", [0.5] * 13, -0.5)
+    assert decoded_score([asked], "en") == pytest.approx(math.log(0.5))
 
 
 def _reader(readings: dict[str, list[_Seg]]) -> Identifier:

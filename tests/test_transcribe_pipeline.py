@@ -421,15 +421,22 @@ def test_a_segment_whose_words_run_into_the_next_ends_where_the_next_starts() ->
         words=[Word(54_320, 56_000, "омша"), Word(56_000, 58_000, "емес"),
                Word(58_000, 59_900, "көзің"), Word(59_900, 61_300, "көзің")],
     )  # fmt: skip
-    following = SegmentDraft(60_340, 66_520, "Аптасыға бір", words=[Word(60_340, 66_520, "бір")])
-    inside = SegmentDraft(61_000, 61_000, "-м")  # wholly inside the next: left alone
+    following = SegmentDraft(
+        60_340, 66_520, "Аптасыға бір", confidence=0.9, words=[Word(60_340, 66_520, "бір", 0.9)]
+    )
+    inside = SegmentDraft(61_000, 61_000, "-м", words=[Word(61_000, 61_000, "-м", 0.5)])
     drafts = [repeated, following, inside]
     _end_before_next(drafts)
     assert repeated.end_ms == 60_340 and following.start_ms == 60_340
     assert [w.text for w in repeated.words] == ["омша", "емес", "көзің", "көзің"]  # none dropped
     times = [(w.start_ms, w.end_ms) for w in repeated.words[2:]]
     assert times == [(58_000, 59_900), (59_900, 60_340)]
-    assert (inside.start_ms, inside.end_ms) == (61_000, 61_000)
+    # the fragment of no length inside the next is no segment of its own: it joins it
+    assert drafts == [repeated, following]
+    assert following.text == "Аптасыға бір -м"
+    assert [w.text for w in following.words] == ["бір", "-м"]
+    assert (following.start_ms, following.end_ms) == (60_340, 66_520)
+    assert following.confidence == 0.7  # the mean of its words' probabilities, as any segment's
 
 
 @given(
@@ -439,21 +446,24 @@ def test_a_segment_whose_words_run_into_the_next_ends_where_the_next_starts() ->
     )
 )
 def test_segments_follow_one_another_after_any_overlap(spec: list[tuple[int, int, int]]) -> None:
-    """Against a model: consecutive segments either no longer overlap or one holds the other;
-    no word is dropped, none leaves its segment, and only ends move (earlier)."""
+    """Against a model: consecutive segments no longer overlap, and none lies inside another
+    (one inside the one before joins it, after its text); no text or word is dropped or put out
+    of order, and none leaves its segment."""
     from storage.core.models import Word
     from storage.transcript.transcript import SegmentDraft
     from transcribe.engine import _end_before_next
 
     drafts = []
-    for start, length, n in sorted(spec):
+    for k, (start, length, n) in enumerate(sorted(spec)):
         step = length // n
-        words = [Word(start + i * step, start + (i + 1) * step, f"w{i}") for i in range(n)]
-        drafts.append(SegmentDraft(start, start + length, "x", words=words))
-    before = [(d.start_ms, d.end_ms, [w.text for w in d.words]) for d in drafts]
+        words = [Word(start + i * step, start + (i + 1) * step, f"w{k}.{i}") for i in range(n)]
+        drafts.append(SegmentDraft(start, start + length, f"s{k}", words=words))
+    texts = [w.text for d in drafts for w in d.words]
+    said = " ".join(d.text for d in drafts)
     _end_before_next(drafts)
-    for d, (start, end, texts) in zip(drafts, before, strict=True):
-        assert d.start_ms == start and d.end_ms <= end and [w.text for w in d.words] == texts
+    assert [w.text for d in drafts for w in d.words] == texts  # none dropped, none moved
+    assert " ".join(d.text for d in drafts) == said
+    for d in drafts:
         assert all(d.start_ms <= w.start_ms <= w.end_ms <= d.end_ms for w in d.words)
     for a, b in itertools.pairwise(drafts):
-        assert a.end_ms <= b.start_ms or b.end_ms <= a.end_ms  # apart, or b inside a
+        assert a.start_ms < b.start_ms and a.end_ms <= b.start_ms  # apart: none inside another

@@ -859,11 +859,18 @@ def _to_drafts(
 def split_sentences(
     words: list[guards.WordT], *, pause_s: float = 1.0, sentence_pause_s: float = 0.3
 ) -> list[list[guards.WordT]]:
-    """Split words into segments at long pauses, and at sentence ends followed by a pause."""
+    """Split words into segments at long pauses, and at sentence ends followed by a pause.
+
+    A word glued to the one before it (``_glued``: "-м" of "көзің-м") never starts a segment,
+    and words Whisper placed at one instant (no duration: it could not align them, typically
+    at the end of a piece, after a pause) are no segment of their own: they join the words
+    before them (the first piece: after them), placed where those end (start). A fragment of
+    no length was once stored inside the next turn's segment (espeak-ng kk.wav: "-м").
+    """
     pieces: list[list[guards.WordT]] = []
     current: list[guards.WordT] = []
     for word in words:
-        if current:
+        if current and not _glued(word.word):
             gap = word.start - current[-1].end
             long_piece = word.start - current[0].start > 12.0
             ends = guards.ends_sentence(current[-1].word)
@@ -873,7 +880,31 @@ def split_sentences(
         current.append(word)
     if current:
         pieces.append(current)
-    return pieces
+    return _instants_joined(pieces)
+
+
+def _glued(word: str) -> bool:
+    """Whether a word of Whisper's continues the one before it: it starts with a hyphen or a
+    mark ("-м", ","), not a space or a letter (languages written without spaces start words
+    with a letter)."""
+    first = word[:1]
+    return bool(first) and not first.isspace() and not first.isalnum()
+
+
+def _instants_joined(pieces: list[list[guards.WordT]]) -> list[list[guards.WordT]]:
+    """The pieces, each one of no duration joined to the piece before it (the first: to the
+    one after it), its words placed at that piece's end (start)."""
+    out: list[list[guards.WordT]] = []
+    for piece in pieces:
+        if out and piece[-1].end <= piece[0].start:
+            at = out[-1][-1].end
+            out[-1] = out[-1] + [guards.WordT(at, at, w.word, w.probability) for w in piece]
+        elif out and out[-1][-1].end <= out[-1][0].start:  # the first piece had no duration
+            at = piece[0].start
+            out[-1] = [guards.WordT(at, at, w.word, w.probability) for w in out[-1]] + piece
+        else:
+            out.append(piece)
+    return out
 
 
 def _draft(
@@ -909,8 +940,31 @@ def _end_before_next(drafts: list[SegmentDraft]) -> None:
     written twice ran a second into the next turn on espeak-ng's Kazakh). A transcript's
     segments follow one another, as every export expects (overlapping SRT cues show two lines
     at once). Nothing is dropped: the segment's words that start inside the next one are
-    placed at its new end. A segment wholly inside another is left as it is.
+    placed at its new end.
+
+    A segment with text that lies wholly inside the one before it (a fragment of no length
+    included), or starts with it, in the same language, is no segment of its own: its text and
+    words join that segment's (after them; nothing is dropped). The list is changed in place.
     """
+    joined: list[SegmentDraft] = []
+    for draft in drafts:
+        prev = joined[-1] if joined else None
+        if (
+            prev is not None
+            and draft.text
+            and prev.text
+            and draft.language == prev.language
+            and (draft.end_ms <= prev.end_ms or draft.start_ms == prev.start_ms)
+        ):
+            prev.text = f"{prev.text} {draft.text}"
+            prev.words = [*prev.words, *draft.words]
+            prev.end_ms = max(prev.end_ms, draft.end_ms)
+            probs = [w.probability for w in prev.words]
+            if probs and all(p is not None for p in probs):
+                prev.confidence = round(sum(p for p in probs if p is not None) / len(probs), 4)
+            continue
+        joined.append(draft)
+    drafts[:] = joined
     for prev, nxt in itertools.pairwise(drafts):
         if not (prev.start_ms <= nxt.start_ms < prev.end_ms < nxt.end_ms):
             continue

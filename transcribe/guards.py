@@ -5,8 +5,9 @@
   log-probability, segments whose words mostly lie outside the speech found by VAD, and the
   stock phrases Whisper invents over noise ("Thank you.", "Thanks for watching!") when they come
   with low confidence.
-- A phrase repeated in a loop: repeated n-grams are collapsed to one occurrence; a segment that
-  still compresses too well (gzip ratio above 2.4) is dropped.
+- A phrase repeated in a loop: repeated n-grams are collapsed to one occurrence (a long phrase
+  written twice and begun a third time where the text ends is a loop cut short: once too); a
+  segment that still compresses too well (gzip ratio above 2.4) is dropped.
 - A word stuck in a loop ("болталығығығығығығ"): a syllable repeated inside one word, where the
   decoder lost its place and wrote on until its token limit. The text is cut before that word
   (what follows was not heard, it was invented), and the character a token limit cut in half
@@ -157,14 +158,28 @@ def normalise(text: str) -> str:
     return " ".join(_NORMALISE.sub(" ", text.lower()).split())
 
 
+#: a phrase of at least this many words written twice in a row and begun a third time where
+#: the text ends is a loop the decoder was cut short in (``collapse_repeats``)
+LOOP_CUT_SHORT_WORDS = 5
+
+
 def collapse_repeats(words: Sequence[WordT], max_n: int = 12) -> list[WordT]:
     """Collapse a phrase repeated several times in a row to one occurrence.
 
     An n-gram (n >= 2) repeated three times or more in a row, or a single word repeated four
-    times or more, is kept once. Words are compared without case and punctuation.
+    times or more, is kept once. So is a loop the decoder was cut short in: a phrase of
+    ``LOOP_CUT_SHORT_WORDS`` words or more written twice in a row and then begun a third time
+    where the text ends ("алықтаған емес ем көзің жылесаң алықтаған емес ем көзің жылесаң
+    алықтаған", espeak-ng Kazakh read by ``base``); the third start goes too. A phrase said
+    twice (a question asked again) is kept, and so is a short one said twice and begun again.
+    Words are compared without case and punctuation.
     """
     out = list(words)
     keys = [normalise(w.word) for w in out]
+    cut = _loop_cut_short(keys, max_n)
+    if cut is not None:
+        del out[cut:]
+        del keys[cut:]
     changed = True
     while changed:
         changed = False
@@ -185,6 +200,52 @@ def collapse_repeats(words: Sequence[WordT], max_n: int = 12) -> list[WordT]:
                     changed = True
                 i += 1
     return out
+
+
+def _loop_cut_short(keys: Sequence[str], max_n: int) -> int | None:
+    """Where the second occurrence of a loop cut short begins (``collapse_repeats``): the
+    words end with a phrase of ``LOOP_CUT_SHORT_WORDS`` to ``max_n`` words, the same phrase
+    again and the start of it (at least one word, not all; the last one perhaps cut short
+    itself, by a token limit: "алық" for "алықтаған"); None when they do not."""
+    size = len(keys)
+    for n in range(LOOP_CUT_SHORT_WORDS, max_n + 1):
+        for begun in range(n - 1, 0, -1):  # the earliest phase: the most text kept once
+            first = size - 2 * n - begun
+            if first < 0:
+                continue
+            gram = list(keys[first : first + n])
+            tail = keys[first + 2 * n :]
+            if (
+                all(gram)
+                and keys[first + n : first + 2 * n] == gram
+                and tail[:-1] == gram[: begun - 1]
+                and tail[-1]
+                and gram[begun - 1].startswith(tail[-1])
+            ):
+                return first + n
+    return None
+
+
+def said_again(
+    words: Sequence[WordT], least: int = LOOP_CUT_SHORT_WORDS, within: int = 2
+) -> tuple[int, int] | None:
+    """The first phrase of ``least`` words or more said again at most ``within`` words after it
+    ends: (where the repeat starts, its length in words), or None. Whisper's decoder, forcing
+    speech into a language it does not hear, falls into saying a phrase again, and surely: base
+    read an espeak-ng Kazakh turn in English as "I love you till you get to see me till you
+    know I love you till you get to see me till you get to" (word probabilities 0.07-0.5 the
+    first time, 0.7-0.98 the second). Words are compared without case and punctuation."""
+    keys = [normalise(w.word) for w in words]
+    for again in range(least, len(keys)):
+        for first in range(again - least + 1):
+            n = 0
+            while (
+                first + n < again and again + n < len(keys) and keys[first + n] == keys[again + n]
+            ):
+                n += 1
+            if n >= least and again - first - n <= within and all(keys[first : first + n]):
+                return again, n
+    return None
 
 
 def _overlap(start: float, end: float, speech: Sequence[tuple[float, float]]) -> float:

@@ -1,6 +1,7 @@
-"""Tables and lists that read whole in a narrow dock (290 px at 1024x700): no sideways
+"""Tables, lists and tab bars that read whole in a narrow dock (290 px at 1024x700): no sideways
 scrolling; columns share the width, long cells wrap onto more lines (inside a word too long
-for its column), and a cell cut off after a few lines is whole in its tooltip."""
+for its column), and a cell cut off after a few lines is whole in its tooltip; tabs take
+their short labels rather than hide behind scroll arrows."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableWidget,
+    QTabWidget,
 )
 
 MIN_COLUMN_PX = 36
@@ -196,3 +198,46 @@ def fit_list(view: QListWidget) -> None:
     view.setWordWrap(True)
     view.setResizeMode(QListWidget.ResizeMode.Adjust)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
+
+
+class _TabFitter(QObject):
+    """Gives a tab widget's tabs their short labels when the long ones do not fit its width."""
+
+    def __init__(self, tabs: QTabWidget, labels: list[tuple[str, str]]) -> None:
+        super().__init__(tabs)
+        self.tabs = tabs
+        self.labels = labels
+        tabs.installEventFilter(self)
+
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:  # Qt's name
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange, QEvent.Type.Show):
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        bar = self.tabs.tabBar()
+        room = self.tabs.width()
+        for which in (0, 1):
+            for i, pair in enumerate(self.labels[: bar.count()]):
+                if bar.tabText(i) != pair[which]:
+                    bar.setTabText(i, pair[which])
+            if sum(bar.tabSizeHint(i).width() for i in range(bar.count())) <= room:
+                return
+        # even the short labels are too wide (a large font): the tabs share the width, their
+        # labels elided; each still shows and its tooltip names it
+
+
+def fit_tabs(tabs: QTabWidget, short: dict[str, str]) -> None:
+    """Every tab of ``tabs`` shown in its width, none behind scroll arrows: a tab whose label
+    is in ``short`` takes the short label when the long ones do not fit, and when even those
+    do not, the labels are elided. A tab's tooltip names it in full."""
+    bar = tabs.tabBar()
+    bar.setUsesScrollButtons(False)
+    bar.setElideMode(Qt.TextElideMode.ElideRight)
+    labels = []
+    for i in range(tabs.count()):
+        label = tabs.tabText(i)
+        labels.append((label, short.get(label, label)))
+        if not tabs.tabToolTip(i):
+            tabs.setTabToolTip(i, label)
+    _TabFitter(tabs, labels).fit()

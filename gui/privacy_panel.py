@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.action_bar import FlowLayout
-from gui.fit import fit_table, refit
+from gui.fit import fit_table, fit_tabs, refit
 from gui.fmt import fmt_ms
 from storage import Project
 from storage.core.errors import FieldScribeError
@@ -503,10 +503,15 @@ class PrivacyPanel(QTabWidget):
         self.pseudonyms = PseudonymTab(project)
         self.redactions = RedactionTab(project)
         self.audit = AuditTab(project)
-        self.addTab(self.consent, "Consent")
-        self.addTab(self.pseudonyms, "Pseudonyms")
-        self.addTab(self.redactions, "Redactions")
-        self.addTab(self.audit, "Audit log")
+        for tab, label, tip in (
+            (self.consent, "Consent", "Consent: what each participant agreed to, per session"),
+            (self.pseudonyms, "Pseudonyms", "Pseudonyms: the names exports show for real ones"),
+            (self.redactions, "Redactions", "Redactions: words hidden from every export"),
+            (self.audit, "Audit log", "Audit log: who exported, replaced or destroyed what"),
+        ):
+            self.setTabToolTip(self.addTab(tab, label), tip)
+        # the 290 px dock of a 1024x700 screen: short labels, no tab behind scroll arrows
+        fit_tabs(self, {"Pseudonyms": "Names", "Redactions": "Redacted", "Audit log": "Audit"})
         for tab in (self.consent, self.pseudonyms, self.redactions):
             tab.changed.connect(self.audit.refresh)
         self.pseudonyms.changed.connect(self.redactions.refresh)

@@ -62,6 +62,13 @@ def test_ethics_tabs_read_whole_in_the_dock(
     qtbot.wait(100)
     idle(w)
     assert abs(dock.width() - DOCK_PX) < 20
+    # every tab shows whole in the bar, none behind scroll arrows (Audit log was), and its
+    # tooltip names it in full
+    bar = panel.tabBar()
+    for i, name in enumerate(["Consent", "Pseudonyms", "Redactions", "Audit log"]):
+        assert bar.rect().contains(bar.tabRect(i)), (bar.tabText(i), bar.tabRect(i), bar.width())
+        assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width(), bar.tabText(i)  # not elided
+        assert panel.tabToolTip(i).startswith(name)
     for i in range(panel.count()):
         panel.setCurrentIndex(i)
         qtbot.wait(50)

@@ -7,8 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QFont, QPainter, QPalette, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -24,8 +33,32 @@ from PySide6.QtWidgets import (
 MIN_COLUMN_PX = 36
 CELL_PADDING_PX = 14  # a cell's margins around its text
 MAX_LINES = 6  # a cell taller than this is cut (its tooltip has it whole)
-#: wrap at spaces, and inside a word too long for the column (an id, a path)
-WRAP = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere)
+
+
+def wrapped(text: str, font: QFont, width: int) -> tuple[QTextLayout, int]:
+    """``text`` laid out in lines of ``width`` pixels, and their height: broken at spaces (and
+    line ends), inside a word only when the word alone is wider than ``width`` (an id, a
+    path). Qt's ``TextWrapAnywhere`` broke any word at the line's end ("hidden in expo|rts")."""
+    layout = QTextLayout(text.replace("\n", "\u2028"), font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    height = 0.0
+    layout.beginLayout()
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(max(1, width))
+        line.setPosition(QPointF(0, height))
+        height += line.height()
+    layout.endLayout()
+    return layout, int(height + 0.999)
+
+
+def wrapped_height(text: str, font: QFont, width: int) -> int:
+    """The height of ``text`` wrapped in ``width`` pixels as a ``WrapDelegate`` draws it."""
+    return wrapped(text, font, width)[1]
 
 
 def _fill_up(widths: list[int], limits: list[int], room: int) -> list[int]:
@@ -56,8 +89,10 @@ def share_width(
 
     Each column its ``wanted`` width (its text on one line) when all fit, the last taking what
     is left; else each its ``needed`` width (its longest word: it wraps, no word is cut) and the
-    rest shared out; else the columns of short words whole and the others an equal share (at
-    least ``floor``, or what ``room`` allows; ``WrapDelegate`` wraps inside their words).
+    rest shared out; else as many columns as fit keep their longest word whole, those of the
+    shortest words first (a name, an action), and the others (ids, long places) share the rest
+    equally (at least ``floor``, or what ``room`` allows; ``WrapDelegate`` wraps inside their
+    words).
     """
     if not wanted:
         return []
@@ -66,15 +101,25 @@ def share_width(
     needed = [min(n, w) for n, w in zip(needed or wanted, wanted, strict=True)]
     if sum(needed) <= room:
         return _fill_up(needed, wanted, room - sum(needed))
-    # too narrow even for the longest words: the columns of short words keep them whole, the
-    # others share the rest equally (``WrapDelegate`` wraps inside their words)
     floor = min(floor, room // len(wanted))
-    return _fill_up([floor] * len(wanted), needed, room - floor * len(wanted))
+    widths = [0] * len(wanted)
+    rest = list(range(len(wanted)))
+    left = room
+    for c in sorted(rest, key=lambda c: needed[c]):
+        if needed[c] + floor * (len(rest) - 1) > left:
+            break
+        widths[c] = needed[c]
+        left -= needed[c]
+        rest.remove(c)
+    shared = _fill_up([floor] * len(rest), [needed[c] for c in rest], left - floor * len(rest))
+    for c, width in zip(rest, shared, strict=True):
+        widths[c] = width
+    return widths
 
 
 class WrapDelegate(QStyledItemDelegate):
-    """A cell's text wrapped in its column, inside words when it must (Qt's own wraps only
-    at spaces and elides a long word), up to ``MAX_LINES`` lines."""
+    """A cell's text wrapped in its column at spaces, inside a word only when it must (Qt's
+    own wraps only at spaces and elides a long word), up to ``MAX_LINES`` lines."""
 
     def _text_rect(self, option: QStyleOptionViewItem) -> QRect:
         return option.rect.adjusted(CELL_PADDING_PX // 2, 2, -CELL_PADDING_PX // 2, -2)
@@ -99,13 +144,9 @@ class WrapDelegate(QStyledItemDelegate):
         rect = self._text_rect(opt)
         painter.setClipRect(rect)
         # centred when it fits, from the top when it is cut (its tooltip has it whole)
-        tall = opt.fontMetrics.boundingRect(QRect(0, 0, rect.width(), 10**6), WRAP, text)
-        align = (
-            Qt.AlignmentFlag.AlignVCenter
-            if tall.height() <= rect.height()
-            else Qt.AlignmentFlag.AlignTop
-        )
-        painter.drawText(rect, WRAP | int(align), text)
+        layout, tall = wrapped(text, opt.font, rect.width())
+        top = rect.top() + max(0, (rect.height() - tall) // 2)
+        layout.draw(painter, QPointF(rect.left(), top))
         painter.restore()
 
     def sizeHint(
@@ -116,9 +157,8 @@ class WrapDelegate(QStyledItemDelegate):
         if width <= 0:
             return hint
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        metrics = option.fontMetrics
-        bound = metrics.boundingRect(QRect(0, 0, width, 10**6), WRAP, text)
-        lines = min(bound.height(), metrics.lineSpacing() * MAX_LINES)
+        tall = wrapped_height(text, option.font, width)
+        lines = min(tall, option.fontMetrics.lineSpacing() * MAX_LINES)
         return QSize(hint.width(), max(hint.height(), lines + 4))
 
 
@@ -136,14 +176,22 @@ class _Fitter(QObject):
             self.fit()
         return False
 
-    def _longest_word(self, column: int, rows: int = 200) -> int:
-        """The width of the column's longest word (of its first ``rows`` rows and header)."""
+    def _widths(self, column: int, rows: int = 200) -> tuple[int, int]:
+        """The column's width with each cell on one line, and with its longest word whole (of
+        its first ``rows`` rows and its header). Measured from the texts: the view's own
+        ``sizeHintForColumn`` of wrapped cells is the width they already have."""
         table = self.table
         metrics = table.fontMetrics()
-        texts = [table.item(r, column) for r in range(min(rows, table.rowCount()))]
+        items = [table.item(r, column) for r in range(min(rows, table.rowCount()))]
+        texts = [item.text() for item in items if item is not None]
         header = table.horizontalHeaderItem(column)
-        words = [w for item in [*texts, header] if item is not None for w in item.text().split()]
-        return max((metrics.horizontalAdvance(w) for w in words), default=0) + CELL_PADDING_PX
+        words = [w for text in [*texts, header.text() if header else ""] for w in text.split()]
+        lines = [line for text in texts for line in text.splitlines()]
+        # two pixels over: the grid line, and the text layout's fractional widths
+        pad = CELL_PADDING_PX + 2
+        line = max((metrics.horizontalAdvance(t) for t in lines), default=0) + pad
+        word = max((metrics.horizontalAdvance(w) for w in words), default=0) + pad
+        return max(line, table.horizontalHeader().sectionSizeHint(column)), word
 
     def fit(self) -> None:
         if self.busy:
@@ -153,12 +201,13 @@ class _Fitter(QObject):
             table = self.table
             header = table.horizontalHeader()
             columns = table.columnCount()
-            wanted = [
-                max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(columns)
-            ]
+            if not columns:
+                return
+            wanted, needed = map(list, zip(*map(self._widths, range(columns)), strict=True))
             room = table.viewport().width()
-            needed = [self._longest_word(c) for c in range(columns)]
-            for c, width in enumerate(share_width(wanted, room, needed)):
+            # a column squeezed by others keeps about four letters a line (an id, a place)
+            floor = table.fontMetrics().horizontalAdvance("x" * 4) + CELL_PADDING_PX + 2
+            for c, width in enumerate(share_width(wanted, room, needed, max(MIN_COLUMN_PX, floor))):
                 header.resizeSection(c, width)
             table.resizeRowsToContents()
         finally:

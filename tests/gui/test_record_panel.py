@@ -168,3 +168,73 @@ def test_panel_reads_whole_in_a_laptop_dock(settings_home: Path, project: Projec
         panel.level_bar.geometry().top(), panel.level_bar.geometry().bottom() + 1
     )
     assert "loud" in panel.level_bar.toolTip()
+
+
+class _Input:
+    """A microphone's input that has delivered ``pending`` bytes since it was last read."""
+
+    def __init__(self) -> None:
+        self.pending = b""
+
+    def readAll(self) -> object:  # Qt's name
+        from PySide6.QtCore import QByteArray
+
+        data, self.pending = self.pending, b""
+        return QByteArray(data)
+
+
+def test_no_marker_before_the_microphone_delivers_audio(  # type: ignore[no-untyped-def]
+    settings_home: Path, project: Project, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A marker dropped while the panel said "Starting the microphone…" landed at 0:00, on
+    speech that was never captured: until the first audio the marker and next-question
+    buttons are greyed (a tooltip says why), M and N say so and keep the note and the guide
+    where they were; once audio arrives they mark the audio heard then."""
+    from PySide6.QtMultimedia import QAudioDevice
+
+    from gui.record_panel import MARKERS_WAIT_TIP, WAIT_FOR_AUDIO, RecordPanel
+    from gui.recording_engine import Recorder
+
+    mic = _Input()
+
+    def start(self: Recorder) -> ActiveRecording:  # the input opened, no audio yet
+        self.recording = ActiveRecording(
+            self.folder, sample_rate=16000, channels=1, sample_width=2, device="test",
+            guide=self.guide,
+        )  # fmt: skip
+        self._io = mic  # type: ignore[assignment]
+        self.state_changed.emit("recording")
+        return self.recording
+
+    monkeypatch.setattr(Recorder, "start", start)
+    monkeypatch.setattr(RecordPanel, "_current_device", lambda _self: QAudioDevice())
+    panel = RecordPanel(project)
+    panel.ask_details = False
+    qtbot.addWidget(panel)
+    panel.guide_edit.setPlainText("How do you book?\nAnd then?")
+    assert panel.start_recording()
+    recorder = panel.recorder
+    assert recorder is not None and recorder.recording is not None
+    assert panel.state_label.text() == "● Starting the microphone…"
+    assert not panel.marker_button.isEnabled() and not panel.next_button.isEnabled()
+    assert panel.marker_button.toolTip() == MARKERS_WAIT_TIP
+    panel.note_edit.setText("Aigerim arrives")
+    assert panel.drop_marker() is None and panel.next_question() is None
+    assert recorder.add_marker("x") is None  # the engine refuses it too (the CLI's m and n)
+    assert recorder.recording.markers == []
+    assert panel.status_label.text() == WAIT_FOR_AUDIO
+    assert panel.note_edit.text() == "Aigerim arrives"  # kept for the marker
+    assert panel.question_label.text() == "" and recorder.recording.guide_index == -1
+    mic.pending = b"\0\0" * (16000 * 7 // 10)  # 0.7 s of audio has arrived, not yet read
+    marker = panel.drop_marker()
+    assert marker is not None and marker.time_ms == 700 and marker.note == "Aigerim arrives"
+    assert panel.marker_button.isEnabled() and panel.next_button.isEnabled()
+    assert panel.marker_button.toolTip() == ""
+    assert panel.status_label.text() == "The microphone started: markers can be dropped."
+    assert panel.note_edit.text() == ""
+    question = panel.next_question()
+    assert question is not None and question.time_ms == 700
+    assert panel.question_label.text() == "Q1: How do you book?"
+    assert [m.time_ms for m in recorder.recording.markers] == [700, 700]
+    recorder.recording.stop()
+    recorder.recording.release()

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from gui.action_bar import FlowLayout
 from gui.fit import fit_table, fit_tabs, refit
-from gui.fmt import fmt_ms
+from gui.fmt import fmt_ms, fmt_when
 from storage import Project
 from storage.core.errors import FieldScribeError
 from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, PseudonymCandidate
@@ -482,7 +482,7 @@ class AuditTab(QWidget):
             self.table,
             [
                 [
-                    e.at[:16].replace("T", " "),  # to the minute, wrapping in a narrow dock
+                    fmt_when(e.at),  # local time, to the minute (the log keeps UTC)
                     e.actor,
                     e.action,
                     " ".join(x for x in (e.target_type, e.target_id) if x),

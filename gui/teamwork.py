@@ -137,8 +137,10 @@ class AgreementWidget(QWidget):
             f"<b>All codes</b>: agreement {whole.percent.text()}, κ {whole.kappa.text()}, "
             f"α {whole.alpha.text()}"
         )
+        # the report says "unit = (segment, code); value = ...": "Unit: unit = ..." read twice
+        what = self.report.unit.removeprefix("unit = ")
         unit = (
-            f"Coders: {', '.join(self.report.coders) or '(none)'}. Unit: {self.report.unit}. "
+            f"Coders: {', '.join(self.report.coders) or '(none)'}. Unit: {what}. "
             f"Span overlap in {self.report.overlap_unit}."
         )
         self.unit_label.setText(unit.split(";")[0] + ("… (hover for more)" if ";" in unit else ""))

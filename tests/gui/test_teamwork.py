@@ -49,7 +49,8 @@ def test_agreement_table_shows_coefficients(qtbot, tmp_path: Path) -> None:  # t
     row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "Services")
     assert model.index(row, 4).data() == "n/a"
     assert model.index(row, 4).data(Qt.ItemDataRole.ToolTipRole)
-    assert "Unit:" in widget.unit_label.text()
+    assert "Unit: (segment, code)… (hover for more)" in widget.unit_label.text()
+    assert "unit = " not in widget.unit_label.text()  # it read "Unit: unit = (segment, …"
     # the overall figures stand above the table (a laptop's dock shows a row or two of it)
     assert f"κ {expected:.3f}" in widget.overall_label.text()
     assert "Span overlap" in widget.unit_label.toolTip()

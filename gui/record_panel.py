@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
@@ -189,7 +191,18 @@ class RecordPanel(QWidget):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
+        # the controls scroll in a short dock (a laptop's Record tab over a tall bottom panel:
+        # about 300 px at 1024x700) rather than crush the guide to a sliver and hide its buttons
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget(self.scroll)
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll)
+        layout = QVBoxLayout(body)
         top = QHBoxLayout()
         self.device_combo = QComboBox()
         self.device_combo.setToolTip("Microphone or other input")

@@ -170,6 +170,38 @@ def test_panel_reads_whole_in_a_laptop_dock(settings_home: Path, project: Projec
     assert "loud" in panel.level_bar.toolTip()
 
 
+def test_panel_scrolls_in_a_short_dock_rather_than_crush_the_guide(  # type: ignore[no-untyped-def]
+    settings_home: Path, project: Project, qtbot
+) -> None:
+    """At 1024x700 the Record tab over a tall bottom panel (Disagreements) is about 300 px
+    high: the guide box was crushed to an 8 px sliver and "Load guide…" and "Next question
+    (N)" were gone. Each control keeps its height; the panel scrolls to them."""
+    from PySide6.QtWidgets import QPushButton
+
+    from gui.record_panel import RecordPanel
+
+    panel = RecordPanel(project)
+    qtbot.addWidget(panel)
+    hint = panel.minimumSizeHint()  # as ExtraPanels._dock lowers it for a laptop
+    panel.setMinimumSize(min(hint.width(), 320), min(hint.height(), 200))
+    panel.resize(290, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.height() == 300
+    guide = panel.guide_edit
+    assert guide.height() >= guide.minimumSizeHint().height() >= 3 * guide.fontMetrics().height()
+    for button in (panel.load_guide_button, panel.next_button, panel.record_button):
+        assert button.isVisible() and button.height() >= button.sizeHint().height()
+        assert isinstance(button, QPushButton)
+    bar = panel.scroll.verticalScrollBar()
+    assert bar.maximum() > 0  # the rest is a scroll away
+    panel.scroll.ensureWidgetVisible(panel.next_button)
+    qtbot.wait(20)
+    top = panel.next_button.mapTo(panel, panel.next_button.rect().topLeft()).y()
+    assert top >= 0 and top + panel.next_button.height() <= panel.height()
+    assert not panel.scroll.horizontalScrollBar().isVisible()
+
+
 class _Input:
     """A microphone's input that has delivered ``pending`` bytes since it was last read."""
 

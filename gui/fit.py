@@ -21,13 +21,16 @@ from PySide6.QtGui import QFont, QPainter, QPalette, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFrame,
     QHeaderView,
     QListWidget,
+    QScrollArea,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableWidget,
     QTabWidget,
+    QWidget,
 )
 
 MIN_COLUMN_PX = 36
@@ -290,3 +293,18 @@ def fit_tabs(tabs: QTabWidget, short: dict[str, str]) -> None:
         if not tabs.tabToolTip(i):
             tabs.setTabToolTip(i, label)
     _TabFitter(tabs, labels).fit()
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless area that scrolls up and down: in a short dock (about 300 px
+    at 1024x700, beside a tall bottom panel) its controls keep their height, a scroll away,
+    rather than be crushed into each other."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    # as narrow as the widget allows, no narrower: it does not scroll sideways
+    bar = area.verticalScrollBar().sizeHint().width()
+    area.setMinimumWidth(widget.minimumSizeHint().width() + bar)
+    return area

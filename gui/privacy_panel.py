@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.action_bar import FlowLayout
-from gui.fit import fit_table, fit_tabs, refit
+from gui.fit import fit_table, fit_tabs, refit, scrolling
 from gui.fmt import fmt_ms, fmt_when
 from storage import Project
 from storage.core.errors import FieldScribeError
@@ -509,7 +509,8 @@ class PrivacyPanel(QTabWidget):
             (self.redactions, "Redactions", "Redactions: words hidden from every export"),
             (self.audit, "Audit log", "Audit log: who exported, replaced or destroyed what"),
         ):
-            self.setTabToolTip(self.addTab(tab, label), tip)
+            # a short dock scrolls the tab rather than crush the consent form's rows
+            self.setTabToolTip(self.addTab(scrolling(tab), label), tip)
         # the 290 px dock of a 1024x700 screen: short labels, no tab behind scroll arrows
         fit_tabs(self, {"Pseudonyms": "Names", "Redactions": "Redacted", "Audit log": "Audit"})
         for tab in (self.consent, self.pseudonyms, self.redactions):

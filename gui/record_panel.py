@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -41,7 +40,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
@@ -59,7 +57,7 @@ from storage.recordings.recording import (
     recover_all,
 )
 
-from .fit import fit_list
+from .fit import fit_list, scrolling
 from .recording_engine import Recorder, choose_format, device_id, input_devices
 
 SETTINGS_DEVICE = "record/device"
@@ -195,12 +193,8 @@ class RecordPanel(QWidget):
         # about 300 px at 1024x700) rather than crush the guide to a sliver and hide its buttons
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget(self.scroll)
-        self.scroll.setWidget(body)
+        body = QWidget()
+        self.scroll = scrolling(body)
         outer.addWidget(self.scroll)
         layout = QVBoxLayout(body)
         top = QHBoxLayout()

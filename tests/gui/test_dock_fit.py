@@ -150,3 +150,29 @@ def test_recording_markers_wrap_in_the_dock(qtbot: Any, project: Project) -> Non
     first = markers.item(0)
     assert first.toolTip() == f"01:23  Q3 Access to services — {note}"
     assert markers.visualItemRect(first).height() > markers.fontMetrics().lineSpacing() * 1.5
+
+
+def test_ethics_tabs_scroll_in_a_short_dock(qtbot: Any, project: Project) -> None:  # noqa: F811
+    """The Ethics tab beside a tall bottom panel at 1024x700 is about 300 px high: the consent
+    form's eight rows were crushed into each other (combos over their labels). Each row keeps
+    its height; the tab scrolls to the rest."""
+    from itertools import pairwise
+
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    from gui.privacy_panel import PrivacyPanel
+
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    hint = panel.minimumSizeHint()  # as ExtraPanels._dock lowers it for a laptop
+    panel.setMinimumSize(min(hint.width(), 320), min(hint.height(), 200))
+    panel.resize(DOCK_PX, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.height() == 300
+    fields = panel.consent.findChildren(QComboBox) + panel.consent.findChildren(QLineEdit)
+    assert len(fields) >= 8
+    for field in fields:
+        assert field.height() >= field.sizeHint().height(), field
+    tops = sorted(f.mapTo(panel.consent, f.rect().topLeft()).y() for f in fields)
+    assert all(b - a >= fields[0].sizeHint().height() for a, b in pairwise(tops))

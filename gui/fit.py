@@ -295,16 +295,25 @@ def fit_tabs(tabs: QTabWidget, short: dict[str, str]) -> None:
     _TabFitter(tabs, labels).fit()
 
 
+class _UpAndDown(QScrollArea):
+    """Scrolls up and down only: as narrow as its widget allows, no narrower."""
+
+    def minimumSizeHint(self) -> QSize:  # Qt's name
+        hint = super().minimumSizeHint()
+        widget = self.widget()
+        if widget is None:
+            return hint
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(widget.minimumSizeHint().width() + bar + 2 * self.frameWidth(), hint.height())
+
+
 def scrolling(widget: QWidget) -> QScrollArea:
     """``widget`` in a frameless area that scrolls up and down: in a short dock (about 300 px
     at 1024x700, beside a tall bottom panel) its controls keep their height, a scroll away,
     rather than be crushed into each other."""
-    area = QScrollArea()
+    area = _UpAndDown()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(widget)
-    # as narrow as the widget allows, no narrower: it does not scroll sideways
-    bar = area.verticalScrollBar().sizeHint().width()
-    area.setMinimumWidth(widget.minimumSizeHint().width() + bar)
     return area

@@ -188,7 +188,7 @@ def test_panel_scrolls_in_a_short_dock_rather_than_crush_the_guide(  # type: ign
     panel.show()
     qtbot.waitExposed(panel)
     assert panel.height() == 300
-    view = panel.scroll.viewport()
+    view = panel.scroller.viewport()
     for button in panel.findChildren(QPushButton):  # none cut at the right (no sideways scroll)
         right = button.mapTo(view, button.rect().topRight()).x()
         assert right < view.width(), (button.text(), right, view.width())
@@ -197,13 +197,13 @@ def test_panel_scrolls_in_a_short_dock_rather_than_crush_the_guide(  # type: ign
     for button in (panel.load_guide_button, panel.next_button, panel.record_button):
         assert button.isVisible() and button.height() >= button.sizeHint().height()
         assert isinstance(button, QPushButton)
-    bar = panel.scroll.verticalScrollBar()
+    bar = panel.scroller.verticalScrollBar()
     assert bar.maximum() > 0  # the rest is a scroll away
-    panel.scroll.ensureWidgetVisible(panel.next_button)
+    panel.scroller.ensureWidgetVisible(panel.next_button)
     qtbot.wait(20)
     top = panel.next_button.mapTo(panel, panel.next_button.rect().topLeft()).y()
     assert top >= 0 and top + panel.next_button.height() <= panel.height()
-    assert not panel.scroll.horizontalScrollBar().isVisible()
+    assert not panel.scroller.horizontalScrollBar().isVisible()
 
 
 class _Input:

@@ -86,7 +86,11 @@ def _fill_up(widths: list[int], limits: list[int], room: int) -> list[int]:
 
 
 def share_width(
-    wanted: list[int], room: int, needed: list[int] | None = None, floor: int = MIN_COLUMN_PX
+    wanted: list[int],
+    room: int,
+    needed: list[int] | None = None,
+    floor: int = MIN_COLUMN_PX,
+    first: int | None = None,
 ) -> list[int]:
     """Column widths that fill ``room``.
 
@@ -95,7 +99,8 @@ def share_width(
     rest shared out; else as many columns as fit keep their longest word whole, those of the
     shortest words first (a name, an action), and the others (ids, long places) share the rest
     equally (at least ``floor``, or what ``room`` allows; ``WrapDelegate`` wraps inside their
-    words).
+    words). ``first``: the column whose words are kept whole before any other's (the one
+    read, such as a context).
     """
     if not wanted:
         return []
@@ -108,7 +113,7 @@ def share_width(
     widths = [0] * len(wanted)
     rest = list(range(len(wanted)))
     left = room
-    for c in sorted(rest, key=lambda c: needed[c]):
+    for c in sorted(rest, key=lambda c: (c != first, needed[c])):
         if needed[c] + floor * (len(rest) - 1) > left:
             break
         widths[c] = needed[c]
@@ -120,12 +125,21 @@ def share_width(
     return widths
 
 
+def check_width() -> int:
+    """The room a cell's check box takes before its text."""
+    return QApplication.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth) + 6
+
+
 class WrapDelegate(QStyledItemDelegate):
     """A cell's text wrapped in its column at spaces, inside a word only when it must (Qt's
     own wraps only at spaces and elides a long word), up to ``MAX_LINES`` lines."""
 
     def _text_rect(self, option: QStyleOptionViewItem) -> QRect:
-        return option.rect.adjusted(CELL_PADDING_PX // 2, 2, -CELL_PADDING_PX // 2, -2)
+        """Where the text goes: the cell less its padding, right of a check box if any."""
+        rect = option.rect.adjusted(CELL_PADDING_PX // 2, 2, -CELL_PADDING_PX // 2, -2)
+        if option.features & QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator:
+            rect.setLeft(rect.left() + check_width())
+        return rect
 
     def paint(
         self,
@@ -156,7 +170,9 @@ class WrapDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         hint = super().sizeHint(option, index)
-        width = self._text_rect(option).width()
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        width = self._text_rect(opt).width()
         if width <= 0:
             return hint
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
@@ -168,9 +184,10 @@ class WrapDelegate(QStyledItemDelegate):
 class _Fitter(QObject):
     """Keeps a table's columns within its width as it is resized or refilled."""
 
-    def __init__(self, table: QTableWidget) -> None:
+    def __init__(self, table: QTableWidget, first: int | None = None) -> None:
         super().__init__(table)
         self.table = table
+        self.first = first
         self.busy = False
         table.viewport().installEventFilter(self)
 
@@ -187,11 +204,15 @@ class _Fitter(QObject):
         metrics = table.fontMetrics()
         items = [table.item(r, column) for r in range(min(rows, table.rowCount()))]
         texts = [item.text() for item in items if item is not None]
+        # (a check box shows where a check state is set: every item is "user checkable")
+        checks = any(
+            i is not None and i.data(Qt.ItemDataRole.CheckStateRole) is not None for i in items
+        )
         header = table.horizontalHeaderItem(column)
         words = [w for text in [*texts, header.text() if header else ""] for w in text.split()]
         lines = [line for text in texts for line in text.splitlines()]
         # two pixels over: the grid line, and the text layout's fractional widths
-        pad = CELL_PADDING_PX + 2
+        pad = CELL_PADDING_PX + 2 + (check_width() if checks else 0)
         line = max((metrics.horizontalAdvance(t) for t in lines), default=0) + pad
         word = max((metrics.horizontalAdvance(w) for w in words), default=0) + pad
         return max(line, table.horizontalHeader().sectionSizeHint(column)), word
@@ -210,16 +231,18 @@ class _Fitter(QObject):
             room = table.viewport().width()
             # a column squeezed by others keeps about four letters a line (an id, a place)
             floor = table.fontMetrics().horizontalAdvance("x" * 4) + CELL_PADDING_PX + 2
-            for c, width in enumerate(share_width(wanted, room, needed, max(MIN_COLUMN_PX, floor))):
+            for c, width in enumerate(
+                share_width(wanted, room, needed, max(MIN_COLUMN_PX, floor), self.first)
+            ):
                 header.resizeSection(c, width)
             table.resizeRowsToContents()
         finally:
             self.busy = False
 
 
-def fit_table(table: QTableWidget) -> None:
-    """Make ``table`` read whole in its width: see the module's docstring. Call
-    ``refit(table)`` after filling it."""
+def fit_table(table: QTableWidget, *, first: int | None = None) -> None:
+    """Make ``table`` read whole in its width: see the module's docstring (``first``: see
+    ``share_width``). Call ``refit(table)`` after filling it."""
     table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     table.setWordWrap(True)
@@ -234,7 +257,7 @@ def fit_table(table: QTableWidget) -> None:
         if item is not None:
             item.setToolTip(item.text())
     table.setItemDelegate(WrapDelegate(table))
-    _Fitter(table).fit()
+    _Fitter(table, first).fit()
 
 
 def refit(table: QTableWidget) -> None:

@@ -227,14 +227,8 @@ class PseudonymTab(QWidget):
         self.apply = QPushButton("Replace checked occurrences")
         self.apply.clicked.connect(self.apply_checked)
         self.candidates = _table(list(CANDIDATE_COLUMNS))
-        header = self.candidates.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the context
-        self.candidates.setWordWrap(True)
-        self.candidates.setTextElideMode(Qt.TextElideMode.ElideNone)
-        rows = self.candidates.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.candidates.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # the context (what the reviewer reads) keeps its words whole first; all wrap at spaces
+        fit_table(self.candidates, first=CANDIDATE_COLUMNS.index("Context"))
         self.status = QLabel()
         self.status.setWordWrap(True)
         self._shown: list[PseudonymCandidate] = []
@@ -310,6 +304,7 @@ class PseudonymTab(QWidget):
             context = QTableWidgetItem(cand.context)
             context.setToolTip(cand.context)
             self.candidates.setItem(r, 2, context)
+        refit(self.candidates)
         self.status.setText(
             f"{len(self._shown)} occurrence(s). Uncheck those that are not this person."
             if self._shown

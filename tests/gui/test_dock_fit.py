@@ -176,3 +176,44 @@ def test_ethics_tabs_scroll_in_a_short_dock(qtbot: Any, project: Project) -> Non
         assert field.height() >= field.sizeHint().height(), field
     tops = sorted(f.mapTo(panel.consent, f.rect().topLeft()).y() for f in fields)
     assert all(b - a >= fields[0].sizeHint().height() for a, b in pairwise(tops))
+
+
+def test_the_occurrences_context_reads_first_in_the_dock(qtbot: Any, project: Project) -> None:  # noqa: F811
+    """At 290 px the pseudonym review's Context column (what the reviewer reads to tell whether
+    it is this person) was 58 px, a word a line and cut, while Replace and Change took the rest;
+    now its words are whole, and a check box's label starts after the box, not under it."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from gui.fit import WrapDelegate
+    from gui.privacy_panel import PrivacyPanel
+    from storage import SegmentDraft
+
+    (session,) = project.sessions.all()
+    text = "Айгерім сказала, что Айгерімге очередь в поликлинике не нравится."
+    project.transcript.add_segments(session.id, [SegmentDraft(4000, 6000, text, language="ru")])
+    project.privacy.set_pseudonym("Айгерім", "P01")
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    panel.resize(DOCK_PX - 4, 560)
+    panel.show()
+    panel.setCurrentIndex(1)
+    tab = panel.pseudonyms
+    tab.load_candidates()
+    qtbot.wait(50)
+    table = tab.candidates
+    assert table.rowCount() >= 2
+    for row in range(table.rowCount()):
+        for col in (1, 2):  # Change, Context: no word broken (the context's was)
+            item = table.item(row, col)
+            room = table.columnWidth(col) - CELL_PADDING_PX - 1
+            for word in item.text().split():
+                assert wrapped(word, table.font(), room)[0].lineCount() == 1, (word, room)
+    delegate = table.itemDelegate()
+    assert isinstance(delegate, WrapDelegate)
+    option = QStyleOptionViewItem()
+    option.initFrom(table)
+    option.rect = table.visualRect(table.model().index(0, 0))
+    delegate.initStyleOption(option, table.model().index(0, 0))
+    assert option.features & QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+    indicator = table.style().pixelMetric(table.style().PixelMetric.PM_IndicatorWidth)
+    assert delegate._text_rect(option).left() >= option.rect.left() + indicator

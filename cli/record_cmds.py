@@ -22,6 +22,9 @@ from .common import add_dir, add_json, bounded_float, open_project
 from .output import fmt_ms, print_json
 
 MAX_SECONDS = 7 * 24 * 3600  # a week: longer is a typo, not a recording
+#: a marker asked for before the microphone's first audio (it would point at speech never
+#: captured): none is dropped
+NO_AUDIO_YET = "no marker: the microphone has not started yet (nothing is recorded before it)"
 
 
 def register(sub: Any) -> None:
@@ -115,9 +118,16 @@ def cmd_record(args: argparse.Namespace) -> int:
                 marker = recorder.add_marker(rest or None)
                 if marker:
                     _say(args, f"marker {fmt_ms(marker.time_ms)} {marker.label}")
+                elif recorder.is_recording and not recorder.has_audio:
+                    _say(args, NO_AUDIO_YET)
             elif command == "n":
                 marker = recorder.next_question()
-                _say(args, f"{fmt_ms(marker.time_ms)} {marker.label}" if marker else "guide done")
+                if marker is None and recorder.is_recording and not recorder.has_audio:
+                    _say(args, NO_AUDIO_YET)
+                else:
+                    _say(
+                        args, f"{fmt_ms(marker.time_ms)} {marker.label}" if marker else "guide done"
+                    )
             elif command == "p":
                 recorder.pause()
                 _say(args, "paused")

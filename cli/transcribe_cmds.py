@@ -403,6 +403,18 @@ def _missing_media_fix(project: Any, folder: Path, session_id: str) -> str:
     )
 
 
+def _recordings_there(project: Any, session_ids: list[str]) -> list[Path]:
+    """The recordings of these sessions that are in ``media/``: a missing one is not sent
+    ahead to the cluster (its session fails in turn, with ``_missing_media_fix``'s advice)."""
+    paths = []
+    for session_id in session_ids:
+        try:
+            paths.append(project.sessions.media_path(session_id))
+        except AudioError:
+            continue
+    return paths
+
+
 def cmd_transcribe(args: argparse.Namespace) -> int:
     """fieldscribe transcribe DIR --session ID | --all."""
     from transcribe.runner import Progress, transcribe_session
@@ -452,7 +464,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             )
             total_ms = sum(project.sessions.get_session(t).duration_ms for t in targets)
             if cluster is not None:  # the next session's first pieces go while one ends
-                cluster.upcoming = [project.sessions.media_path(t) for t in targets]
+                cluster.upcoming = _recordings_there(project, targets)
             for number, session_id in enumerate(targets, 1):
                 title = project.sessions.get_session(session_id).title
                 bar = ProgressBar(f"{title[:24]}", enabled=None if not args.json else False)

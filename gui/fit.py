@@ -1,29 +1,67 @@
-"""Tables and lists that read whole in a narrow dock (290 px at 1024x700): no sideways
+"""Tables, lists and tab bars that read whole in a narrow dock (290 px at 1024x700): no sideways
 scrolling; columns share the width, long cells wrap onto more lines (inside a word too long
-for its column), and a cell cut off after a few lines is whole in its tooltip."""
+for its column), and a cell cut off after a few lines is whole in its tooltip; tabs take
+their short labels rather than hide behind scroll arrows."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QFont, QPainter, QPalette, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFrame,
     QHeaderView,
     QListWidget,
+    QScrollArea,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableWidget,
+    QTabWidget,
+    QWidget,
 )
 
 MIN_COLUMN_PX = 36
 CELL_PADDING_PX = 14  # a cell's margins around its text
 MAX_LINES = 6  # a cell taller than this is cut (its tooltip has it whole)
-#: wrap at spaces, and inside a word too long for the column (an id, a path)
-WRAP = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere)
+
+
+def wrapped(text: str, font: QFont, width: int) -> tuple[QTextLayout, int]:
+    """``text`` laid out in lines of ``width`` pixels, and their height: broken at spaces (and
+    line ends), inside a word only when the word alone is wider than ``width`` (an id, a
+    path). Qt's ``TextWrapAnywhere`` broke any word at the line's end ("hidden in expo|rts")."""
+    layout = QTextLayout(text.replace("\n", "\u2028"), font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    height = 0.0
+    layout.beginLayout()
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(max(1, width))
+        line.setPosition(QPointF(0, height))
+        height += line.height()
+    layout.endLayout()
+    return layout, int(height + 0.999)
+
+
+def wrapped_height(text: str, font: QFont, width: int) -> int:
+    """The height of ``text`` wrapped in ``width`` pixels as a ``WrapDelegate`` draws it."""
+    return wrapped(text, font, width)[1]
 
 
 def _fill_up(widths: list[int], limits: list[int], room: int) -> list[int]:
@@ -48,14 +86,21 @@ def _fill_up(widths: list[int], limits: list[int], room: int) -> list[int]:
 
 
 def share_width(
-    wanted: list[int], room: int, needed: list[int] | None = None, floor: int = MIN_COLUMN_PX
+    wanted: list[int],
+    room: int,
+    needed: list[int] | None = None,
+    floor: int = MIN_COLUMN_PX,
+    first: int | None = None,
 ) -> list[int]:
     """Column widths that fill ``room``.
 
     Each column its ``wanted`` width (its text on one line) when all fit, the last taking what
     is left; else each its ``needed`` width (its longest word: it wraps, no word is cut) and the
-    rest shared out; else the columns of short words whole and the others an equal share (at
-    least ``floor``, or what ``room`` allows; ``WrapDelegate`` wraps inside their words).
+    rest shared out; else as many columns as fit keep their longest word whole, those of the
+    shortest words first (a name, an action), and the others (ids, long places) share the rest
+    equally (at least ``floor``, or what ``room`` allows; ``WrapDelegate`` wraps inside their
+    words). ``first``: the column whose words are kept whole before any other's (the one
+    read, such as a context).
     """
     if not wanted:
         return []
@@ -64,18 +109,37 @@ def share_width(
     needed = [min(n, w) for n, w in zip(needed or wanted, wanted, strict=True)]
     if sum(needed) <= room:
         return _fill_up(needed, wanted, room - sum(needed))
-    # too narrow even for the longest words: the columns of short words keep them whole, the
-    # others share the rest equally (``WrapDelegate`` wraps inside their words)
     floor = min(floor, room // len(wanted))
-    return _fill_up([floor] * len(wanted), needed, room - floor * len(wanted))
+    widths = [0] * len(wanted)
+    rest = list(range(len(wanted)))
+    left = room
+    for c in sorted(rest, key=lambda c: (c != first, needed[c])):
+        if needed[c] + floor * (len(rest) - 1) > left:
+            break
+        widths[c] = needed[c]
+        left -= needed[c]
+        rest.remove(c)
+    shared = _fill_up([floor] * len(rest), [needed[c] for c in rest], left - floor * len(rest))
+    for c, width in zip(rest, shared, strict=True):
+        widths[c] = width
+    return widths
+
+
+def check_width() -> int:
+    """The room a cell's check box takes before its text."""
+    return QApplication.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth) + 6
 
 
 class WrapDelegate(QStyledItemDelegate):
-    """A cell's text wrapped in its column, inside words when it must (Qt's own wraps only
-    at spaces and elides a long word), up to ``MAX_LINES`` lines."""
+    """A cell's text wrapped in its column at spaces, inside a word only when it must (Qt's
+    own wraps only at spaces and elides a long word), up to ``MAX_LINES`` lines."""
 
     def _text_rect(self, option: QStyleOptionViewItem) -> QRect:
-        return option.rect.adjusted(CELL_PADDING_PX // 2, 2, -CELL_PADDING_PX // 2, -2)
+        """Where the text goes: the cell less its padding, right of a check box if any."""
+        rect = option.rect.adjusted(CELL_PADDING_PX // 2, 2, -CELL_PADDING_PX // 2, -2)
+        if option.features & QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator:
+            rect.setLeft(rect.left() + check_width())
+        return rect
 
     def paint(
         self,
@@ -97,35 +161,33 @@ class WrapDelegate(QStyledItemDelegate):
         rect = self._text_rect(opt)
         painter.setClipRect(rect)
         # centred when it fits, from the top when it is cut (its tooltip has it whole)
-        tall = opt.fontMetrics.boundingRect(QRect(0, 0, rect.width(), 10**6), WRAP, text)
-        align = (
-            Qt.AlignmentFlag.AlignVCenter
-            if tall.height() <= rect.height()
-            else Qt.AlignmentFlag.AlignTop
-        )
-        painter.drawText(rect, WRAP | int(align), text)
+        layout, tall = wrapped(text, opt.font, rect.width())
+        top = rect.top() + max(0, (rect.height() - tall) // 2)
+        layout.draw(painter, QPointF(rect.left(), top))
         painter.restore()
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         hint = super().sizeHint(option, index)
-        width = self._text_rect(option).width()
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        width = self._text_rect(opt).width()
         if width <= 0:
             return hint
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        metrics = option.fontMetrics
-        bound = metrics.boundingRect(QRect(0, 0, width, 10**6), WRAP, text)
-        lines = min(bound.height(), metrics.lineSpacing() * MAX_LINES)
+        tall = wrapped_height(text, option.font, width)
+        lines = min(tall, option.fontMetrics.lineSpacing() * MAX_LINES)
         return QSize(hint.width(), max(hint.height(), lines + 4))
 
 
 class _Fitter(QObject):
     """Keeps a table's columns within its width as it is resized or refilled."""
 
-    def __init__(self, table: QTableWidget) -> None:
+    def __init__(self, table: QTableWidget, first: int | None = None) -> None:
         super().__init__(table)
         self.table = table
+        self.first = first
         self.busy = False
         table.viewport().installEventFilter(self)
 
@@ -134,14 +196,26 @@ class _Fitter(QObject):
             self.fit()
         return False
 
-    def _longest_word(self, column: int, rows: int = 200) -> int:
-        """The width of the column's longest word (of its first ``rows`` rows and header)."""
+    def _widths(self, column: int, rows: int = 200) -> tuple[int, int]:
+        """The column's width with each cell on one line, and with its longest word whole (of
+        its first ``rows`` rows and its header). Measured from the texts: the view's own
+        ``sizeHintForColumn`` of wrapped cells is the width they already have."""
         table = self.table
         metrics = table.fontMetrics()
-        texts = [table.item(r, column) for r in range(min(rows, table.rowCount()))]
+        items = [table.item(r, column) for r in range(min(rows, table.rowCount()))]
+        texts = [item.text() for item in items if item is not None]
+        # (a check box shows where a check state is set: every item is "user checkable")
+        checks = any(
+            i is not None and i.data(Qt.ItemDataRole.CheckStateRole) is not None for i in items
+        )
         header = table.horizontalHeaderItem(column)
-        words = [w for item in [*texts, header] if item is not None for w in item.text().split()]
-        return max((metrics.horizontalAdvance(w) for w in words), default=0) + CELL_PADDING_PX
+        words = [w for text in [*texts, header.text() if header else ""] for w in text.split()]
+        lines = [line for text in texts for line in text.splitlines()]
+        # two pixels over: the grid line, and the text layout's fractional widths
+        pad = CELL_PADDING_PX + 2 + (check_width() if checks else 0)
+        line = max((metrics.horizontalAdvance(t) for t in lines), default=0) + pad
+        word = max((metrics.horizontalAdvance(w) for w in words), default=0) + pad
+        return max(line, table.horizontalHeader().sectionSizeHint(column)), word
 
     def fit(self) -> None:
         if self.busy:
@@ -151,21 +225,24 @@ class _Fitter(QObject):
             table = self.table
             header = table.horizontalHeader()
             columns = table.columnCount()
-            wanted = [
-                max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(columns)
-            ]
+            if not columns:
+                return
+            wanted, needed = map(list, zip(*map(self._widths, range(columns)), strict=True))
             room = table.viewport().width()
-            needed = [self._longest_word(c) for c in range(columns)]
-            for c, width in enumerate(share_width(wanted, room, needed)):
+            # a column squeezed by others keeps about four letters a line (an id, a place)
+            floor = table.fontMetrics().horizontalAdvance("x" * 4) + CELL_PADDING_PX + 2
+            for c, width in enumerate(
+                share_width(wanted, room, needed, max(MIN_COLUMN_PX, floor), self.first)
+            ):
                 header.resizeSection(c, width)
             table.resizeRowsToContents()
         finally:
             self.busy = False
 
 
-def fit_table(table: QTableWidget) -> None:
-    """Make ``table`` read whole in its width: see the module's docstring. Call
-    ``refit(table)`` after filling it."""
+def fit_table(table: QTableWidget, *, first: int | None = None) -> None:
+    """Make ``table`` read whole in its width: see the module's docstring (``first``: see
+    ``share_width``). Call ``refit(table)`` after filling it."""
     table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     table.setWordWrap(True)
@@ -180,7 +257,7 @@ def fit_table(table: QTableWidget) -> None:
         if item is not None:
             item.setToolTip(item.text())
     table.setItemDelegate(WrapDelegate(table))
-    _Fitter(table).fit()
+    _Fitter(table, first).fit()
 
 
 def refit(table: QTableWidget) -> None:
@@ -196,3 +273,70 @@ def fit_list(view: QListWidget) -> None:
     view.setWordWrap(True)
     view.setResizeMode(QListWidget.ResizeMode.Adjust)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
+
+
+class _TabFitter(QObject):
+    """Gives a tab widget's tabs their short labels when the long ones do not fit its width."""
+
+    def __init__(self, tabs: QTabWidget, labels: list[tuple[str, str]]) -> None:
+        super().__init__(tabs)
+        self.tabs = tabs
+        self.labels = labels
+        tabs.installEventFilter(self)
+
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:  # Qt's name
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange, QEvent.Type.Show):
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        bar = self.tabs.tabBar()
+        room = self.tabs.width()
+        for which in (0, 1):
+            for i, pair in enumerate(self.labels[: bar.count()]):
+                if bar.tabText(i) != pair[which]:
+                    bar.setTabText(i, pair[which])
+            if sum(bar.tabSizeHint(i).width() for i in range(bar.count())) <= room:
+                return
+        # even the short labels are too wide (a large font): the tabs share the width, their
+        # labels elided; each still shows and its tooltip names it
+
+
+def fit_tabs(tabs: QTabWidget, short: dict[str, str]) -> None:
+    """Every tab of ``tabs`` shown in its width, none behind scroll arrows: a tab whose label
+    is in ``short`` takes the short label when the long ones do not fit, and when even those
+    do not, the labels are elided. A tab's tooltip names it in full."""
+    bar = tabs.tabBar()
+    bar.setUsesScrollButtons(False)
+    bar.setElideMode(Qt.TextElideMode.ElideRight)
+    labels = []
+    for i in range(tabs.count()):
+        label = tabs.tabText(i)
+        labels.append((label, short.get(label, label)))
+        if not tabs.tabToolTip(i):
+            tabs.setTabToolTip(i, label)
+    _TabFitter(tabs, labels).fit()
+
+
+class _UpAndDown(QScrollArea):
+    """Scrolls up and down only: as narrow as its widget allows, no narrower."""
+
+    def minimumSizeHint(self) -> QSize:  # Qt's name
+        hint = super().minimumSizeHint()
+        widget = self.widget()
+        if widget is None:
+            return hint
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(widget.minimumSizeHint().width() + bar + 2 * self.frameWidth(), hint.height())
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless area that scrolls up and down: in a short dock (about 300 px
+    at 1024x700, beside a tall bottom panel) its controls keep their height, a scroll away,
+    rather than be crushed into each other."""
+    area = _UpAndDown()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    return area

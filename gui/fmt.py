@@ -19,6 +19,21 @@ def fmt_ms(ms: int | None, *, tenths: bool = False) -> str:
     return text
 
 
+def fmt_when(iso: str) -> str:
+    """A time the project stores (UTC, ``2026-03-02T08:09:41.123Z``) in the computer's own
+    time zone, to the minute: ``2026-03-02 13:09`` in Almaty. Text that is not such a time is
+    shown as it is."""
+    from datetime import UTC, datetime
+
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def fmt_eta(seconds: float | None) -> str:
     """Format an estimated remaining time for a status line."""
     if seconds is None:

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.fit import fit_list
+from gui.fmt import fmt_when
 from storage.codebook.codebook import memo_label
 from storage.core.models import Memo
 
@@ -51,6 +53,7 @@ class MemoDialog(QDialog):
         self.setWindowTitle(heading)
         self.resize(640, 420)
         self.list = QListWidget(self)
+        fit_list(self.list)  # a long label wraps, whole in its tooltip; no sideways scrolling
         self.list.currentItemChanged.connect(self._show)
         self.title = QLineEdit(self)
         self.title.setPlaceholderText("Title (optional)")
@@ -94,6 +97,7 @@ class MemoDialog(QDialog):
         for memo in memos:
             label = memo_label(memo.title, memo.text, 40)
             item = QListWidgetItem(f"{label}  ·  {memo.created_by}")
+            item.setToolTip(f"{memo_label(memo.title, memo.text, 200)}\n{self._written(memo)}")
             item.setData(MEMO_ROLE, memo)
             self.list.addItem(item)
             if memo.id == select:
@@ -153,8 +157,13 @@ class MemoDialog(QDialog):
         self.title.setText(memo.title or "" if memo else "")
         self.text.setPlainText(memo.text if memo else "")
         self._baseline = (self.text.toPlainText(), self.title.text().strip())
-        self.info.setText(f"{memo.created_by}, {memo.updated_at[:16]}" if memo else "New memo")
+        self.info.setText(self._written(memo) if memo else "New memo")
         self.delete_button.setEnabled(memo is not None)
+
+    @staticmethod
+    def _written(memo: Memo) -> str:
+        """Who wrote the memo and when, in this computer's time (the project keeps UTC)."""
+        return f"{memo.created_by}, {fmt_when(memo.updated_at)}"
 
     def _new(self) -> None:
         if not self._settle():

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from gui.action_bar import FlowLayout
-from gui.fit import fit_table, refit
-from gui.fmt import fmt_ms
+from gui.fit import fit_table, fit_tabs, refit, scrolling
+from gui.fmt import fmt_ms, fmt_when
 from storage import Project
 from storage.core.errors import FieldScribeError
 from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, PseudonymCandidate
@@ -227,14 +227,8 @@ class PseudonymTab(QWidget):
         self.apply = QPushButton("Replace checked occurrences")
         self.apply.clicked.connect(self.apply_checked)
         self.candidates = _table(list(CANDIDATE_COLUMNS))
-        header = self.candidates.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the context
-        self.candidates.setWordWrap(True)
-        self.candidates.setTextElideMode(Qt.TextElideMode.ElideNone)
-        rows = self.candidates.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.candidates.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # the context (what the reviewer reads) keeps its words whole first; all wrap at spaces
+        fit_table(self.candidates, first=CANDIDATE_COLUMNS.index("Context"))
         self.status = QLabel()
         self.status.setWordWrap(True)
         self._shown: list[PseudonymCandidate] = []
@@ -310,6 +304,7 @@ class PseudonymTab(QWidget):
             context = QTableWidgetItem(cand.context)
             context.setToolTip(cand.context)
             self.candidates.setItem(r, 2, context)
+        refit(self.candidates)
         self.status.setText(
             f"{len(self._shown)} occurrence(s). Uncheck those that are not this person."
             if self._shown
@@ -482,7 +477,7 @@ class AuditTab(QWidget):
             self.table,
             [
                 [
-                    e.at[:16].replace("T", " "),  # to the minute, wrapping in a narrow dock
+                    fmt_when(e.at),  # local time, to the minute (the log keeps UTC)
                     e.actor,
                     e.action,
                     " ".join(x for x in (e.target_type, e.target_id) if x),
@@ -503,10 +498,16 @@ class PrivacyPanel(QTabWidget):
         self.pseudonyms = PseudonymTab(project)
         self.redactions = RedactionTab(project)
         self.audit = AuditTab(project)
-        self.addTab(self.consent, "Consent")
-        self.addTab(self.pseudonyms, "Pseudonyms")
-        self.addTab(self.redactions, "Redactions")
-        self.addTab(self.audit, "Audit log")
+        for tab, label, tip in (
+            (self.consent, "Consent", "Consent: what each participant agreed to, per session"),
+            (self.pseudonyms, "Pseudonyms", "Pseudonyms: the names exports show for real ones"),
+            (self.redactions, "Redactions", "Redactions: words hidden from every export"),
+            (self.audit, "Audit log", "Audit log: who exported, replaced or destroyed what"),
+        ):
+            # a short dock scrolls the tab rather than crush the consent form's rows
+            self.setTabToolTip(self.addTab(scrolling(tab), label), tip)
+        # the 290 px dock of a 1024x700 screen: short labels, no tab behind scroll arrows
+        fit_tabs(self, {"Pseudonyms": "Names", "Redactions": "Redacted", "Audit log": "Audit"})
         for tab in (self.consent, self.pseudonyms, self.redactions):
             tab.changed.connect(self.audit.refresh)
         self.pseudonyms.changed.connect(self.redactions.refresh)

@@ -57,11 +57,19 @@ from storage.recordings.recording import (
     recover_all,
 )
 
-from .fit import fit_list
+from .fit import fit_list, scrolling
 from .recording_engine import Recorder, choose_format, device_id, input_devices
 
 SETTINGS_DEVICE = "record/device"
 SETTINGS_AUTO_TRANSCRIBE = "record/auto_transcribe"
+
+
+#: said when a marker is asked for before the microphone's first audio
+WAIT_FOR_AUDIO = (
+    "The microphone is starting: drop the marker when the clock runs (a second or two);"
+    " nothing before that is recorded."
+)
+MARKERS_WAIT_TIP = "Markers start with the first audio: the microphone is starting."
 
 
 def fmt_clock(ms: int) -> str:
@@ -181,7 +189,14 @@ class RecordPanel(QWidget):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
+        # the controls scroll in a short dock (a laptop's Record tab over a tall bottom panel:
+        # about 300 px at 1024x700) rather than crush the guide to a sliver and hide its buttons
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        body = QWidget()
+        self.scroller = scrolling(body)
+        outer.addWidget(self.scroller)
+        layout = QVBoxLayout(body)
         top = QHBoxLayout()
         self.device_combo = QComboBox()
         self.device_combo.setToolTip("Microphone or other input")
@@ -364,6 +379,7 @@ class RecordPanel(QWidget):
         recorder.failed.connect(self._on_failed)
         recorder.stopped.connect(self._on_stopped)
         recorder.state_changed.connect(lambda _s: self._update_buttons())
+        recorder.started.connect(self._on_audio_arrived)
         try:
             recorder.start()
         except FieldScribeError as exc:
@@ -401,6 +417,9 @@ class RecordPanel(QWidget):
         if self.recorder is None or not self.recorder.is_recording:
             return None
         marker = self.recorder.add_marker(self.note_edit.text())
+        if marker is None:  # the microphone is starting: the note stays for the marker
+            self._status(WAIT_FOR_AUDIO)
+            return None
         self.note_edit.clear()
         return marker
 
@@ -409,6 +428,9 @@ class RecordPanel(QWidget):
         if self.recorder is None or not self.recorder.is_recording:
             return None
         marker = self.recorder.next_question()
+        if marker is None and not self.recorder.has_audio:
+            self._status(WAIT_FOR_AUDIO)  # the microphone is starting: no question passed over
+            return None
         rec = self.recorder.recording
         if marker is None:
             self.question_label.setText("Guide finished.")
@@ -425,6 +447,12 @@ class RecordPanel(QWidget):
             self.next_question()
 
     # ------------------------------------------------------------------ recorder events
+    def _on_audio_arrived(self) -> None:
+        self._update_buttons()
+        self._update_clock()
+        if self.status_label.text() == WAIT_FOR_AUDIO:
+            self._status("The microphone started: markers can be dropped.")
+
     def _on_level(self, peak: float, clipping: bool) -> None:
         self.level_bar.setValue(int(min(1.0, peak) * 100))
         if clipping:
@@ -487,7 +515,7 @@ class RecordPanel(QWidget):
         self.elapsed_label.setText(clock)
         paused = recorder.is_paused
         # the microphone delivers its first audio a second or two after Record: until then
-        # nothing is recorded (and a marker lands at 00:00, where the recording starts)
+        # nothing is recorded, and markers wait for it (the buttons are greyed)
         starting = not recorder.has_audio and not paused
         state = (
             "❚❚ Paused" if paused else "● Starting the microphone…" if starting else "● Recording"
@@ -532,8 +560,13 @@ class RecordPanel(QWidget):
         self.device_combo.setEnabled(not busy)
         self.pause_button.setEnabled(recording)
         self.stop_button.setEnabled(recording)
-        self.marker_button.setEnabled(recording)
-        self.next_button.setEnabled(recording)
+        # a marker before the first audio would point at speech never captured (at 0:00)
+        audio = recording and self.recorder is not None and self.recorder.has_audio
+        self.marker_button.setEnabled(audio)
+        self.next_button.setEnabled(audio)
+        waiting = MARKERS_WAIT_TIP if recording and not audio else ""
+        self.marker_button.setToolTip(waiting)
+        self.next_button.setToolTip(waiting)
         self.guide_edit.setReadOnly(busy)
         self.load_guide_button.setEnabled(not busy)
         paused = self.recorder is not None and self.recorder.is_paused

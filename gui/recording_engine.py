@@ -247,20 +247,22 @@ class Recorder(QObject):
         The position is that of the audio heard when it is dropped: what the input has already
         captured is read first (else the marker fell up to a pump interval, 0.1 s, before
         that audio: measured with the virtual microphone, tests/gui/test_marker_timing.py).
+
+        Returns:
+            The marker; None when not recording or while the microphone is starting (no audio
+            yet: the marker would point at speech that was never captured, at 0:00).
         """
-        if not self.is_recording or self.recording is None:
+        if not self._can_mark() or self.recording is None:
             return None
-        self._on_ready_read()
         marker = self.recording.add_marker(note, label=label)
         self.marker_added.emit(marker)
         return marker
 
     def next_question(self) -> RecordingMarker | None:
         """Stamp a ``guide`` marker for the next question of the guide (at the audio heard
-        now, as ``add_marker``)."""
-        if not self.is_recording or self.recording is None:
+        now, as ``add_marker``; None before the first audio, or when the guide is done)."""
+        if not self._can_mark() or self.recording is None:
             return None
-        self._on_ready_read()
         marker = self.recording.next_question()
         if marker is not None:
             self.marker_added.emit(marker)
@@ -275,6 +277,13 @@ class Recorder(QObject):
         return self._finish()
 
     # ------------------------------------------------------------------ internals
+    def _can_mark(self) -> bool:
+        """Recording, and the input's first audio arrived (what it captured is read now)."""
+        if not self.is_recording:
+            return False
+        self._on_ready_read()
+        return self._got_audio
+
     def _on_ready_read(self) -> None:
         if self._io is None or self.recording is None:
             return

@@ -36,6 +36,7 @@ from analysis.agreement import (
     compute_agreement,
     disagreements,
 )
+from gui.fmt import fmt_when
 from storage import Conflict, Project
 from storage.core.errors import FieldScribeError
 
@@ -137,8 +138,10 @@ class AgreementWidget(QWidget):
             f"<b>All codes</b>: agreement {whole.percent.text()}, κ {whole.kappa.text()}, "
             f"α {whole.alpha.text()}"
         )
+        # the report says "unit = (segment, code); value = ...": "Unit: unit = ..." read twice
+        what = self.report.unit.removeprefix("unit = ")
         unit = (
-            f"Coders: {', '.join(self.report.coders) or '(none)'}. Unit: {self.report.unit}. "
+            f"Coders: {', '.join(self.report.coders) or '(none)'}. Unit: {what}. "
             f"Span overlap in {self.report.overlap_unit}."
         )
         self.unit_label.setText(unit.split(";")[0] + ("… (hover for more)" if ";" in unit else ""))
@@ -298,7 +301,8 @@ class ConflictDialog(QDialog):
         self.versions.setRowCount(len(conflict.versions))
         for i, v in enumerate(conflict.versions):
             content = "(deleted)" if v.deleted else _describe(v.values, self.project)
-            for column, value in enumerate((v.author, v.version, content)):
+            when = fmt_when(v.version)  # the stored UTC time, in this computer's zone
+            for column, value in enumerate((v.author, when, content)):
                 self.versions.setItem(i, column, QTableWidgetItem(value))
         self.versions.resizeRowsToContents()
         self.edit.setEnabled(conflict.kind == "edit")

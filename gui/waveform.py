@@ -187,10 +187,19 @@ class WaveformStrip(QWidget):
         p.setPen(QPen(QColor(255, 80, 80), 2))
         p.drawLine(QPointF(x, 0), QPointF(x, h))
         p.setPen(QColor(200, 200, 200))
-        p.drawText(QPointF(4, h - 4), fmt_ms(start))
-        label = fmt_ms(end)
-        p.drawText(QPointF(self.width() - 8 * len(label) - 4, h - 4), label)
+        labels = self.axis_labels()
+        if labels:
+            p.drawText(QPointF(4, h - 4), labels[0])
+            p.drawText(QPointF(self.width() - 8 * len(labels[1]) - 4, h - 4), labels[1])
         p.end()
+
+    def axis_labels(self) -> tuple[str, str] | None:
+        """The times at the strip's two ends; None with no audio (an empty project's strip
+        said "No audio" between 0:00 and 0:30, a length nothing has)."""
+        if not self._peaks and not self._duration:
+            return None
+        start, end = self.visible_range()
+        return fmt_ms(start), fmt_ms(end)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         start, end = self.visible_range()

@@ -295,3 +295,49 @@ def test_a_missing_recording_says_how_to_fix_it(
     assert code == 0, err
     code, _, err = run_cli(capsys, "import", folder, source)
     assert code == 0, err
+
+
+def test_a_missing_recording_on_the_cluster_says_how_to_fix_it_and_the_batch_goes_on(
+    folder: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`transcribe --all --cluster` stopped at once on a deleted recording, before the first
+    session, with a bare "missing from the project" (it listed every recording to send ahead):
+    as without --cluster, that session fails with the advice and the next one is transcribed."""
+    import contextlib
+    from collections.abc import Iterator
+
+    from transcribe.cluster import ClusterStats
+
+    class Cluster:  # the cluster's bookkeeping; each session is transcribed here
+        def __init__(self) -> None:
+            self.upcoming: list[Path] = []
+            self.stats = ClusterStats()
+
+        def engine(self) -> None:
+            return None
+
+    cluster = Cluster()
+
+    @contextlib.contextmanager
+    def open_cluster(_args: object) -> Iterator[Cluster]:
+        yield cluster
+
+    monkeypatch.setattr("cli.transcribe_cmds.cluster_from_args", open_cluster)
+    with Project.open(folder) as project:
+        lost, kept = project.sessions.import_audio_files(
+            [tone_wav(tmp_path / "lost.wav"), tone_wav(tmp_path / "kept.wav", seconds=0.5)]
+        )
+        project.sessions.media_path(lost.id).unlink()
+        kept_path = project.sessions.media_path(kept.id)
+    fix = f"delete-session {folder} --session {lost.id}) and import lost.wav again"
+    argv = ["transcribe", folder, "--all", "--json", "--cluster", "tcp://127.0.0.1:8786"]
+    code, out, err = run_cli(capsys, *argv)
+    report = json.loads(out)
+    assert code == 1 and fix in report["failed"][0]["error"] and fix in err
+    assert [s["session_id"] for s in report["sessions"]] == [kept.id]  # the batch went on
+    assert cluster.upcoming == [kept_path]  # the recordings sent ahead: those that are there
+    with Project.open(folder) as project:
+        assert project.transcription.transcription_state(kept.id).status == "done"

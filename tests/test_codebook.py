@@ -121,3 +121,19 @@ def test_memos(project: Project, seg_ids: list[str]) -> None:
     assert project.codebook.memos("journal", None)[0].text == "Day 1: three groups"
     with pytest.raises(InvalidInputError):
         project.codebook.add_memo("planet", None, "x")
+
+
+def test_a_long_memo_is_named_by_its_first_words_and_an_ellipsis() -> None:
+    """A memo without title was listed as its first 40 characters, cut mid-word with nothing
+    to say so ("…; Қазақша жа"): it is cut at a space and ends in "…"."""
+    from storage.codebook.codebook import memo_label
+
+    text = "Участница говорит о поликлинике; Қазақша жазба и ещё много слов.\nSecond line"
+    label = memo_label(None, text, 40)
+    assert label == "Участница говорит о поликлинике;…"
+    assert len(label) <= 40 and text.startswith(label[:-1])
+    assert memo_label(None, text, 41) == "Участница говорит о поликлинике; Қазақша…"
+    assert memo_label(None, "short\nmore", 40) == "short"
+    assert memo_label(None, "x" * 50, 40) == "x" * 39 + "…"  # one long word: cut inside
+    assert memo_label("Title", text, 10) == "Title"
+    assert memo_label(None, "", 40) == "(empty)"

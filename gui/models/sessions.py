@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from gui.fmt import fmt_ms, plural, them
+from gui.fmt import fmt_ms, fmt_when, plural, them
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.core.models import KIND_LABELS, Session
@@ -162,7 +162,7 @@ class SessionTableModel(RowTableModel):
             if name == "Kind":
                 return KIND_LABELS.get(s.kind, s.kind)
             if name == "Date":
-                return s.date or s.created_at[:10]
+                return s.date or fmt_when(s.created_at)[:10]  # the local date
             if name == "Duration":
                 return fmt_ms(s.duration_ms)
             if name == "Speakers":

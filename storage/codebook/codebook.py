@@ -80,11 +80,21 @@ def _check_colour(colour: str) -> str:
 
 
 def memo_label(title: str | None, text: str, width: int = 60) -> str:
-    """How a memo is named in lists: its title, else the start of its first line."""
+    """How a memo is named in lists: its title, else the start of its first line (at most
+    ``width`` characters; a longer line is cut at a space if one is near, and ends in "…")."""
     if title:
         return title
     lines = text.splitlines()
-    return lines[0][:width] if lines else "(empty)"
+    if not lines:
+        return "(empty)"
+    first = lines[0]
+    if len(first) <= width:
+        return first
+    cut = first[: max(1, width - 1)]
+    space = cut.rfind(" ")
+    if first[len(cut)] != " " and space > width // 2:  # not mid-word
+        cut = cut[:space]
+    return cut.rstrip() + "…"
 
 
 class Codebook:

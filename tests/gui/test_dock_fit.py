@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget
 
+from gui.fit import CELL_PADDING_PX, MAX_LINES, wrapped
 from storage import Project
 from storage.recordings.recording import RecordingMarker
 from tests.gui.test_laptop_fit import _window, project  # noqa: F401  (the fixture)
@@ -21,6 +22,30 @@ DOCK_PX = 290  # the Ethics dock's width at 1024x700 (a walkthrough)
 
 def _shot(tmp_path: Path, name: str) -> str:
     return str(Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path)) / name)
+
+
+def _lines(layout: Any, text: str) -> list[str]:
+    """The lines a ``QTextLayout`` broke ``text`` into."""
+    lines = [layout.lineAt(i) for i in range(layout.lineCount())]
+    return [text[line.textStart() : line.textStart() + line.textLength()] for line in lines]
+
+
+def test_narrow_cells_wrap_at_spaces_and_break_only_a_word_too_long(qapp: Any) -> None:
+    """Qt's TextWrapAnywhere filled each line to its end and broke whatever word was there."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    font = QFont()
+    metrics = QFontMetrics(font)
+    text = "hidden in exports"
+    layout, tall = wrapped(text, font, metrics.horizontalAdvance("exports") + 2)
+    assert [line.strip() for line in _lines(layout, text)] == ["hidden", "in", "exports"]
+    assert tall >= 3 * metrics.height()
+    word = "поликлинике"  # alone wider than its column: broken inside, nothing lost
+    layout, _tall = wrapped(f"в {word}", font, metrics.horizontalAdvance(word) // 2)
+    lines = [line.strip() for line in _lines(layout, f"в {word}")]
+    assert lines[0] == "в" and "".join(lines[1:]) == word and len(lines) >= 3
+    layout, _tall = wrapped("one\ntwo", font, 500)  # a line end stays one
+    assert layout.lineCount() == 2
 
 
 def _sideways(view: QAbstractItemView) -> int:
@@ -62,6 +87,13 @@ def test_ethics_tabs_read_whole_in_the_dock(
     qtbot.wait(100)
     idle(w)
     assert abs(dock.width() - DOCK_PX) < 20
+    # every tab shows whole in the bar, none behind scroll arrows (Audit log was), and its
+    # tooltip names it in full
+    bar = panel.tabBar()
+    for i, name in enumerate(["Consent", "Pseudonyms", "Redactions", "Audit log"]):
+        assert bar.rect().contains(bar.tabRect(i)), (bar.tabText(i), bar.tabRect(i), bar.width())
+        assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width(), bar.tabText(i)  # not elided
+        assert panel.tabToolTip(i).startswith(name)
     for i in range(panel.count()):
         panel.setCurrentIndex(i)
         qtbot.wait(50)
@@ -69,6 +101,12 @@ def test_ethics_tabs_read_whole_in_the_dock(
         views = panel.widget(i).findChildren(QAbstractItemView)
         for view in (v for v in views if v.isVisible() and isinstance(v, QTableWidget)):
             assert _sideways(view) <= 0, (panel.tabText(i), _sideways(view))
+    # the columns of short words (who, what) read whole; ids and long places take the rest
+    audit = panel.audit.table
+    for row in range(audit.rowCount()):
+        for col in (1, 2):  # Who, Action: "aigerim", "redact" were cut into "aigeri|m"
+            room = audit.columnWidth(col) - CELL_PADDING_PX - 1
+            assert wrapped(audit.item(row, col).text(), audit.font(), room)[0].lineCount() == 1
     # what a narrow column cuts off is in the tooltip: the redaction's place, whole
     table = panel.redactions.table
     where = table.item(0, 3)
@@ -76,18 +114,22 @@ def test_ethics_tabs_read_whole_in_the_dock(
     assert where.toolTip().startswith(where.text())
     # the words wrap onto a second line rather than leaving the dock, inside a word too
     # long for its column: each redaction's cells are drawn whole
-    from PySide6.QtCore import QRect
-
-    from gui.fit import CELL_PADDING_PX, WRAP
 
     assert table.rowHeight(0) > table.fontMetrics().lineSpacing() * 1.5
     for row in range(table.rowCount()):
         for col in range(table.columnCount()):
-            room = QRect(0, 0, table.columnWidth(col) - CELL_PADDING_PX, 10**6)
+            room = table.columnWidth(col) - CELL_PADDING_PX
             text = table.item(row, col).text()
-            assert table.fontMetrics().boundingRect(room, WRAP, text).height() <= table.rowHeight(
-                row
-            ), (row, col, text)
+            layout, tall = wrapped(text, table.font(), room)
+            cut = MAX_LINES * table.fontMetrics().lineSpacing()  # the tooltip has it whole
+            assert min(tall, cut) <= table.rowHeight(row), (row, col, text)
+            # a word is broken only when it alone is wider than the column ("hidden in
+            # expo|rts" was broken at the line's end)
+            lines = _lines(layout, text)
+            assert "".join(lines) == text
+            for word in text.split():
+                if wrapped(word, table.font(), room)[0].lineCount() == 1:
+                    assert any(word in line for line in lines), (word, lines, room)
 
 
 def test_recording_markers_wrap_in_the_dock(qtbot: Any, project: Project) -> None:  # noqa: F811
@@ -108,3 +150,70 @@ def test_recording_markers_wrap_in_the_dock(qtbot: Any, project: Project) -> Non
     first = markers.item(0)
     assert first.toolTip() == f"01:23  Q3 Access to services — {note}"
     assert markers.visualItemRect(first).height() > markers.fontMetrics().lineSpacing() * 1.5
+
+
+def test_ethics_tabs_scroll_in_a_short_dock(qtbot: Any, project: Project) -> None:  # noqa: F811
+    """The Ethics tab beside a tall bottom panel at 1024x700 is about 300 px high: the consent
+    form's eight rows were crushed into each other (combos over their labels). Each row keeps
+    its height; the tab scrolls to the rest."""
+    from itertools import pairwise
+
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    from gui.privacy_panel import PrivacyPanel
+
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    hint = panel.minimumSizeHint()  # as ExtraPanels._dock lowers it for a laptop
+    panel.setMinimumSize(min(hint.width(), 320), min(hint.height(), 200))
+    panel.resize(DOCK_PX, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.height() == 300
+    fields = panel.consent.findChildren(QComboBox) + panel.consent.findChildren(QLineEdit)
+    assert len(fields) >= 8
+    for field in fields:
+        assert field.height() >= field.sizeHint().height(), field
+    tops = sorted(f.mapTo(panel.consent, f.rect().topLeft()).y() for f in fields)
+    assert all(b - a >= fields[0].sizeHint().height() for a, b in pairwise(tops))
+
+
+def test_the_occurrences_context_reads_first_in_the_dock(qtbot: Any, project: Project) -> None:  # noqa: F811
+    """At 290 px the pseudonym review's Context column (what the reviewer reads to tell whether
+    it is this person) was 58 px, a word a line and cut, while Replace and Change took the rest;
+    now its words are whole, and a check box's label starts after the box, not under it."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from gui.fit import WrapDelegate
+    from gui.privacy_panel import PrivacyPanel
+    from storage import SegmentDraft
+
+    (session,) = project.sessions.all()
+    text = "Айгерім сказала, что Айгерімге очередь в поликлинике не нравится."
+    project.transcript.add_segments(session.id, [SegmentDraft(4000, 6000, text, language="ru")])
+    project.privacy.set_pseudonym("Айгерім", "P01")
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    panel.resize(DOCK_PX - 4, 560)
+    panel.show()
+    panel.setCurrentIndex(1)
+    tab = panel.pseudonyms
+    tab.load_candidates()
+    qtbot.wait(50)
+    table = tab.candidates
+    assert table.rowCount() >= 2
+    for row in range(table.rowCount()):
+        for col in (1, 2):  # Change, Context: no word broken (the context's was)
+            item = table.item(row, col)
+            room = table.columnWidth(col) - CELL_PADDING_PX - 1
+            for word in item.text().split():
+                assert wrapped(word, table.font(), room)[0].lineCount() == 1, (word, room)
+    delegate = table.itemDelegate()
+    assert isinstance(delegate, WrapDelegate)
+    option = QStyleOptionViewItem()
+    option.initFrom(table)
+    option.rect = table.visualRect(table.model().index(0, 0))
+    delegate.initStyleOption(option, table.model().index(0, 0))
+    assert option.features & QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+    indicator = table.style().pixelMetric(table.style().PixelMetric.PM_IndicatorWidth)
+    assert delegate._text_rect(option).left() >= option.rect.left() + indicator

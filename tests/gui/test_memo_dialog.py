@@ -206,3 +206,33 @@ def test_delete_is_greyed_out_for_a_memo_not_yet_saved(window: Any, idle: Any) -
     dialog.list.setCurrentRow(0)  # back to the saved one
     assert delete.isEnabled()
     dialog.reject()
+
+
+def test_memos_say_when_in_local_time_and_their_labels_wrap(
+    window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch, qtbot: Any
+) -> None:
+    """A walkthrough in Almaty (UTC+5): a memo written at 13:09 said "08:09" (the UTC the
+    project keeps), and its label ran off the list (a sideways scroll bar, cut mid-word)."""
+    import time
+
+    from gui.fmt import fmt_when
+
+    monkeypatch.setenv("TZ", "Etc/GMT-5")  # POSIX sign: five hours east of UTC
+    time.tzset()
+    try:
+        assert fmt_when("2026-12-05T08:09:41.123Z") == "2026-12-05 13:09"
+        assert fmt_when("not a time") == "not a time"
+        project: Project = window.project
+        text = "Участница говорит о поликлинике: очереди, запись через портал, Қазақша жазба."
+        memo = project.codebook.add_memo("journal", None, text)
+        dialog = _dialog(window)
+        dialog.resize(640, 420)
+        qtbot.waitExposed(dialog)
+        assert dialog.info.text() == f"{memo.created_by}, {fmt_when(memo.updated_at)}"
+        assert memo.updated_at[11:16] not in dialog.info.text()  # not the UTC hour
+        item = dialog.list.item(0)
+        assert dialog.list.horizontalScrollBar().maximum() == 0
+        assert text[:60] in item.toolTip() and memo.created_by in item.toolTip()
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

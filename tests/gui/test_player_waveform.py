@@ -112,3 +112,17 @@ def test_bad_edits_are_refused_with_a_message(
     window.undo_stack.undo()
     idle(window)
     assert project.codebook.codes() == []
+
+
+def test_an_empty_strip_shows_no_time_scale(qtbot: Any) -> None:
+    """A new project's waveform said "No audio" between 0:00 and 0:30, a length nothing had:
+    the strip's end times show once there is audio, and go with it."""
+    from array import array
+
+    strip = WaveformStrip()
+    qtbot.addWidget(strip)
+    assert strip.axis_labels() is None
+    strip.set_peaks(array("f", [0.5] * 10), 15_200)
+    assert strip.axis_labels() == ("0:00", "0:15")
+    strip.clear()
+    assert strip.axis_labels() is None

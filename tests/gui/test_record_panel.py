@@ -168,3 +168,109 @@ def test_panel_reads_whole_in_a_laptop_dock(settings_home: Path, project: Projec
         panel.level_bar.geometry().top(), panel.level_bar.geometry().bottom() + 1
     )
     assert "loud" in panel.level_bar.toolTip()
+
+
+def test_panel_scrolls_in_a_short_dock_rather_than_crush_the_guide(  # type: ignore[no-untyped-def]
+    settings_home: Path, project: Project, qtbot
+) -> None:
+    """At 1024x700 the Record tab over a tall bottom panel (Disagreements) is about 300 px
+    high: the guide box was crushed to an 8 px sliver and "Load guide…" and "Next question
+    (N)" were gone. Each control keeps its height; the panel scrolls to them."""
+    from PySide6.QtWidgets import QPushButton
+
+    from gui.record_panel import RecordPanel
+
+    panel = RecordPanel(project)
+    qtbot.addWidget(panel)
+    hint = panel.minimumSizeHint()  # as ExtraPanels._dock lowers it for a laptop
+    panel.setMinimumSize(min(hint.width(), 320), min(hint.height(), 200))
+    panel.resize(260, 300)  # the left docks' width at 1024x700: the panel keeps its minimum
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.height() == 300
+    view = panel.scroller.viewport()
+    for button in panel.findChildren(QPushButton):  # none cut at the right (no sideways scroll)
+        right = button.mapTo(view, button.rect().topRight()).x()
+        assert right < view.width(), (button.text(), right, view.width())
+    guide = panel.guide_edit
+    assert guide.height() >= guide.minimumSizeHint().height() >= 3 * guide.fontMetrics().height()
+    for button in (panel.load_guide_button, panel.next_button, panel.record_button):
+        assert button.isVisible() and button.height() >= button.sizeHint().height()
+        assert isinstance(button, QPushButton)
+    bar = panel.scroller.verticalScrollBar()
+    assert bar.maximum() > 0  # the rest is a scroll away
+    panel.scroller.ensureWidgetVisible(panel.next_button)
+    qtbot.wait(20)
+    top = panel.next_button.mapTo(panel, panel.next_button.rect().topLeft()).y()
+    assert top >= 0 and top + panel.next_button.height() <= panel.height()
+    assert not panel.scroller.horizontalScrollBar().isVisible()
+
+
+class _Input:
+    """A microphone's input that has delivered ``pending`` bytes since it was last read."""
+
+    def __init__(self) -> None:
+        self.pending = b""
+
+    def readAll(self) -> object:  # Qt's name
+        from PySide6.QtCore import QByteArray
+
+        data, self.pending = self.pending, b""
+        return QByteArray(data)
+
+
+def test_no_marker_before_the_microphone_delivers_audio(  # type: ignore[no-untyped-def]
+    settings_home: Path, project: Project, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A marker dropped while the panel said "Starting the microphone…" landed at 0:00, on
+    speech that was never captured: until the first audio the marker and next-question
+    buttons are greyed (a tooltip says why), M and N say so and keep the note and the guide
+    where they were; once audio arrives they mark the audio heard then."""
+    from PySide6.QtMultimedia import QAudioDevice
+
+    from gui.record_panel import MARKERS_WAIT_TIP, WAIT_FOR_AUDIO, RecordPanel
+    from gui.recording_engine import Recorder
+
+    mic = _Input()
+
+    def start(self: Recorder) -> ActiveRecording:  # the input opened, no audio yet
+        self.recording = ActiveRecording(
+            self.folder, sample_rate=16000, channels=1, sample_width=2, device="test",
+            guide=self.guide,
+        )  # fmt: skip
+        self._io = mic  # type: ignore[assignment]
+        self.state_changed.emit("recording")
+        return self.recording
+
+    monkeypatch.setattr(Recorder, "start", start)
+    monkeypatch.setattr(RecordPanel, "_current_device", lambda _self: QAudioDevice())
+    panel = RecordPanel(project)
+    panel.ask_details = False
+    qtbot.addWidget(panel)
+    panel.guide_edit.setPlainText("How do you book?\nAnd then?")
+    assert panel.start_recording()
+    recorder = panel.recorder
+    assert recorder is not None and recorder.recording is not None
+    assert panel.state_label.text() == "● Starting the microphone…"
+    assert not panel.marker_button.isEnabled() and not panel.next_button.isEnabled()
+    assert panel.marker_button.toolTip() == MARKERS_WAIT_TIP
+    panel.note_edit.setText("Aigerim arrives")
+    assert panel.drop_marker() is None and panel.next_question() is None
+    assert recorder.add_marker("x") is None  # the engine refuses it too (the CLI's m and n)
+    assert recorder.recording.markers == []
+    assert panel.status_label.text() == WAIT_FOR_AUDIO
+    assert panel.note_edit.text() == "Aigerim arrives"  # kept for the marker
+    assert panel.question_label.text() == "" and recorder.recording.guide_index == -1
+    mic.pending = b"\0\0" * (16000 * 7 // 10)  # 0.7 s of audio has arrived, not yet read
+    marker = panel.drop_marker()
+    assert marker is not None and marker.time_ms == 700 and marker.note == "Aigerim arrives"
+    assert panel.marker_button.isEnabled() and panel.next_button.isEnabled()
+    assert panel.marker_button.toolTip() == ""
+    assert panel.status_label.text() == "The microphone started: markers can be dropped."
+    assert panel.note_edit.text() == ""
+    question = panel.next_question()
+    assert question is not None and question.time_ms == 700
+    assert panel.question_label.text() == "Q1: How do you book?"
+    assert [m.time_ms for m in recorder.recording.markers] == [700, 700]
+    recorder.recording.stop()
+    recorder.recording.release()

@@ -49,7 +49,8 @@ def test_agreement_table_shows_coefficients(qtbot, tmp_path: Path) -> None:  # t
     row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "Services")
     assert model.index(row, 4).data() == "n/a"
     assert model.index(row, 4).data(Qt.ItemDataRole.ToolTipRole)
-    assert "Unit:" in widget.unit_label.text()
+    assert "Unit: (segment, code)… (hover for more)" in widget.unit_label.text()
+    assert "unit = " not in widget.unit_label.text()  # it read "Unit: unit = (segment, …"
     # the overall figures stand above the table (a laptop's dock shows a row or two of it)
     assert f"κ {expected:.3f}" in widget.overall_label.text()
     assert "Span overlap" in widget.unit_label.toolTip()
@@ -187,6 +188,13 @@ def test_a_coding_conflict_reads_as_code_coder_and_words_not_ids(qtbot, tmp_path
     assert all("Services/Health" in t and "“segment”" in t for t in shown), shown
     assert {"memo: lead's memo", "memo: bob's memo"} <= {t.split("  ")[-1] for t in shown}
     assert not any("_id" in t or "{" in t for t in [*shown, dialog.list.item(0).text()])
+    # when each version was written, in this computer's time to the minute (it was the UTC
+    # ISO text the project keeps, "2026-12-05T08:31:12.345Z")
+    from gui.fmt import fmt_when
+
+    whens = [dialog.versions.item(r, 1).text() for r in range(dialog.versions.rowCount())]
+    versions = [v.version for v in lead.team.conflicts()[0].versions]
+    assert whens == [fmt_when(v) for v in versions] and all(len(t) == 16 for t in whens), whens
     lead.close()
     bob.close()
 

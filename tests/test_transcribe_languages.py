@@ -999,6 +999,18 @@ def test_a_name_heard_in_another_language_inside_a_sentence_takes_the_sentence_s
     assert [code for _, code, _ in settle_islands(unsure)] == ["ru", None, "ru", None, "ru"]
 
 
+def test_a_sure_short_stretch_between_two_guessed_ones_keeps_its_language() -> None:
+    """espeak-ng Russian, "Добрый день. Спасибо, что пришли. …" with ru,kk,en: the first and
+    third stretches were heard as none of them (Polish, Norwegian) and taken for English at a
+    guess, the second as Russian 0.97. It took its neighbours' English and was decoded in
+    English: "Thank you very much.", a translation. Only neighbours heard clearly impose."""
+    first, thanks, rest = _part(0, 1.1), _part(1.1, 3.01), _part(3.01, 7.56)
+    parts = [(first, "en", True), (thanks, "ru", False), (rest, "en", True)]
+    assert settle_islands(parts) == parts
+    one_guessed = [(first, "en", False), (thanks, "ru", False), (rest, "en", True)]
+    assert settle_islands(one_guessed) == one_guessed
+
+
 @given(
     st.lists(
         st.tuples(st.integers(1, 5 * S), st.sampled_from(["ru", "kk", "en", None]), st.booleans()),
@@ -1007,8 +1019,8 @@ def test_a_name_heard_in_another_language_inside_a_sentence_takes_the_sentence_s
 )
 def test_only_a_short_part_between_two_told_alike_takes_their_language(parts_spec) -> None:
     """Against a model: a part changes only when it is told, shorter than LID_ISLAND_S, and
-    the nearest told parts before and after it (as heard) share another language; then it
-    takes theirs and is no longer strange. Spans and everything else stay."""
+    the nearest told parts before and after it (as heard) share another language and are not
+    strange; then it takes theirs and is no longer strange. Spans and everything else stay."""
     at, parts = 0, []
     for length, code, odd in parts_spec:
         parts.append(({"start": at, "end": at + length}, code, odd))
@@ -1016,14 +1028,17 @@ def test_only_a_short_part_between_two_told_alike_takes_their_language(parts_spe
     out = settle_islands(parts)
     assert [p for p, _, _ in out] == [p for p, _, _ in parts]
     for i, ((part, code, odd), (_, new, new_odd)) in enumerate(zip(parts, out, strict=True)):
-        before = next((c for _, c, _ in reversed(parts[:i]) if c), None)
-        after = next((c for _, c, _ in parts[i + 1 :] if c), None)
+        before = next(((c, o) for _, c, o in reversed(parts[:i]) if c), (None, True))
+        after = next(((c, o) for _, c, o in parts[i + 1 :] if c), (None, True))
         island = (
             code is not None
             and part["end"] - part["start"] < LID_ISLAND_S * S
-            and before is not None
-            and before == after != code
+            and before[0] is not None
+            and before[0] == after[0] != code
+            and not before[1]
+            and not after[1]
         )
+        before = before[0]
         assert (new, new_odd) == ((before, False) if island else (code, odd))
 
 

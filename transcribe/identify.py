@@ -322,16 +322,21 @@ def settle_islands(
     parts: list[tuple[dict[str, int], str | None, bool]],
 ) -> list[tuple[dict[str, int], str | None, bool]]:
     """The parts of a stretch of talk, where a short one (under ``LID_ISLAND_S``) is heard in
-    another language than the one the nearest told parts before and after it share: it takes
-    theirs (and is no longer strange, its language now comes from them). Decided on the
-    languages as heard, so the result does not depend on the order the parts are looked at."""
+    another language than the one the nearest told parts before and after it share, and are
+    sure of (neither strange): it takes theirs (and is no longer strange, its language now
+    comes from them). Neighbours Whisper was unsure of impose nothing: espeak-ng's "Спасибо,
+    что пришли", heard as Russian (0.97), lay between two stretches taken for English at a
+    guess, and decoded in English it came out "Thank you very much.", a translation. Decided on
+    the languages as heard, so the result does not depend on the order the parts are looked
+    at."""
     told = [i for i, (_, code, _) in enumerate(parts) if code]
     out = list(parts)
     for before, i, after in zip(told, told[1:], told[2:], strict=False):
         part, code, _odd = parts[i]
         around = parts[before][1]
         short = part["end"] - part["start"] < LID_ISLAND_S * SAMPLE_RATE
-        if short and around == parts[after][1] and around != code:
+        sure_around = not parts[before][2] and not parts[after][2]
+        if short and sure_around and around == parts[after][1] and around != code:
             out[i] = (part, around, False)
     return out
 

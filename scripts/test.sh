@@ -19,14 +19,18 @@ parallel=()
 if [ "$workers" != 0 ]; then parallel=(-n "$workers" --dist loadfile); fi
 log=$(mktemp)
 set +e
-.venv/bin/python -m pytest -q -p no:cacheprovider "${parallel[@]}" "$@" 2>&1 | tee "$log"
+# The two-process run as a whole is bounded too (40 minutes; it takes about 12): a worker that
+# dies can leave xdist's controller waiting for it for good (seen once, in a run of the GUI
+# tests), which no test's timeout ends.
+timeout 2400 .venv/bin/python -m pytest -q -p no:cacheprovider "${parallel[@]}" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 # A hung test ends its worker process: xdist reports the worker "crashed while running" it,
 # and the stacks stay in that process. The suite then runs once more in one process, where a
 # second hang prints every thread's stack here.
-if [ "$rc" -ne 0 ] && grep -qE '^\+* Timeout \+*$|crashed while running' "$log"; then
-  echo "== pytest: a test HUNG (named above); the whole suite runs once more, in one process"
+if [ "$rc" -eq 124 ] || { [ "$rc" -ne 0 ] && grep -qE '^\+* Timeout \+*$|crashed while running' "$log"; }; then
+  echo "== pytest: a test HUNG or a worker died (named above); the whole suite runs once more, in one process"
+  pkill -f 'import sys;exec(eval(sys.stdin.readline()))' || true  # xdist's workers left behind
   rm -f "$log"
   exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 fi

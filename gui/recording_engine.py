@@ -105,6 +105,31 @@ def _pactl_sources() -> set[str] | None:
     return {line.split("\t")[1] for line in out.stdout.splitlines() if "\t" in line}
 
 
+class _PactlProbe:
+    """Whether pactl still lists a source, asked in a thread of its own (pactl can take a
+    while) that holds nothing of the recorder's. The thread held the recorder itself: when it
+    had the last reference (a recorder dropped while a probe ran), the recorder and its Qt
+    objects were destroyed in that thread ("QSocketNotifier: Socket notifiers cannot be enabled
+    or disabled from another thread", then a segmentation fault in the GUI tests)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.busy = False
+        self.gone = False
+
+    def ask(self) -> None:
+        self.busy = True
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            sources = _pactl_sources()
+            if sources is not None and self.name not in sources:
+                self.gone = True
+        finally:
+            self.busy = False
+
+
 class Recorder(QObject):
     """One recording session from one input device into ``PROJECT/recordings/``.
 
@@ -159,9 +184,9 @@ class Recorder(QObject):
         self._last_level = 0.0
         self._got_audio = False
         self._stopping = False
-        self._pactl_busy = False
-        self._watch_pactl = _pactl_sources() is not None and device_id(device) in (
-            _pactl_sources() or set()
+        listed = _pactl_sources()
+        self._probe = (
+            _PactlProbe(device_id(device)) if device_id(device) in (listed or ()) else None
         )
         self._last_pactl = 0.0
         self._device_gone.connect(self._on_device_gone)
@@ -332,18 +357,12 @@ class Recorder(QObject):
         if now - self._last_data > STALL_SECONDS:
             self._device_gone.emit(f"no audio arrived for {STALL_SECONDS:.0f} seconds")
             return
-        if self._watch_pactl and not self._pactl_busy and now - self._last_pactl >= 1.0:
+        probe = self._probe
+        if probe is not None and probe.gone:
+            self._device_gone.emit("it was unplugged or disabled")
+        elif probe is not None and not probe.busy and now - self._last_pactl >= 1.0:
             self._last_pactl = now
-            self._pactl_busy = True
-            threading.Thread(target=self._pactl_probe, daemon=True).start()
-
-    def _pactl_probe(self) -> None:
-        try:
-            sources = _pactl_sources()
-            if sources is not None and device_id(self.device) not in sources:
-                self._device_gone.emit("it was unplugged or disabled")
-        finally:
-            self._pactl_busy = False
+            probe.ask()
 
     def _on_device_gone(self, why: str) -> None:
         if self._stopping or self.recording is None or self.recording.stopped:

@@ -792,32 +792,63 @@ def test_kazakh_letters_keep_a_kazakh_reading_over_a_surer_russian_one() -> None
 def test_the_reading_kept_is_the_surest_unless_kazakh_letters_say_otherwise(
     readings: dict[str, tuple[float, str]],
 ) -> None:
-    """Against a model of the rule: the best score wins; Kazakh takes it from a Cyrillic rival
-    when at least a tenth of its letters are Kazakh's own, it scores within the margin, and it
-    does not say a word over and over."""
-    kept = languages.own_letters_reading(readings)
+    """Against a model of the rule: the best score wins; a Cyrillic reading takes it from an
+    English one within the English margin, unless it says a word over and over; then Kazakh
+    takes it from a Cyrillic rival when at least a tenth of its letters are Kazakh's own, it
+    scores within the margin, and it does not say a word over and over."""
+    kept = languages.reading_kept(readings)
     scored = {c: r for c, r in readings.items() if r[0] != float("-inf")}
     if not scored:
         assert kept is None
         return
+
+    def repeats(code: str) -> bool:
+        words = scored[code][1].split()
+        found = any(words[i : i + 4] == [words[i]] * 4 for i in range(len(words)))
+        return found or any(
+            n >= 2 and len(words) >= i + 3 * n and words[i : i + n] * 3 == words[i : i + 3 * n]
+            for n in range(2, 5)
+            for i in range(len(words))
+        )
+
     best = max(scored, key=lambda c: scored[c][0])
+    if best == "en":
+        close = [
+            c
+            for c in ("ru", "kk", "uk")
+            if c in scored
+            and scored[c][0] >= scored["en"][0] - languages.ENGLISH_MARGIN
+            and not repeats(c)
+        ]
+        best = max(close, key=lambda c: scored[c][0]) if close else "en"
     words = scored.get("kk", (0.0, ""))[1].split()
     letters = [ch for w in words for ch in w]
     kazakh_share = sum(ch in "әғқңөұүһі" for ch in letters) / len(letters) if letters else 0.0
-    repeats = any(words[i : i + 4] == [words[i]] * 4 for i in range(len(words)))
-    repeats |= any(
-        n >= 2 and len(words) >= i + 3 * n and words[i : i + n] * 3 == words[i : i + 3 * n]
-        for n in range(2, 5)
-        for i in range(len(words))
-    )
     takes_over = (
         best in ("ru", "uk")
         and "kk" in scored
         and kazakh_share >= 0.1
         and scored["kk"][0] >= scored[best][0] - languages.OWN_LETTERS_MARGIN
-        and not repeats
+        and not repeats("kk")
     )
     assert kept == ("kk" if takes_over else best)
+
+
+def test_english_a_shade_surer_than_a_cyrillic_reading_is_not_kept() -> None:
+    """espeak-ng Russian read in each of ru, kk, en (scores and texts as read by ``base``):
+    the English reading is fluent and a shade surer, and it is not what was said."""
+    camera = {
+        "ru": (-1.004, "Я напишу мою камеру, а сейчас я не спал талик, тарун"),
+        "kk": (-1.065, "еңа бізыма ең қамі қамі қаң қаң қаң қаң қаң қаң қаң"),
+        "en": (-0.985, "I'm not using my camera shoot here, it's metallic"),
+    }
+    assert languages.reading_kept(camera) == "ru"
+    bench = {"ru": (-1.15, "Ну, я вот"), "kk": (-0.89, "Сөң өтін"), "en": (-0.88, "Like India")}
+    assert languages.reading_kept(bench) == "kk"
+    # surer by more than the margin, English stays; a failed reading does not take it
+    assert languages.reading_kept({**camera, "en": (-0.9, "I'm not")}) == "en"
+    failed = {"ru": (-0.99, "да да да да да"), "en": (-0.985, "Yes")}
+    assert languages.reading_kept(failed) == "en"
 
 
 def test_a_stretch_no_language_reads_becomes_speech_without_transcript() -> None:

@@ -36,7 +36,7 @@ from .languages import (
     fill_gaps,
     foreign,
     language_probabilities,
-    own_letters_reading,
+    reading_kept,
     piece_features,
     stretch_probabilities,
 )
@@ -296,7 +296,7 @@ class Identifier:
                 c: (score, " ".join(guards.cut_loop_text(str(s.text)) for s in mine))
                 for c, (score, mine) in read.items()
             }
-            kept = own_letters_reading(texts)
+            kept = reading_kept(texts)
             if kept is None:
                 out.append((None, None))
                 continue

@@ -54,6 +54,7 @@ def _onsets(path: Path, threshold: float = 3000) -> list[int]:
 
 
 @pytest.mark.slow
+@pytest.mark.alone  # paplay's start-up is part of what is measured: 40-65 ms late under load
 def test_a_marker_points_at_the_audio_heard_when_it_is_dropped(
     pulse_mic: PulseMic, project: Project, qtbot: Any, tmp_path: Path
 ) -> None:

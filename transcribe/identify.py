@@ -36,8 +36,8 @@ from .languages import (
     fill_gaps,
     foreign,
     language_probabilities,
-    reading_kept,
     piece_features,
+    reading_kept,
     stretch_probabilities,
 )
 from .stream import SAMPLE_RATE, Audio, split_at_pauses, vad_chunks

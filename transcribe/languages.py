@@ -264,16 +264,16 @@ def said_over_and_over(text: str) -> bool:
 def reading_kept(readings: dict[str, tuple[float, str]]) -> str | None:
     """Which of a stretch's readings (language -> (``decoded_score``, text)) to keep.
 
-    The best score wins, but for two cases. An English reading is kept over a Cyrillic one
-    only when it scores more than ``ENGLISH_MARGIN`` better (Whisper's lean to English: fluent
+    The best score wins, but for two cases. An English reading is kept over a Cyrillic one only
+    when it scores more than ``ENGLISH_MARGIN`` better (Whisper's lean to English: fluent
     English over speech it does not hear clearly is a translation, not what was said), unless
-    the Cyrillic one says a word or phrase over and over. And Whisper's Russian decoder writes any speech in
-    Cyrillic quite surely, Kazakh too ("Мин-мин-ликетник, Козмет-терд" for "Мен, мен, кетдік
-    козмет"), and may score above the Kazakh reading of it. The Kazakh decoder writes the
-    letters of sounds Russian lacks (ә, ө, ү, ұ, қ, ғ, ң...) only when it hears them: read in
-    Kazakh, 15 stretches of real Russian speech had 0 to 7 % of their letters Kazakh's own
-    (mostly none), and Kazakh stretches 9 to 52 %. So a reading in a language with letters of
-    its own (``OWN_LETTERS``) that has at least ``OWN_LETTERS_SHARE`` of them is kept over a
+    the Cyrillic one says a word or phrase over and over. And Whisper's Russian decoder writes
+    any speech in Cyrillic quite surely, Kazakh too ("Мин-мин-ликетник, Козмет-терд" for "Мен,
+    мен, кетдік козмет"), and may score above the Kazakh reading of it. The Kazakh decoder
+    writes the letters of sounds Russian lacks (ә, ө, ү, ұ, қ, ғ, ң...) only when it hears them:
+    read in Kazakh, 15 stretches of real Russian speech had 0 to 7 % of their letters Kazakh's
+    own (mostly none), and Kazakh stretches 9 to 52 %. So a reading in a language with letters
+    of its own (``OWN_LETTERS``) that has at least ``OWN_LETTERS_SHARE`` of them is kept over a
     reading in another Cyrillic language that scores at most ``OWN_LETTERS_MARGIN`` better,
     unless it says a word or a phrase over and over (``said_over_and_over``: "Бұліқ өбің әй әй
     әй әй", a failed reading, is no sign of Kazakh sounds). None when no reading scored at all.

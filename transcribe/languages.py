@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -283,25 +283,34 @@ def reading_kept(readings: dict[str, tuple[float, str]]) -> str | None:
         return None
     best = max(scored, key=lambda code: scored[code][0])
     if best == "en":
-        close = [
-            code
-            for code, (score, text) in scored.items()
-            if code in CYRILLIC_LANGUAGES
-            and score >= scored[best][0] - ENGLISH_MARGIN
-            and not said_over_and_over(text)
-        ]
-        best = max(close, key=lambda code: scored[code][0]) if close else best
+        best = _taken_over(scored, best, ENGLISH_MARGIN, lambda code, _: code in CYRILLIC_LANGUAGES)
     if best not in CYRILLIC_LANGUAGES or best in OWN_LETTERS:
         return best
-    own = [
+    return _taken_over(
+        scored,
+        best,
+        OWN_LETTERS_MARGIN,
+        lambda code, text: (
+            code in OWN_LETTERS and own_letters_share(text, code) >= OWN_LETTERS_SHARE
+        ),
+    )
+
+
+def _taken_over(
+    scored: dict[str, tuple[float, str]],
+    best: str,
+    margin: float,
+    may: Callable[[str, str], bool],
+) -> str:
+    """The surest reading that ``may`` (language, text) lets take ``best``'s place, scoring at
+    most ``margin`` below it and not saying a word or phrase over and over; ``best`` when none
+    does (``reading_kept``)."""
+    rivals = [
         code
         for code, (score, text) in scored.items()
-        if code in OWN_LETTERS
-        and own_letters_share(text, code) >= OWN_LETTERS_SHARE
-        and score >= scored[best][0] - OWN_LETTERS_MARGIN
-        and not said_over_and_over(text)
+        if may(code, text) and score >= scored[best][0] - margin and not said_over_and_over(text)
     ]
-    return max(own, key=lambda code: scored[code][0]) if own else best
+    return max(rivals, key=lambda code: scored[code][0]) if rivals else best
 
 
 def language_probabilities(model: Any, clip: np.ndarray) -> dict[str, float]:

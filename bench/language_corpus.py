@@ -8,7 +8,9 @@ Most turns are made with espeak-ng. The ``ru-real`` and ``mixed-real`` recording
 Russian speech instead: the 620 sentences a man read for Festival's Russian voice (Debian's
 ``festvox-ru``, BSD-like licence, Nickolay V. Shmyrev 2005; 16 kHz recordings with their
 texts). ``sudo apt-get install festvox-ru`` (or ``scripts/setup.sh --with-test-speech``)
-puts them where ``tests.media.REAL_RU`` looks.
+puts them where ``tests.media.REAL_RU`` looks. ``kk-real`` and ``mixed-real-kk`` use the only
+real Kazakh speech with a licence we have found: two utterances of one speaker, 7 seconds
+(``tests/data/kazakh``, Apache-2.0, IS2AI's Kazakh-Speech-Commands-Dataset).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.media import real_russian
+from tests.media import REAL_KK_COUNT, real_kazakh, real_russian
 
 EN = [
     "Thank you all for coming this evening to talk about public services in our district.",
@@ -131,8 +133,11 @@ def _duration(path: Path) -> float:
 def plan(name: str, rounds: int = 1) -> list[tuple[str, str]]:
     """The (language, text) turns of a recording: "en", "ru", "kk", "mixed", "en-unique",
     "ru-real", "ru-real-noisy" (the same under loud pink noise), "ru-real-noisier" (under
-    noise 6 dB louder again) or "mixed-real" (N rounds). A
-    real turn's language is "ru" and its text "@N", sentence N of festvox-ru."""
+    noise 6 dB louder again), "mixed-real" (N rounds), "kk-real" (the real Kazakh utterances)
+    or "mixed-real-kk" (real Russian and real Kazakh turns with espeak-ng English ones between
+    them). A real Russian turn's text is "@N", sentence N of festvox-ru; a real Kazakh turn's
+    "@kk:N", utterance N of ``tests.media.real_kazakh`` (the same ones every round: there are
+    only two)."""
     if name == "mixed":
         return [(lang, TEXTS[lang][i]) for _ in range(rounds) for lang, i in MIXED]
     if name == "mixed-real":
@@ -142,6 +147,16 @@ def plan(name: str, rounds: int = 1) -> list[tuple[str, str]]:
             for lang, i in MIXED:
                 out.append(("ru", f"@{k}") if lang == "ru" else (lang, TEXTS[lang][i]))
                 k += lang == "ru"
+        return out
+    if name == "kk-real":
+        return [("kk", f"@kk:{i}") for _ in range(rounds) for i in range(REAL_KK_COUNT)]
+    if name == "mixed-real-kk":
+        # Russian, Kazakh and English in turn, as a focus group's answers switch
+        out, k = [], 0
+        for _ in range(rounds):
+            for j in range(REAL_KK_COUNT):
+                out += [("ru", f"@{k}"), ("kk", f"@kk:{j}"), ("en", EN[j + 1]), ("ru", f"@{k + 1}")]
+                k += 2
         return out
     if name in ("ru-real", "ru-real-noisy", "ru-real-noisier"):
         return [("ru", f"@{i}") for i in range(rounds * REAL_RU_TURNS)]
@@ -160,7 +175,10 @@ def build(folder: Path, name: str, rounds: int = 1) -> tuple[Path, list[Turn]]:
     t = 0.0
     for i, (lang, text) in enumerate(plan(name, rounds)):
         raw = folder / f"{name}_{i}_raw.wav"
-        if text.startswith("@"):
+        if text.startswith("@kk:"):
+            recording, text = real_kazakh(int(text[4:]))
+            sox(recording, raw)
+        elif text.startswith("@"):
             recording, text = real_russian(int(text[1:]))
             sox(recording, raw)
         else:

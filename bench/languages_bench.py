@@ -5,8 +5,10 @@ turns, no long silence) in English, Russian, Kazakh and a mixed one that switche
 one to three turns, with references; ``ru-real`` (a man reading Russian: Debian's festvox-ru,
 skipped with a line when it is not installed), ``ru-real-noisy`` (the same under loud pink
 noise), ``ru-real-noisier`` (the noise 6 dB louder again) and ``mixed-real`` (the mixed one
-with his voice for its Russian turns). For each recording and model, each in its own subprocess
-with the same threads:
+with his voice for its Russian turns), ``kk-real`` (real Kazakh: two utterances, 7 s, the only
+licensed real Kazakh speech we have, ``tests/data/kazakh``) and ``mixed-real-kk`` (real Russian
+and real Kazakh turns, espeak-ng English between them). For each recording and model, each in
+its own subprocess with the same threads:
 
   (a) FieldScribe: ``transcribe.engine.Transcriber`` with the project's languages set
       (``--languages``, default ru,kk,en; for English-only models: en)
@@ -21,7 +23,8 @@ Russian or Kazakh speech, Cyrillic over English: translated or transliterated), 
 and peak memory (ru_maxrss of the subprocess).
 
     nice -n 5 .venv/bin/python bench/languages_bench.py [--models tiny.en,base] [--threads 2]
-        [--recordings en,en-unique,ru,kk,mixed,ru-real,ru-real-noisy,ru-real-noisier,mixed-real]
+        [--recordings en,en-unique,ru,kk,mixed,ru-real,ru-real-noisy,ru-real-noisier,mixed-real,
+         kk-real,mixed-real-kk]
         [--keep DIR] [--systems a,b,c]
 
 Your own recordings: give a recording's path in ``--recordings`` (``interview.wav``) with a

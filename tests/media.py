@@ -52,6 +52,18 @@ def real_russian(index: int) -> tuple[Path, str]:
     return REAL_RU / "wav" / f"{name}.wav", text
 
 
+# Real Kazakh speech: two utterances of one speaker from IS2AI's Kazakh-Speech-Commands-Dataset
+# (Apache-2.0), each with its text (tests/data/kazakh/README.md).
+REAL_KK = Path(__file__).parent / "data" / "kazakh"
+REAL_KK_COUNT = 2
+
+
+def real_kazakh(index: int) -> tuple[Path, str]:
+    """Utterance ``index`` (0-based) of the real Kazakh speech: its recording and what was said."""
+    stem = REAL_KK / f"ksc_example_{index + 1}"
+    return stem.with_suffix(".flac"), stem.with_suffix(".txt").read_text(encoding="utf-8").strip()
+
+
 def convert(src: Path, dest: Path, *extra: str) -> Path:
     """Convert audio with ffmpeg (format chosen by the extension)."""
     subprocess.run(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import transcribe.runner as runner
@@ -20,7 +20,13 @@ from tests.transcribe_audio_helpers import join_turns, spoken  # noqa: F401  (a 
 from transcribe import languages
 from transcribe.engine import Transcriber, _by_language, _placeholders
 from transcribe.guards import Candidate, rejection
-from transcribe.identify import LID_ISLAND_S, Identifier, by_turns, settle_islands
+from transcribe.identify import (
+    LID_ISLAND_S,
+    Identifier,
+    by_turns,
+    islands_to_read,
+    settle_islands,
+)
 from transcribe.languages import (
     LID_HEARD,
     choose,
@@ -931,6 +937,123 @@ def test_a_stretch_no_language_reads_at_all_has_an_unknown_language(
     assert settled == {(chunk["start"], chunk["end"]): None}
     [placeholder] = _placeholders([chunk], [], offset_ms=0, language="")
     assert placeholder.untranscribed and placeholder.language is None
+
+
+# Whisper's probabilities (base) for stretches heard as Russian: an utterance of real Kazakh
+# (tests/data/kazakh) and real Russian ones (bench ``ru-real``, ``mixed-real``)
+REAL_KAZAKH_AS_RUSSIAN = {"ru": 0.70, "tr": 0.06, "kk": 0.06, "lt": 0.03, "az": 0.03}
+REAL_RUSSIAN = [
+    {"ru": 0.85, "de": 0.03, "fr": 0.03, "en": 0.02, "tr": 0.02},
+    {"ru": 0.72, "pl": 0.08, "nn": 0.05, "tr": 0.04, "uk": 0.03},
+    {"ru": 0.92, "en": 0.07, "fr": 0.004},
+]
+
+
+def test_kazakh_heard_as_russian_is_read_in_each_language() -> None:
+    """Real Kazakh heard as Russian 0.70 (the Turkic languages 0.15) was decoded in Russian
+    only: "Ольга Грайвисмитр жив -тохта" for "Алға қарай бес метр жүр тоқта". Its Kazakh rivals
+    now let the readings decide; real Russian (Turkic 0.02 to 0.04) is still decoded once."""
+    expected = ["ru", "kk", "en"]
+    assert choose(REAL_KAZAKH_AS_RUSSIAN, expected)[1] >= languages.LID_DOUBT  # sure, before
+    assert doubtful(REAL_KAZAKH_AS_RUSSIAN, expected)
+    for probs in REAL_RUSSIAN:
+        assert not doubtful(probs, expected), probs
+    # no language with letters of its own expected, or Kazakh itself chosen: nothing changes
+    assert not doubtful(REAL_KAZAKH_AS_RUSSIAN, ["ru", "en"])
+    assert not doubtful({"kk": 0.7, "tr": 0.1, "ru": 0.2}, expected)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["ru", "uk", "kk", "tr", "az", "en", "de", "lt", "pl"]),
+        st.floats(0, 1),
+        min_size=1,
+    ),
+    st.sampled_from([["ru", "kk", "en"], ["ru", "kk"], ["kk", "en"], ["ru", "en"]]),
+)
+@example(REAL_KAZAKH_AS_RUSSIAN, ["ru", "kk", "en"])
+@example({"ru": 0.8, "kk": 0.1, "en": 0.1}, ["ru", "kk"])
+def test_doubtful_against_a_model(raw: dict[str, float], expected: list[str]) -> None:
+    """Against a model of ``doubtful`` written out: with two or more expected languages, a
+    stretch is read in each when the expected languages (with their families) get less than
+    LID_HEARD, the chosen one less than LID_DOUBT, or Russian is chosen and Kazakh (with Turkish,
+    Azerbaijani) gets at least OWN_LETTERS_RIVAL."""
+    total = sum(raw.values()) or 1.0
+    probs = {code: p / total for code, p in raw.items()}
+    family = {"ru": {"ru", "uk"}, "kk": {"kk", "tr", "az"}, "en": {"en", "de"}}  # pl, lt: none
+    got = {code: sum(probs.get(c, 0.0) for c in family[code]) for code in expected}
+    best = max(expected, key=lambda code: got[code])
+    model = (
+        sum(got.values()) < languages.LID_HEARD
+        or got[best] < languages.LID_DOUBT
+        or (best == "ru" and "kk" in expected and got["kk"] >= languages.OWN_LETTERS_RIVAL)
+    )
+    assert doubtful(probs, expected) == model
+
+
+@pytest.mark.parametrize(
+    ("kazakh_reading", "told"),
+    [
+        # the real case: read in Kazakh it writes ғ, ө, і (3 of 25 letters), within 0.25
+        ("алғағаң өрай бізмейт өр жөртогда", "kk"),
+        # a Russian sentence between Kazakh ones: its Kazakh reading has none of them
+        ("мы обсуждали это на собрании", "ru"),
+    ],
+)
+def test_a_stretch_heard_as_russian_between_kazakh_ones_is_kazakh_when_its_letters_say_so(
+    monkeypatch: pytest.MonkeyPatch, kazakh_reading: str, told: str
+) -> None:
+    """Whisper heard an utterance of real Kazakh as Russian (0.96), between two Kazakh ones;
+    decoded in Russian it came out "Алгограй весь метр жив торта". Read in Russian and Kazakh,
+    it is Kazakh when the Kazakh reading writes Kazakh's own letters; a Russian sentence said
+    between Kazakh ones is still Russian, and is decoded with its piece as before."""
+    before, island, after = _part(0, 2), _part(2.6, 4.6), _part(5.2, 7.2)
+    heard = {before["start"]: "kk", island["start"]: "ru", after["start"]: "kk"}
+    monkeypatch.setattr(
+        Identifier,
+        "probabilities",
+        lambda self, audio, encoded, part, at, allowed: {heard[part["start"]]: 0.96},
+    )
+    asked: list[tuple[str, list[dict[str, int]]]] = []
+    readings = {
+        "ru": [_Seg(2.6, 4.6, "Алгограй весь метр жив торта.", -0.69)],
+        "kk": [_Seg(2.6, 4.6, kazakh_reading, -0.82)],
+    }
+
+    def decode(audio, groups, code, max_new_tokens=None):  # type: ignore[no-untyped-def]
+        asked.append((code, [c for g in groups for c in g]))
+        return readings[code]
+
+    tr = Identifier(None, "cuda", threading.BoundedSemaphore(1), np.asarray, decode, 4)
+    speech = [before, island, after]
+    tagged, settled = tr.identify(None, [[c] for c in speech], ["ru", "kk", "en"], speech)  # type: ignore[arg-type]
+    assert tagged == [(before, "kk"), (island, told), (after, "kk")]
+    assert sorted(asked, key=lambda a: a[0]) == [("kk", [island]), ("ru", [island])]  # only it
+    if told == "kk":
+        assert [seg.text for seg in settled[(island["start"], island["end"])]] == [kazakh_reading]
+    else:
+        assert settled == {}  # decoded in Russian with its piece, as any Russian stretch
+
+
+@given(st.lists(st.sampled_from(["ru", "kk", "en", "uk"]), max_size=8), st.data())
+def test_islands_to_read_against_a_model(codes: list[str], data: st.DataObject) -> None:
+    """Against a model: a stretch is read in its language and its neighbours' when it is not
+    read already (strange), is told Russian or Ukrainian (Cyrillic, no letters of its own), and
+    the stretches just before and after it are both Kazakh, which the project expects."""
+    strange = data.draw(
+        st.lists(st.sampled_from(range(len(codes))), unique=True) if codes else st.just([])
+    )
+    allowed = data.draw(st.sampled_from([["ru", "kk", "en"], ["ru", "en"], ["uk", "kk"]]))
+    want: dict[tuple[str, str], list[int]] = {}
+    for i in range(1, len(codes) - 1):
+        if (
+            i not in strange
+            and codes[i] in ("ru", "uk")
+            and codes[i - 1] == codes[i + 1] == "kk"
+            and "kk" in allowed
+        ):
+            want.setdefault((codes[i], "kk"), []).append(i)
+    assert islands_to_read(codes, strange, allowed) == want
 
 
 def test_a_stretch_heard_only_half_in_an_expected_language_is_read_in_each(

@@ -17,7 +17,7 @@ from pathlib import Path
 import jiwer
 import pytest
 
-from tests.media import REAL_KK_COUNT, REAL_RU, real_kazakh, real_russian
+from tests.media import REAL_KK_COUNT, REAL_RU, espeak, real_kazakh, real_russian
 from tests.transcribe_audio_helpers import join_turns
 from transcribe.engine import Transcriber
 from transcribe.models import base_parts
@@ -29,6 +29,10 @@ pytestmark = [
 
 LATIN = re.compile(r"[A-Za-z]")
 EXPECTED = ["ru", "kk", "en"]
+EN = "Thank you all for coming this evening to talk about public services in our district."
+DE = (
+    "Vielen Dank, dass Sie heute Abend gekommen sind, um über die öffentlichen Dienste zu sprechen."
+)
 
 
 def _normalise(text: str) -> str:
@@ -71,3 +75,31 @@ def test_real_kazakh_between_real_russian_turns_keeps_each_language(tmp_path: Pa
     assert collapsed == ["ru", "kk", "ru"], [(d.language, d.text) for d in drafts]
     kk = " ".join(d.text for d in drafts if d.language == "kk")
     assert re.search("[әғқңөұүһі]", kk.lower()), kk  # read in Kazakh, with Kazakh's letters
+
+
+@pytest.mark.skipif(
+    not (REAL_RU / "etc" / "txt.done.data").exists(),
+    reason="real Russian speech is missing: scripts/setup.sh --with-test-speech",
+)
+def test_a_kazakh_project_writes_kazakh_in_kazakh_and_other_languages_in_theirs(
+    tmp_path: Path,
+) -> None:
+    """A project that expects only Kazakh: Whisper heard the first Kazakh utterance as
+    Lithuanian (0.90) and it was written "Algagraibis mietržirtokta."; the Russian, English and
+    German turns around it are heard clearly and keep their languages."""
+    russian = real_russian(7)
+    english = espeak(tmp_path / "en.wav", EN, voice="en-us", speed=160)
+    german = espeak(tmp_path / "de.wav", DE, voice="de", speed=150)
+    turns = [russian[0], real_kazakh(0)[0], english, real_kazakh(1)[0], german]
+    path = join_turns(tmp_path, turns, pause_s=0.6)
+    drafts = [
+        d
+        for d in Transcriber("base", threads=2, device="cpu").transcribe(path, languages=["kk"])
+        if not d.untranscribed
+    ]
+    order = [d.language for d in drafts]
+    collapsed = [code for i, code in enumerate(order) if i == 0 or order[i - 1] != code]
+    assert collapsed == ["ru", "kk", "en", "kk", "de"], [(d.language, d.text) for d in drafts]
+    kk = " ".join(d.text for d in drafts if d.language == "kk")
+    assert not LATIN.search(kk), kk
+    assert "public services" in " ".join(d.text for d in drafts if d.language == "en").lower()

@@ -18,6 +18,7 @@ inside one), among the languages the project expects (``transcribe.languages`` c
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -30,7 +31,6 @@ from .languages import (
     LID_MIN_S,
     LID_SURE,
     OWN_LETTERS,
-    OWN_LETTERS_SHARE,
     choose,
     confused_with,
     decoded_score,
@@ -39,7 +39,7 @@ from .languages import (
     fill_gaps,
     foreign,
     language_probabilities,
-    own_letters_share,
+    letters_kept,
     piece_features,
     reading_kept,
     stretch_probabilities,
@@ -178,12 +178,16 @@ class Identifier:
             # no language reads it at all: its language is unknown ("", no placeholder badge)
             codes[i] = read_as or UNKNOWN
             settled[chunk_key(chunks[i])] = segments
-        for pair, islands in islands_to_read(codes, strange, allowed).items():
-            read = self.read_in_each(audio, [chunks[i] for i in islands], list(pair))
+        for (heard_as, own), islands in islands_to_read(codes, strange, allowed).items():
+            read = self.read_in_each(
+                audio,
+                [chunks[i] for i in islands],
+                [heard_as, own],
+                keep=functools.partial(_own_or_heard, own=own, heard_as=heard_as),
+            )
             for i, (read_as, segments) in zip(islands, read, strict=True):
-                text = " ".join(str(seg.text) for seg in segments or [])
-                if read_as == pair[1] and own_letters_share(text, read_as) >= OWN_LETTERS_SHARE:
-                    codes[i] = read_as
+                if read_as == own:  # else decoded in the language heard, with its piece
+                    codes[i] = own
                     settled[chunk_key(chunks[i])] = segments
         return list(zip(chunks, codes, strict=True)), settled
 
@@ -281,13 +285,18 @@ class Identifier:
             return language_probabilities(self.lid, audio[part["start"] : part["end"]])
 
     def read_in_each(
-        self, audio: Audio, chunks: list[dict[str, int]], allowed: list[str]
+        self,
+        audio: Audio,
+        chunks: list[dict[str, int]],
+        allowed: list[str],
+        keep: Callable[[dict[str, tuple[float, str]]], str | None] = reading_kept,
     ) -> list[tuple[str | None, list[Any] | None]]:
         """Decode each chunk in every expected language; for each, the language read best
-        (``decoded_score``) and its segments. Where even the best reading is one Whisper
-        would call failed (mean log-probability under ``guards.LOGPROB_SILENT``), the text
-        would be invented: the segments are None (speech without transcript, a coder's to
-        type) and the language that best guess."""
+        (``keep`` of the readings' ``decoded_score`` and text: ``reading_kept``) and its
+        segments. Where even the best reading is one Whisper would call failed (mean
+        log-probability under ``guards.LOGPROB_SILENT``), the text would be invented: the
+        segments are None (speech without transcript, a coder's to type) and the language
+        that best guess."""
         readings: list[dict[str, tuple[float, list[Any]]]] = [{} for _ in chunks]
         for first in range(0, len(chunks), self.batch_size):
             part = chunks[first : first + self.batch_size]
@@ -307,7 +316,7 @@ class Identifier:
                 c: (score, " ".join(guards.cut_loop_text(str(s.text)) for s in mine))
                 for c, (score, mine) in read.items()
             }
-            kept = reading_kept(texts)
+            kept = keep(texts)
             if kept is None:
                 out.append((None, None))
                 continue
@@ -319,19 +328,31 @@ class Identifier:
 def islands_to_read(
     codes: list[str], strange: list[int], allowed: list[str]
 ) -> dict[tuple[str, str], list[int]]:
-    """The stretches heard in a Cyrillic language (Russian) that lie between two stretches in an
-    expected language with letters of its own (Kazakh, ``OWN_LETTERS``), by (heard,
-    neighbours') languages; ``strange`` ones are read already.
+    """The stretches to read both in the language heard and in an expected language with
+    letters of its own (Kazakh, ``OWN_LETTERS``), which decide (``letters_kept``), by (heard,
+    own) languages; ``strange`` ones are read already:
 
-    Whisper ``base`` hears some Kazakh utterances as Russian at 0.96, as sure as it is of real
-    Russian: the utterance of the real Kazakh speech (tests/data/kazakh) that it heard as
-    Lithuanian the first time was "Russian" the second, between two Kazakh ones, and decoded
-    in Russian it came out "Алгограй весь метр жив торта". Such a stretch is read in both
-    languages, and it is Kazakh when the Kazakh reading is kept (``reading_kept``) and writes
-    Kazakh's own letters (``OWN_LETTERS_SHARE``): a Russian sentence said between Kazakh ones
-    is read in Kazakh with few of them (0 to 7 % for real Russian speech) and stays Russian."""
+    - with several languages expected, a stretch heard in a Cyrillic one (Russian) between two
+      stretches in the language with letters of its own. Whisper ``base`` hears some Kazakh
+      utterances as Russian at 0.96, as sure as it is of real Russian: the utterance of the
+      real Kazakh speech (tests/data/kazakh) that it heard as Lithuanian the first time was
+      "Russian" the second, between two Kazakh ones, and decoded in Russian it came out
+      "Алгограй весь метр жив торта";
+    - with only that language expected, every stretch heard in another: in a Kazakh project
+      the same speaker's "Алға қарай бес метр жүр" was heard as Lithuanian (0.90) and written
+      "Algagra į bismytržių tautą.".
+
+    A Russian sentence said between Kazakh ones, or in a Kazakh project, is read in Kazakh
+    with few of Kazakh's letters (0 to 7 % for real Russian speech) or far less surely (real
+    Russian -0.13, read in Kazakh -0.56), and an English one in a loop or a translation that
+    Whisper is far less sure of than of the English: they keep their language."""
     out: dict[tuple[str, str], list[int]] = {}
     skip = set(strange)
+    if len(allowed) == 1 and allowed[0] in OWN_LETTERS:
+        for i, code in enumerate(codes):
+            if i not in skip and code and code != allowed[0]:
+                out.setdefault((code, allowed[0]), []).append(i)
+        return out
     for i, code in enumerate(codes):
         if i in skip or code not in CYRILLIC_LANGUAGES or code in OWN_LETTERS:
             continue
@@ -339,6 +360,11 @@ def islands_to_read(
         if i + 1 < len(codes) and codes[i + 1] == own and own in OWN_LETTERS and own in allowed:
             out.setdefault((code, own), []).append(i)
     return out
+
+
+def _own_or_heard(readings: dict[str, tuple[float, str]], own: str, heard_as: str) -> str:
+    """``own`` when its reading is kept by its letters (``letters_kept``), else ``heard_as``."""
+    return own if letters_kept(readings, own) else heard_as
 
 
 def by_votes(found: list[str | None], votes: dict[str, float], expected: str) -> list[str | None]:

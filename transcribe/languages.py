@@ -321,6 +321,21 @@ def reading_kept(readings: dict[str, tuple[float, str]]) -> str | None:
     )
 
 
+def letters_kept(readings: dict[str, tuple[float, str]], own: str) -> bool:
+    """Whether the reading in ``own``, a language with letters of its own (``OWN_LETTERS``),
+    is kept over the others (language -> (``decoded_score``, text)): it writes at least
+    ``OWN_LETTERS_SHARE`` of them, does not say a word or phrase over and over, and scores at
+    most ``OWN_LETTERS_MARGIN`` below the surest other reading (``identify.islands_to_read``)."""
+    score, text = readings.get(own, (float("-inf"), ""))
+    others = [s for code, (s, _) in readings.items() if code != own]
+    return (
+        score > float("-inf")
+        and own_letters_share(text, own) >= OWN_LETTERS_SHARE
+        and not said_over_and_over(text)
+        and score >= max(others, default=float("-inf")) - OWN_LETTERS_MARGIN
+    )
+
+
 def _taken_over(
     scored: dict[str, tuple[float, str]],
     best: str,

@@ -121,7 +121,7 @@ class ConsentTab(QWidget):
         # the four answers in one column ("recording yes, …"), wrapped: five columns share a
         # 290 px dock, eight did not
         self.table = _table(["Participant", "Session", "Consent", "Date", "Form"])
-        fit_table(self.table)
+        fit_table(self.table, sideways=True)
         # two short rows rather than one long one: the panel fits beside a laptop's transcript
         buttons = QHBoxLayout()
         buttons.addWidget(self.save)
@@ -463,7 +463,7 @@ class AuditTab(QWidget):
         super().__init__(parent)
         self.project = project
         self.table = _table(["When", "Who", "Action", "Target", "Details"])
-        fit_table(self.table)
+        fit_table(self.table, sideways=True)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
         layout = QVBoxLayout(self)

@@ -96,6 +96,15 @@ class ConsentTab(QWidget):
         self.project = project
         self.participant = QComboBox()
         self.session = QComboBox()
+        for box in (self.participant, self.session):
+            # as wide as the dock allows: a long session title ("Focus group: online public
+            # services") made the form wider than a laptop's dock, its right edge cut off; the
+            # title is elided in the box, whole in its list and tooltip
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(8)
+            box.currentTextChanged.connect(box.setToolTip)
         self.answers: dict[str, QComboBox] = {}
         form = QFormLayout()
         form.addRow("Participant", self.participant)

@@ -206,6 +206,42 @@ def test_ids_and_places_are_not_cut_into_pieces_in_the_five_column_tables(
     assert lines[0] == "participant" and lines[1].startswith(text.split()[1][:8]), lines
 
 
+def test_the_consent_form_fits_the_dock_beside_a_long_session_title(
+    qtbot: Any,
+    project: Project,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The Session box was as wide as its longest title ("Focus group: online public services":
+    239 px), the consent form 341 px in a 316 px tab: the boxes and Check session ran past the
+    dock's right edge, cut off. The boxes take the dock's width and elide the title (whole in
+    the list and the tooltip)."""
+    from PySide6.QtWidgets import QPushButton
+
+    from gui.privacy_panel import PrivacyPanel
+
+    (session,) = project.sessions.all()
+    title = "Focus group: online public services, Almaty community centre"
+    project.sessions.update_session(session.id, title=title)
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    hint = panel.minimumSizeHint()  # as ExtraPanels._dock lowers it for a laptop
+    panel.setMinimumSize(min(hint.width(), 320), min(hint.height(), 200))
+    panel.resize(DOCK_PX, 560)
+    panel.show()
+    qtbot.waitExposed(panel)
+    consent = panel.consent
+    consent.session.setCurrentIndex(consent.session.findData(session.id))
+    qtbot.wait(50)
+    panel.grab().save(_shot(tmp_path, "ethics_consent_form.png"))
+    assert panel.width() <= DOCK_PX + 20, panel.width()
+    room = panel.widget(0).viewport()
+    assert consent.minimumSizeHint().width() <= room.width(), consent.minimumSizeHint()
+    for widget in [consent.session, consent.participant, *consent.findChildren(QPushButton)]:
+        right = widget.mapTo(room, widget.rect().topRight()).x()
+        assert right < room.width(), (widget, right, room.width())
+    assert consent.session.toolTip() == title
+
+
 def test_recording_markers_wrap_in_the_dock(qtbot: Any, project: Project) -> None:  # noqa: F811
     """A marker with a note ran past the Record dock's edge (the list scrolled sideways)."""
     from gui.record_panel import RecordPanel

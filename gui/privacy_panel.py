@@ -131,6 +131,13 @@ class ConsentTab(QWidget):
         # 290 px dock, eight did not
         self.table = _table(["Participant", "Session", "Consent", "Date", "Form"])
         fit_table(self.table, sideways=True)
+        # two records of up to six lines (a long session title) in sight, over the sideways
+        # scroll bar: under the form in a laptop's dock the table was crushed to one record, cut;
+        # the tab scrolls down to it instead
+        header = self.table.horizontalHeader().sizeHint().height()
+        bar = self.table.horizontalScrollBar().sizeHint().height()
+        rows = 2 * (6 * self.table.fontMetrics().lineSpacing() + 6)
+        self.table.setMinimumHeight(header + bar + rows)
         # two short rows rather than one long one: the panel fits beside a laptop's transcript
         buttons = QHBoxLayout()
         buttons.addWidget(self.save)

@@ -240,6 +240,20 @@ def test_the_consent_form_fits_the_dock_beside_a_long_session_title(
         right = widget.mapTo(room, widget.rect().topRight()).x()
         assert right < room.width(), (widget, right, room.width())
     assert consent.session.toolTip() == title
+    # under the form, the records table shows two records whole (it showed one, cut): the tab
+    # scrolls down to it
+    for name in ("Айгерім К.", "Бақыт Жұмабекұлы"):
+        person = project.sessions.add_participant(name)
+        project.privacy.set_consent(person.id, session.id, recording=True, date="2026-03-02")
+    consent.refresh()
+    panel.resize(DOCK_PX, 480)  # the Ethics dock's tab at 1024x700
+    qtbot.wait(50)
+    panel.grab().save(_shot(tmp_path, "ethics_consent_records.png"))
+    table = consent.table
+    assert table.rowCount() == 2
+    assert table.viewport().height() >= table.rowHeight(0) + table.rowHeight(1), (
+        table.viewport().height(), table.rowHeight(0),
+    )  # fmt: skip
 
 
 def test_recording_markers_wrap_in_the_dock(qtbot: Any, project: Project) -> None:  # noqa: F811

@@ -201,6 +201,8 @@ class DisagreementWidget(QWidget):
                 item = QTableWidgetItem(value)
                 if column == 0:
                     item.setData(Qt.ItemDataRole.UserRole, d.segment_id)
+                if column == 2:  # a long turn is elided after its second line in a laptop's dock
+                    item.setToolTip(value)
                 self.table.setItem(row, column, item)
         self.count_label.setText(
             f"{len(self.items)} disagreement(s) to discuss (Enter or a double-click plays one)"

@@ -1,10 +1,12 @@
 """Tables, lists and tab bars that read whole in a narrow dock (290 px at 1024x700): no sideways
-scrolling; columns share the width, long cells wrap onto more lines (inside a word too long
-for its column), and a cell cut off after a few lines is whole in its tooltip; tabs take
-their short labels rather than hide behind scroll arrows."""
+scrolling (but in a table of many columns, ``fit_table(sideways=True)``); columns share the
+width, long cells wrap onto more lines at spaces, a word too long for its column (an id, a
+path) is elided rather than broken, and a cell cut off (elided, or after a few lines) is whole
+in its tooltip; tabs take their short labels rather than hide behind scroll arrows."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import (
@@ -17,7 +19,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QFont, QPainter, QPalette, QTextLayout, QTextOption
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPalette, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -36,15 +38,29 @@ from PySide6.QtWidgets import (
 MIN_COLUMN_PX = 36
 CELL_PADDING_PX = 14  # a cell's margins around its text
 MAX_LINES = 6  # a cell taller than this is cut (its tooltip has it whole)
+SIDEWAYS_LETTERS = 16  # a column of a table that scrolls sideways: its longest word, up to this
+
+
+def elide_words(text: str, font: QFont, width: int) -> str:
+    """``text`` with each word wider than ``width`` pixels elided to it ("01a24594-56…"): an id
+    or a path broken into pieces of a few letters a line read as none (the tooltip has it)."""
+    metrics = QFontMetricsF(font)
+    return "".join(
+        metrics.elidedText(piece, Qt.TextElideMode.ElideRight, max(1, width))
+        if not piece.isspace() and metrics.horizontalAdvance(piece) > width
+        else piece
+        for piece in re.split(r"(\s+)", text)
+    )
 
 
 def wrapped(text: str, font: QFont, width: int) -> tuple[QTextLayout, int]:
     """``text`` laid out in lines of ``width`` pixels, and their height: broken at spaces (and
-    line ends), inside a word only when the word alone is wider than ``width`` (an id, a
-    path). Qt's ``TextWrapAnywhere`` broke any word at the line's end ("hidden in expo|rts")."""
-    layout = QTextLayout(text.replace("\n", "\u2028"), font)
+    line ends), a word alone wider than ``width`` elided (``elide_words``), never broken.
+    Qt's ``TextWrapAnywhere`` broke any word at the line's end ("hidden in expo|rts"), and
+    breaking only the words too long for a line still cut ids into runs of four letters."""
+    layout = QTextLayout(elide_words(text, font, width).replace("\n", "\u2028"), font)
     option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
     layout.setTextOption(option)
     height = 0.0
     layout.beginLayout()
@@ -98,7 +114,7 @@ def share_width(
     is left; else each its ``needed`` width (its longest word: it wraps, no word is cut) and the
     rest shared out; else as many columns as fit keep their longest word whole, those of the
     shortest words first (a name, an action), and the others (ids, long places) share the rest
-    equally (at least ``floor``, or what ``room`` allows; ``WrapDelegate`` wraps inside their
+    equally (at least ``floor``, or what ``room`` allows; ``WrapDelegate`` elides their longer
     words). ``first``: the column whose words are kept whole before any other's (the one
     read, such as a context).
     """
@@ -131,8 +147,8 @@ def check_width() -> int:
 
 
 class WrapDelegate(QStyledItemDelegate):
-    """A cell's text wrapped in its column at spaces, inside a word only when it must (Qt's
-    own wraps only at spaces and elides a long word), up to ``MAX_LINES`` lines."""
+    """A cell's text wrapped in its column at spaces, a word too long for it elided, up to
+    ``MAX_LINES`` lines (Qt's own elides the whole cell at its first line's end)."""
 
     def _text_rect(self, option: QStyleOptionViewItem) -> QRect:
         """Where the text goes: the cell less its padding, right of a check box if any."""
@@ -184,10 +200,13 @@ class WrapDelegate(QStyledItemDelegate):
 class _Fitter(QObject):
     """Keeps a table's columns within its width as it is resized or refilled."""
 
-    def __init__(self, table: QTableWidget, first: int | None = None) -> None:
+    def __init__(
+        self, table: QTableWidget, first: int | None = None, sideways: bool = False
+    ) -> None:
         super().__init__(table)
         self.table = table
         self.first = first
+        self.sideways = sideways
         self.busy = False
         table.viewport().installEventFilter(self)
 
@@ -231,19 +250,29 @@ class _Fitter(QObject):
             room = table.viewport().width()
             # a column squeezed by others keeps about four letters a line (an id, a place)
             floor = table.fontMetrics().horizontalAdvance("x" * 4) + CELL_PADDING_PX + 2
-            for c, width in enumerate(
-                share_width(wanted, room, needed, max(MIN_COLUMN_PX, floor), self.first)
-            ):
+            widths = share_width(wanted, room, needed, max(MIN_COLUMN_PX, floor), self.first)
+            if self.sideways:
+                # each column its longest word, up to ``SIDEWAYS_LETTERS`` letters (a longer
+                # id or path is elided): when they do not fit side by side the table scrolls
+                cap = table.fontMetrics().horizontalAdvance("x" * SIDEWAYS_LETTERS)
+                whole = [min(n, cap + CELL_PADDING_PX + 2) for n in needed]
+                if sum(whole) > room:
+                    widths = whole
+            for c, width in enumerate(widths):
                 header.resizeSection(c, width)
             table.resizeRowsToContents()
         finally:
             self.busy = False
 
 
-def fit_table(table: QTableWidget, *, first: int | None = None) -> None:
+def fit_table(table: QTableWidget, *, first: int | None = None, sideways: bool = False) -> None:
     """Make ``table`` read whole in its width: see the module's docstring (``first``: see
-    ``share_width``). Call ``refit(table)`` after filling it."""
-    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    ``share_width``). ``sideways``: a table of many columns (five in a 290 px dock) scrolls
+    sideways rather than crush its columns to a few letters each, when their longest words
+    do not fit side by side. Call ``refit(table)`` after filling it."""
+    table.setHorizontalScrollBarPolicy(
+        Qt.ScrollBarPolicy.ScrollBarAsNeeded if sideways else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    )
     table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     table.setWordWrap(True)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -257,7 +286,7 @@ def fit_table(table: QTableWidget, *, first: int | None = None) -> None:
         if item is not None:
             item.setToolTip(item.text())
     table.setItemDelegate(WrapDelegate(table))
-    _Fitter(table, first).fit()
+    _Fitter(table, first, sideways).fit()
 
 
 def refit(table: QTableWidget) -> None:

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QDockWidget, QMainWindow, QTabBar, QWidget
 
 #: below this, a dock opened beside another in a side area would leave it too short
 MIN_SIDE_SPLIT_HEIGHT = 720
@@ -35,9 +36,11 @@ CODEBOOK_WIDTH = 230
 BOTTOM_SHARE, BOTTOM_MIN, BOTTOM_MAX = 0.12, 84, 200
 RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX = 0.3, 150, 400
 #: the bottom panels whose table is the point of opening them (Retrieval, Agreement,
-#: Disagreements): at 0.3 of a 1024x700 window their tables showed two or three rows under
-#: their filter and summary lines; at this share six or more, the transcript keeps its minimum
+#: Disagreements) open at this share of the window, as far as the transcript keeps
+#: ``TRANSCRIPT_ROWS`` rows: at 0.45 of a 1024x700 window it kept three (two whole), at 1366x768
+#: four; their tables scroll (the user can make them taller), the transcript is what is read
 TABLE_SHARE, TABLE_MIN, TABLE_MAX = 0.45, 240, 480
+TRANSCRIPT_ROWS = 6
 _LAYOUT_VERSION = 1
 
 
@@ -80,6 +83,15 @@ def drop_retired_tab_bars(window: QMainWindow) -> None:
         QCoreApplication.sendPostedEvents(bar, QEvent.Type.DeferredDelete)
 
 
+def tab_bar_height(window: QMainWindow, dock: QDockWidget) -> int:
+    """The height of the tab bar under ``dock`` when it is a tab of a group (else 0)."""
+    me = shiboken6.getCppPointer(dock)[0]  # Qt keeps each tab's dock as its tab data
+    for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        if bar.isVisible() and any(bar.tabData(i) == me for i in range(bar.count())):
+            return bar.height()
+    return 0
+
+
 def tab_partner(window: QMainWindow, area: Qt.DockWidgetArea) -> QDockWidget | None:
     """The visible dock of ``area`` that a new dock there would squeeze, if any."""
     docks = [
@@ -110,12 +122,14 @@ class LayoutKeeper(QObject):
         codebook: QDockWidget,
         search: QDockWidget,
         extra_docks: Callable[[], Sequence[QDockWidget]] = list,
+        transcript: QAbstractItemView | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
         self.q = settings
         self.sessions, self.codebook, self.search = sessions, codebook, search
         self.extra_docks = extra_docks
+        self.transcript = transcript  # what a table panel opened leaves TRANSCRIPT_ROWS rows
         self.active = False  # the workbench is shown
         window.installEventFilter(self)
 
@@ -171,7 +185,8 @@ class LayoutKeeper(QObject):
     def make_room(self, dock: QDockWidget, *, table: bool = False) -> None:
         """Results arrived in a bottom dock (search hits, retrieved codings) or a bottom panel
         opened (``table``: one whose table is what it shows, Agreement): it grows to show
-        several of them, when it is shorter than that (never shrinks what the user made)."""
+        several of them, when it is shorter than that (never shrinks what the user made); a
+        table panel leaves the transcript ``TRANSCRIPT_ROWS`` rows (its own table scrolls)."""
         win = self.window
         if (
             not self.active
@@ -183,6 +198,12 @@ class LayoutKeeper(QObject):
             return
         if table:
             want = clamp(win.height() * TABLE_SHARE, TABLE_MIN, TABLE_MAX)
+            view = self.transcript
+            if view is not None and view.isVisible():
+                # what the transcript can give; resizeDocks sizes the dock with its tab bar
+                keep = TRANSCRIPT_ROWS * view.verticalHeader().defaultSectionSize()
+                spare = max(0, view.viewport().height() - keep)
+                want = min(want, dock.height() + tab_bar_height(win, dock) + spare)
         else:
             want = clamp(win.height() * RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX)
         if dock.height() < want - 8:

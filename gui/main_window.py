@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
             codebook=self.codebook_dock,
             search=self.search_dock,
             extra_docks=lambda: list(self.extra_panels.docks.values()),
+            transcript=self.transcript,
         )
         # results arriving in an empty-looking bottom dock make room for themselves
         self.search_panel.results_shown.connect(

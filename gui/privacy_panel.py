@@ -96,6 +96,15 @@ class ConsentTab(QWidget):
         self.project = project
         self.participant = QComboBox()
         self.session = QComboBox()
+        for box in (self.participant, self.session):
+            # as wide as the dock allows: a long session title ("Focus group: online public
+            # services") made the form wider than a laptop's dock, its right edge cut off; the
+            # title is elided in the box, whole in its list and tooltip
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(8)
+            box.currentTextChanged.connect(box.setToolTip)
         self.answers: dict[str, QComboBox] = {}
         form = QFormLayout()
         form.addRow("Participant", self.participant)
@@ -121,7 +130,14 @@ class ConsentTab(QWidget):
         # the four answers in one column ("recording yes, …"), wrapped: five columns share a
         # 290 px dock, eight did not
         self.table = _table(["Participant", "Session", "Consent", "Date", "Form"])
-        fit_table(self.table)
+        fit_table(self.table, sideways=True)
+        # two records of up to six lines (a long session title) in sight, over the sideways
+        # scroll bar: under the form in a laptop's dock the table was crushed to one record, cut;
+        # the tab scrolls down to it instead
+        header = self.table.horizontalHeader().sizeHint().height()
+        bar = self.table.horizontalScrollBar().sizeHint().height()
+        rows = 2 * (6 * self.table.fontMetrics().lineSpacing() + 6)
+        self.table.setMinimumHeight(header + bar + rows)
         # two short rows rather than one long one: the panel fits beside a laptop's transcript
         buttons = QHBoxLayout()
         buttons.addWidget(self.save)
@@ -463,7 +479,7 @@ class AuditTab(QWidget):
         super().__init__(parent)
         self.project = project
         self.table = _table(["When", "Who", "Action", "Target", "Details"])
-        fit_table(self.table)
+        fit_table(self.table, sideways=True)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
         layout = QVBoxLayout(self)

@@ -171,6 +171,10 @@ class SessionPanel(QWidget):
         self.date.setText(s.date or "" if s else "")
         self.place.setText(s.place or "" if s else "")
         self.moderator.setText(s.moderator or "" if s else "")
+        for field in (self.title, self.date, self.place, self.moderator):
+            # from its start: a title longer than the dock's field showed its end ("oup: online
+            # public services"), the cursor left at the end of the text set
+            field.setCursorPosition(0)
         self.notes.setPlainText(s.notes or "" if s else "")
         self._participants = participants
         self.participants.setRowCount(len(self._participants))

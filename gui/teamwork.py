@@ -107,6 +107,10 @@ class AgreementWidget(QWidget):
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # rows of one line each, a line tall: a laptop's short dock shows more of them
+        rows = self.view.verticalHeader()
+        rows.setMinimumSectionSize(1)
+        rows.setDefaultSectionSize(self.view.fontMetrics().lineSpacing() + 8)
         # the overall figures and the unit on one line above the table (on a laptop the dock
         # shows a row or two of it: the overall row is the last)
         self.overall_label = QLabel(self)
@@ -197,6 +201,8 @@ class DisagreementWidget(QWidget):
                 item = QTableWidgetItem(value)
                 if column == 0:
                     item.setData(Qt.ItemDataRole.UserRole, d.segment_id)
+                if column == 2:  # a long turn is elided after its second line in a laptop's dock
+                    item.setToolTip(value)
                 self.table.setItem(row, column, item)
         self.count_label.setText(
             f"{len(self.items)} disagreement(s) to discuss (Enter or a double-click plays one)"

@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QPushButton,
     QScrollArea,
     QSpinBox,
     QSplitter,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -128,9 +128,7 @@ class AnalysisTab(QWidget):
 
     def _finish_controls(self) -> None:
         self.controls.addStretch(1)
-        self.export_button = QToolButton()
-        self.export_button.setText("Export")
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_button = QPushButton("Export")  # its arrow beside the text, not over it
         menu = QMenu(self.export_button)
         for kind, text in (("chart", "Chart (PNG, SVG)…"), ("table", "Table (xlsx, csv)…")):
             action = menu.addAction(text)

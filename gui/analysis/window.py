@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QPushButton,
     QSizePolicy,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -62,9 +62,9 @@ class FilterBar(QWidget):
         self.coder = QComboBox()
         self.speaker = QComboBox()
         self.attribute = QComboBox()
-        self.sessions_button = QToolButton()
-        self.sessions_button.setText("All sessions")
-        self.sessions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # a push button with a menu keeps room for its arrow (a tool button drew it over the
+        # text's last letter: "All session⌄s")
+        self.sessions_button = QPushButton("All sessions")
         self.sessions_menu = QMenu(self)
         self.sessions_button.setMenu(self.sessions_menu)
         self.date_from = QLineEdit()

@@ -304,3 +304,23 @@ def test_an_invalid_date_is_refused_and_the_results_stay(
     edit = bar.date_to
     needed = QFontMetrics(edit.font()).horizontalAdvance(edit.placeholderText())
     assert edit.width() >= needed + 8
+
+
+def test_menu_buttons_keep_room_for_their_arrow(main: Any, idle: Callable[..., None]) -> None:
+    """Sessions and Export were tool buttons whose menu arrow was drawn over the text's last
+    letter ("All session⌄s", "Expor⌄t"): each is as wide as its text and the arrow."""
+    from PySide6.QtWidgets import QStyle
+
+    win = _open(main, idle)
+    buttons = [win.filter_bar.sessions_button] + [
+        tab.export_button for tab in (win.matrix, win.cooccurrence, win.timeline, win.frequencies)
+    ]
+    for button in buttons:
+        assert button.menu() is not None
+        arrow = button.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator)
+        text = button.fontMetrics().horizontalAdvance(button.text())
+        assert button.sizeHint().width() >= text + arrow + 8, (button.text(), button.sizeHint())
+    win.tabs.setCurrentWidget(win.matrix)
+    idle(main)
+    for button in (win.filter_bar.sessions_button, win.matrix.export_button):
+        assert button.width() >= button.sizeHint().width(), (button.text(), button.width())

@@ -1,6 +1,6 @@
 """The Ethics dock's tabs and the recording markers list read whole in the 290 px dock of a
-1024x700 screen: nothing scrolls sideways; narrow columns wrap, and a cell's whole text is in
-its tooltip."""
+1024x700 screen: nothing scrolls sideways but the five-column consent and audit tables (their
+words whole); narrow columns wrap, and a cell's whole text is in its tooltip."""
 
 from __future__ import annotations
 
@@ -30,20 +30,28 @@ def _lines(layout: Any, text: str) -> list[str]:
     return [text[line.textStart() : line.textStart() + line.textLength()] for line in lines]
 
 
-def test_narrow_cells_wrap_at_spaces_and_break_only_a_word_too_long(qapp: Any) -> None:
-    """Qt's TextWrapAnywhere filled each line to its end and broke whatever word was there."""
+def test_narrow_cells_wrap_at_spaces_and_elide_a_word_too_long(qapp: Any) -> None:
+    """Qt's TextWrapAnywhere filled each line to its end and broke whatever word was there;
+    then a word too long for its column was broken into runs of a few letters a line (an id
+    "01a2|4594|-563|9-77", a path): it is elided on one line now (the tooltip has it whole)."""
     from PySide6.QtGui import QFont, QFontMetrics
 
     font = QFont()
     metrics = QFontMetrics(font)
     text = "hidden in exports"
     layout, tall = wrapped(text, font, metrics.horizontalAdvance("exports") + 2)
-    assert [line.strip() for line in _lines(layout, text)] == ["hidden", "in", "exports"]
+    assert [line.strip() for line in _lines(layout, layout.text())] == ["hidden", "in", "exports"]
     assert tall >= 3 * metrics.height()
-    word = "поликлинике"  # alone wider than its column: broken inside, nothing lost
+    word = "поликлинике"  # alone wider than its column: its start on one line, elided
     layout, _tall = wrapped(f"в {word}", font, metrics.horizontalAdvance(word) // 2)
-    lines = [line.strip() for line in _lines(layout, f"в {word}")]
-    assert lines[0] == "в" and "".join(lines[1:]) == word and len(lines) >= 3
+    lines = [line.strip() for line in _lines(layout, layout.text())]
+    assert len(lines) == 2 and lines[0] == "в", lines
+    assert lines[1].endswith("…") and word.startswith(lines[1][:-1]) and len(lines[1]) >= 3
+    uuid = "participant 01a24594-5639-77ca-8a8b-0c1d2e3f4a5b"
+    layout, _tall = wrapped(uuid, font, metrics.horizontalAdvance("participant") + 2)
+    lines = [line.strip() for line in _lines(layout, layout.text())]
+    assert lines[0] == "participant" and len(lines) == 2, lines
+    assert lines[1].endswith("…") and uuid.split()[1].startswith(lines[1][:-1]), lines
     layout, _tall = wrapped("one\ntwo", font, 500)  # a line end stays one
     assert layout.lineCount() == 2
 
@@ -100,20 +108,22 @@ def test_ethics_tabs_read_whole_in_the_dock(
         dock.grab().save(_shot(tmp_path, f"ethics_{size[0]}_{i}.png"))
         views = panel.widget(i).findChildren(QAbstractItemView)
         for view in (v for v in views if v.isVisible() and isinstance(v, QTableWidget)):
+            if view in (panel.consent.table, panel.audit.table):
+                continue  # five columns: they scroll rather than cut their words (below)
             assert _sideways(view) <= 0, (panel.tabText(i), _sideways(view))
     # the columns of short words (who, what) read whole; ids and long places take the rest
     audit = panel.audit.table
     for row in range(audit.rowCount()):
         for col in (1, 2):  # Who, Action: "aigerim", "redact" were cut into "aigeri|m"
             room = audit.columnWidth(col) - CELL_PADDING_PX - 1
-            assert wrapped(audit.item(row, col).text(), audit.font(), room)[0].lineCount() == 1
+            assert audit.fontMetrics().horizontalAdvance(audit.item(row, col).text()) <= room
     # what a narrow column cuts off is in the tooltip: the redaction's place, whole
     table = panel.redactions.table
     where = table.item(0, 3)
     assert where.text().startswith("Фокус-группа Алматы · ")
     assert where.toolTip().startswith(where.text())
-    # the words wrap onto a second line rather than leaving the dock, inside a word too
-    # long for its column: each redaction's cells are drawn whole
+    # the words wrap onto a second line rather than leaving the dock, a word too long for
+    # its column elided: each redaction's cells are drawn whole
 
     assert table.rowHeight(0) > table.fontMetrics().lineSpacing() * 1.5
     for row in range(table.rowCount()):
@@ -123,13 +133,127 @@ def test_ethics_tabs_read_whole_in_the_dock(
             layout, tall = wrapped(text, table.font(), room)
             cut = MAX_LINES * table.fontMetrics().lineSpacing()  # the tooltip has it whole
             assert min(tall, cut) <= table.rowHeight(row), (row, col, text)
-            # a word is broken only when it alone is wider than the column ("hidden in
-            # expo|rts" was broken at the line's end)
-            lines = _lines(layout, text)
-            assert "".join(lines) == text
-            for word in text.split():
-                if wrapped(word, table.font(), room)[0].lineCount() == 1:
+            # a word is elided only when it alone is wider than the column ("hidden in
+            # expo|rts" was broken at the line's end), and never broken
+            lines = _lines(layout, layout.text())
+            words = text.split()
+            for piece in (piece for line in lines for piece in line.split()):
+                cut = piece.endswith("…") and any(w.startswith(piece[:-1]) for w in words)
+                assert piece in words or cut, (piece, lines, room)
+            for word in words:
+                if table.fontMetrics().horizontalAdvance(word) <= room:
                     assert any(word in line for line in lines), (word, lines, room)
+
+
+def test_ids_and_places_are_not_cut_into_pieces_in_the_five_column_tables(
+    qtbot: Any,
+    project: Project,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """At 290 px the consent records' and the audit log's five columns were crushed to a few
+    letters each: ids, form paths and place names broke every three or four letters
+    ("01a2|4594|-563|9-77", "comm|unity-|centr"). Their columns keep their longest words
+    (up to ``SIDEWAYS_LETTERS`` letters, longer ones elided, whole in the tooltip) and the
+    table scrolls sideways."""
+    from gui.privacy_panel import PrivacyPanel
+
+    (session,) = project.sessions.all()
+    project.sessions.update_session(session.id, title="Фокус-группа Алматы, Медеуский район")
+    form = "forms/community-centre/aigerim-consent-2026-03-02.pdf"
+    for name in ("Айгерім К.", "Бақыт Жұмабекұлы"):
+        person = project.sessions.add_participant(name)
+        project.privacy.set_consent(
+            person.id, session.id, recording=True, transcription=True, quotation=False,
+            date="2026-03-02", form_ref=form,
+        )  # fmt: skip
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    panel.setMinimumSize(0, 0)
+    panel.resize(DOCK_PX, 560)
+    panel.show()
+    qtbot.waitExposed(panel)
+    for tab, table in ((0, panel.consent.table), (3, panel.audit.table)):
+        panel.setCurrentIndex(tab)
+        qtbot.wait(50)
+        panel.grab().save(_shot(tmp_path, f"ethics_ids_{tab}.png"))
+        assert table.rowCount() >= 2
+        metrics = table.fontMetrics()
+        cap = metrics.horizontalAdvance("x" * 16)  # gui.fit.SIDEWAYS_LETTERS
+        for row in range(table.rowCount()):
+            for col in range(table.columnCount()):
+                text = table.item(row, col).text()
+                room = table.columnWidth(col) - CELL_PADDING_PX
+                layout, _tall = wrapped(text, table.font(), room)
+                lines = [line.strip() for line in _lines(layout, layout.text())]
+                for word in text.split():
+                    # whole on one line, or (longer than the cap) its start elided on one
+                    if metrics.horizontalAdvance(word) <= cap:
+                        assert word in lines or any(word in line.split() for line in lines), (
+                            word, lines, room,
+                        )  # fmt: skip
+                    else:
+                        start = [line for line in lines if line.endswith("…")]
+                        assert any(word.startswith(line[:-1]) for line in start), (word, lines)
+                        assert all(len(line) >= 12 for line in start), (word, lines)
+        assert table.item(0, col).toolTip() == table.item(0, col).text()
+    # the audit's target: its kind and its id's first eight characters, one line each
+    audit = panel.audit.table
+    target = next(r for r in range(audit.rowCount()) if audit.item(r, 3).text().startswith("part"))
+    text = audit.item(target, 3).text()
+    room = audit.columnWidth(3) - CELL_PADDING_PX
+    layout, _tall = wrapped(text, audit.font(), room)
+    lines = [line.strip() for line in _lines(layout, layout.text())]
+    assert lines[0] == "participant" and lines[1].startswith(text.split()[1][:8]), lines
+
+
+def test_the_consent_form_fits_the_dock_beside_a_long_session_title(
+    qtbot: Any,
+    project: Project,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The Session box was as wide as its longest title ("Focus group: online public services":
+    239 px), the consent form 341 px in a 316 px tab: the boxes and Check session ran past the
+    dock's right edge, cut off. The boxes take the dock's width and elide the title (whole in
+    the list and the tooltip)."""
+    from PySide6.QtWidgets import QPushButton
+
+    from gui.privacy_panel import PrivacyPanel
+
+    (session,) = project.sessions.all()
+    title = "Focus group: online public services, Almaty community centre"
+    project.sessions.update_session(session.id, title=title)
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    hint = panel.minimumSizeHint()  # as ExtraPanels._dock lowers it for a laptop
+    panel.setMinimumSize(min(hint.width(), 320), min(hint.height(), 200))
+    panel.resize(DOCK_PX, 560)
+    panel.show()
+    qtbot.waitExposed(panel)
+    consent = panel.consent
+    consent.session.setCurrentIndex(consent.session.findData(session.id))
+    qtbot.wait(50)
+    panel.grab().save(_shot(tmp_path, "ethics_consent_form.png"))
+    assert panel.width() <= DOCK_PX + 20, panel.width()
+    room = panel.widget(0).viewport()
+    assert consent.minimumSizeHint().width() <= room.width(), consent.minimumSizeHint()
+    for widget in [consent.session, consent.participant, *consent.findChildren(QPushButton)]:
+        right = widget.mapTo(room, widget.rect().topRight()).x()
+        assert right < room.width(), (widget, right, room.width())
+    assert consent.session.toolTip() == title
+    # under the form, the records table shows two records whole (it showed one, cut): the tab
+    # scrolls down to it
+    for name in ("Айгерім К.", "Бақыт Жұмабекұлы"):
+        person = project.sessions.add_participant(name)
+        project.privacy.set_consent(person.id, session.id, recording=True, date="2026-03-02")
+    consent.refresh()
+    panel.resize(DOCK_PX, 480)  # the Ethics dock's tab at 1024x700
+    qtbot.wait(50)
+    panel.grab().save(_shot(tmp_path, "ethics_consent_records.png"))
+    table = consent.table
+    assert table.rowCount() == 2
+    assert table.viewport().height() >= table.rowHeight(0) + table.rowHeight(1), (
+        table.viewport().height(), table.rowHeight(0),
+    )  # fmt: skip
 
 
 def test_recording_markers_wrap_in_the_dock(qtbot: Any, project: Project) -> None:  # noqa: F811

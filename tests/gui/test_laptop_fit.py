@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QDockWidget
 
 from gui.models.sessions import STATUS_COL
 from storage import Project, SegmentDraft
@@ -232,8 +233,15 @@ def _rows_room(view: Any) -> float:
     return view.viewport().height() / view.verticalHeader().defaultSectionSize()
 
 
+def _whole_rows(view: Any) -> int:
+    """How many rows the view shows whole (none cut at its bottom edge)."""
+    room = view.viewport().height()
+    rows = range(view.model().rowCount())
+    return sum(1 for r in rows if 0 <= view.rowViewportPosition(r) <= room - view.rowHeight(r))
+
+
 @pytest.mark.parametrize("size", list(LAPTOP))
-def test_agreement_and_retrieval_open_tall_enough_to_read(
+def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
     qtbot: Any,
     qsettings: Any,
     fake_transcriber: Any,
@@ -242,34 +250,50 @@ def test_agreement_and_retrieval_open_tall_enough_to_read(
     size: Any,
     monkeypatch: Any,
 ) -> None:
-    """Team ▸ Inter-coder agreement opened as a tab of the Search dock's query row and Retrieval
-    at 0.3 of the window: their tables showed one to three rows at 1024x700 and 1366x768."""
-    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    """Agreement, Disagreements and Retrieval opened at 0.45 of the window: the transcript kept
+    three rows at 1024x700 (111 px, two whole) and four at 1366x768. Now it keeps six
+    (``gui.layout.TRANSCRIPT_ROWS``) and each panel's table still shows rows whole (it
+    scrolls)."""
+    folder = project.folder
+    project.close()
+    with Project.open(folder, coder="bakyt") as other:  # a second coder, more codes
+        (session,) = other.sessions.all()
+        segs = other.transcript.segments(session.id)
+        for i, path in enumerate(["Услуги/Денсаулық", "Очереди", "Доверие", "Цифровые услуги"]):
+            code = other.codebook.ensure_code_path(path)
+            for seg in segs[i + 3 : i + 8]:
+                other.codebook.apply_code(seg.id, code.id)
+    w = _window(qtbot, qsettings, fake_transcriber, Project.open(folder, coder="aigerim"), size)
     idle(w)
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
     # the test screen (800x600) is smaller than the laptop's: keep the laptop's window
     monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)
-    w.resize(*size)
-    w.layout_keeper.default_sizes()  # as the first start at that size lays it out
-    qtbot.wait(100)
-    agreement = w.extra_panels.show_agreement()
-    qtbot.wait(100)
-    assert w.extra_panels.docks["agreement"].widget().visibleRegion().isEmpty() is False
-    assert _rows_room(agreement.view) >= 5, agreement.view.viewport().height()
-
+    transcript = w.transcript
+    keep = 6 * transcript.verticalHeader().defaultSectionSize()
     code = w.project.codebook.find_code("Услуги/Денсаулық")
-    w.docks.retrieve_code(code.id)
-    idle(w)
-    qtbot.waitUntil(lambda: w.retrieval.table.model().rowCount() == 6, timeout=10000)
-    qtbot.wait(100)
-    table = w.retrieval.table
-    assert _rows_room(table) >= 5, table.viewport().height()
-    whole = [
-        r
-        for r in range(6)
-        if table.rowViewportPosition(r) + table.rowHeight(r) <= table.viewport().height()
-    ]
-    assert len(whole) >= 5, (whole, table.viewport().height())
-    # the transcript keeps rows to read too
-    assert w.transcript.viewport().height() >= 60
+    openers = {
+        "Agreement": lambda: w.extra_panels.show_agreement().view,
+        "Disagreements": lambda: w.extra_panels.show_disagreements().table,
+        "Retrieval": lambda: (w.docks.retrieve_code(code.id), w.retrieval.table)[1],
+    }
+    for name, show in openers.items():
+        w.reset_layout()  # the first start at that size lays it out
+        w.resize(*size)
+        w.layout_keeper.default_sizes()
+        qtbot.wait(100)
+        table = show()
+        idle(w)
+        qtbot.waitUntil(lambda t=table: t.model().rowCount() >= 6, timeout=10000)
+        qtbot.wait(100)
+        dock = next(d for d in w.findChildren(QDockWidget) if d.windowTitle() == name)
+        assert not dock.widget().visibleRegion().isEmpty(), name
+        # the transcript keeps six rows (a row or two less was 2-3 rows at 1024x700)
+        assert transcript.viewport().height() >= keep - 2, (name, transcript.viewport().height())
+        assert _whole_rows(transcript) >= 3, name
+        # the panel grew past its query row and shows its rows (the rest a scroll away)
+        least = 2 if size == (1024, 700) else 4
+        assert _whole_rows(table) >= least, (name, _whole_rows(table), table.height())
+        if name == "Agreement":  # its rows are a line of figures, a line tall (were 30 px)
+            line = table.fontMetrics().lineSpacing()
+            assert max(table.rowHeight(r) for r in range(6)) <= line + 10, line
     w.close()

@@ -154,3 +154,31 @@ def test_save_session_details_says_it_saved(window: Any, idle: Any) -> None:
     idle(window)
     assert window.project.sessions.get_session(sid).place == "Алматы, ЦОН"
     assert "Saved the details of “Интервью 1”" in window.statusBar().currentMessage()
+
+
+def test_a_long_title_reads_from_its_start_in_the_dock(qtbot: Any, project: Project) -> None:
+    """The demo's title in the 260 px Session details dock showed its end, "oup: online public
+    services": the text was set with the cursor at its end, and the field scrolled to it."""
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    runner = TaskRunner()
+    panel = SessionPanel(project, runner)
+    runner.setParent(panel)
+    title = "Focus group: online public services, Almaty community centre"
+    session = project.sessions.add_session(title, kind="focus_group")
+    project.sessions.update_session(session.id, place="Community centre, Medeu district, Almaty")
+    panel.show_session(project.sessions.get_session(session.id))
+    scroll = QScrollArea()  # as the dock holds it
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(panel)
+    qtbot.addWidget(scroll)
+    scroll.resize(258, 620)
+    scroll.show()
+    qtbot.waitExposed(scroll)
+    qtbot.wait(20)
+    for field in (panel.title, panel.place):
+        assert field.fontMetrics().horizontalAdvance(field.text()) > field.width()  # cut
+        field.grab()  # painted: the field scrolled to show its cursor
+        assert field.cursorRect().left() < field.width() // 4, (field.text(), field.cursorRect())
+    _settle(qtbot, runner)

@@ -65,6 +65,10 @@ def test_disagreement_view_lists_differing_segments(qtbot, tmp_path: Path) -> No
     ids = [widget.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(4)]
     assert ids == [segs[0], segs[1], segs[4], segs[5]]
     assert widget.table.item(0, 4).text() == "ann" and widget.table.item(0, 5).text() == "ben"
+    # the text a short dock elides (two lines at 1024x700) is whole in its tooltip
+    for row, seg in enumerate(ids):
+        text = lead.transcript.get_segment(seg).text
+        assert text and widget.table.item(row, 2).toolTip() == text
     lead.close()
 
 

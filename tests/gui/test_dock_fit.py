@@ -206,6 +206,21 @@ def test_ids_and_places_are_not_cut_into_pieces_in_the_five_column_tables(
     assert lines[0] == "participant" and lines[1].startswith(text.split()[1][:8]), lines
 
 
+def _laptop_ethics(qtbot: Any, shown: Project, height: int) -> Any:
+    """The Ethics panel shown DOCK_PX wide, its minimum lowered as ExtraPanels._dock lowers it
+    for a laptop."""
+    from gui.privacy_panel import PrivacyPanel
+
+    panel = PrivacyPanel(shown)
+    qtbot.addWidget(panel)
+    hint = panel.minimumSizeHint()
+    panel.setMinimumSize(min(hint.width(), 320), min(hint.height(), 200))
+    panel.resize(DOCK_PX, height)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
 def test_the_consent_form_fits_the_dock_beside_a_long_session_title(
     qtbot: Any,
     project: Project,  # noqa: F811
@@ -217,18 +232,10 @@ def test_the_consent_form_fits_the_dock_beside_a_long_session_title(
     the list and the tooltip)."""
     from PySide6.QtWidgets import QPushButton
 
-    from gui.privacy_panel import PrivacyPanel
-
     (session,) = project.sessions.all()
     title = "Focus group: online public services, Almaty community centre"
     project.sessions.update_session(session.id, title=title)
-    panel = PrivacyPanel(project)
-    qtbot.addWidget(panel)
-    hint = panel.minimumSizeHint()  # as ExtraPanels._dock lowers it for a laptop
-    panel.setMinimumSize(min(hint.width(), 320), min(hint.height(), 200))
-    panel.resize(DOCK_PX, 560)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = _laptop_ethics(qtbot, project, 560)
     consent = panel.consent
     consent.session.setCurrentIndex(consent.session.findData(session.id))
     qtbot.wait(50)
@@ -284,15 +291,7 @@ def test_ethics_tabs_scroll_in_a_short_dock(qtbot: Any, project: Project) -> Non
 
     from PySide6.QtWidgets import QComboBox, QLineEdit
 
-    from gui.privacy_panel import PrivacyPanel
-
-    panel = PrivacyPanel(project)
-    qtbot.addWidget(panel)
-    hint = panel.minimumSizeHint()  # as ExtraPanels._dock lowers it for a laptop
-    panel.setMinimumSize(min(hint.width(), 320), min(hint.height(), 200))
-    panel.resize(DOCK_PX, 300)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = _laptop_ethics(qtbot, project, 300)
     assert panel.height() == 300
     fields = panel.consent.findChildren(QComboBox) + panel.consent.findChildren(QLineEdit)
     assert len(fields) >= 8

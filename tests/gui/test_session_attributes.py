@@ -113,16 +113,11 @@ def test_cell_edits_follow_a_simple_model(
         project.close()
 
 
-def test_details_fit_a_laptop_dock_without_scrolling_sideways(qtbot: Any, project: Project) -> None:
-    """At 1024x700 the Session details dock is 260 px wide: the form fits it, "Save session
-    details" whole (the Participants hint on one line made it 400 px and scroll sideways)."""
-    from PySide6.QtWidgets import QFrame, QPushButton, QScrollArea
+def _in_dock(qtbot, panel):  # type: ignore[no-untyped-def]
+    """``panel`` in a scroll area 258 px wide, as the Session details dock holds it, shown."""
+    from PySide6.QtWidgets import QFrame, QScrollArea
 
-    runner = TaskRunner()
-    panel = SessionPanel(project, runner)
-    runner.setParent(panel)
-    panel.show_session(project.sessions.add_session("Фокус-группа Алматы", kind="focus_group"))
-    scroll = QScrollArea()  # as the dock holds it
+    scroll = QScrollArea()
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setWidget(panel)
@@ -131,6 +126,19 @@ def test_details_fit_a_laptop_dock_without_scrolling_sideways(qtbot: Any, projec
     scroll.show()
     qtbot.waitExposed(scroll)
     qtbot.wait(20)
+    return scroll
+
+
+def test_details_fit_a_laptop_dock_without_scrolling_sideways(qtbot: Any, project: Project) -> None:
+    """At 1024x700 the Session details dock is 260 px wide: the form fits it, "Save session
+    details" whole (the Participants hint on one line made it 400 px and scroll sideways)."""
+    from PySide6.QtWidgets import QPushButton
+
+    runner = TaskRunner()
+    panel = SessionPanel(project, runner)
+    runner.setParent(panel)
+    panel.show_session(project.sessions.add_session("Фокус-группа Алматы", kind="focus_group"))
+    scroll = _in_dock(qtbot, panel)
     assert panel.minimumSizeHint().width() <= 250
     assert not scroll.horizontalScrollBar().isVisible()
     save = next(b for b in panel.findChildren(QPushButton) if b.text() == "Save session details")
@@ -159,7 +167,6 @@ def test_save_session_details_says_it_saved(window: Any, idle: Any) -> None:
 def test_a_long_title_reads_from_its_start_in_the_dock(qtbot: Any, project: Project) -> None:
     """The demo's title in the 260 px Session details dock showed its end, "oup: online public
     services": the text was set with the cursor at its end, and the field scrolled to it."""
-    from PySide6.QtWidgets import QFrame, QScrollArea
 
     runner = TaskRunner()
     panel = SessionPanel(project, runner)
@@ -168,15 +175,7 @@ def test_a_long_title_reads_from_its_start_in_the_dock(qtbot: Any, project: Proj
     session = project.sessions.add_session(title, kind="focus_group")
     project.sessions.update_session(session.id, place="Community centre, Medeu district, Almaty")
     panel.show_session(project.sessions.get_session(session.id))
-    scroll = QScrollArea()  # as the dock holds it
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setWidget(panel)
-    qtbot.addWidget(scroll)
-    scroll.resize(258, 620)
-    scroll.show()
-    qtbot.waitExposed(scroll)
-    qtbot.wait(20)
+    _held = _in_dock(qtbot, panel)  # the scroll area is gone with the last reference
     for field in (panel.title, panel.place):
         assert field.fontMetrics().horizontalAdvance(field.text()) > field.width()  # cut
         field.grab()  # painted: the field scrolled to show its cursor

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 import shiboken6
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QDockWidget, QMainWindow, QTabBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QTableView, QWidget
 
 #: below this, a dock opened beside another in a side area would leave it too short
 MIN_SIDE_SPLIT_HEIGHT = 720
@@ -122,7 +122,7 @@ class LayoutKeeper(QObject):
         codebook: QDockWidget,
         search: QDockWidget,
         extra_docks: Callable[[], Sequence[QDockWidget]] = list,
-        transcript: QAbstractItemView | None = None,
+        transcript: QTableView | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window

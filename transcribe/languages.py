@@ -311,14 +311,13 @@ def reading_kept(readings: dict[str, tuple[float, str]]) -> str | None:
         best = _taken_over(scored, best, ENGLISH_MARGIN, lambda code, _: code in CYRILLIC_LANGUAGES)
     if best not in CYRILLIC_LANGUAGES or best in OWN_LETTERS:
         return best
-    return _taken_over(
-        scored,
-        best,
-        OWN_LETTERS_MARGIN,
-        lambda code, text: (
-            code in OWN_LETTERS and own_letters_share(text, code) >= OWN_LETTERS_SHARE
-        ),
-    )
+    return _taken_over(scored, best, OWN_LETTERS_MARGIN, writes_own_letters)
+
+
+def writes_own_letters(code: str, text: str) -> bool:
+    """Whether a reading in ``code`` heard that language's own sounds: at least
+    ``OWN_LETTERS_SHARE`` of its letters are the language's own (``OWN_LETTERS``)."""
+    return code in OWN_LETTERS and own_letters_share(text, code) >= OWN_LETTERS_SHARE
 
 
 def letters_kept(readings: dict[str, tuple[float, str]], own: str) -> bool:
@@ -330,7 +329,7 @@ def letters_kept(readings: dict[str, tuple[float, str]], own: str) -> bool:
     others = [s for code, (s, _) in readings.items() if code != own]
     return (
         score > float("-inf")
-        and own_letters_share(text, own) >= OWN_LETTERS_SHARE
+        and writes_own_letters(own, text)
         and not said_over_and_over(text)
         and score >= max(others, default=float("-inf")) - OWN_LETTERS_MARGIN
     )

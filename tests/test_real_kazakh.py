@@ -103,3 +103,29 @@ def test_a_kazakh_project_writes_kazakh_in_kazakh_and_other_languages_in_theirs(
     kk = " ".join(d.text for d in drafts if d.language == "kk")
     assert not LATIN.search(kk), kk
     assert "public services" in " ".join(d.text for d in drafts if d.language == "en").lower()
+
+
+@pytest.mark.skipif(
+    not (REAL_RU / "etc" / "txt.done.data").exists(),
+    reason="real Russian speech is missing: scripts/setup.sh --with-test-speech",
+)
+def test_real_kazakh_said_last_after_kazakh_is_kazakh(tmp_path: Path) -> None:
+    """The last utterance of a recording, after a Kazakh one: its first stretch was heard as
+    Russian between two Kazakh ones and read in Kazakh 0.28 less surely than in Russian, with
+    Kazakh's letters ("Алғағрай бізмейтір жөртогда." against "Алгогра и бисмитр жив-тохта"),
+    and written in Russian; its second, laid out otherwise, heard as Russian with nothing after
+    it. A Russian sentence between the Kazakh ones stays Russian, in its two stretches."""
+    turns = [real_kazakh(0)[0], real_russian(3)[0], real_kazakh(1)[0], real_kazakh(0)[0]]
+    path = join_turns(tmp_path, turns, pause_s=2.0)
+    drafts = [
+        d
+        for d in Transcriber("base", threads=2, device="cpu").transcribe(path, languages=EXPECTED)
+        if not d.untranscribed
+    ]
+    told = [(d.language, d.text) for d in drafts]
+    russian = [d for d in drafts if "голова" in d.text or "многоэтажных" in d.text]
+    assert len(russian) == 2 and all(d.language == "ru" for d in russian), told
+    after = [d for d in drafts if d.start_ms > russian[-1].end_ms]
+    assert [d.language for d in after] == ["kk"] * len(after), told
+    said = _normalise(" ".join([real_kazakh(1)[1], real_kazakh(0)[1]]))
+    assert jiwer.cer(said, _normalise(" ".join(d.text for d in after))) < 0.45, told

@@ -46,6 +46,10 @@ from .languages import (
 )
 from .stream import SAMPLE_RATE, Audio, split_at_pauses, vad_chunks
 
+#: the most stretches heard in Russian in a row that Kazakh beside them has read in Kazakh too
+#: (``islands_to_read``): a Kazakh utterance cut at its pauses, not a Russian answer
+ISLAND_MAX = 3
+
 #: identification from a piece's shared encoder frames is taken when the chosen language has at
 #: least this share of what the expected languages got; else the stretch is encoded on its own
 LID_SHARED_SURE = 0.8
@@ -332,17 +336,19 @@ def islands_to_read(
     letters of its own (Kazakh, ``OWN_LETTERS``), which decide (``letters_kept``), by (heard,
     own) languages; ``strange`` ones are read already:
 
-    - with several languages expected, a stretch heard in a Cyrillic one (Russian) between two
-      stretches in the language with letters of its own. Whisper ``base`` hears some Kazakh
-      utterances as Russian at 0.96, as sure as it is of real Russian: the utterance of the
-      real Kazakh speech (tests/data/kazakh) that it heard as Lithuanian the first time was
-      "Russian" the second, between two Kazakh ones, and decoded in Russian it came out
-      "Алгограй весь метр жив торта";
+    - with several languages expected, a run of at most ``ISLAND_MAX`` stretches heard in a
+      Cyrillic one (Russian) with the language with letters of its own on each side, or on one
+      side with the batch's first or last stretch on the other. Whisper ``base`` hears some
+      Kazakh utterances as Russian at 0.96, as sure as it is of real Russian: the utterance of
+      the real Kazakh speech (tests/data/kazakh) that it heard as Lithuanian the first time
+      was "Russian" the second, between two Kazakh ones, and decoded in Russian it came out
+      "Алгограй весь метр жив торта"; opening a recording before a Kazakh one, it came out
+      "Ольга Грайбисмитр Жирторта", and at the end, after one, as two Russian stretches;
     - with only that language expected, every stretch heard in another: in a Kazakh project
       the same speaker's "Алға қарай бес метр жүр" was heard as Lithuanian (0.90) and written
       "Algagra į bismytržių tautą.".
 
-    A Russian sentence said between Kazakh ones, or in a Kazakh project, is read in Kazakh
+    A Russian sentence said beside Kazakh ones, or in a Kazakh project, is read in Kazakh
     with few of Kazakh's letters (0 to 7 % for real Russian speech) or far less surely (real
     Russian -0.13, read in Kazakh -0.56), and an English one in a loop or a translation that
     Whisper is far less sure of than of the English: they keep their language."""
@@ -353,12 +359,26 @@ def islands_to_read(
             if i not in skip and code and code != allowed[0]:
                 out.setdefault((code, allowed[0]), []).append(i)
         return out
-    for i, code in enumerate(codes):
-        if i in skip or code not in CYRILLIC_LANGUAGES or code in OWN_LETTERS:
-            continue
-        own = codes[i - 1] if i > 0 else ""
-        if i + 1 < len(codes) and codes[i + 1] == own and own in OWN_LETTERS and own in allowed:
-            out.setdefault((code, own), []).append(i)
+    first = 0
+    while first < len(codes):
+        code, last = codes[first], first
+        while last + 1 < len(codes) and codes[last + 1] == code:
+            last += 1
+        # the run's neighbours: None at the batch's edge
+        sides = {codes[first - 1] if first > 0 else None}
+        sides.add(codes[last + 1] if last + 1 < len(codes) else None)
+        own = next((c for c in sides if c in OWN_LETTERS and c in allowed), None)
+        if (
+            own
+            and sides <= {own, None}
+            and code in CYRILLIC_LANGUAGES
+            and code not in OWN_LETTERS
+            and last - first < ISLAND_MAX
+        ):
+            run = [i for i in range(first, last + 1) if i not in skip]
+            if run:
+                out.setdefault((code, own), []).extend(run)
+        first = last + 1
     return out
 
 

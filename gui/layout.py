@@ -178,9 +178,13 @@ class LayoutKeeper(QObject):
         drop_retired_tab_bars(win)
         self.q.remove(f"layout/{screen_key(win)}")
         fit_to_screen(win)
-        self.default_sizes()
+        # the tabs in front first: a tab behind gives up its minimum height (Retrieval hides
+        # its table), and the docks' minimums are read again before the sizes are set (the
+        # layouts would do it later, after resizeDocks kept Search 140 px tall)
         self.sessions.raise_()
         self.search.raise_()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.default_sizes()
 
     def make_room(self, dock: QDockWidget, *, table: bool = False) -> None:
         """Results arrived in a bottom dock (search hits, retrieved codings) or a bottom panel

@@ -41,6 +41,10 @@ RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX = 0.3, 150, 400
 #: four; their tables scroll (the user can make them taller), the transcript is what is read
 TABLE_SHARE, TABLE_MIN, TABLE_MAX = 0.45, 240, 480
 TRANSCRIPT_ROWS = 6
+#: the side panels (Record, Speakers, Ethics) open this wide, beside the dock they are tabbed
+#: with: what their contents are laid out for at 1024x700 (wrapped tables, short tab labels);
+#: the transcript keeps the rest. A panel that needs more opens as wide as it needs.
+SIDE_PANEL_WIDTH = 290
 _LAYOUT_VERSION = 1
 
 
@@ -72,6 +76,15 @@ def fit_to_screen(window: QWidget) -> None:
     y = min(max(window.y(), area.top()), area.bottom() - height + 1)
     if (x, y) != (window.x(), window.y()):
         window.move(x, y)
+
+
+def open_side_panel(window: QMainWindow, dock: QDockWidget) -> None:
+    """``dock`` just opened in a side area: it is ``SIDE_PANEL_WIDTH`` wide (it opened as
+    wide as its minimum, or as the dock it is tabbed with: the Ethics dock at 303 px)."""
+    side = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
+    if dock.isFloating() or window.dockWidgetArea(dock) not in side:
+        return
+    window.resizeDocks([dock], [SIDE_PANEL_WIDTH], Qt.Orientation.Horizontal)
 
 
 def drop_retired_tab_bars(window: QMainWindow) -> None:

@@ -74,6 +74,7 @@ def test_ethics_tabs_read_whole_in_the_dock(
     idle: Any,
     tmp_path: Path,
     size: Any,
+    monkeypatch: Any,
 ) -> None:
     """The Redactions tab's "Where" column, the consent records' eight columns and the audit
     log's ids were past the dock's right edge: one had to scroll sideways to read them."""
@@ -88,13 +89,16 @@ def test_ethics_tabs_read_whole_in_the_dock(
     )  # fmt: skip
     w = _window(qtbot, qsettings, fake_transcriber, project, size)
     idle(w)
+    # the test screen (800x600) is smaller than the laptop's: keep the laptop's window (the
+    # panel opening shrank it to 800 px, the dock to its minimum)
+    monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)
     w.resize(*size)
     panel = w.extra_panels.show_privacy(2)
     dock = w.extra_panels.docks["privacy"]
     w.resizeDocks([dock], [DOCK_PX], Qt.Orientation.Horizontal)
     qtbot.wait(100)
     idle(w)
-    assert abs(dock.width() - DOCK_PX) < 20
+    assert abs(dock.width() - DOCK_PX) <= 2, dock.width()  # it was 303 (the form's minimum)
     # every tab shows whole in the bar, none behind scroll arrows (Audit log was), and its
     # tooltip names it in full
     bar = panel.tabBar()
@@ -143,6 +147,54 @@ def test_ethics_tabs_read_whole_in_the_dock(
             for word in words:
                 if table.fontMetrics().horizontalAdvance(word) <= room:
                     assert any(word in line for line in lines), (word, lines, room)
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
+def test_the_ethics_dock_opens_at_its_width_with_nothing_cut(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,  # noqa: F811
+    idle: Any,
+    tmp_path: Path,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """Ethics ▸ Consent opened the dock 303 px wide, not the 290 px its tabs are laid out for:
+    the consent form's "Purpose [transcription] [Check session]" row needed 303 px. It opens
+    ``SIDE_PANEL_WIDTH`` wide ("Check session for [transcription]") with every tab whole."""
+    from PySide6.QtWidgets import QComboBox, QPushButton
+
+    from gui.layout import SIDE_PANEL_WIDTH
+
+    assert SIDE_PANEL_WIDTH == DOCK_PX
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    # the test screen (800x600) is smaller than the laptop's: keep the laptop's window
+    monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)
+    w.resize(*size)
+    w.layout_keeper.default_sizes()
+    qtbot.wait(100)
+    panel = w.extra_panels.show_privacy(0)  # as the menu opens it: no resizing by hand
+    dock = w.extra_panels.docks["privacy"]
+    qtbot.wait(100)
+    consent = panel.consent
+    consent.purpose.setCurrentText("transcription")  # the longest purpose
+    qtbot.wait(50)
+    dock.grab().save(_shot(tmp_path, f"ethics_opened_{size[0]}.png"))
+    assert abs(dock.width() - SIDE_PANEL_WIDTH) <= 2, dock.width()  # was 303
+    assert panel.minimumSizeHint().width() <= panel.width(), panel.minimumSizeHint()
+    for i in range(panel.count()):  # each tab's contents fit its width (none cut)
+        area = panel.widget(i)
+        need = area.widget().minimumSizeHint().width()
+        assert need <= area.viewport().width(), (panel.tabText(i), need)
+    room = panel.widget(0).viewport()
+    for widget in consent.findChildren(QComboBox) + consent.findChildren(QPushButton):
+        right = widget.mapTo(room, widget.rect().topRight()).x()
+        assert right < room.width(), (widget, right, room.width())
+    purpose = consent.purpose
+    assert purpose.width() >= purpose.sizeHint().width(), (purpose.width(), purpose.sizeHint())
+    w.close()
 
 
 def test_ids_and_places_are_not_cut_into_pieces_in_the_five_column_tables(

@@ -246,7 +246,13 @@ class RecordPanel(QWidget):
 
         markers = QHBoxLayout()
         self.note_edit = QLineEdit()
-        self.note_edit.setPlaceholderText("Marker note (optional), Enter or M drops a marker")
+        # short enough to read whole in a 290 px dock (1024x700): "Marker note (optional), En…"
+        # was cut; how to drop the marker is in the tooltip and on the button beside it
+        self.note_edit.setPlaceholderText("Marker note (optional)")
+        self.note_edit.setToolTip(
+            "A note for the next marker (optional): Enter drops a marker with it.\n"
+            "M, or the Marker (M) button, drops one too, with the note typed if any."
+        )
         self.note_edit.returnPressed.connect(self.drop_marker)
         self.marker_button = QPushButton("Marker (M)")
         self.marker_button.clicked.connect(self.drop_marker)

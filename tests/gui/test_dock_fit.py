@@ -335,6 +335,49 @@ def test_recording_markers_wrap_in_the_dock(qtbot: Any, project: Project) -> Non
     assert markers.visualItemRect(first).height() > markers.fontMetrics().lineSpacing() * 1.5
 
 
+def _placeholder_room(edit: Any) -> int:
+    """The width a ``QLineEdit`` has for its text (what Qt's own paintEvent gives it)."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionFrame
+
+    option = QStyleOptionFrame()
+    edit.initStyleOption(option)
+    rect = edit.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, edit)
+    margins = edit.textMargins()
+    return rect.width() - margins.left() - margins.right() - 2 * 2  # Qt's horizontal margin
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
+def test_the_marker_note_placeholder_reads_whole_in_the_record_dock(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,  # noqa: F811
+    idle: Any,
+    tmp_path: Path,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """Record ▸ Record a session…: the marker note's placeholder "Marker note (optional), Enter
+    or M drops a marker" (299 px) was cut to "Marker note (optional), En…" in the 178 px field
+    of a 1024x700 window. It reads whole; the keys are in its tooltip."""
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)  # the 800x600 screen
+    w.resize(*size)
+    w.layout_keeper.default_sizes()
+    qtbot.wait(100)
+    panel = w.extra_panels.show_recorder()
+    qtbot.wait(100)
+    w.extra_panels.docks["record"].grab().save(_shot(tmp_path, f"record_{size[0]}.png"))
+    edit = panel.note_edit
+    text = edit.placeholderText()
+    assert "note" in text.lower()
+    need = edit.fontMetrics().horizontalAdvance(text)
+    assert need <= _placeholder_room(edit), (text, need, _placeholder_room(edit), edit.width())
+    assert "Enter" in edit.toolTip() and "M" in edit.toolTip()
+    w.close()
+
+
 def test_ethics_tabs_scroll_in_a_short_dock(qtbot: Any, project: Project) -> None:  # noqa: F811
     """The Ethics tab beside a tall bottom panel at 1024x700 is about 300 px high: the consent
     form's eight rows were crushed into each other (combos over their labels). Each row keeps

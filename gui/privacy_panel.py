@@ -240,7 +240,10 @@ class PseudonymTab(QWidget):
         self.real.setToolTip("The name as spoken in the transcripts, e.g. Айгуль")
         self.pseudonym = QLineEdit(placeholderText="Pseudonym")
         self.pseudonym.setToolTip("What exports and the transcripts show instead, e.g. P01")
-        self.add = QPushButton("Add mapping")
+        # "Add": beside "Add mapping" the two fields of a 290 px dock were 80 px, their
+        # placeholders cut ("Pseudon…"); what it adds is in its tooltip
+        self.add = QPushButton("Add")
+        self.add.setToolTip("Add the mapping (or change it): exports show the pseudonym instead")
         self.add.clicked.connect(self.add_mapping)
         self.mapping = _table(["Pseudonym", "Real name", "Rejected forms"])
         # its headers alone were 258 px side by side: in the 290 px dock it scrolled sideways

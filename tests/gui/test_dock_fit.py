@@ -396,6 +396,26 @@ def test_ethics_tabs_scroll_in_a_short_dock(qtbot: Any, project: Project) -> Non
     assert all(b - a >= fields[0].sizeHint().height() for a, b in pairwise(tops))
 
 
+def test_the_names_fields_show_their_placeholders_in_a_short_dock(
+    qtbot: Any,
+    project: Project,  # noqa: F811
+) -> None:
+    """In the 290 px Ethics dock, scrolling (a short dock), the Names tab's two fields beside
+    "Add mapping" were 74 px: "Pseudonym" showed as "Pseudon…". The button says "Add"."""
+    project.privacy.set_pseudonym("Bakyt", "P02")
+    panel = _laptop_ethics(qtbot, project, 300)
+    panel.setCurrentIndex(1)
+    tab = panel.pseudonyms
+    tab.load_candidates()  # "No real name of the mapping occurs…" under them: the tab scrolls
+    qtbot.wait(50)
+    assert panel.widget(1).verticalScrollBar().isVisible()
+    for edit in (tab.real, tab.pseudonym):
+        text = edit.placeholderText()
+        need = edit.fontMetrics().horizontalAdvance(text)
+        assert need <= _placeholder_room(edit), (text, need, _placeholder_room(edit))
+    assert "mapping" in tab.add.toolTip()
+
+
 def test_the_occurrences_context_reads_first_in_the_dock(qtbot: Any, project: Project) -> None:  # noqa: F811
     """At 290 px the pseudonym review's Context column (what the reviewer reads to tell whether
     it is this person) was 58 px, a word a line and cut, while Replace and Change took the rest;

@@ -541,8 +541,9 @@ class RecordPanel(QWidget):
             seconds = rec.free_seconds()
         else:
             device = self._current_device()
-            if device is None:
+            if device is None:  # no microphone: no line (an empty one was a blank gap)
                 self.disk_label.setText("")
+                self.disk_label.hide()
                 return
             fmt = choose_format(device)
             rate = fmt.sampleRate() * fmt.channelCount() * fmt.bytesPerSample()
@@ -553,6 +554,7 @@ class RecordPanel(QWidget):
             except OSError:
                 seconds = 0
         self.disk_label.setText(f"Disk: {fmt_hours(seconds)} left")
+        self.disk_label.show()
         warn = seconds < 15 * 60
         self.disk_label.setStyleSheet("color: #c0392b; font-weight: bold" if warn else "")
 

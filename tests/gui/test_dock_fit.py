@@ -378,6 +378,30 @@ def test_the_marker_note_placeholder_reads_whole_in_the_record_dock(
     w.close()
 
 
+def test_no_blank_disk_line_without_a_microphone(
+    qtbot: Any,
+    project: Project,  # noqa: F811
+    monkeypatch: Any,
+) -> None:
+    """With no microphone the disk space line was empty but kept its place: a blank gap
+    between the clock and the Record buttons. It shows only when it says something."""
+    from gui.record_panel import RecordPanel
+
+    panel = RecordPanel(project)
+    qtbot.addWidget(panel)
+    panel.resize(DOCK_PX, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    monkeypatch.setattr(panel, "_current_device", lambda: None)
+    panel._update_disk()
+    qtbot.wait(20)
+    assert panel.disk_label.text() == "" and panel.disk_label.isHidden()
+    spacing = panel.scroller.widget().layout().spacing()
+    clock = panel.elapsed_label.mapTo(panel, panel.elapsed_label.rect().bottomLeft()).y()
+    buttons = panel.record_button.mapTo(panel, panel.record_button.rect().topLeft()).y()
+    assert buttons - clock <= spacing + 2, (clock, buttons, spacing)
+
+
 def test_ethics_tabs_scroll_in_a_short_dock(qtbot: Any, project: Project) -> None:  # noqa: F811
     """The Ethics tab beside a tall bottom panel at 1024x700 is about 300 px high: the consent
     form's eight rows were crushed into each other (combos over their labels). Each row keeps

@@ -190,6 +190,7 @@ class ExtraPanels(QObject):
         # beside the dock it would squeeze, as a tab; the window never grows past the screen
         opening = dock is None or dock.isHidden()
         partner = tab_partner(window, area) if opening else None
+        beside = partner.width() if partner is not None else 0  # a tab does not narrow it
         if dock is None:
             widget = make(self.state.project)
             # a laptop screen: the panel may be narrower and shorter than it would like (its
@@ -208,7 +209,7 @@ class ExtraPanels(QObject):
             fit_to_screen(window)
             if self.docks.get(key) is dock:  # not closed with its project meanwhile
                 if opening:  # its width, not one the user gave it since
-                    open_side_panel(window, dock)
+                    open_side_panel(window, dock, beside)
                 emit(self.panel_shown, dock)
 
         QTimer.singleShot(0, settle)

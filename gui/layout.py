@@ -41,6 +41,11 @@ RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX = 0.3, 150, 400
 #: four; their tables scroll (the user can make them taller), the transcript is what is read
 TABLE_SHARE, TABLE_MIN, TABLE_MAX = 0.45, 240, 480
 TRANSCRIPT_ROWS = 6
+#: the side panels (Record, Speakers, Ethics) open this wide: what their contents are laid out
+#: for at 1024x700 (wrapped tables, short tab labels); the transcript keeps the rest. A panel
+#: that needs more opens as wide as it needs, and a tab never narrows the dock it is tabbed
+#: with (the codebook's 300 px at 1366x768, the sessions list's 327 px)
+SIDE_PANEL_WIDTH = 290
 _LAYOUT_VERSION = 1
 
 
@@ -72,6 +77,16 @@ def fit_to_screen(window: QWidget) -> None:
     y = min(max(window.y(), area.top()), area.bottom() - height + 1)
     if (x, y) != (window.x(), window.y()):
         window.move(x, y)
+
+
+def open_side_panel(window: QMainWindow, dock: QDockWidget, beside: int = 0) -> None:
+    """``dock`` just opened in a side area, as a tab of a dock ``beside`` px wide (0: none):
+    it is ``SIDE_PANEL_WIDTH`` wide, or as wide as that dock was (it opened as wide as its
+    minimum: the Ethics dock at 303 px)."""
+    side = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
+    if dock.isFloating() or window.dockWidgetArea(dock) not in side:
+        return
+    window.resizeDocks([dock], [max(SIDE_PANEL_WIDTH, beside)], Qt.Orientation.Horizontal)
 
 
 def drop_retired_tab_bars(window: QMainWindow) -> None:
@@ -178,9 +193,13 @@ class LayoutKeeper(QObject):
         drop_retired_tab_bars(win)
         self.q.remove(f"layout/{screen_key(win)}")
         fit_to_screen(win)
-        self.default_sizes()
+        # the tabs in front first: a tab behind gives up its minimum height (Retrieval hides
+        # its table), and the docks' minimums are read again before the sizes are set (the
+        # layouts would do it later, after resizeDocks kept Search 140 px tall)
         self.sessions.raise_()
         self.search.raise_()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.default_sizes()
 
     def make_room(self, dock: QDockWidget, *, table: bool = False) -> None:
         """Results arrived in a bottom dock (search hits, retrieved codings) or a bottom panel

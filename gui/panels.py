@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.fmt import plural
-from gui.layout import fit_to_screen, tab_partner
+from gui.layout import fit_to_screen, open_side_panel, tab_partner
 from gui.player import Player
 from gui.qtcompat import emit
 from gui.tasks import TaskRunner
@@ -188,7 +188,9 @@ class ExtraPanels(QObject):
         dock = self.docks.get(key)
         window = self.chrome.window
         # beside the dock it would squeeze, as a tab; the window never grows past the screen
-        partner = tab_partner(window, area) if dock is None or dock.isHidden() else None
+        opening = dock is None or dock.isHidden()
+        partner = tab_partner(window, area) if opening else None
+        beside = partner.width() if partner is not None else 0  # a tab does not narrow it
         if dock is None:
             widget = make(self.state.project)
             # a laptop screen: the panel may be narrower and shorter than it would like (its
@@ -206,6 +208,8 @@ class ExtraPanels(QObject):
         def settle() -> None:  # once the dock is laid out (a tab shows after raise_)
             fit_to_screen(window)
             if self.docks.get(key) is dock:  # not closed with its project meanwhile
+                if opening:  # its width, not one the user gave it since
+                    open_side_panel(window, dock, beside)
                 emit(self.panel_shown, dock)
 
         QTimer.singleShot(0, settle)

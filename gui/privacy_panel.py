@@ -142,10 +142,15 @@ class ConsentTab(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.save)
         buttons.addStretch(1)
+        # one sentence, "Check session for [transcription]": "Purpose [..] Check session" made
+        # the form 303 px wide, wider than the 290 px dock it opens in (``SIDE_PANEL_WIDTH``)
+        self.check.setToolTip(
+            "Does the consent recorded cover this purpose for everyone in the session above?"
+        )
         checks = QHBoxLayout()
-        checks.addWidget(QLabel("Purpose"))
-        checks.addWidget(self.purpose, 1)
         checks.addWidget(self.check)
+        checks.addWidget(QLabel("for"))
+        checks.addWidget(self.purpose, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
@@ -235,9 +240,14 @@ class PseudonymTab(QWidget):
         self.real.setToolTip("The name as spoken in the transcripts, e.g. Айгуль")
         self.pseudonym = QLineEdit(placeholderText="Pseudonym")
         self.pseudonym.setToolTip("What exports and the transcripts show instead, e.g. P01")
-        self.add = QPushButton("Add mapping")
+        # "Add": beside "Add mapping" the two fields of a 290 px dock were 80 px, their
+        # placeholders cut ("Pseudon…"); what it adds is in its tooltip
+        self.add = QPushButton("Add")
+        self.add.setToolTip("Add the mapping (or change it): exports show the pseudonym instead")
         self.add.clicked.connect(self.add_mapping)
         self.mapping = _table(["Pseudonym", "Real name", "Rejected forms"])
+        # its headers alone were 258 px side by side: in the 290 px dock it scrolled sideways
+        fit_table(self.mapping)
         self.review = QPushButton("Review occurrences")
         self.review.clicked.connect(self.load_candidates)
         self.apply = QPushButton("Replace checked occurrences")

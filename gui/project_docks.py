@@ -72,6 +72,8 @@ class ProjectDocks(QObject):
             Qt.DockWidgetArea.BottomDockWidgetArea,
             tabify_with=self.search_dock,
         )
+        # behind the Search tab, its table takes none of the bottom area's height
+        self.retrieval_dock.visibilityChanged.connect(self.retrieval.set_in_front)
 
     def close(self) -> None:
         """Remove both panels (the project closed)."""

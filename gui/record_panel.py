@@ -246,7 +246,13 @@ class RecordPanel(QWidget):
 
         markers = QHBoxLayout()
         self.note_edit = QLineEdit()
-        self.note_edit.setPlaceholderText("Marker note (optional), Enter or M drops a marker")
+        # short enough to read whole in a 290 px dock (1024x700): "Marker note (optional), En…"
+        # was cut; how to drop the marker is in the tooltip and on the button beside it
+        self.note_edit.setPlaceholderText("Marker note (optional)")
+        self.note_edit.setToolTip(
+            "A note for the next marker (optional): Enter drops a marker with it.\n"
+            "M, or the Marker (M) button, drops one too, with the note typed if any."
+        )
         self.note_edit.returnPressed.connect(self.drop_marker)
         self.marker_button = QPushButton("Marker (M)")
         self.marker_button.clicked.connect(self.drop_marker)
@@ -535,8 +541,9 @@ class RecordPanel(QWidget):
             seconds = rec.free_seconds()
         else:
             device = self._current_device()
-            if device is None:
+            if device is None:  # no microphone: no line (an empty one was a blank gap)
                 self.disk_label.setText("")
+                self.disk_label.hide()
                 return
             fmt = choose_format(device)
             rate = fmt.sampleRate() * fmt.channelCount() * fmt.bytesPerSample()
@@ -547,6 +554,7 @@ class RecordPanel(QWidget):
             except OSError:
                 seconds = 0
         self.disk_label.setText(f"Disk: {fmt_hours(seconds)} left")
+        self.disk_label.show()
         warn = seconds < 15 * 60
         self.disk_label.setStyleSheet("color: #c0392b; font-weight: bold" if warn else "")
 

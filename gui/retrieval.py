@@ -175,6 +175,7 @@ class RetrievalPanel(QWidget):
             box.activated.connect(lambda _i: self.refresh())
         self.subcodes.toggled.connect(lambda _b: self.refresh())
         self.handle: Any = None
+        self.in_front = True  # the dock is not a tab behind another (``set_in_front``)
 
     def _fit_filters(self) -> None:
         """The filter row's height: its widgets, and the scroll bar only when it scrolls."""
@@ -188,6 +189,18 @@ class RetrievalPanel(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt's name
         super().resizeEvent(event)
         self._fit_filters()
+
+    def set_in_front(self, front: bool) -> None:
+        """Its dock came to the front of its tab group (True) or went behind another tab:
+        behind, the table is hidden, so its minimum height (the header and a row) does not
+        hold the tab in front taller than its query row (Search stayed 140 px tall after View ▸
+        Reset layout, 88 px on a fresh window); in front again, the codings it holds are shown
+        and make room for themselves (``results_shown``)."""
+        self.in_front = front
+        rows = self.model.rowCount()
+        self.table.setVisible(front and rows > 0)
+        if front and rows:
+            emit(self.results_shown, rows)
 
     def reload_filters(
         self,
@@ -264,7 +277,7 @@ class RetrievalPanel(QWidget):
 
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)
-        self.table.setVisible(bool(rows))
+        self.table.setVisible(bool(rows) and self.in_front)
         if rows:
             self._fit_columns()
 

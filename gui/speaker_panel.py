@@ -149,6 +149,8 @@ class SpeakerPanel(QWidget):
         self.table.setRowCount(0)
         if self.session_id is None:
             self.timeline.set_turns([], [], 0)
+            # an empty strip was a blank line over the table: it shows when it has turns
+            self.timeline.hide()
             self.status.setText("No session open.")
             self._update_buttons()
             return
@@ -175,6 +177,7 @@ class SpeakerPanel(QWidget):
         turns = self.project.speakers.speaker_turns(self.session_id)
         session = self.project.sessions.get_session(self.session_id)
         self.timeline.set_turns(turns, [s.label for s in stats], session.duration_ms)
+        self.timeline.setVisible(self.timeline.has_speakers())
         unlabelled = sum(
             1 for seg in self.project.transcript.segments(self.session_id) if seg.speaker is None
         )

@@ -297,3 +297,46 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
             line = table.fontMetrics().lineSpacing()
             assert max(table.rowHeight(r) for r in range(6)) <= line + 10, line
     w.close()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_reset_layout_after_a_retrieval_is_the_default_layout(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """View ▸ Reset layout after Analysis ▸ Retrieval left the bottom area 140 px tall (the
+    Retrieval tab behind Search kept its table's minimum height, a header and a row): the
+    Search tab is its query row again and the transcript gets its rows back, as on a fresh
+    window; the Retrieval tab keeps its codings and shows them when chosen."""
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    # the test screen (800x600) is smaller than the laptop's: keep the laptop's window
+    monkeypatch.setattr("gui.layout.fit_to_screen", lambda _w: None)
+    monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)
+    w.resize(*size)
+    w.layout_keeper.default_sizes()  # the first start at that size
+    qtbot.wait(100)
+    search, transcript = w.search_dock, w.transcript
+    fresh = search.height(), transcript.viewport().height()
+    code = w.project.codebook.find_code("Услуги/Денсаулық")
+    w.docks.retrieve_code(code.id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 6, timeout=10000)
+    qtbot.waitUntil(lambda: w.retrieval_dock.height() > fresh[0] + 40)  # it made room
+    w.reset_layout()
+    qtbot.wait(100)
+    assert not search.widget().visibleRegion().isEmpty()
+    assert search.height() <= fresh[0], (search.height(), fresh)  # was 140 px
+    assert transcript.viewport().height() >= fresh[1], (transcript.viewport().height(), fresh)
+    # the codings are still there, a tab away
+    w.retrieval_dock.raise_()
+    qtbot.waitUntil(lambda: w.retrieval.table.isVisible())
+    qtbot.wait(100)
+    assert _whole_rows(w.retrieval.table) >= 2
+    w.close()

@@ -138,3 +138,31 @@ def test_all_four_columns_fit_a_narrow_dock(
     assert widths[0] >= min(80, viewport // 3)  # the speaker's name keeps room
     assert table.horizontalHeader().sectionViewportPosition(3) + widths[3] <= viewport + 1
     panel.close()
+
+
+def test_no_blank_strip_over_the_table_without_speakers(
+    qtbot, project: Project, session: str
+) -> None:
+    """With no session open, or a session whose segments have no speaker yet, the dock began
+    with an empty 14 px strip (the timeline with nothing to draw): a blank line over the
+    table. The table is at the top then; the strip shows when there are turns to draw."""
+    from tests.gui.test_dock_fit import DOCK_PX
+
+    bare = project.sessions.add_session("Not yet told apart", kind="interview")
+    project.transcript.add_segments(bare.id, [SegmentDraft(0, 2000, "Hello.")])
+    panel = SpeakerPanel(project)
+    qtbot.addWidget(panel)
+    panel.resize(DOCK_PX, 450)
+    panel.show()
+    qtbot.waitExposed(panel)
+    top = panel.layout().contentsMargins().top()
+    for sid in (None, bare.id):
+        panel.set_session(sid)
+        qtbot.wait(20)
+        assert not panel.timeline.isVisible(), sid
+        assert panel.table.geometry().top() == top, (sid, panel.table.geometry())
+    panel.set_session(session)
+    qtbot.wait(20)
+    assert panel.timeline.isVisible()
+    assert panel.timeline.geometry().top() == top
+    assert panel.table.geometry().top() >= panel.timeline.geometry().bottom()

@@ -258,11 +258,16 @@ OWN_LETTERS = {"kk": KAZAKH_LETTERS}
 #: a reading whose letters are at least this share of its language's own ones heard that
 #: language's sounds (``reading_kept``)...
 OWN_LETTERS_SHARE = 0.1
-#: ... and beats a reading in another Cyrillic language that scores at most this much better.
-#: Real Kazakh heard as Russian, read in Kazakh with its letters, scored 0.11 to 0.31 below its
-#: Russian reading; real Russian read in Kazakh with as many of them (10 % or more), 0.51 to
-#: 0.97 below (80 sentences of festvox-ru: ``bench/own_letters_bench.py``)
-OWN_LETTERS_MARGIN = 0.35
+#: ... and beats a reading in another Cyrillic language that scores at most this much better
+OWN_LETTERS_MARGIN = 0.25
+#: ... or at most this much better where Kazakh is expected there: beside Kazakh stretches, or
+#: in a project that expects only Kazakh (``letters_kept``). Real Kazakh heard as Russian, read
+#: in Kazakh with its letters, scored 0.11 to 0.31 below its Russian reading; real Russian read
+#: in Kazakh with as many of them (10 % or more), 0.51 to 0.97 below (80 sentences of
+#: festvox-ru: ``bench/own_letters_bench.py``). espeak-ng's Russian, whose Kazakh reading
+#: scored 0.27 below its Russian one with a third of its letters Kazakh's own ("Сәсіңа, штопы
+#: өсі сейсіңа" for "Спасибо, что пришли сегодня"), is why the wider margin needs Kazakh beside
+OWN_LETTERS_BESIDE_MARGIN = 0.35
 #: Whisper leans to English (most of what it learned was English): read in English, speech it
 #: does not hear clearly comes out as fluent English a shade surer than the reading in the
 #: language spoken. espeak-ng Russian, read in each of ru, kk, en: "I'm not using my camera
@@ -327,8 +332,8 @@ def letters_kept(readings: dict[str, tuple[float, str]], own: str) -> bool:
     """Whether the reading in ``own``, a language with letters of its own (``OWN_LETTERS``),
     is kept over the others (language -> (``decoded_score``, text)): it does not say a word or
     phrase over and over, and it is the surest reading, or it writes at least
-    ``OWN_LETTERS_SHARE`` of them and scores at most ``OWN_LETTERS_MARGIN`` below the surest
-    other reading (``identify.islands_to_read``). The real Kazakh "сосын солға қарай екі метр
+    ``OWN_LETTERS_SHARE`` of them and scores at most ``OWN_LETTERS_BESIDE_MARGIN`` below the
+    surest other reading (``identify.islands_to_read``). The real Kazakh "сосын солға қарай екі метр
     жүр", heard as Russian, was read "Сосын солға карай ек митржер." (-0.73, one letter in 24
     Kazakh's own) and in Russian "Сосу сол вакера и к митржер." (-0.785); real Russian read in
     Kazakh scored 0.11 to 1.2 below its Russian reading (40 sentences of festvox-ru)."""
@@ -337,7 +342,7 @@ def letters_kept(readings: dict[str, tuple[float, str]], own: str) -> bool:
     if score == float("-inf") or said_over_and_over(text):
         return False
     return score >= best_other or (
-        writes_own_letters(own, text) and score >= best_other - OWN_LETTERS_MARGIN
+        writes_own_letters(own, text) and score >= best_other - OWN_LETTERS_BESIDE_MARGIN
     )
 
 

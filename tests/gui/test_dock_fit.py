@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTableWidget
 from gui.fit import CELL_PADDING_PX, MAX_LINES, wrapped
 from storage import Project
 from storage.recordings.recording import RecordingMarker
-from tests.gui.test_laptop_fit import _window, project  # noqa: F401  (the fixture)
+from tests.gui.test_laptop_fit import _kept_at, _window, project  # noqa: F401  (the fixture)
 
 DOCK_PX = 290  # the Ethics dock's width at 1024x700 (a walkthrough)
 
@@ -89,10 +89,7 @@ def test_ethics_tabs_read_whole_in_the_dock(
     )  # fmt: skip
     w = _window(qtbot, qsettings, fake_transcriber, project, size)
     idle(w)
-    # the test screen (800x600) is smaller than the laptop's: keep the laptop's window (the
-    # panel opening shrank it to 800 px, the dock to its minimum)
-    monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)
-    w.resize(*size)
+    _kept_at(w, size, monkeypatch)
     panel = w.extra_panels.show_privacy(2)
     dock = w.extra_panels.docks["privacy"]
     w.resizeDocks([dock], [DOCK_PX], Qt.Orientation.Horizontal)
@@ -171,9 +168,7 @@ def test_the_ethics_dock_opens_at_its_width_with_nothing_cut(
     assert SIDE_PANEL_WIDTH == DOCK_PX
     w = _window(qtbot, qsettings, fake_transcriber, project, size)
     idle(w)
-    # the test screen (800x600) is smaller than the laptop's: keep the laptop's window
-    monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)
-    w.resize(*size)
+    _kept_at(w, size, monkeypatch)
     w.layout_keeper.default_sizes()
     qtbot.wait(100)
     codebook = w.codebook_dock.width()
@@ -365,8 +360,7 @@ def test_the_marker_note_placeholder_reads_whole_in_the_record_dock(
     of a 1024x700 window. It reads whole; the keys are in its tooltip."""
     w = _window(qtbot, qsettings, fake_transcriber, project, size)
     idle(w)
-    monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)  # the 800x600 screen
-    w.resize(*size)
+    _kept_at(w, size, monkeypatch)
     w.layout_keeper.default_sizes()
     qtbot.wait(100)
     panel = w.extra_panels.show_recorder()

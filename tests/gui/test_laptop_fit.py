@@ -56,6 +56,14 @@ def _window(qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project,
     return w
 
 
+def _kept_at(w: Any, size: Any, monkeypatch: Any) -> None:
+    """Keep the window at a laptop's ``size``: the test screen (800x600) is smaller, and
+    opening a panel fits the window to the screen (``gui.panels.fit_to_screen``), its docks
+    then to their minimums."""
+    monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)
+    w.resize(*size)
+
+
 def _plain(html_text: str) -> str:
     doc = QTextDocument()
     doc.setHtml(html_text)
@@ -266,8 +274,7 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
     w = _window(qtbot, qsettings, fake_transcriber, Project.open(folder, coder="aigerim"), size)
     idle(w)
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
-    # the test screen (800x600) is smaller than the laptop's: keep the laptop's window
-    monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)
+    _kept_at(w, size, monkeypatch)
     transcript = w.transcript
     keep = 6 * transcript.verticalHeader().defaultSectionSize()
     code = w.project.codebook.find_code("Услуги/Денсаулық")
@@ -316,10 +323,8 @@ def test_reset_layout_after_a_retrieval_is_the_default_layout(
     w = _window(qtbot, qsettings, fake_transcriber, project, size)
     idle(w)
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
-    # the test screen (800x600) is smaller than the laptop's: keep the laptop's window
-    monkeypatch.setattr("gui.layout.fit_to_screen", lambda _w: None)
-    monkeypatch.setattr("gui.panels.fit_to_screen", lambda _w: None)
-    w.resize(*size)
+    monkeypatch.setattr("gui.layout.fit_to_screen", lambda _w: None)  # Reset layout fits it too
+    _kept_at(w, size, monkeypatch)
     w.layout_keeper.default_sizes()  # the first start at that size
     qtbot.wait(100)
     search, transcript = w.search_dock, w.transcript

@@ -193,9 +193,16 @@ class LayoutKeeper(QObject):
         drop_retired_tab_bars(win)
         self.q.remove(f"layout/{screen_key(win)}")
         fit_to_screen(win)
-        # the tabs in front first: a tab behind gives up its minimum height (Retrieval hides
-        # its table), and the docks' minimums are read again before the sizes are set (the
-        # layouts would do it later, after resizeDocks kept Search 140 px tall)
+        self.default_layout()
+
+    def default_layout(self) -> None:
+        """The default sizes with the default tabs in front (Sessions, Search), as View ▸
+        Reset layout and a first start both leave the window.
+
+        The tabs in front first: a tab behind gives up its minimum height (Retrieval hides its
+        table), and the docks' minimums are read again before the sizes are set (the layouts
+        would do it later, after resizeDocks kept Search 140 px tall). A first start sized its
+        docks before the tabs were raised; it now takes this same path."""
         self.sessions.raise_()
         self.search.raise_()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
@@ -260,7 +267,7 @@ class LayoutKeeper(QObject):
         self.active = True
         fit_to_screen(self.window)
         if not self.restore():
-            self.default_sizes()
+            self.default_layout()
 
     def hidden(self) -> None:
         """The workbench is going away (start page, closing): remember it first."""

@@ -151,6 +151,7 @@ class RetrievalPanel(QWidget):
         self.filters.setFrameShape(QFrame.Shape.NoFrame)
         self.filters.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.filters.setWidget(filters)
+        self.in_front = True  # the dock is not a tab behind another (``set_in_front``)
         self._fit_filters()
         # the header and a row at least, however small the dock
         self.table.setMinimumHeight(2 * self.table.verticalHeader().defaultSectionSize())
@@ -175,7 +176,6 @@ class RetrievalPanel(QWidget):
             box.activated.connect(lambda _i: self.refresh())
         self.subcodes.toggled.connect(lambda _b: self.refresh())
         self.handle: Any = None
-        self.in_front = True  # the dock is not a tab behind another (``set_in_front``)
 
     def _fit_filters(self) -> None:
         """The filter row's height: its widgets, and the scroll bar only when it scrolls."""
@@ -183,7 +183,10 @@ class RetrievalPanel(QWidget):
         if row is None:
             return
         scrollbar = self.filters.horizontalScrollBar().sizeHint().height()
-        scrolls = row.minimumSizeHint().width() > self.filters.viewport().width()
+        # a tab behind another keeps the width it last had (519 px when created), not its
+        # dock's: its scroll bar held a fresh window's Search area 88 px tall where Reset
+        # layout left it 74; whether the row scrolls is known when it comes to the front
+        scrolls = self.in_front and row.minimumSizeHint().width() > self.filters.viewport().width()
         self.filters.setFixedHeight(row.sizeHint().height() + (scrollbar if scrolls else 0))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt's name
@@ -197,6 +200,7 @@ class RetrievalPanel(QWidget):
         Reset layout, 88 px on a fresh window); in front again, the codings it holds are shown
         and make room for themselves (``results_shown``)."""
         self.in_front = front
+        self._fit_filters()
         rows = self.model.rowCount()
         self.table.setVisible(front and rows > 0)
         if front and rows:

@@ -345,3 +345,44 @@ def test_reset_layout_after_a_retrieval_is_the_default_layout(
     qtbot.wait(100)
     assert _whole_rows(w.retrieval.table) >= 2
     w.close()
+
+
+def _dock_sizes(w: Any) -> dict[str, int]:
+    return {
+        "sessions": w.sessions_dock.width(),
+        "codebook": w.codebook_dock.width(),
+        "search": w.search_dock.height(),
+        "transcript rows px": w.transcript.viewport().height(),
+    }
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_a_fresh_window_has_the_layout_reset_layout_gives(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """A fresh window on a laptop screen sized its docks with the Retrieval tab still in front
+    of Search: the Search area was 88 px tall, and 74 after View ▸ Reset layout. The first start
+    is the layout Reset layout gives."""
+    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # the screen is a laptop's
+        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    qtbot.wait(100)
+    assert w.size().toTuple() == size
+    assert not w.search_panel.visibleRegion().isEmpty()  # Search in front, as after a reset
+    fresh = _dock_sizes(w)
+    code = w.project.codebook.find_code("Услуги/Денсаулық")
+    w.docks.retrieve_code(code.id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 6, timeout=10000)
+    w.reset_layout()
+    qtbot.wait(100)
+    assert _dock_sizes(w) == fresh
+    w.close()

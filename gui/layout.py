@@ -30,10 +30,9 @@ MIN_BOTTOM_SPLIT_WIDTH = 1800
 #: what the codebook needs to show code names and their counts (it gets more when there is room)
 CODEBOOK_MIN_WIDTH = 200
 CODEBOOK_WIDTH = 230
-#: the bottom docks (Search, Retrieval) by default: a query row and a line, so an empty search
-#: takes none of the transcript's room; they grow to ``RESULTS_SHARE`` of the window when
-#: results arrive (``make_room``)
-BOTTOM_SHARE, BOTTOM_MIN, BOTTOM_MAX = 0.12, 84, 200
+#: the bottom docks (Search, Retrieval) are by default as tall as Search's query row, so an
+#: empty search takes none of the transcript's room (``default_bottom``); they grow to
+#: ``RESULTS_SHARE`` of the window when results arrive (``make_room``)
 RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX = 0.3, 150, 400
 #: the bottom panels whose table is the point of opening them (Retrieval, Agreement,
 #: Disagreements) open at this share of the window, as far as the transcript keeps
@@ -167,7 +166,10 @@ class LayoutKeeper(QObject):
             Qt.DockWidgetArea.BottomDockWidgetArea
         ):
             return
-        want = clamp(win.height() * BOTTOM_SHARE, BOTTOM_MIN, BOTTOM_MAX)
+        # its minimum: the title and the query row (a message under it makes room for itself);
+        # 12 % of the window (84 px asked at 1024x700) left 12 to 28 px blank under the row.
+        # resizeDocks sizes the dock with its tab bar
+        want = self.search.minimumSizeHint().height() + tab_bar_height(win, self.search)
         win.resizeDocks([self.search], [want], Qt.Orientation.Vertical)
 
     def reset(self, tabbed: Sequence[tuple[QDockWidget, QDockWidget]] = ()) -> None:

@@ -156,7 +156,9 @@ class RetrievalPanel(QWidget):
         # the header and a row at least, however small the dock
         self.table.setMinimumHeight(2 * self.table.verticalHeader().defaultSectionSize())
         # the count and the export sit under the table, so the filters fit a 1024-px window
-        bottom = QHBoxLayout()
+        self.bottom = QWidget(self)
+        bottom = QHBoxLayout(self.bottom)
+        bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self.count)
         bottom.addStretch(1)
         bottom.addWidget(self.export_btn)
@@ -164,7 +166,7 @@ class RetrievalPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.filters)
         layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
+        layout.addWidget(self.bottom)
         layout.addStretch(0)
         # nothing retrieved yet: the dock is the filter row and a hint, no blank table taking the
         # transcript's room (the table appears with the first codings)
@@ -195,7 +197,7 @@ class RetrievalPanel(QWidget):
 
     def set_in_front(self, front: bool) -> None:
         """Its dock came to the front of its tab group (True) or went behind another tab:
-        behind, the table is hidden, so its minimum height (the header and a row) does not
+        behind, its rows are hidden, so their minimum height (the table's header and a row) does not
         hold the tab in front taller than its query row (Search stayed 140 px tall after View ▸
         Reset layout, 88 px on a fresh window); in front again, the codings it holds are shown
         and make room for themselves (``results_shown``)."""
@@ -203,6 +205,10 @@ class RetrievalPanel(QWidget):
         self._fit_filters()
         rows = self.model.rowCount()
         self.table.setVisible(front and rows > 0)
+        # nor its filter row and count row: they held the Search tab in front 74 px tall, 28 px
+        # of it blank under the query row
+        self.filters.setVisible(front)
+        self.bottom.setVisible(front)
         if front and rows:
             emit(self.results_shown, rows)
 

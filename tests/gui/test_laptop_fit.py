@@ -386,3 +386,53 @@ def test_a_fresh_window_has_the_layout_reset_layout_gives(
     qtbot.wait(100)
     assert _dock_sizes(w) == fresh
     w.close()
+
+
+def _blank_under_the_query(w: Any) -> int:
+    """The Search panel's height under its query row (and its bottom margin)."""
+    panel = w.search_panel
+    row = max(panel.query.geometry().bottom(), panel.language_box.geometry().bottom())
+    return panel.height() - (row + 1) - panel.layout().contentsMargins().bottom()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_an_empty_search_dock_is_its_query_row_with_nothing_blank(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """The Search dock was 74 px tall with 28 px blank under its query row (the Retrieval tab
+    behind it held its filter and count rows' height, and 12 % of the window was asked): it is
+    the query row; a message under it, and the Retrieval tab, show whole."""
+    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # the screen is a laptop's
+        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    qtbot.wait(100)
+    assert not w.search_panel.visibleRegion().isEmpty()
+    assert _blank_under_the_query(w) <= 2, (_blank_under_the_query(w), w.search_dock.height())
+    code = w.project.codebook.find_code("Услуги/Денсаулық")
+    w.docks.retrieve_code(code.id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 6, timeout=10000)
+    w.reset_layout()
+    qtbot.wait(100)
+    assert _blank_under_the_query(w) <= 2, (_blank_under_the_query(w), w.search_dock.height())
+    panel = w.search_panel
+    whole = panel.query.visibleRegion().boundingRect()
+    assert whole.height() == panel.query.height()  # not cut
+    # a message under the row makes room for itself
+    panel.show_message("Nothing to search: type words first.")
+    qtbot.wait(100)
+    assert panel.info.visibleRegion().boundingRect().height() == panel.info.height() > 0
+    # the Retrieval tab shows its filters, codings, count and export button
+    w.retrieval_dock.raise_()
+    qtbot.waitUntil(lambda: w.retrieval.table.isVisible())
+    qtbot.wait(100)
+    for widget in (w.retrieval.code_box, w.retrieval.count, w.retrieval.export_btn):
+        assert widget.visibleRegion().boundingRect().height() == widget.height() > 0
+    w.close()

@@ -285,12 +285,24 @@ class LayoutKeeper(QObject):
             and event.size().width() > event.oldSize().width()
         ):
             # a wider window gives the codebook its width back
-            QTimer.singleShot(0, self._widen_codebook)
+            QTimer.singleShot(0, self.widen_codebook)
         return False
 
-    def _widen_codebook(self) -> None:
-        if not self.codebook.isVisible() or self.codebook.isFloating():
+    def widen_codebook(self, opened: QDockWidget | None = None) -> None:
+        """The codebook's width for this window (a wider one, a panel just opened as its tab),
+        given to its tab group, which shares one width: with a panel tabbed in front of it
+        (Ethics, Speakers) the codebook is hidden, and the group kept the width the panel
+        opened at (290 px at 1366x768, where the codebook alone is 300). ``opened``: the panel
+        just opened; one elsewhere leaves the codebook as the user made it."""
+        codebook, win = self.codebook, self.window
+        if not codebook.toggleViewAction().isChecked() or codebook.isFloating():
+            return  # closed by the user, or floating: not the window's layout
+        group = [codebook, *win.tabifiedDockWidgets(codebook)]
+        if opened is not None and opened not in group:
             return
-        want = clamp(self.window.width() * 0.22, CODEBOOK_WIDTH, 340)
-        if self.codebook.width() < want - 8:
-            self.window.resizeDocks([self.codebook], [want], Qt.Orientation.Horizontal)
+        front = next((d for d in group if d.isVisible()), None)
+        if front is None:
+            return
+        want = clamp(win.width() * 0.22, CODEBOOK_WIDTH, 340)
+        if front.width() < want - 8:
+            win.resizeDocks([front], [want], Qt.Orientation.Horizontal)

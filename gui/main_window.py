@@ -212,6 +212,9 @@ class MainWindow(QMainWindow):
         # Retrieval and Agreement are their tables: they open tall enough to read several rows
         self.docks.results_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
         self.extra_panels.panel_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
+        # a panel opened as a tab of the codebook (Ethics, Speakers) is as wide as the codebook
+        # is for this window: the two share one width
+        self.extra_panels.panel_shown.connect(self.layout_keeper.widen_codebook)
         self._wire_extra_panels()
         # View > Analysis… (gui/analysis/): recomputes after edits
         self.analysis = AnalysisLauncher(

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget
 
 from gui.fit import CELL_PADDING_PX, MAX_LINES, wrapped
@@ -18,6 +17,9 @@ from storage.recordings.recording import RecordingMarker
 from tests.gui.test_laptop_fit import _kept_at, _window, project  # noqa: F401  (the fixture)
 
 DOCK_PX = 290  # the Ethics dock's width at 1024x700 (a walkthrough)
+#: a side panel tabbed with the codebook shares its width: 290 at 1024x700 (SIDE_PANEL_WIDTH,
+#: wider than the codebook's 230), the codebook's 300 at 1366x768
+TABBED_PX = {(1024, 700): DOCK_PX, (1366, 768): 300}
 
 
 def _shot(tmp_path: Path, name: str) -> str:
@@ -92,10 +94,10 @@ def test_ethics_tabs_read_whole_in_the_dock(
     _kept_at(w, size, monkeypatch)
     panel = w.extra_panels.show_privacy(2)
     dock = w.extra_panels.docks["privacy"]
-    w.resizeDocks([dock], [DOCK_PX], Qt.Orientation.Horizontal)
     qtbot.wait(100)
     idle(w)
-    assert abs(dock.width() - DOCK_PX) <= 2, dock.width()  # it was 303 (the form's minimum)
+    # the width the app opens it at, the codebook's (this test narrowed it to 290 at 1366x768)
+    assert abs(dock.width() - TABBED_PX[size]) <= 2, dock.width()  # it was 303 (the form's)
     # every tab shows whole in the bar, none behind scroll arrows (Audit log was), and its
     # tooltip names it in full
     bar = panel.tabBar()
@@ -476,3 +478,38 @@ def test_the_occurrences_context_reads_first_in_the_dock(qtbot: Any, project: Pr
     assert option.features & QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
     indicator = table.style().pixelMetric(table.style().PixelMetric.PM_IndicatorWidth)
     assert delegate._text_rect(option).left() >= option.rect.left() + indicator
+
+
+@pytest.mark.parametrize("size", list(TABBED_PX))
+@pytest.mark.parametrize("key", ["privacy", "speakers"])
+def test_a_panel_tabbed_with_the_codebook_shares_its_width(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,  # noqa: F811
+    idle: Any,
+    size: Any,
+    key: str,
+    monkeypatch: Any,
+) -> None:
+    """Ethics (or Speakers) opened on a window just made 1366x768 wide opened 290 px wide, as a
+    tab of the codebook, and the codebook stayed 290 behind it: a wider window widens the
+    codebook only when it is in front. The group shares the codebook's width for the window
+    (300 px), and neither tab narrows the other."""
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    _kept_at(w, size, monkeypatch)  # wider than the test screen: the codebook is to widen
+    open_it = {"privacy": lambda: w.extra_panels.show_privacy(0), "speakers": None}[key]
+    (open_it or w.extra_panels.show_speakers)()
+    dock = w.extra_panels.docks[key]
+    qtbot.wait(100)
+    idle(w)
+    assert dock in w.tabifiedDockWidgets(w.codebook_dock)
+    assert abs(dock.width() - TABBED_PX[size]) <= 2, dock.width()  # 290 at 1366x768
+    w.codebook_dock.raise_()
+    qtbot.wait(100)
+    assert abs(w.codebook_dock.width() - TABBED_PX[size]) <= 2, w.codebook_dock.width()
+    dock.raise_()
+    qtbot.wait(100)
+    assert abs(dock.width() - w.codebook_dock.width()) <= 2  # one width, whichever is in front
+    w.close()

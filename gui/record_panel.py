@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSystemTrayIcon,
     QVBoxLayout,
@@ -58,6 +57,7 @@ from storage.recordings.recording import (
 )
 
 from .fit import fit_list, scrolling
+from .level_meter import LevelMeter
 from .recording_engine import Recorder, choose_format, device_id, input_devices
 
 SETTINGS_DEVICE = "record/device"
@@ -206,9 +206,7 @@ class RecordPanel(QWidget):
         layout.addLayout(top)
 
         meter = QHBoxLayout()
-        self.level_bar = QProgressBar()
-        self.level_bar.setRange(0, 100)
-        self.level_bar.setTextVisible(False)
+        self.level_bar = LevelMeter()  # its scale drawn: empty, a bar read as a text field
         self.level_bar.setToolTip("How loud the input is now; CLIPPING beside it: too loud")
         self.clip_label = QLabel("")
         self.clip_label.setStyleSheet("color: #c0392b; font-weight: bold")

@@ -274,3 +274,44 @@ def test_no_marker_before_the_microphone_delivers_audio(  # type: ignore[no-unty
     assert [m.time_ms for m in recorder.recording.markers] == [700, 700]
     recorder.recording.stop()
     recorder.recording.release()
+
+
+def _colours(image, rect) -> set[int]:  # type: ignore[no-untyped-def]
+    return {
+        image.pixel(x, y)
+        for x in range(rect.left(), rect.right())
+        for y in range(rect.top(), rect.bottom())
+    }
+
+
+def test_a_silent_level_meter_reads_as_a_meter(settings_home: Path, project: Project, qtbot):  # type: ignore[no-untyped-def]
+    """Silent (0), the level meter was a blank white box inside a frame: an empty text field.
+    It draws its scale (a dim track, ticks, the loud end marked) whatever the level, and still
+    shows the level it is given (0 to 100, as the recorder's peak)."""
+    import os
+
+    from PySide6.QtCore import QRect
+
+    from gui.record_panel import RecordPanel
+
+    panel = RecordPanel(project)
+    qtbot.addWidget(panel)
+    panel.resize(290, 640)
+    panel.show()
+    qtbot.waitExposed(panel)
+    bar = panel.level_bar
+    assert bar.value() <= 0  # nothing measured yet (-1), or silence
+    shots = Path(os.environ.get("FIELDSCRIBE_SHOTS", settings_home))
+    silent = bar.grab().toImage()
+    bar.grab().save(str(shots / "level_silent.png"))
+    panel.grab().save(str(shots / "record_panel.png"))
+    inside = QRect(3, 3, silent.width() - 6, silent.height() - 6)  # within the frame
+    # more than a background: the scale's marks are drawn over it (it was one colour)
+    assert len(_colours(silent, inside)) >= 3, len(_colours(silent, inside))
+    # what it measures is unchanged: the value moves the bar
+    bar.setValue(60)
+    loud = bar.grab().toImage()
+    bar.grab().save(str(shots / "level_60.png"))
+    left = QRect(inside.left(), inside.top(), inside.width() // 3, inside.height())
+    assert _colours(loud, left) != _colours(silent, left)
+    assert (bar.minimum(), bar.maximum()) == (0, 100)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -148,6 +148,21 @@ class ModelsPage(QWidget):
         for row, info in enumerate(self.table.rows):
             if info.name == name:
                 self.view.selectRow(row)
+
+    def sizeHint(self) -> QSize:  # Qt's name
+        """Wide enough for the table's columns whole (the settings dialog opens at it, as far as
+        the screen allows): at Qt's default the dialog was 521 px wide and the Source column read
+        "package (base-…" beside "base ✓ this project"."""
+        hint = super().sizeHint()
+        view, header = self.view, self.view.horizontalHeader()
+        columns = sum(
+            max(view.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(self.table.columnCount())
+        )
+        scroll = view.verticalScrollBar().sizeHint().width()
+        margins = self.layout().contentsMargins()
+        need = columns + 2 * view.frameWidth() + scroll + margins.left() + margins.right()
+        return QSize(max(hint.width(), need), hint.height())
 
     def busy(self) -> bool:
         """True while a job of this page runs."""

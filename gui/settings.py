@@ -168,6 +168,11 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
+        # as wide as the Models table's columns (ModelsPage.sizeHint): Qt opens a dialog at
+        # most 2/3 of the screen wide, the screen itself is the limit here
+        screen = self.screen()
+        room = screen.availableGeometry().size() if screen is not None else self.sizeHint()
+        self.resize(self.sizeHint().boundedTo(room))
 
     def done(self, result: int) -> None:
         self.models.shutdown()  # a download stops (resumable); a measurement ends

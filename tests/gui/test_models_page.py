@@ -167,3 +167,37 @@ def test_the_page_installs_and_imports_a_transformers_checkpoint(
     assert "Imported kk-colleague" in page.status.text(), page.status.text()
     assert "converted to CTranslate2" in page.status.text()
     assert "kk-colleague" in _names(page)
+
+
+def test_the_models_table_reads_whole_when_the_settings_open(
+    qtbot: Any, qsettings: Any, tmp_path: Path
+) -> None:
+    """Settings ▸ Models opened 521 px wide (at 1024x700 too): the Source column read
+    "package (base-…" beside "base ✓ this project". The dialog opens as wide as the table's
+    columns need (the screen has the room), every column whole, nothing to scroll sideways."""
+    from gui.settings import Settings, SettingsDialog
+    from storage import Project
+
+    project = Project.create(tmp_path / "p.fieldscribe", name="p", coder="a")
+    project.set_languages("ru,kk")  # transcribed with the multilingual model: "✓ this project"
+    d = SettingsDialog(Settings(qsettings), project=project)
+    qtbot.addWidget(d)
+    d.tabs.setCurrentIndex(1)
+    d.show()
+    qtbot.waitExposed(d)
+    qtbot.wait(50)
+    if os.environ.get("FIELDSCRIBE_SHOTS"):
+        d.grab().save(str(Path(os.environ["FIELDSCRIBE_SHOTS"]) / "settings_models.png"))
+    view = d.models.view
+    header = view.horizontalHeader()
+    texts = [view.model().index(r, 0).data() for r in range(view.model().rowCount())]
+    assert any("this project" in str(t) for t in texts), texts
+    assert d.width() <= d.screen().availableGeometry().width()
+    for col in range(view.model().columnCount()):
+        need = max(view.sizeHintForColumn(col), header.sectionSizeHint(col))
+        assert header.sectionSize(col) >= need, (col, header.sectionSize(col), need)
+    used = sum(header.sectionSize(c) for c in range(view.model().columnCount()))
+    assert used <= view.viewport().width(), (used, view.viewport().width())
+    assert view.horizontalScrollBar().maximum() == 0
+    d.close()
+    project.close()

@@ -205,9 +205,10 @@ class MainWindow(QMainWindow):
             extra_docks=lambda: list(self.extra_panels.docks.values()),
             transcript=self.transcript,
         )
-        # results arriving in an empty-looking bottom dock make room for themselves
+        # results arriving in an empty-looking bottom dock make room for themselves; "Nothing
+        # found." is a line, which the dock's minimum makes room for (it took 184 px at 1024x700)
         self.search_panel.results_shown.connect(
-            lambda _n: self.layout_keeper.make_room(self.search_dock)
+            lambda n: self.layout_keeper.make_room(self.search_dock) if n else None
         )
         # Retrieval and Agreement are their tables: they open tall enough to read several rows
         self.docks.results_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))

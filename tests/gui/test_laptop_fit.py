@@ -436,3 +436,48 @@ def test_an_empty_search_dock_is_its_query_row_with_nothing_blank(
     for widget in (w.retrieval.code_box, w.retrieval.count, w.retrieval.export_btn):
         assert widget.visibleRegion().boundingRect().height() == widget.height() > 0
     w.close()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_nothing_found_takes_a_line_not_the_transcript_rows(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """A search in one language that found nothing ("кезек" among the Russian segments) grew
+    the Search dock to make room for results (184 px at 1024x700), "Nothing found." over a
+    blank 120 px the transcript lost; the line shows whole under the query row, and hits
+    still make room."""
+    from gui.layout import RESULTS_MIN
+
+    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # the screen is a laptop's
+        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    qtbot.wait(100)
+    panel = w.search_panel
+    rows = w.transcript.viewport().height()
+    panel.query.setText("кезек")
+    panel.language_box.setCurrentIndex(panel.language_box.findData("ru"))
+    w.sessions.run_search(panel.query.text())
+    idle(w)
+    qtbot.wait(100)
+    assert panel.info.text() == "Nothing found."
+    info = panel.info
+    assert info.visibleRegion().boundingRect().height() == info.height() > 0  # whole
+    blank = (
+        panel.height() - (info.geometry().bottom() + 1) - panel.layout().contentsMargins().bottom()
+    )
+    assert blank <= 2, (blank, w.search_dock.height())
+    assert w.transcript.viewport().height() >= rows - info.height() - 12
+    # hits make room for themselves
+    panel.language_box.setCurrentIndex(panel.language_box.findData("kk"))
+    w.sessions.run_search(panel.query.text())
+    idle(w)
+    qtbot.waitUntil(lambda: w.search_dock.height() >= RESULTS_MIN - 8)
+    assert panel.results.count() > 0
+    w.close()

@@ -481,3 +481,43 @@ def test_nothing_found_takes_a_line_not_the_transcript_rows(
     qtbot.waitUntil(lambda: w.search_dock.height() >= RESULTS_MIN - 8)
     assert panel.results.count() > 0
     w.close()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_no_codings_retrieved_takes_no_rows_from_the_transcript(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """Retrieving a code with no codings for the chosen filters grew the Retrieval dock as for
+    a table of codings (the table hidden: "0 coded segments" over a blank area): it stays its
+    filter and count rows, the transcript keeps its rows."""
+    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # the screen is a laptop's
+        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    code = w.project.codebook.find_code("Услуги/Денсаулық")
+    w.retrieval_dock.raise_()  # Analysis ▸ Retrieval: nothing retrieved yet
+    qtbot.wait(100)
+    dock, panel = w.retrieval_dock, w.retrieval
+    before = dock.height()
+    rows = w.transcript.viewport().height()
+    panel.select_code(code.id, run=False)
+    panel.language_box.setCurrentIndex(panel.language_box.findData("en"))
+    box = panel.speaker_box
+    box.addItem("Нет такого", "Нет такого")  # a speaker with no codings
+    box.setCurrentIndex(box.count() - 1)
+    panel.refresh()
+    idle(w)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0, timeout=10000)
+    qtbot.wait(100)
+    assert panel.table.isHidden()
+    assert dock.height() <= before + 2, (dock.height(), before)
+    assert w.transcript.viewport().height() >= rows - 2
+    for widget in (panel.code_box, panel.count, panel.export_btn):
+        assert widget.visibleRegion().boundingRect().height() == widget.height() > 0
+    w.close()

@@ -97,6 +97,7 @@ class ModelsPage(QWidget):
         self.status.setWordWrap(True)
         self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3 + 4)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.hide()  # until there is something to say: blank, it was a 55 px empty box
         note = QLabel(NOTE, self)
         note.setWordWrap(True)
         note.setMinimumHeight(note.fontMetrics().lineSpacing() * 2 + 4)
@@ -191,6 +192,7 @@ class ModelsPage(QWidget):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
+        self.status.setVisible(bool(text))
         self.status.setStyleSheet("color: #b00020;" if error else "")
 
     # ------------------------------------------------------------------ jobs

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from tests.hub_server import FakeHub, HubServer
 from transcribe.models import bundled_model_path, model_cache_dir
@@ -201,3 +202,22 @@ def test_the_models_table_reads_whole_when_the_settings_open(
     assert view.horizontalScrollBar().maximum() == 0
     d.close()
     project.close()
+
+
+def test_no_blank_box_between_the_buttons_and_the_note(qtbot: Any, dialog: Any) -> None:
+    """With nothing to report, the page kept three blank lines (the status line's reserved
+    height) between its buttons and the note: a 55 px empty box. The status line shows when
+    there is something to say."""
+    page = dialog.models
+    dialog.tabs.setCurrentIndex(1)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.wait(50)
+    note = next(label for label in page.findChildren(QLabel) if "Install" in label.text())
+    gap = note.geometry().top() - page.install_button.geometry().bottom()
+    assert gap <= 2 * page.layout().spacing() + 4, gap
+    page.start_install("nobody/nothing")
+    _wait(qtbot, page)
+    assert page.status.isVisible() and page.status.text()
+    assert page.status.geometry().top() > page.install_button.geometry().bottom()
+    assert page.status.geometry().bottom() < note.geometry().top()

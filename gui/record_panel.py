@@ -284,6 +284,7 @@ class RecordPanel(QWidget):
         self.marker_list = QListWidget()
         self.marker_list.setMaximumHeight(120)
         fit_list(self.marker_list)  # a long note wraps in the dock, not sideways
+        self.marker_list.hide()  # until the first marker: empty, a blank white box
         layout.addWidget(self.marker_list)
 
         self.auto_check = QCheckBox("Transcribe automatically after recording")
@@ -295,6 +296,7 @@ class RecordPanel(QWidget):
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
+        layout.addStretch(1)  # the room left under the panel, not inside the guide's frame
 
         ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
         QShortcut(QKeySequence("M"), self, self._marker_key, context=ctx)
@@ -391,6 +393,7 @@ class RecordPanel(QWidget):
             return False
         self.recorder = recorder
         self.marker_list.clear()
+        self.marker_list.hide()
         self.question_label.setText("")
         self._status(f"Recording from {device.description()}. The audio is saved as it comes.")
         self._tick.start()
@@ -468,6 +471,7 @@ class RecordPanel(QWidget):
         if marker.note:
             text += f" — {marker.note}"
         self.marker_list.addItem(text)
+        self.marker_list.show()
         self.marker_list.item(self.marker_list.count() - 1).setToolTip(text)
         self.marker_list.scrollToBottom()
 

@@ -315,3 +315,26 @@ def test_a_silent_level_meter_reads_as_a_meter(settings_home: Path, project: Pro
     left = QRect(inside.left(), inside.top(), inside.width() // 3, inside.height())
     assert _colours(loud, left) != _colours(silent, left)
     assert (bar.minimum(), bar.maximum()) == (0, 100)
+
+
+def test_no_empty_boxes_in_the_idle_panel(settings_home: Path, project: Project, qtbot):  # type: ignore[no-untyped-def]
+    """Idle, in a 290x640 dock, the panel showed a blank white box (the markers list, empty
+    until a recording's first marker) and the interview guide's frame stretched 200 px past
+    its contents. The list shows with its first marker; the room left is under the panel."""
+    from gui.record_panel import RecordPanel
+    from storage.recordings.recording import RecordingMarker
+
+    panel = RecordPanel(project)
+    qtbot.addWidget(panel)
+    panel.resize(290, 640)
+    panel.show()
+    qtbot.waitExposed(panel)
+    qtbot.wait(50)
+    assert not panel.marker_list.isVisible()
+    guide = panel.guide_edit.parentWidget()
+    assert guide.height() <= guide.sizeHint().height() + 2, (guide.height(), guide.sizeHint())
+    panel._on_marker(RecordingMarker(time_ms=65000, label="Q1", note="приехали"))
+    qtbot.wait(50)
+    assert panel.marker_list.isVisible() and panel.marker_list.count() == 1
+    item = panel.marker_list.visualItemRect(panel.marker_list.item(0))
+    assert panel.marker_list.viewport().rect().contains(item)

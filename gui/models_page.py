@@ -161,8 +161,10 @@ class ModelsPage(QWidget):
             for c in range(self.table.columnCount())
         )
         scroll = view.verticalScrollBar().sizeHint().width()
-        margins = self.layout().contentsMargins()
-        need = columns + 2 * view.frameWidth() + scroll + margins.left() + margins.right()
+        layout = self.layout()
+        margins = layout.contentsMargins() if layout is not None else None
+        sides = margins.left() + margins.right() if margins is not None else 0
+        need = columns + 2 * view.frameWidth() + scroll + sides
         return QSize(max(hint.width(), need), hint.height())
 
     def busy(self) -> bool:

@@ -12,6 +12,7 @@ it; ``base`` reads Kazakh poorly, so the text is far from what was said (CER abo
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import jiwer
@@ -129,3 +130,26 @@ def test_real_kazakh_said_last_after_kazakh_is_kazakh(tmp_path: Path) -> None:
     assert [d.language for d in after] == ["kk"] * len(after), told
     said = _normalise(" ".join([real_kazakh(1)[1], real_kazakh(0)[1]]))
     assert jiwer.cer(said, _normalise(" ".join(d.text for d in after))) < 0.45, told
+
+
+def test_real_kazakh_opening_a_recording_before_kazakh_is_kazakh(tmp_path: Path) -> None:
+    """Each utterance with a second of silence either side: the first, opening the recording,
+    was heard as Lithuanian, read in each language and written in Russian, "Ольга Грайбисмитр
+    Жирторта" (-0.545 against "Алғағра ебес митр жір токта.", -0.855). With Kazakh after it, it
+    is decided again by Kazakh's letters, as a stretch heard as Russian there is."""
+    padded = []
+    for k in (0, 1, 0):
+        padded.append(tmp_path / f"padded{len(padded)}.wav")
+        subprocess.run(
+            ["sox", str(real_kazakh(k)[0]), str(padded[-1]), "pad", "1", "1"],
+            check=True,
+            capture_output=True,
+        )
+    path = tmp_path / "kazakh.wav"
+    subprocess.run(["sox", *map(str, padded), str(path)], check=True, capture_output=True)
+    drafts = Transcriber("base", threads=2, device="cpu").transcribe(path, languages=EXPECTED)
+    told = [(d.language, d.text) for d in drafts if not d.untranscribed]
+    assert told and [code for code, _ in told] == ["kk"] * len(told), told
+    assert not any(LATIN.search(text) for _, text in told), told
+    said = _normalise(" ".join(real_kazakh(k)[1] for k in (0, 1, 0)))
+    assert jiwer.cer(said, _normalise(" ".join(text for _, text in told))) < 0.45, told

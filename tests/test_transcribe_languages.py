@@ -1089,6 +1089,50 @@ def test_a_stretch_heard_as_russian_beside_kazakh_at_a_recording_s_edge_is_read_
         assert settled == {}
 
 
+@pytest.mark.parametrize(
+    ("after", "kazakh_reading", "told"),
+    [
+        ("kk", "Алғағра ебес митр жір токта.", "kk"),  # Kazakh after it, Kazakh's letters
+        ("ru", "Алғағра ебес митр жір токта.", "ru"),  # Russian after it: no Kazakh beside
+        ("kk", "Алгагра ебес митр жир токта.", "ru"),  # none of Kazakh's letters
+        ("kk", "Алғағра ебес ебес ебес ебес", "ru"),  # a loop
+    ],
+)
+def test_a_doubtful_stretch_read_in_russian_beside_kazakh_is_decided_by_kazakh_s_letters(
+    monkeypatch: pytest.MonkeyPatch, after: str, kazakh_reading: str, told: str
+) -> None:
+    """The real Kazakh "Алға қарай бес метр жүр тоқта", opening a recording before Kazakh, was
+    heard as Lithuanian: read in each expected language, its Russian reading "Ольга Грайбисмитр
+    Жирторта" (-0.545) beat "Алғағра ебес митр жір токта." (-0.855) by more than the 0.25 a
+    doubtful stretch's contest allows. Beside Kazakh it is decided again from the same
+    readings, by Kazakh's letters and the 0.35 allowed there, with no decode more."""
+    first, second = _part(0, 2), _part(3, 6)
+    heard = {first["start"]: {"lt": 0.6, "lv": 0.2}, second["start"]: {after: 0.97}}
+    monkeypatch.setattr(
+        Identifier,
+        "probabilities",
+        lambda self, audio, encoded, part, at, allowed: heard[part["start"]],
+    )
+    readings = {
+        "ru": [_Seg(0, 2, "Ольга Грайбисмитр Жирторта", -0.545)],
+        "kk": [_Seg(0, 2, kazakh_reading, -0.855)],
+        "en": [_Seg(0, 2, "Algarai Bismytr Gertorta", -0.984)],
+    }
+    asked: list[str] = []
+
+    def decode(audio, groups, code, max_new_tokens=None):  # type: ignore[no-untyped-def]
+        asked.append(code)
+        return readings[code]
+
+    tr = Identifier(None, "cuda", threading.BoundedSemaphore(1), np.asarray, decode, 4)
+    speech = [first, second]
+    tagged, settled = tr.identify(None, [[c] for c in speech], ["ru", "kk", "en"], speech)  # type: ignore[arg-type]
+    assert tagged == [(first, told), (second, after)]
+    assert sorted(asked) == ["en", "kk", "ru"]  # its readings in each language, once
+    want = kazakh_reading if told == "kk" else "Ольга Грайбисмитр Жирторта"
+    assert [seg.text for seg in settled[(first["start"], first["end"])]] == [want]
+
+
 def test_a_stretch_heard_in_another_language_in_a_kazakh_project_is_kazakh_by_its_letters(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -1168,26 +1212,20 @@ def test_letters_kept_against_the_rules() -> None:
 
 @given(
     st.lists(st.sampled_from(["ru", "kk", "en", "uk"]), max_size=9),
-    st.lists(st.integers(0, 8), unique=True),
     st.sampled_from([["ru", "kk", "en"], ["ru", "en"], ["uk", "kk"], ["kk"], ["ru"]]),
 )
-@example(["ru", "kk"], [], ["ru", "kk", "en"])  # a recording that opens in "Russian" before Kazakh
-@example(["kk", "ru", "ru"], [], ["ru", "kk", "en"])  # or ends in it after Kazakh
-@example(["kk", "ru", "ru", "ru", "ru", "kk"], [], ["ru", "kk", "en"])  # a Russian answer
-def test_islands_to_read_against_a_model(
-    codes: list[str], read_already: list[int], allowed: list[str]
-) -> None:
-    """Against a model: a stretch not read already (strange) is read in its language and
-    Kazakh when, with several languages expected (Kazakh among them), it is told Russian or
-    Ukrainian (Cyrillic, no letters of their own), as are at most two stretches in a row
-    beside it (three at most), and what lies on either side of those is Kazakh or nothing
-    (the batch's edge), Kazakh on one side at least; or when Kazakh is the only language
-    expected and it is told another."""
-    strange = [i for i in read_already if i < len(codes)]
+@example(["ru", "kk"], ["ru", "kk", "en"])  # a recording that opens in "Russian" before Kazakh
+@example(["kk", "ru", "ru"], ["ru", "kk", "en"])  # or ends in it after Kazakh
+@example(["kk", "ru", "ru", "ru", "ru", "kk"], ["ru", "kk", "en"])  # a Russian answer
+def test_islands_to_read_against_a_model(codes: list[str], allowed: list[str]) -> None:
+    """Against a model: a stretch is read in its language and Kazakh (or decided again from
+    its readings in each language, when it has them) when, with several languages expected
+    (Kazakh among them), it is told Russian or Ukrainian (Cyrillic, no letters of their own),
+    as are at most two stretches in a row beside it (three at most), and what lies on either
+    side of those is Kazakh or nothing (the batch's edge), Kazakh on one side at least; or
+    when Kazakh is the only language expected and it is told another."""
     want: dict[tuple[str, str], list[int]] = {}
     for i, code in enumerate(codes):
-        if i in strange:
-            continue
         if allowed == ["kk"]:
             read = code != "kk"
         else:
@@ -1209,7 +1247,7 @@ def test_islands_to_read_against_a_model(
             )
         if read:
             want.setdefault((code, "kk"), []).append(i)
-    assert islands_to_read(codes, strange, allowed) == want
+    assert islands_to_read(codes, allowed) == want
 
 
 def test_a_stretch_heard_only_half_in_an_expected_language_is_read_in_each(

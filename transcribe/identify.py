@@ -14,6 +14,10 @@ inside one), among the languages the project expects (``transcribe.languages`` c
   (``languages.doubtful``), is decoded in each of them, and the reading Whisper is surest of
   wins (``Identifier.read_in_each``); when every reading failed, the stretch is left without
   transcript.
+- Up to ``ISLAND_MAX`` stretches in a row told Russian with Kazakh beside them
+  (``islands_to_read``) are read in Kazakh too, or decided again from their readings in each
+  language when they have them, and are Kazakh when its reading is the surer one or writes
+  Kazakh's own letters nearly as surely (``languages.letters_kept``).
 """
 
 from __future__ import annotations
@@ -177,19 +181,25 @@ class Identifier:
         fallback = choose(total, allowed)[0] if total else (allowed or ["en"])[0]
         codes = fill_gaps(found, fallback)
         settled: dict[tuple[int, int], list[Any] | None] = {}
-        read = self.read_in_each(audio, [chunks[i] for i in strange], allowed)
-        for i, (read_as, segments) in zip(strange, read, strict=True):
+        strange_read = dict(
+            zip(strange, self.readings(audio, [chunks[i] for i in strange], allowed), strict=True)
+        )
+        for i, readings in strange_read.items():
+            read_as, segments = _chosen(readings, reading_kept)
             # no language reads it at all: its language is unknown ("", no placeholder badge)
             codes[i] = read_as or UNKNOWN
             settled[chunk_key(chunks[i])] = segments
-        for (heard_as, own), islands in islands_to_read(codes, strange, allowed).items():
-            read = self.read_in_each(
-                audio,
-                [chunks[i] for i in islands],
-                [heard_as, own],
-                keep=functools.partial(_own_or_heard, own=own, heard_as=heard_as),
-            )
-            for i, (read_as, segments) in zip(islands, read, strict=True):
+        for (heard_as, own), islands in islands_to_read(codes, allowed).items():
+            keep = functools.partial(_own_or_heard, own=own, heard_as=heard_as)
+            fresh = [i for i in islands if i not in strange_read]
+            read = self.read_in_each(audio, [chunks[i] for i in fresh], [heard_as, own], keep=keep)
+            chosen = dict(zip(fresh, read, strict=True))
+            # a stretch already read in each language (Whisper was unsure what it heard) and
+            # written in Russian beside Kazakh is decided again, from its readings, by Kazakh's
+            # letters: the real Kazakh opening a recording, "Алға қарай бес метр жүр тоқта",
+            # was "Ольга Грайбисмитр Жирторта" (-0.545) against "Алғағра ебес митр жір токта."
+            chosen.update({i: _chosen(strange_read[i], keep) for i in islands if i not in fresh})
+            for i, (read_as, segments) in chosen.items():
                 if read_as == own:  # else decoded in the language heard, with its piece
                     codes[i] = own
                     settled[chunk_key(chunks[i])] = segments
@@ -297,10 +307,14 @@ class Identifier:
     ) -> list[tuple[str | None, list[Any] | None]]:
         """Decode each chunk in every expected language; for each, the language read best
         (``keep`` of the readings' ``decoded_score`` and text: ``reading_kept``) and its
-        segments. Where even the best reading is one Whisper would call failed (mean
-        log-probability under ``guards.LOGPROB_SILENT``), the text would be invented: the
-        segments are None (speech without transcript, a coder's to type) and the language
-        that best guess."""
+        segments (``_chosen``)."""
+        return [_chosen(read, keep) for read in self.readings(audio, chunks, allowed)]
+
+    def readings(
+        self, audio: Audio, chunks: list[dict[str, int]], allowed: list[str]
+    ) -> list[dict[str, tuple[float, list[Any]]]]:
+        """Each chunk decoded in every expected language: language -> (``decoded_score``, the
+        segments), by chunk."""
         readings: list[dict[str, tuple[float, list[Any]]]] = [{} for _ in chunks]
         for first in range(0, len(chunks), self.batch_size):
             part = chunks[first : first + self.batch_size]
@@ -314,27 +328,33 @@ class Identifier:
                 for k, chunk in enumerate(part):
                     mine = [seg for seg in decoded if _within(seg, chunk)]
                     readings[first + k][code] = (decoded_score(mine, code), mine)
-        out: list[tuple[str | None, list[Any] | None]] = []
-        for read in readings:
-            texts = {
-                c: (score, " ".join(guards.cut_loop_text(str(s.text)) for s in mine))
-                for c, (score, mine) in read.items()
-            }
-            kept = keep(texts)
-            if kept is None:
-                out.append((None, None))
-                continue
-            score, mine = read[kept]
-            out.append((kept, mine if score >= guards.LOGPROB_SILENT else None))
-        return out
+        return readings
 
 
-def islands_to_read(
-    codes: list[str], strange: list[int], allowed: list[str]
-) -> dict[tuple[str, str], list[int]]:
+def _chosen(
+    read: dict[str, tuple[float, list[Any]]],
+    keep: Callable[[dict[str, tuple[float, str]]], str | None],
+) -> tuple[str | None, list[Any] | None]:
+    """The language ``keep`` chooses from a stretch's readings (language -> (score, segments))
+    and that reading's segments. Where even the best reading is one Whisper would call failed
+    (mean log-probability under ``guards.LOGPROB_SILENT``), the text would be invented: the
+    segments are None (speech without transcript, a coder's to type) and the language that
+    best guess."""
+    texts = {
+        c: (score, " ".join(guards.cut_loop_text(str(s.text)) for s in mine))
+        for c, (score, mine) in read.items()
+    }
+    kept = keep(texts)
+    if kept is None:
+        return None, None
+    score, mine = read[kept]
+    return kept, mine if score >= guards.LOGPROB_SILENT else None
+
+
+def islands_to_read(codes: list[str], allowed: list[str]) -> dict[tuple[str, str], list[int]]:
     """The stretches to read both in the language heard and in an expected language with
     letters of its own (Kazakh, ``OWN_LETTERS``), which decide (``letters_kept``), by (heard,
-    own) languages; ``strange`` ones are read already:
+    own) languages (a stretch read in each language already is decided from those readings):
 
     - with several languages expected, a run of at most ``ISLAND_MAX`` stretches heard in a
       Cyrillic one (Russian) with the language with letters of its own on each side, or on one
@@ -354,10 +374,9 @@ def islands_to_read(
     -0.56), and an English one in a loop or a translation that Whisper is far less sure of than
     of the English: they keep their language."""
     out: dict[tuple[str, str], list[int]] = {}
-    skip = set(strange)
     if len(allowed) == 1 and allowed[0] in OWN_LETTERS:
         for i, code in enumerate(codes):
-            if i not in skip and code and code != allowed[0]:
+            if code and code != allowed[0]:
                 out.setdefault((code, allowed[0]), []).append(i)
         return out
     first = 0
@@ -376,9 +395,7 @@ def islands_to_read(
             and code not in OWN_LETTERS
             and last - first < ISLAND_MAX
         ):
-            run = [i for i in range(first, last + 1) if i not in skip]
-            if run:
-                out.setdefault((code, own), []).extend(run)
+            out.setdefault((code, own), []).extend(range(first, last + 1))
         first = last + 1
     return out
 

@@ -101,7 +101,6 @@ class ModelsPage(QWidget):
         note = QLabel(NOTE, self)
         note.setWordWrap(True)
         note.setMinimumHeight(note.fontMetrics().lineSpacing() * 2 + 4)
-        note.setStyleSheet("color: palette(mid);")
         buttons = QHBoxLayout()
         for button in (
             self.install_button,

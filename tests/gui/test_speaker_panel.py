@@ -120,7 +120,7 @@ def test_the_strip_draws_the_stored_timeline(qtbot, project: Project, session: s
 def test_all_four_columns_fit_a_narrow_dock(
     qtbot, project: Project, session: str, width: int, pseudonym: str
 ) -> None:
-    """The walkthrough's dock is 290 px wide at 1366x768 (272 at 1024x700): Speaker, Talk,
+    """The walkthrough's dock is 300 px wide at 1366x768 (272 at 1024x700): Speaker, Talk,
     Segments and Participant are all visible, without a horizontal scroll."""
     panel = SpeakerPanel(project, session)
     qtbot.addWidget(panel)

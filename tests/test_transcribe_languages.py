@@ -746,11 +746,14 @@ def test_a_reading_that_says_a_long_phrase_again_counts_it_once() -> None:
     assert decoded_score([asked], "en") == pytest.approx(math.log(0.5))
 
 
-def _reader(readings: dict[str, list[_Seg]]) -> Identifier:
-    """An identifier without a model whose decode returns ``readings[language]``."""
+def _reader(readings: dict[str, list[_Seg]], asked: list[str] | None = None) -> Identifier:
+    """An identifier without a model whose decode returns ``readings[language]`` (each
+    language asked for added to ``asked``)."""
 
     def decode(audio, groups, code, max_new_tokens=None):  # type: ignore[no-untyped-def]
         assert max_new_tokens is not None  # a reading stuck in a loop must stop
+        if asked is not None:
+            asked.append(code)
         return readings[code]
 
     return Identifier(None, "cuda", threading.BoundedSemaphore(1), np.asarray, decode, 4)
@@ -1119,12 +1122,7 @@ def test_a_doubtful_stretch_read_in_russian_beside_kazakh_is_decided_by_kazakh_s
         "en": [_Seg(0, 2, "Algarai Bismytr Gertorta", -0.984)],
     }
     asked: list[str] = []
-
-    def decode(audio, groups, code, max_new_tokens=None):  # type: ignore[no-untyped-def]
-        asked.append(code)
-        return readings[code]
-
-    tr = Identifier(None, "cuda", threading.BoundedSemaphore(1), np.asarray, decode, 4)
+    tr = _reader(readings, asked)
     speech = [first, second]
     tagged, settled = tr.identify(None, [[c] for c in speech], ["ru", "kk", "en"], speech)  # type: ignore[arg-type]
     assert tagged == [(first, told), (second, after)]
@@ -1161,12 +1159,7 @@ def test_a_stretch_heard_in_another_language_in_a_kazakh_project_is_kazakh_by_it
         "en": [_Seg(3, 6.5, "Thank you all for coming this evening", -0.09)],
     }
     asked: list[str] = []
-
-    def decode(audio, groups, code, max_new_tokens=None):  # type: ignore[no-untyped-def]
-        asked.append(code)
-        return readings[code]
-
-    tr = Identifier(None, "cuda", threading.BoundedSemaphore(1), np.asarray, decode, 4)
+    tr = _reader(readings, asked)
     speech = [kazakh, english]
     tagged, settled = tr.identify(None, [[c] for c in speech], ["kk"], speech)  # type: ignore[arg-type]
     assert tagged == [(kazakh, "kk"), (english, "en")]

@@ -160,9 +160,9 @@ class ModelsPage(QWidget):
             for c in range(self.table.columnCount())
         )
         scroll = view.verticalScrollBar().sizeHint().width()
-        layout = self.layout()
-        margins = layout.contentsMargins() if layout is not None else None
-        sides = margins.left() + margins.right() if margins is not None else 0
+        layout, sides = self.layout(), 0
+        if layout is not None:
+            sides = layout.contentsMargins().left() + layout.contentsMargins().right()
         need = columns + 2 * view.frameWidth() + scroll + sides
         return QSize(max(hint.width(), need), hint.height())
 

@@ -267,6 +267,7 @@ OWN_LETTERS_MARGIN = 0.25
 #: festvox-ru: ``bench/own_letters_bench.py``). espeak-ng's Russian, whose Kazakh reading
 #: scored 0.27 below its Russian one with a third of its letters Kazakh's own ("Сәсіңа, штопы
 #: өсі сейсіңа" for "Спасибо, что пришли сегодня"), is why the wider margin needs Kazakh beside
+#: the stretch
 OWN_LETTERS_BESIDE_MARGIN = 0.35
 #: Whisper leans to English (most of what it learned was English): read in English, speech it
 #: does not hear clearly comes out as fluent English a shade surer than the reading in the

@@ -186,10 +186,13 @@ class MainWindow(QMainWindow):
         self.projects.apply_player_settings()
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
-        self.cancel_button = QPushButton("Cancel transcription", self)
-        self.cancel_button.clicked.connect(lambda: self.transcription.cancel_transcription(None))
-        self.cancel_button.hide()
-        self.statusBar().addPermanentWidget(self.cancel_button)
+        # Cancel for what runs in the background with no dialog of its own (shown while it runs)
+        self.cancel_button = self._cancel_button(
+            "Cancel transcription", lambda: self.transcription.cancel_transcription(None)
+        )
+        self.cancel_segment_button = self._cancel_button(
+            "Cancel re-transcription", self.transcription.cancel_retranscription
+        )
         self.runner.task_started.connect(lambda _h: self._update_busy())
         self.runner.task_finished.connect(lambda _h: self._update_busy())
         self.transcription.running_changed.connect(self._update_busy)
@@ -545,8 +548,16 @@ class MainWindow(QMainWindow):
         for column, below in ((2, 1600), (3, 1600), (5, 1600), (4, 1200)):
             self.sessions_view.setColumnHidden(column, self.width() < below)
 
+    def _cancel_button(self, text: str, cancel: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.clicked.connect(cancel)
+        button.hide()
+        self.statusBar().addPermanentWidget(button)
+        return button
+
     def _update_busy(self) -> None:
         self.cancel_button.setVisible(bool(self.transcription.running))
+        self.cancel_segment_button.setVisible(bool(self.transcription.retranscribing))
         names = [h.name for h in self.runner.active]
         self.status_label.setText(
             f"{names[0]}…" if len(names) == 1 else (f"{len(names)} tasks running…" if names else "")

@@ -66,7 +66,7 @@ class Retranscribed:
 class TranscriptionController(QObject):
     """File > Import audio and the Transcription menu; ``running`` maps session ids to tasks."""
 
-    running_changed = Signal()  # a transcription started or ended
+    running_changed = Signal()  # a transcription, or a segment's re-transcription, started or ended
 
     def __init__(
         self,
@@ -129,7 +129,8 @@ class TranscriptionController(QObject):
     def reset(self) -> None:
         """Forget the running transcriptions (the project is closing; they were cancelled)."""
         self.running.clear()
-        self._update_cancel_action()
+        self.retranscribing.clear()
+        emit(self.running_changed)  # the Cancel action and buttons go
         self._estimates.clear()
         self._details.clear()
         self._tick.stop()
@@ -367,6 +368,7 @@ class TranscriptionController(QObject):
 
         def ended() -> None:
             self.retranscribing.pop(segment_id, None)
+            emit(self.running_changed)  # its Cancel button goes
 
         def done(result: Retranscribed) -> None:
             ended()
@@ -398,7 +400,15 @@ class TranscriptionController(QObject):
         self.chrome.message("Re-transcribing the segment…")
         handle = self.runner.submit("Re-transcribe segment", job, on_done=done, on_error=failed)
         self.retranscribing[segment_id] = handle
+        emit(self.running_changed)  # the status bar offers Cancel while Whisper reads
         return handle
+
+    def cancel_retranscription(self) -> None:
+        """Stop the running re-transcriptions of single segments (each is left as it was)."""
+        for handle in self.retranscribing.values():
+            handle.cancel()
+        if self.retranscribing:
+            self.chrome.message("Cancelling the re-transcription…", 4000)
 
     def _segment_retranscribed(self, seg: Any, codings: list[Any]) -> None:
         model = self.views.segment_model

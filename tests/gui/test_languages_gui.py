@@ -613,6 +613,64 @@ def test_cancelling_a_retranscription_leaves_the_segment_and_no_undo_step(
     assert "cancelled" in window.statusBar().currentMessage()
 
 
+def _cancel_buttons(window: Any) -> list[Any]:
+    """The Cancel buttons shown in the status bar."""
+    from PySide6.QtWidgets import QPushButton
+
+    bar = window.statusBar()
+    return [
+        b for b in bar.findChildren(QPushButton) if b.isVisibleTo(window) and "Cancel" in b.text()
+    ]
+
+
+def test_a_running_retranscription_has_a_cancel_button_that_leaves_the_segment(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """Re-transcribing a segment said so in the status bar only, with no way to stop it: a
+    Cancel button is in the status bar while it runs (as for a whole transcription), stops it
+    with the segment as it was, and goes when the job ends, fails or is cancelled."""
+    _opened(window, qtbot, idle)
+    seg_id = window.segment_model.segment(0).id
+    reading = threading.Event()
+
+    def slow(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
+        reading.set()
+        assert cancel.wait(20)  # Whisper reads until the user cancels; it stored nothing
+        return p.transcript.get_segment(segment_id)
+
+    window.transcription.segment_retranscriber = slow
+    assert _cancel_buttons(window) == []
+    window.transcription.retranscribe_segment(seg_id, language="kk")
+    assert reading.wait(10)
+    qtbot.wait(50)
+    buttons = _cancel_buttons(window)
+    assert [b.text() for b in buttons] == ["Cancel re-transcription"]
+    assert buttons[0].visibleRegion().boundingRect().width() == buttons[0].width() > 0  # whole
+    qtbot.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
+    idle(window)
+    assert _cancel_buttons(window) == []
+    assert project.transcript.get_segment(seg_id).text == RU
+    assert window.segment_model.index(0, COL_TEXT).data() == RU
+    assert window.undo_stack.count() == 0
+    assert "cancelled" in window.statusBar().currentMessage()
+
+    # ended (new text) or failed: the button goes too
+    window.transcription.segment_retranscriber = _hears("Емханада кезек.", "kk")
+    window.transcription.retranscribe_segment(seg_id, language="kk")
+    idle(window)
+    assert _cancel_buttons(window) == []
+    assert project.transcript.get_segment(seg_id).text == "Емханада кезек."
+
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise RuntimeError("the model file is damaged")
+
+    window.transcription.segment_retranscriber = broken
+    window.transcription.retranscribe_segment(seg_id, language="kk")
+    idle(window)
+    assert "damaged" in window.last_error
+    assert _cancel_buttons(window) == []
+
+
 def test_a_real_name_back_in_a_retranscribed_segment_is_reported(
     window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

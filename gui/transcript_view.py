@@ -180,19 +180,34 @@ class CodeMarginDelegate(QStyledItemDelegate):
     SLOT = 9  # px per code column
     MAX_SLOTS = 8  # codes past these share the last column (grey)
 
+    NAME_MAX = 96  # px: a longer name is elided (the tooltip has it whole)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.name_width = 96  # where the names go; the view narrows it on a small window
+        self.name_width = self.NAME_MAX  # where the names go; the view fits it (names_fit)
 
     @staticmethod
-    def name_width_for(table_width: int) -> int:
-        """Room for code names beside the brackets in a table this wide (none when narrow:
-        the tooltip names them)."""
-        return 96 if table_width >= 900 else 64 if table_width >= 560 else 0
+    def name_font(font: QFont) -> QFont:
+        """The font code names are drawn in: a little smaller than the table's."""
+        small = QFont(font)
+        small.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+        return small
+
+    def names_fit(self, names_px: int, slots: int, room: int) -> int:
+        """The width for code names ``names_px`` wide (the longest), in a margin of ``slots``
+        codes that may take ``room`` px (what the text column can spare): no more than
+        the names need, at most ``NAME_MAX``, none when fewer than a few letters would fit
+        (the tooltip names them). At 1024x700 a fixed 0 px by a table's width left "Денс…"."""
+        width = min(names_px + 4, self.NAME_MAX, room - self.brackets_width(slots))
+        return width if width >= 24 else 0
+
+    def brackets_width(self, slots: int) -> int:
+        """The margin's width beside the names: the brackets of ``slots`` codes."""
+        return max(1, min(slots, self.MAX_SLOTS)) * self.SLOT + 4
 
     def width_for(self, slots: int) -> int:
         """The margin's width for a session using ``slots`` codes."""
-        return self.name_width + max(1, min(slots, self.MAX_SLOTS)) * self.SLOT + 4
+        return self.name_width + self.brackets_width(slots)
 
     def names_right(self, rect: QRect, slots: int) -> int:
         """The x where code names end: left of the brackets in the first ``slots`` columns."""
@@ -228,8 +243,7 @@ class CodeMarginDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         painter.save()
         painter.setClipRect(rect)
-        font = QFont(option.font)
-        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+        font = self.name_font(option.font)
         painter.setFont(font)
         metrics = QFontMetrics(font)
         name_y = rect.top() + 1
@@ -389,6 +403,7 @@ class TranscriptView(QTableView):
     play_requested = Signal(int)  # row
     quick_code = Signal(int)  # 1..9
     current_row_changed = Signal(int)
+    TEXT_MIN = 200  # px the text column keeps before the code margin gets room for names
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -419,6 +434,7 @@ class TranscriptView(QTableView):
         self._fit_timer.timeout.connect(self.fit_rows)
         self.verticalScrollBar().valueChanged.connect(lambda _v: self.fit_rows())
         self.margin = CodeMarginDelegate(self)
+        self._names: tuple[list[str], int] = ([], 0)  # the margin's code names, their px
         self.setItemDelegateForColumn(COL_CODES, self.margin)
         self.setItemDelegateForColumn(COL_TEXT, TextDelegate(self))
         self.setItemDelegateForColumn(COL_LANG, LanguageBadgeDelegate(self))
@@ -451,6 +467,14 @@ class TranscriptView(QTableView):
         super().resizeEvent(event)
         self._fit_timer.start()
 
+    def _names_px(self, model: SegmentTableModel, slots: dict[str, int]) -> int:
+        """How wide the longest name of the codes in the margin is drawn."""
+        names = [code.name for code_id in slots if (code := model.code(code_id)) is not None]
+        if names != self._names[0]:
+            metrics = QFontMetrics(CodeMarginDelegate.name_font(self.font()))
+            self._names = (names, max((metrics.horizontalAdvance(n) for n in names), default=0))
+        return self._names[1]
+
     def fit_rows(self) -> None:
         """Give the rows in view the height their whole text needs (and the code margin the
         width its codes need)."""
@@ -459,15 +483,22 @@ class TranscriptView(QTableView):
             return
         hh = self.horizontalHeader()
         table = self.viewport().width()
-        self.margin.name_width = CodeMarginDelegate.name_width_for(table)
-        # never narrower than its title: at 1024x700 the title read "ode"
-        title = hh.fontMetrics().horizontalAdvance(HEADERS[COL_CODES]) + 14
-        margin = max(hh.minimumSectionSize(), title, self.margin.width_for(len(model.code_slots())))
-        if hh.sectionSize(COL_CODES) != margin:
-            hh.resizeSection(COL_CODES, margin)
         speaker = 110 if table >= 700 else 80
         if hh.sectionSize(COL_SPEAKER) in (80, 110) and hh.sectionSize(COL_SPEAKER) != speaker:
             hh.resizeSection(COL_SPEAKER, speaker)  # unless the coder chose a width
+        # the code names in the margin whole, as far as the text stays the widest column and
+        # keeps TEXT_MIN px (a narrower table names its codes in the tooltip)
+        slots = model.code_slots()
+        spare = table - sum(hh.sectionSize(c) for c in (COL_TIME, COL_LANG, COL_SPEAKER))
+        room = min(spare // 2, spare - self.TEXT_MIN)
+        self.margin.name_width = self.margin.names_fit(
+            self._names_px(model, slots), len(slots), room
+        )
+        # never narrower than its title: at 1024x700 the title read "ode"
+        title = hh.fontMetrics().horizontalAdvance(HEADERS[COL_CODES]) + 14
+        margin = max(hh.minimumSectionSize(), title, self.margin.width_for(len(slots)))
+        if hh.sectionSize(COL_CODES) != margin:
+            hh.resizeSection(COL_CODES, margin)
         n = model.rowCount()
         width = self.columnWidth(COL_TEXT) - 14
         if not n or width <= 20:

@@ -236,6 +236,49 @@ def test_transcription_progress_over_the_transcript_reads_whole(
     w.close()
 
 
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_code_names_in_the_transcript_margin_read_whole(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any, size: Any
+) -> None:
+    """At 1024x700 the transcript's Codes column was 51 px (its title's width: no room for
+    names in a table under 560 px) and read "Денс…" for "Денсаулық": typical code names read
+    whole beside their brackets, and the text stays the widest column."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from gui.models.segments import COL_CODES, COL_TEXT
+    from gui.transcript_view import CodeMarginDelegate
+
+    sid = project.sessions.all()[0].id
+    other = project.codebook.ensure_code_path("Услуги/Образование")
+    for seg in project.transcript.segments(sid)[6:9]:  # a second code, a second bracket
+        project.codebook.apply_code(seg.id, other.id)
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    idle(w)
+    w.resize(*size)
+    w.resizeDocks([w.sessions_dock], [LAPTOP[size]], Qt.Orientation.Horizontal)
+    qtbot.wait(100)
+    assert w.width() == size[0]
+    view, model = w.transcript, w.segment_model
+    delegate = view.itemDelegateForColumn(COL_CODES)
+    assert isinstance(delegate, CodeMarginDelegate)
+    font = QFont(view.font())  # the names' font, as the margin draws them
+    font.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+    metrics = QFontMetrics(font)
+    slots = model.code_slots()
+    for row, name in ((0, "Денсаулық"), (6, "Образование")):
+        view.scrollTo(model.index(row, COL_CODES))
+        rect = view.visualRect(model.index(row, COL_CODES))
+        in_row = max(slots[code_id] for code_id in model.margin_codes(row)) + 1
+        room = delegate.names_right(rect, in_row) - rect.left() - 2  # as paint() elides
+        shown = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
+        assert shown == name, (shown, room, view.columnWidth(COL_CODES))
+    widths = [view.columnWidth(c) for c in range(model.columnCount())]
+    assert max(widths) == widths[COL_TEXT] > widths[COL_CODES], widths
+    w.close()
+
+
 def _rows_room(view: Any) -> float:
     """How many rows of the default height the table's viewport shows."""
     return view.viewport().height() / view.verticalHeader().defaultSectionSize()

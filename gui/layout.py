@@ -5,6 +5,8 @@
 * A dock opened later (Speakers, Ethics, Agreement, ...) goes in as a tab beside the dock it
   would squeeze (``tab_partner``), and the window never grows past the screen
   (``fit_to_screen``).
+* Each tab of the bottom area (Search, Retrieval, ...) has its own height: chosen again, it gets
+  it back, not the height of the tab shown before it.
 * The arrangement is remembered per screen size (QSettings ``layout/<W>x<H>/...``), so a laptop
   on its own screen and on a big monitor each get theirs back; View ▸ Reset layout restores the
   default.
@@ -145,7 +147,12 @@ class LayoutKeeper(QObject):
         self.extra_docks = extra_docks
         self.transcript = transcript  # what a table panel opened leaves TRANSCRIPT_ROWS rows
         self.active = False  # the workbench is shown
+        # each bottom tab's own height, taken as it went behind another (or was closed)
+        self._own: dict[QDockWidget, int] = {}
+        self._watched: set[QDockWidget] = set()
         window.installEventFilter(self)
+        window.tabifiedDockWidgetActivated.connect(self._tab_chosen)
+        self._watch(search)
 
     # ------------------------------------------------------------------ default
     def default_sizes(self) -> None:
@@ -166,6 +173,7 @@ class LayoutKeeper(QObject):
             Qt.DockWidgetArea.BottomDockWidgetArea
         ):
             return
+        self._own.clear()  # the tabs start again from this size
         # its minimum: the title and the query row (a message under it makes room for itself);
         # 12 % of the window (84 px asked at 1024x700) left 12 to 28 px blank under the row.
         # resizeDocks sizes the dock with its tab bar
@@ -236,6 +244,45 @@ class LayoutKeeper(QObject):
             want = clamp(win.height() * RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX)
         if dock.height() < want - 8:
             win.resizeDocks([dock], [want], Qt.Orientation.Vertical)
+
+    def _in_bottom(self, dock: QDockWidget) -> bool:
+        win = self.window
+        return (
+            self.active
+            and not dock.isFloating()
+            and win.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+
+    def _watch(self, dock: QDockWidget) -> None:
+        """Take ``dock``'s height each time it goes behind another tab: until the area is
+        laid out again it is the height it had in front."""
+        if dock in self._watched:
+            return
+        self._watched.add(dock)
+
+        def gone(visible: bool) -> None:
+            if not visible and self._in_bottom(dock):
+                self._own[dock] = dock.height()
+
+        dock.visibilityChanged.connect(gone)
+        dock.destroyed.connect(lambda: self._forget(dock))
+
+    def _forget(self, dock: QDockWidget) -> None:
+        self._watched.discard(dock)
+        self._own.pop(dock, None)
+
+    def _tab_chosen(self, dock: QDockWidget) -> None:
+        """A bottom tab came in front: it gets its own height back. The area kept the height
+        of the tab it showed, at least the new tab's minimum: Search, its query row (46 px at
+        1024x700), stayed 88 px after the Retrieval tab's filter and count rows."""
+        win = self.window
+        if not self._in_bottom(dock):
+            return
+        for tab in (dock, *win.tabifiedDockWidgets(dock)):
+            self._watch(tab)
+        own = self._own.get(dock)
+        if own is not None and own != dock.height():
+            win.resizeDocks([dock], [own + tab_bar_height(win, dock)], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------ memory
     def save(self) -> None:

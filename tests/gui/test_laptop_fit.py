@@ -431,6 +431,64 @@ def test_a_fresh_window_has_the_layout_reset_layout_gives(
     w.close()
 
 
+def _choose_tab(w: Any, title: str) -> None:
+    """Click the bottom area's tab ``title``."""
+    from PySide6.QtWidgets import QTabBar
+
+    for bar in w.findChildren(QTabBar):
+        tabs = [bar.tabText(i) for i in range(bar.count())]
+        if bar.isVisible() and "Search" in tabs and title in tabs:
+            bar.setCurrentIndex(tabs.index(title))
+            return
+    raise AssertionError(f"no tab {title!r} beside Search")
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_search_gets_its_own_height_back_after_the_retrieval_tab(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """The Search area stayed 88 px tall (its query row is 46 at 1024x700) once the Retrieval
+    tab, its filter and count rows, had been in front: back on Search it is its own height and
+    the transcript gets its rows back; Retrieval, chosen again, has its own height too."""
+    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # the screen is a laptop's
+        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    qtbot.wait(100)
+    fresh = _dock_sizes(w)
+    _choose_tab(w, "Retrieval")  # nothing retrieved: its filter and count rows
+    qtbot.waitUntil(lambda: not w.retrieval.visibleRegion().isEmpty())
+    qtbot.wait(100)
+    assert w.retrieval_dock.height() > fresh["search"] + 20, (w.retrieval_dock.height(), fresh)
+    _choose_tab(w, "Search")
+    qtbot.waitUntil(lambda: not w.search_panel.visibleRegion().isEmpty())
+    qtbot.wait(100)
+    assert _dock_sizes(w) == fresh  # the Search area was 88 px, the transcript 40 px shorter
+    # codings retrieved make room for their table; Search is still its query row after them
+    code = w.project.codebook.find_code("Услуги/Денсаулық")
+    w.docks.retrieve_code(code.id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 6, timeout=10000)
+    qtbot.waitUntil(lambda: w.retrieval_dock.height() > fresh["search"] + 100)
+    qtbot.wait(100)
+    table = w.retrieval_dock.height()
+    _choose_tab(w, "Search")
+    qtbot.wait(100)
+    assert _dock_sizes(w) == fresh
+    _choose_tab(w, "Retrieval")
+    qtbot.wait(100)
+    assert w.retrieval_dock.height() == table
+    assert _whole_rows(w.retrieval.table) >= 2
+    w.close()
+
+
 def _blank_under_the_query(w: Any) -> int:
     """The Search panel's height under its query row (and its bottom margin)."""
     panel = w.search_panel

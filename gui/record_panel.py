@@ -2,12 +2,13 @@
 
 ``RecordPanel(project)`` shows the input picker (remembered), a live level meter with a clipping
 warning, elapsed and remaining disk time, Record / Pause / Stop, markers (key M or the button,
-with an optional note) and an optional interview guide whose "Next question" (key N) stamps a
-``guide`` marker. Audio goes to a crash-safe WAV in ``PROJECT/recordings/`` (see
-gui/recording_engine.py and storage/recordings/recording.py); on Stop the recording is imported as a
-session in a background thread, a small dialog asks for title, kind, date and place, and
-``recording_finished(session_id)`` is emitted (plus ``transcribe_requested(session_id)`` when
-automatic transcription is on: the main window starts it through its task module).
+with an optional note) and an optional interview guide (gui/interview_guide.py) whose "Next
+question" (key N) stamps a ``guide`` marker. Audio goes to a crash-safe WAV in
+``PROJECT/recordings/`` (see gui/recording_engine.py and storage/recordings/recording.py); on Stop
+the recording is imported as a session in a background thread, a small dialog asks for title,
+kind, date and place, and ``recording_finished(session_id)`` is emitted (plus
+``transcribe_requested(session_id)`` when automatic transcription is on: the main window starts
+it through its task module).
 
 For the main window: ``title_hint(str)`` carries "● REC 12:34" while recording ("" when idle)
 so the window title shows it even when the window is not focused; ``recover_unfinished`` is
@@ -29,15 +30,12 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QSystemTrayIcon,
     QVBoxLayout,
@@ -51,12 +49,11 @@ from storage.recordings.recording import (
     ActiveRecording,
     RecordingMarker,
     finish_recording,
-    load_guide,
-    parse_guide,
     recover_all,
 )
 
 from .fit import fit_list, scrolling
+from .interview_guide import GuideBox
 from .level_meter import LevelMeter
 from .recording_engine import Recorder, choose_format, device_id, input_devices
 
@@ -258,28 +255,12 @@ class RecordPanel(QWidget):
         markers.addWidget(self.marker_button)
         layout.addLayout(markers)
 
-        guide_box = QGroupBox("Interview guide (one question per line)")
-        guide_layout = QVBoxLayout(guide_box)
-        self.guide_edit = QPlainTextEdit()
-        self.guide_edit.setMaximumHeight(110)
-        self.guide_edit.setPlaceholderText("1. How do you book an appointment?\n2. ...")
-        guide_row = QHBoxLayout()
-        self.load_guide_button = QPushButton("Load guide…")
-        self.load_guide_button.clicked.connect(self._choose_guide)
-        self.question_label = QLabel("")
-        self.question_label.setWordWrap(True)
-        self.next_button = QPushButton("Next question (N)")
-        self.next_button.clicked.connect(self.next_question)
-        guide_row.addWidget(self.load_guide_button)
-        guide_row.addStretch(1)
-        guide_row.addWidget(self.next_button)
-        guide_layout.addWidget(self.guide_edit)
-        guide_layout.addLayout(guide_row)
-        # the question asked now under its buttons, the dock's whole width: between them, in
-        # a 290 px dock, it squeezed "Next question (N)" to "ext question (" and itself to
-        # a few letters a line
-        guide_layout.addWidget(self.question_label)
-        layout.addWidget(guide_box)
+        self.guide = GuideBox()
+        self.guide.file_chosen.connect(self.load_guide_file)
+        self.guide.next_button.clicked.connect(self.next_question)
+        self.guide_edit, self.question_label = self.guide.edit, self.guide.question_label
+        self.load_guide_button, self.next_button = self.guide.load_button, self.guide.next_button
+        layout.addWidget(self.guide)
 
         self.marker_list = QListWidget()
         self.marker_list.setMaximumHeight(120)
@@ -347,23 +328,14 @@ class RecordPanel(QWidget):
     # ------------------------------------------------------------------ guide
     def guide_questions(self) -> list[str]:
         """The guide as typed or loaded."""
-        return parse_guide(self.guide_edit.toPlainText())
+        return self.guide.questions()
 
     def load_guide_file(self, path: str | Path) -> None:
         """Load a .txt/.md guide into the editor (a clear message on bad files)."""
         try:
-            questions = load_guide(path)
+            self.guide.load_file(path)
         except FieldScribeError as exc:
             self._status(str(exc))
-            return
-        self.guide_edit.setPlainText("\n".join(questions))
-
-    def _choose_guide(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Load interview guide", "", "Guides (*.txt *.md);;All files (*)"
-        )
-        if path:
-            self.load_guide_file(path)
 
     # ------------------------------------------------------------------ actions
     @property
@@ -394,7 +366,7 @@ class RecordPanel(QWidget):
         self.recorder = recorder
         self.marker_list.clear()
         self.marker_list.hide()
-        self.question_label.setText("")
+        self.guide.show_question("")
         self._status(f"Recording from {device.description()}. The audio is saved as it comes.")
         self._tick.start()
         self.recording_active.emit(True)
@@ -440,9 +412,9 @@ class RecordPanel(QWidget):
             return None
         rec = self.recorder.recording
         if marker is None:
-            self.question_label.setText("Guide finished.")
+            self.guide.show_question("Guide finished.")
         elif rec is not None:
-            self.question_label.setText(f"Q{rec.guide_index + 1}: {rec.current_question}")
+            self.guide.show_question(f"Q{rec.guide_index + 1}: {rec.current_question}")
         return marker
 
     def _marker_key(self) -> None:
@@ -577,8 +549,7 @@ class RecordPanel(QWidget):
         waiting = MARKERS_WAIT_TIP if recording and not audio else ""
         self.marker_button.setToolTip(waiting)
         self.next_button.setToolTip(waiting)
-        self.guide_edit.setReadOnly(busy)
-        self.load_guide_button.setEnabled(not busy)
+        self.guide.set_busy(busy)
         paused = self.recorder is not None and self.recorder.is_paused
         self.pause_button.setText("Resume" if paused else "Pause")
         if not recording:

@@ -149,7 +149,7 @@ def test_panel_reads_whole_in_a_laptop_dock(settings_home: Path, project: Projec
     assert panel.width() == 290
     panel.disk_label.setText("Disk: 207 h 50 min left")  # as while recording
     panel.state_label.setText("● Recording")
-    panel.question_label.setText("Q1: Как вы записываетесь к врачу?")
+    panel.guide.show_question("Q1: Как вы записываетесь к врачу?")
     qtbot.wait(50)
     for button in panel.findChildren(QPushButton):
         if button.isVisible():
@@ -219,16 +219,11 @@ class _Input:
         return QByteArray(data)
 
 
-def test_no_marker_before_the_microphone_delivers_audio(  # type: ignore[no-untyped-def]
-    settings_home: Path, project: Project, qtbot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A marker dropped while the panel said "Starting the microphone…" landed at 0:00, on
-    speech that was never captured: until the first audio the marker and next-question
-    buttons are greyed (a tooltip says why), M and N say so and keep the note and the guide
-    where they were; once audio arrives they mark the audio heard then."""
+def _fake_microphone(monkeypatch: pytest.MonkeyPatch) -> _Input:
+    """Record pressed opens this input (no audio yet: fill its ``pending``), not a device."""
     from PySide6.QtMultimedia import QAudioDevice
 
-    from gui.record_panel import MARKERS_WAIT_TIP, WAIT_FOR_AUDIO, RecordPanel
+    from gui.record_panel import RecordPanel
     from gui.recording_engine import Recorder
 
     mic = _Input()
@@ -244,6 +239,19 @@ def test_no_marker_before_the_microphone_delivers_audio(  # type: ignore[no-unty
 
     monkeypatch.setattr(Recorder, "start", start)
     monkeypatch.setattr(RecordPanel, "_current_device", lambda _self: QAudioDevice())
+    return mic
+
+
+def test_no_marker_before_the_microphone_delivers_audio(  # type: ignore[no-untyped-def]
+    settings_home: Path, project: Project, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A marker dropped while the panel said "Starting the microphone…" landed at 0:00, on
+    speech that was never captured: until the first audio the marker and next-question
+    buttons are greyed (a tooltip says why), M and N say so and keep the note and the guide
+    where they were; once audio arrives they mark the audio heard then."""
+    from gui.record_panel import MARKERS_WAIT_TIP, WAIT_FOR_AUDIO, RecordPanel
+
+    mic = _fake_microphone(monkeypatch)
     panel = RecordPanel(project)
     panel.ask_details = False
     qtbot.addWidget(panel)
@@ -338,3 +346,47 @@ def test_no_empty_boxes_in_the_idle_panel(settings_home: Path, project: Project,
     assert panel.marker_list.isVisible() and panel.marker_list.count() == 1
     item = panel.marker_list.visualItemRect(panel.marker_list.item(0))
     assert panel.marker_list.viewport().rect().contains(item)
+
+
+def test_the_question_line_shows_only_with_a_question(  # type: ignore[no-untyped-def]
+    settings_home: Path, project: Project, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interview guide's frame kept ~20 px blank under its buttons for the question asked
+    now, empty until "Next question": the line shows with a question (whole, the frame's
+    width), and goes with the next recording."""
+    from gui.record_panel import RecordPanel
+
+    mic = _fake_microphone(monkeypatch)
+    panel = RecordPanel(project)
+    panel.ask_details = False
+    qtbot.addWidget(panel)
+    panel.resize(290, 640)  # the Record dock at 1024x700
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.guide_edit.setPlainText("Как вы записываетесь к врачу?\nИ что потом?")
+    guide, question = panel.guide_edit.parentWidget(), panel.question_label
+
+    def blank_under_buttons() -> int:
+        buttons = panel.next_button.geometry().bottom() + 1
+        return guide.height() - buttons - guide.layout().contentsMargins().bottom()
+
+    qtbot.wait(50)
+    assert not question.isVisible()
+    assert blank_under_buttons() <= 3, blank_under_buttons()  # was 23 px (a line and a gap)
+    assert panel.start_recording()
+    assert not question.isVisible()
+    mic.pending = b"\0\0" * 1600  # 0.1 s of audio arrived
+    assert panel.next_question() is not None
+    qtbot.wait(50)
+    assert question.isVisible() and question.text() == "Q1: Как вы записываетесь к врачу?"
+    assert question.height() >= question.heightForWidth(question.width()) > 0
+    assert question.geometry().bottom() < guide.height()  # inside the frame, not cut
+    assert blank_under_buttons() > question.height()
+    panel.recorder.recording.stop()
+    panel.recorder.recording.release()
+    panel.recorder = None  # saved; a new recording starts without a question
+    assert panel.start_recording()
+    qtbot.wait(50)
+    assert not question.isVisible() and blank_under_buttons() <= 3
+    panel.recorder.recording.stop()
+    panel.recorder.recording.release()

@@ -948,6 +948,41 @@ def test_a_stretch_no_language_reads_at_all_has_an_unknown_language(
     assert placeholder.untranscribed and placeholder.language is None
 
 
+@pytest.mark.parametrize(
+    ("heard", "expected_language"),
+    [
+        ({"tr": 0.38, "ru": 0.11, "la": 0.08, "en": 0.04}, "kk"),  # Turkic: Kazakh
+        ({"ru": 0.34, "nn": 0.08, "fi": 0.08, "tr": 0.06}, "ru"),
+    ],
+)
+def test_speech_every_reading_fails_keeps_the_language_heard_not_the_failed_reading_s(
+    monkeypatch: pytest.MonkeyPatch, heard: dict[str, float], expected_language: str
+) -> None:
+    """espeak-ng Kazakh on ``mixed-real``, second round (3:19, 4:47): Whisper heard Turkish 0.38 or
+    Russian 0.34, and read in each language it wrote loops in Russian and Kazakh (dropped) and
+    "I got a point till they get to see the new starlock up" in English, scored -1.39, under
+    Whisper's failure line (-1.0). The stretch is
+    speech without transcript; its language was the failed English reading's (EN on an amber
+    row of Kazakh speech: re-transcribed "in its language" it is decoded in English). A failed
+    reading is no sign of a language: the placeholder has the language heard."""
+    english = _Seg(0, 3, "I got a point till they get to see the new starlock up.", -1.39)
+    tr = _reader({"ru": [], "kk": [], "en": [english]})
+    chunk, other = _part(0, 3), _part(4, 7)
+    monkeypatch.setattr(
+        Identifier,
+        "probabilities",
+        lambda self, audio, encoded, part, at, allowed: heard if part is chunk else {"en": 0.99},
+    )
+    assert doubtful(heard, ["ru", "kk", "en"])
+    tagged, settled = tr.identify(None, [[chunk, other]], ["ru", "kk", "en"])  # type: ignore[arg-type]
+    assert tagged == [(chunk, expected_language), (other, "en")]
+    assert settled == {(chunk["start"], chunk["end"]): None}  # speech without transcript
+    # a reading that does not fail keeps its language, as before
+    tr = _reader({"ru": [], "kk": [], "en": [_Seg(0, 3, "No, not at all.", -0.4)]})
+    tagged, settled = tr.identify(None, [[chunk, other]], ["ru", "kk", "en"])  # type: ignore[arg-type]
+    assert tagged[0] == (chunk, "en") and settled[(chunk["start"], chunk["end"])]
+
+
 # Whisper's probabilities (base) for stretches heard as Russian: an utterance of real Kazakh
 # (tests/data/kazakh) and real Russian ones (bench ``ru-real``, ``mixed-real``)
 REAL_KAZAKH_AS_RUSSIAN = {"ru": 0.70, "tr": 0.06, "kk": 0.06, "lt": 0.03, "az": 0.03}

@@ -186,8 +186,9 @@ class Identifier:
         )
         for i, readings in strange_read.items():
             read_as, segments = _chosen(readings, reading_kept)
-            # no language reads it at all: its language is unknown ("", no placeholder badge)
-            codes[i] = read_as or UNKNOWN
+            # no language reads it at all: its language is unknown ("", no placeholder badge);
+            # every reading failed: the language heard (a failed reading is no sign of one)
+            codes[i] = (read_as if segments is not None else codes[i]) if read_as else UNKNOWN
             settled[chunk_key(chunks[i])] = segments
         for (heard_as, own), islands in islands_to_read(codes, allowed).items():
             keep = functools.partial(_own_or_heard, own=own, heard_as=heard_as)
@@ -339,7 +340,8 @@ def _chosen(
     and that reading's segments. Where even the best reading is one Whisper would call failed
     (mean log-probability under ``guards.LOGPROB_SILENT``), the text would be invented: the
     segments are None (speech without transcript, a coder's to type) and the language that
-    best guess."""
+    best guess (``identify`` gives such a stretch the language heard instead: a failed
+    reading, most often fluent English, names no language)."""
     texts = {
         c: (score, " ".join(guards.cut_loop_text(str(s.text)) for s in mine))
         for c, (score, mine) in read.items()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import (
     AudioError,
+    ChangedMeanwhileError,
     FieldScribeError,
     InUseError,
     InvalidInputError,
@@ -72,6 +73,7 @@ __all__ = [
     "AgreementData",
     "AudioError",
     "AudioInfo",
+    "ChangedMeanwhileError",
     "Code",
     "Coder",
     "Coding",

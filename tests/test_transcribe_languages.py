@@ -14,7 +14,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import transcribe.runner as runner
-from storage import Project
+from storage import ChangedMeanwhileError, NotFoundError, Project
 from storage.transcript.transcript import SegmentDraft
 from tests.transcribe_audio_helpers import join_turns, spoken  # noqa: F401  (a fixture)
 from transcribe import languages
@@ -375,6 +375,67 @@ def test_retranscribe_one_segment_in_another_language(
     # a language a person chose (en, not the de it had) is a language correction: the segment
     # counts as corrected by hand, so a re-transcription of the session keeps it
     assert out.edited
+    assert [c.code_id for c in project.codebook.codings(segment_id=seg.id)] == [code.id]
+
+
+@pytest.mark.parametrize("edit", ["text", "language", "split", "speaker", "merge"])
+def test_an_edit_made_while_one_segment_decodes_is_kept(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    """Re-transcribing one segment takes seconds, and the workbench lets a coder go on typing
+    meanwhile. The new reading was written over whatever the segment held by then: the words
+    the coder had just typed were lost. Now a change to its text, language or times (a split)
+    is kept and nothing is written (one line says why); a deleted or merged segment is not
+    found; a change that re-transcription does not touch (the speaker) lets it write."""
+    from tests.transcribe_audio import SENTENCES, speech_with_pauses
+
+    session = project.sessions.import_audio(speech_with_pauses(tmp_path, SENTENCES[:2]))
+    project.set_languages("en")
+    seg, after = project.transcript.add_segments(
+        session.id,
+        [
+            SegmentDraft(0, 6000, "the old reading of it", language="en"),
+            SegmentDraft(6000, 9000, "and what came after", language="en"),
+        ],
+    )
+    code = project.codebook.add_code("Transport")
+    project.codebook.apply_code(seg.id, code.id)
+    real = Transcriber.transcribe
+
+    def meanwhile(self, audio, **kw):  # type: ignore[no-untyped-def]
+        drafts = list(real(self, audio, **kw))  # Whisper decodes; the coder works on
+        if edit == "text":
+            project.transcript.update_segment(seg.id, text="what the coder typed")
+        elif edit == "language":
+            project.transcript.update_segment(seg.id, language="de")
+        elif edit == "split":
+            project.transcript.split_segment(seg.id, 8)
+        elif edit == "speaker":
+            project.transcript.update_segment(seg.id, speaker="Ana")
+        else:
+            project.transcript.merge_with_next(seg.id)
+        return drafts
+
+    monkeypatch.setattr(Transcriber, "transcribe", meanwhile)
+    before = project.transcript.get_segment(seg.id)
+    if edit == "speaker":
+        out = retranscribe_segment(project, seg.id, model="tiny.en")
+        assert "committee" in out.text.lower() and out.speaker == "Ana"
+        return
+    if edit == "merge":
+        with pytest.raises(NotFoundError):
+            retranscribe_segment(project, after.id, model="tiny.en")
+        return
+    with pytest.raises(ChangedMeanwhileError, match="the change is kept"):
+        retranscribe_segment(project, seg.id, model="tiny.en")
+    now = project.transcript.get_segment(seg.id)
+    assert "committee" not in now.text.lower()
+    if edit == "text":
+        assert now.text == "what the coder typed"
+    elif edit == "language":
+        assert now.language == "de" and now.text == before.text
+    else:
+        assert now.text.strip() == "the old" and now.end_ms < before.end_ms
     assert [c.code_id for c in project.codebook.codings(segment_id=seg.id)] == [code.id]
 
 

@@ -763,7 +763,10 @@ def retranscribe_segment(
     already marked stays marked (``Transcript.replace_transcription``).
 
     Raises:
-        NotFoundError: no such segment. ModelError, AudioError: as ``transcribe_session``.
+        NotFoundError: no such segment (also: deleted or merged while it decoded).
+        ChangedMeanwhileError: a person changed its text, language or times while it decoded;
+            their change is kept and nothing is written. ModelError, AudioError: as
+            ``transcribe_session``.
     """
     from .stream import SAMPLE_RATE, PcmReader
 
@@ -805,4 +808,5 @@ def retranscribe_segment(
         confidence=sum(probs) / len(probs) if probs else None,
         language=found,
         language_by_hand=language is not None,
+        was=segment,  # a coder's edit made while it decoded is kept: nothing is written
     )

@@ -46,6 +46,11 @@ class InUseError(FieldScribeError):
     """A delete would remove data that other rows depend on; it must be asked for explicitly."""
 
 
+class ChangedMeanwhileError(FieldScribeError):
+    """A row a long job read was changed by a person before the job wrote over it; nothing was
+    written (their change is kept)."""
+
+
 class ReadOnlyError(FieldScribeError):
     """The project was opened read-only or its folder cannot be written."""
 

@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from storage.core.anchors import TextDiff, flag_lost
-from storage.core.errors import InUseError, InvalidInputError, NotFoundError
+from storage.core.errors import (
+    ChangedMeanwhileError,
+    InUseError,
+    InvalidInputError,
+    NotFoundError,
+)
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import check_language_code
 from storage.core.models import SEGMENT_ORIGINS, DeletionReport, SearchHit, Segment, Word
@@ -205,6 +210,7 @@ class Transcript:
         confidence: float | None,
         language: str | None,
         language_by_hand: bool = False,
+        was: Segment | None = None,
     ) -> Segment:
         """Put a new transcription of a segment's audio in its place (re-transcribe one segment).
 
@@ -226,12 +232,25 @@ class Transcript:
             confidence: the mean word probability, when known.
             language: the language it was transcribed in (a Whisper code), or None.
             language_by_hand: a person chose ``language``.
+            was: the segment as the re-transcription read it, seconds ago. Where its text,
+                language or times are no longer those (a coder typed in it, set its language,
+                split it meanwhile), nothing is written: the person's change is kept.
+
+        Raises:
+            NotFoundError: no such segment (deleted or merged meanwhile).
+            ChangedMeanwhileError: ``was`` is not the segment any more.
         """
-        row = self._segment_row(segment_id)
         code = None if language is None else check_language_code(language)
-        corrected = bool(row["edited"]) or (language_by_hand and code != row["language"])
         stamp = now_iso()
         with self._store.tx() as db:
+            row = self._segment_row(segment_id)  # read in the write's transaction
+            if was is not None and _content(segment_from_row(row)) != _content(was):
+                raise ChangedMeanwhileError(
+                    "The segment was changed while it was being re-transcribed (its text, "
+                    "language or times); the change is kept and the new reading was not "
+                    "stored. Re-transcribe it again to replace it."
+                )
+            corrected = bool(row["edited"]) or (language_by_hand and code != row["language"])
             self._store.fts_delete(row["seq"], row["text"])
             self._store.fts_insert(row["seq"], text)
             self.reanchor_spans(segment_id, row["text"], text)
@@ -826,3 +845,8 @@ def _split_time(seg: Segment, at_cp: int) -> int:
 def _nonempty(span: tuple[int | None, int | None]) -> bool:
     start, end = span
     return start is None or end is None or end > start
+
+
+def _content(segment: Segment) -> tuple[str, str | None, int, int]:
+    """What a re-transcription writes over, or reads from: text, language and times."""
+    return segment.text, segment.language, segment.start_ms, segment.end_ms

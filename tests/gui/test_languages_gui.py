@@ -671,6 +671,37 @@ def test_a_running_retranscription_has_a_cancel_button_that_leaves_the_segment(
     assert _cancel_buttons(window) == []
 
 
+def test_an_edit_typed_while_a_segment_re_transcribes_is_kept(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """The coder types in the segment while Whisper reads it again: the new reading is not
+    written over the typing (``replace_transcription(was=)``); one line says so, and there is
+    no undo step for a re-transcription that did not happen."""
+    _opened(window, qtbot, idle)
+    seg_id = window.segment_model.segment(0).id
+    reading, typed = threading.Event(), threading.Event()
+
+    def reads_while_the_coder_types(
+        p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None
+    ) -> Any:
+        was = p.transcript.get_segment(segment_id)
+        reading.set()
+        assert typed.wait(20)
+        return p.transcript.replace_transcription(
+            segment_id, text="Емханада кезек.", words=[], confidence=None, language="kk", was=was
+        )
+
+    window.transcription.segment_retranscriber = reads_while_the_coder_types
+    window.transcription.retranscribe_segment(seg_id, language="kk")
+    assert reading.wait(10)
+    project.transcript.update_segment(seg_id, text="Что кодер напечатал.")
+    typed.set()
+    idle(window)
+    assert project.transcript.get_segment(seg_id).text == "Что кодер напечатал."
+    assert "changed while it was being re-transcribed" in window.last_error
+    assert _cancel_buttons(window) == []
+
+
 def test_a_real_name_back_in_a_retranscribed_segment_is_reported(
     window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -186,9 +186,12 @@ class Identifier:
         )
         for i, readings in strange_read.items():
             read_as, segments = _chosen(readings, reading_kept)
-            # no language reads it at all: its language is unknown ("", no placeholder badge);
-            # every reading failed: the language heard (a failed reading is no sign of one)
-            codes[i] = (read_as if segments is not None else codes[i]) if read_as else UNKNOWN
+            if not read_as:  # no language reads it at all: unknown ("", no badge)
+                codes[i] = UNKNOWN
+            elif segments is not None:
+                codes[i] = read_as
+            # else every reading failed: it keeps the language heard (a failed reading,
+            # most often fluent English, is no sign of one)
             settled[chunk_key(chunks[i])] = segments
         for (heard_as, own), islands in islands_to_read(codes, allowed).items():
             keep = functools.partial(_own_or_heard, own=own, heard_as=heard_as)

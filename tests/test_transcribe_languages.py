@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -807,6 +808,23 @@ def test_a_reading_that_says_a_long_phrase_again_counts_it_once() -> None:
     assert decoded_score([asked], "en") == pytest.approx(math.log(0.5))
 
 
+def _heard(
+    monkeypatch: pytest.MonkeyPatch,
+    probs: Callable[[dict[str, int]], dict[str, float]],
+    *,
+    one_language: bool = False,
+) -> None:
+    """Whisper's language probabilities for each stretch, ``probs(part)``, without a model
+    (``one_language``: also where the project expects one language)."""
+
+    def fake(self, audio, encoded, part, at, allowed):  # type: ignore[no-untyped-def]
+        return probs(part)
+
+    monkeypatch.setattr(Identifier, "probabilities", fake)
+    if one_language:
+        monkeypatch.setattr(Identifier, "doubtful_probabilities", fake)
+
+
 def _reader(readings: dict[str, list[_Seg]], asked: list[str] | None = None) -> Identifier:
     """An identifier without a model whose decode returns ``readings[language]`` (each
     language asked for added to ``asked``)."""
@@ -995,13 +1013,7 @@ def test_a_stretch_no_language_reads_at_all_has_an_unknown_language(
     tr = _reader({"ru": [], "kk": [], "en": []})
     chunk, other = _part(0, 3), _part(4, 7)
     heard_nothing = {"hu": 0.9, "en": 0.05, "ru": 0.03}
-    monkeypatch.setattr(
-        Identifier,
-        "probabilities",
-        lambda self, audio, encoded, part, at, allowed: (
-            heard_nothing if part is chunk else {"ru": 0.99}
-        ),
-    )
+    _heard(monkeypatch, lambda part: heard_nothing if part is chunk else {"ru": 0.99})
     tagged, settled = tr.identify(None, [[chunk, other]], ["ru", "kk", "en"])  # type: ignore[arg-type]
     assert tagged == [(chunk, ""), (other, "ru")]
     assert settled == {(chunk["start"], chunk["end"]): None}
@@ -1029,11 +1041,7 @@ def test_speech_every_reading_fails_keeps_the_language_heard_not_the_failed_read
     english = _Seg(0, 3, "I got a point till they get to see the new starlock up.", -1.39)
     tr = _reader({"ru": [], "kk": [], "en": [english]})
     chunk, other = _part(0, 3), _part(4, 7)
-    monkeypatch.setattr(
-        Identifier,
-        "probabilities",
-        lambda self, audio, encoded, part, at, allowed: heard if part is chunk else {"en": 0.99},
-    )
+    _heard(monkeypatch, lambda part: heard if part is chunk else {"en": 0.99})
     assert doubtful(heard, ["ru", "kk", "en"])
     tagged, settled = tr.identify(None, [[chunk, other]], ["ru", "kk", "en"])  # type: ignore[arg-type]
     assert tagged == [(chunk, expected_language), (other, "en")]
@@ -1114,11 +1122,7 @@ def test_a_stretch_heard_as_russian_between_kazakh_ones_is_kazakh_when_its_lette
     between Kazakh ones is still Russian, and is decoded with its piece as before."""
     before, island, after = _part(0, 2), _part(2.6, 4.6), _part(5.2, 7.2)
     heard = {before["start"]: "kk", island["start"]: "ru", after["start"]: "kk"}
-    monkeypatch.setattr(
-        Identifier,
-        "probabilities",
-        lambda self, audio, encoded, part, at, allowed: {heard[part["start"]]: 0.96},
-    )
+    _heard(monkeypatch, lambda part: {heard[part["start"]]: 0.96})
     asked: list[tuple[str, list[dict[str, int]]]] = []
     readings = {
         "ru": [_Seg(2.6, 4.6, "Алгограй весь метр жив торта.", -0.69)],
@@ -1166,11 +1170,7 @@ def test_a_stretch_heard_as_russian_beside_kazakh_at_a_recording_s_edge_is_read_
     it had no Kazakh on both sides. At a batch's edge one side is enough."""
     parts = [_part(3 * k, 3 * k + 2) for k in range(len(heard_as))]
     heard = {p["start"]: {code: 0.97} for p, code in zip(parts, heard_as, strict=True)}
-    monkeypatch.setattr(
-        Identifier,
-        "probabilities",
-        lambda self, audio, encoded, part, at, allowed: heard[part["start"]],
-    )
+    _heard(monkeypatch, lambda part: heard[part["start"]])
     island = parts[heard_as.index("ru")]
     at = island["start"] / S
     tr = _reader(
@@ -1207,11 +1207,7 @@ def test_a_doubtful_stretch_read_in_russian_beside_kazakh_is_decided_by_kazakh_s
     readings, by Kazakh's letters and the 0.35 allowed there, with no decode more."""
     first, second = _part(0, 2), _part(3, 6)
     heard = {first["start"]: {"lt": 0.6, "lv": 0.2}, second["start"]: {after: 0.97}}
-    monkeypatch.setattr(
-        Identifier,
-        "probabilities",
-        lambda self, audio, encoded, part, at, allowed: heard[part["start"]],
-    )
+    _heard(monkeypatch, lambda part: heard[part["start"]])
     readings = {
         "ru": [_Seg(0, 2, "Ольга Грайбисмитр Жирторта", -0.545)],
         "kk": [_Seg(0, 2, kazakh_reading, -0.855)],
@@ -1236,16 +1232,7 @@ def test_a_stretch_heard_in_another_language_in_a_kazakh_project_is_kazakh_by_it
     turn, read in Kazakh in a loop, stays English and is decoded with its piece."""
     kazakh, english = _part(0, 2.2), _part(3, 6.5)
     heard = {kazakh["start"]: {"lt": 0.9, "lv": 0.02}, english["start"]: {"en": 0.97}}
-    monkeypatch.setattr(
-        Identifier,
-        "probabilities",
-        lambda self, audio, encoded, part, at, allowed: heard[part["start"]],
-    )
-    monkeypatch.setattr(
-        Identifier,
-        "doubtful_probabilities",
-        lambda self, audio, encoded, part, at, allowed: heard[part["start"]],
-    )
+    _heard(monkeypatch, lambda part: heard[part["start"]], one_language=True)
     readings = {
         "lt": [_Seg(0, 2.2, "Alhagarai vismytržių tautą.", -0.69)],
         "kk": [
@@ -1361,13 +1348,7 @@ def test_a_stretch_heard_only_half_in_an_expected_language_is_read_in_each(
     assert doubtful(half_english, ["ru", "kk", "en"])
     assert not doubtful({"ru": 0.62, "uk": 0.2, "bg": 0.1}, ["ru", "kk", "en"])  # family counts
     assert not doubtful(half_english, ["en"])  # one language: ``foreign`` decides there
-    monkeypatch.setattr(
-        Identifier,
-        "probabilities",
-        lambda self, audio, encoded, part, at, allowed: (
-            half_english if part is chunk else {"ru": 0.97}
-        ),
-    )
+    _heard(monkeypatch, lambda part: half_english if part is chunk else {"ru": 0.97})
     tagged, settled = tr.identify(None, [[chunk, other]], ["ru", "kk", "en"])  # type: ignore[arg-type]
     assert tagged == [(chunk, "kk"), (other, "ru")]
     assert settled == {(chunk["start"], chunk["end"]): [kazakh]}
@@ -1489,13 +1470,7 @@ def test_a_name_the_vad_cut_out_of_a_sentence_is_decoded_with_the_sentence(
     from transcribe.stream import keep_pauses
 
     speech = [_part(0, 2.7), _part(3.1, 4.7), _part(5.3, 15.4)]
-    monkeypatch.setattr(
-        Identifier,
-        "probabilities",
-        lambda self, audio, encoded, part, at, allowed: (
-            {"en": 0.9, "ru": 0.1} if part is speech[1] else {"ru": 0.99}
-        ),
-    )
+    _heard(monkeypatch, lambda part: {"en": 0.9, "ru": 0.1} if part is speech[1] else {"ru": 0.99})
     monkeypatch.setattr(  # the long chunk is not cut further here
         "transcribe.identify.split_at_pauses", lambda audio, chunk, least: [chunk]
     )

@@ -57,6 +57,10 @@ class SessionsController:
         self.strip = strip
         self._load_generation = 0
         self._pending_segment: tuple[str, bool] | None = None
+        # one read of the shown transcript at a time: a read asked for meanwhile runs after
+        # it, so an older read that finishes late never replaces a newer transcript
+        self._reading = False
+        self._read_again = False
         self._has_media = True
         # what the filters of Search and Retrieval offer now (speakers, languages, the panel)
         self._filters_shown: tuple[list[str], list[str], Any] | None = None
@@ -76,7 +80,7 @@ class SessionsController:
 
     def reset(self) -> None:
         """Forget what was loading and show nothing (the project is closing)."""
-        self._load_generation += 1
+        self._new_generation()
         self._pending_segment = None
         v = self.views
         v.player.load(None)
@@ -214,7 +218,7 @@ class SessionsController:
 
         def done(_report: object) -> None:
             if self.state.session is not None and self.state.session.id == session_id:
-                self._load_generation += 1
+                self._new_generation()
                 self.state.session = None
                 emit(self.state.session_changed, None)
                 v = self.views
@@ -288,8 +292,7 @@ class SessionsController:
         emit(self.state.session_changed, session)
         if self.docks.session_panel is not None:
             self.docks.session_panel.show_session(session)
-        self._load_generation += 1
-        generation = self._load_generation
+        generation = self._new_generation()
         v.transcript_label.setText(f"<b>{html.escape(session.title)}</b> — loading transcript…")
         v.player.load(None)
         v.waveform.clear()
@@ -300,7 +303,7 @@ class SessionsController:
                 return  # the user moved on, or the load was cancelled
             self._session_loaded(session, *result)
 
-        self.runner.submit("Load transcript", _transcript_job(project, session_id), on_done=done)
+        self._read_transcript("Load transcript", project, session_id, generation, done)
 
     def open_segment_session(self, session_id: str) -> None:
         """Select a session in the list and show it."""
@@ -321,6 +324,9 @@ class SessionsController:
             return
         if v.segment_editor.is_dirty() or self._pending_segment is not None:
             return  # never disturb typing; the next refresh will do
+        if self._reading:  # after the read under way, which may predate the change
+            self._read_again = True
+            return
         generation = self._load_generation
 
         def done(result: tuple[PreparedTranscript, list[Any], Path | None] | None) -> None:
@@ -329,8 +335,49 @@ class SessionsController:
                 return
             self._session_loaded(session, *result, refresh=True)
 
+        self._read_transcript(
+            "Refresh transcript", self.state.project, session_id, generation, done
+        )
+
+    def _new_generation(self) -> int:
+        """What was shown or loading is over: its reads deliver nothing any more."""
+        self._load_generation += 1
+        self._reading = self._read_again = False
+        return self._load_generation
+
+    def _read_transcript(
+        self,
+        name: str,
+        project: Project,
+        session_id: str,
+        generation: int,
+        deliver: Callable[[Any], None],
+    ) -> None:
+        """Read a session's transcript in the background and ``deliver`` it; the reads of one
+        shown session run one after another (a refresh asked for meanwhile comes after)."""
+        self._reading, self._read_again = True, False
+
+        def ended() -> bool:
+            """The read ended: True if it still belongs to the shown session."""
+            if generation != self._load_generation:
+                return False  # another session's reads have their own turn
+            self._reading = False
+            return True
+
+        def done(result: Any) -> None:
+            if not ended():
+                return
+            deliver(result)
+            if self._read_again and not self._reading:
+                self._read_again = False
+                self.refresh_transcript(session_id)
+
+        def failed(exc: BaseException) -> None:
+            ended()
+            self.chrome.show_error(exc)
+
         self.runner.submit(
-            "Refresh transcript", _transcript_job(self.state.project, session_id), on_done=done
+            name, _transcript_job(project, session_id), on_done=done, on_error=failed
         )
 
     def speakers_changed(self, session_id: str) -> None:

@@ -124,7 +124,7 @@ class TranscriptionController(QObject):
             self.views.transcript.addAction(action)
 
     def _update_cancel_action(self) -> None:
-        self.act_cancel_transcription.setEnabled(bool(self.running))
+        self.act_cancel_transcription.setEnabled(bool(self.running or self.retranscribing))
 
     def reset(self) -> None:
         """Forget the running transcriptions (the project is closing; they were cancelled)."""
@@ -285,7 +285,11 @@ class TranscriptionController(QObject):
         return handle
 
     def cancel_transcription(self, session_id: str | None) -> None:
-        """Stop a running transcription (what was transcribed is kept; it can resume)."""
+        """Stop a running transcription (what was transcribed is kept; it can resume); from the
+        menu (no ``session_id``) with no session transcribing, a segment's re-transcription."""
+        if session_id is None and not self.running and self.retranscribing:
+            self.cancel_retranscription()
+            return
         sid = session_id or (self.state.session.id if self.state.session else None)
         if sid not in self.running and len(self.running) == 1:
             sid = next(iter(self.running))  # the only one running

@@ -671,6 +671,35 @@ def test_a_running_retranscription_has_a_cancel_button_that_leaves_the_segment(
     assert _cancel_buttons(window) == []
 
 
+def test_the_menus_cancel_stops_a_segments_re_transcription(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """Transcription ▸ Cancel transcription was greyed out while a segment re-transcribed (only
+    the status bar's button stopped it): the menu's Cancel stops it too, leaving the segment as
+    it was, and is greyed out again once nothing runs."""
+    _opened(window, qtbot, idle)
+    seg_id = window.segment_model.segment(0).id
+    reading = threading.Event()
+
+    def slow(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
+        reading.set()
+        assert cancel.wait(20)  # Whisper reads until the user cancels; it stored nothing
+        return p.transcript.get_segment(segment_id)
+
+    cancel = window.transcription.act_cancel_transcription
+    assert not cancel.isEnabled()
+    window.transcription.segment_retranscriber = slow
+    window.transcription.retranscribe_segment(seg_id, language="kk")
+    assert reading.wait(10)
+    assert cancel.isEnabled()
+    cancel.trigger()
+    idle(window)
+    assert not cancel.isEnabled()
+    assert project.transcript.get_segment(seg_id).text == RU
+    assert window.undo_stack.count() == 0
+    assert "cancelled" in window.statusBar().currentMessage()
+
+
 def test_an_edit_typed_while_a_segment_re_transcribes_is_kept(
     window: Any, qtbot: Any, idle: Any, project: Project
 ) -> None:

@@ -54,6 +54,29 @@ def modal_dialogs_fail(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.setattr(cls, name, fn if name == "exec" else staticmethod(fn))
 
 
+PATIENT_WAIT_MS = 30_000
+
+
+@pytest.fixture(autouse=True)
+def patient_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``qtbot.waitUntil`` waits up to 30 s at least, not pytest-qt's 5 s or a test's shorter
+    figure.
+
+    A wait lasts only until its condition holds, so a passing test is no slower; but two test
+    processes on a loaded 2-core CI machine have taken longer than 5 s for a background job
+    that takes a tenth of that alone, and the test then failed a correct program. (No test
+    waits for a condition that must not come.)
+    """
+    from pytestqt.qtbot import QtBot
+
+    wait_until = QtBot.waitUntil
+
+    def patient(self: Any, callback: Callable[[], Any], *, timeout: int = PATIENT_WAIT_MS) -> None:
+        wait_until(self, callback, timeout=max(timeout, PATIENT_WAIT_MS))
+
+    monkeypatch.setattr(QtBot, "waitUntil", patient)
+
+
 @pytest.fixture
 def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Cache (waveform peaks), data (the demo project) and config in temporary folders."""

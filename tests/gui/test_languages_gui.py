@@ -623,6 +623,18 @@ def _cancel_buttons(window: Any) -> list[Any]:
     ]
 
 
+def _reads_until_cancelled(reading: threading.Event) -> Any:
+    """A segment re-transcriber that sets ``reading`` and waits for the user's Cancel; it stores
+    nothing."""
+
+    def slow(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
+        reading.set()
+        assert cancel.wait(20)  # Whisper reads until the user cancels
+        return p.transcript.get_segment(segment_id)
+
+    return slow
+
+
 def test_a_running_retranscription_has_a_cancel_button_that_leaves_the_segment(
     window: Any, qtbot: Any, idle: Any, project: Project
 ) -> None:
@@ -632,12 +644,7 @@ def test_a_running_retranscription_has_a_cancel_button_that_leaves_the_segment(
     _opened(window, qtbot, idle)
     seg_id = window.segment_model.segment(0).id
     reading = threading.Event()
-
-    def slow(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
-        reading.set()
-        assert cancel.wait(20)  # Whisper reads until the user cancels; it stored nothing
-        return p.transcript.get_segment(segment_id)
-
+    slow = _reads_until_cancelled(reading)
     window.transcription.segment_retranscriber = slow
     assert _cancel_buttons(window) == []
     window.transcription.retranscribe_segment(seg_id, language="kk")
@@ -680,12 +687,7 @@ def test_the_menus_cancel_stops_a_segments_re_transcription(
     _opened(window, qtbot, idle)
     seg_id = window.segment_model.segment(0).id
     reading = threading.Event()
-
-    def slow(p: Project, segment_id: str, *, language: str | None = None, cancel: Any = None):
-        reading.set()
-        assert cancel.wait(20)  # Whisper reads until the user cancels; it stored nothing
-        return p.transcript.get_segment(segment_id)
-
+    slow = _reads_until_cancelled(reading)
     cancel = window.transcription.act_cancel_transcription
     assert not cancel.isEnabled()
     window.transcription.segment_retranscriber = slow

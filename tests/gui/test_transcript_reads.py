@@ -14,11 +14,17 @@ import gui.sessions as sessions_module
 from storage import Project, SegmentDraft
 
 
-def _session_with(project: Project, texts: list[str]) -> str:
+def _opened(window: Any, idle: Any, texts: list[str]) -> str:
+    """A session with a segment for each of ``texts``, open in the workbench."""
+    project: Project = window.project
     session = project.sessions.add_session("Reads")
     project.transcript.add_segments(
         session.id, [SegmentDraft(i * 1000, i * 1000 + 900, t) for i, t in enumerate(texts)]
     )
+    window.sessions.reload_sessions()
+    idle(window)
+    window.sessions.open_segment_session(session.id)
+    idle(window)
     return session.id
 
 
@@ -55,11 +61,7 @@ def test_an_older_read_that_lands_late_does_not_replace_a_newer_transcript(
     window: Any, qtbot: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project: Project = window.project
-    sid = _session_with(project, ["one"])
-    window.sessions.reload_sessions()
-    idle(window)
-    window.sessions.open_segment_session(sid)
-    idle(window)
+    sid = _opened(window, idle, ["one"])
     assert window.segment_model.rowCount() == 1
     reads = HeldReads(monkeypatch)
 
@@ -83,11 +85,7 @@ def test_a_read_that_fails_does_not_stop_later_reads(
     window: Any, qtbot: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project: Project = window.project
-    sid = _session_with(project, ["one"])
-    window.sessions.reload_sessions()
-    idle(window)
-    window.sessions.open_segment_session(sid)
-    idle(window)
+    sid = _opened(window, idle, ["one"])
     shown: list[str] = []
     monkeypatch.setattr(window.chrome, "show_error", lambda exc: shown.append(str(exc)))
     reads = HeldReads(monkeypatch)

@@ -785,3 +785,40 @@ def test_a_bad_language_is_refused_in_one_short_line_without_the_command_line(
         assert "Kazakh&nbsp;(kk)" in status.toolTip()  # the known languages, another way
         shot = Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path))
         dialog.grab().save(str(shot / f"bad_language_{type(dialog).__name__}.png"))
+
+
+def test_the_current_row_stays_in_view_when_search_results_take_the_transcripts_room(
+    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path, speech_wav: Path
+) -> None:
+    """Walkthrough at 1024x700 and 1366x768: the segment a coder had gone to (near the bottom
+    of the transcript) went out of view, under the Search dock, when the results of a search
+    (or a retrieval) made that dock taller; nothing scrolled it back."""
+    from gui.main_window import MainWindow
+
+    with Project.create(tmp_path / "Long.fieldscribe", name="Long", coder="aigerim") as p:
+        s = p.sessions.import_audio(speech_wav, kind="focus_group", title="Long answers")
+        p.transcript.add_segments(
+            s.id,
+            [SegmentDraft(i * 1000, i * 1000 + 900, f"{i}. {KK}", language="kk")
+             for i in range(40)],
+        )  # fmt: skip
+        w = MainWindow(p, settings=qsettings)
+        qtbot.addWidget(w)
+        w.show()
+        w.resize(1024, 700)
+        idle(w)
+        qtbot.waitUntil(lambda: w.segment_model.rowCount() == 40, timeout=10000)
+        idle(w)
+        w.transcript.go_to_row(39)  # the last row: at the bottom of the view
+        idle(w)
+        before = w.transcript.viewport().height()
+        w.search_panel.query.setText("емханада")
+        w.sessions.run_search("емханада")
+        idle(w)
+        qtbot.waitUntil(lambda: w.search_panel.results.count() == 40)
+        qtbot.wait(100)
+        assert w.transcript.viewport().height() < before  # the results took room
+        view = w.transcript.viewport().rect()
+        shown = w.transcript.visualRect(w.segment_model.index(39, COL_TEXT))
+        assert view.contains(shown.topLeft()) and shown.bottom() <= view.bottom()
+        w.close()

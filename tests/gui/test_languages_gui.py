@@ -518,6 +518,11 @@ def test_retranscription_is_one_undoable_step(
     idle(window)
     assert project.transcript.get_segment(seg_id).text == "Емханада кезек."
     assert window.undo_stack.count() == 2
+    # Edit ▸ Undo names the language as the dialogs and the status bar do, not by its code
+    # (the walkthrough's menu read "Undo Re-transcribe segment in kk")
+    assert window.undo_stack.text(0) == "Language → Kazakh"
+    assert window.undo_stack.text(1) == "Re-transcribe segment in Kazakh"
+    assert window.editing.act_undo.text() == "Undo Re-transcribe segment in Kazakh"
     # the first undo takes back the re-transcription, not silently the text under "Language"
     window.undo_stack.undo()
     idle(window)

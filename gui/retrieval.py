@@ -117,6 +117,7 @@ class RetrievalPanel(QWidget):
         self.export_btn = QPushButton("Export CSV…", self)
         # clicked(bool) would hand its checked flag to ``path``: call without arguments
         self.export_btn.clicked.connect(lambda: self._export())
+        self.export_btn.setEnabled(False)  # until codings are listed (it wrote an empty CSV)
         self.count = QLabel(self)
         self.model = RetrievalModel(self)
         self.table = QTableView(self)
@@ -278,6 +279,7 @@ class RetrievalPanel(QWidget):
             self.runner.drop_latest("retrieve")  # a retrieval still running would fill it
             self.model.load([])
             self.table.hide()
+            self.export_btn.setEnabled(False)
             self.count.setText(EMPTY_HINT)
             return
         project = self.project
@@ -300,6 +302,7 @@ class RetrievalPanel(QWidget):
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)
         self.table.setVisible(bool(rows) and self.in_front)
+        self.export_btn.setEnabled(bool(rows))
         if rows:
             self._fit_columns()
 

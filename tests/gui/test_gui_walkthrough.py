@@ -406,9 +406,11 @@ def test_retrieval_follows_edits_undo_and_a_code_that_is_gone(
     no longer held), and Export CSV… would have written them."""
     window.resize(1024, 700)
     import_and_transcribe(window, qtbot, idle, speech_wav, open_session=True)
-    code_and_retrieve(window, idle, "Internet access", 1)
     panel = window.docks.retrieval
+    assert not panel.export_btn.isEnabled()  # nothing retrieved yet
+    code_and_retrieve(window, idle, "Internet access", 1)
     assert panel.model.rowCount() == 1
+    assert panel.export_btn.isEnabled()
     # the coded segment's words typed anew: the retrieval quotes what the segment now says
     seg = window.segment_model.segment(1)
     window.editing.edit_text(seg.id, "Біз ауылда тұрамыз, интернет нашар")
@@ -421,6 +423,7 @@ def test_retrieval_follows_edits_undo_and_a_code_that_is_gone(
     idle(window)
     qtbot.waitUntil(lambda: panel.model.rowCount() == 0)
     assert panel.count.text() == "0 coded segments"
+    assert not panel.export_btn.isEnabled()  # nothing listed: nothing to export
     window.undo_stack.undo()  # the code itself
     idle(window)
     assert window.project.codebook.codes() == []

@@ -827,3 +827,30 @@ def test_the_current_row_stays_in_view_when_search_results_take_the_transcripts_
         shown = w.transcript.visualRect(w.segment_model.index(39, COL_TEXT))
         assert view.contains(shown.topLeft()) and shown.bottom() <= view.bottom()
         w.close()
+
+
+def test_merging_speech_without_transcript_with_the_next_takes_the_next_ones_language(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """Walkthrough (real model, ru/kk/en): Edit ▸ Merge with next segment on an empty Kazakh
+    "speech without transcript" row followed by a Russian segment gave a segment holding only
+    the Russian words but badged KK (so search, retrieval and exports filed it as Kazakh)."""
+    _opened(window, qtbot, idle)
+    model = window.segment_model
+    assert model.segment(2).untranscribed and model.segment(2).language == "kk"
+    seg_id = model.segment(2).id
+    window.transcript.go_to_row(2)
+    window.editing.merge_with_next()
+    idle(window)
+    merged = project.transcript.get_segment(seg_id)
+    assert (merged.text, merged.language, merged.untranscribed) == (MIXED, "ru", False)
+    assert model.index(model.row_of(seg_id), COL_LANG).data() == "RU"
+    window.undo_stack.undo()
+    idle(window)
+    back = project.transcript.get_segment(seg_id)
+    assert (back.text, back.language, back.untranscribed) == ("", "kk", True)
+    # a segment with words keeps its own language when the next is merged into it
+    window.transcript.go_to_row(0)
+    window.editing.merge_with_next()
+    idle(window)
+    assert project.transcript.get_segment(model.segment(0).id).language == "ru"

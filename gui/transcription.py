@@ -533,6 +533,9 @@ class TranscriptionController(QObject):
                 text += (
                     f", {untranscribed} without transcript (play and type {them(untranscribed)})"
                 )
+            kept = getattr(summary, "segments_kept", 0)
+            if kept:  # a transcription again: the header counts them too
+                text += f"; {plural(kept, 'segment')} holding your work kept unchanged"
             all_notes = [for_gui(n) for n in getattr(summary, "notes", []) or []]
             self.chrome.message(f"{text}. {' '.join(all_notes)}".strip(), 12000)
             # what the user must know (a model switched, languages to set) also in a box that

@@ -854,3 +854,35 @@ def test_merging_speech_without_transcript_with_the_next_takes_the_next_ones_lan
     window.editing.merge_with_next()
     idle(window)
     assert project.transcript.get_segment(model.segment(0).id).language == "ru"
+
+
+def test_transcribing_again_says_the_segments_it_kept(
+    qtbot: Any, qsettings: Any, project: Project, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walkthrough (real model): Transcribe session again on a corrected transcript of 30
+    segments said "Transcribed: 28 segments (RU 13, KK 8, EN 5) …" while the header said 30:
+    the 2 segments kept for the coder's work (as the question before it promised) went unsaid."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.main_window import MainWindow
+    from tests.gui.gui_helpers import make_fake_transcriber
+
+    fake = make_fake_transcriber()
+
+    def again(*args: Any, **kwargs: Any) -> Any:
+        summary = fake(*args, **kwargs)
+        summary.identified = {"kk": 1, "ru": 2, "en": 1}
+        summary.segments_kept, summary.codings_kept = 2, 2
+        return summary
+
+    yes = QMessageBox.StandardButton.Yes
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: yes))
+    w = MainWindow(project, transcriber=again, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    w.transcription.start_transcription(project.sessions.all()[0].id)
+    idle(w)
+    message = w.statusBar().currentMessage()
+    assert message.startswith("Transcribed: 4 segments (RU 2, KK 1, EN 1)")
+    assert "2 segments holding your work kept unchanged" in message
+    w.close()

@@ -203,7 +203,9 @@ class EditingController:
             if seg_id not in touched:
                 model.set_codings(seg_id, codings)
         if out.codebook_changed:
-            self.reload_codebook()
+            self.reload_codebook()  # the retrieval follows once the codebook is read
+        elif (out.changed or out.inserted or out.removed) and self.docks.retrieval is not None:
+            self.docks.retrieval.follow_edits()  # the coded words it quotes
         if out.reload_codings:
             self._reload_codings()
         if out.message:

@@ -117,6 +117,7 @@ class RetrievalPanel(QWidget):
         self.export_btn = QPushButton("Export CSV…", self)
         # clicked(bool) would hand its checked flag to ``path``: call without arguments
         self.export_btn.clicked.connect(lambda: self._export())
+        self.export_btn.setEnabled(False)  # until codings are listed (it wrote an empty CSV)
         self.count = QLabel(self)
         self.model = RetrievalModel(self)
         self.table = QTableView(self)
@@ -178,6 +179,7 @@ class RetrievalPanel(QWidget):
             box.activated.connect(lambda _i: self.refresh())
         self.subcodes.toggled.connect(lambda _b: self.refresh())
         self.handle: Any = None
+        self._asked = False  # a code was retrieved: edits re-read what is shown (``follow_edits``)
 
     def _fit_filters(self) -> None:
         """The filter row's height: its widgets, and the scroll bar only when it scrolls."""
@@ -225,6 +227,8 @@ class RetrievalPanel(QWidget):
             self.code_box.addItem(code.path, code.id)
         if current:
             self.select_code(current, run=False)
+            if self.code_box.findData(current) < 0:  # the code is gone (deleted, undone):
+                self.code_box.setCurrentIndex(-1)  # not silently another one
         attrs = self.project.retrieval.attribute_values() if attributes is None else attributes
         if coders is None:
             coders = [c.name for c in self.project.coders()]
@@ -232,6 +236,14 @@ class RetrievalPanel(QWidget):
             self.attr_box, [(f"{k} = {v}", (k, v)) for k, values in attrs.items() for v in values]
         )
         self._fill(self.coder_box, [(c, c) for c in coders])
+        self.follow_edits()  # codings or codes changed: frequencies are read with the filters
+
+    def follow_edits(self) -> None:
+        """Codings, codes or segment texts changed (an edit, an undo, a merge): what is listed
+        is read again, so no undone coding, code that is gone or old wording stays listed (and
+        Export CSV… never writes them). Nothing happens before a code was retrieved."""
+        if self._asked:
+            self.refresh()
 
     def set_speakers(self, speakers: list[str]) -> None:
         """Fill the speaker filter."""
@@ -262,10 +274,12 @@ class RetrievalPanel(QWidget):
     def refresh(self) -> None:
         """Run the retrieval in the background."""
         code_id = self.code_box.currentData()
+        self._asked = bool(code_id)
         if not code_id:
             self.runner.drop_latest("retrieve")  # a retrieval still running would fill it
             self.model.load([])
             self.table.hide()
+            self.export_btn.setEnabled(False)
             self.count.setText(EMPTY_HINT)
             return
         project = self.project
@@ -288,6 +302,7 @@ class RetrievalPanel(QWidget):
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)
         self.table.setVisible(bool(rows) and self.in_front)
+        self.export_btn.setEnabled(bool(rows))
         if rows:
             self._fit_columns()
 

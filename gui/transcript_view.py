@@ -466,6 +466,14 @@ class TranscriptView(QTableView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_timer.start()
+        # a dock below grew (search or retrieval results): the current row, in view before,
+        # stays in view rather than slip under it (the sizes are the viewport's)
+        old, new = event.oldSize().height(), event.size().height()
+        index = self.currentIndex()
+        if index.isValid() and 0 < new < old:
+            shown = self.visualRect(index)
+            if shown.top() >= 0 and shown.bottom() <= old and shown.bottom() > new:
+                self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
 
     def _names_px(self, model: SegmentTableModel, slots: dict[str, int]) -> int:
         """How wide the longest name of the codes in the margin is drawn."""

@@ -92,6 +92,12 @@ class TranscriptionController(QObject):
         self.running: dict[str, Any] = {}  # session id -> TaskHandle
         self.retranscribing: dict[str, Any] = {}  # segment id -> TaskHandle
         self._last_refresh = 0.0
+        # segments reported within 2 s of the last refresh are shown when the 2 s are over (the
+        # next report may come a minute of speech later)
+        self._late_refresh = QTimer(self)
+        self._late_refresh.setSingleShot(True)
+        self._late_refresh.timeout.connect(self._refresh_late)
+        self._late_sid: str | None = None
         # each running transcription's progress, carried forward between its reports
         self._estimates: dict[str, LiveEstimate] = {}
         self._details: dict[str, str] = {}  # on a cluster: workers, hours, rate
@@ -134,6 +140,8 @@ class TranscriptionController(QObject):
         self._estimates.clear()
         self._details.clear()
         self._tick.stop()
+        self._late_refresh.stop()
+        self._late_sid = None
 
     # ------------------------------------------------------------------ import
     def import_dialog(self) -> None:
@@ -443,9 +451,23 @@ class TranscriptionController(QObject):
         if self.state.session is not None and self.state.session.id == sid:
             # show new segments as they land, at most every 2 s
             rows = self.views.segment_model.rowCount()
-            if getattr(progress, "segments", rows) > rows and now - self._last_refresh > 2.0:
-                self._last_refresh = now
-                self.sessions.refresh_transcript(sid)
+            if getattr(progress, "segments", rows) > rows:
+                wait = 2.0 - (now - self._last_refresh)
+                self._late_sid = sid
+                if wait < 0:
+                    self._refresh_late()
+                elif not self._late_refresh.isActive():
+                    self._late_refresh.start(int(wait * 1000) + 1)
+
+    def _refresh_late(self) -> None:
+        """Show the segments of the open session's running transcription that landed since
+        its last refresh."""
+        self._late_refresh.stop()
+        sid, self._late_sid = self._late_sid, None
+        session = self.state.session
+        if sid is not None and sid in self.running and session is not None and session.id == sid:
+            self._last_refresh = time.monotonic()
+            self.sessions.refresh_transcript(sid)
 
     def _tick_all(self) -> None:
         """Once a second while transcriptions run: move their progress on."""
@@ -511,6 +533,9 @@ class TranscriptionController(QObject):
                 text += (
                     f", {untranscribed} without transcript (play and type {them(untranscribed)})"
                 )
+            kept = getattr(summary, "segments_kept", 0)
+            if kept:  # a transcription again: the header counts them too
+                text += f"; {plural(kept, 'segment')} holding your work kept unchanged"
             all_notes = [for_gui(n) for n in getattr(summary, "notes", []) or []]
             self.chrome.message(f"{text}. {' '.join(all_notes)}".strip(), 12000)
             # what the user must know (a model switched, languages to set) also in a box that

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
+from storage.core.languages import language_name
 from storage.core.models import Coding, Segment
 from storage.history.undo import EditRecord, UndoScope
 
@@ -275,7 +276,7 @@ class LanguageCommand(RecordedCommand):
     """Correct the language of one or more segments (a Whisper code)."""
 
     def __init__(self, ctx: EditContext, segment_ids: list[str], language: str) -> None:
-        super().__init__(ctx, f"Language → {language}")
+        super().__init__(ctx, f"Language → {language_name(language)}")
         self.segment_ids, self.language = list(segment_ids), language
 
     def scope(self, project: Project) -> UndoScope:
@@ -292,7 +293,10 @@ class RetranscribeCommand(RecordedCommand):
 
     def __init__(self, ctx: EditContext, record: EditRecord, language: str | None) -> None:
         super().__init__(
-            ctx, f"Re-transcribe segment in {language}" if language else "Re-transcribe segment"
+            ctx,
+            f"Re-transcribe segment in {language_name(language)}"
+            if language
+            else "Re-transcribe segment",
         )
         self.record = record
         self._applied = True  # the first redo (QUndoStack.push) only shows it

@@ -587,7 +587,8 @@ class Transcript:
         """Merge a segment with the next one of its session.
 
         Codings, redactions and memos of both are kept: the next one's move to the merged
-        segment (spans shifted to where their words now are).
+        segment (spans shifted to where their words now are). A segment without words (speech
+        without transcript) takes the next one's language with its words.
         """
         row = self._segment_row(segment_id)
         nxt = self._store.one(
@@ -603,8 +604,13 @@ class Transcript:
         words = _words_from_json(row["words"]) + _words_from_json(nxt["words"])
         with self._store.tx() as db:
             conn = db.conn
+            # all the words are the next one's: so is their language
+            words_from_next = not row["text"].strip() and nxt["text"].strip()
             self.update_segment(
-                segment_id, text=merged_text, end_ms=max(row["end_ms"], nxt["end_ms"])
+                segment_id,
+                text=merged_text,
+                end_ms=max(row["end_ms"], nxt["end_ms"]),
+                language=nxt["language"] if words_from_next and nxt["language"] else None,
             )
             for c in conn.execute(
                 "SELECT * FROM codings WHERE segment_id = ?", (nxt["id"],)

@@ -396,3 +396,40 @@ def test_words_selected_in_the_editor_are_redacted_from_the_ethics_menu(
     window.extra_panels.act_redact.trigger()
     idle(window)
     assert len(project.redactions.all()) == 1 and len(asked) == 1
+
+
+def test_retrieval_follows_edits_undo_and_a_code_that_is_gone(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    """Walkthrough at 1024x700: after Edit ▸ Undo of the codings and of the code, Retrieval still
+    listed "2 coded segments" of a code that no longer existed (with a coded text the segment
+    no longer held), and Export CSV… would have written them."""
+    window.resize(1024, 700)
+    import_and_transcribe(window, qtbot, idle, speech_wav, open_session=True)
+    panel = window.docks.retrieval
+    assert not panel.export_btn.isEnabled()  # nothing retrieved yet
+    code_and_retrieve(window, idle, "Internet access", 1)
+    assert panel.model.rowCount() == 1
+    assert panel.export_btn.isEnabled()
+    # the coded segment's words typed anew: the retrieval quotes what the segment now says
+    seg = window.segment_model.segment(1)
+    window.editing.edit_text(seg.id, "Біз ауылда тұрамыз, интернет нашар")
+    idle(window)
+    qtbot.waitUntil(
+        lambda: [r.text for r in panel.model.rows] == ["Біз ауылда тұрамыз, интернет нашар"]
+    )
+    window.undo_stack.undo()  # the text
+    window.undo_stack.undo()  # the coding
+    idle(window)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0)
+    assert panel.count.text() == "0 coded segments"
+    assert not panel.export_btn.isEnabled()  # nothing listed: nothing to export
+    window.undo_stack.undo()  # the code itself
+    idle(window)
+    assert window.project.codebook.codes() == []
+    assert panel.code_box.currentData() is None  # not another code picked silently
+    assert panel.model.rowCount() == 0
+    assert panel.table.isHidden()
+    window.undo_stack.redo()  # the code back; the retrieval shows nothing until asked again
+    idle(window)
+    assert panel.model.rowCount() == 0

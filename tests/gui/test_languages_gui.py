@@ -518,6 +518,11 @@ def test_retranscription_is_one_undoable_step(
     idle(window)
     assert project.transcript.get_segment(seg_id).text == "Емханада кезек."
     assert window.undo_stack.count() == 2
+    # Edit ▸ Undo names the language as the dialogs and the status bar do, not by its code
+    # (the walkthrough's menu read "Undo Re-transcribe segment in kk")
+    assert window.undo_stack.text(0) == "Language → Kazakh"
+    assert window.undo_stack.text(1) == "Re-transcribe segment in Kazakh"
+    assert window.editing.act_undo.text() == "Undo Re-transcribe segment in Kazakh"
     # the first undo takes back the re-transcription, not silently the text under "Language"
     window.undo_stack.undo()
     idle(window)
@@ -787,3 +792,99 @@ def test_a_bad_language_is_refused_in_one_short_line_without_the_command_line(
         assert "Kazakh&nbsp;(kk)" in status.toolTip()  # the known languages, another way
         shot = Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path))
         dialog.grab().save(str(shot / f"bad_language_{type(dialog).__name__}.png"))
+
+
+def test_the_current_row_stays_in_view_when_search_results_take_the_transcripts_room(
+    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path, speech_wav: Path
+) -> None:
+    """Walkthrough at 1024x700 and 1366x768: the segment a coder had gone to (near the bottom
+    of the transcript) went out of view, under the Search dock, when the results of a search
+    (or a retrieval) made that dock taller; nothing scrolled it back."""
+    from gui.main_window import MainWindow
+
+    with Project.create(tmp_path / "Long.fieldscribe", name="Long", coder="aigerim") as p:
+        s = p.sessions.import_audio(speech_wav, kind="focus_group", title="Long answers")
+        p.transcript.add_segments(
+            s.id,
+            [SegmentDraft(i * 1000, i * 1000 + 900, f"{i}. {KK}", language="kk")
+             for i in range(40)],
+        )  # fmt: skip
+        w = MainWindow(p, settings=qsettings)
+        qtbot.addWidget(w)
+        w.show()
+        w.resize(1024, 700)
+        idle(w)
+        qtbot.waitUntil(lambda: w.segment_model.rowCount() == 40, timeout=10000)
+        idle(w)
+        w.transcript.go_to_row(39)  # the last row: at the bottom of the view
+        idle(w)
+        before = w.transcript.viewport().height()
+        w.search_panel.query.setText("емханада")
+        w.sessions.run_search("емханада")
+        idle(w)
+        qtbot.waitUntil(lambda: w.search_panel.results.count() == 40)
+        qtbot.wait(100)
+        assert w.transcript.viewport().height() < before  # the results took room
+        view = w.transcript.viewport().rect()
+        shown = w.transcript.visualRect(w.segment_model.index(39, COL_TEXT))
+        assert view.contains(shown.topLeft()) and shown.bottom() <= view.bottom()
+        w.close()
+
+
+def test_merging_speech_without_transcript_with_the_next_takes_the_next_ones_language(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """Walkthrough (real model, ru/kk/en): Edit ▸ Merge with next segment on an empty Kazakh
+    "speech without transcript" row followed by a Russian segment gave a segment holding only
+    the Russian words but badged KK (so search, retrieval and exports filed it as Kazakh)."""
+    _opened(window, qtbot, idle)
+    model = window.segment_model
+    assert model.segment(2).untranscribed and model.segment(2).language == "kk"
+    seg_id = model.segment(2).id
+    window.transcript.go_to_row(2)
+    window.editing.merge_with_next()
+    idle(window)
+    merged = project.transcript.get_segment(seg_id)
+    assert (merged.text, merged.language, merged.untranscribed) == (MIXED, "ru", False)
+    assert model.index(model.row_of(seg_id), COL_LANG).data() == "RU"
+    window.undo_stack.undo()
+    idle(window)
+    back = project.transcript.get_segment(seg_id)
+    assert (back.text, back.language, back.untranscribed) == ("", "kk", True)
+    # a segment with words keeps its own language when the next is merged into it
+    window.transcript.go_to_row(0)
+    window.editing.merge_with_next()
+    idle(window)
+    assert project.transcript.get_segment(model.segment(0).id).language == "ru"
+
+
+def test_transcribing_again_says_the_segments_it_kept(
+    qtbot: Any, qsettings: Any, project: Project, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walkthrough (real model): Transcribe session again on a corrected transcript of 30
+    segments said "Transcribed: 28 segments (RU 13, KK 8, EN 5) …" while the header said 30:
+    the 2 segments kept for the coder's work (as the question before it promised) went unsaid."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.main_window import MainWindow
+    from tests.gui.gui_helpers import make_fake_transcriber
+
+    fake = make_fake_transcriber()
+
+    def again(*args: Any, **kwargs: Any) -> Any:
+        summary = fake(*args, **kwargs)
+        summary.identified = {"kk": 1, "ru": 2, "en": 1}
+        summary.segments_kept, summary.codings_kept = 2, 2
+        return summary
+
+    yes = QMessageBox.StandardButton.Yes
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: yes))
+    w = MainWindow(project, transcriber=again, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    w.transcription.start_transcription(project.sessions.all()[0].id)
+    idle(w)
+    message = w.statusBar().currentMessage()
+    assert message.startswith("Transcribed: 4 segments (RU 2, KK 1, EN 1)")
+    assert "2 segments holding your work kept unchanged" in message
+    w.close()

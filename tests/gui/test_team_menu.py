@@ -28,6 +28,7 @@ def _seed(project: Project) -> tuple[str, list[str]]:
 def _health_retrieved(window: Any, idle: Any) -> Any:
     """The seeded project's retrieval panel showing what is coded Services/Health."""
     project: Project = window.project
+    idle(window)  # the window's first codebook read (no codes) has landed before the seeding
     _seed(project)
     code = project.codebook.find_code("Services/Health")
     assert code is not None
@@ -92,6 +93,7 @@ def test_retrieval_export_typed_without_csv_writes_a_csv(
 def test_retrieval_shows_a_sub_codes_whole_path(window: Any, idle: Any) -> None:
     """At 1024x700 the Code column showed "Доверие/" (the path wrapped, its second line cut)."""
     project: Project = window.project
+    idle(window)  # the window's first codebook read (no codes) has landed before the seeding
     session = project.sessions.add_session("Интервью 1")
     (seg,) = project.transcript.add_segments(
         session.id, [SegmentDraft(0, 900, "Мы не доверяем порталу, кезек ұзын.", "S1")]
@@ -268,6 +270,7 @@ def test_refused_bundles_say_why_change_nothing_and_keep_the_workbench(
     from tests.teamwork_helpers import dump, rebuild
 
     project: Project = window.project
+    idle(window)  # the window's first codebook read (no codes) has landed before the seeding
     _seed(project)
     # a coder's real bundle of this project, then spoilt copies of it
     export_bundle(project, tmp_path / "mine.fsbundle")
@@ -338,6 +341,7 @@ def test_cancel_stops_before_the_next_bundle(
     from storage.team.bundle import export_bundle
 
     project: Project = window.project
+    idle(window)  # the window's first codebook read (no codes) has landed before the seeding
     _seed(project)
     export_bundle(project, tmp_path / "lead.fsbundle")
     paths = []
@@ -430,6 +434,7 @@ def test_keep_apart_in_the_team_menu_and_agreement_says_it_pairs_by_path(
     from storage.team.bundle import export_bundle
 
     project: Project = window.project
+    idle(window)  # the window's first codebook read (no codes) has landed before the seeding
     _seed(project)
     export_bundle(project, tmp_path / "lead.fsbundle")
     paths = []

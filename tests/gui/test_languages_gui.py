@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -375,12 +376,31 @@ def test_what_the_user_must_know_after_a_transcription_shows_once_in_a_box(
     w.close()
 
 
-def test_the_status_bar_says_how_much_of_each_language_a_transcription_heard(
-    qtbot: Any, qsettings: Any, project: Project, idle: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _said_after_run(
+    qtbot: Any, idle: Any, project: Project, qsettings: Any, monkeypatch: Any, transcriber: Any
+) -> str:
+    """What the status bar says once a window has transcribed the project's first session with
+    ``transcriber`` (answering yes to "transcribe anyway?": consent is not recorded)."""
     from PySide6.QtWidgets import QMessageBox
 
     from gui.main_window import MainWindow
+
+    yes = QMessageBox.StandardButton.Yes
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: yes))
+    w = MainWindow(project, transcriber=transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    w.transcription.start_transcription(project.sessions.all()[0].id)
+    idle(w)
+    message: str = w.statusBar().currentMessage()
+    w.close()
+    return message
+
+
+def test_the_status_bar_says_how_much_of_each_language_a_transcription_heard(
+    qtbot: Any, qsettings: Any, project: Project, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
     from tests.gui.gui_helpers import make_fake_transcriber
 
     fake = make_fake_transcriber()
@@ -390,54 +410,37 @@ def test_the_status_bar_says_how_much_of_each_language_a_transcription_heard(
         summary.identified = {"kk": 1, "ru": 2, "en": 1}
         return summary
 
-    yes = QMessageBox.StandardButton.Yes  # "transcribe anyway?" (consent not recorded)
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: yes))
-    w = MainWindow(project, transcriber=mixed, settings=qsettings)
-    qtbot.addWidget(w)
-    w.show()
-    w.transcription.start_transcription(project.sessions.all()[0].id)
-    idle(w)
-    assert "(RU 2, KK 1, EN 1)" in w.statusBar().currentMessage()
-    w.close()
+    message = _said_after_run(qtbot, idle, project, qsettings, monkeypatch, mixed)
+    assert "(RU 2, KK 1, EN 1)" in message
 
 
 def test_the_status_bar_says_when_a_recording_held_no_speech(
     qtbot: Any, qsettings: Any, project: Project, idle: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A recording of silence or room noise: '0 segments' alone reads like a lost transcript."""
-    from PySide6.QtWidgets import QMessageBox
 
-    from gui.main_window import MainWindow
     from transcribe.runner import TranscriptionSummary
 
     def nothing(_project: Any, session_id: str, **_kwargs: Any) -> Any:
         return TranscriptionSummary(session_id, "base", None, 0, 20000, 0.5, 0, False)
 
-    yes = QMessageBox.StandardButton.Yes  # "transcribe anyway?" (consent not recorded)
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: yes))
-    w = MainWindow(project, transcriber=nothing, settings=qsettings)
-    qtbot.addWidget(w)
-    w.show()
-    w.transcription.start_transcription(project.sessions.all()[0].id)
-    idle(w)
-    message = w.statusBar().currentMessage()
+    message = _said_after_run(qtbot, idle, project, qsettings, monkeypatch, nothing)
     assert "Transcribed: 0 segments" in message and "no speech found" in message
-    w.close()
 
 
-def test_the_row_gone_to_is_in_view_at_1024x700_when_rows_grow_to_fit_their_text(
-    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path, speech_wav: Path
-) -> None:
-    """Rows are measured when they come into view and grow to fit their text: going to the
-    last segment of a long session left it below the view (the rows above it grew after the
-    scroll), so a coder moving down with the keyboard lost the current segment."""
+@contextmanager
+def _long_session(
+    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path, wav: Path, text: str, language: str
+) -> Iterator[Any]:
+    """A window at 1024x700 showing a session of 40 segments, each "N. ``text``" in
+    ``language``; closed afterwards."""
     from gui.main_window import MainWindow
 
     with Project.create(tmp_path / "Long.fieldscribe", name="Long", coder="aigerim") as p:
-        s = p.sessions.import_audio(speech_wav, kind="focus_group", title="Long answers")
+        s = p.sessions.import_audio(wav, kind="focus_group", title="Long answers")
         p.transcript.add_segments(
             s.id,
-            [SegmentDraft(i * 1000, i * 1000 + 900, f"{i}. {MIXED} {RU}", language="ru")
+            [SegmentDraft(i * 1000, i * 1000 + 900, f"{i}. {text}", language=language)
              for i in range(40)],
         )  # fmt: skip
         w = MainWindow(p, settings=qsettings)
@@ -447,6 +450,16 @@ def test_the_row_gone_to_is_in_view_at_1024x700_when_rows_grow_to_fit_their_text
         idle(w)
         qtbot.waitUntil(lambda: w.segment_model.rowCount() == 40, timeout=10000)
         idle(w)
+        yield w
+
+
+def test_the_row_gone_to_is_in_view_at_1024x700_when_rows_grow_to_fit_their_text(
+    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path, speech_wav: Path
+) -> None:
+    """Rows are measured when they come into view and grow to fit their text: going to the
+    last segment of a long session left it below the view (the rows above it grew after the
+    scroll), so a coder moving down with the keyboard lost the current segment."""
+    with _long_session(qtbot, qsettings, idle, tmp_path, speech_wav, f"{MIXED} {RU}", "ru") as w:
         view = w.transcript.viewport().rect()
         for row in (39, 0, 25, 38):
             w.transcript.go_to_row(row)
@@ -800,22 +813,7 @@ def test_the_current_row_stays_in_view_when_search_results_take_the_transcripts_
     """Walkthrough at 1024x700 and 1366x768: the segment a coder had gone to (near the bottom
     of the transcript) went out of view, under the Search dock, when the results of a search
     (or a retrieval) made that dock taller; nothing scrolled it back."""
-    from gui.main_window import MainWindow
-
-    with Project.create(tmp_path / "Long.fieldscribe", name="Long", coder="aigerim") as p:
-        s = p.sessions.import_audio(speech_wav, kind="focus_group", title="Long answers")
-        p.transcript.add_segments(
-            s.id,
-            [SegmentDraft(i * 1000, i * 1000 + 900, f"{i}. {KK}", language="kk")
-             for i in range(40)],
-        )  # fmt: skip
-        w = MainWindow(p, settings=qsettings)
-        qtbot.addWidget(w)
-        w.show()
-        w.resize(1024, 700)
-        idle(w)
-        qtbot.waitUntil(lambda: w.segment_model.rowCount() == 40, timeout=10000)
-        idle(w)
+    with _long_session(qtbot, qsettings, idle, tmp_path, speech_wav, KK, "kk") as w:
         w.transcript.go_to_row(39)  # the last row: at the bottom of the view
         idle(w)
         before = w.transcript.viewport().height()
@@ -864,9 +862,7 @@ def test_transcribing_again_says_the_segments_it_kept(
     """Walkthrough (real model): Transcribe session again on a corrected transcript of 30
     segments said "Transcribed: 28 segments (RU 13, KK 8, EN 5) …" while the header said 30:
     the 2 segments kept for the coder's work (as the question before it promised) went unsaid."""
-    from PySide6.QtWidgets import QMessageBox
 
-    from gui.main_window import MainWindow
     from tests.gui.gui_helpers import make_fake_transcriber
 
     fake = make_fake_transcriber()
@@ -877,14 +873,6 @@ def test_transcribing_again_says_the_segments_it_kept(
         summary.segments_kept, summary.codings_kept = 2, 2
         return summary
 
-    yes = QMessageBox.StandardButton.Yes
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: yes))
-    w = MainWindow(project, transcriber=again, settings=qsettings)
-    qtbot.addWidget(w)
-    w.show()
-    w.transcription.start_transcription(project.sessions.all()[0].id)
-    idle(w)
-    message = w.statusBar().currentMessage()
+    message = _said_after_run(qtbot, idle, project, qsettings, monkeypatch, again)
     assert message.startswith("Transcribed: 4 segments (RU 2, KK 1, EN 1)")
     assert "2 segments holding your work kept unchanged" in message
-    w.close()

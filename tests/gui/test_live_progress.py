@@ -56,6 +56,19 @@ def test_the_estimate_follows_the_reports_rate_and_never_goes_back(events: list[
         shown_before = shown.fraction
 
 
+def _transcribing_opened(window: Any, qtbot: Any, idle: Any, wav: Path, transcriber: Any) -> str:
+    """Import ``wav``, open its session and start transcribing it with ``transcriber``; the
+    session's id."""
+    window.transcription.transcriber = transcriber
+    window.transcription.import_files([wav])
+    idle(window)
+    sid: str = window.project.sessions.all()[0].id
+    window.sessions.open_session(sid)
+    qtbot.waitUntil(lambda: window.state.session is not None)
+    window.transcription.start_transcription(sid)
+    return sid
+
+
 def test_a_run_between_reports_moves_on_and_counts_down(
     window: Any, qtbot: Any, idle: Any, project: Project, speech_wav: Path
 ) -> None:
@@ -72,13 +85,7 @@ def test_a_run_between_reports_moves_on_and_counts_down(
         return TranscriptionSummary(sid, "fake", "en", 0, 10000, 1.0, 0, False)
 
     window.transcriber = slow
-    window.transcription.transcriber = slow
-    window.transcription.import_files([speech_wav])
-    idle(window)
-    sid = project.sessions.all()[0].id
-    window.sessions.open_session(sid)
-    qtbot.waitUntil(lambda: window.state.session is not None)
-    window.transcription.start_transcription(sid)
+    sid = _transcribing_opened(window, qtbot, idle, speech_wav, slow)
     editor = window.segment_editor
     assert editor.placeholderText().startswith("Transcribing")
     qtbot.wait(1300)  # no report yet: how long it has run
@@ -121,13 +128,7 @@ def test_segments_reported_soon_after_a_refresh_show_before_the_run_ends(
         release.wait(60)  # a long stretch of speech before the next report
         return TranscriptionSummary(sid, "fake", "ru", 2, 4000, 1.0, 0, False)
 
-    window.transcription.transcriber = two_reports
-    window.transcription.import_files([speech_wav])
-    idle(window)
-    sid = project.sessions.all()[0].id
-    window.sessions.open_session(sid)
-    qtbot.waitUntil(lambda: window.state.session is not None)
-    window.transcription.start_transcription(sid)
+    _transcribing_opened(window, qtbot, idle, speech_wav, two_reports)
     try:
         qtbot.waitUntil(lambda: window.segment_model.rowCount() == 2, timeout=6000)
         assert window.transcription.running  # still transcribing

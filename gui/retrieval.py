@@ -225,10 +225,8 @@ class RetrievalPanel(QWidget):
         self.code_box.clear()
         for code in codes:
             self.code_box.addItem(code.path, code.id)
-        if current:
-            self.select_code(current, run=False)
-            if self.code_box.findData(current) < 0:  # the code is gone (deleted, undone):
-                self.code_box.setCurrentIndex(-1)  # not silently another one
+        if current:  # none (-1) when the code is gone (deleted, undone): not silently another
+            self.code_box.setCurrentIndex(self.code_box.findData(current))
         attrs = self.project.retrieval.attribute_values() if attributes is None else attributes
         if coders is None:
             coders = [c.name for c in self.project.coders()]

@@ -368,7 +368,7 @@ class SessionsController:
             if not ended():
                 return
             deliver(result)
-            if self._read_again and not self._reading:
+            if self._read_again:  # (a read started meanwhile would have cleared it)
                 self._read_again = False
                 self.refresh_transcript(session_id)
 

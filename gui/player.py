@@ -3,18 +3,55 @@
 ``Player`` wraps Qt Multimedia with what transcribers expect: play from a time, toggle, skip back
 and forward by a configurable step, a speed between 0.5x and 2x, and auto-rewind on resume (after
 a pause, playback restarts a few seconds earlier so the last words are heard again).
+
+The ``QMediaPlayer`` and ``QAudioOutput`` are made by Qt (through a one-line QML component), not
+by Python. An object Python makes is a PySide "shell" whose C++ virtuals (``metaObject``,
+``disconnectNotify`` ...) take Python's GIL to look for Python overrides. Qt's audio thread calls
+them on the output when it destroys its renderer after a stop, a seek or the end of the file,
+while it holds a Qt lock that the main thread's next ``stop``/``setSource`` waits for - and the
+main thread holds the GIL during that call: the window froze for good (seen about once in ten
+runs of the GUI tests, and once at the end of a file). Objects made by Qt have no shell, so Qt's
+threads never wait for Python. When the QML module is missing, Python-made objects are used.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
 from gui.qtcompat import emit
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+
+log = logging.getLogger(__name__)
+
+_QML = b"import QtMultimedia\nMediaPlayer { audioOutput: AudioOutput {} }\n"
+_factory: list[object] = []  # the engine and component, made once per process
+
+
+def _qt_made_player(parent: QObject) -> tuple[QMediaPlayer, QAudioOutput] | None:
+    """A player and its output created by Qt's QML engine (no Python shell), owned by ``parent``."""
+    try:
+        from PySide6.QtQml import QQmlComponent, QQmlEngine
+    except ImportError:
+        return None
+    if not _factory:
+        engine = QQmlEngine(QCoreApplication.instance())  # lives as long as the application
+        component = QQmlComponent(engine)
+        component.setData(_QML, QUrl())
+        _factory.extend((engine, component))
+    component = _factory[1]
+    assert isinstance(component, QQmlComponent)
+    made = component.create() if component.isReady() else None
+    if not isinstance(made, QMediaPlayer) or not isinstance(made.audioOutput(), QAudioOutput):
+        log.warning("Qt's MediaPlayer could not be made (%s)", component.errorString().strip())
+        return None
+    QQmlEngine.setObjectOwnership(made, QQmlEngine.ObjectOwnership.CppOwnership)
+    made.setParent(parent)
+    return made, made.audioOutput()
 
 
 class Player(QObject):
@@ -28,9 +65,11 @@ class Player(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._player = QMediaPlayer(self)
-        self._output = QAudioOutput(self)
-        self._player.setAudioOutput(self._output)
+        made = _qt_made_player(self)
+        if made is None:
+            made = (QMediaPlayer(self), QAudioOutput(self))
+            made[0].setAudioOutput(made[1])
+        self._player, self._output = made
         self.skip_ms = 5000
         self.rewind_ms = 2000
         self._position = 0

@@ -126,3 +126,56 @@ def test_an_empty_strip_shows_no_time_scale(qtbot: Any) -> None:
     assert strip.axis_labels() == ("0:00", "0:15")
     strip.clear()
     assert strip.axis_labels() is None
+
+
+def test_the_player_s_media_objects_are_made_by_qt_not_by_python(qtbot: Any) -> None:
+    """Qt's audio thread calls virtuals of the output while it holds a lock the main thread's
+    ``stop`` waits for; on a Python-made object those calls wait for the GIL, which ``stop``'s
+    caller holds: the window froze (gui/player.py). Qt-made objects have no Python shell."""
+    from shiboken6 import Shiboken
+
+    player = Player()
+    assert not Shiboken.createdByPython(player._player)
+    assert not Shiboken.createdByPython(player._output)
+    assert player._player.audioOutput() == player._output
+    assert player._player.parent() is player  # freed with the player
+
+
+def test_playing_to_the_end_then_loading_again_and_closing(qtbot: Any, tmp_path: Path) -> None:
+    short = tmp_path / "short.wav"
+    import wave
+
+    with wave.open(str(short), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\x10\x00\xf0\xff" * 4800)  # 0.6 s
+    player = Player()
+    for _ in range(3):
+        states: list[bool] = []
+        player.playing_changed.connect(states.append)
+        player.load(short)
+        player.play()
+        qtbot.waitUntil(lambda states=states: states[-2:] == [True, False])  # the end of the file
+        player.playing_changed.disconnect(states.append)
+        player.load(None)
+        assert player.duration() == 0 and player.source is None
+    player.load(short)
+    qtbot.waitUntil(lambda: player.duration() > 0)
+    assert player.duration() == pytest.approx(600, abs=50)
+
+
+def test_without_qt_s_media_player_module_python_made_objects_play(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, speech_wav: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import gui.player as module
+
+    monkeypatch.setattr(module, "_factory", [])
+    monkeypatch.setattr(module, "_QML", b"import NoSuchMediaModule\nMediaPlayer {}\n")
+    player = Player()
+    assert "MediaPlayer could not be made" in caplog.text
+    assert player._player.audioOutput() == player._output
+    player.load(speech_wav)
+    qtbot.waitUntil(lambda: player.duration() > 0)
+    player.seek(1000)
+    assert player.position() == 1000

@@ -149,6 +149,7 @@ class LayoutKeeper(QObject):
         self.active = False  # the workbench is shown
         # each bottom tab's own height, taken as it went behind another (or was closed)
         self._own: dict[QDockWidget, int] = {}
+        self._grown: dict[QDockWidget, int] = {}  # dock -> the height results asked for
         self._watched: set[QDockWidget] = set()
         window.installEventFilter(self)
         window.tabifiedDockWidgetActivated.connect(self._tab_chosen)
@@ -174,6 +175,7 @@ class LayoutKeeper(QObject):
         ):
             return
         self._own.clear()  # the tabs start again from this size
+        self._grown.clear()
         # its minimum: the title and the query row (a message under it makes room for itself);
         # 12 % of the window (84 px asked at 1024x700) left 12 to 28 px blank under the row.
         # resizeDocks sizes the dock with its tab bar
@@ -244,6 +246,27 @@ class LayoutKeeper(QObject):
             want = clamp(win.height() * RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX)
         if dock.height() < want - 8:
             win.resizeDocks([dock], [want], Qt.Orientation.Vertical)
+            self._grown[dock] = want
+
+    def give_room_back(self, dock: QDockWidget) -> None:
+        """The results a bottom dock grew for are gone (a retrieval that matches nothing, a
+        code deleted, a search that finds nothing): it goes back to its rows (Retrieval stayed
+        174 px tall and blank at 1024x700, its table hidden). A dock the user made taller than
+        results made it stays so."""
+        grown = self._grown.pop(dock, 0)
+        if (
+            not grown
+            or not self._in_bottom(dock)
+            or dock.widget() is None
+            or dock.widget().visibleRegion().isEmpty()  # closed, or a tab behind another
+            or dock.height() > grown + 8
+        ):
+            return
+        # the minimum without the rows just hidden (it is worked out when the layout is next
+        # laid out); resizeDocks sizes the dock with its tab bar
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        want = dock.minimumSizeHint().height() + tab_bar_height(self.window, dock)
+        self.window.resizeDocks([dock], [want], Qt.Orientation.Vertical)
 
     def _in_bottom(self, dock: QDockWidget) -> bool:
         win = self.window

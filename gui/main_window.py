@@ -210,11 +210,17 @@ class MainWindow(QMainWindow):
         )
         # results arriving in an empty-looking bottom dock make room for themselves; "Nothing
         # found." is a line, which the dock's minimum makes room for (it took 184 px at 1024x700)
+        # and give it back when they go (the dock stayed tall over a blank)
         self.search_panel.results_shown.connect(
-            lambda n: self.layout_keeper.make_room(self.search_dock) if n else None
+            lambda n: (
+                self.layout_keeper.make_room(self.search_dock)
+                if n
+                else self.layout_keeper.give_room_back(self.search_dock)
+            )
         )
         # Retrieval and Agreement are their tables: they open tall enough to read several rows
         self.docks.results_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
+        self.docks.results_gone.connect(self.layout_keeper.give_room_back)
         self.extra_panels.panel_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
         # a panel opened as a tab of the codebook (Ethics, Speakers) is as wide as the codebook
         # is for this window: the two share one width

@@ -23,6 +23,7 @@ class ProjectDocks(QObject):
     details_changed = Signal(str)  # session id: participants, attributes or the title changed
     play_requested = Signal(str, str)  # session id, segment id
     results_shown = Signal(object)  # the Retrieval dock: codings were listed in it
+    results_gone = Signal(object)  # the Retrieval dock: it lists none (again)
 
     def __init__(
         self,
@@ -65,7 +66,7 @@ class ProjectDocks(QObject):
         # codings make room for their table; none (filters that match nothing) show no table,
         # and the dock stays its filter and count rows (it grew 88 -> 174 px over a blank)
         self.retrieval.results_shown.connect(
-            lambda n: emit(self.results_shown, self.retrieval_dock) if n else None
+            lambda n: emit(self.results_shown if n else self.results_gone, self.retrieval_dock)
         )
         # its filter row scrolls sideways on its own: the count and Export CSV… stay in sight
         self.retrieval_dock = self.chrome.add_dock(

@@ -279,6 +279,7 @@ class RetrievalPanel(QWidget):
             self.table.hide()
             self.export_btn.setEnabled(False)
             self.count.setText(EMPTY_HINT)
+            emit(self.results_shown, 0)
             return
         project = self.project
         kwargs = {

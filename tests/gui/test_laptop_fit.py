@@ -622,3 +622,67 @@ def test_no_codings_retrieved_takes_no_rows_from_the_transcript(
     for widget in (panel.code_box, panel.count, panel.export_btn):
         assert widget.visibleRegion().boundingRect().height() == widget.height() > 0
     w.close()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_bottom_docks_give_their_room_back_when_their_results_go(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """Retrieval grew for its codings and stayed that tall, blank, once they were gone (the
+    code deleted); Search likewise after a search that found nothing. Each goes back to its
+    rows; a dock the user made taller than results made it stays so."""
+    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # the screen is a laptop's
+        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    qtbot.wait(100)
+    fresh = _dock_sizes(w)
+    _choose_tab(w, "Retrieval")
+    qtbot.waitUntil(lambda: not w.retrieval.visibleRegion().isEmpty())
+    qtbot.wait(100)
+    rows_only = w.retrieval_dock.height()  # its filter and count rows
+    code = w.project.codebook.find_code("Услуги/Денсаулық")
+    w.docks.retrieve_code(code.id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 6, timeout=10000)
+    qtbot.waitUntil(lambda: w.retrieval_dock.height() > rows_only + 60)
+    w.editing.delete_code(code.id, force=True)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 0)
+    qtbot.waitUntil(lambda: w.retrieval_dock.height() <= rows_only)
+    assert w.retrieval.table.isHidden()
+    panel = w.retrieval  # nothing blank under its count row
+    assert panel.height() - panel.bottom.geometry().bottom() - 1 <= 12
+    # back: the codings listed again, then the user makes the dock taller; it stays so
+    w.undo_stack.undo()  # Edit ▸ Undo: the code and its codings are back
+    idle(w)
+    w.docks.retrieve_code(w.project.codebook.find_code("Услуги/Денсаулық").id)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 6, timeout=10000)
+    qtbot.waitUntil(lambda: w.retrieval_dock.height() > rows_only + 60)
+    w.resizeDocks([w.retrieval_dock], [w.retrieval_dock.height() + 100], Qt.Orientation.Vertical)
+    qtbot.wait(100)
+    tall = w.retrieval_dock.height()
+    w.editing.delete_code(w.project.codebook.find_code("Услуги/Денсаулық").id, force=True)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 0)
+    qtbot.wait(100)
+    assert w.retrieval_dock.height() == tall
+    # Search: hits make room, a search that finds nothing gives it back
+    w.layout_keeper.default_bottom()
+    _choose_tab(w, "Search")
+    qtbot.waitUntil(lambda: not w.search_panel.visibleRegion().isEmpty())
+    w.sessions.run_search("очередь")
+    idle(w)
+    qtbot.waitUntil(lambda: w.search_panel.results.count() > 0)
+    qtbot.waitUntil(lambda: w.search_dock.height() > fresh["search"] + 60)
+    w.sessions.run_search("nothingsaidlikethis")
+    idle(w)
+    qtbot.waitUntil(lambda: w.search_panel.info.text() == "Nothing found.")
+    qtbot.waitUntil(lambda: w.search_dock.height() < fresh["search"] + 40)
+    w.close()

@@ -56,6 +56,24 @@ def _window(qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project,
     return w
 
 
+def _on_a_laptop(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    idle: Any,
+    size: Any,
+    monkeypatch: Any,
+) -> Any:
+    """The window opened on ``project`` at ``size``, its background reads done; the screen is
+    a laptop's (opening a panel does not fit the window to the 800x600 test screen)."""
+    for module in ("gui.layout", "gui.main_window", "gui.panels"):
+        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    return w
+
+
 def _kept_at(w: Any, size: Any, monkeypatch: Any) -> None:
     """Keep the window at a laptop's ``size``: the test screen (800x600) is smaller, and
     opening a panel fits the window to the screen (``gui.panels.fit_to_screen``), its docks
@@ -412,10 +430,7 @@ def test_a_fresh_window_has_the_layout_reset_layout_gives(
     """A fresh window on a laptop screen sized its docks with the Retrieval tab still in front
     of Search: the Search area was 88 px tall, and 74 after View ▸ Reset layout. The first start
     is the layout Reset layout gives."""
-    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # the screen is a laptop's
-        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
-    w = _window(qtbot, qsettings, fake_transcriber, project, size)
-    idle(w)
+    w = _on_a_laptop(qtbot, qsettings, fake_transcriber, project, idle, size, monkeypatch)
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
     qtbot.wait(100)
     assert w.size().toTuple() == size
@@ -456,10 +471,7 @@ def test_search_gets_its_own_height_back_after_the_retrieval_tab(
     """The Search area stayed 88 px tall (its query row is 46 at 1024x700) once the Retrieval
     tab, its filter and count rows, had been in front: back on Search it is its own height and
     the transcript gets its rows back; Retrieval, chosen again, has its own height too."""
-    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # the screen is a laptop's
-        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
-    w = _window(qtbot, qsettings, fake_transcriber, project, size)
-    idle(w)
+    w = _on_a_laptop(qtbot, qsettings, fake_transcriber, project, idle, size, monkeypatch)
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
     qtbot.wait(100)
     fresh = _dock_sizes(w)
@@ -509,10 +521,7 @@ def test_an_empty_search_dock_is_its_query_row_with_nothing_blank(
     """The Search dock was 74 px tall with 28 px blank under its query row (the Retrieval tab
     behind it held its filter and count rows' height, and 12 % of the window was asked): it is
     the query row; a message under it, and the Retrieval tab, show whole."""
-    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # the screen is a laptop's
-        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
-    w = _window(qtbot, qsettings, fake_transcriber, project, size)
-    idle(w)
+    w = _on_a_laptop(qtbot, qsettings, fake_transcriber, project, idle, size, monkeypatch)
     qtbot.wait(100)
     assert not w.search_panel.visibleRegion().isEmpty()
     assert _blank_under_the_query(w) <= 2, (_blank_under_the_query(w), w.search_dock.height())
@@ -555,10 +564,7 @@ def test_nothing_found_takes_a_line_not_the_transcript_rows(
     still make room."""
     from gui.layout import RESULTS_MIN
 
-    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # the screen is a laptop's
-        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
-    w = _window(qtbot, qsettings, fake_transcriber, project, size)
-    idle(w)
+    w = _on_a_laptop(qtbot, qsettings, fake_transcriber, project, idle, size, monkeypatch)
     qtbot.wait(100)
     panel = w.search_panel
     rows = w.transcript.viewport().height()
@@ -597,10 +603,7 @@ def test_no_codings_retrieved_takes_no_rows_from_the_transcript(
     """Retrieving a code with no codings for the chosen filters grew the Retrieval dock as for
     a table of codings (the table hidden: "0 coded segments" over a blank area): it stays its
     filter and count rows, the transcript keeps its rows."""
-    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # the screen is a laptop's
-        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
-    w = _window(qtbot, qsettings, fake_transcriber, project, size)
-    idle(w)
+    w = _on_a_laptop(qtbot, qsettings, fake_transcriber, project, idle, size, monkeypatch)
     code = w.project.codebook.find_code("Услуги/Денсаулық")
     w.retrieval_dock.raise_()  # Analysis ▸ Retrieval: nothing retrieved yet
     qtbot.wait(100)
@@ -637,10 +640,7 @@ def test_bottom_docks_give_their_room_back_when_their_results_go(
     """Retrieval grew for its codings and stayed that tall, blank, once they were gone (the
     code deleted); Search likewise after a search that found nothing. Each goes back to its
     rows; a dock the user made taller than results made it stays so."""
-    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # the screen is a laptop's
-        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
-    w = _window(qtbot, qsettings, fake_transcriber, project, size)
-    idle(w)
+    w = _on_a_laptop(qtbot, qsettings, fake_transcriber, project, idle, size, monkeypatch)
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
     qtbot.wait(100)
     fresh = _dock_sizes(w)

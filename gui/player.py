@@ -11,7 +11,8 @@ them on the output when it destroys its renderer after a stop, a seek or the end
 while it holds a Qt lock that the main thread's next ``stop``/``setSource`` waits for - and the
 main thread holds the GIL during that call: the window froze for good (seen about once in ten
 runs of the GUI tests, and once at the end of a file). Objects made by Qt have no shell, so Qt's
-threads never wait for Python. When the QML module is missing, Python-made objects are used.
+threads never wait for Python. When Qt's QtMultimedia QML module is missing, Python-made objects
+are used.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtQml import QQmlComponent, QQmlEngine
 
 from gui.qtcompat import emit
 
@@ -29,29 +31,27 @@ SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 log = logging.getLogger(__name__)
 
 _QML = b"import QtMultimedia\nMediaPlayer { audioOutput: AudioOutput {} }\n"
-_factory: list[object] = []  # the engine and component, made once per process
+#: the engine and its component, made once per process; both live as long as the application
+_factory: list[tuple[QQmlEngine, QQmlComponent]] = []
 
 
 def _qt_made_player(parent: QObject) -> tuple[QMediaPlayer, QAudioOutput] | None:
     """A player and its output created by Qt's QML engine (no Python shell), owned by ``parent``."""
-    try:
-        from PySide6.QtQml import QQmlComponent, QQmlEngine
-    except ImportError:
-        return None
     if not _factory:
-        engine = QQmlEngine(QCoreApplication.instance())  # lives as long as the application
-        component = QQmlComponent(engine)
+        engine = QQmlEngine(QCoreApplication.instance())
+        component = QQmlComponent(engine, engine)
         component.setData(_QML, QUrl())
-        _factory.extend((engine, component))
-    component = _factory[1]
-    assert isinstance(component, QQmlComponent)
+        _factory.append((engine, component))
+    component = _factory[0][1]
     made = component.create() if component.isReady() else None
     if not isinstance(made, QMediaPlayer) or not isinstance(made.audioOutput(), QAudioOutput):
         log.warning("Qt's MediaPlayer could not be made (%s)", component.errorString().strip())
         return None
     QQmlEngine.setObjectOwnership(made, QQmlEngine.ObjectOwnership.CppOwnership)
     made.setParent(parent)
-    return made, made.audioOutput()
+    output = made.audioOutput()
+    assert output is not None
+    return made, output
 
 
 class Player(QObject):

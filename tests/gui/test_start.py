@@ -130,6 +130,7 @@ def test_session_details_and_speaker_mapping(
 
 
 @pytest.mark.slow
+@pytest.mark.alone  # a stall of 100 ms is measured: another process's load made 187 ms
 def test_window_never_stalls_while_transcribing(
     qtbot: Any, project: Project, qsettings: Any, speech_wav: Path, idle: Any
 ) -> None:

@@ -114,6 +114,7 @@ def test_serial_jobs_keep_their_order(qtbot: Any, runner: TaskRunner) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.alone  # a stall of 100 ms is measured: another process's load made 187 ms
 def test_gui_never_stalls_during_a_slow_job(qtbot: Any, runner: TaskRunner) -> None:
     """A 2 s job reporting progress 200 times: the event loop keeps ticking every < 100 ms."""
     meter = StallMeter()

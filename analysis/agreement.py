@@ -34,6 +34,8 @@ SEGMENT_UNIT = (
     "in sessions where they coded nothing"
 )
 OVERLAP_UNIT = "code points of the segment text (Unicode characters)"
+#: the note of a report on more than two coders (its ``pairwise_kappa`` holds each pair's kappa)
+KAPPA_PAIRS_NOTE = "Cohen's kappa is for two coders; see pairwise_kappa (--json) for pairs"
 
 
 class AgreementInput(Protocol):
@@ -360,7 +362,7 @@ def compute_agreement(data: AgreementInput) -> AgreementReport:
     if len(prep.coders) < 2:
         notes.append("agreement needs at least two coders with codings")
     elif not two:
-        notes.append("Cohen's kappa is for two coders; see pairwise_kappa (--json) for pairs")
+        notes.append(KAPPA_PAIRS_NOTE)
     pooled = _Binary()
     pooled_overlap = [0.0, 0.0]
     per_code = []

@@ -258,3 +258,48 @@ def test_conflict_dialog_without_conflicts_says_so_and_closes(qtbot, tmp_path: P
     close.click()
     assert not dialog.isVisible()
     lead.close()
+
+
+def test_a_lead_who_coded_too_can_compare_the_two_coders(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The lead coded one segment as an example: a third coder. Cohen's κ read "n/a" for every
+    code, the note pointed to the command line ("pairwise_kappa (--json)"), and Disagreements
+    listed every segment both coders coded as "not applied by lead"; nothing in the panels let
+    the lead compare ann and ben. Compare ▾ chooses the coders."""
+    lead, segs = _coded(tmp_path)  # ann codes 0-3, ben 2-5
+    code = lead.codebook.find_code("Services/Health")
+    assert code is not None
+    lead.codebook.apply_code(segs[2], code.id, coder="lead")
+    widget = AgreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.chooser.coders == ["ann", "ben", "lead"]
+    assert widget.model.index(widget.model.rowCount() - 1, 3).data() == "n/a"
+    notes = widget.notes_label.text()
+    assert "--json" not in notes and "choose two under Compare" in notes
+    # every pair's κ over all codes (both codes' units: Services and Services/Health)
+    expected = cohen_kappa_score([1, 1, 1, 1, 0, 0] + [0] * 6, [0, 0, 1, 1, 1, 1] + [0] * 6)
+    assert f"ann / ben {expected:.3f};" in notes
+    lead_action = next(a for a in widget.chooser.menu().actions() if a.data() == "lead")
+    lead_action.trigger()  # unticked in the menu
+    assert widget.chooser.chosen() == ["ann", "ben"]
+    assert widget.chooser.text() == "Compare: ann, ben"
+    last = widget.model.rowCount() - 1
+    assert abs(widget.model.index(last, 3).data(Qt.ItemDataRole.UserRole) - expected) < 1e-9
+    assert f"κ {expected:.3f}" in widget.overall_label.text()
+    # the last ticked coder stays ticked: the menu cannot leave nobody to compare
+    widget.chooser.choose(["ann"])
+    assert [a.isEnabled() for a in widget.chooser.menu().actions()] == [False, True, True]
+    widget.refresh()  # a refresh (after a merge) keeps the choice
+    assert widget.report is not None and widget.report.coders == ["ann"]
+
+    disagreeing = DisagreementWidget(lead)
+    qtbot.addWidget(disagreeing)
+    assert any("lead" in d.not_applied_by for d in disagreeing.items)
+    disagreeing.chooser.choose(["ann", "ben"])
+    assert [(d.segment_id, d.applied_by) for d in disagreeing.items] == [
+        (segs[0], ["ann"]),
+        (segs[1], ["ann"]),
+        (segs[4], ["ben"]),
+        (segs[5], ["ben"]),
+    ]
+    assert disagreeing.table.rowCount() == 4
+    lead.close()

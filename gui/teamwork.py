@@ -294,19 +294,20 @@ class DisagreementWidget(QWidget):
         self.table.setRowCount(len(self.items))
         for row, d in enumerate(self.items):
             seconds = d.start_ms // 1000
+            applied, not_applied = _who_coded_what(d)
             values = (
                 f"{seconds // 60}:{seconds % 60:02d}",
                 d.speaker or "",
                 d.text,
                 d.code_path,
-                ", ".join(d.applied_by),
-                ", ".join(d.not_applied_by),
+                applied,
+                not_applied,
             )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if column == 0:
                     item.setData(Qt.ItemDataRole.UserRole, d.segment_id)
-                if column == 2:  # a long turn is elided after its second line in a laptop's dock
+                if column in (2, 4):  # a long turn (or words) elided in a laptop's dock
                     item.setToolTip(value)
                 self.table.setItem(row, column, item)
         self.count_label.setText(
@@ -317,6 +318,25 @@ class DisagreementWidget(QWidget):
         if 0 <= index.row() < len(self.items):
             d = self.items[index.row()]
             self.play_requested.emit(d.session_id, d.segment_id)
+
+
+def _who_coded_what(d: Disagreement) -> tuple[str, str]:
+    """The Applied by and Not applied by cells. When every coder applied the code but to
+    different words, each coder's words, a line each (the row read "coder-a, coder-b" and an
+    empty "Not applied by": nothing said what the disagreement was)."""
+    if d.not_applied_by or not d.spans:
+        return ", ".join(d.applied_by), ", ".join(d.not_applied_by)
+    whole = [(0, len(d.text))]
+    lines = []
+    for coder in d.applied_by:
+        spans = d.spans.get(coder, whole)
+        said = " … ".join(f"“{_short(d.text[a:b])}”" for a, b in spans)
+        lines.append(f"{coder}: {'whole segment' if spans == whole else said}")
+    return "\n".join(lines), "(different words)"
+
+
+def _short(words: str, most: int = 32) -> str:
+    return words if len(words) <= most else words[: most - 1] + "…"
 
 
 class ConflictDialog(QDialog):

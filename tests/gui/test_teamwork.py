@@ -303,3 +303,24 @@ def test_a_lead_who_coded_too_can_compare_the_two_coders(qtbot, tmp_path: Path) 
     ]
     assert disagreeing.table.rowCount() == 4
     lead.close()
+
+
+def test_a_disagreement_on_words_shows_each_coders_words(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Both coders applied the code, one to the whole segment and one to two of its words: the
+    row read Applied by "ann, ben" and an empty Not applied by, so nothing said what differed."""
+    lead, segs = make_lead(tmp_path)
+    code = lead.codebook.find_code("Services/Health")
+    assert code is not None
+    text = lead.transcript.get_segment(segs[0]).text
+    start = text.index("about clinics")
+    lead.codebook.apply_code(segs[0], code.id, coder="ann")
+    lead.codebook.apply_code(
+        segs[0], code.id, coder="ben", start_cp=start, end_cp=start + len("about clinics")
+    )
+    widget = DisagreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.table.rowCount() == 1
+    assert widget.table.item(0, 4).text() == "ann: whole segment\nben: “about clinics”"
+    assert widget.table.item(0, 5).text() == "(different words)"
+    assert widget.table.item(0, 4).toolTip() == widget.table.item(0, 4).text()
+    lead.close()

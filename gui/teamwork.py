@@ -169,7 +169,7 @@ class CoderChooser(QPushButton):
 
     def _label(self) -> None:
         chosen = self.chosen()
-        every = len(chosen) == len(self.coders)
+        every = len(chosen) == len(self.coders) > 2  # "all 2 coders" read oddly: their names
         text = f"Compare: all {len(chosen)} coders" if every else f"Compare: {', '.join(chosen)}"
         self.setToolTip(f"{text}. Choose the coders to compare: Cohen's κ needs exactly two.")
         self.setText(self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, 260))

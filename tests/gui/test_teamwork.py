@@ -272,6 +272,7 @@ def test_a_lead_who_coded_too_can_compare_the_two_coders(qtbot, tmp_path: Path) 
     widget = AgreementWidget(lead)
     qtbot.addWidget(widget)
     assert widget.chooser.coders == ["ann", "ben", "lead"]
+    assert widget.chooser.text() == "Compare: all 3 coders"
     assert widget.model.index(widget.model.rowCount() - 1, 3).data() == "n/a"
     notes = widget.notes_label.text()
     assert "--json" not in notes and "choose two under Compare" in notes
@@ -290,6 +291,11 @@ def test_a_lead_who_coded_too_can_compare_the_two_coders(qtbot, tmp_path: Path) 
     assert [a.isEnabled() for a in widget.chooser.menu().actions()] == [False, True, True]
     widget.refresh()  # a refresh (after a merge) keeps the choice
     assert widget.report is not None and widget.report.coders == ["ann"]
+
+    two = AgreementWidget(_coded(tmp_path / "two")[0])
+    qtbot.addWidget(two)
+    assert two.chooser.text() == "Compare: ann, ben"  # not "all 2 coders"
+    two.project.close()
 
     disagreeing = DisagreementWidget(lead)
     qtbot.addWidget(disagreeing)

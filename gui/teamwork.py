@@ -276,6 +276,7 @@ class DisagreementWidget(QWidget):
         self.table.activated.connect(self._activated)
         layout = QVBoxLayout(self)
         self.count_label = QLabel(self)
+        self.count_label.setWordWrap(True)
         self.chooser = CoderChooser(self)
         self.chooser.changed.connect(self.refresh)
         top = QHBoxLayout()
@@ -288,6 +289,10 @@ class DisagreementWidget(QWidget):
 
     def refresh(self) -> None:
         """Reload the disagreements of the coders ticked under Compare from the project."""
+        if self.project.team.blind_coding:
+            self._blind()
+            return
+        self.chooser.setEnabled(True)
         self.chooser.set_coders(self.project.team.coding_coders())
         chosen = self.chooser.chosen()
         self.items = disagreements(self.project.team.agreement_data(coders=chosen or None))
@@ -312,6 +317,17 @@ class DisagreementWidget(QWidget):
                 self.table.setItem(row, column, item)
         self.count_label.setText(
             f"{len(self.items)} disagreement(s) to discuss (Enter or a double-click plays one)"
+        )
+
+    def _blind(self) -> None:
+        """Blind coding is on: nothing listed (a disagreement shows who coded what, and the
+        other coders' words: with blind coding on, the list showed them all)."""
+        self.items = []
+        self.table.setRowCount(0)
+        self.chooser.setEnabled(False)
+        self.count_label.setText(
+            "Blind coding is on: other coders' codings stay hidden here too. Team ▸ Blind "
+            "coding turns it off to discuss the disagreements."
         )
 
     def _activated(self, index: QModelIndex) -> None:

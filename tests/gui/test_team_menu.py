@@ -569,3 +569,28 @@ def test_the_workbench_merge_joins_nfc_and_nfd_codes_and_keeps_spans_on_their_wo
     b = [1 if i in applied["ben"] or i == 3 else 0 for i in range(4)]
     kappa = model.index(rows[0], 3).data(Qt.ItemDataRole.UserRole)
     assert abs(kappa - cohen_kappa_score(a, b)) < 1e-9
+
+
+def test_disagreements_hide_the_other_coders_while_blind_coding_is_on(
+    window: Any, idle: Any
+) -> None:
+    """Team ▸ Blind coding hid the other coders' codings in the transcript and the codebook,
+    but Team ▸ Disagreements still listed every segment another coder coded, with who applied
+    which code and their words."""
+    project: Project = window.project
+    idle(window)  # the window's first codebook read (no codes) has landed before the seeding
+    _sid, segs = _seed(project)  # the project's coder codes segments 0 and 1
+    code = project.codebook.ensure_code_path("Services/Health")
+    project.codebook.apply_code(segs[2], code.id, coder="other")
+    _action(window, "&Team", "Disagreements").trigger()
+    widget = window.extra_panels.docks["disagreements"].widget()
+    assert widget.table.rowCount() == 3
+    _action(window, "&Team", "Blind coding (see only my codings)").trigger()
+    idle(window)
+    assert project.team.blind_coding
+    assert widget.table.rowCount() == 0 and widget.items == []
+    assert "Blind coding is on" in widget.count_label.text()
+    assert not widget.chooser.isEnabled()
+    _action(window, "&Team", "Blind coding (see only my codings)").trigger()
+    idle(window)
+    assert widget.table.rowCount() == 3 and widget.chooser.isEnabled()

@@ -289,11 +289,11 @@ class DisagreementWidget(QWidget):
 
     def refresh(self) -> None:
         """Reload the disagreements of the coders ticked under Compare from the project."""
+        self.chooser.set_coders(self.project.team.coding_coders())
         if self.project.team.blind_coding:
             self._blind()
             return
         self.chooser.setEnabled(True)
-        self.chooser.set_coders(self.project.team.coding_coders())
         chosen = self.chooser.chosen()
         self.items = disagreements(self.project.team.agreement_data(coders=chosen or None))
         self.table.setRowCount(len(self.items))

@@ -506,11 +506,27 @@ _ROW_NAMES = {"segments": "Segment", "codes": "Code", "codings": "Coding", "memo
 
 def _conflict_label(conflict: Conflict, project: Project) -> str:
     """ "Segment edited differently (alice, bob)" and what it holds now."""
-    who = ", ".join(sorted({v.author for v in conflict.versions}))
-    what = "edited differently" if conflict.kind == "edit" else "deleted by one, still used"
     name = _ROW_NAMES.get(conflict.table_name, conflict.table_name)
     now = _describe(conflict.current, project) if conflict.current else ""
-    return f"{name} {what} ({who})" + (f"\n{now[:80]}" if now else "")
+    if conflict.kind == "edit":
+        who = ", ".join(sorted({v.author for v in conflict.versions}))
+        head = f"{name} edited differently ({who})"
+    else:
+        head = f"{name} {_deleted_but_used(conflict, project)}"
+    return head + (f"\n{now[:80]}" if now else "")
+
+
+def _deleted_but_used(conflict: Conflict, project: Project) -> str:
+    """Who deleted the row and whose codings still use it: "deleted by one, still used (lead,
+    x)" named the code's author and the deleter, never the coder whose codings kept it."""
+    deleters = ", ".join(sorted({v.author for v in conflict.versions if v.deleted})) or "one"
+    key = {"codes": "code_id", "segments": "segment_id"}.get(conflict.table_name)
+    codings = project.codebook.codings(**{key: conflict.row_id}) if key else []
+    if not codings:
+        return f"deleted by {deleters}, still used"
+    coders = ", ".join(sorted({c.coder for c in codings}))
+    count = f"{len(codings)} coding{'s' if len(codings) != 1 else ''}"
+    return f"deleted by {deleters}, still used by {count} of {coders}"
 
 
 def _describe(values: dict[str, Any], project: Project) -> str:

@@ -330,3 +330,26 @@ def test_a_disagreement_on_words_shows_each_coders_words(qtbot, tmp_path: Path) 
     assert widget.table.item(0, 5).text() == "(different words)"
     assert widget.table.item(0, 4).toolTip() == widget.table.item(0, 4).text()
     lead.close()
+
+
+def test_a_deleted_code_still_used_names_who_deleted_and_whose_codings_use_it(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """alice deleted a code that bob then used: the conflict read "Code deleted by one, still
+    used (alice, lead)" (the code's author and the deleter), never naming bob's coding."""
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    alice, bob = coders["alice"], coders["bob"]
+    health = alice.codebook.find_code("Services/Health")
+    assert health is not None
+    alice.codebook.delete_code(health.id, force=True)
+    bob.codebook.apply_code(segs[1], health.id)
+    for name, p in coders.items():
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        p.close()
+    merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+    dialog = ConflictDialog(lead)
+    qtbot.addWidget(dialog)
+    labels = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    assert len(labels) == 1, labels
+    assert labels[0].startswith("Code deleted by alice, still used by 1 coding of bob\n")
+    lead.close()

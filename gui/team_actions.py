@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
-from gui.fmt import file_name
+from gui.fmt import file_name, plural
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
@@ -524,16 +524,35 @@ def refusal(exc: BaseException) -> BaseException | str:
     return exc
 
 
+#: what a merged table's rows are, in the merge report's words
+_ROW_WORDS = {"sessions": "session", "segments": "segment", "codes": "code", "codings": "coding",
+              "memos": "memo", "markers": "marker", "participants": "participant",
+              "coders": "coder", "speaker_profiles": "speaker profile",
+              "speaker_turns": "speaker turn"}  # fmt: skip
+
+
+def _rows_counted(tables: dict[str, Any], attr: str) -> str:
+    """ "8 codings, 1 memo": the rows a merge added (updated, deleted), table by table. The
+    report summed every table into "1 row(s) added, 1 updated", and never said what a bundle
+    deleted: a coder's deleted code took 6 codings of other coders with it, unmentioned."""
+    return ", ".join(
+        plural(n, _ROW_WORDS.get(table, f"{table.replace('_', ' ')} row"))
+        for table, counts in tables.items()
+        if (n := getattr(counts, attr))
+    )
+
+
 def describe_merge(summaries: list[Any], asked: int, open_conflicts: int) -> str:
     """A few lines on what the merges did."""
     lines = []
     for s in summaries:
-        added = sum(t.added for t in s.tables.values())
-        updated = sum(t.updated for t in s.tables.values())
-        lines.append(
-            f"{Path(s.bundle).name} (coder {s.coder}): {added} row(s) added, {updated} updated, "
-            f"{s.conflicts} conflict(s)."
-        )
+        did = [
+            f"{verb} {counted}"
+            for verb, attr in (("added", "added"), ("updated", "updated"), ("deleted", "deleted"))
+            if (counted := _rows_counted(s.tables, attr))
+        ]
+        did.append(plural(s.conflicts, "conflict"))
+        lines.append(f"{Path(s.bundle).name} (coder {s.coder}): {'; '.join(did)}.")
         if getattr(s, "settings", None):
             lines.append(f"  project settings changed there later, now here: {s.settings_text()}")
         for path, _ids in s.same_name_codes:

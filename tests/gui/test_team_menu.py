@@ -647,3 +647,24 @@ def test_the_team_key_is_made_and_its_public_half_exported_from_the_team_menu(
     assert "junk.pub is not a FieldScribe public key" in dialog.check()
     assert "Team ▸ Export my public key…" in dialog.check()
     dialog.deleteLater()
+
+
+def test_the_merge_report_says_what_a_bundle_added_and_deleted_table_by_table() -> None:
+    """A coder who deleted a code took 6 codings of other coders with it at the lead's merge;
+    the report read "x.fsbundle (coder x): 1 row(s) added, 1 updated, 0 conflict(s)"."""
+    from gui.team_actions import describe_merge
+    from storage.team.merge import MergeSummary
+
+    summary = MergeSummary(bundle="/x/x.fsbundle", coder="x")
+    summary.table("coders").added = 1
+    summary.table("codes").updated = 1
+    summary.table("codes").deleted = 1
+    summary.table("codings").deleted = 6
+    summary.table("codings").added = 8
+    summary.table("memos").added = 1
+    summary.table("segments").skipped = 7  # old news: not reported
+    text = describe_merge([summary], asked=1, open_conflicts=0)
+    assert text == (
+        "x.fsbundle (coder x): added 1 coder, 8 codings, 1 memo; updated 1 code; "
+        "deleted 1 code, 6 codings; 0 conflicts."
+    )

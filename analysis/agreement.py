@@ -34,6 +34,8 @@ SEGMENT_UNIT = (
     "in sessions where they coded nothing"
 )
 OVERLAP_UNIT = "code points of the segment text (Unicode characters)"
+#: the note of a report on more than two coders (its ``pairwise_kappa`` holds each pair's kappa)
+KAPPA_PAIRS_NOTE = "Cohen's kappa is for two coders; see pairwise_kappa (--json) for pairs"
 
 
 class AgreementInput(Protocol):
@@ -134,17 +136,26 @@ def cohen_kappa(a: npt.ArrayLike, b: npt.ArrayLike) -> Coefficient:
     labels = np.unique(np.concatenate([x, y]))
     po = float((x == y).mean())
     pe = float(sum((x == c).mean() * (y == c).mean() for c in labels))
-    return _kappa(po, pe)
+    return _kappa(po, pe, one_sided=len(np.unique(x)) == 1 or len(np.unique(y)) == 1)
 
 
-def _kappa(po: float, pe: float) -> Coefficient:
+def _kappa(po: float, pe: float, *, one_sided: bool = False) -> Coefficient:
+    """Kappa from observed and chance agreement; ``one_sided``: one coder gave every unit the
+    same value (κ is then 0 however often the other agreed: said, as 0.000 beside an agreement
+    of 0.857 read as a miscount)."""
     if pe >= 1.0 - 1e-12:
         return Coefficient(
             None,
             "undefined: both coders used a single category for every unit "
             f"(observed agreement {po:.0%})",
         )
-    return Coefficient((po - pe) / (1 - pe))
+    note = (
+        "0 because one coder applied the code to every unit or to none: kappa credits no "
+        f"agreement beyond chance then, however often the other agreed (observed {po:.0%})"
+        if one_sided
+        else ""
+    )
+    return Coefficient((po - pe) / (1 - pe), note)
 
 
 def krippendorff_alpha_nominal(data: npt.ArrayLike) -> Coefficient:
@@ -246,8 +257,9 @@ def kappa_from_table(table: npt.NDArray[np.float64]) -> Coefficient:
     if n == 0:
         return Coefficient(None, "no unit was rated by both coders")
     po = float(np.trace(table)) / n
-    pe = float((table.sum(axis=1) * table.sum(axis=0)).sum()) / (n * n)
-    return _kappa(po, pe)
+    rows, columns = table.sum(axis=1), table.sum(axis=0)
+    pe = float((rows * columns).sum()) / (n * n)
+    return _kappa(po, pe, one_sided=bool((rows == 0).any() or (columns == 0).any()))
 
 
 # --------------------------------------------------------------------------- the report
@@ -360,7 +372,7 @@ def compute_agreement(data: AgreementInput) -> AgreementReport:
     if len(prep.coders) < 2:
         notes.append("agreement needs at least two coders with codings")
     elif not two:
-        notes.append("Cohen's kappa is for two coders; see pairwise_kappa (--json) for pairs")
+        notes.append(KAPPA_PAIRS_NOTE)
     pooled = _Binary()
     pooled_overlap = [0.0, 0.0]
     per_code = []

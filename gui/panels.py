@@ -495,10 +495,16 @@ class ExtraPanels(QObject):
         self.runner.submit(
             "Blind coding",
             lambda _ctx: project.set_meta("blind_coding", "1" if on else "0"),
-            on_done=lambda _r: self._changed(),
+            on_done=lambda _r: self._blind_toggled(),
             on_error=self.chrome.show_error,
             serial=True,
         )
 
     def _changed(self) -> None:
         emit(self.codings_changed)
+
+    def _blind_toggled(self) -> None:
+        """The transcript, the codebook and an open Disagreements panel show what blind coding
+        lets this coder see."""
+        self._changed()
+        self._refresh_team()

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
-from gui.fmt import file_name
+from gui.fmt import file_name, plural
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
@@ -145,8 +145,8 @@ class BundleExportDialog(QDialog):
                 return "Type a passphrase."
             if self.passphrase.text() != self.confirm.text():
                 return "The two passphrases differ."
-        if self.with_key.isChecked() and not Path(self.key_file.text()).is_file():
-            return "Choose the teammate's public key file."
+        if self.with_key.isChecked():
+            return _key_problem(Path(self.key_file.text()))
         return ""
 
     def _accept(self) -> None:
@@ -164,6 +164,22 @@ class BundleExportDialog(QDialog):
             pseudonymise=self.pseudonyms.isChecked(),
             redact=self.redactions.isChecked(),
         )
+
+
+def _key_problem(path: Path) -> str:
+    """What is wrong with a teammate's public key file ("" when nothing)."""
+    from storage.privacy.crypto import load_public_key
+
+    if not path.is_file():
+        return "Choose the teammate's public key file."
+    try:
+        load_public_key(path)
+    except FieldScribeError:
+        return (
+            f"{path.name} is not a FieldScribe public key: ask your teammate for the file "
+            "Team ▸ Export my public key… writes."
+        )
+    return ""
 
 
 @contextlib.contextmanager
@@ -212,6 +228,9 @@ class TeamActions(QObject):
         a = self.chrome.add_menu_action
         self.act_export = a("&Team", "Export a bundle…", self.export_bundle_dialog)
         self.act_merge = a("&Team", "Merge bundles into this project…", self.merge_bundles_dialog)
+        self.act_key = a(
+            "&Team", "Export my public key (for encrypted bundles)…", self.export_public_key_dialog
+        )
         self.act_apart = a("&Team", "Keep same-name codes apart when merging", lambda: None)
         self.act_apart.setCheckable(True)
         self.act_apart.setToolTip(
@@ -219,7 +238,9 @@ class TeamActions(QObject):
             "become one code. On: they stay separate codes (agreement still pairs them by path)."
         )
         if first is not None:
-            menu.insertActions(first, [self.act_export, self.act_merge, self.act_apart])
+            menu.insertActions(
+                first, [self.act_export, self.act_merge, self.act_key, self.act_apart]
+            )
             menu.insertSeparator(first)
 
     @property
@@ -369,6 +390,54 @@ class TeamActions(QObject):
         )
         return handle
 
+    # ------------------------------------------------------------------ team key
+    def export_public_key_dialog(self) -> None:
+        """Ask where; write this coder's public key (making the team key pair first)."""
+        project = self.state.project
+        if project is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self.parent_widget,
+            "Export my public key",
+            file_name(f"{project.coder}.pub"),
+            "Public key (*.pub);;All files (*)",
+        )
+        if path:
+            self.export_public_key(Path(path if path.endswith(".pub") else path + ".pub"))
+
+    def export_public_key(self, path: Path) -> Any:
+        """Write this coder's public key to ``path``, making the team key pair when there is
+        none. The "Encrypted for a teammate's public key" choice needs such a file, and only
+        the command line made one (``keys DIR generate``, ``export-public``): a refused key
+        file told a workbench user to run it."""
+        from storage.core.atomic import staged
+        from storage.privacy.crypto import public_key_text
+
+        project = self.state.project
+        if project is None:
+            return None
+
+        def job(_ctx: TaskContext) -> bool:
+            made = not project.privacy.identity_path().is_file()
+            if made:
+                public = project.privacy.generate_identity()
+            else:
+                public = project.privacy.load_identity(None).public_key()
+            with staged(path) as tmp:
+                tmp.write_text(public_key_text(public, project.coder), encoding="utf-8")
+            return made
+
+        def done(made: bool) -> None:
+            new = " (your team key was made now)" if made else ""
+            self._report(
+                f"Wrote your public key to {path.name}{new}. Send it to the teammates who "
+                "encrypt bundles for you; merge those bundles with an empty passphrase."
+            )
+
+        return self.runner.submit(
+            "Export my public key", job, on_done=done, on_error=self.chrome.show_error, serial=True
+        )
+
     # ------------------------------------------------------------------ new from a bundle
     def new_from_bundle_dialog(self) -> None:
         """Pick a bundle and a new project folder; create the project and open it."""
@@ -455,16 +524,35 @@ def refusal(exc: BaseException) -> BaseException | str:
     return exc
 
 
+#: what a merged table's rows are, in the merge report's words
+_ROW_WORDS = {"sessions": "session", "segments": "segment", "codes": "code", "codings": "coding",
+              "memos": "memo", "markers": "marker", "participants": "participant",
+              "coders": "coder", "speaker_profiles": "speaker profile",
+              "speaker_turns": "speaker turn"}  # fmt: skip
+
+
+def _rows_counted(tables: dict[str, Any], attr: str) -> str:
+    """ "8 codings, 1 memo": the rows a merge added (updated, deleted), table by table. The
+    report summed every table into "1 row(s) added, 1 updated", and never said what a bundle
+    deleted: a coder's deleted code took 6 codings of other coders with it, unmentioned."""
+    return ", ".join(
+        plural(n, _ROW_WORDS.get(table, f"{table.replace('_', ' ')} row"))
+        for table, counts in tables.items()
+        if (n := getattr(counts, attr))
+    )
+
+
 def describe_merge(summaries: list[Any], asked: int, open_conflicts: int) -> str:
     """A few lines on what the merges did."""
     lines = []
     for s in summaries:
-        added = sum(t.added for t in s.tables.values())
-        updated = sum(t.updated for t in s.tables.values())
-        lines.append(
-            f"{Path(s.bundle).name} (coder {s.coder}): {added} row(s) added, {updated} updated, "
-            f"{s.conflicts} conflict(s)."
-        )
+        did = [
+            f"{verb} {counted}"
+            for verb, attr in (("added", "added"), ("updated", "updated"), ("deleted", "deleted"))
+            if (counted := _rows_counted(s.tables, attr))
+        ]
+        did.append(plural(s.conflicts, "conflict"))
+        lines.append(f"{Path(s.bundle).name} (coder {s.coder}): {'; '.join(did)}.")
         if getattr(s, "settings", None):
             lines.append(f"  project settings changed there later, now here: {s.settings_text()}")
         for path, _ids in s.same_name_codes:

@@ -6,6 +6,7 @@ Each widget takes ``(project, parent=None)`` and calls only ``Project`` methods 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QListWidget,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.agreement import (
+    KAPPA_PAIRS_NOTE,
     AgreementReport,
     CodeAgreement,
     Coefficient,
@@ -97,6 +100,95 @@ class AgreementModel(QAbstractTableModel):
         return None
 
 
+class CoderChooser(QPushButton):
+    """Which coders a team panel compares: a menu with every coder who has codings, each ticked
+    or not. All are ticked at first, and so is a coder who arrives later (with a merge); the
+    last ticked one cannot be unticked.
+
+    A lead who coded a segment or two as examples is a third coder: without a choice Cohen's
+    κ read "n/a" for every code and the Disagreements listed each segment both coders coded as
+    "not applied by lead".
+    """
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMenu(QMenu(self))
+        self.coders: list[str] = []
+        self.left_out: set[str] = set()
+        self.set_coders([])
+
+    def set_coders(self, coders: list[str]) -> None:
+        """The coders to offer (those unticked before stay unticked)."""
+        if coders != self.coders:
+            self.coders = list(coders)
+            menu = self.menu()
+            menu.clear()
+            for name in self.coders:
+                act = menu.addAction(name.replace("&", "&&"))  # a name is no shortcut
+                act.setData(name)
+                act.setCheckable(True)
+                act.toggled.connect(partial(self._toggled, name))
+        self._sync()
+
+    def _sync(self) -> None:
+        """Ticks and label as chosen; the last ticked coder cannot be unticked."""
+        chosen = self.chosen()
+        for act in self.menu().actions():
+            act.blockSignals(True)
+            act.setChecked(act.data() in chosen)
+            act.setEnabled(len(chosen) > 1 or act.data() not in chosen)
+            act.blockSignals(False)
+        self._label()
+
+    def menu(self) -> QMenu:
+        """The menu of coders (always set)."""
+        menu = super().menu()
+        assert menu is not None
+        return menu
+
+    def chosen(self) -> list[str]:
+        """The ticked coders (every coder when none would be)."""
+        ticked = [c for c in self.coders if c not in self.left_out]
+        return ticked or list(self.coders)
+
+    def choose(self, coders: list[str]) -> None:
+        """Tick exactly ``coders`` (what clicking them in the menu does)."""
+        self.left_out = set(self.coders) - set(coders)
+        self._sync()
+        self.changed.emit()
+
+    def _toggled(self, name: str, on: bool) -> None:
+        if on:
+            self.left_out.discard(name)
+        else:
+            self.left_out.add(name)
+        self._sync()
+        self.changed.emit()
+
+    def _label(self) -> None:
+        chosen = self.chosen()
+        every = len(chosen) == len(self.coders) > 2  # "all 2 coders" read oddly: their names
+        text = f"Compare: all {len(chosen)} coders" if every else f"Compare: {', '.join(chosen)}"
+        self.setToolTip(f"{text}. Choose the coders to compare: Cohen's κ needs exactly two.")
+        self.setText(self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, 260))
+
+
+def _gui_notes(report: AgreementReport) -> list[str]:
+    """The report's notes in the panel's words: the pairs' κ instead of the command line's
+    "see pairwise_kappa (--json)", which a workbench user cannot see."""
+    notes = [n for n in report.notes if n != KAPPA_PAIRS_NOTE]
+    if KAPPA_PAIRS_NOTE in report.notes:
+        pairs = "; ".join(f"{pair} {k.text()}" for pair, k in report.pairwise_kappa.items())
+        notes.insert(
+            0,
+            f"Cohen's κ compares two coders: choose two under Compare. "
+            f"κ of each pair over all codes: {pairs}.",
+        )
+    return notes
+
+
 class AgreementWidget(QWidget):
     """The agreement table for every coder (or the chosen ones), with the unit stated."""
 
@@ -118,10 +210,13 @@ class AgreementWidget(QWidget):
         self.unit_label.setWordWrap(True)
         self.notes_label = QLabel(self)
         self.notes_label.setWordWrap(True)
+        self.chooser = CoderChooser(self)
+        self.chooser.changed.connect(self.refresh)
         refresh = QPushButton("Recompute", self)
-        refresh.clicked.connect(self.refresh)
+        refresh.clicked.connect(lambda: self.refresh())
         top = QHBoxLayout()
         top.addWidget(self.overall_label, 1)
+        top.addWidget(self.chooser)
         top.addWidget(refresh)
         layout = QVBoxLayout(self)
         layout.setSpacing(2)
@@ -133,8 +228,11 @@ class AgreementWidget(QWidget):
         self.refresh()
 
     def refresh(self, coders: list[str] | None = None) -> None:
-        """Recompute from the project (fast enough for the GUI thread on typical projects)."""
-        data = self.project.team.agreement_data(coders=coders or None, with_texts=False)
+        """Recompute from the project (fast enough for the GUI thread on typical projects) for
+        ``coders``, else the coders ticked under Compare."""
+        self.chooser.set_coders(self.project.team.coding_coders())
+        chosen = coders or self.chooser.chosen()
+        data = self.project.team.agreement_data(coders=chosen or None, with_texts=False)
         self.report = compute_agreement(data)
         self.model.set_report(self.report)
         whole = self.report.overall
@@ -150,7 +248,7 @@ class AgreementWidget(QWidget):
         )
         self.unit_label.setText(unit.split(";")[0] + ("… (hover for more)" if ";" in unit else ""))
         self.unit_label.setToolTip(unit)
-        self.notes_label.setText("\n".join(self.report.notes))
+        self.notes_label.setText("\n".join(_gui_notes(self.report)))
 
 
 class DisagreementWidget(QWidget):
@@ -178,40 +276,83 @@ class DisagreementWidget(QWidget):
         self.table.activated.connect(self._activated)
         layout = QVBoxLayout(self)
         self.count_label = QLabel(self)
-        layout.addWidget(self.count_label)
+        self.count_label.setWordWrap(True)
+        self.chooser = CoderChooser(self)
+        self.chooser.changed.connect(self.refresh)
+        top = QHBoxLayout()
+        top.addWidget(self.count_label, 1)
+        top.addWidget(self.chooser)
+        layout.addLayout(top)
         layout.addWidget(self.table)
         self.items: list[Disagreement] = []
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload the disagreements from the project."""
-        self.items = disagreements(self.project.team.agreement_data())
+        """Reload the disagreements of the coders ticked under Compare from the project."""
+        self.chooser.set_coders(self.project.team.coding_coders())
+        if self.project.team.blind_coding:
+            self._blind()
+            return
+        self.chooser.setEnabled(True)
+        chosen = self.chooser.chosen()
+        self.items = disagreements(self.project.team.agreement_data(coders=chosen or None))
         self.table.setRowCount(len(self.items))
         for row, d in enumerate(self.items):
             seconds = d.start_ms // 1000
+            applied, not_applied = _who_coded_what(d)
             values = (
                 f"{seconds // 60}:{seconds % 60:02d}",
                 d.speaker or "",
                 d.text,
                 d.code_path,
-                ", ".join(d.applied_by),
-                ", ".join(d.not_applied_by),
+                applied,
+                not_applied,
             )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if column == 0:
                     item.setData(Qt.ItemDataRole.UserRole, d.segment_id)
-                if column == 2:  # a long turn is elided after its second line in a laptop's dock
+                if column in (2, 4):  # a long turn (or words) elided in a laptop's dock
                     item.setToolTip(value)
                 self.table.setItem(row, column, item)
         self.count_label.setText(
             f"{len(self.items)} disagreement(s) to discuss (Enter or a double-click plays one)"
         )
 
+    def _blind(self) -> None:
+        """Blind coding is on: nothing listed (a disagreement shows who coded what, and the
+        other coders' words: with blind coding on, the list showed them all)."""
+        self.items = []
+        self.table.setRowCount(0)
+        self.chooser.setEnabled(False)
+        self.count_label.setText(
+            "Blind coding is on: other coders' codings stay hidden here too. Team ▸ Blind "
+            "coding turns it off to discuss the disagreements."
+        )
+
     def _activated(self, index: QModelIndex) -> None:
         if 0 <= index.row() < len(self.items):
             d = self.items[index.row()]
             self.play_requested.emit(d.session_id, d.segment_id)
+
+
+def _who_coded_what(d: Disagreement) -> tuple[str, str]:
+    """The Applied by and Not applied by cells. When every coder applied the code but to
+    different words, each coder's words, a line each (the row read "coder-a, coder-b" and an
+    empty "Not applied by": nothing said what the disagreement was)."""
+    if d.not_applied_by or not d.spans:
+        return ", ".join(d.applied_by), ", ".join(d.not_applied_by)
+    whole = [(0, len(d.text))]
+    lines = []
+    for coder in d.applied_by:
+        spans = d.spans.get(coder, whole)
+        said = " … ".join(f"“{_short(d.text[a:b])}”" for a, b in spans)
+        lines.append(f"{coder}: {'whole segment' if spans == whole else said}")
+    return "\n".join(lines), "(different words)"
+
+
+def _short(words: str, most: int = 32) -> str:
+    return words if len(words) <= most else words[: most - 1] + "…"
 
 
 class ConflictDialog(QDialog):
@@ -365,11 +506,27 @@ _ROW_NAMES = {"segments": "Segment", "codes": "Code", "codings": "Coding", "memo
 
 def _conflict_label(conflict: Conflict, project: Project) -> str:
     """ "Segment edited differently (alice, bob)" and what it holds now."""
-    who = ", ".join(sorted({v.author for v in conflict.versions}))
-    what = "edited differently" if conflict.kind == "edit" else "deleted by one, still used"
     name = _ROW_NAMES.get(conflict.table_name, conflict.table_name)
     now = _describe(conflict.current, project) if conflict.current else ""
-    return f"{name} {what} ({who})" + (f"\n{now[:80]}" if now else "")
+    if conflict.kind == "edit":
+        who = ", ".join(sorted({v.author for v in conflict.versions}))
+        head = f"{name} edited differently ({who})"
+    else:
+        head = f"{name} {_deleted_but_used(conflict, project)}"
+    return head + (f"\n{now[:80]}" if now else "")
+
+
+def _deleted_but_used(conflict: Conflict, project: Project) -> str:
+    """Who deleted the row and whose codings still use it: "deleted by one, still used (lead,
+    x)" named the code's author and the deleter, never the coder whose codings kept it."""
+    deleters = ", ".join(sorted({v.author for v in conflict.versions if v.deleted})) or "one"
+    key = {"codes": "code_id", "segments": "segment_id"}.get(conflict.table_name)
+    codings = project.codebook.codings(**{key: conflict.row_id}) if key else []
+    if not codings:
+        return f"deleted by {deleters}, still used"
+    coders = ", ".join(sorted({c.coder for c in codings}))
+    count = f"{len(codings)} coding{'s' if len(codings) != 1 else ''}"
+    return f"deleted by {deleters}, still used by {count} of {coders}"
 
 
 def _describe(values: dict[str, Any], project: Project) -> str:

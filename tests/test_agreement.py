@@ -241,3 +241,20 @@ def test_agreement_from_a_real_project_and_cli(
     assert "Unit:" in text and "Trust" in text and "(all codes)" in text
     assert cli_main(["agreement", str(tmp_path / "p.fieldscribe"), "--coders", "zoe"]) == 1
     assert "zoe" in capsys.readouterr().err
+
+
+def test_a_kappa_of_zero_from_a_coder_who_never_applied_the_code_says_why() -> None:
+    """coder-b never applied "Доступ", coder-a once in seven segments: κ is 0.000 (as sklearn
+    computes it) beside an agreement of 0.857, with nothing saying why; a user read a miscount."""
+    a, b = [0, 0, 0, 0, 0, 0, 1], [0] * 7
+    kappa = cohen_kappa(a, b)
+    assert kappa.value == pytest.approx(cohen_kappa_score(a, b)) and kappa.value == 0
+    assert "one coder applied the code to every unit or to none" in kappa.note
+    assert "observed 86%" in kappa.note
+    data = _data(["ann", "ben"], 7, [(6, "c1", "ann", None, None), (0, "c2", "ben", None, None)])
+    report = compute_agreement(data)
+    one = next(c for c in report.codes if c.code_path == "One")
+    assert one.kappa.value == 0 and "to none" in one.kappa.note
+    # a kappa both coders' choices shaped has no such note
+    assert cohen_kappa([1, 1, 0, 0], [1, 0, 0, 0]).note == ""
+    assert report.overall.kappa.note == ""

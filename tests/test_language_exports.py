@@ -264,3 +264,28 @@ def test_transcript_exports_name_the_session_kind_as_people_read_it(mixed, tmp_p
     assert text.splitlines()[1] == "Focus group"
     heading = [par.text for par in Document(str(tmp_path / "fg.docx")).paragraphs[:3]]
     assert any("Focus group" in line for line in heading) and "focus_group" not in str(heading)
+
+
+def test_a_project_made_from_a_qdpx_expects_the_languages_its_recordings_name(
+    tmp_path: Path,
+) -> None:
+    """A Russian and Kazakh project exported as .qdpx and imported into a new project expected
+    no language (File ▸ Project settings read "not set": its next transcription detected the
+    language on its own), though every recording names its languages in the file."""
+    from storage.interop import export_qdpx, import_qdpx
+    from tests.interop_support import make_wav
+
+    wav = make_wav(tmp_path / "audio")
+    with Project.create(tmp_path / "a.fieldscribe", coder="lead") as p:
+        p.set_languages(["ru", "kk"])
+        for title, langs in (("FG 1", ["kk", "ru", "ru"]), ("FG 2", ["en"])):
+            s = p.sessions.import_audio(wav, title=title, again=True)
+            drafts = [
+                SegmentDraft(i * 500, i * 500 + 400, text, language=lang)
+                for i, (lang, text) in enumerate(zip(langs, [KK, RU, RU], strict=False))
+            ]
+            p.transcript.add_segments(s.id, drafts)
+        export_qdpx(p, tmp_path / "a.qdpx")
+    import_qdpx(tmp_path / "a.qdpx", tmp_path / "b.fieldscribe", coder="dora")
+    with Project.open(tmp_path / "b.fieldscribe", readonly=True) as p:
+        assert p.languages == ["ru", "kk", "en"]  # each recording's, most spoken first

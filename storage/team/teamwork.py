@@ -347,6 +347,10 @@ class Team:
         return result
 
     # ----------------------------------------------------------------- agreement data
+    def coding_coders(self) -> list[str]:
+        """Every coder with at least one coding here, sorted (whom agreement can compare)."""
+        return sorted(r[0] for r in self._store.rows("SELECT DISTINCT coder FROM codings"))
+
     def agreement_data(
         self,
         *,
@@ -378,7 +382,7 @@ class Team:
                 raise NotFoundError(f"No coder named {missing[0]!r} in this project.")
             chosen = sorted(set(coders))
         else:
-            chosen = sorted(r[0] for r in self._store.rows("SELECT DISTINCT coder FROM codings"))
+            chosen = self.coding_coders()
         code_rows = self._project.codebook.codes()
         all_codes = {c.id: c.path for c in code_rows}
         created = {c.id: (c.created_at, c.created_by) for c in code_rows}

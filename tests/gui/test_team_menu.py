@@ -569,3 +569,102 @@ def test_the_workbench_merge_joins_nfc_and_nfd_codes_and_keeps_spans_on_their_wo
     b = [1 if i in applied["ben"] or i == 3 else 0 for i in range(4)]
     kappa = model.index(rows[0], 3).data(Qt.ItemDataRole.UserRole)
     assert abs(kappa - cohen_kappa_score(a, b)) < 1e-9
+
+
+def test_disagreements_hide_the_other_coders_while_blind_coding_is_on(
+    window: Any, idle: Any
+) -> None:
+    """Team ▸ Blind coding hid the other coders' codings in the transcript and the codebook,
+    but Team ▸ Disagreements still listed every segment another coder coded, with who applied
+    which code and their words."""
+    project: Project = window.project
+    idle(window)  # the window's first codebook read (no codes) has landed before the seeding
+    _sid, segs = _seed(project)  # the project's coder codes segments 0 and 1
+    code = project.codebook.ensure_code_path("Services/Health")
+    project.codebook.apply_code(segs[2], code.id, coder="other")
+    _action(window, "&Team", "Disagreements").trigger()
+    widget = window.extra_panels.docks["disagreements"].widget()
+    assert widget.table.rowCount() == 3
+    _action(window, "&Team", "Blind coding (see only my codings)").trigger()
+    idle(window)
+    assert project.team.blind_coding
+    assert widget.table.rowCount() == 0 and widget.items == []
+    assert "Blind coding is on" in widget.count_label.text()
+    assert not widget.chooser.isEnabled()
+    _action(window, "&Team", "Blind coding (see only my codings)").trigger()
+    idle(window)
+    assert widget.table.rowCount() == 3 and widget.chooser.isEnabled()
+
+
+def test_the_team_key_is_made_and_its_public_half_exported_from_the_team_menu(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Export a bundle offers "Encrypted for a teammate's public key", but nothing in the
+    workbench made a key pair or wrote a public key: a refused key file said "export one with
+    `keys DIR export-public`", a command-line step."""
+    from gui.team_actions import BundleExportDialog
+    from storage.privacy.crypto import load_public_key
+    from storage.team.bundle import export_bundle, export_bundle_file
+
+    project: Project = window.project
+    idle(window)  # the window's first codebook read (no codes) has landed before the seeding
+    _seed(project)
+    assert not project.privacy.identity_path().is_file()
+    _answer_files(monkeypatch, getSaveFileName=tmp_path / "lead")
+    _action(window, "&Team", "Export my public key (for encrypted bundles)…").trigger()
+    idle(window)
+    assert window.last_error == ""
+    public = tmp_path / "lead.pub"
+    assert project.privacy.identity_path().is_file()
+    assert "team key was made now" in window.team_actions.last_report
+    # a coder encrypts for it; the lead merges with an empty passphrase (the team key)
+    export_bundle(project, tmp_path / "lead.fsbundle")
+    coder = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "c.fieldscribe", coder="c")
+    coder.codebook.ensure_code_path("For the lead")
+    export_bundle_file(coder, tmp_path / "c.fsbundle.enc", recipients=[load_public_key(public)])
+    coder.close()
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getText", staticmethod(lambda *a, **k: ("", True))
+    )
+    _answer_files(monkeypatch, getOpenFileNames=[tmp_path / "c.fsbundle.enc"])
+    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    idle(window)
+    assert window.last_error == ""
+    assert project.codebook.find_code("For the lead") is not None
+    # exported again: the same key, not a new pair
+    before = public.read_text()
+    _answer_files(monkeypatch, getSaveFileName=public)
+    _action(window, "&Team", "Export my public key (for encrypted bundles)…").trigger()
+    idle(window)
+    assert public.read_text() == before
+    assert "made now" not in window.team_actions.last_report
+    # a file that is no key is named in the dialog, with the menu entry that writes one
+    junk = tmp_path / "junk.pub"
+    junk.write_text("not a key\n")
+    dialog = BundleExportDialog()
+    dialog.with_key.setChecked(True)
+    dialog.key_file.setText(str(junk))
+    assert "junk.pub is not a FieldScribe public key" in dialog.check()
+    assert "Team ▸ Export my public key…" in dialog.check()
+    dialog.deleteLater()
+
+
+def test_the_merge_report_says_what_a_bundle_added_and_deleted_table_by_table() -> None:
+    """A coder who deleted a code took 6 codings of other coders with it at the lead's merge;
+    the report read "x.fsbundle (coder x): 1 row(s) added, 1 updated, 0 conflict(s)"."""
+    from gui.team_actions import describe_merge
+    from storage.team.merge import MergeSummary
+
+    summary = MergeSummary(bundle="/x/x.fsbundle", coder="x")
+    summary.table("coders").added = 1
+    summary.table("codes").updated = 1
+    summary.table("codes").deleted = 1
+    summary.table("codings").deleted = 6
+    summary.table("codings").added = 8
+    summary.table("memos").added = 1
+    summary.table("segments").skipped = 7  # old news: not reported
+    text = describe_merge([summary], asked=1, open_conflicts=0)
+    assert text == (
+        "x.fsbundle (coder x): added 1 coder, 8 codings, 1 memo; updated 1 code; "
+        "deleted 1 code, 6 codings; 0 conflicts."
+    )

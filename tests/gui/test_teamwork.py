@@ -258,3 +258,98 @@ def test_conflict_dialog_without_conflicts_says_so_and_closes(qtbot, tmp_path: P
     close.click()
     assert not dialog.isVisible()
     lead.close()
+
+
+def test_a_lead_who_coded_too_can_compare_the_two_coders(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The lead coded one segment as an example: a third coder. Cohen's κ read "n/a" for every
+    code, the note pointed to the command line ("pairwise_kappa (--json)"), and Disagreements
+    listed every segment both coders coded as "not applied by lead"; nothing in the panels let
+    the lead compare ann and ben. Compare ▾ chooses the coders."""
+    lead, segs = _coded(tmp_path)  # ann codes 0-3, ben 2-5
+    code = lead.codebook.find_code("Services/Health")
+    assert code is not None
+    lead.codebook.apply_code(segs[2], code.id, coder="lead")
+    widget = AgreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.chooser.coders == ["ann", "ben", "lead"]
+    assert widget.chooser.text() == "Compare: all 3 coders"
+    assert widget.model.index(widget.model.rowCount() - 1, 3).data() == "n/a"
+    notes = widget.notes_label.text()
+    assert "--json" not in notes and "choose two under Compare" in notes
+    # every pair's κ over all codes (both codes' units: Services and Services/Health)
+    expected = cohen_kappa_score([1, 1, 1, 1, 0, 0] + [0] * 6, [0, 0, 1, 1, 1, 1] + [0] * 6)
+    assert f"ann / ben {expected:.3f};" in notes
+    lead_action = next(a for a in widget.chooser.menu().actions() if a.data() == "lead")
+    lead_action.trigger()  # unticked in the menu
+    assert widget.chooser.chosen() == ["ann", "ben"]
+    assert widget.chooser.text() == "Compare: ann, ben"
+    last = widget.model.rowCount() - 1
+    assert abs(widget.model.index(last, 3).data(Qt.ItemDataRole.UserRole) - expected) < 1e-9
+    assert f"κ {expected:.3f}" in widget.overall_label.text()
+    # the last ticked coder stays ticked: the menu cannot leave nobody to compare
+    widget.chooser.choose(["ann"])
+    assert [a.isEnabled() for a in widget.chooser.menu().actions()] == [False, True, True]
+    widget.refresh()  # a refresh (after a merge) keeps the choice
+    assert widget.report is not None and widget.report.coders == ["ann"]
+
+    two = AgreementWidget(_coded(tmp_path / "two")[0])
+    qtbot.addWidget(two)
+    assert two.chooser.text() == "Compare: ann, ben"  # not "all 2 coders"
+    two.project.close()
+
+    disagreeing = DisagreementWidget(lead)
+    qtbot.addWidget(disagreeing)
+    assert any("lead" in d.not_applied_by for d in disagreeing.items)
+    disagreeing.chooser.choose(["ann", "ben"])
+    assert [(d.segment_id, d.applied_by) for d in disagreeing.items] == [
+        (segs[0], ["ann"]),
+        (segs[1], ["ann"]),
+        (segs[4], ["ben"]),
+        (segs[5], ["ben"]),
+    ]
+    assert disagreeing.table.rowCount() == 4
+    lead.close()
+
+
+def test_a_disagreement_on_words_shows_each_coders_words(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Both coders applied the code, one to the whole segment and one to two of its words: the
+    row read Applied by "ann, ben" and an empty Not applied by, so nothing said what differed."""
+    lead, segs = make_lead(tmp_path)
+    code = lead.codebook.find_code("Services/Health")
+    assert code is not None
+    text = lead.transcript.get_segment(segs[0]).text
+    start = text.index("about clinics")
+    lead.codebook.apply_code(segs[0], code.id, coder="ann")
+    lead.codebook.apply_code(
+        segs[0], code.id, coder="ben", start_cp=start, end_cp=start + len("about clinics")
+    )
+    widget = DisagreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.table.rowCount() == 1
+    assert widget.table.item(0, 4).text() == "ann: whole segment\nben: “about clinics”"
+    assert widget.table.item(0, 5).text() == "(different words)"
+    assert widget.table.item(0, 4).toolTip() == widget.table.item(0, 4).text()
+    lead.close()
+
+
+def test_a_deleted_code_still_used_names_who_deleted_and_whose_codings_use_it(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """alice deleted a code that bob then used: the conflict read "Code deleted by one, still
+    used (alice, lead)" (the code's author and the deleter), never naming bob's coding."""
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    alice, bob = coders["alice"], coders["bob"]
+    health = alice.codebook.find_code("Services/Health")
+    assert health is not None
+    alice.codebook.delete_code(health.id, force=True)
+    bob.codebook.apply_code(segs[1], health.id)
+    for name, p in coders.items():
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        p.close()
+    merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+    dialog = ConflictDialog(lead)
+    qtbot.addWidget(dialog)
+    labels = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    assert len(labels) == 1, labels
+    assert labels[0].startswith("Code deleted by alice, still used by 1 coding of bob\n")
+    lead.close()

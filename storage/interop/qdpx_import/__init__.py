@@ -314,7 +314,11 @@ def import_qdpx(
     project = Project.create(folder, name=qp.name or archive.stem, coder=coder)
     try:
         with project:
-            return import_qdpx_into(project, archive, limits=limits, media_dir=media_dir)
+            report = import_qdpx_into(project, archive, limits=limits, media_dir=media_dir)
+            expected = sources.project_languages(qp)
+            if expected:  # else it transcribed with no language expected
+                project.set_languages(expected)
+            return report
     except BaseException:
         if created:
             shutil.rmtree(folder, ignore_errors=True)

@@ -8,7 +8,7 @@ from storage.core.ids import now_iso
 from storage.transcript.transcript import SegmentDraft
 
 from .._common import LANGUAGES_VARIABLE, UNTRANSCRIBED_TEXT, iso_from_xml
-from ..qdpx_parse import QSource
+from ..qdpx_parse import QProject, QSource
 from ..text_lines import (
     Line,
     LineEnds,
@@ -39,6 +39,19 @@ def _codes(value: str) -> list[str]:
 
     codes = [c.strip().lower() for c in value.replace(";", ",").split(",")]
     return [c for c in codes if c in LANGUAGES]
+
+
+def project_languages(qp: QProject) -> list[str]:
+    """Every language the sources' "Languages" variables name (FieldScribe's exports write
+    one per recording), in the order first named: the languages a project made from the file
+    expects (a project exported expecting Russian and Kazakh was imported expecting none)."""
+    found: list[str] = []
+    for src in qp.sources:
+        for var_guid, value in src.variables:
+            name = qp.variables.get(var_guid, (var_guid, "Text"))[0]
+            if name.strip().lower() == LANGUAGES_VARIABLE.lower() and value:
+                found += [c for c in _codes(value) if c not in found]
+    return found
 
 
 def new_session(ctx: ImportContext, src: QSource, kind: str) -> str:

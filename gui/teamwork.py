@@ -453,6 +453,19 @@ class ConflictDialog(QDialog):
                 self.versions.setItem(i, column, QTableWidgetItem(value))
         self.versions.resizeRowsToContents()
         self.edit.setEnabled(conflict.kind == "edit")
+        self._name_keep_buttons(conflict)
+
+    def _name_keep_buttons(self, conflict: Conflict) -> None:
+        """ "Keep mine" / "Keep theirs" for a coder whose version is among them; for a lead
+        who wrote none, what the buttons keep (they read "Keep mine", which kept a coder's
+        version the lead never wrote)."""
+        if any(v.author == self.project.coder for v in conflict.versions):
+            self.keep_mine.setText("Keep mine")
+            self.keep_theirs.setText("Keep theirs")
+            return
+        shown = conflict.versions[self.mine_index(conflict)].author
+        self.keep_mine.setText(f"Keep the version shown ({shown})")
+        self.keep_theirs.setText("Keep the selected version")
 
     def mine_index(self, conflict: Conflict) -> int:
         """The version of the current coder, else the one the project shows now."""

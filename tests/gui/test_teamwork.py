@@ -353,3 +353,41 @@ def test_a_deleted_code_still_used_names_who_deleted_and_whose_codings_use_it(
     assert len(labels) == 1, labels
     assert labels[0].startswith("Code deleted by alice, still used by 1 coding of bob\n")
     lead.close()
+
+
+def test_a_lead_who_wrote_no_version_is_told_what_the_keep_buttons_keep(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """alice and bob edited one segment; the lead, who wrote neither version, read "Keep mine"
+    (which kept bob's, the version shown) and "Keep theirs"."""
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    coders["alice"].transcript.update_segment(segs[0], text="alice says")
+    time.sleep(0.01)  # bob's version is the newer one: the one shown after the merge
+    coders["bob"].transcript.update_segment(segs[0], text="bob says")
+    for name, p in coders.items():
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        p.close()
+    merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+    dialog = ConflictDialog(lead)
+    qtbot.addWidget(dialog)
+    assert dialog.keep_mine.text() == "Keep the version shown (bob)"
+    assert dialog.keep_theirs.text() == "Keep the selected version"
+    dialog.versions.selectRow(0)  # alice's
+    qtbot.mouseClick(dialog.keep_theirs, Qt.MouseButton.LeftButton)
+    assert lead.transcript.get_segment(segs[0]).text == "alice says"
+    lead.close()
+
+
+def test_a_coder_whose_version_is_among_them_keeps_mine_or_theirs(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    coders["alice"].transcript.update_segment(segs[0], text="alice says")
+    coders["bob"].transcript.update_segment(segs[0], text="bob says")
+    for name, p in coders.items():
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        p.close()
+    merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+    lead.set_coder("alice")
+    dialog = ConflictDialog(lead)
+    qtbot.addWidget(dialog)
+    assert (dialog.keep_mine.text(), dialog.keep_theirs.text()) == ("Keep mine", "Keep theirs")
+    lead.close()

@@ -395,7 +395,7 @@ class ConflictDialog(QDialog):
         splitter.setSizes([300, 600])
         hint = QLabel(
             "Each conflict is a row two coders changed differently. Pick the version to keep "
-            "(select a row, then Keep theirs), keep yours, or write the text yourself.",
+            "(select its row, then the Keep button that names it), or write the text yourself.",
             self,
         )
         hint.setWordWrap(True)

@@ -72,16 +72,25 @@ def test_disagreement_view_lists_differing_segments(qtbot, tmp_path: Path) -> No
     lead.close()
 
 
-def test_conflict_dialog_keep_theirs_and_edit(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _merged_text_conflict(tmp_path: Path, *, speakers: bool = False) -> tuple[Project, list[str]]:
+    """The lead after merging alice's and bob's bundles: both edited the first segment's text
+    (bob's, the newer, is shown); ``speakers``: both also set the second one's speaker."""
     lead, segs, coders = team(tmp_path, "alice", "bob")
     coders["alice"].transcript.update_segment(segs[0], text="alice says")
+    time.sleep(0.01)  # bob's version is the newer one: the one shown after the merge
     coders["bob"].transcript.update_segment(segs[0], text="bob says")
-    coders["alice"].transcript.update_segment(segs[1], speaker="A")
-    coders["bob"].transcript.update_segment(segs[1], speaker="B")
+    if speakers:
+        coders["alice"].transcript.update_segment(segs[1], speaker="A")
+        coders["bob"].transcript.update_segment(segs[1], speaker="B")
     for name, p in coders.items():
         export_bundle(p, tmp_path / f"{name}.fsbundle")
         p.close()
     merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+    return lead, segs
+
+
+def test_conflict_dialog_keep_theirs_and_edit(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lead, segs = _merged_text_conflict(tmp_path, speakers=True)
     lead.set_coder("alice")
     dialog = ConflictDialog(lead)
     qtbot.addWidget(dialog)
@@ -360,14 +369,7 @@ def test_a_lead_who_wrote_no_version_is_told_what_the_keep_buttons_keep(
 ) -> None:  # type: ignore[no-untyped-def]
     """alice and bob edited one segment; the lead, who wrote neither version, read "Keep mine"
     (which kept bob's, the version shown) and "Keep theirs"."""
-    lead, segs, coders = team(tmp_path, "alice", "bob")
-    coders["alice"].transcript.update_segment(segs[0], text="alice says")
-    time.sleep(0.01)  # bob's version is the newer one: the one shown after the merge
-    coders["bob"].transcript.update_segment(segs[0], text="bob says")
-    for name, p in coders.items():
-        export_bundle(p, tmp_path / f"{name}.fsbundle")
-        p.close()
-    merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+    lead, segs = _merged_text_conflict(tmp_path)
     dialog = ConflictDialog(lead)
     qtbot.addWidget(dialog)
     assert dialog.keep_mine.text() == "Keep the version shown (bob)"
@@ -379,13 +381,7 @@ def test_a_lead_who_wrote_no_version_is_told_what_the_keep_buttons_keep(
 
 
 def test_a_coder_whose_version_is_among_them_keeps_mine_or_theirs(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    lead, segs, coders = team(tmp_path, "alice", "bob")
-    coders["alice"].transcript.update_segment(segs[0], text="alice says")
-    coders["bob"].transcript.update_segment(segs[0], text="bob says")
-    for name, p in coders.items():
-        export_bundle(p, tmp_path / f"{name}.fsbundle")
-        p.close()
-    merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+    lead, _segs = _merged_text_conflict(tmp_path)
     lead.set_coder("alice")
     dialog = ConflictDialog(lead)
     qtbot.addWidget(dialog)

@@ -548,8 +548,8 @@ def describe_merge(summaries: list[Any], asked: int, open_conflicts: int) -> str
     for s in summaries:
         did = [
             f"{verb} {counted}"
-            for verb, attr in (("added", "added"), ("updated", "updated"), ("deleted", "deleted"))
-            if (counted := _rows_counted(s.tables, attr))
+            for verb in ("added", "updated", "deleted")  # also the counts' attribute names
+            if (counted := _rows_counted(s.tables, verb))
         ]
         did.append(plural(s.conflicts, "conflict"))
         lines.append(f"{Path(s.bundle).name} (coder {s.coder}): {'; '.join(did)}.")

@@ -39,7 +39,7 @@ from analysis.agreement import (
     compute_agreement,
     disagreements,
 )
-from gui.fmt import fmt_when
+from gui.fmt import fmt_when, plural
 from storage import Conflict, Project
 from storage.core.errors import FieldScribeError
 
@@ -538,8 +538,7 @@ def _deleted_but_used(conflict: Conflict, project: Project) -> str:
     if not codings:
         return f"deleted by {deleters}, still used"
     coders = ", ".join(sorted({c.coder for c in codings}))
-    count = f"{len(codings)} coding{'s' if len(codings) != 1 else ''}"
-    return f"deleted by {deleters}, still used by {count} of {coders}"
+    return f"deleted by {deleters}, still used by {plural(len(codings), 'coding')} of {coders}"
 
 
 def _describe(values: dict[str, Any], project: Project) -> str:

@@ -142,6 +142,18 @@ def _action(window: Any, menu: str, text: str) -> Any:
     raise AssertionError(f"no {text!r} in {menu}")
 
 
+def _merge_key_bundle_through_the_menu(
+    window: Any, monkeypatch: pytest.MonkeyPatch, bundle: Path
+) -> None:
+    """Team ▸ Merge bundles… on a bundle encrypted for this project's key: the passphrase
+    asked is left empty."""
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getText", staticmethod(lambda *a, **k: ("", True))
+    )
+    _answer_files(monkeypatch, getOpenFileNames=[bundle])
+    _action(window, "&Team", "Merge bundles into this project…").trigger()
+
+
 def _answer_files(monkeypatch: pytest.MonkeyPatch, **answers: Any) -> None:
     """QFileDialog's static functions answer what the test says (lists are used in turn)."""
     for name, value in answers.items():
@@ -417,11 +429,7 @@ def test_encrypted_bundles_from_the_dialog_passphrase_and_teammate_key(
     # the lead merges the key-encrypted one with the team key (empty passphrase)
     w.settings.coder = "lead"
     assert w.projects.open_project(tmp_path / "lead.fieldscribe")
-    monkeypatch.setattr(
-        "PySide6.QtWidgets.QInputDialog.getText", staticmethod(lambda *a, **k: ("", True))
-    )
-    _answer_files(monkeypatch, getOpenFileNames=[tmp_path / "for-lead.fsbundle.enc"])
-    _action(w, "&Team", "Merge bundles into this project…").trigger()
+    _merge_key_bundle_through_the_menu(w, monkeypatch, tmp_path / "for-lead.fsbundle.enc")
     idle(w)
     assert w.last_error == ""
     assert w.project.codebook.find_code("Only ann") is not None
@@ -623,11 +631,7 @@ def test_the_team_key_is_made_and_its_public_half_exported_from_the_team_menu(
     coder.codebook.ensure_code_path("For the lead")
     export_bundle_file(coder, tmp_path / "c.fsbundle.enc", recipients=[load_public_key(public)])
     coder.close()
-    monkeypatch.setattr(
-        "PySide6.QtWidgets.QInputDialog.getText", staticmethod(lambda *a, **k: ("", True))
-    )
-    _answer_files(monkeypatch, getOpenFileNames=[tmp_path / "c.fsbundle.enc"])
-    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    _merge_key_bundle_through_the_menu(window, monkeypatch, tmp_path / "c.fsbundle.enc")
     idle(window)
     assert window.last_error == ""
     assert project.codebook.find_code("For the lead") is not None

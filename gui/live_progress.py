@@ -1,10 +1,11 @@
 """How far a running transcription is, between the reports it makes.
 
-A transcription reports progress after each batch of speech it writes, which on a laptop is
-every 20 to 60 seconds (a whole short recording is one batch). Between reports the figure
-stood still ("31 %, 40 s left" for 24 s), and a short recording read "0 %" until it was done.
-``LiveEstimate`` moves the figure on at the rate the last report implies and counts the time
-left down; before the first report with a rate it says how long the run has taken so far.
+A transcription writes its text after each batch of speech, which on a laptop is every 20 to
+60 seconds, and in between reports how far the batches being decoded are (their languages
+identified piece by piece, then each language decoded: ``transcribe.engine.InFlight``), every
+few seconds. Between reports the figure would stand still; ``LiveEstimate`` moves it on at the
+rate the last report implies and counts the time left down; before the first report with a
+rate (the first seconds) it says how long the run has taken so far.
 
 No Qt here: the transcription controller asks it once a second.
 """

@@ -61,6 +61,9 @@ log = logging.getLogger(__name__)
 WINDOW_S = 300.0  # audio decoded and held in memory at once (default of ``Transcriber``)
 BATCH_SIZE = 4  # 30-second pieces decoded together (default of ``Transcriber``)
 BEAM_SIZE = 5  # beam search width (default of ``Transcriber``); see docs/transcription.md
+# the part of a batch's work taken by identifying its stretches' languages (the rest is
+# decoding them), for progress between batches (``InFlight``)
+IDENTIFY_SHARE = 0.4
 
 
 @dataclass
@@ -190,6 +193,7 @@ class Transcriber:
         self.workers = plan_workers(self.device, self.threads)[0]
         self._slots = threading.BoundedSemaphore(self.workers)
         self._allowed: list[str] = []  # the languages identification chooses among
+        self._in_flight = InFlight()  # how far the batches being decoded are
         # encoder outputs of the pieces identified last, found again when they are decoded
         # (and the stretches read in each language, ``Identifier.read_in_each``)
         self._encoded = _EncoderCache(2 * self.batch_size * self.workers)
@@ -204,6 +208,12 @@ class Transcriber:
     def name(self) -> str:
         """The model's name."""
         return self.info.name
+
+    def in_flight_ms(self) -> int:
+        """The part of the recording that the batches being decoded by ``transcribe_chunks``
+        have done, estimated from their steps (milliseconds, beyond the last batch yielded).
+        Safe to call from any thread."""
+        return self._in_flight.ms()
 
     def identify_with(self, info: ModelInfo) -> None:
         """Identify each stretch's language with another, multilingual model (``info``); this
@@ -276,6 +286,7 @@ class Transcriber:
         is set no new batch starts (those already started finish in the background).
         """
         language, self._allowed = self.resolve_languages(language, languages)
+        self._in_flight = InFlight()
         stop = threading.Event()
         windows = _Prefetch(
             speech_windows(audio, start_ms=start_ms, window_s=self.window_s, stop=stop.is_set),
@@ -304,6 +315,7 @@ class Transcriber:
                     if item is None:
                         exhausted = True
                         break
+                    self._in_flight.begin(item[1])
                     job = pool.submit(self._run_batch, item[0], item[1], language)
                     running.add(job)
                     ordered.append(job)
@@ -313,7 +325,9 @@ class Transcriber:
                     wait(running, return_when=FIRST_COMPLETED)
                 running = {job for job in running if not job.done()}
                 while ordered and ordered[0].done():
-                    yield ordered.popleft().result()
+                    result = ordered.popleft().result()
+                    self._in_flight.end(result.start_ms)
+                    yield result
                     if cancel is not None and cancel.is_set():
                         return
         finally:
@@ -364,10 +378,17 @@ class Transcriber:
             return ChunkResult([], plan.start_ms, plan.done_ms, language, plan.final)
         speech_s = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in window.speech]
         settled: dict[tuple[int, int], list[Any] | None] = {}
+        tally = self._in_flight  # this run's (a cancelled run's batch may finish later)
+        decoding_from = 0.0  # the part of the batch's work done before decoding
         if language is None:
             tagged, settled = self._identifier.identify(
-                window.audio, plan.groups, self._allowed, window.speech
+                window.audio,
+                plan.groups,
+                self._allowed,
+                window.speech,
+                on_step=lambda f: tally.advance(plan.start_ms, IDENTIFY_SHARE * f),
             )
+            decoding_from = IDENTIFY_SHARE
         else:
             # the VAD's own chunks: a piece keeps the short pauses between them, but speech
             # left without text (retried, or a placeholder) is measured on the speech alone
@@ -379,7 +400,8 @@ class Transcriber:
             ]
         drafts: list[SegmentDraft] = []
         dropped: list[str] = []
-        for code, run in _by_language(tagged):
+        runs = _by_language(tagged)
+        for r, (code, run) in enumerate(runs, 1):
             todo = [c for c in run if chunk_key(c) not in settled]
             decoded = self._decode(window.audio, pack_pieces(todo), code) if todo else []
             for chunk in run:
@@ -400,6 +422,7 @@ class Transcriber:
                 found.extend(_to_drafts(seg, speech_s, window.start_ms, dropped, code))
             found.extend(_placeholders(run, found, window.start_ms, code))
             drafts.extend(found)
+            tally.advance(plan.start_ms, decoding_from + (1 - decoding_from) * r / len(runs))
         drafts.sort(key=lambda d: d.start_ms)
         _end_before_next(drafts)
         return ChunkResult(
@@ -641,6 +664,43 @@ def _plan_batches(window: Window, batch_size: int, workers: int = 1) -> list[_Ba
         plans.append(_BatchPlan(groups[b : b + size], previous_ms, done_ms, window.final and last))
         previous_ms = done_ms
     return plans
+
+
+class InFlight:
+    """How far the batches being decoded are, for progress between their results.
+
+    A batch counts for its part of the recording (``_BatchPlan``: start_ms to done_ms) times
+    the share of its work done (languages identified piece by piece, then each language's
+    stretches decoded), until its result is yielded. Written from the decoding threads, read
+    from the caller's. A batch whose work is all done but not yet yielded counts whole.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._batches: dict[int, tuple[int, float]] = {}  # start_ms -> (span ms, share done)
+
+    def begin(self, plan: _BatchPlan) -> None:
+        """A batch was handed to a decoding thread."""
+        with self._lock:
+            self._batches[plan.start_ms] = (max(0, plan.done_ms - plan.start_ms), 0.0)
+
+    def advance(self, start_ms: int, share: float) -> None:
+        """The batch starting at ``start_ms`` has done ``share`` (0..1) of its work (never
+        less than it said before; a batch not begun here, a cluster's, is ignored)."""
+        with self._lock:
+            held = self._batches.get(start_ms)
+            if held is not None and share > held[1]:
+                self._batches[start_ms] = (held[0], min(1.0, share))
+
+    def end(self, start_ms: int) -> None:
+        """The batch's result was yielded (its part is now the caller's ``done_ms``)."""
+        with self._lock:
+            self._batches.pop(start_ms, None)
+
+    def ms(self) -> int:
+        """The milliseconds of the recording the unyielded batches have done."""
+        with self._lock:
+            return round(sum(span * share for span, share in self._batches.values()))
 
 
 class _Prefetch:

@@ -123,6 +123,7 @@ class Identifier:
         groups: list[list[dict[str, int]]],
         allowed: list[str],
         speech: list[dict[str, int]] | None = None,
+        on_step: Callable[[float], None] | None = None,
     ) -> tuple[list[tuple[dict[str, int], str]], dict[tuple[int, int], list[Any] | None]]:
         """Each chunk with its language (among the expected ones when the project says;
         ``UNKNOWN`` for one that no language reads), and the chunks already decoded while
@@ -142,12 +143,16 @@ class Identifier:
         ``speech``: the chunks the VAD found. A piece's chunks keep their short pauses
         (``stream.keep_pauses``), so one of them may hold several of the VAD's; each of those
         is a stretch of its own here, as the VAD cut it.
+
+        ``on_step``: told how far the identification is (0..1) after each piece is heard and
+        after the stretches read in each language (for progress between batches).
         """
+        step = on_step or (lambda _fraction: None)
         chunks: list[dict[str, int]] = []
         found: list[str | None] = []
         strange: list[int] = []  # stretches in none of the expected languages, by Whisper
         total: dict[str, float] = {}  # probabilities summed over the stretches, by duration
-        for group in groups:
+        for g, group in enumerate(groups, 1):
             encoded = None
             if self.device == "cpu" and any(
                 c["end"] - c["start"] >= LID_MIN_S * SAMPLE_RATE for c in group
@@ -174,6 +179,7 @@ class Identifier:
                         chunks.append(turn)
                         found.append(told)
                 offset += joined["end"] - joined["start"]
+            step(0.5 * g / len(groups))
         if len(allowed) == 1:
             found = by_votes(found, total, allowed[0])
         elif not allowed:  # nothing expected: Russian heard here as Polish is Russian throughout
@@ -193,6 +199,7 @@ class Identifier:
             # else every reading failed: it keeps the language heard (a failed reading,
             # most often fluent English, is no sign of one)
             settled[chunk_key(chunks[i])] = segments
+        step(0.8)
         for (heard_as, own), islands in islands_to_read(codes, allowed).items():
             keep = functools.partial(_own_or_heard, own=own, heard_as=heard_as)
             fresh = [i for i in islands if i not in strange_read]
@@ -207,6 +214,7 @@ class Identifier:
                 if read_as == own:  # else decoded in the language heard, with its piece
                     codes[i] = own
                     settled[chunk_key(chunks[i])] = segments
+        step(1.0)
         return list(zip(chunks, codes, strict=True)), settled
 
     def _hear(

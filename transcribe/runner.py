@@ -49,6 +49,9 @@ class Progress:
     elapsed_s: float
     eta_s: float | None
     segments: int  # segments written so far in this run
+    # True for a report between batches: ``done_ms`` counts the batches being decoded, from
+    # how far their work is (nothing of them is written yet)
+    estimated: bool = False
 
 
 @dataclass
@@ -158,7 +161,8 @@ def transcribe_session(
         threads: CPU threads for decoding.
         replace: allow re-transcribing a session with segments holding someone's work
             (those are kept, see the module doc).
-        progress: called after every batch (from the calling thread).
+        progress: called after every batch is written, and in between as the batches being
+            decoded get on (``Progress.estimated``; from the calling thread).
         cancel: set it to stop within about a second; the work done is kept and a later call
             resumes from there.
         beam_size: beam search width (default ``transcribe.engine.BEAM_SIZE``; wider is a
@@ -516,6 +520,9 @@ def _run(
     total_ms = summary.duration_ms
     spoken: dict[str | None, int] = {}  # segments written per language (the summary's main one)
     run_start = time.monotonic()
+    # how far the batches being decoded are (engines that can say: the local one)
+    in_flight: Callable[[], int] | None = getattr(transcriber, "in_flight_ms", None)
+    reported_ms = from_ms
     try:
         while True:
             if cancel is not None and cancel.is_set():
@@ -524,6 +531,14 @@ def _run(
             try:
                 item = results.get(timeout=0.1)
             except queue.Empty:
+                if progress is not None and in_flight is not None:
+                    # between batches (a batch takes 10 to 60 s on a laptop): never back
+                    estimate = run.done_ms + in_flight()
+                    if reported_ms < estimate < total_ms:
+                        reported_ms = estimate
+                        progress(
+                            _progress(estimate, total_ms, from_ms, run_start, started, summary)
+                        )
                 continue
             if item is _END:
                 # Also clears old segments after the end (the last window is not always
@@ -564,7 +579,11 @@ def _run(
             summary.language = fixed or max(spoken, key=lambda k: spoken[k] if k else -1)
             run.done_ms = chunk.done_ms
             if progress is not None:
-                progress(_progress(run.done_ms, total_ms, from_ms, run_start, started, summary))
+                # an estimate between batches may have gone further than what is written
+                reported_ms = max(reported_ms, run.done_ms)
+                progress(
+                    _progress(reported_ms, total_ms, from_ms, run_start, started, summary, run)
+                )
     finally:
         stop.set()
         worker.join(timeout=0.8)
@@ -577,7 +596,10 @@ def _progress(
     run_start: float,
     started: float,
     summary: TranscriptionSummary,
+    written: _RunState | None = None,
 ) -> Progress:
+    """A report that the run is ``done_ms`` far; ``written``: what is written (None: an
+    estimate between batches, of the batches being decoded)."""
     now = time.monotonic()
     fraction = min(1.0, done_ms / total_ms) if total_ms > 0 else 1.0
     rate_done = done_ms - from_ms
@@ -586,6 +608,8 @@ def _progress(
         eta = (now - run_start) * (total_ms - done_ms) / rate_done
     elif total_ms <= done_ms:
         eta = 0.0
+    if written is not None:
+        done_ms = written.done_ms
     return Progress(
         fraction=fraction,
         done_ms=min(done_ms, total_ms) if total_ms else done_ms,
@@ -593,6 +617,7 @@ def _progress(
         elapsed_s=round(now - started, 3),
         eta_s=None if eta is None else round(eta, 1),
         segments=summary.segments_added,
+        estimated=written is None,
     )
 
 

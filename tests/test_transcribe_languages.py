@@ -160,7 +160,30 @@ def test_a_recording_that_switches_language_is_transcribed_in_each_language(
 ) -> None:
     path = spoken([("en-us", EN), ("de", DE), ("en-us", EN), ("de", DE)])
     tr = Transcriber("base", threads=2, device="cpu")
-    drafts = [d for d in tr.transcribe(path, languages=["en", "de"]) if not d.untranscribed]
+    # how far the batches being decoded are, sampled while they decode (progress between them)
+    yielded: list[int] = []
+    samples: list[tuple[int, int]] = []  # (in_flight_ms, batches yielded by then)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.005):
+            samples.append((tr.in_flight_ms(), len(yielded)))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    chunks = []
+    try:
+        for chunk in tr.transcribe_chunks(path, languages=["en", "de"]):
+            chunks.append(chunk)
+            yielded.append(chunk.done_ms)
+    finally:
+        done.set()
+        sampler.join()
+    early = [ms for ms, n in samples if n == 0]
+    assert any(ms > 0 for ms in early), "no progress was seen before the first batch was yielded"
+    assert max(ms for ms, _ in samples) <= chunks[-1].done_ms
+    assert tr.in_flight_ms() == 0  # every batch yielded: nothing left in flight
+    drafts = [d for c in chunks for d in c.segments if not d.untranscribed]
     by_language: dict[str, str] = {}
     for d in drafts:
         assert d.language in ("en", "de")

@@ -4,7 +4,10 @@ Units. Segment-level statistics treat each (segment, code) as a unit with a nomi
 coder: 1 = the coder applied the code to the segment (to all of it or to a span of it), 0 = not.
 A coder's values are *missing* for the sessions in which they coded nothing (they did not code
 that session), so Krippendorff's alpha handles coders who coded different sessions. Statistics
-per code use that code's units; "overall" pools every code's units.
+per code use that code's units; "overall" pools the units of every code that at least one of
+the coders compared applied (a code nobody applied adds only agreement on absence: counting it
+made the same codings read a higher kappa in a copy whose codebook had more unused codes; each
+pair's kappa likewise pools the codes either of the two applied).
 
 * percent agreement: the share of agreeing coder pairs over every pair of coders who both rated
   a unit (for two coders, the share of units on which they agree);
@@ -380,11 +383,12 @@ def compute_agreement(data: AgreementInput) -> AgreementReport:
     for code_id, path in sorted(data.codes.items(), key=lambda item: item[1].lower()):
         units = prep.units_of(code_id)
         stats = _code_binary(prep, units, pair_tables)
-        pooled.merge(stats)
         inter, union = _overlap(prep, units)
-        pooled_overlap[0] += inter
-        pooled_overlap[1] += union
         counts = prep.present[units].sum(axis=0)
+        if counts.any():  # a code nobody applied stays out of "all codes"
+            pooled.merge(stats)
+            pooled_overlap[0] += inter
+            pooled_overlap[1] += union
         applied = {prep.coders[i]: int(n) for i, n in enumerate(counts) if n}
         per_code.append(
             CodeAgreement(
@@ -450,6 +454,7 @@ def _code_binary(
         per_session[:, who] = np.bincount(sessions, applied[:, who], minlength=len(prep.raters))
     n10 = per_session.T @ prep.available.T.astype(float) - n11
     n01 = n10.T + n11 - n11.T
+    used = applied.any(axis=0)
     for (a, b), table in pair_tables.items():
         both = prep.available[a] & prep.available[b]
         total = float(prep.session_sizes[both].sum())
@@ -460,7 +465,8 @@ def _code_binary(
             ],
             dtype=float,
         )
-        table += code_table
+        if used[a] or used[b]:  # a code neither of the two applied stays out of their kappa
+            table += code_table
         if len(prep.coders) == 2:
             stats.kappa_table = code_table
     return stats

@@ -90,9 +90,12 @@ def _data(
     )
 
 
-def _dense(data: AgreementData, code: str | None) -> np.ndarray:
-    """Independent construction of the reliability matrix (coders x units, NaN missing)."""
-    codes = [code] if code else sorted(data.codes)
+def _dense(data: AgreementData, code: str | None, among: list[str] | None = None) -> np.ndarray:
+    """Independent construction of the reliability matrix (coders x units, NaN missing).
+    ``code`` None: every code that one of the coders ``among`` (default all) applied."""
+    among = among or data.coders
+    used = {c for _seg, c, who, _a, _b in data.codings if who in among}
+    codes = [code] if code else sorted(c for c in data.codes if c in used)
     seg_session = {s[0]: s[1] for s in data.segments}
     worked = {(who, seg_session[seg]) for seg, _c, who, _a, _b in data.codings}
     applied = {(seg, c, who) for seg, c, who, _a, _b in data.codings}
@@ -153,8 +156,37 @@ def test_report_matches_krippendorff_with_missing_sessions_and_three_coders() ->
     assert c1.percent.value == pytest.approx(percent_agreement(matrix).value)
     assert c1.kappa.value is None and "two coders" in c1.kappa.note
     pair = report.pairwise_kappa["ann / ben"]
-    both = _dense(data, None)
+    both = _dense(data, None, ["ann", "ben"])
     assert pair.value == pytest.approx(cohen_kappa_score(both[0], both[1]))
+    # c2, which nobody applied, adds nothing to "all codes"
+    assert report.overall.units == c1.units == 40
+    assert report.overall.alpha.value == pytest.approx(c1.alpha.value)
+
+
+def test_codes_nobody_applied_leave_the_overall_figures_unchanged() -> None:
+    """A coder's copy whose codebook holds codes nobody applied reads the same overall kappa
+    as the lead's project for the same codings (it read 0.757 against 0.727)."""
+    rng = np.random.default_rng(11)
+    codings = []
+    for i in range(30):
+        a = rng.random() < 0.4
+        b = a if rng.random() < 0.75 else not a
+        codings += [(i, "c1", "ann", None, None)] * a + [(i, "c1", "ben", None, None)] * b
+    data = _data(["ann", "ben"], 30, codings)
+    lead = compute_agreement(data)
+    data.codes.update({"u1": "Unused one", "u2": "Unused two"})
+    copy = compute_agreement(data)
+    assert (copy.overall.units, copy.overall.kappa.value) == (
+        lead.overall.units,
+        lead.overall.kappa.value,
+    )
+    assert copy.overall.percent.value == lead.overall.percent.value
+    assert copy.overall.alpha.value == lead.overall.alpha.value
+    assert copy.pairwise_kappa == lead.pairwise_kappa
+    (c1,) = [c for c in lead.codes if c.code_id == "c1"]
+    assert lead.overall.kappa.value == pytest.approx(c1.kappa.value)  # c2 unused too
+    unused = [c for c in copy.codes if c.code_id in ("u1", "u2")]
+    assert [c.kappa.value for c in unused] == [None, None]  # still listed, each n/a
 
 
 def test_span_overlap_hand_computed() -> None:

@@ -38,11 +38,19 @@ def _random_data(seed: int) -> AgreementData:
     return AgreementData(coders, segments, codings, codes)
 
 
-def _dense(data: AgreementData, code: str | None) -> np.ndarray:
+def _used(data: AgreementData, among: list[str] | None = None) -> list[str]:
+    """The codes pooled as "all codes": those one of the coders ``among`` applied."""
+    among = among or data.coders
+    return sorted(
+        c for c in data.codes if any(c == k and w in among for _s, k, w, *_ in data.codings)
+    )
+
+
+def _dense(data: AgreementData, code: str | None, among: list[str] | None = None) -> np.ndarray:
     session_of = {s[0]: s[1] for s in data.segments}
     worked = {(who, session_of[seg]) for seg, _c, who, _a, _b in data.codings}
     applied = {(seg, c, who) for seg, c, who, _a, _b in data.codings}
-    codes = [code] if code else sorted(data.codes)
+    codes = [code] if code else _used(data, among)
     return np.array(
         [
             [
@@ -68,7 +76,7 @@ def _overlap(data: AgreementData, code: str | None) -> tuple[int, int]:
     session_of = {s[0]: s[1] for s in data.segments}
     worked = {(who, session_of[seg]) for seg, _c, who, _a, _b in data.codings}
     inter = union = 0
-    for c in [code] if code else sorted(data.codes):
+    for c in [code] if code else _used(data):
         for seg, sess, *_ in data.segments:
             raters = [who for who in data.coders if (who, sess) in worked]
             for a, b in combinations(raters, 2):
@@ -108,7 +116,7 @@ def test_vectorised_report_matches_brute_force(seed: int) -> None:
             }
             assert entry.applied == {k: v for k, v in expected.items() if v}
     for a, b in combinations(range(len(data.coders)), 2):
-        both = _dense(data, None)[[a, b]]
+        both = _dense(data, None, [data.coders[a], data.coders[b]])[[a, b]]
         keep = ~np.isnan(both).any(axis=0)
         pair = report.pairwise_kappa[f"{data.coders[a]} / {data.coders[b]}"]
         x, y = both[0, keep], both[1, keep]

@@ -42,7 +42,8 @@ def test_agreement_table_shows_coefficients(qtbot, tmp_path: Path) -> None:  # t
     assert model.rowCount() == 3  # Services, Services/Health, (all codes)
     last = model.rowCount() - 1
     assert model.index(last, 0).data() == "(all codes)"
-    expected = cohen_kappa_score([1, 1, 1, 1, 0, 0] + [0] * 6, [0, 0, 1, 1, 1, 1] + [0] * 6)
+    # over the code applied: the parent nobody applied adds no units (it made -0.5 read 0.25)
+    expected = cohen_kappa_score([1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1])
     kappa = model.index(last, 3).data(Qt.ItemDataRole.UserRole)
     assert abs(kappa - expected) < 1e-9
     # a code nobody used: "n/a" with the reason as tooltip, never "nan"
@@ -286,7 +287,7 @@ def test_a_lead_who_coded_too_can_compare_the_two_coders(qtbot, tmp_path: Path) 
     notes = widget.notes_label.text()
     assert "--json" not in notes and "choose two under Compare" in notes
     # every pair's κ over all codes (both codes' units: Services and Services/Health)
-    expected = cohen_kappa_score([1, 1, 1, 1, 0, 0] + [0] * 6, [0, 0, 1, 1, 1, 1] + [0] * 6)
+    expected = cohen_kappa_score([1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1])
     assert f"ann / ben {expected:.3f};" in notes
     lead_action = next(a for a in widget.chooser.menu().actions() if a.data() == "lead")
     lead_action.trigger()  # unticked in the menu

@@ -454,7 +454,7 @@ def _code_binary(
         per_session[:, who] = np.bincount(sessions, applied[:, who], minlength=len(prep.raters))
     n10 = per_session.T @ prep.available.T.astype(float) - n11
     n01 = n10.T + n11 - n11.T
-    used = applied.any(axis=0)
+    used: npt.NDArray[np.bool_] = np.asarray(applied.any(axis=0))
     for (a, b), table in pair_tables.items():
         both = prep.available[a] & prep.available[b]
         total = float(prep.session_sizes[both].sum())

@@ -10,6 +10,7 @@ import pytest
 
 from tests.transcribe_audio import SENTENCES, normalise, speech_with_pauses
 from transcribe.engine import (
+    InFlight,
     Transcriber,
     _not_repeated,
     _plan_batches,
@@ -108,6 +109,7 @@ def test_a_chunk_retaken_whole_that_stops_early_again_is_decoded_from_where_word
     on its own."""
     tr = object.__new__(Transcriber)
     tr.batch_size = 4
+    tr._in_flight = InFlight()
     chunk = {"start": 0, "end": 14 * S}
     window = Window(0, np.zeros(15 * S, dtype=np.float32), [chunk], final=True)
     asked: list[list[tuple[float, float]]] = []

@@ -470,3 +470,44 @@ def test_a_search_hit_in_another_session_plays_from_the_hit(
     window.player.stop()
     window.runner.cancel_all()
     window.close()
+
+
+def test_replacing_a_name_searches_again(
+    qtbot: Any, idle: Any, project: Project, qsettings: Any, speech_wav: Path
+) -> None:
+    """Walkthrough (real ru/kk/en recordings): after searching "Скайлс", Ethics ▸ Pseudonyms
+    replaced the name everywhere ("The real names are removed from the transcript text"), yet
+    the search list went on showing "[Скайлс]" in three hits; the query runs again now."""
+    from gui.main_window import MainWindow
+    from storage import SegmentDraft
+
+    session = project.sessions.import_audio(speech_wav, title="Алматы")
+    project.transcript.add_segments(
+        session.id,
+        [
+            SegmentDraft(0, 2000, "Айгүл апа, сәлеметсіз бе", language="kk"),
+            SegmentDraft(2000, 4000, "Айгүл сказала, что очередь большая", language="ru"),
+        ],
+    )
+    qsettings.setValue("transcribe_after_import", "false")
+    window = MainWindow(project, settings=qsettings)
+    qtbot.addWidget(window)
+    window.show()
+    idle(window)
+    panel = window.search_panel
+    panel.query.setText("АЙГҮЛ")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    idle(window)
+    assert panel.results.count() == 2
+    tab = window.extra_panels.show_privacy(1).pseudonyms
+    tab.real.setText("Айгүл")
+    tab.pseudonym.setText("P01")
+    tab.add.click()
+    tab.review.click()
+    tab.confirm = lambda _text: True
+    tab.apply.click()
+    idle(window)
+    assert panel.results.count() == 0
+    assert panel.info.text() == "Nothing found."
+    window.runner.cancel_all()
+    window.close()

@@ -45,6 +45,7 @@ from gui.undo import (
 )
 from gui.views import WorkbenchViews
 from storage.codebook.retrieval import CodingColumns
+from storage.core.languages import language_name
 from storage.core.models import Code, Coding
 
 if TYPE_CHECKING:
@@ -330,6 +331,17 @@ class EditingController:
         self.views.segment_editor.commit()
         seg, nxt = model.segment(row), model.segment(row + 1)
         self._push(MergeCommand(self.state.ctx, seg, nxt))
+        kept = seg.language if seg.text.strip() else nxt.language
+        lost = nxt.language if seg.text.strip() and nxt.text.strip() else None
+        if kept and lost and lost != kept:
+            # the next one's words silently took this one's badge: a language filter no
+            # longer finds them, and splitting back keeps the badge on both parts
+            self.chrome.message(
+                f"Merged: the {language_name(lost)} words are now in a segment marked "
+                f"{kept.upper()} ({language_name(kept)}). Undo (Ctrl+Z) separates them again; "
+                "Set language (Ctrl+L) marks the whole segment.",
+                10000,
+            )
 
     def change_speaker_dialog(self) -> None:
         segments = self.views.transcript.selected_segments()

@@ -467,9 +467,13 @@ class MainWindow(QMainWindow):
 
     def _text_rewritten(self) -> None:
         """Ethics replaced names or destroyed originals: the undo history, which holds the old
-        text, is dropped (and says so) and the transcript shows the text as it is now."""
+        text, is dropped (and says so), and the transcript and the search hits show the text as
+        it is now."""
         had_history = self.undo_stack.count() > 0
         self.reload_in_place()
+        # the hits listed still showed the real names just replaced (and led to segments that
+        # no longer hold them)
+        self.search_panel.search_again()
         if had_history:
             self.chrome.message(
                 "Undo history cleared: it held text that was just removed for privacy.", 8000

@@ -74,6 +74,11 @@ class Player(QObject):
         self.rewind_ms = 2000
         self._position = 0
         self._source: Path | None = None
+        # a seek asked for while the file is still loading: Qt ignores setPosition then (a
+        # search hit in another session played from 0:00, not from the hit), so it is made
+        # once the file is loaded
+        self._seek_on_load: int | None = None
+        self._player.mediaStatusChanged.connect(self._on_media_status)
         self._player.positionChanged.connect(self._on_position)
         self._player.playbackStateChanged.connect(self._on_state)
         self._player.durationChanged.connect(lambda d: emit(self.duration_changed, int(d)))
@@ -107,6 +112,7 @@ class Player(QObject):
         self.stop()
         self._source = path
         self._position = 0
+        self._seek_on_load = None
         self._player.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
         if path is None:  # the time shown drops the previous file's length at once
             emit(self.duration_changed, 0)
@@ -144,6 +150,10 @@ class Player(QObject):
         if self.duration() > 0:
             ms = min(ms, self.duration())
         self._position = ms
+        status = self._player.mediaStatus()
+        loading = status == QMediaPlayer.MediaStatus.LoadingMedia
+        if loading or (status == QMediaPlayer.MediaStatus.NoMedia and self._source is not None):
+            self._seek_on_load = ms
         self._player.setPosition(ms)
         emit(self.position_changed, ms)
 
@@ -168,6 +178,14 @@ class Player(QObject):
             self.set_speed(slower[-1] if slower else SPEEDS[0])
 
     # ------------------------------------------------------------------ backend
+    @Slot(QMediaPlayer.MediaStatus)
+    def _on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
+        if status in loaded and self._seek_on_load is not None:
+            ms, self._seek_on_load = self._seek_on_load, None
+            if ms:
+                self._player.setPosition(ms)
+
     @Slot(int)
     def _on_position(self, ms: int) -> None:
         self._position = int(ms)

@@ -317,6 +317,8 @@ class PseudonymTab(QWidget):
         """List every occurrence; exact and case matches are checked, inflected forms not."""
         self._shown = self.project.privacy.pseudonym_candidates()
         self.candidates.setRowCount(len(self._shown))
+        titles = {s.id: s.title for s in self.project.sessions.all()}
+        segments = self.project.transcript.get_segments([c.segment_id for c in self._shown])
         for r, cand in enumerate(self._shown):
             box = QTableWidgetItem(cand.kind)
             box.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
@@ -327,8 +329,13 @@ class PseudonymTab(QWidget):
             change = QTableWidgetItem(f"{cand.matched} → {cand.replacement}")
             change.setToolTip(f"“{cand.matched}” becomes “{cand.replacement}”")
             self.candidates.setItem(r, 1, change)
-            context = QTableWidgetItem(cand.context)
-            context.setToolTip(cand.context)
+            # where it is: the same sentence in two sessions (a re-recorded interview) read
+            # the same, and the reviewer could not tell which occurrence a row was
+            seg = segments.get(cand.segment_id)
+            when = f" · {fmt_ms(seg.start_ms)}" if seg is not None else ""
+            where = f"{titles.get(cand.session_id, '')}{when}"
+            context = QTableWidgetItem(f"{where}: {cand.context}")
+            context.setToolTip(f"{where}\n{cand.context}")
             self.candidates.setItem(r, 2, context)
         refit(self.candidates)
         self.status.setText(

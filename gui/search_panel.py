@@ -106,12 +106,13 @@ class SearchPanel(QWidget):
             self.results.hide()
 
     def _language_changed(self, _index: int) -> None:
-        self._search_again()
+        self.search_again()
 
     def _forms_toggled(self, _checked: bool) -> None:
-        self._search_again()
+        self.search_again()
 
-    def _search_again(self) -> None:
+    def search_again(self) -> None:
+        """Run the query shown again (its filters or the transcripts changed)."""
         if self.query.text().strip():
             emit(self.search_requested, self.query.text())
 

@@ -158,3 +158,37 @@ def test_get_segments_fetches_many_by_id_as_get_segment_does(project: Project) -
     assert set(found) == set(ids)  # more ids than one query takes; the unknown one left out
     assert all(found[i] == project.transcript.get_segment(i) for i in ids[::97])
     assert project.transcript.get_segments([]) == {}
+
+
+def test_merging_then_splitting_back_cuts_at_the_first_word_of_the_second_part(
+    project: Project,
+) -> None:
+    """Walkthrough (real Russian/Kazakh recordings): a Russian segment merged with the Kazakh
+    one after it and split again where they met gave a cut at 25.69 s, not at 24.21 s where
+    the Kazakh words began (the timed words, stored without their spaces, were counted as if
+    the text had none: the cut drifted a word late per word before it, and the Kazakh words
+    went to the Russian part); a typed segment merged after a timed one and split back off
+    had no length at all (29.708-29.708 s)."""
+    session = project.sessions.add_session("Алматы", "interview")
+    ru_words = ["Она", "завела", "прядь", "волос", "за", "ухо,", "и", "пошла", "через", "улицу."]
+    kk_words = ["Мен,", "мен,", "кеттік", "аға"]
+    timed = [Word(1000 + 500 * i, 1400 + 500 * i, w, 0.9) for i, w in enumerate(ru_words)]
+    timed_kk = [Word(8000 + 400 * i, 8300 + 400 * i, w, 0.9) for i, w in enumerate(kk_words)]
+    first, second, typed = project.transcript.add_segments(
+        session.id,
+        [
+            SegmentDraft(1000, 6000, " ".join(ru_words), words=timed, language="ru"),
+            SegmentDraft(8000, 9600, " ".join(kk_words), words=timed_kk, language="kk"),
+            SegmentDraft(9800, 12000, "Сәлеметсіз бе", language="kk"),
+        ],
+    )
+    merged = project.transcript.merge_with_next(first.id)
+    left, right = project.transcript.split_segment(merged.id, len(first.text) + 1)
+    assert (left.end_ms, right.start_ms) == (8000, 8000)
+    assert right.text == second.text and [w.text for w in right.words] == kk_words
+    assert [w.text for w in left.words] == ru_words
+    merged = project.transcript.merge_with_next(right.id)
+    left, right = project.transcript.split_segment(merged.id, len(second.text) + 1)
+    assert right.text == typed.text
+    assert left.end_ms == right.start_ms == 9500  # after the last timed word
+    assert right.end_ms == 12000

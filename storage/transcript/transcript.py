@@ -835,14 +835,25 @@ def _marked(text: str, highlighted: str) -> str:
 
 
 def _split_time(seg: Segment, at_cp: int) -> int:
-    """Estimate the time of a code-point position from word timings or by proportion."""
+    """Estimate the time of a code-point position from word timings or by proportion.
+
+    Each timed word is looked up in the text (words are stored without the spaces between
+    them, and a coder's edits may have changed some): the cut falls at the start of the word found
+    at it or after it, or after the last word found before it (words typed after the
+    timed ones have no time of their own)."""
     if seg.words:
         pos = 0
+        last_end: int | None = None
         for word in seg.words:
-            pos += len(word.text)
-            if pos > at_cp:
+            found = seg.text.find(word.text.strip(), pos) if word.text.strip() else -1
+            if found < 0:
+                continue  # edited away: no place in the text
+            pos = found + len(word.text.strip())
+            if pos > at_cp:  # the cut is before this word or inside it
                 return word.start_ms
-        return seg.end_ms
+            last_end = word.end_ms
+        if last_end is not None:
+            return last_end
     if not seg.text:
         return seg.start_ms
     return seg.start_ms + round((seg.end_ms - seg.start_ms) * at_cp / len(seg.text))

@@ -876,3 +876,21 @@ def test_transcribing_again_says_the_segments_it_kept(
     message = _said_after_run(qtbot, idle, project, qsettings, monkeypatch, again)
     assert message.startswith("Transcribed: 4 segments (RU 2, KK 1, EN 1)")
     assert "2 segments holding your work kept unchanged" in message
+
+
+def test_merging_a_kazakh_segment_into_a_russian_one_says_what_became_of_its_language(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """Walkthrough (real ru/kk/en recordings): Merge with next segment on a Russian segment
+    followed by a Kazakh one gave one segment badged RU, without a word: the Kazakh words
+    dropped out of the Kazakh filter of search and retrieval, and splitting them back off left
+    them badged RU. The status bar says so now, and how to go back."""
+    _opened(window, qtbot, idle)
+    model = window.segment_model
+    window.transcript.go_to_row(0)
+    window.editing.merge_with_next()
+    idle(window)
+    assert model.segment(0).language == "ru" and KK in model.segment(0).text
+    message = window.statusBar().currentMessage()
+    assert "Kazakh words" in message and "RU (Russian)" in message
+    assert "Ctrl+Z" in message and "Ctrl+L" in message

@@ -193,3 +193,27 @@ def test_saving_consent_without_participants_says_where_to_add_them(
     panel.consent.save.click()
     assert "Session details" in panel.consent.status.text()
     assert project.privacy.consents() == []
+
+
+def test_pseudonym_occurrences_say_where_they_are(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]
+    """Walkthrough (real Russian recordings): the same sentence, in an interview and in its
+    re-recording, gave two review rows reading alike ("…Арчебальт [Скайлс], проходя мимо…"):
+    the reviewer could not tell which one to uncheck. Each row names its session and time."""
+    from gui.privacy_panel import PrivacyPanel
+    from storage import SegmentDraft
+
+    line = "Со спокойным мужеством Скайлс ожидал всего."
+    for title, start in (("Интервью 1", 34000), ("Интервью 2", 26620)):
+        session = project.sessions.add_session(title, "interview")
+        project.transcript.add_segments(
+            session.id, [SegmentDraft(start, start + 5000, line, language="ru")]
+        )
+    project.privacy.set_pseudonym("Скайлс", "P01")
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    tab = panel.pseudonyms
+    tab.load_candidates()
+    contexts = sorted(tab.candidates.item(r, 2).text() for r in range(2))
+    assert contexts[0].startswith("Интервью 1 · 0:34: ")
+    assert contexts[1].startswith("Интервью 2 · 0:26: ")
+    assert "[Скайлс]" in contexts[0]

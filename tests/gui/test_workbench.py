@@ -432,3 +432,82 @@ def test_drop_files_merge_recolour_reassign(
     assert project.codebook.find_code("Confidence") is None
     assert [c.code_id for c in window.segment_model.codings_for(seg.id)] == [codes["Trust"].id]
     assert window.codebook.model.frequency(codes["Trust"].id) == 1
+
+
+def test_a_search_hit_in_another_session_plays_from_the_hit(
+    qtbot: Any, idle: Any, project: Project, qsettings: Any, speech_wav: Path
+) -> None:
+    """Walkthrough (real ru/kk/en recordings): activating a search hit at 0:34 of another
+    session opened it and selected the hit, but the audio played from 0:00 (the player was
+    still loading the file, and Qt ignores a seek then); it plays from the hit's start now."""
+    from gui.main_window import MainWindow
+    from storage import SegmentDraft
+
+    shown = project.sessions.import_audio(speech_wav, title="first")
+    other = project.sessions.import_audio(speech_wav, title="second", again=True)
+    project.transcript.add_segments(shown.id, [SegmentDraft(0, 1000, "nothing here")])
+    project.transcript.add_segments(
+        other.id,
+        [SegmentDraft(0, 2500, "hello there"), SegmentDraft(2500, 4500, "the village clinic")],
+    )
+    qsettings.setValue("transcribe_after_import", "false")
+    window = MainWindow(project, settings=qsettings)
+    qtbot.addWidget(window)
+    window.show()
+    idle(window)
+    window.sessions.open_segment_session(shown.id)
+    idle(window)
+    window.search_panel.query.setText("clinic")
+    qtbot.keyClick(window.search_panel.query, Qt.Key.Key_Return)
+    idle(window)
+    window.search_panel.results.itemActivated.emit(window.search_panel.results.item(0))
+    idle(window)
+    qtbot.waitUntil(window.player.is_playing, timeout=5000)
+    qtbot.wait(300)
+    assert window.segment_model.session_id == other.id
+    assert window.player.position() >= 2500  # not from 0:00
+    assert window.segment_model.playing_row == 1
+    window.player.stop()
+    window.runner.cancel_all()
+    window.close()
+
+
+def test_replacing_a_name_searches_again(
+    qtbot: Any, idle: Any, project: Project, qsettings: Any, speech_wav: Path
+) -> None:
+    """Walkthrough (real ru/kk/en recordings): after searching "Скайлс", Ethics ▸ Pseudonyms
+    replaced the name everywhere ("The real names are removed from the transcript text"), yet
+    the search list went on showing "[Скайлс]" in three hits; the query runs again now."""
+    from gui.main_window import MainWindow
+    from storage import SegmentDraft
+
+    session = project.sessions.import_audio(speech_wav, title="Алматы")
+    project.transcript.add_segments(
+        session.id,
+        [
+            SegmentDraft(0, 2000, "Айгүл апа, сәлеметсіз бе", language="kk"),
+            SegmentDraft(2000, 4000, "Айгүл сказала, что очередь большая", language="ru"),
+        ],
+    )
+    qsettings.setValue("transcribe_after_import", "false")
+    window = MainWindow(project, settings=qsettings)
+    qtbot.addWidget(window)
+    window.show()
+    idle(window)
+    panel = window.search_panel
+    panel.query.setText("АЙГҮЛ")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    idle(window)
+    assert panel.results.count() == 2
+    tab = window.extra_panels.show_privacy(1).pseudonyms
+    tab.real.setText("Айгүл")
+    tab.pseudonym.setText("P01")
+    tab.add.click()
+    tab.review.click()
+    tab.confirm = lambda _text: True
+    tab.apply.click()
+    idle(window)
+    assert panel.results.count() == 0
+    assert panel.info.text() == "Nothing found."
+    window.runner.cancel_all()
+    window.close()

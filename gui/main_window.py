@@ -571,6 +571,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ window events
     def closeEvent(self, event: QCloseEvent) -> None:
+        # closed mid-interview, the recording stopped unsaved (only a crash recovery found it)
+        if not self.extra_panels.recording_may_close():
+            event.ignore()
+            return
         self.layout_keeper.hidden()
         self.projects.close_project()
         self.runner.shutdown()  # no worker left for Qt's pool destructor to wait on

@@ -139,6 +139,15 @@ class _Finisher(QObject):
 
     done = Signal(object, str)  # Session | None, error message
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: threading.Thread | None = None
+
+    def wait(self, timeout_s: float) -> None:
+        """Block until the import started by ``run`` ended (or ``timeout_s`` passed)."""
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
     def run(self, project: Project, recording: ActiveRecording) -> None:
         def work() -> None:
             try:
@@ -151,7 +160,8 @@ class _Finisher(QObject):
                 return
             self.done.emit(session, "")
 
-        threading.Thread(target=work, name="recording-import", daemon=True).start()
+        self._thread = threading.Thread(target=work, name="recording-import", daemon=True)
+        self._thread.start()
 
 
 class RecordPanel(QWidget):
@@ -390,6 +400,13 @@ class RecordPanel(QWidget):
         """Stop; the session is created in the background (``recording_finished``)."""
         if self.recorder is not None and self.recorder.is_recording:
             self.recorder.stop()
+
+    def stop_and_save_now(self, timeout_s: float = 120.0) -> None:
+        """Stop a running recording and wait until it is saved as a session (window closing)."""
+        if self.recorder is None:
+            return
+        self.stop_recording()
+        self._finisher.wait(timeout_s)
 
     def drop_marker(self) -> RecordingMarker | None:
         """Drop a marker now, with the note typed (if any)."""

@@ -181,6 +181,7 @@ class RecordPanel(QWidget):
         self.ask_details = True
         self.last_session_id: str | None = None
         self._clip_until = 0
+        self._start_error = ""  # why the last Record did not start (kept over the clean-up)
         self._finisher = _Finisher(self)
         self._finisher.done.connect(self._on_imported)
         self._tray: QSystemTrayIcon | None = None
@@ -371,8 +372,12 @@ class RecordPanel(QWidget):
         try:
             recorder.start()
         except FieldScribeError as exc:
-            self._status(str(exc))
+            # the empty recording is cleared in the background; its "Nothing was recorded"
+            # must not replace why the input did not start
+            self._start_error = f"{exc} Check that it is plugged in, or pick another input above."
+            self._status(self._start_error)
             return False
+        self._start_error = ""
         self.recorder = recorder
         self.marker_list.clear()
         self.marker_list.hide()
@@ -485,7 +490,8 @@ class RecordPanel(QWidget):
         self.recorder = None
         self._update_buttons()
         if session is None:
-            self._status(error or "Nothing was recorded (no audio arrived).")
+            self._status(error or self._start_error or "Nothing was recorded (no audio arrived).")
+            self._start_error = ""
             return
         self.last_session_id = session.id
         self._status(f"Saved “{session.title}” ({fmt_clock(session.duration_ms)}).")

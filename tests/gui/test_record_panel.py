@@ -391,3 +391,31 @@ def test_the_question_line_shows_only_with_a_question(  # type: ignore[no-untype
     assert not question.isVisible() and blank_under_buttons() <= 3
     panel.recorder.recording.stop()
     panel.recorder.recording.release()
+
+
+@pytest.mark.audio
+def test_an_input_that_does_not_open_keeps_saying_why(  # type: ignore[no-untyped-def]
+    pulse_mic: PulseMic, settings_home: Path, project: Project, qtbot, monkeypatch
+) -> None:
+    """Record on a microphone that cannot be opened (unplugged, still listed): the panel said
+    why for an instant, then "Nothing was recorded (no audio arrived)." replaced it (the empty
+    recording cleared in the background); now the reason stays, with what to do."""
+    from PySide6.QtMultimedia import QAudioSource
+
+    from gui.record_panel import RecordPanel
+
+    panel = RecordPanel(project)
+    panel.ask_details = False
+    qtbot.addWidget(panel)
+    assert panel.select_device("fs_mic")
+    monkeypatch.setattr(QAudioSource, "start", lambda self, *a: None)  # Qt: could not open
+    assert not panel.start_recording()
+    # the background clean-up of the empty recording ends and reports
+    worker = panel._finisher._thread
+    qtbot.waitUntil(lambda: worker is None or not worker.is_alive(), timeout=20000)
+    qtbot.wait(200)
+    text = panel.status_label.text()
+    assert text.startswith("Cannot record from"), text
+    assert "pick another input" in text
+    assert "Nothing was recorded" not in text
+    assert panel.record_button.isEnabled() and project.sessions.all() == []

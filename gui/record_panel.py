@@ -182,6 +182,7 @@ class RecordPanel(QWidget):
         self.last_session_id: str | None = None
         self._clip_until = 0
         self._start_error = ""  # why the last Record did not start (kept over the clean-up)
+        self._failure = ""  # why the running recording stopped by itself (device lost, disk full)
         self._finisher = _Finisher(self)
         self._finisher.done.connect(self._on_imported)
         self._tray: QSystemTrayIcon | None = None
@@ -378,6 +379,7 @@ class RecordPanel(QWidget):
             self._status(self._start_error)
             return False
         self._start_error = ""
+        self._failure = ""
         self.recorder = recorder
         self.marker_list.clear()
         self.marker_list.hide()
@@ -470,6 +472,7 @@ class RecordPanel(QWidget):
         self.marker_list.scrollToBottom()
 
     def _on_failed(self, text: str) -> None:
+        self._failure = text  # kept beside "Saved …": otherwise why it stopped was gone
         self._status(text)
         self.message.emit(text)
         self._notify("Recording stopped", text)
@@ -494,7 +497,9 @@ class RecordPanel(QWidget):
             self._start_error = ""
             return
         self.last_session_id = session.id
-        self._status(f"Saved “{session.title}” ({fmt_clock(session.duration_ms)}).")
+        saved = f"Saved “{session.title}” ({fmt_clock(session.duration_ms)})."
+        self._status(f"{self._failure} {saved}" if self._failure else saved)
+        self._failure = ""
         if self.ask_details:
             dialog = SessionDetailsDialog(session, self)
             dialog.accepted.connect(lambda: self._save_details(session.id, dialog.values()))

@@ -419,3 +419,34 @@ def test_an_input_that_does_not_open_keeps_saying_why(  # type: ignore[no-untype
     assert "pick another input" in text
     assert "Nothing was recorded" not in text
     assert panel.record_button.isEnabled() and project.sessions.all() == []
+
+
+@pytest.mark.audio
+@pytest.mark.slow
+def test_an_unplugged_microphone_is_named_beside_the_saved_session(  # type: ignore[no-untyped-def]
+    pulse_mic: PulseMic, settings_home: Path, project: Project, qtbot, tmp_path: Path
+) -> None:
+    """The microphone unplugged mid-interview: the panel said why for an instant, then only
+    "Saved “Recording …” (00:03)." (the reason lasted 6 s in the status bar), so a researcher
+    who looked back saw a short recording and no reason; now both stay in the panel."""
+    from gui.record_panel import RecordPanel
+
+    speech = espeak_wav(tmp_path / "s.wav", "Tell me how you book an appointment online.")
+    panel = RecordPanel(project)
+    panel.ask_details = False
+    panel.auto_check.setChecked(False)
+    qtbot.addWidget(panel)
+    assert panel.select_device("fs_mic")
+    assert panel.start_recording()
+    pulse_mic.play(speech)
+    try:
+        qtbot.waitUntil(lambda: panel.recorder.position_ms > 1000, timeout=15000)
+        with qtbot.waitSignal(panel.recording_finished, timeout=30000):
+            pulse_mic.unload_mic()
+    finally:
+        pulse_mic.stop_players()
+        pulse_mic.load_mic()
+    text = panel.status_label.text()
+    assert "was lost" in text and "kept" in text, text
+    assert "Saved “Recording" in text
+    assert [s.status for s in project.sessions.all()] == ["recorded"]

@@ -34,7 +34,6 @@ def test_closing_the_window_while_recording_asks_and_saves_the_session(  # type:
     folder = project.folder
     panel = window.extra_panels.show_recorder()
     panel.ask_details = False
-    panel.auto_check.setChecked(False)
     assert panel.select_device("fs_mic")
     assert panel.start_recording()
     pulse_mic.play(speech)

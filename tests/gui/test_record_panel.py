@@ -434,7 +434,6 @@ def test_an_unplugged_microphone_is_named_beside_the_saved_session(  # type: ign
     speech = espeak_wav(tmp_path / "s.wav", "Tell me how you book an appointment online.")
     panel = RecordPanel(project)
     panel.ask_details = False
-    panel.auto_check.setChecked(False)
     qtbot.addWidget(panel)
     assert panel.select_device("fs_mic")
     assert panel.start_recording()

@@ -56,3 +56,34 @@ def test_closing_the_window_while_recording_asks_and_saves_the_session(  # type:
         sessions = again.sessions.all()
         assert [s.status for s in sessions] == ["recorded"]
         assert sessions[0].duration_ms > 1500
+
+
+@pytest.mark.audio
+@pytest.mark.slow
+def test_file_close_project_while_recording_asks_and_saves_the_session(  # type: ignore[no-untyped-def]
+    pulse_mic: PulseMic, window, project: Project, qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    """File ▸ Close project (Ctrl+W, easy to press by mistake) closed the project under a
+    running recording, which stopped unsaved; now it asks the same question."""
+    from PySide6.QtWidgets import QMessageBox
+
+    speech = espeak_wav(tmp_path / "s.wav", "Tell me how you book an appointment online.")
+    folder = project.folder
+    panel = window.extra_panels.show_recorder()
+    panel.ask_details = False
+    assert panel.select_device("fs_mic")
+    assert panel.start_recording()
+    pulse_mic.play(speech)
+    qtbot.waitUntil(lambda: panel.recorder.position_ms > 1500, timeout=15000)
+
+    monkeypatch.setattr(QMessageBox, "question", Asked(QMessageBox.StandardButton.Cancel))
+    window.act_close.trigger()
+    assert panel.is_recording and window.project is project  # still open, still recording
+
+    monkeypatch.setattr(QMessageBox, "question", Asked(QMessageBox.StandardButton.Save))
+    window.act_close.trigger()
+    pulse_mic.stop_players()
+    assert window.project is None
+    assert not list((folder / "recordings").glob("*.wav"))
+    with Project.open(folder) as again:
+        assert [s.status for s in again.sessions.all()] == ["recorded"]

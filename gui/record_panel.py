@@ -412,8 +412,12 @@ class RecordPanel(QWidget):
         """Stop a running recording and wait until it is saved as a session (window closing)."""
         if self.recorder is None:
             return
+        # the project closes next: the finished import's report would open, reload and
+        # transcribe the session in a window without a project
+        self._finisher.done.disconnect(self._on_imported)
         self.stop_recording()
         self._finisher.wait(timeout_s)
+        self.recorder = None
 
     def drop_marker(self) -> RecordingMarker | None:
         """Drop a marker now, with the note typed (if any)."""

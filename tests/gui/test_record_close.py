@@ -81,9 +81,15 @@ def test_file_close_project_while_recording_asks_and_saves_the_session(  # type:
     assert panel.is_recording and window.project is project  # still open, still recording
 
     monkeypatch.setattr(QMessageBox, "question", Asked(QMessageBox.StandardButton.Save))
+    after: list[str] = []  # what the saved recording set off once the project was closed
+    panel.recording_finished.connect(after.append)
+    panel.transcribe_requested.connect(after.append)
+    window.transcription.start_transcription = lambda sid, *a, **k: after.append(f"T {sid}")
     window.act_close.trigger()
     pulse_mic.stop_players()
     assert window.project is None
+    qtbot.wait(500)  # the finished import's report arrives: nothing is opened or transcribed
+    assert after == [] and window.project is None and not window.runner.busy()
     assert not list((folder / "recordings").glob("*.wav"))
     with Project.open(folder) as again:
         assert [s.status for s in again.sessions.all()] == ["recorded"]

@@ -286,6 +286,9 @@ def cmd_models_use(args: argparse.Namespace) -> int:
             )
         project.set_model(None if info is None else name)
         chosen = info.name if info is not None else default_model(project.languages)
+        chosen_name = chosen
+        if note and instead is not None:  # not "transcribes with tiny.en", then "will use base"
+            chosen = instead
     if args.json:
         print_json(
             {
@@ -296,10 +299,11 @@ def cmd_models_use(args: argparse.Namespace) -> int:
         )
     elif automatic:
         print(f"The project transcribes with the default for its languages: {chosen}.")
+    elif note:
+        print(f"The project's model is now {chosen_name}.")
+        print(note)
     else:
         print(f"The project transcribes with {chosen}.")
-        if note:
-            print(note)
     return 0
 
 

@@ -226,6 +226,8 @@ class MainWindow(QMainWindow):
         # is for this window: the two share one width
         self.extra_panels.panel_shown.connect(self.layout_keeper.widen_codebook)
         self._wire_extra_panels()
+        # File ▸ Close project (Ctrl+W) or opening another one while recording: asked first
+        self.projects.may_close = self.extra_panels.recording_may_close
         # View > Analysis… (gui/analysis/): recomputes after edits
         self.analysis = AnalysisLauncher(
             state, chrome, runner, lambda s, g: self.sessions.open_segment(s, g, play=True)
@@ -575,6 +577,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ window events
     def closeEvent(self, event: QCloseEvent) -> None:
+        # closed mid-interview, the recording stopped unsaved (only a crash recovery found it)
+        if self.state.project is not None and not self.extra_panels.recording_may_close():
+            event.ignore()
+            return
         self.layout_keeper.hidden()
         self.projects.close_project()
         self.runner.shutdown()  # no worker left for Qt's pool destructor to wait on

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from gui.models.whisper_models import WhisperModelsTable, speed_text
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
-from transcribe.models import DEMO_RECORDING, ModelInfo
+from storage.core.languages import language_name
+from transcribe.models import DEMO_RECORDING, ModelInfo, beyond_english, multilingual_choice
 
 if TYPE_CHECKING:
     from storage import Project
@@ -393,6 +394,16 @@ class ModelsPage(QWidget):
         name = self.project.name
         chosen = next((m for m in models if self.project_uses(m)), None)
         if chosen is not None:
+            # an English-only choice in a Russian/Kazakh project is swapped at transcription:
+            # "✓ this project" on it said the project transcribes with a model it does not use
+            others = beyond_english(chosen.multilingual, self.project.languages)
+            instead = multilingual_choice(self.cache_dir) if others else None
+            if instead is not None:
+                names = ", ".join(language_name(code) for code in others)
+                return instead, (
+                    f"The open project, {name}, chose {chosen.name}, which is English-only while "
+                    f"the project expects {names}: it transcribes with this one instead."
+                )
             return chosen.name, f"The open project, {name}, transcribes with it (Project settings)."
         default = self._fallback()
         if self.project.model:

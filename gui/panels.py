@@ -238,6 +238,26 @@ class ExtraPanels(QObject):
             panel.title_hint.connect(self.show_title_hint)
         return panel
 
+    def recording_may_close(self) -> bool:
+        """Before the window closes: a running recording is stopped and saved as a session
+        when the user agrees; False (keep the window) when they choose to go on recording."""
+        dock = self.docks.get("record")
+        panel: Any = dock.widget() if dock is not None else None
+        if panel is None or not panel.is_recording:
+            return True
+        answer = QMessageBox.question(
+            self.chrome.window,
+            "Recording in progress",
+            "FieldScribe is recording. Stop the recording and save it as a session?\n"
+            "Cancel goes on recording.",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Save:
+            return False
+        panel.stop_and_save_now()
+        return True
+
     def show_title_hint(self, hint: str) -> None:
         """Put the recording state ("● REC 12:34") in front of the window title ("" clears)."""
         self.title_hint = hint

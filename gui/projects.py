@@ -75,6 +75,8 @@ class ProjectsController:
         self.start_page = start_page
         self.show_workbench = show_workbench  # the window's pages: the workbench with its docks
         self.show_start = show_start  # ... or the start page
+        # asked before the project closes (a recording running: stop and save it?); False keeps it
+        self.may_close: Callable[[], bool] = lambda: True
         start_page.new_requested.connect(self.new_project_dialog)
         start_page.open_requested.connect(self.open_project_dialog)
         start_page.demo_requested.connect(self.open_demo)
@@ -273,7 +275,9 @@ class ProjectsController:
 
     def set_project(self, project: Project) -> None:
         """Show a project (closing the previous one)."""
-        self.close_project()
+        if not self.close_project():  # the open one stays (its recording goes on)
+            project.close()
+            return
         self.state.project = project
         self.state.ctx = EditContext(
             project,
@@ -308,10 +312,13 @@ class ProjectsController:
         if sessions and self.state.project is project:
             self.sessions.reload_sessions()
 
-    def close_project(self) -> None:
-        """Close the open project (waits for running writes)."""
+    def close_project(self) -> bool:
+        """Close the open project (waits for running writes); False when the user keeps it
+        open (``may_close``: a recording runs and they go on recording)."""
         if self.state.project is None:
-            return
+            return True
+        if not self.may_close():
+            return False
         self.views.segment_editor.commit()
         self.runner.cancel_all()
         self.runner.wait(15000)
@@ -328,6 +335,7 @@ class ProjectsController:
         self.chrome.clear_message()  # "Transcribed: 4 segments." stayed over the next project
         emit(self.state.project_closed)
         self.show_start()
+        return True
 
     def apply_player_settings(self) -> None:
         """Skip and rewind steps of the player, from the settings."""

@@ -139,6 +139,15 @@ class _Finisher(QObject):
 
     done = Signal(object, str)  # Session | None, error message
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: threading.Thread | None = None
+
+    def wait(self, timeout_s: float) -> None:
+        """Block until the import started by ``run`` ended (or ``timeout_s`` passed)."""
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
     def run(self, project: Project, recording: ActiveRecording) -> None:
         def work() -> None:
             try:
@@ -151,7 +160,8 @@ class _Finisher(QObject):
                 return
             self.done.emit(session, "")
 
-        threading.Thread(target=work, name="recording-import", daemon=True).start()
+        self._thread = threading.Thread(target=work, name="recording-import", daemon=True)
+        self._thread.start()
 
 
 class RecordPanel(QWidget):
@@ -171,6 +181,8 @@ class RecordPanel(QWidget):
         self.ask_details = True
         self.last_session_id: str | None = None
         self._clip_until = 0
+        self._start_error = ""  # why the last Record did not start (kept over the clean-up)
+        self._failure = ""  # why the running recording stopped by itself (device lost, disk full)
         self._finisher = _Finisher(self)
         self._finisher.done.connect(self._on_imported)
         self._tray: QSystemTrayIcon | None = None
@@ -361,8 +373,13 @@ class RecordPanel(QWidget):
         try:
             recorder.start()
         except FieldScribeError as exc:
-            self._status(str(exc))
+            # the empty recording is cleared in the background; its "Nothing was recorded"
+            # must not replace why the input did not start
+            self._start_error = f"{exc} Check that it is plugged in, or pick another input above."
+            self._status(self._start_error)
             return False
+        self._start_error = ""
+        self._failure = ""
         self.recorder = recorder
         self.marker_list.clear()
         self.marker_list.hide()
@@ -390,6 +407,17 @@ class RecordPanel(QWidget):
         """Stop; the session is created in the background (``recording_finished``)."""
         if self.recorder is not None and self.recorder.is_recording:
             self.recorder.stop()
+
+    def stop_and_save_now(self, timeout_s: float = 120.0) -> None:
+        """Stop a running recording and wait until it is saved as a session (window closing)."""
+        if self.recorder is None:
+            return
+        # the project closes next: the finished import's report would open, reload and
+        # transcribe the session in a window without a project
+        self._finisher.done.disconnect(self._on_imported)
+        self.stop_recording()
+        self._finisher.wait(timeout_s)
+        self.recorder = None
 
     def drop_marker(self) -> RecordingMarker | None:
         """Drop a marker now, with the note typed (if any)."""
@@ -448,6 +476,7 @@ class RecordPanel(QWidget):
         self.marker_list.scrollToBottom()
 
     def _on_failed(self, text: str) -> None:
+        self._failure = text  # kept beside "Saved …": otherwise why it stopped was gone
         self._status(text)
         self.message.emit(text)
         self._notify("Recording stopped", text)
@@ -468,10 +497,13 @@ class RecordPanel(QWidget):
         self.recorder = None
         self._update_buttons()
         if session is None:
-            self._status(error or "Nothing was recorded (no audio arrived).")
+            self._status(error or self._start_error or "Nothing was recorded (no audio arrived).")
+            self._start_error = ""
             return
         self.last_session_id = session.id
-        self._status(f"Saved “{session.title}” ({fmt_clock(session.duration_ms)}).")
+        saved = f"Saved “{session.title}” ({fmt_clock(session.duration_ms)})."
+        self._status(f"{self._failure} {saved}" if self._failure else saved)
+        self._failure = ""
         if self.ask_details:
             dialog = SessionDetailsDialog(session, self)
             dialog.accepted.connect(lambda: self._save_details(session.id, dialog.values()))

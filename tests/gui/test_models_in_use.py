@@ -278,3 +278,32 @@ def test_models_page_marks_the_model_the_open_project_uses(
     qtbot.addWidget(alone)
     assert not any("✓" in alone.table.index(r, 0).data() for r in range(alone.table.rowCount()))
     alone.shutdown()
+
+
+def test_models_page_marks_the_model_that_replaces_an_english_only_choice(
+    qtbot: Any, project: Project
+) -> None:
+    """A Russian/Kazakh project whose chosen model is English-only transcribes with the
+    multilingual one (docs/languages.md): the page marked the English-only model "✓ this
+    project" all the same; now it marks the model transcription uses, and says why."""
+    from PySide6.QtCore import Qt
+
+    from gui.models_page import ModelsPage
+    from transcribe.models import multilingual_choice
+
+    instead = multilingual_choice()
+    if instead is None:
+        pytest.skip("no multilingual model here")
+    project.set_languages("ru,kk")
+    project.set_model("tiny.en")
+    page = ModelsPage(project=project)
+    qtbot.addWidget(page)
+    marked = {
+        info.name: page.table.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+        for row, info in enumerate(page.table.rows)
+        if "✓ this project" in page.table.index(row, 0).data()
+    }
+    assert list(marked) == [instead]
+    assert "chose tiny.en, which is English-only" in marked[instead]
+    assert "Russian, Kazakh" in marked[instead]
+    page.shutdown()

@@ -19,6 +19,9 @@ def settings_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    # the panel's QSettings("FieldScribe", "FieldScribe") is NativeFormat: without its own path
+    # it wrote the device (and any untick) into the user's ~/.config/FieldScribe
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     return tmp_path
 
@@ -391,3 +394,61 @@ def test_the_question_line_shows_only_with_a_question(  # type: ignore[no-untype
     assert not question.isVisible() and blank_under_buttons() <= 3
     panel.recorder.recording.stop()
     panel.recorder.recording.release()
+
+
+@pytest.mark.audio
+def test_an_input_that_does_not_open_keeps_saying_why(  # type: ignore[no-untyped-def]
+    pulse_mic: PulseMic, settings_home: Path, project: Project, qtbot, monkeypatch
+) -> None:
+    """Record on a microphone that cannot be opened (unplugged, still listed): the panel said
+    why for an instant, then "Nothing was recorded (no audio arrived)." replaced it (the empty
+    recording cleared in the background); now the reason stays, with what to do."""
+    from PySide6.QtMultimedia import QAudioSource
+
+    from gui.record_panel import RecordPanel
+
+    panel = RecordPanel(project)
+    panel.ask_details = False
+    qtbot.addWidget(panel)
+    assert panel.select_device("fs_mic")
+    monkeypatch.setattr(QAudioSource, "start", lambda self, *a: None)  # Qt: could not open
+    assert not panel.start_recording()
+    # the background clean-up of the empty recording ends and reports
+    worker = panel._finisher._thread
+    qtbot.waitUntil(lambda: worker is None or not worker.is_alive(), timeout=20000)
+    qtbot.wait(200)
+    text = panel.status_label.text()
+    assert text.startswith("Cannot record from"), text
+    assert "pick another input" in text
+    assert "Nothing was recorded" not in text
+    assert panel.record_button.isEnabled() and project.sessions.all() == []
+
+
+@pytest.mark.audio
+@pytest.mark.slow
+def test_an_unplugged_microphone_is_named_beside_the_saved_session(  # type: ignore[no-untyped-def]
+    pulse_mic: PulseMic, settings_home: Path, project: Project, qtbot, tmp_path: Path
+) -> None:
+    """The microphone unplugged mid-interview: the panel said why for an instant, then only
+    "Saved “Recording …” (00:03)." (the reason lasted 6 s in the status bar), so a researcher
+    who looked back saw a short recording and no reason; now both stay in the panel."""
+    from gui.record_panel import RecordPanel
+
+    speech = espeak_wav(tmp_path / "s.wav", "Tell me how you book an appointment online.")
+    panel = RecordPanel(project)
+    panel.ask_details = False
+    qtbot.addWidget(panel)
+    assert panel.select_device("fs_mic")
+    assert panel.start_recording()
+    pulse_mic.play(speech)
+    try:
+        qtbot.waitUntil(lambda: panel.recorder.position_ms > 1000, timeout=15000)
+        with qtbot.waitSignal(panel.recording_finished, timeout=30000):
+            pulse_mic.unload_mic()
+    finally:
+        pulse_mic.stop_players()
+        pulse_mic.load_mic()
+    text = panel.status_label.text()
+    assert "was lost" in text and "kept" in text, text
+    assert "Saved “Recording" in text
+    assert [s.status for s in project.sessions.all()] == ["recorded"]

@@ -261,6 +261,11 @@ class TranscriptionController(QObject):
         if session_id in self.running:
             self.chrome.message("This session is already being transcribed.", 4000)
             return self.running[session_id]
+        if not replace:
+            again = self._transcribe_again(session_id)
+            if again is None:
+                return None
+            replace = again
         try:
             transcriber = transcriber or self.transcriber or default_transcriber()
         except ImportError:
@@ -291,6 +296,36 @@ class TranscriptionController(QObject):
         self.running[sid] = handle
         emit(self.running_changed)
         return handle
+
+    def _transcribe_again(self, sid: str) -> bool | None:
+        """Ask before a session that has a transcript is transcribed again (it took minutes
+        and went ahead at once). None: declined; True: go on replacing; False: nothing to ask
+        (no transcript yet, or an unfinished transcription that resumes)."""
+        project = self.state.project
+        assert project is not None
+        count = project.transcript.segment_count(sid)
+        state = project.transcription.transcription_state(sid)
+        if not count or (state is not None and state.status != "done"):
+            return False
+        stats = project.transcription.transcript_stats(sid)
+        work = ", ".join(stats.kinds())
+        verb = "is" if stats.protected == 1 else "are"
+        kept = (
+            f"{plural(stats.protected, 'segment')} holding someone's work ({work}) {verb} kept; "
+            if stats.protected
+            else ""
+        )
+        title = project.sessions.get_session(sid).title
+        answer = QMessageBox.question(
+            self.chrome.window,
+            "Transcribe again?",
+            f"“{title}” already has a transcript ({plural(count, 'segment')}). Transcribe it "
+            f"again? {kept}the segments Whisper wrote that nobody touched are replaced.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            self.chrome.message("Nothing was transcribed: the transcript is kept as it was.", 5000)
+            return None
+        return True
 
     def cancel_transcription(self, session_id: str | None) -> None:
         """Stop a running transcription (what was transcribed is kept; it can resume); from the

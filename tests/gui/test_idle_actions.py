@@ -81,6 +81,64 @@ def test_no_to_transcribe_again_leaves_no_transcribing_message(
     assert "Transcribing" not in message and "transcript is kept" in message
 
 
+def test_transcribing_a_transcribed_session_again_asks_first(
+    window: Any, idle: Any, speech_wav: Any, monkeypatch: Any
+) -> None:
+    """Transcribe session (Ctrl+R) on a session with a transcript went ahead at once, minutes
+    of work replacing what Whisper wrote; now it asks, and says what is kept. An unfinished
+    transcription resumes without a question."""
+    from PySide6.QtWidgets import QMessageBox
+
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    project = window.project
+    sid = project.sessions.all()[0].id
+    window.transcription.start_transcription(sid)
+    idle(window)
+    first_ids = {s.id for s in project.transcript.segments(sid)}
+    assert len(first_ids) == 4
+    asked: list[tuple[str, str]] = []
+    answer = {"Transcribe again?": QMessageBox.StandardButton.No}
+
+    def question(_parent: Any, title: str, text: str, *_a: Any, **_k: Any) -> Any:
+        asked.append((title, text))
+        return answer.get(title, QMessageBox.StandardButton.Yes)  # consent: go on
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    window.transcription.start_transcription(None)  # what Ctrl+R does on the open session
+    idle(window)
+    assert [t for t, _ in asked] == ["Transcribe again?"]
+    assert "already has a transcript (4 segments)" in asked[0][1]
+    assert "holding someone's work" not in asked[0][1]
+    assert {s.id for s in project.transcript.segments(sid)} == first_ids  # No: nothing ran
+    assert "transcript is kept" in window.statusBar().currentMessage()
+
+    # a hand edit: the question says it is kept; Yes transcribes again at once (no second
+    # "replace?" question from the run)
+    seg = project.transcript.segments(sid)[0]
+    project.transcript.update_segment(seg.id, text="Good morning, thank you all for coming.")
+    asked.clear()
+    answer["Transcribe again?"] = QMessageBox.StandardButton.Yes
+    window.transcription.start_transcription(None)
+    idle(window)
+    titles = [t for t, _ in asked]
+    assert titles.count("Transcribe again?") == 1
+    assert "1 segment holding someone's work (1 hand-edited" in asked[0][1]
+    assert "is kept" in asked[0][1]
+    again = {s.id for s in project.transcript.segments(sid)}
+    assert len(again) == 4 and again != first_ids  # transcribed again (the fake replaces all)
+
+    # an unfinished transcription (cancelled half-way) resumes without a question
+    project.transcription.begin_transcription(
+        sid, model="fake", language=None, total_ms=3000, from_ms=0
+    )
+    project.transcription.end_transcription(sid, "cancelled")
+    asked.clear()
+    window.transcription.start_transcription(None)
+    assert "Transcribe again?" not in [t for t, _ in asked]
+    idle(window)
+
+
 @pytest.mark.parametrize(
     ("entry", "said"),
     [

@@ -274,6 +274,9 @@ class PseudonymTab(QWidget):
         below = QVBoxLayout(review)
         below.setContentsMargins(0, 0, 0, 0)
         below.addWidget(actions)
+        # what a click did stands under its button: at the tab's foot, in a laptop's short dock
+        # that scrolls, it was cut in half below the occurrences ("2 occurrences… Uncheck…")
+        below.addWidget(self.status)
         below.addWidget(self.candidates, 1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.setChildrenCollapsible(False)
@@ -284,7 +287,6 @@ class PseudonymTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(split, 1)
-        layout.addWidget(self.status)
         self.refresh()
 
     def _ask(self, text: str) -> bool:

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget
 
 from gui.fit import CELL_PADDING_PX, MAX_LINES, wrapped
-from storage import Project
+from storage import Project, SegmentDraft
 from storage.recordings.recording import RecordingMarker
 from tests.gui.test_laptop_fit import _kept_at, _window, project  # noqa: F401  (the fixture)
 
@@ -426,10 +426,10 @@ def test_the_names_fields_show_their_placeholders_in_a_short_dock(
     """In the 290 px Ethics dock, scrolling (a short dock), the Names tab's two fields beside
     "Add mapping" were 74 px: "Pseudonym" showed as "Pseudon…". The button says "Add"."""
     project.privacy.set_pseudonym("Bakyt", "P02")
-    panel = _laptop_ethics(qtbot, project, 300)
+    panel = _laptop_ethics(qtbot, project, 200)  # the shortest: the tab scrolls (a bar's width)
     panel.setCurrentIndex(1)
     tab = panel.pseudonyms
-    tab.load_candidates()  # "No real name of the mapping occurs…" under them: the tab scrolls
+    tab.load_candidates()  # "No real name of the mapping occurs…" under them
     qtbot.wait(50)
     assert panel.widget(1).verticalScrollBar().isVisible()
     for edit in (tab.real, tab.pseudonym):
@@ -437,6 +437,38 @@ def test_the_names_fields_show_their_placeholders_in_a_short_dock(
         need = edit.fontMetrics().horizontalAdvance(text)
         assert need <= _placeholder_room(edit), (text, need, _placeholder_room(edit))
     assert "mapping" in tab.add.toolTip()
+
+
+def test_what_review_and_replace_did_is_read_under_their_buttons_in_a_short_dock(
+    qtbot: Any,
+    project: Project,  # noqa: F811
+) -> None:
+    """At 1024x700 the Names tab's status ("N occurrences… uncheck those that are not this
+    person") stood at the tab's foot, below the occurrences, cut in half by the dock's edge
+    (the tab scrolls). It stands under the buttons, whole, without scrolling."""
+    session = project.sessions.add_session("Interview", "interview")
+    texts = ["Айгүл сказала: жақсы.", "Сәлеметсіз бе, Айгүл апа.", "Айгүлге рахмет."]
+    project.transcript.add_segments(
+        session.id, [SegmentDraft(i * 1000, i * 1000 + 900, t) for i, t in enumerate(texts)]
+    )
+    project.privacy.set_pseudonym("Айгүл", "P02")
+    panel = _laptop_ethics(qtbot, project, 300)
+    panel.setCurrentIndex(1)
+    tab = panel.pseudonyms
+    for act in (tab.load_candidates, lambda: tab.add.click()):
+        act()
+        qtbot.wait(50)
+        area = panel.widget(1)
+        assert tab.status.text()
+        top = tab.status.mapTo(area.viewport(), tab.status.rect().topLeft()).y()
+        assert top >= 0 and top + tab.status.height() <= area.viewport().height(), (
+            top,
+            tab.status.height(),
+            area.viewport().height(),
+        )
+        assert tab.status.height() >= tab.status.heightForWidth(tab.status.width())
+        below = tab.review.mapTo(tab, tab.review.rect().bottomLeft()).y()
+        assert tab.status.mapTo(tab, tab.status.rect().topLeft()).y() >= below
 
 
 def test_the_occurrences_context_reads_first_in_the_dock(qtbot: Any, project: Project) -> None:  # noqa: F811

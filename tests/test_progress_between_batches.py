@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
@@ -42,6 +44,40 @@ def test_in_flight_counts_each_batch_s_span_by_its_share_done_until_it_is_yielde
     tally.end(0)
     tally.end(20_000)
     assert tally.ms() == 0
+
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["begin", "advance", "end"]),
+        st.integers(0, 5),  # which batch (its start: k * 10 s)
+        st.floats(-0.5, 2.0, allow_nan=False),
+    ),
+    max_size=40,
+)
+
+
+@given(OPS)
+def test_in_flight_follows_a_model_of_its_batches(ops: list[tuple[str, int, float]]) -> None:
+    """Any order of begin / advance / end (a batch's work steps out of order, a cancelled
+    run's late step, an end twice): the tally is each begun, unyielded batch's span times the
+    largest share it reported, clipped to [0, 1]; never negative, never past the spans."""
+    tally = InFlight()
+    model: dict[int, tuple[int, float]] = {}
+    for op, k, share in ops:
+        start, span = k * 10_000, 7_000 + k * 500
+        if op == "begin":
+            tally.begin(_plan(start, start + span))
+            model[start] = (span, 0.0)
+        elif op == "advance":
+            tally.advance(start, share)
+            if start in model:
+                model[start] = (span, max(model[start][1], min(1.0, share)))
+        else:
+            tally.end(start)
+            model.pop(start, None)
+        expected = round(sum(s * f for s, f in model.values()))
+        assert tally.ms() == expected
+        assert 0 <= tally.ms() <= sum(s for s, _ in model.values())
 
 
 class SteppingEngine:

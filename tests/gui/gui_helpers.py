@@ -62,6 +62,18 @@ def make_fake_transcriber(delay_s: float = 0.0) -> Callable[..., TranscriptionSu
     return transcribe_session
 
 
+class Asked:
+    """Stands in for QMessageBox.question: records the texts and gives a set answer."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+        self.texts: list[str] = []
+
+    def __call__(self, _parent: Any, _title: str, text: str, *_a: Any, **_k: Any) -> Any:
+        self.texts.append(text)
+        return self.answer
+
+
 class StallMeter:
     """A 10 ms timer; records the longest gap between its ticks (an event-loop stall)."""
 

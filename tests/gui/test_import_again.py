@@ -9,19 +9,10 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from tests.gui.gui_helpers import Asked
 from tests.hardening_support import tone_wav
 
 YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-
-
-class Asked:
-    def __init__(self, answer: Any) -> None:
-        self.answer = answer
-        self.texts: list[str] = []
-
-    def __call__(self, _parent: Any, _title: str, text: str, *_a: Any, **_k: Any) -> Any:
-        self.texts.append(text)
-        return self.answer
 
 
 def test_duplicate_import_asks_first(

@@ -9,18 +9,19 @@ import pytest
 
 from storage import Project
 from tests.audio_fixtures import PulseMic, espeak_wav
+from tests.gui.gui_helpers import Asked
 
 
-class Asked:
-    """Stands in for QMessageBox.question: records the texts and gives a set answer."""
-
-    def __init__(self, answer: Any) -> None:
-        self.answer = answer
-        self.texts: list[str] = []
-
-    def __call__(self, _parent: Any, _title: str, text: str, *_a: Any, **_k: Any) -> Any:
-        self.texts.append(text)
-        return self.answer
+def _recording(window: Any, pulse_mic: PulseMic, qtbot: Any, tmp_path: Path) -> Any:
+    """The Record panel recording speech from the virtual microphone for 1.5 s and more."""
+    speech = espeak_wav(tmp_path / "s.wav", "Tell me how you book an appointment online.")
+    panel = window.extra_panels.show_recorder()
+    panel.ask_details = False
+    assert panel.select_device("fs_mic")
+    assert panel.start_recording()
+    pulse_mic.play(speech)
+    qtbot.waitUntil(lambda: panel.recorder.position_ms > 1500, timeout=15000)
+    return panel
 
 
 @pytest.mark.audio
@@ -30,14 +31,8 @@ def test_closing_the_window_while_recording_asks_and_saves_the_session(  # type:
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    speech = espeak_wav(tmp_path / "s.wav", "Tell me how you book an appointment online.")
     folder = project.folder
-    panel = window.extra_panels.show_recorder()
-    panel.ask_details = False
-    assert panel.select_device("fs_mic")
-    assert panel.start_recording()
-    pulse_mic.play(speech)
-    qtbot.waitUntil(lambda: panel.recorder.position_ms > 1500, timeout=15000)
+    panel = _recording(window, pulse_mic, qtbot, tmp_path)
 
     keep = Asked(QMessageBox.StandardButton.Cancel)
     monkeypatch.setattr(QMessageBox, "question", keep)
@@ -67,14 +62,8 @@ def test_file_close_project_while_recording_asks_and_saves_the_session(  # type:
     running recording, which stopped unsaved; now it asks the same question."""
     from PySide6.QtWidgets import QMessageBox
 
-    speech = espeak_wav(tmp_path / "s.wav", "Tell me how you book an appointment online.")
     folder = project.folder
-    panel = window.extra_panels.show_recorder()
-    panel.ask_details = False
-    assert panel.select_device("fs_mic")
-    assert panel.start_recording()
-    pulse_mic.play(speech)
-    qtbot.waitUntil(lambda: panel.recorder.position_ms > 1500, timeout=15000)
+    panel = _recording(window, pulse_mic, qtbot, tmp_path)
 
     monkeypatch.setattr(QMessageBox, "question", Asked(QMessageBox.StandardButton.Cancel))
     window.act_close.trigger()

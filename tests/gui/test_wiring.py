@@ -16,22 +16,11 @@ from PySide6.QtWidgets import QMessageBox
 from storage import Project
 from storage.recordings.recording import ActiveRecording
 from storage.recordings.wavfile import wav_header
+from tests.gui.gui_helpers import Asked
 from transcribe.diarize.backend import DiarizationCancelled
 
 YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 CANCEL = QMessageBox.StandardButton.Cancel
-
-
-class Asked:
-    """Stands in for QMessageBox.question: records the texts and gives a set answer."""
-
-    def __init__(self, answer: Any) -> None:
-        self.answer = answer
-        self.texts: list[str] = []
-
-    def __call__(self, _parent: Any, _title: str, text: str, *_a: Any, **_k: Any) -> Any:
-        self.texts.append(text)
-        return self.answer
 
 
 def _action(window: Any, menu: str, text: str) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -127,24 +128,42 @@ class SteppingEngine:
             yield ChunkResult([text], start, start + 2_000, "ru", final=batch == 1)
 
 
-def test_a_run_reports_how_far_its_batches_are_between_them(
-    project: Project, tmp_path: Path
-) -> None:
+def _run(
+    project: Project,
+    tmp_path: Path,
+    kind: type[SteppingEngine] = SteppingEngine,
+    cancel_when: Callable[[Progress], bool] | None = None,
+) -> tuple[Any, Any, list[tuple[Progress, int]]]:
+    """A 4-s session of a Russian/Kazakh project transcribed by ``kind``: the session, the
+    summary, and each report with the segments written when it came. ``cancel_when``: a
+    report after which the run is cancelled."""
     project.set_languages("ru,kk")
     session = project.sessions.import_audio(tone_wav(tmp_path / "t.wav", seconds=4.0))
+    cancel = threading.Event()
     engines: list[SteppingEngine] = []
     seen: list[tuple[Progress, int]] = []
 
     def make(*a: Any, **k: Any) -> SteppingEngine:
-        engines.append(SteppingEngine(*a, **k))
+        engines.append(kind(*a, **k))
         return engines[-1]
 
     def on_progress(p: Progress) -> None:
         seen.append((p, len(project.transcript.segments(session.id))))
         if p.estimated:
             engines[0].saw(p.done_ms)
+        if cancel_when is not None and cancel_when(p):
+            cancel.set()
 
-    summary = transcribe_session(project, session.id, progress=on_progress, engine=make)
+    summary = transcribe_session(
+        project, session.id, progress=on_progress, engine=make, cancel=cancel
+    )
+    return session, summary, seen
+
+
+def test_a_run_reports_how_far_its_batches_are_between_them(
+    project: Project, tmp_path: Path
+) -> None:
+    _session, summary, seen = _run(project, tmp_path)
     assert not summary.cancelled and summary.segments_added == 2
     got = [(p.estimated, p.done_ms, round(p.fraction, 3), written) for p, written in seen]
     assert got == [
@@ -168,22 +187,8 @@ class OvershootingEngine(SteppingEngine):
 def test_a_written_report_never_reads_less_than_an_estimate_before_it(
     project: Project, tmp_path: Path
 ) -> None:
-    project.set_languages("ru,kk")
-    session = project.sessions.import_audio(tone_wav(tmp_path / "t.wav", seconds=4.0))
-    engines: list[SteppingEngine] = []
-    seen: list[Progress] = []
-
-    def make(*a: Any, **k: Any) -> SteppingEngine:
-        engines.append(OvershootingEngine(*a, **k))
-        return engines[-1]
-
-    def on_progress(p: Progress) -> None:
-        seen.append(p)
-        if p.estimated:
-            engines[0].saw(p.done_ms)
-
-    transcribe_session(project, session.id, progress=on_progress, engine=make)
-    assert [(p.estimated, p.done_ms, p.fraction) for p in seen] == [
+    _session, _summary, seen = _run(project, tmp_path, OvershootingEngine)
+    assert [(p.estimated, p.done_ms, p.fraction) for p, _ in seen] == [
         (True, 1_500, 0.375),
         (True, 3_000, 0.75),
         (False, 2_000, 0.75),  # written up to 2 s; the figure stays where it was shown
@@ -195,23 +200,10 @@ def test_a_written_report_never_reads_less_than_an_estimate_before_it(
 def test_cancel_during_an_estimate_keeps_only_what_was_written(
     project: Project, tmp_path: Path, kind: str
 ) -> None:
-    project.set_languages("ru,kk")
-    session = project.sessions.import_audio(tone_wav(tmp_path / "t.wav", seconds=4.0))
-    cancel = threading.Event()
-    engines: list[SteppingEngine] = []
-
-    def make(*a: Any, **k: Any) -> SteppingEngine:
-        engines.append(SteppingEngine(*a, **k))
-        return engines[-1]
-
-    def on_progress(p: Progress) -> None:
-        if p.estimated:
-            engines[0].saw(p.done_ms)
-        if p.estimated == (kind == "estimated") and p.done_ms >= 1_500:
-            cancel.set()
-
-    summary = transcribe_session(
-        project, session.id, progress=on_progress, engine=make, cancel=cancel
+    session, summary, _seen = _run(
+        project,
+        tmp_path,
+        cancel_when=lambda p: p.estimated == (kind == "estimated") and p.done_ms >= 1_500,
     )
     assert summary.cancelled
     state = project.transcription.transcription_state(session.id)

@@ -320,6 +320,25 @@ def test_vtt_blocks_settings_ids_short_times_and_overlaps(tmp_path: Path) -> Non
     assert parsed.notes == []
 
 
+def test_cue_times_without_hours_past_an_hour(tmp_path: Path) -> None:
+    """A cue at "120:01.000" (minutes past 59, the hours left out) was glued into the text of
+    the cue above ("hi 120:01.000 --> 120:03.500 Anna: later"); now it is its own cue."""
+    vtt = _put(tmp_path, "t.vtt", (
+        "WEBVTT\n\n00:01.000 --> 00:03.500\nАнна: привет\n\n"
+        "120:01.000 --> 120:03,500\nАнна: позже\n"
+    ))  # fmt: skip
+    assert _cues(vtt) == [
+        (1000, 3500, "Анна", "привет"),
+        (7201000, 7203500, "Анна", "позже"),
+    ]
+    srt = _put(
+        tmp_path,
+        "t.srt",
+        "1\n59:59,000 --> 60:01,000\nАнна: раз\n\n2\n100:00,000 --> 100:02,000\nдва\n",
+    )
+    assert _cues(srt) == [(3599000, 3601000, "Анна", "раз"), (6000000, 6002000, None, "два")]
+
+
 def test_vtt_a_second_voice_in_a_cue_keeps_its_name(tmp_path: Path) -> None:
     """ "<v A>Hi</v> <v B>Hello" gave A both lines, B's name lost."""
     path = _put(tmp_path, "t.vtt", (

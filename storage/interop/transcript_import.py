@@ -48,9 +48,10 @@ TRANSCRIPT_IMPORT_FORMATS = (
 #: Times up to this far past the end of the audio are clamped; more is refused.
 TOLERANCE_MS = 5000
 
-_VTT_TIME = re.compile(
-    r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
-)
+#: a cue's times; without hours the minutes may pass 59 (``120:01.000``, as tools that leave
+#: the hours out write a recording longer than an hour)
+_CUE_CLOCK = r"(?:\d+:\d{1,2}|\d+):\d{2}[.,]\d{1,3}"
+_VTT_TIME = re.compile(rf"^\s*({_CUE_CLOCK})\s*-->\s*({_CUE_CLOCK})")
 _TXT_TS = re.compile(
     rf"^\s*(?:\[(?P<b>{STAMP})\]|\((?P<p>{STAMP})\)"
     r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:[-\u2013\u2014]\s+)?"

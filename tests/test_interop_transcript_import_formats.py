@@ -110,6 +110,36 @@ def test_docx_noscribe_edited_in_word(tmp_path: Path) -> None:
     assert "3 line(s) before the first timestamp" in parsed.notes[0]
 
 
+def test_docx_speaker_names_in_bold_without_a_colon(tmp_path: Path) -> None:
+    """ "[00:00:01] **Интервьюер**<tab>text" gave no speaker and the text "Интервьюер\ttext";
+    "**Әлия** [00:01:05] text" was refused as a document without timestamps. A name in bold
+    next to a time is now the speaker; bold words inside the text stay text."""
+    document = docx.Document()
+    rows = [
+        ("[00:00:01] ", "Интервьюер", "\tРасскажите о себе."),
+        ("", "Әлия", " [00:01:05]\tМен мұғаліммін. Важно"),
+        ("[00:02:00] ", "Speaker 2", "\tДа, это так."),
+    ]
+    for before, name, after in rows:
+        paragraph = document.add_paragraph(before)
+        paragraph.add_run(name).bold = True
+        paragraph.add_run(after)
+    paragraph = document.add_paragraph("Дальше ")
+    paragraph.add_run("очень").bold = True
+    paragraph.add_run(" важно.")
+    paragraph = document.add_paragraph("[00:03:00] Анна: ")
+    paragraph.add_run("Коррупция").bold = True
+    paragraph.add_run(" [sic] везде.")
+    path = tmp_path / "bold.docx"
+    document.save(str(path))
+    assert _cues(path) == [
+        (1000, 65000, "Интервьюер", "Расскажите о себе."),
+        (65000, 120000, "Әлия", "Мен мұғаліммін. Важно"),
+        (120000, 180000, "Speaker 2", "Да, это так. Дальше очень важно."),
+        (180000, 180000, "Анна", "Коррупция [sic] везде."),
+    ]
+
+
 def test_docx_f4transkript_end_marks(tmp_path: Path) -> None:
     """f4 puts a mark at the end of each paragraph only: each starts where the last ended."""
     path = _docx(tmp_path, "f4.docx", ["I: Wie geht es? #00:00:05-2#", "B: Gut. #00:00:09-8#"])

@@ -418,6 +418,28 @@ def test_timestamped_txt_stamp_styles_and_cyrillic_speakers(tmp_path: Path) -> N
     ]
 
 
+def test_txt_otranscribe_bare_minute_stamps(tmp_path: Path) -> None:
+    """oTranscribe's plain-text export ("01:02 Интервьюер: text", a bare minutes:seconds time)
+    was refused ("cannot tell the transcript format"); now each such line starts a segment.
+    In a file with another timestamp style a line starting "10:30" stays text."""
+    path = _put(tmp_path, "otr.txt", (
+        "Интервью, Алматы\n00:05 Интервьюер: Расскажите о себе.\n"
+        "01:02 Әлия: Мен мұғаліммін.\nЕщё строка.\n1:00:10 Интервьюер: Спасибо.\n"
+    ))  # fmt: skip
+    parsed = parse_transcript(path)
+    assert parsed.format == "timestamped-txt"
+    assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == [
+        (5000, 62000, "Интервьюер", "Расскажите о себе."),
+        (62000, 3610000, "Әлия", "Мен мұғаліммін. Ещё строка."),
+        (3610000, 3610000, "Интервьюер", "Спасибо."),
+    ]
+    mixed = _put(tmp_path, "mixed.txt", "[00:00:05] Анна: Мы встретились\n10:30 утра у ЦОНа.\n")
+    assert _cues(mixed) == [(5000, 5000, "Анна", "Мы встретились 10:30 утра у ЦОНа.")]
+    backwards = _put(tmp_path, "b.txt", "10:30 утра\n09:00 вечера\n")
+    with pytest.raises(InvalidInputError, match="cannot tell the transcript format"):
+        parse_transcript(backwards)
+
+
 def test_txt_f4_and_otter_styles_are_recognised(tmp_path: Path) -> None:
     """Both were refused as 'cannot tell the transcript format'."""
     f4 = _put(tmp_path, "f4.txt", "I: Wie geht es? #00:00:05-2#\nB: Gut. #00:00:09-8#\n")

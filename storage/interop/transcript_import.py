@@ -17,6 +17,7 @@ recording. Segments get origin "import". Everything is written in one transactio
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -138,23 +139,57 @@ def detect_format(path: Path, text: str) -> str:
         return "srt"
     if suffix == ".vtt":
         return "vtt"
-    for line in head.splitlines():
-        heading = _HEADING.match(line)
-        if (
-            _TXT_TS.match(line)
-            or LEAD_RANGE.match(line)
-            or _SPEAKER_THEN_STAMP.match(line)
-            or _SPEAKER_STAMP_COLON.match(line)
-            or STAMP_ALONE.match(line)
-            or _F4_END.search(line)
-            or (heading and is_label(heading.group("speaker")))
-        ):
-            return "timestamped-txt"
+    if any(_timed_line(line) for line in head.splitlines()) or _bare_minutes(text):
+        return "timestamped-txt"
     raise InvalidInputError(
         f"{path}: cannot tell the transcript format, and a transcript needs timestamps to be "
         "placed on the recording; give --format (noscribe-html, vtt, srt, timestamped-txt, json or "
         "docx)."
     )
+
+
+def _timed_line(line: str) -> bool:
+    """Whether a line starts a segment in one of the timestamped text styles."""
+    heading = _HEADING.match(line)
+    return bool(
+        _TXT_TS.match(line)
+        or LEAD_RANGE.match(line)
+        or _SPEAKER_THEN_STAMP.match(line)
+        or _SPEAKER_STAMP_COLON.match(line)
+        or STAMP_ALONE.match(line)
+        or _F4_END.search(line)
+        or (heading and is_label(heading.group("speaker")))
+    )
+
+
+#: oTranscribe's plain-text export: a bare ``01:02`` (minutes and seconds) before the text
+_BARE_MINUTES = re.compile(r"^\s*(\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[ \t]+(?=\S)")
+
+
+def _bare_minutes(text: str) -> list[str] | None:
+    """The lines of a text whose segments start with a bare ``mm:ss`` (oTranscribe's plain
+    text: ``01:02 Anna: text``), those times bracketed (``[01:02] Anna: text``); None unless
+    at least two lines start so, in time order, and no line has a timestamp of another style
+    (then a line such as "10:30 мы встретились" is text)."""
+    lines = text.split("\n")
+    found: list[int] = []
+    out = []
+    for line in lines:
+        hours = _TXT_TS.match(line)
+        if hours and hours.group("n"):  # a bare 1:02:03, as it writes past the first hour
+            found.append(parse_clock(hours.group("n")))
+            out.append(line)
+            continue
+        if _timed_line(line):
+            return None
+        match = _BARE_MINUTES.match(line)
+        if match:
+            found.append(parse_clock(match.group(1)))
+            line = f"[{match.group(1)}] {line[match.end() :]}"
+        out.append(line)
+    if len(found) < 2 or any(b < a for a, b in itertools.pairwise(found)):
+        return None
+    return out
 
 
 # ---------------------------------------------------------------------- noScribe html
@@ -588,7 +623,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
 
 def parse_timestamped_txt(text: str) -> ParsedTranscript:
     """``[hh:mm:ss] SPEAKER: text`` lines; untimed lines continue the previous segment."""
-    return parse_lines(text.split("\n"), "timestamped-txt")
+    return parse_lines(_bare_minutes(text) or text.split("\n"), "timestamped-txt")
 
 
 # ---------------------------------------------------------------------- Word

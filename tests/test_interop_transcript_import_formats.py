@@ -401,6 +401,32 @@ def test_vtt_youtube_rolling_captions(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------- timestamped text
+def test_srt_youtube_rolling_captions_converted_without_word_times(tmp_path: Path) -> None:
+    """YouTube's automatic captions converted to .srt (yt-dlp) lose their word timings: every
+    line came in twice or three times ("привет всем это наш канал", "наш канал и сегодня");
+    now each line is kept once, as from the .vtt. A subtitle that says a line again stays."""
+    path = _put(tmp_path, "yt.srt", (
+        "1\n00:00:00,160 --> 00:00:02,990\nпривет всем это\n\n"
+        "2\n00:00:02,990 --> 00:00:03,000\nпривет всем это\n\n"
+        "3\n00:00:03,000 --> 00:00:05,870\nпривет всем это\nнаш канал\n\n"
+        "4\n00:00:05,870 --> 00:00:05,880\nнаш канал\n\n"
+        "5\n00:00:05,880 --> 00:00:08,000\nнаш канал\nи сегодня\n"
+    ))  # fmt: skip
+    parsed = parse_transcript(path)
+    assert [(d.start_ms, d.end_ms, d.text) for d in parsed.drafts] == [
+        (160, 2990, "привет всем это"),
+        (3000, 5870, "наш канал"),
+        (5880, 8000, "и сегодня"),
+    ]
+    assert any("rolling captions" in n for n in parsed.notes)
+    plain = _put(tmp_path, "plain.srt", (
+        "1\n00:00:01,000 --> 00:00:02,000\nДа.\n\n"
+        "2\n00:00:02,000 --> 00:00:02,040\nДа.\n\n"
+        "3\n00:00:03,000 --> 00:00:04,000\nДа.\nНет.\n"
+    ))  # fmt: skip
+    assert [d.text for d in parse_transcript(plain).drafts] == ["Да.", "Да.", "Да. Нет."]
+
+
 def test_timestamped_txt_stamp_styles_and_cyrillic_speakers(tmp_path: Path) -> None:
     path = _put(tmp_path, "t.txt", (
         "[00:00:01.250] Интервьюер: Расскажите о себе.\n"

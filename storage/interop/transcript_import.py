@@ -403,7 +403,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
         )
         cue_lines.append(body_lines)
         outside(lines[i:stop])
-    if vtt and _KARAOKE.search(text):
+    if (vtt and _KARAOKE.search(text)) or _rolling(drafts, cue_lines):
         drafts, repeated = _drop_rolling_repeats(drafts, cue_lines)
         if repeated:
             notes.append(
@@ -421,6 +421,26 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
 
 #: a cue this short only shows again what the cue before it said (YouTube writes 10 ms)
 _SNAPSHOT_MS = 50
+
+
+def _rolling(drafts: list[SegmentDraft], cue_lines: list[list[str]]) -> bool:
+    """Whether cues roll as YouTube's automatic captions do once their word timings are gone
+    (converted to .srt, by yt-dlp for one): at least two cues of a few milliseconds show again
+    only the last line of the cue before them, and the cue after them starts with that line,
+    a new one under it."""
+    cues = [[clean for line in raw if (clean := _clean_cue_line(line))] for raw in cue_lines]
+    snapshots = 0
+    for i in range(1, len(cues) - 1):
+        shown, before, after = cues[i], cues[i - 1], cues[i + 1]
+        if (
+            shown
+            and drafts[i].end_ms - drafts[i].start_ms <= _SNAPSHOT_MS
+            and before[-len(shown) :] == shown
+            and len(after) > len(shown)
+            and after[: len(shown)] == shown
+        ):
+            snapshots += 1
+    return snapshots >= 2
 
 
 def _drop_rolling_repeats(

@@ -496,6 +496,31 @@ def test_time_spans_whisper_and_nvivo_style(tmp_path: Path) -> None:
     assert _cues(nvivo) == [(0, 10600, "Interviewer", "text"), (11000, 11000, "Ә.Н.", "Иә.")]
 
 
+def test_ms_teams_transcript_times_and_names_under_them(tmp_path: Path) -> None:
+    """A transcript downloaded from MS Teams ("0:0:5.240 --> 0:0:8.110", the name on the line
+    under it, the text below) was refused as of unknown format (.txt) or as having no
+    timestamps (.docx); now each span is a segment with its speaker, also a name said once."""
+    entries = [
+        ("0:0:0.0 --> 0:0:5.240", "Нурланова, Айгерим", "Добрый день, коллеги."),
+        ("0:0:5.240 --> 0:0:8.110", "Petrov, Ivan", "Сәлеметсіздер ме."),
+        ("0:0:8.110 --> 0:1:2.5", "Нурланова, Айгерим", "Начнём."),
+    ]
+    expected = [
+        (0, 5240, "Нурланова, Айгерим", "Добрый день, коллеги."),
+        (5240, 8110, "Petrov, Ivan", "Сәлеметсіздер ме."),
+        (8110, 62500, "Нурланова, Айгерим", "Начнём."),
+    ]
+    txt = _put(tmp_path, "teams.txt", "\n\n".join("\n".join(e) for e in entries) + "\n")
+    assert _cues(txt) == expected
+    document = docx.Document()
+    for entry in entries:
+        for line in entry:
+            document.add_paragraph(line)
+    path = tmp_path / "teams.docx"
+    document.save(str(path))
+    assert _cues(path) == expected
+
+
 def test_docx_nvivo_table(tmp_path: Path) -> None:
     """NVivo exports a table: # | Timespan | Content | Speaker."""
     path = _docx(tmp_path, "nvivo.docx", ["Interview 5"], rows=[

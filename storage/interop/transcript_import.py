@@ -541,6 +541,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     skipped: list[str] = []
     headings: list[str | None] = []  # the line of a segment started by a heading or a time
     below: list[list[str]] = []  # the lines under each segment's first line
+    spans_alone: set[int] = set()  # segments started by a time span with nothing after it
 
     def start(
         start_ms: int, speaker: str | None, body: str, end: int | None, heading: str | None = None
@@ -566,6 +567,8 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
             end = end if end is not None else parse_clock(span.group("e"))
             speaker, body = _speaker_and_text(text[span.end() :])
             start(parse_clock(span.group("s")), speaker, body, end)
+            if not body and speaker is None:
+                spans_alone.add(len(drafts) - 1)  # Teams: the name, then the text, below it
             continue
         alone = STAMP_ALONE.match(text)
         heading = None if alone else _HEADING.match(text)
@@ -605,7 +608,25 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
                 ends[-1] = end
         else:
             skipped.append(text)
-    trint_names = _names_under_times(drafts, headings, below)
+    trint_names = _names_under_times(
+        drafts, [h if i not in spans_alone else "" for i, h in enumerate(headings)], below
+    )
+    unnamed = [i for i in sorted(spans_alone) if drafts[i].speaker is None]
+    if (
+        len(spans_alone) >= 2
+        and unnamed
+        and all(
+            len(below[i]) >= 2
+            and drafts[i].text == " ".join(below[i])
+            and _may_be_name(below[i][0])
+            for i in unnamed
+        )
+    ):  # Teams: every span has a name under it, also those of a name said once
+        for i in unnamed:
+            name = below[i][0].strip()
+            drafts[i].speaker, drafts[i].text = name, " ".join(below[i][1:]).strip()
+            if name not in trint_names:
+                trint_names.append(name)
     # a heading with no text under it (a title such as "Interview 10:30", a time at the end)
     # is no segment; its time still ends the segment before it
     empty = [h for h, d in zip(headings, drafts, strict=True) if h is not None and not d.text]

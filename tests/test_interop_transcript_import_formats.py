@@ -521,6 +521,23 @@ def test_ms_teams_transcript_times_and_names_under_them(tmp_path: Path) -> None:
     assert _cues(path) == expected
 
 
+def test_headings_with_surname_comma_given_name(tmp_path: Path) -> None:
+    """MS Teams' newer transcripts (and Otter's with such account names) head each turn
+    "Petrov, Ivan   0:03": the comma kept the heading from being read, so the file was refused,
+    or its first turns were dropped as lines before the first timestamp."""
+    path = _put(tmp_path, "teams.txt", (
+        "Petrov, Ivan   0:03\nДобрый день.\n\nНурланова Айгерим   0:15\nСәлеметсіз бе.\n\n"
+        "Petrov, Ivan   1:02:05\nДа.\n"
+    ))  # fmt: skip
+    assert _cues(path) == [
+        (3000, 15000, "Petrov, Ivan", "Добрый день."),
+        (15000, 3725000, "Нурланова Айгерим", "Сәлеметсіз бе."),
+        (3725000, 3725000, "Petrov, Ivan", "Да."),
+    ]
+    alone = _put(tmp_path, "one.txt", "Petrov, Ivan   0:03\nДобрый день.\n")
+    assert _cues(alone) == [(3000, 3000, "Petrov, Ivan", "Добрый день.")]
+
+
 def test_docx_nvivo_table(tmp_path: Path) -> None:
     """NVivo exports a table: # | Timespan | Content | Speaker."""
     path = _docx(tmp_path, "nvivo.docx", ["Interview 5"], rows=[

@@ -58,8 +58,10 @@ _TXT_TS = re.compile(
     r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:[-\u2013\u2014]\s+)?"
 )
 #: a heading of a speaker and a time, the text on the lines after it (``Speaker 1  0:05``)
+#: (a name may be "Surname, Given", as MS Teams shows a company's accounts)
 _HEADING = re.compile(
-    rf"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{{0,38}}?)\s*[,:]?\s+[\[(]?(?P<t>{STAMP})[\])]?\s*$"
+    r"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{0,38}?(?:, [^\W\d_][\w.\-' ]{0,38}?)?)"
+    rf"\s*[,:]?\s+[\[(]?(?P<t>{STAMP})[\])]?\s*$"
 )
 #: noScribe's paragraphs (also once opened in Word): ``S01: [00:00:00] text``
 _SPEAKER_THEN_STAMP = re.compile(

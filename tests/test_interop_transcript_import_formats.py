@@ -300,6 +300,24 @@ def test_srt_speaker_after_tags_and_dialogue_dashes(tmp_path: Path) -> None:
     ]
 
 
+def test_whisperx_bracketed_speakers(tmp_path: Path) -> None:
+    """WhisperX writes its speakers "[SPEAKER_00]: text" (.srt, .vtt): the label stayed in the
+    text and the segments had no speaker; now it is the speaker. "[смеётся] text" (no colon
+    after the bracket) stays text."""
+    srt = _put(tmp_path, "wx.srt", (
+        "1\n00:00:01,000 --> 00:00:03,000\n[SPEAKER_00]: Привет всем.\n\n"
+        "2\n00:00:03,500 --> 00:00:05,000\n[SPEAKER_01]: Сәлем.\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\n[смеётся] Да.\n"
+    ))  # fmt: skip
+    assert _cues(srt) == [
+        (1000, 3000, "SPEAKER_00", "Привет всем."),
+        (3500, 5000, "SPEAKER_01", "Сәлем."),
+        (5000, 6000, None, "[смеётся] Да."),
+    ]
+    vtt = _put(tmp_path, "wx.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n[Айгерим Н.]: Иә.\n")
+    assert _cues(vtt) == [(1000, 3000, "Айгерим Н.", "Иә.")]
+
+
 def test_srt_a_literal_angle_bracket_is_text(tmp_path: Path) -> None:
     """Everything between "<" and ">" was taken for a tag and dropped."""
     cue = "1\n00:00:01,000 --> 00:00:02,000\nА: 5 < 6 и 7 > 3, <i>да</i>\n"

@@ -73,6 +73,8 @@ _SPEAKER_STAMP_COLON = re.compile(
 )
 _SPEAKER_ALONE = re.compile(r"^([^\s:#\[\]()][^:\n]{0,39}):\s*$")
 _DASH = re.compile(r"^[-\u2013\u2014]\s+")
+#: WhisperX's subtitles with speakers: ``[SPEAKER_00]: text``
+_BRACKETED_SPEAKER = re.compile(r"^\[([^\[\]\n:]*[^\W_][^\[\]\n:]*)\]:[ \t]*")
 _VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
 _ASS_TAGS = re.compile(r"\{\\[^}]*\}")
 _SRT_HEAD = r"^\d+\s*\n\s*(?:\d+:)?\d{2}:\d{2}[,.]\d{3}\s*-->"
@@ -293,6 +295,9 @@ def _speaker_and_text(text: str) -> tuple[str | None, str]:
     alone = _SPEAKER_ALONE.match(body)
     if alone and is_label(alone.group(1)):  # a heading line: the text follows below
         return alone.group(1).strip(), ""
+    bracketed = _BRACKETED_SPEAKER.match(body)
+    if bracketed and len(bracketed.group(1).split()) <= 4:
+        return bracketed.group(1).strip(), body[bracketed.end() :].strip()
     speaker, n = speaker_prefix(body)
     if speaker is not None:
         return speaker, body[n:].strip()

@@ -125,8 +125,12 @@ def _bold_speaker(element: Any) -> str:
         return text
     rest = rest.lstrip(" \t")
     line_rest = rest.split("\n", 1)[0]
-    if not line_rest.strip() or not (stamp or _LEAD_STAMP.match(line_rest)):
-        return text  # a name alone on its line, or no time beside it
+    after = _LEAD_STAMP.match(line_rest)
+    if not line_rest.strip() or not (
+        stamp or (after and (line_rest.lstrip()[0] in "[(" or after.end() == len(line_rest)))
+    ):
+        return text  # a name alone on its line, or no time beside it (a bracketed one or
+        # one alone after it: "**Anna** 10:30 пришла" is text)
     return f"{text[:name_start]}{name}: {rest}"
 
 

@@ -130,6 +130,9 @@ def test_docx_speaker_names_in_bold_without_a_colon(tmp_path: Path) -> None:
     paragraph = document.add_paragraph("")
     paragraph.add_run("Айгерим").bold = True
     paragraph.add_run(" 10:30 пришла.")
+    paragraph = document.add_paragraph("10:30 ")
+    paragraph.add_run("Важно").bold = True
+    paragraph.add_run(" это.")
     paragraph = document.add_paragraph("[00:03:00] Анна: ")
     paragraph.add_run("Коррупция").bold = True
     paragraph.add_run(" [sic] везде.")
@@ -138,7 +141,12 @@ def test_docx_speaker_names_in_bold_without_a_colon(tmp_path: Path) -> None:
     assert _cues(path) == [
         (1000, 65000, "Интервьюер", "Расскажите о себе."),
         (65000, 120000, "Әлия", "Мен мұғаліммін. Важно"),
-        (120000, 180000, "Speaker 2", "Да, это так. Дальше очень важно. Айгерим 10:30 пришла."),
+        (
+            120000,
+            180000,
+            "Speaker 2",
+            "Да, это так. Дальше очень важно. Айгерим 10:30 пришла. 10:30 Важно это.",
+        ),
         (180000, 180000, "Анна", "Коррупция [sic] везде."),
     ]
 

@@ -116,6 +116,8 @@ def _bold_speaker(element: Any) -> str:
     while last < len(text) and bold[last] and text[last] != "\n":
         last += 1
     stamp = _LEAD_STAMP.match(text[:last])
+    if stamp and not any(ch in stamp.group(0) for ch in "[(") and stamp.group(0).count(":") < 2:
+        stamp = None  # a bare "10:30" starts no turn: "10:30 **Важно** это" is text
     head = text[:first]
     if head.strip() and not (stamp and stamp.end() >= len(head.rstrip())):
         return text  # words before the bold ones

@@ -575,3 +575,33 @@ def test_a_file_in_the_media_folder_that_is_no_audio_is_reported_not_copied(
     assert "is not decodable audio" in report.describe()
     assert list((folder / "media").iterdir()) == []  # the copy was removed again
     assert (media_dir / "talk.wav").read_bytes() == b"not audio at all"
+
+
+def test_a_sync_point_at_the_transcripts_very_end_makes_no_empty_segment(tmp_path: Path) -> None:
+    """A SyncPoint at the end of a transcript that ends with a line end (where the last turn
+    ends) gave an empty segment after it, an empty row in the transcript; now it is that
+    turn's end."""
+    transcript = "Әлия: Сәлем, бәрі жақсы.\nИван: Да, всё хорошо.\n"
+    ivan = transcript.index("Иван")
+    body = (
+        f'<Sources><AudioSource guid="{SRC}" name="rec" path="internal://none.wav">'
+        f'<Transcript guid="{_g(1)}" plainTextPath="internal://t.txt">'
+        f'<SyncPoint guid="{_g(2)}" position="0" timeStamp="0"/>'
+        f'<SyncPoint guid="{_g(3)}" position="{ivan}" timeStamp="4500"/>'
+        f'<SyncPoint guid="{_g(4)}" position="{len(transcript)}" timeStamp="9000"/>'
+        f'<TranscriptSelection guid="{_g(5)}" fromSyncPoint="{_g(3).upper()}" '
+        f'toSyncPoint="{_g(4)}"><Coding guid="{_g(6)}"><CodeRef targetGUID="{_g(7)}"/></Coding>'
+        "</TranscriptSelection></Transcript></AudioSource></Sources>"
+    )
+    codes = f'<Code guid="{_g(7)}" name="Согласие" isCodable="true"/>'
+    _report, folder = import_one(
+        tmp_path, project(body, codes), {"sources/t.txt": transcript.encode()}
+    )
+    with Project.open(folder, readonly=True) as p:
+        (session,) = p.sessions.all()
+        segments = p.transcript.segments(session.id)
+        assert [(g.start_ms, g.end_ms, g.speaker, g.text) for g in segments] == [
+            (0, 4500, "Әлия", "Сәлем, бәрі жақсы."),
+            (4500, 9000, "Иван", "Да, всё хорошо."),
+        ]
+    assert [code for code, _text in _coded_in_order(folder)] == ["Согласие"]

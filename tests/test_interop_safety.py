@@ -36,6 +36,20 @@ def _traversal(path: Path) -> Path:
     return path
 
 
+def _back_traversal(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", GOOD_QDE)
+        zf.writestr("sources\\..\\..\\evil.txt", "pwned")
+    return path
+
+
+def _drive(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", GOOD_QDE)
+        zf.writestr("C:\\Users\\evil.txt", "pwned")
+    return path
+
+
 def _absolute(path: Path) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("project.qde", GOOD_QDE)
@@ -91,6 +105,8 @@ def _wrong_root(path: Path) -> Path:
 CASES = {
     "traversal": (_traversal, "unsafe path"),
     "absolute": (_absolute, "unsafe path"),
+    "traversal with backslashes": (_back_traversal, "unsafe path"),
+    "drive letter": (_drive, "unsafe path"),
     "too many members": (_many, "5002 members"),
     "zip bomb": (_bomb, "zip bomb"),
     "xxe entity": (_xxe, "DTD or entities"),
@@ -193,3 +209,27 @@ def test_bad_codebook_is_refused(tmp_path: Path, content: str, message: str) -> 
     with Project.open(folder) as p, pytest.raises(InvalidInputError, match=message):
         import_codebook(p, book)
     assert db_fingerprint(folder) == before
+
+
+def test_an_archive_with_backslash_folders_is_read(tmp_path: Path) -> None:
+    """A .qdpx zipped on Windows by older .NET names its members "sources\\GUID.txt": it was
+    refused as having an unsafe path; now the backslashes separate folders, as there, and its
+    text sources come in (a "..\\" in a name is still refused above)."""
+    guid = "AAAAAAAA-0000-4000-8000-000000000001"
+    text = "Интервьюер: Как вы пользуетесь ЦОНом?\r\nӘлия: Жиі барамын.\r\n"
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+        'name="win" origin="NVivo 12"><CodeBook><Codes/></CodeBook><Sources>'
+        f'<TextSource guid="{guid}" name="Интервью" plainTextPath="internal://{guid}.txt"/>'
+        "</Sources></Project>"
+    )
+    archive = tmp_path / "win.qdpx"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("project.qde", qde)
+        zf.writestr(f"sources\\{guid}.txt", text.encode("utf-8"))
+    dest = tmp_path / "win.fieldscribe"
+    import_qdpx(archive, dest, coder="me")
+    with Project.open(dest, readonly=True) as p:
+        (session,) = p.sessions.all()
+        texts = [(s.speaker, s.text.rstrip()) for s in p.transcript.segments(session.id)]
+    assert texts == [("Интервьюер", "Как вы пользуетесь ЦОНом?"), ("Әлия", "Жиі барамын.")]

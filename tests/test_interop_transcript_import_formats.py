@@ -110,6 +110,47 @@ def test_docx_noscribe_edited_in_word(tmp_path: Path) -> None:
     assert "3 line(s) before the first timestamp" in parsed.notes[0]
 
 
+def test_docx_speaker_names_in_bold_without_a_colon(tmp_path: Path) -> None:
+    """ "[00:00:01] **Интервьюер**<tab>text" gave no speaker and the text "Интервьюер\ttext";
+    "**Әлия** [00:01:05] text" was refused as a document without timestamps. A name in bold
+    next to a time is now the speaker; bold words inside the text stay text."""
+    document = docx.Document()
+    rows = [
+        ("[00:00:01] ", "Интервьюер", "\tРасскажите о себе."),
+        ("", "Әлия", " [00:01:05]\tМен мұғаліммін. Важно"),
+        ("[00:02:00] ", "Speaker 2", "\tДа, это так."),
+    ]
+    for before, name, after in rows:
+        paragraph = document.add_paragraph(before)
+        paragraph.add_run(name).bold = True
+        paragraph.add_run(after)
+    paragraph = document.add_paragraph("Дальше ")
+    paragraph.add_run("очень").bold = True
+    paragraph.add_run(" важно.")
+    paragraph = document.add_paragraph("")
+    paragraph.add_run("Айгерим").bold = True
+    paragraph.add_run(" 10:30 пришла.")
+    paragraph = document.add_paragraph("10:30 ")
+    paragraph.add_run("Важно").bold = True
+    paragraph.add_run(" это.")
+    paragraph = document.add_paragraph("[00:03:00] Анна: ")
+    paragraph.add_run("Коррупция").bold = True
+    paragraph.add_run(" [sic] везде.")
+    path = tmp_path / "bold.docx"
+    document.save(str(path))
+    assert _cues(path) == [
+        (1000, 65000, "Интервьюер", "Расскажите о себе."),
+        (65000, 120000, "Әлия", "Мен мұғаліммін. Важно"),
+        (
+            120000,
+            180000,
+            "Speaker 2",
+            "Да, это так. Дальше очень важно. Айгерим 10:30 пришла. 10:30 Важно это.",
+        ),
+        (180000, 180000, "Анна", "Коррупция [sic] везде."),
+    ]
+
+
 def test_docx_f4transkript_end_marks(tmp_path: Path) -> None:
     """f4 puts a mark at the end of each paragraph only: each starts where the last ended."""
     path = _docx(tmp_path, "f4.docx", ["I: Wie geht es? #00:00:05-2#", "B: Gut. #00:00:09-8#"])
@@ -270,6 +311,24 @@ def test_srt_speaker_after_tags_and_dialogue_dashes(tmp_path: Path) -> None:
     ]
 
 
+def test_whisperx_bracketed_speakers(tmp_path: Path) -> None:
+    """WhisperX writes its speakers "[SPEAKER_00]: text" (.srt, .vtt): the label stayed in the
+    text and the segments had no speaker; now it is the speaker. "[смеётся] text" (no colon
+    after the bracket) stays text."""
+    srt = _put(tmp_path, "wx.srt", (
+        "1\n00:00:01,000 --> 00:00:03,000\n[SPEAKER_00]: Привет всем.\n\n"
+        "2\n00:00:03,500 --> 00:00:05,000\n[SPEAKER_01]: Сәлем.\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\n[смеётся] Да.\n"
+    ))  # fmt: skip
+    assert _cues(srt) == [
+        (1000, 3000, "SPEAKER_00", "Привет всем."),
+        (3500, 5000, "SPEAKER_01", "Сәлем."),
+        (5000, 6000, None, "[смеётся] Да."),
+    ]
+    vtt = _put(tmp_path, "wx.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n[Айгерим Н.]: Иә.\n")
+    assert _cues(vtt) == [(1000, 3000, "Айгерим Н.", "Иә.")]
+
+
 def test_srt_a_literal_angle_bracket_is_text(tmp_path: Path) -> None:
     """Everything between "<" and ">" was taken for a tag and dropped."""
     cue = "1\n00:00:01,000 --> 00:00:02,000\nА: 5 < 6 и 7 > 3, <i>да</i>\n"
@@ -320,6 +379,25 @@ def test_vtt_blocks_settings_ids_short_times_and_overlaps(tmp_path: Path) -> Non
     assert parsed.notes == []
 
 
+def test_cue_times_without_hours_past_an_hour(tmp_path: Path) -> None:
+    """A cue at "120:01.000" (minutes past 59, the hours left out) was glued into the text of
+    the cue above ("hi 120:01.000 --> 120:03.500 Anna: later"); now it is its own cue."""
+    vtt = _put(tmp_path, "t.vtt", (
+        "WEBVTT\n\n00:01.000 --> 00:03.500\nАнна: привет\n\n"
+        "120:01.000 --> 120:03,500\nАнна: позже\n"
+    ))  # fmt: skip
+    assert _cues(vtt) == [
+        (1000, 3500, "Анна", "привет"),
+        (7201000, 7203500, "Анна", "позже"),
+    ]
+    srt = _put(
+        tmp_path,
+        "t.srt",
+        "1\n59:59,000 --> 60:01,000\nАнна: раз\n\n2\n100:00,000 --> 100:02,000\nдва\n",
+    )
+    assert _cues(srt) == [(3599000, 3601000, "Анна", "раз"), (6000000, 6002000, None, "два")]
+
+
 def test_vtt_a_second_voice_in_a_cue_keeps_its_name(tmp_path: Path) -> None:
     """ "<v A>Hi</v> <v B>Hello" gave A both lines, B's name lost."""
     path = _put(tmp_path, "t.vtt", (
@@ -352,6 +430,32 @@ def test_vtt_youtube_rolling_captions(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------- timestamped text
+def test_srt_youtube_rolling_captions_converted_without_word_times(tmp_path: Path) -> None:
+    """YouTube's automatic captions converted to .srt (yt-dlp) lose their word timings: every
+    line came in twice or three times ("привет всем это наш канал", "наш канал и сегодня");
+    now each line is kept once, as from the .vtt. A subtitle that says a line again stays."""
+    path = _put(tmp_path, "yt.srt", (
+        "1\n00:00:00,160 --> 00:00:02,990\nпривет всем это\n\n"
+        "2\n00:00:02,990 --> 00:00:03,000\nпривет всем это\n\n"
+        "3\n00:00:03,000 --> 00:00:05,870\nпривет всем это\nнаш канал\n\n"
+        "4\n00:00:05,870 --> 00:00:05,880\nнаш канал\n\n"
+        "5\n00:00:05,880 --> 00:00:08,000\nнаш канал\nи сегодня\n"
+    ))  # fmt: skip
+    parsed = parse_transcript(path)
+    assert [(d.start_ms, d.end_ms, d.text) for d in parsed.drafts] == [
+        (160, 2990, "привет всем это"),
+        (3000, 5870, "наш канал"),
+        (5880, 8000, "и сегодня"),
+    ]
+    assert any("rolling captions" in n for n in parsed.notes)
+    plain = _put(tmp_path, "plain.srt", (
+        "1\n00:00:01,000 --> 00:00:02,000\nДа.\n\n"
+        "2\n00:00:02,000 --> 00:00:02,040\nДа.\n\n"
+        "3\n00:00:03,000 --> 00:00:04,000\nДа.\nНет.\n"
+    ))  # fmt: skip
+    assert [d.text for d in parse_transcript(plain).drafts] == ["Да.", "Да.", "Да. Нет."]
+
+
 def test_timestamped_txt_stamp_styles_and_cyrillic_speakers(tmp_path: Path) -> None:
     path = _put(tmp_path, "t.txt", (
         "[00:00:01.250] Интервьюер: Расскажите о себе.\n"
@@ -367,6 +471,28 @@ def test_timestamped_txt_stamp_styles_and_cyrillic_speakers(tmp_path: Path) -> N
         (8000, 10000, "SPEAKER_01", "dash of another kind"),
         (10000, 10000, "Respondent", "short stamp"),
     ]
+
+
+def test_txt_otranscribe_bare_minute_stamps(tmp_path: Path) -> None:
+    """oTranscribe's plain-text export ("01:02 Интервьюер: text", a bare minutes:seconds time)
+    was refused ("cannot tell the transcript format"); now each such line starts a segment.
+    In a file with another timestamp style a line starting "10:30" stays text."""
+    path = _put(tmp_path, "otr.txt", (
+        "Интервью, Алматы\n00:05 Интервьюер: Расскажите о себе.\n"
+        "01:02 Әлия: Мен мұғаліммін.\nЕщё строка.\n1:00:10 Интервьюер: Спасибо.\n"
+    ))  # fmt: skip
+    parsed = parse_transcript(path)
+    assert parsed.format == "timestamped-txt"
+    assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == [
+        (5000, 62000, "Интервьюер", "Расскажите о себе."),
+        (62000, 3610000, "Әлия", "Мен мұғаліммін. Ещё строка."),
+        (3610000, 3610000, "Интервьюер", "Спасибо."),
+    ]
+    mixed = _put(tmp_path, "mixed.txt", "[00:00:05] Анна: Мы встретились\n10:30 утра у ЦОНа.\n")
+    assert _cues(mixed) == [(5000, 5000, "Анна", "Мы встретились 10:30 утра у ЦОНа.")]
+    backwards = _put(tmp_path, "b.txt", "10:30 утра\n09:00 вечера\n")
+    with pytest.raises(InvalidInputError, match="cannot tell the transcript format"):
+        parse_transcript(backwards)
 
 
 def test_txt_f4_and_otter_styles_are_recognised(tmp_path: Path) -> None:
@@ -397,6 +523,48 @@ def test_time_spans_whisper_and_nvivo_style(tmp_path: Path) -> None:
     nvivo = _put(tmp_path, "nv.txt", "0:00:00.0 - 0:00:10.6 | Interviewer: text\n"
                                      "00:00:11 - Ә.Н.: Иә.\n")  # fmt: skip
     assert _cues(nvivo) == [(0, 10600, "Interviewer", "text"), (11000, 11000, "Ә.Н.", "Иә.")]
+
+
+def test_ms_teams_transcript_times_and_names_under_them(tmp_path: Path) -> None:
+    """A transcript downloaded from MS Teams ("0:0:5.240 --> 0:0:8.110", the name on the line
+    under it, the text below) was refused as of unknown format (.txt) or as having no
+    timestamps (.docx); now each span is a segment with its speaker, also a name said once."""
+    entries = [
+        ("0:0:0.0 --> 0:0:5.240", "Нурланова, Айгерим", "Добрый день, коллеги."),
+        ("0:0:5.240 --> 0:0:8.110", "Petrov, Ivan", "Сәлеметсіздер ме."),
+        ("0:0:8.110 --> 0:1:2.5", "Нурланова, Айгерим", "Начнём."),
+    ]
+    expected = [
+        (0, 5240, "Нурланова, Айгерим", "Добрый день, коллеги."),
+        (5240, 8110, "Petrov, Ivan", "Сәлеметсіздер ме."),
+        (8110, 62500, "Нурланова, Айгерим", "Начнём."),
+    ]
+    txt = _put(tmp_path, "teams.txt", "\n\n".join("\n".join(e) for e in entries) + "\n")
+    assert _cues(txt) == expected
+    document = docx.Document()
+    for entry in entries:
+        for line in entry:
+            document.add_paragraph(line)
+    path = tmp_path / "teams.docx"
+    document.save(str(path))
+    assert _cues(path) == expected
+
+
+def test_headings_with_surname_comma_given_name(tmp_path: Path) -> None:
+    """MS Teams' newer transcripts (and Otter's with such account names) head each turn
+    "Petrov, Ivan   0:03": the comma kept the heading from being read, so the file was refused,
+    or its first turns were dropped as lines before the first timestamp."""
+    path = _put(tmp_path, "teams.txt", (
+        "Petrov, Ivan   0:03\nДобрый день.\n\nНурланова Айгерим   0:15\nСәлеметсіз бе.\n\n"
+        "Petrov, Ivan   1:02:05\nДа.\n"
+    ))  # fmt: skip
+    assert _cues(path) == [
+        (3000, 15000, "Petrov, Ivan", "Добрый день."),
+        (15000, 3725000, "Нурланова Айгерим", "Сәлеметсіз бе."),
+        (3725000, 3725000, "Petrov, Ivan", "Да."),
+    ]
+    alone = _put(tmp_path, "one.txt", "Petrov, Ivan   0:03\nДобрый день.\n")
+    assert _cues(alone) == [(3000, 3000, "Petrov, Ivan", "Добрый день.")]
 
 
 def test_docx_nvivo_table(tmp_path: Path) -> None:

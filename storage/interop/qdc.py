@@ -24,7 +24,7 @@ from ._common import ORIGIN, QDC_NS
 from ._files import write_atomic
 from .qdpx_import import ImportContext, ImportReport
 from .qdpx_import.codes import import_codes
-from .qdpx_parse import QProject, child, local, parse_codes
+from .qdpx_parse import QProject, child, children, local, parse_codes
 from .safe_zip import parse_xml
 
 if TYPE_CHECKING:
@@ -240,6 +240,8 @@ def read_qdc(path: Path) -> QProject:
     for code in codes:
         if not code.guid:
             raise InvalidInputError(f"{path}: code {code.name!r} has no guid; nothing imported.")
+    sets = child(root, "Sets")  # groups of codes (NVivo, ATLAS.ti's code groups)
+    n_sets = len(children(sets, "Set")) if sets is not None else 0
     return QProject(
         name="",
         origin=(root.get("origin") or ""),
@@ -251,7 +253,7 @@ def read_qdc(path: Path) -> QProject:
         notes={},
         project_notes=[],
         description=None,
-        unsupported={},
+        unsupported={"sets": n_sets} if n_sets else {},
     )
 
 
@@ -277,4 +279,9 @@ def import_codebook(project: Project, source: str | Path) -> ImportReport:
     importer = ImportContext(project, qp, None, str(path))
     with project.transaction():
         import_codes(importer, qp.codes)
+    for what, count in qp.unsupported.items():
+        importer.report.notes.append(
+            f"{count} {what[:-1]}(s) of codes (code groups) not imported: FieldScribe has no "
+            "sets; their codes were imported."
+        )
     return importer.report

@@ -45,7 +45,10 @@ class ZipLimits:
 
 
 def _bad_name(name: str) -> bool:
-    if not name or "\\" in name or "\x00" in name or name.startswith("/") or _DRIVE.match(name):
+    # a zip written on Windows by older .NET (ZipFile.CreateFromDirectory before 4.6.1) separates
+    # folders with backslashes ("sources\\X.txt"): read them as "/", then check the path
+    name = name.replace("\\", "/")
+    if not name or "\x00" in name or name.startswith("/") or _DRIVE.match(name):
         return True
     parts = name.split("/")
     return any(part == ".." for part in parts)
@@ -92,7 +95,7 @@ class SafeZip:
 
     @staticmethod
     def _norm(name: str) -> str:
-        return posixpath.normpath(name)
+        return posixpath.normpath(name.replace("\\", "/"))
 
     def _refuse(self, why: str) -> InvalidInputError:
         return InvalidInputError(

@@ -91,6 +91,13 @@ def split_lines(
         lo = bisect.bisect_left(positions, ls)
         hi = bisect.bisect_right(positions, le)
         inline = points[lo:hi]
+        if inline and not raw and ls == len(text) and lines:
+            # a sync point after the text's last line end marks where that line ends: no
+            # empty segment of its own
+            for _p, t in inline:
+                if t is not None and lines[-1].end_ms is None:
+                    lines[-1].end_ms = ends_known[-1] = t
+            continue
         body = text[ls:le]
         start: int | None = None
         end: int | None = None

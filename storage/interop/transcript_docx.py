@@ -9,7 +9,7 @@ from typing import Any
 
 from storage.core.errors import InvalidInputError
 
-from .transcript_patterns import LEAD_RANGE, MAX_TRANSCRIPT_BYTES, STAMP_ALONE, is_label
+from .transcript_patterns import LEAD_RANGE, MAX_TRANSCRIPT_BYTES, STAMP, STAMP_ALONE, is_label
 
 
 def docx_lines(path: Path, data: bytes) -> list[str]:
@@ -40,7 +40,7 @@ def docx_lines(path: Path, data: bytes) -> list[str]:
         if hasattr(item, "rows"):
             lines.extend(_table_lines(item))
         else:
-            lines.extend(_paragraph_text(item._p).split("\n"))
+            lines.extend(_bold_speaker(item._p).split("\n"))
     return lines
 
 
@@ -56,26 +56,84 @@ def _paragraph_text(element: Any) -> str:
     """A Word paragraph's text as it reads with its tracked changes accepted: its runs, also
     inside insertions, moves, hyperlinks, fields and content controls (python-docx's
     ``Paragraph.text`` leaves out all but plain runs and hyperlinks); tabs and line breaks."""
-    parts: list[str] = []
+    return "".join(text for text, _ in _paragraph_runs(element))
 
-    def walk(node: Any) -> None:
+
+def _is_bold(run: Any) -> bool:
+    """Whether a run is set bold directly (``<w:b/>``, not ``w:val="0"``)."""
+    props = run.find(_W + "rPr")
+    mark = props.find(_W + "b") if props is not None else None
+    return mark is not None and mark.get(_W + "val", "true") not in ("0", "false", "off")
+
+
+def _paragraph_runs(element: Any) -> list[tuple[str, bool]]:
+    """A paragraph's text as pieces, each with whether it is bold."""
+    parts: list[tuple[str, bool]] = []
+
+    def walk(node: Any, bold: bool) -> None:
         for child in node:
             tag = child.tag
             if tag in _NOT_TEXT:
                 continue
             if tag == _W + "t":
-                parts.append(child.text or "")
+                parts.append((child.text or "", bold))
             elif tag == _W + "tab":
-                parts.append("\t")
+                parts.append(("\t", bold))
             elif tag in (_W + "br", _W + "cr"):
-                parts.append("\n")
+                parts.append(("\n", bold))
             elif tag == _W + "noBreakHyphen":
-                parts.append("-")
+                parts.append(("-", bold))
+            elif tag == _W + "r":
+                walk(child, _is_bold(child))
             else:
-                walk(child)
+                walk(child, bold)
 
-    walk(element)
-    return "".join(parts)
+    walk(element, False)
+    return parts
+
+
+#: a time at the start of a paragraph (``[00:01:02]``, ``(1:02)``, ``00:01:02``)
+_LEAD_STAMP = re.compile(rf"^\s*[\[(]?{STAMP}[\])]?\s*")
+
+
+def _bold_speaker(element: Any) -> str:
+    """A paragraph's text, with ``:`` after a speaker's name set in bold without one, next to
+    a time: ``[00:01:02] **Anna**\\ttext`` reads ``[00:01:02] Anna: text``, ``**Anna**
+    [00:01:02] text`` reads ``Anna: [00:01:02] text`` (as transcription services and
+    researchers typing in Word set names). Other text is left as it is."""
+    parts = _paragraph_runs(element)
+    text = "".join(t for t, _ in parts)
+    bold = [False] * len(text)
+    at = 0
+    for piece, is_bold in parts:
+        if is_bold:
+            bold[at : at + len(piece)] = [True] * len(piece)
+        at += len(piece)
+    first = next((i for i, ch in enumerate(text) if bold[i] and not ch.isspace()), None)
+    if first is None:
+        return text
+    last = first
+    while last < len(text) and bold[last] and text[last] != "\n":
+        last += 1
+    stamp = _LEAD_STAMP.match(text[:last])
+    if stamp and not any(ch in stamp.group(0) for ch in "[(") and stamp.group(0).count(":") < 2:
+        stamp = None  # a bare "10:30" starts no turn: "10:30 **Важно** это" is text
+    head = text[:first]
+    if head.strip() and not (stamp and stamp.end() >= len(head.rstrip())):
+        return text  # words before the bold ones
+    name_start = max(first, stamp.end()) if stamp else first
+    name, rest = text[name_start:last].strip(), text[last:]
+    if name.endswith(":") or rest.lstrip(" \t").startswith(":") or not is_label(name):
+        return text
+    rest = rest.lstrip(" \t")
+    line_rest = rest.split("\n", 1)[0]
+    after = _LEAD_STAMP.match(line_rest)
+    if not line_rest.strip() or not (
+        stamp or (after and (line_rest.lstrip()[0] in "[(" or after.end() == len(line_rest)))
+    ):
+        return text  # a name alone on its line, or no time beside it (a bracketed one or
+        # one alone after it: "**Anna** 10:30 пришла" is text)
+    return f"{text[:name_start]}{name}: {rest}"
 
 
 def _is_time(cell: str) -> bool:

@@ -17,6 +17,7 @@ recording. Segments get origin "import". Everything is written in one transactio
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -48,16 +49,19 @@ TRANSCRIPT_IMPORT_FORMATS = (
 #: Times up to this far past the end of the audio are clamped; more is refused.
 TOLERANCE_MS = 5000
 
-_VTT_TIME = re.compile(
-    r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
-)
+#: a cue's times; without hours the minutes may pass 59 (``120:01.000``, as tools that leave
+#: the hours out write a recording longer than an hour)
+_CUE_CLOCK = r"(?:\d+:\d{1,2}|\d+):\d{2}[.,]\d{1,3}"
+_VTT_TIME = re.compile(rf"^\s*({_CUE_CLOCK})\s*-->\s*({_CUE_CLOCK})")
 _TXT_TS = re.compile(
     rf"^\s*(?:\[(?P<b>{STAMP})\]|\((?P<p>{STAMP})\)"
     r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:[-\u2013\u2014]\s+)?"
 )
 #: a heading of a speaker and a time, the text on the lines after it (``Speaker 1  0:05``)
+#: (a name may be "Surname, Given", as MS Teams shows a company's accounts)
 _HEADING = re.compile(
-    rf"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{{0,38}}?)\s*[,:]?\s+[\[(]?(?P<t>{STAMP})[\])]?\s*$"
+    r"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{0,38}?(?:, [^\W\d_][\w.\-' ]{0,38}?)?)"
+    rf"\s*[,:]?\s+[\[(]?(?P<t>{STAMP})[\])]?\s*$"
 )
 #: noScribe's paragraphs (also once opened in Word): ``S01: [00:00:00] text``
 _SPEAKER_THEN_STAMP = re.compile(
@@ -69,6 +73,8 @@ _SPEAKER_STAMP_COLON = re.compile(
 )
 _SPEAKER_ALONE = re.compile(r"^([^\s:#\[\]()][^:\n]{0,39}):\s*$")
 _DASH = re.compile(r"^[-\u2013\u2014]\s+")
+#: WhisperX's subtitles with speakers: ``[SPEAKER_00]: text``
+_BRACKETED_SPEAKER = re.compile(r"^\[([^\[\]\n:]*[^\W_][^\[\]\n:]*)\]:[ \t]*")
 _VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
 _ASS_TAGS = re.compile(r"\{\\[^}]*\}")
 _SRT_HEAD = r"^\d+\s*\n\s*(?:\d+:)?\d{2}:\d{2}[,.]\d{3}\s*-->"
@@ -137,23 +143,57 @@ def detect_format(path: Path, text: str) -> str:
         return "srt"
     if suffix == ".vtt":
         return "vtt"
-    for line in head.splitlines():
-        heading = _HEADING.match(line)
-        if (
-            _TXT_TS.match(line)
-            or LEAD_RANGE.match(line)
-            or _SPEAKER_THEN_STAMP.match(line)
-            or _SPEAKER_STAMP_COLON.match(line)
-            or STAMP_ALONE.match(line)
-            or _F4_END.search(line)
-            or (heading and is_label(heading.group("speaker")))
-        ):
-            return "timestamped-txt"
+    if any(_timed_line(line) for line in head.splitlines()) or _bare_minutes(text):
+        return "timestamped-txt"
     raise InvalidInputError(
         f"{path}: cannot tell the transcript format, and a transcript needs timestamps to be "
         "placed on the recording; give --format (noscribe-html, vtt, srt, timestamped-txt, json or "
         "docx)."
     )
+
+
+def _timed_line(line: str) -> bool:
+    """Whether a line starts a segment in one of the timestamped text styles."""
+    heading = _HEADING.match(line)
+    return bool(
+        _TXT_TS.match(line)
+        or LEAD_RANGE.match(line)
+        or _SPEAKER_THEN_STAMP.match(line)
+        or _SPEAKER_STAMP_COLON.match(line)
+        or STAMP_ALONE.match(line)
+        or _F4_END.search(line)
+        or (heading and is_label(heading.group("speaker")))
+    )
+
+
+#: oTranscribe's plain-text export: a bare ``01:02`` (minutes and seconds) before the text
+_BARE_MINUTES = re.compile(r"^\s*(\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[ \t]+(?=\S)")
+
+
+def _bare_minutes(text: str) -> list[str] | None:
+    """The lines of a text whose segments start with a bare ``mm:ss`` (oTranscribe's plain
+    text: ``01:02 Anna: text``), those times bracketed (``[01:02] Anna: text``); None unless
+    at least two lines start so, in time order, and no line has a timestamp of another style
+    (then a line such as "10:30 мы встретились" is text)."""
+    lines = text.split("\n")
+    found: list[int] = []
+    out = []
+    for line in lines:
+        hours = _TXT_TS.match(line)
+        if hours and hours.group("n"):  # a bare 1:02:03, as it writes past the first hour
+            found.append(parse_clock(hours.group("n")))
+            out.append(line)
+            continue
+        if _timed_line(line):
+            return None
+        match = _BARE_MINUTES.match(line)
+        if match:
+            found.append(parse_clock(match.group(1)))
+            line = f"[{match.group(1)}] {line[match.end() :]}"
+        out.append(line)
+    if len(found) < 2 or any(b < a for a, b in itertools.pairwise(found)):
+        return None
+    return out
 
 
 # ---------------------------------------------------------------------- noScribe html
@@ -255,6 +295,9 @@ def _speaker_and_text(text: str) -> tuple[str | None, str]:
     alone = _SPEAKER_ALONE.match(body)
     if alone and is_label(alone.group(1)):  # a heading line: the text follows below
         return alone.group(1).strip(), ""
+    bracketed = _BRACKETED_SPEAKER.match(body)
+    if bracketed and len(bracketed.group(1).split()) <= 4:
+        return bracketed.group(1).strip(), body[bracketed.end() :].strip()
     speaker, n = speaker_prefix(body)
     if speaker is not None:
         return speaker, body[n:].strip()
@@ -367,7 +410,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
         )
         cue_lines.append(body_lines)
         outside(lines[i:stop])
-    if vtt and _KARAOKE.search(text):
+    if (vtt and _KARAOKE.search(text)) or _rolling(drafts, cue_lines):
         drafts, repeated = _drop_rolling_repeats(drafts, cue_lines)
         if repeated:
             notes.append(
@@ -385,6 +428,26 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
 
 #: a cue this short only shows again what the cue before it said (YouTube writes 10 ms)
 _SNAPSHOT_MS = 50
+
+
+def _rolling(drafts: list[SegmentDraft], cue_lines: list[list[str]]) -> bool:
+    """Whether cues roll as YouTube's automatic captions do once their word timings are gone
+    (converted to .srt, by yt-dlp for one): at least two cues of a few milliseconds show again
+    only the last line of the cue before them, and the cue after them starts with that line,
+    a new one under it."""
+    cues = [[clean for line in raw if (clean := _clean_cue_line(line))] for raw in cue_lines]
+    snapshots = 0
+    for i in range(1, len(cues) - 1):
+        shown, before, after = cues[i], cues[i - 1], cues[i + 1]
+        if (
+            shown
+            and drafts[i].end_ms - drafts[i].start_ms <= _SNAPSHOT_MS
+            and before[-len(shown) :] == shown
+            and len(after) > len(shown)
+            and after[: len(shown)] == shown
+        ):
+            snapshots += 1
+    return snapshots >= 2
 
 
 def _drop_rolling_repeats(
@@ -485,6 +548,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     skipped: list[str] = []
     headings: list[str | None] = []  # the line of a segment started by a heading or a time
     below: list[list[str]] = []  # the lines under each segment's first line
+    spans_alone: set[int] = set()  # segments started by a time span with nothing after it
 
     def start(
         start_ms: int, speaker: str | None, body: str, end: int | None, heading: str | None = None
@@ -510,6 +574,8 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
             end = end if end is not None else parse_clock(span.group("e"))
             speaker, body = _speaker_and_text(text[span.end() :])
             start(parse_clock(span.group("s")), speaker, body, end)
+            if not body and speaker is None:
+                spans_alone.add(len(drafts) - 1)  # Teams: the name, then the text, below it
             continue
         alone = STAMP_ALONE.match(text)
         heading = None if alone else _HEADING.match(text)
@@ -549,7 +615,25 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
                 ends[-1] = end
         else:
             skipped.append(text)
-    trint_names = _names_under_times(drafts, headings, below)
+    trint_names = _names_under_times(
+        drafts, [h if i not in spans_alone else "" for i, h in enumerate(headings)], below
+    )
+    unnamed = [i for i in sorted(spans_alone) if drafts[i].speaker is None]
+    if (
+        len(spans_alone) >= 2
+        and unnamed
+        and all(
+            len(below[i]) >= 2
+            and drafts[i].text == " ".join(below[i])
+            and _may_be_name(below[i][0])
+            for i in unnamed
+        )
+    ):  # Teams: every span has a name under it, also those of a name said once
+        for i in unnamed:
+            name = below[i][0].strip()
+            drafts[i].speaker, drafts[i].text = name, " ".join(below[i][1:]).strip()
+            if name not in trint_names:
+                trint_names.append(name)
     # a heading with no text under it (a title such as "Interview 10:30", a time at the end)
     # is no segment; its time still ends the segment before it
     empty = [h for h, d in zip(headings, drafts, strict=True) if h is not None and not d.text]
@@ -587,7 +671,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
 
 def parse_timestamped_txt(text: str) -> ParsedTranscript:
     """``[hh:mm:ss] SPEAKER: text`` lines; untimed lines continue the previous segment."""
-    return parse_lines(text.split("\n"), "timestamped-txt")
+    return parse_lines(_bare_minutes(text) or text.split("\n"), "timestamped-txt")
 
 
 # ---------------------------------------------------------------------- Word

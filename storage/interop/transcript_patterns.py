@@ -10,8 +10,10 @@ MAX_TRANSCRIPT_BYTES = 50 * 1024**2
 STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 #: a time span at the start of a line: Whisper's ``[00:00.000 --> 00:05.000]  text``, NVivo's
 #: ``0:00:00.0 - 0:00:10.6``
+#: MS Teams' transcripts (.docx, .txt) write times without leading zeros: ``0:0:5.240``
+_SPAN_STAMP = rf"(?:{STAMP}|\d{{1,2}}:\d{{1,2}}:\d{{1,2}}(?:[.,]\d{{1,3}})?)"
 LEAD_RANGE = re.compile(
-    rf"^\s*[\[(]?(?P<s>{STAMP})\s*(?:-->|[-\u2013\u2014])\s*(?P<e>{STAMP})[\])]?"
+    rf"^\s*[\[(]?(?P<s>{_SPAN_STAMP})\s*(?:-->|[-\u2013\u2014])\s*(?P<e>{_SPAN_STAMP})[\])]?"
     r"(?:\s*[|:\-\u2013\u2014](?=\s)|(?=\s)|$)\s*"
 )
 #: a line holding only a time (``00:01:23``, ``[0:05]``, ``(1:02:03.5)``)

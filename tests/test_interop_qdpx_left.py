@@ -272,7 +272,8 @@ def test_notes_on_cases_are_journal_memos_named_after_the_participant(tmp_path: 
     assert "note 'Background' on case 'Anna' as 'Anna: Background'" in text
     assert "the notes on cases are in the project journal" in text
     assert "Case 'Anna': its description is the participant's attribute 'description'" in text
-    assert "links (not supported" not in text  # the Link was read
+    assert "link (not supported" not in text  # the Link was read
+    assert "links (not supported" not in text
 
 
 def test_notes_on_cases_come_back_from_an_export_valid_against_the_schema(
@@ -298,6 +299,7 @@ def test_notes_on_cases_come_back_from_an_export_valid_against_the_schema(
     report = import_qdpx(out, again, coder="me")
     assert _journal(again) == _journal(folder)
     assert _linked(again) == _linked(folder)
+    assert "link (not supported" not in report.describe()
     assert "links (not supported" not in report.describe()
 
 

@@ -324,7 +324,7 @@ def test_nvivo_link_from_note_to_selection_is_an_annotation(tmp_path: Path) -> N
         (coding,) = p.codebook.codings()
         memos = [(m.target_type, m.target_id, m.text) for m in p.codebook.memos()]
         assert memos == [("coding", coding.id, "Пояснение")]
-    assert "1 links (not supported" in report.describe()
+    assert "1 link (not supported" in report.describe()
 
 
 def test_uncoded_selection_with_a_comment_becomes_a_memo(tmp_path: Path) -> None:
@@ -701,7 +701,7 @@ def test_every_kind_of_element_as_the_spec_describes_it(tmp_path: Path) -> None:
         assert memos["Бірінші күн"].created_at == "2023-02-03T18:30:00.000Z"
     text = report.describe()
     assert "'Тема' was not codable there" in text
-    assert "1 sets (not supported" in text
+    assert "1 set (not supported" in text  # it read "1 sets"
     assert "Case 'B': 1 code/selection reference" in text
     assert "'relative://Сұхбат.m4a' is not inside the archive" in text
     assert "'internal://missing.mp3' is not inside the archive" in text

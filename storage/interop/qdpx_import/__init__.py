@@ -120,6 +120,7 @@ def run(ctx: ImportContext) -> ImportReport:
         if what == "links":
             count -= ctx.note_links
         if count > 0:
+            what = what if count > 1 else what.removesuffix("s")  # "1 set", "2 sets"
             ctx.report.not_imported.append(f"{count} {what} (not supported by FieldScribe).")
     if ctx.reused_sources:
         every = len(ctx.reused_sources) == len(ctx.qp.sources)

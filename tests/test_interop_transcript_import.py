@@ -91,6 +91,23 @@ def test_noscribe_html(session, tmp_path: Path) -> None:
     assert all(s.origin == "import" for s in segs)
 
 
+def test_noscribe_pieces_without_their_leading_space_keep_words_apart(
+    session, tmp_path: Path
+) -> None:
+    """A noScribe file edited elsewhere can lose the space each piece starts with: the pieces
+    of a turn read "день.Как" (two words glued)."""
+    folder, sid, _ = session
+    pieces = (
+        '<p ><a name="ts_0_1000_S00" >S00: Добрый день.</a>'
+        '<a name="ts_1000_2000_S00" >Как дела?</a><a name="ts_2000_2500_S00" > Жақсы.</a></p>'
+    )
+    source = _write(tmp_path, "edited.html", f"<html><body>{pieces}</body></html>")
+    with Project.open(folder) as p:
+        import_transcript(p, sid, source)
+        segs = p.transcript.segments(sid)
+    assert [(s.speaker, s.text) for s in segs] == [("S00", "Добрый день. Как дела? Жақсы.")]
+
+
 def test_vtt(session, tmp_path: Path) -> None:
     folder, sid, _ = session
     with Project.open(folder) as p:

@@ -252,7 +252,11 @@ def parse_noscribe_html(text: str) -> ParsedTranscript:
     drafts = []
     for para in parser.paragraphs:
         speaker = para[0]["speaker"].lstrip("/").strip() or None
-        body = "".join(a["text"] for a in para)
+        body = ""
+        for anchor in para:  # noScribe starts each piece with a space; an edited file may not
+            piece = anchor["text"]
+            gap = body and piece and not body[-1].isspace() and not piece[0].isspace()
+            body += (" " if gap else "") + piece
         body = re.sub(r"\s+", " ", body).strip()
         if speaker and body.startswith(f"{speaker}:"):
             body = body[len(speaker) + 1 :].lstrip()

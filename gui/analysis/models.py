@@ -111,9 +111,8 @@ class CodeTableModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal:
             label = t.columns[section].label if section < len(t.columns) else "Total"
-            if role == Qt.ItemDataRole.DisplayRole:
-                return label if len(label) <= 18 else label[:17] + "…"
-            if role == Qt.ItemDataRole.ToolTipRole:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                # the view elides in the middle: "Interview Almaty, day 1/2" stay apart
                 return label
             return None
         header = t.rows[self._rows[section]]

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -46,6 +47,7 @@ from analysis.table import Table
 from gui.analysis.models import DISPLAYS, CodeTableModel, HitsModel, KwicModel
 
 Compute = Callable[[str, Callable[[Any], Any], Callable[[Any], None]], None]
+HEADER_MAX_WIDTH = 180  # a column label wider than this is elided in the middle
 
 
 def _combo(items: list[tuple[str, str]]) -> QComboBox:
@@ -62,6 +64,8 @@ def _table_view(model: Any) -> QTableView:
     view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     view.verticalHeader().setDefaultSectionSize(22)
     view.horizontalHeader().setDefaultSectionSize(90)
+    # long column labels (session titles) share their start: keep both ends visible
+    view.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideMiddle)
     view.setAlternatingRowColors(False)
     return view
 
@@ -197,10 +201,13 @@ class CodeTableTab(AnalysisTab):
         self.set_note(table.note)
         self.hits.set_hits([])
         # widths from the header labels (resizeColumnsToContents measures every cell: slow)
-        metrics = QFontMetrics(self.view.font())
+        header = self.view.horizontalHeader()
+        metrics = QFontMetrics(header.font())
+        pad = 2 * header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header) + 8
         for col in range(self.model.columnCount()):
             label = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
-            self.view.setColumnWidth(col, max(56, min(metrics.horizontalAdvance(label) + 16, 130)))
+            width = metrics.horizontalAdvance(label) + pad
+            self.view.setColumnWidth(col, max(56, min(width, HEADER_MAX_WIDTH)))
 
     def _cell_clicked(self, index: QModelIndex) -> None:
         if self.model.table is None or not index.isValid():

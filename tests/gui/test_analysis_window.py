@@ -324,3 +324,35 @@ def test_menu_buttons_keep_room_for_their_arrow(main: Any, idle: Callable[..., N
     idle(main)
     for button in (win.filter_bar.sessions_button, win.matrix.export_button):
         assert button.width() >= button.sizeHint().width(), (button.text(), button.width())
+
+
+def test_matrix_columns_of_sessions_with_a_common_start_stay_apart(qtbot: Any) -> None:
+    """Session titles sharing their first words ('… день 1', '… день 2') were cut to the same
+    17 letters ('Фокус-группа Алм…') and, clipped again, lost their first letter too."""
+    from PySide6.QtGui import QFontMetrics
+
+    from gui.analysis.tabs import MatrixTab
+
+    titles = ["Фокус-группа Алматы, день 1", "Фокус-группа Алматы, день 2"]
+    table = Table(
+        "matrix",
+        "segments",
+        [Header("a", "Жұмыс")],
+        [Header("s1", titles[0]), Header("s2", titles[1])],
+        [[3, 1]],
+    )
+    tab = MatrixTab(lambda *_a: None, lambda: None)  # type: ignore[arg-type,return-value]
+    qtbot.addWidget(tab)
+    tab.resize(1000, 600)
+    tab.show()
+    tab.show_table(table)
+    header = tab.view.horizontalHeader()
+    metrics = QFontMetrics(header.font())
+    shown = []
+    for col, title in enumerate(titles):
+        label = str(tab.model.headerData(col, Qt.Orientation.Horizontal))
+        text = metrics.elidedText(label, header.textElideMode(), tab.view.columnWidth(col) - 8)
+        assert text.startswith("Фокус")  # the first letter is not clipped
+        assert text.endswith(title[-1])  # the distinguishing end is visible
+        shown.append(text)
+    assert shown[0] != shown[1]

@@ -67,9 +67,20 @@ class Table:
             if self.cells[i][j]
         }
 
+    @property
+    def total_label(self) -> str:
+        """What the row total counts (a co-occurrence row leaves out the code with itself)."""
+        return "with other codes" if self.kind == "cooccurrence" else "total"
+
     def row_totals(self) -> list[int]:
-        """The sum of each row."""
-        return [sum(r) for r in self.cells]
+        """The sum of each row; a co-occurrence row leaves out its diagonal cell (the code's
+        own segments), which added to its pairs with other codes would count nothing."""
+        if self.kind != "cooccurrence":
+            return [sum(r) for r in self.cells]
+        return [
+            sum(v for c, v in zip(self.columns, r, strict=True) if c.key != h.key)
+            for h, r in zip(self.rows, self.cells, strict=True)
+        ]
 
     def column_totals(self) -> list[int]:
         """The sum of each column."""
@@ -124,7 +135,7 @@ class Table:
             if percent in ("row", "column")
             else [list(r) for r in self.cells]
         )
-        header = ["code", *[c.label for c in self.columns], "total"]
+        header = ["code", *[c.label for c in self.columns], self.total_label]
         body = [
             [h.label, *vals, total]
             for h, vals, total in zip(self.rows, values, self.row_totals(), strict=True)

@@ -305,3 +305,17 @@ def test_exported_frequency_chart_matches_the_screen() -> None:
     assert "in the same segment" in render("cooccurrence", same).axes[0].get_title()
     matrix = Table("matrix", "segments", [Header("a", "A")], [Header("s", "S")], [[1]])
     assert render("matrix", matrix).axes[0].get_title() == "Code matrix (segments coded)"
+
+
+def test_cooccurrence_total_leaves_out_the_code_with_itself() -> None:
+    """The co-occurrence 'total' added a code's own segments (the diagonal) to its pairs:
+    Migration, on 3 segments, 2 of them with Жұмыс, showed a total of 5."""
+    from analysis.table import Header, Table
+
+    codes = [Header("m", "Migration"), Header("j", "Экономика/Жұмыс", 1)]
+    table = Table("cooccurrence", "segment", codes, codes, [[3, 2], [2, 4]])
+    assert table.row_totals() == [2, 2]
+    header, body = table.grid()
+    assert header[-1] == "with other codes" and [r[-1] for r in body] == [2, 2]
+    matrix = Table("matrix", "segments", codes, [Header("s", "One")], [[3], [4]])
+    assert matrix.row_totals() == [3, 4] and matrix.grid()[0][-1] == "total"

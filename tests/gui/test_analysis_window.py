@@ -356,3 +356,11 @@ def test_matrix_columns_of_sessions_with_a_common_start_stay_apart(qtbot: Any) -
         assert text.endswith(title[-1])  # the distinguishing end is visible
         shown.append(text)
     assert shown[0] != shown[1]
+
+
+def test_cooccurrence_total_column_counts_pairs_with_other_codes() -> None:
+    codes = [Header("m", "Migration"), Header("j", "Экономика/Жұмыс", 1)]
+    model = CodeTableModel()
+    model.set_table(Table("cooccurrence", "segment", codes, codes, [[3, 2], [2, 4]]))
+    assert model.headerData(2, Qt.Orientation.Horizontal) == "With other codes"
+    assert [model.data(model.index(r, 2)) for r in range(2)] == ["2", "2"]

@@ -205,31 +205,36 @@ class HitsModel(RowTableModel):
 
 
 class KwicModel(RowTableModel):
-    """Keywords in context: time, speaker, the line with the keyword in the middle."""
+    """Keywords in context: session, time, speaker, the line with the keyword in the middle."""
 
-    headers = ("Time", "Speaker", "Before", "Keyword", "After")
+    headers = ("Session", "Time", "Speaker", "Before", "Keyword", "After")
 
     def __init__(self) -> None:
         super().__init__()
         self.lines: list[Concordance] = []
+        self.titles: dict[str, str] = {}  # session id -> title
 
     def row_total(self) -> int:
         return len(self.lines)
 
-    def set_lines(self, lines: list[Concordance]) -> None:
-        """Show these concordance lines."""
+    def set_lines(self, lines: list[Concordance], titles: dict[str, str] | None = None) -> None:
+        """Show these concordance lines (``titles``: the sessions' titles by id)."""
         self.beginResetModel()
         self.lines = list(lines)
+        self.titles = dict(titles or {})
         self.endResetModel()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            right = index.column() == 2
+            right = index.column() == 3
             align = Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft
             return int(align | Qt.AlignmentFlag.AlignVCenter)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         k = self.lines[index.row()]
-        return (fmt_ms(k.start_ms), k.speaker or "", k.left, k.keyword, k.right)[index.column()]
+        title = self.titles.get(k.session_id, "")
+        return (title, fmt_ms(k.start_ms), k.speaker or "", k.left, k.keyword, k.right)[
+            index.column()
+        ]

@@ -509,9 +509,10 @@ class FrequenciesTab(AnalysisTab):
         self.kwic_view.verticalHeader().setVisible(False)
         self.kwic_view.verticalHeader().setDefaultSectionSize(22)
         header = self.kwic_view.horizontalHeader()
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        self.kwic_view.setColumnWidth(0, 150)  # the session: lines of all transcripts mix
         self.kwic_view.doubleClicked.connect(self._kwic_activated)
         bottom = QWidget()
         lay = QVBoxLayout(bottom)
@@ -668,13 +669,14 @@ class FrequenciesTab(AnalysisTab):
             return
         code_id, session_id = self._scope()
         filters = replace(self.filters(), codes=())
-        self.compute(
-            "kwic",
-            lambda p: keywords_in_context(
+
+        def job(p: Any) -> tuple[list[Any], dict[str, str]]:
+            lines = keywords_in_context(
                 p, word, code_id=code_id, session_id=session_id, filters=filters
-            ),
-            self.kwic.set_lines,
-        )
+            )
+            return lines, {s.id: s.title for s in p.sessions.all()}
+
+        self.compute("kwic", job, lambda result: self.kwic.set_lines(*result))
 
     def _kwic_activated(self, index: QModelIndex) -> None:
         if index.isValid():

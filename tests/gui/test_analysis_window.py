@@ -364,3 +364,22 @@ def test_cooccurrence_total_column_counts_pairs_with_other_codes() -> None:
     model.set_table(Table("cooccurrence", "segment", codes, codes, [[3, 2], [2, 4]]))
     assert model.headerData(2, Qt.Orientation.Horizontal) == "With other codes"
     assert [model.data(model.index(r, 2)) for r in range(2)] == ["2", "2"]
+
+
+def test_keywords_in_context_name_the_session_of_each_line(
+    main: Any, coded: Project, idle: Callable[..., None]
+) -> None:
+    """With 'All transcripts', lines of different sessions showed only a time and a speaker
+    ('0:05 Speaker 1'), the same in every group: nothing said which session a line was from."""
+    win = _open(main, idle)
+    fr = win.frequencies
+    win.tabs.setCurrentWidget(fr)
+    fr.what.setCurrentIndex(1)  # words, the text of all transcripts
+    idle(main)
+    titles = {s.id: s.title for s in coded.sessions.all()}
+    lines = fr.kwic.lines
+    assert len({k.session_id for k in lines}) > 1
+    assert fr.kwic.headerData(0, Qt.Orientation.Horizontal) == "Session"
+    shown = [fr.kwic.index(r, 0).data() for r in range(fr.kwic.rowCount())]
+    assert shown == [titles[k.session_id] for k in lines]
+    assert [fr.kwic.index(r, 4).data() for r in range(2)] == [k.keyword for k in lines[:2]]

@@ -319,3 +319,20 @@ def test_cooccurrence_total_leaves_out_the_code_with_itself() -> None:
     assert header[-1] == "with other codes" and [r[-1] for r in body] == [2, 2]
     matrix = Table("matrix", "segments", codes, [Header("s", "One")], [[3], [4]])
     assert matrix.row_totals() == [3, 4] and matrix.grid()[0][-1] == "total"
+
+
+def test_because_and_therefore_are_stop_words_in_russian_and_kazakh(tmp_path: Path) -> None:
+    """'потому что' and 'сондықтан' / 'өйткені' (because, therefore) topped the word
+    frequencies of interviews where people explain why they moved."""
+    with Project.create(tmp_path / "w.fieldscribe", coder="a") as project:
+        sid = project.sessions.add_session("Сессия").id
+        for i, text in enumerate(
+            [
+                "Мы переехали потому что не было работы, поэтому уехали",
+                "Жұмыс таппадым, сондықтан көштім, өйткені ақша аз, себебі ауыл",
+            ]
+        ):
+            project.transcript.add_segment(sid, i * 1000, i * 1000 + 900, text)
+        words = dict(word_frequencies(project, languages=("ru", "kk")).words)
+    assert not {"потому", "поэтому", "сондықтан", "өйткені", "себебі"} & set(words)
+    assert words["работы"] == 1 and words["ақша"] == 1

@@ -165,6 +165,27 @@ class AnalysisTab(QWidget):
         return "", self.result, "none"
 
 
+_COLUMN_NAMES = {
+    "session": "Sessions",
+    "speaker": "Speakers",
+    "participant": "Participants",
+    "session.kind": "Session kind",
+    "session.place": "Session place",
+    "session.moderator": "Moderator",
+    "session.date": "Session date",
+    "all": "All (frequencies)",
+}
+
+
+def column_label(kind: str) -> str:
+    """What the Columns list says for a column kind ('participant.age': 'Participant: age')."""
+    if kind in _COLUMN_NAMES:
+        return _COLUMN_NAMES[kind]
+    if kind.startswith("participant."):
+        return f"Participant: {kind.removeprefix('participant.')}"
+    return kind
+
+
 class CodeTableTab(AnalysisTab):
     """A code table (matrix or co-occurrence) with shaded cells and the segments of a cell."""
 
@@ -273,10 +294,8 @@ class MatrixTab(CodeTableTab):
         current = self.columns.currentData()
         self.columns.blockSignals(True)
         self.columns.clear()
-        names = {"session": "Sessions", "speaker": "Speakers", "participant": "Participants"}
         for c in choices:
-            label = names.get(c) or ("All (frequencies)" if c == "all" else c)
-            self.columns.addItem(label, c)
+            self.columns.addItem(column_label(c), c)
         index = self.columns.findData(current)
         self.columns.setCurrentIndex(max(index, 0))
         self.columns.blockSignals(False)

@@ -383,3 +383,18 @@ def test_keywords_in_context_name_the_session_of_each_line(
     shown = [fr.kwic.index(r, 0).data() for r in range(fr.kwic.rowCount())]
     assert shown == [titles[k.session_id] for k in lines]
     assert [fr.kwic.index(r, 4).data() for r in range(2)] == [k.keyword for k in lines[:2]]
+
+
+def test_matrix_columns_are_named_in_words(qtbot: Any) -> None:
+    """The Columns list offered 'session.kind', 'session.moderator', 'participant.age': the
+    command line's syntax, not words a researcher reads."""
+    from gui.analysis.tabs import MatrixTab
+
+    tab = MatrixTab(lambda *_a: None, lambda: None)  # type: ignore[arg-type,return-value]
+    qtbot.addWidget(tab)
+    kinds = ["session", "speaker", "participant", "participant.возраст", "session.kind"]
+    tab.set_column_choices([*kinds, "session.place", "session.moderator", "session.date", "all"])
+    labels = [tab.columns.itemText(i) for i in range(tab.columns.count())]
+    assert labels[3:5] == ["Participant: возраст", "Session kind"]
+    assert not [label for label in labels if "." in label]
+    assert tab.columns.itemData(4) == "session.kind"  # what is computed stays the same

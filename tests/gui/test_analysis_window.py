@@ -398,3 +398,26 @@ def test_matrix_columns_are_named_in_words(qtbot: Any) -> None:
     assert labels[3:5] == ["Participant: возраст", "Session kind"]
     assert not [label for label in labels if "." in label]
     assert tab.columns.itemData(4) == "session.kind"  # what is computed stays the same
+
+
+def test_filter_bar_offers_the_sessions_places_and_moderators(tmp_path: Path, qtbot: Any) -> None:
+    """Interviews in Алматы and Шымкент could be split into matrix columns but not filtered:
+    the Attribute list offered participant attributes and session kinds only."""
+    from analysis.filters import facets
+    from analysis.matrix import code_matrix
+    from gui.analysis.window import FilterBar
+
+    with Project.create(tmp_path / "p.fieldscribe", coder="a") as project:
+        code = project.codebook.add_code("Жұмыс")
+        for place, moderator in (("Алматы", "Айгүл"), ("Шымкент", None)):
+            sid = project.sessions.add_session(place, place=place, moderator=moderator).id
+            seg = project.transcript.add_segment(sid, 0, 1000, "Жұмыс таппадым")
+            project.codebook.apply_code(seg.id, code.id)
+        bar = FilterBar()
+        qtbot.addWidget(bar)
+        bar.set_facets(facets(project))
+        items = [bar.attribute.itemText(i) for i in range(bar.attribute.count())]
+        assert {"place = Алматы", "place = Шымкент", "moderator = Айгүл"} <= set(items)
+        bar.attribute.setCurrentIndex(items.index("place = Шымкент"))
+        table = code_matrix(project, "session", "segments", filters=bar.filters())
+        assert [c.label for c in table.columns] == ["Шымкент"] and table.cells == [[1]]

@@ -74,11 +74,28 @@ class Table:
 
     def row_totals(self) -> list[int]:
         """The sum of each row; a co-occurrence row leaves out its diagonal cell (the code's
-        own segments), which added to its pairs with other codes would count nothing."""
+        own segments), which added to its pairs with other codes would count nothing, and,
+        rolled up, the cells of its parents and sub-codes."""
         if self.kind != "cooccurrence":
             return [sum(r) for r in self.cells]
+        parent = {h.key: h.parent for h in self.rows}
+
+        def line(key: str) -> set[str]:  # the code and its parents
+            found = set()
+            k: str | None = key
+            while k is not None and k not in found:
+                found.add(k)
+                k = parent.get(k)
+            return found
+
+        rolled = bool(self.spec.get("rollup"))
+
+        def itself(row: str, col: str) -> bool:
+            # rolled up, a parent holds its sub-codes' segments: that pair is no co-occurrence
+            return row == col or (rolled and (row in line(col) or col in line(row)))
+
         return [
-            sum(v for c, v in zip(self.columns, r, strict=True) if c.key != h.key)
+            sum(v for c, v in zip(self.columns, r, strict=True) if not itself(h.key, c.key))
             for h, r in zip(self.rows, self.cells, strict=True)
         ]
 

@@ -336,3 +336,21 @@ def test_because_and_therefore_are_stop_words_in_russian_and_kazakh(tmp_path: Pa
         words = dict(word_frequencies(project, languages=("ru", "kk")).words)
     assert not {"потому", "поэтому", "сондықтан", "өйткені", "себебі"} & set(words)
     assert words["работы"] == 1 and words["ақша"] == 1
+
+
+def test_rolled_up_cooccurrence_total_leaves_out_parents_and_sub_codes() -> None:
+    """Rolled up, Экономика holds its sub-code Жұмыс's segments: 'with other codes' counted
+    those 4 as co-occurrences of Экономика (7 instead of 3)."""
+    from analysis.table import Header, Table
+
+    codes = [
+        Header("m", "Migration"),
+        Header("o", "Отбасы"),
+        Header("e", "Экономика"),
+        Header("j", "Экономика/Жұмыс", 1, "e"),
+    ]
+    cells = [[3, 0, 2, 2], [0, 2, 1, 1], [2, 1, 5, 4], [2, 1, 4, 4]]
+    rolled = Table("cooccurrence", "segment", codes, codes, cells, spec={"rollup": True})
+    assert rolled.row_totals() == [4, 2, 3, 3]
+    plain = Table("cooccurrence", "segment", codes, codes, cells, spec={"rollup": False})
+    assert plain.row_totals() == [4, 2, 7, 7]  # coded with both by hand: a co-occurrence

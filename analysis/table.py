@@ -8,6 +8,16 @@ from typing import Any
 
 #: how a cell may be shown: the count, or a percentage of its row's or column's total
 PERCENT_MODES = ("none", "row", "column")
+#: what a cell counts, by measure (matrix, frequencies) or mode (co-occurrence): a table's file
+#: says it in its first header cell, since the numbers alone look alike
+MEASURE_WORDS = {
+    "segments": "segments coded",
+    "codings": "codings",
+    "talk_ms": "talk time coded (ms)",
+    "segment": "segments coded with both",
+    "overlap": "segments where both codes share text",
+    "within": "segments with the other code nearby",
+}
 
 
 @dataclass
@@ -152,7 +162,10 @@ class Table:
             if percent in ("row", "column")
             else [list(r) for r in self.cells]
         )
-        header = ["code", *[c.label for c in self.columns], self.total_label]
+        what = MEASURE_WORDS.get(self.measure, self.measure)
+        if percent in ("row", "column"):
+            what += f", % of the {percent} total"
+        header = [f"code: {what}", *[c.label for c in self.columns], self.total_label]
         body = [
             [h.label, *vals, total]
             for h, vals, total in zip(self.rows, values, self.row_totals(), strict=True)

@@ -354,3 +354,16 @@ def test_rolled_up_cooccurrence_total_leaves_out_parents_and_sub_codes() -> None
     assert rolled.row_totals() == [4, 2, 3, 3]
     plain = Table("cooccurrence", "segment", codes, codes, cells, spec={"rollup": False})
     assert plain.row_totals() == [4, 2, 7, 7]  # coded with both by hand: a co-occurrence
+
+
+def test_a_table_file_says_what_its_numbers_count() -> None:
+    """Exports of the same matrix as segments, codings, talk time or row % had the same header
+    ('code,Сессия 1,...'): 8000 under a session did not say it was milliseconds of talk."""
+    from analysis.table import Header, Table
+
+    rows, cols = [Header("m", "Migration")], [Header("s", "Сессия 1")]
+    talk = Table("matrix", "talk_ms", rows, cols, [[8000]])
+    assert talk.grid()[0][0] == "code: talk time coded (ms)"
+    segs = Table("matrix", "segments", rows, cols, [[2]])
+    assert segs.grid("row")[0][0] == "code: segments coded, % of the row total"
+    assert segs.grid()[0][1:] == ["Сессия 1", "total"]

@@ -202,6 +202,8 @@ class Facets:
     attributes: dict[str, list[str]]  # participant attribute -> values in use
     kinds: list[str]
     codes: list[tuple[str, str]]  # (id, path)
+    places: list[str] = field(default_factory=list)  # session places in use
+    moderators: list[str] = field(default_factory=list)  # session moderators in use
 
 
 def facets(project: Project) -> Facets:
@@ -225,4 +227,13 @@ def facets(project: Project) -> Facets:
         attributes={k: sorted(v) for k, v in attributes.items()},
         kinds=[str(r[0]) for r in rows(project, "SELECT DISTINCT kind FROM sessions ORDER BY 1")],
         codes=[(c.id, c.path or c.name) for c in project.codebook.codes()],
+        places=_session_values(project, "place"),
+        moderators=_session_values(project, "moderator"),
     )
+
+
+def _session_values(project: Project, fld: str) -> list[str]:
+    """The distinct non-empty values of a session field (``place``, ``moderator``)."""
+    assert fld in SESSION_FIELDS
+    sql = f"SELECT DISTINCT {fld} FROM sessions WHERE coalesce({fld}, '') != '' ORDER BY 1"
+    return [str(r[0]) for r in rows(project, sql)]

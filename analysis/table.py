@@ -8,6 +8,16 @@ from typing import Any
 
 #: how a cell may be shown: the count, or a percentage of its row's or column's total
 PERCENT_MODES = ("none", "row", "column")
+#: what a cell counts, by measure (matrix, frequencies) or mode (co-occurrence): a table's file
+#: says it in its first header cell, since the numbers alone look alike
+MEASURE_WORDS = {
+    "segments": "segments coded",
+    "codings": "codings",
+    "talk_ms": "talk time coded (ms)",
+    "segment": "segments coded with both",
+    "overlap": "segments where both codes share text",
+    "within": "segments with the other code nearby",
+}
 
 
 @dataclass
@@ -67,9 +77,37 @@ class Table:
             if self.cells[i][j]
         }
 
+    @property
+    def total_label(self) -> str:
+        """What the row total counts (a co-occurrence row leaves out the code with itself)."""
+        return "with other codes" if self.kind == "cooccurrence" else "total"
+
     def row_totals(self) -> list[int]:
-        """The sum of each row."""
-        return [sum(r) for r in self.cells]
+        """The sum of each row; a co-occurrence row leaves out its diagonal cell (the code's
+        own segments), which added to its pairs with other codes would count nothing, and,
+        rolled up, the cells of its parents and sub-codes."""
+        if self.kind != "cooccurrence":
+            return [sum(r) for r in self.cells]
+        parent = {h.key: h.parent for h in self.rows}
+
+        def line(key: str) -> set[str]:  # the code and its parents
+            found = set()
+            k: str | None = key
+            while k is not None and k not in found:
+                found.add(k)
+                k = parent.get(k)
+            return found
+
+        rolled = bool(self.spec.get("rollup"))
+
+        def itself(row: str, col: str) -> bool:
+            # rolled up, a parent holds its sub-codes' segments: that pair is no co-occurrence
+            return row == col or (rolled and (row in line(col) or col in line(row)))
+
+        return [
+            sum(v for c, v in zip(self.columns, r, strict=True) if not itself(h.key, c.key))
+            for h, r in zip(self.rows, self.cells, strict=True)
+        ]
 
     def column_totals(self) -> list[int]:
         """The sum of each column."""
@@ -124,7 +162,10 @@ class Table:
             if percent in ("row", "column")
             else [list(r) for r in self.cells]
         )
-        header = ["code", *[c.label for c in self.columns], "total"]
+        what = MEASURE_WORDS.get(self.measure, self.measure)
+        if percent in ("row", "column"):
+            what += f", % of the {percent} total"
+        header = [f"code: {what}", *[c.label for c in self.columns], self.total_label]
         body = [
             [h.label, *vals, total]
             for h, vals, total in zip(self.rows, values, self.row_totals(), strict=True)

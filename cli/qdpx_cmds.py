@@ -73,7 +73,7 @@ def register(sub: Any) -> None:
     add_json(e)
     e.set_defaults(func=cmd_codebook_export)
     i = csub.add_parser(
-        "import", help="merge a .qdc (REFI-QDA) or .csv (ours, Taguette, a sheet) codebook"
+        "import", help="merge a .qdc (REFI-QDA), .csv (ours, Taguette, a sheet) or .xlsx codebook"
     )
     add_dir(i)
     i.add_argument("file", type=Path, metavar="FILE")

@@ -119,6 +119,7 @@ class EditingController:
         a("&Edit", "Edit segment text", self.edit_current_text, "Ctrl+E")
         edit.addSeparator()
         find = self.views.search_panel.focus_query
+        self.views.search_panel.code_hits_requested.connect(self.code_search_hits_dialog)
         a("&Edit", "Find in project…", find, QKeySequence.StandardKey.Find)
 
         p = "&Playback"
@@ -428,6 +429,35 @@ class EditingController:
         self._push(
             ApplyCodeCommand(self.state.ctx, code_id, segment_ids, span, f"Code {what}: {name}")
         )
+
+    def code_search_hits_dialog(self, segment_ids: list[str]) -> None:
+        """Search and code: ask for a code (the codebook's current one first), code the hits."""
+        codes = self.views.codebook.model.codes()
+        if not codes:
+            self.chrome.message("The codebook is empty: add a code first (Code ▸ New code).", 5000)
+            return
+        current = self.views.codebook.current_code()
+        codes.sort(key=lambda c: current is None or c.id != current.id)
+        paths = [c.path for c in codes]
+        path, ok = QInputDialog.getItem(
+            self.chrome.window,
+            "Code search hits",
+            f"Code {plural(len(segment_ids), 'segment')} found with:",
+            paths,
+            0,
+            False,
+        )
+        if ok and path in paths:
+            self.code_search_hits(segment_ids, codes[paths.index(path)].id)
+
+    def code_search_hits(self, segment_ids: list[str], code_id: str) -> None:
+        """Code whole segments found by a search, in any session (one undoable step)."""
+        if self.state.ctx is None or not segment_ids:
+            return
+        code = next((c for c in self.views.codebook.model.codes() if c.id == code_id), None)
+        name = code.name if code else "code"
+        label = f"Code {plural(len(segment_ids), 'search hit')}: {name}"
+        self._push(ApplyCodeCommand(self.state.ctx, code_id, list(segment_ids), None, label))
 
     def apply_current_code(self) -> None:
         code = self.views.codebook.current_code()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +34,7 @@ class SearchPanel(QWidget):
     search_requested = Signal(str)
     hit_activated = Signal(str, str)  # session id, segment id
     results_shown = Signal(int)  # how many hits are listed
+    code_hits_requested = Signal(list)  # segment ids: the selected hits, else every hit
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,7 +58,13 @@ class SearchPanel(QWidget):
         self.forms.toggled.connect(self._forms_toggled)
         self.info = QLabel(self)
         self.results = QListWidget(self)
+        self.results.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.results.itemActivated.connect(self._activated)
+        self.code_button = QPushButton("Code hits…", self)
+        self.code_button.setToolTip(
+            "Code the segments found (the selected ones, else all) with a code of the codebook"
+        )
+        self.code_button.clicked.connect(self._code_hits)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         top = QHBoxLayout()
@@ -64,12 +72,16 @@ class SearchPanel(QWidget):
         top.addWidget(self.forms)
         top.addWidget(self.language_box)
         layout.addLayout(top)
-        layout.addWidget(self.info)
+        info_row = QHBoxLayout()
+        info_row.addWidget(self.info, 1)
+        info_row.addWidget(self.code_button)
+        layout.addLayout(info_row)
         layout.addWidget(self.results, 1)
         layout.addStretch(0)
         # empty, the dock is a query row: no blank list taking the transcript's room
         self.info.hide()
         self.results.hide()
+        self.code_button.hide()
 
     def focus_query(self) -> None:
         """Show the Search dock (in front of Retrieval or whatever shares its place) and put
@@ -104,6 +116,7 @@ class SearchPanel(QWidget):
             self.results.clear()
             self.info.hide()
             self.results.hide()
+            self.code_button.hide()
 
     def _language_changed(self, _index: int) -> None:
         self.search_again()
@@ -141,7 +154,20 @@ class SearchPanel(QWidget):
         self.info.setText(f"{plural(len(hits), 'segment')} found" if hits else "Nothing found.")
         self.info.show()
         self.results.setVisible(bool(hits))
+        self.code_button.setVisible(bool(hits))
         emit(self.results_shown, len(hits))
+
+    def hit_segments(self) -> list[str]:
+        """The segment ids of the selected hits, else of every hit listed."""
+        items = self.results.selectedItems() or [
+            self.results.item(i) for i in range(self.results.count())
+        ]
+        return [item.data(HIT_ROLE).segment_id for item in items]
+
+    def _code_hits(self) -> None:
+        ids = self.hit_segments()
+        if ids:
+            emit(self.code_hits_requested, ids)
 
     def show_message(self, text: str) -> None:
         """Show an error or a hint instead of results."""
@@ -149,6 +175,7 @@ class SearchPanel(QWidget):
         self.info.setText(text)
         self.info.show()
         self.results.hide()
+        self.code_button.hide()
 
     def _activated(self, item: QListWidgetItem) -> None:
         hit: SearchHit = item.data(HIT_ROLE)

@@ -305,3 +305,65 @@ def test_exported_frequency_chart_matches_the_screen() -> None:
     assert "in the same segment" in render("cooccurrence", same).axes[0].get_title()
     matrix = Table("matrix", "segments", [Header("a", "A")], [Header("s", "S")], [[1]])
     assert render("matrix", matrix).axes[0].get_title() == "Code matrix (segments coded)"
+
+
+def test_cooccurrence_total_leaves_out_the_code_with_itself() -> None:
+    """The co-occurrence 'total' added a code's own segments (the diagonal) to its pairs:
+    Migration, on 3 segments, 2 of them with Жұмыс, showed a total of 5."""
+    from analysis.table import Header, Table
+
+    codes = [Header("m", "Migration"), Header("j", "Экономика/Жұмыс", 1)]
+    table = Table("cooccurrence", "segment", codes, codes, [[3, 2], [2, 4]])
+    assert table.row_totals() == [2, 2]
+    header, body = table.grid()
+    assert header[-1] == "with other codes" and [r[-1] for r in body] == [2, 2]
+    matrix = Table("matrix", "segments", codes, [Header("s", "One")], [[3], [4]])
+    assert matrix.row_totals() == [3, 4] and matrix.grid()[0][-1] == "total"
+
+
+def test_because_and_therefore_are_stop_words_in_russian_and_kazakh(tmp_path: Path) -> None:
+    """'потому что' and 'сондықтан' / 'өйткені' (because, therefore) topped the word
+    frequencies of interviews where people explain why they moved."""
+    with Project.create(tmp_path / "w.fieldscribe", coder="a") as project:
+        sid = project.sessions.add_session("Сессия").id
+        for i, text in enumerate(
+            [
+                "Мы переехали потому что не было работы, поэтому уехали",
+                "Жұмыс таппадым, сондықтан көштім, өйткені ақша аз, себебі ауыл",
+            ]
+        ):
+            project.transcript.add_segment(sid, i * 1000, i * 1000 + 900, text)
+        words = dict(word_frequencies(project, languages=("ru", "kk")).words)
+    assert not {"потому", "поэтому", "сондықтан", "өйткені", "себебі"} & set(words)
+    assert words["работы"] == 1 and words["ақша"] == 1
+
+
+def test_rolled_up_cooccurrence_total_leaves_out_parents_and_sub_codes() -> None:
+    """Rolled up, Экономика holds its sub-code Жұмыс's segments: 'with other codes' counted
+    those 4 as co-occurrences of Экономика (7 instead of 3)."""
+    from analysis.table import Header, Table
+
+    codes = [
+        Header("m", "Migration"),
+        Header("o", "Отбасы"),
+        Header("e", "Экономика"),
+        Header("j", "Экономика/Жұмыс", 1, "e"),
+    ]
+    cells = [[3, 0, 2, 2], [0, 2, 1, 1], [2, 1, 5, 4], [2, 1, 4, 4]]
+    rolled = Table("cooccurrence", "segment", codes, codes, cells, spec={"rollup": True})
+    assert rolled.row_totals() == [4, 2, 3, 3]
+    plain = Table("cooccurrence", "segment", codes, codes, cells, spec={"rollup": False})
+    assert plain.row_totals() == [4, 2, 7, 7]  # coded with both by hand: a co-occurrence
+
+
+def test_a_table_file_says_what_its_numbers_count() -> None:
+    """Exports of the same matrix as segments, codings, talk time or row % had the same header
+    ('code,Сессия 1,...'): 8000 under a session did not say it was milliseconds of talk."""
+    from analysis.table import Header, Table
+
+    rows, cols = [Header("m", "Migration")], [Header("s", "Сессия 1")]
+    talk = Table("matrix", "talk_ms", rows, cols, [[8000]])
+    assert talk.grid()[0][0] == "code: talk time coded (ms)"
+    segs = Table("matrix", "segments", rows, cols, [[2]])
+    assert segs.grid("row")[0][0] == "code: segments coded, % of the row total"
+    assert segs.grid()[0][1:] == ["Сессия 1", "total"]

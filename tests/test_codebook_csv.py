@@ -96,3 +96,35 @@ def test_bad_codebook_csv_changes_nothing(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="row 3"):
         import_codebook(p, bad)
     assert p.codebook.codes() == []
+
+
+def test_codebook_exported_to_excel_comes_back_after_editing(tmp_path: Path) -> None:
+    """File ▸ Export the codebook offered Excel; the lead writes the descriptions there, but
+    Import refused the .xlsx ('codebooks are imported from .qdc (REFI-QDA) or .csv files')."""
+    import openpyxl
+
+    lead = _lead(tmp_path)
+    export_codebook(lead, tmp_path / "cb.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "cb.xlsx")
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    sheet.append(
+        {header.index("tag") + 1: "Отбасы/Ақша", header.index("description") + 1: "ақша жіберу"}
+    )
+    book.save(tmp_path / "cb.xlsx")
+    with Project.create(tmp_path / "b.fieldscribe", coder="b") as other:
+        report = import_codebook(other, tmp_path / "cb.xlsx")
+        got = {c.path: (c.colour, c.description) for c in other.codebook.codes()}
+    want = {c.path: (c.colour, c.description) for c in lead.codebook.codes()}
+    lead.close()
+    assert report.codes == len(want) + 2  # and Отбасы, made along the path
+    assert {p: got[p] for p in want} == want
+    assert got["Отбасы/Ақша"][1] == "ақша жіберу"
+
+
+def test_a_file_named_xlsx_that_is_no_spreadsheet_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "cb.xlsx").write_text("tag\nTrust\n", encoding="utf-8")
+    with Project.create(tmp_path / "b.fieldscribe", coder="b") as other:
+        with pytest.raises(InvalidInputError, match="not a usable spreadsheet"):
+            import_codebook(other, tmp_path / "cb.xlsx")
+        assert other.codebook.codes() == []

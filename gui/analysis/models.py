@@ -41,6 +41,7 @@ class CodeTableModel(QAbstractTableModel):
         self.top_only = False
         self._rows: list[int] = []  # table row index of each shown row
         self._values: list[list[float]] = []
+        self._totals: list[int] = []  # each table row's total (the Total column)
         self._high = 1.0
 
     def set_table(self, table: Table | None) -> None:
@@ -70,6 +71,7 @@ class CodeTableModel(QAbstractTableModel):
             self._rows, self._values, self._high = [], [], 1.0
             return
         self._values = t.percentages(self.percent)
+        self._totals = t.row_totals()
         self._rows = [i for i, h in enumerate(t.rows) if not self.top_only or h.depth == 0]
         # co-occurrence: the diagonal (a code with itself) is left out of the shading scale
         self._high = (
@@ -110,10 +112,11 @@ class CodeTableModel(QAbstractTableModel):
         if t is None or t.empty:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            label = t.columns[section].label if section < len(t.columns) else "Total"
-            if role == Qt.ItemDataRole.DisplayRole:
-                return label if len(label) <= 18 else label[:17] + "…"
-            if role == Qt.ItemDataRole.ToolTipRole:
+            label = (
+                t.columns[section].label if section < len(t.columns) else t.total_label.capitalize()
+            )
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                # the view elides in the middle: "Interview Almaty, day 1/2" stay apart
                 return label
             return None
         header = t.rows[self._rows[section]]
@@ -133,8 +136,9 @@ class CodeTableModel(QAbstractTableModel):
         i = self._rows[index.row()]
         j = index.column()
         total_column = j == len(t.columns)
-        value = float(sum(t.cells[i])) if total_column else self._values[i][j]
-        raw = sum(t.cells[i]) if total_column else t.cells[i][j]
+        total = self._totals[i] if total_column else 0
+        value = float(total) if total_column else self._values[i][j]
+        raw = total if total_column else t.cells[i][j]
         if role == Qt.ItemDataRole.DisplayRole:
             if self.display == "symbols" and not total_column:
                 return _SYMBOLS[min(4, int(4 * value / self._high + 0.999))] if value else ""
@@ -144,7 +148,7 @@ class CodeTableModel(QAbstractTableModel):
                 return fmt_ms(int(raw)) if raw else ""
             return str(raw) if raw or total_column else ""
         if role == Qt.ItemDataRole.ToolTipRole:
-            col = "Total" if total_column else t.columns[j].label
+            col = t.total_label if total_column else t.columns[j].label
             return f"{t.rows[i].label} × {col}: {raw}"
         if role == Qt.ItemDataRole.BackgroundRole and self.display != "numbers":
             if total_column or self._diagonal(i, j):
@@ -201,31 +205,36 @@ class HitsModel(RowTableModel):
 
 
 class KwicModel(RowTableModel):
-    """Keywords in context: time, speaker, the line with the keyword in the middle."""
+    """Keywords in context: session, time, speaker, the line with the keyword in the middle."""
 
-    headers = ("Time", "Speaker", "Before", "Keyword", "After")
+    headers = ("Session", "Time", "Speaker", "Before", "Keyword", "After")
 
     def __init__(self) -> None:
         super().__init__()
         self.lines: list[Concordance] = []
+        self.titles: dict[str, str] = {}  # session id -> title
 
     def row_total(self) -> int:
         return len(self.lines)
 
-    def set_lines(self, lines: list[Concordance]) -> None:
-        """Show these concordance lines."""
+    def set_lines(self, lines: list[Concordance], titles: dict[str, str] | None = None) -> None:
+        """Show these concordance lines (``titles``: the sessions' titles by id)."""
         self.beginResetModel()
         self.lines = list(lines)
+        self.titles = dict(titles or {})
         self.endResetModel()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            right = index.column() == 2
+            right = index.column() == 3
             align = Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft
             return int(align | Qt.AlignmentFlag.AlignVCenter)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         k = self.lines[index.row()]
-        return (fmt_ms(k.start_ms), k.speaker or "", k.left, k.keyword, k.right)[index.column()]
+        title = self.titles.get(k.session_id, "")
+        return (title, fmt_ms(k.start_ms), k.speaker or "", k.left, k.keyword, k.right)[
+            index.column()
+        ]

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -46,6 +47,7 @@ from analysis.table import Table
 from gui.analysis.models import DISPLAYS, CodeTableModel, HitsModel, KwicModel
 
 Compute = Callable[[str, Callable[[Any], Any], Callable[[Any], None]], None]
+HEADER_MAX_WIDTH = 180  # a column label wider than this is elided in the middle
 
 
 def _combo(items: list[tuple[str, str]]) -> QComboBox:
@@ -62,6 +64,8 @@ def _table_view(model: Any) -> QTableView:
     view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     view.verticalHeader().setDefaultSectionSize(22)
     view.horizontalHeader().setDefaultSectionSize(90)
+    # long column labels (session titles) share their start: keep both ends visible
+    view.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideMiddle)
     view.setAlternatingRowColors(False)
     return view
 
@@ -161,6 +165,27 @@ class AnalysisTab(QWidget):
         return "", self.result, "none"
 
 
+_COLUMN_NAMES = {
+    "session": "Sessions",
+    "speaker": "Speakers",
+    "participant": "Participants",
+    "session.kind": "Session kind",
+    "session.place": "Session place",
+    "session.moderator": "Moderator",
+    "session.date": "Session date",
+    "all": "All (frequencies)",
+}
+
+
+def column_label(kind: str) -> str:
+    """What the Columns list says for a column kind ('participant.age': 'Participant: age')."""
+    if kind in _COLUMN_NAMES:
+        return _COLUMN_NAMES[kind]
+    if kind.startswith("participant."):
+        return f"Participant: {kind.removeprefix('participant.')}"
+    return kind
+
+
 class CodeTableTab(AnalysisTab):
     """A code table (matrix or co-occurrence) with shaded cells and the segments of a cell."""
 
@@ -197,10 +222,13 @@ class CodeTableTab(AnalysisTab):
         self.set_note(table.note)
         self.hits.set_hits([])
         # widths from the header labels (resizeColumnsToContents measures every cell: slow)
-        metrics = QFontMetrics(self.view.font())
+        header = self.view.horizontalHeader()
+        metrics = QFontMetrics(header.font())
+        pad = 2 * header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header) + 8
         for col in range(self.model.columnCount()):
             label = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
-            self.view.setColumnWidth(col, max(56, min(metrics.horizontalAdvance(label) + 16, 130)))
+            width = metrics.horizontalAdvance(label) + pad
+            self.view.setColumnWidth(col, max(56, min(width, HEADER_MAX_WIDTH)))
 
     def _cell_clicked(self, index: QModelIndex) -> None:
         if self.model.table is None or not index.isValid():
@@ -266,10 +294,8 @@ class MatrixTab(CodeTableTab):
         current = self.columns.currentData()
         self.columns.blockSignals(True)
         self.columns.clear()
-        names = {"session": "Sessions", "speaker": "Speakers", "participant": "Participants"}
         for c in choices:
-            label = names.get(c) or ("All (frequencies)" if c == "all" else c)
-            self.columns.addItem(label, c)
+            self.columns.addItem(column_label(c), c)
         index = self.columns.findData(current)
         self.columns.setCurrentIndex(max(index, 0))
         self.columns.blockSignals(False)
@@ -502,9 +528,10 @@ class FrequenciesTab(AnalysisTab):
         self.kwic_view.verticalHeader().setVisible(False)
         self.kwic_view.verticalHeader().setDefaultSectionSize(22)
         header = self.kwic_view.horizontalHeader()
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        self.kwic_view.setColumnWidth(0, 150)  # the session: lines of all transcripts mix
         self.kwic_view.doubleClicked.connect(self._kwic_activated)
         bottom = QWidget()
         lay = QVBoxLayout(bottom)
@@ -661,13 +688,14 @@ class FrequenciesTab(AnalysisTab):
             return
         code_id, session_id = self._scope()
         filters = replace(self.filters(), codes=())
-        self.compute(
-            "kwic",
-            lambda p: keywords_in_context(
+
+        def job(p: Any) -> tuple[list[Any], dict[str, str]]:
+            lines = keywords_in_context(
                 p, word, code_id=code_id, session_id=session_id, filters=filters
-            ),
-            self.kwic.set_lines,
-        )
+            )
+            return lines, {s.id: s.title for s in p.sessions.all()}
+
+        self.compute("kwic", job, lambda result: self.kwic.set_lines(*result))
 
     def _kwic_activated(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -109,7 +109,9 @@ class FilterBar(QWidget):
                 self.attribute,
                 [("Any", None)]
                 + [(f"{k} = {v}", (k, v)) for k, vs in f.attributes.items() for v in vs]
-                + [(f"kind = {k}", ("session.kind", k)) for k in f.kinds],
+                + [(f"kind = {k}", ("session.kind", k)) for k in f.kinds]
+                + [(f"place = {p}", ("session.place", p)) for p in f.places]
+                + [(f"moderator = {m}", ("session.moderator", m)) for m in f.moderators],
             ),
         ):
             current = box.currentData()

@@ -1,4 +1,6 @@
-"""Codebooks from CSV: ours (``codebook export -o X.csv``), Taguette's, or a spreadsheet's.
+"""Codebooks from CSV: ours (``codebook export -o X.csv``), Taguette's, or a spreadsheet's; an
+``.xlsx`` (ours, ``codebook export -o X.xlsx``, edited in Excel) is read the same way from its
+first sheet.
 
 Columns (the header row decides; names are matched without case, a UTF-8 byte-order mark is
 ignored, commas or semicolons separate):
@@ -40,22 +42,12 @@ def read_codebook_csv(path: Path) -> list[dict[str, str]]:
         InvalidInputError: not readable as a CSV codebook (the message says why).
     """
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
     except OSError as exc:
         raise InvalidInputError(f"{path}: cannot read ({exc.strerror or exc}).") from None
-    if len(data) > _MAX_BYTES:
+    if size > _MAX_BYTES:
         raise InvalidInputError(f"{path}: larger than {_MAX_BYTES} bytes; not a codebook.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"{path}: not UTF-8 text; save the CSV as UTF-8.") from None
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text.split("\n", 1)[0], delimiters=",;\t"
-        )
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
     if not rows:
         raise InvalidInputError(f"{path}: empty; a codebook CSV needs a header row.")
     header = [h.strip().lower() for h in rows[0]]
@@ -91,6 +83,59 @@ def read_codebook_csv(path: Path) -> list[dict[str, str]]:
         values["row"] = str(number)
         result.append(values)
     return result
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: cannot read ({exc.strerror or exc}).") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{path}: not UTF-8 text; save the CSV as UTF-8.") from None
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text.split("\n", 1)[0], delimiters=",;\t"
+        )
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    """The cells of the first sheet as text (a zip: its sizes are checked before reading)."""
+    import zipfile
+
+    import openpyxl
+
+    from storage.core.zipcheck import ZipCaps, check_count, check_declared
+
+    caps = ZipCaps(
+        max_members=1000, max_member_bytes=_MAX_BYTES * 8, max_total_bytes=_MAX_BYTES * 16
+    )
+
+    def refuse(why: str) -> InvalidInputError:
+        return InvalidInputError(f"{path}: not a usable spreadsheet ({why}).")
+
+    try:
+        check_count(path, caps, refuse)
+        with zipfile.ZipFile(path) as archive:
+            check_declared(archive.infolist(), caps, refuse)
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except InvalidInputError:
+        raise
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise refuse(str(exc) or type(exc).__name__) from None
+    try:
+        sheet = book.worksheets[0]
+        return [
+            ["" if v is None else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+             for v in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]  # fmt: skip
+    finally:
+        book.close()
 
 
 def import_codebook_csv(project: Project, source: str | Path) -> ImportReport:

@@ -258,22 +258,22 @@ def read_qdc(path: Path) -> QProject:
 
 
 def import_codebook(project: Project, source: str | Path) -> ImportReport:
-    """Merge a ``.qdc`` or ``.csv`` codebook into the project in one transaction.
+    """Merge a ``.qdc``, ``.csv`` or ``.xlsx`` codebook into the project in one transaction.
 
     Codes already present (same GUID, or same path) are reused, new ones are added. A ``.csv``
-    is read by ``storage.interop.codebook_csv`` (ours, Taguette's, a spreadsheet's).
+    or ``.xlsx`` is read by ``storage.interop.codebook_csv`` (ours, Taguette's, a spreadsheet's).
 
     Raises:
         InvalidInputError: the file is not a safe, well-formed REFI-QDA codebook or CSV codebook.
     """
     path = Path(source).expanduser()
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() in (".csv", ".xlsx"):
         from .codebook_csv import import_codebook_csv
 
         return import_codebook_csv(project, path)
     if path.suffix.lower() != ".qdc":
         raise InvalidInputError(
-            f"{path}: codebooks are imported from .qdc (REFI-QDA) or .csv files."
+            f"{path}: codebooks are imported from .qdc (REFI-QDA), .csv or .xlsx files."
         )
     qp = read_qdc(path)
     importer = ImportContext(project, qp, None, str(path))

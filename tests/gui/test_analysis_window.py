@@ -324,3 +324,100 @@ def test_menu_buttons_keep_room_for_their_arrow(main: Any, idle: Callable[..., N
     idle(main)
     for button in (win.filter_bar.sessions_button, win.matrix.export_button):
         assert button.width() >= button.sizeHint().width(), (button.text(), button.width())
+
+
+def test_matrix_columns_of_sessions_with_a_common_start_stay_apart(qtbot: Any) -> None:
+    """Session titles sharing their first words ('… день 1', '… день 2') were cut to the same
+    17 letters ('Фокус-группа Алм…') and, clipped again, lost their first letter too."""
+    from PySide6.QtGui import QFontMetrics
+
+    from gui.analysis.tabs import MatrixTab
+
+    titles = ["Фокус-группа Алматы, день 1", "Фокус-группа Алматы, день 2"]
+    table = Table(
+        "matrix",
+        "segments",
+        [Header("a", "Жұмыс")],
+        [Header("s1", titles[0]), Header("s2", titles[1])],
+        [[3, 1]],
+    )
+    tab = MatrixTab(lambda *_a: None, lambda: None)  # type: ignore[arg-type,return-value]
+    qtbot.addWidget(tab)
+    tab.resize(1000, 600)
+    tab.show()
+    tab.show_table(table)
+    header = tab.view.horizontalHeader()
+    metrics = QFontMetrics(header.font())
+    shown = []
+    for col, title in enumerate(titles):
+        label = str(tab.model.headerData(col, Qt.Orientation.Horizontal))
+        text = metrics.elidedText(label, header.textElideMode(), tab.view.columnWidth(col) - 8)
+        assert text.startswith("Фокус")  # the first letter is not clipped
+        assert text.endswith(title[-1])  # the distinguishing end is visible
+        shown.append(text)
+    assert shown[0] != shown[1]
+
+
+def test_cooccurrence_total_column_counts_pairs_with_other_codes() -> None:
+    codes = [Header("m", "Migration"), Header("j", "Экономика/Жұмыс", 1)]
+    model = CodeTableModel()
+    model.set_table(Table("cooccurrence", "segment", codes, codes, [[3, 2], [2, 4]]))
+    assert model.headerData(2, Qt.Orientation.Horizontal) == "With other codes"
+    assert [model.data(model.index(r, 2)) for r in range(2)] == ["2", "2"]
+
+
+def test_keywords_in_context_name_the_session_of_each_line(
+    main: Any, coded: Project, idle: Callable[..., None]
+) -> None:
+    """With 'All transcripts', lines of different sessions showed only a time and a speaker
+    ('0:05 Speaker 1'), the same in every group: nothing said which session a line was from."""
+    win = _open(main, idle)
+    fr = win.frequencies
+    win.tabs.setCurrentWidget(fr)
+    fr.what.setCurrentIndex(1)  # words, the text of all transcripts
+    idle(main)
+    titles = {s.id: s.title for s in coded.sessions.all()}
+    lines = fr.kwic.lines
+    assert len({k.session_id for k in lines}) > 1
+    assert fr.kwic.headerData(0, Qt.Orientation.Horizontal) == "Session"
+    shown = [fr.kwic.index(r, 0).data() for r in range(fr.kwic.rowCount())]
+    assert shown == [titles[k.session_id] for k in lines]
+    assert [fr.kwic.index(r, 4).data() for r in range(2)] == [k.keyword for k in lines[:2]]
+
+
+def test_matrix_columns_are_named_in_words(qtbot: Any) -> None:
+    """The Columns list offered 'session.kind', 'session.moderator', 'participant.age': the
+    command line's syntax, not words a researcher reads."""
+    from gui.analysis.tabs import MatrixTab
+
+    tab = MatrixTab(lambda *_a: None, lambda: None)  # type: ignore[arg-type,return-value]
+    qtbot.addWidget(tab)
+    kinds = ["session", "speaker", "participant", "participant.возраст", "session.kind"]
+    tab.set_column_choices([*kinds, "session.place", "session.moderator", "session.date", "all"])
+    labels = [tab.columns.itemText(i) for i in range(tab.columns.count())]
+    assert labels[3:5] == ["Participant: возраст", "Session kind"]
+    assert not [label for label in labels if "." in label]
+    assert tab.columns.itemData(4) == "session.kind"  # what is computed stays the same
+
+
+def test_filter_bar_offers_the_sessions_places_and_moderators(tmp_path: Path, qtbot: Any) -> None:
+    """Interviews in Алматы and Шымкент could be split into matrix columns but not filtered:
+    the Attribute list offered participant attributes and session kinds only."""
+    from analysis.filters import facets
+    from analysis.matrix import code_matrix
+    from gui.analysis.window import FilterBar
+
+    with Project.create(tmp_path / "p.fieldscribe", coder="a") as project:
+        code = project.codebook.add_code("Жұмыс")
+        for place, moderator in (("Алматы", "Айгүл"), ("Шымкент", None)):
+            sid = project.sessions.add_session(place, place=place, moderator=moderator).id
+            seg = project.transcript.add_segment(sid, 0, 1000, "Жұмыс таппадым")
+            project.codebook.apply_code(seg.id, code.id)
+        bar = FilterBar()
+        qtbot.addWidget(bar)
+        bar.set_facets(facets(project))
+        items = [bar.attribute.itemText(i) for i in range(bar.attribute.count())]
+        assert {"place = Алматы", "place = Шымкент", "moderator = Айгүл"} <= set(items)
+        bar.attribute.setCurrentIndex(items.index("place = Шымкент"))
+        table = code_matrix(project, "session", "segments", filters=bar.filters())
+        assert [c.label for c in table.columns] == ["Шымкент"] and table.cells == [[1]]

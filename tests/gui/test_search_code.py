@@ -1,0 +1,63 @@
+"""Search and code: the hits of a search, in several sessions, coded in one undoable step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog
+
+from storage import Project
+
+
+@pytest.fixture
+def texts(project: Project) -> dict[str, str]:
+    ids = {}
+    for title, lines in (
+        ("Алматы", ["Жұмыс таппадым, қалаға көштім", "The salary was too low"]),
+        ("Шымкент", ["Қазақстанда жұмыс көп емес", "Деньги нужны для семьи"]),
+    ):
+        sid = project.sessions.add_session(title).id
+        for i, text in enumerate(lines):
+            ids[text] = project.transcript.add_segment(sid, i * 1000, i * 1000 + 900, text).id
+    project.codebook.add_code("Migration")
+    project.codebook.add_code("Жұмыс")
+    return ids
+
+
+def test_search_hits_are_coded_in_one_step_and_undone(
+    texts: dict[str, str], window: Any, qtbot: Any, idle: Any, monkeypatch: Any
+) -> None:
+    """The Search dock found 'жұмыс' in two sessions, but nothing coded what it found (only
+    `fieldscribe autocode` did): each hit had to be opened and coded by hand."""
+    idle(window)
+    panel = window.search_panel
+    assert not panel.code_button.isVisibleTo(panel)
+    panel.query.setText("жұмыс")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    idle(window)
+    assert panel.results.count() == 2 and panel.code_button.isVisibleTo(panel)
+    asked: list[tuple[str, list[str]]] = []
+
+    def pick(_parent: Any, _title: str, label: str, items: list[str], *_a: Any, **_k: Any):
+        asked.append((label, items))
+        return "Жұмыс", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
+    panel.code_button.click()
+    idle(window)
+    code = window.project.codebook.find_code("Жұмыс")
+    assert code is not None and "2 segments" in asked[0][0] and "Migration" in asked[0][1]
+    coded = {c.segment_id for c in window.project.codebook.codings(code_id=code.id)}
+    want = {texts["Жұмыс таппадым, қалаға көштім"], texts["Қазақстанда жұмыс көп емес"]}
+    assert coded == want
+    window.undo_stack.undo()
+    idle(window)
+    assert window.project.codebook.codings(code_id=code.id) == []
+    # the selected hits only
+    panel.results.item(1).setSelected(True)
+    panel.code_button.click()
+    idle(window)
+    coded = {c.segment_id for c in window.project.codebook.codings(code_id=code.id)}
+    assert coded == {panel.results.item(1).data(Qt.ItemDataRole.UserRole + 1).segment_id}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from storage.interop import parse_transcript
@@ -99,8 +99,22 @@ def test_russian_in_any_code_page_round_trips(text: str, encoding: str) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(text=_sentences(_KK))
+@example(text="аа аағаа аағаағаа аағаағаа")  # CI's search: read as KOI8-R, "ЮЮ ЮЮ╨ЮЮ …"
 def test_kazakh_in_kz1048_round_trips(text: str) -> None:
-    assert decode_text(text.encode("kz1048")) == text
+    data = text.encode("kz1048")
+    # bytes that are valid UTF-8 are read as UTF-8, by design: a capital followed by one of
+    # Kazakh's letters above 0x80 is a two-byte UTF-8 sequence, so "Ві Ві Ві Ві" reads
+    # "³ ³ ³ ³" (real Kazakh text, mostly lower-case letters at 0xE0 and up, never is)
+    assume(not _utf8(data))
+    assert decode_text(data) == text
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @settings(max_examples=150, deadline=None)

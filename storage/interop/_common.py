@@ -165,7 +165,9 @@ def _word_score(text: str) -> int:
     UPPER) and Latin words with an accented letter count for it; words that mix Cyrillic and
     Latin, odd-case Cyrillic words (KOI8-R read as 1251) and words made only of accented
     letters (Russian read as 1252) count against it."""
-    score = 0
+    # box-drawing and block characters (KOI8-R's upper half) are not in a transcript: Kazakh
+    # read as KOI8-R is upper-case words split by them ("ЮЮ╨ЮЮ" for "аағаа")
+    score = -2 * sum(1 for ch in text if "\u2500" <= ch <= "\u259f")
     for word in _WORD.findall(text):
         if word.isascii():
             continue

@@ -438,17 +438,10 @@ class EditingController:
             return
         current = self.views.codebook.current_code()
         codes.sort(key=lambda c: current is None or c.id != current.id)
-        paths = [c.path for c in codes]
-        path, ok = QInputDialog.getItem(
-            self.chrome.window,
-            "Code search hits",
-            f"Code {plural(len(segment_ids), 'segment')} found with:",
-            paths,
-            0,
-            False,
-        )
-        if ok and path in paths:
-            self.code_search_hits(segment_ids, codes[paths.index(path)].id)
+        prompt = f"Code {plural(len(segment_ids), 'segment')} found with:"
+        chosen = self._pick_code(codes, "Code search hits", prompt)
+        if chosen is not None:
+            self.code_search_hits(segment_ids, chosen.id)
 
     def code_search_hits(self, segment_ids: list[str], code_id: str) -> None:
         """Code whole segments found by a search, in any session (one undoable step)."""
@@ -633,17 +626,16 @@ class EditingController:
         if not codes:
             self.chrome.message(f"There is no other code to merge “{source.name}” into.")
             return
+        prompt = f"Merge “{source.path}” (its codings, sub-codes and memos) into:"
+        chosen = self._pick_code(codes, "Merge code", prompt)
+        if chosen is not None:
+            self.merge_codes(code_id, chosen.id)
+
+    def _pick_code(self, codes: list[Any], title: str, prompt: str) -> Any:
+        """One of ``codes`` chosen by its path in a list (None: cancelled)."""
         paths = [c.path for c in codes]
-        path, ok = QInputDialog.getItem(
-            self.chrome.window,
-            "Merge code",
-            f"Merge “{source.path}” (its codings, sub-codes and memos) into:",
-            paths,
-            0,
-            False,
-        )
-        if ok:
-            self.merge_codes(code_id, codes[paths.index(path)].id)
+        path, ok = QInputDialog.getItem(self.chrome.window, title, prompt, paths, 0, False)
+        return codes[paths.index(path)] if ok and path in paths else None
 
     def merge_codes(self, source_id: str, target_id: str) -> None:
         """Merge one code into another: its codings, sub-codes and memos move (undoable)."""

@@ -447,7 +447,8 @@ class EditingController:
         """Code whole segments found by a search, in any session (one undoable step)."""
         if self.state.ctx is None or not segment_ids:
             return
-        code = next((c for c in self.views.codebook.model.codes() if c.id == code_id), None)
+        model = self.views.codebook.model
+        code = model.code(model.index_of(code_id))
         name = code.name if code else "code"
         label = f"Code {plural(len(segment_ids), 'search hit')}: {name}"
         self._push(ApplyCodeCommand(self.state.ctx, code_id, list(segment_ids), None, label))

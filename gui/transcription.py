@@ -303,11 +303,13 @@ class TranscriptionController(QObject):
         (no transcript yet, or an unfinished transcription that resumes)."""
         project = self.state.project
         assert project is not None
-        count = project.transcript.segment_count(sid)
         state = project.transcription.transcription_state(sid)
-        if not count or (state is not None and state.status != "done"):
+        if state is not None and state.status != "done":
             return False
         stats = project.transcription.transcript_stats(sid)
+        count = stats.untouched + stats.protected  # every segment is one or the other
+        if not count:
+            return False
         work = ", ".join(stats.kinds())
         verb = "is" if stats.protected == 1 else "are"
         kept = (

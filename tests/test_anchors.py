@@ -134,8 +134,8 @@ def _whole_words(text: str, span: tuple[int, int]) -> bool:
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(texts(), edits)
-# CI found this one: "bbbbb" was the whole text after the third edit, so its span became a
-# whole-segment coding (the design); the model expected it back on "bbbbb" after "?" was typed.
+# CI found this one: "bbbbb" was the whole text after the third edit; its span stays a span
+# then (it used to become a whole-segment coding, and so cover the "?" typed after it).
 @example(
     text_spans=("ggggggg kkkkkk ccc bbbbb", [(0, 7), (8, 14), (15, 18), (19, 24)]),
     steps=[
@@ -163,7 +163,6 @@ def test_codings_and_redactions_follow_their_words_edit_after_edit(
     red = project.redactions.redact(seg.id, red_start, red_end)
     model = Model([(c, i) for i, c in enumerate(text)])
     touched: set[tuple[int, int]] = set()
-    whole: set[tuple[int, int]] = set()  # spans whose words were the whole text after an edit
     scope = UndoScope.of(segments=[seg.id])
     records = []
     spans_of = _spans_snapshot(project, seg.id)
@@ -178,8 +177,6 @@ def test_codings_and_redactions_follow_their_words_edit_after_edit(
             where = model.where(start, end)
             if where == "partial":
                 touched.add((start, end))
-            elif model.text and where == (0, len(model.text)):
-                whole.add((start, end))
         if not model.text:
             break
     # undo and redo bring every anchored span back exactly
@@ -198,16 +195,9 @@ def test_codings_and_redactions_follow_their_words_edit_after_edit(
         coding = by_code[code_id]  # never lost: kept on its segment at worst
         if (start, end) in touched:
             continue
-        if (start, end) in whole:
-            # its words were once the whole text: it became a whole-segment coding then (the
-            # whole text is the whole segment) and stays one, never on other words
-            assert coding.start_cp is None and coding.end_cp is None
-            continue
         where = model.where(start, end)
         if where is None:
             assert coding.start_cp is None and is_flagged(coding.memo)
-        elif where == (0, len(now)):
-            assert coding.start_cp is None
         elif not _whole_words(now, where):  # typed letters glued to it: all of the word or none
             assert coding.start_cp is None or (
                 coding.end_cp is not None
@@ -260,6 +250,27 @@ def test_typing_before_a_coded_phrase_keeps_it_on_its_words(project: Project) ->
     project.transcript.update_segment(seg.id, text="Well, they are normal here.")
     (c,) = project.codebook.codings(segment_id=seg.id)
     assert c.start_cp is None and c.memo is not None and c.memo.startswith(LOST_FLAG)
+
+
+def test_a_span_that_becomes_the_whole_text_keeps_to_its_words(project: Project) -> None:
+    """The other words deleted, then new ones typed: the coding stays on its words. (It used to
+    become a whole-segment coding when its words were the whole text, and so covered every word
+    typed after.)"""
+    session = project.sessions.add_session("s")
+    (seg,) = project.transcript.add_segments(
+        session.id, [SegmentDraft(0, 1000, "Ну, акимат нам не помогает.")]
+    )
+    code = project.codebook.ensure_code_path("Недоверие")
+    start = "Ну, акимат нам не помогает.".index("акимат")
+    project.codebook.apply_code(seg.id, code.id, start_cp=start, end_cp=start + len("акимат"))
+    project.transcript.update_segment(seg.id, text="акимат")
+    (c,) = project.codebook.codings(segment_id=seg.id)
+    assert (c.start_cp, c.end_cp) == (0, len("акимат"))
+    project.transcript.update_segment(seg.id, text="Наш акимат всегда помогает.")
+    (c,) = project.codebook.codings(segment_id=seg.id)
+    text = project.transcript.get_segment(seg.id).text
+    assert c.start_cp is not None and c.end_cp is not None
+    assert text[c.start_cp : c.end_cp] == "акимат"
 
 
 def test_a_phrase_typed_over_the_coded_one_does_not_inherit_it() -> None:

@@ -212,15 +212,13 @@ class _Joined:
             at += len(text) + 1
 
     def place(self, start: int, end: int) -> tuple[str, int | None, int | None] | None:
-        """The segment holding ``[start, end)`` of the joined text and the span in it ((None,
-        None): all of it); None when the span runs over two segments."""
+        """The segment holding ``[start, end)`` of the joined text and the span in it (a span
+        even when it is all of that segment's text: words typed there later stay outside it);
+        None when the span runs over two segments."""
         home = next((o for o in self.offsets if o[0] <= start and end <= o[0] + o[2]), None)
         if home is None:
             return None
-        part_start, part_end = start - home[0], end - home[0]
-        if part_start == 0 and part_end == home[2]:
-            return home[1], None, None
-        return home[1], part_start, part_end
+        return home[1], start - home[0], end - home[0]
 
 
 class _Retranscribed:

@@ -330,9 +330,7 @@ class Transcript:
             if span is None:
                 new_span: tuple[int | None, int | None] = (None, None)
                 new_memo = flag_lost(memo, start, end)
-            elif span == (0, len(new_text)):
-                new_span = (None, None)  # the whole text is the whole segment
-            else:
+            else:  # a span that is now the whole text stays a span: typed words stay outside it
                 new_span = span
             key = (code_id, coder, *new_span)
             if key in taken or (new_span[0] is None and (code_id, coder) in whole):
@@ -555,12 +553,11 @@ class Transcript:
             else:
                 to_right = (end - max(start, at_cp)) > (min(end, at_cp) - start)
                 if to_right:
-                    span = (max(0, start - shift), min(right_len, end - shift))
+                    lo, hi = max(0, start - shift), min(right_len, end - shift)
                 else:
-                    span = (start, min(end, left_len))
-                empty = span[0] is not None and span[1] is not None and span[1] <= span[0]
-                if empty or span == (0, right_len if to_right else left_len):
-                    span = (None, None)
+                    lo, hi = start, min(end, left_len)
+                # on its words, even all of the part's (words typed there later stay outside)
+                span = (lo, hi) if lo < hi else (None, None)
             if not to_right:
                 if span != (start, end):
                     conn.execute(

@@ -44,6 +44,7 @@ from gui.chrome import WindowChrome, dock_view_action
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingController
 from gui.exchange import ExchangeActions
+from gui.header_label import HeaderLabel
 from gui.keyboard import KeysOf, PaneCycler
 from gui.layout import LayoutKeeper, fit_to_screen
 from gui.models.segments import SegmentTableModel
@@ -55,6 +56,7 @@ from gui.project_docks import ProjectDocks
 from gui.projects import ProjectsController
 from gui.retrieval import RetrievalPanel
 from gui.search_panel import SearchPanel
+from gui.segment_editor import SegmentEditor
 from gui.session_panel import SessionPanel
 from gui.sessions import SessionsController
 from gui.sessions_view import SessionsView
@@ -64,7 +66,7 @@ from gui.speaker_timeline import SpeakerTimeline
 from gui.start_page import StartPage
 from gui.tasks import TaskRunner
 from gui.team_actions import TeamActions
-from gui.transcript_view import HeaderLabel, SegmentEditor, TranscriptView
+from gui.transcript_view import TranscriptView
 from gui.transcription import TranscriptionController
 from gui.undo import EditContext
 from gui.views import WorkbenchViews

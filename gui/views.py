@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QTableView
 
 from gui.codebook_view import CodebookPanel
+from gui.header_label import HeaderLabel
 from gui.models.segments import SegmentTableModel
 from gui.models.sessions import SessionTableModel
 from gui.player import Player
 from gui.search_panel import SearchPanel
+from gui.segment_editor import SegmentEditor
 from gui.speaker_timeline import SpeakerTimeline
-from gui.transcript_view import HeaderLabel, SegmentEditor, TranscriptView
+from gui.transcript_view import TranscriptView
 from gui.waveform import WaveformStrip
 
 

@@ -114,7 +114,7 @@ def test_set_language_is_undoable_and_offers_project_languages_first(
         asked.update(languages=languages, current=current)
         return "kk"
 
-    monkeypatch.setattr("gui.editing.choose_language", choose)
+    monkeypatch.setattr("gui.segment_edits.choose_language", choose)
     window.transcript.go_to_row(0)
     assert window.editing.act_set_language in window.transcript.actions()
     window.editing.act_set_language.trigger()
@@ -520,7 +520,7 @@ def test_retranscription_is_one_undoable_step(
     window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _opened(window, qtbot, idle)
-    monkeypatch.setattr("gui.editing.choose_language", lambda *_a, **_k: "kk")
+    monkeypatch.setattr("gui.segment_edits.choose_language", lambda *_a, **_k: "kk")
     seg_id = window.segment_model.segment(0).id
     window.transcript.go_to_row(0)
     window.editing.act_set_language.trigger()  # Language → kk (the Russian text stays)

@@ -168,7 +168,7 @@ def test_sessions_columns_shown_later_have_whole_headers(qtbot: Any) -> None:
 def test_a_long_title_gives_way_to_the_counts_in_the_header(qtbot: Any) -> None:
     """At 1024x700 the header is ~514 px: a long title is elided, the details stay whole
     ("— 2 without transcri" was clipped while the title kept 40 % of the line)."""
-    from gui.transcript_view import HeaderLabel
+    from gui.header_label import HeaderLabel
 
     label = HeaderLabel()
     qtbot.addWidget(label)
@@ -264,7 +264,7 @@ def test_code_names_in_the_transcript_margin_read_whole(
     from PySide6.QtGui import QFont, QFontMetrics
 
     from gui.models.segments import COL_CODES, COL_TEXT
-    from gui.transcript_view import CodeMarginDelegate
+    from gui.transcript_delegates import CodeMarginDelegate
 
     sid = project.sessions.all()[0].id
     other = project.codebook.ensure_code_path("Услуги/Образование")

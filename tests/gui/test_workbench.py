@@ -420,7 +420,7 @@ def test_drop_files_merge_recolour_reassign(
     idle(window)
     assert project.codebook.codings(segment_id=seg.id)[0].code_id == codes["Confidence"].id
     # recolour (undoable)
-    window.editing._update_code(codes["Trust"].id, {"colour": "#123456"}, "Recolour code")
+    window.editing.codes.update_code(codes["Trust"].id, {"colour": "#123456"}, "Recolour code")
     idle(window)
     assert project.codebook.get_code(codes["Trust"].id).colour == "#123456"
     window.undo_stack.undo()

@@ -325,7 +325,7 @@ def test_rows_show_their_whole_text_and_the_margin_names_the_codes(
 
 
 def test_a_drag_selection_snaps_to_whole_words(bench: Any, qtbot: Any) -> None:
-    from gui.transcript_view import snap_to_words
+    from gui.text_positions import snap_to_words
 
     text = TEXTS[0]  # "Bribes for small things are normal here."
     assert snap_to_words(text, 2, 13) == (0, 16)  # "ibes for sm" -> "Bribes for small"

@@ -1,0 +1,142 @@
+"""Edits of transcript segments: text, split, merge, speaker, language and timestamps (undoable)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtWidgets import QInputDialog
+
+from gui.edit_scope import EditScope
+from gui.fmt import timestamp_tag
+from gui.languages import choose_language
+from gui.undo import EditTextCommand, LanguageCommand, MergeCommand, SpeakerCommand, SplitCommand
+from storage.core.languages import language_name
+
+
+class SegmentEdits:
+    """Turns the Edit menu's segment edits into undoable commands (``push``)."""
+
+    def __init__(self, scope: EditScope) -> None:
+        self.state, self.chrome, self.views = scope.state, scope.chrome, scope.views
+        self._push = scope.push
+
+    def edit_requested(self, segment_id: str, field: str, value: Any) -> None:
+        if field == "text":
+            self.edit_text(segment_id, str(value))
+        elif field == "speaker" and self.state.ctx is not None:
+            seg = self.views.segment_model.segment(self.views.segment_model.row_of(segment_id))
+            self._push(SpeakerCommand(self.state.ctx, {segment_id: seg.speaker}, value))
+
+    def edit_text(self, segment_id: str, text: str, old: str | None = None) -> None:
+        """Replace a segment's text (undoable); ``old`` is the text the edit started from."""
+        row = self.views.segment_model.row_of(segment_id)
+        if row < 0 or self.state.ctx is None:
+            return
+        if old is None:
+            old = self.views.segment_model.segment(row).text
+        if old != text:
+            self._push(EditTextCommand(self.state.ctx, segment_id, old, text))
+
+    def edit_current_text(self) -> None:
+        index = self.views.transcript.currentIndex()
+        if index.isValid():
+            self.views.segment_editor.setFocus()
+        else:
+            self.chrome.message("Select the segment to edit first.", 4000)
+
+    def split_at_cursor(self) -> None:
+        """Split the current segment where the text cursor is."""
+        seg = self.views.segment_editor.segment
+        if seg is None or self.state.ctx is None:
+            self.chrome.message("Select the segment to split first.", 4000)
+            return
+        cp = self.views.segment_editor.cursor_cp()
+        self.views.segment_editor.commit()
+        text = self.views.segment_editor.toPlainText()
+        if not 0 < cp < len(text):
+            self.chrome.message("Put the text cursor inside the text to split.", 4000)
+            return
+        self._push(SplitCommand(self.state.ctx, replace(seg, text=text), cp, None))
+
+    def merge_with_next(self) -> None:
+        """Merge the current segment with the next one."""
+        row = self.views.transcript.currentIndex().row()
+        model = self.views.segment_model
+        if self.state.ctx is None or not 0 <= row < model.rowCount() - 1:
+            self.chrome.message("There is no next segment to merge with.", 4000)
+            return
+        self.views.segment_editor.commit()
+        seg, nxt = model.segment(row), model.segment(row + 1)
+        self._push(MergeCommand(self.state.ctx, seg, nxt))
+        kept = seg.language if seg.text.strip() else nxt.language
+        lost = nxt.language if seg.text.strip() and nxt.text.strip() else None
+        if kept and lost and lost != kept:
+            # the next one's words silently took this one's badge: a language filter no
+            # longer finds them, and splitting back keeps the badge on both parts
+            self.chrome.message(
+                f"Merged: the {language_name(lost)} words are now in a segment marked "
+                f"{kept.upper()} ({language_name(kept)}). Undo (Ctrl+Z) separates them again; "
+                "Set language (Ctrl+L) marks the whole segment.",
+                10000,
+            )
+
+    def change_speaker_dialog(self) -> None:
+        segments = self.views.transcript.selected_segments()
+        if not segments or self.state.ctx is None or self.state.project is None:
+            self.chrome.message("Select the segments whose speaker to change.", 4000)
+            return
+        labels = [
+            s.label for s in self.state.project.sessions.session_speakers(segments[0].session_id)
+        ]
+        current = segments[0].speaker or ""
+        items = labels if current in labels else [current, *labels]
+        name, ok = QInputDialog.getItem(
+            self.chrome.window, "Change speaker", "Speaker:", items, items.index(current), True
+        )
+        if ok:
+            self.set_speaker([s.id for s in segments], name.strip() or None)
+
+    def set_language_dialog(self) -> None:
+        """Ask for the language of the selected segments (project languages first)."""
+        segments = self.views.transcript.selected_segments()
+        project = self.state.project
+        if not segments or self.state.ctx is None or project is None:
+            self.chrome.message("Select the segments whose language to set.", 4000)
+            return
+        code = choose_language(self.chrome.window, project.languages, segments[0].language)
+        if code is not None:
+            self.set_language([s.id for s in segments], code)
+
+    def set_language(self, segment_ids: list[str], language: str) -> None:
+        """Set the language of segments (undoable)."""
+        if self.state.ctx is not None and segment_ids:
+            self._push(LanguageCommand(self.state.ctx, segment_ids, language))
+
+    def set_speaker(self, segment_ids: list[str], speaker: str | None) -> None:
+        """Set the speaker of segments (undoable)."""
+        if self.state.ctx is None:
+            return
+        model = self.views.segment_model
+        old = {sid: model.segment(model.row_of(sid)).speaker for sid in segment_ids}
+        self._push(SpeakerCommand(self.state.ctx, old, speaker))
+
+    def insert_timestamp(self) -> None:
+        """Insert the play position as [m:ss.t] at the text cursor."""
+        if self.views.segment_editor.segment is None:
+            self.chrome.message("Select the segment to put the time into first.", 4000)
+            return
+        editor = self.views.segment_editor
+        editor.setFocus()
+        cursor = editor.textCursor()
+        doc = editor.document()
+        start, end = cursor.selectionStart(), cursor.selectionEnd()
+        before = str(doc.characterAt(start - 1)) if start > 0 else ""
+        after = str(doc.characterAt(end)) if end < doc.characterCount() - 1 else ""
+        tag = timestamp_tag(self.views.player.position())
+        # keep the tag apart from the words around it: "slow. [0:01.2]", not "slow.[0:01.2]"
+        if before and not before.isspace():
+            tag = " " + tag
+        if after and not after.isspace():
+            tag += " "
+        editor.insertPlainText(tag)

@@ -1,0 +1,274 @@
+"""How the transcript table paints its rows: the code margin (stripes and names) and the text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    Qt,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QTextCharFormat,
+    QTextCursor,
+    QTextLayout,
+    QTextOption,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QPlainTextEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from gui.models.segments import (
+    CODINGS_ROLE,
+    PLACEHOLDER_COLOUR,
+    REDACTIONS_ROLE,
+    UNTRANSCRIBED_ROLE,
+    SegmentTableModel,
+)
+from gui.qtcompat import emit
+from gui.text_positions import cp_to_utf16
+from storage.core.models import Code, Coding
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class CodeMarginDelegate(QStyledItemDelegate):
+    """The code margin, in the manner of MAXQDA's coding stripes: one column per code used in
+    the session, a bracket in the code's colour spanning the rows it codes (thin and dashed
+    where only words of a segment are coded), the code's name beside the bracket's top.
+    Hovering the margin lists code, coder and memo (the model's tooltip)."""
+
+    SLOT = 9  # px per code column
+    MAX_SLOTS = 8  # codes past these share the last column (grey)
+
+    NAME_MAX = 96  # px: a longer name is elided (the tooltip has it whole)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name_width = self.NAME_MAX  # where the names go; the view fits it (names_fit)
+
+    @staticmethod
+    def name_font(font: QFont) -> QFont:
+        """The font code names are drawn in: a little smaller than the table's."""
+        small = QFont(font)
+        small.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+        return small
+
+    def names_fit(self, names_px: int, slots: int, room: int) -> int:
+        """The width for code names ``names_px`` wide (the longest), in a margin of ``slots``
+        codes that may take ``room`` px (what the text column can spare): no more than
+        the names need, at most ``NAME_MAX``, none when fewer than a few letters would fit
+        (the tooltip names them). At 1024x700 a fixed 0 px by a table's width left "Денс…"."""
+        width = min(names_px + 4, self.NAME_MAX, room - self.brackets_width(slots))
+        return width if width >= 24 else 0
+
+    def brackets_width(self, slots: int) -> int:
+        """The margin's width beside the names: the brackets of ``slots`` codes."""
+        return max(1, min(slots, self.MAX_SLOTS)) * self.SLOT + 4
+
+    def width_for(self, slots: int) -> int:
+        """The margin's width for a session using ``slots`` codes."""
+        return self.name_width + self.brackets_width(slots)
+
+    def names_right(self, rect: QRect, slots: int) -> int:
+        """The x where code names end: left of the brackets in the first ``slots`` columns."""
+        used = max(1, min(slots, self.MAX_SLOTS))
+        return rect.right() - 2 - used * self.SLOT + 3 - 4
+
+    @staticmethod
+    def name_colour(option: QStyleOptionViewItem, colour: QColor, *, selected: bool) -> QColor:
+        """A code name's colour: the code's (darker) on the row, the highlight's text colour
+        on a selected row (dark code colours are unreadable on the blue highlight)."""
+        if selected:
+            return option.palette.color(QPalette.ColorRole.HighlightedText)
+        return colour.darker(130)
+
+    EDGE = 4  # px: the amber edge of speech without transcript (seen on the selection too)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        super().paint(painter, option, index)
+        model = index.model()
+        if not isinstance(model, SegmentTableModel):
+            return
+        if index.data(UNTRANSCRIBED_ROLE):
+            edge = QRect(option.rect)
+            edge.setWidth(self.EDGE)
+            painter.fillRect(edge, PLACEHOLDER_COLOUR)
+        row = index.row()
+        here = model.margin_codes(row)
+        if not here:
+            return
+        slots = model.code_slots()
+        above = model.margin_codes(row - 1)
+        below = model.margin_codes(row + 1)
+        rect: QRect = option.rect
+        painter.save()
+        painter.setClipRect(rect)
+        font = self.name_font(option.font)
+        painter.setFont(font)
+        metrics = QFontMetrics(font)
+        name_y = rect.top() + 1
+        right = rect.right() - 2
+        last = self.MAX_SLOTS - 1
+        # names go left of every bracket drawn in this row, never across one
+        leftmost = max(min(slots.get(code_id, last), last) for code_id in here) + 1
+        room = self.names_right(rect, leftmost) - rect.left() - 2
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        for code_id, spans_only in here.items():
+            code = model.code(code_id)
+            if code is None:
+                continue
+            slot = min(slots.get(code_id, last), last)
+            x = right - (slot + 1) * self.SLOT + 3
+            colour = (
+                QColor(code.colour)
+                if slot < last or len(slots) <= self.MAX_SLOTS
+                else QColor("gray")
+            )
+            starts, ends = code_id not in above, code_id not in below
+            top = rect.top() + (3 if starts else 0)
+            bottom = rect.bottom() - (3 if ends else -1)
+            pen = QPen(colour, 2 if spans_only else 3)
+            if spans_only:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawLine(x, top, x, bottom)
+            if starts:
+                painter.drawLine(x, top, x + self.SLOT - 4, top)
+                if room > 12 and name_y + metrics.height() <= rect.bottom() + 1:
+                    painter.setPen(self.name_colour(option, colour, selected=selected))
+                    name = metrics.elidedText(code.name, Qt.TextElideMode.ElideRight, room)
+                    painter.drawText(
+                        QRect(rect.left() + 2, name_y, room, metrics.height()),
+                        int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                        name,
+                    )
+                    name_y += metrics.height()
+            if ends:
+                painter.setPen(pen)
+                painter.drawLine(x, bottom, x + self.SLOT - 4, bottom)
+        painter.restore()
+
+
+#: the name the rest of the code knew the margin by
+CodingStripeDelegate = CodeMarginDelegate
+
+
+class TextDelegate(QStyledItemDelegate):
+    """Wrapped text; a multi-line plain editor (Enter commits, Shift+Enter breaks a line)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
+        super().initStyleOption(option, index)
+        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        option.textElideMode = Qt.TextElideMode.ElideRight
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """The text, with its coded spans underlined in their codes' colours and its redacted
+        spans struck through on grey (as in the segment editor: what exports hide)."""
+        items: list[tuple[Coding, Code]] = index.data(CODINGS_ROLE) or []
+        spans = [(c.start_cp, c.end_cp, code) for c, code in items if c.start_cp is not None]
+        redacted: list[tuple[int, int, str]] = index.data(REDACTIONS_ROLE) or []
+        if not spans and not redacted:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        area = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        area.adjust(3, 0, -3, 0)
+        layout = QTextLayout(text, opt.font)
+        text_option = QTextOption()
+        text_option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(text_option)
+        ranges = []
+        for start, end, code in spans:
+            fr = QTextLayout.FormatRange()
+            fr.start = cp_to_utf16(text, start or 0)
+            fr.length = cp_to_utf16(text, end or 0) - fr.start
+            fmt = QTextCharFormat()
+            colour = QColor(code.colour)
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(colour)
+            colour.setAlpha(70)
+            fmt.setBackground(colour)
+            fr.format = fmt
+            ranges.append(fr)
+        for start, end, _placeholder in redacted:
+            start, end = min(start, len(text)), min(end, len(text))
+            if start >= end:
+                continue
+            fr = QTextLayout.FormatRange()
+            fr.start = cp_to_utf16(text, start)
+            fr.length = cp_to_utf16(text, end) - fr.start
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor(0, 0, 0, 60))
+            fmt.setFontStrikeOut(True)
+            fr.format = fmt
+            ranges.append(fr)
+        layout.setFormats(ranges)
+        layout.beginLayout()
+        height = 0.0
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(area.width())
+            line.setPosition(QPointF(0, height))
+            height += line.height()
+        layout.endLayout()
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.save()
+        painter.setClipRect(area)
+        painter.setPen(opt.palette.color(role))
+        top = area.top() + max(0.0, (area.height() - height) / 2)
+        layout.draw(painter, QPointF(area.left(), top))
+        painter.restore()
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        editor = QPlainTextEdit(parent)
+        editor.setTabChangesFocus(True)
+        editor.installEventFilter(self)
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        assert isinstance(editor, QPlainTextEdit)
+        editor.setPlainText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+        editor.moveCursor(QTextCursor.MoveOperation.End)
+
+    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
+        assert isinstance(editor, QPlainTextEdit)
+        model.setData(index, editor.toPlainText(), Qt.ItemDataRole.EditRole)
+
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:
+        if (
+            isinstance(obj, QPlainTextEdit)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            emit(self.commitData, obj)
+            emit(self.closeEditor, obj, QStyledItemDelegate.EndEditHint.NoHint)
+            return True
+        return super().eventFilter(obj, event)

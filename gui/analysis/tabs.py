@@ -160,8 +160,9 @@ class AnalysisTab(QWidget):
     def refresh(self) -> None:  # pragma: no cover - overridden
         """Compute the view again."""
 
-    def export_data(self) -> tuple[str, Any, str]:
-        """(kind, result, percent) for the export functions."""
+    def export_data(self, kind: str = "") -> tuple[str, Any, str]:
+        """(kind, result, percent) for the export functions (``kind``: what the export
+        button asked for, "chart", "table" or "kwic")."""
         return "", self.result, "none"
 
 
@@ -323,7 +324,7 @@ class MatrixTab(CodeTableTab):
             p, row_key, col_key, columns, rollup=rollup, filters=filters
         )
 
-    def export_data(self) -> tuple[str, Any, str]:
+    def export_data(self, kind: str = "") -> tuple[str, Any, str]:
         return "matrix", self.result, str(self.percent.currentData())
 
 
@@ -377,7 +378,7 @@ class CooccurrenceTab(CodeTableTab):
             p, row_key, col_key, mode, seconds=seconds, rollup=rollup, filters=filters
         )
 
-    def export_data(self) -> tuple[str, Any, str]:
+    def export_data(self, kind: str = "") -> tuple[str, Any, str]:
         return "cooccurrence", self.result, "none"
 
 
@@ -479,7 +480,7 @@ class TimelineTab(AnalysisTab):
 
         self.compute("segment", lambda p: segment_at(p, session_id, ms), found)
 
-    def export_data(self) -> tuple[str, Any, str]:
+    def export_data(self, kind: str = "") -> tuple[str, Any, str]:
         return "timeline", self.result, "none"
 
 
@@ -533,10 +534,17 @@ class FrequenciesTab(AnalysisTab):
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
         self.kwic_view.setColumnWidth(0, 150)  # the session: lines of all transcripts mix
         self.kwic_view.doubleClicked.connect(self._kwic_activated)
+        # the lines to a spreadsheet, as the other views export (xlsx, csv)
+        self.kwic_export = QPushButton("Export lines…")
+        self.kwic_export.setToolTip("write these keyword-in-context lines to xlsx or csv")
+        self.kwic_export.clicked.connect(lambda: self.export_requested.emit("kwic"))
+        word_row = QHBoxLayout()
+        word_row.addWidget(self.kwic_word, 1)
+        word_row.addWidget(self.kwic_export)
         bottom = QWidget()
         lay = QVBoxLayout(bottom)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.kwic_word)
+        lay.addLayout(word_row)
         lay.addWidget(self.kwic_view)
         split = QSplitter(Qt.Orientation.Vertical)
         # tall enough for every bar's label (a scroll bar when the window is not): 30 words
@@ -581,7 +589,8 @@ class FrequenciesTab(AnalysisTab):
         words = self.what.currentData() == "words"
         for box in (self.by, self.measure):
             box.setVisible(not words)
-        for w in (self.source, self.languages, self.top_n, self.kwic_word, self.kwic_view):
+        for w in (self.source, self.languages, self.top_n, self.kwic_word, self.kwic_view,
+                  self.kwic_export):  # fmt: skip
             w.setVisible(words)
         for name in ("Text of", "Stop-words", "Top"):
             self.labels[name].setVisible(words)
@@ -702,7 +711,9 @@ class FrequenciesTab(AnalysisTab):
             line = self.kwic.lines[index.row()]
             self.play_segment.emit(line.session_id, line.segment_id)
 
-    def export_data(self) -> tuple[str, Any, str]:
+    def export_data(self, kind: str = "") -> tuple[str, Any, str]:
+        if kind == "kwic":
+            return "kwic", self.kwic.lines or None, "none"
         if self.what.currentData() == "words":
             return "words", self.result, "none"
         return "frequencies", self.result, "none"

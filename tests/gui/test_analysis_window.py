@@ -421,3 +421,44 @@ def test_filter_bar_offers_the_sessions_places_and_moderators(tmp_path: Path, qt
         bar.attribute.setCurrentIndex(items.index("place = Шымкент"))
         table = code_matrix(project, "session", "segments", filters=bar.filters())
         assert [c.label for c in table.columns] == ["Шымкент"] and table.cells == [[1]]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_keywords_in_context_export_from_their_window(
+    main: Any,
+    coded: Project,
+    idle: Callable[..., None],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    suffix: str,
+) -> None:
+    """The keyword-in-context lines could be read but not exported from the window (only the
+    command line wrote them): their own button writes them, sessions named by title."""
+    import csv
+    import zipfile
+
+    from PySide6.QtWidgets import QFileDialog
+
+    win = _open(main, idle)
+    fr = win.frequencies
+    win.tabs.setCurrentWidget(fr)
+    fr.what.setCurrentIndex(1)  # words: the lines of the most frequent word
+    idle(main)
+    assert fr.kwic_export.isVisible() and fr.kwic.lines
+    dest = tmp_path / f"lines{suffix}"
+    chosen = "CSV table (*.csv)" if suffix == ".csv" else "Excel workbook (*.xlsx)"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(dest), chosen))
+    fr.kwic_export.click()
+    idle(main)
+    assert win.status.text() == f"Wrote {dest}."
+    titles = {s.id: s.title for s in coded.sessions.all()}
+    expected = [titles[k.session_id] for k in fr.kwic.lines]
+    if suffix == ".csv":
+        rows = list(csv.reader(dest.open(encoding="utf-8-sig")))
+        assert rows[0][:2] == ["session", "session_id"]
+        assert [r[0] for r in rows[1:]] == expected
+        assert [r[5] for r in rows[1:]] == [k.keyword for k in fr.kwic.lines]
+    else:
+        with zipfile.ZipFile(dest) as zf:
+            sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+        assert all(t in sheet for t in expected) and "session_id" in sheet

@@ -397,8 +397,13 @@ class TimelineTab(AnalysisTab):
         super().__init__(compute, filters)
         self.session = QComboBox()
         self.session.setMinimumContentsLength(20)
-        self.controls.addWidget(QLabel("Session"))
+        self.session_label = QLabel("Session")
+        self.controls.addWidget(self.session_label)
         self.controls.addWidget(self.session)
+        # several sessions picked in the filter bar are drawn, not the box's one: say so
+        self.several = QLabel("")
+        self.several.hide()
+        self.controls.addWidget(self.several)
         self.hint = QLabel("(to compare sessions, pick several in the filter bar)")
         self.controls.addWidget(self.hint)
         self._finish_controls()
@@ -423,8 +428,22 @@ class TimelineTab(AnalysisTab):
         self.session.setCurrentIndex(max(self.session.findData(current), 0))
         self.session.blockSignals(False)
 
+    def _show_which(self, chosen: list[str]) -> None:
+        """The Session box for one session; "3 sessions" (their titles in its tooltip) when
+        the filter bar's sessions are drawn."""
+        several = len(chosen) > 1
+        self.session.setVisible(not several)
+        self.hint.setVisible(not several)
+        self.several.setVisible(several)
+        self.session_label.setText("Sessions" if several else "Session")
+        if several:
+            titles = [self.session.itemText(self.session.findData(sid)) or sid for sid in chosen]
+            self.several.setText(f"{len(chosen)} sessions (picked in the filter bar)")
+            self.several.setToolTip("\n".join(titles))
+
     def _session_ids(self) -> list[str]:
         chosen = list(self.filters().sessions)
+        self._show_which(chosen)
         if len(chosen) > 1:
             return chosen
         sid = self.session.currentData()

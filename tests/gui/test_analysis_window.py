@@ -462,3 +462,30 @@ def test_keywords_in_context_export_from_their_window(
         with zipfile.ZipFile(dest) as zf:
             sheet = zf.read("xl/worksheets/sheet1.xml").decode()
         assert all(t in sheet for t in expected) and "session_id" in sheet
+
+
+def test_timeline_says_which_sessions_it_draws(
+    main: Any, coded: Project, idle: Callable[..., None]
+) -> None:
+    """With three sessions picked in the filter bar the timeline drew all three, but its
+    Session box still named one of them ('Group 0'), as if only that one were shown."""
+    win = _open(main, idle)
+    tl = win.timeline
+    win.tabs.setCurrentWidget(tl)
+    idle(main)
+    assert tl.session.isVisible() and not tl.several.isVisible()
+    actions = win.filter_bar.session_actions
+    for action in actions:
+        action.setChecked(True)
+    idle(main)
+    titles = [a.text() for a in actions]
+    assert len(titles) == 3 and [t.title for t in tl.timelines] == titles
+    assert not tl.session.isVisible() and tl.several.isVisible()
+    assert tl.several.text().startswith("3 sessions")
+    assert tl.several.toolTip().split("\n") == titles
+    assert tl.session_label.text() == "Sessions"
+    for action in actions[1:]:
+        action.setChecked(False)
+    idle(main)
+    assert tl.session.isVisible() and not tl.several.isVisible()
+    assert tl.session_label.text() == "Session"

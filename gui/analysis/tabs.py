@@ -44,7 +44,14 @@ from PySide6.QtWidgets import (
 from analysis.filters import Filters
 from analysis.matrix import MEASURE_LABELS, SegmentHit
 from analysis.table import Table
-from gui.analysis.models import DISPLAYS, CodeTableModel, HitsModel, KwicModel
+from gui.analysis.models import (
+    DISPLAYS,
+    CodeTableModel,
+    HitsModel,
+    KwicModel,
+    Spans,
+    span_codings,
+)
 
 Compute = Callable[[str, Callable[[Any], Any], Callable[[Any], None]], None]
 HEADER_MAX_WIDTH = 180  # a column label wider than this is elided in the middle
@@ -71,8 +78,12 @@ def _table_view(model: Any) -> QTableView:
 
 
 def _hits_view(model: HitsModel) -> QTableView:
+    from gui.transcript_view import TextDelegate
+
     view = QTableView()
     view.setModel(model)
+    # the coded words of span codings marked in their codes' colours, as in the transcript
+    view.setItemDelegateForColumn(HitsModel.TEXT, TextDelegate(view))
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(22)
@@ -190,6 +201,8 @@ def column_label(kind: str) -> str:
 class CodeTableTab(AnalysisTab):
     """A code table (matrix or co-occurrence) with shaded cells and the segments of a cell."""
 
+    rollup: QCheckBox  # each kind of table makes its own
+
     def __init__(self, compute: Compute, filters: Callable[[], Filters]) -> None:
         super().__init__(compute, filters)
         self.model = CodeTableModel()
@@ -238,14 +251,29 @@ class CodeTableTab(AnalysisTab):
         if col_key is None:
             return
         self.hits_label.setText("Loading the segments…")
-        self.compute("cell", self.cell_job(row_key, col_key), self._show_hits)
+        job = self.cell_job(row_key, col_key)
+        coders = self.filters().coders
+        rollup = self.rollup.isChecked()
+        marked = [row_key] if self.model.table.kind == "matrix" else [row_key, col_key]
+
+        def with_spans(p: Any) -> tuple[list[SegmentHit], Spans]:
+            from analysis.matrix import descendants
+
+            hits = job(p)
+            codes = {d for c in marked for d in (descendants(p, c) if rollup else [c])}
+            return hits, span_codings(p, [h.segment_id for h in hits], codes, coders)
+
+        self.compute("cell", with_spans, self._show_hits)
 
     def cell_job(self, row_key: str, col_key: str) -> Callable[[Any], Any]:  # pragma: no cover
         """The job listing a cell's segments."""
         raise NotImplementedError
 
-    def _show_hits(self, hits: list[SegmentHit]) -> None:
-        self.hits.set_hits(hits)
+    def _show_hits(self, result: tuple[list[SegmentHit], Spans]) -> None:
+        hits, spans = result
+        self.hits.set_hits(hits, spans)
+        # rows as tall as their wrapped text: a span late in a long segment stays in sight
+        self.hits_view.resizeRowsToContents()
         self.hits_label.setText(
             f"{len(hits)} segment(s); double-click one to play it."
             if hits

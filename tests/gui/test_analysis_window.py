@@ -489,3 +489,81 @@ def test_timeline_says_which_sessions_it_draws(
     idle(main)
     assert tl.session.isVisible() and not tl.several.isVisible()
     assert tl.session_label.text() == "Session"
+
+
+TRUST = "Доверие к местной власти, недоверие к акимату"  # a name has no "/"
+ECONOMY = "Экономические трудности семьи (кредиты, долги)"
+
+
+def small_project(folder: Path) -> Project:
+    """Two sessions of Russian and Kazakh segments, long code names, span and whole codings."""
+    from storage.transcript.transcript import SegmentDraft
+
+    p = Project.create(folder, coder="lead")
+    trust = p.codebook.ensure_code_path(f"Власть/{TRUST}")
+    economy = p.codebook.ensure_code_path(ECONOMY)
+    texts = [
+        "Мы не верим акимату, они ничего не делают для села и только обещают.",
+        "Әкімдікке сенім жоқ, бірақ мектеп жөнделді, бұл жақсы болды.",
+        "Кредиты взяли на свадьбу, теперь долги по всем банкам, платим до сих пор.",
+    ]
+    for n in range(2):
+        s = p.sessions.add_session(f"Фокус-группа Алматы, день {n + 1}", "focus_group")
+        segs = p.transcript.add_segments(
+            s.id,
+            [
+                SegmentDraft(i * 5000, i * 5000 + 4000, t, speaker="Speaker 1")
+                for i, t in enumerate(texts)
+            ],
+        )
+        p.codebook.apply_code(segs[0].id, trust.id, start_cp=6, end_cp=19)  # "верим акимату"
+        p.codebook.apply_code(segs[1].id, trust.id)  # the whole segment
+        p.codebook.apply_code(segs[2].id, economy.id, start_cp=0, end_cp=24)
+        p.codebook.apply_code(segs[2].id, trust.id, start_cp=47, end_cp=53, coder="ann")
+    return p
+
+
+def test_matrix_cell_list_marks_the_coded_words(
+    tmp_path: Path, qsettings: Any, fake_transcriber: Any, qtbot: Any, idle: Any
+) -> None:
+    """A cell's segments showed their whole text alike whether a span or the whole segment
+    was coded: nothing said which words the code was applied to."""
+    from gui.main_window import MainWindow
+    from gui.models.segments import CODINGS_ROLE
+    from gui.transcript_view import TextDelegate
+
+    p = small_project(tmp_path / "s.fieldscribe")
+    qsettings.setValue("transcribe_after_import", "false")
+    main = MainWindow(p, transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(main)
+    main.show()
+    try:
+        win = _open(main, idle)
+        model = win.matrix.model
+        row = next(r for r in range(model.rowCount()) if model.table.rows[r].label.endswith(TRUST))
+        win.matrix.view.clicked.emit(model.index(row, 0))
+        idle(main)
+        hits = win.matrix.hits
+        assert len(hits.hits) == 3
+        view = win.matrix.hits_view
+        assert isinstance(view.itemDelegateForColumn(hits.TEXT), TextDelegate)
+        marked = {h.text[:12]: hits.coded_words(i) for i, h in enumerate(hits.hits)}
+        # the span is marked; the whole-segment coding marks nothing; another code's span and
+        # another coder's span of this code: only this code's, by any coder (no coder filter)
+        assert marked == {"Мы не верим ": ["верим акимату"], "Әкімдікке се": [],
+                          "Кредиты взял": ["банкам"]}  # fmt: skip
+        spans = hits.index(0, hits.TEXT).data(CODINGS_ROLE)
+        assert [(c.start_cp, c.end_cp, code.name) for c, code in spans] == [(6, 19, TRUST)]
+        assert "Coded: “верим акимату”" in hits.index(0, hits.TEXT).data(
+            Qt.ItemDataRole.ToolTipRole
+        )
+        # a coder filter keeps only that coder's spans
+        win.filter_bar.coder.setCurrentIndex(win.filter_bar.coder.findData("lead"))
+        idle(main)
+        win.matrix.view.clicked.emit(model.index(row, 0))
+        idle(main)
+        assert [hits.coded_words(i) for i in range(len(hits.hits))] == [["верим акимату"], []]
+    finally:
+        main.runner.cancel_all()
+        main.close()
+        p.close()

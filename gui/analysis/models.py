@@ -263,6 +263,8 @@ class KwicModel(RowTableModel):
             right = index.column() == 3
             align = Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft
             return int(align | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+            return self.titles.get(self.lines[index.row()].session_id, "")
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         k = self.lines[index.row()]

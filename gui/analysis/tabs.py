@@ -20,8 +20,16 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QImage, QMouseEvent, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtGui import (
+    QCursor,
+    QFontMetrics,
+    QHelpEvent,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,10 +45,12 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyle,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
+from analysis.charts import elide_middle
 from analysis.filters import Filters
 from analysis.matrix import MEASURE_LABELS, SegmentHit
 from analysis.table import Table
@@ -117,6 +127,7 @@ def _count_axis(axis: QValueAxis, high: float) -> None:
 #: the height each bar of a frequency chart needs for its label, and the chart's other parts
 #: (title, axis, legend): the chart is at least this tall, scrolled when the window is not
 BAR_ROW_PX = 26
+BAR_LABEL_CHARS = 48  # a longer bar label loses its middle (the whole name in a tooltip)
 BAR_CHART_EXTRA_PX = 120
 
 
@@ -413,9 +424,23 @@ class CooccurrenceTab(CodeTableTab):
 class _ClickableLabel(QLabel):
     clicked_at = Signal(int, int)
 
+    def __init__(self, tip_at: Callable[[int, int], str]) -> None:
+        super().__init__()
+        self.tip_at = tip_at  # the tooltip at a point of the picture ("" for none)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
         self.clicked_at.emit(int(pos.x()), int(pos.y()))
+
+    def event(self, event: QEvent) -> bool:
+        if isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:
+            tip = self.tip_at(event.pos().x(), event.pos().y())
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
 
 
 class TimelineTab(AnalysisTab):
@@ -436,7 +461,7 @@ class TimelineTab(AnalysisTab):
         self.controls.addWidget(self.hint)
         self._finish_controls()
         self.session.currentIndexChanged.connect(self._changed)
-        self.image = _ClickableLabel()
+        self.image = _ClickableLabel(self.lane_at)
         self.image.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.image.clicked_at.connect(self._clicked)
         self.scroller = QScrollArea()
@@ -517,6 +542,17 @@ class TimelineTab(AnalysisTab):
                 self.play_at(sid, max(ms, 0))
                 return
 
+    def lane_at(self, x: int, y: int) -> str:
+        """The full name of the lane (a speaker, a code path) at a point of the picture, its
+        label included: the picture shortens long names ("Власть/Довер…к акимату")."""
+        for (_sid, _l, _r, top, bottom, _x0, _x1, lanes), tl in zip(
+            self.boxes, self.timelines, strict=False
+        ):
+            if lanes and top <= y < bottom and x >= 0:
+                lane = tl.lanes[min(int((y - top) / (bottom - top) * lanes), lanes - 1)]
+                return f"{lane.label} — {tl.title}"
+        return ""
+
     def play_at(self, session_id: str, ms: int) -> None:
         """Play the session's segment at ``ms``."""
         from analysis.timeline import segment_at
@@ -566,6 +602,7 @@ class FrequenciesTab(AnalysisTab):
         self.chart = QChart()
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart_view = QChartView(self.chart)
+        self.bar_names: list[str] = []  # the bars' full names, top first
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.kwic_word = QLineEdit()
         self.kwic_word.setPlaceholderText("a word: keywords in context")
@@ -580,6 +617,10 @@ class FrequenciesTab(AnalysisTab):
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
         self.kwic_view.setColumnWidth(0, 150)  # the session: lines of all transcripts mix
+        # titles share their start ("Фокус-группа Алматы, день 1/2"): keep both ends
+        # (one line: wrapped, a title showed its first word only, "Фокус-группа ...")
+        self.kwic_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.kwic_view.setWordWrap(False)
         self.kwic_view.doubleClicked.connect(self._kwic_activated)
         # the lines to a spreadsheet, as the other views export (xlsx, csv)
         self.kwic_export = QPushButton("Export lines…")
@@ -691,6 +732,7 @@ class FrequenciesTab(AnalysisTab):
         if not categories:
             return
         series = QHorizontalStackedBarSeries()
+        series.hovered.connect(self._bar_hovered)
         for name, values in sets:
             bar_set = QBarSet(name)
             bar_set.append([float(v) for v in reversed(values)])
@@ -707,6 +749,17 @@ class FrequenciesTab(AnalysisTab):
         _count_axis(x_axis, high)
         self.chart.legend().setVisible(len(sets) > 1)
 
+    def bar_tip(self, index: int) -> str:
+        """The full name of the bar at ``index`` of its set (the chart draws them bottom up)."""
+        names = self.bar_names[::-1]
+        return names[index] if 0 <= index < len(names) else ""
+
+    def _bar_hovered(self, status: bool, index: int, _set: Any) -> None:
+        if status and self.bar_tip(index):
+            QToolTip.showText(QCursor.pos(), self.bar_tip(index), self.chart_view)
+        else:
+            QToolTip.hideText()
+
     def _show_codes(self, table: Table) -> None:
         self.result = table
         self.set_note(table.note)
@@ -714,7 +767,10 @@ class FrequenciesTab(AnalysisTab):
             self._bars([], [])
             return
         shown = [i for i, r in enumerate(table.rows) if sum(table.cells[i])] or []
-        categories = [table.rows[i].label[-40:] for i in shown]
+        # the whole path where it fits, else its middle left out (its end was kept: the
+        # start cut off, "ие к местной власти"); hovering a bar names it in full
+        self.bar_names = [table.rows[i].label for i in shown]
+        categories = [elide_middle(name, BAR_LABEL_CHARS) for name in self.bar_names]
         sets = [(c.label, [table.cells[i][j] for i in shown]) for j, c in enumerate(table.columns)][
             :12
         ]
@@ -726,7 +782,8 @@ class FrequenciesTab(AnalysisTab):
         self.set_note(counts.note)
         words = counts.words[: self.top_n.value()]
         self.chart.setTitle(f"Most frequent words ({counts.passages} passages)")
-        self._bars([w for w, _ in words], [("occurrences", [n for _, n in words])])
+        self.bar_names = [w for w, _ in words]
+        self._bars(self.bar_names, [("occurrences", [n for _, n in words])])
         if words and not self.kwic_word.text():
             self.kwic_word.setText(words[0][0])
         # the keyword's lines follow the words: same text ("Text of"), same filters

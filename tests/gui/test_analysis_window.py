@@ -567,3 +567,59 @@ def test_matrix_cell_list_marks_the_coded_words(
         main.runner.cancel_all()
         main.close()
         p.close()
+
+
+def test_long_code_names_can_be_read_whole(
+    tmp_path: Path, qsettings: Any, fake_transcriber: Any, qtbot: Any, idle: Any
+) -> None:
+    """Long code names were cut: the frequency bars kept a path's last 40 characters ("ие к
+    местной власти, недоверие к акимату"), the timeline's lanes "Власть/Доверие к местной
+    влас…" with nothing to show the rest, keyword lines' sessions "Фокус-группа …"."""
+    from PySide6.QtCharts import QBarCategoryAxis
+
+    from gui.main_window import MainWindow
+
+    p = small_project(tmp_path / "s.fieldscribe")
+    qsettings.setValue("transcribe_after_import", "false")
+    main = MainWindow(p, transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(main)
+    main.show()
+    try:
+        win = _open(main, idle)
+        fr = win.frequencies
+        win.tabs.setCurrentWidget(fr)
+        idle(main)
+        axis = next(a for a in fr.chart.axes() if isinstance(a, QBarCategoryAxis))
+        shown = axis.categories()
+        path = f"Власть/{TRUST}"
+        assert ECONOMY in shown  # 47 characters: whole
+        long = next(c for c in shown if c.endswith("акимату"))
+        assert long.startswith("Власть/Довер") and "…" in long and len(long) <= 48
+        assert sorted(fr.bar_tip(i) for i in range(len(shown))) == sorted([path, ECONOMY])
+        # the timeline: hovering a lane (its label too) names it whole
+        tl = win.timeline
+        win.tabs.setCurrentWidget(tl)
+        idle(main)
+        _sid, left, _right, top, bottom, *_rest, lanes = tl.boxes[0]
+        names = [
+            tl.lane_at(int(left) // 2, int(top + (i + 0.5) * (bottom - top) / lanes))
+            for i in range(lanes)
+        ]
+        title = tl.timelines[0].title
+        assert names == [f"{lane.label} — {title}" for lane in tl.timelines[0].lanes]
+        assert f"{path} — {title}" in names
+        assert tl.lane_at(5, int(bottom) + 60) == ""  # below the lanes: no tooltip
+        # keyword lines: session titles keep both ends, the whole title in a tooltip
+        win.tabs.setCurrentWidget(fr)
+        fr.what.setCurrentIndex(1)
+        fr.kwic_word.setText("акимату")
+        fr.refresh_kwic()
+        idle(main)
+        view = fr.kwic_view
+        assert view.textElideMode() == Qt.TextElideMode.ElideMiddle and not view.wordWrap()
+        tips = {fr.kwic.index(r, 0).data(Qt.ItemDataRole.ToolTipRole) for r in range(2)}
+        assert tips == {"Фокус-группа Алматы, день 1", "Фокус-группа Алматы, день 2"}
+    finally:
+        main.runner.cancel_all()
+        main.close()
+        p.close()

@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 
 from analysis.filters import Facets, Filters
 from gui.action_bar import FlowLayout
+from gui.analysis.frequencies import FrequenciesTab
 from gui.analysis.tabs import (
     AnalysisTab,
     CooccurrenceTab,
-    FrequenciesTab,
     MatrixTab,
     TimelineTab,
 )

@@ -212,7 +212,7 @@ def test_window_fits_a_small_screen_with_every_tabs_controls(
 def test_frequency_chart_has_whole_number_ticks(main: Any, idle: Callable[..., None]) -> None:
     from PySide6.QtCharts import QValueAxis
 
-    from gui.analysis.tabs import count_step
+    from gui.analysis.frequencies import count_step
 
     assert [count_step(h) for h in (0, 2, 10, 11, 25, 99, 101, 4000)] == [
         1, 1, 1, 2, 5, 10, 20, 500,
@@ -236,7 +236,7 @@ def test_frequency_chart_has_whole_number_ticks(main: Any, idle: Callable[..., N
 def test_thirty_words_get_room_for_their_labels(main: Any, idle: Callable[..., None]) -> None:
     """30 words squeezed into the pane were drawn as "…": the chart is as tall as its bars
     need (26 px each, where Qt draws a label whole) and scrolls."""
-    from gui.analysis.tabs import BAR_ROW_PX
+    from gui.analysis.frequencies import BAR_ROW_PX
 
     win = _open(main, idle)
     fr = win.frequencies

@@ -563,6 +563,19 @@ def test_matrix_cell_list_marks_the_coded_words(
         win.matrix.view.clicked.emit(model.index(row, 0))
         idle(main)
         assert [hits.coded_words(i) for i in range(len(hits.hits))] == [["верим акимату"], []]
+        # co-occurrence: the spans of both codes of the cell (any coder again)
+        win.filter_bar.coder.setCurrentIndex(0)
+        co = win.cooccurrence
+        win.tabs.setCurrentWidget(co)
+        idle(main)
+        labels = [h.label for h in co.model.table.rows]
+        i = next(n for n, label in enumerate(labels) if label.endswith(TRUST))
+        j = labels.index(ECONOMY)
+        co.view.clicked.emit(co.model.index(i, j))
+        idle(main)
+        assert [co.hits.coded_words(r) for r in range(len(co.hits.hits))] == [
+            ["Кредиты взяли на свадьбу", "банкам"]
+        ] * 2
     finally:
         main.runner.cancel_all()
         main.close()
@@ -609,6 +622,14 @@ def test_long_code_names_can_be_read_whole(
         assert names == [f"{lane.label} — {title}" for lane in tl.timelines[0].lanes]
         assert f"{path} — {title}" in names
         assert tl.lane_at(5, int(bottom) + 60) == ""  # below the lanes: no tooltip
+        from PySide6.QtCore import QEvent, QPoint
+        from PySide6.QtGui import QHelpEvent
+        from PySide6.QtWidgets import QApplication, QToolTip
+
+        point = QPoint(int(left) // 2, int(top + 1.5 * (bottom - top) / lanes))
+        event = QHelpEvent(QEvent.Type.ToolTip, point, tl.image.mapToGlobal(point))
+        QApplication.sendEvent(tl.image, event)
+        assert QToolTip.text() == names[1]
         # keyword lines: session titles keep both ends, the whole title in a tooltip
         win.tabs.setCurrentWidget(fr)
         fr.what.setCurrentIndex(1)

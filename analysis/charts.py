@@ -42,8 +42,16 @@ def _colour(value: str, index: int) -> str:
     return _PALETTE[index % len(_PALETTE)]
 
 
-def _short(text: str, n: int = 40) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+def elide_middle(text: str, n: int = 40) -> str:
+    """``text`` in at most ``n`` characters, its middle left out ("Власть/Довер…к акимату"):
+    a code path keeps its top and its own name, a session title its start and its day."""
+    if len(text) <= n:
+        return text
+    head = n // 2
+    return text[:head] + "…" + text[len(text) - (n - 1 - head) :]
+
+
+_short = elide_middle
 
 
 def heatmap(table: Table, percent: str = "none", title: str = "") -> Figure:

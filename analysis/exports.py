@@ -64,10 +64,13 @@ def grid_of(kind: str, data: Any, percent: str = "none") -> tuple[list[str], lis
         ]
         return ["session", "lane", "label", "start_ms", "end_ms", "segment_id"], rows
     if kind == "kwic":
+        # the session by its title (what a reader knows it by), its id kept beside it
         rows = [
-            [k.session_id, k.start_ms, k.speaker or "", k.left, k.keyword, k.right] for k in data
-        ]
-        return ["session_id", "start_ms", "speaker", "left", "keyword", "right"], rows
+            [k.session_title, k.session_id, k.start_ms, k.speaker or "", k.left, k.keyword,
+             k.right]
+            for k in data
+        ]  # fmt: skip
+        return ["session", "session_id", "start_ms", "speaker", "left", "keyword", "right"], rows
     return ["word", "count"], [[w, n] for w, n in data.words]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from .filters import Filters, empty_note, rows
@@ -75,6 +75,7 @@ class Concordance:
     left: str
     keyword: str
     right: str
+    session_title: str = ""  # as exports name it (pseudonymised like every label)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -236,5 +237,18 @@ def keywords_in_context(
                 )
             )
             if len(found) >= limit:
-                return found
-    return found
+                return _titled(project, found, privacy)
+    return _titled(project, found, privacy)
+
+
+def _titled(
+    project: Project, found: list[Concordance], privacy: ExportPrivacy | None
+) -> list[Concordance]:
+    """The lines with their sessions' titles, labelled as an export labels them."""
+    from .exports import export_scope
+
+    if not found:
+        return found
+    _, label = export_scope(project, Filters(), privacy)
+    titles = {s.id: label(s.title) for s in project.sessions.all()}
+    return [replace(k, session_title=titles.get(k.session_id, "")) for k in found]

@@ -274,7 +274,9 @@ def _print(args: argparse.Namespace, kind: str, data: Any, note: str) -> None:
                       f"{fmt_ms(lane.total_ms)}")  # fmt: skip
     elif kind == "kwic":
         for k in data:
-            print(f"{fmt_ms(k.start_ms):>12}  {k.left:>40} [{k.keyword}] {k.right}")
+            print(
+                f"{k.session_title}  {fmt_ms(k.start_ms):>12}  {k.left:>40} [{k.keyword}] {k.right}"
+            )
     else:
         print_table(["word", "count"], [list(x) for x in data.words])
     if args.output is not None:

@@ -367,3 +367,16 @@ def test_a_table_file_says_what_its_numbers_count() -> None:
     segs = Table("matrix", "segments", rows, cols, [[2]])
     assert segs.grid("row")[0][0] == "code: segments coded, % of the row total"
     assert segs.grid()[0][1:] == ["Сессия 1", "total"]
+
+
+@given(st.text(max_size=80), st.integers(min_value=2, max_value=60))
+def test_elide_middle_keeps_both_ends(text: str, n: int) -> None:
+    from analysis.charts import elide_middle
+
+    short = elide_middle(text, n)
+    if len(text) <= n:
+        assert short == text
+    else:
+        # exactly n characters: the text's first n/2, "…", its last ones
+        assert len(short) == n and short[n // 2] == "…"
+        assert text.startswith(short[: n // 2]) and text.endswith(short[n // 2 + 1 :])

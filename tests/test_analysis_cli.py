@@ -97,8 +97,12 @@ def test_files_are_written_and_logged(
         sheet = zf.read("xl/worksheets/sheet1.xml").decode()
     assert "Respondent B" in sheet and "Speaker 2" not in sheet
     rows = list(csv.reader((tmp_path / "k.csv").open(encoding="utf-8-sig")))
-    assert rows[0] == ["session_id", "start_ms", "speaker", "left", "keyword", "right"]
+    # the session by title (it was only by id: "3f9c…" in every line), its id still beside it
+    header = ["session", "session_id", "start_ms", "speaker", "left", "keyword", "right"]
+    assert rows[0] == header and len(rows) > 1
     with Project.open(folder, readonly=True) as p:
+        titles = {s.id: s.title for s in p.sessions.all()}
+        assert all(row[0] == titles[row[1]] for row in rows[1:])
         assert len(p.audit.entries(action="export")) == before + 8
 
 

@@ -17,7 +17,9 @@ from analysis.matrix import SegmentHit
 from analysis.table import Table
 from analysis.words import Concordance
 from gui.fmt import fmt_ms
+from gui.models.segments import CODINGS_ROLE
 from gui.models.table import RowTableModel
+from storage.core.models import Code, Coding
 
 Index = QModelIndex | QPersistentModelIndex
 DISPLAYS = ("numbers", "shaded", "symbols")
@@ -176,31 +178,61 @@ class CodeTableModel(QAbstractTableModel):
         )
 
 
+Spans = dict[str, list[tuple[Coding, Code]]]  # segment id -> its span codings, with their codes
+
+
+def span_codings(
+    project: Any, segment_ids: list[str], code_ids: set[str], coders: tuple[str, ...] = ()
+) -> Spans:
+    """The span codings (not whole-segment ones) of ``code_ids`` in these segments, by
+    ``coders`` (any coder when empty), with their codes: what the cell list marks."""
+    codes = {c.id: c for c in project.codebook.codes() if c.id in code_ids}
+    found: Spans = {}
+    for seg_id in dict.fromkeys(segment_ids):
+        for c in project.codebook.codings(segment_id=seg_id):
+            if c.code_id in codes and c.start_cp is not None and (not coders or c.coder in coders):
+                found.setdefault(seg_id, []).append((c, codes[c.code_id]))
+    return found
+
+
 class HitsModel(RowTableModel):
-    """Segments behind a cell: session, time, speaker, text."""
+    """Segments behind a cell: session, time, speaker, text (its coded spans in
+    ``CODINGS_ROLE``, drawn as the transcript draws them)."""
 
     headers = ("Session", "Time", "Speaker", "Text")
+    TEXT = 3
 
     def __init__(self) -> None:
         super().__init__()
         self.hits: list[SegmentHit] = []
+        self.spans: Spans = {}
 
     def row_total(self) -> int:
         return len(self.hits)
 
-    def set_hits(self, hits: list[SegmentHit]) -> None:
-        """Show these segments."""
+    def set_hits(self, hits: list[SegmentHit], spans: Spans | None = None) -> None:
+        """Show these segments (``spans``: the coded words to mark in their text)."""
         self.beginResetModel()
         self.hits = list(hits)
+        self.spans = dict(spans or {})
         self.endResetModel()
 
+    def coded_words(self, row: int) -> list[str]:
+        """The words of a row's text that its span codings cover."""
+        h = self.hits[row]
+        return [h.text[c.start_cp : c.end_cp] for c, _code in self.spans.get(h.segment_id, [])]
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
+        if not index.isValid():
             return None
         h = self.hits[index.row()]
+        if role == CODINGS_ROLE and index.column() == self.TEXT:
+            return self.spans.get(h.segment_id, [])
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.TEXT:
+            words = self.coded_words(index.row())
+            return h.text + "".join(f"\nCoded: “{w}”" for w in words)
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
         return (h.session_title, fmt_ms(h.start_ms), h.speaker or "", h.text)[index.column()]
 
 
@@ -231,6 +263,8 @@ class KwicModel(RowTableModel):
             right = index.column() == 3
             align = Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft
             return int(align | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+            return self.titles.get(self.lines[index.row()].session_id, "")
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         k = self.lines[index.row()]

@@ -1,4 +1,5 @@
-"""The four tabs of the Analysis window: Matrix, Co-occurrence, Timeline, Frequencies.
+"""The tabs of the Analysis window: Matrix, Co-occurrence, Timeline (Frequencies:
+``gui.analysis.frequencies``).
 
 Each tab has its controls, a view and a one-line note (why a view is empty). A tab never
 computes: it asks the window (``compute(name, fn, on_done)``), which runs ``fn(project)`` on a
@@ -8,20 +9,17 @@ results overtaken by a newer request.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSet,
-    QChart,
-    QChartView,
-    QHorizontalStackedBarSeries,
-    QValueAxis,
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtGui import (
+    QFontMetrics,
+    QHelpEvent,
+    QImage,
+    QMouseEvent,
+    QPixmap,
 )
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QImage, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,14 +27,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QStyle,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -44,7 +41,13 @@ from PySide6.QtWidgets import (
 from analysis.filters import Filters
 from analysis.matrix import MEASURE_LABELS, SegmentHit
 from analysis.table import Table
-from gui.analysis.models import DISPLAYS, CodeTableModel, HitsModel, KwicModel
+from gui.analysis.models import (
+    DISPLAYS,
+    CodeTableModel,
+    HitsModel,
+    Spans,
+    span_codings,
+)
 
 Compute = Callable[[str, Callable[[Any], Any], Callable[[Any], None]], None]
 HEADER_MAX_WIDTH = 180  # a column label wider than this is elided in the middle
@@ -71,8 +74,12 @@ def _table_view(model: Any) -> QTableView:
 
 
 def _hits_view(model: HitsModel) -> QTableView:
+    from gui.transcript_view import TextDelegate
+
     view = QTableView()
     view.setModel(model)
+    # the coded words of span codings marked in their codes' colours, as in the transcript
+    view.setItemDelegateForColumn(HitsModel.TEXT, TextDelegate(view))
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(22)
@@ -81,32 +88,6 @@ def _hits_view(model: HitsModel) -> QTableView:
     for col, width in enumerate((150, 70, 110)):
         view.setColumnWidth(col, width)
     return view
-
-
-def count_step(high: float) -> int:
-    """A whole tick step (1, 2, 5, 10, 20, 50...) giving at most 10 steps up to ``high``."""
-    scale = 1
-    while True:
-        for step in (scale, 2 * scale, 5 * scale):
-            if high <= 10 * step:
-                return step
-        scale *= 10
-
-
-def _count_axis(axis: QValueAxis, high: float) -> None:
-    """Whole-number ticks for counts (``%d`` over 0.5 steps read "0, 0, 1, 1, 2")."""
-    step = count_step(high)
-    axis.setRange(0, max(1, math.ceil(high / step)) * step)
-    axis.setTickType(QValueAxis.TickType.TicksDynamic)
-    axis.setTickAnchor(0)
-    axis.setTickInterval(step)
-    axis.setLabelFormat("%d")
-
-
-#: the height each bar of a frequency chart needs for its label, and the chart's other parts
-#: (title, axis, legend): the chart is at least this tall, scrolled when the window is not
-BAR_ROW_PX = 26
-BAR_CHART_EXTRA_PX = 120
 
 
 class AnalysisTab(QWidget):
@@ -160,8 +141,9 @@ class AnalysisTab(QWidget):
     def refresh(self) -> None:  # pragma: no cover - overridden
         """Compute the view again."""
 
-    def export_data(self) -> tuple[str, Any, str]:
-        """(kind, result, percent) for the export functions."""
+    def export_data(self, kind: str = "") -> tuple[str, Any, str]:
+        """(kind, result, percent) for the export functions (``kind``: what the export
+        button asked for, "chart", "table" or "kwic")."""
         return "", self.result, "none"
 
 
@@ -188,6 +170,8 @@ def column_label(kind: str) -> str:
 
 class CodeTableTab(AnalysisTab):
     """A code table (matrix or co-occurrence) with shaded cells and the segments of a cell."""
+
+    rollup: QCheckBox  # each kind of table makes its own
 
     def __init__(self, compute: Compute, filters: Callable[[], Filters]) -> None:
         super().__init__(compute, filters)
@@ -237,14 +221,29 @@ class CodeTableTab(AnalysisTab):
         if col_key is None:
             return
         self.hits_label.setText("Loading the segments…")
-        self.compute("cell", self.cell_job(row_key, col_key), self._show_hits)
+        job = self.cell_job(row_key, col_key)
+        coders = self.filters().coders
+        rollup = self.rollup.isChecked()
+        marked = [row_key] if self.model.table.kind == "matrix" else [row_key, col_key]
+
+        def with_spans(p: Any) -> tuple[list[SegmentHit], Spans]:
+            from analysis.matrix import descendants
+
+            hits = job(p)
+            codes = {d for c in marked for d in (descendants(p, c) if rollup else [c])}
+            return hits, span_codings(p, [h.segment_id for h in hits], codes, coders)
+
+        self.compute("cell", with_spans, self._show_hits)
 
     def cell_job(self, row_key: str, col_key: str) -> Callable[[Any], Any]:  # pragma: no cover
         """The job listing a cell's segments."""
         raise NotImplementedError
 
-    def _show_hits(self, hits: list[SegmentHit]) -> None:
-        self.hits.set_hits(hits)
+    def _show_hits(self, result: tuple[list[SegmentHit], Spans]) -> None:
+        hits, spans = result
+        self.hits.set_hits(hits, spans)
+        # rows as tall as their wrapped text: a span late in a long segment stays in sight
+        self.hits_view.resizeRowsToContents()
         self.hits_label.setText(
             f"{len(hits)} segment(s); double-click one to play it."
             if hits
@@ -323,7 +322,7 @@ class MatrixTab(CodeTableTab):
             p, row_key, col_key, columns, rollup=rollup, filters=filters
         )
 
-    def export_data(self) -> tuple[str, Any, str]:
+    def export_data(self, kind: str = "") -> tuple[str, Any, str]:
         return "matrix", self.result, str(self.percent.currentData())
 
 
@@ -377,16 +376,30 @@ class CooccurrenceTab(CodeTableTab):
             p, row_key, col_key, mode, seconds=seconds, rollup=rollup, filters=filters
         )
 
-    def export_data(self) -> tuple[str, Any, str]:
+    def export_data(self, kind: str = "") -> tuple[str, Any, str]:
         return "cooccurrence", self.result, "none"
 
 
 class _ClickableLabel(QLabel):
     clicked_at = Signal(int, int)
 
+    def __init__(self, tip_at: Callable[[int, int], str]) -> None:
+        super().__init__()
+        self.tip_at = tip_at  # the tooltip at a point of the picture ("" for none)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
         self.clicked_at.emit(int(pos.x()), int(pos.y()))
+
+    def event(self, event: QEvent) -> bool:
+        if isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:
+            tip = self.tip_at(event.pos().x(), event.pos().y())
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
 
 
 class TimelineTab(AnalysisTab):
@@ -396,13 +409,18 @@ class TimelineTab(AnalysisTab):
         super().__init__(compute, filters)
         self.session = QComboBox()
         self.session.setMinimumContentsLength(20)
-        self.controls.addWidget(QLabel("Session"))
+        self.session_label = QLabel("Session")
+        self.controls.addWidget(self.session_label)
         self.controls.addWidget(self.session)
+        # several sessions picked in the filter bar are drawn, not the box's one: say so
+        self.several = QLabel("")
+        self.several.hide()
+        self.controls.addWidget(self.several)
         self.hint = QLabel("(to compare sessions, pick several in the filter bar)")
         self.controls.addWidget(self.hint)
         self._finish_controls()
         self.session.currentIndexChanged.connect(self._changed)
-        self.image = _ClickableLabel()
+        self.image = _ClickableLabel(self.lane_at)
         self.image.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.image.clicked_at.connect(self._clicked)
         self.scroller = QScrollArea()
@@ -422,8 +440,22 @@ class TimelineTab(AnalysisTab):
         self.session.setCurrentIndex(max(self.session.findData(current), 0))
         self.session.blockSignals(False)
 
+    def _show_which(self, chosen: list[str]) -> None:
+        """The Session box for one session; "3 sessions" (their titles in its tooltip) when
+        the filter bar's sessions are drawn."""
+        several = len(chosen) > 1
+        self.session.setVisible(not several)
+        self.hint.setVisible(not several)
+        self.several.setVisible(several)
+        self.session_label.setText("Sessions" if several else "Session")
+        if several:
+            titles = [self.session.itemText(self.session.findData(sid)) or sid for sid in chosen]
+            self.several.setText(f"{len(chosen)} sessions (picked in the filter bar)")
+            self.several.setToolTip("\n".join(titles))
+
     def _session_ids(self) -> list[str]:
         chosen = list(self.filters().sessions)
+        self._show_which(chosen)
         if len(chosen) > 1:
             return chosen
         sid = self.session.currentData()
@@ -469,6 +501,17 @@ class TimelineTab(AnalysisTab):
                 self.play_at(sid, max(ms, 0))
                 return
 
+    def lane_at(self, x: int, y: int) -> str:
+        """The full name of the lane (a speaker, a code path) at a point of the picture, its
+        label included: the picture shortens long names ("Власть/Довер…к акимату")."""
+        for (_sid, _l, _r, top, bottom, _x0, _x1, lanes), tl in zip(
+            self.boxes, self.timelines, strict=False
+        ):
+            if lanes and top <= y < bottom and x >= 0:
+                lane = tl.lanes[min(int((y - top) / (bottom - top) * lanes), lanes - 1)]
+                return f"{lane.label} — {tl.title}"
+        return ""
+
     def play_at(self, session_id: str, ms: int) -> None:
         """Play the session's segment at ``ms``."""
         from analysis.timeline import segment_at
@@ -479,230 +522,5 @@ class TimelineTab(AnalysisTab):
 
         self.compute("segment", lambda p: segment_at(p, session_id, ms), found)
 
-    def export_data(self) -> tuple[str, Any, str]:
+    def export_data(self, kind: str = "") -> tuple[str, Any, str]:
         return "timeline", self.result, "none"
-
-
-class FrequenciesTab(AnalysisTab):
-    """Code frequencies as bars (QtCharts); word frequencies and keywords in context."""
-
-    def __init__(self, compute: Compute, filters: Callable[[], Filters]) -> None:
-        super().__init__(compute, filters)
-        self.what = _combo([("Codes", "codes"), ("Words", "words")])
-        self.by = _combo([("Overall", "all"), ("Per session", "session"), ("Per speaker",
-                          "speaker")])  # fmt: skip
-        self.measure = _combo([(v, k) for k, v in MEASURE_LABELS.items()])
-        self.measure.setCurrentIndex(1)
-        self.source = QComboBox()
-        self.languages = QLineEdit("ru,kk,en")
-        self.languages.setMaximumWidth(80)
-        self.languages.setToolTip("stop-word lists: ru, kk, en")
-        self.top_n = QSpinBox()
-        self.top_n.setRange(5, 500)
-        self.top_n.setValue(30)
-        self.labels = self._add_controls(
-            [
-                ("Show", self.what),
-                ("", self.by),
-                ("", self.measure),
-                ("Text of", self.source),
-                ("Stop-words", self.languages),
-                ("Top", self.top_n),
-            ]
-        )
-        self._finish_controls()
-        for box in (self.what, self.by, self.measure, self.source):
-            box.currentIndexChanged.connect(self._changed)
-        self.languages.editingFinished.connect(self.refresh)
-        self.top_n.valueChanged.connect(self._changed)
-        self.chart = QChart()
-        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        self.chart_view = QChartView(self.chart)
-        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.kwic_word = QLineEdit()
-        self.kwic_word.setPlaceholderText("a word: keywords in context")
-        self.kwic_word.returnPressed.connect(self.refresh_kwic)
-        self.kwic = KwicModel()
-        self.kwic_view = QTableView()
-        self.kwic_view.setModel(self.kwic)
-        self.kwic_view.verticalHeader().setVisible(False)
-        self.kwic_view.verticalHeader().setDefaultSectionSize(22)
-        header = self.kwic_view.horizontalHeader()
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
-        self.kwic_view.setColumnWidth(0, 150)  # the session: lines of all transcripts mix
-        self.kwic_view.doubleClicked.connect(self._kwic_activated)
-        bottom = QWidget()
-        lay = QVBoxLayout(bottom)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.kwic_word)
-        lay.addWidget(self.kwic_view)
-        split = QSplitter(Qt.Orientation.Vertical)
-        # tall enough for every bar's label (a scroll bar when the window is not): 30 words
-        # squeezed into the pane were drawn as "…"
-        self.chart_scroll = QScrollArea()
-        self.chart_scroll.setWidgetResizable(True)
-        self.chart_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.chart_scroll.setWidget(self.chart_view)
-        split.addWidget(self.chart_scroll)
-        split.addWidget(bottom)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        self.layout_.addWidget(split, 1)
-        self._sync_controls()
-
-    def set_sources(self, codes: list[tuple[str, str]], sessions: list[tuple[str, str]]) -> None:
-        """What word counts can read: the whole project, a code's text or a session's."""
-        current = self.source.currentData()
-        self.source.blockSignals(True)
-        self.source.clear()
-        self.source.addItem("All transcripts", None)
-        for cid, path in codes:
-            self.source.addItem(f"Code: {path}", ("code", cid))
-        for sid, title in sessions:
-            self.source.addItem(f"Session: {title}", ("session", sid))
-        self.source.setCurrentIndex(max(self.source.findData(current), 0))
-        self.source.blockSignals(False)
-
-    def set_by_choices(self, choices: list[str]) -> None:
-        """Per what code frequencies may be split."""
-        current = self.by.currentData()
-        self.by.blockSignals(True)
-        self.by.clear()
-        self.by.addItem("Overall", "all")
-        for c in choices:
-            if c != "all":
-                self.by.addItem(f"Per {c}", c)
-        self.by.setCurrentIndex(max(self.by.findData(current), 0))
-        self.by.blockSignals(False)
-
-    def _sync_controls(self) -> None:
-        words = self.what.currentData() == "words"
-        for box in (self.by, self.measure):
-            box.setVisible(not words)
-        for w in (self.source, self.languages, self.top_n, self.kwic_word, self.kwic_view):
-            w.setVisible(words)
-        for name in ("Text of", "Stop-words", "Top"):
-            self.labels[name].setVisible(words)
-
-    def _scope(self) -> tuple[str | None, str | None]:
-        data = self.source.currentData()
-        if not data:
-            return None, None
-        kind, key = data
-        return (key, None) if kind == "code" else (None, key)
-
-    def refresh(self) -> None:
-        self._sync_controls()
-        filters = self.filters()
-        if self.what.currentData() == "words":
-            from dataclasses import replace
-
-            from analysis.words import word_frequencies
-
-            code_id, session_id = self._scope()
-            languages = tuple(x.strip() for x in self.languages.text().split(",") if x.strip())
-            top = self.top_n.value()
-            text_filters = replace(filters, codes=())
-            self.compute(
-                "words",
-                lambda p: word_frequencies(
-                    p,
-                    code_id=code_id,
-                    session_id=session_id,
-                    filters=text_filters,
-                    languages=languages,
-                    top=top,
-                ),
-                self._show_words,
-            )
-            return
-        from analysis.matrix import code_frequencies
-
-        by, measure = self.by.currentData(), self.measure.currentData()
-        self.compute(
-            "frequencies",
-            lambda p: code_frequencies(p, by, measure, filters=filters),
-            self._show_codes,
-        )
-
-    def _bars(self, categories: list[str], sets: Sequence[tuple[str, Sequence[float]]]) -> None:
-        self.chart.removeAllSeries()
-        for axis in self.chart.axes():
-            self.chart.removeAxis(axis)
-        self.chart_view.setMinimumHeight(BAR_ROW_PX * len(categories) + BAR_CHART_EXTRA_PX)
-        if not categories:
-            return
-        series = QHorizontalStackedBarSeries()
-        for name, values in sets:
-            bar_set = QBarSet(name)
-            bar_set.append([float(v) for v in reversed(values)])
-            series.append(bar_set)
-        self.chart.addSeries(series)
-        y_axis = QBarCategoryAxis()
-        y_axis.append(list(reversed(categories)))
-        x_axis = QValueAxis()
-        self.chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
-        self.chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(y_axis)
-        series.attachAxis(x_axis)
-        high = max((sum(float(v[i]) for _, v in sets) for i in range(len(categories))), default=0)
-        _count_axis(x_axis, high)
-        self.chart.legend().setVisible(len(sets) > 1)
-
-    def _show_codes(self, table: Table) -> None:
-        self.result = table
-        self.set_note(table.note)
-        if table.empty:
-            self._bars([], [])
-            return
-        shown = [i for i, r in enumerate(table.rows) if sum(table.cells[i])] or []
-        categories = [table.rows[i].label[-40:] for i in shown]
-        sets = [(c.label, [table.cells[i][j] for i in shown]) for j, c in enumerate(table.columns)][
-            :12
-        ]
-        self.chart.setTitle(f"Code frequencies ({MEASURE_LABELS.get(table.measure, '')})")
-        self._bars(categories, sets)
-
-    def _show_words(self, counts: Any) -> None:
-        self.result = counts
-        self.set_note(counts.note)
-        words = counts.words[: self.top_n.value()]
-        self.chart.setTitle(f"Most frequent words ({counts.passages} passages)")
-        self._bars([w for w, _ in words], [("occurrences", [n for _, n in words])])
-        if words and not self.kwic_word.text():
-            self.kwic_word.setText(words[0][0])
-        # the keyword's lines follow the words: same text ("Text of"), same filters
-        self.refresh_kwic()
-
-    def refresh_kwic(self) -> None:
-        """List the keyword's occurrences in context."""
-        from dataclasses import replace
-
-        from analysis.words import keywords_in_context
-
-        word = self.kwic_word.text().strip()
-        if not word:
-            self.kwic.set_lines([])
-            return
-        code_id, session_id = self._scope()
-        filters = replace(self.filters(), codes=())
-
-        def job(p: Any) -> tuple[list[Any], dict[str, str]]:
-            lines = keywords_in_context(
-                p, word, code_id=code_id, session_id=session_id, filters=filters
-            )
-            return lines, {s.id: s.title for s in p.sessions.all()}
-
-        self.compute("kwic", job, lambda result: self.kwic.set_lines(*result))
-
-    def _kwic_activated(self, index: QModelIndex) -> None:
-        if index.isValid():
-            line = self.kwic.lines[index.row()]
-            self.play_segment.emit(line.session_id, line.segment_id)
-
-    def export_data(self) -> tuple[str, Any, str]:
-        if self.what.currentData() == "words":
-            return "words", self.result, "none"
-        return "frequencies", self.result, "none"

@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 
 from analysis.filters import Facets, Filters
 from gui.action_bar import FlowLayout
+from gui.analysis.frequencies import FrequenciesTab
 from gui.analysis.tabs import (
     AnalysisTab,
     CooccurrenceTab,
-    FrequenciesTab,
     MatrixTab,
     TimelineTab,
 )
@@ -321,12 +321,13 @@ class AnalysisWindow(QWidget):
         path, chosen = QFileDialog.getSaveFileName(self, "Export", "", filters_text)
         if not path:
             return
-        self.export_to(tab, export_path(path, chosen, kind))
+        self.export_to(tab, export_path(path, chosen, kind), kind)
 
-    def export_to(self, tab: AnalysisTab, dest: Path) -> None:
-        """Write the tab's current view to ``dest`` (by suffix), pseudonymised and logged."""
+    def export_to(self, tab: AnalysisTab, dest: Path, what: str = "") -> None:
+        """Write the tab's current view to ``dest`` (by suffix), pseudonymised and logged
+        (``what``: "kwic" for the keyword-in-context lines of the Frequencies tab)."""
         project = self.state.project
-        kind, data, percent = tab.export_data()
+        kind, data, percent = tab.export_data(what)
         if project is None or data is None or not kind:
             self.say("Nothing to export yet.", error=True)
             return
@@ -378,4 +379,5 @@ def _export(project: Project, kind: str, data: Any, dest: Path, percent: str) ->
         data = data.relabelled(label)
     elif kind == "timeline":
         data = [t.relabelled(label) for t in data]
+    # keyword-in-context lines come labelled as exports label (analysis.words)
     return write_result(project, kind, data, dest, percent=percent)

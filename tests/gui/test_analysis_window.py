@@ -212,7 +212,7 @@ def test_window_fits_a_small_screen_with_every_tabs_controls(
 def test_frequency_chart_has_whole_number_ticks(main: Any, idle: Callable[..., None]) -> None:
     from PySide6.QtCharts import QValueAxis
 
-    from gui.analysis.tabs import count_step
+    from gui.analysis.frequencies import count_step
 
     assert [count_step(h) for h in (0, 2, 10, 11, 25, 99, 101, 4000)] == [
         1, 1, 1, 2, 5, 10, 20, 500,
@@ -236,7 +236,7 @@ def test_frequency_chart_has_whole_number_ticks(main: Any, idle: Callable[..., N
 def test_thirty_words_get_room_for_their_labels(main: Any, idle: Callable[..., None]) -> None:
     """30 words squeezed into the pane were drawn as "…": the chart is as tall as its bars
     need (26 px each, where Qt draws a label whole) and scrolls."""
-    from gui.analysis.tabs import BAR_ROW_PX
+    from gui.analysis.frequencies import BAR_ROW_PX
 
     win = _open(main, idle)
     fr = win.frequencies
@@ -421,3 +421,226 @@ def test_filter_bar_offers_the_sessions_places_and_moderators(tmp_path: Path, qt
         bar.attribute.setCurrentIndex(items.index("place = Шымкент"))
         table = code_matrix(project, "session", "segments", filters=bar.filters())
         assert [c.label for c in table.columns] == ["Шымкент"] and table.cells == [[1]]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_keywords_in_context_export_from_their_window(
+    main: Any,
+    coded: Project,
+    idle: Callable[..., None],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    suffix: str,
+) -> None:
+    """The keyword-in-context lines could be read but not exported from the window (only the
+    command line wrote them): their own button writes them, sessions named by title."""
+    import csv
+    import zipfile
+
+    from PySide6.QtWidgets import QFileDialog
+
+    win = _open(main, idle)
+    fr = win.frequencies
+    win.tabs.setCurrentWidget(fr)
+    fr.what.setCurrentIndex(1)  # words: the lines of the most frequent word
+    idle(main)
+    assert fr.kwic_export.isVisible() and fr.kwic.lines
+    dest = tmp_path / f"lines{suffix}"
+    chosen = "CSV table (*.csv)" if suffix == ".csv" else "Excel workbook (*.xlsx)"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(dest), chosen))
+    fr.kwic_export.click()
+    idle(main)
+    assert win.status.text() == f"Wrote {dest}."
+    titles = {s.id: s.title for s in coded.sessions.all()}
+    expected = [titles[k.session_id] for k in fr.kwic.lines]
+    if suffix == ".csv":
+        rows = list(csv.reader(dest.open(encoding="utf-8-sig")))
+        assert rows[0][:2] == ["session", "session_id"]
+        assert [r[0] for r in rows[1:]] == expected
+        assert [r[5] for r in rows[1:]] == [k.keyword for k in fr.kwic.lines]
+    else:
+        with zipfile.ZipFile(dest) as zf:
+            sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+        assert all(t in sheet for t in expected) and "session_id" in sheet
+
+
+def test_timeline_says_which_sessions_it_draws(
+    main: Any, coded: Project, idle: Callable[..., None]
+) -> None:
+    """With three sessions picked in the filter bar the timeline drew all three, but its
+    Session box still named one of them ('Group 0'), as if only that one were shown."""
+    win = _open(main, idle)
+    tl = win.timeline
+    win.tabs.setCurrentWidget(tl)
+    idle(main)
+    assert tl.session.isVisible() and not tl.several.isVisible()
+    actions = win.filter_bar.session_actions
+    for action in actions:
+        action.setChecked(True)
+    idle(main)
+    titles = [a.text() for a in actions]
+    assert len(titles) == 3 and [t.title for t in tl.timelines] == titles
+    assert not tl.session.isVisible() and tl.several.isVisible()
+    assert tl.several.text().startswith("3 sessions")
+    assert tl.several.toolTip().split("\n") == titles
+    assert tl.session_label.text() == "Sessions"
+    for action in actions[1:]:
+        action.setChecked(False)
+    idle(main)
+    assert tl.session.isVisible() and not tl.several.isVisible()
+    assert tl.session_label.text() == "Session"
+
+
+TRUST = "Доверие к местной власти, недоверие к акимату"  # a name has no "/"
+ECONOMY = "Экономические трудности семьи (кредиты, долги)"
+
+
+def small_project(folder: Path) -> Project:
+    """Two sessions of Russian and Kazakh segments, long code names, span and whole codings."""
+    from storage.transcript.transcript import SegmentDraft
+
+    p = Project.create(folder, coder="lead")
+    trust = p.codebook.ensure_code_path(f"Власть/{TRUST}")
+    economy = p.codebook.ensure_code_path(ECONOMY)
+    texts = [
+        "Мы не верим акимату, они ничего не делают для села и только обещают.",
+        "Әкімдікке сенім жоқ, бірақ мектеп жөнделді, бұл жақсы болды.",
+        "Кредиты взяли на свадьбу, теперь долги по всем банкам, платим до сих пор.",
+    ]
+    for n in range(2):
+        s = p.sessions.add_session(f"Фокус-группа Алматы, день {n + 1}", "focus_group")
+        segs = p.transcript.add_segments(
+            s.id,
+            [
+                SegmentDraft(i * 5000, i * 5000 + 4000, t, speaker="Speaker 1")
+                for i, t in enumerate(texts)
+            ],
+        )
+        p.codebook.apply_code(segs[0].id, trust.id, start_cp=6, end_cp=19)  # "верим акимату"
+        p.codebook.apply_code(segs[1].id, trust.id)  # the whole segment
+        p.codebook.apply_code(segs[2].id, economy.id, start_cp=0, end_cp=24)
+        p.codebook.apply_code(segs[2].id, trust.id, start_cp=47, end_cp=53, coder="ann")
+    return p
+
+
+def test_matrix_cell_list_marks_the_coded_words(
+    tmp_path: Path, qsettings: Any, fake_transcriber: Any, qtbot: Any, idle: Any
+) -> None:
+    """A cell's segments showed their whole text alike whether a span or the whole segment
+    was coded: nothing said which words the code was applied to."""
+    from gui.main_window import MainWindow
+    from gui.models.segments import CODINGS_ROLE
+    from gui.transcript_view import TextDelegate
+
+    p = small_project(tmp_path / "s.fieldscribe")
+    qsettings.setValue("transcribe_after_import", "false")
+    main = MainWindow(p, transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(main)
+    main.show()
+    try:
+        win = _open(main, idle)
+        model = win.matrix.model
+        row = next(r for r in range(model.rowCount()) if model.table.rows[r].label.endswith(TRUST))
+        win.matrix.view.clicked.emit(model.index(row, 0))
+        idle(main)
+        hits = win.matrix.hits
+        assert len(hits.hits) == 3
+        view = win.matrix.hits_view
+        assert isinstance(view.itemDelegateForColumn(hits.TEXT), TextDelegate)
+        marked = {h.text[:12]: hits.coded_words(i) for i, h in enumerate(hits.hits)}
+        # the span is marked; the whole-segment coding marks nothing; another code's span and
+        # another coder's span of this code: only this code's, by any coder (no coder filter)
+        assert marked == {"Мы не верим ": ["верим акимату"], "Әкімдікке се": [],
+                          "Кредиты взял": ["банкам"]}  # fmt: skip
+        spans = hits.index(0, hits.TEXT).data(CODINGS_ROLE)
+        assert [(c.start_cp, c.end_cp, code.name) for c, code in spans] == [(6, 19, TRUST)]
+        assert "Coded: “верим акимату”" in hits.index(0, hits.TEXT).data(
+            Qt.ItemDataRole.ToolTipRole
+        )
+        # a coder filter keeps only that coder's spans
+        win.filter_bar.coder.setCurrentIndex(win.filter_bar.coder.findData("lead"))
+        idle(main)
+        win.matrix.view.clicked.emit(model.index(row, 0))
+        idle(main)
+        assert [hits.coded_words(i) for i in range(len(hits.hits))] == [["верим акимату"], []]
+        # co-occurrence: the spans of both codes of the cell (any coder again)
+        win.filter_bar.coder.setCurrentIndex(0)
+        co = win.cooccurrence
+        win.tabs.setCurrentWidget(co)
+        idle(main)
+        labels = [h.label for h in co.model.table.rows]
+        i = next(n for n, label in enumerate(labels) if label.endswith(TRUST))
+        j = labels.index(ECONOMY)
+        co.view.clicked.emit(co.model.index(i, j))
+        idle(main)
+        assert [co.hits.coded_words(r) for r in range(len(co.hits.hits))] == [
+            ["Кредиты взяли на свадьбу", "банкам"]
+        ] * 2
+    finally:
+        main.runner.cancel_all()
+        main.close()
+        p.close()
+
+
+def test_long_code_names_can_be_read_whole(
+    tmp_path: Path, qsettings: Any, fake_transcriber: Any, qtbot: Any, idle: Any
+) -> None:
+    """Long code names were cut: the frequency bars kept a path's last 40 characters ("ие к
+    местной власти, недоверие к акимату"), the timeline's lanes "Власть/Доверие к местной
+    влас…" with nothing to show the rest, keyword lines' sessions "Фокус-группа …"."""
+    from PySide6.QtCharts import QBarCategoryAxis
+
+    from gui.main_window import MainWindow
+
+    p = small_project(tmp_path / "s.fieldscribe")
+    qsettings.setValue("transcribe_after_import", "false")
+    main = MainWindow(p, transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(main)
+    main.show()
+    try:
+        win = _open(main, idle)
+        fr = win.frequencies
+        win.tabs.setCurrentWidget(fr)
+        idle(main)
+        axis = next(a for a in fr.chart.axes() if isinstance(a, QBarCategoryAxis))
+        shown = axis.categories()
+        path = f"Власть/{TRUST}"
+        assert ECONOMY in shown  # 47 characters: whole
+        long = next(c for c in shown if c.endswith("акимату"))
+        assert long.startswith("Власть/Довер") and "…" in long and len(long) <= 48
+        assert sorted(fr.bar_tip(i) for i in range(len(shown))) == sorted([path, ECONOMY])
+        # the timeline: hovering a lane (its label too) names it whole
+        tl = win.timeline
+        win.tabs.setCurrentWidget(tl)
+        idle(main)
+        _sid, left, _right, top, bottom, *_rest, lanes = tl.boxes[0]
+        names = [
+            tl.lane_at(int(left) // 2, int(top + (i + 0.5) * (bottom - top) / lanes))
+            for i in range(lanes)
+        ]
+        title = tl.timelines[0].title
+        assert names == [f"{lane.label} — {title}" for lane in tl.timelines[0].lanes]
+        assert f"{path} — {title}" in names
+        assert tl.lane_at(5, int(bottom) + 60) == ""  # below the lanes: no tooltip
+        from PySide6.QtCore import QEvent, QPoint
+        from PySide6.QtGui import QHelpEvent
+        from PySide6.QtWidgets import QApplication, QToolTip
+
+        point = QPoint(int(left) // 2, int(top + 1.5 * (bottom - top) / lanes))
+        event = QHelpEvent(QEvent.Type.ToolTip, point, tl.image.mapToGlobal(point))
+        QApplication.sendEvent(tl.image, event)
+        assert QToolTip.text() == names[1]
+        # keyword lines: session titles keep both ends, the whole title in a tooltip
+        win.tabs.setCurrentWidget(fr)
+        fr.what.setCurrentIndex(1)
+        fr.kwic_word.setText("акимату")
+        fr.refresh_kwic()
+        idle(main)
+        view = fr.kwic_view
+        assert view.textElideMode() == Qt.TextElideMode.ElideMiddle and not view.wordWrap()
+        tips = {fr.kwic.index(r, 0).data(Qt.ItemDataRole.ToolTipRole) for r in range(2)}
+        assert tips == {"Фокус-группа Алматы, день 1", "Фокус-группа Алматы, день 2"}
+    finally:
+        main.runner.cancel_all()
+        main.close()
+        p.close()

@@ -74,7 +74,7 @@ def _table_view(model: Any) -> QTableView:
 
 
 def _hits_view(model: HitsModel) -> QTableView:
-    from gui.transcript_view import TextDelegate
+    from gui.transcript_delegates import TextDelegate
 
     view = QTableView()
     view.setModel(model)

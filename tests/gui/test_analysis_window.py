@@ -530,7 +530,7 @@ def test_matrix_cell_list_marks_the_coded_words(
     was coded: nothing said which words the code was applied to."""
     from gui.main_window import MainWindow
     from gui.models.segments import CODINGS_ROLE
-    from gui.transcript_view import TextDelegate
+    from gui.transcript_delegates import TextDelegate
 
     p = small_project(tmp_path / "s.fieldscribe")
     qsettings.setValue("transcribe_after_import", "false")

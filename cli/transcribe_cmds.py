@@ -357,7 +357,11 @@ def cmd_models(args: argparse.Namespace) -> int:
     from transcribe.model_speed import read_speeds
     from transcribe.models import list_models, repair_advice
 
-    models = list_models()
+    def checking(name: str, size: int) -> None:
+        # once per changed file: later lists reuse the result until the file changes again
+        print(f"Checking {name} ({size / 1e6:.0f} MB) against its checksums...", file=sys.stderr)
+
+    models = list_models(checking=checking)
     speeds = read_speeds()
     if args.json:
         print_json([{**m.as_dict(), "rtf": speeds.get(str(m.path), {}).get("rtf")} for m in models])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -131,7 +132,25 @@ class ModelsPage(QWidget):
 
         chosen = self.selected()
         current = select or (chosen.name if chosen is not None else None)
-        models = list_models(self.cache_dir)
+        checked: list[str] = []
+        said = (self.status.text(), self.status.styleSheet())
+
+        def checking(name: str, size: int) -> None:
+            # once per changed file (model_checksums): a large one takes seconds, say so now
+            if not checked:
+                QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            checked.append(name)
+            self._say(f"Checking {name} ({size / 1e6:,.0f} MB) against its checksums…")
+            self.status.repaint()
+
+        try:
+            models = list_models(self.cache_dir, checking)
+        finally:
+            if checked:
+                QApplication.restoreOverrideCursor()
+                self.status.setText(said[0])
+                self.status.setVisible(bool(said[0]))
+                self.status.setStyleSheet(said[1])
         in_use, why = self.project_model(models)
         self.table.set_models(models, read_speeds(self.cache_dir), in_use, why)
         for row, info in enumerate(self.table.rows):
@@ -206,11 +225,14 @@ class ModelsPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             from transcribe.model_download import DownloadCancelled
+            from transcribe.model_store import ModelDamagedError
 
             if isinstance(exc, DownloadCancelled):
                 self._say("Download stopped; Install the same model again to resume it.")
             else:
                 self._say(str(exc) or type(exc).__name__, error=True)
+            if isinstance(exc, ModelDamagedError):  # the row says DAMAGED, as `models` does
+                self.refresh()
 
         self.handle = self.runner.submit(
             title, job, on_done=on_done, on_error=failed, on_progress=self._progress

@@ -442,6 +442,16 @@ class ModelsPage(QWidget):
 
         return default_model(self.project.languages if self.project is not None else [])
 
+    def other_projects(self, info: ModelInfo) -> list[str]:
+        """The folders of other projects recorded as having chosen ``info``
+        (``transcribe.model_choices``; the CLI's `models remove` refuses for them)."""
+        from transcribe.model_choices import projects_choosing
+
+        if not info.removable:
+            return []
+        here = str(self.project.folder.resolve()) if self.project is not None else None
+        return [f for f in projects_choosing(info, self.cache_dir) if f != here]
+
     def ask_remove(self) -> None:
         info = self.selected()
         if info is None:
@@ -452,6 +462,13 @@ class ModelsPage(QWidget):
                 f"\n\nThe open project, {self.project.name}, transcribes with {info.name}; "
                 f"without it, it will transcribe with {self._fallback()}, the default for its "
                 "languages, instead."
+            )
+        others = self.other_projects(info)
+        if others:
+            question += (
+                f"\n\nOther projects chose {info.name} (fieldscribe models use): "
+                f"{', '.join(others)}; they will transcribe with the default for their "
+                "languages."
             )
         answer = QMessageBox.question(self, "Remove model", question)
         if answer == QMessageBox.StandardButton.Yes:

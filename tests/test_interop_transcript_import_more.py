@@ -69,3 +69,50 @@ def test_docx_speaker_names_bold_through_the_paragraph_style(tmp_path: Path) -> 
         (1000, 4000, "Интервьюер", "Расскажите о себе."),
         (4000, 4000, "Speaker 2", "Да."),
     ]
+
+
+# ---------------------------------------------------------------------- rolling .srt
+ROLLING_SRT = (
+    "1\n00:00:00,160 --> 00:00:03,000\nпривет всем это\n\n"
+    "2\n00:00:03,000 --> 00:00:05,880\nпривет всем это\nнаш канал\n\n"
+    "3\n00:00:05,880 --> 00:00:08,000\nнаш канал\nи сегодня\n\n"
+    "4\n00:00:08,000 --> 00:00:10,500\nи сегодня\nмы поговорим\n"
+)
+
+
+def test_srt_rolling_captions_without_the_short_repeat_cues(tmp_path: Path) -> None:
+    """YouTube's rolling captions converted to .srt by a tool that also dropped the 10 ms cues
+    (each cue repeats the line before and adds one): every line came twice ("привет всем это
+    наш канал", "наш канал и сегодня"). Each is now kept once, with a note."""
+    parsed = parse_transcript(_put(tmp_path, "yt.srt", ROLLING_SRT))
+    assert [(d.start_ms, d.end_ms, d.text) for d in parsed.drafts] == [
+        (160, 3000, "привет всем это"),
+        (3000, 5880, "наш канал"),
+        (5880, 8000, "и сегодня"),
+        (8000, 10500, "мы поговорим"),
+    ]
+    assert any("3 line(s) that a cue repeated" in n for n in parsed.notes), parsed.notes
+
+
+def test_srt_rolling_captions_of_three_lines(tmp_path: Path) -> None:
+    """Three lines shown, two carried over each time: every line came three times."""
+    path = _put(tmp_path, "yt3.srt", (
+        "1\n00:00:00,000 --> 00:00:02,000\nодин\nдва\nтри\n\n"
+        "2\n00:00:02,000 --> 00:00:04,000\nдва\nтри\nчетыре\n\n"
+        "3\n00:00:04,000 --> 00:00:06,000\nтри\nчетыре\nпять\n"
+    ))  # fmt: skip
+    assert [d.text for d in parse_transcript(path).drafts] == ["один два три", "четыре", "пять"]
+
+
+def test_srt_that_repeats_a_line_now_and_then_is_not_rolling(tmp_path: Path) -> None:
+    """Subtitles where one cue starts with the line the one before ended with, once among
+    several, are not rolling captions: every cue keeps its text."""
+    path = _put(tmp_path, "film.srt", (
+        "1\n00:00:01,000 --> 00:00:02,000\nДа.\n\n"
+        "2\n00:00:03,000 --> 00:00:04,000\nДа.\nНет.\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\nПочему?\nПотому.\n\n"
+        "4\n00:00:07,000 --> 00:00:08,000\nХорошо.\nПока.\n"
+    ))  # fmt: skip
+    assert [d.text for d in parse_transcript(path).drafts] == [
+        "Да.", "Да. Нет.", "Почему? Потому.", "Хорошо. Пока.",
+    ]  # fmt: skip

@@ -116,3 +116,47 @@ def test_srt_that_repeats_a_line_now_and_then_is_not_rolling(tmp_path: Path) -> 
     assert [d.text for d in parse_transcript(path).drafts] == [
         "Да.", "Да. Нет.", "Почему? Потому.", "Хорошо. Пока.",
     ]  # fmt: skip
+
+
+# ---------------------------------------------------------------------- frame times
+def test_premiere_frame_times_at_an_unknown_rate(tmp_path: Path) -> None:
+    """Premiere / Transcriptive write HH:MM:SS:FF; the file was refused ("cannot tell the
+    transcript format"). Frames below 25 leave the rate open: 30 is taken, with a note."""
+    path = _put(tmp_path, "premiere.txt", (
+        "[00:00:01:15] Speaker 1: Здравствуйте.\n"
+        "[00:00:04:00] Speaker 2: Сәлеметсіз бе.\n"
+        "00:00:07:24\n"
+        "Speaker 1: Начнём.\n"
+    ))  # fmt: skip
+    parsed = parse_transcript(path)
+    assert [(d.start_ms, d.speaker, d.text) for d in parsed.drafts] == [
+        (1500, "Speaker 1", "Здравствуйте."),
+        (4000, "Speaker 2", "Сәлеметсіз бе."),
+        (7800, "Speaker 1", "Начнём."),
+    ]
+    [note] = [n for n in parsed.notes if "frame" in n]
+    assert "30 frames a second: the file does not say its rate" in note
+
+
+def test_premiere_frame_spans_at_30_fps(tmp_path: Path) -> None:
+    """A frame number of 25 or more rules out 25 fps; a span of frame times is a segment's
+    start and end (Premiere's text export: the span, the speaker below, then the text)."""
+    path = _put(tmp_path, "spans.txt", (
+        "00:00:00:00 - 00:00:02:29\nSpeaker 1\nHello there.\n\n"
+        "00:00:03:10 - 00:00:05:00\nSpeaker 2\nHi.\n"
+    ))  # fmt: skip
+    parsed = parse_transcript(path)
+    assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == [
+        (0, 2967, "Speaker 1", "Hello there."),
+        (3333, 5000, "Speaker 2", "Hi."),
+    ]
+    assert any("frame numbers up to 29" in n for n in parsed.notes), parsed.notes
+
+
+def test_frame_times_in_a_word_document(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("[00:00:01:15] Anna: Hello.")
+    document.add_paragraph("[00:00:03:00] Boris: Hi.")
+    path = tmp_path / "frames.docx"
+    document.save(str(path))
+    assert _cues(path) == [(1500, 3000, "Anna", "Hello."), (3000, 3000, "Boris", "Hi.")]

@@ -29,6 +29,7 @@ from storage.core.languages import LANGUAGES, guess_language
 from storage.transcript.transcript import SegmentDraft
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
+from .frame_times import frames_to_clock
 from .text_lines import speaker_prefix
 from .transcript_docx import docx_lines
 from .transcript_json import looks_like_json, parse_json_segments
@@ -694,9 +695,11 @@ def parse_timestamped_txt(text: str) -> ParsedTranscript:
 
 # ---------------------------------------------------------------------- Word
 def parse_docx(path: Path, data: bytes) -> ParsedTranscript:
-    """A Word transcript: its paragraphs read as timestamped lines."""
-    parsed = parse_lines(docx_lines(path, data), "docx")
+    """A Word transcript: its paragraphs read as timestamped lines (frame times too)."""
+    lines, frames = frames_to_clock(docx_lines(path, data))
+    parsed = parse_lines(lines, "docx")
     parsed.format = "docx"
+    parsed.notes += [frames] if frames else []
     return parsed
 
 
@@ -744,9 +747,14 @@ def parse_transcript(path: str | Path, fmt: str = "auto") -> ParsedTranscript:
         raise InvalidInputError(f"{path}: not a text transcript{kind}; nothing was imported.")
     if not text.strip():
         raise InvalidInputError(f"{path}: the file is empty; nothing was imported.")
+    # Premiere's and Transcriptive's frame times ([00:00:01:15]) as clock times
+    converted, frames = frames_to_clock(text.split("\n"))
     if fmt == "auto":
-        fmt = detect_format(path, text)
-    if fmt == "json":
+        fmt = detect_format(path, "\n".join(converted) if frames else text)
+    if fmt == "timestamped-txt" and frames:
+        parsed = parse_timestamped_txt("\n".join(converted))
+        parsed.notes.append(frames)
+    elif fmt == "json":
         parsed = ParsedTranscript(format="json", drafts=parse_json_segments(str(path), text))
     elif fmt == "noscribe-html":
         parsed = parse_noscribe_html(text)

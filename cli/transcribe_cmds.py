@@ -179,6 +179,11 @@ def register(sub: Any) -> None:
     q.set_defaults(func=cmd_models_verify)
     q = actions.add_parser("remove", help="remove a model installed or imported by FieldScribe")
     q.add_argument("name", metavar="NAME")
+    q.add_argument(
+        "--force",
+        action="store_true",
+        help="remove it even when a project chose it (`models use`; refused otherwise)",
+    )
     _sub_json(q)
     q.set_defaults(func=cmd_models_remove)
 
@@ -252,6 +257,7 @@ def cmd_models_import(args: argparse.Namespace) -> int:
 def cmd_models_use(args: argparse.Namespace) -> int:
     """fieldscribe models use DIR NAME|auto."""
     from storage.core.languages import language_name
+    from transcribe.model_choices import record_choice
     from transcribe.models import (
         ModelError,
         beyond_english,
@@ -285,6 +291,7 @@ def cmd_models_use(args: argparse.Namespace) -> int:
                 f"will use {instead} instead."
             )
         project.set_model(None if info is None else name)
+        record_choice(Path(args.dir), None if info is None else name)  # `models remove` warns
         chosen = info.name if info is not None else default_model(project.languages)
         chosen_name = chosen
         if note and instead is not None:  # not "transcribes with tiny.en", then "will use base"
@@ -338,8 +345,18 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
 
 def cmd_models_remove(args: argparse.Namespace) -> int:
     """fieldscribe models remove NAME."""
-    from transcribe.model_store import remove_model
+    from transcribe.model_choices import projects_choosing
+    from transcribe.model_store import find_model, remove_model
 
+    chosen = find_model(args.name)
+    users = projects_choosing(chosen) if chosen is not None and chosen.removable else []
+    if users and not args.force:
+        raise InvalidInputError(
+            f"{len(users)} project(s) chose {chosen.name if chosen else args.name} "
+            f"(fieldscribe models use): {', '.join(users)}; nothing was removed. Choose "
+            "another model for them, or remove it anyway with --force (they then transcribe "
+            "with the default for their languages)."
+        )
     info = remove_model(args.name)
     if args.json:
         print_json({**info.as_dict(), "removed": True})
@@ -357,7 +374,11 @@ def cmd_models(args: argparse.Namespace) -> int:
     from transcribe.model_speed import read_speeds
     from transcribe.models import list_models, repair_advice
 
-    models = list_models()
+    def checking(name: str, size: int) -> None:
+        # once per changed file: later lists reuse the result until the file changes again
+        print(f"Checking {name} ({size / 1e6:.0f} MB) against its checksums...", file=sys.stderr)
+
+    models = list_models(checking=checking)
     speeds = read_speeds()
     if args.json:
         print_json([{**m.as_dict(), "rtf": speeds.get(str(m.path), {}).get("rtf")} for m in models])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -131,7 +132,25 @@ class ModelsPage(QWidget):
 
         chosen = self.selected()
         current = select or (chosen.name if chosen is not None else None)
-        models = list_models(self.cache_dir)
+        checked: list[str] = []
+        said = (self.status.text(), self.status.styleSheet())
+
+        def checking(name: str, size: int) -> None:
+            # once per changed file (model_checksums): a large one takes seconds, say so now
+            if not checked:
+                QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            checked.append(name)
+            self._say(f"Checking {name} ({size / 1e6:,.0f} MB) against its checksums…")
+            self.status.repaint()
+
+        try:
+            models = list_models(self.cache_dir, checking)
+        finally:
+            if checked:
+                QApplication.restoreOverrideCursor()
+                self.status.setText(said[0])
+                self.status.setVisible(bool(said[0]))
+                self.status.setStyleSheet(said[1])
         in_use, why = self.project_model(models)
         self.table.set_models(models, read_speeds(self.cache_dir), in_use, why)
         for row, info in enumerate(self.table.rows):
@@ -206,11 +225,14 @@ class ModelsPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             from transcribe.model_download import DownloadCancelled
+            from transcribe.model_store import ModelDamagedError
 
             if isinstance(exc, DownloadCancelled):
                 self._say("Download stopped; Install the same model again to resume it.")
             else:
                 self._say(str(exc) or type(exc).__name__, error=True)
+            if isinstance(exc, ModelDamagedError):  # the row says DAMAGED, as `models` does
+                self.refresh()
 
         self.handle = self.runner.submit(
             title, job, on_done=on_done, on_error=failed, on_progress=self._progress
@@ -420,6 +442,16 @@ class ModelsPage(QWidget):
 
         return default_model(self.project.languages if self.project is not None else [])
 
+    def other_projects(self, info: ModelInfo) -> list[str]:
+        """The folders of other projects recorded as having chosen ``info``
+        (``transcribe.model_choices``; the CLI's `models remove` refuses for them)."""
+        from transcribe.model_choices import projects_choosing
+
+        if not info.removable:
+            return []
+        here = str(self.project.folder.resolve()) if self.project is not None else None
+        return [f for f in projects_choosing(info, self.cache_dir) if f != here]
+
     def ask_remove(self) -> None:
         info = self.selected()
         if info is None:
@@ -430,6 +462,13 @@ class ModelsPage(QWidget):
                 f"\n\nThe open project, {self.project.name}, transcribes with {info.name}; "
                 f"without it, it will transcribe with {self._fallback()}, the default for its "
                 "languages, instead."
+            )
+        others = self.other_projects(info)
+        if others:
+            question += (
+                f"\n\nOther projects chose {info.name} (fieldscribe models use): "
+                f"{', '.join(others)}; they will transcribe with the default for their "
+                "languages."
             )
         answer = QMessageBox.question(self, "Remove model", question)
         if answer == QMessageBox.StandardButton.Yes:

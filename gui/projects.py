@@ -30,6 +30,7 @@ from gui.transcription import TranscriptionController
 from gui.undo import EditContext
 from gui.views import WorkbenchViews
 from storage import FieldScribeError, Project
+from transcribe.model_choices import record_choice
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ class ProjectsController:
         def job(_ctx: object) -> list[str]:
             saved = project.set_languages(choices.languages)
             project.set_model(choices.model)
+            record_choice(project.folder, choices.model)  # `models remove` warns
             project.set_numbers(choices.numbers)
             return saved
 

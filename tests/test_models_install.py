@@ -30,6 +30,7 @@ from transcribe.model_store import (
     remove_model,
 )
 from transcribe.models import (
+    MANIFEST,
     ModelError,
     bundled_model_path,
     list_models,
@@ -409,6 +410,15 @@ def test_a_model_that_does_not_load_says_how_to_replace_it(hub: FakeHub, tmp_pat
     assert info.path is not None
     with open(info.path / "model.bin", "r+b") as fh:  # same size, unreadable header
         fh.write(b"\0" * 64)
+    with pytest.raises(ModelError) as caught:  # the checksum finds it before loading
+        Transcriber("kk", threads=1, device="cpu")
+    message = str(caught.value)
+    assert "model.bin differs from the checksum recorded when installed" in message
+    assert "fieldscribe models remove kk" in message and "\n" not in message
+    # a manifest without checksums (an older FieldScribe's): CTranslate2 refuses to load it
+    manifest = json.loads((info.path / MANIFEST).read_text("utf-8"))
+    del manifest["files"]
+    (info.path / MANIFEST).write_text(json.dumps(manifest), "utf-8")
     with pytest.raises(ModelError) as caught:
         Transcriber("kk", threads=1, device="cpu")
     message = str(caught.value)
@@ -511,7 +521,8 @@ def test_verify_finds_a_file_changed_without_changing_its_size(hub: FakeHub, cap
     model_bin = installed.path / "model.bin"
     _flip_byte(model_bin, model_bin.stat().st_size // 2)
     (listed,) = [m for m in list_models() if m.name == "small"]
-    assert listed.damaged is None  # the size is the same
+    # the size is the same, the mtime and ctime are not: list reads the file again
+    assert listed.damaged == "model.bin differs from the checksum recorded when installed"
     with pytest.raises(model_store.ModelDamagedError) as caught:
         model_store.verify_model("small")
     message = str(caught.value)

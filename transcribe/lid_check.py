@@ -20,7 +20,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .model_store import is_official_name, read_json_records, write_json_atomic
+from .model_checksums import read_json_records, write_json_atomic
+from .model_store import is_official_name
 from .models import DEMO_RECORDING, ModelInfo, model_cache_dir
 
 log = logging.getLogger(__name__)

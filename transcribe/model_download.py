@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .model_checksums import checksum_of, is_model_file
 from .model_convert import (
     ConversionError,
     checkpoint_files,
@@ -47,10 +48,8 @@ from .model_store import (
     NotAWhisperModelError,
     check_free_space,
     check_name,
-    checksum_of,
     file_checksums,
     find_model,
-    is_model_file,
     publish,
     slug,
     staging_root,

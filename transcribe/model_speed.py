@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model_store import read_json_records, write_json_atomic
+from .model_checksums import read_json_records, write_json_atomic
 from .models import ModelError, ModelInfo, model_cache_dir
 
 SPEEDS_FILE = "speeds.json"

@@ -15,7 +15,6 @@ absolute paths, ``..``, links and special files are refused, and the unpacked si
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -27,8 +26,16 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO
 
+from .model_checksums import (
+    checksum_of,
+    forget_checks,
+    is_model_file,
+    recorded_checksums,
+    remember_checks,
+    write_json_atomic,
+)
 from .model_convert import (
     checkpoint_files,
     conversion_note,
@@ -50,8 +57,6 @@ from .models import (
     repair_advice,
 )
 
-# The files a faster-whisper model needs (what faster-whisper itself downloads).
-MODEL_FILES = ("config.json", "preprocessor_config.json", "model.bin", "tokenizer.json")
 MAX_ARCHIVE_BYTES = 16 * 1024**3  # large-v3 in float32 is ~6 GB; this leaves room, stops bombs
 MAX_ARCHIVE_MEMBERS = 2000
 _ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
@@ -79,11 +84,6 @@ class ModelDamagedError(ModelError):
 
 class ModelExistsError(ModelError):
     """A model with that name is already available."""
-
-
-def is_model_file(name: str) -> bool:
-    """True for the files of a faster-whisper model folder (``vocabulary.*`` included)."""
-    return name in MODEL_FILES or name.startswith("vocabulary.")
 
 
 def check_name(name: str) -> str:
@@ -256,27 +256,6 @@ def staging_root(cache_dir: Path | None = None) -> Path:
     return (cache_dir or model_cache_dir()) / ".staging"
 
 
-def read_json_records(path: Path) -> dict[str, dict[str, Any]]:
-    """The records a JSON file beside the models keeps by key (``speeds.json``,
-    ``identification.json``): its entries that are objects; empty when it is missing or
-    unreadable."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
-
-
-def write_json_atomic(path: Path, data: object) -> None:
-    """Write JSON to a temporary file, flush it to disk, then rename it over ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=1, ensure_ascii=False)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def publish(staged: Path, folder_name: str, manifest: dict[str, object], cache_dir: Path) -> Path:
     """Make a prepared model folder visible under ``cache_dir/folder_name`` in one rename.
 
@@ -300,6 +279,9 @@ def publish(staged: Path, folder_name: str, manifest: dict[str, object], cache_d
             "and the folder's permissions."
         ) from exc
     shutil.rmtree(old, ignore_errors=True)
+    # the manifest's checksums were just taken from (or checked against) these files: `list`
+    # need not read them again until they change (model_checksums)
+    remember_checks(final, dict.fromkeys(recorded_checksums(manifest), True))
     return final
 
 
@@ -361,44 +343,11 @@ def remove_model(name: str, cache_dir: Path | None = None) -> ModelInfo:
             f"{folder}: cannot remove the model ({exc.strerror or exc})."
         ) from exc
     shutil.rmtree(gone, ignore_errors=True)
+    forget_checks(folder)
     return info
 
 
 # ----------------------------------------------------------------------------- verifying
-#: how a manifest records a file's checksum: the sha256 of its bytes, or (small files installed
-#: from the hub) its git blob id
-CHECKSUMS = ("sha256", "git-sha1")
-
-
-def checksum_of(path: Path, algorithm: str, progress: Callable[[int], None] | None = None) -> str:
-    """The hex checksum of a file: ``sha256`` of its bytes or ``git-sha1`` (its git blob id,
-    as the hub announces small files); ``progress`` is called with each block's size."""
-    if algorithm == "sha256":
-        digest = hashlib.sha256()
-    else:
-        digest = hashlib.sha1(usedforsecurity=False)
-        digest.update(f"blob {path.stat().st_size}\0".encode())
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-            if progress is not None:
-                progress(len(block))
-    return digest.hexdigest()
-
-
-def recorded_checksums(manifest: dict[str, object] | None) -> dict[str, tuple[str, str]]:
-    """A manifest's files: name -> (algorithm, checksum)."""
-    files = (manifest or {}).get("files")
-    out: dict[str, tuple[str, str]] = {}
-    for name, record in files.items() if isinstance(files, dict) else ():
-        if isinstance(record, dict) and is_model_file(str(name)):  # a plain name, no path
-            for algorithm in CHECKSUMS:
-                if isinstance(record.get(algorithm), str):
-                    out[str(name)] = (algorithm, str(record[algorithm]))
-                    break
-    return out
-
-
 def mismatched_files(
     folder: Path,
     recorded: dict[str, tuple[str, str]],
@@ -466,6 +415,8 @@ def verify_model(
             "can be verified."
         )
     bad = mismatched_files(info.path, recorded, progress)
+    if info.removable:  # `list` shows what verify found, until the files change again
+        remember_checks(info.path, {n: n not in bad for n in recorded if (info.path / n).is_file()})
     if bad:
         if info.removable:
             repair = repair_advice(info.name, info.path)

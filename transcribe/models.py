@@ -28,11 +28,14 @@ import json
 import os
 import shlex
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from storage.core.errors import FieldScribeError
+
+from .model_checksums import changed_files
 
 DEFAULT_MODEL = "tiny.en"
 BASE_MODEL = "base"
@@ -382,11 +385,14 @@ def read_manifest(folder: Path) -> dict[str, object] | None:
     return data if isinstance(data, dict) and isinstance(data.get("name"), str) else None
 
 
-def installed_models(cache_dir: Path | None = None) -> list[ModelInfo]:
+def installed_models(
+    cache_dir: Path | None = None, checking: Callable[[str, int], None] | None = None
+) -> list[ModelInfo]:
     """Models installed (``models install``) or imported (``models import``) into the cache.
 
-    Folders whose name starts with a dot (staging, removal in progress) and folders without
-    a manifest are never listed.
+    A file changed since it was last checked is read against its checksum (``checking(name,
+    bytes)`` is called first; ``model_checksums``). Folders whose name starts with a dot
+    (staging, removal in progress) and folders without a manifest are never listed.
     """
     root = cache_dir or model_cache_dir()
     if not root.is_dir():
@@ -412,17 +418,23 @@ def installed_models(cache_dir: Path | None = None) -> list[ModelInfo]:
                 multilingual if isinstance(multilingual, bool) else is_multilingual(folder),
                 _folder_size(folder),
                 source,
-                damaged=model_damage(folder, manifest),
+                damaged=model_damage(folder, manifest, checking),
             )
         )
     return result
 
 
-def model_damage(folder: Path, manifest: dict[str, object] | None = None) -> str | None:
+def model_damage(
+    folder: Path,
+    manifest: dict[str, object] | None = None,
+    checking: Callable[[str, int], None] | None = None,
+) -> str | None:
     """What is wrong with the files of an installed or imported model, or None.
 
-    Cheap (no checksum is computed): a model file missing, or of another size than the
-    manifest recorded when the model was installed (a copy cut short, a file truncated).
+    A model file missing, or of another size than the manifest recorded when the model was
+    installed (a copy cut short, a file truncated), or a file that differs from its recorded
+    checksum: only files changed since they were last checked are read
+    (``model_checksums.changed_files``; ``checking(name, bytes)`` is called first).
     """
     files = (manifest or {}).get("files")
     recorded = {
@@ -442,6 +454,10 @@ def model_damage(folder: Path, manifest: dict[str, object] | None = None) -> str
         return f"{name} is {_mb(actual)}, was {_mb(size)} when installed"
     if (folder / "model.bin").stat().st_size < 1024:
         return "model.bin truncated"
+    changed = changed_files(folder, manifest, checking)
+    if changed:
+        verb = "differs" if len(changed) == 1 else "differ"
+        return f"{', '.join(changed)} {verb} from the checksum recorded when installed"
     return None
 
 
@@ -484,8 +500,11 @@ def _find_installed(spec: str, cache_dir: Path | None) -> ModelInfo | None:
 
 
 # ----------------------------------------------------------------------------- public lookup
-def list_models(cache_dir: Path | None = None) -> list[ModelInfo]:
-    """Every model available on this machine (nothing is downloaded or assembled)."""
+def list_models(
+    cache_dir: Path | None = None, checking: Callable[[str, int], None] | None = None
+) -> list[ModelInfo]:
+    """Every model available on this machine (nothing is downloaded or assembled); installed
+    and imported models' files changed since last checked are read (``installed_models``)."""
     result = []
     tiny = bundled_model_path()
     if tiny is not None:
@@ -501,7 +520,7 @@ def list_models(cache_dir: Path | None = None) -> list[ModelInfo]:
         result.append(
             ModelInfo(BASE_MODEL, assembled, is_multilingual(one), size, "package (base-model)")
         )
-    result.extend(installed_models(cache_dir))
+    result.extend(installed_models(cache_dir, checking))
     result.extend(hf_models())
     return result
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 
 from gui.models.table import RowTableModel
-from transcribe.models import ModelInfo
+from transcribe.models import ModelInfo, repair_advice
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -67,7 +67,8 @@ class WhisperModelsTable(RowTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             col = index.column()
             if col == 0:
-                return f"{info.name} ✓ this project" if self.is_in_use(index.row()) else info.name
+                name = f"{info.name} (DAMAGED)" if info.damaged else info.name
+                return f"{name} ✓ this project" if self.is_in_use(index.row()) else name
             if col == 1:
                 return "multilingual" if info.multilingual else "English only"
             if col == 2:
@@ -78,7 +79,12 @@ class WhisperModelsTable(RowTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             where = str(info.path) if info.path else "assembled from its packages on first use"
             used = f"\n{self.in_use_why}" if self.is_in_use(index.row()) else ""
-            return f"{info.name}: {where}{used}"
+            damage = ""
+            if info.damaged:  # what `fieldscribe models` says under its table
+                damage = f"\nDamaged ({info.damaged}): {repair_advice(info.name, info.path)}."
+            return f"{info.name}: {where}{used}{damage}"
+        if role == Qt.ItemDataRole.ForegroundRole and info.damaged:
+            return QColor("#b00020")
         if role == Qt.ItemDataRole.FontRole and index.column() == 0 and self.is_in_use(index.row()):
             font = QFont()
             font.setBold(True)

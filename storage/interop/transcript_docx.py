@@ -35,13 +35,41 @@ def docx_lines(path: Path, data: bytes) -> list[str]:
             f"{path}: not a Word document (.docx) that can be read "
             f"({type(exc).__name__}); nothing was imported."
         ) from None
+    styles = _bold_styles(document)
     lines: list[str] = []
     for item in document.iter_inner_content():
         if hasattr(item, "rows"):
             lines.extend(_table_lines(item))
         else:
-            lines.extend(_bold_speaker(item._p).split("\n"))
+            lines.extend(_bold_speaker(item._p, styles).split("\n"))
     return lines
+
+
+def _bold_styles(document: Any) -> dict[str | None, bool]:
+    """Which styles set their text bold, by style id (through the styles they are based on);
+    ``None`` stands for the default paragraph style (a paragraph that names none)."""
+    own: dict[str, bool | None] = {}
+    base: dict[str, str | None] = {}
+    for style in document.styles:
+        font = getattr(style, "font", None)  # numbering styles have none
+        if font is None or not style.style_id:
+            continue
+        own[style.style_id] = font.bold
+        based = getattr(style, "base_style", None)
+        base[style.style_id] = based.style_id if based is not None else None
+    out: dict[str | None, bool] = {}
+    for style_id in own:
+        seen: set[str] = set()
+        at: str | None = style_id
+        while at is not None and at not in seen and own.get(at) is None:
+            seen.add(at)
+            at = base.get(at)
+        out[style_id] = bool(at is not None and own.get(at))
+    from docx.enum.style import WD_STYLE_TYPE
+
+    default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    out[None] = out.get(default.style_id, False) if default is not None else False
+    return out
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -59,16 +87,32 @@ def _paragraph_text(element: Any) -> str:
     return "".join(text for text, _ in _paragraph_runs(element))
 
 
-def _is_bold(run: Any) -> bool:
-    """Whether a run is set bold directly (``<w:b/>``, not ``w:val="0"``)."""
+def _style_of(props: Any, tag: str) -> str | None:
+    mark = props.find(_W + tag) if props is not None else None
+    return mark.get(_W + "val") if mark is not None else None
+
+
+def _is_bold(run: Any, styles: dict[str | None, bool], paragraph: bool) -> bool:
+    """Whether a run is bold: set directly (``<w:b/>``, not ``w:val="0"``), else through its
+    character style, else through its paragraph's style (``paragraph``)."""
     props = run.find(_W + "rPr")
     mark = props.find(_W + "b") if props is not None else None
-    return mark is not None and mark.get(_W + "val", "true") not in ("0", "false", "off")
+    if mark is not None:
+        return mark.get(_W + "val", "true") not in ("0", "false", "off")
+    character = _style_of(props, "rStyle")
+    if character is not None and styles.get(character):
+        return True
+    return paragraph
 
 
-def _paragraph_runs(element: Any) -> list[tuple[str, bool]]:
-    """A paragraph's text as pieces, each with whether it is bold."""
+def _paragraph_runs(
+    element: Any, styles: dict[str | None, bool] | None = None
+) -> list[tuple[str, bool]]:
+    """A paragraph's text as pieces, each with whether it is bold (directly, or through its
+    character or paragraph style when ``styles`` is given: ``_bold_styles``)."""
     parts: list[tuple[str, bool]] = []
+    styles = styles or {}
+    paragraph = styles.get(_style_of(element.find(_W + "pPr"), "pStyle"), False)
 
     def walk(node: Any, bold: bool) -> None:
         for child in node:
@@ -84,7 +128,7 @@ def _paragraph_runs(element: Any) -> list[tuple[str, bool]]:
             elif tag == _W + "noBreakHyphen":
                 parts.append(("-", bold))
             elif tag == _W + "r":
-                walk(child, _is_bold(child))
+                walk(child, _is_bold(child, styles, paragraph))
             else:
                 walk(child, bold)
 
@@ -96,12 +140,12 @@ def _paragraph_runs(element: Any) -> list[tuple[str, bool]]:
 _LEAD_STAMP = re.compile(rf"^\s*[\[(]?{STAMP}[\])]?\s*")
 
 
-def _bold_speaker(element: Any) -> str:
+def _bold_speaker(element: Any, styles: dict[str | None, bool] | None = None) -> str:
     """A paragraph's text, with ``:`` after a speaker's name set in bold without one, next to
     a time: ``[00:01:02] **Anna**\\ttext`` reads ``[00:01:02] Anna: text``, ``**Anna**
     [00:01:02] text`` reads ``Anna: [00:01:02] text`` (as transcription services and
     researchers typing in Word set names). Other text is left as it is."""
-    parts = _paragraph_runs(element)
+    parts = _paragraph_runs(element, styles)
     text = "".join(t for t, _ in parts)
     bold = [False] * len(text)
     at = 0

@@ -29,6 +29,7 @@ from storage.core.languages import LANGUAGES, guess_language
 from storage.transcript.transcript import SegmentDraft
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
+from .frame_times import frames_to_clock
 from .text_lines import speaker_prefix
 from .transcript_docx import docx_lines
 from .transcript_json import looks_like_json, parse_json_segments
@@ -415,11 +416,16 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
         cue_lines.append(body_lines)
         outside(lines[i:stop])
     if (vtt and _KARAOKE.search(text)) or _rolling(drafts, cue_lines):
-        drafts, repeated = _drop_rolling_repeats(drafts, cue_lines)
+        drafts, repeated, carried = _drop_rolling_repeats(drafts, cue_lines)
         if repeated:
             notes.append(
                 f"{repeated} cue(s) that only repeated the line before them (rolling captions) "
                 "were left out"
+            )
+        elif carried:
+            notes.append(
+                f"{carried} line(s) that a cue repeated from the cue before it (rolling "
+                "captions) were kept once, in the cue that said them first"
             )
     if joined:
         notes.append(f"{joined} line(s) after a blank line inside a cue were joined to that cue")
@@ -438,7 +444,8 @@ def _rolling(drafts: list[SegmentDraft], cue_lines: list[list[str]]) -> bool:
     """Whether cues roll as YouTube's automatic captions do once their word timings are gone
     (converted to .srt, by yt-dlp for one): at least two cues of a few milliseconds show again
     only the last line of the cue before them, and the cue after them starts with that line,
-    a new one under it."""
+    a new one under it; or, those short cues left out too, at least two cues and half of them
+    start with the last line(s) of the cue before them and add one."""
     cues = [[clean for line in raw if (clean := _clean_cue_line(line))] for raw in cue_lines]
     snapshots = 0
     for i in range(1, len(cues) - 1):
@@ -451,15 +458,22 @@ def _rolling(drafts: list[SegmentDraft], cue_lines: list[list[str]]) -> bool:
             and after[: len(shown)] == shown
         ):
             snapshots += 1
-    return snapshots >= 2
+    # without the short cues (a converter dropped them): each cue starts with the line(s) the
+    # cue before it ended with, a new line under them, and so do at least half of the cues
+    carries = sum(
+        1
+        for before, shown in itertools.pairwise(cues)
+        if any(shown[:n] == before[-n:] for n in range(1, min(len(shown) - 1, len(before)) + 1))
+    )
+    return snapshots >= 2 or (carries >= 2 and 2 * carries >= len(cues) - 1)
 
 
 def _drop_rolling_repeats(
     drafts: list[SegmentDraft], cue_lines: list[list[str]]
-) -> tuple[list[SegmentDraft], int]:
+) -> tuple[list[SegmentDraft], int, int]:
     """Rolling captions (YouTube) show the line before again above the new one, and show the
     new line alone once more in a cue of a few milliseconds: keep each line once, in the cue
-    that speaks it.
+    that speaks it. Returns the cues kept, the short cues left out and the lines carried over.
 
     The lines a cue carries over are those at its top that end the cue before it (timed word by
     word, a line is being spoken, not carried); a cue whose every line is carried over is a
@@ -467,7 +481,7 @@ def _drop_rolling_repeats(
     """
     kept: list[SegmentDraft] = []
     previous: list[str] = []
-    repeated = 0
+    repeated = lines_carried = 0
     for draft, raw in zip(drafts, cue_lines, strict=True):
         pairs = [(line, clean) for line in raw if (clean := _clean_cue_line(line))]
         cleaned = [clean for _line, clean in pairs]
@@ -486,11 +500,12 @@ def _drop_rolling_repeats(
                 continue
             carried = 0  # said again, with a time of its own
         if carried:
+            lines_carried += carried
             speaker, body = _speaker_and_text(" ".join(cleaned[carried:]))
             draft.text = body
             draft.speaker = draft.speaker or speaker
         kept.append(draft)
-    return kept, repeated
+    return kept, repeated, lines_carried
 
 
 # ---------------------------------------------------------------------- timestamped lines
@@ -680,9 +695,11 @@ def parse_timestamped_txt(text: str) -> ParsedTranscript:
 
 # ---------------------------------------------------------------------- Word
 def parse_docx(path: Path, data: bytes) -> ParsedTranscript:
-    """A Word transcript: its paragraphs read as timestamped lines."""
-    parsed = parse_lines(docx_lines(path, data), "docx")
+    """A Word transcript: its paragraphs read as timestamped lines (frame times too)."""
+    lines, frames = frames_to_clock(docx_lines(path, data))
+    parsed = parse_lines(lines, "docx")
     parsed.format = "docx"
+    parsed.notes += [frames] if frames else []
     return parsed
 
 
@@ -730,9 +747,14 @@ def parse_transcript(path: str | Path, fmt: str = "auto") -> ParsedTranscript:
         raise InvalidInputError(f"{path}: not a text transcript{kind}; nothing was imported.")
     if not text.strip():
         raise InvalidInputError(f"{path}: the file is empty; nothing was imported.")
+    # Premiere's and Transcriptive's frame times ([00:00:01:15]) as clock times
+    converted, frames = frames_to_clock(text.split("\n"))
     if fmt == "auto":
-        fmt = detect_format(path, text)
-    if fmt == "json":
+        fmt = detect_format(path, "\n".join(converted) if frames else text)
+    if fmt == "timestamped-txt" and frames:
+        parsed = parse_timestamped_txt("\n".join(converted))
+        parsed.notes.append(frames)
+    elif fmt == "json":
         parsed = ParsedTranscript(format="json", drafts=parse_json_segments(str(path), text))
     elif fmt == "noscribe-html":
         parsed = parse_noscribe_html(text)

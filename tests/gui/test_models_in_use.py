@@ -307,3 +307,37 @@ def test_models_page_marks_the_model_that_replaces_an_english_only_choice(
     assert "chose tiny.en, which is English-only" in marked[instead]
     assert "Russian, Kazakh" in marked[instead]
     page.shutdown()
+
+
+def test_models_page_remove_names_other_projects_that_chose_the_model(
+    qtbot: Any, project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page asked only about the open project; a project that chose the model with
+    `fieldscribe models use` (recorded; the CLI's `models remove` refuses for it) is named too."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from cli import main
+    from gui.models_page import ModelsPage
+    from transcribe.model_store import import_model
+
+    import_model(_model_folder(tmp_path / "usb" / "mybase"), load_check=False)
+    with Project.create(tmp_path / "Other.fieldscribe", name="Other", coder="a") as other:
+        other.set_languages("en")
+    assert main(["models", "use", str(tmp_path / "Other.fieldscribe"), "mybase"]) == 0
+    asked: list[str] = []
+
+    def no(_parent: Any, _title: str, text: str, *_a: Any) -> Any:
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", no)
+    page = ModelsPage(project=project)
+    qtbot.addWidget(page)
+    page.select("mybase")
+    page.ask_remove()
+    [question] = asked
+    assert "Other projects chose mybase (fieldscribe models use): " in question
+    assert str((tmp_path / "Other.fieldscribe").resolve()) in question
+    assert "The open project" not in question  # Study did not choose it
+    assert (model_cache_dir() / "imported--mybase").is_dir()  # No: nothing removed
+    page.shutdown()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from tests.hub_server import FakeHub, HubServer
@@ -134,6 +135,12 @@ def test_verify_on_the_page_finds_a_damaged_file_of_the_same_size(
         byte = fh.read(1)
         fh.seek(1_000_000)
         fh.write(bytes([byte[0] ^ 0xFF]))
+    page.refresh()  # the list reads the changed file again, as `fieldscribe models` does
+    row = _names(page).index("small")
+    assert page.table.index(row, 0).data() == "small (DAMAGED)"
+    tip = page.table.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Damaged (model.bin differs from the checksum" in tip and "models remove small" in tip
+    assert page.selected().name == "small"
     page.start_verify()
     _wait(qtbot, page)
     text = page.status.text()

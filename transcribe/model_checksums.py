@@ -1,0 +1,154 @@
+"""Model files' checksums, and the record of which files were last found to match them.
+
+``verify`` reads every byte of a model; ``list`` must stay fast on a 3 GB model, yet notice a
+file changed after install (a copy of the same size from a USB stick with a bad sector). So
+each check (at install or import, by ``models verify``, or the first time ``list`` sees a
+file) is remembered in ``checks.json`` beside the models, keyed by the file's size, mtime,
+ctime and inode: a file is read again only when one of them changed. Writing into a file
+changes its mtime and ctime; a user can set the mtime back (``touch -d``) but not the ctime
+(POSIX sets it to now on every change), so an edit is caught. A byte flipped by the disk
+itself (bit rot, no write through the file system) changes none of them: only ``models
+verify`` finds that. (On Windows ``st_ctime`` is the creation time: an edit with the mtime
+set back is not caught there.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+CHECKS = "checks.json"  # beside the models: {folder name: {file: {"key": [...], "ok": bool}}}
+
+# The files a faster-whisper model needs (what faster-whisper itself downloads).
+MODEL_FILES = ("config.json", "preprocessor_config.json", "model.bin", "tokenizer.json")
+
+
+def is_model_file(name: str) -> bool:
+    """True for the files of a faster-whisper model folder (``vocabulary.*`` included)."""
+    return name in MODEL_FILES or name.startswith("vocabulary.")
+
+
+def read_json_records(path: Path) -> dict[str, dict[str, Any]]:
+    """The records a JSON file beside the models keeps by key (``speeds.json``,
+    ``identification.json``): its entries that are objects; empty when it is missing or
+    unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+
+
+def write_json_atomic(path: Path, data: object) -> None:
+    """Write JSON to a temporary file, flush it to disk, then rename it over ``path``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+#: how a manifest records a file's checksum: the sha256 of its bytes, or (small files installed
+#: from the hub) its git blob id
+CHECKSUMS = ("sha256", "git-sha1")
+
+
+def checksum_of(path: Path, algorithm: str, progress: Callable[[int], None] | None = None) -> str:
+    """The hex checksum of a file: ``sha256`` of its bytes or ``git-sha1`` (its git blob id,
+    as the hub announces small files); ``progress`` is called with each block's size."""
+    if algorithm == "sha256":
+        digest = hashlib.sha256()
+    else:
+        digest = hashlib.sha1(usedforsecurity=False)
+        digest.update(f"blob {path.stat().st_size}\0".encode())
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+            if progress is not None:
+                progress(len(block))
+    return digest.hexdigest()
+
+
+def recorded_checksums(manifest: dict[str, object] | None) -> dict[str, tuple[str, str]]:
+    """A manifest's files: name -> (algorithm, checksum)."""
+    files = (manifest or {}).get("files")
+    out: dict[str, tuple[str, str]] = {}
+    for name, record in files.items() if isinstance(files, dict) else ():
+        if isinstance(record, dict) and is_model_file(str(name)):  # a plain name, no path
+            for algorithm in CHECKSUMS:
+                if isinstance(record.get(algorithm), str):
+                    out[str(name)] = (algorithm, str(record[algorithm]))
+                    break
+    return out
+
+
+def file_key(path: Path) -> list[int]:
+    """What changes when a file's bytes are written: size, mtime, ctime (and the inode, when the
+    file is replaced by a copy)."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def remember_checks(folder: Path, results: dict[str, bool]) -> None:
+    """Record that the files ``results`` names were just checked (True: they match the
+    checksum recorded for them); best effort, a read-only models folder records nothing."""
+    path = folder.parent / CHECKS
+    records = read_json_records(path)
+    entry = dict(records.get(folder.name, {}))
+    for name, ok in results.items():
+        with contextlib.suppress(OSError):
+            entry[name] = {"key": file_key(folder / name), "ok": ok}
+    records[folder.name] = entry
+    with contextlib.suppress(OSError):
+        write_json_atomic(path, records)
+
+
+def changed_files(
+    folder: Path,
+    manifest: dict[str, object] | None,
+    checking: Callable[[str, int], None] | None = None,
+) -> list[str]:
+    """The files of an installed or imported model that differ from the checksums its manifest
+    recorded. Only files changed since they were last checked are read (``checking(model name,
+    bytes to read)`` is called first); the others' last result is reused. Missing files are
+    left to the caller (``models.model_damage``)."""
+    recorded = {n: c for n, c in recorded_checksums(manifest).items() if (folder / n).is_file()}
+    known = read_json_records(folder.parent / CHECKS).get(folder.name, {})
+    results: dict[str, bool] = {}
+    stale: list[str] = []
+    for name in recorded:
+        record = known.get(name)
+        if isinstance(record, dict) and record.get("key") == file_key(folder / name):
+            results[name] = record.get("ok") is True
+        else:
+            stale.append(name)
+    if stale:
+        if checking is not None:
+            label = str((manifest or {}).get("name", folder.name))
+            checking(label, sum((folder / n).stat().st_size for n in stale))
+        fresh = {}
+        for name in stale:
+            algorithm, expected = recorded[name]
+            fresh[name] = checksum_of(folder / name, algorithm) == expected.lower()
+        remember_checks(folder, fresh)
+        results.update(fresh)
+    return sorted(name for name, ok in results.items() if not ok)
+
+
+def forget_checks(folder: Path) -> None:
+    """Drop what was recorded about a removed model's files (the record goes with the last)."""
+    path = folder.parent / CHECKS
+    records = read_json_records(path)
+    if records.pop(folder.name, None) is None:
+        return
+    with contextlib.suppress(OSError):
+        if records:
+            write_json_atomic(path, records)
+        else:
+            path.unlink()

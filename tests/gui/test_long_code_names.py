@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFontMetrics
 
 from gui.codebook_view import CodebookPanel
@@ -69,3 +69,37 @@ def test_codebook_siblings_that_begin_alike_stay_apart(qtbot: Any) -> None:
     counts = sorted(str(panel.model.index(r, 1, parent).data()) for r in range(2))
     assert counts == ["4", "6"]
     assert tree.columnWidth(1) >= metrics.horizontalAdvance("6")
+
+
+def test_margin_tooltip_names_each_code_whole_with_its_coder(project: Any) -> None:
+    """Where the margin elides a name (or has no room for it), hovering the row lists every
+    code on it whole, as its path, with the coder."""
+    from gui.models.segments import COL_CODES, SegmentTableModel
+
+    s = project.sessions.add_session("Фокус-группа", "focus_group")
+    seg = project.transcript.add_segment(s.id, 0, 900, "Кредиты нас задавили.")
+    codes = [
+        project.codebook.ensure_code_path(path)
+        for path in (CREDIT, WORK, f"Власть/{AKIMAT}", "Жергілікті билікке сенім")
+    ]
+    for code in codes:
+        project.codebook.apply_code(seg.id, code.id)
+    project.codebook.apply_code(seg.id, codes[2].id, coder="ben")
+    model = SegmentTableModel()
+    model.load(
+        s.id,
+        project.retrieval.transcript_segments(s.id),
+        project.codebook.codings(session_id=s.id),
+        project.codebook.codes(),
+    )
+    lines = str(model.index(0, COL_CODES).data(Qt.ItemDataRole.ToolTipRole)).splitlines()
+    coder = project.coder
+    assert sorted(lines) == sorted(
+        [
+            f"{CREDIT} · {coder}",
+            f"{WORK} · {coder}",
+            f"Власть/{AKIMAT} · {coder}",
+            f"Власть/{AKIMAT} · ben",
+            f"Жергілікті билікке сенім · {coder}",
+        ]
+    ), lines

@@ -38,6 +38,10 @@ class CodeTree(QTreeView):
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
         self.setUniformRowHeights(True)
+        # a long name is elided in the middle: siblings sharing their first words ("Доверие к
+        # местной власти, недоверие к акимату" / "…, жалобы на полицию") stay apart in a
+        # laptop's dock; the tooltip has the whole path
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -57,7 +57,7 @@ class CodeMarginDelegate(QStyledItemDelegate):
     SLOT = 9  # px per code column
     MAX_SLOTS = 8  # codes past these share the last column (grey)
 
-    NAME_MAX = 96  # px: a longer name is elided (the tooltip has it whole)
+    NAME_MAX = 96  # px: a longer name is elided in the middle (the tooltip has it whole)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,6 +90,13 @@ class CodeMarginDelegate(QStyledItemDelegate):
         """The x where code names end: left of the brackets in the first ``slots`` columns."""
         used = max(1, min(slots, self.MAX_SLOTS))
         return rect.right() - 2 - used * self.SLOT + 3 - 4
+
+    @staticmethod
+    def shown_name(name: str, metrics: QFontMetrics, room: int) -> str:
+        """A code's name as drawn in ``room`` px: elided in the middle, as the analysis
+        tables' headers, so that "Экономические трудности семьи (кредиты, долги)" and
+        "(работа, зарплата)" stay apart ("Эконо…долги)", not "Экономи…" for both)."""
+        return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, room)
 
     @staticmethod
     def name_colour(option: QStyleOptionViewItem, colour: QColor, *, selected: bool) -> QColor:
@@ -153,7 +160,7 @@ class CodeMarginDelegate(QStyledItemDelegate):
                 painter.drawLine(x, top, x + self.SLOT - 4, top)
                 if room > 12 and name_y + metrics.height() <= rect.bottom() + 1:
                     painter.setPen(self.name_colour(option, colour, selected=selected))
-                    name = metrics.elidedText(code.name, Qt.TextElideMode.ElideRight, room)
+                    name = self.shown_name(code.name, metrics, room)
                     painter.drawText(
                         QRect(rect.left() + 2, name_y, room, metrics.height()),
                         int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),

@@ -1,0 +1,105 @@
+"""Long code names ("Экономические трудности семьи (кредиты, долги)") in a laptop's window:
+two codes that begin alike stay apart where they are elided (transcript margin, codebook)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QFontMetrics
+
+from gui.codebook_view import CodebookPanel
+from gui.transcript_delegates import CodeMarginDelegate
+from storage.core.models import Code
+
+CREDIT = "Экономические трудности семьи (кредиты, долги)"
+WORK = "Экономические трудности семьи (работа, зарплата)"
+AKIMAT = "Доверие к местной власти, недоверие к акимату"
+POLICE = "Доверие к местной власти, жалобы на полицию"
+
+
+def _code(cid: str, name: str, parent: str | None = None) -> Code:
+    return Code(cid, parent, name, "#336699", None, "ana", "2026-01-01", "2026-01-01")
+
+
+def test_margin_names_that_begin_alike_stay_apart(qtbot: Any) -> None:
+    """At 1024x700 the margin has about 55-90 px for names and elided them at the end: both
+    economic codes read "Экономи…". Elided in the middle they keep their different ends."""
+    from PySide6.QtWidgets import QTableView
+
+    view = QTableView()
+    qtbot.addWidget(view)
+    metrics = QFontMetrics(CodeMarginDelegate.name_font(view.font()))
+    for room in (55, 70, CodeMarginDelegate.NAME_MAX):
+        credit = CodeMarginDelegate.shown_name(CREDIT, metrics, room)
+        work = CodeMarginDelegate.shown_name(WORK, metrics, room)
+        assert credit != work, (room, credit)
+        assert credit[:3] == work[:3] == "Эко", (credit, work)  # still the code's start
+        assert metrics.horizontalAdvance(credit) <= room
+    short = "Жергілікті"
+    assert CodeMarginDelegate.shown_name(short, metrics, 200) == short
+
+
+def test_codebook_siblings_that_begin_alike_stay_apart(qtbot: Any) -> None:
+    """In the Codebook dock at 1024x700 (about 230 px) both sub-codes of "Власть" read
+    "Доверие к местн…"; the tree elides in the middle now (its tooltip has the path)."""
+    panel = CodebookPanel()
+    qtbot.addWidget(panel)
+    panel.resize(230, 400)
+    panel.show()
+    panel.model.load(
+        [_code("p", "Власть"), _code("a", AKIMAT, "p"), _code("b", POLICE, "p")],
+        {"a": 4, "b": 6},
+    )
+    tree = panel.tree
+    tree.expandAll()
+    qtbot.wait(20)
+    metrics = QFontMetrics(tree.font())
+    parent = panel.model.index(0, 0, QModelIndex())
+    shown = []
+    for row in range(2):
+        index = panel.model.index(row, 0, parent)
+        rect = tree.visualRect(index)
+        room = rect.width() - tree.iconSize().width() - 12  # icon and margins
+        assert room < metrics.horizontalAdvance(AKIMAT)  # elided at all at this width
+        shown.append(metrics.elidedText(str(index.data()), tree.textElideMode(), room))
+    assert shown[0] != shown[1], shown
+    assert all(s.startswith("Дов") for s in shown), shown
+    # the counts column still reads whole beside the names
+    counts = sorted(str(panel.model.index(r, 1, parent).data()) for r in range(2))
+    assert counts == ["4", "6"]
+    assert tree.columnWidth(1) >= metrics.horizontalAdvance("6")
+
+
+def test_margin_tooltip_names_each_code_whole_with_its_coder(project: Any) -> None:
+    """Where the margin elides a name (or has no room for it), hovering the row lists every
+    code on it whole, as its path, with the coder."""
+    from gui.models.segments import COL_CODES, SegmentTableModel
+
+    s = project.sessions.add_session("Фокус-группа", "focus_group")
+    seg = project.transcript.add_segment(s.id, 0, 900, "Кредиты нас задавили.")
+    codes = [
+        project.codebook.ensure_code_path(path)
+        for path in (CREDIT, WORK, f"Власть/{AKIMAT}", "Жергілікті билікке сенім")
+    ]
+    for code in codes:
+        project.codebook.apply_code(seg.id, code.id)
+    project.codebook.apply_code(seg.id, codes[2].id, coder="ben")
+    model = SegmentTableModel()
+    model.load(
+        s.id,
+        project.retrieval.transcript_segments(s.id),
+        project.codebook.codings(session_id=s.id),
+        project.codebook.codes(),
+    )
+    lines = str(model.index(0, COL_CODES).data(Qt.ItemDataRole.ToolTipRole)).splitlines()
+    coder = project.coder
+    assert sorted(lines) == sorted(
+        [
+            f"{CREDIT} · {coder}",
+            f"{WORK} · {coder}",
+            f"Власть/{AKIMAT} · {coder}",
+            f"Власть/{AKIMAT} · ben",
+            f"Жергілікті билікке сенім · {coder}",
+        ]
+    ), lines

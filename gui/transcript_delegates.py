@@ -108,6 +108,20 @@ class CodeMarginDelegate(QStyledItemDelegate):
 
     EDGE = 4  # px: the amber edge of speech without transcript (seen on the selection too)
 
+    @staticmethod
+    def name_lines(names: list[str], lines: int) -> list[str]:
+        """What the name lines of a row hold when ``names`` (codes starting there) meet
+        ``lines`` lines: every name, or as many as fit less one and "+N more" in the last, or
+        "N codes" on a single line (a one-line row under three codes showed one name and left
+        the others out unsaid)."""
+        if len(names) <= lines:
+            return list(names)
+        if lines <= 0:
+            return []
+        if lines == 1:
+            return [f"{len(names)} codes"]
+        return [*names[: lines - 1], f"+{len(names) - lines + 1} more"]
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         super().paint(painter, option, index)
         model = index.model()
@@ -137,6 +151,14 @@ class CodeMarginDelegate(QStyledItemDelegate):
         leftmost = max(min(slots.get(code_id, last), last) for code_id in here) + 1
         room = self.names_right(rect, leftmost) - rect.left() - 2
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        starting = [
+            code.name
+            for code_id in here
+            if code_id not in above and (code := model.code(code_id)) is not None
+        ]
+        lines = (rect.bottom() + 1 - name_y) // max(1, metrics.height()) if room > 12 else 0
+        labels = self.name_lines(starting, lines)
+        cut = len(labels) < len(starting)  # the last label says how many are left unnamed
         for code_id, spans_only in here.items():
             code = model.code(code_id)
             if code is None:
@@ -158,13 +180,14 @@ class CodeMarginDelegate(QStyledItemDelegate):
             painter.drawLine(x, top, x, bottom)
             if starts:
                 painter.drawLine(x, top, x + self.SLOT - 4, top)
-                if room > 12 and name_y + metrics.height() <= rect.bottom() + 1:
-                    painter.setPen(self.name_colour(option, colour, selected=selected))
-                    name = self.shown_name(code.name, metrics, room)
+                if labels:
+                    label = labels.pop(0)
+                    shade = QColor("gray") if cut and not labels else colour
+                    painter.setPen(self.name_colour(option, shade, selected=selected))
                     painter.drawText(
                         QRect(rect.left() + 2, name_y, room, metrics.height()),
                         int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                        name,
+                        self.shown_name(label, metrics, room),
                     )
                     name_y += metrics.height()
             if ends:

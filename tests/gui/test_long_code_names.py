@@ -103,3 +103,50 @@ def test_margin_tooltip_names_each_code_whole_with_its_coder(project: Any) -> No
             f"Жергілікті билікке сенім · {coder}",
         ]
     ), lines
+
+
+def test_a_row_too_short_for_its_codes_names_says_how_many_are_left(project: Any) -> None:
+    """A one-line row under four codes had room for one name and left three out unsaid; the
+    last line it has now reads "+N more" (the tooltip names them)."""
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from gui.models.segments import COL_CODES, SegmentTableModel
+
+    s = project.sessions.add_session("Сұхбат", "interview")
+    seg = project.transcript.add_segment(s.id, 0, 900, "Иә.")
+    for path in (CREDIT, WORK, AKIMAT, "Жергілікті билікке сенім"):
+        project.codebook.apply_code(seg.id, project.codebook.ensure_code_path(path).id)
+    model = SegmentTableModel()
+    model.load(
+        s.id,
+        project.retrieval.transcript_segments(s.id),
+        project.codebook.codings(session_id=s.id),
+        project.codebook.codes(),
+    )
+    delegate = CodeMarginDelegate()
+    drawn: list[str] = []
+
+    class Spy(QPainter):
+        def drawText(self, *args: Any) -> None:
+            drawn.append(str(args[-1]))
+            super().drawText(*args)
+
+    image = QImage(200, 200, QImage.Format.Format_ARGB32)
+    option = QStyleOptionViewItem()
+    height = QFontMetrics(CodeMarginDelegate.name_font(option.font)).height()
+    for lines in (1, 2, 4):
+        drawn.clear()
+        option.rect = image.rect().adjusted(0, 0, 0, -(200 - lines * height - 1))
+        painter = Spy(image)
+        delegate.paint(painter, option, model.index(0, COL_CODES))
+        painter.end()
+        assert len(drawn) == lines, (lines, drawn)
+        if lines == 1:
+            assert drawn == ["4 codes"], drawn
+        elif lines < 4:
+            assert drawn[-1] == f"+{4 - lines + 1} more", drawn
+        else:
+            assert not any("more" in d for d in drawn), drawn
+    assert CodeMarginDelegate.name_lines(["a", "b", "c"], 0) == []
+    assert CodeMarginDelegate.name_lines(["a", "b"], 2) == ["a", "b"]

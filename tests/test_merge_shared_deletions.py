@@ -8,7 +8,11 @@ one, still used" conflict the lead decides; the deleter's own codings go
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cli import main as cli_main
 from storage import Project
@@ -164,3 +168,113 @@ def test_either_order_gives_the_same_project(tmp_path: Path) -> None:
     one.pop("project_meta")
     two.pop("project_meta")
     assert one == two
+
+
+CODERS = ("alice", "bob", "carol")
+# one coding: (coder, segment index, code) with code 0 = Services/Health, 1 = its sub-code Rural
+CODING = st.tuples(st.sampled_from(CODERS), st.integers(0, 3), st.integers(0, 1))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    first=st.lists(CODING, max_size=8),
+    later=st.lists(CODING, max_size=4),
+    deleter=st.sampled_from(CODERS),
+    delete_code=st.sampled_from([None, 0, 1]),
+    delete_segment=st.sampled_from([None, 0, 1]),
+    order=st.permutations(CODERS),
+    keep_deletion=st.booleans(),
+)
+def test_deletions_against_a_model(
+    first: list[tuple[str, int, int]],
+    later: list[tuple[str, int, int]],
+    deleter: str,
+    delete_code: int | None,
+    delete_segment: int | None,
+    order: list[str],
+    keep_deletion: bool,
+) -> None:
+    """Coders code, the lead merges them, everyone takes the lead's bundle, one coder deletes a
+    code (0: Health, with its sub-code; 1: the sub-code) and/or a segment, the others code more
+    (``later``, which the deleter never sees); the lead merges every bundle in any order, twice.
+    Model: no coding of another coder goes; the deleter's own codings of the deleted rows go;
+    a deleted row is an open ``delete`` conflict exactly when other coders' codings still use
+    it (Health also through a sub-code kept); deciding every conflict one way, then merging
+    again, gives what the lead chose."""
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        lead, segs, coders = team(tmp, *CODERS)
+        health = lead.codebook.find_code("Services/Health")
+        assert health is not None
+        rural = lead.codebook.ensure_code_path("Services/Health/Rural")
+        export_bundle(lead, tmp / "lead1.fsbundle")
+        codes = [health.id, rural.id]
+        for p in coders.values():
+            merge_bundles(p, [tmp / "lead1.fsbundle"])
+        for who, seg, code in first:
+            coders[who].codebook.apply_code(segs[seg], codes[code])
+        for name, p in coders.items():
+            export_bundle(p, tmp / f"{name}1.fsbundle")
+        merge_bundles(lead, [tmp / f"{name}1.fsbundle" for name in CODERS])
+        export_bundle(lead, tmp / "lead2.fsbundle")
+        for p in coders.values():
+            merge_bundles(p, [tmp / "lead2.fsbundle"])
+        d = coders[deleter]
+        if delete_code is not None:
+            d.codebook.delete_code(codes[delete_code], force=True)
+        if delete_segment is not None:
+            d.transcript.delete_segment(segs[delete_segment], force=True)
+        for who, seg, code in later:
+            if who != deleter:
+                coders[who].codebook.apply_code(segs[seg], codes[code])
+        for name, p in coders.items():
+            export_bundle(p, tmp / f"{name}2.fsbundle")
+            p.close()
+        bundles = [tmp / f"{name}2.fsbundle" for name in order]
+
+        # the model
+        done = {(w, s, c) for w, s, c in first} | {(w, s, c) for w, s, c in later if w != deleter}
+        gone_codes = {0, 1} if delete_code == 0 else {delete_code} - {None}
+        gone_segs = {delete_segment} - {None}
+
+        def on_gone(s: int, c: int) -> bool:
+            return c in gone_codes or s in gone_segs
+
+        survivors = {(w, s, c) for w, s, c in done if w != deleter or not on_gone(s, c)}
+        others = {(w, s, c) for w, s, c in survivors if on_gone(s, c)}
+        rural_used = 1 in gone_codes and any(c == 1 for _, _, c in others)
+        used: set[str] = set()
+        if rural_used:
+            used.add(codes[1])
+        if 0 in gone_codes and (rural_used or any(c == 0 for _, _, c in others)):
+            used.add(codes[0])
+        for s in gone_segs:
+            if any(x == s for _, x, _ in others):
+                used.add(segs[s])
+
+        merge_bundles(lead, bundles)
+        merge_bundles(lead, bundles)
+        got = {
+            (c.coder, segs.index(c.segment_id), codes.index(c.code_id))
+            for c in lead.codebook.codings()
+        }
+        assert got == survivors
+        conflicts = lead.team.conflicts()
+        assert {c.row_id for c in conflicts} == used
+        assert all(c.kind == "delete" for c in conflicts)
+        for c in sorted(conflicts, key=lambda c: c.table_name == "segments"):
+            c = lead.team.get_conflict(c.id)
+            if c.status != "open":
+                continue
+            pick = next(i for i, v in enumerate(c.versions) if v.deleted == keep_deletion)
+            lead.team.resolve_conflict(c.id, keep=pick)
+        merge_bundles(lead, bundles)
+        got = {
+            (c.coder, segs.index(c.segment_id), codes.index(c.code_id))
+            for c in lead.codebook.codings()
+        }
+        if keep_deletion:
+            assert got == survivors - others  # every row they use is a conflict decided so
+        else:
+            assert got == survivors
+        lead.close()

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,9 +53,16 @@ def _codings(p: Project) -> list[tuple[str, str, str]]:
     return sorted((c.coder, c.segment_id, c.code_id) for c in p.codebook.codings())
 
 
-def test_a_deleted_shared_code_keeps_the_other_coders_codings(tmp_path: Path) -> None:
+def test_a_deleted_shared_code_keeps_the_other_coders_codings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder, segs, ids = _shared(tmp_path)
     assert cli_main(["bundle", "merge", str(folder), str(tmp_path / "b2.fsbundle")]) == 0
+    capsys.readouterr()
+    assert cli_main(["conflicts", str(folder)]) == 0
+    listing = capsys.readouterr().out
+    assert listing.count("(deleted; keeping it deletes codings: 2 of alice)") == 1  # Health
+    assert listing.count("(deleted; keeping it deletes codings: 1 of alice)") == 1  # Rural
     with Project.open(folder) as lead:
         assert _codings(lead) == sorted(
             [("alice", segs[0], ids["health"]), ("alice", segs[1], ids["rural"])]

@@ -143,6 +143,27 @@ def test_a_deleted_segment_keeps_the_other_coders_codings(tmp_path: Path) -> Non
         p.close()
 
 
+def test_a_deleted_session_keeps_the_other_coders_codings(tmp_path: Path) -> None:
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    a, b = coders["alice"], coders["bob"]
+    health = a.codebook.find_code("Services/Health")
+    assert health is not None
+    a.codebook.apply_code(segs[0], health.id)
+    a.codebook.apply_code(segs[1], health.id)
+    export_bundle(a, tmp_path / "a.fsbundle")
+    merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    merge_bundles(b, [tmp_path / "lead2.fsbundle"])
+    b.sessions.delete_session(b.transcript.get_segment(segs[0]).session_id, force=True)
+    export_bundle(b, tmp_path / "b2.fsbundle")
+    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    assert [c.coder for c in lead.codebook.codings()] == ["alice", "alice"]
+    conflicts = {c.table_name: c for c in lead.team.conflicts()}
+    assert lead.team.codings_using(conflicts["sessions"]) == {"alice": 2}
+    for p in (lead, a, b):
+        p.close()
+
+
 def test_the_deleters_own_codings_go_without_a_conflict(tmp_path: Path) -> None:
     lead, segs, coders = team(tmp_path, "bob")
     b = coders["bob"]

@@ -297,9 +297,12 @@ class Team:
 
     def codings_using(self, conflict: Conflict) -> dict[str, int]:
         """Per coder, the codings that keeping the deletion of a ``delete`` conflict's code
-        (with its sub-codes) or segment would delete: what the lead decides about."""
+        (with its sub-codes), segment or session would delete: what the lead decides about."""
         if conflict.table_name == "segments":
             where, params = "segment_id = ?", [conflict.row_id]
+        elif conflict.table_name == "sessions":
+            where = "segment_id IN (SELECT id FROM segments WHERE session_id = ?)"
+            params = [conflict.row_id]
         elif conflict.table_name == "codes":
             ids = [conflict.row_id]
             if self._store.one("SELECT 1 FROM codes WHERE id = ?", (conflict.row_id,)):

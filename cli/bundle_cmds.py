@@ -225,6 +225,11 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         return 0
     with open_project(args, write=False) as project:
         conflicts = project.team.conflicts(status=None if args.all else "open")
+        losses = {  # whose codings keeping a deletion deletes
+            c.id: project.team.codings_using(c)
+            for c in conflicts
+            if c.kind == "delete" and c.status == "open"
+        }
     if args.json:
         print_json([as_dict(c) for c in conflicts])
         return 0
@@ -234,6 +239,9 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         print(f"{c.id}  [{c.status}]  {c.describe()}")
         for i, v in enumerate(c.versions):
             shown = "(deleted)" if v.deleted else _short(v.values)
+            if v.deleted and losses.get(c.id):
+                each = ", ".join(f"{n} of {who}" for who, n in losses[c.id].items())
+                shown = f"(deleted; keeping it deletes codings: {each})"
             print(f"    {i}: {v.author} @ {v.version}: {shown}")
     return 0
 

@@ -421,7 +421,10 @@ class ConflictDialog(QDialog):
         self.list.clear()
         for conflict in self.conflicts:
             self.list.addItem(_conflict_label(conflict, self.project))
-            self.list.item(self.list.count() - 1).setToolTip(conflict.describe())
+            losses = _losses(conflict, self.project)
+            self.list.item(self.list.count() - 1).setToolTip(
+                conflict.describe() + (f"\n{losses}" if losses else "")
+            )
         if self.conflicts:
             self.list.setCurrentRow(0)
         else:
@@ -446,8 +449,11 @@ class ConflictDialog(QDialog):
         if conflict is None:
             return
         self.versions.setRowCount(len(conflict.versions))
+        losses = _losses(conflict, self.project)
         for i, v in enumerate(conflict.versions):
-            content = "(deleted)" if v.deleted else _describe(v.values, self.project)
+            content = _describe(v.values, self.project)
+            if v.deleted:
+                content = f"(deleted) {losses}" if losses else "(deleted)"
             when = fmt_when(v.version)  # the stored UTC time, in this computer's zone
             for column, value in enumerate((v.author, when, content)):
                 self.versions.setItem(i, column, QTableWidgetItem(value))
@@ -530,15 +536,29 @@ def _conflict_label(conflict: Conflict, project: Project) -> str:
 
 
 def _deleted_but_used(conflict: Conflict, project: Project) -> str:
-    """Who deleted the row and whose codings still use it: "deleted by one, still used (lead,
-    x)" named the code's author and the deleter, never the coder whose codings kept it."""
+    """Who deleted the row and whose codings still use it, by coder with counts (a code's
+    sub-codes' codings too: keeping the deletion deletes them all): "deleted by bob, still used
+    by 3 codings: 2 of alice, 1 of carol"."""
     deleters = ", ".join(sorted({v.author for v in conflict.versions if v.deleted})) or "one"
-    key = {"codes": "code_id", "segments": "segment_id"}.get(conflict.table_name)
-    codings = project.codebook.codings(**{key: conflict.row_id}) if key else []
-    if not codings:
+    using = project.team.codings_using(conflict)
+    total = sum(using.values())
+    if not total:
         return f"deleted by {deleters}, still used"
-    coders = ", ".join(sorted({c.coder for c in codings}))
-    return f"deleted by {deleters}, still used by {plural(len(codings), 'coding')} of {coders}"
+    if len(using) == 1:
+        return (
+            f"deleted by {deleters}, still used by {plural(total, 'coding')} of {next(iter(using))}"
+        )
+    each = ", ".join(f"{n} of {coder}" for coder, n in using.items())
+    return f"deleted by {deleters}, still used by {plural(total, 'coding')}: {each}"
+
+
+def _losses(conflict: Conflict, project: Project) -> str:
+    """What keeping the deletion of a code or segment deletes: other coders' work."""
+    using = project.team.codings_using(conflict) if conflict.kind == "delete" else {}
+    if not using:
+        return ""
+    each = ", ".join(f"{plural(n, 'coding')} of {coder}" for coder, n in using.items())
+    return f"Keeping the deletion deletes {each}; keeping the row keeps them."
 
 
 def _describe(values: dict[str, Any], project: Project) -> str:

@@ -11,7 +11,8 @@ Rules, per row of a travelling table (matched by its global id):
   shows the newest version meanwhile (by ``updated_at``, then content), so merging A then B
   gives the same project as B then A, and merging a bundle twice changes nothing;
 * a deletion (tombstone) in the bundle deletes the row here unless rows here still use it
-  (codings of a code or of a segment that the bundle did not know about): then it is a conflict;
+  (codings of a code or of a segment that the bundle did not know about, or codings of other
+  coders that its deletion took with it: ``merge_cascade``): then it is a conflict;
   rows the bundle brings that use a row deleted here bring it back, as a conflict too;
 * decisions travel: a conflict the bundle's sender resolved is resolved here too when the
   decision saw every version we know (a kept row comes back over the deletion it overrode);
@@ -54,6 +55,7 @@ from storage.team.conflicts import ConflictVersion, content_columns
 from storage.team.merge_ahead import (
     find_differing as find_differing,  # re-exported: bundle.py, tests
 )
+from storage.team.merge_cascade import held_back_codings
 from storage.team.merge_resolutions import BundleResolutions
 from storage.team.merge_resolutions import conflict_id as conflict_id  # re-exported
 from storage.team.merge_same_name import SameNameCodes
@@ -1146,12 +1148,15 @@ class _Merge:
         order = {t: i for i, t in enumerate(_DELETE_ORDER)}
         pending = sorted((t for t in tombs if t[0] in order), key=lambda t: (order[t[0]], t[1]))
         blocked: list[tuple[str, str, str, str]] = []
+        held = held_back_codings(conn, self.b, self.opened.coder)
         progress = True
         while pending and progress:  # codes: children before parents, whatever the order
             progress = False
             retry = []
             for tomb in pending:
                 table, row_id = tomb[0], tomb[1]
+                if table == "codings" and row_id in held:
+                    continue  # another coder's: its code's (segment's) deletion is a conflict
                 if conn.execute(
                     "SELECT 1 FROM main.row_versions WHERE table_name = ? AND row_id = ? "
                     "AND version LIKE 'undeleted:%' AND substr(version, 11) >= ?",

@@ -261,6 +261,7 @@ class Team:
                 conn.execute(
                     "DELETE FROM deletions WHERE table_name = ? AND row_id = ?", (table, row_id)
                 )
+                self._keep_codings(table, row_id)
                 resolution = (
                     f"kept the version of {chosen.author} ({chosen.version})"
                     if chosen is not None
@@ -279,6 +280,43 @@ class Team:
                 (resolution, self._store.coder, now_iso(), conflict_id),
             )
         return self.get_conflict(conflict_id)
+
+    def _keep_codings(self, table: str, row_id: str) -> None:
+        """Keeping a deleted code or segment keeps its codings: each gets the marker an undo
+        leaves (``undeleted:<time>``, see ``storage/history/undo.py``), so the deleter's
+        tombstones of them, older than now, delete nothing here in a later merge, and the
+        deleter's copy takes them back from our bundle (``storage/team/merge_cascade.py``)."""
+        col = {"codes": "code_id", "segments": "segment_id"}.get(table)
+        if col is None:
+            return
+        self._store.conn.execute(
+            "INSERT OR IGNORE INTO row_versions (table_name, row_id, version, author) "
+            f"SELECT 'codings', id, ?, ? FROM codings WHERE {col} = ?",
+            ("undeleted:" + now_iso(), self._store.coder, row_id),
+        )
+
+    def codings_using(self, conflict: Conflict) -> dict[str, int]:
+        """Per coder, the codings that keeping the deletion of a ``delete`` conflict's code
+        (with its sub-codes), segment or session would delete: what the lead decides about."""
+        if conflict.table_name == "segments":
+            where, params = "segment_id = ?", [conflict.row_id]
+        elif conflict.table_name == "sessions":
+            where = "segment_id IN (SELECT id FROM segments WHERE session_id = ?)"
+            params = [conflict.row_id]
+        elif conflict.table_name == "codes":
+            ids = [conflict.row_id]
+            if self._store.one("SELECT 1 FROM codes WHERE id = ?", (conflict.row_id,)):
+                ids += self._project.codebook.descendants(conflict.row_id)
+            where, params = f"code_id IN ({','.join('?' * len(ids))})", ids
+        else:
+            return {}
+        return {
+            str(r[0]): int(r[1])
+            for r in self._store.rows(
+                f"SELECT coder, count(*) FROM codings WHERE {where} GROUP BY coder ORDER BY coder",
+                params,
+            )
+        }
 
     def _write_resolution(self, table: str, row_id: str, changed: dict[str, Any]) -> None:
         if table == "segments" and {"text", "speaker"} & changed.keys():

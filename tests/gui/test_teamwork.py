@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -387,4 +388,48 @@ def test_a_coder_whose_version_is_among_them_keeps_mine_or_theirs(qtbot, tmp_pat
     dialog = ConflictDialog(lead)
     qtbot.addWidget(dialog)
     assert (dialog.keep_mine.text(), dialog.keep_theirs.text()) == ("Keep mine", "Keep theirs")
+    lead.close()
+
+
+def test_a_shared_code_deleted_by_a_coder_says_whose_codings_would_go(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """bob deleted a code that alice and carol used (their codings came in the lead's bundle):
+    merging his bundle deleted their codings at the lead. Now it is a conflict that names
+    whose codings, and how many, keeping the deletion would delete."""
+    lead, segs, coders = team(tmp_path, "alice", "bob", "carol")
+    health = lead.codebook.find_code("Services/Health")
+    assert health is not None
+    coders["alice"].codebook.apply_code(segs[0], health.id)
+    coders["alice"].codebook.apply_code(segs[1], health.id)
+    coders["carol"].codebook.apply_code(segs[2], health.id)
+    for name in ("alice", "carol"):
+        export_bundle(coders[name], tmp_path / f"{name}.fsbundle")
+    merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "carol.fsbundle"])
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    bob = coders["bob"]
+    merge_bundles(bob, [tmp_path / "lead2.fsbundle"])
+    bob.codebook.delete_code(health.id, force=True)
+    export_bundle(bob, tmp_path / "bob.fsbundle")
+    for p in coders.values():
+        p.close()
+    merge_bundles(lead, [tmp_path / "bob.fsbundle"])
+    dialog = ConflictDialog(lead)
+    qtbot.addWidget(dialog)
+    assert dialog.list.count() == 1
+    label = dialog.list.item(0).text()
+    assert label.startswith(
+        "Code deleted by bob, still used by 3 codings: 2 of alice, 1 of carol\n"
+    )
+    losses = "Keeping the deletion deletes 2 codings of alice, 1 coding of carol"
+    assert losses in dialog.list.item(0).toolTip()
+    cells = [dialog.versions.item(i, 2).text() for i in range(dialog.versions.rowCount())]
+    assert any(c.startswith(f"(deleted) {losses}; keeping the row keeps them.") for c in cells)
+    if os.environ.get("FS_GRAB"):
+        dialog.resize(1000, 420)
+        dialog.grab().save(os.environ["FS_GRAB"])
+    kept = next(i for i, v in enumerate(dialog.conflicts[0].versions) if not v.deleted)
+    dialog._resolve(dialog.conflicts[0], keep=kept)
+    assert len(lead.codebook.codings(code_id=health.id)) == 3
+    assert dialog.list.count() == 0
     lead.close()

@@ -91,6 +91,10 @@ def test_keeping_the_deletion_deletes_the_codings(tmp_path: Path) -> None:
         assert lead.codebook.find_code("Services/Health") is None
         assert lead.codebook.find_code("Services/Health/Rural") is None
         assert lead.codebook.codings() == []
+        # Rural went with Health: its conflict is closed, not left open on a row that is gone
+        assert lead.team.conflicts() == []
+        (rural,) = [c for c in lead.team.conflicts(status=None) if c.row_id == ids["rural"]]
+        assert rural.resolution == f"went with the deletion of codes {ids['health']} by bob"
         export_bundle(lead, tmp_path / "lead3.fsbundle")
     with Project.open(tmp_path / "alice.fieldscribe") as a:
         merge_bundles(a, [tmp_path / "lead3.fsbundle"])  # the lead decided: it goes there too

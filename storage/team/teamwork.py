@@ -239,8 +239,13 @@ class Team:
         with self._store.tx() as db:
             conn = db.conn
             if chosen is not None and chosen.deleted:
+                gone_before = self._open_conflicts_on_gone_rows()
                 self._delete_for_resolution(table, row_id)
                 resolution = f"kept the deletion by {chosen.author}"
+                self._close_gone_with(
+                    self._open_conflicts_on_gone_rows() - gone_before - {conflict_id},
+                    f"went with the deletion of {table} {row_id} by {chosen.author}",
+                )
             else:
                 if conflict.current is None:
                     raise InvalidInputError(
@@ -280,6 +285,29 @@ class Team:
                 (resolution, self._store.coder, now_iso(), conflict_id),
             )
         return self.get_conflict(conflict_id)
+
+    def _open_conflicts_on_gone_rows(self) -> set[str]:
+        """The open conflicts whose row is no longer here."""
+        return {
+            str(r["id"])
+            for r in self._store.rows(
+                "SELECT id, table_name, row_id FROM conflicts WHERE status = 'open'"
+            )
+            if r["table_name"] in TRAVELLING_TABLES
+            and self._store.one(f"SELECT 1 FROM {r['table_name']} WHERE id = ?", (r["row_id"],))
+            is None
+        }
+
+    def _close_gone_with(self, conflict_ids: set[str], resolution: str) -> None:
+        """Close the conflicts of rows a kept deletion took with it (a deleted code's sub-codes,
+        a deleted session's segments): left open, they named rows that are gone, and one about
+        an edit could not be resolved at all (its row cannot be kept)."""
+        for conflict_id in sorted(conflict_ids):
+            self._store.conn.execute(
+                "UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_by = ?,"
+                " resolved_at = ? WHERE id = ?",
+                (resolution, self._store.coder, now_iso(), conflict_id),
+            )
 
     def _keep_codings(self, table: str, row_id: str) -> None:
         """Keeping a deleted code or segment keeps its codings: each gets the marker an undo

@@ -558,9 +558,8 @@ class TranscriptionController(QObject):
             # the list showed 36 %, yet nothing is written before the first minute or two of
             # speech is done: "0 segments kept ... resume" hid that the next run starts over
             self.chrome.message(
-                f"Transcription cancelled at {shown} %, before its first part was saved "
-                "(the text is saved every minute or two of speech): nothing was kept, and "
-                "Transcribe starts from the beginning.",
+                f"Transcription cancelled at {shown} %, before its first part was saved: "
+                "nothing was kept; Transcribe starts over.",
                 12000,
             )
         elif getattr(summary, "cancelled", False):

@@ -292,9 +292,9 @@ class ExchangeActions(QObject):
 
         def done(summary: Any) -> str:
             lines = [
-                f"Wrote {path.name}: {summary.sources} source(s), {summary.segments} segment(s), "
-                f"{summary.codes} code(s), {summary.codings} coding(s), "
-                f"{summary.media_files} media file(s)."
+                f"Wrote {path.name}: {plural(summary.sources, 'source')}, "
+                f"{plural(summary.segments, 'segment')}, {plural(summary.codes, 'code')}, "
+                f"{plural(summary.codings, 'coding')}, {plural(summary.media_files, 'media file')}."
             ]
             lines += [f"note: {n}" for n in summary.notes_for_user]
             return "\n".join(lines)

@@ -294,9 +294,9 @@ class TeamActions(QObject):
             how = " encrypted," if options.passphrase or options.recipient_files else ""
             media = " with the audio," if options.with_media else ""
             self._report(
-                f"Wrote {path.name}:{how}{media} {counts['sessions']} session(s), "
-                f"{counts['segments']} segment(s), {counts['codes']} code(s), "
-                f"{counts['codings']} coding(s)."
+                f"Wrote {path.name}:{how}{media} {plural(counts['sessions'], 'session')}, "
+                f"{plural(counts['segments'], 'segment')}, {plural(counts['codes'], 'code')}, "
+                f"{plural(counts['codings'], 'coding')}."
             )
 
         handle, self.progress = run_with_progress(

@@ -550,9 +550,19 @@ class TranscriptionController(QObject):
             self.sessions.show_empty_hint()
 
     def _transcribed(self, sid: str, summary: Any) -> None:
+        estimate = self._estimates.get(sid)
+        shown = int(estimate.at(time.monotonic()).fraction * 100) if estimate else 0
         self._transcription_ended(sid)
         added = getattr(summary, "segments_added", 0)
-        if getattr(summary, "cancelled", False):
+        if getattr(summary, "cancelled", False) and not added and shown:
+            # the list showed 36 %, yet nothing is written before the first minute or two of
+            # speech is done: "0 segments kept ... resume" hid that the next run starts over
+            self.chrome.message(
+                f"Transcription cancelled at {shown} %, before its first part was saved: "
+                "nothing was kept; Transcribe starts over.",
+                12000,
+            )
+        elif getattr(summary, "cancelled", False):
             self.chrome.message(
                 f"Transcription cancelled; {plural(added, 'segment')} kept. "
                 "Transcribe again to resume.",

@@ -43,10 +43,12 @@ STOPPED_WORDS = {"cancelled": "cancelled", "failed": "failed", "running": "stopp
 
 
 def stopped_text(session: Session, stopped: StoppedRun | None) -> str:
-    """``cancelled at 70 % — resume with Transcribe`` for an unfinished transcription."""
+    """``cancelled at 70 %`` for an unfinished transcription: short, so that the column reads
+    it whole in a laptop's dock ("… — resume with Transcribe" was cut to "… — resu…"); the
+    tooltip says how to go on."""
     word = STOPPED_WORDS.get(stopped.status, "stopped") if stopped else "stopped"
     at = f" at {stopped.percent} %" if stopped is not None else ""
-    return f"{word}{at} — resume with Transcribe"
+    return f"{word}{at}"
 
 
 def status_text(

@@ -94,6 +94,9 @@ def test_exports_ask_consent_use_pseudonyms_and_write(
         if name.endswith(".qdpx"):
             with zipfile.ZipFile(out) as zf:
                 assert b"Aigerim" not in zf.read("project.qde")
+            # counted in words: it read "1 source(s), 3 segment(s), … 0 media file(s)"
+            report = w.exchange.last_report
+            assert "(s)" not in report and "1 source," in report, report
     assert "Wrote" in w.exchange.last_report
 
 

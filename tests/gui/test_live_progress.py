@@ -136,3 +136,53 @@ def test_segments_reported_soon_after_a_refresh_show_before_the_run_ends(
         release.set()
     idle(window)
     assert window.segment_model.rowCount() == 2
+
+
+def test_a_cancel_before_anything_was_written_says_the_progress_is_lost(
+    window: Any, qtbot: Any, idle: Any, project: Project, speech_wav: Path
+) -> None:
+    """Walkthrough (3 min, ru/kk/en, base model): the list showed 36 %, Cancel, and the status
+    bar said "Transcription cancelled; 0 segments kept. Transcribe again to resume.", yet the
+    next run began at 0 %: nothing is written before the first minute or two of speech is
+    done. The message now says so, and that Transcribe starts over."""
+    reported = threading.Event()
+    cancelled = threading.Event()
+
+    def cancelled_early(project: Project, sid: str, *, progress: Any = None, **_k: Any) -> Any:
+        if progress is not None:
+            progress(Progress(0.36, 65000, 181000, 15.0, 30.0, 0))
+        reported.set()
+        cancelled.wait(20)
+        return TranscriptionSummary(sid, "fake", None, 0, 181000, 15.0, 0, True)
+
+    sid = _transcribing_opened(window, qtbot, idle, speech_wav, cancelled_early)
+    qtbot.waitUntil(lambda: window.sessions_model.live(sid) is not None and reported.is_set())
+    qtbot.waitUntil(lambda: window.sessions_model.live(sid).fraction >= 0.36)
+    cancelled.set()
+    idle(window)
+    said = window.statusBar().currentMessage()
+    assert "36 %" in said and "nothing was kept" in said, said
+    assert "starts over" in said
+    assert "resume" not in said
+    # whole in the status bar of a 1024-px window (a longer wording was cut there)
+    assert window.statusBar().fontMetrics().horizontalAdvance(said) < 1024 - 40
+
+
+def test_a_cancel_after_segments_were_written_says_they_are_kept(
+    window: Any, qtbot: Any, idle: Any, project: Project, speech_wav: Path
+) -> None:
+    """A cancel after the first part was written keeps it and resumes from there."""
+    done = threading.Event()
+
+    def cancelled_later(project: Project, sid: str, *, progress: Any = None, **_k: Any) -> Any:
+        if progress is not None:
+            progress(Progress(0.7, 7000, 10000, 1.0, 3.0, 4))
+        done.wait(20)
+        return TranscriptionSummary(sid, "fake", "en", 4, 10000, 1.0, 0, True)
+
+    sid = _transcribing_opened(window, qtbot, idle, speech_wav, cancelled_later)
+    qtbot.waitUntil(lambda: window.sessions_model.live(sid) is not None)
+    done.set()
+    idle(window)
+    said = window.statusBar().currentMessage()
+    assert "4 segments kept" in said and "resume" in said, said

@@ -228,6 +228,8 @@ def test_lead_two_coders_merge_and_agreement_through_the_gui(
     idle(w)
     assert lead_bundle.is_file(), w.last_error
     assert "Wrote lead.fsbundle" in w.team_actions.last_report
+    # counted in words: it read "1 session(s), 4 segment(s), 0 code(s), 0 coding(s)"
+    assert "(s)" not in w.team_actions.last_report and "1 session," in w.team_actions.last_report
 
     coding = {"alice": [0, 1, 2], "bob": [0, 1]}
     bundles = []

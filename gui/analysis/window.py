@@ -220,7 +220,8 @@ class AnalysisWindow(QWidget):
         lay.addWidget(self.filter_bar)
         lay.addWidget(self.tabs, 1)
         lay.addWidget(self.status)
-        runner.task_finished.connect(lambda _h: self._busy_changed())
+        # a bound method, not a lambda: Qt drops the connection when the window is deleted
+        runner.task_finished.connect(self._task_finished)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(400)
@@ -265,6 +266,9 @@ class AnalysisWindow(QWidget):
         """Show an outcome in the status line (red when ``error``); it stays there (computing
         shows "Computing…" meanwhile) until the next outcome replaces it."""
         self._message, self._message_is_error = text, error
+        self._busy_changed()
+
+    def _task_finished(self, _handle: object) -> None:
         self._busy_changed()
 
     def _busy_changed(self) -> None:

@@ -644,3 +644,24 @@ def test_long_code_names_can_be_read_whole(
         main.runner.cancel_all()
         main.close()
         p.close()
+
+
+def test_a_closed_window_does_not_hear_later_tasks(
+    main: Any, coded: Project, idle: Callable[..., None], qtbot: Any
+) -> None:
+    """Closing the project deletes the Analysis window, but its lambda stayed connected to the
+    runner: every task that finished later (the project opened again) raised "Internal C++
+    object (QLabel) already deleted"."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    _open(main, idle)
+    folder = coded.folder
+    main.projects.close_project()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qtbot.wait(10)
+    main.projects.open_project(folder)
+    idle(main)
+    done: list[int] = []
+    main.runner.submit("after", lambda _ctx: 1, on_done=done.append)
+    qtbot.waitUntil(lambda: done == [1], timeout=5000)
+    idle(main)

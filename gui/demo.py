@@ -27,6 +27,71 @@ DEMO_PARTICIPANTS = (
 )
 
 
+#: the recording's turns: (start in ms, speaker), as in resources/demo/README.md
+DEMO_TURNS = (
+    (0, "Moderator"),
+    (6500, "Aigerim"),
+    (14300, "Bakyt"),
+    (21500, "Chynara"),
+    (28000, "Daniyar"),
+    (35400, "Moderator"),
+    (42500, "Elmira"),
+)
+#: the example coder's codings: (code path, words found in a segment, whole segment?, memo)
+DEMO_EXAMPLES = (
+    ("Positive experience", r"much faster|very helpful", False, None),
+    ("Trust and privacy", r"\btrust\b", False, None),
+    ("Trust and privacy", r"personal data", False, None),
+    ("Access/Connectivity", r"\binternet\b", False, None),
+    ("Access/Service centres", r"\bservice cent(?:re|er)\b", False, None),
+    (
+        "Corruption",
+        r"\bpayment\b",
+        True,
+        "Informal payments go on even for online services (an example memo).",
+    ),
+    ("Health services", r"\bhealth\b", True, None),
+)
+EXAMPLE_CODER = "example"
+
+
+def add_demo_examples(project: Project, session_id: str) -> int:
+    """Give the transcribed demo what a newcomer should see at work: speakers (each turn's
+    participant, by time), their mapping to the participants, and a few codings (spans and
+    whole segments, one with a memo) by the coder "example", so the coding margin, retrieval,
+    the matrix and agreement have something to show. Found in the text Whisper wrote, so a
+    misheard word leaves its example out. Does nothing once the demo has codings or speakers
+    (the user's own work is never touched). Returns the number of codings added."""
+    import re
+
+    segments = project.transcript.segments(session_id)
+    if not segments or project.codebook.codings(session_id=session_id):
+        return 0
+    if any(seg.speaker for seg in segments):
+        return 0
+    participants = {p.pseudonym: p.id for p in project.sessions.participants()}
+    for seg in segments:
+        middle = (seg.start_ms + seg.end_ms) // 2
+        speaker = [name for start, name in DEMO_TURNS if start <= middle][-1]
+        project.transcript.update_segment(seg.id, speaker=speaker)
+    for _start, name in DEMO_TURNS:
+        if name in participants:
+            project.sessions.map_speaker(session_id, name, participants[name])
+    added = 0
+    for path, pattern, whole, memo in DEMO_EXAMPLES:
+        code = project.codebook.find_code(path)
+        if code is None:
+            continue
+        for seg in segments:
+            found = re.search(pattern, seg.text, re.IGNORECASE)
+            if found is None:
+                continue
+            span = {} if whole else {"start_cp": found.start(), "end_cp": found.end()}
+            project.codebook.apply_code(seg.id, code.id, memo=memo, coder=EXAMPLE_CODER, **span)
+            added += 1
+    return added
+
+
 def demo_folder() -> Path:
     """Where the demo project lives: ``user_data_dir("fieldscribe")/Demo.fieldscribe``."""
     from platformdirs import user_data_dir
@@ -57,7 +122,10 @@ def open_or_create_demo(coder: str, folder: Path | None = None) -> tuple[Project
         project.codebook.add_memo(
             "journal",
             None,
-            "Demo project: listen to the focus group, correct the transcript and code it.",
+            "Demo project: listen to the focus group, correct the transcript and code it. The "
+            "codings of the coder 'example' show how coded words and segments look (the "
+            "margin, the Retrieval panel, View ▸ Analysis); yours sit beside them, and "
+            "Team ▸ Inter-coder agreement compares the two.",
             title="About this demo",
         )
     except BaseException:

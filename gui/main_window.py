@@ -163,6 +163,8 @@ class MainWindow(QMainWindow):
         self.docks.details_changed.connect(lambda _sid: self.sessions.reload_sessions())
         # participants and attributes feed the retrieval filters (read with the codebook)
         self.docks.details_changed.connect(lambda _sid: self.editing.reload_codebook())
+        # the codes' counts: a transcription may bring codings (the demo's examples)
+        self.transcription.transcribed.connect(lambda _sid: self.editing.reload_codebook())
         self.docks.play_requested.connect(lambda s, g: self.sessions.open_segment(s, g, play=True))
 
         self.team_actions = TeamActions(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoStack
@@ -26,7 +27,7 @@ from gui.sessions import SessionsController
 from gui.settings import Settings, SettingsDialog
 from gui.start_page import StartPage
 from gui.tasks import TaskRunner
-from gui.transcription import TranscriptionController
+from gui.transcription import TranscriptionController, default_transcriber
 from gui.undo import EditContext
 from gui.views import WorkbenchViews
 from storage import FieldScribeError, Project
@@ -269,11 +270,31 @@ class ProjectsController:
             self.set_project(project)
             sid = demo_session_id(project)
             if sid is not None and project.transcript.segment_count(sid) == 0:
-                self.transcription.start_transcription(sid)  # its progress replaces the message
+                # its progress replaces the message; the examples follow a finished transcript
+                self.transcription.start_transcription(sid, transcriber=self._demo_transcriber())
             else:  # "Preparing…" stayed in the status bar while nothing was being prepared
                 self.chrome.message(f"Opened the demo project ({project.folder}).", 10000)
 
         self.runner.submit("Demo project", lambda _ctx: open_or_create_demo(coder), on_done=done)
+
+    def _demo_transcriber(self) -> Callable[..., Any] | None:
+        """The usual transcriber, then the demo's example speakers and codings
+        (``gui.demo.add_demo_examples``) when it ran to the end."""
+        from gui.demo import add_demo_examples
+
+        try:
+            base = self.transcription.transcriber or default_transcriber()
+        except ImportError:
+            return None  # start_transcription says transcription is not available
+
+        def transcribe(project: Project, session_id: str, **options: Any) -> Any:
+            summary = base(project, session_id, **options)
+            cancel = options.get("cancel")
+            if cancel is None or not cancel.is_set():
+                add_demo_examples(project, session_id)
+            return summary
+
+        return transcribe
 
     def set_project(self, project: Project) -> None:
         """Show a project (closing the previous one)."""

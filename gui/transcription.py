@@ -67,6 +67,7 @@ class TranscriptionController(QObject):
     """File > Import audio and the Transcription menu; ``running`` maps session ids to tasks."""
 
     running_changed = Signal()  # a transcription, or a segment's re-transcription, started or ended
+    transcribed = Signal(str)  # a session's transcription ended (done or cancelled): its id
 
     def __init__(
         self,
@@ -598,6 +599,7 @@ class TranscriptionController(QObject):
                 self.sessions.refresh_transcript(sid)
             else:
                 self.sessions.reopen_session(sid)  # still loading: load it again
+        emit(self.transcribed, sid)
 
     def _transcription_failed(self, sid: str, exc: BaseException) -> None:
         self._transcription_ended(sid)

@@ -160,3 +160,57 @@ def test_frame_times_in_a_word_document(tmp_path: Path) -> None:
     path = tmp_path / "frames.docx"
     document.save(str(path))
     assert _cues(path) == [(1500, 3000, "Anna", "Hello."), (3000, 3000, "Boris", "Hi.")]
+
+
+def test_a_frame_like_number_in_what_was_said_is_kept(tmp_path: Path) -> None:
+    """Every HH:MM:SS:FF anywhere in a line was rewritten as a clock time, inside what a
+    speaker said too ("10:15:20:05" read "10:15:20.167"). Only a time where the importer
+    reads one (a line's start, a span, after a speaker label, a heading) is converted."""
+    said = "Позвоните 10:15:20:05 или 1:02:03;04 — так и запишите."
+    path = _put(tmp_path, "said.txt", (
+        f"[00:00:01:15] Anna: {said}\n"
+        f"00:00:03:00 - 00:00:04:10 Boris: {said}\n"
+        f"Anna: [00:00:05:00] {said}\n"
+        f"Boris (00:00:06:00): {said}\n"
+        "Anna 00:00:07:00\n"
+        f"{said}\n"
+    ))  # fmt: skip
+    assert _cues(path) == [
+        (1500, 3000, "Anna", said),
+        (3000, 4333, "Boris", said),
+        (5000, 6000, "Anna", said),
+        (6000, 7000, "Boris", said),
+        (7000, 7000, "Anna", said),
+    ]
+
+
+def test_a_frame_like_number_in_speech_does_not_set_the_rate(tmp_path: Path) -> None:
+    """A four-part number in speech with a last part of 30 or more ("score 1:02:03:45") left
+    every frame time of the file unread: the file was refused as of no known format."""
+    path = _put(tmp_path, "rate.txt", (
+        "[00:00:01:15] Anna: Счёт 1:02:03:45 в нашу пользу\n[00:00:03:00] Boris: Да.\n"
+    ))  # fmt: skip
+    parsed = parse_transcript(path)
+    assert [(d.start_ms, d.text) for d in parsed.drafts] == [
+        (1500, "Счёт 1:02:03:45 в нашу пользу"), (3000, "Да."),
+    ]  # fmt: skip
+    [note] = [n for n in parsed.notes if "frame" in n]
+    assert note.startswith("2 frame time(s)"), note
+
+
+def test_a_frame_like_number_in_a_word_document_is_kept(tmp_path: Path) -> None:
+    """In a Word document too; a table's time cell with a frame time is a time (the row was
+    read as text, its speaker cell in it)."""
+    document = docx.Document()
+    document.add_paragraph("[00:00:01:15] Anna: Внутренний 10:15:20:05 и 20:15:20:05")
+    table = document.add_table(rows=1, cols=3)
+    for cell, value in zip(
+        table.rows[0].cells, ("00:00:03:00", "Boris", "Счёт 1:02:03:04 в нашу пользу"), strict=True
+    ):
+        cell.text = value
+    path = tmp_path / "said.docx"
+    document.save(str(path))
+    assert _cues(path) == [
+        (1500, 3000, "Anna", "Внутренний 10:15:20:05 и 20:15:20:05"),
+        (3000, 3000, "Boris", "Счёт 1:02:03:04 в нашу пользу"),
+    ]

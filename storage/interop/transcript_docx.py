@@ -9,6 +9,7 @@ from typing import Any
 
 from storage.core.errors import InvalidInputError
 
+from .frame_times import FRAME_CELL
 from .transcript_patterns import LEAD_RANGE, MAX_TRANSCRIPT_BYTES, STAMP, STAMP_ALONE, is_label
 
 
@@ -181,7 +182,7 @@ def _bold_speaker(element: Any, styles: dict[str | None, bool] | None = None) ->
 
 
 def _is_time(cell: str) -> bool:
-    return bool(STAMP_ALONE.match(cell) or LEAD_RANGE.fullmatch(cell))
+    return bool(STAMP_ALONE.match(cell) or LEAD_RANGE.fullmatch(cell) or FRAME_CELL.fullmatch(cell))
 
 
 def _table_lines(table: Any) -> list[str]:

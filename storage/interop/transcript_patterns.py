@@ -1,5 +1,6 @@
-"""Patterns and limits shared by the transcript import (``transcript_import``) and its Word
-reader (``transcript_docx``): a module of their own, so that neither imports the other's."""
+"""Patterns and limits shared by the transcript import (``transcript_import``), its line
+reader (``transcript_timed``), its Word reader (``transcript_docx``) and ``frame_times``: a
+module of their own, so that none imports another's."""
 
 from __future__ import annotations
 

@@ -1,0 +1,240 @@
+"""WebVTT and SubRip cues read as segments: voices, markup, languages, and rolling captions
+(YouTube's) kept once."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+
+from storage.core.languages import LANGUAGES
+from storage.transcript.transcript import SegmentDraft
+
+from .transcript_parsed import DASH, ParsedTranscript, parse_clock, speaker_and_text
+
+#: a cue's times; without hours the minutes may pass 59 (``120:01.000``, as tools that leave
+#: the hours out write a recording longer than an hour)
+_CUE_CLOCK = r"(?:\d+:\d{1,2}|\d+):\d{2}[.,]\d{1,3}"
+_VTT_TIME = re.compile(rf"^\s*({_CUE_CLOCK})\s*-->\s*({_CUE_CLOCK})")
+_VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
+_ASS_TAGS = re.compile(r"\{\\[^}]*\}")
+_KARAOKE = re.compile(r"<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>")
+#: markup in a cue: tags (``<i>``, ``</c>``, ``<v Anna>``, ``<c.red>``) and karaoke times; a
+#: literal "<" in a SubRip cue ("x < y") is text
+_TAGS = re.compile(r"</?(?:[A-Za-z][^<>]*|\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3})>")
+_VTT_LANG = re.compile(r"<lang\s+([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\s*>")
+
+
+def _cue_language(raw: str) -> str | None:
+    """The language of a cue from its first ``<lang xx>`` (or ``<lang xx-YY>``) span, when
+    FieldScribe knows the code."""
+    match = _VTT_LANG.search(raw)
+    if match is None:
+        return None
+    code = match.group(1).split("-")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def _clean_cue_line(line: str) -> str:
+    """A cue line without markup: HTML-like tags (``<i>``, ``<c>``, ``<v>``, karaoke times
+    ``<00:00:01.000>``), ASS override tags (``{\an8}``) and character references."""
+    return html.unescape(_TAGS.sub("", _ASS_TAGS.sub("", line))).strip()
+
+
+def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None]:
+    raw = " ".join(line.strip() for line in lines if line.strip())
+    speaker = None
+    language = _cue_language(raw) if vtt else None
+    if vtt:
+        match = _VOICE.match(raw)
+        if match:
+            speaker = match.group(1).strip()
+    if vtt:  # a second voice in the cue keeps its name in the text ("Hi Boris: Hello")
+        lines = [_VOICE.sub(lambda m: _other_voice(m, speaker), line) for line in lines]
+    cleaned = [c for c in (_clean_cue_line(line) for line in lines) if c]
+    dashed = sum(1 for c in cleaned if DASH.match(c))
+    first_dash = DASH.match(cleaned[0]) if cleaned else None
+    if dashed == 1 and first_dash:  # one line with a dash: not a dialogue
+        cleaned[0] = cleaned[0][first_dash.end() :]
+    text = " ".join(cleaned)
+    if speaker is None and cleaned:
+        found, rest = speaker_and_text(cleaned[0])
+        if found is not None:
+            speaker = found
+            text = " ".join([rest, *cleaned[1:]]).strip()
+    return speaker, text, language
+
+
+def _other_voice(match: re.Match[str], speaker: str | None) -> str:
+    name = match.group(1).strip()
+    return "" if name == speaker else f"{name}: "
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    """Runs of lines separated by blank ones."""
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
+def parse_cues(text: str, fmt: str) -> ParsedTranscript:
+    """Parse WebVTT or SubRip cues.
+
+    A cue is its timing line (settings after the times are ignored), the identifier on the line
+    before it, and its text up to a blank line. WebVTT's header, NOTE, STYLE and REGION blocks
+    are skipped; other lines outside a cue are joined to the cue before them and reported.
+    Rolling captions (YouTube's automatic captions, karaoke times ``<00:00:01.000>``) repeat
+    the previous cue's line: the repetition is dropped, a line said again is kept.
+    """
+    vtt = fmt == "vtt"
+    lines = text.split("\n")
+    timings = [i for i, line in enumerate(lines) if _VTT_TIME.match(line)]
+    drafts: list[SegmentDraft] = []
+    cue_lines: list[list[str]] = []
+    notes: list[str] = []
+    unplaced: list[str] = []
+    joined = 0
+
+    def header_start(t: int) -> int:
+        """The cue identifier's line when the line before the timing holds one: a number in
+        SubRip; in WebVTT any line that starts a block (else it is the text of the cue before,
+        whose blank line is missing)."""
+        before = lines[t - 1].strip() if t > 0 else ""
+        starts_block = t < 2 or not lines[t - 2].strip()
+        if before and t - 1 not in timings and (before.isdigit() or (vtt and starts_block)):
+            return t - 1
+        return t
+
+    def outside(chunk: list[str]) -> None:
+        nonlocal joined
+        for block in _blocks(chunk):
+            if vtt and block[0].lstrip().startswith(("WEBVTT", "NOTE", "STYLE", "REGION")):
+                continue
+            if not drafts:
+                unplaced.extend(line.strip() for line in block)
+                continue
+            cue_lines[-1].extend(block)  # text after a blank line inside a cue
+            drafts[-1].text = _cue_text(cue_lines[-1], vtt)[1]
+            joined += len(block)
+
+    outside(lines[: header_start(timings[0])] if timings else lines)
+    for k, t in enumerate(timings):
+        stop = header_start(timings[k + 1]) if k + 1 < len(timings) else len(lines)
+        body_lines: list[str] = []
+        i = t + 1
+        while i < stop:
+            line = lines[i]
+            if line == "" or (not line.strip() and any(b.strip() for b in body_lines)):
+                break
+            body_lines.append(line)
+            i += 1
+        match = _VTT_TIME.match(lines[t])
+        assert match is not None
+        speaker, body, language = _cue_text(body_lines, vtt)
+        drafts.append(
+            SegmentDraft(
+                parse_clock(match.group(1)),
+                parse_clock(match.group(2)),
+                body,
+                speaker=speaker,
+                origin="import",
+                language=language,
+            )
+        )
+        cue_lines.append(body_lines)
+        outside(lines[i:stop])
+    if (vtt and _KARAOKE.search(text)) or _rolling(drafts, cue_lines):
+        drafts, repeated, carried = _drop_rolling_repeats(drafts, cue_lines)
+        if repeated:
+            notes.append(
+                f"{repeated} cue(s) that only repeated the line before them (rolling captions) "
+                "were left out"
+            )
+        elif carried:
+            notes.append(
+                f"{carried} line(s) that a cue repeated from the cue before it (rolling "
+                "captions) were kept once, in the cue that said them first"
+            )
+    if joined:
+        notes.append(f"{joined} line(s) after a blank line inside a cue were joined to that cue")
+    if unplaced:
+        notes.append(
+            f"{len(unplaced)} line(s) before the first cue were not imported: {unplaced[0][:60]!r}"
+        )
+    return ParsedTranscript(fmt, drafts, notes)
+
+
+#: a cue this short only shows again what the cue before it said (YouTube writes 10 ms)
+_SNAPSHOT_MS = 50
+
+
+def _rolling(drafts: list[SegmentDraft], cue_lines: list[list[str]]) -> bool:
+    """Whether cues roll as YouTube's automatic captions do once their word timings are gone
+    (converted to .srt, by yt-dlp for one): at least two cues of a few milliseconds show again
+    only the last line of the cue before them, and the cue after them starts with that line,
+    a new one under it; or, those short cues left out too, at least two cues and half of them
+    start with the last line(s) of the cue before them and add one."""
+    cues = [[clean for line in raw if (clean := _clean_cue_line(line))] for raw in cue_lines]
+    snapshots = 0
+    for i in range(1, len(cues) - 1):
+        shown, before, after = cues[i], cues[i - 1], cues[i + 1]
+        if (
+            shown
+            and drafts[i].end_ms - drafts[i].start_ms <= _SNAPSHOT_MS
+            and before[-len(shown) :] == shown
+            and len(after) > len(shown)
+            and after[: len(shown)] == shown
+        ):
+            snapshots += 1
+    # without the short cues (a converter dropped them): each cue starts with the line(s) the
+    # cue before it ended with, a new line under them, and so do at least half of the cues
+    carries = sum(
+        1
+        for before, shown in itertools.pairwise(cues)
+        if any(shown[:n] == before[-n:] for n in range(1, min(len(shown) - 1, len(before)) + 1))
+    )
+    return snapshots >= 2 or (carries >= 2 and 2 * carries >= len(cues) - 1)
+
+
+def _drop_rolling_repeats(
+    drafts: list[SegmentDraft], cue_lines: list[list[str]]
+) -> tuple[list[SegmentDraft], int, int]:
+    """Rolling captions (YouTube) show the line before again above the new one, and show the
+    new line alone once more in a cue of a few milliseconds: keep each line once, in the cue
+    that speaks it. Returns the cues kept, the short cues left out and the lines carried over.
+
+    The lines a cue carries over are those at its top that end the cue before it (timed word by
+    word, a line is being spoken, not carried); a cue whose every line is carried over is a
+    repeat only when it is that short, else the words were said again ("Да." twice).
+    """
+    kept: list[SegmentDraft] = []
+    previous: list[str] = []
+    repeated = lines_carried = 0
+    for draft, raw in zip(drafts, cue_lines, strict=True):
+        pairs = [(line, clean) for line in raw if (clean := _clean_cue_line(line))]
+        cleaned = [clean for _line, clean in pairs]
+        carried = 0
+        for n in range(min(len(cleaned), len(previous)), 0, -1):
+            if cleaned[:n] == previous[-n:] and not any(
+                _KARAOKE.search(line) for line, _clean in pairs[:n]
+            ):
+                carried = n
+                break
+        if cleaned:
+            previous = cleaned
+        if carried == len(cleaned):
+            if draft.end_ms - draft.start_ms <= _SNAPSHOT_MS:
+                repeated += 1
+                continue
+            carried = 0  # said again, with a time of its own
+        if carried:
+            lines_carried += carried
+            speaker, body = speaker_and_text(" ".join(cleaned[carried:]))
+            draft.text = body
+            draft.speaker = draft.speaker or speaker
+        kept.append(draft)
+    return kept, repeated, lines_carried

@@ -1,0 +1,261 @@
+"""Timestamped lines (text files, Word paragraphs) read as segments: a time at a line's start
+or in a span, after a speaker label, in a heading, f4transkript's end marks, oTranscribe's bare
+minutes, Trint's and MS Teams' names under a time."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from storage.transcript.transcript import SegmentDraft
+
+from .transcript_parsed import ParsedTranscript, parse_clock, speaker_and_text
+from .transcript_patterns import LEAD_RANGE, STAMP, STAMP_ALONE, is_label
+
+_TXT_TS = re.compile(
+    rf"^\s*(?:\[(?P<b>{STAMP})\]|\((?P<p>{STAMP})\)"
+    r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:[-\u2013\u2014]\s+)?"
+)
+#: a heading of a speaker and a time, the text on the lines after it (``Speaker 1  0:05``)
+#: (a name may be "Surname, Given", as MS Teams shows a company's accounts)
+_HEADING = re.compile(
+    r"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{0,38}?(?:, [^\W\d_][\w.\-' ]{0,38}?)?)"
+    rf"\s*[,:]?\s+[\[(]?(?P<t>{STAMP})[\])]?\s*$"
+)
+#: noScribe's paragraphs (also once opened in Word): ``S01: [00:00:00] text``
+_SPEAKER_THEN_STAMP = re.compile(
+    rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n]{{0,39}}?):\s*[\[(](?P<t>{STAMP})[\])]\s*"
+)
+#: Rev and others: ``Speaker 1 (00:05):`` with the text after it or on the lines below
+_SPEAKER_STAMP_COLON = re.compile(
+    rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n\[(]{{0,39}}?)\s*[\[(](?P<t>{STAMP})[\])]\s*:\s*"
+)
+_F4_END = re.compile(r"\s*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#\s*$")
+
+
+def timed_line(line: str) -> bool:
+    """Whether a line starts a segment in one of the timestamped text styles."""
+    heading = _HEADING.match(line)
+    return bool(
+        _TXT_TS.match(line)
+        or LEAD_RANGE.match(line)
+        or _SPEAKER_THEN_STAMP.match(line)
+        or _SPEAKER_STAMP_COLON.match(line)
+        or STAMP_ALONE.match(line)
+        or _F4_END.search(line)
+        or (heading and is_label(heading.group("speaker")))
+    )
+
+
+#: oTranscribe's plain-text export: a bare ``01:02`` (minutes and seconds) before the text
+_BARE_MINUTES = re.compile(r"^\s*(\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[ \t]+(?=\S)")
+
+
+def bare_minutes(text: str) -> list[str] | None:
+    """The lines of a text whose segments start with a bare ``mm:ss`` (oTranscribe's plain
+    text: ``01:02 Anna: text``), those times bracketed (``[01:02] Anna: text``); None unless
+    at least two lines start so, in time order, and no line has a timestamp of another style
+    (then a line such as "10:30 мы встретились" is text)."""
+    lines = text.split("\n")
+    found: list[int] = []
+    out = []
+    for line in lines:
+        hours = _TXT_TS.match(line)
+        if hours and hours.group("n"):  # a bare 1:02:03, as it writes past the first hour
+            found.append(parse_clock(hours.group("n")))
+            out.append(line)
+            continue
+        if timed_line(line):
+            return None
+        match = _BARE_MINUTES.match(line)
+        if match:
+            found.append(parse_clock(match.group(1)))
+            line = f"[{match.group(1)}] {line[match.end() :]}"
+        out.append(line)
+    if len(found) < 2 or any(b < a for a, b in itertools.pairwise(found)):
+        return None
+    return out
+
+
+#: a name's last word may be an initial ("Ә.Н.", "Айгерим Б."); other lines ending so are text
+_INITIAL_END = re.compile(r"(?:^|[\s.])[^\W\d_]\.$")
+
+
+def _may_be_name(line: str) -> bool:
+    """A line that may hold a speaker's name alone: a label, no sentence ("Да.", "Yes.")."""
+    line = line.strip()
+    if len(line) > 40 or not is_label(line) or line.endswith(("?", "!", "…", ",", ";")):
+        return False
+    return not line.endswith(".") or bool(_INITIAL_END.search(line))
+
+
+def _names_under_times(
+    drafts: list[SegmentDraft], headings: list[str | None], below: list[list[str]]
+) -> list[str]:
+    """Trint's paragraphs: a time, the speaker's name on the line under it, the text below.
+
+    A segment started by a time alone whose first line may be a name and has text under it
+    takes that line as its speaker when the same name stands so under another time or is a
+    speaker elsewhere in the file (a name ending with ':' is read so already); otherwise the
+    line stays text, as does an answer of one line ("Да.", "Yes."). Returns the names so read.
+    """
+    places: dict[str, list[int]] = {}
+    for i, draft in enumerate(drafts):
+        lines = below[i]
+        if headings[i] is None or draft.speaker is not None or draft.text != " ".join(lines):
+            continue
+        if len(lines) >= 2 and _may_be_name(lines[0]):
+            places.setdefault(lines[0].strip(), []).append(i)
+    speakers = {d.speaker for d in drafts if d.speaker}
+    names = []
+    for name, found in places.items():
+        if len(found) >= 2 or name in speakers:
+            names.append(name)
+            for i in found:
+                drafts[i].speaker = name
+                drafts[i].text = " ".join(below[i][1:]).strip()
+    return names
+
+
+def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
+    """Timestamped lines (text files, Word paragraphs) into segments.
+
+    A segment starts at a line that starts with a timestamp (``[00:01:23]``, ``(00:01:23)``,
+    ``00:01:23 -``, ``[01:23]``, a span ``[00:00.000 --> 00:05.000]``; a speaker may follow:
+    ``SPEAKER: text``) or with a speaker and
+    a bracketed one (noScribe: ``S01: [00:01:23] text``; Rev: ``Speaker 1 (00:05):``), at a
+    heading of a
+    speaker and a time (``Speaker 1  0:05``, Otter and Trint) or of a time alone, with its
+    text on the lines after it, or, in f4transkript's style, at a ``SPEAKER: text`` line that
+    ends with an end mark ``#00:01:23-4#`` (it starts where the one before ended). Other lines
+    continue the segment before them; lines before the first timestamp are reported.
+    """
+    drafts: list[SegmentDraft] = []
+    ends: list[int | None] = []
+    skipped: list[str] = []
+    headings: list[str | None] = []  # the line of a segment started by a heading or a time
+    below: list[list[str]] = []  # the lines under each segment's first line
+    spans_alone: set[int] = set()  # segments started by a time span with nothing after it
+
+    def start(
+        start_ms: int, speaker: str | None, body: str, end: int | None, heading: str | None = None
+    ) -> None:
+        drafts.append(SegmentDraft(start_ms, start_ms, body, speaker=speaker, origin="import"))
+        ends.append(end)
+        headings.append(heading)
+        below.append([])
+
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        end = None
+        tail = _F4_END.search(text)
+        if tail:
+            end = parse_clock(f"{tail.group(1)}:{tail.group(2)}:{tail.group(3)}") + (
+                int(tail.group(4)[:1]) * 100 if tail.group(4) else 0
+            )
+            text = text[: tail.start()].strip()
+        span = LEAD_RANGE.match(text)
+        if span:
+            end = end if end is not None else parse_clock(span.group("e"))
+            speaker, body = speaker_and_text(text[span.end() :])
+            start(parse_clock(span.group("s")), speaker, body, end)
+            if not body and speaker is None:
+                spans_alone.add(len(drafts) - 1)  # Teams: the name, then the text, below it
+            continue
+        alone = STAMP_ALONE.match(text)
+        heading = None if alone else _HEADING.match(text)
+        if heading and not is_label(heading.group("speaker")):
+            heading = None
+        lead = None if alone or heading else _TXT_TS.match(text)
+        named = None
+        if not (alone or heading or lead):
+            named = _SPEAKER_THEN_STAMP.match(text) or _SPEAKER_STAMP_COLON.match(text)
+        if named and len(named.group("speaker").split()) > 4:
+            named = None
+        if alone:
+            start(parse_clock(alone.group(1)), None, "", end, text)
+        elif heading:
+            speaker = heading.group("speaker").strip()
+            start(parse_clock(heading.group("t")), speaker, "", end, text)
+        elif named:
+            speaker = named.group("speaker").strip()
+            start(parse_clock(named.group("t")), speaker, text[named.end() :].strip(), end)
+        elif lead:
+            stamp = lead.group("b") or lead.group("p") or lead.group("n")
+            speaker, body = speaker_and_text(text[lead.end() :])
+            start(parse_clock(stamp), speaker, body, end)
+        elif end is not None and (
+            not drafts or ends[-1] is not None or speaker_and_text(text)[0] is not None
+        ):  # f4transkript: the mark ends the paragraph, which starts where the last one ended
+            speaker, body = speaker_and_text(text)
+            begin = (ends[-1] if ends[-1] is not None else drafts[-1].start_ms) if drafts else 0
+            start(begin, speaker, body, end)
+        elif drafts:
+            last = drafts[-1]
+            below[-1].append(text)
+            if not last.text and last.speaker is None:
+                last.speaker, text = speaker_and_text(text)
+            last.text = f"{last.text} {text}".strip()
+            if end is not None:
+                ends[-1] = end
+        else:
+            skipped.append(text)
+    trint_names = _names_under_times(
+        drafts, [h if i not in spans_alone else "" for i, h in enumerate(headings)], below
+    )
+    unnamed = [i for i in sorted(spans_alone) if drafts[i].speaker is None]
+    if (
+        len(spans_alone) >= 2
+        and unnamed
+        and all(
+            len(below[i]) >= 2
+            and drafts[i].text == " ".join(below[i])
+            and _may_be_name(below[i][0])
+            for i in unnamed
+        )
+    ):  # Teams: every span has a name under it, also those of a name said once
+        for i in unnamed:
+            name = below[i][0].strip()
+            drafts[i].speaker, drafts[i].text = name, " ".join(below[i][1:]).strip()
+            if name not in trint_names:
+                trint_names.append(name)
+    # a heading with no text under it (a title such as "Interview 10:30", a time at the end)
+    # is no segment; its time still ends the segment before it
+    empty = [h for h, d in zip(headings, drafts, strict=True) if h is not None and not d.text]
+    keep = [i for i, h in enumerate(headings) if h is None or drafts[i].text]
+    for i in range(1, len(drafts)):
+        if i not in keep and ends[i - 1] is None and drafts[i].start_ms >= drafts[i - 1].start_ms:
+            ends[i - 1] = drafts[i].start_ms
+    drafts, ends = [drafts[i] for i in keep], [ends[i] for i in keep]
+    for i, draft in enumerate(drafts):
+        end = ends[i]
+        if end is None and i + 1 < len(drafts):
+            end = drafts[i + 1].start_ms
+        draft.end_ms = max(draft.start_ms, end if end is not None else -1)
+    notes = []
+    if skipped and drafts:
+        notes.append(
+            f"{len(skipped)} line(s) before the first timestamp were not imported: "
+            f"{skipped[0][:60]!r}"
+        )
+    if trint_names:
+        notes.append(
+            f"the line under a time was read as the speaker's name (Trint's layout): "
+            f"{', '.join(trint_names[:5])}"
+            + (f" and {len(trint_names) - 5} more" if len(trint_names) > 5 else "")
+        )
+    if empty:
+        notes.append(
+            f"{len(empty)} heading or time line(s) with no text under them were not imported: "
+            f"{empty[0][:60]!r}"
+        )
+    result = ParsedTranscript(fmt, drafts, notes)
+    result.notes += ["open-end"] if drafts and ends[-1] is None else []
+    return result
+
+
+def parse_timestamped_txt(text: str) -> ParsedTranscript:
+    """``[hh:mm:ss] SPEAKER: text`` lines; untimed lines continue the previous segment."""
+    return parse_lines(bare_minutes(text) or text.split("\n"), "timestamped-txt")

@@ -146,3 +146,28 @@ def test_a_code_merge_moves_other_coders_codings_without_a_conflict(tmp_path: Pa
     ]
     for p in (lead, a, b):
         p.close()
+
+
+@pytest.mark.parametrize("order", [("b2", "a2"), ("a2", "b2")])
+def test_a_coding_its_coder_removed_too_goes_in_either_order(
+    tmp_path: Path, order: tuple[str, str]
+) -> None:
+    """bob and alice both remove alice's coding: it goes, and no conflict is left open on it
+    (bob's bundle first left one open on a coding that was gone, which could not be resolved)."""
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    a, b = coders["alice"], coders["bob"]
+    health = a.codebook.find_code("Services/Health")
+    assert health is not None
+    coding = a.codebook.apply_code(segs[0], health.id)
+    export_bundle(a, tmp_path / "a.fsbundle")
+    merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    merge_bundles(b, [tmp_path / "lead2.fsbundle"])
+    b.codebook.remove_coding(coding.id)
+    a.codebook.remove_coding(coding.id)
+    export_bundle(a, tmp_path / "a2.fsbundle")
+    export_bundle(b, tmp_path / "b2.fsbundle")
+    merge_bundles(lead, [tmp_path / f"{x}.fsbundle" for x in order])
+    assert lead.codebook.codings() == [] and lead.team.conflicts() == []
+    for p in (lead, a, b):
+        p.close()

@@ -1180,6 +1180,14 @@ class _Merge:
                 self._delete_local(table, row_id)
                 self._union_tombstone(tomb)
                 self.summary.table(table).deleted += 1
+                # an open conflict on it (another's removal of a coding its coder removed too)
+                # would name a row that is gone and could not be resolved
+                conn.execute(
+                    "UPDATE main.conflicts SET status = 'resolved', resolution = ?, "
+                    "resolved_by = ?, resolved_at = ? WHERE table_name = ? AND row_id = ? "
+                    "AND status = 'open'",
+                    (f"deleted by {tomb[2]}", self.project.coder, now_iso(), table, row_id),
+                )
                 progress = True
             blocked, pending = retry, retry
         for tomb in blocked:

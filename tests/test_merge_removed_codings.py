@@ -11,6 +11,7 @@ import pytest
 
 from cli import main as cli_main
 from storage import Project
+from storage.core.ids import now_iso
 from storage.team.bundle import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import team
@@ -120,7 +121,10 @@ def test_the_leads_removal_stands_and_reaches_the_coder(tmp_path: Path) -> None:
     a.close()
 
 
-def test_a_code_merge_moves_other_coders_codings_without_a_conflict(tmp_path: Path) -> None:
+@pytest.mark.parametrize("since", [None, "now"])
+def test_a_code_merge_moves_other_coders_codings_without_a_conflict(
+    tmp_path: Path, since: str | None
+) -> None:
     """bob merges Health into Education: alice's codings move; the one that Education had on the
     same segment already goes as a duplicate. No conflict, no coding of alice lost."""
     lead, segs, coders = team(tmp_path, "alice", "bob")
@@ -135,8 +139,9 @@ def test_a_code_merge_moves_other_coders_codings_without_a_conflict(tmp_path: Pa
     merge_bundles(lead, [tmp_path / "a.fsbundle"])
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     merge_bundles(b, [tmp_path / "lead2.fsbundle"])
+    when = now_iso()  # a bundle of what changed since then leaves the duplicate out
     b.codebook.merge_codes(health.id, other.id)
-    export_bundle(b, tmp_path / "b2.fsbundle")
+    export_bundle(b, tmp_path / "b2.fsbundle", since=when if since else None)
     merge_bundles(lead, [tmp_path / "b2.fsbundle"])
     assert lead.team.conflicts() == []
     assert lead.codebook.find_code("Services/Health") is None

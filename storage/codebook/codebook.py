@@ -354,7 +354,7 @@ class Codebook:
             conn.execute(
                 "INSERT OR IGNORE INTO row_versions (table_name, row_id, version, author) "
                 "VALUES ('codes', ?, ?, ?)",
-                (source_id, "merged:" + target_id, self._store.coder),
+                (source_id, "merged-into:" + target_id, self._store.coder),
             )
         return DeletionReport(
             target=f"code {source.path!r} merged into {target.path!r}",

@@ -9,7 +9,7 @@ here: the codings stay, so the code's (or segment's) own tombstone finds them an
 codings go as before. A deletion the sender decided on a conflict (the bundle carries the
 conflict resolved, on the code, a parent of it, or the segment) is a decision already and goes
 through. A coding that a code merge there took off its code because the same coding was already
-on the target (the bundle has it there, and the merged code's ``merged:<target>`` mark in
+on the target (the bundle has it there, and the merged code's ``merged-into:<target>`` mark in
 ``row_versions`` that ``Codebook.merge_codes`` leaves) is a move, not a loss, and goes through too.
 
 A single coding of another coder that the bundle's coder removed (with blind coding off a
@@ -21,6 +21,15 @@ Part of ``storage.team.merge._Merge``.
 from __future__ import annotations
 
 import sqlite3
+
+
+def _same_coding(schema: str, code: str) -> str:
+    """SQL: ``schema`` has coding ``c`` (its coder, segment and span) on code ``code``."""
+    return (
+        f"EXISTS (SELECT 1 FROM {schema}.codings m WHERE m.code_id = {code} "
+        "AND m.segment_id = c.segment_id AND m.coder = c.coder "
+        "AND m.start_cp IS c.start_cp AND m.end_cp IS c.end_cp)"
+    )
 
 
 def held_back_codings(conn: sqlite3.Connection, schema: str, coder: str) -> set[str]:
@@ -41,11 +50,12 @@ def held_back_codings(conn: sqlite3.Connection, schema: str, coder: str) -> set[
         "CROSS JOIN main.codings c ON c.id = d.row_id "
         "WHERE d.table_name = 'codings' AND c.coder <> ? "
         f"AND NOT EXISTS (SELECT 1 FROM {b}.codings x WHERE x.id = c.id) "
-        # not moved by a code merge onto a code that had the same coding already
-        f"AND NOT EXISTS (SELECT 1 FROM {b}.codings m CROSS JOIN {b}.row_versions v "
-        "ON v.table_name = 'codes' AND v.row_id = c.code_id "
-        "AND v.version = 'merged:' || m.code_id WHERE m.segment_id = c.segment_id "
-        "AND m.coder = c.coder AND m.start_cp IS c.start_cp AND m.end_cp IS c.end_cp)",
+        # not dropped by a code merge onto a code that had the same coding already (here or
+        # in the bundle: one exported ``since`` a time leaves the older out)
+        f"AND NOT EXISTS (SELECT 1 FROM {b}.row_versions v WHERE v.table_name = 'codes' "
+        "AND v.row_id = c.code_id AND v.version LIKE 'merged-into:%' AND ("
+        f"{_same_coding('main', 'substr(v.version, 13)')} OR "
+        f"{_same_coding(b, 'substr(v.version, 13)')}))",
         (coder,),
     ).fetchall()
     rows = [r for r in rows if r[3] or r[4]]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.agreement import compute_agreement, disagreements
-from storage.core.errors import InvalidInputError, NotFoundError
+from storage.core.errors import FieldScribeError, InvalidInputError, NotFoundError
 from storage.core.models import as_dict
 from storage.privacy.crypto import is_encrypted, load_public_key, read_passphrase_file
 from storage.team.bundle import export_bundle_file
@@ -230,6 +230,13 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             for c in conflicts
             if c.kind == "delete" and c.status == "open"
         }
+        codings = {  # a coding by its code, coder and words, not its ids
+            (c.id, i): _coding(v.values, project)
+            for c in conflicts
+            if c.table_name == "codings"
+            for i, v in enumerate(c.versions)
+            if not v.deleted
+        }
     if args.json:
         print_json([as_dict(c) for c in conflicts])
         return 0
@@ -238,12 +245,28 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     for c in conflicts:
         print(f"{c.id}  [{c.status}]  {c.describe()}")
         for i, v in enumerate(c.versions):
-            shown = "(deleted)" if v.deleted else _short(v.values)
+            shown = "(deleted)" if v.deleted else codings.get((c.id, i)) or _short(v.values)
             if v.deleted and losses.get(c.id):
                 each = ", ".join(f"{n} of {who}" for who, n in losses[c.id].items())
                 shown = f"(deleted; keeping it deletes codings: {each})"
             print(f"    {i}: {v.author} @ {v.version}: {shown}")
     return 0
+
+
+def _coding(values: dict[str, Any], project: Any) -> str:
+    """A coding as a researcher reads it: "code 'Services/Health' of alice on 'the words'"."""
+    try:
+        path = project.codebook.get_code(str(values.get("code_id"))).path
+    except FieldScribeError:
+        path = "(a code no longer here)"
+    try:
+        text = project.transcript.get_segment(str(values.get("segment_id"))).text
+    except FieldScribeError:
+        text = ""
+    start, end = values.get("start_cp"), values.get("end_cp")
+    words = text[start:end] if start is not None and end is not None else text
+    words = words if len(words) <= 60 else words[:59] + "…"
+    return f"code {path!r} of {values.get('coder') or '?'} on {words!r}"
 
 
 def _short(values: dict[str, Any]) -> str:

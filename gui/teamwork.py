@@ -530,6 +530,10 @@ def _conflict_label(conflict: Conflict, project: Project) -> str:
     if conflict.kind == "edit":
         who = ", ".join(sorted({v.author for v in conflict.versions}))
         head = f"{name} edited differently ({who})"
+    elif conflict.table_name == "codings":  # one coding another coder removed
+        deleters = ", ".join(sorted({v.author for v in conflict.versions if v.deleted}))
+        owner = (conflict.current or {}).get("coder") or "another coder"
+        head = f"{name} of {owner} removed by {deleters or 'one'}"
     else:
         head = f"{name} {_deleted_but_used(conflict, project)}"
     return head + (f"\n{now[:80]}" if now else "")
@@ -558,7 +562,8 @@ def _losses(conflict: Conflict, project: Project) -> str:
     if not using:
         return ""
     each = ", ".join(f"{plural(n, 'coding')} of {coder}" for coder, n in using.items())
-    return f"Keeping the deletion deletes {each}; keeping the row keeps them."
+    them = "it" if sum(using.values()) == 1 else "them"
+    return f"Keeping the deletion deletes {each}; keeping the row keeps {them}."
 
 
 def _describe(values: dict[str, Any], project: Project) -> str:

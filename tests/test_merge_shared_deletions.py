@@ -217,6 +217,7 @@ CODING = st.tuples(st.sampled_from(CODERS), st.integers(0, 3), st.integers(0, 1)
     delete_segment=st.sampled_from([None, 0, 1]),
     order=st.permutations(CODERS),
     keep_deletion=st.booleans(),
+    removals=st.lists(st.tuples(st.sampled_from(CODERS), st.integers(0, 7)), max_size=3),
 )
 def test_deletions_against_a_model(
     first: list[tuple[str, int, int]],
@@ -226,6 +227,7 @@ def test_deletions_against_a_model(
     delete_segment: int | None,
     order: list[str],
     keep_deletion: bool,
+    removals: list[tuple[str, int]],
 ) -> None:
     """Coders code, the lead merges them, everyone takes the lead's bundle, one coder deletes a
     code (0: Health, with its sub-code; 1: the sub-code) and/or a segment, the others code more
@@ -233,7 +235,9 @@ def test_deletions_against_a_model(
     Model: no coding of another coder goes; the deleter's own codings of the deleted rows go;
     a deleted row is an open ``delete`` conflict exactly when other coders' codings still use
     it (Health also through a sub-code kept); deciding every conflict one way, then merging
-    again, gives what the lead chose."""
+    again, gives what the lead chose. Before that, coders remove single codings of ``first``
+    (``removals``: who, which) on rows not deleted: one of another coder stays as an open
+    ``delete`` conflict on the coding; one of the remover's own goes."""
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         lead, segs, coders = team(tmp, *CODERS)
@@ -252,13 +256,29 @@ def test_deletions_against_a_model(
         export_bundle(lead, tmp / "lead2.fsbundle")
         for p in coders.values():
             merge_bundles(p, [tmp / "lead2.fsbundle"])
+        gone_codes = {0, 1} if delete_code == 0 else {delete_code} - {None}
+        gone_segs = {delete_segment} - {None}
+
+        def on_gone(s: int, c: int) -> bool:
+            return c in gone_codes or s in gone_segs
+
+        removed: set[tuple[str, tuple[str, int, int]]] = set()  # (remover, coding)
+        for remover, i in removals:
+            if i < len(first) and not on_gone(first[i][1], first[i][2]):
+                w, seg, code = first[i]
+                r = coders[remover]
+                for c in r.codebook.codings():
+                    if (c.coder, c.segment_id, c.code_id) == (w, segs[seg], codes[code]):
+                        r.codebook.remove_coding(c.id)
+                removed.add((remover, first[i]))
         d = coders[deleter]
         if delete_code is not None:
             d.codebook.delete_code(codes[delete_code], force=True)
         if delete_segment is not None:
             d.transcript.delete_segment(segs[delete_segment], force=True)
+        removed_ones = {x for _, x in removed}
         for who, seg, code in later:
-            if who != deleter:
+            if who != deleter and (who, seg, code) not in removed_ones:
                 coders[who].codebook.apply_code(segs[seg], codes[code])
         for name, p in coders.items():
             export_bundle(p, tmp / f"{name}2.fsbundle")
@@ -266,14 +286,12 @@ def test_deletions_against_a_model(
         bundles = [tmp / f"{name}2.fsbundle" for name in order]
 
         # the model
-        done = {(w, s, c) for w, s, c in first} | {(w, s, c) for w, s, c in later if w != deleter}
-        gone_codes = {0, 1} if delete_code == 0 else {delete_code} - {None}
-        gone_segs = {delete_segment} - {None}
-
-        def on_gone(s: int, c: int) -> bool:
-            return c in gone_codes or s in gone_segs
-
-        survivors = {(w, s, c) for w, s, c in done if w != deleter or not on_gone(s, c)}
+        done = {(w, s, c) for w, s, c in first} | {
+            (w, s, c) for w, s, c in later if w != deleter and (w, s, c) not in removed_ones
+        }
+        own = {x for who, x in removed if who == x[0]}  # removed by its own coder: gone
+        contested = {x for who, x in removed if who != x[0]} - own
+        survivors = {(w, s, c) for w, s, c in done if w != deleter or not on_gone(s, c)} - own
         others = {(w, s, c) for w, s, c in survivors if on_gone(s, c)}
         rural_used = 1 in gone_codes and any(c == 1 for _, _, c in others)
         used: set[str] = set()
@@ -287,6 +305,11 @@ def test_deletions_against_a_model(
 
         merge_bundles(lead, bundles)
         merge_bundles(lead, bundles)
+        ids = {
+            (c.coder, segs.index(c.segment_id), codes.index(c.code_id)): c.id
+            for c in lead.codebook.codings()
+        }
+        used |= {ids[x] for x in contested}
         got = {
             (c.coder, segs.index(c.segment_id), codes.index(c.code_id))
             for c in lead.codebook.codings()
@@ -306,8 +329,8 @@ def test_deletions_against_a_model(
             (c.coder, segs.index(c.segment_id), codes.index(c.code_id))
             for c in lead.codebook.codings()
         }
-        if keep_deletion:
-            assert got == survivors - others  # every row they use is a conflict decided so
+        if keep_deletion:  # every row they use is a conflict decided so
+            assert got == survivors - others - contested
         else:
             assert got == survivors
         lead.close()

@@ -349,6 +349,13 @@ class Codebook:
             )
             conn.execute("DELETE FROM codes WHERE id = ?", (source_id,))
             self._store.tombstone("codes", source_id)
+            # where it went: a merge elsewhere tells the codings dropped above (the same coding
+            # was on the target) from a deletion (``storage/team/merge_cascade.py``)
+            conn.execute(
+                "INSERT OR IGNORE INTO row_versions (table_name, row_id, version, author) "
+                "VALUES ('codes', ?, ?, ?)",
+                (source_id, "merged-into:" + target_id, self._store.coder),
+            )
         return DeletionReport(
             target=f"code {source.path!r} merged into {target.path!r}",
             removed={"codings moved": moved, "sub-codes moved": children},

@@ -365,7 +365,9 @@ def _prepare_snapshot(
         for table in TRAVELLING_TABLES:
             conn.execute(
                 f"DELETE FROM row_versions WHERE table_name = ? "
-                f"AND row_id NOT IN (SELECT id FROM {table})",
+                f"AND row_id NOT IN (SELECT id FROM {table}) "
+                # where a merged code went: tells its dropped codings from a deletion
+                "AND version NOT LIKE 'merged-into:%'",
                 (table,),
             )
     conn.execute("COMMIT")

@@ -55,7 +55,7 @@ from storage.team.conflicts import ConflictVersion, content_columns
 from storage.team.merge_ahead import (
     find_differing as find_differing,  # re-exported: bundle.py, tests
 )
-from storage.team.merge_cascade import held_back_codings
+from storage.team.merge_cascade import held_back_codings, removed_codings
 from storage.team.merge_resolutions import BundleResolutions
 from storage.team.merge_resolutions import conflict_id as conflict_id  # re-exported
 from storage.team.merge_same_name import SameNameCodes
@@ -1149,6 +1149,7 @@ class _Merge:
         pending = sorted((t for t in tombs if t[0] in order), key=lambda t: (order[t[0]], t[1]))
         blocked: list[tuple[str, str, str, str]] = []
         held = held_back_codings(conn, self.b, self.opened.coder)
+        removed = removed_codings(conn, self.b, self.opened.coder)
         progress = True
         while pending and progress:  # codes: children before parents, whatever the order
             progress = False
@@ -1173,12 +1174,20 @@ class _Merge:
                 ).fetchone():
                     self._union_tombstone(tomb)
                     continue
-                if self._references(table, row_id):
-                    retry.append(tomb)
+                if self._references(table, row_id) or (table == "codings" and row_id in removed):
+                    retry.append(tomb)  # in use, or another coder's coding: a conflict
                     continue
                 self._delete_local(table, row_id)
                 self._union_tombstone(tomb)
                 self.summary.table(table).deleted += 1
+                # an open conflict on it (another's removal of a coding its coder removed too)
+                # would name a row that is gone and could not be resolved
+                conn.execute(
+                    "UPDATE main.conflicts SET status = 'resolved', resolution = ?, "
+                    "resolved_by = ?, resolved_at = ? WHERE table_name = ? AND row_id = ? "
+                    "AND status = 'open'",
+                    (f"deleted by {tomb[2]}", self.project.coder, now_iso(), table, row_id),
+                )
                 progress = True
             blocked, pending = retry, retry
         for tomb in blocked:

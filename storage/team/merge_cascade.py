@@ -8,12 +8,28 @@ here: the codings stay, so the code's (or segment's) own tombstone finds them an
 ``delete`` conflict ("deleted by one, still used") that the lead decides. The deleter's own
 codings go as before. A deletion the sender decided on a conflict (the bundle carries the
 conflict resolved, on the code, a parent of it, or the segment) is a decision already and goes
-through. Part of ``storage.team.merge._Merge``.
+through. A coding that a code merge there took off its code because the same coding was already
+on the target (the bundle has it there, and the merged code's ``merged-into:<target>`` mark in
+``row_versions`` that ``Codebook.merge_codes`` leaves) is a move, not a loss, and goes through too.
+
+A single coding of another coder that the bundle's coder removed (with blind coding off a
+coder sees and can remove others' codings) is ``removed_codings``: its tombstone becomes the
+``delete`` conflict on the coding itself, unless the sender decided it on a conflict.
+Part of ``storage.team.merge._Merge``.
 """
 
 from __future__ import annotations
 
 import sqlite3
+
+
+def _same_coding(schema: str, code: str) -> str:
+    """SQL: ``schema`` has coding ``c`` (its coder, segment and span) on code ``code``."""
+    return (
+        f"EXISTS (SELECT 1 FROM {schema}.codings m WHERE m.code_id = {code} "
+        "AND m.segment_id = c.segment_id AND m.coder = c.coder "
+        "AND m.start_cp IS c.start_cp AND m.end_cp IS c.end_cp)"
+    )
 
 
 def held_back_codings(conn: sqlite3.Connection, schema: str, coder: str) -> set[str]:
@@ -33,7 +49,13 @@ def held_back_codings(conn: sqlite3.Connection, schema: str, coder: str) -> set[
         f"{gone('segments', 'segment_id')} FROM {b}.deletions d "
         "CROSS JOIN main.codings c ON c.id = d.row_id "
         "WHERE d.table_name = 'codings' AND c.coder <> ? "
-        f"AND NOT EXISTS (SELECT 1 FROM {b}.codings x WHERE x.id = c.id)",
+        f"AND NOT EXISTS (SELECT 1 FROM {b}.codings x WHERE x.id = c.id) "
+        # not dropped by a code merge onto a code that had the same coding already (here or
+        # in the bundle: one exported ``since`` a time leaves the older out)
+        f"AND NOT EXISTS (SELECT 1 FROM {b}.row_versions v WHERE v.table_name = 'codes' "
+        "AND v.row_id = c.code_id AND v.version LIKE 'merged-into:%' AND ("
+        f"{_same_coding('main', 'substr(v.version, 13)')} OR "
+        f"{_same_coding(b, 'substr(v.version, 13)')}))",
         (coder,),
     ).fetchall()
     rows = [r for r in rows if r[3] or r[4]]
@@ -66,4 +88,30 @@ def held_back_codings(conn: sqlite3.Connection, schema: str, coder: str) -> set[
         for cid, code_id, segment_id, code_gone, segment_gone in rows
         if (code_gone and not code_decided(code_id))
         or (segment_gone and ("segments", str(segment_id)) not in decided)
+    }
+
+
+def removed_codings(conn: sqlite3.Connection, schema: str, coder: str) -> set[str]:
+    """Ids of our codings, by coders other than ``coder`` (the bundle's), that the bundle
+    (``schema``) removed one by one: their code and segment are still there. A removal the
+    sender decided on a conflict is left out."""
+    b = schema
+    decided = ""
+    if conn.execute(
+        f"SELECT 1 FROM {b}.sqlite_master WHERE type = 'table' AND name = 'conflicts'"
+    ).fetchone():
+        decided = (
+            f"AND NOT EXISTS (SELECT 1 FROM {b}.conflicts k WHERE k.table_name = 'codings' "
+            "AND k.row_id = c.id AND k.status = 'resolved') "
+        )
+    return {
+        str(r[0])
+        for r in conn.execute(
+            f"SELECT c.id FROM {b}.deletions d CROSS JOIN main.codings c ON c.id = d.row_id "
+            "WHERE d.table_name = 'codings' AND c.coder <> ? "
+            f"AND NOT EXISTS (SELECT 1 FROM {b}.codings x WHERE x.id = c.id) "
+            f"AND EXISTS (SELECT 1 FROM {b}.codes y WHERE y.id = c.code_id) "
+            f"AND EXISTS (SELECT 1 FROM {b}.segments z WHERE z.id = c.segment_id) {decided}",
+            (coder,),
+        )
     }

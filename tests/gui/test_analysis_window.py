@@ -495,6 +495,19 @@ TRUST = "Доверие к местной власти, недоверие к а
 ECONOMY = "Экономические трудности семьи (кредиты, долги)"
 
 
+def _small_window(tmp_path: Path, qsettings: Any, transcriber: Any, qtbot: Any) -> Any:
+    """The workbench, shown, on ``small_project``."""
+    from gui.main_window import MainWindow
+
+    qsettings.setValue("transcribe_after_import", "false")
+    main = MainWindow(
+        small_project(tmp_path / "s.fieldscribe"), transcriber=transcriber, settings=qsettings
+    )
+    qtbot.addWidget(main)
+    main.show()
+    return main
+
+
 def small_project(folder: Path) -> Project:
     """Two sessions of Russian and Kazakh segments, long code names, span and whole codings."""
     from storage.transcript.transcript import SegmentDraft
@@ -528,15 +541,10 @@ def test_matrix_cell_list_marks_the_coded_words(
 ) -> None:
     """A cell's segments showed their whole text alike whether a span or the whole segment
     was coded: nothing said which words the code was applied to."""
-    from gui.main_window import MainWindow
     from gui.models.segments import CODINGS_ROLE
     from gui.transcript_delegates import TextDelegate
 
-    p = small_project(tmp_path / "s.fieldscribe")
-    qsettings.setValue("transcribe_after_import", "false")
-    main = MainWindow(p, transcriber=fake_transcriber, settings=qsettings)
-    qtbot.addWidget(main)
-    main.show()
+    main = _small_window(tmp_path, qsettings, fake_transcriber, qtbot)
     try:
         win = _open(main, idle)
         model = win.matrix.model
@@ -578,8 +586,7 @@ def test_matrix_cell_list_marks_the_coded_words(
         ] * 2
     finally:
         main.runner.cancel_all()
-        main.close()
-        p.close()
+        main.close()  # closes its project
 
 
 def test_long_code_names_can_be_read_whole(
@@ -590,13 +597,7 @@ def test_long_code_names_can_be_read_whole(
     влас…" with nothing to show the rest, keyword lines' sessions "Фокус-группа …"."""
     from PySide6.QtCharts import QBarCategoryAxis
 
-    from gui.main_window import MainWindow
-
-    p = small_project(tmp_path / "s.fieldscribe")
-    qsettings.setValue("transcribe_after_import", "false")
-    main = MainWindow(p, transcriber=fake_transcriber, settings=qsettings)
-    qtbot.addWidget(main)
-    main.show()
+    main = _small_window(tmp_path, qsettings, fake_transcriber, qtbot)
     try:
         win = _open(main, idle)
         fr = win.frequencies
@@ -642,8 +643,7 @@ def test_long_code_names_can_be_read_whole(
         assert tips == {"Фокус-группа Алматы, день 1", "Фокус-группа Алматы, день 2"}
     finally:
         main.runner.cancel_all()
-        main.close()
-        p.close()
+        main.close()  # closes its project
 
 
 def test_a_closed_window_does_not_hear_later_tasks(

@@ -22,6 +22,20 @@ def _code(cid: str, name: str, parent: str | None = None) -> Code:
     return Code(cid, parent, name, "#336699", None, "ana", "2026-01-01", "2026-01-01")
 
 
+def _segment_model(project: Any, session_id: str) -> Any:
+    """The transcript table's model of a session, loaded as the window loads it."""
+    from gui.models.segments import SegmentTableModel
+
+    model = SegmentTableModel()
+    model.load(
+        session_id,
+        project.retrieval.transcript_segments(session_id),
+        project.codebook.codings(session_id=session_id),
+        project.codebook.codes(),
+    )
+    return model
+
+
 def test_margin_names_that_begin_alike_stay_apart(qtbot: Any) -> None:
     """At 1024x700 the margin has about 55-90 px for names and elided them at the end: both
     economic codes read "Экономи…". Elided in the middle they keep their different ends."""
@@ -74,7 +88,7 @@ def test_codebook_siblings_that_begin_alike_stay_apart(qtbot: Any) -> None:
 def test_margin_tooltip_names_each_code_whole_with_its_coder(project: Any) -> None:
     """Where the margin elides a name (or has no room for it), hovering the row lists every
     code on it whole, as its path, with the coder."""
-    from gui.models.segments import COL_CODES, SegmentTableModel
+    from gui.models.segments import COL_CODES
 
     s = project.sessions.add_session("Фокус-группа", "focus_group")
     seg = project.transcript.add_segment(s.id, 0, 900, "Кредиты нас задавили.")
@@ -85,13 +99,7 @@ def test_margin_tooltip_names_each_code_whole_with_its_coder(project: Any) -> No
     for code in codes:
         project.codebook.apply_code(seg.id, code.id)
     project.codebook.apply_code(seg.id, codes[2].id, coder="ben")
-    model = SegmentTableModel()
-    model.load(
-        s.id,
-        project.retrieval.transcript_segments(s.id),
-        project.codebook.codings(session_id=s.id),
-        project.codebook.codes(),
-    )
+    model = _segment_model(project, s.id)
     lines = str(model.index(0, COL_CODES).data(Qt.ItemDataRole.ToolTipRole)).splitlines()
     coder = project.coder
     assert sorted(lines) == sorted(
@@ -111,19 +119,13 @@ def test_a_row_too_short_for_its_codes_names_says_how_many_are_left(project: Any
     from PySide6.QtGui import QImage, QPainter
     from PySide6.QtWidgets import QStyleOptionViewItem
 
-    from gui.models.segments import COL_CODES, SegmentTableModel
+    from gui.models.segments import COL_CODES
 
     s = project.sessions.add_session("Сұхбат", "interview")
     seg = project.transcript.add_segment(s.id, 0, 900, "Иә.")
     for path in (CREDIT, WORK, AKIMAT, "Жергілікті билікке сенім"):
         project.codebook.apply_code(seg.id, project.codebook.ensure_code_path(path).id)
-    model = SegmentTableModel()
-    model.load(
-        s.id,
-        project.retrieval.transcript_segments(s.id),
-        project.codebook.codings(session_id=s.id),
-        project.codebook.codes(),
-    )
+    model = _segment_model(project, s.id)
     delegate = CodeMarginDelegate()
     drawn: list[str] = []
 

@@ -196,6 +196,9 @@ class EditingController:
             editor.show_segment(seg, codings_with_codes(model, seg.id))
         else:
             editor.show_segment(None, [])
+            # an empty session keeps saying how to get segments (a codebook read after a
+            # transcription ended with none put "Select a segment…" there)
+            self.sessions.show_empty_hint()
 
     def apply_outcome(self, out: Outcome) -> None:
         """Bring the views up to date after an edit ran."""

@@ -56,7 +56,8 @@ def _window(qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project,
     return w
 
 
-def _on_a_laptop(
+@pytest.fixture
+def laptop(
     qtbot: Any,
     qsettings: Any,
     fake_transcriber: Any,
@@ -420,17 +421,14 @@ def _dock_sizes(w: Any) -> dict[str, int]:
 @pytest.mark.parametrize("size", list(LAPTOP))
 def test_a_fresh_window_has_the_layout_reset_layout_gives(
     qtbot: Any,
-    qsettings: Any,
-    fake_transcriber: Any,
-    project: Project,
     idle: Any,
     size: Any,
-    monkeypatch: Any,
+    laptop: Any,
 ) -> None:
     """A fresh window on a laptop screen sized its docks with the Retrieval tab still in front
     of Search: the Search area was 88 px tall, and 74 after View ▸ Reset layout. The first start
     is the layout Reset layout gives."""
-    w = _on_a_laptop(qtbot, qsettings, fake_transcriber, project, idle, size, monkeypatch)
+    w = laptop
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
     qtbot.wait(100)
     assert w.size().toTuple() == size
@@ -461,17 +459,13 @@ def _choose_tab(w: Any, title: str) -> None:
 @pytest.mark.parametrize("size", list(LAPTOP))
 def test_search_gets_its_own_height_back_after_the_retrieval_tab(
     qtbot: Any,
-    qsettings: Any,
-    fake_transcriber: Any,
-    project: Project,
     idle: Any,
-    size: Any,
-    monkeypatch: Any,
+    laptop: Any,
 ) -> None:
     """The Search area stayed 88 px tall (its query row is 46 at 1024x700) once the Retrieval
     tab, its filter and count rows, had been in front: back on Search it is its own height and
     the transcript gets its rows back; Retrieval, chosen again, has its own height too."""
-    w = _on_a_laptop(qtbot, qsettings, fake_transcriber, project, idle, size, monkeypatch)
+    w = laptop
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
     qtbot.wait(100)
     fresh = _dock_sizes(w)
@@ -511,17 +505,13 @@ def _blank_under_the_query(w: Any) -> int:
 @pytest.mark.parametrize("size", list(LAPTOP))
 def test_an_empty_search_dock_is_its_query_row_with_nothing_blank(
     qtbot: Any,
-    qsettings: Any,
-    fake_transcriber: Any,
-    project: Project,
     idle: Any,
-    size: Any,
-    monkeypatch: Any,
+    laptop: Any,
 ) -> None:
     """The Search dock was 74 px tall with 28 px blank under its query row (the Retrieval tab
     behind it held its filter and count rows' height, and 12 % of the window was asked): it is
     the query row; a message under it, and the Retrieval tab, show whole."""
-    w = _on_a_laptop(qtbot, qsettings, fake_transcriber, project, idle, size, monkeypatch)
+    w = laptop
     qtbot.wait(100)
     assert not w.search_panel.visibleRegion().isEmpty()
     assert _blank_under_the_query(w) <= 2, (_blank_under_the_query(w), w.search_dock.height())
@@ -551,12 +541,8 @@ def test_an_empty_search_dock_is_its_query_row_with_nothing_blank(
 @pytest.mark.parametrize("size", list(LAPTOP))
 def test_nothing_found_takes_a_line_not_the_transcript_rows(
     qtbot: Any,
-    qsettings: Any,
-    fake_transcriber: Any,
-    project: Project,
     idle: Any,
-    size: Any,
-    monkeypatch: Any,
+    laptop: Any,
 ) -> None:
     """A search in one language that found nothing ("кезек" among the Russian segments) grew
     the Search dock to make room for results (184 px at 1024x700), "Nothing found." over a
@@ -564,7 +550,7 @@ def test_nothing_found_takes_a_line_not_the_transcript_rows(
     still make room."""
     from gui.layout import RESULTS_MIN
 
-    w = _on_a_laptop(qtbot, qsettings, fake_transcriber, project, idle, size, monkeypatch)
+    w = laptop
     qtbot.wait(100)
     panel = w.search_panel
     rows = w.transcript.viewport().height()
@@ -593,17 +579,13 @@ def test_nothing_found_takes_a_line_not_the_transcript_rows(
 @pytest.mark.parametrize("size", list(LAPTOP))
 def test_no_codings_retrieved_takes_no_rows_from_the_transcript(
     qtbot: Any,
-    qsettings: Any,
-    fake_transcriber: Any,
-    project: Project,
     idle: Any,
-    size: Any,
-    monkeypatch: Any,
+    laptop: Any,
 ) -> None:
     """Retrieving a code with no codings for the chosen filters grew the Retrieval dock as for
     a table of codings (the table hidden: "0 coded segments" over a blank area): it stays its
     filter and count rows, the transcript keeps its rows."""
-    w = _on_a_laptop(qtbot, qsettings, fake_transcriber, project, idle, size, monkeypatch)
+    w = laptop
     code = w.project.codebook.find_code("Услуги/Денсаулық")
     w.retrieval_dock.raise_()  # Analysis ▸ Retrieval: nothing retrieved yet
     qtbot.wait(100)
@@ -630,17 +612,13 @@ def test_no_codings_retrieved_takes_no_rows_from_the_transcript(
 @pytest.mark.parametrize("size", list(LAPTOP))
 def test_bottom_docks_give_their_room_back_when_their_results_go(
     qtbot: Any,
-    qsettings: Any,
-    fake_transcriber: Any,
-    project: Project,
     idle: Any,
-    size: Any,
-    monkeypatch: Any,
+    laptop: Any,
 ) -> None:
     """Retrieval grew for its codings and stayed that tall, blank, once they were gone (the
     code deleted); Search likewise after a search that found nothing. Each goes back to its
     rows; a dock the user made taller than results made it stays so."""
-    w = _on_a_laptop(qtbot, qsettings, fake_transcriber, project, idle, size, monkeypatch)
+    w = laptop
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
     qtbot.wait(100)
     fresh = _dock_sizes(w)

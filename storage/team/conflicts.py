@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from storage.core.ids import now_iso
 
 _NOT_CONTENT = {"seq", "id", "created_by", "created_at", "updated_at"}
 
@@ -85,4 +88,16 @@ def conflict_from_row(row: sqlite3.Row) -> Conflict:
         resolved_by=row["resolved_by"],
         resolved_at=row["resolved_at"],
         created_at=row["created_at"],
+    )
+
+
+def mark_resolved(
+    conn: sqlite3.Connection, resolution: str, by: str, where: str, params: Sequence[Any]
+) -> None:
+    """Resolve the conflicts that ``where`` (SQL on ``main.conflicts``) selects, as
+    ``resolution``, by ``by``, now."""
+    conn.execute(
+        "UPDATE main.conflicts SET status = 'resolved', resolution = ?, resolved_by = ?, "
+        f"resolved_at = ? WHERE {where}",
+        (resolution, by, now_iso(), *params),
     )

@@ -51,7 +51,7 @@ from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.tempdirs import remove_private_dir
 from storage.team.bundle import InvalidBundleError, OpenedBundle, OtherProjectBundleError
-from storage.team.conflicts import ConflictVersion, content_columns
+from storage.team.conflicts import ConflictVersion, content_columns, mark_resolved
 from storage.team.merge_ahead import (
     find_differing as find_differing,  # re-exported: bundle.py, tests
 )
@@ -1182,11 +1182,12 @@ class _Merge:
                 self.summary.table(table).deleted += 1
                 # an open conflict on it (another's removal of a coding its coder removed too)
                 # would name a row that is gone and could not be resolved
-                conn.execute(
-                    "UPDATE main.conflicts SET status = 'resolved', resolution = ?, "
-                    "resolved_by = ?, resolved_at = ? WHERE table_name = ? AND row_id = ? "
-                    "AND status = 'open'",
-                    (f"deleted by {tomb[2]}", self.project.coder, now_iso(), table, row_id),
+                mark_resolved(
+                    conn,
+                    f"deleted by {tomb[2]}",
+                    self.project.coder,
+                    "table_name = ? AND row_id = ? AND status = 'open'",
+                    [table, row_id],
                 )
                 progress = True
             blocked, pending = retry, retry

@@ -16,7 +16,12 @@ from storage.core.models import Coding
 from storage.core.names import path_key
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.store import Store
-from storage.team.conflicts import Conflict, conflict_from_row, content_columns
+from storage.team.conflicts import (
+    Conflict,
+    conflict_from_row,
+    content_columns,
+    mark_resolved,
+)
 
 if TYPE_CHECKING:
     from storage.privacy.models import ExportPrivacy
@@ -242,7 +247,10 @@ class Team:
                 gone_before = self._open_conflicts_on_gone_rows()
                 self._delete_for_resolution(table, row_id)
                 resolution = f"kept the deletion by {chosen.author}"
-                self._close_gone_with(
+                # the conflicts of rows it took with it (a code's sub-codes, a session's
+                # segments): left open, they named rows that are gone, and one about an edit
+                # could not be resolved at all (its row cannot be kept)
+                self._mark_resolved(
                     self._open_conflicts_on_gone_rows() - gone_before - {conflict_id},
                     f"went with the deletion of {table} {row_id} by {chosen.author}",
                 )
@@ -279,11 +287,7 @@ class Team:
                         " VALUES (?, ?, ?, ?)",
                         (table, row_id, v.version, v.author),
                     )
-            conn.execute(
-                "UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_by = ?,"
-                " resolved_at = ? WHERE id = ?",
-                (resolution, self._store.coder, now_iso(), conflict_id),
-            )
+            self._mark_resolved({conflict_id}, resolution)
         return self.get_conflict(conflict_id)
 
     def _open_conflicts_on_gone_rows(self) -> set[str]:
@@ -298,16 +302,10 @@ class Team:
             is None
         }
 
-    def _close_gone_with(self, conflict_ids: set[str], resolution: str) -> None:
-        """Close the conflicts of rows a kept deletion took with it (a deleted code's sub-codes,
-        a deleted session's segments): left open, they named rows that are gone, and one about
-        an edit could not be resolved at all (its row cannot be kept)."""
+    def _mark_resolved(self, conflict_ids: set[str], resolution: str) -> None:
+        """Resolve these conflicts as ``resolution``, by this project's coder, now."""
         for conflict_id in sorted(conflict_ids):
-            self._store.conn.execute(
-                "UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_by = ?,"
-                " resolved_at = ? WHERE id = ?",
-                (resolution, self._store.coder, now_iso(), conflict_id),
-            )
+            mark_resolved(self._store.conn, resolution, self._store.coder, "id = ?", [conflict_id])
 
     def _keep_codings(self, table: str, row_id: str) -> None:
         """Keeping a deleted code or segment keeps its codings (keeping a deleted coding keeps

@@ -399,14 +399,11 @@ class ModelsPage(QWidget):
 
     # ------------------------------------------------------------------ remove
     def project_uses(self, info: ModelInfo) -> bool:
-        """True when the open project transcribes with ``info`` (chosen by name or folder)."""
-        chosen = self.project.model if self.project is not None else None
-        if not chosen:
-            return False
-        if chosen == info.name:
-            return True
-        path = Path(chosen).expanduser()
-        return info.path is not None and path.is_absolute() and path == info.path
+        """True when the open project transcribes with ``info`` (chosen by name, repository or
+        folder: ``transcribe.model_choices.chooses``, as ``models remove`` asks)."""
+        from transcribe.model_choices import chooses
+
+        return chooses(self.project.model if self.project is not None else None, info)
 
     def project_model(self, models: list[ModelInfo]) -> tuple[str | None, str]:
         """The model the open project transcribes with (its name; None without a project) and

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoStack
@@ -27,7 +26,7 @@ from gui.sessions import SessionsController
 from gui.settings import Settings, SettingsDialog
 from gui.start_page import StartPage
 from gui.tasks import TaskRunner
-from gui.transcription import TranscriptionController, default_transcriber
+from gui.transcription import TranscriptionController
 from gui.undo import EditContext
 from gui.views import WorkbenchViews
 from storage import FieldScribeError, Project
@@ -258,7 +257,7 @@ class ProjectsController:
 
     def open_demo(self) -> None:
         """Open (creating it the first time, in the background) the demo project."""
-        from gui.demo import demo_session_id, open_or_create_demo
+        from gui.demo import add_demo_examples, demo_session_id, open_or_create_demo
 
         self.settings.demo_offered = True
         self.start_page.show_demo_offer(False)
@@ -271,30 +270,11 @@ class ProjectsController:
             sid = demo_session_id(project)
             if sid is not None and project.transcript.segment_count(sid) == 0:
                 # its progress replaces the message; the examples follow a finished transcript
-                self.transcription.start_transcription(sid, transcriber=self._demo_transcriber())
+                self.transcription.start_transcription(sid, then=add_demo_examples)
             else:  # "Preparing…" stayed in the status bar while nothing was being prepared
                 self.chrome.message(f"Opened the demo project ({project.folder}).", 10000)
 
         self.runner.submit("Demo project", lambda _ctx: open_or_create_demo(coder), on_done=done)
-
-    def _demo_transcriber(self) -> Callable[..., Any] | None:
-        """The usual transcriber, then the demo's example speakers and codings
-        (``gui.demo.add_demo_examples``) when it ran to the end."""
-        from gui.demo import add_demo_examples
-
-        try:
-            base = self.transcription.transcriber or default_transcriber()
-        except ImportError:
-            return None  # start_transcription says transcription is not available
-
-        def transcribe(project: Project, session_id: str, **options: Any) -> Any:
-            summary = base(project, session_id, **options)
-            cancel = options.get("cancel")
-            if cancel is None or not cancel.is_set():
-                add_demo_examples(project, session_id)
-            return summary
-
-        return transcribe
 
     def set_project(self, project: Project) -> None:
         """Show a project (closing the previous one)."""

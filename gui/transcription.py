@@ -250,9 +250,11 @@ class TranscriptionController(QObject):
         *,
         replace: bool = False,
         transcriber: Callable[..., Any] | None = None,
+        then: Callable[[Any, str], Any] | None = None,
     ) -> Any:
         """Transcribe a session (the current one by default) in the background (with
-        ``transcriber``, e.g. on a cluster, instead of this machine's)."""
+        ``transcriber``, e.g. on a cluster, instead of this machine's); ``then(project,
+        session id)`` runs in the same background job once it ran to the end (not cancelled)."""
         if self.state.project is None:
             return None
         if session_id is None:
@@ -278,9 +280,12 @@ class TranscriptionController(QObject):
             return None
 
         def job(ctx: Any) -> Any:
-            return transcriber(
+            summary = transcriber(
                 project, sid, replace=replace, progress=ctx.progress, cancel=ctx.cancel
             )
+            if then is not None and not ctx.cancel.is_set():
+                then(project, sid)
+            return summary
 
         self._estimates[sid] = LiveEstimate(time.monotonic())
         self._show_live(sid)

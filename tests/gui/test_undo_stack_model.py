@@ -13,6 +13,8 @@ leaves that row behind on undo and fails here.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +69,7 @@ class UndoStackModel(RuleBasedStateMachine):
         self.folder: Path | None = None
         self.project: Project | None = None
 
-    @initialize(folder=st.builds(lambda: Path(__import__("tempfile").mkdtemp())))
+    @initialize(folder=st.builds(lambda: Path(tempfile.mkdtemp())))
     def start(self, folder: Path) -> None:
         self.folder = folder
         self.project = Project.create(folder / "p.fieldscribe", name="p", coder="coder-a")
@@ -90,6 +92,8 @@ class UndoStackModel(RuleBasedStateMachine):
     def teardown(self) -> None:
         if self.project is not None:
             self.project.close()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     # ------------------------------------------------------------------ helpers
     def _segments(self) -> list[Any]:

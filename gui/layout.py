@@ -42,6 +42,10 @@ RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX = 0.3, 150, 400
 #: four; their tables scroll (the user can make them taller), the transcript is what is read
 TABLE_SHARE, TABLE_MIN, TABLE_MAX = 0.45, 240, 480
 TRANSCRIPT_ROWS = 6
+#: search hits grow the Search dock only as far as the transcript keeps this many one-line
+#: rows (it kept four at 1024x700: the coder searching lost the transcript the hits are in);
+#: the hits list scrolls, the user can make the dock taller
+SEARCH_TRANSCRIPT_ROWS = 8
 #: the side panels (Record, Speakers, Ethics) open this wide: what their contents are laid out
 #: for at 1024x700 (wrapped tables, short tab labels); the transcript keeps the rest. A panel
 #: that needs more opens as wide as it needs, and a tab never narrows the dock it is tabbed
@@ -236,14 +240,15 @@ class LayoutKeeper(QObject):
             return
         if table:
             want = clamp(win.height() * TABLE_SHARE, TABLE_MIN, TABLE_MAX)
-            view = self.transcript
-            if view is not None and view.isVisible():
-                # what the transcript can give; resizeDocks sizes the dock with its tab bar
-                keep = TRANSCRIPT_ROWS * view.verticalHeader().defaultSectionSize()
-                spare = max(0, view.viewport().height() - keep)
-                want = min(want, dock.height() + tab_bar_height(win, dock) + spare)
         else:
             want = clamp(win.height() * RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX)
+        view = self.transcript
+        if view is not None and view.isVisible():
+            # what the transcript can give; resizeDocks sizes the dock with its tab bar
+            rows = TRANSCRIPT_ROWS if table else SEARCH_TRANSCRIPT_ROWS
+            keep = rows * view.verticalHeader().defaultSectionSize()
+            spare = max(0, view.viewport().height() - keep)
+            want = min(want, dock.height() + tab_bar_height(win, dock) + spare)
         if dock.height() < want - 8:
             win.resizeDocks([dock], [want], Qt.Orientation.Vertical)
             self._grown[dock] = want

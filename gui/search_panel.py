@@ -56,10 +56,16 @@ class SearchPanel(QWidget):
             "Without it, add * yourself: коррупц*"
         )
         self.forms.toggled.connect(self._forms_toggled)
-        self.info = QLabel(self)
+        self.info = QLabel(self)  # how many found: short, on the query row
+        self.message = QLabel(self)  # an error or a hint: a line of its own, wrapped
+        self.message.setWordWrap(True)
         self.results = QListWidget(self)
         self.results.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.results.itemActivated.connect(self._activated)
+        # however short the window, three hits show (the transcript gives way to them)
+        self.results.setMinimumHeight(
+            3 * self.results.fontMetrics().lineSpacing() + 2 * self.results.frameWidth() + 2
+        )
         self.code_button = QPushButton("Code hits…", self)
         self.code_button.setToolTip(
             "Code the segments found (the selected ones, else all) with a code of the codebook"
@@ -71,15 +77,17 @@ class SearchPanel(QWidget):
         top.addWidget(self.query, 1)
         top.addWidget(self.forms)
         top.addWidget(self.language_box)
+        # the count and Code hits… share the query row: a row of their own took a hit's
+        # room and the transcript's at 1024x700
+        top.addWidget(self.info)
+        top.addWidget(self.code_button)
         layout.addLayout(top)
-        info_row = QHBoxLayout()
-        info_row.addWidget(self.info, 1)
-        info_row.addWidget(self.code_button)
-        layout.addLayout(info_row)
+        layout.addWidget(self.message)
         layout.addWidget(self.results, 1)
         layout.addStretch(0)
         # empty, the dock is a query row: no blank list taking the transcript's room
         self.info.hide()
+        self.message.hide()
         self.results.hide()
         self.code_button.hide()
 
@@ -115,6 +123,7 @@ class SearchPanel(QWidget):
         if not text.strip():
             self.results.clear()
             self.info.hide()
+            self.message.hide()
             self.results.hide()
             self.code_button.hide()
 
@@ -153,6 +162,7 @@ class SearchPanel(QWidget):
             self.results.addItem(item)
         self.info.setText(f"{plural(len(hits), 'segment')} found" if hits else "Nothing found.")
         self.info.show()
+        self.message.hide()
         self.results.setVisible(bool(hits))
         self.code_button.setVisible(bool(hits))
         emit(self.results_shown, len(hits))
@@ -172,8 +182,9 @@ class SearchPanel(QWidget):
     def show_message(self, text: str) -> None:
         """Show an error or a hint instead of results."""
         self.results.clear()
-        self.info.setText(text)
-        self.info.show()
+        self.message.setText(text)
+        self.message.show()
+        self.info.hide()
         self.results.hide()
         self.code_button.hide()
 

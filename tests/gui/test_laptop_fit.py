@@ -528,7 +528,8 @@ def test_an_empty_search_dock_is_its_query_row_with_nothing_blank(
     # a message under the row makes room for itself
     panel.show_message("Nothing to search: type words first.")
     qtbot.wait(100)
-    assert panel.info.visibleRegion().boundingRect().height() == panel.info.height() > 0
+    message = panel.message
+    assert message.visibleRegion().boundingRect().height() == message.height() > 0
     # the Retrieval tab shows its filters, codings, count and export button
     w.retrieval_dock.raise_()
     qtbot.waitUntil(lambda: w.retrieval.table.isVisible())
@@ -663,4 +664,46 @@ def test_bottom_docks_give_their_room_back_when_their_results_go(
     idle(w)
     qtbot.waitUntil(lambda: w.search_panel.info.text() == "Nothing found.")
     qtbot.waitUntil(lambda: w.search_dock.height() < fresh["search"] + 40)
+    w.close()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_searching_leaves_eight_transcript_rows_and_the_hits_in_sight(
+    qtbot: Any,
+    idle: Any,
+    laptop: Any,
+) -> None:
+    """With search hits listed at 1024x700 the transcript showed about four rows: the Search
+    dock took 30 % of the window, its count and Code hits… a row of their own, and a one-line
+    segment was 36 px tall. The transcript keeps eight one-line rows
+    (``gui.layout.SEARCH_TRANSCRIPT_ROWS``), and the hits, their count and Code hits… show."""
+    w = laptop
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    qtbot.wait(100)
+    panel = w.search_panel
+    panel.focus_query()
+    panel.query.setText("thank")
+    w.sessions.run_search(panel.query.text())
+    idle(w)
+    qtbot.waitUntil(lambda: panel.results.count() == 4, timeout=10000)
+    qtbot.wait(100)
+    view = w.transcript
+    one_line = view.rowHeight(2)  # "Okay, thank you.": one line
+    assert one_line == view.verticalHeader().defaultSectionSize()
+    assert view.viewport().height() >= 8 * one_line, (
+        view.viewport().height(),
+        one_line,
+        w.search_dock.height(),
+    )
+    # the hits: every one whole (four), the count and the button beside the query
+    results = panel.results
+    shown = [
+        i
+        for i in range(results.count())
+        if results.visualItemRect(results.item(i)).bottom() < results.viewport().height()
+    ]
+    assert len(shown) == 4, (shown, results.height())
+    for widget in (panel.info, panel.code_button, panel.query):
+        assert widget.visibleRegion().boundingRect().size() == widget.size(), widget
+    assert panel.info.text() == "4 segments found"
     w.close()

@@ -166,6 +166,8 @@ class MainWindow(QMainWindow):
         # the codes' counts: a transcription may bring codings (the demo's examples)
         self.transcription.transcribed.connect(lambda _sid: self.editing.reload_codebook())
         self.docks.play_requested.connect(lambda s, g: self.sessions.open_segment(s, g, play=True))
+        # the consent question's Link speakers…: that session's Session details, its speakers
+        state.details_requested.connect(self._show_details)
 
         self.team_actions = TeamActions(
             state,
@@ -289,6 +291,11 @@ class MainWindow(QMainWindow):
     def last_error(self) -> str:
         """The text of the last error shown."""
         return self.chrome.last_error
+
+    def _show_details(self, session_id: str) -> None:
+        """A session's Session details in front (to link its speakers to participants)."""
+        self.sessions.open_session(session_id)
+        self.docks.show_details()
 
     # ------------------------------------------------------------------ layout
     def _build_central(self) -> None:

@@ -86,6 +86,14 @@ class ProjectDocks(QObject):
         self.session_panel_dock = self.retrieval_dock = None
         self.session_panel = self.retrieval = None
 
+    def show_details(self) -> None:
+        """Session details in front, the cursor in its speakers table (to link them)."""
+        if self.session_panel is None or self.session_panel_dock is None:
+            return
+        self.session_panel_dock.show()
+        self.session_panel_dock.raise_()
+        self.session_panel.speakers.setFocus()
+
     def retrieve_code(self, code_id: str) -> None:
         """Show the retrieval of a code."""
         if self.retrieval is None or self.retrieval_dock is None:

@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self.docks.play_requested.connect(lambda s, g: self.sessions.open_segment(s, g, play=True))
         # the consent question's Link speakers…: that session's Session details, its speakers
         state.details_requested.connect(self._show_details)
+        self.docks.details_requested.connect(self._show_details)
 
         self.team_actions = TeamActions(
             state,

@@ -107,3 +107,25 @@ def test_link_speakers_opens_the_session_details_of_that_session(
     panel = w.docks.session_panel
     assert not panel.visibleRegion().isEmpty()  # Session details in front
     assert panel.speakers.rowCount() == 1 and panel.speakers.item(0, 0).text() == "S1"
+
+
+def test_link_speakers_from_the_retrieval_export(
+    seeded: Any, qtbot: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retrieval's Export CSV… asks the same question; its Link speakers… shows Session
+    details too (it offered no way there)."""
+    w = seeded
+    code = w.project.codebook.find_code("Services/Health")
+    w.editing.reload_codebook()
+    idle(w)
+    w.docks.retrieve_code(code.id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 2)
+    box = Box("Link speakers…")
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: box(self))
+    out = tmp_path / "r.csv"
+    w.retrieval._export(str(out))
+    idle(w)
+    assert len(box.seen) == 1 and "Link speakers…" in box.seen[0][2]
+    assert not out.exists()
+    assert not w.docks.session_panel.visibleRegion().isEmpty()

@@ -224,11 +224,14 @@ class LayoutKeeper(QObject):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.default_sizes()
 
-    def make_room(self, dock: QDockWidget, *, table: bool = False) -> None:
+    def make_room(self, dock: QDockWidget, *, table: bool = False, fit: bool = False) -> None:
         """Results arrived in a bottom dock (search hits, retrieved codings) or a bottom panel
         opened (``table``: one whose table is what it shows, Agreement): it grows to show
         several of them, when it is shorter than that (never shrinks what the user made); a
-        table panel leaves the transcript ``TRANSCRIPT_ROWS`` rows (its own table scrolls)."""
+        table panel leaves the transcript ``TRANSCRIPT_ROWS`` rows (its own table scrolls).
+        ``fit``: the panel's table holds its rows already (Retrieval's codings): the dock grows
+        no taller than they need (one coding left 90 px blank under its row at 1024x700, taken
+        from the transcript)."""
         win = self.window
         if (
             not self.active
@@ -249,6 +252,17 @@ class LayoutKeeper(QObject):
             keep = rows * view.verticalHeader().defaultSectionSize()
             spare = max(0, view.viewport().height() - keep)
             want = min(want, dock.height() + tab_bar_height(win, dock) + spare)
+        rows_view = dock.widget().findChild(QTableView) if fit else None
+        if rows_view is not None and rows_view.isVisible():
+            need = (
+                rows_view.verticalHeader().length()
+                + rows_view.horizontalHeader().height()
+                + 2 * rows_view.frameWidth()
+            )
+            if rows_view.horizontalScrollBar().isVisible():
+                need += rows_view.horizontalScrollBar().height()
+            grow = max(0, need - rows_view.height())
+            want = min(want, dock.height() + tab_bar_height(win, dock) + grow)
         if dock.height() < want - 8:
             win.resizeDocks([dock], [want], Qt.Orientation.Vertical)
             self._grown[dock] = want

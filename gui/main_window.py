@@ -226,7 +226,9 @@ class MainWindow(QMainWindow):
             )
         )
         # Retrieval and Agreement are their tables: they open tall enough to read several rows
-        self.docks.results_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
+        self.docks.results_shown.connect(
+            lambda d: self.layout_keeper.make_room(d, table=True, fit=True)
+        )
         self.docks.results_gone.connect(self.layout_keeper.give_room_back)
         self.extra_panels.panel_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
         # a panel opened as a tab of the codebook (Ethics, Speakers) is as wide as the codebook

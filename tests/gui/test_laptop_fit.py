@@ -707,3 +707,43 @@ def test_searching_leaves_eight_transcript_rows_and_the_hits_in_sight(
         assert widget.visibleRegion().boundingRect().size() == widget.size(), widget
     assert panel.info.text() == "4 segments found"
     w.close()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_a_retrieval_of_few_codings_takes_no_more_than_their_rows(
+    qtbot: Any,
+    idle: Any,
+    laptop: Any,
+) -> None:
+    """Retrieving a code with one coding grew the Retrieval dock as for many (0.45 of the
+    window, as far as the transcript kept six rows): 90 px blank under the one row at 1024x700,
+    taken from the transcript. It grows as far as its rows need; many still make it taller."""
+    w = laptop
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    project = w.project
+    one = project.codebook.ensure_code_path("Очереди")
+    project.codebook.apply_code(project.transcript.segments(w.state.session.id)[2].id, one.id)
+    w.editing.reload_codebook()
+    idle(w)
+    table = w.retrieval.table
+
+    def blank() -> int:
+        rows = table.verticalHeader().length() + table.horizontalHeader().height()
+        return table.height() - rows - 2 * table.frameWidth()
+
+    w.docks.retrieve_code(one.id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 1, timeout=10000)
+    qtbot.wait(100)
+    assert table.isVisible() and _whole_rows(table) == 1
+    assert blank() < table.verticalHeader().defaultSectionSize(), (
+        blank(),
+        w.retrieval_dock.height(),
+    )
+    few = w.retrieval_dock.height()
+    w.docks.retrieve_code(project.codebook.find_code("Услуги/Денсаулық").id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 6, timeout=10000)
+    qtbot.wait(100)
+    assert w.retrieval_dock.height() > few + 20 and _whole_rows(table) >= 2
+    w.close()

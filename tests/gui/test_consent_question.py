@@ -129,3 +129,49 @@ def test_link_speakers_from_the_retrieval_export(
     assert len(box.seen) == 1 and "Link speakers…" in box.seen[0][2]
     assert not out.exists()
     assert not w.docks.session_panel.visibleRegion().isEmpty()
+
+
+def test_a_speaker_is_linked_to_a_new_participant_from_session_details(
+    seeded: Any, qtbot: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Link speakers… led to Session details, where a speaker's participant could only be
+    chosen among participants already added: none, for a new researcher. New participant…
+    in the speaker's list asks a pseudonym and links the speaker to them; Cancel changes
+    nothing."""
+    from PySide6.QtWidgets import QInputDialog
+
+    w = seeded
+    project: Project = w.project
+    sid = project.sessions.all()[0].id
+    w.docks.show_details()
+    panel = w.docks.session_panel
+    qtbot.waitUntil(lambda: panel.speakers.rowCount() == 1)
+    box = panel.speakers.cellWidget(0, 1)
+    asked: list[str] = []
+
+    def answer(reply: tuple[str, bool]) -> Any:
+        def get_text(_parent: Any, _title: str, label: str, *_a: Any, **k: Any) -> Any:
+            asked.append(f"{label} [{k.get('text')}]")
+            return reply
+
+        return staticmethod(get_text)
+
+    monkeypatch.setattr(QInputDialog, "getText", answer(("", False)))
+    box.setCurrentIndex(box.findText("New participant…"))
+    idle(w)
+    assert box.currentText() == "—" and project.sessions.participants() == []
+    monkeypatch.setattr(QInputDialog, "getText", answer(("P07", True)))
+    box.setCurrentIndex(box.findText("New participant…"))
+    idle(w)
+    assert "S1" in asked[-1] and "[P01]" in asked[-1]  # a pseudonym is suggested
+    (person,) = project.sessions.participants()
+    assert person.pseudonym == "P07"
+    assert [(s.label, s.participant_id) for s in project.sessions.session_speakers(sid)] == [
+        ("S1", person.id)
+    ]
+    # consent is no longer unknown for S1: it is P07's, not recorded yet
+    problems = project.privacy.consent_problems(sid, "export")
+    assert [(p.pseudonym, p.participant_id) for p in problems] == [("P07", person.id)]
+    w.undo_stack.undo()  # Edit ▸ Undo takes the link back
+    idle(w)
+    assert [s.participant_id for s in project.sessions.session_speakers(sid)] == [None]

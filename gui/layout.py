@@ -23,7 +23,15 @@ from collections.abc import Callable, Sequence
 import shiboken6
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QListView,
+    QMainWindow,
+    QTabBar,
+    QTableView,
+    QWidget,
+)
 
 #: below this, a dock opened beside another in a side area would leave it too short
 MIN_SIDE_SPLIT_HEIGHT = 720
@@ -130,6 +138,28 @@ def tab_partner(window: QMainWindow, area: Qt.DockWidgetArea) -> QDockWidget | N
     return partner
 
 
+def rows_of(dock: QDockWidget) -> QAbstractItemView | None:
+    """The shown table or list of ``dock``'s panel (Retrieval's codings, Search's hits)."""
+    for kind in (QTableView, QListView):
+        view = dock.widget().findChild(kind)
+        if view is not None and view.isVisible():
+            return view
+    return None
+
+
+def rows_height(view: QAbstractItemView) -> int:
+    """The height that shows every row of ``view`` (its header and frame with them)."""
+    model = view.model()
+    count = model.rowCount() if model is not None else 0
+    if isinstance(view, QTableView):
+        need = view.verticalHeader().length() + view.horizontalHeader().height()
+    else:
+        need = sum(view.sizeHintForRow(r) for r in range(min(count, 50)))
+    if view.horizontalScrollBar().isVisible():
+        need += view.horizontalScrollBar().height()
+    return need + 2 * view.frameWidth()
+
+
 class LayoutKeeper(QObject):
     """Default layout, reset, and the layout remembered per screen size."""
 
@@ -229,9 +259,9 @@ class LayoutKeeper(QObject):
         opened (``table``: one whose table is what it shows, Agreement): it grows to show
         several of them, when it is shorter than that (never shrinks what the user made); a
         table panel leaves the transcript ``TRANSCRIPT_ROWS`` rows (its own table scrolls).
-        ``fit``: the panel's table holds its rows already (Retrieval's codings): the dock grows
-        no taller than they need (one coding left 90 px blank under its row at 1024x700, taken
-        from the transcript)."""
+        ``fit``: the panel's rows are listed already (Retrieval's codings, Search's hits): the
+        dock grows no taller than they need (one coding left 90 px blank under its row at
+        1024x700, two hits 110 px at 1366x768, taken from the transcript)."""
         win = self.window
         if (
             not self.active
@@ -252,15 +282,9 @@ class LayoutKeeper(QObject):
             keep = rows * view.verticalHeader().defaultSectionSize()
             spare = max(0, view.viewport().height() - keep)
             want = min(want, dock.height() + tab_bar_height(win, dock) + spare)
-        rows_view = dock.widget().findChild(QTableView) if fit else None
-        if rows_view is not None and rows_view.isVisible():
-            need = (
-                rows_view.verticalHeader().length()
-                + rows_view.horizontalHeader().height()
-                + 2 * rows_view.frameWidth()
-            )
-            if rows_view.horizontalScrollBar().isVisible():
-                need += rows_view.horizontalScrollBar().height()
+        rows_view = rows_of(dock) if fit else None
+        if rows_view is not None:
+            need = rows_height(rows_view)
             grow = max(0, need - rows_view.height())
             want = min(want, dock.height() + tab_bar_height(win, dock) + grow)
         if dock.height() < want - 8:

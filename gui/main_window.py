@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
         # and give it back when they go (the dock stayed tall over a blank)
         self.search_panel.results_shown.connect(
             lambda n: (
-                self.layout_keeper.make_room(self.search_dock)
+                self.layout_keeper.make_room(self.search_dock, fit=True)
                 if n
                 else self.layout_keeper.give_room_back(self.search_dock)
             )

@@ -28,6 +28,21 @@ from storage.core.models import SearchHit
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+#: words shown before the first [match] of a hit: a long segment starts with an ellipsis there
+LEAD_CHARS = 40
+
+
+def around_match(marked: str) -> str:
+    """A hit's text from a little before its first [match] (at a word's start), so the words
+    found are in sight on one line; the whole text is the tooltip."""
+    at = marked.find("[")
+    if at <= LEAD_CHARS:
+        return marked
+    space = marked.find(" ", at - LEAD_CHARS, at)  # the first word wholly in the lead
+    start = space + 1 if space >= 0 else at - LEAD_CHARS
+    return "…" + marked[start:]
+
+
 class SearchPanel(QWidget):
     """A query box and the hits, best first."""
 
@@ -62,6 +77,11 @@ class SearchPanel(QWidget):
         self.results = QListWidget(self)
         self.results.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.results.itemActivated.connect(self._activated)
+        # a hit is a line: the words found in sight (``around_match``), the end elided, never
+        # a sideways scroll (a long segment put its words out of sight, and the bar took a row)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.results.setUniformItemSizes(True)
         # however short the window, three hits show (the transcript gives way to them)
         self.results.setMinimumHeight(
             3 * self.results.fontMetrics().lineSpacing() + 2 * self.results.frameWidth() + 2
@@ -150,7 +170,8 @@ class SearchPanel(QWidget):
             hidden = (redacted or {}).get(hit.segment_id, [])
             note = f" · redacted: {', '.join(p for _w, p in hidden)}" if hidden else ""
             item = QListWidgetItem(
-                f"{hit.session_title} · {fmt_ms(hit.start_ms)} · {lang}{speaker}{hit.marked}{note}"
+                f"{hit.session_title} · {fmt_ms(hit.start_ms)} · {lang}{speaker}"
+                f"{around_match(hit.marked)}{note}"
             )
             item.setData(HIT_ROLE, hit)
             tip = html.escape(hit.text)

@@ -549,8 +549,6 @@ def test_nothing_found_takes_a_line_not_the_transcript_rows(
     the Search dock to make room for results (184 px at 1024x700), "Nothing found." over a
     blank 120 px the transcript lost; the line shows whole under the query row, and hits
     still make room."""
-    from gui.layout import RESULTS_MIN
-
     w = laptop
     qtbot.wait(100)
     panel = w.search_panel
@@ -568,12 +566,15 @@ def test_nothing_found_takes_a_line_not_the_transcript_rows(
     )
     assert blank <= 2, (blank, w.search_dock.height())
     assert w.transcript.viewport().height() >= rows - info.height() - 12
-    # hits make room for themselves
+    # hits make room for themselves (as much as they need: four lines)
     panel.language_box.setCurrentIndex(panel.language_box.findData("kk"))
     w.sessions.run_search(panel.query.text())
     idle(w)
-    qtbot.waitUntil(lambda: w.search_dock.height() >= RESULTS_MIN - 8)
-    assert panel.results.count() > 0
+    qtbot.waitUntil(lambda: panel.results.count() == 4)
+    results = panel.results
+    qtbot.waitUntil(
+        lambda: results.visualItemRect(results.item(3)).bottom() < results.viewport().height()
+    )
     w.close()
 
 
@@ -746,4 +747,46 @@ def test_a_retrieval_of_few_codings_takes_no_more_than_their_rows(
     qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 6, timeout=10000)
     qtbot.wait(100)
     assert w.retrieval_dock.height() > few + 20 and _whole_rows(table) >= 2
+    w.close()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_a_few_search_hits_take_their_lines_and_show_the_words_found(
+    qtbot: Any,
+    idle: Any,
+    laptop: Any,
+) -> None:
+    """Two hits at 1366x768 grew the Search dock to 30 % of the window: 110 px blank under
+    them, taken from the transcript; and a hit in a long segment was one line wider than the
+    dock, the words found out of sight behind a sideways scroll bar. The dock is as tall as
+    its hits; each hit shows the words found (from a little before them), elided at its end."""
+    from storage.core.models import SearchHit
+
+    w = laptop
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    panel = w.search_panel
+    before = w.transcript.viewport().height()
+    w.sessions.run_search("thank")  # four hits
+    idle(w)
+    qtbot.waitUntil(lambda: panel.results.count() == 4, timeout=10000)
+    qtbot.wait(100)
+    results = panel.results
+    last = results.visualItemRect(results.item(3))
+    assert results.viewport().height() - last.bottom() < last.height(), (
+        results.viewport().height(),
+        last,
+    )
+    assert w.transcript.viewport().height() >= before - 5 * last.height() - 24
+    # a hit deep in a long segment: its words in sight, no sideways scrolling
+    long = "Ну, " + "очень долго ждали, " * 8 + "[поликлиника] была закрыта, " * 6
+    sid, seg = w.state.session.id, w.segment_model.segment(0).id
+    hit = SearchHit(seg, sid, "Фокус-группа", 0, 250, "Айгерім", long, long, 1.0, "ru")
+    panel.show_hits([hit, hit])
+    qtbot.wait(100)
+    item = panel.results.item(0)
+    assert "[поликлиника]" in item.text() and "…" in item.text(), item.text()
+    shown = panel.results.fontMetrics().horizontalAdvance(item.text().split("[поликлиника]")[0])
+    assert shown < panel.results.viewport().width()  # the words found start on screen
+    assert not panel.results.horizontalScrollBar().isVisible()
+    assert item.toolTip().startswith("Ну, очень долго")  # the whole text
     w.close()

@@ -112,3 +112,14 @@ def test_asked_exactly_when_unknown_changed_since_acknowledged_or_refused(
                     any(x.refused for x in problems) or acked.get(purpose) != now
                 )
                 assert bool(p.consent_notes.to_ask(sid, purpose)) == expect, (op, arg, purpose)
+
+
+def test_the_acknowledgement_keeps_no_speaker_names(tmp_path: Path) -> None:
+    """What was unknown is kept as a digest: a speaker label may be a real name, and the
+    project's metadata travels in team bundles."""
+    with Project.create(tmp_path / "p.fieldscribe", coder="a") as p:
+        sid = _session(p, ("Айгерім Сапарова",))
+        p.consent_notes.acknowledge(sid, "export")
+        kept = p.get_meta("consent.acknowledged") or ""
+        assert sid in kept and "Айгерім" not in kept and "Сапарова" not in kept
+        assert p.consent_notes.to_ask(sid, "export") == []

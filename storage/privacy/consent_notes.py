@@ -12,6 +12,7 @@ export. Each acknowledgement goes in the audit log.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import TYPE_CHECKING
 
@@ -27,14 +28,16 @@ ACKNOWLEDGED_KEY = "consent.acknowledged"
 
 
 def signature(problems: list[ConsentProblem]) -> str:
-    """What ``problems`` leave unknown, as a comparable text (order does not matter)."""
-    return json.dumps(
+    """What ``problems`` leave unknown, as a comparable digest (order does not matter): a
+    speaker label may be a real name, and ``project_meta`` travels in bundles."""
+    text = json.dumps(
         sorted(
             [p.speaker or "", p.participant_id or "", sorted(p.missing), sorted(p.refused)]
             for p in problems
         ),
         ensure_ascii=False,
     )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class ConsentNotes:

@@ -46,14 +46,13 @@ CODEBOOK_WIDTH = 230
 RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX = 0.3, 150, 400
 #: the bottom panels whose table is the point of opening them (Retrieval, Agreement,
 #: Disagreements) open at this share of the window, as far as the transcript keeps
-#: ``TRANSCRIPT_ROWS`` rows: at 0.45 of a 1024x700 window it kept three (two whole), at 1366x768
-#: four; their tables scroll (the user can make them taller), the transcript is what is read
+#: ``TRANSCRIPT_ROWS`` one-line rows: at 0.45 of a 1024x700 window it kept three (two whole),
+#: at 1366x768 four; their tables scroll (the user can make them taller), the transcript is
+#: what is read. Search hits grow the Search dock as far too (with hits at 1024x700 it kept
+#: four rows: the coder searching lost the transcript the hits are in). Eight one-line rows
+#: (28 px each) keep the 216 px that six rows of the old 36 px kept
 TABLE_SHARE, TABLE_MIN, TABLE_MAX = 0.45, 240, 480
-TRANSCRIPT_ROWS = 6
-#: search hits grow the Search dock only as far as the transcript keeps this many one-line
-#: rows (it kept four at 1024x700: the coder searching lost the transcript the hits are in);
-#: the hits list scrolls, the user can make the dock taller
-SEARCH_TRANSCRIPT_ROWS = 8
+TRANSCRIPT_ROWS = 8
 #: the side panels (Record, Speakers, Ethics) open this wide: what their contents are laid out
 #: for at 1024x700 (wrapped tables, short tab labels); the transcript keeps the rest. A panel
 #: that needs more opens as wide as it needs, and a tab never narrows the dock it is tabbed
@@ -278,8 +277,7 @@ class LayoutKeeper(QObject):
         view = self.transcript
         if view is not None and view.isVisible():
             # what the transcript can give; resizeDocks sizes the dock with its tab bar
-            rows = TRANSCRIPT_ROWS if table else SEARCH_TRANSCRIPT_ROWS
-            keep = rows * view.verticalHeader().defaultSectionSize()
+            keep = TRANSCRIPT_ROWS * view.verticalHeader().defaultSectionSize()
             spare = max(0, view.viewport().height() - keep)
             want = min(want, dock.height() + tab_bar_height(win, dock) + spare)
         rows_view = rows_of(dock) if fit else None

@@ -321,8 +321,9 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
     monkeypatch: Any,
 ) -> None:
     """Agreement, Disagreements and Retrieval opened at 0.45 of the window: the transcript kept
-    three rows at 1024x700 (111 px, two whole) and four at 1366x768. Now it keeps six
-    (``gui.layout.TRANSCRIPT_ROWS``) and each panel's table still shows rows whole (it
+    three rows at 1024x700 (111 px, two whole) and four at 1366x768. Now it keeps eight
+    one-line rows (``gui.layout.TRANSCRIPT_ROWS``: 224 px; six rows, 168 px, once a one-line
+    row was two lines tall, not 2.6) and each panel's table still shows rows whole (it
     scrolls)."""
     folder = project.folder
     project.close()
@@ -338,7 +339,7 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
     _kept_at(w, size, monkeypatch)
     transcript = w.transcript
-    keep = 6 * transcript.verticalHeader().defaultSectionSize()
+    keep = 8 * transcript.verticalHeader().defaultSectionSize()
     code = w.project.codebook.find_code("Услуги/Денсаулық")
     openers = {
         "Agreement": lambda: w.extra_panels.show_agreement().view,
@@ -356,7 +357,7 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
         qtbot.wait(100)
         dock = next(d for d in w.findChildren(QDockWidget) if d.windowTitle() == name)
         assert not dock.widget().visibleRegion().isEmpty(), name
-        # the transcript keeps six rows (a row or two less was 2-3 rows at 1024x700)
+        # the transcript keeps eight rows (a row or two less was 2-3 rows at 1024x700)
         assert transcript.viewport().height() >= keep - 2, (name, transcript.viewport().height())
         assert _whole_rows(transcript) >= 3, name
         # the panel grew past its query row and shows its rows (the rest a scroll away)
@@ -677,7 +678,7 @@ def test_searching_leaves_eight_transcript_rows_and_the_hits_in_sight(
     """With search hits listed at 1024x700 the transcript showed about four rows: the Search
     dock took 30 % of the window, its count and Code hits… a row of their own, and a one-line
     segment was 36 px tall. The transcript keeps eight one-line rows
-    (``gui.layout.SEARCH_TRANSCRIPT_ROWS``), and the hits, their count and Code hits… show."""
+    (``gui.layout.TRANSCRIPT_ROWS``), and the hits, their count and Code hits… show."""
     w = laptop
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
     qtbot.wait(100)

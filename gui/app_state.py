@@ -21,6 +21,8 @@ class AppState(QObject):
     project_opened = Signal(object)  # Project
     project_closed = Signal()
     session_changed = Signal(object)  # Session | None
+    #: a session id: show its Session details (the consent question's Link speakers…)
+    details_requested = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -142,7 +142,12 @@ class ExchangeActions(QObject):
         if not dialog.exec():
             return None
         if not dialog.consented.isChecked() and not confirm_consent(
-            self.parent_widget, project, sessions, "export", "Export"
+            self.parent_widget,
+            project,
+            sessions,
+            "export",
+            "Export",
+            show_details=lambda sid: emit(self.state.details_requested, sid),
         ):
             return None
         return dialog

@@ -23,7 +23,15 @@ from collections.abc import Callable, Sequence
 import shiboken6
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QListView,
+    QMainWindow,
+    QTabBar,
+    QTableView,
+    QWidget,
+)
 
 #: below this, a dock opened beside another in a side area would leave it too short
 MIN_SIDE_SPLIT_HEIGHT = 720
@@ -38,10 +46,13 @@ CODEBOOK_WIDTH = 230
 RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX = 0.3, 150, 400
 #: the bottom panels whose table is the point of opening them (Retrieval, Agreement,
 #: Disagreements) open at this share of the window, as far as the transcript keeps
-#: ``TRANSCRIPT_ROWS`` rows: at 0.45 of a 1024x700 window it kept three (two whole), at 1366x768
-#: four; their tables scroll (the user can make them taller), the transcript is what is read
+#: ``TRANSCRIPT_ROWS`` one-line rows: at 0.45 of a 1024x700 window it kept three (two whole),
+#: at 1366x768 four; their tables scroll (the user can make them taller), the transcript is
+#: what is read. Search hits grow the Search dock as far too (with hits at 1024x700 it kept
+#: four rows: the coder searching lost the transcript the hits are in). Eight one-line rows
+#: (28 px each) keep the 216 px that six rows of the old 36 px kept
 TABLE_SHARE, TABLE_MIN, TABLE_MAX = 0.45, 240, 480
-TRANSCRIPT_ROWS = 6
+TRANSCRIPT_ROWS = 8
 #: the side panels (Record, Speakers, Ethics) open this wide: what their contents are laid out
 #: for at 1024x700 (wrapped tables, short tab labels); the transcript keeps the rest. A panel
 #: that needs more opens as wide as it needs, and a tab never narrows the dock it is tabbed
@@ -124,6 +135,28 @@ def tab_partner(window: QMainWindow, area: Qt.DockWidgetArea) -> QDockWidget | N
     if not side and partner.width() >= MIN_BOTTOM_SPLIT_WIDTH:
         return None
     return partner
+
+
+def rows_of(dock: QDockWidget) -> QAbstractItemView | None:
+    """The shown table or list of ``dock``'s panel (Retrieval's codings, Search's hits)."""
+    for kind in (QTableView, QListView):
+        view = dock.widget().findChild(kind)
+        if view is not None and view.isVisible():
+            return view
+    return None
+
+
+def rows_height(view: QAbstractItemView) -> int:
+    """The height that shows every row of ``view`` (its header and frame with them)."""
+    model = view.model()
+    count = model.rowCount() if model is not None else 0
+    if isinstance(view, QTableView):
+        need = view.verticalHeader().length() + view.horizontalHeader().height()
+    else:
+        need = sum(view.sizeHintForRow(r) for r in range(min(count, 50)))
+    if view.horizontalScrollBar().isVisible():
+        need += view.horizontalScrollBar().height()
+    return need + 2 * view.frameWidth()
 
 
 class LayoutKeeper(QObject):
@@ -220,11 +253,14 @@ class LayoutKeeper(QObject):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.default_sizes()
 
-    def make_room(self, dock: QDockWidget, *, table: bool = False) -> None:
+    def make_room(self, dock: QDockWidget, *, table: bool = False, fit: bool = False) -> None:
         """Results arrived in a bottom dock (search hits, retrieved codings) or a bottom panel
         opened (``table``: one whose table is what it shows, Agreement): it grows to show
         several of them, when it is shorter than that (never shrinks what the user made); a
-        table panel leaves the transcript ``TRANSCRIPT_ROWS`` rows (its own table scrolls)."""
+        table panel leaves the transcript ``TRANSCRIPT_ROWS`` rows (its own table scrolls).
+        ``fit``: the panel's rows are listed already (Retrieval's codings, Search's hits): the
+        dock grows no taller than they need (one coding left 90 px blank under its row at
+        1024x700, two hits 110 px at 1366x768, taken from the transcript)."""
         win = self.window
         if (
             not self.active
@@ -236,14 +272,19 @@ class LayoutKeeper(QObject):
             return
         if table:
             want = clamp(win.height() * TABLE_SHARE, TABLE_MIN, TABLE_MAX)
-            view = self.transcript
-            if view is not None and view.isVisible():
-                # what the transcript can give; resizeDocks sizes the dock with its tab bar
-                keep = TRANSCRIPT_ROWS * view.verticalHeader().defaultSectionSize()
-                spare = max(0, view.viewport().height() - keep)
-                want = min(want, dock.height() + tab_bar_height(win, dock) + spare)
         else:
             want = clamp(win.height() * RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX)
+        view = self.transcript
+        if view is not None and view.isVisible():
+            # what the transcript can give; resizeDocks sizes the dock with its tab bar
+            keep = TRANSCRIPT_ROWS * view.verticalHeader().defaultSectionSize()
+            spare = max(0, view.viewport().height() - keep)
+            want = min(want, dock.height() + tab_bar_height(win, dock) + spare)
+        rows_view = rows_of(dock) if fit else None
+        if rows_view is not None:
+            need = rows_height(rows_view)
+            grow = max(0, need - rows_view.height())
+            want = min(want, dock.height() + tab_bar_height(win, dock) + grow)
         if dock.height() < want - 8:
             win.resizeDocks([dock], [want], Qt.Orientation.Vertical)
             self._grown[dock] = want

@@ -166,6 +166,9 @@ class MainWindow(QMainWindow):
         # the codes' counts: a transcription may bring codings (the demo's examples)
         self.transcription.transcribed.connect(lambda _sid: self.editing.reload_codebook())
         self.docks.play_requested.connect(lambda s, g: self.sessions.open_segment(s, g, play=True))
+        # the consent question's Link speakers…: that session's Session details, its speakers
+        state.details_requested.connect(self._show_details)
+        self.docks.details_requested.connect(self._show_details)
 
         self.team_actions = TeamActions(
             state,
@@ -217,13 +220,15 @@ class MainWindow(QMainWindow):
         # and give it back when they go (the dock stayed tall over a blank)
         self.search_panel.results_shown.connect(
             lambda n: (
-                self.layout_keeper.make_room(self.search_dock)
+                self.layout_keeper.make_room(self.search_dock, fit=True)
                 if n
                 else self.layout_keeper.give_room_back(self.search_dock)
             )
         )
         # Retrieval and Agreement are their tables: they open tall enough to read several rows
-        self.docks.results_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
+        self.docks.results_shown.connect(
+            lambda d: self.layout_keeper.make_room(d, table=True, fit=True)
+        )
         self.docks.results_gone.connect(self.layout_keeper.give_room_back)
         self.extra_panels.panel_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
         # a panel opened as a tab of the codebook (Ethics, Speakers) is as wide as the codebook
@@ -289,6 +294,11 @@ class MainWindow(QMainWindow):
     def last_error(self) -> str:
         """The text of the last error shown."""
         return self.chrome.last_error
+
+    def _show_details(self, session_id: str) -> None:
+        """A session's Session details in front (to link its speakers to participants)."""
+        self.sessions.open_session(session_id)
+        self.docks.show_details()
 
     # ------------------------------------------------------------------ layout
     def _build_central(self) -> None:

@@ -22,6 +22,7 @@ class ProjectDocks(QObject):
 
     details_changed = Signal(str)  # session id: participants, attributes or the title changed
     play_requested = Signal(str, str)  # session id, segment id
+    details_requested = Signal(str)  # session id: show its Session details (link speakers)
     results_shown = Signal(object)  # the Retrieval dock: codings were listed in it
     results_gone = Signal(object)  # the Retrieval dock: it lists none (again)
 
@@ -62,6 +63,7 @@ class ProjectDocks(QObject):
         )
         self.retrieval = RetrievalPanel(project, self.runner, window)
         self.retrieval.play_requested.connect(lambda s, g: emit(self.play_requested, s, g))
+        self.retrieval.details_requested.connect(lambda s: emit(self.details_requested, s))
         self.retrieval.status.connect(lambda t: self.chrome.message(t, 5000))
         # codings make room for their table; none (filters that match nothing) show no table,
         # and the dock stays its filter and count rows (it grew 88 -> 174 px over a blank)
@@ -85,6 +87,14 @@ class ProjectDocks(QObject):
                 self.chrome.remove_dock(dock)
         self.session_panel_dock = self.retrieval_dock = None
         self.session_panel = self.retrieval = None
+
+    def show_details(self) -> None:
+        """Session details in front, the cursor in its speakers table (to link them)."""
+        if self.session_panel is None or self.session_panel_dock is None:
+            return
+        self.session_panel_dock.show()
+        self.session_panel_dock.raise_()
+        self.session_panel.speakers.setFocus()
 
     def retrieve_code(self, code_id: str) -> None:
         """Show the retrieval of a code."""

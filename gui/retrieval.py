@@ -96,6 +96,7 @@ class RetrievalPanel(QWidget):
     """Pick a code and filters; double-click a row to hear it."""
 
     play_requested = Signal(str, str)  # session id, segment id
+    details_requested = Signal(str)  # session id: the consent question's Link speakers…
     status = Signal(str)
     results_shown = Signal(int)  # how many codings are listed
 
@@ -335,7 +336,12 @@ class RetrievalPanel(QWidget):
             return
         sessions = [r.session_id for r in self.model.rows]
         if not dialog.consented.isChecked() and not confirm_consent(
-            self, self.project, sessions, "export", "Export"
+            self,
+            self.project,
+            sessions,
+            "export",
+            "Export",
+            show_details=lambda sid: emit(self.details_requested, sid),
         ):
             return
         if path is None:

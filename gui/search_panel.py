@@ -28,6 +28,21 @@ from storage.core.models import SearchHit
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+#: words shown before the first [match] of a hit: a long segment starts with an ellipsis there
+LEAD_CHARS = 40
+
+
+def around_match(marked: str) -> str:
+    """A hit's text from a little before its first [match] (at a word's start), so the words
+    found are in sight on one line; the whole text is the tooltip."""
+    at = marked.find("[")
+    if at <= LEAD_CHARS:
+        return marked
+    space = marked.find(" ", at - LEAD_CHARS, at)  # the first word wholly in the lead
+    start = space + 1 if space >= 0 else at - LEAD_CHARS
+    return "…" + marked[start:]
+
+
 class SearchPanel(QWidget):
     """A query box and the hits, best first."""
 
@@ -56,10 +71,21 @@ class SearchPanel(QWidget):
             "Without it, add * yourself: коррупц*"
         )
         self.forms.toggled.connect(self._forms_toggled)
-        self.info = QLabel(self)
+        self.info = QLabel(self)  # how many found: short, on the query row
+        self.message = QLabel(self)  # an error or a hint: a line of its own, wrapped
+        self.message.setWordWrap(True)
         self.results = QListWidget(self)
         self.results.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.results.itemActivated.connect(self._activated)
+        # a hit is a line: the words found in sight (``around_match``), the end elided, never
+        # a sideways scroll (a long segment put its words out of sight, and the bar took a row)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.results.setUniformItemSizes(True)
+        # however short the window, three hits show (the transcript gives way to them)
+        self.results.setMinimumHeight(
+            3 * self.results.fontMetrics().lineSpacing() + 2 * self.results.frameWidth() + 2
+        )
         self.code_button = QPushButton("Code hits…", self)
         self.code_button.setToolTip(
             "Code the segments found (the selected ones, else all) with a code of the codebook"
@@ -71,15 +97,17 @@ class SearchPanel(QWidget):
         top.addWidget(self.query, 1)
         top.addWidget(self.forms)
         top.addWidget(self.language_box)
+        # the count and Code hits… share the query row: a row of their own took a hit's
+        # room and the transcript's at 1024x700
+        top.addWidget(self.info)
+        top.addWidget(self.code_button)
         layout.addLayout(top)
-        info_row = QHBoxLayout()
-        info_row.addWidget(self.info, 1)
-        info_row.addWidget(self.code_button)
-        layout.addLayout(info_row)
+        layout.addWidget(self.message)
         layout.addWidget(self.results, 1)
         layout.addStretch(0)
         # empty, the dock is a query row: no blank list taking the transcript's room
         self.info.hide()
+        self.message.hide()
         self.results.hide()
         self.code_button.hide()
 
@@ -115,6 +143,7 @@ class SearchPanel(QWidget):
         if not text.strip():
             self.results.clear()
             self.info.hide()
+            self.message.hide()
             self.results.hide()
             self.code_button.hide()
 
@@ -141,7 +170,8 @@ class SearchPanel(QWidget):
             hidden = (redacted or {}).get(hit.segment_id, [])
             note = f" · redacted: {', '.join(p for _w, p in hidden)}" if hidden else ""
             item = QListWidgetItem(
-                f"{hit.session_title} · {fmt_ms(hit.start_ms)} · {lang}{speaker}{hit.marked}{note}"
+                f"{hit.session_title} · {fmt_ms(hit.start_ms)} · {lang}{speaker}"
+                f"{around_match(hit.marked)}{note}"
             )
             item.setData(HIT_ROLE, hit)
             tip = html.escape(hit.text)
@@ -153,6 +183,7 @@ class SearchPanel(QWidget):
             self.results.addItem(item)
         self.info.setText(f"{plural(len(hits), 'segment')} found" if hits else "Nothing found.")
         self.info.show()
+        self.message.hide()
         self.results.setVisible(bool(hits))
         self.code_button.setVisible(bool(hits))
         emit(self.results_shown, len(hits))
@@ -172,8 +203,9 @@ class SearchPanel(QWidget):
     def show_message(self, text: str) -> None:
         """Show an error or a hint instead of results."""
         self.results.clear()
-        self.info.setText(text)
-        self.info.show()
+        self.message.setText(text)
+        self.message.show()
+        self.info.hide()
         self.results.hide()
         self.code_button.hide()
 

@@ -63,6 +63,10 @@ def format_attributes(attributes: dict[str, str]) -> str:
     return "; ".join(f"{k}={v}" for k, v in sorted(attributes.items()))
 
 
+#: the speakers' participant choice that makes a new participant
+NEW_PARTICIPANT = "\x00new"
+
+
 class SessionPanel(QWidget):
     """Edit the current session's metadata and who its speakers are."""
 
@@ -190,9 +194,17 @@ class SessionPanel(QWidget):
             box.addItem("—", None)
             for p in self._participants:
                 box.addItem(p.pseudonym, p.id)
+            # linking a speaker needs a participant: one can be made here (there were none
+            # to choose after the consent question's Link speakers…)
+            box.addItem("New participant…", NEW_PARTICIPANT)
+            box.setToolTip("The participant who speaks as this speaker (their consent applies)")
             box.setCurrentIndex(max(0, box.findData(sp.participant_id)))
             box.currentIndexChanged.connect(
-                lambda _i, label=sp.label, b=box: self._map(label, b.currentData())
+                lambda _i, label=sp.label, b=box, was=sp.participant_id: (
+                    self._new_participant_for(label, b, was)
+                    if b.currentData() == NEW_PARTICIPANT
+                    else self._map(label, b.currentData())
+                )
             )
             self.speakers.setCellWidget(row, 1, box)
         self._loading = False
@@ -237,6 +249,45 @@ class SessionPanel(QWidget):
             "Map speaker",
             lambda ctx: MapSpeakerCommand(ctx, sid, label, participant_id, who),
             lambda: project.sessions.map_speaker(sid, label, participant_id),
+        )
+
+    def _new_participant_for(self, label: str, box: QComboBox, was: str | None) -> None:
+        """New participant… chosen for speaker ``label``: a pseudonym asked, the participant
+        added and the speaker linked to them (Cancel leaves the speaker as it was)."""
+        if self._loading or self.session is None:
+            return
+        box.blockSignals(True)  # back to what it showed until the participant exists
+        box.setCurrentIndex(max(0, box.findData(was)))
+        box.blockSignals(False)
+        suggested = f"P{len(self._participants) + 1:02d}"
+        name, ok = QInputDialog.getText(
+            self,
+            "New participant",
+            f"Pseudonym of the participant who speaks as “{label}”\n"
+            "(what exports show; not their real name):",
+            text=suggested,
+        )
+        if not ok or not name.strip():
+            return
+        sid, project = self.session.id, self.project
+
+        def added(participant: Participant) -> None:
+            self._participants.append(participant)
+            self._edit(
+                "Map speaker",
+                lambda ctx: MapSpeakerCommand(
+                    ctx, sid, label, participant.id, participant.pseudonym
+                ),
+                lambda: project.sessions.map_speaker(sid, label, participant.id),
+            )
+            emit(self.changed, sid)
+
+        self.runner.submit(
+            "Add participant",
+            lambda _ctx: project.sessions.add_participant(name.strip(), {}),
+            on_done=added,
+            on_error=self.error.emit,
+            serial=True,
         )
 
     def _edit(

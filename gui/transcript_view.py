@@ -70,7 +70,7 @@ class TranscriptView(QTableView):
         vh = self.verticalHeader()
         vh.setVisible(False)
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(int(self.fontMetrics().lineSpacing() * 2.6))
+        vh.setDefaultSectionSize(int(self.fontMetrics().lineSpacing() * 2))
         # rows show their whole text: the rows in view are measured (and only those, so a
         # 100,000-segment session scrolls as fast as before) and grow to fit
         self._min_row = vh.defaultSectionSize()

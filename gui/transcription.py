@@ -276,7 +276,14 @@ class TranscriptionController(QObject):
             return None
         project = self.state.project
         sid = session_id
-        if not confirm_consent(self.chrome.window, project, [sid], "transcription", "Transcribe"):
+        if not confirm_consent(
+            self.chrome.window,
+            project,
+            [sid],
+            "transcription",
+            "Transcribe",
+            show_details=lambda s: emit(self.state.details_requested, s),
+        ):
             return None
 
         def job(ctx: Any) -> Any:

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from storage.codebook.retrieval import Retrieval
     from storage.history.undo import History
     from storage.privacy.audit import AuditLog
+    from storage.privacy.consent_notes import ConsentNotes
     from storage.privacy.privacy import Privacy
     from storage.privacy.redaction import Redactions
     from storage.recordings.guide import Recordings
@@ -221,6 +222,13 @@ class Project:
         from storage.privacy.privacy import Privacy
 
         return Privacy(self.store, self)
+
+    @cached_property
+    def consent_notes(self) -> ConsentNotes:
+        """Consent warnings acknowledged (not asked again while nothing changes)."""
+        from storage.privacy.consent_notes import ConsentNotes
+
+        return ConsentNotes(self.store, self)
 
     @cached_property
     def redactions(self) -> Redactions:

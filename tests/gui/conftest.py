@@ -54,6 +54,26 @@ def modal_dialogs_fail(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.setattr(cls, name, fn if name == "exec" else staticmethod(fn))
 
 
+@pytest.fixture(autouse=True)
+def consent_asked_as_a_question(monkeypatch: pytest.MonkeyPatch, modal_dialogs_fail: None) -> None:
+    """The consent question (``gui.consent.ask``, a box with its own buttons) is answered in
+    tests through ``QMessageBox.question`` as it was before it had them: a test that patches
+    ``question`` answers it (Yes: go on, YesToAll: go on and don't ask again, Open: Link
+    speakers…, anything else: stop), one that does not fails as for any unanswered modal. A
+    test of the box itself patches ``gui.consent.ask`` back or answers its ``exec``."""
+    from PySide6.QtWidgets import QMessageBox
+
+    import gui.consent
+
+    def through_question(parent: Any, title: str, text: str, **_k: Any) -> Any:
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(parent, title, text, buttons.Yes | buttons.Cancel)
+        known = (gui.consent.GO, gui.consent.GO_REMEMBER, gui.consent.LINK)
+        return answer if answer in known else gui.consent.STOP
+
+    monkeypatch.setattr(gui.consent, "ask", through_question)
+
+
 PATIENT_WAIT_MS = 30_000
 
 

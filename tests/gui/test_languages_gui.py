@@ -353,7 +353,7 @@ def test_what_the_user_must_know_after_a_transcription_shows_once_in_a_box(
         summary.notes.append(cli_note)
         return summary
 
-    yes = QMessageBox.StandardButton.Yes  # "transcribe anyway?" (consent not recorded)
+    yes = QMessageBox.StandardButton.Yes  # "Transcribe anyway" (consent not recorded)
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: yes))
     qsettings.setValue("transcribe_after_import", "false")
     w = MainWindow(project, transcriber=with_note, settings=qsettings)
@@ -380,7 +380,7 @@ def _said_after_run(
     qtbot: Any, idle: Any, project: Project, qsettings: Any, monkeypatch: Any, transcriber: Any
 ) -> str:
     """What the status bar says once a window has transcribed the project's first session with
-    ``transcriber`` (answering yes to "transcribe anyway?": consent is not recorded)."""
+    ``transcriber`` (answering "Transcribe anyway": consent is not recorded)."""
     from PySide6.QtWidgets import QMessageBox
 
     from gui.main_window import MainWindow

@@ -321,8 +321,9 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
     monkeypatch: Any,
 ) -> None:
     """Agreement, Disagreements and Retrieval opened at 0.45 of the window: the transcript kept
-    three rows at 1024x700 (111 px, two whole) and four at 1366x768. Now it keeps six
-    (``gui.layout.TRANSCRIPT_ROWS``) and each panel's table still shows rows whole (it
+    three rows at 1024x700 (111 px, two whole) and four at 1366x768. Now it keeps eight
+    one-line rows (``gui.layout.TRANSCRIPT_ROWS``: 224 px; six rows, 168 px, once a one-line
+    row was two lines tall, not 2.6) and each panel's table still shows rows whole (it
     scrolls)."""
     folder = project.folder
     project.close()
@@ -338,7 +339,7 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
     _kept_at(w, size, monkeypatch)
     transcript = w.transcript
-    keep = 6 * transcript.verticalHeader().defaultSectionSize()
+    keep = 8 * transcript.verticalHeader().defaultSectionSize()
     code = w.project.codebook.find_code("Услуги/Денсаулық")
     openers = {
         "Agreement": lambda: w.extra_panels.show_agreement().view,
@@ -356,7 +357,7 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
         qtbot.wait(100)
         dock = next(d for d in w.findChildren(QDockWidget) if d.windowTitle() == name)
         assert not dock.widget().visibleRegion().isEmpty(), name
-        # the transcript keeps six rows (a row or two less was 2-3 rows at 1024x700)
+        # the transcript keeps eight rows (a row or two less was 2-3 rows at 1024x700)
         assert transcript.viewport().height() >= keep - 2, (name, transcript.viewport().height())
         assert _whole_rows(transcript) >= 3, name
         # the panel grew past its query row and shows its rows (the rest a scroll away)
@@ -528,7 +529,8 @@ def test_an_empty_search_dock_is_its_query_row_with_nothing_blank(
     # a message under the row makes room for itself
     panel.show_message("Nothing to search: type words first.")
     qtbot.wait(100)
-    assert panel.info.visibleRegion().boundingRect().height() == panel.info.height() > 0
+    message = panel.message
+    assert message.visibleRegion().boundingRect().height() == message.height() > 0
     # the Retrieval tab shows its filters, codings, count and export button
     w.retrieval_dock.raise_()
     qtbot.waitUntil(lambda: w.retrieval.table.isVisible())
@@ -548,8 +550,6 @@ def test_nothing_found_takes_a_line_not_the_transcript_rows(
     the Search dock to make room for results (184 px at 1024x700), "Nothing found." over a
     blank 120 px the transcript lost; the line shows whole under the query row, and hits
     still make room."""
-    from gui.layout import RESULTS_MIN
-
     w = laptop
     qtbot.wait(100)
     panel = w.search_panel
@@ -567,12 +567,15 @@ def test_nothing_found_takes_a_line_not_the_transcript_rows(
     )
     assert blank <= 2, (blank, w.search_dock.height())
     assert w.transcript.viewport().height() >= rows - info.height() - 12
-    # hits make room for themselves
+    # hits make room for themselves (as much as they need: four lines)
     panel.language_box.setCurrentIndex(panel.language_box.findData("kk"))
     w.sessions.run_search(panel.query.text())
     idle(w)
-    qtbot.waitUntil(lambda: w.search_dock.height() >= RESULTS_MIN - 8)
-    assert panel.results.count() > 0
+    qtbot.waitUntil(lambda: panel.results.count() == 4)
+    results = panel.results
+    qtbot.waitUntil(
+        lambda: results.visualItemRect(results.item(3)).bottom() < results.viewport().height()
+    )
     w.close()
 
 
@@ -663,4 +666,128 @@ def test_bottom_docks_give_their_room_back_when_their_results_go(
     idle(w)
     qtbot.waitUntil(lambda: w.search_panel.info.text() == "Nothing found.")
     qtbot.waitUntil(lambda: w.search_dock.height() < fresh["search"] + 40)
+    w.close()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_searching_leaves_eight_transcript_rows_and_the_hits_in_sight(
+    qtbot: Any,
+    idle: Any,
+    laptop: Any,
+) -> None:
+    """With search hits listed at 1024x700 the transcript showed about four rows: the Search
+    dock took 30 % of the window, its count and Code hits… a row of their own, and a one-line
+    segment was 36 px tall. The transcript keeps eight one-line rows
+    (``gui.layout.TRANSCRIPT_ROWS``), and the hits, their count and Code hits… show."""
+    w = laptop
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    qtbot.wait(100)
+    panel = w.search_panel
+    panel.focus_query()
+    panel.query.setText("thank")
+    w.sessions.run_search(panel.query.text())
+    idle(w)
+    qtbot.waitUntil(lambda: panel.results.count() == 4, timeout=10000)
+    qtbot.wait(100)
+    view = w.transcript
+    one_line = view.rowHeight(2)  # "Okay, thank you.": one line
+    assert one_line == view.verticalHeader().defaultSectionSize()
+    assert view.viewport().height() >= 8 * one_line, (
+        view.viewport().height(),
+        one_line,
+        w.search_dock.height(),
+    )
+    # the hits: every one whole (four), the count and the button beside the query
+    results = panel.results
+    shown = [
+        i
+        for i in range(results.count())
+        if results.visualItemRect(results.item(i)).bottom() < results.viewport().height()
+    ]
+    assert len(shown) == 4, (shown, results.height())
+    for widget in (panel.info, panel.code_button, panel.query):
+        assert widget.visibleRegion().boundingRect().size() == widget.size(), widget
+    assert panel.info.text() == "4 segments found"
+    w.close()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_a_retrieval_of_few_codings_takes_no_more_than_their_rows(
+    qtbot: Any,
+    idle: Any,
+    laptop: Any,
+) -> None:
+    """Retrieving a code with one coding grew the Retrieval dock as for many (0.45 of the
+    window, as far as the transcript kept six rows): 90 px blank under the one row at 1024x700,
+    taken from the transcript. It grows as far as its rows need; many still make it taller."""
+    w = laptop
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    project = w.project
+    one = project.codebook.ensure_code_path("Очереди")
+    project.codebook.apply_code(project.transcript.segments(w.state.session.id)[2].id, one.id)
+    w.editing.reload_codebook()
+    idle(w)
+    table = w.retrieval.table
+
+    def blank() -> int:
+        rows = table.verticalHeader().length() + table.horizontalHeader().height()
+        return table.height() - rows - 2 * table.frameWidth()
+
+    w.docks.retrieve_code(one.id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 1, timeout=10000)
+    qtbot.wait(100)
+    assert table.isVisible() and _whole_rows(table) == 1
+    assert blank() < table.verticalHeader().defaultSectionSize(), (
+        blank(),
+        w.retrieval_dock.height(),
+    )
+    few = w.retrieval_dock.height()
+    w.docks.retrieve_code(project.codebook.find_code("Услуги/Денсаулық").id)
+    idle(w)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 6, timeout=10000)
+    qtbot.wait(100)
+    assert w.retrieval_dock.height() > few + 20 and _whole_rows(table) >= 2
+    w.close()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_a_few_search_hits_take_their_lines_and_show_the_words_found(
+    qtbot: Any,
+    idle: Any,
+    laptop: Any,
+) -> None:
+    """Two hits at 1366x768 grew the Search dock to 30 % of the window: 110 px blank under
+    them, taken from the transcript; and a hit in a long segment was one line wider than the
+    dock, the words found out of sight behind a sideways scroll bar. The dock is as tall as
+    its hits; each hit shows the words found (from a little before them), elided at its end."""
+    from storage.core.models import SearchHit
+
+    w = laptop
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    panel = w.search_panel
+    before = w.transcript.viewport().height()
+    w.sessions.run_search("thank")  # four hits
+    idle(w)
+    qtbot.waitUntil(lambda: panel.results.count() == 4, timeout=10000)
+    qtbot.wait(100)
+    results = panel.results
+    last = results.visualItemRect(results.item(3))
+    assert results.viewport().height() - last.bottom() < last.height(), (
+        results.viewport().height(),
+        last,
+    )
+    assert w.transcript.viewport().height() >= before - 5 * last.height() - 24
+    # a hit deep in a long segment: its words in sight, no sideways scrolling
+    long = "Ну, " + "очень долго ждали, " * 8 + "[поликлиника] была закрыта, " * 6
+    sid, seg = w.state.session.id, w.segment_model.segment(0).id
+    hit = SearchHit(seg, sid, "Фокус-группа", 0, 250, "Айгерім", long, long, 1.0, "ru")
+    panel.show_hits([hit, hit])
+    qtbot.wait(100)
+    item = panel.results.item(0)
+    assert "[поликлиника]" in item.text() and "…" in item.text(), item.text()
+    shown = panel.results.fontMetrics().horizontalAdvance(item.text().split("[поликлиника]")[0])
+    assert shown < panel.results.viewport().width()  # the words found start on screen
+    assert not panel.results.horizontalScrollBar().isVisible()
+    assert item.toolTip().startswith("Ну, очень долго")  # the whole text
     w.close()

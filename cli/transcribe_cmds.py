@@ -372,7 +372,7 @@ def _languages(info: Any) -> str:
 def cmd_models(args: argparse.Namespace) -> int:
     """fieldscribe models: list them."""
     from transcribe.model_speed import read_speeds
-    from transcribe.models import list_models, repair_advice
+    from transcribe.models import list_models
 
     def checking(name: str, size: int) -> None:
         # once per changed file: later lists reuse the result until the file changes again
@@ -402,7 +402,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     )
     for m in models:
         if m.damaged:
-            print(f"{m.name} is damaged ({m.damaged}): {repair_advice(m.name, m.path)}.")
+            print(f"{m.name} is damaged ({m.damaged}): {m.repair}.")
     return 0
 
 

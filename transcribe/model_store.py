@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from .model_checksums import (
+    PACKAGE_CHECKS,
     checksum_of,
     forget_checks,
     is_model_file,
@@ -415,8 +416,11 @@ def verify_model(
             "can be verified."
         )
     bad = mismatched_files(info.path, recorded, progress)
-    if info.removable:  # `list` shows what verify found, until the files change again
-        remember_checks(info.path, {n: n not in bad for n in recorded if (info.path / n).is_file()})
+    # `list` shows what verify found, until the files change again (the bundled model's
+    # record is kept in the models folder, not in the Python environment)
+    memo = (cache_dir or model_cache_dir()) / PACKAGE_CHECKS if info.source == "bundled" else None
+    found = {n: n not in bad for n in recorded if (info.path / n).is_file()}
+    remember_checks(info.path, found, memo)
     if bad:
         if info.removable:
             repair = repair_advice(info.name, info.path)

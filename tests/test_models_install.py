@@ -286,7 +286,7 @@ def test_a_failed_import_of_a_truncated_model_leaves_the_models_folder_as_it_was
     cut = _copy_model(tmp_path / "cut")
     model_bin = cut / "model.bin"
     model_bin.write_bytes(model_bin.read_bytes()[: model_bin.stat().st_size // 2])
-    with pytest.raises(NotAWhisperModelError, match="CTranslate2 cannot load the model"):
+    with pytest.raises(NotAWhisperModelError, match=r"model\.bin is cut short"):
         import_model(cut)
     assert _tree(model_cache_dir()) == before  # no empty .staging/ left behind
 

@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import shutil
 import stat
 import struct
@@ -44,6 +45,7 @@ from .model_convert import (
     is_transformers_whisper,
     require_converter,
 )
+from .model_file import cut_short
 from .models import (
     BUNDLED_DIST,
     MANIFEST,
@@ -202,6 +204,12 @@ def validate_whisper_folder(folder: Path, *, load: bool = True, label: str | Non
         kind = spec.decode("ascii", "replace")
         raise NotAWhisperModelError(
             f"{where}: model.bin holds a CTranslate2 {kind} model, not a Whisper model."
+        )
+    cut = cut_short(folder / "model.bin")
+    if cut is not None:
+        raise NotAWhisperModelError(
+            f"{where}: model.bin is cut short (it ends after {cut:,} bytes, inside the data it "
+            "announces: a copy that did not finish?); copy the model again from where it came."
         )
     for name in ("config.json", "tokenizer.json"):
         try:
@@ -485,6 +493,7 @@ def import_model(
     if checkpoint:
         require_converter(str(source))
     elif not is_archive:
+        _refuse_a_folder_of_models(source)
         validate_whisper_folder(source, load=False)
     staging = staging_root(root)
     work = staging / f"import-{os.getpid()}-{time.monotonic_ns()}"
@@ -523,6 +532,21 @@ def import_model(
     info = find_model(name, root)
     assert info is not None and info.path == final
     return info
+
+
+def _refuse_a_folder_of_models(source: Path) -> None:
+    """A folder whose models are in its subfolders (one, or several): say which to import."""
+    if (source / "model.bin").exists():
+        return
+    inner = sorted(p.parent.name for p in source.glob("*/model.bin"))
+    if inner:
+        first = shlex.quote(str(source / inner[0]))
+        several = f"holds several models ({', '.join(inner)})" if len(inner) > 1 else ""
+        raise NotAWhisperModelError(
+            f"{source}: {several or f'holds its model in the subfolder {inner[0]}'}; import "
+            f"{'them one at a time' if several else 'that folder'} (fieldscribe models import "
+            f"{first})."
+        )
 
 
 def _weights_size(folder: Path) -> int:

@@ -36,6 +36,7 @@ from pathlib import Path
 from storage.core.errors import FieldScribeError
 
 from .model_checksums import PACKAGE_CHECKS, changed_files, files_since_checked, remember_checks
+from .model_file import cut_short
 from .model_hf import REQUIRED_FILES as REQUIRED_FILES
 from .model_hf import find_in_hf, hf_snapshots
 
@@ -110,6 +111,12 @@ def check_model_folder(folder: Path) -> None:
         )
     if (folder / "model.bin").stat().st_size < 1024:
         raise ModelError(f"{folder}: missing or corrupt model folder (model.bin is too small).")
+    cut = cut_short(folder / "model.bin")
+    if cut is not None:
+        raise ModelError(
+            f"{folder}: missing or corrupt model folder (model.bin is cut short: it ends after "
+            f"{cut:,} bytes, inside the data it announces; a copy that did not finish?)."
+        )
 
 
 def is_multilingual(folder: Path) -> bool:

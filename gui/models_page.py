@@ -373,7 +373,7 @@ class ModelsPage(QWidget):
 
     def import_name_problem(self, name: str) -> str | None:
         """Why an imported model cannot take ``name`` here (in the window's words), or None."""
-        from transcribe.model_store import check_name, find_model, is_official_name
+        from transcribe.model_store import check_name, import_name_taken, is_official_name
         from transcribe.models import ModelError
 
         if not name.strip():
@@ -384,8 +384,11 @@ class ModelsPage(QWidget):
             return str(exc)
         if is_official_name(name):
             return f"{name!r} is the name of an official Whisper model."
-        if find_model(name, self.cache_dir) is not None:
+        taken = import_name_taken(name, self.cache_dir)
+        if taken == name:
             return f"A model named {name!r} is already on this computer."
+        if taken is not None:
+            return f"{name!r} is too close to the name of the model {taken!r} on this computer."
         return None
 
     def ask_import_name(self, wanted: str, problem: str) -> str | None:

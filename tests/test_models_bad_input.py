@@ -93,3 +93,27 @@ def test_a_folder_of_models_says_which_to_import_and_changes_nothing(
     err = capsys.readouterr().err
     assert f"{shelf}: holds its model in the subfolder kk-small; import that folder" in err
     assert _tree(caches) == before
+
+
+def test_an_import_never_takes_the_folder_of_a_model_already_here(
+    caches: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: importing 'x/y' when 'x--y' was here published into the same folder
+    (imported--x--y) and replaced that model, silently; 'KK' beside 'kk' does the same on
+    Windows and macOS (one folder there)."""
+    from cli import main
+    from transcribe.model_store import free_import_name, import_model
+
+    assert TINY is not None
+    import_model(TINY, name="x--y", load_check=False)
+    import_model(TINY, name="kk", load_check=False)
+    before = _tree(caches)
+    for name, taken in (("x/y", "x--y"), ("KK", "kk"), ("X--Y", "x--y")):
+        assert main(["models", "import", str(TINY), "--name", name]) != 0
+        err = capsys.readouterr().err
+        assert err == (
+            f"fieldscribe: error: The name {name!r} is too close to the model {taken!r} already "
+            "here (its folder would be the same); choose another with --name.\n"
+        )
+    assert _tree(caches) == before
+    assert free_import_name("KK") == "KK-2"

@@ -164,7 +164,7 @@ def free_import_name(name: str, cache_dir: Path | None = None) -> str:
     if is_official_name(stem):
         stem = f"imported-{stem}"
     candidate, number = stem, 2
-    while is_official_name(candidate) or find_model(candidate, cache_dir) is not None:
+    while is_official_name(candidate) or import_name_taken(candidate, cache_dir) is not None:
         candidate, number = f"{stem}-{number}", number + 1
     return candidate
 
@@ -313,6 +313,22 @@ def find_model(name: str, cache_dir: Path | None = None) -> ModelInfo | None:
         repo = (read_manifest(info.path) or {}).get("repo") if info.path is not None else None
         if info.removable and repo == name:
             return info
+    return None
+
+
+def import_name_taken(name: str, cache_dir: Path | None = None) -> str | None:
+    """The name of the model an import called ``name`` would collide with, or None: the same
+    name (or repository), in any letters' case, or the same folder (``x/y`` and ``x--y`` are
+    both ``imported--x--y``; ``kk`` and ``KK`` are one folder on Windows and macOS): publishing
+    there would replace that model."""
+    folder = ("imported--" + slug(name)).casefold()
+    for info in list_models(cache_dir):
+        repo = (read_manifest(info.path) or {}).get("repo") if info.path is not None else None
+        names = {info.name.casefold(), repo.casefold() if isinstance(repo, str) else ""}
+        if name.casefold() in names or (
+            info.removable and info.path is not None and info.path.name.casefold() == folder
+        ):
+            return info.name
     return None
 
 
@@ -484,10 +500,16 @@ def import_model(
         )
     name = check_import_name(default_import_name(source) if name is None else name)
     root = cache_dir or model_cache_dir()
-    if find_model(name, root) is not None:
+    taken = import_name_taken(name, root)
+    if taken == name:
         raise ModelExistsError(
             f"A model named {name!r} is already available; choose another with --name, or "
             f"remove it first (fieldscribe models remove {name})."
+        )
+    if taken is not None:
+        raise ModelExistsError(
+            f"The name {name!r} is too close to the model {taken!r} already here (its folder "
+            "would be the same); choose another with --name."
         )
     checkpoint = not is_archive and is_transformers_whisper(source)
     if checkpoint:

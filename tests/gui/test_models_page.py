@@ -281,3 +281,18 @@ def test_a_damaged_model_selected_says_why_and_the_repair_under_the_buttons(
     assert "fieldscribe models remove kk" in text
     page.select("tiny.en")
     assert not page.status.isVisible() and page.status.text() == ""
+
+
+def test_the_page_asks_again_for_a_name_whose_folder_is_taken(dialog: Any) -> None:
+    """'KK' beside 'kk' (one folder on Windows and macOS), 'x/y' beside 'x--y' (one folder
+    anywhere): importing replaced the model already there."""
+    from transcribe.model_store import import_model
+
+    assert TINY is not None
+    import_model(TINY, name="kk", load_check=False)
+    page = dialog.models
+    assert page.import_name_problem("KK") == (
+        "'KK' is too close to the name of the model 'kk' on this computer."
+    )
+    assert page.import_name_problem("kk") == "A model named 'kk' is already on this computer."
+    assert page.import_name_problem("kk-2") is None

@@ -199,6 +199,11 @@ def cmd_models_install(args: argparse.Namespace) -> int:
     """fieldscribe models install NAME|OWNER/REPO."""
     from transcribe.model_download import DownloadCancelled, DownloadProgress, install_model
 
+    if not args.name.strip():
+        raise InvalidInputError(
+            "Give the name of a model (small, large-v3...) or a Hugging Face repository "
+            "(owner/name) to install."
+        )
     cancel = threading.Event()
     interrupted = _install_sigint(cancel)
     bar = ProgressBar(f"{args.name[:24]}", enabled=False if args.json else None)
@@ -319,6 +324,8 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
     from transcribe.model_store import ModelDamagedError, checksums_for, verify_model
     from transcribe.models import list_models
 
+    if args.name is not None and not args.name.strip():  # '' verified every model
+        raise InvalidInputError("Give a model's name, or leave NAME out to verify every model.")
     names = [args.name] if args.name else [m.name for m in list_models() if checksums_for(m)]
     if not names:
         print("No model with known checksums here; nothing to verify.")
@@ -448,6 +455,11 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         raise InvalidInputError("--threads must be at least 1.")
     _check_speaker_args(args)
     on_cluster = wants_cluster(args)
+    if not args.name.strip():
+        raise InvalidInputError(
+            "Give the name of a model (small, large-v3...) or a Hugging Face repository "
+            "(owner/name) to install."
+        )
     cancel = threading.Event()
     interrupted = _install_sigint(cancel)
     results: list[dict[str, Any]] = []

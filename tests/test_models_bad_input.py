@@ -117,3 +117,25 @@ def test_an_import_never_takes_the_folder_of_a_model_already_here(
         )
     assert _tree(caches) == before
     assert free_import_name("KK") == "KK-2"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["verify", ""], "Give a model's name, or leave NAME out to verify every model."),
+        (["install", " "], "Give the name of a model (small, large-v3...) or a Hugging Face"),
+    ],
+)
+def test_an_empty_name_is_refused_in_one_line(
+    caches: Path, capsys: pytest.CaptureFixture[str], args: list[str], said: str
+) -> None:
+    """Before: `models verify ''` verified every model (an empty name read as none), and
+    `models install ''` said "Unknown model ''" and listed the catalogue."""
+    from cli import main
+
+    before = _tree(caches)
+    assert main(["models", *args]) != 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"fieldscribe: error: {said}") and captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert _tree(caches) == before

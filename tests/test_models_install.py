@@ -611,14 +611,14 @@ def test_verify_checks_the_bundled_and_the_packaged_models_against_their_package
     it and it is assembled again)."""
     import shutil
 
-    from transcribe import models
+    from transcribe import model_packages, models
 
     assert TINY is not None
     copy = tmp_path / "site" / "model"
     shutil.copytree(TINY, copy)
     real = models.package_checksums(models.BUNDLED_DIST, TINY)
     assert set(real) >= {"model.bin", "config.json", "tokenizer.json"}
-    monkeypatch.setattr(models, "bundled_model_path", lambda: copy)
+    monkeypatch.setattr(model_packages, "bundled_model_path", lambda: copy)
     monkeypatch.setattr(model_store, "package_checksums", lambda dist, folder: dict(real))
     assert model_store.verify_model("tiny.en").path == copy
     _flip_byte(copy / "model.bin", 123_456)

@@ -237,14 +237,14 @@ def test_the_page_marks_a_damaged_bundled_model_with_its_reinstall(
     changed: its row says DAMAGED, in red, and the tooltip says which package to reinstall."""
     import shutil
 
-    from transcribe import models
+    from transcribe import model_packages, models
 
     assert TINY is not None
     copy = tmp_path / "site" / "model"
     shutil.copytree(TINY, copy)
     real = models.package_checksums(models.BUNDLED_DIST, TINY)
-    monkeypatch.setattr(models, "bundled_model_path", lambda: copy)
-    monkeypatch.setattr(models, "package_checksums", lambda dist, folder: dict(real))
+    monkeypatch.setattr(model_packages, "bundled_model_path", lambda: copy)
+    monkeypatch.setattr(model_packages, "package_checksums", lambda dist, folder: dict(real))
     with open(copy / "model.bin", "r+b") as fh:
         fh.seek(1_000_000)
         byte = fh.read(1)

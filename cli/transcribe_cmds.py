@@ -455,11 +455,6 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         raise InvalidInputError("--threads must be at least 1.")
     _check_speaker_args(args)
     on_cluster = wants_cluster(args)
-    if not args.name.strip():
-        raise InvalidInputError(
-            "Give the name of a model (small, large-v3...) or a Hugging Face repository "
-            "(owner/name) to install."
-        )
     cancel = threading.Event()
     interrupted = _install_sigint(cancel)
     results: list[dict[str, Any]] = []

@@ -199,6 +199,11 @@ def cmd_models_install(args: argparse.Namespace) -> int:
     """fieldscribe models install NAME|OWNER/REPO."""
     from transcribe.model_download import DownloadCancelled, DownloadProgress, install_model
 
+    if not args.name.strip():
+        raise InvalidInputError(
+            "Give the name of a model (small, large-v3...) or a Hugging Face repository "
+            "(owner/name) to install."
+        )
     cancel = threading.Event()
     interrupted = _install_sigint(cancel)
     bar = ProgressBar(f"{args.name[:24]}", enabled=False if args.json else None)
@@ -319,6 +324,8 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
     from transcribe.model_store import ModelDamagedError, checksums_for, verify_model
     from transcribe.models import list_models
 
+    if args.name is not None and not args.name.strip():  # '' verified every model
+        raise InvalidInputError("Give a model's name, or leave NAME out to verify every model.")
     names = [args.name] if args.name else [m.name for m in list_models() if checksums_for(m)]
     if not names:
         print("No model with known checksums here; nothing to verify.")
@@ -372,7 +379,7 @@ def _languages(info: Any) -> str:
 def cmd_models(args: argparse.Namespace) -> int:
     """fieldscribe models: list them."""
     from transcribe.model_speed import read_speeds
-    from transcribe.models import list_models, repair_advice
+    from transcribe.models import list_models
 
     def checking(name: str, size: int) -> None:
         # once per changed file: later lists reuse the result until the file changes again
@@ -402,7 +409,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     )
     for m in models:
         if m.damaged:
-            print(f"{m.name} is damaged ({m.damaged}): {repair_advice(m.name, m.path)}.")
+            print(f"{m.name} is damaged ({m.damaged}): {m.repair}.")
     return 0
 
 

@@ -63,6 +63,7 @@ class ModelsPage(QWidget):
         self.project = project  # the open project: removing its model warns
         self.test_audio = test_audio
         self.handle: TaskHandle | None = None
+        self._damage_said = ""  # what a damaged model, selected, said (gone with it)
         self.table = WhisperModelsTable(self)
         self.view = QTableView(self)
         self.view.setModel(self.table)
@@ -120,7 +121,7 @@ class ModelsPage(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(note)
-        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
         self.runner.task_finished.connect(self._finished)
         self.refresh()
 
@@ -210,6 +211,17 @@ class ModelsPage(QWidget):
         self.verify_button.setEnabled(idle and info is not None and bool(checksums_for(info)))
         self.measure_button.setEnabled(idle and info is not None and self.test_audio.is_file())
         self.cancel_button.setVisible(not idle)
+
+    def _selected_changed(self) -> None:
+        """A damaged model, selected, says what is wrong and the repair under the buttons (in
+        its tooltip only, a red 'DAMAGED' row told nothing to a user who did not hover)."""
+        self._update_buttons()
+        info = self.selected()
+        if info is not None and info.damaged and not self.busy():
+            self._damage_said = f"{info.name} is damaged ({info.damaged}): {info.repair}."
+            self._say(self._damage_said, error=True)
+        elif self._damage_said and self.status.text() == self._damage_said:
+            self._say("")  # the line of the model selected before
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
@@ -361,7 +373,7 @@ class ModelsPage(QWidget):
 
     def import_name_problem(self, name: str) -> str | None:
         """Why an imported model cannot take ``name`` here (in the window's words), or None."""
-        from transcribe.model_store import check_name, find_model, is_official_name
+        from transcribe.model_store import check_name, import_name_taken, is_official_name
         from transcribe.models import ModelError
 
         if not name.strip():
@@ -372,8 +384,11 @@ class ModelsPage(QWidget):
             return str(exc)
         if is_official_name(name):
             return f"{name!r} is the name of an official Whisper model."
-        if find_model(name, self.cache_dir) is not None:
+        taken = import_name_taken(name, self.cache_dir)
+        if taken == name:
             return f"A model named {name!r} is already on this computer."
+        if taken is not None:
+            return f"{name!r} is too close to the name of the model {taken!r} on this computer."
         return None
 
     def ask_import_name(self, wanted: str, problem: str) -> str | None:

@@ -21,16 +21,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -44,7 +39,6 @@ from PySide6.QtWidgets import (
 
 from storage import Project, Session
 from storage.core.errors import FieldScribeError
-from storage.core.models import KIND_LABELS, SESSION_KINDS
 from storage.recordings.recording import (
     ActiveRecording,
     RecordingMarker,
@@ -53,9 +47,11 @@ from storage.recordings.recording import (
 )
 
 from .fit import fit_list, scrolling
+from .input_list import Input, InputWatch, follow, lost_text
 from .interview_guide import GuideBox
 from .level_meter import LevelMeter
 from .recording_engine import Recorder, choose_format, device_id, input_devices
+from .session_details import SessionDetailsDialog
 
 SETTINGS_DEVICE = "record/device"
 SETTINGS_AUTO_TRANSCRIBE = "record/auto_transcribe"
@@ -94,44 +90,6 @@ def recover_unfinished(project: Project, parent: QWidget | None = None) -> list[
         lines += [f"Not restored yet: {text}" for text in report.failed]
         QMessageBox.information(parent, "Unfinished recordings", "\n".join(lines))
     return report.sessions
-
-
-class SessionDetailsDialog(QDialog):
-    """Title, kind, date and place of a just-recorded session."""
-
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Recorded session")
-        form = QFormLayout(self)
-        self.title_edit = QLineEdit(session.title)
-        self.kind_combo = QComboBox()
-        for kind in SESSION_KINDS:
-            self.kind_combo.addItem(KIND_LABELS.get(kind, kind), kind)
-        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(session.kind)))
-        self.date_edit = QDateEdit()
-        self.date_edit.setCalendarPopup(True)
-        date = QDate.fromString(session.date or "", "yyyy-MM-dd")
-        self.date_edit.setDate(date if date.isValid() else QDate.currentDate())
-        self.place_edit = QLineEdit(session.place or "")
-        form.addRow("Title", self.title_edit)
-        form.addRow("Kind", self.kind_combo)
-        form.addRow("Date", self.date_edit)
-        form.addRow("Place", self.place_edit)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def values(self) -> dict[str, Any]:
-        """The fields for ``Project.update_session``."""
-        return {
-            "title": self.title_edit.text().strip() or "Recording",
-            "kind": self.kind_combo.currentData(),
-            "date": self.date_edit.date().toString("yyyy-MM-dd"),
-            "place": self.place_edit.text().strip() or None,
-        }
 
 
 class _Finisher(QObject):
@@ -186,8 +144,10 @@ class RecordPanel(QWidget):
         self._finisher = _Finisher(self)
         self._finisher.done.connect(self._on_imported)
         self._tray: QSystemTrayIcon | None = None
-        self._media_devices = QMediaDevices(self)
-        self._media_devices.audioInputsChanged.connect(self.refresh_devices)
+        self._inputs: list[Input] = []  # what the input list shows
+        self._lost_recording: str | None = None  # the input a recording stopped losing
+        self.inputs = InputWatch(self)  # inputs come and go (an unplugged one leaves the list)
+        self.inputs.changed.connect(self.refresh_devices)
         self._build()
         self.refresh_devices()
         self._tick = QTimer(self)
@@ -303,21 +263,39 @@ class RecordPanel(QWidget):
         return value not in (False, "false", "0", 0)
 
     def refresh_devices(self) -> None:
-        """Refill the input picker, keeping the remembered device selected."""
+        """Refill the input picker as inputs come and go (``gui.input_list``), keeping the
+        chosen (or remembered) input selected. When the selected input went away, the default
+        takes its place and the user is told; a recording from it stops, keeping its audio."""
         wanted = str(self.settings.value(SETTINGS_DEVICE, "") or "")
-        current = self.device_combo.currentData()
+        before, now = self._inputs, self.inputs.listing()
+        current = self.device_combo.currentData() or None
+        if current is None or not before:  # the first fill, or no input until now
+            current = wanted if any(i.ident == wanted for i in now) else current
+        followed = follow(before, current, now)
+        self._inputs = now
         self.device_combo.blockSignals(True)
         self.device_combo.clear()
-        for device in input_devices():
-            self.device_combo.addItem(device.description(), device_id(device))
-        index = self.device_combo.findData(current or wanted)
-        if index < 0:
-            index = self.device_combo.findData(wanted)
-        self.device_combo.setCurrentIndex(max(0, index))
+        for item in now:
+            self.device_combo.addItem(item.description, item.ident)
+        self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(followed.selected)))
         self.device_combo.blockSignals(False)
         if self.device_combo.count() == 0:
             self.device_combo.addItem("No microphone found", "")
         self._update_buttons()
+        if followed.lost is not None:
+            self._input_lost(followed.lost)
+
+    def _input_lost(self, lost: Input) -> None:
+        recorder = self.recorder
+        if recorder is not None:  # recording or saving: the recorder says what it kept
+            if recorder.is_recording and device_id(recorder.device) == lost.ident:
+                recorder.device_lost("it was unplugged or disabled")
+            return
+        now = self.device_combo.currentText() if self.device_combo.currentData() else None
+        if lost.ident != self._lost_recording:  # else said already, with what was kept
+            self._status(lost_text(lost, now))
+            self.message.emit(lost_text(lost, now))
+        self._update_disk()
 
     def select_device(self, ident: str) -> bool:
         """Choose the input with id ``ident`` (and remember it)."""
@@ -476,6 +454,7 @@ class RecordPanel(QWidget):
         self.marker_list.scrollToBottom()
 
     def _on_failed(self, text: str) -> None:
+        self._lost_recording = device_id(self.recorder.device) if self.recorder else None
         self._failure = text  # kept beside "Saved …": otherwise why it stopped was gone
         self._status(text)
         self.message.emit(text)

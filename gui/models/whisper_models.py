@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from gui.models.table import RowTableModel
-from transcribe.models import ModelInfo, repair_advice
+from transcribe.models import ModelInfo
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -81,7 +81,7 @@ class WhisperModelsTable(RowTableModel):
             used = f"\n{self.in_use_why}" if self.is_in_use(index.row()) else ""
             damage = ""
             if info.damaged:  # what `fieldscribe models` says under its table
-                damage = f"\nDamaged ({info.damaged}): {repair_advice(info.name, info.path)}."
+                damage = f"\nDamaged ({info.damaged}): {info.repair}."
             return f"{info.name}: {where}{used}{damage}"
         if role == Qt.ItemDataRole.ForegroundRole and info.damaged:
             return QColor("#b00020")

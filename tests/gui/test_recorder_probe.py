@@ -32,7 +32,7 @@ def test_a_recorder_dropped_while_pactl_is_asked_is_destroyed_in_its_own_thread(
             release.wait(10)
         return {engine.device_id(QAudioDevice())}
 
-    monkeypatch.setattr(engine, "_pactl_sources", slow_sources)
+    monkeypatch.setattr(engine, "pactl_sources", slow_sources)
     rec = engine.Recorder(tmp_path, QAudioDevice())
     rec.recording = SimpleNamespace(error=None)  # type: ignore[assignment]
     rec._last_data = time.monotonic()

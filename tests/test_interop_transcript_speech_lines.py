@@ -1,0 +1,107 @@
+"""What a speaker said survives a transcript import as it was written: a line of speech is
+never read as a heading ("Speaker 1  0:05") or a time, whatever its capitals and numbers."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storage.interop import parse_transcript
+
+_QUICK = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі"
+_word = st.text(alphabet=_LETTERS, min_size=1, max_size=9).flatmap(
+    lambda w: st.sampled_from([w, w.capitalize(), w.upper()])
+)
+_number = st.one_of(
+    st.integers(0, 2025).map(str),
+    st.tuples(st.integers(0, 23), st.integers(0, 59)).map(lambda t: f"{t[0]}:{t[1]:02d}"),
+    st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(0, 59)).map(
+        lambda t: f"{t[0]}:{t[1]:02d}:{t[2]:02d}"
+    ),
+    st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(0, 59), st.integers(0, 99)).map(
+        lambda t: f"{t[0]:02d}:{t[1]:02d}:{t[2]:02d}{':;'[t[3] % 2]}{t[3] % 30:02d}"
+    ),
+)
+_mark = st.sampled_from(["", "", "", ",", ".", "?", "!", ":", ";", "…", " —"])
+#: a line of speech: words (lower case, Title Case, CAPITALS, Russian and Kazakh letters),
+#: numbers, clock and frame times, punctuation; it starts with a word, as speech does
+_speech = st.tuples(
+    _word,
+    st.lists(st.tuples(st.one_of(_word, _word, _number), _mark), max_size=7),
+).map(lambda t: " ".join([t[0], *(w + m for w, m in t[1])]))
+
+
+@st.composite
+def _turns(draw: st.DrawFn) -> list[tuple[int, str, list[str]]]:
+    """Turns: a start (whole seconds, increasing), a speaker, one to three lines of speech."""
+    t, turns = 0, []
+    for _ in range(draw(st.integers(1, 4))):
+        t += draw(st.integers(1, 600))
+        who = draw(st.sampled_from(["Speaker 1", "Speaker 2"]))
+        turns.append((t, who, draw(st.lists(_speech, min_size=1, max_size=3))))
+    return turns
+
+
+def _stamp(seconds: int, frames: bool) -> str:
+    h, m, s = seconds // 3600, seconds // 60 % 60, seconds % 60
+    return f"{h:02d}:{m:02d}:{s:02d}" + (":00" if frames else "")
+
+
+def _lines(turns: list[tuple[int, str, list[str]]], layout: str, frames: bool) -> list[str]:
+    out = []
+    for t, who, said in turns:
+        if layout == "heading":  # Otter's and Teams' turns: the speaker and time over the text
+            out += [f"{who}  {_stamp(t, frames)}", *said, ""]
+        else:
+            out += [f"[{_stamp(t, frames)}] {who}: {said[0]}", *said[1:]]
+    return out
+
+
+@settings(max_examples=150, **_QUICK)
+@given(
+    turns=_turns(),
+    layout=st.sampled_from(["bracket", "heading"]),
+    frames=st.booleans(),
+    word=st.booleans(),
+)
+def test_speech_lines_survive_byte_for_byte(
+    tmp_path: Path, turns, layout: str, frames: bool, word: bool
+) -> None:
+    """Title-cased speech with a time in it ("Позвоните Мне 10:15:20:05") was read as a
+    heading: a new turn of the speaker "Позвоните Мне" ten hours in, the line gone from the
+    text; a frame time in it was rewritten as a clock time."""
+    lines = _lines(turns, layout, frames)
+    if word:
+        document = docx.Document()
+        for line in lines:
+            document.add_paragraph(line)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        path = tmp_path / "t.docx"
+        path.write_bytes(buffer.getvalue())
+    else:
+        path = tmp_path / "t.txt"
+        path.write_bytes("\r\n".join(lines).encode("utf-8"))
+    drafts = parse_transcript(path).drafts
+    assert [(d.start_ms, d.speaker, d.text) for d in drafts] == [
+        (t * 1000, who, " ".join(said)) for t, who, said in turns
+    ]
+
+
+def test_a_title_cased_line_with_a_frame_time_is_speech(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(
+        "[00:00:01] Анна: Запишите номер.\nПозвоните Мне 10:15:20:05\nи всё.\n"
+        "[00:00:09] Борис: Хорошо.\n",
+        encoding="utf-8",
+    )
+    drafts = parse_transcript(path).drafts
+    assert [(d.start_ms, d.speaker, d.text) for d in drafts] == [
+        (1000, "Анна", "Запишите номер. Позвоните Мне 10:15:20:05 и всё."),
+        (9000, "Борис", "Хорошо."),
+    ]

@@ -84,6 +84,7 @@ class ImportContext:
         self.label = label
         self.report = ImportReport(source=label, project=str(project.folder))
         self.languages: dict[str, list[str]] = {}  # source GUID -> its languages, if said
+        self.line_languages: dict[str, str] = {}  # source GUID -> "Segment languages" value
         self.conn: sqlite3.Connection = project.store.conn
         self.code_map: dict[str, str] = {}
         self.session_map: dict[str, str] = {}

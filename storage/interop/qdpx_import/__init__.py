@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 from storage.core.errors import FieldScribeError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 
+from ..native_projects import not_a_qdpx
 from ..qdpx_parse import QProject, local, parse_project
 from ..safe_zip import SafeZip, ZipLimits, parse_xml
 from . import codes, media, people, sources
@@ -160,6 +161,9 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
 
     The caller closes the returned ``SafeZip``.
     """
+    native = not_a_qdpx(archive)
+    if native:
+        raise InvalidInputError(native)
     zf = SafeZip(archive, limits)
     try:
         qde = zf.find("project.qde")
@@ -302,6 +306,9 @@ def import_qdpx(
 
     archive = Path(archive).expanduser()
     folder = Path(folder).expanduser()
+    native = not_a_qdpx(archive)
+    if native:
+        raise InvalidInputError(native)
     if not archive.is_file():
         raise InvalidInputError(f"{archive}: no such file.")
     check_media_dir(media_dir)

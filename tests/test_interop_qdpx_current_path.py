@@ -44,3 +44,34 @@ def test_media_at_its_current_path_is_found(tmp_path: Path, inside: bool) -> Non
         (session,) = p.sessions.all()
         (media,) = p.sessions.media_for_session(session.id)
         assert (p.folder / media.path).read_bytes() == wav.read_bytes()
+
+
+TEXT_QDE = """<?xml version="1.0" encoding="utf-8"?>
+<Project name="study" origin="ATLAS.ti 9" xmlns="urn:QDA-XML:project:1.0"><CodeBook><Codes>
+<Code guid="22222222-2222-4222-8222-222222222222" name="Родина" isCodable="true"/></Codes>
+</CodeBook><Sources><TextSource guid="33333333-3333-4333-8333-333333333333" name="Интервью"
+ plainTextPath="absolute://C:/Users/anna/Documents/%D0%98%D0%BD%D1%82.txt">
+<PlainTextSelection guid="44444444-4444-4444-8444-444444444444" startPosition="6"
+ endPosition="22"><Coding guid="55555555-5555-4555-8555-555555555555">
+<CodeRef targetGUID="22222222-2222-4222-8222-222222222222"/></Coding></PlainTextSelection>
+</TextSource></Sources></Project>"""
+
+
+def test_a_text_source_outside_the_archive_is_read_from_the_media_folder(tmp_path: Path) -> None:
+    """A text linked from outside the archive (ATLAS.ti, NVivo: "linked" documents) was
+    refused even with the folder holding it named: "only files inside it are read"."""
+    archive = tmp_path / "study.qdpx"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("project.qde", TEXT_QDE)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "Инт.txt").write_bytes("\ufeffАнна: Мен Алматыданмын.\r\n".encode())
+    without = import_qdpx(archive, tmp_path / "a.fieldscribe", coder="me")
+    assert any("naming the folder that holds the file" in n for n in without.not_imported)
+    report = import_qdpx(archive, tmp_path / "b.fieldscribe", coder="me", media_dir=folder)
+    assert any("read from the media folder as 'Инт.txt'" in n for n in report.notes), report
+    with Project.open(tmp_path / "b.fieldscribe", readonly=True) as p:
+        (session,) = p.sessions.all()
+        (segment,) = p.transcript.segments(session.id)
+        (coding,) = p.codebook.codings()
+        assert segment.text[coding.start_cp : coding.end_cp] == "Мен Алматыданмын"

@@ -20,7 +20,8 @@ from fractions import Fraction
 
 from storage.core.errors import InvalidInputError
 
-from .transcript_patterns import is_label
+from .transcript_patterns import TOOL_GAP, is_label
+from .transcript_timed import speakers_named
 
 #: the rates a transcript's frame times may be given at, as written -> frames a second
 FRAME_RATES = {
@@ -45,18 +46,22 @@ FRAME_CELL = re.compile(
 #: noScribe's ``Name: [..] text`` and Rev's ``Name (..): text``
 _NOSCRIBE = (re.compile(rf"\s*{_NAME}:\s*[\[(]"), re.compile(r"[\])]"))
 _REV = (re.compile(rf"\s*{_NAME}\s*[\[(]"), re.compile(r"[\])]\s*:"))
-_HEADING = re.compile(rf"\s*(?P<name>{_NAME})\s*[,:]?\s+[\[(]?")
+_HEADING = re.compile(rf"\s*(?P<name>{_NAME})(?P<gap>\s*[,:]?\s+[\[(]?)")
 
 
-def _is_lead(line: str, match: re.Match[str]) -> bool:
-    """Whether a frame time stands where the transcript import reads a time."""
+def _is_lead(line: str, match: re.Match[str], speakers: set[str]) -> bool:
+    """Whether a frame time stands where the transcript import reads a time (a heading's as
+    the import takes one: its name set apart as the tools write it, or a speaker's)."""
     before, after = line[: match.start()], line[match.end() :]
     if _BEFORE.fullmatch(before):
         return True
     if any(head.fullmatch(before) and tail.match(after) for head, tail in (_NOSCRIBE, _REV)):
         return True
     heading = _HEADING.fullmatch(before)
-    return bool(heading and re.fullmatch(r"[\])]?\s*", after) and is_label(heading.group("name")))
+    if not heading or not re.fullmatch(r"[\])]?\s*", after):
+        return False
+    name = heading.group("name").strip()
+    return is_label(name) and bool(TOOL_GAP.fullmatch(heading.group("gap")) or name in speakers)
 
 
 def frame_ms(h: int, m: int, s: int, f: int, fps: Fraction, drop: bool) -> int:
@@ -101,7 +106,12 @@ def frames_to_clock(lines: list[str], fps: str | None = None) -> tuple[list[str]
             times at a rate other than 29.97 or 59.94.
     """
     rate = frame_rate(fps) if fps is not None else None
-    leads = [[m for m in FRAME_STAMP.finditer(line) if _is_lead(line, m)] for line in lines]
+    # the speakers the lines name (a heading of one of them is read with a single space)
+    times = [[m for m in FRAME_STAMP.finditer(line) if _is_lead(line, m, set())] for line in lines]
+    speakers = speakers_named(_rewrite(lines, times, Fraction(DEFAULT_FPS)))
+    leads = [
+        [m for m in FRAME_STAMP.finditer(line) if _is_lead(line, m, speakers)] for line in lines
+    ]
     found = [m for matches in leads for m in matches]
     frames = [int(m.group(4)) for m in found]
     drops = sum(1 for m in found if ";" in m.group(0))
@@ -133,6 +143,12 @@ def frames_to_clock(lines: list[str], fps: str | None = None) -> tuple[list[str]
         rate = Fraction(DEFAULT_FPS)
         note = _unknown_rate_note(frames)
 
+    return _rewrite(lines, leads, rate), note
+
+
+def _rewrite(lines: list[str], leads: list[list[re.Match[str]]], rate: Fraction) -> list[str]:
+    """The lines with the frame times ``leads`` holds written as clock times at ``rate``."""
+
     def clock(match: re.Match[str]) -> str:
         h, m, s, f = (int(g) for g in match.groups())
         ms = frame_ms(h, m, s, f, rate, ";" in match.group(0))
@@ -145,7 +161,7 @@ def frames_to_clock(lines: list[str], fps: str | None = None) -> tuple[list[str]
         for match in reversed(matches):
             line = line[: match.start()] + clock(match) + line[match.end() :]
         out.append(line)
-    return out, note
+    return out
 
 
 def _unknown_rate_note(frames: list[int]) -> str:

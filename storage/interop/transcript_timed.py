@@ -10,7 +10,7 @@ import re
 from storage.transcript.transcript import SegmentDraft
 
 from .transcript_parsed import ParsedTranscript, parse_clock, speaker_and_text
-from .transcript_patterns import LEAD_RANGE, STAMP, STAMP_ALONE, is_label
+from .transcript_patterns import LEAD_RANGE, STAMP, STAMP_ALONE, TOOL_GAP, is_label
 
 _TXT_TS = re.compile(
     rf"^\s*(?:\[(?P<b>{STAMP})\]|\((?P<p>{STAMP})\)"
@@ -22,11 +22,6 @@ _HEADING = re.compile(
     r"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{0,38}?(?:, [^\W\d_][\w.\-' ]{0,38}?)?)"
     rf"(?P<gap>\s*[,:]?\s+[\[(]?)(?P<t>{STAMP})[\])]?\s*$"
 )
-#: how the tools set a heading's time apart from the name: two spaces or more, a tab, brackets
-#: (Otter's ``Speaker 1  0:05``, Teams' ``Petrov, Ivan   0:03``, ``Anna [0:05]``); a single
-#: space is how a sentence runs on ("Позвоните Мне 10:15"), so such a line is a heading only
-#: when its name is a speaker elsewhere in the file
-_TOOL_GAP = re.compile(r".*(?:\s\s|\t|[\[(]).*", re.S)
 #: noScribe's paragraphs (also once opened in Word): ``S01: [00:00:00] text``
 _SPEAKER_THEN_STAMP = re.compile(
     rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n]{{0,39}}?):\s*[\[(](?P<t>{STAMP})[\])]\s*"
@@ -124,20 +119,20 @@ def _names_under_times(
 
 def _heading(text: str, speakers: set[str], after_ms: int | None) -> re.Match[str] | None:
     """A line's heading of a speaker and a time, when it really is one: a label (``is_label``)
-    set apart from its time as the tools write it (``_TOOL_GAP``) or a speaker of the file
+    set apart from its time as the tools write it (``TOOL_GAP``) or a speaker of the file
     elsewhere, at a time not before the segment above it; else None (the line is speech)."""
     heading = _HEADING.match(text)
     if not heading or not is_label(heading.group("speaker")):
         return None
     name = heading.group("speaker").strip()
-    if not (_TOOL_GAP.fullmatch(heading.group("gap")) or name in speakers):
+    if not (TOOL_GAP.fullmatch(heading.group("gap")) or name in speakers):
         return None
     if after_ms is not None and parse_clock(heading.group("t")) < after_ms:
         return None
     return heading
 
 
-def _speakers_named(lines: list[str]) -> set[str]:
+def speakers_named(lines: list[str]) -> set[str]:
     """The speakers a file's timed lines name (``[00:01] NAME: text``, ``NAME: [00:01] text``,
     ``NAME (00:01):``, a heading set apart as the tools write it)."""
     names: set[str | None] = set()
@@ -146,7 +141,7 @@ def _speakers_named(lines: list[str]) -> set[str]:
         lead = LEAD_RANGE.match(text) or _TXT_TS.match(text)
         named = _SPEAKER_THEN_STAMP.match(text) or _SPEAKER_STAMP_COLON.match(text)
         heading = _HEADING.match(text)
-        if heading and _TOOL_GAP.fullmatch(heading.group("gap")):
+        if heading and TOOL_GAP.fullmatch(heading.group("gap")):
             names.add(heading.group("speaker").strip())
         elif named:
             names.add(named.group("speaker").strip())
@@ -171,7 +166,7 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     (``frame_times``); a line read as text is taken from them, as it was written.
     """
     originals = lines if originals is None else originals
-    speakers = _speakers_named(lines)
+    speakers = speakers_named(lines)
     drafts: list[SegmentDraft] = []
     ends: list[int | None] = []
     skipped: list[str] = []

@@ -12,10 +12,24 @@ from storage.transcript.transcript import SegmentDraft
 from .transcript_parsed import ParsedTranscript, parse_clock, speaker_and_text
 from .transcript_patterns import LEAD_RANGE, STAMP, STAMP_ALONE, TOOL_GAP, is_label
 
+#: QualCoder's own timestamps too: ``[hh.mm.ss]``, ``[mm.ss]`` (minutes past 59 as well),
+#: ``{hh:mm:ss}``, and ``#hh:mm:ss.sss#`` before the text (f4's end mark ``#..-d#`` ends a line)
 _TXT_TS = re.compile(
     rf"^\s*(?:\[(?P<b>{STAMP})\]|\((?P<p>{STAMP})\)"
+    r"|\[(?P<d>\d{2}\.\d{2}\.\d{2}|\d{1,3}\.\d{2})\]"
+    rf"|\{{(?P<c>{STAMP})\}}|#(?P<h>\d{{1,2}}:\d{{2}}:\d{{2}}[.,]\d{{1,3}})#(?=[ \t]*\S)"
     r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:[-\u2013\u2014]\s+)?"
 )
+
+
+def _lead_ms(lead: re.Match[str]) -> int:
+    """The time of a line's leading timestamp (``_TXT_TS``)."""
+    dotted = lead.group("d")
+    if dotted:
+        return parse_clock(dotted.replace(".", ":"))
+    return parse_clock(next(g for g in lead.group("b", "p", "c", "h", "n") if g))
+
+
 #: a heading of a speaker and a time, the text on the lines after it (``Speaker 1  0:05``)
 #: (a name may be "Surname, Given", as MS Teams shows a company's accounts)
 _HEADING = re.compile(
@@ -220,9 +234,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             speaker = named.group("speaker").strip()
             start(parse_clock(named.group("t")), speaker, text[named.end() :].strip(), end)
         elif lead:
-            stamp = lead.group("b") or lead.group("p") or lead.group("n")
             speaker, body = speaker_and_text(text[lead.end() :])
-            start(parse_clock(stamp), speaker, body, end)
+            start(_lead_ms(lead), speaker, body, end)
         elif end is not None and (
             not drafts or ends[-1] is not None or speaker_and_text(text)[0] is not None
         ):  # f4transkript: the mark ends the paragraph, which starts where the last one ended

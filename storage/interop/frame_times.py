@@ -106,12 +106,14 @@ def frames_to_clock(lines: list[str], fps: str | None = None) -> tuple[list[str]
             times at a rate other than 29.97 or 59.94.
     """
     rate = frame_rate(fps) if fps is not None else None
+    found_in = [list(FRAME_STAMP.finditer(line)) for line in lines]
+    if not any(found_in):
+        return lines, None
     # the speakers the lines name (a heading of one of them is read with a single space)
-    times = [[m for m in FRAME_STAMP.finditer(line) if _is_lead(line, m, set())] for line in lines]
+    pairs = list(zip(lines, found_in, strict=True))
+    times = [[m for m in ms if _is_lead(line, m, set())] for line, ms in pairs]
     speakers = speakers_named(_rewrite(lines, times, Fraction(DEFAULT_FPS)))
-    leads = [
-        [m for m in FRAME_STAMP.finditer(line) if _is_lead(line, m, speakers)] for line in lines
-    ]
+    leads = [[m for m in ms if _is_lead(line, m, speakers)] for line, ms in pairs]
     found = [m for matches in leads for m in matches]
     frames = [int(m.group(4)) for m in found]
     drops = sum(1 for m in found if ";" in m.group(0))

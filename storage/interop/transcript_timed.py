@@ -276,8 +276,9 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     # is no segment; its time still ends the segment before it
     empty = [h for h, d in zip(headings, drafts, strict=True) if h is not None and not d.text]
     keep = [i for i, h in enumerate(headings) if h is None or drafts[i].text]
+    kept = set(keep)
     for i in range(1, len(drafts)):
-        if i not in keep and ends[i - 1] is None and drafts[i].start_ms >= drafts[i - 1].start_ms:
+        if i not in kept and ends[i - 1] is None and drafts[i].start_ms >= drafts[i - 1].start_ms:
             ends[i - 1] = drafts[i].start_ms
     drafts, ends = [drafts[i] for i in keep], [ends[i] for i in keep]
     for i, draft in enumerate(drafts):

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import docx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from storage.interop import parse_transcript
@@ -36,14 +36,24 @@ _speech = st.tuples(
 ).map(lambda t: " ".join([t[0], *(w + m for w, m in t[1])]))
 
 
+#: speech whose first word is in lower case: no name, whatever follows (a colon too)
+_lower = _speech.map(lambda t: t[0].lower() + t[1:])
+
+
 @st.composite
-def _turns(draw: st.DrawFn) -> list[tuple[int, str, list[str]]]:
-    """Turns: a start (whole seconds, increasing), a speaker, one to three lines of speech."""
+def _turns(draw: st.DrawFn, named: bool = True) -> list[tuple[int, str | None, list[str]]]:
+    """Turns: a start (whole seconds, increasing), a speaker (or none), one to three lines of
+    speech."""
     t, turns = 0, []
     for _ in range(draw(st.integers(1, 4))):
         t += draw(st.integers(1, 600))
-        who = draw(st.sampled_from(["Speaker 1", "Speaker 2"]))
-        turns.append((t, who, draw(st.lists(_speech, min_size=1, max_size=3))))
+        who = draw(st.sampled_from(["Speaker 1", "Speaker 2"])) if named else None
+        first = draw(_speech if named else _lower)
+        words, k = first.split(" "), draw(st.integers(0, 3))
+        if not named and 0 < k < len(words):  # a colon after a word: "он сказал: приходи"
+            words[k - 1] += ":"
+            first = " ".join(words)
+        turns.append((t, who, [first, *draw(st.lists(_speech, max_size=2))]))
     return turns
 
 
@@ -52,11 +62,13 @@ def _stamp(seconds: int, frames: bool) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}" + (":00" if frames else "")
 
 
-def _lines(turns: list[tuple[int, str, list[str]]], layout: str, frames: bool) -> list[str]:
+def _lines(turns: list[tuple[int, str | None, list[str]]], layout: str, frames: bool) -> list[str]:
     out = []
     for t, who, said in turns:
         if layout == "heading":  # Otter's and Teams' turns: the speaker and time over the text
             out += [f"{who}  {_stamp(t, frames)}", *said, ""]
+        elif who is None:  # a time, then what was said (Whisper's and others' text)
+            out += [f"[{_stamp(t, frames)}] {said[0]}", *said[1:]]
         else:
             out += [f"[{_stamp(t, frames)}] {who}: {said[0]}", *said[1:]]
     return out
@@ -91,6 +103,33 @@ def test_speech_lines_survive_byte_for_byte(
     assert [(d.start_ms, d.speaker, d.text) for d in drafts] == [
         (t * 1000, who, " ".join(said)) for t, who, said in turns
     ]
+
+
+@settings(max_examples=100, **_QUICK)
+@given(turns=_turns(named=False), frames=st.booleans())
+def test_speech_after_a_time_is_no_speaker(tmp_path: Path, turns, frames: bool) -> None:
+    """A sentence with a colon after a time ("[00:00:05] он сказал: приходи") gave the speaker
+    "он сказал" and the text "приходи": words in lower case before a colon are a label only
+    when the same label speaks again (``интервьюер: ...`` in every turn)."""
+    assume(len({said[0].partition(":")[0] for _t, _w, said in turns}) == len(turns))
+    path = tmp_path / "t.txt"
+    path.write_bytes("\n".join(_lines(turns, "bracket", frames)).encode("utf-8"))
+    drafts = parse_transcript(path).drafts
+    assert [(d.start_ms, d.speaker, d.text) for d in drafts] == [
+        (t * 1000, None, " ".join(said)) for t, _w, said in turns
+    ]
+
+
+def test_a_lower_case_label_that_speaks_again_is_a_speaker(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(
+        "[00:00:01] интервьюер: Расскажите.\n[00:00:03] он сказал: приходи\n"
+        "[00:00:05] интервьюер: Ещё?\n",
+        encoding="utf-8",
+    )
+    assert [(d.speaker, d.text) for d in parse_transcript(path).drafts] == [
+        ("интервьюер", "Расскажите."), (None, "он сказал: приходи"), ("интервьюер", "Ещё?"),
+    ]  # fmt: skip
 
 
 def test_a_title_cased_line_with_a_frame_time_is_speech(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 
 from storage.transcript.transcript import SegmentDraft
 
@@ -196,6 +197,17 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         headings.append(heading)
         below.append([])
 
+    # labels read from a line's shape that are no name ("он сказал: приходи"): the words the
+    # label took, by segment, given back to the text unless the label speaks again
+    guessed: dict[int, str] = {}
+
+    def labelled(body: str, index: int) -> tuple[str | None, str]:
+        speaker, rest = speaker_and_text(body)
+        full = body.strip()
+        if speaker is not None and not is_label(speaker) and rest and full.endswith(rest):
+            guessed[index] = full[: len(full) - len(rest)]
+        return speaker, rest
+
     for line, original in zip(lines, originals, strict=True):
         text = line.strip()
         if not text:
@@ -210,7 +222,7 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         span = LEAD_RANGE.match(text)
         if span:
             end = end if end is not None else parse_clock(span.group("e"))
-            speaker, body = speaker_and_text(text[span.end() :])
+            speaker, body = labelled(text[span.end() :], len(drafts))
             start(parse_clock(span.group("s")), speaker, body, end)
             if not body and speaker is None:
                 spans_alone.add(len(drafts) - 1)  # Teams: the name, then the text, below it
@@ -234,12 +246,12 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             speaker = named.group("speaker").strip()
             start(parse_clock(named.group("t")), speaker, text[named.end() :].strip(), end)
         elif lead:
-            speaker, body = speaker_and_text(text[lead.end() :])
+            speaker, body = labelled(text[lead.end() :], len(drafts))
             start(_lead_ms(lead), speaker, body, end)
         elif end is not None and (
             not drafts or ends[-1] is not None or speaker_and_text(text)[0] is not None
         ):  # f4transkript: the mark ends the paragraph, which starts where the last one ended
-            speaker, body = speaker_and_text(text)
+            speaker, body = labelled(text, len(drafts))
             begin = (ends[-1] if ends[-1] is not None else drafts[-1].start_ms) if drafts else 0
             start(begin, speaker, body, end)
         elif drafts:
@@ -247,12 +259,16 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             text = original.strip() if end is None else text  # frame times as written
             below[-1].append(text)
             if not last.text and last.speaker is None:
-                last.speaker, text = speaker_and_text(text)
+                last.speaker, text = labelled(text, len(drafts) - 1)
             last.text = f"{last.text} {text}".strip()
             if end is not None:
                 ends[-1] = end
         else:
             skipped.append(original.strip() if end is None else text)
+    said = Counter(d.speaker for d in drafts)
+    for i, words in guessed.items():
+        if said[drafts[i].speaker] == 1:  # once, and shaped as no name: what was said
+            drafts[i].speaker, drafts[i].text = None, words + drafts[i].text
     trint_names = _names_under_times(
         drafts, [h if i not in spans_alone else "" for i, h in enumerate(headings)], below
     )

@@ -105,15 +105,27 @@ def test_speech_lines_survive_byte_for_byte(
     ]
 
 
+def _srt(turns: list[tuple[int, str | None, list[str]]]) -> str:
+    def clock(seconds: int) -> str:
+        return f"{_stamp(seconds, False)},000"
+
+    return "\n".join(
+        f"{i}\n{clock(t)} --> {clock(t + 1)}\n" + "\n".join(said) + "\n"
+        for i, (t, _w, said) in enumerate(turns, 1)
+    )
+
+
 @settings(max_examples=100, **_QUICK)
-@given(turns=_turns(named=False), frames=st.booleans())
-def test_speech_after_a_time_is_no_speaker(tmp_path: Path, turns, frames: bool) -> None:
-    """A sentence with a colon after a time ("[00:00:05] он сказал: приходи") gave the speaker
-    "он сказал" and the text "приходи": words in lower case before a colon are a label only
-    when the same label speaks again (``интервьюер: ...`` in every turn)."""
+@given(turns=_turns(named=False), style=st.sampled_from(["txt", "frames", "srt"]))
+def test_speech_after_a_time_is_no_speaker(tmp_path: Path, turns, style: str) -> None:
+    """A sentence with a colon after a time ("[00:00:05] он сказал: приходи", or in a cue of
+    Whisper's subtitles) gave the speaker "он сказал" and the text "приходи": words in lower
+    case before a colon are a label only when the same label speaks again (``интервьюер: ...``
+    in every turn)."""
     assume(len({said[0].partition(":")[0] for _t, _w, said in turns}) == len(turns))
-    path = tmp_path / "t.txt"
-    path.write_bytes("\n".join(_lines(turns, "bracket", frames)).encode("utf-8"))
+    path = tmp_path / ("t.srt" if style == "srt" else "t.txt")
+    text = _srt(turns) if style == "srt" else "\n".join(_lines(turns, "bracket", style == "frames"))
+    path.write_bytes(text.encode("utf-8"))
     drafts = parse_transcript(path).drafts
     assert [(d.start_ms, d.speaker, d.text) for d in drafts] == [
         (t * 1000, None, " ".join(said)) for t, _w, said in turns

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
 
 from storage.transcript.transcript import SegmentDraft
 
-from .transcript_parsed import ParsedTranscript, parse_clock, speaker_and_text
+from .transcript_parsed import (
+    ParsedTranscript,
+    give_back_labels,
+    label_words,
+    parse_clock,
+    speaker_and_text,
+)
 from .transcript_patterns import LEAD_RANGE, STAMP, STAMP_ALONE, TOOL_GAP, is_label
 
 #: QualCoder's own timestamps too: ``[hh.mm.ss]``, ``[mm.ss]`` (minutes past 59 as well),
@@ -203,9 +208,9 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
 
     def labelled(body: str, index: int) -> tuple[str | None, str]:
         speaker, rest = speaker_and_text(body)
-        full = body.strip()
-        if speaker is not None and not is_label(speaker) and rest and full.endswith(rest):
-            guessed[index] = full[: len(full) - len(rest)]
+        words = label_words(body, speaker, rest)
+        if words is not None:
+            guessed[index] = words
         return speaker, rest
 
     for line, original in zip(lines, originals, strict=True):
@@ -265,10 +270,7 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
                 ends[-1] = end
         else:
             skipped.append(original.strip() if end is None else text)
-    said = Counter(d.speaker for d in drafts)
-    for i, words in guessed.items():
-        if said[drafts[i].speaker] == 1:  # once, and shaped as no name: what was said
-            drafts[i].speaker, drafts[i].text = None, words + drafts[i].text
+    give_back_labels(drafts, guessed)
     trint_names = _names_under_times(
         drafts, [h if i not in spans_alone else "" for i, h in enumerate(headings)], below
     )

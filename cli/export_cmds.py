@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.interop.codings_export import export_codings
+from storage.interop.frame_times import FRAME_RATES
 from storage.interop.transcript_export import TRANSCRIPT_FORMATS, export_transcript
 from storage.interop.transcript_import import TRANSCRIPT_IMPORT_FORMATS, import_transcript
 from storage.privacy.view import private_view
@@ -60,6 +61,12 @@ def register(sub: Any) -> None:
         "Word .docx with such paragraphs; auto: from the name and content",
     )
     p.add_argument("--replace", action="store_true", help="replace the session's segments")
+    p.add_argument(
+        "--fps",
+        choices=FRAME_RATES,
+        help="the frame rate of the file's frame times (HH:MM:SS:FF), e.g. 29.97; unknown: "
+        "drop-frame times (HH:MM:SS;FF) are 29.97, others 30 (with a note)",
+    )
     p.add_argument("--coder")
     add_json(p)
     p.set_defaults(func=cmd_import_transcript)
@@ -106,7 +113,7 @@ def cmd_import_transcript(args: argparse.Namespace) -> int:
     """fieldscribe import-transcript DIR --session ID FILE."""
     with open_project(args, write=True) as project:
         result = import_transcript(
-            project, args.session, args.file, fmt=args.format, replace=args.replace
+            project, args.session, args.file, fmt=args.format, replace=args.replace, fps=args.fps
         )
     if args.json:
         print_json(result.as_dict())

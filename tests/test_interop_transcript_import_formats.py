@@ -610,7 +610,8 @@ def test_a_title_with_a_time_is_not_a_segment(session, tmp_path: Path) -> None:
         result = import_transcript(p, sid, path)
         segs = [(s.start_ms, s.end_ms, s.text) for s in p.transcript.segments(sid)]
     assert segs == [(0, 1000, "Сәлем."), (1000, 2000, "Сәлем!")]  # the last time ends it
-    assert any("'Interview 10:30'" in n and "2 heading or time line(s)" in n for n in result.notes)
+    assert any("'Interview 10:30'" in n and "before the first timestamp" in n for n in result.notes)
+    assert any("1 heading or time line(s)" in n for n in result.notes)  # "0:02"
 
 
 def test_txt_without_timestamps_says_it_needs_them(tmp_path: Path) -> None:

@@ -185,7 +185,8 @@ def test_qdpx_names_each_sources_languages_and_keeps_speech_without_transcript(
     """REFI-QDA has no place for a segment's language: a source variable "Languages" names a
     recording's languages (most spoken first), and speech without transcript is written as
     "[speech without transcript]" (not a blank line). Imported again, a source in one
-    language gives each segment that language, and the placeholders are placeholders again."""
+    language gives each segment that language, a mixed one each segment its own (the
+    "Segment languages" variable), and the placeholders are placeholders again."""
     import re
     import zipfile
 
@@ -220,8 +221,8 @@ def test_qdpx_names_each_sources_languages_and_keeps_speech_without_transcript(
         assert [(g.text, g.untranscribed) for g in segments] == [
             (KK, False), ("", True), (RU, False)
         ]  # fmt: skip
-        one = languages[0] if len(languages) == 1 else None
-        assert [g.language for g in segments] == [one, one, one]
+        # one language: the source's "Languages" gives it to each; mixed: "Segment languages"
+        assert [g.language for g in segments] == ["kk", "kk", languages[0]]
         assert "Languages" not in (session.notes or "")
 
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 QDA_NS = "urn:QDA-XML:project:1.0"
 QDC_NS = "urn:QDA-XML:codebook:1.0"
@@ -84,6 +85,54 @@ def segment_line(speaker: str | None, text: str) -> tuple[str, int]:
 #: the source variable that carries a session's segment languages in a .qdpx (REFI-QDA has no
 #: place for a segment's language): Whisper codes, most spoken first, e.g. "ru, kk, en"
 LANGUAGES_VARIABLE = "Languages"
+#: the source variable that carries each segment's language in a .qdpx of a recording whose
+#: segments are not all in one language: a Text variable (REFI-QDA's own place for facts about
+#: a source, which other tools show as an attribute and otherwise ignore), its value the
+#: transcript's line numbers and their ISO 639-1 codes, e.g. "1-3 ru, 4 kk, 6 en; 6 lines"
+#: (line 5: no language), read back by ``line_languages``
+LINE_LANGUAGES_VARIABLE = "Segment languages"
+LINE_LANGUAGES_DESCRIPTION = (
+    "The language (ISO 639-1) of each line of the source's transcript, by line number "
+    "(FieldScribe: one line per segment)."
+)
+_LINE_RUN = re.compile(r"(\d+)(?:-(\d+))? ([a-z]{2,3})")
+_LINE_COUNT = re.compile(r"(\d+) lines?")
+
+
+def line_languages_value(languages: list[str | None]) -> str:
+    """The ``LINE_LANGUAGES_VARIABLE`` value of segments' languages, in order."""
+    runs: list[list[Any]] = []  # [first line, last line, code]
+    for number, code in enumerate(languages, 1):
+        if code and runs and runs[-1][2] == code and runs[-1][1] == number - 1:
+            runs[-1][1] = number
+        elif code:
+            runs.append([number, number, code])
+    parts = [f"{a} {c}" if a == b else f"{a}-{b} {c}" for a, b, c in runs]
+    return f"{', '.join(parts)}; {len(languages)} line{'s' if len(languages) != 1 else ''}"
+
+
+def line_languages(value: str, count: int) -> list[str | None] | None:
+    """Each of ``count`` lines' language from a ``LINE_LANGUAGES_VARIABLE`` value; None when the
+    value is not one, or counts other lines (the transcript was edited elsewhere)."""
+    runs, _, total = value.strip().rpartition(";")
+    counted = _LINE_COUNT.fullmatch(total.strip())
+    if not counted or int(counted.group(1)) != count:
+        return None
+    out: list[str | None] = [None] * count
+    for part in runs.split(","):
+        if not part.strip():
+            continue
+        run = _LINE_RUN.fullmatch(part.strip())
+        if not run:
+            return None
+        first = int(run.group(1))
+        last = int(run.group(2) or first)
+        if not 1 <= first <= last <= count:
+            return None
+        out[first - 1 : last] = [run.group(3)] * (last - first + 1)
+    return out
+
+
 #: the text a "speech without transcript" segment is exported with (a blank line before), and
 #: recognised by on import
 UNTRANSCRIBED_TEXT = "[speech without transcript]"

@@ -15,8 +15,11 @@ Mapping (QDA-XML 1.0, ``Project-mrt2019.xsd``):
 - memos -> ``Notes`` referenced from the project, sources, codes, codings or segments.
 
 QDA-XML has no place for a language (no ``xml:lang`` or language attribute on sources,
-transcripts or selections), so segment languages are not exported; speech without transcript
-stays an empty line (a placeholder text would come back as transcript on import).
+transcripts or selections): a source's languages go in its "Languages" variable and, where its
+segments are not all in one language, each segment's in its "Segment languages" variable (the
+transcript's line numbers and their codes, ``_common.line_languages_value``), Text variables
+that other tools show as the source's attributes; speech without transcript stays an empty line
+(a placeholder text would come back as transcript on import).
 
 Every GUID is stable: our row ids are UUIDs already, and elements without a row (sync points,
 transcripts, users, variables) get uuid5 GUIDs derived from the ids they belong to.
@@ -48,11 +51,14 @@ from storage.privacy.view import log_export, private_view
 from . import exchange_meta
 from ._common import (
     LANGUAGES_VARIABLE,
+    LINE_LANGUAGES_DESCRIPTION,
+    LINE_LANGUAGES_VARIABLE,
     ORIGIN,
     QDA_NS,
     UNTRANSCRIBED_TEXT,
     as_guid,
     derived_guid,
+    line_languages_value,
     segment_line,
     xml_datetime,
 )
@@ -255,6 +261,13 @@ class _Builder:
         self.languages = {s.id: self.session_languages(s.id) for s in self.sessions}
         if any(self.languages.values()):
             self.session_vars.append(("", LANGUAGES_VARIABLE))
+        self.line_languages: dict[str, str] = {}
+        for session in self.sessions:
+            spoken = [seg.language for seg in self.p.transcript.segments(session.id)]
+            if len(set(spoken)) > 1 and any(spoken):  # not one language for every segment
+                self.line_languages[session.id] = line_languages_value(spoken)
+        if self.line_languages:
+            self.session_vars.append(("", LINE_LANGUAGES_VARIABLE))
         if not self.attr_names and not self.session_vars:
             return
         el = _sub(root, "Variables")
@@ -267,13 +280,15 @@ class _Builder:
                 typeOfVariable="Text",
             )
         for _key, label in self.session_vars:
-            _sub(
+            variable = _sub(
                 el,
                 "Variable",
                 guid=self.variable_guid("source", label),
                 name=label,
                 typeOfVariable="Text",
             )
+            if label == LINE_LANGUAGES_VARIABLE:
+                _text(variable, "Description", LINE_LANGUAGES_DESCRIPTION)
 
     def session_languages(self, session_id: str) -> str:
         """The languages of a session's segments, most spoken first ("ru, kk, en")."""
@@ -389,7 +404,12 @@ class _Builder:
         for memo in self.memos_by_target.get(("session", session.id), []):
             _sub(el, "NoteRef", targetGUID=_g(memo.id))
         for key, label in self.session_vars:
-            value = getattr(session, key) if key else self.languages.get(session.id)
+            if key:
+                value = getattr(session, key)
+            elif label == LINE_LANGUAGES_VARIABLE:
+                value = self.line_languages.get(session.id)
+            else:
+                value = self.languages.get(session.id)
             if value:
                 vv = _sub(el, "VariableValue")
                 _sub(vv, "VariableRef", targetGUID=self.variable_guid("source", label))

@@ -117,6 +117,9 @@ class QSource:
     source_codings: list[QCoding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     variables: list[tuple[str, str]] = field(default_factory=list)  # variable guid, value
+    #: where the file is now when it moved from ``path`` (its original place), as QDA-XML's
+    #: ``currentPath`` says; None when it names none (or only it, then ``path`` holds it)
+    current_path: str | None = None
     regions: int = 0  # a PDF's coded areas (its Representation's text is ``text_path``...)
 
 
@@ -271,6 +274,7 @@ def _source(el: Element) -> QSource:
         guid=_guid(el),
         name=(el.get("name") or "").strip(),
         path=el.get("path") or el.get("currentPath"),
+        current_path=el.get("currentPath") if el.get("path") else None,
         description=child_text(el, "Description"),
         user=norm_guid(el.get("creatingUser") or el.get("modifyingUser")),
         created=el.get("creationDateTime") or el.get("modifiedDateTime"),

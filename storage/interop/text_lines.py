@@ -15,6 +15,11 @@ from dataclasses import dataclass
 _LEAD_TS = re.compile(
     r"^\s*[\[(]?(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?[\])]?[ \t]*(?:-[ \t]*)?"
 )
+#: QualCoder's own stamps: ``{hh:mm:ss}``, ``[hh.mm.ss]``, ``[mm.ss]``, ``#hh:mm:ss.sss#``
+_QC_TS = re.compile(
+    r"^\s*(?:\{(?:(\d{1,2}):)?(\d{1,3}):(\d{2})\}|\[(?:(\d{2})\.)?(\d{1,3})\.(\d{2})\]"
+    r"|#(\d{1,2}):(\d{2}):(\d{2})[.,](\d{1,3})#)[ \t]*"
+)
 _TAIL_F4 = re.compile(r"[ \t]*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#[ \t]*$")
 _SPEAKER = re.compile(r"^([^\s:#\[\]()][^:\n]{0,39}?):[ \t]+(?=\S)")
 
@@ -23,6 +28,29 @@ def ts_ms(h: str | None, m: str, s: str, frac: str | None) -> int:
     """Milliseconds of a parsed h:m:s[.frac] timestamp."""
     ms = int(frac.ljust(3, "0")[:3]) if frac else 0
     return ((int(h or 0) * 60 + int(m)) * 60 + int(s)) * 1000 + ms
+
+
+def lead_stamp(line: str, others: bool = True) -> tuple[int, int] | None:
+    """(time in ms, length) of the timestamp opening a line: one in brackets or parentheses,
+    a bare one with hours or a fraction (``00:01:02``), or (``others``) QualCoder's
+    (``{00:01:02}``, ``[00.01.02]``, ``[01.02]``, ``#00:01:02.500#``); None if none."""
+    match = _LEAD_TS.match(line)
+    if match and (
+        match.group(1) is not None
+        or match.group(4) is not None
+        or "[" in match.group(0)
+        or "(" in match.group(0)
+    ):
+        return ts_ms(match.group(1), match.group(2), match.group(3), match.group(4)), match.end()
+    qc = _QC_TS.match(line) if others else None
+    if qc is None:
+        return None
+    g = qc.groups()
+    if g[2] is not None:  # {h:m:s}
+        return ts_ms(g[0], g[1], g[2], None), qc.end()
+    if g[5] is not None:  # [h.m.s] or [m.s]
+        return ts_ms(g[3], g[4], g[5], None), qc.end()
+    return ts_ms(g[6], g[7], g[8], g[9]), qc.end()
 
 
 def speaker_prefix(line: str) -> tuple[str | None, int]:
@@ -109,19 +137,23 @@ def split_lines(
             first = inline[0][0]
             prefix = text[ls:first]
             if first == ls:
-                # a sync point at the line's start (QualCoder writes one at position 0): a
-                # "NAME: " prefix is still the speaker, unless a sync point falls inside it
-                speaker, n = _prefix(body, speakers)
-                if speaker is not None and not any(ls < p < ls + n for p, _t in inline):
-                    text_start = ls + n
+                # a sync point at the line's start (QualCoder writes one at position 0, its
+                # lines opened by its timestamps): a timestamp (not in FieldScribe's own files)
+                # and a "NAME: " prefix are left out of the text, the prefix the speaker,
+                # unless a sync point falls inside them
+                stamp = lead_stamp(body) if speakers is None else None
+                skip = stamp[1] if stamp else 0
+                speaker, n = _prefix(body[skip:], speakers)
+                if not any(ls < p < ls + skip + n for p, _t in inline):
+                    text_start = ls + skip + n
                 else:
                     speaker = None
             elif prefix.endswith(": ") and len(prefix) > 2 and "\n" not in prefix:
                 text_start = first
-                stamp = _LEAD_TS.match(prefix)
-                if stamp and ("[" in stamp.group(0) or "(" in stamp.group(0)):
-                    stamped = ts_ms(stamp.group(1), stamp.group(2), stamp.group(3), stamp.group(4))
-                    prefix = prefix[stamp.end() :]
+                stamp = lead_stamp(prefix, speakers is None)
+                if stamp and prefix[: stamp[1]].strip()[0] in "[({#":
+                    stamped = stamp[0]
+                    prefix = prefix[stamp[1] :]
                 speaker = prefix[:-2].strip() or None
             else:
                 speaker, n = _prefix(body, speakers)
@@ -136,15 +168,9 @@ def split_lines(
         else:
             if not body.strip():
                 continue
-            match = _LEAD_TS.match(body)
-            if match and (
-                match.group(1) is not None
-                or match.group(4) is not None
-                or "[" in match.group(0)
-                or "(" in match.group(0)
-            ):
-                start = ts_ms(match.group(1), match.group(2), match.group(3), match.group(4))
-                text_start = ls + match.end()
+            stamp = lead_stamp(body, speakers is None)
+            if stamp:
+                start, text_start = stamp[0], ls + stamp[1]
             tail = _TAIL_F4.search(body)
             if tail and ls + tail.start() >= text_start:
                 end = ts_ms(tail.group(1), tail.group(2), tail.group(3), tail.group(4))

@@ -10,7 +10,14 @@ import re
 from storage.core.languages import LANGUAGES
 from storage.transcript.transcript import SegmentDraft
 
-from .transcript_parsed import DASH, ParsedTranscript, parse_clock, speaker_and_text
+from .transcript_parsed import (
+    DASH,
+    ParsedTranscript,
+    give_back_labels,
+    label_words,
+    parse_clock,
+    speaker_and_text,
+)
 
 #: a cue's times; without hours the minutes may pass 59 (``120:01.000``, as tools that leave
 #: the hours out write a recording longer than an hour)
@@ -41,7 +48,9 @@ def _clean_cue_line(line: str) -> str:
     return html.unescape(_TAGS.sub("", _ASS_TAGS.sub("", line))).strip()
 
 
-def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None]:
+def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None, str | None]:
+    """A cue's speaker, text and language, and the words a label that is no name took from
+    its text (``label_words``)."""
     raw = " ".join(line.strip() for line in lines if line.strip())
     speaker = None
     language = _cue_language(raw) if vtt else None
@@ -57,12 +66,14 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None]
     if dashed == 1 and first_dash:  # one line with a dash: not a dialogue
         cleaned[0] = cleaned[0][first_dash.end() :]
     text = " ".join(cleaned)
+    words = None
     if speaker is None and cleaned:
         found, rest = speaker_and_text(cleaned[0])
         if found is not None:
             speaker = found
             text = " ".join([rest, *cleaned[1:]]).strip()
-    return speaker, text, language
+            words = label_words(cleaned[0], found, rest)
+    return speaker, text, language, words
 
 
 def _other_voice(match: re.Match[str], speaker: str | None) -> str:
@@ -93,11 +104,13 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
     vtt = fmt == "vtt"
     lines = text.split("\n")
     timings = [i for i, line in enumerate(lines) if _VTT_TIME.match(line)]
+    timing_lines = set(timings)  # looked up once a cue (a list made 40,000 cues take 30 s)
     drafts: list[SegmentDraft] = []
     cue_lines: list[list[str]] = []
     notes: list[str] = []
     unplaced: list[str] = []
     joined = 0
+    guessed: dict[int, str] = {}  # labels that are no name, by cue (``give_back_labels``)
 
     def header_start(t: int) -> int:
         """The cue identifier's line when the line before the timing holds one: a number in
@@ -105,7 +118,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
         whose blank line is missing)."""
         before = lines[t - 1].strip() if t > 0 else ""
         starts_block = t < 2 or not lines[t - 2].strip()
-        if before and t - 1 not in timings and (before.isdigit() or (vtt and starts_block)):
+        if before and t - 1 not in timing_lines and (before.isdigit() or (vtt and starts_block)):
             return t - 1
         return t
 
@@ -134,7 +147,9 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
             i += 1
         match = _VTT_TIME.match(lines[t])
         assert match is not None
-        speaker, body, language = _cue_text(body_lines, vtt)
+        speaker, body, language, words = _cue_text(body_lines, vtt)
+        if words is not None:
+            guessed[len(drafts)] = words
         drafts.append(
             SegmentDraft(
                 parse_clock(match.group(1)),
@@ -147,6 +162,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
         )
         cue_lines.append(body_lines)
         outside(lines[i:stop])
+    give_back_labels(drafts, guessed)
     if (vtt and _KARAOKE.search(text)) or _rolling(drafts, cue_lines):
         drafts, repeated, carried = _drop_rolling_repeats(drafts, cue_lines)
         if repeated:

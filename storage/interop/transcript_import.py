@@ -95,17 +95,24 @@ def detect_format(path: Path, text: str) -> str:
 
 
 # ---------------------------------------------------------------------- Word
-def parse_docx(path: Path, data: bytes) -> ParsedTranscript:
-    """A Word transcript: its paragraphs read as timestamped lines (frame times too)."""
-    lines, frames = frames_to_clock(docx_lines(path, data))
-    parsed = parse_lines(lines, "docx")
+def parse_docx(path: Path, data: bytes, fps: str | None = None) -> ParsedTranscript:
+    """A Word transcript: its paragraphs read as timestamped lines (frame times too, at
+    ``fps`` when given)."""
+    written = docx_lines(path, data)
+    lines, frames = _frames(path, written, fps)
+    parsed = parse_lines(lines, "docx", written)
     parsed.format = "docx"
     parsed.notes += [frames] if frames else []
     return parsed
 
 
-def parse_transcript(path: str | Path, fmt: str = "auto") -> ParsedTranscript:
+def parse_transcript(
+    path: str | Path, fmt: str = "auto", fps: str | None = None
+) -> ParsedTranscript:
     """Read a transcript file into segment drafts (nothing is written).
+
+    ``fps``: the rate of the file's frame times (``HH:MM:SS:FF``), such as ``29.97`` or
+    ``25``, when known (``frame_times``).
 
     Raises:
         InvalidInputError: unreadable, empty, binary, too large, unknown or malformed file.
@@ -134,7 +141,7 @@ def parse_transcript(path: str | Path, fmt: str = "auto") -> ParsedTranscript:
             raise InvalidInputError(
                 f"{path}: not a Word document (.docx){_kind_of(data)}; nothing was imported."
             )
-        parsed = parse_docx(path, data)
+        parsed = parse_docx(path, data, fps)
         if not parsed.drafts:
             raise InvalidInputError(
                 f"{path}: the Word document has no timestamps (such as [00:01:23] at the start "
@@ -149,11 +156,11 @@ def parse_transcript(path: str | Path, fmt: str = "auto") -> ParsedTranscript:
     if not text.strip():
         raise InvalidInputError(f"{path}: the file is empty; nothing was imported.")
     # Premiere's and Transcriptive's frame times ([00:00:01:15]) as clock times
-    converted, frames = frames_to_clock(text.split("\n"))
+    converted, frames = _frames(path, text.split("\n"), fps)
     if fmt == "auto":
         fmt = detect_format(path, "\n".join(converted) if frames else text)
     if fmt == "timestamped-txt" and frames:
-        parsed = parse_timestamped_txt("\n".join(converted))
+        parsed = parse_timestamped_txt("\n".join(converted), text)
         parsed.notes.append(frames)
     elif fmt == "json":
         parsed = ParsedTranscript(format="json", drafts=parse_json_segments(str(path), text))
@@ -168,6 +175,14 @@ def parse_transcript(path: str | Path, fmt: str = "auto") -> ParsedTranscript:
             f"{path}: no timed segments found as {fmt}; check the file or give --format."
         )
     return parsed
+
+
+def _frames(path: Path, lines: list[str], fps: str | None) -> tuple[list[str], str | None]:
+    """``frames_to_clock``, its complaint about the file naming the file."""
+    try:
+        return frames_to_clock(lines, fps)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{path}: {exc}") from None
 
 
 def _kind_of(data: bytes) -> str:
@@ -193,6 +208,7 @@ def import_transcript(
     *,
     fmt: str = "auto",
     replace: bool = False,
+    fps: str | None = None,
 ) -> TranscriptImportResult:
     """Import a transcript file into a session, aligned to the session's audio.
 
@@ -203,6 +219,8 @@ def import_transcript(
         fmt: auto, noscribe-html, vtt, srt, timestamped-txt, docx or json (FieldScribe's own
             export).
         replace: delete the session's current segments first (refused if they are coded).
+        fps: the frame rate of the file's frame times (``HH:MM:SS:FF``), when known: 23.976,
+            24, 25, 29.97, 30, 50, 59.94 or 60.
 
     Raises:
         InvalidInputError: bad file, timestamps beyond the audio, or the session already has a
@@ -212,7 +230,7 @@ def import_transcript(
     """
     path = Path(source).expanduser()
     session = project.sessions.get_session(session_id)
-    parsed = parse_transcript(path, fmt)
+    parsed = parse_transcript(path, fmt, fps)
     duration = session.duration_ms or None
     drafts = sorted(parsed.drafts, key=lambda d: (d.start_ms, d.end_ms))
     notes = [n for n in parsed.notes if n != "open-end"]

@@ -4,6 +4,7 @@ and a line's ``SPEAKER: text``."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from storage.transcript.transcript import SegmentDraft
@@ -54,3 +55,21 @@ def speaker_and_text(text: str) -> tuple[str | None, str]:
     if speaker is not None:
         return speaker, body[n:].strip()
     return None, text.strip() if not dash else body
+
+
+def label_words(body: str, speaker: str | None, rest: str) -> str | None:
+    """The words before the text that ``speaker_and_text`` took for a label (``"он сказал: "``)
+    when the label is no name (a word in lower case: not ``is_label``); else None."""
+    full = body.strip()
+    if speaker is None or is_label(speaker) or not rest or not full.endswith(rest):
+        return None
+    return full[: len(full) - len(rest)]
+
+
+def give_back_labels(drafts: list[SegmentDraft], guessed: dict[int, str]) -> None:
+    """Labels that are no name and speak once (``label_words``, by segment) were what was
+    said: each goes back to the front of its segment's text, and the segment has no speaker."""
+    said = Counter(d.speaker for d in drafts)
+    for i, words in guessed.items():
+        if said[drafts[i].speaker] == 1:
+            drafts[i].speaker, drafts[i].text = None, words + drafts[i].text

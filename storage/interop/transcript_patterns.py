@@ -17,6 +17,11 @@ LEAD_RANGE = re.compile(
     rf"^\s*[\[(]?(?P<s>{_SPAN_STAMP})\s*(?:-->|[-\u2013\u2014])\s*(?P<e>{_SPAN_STAMP})[\])]?"
     r"(?:\s*[|:\-\u2013\u2014](?=\s)|(?=\s)|$)\s*"
 )
+#: how the tools set a heading's time apart from the name: two spaces or more, a tab, brackets
+#: (Otter's ``Speaker 1  0:05``, Teams' ``Petrov, Ivan   0:03``, ``Anna [0:05]``); a single
+#: space is how a sentence runs on ("Позвоните Мне 10:15"), so such a line is a heading only
+#: when its name is a speaker elsewhere in the file
+TOOL_GAP = re.compile(r".*(?:\s\s|\t|[\[(]).*", re.S)
 #: a line holding only a time (``00:01:23``, ``[0:05]``, ``(1:02:03.5)``)
 STAMP_ALONE = re.compile(rf"^\s*[\[(]?({STAMP})[\])]?\s*$")
 

@@ -9,18 +9,38 @@ import re
 
 from storage.transcript.transcript import SegmentDraft
 
-from .transcript_parsed import ParsedTranscript, parse_clock, speaker_and_text
-from .transcript_patterns import LEAD_RANGE, STAMP, STAMP_ALONE, is_label
+from .transcript_parsed import (
+    ParsedTranscript,
+    give_back_labels,
+    label_words,
+    parse_clock,
+    speaker_and_text,
+)
+from .transcript_patterns import LEAD_RANGE, STAMP, STAMP_ALONE, TOOL_GAP, is_label
 
+#: QualCoder's own timestamps too: ``[hh.mm.ss]``, ``[mm.ss]`` (minutes past 59 as well),
+#: ``{hh:mm:ss}``, and ``#hh:mm:ss.sss#`` before the text (f4's end mark ``#..-d#`` ends a line)
 _TXT_TS = re.compile(
     rf"^\s*(?:\[(?P<b>{STAMP})\]|\((?P<p>{STAMP})\)"
+    r"|\[(?P<d>\d{2}\.\d{2}\.\d{2}|\d{1,3}\.\d{2})\]"
+    rf"|\{{(?P<c>{STAMP})\}}|#(?P<h>\d{{1,2}}:\d{{2}}:\d{{2}}[.,]\d{{1,3}})#(?=[ \t]*\S)"
     r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:[-\u2013\u2014]\s+)?"
 )
+
+
+def _lead_ms(lead: re.Match[str]) -> int:
+    """The time of a line's leading timestamp (``_TXT_TS``)."""
+    dotted = lead.group("d")
+    if dotted:
+        return parse_clock(dotted.replace(".", ":"))
+    return parse_clock(next(g for g in lead.group("b", "p", "c", "h", "n") if g))
+
+
 #: a heading of a speaker and a time, the text on the lines after it (``Speaker 1  0:05``)
 #: (a name may be "Surname, Given", as MS Teams shows a company's accounts)
 _HEADING = re.compile(
     r"^\s*(?P<speaker>[^\W\d_][\w.\-' ]{0,38}?(?:, [^\W\d_][\w.\-' ]{0,38}?)?)"
-    rf"\s*[,:]?\s+[\[(]?(?P<t>{STAMP})[\])]?\s*$"
+    rf"(?P<gap>\s*[,:]?\s+[\[(]?)(?P<t>{STAMP})[\])]?\s*$"
 )
 #: noScribe's paragraphs (also once opened in Word): ``S01: [00:00:00] text``
 _SPEAKER_THEN_STAMP = re.compile(
@@ -117,7 +137,40 @@ def _names_under_times(
     return names
 
 
-def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
+def _heading(text: str, speakers: set[str], after_ms: int | None) -> re.Match[str] | None:
+    """A line's heading of a speaker and a time, when it really is one: a label (``is_label``)
+    set apart from its time as the tools write it (``TOOL_GAP``) or a speaker of the file
+    elsewhere, at a time not before the segment above it; else None (the line is speech)."""
+    heading = _HEADING.match(text)
+    if not heading or not is_label(heading.group("speaker")):
+        return None
+    name = heading.group("speaker").strip()
+    if not (TOOL_GAP.fullmatch(heading.group("gap")) or name in speakers):
+        return None
+    if after_ms is not None and parse_clock(heading.group("t")) < after_ms:
+        return None
+    return heading
+
+
+def speakers_named(lines: list[str]) -> set[str]:
+    """The speakers a file's timed lines name (``[00:01] NAME: text``, ``NAME: [00:01] text``,
+    ``NAME (00:01):``, a heading set apart as the tools write it)."""
+    names: set[str | None] = set()
+    for line in lines:
+        text = line.strip()
+        lead = LEAD_RANGE.match(text) or _TXT_TS.match(text)
+        named = _SPEAKER_THEN_STAMP.match(text) or _SPEAKER_STAMP_COLON.match(text)
+        heading = _HEADING.match(text)
+        if heading and TOOL_GAP.fullmatch(heading.group("gap")):
+            names.add(heading.group("speaker").strip())
+        elif named:
+            names.add(named.group("speaker").strip())
+        elif lead:
+            names.add(speaker_and_text(text[lead.end() :])[0])
+    return {name for name in names if name}
+
+
+def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) -> ParsedTranscript:
     """Timestamped lines (text files, Word paragraphs) into segments.
 
     A segment starts at a line that starts with a timestamp (``[00:01:23]``, ``(00:01:23)``,
@@ -129,7 +182,11 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     text on the lines after it, or, in f4transkript's style, at a ``SPEAKER: text`` line that
     ends with an end mark ``#00:01:23-4#`` (it starts where the one before ended). Other lines
     continue the segment before them; lines before the first timestamp are reported.
+    ``originals``: the lines as the file has them, where ``lines`` has frame times rewritten
+    (``frame_times``); a line read as text is taken from them, as it was written.
     """
+    originals = lines if originals is None else originals
+    speakers = speakers_named(lines)
     drafts: list[SegmentDraft] = []
     ends: list[int | None] = []
     skipped: list[str] = []
@@ -145,7 +202,18 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
         headings.append(heading)
         below.append([])
 
-    for line in lines:
+    # labels read from a line's shape that are no name ("он сказал: приходи"): the words the
+    # label took, by segment, given back to the text unless the label speaks again
+    guessed: dict[int, str] = {}
+
+    def labelled(body: str, index: int) -> tuple[str | None, str]:
+        speaker, rest = speaker_and_text(body)
+        words = label_words(body, speaker, rest)
+        if words is not None:
+            guessed[index] = words
+        return speaker, rest
+
+    for line, original in zip(lines, originals, strict=True):
         text = line.strip()
         if not text:
             continue
@@ -159,15 +227,15 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
         span = LEAD_RANGE.match(text)
         if span:
             end = end if end is not None else parse_clock(span.group("e"))
-            speaker, body = speaker_and_text(text[span.end() :])
+            speaker, body = labelled(text[span.end() :], len(drafts))
             start(parse_clock(span.group("s")), speaker, body, end)
             if not body and speaker is None:
                 spans_alone.add(len(drafts) - 1)  # Teams: the name, then the text, below it
             continue
         alone = STAMP_ALONE.match(text)
-        heading = None if alone else _HEADING.match(text)
-        if heading and not is_label(heading.group("speaker")):
-            heading = None
+        heading = (
+            None if alone else _heading(text, speakers, drafts[-1].start_ms if drafts else None)
+        )
         lead = None if alone or heading else _TXT_TS.match(text)
         named = None
         if not (alone or heading or lead):
@@ -183,25 +251,26 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
             speaker = named.group("speaker").strip()
             start(parse_clock(named.group("t")), speaker, text[named.end() :].strip(), end)
         elif lead:
-            stamp = lead.group("b") or lead.group("p") or lead.group("n")
-            speaker, body = speaker_and_text(text[lead.end() :])
-            start(parse_clock(stamp), speaker, body, end)
+            speaker, body = labelled(text[lead.end() :], len(drafts))
+            start(_lead_ms(lead), speaker, body, end)
         elif end is not None and (
             not drafts or ends[-1] is not None or speaker_and_text(text)[0] is not None
         ):  # f4transkript: the mark ends the paragraph, which starts where the last one ended
-            speaker, body = speaker_and_text(text)
+            speaker, body = labelled(text, len(drafts))
             begin = (ends[-1] if ends[-1] is not None else drafts[-1].start_ms) if drafts else 0
             start(begin, speaker, body, end)
         elif drafts:
             last = drafts[-1]
+            text = original.strip() if end is None else text  # frame times as written
             below[-1].append(text)
             if not last.text and last.speaker is None:
-                last.speaker, text = speaker_and_text(text)
+                last.speaker, text = labelled(text, len(drafts) - 1)
             last.text = f"{last.text} {text}".strip()
             if end is not None:
                 ends[-1] = end
         else:
-            skipped.append(text)
+            skipped.append(original.strip() if end is None else text)
+    give_back_labels(drafts, guessed)
     trint_names = _names_under_times(
         drafts, [h if i not in spans_alone else "" for i, h in enumerate(headings)], below
     )
@@ -225,8 +294,9 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     # is no segment; its time still ends the segment before it
     empty = [h for h, d in zip(headings, drafts, strict=True) if h is not None and not d.text]
     keep = [i for i, h in enumerate(headings) if h is None or drafts[i].text]
+    kept = set(keep)
     for i in range(1, len(drafts)):
-        if i not in keep and ends[i - 1] is None and drafts[i].start_ms >= drafts[i - 1].start_ms:
+        if i not in kept and ends[i - 1] is None and drafts[i].start_ms >= drafts[i - 1].start_ms:
             ends[i - 1] = drafts[i].start_ms
     drafts, ends = [drafts[i] for i in keep], [ends[i] for i in keep]
     for i, draft in enumerate(drafts):
@@ -256,6 +326,9 @@ def parse_lines(lines: list[str], fmt: str) -> ParsedTranscript:
     return result
 
 
-def parse_timestamped_txt(text: str) -> ParsedTranscript:
-    """``[hh:mm:ss] SPEAKER: text`` lines; untimed lines continue the previous segment."""
+def parse_timestamped_txt(text: str, original: str | None = None) -> ParsedTranscript:
+    """``[hh:mm:ss] SPEAKER: text`` lines; untimed lines continue the previous segment.
+    ``original``: the text as the file has it, where ``text`` has frame times rewritten."""
+    if original is not None:
+        return parse_lines(text.split("\n"), "timestamped-txt", original.split("\n"))
     return parse_lines(bare_minutes(text) or text.split("\n"), "timestamped-txt")

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 from storage.core.errors import FieldScribeError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 
+from ..native_projects import not_a_qdpx
 from ..qdpx_parse import QProject, local, parse_project
 from ..safe_zip import SafeZip, ZipLimits, parse_xml
 from . import codes, media, people, sources
@@ -60,14 +61,21 @@ if TYPE_CHECKING:
 
 def import_sources(ctx: ImportContext) -> None:
     """Each source as a session (text, or audio and video), or a line saying why not."""
+    seen: set[str] = set()  # the GUIDs of the sources this import made sessions of
     for src in ctx.qp.sources:
-        if src.guid and ctx.exists("sessions", src.guid):
+        if src.guid in seen:  # a second source with one GUID (a damaged or hand-made file)
+            ctx.report.notes.append(
+                f"Source {src.name!r} has the GUID of a source before it ({src.guid}); it was "
+                "imported as a session of its own."
+            )
+        elif src.guid and ctx.exists("sessions", src.guid):
             # imported before (a second import of the same project): reuse, never duplicate
             ctx.session_map[src.guid] = src.guid
             ctx.reused_sources.append(src.name or src.guid)
             if ctx.media_dir is not None and src.kind in ("AudioSource", "VideoSource"):
                 media.media_again(ctx, src, src.guid)
             continue
+        seen.add(src.guid)
         if src.kind == "TextSource":
             sources.text_source(ctx, src)
         elif src.kind == "PDFSource" and (src.text_path or src.text_inline is not None):
@@ -160,6 +168,9 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
 
     The caller closes the returned ``SafeZip``.
     """
+    native = not_a_qdpx(archive)
+    if native:
+        raise InvalidInputError(native)
     zf = SafeZip(archive, limits)
     try:
         qde = zf.find("project.qde")
@@ -302,6 +313,9 @@ def import_qdpx(
 
     archive = Path(archive).expanduser()
     folder = Path(folder).expanduser()
+    native = not_a_qdpx(archive)
+    if native:
+        raise InvalidInputError(native)
     if not archive.is_file():
         raise InvalidInputError(f"{archive}: no such file.")
     check_media_dir(media_dir)

@@ -84,6 +84,7 @@ class ImportContext:
         self.label = label
         self.report = ImportReport(source=label, project=str(project.folder))
         self.languages: dict[str, list[str]] = {}  # source GUID -> its languages, if said
+        self.line_languages: dict[str, str] = {}  # source GUID -> "Segment languages" value
         self.conn: sqlite3.Connection = project.store.conn
         self.code_map: dict[str, str] = {}
         self.session_map: dict[str, str] = {}
@@ -141,13 +142,46 @@ class ImportContext:
             return inline
         member = self.member(path)
         if member is None:
+            found = self._outside_text(path, what)
+            if found is not None:
+                return found
             self.report.not_imported.append(
-                f"{what}: its text {path!r} is not inside the archive (only files inside it "
-                "are read, never a path on another computer)."
+                f"{what}: its text {path!r} is not inside the archive"
+                + (
+                    f" nor in the media folder {str(self.media_dir)!r}."
+                    if self.media_dir is not None
+                    else " (only files inside it are read, never a path on another computer; "
+                    "import it again naming the folder that holds the file)."
+                )
             )
             return inline
         assert self.zf is not None
         return decode_text(self.zf.read(member, _MAX_TEXT_BYTES))
+
+    def _outside_text(self, path: str, what: str) -> str | None:
+        """A text file the source names outside the archive, looked for by its name in the
+        folder the user named (as recordings are: ``external.find_media``); None if not there."""
+        from .external import find_media
+
+        found = find_media(self.media_dir, path) if self.media_dir is not None else None
+        if found is None:
+            return None
+        try:
+            if found.stat().st_size > _MAX_TEXT_BYTES:
+                self.report.not_imported.append(f"{what}: its text {str(found)!r} is too large.")
+                return None
+            data = found.read_bytes()
+        except OSError as exc:
+            self.report.not_imported.append(
+                f"{what}: its text was found as {str(found)!r} but cannot be read "
+                f"({exc.strerror or exc})."
+            )
+            return None
+        self.report.notes.append(
+            f"{what}: its text {path!r} (outside the archive) was read from the media folder "
+            f"as {found.name!r}."
+        )
+        return decode_text(data)
 
     def member(self, path: str) -> str | None:
         """The archive member a source path names: ``internal://NAME`` (in ``sources/``), or

@@ -1,4 +1,4 @@
-"""Media a ``.qdpx`` names outside its archive, looked for in a folder the user chose.
+"""Media (and texts) a ``.qdpx`` names outside its archive, looked for in a folder the user chose.
 
 A project file names its recordings by paths on the exporter's computer: ``relative://a.mp3``
 (against the project's ``basePath``), ``file:///C:/Data/a%20b.mp3``, ``C:\\Data\\a.mp3``,

@@ -210,10 +210,15 @@ def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | Non
     if not src.path:
         ctx.report.not_imported.append(f"{src.kind} {src.name!r}: it names no media file.")
         return None
-    member = ctx.member(src.path)
+    # the file where the source says it is now (``currentPath``), else where it was first
+    places = [p for p in (src.current_path, src.path) if p]
+    member = next((m for p in places if (m := ctx.member(p)) is not None), None)
     outside: Path | None = None
     if member is None:
-        outside = find_media(ctx.media_dir, src.path) if ctx.media_dir is not None else None
+        if ctx.media_dir is not None:
+            outside = next(
+                (f for p in places if (f := find_media(ctx.media_dir, p)) is not None), None
+            )
         if outside is None:
             ctx.report.media_missing.append(src.path)
             ctx.report.not_imported.append(

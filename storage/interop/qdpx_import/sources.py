@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Any
 from storage.core.ids import now_iso
 from storage.transcript.transcript import SegmentDraft
 
-from .._common import LANGUAGES_VARIABLE, UNTRANSCRIBED_TEXT, iso_from_xml
+from .._common import (
+    LANGUAGES_VARIABLE,
+    LINE_LANGUAGES_VARIABLE,
+    UNTRANSCRIBED_TEXT,
+    iso_from_xml,
+    line_languages,
+)
 from ..qdpx_parse import QProject, QSource
 from ..text_lines import (
     Line,
@@ -62,6 +68,9 @@ def new_session(ctx: ImportContext, src: QSource, kind: str) -> str:
         if name.strip().lower() == LANGUAGES_VARIABLE.lower() and value:
             ctx.languages[src.guid] = _codes(value)
             continue
+        if name.strip().lower() == LINE_LANGUAGES_VARIABLE.lower() and value:
+            ctx.line_languages[src.guid] = value
+            continue
         key = _SESSION_VARS.get(name.strip().lower())
         if key == "kind" and value not in ("focus_group", "interview", "observation"):
             key = None
@@ -103,10 +112,11 @@ def new_session(ctx: ImportContext, src: QSource, kind: str) -> str:
 
 
 def add_lines(ctx: ImportContext, session_id: str, lines: list[Line], guid: str = "") -> list[str]:
-    # one language for the whole source: every segment is in it (REFI-QDA has no place
-    # for a segment's language; FieldScribe's exports name the source's languages)
+    # REFI-QDA has no place for a segment's language: FieldScribe's exports name each line's in
+    # the source's "Segment languages" variable where they differ, else the source's languages
     codes = ctx.languages.get(guid, [])
     language = codes[0] if len(codes) == 1 else None
+    each = _line_languages(ctx, guid, len(lines))
     drafts = [
         SegmentDraft(
             int(line.start_ms or 0),
@@ -114,14 +124,34 @@ def add_lines(ctx: ImportContext, session_id: str, lines: list[Line], guid: str 
             "" if line.text.strip() == UNTRANSCRIBED_TEXT else line.text,
             speaker=line.speaker,
             origin="import",
-            language=language,
+            language=each[i] if each is not None else language,
             untranscribed=line.text.strip() == UNTRANSCRIBED_TEXT,
         )
-        for line in lines
+        for i, line in enumerate(lines)
     ]
     segments = ctx.p.transcript.add_segments(session_id, drafts)
     ctx.report.segments += len(segments)
     return [s.id for s in segments]
+
+
+def _line_languages(ctx: ImportContext, guid: str, count: int) -> list[str | None] | None:
+    """Each line's language from the source's "Segment languages" variable (None without one;
+    one that does not fit the lines is reported and left out)."""
+    from storage.core.languages import LANGUAGES
+
+    value = ctx.line_languages.get(guid)
+    if not value:
+        return None
+    each = line_languages(value, count)
+    if each is None or any(code and code not in LANGUAGES for code in each):
+        name = next((s.name for s in ctx.qp.sources if s.guid == guid), guid)
+        ctx.report.notes.append(
+            f"Source {name!r}: its {LINE_LANGUAGES_VARIABLE!r} variable does not fit its "
+            f"{count} transcript line(s) (edited in another tool?); the segments' languages "
+            "were not read from it."
+        )
+        return None
+    return each
 
 
 def text_source(ctx: ImportContext, src: QSource) -> None:
@@ -172,7 +202,7 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
                 f"Text source {src.name!r}: {labelled} line(s) start like 'Word: ...' but "
                 "not every line does, so it is not a transcript: they stay text, no speakers."
             )
-    seg_ids = add_lines(ctx, session_id, lines)
+    seg_ids = add_lines(ctx, session_id, lines, src.guid)
     beyond = [sel for sel in src.selections if max(sel.start or 0, sel.end or 0) > length]
     if beyond:
         ctx.report.notes.append(

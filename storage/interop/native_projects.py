@@ -1,0 +1,68 @@
+"""Other QDA tools' own project files, brought where a REFI-QDA project (.qdpx) is expected: a
+QualCoder project (a ``NAME.qda`` folder holding the SQLite database ``data.qda``), NVivo's
+``.nvp`` / ``.nvpx``, MAXQDA's ``.mx24`` (and earlier), ATLAS.ti's ``.atlproj``. FieldScribe
+reads none of them; each is named with what to do instead (export a .qdpx from that tool)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_SQLITE = b"SQLite format 3\x00"
+_TOOLS = {
+    ".nvp": "NVivo",
+    ".nvpx": "NVivo",
+    ".atlproj": "ATLAS.ti",
+    ".atlproj23": "ATLAS.ti",
+    ".hpr7": "ATLAS.ti",
+    ".mex": "MAXQDA",
+    ".qda": "QualCoder",
+}
+_MAXQDA = re.compile(r"\.mx\d{2}$")
+
+
+def _export_hint(tool: str) -> str:
+    return (
+        f"export it in {tool} as a REFI-QDA project (.qdpx) and import that file; "
+        "nothing was imported."
+    )
+
+
+def not_a_qdpx(path: Path) -> str | None:
+    """A one-line message when ``path`` is another tool's own project or a folder, not a
+    .qdpx file; None when it may be one (or does not exist: the caller says so)."""
+    if path.is_dir():
+        if (path / "data.qda").is_file():
+            hint = _export_hint("QualCoder")
+            return f"{path} is a QualCoder project folder, not a .qdpx file: {hint}"
+        if (path / "project.db").is_file():
+            return (
+                f"{path} is a FieldScribe project folder, not a .qdpx file: open it, or merge "
+                "its exported bundle with `fieldscribe bundle merge`; nothing was imported."
+            )
+        if (path / "project.qde").is_file():
+            return (
+                f"{path} is an unpacked REFI-QDA project (a folder holding project.qde), not a "
+                ".qdpx file: import the .qdpx itself, or zip the folder's contents into one; "
+                "nothing was imported."
+            )
+        return f"{path} is a folder, not a .qdpx file; nothing was imported."
+    suffix = path.suffix.lower()
+    tool = _TOOLS.get(suffix) or ("MAXQDA" if _MAXQDA.search(suffix) else None)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_SQLITE))
+    except OSError:
+        return None
+    if head == _SQLITE:
+        if path.name.lower() == "data.qda" or tool == "QualCoder":
+            hint = _export_hint("QualCoder")
+            return f"{path} is a QualCoder project database, not a .qdpx file: {hint}"
+        if tool:
+            return f"{path} is {tool}'s own project file, not a .qdpx file: {_export_hint(tool)}"
+        return (
+            f"{path} is an SQLite database, not a REFI-QDA project (.qdpx); nothing was imported."
+        )
+    if tool and not head.startswith(b"PK\x03\x04"):
+        return f"{path} is {tool}'s own project file, not a .qdpx file: {_export_hint(tool)}"
+    return None

@@ -1,0 +1,65 @@
+"""A QualCoder .qdpx of a recording with its transcript: QualCoder writes one SyncPoint (position
+0, time 0) and keeps the times in the text, as its own timestamps open the lines. The first
+line's timestamp and speaker stayed text ("[00:00:00] Interviewer: Tell me.", no speaker), and
+under a sync point a stamp such as "{00:00:04}" became part of the speaker's name."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from storage import Project
+from storage.interop import import_qdpx
+from tests.interop_support import make_wav
+
+A, T, C = (f"{n}1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d" for n in "abc")
+S0, S1, S2 = (f"{n}0000000-0000-4000-8000-000000000000" for n in "def")
+QDE = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="market" origin="QualCoder-3.5">
+<CodeBook><Codes><Code guid="{c}" name="trade" isCodable="true" color="#F781F3"/></Codes>
+</CodeBook><Sources><AudioSource guid="{a}" name="market.wav" path="internal://{a}.wav">
+<Transcript plainTextPath="internal://{t}.txt" guid="{t}" name="market.wav.transcribed">
+<SyncPoint guid="{s0}" position="0" timeStamp="0"/>
+<SyncPoint guid="{s1}" position="{p}" timeStamp="{ms}"/>
+<SyncPoint guid="{s2}" position="{q}" timeStamp="{ms}"/>
+<TranscriptSelection guid="{s2}" name="trade" fromSyncPoint="{s1}" toSyncPoint="{s2}">
+<Coding guid="{s0}"><CodeRef targetGUID="{c}"/></Coding></TranscriptSelection>
+</Transcript></AudioSource></Sources></Project>"""
+
+
+@pytest.mark.parametrize(
+    "stamps",
+    [
+        ("[00:00:00]", "[00:00:01]", "[00:00:02]"),
+        ("{00:00:00}", "{00:00:01}", "{00:00:02}"),
+        ("[00.00.00]", "[00.00.01]", "[00.00.02]"),
+        ("[00.00]", "[00.01]", "[00.02]"),
+        ("#00:00:00.000#", "#00:00:01.000#", "#00:00:02.000#"),
+    ],
+)
+def test_qualcoder_transcript_lines(tmp_path: Path, stamps: tuple[str, str, str]) -> None:
+    text = (
+        f"{stamps[0]} Interviewer: Tell me.\n{stamps[1]} Seller: Базарда сауда жақсы.\n"
+        f"{stamps[2]} Interviewer: Рақмет.\n"
+    )
+    p = text.index("Базарда")
+    archive = tmp_path / "market.qdpx"
+    with zipfile.ZipFile(archive, "w") as zf:
+        qde = QDE.format(a=A, t=T, c=C, s0=S0, s1=S1, s2=S2, p=p, q=p + 7, ms=1000)
+        zf.writestr("project.qde", qde)
+        zf.writestr(f"sources/{T}.txt", text.encode())
+        zf.write(make_wav(tmp_path / "rec"), f"sources/{A}.wav")
+    import_qdpx(archive, tmp_path / "p.fieldscribe", coder="me")
+    with Project.open(tmp_path / "p.fieldscribe", readonly=True) as proj:
+        (session,) = proj.sessions.all()
+        segments = proj.transcript.segments(session.id)
+        assert [(s.start_ms, s.speaker, s.text) for s in segments] == [
+            (0, "Interviewer", "Tell me."),
+            (1000, "Seller", "Базарда сауда жақсы."),
+            (2000, "Interviewer", "Рақмет."),
+        ]
+        (coding,) = proj.codebook.codings()
+        assert coding.segment_id == segments[1].id
+        assert segments[1].text[coding.start_cp : coding.end_cp] == "Базарда"

@@ -97,6 +97,16 @@ class InputWatch(QObject):
         if self._pulse is not None:
             self._timer.start()
 
+    def watch(self, on: bool) -> None:
+        """Ask pactl every ``POLL_MS`` only while the list is on screen (a process a second
+        for nothing otherwise); Qt's own signal is followed always."""
+        if on and self._pulse is not None:
+            if not self._timer.isActive():
+                self._poll()
+                self._timer.start()
+        else:
+            self._timer.stop()
+
     def listing(self) -> list[Input]:
         """The inputs to offer, default first."""
         devices = [Input(device_id(d), d.description(), d.isDefault()) for d in input_devices()]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -155,6 +155,15 @@ class RecordPanel(QWidget):
         self._tick.timeout.connect(self._update_clock)
         self._update_buttons()
         self._update_disk()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.inputs.watch(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        if self.recorder is None or not self.recorder.is_recording:
+            self.inputs.watch(False)  # a recording's input is still watched (unplugged: stop)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:

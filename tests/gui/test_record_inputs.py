@@ -169,3 +169,23 @@ def test_unplugging_the_input_being_recorded_stops_keeps_the_audio_and_leaves_th
     qtbot.waitUntil(lambda: panel.recorder is None)  # saved
     qtbot.wait(1500)  # the list's next look: what was said (lost, kept, saved) stays
     assert panel.status_label.text() == text
+
+
+def test_pactl_is_asked_only_while_the_panel_is_on_screen(  # type: ignore[no-untyped-def]
+    settings_home: Path,  # noqa: F811
+    project: Project,  # noqa: F811
+    qtbot,
+) -> None:
+    """The list's pactl poll (a process a second) stops when the Record panel is hidden and
+    starts again when it shows; Qt's own signal is followed meanwhile."""
+    from gui.record_panel import RecordPanel
+
+    panel = RecordPanel(project)
+    qtbot.addWidget(panel)
+    panel.inputs._pulse = set()  # as where pactl answers
+    panel.show()
+    assert panel.inputs._timer.isActive()
+    panel.hide()
+    assert not panel.inputs._timer.isActive()
+    panel.show()
+    assert panel.inputs._timer.isActive()

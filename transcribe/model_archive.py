@@ -13,11 +13,13 @@ import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, TypeVar
 
 from .model_checksums import is_model_file
 from .model_convert import checkpoint_files
 from .models import MANIFEST, REQUIRED_FILES, ModelError
+
+M = TypeVar("M", zipfile.ZipInfo, tarfile.TarInfo)
 
 MAX_ARCHIVE_BYTES = 16 * 1024**3  # large-v3 in float32 is ~6 GB; this leaves room, stops bombs
 MAX_ARCHIVE_MEMBERS = 2000
@@ -168,13 +170,7 @@ def _unpack_zip(
             )
         if not info.is_dir():
             members[path] = info
-    base, files = _model_members(list(members), archive)
-    chosen = [members[base / f] for f in files]
-    total = sum(i.file_size for i in chosen)
-    if total > MAX_ARCHIVE_BYTES:
-        raise ModelInstallError(f"{archive}: the model unpacks to {total / 1e9:.1f} GB; refused.")
-    check_free_space(target.parent, total)
-    target.mkdir()
+    chosen, total = _room_for(members, archive, target, lambda i: i.file_size)
     done = [0]
     for info in chosen:
         with zf.open(info) as fin:
@@ -186,6 +182,21 @@ def _unpack_zip(
                 MAX_ARCHIVE_BYTES,
                 progress,
             )
+
+
+def _room_for(
+    members: dict[PurePosixPath, M], archive: Path, target: Path, size: Callable[[M], int]
+) -> tuple[list[M], int]:
+    """The model's members of an archive and their size, once it is sure they fit (at most
+    ``MAX_ARCHIVE_BYTES``, and free space for them); ``target`` is made for them."""
+    base, files = _model_members(list(members), archive)
+    chosen = [members[base / f] for f in files]
+    total = sum(size(i) for i in chosen)
+    if total > MAX_ARCHIVE_BYTES:
+        raise ModelInstallError(f"{archive}: the model unpacks to {total / 1e9:.1f} GB; refused.")
+    check_free_space(target.parent, total)
+    target.mkdir()
+    return chosen, total
 
 
 def _unpack_tar(
@@ -204,13 +215,7 @@ def _unpack_tar(
             raise ModelInstallError(
                 f"{archive}: the archive holds a special file ({info.name}); refused."
             )
-    base, files = _model_members(list(members), archive)
-    chosen = [members[base / f] for f in files]
-    total = sum(i.size for i in chosen)
-    if total > MAX_ARCHIVE_BYTES:
-        raise ModelInstallError(f"{archive}: the model unpacks to {total / 1e9:.1f} GB; refused.")
-    check_free_space(target.parent, total)
-    target.mkdir()
+    chosen, total = _room_for(members, archive, target, lambda i: i.size)
     done = [0]
     for info in chosen:
         fin = tf.extractfile(info)

@@ -230,6 +230,8 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             for c in conflicts
             if c.kind == "delete" and c.status == "open"
         }
+        # the conflicts dialog's words: "Code deleted by bob, still used by 3 codings: ..."
+        heads = {c.id: c.headline(losses.get(c.id, {})) for c in conflicts}
         codings = {  # a coding by its code, coder and words, not its ids
             (c.id, i): _coding(v.values, project)
             for c in conflicts
@@ -243,7 +245,8 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     if not conflicts:
         print("No open conflicts.")
     for c in conflicts:
-        print(f"{c.id}  [{c.status}]  {c.describe()}")
+        decided = f" ({c.resolution})" if c.status != "open" and c.resolution else ""
+        print(f"{c.id}  [{c.status}]  {heads[c.id]}{decided}")
         for i, v in enumerate(c.versions):
             shown = "(deleted)" if v.deleted else codings.get((c.id, i)) or _short(v.values)
             if v.deleted and losses.get(c.id):

@@ -519,41 +519,12 @@ class ConflictDialog(QDialog):
         self.refresh()
 
 
-_ROW_NAMES = {"segments": "Segment", "codes": "Code", "codings": "Coding", "memos": "Memo",
-              "sessions": "Session", "participants": "Participant"}  # fmt: skip
-
-
 def _conflict_label(conflict: Conflict, project: Project) -> str:
-    """ "Segment edited differently (alice, bob)" and what it holds now."""
-    name = _ROW_NAMES.get(conflict.table_name, conflict.table_name)
+    """ "Segment edited differently (alice, bob)" (``Conflict.headline``, as ``fieldscribe
+    conflicts`` says it) and what the row holds now."""
+    using = project.team.codings_using(conflict) if conflict.kind == "delete" else {}
     now = _describe(conflict.current, project) if conflict.current else ""
-    if conflict.kind == "edit":
-        who = ", ".join(sorted({v.author for v in conflict.versions}))
-        head = f"{name} edited differently ({who})"
-    elif conflict.table_name == "codings":  # one coding another coder removed
-        deleters = ", ".join(sorted({v.author for v in conflict.versions if v.deleted}))
-        owner = (conflict.current or {}).get("coder") or "another coder"
-        head = f"{name} of {owner} removed by {deleters or 'one'}"
-    else:
-        head = f"{name} {_deleted_but_used(conflict, project)}"
-    return head + (f"\n{now[:80]}" if now else "")
-
-
-def _deleted_but_used(conflict: Conflict, project: Project) -> str:
-    """Who deleted the row and whose codings still use it, by coder with counts (a code's
-    sub-codes' codings too: keeping the deletion deletes them all): "deleted by bob, still used
-    by 3 codings: 2 of alice, 1 of carol"."""
-    deleters = ", ".join(sorted({v.author for v in conflict.versions if v.deleted})) or "one"
-    using = project.team.codings_using(conflict)
-    total = sum(using.values())
-    if not total:
-        return f"deleted by {deleters}, still used"
-    if len(using) == 1:
-        return (
-            f"deleted by {deleters}, still used by {plural(total, 'coding')} of {next(iter(using))}"
-        )
-    each = ", ".join(f"{n} of {coder}" for coder, n in using.items())
-    return f"deleted by {deleters}, still used by {plural(total, 'coding')}: {each}"
+    return conflict.headline(using) + (f"\n{now[:80]}" if now else "")
 
 
 def _losses(conflict: Conflict, project: Project) -> str:

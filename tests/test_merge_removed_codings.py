@@ -48,6 +48,7 @@ def test_another_coders_removed_coding_is_a_conflict(
     capsys.readouterr()
     assert cli_main(["conflicts", str(folder)]) == 0
     listing = capsys.readouterr().out
+    assert "  [open]  Coding of alice removed by bob\n" in listing  # the dialog's words
     assert "0: alice @ " in listing
     assert "code 'Services/Health' of alice on 'segment number 0 talks about clinics'" in listing
     assert "1: bob @ " in listing and "(deleted; keeping it deletes codings: 1 of alice)" in listing

@@ -40,6 +40,7 @@ from analysis.agreement import (
     disagreements,
 )
 from gui.fmt import fmt_when, plural
+from gui.team_lead import lead_text
 from storage import Conflict, Project
 from storage.core.errors import FieldScribeError
 
@@ -403,11 +404,15 @@ class ConflictDialog(QDialog):
         #: list and greyed-out buttons said nothing)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
+        #: who leads, and whether this copy's coder resolves ("Lead: lead. You code as alice…")
+        self.lead_label = QLabel(self)
+        self.lead_label.setWordWrap(True)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
         layout.addWidget(self.summary)
+        layout.addWidget(self.lead_label)
         layout.addWidget(splitter, 1)
         layout.addWidget(close)
         self.resize(900, 420)
@@ -429,15 +434,22 @@ class ConflictDialog(QDialog):
             self.list.setCurrentRow(0)
         else:
             self.versions.setRowCount(0)
+        may = self.project.team.may_resolve
         for button in (self.keep_mine, self.keep_theirs, self.edit):
-            button.setEnabled(bool(self.conflicts))
+            button.setEnabled(bool(self.conflicts) and may)
         count = len(self.conflicts)
         self.summary.setText(
-            f"<b>{count} open conflict{'s' if count != 1 else ''}</b> to resolve."
+            (
+                f"<b>{count} open conflict{'s' if count != 1 else ''}</b> to resolve."
+                if may
+                else f"<b>{count} open conflict{'s' if count != 1 else ''}</b>, for the lead "
+                "to resolve."
+            )
             if count
             else "<b>No open merge conflicts</b>: every merged change was taken without one "
             "(or each was resolved)."
         )
+        self.lead_label.setText(lead_text(self.project))
 
     def current(self) -> Conflict | None:
         """The selected conflict."""
@@ -458,7 +470,7 @@ class ConflictDialog(QDialog):
             for column, value in enumerate((v.author, when, content)):
                 self.versions.setItem(i, column, QTableWidgetItem(value))
         self.versions.resizeRowsToContents()
-        self.edit.setEnabled(conflict.kind == "edit")
+        self.edit.setEnabled(conflict.kind == "edit" and self.project.team.may_resolve)
         self._name_keep_buttons(conflict)
 
     def _name_keep_buttons(self, conflict: Conflict) -> None:

@@ -36,6 +36,7 @@ from storage.core.languages import parse_languages
 from storage.core.lock import ProjectLock
 from storage.core.models import (
     CHANGED_SUFFIX,
+    LEAD_KEY,
     NUMBER_STYLES,
     Coder,
     DeletionReport,
@@ -312,6 +313,10 @@ class Project:
                         ("created_at", now_iso()),
                         ("created_by", coder),
                         ("owner", coder),
+                        # whoever creates a project leads it (a copy made from a bundle takes
+                        # the bundle's lead instead: ``_Merge.adopt``)
+                        (LEAD_KEY, coder),
+                        (f"{LEAD_KEY}{CHANGED_SUFFIX}", now_iso()),
                     ],
                 )
                 conn.execute(

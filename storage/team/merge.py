@@ -52,6 +52,7 @@ from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.tempdirs import remove_private_dir
 from storage.team.bundle import InvalidBundleError, OpenedBundle, OtherProjectBundleError
 from storage.team.conflicts import ConflictVersion, content_columns, mark_resolved
+from storage.team.lead import adopt_lead, lead_decides, take_lead
 from storage.team.merge_ahead import (
     find_differing as find_differing,  # re-exported: bundle.py, tests
 )
@@ -616,6 +617,7 @@ class _Merge:
         self.new_media: list[tuple[str, str]] = []
         self.bulk: _Bulk | None = None  # set by the session: it may drop the code index
         self.dropped: dict[str, tuple[str, str | None]] = {}
+        self.from_lead = False  # set by ``run``: a coder's copy merging the lead's bundle
 
     # ------------------------------------------------------------- driver
     def run(self) -> None:
@@ -627,6 +629,14 @@ class _Merge:
         total = conn.execute(f"SELECT count(*) FROM {self.b}.coders").fetchone()[0]
         self.summary.table("coders").added = n
         self.summary.table("coders").skipped = total - n
+        if self.opened.project_id == self.project.id:  # first: the lead's bundle decides now
+            lead = take_lead(conn, self.b, self.opened.coder)
+            if lead is not None:
+                self.summary.settings["lead"] = lead
+        # a coder's copy merging the lead's bundle: the lead's decisions are final here
+        self.from_lead = lead_decides(conn, self.opened.coder) and (
+            self.opened.coder != self.project.coder
+        )
         BundleResolutions(self).take()
         for table in TRAVELLING_TABLES:
             if table == "codings":
@@ -722,6 +732,7 @@ class _Merge:
             value = self._meta(self.b, key)
             if value is not None:
                 self._set_meta(key, value)
+        adopt_lead(self.conn, self.b)
 
     # ------------------------------------------------------------- helpers
     def _cols(self, table: str) -> list[str]:
@@ -1063,7 +1074,12 @@ class _Merge:
             ConflictVersion(lv, self._author("main", table, row_id, lv, self.owner), lvals),
             ConflictVersion(rv, remote_author, rvals),
         ]
-        if self._record_conflict(table, row_id, versions, current=lvals):
+        # in a coder's copy the conflict with the lead's version waits for the lead: our row and
+        # history stay as they were, so our next bundle takes the conflict to the lead (shown
+        # the newest version, with both in its history, it took ours as old news)
+        if self._record_conflict(
+            table, row_id, versions, current=None if self.from_lead else lvals
+        ):
             stats.conflicts += 1
 
     def _record_conflict(
@@ -1148,8 +1164,13 @@ class _Merge:
         order = {t: i for i, t in enumerate(_DELETE_ORDER)}
         pending = sorted((t for t in tombs if t[0] in order), key=lambda t: (order[t[0]], t[1]))
         blocked: list[tuple[str, str, str, str]] = []
-        held = held_back_codings(conn, self.b, self.opened.coder)
-        removed = removed_codings(conn, self.b, self.opened.coder)
+        held: set[str] = set()
+        removed: set[str] = set()
+        # the lead's removals and deletions are decisions, final in a coder's copy: only the
+        # rows the lead never saw (codings made here since) keep a deleted code or segment
+        if not self.from_lead:
+            held = held_back_codings(conn, self.b, self.opened.coder)
+            removed = removed_codings(conn, self.b, self.opened.coder)
         progress = True
         while pending and progress:  # codes: children before parents, whatever the order
             progress = False
@@ -1307,6 +1328,23 @@ class _Merge:
                     {c: values[c] for c in content},
                 ),
             ]
+            if self.from_lead:
+                # the lead's bundle still uses a row deleted here: the lead's data is final,
+                # the row stays back (recorded, decided here: it could not reach the lead)
+                conn.execute(
+                    "DELETE FROM main.deletions WHERE table_name = ? AND row_id = ?",
+                    (table, row_id),
+                )
+                self._record_conflict(table, row_id, versions, current=None)
+                mark_resolved(
+                    conn,
+                    f"brought back: the lead's bundle uses it ({self.opened.coder})",
+                    self.project.coder,
+                    "table_name = ? AND row_id = ? AND status = 'open'",
+                    [table, row_id],
+                )
+                self.summary.table(table).updated += 1
+                continue
             if self._record_conflict(table, row_id, versions, current=None):
                 self.summary.table(table).conflicts += 1
 

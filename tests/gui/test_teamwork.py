@@ -95,6 +95,7 @@ def _merged_text_conflict(tmp_path: Path, *, speakers: bool = False) -> tuple[Pr
 
 def test_conflict_dialog_keep_theirs_and_edit(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     lead, segs = _merged_text_conflict(tmp_path, speakers=True)
+    lead.team.set_lead("alice")  # the lead hands over to alice, who opens it here
     lead.set_coder("alice")
     dialog = ConflictDialog(lead)
     qtbot.addWidget(dialog)

@@ -117,6 +117,12 @@ def register(sub: Any) -> None:
     add_json(lead)
     lead.set_defaults(func=cmd_team_lead)
 
+    me = tsub.add_parser("coder", help="whom this copy codes as, or code it as NAME from now on")
+    add_dir(me)
+    me.add_argument("name", nargs="?", metavar="NAME", help="code this copy as NAME")
+    add_json(me)
+    me.set_defaults(func=cmd_team_coder)
+
     a = sub.add_parser("agreement", help="inter-coder agreement per code and overall")
     add_dir(a)
     a.add_argument("--coders", metavar="A,B,...", help="coders to compare (default: all)")
@@ -294,6 +300,20 @@ def cmd_team_lead(args: argparse.Namespace) -> int:
             f"Lead: {lead}. You code as {coder}: {lead} resolves conflicts, and {lead}'s "
             "removals and decisions are final in this copy."
         )
+    return 0
+
+
+def cmd_team_coder(args: argparse.Namespace) -> int:
+    """fieldscribe team coder DIR [NAME]: this copy's own coder (``--coder`` overrides it for
+    one command)."""
+    with open_project(args, write=bool(args.name)) as project:
+        if args.name:
+            project.code_as(args.name)
+        coder = project.own_coder
+    if args.json:
+        print_json({"coder": coder})
+    else:
+        print(f"This copy codes as {coder} (another name for one command: --coder NAME).")
     return 0
 
 

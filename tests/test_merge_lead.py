@@ -322,3 +322,46 @@ def test_a_segment_a_coder_deleted_comes_back_when_the_leads_bundle_codes_it(
     assert lead.team.conflicts() == [] and len(lead.codebook.codings()) == 1
     lead.close()
     alice.close()
+
+
+def test_each_copy_codes_as_its_own_coder_and_coder_overrides_one_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whom a copy codes as is kept in it (not in the user's settings), so the lead's project
+    and a coder's copy of it on one laptop keep their names; --coder still works per command."""
+    lead, segs, coders = team(tmp_path, "alice")
+    coders["alice"].close()
+    folder, copy = lead.folder, tmp_path / "alice.fieldscribe"
+    lead.close()
+    code, out, _ = run_cli(capsys, "team", "coder", copy)
+    assert code == 0 and out.startswith("This copy codes as alice")
+    code, _, err = run_cli(capsys, "team", "coder", copy, "Alice K.")
+    assert code == 0, err
+    code, _, err = run_cli(
+        capsys, "code", copy, "--segment", segs[0], "--code", "Services/Health", "--coder", "x"
+    )
+    assert code == 0, err
+    with Project.open(copy) as p:
+        assert p.coder == "Alice K." and p.own_coder == "Alice K."
+        assert [c.coder for c in p.codebook.codings()] == ["x"]
+    with Project.open(folder) as p:
+        assert p.coder == "lead"
+    code, _, err = run_cli(capsys, "team", "coder", copy, " ")
+    assert code == 1 and "must not be empty" in one_line_error(err)
+
+
+def test_a_lead_who_renames_her_copy_stays_the_lead_everywhere(tmp_path: Path) -> None:
+    """The lead codes as another name from now on (File ▸ Coder name for this project): she
+    would have lost the right to resolve in her own project, and the copies would not have
+    taken the new name (a lead is taken only from the lead they name)."""
+    lead, _segs, coders = team(tmp_path, "alice")
+    alice = coders["alice"]
+    lead.code_as("Dana S.")
+    assert lead.team.lead == "Dana S." and lead.team.may_resolve
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    (summary,) = merge_bundles(alice, [tmp_path / "lead2.fsbundle"])
+    assert summary.settings == {"lead": "Dana S."} and alice.team.lead == "Dana S."
+    alice.code_as("Alice K.")  # a coder renaming herself moves no lead
+    assert alice.team.lead == "Dana S." and not alice.team.may_resolve
+    lead.close()
+    alice.close()

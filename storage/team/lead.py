@@ -19,6 +19,9 @@ import sqlite3
 from storage.core.models import CHANGED_SUFFIX, LEAD_KEY
 
 LEAD_CHANGED = f"{LEAD_KEY}{CHANGED_SUFFIX}"
+#: the lead's name before the lead's copy was renamed (``Project.code_as``): copies naming that
+#: lead take the new name from the renamed lead's bundle
+LEAD_PREVIOUS = f"{LEAD_KEY}:previous"
 #: the longest lead name a bundle may carry (a coder name; a bundle is untrusted input)
 _MOST = 200
 
@@ -63,9 +66,11 @@ def take_lead(conn: sqlite3.Connection, schema: str, bundle_coder: str) -> str |
     theirs, ours = read_lead(conn, schema), read_lead(conn, "main")
     if theirs is None or theirs == ours:
         return None
-    if bundle_coder != (ours or theirs):
-        # only the lead hands the project over; a project with none takes it from the lead's
-        # own bundle (a coder who named herself lead in her copy is not believed elsewhere)
+    renamed = bundle_coder == theirs and meta(conn, schema, LEAD_PREVIOUS) == ours
+    if bundle_coder != (ours or theirs) and not renamed:
+        # only the lead hands the project over (or renames herself); a project with none takes
+        # it from the lead's own bundle (a coder who named herself lead in her copy is not
+        # believed elsewhere)
         return None
     their_time, our_time = meta(conn, schema, LEAD_CHANGED), meta(conn, "main", LEAD_CHANGED)
     if ours is not None and their_time and our_time and their_time <= our_time:
@@ -80,6 +85,16 @@ def adopt_lead(conn: sqlite3.Connection, schema: str) -> None:
     theirs = read_lead(conn, schema)
     _set(conn, LEAD_KEY, theirs)
     _set(conn, LEAD_CHANGED, meta(conn, schema, LEAD_CHANGED) if theirs else None)
+
+
+def rename_lead(conn: sqlite3.Connection, old: str, new: str, when: str) -> None:
+    """The lead's copy codes as ``new`` now: the lead moves along (``old`` kept as
+    ``LEAD_PREVIOUS`` so that the copies naming ``old`` take ``new`` from her next bundle)."""
+    if read_lead(conn) != old or old == new:
+        return
+    _set(conn, LEAD_KEY, new)
+    _set(conn, LEAD_CHANGED, when)
+    _set(conn, LEAD_PREVIOUS, old)
 
 
 def lead_decides(conn: sqlite3.Connection, bundle_coder: str) -> bool:

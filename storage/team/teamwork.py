@@ -22,7 +22,7 @@ from storage.team.conflicts import (
     content_columns,
     mark_resolved,
 )
-from storage.team.lead import LEAD_CHANGED, read_lead, usable_lead
+from storage.team.lead import LEAD_CHANGED, LEAD_PREVIOUS, read_lead, usable_lead
 
 if TYPE_CHECKING:
     from storage.privacy.models import ExportPrivacy
@@ -429,6 +429,7 @@ class Team:
                 "give --take-over, in every copy."
             )
         with self._store.tx() as db:
+            db.conn.execute("DELETE FROM project_meta WHERE key = ?", (LEAD_PREVIOUS,))
             for key, value in ((LEAD_KEY, name), (LEAD_CHANGED, now_iso())):
                 db.conn.execute(
                     "INSERT INTO project_meta (key, value) VALUES (?, ?) "

@@ -365,3 +365,35 @@ def test_a_lead_who_renames_her_copy_stays_the_lead_everywhere(tmp_path: Path) -
     assert alice.team.lead == "Dana S." and not alice.team.may_resolve
     lead.close()
     alice.close()
+
+
+def test_a_span_coding_waiting_for_the_lead_follows_the_leads_new_text(tmp_path: Path) -> None:
+    """alice's span coding on "clinics", whose memo the lead and alice both changed (a
+    conflict that waits for the lead in her copy, which keeps hers), while the lead rewrote the
+    segment's text: it was left at its old code points on the new text, counted as the
+    lead's version arriving."""
+    lead, segs, coders = team(tmp_path, "alice")
+    alice = coders["alice"]
+    health = alice.codebook.find_code("Services/Health")
+    assert health is not None
+    text = alice.transcript.get_segment(segs[0]).text
+    start = text.index("clinics")
+    coding = alice.codebook.apply_code(
+        segs[0], health.id, start_cp=start, end_cp=start + len("clinics")
+    )
+    export_bundle(alice, tmp_path / "a.fsbundle")
+    merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    alice.codebook.update_coding(coding.id, memo="alice's note")
+    lead.transcript.update_segment(segs[0], text="At the start, this part talks about clinics")
+    lead.codebook.update_coding(coding.id, memo="lead's note")
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    merge_bundles(alice, [tmp_path / "lead2.fsbundle"])
+    (conflict,) = alice.team.conflicts()
+    assert conflict.row_id == coding.id
+    [mine] = alice.codebook.codings()
+    new_text = alice.transcript.get_segment(segs[0]).text
+    assert mine.memo == "alice's note"
+    assert mine.start_cp is not None and mine.end_cp is not None
+    assert new_text[mine.start_cp : mine.end_cp] == "clinics"
+    lead.close()
+    alice.close()

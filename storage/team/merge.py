@@ -936,7 +936,10 @@ class _Merge:
             (segment_id,),
         ).fetchall():
             outcome = self._outcome("codings", str(coding_id), rv, lv)
-            if outcome == "theirs" or (outcome == "conflict" and str(rv) > str(lv)):
+            # a conflict shows the newer side, except in a coder's copy taking the lead's
+            # bundle: ours stays there (it waits for the lead), so it follows our new text
+            newer = outcome == "conflict" and str(rv) > str(lv) and not self.from_lead
+            if outcome == "theirs" or newer:
                 arriving.add(str(coding_id))
         return frozenset(arriving)
 

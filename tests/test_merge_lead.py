@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -384,6 +385,8 @@ def test_a_span_coding_waiting_for_the_lead_follows_the_leads_new_text(tmp_path:
     export_bundle(alice, tmp_path / "a.fsbundle")
     merge_bundles(lead, [tmp_path / "a.fsbundle"])
     alice.codebook.update_coding(coding.id, memo="alice's note")
+    time.sleep(0.01)  # versions are times: the lead's moving the span in the same millisecond
+    # would be alice's version, which the lead then seems to have seen
     lead.transcript.update_segment(segs[0], text="At the start, this part talks about clinics")
     lead.codebook.update_coding(coding.id, memo="lead's note")
     export_bundle(lead, tmp_path / "lead2.fsbundle")

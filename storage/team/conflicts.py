@@ -95,6 +95,11 @@ class Conflict:
         return f"{name} deleted by {deleters}, still used by {codings}: {each}"
 
 
+def version_key(v: ConflictVersion) -> tuple[str, bool, str]:
+    """A version as a merge tells versions apart and orders them: stamp, deleted, values."""
+    return (v.version, v.deleted, json.dumps(v.values, sort_keys=True, default=str))
+
+
 def content_columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:
     """Return the columns of ``table`` that hold content (not ids, seq or stamps)."""
     cols = [r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})")]

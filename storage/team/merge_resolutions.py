@@ -4,7 +4,7 @@ A conflict's id is the same on every laptop (``conflict_id``). A bundle carries 
 its sender resolved, without the competing values; merging it resolves the same conflict here
 when the decision saw every version we know, records it when we never had it, and keeps the
 later of two decisions (any merge order). A project that records its lead takes the lead's
-decisions only (``storage.team.lead``). Part of ``storage.team.merge._Merge``.
+decisions only (``storage.team.lead``). Part of ``storage.team.merge_rows._Merge``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from storage.team.conflicts import ConflictVersion
 from storage.team.lead import read_lead
 
 if TYPE_CHECKING:
-    from storage.team.merge import _Merge
+    from storage.team.merge_rows import _Merge
 
 _CONFLICT_NS = uuid.UUID("6f1c1f0e-8d3b-4c59-9a57-3f0b8a1d2c11")
 
@@ -30,7 +30,7 @@ def conflict_id(table: str, row_id: str) -> str:
 
 
 class BundleResolutions:
-    """Takes the bundle's resolved conflicts, for one merge (``storage.team.merge._Merge``)."""
+    """Takes the bundle's resolved conflicts, for one merge (``storage.team.merge_rows._Merge``)."""
 
     def __init__(self, merge: _Merge) -> None:
         self._m = merge

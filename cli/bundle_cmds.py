@@ -253,6 +253,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         }
         # the conflicts dialog's words: "Code deleted by bob, still used by 3 codings: ..."
         heads = {c.id: c.headline(losses.get(c.id, {})) for c in conflicts}
+        lead = None if project.team.may_resolve else project.team.lead
         codings = {  # a coding by its code, coder and words, not its ids
             (c.id, i): _coding(v.values, project)
             for c in conflicts
@@ -274,6 +275,11 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
                 each = ", ".join(f"{n} of {who}" for who, n in losses[c.id].items())
                 shown = f"(deleted; keeping it deletes codings: {each})"
             print(f"    {i}: {v.author} @ {v.version}: {shown}")
+    if lead is not None and any(c.status == "open" for c in conflicts):
+        print(
+            f"Only the lead, {lead}, resolves conflicts: your next bundle takes these to "
+            f"{lead}, and the decisions come back with {lead}'s bundle."
+        )
     return 0
 
 

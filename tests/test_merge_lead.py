@@ -62,6 +62,9 @@ def test_only_the_lead_resolves_and_the_decision_reaches_the_coder(
     export_bundle(alice, tmp_path / "a2.fsbundle")
     folder = alice.folder
     alice.close()
+    code, out, _ = run_cli(capsys, "conflicts", folder)
+    assert code == 0 and "Segment edited differently (alice, lead)" in out
+    assert "Only the lead, lead, resolves conflicts: your next bundle takes these" in out
     before = fingerprint(folder)
     code, _, err = run_cli(capsys, "conflicts", folder, "--resolve", conflict.id, "--keep", "0")
     assert code == 1 and "Only the project's lead, lead, resolves" in one_line_error(err)

@@ -29,7 +29,7 @@ COMMANDS: dict[str, str] = {
         ),
         "project_cmds",
     ),
-    **dict.fromkeys(("bundle", "conflicts", "agreement"), "bundle_cmds"),
+    **dict.fromkeys(("bundle", "conflicts", "team", "agreement"), "bundle_cmds"),
     "analyze": "analysis_cmds",
     **dict.fromkeys(("export", "export-codings", "import-transcript"), "export_cmds"),
     **dict.fromkeys(("consent", "pseudonym", "redact", "keys", "audit"), "privacy_cmds"),

@@ -1,4 +1,4 @@
-"""Teamwork commands: bundle export / bundle merge, conflicts, agreement."""
+"""Teamwork commands: bundle export / bundle merge, conflicts, team lead, agreement."""
 
 from __future__ import annotations
 
@@ -101,6 +101,27 @@ def register(sub: Any) -> None:
     c.add_argument("--coder")
     add_json(c)
     c.set_defaults(func=cmd_conflicts)
+
+    t = sub.add_parser("team", help="the project's lead (who resolves conflicts)")
+    tsub = t.add_subparsers(dest="team_command", metavar="ACTION")
+    tsub.required = True
+    lead = tsub.add_parser("lead", help="show the project's lead, or record one (NAME)")
+    add_dir(lead)
+    lead.add_argument("name", nargs="?", metavar="NAME", help="record NAME as the lead")
+    lead.add_argument(
+        "--take-over",
+        action="store_true",
+        help="record NAME in a copy whose lead is someone else (a lead who is gone)",
+    )
+    lead.add_argument("--coder")
+    add_json(lead)
+    lead.set_defaults(func=cmd_team_lead)
+
+    me = tsub.add_parser("coder", help="whom this copy codes as, or code it as NAME from now on")
+    add_dir(me)
+    me.add_argument("name", nargs="?", metavar="NAME", help="code this copy as NAME")
+    add_json(me)
+    me.set_defaults(func=cmd_team_coder)
 
     a = sub.add_parser("agreement", help="inter-coder agreement per code and overall")
     add_dir(a)
@@ -230,6 +251,9 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             for c in conflicts
             if c.kind == "delete" and c.status == "open"
         }
+        # the conflicts dialog's words: "Code deleted by bob, still used by 3 codings: ..."
+        heads = {c.id: c.headline(losses.get(c.id, {})) for c in conflicts}
+        lead = None if project.team.may_resolve else project.team.lead
         codings = {  # a coding by its code, coder and words, not its ids
             (c.id, i): _coding(v.values, project)
             for c in conflicts
@@ -243,13 +267,59 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     if not conflicts:
         print("No open conflicts.")
     for c in conflicts:
-        print(f"{c.id}  [{c.status}]  {c.describe()}")
+        decided = f" ({c.resolution})" if c.status != "open" and c.resolution else ""
+        print(f"{c.id}  [{c.status}]  {heads[c.id]}{decided}")
         for i, v in enumerate(c.versions):
             shown = "(deleted)" if v.deleted else codings.get((c.id, i)) or _short(v.values)
             if v.deleted and losses.get(c.id):
                 each = ", ".join(f"{n} of {who}" for who, n in losses[c.id].items())
                 shown = f"(deleted; keeping it deletes codings: {each})"
             print(f"    {i}: {v.author} @ {v.version}: {shown}")
+    if lead is not None and any(c.status == "open" for c in conflicts):
+        print(
+            f"Only the lead, {lead}, resolves conflicts: your next bundle takes these to "
+            f"{lead}, and the decisions come back with {lead}'s bundle."
+        )
+    return 0
+
+
+def cmd_team_lead(args: argparse.Namespace) -> int:
+    """fieldscribe team lead DIR [NAME [--take-over]]."""
+    if args.take_over and not args.name:
+        raise InvalidInputError("--take-over goes with the lead's NAME.")
+    with open_project(args, write=bool(args.name)) as project:
+        if args.name:
+            project.team.set_lead(args.name, take_over=args.take_over)
+        lead, coder = project.team.lead, project.coder
+    if args.json:
+        print_json({"lead": lead, "coder": coder, "resolves_conflicts": lead in (None, coder)})
+    elif lead is None:
+        print(
+            "This project records no lead: every coder resolves conflicts in their own copy. "
+            "The lead records it with `fieldscribe team lead DIR NAME` in the lead's project; "
+            "the lead's next bundle carries it to every copy."
+        )
+    elif lead == coder:
+        print(f"Lead: {lead} (you): you resolve conflicts; your bundles carry the decisions.")
+    else:
+        print(
+            f"Lead: {lead}. You code as {coder}: {lead} resolves conflicts, and {lead}'s "
+            "removals and decisions are final in this copy."
+        )
+    return 0
+
+
+def cmd_team_coder(args: argparse.Namespace) -> int:
+    """fieldscribe team coder DIR [NAME]: this copy's own coder (``--coder`` overrides it for
+    one command)."""
+    with open_project(args, write=bool(args.name)) as project:
+        if args.name:
+            project.code_as(args.name)
+        coder = project.own_coder
+    if args.json:
+        print_json({"coder": coder})
+    else:
+        print(f"This copy codes as {coder} (another name for one command: --coder NAME).")
     return 0
 
 

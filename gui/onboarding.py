@@ -1,8 +1,9 @@
 """First steps: the coder's name on first start, a new project's name, coder and languages.
 
 The coder's name goes on every coding and edit; until someone types it FieldScribe would record
-the login name, so the first start asks for it (kept in QSettings ``coder``). A project can be
-coded under another name (``coder/<project id>``), asked by File ▸ Coder name for this project.
+the login name, so the first start asks for it (kept in QSettings ``coder``): the name of the
+projects created or started from a bundle after. Each project keeps whom it codes as itself
+(``Project.own_coder``, in the project), changed by File ▸ Coder name for this project.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ class CoderNameDialog(QDialog):
             "Your name goes on every code you apply and every edit you make, so a team can see "
             "who coded what and measure agreement. Use the same name on every laptop."
             if not project
-            else f"Code “{project}” under this name (only this project; File ▸ Settings "
-            "changes the name for all projects)."
+            else f"Code “{project}” under this name (only this copy of the project, kept in "
+            "it; File ▸ Settings changes the name new projects get)."
         )
         text = QLabel(why, self)
         text.setWordWrap(True)

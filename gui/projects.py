@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QLabel
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
@@ -23,7 +23,7 @@ from gui.onboarding import CoderNameDialog, NewProjectDialog
 from gui.project_docks import ProjectDocks
 from gui.qtcompat import emit
 from gui.sessions import SessionsController
-from gui.settings import Settings, SettingsDialog
+from gui.settings import Settings, SettingsDialog, default_coder
 from gui.start_page import StartPage
 from gui.tasks import TaskRunner
 from gui.transcription import TranscriptionController
@@ -78,6 +78,11 @@ class ProjectsController:
         self.show_start = show_start  # ... or the start page
         # asked before the project closes (a recording running: stop and save it?); False keeps it
         self.may_close: Callable[[], bool] = lambda: True
+        #: whom the open copy codes as, at the status bar's right ("Coding as alice")
+        self.coder_label = QLabel(chrome.window)
+        self.coder_label.setObjectName("coderLabel")
+        self.coder_label.hide()
+        chrome.window.statusBar().addPermanentWidget(self.coder_label)
         start_page.new_requested.connect(self.new_project_dialog)
         start_page.open_requested.connect(self.open_project_dialog)
         start_page.demo_requested.connect(self.open_demo)
@@ -132,10 +137,8 @@ class ProjectsController:
             return None
         if codes:
             project.set_languages(codes)
-        if coder:
-            if not self.settings.has_coder:
-                self.settings.coder = coder  # the first name given becomes the general one
-            self.settings.set_project_coder(project.id, coder)
+        if coder and not self.settings.has_coder:
+            self.settings.coder = coder  # the first name given becomes the general one
         self.set_project(project)
         return project
 
@@ -157,11 +160,11 @@ class ProjectsController:
 
         def done(_coder: object) -> None:
             self.chrome.message(f"You now code {project.name} as {name}.", 5000)
+            self.show_coder()
             self.editing.reload_codebook()
 
         def job(_ctx: object) -> object:
-            self.settings.set_project_coder(project.id, name)
-            return project.set_coder(name)
+            return project.code_as(name)  # kept in the project: this copy's identity
 
         self.runner.submit("Coder", job, on_done=done, on_error=self.chrome.show_error, serial=True)
 
@@ -240,10 +243,13 @@ class ProjectsController:
     def open_project(self, folder: Path) -> bool:
         """Open a project folder (quick: the database opens lazily)."""
         try:
-            project = Project.open(folder, coder=self.settings.coder)
-            own = self.settings.project_coder(project.id)  # coded under another name?
-            if own != project.coder:
-                project.set_coder(own)
+            # as the copy's own coder (kept in it), not the name of the person last at this
+            # laptop: copies of one project share its id, and people share laptops
+            project = Project.open(folder)
+            older = self.settings.take_project_coder(project.id)  # an older version kept it
+            own = older or project.own_coder or self.settings.coder
+            if older or own != project.own_coder:
+                project.code_as(own)
         except FieldScribeError as exc:
             # the command line's hint names a command; here the menu says how
             text = str(exc).replace(
@@ -292,6 +298,7 @@ class ProjectsController:
         self.undo_stack.clear()
         self.settings.add_recent(str(project.folder))
         self.chrome.window.setWindowTitle(f"{project.name} — FieldScribe")
+        self.show_coder()
         self.docks.open(project)
         if self.docks.session_panel is not None:  # its speaker mappings go on the undo stack
             self.docks.session_panel.edit_context = lambda: self.state.ctx
@@ -335,6 +342,7 @@ class ProjectsController:
         self.state.session = None
         self.state.ctx = None
         self.chrome.window.setWindowTitle("FieldScribe")
+        self.show_coder()
         self.chrome.clear_message()  # "Transcribed: 4 segments." stayed over the next project
         emit(self.state.project_closed)
         self.show_start()
@@ -353,20 +361,42 @@ class ProjectsController:
             if self.settings.coder != coder:
                 self.coder_changed(self.settings.coder)
 
-    def coder_changed(self, name: str) -> None:
-        """The general coder name changed: the open project codes under it at once (unless
-        it is coded under a name of its own)."""
+    def show_coder(self) -> None:
+        """The status bar says whom the open project's copy codes as."""
         project = self.state.project
-        if project is None or self.settings.project_coder(project.id) != name:
+        if project is None:
+            self.coder_label.hide()
+            return
+        self.coder_label.setText(f"Coding as {project.coder}")
+        self.coder_label.setToolTip(
+            "The name on your codings and edits in this project, kept in it. "
+            "File ▸ Coder name for this project… changes it."
+        )
+        self.coder_label.show()
+
+    def coder_changed(self, name: str) -> None:
+        """The general coder name changed: new projects get it. The open project keeps whom it
+        codes as (its own, kept in it), unless it still codes under the login name a first
+        start offered (no name had been given yet)."""
+        project = self.state.project
+        if project is None or project.coder == name:
+            return
+        if project.coder != default_coder():
+            self.chrome.message(
+                f"New projects are coded as {name}; {project.name} stays coded as "
+                f"{project.coder} (File ▸ Coder name for this project…).",
+                8000,
+            )
             return
 
         def done(_coder: object) -> None:
             self.chrome.message(f"You now code as {name}.", 5000)
+            self.show_coder()
             self.editing.reload_codebook()
 
         self.runner.submit(
             "Coder",
-            lambda _ctx: project.set_coder(name),
+            lambda _ctx: project.code_as(name),
             on_done=done,
             on_error=self.chrome.show_error,
             serial=True,

@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 MAX_RECENT = 8
 
 
+def default_coder() -> str:
+    """The coder name before one is given: the login name."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "coder"
+
+
 class Settings:
     """Typed access to the stored settings."""
 
@@ -62,12 +70,7 @@ class Settings:
     def coder(self) -> str:
         """The name written on this person's codings."""
         value = str(self.q.value("coder", "") or "")
-        if value:
-            return value
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError):
-            return "coder"
+        return value or default_coder()
 
     @coder.setter
     def coder(self, value: str) -> None:
@@ -78,16 +81,15 @@ class Settings:
         """Whether a coder name was ever saved (the first start asks for it)."""
         return bool(str(self.q.value("coder", "") or ""))
 
-    def project_coder(self, project_id: str) -> str:
-        """The name this person codes under in one project (the general name by default)."""
-        return str(self.q.value(f"coder/{project_id}", "") or "") or self.coder
-
-    def set_project_coder(self, project_id: str, name: str) -> None:
-        """Code one project under ``name`` (the general name again when it is the same)."""
-        if not name.strip() or name.strip() == self.coder:
-            self.q.remove(f"coder/{project_id}")
-        else:
-            self.q.setValue(f"coder/{project_id}", name.strip())
+    def take_project_coder(self, project_id: str) -> str:
+        """The name an older FieldScribe kept here for one project id (``coder/<id>``), removed
+        as it is read: a project keeps whom it codes as itself now (``Project.own_coder``),
+        since the copies of one project (a lead's and a coder's on one laptop) share its id."""
+        key = f"coder/{project_id}"
+        value = str(self.q.value(key, "") or "").strip()
+        if value:
+            self.q.remove(key)
+        return value
 
     @property
     def transcribe_after_import(self) -> bool:
@@ -160,7 +162,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout(general)
         form.addRow("Jump back/forward (F3/F5)", self.skip)
         form.addRow("Rewind when resuming", self.rewind)
-        form.addRow("Your coder name", self.coder)
+        form.addRow("Your coder name (new projects)", self.coder)
         form.addRow("", self.auto)
         self.models = ModelsPage(self.tabs, cache_dir=models_cache_dir, project=project)
         self.tabs.addTab(general, "General")

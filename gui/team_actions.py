@@ -231,6 +231,7 @@ class TeamActions(QObject):
         self.act_key = a(
             "&Team", "Export my public key (for encrypted bundles)…", self.export_public_key_dialog
         )
+        self.act_lead = a("&Team", "Project lead…", self.lead_dialog)
         self.act_apart = a("&Team", "Keep same-name codes apart when merging", lambda: None)
         self.act_apart.setCheckable(True)
         self.act_apart.setToolTip(
@@ -239,7 +240,8 @@ class TeamActions(QObject):
         )
         if first is not None:
             menu.insertActions(
-                first, [self.act_export, self.act_merge, self.act_key, self.act_apart]
+                first,
+                [self.act_export, self.act_merge, self.act_key, self.act_lead, self.act_apart],
             )
             menu.insertSeparator(first)
 
@@ -499,6 +501,35 @@ class TeamActions(QObject):
             on_error=self.chrome.show_error,
         )
         return handle
+
+    # ------------------------------------------------------------------ lead
+    def lead_dialog(self) -> None:
+        """Team ▸ Project lead…: show who leads; record the lead (or hand it over)."""
+        from gui.team_lead import LeadDialog
+
+        project = self.state.project
+        if project is None:
+            return
+        dialog = LeadDialog(project, self.parent_widget)
+        if dialog.exec():
+            self.set_lead(dialog.value(), take_over=dialog.take_over.isChecked())
+
+    def set_lead(self, name: str, *, take_over: bool = False) -> Any:
+        """Record ``name`` as the open project's lead (after pending edits)."""
+        project = self.state.project
+        if project is None:
+            return None
+
+        def done(_none: object) -> None:
+            self.chrome.message(f"{name} leads this project now.", 8000)
+
+        return self.runner.submit(
+            "Project lead",
+            lambda _ctx: project.team.set_lead(name, take_over=take_over),
+            on_done=done,
+            on_error=self.chrome.show_error,
+            serial=True,
+        )
 
     def _report(self, text: str) -> None:
         """Tell what was done: status bar and a window-modal box that does not block."""

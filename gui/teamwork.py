@@ -40,6 +40,7 @@ from analysis.agreement import (
     disagreements,
 )
 from gui.fmt import fmt_when, plural
+from gui.team_lead import lead_text
 from storage import Conflict, Project
 from storage.core.errors import FieldScribeError
 
@@ -403,11 +404,15 @@ class ConflictDialog(QDialog):
         #: list and greyed-out buttons said nothing)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
+        #: who leads, and whether this copy's coder resolves ("Lead: lead. You code as alice…")
+        self.lead_label = QLabel(self)
+        self.lead_label.setWordWrap(True)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
         layout.addWidget(self.summary)
+        layout.addWidget(self.lead_label)
         layout.addWidget(splitter, 1)
         layout.addWidget(close)
         self.resize(900, 420)
@@ -429,15 +434,22 @@ class ConflictDialog(QDialog):
             self.list.setCurrentRow(0)
         else:
             self.versions.setRowCount(0)
+        may = self.project.team.may_resolve
         for button in (self.keep_mine, self.keep_theirs, self.edit):
-            button.setEnabled(bool(self.conflicts))
+            button.setEnabled(bool(self.conflicts) and may)
         count = len(self.conflicts)
         self.summary.setText(
-            f"<b>{count} open conflict{'s' if count != 1 else ''}</b> to resolve."
+            (
+                f"<b>{count} open conflict{'s' if count != 1 else ''}</b> to resolve."
+                if may
+                else f"<b>{count} open conflict{'s' if count != 1 else ''}</b>, for the lead "
+                "to resolve."
+            )
             if count
             else "<b>No open merge conflicts</b>: every merged change was taken without one "
             "(or each was resolved)."
         )
+        self.lead_label.setText(lead_text(self.project))
 
     def current(self) -> Conflict | None:
         """The selected conflict."""
@@ -458,7 +470,7 @@ class ConflictDialog(QDialog):
             for column, value in enumerate((v.author, when, content)):
                 self.versions.setItem(i, column, QTableWidgetItem(value))
         self.versions.resizeRowsToContents()
-        self.edit.setEnabled(conflict.kind == "edit")
+        self.edit.setEnabled(conflict.kind == "edit" and self.project.team.may_resolve)
         self._name_keep_buttons(conflict)
 
     def _name_keep_buttons(self, conflict: Conflict) -> None:
@@ -519,41 +531,12 @@ class ConflictDialog(QDialog):
         self.refresh()
 
 
-_ROW_NAMES = {"segments": "Segment", "codes": "Code", "codings": "Coding", "memos": "Memo",
-              "sessions": "Session", "participants": "Participant"}  # fmt: skip
-
-
 def _conflict_label(conflict: Conflict, project: Project) -> str:
-    """ "Segment edited differently (alice, bob)" and what it holds now."""
-    name = _ROW_NAMES.get(conflict.table_name, conflict.table_name)
+    """ "Segment edited differently (alice, bob)" (``Conflict.headline``, as ``fieldscribe
+    conflicts`` says it) and what the row holds now."""
+    using = project.team.codings_using(conflict) if conflict.kind == "delete" else {}
     now = _describe(conflict.current, project) if conflict.current else ""
-    if conflict.kind == "edit":
-        who = ", ".join(sorted({v.author for v in conflict.versions}))
-        head = f"{name} edited differently ({who})"
-    elif conflict.table_name == "codings":  # one coding another coder removed
-        deleters = ", ".join(sorted({v.author for v in conflict.versions if v.deleted}))
-        owner = (conflict.current or {}).get("coder") or "another coder"
-        head = f"{name} of {owner} removed by {deleters or 'one'}"
-    else:
-        head = f"{name} {_deleted_but_used(conflict, project)}"
-    return head + (f"\n{now[:80]}" if now else "")
-
-
-def _deleted_but_used(conflict: Conflict, project: Project) -> str:
-    """Who deleted the row and whose codings still use it, by coder with counts (a code's
-    sub-codes' codings too: keeping the deletion deletes them all): "deleted by bob, still used
-    by 3 codings: 2 of alice, 1 of carol"."""
-    deleters = ", ".join(sorted({v.author for v in conflict.versions if v.deleted})) or "one"
-    using = project.team.codings_using(conflict)
-    total = sum(using.values())
-    if not total:
-        return f"deleted by {deleters}, still used"
-    if len(using) == 1:
-        return (
-            f"deleted by {deleters}, still used by {plural(total, 'coding')} of {next(iter(using))}"
-        )
-    each = ", ".join(f"{n} of {coder}" for coder, n in using.items())
-    return f"deleted by {deleters}, still used by {plural(total, 'coding')}: {each}"
+    return conflict.headline(using) + (f"\n{now[:80]}" if now else "")
 
 
 def _losses(conflict: Conflict, project: Project) -> str:

@@ -36,6 +36,7 @@ from storage.core.languages import parse_languages
 from storage.core.lock import ProjectLock
 from storage.core.models import (
     CHANGED_SUFFIX,
+    LEAD_KEY,
     NUMBER_STYLES,
     Coder,
     DeletionReport,
@@ -320,6 +321,10 @@ class Project:
                         ("created_at", now_iso()),
                         ("created_by", coder),
                         ("owner", coder),
+                        # whoever creates a project leads it (a copy made from a bundle takes
+                        # the bundle's lead instead: ``_Merge.adopt``)
+                        (LEAD_KEY, coder),
+                        (f"{LEAD_KEY}{CHANGED_SUFFIX}", now_iso()),
                     ],
                 )
                 conn.execute(
@@ -571,6 +576,35 @@ class Project:
         return {row["key"]: row["value"] for row in self.store.rows("SELECT * FROM project_meta")}
 
     # ----------------------------------------------------------------- coders
+    @property
+    def own_coder(self) -> str:
+        """Whom this copy of the project codes as when opened without a coder: its own
+        identity (``project_meta`` ``owner``; a merge never takes it from a bundle, so each
+        copy keeps its own), set when the copy was created and by ``code_as``."""
+        return (self.get_meta("owner") or "").strip()
+
+    def code_as(self, name: str) -> Coder:
+        """Code this copy as ``name`` from now on: the coder of this session's writes and of
+        every later opening without a coder (the command line's ``--coder`` still overrides
+        it for one command). In the lead's copy the project's lead is renamed with it, and
+        the lead's next bundle renames it in every copy."""
+        from storage.team.lead import rename_lead
+
+        name = _check_name("The coder name", name)
+        with self.store.tx() as db:
+            db.conn.execute(
+                "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)", (name, now_iso())
+            )
+            # the lead's copy renamed: the lead moves along, and the copies follow
+            rename_lead(db.conn, self.own_coder or self.coder, name, now_iso())
+            db.conn.execute(
+                "INSERT INTO project_meta (key, value) VALUES ('owner', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (name,),
+            )
+        self.coder = name
+        return self.get_coder(name)
+
     def set_coder(self, name: str) -> Coder:
         """Register ``name`` (if new) and make it the coder of this session's writes."""
         name = _check_name("The coder name", name)

@@ -55,6 +55,12 @@ def make_lead(tmp: Path, n_segments: int = 6) -> tuple[Project, list[str]]:
     return lead, segs
 
 
+def forget_lead(project: Project) -> None:
+    """Make ``project`` look made before projects recorded their lead (none recorded)."""
+    with project.store.tx() as db:
+        db.conn.execute("DELETE FROM project_meta WHERE key IN ('lead', 'lead:changed')")
+
+
 def team(tmp: Path, *names: str) -> tuple[Project, list[str], dict[str, Project]]:
     """A lead project plus one project per coder started from the lead's bundle."""
     lead, segs = make_lead(tmp)

@@ -14,7 +14,7 @@ from storage import Project
 from storage.core.ids import now_iso
 from storage.team.bundle import export_bundle
 from storage.team.merging import merge_bundles
-from tests.teamwork_helpers import team
+from tests.teamwork_helpers import forget_lead, make_lead, team
 
 
 def _removed(tmp: Path) -> tuple[Path, list[str], str, str]:
@@ -48,6 +48,7 @@ def test_another_coders_removed_coding_is_a_conflict(
     capsys.readouterr()
     assert cli_main(["conflicts", str(folder)]) == 0
     listing = capsys.readouterr().out
+    assert "  [open]  Coding of alice removed by bob\n" in listing  # the dialog's words
     assert "0: alice @ " in listing
     assert "code 'Services/Health' of alice on 'segment number 0 talks about clinics'" in listing
     assert "1: bob @ " in listing and "(deleted; keeping it deletes codings: 1 of alice)" in listing
@@ -98,12 +99,21 @@ def test_keeping_the_coding_keeps_it_in_later_merges(tmp_path: Path) -> None:
         assert lead.team.conflicts() == []
 
 
-def test_the_leads_removal_stands_and_reaches_the_coder(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lead_recorded", [True, False])
+def test_the_leads_removal_stands_and_reaches_the_coder(
+    tmp_path: Path, lead_recorded: bool
+) -> None:
     """The lead removes alice's coding in the lead project: alice's next bundle, which still has
-    it, does not bring it back (the lead decided). alice's copy, taking the lead's bundle, does
-    not lose it silently either: it is a conflict there (project data does not say who leads)."""
-    lead, segs, coders = team(tmp_path, "alice")
-    a = coders["alice"]
+    it, does not bring it back (the lead decided). A project that records its lead (every new
+    one) removes it from alice's copy with the lead's bundle: final, no conflict she could keep
+    (keeping it there brought it back at the lead). A project made before leads were recorded
+    behaves as before: a conflict in alice's copy (its data did not say who leads)."""
+    lead, segs = make_lead(tmp_path)
+    if not lead_recorded:
+        forget_lead(lead)
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    a = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="alice")
+    assert a.team.lead == ("lead" if lead_recorded else None)
     health = a.codebook.find_code("Services/Health")
     assert health is not None
     coding = a.codebook.apply_code(segs[0], health.id)
@@ -114,9 +124,15 @@ def test_the_leads_removal_stands_and_reaches_the_coder(tmp_path: Path) -> None:
     assert lead.codebook.codings() == [] and lead.team.conflicts() == []
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     merge_bundles(a, [tmp_path / "lead2.fsbundle"])
-    assert [c.id for c in a.codebook.codings()] == [coding.id]
-    (conflict,) = a.team.conflicts()
-    assert (conflict.table_name, conflict.row_id) == ("codings", coding.id)
+    if lead_recorded:
+        assert a.codebook.codings() == [] and a.team.conflicts() == []
+        export_bundle(a, tmp_path / "a2.fsbundle")
+        merge_bundles(lead, [tmp_path / "a2.fsbundle"])
+        assert lead.codebook.codings() == [] and lead.team.conflicts() == []
+    else:
+        assert [c.id for c in a.codebook.codings()] == [coding.id]
+        (conflict,) = a.team.conflicts()
+        assert (conflict.table_name, conflict.row_id) == ("codings", coding.id)
     lead.close()
     a.close()
 

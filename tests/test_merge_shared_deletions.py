@@ -62,6 +62,9 @@ def test_a_deleted_shared_code_keeps_the_other_coders_codings(
     assert cli_main(["conflicts", str(folder)]) == 0
     listing = capsys.readouterr().out
     assert listing.count("(deleted; keeping it deletes codings: 2 of alice)") == 1  # Health
+    # the conflicts dialog's words (the listing said "deleted by one, still used")
+    assert listing.count("  [open]  Code deleted by bob, still used by 2 codings of alice\n") == 1
+    assert listing.count("  [open]  Code deleted by bob, still used by 1 coding of alice\n") == 1
     assert listing.count("(deleted; keeping it deletes codings: 1 of alice)") == 1  # Rural
     with Project.open(folder) as lead:
         assert _codings(lead) == sorted(

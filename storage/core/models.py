@@ -47,6 +47,12 @@ CHANGED_SUFFIX = ":changed"
 #: ``project_meta`` key of ``{journal memo id: participant id}``: the notes a REFI-QDA file put
 #: on a case (``storage.interop.exchange_meta``); bundle merges take it with the memos
 CASE_NOTES_KEY = "exchange.case_notes"
+#: ``project_meta`` key of the project's lead (a coder name; absent in projects made before it
+#: was recorded), with a ``lead:changed`` time. It travels in bundles: a copy takes it when it
+#: has none, or from a bundle of the lead it names (who hands the project over). In a coder's
+#: copy (a lead recorded, another coder writing) the lead's removals and decisions are final
+#: and only the lead resolves conflicts (``storage.team.teamwork.Team``, docs/TEAMWORK.md)
+LEAD_KEY = "lead"
 
 #: how a session's kind reads to people (exports, the workbench)
 KIND_LABELS = {"focus_group": "Focus group", "interview": "Interview", "observation": "Observation"}

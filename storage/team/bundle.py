@@ -273,6 +273,7 @@ def export_bundle(
                 pseudonymise=privacy is None or privacy.pseudonymise
             ).label(project.name),
             "coder": project.coder,
+            "lead": project.team.lead,  # also in its project.db, which the merge reads
             "created_at": now_iso(),
             "since": since,
             "with_media": with_media,

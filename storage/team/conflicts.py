@@ -13,6 +13,15 @@ from typing import Any
 from storage.core.ids import now_iso
 
 _NOT_CONTENT = {"seq", "id", "created_by", "created_at", "updated_at"}
+#: a conflict's table as a researcher names one of its rows
+ROW_NAMES = {
+    "segments": "Segment",
+    "codes": "Code",
+    "codings": "Coding",
+    "memos": "Memo",
+    "sessions": "Session",
+    "participants": "Participant",
+}
 
 
 @dataclass
@@ -58,6 +67,37 @@ class Conflict:
         who = ", ".join(sorted({v.author for v in self.versions}))
         what = "edited differently" if self.kind == "edit" else "deleted by one, still used"
         return f"{self.table_name} {self.row_id}: {what} ({who})"
+
+    def headline(self, using: dict[str, int]) -> str:
+        """What the conflict is about, as the conflicts dialog and ``fieldscribe conflicts``
+        both say it: "Segment edited differently (alice, bob)", "Coding of alice removed by
+        bob", "Code deleted by bob, still used by 3 codings: 2 of alice, 1 of carol".
+
+        Args:
+            using: per coder, the codings keeping the deletion would delete
+                (``Team.codings_using``; empty for an edit conflict).
+        """
+        name = ROW_NAMES.get(self.table_name, self.table_name)
+        if self.kind == "edit":
+            who = ", ".join(sorted({v.author for v in self.versions}))
+            return f"{name} edited differently ({who})"
+        deleters = ", ".join(sorted({v.author for v in self.versions if v.deleted})) or "one"
+        if self.table_name == "codings":  # one coding another coder removed
+            owner = (self.current or {}).get("coder") or "another coder"
+            return f"{name} of {owner} removed by {deleters}"
+        total = sum(using.values())
+        if not total:
+            return f"{name} deleted by {deleters}, still used"
+        codings = f"{total} coding{'' if total == 1 else 's'}"
+        if len(using) == 1:
+            return f"{name} deleted by {deleters}, still used by {codings} of {next(iter(using))}"
+        each = ", ".join(f"{n} of {coder}" for coder, n in using.items())
+        return f"{name} deleted by {deleters}, still used by {codings}: {each}"
+
+
+def version_key(v: ConflictVersion) -> tuple[str, bool, str]:
+    """A version as a merge tells versions apart and orders them: stamp, deleted, values."""
+    return (v.version, v.deleted, json.dumps(v.values, sort_keys=True, default=str))
 
 
 def content_columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:

@@ -15,7 +15,7 @@ on the target (the bundle has it there, and the merged code's ``merged-into:<tar
 A single coding of another coder that the bundle's coder removed (with blind coding off a
 coder sees and can remove others' codings) is ``removed_codings``: its tombstone becomes the
 ``delete`` conflict on the coding itself, unless the sender decided it on a conflict.
-Part of ``storage.team.merge._Merge``.
+Part of ``storage.team.merge_rows._Merge``.
 """
 
 from __future__ import annotations

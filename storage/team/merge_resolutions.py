@@ -3,7 +3,8 @@
 A conflict's id is the same on every laptop (``conflict_id``). A bundle carries the conflicts
 its sender resolved, without the competing values; merging it resolves the same conflict here
 when the decision saw every version we know, records it when we never had it, and keeps the
-later of two decisions (any merge order). Part of ``storage.team.merge._Merge``.
+later of two decisions (any merge order). A project that records its lead takes the lead's
+decisions only (``storage.team.lead``). Part of ``storage.team.merge_rows._Merge``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import TYPE_CHECKING
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.team.bundle import InvalidBundleError
 from storage.team.conflicts import ConflictVersion
+from storage.team.lead import read_lead
 
 if TYPE_CHECKING:
-    from storage.team.merge import _Merge
+    from storage.team.merge_rows import _Merge
 
 _CONFLICT_NS = uuid.UUID("6f1c1f0e-8d3b-4c59-9a57-3f0b8a1d2c11")
 
@@ -28,7 +30,7 @@ def conflict_id(table: str, row_id: str) -> str:
 
 
 class BundleResolutions:
-    """Takes the bundle's resolved conflicts, for one merge (``storage.team.merge._Merge``)."""
+    """Takes the bundle's resolved conflicts, for one merge (``storage.team.merge_rows._Merge``)."""
 
     def __init__(self, merge: _Merge) -> None:
         self._m = merge
@@ -84,7 +86,10 @@ class BundleResolutions:
         every competing one, so it is taken.
         """
         conn = self._m.conn
+        lead = read_lead(conn)
         for table, row_id, kind, versions, decision in self._bundle_resolutions():
+            if lead is not None and decision[1] != lead:
+                continue  # a project with a lead takes the lead's decisions only
             theirs = {(v.version, v.deleted) for v in versions}
             local = conn.execute(
                 "SELECT status, versions, resolved_at, resolved_by, resolution "

@@ -6,7 +6,7 @@ clock, so any merge order gives the same project and codings keep their coder. T
 creator and creation time stay with the kept code as a ``row_versions`` entry
 ``merged:<created_at>:<id>`` (author: its creator), which travels in bundles like any version
 (``Team.code_origins`` reads it back). ``merge_same_name=False`` (``--keep-same-name-apart``)
-keeps them apart and only reports them. Part of ``storage.team.merge._Merge``.
+keeps them apart and only reports them. Part of ``storage.team.merge_rows._Merge``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.names import path_key
 
 if TYPE_CHECKING:
-    from storage.team.merge import _Merge
+    from storage.team.merge_rows import _Merge
 
 #: prefix of the ``row_versions`` entry that records a code merged into another
 MERGED_PREFIX = "merged:"
@@ -33,7 +33,7 @@ def _next_version(version: str) -> str:
 
 
 class SameNameCodes:
-    """Reports and merges same-path codes for one merge (``storage.team.merge._Merge``)."""
+    """Reports and merges same-path codes for one merge (``storage.team.merge_rows._Merge``)."""
 
     def __init__(self, merge: _Merge) -> None:
         self._m = merge

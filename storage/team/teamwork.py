@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import now_iso
-from storage.core.models import Coding
+from storage.core.models import LEAD_KEY, Coding
 from storage.core.names import path_key
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.store import Store
@@ -22,6 +22,7 @@ from storage.team.conflicts import (
     content_columns,
     mark_resolved,
 )
+from storage.team.lead import LEAD_CHANGED, LEAD_PREVIOUS, read_lead, usable_lead
 
 if TYPE_CHECKING:
     from storage.privacy.models import ExportPrivacy
@@ -228,8 +229,10 @@ class Team:
         Raises:
             NotFoundError: unknown conflict.
             InvalidInputError: neither or both of ``keep``/``values``, a bad index, unknown fields,
-                or the conflict is already resolved.
+                the conflict is already resolved, or this is a coder's copy (a lead is
+                recorded and someone else writes): only the lead resolves conflicts.
         """
+        self._check_may_resolve()
         conflict = self.get_conflict(conflict_id)
         if conflict.status != "open":
             raise InvalidInputError(f"Conflict {conflict_id} is already resolved.")
@@ -378,6 +381,61 @@ class Team:
                 raise InvalidInputError(f"Unknown table {table!r}.")
             self._store.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
             self._store.tombstone(table, row_id)
+
+    # ----------------------------------------------------------------- lead
+    @property
+    def lead(self) -> str | None:
+        """The coder who leads the project (merges bundles, resolves conflicts); None in a
+        project made before the lead was recorded (``set_lead``)."""
+        return read_lead(self._store.conn)
+
+    @property
+    def may_resolve(self) -> bool:
+        """Whether the current coder resolves conflicts: the lead, or anyone while the project
+        records no lead (as before leads were recorded)."""
+        lead = self.lead
+        return lead is None or lead == self._store.coder
+
+    def _check_may_resolve(self) -> None:
+        lead = self.lead
+        if lead is not None and lead != self._store.coder:
+            raise InvalidInputError(
+                f"Only the project's lead, {lead}, resolves conflicts (you code as "
+                f"{self._store.coder}); your next bundle takes this conflict to {lead}, and "
+                f"the decision comes back with {lead}'s bundle."
+            )
+
+    def set_lead(self, name: str, *, take_over: bool = False) -> None:
+        """Record ``name`` as the project's lead (the lead's bundles carry it to every copy).
+
+        Args:
+            name: the lead's coder name.
+            take_over: set it in a copy whose recorded lead is someone else (a lead who left:
+                every copy must then set it, since copies take a new lead only from the
+                bundle of the lead they name).
+
+        Raises:
+            InvalidInputError: an empty name, or a lead is recorded, the current coder is not
+                the lead and ``take_over`` is not given.
+        """
+        name = name.strip()
+        if not usable_lead(name):
+            raise InvalidInputError("The lead's name must be a coder name (not empty).")
+        lead = self.lead
+        if lead is not None and lead != self._store.coder and not take_over and name != lead:
+            raise InvalidInputError(
+                f"The project's lead is {lead}; only {lead} hands it over (in the lead's "
+                "project; the next bundle carries it). To take over from a lead who is gone, "
+                "give --take-over, in every copy."
+            )
+        with self._store.tx() as db:
+            db.conn.execute("DELETE FROM project_meta WHERE key = ?", (LEAD_PREVIOUS,))
+            for key, value in ((LEAD_KEY, name), (LEAD_CHANGED, now_iso())):
+                db.conn.execute(
+                    "INSERT INTO project_meta (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
 
     # ----------------------------------------------------------------- blind coding
     @property

@@ -261,9 +261,13 @@ def test_timestamp_keeps_apart_from_words_and_retrieval_plays_on_enter(
     qtbot.waitUntil(lambda: True in started, timeout=5000)
 
 
-def test_coder_name_from_settings_applies_to_the_open_project(
+def test_coder_name_from_settings_is_for_new_projects_the_open_one_keeps_its_own(
     window: Any, idle: Any, speech_wav: Path, qtbot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The general name (Settings) is what new projects get; a project keeps whom it codes as
+    (kept in it: copies of one project share a laptop and an id), and the status bar says so.
+    File ▸ Coder name for this project… changes it at once (before: a changed general name
+    applied to the open project, which the lead's copy and a coder's copy then shared)."""
     from gui.settings import SettingsDialog
 
     project: Project = window.project
@@ -277,6 +281,12 @@ def test_coder_name_from_settings_applies_to_the_open_project(
     monkeypatch.setattr(SettingsDialog, "exec", fill_and_accept)
     window.projects.settings_dialog()
     idle(window)
+    assert window.settings.coder == "amina"
+    assert project.coder == "coder-a"
+    assert "stays coded as coder-a" in window.statusBar().currentMessage()
+    window.projects.set_project_coder("amina")
+    idle(window)
+    assert window.projects.coder_label.text() == "Coding as amina"
     window.editing.add_code("Trust")
     idle(window)
     trust = project.codebook.find_code("Trust")

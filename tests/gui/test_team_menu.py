@@ -674,3 +674,34 @@ def test_the_merge_report_says_what_a_bundle_added_and_deleted_table_by_table() 
         "x.fsbundle (coder x): added 1 coder, 8 codings, 1 memo; updated 1 code; "
         "deleted 1 code, 6 codings; 0 conflicts."
     )
+
+
+def test_project_lead_in_the_team_menu_records_the_lead(
+    window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Team ▸ Project lead…: a project made before leads were recorded names none; the dialog
+    says so and records the one typed, which the conflicts dialog then shows."""
+    from gui.team_lead import LeadDialog
+    from gui.teamwork import ConflictDialog
+
+    project: Project = window.project
+    idle(window)
+    with project.store.tx() as db:  # as made before projects recorded their lead
+        db.conn.execute("DELETE FROM project_meta WHERE key IN ('lead', 'lead:changed')")
+    seen: list[str] = []
+
+    def answer(self: LeadDialog) -> int:
+        seen.append(self.about.text())
+        assert not self.take_over.isVisibleTo(self)
+        self.name.setText("dana")
+        return 1
+
+    monkeypatch.setattr(LeadDialog, "exec", answer)
+    _action(window, "&Team", "Project lead…").trigger()
+    idle(window)
+    assert "does not record its lead" in seen[0]
+    assert project.team.lead == "dana" and not project.team.may_resolve
+    dialog = ConflictDialog(project, window)
+    assert dialog.lead_label.text().startswith(f"The lead is dana; you code as {project.coder}.")
+    assert not dialog.keep_mine.isEnabled()
+    dialog.close()

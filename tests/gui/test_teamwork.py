@@ -6,9 +6,11 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from sklearn.metrics import cohen_kappa_score
 
+from cli import main as cli_main
 from gui.teamwork import (
     AgreementModel,
     AgreementWidget,
@@ -93,6 +95,7 @@ def _merged_text_conflict(tmp_path: Path, *, speakers: bool = False) -> tuple[Pr
 
 def test_conflict_dialog_keep_theirs_and_edit(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     lead, segs = _merged_text_conflict(tmp_path, speakers=True)
+    lead.team.set_lead("alice")  # the lead hands over to alice, who opens it here
     lead.set_coder("alice")
     dialog = ConflictDialog(lead)
     qtbot.addWidget(dialog)
@@ -392,7 +395,7 @@ def test_a_coder_whose_version_is_among_them_keeps_mine_or_theirs(qtbot, tmp_pat
 
 
 def test_a_shared_code_deleted_by_a_coder_says_whose_codings_would_go(
-    qtbot, tmp_path: Path
+    qtbot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
     """bob deleted a code that alice and carol used (their codings came in the lead's bundle):
     merging his bundle deleted their codings at the lead. Now it is a conflict that names
@@ -421,6 +424,16 @@ def test_a_shared_code_deleted_by_a_coder_says_whose_codings_would_go(
     assert label.startswith(
         "Code deleted by bob, still used by 3 codings: 2 of alice, 1 of carol\n"
     )
+    # the command line's listing says the same (it read "deleted by one, still used")
+    conflict_id = dialog.conflicts[0].id
+    lead.close()
+    assert cli_main(["conflicts", str(tmp_path / "lead.fieldscribe")]) == 0
+    head = "Code deleted by bob, still used by 3 codings: 2 of alice, 1 of carol"
+    head = f"{conflict_id}  [open]  {head}"
+    assert head in capsys.readouterr().out.splitlines()
+    lead = Project.open(tmp_path / "lead.fieldscribe")
+    dialog.project = lead
+    dialog.refresh()
     losses = "Keeping the deletion deletes 2 codings of alice, 1 coding of carol"
     assert losses in dialog.list.item(0).toolTip()
     cells = [dialog.versions.item(i, 2).text() for i in range(dialog.versions.rowCount())]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -405,15 +406,75 @@ def test_new_project_asks_name_coder_and_languages(
     assert seen == ["Clinics"]  # the folder name is offered
     assert project.name == "Clinic access 2026"
     assert project.coder == "Bakyt" and project.languages == ["ru", "kk"]
-    # the project remembers its coder name; another project may be coded under another one
+    # the project remembers its coder name (in itself); another may be coded under another one
     w.projects.set_project_coder("Bakyt B.")
     idle(w)
-    assert project.coder == "Bakyt B."
-    assert w.settings.project_coder(project.id) == "Bakyt B."
+    assert project.coder == "Bakyt B." and project.own_coder == "Bakyt B."
+    assert w.projects.coder_label.text() == "Coding as Bakyt B."
     folder = project.folder
     w.projects.close_project()
     assert w.projects.open_project(folder)
     assert w.project.coder == "Bakyt B."
+    w.runner.cancel_all()
+    w.close()
+
+
+def test_two_copies_of_one_project_on_one_laptop_code_as_their_own_coders(
+    qtbot: Any, qsettings: Any, tmp_path: Any, idle: Any
+) -> None:
+    """The lead's project and a coder's copy of it share the project id; the name was kept in
+    the user's settings by that id (or was the general name), so the lead coded as the coder
+    in the lead project (or the other way round) and her codings went to the wrong name."""
+    from gui.main_window import MainWindow
+    from storage import Project
+    from storage.team.bundle import export_bundle
+
+    with Project.create(tmp_path / "lead.fieldscribe", coder="Dana") as lead:
+        export_bundle(lead, tmp_path / "lead.fsbundle")
+    Project.from_bundle(
+        tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="Aigerim"
+    ).close()
+    qsettings.setValue("coder", "Aigerim")  # the general name: the person last at this laptop
+    w = MainWindow(settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.projects.open_project(tmp_path / "lead.fieldscribe")
+    assert w.project.coder == "Dana" and w.project.team.may_resolve
+    assert w.projects.coder_label.text() == "Coding as Dana"
+    assert w.projects.coder_label.isVisible()
+    w.projects.set_project_coder("Dana S.")  # only this copy
+    idle(w)
+    assert w.projects.open_project(tmp_path / "a.fieldscribe")
+    assert w.project.coder == "Aigerim"
+    assert w.projects.coder_label.text() == "Coding as Aigerim"
+    assert w.projects.open_project(tmp_path / "lead.fieldscribe")
+    assert w.project.coder == "Dana S."
+    # the general name changed: new projects get it, the open one keeps its own
+    w.projects.coder_changed("Bakyt")
+    idle(w)
+    assert w.project.coder == "Dana S."
+    if os.environ.get("FS_SHOT"):
+        w.grab().save(os.environ["FS_SHOT"])
+    w.projects.close_project()
+    assert not w.projects.coder_label.isVisible()
+    w.runner.cancel_all()
+    w.close()
+
+
+def test_a_name_an_older_version_kept_for_a_project_id_moves_into_the_project(
+    qtbot: Any, qsettings: Any, tmp_path: Any
+) -> None:
+    from gui.main_window import MainWindow
+    from storage import Project
+
+    with Project.create(tmp_path / "p.fieldscribe", coder="Dana") as p:
+        pid = p.id
+    qsettings.setValue(f"coder/{pid}", "Dana S.")  # File ▸ Coder name for this project, before
+    w = MainWindow(settings=qsettings)
+    qtbot.addWidget(w)
+    assert w.projects.open_project(tmp_path / "p.fieldscribe")
+    assert w.project.coder == "Dana S." and w.project.own_coder == "Dana S."
+    assert not qsettings.contains(f"coder/{pid}")
     w.runner.cancel_all()
     w.close()
 

@@ -1,0 +1,410 @@
+"""One bundle merged into a project, row by row (``_Merge``): new rows, rows edited on one side
+or both (conflicts), in the order of the travelling tables, with the parts a merge delegates
+(deletions, span codings, same-path codes, decisions, settings: see ``storage.team.merge``).
+``storage.team.merge.MergeSession`` runs one for each bundle, in a savepoint.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from storage.core.schema_search import fold_search_sql
+from storage.core.schema_teamwork import TRAVELLING_TABLES
+from storage.team.bundle import InvalidBundleError, OpenedBundle
+from storage.team.conflicts import ConflictVersion, content_columns
+from storage.team.conflicts import version_key as _version_key
+from storage.team.lead import lead_decides, take_lead
+from storage.team.merge_deletions import FK_PARENTS, Deletions
+from storage.team.merge_resolutions import BundleResolutions, conflict_id
+from storage.team.merge_same_name import SameNameCodes
+from storage.team.merge_settings import ProjectSettings
+from storage.team.merge_spans import ArrivedSpans
+from storage.team.merge_summary import MergeSummary, TableSummary
+
+if TYPE_CHECKING:
+    from storage.team.merge import _Bulk
+
+
+def _undeleted(table: str, tomb: str, schema: str = "b") -> str:
+    """SQL: the bundle brought back the row of tombstone ``tomb`` after that deletion.
+
+    An undo that restores a deleted row leaves ``undeleted:<deleted_at>`` in ``row_versions``
+    (``storage/history/undo.py``); a later tombstone of the same row is not covered by it.
+    """
+    return (
+        f"EXISTS (SELECT 1 FROM {schema}.row_versions u WHERE u.table_name = '{table}' "
+        f"AND u.row_id = {tomb}.row_id AND u.version LIKE 'undeleted:%' "
+        f"AND substr(u.version, 11) >= {tomb}.deleted_at)"
+    )
+
+
+class _Merge:
+    def __init__(
+        self,
+        project: Any,
+        conn: sqlite3.Connection,
+        opened: OpenedBundle,
+        summary: MergeSummary,
+        merge_same_name: bool,
+        schema: str,
+    ) -> None:
+        self.b = schema
+        self.project = project
+        self.conn = conn
+        self.opened = opened
+        self.summary = summary
+        self.merge_same_name = merge_same_name
+        self.owner = project.get_meta("owner") or project.coder
+        self.new_media: list[tuple[str, str]] = []
+        self.bulk: _Bulk | None = None  # set by the session: it may drop the code index
+        self.dropped: dict[str, tuple[str, str | None]] = {}
+        self.from_lead = False  # set by ``run``: a coder's copy merging the lead's bundle
+
+    # ------------------------------------------------------------- driver
+    def run(self) -> None:
+        conn = self.conn
+        n = conn.execute(
+            "INSERT OR IGNORE INTO main.coders (name, created_at) "
+            f"SELECT name, created_at FROM {self.b}.coders"
+        ).rowcount
+        total = conn.execute(f"SELECT count(*) FROM {self.b}.coders").fetchone()[0]
+        self.summary.table("coders").added = n
+        self.summary.table("coders").skipped = total - n
+        if self.opened.project_id == self.project.id:  # first: the lead's bundle decides now
+            lead = take_lead(conn, self.b, self.opened.coder)
+            if lead is not None:
+                self.summary.settings["lead"] = lead
+        # a coder's copy merging the lead's bundle: the lead's decisions are final here
+        self.from_lead = lead_decides(conn, self.opened.coder) and (
+            self.opened.coder != self.project.coder
+        )
+        BundleResolutions(self).take()
+        for table in TRAVELLING_TABLES:
+            if table == "codings":
+                Deletions(self).restore_used("segments")
+                Deletions(self).restore_used("codes")
+            self._merge_rows(table)
+            if table == "codings":
+                ArrivedSpans(self).anchor()
+        Deletions(self).apply()
+        conn.execute(
+            "INSERT INTO main.row_versions (table_name, row_id, version, author) "
+            f"SELECT table_name, row_id, version, author FROM {self.b}.row_versions WHERE true "
+            "ON CONFLICT DO UPDATE SET author = excluded.author "
+            "WHERE row_versions.author IS NULL AND excluded.author IS NOT NULL"
+        )
+        SameNameCodes(self).run()
+        ProjectSettings(self).take_case_notes()
+        if self.opened.project_id == self.project.id:
+            ProjectSettings(self).take()
+
+    def adopt(self) -> None:
+        """Take the bundle's identity, team settings and lead (``new --from-bundle``:
+        ``merge_settings.ProjectSettings.adopt``)."""
+        ProjectSettings(self).adopt()
+
+    # ------------------------------------------------------------- helpers
+    def _cols(self, table: str) -> list[str]:
+        return [
+            r[1] for r in self.conn.execute(f"PRAGMA main.table_info({table})") if r[1] != "seq"
+        ]
+
+    def _author(self, schema: str, table: str, row_id: str, version: str, fallback: str) -> str:
+        row = self.conn.execute(
+            f"SELECT author FROM {schema}.row_versions WHERE table_name = ? AND row_id = ? "
+            "AND version = ?",
+            (table, row_id, version),
+        ).fetchone()
+        if row is not None and row[0]:
+            return str(row[0])
+        created = self.conn.execute(
+            f"SELECT created_by, created_at FROM {schema}.{table} WHERE id = ?", (row_id,)
+        ).fetchone()
+        if created is not None and created[1] == version:
+            return str(created[0])
+        return fallback
+
+    def _record_version(self, table: str, row_id: str, version: str, author: str | None) -> None:
+        self.conn.execute(
+            "INSERT INTO main.row_versions (table_name, row_id, version, author) "
+            "VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET author = coalesce(row_versions.author, excluded.author)",
+            (table, row_id, version, author),
+        )
+
+    def _write_row(self, table: str, row_id: str, values: dict[str, Any], version: str) -> None:
+        conn = self.conn
+        if table == "segments" and "text" in values:
+            seq, text = conn.execute(
+                "SELECT seq, text FROM main.segments WHERE id = ?", (row_id,)
+            ).fetchone()
+            if text != values["text"]:
+                self.project.store.fts_delete(seq, text)
+                self.project.store.fts_insert(seq, values["text"])
+                # this project's span codings and redactions follow their words into the new
+                # text, except the codings whose version from the bundle will be taken: those
+                # are anchored in the new text already
+                self.project.transcript.reanchor_spans(
+                    row_id, text, values["text"], leave=self._codings_arriving(row_id)
+                )
+        sets = "".join(f"{k} = ?, " for k in values)
+        conn.execute(
+            f"UPDATE main.{table} SET {sets}updated_at = ? WHERE id = ?",
+            (*values.values(), version, row_id),
+        )
+
+    def _add_coding(self, cols: list[str], coding: dict[str, Any]) -> int:
+        """Write a coding made by the merge unless its id is here already; 1 if written."""
+        return self.conn.execute(
+            f"INSERT OR IGNORE INTO main.codings ({', '.join(cols)}) "
+            f"VALUES ({', '.join('?' * len(cols))})",
+            tuple(coding[c] for c in cols),
+        ).rowcount
+
+    def _codings_arriving(self, segment_id: str) -> frozenset[str]:
+        """The codings of a segment whose version in the bundle the merge will write here
+        (``_outcome``: made from ours, or the newer side of a conflict)."""
+        arriving = set()
+        for coding_id, rv, lv in self.conn.execute(
+            f"SELECT l.id, r.updated_at, l.updated_at FROM {self.b}.codings r "
+            "JOIN main.codings l ON l.id = r.id WHERE l.segment_id = ? "
+            "AND r.updated_at IS NOT l.updated_at",
+            (segment_id,),
+        ).fetchall():
+            outcome = self._outcome("codings", str(coding_id), rv, lv)
+            # a conflict shows the newer side, except in a coder's copy taking the lead's
+            # bundle: ours stays there (it waits for the lead), so it follows our new text
+            newer = outcome == "conflict" and str(rv) > str(lv) and not self.from_lead
+            if outcome == "theirs" or newer:
+                arriving.add(str(coding_id))
+        return frozenset(arriving)
+
+    def _outcome(self, table: str, row_id: str, rv: str, lv: str) -> str:
+        """What merging the bundle's version ``rv`` of a row over ours (``lv``, other content)
+        does: "ours" stays (``rv`` is an older version of ours), "theirs" is taken (made from
+        ours), or "conflict"."""
+        known_local = {lv} | {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT version FROM main.row_versions WHERE table_name = ? AND row_id = ?",
+                (table, row_id),
+            )
+        }
+        if rv in known_local and rv != lv:
+            return "ours"
+        history = {
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT version FROM {self.b}.row_versions WHERE table_name = ? AND row_id = ?",
+                (table, row_id),
+            )
+        }
+        return "theirs" if lv in history and rv != lv else "conflict"
+
+    # ------------------------------------------------------------- rows
+    def _merge_rows(self, table: str) -> None:
+        conn = self.conn
+        stats = self.summary.table(table)
+        cols = self._cols(table)
+        content = content_columns(conn, table)
+        collist = ", ".join(cols)
+        rcols = ", ".join(f"r.{c}" for c in cols)
+        where = [
+            f"r.rowid IN (SELECT rid FROM temp.fs_touch_{table} WHERE NOT known)",
+            f"NOT EXISTS (SELECT 1 FROM main.{table} l WHERE l.id = r.id)",
+            f"NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = '{table}' "
+            f"AND d.row_id = r.id AND NOT {_undeleted(table, 'd', self.b)})",
+        ]
+        for col, parent in FK_PARENTS.get(table, []):
+            if parent == "coders":
+                continue
+            where.append(
+                f"(r.{col} IS NULL OR NOT EXISTS (SELECT 1 FROM main.deletions d2 WHERE "
+                f"d2.table_name = '{parent}' AND d2.row_id = r.{col}) "
+                f"OR EXISTS (SELECT 1 FROM main.{parent} p WHERE p.id = r.{col}))"
+            )
+        verb = "INSERT"
+        if table == "codings":
+            # The same coding under another id is skipped (the rule), and so is a row whose id
+            # arrived since the touch table was made (none can: nothing else adds codings). The
+            # insert looks both up anyway (its unique indexes), so OR IGNORE spares two index
+            # searches per row; it ignores nothing else: NOT NULL and CHECK were validated for
+            # these rows, and foreign-key errors are not ignored.
+            del where[1]
+            verb = "INSERT OR IGNORE"
+        sql_where = " AND ".join(where)
+        if table == "media":
+            self.new_media = [
+                (r[0], r[1])
+                for r in conn.execute(
+                    f"SELECT r.path, r.sha256 FROM {self.b}.media r WHERE {sql_where}"
+                )
+            ]
+        lcols = ", ".join(f"l.{c}" for c in cols)
+        changed = conn.execute(
+            f"SELECT {rcols}, {lcols} FROM temp.fs_touch_{table} t "
+            f"CROSS JOIN {self.b}.{table} r ON r.rowid = t.rid "
+            f"CROSS JOIN main.{table} l ON l.id = r.id WHERE t.known"
+        ).fetchall()
+        max_seq = 0
+        if table == "segments":
+            max_seq = conn.execute("SELECT coalesce(max(seq), 0) FROM main.segments").fetchone()[0]
+        if table == "codings" and self.bulk is not None:
+            adding = conn.execute(
+                "SELECT count(*) FROM temp.fs_touch_codings WHERE NOT known"
+            ).fetchone()[0]
+            self.dropped.update(self.bulk.drop_index(conn, int(adding)))
+        order = ""
+        if table == "codings" and table not in self.opened.in_order:
+            # in the order of the table's widest index: its pages fill in order, not at random
+            # (codings stored in that order already go in as stored: see ``_stored_in_order``)
+            order = " ORDER BY r.segment_id, r.code_id, r.coder"
+        stats.added = conn.execute(
+            f"{verb} INTO main.{table} ({collist}) SELECT {rcols} FROM {self.b}.{table} r "
+            f"WHERE {sql_where}{order}"
+        ).rowcount
+        if table == "segments" and stats.added:
+            conn.execute(
+                "INSERT INTO main.segments_fts (rowid, text) "
+                f"SELECT seq, {fold_search_sql('text')} FROM main.segments WHERE seq > ?",
+                (max_seq,),
+            )
+        if stats.added:  # rows the sender deleted and brought back: their tombstones go
+            conn.execute(
+                f"DELETE FROM main.deletions AS d WHERE d.table_name = '{table}' "
+                f"AND EXISTS (SELECT 1 FROM main.{table} x WHERE x.id = d.row_id) "
+                f"AND {_undeleted(table, 'd', self.b)}"
+            )
+        total = conn.execute(f"SELECT count(*) FROM {self.b}.{table}").fetchone()[0]
+        n = len(cols)
+        for row in changed:
+            remote = dict(zip(cols, tuple(row)[:n], strict=True))
+            local = dict(zip(cols, tuple(row)[n:], strict=True))
+            self._merge_one(table, content, remote, local, stats)
+        stats.skipped = total - stats.added - stats.updated - stats.conflicts
+
+    def _merge_one(
+        self,
+        table: str,
+        content: list[str],
+        remote: dict[str, Any],
+        local: dict[str, Any],
+        stats: TableSummary,
+    ) -> None:
+        row_id = remote["id"]
+        rv, lv = remote["updated_at"], local["updated_at"]
+        rvals = {c: remote[c] for c in content}
+        lvals = {c: local[c] for c in content}
+        if rvals == lvals:
+            return
+        outcome = self._outcome(table, row_id, rv, lv)
+        if outcome == "ours":
+            return  # an older version of ours
+        remote_author = self._author(self.b, table, row_id, rv, self.opened.coder)
+        if outcome == "theirs":
+            self._write_row(table, row_id, rvals, rv)
+            self._record_version(table, row_id, rv, remote_author)
+            stats.updated += 1
+            return
+        versions = [
+            ConflictVersion(lv, self._author("main", table, row_id, lv, self.owner), lvals),
+            ConflictVersion(rv, remote_author, rvals),
+        ]
+        # in a coder's copy the conflict with the lead's version waits for the lead: our row and
+        # history stay as they were, so our next bundle takes the conflict to the lead (shown
+        # the newest version, with both in its history, it took ours as old news)
+        if self._record_conflict(
+            table, row_id, versions, current=None if self.from_lead else lvals
+        ):
+            stats.conflicts += 1
+
+    def _record_conflict(
+        self,
+        table: str,
+        row_id: str,
+        new_versions: list[ConflictVersion],
+        *,
+        current: dict[str, Any] | None,
+    ) -> bool:
+        """Add versions to the row's conflict; show the newest version. True if it changed."""
+        conn = self.conn
+        existing = conn.execute(
+            "SELECT status, versions FROM main.conflicts WHERE table_name = ? AND row_id = ?",
+            (table, row_id),
+        ).fetchone()
+        versions: dict[tuple[str, bool, str], ConflictVersion] = {}
+        if existing is not None:
+            for v in json.loads(existing[1]):
+                cv = ConflictVersion(
+                    str(v["version"]), str(v["author"]), dict(v["values"]), bool(v["deleted"])
+                )
+                versions[_version_key(cv)] = cv
+        known = set(versions)
+        for v in new_versions:
+            versions.setdefault(_version_key(v), v)
+        if existing is not None and set(versions) == known:
+            return False
+        ordered = sorted(versions.values(), key=lambda v: (*_version_key(v), v.author))
+        kind = "delete" if any(v.deleted for v in ordered) else "edit"
+        created = max(v.version for v in ordered)
+        conn.execute(
+            "INSERT INTO main.conflicts (id, table_name, row_id, kind, versions, status,"
+            " created_at) VALUES (?, ?, ?, ?, ?, 'open', ?) "
+            "ON CONFLICT(table_name, row_id) DO UPDATE SET kind = excluded.kind,"
+            " versions = excluded.versions, status = 'open', resolution = NULL,"
+            " resolved_by = NULL, resolved_at = NULL, created_at = excluded.created_at",
+            (
+                conflict_id(table, row_id),
+                table,
+                row_id,
+                kind,
+                json.dumps([v.as_json() for v in ordered], ensure_ascii=False, default=str),
+                created,
+            ),
+        )
+        rows = [v for v in ordered if not v.deleted]
+        if kind == "edit" and rows and current is not None:
+            winner = max(rows, key=_version_key)
+            for v in rows:
+                self._record_version(table, row_id, v.version, v.author)
+            if winner.values != current:
+                self._write_row(table, row_id, winner.values, winner.version)
+        return True
+
+    # ------------------------------------------------------------- deletions
+    def _union_tombstone(self, tomb: tuple[str, str, str, str]) -> None:
+        self.conn.execute(
+            "INSERT INTO main.deletions (table_name, row_id, deleted_by, deleted_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(table_name, row_id) DO UPDATE SET "
+            "deleted_by = excluded.deleted_by, deleted_at = excluded.deleted_at "
+            "WHERE (excluded.deleted_at, excluded.deleted_by) < (deleted_at, deleted_by)",
+            tuple(tomb),
+        )
+
+    # ------------------------------------------------------------- media
+    def copy_media(self, copied: list[Path]) -> None:
+        """Copy the audio of newly added media rows (when the bundle has it)."""
+        from storage.core.atomic import copy_file
+        from storage.core.audio import sha256_of
+
+        media_dir = self.project.media_dir
+        for rel, sha in self.new_media:
+            src = self.opened.media.get(rel)
+            if src is None:
+                self.summary.media_missing += 1
+                continue
+            if sha256_of(src) != sha:
+                raise InvalidBundleError(
+                    f"{self.opened.path}: {rel} does not match its checksum in the database; "
+                    "refusing the bundle. Nothing was changed."
+                )
+            dest = self.project.folder / rel
+            if dest.exists():
+                continue
+            media_dir.mkdir(exist_ok=True)
+            copy_file(src, dest)
+            copied.append(dest)
+            self.summary.media_copied += 1

@@ -1,0 +1,119 @@
+"""The project settings a merge takes from a bundle: how the project transcribes
+(``SHARED_SETTINGS``, the newest change wins), the ties of journal memos to participants, and,
+for a new copy (``new --from-bundle``), the bundle's identity. Part of
+``storage.team.merge_rows._Merge``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING
+
+from storage.core.errors import InvalidInputError
+from storage.core.languages import parse_languages
+from storage.core.models import CASE_NOTES_KEY, CHANGED_SUFFIX, NUMBER_STYLES, SHARED_SETTINGS
+from storage.team.lead import adopt_lead
+
+if TYPE_CHECKING:
+    from storage.team.merge_rows import _Merge
+
+_STAMP = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)?$")
+
+
+def _usable_setting(key: str, value: str) -> bool:
+    """Whether a project setting a bundle brings can be used here (bundles are untrusted)."""
+    if key == "languages":
+        try:
+            return ",".join(parse_languages(value)) == value
+        except InvalidInputError:
+            return False
+    if key == "numbers":
+        return value in NUMBER_STYLES
+    # a model: a name, "owner/repo" or "" (the default), not a folder of another machine
+    folder = value.startswith(("/", "\\", "~")) or ".." in value or re.match(r"^[A-Za-z]:", value)
+    return len(value) <= 200 and value.isprintable() and not folder
+
+
+class ProjectSettings:
+    """Takes the bundle's project settings, for one merge (``storage.team.merge_rows._Merge``)."""
+
+    def __init__(self, merge: _Merge) -> None:
+        self._m = merge
+
+    def take_case_notes(self) -> None:
+        """The bundle's ties of journal memos to participants (notes a REFI-QDA file put on a
+        case, ``CASE_NOTES_KEY``) whose memo and participant are both here. Of two ties of one
+        memo, the smaller participant id stays: the same in any order of bundles."""
+        theirs, ours = self._json_meta(self._m.b), self._json_meta("main")
+        merged = dict(ours)
+        for memo_id, pid in sorted(theirs.items()):
+            if ours.get(memo_id, pid) < pid:
+                continue
+            here = self._m.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM main.memos WHERE id = ?) "
+                "AND EXISTS (SELECT 1 FROM main.participants WHERE id = ?)",
+                (memo_id, pid),
+            ).fetchone()[0]
+            if here:
+                merged[memo_id] = pid
+        if merged != ours:
+            self.set_meta(CASE_NOTES_KEY, json.dumps(merged, ensure_ascii=False, sort_keys=True))
+
+    def _json_meta(self, schema: str) -> dict[str, str]:
+        """``CASE_NOTES_KEY`` of this project or the bundle; empty when missing or unreadable."""
+        raw = self.meta(schema, CASE_NOTES_KEY)
+        try:
+            value = json.loads(raw) if raw else {}
+        except ValueError:
+            return {}
+        if not isinstance(value, dict):
+            return {}
+        return {str(k): str(v) for k, v in value.items() if isinstance(v, str)}
+
+    def take(self, *, adopt: bool = False) -> None:
+        """The project's settings (``SHARED_SETTINGS``) changed in the bundle after they
+        changed here (``adopt``: whatever they are here): the newest change wins (the lead
+        adds a language; coders get it). A value this project could not use (an unknown
+        language, a model given as a folder of another machine) is left out."""
+        for key in SHARED_SETTINGS:
+            stamp = f"{key}{CHANGED_SUFFIX}"
+            theirs, mine = self.meta(self._m.b, stamp), self.meta("main", stamp)
+            if theirs is not None and not _STAMP.match(theirs):
+                theirs = None  # not a time: taken only when starting from the bundle
+            value = self.meta(self._m.b, key)
+            if value is None or not _usable_setting(key, value):
+                continue
+            if not adopt and (theirs is None or (mine is not None and mine >= theirs)):
+                continue
+            if not adopt and value != self.meta("main", key):
+                self._m.summary.settings[key] = value
+            self.set_meta(key, value)
+            if theirs is not None:
+                self.set_meta(stamp, theirs)
+
+    def meta(self, schema: str, key: str) -> str | None:
+        """One ``project_meta`` value of this project ("main") or of the bundle (``self._m.b``)."""
+        row = self._m.conn.execute(
+            f"SELECT value FROM {schema}.project_meta WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set one ``project_meta`` value of this project."""
+        self._m.conn.execute(
+            "INSERT INTO main.project_meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def adopt(self) -> None:
+        """Take the bundle's project id and team settings (for ``new --from-bundle``): blind
+        coding, and how the project transcribes (its languages, model and numbers), so that a
+        coder's copy transcribes and filters as the lead's does; and the bundle's lead."""
+        self.take(adopt=True)
+        for key in ("project_id", "blind_coding"):
+            value = self.meta(self._m.b, key)
+            if value is not None:
+                self.set_meta(key, value)
+        adopt_lead(self._m.conn, self._m.b)

@@ -1,0 +1,159 @@
+"""The span codings a merge wrote, moved from the bundle's text of their segment into the
+text shown here (its own later edit, the other side of a text conflict, or a split made here).
+Part of ``storage.team.merge_rows._Merge``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from storage.core.anchors import TextDiff
+from storage.core.ids import now_iso
+from storage.team.merge_retranscribed import Joined
+
+if TYPE_CHECKING:
+    from storage.team.merge_rows import _Merge
+
+#: namespace of the ids of whole-segment codings copied to the parts of a segment split here
+_SPLIT_COPY_NS = uuid.UUID("3d5e7a52-0c4b-4f8e-9b21-6a0f4c2d8e17")
+
+
+class ArrivedSpans:
+    """Anchors the span codings one merge wrote (``storage.team.merge_rows._Merge``)."""
+
+    def __init__(self, merge: _Merge) -> None:
+        self._m = merge
+
+    def anchor(self) -> None:
+        """Move the span codings this merge wrote from the bundle's text of their segment into
+        the text this project shows, where the two differ.
+
+        A bundle's span codings are anchored in the bundle's segment text. When the project
+        shows another text (its own later edit, or the newer side of a text conflict), a span
+        written at the bundle's code points would cover other words: it follows its words
+        (``reanchor_spans``), or becomes a flagged whole-segment coding when they are gone.
+        Only rows that now hold the bundle's version are moved (new ones and ones taken); the
+        project's own rows are anchored in its text already.
+        """
+        rows = self._m.conn.execute(
+            f"SELECT c.segment_id, c.id, r.text, l.text FROM temp.fs_touch_codings t "
+            f"CROSS JOIN {self._m.b}.codings bc ON bc.rowid = t.rid "
+            "CROSS JOIN main.codings c ON c.id = bc.id "
+            f"CROSS JOIN {self._m.b}.segments r ON r.id = c.segment_id "
+            "CROSS JOIN main.segments l ON l.id = c.segment_id "
+            "WHERE bc.start_cp IS NOT NULL AND c.updated_at = bc.updated_at "
+            "AND c.start_cp IS bc.start_cp AND c.end_cp IS bc.end_cp AND r.text <> l.text"
+        ).fetchall()
+        moving: dict[str, tuple[str, str, set[str]]] = {}
+        for segment_id, coding_id, theirs, ours in rows:
+            moving.setdefault(segment_id, (theirs, ours, set()))[2].add(coding_id)
+        for segment_id, (theirs, ours, ids) in moving.items():
+            ids -= self._follow_split(segment_id, theirs, ours, ids)
+            if ids:
+                self._m.project.transcript.reanchor_spans(
+                    segment_id, theirs, ours, only=frozenset(ids)
+                )
+        self._whole_into_split_parts()
+
+    def _split_parts(self, segment_id: str) -> list[tuple[int, int, str, str]]:
+        """Our segments split off a bundle's segment here: (start_ms, seq, id, text) of the
+        segments of its session inside the bundle's time range of it that the bundle lacks."""
+        seg = self._m.conn.execute(
+            f"SELECT session_id, start_ms, end_ms FROM {self._m.b}.segments WHERE id = ?",
+            (segment_id,),
+        ).fetchone()
+        return [
+            (int(r[0]), int(r[1]), str(r[2]), str(r[3]))
+            for r in self._m.conn.execute(
+                "SELECT start_ms, seq, id, text FROM main.segments l WHERE l.session_id = ? "
+                "AND l.id <> ? AND l.start_ms >= ? AND l.end_ms <= ? "
+                f"AND NOT EXISTS (SELECT 1 FROM {self._m.b}.segments r WHERE r.id = l.id)",
+                (seg[0], segment_id, seg[1], seg[2]),
+            ).fetchall()
+        ]
+
+    def _whole_into_split_parts(self) -> None:
+        """A whole-segment coding this merge wrote on a segment split here applies to every
+        part, as a split here applies it (``Transcript.split_segment``).
+
+        Each copy's id derives from the coding's and the part's (``uuid5``), so merging the
+        bundle again, or in another project, makes the same row; a copy deleted here is not
+        made again, nor one whose coding the part has already.
+        """
+        conn = self._m.conn
+        rows = conn.execute(
+            f"SELECT c.id FROM temp.fs_touch_codings t "
+            f"CROSS JOIN {self._m.b}.codings bc ON bc.rowid = t.rid "
+            "CROSS JOIN main.codings c ON c.id = bc.id "
+            f"CROSS JOIN {self._m.b}.segments r ON r.id = c.segment_id "
+            "CROSS JOIN main.segments l ON l.id = c.segment_id "
+            "WHERE bc.start_cp IS NULL AND c.start_cp IS NULL "
+            "AND c.updated_at = bc.updated_at AND r.text <> l.text"
+        ).fetchall()
+        if not rows:
+            return
+        cols = self._m._cols("codings")
+        for (coding_id,) in rows:
+            row = conn.execute(
+                f"SELECT {', '.join(cols)} FROM main.codings WHERE id = ?", (coding_id,)
+            ).fetchone()
+            coding = dict(zip(cols, tuple(row), strict=True))
+            for _, _, part_id, _ in self._split_parts(coding["segment_id"]):
+                copy_id = str(uuid.uuid5(_SPLIT_COPY_NS, f"{coding_id}/{part_id}"))
+                if conn.execute(
+                    "SELECT 1 FROM main.deletions WHERE table_name = 'codings' AND row_id = ?",
+                    (copy_id,),
+                ).fetchone():
+                    continue
+                copy = {**coding, "id": copy_id, "segment_id": part_id}
+                self._m.summary.table("codings").added += self._m._add_coding(cols, copy)
+
+    def _follow_split(self, segment_id: str, theirs: str, ours: str, ids: set[str]) -> set[str]:
+        """Move arrived spans whose words this project split off into another segment; return
+        the codings moved.
+
+        A split here keeps the segment's id for the first part and gives the rest a new segment
+        within the old one's time range, which the bundle does not have. A span whose words are
+        gone from our text of the segment is looked up in our parts (the segment and the
+        segments of its session inside the bundle's time range of it, not in the bundle),
+        read as one text; a span that lies in one part moves there, with its words.
+        """
+        conn = self._m.conn
+        parts = self._split_parts(segment_id)
+        if not parts:
+            return set()
+        own = conn.execute(
+            "SELECT start_ms, seq FROM main.segments WHERE id = ?", (segment_id,)
+        ).fetchone()
+        pieces = sorted([(int(own[0]), int(own[1]), segment_id, ours), *parts])
+        joined = Joined([(part_id, text) for _, _, part_id, text in pieces])
+        own_diff, joined_diff = TextDiff(theirs, ours), TextDiff(theirs, joined.text)
+        moved: set[str] = set()
+        for coding_id, code_id, coder, start, end in conn.execute(
+            "SELECT id, code_id, coder, start_cp, end_cp FROM main.codings WHERE id IN "
+            f"({','.join('?' * len(ids))}) ORDER BY start_cp, id",
+            sorted(ids),
+        ).fetchall():
+            if own_diff.map_span(start, end) is not None:
+                continue  # its words are still here: reanchored in place
+            span = joined_diff.map_span(start, end)
+            placed = None if span is None else joined.place(*span)
+            if placed is None or placed[0] == segment_id:
+                continue
+            twin = conn.execute(
+                "SELECT 1 FROM main.codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
+                "AND start_cp IS ? AND end_cp IS ?",
+                (placed[0], code_id, coder, placed[1], placed[2]),
+            ).fetchone()
+            if twin is not None:
+                conn.execute("DELETE FROM main.codings WHERE id = ?", (coding_id,))
+                self._m.project.store.tombstone("codings", coding_id)
+            else:
+                conn.execute(
+                    "UPDATE main.codings SET segment_id = ?, start_cp = ?, end_cp = ?, "
+                    "updated_at = ? WHERE id = ?",
+                    (*placed, now_iso(), coding_id),
+                )
+            moved.add(coding_id)
+        return moved

@@ -63,10 +63,9 @@ class Conflict:
     current: dict[str, Any] | None = None
 
     def describe(self) -> str:
-        """Return a one-line human summary."""
-        who = ", ".join(sorted({v.author for v in self.versions}))
-        what = "edited differently" if self.kind == "edit" else "deleted by one, still used"
-        return f"{self.table_name} {self.row_id}: {what} ({who})"
+        """Return a one-line summary with the row's table and id (``headline`` without the
+        codings' counts)."""
+        return f"{self.table_name} {self.row_id}: {self.headline({})}"
 
     def headline(self, using: dict[str, int]) -> str:
         """What the conflict is about, as the conflicts dialog and ``fieldscribe conflicts``

@@ -5,12 +5,13 @@ for each, so a bundle whose coder deleted a code that other coders used (their c
 in the lead's bundle) carries tombstones of those coders' codings too. Applied, they wiped
 other coders' work at the lead without anyone deciding. Such coding tombstones are held back
 here: the codings stay, so the code's (or segment's) own tombstone finds them and becomes the
-``delete`` conflict ("deleted by one, still used") that the lead decides. The deleter's own
-codings go as before. A deletion the sender decided on a conflict (the bundle carries the
-conflict resolved, on the code, a parent of it, or the segment) is a decision already and goes
-through. A coding that a code merge there took off its code because the same coding was already
-on the target (the bundle has it there, and the merged code's ``merged-into:<target>`` mark in
-``row_versions`` that ``Codebook.merge_codes`` leaves) is a move, not a loss, and goes through too.
+``delete`` conflict ("Code deleted by bob, still used by ...") that the lead decides. The
+deleter's own codings go as before. A deletion the sender decided on a conflict (the bundle
+carries the conflict resolved, on the code, a parent of it, or the segment) is a decision
+already and goes through. A coding that a code merge there took off its code because the same
+coding was already on the target (the bundle has it there, and the merged code's
+``merged-into:<target>`` mark in ``row_versions`` that ``Codebook.merge_codes`` leaves) is a
+move, not a loss, and goes through too.
 
 A single coding of another coder that the bundle's coder removed (with blind coding off a
 coder sees and can remove others' codings) is ``removed_codings``: its tombstone becomes the

@@ -156,10 +156,10 @@ def follow_into_ours(m: _Merge, segment: dict[str, Any]) -> bool:
     followed through the diff of the old text and ours, by the anchoring's rules (a typo
     fixed, an ending changed; never another word). A coding moves onto the one segment
     that holds its words, with its span. When any coding's words are not found so, or
-    cross two of our segments, nothing moves and the segment comes back as a "deleted by
-    one, still used" conflict, as before: the lead decides. Each moved coding gets its
-    bundle version plus one millisecond and keeps that version in its history, so the
-    bundle merged again changes nothing.
+    cross two of our segments, nothing moves and the segment comes back as a "Segment
+    deleted by ..., still used by ..." conflict, as before: the lead decides. Each moved
+    coding gets its bundle version plus one millisecond and keeps that version in its
+    history, so the bundle merged again changes nothing.
     """
     conn = m.conn
     pieces = conn.execute(

@@ -23,6 +23,7 @@ work per second than one two-thread decode. Results are still yielded in audio o
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import itertools
 import logging
@@ -401,9 +402,24 @@ class Transcriber:
         drafts: list[SegmentDraft] = []
         dropped: list[str] = []
         runs = _by_language(tagged)
-        for r, (code, run) in enumerate(runs, 1):
+        r = 0
+        while r < len(runs):  # a stretch checked again may move to a run of its own (below)
+            code, run = runs[r]
+            r += 1
             todo = [c for c in run if chunk_key(c) not in settled]
             decoded = self._decode(window.audio, pack_pieces(todo), code) if todo else []
+            if language is None and todo:
+                # a stretch the shared frames took for English that is not: decoded again
+                to_decode, read = self._identifier.recheck(
+                    window.audio, todo, decoded, code, self._allowed
+                )
+                settled.update({chunk_key(c): segments for c, _, segments in read})
+                moved = [(c, new) for c, new, _ in read] + to_decode
+                if moved:
+                    gone = {chunk_key(c) for c, _ in moved}
+                    run = [c for c in run if chunk_key(c) not in gone]
+                    decoded = _without_words_in(decoded, [c for c, _ in moved])
+                    runs.extend(_by_language(moved))
             for chunk in run:
                 decoded.extend(settled.get(chunk_key(chunk)) or [])
             # Whisper sometimes stops early in a piece or skips a sentence: speech that no
@@ -1078,6 +1094,32 @@ def _touching_joined(chunks: list[dict[str, int]]) -> list[dict[str, int]]:
         else:
             joined.append(dict(chunk))
     return joined
+
+
+def _without_words_in(decoded: list[Any], chunks: list[dict[str, int]]) -> list[Any]:
+    """The decoded segments without the words inside ``chunks`` (a segment left without any
+    is dropped): those stretches are decoded in another language."""
+
+    def inside(start: float, end: float) -> bool:
+        middle = (start + end) / 2 * SAMPLE_RATE
+        return any(c["start"] <= middle <= c["end"] for c in chunks)
+
+    out = []
+    for seg in decoded:
+        words = seg.words or []
+        if not words:
+            if not inside(float(seg.start), float(seg.end)):
+                out.append(seg)
+            continue
+        kept = [w for w in words if not inside(float(w.start), float(w.end))]
+        if len(kept) == len(words):
+            out.append(seg)
+        elif kept:
+            part = copy.copy(seg)
+            part.words, part.text = kept, "".join(str(w.word) for w in kept)
+            part.start, part.end = kept[0].start, kept[-1].end
+            out.append(part)
+    return out
 
 
 def _by_language(

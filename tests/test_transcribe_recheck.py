@@ -1,0 +1,146 @@
+"""A stretch decoded in English that Whisper was unsure of is identified again on its own.
+
+On ``mixed-real`` (second round) an espeak-ng Kazakh turn beside an English one was heard as
+English from the piece's shared encoder frames (0.76) and written "Shouldn't write some, never be
+a big deal to handle my problem…" (its words' mean probability 0.47; the real English turns
+0.72 to 0.96). On its own Whisper hears none of the expected languages in it, and read in each
+its Kazakh reading is the one kept (``Identifier.recheck``, ``engine._without_words_in``).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+import pytest
+
+from transcribe.engine import _without_words_in
+from transcribe.identify import RECHECK_BELOW, UNKNOWN, Identifier
+from transcribe.stream import SAMPLE_RATE
+
+S = SAMPLE_RATE
+EXPECTED = ["ru", "kk", "en"]
+
+
+class _Word:
+    def __init__(self, start: float, word: str, probability: float) -> None:
+        self.start, self.end, self.word, self.probability = start, start + 0.4, word, probability
+
+
+class _Seg:
+    def __init__(self, start: float, words: list[tuple[str, float]], logprob: float = -0.4) -> None:
+        self.words = [_Word(start + 0.5 * i, f" {w}", p) for i, (w, p) in enumerate(words)]
+        self.text = "".join(w.word for w in self.words)
+        self.start, self.end = self.words[0].start, self.words[-1].end
+        self.avg_logprob, self.no_speech_prob = logprob, 0.0
+
+
+def _part(a: float, b: float) -> dict[str, int]:
+    return {"start": round(a * S), "end": round(b * S)}
+
+
+def _identifier(
+    readings: dict[str, list[Any]], heard: dict[str, float], alone: list[dict[str, int]]
+) -> Identifier:
+    """An identifier without a model: each stretch heard on its own as ``heard`` (recorded in
+    ``alone``), each language's reading ``readings[language]``."""
+
+    def decode(audio, groups, code, max_new_tokens=None):  # type: ignore[no-untyped-def]
+        return readings[code]
+
+    tr = Identifier(None, "cuda", threading.BoundedSemaphore(1), np.asarray, decode, 4)
+
+    def hear_alone(audio: Any, part: dict[str, int]) -> dict[str, float]:
+        alone.append(part)
+        return heard
+
+    tr._alone = hear_alone  # type: ignore[method-assign]
+    return tr
+
+
+ENGLISH_TURN = _Seg(
+    0.0, [("I", 0.95), ("would", 0.9), ("like", 0.93), ("to", 0.96), ("start", 0.9)]
+)
+UNSURE = _Seg(
+    5.0,
+    [("Shouldn't", 0.4), ("write", 0.5), ("some,", 0.45), ("never", 0.55), ("be", 0.5)],
+    -0.9,
+)
+KAZAKH_READING = _Seg(5.0, [("Шанымдың", 0.6), ("өйтсам,", 0.7), ("әкім", 0.6)], -0.6)
+RUSSIAN_READING = _Seg(5.0, [("Чудом", 0.3), ("дойт", 0.3), ("сам", 0.4)], -0.95)
+
+
+def test_an_unsure_english_stretch_heard_as_none_of_them_alone_is_read_in_each() -> None:
+    sure, unsure = _part(0, 3), _part(5, 8)
+    alone: list[dict[str, int]] = []
+    tr = _identifier(
+        {"ru": [RUSSIAN_READING], "kk": [KAZAKH_READING], "en": [UNSURE]},
+        {"tr": 0.03, "kk": 0.02, "en": 0.2, "hu": 0.3},  # none of them: doubtful
+        alone,
+    )
+    to_decode, read = tr.recheck(None, [sure, unsure], [ENGLISH_TURN, UNSURE], "en", EXPECTED)  # type: ignore[arg-type]
+    assert alone == [unsure]  # the sure English turn is not heard again
+    assert to_decode == []
+    [(chunk, code, segments)] = read
+    assert chunk is unsure and code == "kk" and segments == [KAZAKH_READING]
+
+
+def test_an_unsure_english_stretch_heard_clearly_in_another_language_is_decoded_in_it() -> None:
+    unsure = _part(5, 8)
+    tr = _identifier({}, {"ru": 0.93, "uk": 0.03, "en": 0.02}, [])
+    to_decode, read = tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED)  # type: ignore[arg-type]
+    assert to_decode == [(unsure, "ru")] and read == []
+
+
+def test_an_unsure_stretch_heard_as_english_alone_or_read_best_in_english_stays() -> None:
+    unsure = _part(5, 8)
+    alone: list[dict[str, int]] = []
+    tr = _identifier({}, {"en": 0.9, "de": 0.02}, alone)
+    assert tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED) == ([], [])  # type: ignore[arg-type]
+    assert alone == [unsure]
+    fluent = _Seg(5.0, [("Shouldn't", 0.8), ("we", 0.9), ("start", 0.9)], -0.3)
+    failed = _Seg(5.0, [("Ағағағағ", 0.2)], -2.5)
+    tr = _identifier({"ru": [failed], "kk": [failed], "en": [fluent]}, {"hu": 0.4, "en": 0.2}, [])
+    assert tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED) == ([], [])  # type: ignore[arg-type]
+
+
+def test_every_reading_failing_leaves_speech_without_transcript_in_the_language_heard() -> None:
+    unsure = _part(5, 8)
+    failed = _Seg(5.0, [("No,", 0.3), ("no,", 0.3), ("no.", 0.3)], -3.1)
+    tr = _identifier(
+        {"ru": [failed], "kk": [failed], "en": [failed]}, {"tr": 0.3, "ru": 0.05, "en": 0.05}, []
+    )
+    to_decode, read = tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED)  # type: ignore[arg-type]
+    assert to_decode == []
+    assert read in ([(unsure, "kk", None)], [(unsure, UNKNOWN, None)])
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("ru", EXPECTED), ("en", ["en", "de"]), ("kk", EXPECTED)],
+)
+def test_only_latin_script_decodes_in_a_project_expecting_cyrillic_are_checked(
+    code: str, expected: list[str]
+) -> None:
+    alone: list[dict[str, int]] = []
+    tr = _identifier({}, {"hu": 0.9}, alone)
+    assert tr.recheck(None, [_part(5, 8)], [UNSURE], code, expected) == ([], [])  # type: ignore[arg-type]
+    assert alone == []
+
+
+def test_the_threshold_lies_between_the_measured_english_and_the_wrong_readings() -> None:
+    assert 0.50 < RECHECK_BELOW < 0.72
+
+
+def test_the_words_of_moved_stretches_leave_the_decode_and_the_rest_stays() -> None:
+    piece = _Seg(0.0, [("I", 0.9), ("would", 0.9), ("like", 0.9)])
+    piece.words += [_Word(5.0, " Shouldn't", 0.4), _Word(5.5, " write", 0.5)]
+    piece.end = 5.9
+    other = _Seg(10.0, [("Do", 0.9), ("you", 0.9)])
+    kept = _without_words_in([piece, other], [_part(4.5, 8)])
+    assert [w.word for w in kept[0].words] == [" I", " would", " like"]
+    assert kept[0].text == " I would like" and kept[0].end == pytest.approx(1.4)
+    assert kept[1] is other
+    assert [w.word for w in piece.words][-1] == " write"  # the decode itself is not changed
+    assert _without_words_in([other], [_part(9, 12)]) == []

@@ -285,6 +285,8 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 def cmd_team_lead(args: argparse.Namespace) -> int:
     """fieldscribe team lead DIR [NAME [--take-over]]."""
+    if args.name is not None and not args.name.strip():
+        raise InvalidInputError("The lead's name must not be empty.")
     if args.take_over and not args.name:
         raise InvalidInputError("--take-over goes with the lead's NAME.")
     with open_project(args, write=bool(args.name)) as project:

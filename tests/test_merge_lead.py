@@ -97,6 +97,10 @@ def test_a_project_without_a_lead_records_one_and_its_copies_take_it(
     folder = tmp_path / "lead.fieldscribe"
     code, out, _ = run_cli(capsys, "team", "lead", folder)
     assert code == 0 and "records no lead" in out and "fieldscribe team lead DIR NAME" in out
+    code, _, err = run_cli(capsys, "team", "lead", folder, "  ")  # refused, nothing recorded
+    assert code == 1 and "must not be empty" in err
+    code, out, _ = run_cli(capsys, "team", "lead", folder)
+    assert "records no lead" in out
     code, out, _ = run_cli(capsys, "team", "lead", folder, "lead")
     assert code == 0 and out.startswith("Lead: lead (you)")
     with Project.open(folder) as lead:

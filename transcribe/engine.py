@@ -43,7 +43,7 @@ from storage.core.models import NUMBER_STYLES, Word
 from storage.transcript.transcript import SegmentDraft
 
 from . import guards
-from .identify import Identifier, chunk_key
+from .identify import Identifier, chunk_key, within
 from .languages import why_dropped
 from .memory import tune_allocator
 from .models import ModelError, ModelInfo, resolve_model
@@ -1100,18 +1100,17 @@ def _without_words_in(decoded: list[Any], chunks: list[dict[str, int]]) -> list[
     """The decoded segments without the words inside ``chunks`` (a segment left without any
     is dropped): those stretches are decoded in another language."""
 
-    def inside(start: float, end: float) -> bool:
-        middle = (start + end) / 2 * SAMPLE_RATE
-        return any(c["start"] <= middle <= c["end"] for c in chunks)
+    def inside(seg_or_word: Any) -> bool:
+        return any(within(seg_or_word, c) for c in chunks)
 
     out = []
     for seg in decoded:
         words = seg.words or []
         if not words:
-            if not inside(float(seg.start), float(seg.end)):
+            if not inside(seg):
                 out.append(seg)
             continue
-        kept = [w for w in words if not inside(float(w.start), float(w.end))]
+        kept = [w for w in words if not inside(w)]
         if len(kept) == len(words):
             out.append(seg)
         elif kept:

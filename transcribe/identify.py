@@ -203,12 +203,7 @@ class Identifier:
         )
         for i, readings in strange_read.items():
             read_as, segments = _chosen(readings, reading_kept)
-            if not read_as:  # no language reads it at all: unknown ("", no badge)
-                codes[i] = UNKNOWN
-            elif segments is not None:
-                codes[i] = read_as
-            # else every reading failed: it keeps the language heard (a failed reading,
-            # most often fluent English, is no sign of one)
+            codes[i] = _read_language(read_as, segments, codes[i])
             settled[chunk_key(chunks[i])] = segments
         step(0.8)
         for (heard_as, own), islands in islands_to_read(codes, allowed).items():
@@ -268,12 +263,9 @@ class Identifier:
         readings = self.readings(audio, [c for c, _ in to_read], allowed)
         for (chunk, probs), read in zip(to_read, readings, strict=True):
             read_as, segments = _chosen(read, reading_kept)
-            if not read_as:  # no language reads it at all: unknown
-                read_already.append((chunk, UNKNOWN, None))
-            elif read_as != code:  # every reading failed (None): the language heard names it
-                heard_in = read_as if segments is not None else choose(probs, allowed)[0]
-                if heard_in != code:
-                    read_already.append((chunk, heard_in, segments))
+            found = _read_language(read_as, segments, choose(probs, allowed)[0])
+            if found != code:
+                read_already.append((chunk, found, segments))
         return to_decode, read_already
 
     def _hear(
@@ -397,7 +389,7 @@ class Identifier:
             for code in allowed:
                 decoded = self._decode(audio, [[c] for c in part], code, max_new_tokens=cap)
                 for k, chunk in enumerate(part):
-                    mine = [seg for seg in decoded if _within(seg, chunk)]
+                    mine = [seg for seg in decoded if within(seg, chunk)]
                     readings[first + k][code] = (decoded_score(mine, code), mine)
         return readings
 
@@ -421,6 +413,16 @@ def _chosen(
         return None, None
     score, mine = read[kept]
     return kept, mine if score >= guards.LOGPROB_SILENT else None
+
+
+def _read_language(read_as: str | None, segments: list[Any] | None, heard: str) -> str:
+    """The language of a stretch read in each expected language (``_chosen``'s language and
+    segments): ``UNKNOWN`` ("", no badge) when no language reads it at all; the one heard when
+    every reading failed (segments None: a failed reading, most often fluent English, is no sign
+    of a language); else the reading's."""
+    if not read_as:
+        return UNKNOWN
+    return read_as if segments is not None else heard
 
 
 def islands_to_read(codes: list[str], allowed: list[str]) -> dict[tuple[str, str], list[int]]:
@@ -542,12 +544,7 @@ def by_turns(
 def _mean_probability(decoded: list[Any], chunk: dict[str, int]) -> float:
     """The mean probability Whisper gave the decoded words inside a chunk (1.0 without any:
     speech without words is left to the placeholders)."""
-    probs = [
-        float(w.probability)
-        for seg in decoded
-        for w in seg.words or []
-        if chunk["start"] <= (float(w.start) + float(w.end)) / 2 * SAMPLE_RATE <= chunk["end"]
-    ]
+    probs = [float(w.probability) for seg in decoded for w in seg.words or [] if within(w, chunk)]
     return sum(probs) / len(probs) if probs else 1.0
 
 
@@ -556,7 +553,8 @@ def chunk_key(chunk: dict[str, int]) -> tuple[int, int]:
     return chunk["start"], chunk["end"]
 
 
-def _within(seg: Any, chunk: dict[str, int]) -> bool:
-    """Whether a decoded segment (times in seconds) is the speech of a chunk (samples)."""
+def within(seg: Any, chunk: dict[str, int]) -> bool:
+    """Whether a decoded segment or word (times in seconds) is the speech of a chunk
+    (samples): its middle lies in it."""
     middle = (float(seg.start) + float(seg.end)) / 2 * SAMPLE_RATE
     return chunk["start"] <= middle <= chunk["end"]

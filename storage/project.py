@@ -34,6 +34,7 @@ from storage.core.errors import (
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import parse_languages
 from storage.core.lock import ProjectLock
+from storage.core.meta import put_meta
 from storage.core.models import (
     CHANGED_SUFFIX,
     LEAD_KEY,
@@ -565,11 +566,7 @@ class Project:
     def set_meta(self, key: str, value: str) -> None:
         """Set one project metadata value."""
         with self.store.tx() as db:
-            db.conn.execute(
-                "INSERT INTO project_meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+            put_meta(db.conn, key, value)
 
     def metadata(self) -> dict[str, Any]:
         """Return all project metadata as a dict."""
@@ -597,11 +594,7 @@ class Project:
             )
             # the lead's copy renamed: the lead moves along, and the copies follow
             rename_lead(db.conn, self.own_coder or self.coder, name, now_iso())
-            db.conn.execute(
-                "INSERT INTO project_meta (key, value) VALUES ('owner', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (name,),
-            )
+            put_meta(db.conn, "owner", name)
         self.coder = name
         return self.get_coder(name)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from storage.core.meta import put_meta
 from storage.core.models import CASE_NOTES_KEY
 
 USERS = "exchange.users"
@@ -45,11 +46,7 @@ def read(project: Any, key: str) -> Any:
 
 def write(conn: Any, key: str, value: Any) -> None:
     """Store ``value`` (JSON) under ``key``, inside the caller's transaction."""
-    conn.execute(
-        "INSERT INTO project_meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (key, json.dumps(value, ensure_ascii=False, sort_keys=True)),
-    )
+    put_meta(conn, key, json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def user_guids(project: Any) -> dict[str, str]:

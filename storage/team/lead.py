@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from storage.core.meta import put_meta
 from storage.core.models import CHANGED_SUFFIX, LEAD_KEY
 
 LEAD_CHANGED = f"{LEAD_KEY}{CHANGED_SUFFIX}"
@@ -52,11 +53,7 @@ def _set(conn: sqlite3.Connection, key: str, value: str | None) -> None:
     if value is None:
         conn.execute("DELETE FROM main.project_meta WHERE key = ?", (key,))
         return
-    conn.execute(
-        "INSERT INTO main.project_meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )
+    put_meta(conn, key, value)
 
 
 def take_lead(conn: sqlite3.Connection, schema: str, bundle_coder: str) -> str | None:

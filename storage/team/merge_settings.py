@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import InvalidInputError
 from storage.core.languages import parse_languages
+from storage.core.meta import put_meta
 from storage.core.models import CASE_NOTES_KEY, CHANGED_SUFFIX, NUMBER_STYLES, SHARED_SETTINGS
 from storage.team.lead import adopt_lead
 
@@ -101,11 +102,7 @@ class ProjectSettings:
 
     def set_meta(self, key: str, value: str) -> None:
         """Set one ``project_meta`` value of this project."""
-        self._m.conn.execute(
-            "INSERT INTO main.project_meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        put_meta(self._m.conn, key, value)
 
     def adopt(self) -> None:
         """Take the bundle's project id and team settings (for ``new --from-bundle``): blind

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import now_iso
+from storage.core.meta import put_meta
 from storage.core.models import LEAD_KEY, Coding
 from storage.core.names import path_key
 from storage.core.schema_teamwork import TRAVELLING_TABLES
@@ -430,12 +431,8 @@ class Team:
             )
         with self._store.tx() as db:
             db.conn.execute("DELETE FROM project_meta WHERE key = ?", (LEAD_PREVIOUS,))
-            for key, value in ((LEAD_KEY, name), (LEAD_CHANGED, now_iso())):
-                db.conn.execute(
-                    "INSERT INTO project_meta (key, value) VALUES (?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    (key, value),
-                )
+            put_meta(db.conn, LEAD_KEY, name)
+            put_meta(db.conn, LEAD_CHANGED, now_iso())
 
     # ----------------------------------------------------------------- blind coding
     @property
@@ -449,11 +446,7 @@ class Team:
     def set_blind_coding(self, on: bool) -> None:
         """Turn blind coding on or off (a project setting that travels in bundles)."""
         with self._store.tx() as db:
-            db.conn.execute(
-                "INSERT INTO project_meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (BLIND_CODING_KEY, "1" if on else "0"),
-            )
+            put_meta(db.conn, BLIND_CODING_KEY, "1" if on else "0")
 
     def visible_codings(
         self,

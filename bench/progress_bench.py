@@ -1,7 +1,7 @@
 """How soon and how often a transcription reports progress (estimates between batches and
 batches written), on one recording, in one run.
 
-Before the estimates (``transcribe.engine.InFlight``) a run reported only when a batch of
+Before the estimates (``transcribe.batches.InFlight``) a run reported only when a batch of
 speech was written: the first report was the first written one. Both are printed here.
 
 Usage: python bench/progress_bench.py RECORDING [LANGUAGES]   (LANGUAGES e.g. ru,kk,en)

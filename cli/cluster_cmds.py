@@ -131,7 +131,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """fieldscribe worker ADDRESS."""
     from transcribe.cluster import check_address, tls_security
     from transcribe.cluster_worker import fieldscribe_version
-    from transcribe.engine import pick_device
+    from transcribe.model_load import pick_device
     from transcribe.models import resolve_model
 
     security = tls_security(args.tls_ca_file, args.tls_cert, args.tls_key)

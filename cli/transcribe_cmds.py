@@ -477,7 +477,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                         targets.append(s.id)
             if targets:
                 # Fail early (before touching any session) on a bad model or language.
-                from transcribe.engine import check_language
+                from transcribe.model_load import check_language
                 from transcribe.runner import choose_model
 
                 check_language(choose_model(project, args.model, args.language)[0], args.language)

@@ -2,7 +2,7 @@
 
 A transcription writes its text after each batch of speech, which on a laptop is every 20 to
 60 seconds, and in between reports how far the batches being decoded are (their languages
-identified piece by piece, then each language decoded: ``transcribe.engine.InFlight``), every
+identified piece by piece, then each language decoded: ``transcribe.batches.InFlight``), every
 few seconds. Between reports the figure would stand still; ``LiveEstimate`` moves it on at the
 rate the last report implies and counts the time left down; before the first report with a
 rate (the first seconds) it says how long the run has taken so far.

@@ -17,7 +17,7 @@ from storage.core.errors import DiskFullError
 from storage.transcript.transcript import SegmentDraft
 from tests.hardening_support import fingerprint, make_project, one_line_error, run_cli, tone_wav
 from transcribe import runner
-from transcribe.engine import ChunkResult
+from transcribe.batches import ChunkResult
 
 
 class FakeTranscriber:

@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
 from tests.hardening_support import tone_wav
-from transcribe.engine import ChunkResult, InFlight, _BatchPlan
+from transcribe.batches import BatchPlan, ChunkResult, InFlight
 from transcribe.runner import Progress, transcribe_session
 
 
-def _plan(start_ms: int, done_ms: int) -> _BatchPlan:
-    return _BatchPlan([[{"start": 0, "end": 1}]], start_ms, done_ms, False)
+def _plan(start_ms: int, done_ms: int) -> BatchPlan:
+    return BatchPlan([[{"start": 0, "end": 1}]], start_ms, done_ms, False)
 
 
 def test_in_flight_counts_each_batch_s_span_by_its_share_done_until_it_is_yielded() -> None:

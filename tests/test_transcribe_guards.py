@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from transcribe import guards
-from transcribe.engine import split_sentences
+from transcribe.drafts import split_sentences
 from transcribe.guards import Candidate, WordT
 from transcribe.stream import SAMPLE_RATE, choose_cut, pack_pieces, speech_windows
 

@@ -19,7 +19,8 @@ from storage import ChangedMeanwhileError, NotFoundError, Project
 from storage.transcript.transcript import SegmentDraft
 from tests.transcribe_audio_helpers import join_turns, spoken  # noqa: F401  (a fixture)
 from transcribe import languages
-from transcribe.engine import Transcriber, _by_language, _placeholders
+from transcribe.drafts import by_language, placeholders
+from transcribe.engine import Transcriber
 from transcribe.guards import Candidate, rejection
 from transcribe.identify import (
     LID_ISLAND_S,
@@ -107,7 +108,7 @@ def test_english_stock_phrase_over_russian_speech_is_dropped_even_when_sure() ->
 
 def test_stretches_are_grouped_by_language_for_decoding() -> None:
     a, b, c, d, e = ({"start": i, "end": i + 1} for i in range(5))
-    assert _by_language([(a, "ru"), (b, "ru"), (c, "kk"), (d, "ru"), (e, "en")]) == [
+    assert by_language([(a, "ru"), (b, "ru"), (c, "kk"), (d, "ru"), (e, "en")]) == [
         ("ru", [a, b, d]), ("kk", [c]), ("en", [e]),
     ]  # fmt: skip
 
@@ -119,7 +120,7 @@ def test_speech_without_text_becomes_a_placeholder() -> None:
 
     # the 0-1 s stretch and the 1 s chunk are too short; 3.25-10 s is left without words
     said = SegmentDraft(61_000, 63_000, "hello", words=[Word(61_000, 63_000, "hello", 0.9)])
-    found = _placeholders(chunks, [said], offset_ms=60_000, language="kk")
+    found = placeholders(chunks, [said], offset_ms=60_000, language="kk")
     assert [(p.start_ms, p.end_ms, p.untranscribed, p.language, p.text) for p in found] == [
         (63_250, 70_000, True, "kk", "")
     ]
@@ -133,7 +134,7 @@ def test_speech_without_text_across_two_chunks_that_meet_is_one_placeholder() ->
     chunks = [{"start": 0, "end": 5 * S}, {"start": 5 * S, "end": 10 * S}]
     words = [Word(0, 3_350, "before", 0.9), Word(6_650, 10_000, "after", 0.9)]
     said = SegmentDraft(0, 10_000, "before after", words=words)
-    found = _placeholders(chunks, [said], offset_ms=0, language="ru")
+    found = placeholders(chunks, [said], offset_ms=0, language="ru")
     assert [(p.start_ms, p.end_ms, p.untranscribed) for p in found] == [(3_600, 6_400, True)]
 
 
@@ -1040,7 +1041,7 @@ def test_a_stretch_no_language_reads_at_all_has_an_unknown_language(
     tagged, settled = tr.identify(None, [[chunk, other]], ["ru", "kk", "en"])  # type: ignore[arg-type]
     assert tagged == [(chunk, ""), (other, "ru")]
     assert settled == {(chunk["start"], chunk["end"]): None}
-    [placeholder] = _placeholders([chunk], [], offset_ms=0, language="")
+    [placeholder] = placeholders([chunk], [], offset_ms=0, language="")
     assert placeholder.untranscribed and placeholder.language is None
 
 
@@ -1380,7 +1381,7 @@ def test_a_stretch_heard_only_half_in_an_expected_language_is_read_in_each(
 def test_the_speech_after_a_word_stuck_in_a_loop_is_left_without_transcript() -> None:
     """The looping word and the rest of the piece are cut; that speech then has no text and
     becomes a placeholder (not "болталығығығ…" stored as what was said)."""
-    from transcribe.engine import _to_drafts
+    from transcribe.drafts import to_drafts
     from transcribe.guards import WordT
 
     seg = _Seg(0, 10, "", -0.3)
@@ -1389,11 +1390,11 @@ def test_the_speech_after_a_word_stuck_in_a_loop_is_left_without_transcript() ->
     seg.words.append(WordT(2.8, 10.0, " болталы" + "ығ" * 20 + "\ufffd", 0.9))
     seg.text = "".join(w.word for w in seg.words)
     dropped: list[str] = []
-    found = _to_drafts(seg, [(0.0, 10.0)], 60_000, dropped, "kk")
+    found = to_drafts(seg, [(0.0, 10.0)], 60_000, dropped, "kk")
     assert [d.text for d in found] == ["Бендың тардың дозмет көсет."]
     assert dropped and dropped[0].startswith("loop: ")
     chunk = {"start": 0, "end": 10 * S}
-    [rest] = _placeholders([chunk], found, offset_ms=60_000, language="kk")
+    [rest] = placeholders([chunk], found, offset_ms=60_000, language="kk")
     assert rest.untranscribed and rest.start_ms >= 62_700 and rest.end_ms == 70_000
 
 
@@ -1510,7 +1511,7 @@ def test_kazakh_written_by_a_small_model_is_flagged_for_checking(
 
     from storage.transcript.transcript import SegmentDraft
     from tests.hardening_support import tone_wav
-    from transcribe.engine import ChunkResult
+    from transcribe.batches import ChunkResult
 
     class Engine:
         threads, beam_size, multilingual = 1, 1, True

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from transcribe import models
-from transcribe.engine import check_language
+from transcribe.model_load import check_language
 from transcribe.models import ModelError, list_models, resolve_model
 
 

@@ -20,7 +20,8 @@ from storage.core.errors import InvalidInputError
 from tests.hardening_support import fingerprint, run_cli, tone_wav
 from tests.test_transcribe_protect import FakeWhisper
 from transcribe import runner
-from transcribe.engine import Transcriber, digit_tokens
+from transcribe.encoder import digit_tokens
+from transcribe.engine import Transcriber
 from transcribe.runner import transcribe_session
 
 

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 from tests.transcribe_audio import SENTENCES, speech_with_pauses
 from transcribe import stream
-from transcribe.engine import Transcriber, _plan_batches, _Prefetch, plan_workers
+from transcribe.batches import Prefetch, plan_batches
+from transcribe.engine import Transcriber
+from transcribe.model_load import plan_workers
 from transcribe.stream import SAMPLE_RATE, PcmReader, Window, detect_speech, quiet_slices
 
 S = SAMPLE_RATE
@@ -147,8 +149,8 @@ def test_batch_plans_cover_the_window_in_order_and_feed_every_worker() -> None:
     # four pieces of about 25 s each
     window = _window(200, [(0, 25), (30, 55), (60, 85), (90, 115)])
     window.final = True
-    one = _plan_batches(window, 4, workers=1)
-    two = _plan_batches(window, 4, workers=2)
+    one = plan_batches(window, 4, workers=1)
+    two = plan_batches(window, 4, workers=2)
     assert [len(p.groups) for p in one] == [4]
     assert [len(p.groups) for p in two] == [2, 2]
     for plans in (one, two):
@@ -158,7 +160,7 @@ def test_batch_plans_cover_the_window_in_order_and_feed_every_worker() -> None:
     # the done mark between batches lies in the pause between their pieces (55 s .. 60 s)
     assert 10_000 + 55_000 <= two[0].done_ms <= 10_000 + 60_000
     # a window without speech is one empty plan covering it all
-    empty = _plan_batches(_window(60, []), 4, workers=2)
+    empty = plan_batches(_window(60, []), 4, workers=2)
     assert len(empty) == 1 and empty[0].groups == [] and empty[0].done_ms == 70_000
 
 
@@ -185,7 +187,7 @@ def test_prefetch_reads_ahead_and_close_stops_the_reader() -> None:
         finally:
             closed.set()
 
-    prefetch = _Prefetch(windows())
+    prefetch = Prefetch(windows())
     iterator = iter(prefetch)
     next(iterator)
     time.sleep(0.3)
@@ -214,7 +216,7 @@ def test_close_does_not_wait_for_a_growing_window(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(stream, "extend_speech", slow_vad)
     stop = threading.Event()
     audio = np.zeros(3600 * S, np.float32)
-    prefetch = _Prefetch(speech_windows(audio, window_s=300, stop=stop.is_set), stop)
+    prefetch = Prefetch(speech_windows(audio, window_s=300, stop=stop.is_set), stop)
     iterator = iter(prefetch)
     next(iterator)  # the first window (1.5 s); the reader now grows the second
     time.sleep(0.25)
@@ -229,7 +231,7 @@ def test_prefetch_hands_errors_to_the_consumer() -> None:
         raise ValueError("bad audio")
 
     with pytest.raises(ValueError, match="bad audio"):
-        list(_Prefetch(broken()))
+        list(Prefetch(broken()))
 
 
 @pytest.mark.slow
@@ -418,7 +420,7 @@ def test_keeping_pauses_adds_only_short_pauses_and_no_chunk_grows_past_the_limit
 def test_a_segment_whose_words_run_into_the_next_ends_where_the_next_starts() -> None:
     from storage.core.models import Word
     from storage.transcript.transcript import SegmentDraft
-    from transcribe.engine import _end_before_next
+    from transcribe.drafts import end_before_next
 
     repeated = SegmentDraft(
         54_320, 61_300, "омша емес көзің көзің",
@@ -430,7 +432,7 @@ def test_a_segment_whose_words_run_into_the_next_ends_where_the_next_starts() ->
     )
     inside = SegmentDraft(61_000, 61_000, "-м", words=[Word(61_000, 61_000, "-м", 0.5)])
     drafts = [repeated, following, inside]
-    _end_before_next(drafts)
+    end_before_next(drafts)
     assert repeated.end_ms == 60_340 and following.start_ms == 60_340
     assert [w.text for w in repeated.words] == ["омша", "емес", "көзің", "көзің"]  # none dropped
     times = [(w.start_ms, w.end_ms) for w in repeated.words[2:]]
@@ -455,7 +457,7 @@ def test_segments_follow_one_another_after_any_overlap(spec: list[tuple[int, int
     of order, and none leaves its segment."""
     from storage.core.models import Word
     from storage.transcript.transcript import SegmentDraft
-    from transcribe.engine import _end_before_next
+    from transcribe.drafts import end_before_next
 
     drafts = []
     for k, (start, length, n) in enumerate(sorted(spec)):
@@ -464,7 +466,7 @@ def test_segments_follow_one_another_after_any_overlap(spec: list[tuple[int, int
         drafts.append(SegmentDraft(start, start + length, f"s{k}", words=words))
     texts = [w.text for d in drafts for w in d.words]
     said = " ".join(d.text for d in drafts)
-    _end_before_next(drafts)
+    end_before_next(drafts)
     assert [w.text for d in drafts for w in d.words] == texts  # none dropped, none moved
     assert " ".join(d.text for d in drafts) == said
     for d in drafts:

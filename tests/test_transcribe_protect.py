@@ -29,7 +29,7 @@ from storage import Project
 from storage.transcript.transcript import SegmentDraft
 from tests.hardening_support import fingerprint, one_line_error, run_cli, tone_wav
 from transcribe import runner
-from transcribe.engine import ChunkResult
+from transcribe.batches import ChunkResult
 from transcribe.runner import NeedsReplaceError, transcribe_session
 
 ROOT = Path(__file__).resolve().parent.parent

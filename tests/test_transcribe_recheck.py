@@ -4,7 +4,7 @@ On ``mixed-real`` (second round) an espeak-ng Kazakh turn beside an English one 
 English from the piece's shared encoder frames (0.76) and written "Shouldn't write some, never be
 a big deal to handle my problem…" (its words' mean probability 0.47; the real English turns
 0.72 to 0.96). On its own Whisper hears none of the expected languages in it, and read in each
-its Kazakh reading is the one kept (``Identifier.recheck``, ``engine._without_words_in``).
+its Kazakh reading is the one kept (``Identifier.recheck``, ``coverage.without_words_in``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from transcribe.engine import _without_words_in
+from transcribe.coverage import without_words_in
 from transcribe.identify import RECHECK_BELOW, UNKNOWN, Identifier
 from transcribe.stream import SAMPLE_RATE
 
@@ -138,9 +138,9 @@ def test_the_words_of_moved_stretches_leave_the_decode_and_the_rest_stays() -> N
     piece.words += [_Word(5.0, " Shouldn't", 0.4), _Word(5.5, " write", 0.5)]
     piece.end = 5.9
     other = _Seg(10.0, [("Do", 0.9), ("you", 0.9)])
-    kept = _without_words_in([piece, other], [_part(4.5, 8)])
+    kept = without_words_in([piece, other], [_part(4.5, 8)])
     assert [w.word for w in kept[0].words] == [" I", " would", " like"]
     assert kept[0].text == " I would like" and kept[0].end == pytest.approx(1.4)
     assert kept[1] is other
     assert [w.word for w in piece.words][-1] == " write"  # the decode itself is not changed
-    assert _without_words_in([other], [_part(9, 12)]) == []
+    assert without_words_in([other], [_part(9, 12)]) == []

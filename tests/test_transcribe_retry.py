@@ -9,14 +9,9 @@ import numpy as np
 import pytest
 
 from tests.transcribe_audio import SENTENCES, normalise, speech_with_pauses
-from transcribe.engine import (
-    InFlight,
-    Transcriber,
-    _not_repeated,
-    _plan_batches,
-    _uncovered,
-    _word_spans,
-)
+from transcribe.batches import InFlight, plan_batches
+from transcribe.coverage import not_repeated, uncovered_pieces, word_spans
+from transcribe.engine import Transcriber
 from transcribe.stream import SAMPLE_RATE, Window, speech_windows
 
 S = SAMPLE_RATE
@@ -36,7 +31,7 @@ def test_fully_covered_chunks_are_not_decoded_again() -> None:
     chunks = [{"start": 0, "end": 3 * S}, {"start": 4 * S, "end": 7 * S}]
     decoded = [seg(" a b", [(0.1, 1.4, " a"), (1.5, 2.9, " b")])]
     decoded.append(seg(" c d", [(4.2, 5.5, " c"), (5.6, 6.8, " d")]))
-    assert _uncovered(chunks, _word_spans(decoded)) == []
+    assert uncovered_pieces(chunks, word_spans(decoded)) == []
 
 
 def test_a_skipped_chunk_and_an_early_stop_are_decoded_again() -> None:
@@ -47,7 +42,7 @@ def test_a_skipped_chunk_and_an_early_stop_are_decoded_again() -> None:
     ]
     decoded = [seg(" a b", [(0.1, 1.4, " a"), (1.5, 2.9, " b")])]
     decoded.append(seg(" c", [(9.1, 16.0, " c")]))
-    missed = _uncovered(chunks, _word_spans(decoded))
+    missed = uncovered_pieces(chunks, word_spans(decoded))
     spans = [(c["start"] / S, c["end"] / S) for group in missed for c in group]
     assert spans[0] == (4.0, 8.0)  # the whole chunk
     assert spans[1] == (16.25, 20.0)  # the rest after the last word (and its margin)
@@ -57,7 +52,7 @@ def test_a_skipped_chunk_and_an_early_stop_are_decoded_again() -> None:
 def test_short_gaps_between_words_are_not_decoded_again() -> None:
     chunks = [{"start": 0, "end": 10 * S}]
     decoded = [seg(" a b", [(0.0, 4.0, " a"), (5.0, 10.0, " b")])]  # a 1 s gap
-    assert _uncovered(chunks, _word_spans(decoded)) == []
+    assert uncovered_pieces(chunks, word_spans(decoded)) == []
 
 
 def test_a_retry_repeating_nearby_words_is_dropped() -> None:
@@ -66,7 +61,7 @@ def test_a_retry_repeating_nearby_words_is_dropped() -> None:
     repeat = seg(" met on Tuesday", [(3.0, 3.5, " met"), (3.6, 4.0, " on"), (4.1, 4.9, " Tuesday")])
     new = seg(" The bus was late.", [(5.0, 5.4, " The"), (5.5, 6.0, " bus"), (6.1, 7.0, " late")])
     far = seg(" met on Tuesday", [(40.0, 40.5, " met"), (40.6, 41.0, " on"), (41.1, 42.0, " x")])
-    assert _not_repeated([repeat, new, far], first) == [new, far]
+    assert not_repeated([repeat, new, far], first) == [new, far]
 
 
 @pytest.mark.slow
@@ -92,7 +87,7 @@ def test_speech_left_out_of_a_piece_is_recovered(
         return decoded
 
     monkeypatch.setattr(Transcriber, "_decode", first_pass_stops_early)
-    results = [tr._run_batch(window, plan, "en") for plan in _plan_batches(window, 4)]
+    results = [tr._run_batch(window, plan, "en") for plan in plan_batches(window, 4)]
     text = normalise(" ".join(d.text for r in results for d in r.segments))
     assert len(calls) == 2  # the first pass and one retry
     assert "mayor promised a public meeting" in text
@@ -126,7 +121,7 @@ def test_a_chunk_retaken_whole_that_stops_early_again_is_decoded_from_where_word
                                                  (start + 2.1, 13.5, " фельетонов.")])]  # fmt: skip
 
     tr._decode = decode  # type: ignore[method-assign]
-    (plan,) = _plan_batches(window, 4)
+    (plan,) = plan_batches(window, 4)
     result = tr._run_batch(window, plan, "ru")
     assert asked == [[(0.0, 14.0)], [(0.0, 14.0)], [(6.25, 14.0)]]
     texts = [d.text for d in result.segments]
@@ -137,9 +132,10 @@ def test_a_chunk_retaken_whole_that_stops_early_again_is_decoded_from_where_word
 def test_only_chunks_retaken_whole_are_decoded_a_third_time() -> None:
     chunks = [{"start": 0, "end": 10 * S}, {"start": 14 * S, "end": 20 * S}]
     words = [(0.0, 3.0)]  # the first chunk mostly without words, the second without any
-    spans = [[(c["start"] / S, c["end"] / S) for c in g] for g in _uncovered(chunks, words)]
+    spans = [[(c["start"] / S, c["end"] / S) for c in g] for g in uncovered_pieces(chunks, words)]
     assert spans == [[(0.0, 10.0), (14.0, 20.0)]]  # both taken whole
     spans = [
-        [(c["start"] / S, c["end"] / S) for c in g] for g in _uncovered(chunks, words, whole=False)
+        [(c["start"] / S, c["end"] / S) for c in g]
+        for g in uncovered_pieces(chunks, words, whole=False)
     ]
     assert spans == [[(3.25, 10.0), (14.0, 20.0)]]  # only where no word is

@@ -40,6 +40,7 @@ import numpy as np
 from storage.core.errors import FieldScribeError
 from storage.core.models import NUMBER_STYLES
 
+from .batches import ChunkResult
 from .cluster_address import ClusterError as ClusterError
 from .cluster_address import check_address as check_address
 from .cluster_address import tls_security as tls_security
@@ -49,10 +50,8 @@ from .cluster_pieces import ends_in_speech as ends_in_speech
 from .cluster_pieces import join_windows as join_windows
 from .cluster_pieces import plan_pieces as plan_pieces
 from .cluster_pieces import to_pcm as to_pcm
-from .engine import (
-    BATCH_SIZE,
-    WINDOW_S,
-    ChunkResult,
+from .engine import BATCH_SIZE, WINDOW_S
+from .model_load import (
     check_known,
     check_language,
     check_languages,

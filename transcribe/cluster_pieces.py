@@ -13,7 +13,8 @@ import numpy as np
 from storage.core.models import Word
 from storage.transcript.transcript import SegmentDraft
 
-from .engine import WINDOW_S, ChunkResult
+from .batches import ChunkResult
+from .engine import WINDOW_S
 from .stream import SAMPLE_RATE, Audio, Window, speech_windows
 
 #: a piece that ends inside speech is joined with at most this many following ones (a noisy

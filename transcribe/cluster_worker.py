@@ -110,7 +110,7 @@ def worker_info(model: str | None = None) -> dict[str, Any]:
 
 
 def _device() -> str:
-    from .engine import pick_device
+    from .model_load import pick_device
 
     return pick_device(os.environ.get("FIELDSCRIBE_WORKER_DEVICE", "auto"))[0]
 

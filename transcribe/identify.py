@@ -4,7 +4,7 @@ Whisper's language identification runs on every stretch of speech (a VAD chunk, 
 inside one), among the languages the project expects (``transcribe.languages`` chooses):
 
 - On a CPU each 30-second piece is encoded once, and each stretch's language is read from its
-  own frames of that encoder output; the engine keeps the output (``_EncoderCache``) and the
+  own frames of that encoder output; the engine keeps the output (``encoder.EncoderCache``) and the
   piece's decode finds it again. A stretch those frames leave unclear is identified again on
   its own, padded to 15 seconds, as every stretch is with CUDA.
 - A chunk of ``LID_SPLIT_S`` or more is identified part by part between its pauses: the VAD's

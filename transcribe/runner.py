@@ -31,8 +31,10 @@ from storage import Project
 from storage.core.errors import AudioError, DiskFullError, FieldScribeError, is_disk_full
 from storage.transcript.transcript import SegmentDraft
 
-from .engine import BEAM_SIZE, ChunkResult, Transcriber, check_language
+from .batches import ChunkResult
+from .engine import BEAM_SIZE, Transcriber
 from .languages import foreign
+from .model_load import check_language
 from .models import ModelError, ModelInfo, default_model, multilingual_model, resolve_model
 from .notes import PROJECT_SETTINGS, SETTINGS_MODELS, TRANSCRIBE_AGAIN, Note
 
@@ -736,8 +738,8 @@ def _hear_first(
         return info
     from storage.core.languages import language_name
 
-    from .engine import load_model
     from .languages import speech_probabilities
+    from .model_load import load_model
     from .stream import SAMPLE_RATE, PcmReader
 
     with PcmReader(path) as reader:

@@ -1,0 +1,252 @@
+"""Decoded pieces turned into segment drafts: guarded, split into sentence-like segments, made
+to follow one another, and speech left without text kept as "speech without transcript"
+placeholders."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from storage.core.models import Word
+from storage.transcript.transcript import SegmentDraft
+
+from . import guards
+from .coverage import free_spans
+from .languages import why_dropped
+from .stream import SAMPLE_RATE
+
+
+def to_drafts(
+    seg: Any,
+    speech: list[tuple[float, float]],
+    offset_ms: int,
+    dropped: list[str],
+    language: str | None = None,
+) -> list[SegmentDraft]:
+    """Turn one decoded piece into guarded, sentence-like segment drafts in ``language``."""
+    words = [
+        guards.WordT(float(w.start), float(w.end), str(w.word), float(w.probability))
+        for w in (seg.words or [])
+    ]
+    kept = guards.cut_loop(words)
+    if len(kept) < len(words):
+        dropped.append(f"loop: {''.join(w.word for w in words[len(kept) :])[:60]}")
+    collapsed = guards.collapse_repeats(kept)
+    text = (
+        "".join(w.word for w in collapsed).strip()
+        if words
+        else guards.cut_loop_text(str(seg.text)).strip()
+    )
+    whole = guards.Candidate(
+        text, float(seg.start), float(seg.end), seg.avg_logprob, seg.no_speech_prob, collapsed
+    )
+    why = why_dropped(whole, speech, language)
+    if why is not None:
+        dropped.append(f"{why}: {text[:60]}")
+        return []
+    if not collapsed:
+        start, end = round(float(seg.start) * 1000), round(float(seg.end) * 1000)
+        return [
+            SegmentDraft(offset_ms + start, offset_ms + max(start, end), text, language=language)
+        ]
+    drafts = []
+    for piece in split_sentences(collapsed):
+        piece_text = "".join(w.word for w in piece).strip()
+        cand = guards.Candidate(
+            piece_text, piece[0].start, piece[-1].end, seg.avg_logprob, seg.no_speech_prob, piece
+        )
+        why = guards.rejection(cand, speech, language)
+        if why is not None:
+            dropped.append(f"{why}: {piece_text[:60]}")
+            continue
+        drafts.append(_draft(piece, piece_text, offset_ms, language))
+    return drafts
+
+
+def split_sentences(
+    words: list[guards.WordT], *, pause_s: float = 1.0, sentence_pause_s: float = 0.3
+) -> list[list[guards.WordT]]:
+    """Split words into segments at long pauses, and at sentence ends followed by a pause.
+
+    A word glued to the one before it (``_glued``: "-м" of "көзің-м") never starts a segment,
+    and words Whisper placed at one instant (no duration: it could not align them, typically
+    at the end of a piece, after a pause) are no segment of their own: they join the words
+    before them (the first piece: after them), placed where those end (start). A fragment of
+    no length was once stored inside the next turn's segment (espeak-ng kk.wav: "-м").
+    """
+    pieces: list[list[guards.WordT]] = []
+    current: list[guards.WordT] = []
+    for word in words:
+        if current and not _glued(word.word):
+            gap = word.start - current[-1].end
+            long_piece = word.start - current[0].start > 12.0
+            ends = guards.ends_sentence(current[-1].word)
+            if gap >= pause_s or (ends and (gap >= sentence_pause_s or long_piece)):
+                pieces.append(current)
+                current = []
+        current.append(word)
+    if current:
+        pieces.append(current)
+    return _instants_joined(pieces)
+
+
+def _glued(word: str) -> bool:
+    """Whether a word of Whisper's continues the one before it: it starts with a hyphen or a
+    mark ("-м", ","), not a space or a letter (languages written without spaces start words
+    with a letter)."""
+    first = word[:1]
+    return bool(first) and not first.isspace() and not first.isalnum()
+
+
+def _instants_joined(pieces: list[list[guards.WordT]]) -> list[list[guards.WordT]]:
+    """The pieces, each one of no duration joined to the piece before it (the first: to the
+    one after it), its words placed at that piece's end (start)."""
+    out: list[list[guards.WordT]] = []
+    for piece in pieces:
+        if out and piece[-1].end <= piece[0].start:
+            at = out[-1][-1].end
+            out[-1] = out[-1] + [guards.WordT(at, at, w.word, w.probability) for w in piece]
+        elif out and out[-1][-1].end <= out[-1][0].start:  # the first piece had no duration
+            at = piece[0].start
+            out[-1] = [guards.WordT(at, at, w.word, w.probability) for w in out[-1]] + piece
+        else:
+            out.append(piece)
+    return out
+
+
+def _draft(
+    words: list[guards.WordT], text: str, offset_ms: int, language: str | None = None
+) -> SegmentDraft:
+    stored = [
+        Word(
+            offset_ms + round(w.start * 1000),
+            offset_ms + round(max(w.end, w.start) * 1000),
+            w.word.strip(),
+            round(w.probability, 4),
+        )
+        for w in words
+    ]
+    start = stored[0].start_ms
+    end = max(stored[-1].end_ms, start)
+    confidence = guards.mean_probability(words)
+    return SegmentDraft(
+        start_ms=start,
+        end_ms=end,
+        text=text,
+        confidence=None if confidence is None else round(confidence, 4),
+        words=stored,
+        language=language,
+    )
+
+
+def end_before_next(drafts: list[SegmentDraft]) -> None:
+    """End each segment (in start order) where the next one starts, when they overlap.
+
+    Two readings of one stretch do not overlap, but their word times may: Whisper places the
+    words of a phrase it repeats past the end of the speech ("...алықтаған емес ем көзің"
+    written twice ran a second into the next turn on espeak-ng's Kazakh). A transcript's
+    segments follow one another, as every export expects (overlapping SRT cues show two lines
+    at once). Nothing is dropped: the segment's words that start inside the next one are
+    placed at its new end.
+
+    A segment with text that lies wholly inside the one before it (a fragment of no length
+    included), or starts with it, in the same language, is no segment of its own: its text and
+    words join that segment's (after them; nothing is dropped). The list is changed in place.
+    """
+    joined: list[SegmentDraft] = []
+    for draft in drafts:
+        prev = joined[-1] if joined else None
+        if (
+            prev is not None
+            and draft.text
+            and prev.text
+            and draft.language == prev.language
+            and (draft.end_ms <= prev.end_ms or draft.start_ms == prev.start_ms)
+        ):
+            prev.text = f"{prev.text} {draft.text}"
+            prev.words = [*prev.words, *draft.words]
+            prev.end_ms = max(prev.end_ms, draft.end_ms)
+            probs = [w.probability for w in prev.words]
+            if probs and all(p is not None for p in probs):
+                prev.confidence = round(sum(p for p in probs if p is not None) / len(probs), 4)
+            continue
+        joined.append(draft)
+    drafts[:] = joined
+    for prev, nxt in itertools.pairwise(drafts):
+        if not (prev.start_ms <= nxt.start_ms < prev.end_ms < nxt.end_ms):
+            continue
+        end = nxt.start_ms
+        prev.end_ms = end
+        prev.words = [
+            Word(min(w.start_ms, end), min(w.end_ms, end), w.text, w.probability)
+            for w in prev.words
+        ]
+
+
+PLACEHOLDER_MIN_S = 2.0  # speech this long without any text becomes a placeholder segment
+
+
+def placeholders(
+    chunks: list[dict[str, int]], drafts: list[SegmentDraft], offset_ms: int, language: str
+) -> list[SegmentDraft]:
+    """ "Speech without transcript" segments for speech that no kept text covers.
+
+    Speech (VAD) that is left without a word for ``PLACEHOLDER_MIN_S`` or more, after the
+    second pass and the guards, is never dropped silently: it becomes an empty, flagged segment
+    a coder can play and type. ``language`` "" (``identify.UNKNOWN``): the segment's language
+    is unknown.
+    """
+    covered: list[tuple[float, float]] = []
+    for d in drafts:
+        spans = [(w.start_ms, w.end_ms) for w in d.words] or [(d.start_ms, d.end_ms)]
+        covered.extend(((a - offset_ms) / 1000, (b - offset_ms) / 1000) for a, b in spans)
+    covered.sort()
+    out = []
+    for chunk in _touching_joined(chunks):
+        for a, b in free_spans(chunk, covered):
+            if b - a >= PLACEHOLDER_MIN_S * SAMPLE_RATE:
+                start_ms = offset_ms + round(a * 1000 / SAMPLE_RATE)
+                end_ms = offset_ms + round(b * 1000 / SAMPLE_RATE)
+                out.append(
+                    SegmentDraft(
+                        start_ms, end_ms, "", language=language or None, untranscribed=True
+                    )
+                )
+    return out
+
+
+def _touching_joined(chunks: list[dict[str, int]]) -> list[dict[str, int]]:
+    """Chunks that meet (the VAD cuts long speech into chunks that touch) joined into one: a
+    stretch of speech without text across the meeting point is measured whole."""
+    joined: list[dict[str, int]] = []
+    for chunk in sorted(chunks, key=lambda c: c["start"]):
+        if joined and chunk["start"] <= joined[-1]["end"]:
+            joined[-1] = {"start": joined[-1]["start"], "end": max(joined[-1]["end"], chunk["end"])}
+        else:
+            joined.append(dict(chunk))
+    return joined
+
+
+def by_language(
+    tagged: list[tuple[dict[str, int], str]],
+) -> list[tuple[str, list[dict[str, int]]]]:
+    """The chunks of a batch grouped by language, in order within each language, the
+    languages in the order they are first heard: ``[(language, chunks), ...]``.
+
+    A batch that switches language every few turns is then decoded in as few, as full pieces
+    as a batch in one language (the chunks of a piece are apart in time anyway; their words
+    are put back at their own times, and a sentence never spans the jump: it is a pause).
+    """
+    groups: dict[str, list[dict[str, int]]] = {}
+    for chunk, code in tagged:
+        groups.setdefault(code, []).append(chunk)
+    return list(groups.items())
+
+
+def main_language(drafts: list[SegmentDraft]) -> str | None:
+    """The language of most of the speech in some drafts (None without any)."""
+    spoken: dict[str, int] = {}
+    for d in drafts:
+        if d.language:
+            spoken[d.language] = spoken.get(d.language, 0) + d.end_ms - d.start_ms + 1
+    return max(spoken, key=lambda k: spoken[k]) if spoken else None

@@ -796,6 +796,11 @@ def _check_database(opened: OpenedBundle) -> bool:
             raise InvalidBundleError(f"{path}: {DB_MEMBER} is not a SQLite database.")
     conn = connect_readonly(opened.db_path)
     try:
+        # pages damaged on the sender's disk (the manifest's checksum is of the damaged file):
+        # otherwise a damaged table reads as rows breaking our rules, a damaged index not at all
+        (problem,) = conn.execute("PRAGMA quick_check(1)").fetchone()
+        if problem != "ok":
+            raise sqlite3.DatabaseError(" ".join(str(problem).split())[:200])
         objects = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
         for kind, name, sql in objects:
             if kind in ("trigger", "view"):
@@ -818,7 +823,10 @@ def _check_database(opened: OpenedBundle) -> bool:
             )
         return len(applied_names(db)) < SCHEMA_VERSION
     except sqlite3.DatabaseError as exc:
-        raise InvalidBundleError(f"{path}: {DB_MEMBER} is damaged ({exc}).") from exc
+        raise InvalidBundleError(
+            f"{path}: {DB_MEMBER} is damaged ({exc}); ask for the bundle to be exported again "
+            "(its sender's project may be damaged too). Nothing was changed."
+        ) from exc
     finally:
         conn.close()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -154,3 +155,53 @@ def test_the_leads_merged_bundle_back_to_the_coders_brings_them_together(
     assert _codings(third) == _codings(lead)
     for project in (lead, third, *coders.values()):
         project.close()
+
+
+def _zip(out: Path, members: dict[str, bytes | Path]) -> Path:
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in members.items():
+            if isinstance(data, Path):
+                zf.write(data, name)
+            else:
+                zf.writestr(name, data)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("zipped project folder", "is a zipped FieldScribe project folder, not a bundle; export"),
+        ("zipped project contents", "is a zipped FieldScribe project folder, not a bundle; export"),
+        ("bundle zipped again", "is a zip holding a bundle ('ann.fsbundle'), not a bundle itself"),
+        ("a document", "is not a FieldScribe bundle (a zip file without manifest.json)"),
+        ("project folder", "is a FieldScribe project folder, not a bundle file; export"),
+        ("other folder", "is a folder, not a bundle file"),
+    ],
+)
+def test_what_a_newcomer_gives_as_a_bundle_is_named_with_what_to_do(
+    tmp_path: Path, case: str, expected: str
+) -> None:
+    """Before, a zipped project folder, a zipped bundle or a document was refused for an
+    "unexpected member 'ann.fieldscribe/project.db'" (or 'project.lock', 'ann.fsbundle',
+    '[Content_Types].xml'), and a project folder as "no such bundle file"."""
+    lead, _segs, good = _coded(tmp_path)
+    lead.close()
+    ann = tmp_path / "ann.fieldscribe"
+    files = {p.relative_to(ann).as_posix(): p for p in ann.rglob("*") if p.is_file()}
+    if case == "zipped project folder":
+        bad = _zip(tmp_path / "bad.fsbundle", {f"ann.fieldscribe/{n}": p for n, p in files.items()})
+    elif case == "zipped project contents":
+        bad = _zip(tmp_path / "bad.fsbundle", dict(files))
+    elif case == "bundle zipped again":
+        bad = _zip(tmp_path / "bad.fsbundle", {"ann.fsbundle": good})
+    elif case == "a document":
+        bad = _zip(
+            tmp_path / "bad.fsbundle", {"[Content_Types].xml": b"<x/>", "word/document.xml": b""}
+        )
+    elif case == "project folder":
+        bad = ann
+    else:
+        bad = tmp_path / "notes.fsbundle"
+        bad.mkdir()
+    err = _refused_by_cli(lead.folder, bad)
+    assert expected in err and str(bad) in err

@@ -64,6 +64,7 @@ from storage.privacy.bundle import (
     sanitize_snapshot,
 )
 from storage.privacy.models import ExportPrivacy
+from storage.team.not_a_bundle import not_a_file, not_a_zip, zip_without_manifest
 
 
 def _load_inflater() -> tuple[Any, tuple[type[BaseException], ...]]:
@@ -439,7 +440,7 @@ def _open_checked(path: str | Path, shown: str | Path | None = None) -> OpenedBu
 
 def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
     if not path.is_file():
-        raise InvalidBundleError(f"{path}: no such bundle file.")
+        raise InvalidBundleError(not_a_file(path))
 
     def refuse(why: str) -> InvalidBundleError:
         return InvalidBundleError(f"{path}: {why}; the bundle was refused, nothing was changed.")
@@ -449,7 +450,7 @@ def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
     except OSError as exc:
         raise InvalidBundleError(f"{path}: cannot read it ({exc.strerror or exc}).") from exc
     if not zipfile.is_zipfile(path):
-        raise InvalidBundleError(_not_a_zip(path))
+        raise InvalidBundleError(not_a_zip(path))
     work = make_private_dir("merge")
     try:
         try:
@@ -473,28 +474,6 @@ def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
         remove_private_dir(work, shred=False)
         raise
     return opened
-
-
-def _not_a_zip(path: Path) -> str:
-    """Why a file that is no zip is no bundle, and what to do: told apart by its first bytes."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-    except OSError:
-        head = b""
-    if head.startswith(b"PK\x03\x04"):  # a zip's first member, but no end: cut short
-        return (
-            f"{path} is incomplete or damaged (it starts like a bundle but its end is missing, "
-            "as when a copy or download stopped early); copy it again or ask for a new export. "
-            "Nothing was changed."
-        )
-    if head == b"SQLite format 3\x00":
-        return (
-            f"{path} is a SQLite database (a project's project.db?), not a bundle; export a "
-            "bundle from that project with `fieldscribe bundle export` (or Team > Export a "
-            "bundle) and merge that. Nothing was changed."
-        )
-    return f"{path} is not a FieldScribe bundle (not a zip file)."
 
 
 #: bundles unpacked ahead of the one being merged (each is a folder on disk until it merges)
@@ -564,15 +543,10 @@ def _unpack(path: Path, zf: zipfile.ZipFile, work: Path) -> OpenedBundle:
     names = [i.filename for i in infos]
     if len(set(names)) != len(names):
         raise InvalidBundleError(f"{path}: the bundle lists a member twice; refusing it.")
-    if MANIFEST not in names and any(n.lower().endswith(".qde") for n in names):
-        raise InvalidBundleError(
-            f"{path} is a REFI-QDA project (.qdpx), not a FieldScribe bundle: import it with "
-            "`fieldscribe qdpx import` (File ▸ Import a REFI-QDA project). Nothing was changed."
-        )
+    if MANIFEST not in names:  # told apart before any member name is judged
+        raise InvalidBundleError(zip_without_manifest(path, names, MANIFEST))
     for info in infos:
         _check_member_name(path, info)
-    if MANIFEST not in names:
-        raise InvalidBundleError(f"{path} is not a FieldScribe bundle (no {MANIFEST}).")
     minfo = zf.getinfo(MANIFEST)
     if minfo.file_size > _MAX_MANIFEST:
         raise InvalidBundleError(f"{path}: {MANIFEST} is too large; refusing the bundle.")

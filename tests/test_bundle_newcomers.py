@@ -205,3 +205,29 @@ def test_what_a_newcomer_gives_as_a_bundle_is_named_with_what_to_do(
         bad.mkdir()
     err = _refused_by_cli(lead.folder, bad)
     assert expected in err and str(bad) in err
+
+
+@pytest.mark.parametrize("version", [None, "1", 0, True, 2])
+def test_a_manifest_without_a_format_version_is_damaged_not_newer(
+    tmp_path: Path, version: object
+) -> None:
+    """Every FieldScribe wrote ``format_version``; before, a manifest without it (or with
+    text there) was refused as 'bundle format None, newer than this FieldScribe knows; update
+    FieldScribe', sending the user to update for nothing (and ``true`` was taken as 1). A
+    newer format still says to update."""
+    lead, _segs, good = _coded(tmp_path)
+    lead.close()
+
+    def change(manifest: dict[str, object]) -> None:
+        if version is None:
+            del manifest["format_version"]
+        else:
+            manifest["format_version"] = version
+
+    bad = rebuild(good, tmp_path / "bad.fsbundle", manifest_change=change)
+    err = _refused_by_cli(lead.folder, bad)
+    if version == 2 and not isinstance(version, bool):
+        assert "uses bundle format 2, newer than this FieldScribe knows (1)" in err
+        assert "update FieldScribe" in err
+    else:
+        assert "the manifest has no bundle format version" in err and "update" not in err

@@ -610,7 +610,13 @@ def _check_manifest(path: Path, manifest: Any) -> None:
     if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
         raise InvalidBundleError(f"{path} is not a FieldScribe bundle (wrong manifest format).")
     version = manifest.get("format_version")
-    if not isinstance(version, int) or version > BUNDLE_FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        # every FieldScribe wrote it: a manifest without it is damaged, not from the future
+        raise InvalidBundleError(
+            f"{path}: the manifest has no bundle format version (damaged?); ask for the bundle "
+            "to be exported again. Nothing was changed."
+        )
+    if version > BUNDLE_FORMAT_VERSION:
         raise InvalidBundleError(
             f"{path} uses bundle format {version!r}, newer than this FieldScribe knows "
             f"({BUNDLE_FORMAT_VERSION}); update FieldScribe to merge it."

@@ -361,7 +361,16 @@ def _prepare_snapshot(
             conn.execute(f"DELETE FROM {table} WHERE table_name = 'speaker_profiles'")
     if since is not None:
         for table in TRAVELLING_TABLES:
-            conn.execute(f"DELETE FROM {table} WHERE updated_at < ?", (since,))
+            keep = ""
+            if table == "segments":
+                # the text a span coding that travels is anchored in: a copy that changed
+                # the segment since moves the span along (without it, the span's code points
+                # fell on other words of the changed text)
+                keep = (
+                    " AND id NOT IN (SELECT segment_id FROM codings "
+                    "WHERE start_cp IS NOT NULL AND updated_at >= ?1)"
+                )
+            conn.execute(f"DELETE FROM {table} WHERE updated_at < ?1{keep}", (since,))
         conn.execute("DELETE FROM deletions WHERE deleted_at < ?", (since,))
         conn.execute("DELETE FROM conflicts WHERE resolved_at < ?", (since,))
         for table in TRAVELLING_TABLES:

@@ -102,12 +102,20 @@ def demo_folder() -> Path:
 def open_or_create_demo(coder: str, folder: Path | None = None) -> tuple[Project, bool]:
     """Open the demo project, creating it (audio imported, codebook seeded) if needed.
 
-    Returns the project and whether it was just created. Transcription is left to the caller,
-    which runs it in the background.
+    It codes as its own coder, kept in it, as every project (``coder``, the Settings name, is
+    the one it is created with, or given when it keeps none). Returns the project and whether
+    it was just created. Transcription is left to the caller, which runs it in the background.
     """
     folder = folder or demo_folder()
     if (folder / "project.db").is_file():
-        return Project.open(folder, coder=coder), False
+        project = Project.open(folder)
+        try:
+            if not project.own_coder:
+                project.code_as(coder)
+        except BaseException:
+            project.close()
+            raise
+        return project, False
     folder.parent.mkdir(parents=True, exist_ok=True)
     project = Project.create(folder, name="Demo: e-government focus group", coder=coder)
     try:

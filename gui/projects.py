@@ -272,6 +272,15 @@ class ProjectsController:
 
         def done(result: tuple[Project, bool]) -> None:
             project, _created = result
+            name = self.settings.coder
+            if project.coder == default_coder() != name:
+                # made (or kept) under the login name, a name given since: the first start's
+                # dialog answered while the demo was being prepared. The demo is made with the
+                # Settings name, never a name its user chose for it.
+                try:
+                    project.code_as(name)
+                except FieldScribeError as exc:
+                    self.chrome.show_error(exc)
             self.set_project(project)
             sid = demo_session_id(project)
             if sid is not None and project.transcript.segment_count(sid) == 0:

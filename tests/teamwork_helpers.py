@@ -77,11 +77,13 @@ def rebuild(
     out: Path,
     *,
     db_change: Callable[[sqlite3.Connection], None] | None = None,
+    db_file_change: Callable[[Path], None] | None = None,
     manifest_change: Callable[[dict[str, object]], None] | None = None,
     fix_checksums: bool = True,
     extra: list[tuple[zipfile.ZipInfo | str, bytes]] | None = None,
 ) -> Path:
-    """Copy a good bundle with its database and/or manifest changed (checksums redone)."""
+    """Copy a good bundle with its database (through SQLite or its bytes) and/or manifest
+    changed (checksums redone)."""
     work = out.with_suffix(".d")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
@@ -95,6 +97,8 @@ def rebuild(
         conn.execute("PRAGMA ignore_check_constraints = ON")  # a hostile sender would
         db_change(conn)
         conn.close()
+    if db_file_change is not None:  # the file's bytes (a damaged page, say)
+        db_file_change(db)
     manifest = json.loads((work / "manifest.json").read_text())
     if fix_checksums:
         data = db.read_bytes()

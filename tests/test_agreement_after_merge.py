@@ -3,21 +3,25 @@
 Two coders start from the lead's bundle, each creates the codes on their own (same paths,
 Bob's typed in NFD), codes whole segments and spans, and exports a bundle; the lead merges both
 (either order). The figures the lead's project reports (percent agreement, Cohen's kappa,
-span overlap; per code and overall) must equal the ones computed here from the coders' own
-choices: sets of segments per code, and sets of code points per (segment, code), with the
-textbook formulas, not the code under test.
+Krippendorff's alpha, span overlap; per code and overall), and ``fieldscribe agreement --json``
+prints, must equal the ones computed here from the coders' own choices: sets of segments per
+code, and sets of code points per (segment, code), with the textbook formulas, not the code
+under test.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 import unicodedata
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.agreement import compute_agreement
+from cli import main as cli_main
 from storage.team.bundle import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import team
@@ -50,6 +54,22 @@ def _kappa(pairs: list[tuple[int, int]]) -> float | None:
     return None if pe == 1 else (po - pe) / (1 - pe)
 
 
+def _alpha(pairs: list[tuple[int, int]]) -> float | None:
+    """Krippendorff's alpha (nominal) of two coders who rated every unit 0 or 1: from the
+    coincidence counts, alpha = 1 - (n - 1) * disagreeing units / (n0 * n1), n = 2 units."""
+    n1 = sum(a + b for a, b in pairs)
+    n0 = 2 * len(pairs) - n1
+    if n0 == 0 or n1 == 0:
+        return None
+    return 1 - (2 * len(pairs) - 1) * sum(a != b for a, b in pairs) / (n0 * n1)
+
+
+def _close(value: float | None, expected: float | None) -> bool:
+    if expected is None:
+        return value is None
+    return value is not None and abs(value - expected) < 1e-9
+
+
 def _points(choice: object) -> set[int]:
     if choice is None:
         return set()
@@ -64,7 +84,11 @@ def _points(choice: object) -> set[int]:
 )
 @given(ann=CODER, bob=CODER, bob_first=st.booleans())
 def test_merged_agreement_matches_the_model(
-    tmp_path: Path, ann: list[list[object]], bob: list[list[object]], bob_first: bool
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    ann: list[list[object]],
+    bob: list[list[object]],
+    bob_first: bool,
 ) -> None:
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
     lead, segs, coders = team(folder, "ann", "bob")
@@ -108,6 +132,7 @@ def test_merged_agreement_matches_the_model(
             assert row.kappa.value is None and row.kappa.note
         else:
             assert row.kappa.value is not None and abs(row.kappa.value - expected) < 1e-9
+        assert _close(row.alpha.value, _alpha(pairs)), (path, row.alpha, pairs)
         if union == 0:
             assert row.overlap.value is None
         else:
@@ -123,5 +148,13 @@ def test_merged_agreement_matches_the_model(
     expected = _kappa(pooled)
     assert expected is not None and overall.kappa.value is not None
     assert abs(overall.kappa.value - expected) < 1e-9
+    assert _close(overall.alpha.value, _alpha(pooled))
     assert abs(overall.overlap.value - inter_all / union_all) < 1e-9
     lead.close()
+    # the command line prints the same figures
+    capsys.readouterr()
+    assert cli_main(["agreement", str(lead.folder), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    for key in ("percent", "kappa", "alpha", "overlap"):
+        assert printed["overall"][key]["value"] == getattr(overall, key).value
+    assert sorted(printed["coders"]) == ["ann", "bob"]

@@ -190,7 +190,7 @@ def _future_user_version(conn: sqlite3.Connection) -> None:
     [
         ("not a zip", "not a FieldScribe bundle"),
         ("empty", "not a FieldScribe bundle"),
-        ("zip without manifest", "no manifest.json"),
+        ("zip without manifest", "zipped FieldScribe project folder"),
         ("no codings table", "no table 'codings'"),
         ("missing column", "lacks column 'memo'"),
         ("future migration", "newer FieldScribe"),

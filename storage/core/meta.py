@@ -1,9 +1,17 @@
-"""Writing one ``project_meta`` value inside the caller's transaction (any connection: a
-project's, or a merge's with a bundle attached; the value goes to the project, ``main``)."""
+"""Reading and writing one ``project_meta`` value inside the caller's transaction (any
+connection: a project's, or a merge's with a bundle attached; a write goes to the project,
+``main``)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+
+def read_meta(conn: Any, schema: str, key: str) -> str | None:
+    """One ``project_meta`` value of ``schema`` ("main" or an attached bundle): None when the
+    key is missing or its value is NULL (a bundle is untrusted; never the text "None")."""
+    row = conn.execute(f"SELECT value FROM {schema}.project_meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
 
 
 def put_meta(conn: Any, key: str, value: str) -> None:

@@ -64,6 +64,7 @@ from storage.privacy.bundle import (
     sanitize_snapshot,
 )
 from storage.privacy.models import ExportPrivacy
+from storage.team.not_a_bundle import not_a_file, not_a_zip, zip_without_manifest
 
 
 def _load_inflater() -> tuple[Any, tuple[type[BaseException], ...]]:
@@ -360,7 +361,16 @@ def _prepare_snapshot(
             conn.execute(f"DELETE FROM {table} WHERE table_name = 'speaker_profiles'")
     if since is not None:
         for table in TRAVELLING_TABLES:
-            conn.execute(f"DELETE FROM {table} WHERE updated_at < ?", (since,))
+            keep = ""
+            if table == "segments":
+                # the text a span coding that travels is anchored in: a copy that changed
+                # the segment since moves the span along (without it, the span's code points
+                # fell on other words of the changed text)
+                keep = (
+                    " AND id NOT IN (SELECT segment_id FROM codings "
+                    "WHERE start_cp IS NOT NULL AND updated_at >= ?1)"
+                )
+            conn.execute(f"DELETE FROM {table} WHERE updated_at < ?1{keep}", (since,))
         conn.execute("DELETE FROM deletions WHERE deleted_at < ?", (since,))
         conn.execute("DELETE FROM conflicts WHERE resolved_at < ?", (since,))
         for table in TRAVELLING_TABLES:
@@ -439,7 +449,7 @@ def _open_checked(path: str | Path, shown: str | Path | None = None) -> OpenedBu
 
 def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
     if not path.is_file():
-        raise InvalidBundleError(f"{path}: no such bundle file.")
+        raise InvalidBundleError(not_a_file(path))
 
     def refuse(why: str) -> InvalidBundleError:
         return InvalidBundleError(f"{path}: {why}; the bundle was refused, nothing was changed.")
@@ -449,7 +459,7 @@ def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
     except OSError as exc:
         raise InvalidBundleError(f"{path}: cannot read it ({exc.strerror or exc}).") from exc
     if not zipfile.is_zipfile(path):
-        raise InvalidBundleError(_not_a_zip(path))
+        raise InvalidBundleError(not_a_zip(path))
     work = make_private_dir("merge")
     try:
         try:
@@ -473,28 +483,6 @@ def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
         remove_private_dir(work, shred=False)
         raise
     return opened
-
-
-def _not_a_zip(path: Path) -> str:
-    """Why a file that is no zip is no bundle, and what to do: told apart by its first bytes."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-    except OSError:
-        head = b""
-    if head.startswith(b"PK\x03\x04"):  # a zip's first member, but no end: cut short
-        return (
-            f"{path} is incomplete or damaged (it starts like a bundle but its end is missing, "
-            "as when a copy or download stopped early); copy it again or ask for a new export. "
-            "Nothing was changed."
-        )
-    if head == b"SQLite format 3\x00":
-        return (
-            f"{path} is a SQLite database (a project's project.db?), not a bundle; export a "
-            "bundle from that project with `fieldscribe bundle export` (or Team > Export a "
-            "bundle) and merge that. Nothing was changed."
-        )
-    return f"{path} is not a FieldScribe bundle (not a zip file)."
 
 
 #: bundles unpacked ahead of the one being merged (each is a folder on disk until it merges)
@@ -564,15 +552,10 @@ def _unpack(path: Path, zf: zipfile.ZipFile, work: Path) -> OpenedBundle:
     names = [i.filename for i in infos]
     if len(set(names)) != len(names):
         raise InvalidBundleError(f"{path}: the bundle lists a member twice; refusing it.")
-    if MANIFEST not in names and any(n.lower().endswith(".qde") for n in names):
-        raise InvalidBundleError(
-            f"{path} is a REFI-QDA project (.qdpx), not a FieldScribe bundle: import it with "
-            "`fieldscribe qdpx import` (File ▸ Import a REFI-QDA project). Nothing was changed."
-        )
+    if MANIFEST not in names:  # told apart before any member name is judged
+        raise InvalidBundleError(zip_without_manifest(path, names, MANIFEST))
     for info in infos:
         _check_member_name(path, info)
-    if MANIFEST not in names:
-        raise InvalidBundleError(f"{path} is not a FieldScribe bundle (no {MANIFEST}).")
     minfo = zf.getinfo(MANIFEST)
     if minfo.file_size > _MAX_MANIFEST:
         raise InvalidBundleError(f"{path}: {MANIFEST} is too large; refusing the bundle.")
@@ -636,7 +619,13 @@ def _check_manifest(path: Path, manifest: Any) -> None:
     if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
         raise InvalidBundleError(f"{path} is not a FieldScribe bundle (wrong manifest format).")
     version = manifest.get("format_version")
-    if not isinstance(version, int) or version > BUNDLE_FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        # every FieldScribe wrote it: a manifest without it is damaged, not from the future
+        raise InvalidBundleError(
+            f"{path}: the manifest has no bundle format version (damaged?); ask for the bundle "
+            "to be exported again. Nothing was changed."
+        )
+    if version > BUNDLE_FORMAT_VERSION:
         raise InvalidBundleError(
             f"{path} uses bundle format {version!r}, newer than this FieldScribe knows "
             f"({BUNDLE_FORMAT_VERSION}); update FieldScribe to merge it."
@@ -796,6 +785,11 @@ def _check_database(opened: OpenedBundle) -> bool:
             raise InvalidBundleError(f"{path}: {DB_MEMBER} is not a SQLite database.")
     conn = connect_readonly(opened.db_path)
     try:
+        # pages damaged on the sender's disk (the manifest's checksum is of the damaged file):
+        # otherwise a damaged table reads as rows breaking our rules, a damaged index not at all
+        (problem,) = conn.execute("PRAGMA quick_check(1)").fetchone()
+        if problem != "ok":
+            raise sqlite3.DatabaseError(" ".join(str(problem).split())[:200])
         objects = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
         for kind, name, sql in objects:
             if kind in ("trigger", "view"):
@@ -818,7 +812,10 @@ def _check_database(opened: OpenedBundle) -> bool:
             )
         return len(applied_names(db)) < SCHEMA_VERSION
     except sqlite3.DatabaseError as exc:
-        raise InvalidBundleError(f"{path}: {DB_MEMBER} is damaged ({exc}).") from exc
+        raise InvalidBundleError(
+            f"{path}: {DB_MEMBER} is damaged ({exc}); ask for the bundle to be exported again "
+            "(its sender's project may be damaged too). Nothing was changed."
+        ) from exc
     finally:
         conn.close()
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from storage.core.meta import put_meta
+from storage.core.meta import put_meta, read_meta
 from storage.core.models import CHANGED_SUFFIX, LEAD_KEY
 
 LEAD_CHANGED = f"{LEAD_KEY}{CHANGED_SUFFIX}"
@@ -39,8 +39,7 @@ def usable_lead(value: object) -> bool:
 
 def meta(conn: sqlite3.Connection, schema: str, key: str) -> str | None:
     """One ``project_meta`` value of ``schema`` ("main" or an attached bundle)."""
-    row = conn.execute(f"SELECT value FROM {schema}.project_meta WHERE key = ?", (key,)).fetchone()
-    return None if row is None or row[0] is None else str(row[0])
+    return read_meta(conn, schema, key)
 
 
 def read_lead(conn: sqlite3.Connection, schema: str = "main") -> str | None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import InvalidInputError
 from storage.core.languages import parse_languages
-from storage.core.meta import put_meta
+from storage.core.meta import put_meta, read_meta
 from storage.core.models import CASE_NOTES_KEY, CHANGED_SUFFIX, NUMBER_STYLES, SHARED_SETTINGS
 from storage.team.lead import adopt_lead
 
@@ -95,10 +95,7 @@ class ProjectSettings:
 
     def meta(self, schema: str, key: str) -> str | None:
         """One ``project_meta`` value of this project ("main") or of the bundle (``self._m.b``)."""
-        row = self._m.conn.execute(
-            f"SELECT value FROM {schema}.project_meta WHERE key = ?", (key,)
-        ).fetchone()
-        return None if row is None else str(row[0])
+        return read_meta(self._m.conn, schema, key)
 
     def set_meta(self, key: str, value: str) -> None:
         """Set one ``project_meta`` value of this project."""

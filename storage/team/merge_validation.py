@@ -189,6 +189,7 @@ def _validate(
                 "bundle. Nothing was changed."
             )
     _check_embeddings_finite(conn, path, b)
+    _check_spans_within_text(conn, path, b)
     for (media_path,) in conn.execute(f"SELECT path FROM {b}.media"):
         if not _MEDIA_PATH.match(media_path):
             raise InvalidBundleError(
@@ -212,3 +213,20 @@ def _check_embeddings_finite(conn: sqlite3.Connection, path: Path, b: str) -> No
                 f"{path}: a voice profile's embedding holds values that are not finite "
                 "numbers; refusing the bundle. Nothing was changed."
             )
+
+
+def _check_spans_within_text(conn: sqlite3.Connection, path: Path, b: str) -> None:
+    """Refuse span codings (rows the merge would copy) that end past the text of their segment
+    in the bundle: they mark words nobody said, and no FieldScribe writes them (coding refuses
+    such a span; edits move spans along). A segment the bundle does not carry (a partial
+    bundle) is not judged: the span is anchored in a text we do not have."""
+    (bad,) = conn.execute(
+        f"SELECT count(*) FROM temp.fs_touch_codings t CROSS JOIN {b}.codings r "
+        f"ON r.rowid = t.rid JOIN {b}.segments s ON s.id = r.segment_id "
+        "WHERE r.end_cp IS NOT NULL AND r.end_cp > length(s.text)"
+    ).fetchone()
+    if bad:
+        raise InvalidBundleError(
+            f"{path}: {bad} span coding(s) of the bundle end past the text of their segment; "
+            "refusing the bundle. Nothing was changed."
+        )

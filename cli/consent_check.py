@@ -78,6 +78,6 @@ def check_consent(project: Project, args: argparse.Namespace, session_ids: Itera
     raise InvalidInputError(
         f"consent to {PURPOSE} is {'refused or ' if refused else ''}unknown for {listed}; "
         f"nothing was written. Add --export-anyway to export all the same, --consented-only to "
-        f"leave them out, or link speakers (fieldscribe speaker map {folder}) and record consent "
-        f"(fieldscribe consent {folder})."
+        f"leave them out, or link speakers (fieldscribe speaker {folder} map ...) and record "
+        f"consent (fieldscribe consent {folder} ...)."
     )

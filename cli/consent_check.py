@@ -79,5 +79,6 @@ def check_consent(project: Project, args: argparse.Namespace, session_ids: Itera
         f"consent to {PURPOSE} is {'refused or ' if refused else ''}unknown for {listed}; "
         f"nothing was written. Add --export-anyway to export all the same, --consented-only to "
         f"leave them out, or link speakers (fieldscribe speaker {folder} map ...) and record "
-        f"consent (fieldscribe consent {folder} ...)."
+        f"consent (fieldscribe consent {folder} ...; --session ID --acknowledge {PURPOSE}: do "
+        "not ask again while it stays unknown)."
     )

@@ -118,3 +118,23 @@ def test_the_line_names_who_is_unknown_and_an_acknowledgement_applies(
         p.sessions.map_speaker(sid, "SPEAKER_00", p.sessions.add_participant("Bolat").id)
     code, _out, err = run_cli(capsys, *argv)
     assert code == 1 and "Bolat (no consent" in one_line_error(err)
+
+
+def test_the_command_line_acknowledges_as_the_workbench_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The way on the line names: ``consent --acknowledge export`` keeps the unknowns as the
+    workbench's "Don't ask again"; a refusal cannot be acknowledged."""
+    folder = tmp_path / "p.fieldscribe"
+    unknown, refused = _project(folder, [["unlinked", "none"], ["refused"]])
+    argv = ["export", folder, "--session", unknown, "--format", "txt", "-o", tmp_path / "o.txt"]
+    assert run_cli(capsys, *argv)[0] == 1
+    code, out, _err = run_cli(capsys, "consent", folder, "--session", "Session 0",
+                              "--acknowledge", "export")  # fmt: skip
+    assert code == 0 and "left unknown for 2 in “Session 0”" in out
+    with Project.open(folder, coder="a") as p:
+        assert p.consent_notes.is_acknowledged(unknown, "export")
+    assert run_cli(capsys, *argv)[0] == 0
+    code, _out, err = run_cli(capsys, "consent", folder, "--session", refused,
+                              "--acknowledge", "export")  # fmt: skip
+    assert code == 1 and "refused" in one_line_error(err)

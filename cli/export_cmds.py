@@ -21,6 +21,7 @@ from .common import (
     open_project,
     privacy_options,
 )
+from .consent_check import add_export_anyway, check_consent
 from .output import print_json
 
 
@@ -33,6 +34,7 @@ def register(sub: Any) -> None:
     add_output(p)
     p.add_argument("--line-numbers", action="store_true", help="number the lines (txt, docx)")
     add_privacy(p)
+    add_export_anyway(p)
     p.add_argument("--coder")
     add_json(p)
     p.set_defaults(func=cmd_export)
@@ -42,6 +44,7 @@ def register(sub: Any) -> None:
     add_output(p)
     p.add_argument("--sheet-per-code", action="store_true", help="xlsx: one sheet per code")
     add_privacy(p)
+    add_export_anyway(p)
     p.add_argument("--coder")
     add_json(p)
     p.set_defaults(func=cmd_export_codings)
@@ -76,6 +79,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """fieldscribe export DIR --session ID --format F -o FILE."""
     privacy = privacy_options(args)
     with open_for_export(args) as project:  # logged in the audit log
+        check_consent(project, args, [project.sessions.get_session(args.session).id])
         path = export_transcript(
             project,
             args.session,
@@ -97,6 +101,7 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
     """fieldscribe export-codings DIR -o FILE."""
     privacy = privacy_options(args)
     with open_for_export(args) as project:  # logged in the audit log
+        check_consent(project, args, [s.id for s in project.sessions.all()])
         path = export_codings(
             project, args.output, sheet_per_code=args.sheet_per_code, privacy=privacy
         )

@@ -45,6 +45,12 @@ def register(sub: Any) -> None:
         "--check", metavar="PURPOSE", choices=sorted(PURPOSE_NEEDS),
         help="list who in --session lacks consent for PURPOSE (exit 2 when someone does)",
     )  # fmt: skip
+    p.add_argument(
+        "--acknowledge", metavar="PURPOSE", choices=sorted(PURPOSE_NEEDS),
+        help="go on past consent left unknown for PURPOSE in --session, as the desktop app's "
+        "\"Don't ask again\": exports and transcription do not ask until it changes (a "
+        "refusal is always asked)",
+    )  # fmt: skip
     p.add_argument("--coder")
     add_json(p)
     p.set_defaults(func=cmd_consent)
@@ -131,6 +137,8 @@ def register(sub: Any) -> None:
 # --------------------------------------------------------------------- consent
 def cmd_consent(args: argparse.Namespace) -> int:
     """fieldscribe consent DIR ..."""
+    if args.acknowledge:
+        return _acknowledge(args)
     if args.check:
         if not args.session or args.session == "all":
             raise InvalidInputError("--check needs --session ID.")
@@ -186,6 +194,27 @@ def cmd_consent(args: argparse.Namespace) -> int:
     else:
         given = ", ".join(f"{k} {_yn(consent.given(k))}" for k in CONSENT_KINDS)
         print(f"Consent recorded ({given}).")
+    return 0
+
+
+def _acknowledge(args: argparse.Namespace) -> int:
+    """``consent DIR --session ID --acknowledge PURPOSE``: ``project.consent_notes``."""
+    if not args.session or args.session == "all":
+        raise InvalidInputError("--acknowledge needs --session ID.")
+    purpose = args.acknowledge
+    with open_project(args, write=True) as project:
+        session = project.sessions.get_session(args.session)
+        unknown = project.privacy.consent_problems(session.id, purpose)
+        project.consent_notes.acknowledge(session.id, purpose)  # a refusal: refused
+    if args.json:
+        print_json({"session": session.id, "purpose": purpose, "unknown": len(unknown)})
+    elif unknown:
+        print(
+            f"Consent to {purpose} left unknown for {len(unknown)} in “{session.title}”: not "
+            "asked again until that changes."
+        )
+    else:
+        print(f"Everyone in “{session.title}” consented to {purpose}; nothing to acknowledge.")
     return 0
 
 

@@ -20,6 +20,7 @@ from .common import (
     open_project,
     privacy_options,
 )
+from .consent_check import add_export_anyway, check_consent
 from .output import print_json
 
 
@@ -42,6 +43,7 @@ def register(sub: Any) -> None:
     add_output(e)
     e.add_argument("--no-media", action="store_true", help="leave the audio out of the archive")
     add_privacy(e, media=True)
+    add_export_anyway(e)
     e.add_argument("--coder")
     add_json(e)
     e.set_defaults(func=cmd_qdpx_export)
@@ -86,6 +88,7 @@ def cmd_qdpx_export(args: argparse.Namespace) -> int:
     """fieldscribe qdpx export DIR -o FILE."""
     privacy = privacy_options(args)
     with open_for_export(args) as project:  # logged in the audit log
+        check_consent(project, args, [s.id for s in project.sessions.all()])
         summary = export_qdpx(project, args.output, with_media=not args.no_media, privacy=privacy)
     if args.json:
         print_json(summary.as_dict())

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -32,10 +32,12 @@ from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
 from gui.fmt import file_name, plural, them
+from gui.import_questions import FrameRateDialog, ask_outside_folder
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
-from storage import Project
+from storage import FieldScribeError, Project
+from storage.interop.transcript_import import frame_time_count
 from storage.privacy.models import ExportPrivacy
 
 TRANSCRIPT_FILTERS = {
@@ -209,7 +211,9 @@ class ExchangeActions(QObject):
         if not name:
             return
         if self.state.project is not None:
-            self.import_qdpx(Path(name))
+            go, media_dir = self.outside_folder(Path(name))
+            if go:
+                self.import_qdpx(Path(name), media_dir=media_dir)
             return
         folder, _ = QFileDialog.getSaveFileName(
             self.parent_widget,
@@ -221,7 +225,23 @@ class ExchangeActions(QObject):
             path = Path(folder)
             if path.suffix != ".fieldscribe":
                 path = path.with_name(path.name + ".fieldscribe")
-            self.import_qdpx(Path(name), path)
+            go, media_dir = self.outside_folder(Path(name))
+            if go:
+                self.import_qdpx(Path(name), path, media_dir=media_dir)
+
+    def outside_folder(self, archive: Path) -> tuple[bool, Path | None]:
+        """Whether to import ``archive``, and the folder to look in for the files it names
+        outside itself (the CLI's --media-dir), asked naming each (None: there are none, or
+        the user goes on without them). A file that cannot be read is said by the import."""
+        from storage.interop.qdpx_import import files_outside
+
+        try:
+            files = files_outside(archive)
+        except FieldScribeError:
+            return True, None
+        if not files:
+            return True, None
+        return ask_outside_folder(self.parent_widget, archive.name, files)
 
     def import_qdpx(
         self, archive: Path, folder: Path | None = None, media_dir: Path | None = None
@@ -246,35 +266,9 @@ class ExchangeActions(QObject):
                 self.set_project(opened)
             else:
                 emit(self.imported)
-            if report.media_missing and media_dir is None:  # asked once, after the report
-                missing = len(report.media_missing)
-                QTimer.singleShot(0, lambda: self.offer_media_folder(archive, missing))
             return str(report.describe())
 
         return self._run("Import a REFI-QDA project", job, done, writes=folder is None)
-
-    def offer_media_folder(self, archive: Path, missing: int) -> Any:
-        """The file names recordings outside its archive: offer to look for them in a folder
-        the user chooses (only there, by file name), importing the file again into the open
-        project, which adds the recordings to the sessions it made."""
-        if self.state.project is None:
-            return None
-        answer = QMessageBox.question(
-            self.parent_widget,
-            "Recordings outside the file",
-            f"{plural(missing, 'recording')} that {archive.name} names "
-            f"{'is' if missing == 1 else 'are'} not inside it. Choose a folder that holds "
-            f"{'it' if missing == 1 else 'them'}? Only that folder is searched, by file name; "
-            "the files found are copied into the project.",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return None
-        directory = QFileDialog.getExistingDirectory(
-            self.parent_widget, "Folder holding the recordings"
-        )
-        if not directory:
-            return None
-        return self.import_qdpx(archive, media_dir=Path(directory))
 
     def export_qdpx_dialog(self) -> None:
         project = self.state.project
@@ -337,6 +331,13 @@ class ExchangeActions(QObject):
         )
         if not name:
             return
+        fps = None
+        frames = frame_time_count(name)
+        if frames:  # Premiere's and Transcriptive's HH:MM:SS:FF: the CLI's --fps
+            rates = FrameRateDialog(Path(name).name, frames, self.parent_widget)
+            if not rates.exec():
+                return
+            fps = rates.fps()
         count = project.transcript.segment_count(session.id)
         replace = False
         if count:
@@ -349,10 +350,13 @@ class ExchangeActions(QObject):
             if answer != QMessageBox.StandardButton.Yes:
                 return
             replace = True
-        self.import_transcript(session.id, Path(name), replace=replace)
+        self.import_transcript(session.id, Path(name), replace=replace, fps=fps)
 
-    def import_transcript(self, session_id: str, path: Path, *, replace: bool = False) -> Any:
-        """Import the transcript file ``path`` into a session (``replace``: its segments)."""
+    def import_transcript(
+        self, session_id: str, path: Path, *, replace: bool = False, fps: str | None = None
+    ) -> Any:
+        """Import the transcript file ``path`` into a session (``replace``: its segments;
+        ``fps``: the rate of its frame times, when known)."""
         from storage.interop.transcript_import import import_transcript
 
         project = self.state.project
@@ -369,7 +373,7 @@ class ExchangeActions(QObject):
 
         return self._run(
             "Import a transcript",
-            lambda _ctx: import_transcript(project, session_id, path, replace=replace),
+            lambda _ctx: import_transcript(project, session_id, path, replace=replace, fps=fps),
             done,
             writes=True,
         )

@@ -153,12 +153,12 @@ def test_qdpx_export_names_the_unreadable_media_not_the_archive(
 
     monkeypatch.setattr(builtins, "open", deny)
     out = tmp_path / "study.qdpx"
-    code, _, err = run_cli(capsys, "qdpx", "export", folder, "-o", out)
+    code, _, err = run_cli(capsys, "qdpx", "export", folder, "-o", out, "--export-anyway")
     monkeypatch.undo()
     line = one_line_error(err)
     assert code == 1 and f"{media}: this audio file of the project cannot be read" in line
     assert "--no-media" in line and not out.exists() and not list(tmp_path.glob(".*.part"))
-    code, _, err = run_cli(capsys, "qdpx", "export", folder, "-o", out)
+    code, _, err = run_cli(capsys, "qdpx", "export", folder, "-o", out, "--export-anyway")
     assert code == 0 and out.is_file(), err
 
 

@@ -79,7 +79,16 @@ def test_the_json_export_reads_back(tmp_path: Path, capsys: pytest.CaptureFixtur
         )
     exported = tmp_path / "экспорт.json"
     code, _, err = run_cli(
-        capsys, "export", folder, "--session", first.id, "--format", "json", "-o", exported
+        capsys,
+        "export",
+        folder,
+        "--session",
+        first.id,
+        "--format",
+        "json",
+        "-o",
+        exported,
+        "--export-anyway",
     )
     assert code == 0, err
     code, out, err = run_cli(capsys, "import-transcript", folder, "--session", second.id, exported)
@@ -124,7 +133,16 @@ def test_an_export_into_a_missing_folder_names_the_folder(
     sid = make_project(folder, tone_wav(tmp_path / "tone.wav"))
     target = tmp_path / "нет такой папки" / "out.srt"
     code, _, err = run_cli(
-        capsys, "export", folder, "--session", sid, "--format", "srt", "-o", target
+        capsys,
+        "export",
+        folder,
+        "--session",
+        sid,
+        "--format",
+        "srt",
+        "-o",
+        target,
+        "--export-anyway",
     )
     assert code == 1
     assert f"the folder {target.parent} does not exist" in one_line_error(err)

@@ -14,10 +14,10 @@ from tests.hardening_support import fingerprint, make_project, one_line_error, r
 
 # every command that takes -o, with what it needs besides DIR and -o
 OUTPUT_COMMANDS: dict[str, list[str]] = {
-    "export": ["--session", "{sid}", "--format", "txt"],
-    "export-codings": [],
+    "export": ["--session", "{sid}", "--format", "txt", "--export-anyway"],
+    "export-codings": ["--export-anyway"],
     "bundle export": [],
-    "qdpx export": [],
+    "qdpx export": ["--export-anyway"],
     "codebook export": [],
     # analyze DIR VIEW: the folder comes before the view (see _argv)
     "analyze matrix": [],
@@ -156,7 +156,9 @@ def test_a_leftover_temporary_link_is_not_written_through(
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
     (tmp_path / ".out.csv.part").symlink_to(victim)
-    code, _, err = run_cli(capsys, "export-codings", folder, "-o", tmp_path / "out.csv")
+    code, _, err = run_cli(
+        capsys, "export-codings", folder, "-o", tmp_path / "out.csv", "--export-anyway"
+    )
     assert code == 0, err
     assert victim.read_text() == "keep me"
     assert (tmp_path / "out.csv").is_file()

@@ -55,7 +55,16 @@ def test_a_read_only_project_exports_with_a_note(
     target = tmp_path / "out.txt"
     with read_only(folder):
         code, _, err = run_cli(
-            capsys, "export", folder, "--session", session_id, "--format", "txt", "-o", target
+            capsys,
+            "export",
+            folder,
+            "--session",
+            session_id,
+            "--format",
+            "txt",
+            "-o",
+            target,
+            "--export-anyway",
         )
         assert code == 0, err
         assert "read-only" in err and "audit log" in err

@@ -179,7 +179,9 @@ def test_enospc_anywhere_is_named(
         raise OSError(errno.ENOSPC, "No space left on device", str(dest))
 
     monkeypatch.setattr(codings_export, "write_codings_xlsx", no_space)
-    code, _, err = run_cli(capsys, "export-codings", folder, "-o", tmp_path / "c.xlsx")
+    code, _, err = run_cli(
+        capsys, "export-codings", folder, "-o", tmp_path / "c.xlsx", "--export-anyway"
+    )
     assert code == 1 and "the disk is full; nothing was written" in one_line_error(err)
     assert not (tmp_path / "c.xlsx").exists()
     assert not list(tmp_path.glob(".c.xlsx.part"))

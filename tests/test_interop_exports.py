@@ -29,7 +29,7 @@ def test_txt_with_speakers_timestamps_markers_and_line_numbers(built, tmp_path: 
     folder, ids = built
     out = tmp_path / "t.txt"
     assert cli_main(["export", str(folder), "--session", ids["session"], "--format", "txt",
-                     "-o", str(out), "--line-numbers"]) == 0  # fmt: skip
+                     "-o", str(out), "--line-numbers", "--export-anyway"]) == 0  # fmt: skip
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].split(None, 1) == ["1", "Focus group 1"]
     body = [re.sub(r"^\s*\d+\s\s", "", line) for line in lines]
@@ -98,7 +98,7 @@ def test_unknown_format_and_session(built, tmp_path: Path) -> None:
 def test_codings_csv_has_participant_attributes(built, tmp_path: Path) -> None:
     folder, _ids = built
     out = tmp_path / "c.csv"
-    assert cli_main(["export-codings", str(folder), "-o", str(out)]) == 0
+    assert cli_main(["export-codings", str(folder), "-o", str(out), "--export-anyway"]) == 0
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 4

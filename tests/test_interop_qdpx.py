@@ -134,7 +134,9 @@ def test_round_trip_keeps_every_segment_code_and_coding(project, tmp_path: Path)
 def test_cli_export_and_import(project, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder, _ids = project
     out = tmp_path / "cli.qdpx"
-    assert cli_main(["qdpx", "export", str(folder), "-o", str(out), "--json"]) == 0
+    assert (
+        cli_main(["qdpx", "export", str(folder), "-o", str(out), "--json", "--export-anyway"]) == 0
+    )
     summary = json.loads(capsys.readouterr().out)
     assert summary["codings"] == 4 and out.is_file()
     assert cli_main(["qdpx", "import", str(out), str(tmp_path / "new"), "--coder", "z"]) == 0

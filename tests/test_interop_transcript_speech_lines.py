@@ -179,3 +179,59 @@ def test_a_frame_time_in_speech_does_not_unsettle_the_files_frame_times(tmp_path
     alone = tmp_path / "alone.txt"
     alone.write_text("[00:00:01] Анна: Запишите.\nПозвоните Мне 10:15:20:05\n", encoding="utf-8")
     assert not [n for n in parse_transcript(alone).notes if "frame" in n]
+
+
+#: speaker labels as transcripts write them: Russian and Kazakh roles and names, diarisation's
+_LABELS = ["Интервьюер", "Респондент 2", "Айгүл", "SPEAKER_01", "Speaker 1", "Ә.Н.", "Модератор"]
+#: discourse words that open speech with a colon, in the cases speech writes them
+_OPENERS = st.sampled_from(["Итак", "Значит", "Короче", "Сонымен", "Яғни", "So", "Well"]).flatmap(
+    lambda w: st.sampled_from([w, w.lower(), w.upper()])
+)
+
+
+@st.composite
+def _mixed(draw: st.DrawFn) -> list[tuple[int, str | None, str]]:
+    """Turns (a start, the speaker, the text as imported): a labelled speaker's turn (a label
+    once or again and again) or speech that opens with a discourse word and a colon."""
+    t, turns = 0, []
+    labels = draw(st.lists(st.sampled_from(_LABELS), min_size=1, max_size=3, unique=True))
+    for _ in range(draw(st.integers(1, 6))):
+        t += draw(st.integers(1, 600))
+        if draw(st.booleans()):
+            turns.append((t, draw(st.sampled_from(labels)), draw(_speech)))
+        else:
+            turns.append((t, None, f"{draw(_OPENERS)}: {draw(_lower)}"))
+    return turns
+
+
+@settings(max_examples=150, **_QUICK)
+@given(turns=_mixed(), style=st.sampled_from(["txt", "frames", "srt"]))
+def test_a_discourse_word_before_a_colon_is_speech(tmp_path: Path, turns, style: str) -> None:
+    """ "[00:01:02] Итак: начнём" gave the speaker "Итак" and the text "начнём" (a word in
+    capitals before a colon was a name, even said once). A discourse word is never a name,
+    however often it opens a line; a label ("Интервьюер:", "Респондент 2:", "Айгүл:",
+    "SPEAKER_01:") is a speaker, said once or again."""
+    as_turns = [(t, who, [f"{who}: {said}" if who else said]) for t, who, said in turns]
+    path = tmp_path / ("t.srt" if style == "srt" else "t.txt")
+    if style == "srt":
+        text = _srt(as_turns)
+    else:
+        text = "\n".join(f"[{_stamp(t, style == 'frames')}] {said[0]}" for t, _w, said in as_turns)
+    path.write_bytes(text.encode("utf-8"))
+    drafts = parse_transcript(path).drafts
+    assert [(d.start_ms, d.speaker, d.text) for d in drafts] == [
+        (t * 1000, who, said) for t, who, said in turns
+    ]
+
+
+def test_itak_is_speech_and_aigul_a_speaker(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(
+        "[00:00:01] Интервьюер: Здравствуйте.\n[00:01:02] Итак: начнём\n"
+        "[00:01:05] Айгүл: Сәлем.\n[00:01:09] Итак: дальше\n",
+        encoding="utf-8",
+    )
+    assert [(d.speaker, d.text) for d in parse_transcript(path).drafts] == [
+        ("Интервьюер", "Здравствуйте."), (None, "Итак: начнём"),
+        ("Айгүл", "Сәлем."), (None, "Итак: дальше"),
+    ]  # fmt: skip

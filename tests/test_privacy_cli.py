@@ -209,10 +209,20 @@ def test_export_while_the_project_is_open_elsewhere_is_not_logged_but_safe(
     fs("pseudonym", folder, "--set", "Marat=P02")
     out = tmp_path / "t.txt"
     with Project.open(folder):  # holds the write lock, like the running app
-        result = fs("export", folder, "--session", session_id, "--format", "txt", "-o", out)
+        result = fs(
+            "export",
+            folder,
+            "--session",
+            session_id,
+            "--format",
+            "txt",
+            "-o",
+            out,
+            "--export-anyway",
+        )
     assert "not recorded in its audit log" in result.stderr
     assert "Marat" not in out.read_text(encoding="utf-8-sig")
     assert "P02" in out.read_text(encoding="utf-8-sig")
-    fs("export", folder, "--session", session_id, "--format", "txt", "-o", out)
+    fs("export", folder, "--session", session_id, "--format", "txt", "-o", out, "--export-anyway")
     log = json.loads(fs("audit", folder, "--json", "--action", "export").stdout)
     assert len(log) == 1 and log[0]["details"]["file"] == "t.txt"

@@ -107,12 +107,22 @@ def test_exports_hold_no_real_name_and_no_redacted_text(study: dict[str, object]
     files = []
     for fmt in ("txt", "srt", "vtt", "docx", "json"):
         dest = out / f"transcript.{fmt}"
-        fs("export", folder, "--session", session_id, "--format", fmt, "-o", dest)
+        fs(
+            "export",
+            folder,
+            "--session",
+            session_id,
+            "--format",
+            fmt,
+            "-o",
+            dest,
+            "--export-anyway",
+        )
         files.append(dest)
     for name in ("codings.csv", "codings.xlsx"):
-        fs("export-codings", folder, "-o", out / name)
+        fs("export-codings", folder, "-o", out / name, "--export-anyway")
         files.append(out / name)
-    fs("qdpx", "export", folder, "-o", out / "project.qdpx")
+    fs("qdpx", "export", folder, "-o", out / "project.qdpx", "--export-anyway")
     files.append(out / "project.qdpx")
     for name in ("codebook.qdc", "codebook.docx"):
         fs("codebook", "export", folder, "-o", out / name)
@@ -152,11 +162,11 @@ def test_opt_outs_and_consent_filter(study: dict[str, object]) -> None:
     # The lead's own copy: real names and redacted text (this proves the searches can fail).
     raw = out / "raw.txt"
     fs("export", folder, "--session", session_id, "--format", "txt", "-o", raw,
-       "--no-pseudonyms", "--no-redactions")  # fmt: skip
+       "--no-pseudonyms", "--no-redactions", "--export-anyway")  # fmt: skip
     assert {w for _, w in _leaks(raw, FORBIDDEN)} >= {"Aigul", "Marat", "Kyzylorda", "Айгуль"}
     names_only = out / "names.txt"
     fs("export", folder, "--session", session_id, "--format", "txt", "-o", names_only,
-       "--no-pseudonyms")  # fmt: skip
+       "--no-pseudonyms", "--export-anyway")  # fmt: skip
     text = names_only.read_text(encoding="utf-8-sig")
     assert "Marat" in text and "[PLACE]" in text and "Kyzylorda" not in text
     # Consent: the participant who refused quotation is left out of transcripts and codings.
@@ -178,6 +188,7 @@ def test_opt_outs_and_consent_filter(study: dict[str, object]) -> None:
             "-o",
             out / "a.json",
             "--json",
+            "--export-anyway",
         ).stdout
     )
     assert full["segments"] == 3

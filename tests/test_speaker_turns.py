@@ -240,7 +240,8 @@ def test_cli_json_export(project: Project, session: str, tmp_path: Path, capsys)
     project.close()
     out = tmp_path / "t.json"
     assert cli_main([
-        "export", str(folder), "--session", session, "--format", "json", "-o", str(out)
+        "export", str(folder), "--session", session, "--format", "json", "-o", str(out),
+        "--export-anyway",
     ]) == 0  # fmt: skip
     assert len(json.loads(out.read_text())["speaker_turns"]) == len(TURNS)
 

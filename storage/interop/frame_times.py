@@ -91,6 +91,24 @@ def frame_rate(text: str) -> Fraction:
     return rate
 
 
+def _leads(lines: list[str]) -> list[list[re.Match[str]]]:
+    """Each line's frame times where a time is read (not those said in its text)."""
+    found_in = [list(FRAME_STAMP.finditer(line)) for line in lines]
+    if not any(found_in):
+        return [[] for _ in lines]
+    # the speakers the lines name (a heading of one of them is read with a single space)
+    pairs = list(zip(lines, found_in, strict=True))
+    times = [[m for m in ms if _is_lead(line, m, set())] for line, ms in pairs]
+    speakers = speakers_named(_rewrite(lines, times, Fraction(DEFAULT_FPS)))
+    return [[m for m in ms if _is_lead(line, m, speakers)] for line, ms in pairs]
+
+
+def count_frame_times(lines: list[str]) -> int:
+    """How many frame times (``HH:MM:SS:FF``) the lines give where a time is read: a file
+    with any has a rate to ask for (``frames_to_clock``'s ``fps``)."""
+    return sum(len(matches) for matches in _leads(lines))
+
+
 def frames_to_clock(lines: list[str], fps: str | None = None) -> tuple[list[str], str | None]:
     """The lines with each frame time where a time is read written as a clock time
     (``00:00:01.500``), and a note on the rate taken (None when no line has a frame time).
@@ -106,14 +124,7 @@ def frames_to_clock(lines: list[str], fps: str | None = None) -> tuple[list[str]
             times at a rate other than 29.97 or 59.94.
     """
     rate = frame_rate(fps) if fps is not None else None
-    found_in = [list(FRAME_STAMP.finditer(line)) for line in lines]
-    if not any(found_in):
-        return lines, None
-    # the speakers the lines name (a heading of one of them is read with a single space)
-    pairs = list(zip(lines, found_in, strict=True))
-    times = [[m for m in ms if _is_lead(line, m, set())] for line, ms in pairs]
-    speakers = speakers_named(_rewrite(lines, times, Fraction(DEFAULT_FPS)))
-    leads = [[m for m in ms if _is_lead(line, m, speakers)] for line, ms in pairs]
+    leads = _leads(lines)
     found = [m for matches in leads for m in matches]
     frames = [int(m.group(4)) for m in found]
     drops = sum(1 for m in found if ";" in m.group(0))

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.core.errors import InUseError, InvalidInputError
+from storage.core.errors import FieldScribeError, InUseError, InvalidInputError
 from storage.core.languages import guess_language
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
-from .frame_times import frames_to_clock
+from .frame_times import count_frame_times, frames_to_clock
 from .transcript_cues import parse_cues
 from .transcript_docx import docx_lines
 from .transcript_json import looks_like_json, parse_json_segments
@@ -175,6 +175,24 @@ def parse_transcript(
             f"{path}: no timed segments found as {fmt}; check the file or give --format."
         )
     return parsed
+
+
+def frame_time_count(path: str | Path) -> int:
+    """How many frame times (``HH:MM:SS:FF``) a transcript file (text or Word) gives where a
+    time is read, so that their rate can be asked before the import (``parse_transcript``'s
+    ``fps``); 0 for a file that cannot be read (the import then says why)."""
+    path = Path(path).expanduser()
+    try:
+        if path.stat().st_size > MAX_TRANSCRIPT_BYTES:
+            return 0
+        data = path.read_bytes()
+        if data.startswith(b"PK\x03\x04"):
+            lines = docx_lines(path, data)
+        else:
+            lines = decode_text(data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    except (OSError, FieldScribeError):
+        return 0
+    return count_frame_times(lines)
 
 
 def _frames(path: Path, lines: list[str], fps: str | None) -> tuple[list[str], str | None]:

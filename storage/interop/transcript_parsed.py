@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from storage.transcript.transcript import SegmentDraft
 
 from .text_lines import speaker_prefix
-from .transcript_patterns import is_label
+from .transcript_patterns import is_discourse, is_label
 
 _SPEAKER_ALONE = re.compile(r"^([^\s:#\[\]()][^:\n]{0,39}):\s*$")
 DASH = re.compile(r"^[-\u2013\u2014]\s+")
@@ -58,18 +58,23 @@ def speaker_and_text(text: str) -> tuple[str | None, str]:
 
 
 def label_words(body: str, speaker: str | None, rest: str) -> str | None:
-    """The words before the text that ``speaker_and_text`` took for a label (``"он сказал: "``)
-    when the label is no name (a word in lower case: not ``is_label``); else None."""
+    """The words before the text that ``speaker_and_text`` took for a label (``"он сказал: "``,
+    ``"Итак: "``) when the label is no name (a word in lower case: not ``is_label``; a
+    discourse word: ``is_discourse``); else None."""
     full = body.strip()
-    if speaker is None or is_label(speaker) or not rest or not full.endswith(rest):
+    if speaker is None or not rest or not full.endswith(rest):
+        return None
+    if is_label(speaker) and not is_discourse(speaker):
         return None
     return full[: len(full) - len(rest)]
 
 
 def give_back_labels(drafts: list[SegmentDraft], guessed: dict[int, str]) -> None:
-    """Labels that are no name and speak once (``label_words``, by segment) were what was
-    said: each goes back to the front of its segment's text, and the segment has no speaker."""
+    """Labels that are no name and speak once (``label_words``, by segment), and discourse
+    words however often they stand so ("Итак: начнём"), were what was said: each goes back to
+    the front of its segment's text, and the segment has no speaker."""
     said = Counter(d.speaker for d in drafts)
     for i, words in guessed.items():
-        if said[drafts[i].speaker] == 1:
+        speaker = drafts[i].speaker
+        if said[speaker] == 1 or (speaker is not None and is_discourse(speaker)):
             drafts[i].speaker, drafts[i].text = None, words + drafts[i].text

@@ -35,3 +35,27 @@ def is_label(text: str) -> bool:
         and all(w[0].isupper() or w[0].isdigit() for w in words)
         and any(ch.isalpha() for ch in text)
     )
+
+
+#: words that open a sentence and may take a colon in speech ("Итак: начнём", "Значит: так",
+#: "Сонымен: бастайық", "So: what now"), never anybody's name: Russian, Kazakh and English
+#: discourse words. A label of one of them is what was said, however often it stands so; a
+#: label speakers use ("Вопрос", "Ответ", "Интервьюер") is none of them.
+DISCOURSE_WORDS = frozenset(
+    """
+    итак значит короче например кстати впрочем однако ладно итого вывод внимание напоминаю
+    слушайте смотрите представьте понимаете знаете допустим конечно кроме причём притом зато
+    поэтому потом сначала дальше далее теперь ну вот так да нет хорошо ок окей слушай смотри
+    представь понимаешь знаешь кароче типа вообще короче-говоря во-первых во-вторых в-третьих
+    в-общем вообщем то-есть наконец
+    сонымен яғни мысалы біріншіден екіншіден үшіншіден қысқасы айтпақшы демек сонда әрине
+    жарайды міне енді осылайша сондықтан алайда бірақ иә жоқ жалпы негізі шынымен
+    so well anyway now note listen look first second third finally however okay ok right yes
+    no basically actually honestly example summary remember
+    """.split()
+)
+
+
+def is_discourse(label: str) -> bool:
+    """Whether a label is a discourse word (``DISCOURSE_WORDS``): speech, not a speaker."""
+    return label.strip().casefold() in DISCOURSE_WORDS

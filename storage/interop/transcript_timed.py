@@ -16,7 +16,14 @@ from .transcript_parsed import (
     parse_clock,
     speaker_and_text,
 )
-from .transcript_patterns import LEAD_RANGE, STAMP, STAMP_ALONE, TOOL_GAP, is_label
+from .transcript_patterns import (
+    LEAD_RANGE,
+    STAMP,
+    STAMP_ALONE,
+    TOOL_GAP,
+    is_discourse,
+    is_label,
+)
 
 #: QualCoder's own timestamps too: ``[hh.mm.ss]``, ``[mm.ss]`` (minutes past 59 as well),
 #: ``{hh:mm:ss}``, and ``#hh:mm:ss.sss#`` before the text (f4's end mark ``#..-d#`` ends a line)
@@ -154,7 +161,8 @@ def _heading(text: str, speakers: set[str], after_ms: int | None) -> re.Match[st
 
 def speakers_named(lines: list[str]) -> set[str]:
     """The speakers a file's timed lines name (``[00:01] NAME: text``, ``NAME: [00:01] text``,
-    ``NAME (00:01):``, a heading set apart as the tools write it)."""
+    ``NAME (00:01):``, a heading set apart as the tools write it); a discourse word before a
+    colon ("Итак: начнём") is speech, no name."""
     names: set[str | None] = set()
     for line in lines:
         text = line.strip()
@@ -167,7 +175,7 @@ def speakers_named(lines: list[str]) -> set[str]:
             names.add(named.group("speaker").strip())
         elif lead:
             names.add(speaker_and_text(text[lead.end() :])[0])
-    return {name for name in names if name}
+    return {name for name in names if name and not is_discourse(name)}
 
 
 def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) -> ParsedTranscript:

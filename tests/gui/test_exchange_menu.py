@@ -256,45 +256,6 @@ def test_a_qdpx_saved_as_zip_is_offered_and_imported(
     assert "Field notes" in [s.title for s in w.project.sessions.all()]
 
 
-@pytest.mark.parametrize("choose", [True, False])
-def test_qdpx_with_recordings_outside_it_offers_a_folder_to_look_in(
-    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, choose: bool
-) -> None:
-    """Before, a recording the file named outside its archive (relative://, C:\\...) was
-    simply missing. Now the import offers to choose a folder; only that folder is searched,
-    and the recording found there is copied into the session the import made."""
-    from tests.interop_support import make_wav, write_qdpx
-
-    w = seeded
-    media_dir = tmp_path / "recordings"
-    make_wav(media_dir, "Short words.").rename(media_dir / "talk 1.wav")
-    guid = "c3000000-0000-4000-8000-000000000001"
-    qde = (
-        '<Project xmlns="urn:QDA-XML:project:1.0" name="ext"><Sources>'
-        f'<AudioSource guid="{guid}" name="Talk" path="C:\\Data\\talk%201.wav"/>'
-        "</Sources></Project>"
-    )
-    archive = write_qdpx(tmp_path / "ext.qdpx", qde)
-    _answer_files(monkeypatch, getOpenFileName=archive, getExistingDirectory=media_dir)
-    asked = _consent(
-        monkeypatch,
-        QMessageBox.StandardButton.Yes if choose else QMessageBox.StandardButton.No,
-    )
-    _action(w, "&File", "Import a REFI-QDA project (.qdpx)…").trigger()
-    idle(w)
-    idle(w)  # the question comes after the first import's report; the second import runs
-    assert w.last_error == ""
-    assert len(asked) == 1 and "1 recording that ext.qdpx names is not inside it" in asked[0]
-    media = w.project.sessions.media_for_session(guid)
-    if choose:
-        assert [m.original_name for m in media] == ["talk 1.wav"]
-        assert "found in the media folder as 'talk 1.wav'" in w.exchange.last_report
-        assert (media_dir / "talk 1.wav").is_file()  # copied, not moved
-    else:
-        assert media == [] and "is not inside the archive" in w.exchange.last_report
-    assert [s.title for s in w.project.sessions.all()].count("Talk") == 1
-
-
 @pytest.mark.parametrize("earlier", [False, True])
 def test_cancel_during_an_export_writes_nothing_and_keeps_an_earlier_file(
     seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, earlier: bool

@@ -52,8 +52,8 @@ from ..native_projects import not_a_qdpx
 from ..qdpx_parse import QProject, local, parse_project
 from ..safe_zip import SafeZip, ZipLimits, parse_xml
 from . import codes, media, people, sources
-from .context import ImportContext, ImportReport
-from .external import check_media_dir
+from .context import ImportContext, ImportReport, archive_member
+from .external import check_media_dir, file_name
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -247,6 +247,49 @@ def _check_schema_version(tag: str, archive: Path) -> None:
         )
 
 
+def files_outside(archive: str | Path, limits: ZipLimits | None = None) -> list[tuple[str, str]]:
+    """The files a ``.qdpx`` names outside its archive, which an import reads only from a
+    folder the user names (``media_dir``): recordings, and the plain texts of text sources,
+    transcripts and notes that hold no text of their own. Nothing is written.
+
+    Args:
+        archive: the ``.qdpx`` file.
+        limits: limits on the archive (defaults are generous).
+
+    Returns:
+        ``(what, file name)`` pairs, such as ``("the text of 'Interview 1'", "interview1.txt")``,
+        in the file's order.
+
+    Raises:
+        InvalidInputError: the archive is unsafe or not a REFI-QDA project.
+    """
+    zf, qp = read_qde(Path(archive).expanduser(), limits)
+    found: list[tuple[str, str]] = []
+
+    def outside(*paths: str | None) -> str | None:
+        named = [p for p in paths if p]
+        if not named or any(archive_member(zf, qp.folder, p) is not None for p in named):
+            return None
+        return file_name(named[-1])
+
+    try:
+        for src in qp.sources:
+            if src.kind in ("AudioSource", "VideoSource"):
+                name = outside(src.current_path, src.path)
+                found += [(f"the recording of {src.name!r}", name)] if name else []
+                for tr in src.transcripts:
+                    name = None if tr.text_inline is not None else outside(tr.text_path)
+                    found += [(f"the transcript of {src.name!r}", name)] if name else []
+            elif src.text_inline is None and (name := outside(src.text_path)):
+                found.append((f"the text of {src.name!r}", name))
+        for note in qp.notes.values():
+            if note.text is None and (name := outside(note.text_path)):
+                found.append((f"the note {note.name or note.guid!r}", name))
+    finally:
+        zf.close()
+    return found
+
+
 def import_qdpx_into(
     project: Project,
     archive: str | Path,
@@ -351,6 +394,7 @@ __all__ = [
     "FieldScribeError",
     "ImportContext",
     "ImportReport",
+    "files_outside",
     "import_qdpx",
     "import_qdpx_into",
     "read_qde",

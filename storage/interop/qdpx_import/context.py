@@ -184,24 +184,30 @@ class ImportContext:
         return decode_text(data)
 
     def member(self, path: str) -> str | None:
-        """The archive member a source path names: ``internal://NAME`` (in ``sources/``), or
-        a bare ``NAME`` (no scheme: cproctor's qc writes so); None for anything outside."""
-        scheme, sep, rest = path.partition("://")
-        if self.zf is None or (sep and scheme.lower() != "internal") or _DRIVE.match(path):
-            return None
-        # tools write the name as is, URI-escaped (%20, %D0%98...), with Windows separators,
-        # or after a third slash ("internal:///name")
-        raw = (rest if sep else path).replace("\\", "/").lstrip("/")
-        folder = f"{self.qp.folder}/" if self.qp.folder else ""
-        for name in dict.fromkeys((raw, unquote(raw))):
-            for candidate in (f"sources/{name}", f"Sources/{name}", name):
-                found = self.zf.find(folder + candidate)
-                if found is not None:
-                    return found
-        return None
+        """The archive member a source path names (``archive_member``)."""
+        return archive_member(self.zf, self.qp.folder, path)
 
     def code_label(self, guid: str) -> str:
         for code in self.qp.codes:
             if code.guid == guid:
                 return repr(code.name)
         return guid
+
+
+def archive_member(zf: SafeZip | None, folder: str, path: str) -> str | None:
+    """The archive member a source path names: ``internal://NAME`` (in ``sources/``), or a bare
+    ``NAME`` (no scheme: cproctor's qc writes so), below the folder of the archive's
+    ``project.qde`` (``folder``); None for anything outside."""
+    scheme, sep, rest = path.partition("://")
+    if zf is None or (sep and scheme.lower() != "internal") or _DRIVE.match(path):
+        return None
+    # tools write the name as is, URI-escaped (%20, %D0%98...), with Windows separators,
+    # or after a third slash ("internal:///name")
+    raw = (rest if sep else path).replace("\\", "/").lstrip("/")
+    prefix = f"{folder}/" if folder else ""
+    for name in dict.fromkeys((raw, unquote(raw))):
+        for candidate in (f"sources/{name}", f"Sources/{name}", name):
+            found = zf.find(prefix + candidate)
+            if found is not None:
+                return found
+    return None

@@ -59,6 +59,13 @@ def _parts(path: str, decode: bool = True) -> list[str]:
     return parts
 
 
+def file_name(path: str) -> str:
+    """The name of the file a source's path gives (``C:\\Data\\talk%201.wav`` is
+    ``talk 1.wav``), as the user looks for it; the path itself when it gives none."""
+    parts = _parts(path.strip())
+    return parts[-1] if parts else path
+
+
 def _inside(folder: Path, candidate: Path) -> Path | None:
     """``candidate`` as a real path when it is a regular file inside ``folder``, else None."""
     try:

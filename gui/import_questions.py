@@ -1,0 +1,118 @@
+"""What an import from another tool asks before it runs, as the command line's options say it.
+
+- A transcript with frame times (``HH:MM:SS:FF``, Premiere's and Transcriptive's): the rate
+  they count at (``import-transcript --fps``), ``FrameRateDialog``.
+- A REFI-QDA project naming files outside its archive (recordings, the plain texts of text
+  sources and transcripts): the folder that holds them (``qdpx import --media-dir``),
+  ``ask_outside_folder``, which names each file missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.fmt import plural
+from storage.interop.frame_times import FRAME_RATES
+
+#: what each rate is used for, shown beside it (the list is the command line's ``--fps``)
+_RATE_USES = {
+    "23.976": "film transferred to NTSC video",
+    "24": "film, cinema cameras",
+    "25": "PAL video: Europe, Kazakhstan, Russia",
+    "29.97": "NTSC video: the Americas, Japan; phones",
+    "30": "screen recordings, some phones",
+    "50": "PAL video at double rate",
+    "59.94": "NTSC video at double rate",
+    "60": "screen recordings, phones at high rate",
+}
+UNKNOWN_RATE = "Not known: drop-frame times (HH:MM:SS;FF) at 29.97, others at 30"
+
+
+class FrameRateDialog(QDialog):
+    """The rate a transcript's frame times count at (the CLI's ``--fps``)."""
+
+    def __init__(self, file_name: str, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Frame rate of the transcript")
+        text = QLabel(
+            f"{file_name} gives {plural(count, 'time')} as frames (HH:MM:SS:FF: hours, minutes, "
+            "seconds and a frame of the video it was made from). At how many frames a second "
+            "was that video? A wrong rate puts every time off: 25 read as 30 up to 0.16 s early, "
+            "29.97 read as 30 3.6 s early after an hour.",
+            self,
+        )
+        text.setWordWrap(True)
+        self.rates = QComboBox(self)
+        self.rates.addItem(UNKNOWN_RATE, None)
+        for rate in FRAME_RATES:
+            self.rates.addItem(f"{rate} frames a second ({_RATE_USES.get(rate, '')})", rate)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.rates)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(min(520, max(360, text.sizeHint().width())))
+
+    def fps(self) -> str | None:
+        """The chosen rate as the CLI writes it (``"25"``), None when not known."""
+        value = self.rates.currentData()
+        return str(value) if value else None
+
+
+def outside_text(archive_name: str, files: list[tuple[str, str]]) -> str:
+    """The question's text: each file outside the archive, named, and what choosing does."""
+    shown = [f"• {what}: {name}" for what, name in files[:8]]
+    if len(files) > 8:
+        shown.append(f"• and {len(files) - 8} more")
+    return (
+        f"{archive_name} names {plural(len(files), 'file')} that "
+        f"{'is' if len(files) == 1 else 'are'} not inside it:\n"
+        + "\n".join(shown)
+        + "\n\nWithout "
+        + ("it" if len(files) == 1 else "them")
+        + ", its sessions come in without that recording or text. Choose the folder that "
+        "holds them? Only that folder is searched, by file name; the files found are copied "
+        "into the project."
+    )
+
+
+def ask_outside_folder(
+    parent: QWidget, archive_name: str, files: list[tuple[str, str]]
+) -> tuple[bool, Path | None]:
+    """Ask for the folder holding the files a ``.qdpx`` names outside its archive: whether to
+    import, and the folder chosen (None: import without them)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Files outside the REFI-QDA project",
+        outside_text(archive_name, files),
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    choose = box.addButton("Choose the folder…", QMessageBox.ButtonRole.AcceptRole)
+    without = box.addButton("Import without them", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(choose)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is without:
+        return True, None
+    if clicked is not choose:
+        return False, None
+    directory = QFileDialog.getExistingDirectory(parent, "Folder holding the files")
+    return bool(directory), Path(directory) if directory else None

@@ -1,0 +1,536 @@
+"""A project as REFI-QDA's ``project.qde`` (the XML of a ``.qdpx``; ``qdpx_export`` writes the
+archive).
+
+Mapping (QDA-XML 1.0, ``Project-mrt2019.xsd``):
+
+- coders -> ``Users`` (GUIDs derived from the project id and the coder name);
+- the codebook -> nested ``Code`` elements with colours, descriptions and ``NoteRef`` to memos;
+- a session with audio -> ``AudioSource`` (``VideoSource`` for video files) whose media is
+  copied into ``sources/``, with one ``Transcript`` (a plain-text file, one line per segment,
+  ``SPEAKER: text``) carrying ``SyncPoint``s at each segment's text start and end and one
+  ``TranscriptSelection`` per coding (whole segment or code-point span); markers become
+  ``AudioSelection``s without codings;
+- a session without audio -> ``TextSource`` with ``PlainTextSelection``s;
+- participants and unmapped speaker labels -> ``Cases`` with ``VariableValue``s and
+  ``SourceRef``s; session kind/date/place/moderator -> source ``VariableValue``s;
+- memos -> ``Notes`` referenced from the project, sources, codes, codings or segments.
+
+QDA-XML has no place for a language (no ``xml:lang`` or language attribute on sources,
+transcripts or selections): a source's languages go in its "Languages" variable and, where its
+segments are not all in one language, each segment's in its "Segment languages" variable (the
+transcript's line numbers and their codes, ``_common.line_languages_value``), Text variables
+that other tools show as the source's attributes; speech without transcript stays an empty line
+(a placeholder text would come back as transcript on import).
+
+Every GUID is stable: our row ids are UUIDs already, and elements without a row (sync points,
+transcripts, users, variables) get uuid5 GUIDs derived from the ids they belong to.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree as ET
+
+from storage.core.models import Code, Coding, Memo, Segment, Session
+
+from . import exchange_meta
+from ._common import (
+    LANGUAGES_VARIABLE,
+    LINE_LANGUAGES_DESCRIPTION,
+    LINE_LANGUAGES_VARIABLE,
+    ORIGIN,
+    UNTRANSCRIBED_TEXT,
+    as_guid,
+    derived_guid,
+    line_languages_value,
+    segment_line,
+    xml_datetime,
+)
+from .qdpx_xml import (
+    SESSION_VARIABLES,
+    VIDEO_SUFFIXES,
+    _clean,
+    _g,
+    _q,
+    _sub,
+    _text,
+    span_time,
+)
+from .text_lines import LineEnds
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+
+class QdeBuilder:
+    """Builds ``project.qde`` for a project; ``files`` then holds what goes in ``sources/``."""
+
+    def __init__(self, project: Project, with_media: bool) -> None:
+        self.p = project
+        self.with_media = with_media
+        self.relative_media = False  # a source points at relative:// (then basePath is set)
+        self.user_guids = exchange_meta.user_guids(project)  # users' GUIDs an import kept
+        self.code_rank = exchange_meta.code_rank(project)
+        self.no_colour = exchange_meta.no_colour(project)
+        self.crlf = exchange_meta.crlf_sessions(project)
+        self.case_notes = exchange_meta.case_notes(project)  # journal memo -> its participant
+        self.pid = project.id or derived_guid("project", str(project.folder))
+        self.files: list[tuple[str, bytes | Path]] = []
+        self.summary_notes: list[str] = []
+        self.memos = project.codebook.memos()
+        self.memos_by_target: dict[tuple[str, str | None], list[Memo]] = defaultdict(list)
+        for memo in self.memos:
+            self.memos_by_target[(memo.target_type, memo.target_id)].append(memo)
+        self.codes = project.codebook.codes()
+        self.code_ids = {c.id for c in self.codes}
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def user(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        return self.user_guids.get(name) or derived_guid(self.pid, "user", name)
+
+    def variable_guid(self, scope: str, name: str) -> str:
+        return derived_guid(self.pid, "variable", scope, name)
+
+    # ------------------------------------------------------------------ parts
+    def build(self) -> ET.Element:
+        p = self.p
+        meta = p.metadata()
+        origin = exchange_meta.project_origin(p)  # the imported project's own date and creator
+        owner = origin.get("creator") or meta.get("owner") or meta.get("created_by") or p.coder
+        root = ET.Element(
+            _q("Project"),
+            {
+                k: v
+                for k, v in {
+                    "name": p.name,
+                    "origin": f"{ORIGIN} {p.schema_version}",
+                    "creatingUserGUID": self.user(owner),
+                    "creationDateTime": origin.get("created")
+                    or xml_datetime(meta.get("created_at")),
+                }.items()
+                if v
+            },
+        )
+        self.sessions = p.sessions.all()
+        self.participants = p.sessions.participants()
+        coder_names = {c.name for c in p.coders()}
+        self.codings_by_segment: dict[str, list[Coding]] = defaultdict(list)
+        for coding in p.codebook.codings():
+            self.codings_by_segment[coding.segment_id].append(coding)
+            coder_names.add(coding.coder)
+        coder_names.update(m.created_by for m in self.memos if m.created_by)
+        if owner:
+            coder_names.add(owner)
+        users = _sub(root, "Users")
+        for name in sorted(coder_names):
+            _sub(users, "User", guid=self.user(name), name=name)
+        if self.codes:
+            self.codebook(_sub(root, "CodeBook"))
+        self.variables(root)
+        self.cases(root)
+        if self.sessions:
+            sources = _sub(root, "Sources")
+            for session in self.sessions:
+                self.source(sources, session)
+        if self.memos:
+            notes = _sub(root, "Notes")
+            for memo in self.memos:
+                self.note(notes, memo)
+        self.links(root)
+        for memo in self.memos_by_target.get(("project", None), []):
+            _sub(root, "NoteRef", targetGUID=_g(memo.id))
+        if self.relative_media:  # relative:// paths resolve against the project's media folder
+            root.set("basePath", str((Path(self.p.folder) / "media").resolve()))
+        return root
+
+    def codebook(self, book: ET.Element) -> None:
+        children: dict[str | None, list[Code]] = defaultdict(list)
+        for code in self.codes:
+            parent = code.parent_id if code.parent_id in self.code_ids else None
+            children[parent].append(code)
+
+        def order(codes: list[Code]) -> list[Code]:
+            # the imported file's order first (sibling order survives), then by name
+            end = len(self.code_rank)
+            return sorted(codes, key=lambda c: (self.code_rank.get(c.id, end), c.name.lower()))
+
+        def add(parent_el: ET.Element, code: Code) -> None:
+            attrs = {"guid": _g(code.id), "name": code.name, "isCodable": "true"}
+            if self.no_colour.get(code.id) != code.colour:  # it had none: still none
+                attrs["color"] = code.colour.upper()
+            el = _sub(parent_el, "Code", **attrs)
+            if code.description:
+                _text(el, "Description", code.description)
+            for memo in self.memos_by_target.get(("code", code.id), []):
+                _sub(el, "NoteRef", targetGUID=_g(memo.id))
+            for child in order(children.get(code.id, [])):
+                add(el, child)
+            self.counts["codes"] += 1
+
+        codes_el = _sub(book, "Codes")
+        for top in order(children.get(None, [])):
+            add(codes_el, top)
+
+    def variables(self, root: ET.Element) -> None:
+        self.attr_names = sorted({k for part in self.participants for k in part.attributes})
+        self.session_vars = [
+            (key, label)
+            for key, label in SESSION_VARIABLES
+            if any(getattr(s, key) for s in self.sessions)
+        ]
+        self.languages = {s.id: self.session_languages(s.id) for s in self.sessions}
+        if any(self.languages.values()):
+            self.session_vars.append(("", LANGUAGES_VARIABLE))
+        self.line_languages: dict[str, str] = {}
+        for session in self.sessions:
+            spoken = [seg.language for seg in self.p.transcript.segments(session.id)]
+            if len(set(spoken)) > 1 and any(spoken):  # not one language for every segment
+                self.line_languages[session.id] = line_languages_value(spoken)
+        if self.line_languages:
+            self.session_vars.append(("", LINE_LANGUAGES_VARIABLE))
+        if not self.attr_names and not self.session_vars:
+            return
+        el = _sub(root, "Variables")
+        for name in self.attr_names:
+            _sub(
+                el,
+                "Variable",
+                guid=self.variable_guid("case", name),
+                name=name,
+                typeOfVariable="Text",
+            )
+        for _key, label in self.session_vars:
+            variable = _sub(
+                el,
+                "Variable",
+                guid=self.variable_guid("source", label),
+                name=label,
+                typeOfVariable="Text",
+            )
+            if label == LINE_LANGUAGES_VARIABLE:
+                _text(variable, "Description", LINE_LANGUAGES_DESCRIPTION)
+
+    def session_languages(self, session_id: str) -> str:
+        """The languages of a session's segments, most spoken first ("ru, kk, en")."""
+        spoken: dict[str, int] = {}
+        for seg in self.p.transcript.segments(session_id):
+            if seg.language:
+                spoken[seg.language] = spoken.get(seg.language, 0) + seg.end_ms - seg.start_ms + 1
+        return ", ".join(sorted(spoken, key=lambda code: -spoken[code]))
+
+    def cases(self, root: ET.Element) -> None:
+        # participant id -> [(session id, label)], and unmapped labels per session
+        mapped: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        unmapped: list[tuple[str, str]] = []
+        for session in self.sessions:
+            for speaker in self.p.sessions.session_speakers(session.id):
+                if speaker.participant_id:
+                    mapped[speaker.participant_id].append((session.id, speaker.label))
+                else:
+                    unmapped.append((session.id, speaker.label))
+        if not self.participants and not unmapped:
+            return
+        cases_el = _sub(root, "Cases")
+        for part in self.participants:
+            case = _sub(cases_el, "Case", guid=_g(part.id), name=part.pseudonym)
+            links = mapped.get(part.id, [])
+            if links:
+                _text(
+                    case,
+                    "Description",
+                    "\n".join(f"speaker {label} in session {_g(sid)}" for sid, label in links),
+                )
+            for name, value in sorted(part.attributes.items()):
+                vv = _sub(case, "VariableValue")
+                _sub(vv, "VariableRef", targetGUID=self.variable_guid("case", name))
+                _text(vv, "TextValue", str(value))
+            for sid in sorted({sid for sid, _ in links}):
+                _sub(case, "SourceRef", targetGUID=_g(sid))
+            self.counts["cases"] += 1
+        for sid, label in unmapped:
+            case = _sub(
+                cases_el, "Case", guid=derived_guid(self.pid, "speaker", sid, label), name=label
+            )
+            _text(case, "Description", f"speaker {label} in session {_g(sid)}")
+            _sub(case, "SourceRef", targetGUID=_g(sid))
+            self.counts["cases"] += 1
+
+    def note(self, notes: ET.Element, memo: Memo) -> None:
+        el = _sub(
+            notes,
+            "Note",
+            guid=_g(memo.id),
+            name=memo.title,
+            creatingUser=self.user(memo.created_by),
+            creationDateTime=xml_datetime(memo.created_at),
+            modifiedDateTime=xml_datetime(memo.updated_at),
+        )
+        if memo.target_type == "journal" and memo.id not in self.case_notes:
+            _text(el, "Description", "journal")
+        _text(el, "PlainTextContent", memo.text)
+        self.counts["notes"] += 1
+
+    def links(self, root: ET.Element) -> None:
+        """A note an import found on a case: a ``Link`` between the note and the case (the
+        schema's ``Case`` holds no ``NoteRef``)."""
+        participants = {part.id for part in self.participants}
+        journal = {m.id for m in self.memos if m.target_type == "journal"}
+        pairs = sorted(
+            (memo_id, pid)
+            for memo_id, pid in self.case_notes.items()
+            if memo_id in journal and pid in participants
+        )
+        if not pairs:
+            return
+        links = _sub(root, "Links")
+        for memo_id, pid in pairs:
+            _sub(
+                links,
+                "Link",
+                guid=derived_guid(memo_id, "case-link"),
+                name="Note on case",
+                direction="OneWay",
+                originGUID=_g(memo_id),
+                targetGUID=_g(pid),
+            )
+
+    # ------------------------------------------------------------------ sources
+    def source(self, sources: ET.Element, session: Session) -> None:
+        segments = self.p.transcript.segments(session.id)
+        media = self.p.sessions.media_for_session(session.id)
+        lines: list[str] = []
+        offsets: list[tuple[int, int]] = []  # text start, text end in the whole transcript
+        pos = 0
+        for seg in segments:
+            if media:
+                shown = UNTRANSCRIBED_TEXT if seg.untranscribed and not seg.text else seg.text
+                line, text_at = segment_line(seg.speaker, shown)
+            else:  # a text source: its text as it is, line breaks and all (see split_text_source)
+                text_at = len(seg.speaker) + 2 if seg.speaker else 0
+                line = (f"{seg.speaker}: " if seg.speaker else "") + seg.text
+            start = pos + text_at
+            offsets.append((start, pos + len(line)))
+            lines.append(line)
+            pos += len(line) + 1
+        transcript = "\n".join(lines)
+        self.counts["segments"] += len(segments)
+        if media:
+            self.audio_source(sources, session, segments, offsets, transcript, media)
+        else:
+            self.text_source(sources, session, segments, offsets, transcript)
+        self.counts["sources"] += 1
+
+    def _source_tail(self, el: ET.Element, session: Session) -> None:
+        for memo in self.memos_by_target.get(("session", session.id), []):
+            _sub(el, "NoteRef", targetGUID=_g(memo.id))
+        for key, label in self.session_vars:
+            if key:
+                value = getattr(session, key)
+            elif label == LINE_LANGUAGES_VARIABLE:
+                value = self.line_languages.get(session.id)
+            else:
+                value = self.languages.get(session.id)
+            if value:
+                vv = _sub(el, "VariableValue")
+                _sub(vv, "VariableRef", targetGUID=self.variable_guid("source", label))
+                _text(vv, "TextValue", str(value))
+
+    def _stamp(self, created_by: str | None, created_at: str, updated_at: str) -> dict[str, Any]:
+        return {
+            "creatingUser": self.user(created_by),
+            "creationDateTime": xml_datetime(created_at),
+            "modifiedDateTime": xml_datetime(updated_at),
+        }
+
+    def audio_source(
+        self,
+        sources: ET.Element,
+        session: Session,
+        segments: list[Segment],
+        offsets: list[tuple[int, int]],
+        transcript: str,
+        media: list[Any],
+    ) -> None:
+        first = media[0]
+        suffix = Path(first.path).suffix.lower()
+        tag = "VideoSource" if suffix in VIDEO_SUFFIXES else "AudioSource"
+        media_file = self.p.folder / first.path
+        member = f"{as_guid(first.id, 'media')}{suffix}"
+        if self.with_media and media_file.is_file():
+            self.files.append((f"sources/{member}", media_file))
+            path = f"internal://{member}"
+            self.counts["media_files"] += 1
+        else:
+            # resolved against the Project's basePath (the project's media folder, set in build)
+            path = f"relative://{Path(first.path).name}"
+            self.relative_media = True
+            if self.with_media:
+                self.summary_notes.append(
+                    f"Session {session.title!r}: its audio file is missing from the project; "
+                    "exported without media."
+                )
+        if len(media) > 1:
+            self.summary_notes.append(
+                f"Session {session.title!r} has {len(media)} media files; only the first is "
+                "exported (REFI-QDA has one file per source)."
+            )
+        el = _sub(
+            sources,
+            tag,
+            guid=_g(session.id),
+            name=session.title,
+            path=path,
+            **self._stamp(session.created_by, session.created_at, session.updated_at),
+        )
+        if session.notes:
+            _text(el, "Description", session.notes)
+        t_guid = derived_guid(session.id, "transcript")
+        t_file = f"{t_guid}.txt"
+        self.files.append((f"sources/{t_file}", transcript.encode("utf-8")))
+        tr = _sub(
+            el,
+            "Transcript",
+            guid=t_guid,
+            name=f"{session.title}.txt",
+            plainTextPath=f"internal://{t_file}",
+            **self._stamp(session.created_by, session.created_at, session.updated_at),
+        )
+        sync: dict[str, tuple[int, int]] = {}  # guid -> (position, time)
+        selections: list[tuple[int, ET.Element]] = []
+        for seg, (t_start, t_end) in zip(segments, offsets, strict=True):
+            g_start = derived_guid(seg.id, "sync-start")
+            g_end = derived_guid(seg.id, "sync-end")
+            sync[g_start] = (t_start, seg.start_ms)
+            sync[g_end] = (t_end, seg.end_ms)
+            for coding in self.codings_by_segment.get(seg.id, []):
+                if coding.start_cp is None or coding.end_cp is None:
+                    frm, to = g_start, g_end
+                else:
+                    frm = derived_guid(coding.id, "sync-from")
+                    to = derived_guid(coding.id, "sync-to")
+                    sync[frm] = (t_start + coding.start_cp, span_time(seg, coding.start_cp))
+                    sync[to] = (t_start + coding.end_cp, span_time(seg, coding.end_cp))
+                sel = ET.Element(
+                    _q("TranscriptSelection"),
+                    _clean(
+                        guid=derived_guid(coding.id, "selection"),
+                        name=self.code_name(coding.code_id),
+                        fromSyncPoint=frm,
+                        toSyncPoint=to,
+                        **self._stamp(coding.coder, coding.created_at, coding.updated_at),
+                    ),
+                )
+                self.coding(sel, coding)
+                selections.append((sync[frm][0], sel))
+            for memo in self.memos_by_target.get(("segment", seg.id), []):
+                sel = ET.Element(
+                    _q("TranscriptSelection"),
+                    _clean(
+                        guid=derived_guid(memo.id, "selection"),
+                        name=memo.title,
+                        fromSyncPoint=g_start,
+                        toSyncPoint=g_end,
+                        **self._stamp(memo.created_by, memo.created_at, memo.updated_at),
+                    ),
+                )
+                _sub(sel, "NoteRef", targetGUID=_g(memo.id))
+                selections.append((t_start, sel))
+        for guid, (position, time) in sorted(sync.items(), key=lambda kv: (kv[1][0], kv[0])):
+            _sub(tr, "SyncPoint", guid=guid, timeStamp=str(time), position=str(position))
+        for _pos, sel in sorted(selections, key=lambda item: item[0]):
+            tr.append(sel)
+        for marker in self.p.sessions.markers(session.id):
+            msel = _sub(
+                el,
+                "AudioSelection",
+                guid=_g(marker.id),
+                name=f"Marker: {marker.label}",
+                begin=str(marker.time_ms),
+                end=str(marker.time_ms),
+                **self._stamp(marker.created_by, marker.created_at, marker.updated_at),
+            )
+            if marker.note:
+                # Description must come first in AudioSelectionType
+                desc = ET.Element(_q("Description"))
+                desc.text = marker.note
+                msel.insert(0, desc)
+        self._source_tail(el, session)
+
+    def text_source(
+        self,
+        sources: ET.Element,
+        session: Session,
+        segments: list[Segment],
+        offsets: list[tuple[int, int]],
+        transcript: str,
+    ) -> None:
+        t_file = f"{derived_guid(session.id, 'text')}.txt"
+        at: Callable[[int], int] = int  # a position in ``transcript`` -> in the written text
+        if session.id in self.crlf:  # imported with CRLF line ends: written back with them
+            ends = LineEnds(transcript)
+            transcript, at = transcript.replace("\n", "\r\n"), ends.to_crlf
+        self.files.append((f"sources/{t_file}", transcript.encode("utf-8")))
+        el = _sub(
+            sources,
+            "TextSource",
+            guid=_g(session.id),
+            name=session.title,
+            plainTextPath=f"internal://{t_file}",
+            **self._stamp(session.created_by, session.created_at, session.updated_at),
+        )
+        if session.notes:
+            _text(el, "Description", session.notes)
+        for seg, (t_start, t_end) in zip(segments, offsets, strict=True):
+            for coding in self.codings_by_segment.get(seg.id, []):
+                if coding.start_cp is None or coding.end_cp is None:
+                    start, end = t_start, t_end
+                else:
+                    start, end = t_start + coding.start_cp, t_start + coding.end_cp
+                sel = _sub(
+                    el,
+                    "PlainTextSelection",
+                    guid=derived_guid(coding.id, "selection"),
+                    name=self.code_name(coding.code_id),
+                    startPosition=str(at(start)),
+                    endPosition=str(at(end)),
+                    **self._stamp(coding.coder, coding.created_at, coding.updated_at),
+                )
+                self.coding(sel, coding)
+            for memo in self.memos_by_target.get(("segment", seg.id), []):
+                sel = _sub(
+                    el,
+                    "PlainTextSelection",
+                    guid=derived_guid(memo.id, "selection"),
+                    name=memo.title,
+                    startPosition=str(at(t_start)),
+                    endPosition=str(at(t_end)),
+                    **self._stamp(memo.created_by, memo.created_at, memo.updated_at),
+                )
+                _sub(sel, "NoteRef", targetGUID=_g(memo.id))
+        self._source_tail(el, session)
+
+    def code_name(self, code_id: str) -> str | None:
+        for code in self.codes:
+            if code.id == code_id:
+                return code.path
+        return None
+
+    def coding(self, sel: ET.Element, coding: Coding) -> None:
+        if coding.memo:
+            _text(sel, "Description", coding.memo)
+        cel = _sub(
+            sel,
+            "Coding",
+            guid=_g(coding.id),
+            creatingUser=self.user(coding.coder),
+            creationDateTime=xml_datetime(coding.created_at),
+        )
+        _sub(cel, "CodeRef", targetGUID=_g(coding.code_id))
+        for memo in self.memos_by_target.get(("coding", coding.id), []):
+            _sub(cel, "NoteRef", targetGUID=_g(memo.id))
+        self.counts["codings"] += 1

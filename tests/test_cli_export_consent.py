@@ -1,0 +1,140 @@
+"""The command line's exports ask about consent as the workbench does: an export that consent
+does not cover for everyone stops before writing, in one line naming who and how to go on
+(--export-anyway, --consented-only), unless the unknowns were acknowledged in the workbench
+(``project.consent_notes``); a refusal always stops it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storage import Project, SegmentDraft
+from tests.hardening_support import one_line_error, run_cli
+
+_QUICK = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+#: a speaker's consent: not linked to a participant, linked with nothing recorded, with a yes
+#: to transcription only, with a yes to both, with a refusal of quotation
+_STATES = ["unlinked", "none", "half", "yes", "refused"]
+
+
+def _project(folder: Path, sessions: list[list[str]]) -> list[str]:
+    """A project whose sessions have one speaker per state (``_STATES``), each coded once."""
+    ids = []
+    with Project.create(folder, coder="a") as p:
+        code = p.codebook.ensure_code_path("Topic")
+        for n, states in enumerate(sessions):
+            sid = p.sessions.add_session(f"Session {n}").id
+            drafts = [
+                SegmentDraft(i * 1000, i * 1000 + 900, "Сәлем, бастайық.", f"SPEAKER_{i:02d}")
+                for i in range(len(states))
+            ]
+            for seg in p.transcript.add_segments(sid, drafts):
+                p.codebook.apply_code(seg.id, code.id)
+            for i, state in enumerate(states):
+                if state == "unlinked":
+                    continue
+                who = p.sessions.add_participant(f"Айгүл {n}.{i}")
+                p.sessions.map_speaker(sid, f"SPEAKER_{i:02d}", who.id)
+                if state != "none":
+                    p.privacy.set_consent(
+                        who.id,
+                        sid,
+                        transcription=True,
+                        quotation={"half": None, "yes": True, "refused": False}[state],
+                    )
+            ids.append(sid)
+    return ids
+
+
+def _exports(folder: Path, sid: str) -> list[tuple[str, list[str | Path]]]:
+    out = folder.parent
+    return [
+        ("qdpx", ["qdpx", "export", folder, "-o", out / "o.qdpx"]),
+        ("txt", ["export", folder, "--session", sid, "--format", "txt", "-o", out / "o.txt"]),
+        ("codings", ["export-codings", folder, "-o", out / "o.csv"]),
+    ]
+
+
+@settings(max_examples=25, **_QUICK)
+@given(
+    sessions=st.lists(st.lists(st.sampled_from(_STATES), max_size=3), min_size=1, max_size=2),
+    acknowledged=st.lists(st.booleans(), min_size=2, max_size=2),
+    flag=st.sampled_from([None, "--export-anyway", "--consented-only"]),
+)
+def test_cli_exports_stop_where_the_workbench_would_ask(
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+    sessions: list[list[str]],
+    acknowledged: list[bool],
+    flag: str | None,
+) -> None:
+    """CLI exports wrote every participant of unknown or refused consent without a word, and an
+    acknowledgement stored by the workbench meant nothing to them."""
+    folder = tmp_path_factory.mktemp("c") / "p.fieldscribe"
+    ids = _project(folder, sessions)
+    with Project.open(folder, coder="a") as p:
+        for sid, states, ack in zip(ids, sessions, acknowledged, strict=False):
+            if ack and "refused" not in states and {"unlinked", "none", "half"} & set(states):
+                p.consent_notes.acknowledge(sid, "export")
+    # the model: a session is asked about when someone refused, or someone's consent is unknown
+    # and was not acknowledged; the whole project (qdpx, codings) or the one session (txt)
+    asked = [
+        "refused" in states or (bool({"unlinked", "none", "half"} & set(states)) and not ack)
+        for states, ack in zip(sessions, acknowledged, strict=False)
+    ]
+    for name, argv in _exports(folder, ids[0]):
+        stop = flag is None and (asked[0] if name == "txt" else any(asked))
+        written = Path(argv[argv.index("-o") + 1])
+        written.unlink(missing_ok=True)
+        code, _out, err = run_cli(capsys, *argv, *([flag] if flag else []))
+        if stop:
+            line = one_line_error(err)
+            assert code == 1 and not written.exists(), (name, line)
+            assert "--export-anyway" in line and "--consented-only" in line, line
+            concerned = [0] if name == "txt" else [i for i, a in enumerate(asked) if a]
+            assert ("refused" in line) == any("refused" in sessions[i] for i in concerned), line
+        else:
+            assert code == 0 and written.exists(), (name, err)
+
+
+def test_the_line_names_who_is_unknown_and_an_acknowledgement_applies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "p.fieldscribe"
+    [sid] = _project(folder, [["unlinked", "none", "yes"]])
+    argv = ["qdpx", "export", folder, "-o", tmp_path / "o.qdpx"]
+    code, _out, err = run_cli(capsys, *argv)
+    line = one_line_error(err)
+    assert code == 1 and not (tmp_path / "o.qdpx").exists()
+    assert "“Session 0”: SPEAKER_00 (not linked to a participant), Айгүл 0.1 (no consent" in line
+    assert "Айгүл 0.2" not in line  # consented
+    with Project.open(folder, coder="a") as p:  # the workbench's "Don't ask again"
+        p.consent_notes.acknowledge(sid, "export")
+    assert run_cli(capsys, *argv)[0] == 0
+    with Project.open(folder, coder="a") as p:  # something changes: asked again
+        p.sessions.map_speaker(sid, "SPEAKER_00", p.sessions.add_participant("Bolat").id)
+    code, _out, err = run_cli(capsys, *argv)
+    assert code == 1 and "Bolat (no consent" in one_line_error(err)
+
+
+def test_the_command_line_acknowledges_as_the_workbench_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The way on the line names: ``consent --acknowledge export`` keeps the unknowns as the
+    workbench's "Don't ask again"; a refusal cannot be acknowledged."""
+    folder = tmp_path / "p.fieldscribe"
+    unknown, refused = _project(folder, [["unlinked", "none"], ["refused"]])
+    argv = ["export", folder, "--session", unknown, "--format", "txt", "-o", tmp_path / "o.txt"]
+    assert run_cli(capsys, *argv)[0] == 1
+    code, out, _err = run_cli(capsys, "consent", folder, "--session", "Session 0",
+                              "--acknowledge", "export")  # fmt: skip
+    assert code == 0 and "left unknown for 2 in “Session 0”" in out
+    with Project.open(folder, coder="a") as p:
+        assert p.consent_notes.is_acknowledged(unknown, "export")
+    assert run_cli(capsys, *argv)[0] == 0
+    code, _out, err = run_cli(capsys, "consent", folder, "--session", refused,
+                              "--acknowledge", "export")  # fmt: skip
+    assert code == 1 and "refused" in one_line_error(err)

@@ -3,15 +3,19 @@
 The workbench asks before an export when consent does not cover it for everyone in the sessions
 exported (``gui.consent.confirm_consent``), unless only consented participants go out; unknowns
 acknowledged there ("Don't ask again ...", ``project.consent_notes``) are not asked again until
-they change, a refusal always is. The command line cannot ask, so it stops before writing
-anything and says in one line who is concerned and how to go on: ``--export-anyway`` (the
-workbench's "Export anyway"), ``--consented-only``, or linking speakers and recording consent.
+they change, a refusal always is. The command line cannot ask. Where consent is only unknown
+(every freshly transcribed recording: its speakers are not linked to participants yet) it exports
+and says on stderr, in one line, who is unknown and how to leave them out or stop being told; a
+refusal stops the export before anything is written, in one line naming who refused and how to go
+on: ``--export-anyway`` (the workbench's "Export anyway"), ``--consented-only``, or recording
+consent.
 """
 
 from __future__ import annotations
 
 import argparse
 import shlex
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -29,9 +33,9 @@ def add_export_anyway(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--export-anyway",
         action="store_true",
-        help="export although consent to export is unknown or refused for someone in the "
-        "sessions exported (otherwise the export stops and names them; unknowns acknowledged "
-        "in the workbench are not asked again)",
+        help="export although a participant in the sessions exported refused consent to "
+        "export (otherwise the export stops and names them; where consent is only unknown the "
+        "export goes on with a note on stderr)",
     )
 
 
@@ -54,12 +58,13 @@ def _who(problems: list[ConsentProblem]) -> str:
 
 
 def check_consent(project: Project, args: argparse.Namespace, session_ids: Iterable[str]) -> None:
-    """Stop an export, before anything is written, when consent to export does not cover
-    everyone in ``session_ids`` and neither ``--consented-only`` nor ``--export-anyway`` was
-    given; unknowns acknowledged in the workbench (``project.consent_notes``) are not asked.
+    """Before an export: where consent to export does not cover everyone in ``session_ids`` and
+    neither ``--consented-only`` nor ``--export-anyway`` was given, stop if someone refused, else
+    say on stderr (one line) who is unknown and go on; unknowns acknowledged in the workbench or
+    with ``consent --acknowledge`` (``project.consent_notes``) are not mentioned.
 
     Raises:
-        InvalidInputError: one line naming who is concerned and how to go on.
+        InvalidInputError: someone refused; one line naming them and how to go on.
     """
     if args.consented_only or args.export_anyway:
         return
@@ -70,15 +75,27 @@ def check_consent(project: Project, args: argparse.Namespace, session_ids: Itera
             found.append((project.sessions.get_session(sid).title, problems))
     if not found:
         return
+    refused = [(t, [p for p in ps if p.refused]) for t, ps in found]
+    refused = [(t, ps) for t, ps in refused if ps]
+    folder = shlex.quote(str(args.dir))
+    if refused:
+        raise InvalidInputError(
+            f"consent to {PURPOSE} is refused for {_listed(refused)}; nothing was written. Add "
+            "--consented-only to leave those who did not consent out, --export-anyway to "
+            f"export all the same, or record their consent (fieldscribe consent {folder} ...)."
+        )
+    print(
+        f"note: consent to {PURPOSE} is unknown for {_listed(found)}; exported all the same. "
+        f"--consented-only leaves them out; link speakers (fieldscribe speaker {folder} map ...) "
+        f"and record consent (fieldscribe consent {folder} ...), or --session ID --acknowledge "
+        f"{PURPOSE} to stop this note while it stays unknown.",
+        file=sys.stderr,
+    )
+
+
+def _listed(found: list[tuple[str, list[ConsentProblem]]]) -> str:
+    """Up to three sessions with who is concerned in each."""
     listed = "; ".join(f"“{title}”: {_who(problems)}" for title, problems in found[:3])
     if len(found) > 3:
         listed += f"; and {len(found) - 3} more session(s)"
-    refused = any(p.refused for _t, problems in found for p in problems)
-    folder = shlex.quote(str(args.dir))
-    raise InvalidInputError(
-        f"consent to {PURPOSE} is {'refused or ' if refused else ''}unknown for {listed}; "
-        f"nothing was written. Add --export-anyway to export all the same, --consented-only to "
-        f"leave them out, or link speakers (fieldscribe speaker {folder} map ...) and record "
-        f"consent (fieldscribe consent {folder} ...; --session ID --acknowledge {PURPOSE}: do "
-        "not ask again while it stays unknown)."
-    )
+    return listed

@@ -1,7 +1,7 @@
-"""The command line's exports ask about consent as the workbench does: an export that consent
-does not cover for everyone stops before writing, in one line naming who and how to go on
-(--export-anyway, --consented-only), unless the unknowns were acknowledged in the workbench
-(``project.consent_notes``); a refusal always stops it."""
+"""The command line's exports tell about consent where the workbench asks: a refusal stops the
+export before writing, in one line naming who and how to go on (--export-anyway,
+--consented-only); consent that is only unknown exports with a one-line note on stderr naming
+who, unless acknowledged in the workbench (``project.consent_notes``)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def _exports(folder: Path, sid: str) -> list[tuple[str, list[str | Path]]]:
     acknowledged=st.lists(st.booleans(), min_size=2, max_size=2),
     flag=st.sampled_from([None, "--export-anyway", "--consented-only"]),
 )
-def test_cli_exports_stop_where_the_workbench_would_ask(
+def test_cli_exports_stop_or_tell_where_the_workbench_would_ask(
     tmp_path_factory: pytest.TempPathFactory,
     capsys: pytest.CaptureFixture[str],
     sessions: list[list[str]],
@@ -86,38 +86,58 @@ def test_cli_exports_stop_where_the_workbench_would_ask(
         for states, ack in zip(sessions, acknowledged, strict=False)
     ]
     for name, argv in _exports(folder, ids[0]):
-        stop = flag is None and (asked[0] if name == "txt" else any(asked))
+        concerned = [0] if name == "txt" else list(range(len(sessions)))
+        concerned = [i for i in concerned if asked[i]]
+        stop = flag is None and any("refused" in sessions[i] for i in concerned)
+        told = flag is None and bool(concerned) and not stop
         written = Path(argv[argv.index("-o") + 1])
         written.unlink(missing_ok=True)
         code, _out, err = run_cli(capsys, *argv, *([flag] if flag else []))
         if stop:
             line = one_line_error(err)
             assert code == 1 and not written.exists(), (name, line)
+            assert "refused" in line, line
             assert "--export-anyway" in line and "--consented-only" in line, line
-            concerned = [0] if name == "txt" else [i for i, a in enumerate(asked) if a]
-            assert ("refused" in line) == any("refused" in sessions[i] for i in concerned), line
         else:
             assert code == 0 and written.exists(), (name, err)
+            notes = [ln for ln in err.splitlines() if ln.startswith("note: consent")]
+            assert len(notes) == (1 if told else 0), (name, err)
+            if told:
+                assert "unknown" in notes[0] and "--consented-only" in notes[0], notes
 
 
-def test_the_line_names_who_is_unknown_and_an_acknowledgement_applies(
+def test_the_note_names_who_is_unknown_and_an_acknowledgement_applies(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = tmp_path / "p.fieldscribe"
     [sid] = _project(folder, [["unlinked", "none", "yes"]])
     argv = ["qdpx", "export", folder, "-o", tmp_path / "o.qdpx"]
     code, _out, err = run_cli(capsys, *argv)
-    line = one_line_error(err)
-    assert code == 1 and not (tmp_path / "o.qdpx").exists()
-    assert "“Session 0”: SPEAKER_00 (not linked to a participant), Айгүл 0.1 (no consent" in line
-    assert "Айгүл 0.2" not in line  # consented
+    assert code == 0 and (tmp_path / "o.qdpx").exists()
+    assert "“Session 0”: SPEAKER_00 (not linked to a participant), Айгүл 0.1 (no consent" in err
+    assert "Айгүл 0.2" not in err  # consented
     with Project.open(folder, coder="a") as p:  # the workbench's "Don't ask again"
         p.consent_notes.acknowledge(sid, "export")
-    assert run_cli(capsys, *argv)[0] == 0
-    with Project.open(folder, coder="a") as p:  # something changes: asked again
+    code, _out, err = run_cli(capsys, *argv)
+    assert code == 0 and "consent" not in err
+    with Project.open(folder, coder="a") as p:  # something changes: told again
         p.sessions.map_speaker(sid, "SPEAKER_00", p.sessions.add_participant("Bolat").id)
     code, _out, err = run_cli(capsys, *argv)
-    assert code == 1 and "Bolat (no consent" in one_line_error(err)
+    assert code == 0 and "Bolat (no consent" in err
+
+
+def test_a_refusal_stops_the_export_and_names_who(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "p.fieldscribe"
+    [sid] = _project(folder, [["refused", "unlinked"]])
+    out = tmp_path / "o.txt"
+    argv = ["export", folder, "--session", sid, "--format", "txt", "-o", out]
+    code, _out, err = run_cli(capsys, *argv)
+    line = one_line_error(err)
+    assert code == 1 and not out.exists()
+    assert "refused for “Session 0”: Айгүл 0.0 (refused quotation)" in line, line
+    assert run_cli(capsys, *argv, "--consented-only")[0] == 0 and out.exists()
 
 
 def test_the_command_line_acknowledges_as_the_workbench_does(
@@ -128,13 +148,14 @@ def test_the_command_line_acknowledges_as_the_workbench_does(
     folder = tmp_path / "p.fieldscribe"
     unknown, refused = _project(folder, [["unlinked", "none"], ["refused"]])
     argv = ["export", folder, "--session", unknown, "--format", "txt", "-o", tmp_path / "o.txt"]
-    assert run_cli(capsys, *argv)[0] == 1
+    assert "note: consent to export is unknown" in run_cli(capsys, *argv)[2]
     code, out, _err = run_cli(capsys, "consent", folder, "--session", "Session 0",
                               "--acknowledge", "export")  # fmt: skip
     assert code == 0 and "left unknown for 2 in “Session 0”" in out
     with Project.open(folder, coder="a") as p:
         assert p.consent_notes.is_acknowledged(unknown, "export")
-    assert run_cli(capsys, *argv)[0] == 0
+    code, _out, err = run_cli(capsys, *argv)
+    assert code == 0 and "consent" not in err
     code, _out, err = run_cli(capsys, "consent", folder, "--session", refused,
                               "--acknowledge", "export")  # fmt: skip
     assert code == 1 and "refused" in one_line_error(err)

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -63,6 +62,9 @@ class ModelsPage(QWidget):
         self.project = project  # the open project: removing its model warns
         self.test_audio = test_audio
         self.handle: TaskHandle | None = None
+        #: the listing that reads files not checked yet, in the background (``refresh``)
+        self.check_handle: TaskHandle | None = None
+        self._list_again: tuple[str | None] | None = None  # refresh asked for during the check
         self._damage_said = ""  # what a damaged model, selected, said (gone with it)
         self.table = WhisperModelsTable(self)
         self.view = QTableView(self)
@@ -127,36 +129,84 @@ class ModelsPage(QWidget):
 
     # ------------------------------------------------------------------ state
     def refresh(self, select: str | None = None) -> None:
-        """Read the models and their measured speeds again."""
-        from transcribe.model_speed import read_speeds
+        """Read the models and their measured speeds again. Files never checked or changed
+        since (``model_checksums``; the first time: the bundled tiny.en and the packaged base,
+        about 370 MB) are read in the background: the table shows at once, the page says
+        "Checking …" and its buttons wait, then the rows show what the check found."""
+        from transcribe.model_checksums import CheckLater
         from transcribe.models import list_models
 
         chosen = self.selected()
         current = select or (chosen.name if chosen is not None else None)
-        checked: list[str] = []
-        said = (self.status.text(), self.status.styleSheet())
+        unread: list[tuple[str, int]] = []
 
-        def checking(name: str, size: int) -> None:
-            # once per changed file (model_checksums): a large one takes seconds, say so now
-            if not checked:
-                QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            checked.append(name)
-            self._say(f"Checking {name} ({size / 1e6:,.0f} MB) against its checksums…")
-            self.status.repaint()
+        def later(name: str, size: int) -> None:
+            unread.append((name, size))
+            raise CheckLater
 
-        try:
-            models = list_models(self.cache_dir, checking)
-        finally:
-            if checked:
-                QApplication.restoreOverrideCursor()
-                self.status.setText(said[0])
-                self.status.setVisible(bool(said[0]))
-                self.status.setStyleSheet(said[1])
+        self._show(list_models(self.cache_dir, later), current)
+        if self.check_handle is not None:  # what it lists is older: it lists again when done
+            self._list_again = (current,)
+        elif unread:
+            self._check_in_background(current, unread[0])
+
+    def _show(self, models: list[ModelInfo], current: str | None) -> None:
+        from transcribe.model_speed import read_speeds
+
         in_use, why = self.project_model(models)
         self.table.set_models(models, read_speeds(self.cache_dir), in_use, why)
         for row, info in enumerate(self.table.rows):
             if info.name == current:
                 self.view.selectRow(row)
+        self._update_buttons()
+
+    def _check_in_background(self, current: str | None, first: tuple[str, int]) -> None:
+        """List the models again on a worker thread, reading the files not checked yet."""
+        from transcribe.model_checksums import CheckLater
+        from transcribe.models import list_models
+
+        said = (self.status.text(), self.status.styleSheet())
+        cache_dir = self.cache_dir
+        self._list_again = None
+
+        def job(ctx: TaskContext) -> list[ModelInfo]:
+            def checking(name: str, size: int) -> None:
+                if ctx.cancelled:  # the window closes: the rest is read another time
+                    raise CheckLater
+                ctx.progress((name, size))
+
+            return list_models(cache_dir, checking)
+
+        line = [""]
+
+        def checking_said(value: object) -> None:
+            name, size = value if isinstance(value, tuple) else first
+            line[0] = f"Checking {name} ({size / 1e6:,.0f} MB) against its checksums…"
+            self._say(line[0])
+
+        def done(models: list[ModelInfo]) -> None:
+            if self.status.text() == line[0]:  # what was said before the check, back
+                self.status.setText(said[0])
+                self.status.setVisible(bool(said[0]))
+                self.status.setStyleSheet(said[1])
+            again = self._list_again
+            self.check_handle = None
+            self.progress.setVisible(self.busy())
+            if again is not None:  # asked for while the check ran: list what is there now
+                self.refresh(select=again[0])
+            else:
+                self._show(models, current)
+
+        def failed(exc: BaseException) -> None:
+            self._say(f"Checking the models failed: {exc}", error=True)
+
+        checking_said(first)
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("")
+        self.progress.show()
+        self.check_handle = self.runner.submit(
+            "Checking the models", job, on_done=done, on_error=failed, on_progress=checking_said
+        )
         self._update_buttons()
 
     def selected(self) -> ModelInfo | None:
@@ -188,8 +238,8 @@ class ModelsPage(QWidget):
         return QSize(max(hint.width(), need), hint.height())
 
     def busy(self) -> bool:
-        """True while a job of this page runs."""
-        return self.handle is not None
+        """True while a job of this page runs (the background check of the models included)."""
+        return self.handle is not None or self.check_handle is not None
 
     def _update_buttons(self) -> None:
         from transcribe.model_store import checksums_for
@@ -210,7 +260,7 @@ class ModelsPage(QWidget):
             self.remove_button.setToolTip("Delete the selected model's files from this machine")
         self.verify_button.setEnabled(idle and info is not None and bool(checksums_for(info)))
         self.measure_button.setEnabled(idle and info is not None and self.test_audio.is_file())
-        self.cancel_button.setVisible(not idle)
+        self.cancel_button.setVisible(self.handle is not None)
 
     def _selected_changed(self) -> None:
         """A damaged model, selected, says what is wrong and the repair under the buttons (in
@@ -252,10 +302,13 @@ class ModelsPage(QWidget):
         self._update_buttons()
 
     def _finished(self, handle: TaskHandle) -> None:
-        if handle is self.handle:
+        if handle is self.check_handle:  # failed (done clears it)
+            self.check_handle = None
+        elif handle is self.handle:
             self.handle = None
+        if not self.busy():
             self.progress.hide()
-            self._update_buttons()
+        self._update_buttons()
 
     def _progress(self, value: object) -> None:
         from transcribe.model_download import CONVERTING, DownloadProgress
@@ -284,6 +337,9 @@ class ModelsPage(QWidget):
     def shutdown(self, msecs: int = 15000) -> None:
         """Cancel the running job and wait for it (the dialog is closing)."""
         self.cancel()
+        if self.check_handle is not None:
+            self.check_handle.drop_callbacks()
+            self.check_handle.cancel()
         self.runner.wait(msecs)
 
     # ------------------------------------------------------------------ install

@@ -40,6 +40,12 @@ APP = "fieldscribe"
 MODEL_FILES = ("config.json", "preprocessor_config.json", "model.bin", "tokenizer.json")
 
 
+class CheckLater(Exception):
+    """Raised by a ``checking`` callback: leave the files unread for now. The listing goes on
+    with what was recorded (a file never checked counts as fine) so a window can show it at
+    once and check in the background."""
+
+
 def is_model_file(name: str) -> bool:
     """True for the files of a faster-whisper model folder (``vocabulary.*`` included)."""
     return name in MODEL_FILES or name.startswith("vocabulary.")
@@ -177,7 +183,8 @@ def files_since_checked(
 ) -> list[str]:
     """The files of ``recorded`` (name -> (algorithm, checksum)) in ``folder`` that differ from
     their checksum. Only files changed since they were last checked are read (``checking(label,
-    bytes to read)`` is called first); the others' last result is reused. Missing files are
+    bytes to read)`` is called first; raising ``CheckLater``, it leaves them unread); the
+    others' last result is reused. Missing files are
     skipped. ``memo``: the ``checks.json`` of a folder kept outside the models folder."""
     recorded = {n: c for n, c in recorded.items() if (folder / n).is_file()}
     known = _records_of(folder, memo)
@@ -192,7 +199,10 @@ def files_since_checked(
             stale.append(name)
     if stale:
         if checking is not None:
-            checking(label, sum((folder / n).stat().st_size for n in stale))
+            try:
+                checking(label, sum((folder / n).stat().st_size for n in stale))
+            except CheckLater:
+                return sorted(name for name, ok in results.items() if not ok)
         fresh = {}
         for name in stale:
             algorithm, expected = recorded[name]

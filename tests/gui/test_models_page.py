@@ -39,6 +39,7 @@ def dialog(qtbot: Any, qsettings: Any, hub: FakeHub) -> Iterator[Any]:
     d.resize(1024, 700)
     d.tabs.setCurrentWidget(d.models)
     d.show()
+    _wait(qtbot, d.models)  # the first check of tiny.en and base, in the background
     yield d
     d.models.shutdown()
 
@@ -136,6 +137,7 @@ def test_verify_on_the_page_finds_a_damaged_file_of_the_same_size(
         fh.seek(1_000_000)
         fh.write(bytes([byte[0] ^ 0xFF]))
     page.refresh()  # the list reads the changed file again, as `fieldscribe models` does
+    _wait(qtbot, page)
     row = _names(page).index("small")
     assert page.table.index(row, 0).data() == "small (DAMAGED)"
     tip = page.table.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
@@ -252,6 +254,7 @@ def test_the_page_marks_a_damaged_bundled_model_with_its_reinstall(
         fh.write(bytes([byte[0] ^ 0xFF]))
     page = dialog.models
     page.refresh()
+    _wait(qtbot, page)
     row = _names(page).index("tiny.en")
     assert page.table.index(row, 0).data() == "tiny.en (DAMAGED)"
     tip = page.table.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
@@ -274,6 +277,7 @@ def test_a_damaged_model_selected_says_why_and_the_repair_under_the_buttons(
     os.truncate(info.path / "tokenizer.json", 100)
     page = dialog.models
     page.refresh()
+    _wait(qtbot, page)
     page.select("kk")
     text = page.status.text()
     assert page.status.isVisible() and "b00020" in page.status.styleSheet()
@@ -296,3 +300,85 @@ def test_the_page_asks_again_for_a_name_whose_folder_is_taken(dialog: Any) -> No
     )
     assert page.import_name_problem("kk") == "A model named 'kk' is already on this computer."
     assert page.import_name_problem("kk-2") is None
+
+
+def test_the_page_shows_before_the_first_check_of_the_packaged_models_ends(
+    qtbot: Any, qsettings: Any, private_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first listing reads tiny.en and base (about 370 MB) against their checksums: on the
+    GUI thread the window froze until it ended. The rows show at once, the page says what it
+    checks and its buttons wait; then the rows show what the check found, and the next
+    opening reads nothing."""
+    import threading
+
+    from gui.settings import Settings, SettingsDialog
+    from transcribe import model_checksums
+
+    release, reading = threading.Event(), threading.Event()
+    real = model_checksums.checksum_of
+    readers: list[str] = []
+
+    def held(path: Path, algorithm: str, progress: Any = None) -> str:
+        readers.append(threading.current_thread().name)
+        reading.set()
+        release.wait(10)  # on the GUI thread, the page would not show for 10 s
+        return real(path, algorithm, progress)
+
+    monkeypatch.setattr(model_checksums, "checksum_of", held)
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    d.resize(1024, 700)
+    d.tabs.setCurrentWidget(d.models)
+    d.show()
+    page = d.models
+    qtbot.waitExposed(d)
+    assert not release.is_set() and "tiny.en" in _names(page)  # shown before the check ends
+    assert page.busy() and not page.install_button.isEnabled()
+    assert not page.cancel_button.isVisible()  # a check is not cancelled by hand
+    assert page.status.isVisible() and page.progress.isVisible()
+    assert page.status.text().startswith("Checking tiny.en ("), page.status.text()
+    assert page.status.text().endswith("MB) against its checksums…")
+    qtbot.waitUntil(reading.is_set, timeout=10000)
+    assert threading.main_thread().name not in readers
+    shot = Path(os.environ.get("FIELDSCRIBE_SHOTS", private_dirs)) / "settings_models_checking.png"
+    assert d.grab().save(str(shot))
+    release.set()
+    _wait(qtbot, page)
+    assert not page.status.isVisible() and not page.progress.isVisible()
+    assert page.install_button.isEnabled() and "tiny.en" in _names(page)
+    page.select("tiny.en")
+    assert page.selected() is not None and page.selected().damaged is None
+    d.done(0)
+    count = len(readers)
+    again = SettingsDialog(Settings(qsettings))  # remembered: nothing read, nothing to wait for
+    qtbot.addWidget(again)
+    assert not again.models.busy() and len(readers) == count
+    again.done(0)
+
+
+def test_a_damaged_bundled_model_found_by_the_background_check_turns_red(
+    qtbot: Any, qsettings: Any, tmp_path: Path, private_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the background check finds replaces the rows shown before it."""
+    import shutil
+
+    from gui.settings import Settings, SettingsDialog
+    from transcribe import model_packages, models
+
+    assert TINY is not None
+    copy = tmp_path / "site" / "model"
+    shutil.copytree(TINY, copy)
+    real = models.package_checksums(models.BUNDLED_DIST, TINY)
+    monkeypatch.setattr(model_packages, "bundled_model_path", lambda: copy)
+    monkeypatch.setattr(model_packages, "package_checksums", lambda dist, folder: dict(real))
+    with open(copy / "config.json", "r+b") as fh:
+        fh.write(b"#")
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    page = d.models
+    row = _names(page).index("tiny.en")
+    assert page.busy() and page.table.index(row, 0).data() == "tiny.en"  # not read yet
+    _wait(qtbot, page)
+    row = _names(page).index("tiny.en")
+    assert page.table.index(row, 0).data() == "tiny.en (DAMAGED)"
+    d.done(0)

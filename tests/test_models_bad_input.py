@@ -95,6 +95,39 @@ def test_a_folder_of_models_says_which_to_import_and_changes_nothing(
     assert _tree(caches) == before
 
 
+def test_use_of_a_folder_of_models_says_which_to_choose_and_changes_nothing(
+    caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: "missing or corrupt model folder (no model.bin, config.json, tokenizer.json)"
+    for a folder that holds models one level down, as `models import` said once."""
+    from cli import main
+    from storage import Project
+
+    assert TINY is not None
+    shelf = tmp_path / "shelf"
+    for name in ("kk-small", "ru-base"):
+        shutil.copytree(TINY, shelf / name)
+    study = tmp_path / "My Study.fieldscribe"
+    Project.create(study, name="Study", coder="a").close()
+    assert main(["models", "use", str(study), "tiny.en"]) == 0
+    capsys.readouterr()
+    assert main(["models", "use", str(study), str(shelf)]) != 0
+    quoted = f"'{study}'"  # the project folder as a shell needs it
+    assert capsys.readouterr().err == (
+        f"fieldscribe: error: {shelf}: holds several models (kk-small, ru-base); choose one "
+        f"(fieldscribe models use {quoted} {shelf / 'kk-small'}).\n"
+    )
+    with pytest.raises(ModelError, match=r"holds several models \(kk-small, ru-base\); give one"):
+        resolve_model(str(shelf))  # transcribe --model, Project settings
+    shutil.rmtree(shelf / "ru-base")
+    assert main(["models", "use", str(study), str(shelf)]) != 0
+    err = capsys.readouterr().err
+    assert f"{shelf}: holds its model in the subfolder kk-small; choose that folder" in err
+    with Project.open(study) as project:
+        assert project.model == "tiny.en"  # untouched
+    assert main(["models", "use", str(study), str(shelf / "kk-small")]) == 0
+
+
 def test_an_import_never_takes_the_folder_of_a_model_already_here(
     caches: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -93,11 +93,33 @@ class ModelInfo:
 
 
 # ----------------------------------------------------------------------------- checks
+def folder_of_models(folder: Path, pick: tuple[str, str], command: str) -> str | None:
+    """What to say about a folder that is not a model but holds models one level down (an
+    unpacked shelf of models), or None: which subfolders are models and how to take one.
+    ``pick``: what to do with several, and with the only one ("import them one at a time",
+    "import that folder"); ``command``: the command, to which the first one's path is added."""
+    if not folder.is_dir() or (folder / "model.bin").exists():
+        return None
+    inner = sorted(p.parent.name for p in folder.glob("*/model.bin"))
+    if not inner:
+        return None
+    held = (
+        f"holds several models ({', '.join(inner)})"
+        if len(inner) > 1
+        else f"holds its model in the subfolder {inner[0]}"
+    )
+    first = shlex.quote(str(folder / inner[0]))
+    return f"{folder}: {held}; {pick[len(inner) == 1]} ({command} {first})."
+
+
 def check_model_folder(folder: Path) -> None:
     """Raise ``ModelError`` unless the folder holds the files of a CTranslate2 Whisper model."""
     if not folder.is_dir():
         raise ModelError(f"{folder}: missing or corrupt model folder (no such folder).")
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    shelf = folder_of_models(folder, ("give one of them", "give that folder"), "for example")
+    if missing and shelf is not None:
+        raise ModelError(shelf)
     if missing:
         raise ModelError(
             f"{folder}: missing or corrupt model folder (no {', '.join(missing)}); "

@@ -283,6 +283,8 @@ def cmd_models_use(args: argparse.Namespace) -> int:
     if shelf is not None:  # "missing or corrupt model folder" said nothing of the models in it
         raise ModelError(shelf)
     info = None if automatic else resolve_model(name)  # one line when it is not usable
+    if info is not None and info.source == "folder":  # the folder, wherever the next run starts
+        name = info.name = str(Path(name).expanduser().resolve())
     note = ""
     with open_project(args, write=True) as project:
         # an English-only model in a project that expects other languages: transcription

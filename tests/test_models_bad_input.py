@@ -128,6 +128,29 @@ def test_use_of_a_folder_of_models_says_which_to_choose_and_changes_nothing(
     assert main(["models", "use", str(study), str(shelf / "kk-small")]) == 0
 
 
+def test_a_folder_that_is_no_model_says_what_is_taken_and_changes_nothing(
+    caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "convert other checkpoints with ct2-transformers-converter first": a tool
+    FieldScribe does not install, for a conversion `import` and `install` do themselves."""
+    from cli import main
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "interview.txt").write_text("not a model", "utf-8")
+    main(["models"])  # the packaged models' first check is remembered
+    capsys.readouterr()
+    before = _tree(caches)
+    assert main(["models", "import", str(notes)]) != 0
+    assert capsys.readouterr().err == (
+        f"fieldscribe: error: {notes}: not a CTranslate2 Whisper model (no model.bin, "
+        "tokenizer.json, config.json); a faster-whisper model folder holds model.bin, "
+        "config.json and tokenizer.json (a Transformers Whisper checkpoint, config.json with "
+        "model.safetensors or pytorch_model.bin, is converted here).\n"
+    )
+    assert _tree(caches) == before
+
+
 def test_an_import_never_takes_the_folder_of_a_model_already_here(
     caches: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -182,8 +182,9 @@ def validate_whisper_folder(folder: Path, *, load: bool = True, label: str | Non
     if missing:
         raise NotAWhisperModelError(
             f"{where}: not a CTranslate2 Whisper model (no {', '.join(missing)}); a "
-            "faster-whisper model folder holds model.bin, config.json and tokenizer.json "
-            "(convert other checkpoints with ct2-transformers-converter first)."
+            "faster-whisper model folder holds model.bin, config.json and tokenizer.json (a "
+            "Transformers Whisper checkpoint, config.json with model.safetensors or "
+            "pytorch_model.bin, is converted here)."
         )
     spec = _model_bin_spec(folder / "model.bin")
     if spec is None:

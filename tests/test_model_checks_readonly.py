@@ -94,7 +94,7 @@ def test_a_read_only_models_folder_reads_an_imported_model_once(
     assert _checks_of("kk") == ([], None)
     _flip(kk_model / "model.bin")
     assert _checks_of("kk")[0] == ["kk"]
-    damaged = "model.bin differs from the checksum recorded when installed"
+    damaged = "model.bin differs from the checksum recorded when imported"
     assert _checks_of("kk") == ([], damaged)
 
 

@@ -232,19 +232,20 @@ def model_damage(
     missing = [n for n in dict.fromkeys([*REQUIRED_FILES, *recorded]) if not (folder / n).is_file()]
     if missing:
         return f"{', '.join(missing)} missing"
+    when = "when imported" if (manifest or {}).get("source") == "imported" else "when installed"
     for name, size in recorded.items():
         actual = (folder / name).stat().st_size
         if not isinstance(size, int) or actual == size:
             continue
         if actual < size:
             return f"{name} truncated: {_mb(actual)} of {_mb(size)}"
-        return f"{name} is {_mb(actual)}, was {_mb(size)} when installed"
+        return f"{name} is {_mb(actual)}, was {_mb(size)} {when}"
     if (folder / "model.bin").stat().st_size < 1024:
         return "model.bin truncated"
     changed = changed_files(folder, manifest, checking)
     if changed:
         verb = "differs" if len(changed) == 1 else "differ"
-        return f"{', '.join(changed)} {verb} from the checksum recorded when installed"
+        return f"{', '.join(changed)} {verb} from the checksum recorded {when}"
     return None
 
 

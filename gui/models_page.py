@@ -221,10 +221,19 @@ class ModelsPage(QWidget):
                 self.view.selectRow(row)
 
     def sizeHint(self) -> QSize:  # Qt's name
-        """Wide enough for the table's columns whole (the settings dialog opens at it, as far as
-        the screen allows): at Qt's default the dialog was 521 px wide and the Source column read
-        "package (base-…" beside "base ✓ this project"."""
+        """Wide enough for the table's columns whole and tall enough for its rows (up to 12)
+        with a status line shown (the settings dialog opens at it, as far as the screen
+        allows): at Qt's default the dialog was 521 px wide and the Source column read
+        "package (base-…" beside "base ✓ this project"; 380 px tall, five models and a line
+        of outcome left two and a half rows in sight."""
         hint = super().sizeHint()
+        view = self.view
+        rows = min(self.table.rowCount(), 12) * view.verticalHeader().defaultSectionSize()
+        table = view.horizontalHeader().sizeHint().height() + rows + 2 * view.frameWidth()
+        box = self.layout()
+        spacing = box.spacing() if box is not None else 0
+        status = 0 if self.status.isVisibleTo(self) else self.status.minimumHeight() + spacing
+        hint.setHeight(hint.height() + max(0, table - view.sizeHint().height()) + status)
         view, header = self.view, self.view.horizontalHeader()
         columns = sum(
             max(view.sizeHintForColumn(c), header.sectionSizeHint(c))

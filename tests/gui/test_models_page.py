@@ -382,3 +382,38 @@ def test_a_damaged_bundled_model_found_by_the_background_check_turns_red(
     row = _names(page).index("tiny.en")
     assert page.table.index(row, 0).data() == "tiny.en (DAMAGED)"
     d.done(0)
+
+
+def test_the_settings_open_tall_enough_for_every_model_and_a_line_of_outcome(
+    qtbot: Any, qsettings: Any, private_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings ▸ Models opened at Qt's height (380 px at 1024x700 and 1366x768 alike): with
+    six models and a line of outcome under the buttons, two and a half rows were in sight, the
+    rest behind a scroll bar. It opens as tall as ten need, as far as the screen allows."""
+    from dataclasses import replace
+
+    from gui.settings import Settings, SettingsDialog
+    from transcribe import models
+
+    real = models.list_models
+
+    def ten(*args: Any, **kw: Any) -> list[Any]:
+        listed = real(*args, **kw)
+        return listed + [replace(listed[0], name=f"kk-{i}", source="imported") for i in range(8)]
+
+    monkeypatch.setattr(models, "list_models", ten)
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    d.tabs.setCurrentWidget(d.models)
+    d.show()
+    page = d.models
+    _wait(qtbot, page)
+    assert len(page.table.rows) >= 10
+    page._say("Imported kk-3 (78 MB).")
+    qtbot.wait(50)
+    room = d.screen().availableGeometry()
+    assert d.height() <= room.height()
+    assert room.height() < 560 or page.view.verticalScrollBar().maximum() == 0, d.size()
+    name = f"settings_models_{room.width()}x{room.height()}.png"
+    assert d.grab().save(str(Path(os.environ.get("FIELDSCRIBE_SHOTS", private_dirs)) / name))
+    d.done(0)

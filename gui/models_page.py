@@ -413,7 +413,13 @@ class ModelsPage(QWidget):
         (``name``, else the folder's or archive's) is taken or cannot name an imported model,
         ask for another first (cancelled: nothing is imported)."""
         from transcribe.model_store import default_import_name, import_model
+        from transcribe.models import folder_of_models
 
+        pick = ("import them one at a time", "import that folder")
+        shelf = folder_of_models(source, pick, "Import… ▸ From a folder…:")  # not the CLI's
+        if shelf is not None:
+            self._say(shelf, error=True)
+            return
         wanted = default_import_name(source) if name is None else name
         problem = self.import_name_problem(wanted)
         if problem is not None:

@@ -417,3 +417,29 @@ def test_the_settings_open_tall_enough_for_every_model_and_a_line_of_outcome(
     name = f"settings_models_{room.width()}x{room.height()}.png"
     assert d.grab().save(str(Path(os.environ.get("FIELDSCRIBE_SHOTS", private_dirs)) / name))
     d.done(0)
+
+
+def test_importing_a_folder_of_models_on_the_page_says_which_to_take_in_its_words(
+    qtbot: Any, dialog: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder whose models sit in its subfolders said "(fieldscribe models import …)" on the
+    page, a command for a terminal; and a taken folder name was asked about first."""
+    import shutil
+
+    from PySide6.QtWidgets import QInputDialog
+
+    assert TINY is not None
+    shelf = tmp_path / "small"  # an official name: it would be asked for another
+    for name in ("kk-small", "ru-base"):
+        shutil.copytree(TINY, shelf / name)
+    asked: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: asked.append("?") or ("", False))
+    page = dialog.models
+    page.start_import(shelf)
+    _wait(qtbot, page)
+    assert page.status.text() == (
+        f"{shelf}: holds several models (kk-small, ru-base); import them one at a time "
+        f"(Import… ▸ From a folder…: {shelf / 'kk-small'})."
+    )
+    assert "b00020" in page.status.styleSheet() and asked == []
+    assert "kk-small" not in _names(page) and "small" not in _names(page)

@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.models import in_use
 from gui.models.whisper_models import WhisperModelsTable, speed_text
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
-from storage.core.languages import language_name
-from transcribe.models import DEMO_RECORDING, ModelInfo, beyond_english, multilingual_choice
+from transcribe.models import DEMO_RECORDING, ModelInfo
 
 if TYPE_CHECKING:
     from storage import Project
@@ -485,45 +485,15 @@ class ModelsPage(QWidget):
 
     # ------------------------------------------------------------------ remove
     def project_uses(self, info: ModelInfo) -> bool:
-        """True when the open project transcribes with ``info`` (chosen by name, repository or
-        folder: ``transcribe.model_choices.chooses``, as ``models remove`` asks)."""
-        from transcribe.model_choices import chooses
-
-        return chooses(self.project.model if self.project is not None else None, info)
+        """True when the open project transcribes with ``info`` (``gui.models.in_use``)."""
+        return in_use.project_uses(self.project, info)
 
     def project_model(self, models: list[ModelInfo]) -> tuple[str | None, str]:
-        """The model the open project transcribes with (its name; None without a project) and
-        a line saying why: chosen in Project settings, or the default for its languages."""
-        if self.project is None:
-            return None, ""
-        name = self.project.name
-        chosen = next((m for m in models if self.project_uses(m)), None)
-        if chosen is not None:
-            # an English-only choice in a Russian/Kazakh project is swapped at transcription:
-            # "✓ this project" on it said the project transcribes with a model it does not use
-            others = beyond_english(chosen.multilingual, self.project.languages)
-            instead = multilingual_choice(self.cache_dir) if others else None
-            if instead is not None:
-                names = ", ".join(language_name(code) for code in others)
-                return instead, (
-                    f"The open project, {name}, chose {chosen.name}, which is English-only while "
-                    f"the project expects {names}: it transcribes with this one instead."
-                )
-            return chosen.name, f"The open project, {name}, transcribes with it (Project settings)."
-        default = self._fallback()
-        if self.project.model:
-            why = (
-                f"The open project, {name}, chose {self.project.model}, which is not on this "
-                "computer: it transcribes with this one, the default for its languages."
-            )
-        else:
-            why = f"The open project, {name}, transcribes with it (the default for its languages)."
-        return default, why
+        """The model the open project transcribes with, and why (``gui.models.in_use``)."""
+        return in_use.project_model(self.project, models)
 
     def _fallback(self) -> str:
-        from transcribe.models import default_model
-
-        return default_model(self.project.languages if self.project is not None else [])
+        return in_use.fallback(self.project)
 
     def other_projects(self, info: ModelInfo) -> list[str]:
         """The folders of other projects recorded as having chosen ``info``

@@ -413,7 +413,12 @@ def multilingual_advice(cache_dir: Path | None = None) -> str:
 def multilingual_choice(cache_dir: Path | None = None) -> str | None:
     """The name of the multilingual model an English-only one is swapped for (``base`` first,
     then the smallest), or None when none is installed. Cheap: nothing is resolved."""
-    usable = [m for m in list_models(cache_dir) if m.multilingual and not m.damaged]
+    return pick_multilingual(list_models(cache_dir))
+
+
+def pick_multilingual(models: list[ModelInfo]) -> str | None:
+    """``multilingual_choice`` among models already listed (nothing is read)."""
+    usable = [m for m in models if m.multilingual and not m.damaged]
     usable.sort(key=lambda m: (m.name != BASE_MODEL, m.size_bytes))
     return usable[0].name if usable else None
 

@@ -443,3 +443,47 @@ def test_importing_a_folder_of_models_on_the_page_says_which_to_take_in_its_word
     )
     assert "b00020" in page.status.styleSheet() and asked == []
     assert "kk-small" not in _names(page) and "small" not in _names(page)
+
+
+def test_a_project_whose_english_model_gives_way_reads_nothing_on_the_gui_thread(
+    qtbot: Any, qsettings: Any, project: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Russian/Kazakh project that chose tiny.en: finding the model used instead listed the
+    models again on the GUI thread, reading tiny.en and base there (the window froze as before
+    the check moved to a worker thread)."""
+    import threading
+
+    from gui.models_page import ModelsPage
+    from transcribe import model_checksums
+
+    if models_multilingual_choice() is None:
+        pytest.skip("no multilingual model here")
+    project.set_languages("ru,kk")
+    project.set_model("tiny.en")
+    release = threading.Event()
+    readers: list[str] = []
+    real = model_checksums.checksum_of
+
+    def held(path: Path, algorithm: str, progress: Any = None) -> str:
+        readers.append(threading.current_thread().name)
+        release.wait(10)
+        return real(path, algorithm, progress)
+
+    for memo in model_cache_dir().glob("*checks.json"):  # never checked here
+        memo.unlink()
+    monkeypatch.setattr(model_checksums, "checksum_of", held)
+    page = ModelsPage(project=project)
+    qtbot.addWidget(page)
+    assert page.busy() and threading.main_thread().name not in readers
+    marked = [r.name for i, r in enumerate(page.table.rows) if page.table.is_in_use(i)]
+    assert marked == ["base"]
+    release.set()
+    qtbot.waitUntil(lambda: not page.busy(), timeout=30000)
+    assert threading.main_thread().name not in readers and readers
+    page.shutdown()
+
+
+def models_multilingual_choice() -> str | None:
+    from transcribe.models import base_parts
+
+    return "base" if base_parts() is not None else None

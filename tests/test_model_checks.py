@@ -99,3 +99,23 @@ def test_an_imported_model_grown_says_its_size_when_imported(kk_model: Path) -> 
     with open(kk_model / "config.json", "ab") as fh:
         fh.write(b" " * 10)
     assert _listed([]) == f"config.json is {size + 10} bytes, was {size} bytes when imported"
+
+
+def test_the_default_model_reads_no_model_file(
+    kk_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the base extra, finding the default looked for an installed base by listing
+    every installed model, reading each file not checked yet (on the Models page's GUI
+    thread)."""
+    from transcribe import model_checksums, model_packages
+    from transcribe.models import default_model
+
+    monkeypatch.setattr(model_packages, "base_parts", lambda: None)
+    (model_cache_dir() / CHECKS).unlink()
+    read: list[Path] = []
+    real = model_checksums.checksum_of
+    monkeypatch.setattr(
+        model_checksums, "checksum_of", lambda p, *a, **k: read.append(p) or real(p, *a, **k)
+    )
+    assert default_model(["ru"]) == "tiny.en" and read == []
+    assert _listed([]) is None and read  # the listing reads what it has not checked

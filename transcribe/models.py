@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import model_packages as packages
-from .model_checksums import changed_files
+from .model_checksums import CheckLater, changed_files
 from .model_file import cut_short
 from .model_hf import REQUIRED_FILES as REQUIRED_FILES
 from .model_hf import find_in_hf, hf_snapshots
@@ -388,9 +388,17 @@ def default_model(languages: list[str] | tuple[str, ...] = ()) -> str:
     """
     if languages and all(code == "en" for code in languages):
         return DEFAULT_MODEL
-    if packages.base_parts() is not None or _find_installed(BASE_MODEL, None) is not None:
+    if packages.base_parts() is not None:
+        return BASE_MODEL
+    # by name only: the files of every installed model are not read for a default (the
+    # Models page asks on the GUI thread)
+    if any(m.name == BASE_MODEL for m in installed_models(None, _leave_unread)):
         return BASE_MODEL
     return DEFAULT_MODEL
+
+
+def _leave_unread(_name: str, _size: int) -> None:
+    raise CheckLater
 
 
 BASE_MODEL_INSTALL = "pip install 'fieldscribe[base-model]'"  # as the README says

@@ -151,6 +151,31 @@ def test_a_folder_that_is_no_model_says_what_is_taken_and_changes_nothing(
     assert _tree(caches) == before
 
 
+def test_an_archive_of_several_models_says_to_unpack_it(
+    caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "import them one at a time": of an archive, which cannot be done."""
+    import tarfile
+
+    from cli import main
+
+    shelf = tmp_path / "shelf.tar.gz"
+    with tarfile.open(shelf, "w:gz") as tf:
+        for name in ("kk-small", "ru-base"):
+            for part in ("model.bin", "config.json", "tokenizer.json"):
+                (tmp_path / part).write_bytes(b"{}")
+                tf.add(tmp_path / part, f"{name}/{part}")
+    main(["models"])
+    capsys.readouterr()
+    before = _tree(caches)
+    assert main(["models", "import", str(shelf)]) != 0
+    assert capsys.readouterr().err == (
+        f"fieldscribe: error: {shelf}: the archive holds several models (kk-small, ru-base); "
+        "unpack it and import their folders one at a time.\n"
+    )
+    assert _tree(caches) == before
+
+
 def test_an_import_never_takes_the_folder_of_a_model_already_here(
     caches: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

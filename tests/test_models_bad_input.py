@@ -176,6 +176,32 @@ def test_an_archive_of_several_models_says_to_unpack_it(
     assert _tree(caches) == before
 
 
+def test_a_transformers_checkpoint_given_to_use_says_to_import_it(
+    caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`models use` / --model of a fine-tune published for Transformers said "missing or
+    corrupt model folder (no model.bin)" of a whole checkpoint that `import` converts."""
+    import json
+
+    from cli import main
+    from storage import Project
+
+    checkpoint = tmp_path / "whisper-kk"
+    checkpoint.mkdir()
+    (checkpoint / "config.json").write_text(json.dumps({"model_type": "whisper"}), "utf-8")
+    (checkpoint / "model.safetensors").write_bytes(b"\0" * 64)
+    study = tmp_path / "study.fieldscribe"
+    Project.create(study, coder="a").close()
+    assert main(["models", "use", str(study), str(checkpoint)]) != 0
+    assert capsys.readouterr().err == (
+        f"fieldscribe: error: {checkpoint}: a Transformers Whisper checkpoint, not a CTranslate2 "
+        f"model; import it once, which converts it (fieldscribe models import {checkpoint}), "
+        "then give the imported model's name.\n"
+    )
+    with Project.open(study) as project:
+        assert project.model is None
+
+
 def test_an_import_never_takes_the_folder_of_a_model_already_here(
     caches: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from . import model_packages as packages
 from .model_checksums import CheckLater, changed_files
+from .model_convert import is_transformers_whisper
 from .model_file import cut_short
 from .model_hf import REQUIRED_FILES as REQUIRED_FILES
 from .model_hf import find_in_hf, hf_snapshots
@@ -120,6 +121,12 @@ def check_model_folder(folder: Path) -> None:
     shelf = folder_of_models(folder, ("give one of them", "give that folder"), "for example")
     if missing and shelf is not None:
         raise ModelError(shelf)
+    if missing and is_transformers_whisper(folder):  # not "missing or corrupt"
+        raise ModelError(
+            f"{folder}: a Transformers Whisper checkpoint, not a CTranslate2 model; import it "
+            f"once, which converts it (fieldscribe models import {shlex.quote(str(folder))}), "
+            "then give the imported model's name."
+        )
     if missing:
         raise ModelError(
             f"{folder}: missing or corrupt model folder (no {', '.join(missing)}); "

@@ -153,8 +153,8 @@ class ModelsPage(QWidget):
     def _show(self, models: list[ModelInfo], current: str | None) -> None:
         from transcribe.model_speed import read_speeds
 
-        in_use, why = self.project_model(models)
-        self.table.set_models(models, read_speeds(self.cache_dir), in_use, why)
+        using, why = self.project_model(models)
+        self.table.set_models(models, read_speeds(self.cache_dir), using, why)
         for row, info in enumerate(self.table.rows):
             if info.name == current:
                 self.view.selectRow(row)
@@ -194,8 +194,9 @@ class ModelsPage(QWidget):
             self.progress.setVisible(self.busy())
             if again is not None:  # asked for while the check ran: list what is there now
                 self.refresh(select=again[0])
-            else:
-                self._show(models, current)
+            else:  # the row selected meanwhile stays selected
+                chosen = self.selected()
+                self._show(models, chosen.name if chosen is not None else current)
 
         def failed(exc: BaseException) -> None:
             self._say(f"Checking the models failed: {exc}", error=True)

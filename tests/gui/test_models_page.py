@@ -488,3 +488,34 @@ def models_multilingual_choice() -> str | None:
     from transcribe.models import base_parts
 
     return "base" if base_parts() is not None else None
+
+
+def test_closing_the_settings_during_the_first_check_stops_reading(
+    qtbot: Any, qsettings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dialog waits for its jobs when it closes: the check stops after the file it reads
+    (the rest is read the next time), instead of reading tiny.en and base to the end."""
+    import threading
+
+    from gui.settings import Settings, SettingsDialog
+    from transcribe import model_checksums
+
+    release, reading = threading.Event(), threading.Event()
+    read: list[Path] = []
+    real = model_checksums.checksum_of
+
+    def held(path: Path, algorithm: str, progress: Any = None) -> str:
+        read.append(path)
+        reading.set()
+        release.wait(10)
+        return real(path, algorithm, progress)
+
+    monkeypatch.setattr(model_checksums, "checksum_of", held)
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    assert d.models.busy()
+    qtbot.waitUntil(reading.is_set, timeout=10000)
+    threading.Timer(0.3, release.set).start()
+    d.done(0)  # shutdown: waits for the check
+    folders = {p.parent for p in read}
+    assert len(folders) == 1, folders  # the first model's files only

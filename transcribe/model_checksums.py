@@ -184,8 +184,8 @@ def files_since_checked(
     """The files of ``recorded`` (name -> (algorithm, checksum)) in ``folder`` that differ from
     their checksum. Only files changed since they were last checked are read (``checking(label,
     bytes to read)`` is called first; raising ``CheckLater``, it leaves them unread); the
-    others' last result is reused. Missing files are
-    skipped. ``memo``: the ``checks.json`` of a folder kept outside the models folder."""
+    others' last result is reused. Missing files are skipped. ``memo``: the ``checks.json`` of
+    a folder kept outside the models folder."""
     recorded = {n: c for n, c in recorded.items() if (folder / n).is_file()}
     known = _records_of(folder, memo)
     results: dict[str, bool] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shlex
 import signal
 import sys
 import threading
@@ -267,6 +268,7 @@ def cmd_models_use(args: argparse.Namespace) -> int:
         ModelError,
         beyond_english,
         default_model,
+        folder_of_models,
         multilingual_advice,
         multilingual_choice,
         resolve_model,
@@ -276,7 +278,13 @@ def cmd_models_use(args: argparse.Namespace) -> int:
     if not name:
         raise InvalidInputError("Give a model name, a model folder, or auto.")
     automatic = name.lower() == "auto"
+    command = f"fieldscribe models use {shlex.quote(str(args.dir))}"
+    shelf = folder_of_models(Path(name).expanduser(), ("choose one", "choose that folder"), command)
+    if shelf is not None:  # "missing or corrupt model folder" said nothing of the models in it
+        raise ModelError(shelf)
     info = None if automatic else resolve_model(name)  # one line when it is not usable
+    if info is not None and info.source == "folder":  # the folder, wherever the next run starts
+        name = info.name = str(Path(name).expanduser().resolve())
     note = ""
     with open_project(args, write=True) as project:
         # an English-only model in a project that expects other languages: transcription

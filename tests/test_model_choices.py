@@ -82,3 +82,33 @@ def test_a_deleted_project_does_not_block(kk_model: Path, tmp_path: Path, capsys
     }
     shutil.rmtree(one)
     assert main(["models", "remove", "kk"]) == 0
+
+
+def test_use_of_a_folder_given_relative_records_the_folder_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`models use DIR ../models/kk` recorded "../models/kk": the next transcription, started
+    from another folder (the desktop app, another terminal), looked for it there and fell back
+    to the default model with "not on this machine"."""
+    import shutil
+
+    from cli import main
+    from transcribe.model_choices import chooses
+    from transcribe.models import resolve_model
+
+    assert TINY is not None
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    shutil.copytree(TINY, tmp_path / "usb" / "kk")
+    study = _project(tmp_path / "study.fieldscribe")
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    assert main(["models", "use", str(study), "../usb/kk"]) == 0
+    folder = str(tmp_path.resolve() / "usb" / "kk")
+    assert capsys.readouterr().out == f"The project transcribes with {folder}.\n"
+    monkeypatch.chdir(tmp_path / "usb")  # elsewhere: the same folder
+    with Project.open(study) as project:
+        assert project.model == folder
+        assert resolve_model(project.model).path == Path(folder)
+    recorded = json.loads((model_cache_dir() / CHOICES).read_text("utf-8"))
+    assert recorded[str(study.resolve())] == {"model": folder}
+    assert chooses(folder, resolve_model(folder))

@@ -95,6 +95,113 @@ def test_a_folder_of_models_says_which_to_import_and_changes_nothing(
     assert _tree(caches) == before
 
 
+def test_use_of_a_folder_of_models_says_which_to_choose_and_changes_nothing(
+    caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: "missing or corrupt model folder (no model.bin, config.json, tokenizer.json)"
+    for a folder that holds models one level down, as `models import` said once."""
+    from cli import main
+    from storage import Project
+
+    assert TINY is not None
+    shelf = tmp_path / "shelf"
+    for name in ("kk-small", "ru-base"):
+        shutil.copytree(TINY, shelf / name)
+    study = tmp_path / "My Study.fieldscribe"
+    Project.create(study, name="Study", coder="a").close()
+    assert main(["models", "use", str(study), "tiny.en"]) == 0
+    capsys.readouterr()
+    assert main(["models", "use", str(study), str(shelf)]) != 0
+    quoted = f"'{study}'"  # the project folder as a shell needs it
+    assert capsys.readouterr().err == (
+        f"fieldscribe: error: {shelf}: holds several models (kk-small, ru-base); choose one "
+        f"(fieldscribe models use {quoted} {shelf / 'kk-small'}).\n"
+    )
+    with pytest.raises(ModelError, match=r"holds several models \(kk-small, ru-base\); give one"):
+        resolve_model(str(shelf))  # transcribe --model, Project settings
+    shutil.rmtree(shelf / "ru-base")
+    assert main(["models", "use", str(study), str(shelf)]) != 0
+    err = capsys.readouterr().err
+    assert f"{shelf}: holds its model in the subfolder kk-small; choose that folder" in err
+    with Project.open(study) as project:
+        assert project.model == "tiny.en"  # untouched
+    assert main(["models", "use", str(study), str(shelf / "kk-small")]) == 0
+
+
+def test_a_folder_that_is_no_model_says_what_is_taken_and_changes_nothing(
+    caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "convert other checkpoints with ct2-transformers-converter first": a tool
+    FieldScribe does not install, for a conversion `import` and `install` do themselves."""
+    from cli import main
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "interview.txt").write_text("not a model", "utf-8")
+    main(["models"])  # the packaged models' first check is remembered
+    capsys.readouterr()
+    before = _tree(caches)
+    assert main(["models", "import", str(notes)]) != 0
+    assert capsys.readouterr().err == (
+        f"fieldscribe: error: {notes}: not a CTranslate2 Whisper model (no model.bin, "
+        "tokenizer.json, config.json); a faster-whisper model folder holds model.bin, "
+        "config.json and tokenizer.json (a Transformers Whisper checkpoint, config.json with "
+        "model.safetensors or pytorch_model.bin, is converted here).\n"
+    )
+    assert _tree(caches) == before
+
+
+def test_an_archive_of_several_models_says_to_unpack_it(
+    caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "import them one at a time": of an archive, which cannot be done."""
+    import tarfile
+
+    from cli import main
+
+    shelf = tmp_path / "shelf.tar.gz"
+    with tarfile.open(shelf, "w:gz") as tf:
+        for name in ("kk-small", "ru-base"):
+            for part in ("model.bin", "config.json", "tokenizer.json"):
+                (tmp_path / part).write_bytes(b"{}")
+                tf.add(tmp_path / part, f"{name}/{part}")
+    main(["models"])
+    capsys.readouterr()
+    before = _tree(caches)
+    assert main(["models", "import", str(shelf)]) != 0
+    assert capsys.readouterr().err == (
+        f"fieldscribe: error: {shelf}: the archive holds several models (kk-small, ru-base); "
+        "unpack it and import their folders one at a time.\n"
+    )
+    assert _tree(caches) == before
+
+
+def test_a_transformers_checkpoint_given_to_use_says_to_import_it(
+    caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`models use` / --model of a fine-tune published for Transformers said "missing or
+    corrupt model folder (no model.bin)" of a whole checkpoint that `import` converts."""
+    import json
+
+    from cli import main
+    from storage import Project
+
+    checkpoint = tmp_path / "whisper-kk"
+    checkpoint.mkdir()
+    (checkpoint / "config.json").write_text(json.dumps({"model_type": "whisper"}), "utf-8")
+    (checkpoint / "model.safetensors").write_bytes(b"\0" * 64)
+    study = tmp_path / "study.fieldscribe"
+    Project.create(study, coder="a").close()
+    assert main(["models", "use", str(study), str(checkpoint)]) != 0
+    assert capsys.readouterr().err == (
+        f"fieldscribe: error: {checkpoint}: a Transformers Whisper checkpoint, not a CTranslate2 "
+        f"model; import it once, which converts it (fieldscribe models import {checkpoint}), "
+        "then give the imported model's name.\n"
+    )
+    with Project.open(study) as project:
+        assert project.model is None
+
+
 def test_an_import_never_takes_the_folder_of_a_model_already_here(
     caches: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -103,8 +103,9 @@ def _model_members(names: list[PurePosixPath], archive: Path) -> tuple[PurePosix
         )
     if len(bins) > 1:
         raise NotAWhisperModelError(
-            f"{archive}: the archive holds several models ({', '.join(map(str, bins))}); "
-            "import them one at a time."
+            f"{archive}: the archive holds several models "
+            f"({', '.join(str(b.parent) for b in bins)}); unpack it and import their folders one "
+            "at a time."
         )
     base = bins[0].parent
     files = [

@@ -14,6 +14,11 @@ set back is not caught there.)
 The bundled ``tiny.en`` and the packaged ``base`` parts live in the Python environment, not
 beside the models: their record is kept in the models folder's ``.package-checks.json``, under
 the folder's absolute path (``memo``), so the environment is never written to.
+
+A models folder that cannot be written (a read-only share, a folder an administrator filled)
+cannot keep either record: the checks are then remembered in ``model-checks.json`` in the
+user's cache folder (else the config folder), under the model folder's absolute path, so a
+listing does not read every model again (``fallback_memos``).
 """
 
 from __future__ import annotations
@@ -28,9 +33,17 @@ from typing import Any
 
 CHECKS = "checks.json"  # beside the models: {folder name: {file: {"key": [...], "ok": bool}}}
 PACKAGE_CHECKS = ".package-checks.json"  # the same for package folders: {absolute path: ...}
+FALLBACK_CHECKS = "model-checks.json"  # where the models folder is read-only: {absolute path: ...}
+APP = "fieldscribe"
 
 # The files a faster-whisper model needs (what faster-whisper itself downloads).
 MODEL_FILES = ("config.json", "preprocessor_config.json", "model.bin", "tokenizer.json")
+
+
+class CheckLater(Exception):
+    """Raised by a ``checking`` callback: leave the files unread for now. The listing goes on
+    with what was recorded (a file never checked counts as fine) so a window can show it at
+    once and check in the background."""
 
 
 def is_model_file(name: str) -> bool:
@@ -106,20 +119,47 @@ def _memo_at(folder: Path, memo: Path | None) -> tuple[Path, str]:
     return (folder.parent / CHECKS, folder.name) if memo is None else (memo, str(folder.absolute()))
 
 
-def remember_checks(folder: Path, results: dict[str, bool], memo: Path | None = None) -> None:
-    """Record that the files ``results`` names were just checked (True: they match the
-    checksum recorded for them); best effort, a read-only models folder records nothing.
-    ``memo``: the ``checks.json`` of a folder kept outside the models folder."""
+def fallback_memos() -> list[Path]:
+    """Where checks are remembered when the models folder cannot be written: the user's cache
+    folder, else the config folder (keyed by each model folder's absolute path)."""
+    from platformdirs import user_cache_dir, user_config_dir
+
+    return [Path(d) / FALLBACK_CHECKS for d in (user_cache_dir(APP), user_config_dir(APP))]
+
+
+def _records_of(folder: Path, memo: Path | None) -> list[dict[str, Any]]:
+    """What was recorded about a folder's checks: in the models folder, then in the fallbacks."""
     path, key = _memo_at(folder, memo)
+    found = [read_json_records(path).get(key, {})]
+    absolute = str(folder.absolute())
+    found += [read_json_records(p).get(absolute, {}) for p in fallback_memos() if p != path]
+    return found
+
+
+def _write_entry(path: Path, key: str, folder: Path, results: dict[str, bool]) -> None:
     records = read_json_records(path)
     entry = dict(records.get(key, {}))
     for name, ok in results.items():
         with contextlib.suppress(OSError):
             entry[name] = {"key": file_key(folder / name), "ok": ok}
     records[key] = entry
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(path, records)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(path, records)
+
+
+def remember_checks(folder: Path, results: dict[str, bool], memo: Path | None = None) -> None:
+    """Record that the files ``results`` names were just checked (True: they match the
+    checksum recorded for them); best effort: where the models folder cannot be written, in
+    the first of ``fallback_memos`` that can. ``memo``: the ``checks.json`` of a folder kept
+    outside the models folder."""
+    path, key = _memo_at(folder, memo)
+    places = [(path, key)] + [(p, str(folder.absolute())) for p in fallback_memos() if p != path]
+    for place, place_key in places:
+        try:
+            _write_entry(place, place_key, folder, results)
+        except OSError:
+            continue
+        return
 
 
 def changed_files(
@@ -143,22 +183,26 @@ def files_since_checked(
 ) -> list[str]:
     """The files of ``recorded`` (name -> (algorithm, checksum)) in ``folder`` that differ from
     their checksum. Only files changed since they were last checked are read (``checking(label,
-    bytes to read)`` is called first); the others' last result is reused. Missing files are
-    skipped. ``memo``: the ``checks.json`` of a folder kept outside the models folder."""
+    bytes to read)`` is called first; raising ``CheckLater``, it leaves them unread); the
+    others' last result is reused. Missing files are skipped. ``memo``: the ``checks.json`` of
+    a folder kept outside the models folder."""
     recorded = {n: c for n, c in recorded.items() if (folder / n).is_file()}
-    path, key = _memo_at(folder, memo)
-    known = read_json_records(path).get(key, {})
+    known = _records_of(folder, memo)
     results: dict[str, bool] = {}
     stale: list[str] = []
     for name in recorded:
-        record = known.get(name)
-        if isinstance(record, dict) and record.get("key") == file_key(folder / name):
-            results[name] = record.get("ok") is True
+        key = file_key(folder / name)
+        fits = [r for k in known if isinstance(r := k.get(name), dict) and r.get("key") == key]
+        if fits:
+            results[name] = fits[0].get("ok") is True
         else:
             stale.append(name)
     if stale:
         if checking is not None:
-            checking(label, sum((folder / n).stat().st_size for n in stale))
+            try:
+                checking(label, sum((folder / n).stat().st_size for n in stale))
+            except CheckLater:
+                return sorted(name for name, ok in results.items() if not ok)
         fresh = {}
         for name in stale:
             algorithm, expected = recorded[name]
@@ -169,13 +213,16 @@ def files_since_checked(
 
 
 def forget_checks(folder: Path) -> None:
-    """Drop what was recorded about a removed model's files (the record goes with the last)."""
-    path = folder.parent / CHECKS
-    records = read_json_records(path)
-    if records.pop(folder.name, None) is None:
-        return
-    with contextlib.suppress(OSError):
-        if records:
-            write_json_atomic(path, records)
-        else:
-            path.unlink()
+    """Drop what was recorded about a removed model's files (the record goes with the last),
+    beside the models and in the fallbacks."""
+    places = [(folder.parent / CHECKS, folder.name)]
+    places += [(p, str(folder.absolute())) for p in fallback_memos()]
+    for path, key in places:
+        records = read_json_records(path)
+        if records.pop(key, None) is None:
+            continue
+        with contextlib.suppress(OSError):
+            if records:
+                write_json_atomic(path, records)
+            else:
+                path.unlink()

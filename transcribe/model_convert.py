@@ -24,7 +24,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .models import ModelError
+from .model_packages import ModelError
 
 # the files of a Transformers Whisper checkpoint that the conversion reads
 CHECKPOINT_FILES = frozenset(

@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import re
-import shlex
 import shutil
 import struct
 import time
@@ -53,6 +52,7 @@ from .models import (
     ModelError,
     ModelInfo,
     base_checksums,
+    folder_of_models,
     list_models,
     model_cache_dir,
     package_checksums,
@@ -182,8 +182,9 @@ def validate_whisper_folder(folder: Path, *, load: bool = True, label: str | Non
     if missing:
         raise NotAWhisperModelError(
             f"{where}: not a CTranslate2 Whisper model (no {', '.join(missing)}); a "
-            "faster-whisper model folder holds model.bin, config.json and tokenizer.json "
-            "(convert other checkpoints with ct2-transformers-converter first)."
+            "faster-whisper model folder holds model.bin, config.json and tokenizer.json (a "
+            "Transformers Whisper checkpoint, config.json with model.safetensors or "
+            "pytorch_model.bin, is converted here)."
         )
     spec = _model_bin_spec(folder / "model.bin")
     if spec is None:
@@ -537,17 +538,10 @@ def import_model(
 
 def _refuse_a_folder_of_models(source: Path) -> None:
     """A folder whose models are in its subfolders (one, or several): say which to import."""
-    if (source / "model.bin").exists():
-        return
-    inner = sorted(p.parent.name for p in source.glob("*/model.bin"))
-    if inner:
-        first = shlex.quote(str(source / inner[0]))
-        several = f"holds several models ({', '.join(inner)})" if len(inner) > 1 else ""
-        raise NotAWhisperModelError(
-            f"{source}: {several or f'holds its model in the subfolder {inner[0]}'}; import "
-            f"{'them one at a time' if several else 'that folder'} (fieldscribe models import "
-            f"{first})."
-        )
+    pick = ("import them one at a time", "import that folder")
+    problem = folder_of_models(source, pick, "fieldscribe models import")
+    if problem is not None:
+        raise NotAWhisperModelError(problem)
 
 
 def _weights_size(folder: Path) -> int:

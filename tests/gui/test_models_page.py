@@ -39,6 +39,7 @@ def dialog(qtbot: Any, qsettings: Any, hub: FakeHub) -> Iterator[Any]:
     d.resize(1024, 700)
     d.tabs.setCurrentWidget(d.models)
     d.show()
+    _wait(qtbot, d.models)  # the first check of tiny.en and base, in the background
     yield d
     d.models.shutdown()
 
@@ -136,6 +137,7 @@ def test_verify_on_the_page_finds_a_damaged_file_of_the_same_size(
         fh.seek(1_000_000)
         fh.write(bytes([byte[0] ^ 0xFF]))
     page.refresh()  # the list reads the changed file again, as `fieldscribe models` does
+    _wait(qtbot, page)
     row = _names(page).index("small")
     assert page.table.index(row, 0).data() == "small (DAMAGED)"
     tip = page.table.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
@@ -252,6 +254,7 @@ def test_the_page_marks_a_damaged_bundled_model_with_its_reinstall(
         fh.write(bytes([byte[0] ^ 0xFF]))
     page = dialog.models
     page.refresh()
+    _wait(qtbot, page)
     row = _names(page).index("tiny.en")
     assert page.table.index(row, 0).data() == "tiny.en (DAMAGED)"
     tip = page.table.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
@@ -274,6 +277,7 @@ def test_a_damaged_model_selected_says_why_and_the_repair_under_the_buttons(
     os.truncate(info.path / "tokenizer.json", 100)
     page = dialog.models
     page.refresh()
+    _wait(qtbot, page)
     page.select("kk")
     text = page.status.text()
     assert page.status.isVisible() and "b00020" in page.status.styleSheet()
@@ -296,3 +300,222 @@ def test_the_page_asks_again_for_a_name_whose_folder_is_taken(dialog: Any) -> No
     )
     assert page.import_name_problem("kk") == "A model named 'kk' is already on this computer."
     assert page.import_name_problem("kk-2") is None
+
+
+def test_the_page_shows_before_the_first_check_of_the_packaged_models_ends(
+    qtbot: Any, qsettings: Any, private_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first listing reads tiny.en and base (about 370 MB) against their checksums: on the
+    GUI thread the window froze until it ended. The rows show at once, the page says what it
+    checks and its buttons wait; then the rows show what the check found, and the next
+    opening reads nothing."""
+    import threading
+
+    from gui.settings import Settings, SettingsDialog
+    from transcribe import model_checksums
+
+    release, reading = threading.Event(), threading.Event()
+    real = model_checksums.checksum_of
+    readers: list[str] = []
+
+    def held(path: Path, algorithm: str, progress: Any = None) -> str:
+        readers.append(threading.current_thread().name)
+        reading.set()
+        release.wait(10)  # on the GUI thread, the page would not show for 10 s
+        return real(path, algorithm, progress)
+
+    monkeypatch.setattr(model_checksums, "checksum_of", held)
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    d.resize(1024, 700)
+    d.tabs.setCurrentWidget(d.models)
+    d.show()
+    page = d.models
+    qtbot.waitExposed(d)
+    assert not release.is_set() and "tiny.en" in _names(page)  # shown before the check ends
+    assert page.busy() and not page.install_button.isEnabled()
+    assert not page.cancel_button.isVisible()  # a check is not cancelled by hand
+    assert page.status.isVisible() and page.progress.isVisible()
+    assert page.status.text().startswith("Checking tiny.en ("), page.status.text()
+    assert page.status.text().endswith("MB) against its checksums…")
+    qtbot.waitUntil(reading.is_set, timeout=10000)
+    assert threading.main_thread().name not in readers
+    shot = Path(os.environ.get("FIELDSCRIBE_SHOTS", private_dirs)) / "settings_models_checking.png"
+    assert d.grab().save(str(shot))
+    page.select("tiny.en")  # while it checks: still selected when the rows are replaced
+    release.set()
+    _wait(qtbot, page)
+    assert not page.status.isVisible() and not page.progress.isVisible()
+    assert page.install_button.isEnabled() and "tiny.en" in _names(page)
+    assert page.selected() is not None and page.selected().name == "tiny.en"
+    assert page.selected().damaged is None
+    d.done(0)
+    count = len(readers)
+    again = SettingsDialog(Settings(qsettings))  # remembered: nothing read, nothing to wait for
+    qtbot.addWidget(again)
+    assert not again.models.busy() and len(readers) == count
+    again.done(0)
+
+
+def test_a_damaged_bundled_model_found_by_the_background_check_turns_red(
+    qtbot: Any, qsettings: Any, tmp_path: Path, private_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the background check finds replaces the rows shown before it."""
+    import shutil
+
+    from gui.settings import Settings, SettingsDialog
+    from transcribe import model_packages, models
+
+    assert TINY is not None
+    copy = tmp_path / "site" / "model"
+    shutil.copytree(TINY, copy)
+    real = models.package_checksums(models.BUNDLED_DIST, TINY)
+    monkeypatch.setattr(model_packages, "bundled_model_path", lambda: copy)
+    monkeypatch.setattr(model_packages, "package_checksums", lambda dist, folder: dict(real))
+    with open(copy / "config.json", "r+b") as fh:
+        fh.write(b"#")
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    page = d.models
+    row = _names(page).index("tiny.en")
+    assert page.busy() and page.table.index(row, 0).data() == "tiny.en"  # not read yet
+    _wait(qtbot, page)
+    row = _names(page).index("tiny.en")
+    assert page.table.index(row, 0).data() == "tiny.en (DAMAGED)"
+    d.done(0)
+
+
+def test_the_settings_open_tall_enough_for_every_model_and_a_line_of_outcome(
+    qtbot: Any, qsettings: Any, private_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings ▸ Models opened at Qt's height (380 px at 1024x700 and 1366x768 alike): with
+    six models and a line of outcome under the buttons, two and a half rows were in sight, the
+    rest behind a scroll bar. It opens as tall as ten need, as far as the screen allows."""
+    from dataclasses import replace
+
+    from gui.settings import Settings, SettingsDialog
+    from transcribe import models
+
+    real = models.list_models
+
+    def ten(*args: Any, **kw: Any) -> list[Any]:
+        listed = real(*args, **kw)
+        return listed + [replace(listed[0], name=f"kk-{i}", source="imported") for i in range(8)]
+
+    monkeypatch.setattr(models, "list_models", ten)
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    d.tabs.setCurrentWidget(d.models)
+    d.show()
+    page = d.models
+    _wait(qtbot, page)
+    assert len(page.table.rows) >= 10
+    page._say("Imported kk-3 (78 MB).")
+    qtbot.wait(50)
+    room = d.screen().availableGeometry()
+    assert d.height() <= room.height()
+    assert room.height() < 560 or page.view.verticalScrollBar().maximum() == 0, d.size()
+    name = f"settings_models_{room.width()}x{room.height()}.png"
+    assert d.grab().save(str(Path(os.environ.get("FIELDSCRIBE_SHOTS", private_dirs)) / name))
+    d.done(0)
+
+
+def test_importing_a_folder_of_models_on_the_page_says_which_to_take_in_its_words(
+    qtbot: Any, dialog: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder whose models sit in its subfolders said "(fieldscribe models import …)" on the
+    page, a command for a terminal; and a taken folder name was asked about first."""
+    import shutil
+
+    from PySide6.QtWidgets import QInputDialog
+
+    assert TINY is not None
+    shelf = tmp_path / "small"  # an official name: it would be asked for another
+    for name in ("kk-small", "ru-base"):
+        shutil.copytree(TINY, shelf / name)
+    asked: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: asked.append("?") or ("", False))
+    page = dialog.models
+    page.start_import(shelf)
+    _wait(qtbot, page)
+    assert page.status.text() == (
+        f"{shelf}: holds several models (kk-small, ru-base); import them one at a time "
+        f"(Import… ▸ From a folder…: {shelf / 'kk-small'})."
+    )
+    assert "b00020" in page.status.styleSheet() and asked == []
+    assert "kk-small" not in _names(page) and "small" not in _names(page)
+
+
+def test_a_project_whose_english_model_gives_way_reads_nothing_on_the_gui_thread(
+    qtbot: Any, qsettings: Any, project: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Russian/Kazakh project that chose tiny.en: finding the model used instead listed the
+    models again on the GUI thread, reading tiny.en and base there (the window froze as before
+    the check moved to a worker thread)."""
+    import threading
+
+    from gui.models_page import ModelsPage
+    from transcribe import model_checksums
+
+    if models_multilingual_choice() is None:
+        pytest.skip("no multilingual model here")
+    project.set_languages("ru,kk")
+    project.set_model("tiny.en")
+    release = threading.Event()
+    readers: list[str] = []
+    real = model_checksums.checksum_of
+
+    def held(path: Path, algorithm: str, progress: Any = None) -> str:
+        readers.append(threading.current_thread().name)
+        release.wait(10)
+        return real(path, algorithm, progress)
+
+    for memo in model_cache_dir().glob("*checks.json"):  # never checked here
+        memo.unlink()
+    monkeypatch.setattr(model_checksums, "checksum_of", held)
+    page = ModelsPage(project=project)
+    qtbot.addWidget(page)
+    assert page.busy() and threading.main_thread().name not in readers
+    marked = [r.name for i, r in enumerate(page.table.rows) if page.table.is_in_use(i)]
+    assert marked == ["base"]
+    release.set()
+    qtbot.waitUntil(lambda: not page.busy(), timeout=30000)
+    assert threading.main_thread().name not in readers and readers
+    page.shutdown()
+
+
+def models_multilingual_choice() -> str | None:
+    from transcribe.models import base_parts
+
+    return "base" if base_parts() is not None else None
+
+
+def test_closing_the_settings_during_the_first_check_stops_reading(
+    qtbot: Any, qsettings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dialog waits for its jobs when it closes: the check stops after the file it reads
+    (the rest is read the next time), instead of reading tiny.en and base to the end."""
+    import threading
+
+    from gui.settings import Settings, SettingsDialog
+    from transcribe import model_checksums
+
+    release, reading = threading.Event(), threading.Event()
+    read: list[Path] = []
+    real = model_checksums.checksum_of
+
+    def held(path: Path, algorithm: str, progress: Any = None) -> str:
+        read.append(path)
+        reading.set()
+        release.wait(10)
+        return real(path, algorithm, progress)
+
+    monkeypatch.setattr(model_checksums, "checksum_of", held)
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    assert d.models.busy()
+    qtbot.waitUntil(reading.is_set, timeout=10000)
+    threading.Timer(0.3, release.set).start()
+    d.done(0)  # shutdown: waits for the check
+    folders = {p.parent for p in read}
+    assert len(folders) == 1, folders  # the first model's files only

@@ -1,0 +1,54 @@
+"""The model the open project transcribes with, as the Models page marks it (no widgets)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from storage.core.languages import language_name
+from transcribe.models import ModelInfo, beyond_english, default_model, pick_multilingual
+
+if TYPE_CHECKING:
+    from storage import Project
+
+
+def project_uses(project: Project | None, info: ModelInfo) -> bool:
+    """True when the project transcribes with ``info`` (chosen by name, repository or folder:
+    ``transcribe.model_choices.chooses``, as ``models remove`` asks)."""
+    from transcribe.model_choices import chooses
+
+    return chooses(project.model if project is not None else None, info)
+
+
+def fallback(project: Project | None) -> str:
+    """The default model for the project's languages."""
+    return default_model(project.languages if project is not None else [])
+
+
+def project_model(project: Project | None, models: list[ModelInfo]) -> tuple[str | None, str]:
+    """The model the project transcribes with among ``models`` (its name; None without a
+    project) and a line saying why: chosen in Project settings, or the default for its
+    languages. Nothing is read: the page calls it while a check of the files may be pending."""
+    if project is None:
+        return None, ""
+    name = project.name
+    chosen = next((m for m in models if project_uses(project, m)), None)
+    if chosen is not None:
+        # an English-only choice in a Russian/Kazakh project is swapped at transcription:
+        # "✓ this project" on it said the project transcribes with a model it does not use
+        others = beyond_english(chosen.multilingual, project.languages)
+        instead = pick_multilingual(models) if others else None
+        if instead is not None:
+            names = ", ".join(language_name(code) for code in others)
+            return instead, (
+                f"The open project, {name}, chose {chosen.name}, which is English-only while "
+                f"the project expects {names}: it transcribes with this one instead."
+            )
+        return chosen.name, f"The open project, {name}, transcribes with it (Project settings)."
+    if project.model:
+        why = (
+            f"The open project, {name}, chose {project.model}, which is not on this "
+            "computer: it transcribes with this one, the default for its languages."
+        )
+    else:
+        why = f"The open project, {name}, transcribes with it (the default for its languages)."
+    return fallback(project), why

@@ -17,7 +17,8 @@ import pytest
 
 from storage import Project
 from storage.core.schema import SCHEMA_VERSION
-from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.bundle import InvalidBundleError
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, rebuild, team
 from tests.test_bundle_robustness import _coded, _refused_by_cli, old_bundle

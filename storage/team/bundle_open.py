@@ -282,8 +282,12 @@ def _check_manifest(path: Path, manifest: Any) -> None:
         if not isinstance(manifest.get(key), str):
             raise InvalidBundleError(f"{path}: the manifest has no {key}.")
     schema = manifest.get("schema_version")
-    if not isinstance(schema, int):
-        raise InvalidBundleError(f"{path}: the manifest has no schema version.")
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        # every FieldScribe wrote a whole number from 1 (true is no schema 1): damaged
+        raise InvalidBundleError(
+            f"{path}: the manifest has no schema version (damaged?); ask for the bundle to be "
+            "exported again. Nothing was changed."
+        )
     if schema > SCHEMA_VERSION:  # said by the manifest: refused before anything is unpacked
         raise NewerSchemaError(
             f"{path} was written by a newer FieldScribe (schema {schema}, this version knows "

@@ -38,7 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from storage import Project
 from storage.core.ids import new_id
-from storage.team.bundle import export_bundle, open_bundle
+from storage.team.bundle_export import export_bundle
+from storage.team.bundle_open import open_bundle
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_data import insert_segments

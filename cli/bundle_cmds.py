@@ -11,7 +11,7 @@ from analysis.agreement import compute_agreement, disagreements
 from storage.core.errors import FieldScribeError, InvalidInputError, NotFoundError
 from storage.core.models import as_dict
 from storage.privacy.crypto import is_encrypted, load_public_key, read_passphrase_file
-from storage.team.bundle import export_bundle_file
+from storage.team.bundle_export import export_bundle_file
 from storage.team.merging import merge_bundles
 
 from .common import (

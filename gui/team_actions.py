@@ -272,7 +272,7 @@ class TeamActions(QObject):
     def export_bundle(self, path: Path, options: BundleExportOptions) -> Any:
         """Write the open project's bundle to ``path``; Cancel removes what was written."""
         from storage.privacy.crypto import load_public_key
-        from storage.team.bundle import export_bundle_file
+        from storage.team.bundle_export import export_bundle_file
 
         project = self.state.project
         if project is None:

@@ -367,7 +367,7 @@ class Project:
             InvalidBundleError: the bundle is refused (nothing is created).
             ProjectExistsError: the folder exists and is not empty.
         """
-        from storage.team.bundle import open_bundle
+        from storage.team.bundle_open import open_bundle
         from storage.team.merge import merge_bundle
 
         folder = Path(folder).expanduser()

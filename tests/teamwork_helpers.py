@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from storage import Project, SegmentDraft
-from storage.team.bundle import export_bundle
+from storage.team.bundle_export import export_bundle
 
 # The audit log records every merge and export, so it grows even when nothing else changes.
 SKIP_TABLES = {"_sqlite_migrations", "audit_log"}

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from analysis.agreement import compute_agreement
 from cli import main as cli_main
-from storage.team.bundle import export_bundle
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import team
 

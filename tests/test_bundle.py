@@ -18,7 +18,9 @@ import pytest
 
 from cli import main as cli_main
 from storage import SCHEMA_VERSION, NewerSchemaError, Project, SegmentDraft
-from storage.team.bundle import InvalidBundleError, export_bundle, open_bundle
+from storage.team.bundle import InvalidBundleError
+from storage.team.bundle_export import export_bundle
+from storage.team.bundle_open import open_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, make_lead, rebuild, team
 

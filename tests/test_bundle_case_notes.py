@@ -15,7 +15,7 @@ from pathlib import Path
 
 from storage import Project
 from storage.interop import exchange_meta, export_qdpx
-from storage.team.bundle import export_bundle
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.test_interop_qdpx_left import NS, _cases_qde, _linked, import_one
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from storage import Project
-from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.bundle import InvalidBundleError
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, team
 

@@ -17,7 +17,8 @@ import pytest
 
 from storage import Project
 from storage.core.schema import SCHEMA_VERSION
-from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.bundle import InvalidBundleError
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, rebuild, team
 from tests.test_bundle_robustness import _coded, _refused_by_cli, old_bundle
@@ -231,3 +232,28 @@ def test_a_manifest_without_a_format_version_is_damaged_not_newer(
         assert "update FieldScribe" in err
     else:
         assert "the manifest has no bundle format version" in err and "update" not in err
+
+
+@pytest.mark.parametrize("version", [None, "3", 0, True, False, 1.5])
+def test_a_manifest_without_a_whole_schema_version_is_damaged(
+    tmp_path: Path, version: object
+) -> None:
+    """Every FieldScribe writes ``schema_version`` as a whole number from 1. Before, ``true``
+    (and ``false``, 0) there were taken as a schema and merged, and a missing or text one was
+    refused as 'the manifest has no schema version.' with nothing to do about it. A newer
+    schema still says to update (``test_a_manifest_from_a_newer_fieldscribe_is_refused``)."""
+    lead, _segs, good = _coded(tmp_path)
+    lead.close()
+
+    def change(manifest: dict[str, object]) -> None:
+        if version is None:
+            del manifest["schema_version"]
+        else:
+            manifest["schema_version"] = version
+
+    bad = rebuild(good, tmp_path / "bad.fsbundle", manifest_change=change)
+    with Project.open(lead.folder) as p, pytest.raises(InvalidBundleError, match="damaged"):
+        merge_bundles(p, [bad])
+    err = _refused_by_cli(lead.folder, bad)
+    assert "the manifest has no schema version (damaged?)" in err and str(bad) in err
+    assert "exported again" in err and "update" not in err

@@ -25,7 +25,8 @@ from sqlite_utils.migrations import Migrations
 from storage import Project
 from storage.core.errors import NewerSchemaError
 from storage.core.schema import MIGRATION_SET, MIGRATION_STEPS, SCHEMA_VERSION
-from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.bundle import InvalidBundleError
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, rebuild, team
 

@@ -167,7 +167,7 @@ def test_a_leftover_temporary_link_is_not_written_through(
 def test_bundle_export_from_the_app_refuses_a_symlink_too(tmp_path: Path) -> None:
     """The workbench calls storage directly: the same refusal, nothing written through."""
     from storage import InvalidInputError, Project
-    from storage.team.bundle import export_bundle
+    from storage.team.bundle_export import export_bundle
 
     target = tmp_path / "precious.txt"
     target.write_text("keep me")

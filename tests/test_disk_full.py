@@ -193,7 +193,7 @@ def test_bundle_export_on_a_full_disk_is_one_line(
     """The snapshot's VACUUM hitting a full disk (the bundle code itself is another task's)."""
     folder = tmp_path / "Study.fieldscribe"
     make_project(folder, tone_wav(tmp_path / "t.wav"))
-    import storage.team.bundle as bundle
+    import storage.team.bundle_export as bundle
 
     real = bundle.sanitize_snapshot
 

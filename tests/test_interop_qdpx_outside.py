@@ -135,7 +135,7 @@ def test_a_bundle_and_a_qdpx_swapped_are_named_for_what_they_are(tmp_path: Path)
 
     lead, _segs = make_lead(tmp_path)
     folder = lead.folder
-    from storage.team.bundle import export_bundle
+    from storage.team.bundle_export import export_bundle
 
     export_bundle(lead, tmp_path / "lead.fsbundle")
     lead.close()

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from storage import Project
-from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.bundle import InvalidBundleError
+from storage.team.bundle_export import export_bundle
 from storage.team.merge import MERGE_CACHE_KIB
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, make_lead, rebuild, team
@@ -185,7 +186,7 @@ def test_bundle_without_seq_merges_by_id(tmp_path: Path) -> None:
 
 def test_find_differing_finds_what_the_plain_comparison_finds(tmp_path: Path) -> None:
     # seqs shifted by a deletion (every row falls back to its id), one row edited, one added
-    from storage.team.bundle import open_bundle
+    from storage.team.bundle_open import open_bundle
     from storage.team.merge import find_differing
     from storage.team.merge_validation import _not_identical
 
@@ -222,7 +223,7 @@ def test_codings_stored_in_segment_order_merge_as_stored_with_the_same_result(
 ) -> None:
     import shutil
 
-    from storage.team.bundle import open_bundle
+    from storage.team.bundle_open import open_bundle
     from storage.team.merge import find_differing, merge_bundle
 
     lead, segs = make_lead(tmp_path, n_segments=8)
@@ -267,7 +268,7 @@ def test_a_transcript_stored_alike_is_compared_once(
     import shutil
 
     import storage.team.merge_ahead
-    from storage.team.bundle import open_bundle
+    from storage.team.bundle_open import open_bundle
     from storage.team.merge import merge_bundle
 
     lead, segs, coders = team(tmp_path, "alice", "bob", "carol")

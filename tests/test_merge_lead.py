@@ -19,7 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from storage import Project
 from storage.core.errors import InvalidInputError
-from storage.team.bundle import export_bundle
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.hardening_support import fingerprint, one_line_error, run_cli
 from tests.teamwork_helpers import forget_lead, make_lead, team

@@ -10,7 +10,7 @@ import pytest
 
 from storage import Project
 from storage.core.meta import read_meta
-from storage.team.bundle import export_bundle
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import rebuild, team
 

@@ -12,7 +12,7 @@ import pytest
 from cli import main as cli_main
 from storage import Project
 from storage.core.ids import now_iso
-from storage.team.bundle import export_bundle
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import forget_lead, make_lead, team
 

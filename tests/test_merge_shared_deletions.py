@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from cli import main as cli_main
 from storage import Project
-from storage.team.bundle import export_bundle
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, team
 

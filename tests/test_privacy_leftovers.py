@@ -18,7 +18,8 @@ import pytest
 from storage import Project, SegmentDraft
 from storage.core.tempdirs import MARKER, PREFIX
 from storage.privacy import crypto
-from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.bundle import InvalidBundleError
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.test_cli import ROOT
 
@@ -236,13 +237,13 @@ def test_a_bomb_is_refused_before_unpacking(tmp_path: Path, monkeypatch) -> None
     lead = _project(tmp_path / "lead.fieldscribe", n=2)
     bomb = _bundle_with(tmp_path, {"project.db": b"\0" * (64 << 20)})
     assert bomb.stat().st_size < 200_000
-    import storage.team.bundle as bundle
+    import storage.team.bundle_open as bundle
 
     def unpacked(*_a: object, **_k: object) -> None:
         raise AssertionError("a member was unpacked")
 
     with monkeypatch.context() as patch:
-        patch.setattr(bundle, "_extract_limited", unpacked)
+        patch.setattr(bundle, "extract_limited", unpacked)
         with pytest.raises(InvalidBundleError, match="inflates"):
             merge_bundles(lead, [bomb])
     # free space: refused when the members do not fit in the temporary folder
@@ -271,7 +272,7 @@ def _zip64_claiming(path: Path, entries: int) -> Path:
 
 def test_too_many_members_refused_quickly(tmp_path: Path, monkeypatch) -> None:
     """Refused from the zip's end records, before its members are listed or unpacked."""
-    import storage.team.bundle as bundle
+    import storage.team.bundle_open as bundle
 
     lead = _project(tmp_path / "lead.fieldscribe", n=2)
     million = _zip64_claiming(tmp_path / "m.fsbundle", 1_000_000)
@@ -288,7 +289,7 @@ def test_too_many_members_refused_quickly(tmp_path: Path, monkeypatch) -> None:
         for i in range(10_001):
             zf.writestr(f"media/m{i}", b"")
     with monkeypatch.context() as patch:
-        patch.setattr(bundle, "_extract_limited", opened)
+        patch.setattr(bundle, "extract_limited", opened)
         with pytest.raises(InvalidBundleError, match="10001 members"):
             merge_bundles(lead, [real])
     result = subprocess.run(
@@ -392,7 +393,7 @@ def test_errors_name_the_users_file_and_the_unreadable_media(tmp_path: Path, mon
 
 
 def test_bundle_export_names_an_unreadable_audio_file(tmp_path: Path, monkeypatch) -> None:
-    import storage.team.bundle as bundle
+    import storage.team.bundle_export as bundle
     from storage.core.errors import ReadOnlyError
     from tests.media import espeak
 

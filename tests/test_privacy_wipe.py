@@ -15,7 +15,7 @@ import pytest
 from storage import Project
 from storage.core.errors import AudioError, InUseError
 from storage.history.undo import UndoScope
-from storage.team.bundle import export_bundle
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.media import espeak
 from tests.teamwork_helpers import team

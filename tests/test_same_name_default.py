@@ -14,7 +14,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from analysis.agreement import compute_agreement
 from storage import Project, SegmentDraft
-from storage.team.bundle import export_bundle
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.test_cli import fs
 

@@ -17,7 +17,7 @@ import pytest
 from storage import Project
 from storage.core.anchors import is_flagged
 from storage.core.ids import now_iso
-from storage.team.bundle import export_bundle
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, team
 

@@ -14,7 +14,8 @@ from storage.core.schema import applied_names
 from storage.history.undo import UndoScope
 from storage.interop.transcript_export import render_transcript
 from storage.speakers.speakers import SegmentRelabel
-from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.bundle import InvalidBundleError
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, rebuild
 

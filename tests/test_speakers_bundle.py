@@ -14,7 +14,8 @@ import pytest
 from cli import main as cli_main
 from storage import Project
 from storage.core.schema import applied_names
-from storage.team.bundle import InvalidBundleError, export_bundle
+from storage.team.bundle import InvalidBundleError
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, make_lead, rebuild
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from storage import InUseError, Project, SegmentDraft, UndoScope
-from storage.team.bundle import export_bundle
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import team
 

@@ -4,8 +4,9 @@
 of the file), so an archive with a million members is refused before ``zipfile`` parses its
 central directory. ``check_declared`` checks each member's declared unpacked size, the total
 and the compression ratio; ``check_free_space`` that the unpacked members fit in a folder.
-Unpacking then stops at each member's declared size (the readers in ``storage.team.bundle``
-and ``storage.interop.safe_zip``), so a member that lies about its size is cut off.
+Unpacking then stops at each member's declared size (the readers in
+``storage.team.bundle_members`` and ``storage.interop.safe_zip``), so a member that lies about its
+size is cut off.
 """
 
 from __future__ import annotations

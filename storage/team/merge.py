@@ -85,7 +85,7 @@ def merge_bundle(
 
     Args:
         project: an open, writable ``Project``.
-        opened: from ``storage.team.bundle.open_bundle``.
+        opened: from ``storage.team.bundle_open.open_bundle``.
         allow_other_project: merge a bundle exported from another project.
         merge_same_name: merge codes that have the same path but different ids (default: when
             the bundle belongs to this project, i.e. descends from the same lead).
@@ -200,7 +200,7 @@ class MergeSession:
         """Merge one checked, unpacked bundle (in a savepoint of the session's transaction).
 
         Args:
-            opened: from ``storage.team.bundle.open_bundle``.
+            opened: from ``storage.team.bundle_open.open_bundle``.
             allow_other_project: merge a bundle exported from another project.
             merge_same_name: merge codes that have the same path but different ids (None: when
                 the bundle belongs to this project, i.e. descends from the same lead).

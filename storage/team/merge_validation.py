@@ -155,6 +155,7 @@ def _validate(
                 raise InvalidBundleError(
                     f"{path}: table {table!r} of the bundle lacks column {name!r}; refusing it."
                 )
+        _refuse_shared_keys(conn, path, b, table)
         where = ""
         if table in TRAVELLING_TABLES:
             # rows equal to ours are never copied: check (and later merge) only the others
@@ -195,6 +196,66 @@ def _validate(
             raise InvalidBundleError(
                 f"{path}: media path {media_path!r} is not allowed; refusing the bundle."
             )
+
+
+def _key_columns(conn: sqlite3.Connection, table: str) -> tuple[str, ...]:
+    """The columns that name a row of one of our tables: ``id`` for the rows that travel (their
+    primary key, or for ``segments`` a unique column), else the primary key."""
+    if table in TRAVELLING_TABLES:
+        return ("id",)
+    info = sorted(conn.execute(f"PRAGMA main.table_info({table})"), key=lambda r: r[5])
+    return tuple(r[1] for r in info if r[5])
+
+
+def _declared_unique(conn: sqlite3.Connection, b: str, table: str, cols: tuple[str, ...]) -> bool:
+    """Whether the bundle's ``table`` keeps ``cols`` unique itself: a unique index (a primary key
+    or a UNIQUE constraint, not partial) on some of them."""
+    for _seq, name, unique, _origin, partial in conn.execute(f"PRAGMA {b}.index_list({table})"):
+        if unique and not partial:
+            indexed = {r[2] for r in conn.execute(f'PRAGMA {b}.index_info("{name}")')}
+            if indexed and None not in indexed and indexed <= set(cols):
+                return True
+    return False
+
+
+def shared_keys(
+    conn: sqlite3.Connection, b: str, table: str, cols: tuple[str, ...]
+) -> tuple[int, tuple[object, ...]] | None:
+    """How many keys (values of ``cols``) stand on more than one row of the bundle's ``table``,
+    and the smallest of them; None when none does.
+
+    A table of a FieldScribe bundle has its key (checked in a glance); one without it (damaged,
+    or not written by FieldScribe) is searched. Rows with a NULL in the key are left to the value
+    checks.
+    """
+    if not cols or _declared_unique(conn, b, table, cols):
+        return None
+    key = ", ".join(f"{c} COLLATE BINARY" for c in cols)
+    shared = (
+        f"SELECT {', '.join(cols)} FROM {b}.{table} "
+        f"WHERE {' AND '.join(f'{c} IS NOT NULL' for c in cols)} "
+        f"GROUP BY {key} HAVING count(*) > 1"
+    )
+    (count,) = conn.execute(f"SELECT count(*) FROM ({shared})").fetchone()
+    if not count:
+        return None
+    first = conn.execute(f"{shared} ORDER BY {key} LIMIT 1").fetchone()
+    return int(count), tuple(first)
+
+
+def _refuse_shared_keys(conn: sqlite3.Connection, path: Path, b: str, table: str) -> None:
+    """Refuse a bundle whose ``table`` has two rows under one key: they would merge as one."""
+    cols = _key_columns(conn, table)
+    found = shared_keys(conn, b, table, cols)
+    if found is None:
+        return
+    count, first = found
+    what = "id(s)" if cols == ("id",) else f"key(s) ({', '.join(cols)})"
+    raise InvalidBundleError(
+        f"{path}: table {table!r} of the bundle has {count} {what} on more than one row (first: "
+        f"{'/'.join(map(str, first))!r}): it is damaged; ask for the bundle to be exported again. "
+        "Nothing was changed."
+    )
 
 
 def _check_embeddings_finite(conn: sqlite3.Connection, path: Path, b: str) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from storage.team.bundle import OpenedBundle, opened_in_turn
+from storage.team.bundle import OpenedBundle
+from storage.team.bundle_open import opened_in_turn
 from storage.team.merge import MergeSession, find_differing
 
 

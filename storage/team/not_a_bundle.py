@@ -1,6 +1,6 @@
 """What a file given as a bundle is when it is none, and what to do: the one line a refusal
 says (a zip without a manifest, a file that is no zip, a folder). Used by
-``storage.team.bundle`` before anything is unpacked.
+``storage.team.bundle_open`` before anything is unpacked.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Teamwork on one project: merge conflicts, blind coding, and the data agreement is computed on.
 
-The merge itself lives in ``storage/team/merge.py`` and bundles in ``storage/team/bundle.py``.
+The merge itself lives in ``storage/team/merge.py`` and bundles in ``storage/team/bundle*.py``.
 """
 
 from __future__ import annotations
@@ -128,8 +128,8 @@ class Team:
         privacy: ExportPrivacy | None = None,
         voice_profiles: bool = True,
     ) -> BundleInfo:
-        """Write a bundle of this project to ``out`` (see ``storage.team.bundle.export_bundle``)."""
-        from storage.team.bundle import export_bundle
+        """Write a bundle of this project to ``out``: ``bundle_export.export_bundle``."""
+        from storage.team.bundle_export import export_bundle
 
         return export_bundle(
             self._project,

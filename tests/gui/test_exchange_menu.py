@@ -301,7 +301,7 @@ def test_cancel_during_a_bundle_export_keeps_the_earlier_bundle(
 ) -> None:
     import threading
 
-    import storage.team.bundle as bundle
+    import storage.team.bundle_export as bundle
     from gui.team_actions import BundleExportOptions
 
     w = seeded

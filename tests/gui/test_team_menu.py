@@ -280,7 +280,7 @@ def test_lead_two_coders_merge_and_agreement_through_the_gui(
 def test_refused_bundles_say_why_change_nothing_and_keep_the_workbench(
     window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storage.team.bundle import export_bundle, export_bundle_file
+    from storage.team.bundle_export import export_bundle, export_bundle_file
     from tests.teamwork_helpers import dump, rebuild
 
     project: Project = window.project
@@ -352,7 +352,7 @@ def test_cancel_stops_before_the_next_bundle(
 ) -> None:
     import threading
 
-    from storage.team.bundle import export_bundle
+    from storage.team.bundle_export import export_bundle
 
     project: Project = window.project
     idle(window)  # the window's first codebook read (no codes) has landed before the seeding
@@ -388,7 +388,7 @@ def test_encrypted_bundles_from_the_dialog_passphrase_and_teammate_key(
 ) -> None:
     from gui.team_actions import BundleExportDialog
     from storage.privacy.crypto import is_encrypted, public_key_text
-    from storage.team.bundle import export_bundle
+    from storage.team.bundle_export import export_bundle
 
     lead = Project.create(tmp_path / "lead.fieldscribe", coder="lead")
     _seed(lead)
@@ -441,7 +441,7 @@ def test_encrypted_bundles_from_the_dialog_passphrase_and_teammate_key(
 def test_keep_apart_in_the_team_menu_and_agreement_says_it_pairs_by_path(
     window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storage.team.bundle import export_bundle
+    from storage.team.bundle_export import export_bundle
 
     project: Project = window.project
     idle(window)  # the window's first codebook read (no codes) has landed before the seeding
@@ -528,7 +528,7 @@ def test_the_workbench_merge_joins_nfc_and_nfd_codes_and_keeps_spans_on_their_wo
     from PySide6.QtCore import Qt
     from sklearn.metrics import cohen_kappa_score
 
-    from storage.team.bundle import export_bundle
+    from storage.team.bundle_export import export_bundle
 
     project: Project = window.project
     _sid, segs = _seed(project)
@@ -614,7 +614,7 @@ def test_the_team_key_is_made_and_its_public_half_exported_from_the_team_menu(
     `keys DIR export-public`", a command-line step."""
     from gui.team_actions import BundleExportDialog
     from storage.privacy.crypto import load_public_key
-    from storage.team.bundle import export_bundle, export_bundle_file
+    from storage.team.bundle_export import export_bundle, export_bundle_file
 
     project: Project = window.project
     idle(window)  # the window's first codebook read (no codes) has landed before the seeding

@@ -19,7 +19,7 @@ from gui.teamwork import (
     DisagreementWidget,
 )
 from storage import Project
-from storage.team.bundle import export_bundle
+from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import make_lead, team
 

@@ -427,7 +427,7 @@ def test_two_copies_of_one_project_on_one_laptop_code_as_their_own_coders(
     in the lead project (or the other way round) and her codings went to the wrong name."""
     from gui.main_window import MainWindow
     from storage import Project
-    from storage.team.bundle import export_bundle
+    from storage.team.bundle_export import export_bundle
 
     with Project.create(tmp_path / "lead.fieldscribe", coder="Dana") as lead:
         export_bundle(lead, tmp_path / "lead.fsbundle")

@@ -56,8 +56,15 @@ TRANSCRIPT_ROWS = 8
 #: the side panels (Record, Speakers, Ethics) open this wide: what their contents are laid out
 #: for at 1024x700 (wrapped tables, short tab labels); the transcript keeps the rest. A panel
 #: that needs more opens as wide as it needs, and a tab never narrows the dock it is tabbed
-#: with (the codebook's 300 px at 1366x768, the sessions list's 327 px)
+#: with (the codebook's 300 px at 1366x768)
 SIDE_PANEL_WIDTH = 290
+#: the Sessions list by default: its share of the window, at least and at most. A title
+#: (90 px) and its status ("6 coded · 2 no text") read in 212 px; the 260 px it had at
+#: 1024x700 left the transcript's Text column about 200 px and its code names "Posi…ence"
+SESSIONS_SHARE, SESSIONS_MIN, SESSIONS_MAX = 0.2, 212, 560
+#: what a tab of the Sessions list with a form (Session details) needs in front: it gets it
+#: when it comes in front, and the list its own width back when the list does
+SESSION_FORM_WIDTH = 260
 _LAYOUT_VERSION = 1
 
 
@@ -184,6 +191,7 @@ class LayoutKeeper(QObject):
         self._own: dict[QDockWidget, int] = {}
         self._grown: dict[QDockWidget, int] = {}  # dock -> the height results asked for
         self._watched: set[QDockWidget] = set()
+        self._left_given = 0  # the width the layout last gave the Sessions tab group
         window.installEventFilter(self)
         window.tabifiedDockWidgetActivated.connect(self._tab_chosen)
         self._watch(search)
@@ -194,11 +202,37 @@ class LayoutKeeper(QObject):
         w, win = self.window.width(), self.window
         self.codebook.widget().setMinimumWidth(CODEBOOK_MIN_WIDTH)
         self.default_bottom()
+        self._left_given = self.sessions_width()
         win.resizeDocks(
             [self.sessions, self.codebook],
-            [clamp(w * 0.24, 260, 560), clamp(w * 0.22, CODEBOOK_WIDTH, 340)],
+            [self._left_given, clamp(w * 0.22, CODEBOOK_WIDTH, 340)],
             Qt.Orientation.Horizontal,
         )
+
+    def sessions_width(self) -> int:
+        """The Sessions list's width for this window."""
+        return clamp(self.window.width() * SESSIONS_SHARE, SESSIONS_MIN, SESSIONS_MAX)
+
+    def _left_tab_chosen(self, dock: QDockWidget) -> None:
+        """A tab of the Sessions group came in front: Session details gets the width its form
+        needs (it scrolled sideways in the list's 212 px at 1024x700), the list its own back.
+        A group the user resized keeps the user's width."""
+        win = self.window
+        if dock is self.sessions:
+            want = self.sessions_width()
+        elif self.sessions in win.tabifiedDockWidgets(dock):
+            want = max(SESSION_FORM_WIDTH, self.sessions_width())
+        else:
+            return
+        if (
+            not self.active
+            or dock.isFloating()
+            or abs(dock.width() - self._left_given) > 8  # the user's width
+            or dock.width() == want
+        ):
+            return
+        win.resizeDocks([dock], [want], Qt.Orientation.Horizontal)
+        self._left_given = want
 
     def default_bottom(self) -> None:
         """The bottom docks (Search, Retrieval) as their query rows: nothing is listed yet."""
@@ -341,6 +375,7 @@ class LayoutKeeper(QObject):
         1024x700), stayed 88 px after the Retrieval tab's filter and count rows."""
         win = self.window
         if not self._in_bottom(dock):
+            self._left_tab_chosen(dock)
             return
         for tab in (dock, *win.tabifiedDockWidgets(dock)):
             self._watch(tab)

@@ -179,3 +179,33 @@ def test_the_agreement_panel_is_no_taller_than_its_rows(
     need = max(rows_height(table), table.minimumSizeHint().height())  # a table's least
     assert table.height() <= need + 4, (table.height(), need)
     w.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_retrieved_rows_show_their_wrapped_cells_whole(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """The demo's "Focus group: online public services" wrapped in the Session column (a fifth
+    of the table) and its row, one line tall, showed "services" cut in half; a long quote its
+    first line. Each row is as tall as its cells now."""
+    sid = project.sessions.all()[0].id
+    project.sessions.update_session(sid, title="Focus group: online public services, Almaty")
+    seg = project.transcript.segments(sid)[0]
+    code = project.codebook.find_code(NAMES[0])
+    project.codebook.apply_code(seg.id, code.id)  # the whole segment: a long quote
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    w.docks.retrieve_code(code.id)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 2, timeout=10000)
+    qtbot.wait(100)
+    table = w.retrieval.table
+    line = table.fontMetrics().lineSpacing()
+    for row in range(2):
+        assert table.rowHeight(row) >= table.sizeHintForRow(row), (row, table.rowHeight(row))
+    if size == (1024, 700):  # the title wrapped, and its row with it
+        assert table.rowHeight(0) > 2 * line
+    # a column made narrower (by the user, or a narrower dock): the rows grow with its cells
+    before = table.rowHeight(0)
+    table.setColumnWidth(1, 60)
+    qtbot.wait(50)
+    assert table.rowHeight(0) >= table.sizeHintForRow(0) > before
+    w.close()

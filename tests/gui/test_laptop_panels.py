@@ -209,3 +209,37 @@ def test_retrieved_rows_show_their_wrapped_cells_whole(
     qtbot.wait(50)
     assert table.rowHeight(0) >= table.sizeHintForRow(0) > before
     w.close()
+
+
+def test_an_added_participant_is_shown_selected(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """At 1024x700 Session details ▸ Add participant seemed to do nothing: the list is below
+    the fold of the dock and a seventh participant past its four rows. The new one is selected
+    and scrolled into sight, and the status bar says it was added."""
+    from PySide6.QtWidgets import QInputDialog, QPushButton
+
+    for name in ("Moderator", "Aigerim", "Bakyt", "Chynara", "Daniyar", "Elmira"):
+        project.sessions.add_participant(name, {})
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    w.docks.show_details()
+    qtbot.wait(100)
+    panel = w.session_panel
+    scroll = w.docks.session_panel_dock.widget()
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *_a, **_k: ("Ержан", True)))
+    add = next(b for b in panel.findChildren(QPushButton) if b.text() == "Add participant")
+    scroll.ensureWidgetVisible(add)  # the user scrolled down to the button
+    scroll.verticalScrollBar().setValue(0)  # and back up to read the speakers
+    add.click()
+    table = panel.participants
+    qtbot.waitUntil(lambda: table.rowCount() == 7, timeout=10000)
+    qtbot.waitUntil(lambda: not w.runner.busy(), timeout=10000)
+    qtbot.wait(50)
+    row = table.currentRow()
+    assert row >= 0 and table.item(row, 0).text() == "Ержан"
+    cell = table.visualItemRect(table.item(row, 0))
+    assert table.viewport().rect().contains(cell), cell  # in its table's sight
+    top = table.viewport().mapTo(scroll.viewport(), cell.topLeft())
+    assert top.y() >= 0 and top.y() + cell.height() <= scroll.viewport().height(), top
+    assert "Added participant “Ержан”" in w.statusBar().currentMessage()
+    w.close()

@@ -243,3 +243,28 @@ def test_an_added_participant_is_shown_selected(
     assert top.y() >= 0 and top.y() + cell.height() <= scroll.viewport().height(), top
     assert "Added participant “Ержан”" in w.statusBar().currentMessage()
     w.close()
+
+
+def test_describing_a_code_says_where_the_description_is(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """Codebook ▸ Describe saved the description and showed nothing (it is only in the code's
+    tooltip): the status bar says it was saved and where to read it; undo says it is gone."""
+    from PySide6.QtWidgets import QInputDialog
+
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    code = w.project.codebook.find_code("Corruption")
+    text = "Неформальные платежи, взятки"
+    monkeypatch.setattr(
+        QInputDialog, "getMultiLineText", staticmethod(lambda *_a, **_k: (text, True))
+    )
+    w.editing.codes.describe_dialog(code.id)
+    qtbot.waitUntil(lambda: "description" in w.statusBar().currentMessage(), timeout=10000)
+    assert "hover the code in the Codebook" in w.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not w.runner.busy(), timeout=10000)
+    assert w.project.codebook.find_code("Corruption").description == text
+    w.undo_stack.undo()
+    qtbot.waitUntil(
+        lambda: "Removed the code's description" in w.statusBar().currentMessage(), timeout=10000
+    )
+    w.close()

@@ -191,7 +191,6 @@ class LayoutKeeper(QObject):
         self._own: dict[QDockWidget, int] = {}
         self._grown: dict[QDockWidget, int] = {}  # dock -> the height results asked for
         self._watched: set[QDockWidget] = set()
-        self._left_given = 0  # the width the layout last gave the Sessions tab group
         window.installEventFilter(self)
         window.tabifiedDockWidgetActivated.connect(self._tab_chosen)
         self._watch(search)
@@ -202,10 +201,9 @@ class LayoutKeeper(QObject):
         w, win = self.window.width(), self.window
         self.codebook.widget().setMinimumWidth(CODEBOOK_MIN_WIDTH)
         self.default_bottom()
-        self._left_given = self.sessions_width()
         win.resizeDocks(
             [self.sessions, self.codebook],
-            [self._left_given, clamp(w * 0.22, CODEBOOK_WIDTH, 340)],
+            [self.sessions_width(), clamp(w * 0.22, CODEBOOK_WIDTH, 340)],
             Qt.Orientation.Horizontal,
         )
 
@@ -218,21 +216,20 @@ class LayoutKeeper(QObject):
         needs (it scrolled sideways in the list's 212 px at 1024x700), the list its own back.
         A group the user resized keeps the user's width."""
         win = self.window
+        narrow = self.sessions_width()
+        wide = max(SESSION_FORM_WIDTH, narrow)
         if dock is self.sessions:
-            want = self.sessions_width()
+            want = narrow
         elif self.sessions in win.tabifiedDockWidgets(dock):
-            want = max(SESSION_FORM_WIDTH, self.sessions_width())
+            want = wide
         else:
             return
-        if (
-            not self.active
-            or dock.isFloating()
-            or abs(dock.width() - self._left_given) > 8  # the user's width
-            or dock.width() == want
-        ):
+        # one of the two widths the layout gives (this start's, or a remembered layout's):
+        # any other is the user's
+        ours = min(abs(dock.width() - narrow), abs(dock.width() - wide)) <= 8
+        if not self.active or dock.isFloating() or not ours or dock.width() == want:
             return
         win.resizeDocks([dock], [want], Qt.Orientation.Horizontal)
-        self._left_given = want
 
     def default_bottom(self) -> None:
         """The bottom docks (Search, Retrieval) as their query rows: nothing is listed yet."""

@@ -268,3 +268,32 @@ def test_describing_a_code_says_where_the_description_is(
         lambda: "Removed the code's description" in w.statusBar().currentMessage(), timeout=10000
     )
     w.close()
+
+
+def test_session_details_widens_in_a_remembered_layout(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """The next start brings the layout back from the settings: Session details still gets
+    its form's width in front (the width the layout gave was known only to the first start)."""
+    from gui.main_window import MainWindow
+
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    folder = w.project.folder
+    narrow = w.sessions_dock.width()
+    w.close()  # remembers the layout for this screen
+    again = MainWindow(transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(again)
+    again.resize(1024, 700)
+    again.show()
+    assert again.projects.open_project(folder)
+    qtbot.waitUntil(lambda: not again.runner.busy(), timeout=10000)
+    again.resize(1024, 700)  # restoreGeometry kept it on the 800x600 test screen
+    qtbot.wait(100)
+    assert abs(again.sessions_dock.width() - narrow) <= 8
+    again.docks.show_details()
+    qtbot.wait(100)
+    assert again.docks.session_panel_dock.width() >= 258
+    again.sessions_dock.raise_()
+    qtbot.wait(100)
+    assert abs(again.sessions_dock.width() - narrow) <= 8
+    again.close()

@@ -50,7 +50,10 @@ class TranscriptView(QTableView):
     play_requested = Signal(int)  # row
     quick_code = Signal(int)  # 1..9
     current_row_changed = Signal(int)
-    TEXT_MIN = 200  # px the text column keeps before the code margin gets room for names
+    #: px the text column keeps before the code margin gets room for names: at 1024x700 with
+    #: a side panel open (Speakers, Ethics) 200 left names 40 px, "Positive exp…nce"; 180
+    #: leaves them a word's width (they wrap at spaces), the text some 29 characters a line
+    TEXT_MIN = 180
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

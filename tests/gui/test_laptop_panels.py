@@ -297,3 +297,27 @@ def test_session_details_widens_in_a_remembered_layout(
     qtbot.wait(100)
     assert abs(again.sessions_dock.width() - narrow) <= 8
     again.close()
+
+
+def test_code_names_read_beside_a_side_panel(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """At 1024x700 with the Speakers panel open (290 px beside the codebook's 230) the text
+    column kept 200 px and left the names 40: "Positive exp…nce". The names get a word's width
+    now, the text still 175 px and the widest column."""
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    w.extra_panels.show_speakers()
+    qtbot.wait(200)
+    view = w.transcript
+    for row, name in enumerate(NAMES, start=1):
+        view.scrollTo(view.model().index(row, COL_CODES))
+        lines = _drawn_names(view, row)
+        assert not any("…" in line for line in lines), (name, lines, view.columnWidth(COL_CODES))
+        assert " ".join(lines) == name, lines
+    widths = [view.columnWidth(c) for c in range(view.model().columnCount())]
+    assert widths[COL_TEXT] >= 175 and max(widths) == widths[COL_TEXT], widths
+    # a name beside the leftmost bracket has a word's width too (the demo's "Positive
+    # experience" sat beside four brackets)
+    metrics = QFontMetrics(CodeMarginDelegate.name_font(view.font()))
+    assert view.margin.name_width >= metrics.horizontalAdvance("experience"), widths
+    w.close()

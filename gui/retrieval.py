@@ -131,7 +131,10 @@ class RetrievalPanel(QWidget):
         self.table.activated.connect(self._play)  # double-click or Enter
         # rows as tall as what they hold, once the columns have their widths: a session title
         # wrapped in its fifth of a 1024x700 window showed one line and the top of the next
-        # ("services" cut in half), a long quote its first lines
+        # ("services" cut in half), a long quote its first lines; a one-line row is a line
+        # and a margin tall, as the Agreement panel's (18 px read cramped at 1366x768)
+        rows = self.table.verticalHeader()
+        rows.setMinimumSectionSize(self.table.fontMetrics().lineSpacing() + 8)
         self._rows_timer = QTimer(self)
         self._rows_timer.setSingleShot(True)
         self._rows_timer.setInterval(0)

@@ -29,14 +29,16 @@ TITLE_BESIDE_STATUS = 72
 
 
 def column_widths(available: int, wanted: list[int]) -> list[int]:
-    """Widths for the columns (0: hidden) in ``available`` px: the status whole where it
-    leaves the title ``TITLE_BESIDE_STATUS``, else the title first (what it needs, or half of
-    the width when the status would not fit), the status next (elided when short),
+    """Widths for the columns (0: hidden) in ``available`` px: in a list too narrow for both
+    the status whole and ``MIN_TITLE`` of the title, the status whole where it leaves the
+    title ``TITLE_BESIDE_STATUS``; else the title first (what it needs, at least
+    ``MIN_TITLE``, or half of the width when the status would not fit), the status next
+    (elided when short),
     the other columns only where both fit whole; what is left widens the title."""
     widths = [0] * len(wanted)
     left = available - wanted[STATUS_COL]
-    if left >= TITLE_BESIDE_STATUS:  # the status whole, the title what it leaves (elided)
-        title = min(wanted[TITLE_COL], left)
+    if TITLE_BESIDE_STATUS <= left < min(MIN_TITLE, wanted[TITLE_COL]):
+        title = left  # a narrow list: the status whole, the title what it leaves (elided)
     else:  # all of the title when the status still fits whole, else at most half the width
         share = max(int(available * TITLE_SHARE), left)
         title = max(MIN_TITLE, min(wanted[TITLE_COL], share, available - MIN_STATUS))

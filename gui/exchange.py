@@ -49,6 +49,19 @@ TRANSCRIPT_FILTERS = {
 }
 
 
+def kept_segments(project: Project, session_id: str, privacy: ExportPrivacy) -> tuple[int, int]:
+    """How many of a session's segments an export with ``privacy`` keeps, of how many: an
+    export of consented participants only wrote an empty .srt and said "Wrote the
+    transcript"."""
+    total = project.transcript.segment_count(session_id)
+    if not privacy.consented_only:
+        return total, total
+    from storage.privacy.view import private_view
+
+    with private_view(project, privacy) as view:
+        return len(view.transcript.segments(session_id)), total
+
+
 class ExportOptionsDialog(QDialog):
     """An export's protections (the CLI's --no-pseudonyms, --no-redactions, --consented-only)."""
 
@@ -469,12 +482,21 @@ class ExchangeActions(QObject):
             )
             return None
         sid = session.id
-        return self._run(
-            "Export a transcript",
-            lambda _ctx: export_transcript(project, sid, fmt, path, privacy=privacy),
-            lambda _p: f"Wrote the transcript of {session.title} to {path.name} ({fmt}).",
-            output=path,
-        )
+
+        def job(_ctx: TaskContext) -> tuple[int, int]:
+            export_transcript(project, sid, fmt, path, privacy=privacy)
+            return kept_segments(project, sid, privacy)
+
+        def done(kept: tuple[int, int]) -> str:
+            said = f"Wrote the transcript of {session.title} to {path.name} ({fmt})."
+            if kept[0] < kept[1]:  # a file of fewer segments than shown, or an empty one
+                said += (
+                    f" It holds {kept[0]} of {kept[1]} segments: the others' speakers have no "
+                    "consent to export (Ethics ▸ Consent)."
+                )
+            return said
+
+        return self._run("Export a transcript", job, done, output=path)
 
     def export_codings_dialog(self) -> None:
         project = self.state.project

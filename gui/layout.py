@@ -56,8 +56,15 @@ TRANSCRIPT_ROWS = 8
 #: the side panels (Record, Speakers, Ethics) open this wide: what their contents are laid out
 #: for at 1024x700 (wrapped tables, short tab labels); the transcript keeps the rest. A panel
 #: that needs more opens as wide as it needs, and a tab never narrows the dock it is tabbed
-#: with (the codebook's 300 px at 1366x768, the sessions list's 327 px)
+#: with (the codebook's 300 px at 1366x768)
 SIDE_PANEL_WIDTH = 290
+#: the Sessions list by default: its share of the window, at least and at most. A title
+#: (90 px) and its status ("6 coded · 2 no text") read in 212 px; the 260 px it had at
+#: 1024x700 left the transcript's Text column about 200 px and its code names "Posi…ence"
+SESSIONS_SHARE, SESSIONS_MIN, SESSIONS_MAX = 0.2, 212, 560
+#: what a tab of the Sessions list with a form (Session details) needs in front: it gets it
+#: when it comes in front, and the list its own width back when the list does
+SESSION_FORM_WIDTH = 260
 _LAYOUT_VERSION = 1
 
 
@@ -196,9 +203,33 @@ class LayoutKeeper(QObject):
         self.default_bottom()
         win.resizeDocks(
             [self.sessions, self.codebook],
-            [clamp(w * 0.24, 260, 560), clamp(w * 0.22, CODEBOOK_WIDTH, 340)],
+            [self.sessions_width(), clamp(w * 0.22, CODEBOOK_WIDTH, 340)],
             Qt.Orientation.Horizontal,
         )
+
+    def sessions_width(self) -> int:
+        """The Sessions list's width for this window."""
+        return clamp(self.window.width() * SESSIONS_SHARE, SESSIONS_MIN, SESSIONS_MAX)
+
+    def _left_tab_chosen(self, dock: QDockWidget) -> None:
+        """A tab of the Sessions group came in front: Session details gets the width its form
+        needs (it scrolled sideways in the list's 212 px at 1024x700), the list its own back.
+        A group the user resized keeps the user's width."""
+        win = self.window
+        narrow = self.sessions_width()
+        wide = max(SESSION_FORM_WIDTH, narrow)
+        if dock is self.sessions:
+            want = narrow
+        elif self.sessions in win.tabifiedDockWidgets(dock):
+            want = wide
+        else:
+            return
+        # one of the two widths the layout gives (this start's, or a remembered layout's):
+        # any other is the user's
+        ours = min(abs(dock.width() - narrow), abs(dock.width() - wide)) <= 8
+        if not self.active or dock.isFloating() or not ours or dock.width() == want:
+            return
+        win.resizeDocks([dock], [want], Qt.Orientation.Horizontal)
 
     def default_bottom(self) -> None:
         """The bottom docks (Search, Retrieval) as their query rows: nothing is listed yet."""
@@ -341,6 +372,7 @@ class LayoutKeeper(QObject):
         1024x700), stayed 88 px after the Retrieval tab's filter and count rows."""
         win = self.window
         if not self._in_bottom(dock):
+            self._left_tab_chosen(dock)
             return
         for tab in (dock, *win.tabifiedDockWidgets(dock)):
             self._watch(tab)

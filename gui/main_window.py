@@ -230,7 +230,9 @@ class MainWindow(QMainWindow):
             lambda d: self.layout_keeper.make_room(d, table=True, fit=True)
         )
         self.docks.results_gone.connect(self.layout_keeper.give_room_back)
-        self.extra_panels.panel_shown.connect(lambda d: self.layout_keeper.make_room(d, table=True))
+        self.extra_panels.panel_shown.connect(
+            lambda d: self.layout_keeper.make_room(d, table=True, fit=True)
+        )
         # a panel opened as a tab of the codebook (Ethics, Speakers) is as wide as the codebook
         # is for this window: the two share one width
         self.extra_panels.panel_shown.connect(self.layout_keeper.widen_codebook)

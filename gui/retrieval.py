@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -129,6 +129,17 @@ class RetrievalPanel(QWidget):
             len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch
         )
         self.table.activated.connect(self._play)  # double-click or Enter
+        # rows as tall as what they hold, once the columns have their widths: a session title
+        # wrapped in its fifth of a 1024x700 window showed one line and the top of the next
+        # ("services" cut in half), a long quote its first lines; a one-line row is a line
+        # and a margin tall, as the Agreement panel's (18 px read cramped at 1366x768)
+        rows = self.table.verticalHeader()
+        rows.setMinimumSectionSize(self.table.fontMetrics().lineSpacing() + 8)
+        self._rows_timer = QTimer(self)
+        self._rows_timer.setSingleShot(True)
+        self._rows_timer.setInterval(0)
+        self._rows_timer.timeout.connect(self._fit_rows)
+        self.table.horizontalHeader().sectionResized.connect(lambda *_a: self._rows_timer.start())
         top = QHBoxLayout()
         for label, w in (
             ("Code", self.code_box),
@@ -305,7 +316,7 @@ class RetrievalPanel(QWidget):
         self.export_btn.setEnabled(bool(rows))
         if rows:
             self._fit_columns()
-
+            self._fit_rows()
         self.count.setText(retrieved_count(rows))
         emit(self.results_shown, len(rows))
 
@@ -319,6 +330,14 @@ class RetrievalPanel(QWidget):
             wanted = max(table.sizeHintForColumn(col), header.sectionSizeHint(col))
             cap = room * 2 // 5 if col == 0 else room // 5
             table.setColumnWidth(col, min(wanted, cap))
+
+    #: more rows than this keep one height (measuring each would stall a resize)
+    FIT_ROWS_MAX = 500
+
+    def _fit_rows(self) -> None:
+        """Each row as tall as its wrapped cells (up to ``FIT_ROWS_MAX`` rows)."""
+        if 0 < self.model.rowCount() <= self.FIT_ROWS_MAX:
+            self.table.resizeRowsToContents()
 
     def _play(self, index: QModelIndex) -> None:
         r = self.model.rows[index.row()]

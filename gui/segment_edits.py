@@ -11,7 +11,27 @@ from gui.edit_scope import EditScope
 from gui.fmt import timestamp_tag
 from gui.languages import choose_language
 from gui.undo import EditTextCommand, LanguageCommand, MergeCommand, SpeakerCommand, SplitCommand
-from storage.core.languages import language_name
+from storage.core.languages import CYRILLIC_LANGUAGES, guess_language, language_name
+
+
+def script_hint(text: str, language: str | None, expected: list[str]) -> str:
+    """What to say when typed ``text`` is in another script than its segment's ``language``
+    (Russian typed over a segment Whisper took for English kept its "EN" badge, and exports
+    and the language filter went on calling it English): how to set the language, and the
+    project's language the letters point to, if one. "" when the letters agree or say
+    nothing."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not language or not letters:
+        return ""
+    cyrillic = sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff") * 2 > len(letters)
+    if cyrillic == (language in CYRILLIC_LANGUAGES):
+        return ""
+    guess = guess_language(text, [c for c in expected if c != language]) if expected else None
+    script = "Cyrillic" if cyrillic else "not Cyrillic"
+    said = f"The text is {script} but the segment is marked {language_name(language)}"
+    if guess:
+        said += f" (is it {language_name(guess)}?)"
+    return said + ": Edit ▸ Set language… (Ctrl+L) changes it."
 
 
 class SegmentEdits:
@@ -37,6 +57,11 @@ class SegmentEdits:
             old = self.views.segment_model.segment(row).text
         if old != text:
             self._push(EditTextCommand(self.state.ctx, segment_id, old, text))
+            seg = self.views.segment_model.segment(row)
+            project = self.state.project
+            hint = script_hint(text, seg.language, project.languages if project else [])
+            if hint:
+                self.chrome.message(hint, 10000)
 
     def edit_current_text(self) -> None:
         index = self.views.transcript.currentIndex()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -140,6 +141,7 @@ class SessionPanel(QWidget):
         layout.addWidget(self.attributes_notice)
         layout.addLayout(buttons)
         self._participants: list[Participant] = []
+        self._reveal = ""  # a participant just added: selected and shown once listed
         self._loading = False
         #: the window's undo context (set by the window): speaker mappings become undoable
         self.edit_context: Callable[[], EditContext | None] | None = None
@@ -185,6 +187,9 @@ class SessionPanel(QWidget):
         for row, p in enumerate(self._participants):
             self.participants.setItem(row, 0, QTableWidgetItem(p.pseudonym))
             self.participants.setItem(row, 1, QTableWidgetItem(format_attributes(p.attributes)))
+        if self._reveal:
+            self._reveal_participant(self._reveal)
+            self._reveal = ""
         self.speakers.setRowCount(len(speakers))
         for row, sp in enumerate(speakers):
             item = QTableWidgetItem(sp.label)
@@ -307,11 +312,31 @@ class SessionPanel(QWidget):
             self.add_participant(name.strip(), {})
 
     def add_participant(self, pseudonym: str, attributes: dict[str, str]) -> None:
-        """Add a participant in the background."""
+        """Add a participant in the background; it is shown selected once listed, the status
+        bar says so (at 1024x700 the list is below the fold and the 7th row past its four: Add
+        participant seemed to do nothing)."""
         project = self.project
+        self._reveal = pseudonym
         self._run(
-            "Add participant", lambda: project.sessions.add_participant(pseudonym, attributes)
+            "Add participant",
+            lambda: project.sessions.add_participant(pseudonym, attributes),
+            said=f"Added participant “{pseudonym}”: type their attributes beside the name.",
         )
+
+    def _reveal_participant(self, pseudonym: str) -> None:
+        """Select ``pseudonym``'s row (the last of that name) and scroll it into sight, in
+        its table and in the dock's scroll area."""
+        rows = [r for r, p in enumerate(self._participants) if p.pseudonym == pseudonym]
+        if not rows:
+            return
+        table = self.participants
+        table.setCurrentCell(rows[-1], 1)
+        table.scrollTo(table.model().index(rows[-1], 1))
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.ensureWidgetVisible(table)
 
     def _participant_edited(self, item: QTableWidgetItem) -> None:
         if self._loading or item.row() >= len(self._participants):

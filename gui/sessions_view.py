@@ -23,16 +23,25 @@ TITLE_COL = 0
 MIN_TITLE = 90  # px: a title is still recognisable
 TITLE_SHARE = 0.5  # what a long title leaves the status: "6 coded · 2 no text" stays whole
 MIN_STATUS = 70  # px: "cancelled…", "transcribing 4…" (the tooltip has it all)
+#: a title this wide beside the whole status reads its first words ("Focus group: o…"): the
+#: list at 1024x700 (212 px) showed "6 coded · 2 …" beside "Focus group: onl…"
+TITLE_BESIDE_STATUS = 72
 
 
 def column_widths(available: int, wanted: list[int]) -> list[int]:
-    """Widths for the columns (0: hidden) in ``available`` px: the title first (what it needs,
-    or half of the width when the status would not fit), the status next (elided when short),
+    """Widths for the columns (0: hidden) in ``available`` px: in a list too narrow for both
+    the status whole and ``MIN_TITLE`` of the title, the status whole where it leaves the
+    title ``TITLE_BESIDE_STATUS``; else the title first (what it needs, at least
+    ``MIN_TITLE``, or half of the width when the status would not fit), the status next
+    (elided when short),
     the other columns only where both fit whole; what is left widens the title."""
     widths = [0] * len(wanted)
-    # all of the title when the status still fits whole, else at most half of the width
-    share = max(int(available * TITLE_SHARE), available - wanted[STATUS_COL])
-    title = max(MIN_TITLE, min(wanted[TITLE_COL], share, available - MIN_STATUS))
+    left = available - wanted[STATUS_COL]
+    if TITLE_BESIDE_STATUS <= left < min(MIN_TITLE, wanted[TITLE_COL]):
+        title = left  # a narrow list: the status whole, the title what it leaves (elided)
+    else:  # all of the title when the status still fits whole, else at most half the width
+        share = max(int(available * TITLE_SHARE), left)
+        title = max(MIN_TITLE, min(wanted[TITLE_COL], share, available - MIN_STATUS))
     status = max(MIN_STATUS, min(wanted[STATUS_COL], available - title))
     if title + status > available:
         title = max(0, available - status)

@@ -58,6 +58,7 @@ class CodeMarginDelegate(QStyledItemDelegate):
     MAX_SLOTS = 8  # codes past these share the last column (grey)
 
     NAME_MAX = 96  # px: a longer name is elided in the middle (the tooltip has it whole)
+    TEXT_WIDE = 320  # px: the text column that whole names leave it, else names wrap
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,12 +71,21 @@ class CodeMarginDelegate(QStyledItemDelegate):
         small.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
         return small
 
-    def names_fit(self, names_px: int, slots: int, room: int) -> int:
+    def names_fit(
+        self, names_px: int, slots: int, room: int, words_px: int | None = None, text: int = 0
+    ) -> int:
         """The width for code names ``names_px`` wide (the longest), in a margin of ``slots``
         codes that may take ``room`` px (what the text column can spare): no more than
         the names need, at most ``NAME_MAX``, none when fewer than a few letters would fit
-        (the tooltip names them). At 1024x700 a fixed 0 px by a table's width left "Денс…"."""
-        width = min(names_px + 4, self.NAME_MAX, room - self.brackets_width(slots))
+        (the tooltip names them). At 1024x700 a fixed 0 px by a table's width left "Денс…".
+        ``words_px``: the widest word of the names; where whole names would leave the text
+        column (``text`` px wide without the names) under ``TEXT_WIDE``, the names get their
+        widest word's width and wrap (``name_blocks``): the text keeps the rest."""
+        brackets = self.brackets_width(slots)
+        width = min(names_px + 4, self.NAME_MAX)
+        if words_px is not None and text - brackets - width < self.TEXT_WIDE:
+            width = min(words_px + 4, width)
+        width = min(width, room - brackets)
         return width if width >= 24 else 0
 
     def brackets_width(self, slots: int) -> int:
@@ -95,7 +105,10 @@ class CodeMarginDelegate(QStyledItemDelegate):
     def shown_name(name: str, metrics: QFontMetrics, room: int) -> str:
         """A code's name as drawn in ``room`` px: elided in the middle, as the analysis
         tables' headers, so that "Экономические трудности семьи (кредиты, долги)" and
-        "(работа, зарплата)" stay apart ("Эконо…долги)", not "Экономи…" for both)."""
+        "(работа, зарплата)" stay apart ("Эконо…долги)", not "Экономи…" for both). A name
+        as wide as ``room`` is left whole (``elidedText`` cut one exactly that wide)."""
+        if metrics.horizontalAdvance(name) <= room:
+            return name
         return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, room)
 
     @staticmethod
@@ -121,6 +134,38 @@ class CodeMarginDelegate(QStyledItemDelegate):
         if lines == 1:
             return [f"{len(names)} codes"]
         return [*names[: lines - 1], f"+{len(names) - lines + 1} more"]
+
+    @classmethod
+    def name_blocks(
+        cls, names: list[str], metrics: QFontMetrics, room: int, lines: int
+    ) -> list[list[str]]:
+        """The lines each of ``names`` is drawn on in ``room`` px and ``lines`` lines: a name
+        too wide for one line wraps at its spaces onto the lines the row has left after one
+        for each name (the first names first), a word or the last line too wide is elided in
+        the middle. At 1024x700 the margin's 54 px showed "Positive experience" as
+        "Posi…ence"; it reads "Positive" over "experience" now."""
+        labels = cls.name_lines(names, lines)
+        spare = lines - len(labels)
+        blocks = []
+        for label in labels:
+            words = cls.wrapped(label, metrics, room)
+            take = min(len(words), 1 + spare)
+            spare -= take - 1
+            kept = [*words[: take - 1], " ".join(words[take - 1 :])]
+            blocks.append([cls.shown_name(line, metrics, room) for line in kept])
+        return blocks
+
+    @staticmethod
+    def wrapped(name: str, metrics: QFontMetrics, room: int) -> list[str]:
+        """``name`` broken at its spaces into lines no wider than ``room`` px where its words
+        allow (a longer word has a line of its own)."""
+        out: list[str] = []
+        for word in name.split():
+            if out and metrics.horizontalAdvance(f"{out[-1]} {word}") <= room:
+                out[-1] = f"{out[-1]} {word}"
+            else:
+                out.append(word)
+        return out or [name]
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         super().paint(painter, option, index)
@@ -157,7 +202,7 @@ class CodeMarginDelegate(QStyledItemDelegate):
             if code_id not in above and (code := model.code(code_id)) is not None
         ]
         lines = (rect.bottom() + 1 - name_y) // max(1, metrics.height()) if room > 12 else 0
-        labels = self.name_lines(starting, lines)
+        labels = self.name_blocks(starting, metrics, room, lines)
         cut = len(labels) < len(starting)  # the last label says how many are left unnamed
         for code_id, spans_only in here.items():
             code = model.code(code_id)
@@ -181,15 +226,16 @@ class CodeMarginDelegate(QStyledItemDelegate):
             if starts:
                 painter.drawLine(x, top, x + self.SLOT - 4, top)
                 if labels:
-                    label = labels.pop(0)
+                    block = labels.pop(0)
                     shade = QColor("gray") if cut and not labels else colour
                     painter.setPen(self.name_colour(option, shade, selected=selected))
-                    painter.drawText(
-                        QRect(rect.left() + 2, name_y, room, metrics.height()),
-                        int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                        self.shown_name(label, metrics, room),
-                    )
-                    name_y += metrics.height()
+                    for line in block:
+                        painter.drawText(
+                            QRect(rect.left() + 2, name_y, room, metrics.height()),
+                            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                            line,
+                        )
+                        name_y += metrics.height()
             if ends:
                 painter.setPen(pen)
                 painter.drawLine(x, bottom, x + self.SLOT - 4, bottom)

@@ -50,7 +50,10 @@ class TranscriptView(QTableView):
     play_requested = Signal(int)  # row
     quick_code = Signal(int)  # 1..9
     current_row_changed = Signal(int)
-    TEXT_MIN = 200  # px the text column keeps before the code margin gets room for names
+    #: px the text column keeps before the code margin gets room for names: at 1024x700 with
+    #: a side panel open (Speakers, Ethics) 200 left names 40 px, "Positive exp…nce"; 180
+    #: leaves them a word's width (they wrap at spaces), the text some 29 characters a line
+    TEXT_MIN = 180
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,7 +84,8 @@ class TranscriptView(QTableView):
         self._fit_timer.timeout.connect(self.fit_rows)
         self.verticalScrollBar().valueChanged.connect(lambda _v: self.fit_rows())
         self.margin = CodeMarginDelegate(self)
-        self._names: tuple[list[str], int] = ([], 0)  # the margin's code names, their px
+        # the margin's code names, their px and their widest word's
+        self._names: tuple[list[str], int, int] = ([], 0, 0)
         self.setItemDelegateForColumn(COL_CODES, self.margin)
         self.setItemDelegateForColumn(COL_TEXT, TextDelegate(self))
         self.setItemDelegateForColumn(COL_LANG, LanguageBadgeDelegate(self))
@@ -122,13 +126,19 @@ class TranscriptView(QTableView):
             if shown.top() >= 0 and shown.bottom() <= old and shown.bottom() > new:
                 self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
 
-    def _names_px(self, model: SegmentTableModel, slots: dict[str, int]) -> int:
-        """How wide the longest name of the codes in the margin is drawn."""
+    def _names_px(self, model: SegmentTableModel, slots: dict[str, int]) -> tuple[int, int]:
+        """How wide the longest name of the codes in the margin is drawn, and its widest
+        word."""
         names = [code.name for code_id in slots if (code := model.code(code_id)) is not None]
         if names != self._names[0]:
             metrics = QFontMetrics(CodeMarginDelegate.name_font(self.font()))
-            self._names = (names, max((metrics.horizontalAdvance(n) for n in names), default=0))
-        return self._names[1]
+            words = [w for n in names for w in n.split()]
+            self._names = (
+                names,
+                max((metrics.horizontalAdvance(n) for n in names), default=0),
+                max((metrics.horizontalAdvance(w) for w in words), default=0),
+            )
+        return self._names[1], self._names[2]
 
     def fit_rows(self) -> None:
         """Give the rows in view the height their whole text needs (and the code margin the
@@ -146,8 +156,9 @@ class TranscriptView(QTableView):
         slots = model.code_slots()
         spare = table - sum(hh.sectionSize(c) for c in (COL_TIME, COL_LANG, COL_SPEAKER))
         room = min(spare // 2, spare - self.TEXT_MIN)
+        names_px, words_px = self._names_px(model, slots)
         self.margin.name_width = self.margin.names_fit(
-            self._names_px(model, slots), len(slots), room
+            names_px, len(slots), room, words_px, text=spare
         )
         # never narrower than its title: at 1024x700 the title read "ode"
         title = hh.fontMetrics().horizontalAdvance(HEADERS[COL_CODES]) + 14

@@ -521,7 +521,14 @@ class UpdateCodeCommand(ProjectCommand):
             else:
                 fields["parent_id"] = self.ctx.ids.get(parent)
         project.codebook.update_code(self.ctx.ids.get(self.code_id), **fields)
-        return Outcome(codebook_changed=True)
+        message = None
+        if set(values) == {"description"}:  # nothing on screen shows it but the tooltip
+            message = (
+                "Saved the code's description: hover the code in the Codebook to read it."
+                if values["description"]
+                else "Removed the code's description."
+            )
+        return Outcome(codebook_changed=True, message=message)
 
     def forward(self, project: Project) -> Outcome:
         return self._set(project, self.new)

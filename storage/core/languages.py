@@ -144,7 +144,8 @@ def parse_languages(text: str | list[str] | tuple[str, ...]) -> list[str]:
 
 #: the letters Kazakh writes and Russian does not, in both cases
 KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
-_CYRILLIC_LANGUAGES = ("ru", "kk", "uk", "be", "bg", "mk", "sr", "mn", "tg", "tt", "ba")
+#: languages written in Cyrillic letters (the rest Whisper writes in other scripts)
+CYRILLIC_LANGUAGES = ("ru", "kk", "uk", "be", "bg", "mk", "sr", "mn", "tg", "tt", "ba")
 
 
 def guess_language(text: str, expected: list[str]) -> str | None:
@@ -161,12 +162,12 @@ def guess_language(text: str, expected: list[str]) -> str | None:
     if cyrillic * 2 > len(letters):
         if "kk" in expected and any(ch in KAZAKH_LETTERS for ch in letters):
             return "kk"
-        options = [c for c in expected if c in _CYRILLIC_LANGUAGES]
+        options = [c for c in expected if c in CYRILLIC_LANGUAGES]
         if "kk" in options and len(options) > 1:
             options.remove("kk")  # Kazakh text of a few words has a Kazakh letter nearly always
         return options[0] if len(options) == 1 else None
     latin = sum(1 for ch in letters if ch.isascii() or "\u00c0" <= ch <= "\u024f")
     if latin * 2 > len(letters):
-        options = [c for c in expected if c not in _CYRILLIC_LANGUAGES]
+        options = [c for c in expected if c not in CYRILLIC_LANGUAGES]
         return options[0] if len(options) == 1 else None
     return None

@@ -447,3 +447,30 @@ def test_a_word_transcript_is_imported_through_the_menu(
     idle(w)
     assert "no timestamps" in w.last_error and "\n" not in w.last_error.strip()
     assert [s.id for s in project.transcript.segments(empty)] == before
+
+
+def test_a_transcript_export_says_how_many_segments_consent_left_in(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With "Leave out participants without consent to export" ticked, a session nobody
+    consented for went out as an empty .srt and the status bar said "Wrote the transcript": it
+    says how many segments the file holds now, and why. Without the option nothing is added."""
+    w = seeded
+    project: Project = w.project
+    sid = project.sessions.all()[0].id
+    person = project.sessions.add_participant("P01")  # no consent recorded
+    project.sessions.map_speaker(sid, "S1", person.id)
+    _options(monkeypatch, consented=True)
+    _consent(monkeypatch, QMessageBox.StandardButton.Yes)
+    out = tmp_path / "t.srt"
+    _answer_files(monkeypatch, getSaveFileName=out)
+    _action(w, "&File", "Export this transcript (txt, docx, srt, vtt, json)…").trigger()
+    idle(w)
+    assert out.read_text(encoding="utf-8").strip() == ""
+    report = w.exchange.last_report
+    assert "It holds 0 of 4 segments" in report and "Ethics ▸ Consent" in report, report
+    _options(monkeypatch)
+    _action(w, "&File", "Export this transcript (txt, docx, srt, vtt, json)…").trigger()
+    idle(w)
+    assert "P01 said the clinic" in out.read_text(encoding="utf-8")
+    assert w.exchange.last_report.endswith("to t.srt (srt)."), w.exchange.last_report

@@ -137,6 +137,9 @@ def test_column_widths_give_the_title_priority() -> None:
     # a very long title takes half, the status (elided) the rest
     widths = column_widths(250, [600, 260, 80, 90])
     assert widths[:2] == [125, 125] and widths[1] >= MIN_STATUS
+    # a narrow list (212 px at 1024x700) where the whole status leaves the title its first
+    # words: the status whole ("6 coded · 2 no text" read "6 coded · 2 …")
+    assert column_widths(195, [230, 117]) == [78, 117]
 
 
 def test_sessions_list_keeps_the_title_readable_at_1024(

@@ -91,7 +91,7 @@ def _plain(html_text: str) -> str:
 
 #: the Sessions dock's width in the default layout of a 1024x700 and a 1366x768 screen (measured
 #: in a walkthrough; the test screen is smaller, so its default layout differs)
-LAPTOP = {(1024, 700): 260, (1366, 768): 327}
+LAPTOP = {(1024, 700): 212, (1366, 768): 273}
 
 
 @pytest.mark.parametrize("size", list(LAPTOP))

@@ -1,0 +1,325 @@
+"""A coder at 1024x700 and 1366x768 with the side panels open reads code names and the
+transcript: the Sessions list is narrow (Session details widens its group while in front), the
+margin's code names wrap rather than shrink to "Posi…ence", and the Agreement panel is no taller
+than its rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics, QImage, QPainter
+from PySide6.QtWidgets import QStyleOptionViewItem
+
+from gui.layout import rows_height
+from gui.models.segments import COL_CODES, COL_TEXT
+from gui.transcript_delegates import CodeMarginDelegate
+from storage import Project, SegmentDraft
+
+#: the demo's codes in use: names of one to three words
+NAMES = (
+    "Positive experience",
+    "Trust and privacy",
+    "Service centres",
+    "Connectivity",
+    "Corruption",
+    "Health services",
+)
+TEXT = "I used the new government portal last month to renew my passport, it was much faster."
+SIZES = [(1024, 700), (1366, 768)]
+
+
+@pytest.fixture
+def project(tmp_path: Path, speech_wav: Path) -> Iterator[Project]:
+    """Eight segments, six codes (the demo's), each on a segment of its own."""
+    with Project.create(tmp_path / "Demo.fieldscribe", name="Demo", coder="amina") as p:
+        s = p.sessions.import_audio(speech_wav, kind="focus_group", title="Focus group")
+        drafts = [SegmentDraft(i * 400, i * 400 + 350, TEXT, speaker="Aigerim") for i in range(8)]
+        segs = p.transcript.add_segments(s.id, drafts)
+        for seg, name in zip(segs[1::], NAMES, strict=False):
+            p.codebook.apply_code(seg.id, p.codebook.ensure_code_path(name).id)
+        yield p
+
+
+def _laptop(qtbot: Any, qsettings: Any, fake: Any, project: Project, size: Any, mp: Any) -> Any:
+    """The window at ``size`` laid out as a first start there lays it out (the test screen is
+    800x600: opening a panel would fit the window to it)."""
+    from gui.main_window import MainWindow
+
+    for module in ("gui.layout", "gui.main_window", "gui.panels"):
+        mp.setattr(f"{module}.fit_to_screen", lambda _w: None)
+    folder = project.folder
+    project.close()
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(transcriber=fake, settings=qsettings)
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    assert w.projects.open_project(folder)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 8, timeout=10000)
+    qtbot.waitUntil(lambda: not w.runner.busy(), timeout=10000)
+    w.resize(*size)
+    w.layout_keeper.default_layout()
+    qtbot.wait(100)
+    return w
+
+
+def _drawn_names(view: Any, row: int) -> list[str]:
+    """The code names the margin paints on ``row``, a line each."""
+    drawn: list[str] = []
+
+    class Spy(QPainter):
+        def drawText(self, *args: Any) -> None:
+            drawn.append(str(args[-1]))
+            super().drawText(*args)
+
+    model = view.model()
+    rect = view.visualRect(model.index(row, COL_CODES))
+    image = QImage(rect.width(), rect.height(), QImage.Format.Format_ARGB32)
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = image.rect()
+    painter = Spy(image)
+    view.itemDelegateForColumn(COL_CODES).paint(painter, option, model.index(row, COL_CODES))
+    painter.end()
+    return drawn
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_code_names_read_and_the_text_keeps_its_room(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """At 1024x700 the Sessions list took 260 px, the Text column kept about 200 px and the
+    margin's 54 px showed "Posi…ence" and "Tru…acy". Now the list is 212 px, the names read
+    whole (wrapped at their spaces), and the text keeps at least 230 px."""
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    assert w.sessions_dock.width() <= (215 if size == (1024, 700) else 280)
+    view = w.transcript
+    for row, name in enumerate(NAMES, start=1):
+        view.scrollTo(view.model().index(row, COL_CODES))
+        lines = _drawn_names(view, row)
+        assert not any("…" in line for line in lines), (name, lines, view.columnWidth(COL_CODES))
+        assert " ".join(lines) == name, lines
+    text = view.columnWidth(COL_TEXT)
+    assert text >= (230 if size == (1024, 700) else 370), text
+    w.close()
+
+
+def test_a_name_wraps_at_its_spaces_onto_the_lines_left(qtbot: Any) -> None:
+    """The lines a row has are shared: each name one, the rest to names that need more, first
+    come first served; a word too long for the room is elided in the middle."""
+    from PySide6.QtWidgets import QTableView
+
+    view = QTableView()
+    qtbot.addWidget(view)
+    metrics = QFontMetrics(CodeMarginDelegate.name_font(view.font()))
+    room = max(metrics.horizontalAdvance(w) for w in ("Positive", "experience", "Trust and"))
+    blocks = CodeMarginDelegate.name_blocks(list(NAMES[:2]), metrics, room, 4)
+    assert blocks == [["Positive", "experience"], ["Trust and", "privacy"]]
+    # one line spare: the first name wraps, the second is elided on its line
+    one, two = CodeMarginDelegate.name_blocks(list(NAMES[:2]), metrics, room, 3)
+    assert one == ["Positive", "experience"] and len(two) == 1 and "…" in two[0]
+    # a word wider than the room is elided in the middle, its ends kept
+    (long,) = CodeMarginDelegate.name_blocks(["Денсаулықсақтау"], metrics, 40, 2)
+    assert long[0][0] == "Д" and long[0].endswith("у") and "…" in long[0]
+    assert metrics.horizontalAdvance(long[0]) <= 40
+    # more names than lines: as before, the last line says how many are left
+    assert CodeMarginDelegate.name_blocks(list(NAMES), metrics, room, 2)[-1] == ["+5 more"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_session_details_gets_its_width_in_front_and_gives_it_back(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """The narrow Sessions list shares its dock with Session details, whose form needs 258 px:
+    in front it gets them, and the list its own width back when the list comes in front. A
+    width the user gave the group stays."""
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    narrow = w.sessions_dock.width()
+    w.docks.show_details()
+    qtbot.wait(100)
+    details = w.docks.session_panel_dock
+    assert details.width() >= 258, details.width()
+    assert not details.widget().horizontalScrollBar().isVisible()
+    w.sessions_dock.raise_()
+    qtbot.wait(100)
+    assert w.sessions_dock.width() == narrow
+    # the user's width is the user's
+    w.resizeDocks([w.sessions_dock], [narrow + 60], Qt.Orientation.Horizontal)
+    qtbot.wait(50)
+    chosen = w.sessions_dock.width()
+    details.raise_()
+    qtbot.wait(50)
+    w.sessions_dock.raise_()
+    qtbot.wait(50)
+    assert w.sessions_dock.width() == chosen
+    w.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_agreement_panel_is_no_taller_than_its_rows(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """Agreement opened at 0.45 of the window (as far as the transcript kept its rows) over a
+    table of two rows, blank below them; it opens as tall as its rows now."""
+    for name in NAMES[1:]:  # one code: the table's rows are that code's and all codes'
+        project.codebook.delete_code(project.codebook.find_code(name).id, force=True)
+    sid = project.sessions.all()[0].id
+    seg = project.transcript.segments(sid)[1]
+    project.codebook.apply_code(seg.id, project.codebook.find_code(NAMES[0]).id, coder="bakyt")
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    panel = w.extra_panels.show_agreement()
+    qtbot.waitUntil(lambda: panel.view.model().rowCount() >= 1, timeout=10000)
+    qtbot.wait(200)
+    table = panel.view
+    assert table.isVisible()
+    need = max(rows_height(table), table.minimumSizeHint().height())  # a table's least
+    assert table.height() <= need + 4, (table.height(), need)
+    w.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_retrieved_rows_show_their_wrapped_cells_whole(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """The demo's "Focus group: online public services" wrapped in the Session column (a fifth
+    of the table) and its row, one line tall, showed "services" cut in half; a long quote its
+    first line. Each row is as tall as its cells now."""
+    sid = project.sessions.all()[0].id
+    project.sessions.update_session(sid, title="Focus group: online public services, Almaty")
+    seg = project.transcript.segments(sid)[0]
+    code = project.codebook.find_code(NAMES[0])
+    project.codebook.apply_code(seg.id, code.id)  # the whole segment: a long quote
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    w.docks.retrieve_code(code.id)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 2, timeout=10000)
+    qtbot.wait(100)
+    table = w.retrieval.table
+    line = table.fontMetrics().lineSpacing()
+    for row in range(2):
+        assert table.rowHeight(row) >= table.sizeHintForRow(row), (row, table.rowHeight(row))
+    if size == (1024, 700):  # the title wrapped, and its row with it
+        assert table.rowHeight(0) > 2 * line
+    # a one-line row keeps a margin around its line (resized to contents, it was 18 px)
+    assert min(table.rowHeight(r) for r in range(2)) >= line + 8
+    # a column made narrower (by the user, or a narrower dock): the rows grow with its cells
+    before = table.rowHeight(0)
+    table.setColumnWidth(1, 60)
+    qtbot.wait(50)
+    assert table.rowHeight(0) >= table.sizeHintForRow(0) > before
+    w.close()
+
+
+def test_an_added_participant_is_shown_selected(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """At 1024x700 Session details ▸ Add participant seemed to do nothing: the list is below
+    the fold of the dock and a seventh participant past its four rows. The new one is selected
+    and scrolled into sight, and the status bar says it was added."""
+    from PySide6.QtWidgets import QInputDialog, QPushButton
+
+    for name in ("Moderator", "Aigerim", "Bakyt", "Chynara", "Daniyar", "Elmira"):
+        project.sessions.add_participant(name, {})
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    w.docks.show_details()
+    qtbot.wait(100)
+    panel = w.session_panel
+    scroll = w.docks.session_panel_dock.widget()
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *_a, **_k: ("Ержан", True)))
+    add = next(b for b in panel.findChildren(QPushButton) if b.text() == "Add participant")
+    scroll.ensureWidgetVisible(add)  # the user scrolled down to the button
+    scroll.verticalScrollBar().setValue(0)  # and back up to read the speakers
+    add.click()
+    table = panel.participants
+    qtbot.waitUntil(lambda: table.rowCount() == 7, timeout=10000)
+    qtbot.waitUntil(lambda: not w.runner.busy(), timeout=10000)
+    qtbot.wait(50)
+    row = table.currentRow()
+    assert row >= 0 and table.item(row, 0).text() == "Ержан"
+    cell = table.visualItemRect(table.item(row, 0))
+    assert table.viewport().rect().contains(cell), cell  # in its table's sight
+    top = table.viewport().mapTo(scroll.viewport(), cell.topLeft())
+    assert top.y() >= 0 and top.y() + cell.height() <= scroll.viewport().height(), top
+    assert "Added participant “Ержан”" in w.statusBar().currentMessage()
+    w.close()
+
+
+def test_describing_a_code_says_where_the_description_is(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """Codebook ▸ Describe saved the description and showed nothing (it is only in the code's
+    tooltip): the status bar says it was saved and where to read it; undo says it is gone."""
+    from PySide6.QtWidgets import QInputDialog
+
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    code = w.project.codebook.find_code("Corruption")
+    text = "Неформальные платежи, взятки"
+    monkeypatch.setattr(
+        QInputDialog, "getMultiLineText", staticmethod(lambda *_a, **_k: (text, True))
+    )
+    w.editing.codes.describe_dialog(code.id)
+    qtbot.waitUntil(lambda: "description" in w.statusBar().currentMessage(), timeout=10000)
+    assert "hover the code in the Codebook" in w.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not w.runner.busy(), timeout=10000)
+    assert w.project.codebook.find_code("Corruption").description == text
+    w.undo_stack.undo()
+    qtbot.waitUntil(
+        lambda: "Removed the code's description" in w.statusBar().currentMessage(), timeout=10000
+    )
+    w.close()
+
+
+def test_session_details_widens_in_a_remembered_layout(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """The next start brings the layout back from the settings: Session details still gets
+    its form's width in front (the width the layout gave was known only to the first start)."""
+    from gui.main_window import MainWindow
+
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    folder = w.project.folder
+    narrow = w.sessions_dock.width()
+    w.close()  # remembers the layout for this screen
+    again = MainWindow(transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(again)
+    again.resize(1024, 700)
+    again.show()
+    assert again.projects.open_project(folder)
+    qtbot.waitUntil(lambda: not again.runner.busy(), timeout=10000)
+    again.resize(1024, 700)  # restoreGeometry kept it on the 800x600 test screen
+    qtbot.wait(100)
+    assert abs(again.sessions_dock.width() - narrow) <= 8
+    again.docks.show_details()
+    qtbot.wait(100)
+    assert again.docks.session_panel_dock.width() >= 258
+    again.sessions_dock.raise_()
+    qtbot.wait(100)
+    assert abs(again.sessions_dock.width() - narrow) <= 8
+    again.close()
+
+
+def test_code_names_read_beside_a_side_panel(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """At 1024x700 with the Speakers panel open (290 px beside the codebook's 230) the text
+    column kept 200 px and left the names 40: "Positive exp…nce". The names get a word's width
+    now, the text still 175 px and the widest column."""
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    w.extra_panels.show_speakers()
+    qtbot.wait(200)
+    view = w.transcript
+    for row, name in enumerate(NAMES, start=1):
+        view.scrollTo(view.model().index(row, COL_CODES))
+        lines = _drawn_names(view, row)
+        assert not any("…" in line for line in lines), (name, lines, view.columnWidth(COL_CODES))
+        assert " ".join(lines) == name, lines
+    widths = [view.columnWidth(c) for c in range(view.model().columnCount())]
+    assert widths[COL_TEXT] >= 175 and max(widths) == widths[COL_TEXT], widths
+    # a name beside the leftmost bracket has a word's width too (the demo's "Positive
+    # experience" sat beside four brackets)
+    metrics = QFontMetrics(CodeMarginDelegate.name_font(view.font()))
+    assert view.margin.name_width >= metrics.horizontalAdvance("experience"), widths
+    w.close()

@@ -1,0 +1,75 @@
+"""Text typed in another script than its segment's language: the status bar says how to set
+the language (a walkthrough typed Russian over a segment Whisper took for English: its badge
+stayed "EN", and the export and the language filter went on calling it English)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gui.segment_edits import script_hint
+from storage import Project, SegmentDraft
+
+CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі"
+LATIN = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _words(letters: str) -> Any:
+    return st.lists(st.text(letters, min_size=1, max_size=8), min_size=1, max_size=6).map(" ".join)
+
+
+@given(_words(CYRILLIC), st.sampled_from(["en", "de", "tr"]))
+def test_cyrillic_text_in_a_latin_language_is_said(text: str, language: str) -> None:
+    hint = script_hint(text, language, ["ru", "kk", "en"])
+    assert "Cyrillic" in hint and "Set language" in hint, hint
+
+
+@given(_words(CYRILLIC), st.sampled_from(["ru", "kk"]))
+def test_cyrillic_text_in_a_cyrillic_language_says_nothing(text: str, language: str) -> None:
+    assert script_hint(text, language, ["ru", "kk", "en"]) == ""
+
+
+@given(_words(LATIN))
+def test_latin_text_in_russian_is_said_and_english_named(text: str) -> None:
+    hint = script_hint(text, "ru", ["ru", "kk", "en"])
+    assert "not Cyrillic" in hint and "is it English?" in hint, hint
+    assert script_hint(text, "en", ["ru", "kk", "en"]) == ""
+
+
+def test_the_letters_name_the_language_when_they_can() -> None:
+    expected = ["ru", "kk", "en"]
+    assert "is it Russian?" in script_hint("Очередь большая.", "en", expected)
+    assert "is it Kazakh?" in script_hint("Кезек көп.", "en", expected)
+    # no project languages: the script is said, no language guessed
+    assert "?" not in script_hint("Очередь большая.", "en", [])
+    # nothing to go by: no letters, or no language on the segment
+    assert script_hint("12:30 …", "en", expected) == ""
+    assert script_hint("Очередь", None, expected) == ""
+
+
+def test_typing_russian_over_an_english_segment_says_so(
+    window: Any, project: Project, idle: Any
+) -> None:
+    project.set_languages("ru,kk,en")
+    s = project.sessions.add_session("Фокус-группа")
+    project.transcript.add_segments(s.id, [SegmentDraft(0, 900, "Okay, thank you.", language="en")])
+    window.sessions.reload_sessions()
+    window.sessions.open_segment_session(s.id)
+    idle(window)
+    window.transcript.selectRow(0)
+    idle(window)
+    editor = window.segment_editor
+    editor.setPlainText("Спасибо. Очередь в ЦОНе была большая.")
+    editor.commit()
+    idle(window)
+    said = window.statusBar().currentMessage()
+    assert "marked English (is it Russian?)" in said and "Ctrl+L" in said, said
+    assert window.project.transcript.segments(s.id)[0].text.startswith("Спасибо")
+    # the same script: nothing said
+    window.statusBar().clearMessage()
+    editor.setPlainText("Okay, thank you very much.")
+    editor.commit()
+    idle(window)
+    assert "marked" not in window.statusBar().currentMessage()

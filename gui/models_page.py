@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.models import in_use, listing
+from gui.models import in_use, listing, wording
 from gui.models.whisper_models import WhisperModelsTable, speed_text
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
 from transcribe.models import DEMO_RECORDING, ModelInfo
@@ -260,7 +260,8 @@ class ModelsPage(QWidget):
         self._update_buttons()
         info = self.selected()
         if info is not None and info.damaged and not self.busy():
-            self._damage_said = f"{info.name} is damaged ({info.damaged}): {info.repair}."
+            repair = wording.window_repair(info)
+            self._damage_said = f"{info.name} is damaged ({info.damaged}): {repair}."
             self._say(self._damage_said, error=True)
         elif self._damage_said and self.status.text() == self._damage_said:
             self._say("")  # the line of the model selected before
@@ -272,6 +273,7 @@ class ModelsPage(QWidget):
 
     # ------------------------------------------------------------------ jobs
     def _run(self, title: str, job: Any, on_done: Any, *, determinate: bool) -> None:
+        about = self.selected()  # what a failure's repair is about (Verify, Remove)
         self._say(title)
         self.progress.setRange(0, 1000 if determinate else 0)
         self.progress.setValue(0)
@@ -283,8 +285,8 @@ class ModelsPage(QWidget):
 
             if isinstance(exc, DownloadCancelled):
                 self._say("Download stopped; Install the same model again to resume it.")
-            else:
-                self._say(str(exc) or type(exc).__name__, error=True)
+            else:  # advice for a terminal, said with the page's buttons
+                self._say(wording.in_window(str(exc), about) or type(exc).__name__, error=True)
             if isinstance(exc, ModelDamagedError):  # the row says DAMAGED, as `models` does
                 self.refresh()
 

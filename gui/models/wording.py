@@ -36,7 +36,7 @@ def window_repair(info: ModelInfo) -> str:
 def in_window(text: str, info: ModelInfo | None = None) -> str:
     """``text`` (a model function's message) with its command-line advice in the page's words;
     ``info``: the model it is about (its repair is said as ``window_repair`` says it)."""
-    text = text.replace(IMPORT_INSTEAD, "import the model from a folder or archive with Import…")
+    text = text.replace(IMPORT_INSTEAD, "import the model from a folder or archive (Import…)")
     text = _REMOVE_FIRST.sub("remove it first (select it and press Remove)", text)
     if info is not None and info.removable and info.path is not None:
         text = text.replace(repair_advice(info.name, info.path), window_repair(info))

@@ -116,7 +116,7 @@ def test_install_error_is_one_line_on_the_page(qtbot: Any, dialog: Any) -> None:
 
 
 def test_an_unreachable_hub_says_to_press_import_on_the_page(
-    qtbot: Any, dialog: Any, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, dialog: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The page said "… (fieldscribe models import PATH)", a command for a terminal, under its
     own Import… button; the command line keeps saying it."""
@@ -134,9 +134,11 @@ def test_an_unreachable_hub_says_to_press_import_on_the_page(
     text = page.status.text()
     assert text.startswith(f"Cannot reach http://127.0.0.1:{port} ("), text
     assert text.endswith(
-        "check the connection, or import the model from a folder or archive with Import…."
+        "check the connection, or import the model from a folder or archive (Import…)."
     ), text
     assert "fieldscribe models" not in text and "b00020" in page.status.styleSheet()
+    shot = Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path)) / "settings_models_offline.png"
+    assert dialog.grab().save(str(shot))
     with pytest.raises(ModelDownloadError, match=r"\(fieldscribe models import PATH\)\.$"):
         install_model("nobody/nothing")
 

@@ -18,6 +18,6 @@ def test_a_name_installed_from_elsewhere_says_to_press_remove() -> None:
         "first (select it and press Remove)."
     )
     offline = f"Cannot reach https://huggingface.co (timed out); check it, or {IMPORT_INSTEAD}."
-    assert in_window(offline).endswith("from a folder or archive with Import….")
+    assert in_window(offline).endswith("from a folder or archive (Import…).")
     plain = "x: no such model repository on https://huggingface.co (404, or private)."
     assert in_window(plain) == plain  # nothing else is touched

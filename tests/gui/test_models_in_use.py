@@ -403,3 +403,35 @@ def test_project_settings_show_before_the_first_check_of_the_models_ends(
     assert seen["checking"].startswith("Checking tiny.en ("), seen
     assert seen["checking"].endswith("MB) against its checksums…")
     assert "tiny.en" in seen["before"] and "tiny.en" not in seen["after"], seen
+
+
+def test_the_models_a_check_finds_keep_the_choice_made_meanwhile(qtbot: Any) -> None:
+    """Against a model of the box: whatever was chosen while the models were checked, and
+    whatever the check found, the same model stays chosen, offered once (marked "not on this
+    computer" when the check no longer offers it), after the automatic choice and the models
+    found, in their order."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from gui.languages import NOT_HERE, LanguagesDialog
+
+    names = st.lists(st.sampled_from(["tiny.en", "base", "kk", "small"]), unique=True)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(before=names, pick=st.integers(0, 5), found=st.lists(names, max_size=3))
+    def run(before: list[str], pick: int, found: list[list[str]]) -> None:
+        dialog = LanguagesDialog(["en"], models=before, model=None, numbers="words")
+        qtbot.addWidget(dialog)
+        box = dialog.model_box
+        assert box is not None
+        box.setCurrentIndex(pick % box.count())
+        chosen = box.currentData()
+        for models in found:
+            dialog.set_models(models, [], None)
+            expected = [None, *models] + ([chosen] if chosen and chosen not in models else [])
+            assert [box.itemData(i) for i in range(box.count())] == expected
+            assert box.currentData() == chosen
+            if chosen and chosen not in models:
+                assert box.currentText() == f"{chosen} {NOT_HERE}"
+
+    run()

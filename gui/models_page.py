@@ -504,7 +504,7 @@ class ModelsPage(QWidget):
         others = self.other_projects(info)
         if others:
             question += (
-                f"\n\nOther projects chose {info.name} (fieldscribe models use): "
+                f"\n\nOther projects chose {info.name} in their settings: "
                 f"{', '.join(others)}; they will transcribe with the default for their "
                 "languages."
             )

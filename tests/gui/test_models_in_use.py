@@ -336,7 +336,8 @@ def test_models_page_remove_names_other_projects_that_chose_the_model(
     page.select("mybase")
     page.ask_remove()
     [question] = asked
-    assert "Other projects chose mybase (fieldscribe models use): " in question
+    assert "Other projects chose mybase in their settings: " in question
+    assert "fieldscribe models" not in question  # the window's words, not a terminal's
     assert str((tmp_path / "Other.fieldscribe").resolve()) in question
     assert "The open project" not in question  # Study did not choose it
     assert (model_cache_dir() / "imported--mybase").is_dir()  # No: nothing removed

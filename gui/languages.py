@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Collection
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSignalBlocker, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -254,16 +254,16 @@ class LanguagesDialog(QDialog):
         self.model_note.setWordWrap(True)
         self.model_note.setStyleSheet("color: #8a5300;")
         self.model_note.hide()
+        #: what is checked while the models are read in the background (Project settings)
+        self.model_checking = QLabel(self)
+        self.model_checking.setWordWrap(True)
+        self.model_checking.hide()
         if models is not None:
             self.model_box = QComboBox(self)
-            self.model_box.addItem(AUTOMATIC_MODEL, None)
-            for name in models:
-                self.model_box.addItem(name, name)
-            if model and model not in models:  # removed, or a colleague's: said, not hidden
-                self.model_box.addItem(f"{model} {NOT_HERE}", model)
-            self.model_box.setCurrentIndex(max(0, self.model_box.findData(model)) if model else 0)
+            self._fill_models(model)
             layout.addWidget(QLabel("Whisper model (Settings ▸ Models installs more):", self))
             layout.addWidget(self.model_box)
+            layout.addWidget(self.model_checking)
             layout.addWidget(self.model_note)
             self.model_box.currentIndexChanged.connect(lambda _i: self.update_model_note())
             self.field.edit.textChanged.connect(lambda _t: self.update_model_note())
@@ -282,6 +282,41 @@ class LanguagesDialog(QDialog):
         self.result_model: str | None = model
         self.result_numbers: str | None = numbers
         self.update_model_note()
+
+    def _fill_models(self, model: str | None) -> None:
+        """The model choices: automatic, ``self.models``, and ``model`` when it is not among
+        them; ``model`` is selected."""
+        box = self.model_box
+        if box is None:
+            return
+        box.clear()
+        box.addItem(AUTOMATIC_MODEL, None)
+        for name in self.models:
+            box.addItem(name, name)
+        if model and model not in self.models:  # removed, or a colleague's: said, not hidden
+            box.addItem(f"{model} {NOT_HERE}", model)
+        box.setCurrentIndex(max(0, box.findData(model)) if model else 0)
+
+    def set_models(
+        self, models: list[str], english_only: Collection[str], multilingual: str | None
+    ) -> None:
+        """Offer ``models`` instead (what a check in the background found); the model chosen
+        stays chosen (marked "not on this computer" when it is no longer offered)."""
+        if self.model_box is None:
+            return
+        chosen = self.model_box.currentData()
+        self.models = list(models)
+        self.english_only = set(english_only)
+        self.multilingual = multilingual
+        with QSignalBlocker(self.model_box):
+            self._fill_models(chosen)
+        self.update_model_note()
+
+    def show_checking(self, text: str) -> None:
+        """Say under the model choice what is being checked ("": the check ended)."""
+        self.model_checking.setText(text)
+        self.model_checking.setVisible(bool(text) and self.model_box is not None)
+        self.field._fit_dialog()
 
     def model_note_text(self) -> str:
         """What the chosen model means for this project ("" when nothing to say): a model

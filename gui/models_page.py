@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.models import in_use
+from gui.models import in_use, listing, wording
 from gui.models.whisper_models import WhisperModelsTable, speed_text
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
 from transcribe.models import DEMO_RECORDING, ModelInfo
@@ -133,22 +133,14 @@ class ModelsPage(QWidget):
         since (``model_checksums``; the first time: the bundled tiny.en and the packaged base,
         about 370 MB) are read in the background: the table shows at once, the page says
         "Checking …" and its buttons wait, then the rows show what the check found."""
-        from transcribe.model_checksums import CheckLater
-        from transcribe.models import list_models
-
         chosen = self.selected()
         current = select or (chosen.name if chosen is not None else None)
-        unread: list[tuple[str, int]] = []
-
-        def later(name: str, size: int) -> None:
-            unread.append((name, size))
-            raise CheckLater
-
-        self._show(list_models(self.cache_dir, later), current)
+        models, first = listing.list_at_once(self.cache_dir)
+        self._show(models, current)
         if self.check_handle is not None:  # what it lists is older: it lists again when done
             self._list_again = (current,)
-        elif unread:
-            self._check_in_background(current, unread[0])
+        elif first is not None:
+            self._check_in_background(current, first)
 
     def _show(self, models: list[ModelInfo], current: str | None) -> None:
         from transcribe.model_speed import read_speeds
@@ -162,26 +154,12 @@ class ModelsPage(QWidget):
 
     def _check_in_background(self, current: str | None, first: tuple[str, int]) -> None:
         """List the models again on a worker thread, reading the files not checked yet."""
-        from transcribe.model_checksums import CheckLater
-        from transcribe.models import list_models
-
         said = (self.status.text(), self.status.styleSheet())
-        cache_dir = self.cache_dir
         self._list_again = None
-
-        def job(ctx: TaskContext) -> list[ModelInfo]:
-            def checking(name: str, size: int) -> None:
-                if ctx.cancelled:  # the window closes: the rest is read another time
-                    raise CheckLater
-                ctx.progress((name, size))
-
-            return list_models(cache_dir, checking)
-
         line = [""]
 
-        def checking_said(value: object) -> None:
-            name, size = value if isinstance(value, tuple) else first
-            line[0] = f"Checking {name} ({size / 1e6:,.0f} MB) against its checksums…"
+        def checking_said(name: str, size: int) -> None:
+            line[0] = listing.checking_line(name, size)
             self._say(line[0])
 
         def done(models: list[ModelInfo]) -> None:
@@ -201,12 +179,16 @@ class ModelsPage(QWidget):
         def failed(exc: BaseException) -> None:
             self._say(f"Checking the models failed: {exc}", error=True)
 
-        checking_said(first)
+        checking_said(*first)
         self.progress.setRange(0, 0)
         self.progress.setFormat("")
         self.progress.show()
-        self.check_handle = self.runner.submit(
-            "Checking the models", job, on_done=done, on_error=failed, on_progress=checking_said
+        self.check_handle = listing.check_in_background(
+            self.runner,
+            self.cache_dir,
+            on_checking=checking_said,
+            on_done=done,
+            on_error=failed,
         )
         self._update_buttons()
 
@@ -278,7 +260,8 @@ class ModelsPage(QWidget):
         self._update_buttons()
         info = self.selected()
         if info is not None and info.damaged and not self.busy():
-            self._damage_said = f"{info.name} is damaged ({info.damaged}): {info.repair}."
+            repair = wording.window_repair(info)
+            self._damage_said = f"{info.name} is damaged ({info.damaged}): {repair}."
             self._say(self._damage_said, error=True)
         elif self._damage_said and self.status.text() == self._damage_said:
             self._say("")  # the line of the model selected before
@@ -290,6 +273,7 @@ class ModelsPage(QWidget):
 
     # ------------------------------------------------------------------ jobs
     def _run(self, title: str, job: Any, on_done: Any, *, determinate: bool) -> None:
+        about = self.selected()  # what a failure's repair is about (Verify, Remove)
         self._say(title)
         self.progress.setRange(0, 1000 if determinate else 0)
         self.progress.setValue(0)
@@ -301,8 +285,8 @@ class ModelsPage(QWidget):
 
             if isinstance(exc, DownloadCancelled):
                 self._say("Download stopped; Install the same model again to resume it.")
-            else:
-                self._say(str(exc) or type(exc).__name__, error=True)
+            else:  # advice for a terminal, said with the page's buttons
+                self._say(wording.in_window(str(exc), about) or type(exc).__name__, error=True)
             if isinstance(exc, ModelDamagedError):  # the row says DAMAGED, as `models` does
                 self.refresh()
 
@@ -520,7 +504,7 @@ class ModelsPage(QWidget):
         others = self.other_projects(info)
         if others:
             question += (
-                f"\n\nOther projects chose {info.name} (fieldscribe models use): "
+                f"\n\nOther projects chose {info.name} in their settings: "
                 f"{', '.join(others)}; they will transcribe with the default for their "
                 "languages."
             )

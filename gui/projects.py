@@ -31,6 +31,7 @@ from gui.undo import EditContext
 from gui.views import WorkbenchViews
 from storage import FieldScribeError, Project
 from transcribe.model_choices import record_choice
+from transcribe.models import ModelInfo, pick_multilingual
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,20 @@ class ProjectChoices:
     languages: list[str]
     model: str | None
     numbers: str
+
+
+def model_choices(
+    models: list[ModelInfo], chosen: str | None
+) -> tuple[list[str], list[str], str | None]:
+    """What Project settings offers among ``models``: the names of those not damaged
+    (``chosen`` too, when it is a model folder given by its path: ``models use DIR FOLDER``),
+    the English-only ones, and the multilingual one an English-only choice gives way to."""
+    available = [m for m in models if not m.damaged]
+    usable = [m.name for m in available]
+    if chosen and chosen not in usable and Path(chosen).expanduser().is_dir():
+        usable.append(chosen)
+    english_only = [m.name for m in available if not m.multilingual]
+    return usable, english_only, pick_multilingual(models)
 
 
 class ProjectsController:
@@ -169,17 +184,19 @@ class ProjectsController:
         self.runner.submit("Coder", job, on_done=done, on_error=self.chrome.show_error, serial=True)
 
     def project_settings_dialog(self) -> None:
-        """Project ▸ settings: the languages the project expects (changeable at any time)."""
+        """Project ▸ settings: the languages the project expects (changeable at any time), its
+        model and how numbers are written. The models are listed as last checked and the
+        dialog shows at once; files not checked yet (the first time: the bundled tiny.en and
+        the packaged base, about 370 MB) are read on a worker thread (``gui.models.listing``),
+        then the choices follow what the check found (a damaged model is not offered)."""
+        from gui.models import listing
+
         project = self.state.project
         if project is None:
             return
-        from transcribe.models import list_models, multilingual_choice
-
-        available = [m for m in list_models() if not getattr(m, "damaged", False)]
-        usable = [m.name for m in available]
+        models, first = listing.list_at_once()
         chosen = project.model
-        if chosen and chosen not in usable and Path(chosen).expanduser().is_dir():
-            usable.append(chosen)  # a model folder given by its path (models use DIR FOLDER)
+        usable, english_only, multilingual = model_choices(models, chosen)
         dialog = LanguagesDialog(
             project.languages,
             self.chrome.window,
@@ -187,10 +204,31 @@ class ProjectsController:
             models=usable,
             model=chosen,
             numbers=project.numbers,
-            english_only=[m.name for m in available if not m.multilingual],
-            multilingual=multilingual_choice(),
+            english_only=english_only,
+            multilingual=multilingual,
         )
-        if dialog.exec():
+
+        def checked(found: list[ModelInfo]) -> None:
+            dialog.set_models(*model_choices(found, chosen))
+            dialog.show_checking("")
+
+        def checking(name: str, size: int) -> None:
+            dialog.show_checking(listing.checking_line(name, size))
+
+        def failed(exc: BaseException) -> None:
+            dialog.show_checking(f"Checking the models failed: {exc}")
+
+        handle = None
+        if first is not None:
+            checking(*first)
+            handle = listing.check_in_background(
+                self.runner, None, on_checking=checking, on_done=checked, on_error=failed
+            )
+        accepted = dialog.exec()
+        if handle is not None:  # closed during the check: it stops after the file it reads
+            handle.drop_callbacks()
+            handle.cancel()
+        if accepted:
             self.apply_settings(
                 ProjectChoices(
                     dialog.result_codes,

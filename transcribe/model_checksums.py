@@ -18,7 +18,9 @@ the folder's absolute path (``memo``), so the environment is never written to.
 A models folder that cannot be written (a read-only share, a folder an administrator filled)
 cannot keep either record: the checks are then remembered in ``model-checks.json`` in the
 user's cache folder (else the config folder), under the model folder's absolute path, so a
-listing does not read every model again (``fallback_memos``).
+listing does not read every model again (``fallback_memos``). The other records kept beside
+the models (``speeds.json``, ``choices.json``) go the same way: ``keep_beside`` writes them to
+``model-speeds.json`` / ``model-choices.json`` there, under the models folder's absolute path.
 """
 
 from __future__ import annotations
@@ -119,12 +121,62 @@ def _memo_at(folder: Path, memo: Path | None) -> tuple[Path, str]:
     return (folder.parent / CHECKS, folder.name) if memo is None else (memo, str(folder.absolute()))
 
 
+def fallback_files(name: str) -> list[Path]:
+    """The user's own copies of a file that cannot be kept beside the models: in the user's
+    cache folder, else the config folder."""
+    from platformdirs import user_cache_dir, user_config_dir
+
+    return [Path(d) / name for d in (user_cache_dir(APP), user_config_dir(APP))]
+
+
 def fallback_memos() -> list[Path]:
     """Where checks are remembered when the models folder cannot be written: the user's cache
     folder, else the config folder (keyed by each model folder's absolute path)."""
-    from platformdirs import user_cache_dir, user_config_dir
+    return fallback_files(FALLBACK_CHECKS)
 
-    return [Path(d) / FALLBACK_CHECKS for d in (user_cache_dir(APP), user_config_dir(APP))]
+
+def read_beside(root: Path, name: str) -> dict[str, dict[str, Any]]:
+    """The records ``name`` (``speeds.json``, ``choices.json``) keeps beside the models in
+    ``root``; where ``root`` could not be written when they last changed, the user's copy
+    (``keep_beside``)."""
+    key = str(root.absolute())
+    for place in fallback_files(f"model-{name}"):
+        kept = read_json_records(place).get(key)
+        if kept is not None:
+            return {k: v for k, v in kept.items() if isinstance(v, dict)}
+    return read_json_records(root / name)
+
+
+def keep_beside(root: Path, name: str, records: dict[str, dict[str, Any]]) -> bool:
+    """Write ``records`` (all of them) to ``name`` beside the models in ``root``; where that
+    folder cannot be written (a read-only share), to ``model-NAME`` in the first of the user's
+    cache and config folders that can be, under ``root``'s absolute path (``read_beside``
+    reads it first). False when nothing could be written."""
+    key = str(root.absolute())
+    places = fallback_files(f"model-{name}")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(root / name, records)
+    except OSError:
+        for place in places:
+            try:
+                kept = read_json_records(place)
+                kept[key] = records
+                place.parent.mkdir(parents=True, exist_ok=True)
+                write_json_atomic(place, kept)
+            except OSError:
+                continue
+            return True
+        return False
+    for place in places:  # written beside the models again: the user's copy is older now
+        kept = read_json_records(place)
+        if kept.pop(key, None) is not None:
+            with contextlib.suppress(OSError):
+                if kept:
+                    write_json_atomic(place, kept)
+                else:
+                    place.unlink()
+    return True
 
 
 def _records_of(folder: Path, memo: Path | None) -> list[dict[str, Any]]:

@@ -2,20 +2,20 @@
 
 A project keeps its model in its own settings (``Project.model``); nothing on this machine
 lists the projects. ``models use`` and Project settings record the project's folder in
-``choices.json`` beside the models; ``projects_choosing`` reads each recorded project's own
+``choices.json`` beside the models (a models folder that cannot be written: in the user's cache
+folder, ``model_checksums.keep_beside``); ``projects_choosing`` reads each recorded project's own
 setting again (a project that chose another model since, or was deleted, no longer counts).
 Projects that chose a model before this record existed are not known until they choose again.
 """
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 from storage import Project
 from storage.core.errors import FieldScribeError
 
-from .model_checksums import read_json_records, write_json_atomic
+from .model_checksums import keep_beside, read_beside
 from .models import ModelInfo, model_cache_dir, read_manifest
 
 CHOICES = "choices.json"  # {project folder: {"model": what the project chose}}
@@ -23,18 +23,16 @@ CHOICES = "choices.json"  # {project folder: {"model": what the project chose}}
 
 def record_choice(project: Path, model: str | None, cache_dir: Path | None = None) -> None:
     """Remember that the project in ``project`` chose ``model`` (None or "": the default, and
-    it is forgotten). Best effort: a models folder that cannot be written records nothing."""
+    it is forgotten). Best effort: where neither the models folder nor the user's cache or
+    config folder can be written, nothing is recorded."""
     root = cache_dir or model_cache_dir()
-    path = root / CHOICES
-    records = read_json_records(path)
+    records = read_beside(root, CHOICES)
     key = str(project.expanduser().resolve())
     if model and model.strip().lower() != "auto":
         records[key] = {"model": model.strip()}
     elif records.pop(key, None) is None:
         return
-    with contextlib.suppress(OSError):
-        root.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(path, records)
+    keep_beside(root, CHOICES, records)
 
 
 def chooses(chosen: str | None, info: ModelInfo) -> bool:
@@ -55,7 +53,7 @@ def chooses(chosen: str | None, info: ModelInfo) -> bool:
 def projects_choosing(info: ModelInfo, cache_dir: Path | None = None) -> list[str]:
     """The folders of the recorded projects whose setting still chooses ``info``."""
     found = []
-    for folder, record in read_json_records((cache_dir or model_cache_dir()) / CHOICES).items():
+    for folder, record in read_beside(cache_dir or model_cache_dir(), CHOICES).items():
         if not chooses(record.get("model") if isinstance(record.get("model"), str) else None, info):
             continue
         if not Path(folder).is_dir():

@@ -57,6 +57,9 @@ from .model_store import (
 )
 from .models import ModelError, ModelInfo, model_cache_dir, read_manifest
 
+#: advice the Models page says in its own words (``gui.models.wording``)
+IMPORT_INSTEAD = "import the model from a folder or archive (fieldscribe models import PATH)"
+REMOVE_FIRST = "remove it first (fieldscribe models remove {name})"
 DEFAULT_ENDPOINT = "https://huggingface.co"
 CONVERTING = "converting to CTranslate2"  # the progress's file name while converting
 
@@ -191,7 +194,7 @@ def install_model(
         if earlier.get("repo") != repo:
             raise ModelExistsError(
                 f"A model named {name!r} is already installed from elsewhere "
-                f"({existing.source}); remove it first (fieldscribe models remove {name})."
+                f"({existing.source}); {REMOVE_FIRST.format(name=name)}."
             )
         if earlier.get("revision") == commit:
             return InstallResult(existing, "already installed")
@@ -282,8 +285,7 @@ def _remote_files(repo: str, revision: str, endpoint: str) -> tuple[list[_Remote
         ) from exc
     except (httpx2.HTTPError, OSError, ValueError) as exc:
         raise ModelDownloadError(
-            f"Cannot reach {endpoint} ({_reason(exc)}); check the connection, or import the "
-            "model from a folder or archive (fieldscribe models import PATH)."
+            f"Cannot reach {endpoint} ({_reason(exc)}); check the connection, or {IMPORT_INSTEAD}."
         ) from exc
     commit = info.sha
     if not commit or not re.fullmatch(r"[0-9a-f]{40}", commit):

@@ -3,7 +3,8 @@
 The measurement transcribes a few seconds of speech (the caller passes the recording; the app
 uses its demo recording) with the model already loaded, and records the real-time factor
 (seconds of work per second of audio) in ``model_cache_dir()/speeds.json``, keyed by the
-model's folder, so that the Models page and ``fieldscribe models`` can show it.
+model's folder, so that the Models page and ``fieldscribe models`` can show it (a models folder
+that cannot be written keeps it in the user's cache folder: ``model_checksums.keep_beside``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model_checksums import read_json_records, write_json_atomic
+from .model_checksums import keep_beside, read_beside
 from .models import ModelError, ModelInfo, model_cache_dir
 
 SPEEDS_FILE = "speeds.json"
@@ -33,7 +34,7 @@ class SpeedResult:
 
 def read_speeds(cache_dir: Path | None = None) -> dict[str, dict[str, Any]]:
     """The recorded measurements, keyed by model folder (empty when none or unreadable)."""
-    return read_json_records((cache_dir or model_cache_dir()) / SPEEDS_FILE)
+    return read_beside(cache_dir or model_cache_dir(), SPEEDS_FILE)
 
 
 def measure_speed(
@@ -82,9 +83,5 @@ def measure_speed(
         "threads": result.threads,
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(root / SPEEDS_FILE, speeds)
-    except OSError:
-        pass  # the figure is still shown; it is only not remembered
+    keep_beside(root, SPEEDS_FILE, speeds)  # nowhere to keep it: shown, not remembered
     return result

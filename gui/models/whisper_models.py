@@ -8,6 +8,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from gui.models.table import RowTableModel
+from gui.models.wording import window_repair
 from transcribe.models import ModelInfo
 
 Index = QModelIndex | QPersistentModelIndex
@@ -80,8 +81,8 @@ class WhisperModelsTable(RowTableModel):
             where = str(info.path) if info.path else "assembled from its packages on first use"
             used = f"\n{self.in_use_why}" if self.is_in_use(index.row()) else ""
             damage = ""
-            if info.damaged:  # what `fieldscribe models` says under its table
-                damage = f"\nDamaged ({info.damaged}): {info.repair}."
+            if info.damaged:  # what `fieldscribe models` says under its table, in the page's words
+                damage = f"\nDamaged ({info.damaged}): {window_repair(info)}."
             return f"{info.name}: {where}{used}{damage}"
         if role == Qt.ItemDataRole.ForegroundRole and info.damaged:
             return QColor("#b00020")

@@ -336,8 +336,103 @@ def test_models_page_remove_names_other_projects_that_chose_the_model(
     page.select("mybase")
     page.ask_remove()
     [question] = asked
-    assert "Other projects chose mybase (fieldscribe models use): " in question
+    assert "Other projects chose mybase in their settings: " in question
+    assert "fieldscribe models" not in question  # the window's words, not a terminal's
     assert str((tmp_path / "Other.fieldscribe").resolve()) in question
     assert "The open project" not in question  # Study did not choose it
     assert (model_cache_dir() / "imported--mybase").is_dir()  # No: nothing removed
     page.shutdown()
+
+
+def test_project_settings_show_before_the_first_check_of_the_models_ends(
+    window: Any,
+    qtbot: Any,
+    project: Project,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """File ▸ Project settings listed the models on the GUI thread: the first time, the
+    window froze while tiny.en and base were read against their checksums. The dialog now
+    shows at once, says what it checks under the model choice, and offers what the check
+    found (here a damaged tiny.en, then no longer offered)."""
+    import shutil
+    import threading
+
+    from gui.languages import LanguagesDialog
+    from transcribe import model_checksums, model_packages, models
+
+    assert TINY is not None
+    copy = tmp_path / "site" / "model"  # a copy of the bundled tiny.en, one byte changed
+    shutil.copytree(TINY, copy)
+    real_sums = models.package_checksums(models.BUNDLED_DIST, TINY)
+    monkeypatch.setattr(model_packages, "bundled_model_path", lambda: copy)
+    monkeypatch.setattr(model_packages, "package_checksums", lambda dist, f: dict(real_sums))
+    with open(copy / "config.json", "r+b") as fh:
+        fh.write(b"#")
+    release = threading.Event()
+    readers: list[str] = []
+    real = model_checksums.checksum_of
+
+    def held(path: Path, algorithm: str, progress: Any = None) -> str:
+        readers.append(threading.current_thread().name)
+        if threading.current_thread() is not threading.main_thread():
+            release.wait(10)  # on the GUI thread, it would freeze the window
+        return real(path, algorithm, progress)
+
+    monkeypatch.setattr(model_checksums, "checksum_of", held)
+    window.resize(1024, 700)
+    seen: dict[str, Any] = {}
+
+    def look(dialog: LanguagesDialog) -> bool:
+        box = dialog.model_box
+        assert box is not None
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        seen["before"] = [box.itemText(i) for i in range(box.count())]
+        seen["checking"] = dialog.model_checking.text() if dialog.model_checking.isVisible() else ""
+        seen["released"] = release.is_set()
+        assert dialog.grab().save(_shot(tmp_path, "project_settings_checking.png"))
+        release.set()
+        qtbot.waitUntil(lambda: not dialog.model_checking.isVisible(), timeout=30000)
+        seen["after"] = [box.itemText(i) for i in range(box.count())]
+        return False
+
+    monkeypatch.setattr(LanguagesDialog, "exec", look)
+    window.projects.project_settings_dialog()
+    assert threading.main_thread().name not in readers and readers
+    assert not seen["released"]  # shown before the check ended
+    assert seen["checking"].startswith("Checking tiny.en ("), seen
+    assert seen["checking"].endswith("MB) against its checksums…")
+    assert "tiny.en" in seen["before"] and "tiny.en" not in seen["after"], seen
+
+
+def test_the_models_a_check_finds_keep_the_choice_made_meanwhile(qtbot: Any) -> None:
+    """Against a model of the box: whatever was chosen while the models were checked, and
+    whatever the check found, the same model stays chosen, offered once (marked "not on this
+    computer" when the check no longer offers it), after the automatic choice and the models
+    found, in their order."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from gui.languages import NOT_HERE, LanguagesDialog
+
+    names = st.lists(st.sampled_from(["tiny.en", "base", "kk", "small"]), unique=True)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(before=names, pick=st.integers(0, 5), found=st.lists(names, max_size=3))
+    def run(before: list[str], pick: int, found: list[list[str]]) -> None:
+        dialog = LanguagesDialog(["en"], models=before, model=None, numbers="words")
+        qtbot.addWidget(dialog)
+        box = dialog.model_box
+        assert box is not None
+        box.setCurrentIndex(pick % box.count())
+        chosen = box.currentData()
+        for models in found:
+            dialog.set_models(models, [], None)
+            expected = [None, *models] + ([chosen] if chosen and chosen not in models else [])
+            assert [box.itemData(i) for i in range(box.count())] == expected
+            assert box.currentData() == chosen
+            if chosen and chosen not in models:
+                assert box.currentText() == f"{chosen} {NOT_HERE}"
+
+    run()

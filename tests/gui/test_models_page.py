@@ -115,6 +115,34 @@ def test_install_error_is_one_line_on_the_page(qtbot: Any, dialog: Any) -> None:
     assert "no such model repository" in text and "\n" not in text
 
 
+def test_an_unreachable_hub_says_to_press_import_on_the_page(
+    qtbot: Any, dialog: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page said "… (fieldscribe models import PATH)", a command for a terminal, under its
+    own Import… button; the command line keeps saying it."""
+    import socket
+
+    from transcribe.model_download import ModelDownloadError, install_model
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    page = dialog.models
+    page.start_install("nobody/nothing")
+    _wait(qtbot, page)
+    text = page.status.text()
+    assert text.startswith(f"Cannot reach http://127.0.0.1:{port} ("), text
+    assert text.endswith(
+        "check the connection, or import the model from a folder or archive (Import…)."
+    ), text
+    assert "fieldscribe models" not in text and "b00020" in page.status.styleSheet()
+    shot = Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path)) / "settings_models_offline.png"
+    assert dialog.grab().save(str(shot))
+    with pytest.raises(ModelDownloadError, match=r"\(fieldscribe models import PATH\)\.$"):
+        install_model("nobody/nothing")
+
+
 def test_verify_on_the_page_finds_a_damaged_file_of_the_same_size(
     qtbot: Any, dialog: Any, tmp_path: Path
 ) -> None:
@@ -141,12 +169,17 @@ def test_verify_on_the_page_finds_a_damaged_file_of_the_same_size(
     row = _names(page).index("small")
     assert page.table.index(row, 0).data() == "small (DAMAGED)"
     tip = page.table.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
-    assert "Damaged (model.bin differs from the checksum" in tip and "models remove small" in tip
+    again = (
+        "remove it with Remove and install it again with Install… (Systran/faster-whisper-small)"
+    )
+    assert "Damaged (model.bin differs from the checksum" in tip and again in tip
+    assert "fieldscribe models" not in tip  # the page's buttons, not a terminal's commands
     assert page.selected().name == "small"
     page.start_verify()
     _wait(qtbot, page)
     text = page.status.text()
-    assert "model.bin differs from the checksum" in text and "models remove small" in text
+    assert "model.bin differs from the checksum" in text and f"{again}." in text, text
+    assert "fieldscribe models" not in text
     assert "b00020" in page.status.styleSheet()
     page.verify_button.setFocus()
     out = Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path)) / "settings_models_verify.png"
@@ -282,7 +315,10 @@ def test_a_damaged_model_selected_says_why_and_the_repair_under_the_buttons(
     text = page.status.text()
     assert page.status.isVisible() and "b00020" in page.status.styleSheet()
     assert text.startswith("kk is damaged (tokenizer.json truncated: 100 bytes of "), text
-    assert "fieldscribe models remove kk" in text
+    assert text.endswith(
+        f": remove it with Remove and import it again with Import… (from {TINY}, as kk)."
+    ), text
+    assert "fieldscribe models" not in text  # the page's buttons, not a terminal's commands
     page.select("tiny.en")
     assert not page.status.isVisible() and page.status.text() == ""
 

@@ -8,7 +8,7 @@ question" (key N) stamps a ``guide`` marker. Audio goes to a crash-safe WAV in
 the recording is imported as a session in a background thread, a small dialog asks for title,
 kind, date and place, and ``recording_finished(session_id)`` is emitted (plus
 ``transcribe_requested(session_id)`` when automatic transcription is on: the main window starts
-it through its task module).
+it through its task module); ``details_saved(session_id)`` once the dialog's details are saved.
 
 For the main window: ``title_hint(str)`` carries "● REC 12:34" while recording ("" when idle)
 so the window title shows it even when the window is not focused; ``recover_unfinished`` is
@@ -127,6 +127,7 @@ class RecordPanel(QWidget):
 
     recording_finished = Signal(str)
     transcribe_requested = Signal(str)
+    details_saved = Signal(str)  # the details dialog changed a session: its id
     title_hint = Signal(str)
     recording_active = Signal(bool)
     message = Signal(str)
@@ -502,9 +503,14 @@ class RecordPanel(QWidget):
 
     def _save_details(self, session_id: str, values: dict[str, Any]) -> None:
         try:
-            self.project.sessions.update_session(session_id, **values)
+            session = self.project.sessions.update_session(session_id, **values)
         except FieldScribeError as exc:
             self._status(str(exc))
+            return
+        # the window shows the new title (the sessions list and the transcript's heading kept
+        # the default "Recording 2026-…" until the project was opened again)
+        self._status(f"Saved “{session.title}” ({fmt_clock(session.duration_ms)}).")
+        self.details_saved.emit(session_id)
 
     # ------------------------------------------------------------------ display
     def _update_clock(self) -> None:

@@ -1,0 +1,68 @@
+"""The "Recorded session" dialog that opens when a recording stops (found by a recording walk)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from storage import Project, Session
+from storage.recordings.recording import ActiveRecording, finish_recording
+
+
+def _recorded(project: Project) -> Session:
+    """A just-finished one-second recording, as Stop leaves it."""
+    rec = ActiveRecording(project.folder, sample_rate=16000, channels=1)
+    rec.feed(b"\1\0" * 16000)
+    session = finish_recording(project, rec)
+    assert session is not None
+    return session
+
+
+def test_details_dialog_shows_the_whole_title_and_an_unambiguous_date(
+    project: Project, qtbot: Any
+) -> None:
+    from gui.session_details import SessionDetailsDialog
+
+    session = _recorded(project)
+    dialog = SessionDetailsDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    edit = dialog.title_edit
+    # the default title "Recording 2026-12-05 23:21" read "ding 2026-12-05 23:21" (200 px dialog)
+    need = edit.fontMetrics().horizontalAdvance(session.title)
+    room = edit.contentsRect().width() - edit.textMargins().left() - edit.textMargins().right()
+    assert need < room - 8, (need, room)  # 8: the frame's padding inside the field
+    # the date as the sessions list writes it (was the locale's "5 12 2026")
+    assert dialog.date_edit.text() == session.date
+    assert dialog.width() <= 640  # fits a 1024 px screen with room to spare
+
+
+def test_details_saved_show_in_the_sessions_list_and_the_heading(
+    window: Any, qtbot: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gui.models.sessions import STATUS_COL
+    from gui.record_panel import RecordPanel
+    from gui.session_details import SessionDetailsDialog
+
+    monkeypatch.setattr(RecordPanel, "auto_transcribe", property(lambda _self: False))
+    panel = window.extra_panels.show_recorder()
+    session = _recorded(window.project)
+    panel._on_imported(session, "")  # what Stop ends with: the session saved, the dialog open
+    idle(window)
+    dialog = panel.findChild(SessionDetailsDialog)
+    assert dialog is not None and dialog.isVisible()
+    model = window.sessions_model
+    assert model.index(0, 0).data() == session.title
+    dialog.title_edit.setText("Aigerim, Almaty market")
+    dialog.place_edit.setText("Almaty")
+    dialog.accept()
+    idle(window)
+    assert window.project.sessions.get_session(session.id).title == "Aigerim, Almaty market"
+    # the list, the transcript's heading and the panel show it (they kept "Recording 2026-…")
+    qtbot.waitUntil(lambda: model.index(0, 0).data() == "Aigerim, Almaty market")
+    assert model.index(0, STATUS_COL).data() == "recorded"
+    assert "Aigerim, Almaty market" in window.transcript_label.full_text()
+    assert window.state.session.place == "Almaty"
+    assert panel.status_label.text().startswith("Saved “Aigerim, Almaty market” (")

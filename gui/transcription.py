@@ -18,7 +18,7 @@ from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
 from gui.fmt import fmt_eta, plural, them
 from gui.languages import choose_language
-from gui.live_progress import LiveEstimate
+from gui.live_progress import LiveEstimate, cancelled_text
 from gui.models.sessions import LiveStatus
 from gui.qtcompat import emit
 from gui.sessions import SessionsController
@@ -567,20 +567,11 @@ class TranscriptionController(QObject):
         shown = int(estimate.at(time.monotonic()).fraction * 100) if estimate else 0
         self._transcription_ended(sid)
         added = getattr(summary, "segments_added", 0)
-        if getattr(summary, "cancelled", False) and not added and shown:
+        if getattr(summary, "cancelled", False):
             # the list showed 36 %, yet nothing is written before the first minute or two of
             # speech is done: "0 segments kept ... resume" hid that the next run starts over
-            self.chrome.message(
-                f"Transcription cancelled at {shown} %, before its first part was saved: "
-                "nothing was kept; Transcribe starts over.",
-                12000,
-            )
-        elif getattr(summary, "cancelled", False):
-            self.chrome.message(
-                f"Transcription cancelled; {plural(added, 'segment')} kept. "
-                "Transcribe again to resume.",
-                8000,
-            )
+            resumed = getattr(summary, "resumed_from_ms", 0) or 0
+            self.chrome.message(cancelled_text(shown, added, resumed), 12000)
         else:
             text = f"Transcribed: {plural(added, 'segment')}"
             if getattr(summary, "heard_nothing", False):

@@ -46,7 +46,7 @@ from storage.recordings.recording import (
     recover_all,
 )
 
-from .fit import fit_list, scrolling
+from .fit import fit_list, fit_list_height, scrolling
 from .input_list import Input, InputWatch, follow, lost_text
 from .interview_guide import GuideBox
 from .level_meter import LevelMeter
@@ -245,8 +245,10 @@ class RecordPanel(QWidget):
         layout.addWidget(self.guide)
 
         self.marker_list = QListWidget()
-        self.marker_list.setMaximumHeight(120)
         fit_list(self.marker_list)  # a long note wraps in the dock, not sideways
+        # as tall as its markers: one marker in a 120 px box pushed "Saved “…” (00:12)." out of
+        # a laptop's Record dock (1024x700)
+        fit_list_height(self.marker_list, 120)
         self.marker_list.hide()  # until the first marker: empty, a blank white box
         layout.addWidget(self.marker_list)
 

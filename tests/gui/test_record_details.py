@@ -66,3 +66,39 @@ def test_details_saved_show_in_the_sessions_list_and_the_heading(
     assert "Aigerim, Almaty market" in window.transcript_label.full_text()
     assert window.state.session.place == "Almaty"
     assert panel.status_label.text().startswith("Saved “Aigerim, Almaty market” (")
+
+
+def test_saved_message_and_markers_read_whole_in_a_laptops_record_dock(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, idle: Any
+) -> None:
+    """Recording walk at 1024x700: after Stop, "Saved “Recording 2026-12-05 23:27” (00:12)."
+    was cut at the Record dock's bottom, under a 120 px marker list holding one marker."""
+    from gui.main_window import MainWindow
+    from storage.recordings.recording import RecordingMarker
+
+    folder = project.folder
+    project.close()
+    w = MainWindow(transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    w.resize(1024, 700)
+    w.show()
+    assert w.projects.open_project(folder)
+    panel = w.extra_panels.show_recorder()
+    idle(w)
+    qtbot.wait(50)
+    panel._on_marker(RecordingMarker(2000, "Marker 1", "Anna starts on the internet"))
+    # why it stopped, when it stopped by itself, comes before "Saved …" (three lines or more)
+    panel._status(
+        "The microphone 'USB Audio' was lost (unplugged): recording stopped; the 12.4 s "
+        "recorded so far are kept. Saved “Recording 2026-12-05 23:27” (00:12)."
+    )
+    qtbot.wait(100)
+    markers = panel.marker_list
+    item = markers.visualItemRect(markers.item(0))
+    assert markers.viewport().rect().contains(item)  # the marker whole
+    view = panel.scroller.viewport()
+    label = panel.status_label
+    bottom = label.mapTo(view, label.rect().bottomLeft()).y()
+    assert bottom <= view.height(), (bottom, view.height())  # the message whole, unscrolled
+    assert panel.record_button.mapTo(view, panel.record_button.rect().topLeft()).y() >= 0
+    w.close()

@@ -331,11 +331,12 @@ class TranscriptionController(QObject):
             else ""
         )
         title = project.sessions.get_session(sid).title
+        replaced = f"{kept}the segments Whisper wrote that nobody touched are replaced."
         answer = QMessageBox.question(
             self.chrome.window,
             "Transcribe again?",
             f"“{title}” already has a transcript ({plural(count, 'segment')}). Transcribe it "
-            f"again? {kept}the segments Whisper wrote that nobody touched are replaced.",
+            f"again? {replaced[0].upper()}{replaced[1:]}",  # "again? the segments" read as a typo
         )
         if answer != QMessageBox.StandardButton.Yes:
             self.chrome.message("Nothing was transcribed: the transcript is kept as it was.", 5000)

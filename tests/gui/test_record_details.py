@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QDialog
 
 from storage import Project, Session
 from storage.recordings.recording import ActiveRecording, finish_recording
@@ -102,3 +103,32 @@ def test_saved_message_and_markers_read_whole_in_a_laptops_record_dock(
     assert bottom <= view.height(), (bottom, view.height())  # the message whole, unscrolled
     assert panel.record_button.mapTo(view, panel.record_button.rect().topLeft()).y() >= 0
     w.close()
+
+
+def test_while_recording_the_empty_transcript_says_the_session_comes_at_stop(
+    window: Any, qtbot: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recording walk: while the first recording of a new project ran, the transcript's place
+    said "No sessions yet — import a recording: File ▸ Import audio…", as if it went nowhere."""
+    from gui.record_panel import RecordPanel
+
+    monkeypatch.setattr(RecordPanel, "auto_transcribe", property(lambda _self: False))
+    panel = window.extra_panels.show_recorder()
+    idle(window)
+    assert "No sessions yet" in window.transcript_label.full_text()
+    panel.recording_active.emit(True)  # Record pressed (the recorder started)
+    label = window.transcript_label.full_text()
+    assert "Recording" in label and "Stop" in label and "No sessions yet" not in label
+    assert "Stop" in window.segment_editor.placeholderText()
+    window.sessions.reload_sessions()  # a reload meanwhile keeps it
+    idle(window)
+    assert "Recording" in window.transcript_label.full_text()
+    panel.recording_active.emit(False)  # stopped with nothing recorded
+    assert "No sessions yet" in window.transcript_label.full_text()
+    panel.recording_active.emit(True)
+    session = _recorded(window.project)
+    panel.recording_active.emit(False)
+    panel._on_imported(session, "")  # stopped: the session is saved and opens
+    idle(window)
+    panel.findChild(QDialog).reject()
+    qtbot.waitUntil(lambda: session.title in window.transcript_label.full_text())

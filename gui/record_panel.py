@@ -492,6 +492,8 @@ class RecordPanel(QWidget):
             self._start_error = ""
             return
         self.last_session_id = session.id
+        # the clock stopped at its last tick ("00:11" beside "Saved … (00:12)."): the length saved
+        self.elapsed_label.setText(fmt_clock(session.duration_ms))
         saved = f"Saved “{session.title}” ({fmt_clock(session.duration_ms)})."
         self._status(f"{self._failure} {saved}" if self._failure else saved)
         self._failure = ""

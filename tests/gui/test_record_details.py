@@ -132,3 +132,21 @@ def test_while_recording_the_empty_transcript_says_the_session_comes_at_stop(
     idle(window)
     panel.findChild(QDialog).reject()
     qtbot.waitUntil(lambda: session.title in window.transcript_label.full_text())
+
+
+def test_the_clock_shows_the_length_saved(
+    project: Project, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recording walk (1366x768): after Stop the clock read "00:11" beside "Saved “…” (00:12).":
+    it kept its last tick, a moment before the end of the audio."""
+    from gui.record_panel import RecordPanel
+
+    monkeypatch.setattr(RecordPanel, "auto_transcribe", property(lambda _self: False))
+    panel = RecordPanel(project)
+    panel.ask_details = False
+    qtbot.addWidget(panel)
+    panel.elapsed_label.setText("00:00")  # the last tick, before the last second arrived
+    session = _recorded(project)  # one second
+    panel._on_imported(session, "")
+    assert panel.elapsed_label.text() == "00:01"
+    assert panel.status_label.text().endswith("(00:01).")

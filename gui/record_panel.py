@@ -476,9 +476,9 @@ class RecordPanel(QWidget):
         self._tick.stop()
         self.level_bar.setValue(0)
         self.title_hint.emit("")
-        self.recording_active.emit(False)
         self._update_buttons()
         if recording is None:
+            self.recording_active.emit(False)
             return
         self.state_label.setText("Saving…")
         self._finisher.run(self.project, recording)
@@ -487,6 +487,9 @@ class RecordPanel(QWidget):
         self.state_label.setText("Ready")
         self.recorder = None
         self._update_buttons()
+        # ended once saved: while it was copied and hashed (seconds, for an hour), the window
+        # said "No sessions yet — import a recording"
+        self.recording_active.emit(False)
         if session is None:
             self._status(error or self._start_error or "Nothing was recorded (no audio arrived).")
             self._start_error = ""

@@ -133,8 +133,10 @@ class SessionsController:
         """A recording started or ended: with no session open, the transcript's place says
         so (it said "No sessions yet — import a recording" while one was being recorded)."""
         self.recording = active
-        if self.state.session is None:
+        if self.state.session is None and active:
             self._show_nothing_open()
+        elif self.state.session is None:  # read again: the new session, once there, opens
+            self.reload_sessions()
 
     def _show_nothing_open(self) -> None:
         v = self.views

@@ -124,14 +124,21 @@ def test_while_recording_the_empty_transcript_says_the_session_comes_at_stop(
     idle(window)
     assert "Recording" in window.transcript_label.full_text()
     panel.recording_active.emit(False)  # stopped with nothing recorded
+    idle(window)
     assert "No sessions yet" in window.transcript_label.full_text()
     panel.recording_active.emit(True)
-    session = _recorded(window.project)
-    panel.recording_active.emit(False)
-    panel._on_imported(session, "")  # stopped: the session is saved and opens
+    rec = ActiveRecording(window.project.folder, sample_rate=16000, channels=1)
+    rec.feed(b"\1\0" * 16000)
+    imported: list[str] = []
+    panel.recording_finished.connect(imported.append)
+    panel._on_stopped(rec)  # Stop: the recording is saved in the background
+    assert "Recording" in window.transcript_label.full_text()  # not "No sessions yet"
+    qtbot.waitUntil(lambda: bool(imported))
     idle(window)
     panel.findChild(QDialog).reject()
-    qtbot.waitUntil(lambda: session.title in window.transcript_label.full_text())
+    title = window.project.sessions.get_session(imported[0]).title
+    qtbot.waitUntil(lambda: title in window.transcript_label.full_text())
+    assert not window.sessions.recording
 
 
 def test_the_clock_shows_the_length_saved(

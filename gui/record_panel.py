@@ -408,6 +408,7 @@ class RecordPanel(QWidget):
         self.stop_recording()
         self._finisher.wait(timeout_s)
         self.recorder = None
+        self.recording_active.emit(False)  # the next project opened is not "Recording…"
 
     def drop_marker(self) -> RecordingMarker | None:
         """Drop a marker now, with the note typed (if any)."""

@@ -157,3 +157,19 @@ def test_the_clock_shows_the_length_saved(
     panel._on_imported(session, "")
     assert panel.elapsed_label.text() == "00:01"
     assert panel.status_label.text().endswith("(00:01).")
+
+
+def test_a_recording_saved_as_the_project_closes_leaves_no_recording_heading(
+    window: Any, idle: Any
+) -> None:
+    """Closing the project while recording saves it without the usual report (the window
+    goes on without that project): the next project must not read "Recording…"."""
+    from types import SimpleNamespace
+
+    panel = window.extra_panels.show_recorder()
+    idle(window)
+    panel.recording_active.emit(True)
+    assert window.sessions.recording
+    panel.recorder = SimpleNamespace(is_recording=False)  # stopped, saved by the finisher
+    panel.stop_and_save_now(timeout_s=1)
+    assert not window.sessions.recording

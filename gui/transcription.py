@@ -226,7 +226,7 @@ class TranscriptionController(QObject):
             self.chrome.show_error(exc)
 
         return self.runner.submit(
-            "Import audio",
+            "Importing audio",
             job,
             on_done=done,
             on_error=failed,
@@ -299,8 +299,9 @@ class TranscriptionController(QObject):
         self._tick.start()
         if self.state.session is not None and self.state.session.id == sid:
             self.sessions.show_empty_hint()
+        # the status bar reads "Transcribing…" beside Cancel ("Transcribe…" read as a menu entry)
         handle = self.runner.submit(
-            "Transcribe",
+            "Transcribing",
             job,
             on_done=lambda summary: self._transcribed(sid, summary),
             on_error=lambda exc: self._transcription_failed(sid, exc),
@@ -461,7 +462,7 @@ class TranscriptionController(QObject):
             self.chrome.show_error(exc)
 
         self.chrome.message("Re-transcribing the segment…")
-        handle = self.runner.submit("Re-transcribe segment", job, on_done=done, on_error=failed)
+        handle = self.runner.submit("Re-transcribing segment", job, on_done=done, on_error=failed)
         self.retranscribing[segment_id] = handle
         emit(self.running_changed)  # the status bar offers Cancel while Whisper reads
         return handle

@@ -212,6 +212,8 @@ def test_a_cancel_before_any_report_says_nothing_was_kept(
 
     sid = _transcribing_opened(window, qtbot, idle, speech_wav, cancelled_at_once)
     qtbot.waitUntil(started.is_set)
+    # what runs, beside Cancel: "Transcribe…" read as a menu entry that opens a dialog
+    assert window.status_label.text() == "Transcribing…"
     cancelled.set()
     idle(window)
     said = window.statusBar().currentMessage()

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPalette, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
@@ -302,6 +303,47 @@ def fit_list(view: QListWidget) -> None:
     view.setWordWrap(True)
     view.setResizeMode(QListWidget.ResizeMode.Adjust)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
+
+
+class _ListHeight(QObject):
+    """Keeps a list as tall as its rows (wrapped at its width), up to ``max_px``."""
+
+    def __init__(self, view: QListWidget, max_px: int) -> None:
+        super().__init__(view)
+        self.view = view
+        self.max_px = max_px
+        self._width = -1
+        self._timer = QTimer(self)  # goes with the list (a bare single shot outlived it)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.fit)
+        view.installEventFilter(self)
+        model = view.model()
+        model.rowsInserted.connect(self.later)
+        model.rowsRemoved.connect(self.later)
+        model.modelReset.connect(self.later)
+
+    def later(self, *_args: Any) -> None:
+        self._timer.start()  # once the layout placed the rows at the list's width
+
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:  # Qt's name
+        if event.type() == QEvent.Type.Resize and obj.width() != self._width:
+            self._width = obj.width()  # a wrapped row takes more or fewer lines
+            self.later()
+        return False
+
+    def fit(self) -> None:
+        view = self.view
+        view.doItemsLayout()
+        rows = sum(view.visualItemRect(view.item(i)).height() for i in range(view.count()))
+        view.setFixedHeight(min(self.max_px, rows + 2 * view.frameWidth() + 2))
+
+
+def fit_list_height(view: QListWidget, max_px: int) -> None:
+    """``view`` as tall as its rows up to ``max_px``, then it scrolls: a fixed maximum left an
+    empty box under one row, and pushed what follows it out of a short dock."""
+    view.setMaximumHeight(max_px)
+    _ListHeight(view, max_px)
 
 
 class _TabFitter(QObject):

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gui.fmt import fmt_ms, plural
+
 #: an estimate never says more than this until the run reports it got there
 MAX_ESTIMATE = 0.99
 
@@ -55,3 +57,24 @@ class LiveEstimate:
             eta = max(0.0, eta - since)
         self._shown = max(self._shown, fraction)
         return Shown(self._shown, eta, max(0.0, now - self.started))
+
+
+def cancelled_text(shown_pct: int, added: int, resumed_ms: int) -> str:
+    """The status line after a cancel: ``shown_pct`` was on screen, the run wrote ``added``
+    segments and began at ``resumed_ms`` (0: from the start). Text is written a minute or two
+    of speech at a time, so a cancel before the first batch keeps nothing from this run."""
+    at = f" at {shown_pct} %" if shown_pct else ""
+    if added:
+        return (
+            f"Transcription cancelled{at}; {plural(added, 'segment')} kept. "
+            "Transcribe again to resume."
+        )
+    if resumed_ms:  # an earlier run's text stays; the next run goes on after it
+        return (
+            f"Transcription cancelled{at}, before its next part was saved: the text up to "
+            f"{fmt_ms(resumed_ms)} is kept; Transcribe goes on from there."
+        )
+    return (
+        f"Transcription cancelled{at}, before its first part was saved: nothing was kept; "
+        "Transcribe starts over."
+    )

@@ -422,6 +422,8 @@ class MainWindow(QMainWindow):
         extra, sessions = self.extra_panels, self.sessions
         extra.transcribe_requested.connect(self.transcription.start_transcription)
         extra.recorded.connect(self._recorded)
+        extra.session_edited.connect(sessions.refresh_session_row)
+        extra.recording_active.connect(sessions.recording_changed)
         extra.speakers_changed.connect(sessions.speakers_changed)
         # a speaker mapped (or a participant renamed) in Session details: the dock shows it
         self.docks.details_changed.connect(lambda _sid: self._refresh_speaker_dock())

@@ -8,7 +8,7 @@ question" (key N) stamps a ``guide`` marker. Audio goes to a crash-safe WAV in
 the recording is imported as a session in a background thread, a small dialog asks for title,
 kind, date and place, and ``recording_finished(session_id)`` is emitted (plus
 ``transcribe_requested(session_id)`` when automatic transcription is on: the main window starts
-it through its task module).
+it through its task module); ``details_saved(session_id)`` once the dialog's details are saved.
 
 For the main window: ``title_hint(str)`` carries "● REC 12:34" while recording ("" when idle)
 so the window title shows it even when the window is not focused; ``recover_unfinished`` is
@@ -46,7 +46,7 @@ from storage.recordings.recording import (
     recover_all,
 )
 
-from .fit import fit_list, scrolling
+from .fit import fit_list, fit_list_height, scrolling
 from .input_list import Input, InputWatch, follow, lost_text
 from .interview_guide import GuideBox
 from .level_meter import LevelMeter
@@ -127,6 +127,7 @@ class RecordPanel(QWidget):
 
     recording_finished = Signal(str)
     transcribe_requested = Signal(str)
+    details_saved = Signal(str)  # the details dialog changed a session: its id
     title_hint = Signal(str)
     recording_active = Signal(bool)
     message = Signal(str)
@@ -244,8 +245,10 @@ class RecordPanel(QWidget):
         layout.addWidget(self.guide)
 
         self.marker_list = QListWidget()
-        self.marker_list.setMaximumHeight(120)
         fit_list(self.marker_list)  # a long note wraps in the dock, not sideways
+        # as tall as its markers: one marker in a 120 px box pushed "Saved “…” (00:12)." out of
+        # a laptop's Record dock (1024x700)
+        fit_list_height(self.marker_list, 120)
         self.marker_list.hide()  # until the first marker: empty, a blank white box
         layout.addWidget(self.marker_list)
 
@@ -405,6 +408,7 @@ class RecordPanel(QWidget):
         self.stop_recording()
         self._finisher.wait(timeout_s)
         self.recorder = None
+        self.recording_active.emit(False)  # the next project opened is not "Recording…"
 
     def drop_marker(self) -> RecordingMarker | None:
         """Drop a marker now, with the note typed (if any)."""
@@ -473,9 +477,9 @@ class RecordPanel(QWidget):
         self._tick.stop()
         self.level_bar.setValue(0)
         self.title_hint.emit("")
-        self.recording_active.emit(False)
         self._update_buttons()
         if recording is None:
+            self.recording_active.emit(False)
             return
         self.state_label.setText("Saving…")
         self._finisher.run(self.project, recording)
@@ -484,11 +488,16 @@ class RecordPanel(QWidget):
         self.state_label.setText("Ready")
         self.recorder = None
         self._update_buttons()
+        # ended once saved: while it was copied and hashed (seconds, for an hour), the window
+        # said "No sessions yet — import a recording"
+        self.recording_active.emit(False)
         if session is None:
             self._status(error or self._start_error or "Nothing was recorded (no audio arrived).")
             self._start_error = ""
             return
         self.last_session_id = session.id
+        # the clock stopped at its last tick ("00:11" beside "Saved … (00:12)."): the length saved
+        self.elapsed_label.setText(fmt_clock(session.duration_ms))
         saved = f"Saved “{session.title}” ({fmt_clock(session.duration_ms)})."
         self._status(f"{self._failure} {saved}" if self._failure else saved)
         self._failure = ""
@@ -502,9 +511,14 @@ class RecordPanel(QWidget):
 
     def _save_details(self, session_id: str, values: dict[str, Any]) -> None:
         try:
-            self.project.sessions.update_session(session_id, **values)
+            session = self.project.sessions.update_session(session_id, **values)
         except FieldScribeError as exc:
             self._status(str(exc))
+            return
+        # the window shows the new title (the sessions list and the transcript's heading kept
+        # the default "Recording 2026-…" until the project was opened again)
+        self._status(f"Saved “{session.title}” ({fmt_clock(session.duration_ms)}).")
+        self.details_saved.emit(session_id)
 
     # ------------------------------------------------------------------ display
     def _update_clock(self) -> None:

@@ -132,6 +132,13 @@ class SegmentEdits:
         code = choose_language(self.chrome.window, project.languages, segments[0].language)
         if code is not None:
             self.set_language([s.id for s in segments], code)
+            # the badge alone changed: the text Whisper wrote in the wrong language stays
+            name = language_name(code)
+            self.chrome.message(
+                f"Language set to {name}; the text is unchanged. Transcription ▸ Re-transcribe "
+                f"segment reads its audio again in {name}.",
+                10000,
+            )
 
     def set_language(self, segment_ids: list[str], language: str) -> None:
         """Set the language of segments (undoable)."""

@@ -18,6 +18,11 @@ from PySide6.QtWidgets import (
 from storage import Session
 from storage.core.models import KIND_LABELS, SESSION_KINDS
 
+#: wide enough for a title of about 45 characters beside its label
+MIN_WIDTH = 420
+#: a very long title scrolls in its field rather than widen the dialog past a small laptop screen
+MAX_WIDTH = 640
+
 
 class SessionDetailsDialog(QDialog):
     """Title, kind, date and place of a just-recorded session."""
@@ -33,6 +38,8 @@ class SessionDetailsDialog(QDialog):
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(session.kind)))
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
+        # written as the sessions list writes it: the locale's "5 12 2026" read as May or December
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
         date = QDate.fromString(session.date or "", "yyyy-MM-dd")
         self.date_edit.setDate(date if date.isValid() else QDate.currentDate())
         self.place_edit = QLineEdit(session.place or "")
@@ -46,6 +53,10 @@ class SessionDetailsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        # the title whole: the default 200 px showed "ding 2026-12-05 23:21" of the recording's
+        # default title, and a longer typed title scrolled out of sight
+        title_px = self.title_edit.fontMetrics().horizontalAdvance(session.title) + 160
+        self.setMinimumWidth(min(MAX_WIDTH, max(MIN_WIDTH, title_px)))
 
     def values(self) -> dict[str, Any]:
         """The fields for ``Project.update_session``."""

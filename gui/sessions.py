@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.fmt import plural
+from gui.hints import nothing_open_hints
 from gui.models.segments import PLACEHOLDER_COLOUR, PreparedTranscript, prepare_transcript
 from gui.models.sessions import StoppedRun
 from gui.project_docks import ProjectDocks
@@ -27,14 +28,6 @@ from gui.views import WorkbenchViews
 from gui.waveform import compute_peaks
 from storage import FieldScribeError, Project
 from storage.core.models import Session
-
-EMPTY_PROJECT_HINT = (
-    "<b>No sessions yet</b> — import a recording: <i>File ▸ Import audio…</i> (Ctrl+I)"
-)
-EMPTY_PROJECT_HINT_PLAIN = (
-    "This project has no sessions yet: import a recording with File ▸ Import audio… (Ctrl+I) "
-    "or record one (Record menu); then transcribe it (Transcription menu)."
-)
 
 
 class SessionsController:
@@ -62,6 +55,7 @@ class SessionsController:
         self._reading = False
         self._read_again = False
         self._has_media = True
+        self.recording = False  # a recording runs (the Record panel)
         # what the filters of Search and Retrieval offer now (speakers, languages, the panel)
         self._filters_shown: tuple[list[str], list[str], Any] | None = None
         v = views
@@ -131,10 +125,24 @@ class SessionsController:
                 self.state.session = session
                 if self.docks.session_panel is not None:
                     self.docks.session_panel.show_session(session)
-        if not sessions and self.state.session is None:
-            v.transcript_label.setText(EMPTY_PROJECT_HINT)
-            v.segment_editor.setPlaceholderText(EMPTY_PROJECT_HINT_PLAIN)
+        if self.state.session is None and (not sessions or self.recording):
+            self._show_nothing_open()
         self.fill_filters(force=True)
+
+    def recording_changed(self, active: bool) -> None:
+        """A recording started or ended: with no session open, the transcript's place says
+        so (it said "No sessions yet — import a recording" while one was being recorded)."""
+        self.recording = active
+        if self.state.session is None and active:
+            self._show_nothing_open()
+        elif self.state.session is None:  # read again: the new session, once there, opens
+            self.reload_sessions()
+
+    def _show_nothing_open(self) -> None:
+        v = self.views
+        label, plain = nothing_open_hints(self.recording, v.sessions_model.rowCount() > 0)
+        v.transcript_label.setText(label)
+        v.segment_editor.setPlaceholderText(plain)
 
     def fill_filters(self, *, force: bool = False) -> None:
         """Offer the speakers and languages of the sessions as listed in the filters of Search

@@ -18,7 +18,7 @@ from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
 from gui.fmt import fmt_eta, plural, them
 from gui.languages import choose_language
-from gui.live_progress import LiveEstimate
+from gui.live_progress import LiveEstimate, cancelled_text
 from gui.models.sessions import LiveStatus
 from gui.qtcompat import emit
 from gui.sessions import SessionsController
@@ -226,7 +226,7 @@ class TranscriptionController(QObject):
             self.chrome.show_error(exc)
 
         return self.runner.submit(
-            "Import audio",
+            "Importing audio",
             job,
             on_done=done,
             on_error=failed,
@@ -299,8 +299,9 @@ class TranscriptionController(QObject):
         self._tick.start()
         if self.state.session is not None and self.state.session.id == sid:
             self.sessions.show_empty_hint()
+        # the status bar reads "Transcribing…" beside Cancel ("Transcribe…" read as a menu entry)
         handle = self.runner.submit(
-            "Transcribe",
+            "Transcribing",
             job,
             on_done=lambda summary: self._transcribed(sid, summary),
             on_error=lambda exc: self._transcription_failed(sid, exc),
@@ -331,11 +332,12 @@ class TranscriptionController(QObject):
             else ""
         )
         title = project.sessions.get_session(sid).title
+        replaced = f"{kept}the segments Whisper wrote that nobody touched are replaced."
         answer = QMessageBox.question(
             self.chrome.window,
             "Transcribe again?",
             f"“{title}” already has a transcript ({plural(count, 'segment')}). Transcribe it "
-            f"again? {kept}the segments Whisper wrote that nobody touched are replaced.",
+            f"again? {replaced[0].upper()}{replaced[1:]}",  # "again? the segments" read as a typo
         )
         if answer != QMessageBox.StandardButton.Yes:
             self.chrome.message("Nothing was transcribed: the transcript is kept as it was.", 5000)
@@ -460,7 +462,7 @@ class TranscriptionController(QObject):
             self.chrome.show_error(exc)
 
         self.chrome.message("Re-transcribing the segment…")
-        handle = self.runner.submit("Re-transcribe segment", job, on_done=done, on_error=failed)
+        handle = self.runner.submit("Re-transcribing segment", job, on_done=done, on_error=failed)
         self.retranscribing[segment_id] = handle
         emit(self.running_changed)  # the status bar offers Cancel while Whisper reads
         return handle
@@ -567,20 +569,11 @@ class TranscriptionController(QObject):
         shown = int(estimate.at(time.monotonic()).fraction * 100) if estimate else 0
         self._transcription_ended(sid)
         added = getattr(summary, "segments_added", 0)
-        if getattr(summary, "cancelled", False) and not added and shown:
+        if getattr(summary, "cancelled", False):
             # the list showed 36 %, yet nothing is written before the first minute or two of
             # speech is done: "0 segments kept ... resume" hid that the next run starts over
-            self.chrome.message(
-                f"Transcription cancelled at {shown} %, before its first part was saved: "
-                "nothing was kept; Transcribe starts over.",
-                12000,
-            )
-        elif getattr(summary, "cancelled", False):
-            self.chrome.message(
-                f"Transcription cancelled; {plural(added, 'segment')} kept. "
-                "Transcribe again to resume.",
-                8000,
-            )
+            resumed = getattr(summary, "resumed_from_ms", 0) or 0
+            self.chrome.message(cancelled_text(shown, added, resumed), 12000)
         else:
             text = f"Transcribed: {plural(added, 'segment')}"
             if getattr(summary, "heard_nothing", False):

@@ -51,6 +51,23 @@ def stopped_text(session: Session, stopped: StoppedRun | None) -> str:
     return f"{word}{at}"
 
 
+def stopped_tip(session: Session, stopped: StoppedRun | None) -> str:
+    """How to go on after an unfinished transcription (the status column's tooltip)."""
+    if stopped is not None and stopped.percent == 0 and not session.segment_count:
+        # cancelled before its first batch was written: "0 segments kept ... goes on from
+        # where it stopped" while the status bar said that Transcribe starts over
+        word = STOPPED_WORDS.get(stopped.status, "stopped")
+        return (
+            f"Transcription {word} before its first part was saved (nothing kept): "
+            "Transcription ▸ Transcribe session starts over."
+        )
+    return (
+        f"Transcription {stopped_text(session, stopped)}"
+        f" ({plural(session.segment_count, 'segment')} kept): Transcription ▸ "
+        "Transcribe session goes on from where it stopped."
+    )
+
+
 def status_text(
     session: Session, live: LiveStatus | None = None, stopped: StoppedRun | None = None
 ) -> str:
@@ -188,11 +205,7 @@ class SessionTableModel(RowTableModel):
                     f" open the session, play {them(s.untranscribed_count)} and type what was said."
                 )
             if s.status == "transcribing" and s.id not in self._live:
-                tip += (
-                    f"\nTranscription {stopped_text(s, self._stopped.get(s.id))}"
-                    f" ({plural(s.segment_count, 'segment')} kept): Transcription ▸ "
-                    "Transcribe session goes on from where it stopped."
-                )
+                tip += "\n" + stopped_tip(s, self._stopped.get(s.id))
             if s.id in self._live:
                 tip += "\nRight-click ▸ Cancel transcription to stop it (the text so far is kept)."
             return tip

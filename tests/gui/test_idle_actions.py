@@ -110,6 +110,8 @@ def test_transcribing_a_transcribed_session_again_asks_first(
     assert [t for t, _ in asked] == ["Transcribe again?"]
     assert "already has a transcript (4 segments)" in asked[0][1]
     assert "holding someone's work" not in asked[0][1]
+    # a sentence of its own (recording walk: "Transcribe it again? the segments Whisper ...")
+    assert "again? The segments Whisper wrote that nobody touched are replaced." in asked[0][1]
     assert {s.id for s in project.transcript.segments(sid)} == first_ids  # No: nothing ran
     assert "transcript is kept" in window.statusBar().currentMessage()
 
@@ -125,6 +127,7 @@ def test_transcribing_a_transcribed_session_again_asks_first(
     assert titles.count("Transcribe again?") == 1
     assert "1 segment holding someone's work (1 hand-edited" in asked[0][1]
     assert "is kept" in asked[0][1]
+    assert "again? 1 segment holding" in asked[0][1]
     again = {s.id for s in project.transcript.segments(sid)}
     assert len(again) == 4 and again != first_ids  # transcribed again (the fake replaces all)
 

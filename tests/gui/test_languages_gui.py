@@ -129,6 +129,23 @@ def test_set_language_is_undoable_and_offers_project_languages_first(
     assert window.segment_model.index(0, COL_LANG).data() == "RU"
 
 
+def test_set_language_says_how_to_read_the_audio_again_in_it(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recording walk: Edit ▸ Set language… on Russian speech written as English changed the
+    badge and said nothing; the text stays as it was, and the way to re-read the audio in the
+    language set was not in sight."""
+    _opened(window, qtbot, idle)
+    monkeypatch.setattr("gui.segment_edits.choose_language", lambda *_a: "kk")
+    window.transcript.go_to_row(0)
+    window.editing.act_set_language.trigger()
+    idle(window)
+    said = window.statusBar().currentMessage()
+    assert "Language set to Kazakh; the text is unchanged" in said, said
+    assert "Re-transcribe segment" in said and "again in Kazakh" in said
+    assert window.statusBar().fontMetrics().horizontalAdvance(said) < 1024 - 40
+
+
 def test_language_choices_put_the_project_first() -> None:
     from gui.languages import language_choices
 

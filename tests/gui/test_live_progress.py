@@ -186,3 +186,65 @@ def test_a_cancel_after_segments_were_written_says_they_are_kept(
     idle(window)
     said = window.statusBar().currentMessage()
     assert "4 segments kept" in said and "resume" in said, said
+
+
+def test_a_cancel_before_any_report_says_nothing_was_kept(
+    window: Any, qtbot: Any, idle: Any, project: Project, speech_wav: Path
+) -> None:
+    """Recording walk (1366x768, 12 s, base): Cancel 5 s in, while the list still read 0 %,
+    said "Transcription cancelled; 0 segments kept. Transcribe again to resume." and the list's
+    tooltip "goes on from where it stopped": nothing had been written, the next run starts over."""
+    from PySide6.QtCore import Qt
+
+    from gui.models.sessions import STATUS_COL
+
+    started = threading.Event()
+    cancelled = threading.Event()
+
+    def cancelled_at_once(project: Project, sid: str, *, progress: Any = None, **_k: Any) -> Any:
+        project.transcription.begin_transcription(
+            sid, model="fake", language=None, total_ms=12000, from_ms=0
+        )
+        started.set()
+        cancelled.wait(20)
+        project.transcription.end_transcription(sid, "cancelled")
+        return TranscriptionSummary(sid, "fake", None, 0, 12000, 5.0, 0, True)
+
+    sid = _transcribing_opened(window, qtbot, idle, speech_wav, cancelled_at_once)
+    qtbot.waitUntil(started.is_set)
+    # what runs, beside Cancel: "Transcribe…" read as a menu entry that opens a dialog
+    assert window.status_label.text() == "Transcribing…"
+    cancelled.set()
+    idle(window)
+    said = window.statusBar().currentMessage()
+    assert "nothing was kept" in said and "starts over" in said, said
+    assert "resume" not in said and "0 segments" not in said
+    row = window.sessions_model.row_of(sid)
+    tip = window.sessions_model.index(row, STATUS_COL).data(Qt.ItemDataRole.ToolTipRole)
+    assert "nothing kept" in tip and "starts over" in tip, tip
+    assert "goes on from where it stopped" not in tip
+
+
+def test_a_resumed_run_cancelled_before_its_next_part_keeps_the_earlier_text(
+    window: Any, qtbot: Any, idle: Any, project: Project, speech_wav: Path
+) -> None:
+    """A run that resumed at 1:00 and was cancelled before writing more keeps the first minute:
+    the status bar said "nothing was kept; Transcribe starts over" (the next run goes on)."""
+    reported = threading.Event()
+    cancelled = threading.Event()
+
+    def resumed(project: Project, sid: str, *, progress: Any = None, **_k: Any) -> Any:
+        if progress is not None:
+            progress(Progress(0.5, 90000, 181000, 15.0, 30.0, 0))
+        reported.set()
+        cancelled.wait(20)
+        return TranscriptionSummary(sid, "fake", None, 0, 181000, 15.0, 60000, True)
+
+    sid = _transcribing_opened(window, qtbot, idle, speech_wav, resumed)
+    qtbot.waitUntil(lambda: window.sessions_model.live(sid) is not None and reported.is_set())
+    cancelled.set()
+    idle(window)
+    said = window.statusBar().currentMessage()
+    assert "up to 1:00 is kept" in said and "goes on from there" in said, said
+    assert "nothing was kept" not in said and "starts over" not in said
+    assert window.statusBar().fontMetrics().horizontalAdvance(said) < 1024 - 40

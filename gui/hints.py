@@ -1,0 +1,28 @@
+"""What the transcript's place says while no session is open: how to get one, or (while a
+recording runs) that it becomes one at Stop."""
+
+from __future__ import annotations
+
+EMPTY_PROJECT_HINT = (
+    "<b>No sessions yet</b> — import a recording: <i>File ▸ Import audio…</i> (Ctrl+I)"
+)
+EMPTY_PROJECT_HINT_PLAIN = (
+    "This project has no sessions yet: import a recording with File ▸ Import audio… (Ctrl+I) "
+    "or record one (Record menu); then transcribe it (Transcription menu)."
+)
+# while recording, "No sessions yet — import a recording" read as if the recording went nowhere
+RECORDING_HINT = "<b>Recording…</b> — it becomes a session when you press <i>■ Stop</i>"
+RECORDING_HINT_PLAIN = (
+    "Recording: when you press ■ Stop in the Record panel the recording is saved as a session "
+    "and opens here (and is transcribed, when “Transcribe automatically” is ticked)."
+)
+CHOOSE_SESSION_HINT = "Open a session in the Sessions list to read its transcript here."
+
+
+def nothing_open_hints(recording: bool, has_sessions: bool) -> tuple[str, str]:
+    """The transcript's heading and the editor's placeholder while no session is open."""
+    if recording:
+        return RECORDING_HINT, RECORDING_HINT_PLAIN
+    if has_sessions:
+        return "", CHOOSE_SESSION_HINT
+    return EMPTY_PROJECT_HINT, EMPTY_PROJECT_HINT_PLAIN

@@ -87,6 +87,13 @@ def test_text_in_the_other_script_is_caught() -> None:
         ("Untertitel im Auftrag des ZDF", "de"),
         ("I'll see you in the next video, bye bye.", "en"),
         ("If you have any questions, please let us know in the comments.", "en"),
+        # video outros strung together in any order (base wrote the first over espeak-ng
+        # Russian re-transcribed in the GUI walk, confidence 0.45)
+        ("Ставьте лайк и подписывайтесь!", "ru"),
+        ("Подписывайтесь на канал, ставьте лайки!", "ru"),
+        ("Не забудьте подписаться на наш канал.", "ru"),
+        ("Арнамызға жазылыңыз!", "kk"),
+        ("Like and subscribe, and hit the bell.", "en"),
     ],
 )
 def test_stock_phrases_in_every_language_are_dropped_when_unsure(text: str, language: str) -> None:
@@ -95,6 +102,23 @@ def test_stock_phrases_in_every_language_are_dropped_when_unsure(text: str, lang
     words = [WordT(0.0, 1.0, w, 0.3) for w in text.split()]
     cand = Candidate(text, 0.0, 1.0, -0.5, 0.1, words)
     assert rejection(cand, [(0.0, 1.0)], language) == "stock phrase over noise"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Подписывайтесь на канал нашего акимата и читайте новости.",
+        "Мы ставим лайки друзьям.",
+        "I like the new portal.",
+        "Like.",
+    ],
+)
+def test_speech_about_likes_and_channels_is_not_a_stock_phrase(text: str) -> None:
+    from transcribe.guards import WordT
+
+    words = [WordT(0.0, 1.0, w, 0.3) for w in text.split()]
+    cand = Candidate(text, 0.0, 1.0, -0.5, 0.1, words)
+    assert rejection(cand, [(0.0, 1.0)], "ru" if text[0] > "z" else "en") is None
 
 
 def test_english_stock_phrase_over_russian_speech_is_dropped_even_when_sure() -> None:

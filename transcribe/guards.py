@@ -76,6 +76,19 @@ _STOCK_PHRASES = {
     "gracias por ver el video",
     "subtítulos realizados por la comunidad de amara org",
 }
+#: the calls to action of the videos Whisper learnt from, which it strings together in any order
+#: over speech it cannot read ("Ставьте лайк и подписывайтесь!", "Like and subscribe, and hit
+#: the bell"): a text made only of these is a stock phrase (``is_stock``)
+_OUTRO_PART = (
+    r"(?:ставьте|ставь|поставьте) лайки?|подпи(?:сывайтесь|шитесь)(?: на (?:наш |мой )?канал)?"
+    r"|не забудьте подписаться(?: на (?:наш |мой )?канал)?|(?:жмите|нажмите) на колокольчик"
+    r"|спасибо за просмотр|(?:арнамызға|арнаға) жазылыңыз|лайк басыңыз"
+    r"|(?:please )?(?:like (?:this video|and subscribe)|subscribe)|don't forget to subscribe"
+    r"|hit the bell"
+    r"|subscribe to (?:my|our|the) channel|(?:i'll )?see you in the next video"
+    r"|thanks? (?:you )?for watching"
+)
+_OUTRO = re.compile(rf"(?:{_OUTRO_PART})(?: (?:и|and|а также|also)? ?(?:{_OUTRO_PART}))*")
 _NORMALISE = re.compile(r"[^\w\s']+")
 # a sentence's last mark, then any closing quotes or brackets (Russian text closes with », as in
 # «Спасибо.»)
@@ -305,13 +318,20 @@ def rejection(
     ):
         return "outside speech"
     prob = mean_probability(cand.words)
-    if normalise(text) in _STOCK_PHRASES and (
+    if is_stock(text) and (
         cand.no_speech_prob > 0.3 or (prob is not None and prob < 0.5) or _foreign(text, language)
     ):
         return "stock phrase over noise"
     if prob is not None and prob < 0.15 and len(cand.words) <= 4:
         return "unsure"
     return None
+
+
+def is_stock(text: str) -> bool:
+    """Whether a text is one of Whisper's stock phrases (``_STOCK_PHRASES``) or made only of the
+    calls to action of videos (``_OUTRO``), in any order."""
+    said = normalise(text)
+    return said in _STOCK_PHRASES or _OUTRO.fullmatch(said) is not None
 
 
 #: languages written in Cyrillic (Whisper codes)

@@ -79,30 +79,33 @@ def test_an_unsure_english_stretch_heard_as_none_of_them_alone_is_read_in_each()
         {"tr": 0.03, "kk": 0.02, "en": 0.2, "hu": 0.3},  # none of them: doubtful
         alone,
     )
-    to_decode, read = tr.recheck(None, [sure, unsure], [ENGLISH_TURN, UNSURE], "en", EXPECTED)  # type: ignore[arg-type]
+    to_decode, read, pieces = tr.recheck(
+        None, [sure, unsure], [ENGLISH_TURN, UNSURE], "en", EXPECTED
+    )  # type: ignore[arg-type]
     assert alone == [unsure]  # the sure English turn is not heard again
     assert to_decode == []
     [(chunk, code, segments)] = read
     assert chunk is unsure and code == "kk" and segments == [KAZAKH_READING]
+    assert pieces == {}
 
 
 def test_an_unsure_english_stretch_heard_clearly_in_another_language_is_decoded_in_it() -> None:
     unsure = _part(5, 8)
     tr = _identifier({}, {"ru": 0.93, "uk": 0.03, "en": 0.02}, [])
-    to_decode, read = tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED)  # type: ignore[arg-type]
-    assert to_decode == [(unsure, "ru")] and read == []
+    to_decode, read, pieces = tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED)  # type: ignore[arg-type]
+    assert to_decode == [(unsure, "ru")] and read == [] and pieces == {}
 
 
 def test_an_unsure_stretch_heard_as_english_alone_or_read_best_in_english_stays() -> None:
     unsure = _part(5, 8)
     alone: list[dict[str, int]] = []
     tr = _identifier({}, {"en": 0.9, "de": 0.02}, alone)
-    assert tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED) == ([], [])  # type: ignore[arg-type]
+    assert tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED) == ([], [], {})  # type: ignore[arg-type]
     assert alone == [unsure]
     fluent = _Seg(5.0, [("Shouldn't", 0.8), ("we", 0.9), ("start", 0.9)], -0.3)
     failed = _Seg(5.0, [("Ағағағағ", 0.2)], -2.5)
     tr = _identifier({"ru": [failed], "kk": [failed], "en": [fluent]}, {"hu": 0.4, "en": 0.2}, [])
-    assert tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED) == ([], [])  # type: ignore[arg-type]
+    assert tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED) == ([], [], {})  # type: ignore[arg-type]
 
 
 def test_every_reading_failing_leaves_speech_without_transcript_in_the_language_heard() -> None:
@@ -111,8 +114,8 @@ def test_every_reading_failing_leaves_speech_without_transcript_in_the_language_
     tr = _identifier(
         {"ru": [failed], "kk": [failed], "en": [failed]}, {"tr": 0.3, "ru": 0.05, "en": 0.05}, []
     )
-    to_decode, read = tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED)  # type: ignore[arg-type]
-    assert to_decode == []
+    to_decode, read, pieces = tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED)  # type: ignore[arg-type]
+    assert to_decode == [] and pieces == {}
     assert read in ([(unsure, "kk", None)], [(unsure, UNKNOWN, None)])
 
 
@@ -125,7 +128,7 @@ def test_only_latin_script_decodes_in_a_project_expecting_cyrillic_are_checked(
 ) -> None:
     alone: list[dict[str, int]] = []
     tr = _identifier({}, {"hu": 0.9}, alone)
-    assert tr.recheck(None, [_part(5, 8)], [UNSURE], code, expected) == ([], [])  # type: ignore[arg-type]
+    assert tr.recheck(None, [_part(5, 8)], [UNSURE], code, expected) == ([], [], {})  # type: ignore[arg-type]
     assert alone == []
 
 
@@ -144,3 +147,58 @@ def test_the_words_of_moved_stretches_leave_the_decode_and_the_rest_stays() -> N
     assert kept[1] is other
     assert [w.word for w in piece.words][-1] == " write"  # the decode itself is not changed
     assert without_words_in([other], [_part(9, 12)]) == []
+
+
+def test_every_reading_failing_where_english_was_heard_leaves_speech_without_language() -> None:
+    """Every reading failed and Whisper heard English most among the expected languages (its
+    lean to English): the unsure English decode was kept as text nobody said ("Remember to give
+    me internet to ask you to follow" over espeak-ng Russian it heard as French, 0.79). Now it
+    is speech without transcript, with no language (a coder's to set)."""
+    unsure = _part(5, 8)
+    failed = _Seg(5.0, [("Мы", 0.3), ("будем", 0.3)], -1.3)
+    tr = _identifier(
+        {"ru": [failed], "kk": [failed], "en": [failed]}, {"fr": 0.79, "en": 0.05, "ru": 0.01}, []
+    )
+    to_decode, read, pieces = tr.recheck(None, [unsure], [UNSURE], "en", EXPECTED)  # type: ignore[arg-type]
+    assert to_decode == [] and pieces == {}
+    assert read == [(unsure, UNKNOWN, None)]
+
+
+def _sure_turn_after_an_unsure_one() -> list[Any]:
+    """One decode of a stretch that runs from a Russian turn Whisper wrote as unsure English
+    (5-8 s) into a real English one (8-11 s) without a pause long enough for the VAD: 0.66 over
+    the whole, 0.48 and 0.92 in its parts."""
+    seg = _Seg(5.0, [("Much", 0.3), ("of", 0.6), ("them", 0.5), ("give", 0.4), ("internet", 0.6)])
+    seg.words += [_Word(8.5 + 0.5 * i, f" {w}", 0.92) for i, w in enumerate("we live in a".split())]
+    seg.end = seg.words[-1].end
+    return [seg]
+
+
+def test_an_unsure_part_of_a_stretch_sure_as_a_whole_is_checked_and_the_stretch_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    whole, russian, english = _part(5, 11), _part(5, 8.2), _part(8.2, 11)
+    monkeypatch.setattr(
+        "transcribe.identify.split_at_pauses", lambda audio, chunk, least: [russian, english]
+    )
+    decoded = _sure_turn_after_an_unsure_one()
+    alone: list[dict[str, int]] = []
+    tr = _identifier({}, {"ru": 0.9, "en": 0.05}, alone)
+    to_decode, read, pieces = tr.recheck(None, [whole], decoded, "en", EXPECTED)  # type: ignore[arg-type]
+    assert alone == [russian]  # the sure English part is not heard again
+    assert to_decode == [(russian, "ru")] and read == []
+    assert pieces == {(whole["start"], whole["end"]): [russian, english]}
+    # heard as English on its own too: it stays, and the stretch is not cut
+    tr = _identifier({}, {"en": 0.9}, [])
+    assert tr.recheck(None, [whole], decoded, "en", EXPECTED) == ([], [], {})  # type: ignore[arg-type]
+
+
+def test_a_short_stretch_is_not_cut_into_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    cut: list[dict[str, int]] = []
+    monkeypatch.setattr(
+        "transcribe.identify.split_at_pauses", lambda audio, chunk, least: cut.append(chunk)
+    )
+    sure = _Seg(0.0, [("I", 0.95), ("would", 0.9), ("like", 0.93)])
+    tr = _identifier({}, {"ru": 0.9}, [])
+    assert tr.recheck(None, [_part(0, 3.5)], [sure], "en", EXPECTED) == ([], [], {})  # type: ignore[arg-type]
+    assert cut == []

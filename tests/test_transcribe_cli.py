@@ -122,8 +122,9 @@ def test_ctrl_c_cancels_cleanly_and_the_run_resumes(tmp_path: Path) -> None:
     import signal
     import time
 
-    # ~7 minutes: more batches than the two decoded at once (so work remains after the first)
-    wav = speech_with_pauses(tmp_path, SENTENCES * 10)
+    # ~11 minutes: more batches than those started when the first is written (a cancel
+    # finishes and writes the started ones), so work remains
+    wav = speech_with_pauses(tmp_path, SENTENCES * 20)
     proj = tmp_path / "P.fieldscribe"
     py = [sys.executable, str(ROOT / "main.py")]
     subprocess.run(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import shlex
 import signal
 import sys
@@ -464,7 +465,13 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     _check_speaker_args(args)
     on_cluster = wants_cluster(args)
     cancel = threading.Event()
-    interrupted = _install_sigint(cancel)
+    interrupted = _install_sigint(
+        cancel,
+        None
+        if args.json
+        else "Stopping: saving what is being transcribed (no new part starts); Ctrl+C again "
+        "stops at once.",
+    )
     results: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     failed: list[dict[str, str]] = []
@@ -531,6 +538,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                         cancel=cancel,
                         beam_size=args.beam_size,
                         engine=None if cluster is None else cluster.engine(),
+                        cancel_wait_s=math.inf,
                     )
                 except AudioError as exc:
                     error = f"{exc}{_missing_media_fix(project, args.dir, session_id)}"
@@ -726,8 +734,9 @@ def _print_summary(title: str, s: Any) -> None:
         )
 
 
-def _install_sigint(cancel: threading.Event) -> Any:
-    """Ctrl+C sets ``cancel`` (a clean, resumable stop); a second Ctrl+C interrupts."""
+def _install_sigint(cancel: threading.Event, stopping: str | None = None) -> Any:
+    """Ctrl+C sets ``cancel`` (a clean, resumable stop; ``stopping`` is said on stderr); a
+    second Ctrl+C interrupts."""
     previous = signal.getsignal(signal.SIGINT)
     if threading.current_thread() is not threading.main_thread():
         return previous
@@ -736,6 +745,8 @@ def _install_sigint(cancel: threading.Event) -> Any:
         if cancel.is_set():
             raise KeyboardInterrupt
         cancel.set()
+        if stopping:
+            print(f"\n{stopping}", file=sys.stderr, flush=True)
 
     signal.signal(signal.SIGINT, handler)
     return previous

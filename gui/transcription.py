@@ -354,9 +354,11 @@ class TranscriptionController(QObject):
         if sid not in self.running and len(self.running) == 1:
             sid = next(iter(self.running))  # the only one running
         handle = self.running.get(sid) if sid else None
-        if handle is not None:
+        if handle is not None and sid is not None:
             handle.cancel()
-            self.chrome.message("Cancelling the transcription…", 4000)
+            # the batches being decoded are written first (``runner.CANCEL_WAIT_S``)
+            self.chrome.message("Cancelling: saving what is being transcribed…", 10000)
+            self._show_live(sid)
 
     # ------------------------------------------------------------------ one segment
     def retranscribe_current(self, *, ask: bool = False) -> Any:
@@ -542,6 +544,16 @@ class TranscriptionController(QObject):
             when = f"{round(shown.elapsed_s)} s so far"
         else:
             when = fmt_eta(shown.eta_s) if shown.eta_s >= 1 else "finishing"
+        handle = self.running.get(sid)
+        if handle is not None and handle.context.cancel.is_set():
+            # after a cancel the parts being decoded are still written (at most 10 s)
+            self.views.transcript_label.setText(
+                f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
+                f"<i>cancelling at {pct} %</i>",
+                "The part being transcribed is saved first; Transcribe resumes after it.",
+            )
+            self.chrome.message(f"Cancelling at {pct} %: saving what is being transcribed…")
+            return
         # short: at 1024x700 the header has ~510 px and the title gives way only down to a
         # quarter of it; what the text does meanwhile is in the tooltip
         self.views.transcript_label.setText(

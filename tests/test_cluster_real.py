@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from storage import Project
-from tests.transcribe_audio import SENTENCES, speech_with_pauses
+from tests.transcribe_audio import SENTENCES, speech_with_pauses, wer
 from transcribe import cluster_worker
 from transcribe.cluster import Cluster, ClusterError, open_cluster
 from transcribe.models import ModelInfo, resolve_model
@@ -259,10 +259,18 @@ def test_cancel_keeps_what_was_written_and_resumes(
     )
     assert summary.cancelled and 0 < summary.segments_added < len(reference)
     _nothing_left(client)  # the pieces in flight at the cancel were dropped
+    said = [t for _, t in reference]
+    kept = [t for _, t in _segments(project, sid)]
+    assert kept == said[: len(kept)]  # what was written (and the pieces already back) as is
     again = transcribe_session(project, sid, engine=_cluster(client).engine())
     assert again.resumed_from_ms > 0
     texts = [t for _, t in _segments(project, sid)]
-    assert texts == [t for _, t in reference]  # pieces cut in pauses: the same at the resume
+    assert texts[: len(kept)] == kept
+    # The rest is decoded in pieces cut from the resume point: where that is not where one run
+    # cut them, Whisper may word a sentence a little otherwise. Resumed at 14.5 s (the cancel
+    # keeps the pieces already back), one run's "said the internet" came out "said internet",
+    # and two sentences as one segment, as they did before when a cancel was pressed there.
+    assert wer(" ".join(said), " ".join(texts)) < 0.1
 
 
 def test_the_next_session_is_sent_while_one_ends(

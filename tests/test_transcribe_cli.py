@@ -122,8 +122,9 @@ def test_ctrl_c_cancels_cleanly_and_the_run_resumes(tmp_path: Path) -> None:
     import signal
     import time
 
-    # ~7 minutes: more batches than the two decoded at once (so work remains after the first)
-    wav = speech_with_pauses(tmp_path, SENTENCES * 10)
+    # ~11 minutes: more batches than those started when the first is written (a cancel
+    # finishes and writes the started ones), so work remains
+    wav = speech_with_pauses(tmp_path, SENTENCES * 20)
     proj = tmp_path / "P.fieldscribe"
     py = [sys.executable, str(ROOT / "main.py")]
     subprocess.run(
@@ -159,6 +160,8 @@ def test_ctrl_c_cancels_cleanly_and_the_run_resumes(tmp_path: Path) -> None:
         pytest.skip("the machine finished the file before the signal arrived")
     assert proc.returncode == 130, stderr
     assert "resume" in stderr
+    # what the batches being decoded give is written before it exits
+    assert "Stopping: saving what is being transcribed" in stderr
     again = subprocess.run(
         [*py, "transcribe", str(proj), "--session", session_id, "--json"],
         capture_output=True,

@@ -78,3 +78,24 @@ def test_cancel_stops_between_batches(transcriber: Transcriber, three: Path) -> 
     cancel.set()
     small = Transcriber("tiny.en", threads=2, window_s=5)
     assert len(list(small.transcribe_chunks(three, cancel=cancel))) <= 1
+
+
+def test_after_a_cancel_the_batches_already_started_are_still_yielded(three: Path) -> None:
+    """Cancel set while the first batches are decoded: no batch starts after it, and every
+    batch started before it is yielded, in order, from the start (the engine used to return
+    at once, their decoding going on in the background for nothing)."""
+    cancel = threading.Event()
+    started: list[int] = []
+
+    class Cancelled(Transcriber):
+        def _run_batch(self, window, plan, language):  # type: ignore[no-untyped-def]
+            started.append(plan.start_ms)
+            cancel.set()
+            return super()._run_batch(window, plan, language)
+
+    small = Cancelled("tiny.en", threads=2, window_s=5, batch_size=1)
+    chunks = list(small.transcribe_chunks(three, cancel=cancel))
+    assert chunks and [c.start_ms for c in chunks] == sorted(started)
+    assert chunks[0].start_ms == 0 and not chunks[-1].final
+    assert all(a.done_ms == b.start_ms for a, b in itertools.pairwise(chunks))
+    assert any(c.segments for c in chunks)

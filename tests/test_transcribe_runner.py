@@ -12,7 +12,7 @@ import pytest
 
 from storage import AudioError, Project
 from tests.transcribe_audio import SENTENCES, quiet_noise, speech_with_pauses, wer
-from transcribe import engine
+from transcribe import engine, runner
 from transcribe.models import ModelError
 from transcribe.runner import NeedsReplaceError, Progress, transcribe_session
 
@@ -145,7 +145,9 @@ def test_crash_mid_way_resumes_from_the_last_written_window(
     _no_overlaps(project, session.id)
 
 
-def test_cancel_returns_within_about_a_second(project: Project, six: Path) -> None:
+def test_cancel_returns_once_the_batches_being_decoded_are_written(
+    project: Project, six: Path
+) -> None:
     engine.Transcriber("tiny.en")  # loaded (and cached) first: cancel lands mid-decoding
     session = project.sessions.import_audio(six)
     cancel = threading.Event()
@@ -162,11 +164,79 @@ def test_cancel_returns_within_about_a_second(project: Project, six: Path) -> No
     finally:
         timer.cancel()
     returned = time.monotonic()
-    assert summary.cancelled and set_at
+    assert set_at
     # a loose bound (the machine is shared); one batch of this file takes several seconds
-    assert returned - set_at[0] < 2.0
+    assert returned - set_at[0] < runner.CANCEL_WAIT_S + 1.0
+    state = project.transcription.transcription_state(session.id)
+    # the file's batches all started before the cancel: written, the session is done
+    if summary.cancelled:
+        assert state is not None and state.status == "cancelled"
+    else:
+        assert state is not None and state.status == "done"
+        assert summary.segments_added == len(project.transcript.segments(session.id)) > 0
+
+
+def test_a_cancel_keeps_what_the_batches_being_decoded_give(
+    project: Project, six: Path, small_windows: None
+) -> None:
+    """Cancel pressed while the first batches are decoded, before anything was written: no
+    new batch starts, those started are written as they finish, and the session is marked
+    cancelled there (a resume completes it, nothing twice). The run used to return at once
+    and throw their text away (0 segments; the decoding went on in the background)."""
+    session = project.sessions.import_audio(six)
+    cancel = threading.Event()
+    started: list[int] = []
+
+    class PressedWhileDecoding(engine.Transcriber):
+        def _run_batch(self, window, plan, language):  # type: ignore[no-untyped-def]
+            started.append(plan.start_ms)
+            cancel.set()  # the user cancels while this batch is being decoded
+            time.sleep(0.3)  # the writing thread sees the cancel before the result
+            return super()._run_batch(window, plan, language)
+
+    first = transcribe_session(project, session.id, cancel=cancel, engine=PressedWhileDecoding)
+    assert first.cancelled
     state = project.transcription.transcription_state(session.id)
     assert state is not None and state.status == "cancelled"
+    assert 0 < state.done_ms < session.duration_ms
+    kept = project.transcript.segments(session.id)
+    assert kept and first.segments_added == len(kept)
+    assert all(s.start_ms < state.done_ms for s in kept)
+    assert len(started) <= 2  # at most one batch per decoding thread; none after the cancel
+
+    second = transcribe_session(project, session.id)
+    assert not second.cancelled and second.resumed_from_ms == state.done_ms
+    segments = project.transcript.segments(session.id)
+    assert {s.id for s in kept} <= {s.id for s in segments}
+    assert len(segments) == len(kept) + second.segments_added
+    _no_overlaps(project, session.id)
+    assert wer(" ".join(SENTENCES), " ".join(s.text for s in segments)) < 0.3
+
+
+def test_a_cancel_waits_for_the_batches_being_decoded_only_so_long(
+    project: Project, six: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch that would take longer than ``CANCEL_WAIT_S`` after a cancel is not waited
+    for: the run stops, the project as before the run (nothing was written), resumable."""
+    monkeypatch.setattr(runner, "CANCEL_WAIT_S", 0.5)
+    session = project.sessions.import_audio(six)
+    cancel = threading.Event()
+
+    set_at: list[float] = []
+
+    class Slow(engine.Transcriber):
+        def _run_batch(self, window, plan, language):  # type: ignore[no-untyped-def]
+            set_at.append(time.monotonic())
+            cancel.set()
+            time.sleep(6.0)
+            return super()._run_batch(window, plan, language)
+
+    summary = transcribe_session(project, session.id, cancel=cancel, engine=Slow)
+    assert summary.cancelled and summary.segments_added == 0
+    assert time.monotonic() - set_at[0] < 4.0  # not the 6 s the batch takes
+    assert project.transcript.segments(session.id) == []
+    state = project.transcription.transcription_state(session.id)
+    assert state is not None and state.status == "cancelled" and state.done_ms == 0
 
 
 def test_retranscribing_replaces_untouched_whisper_segments(project: Project, two: Path) -> None:

@@ -183,7 +183,9 @@ def end_before_next(drafts: list[SegmentDraft]) -> None:
         ]
 
 
-PLACEHOLDER_MIN_S = 2.0  # speech this long without any text becomes a placeholder segment
+# speech this long without any text becomes a placeholder segment: a greeting said alone
+# ("Здравствуйте", 1.1 s) that Whisper gives no text for is kept (docs/transcription.md)
+PLACEHOLDER_MIN_S = 1.0
 
 
 def placeholders(

@@ -201,8 +201,9 @@ class Transcriber:
 
         Batches are decoded ``self.workers`` at a time (a new one starts as soon as a worker is
         free) and yielded in audio order; the next window is read and run through the VAD in
-        the background meanwhile. After ``cancel``
-        is set no new batch starts (those already started finish in the background).
+        the background meanwhile. After ``cancel`` is set no new batch starts; those already
+        started are still yielded, in order, as they finish (what they decoded is not lost),
+        unless the caller stops iterating first.
         """
         language, self._allowed = self.resolve_languages(language, languages)
         self._in_flight = InFlight()
@@ -238,7 +239,7 @@ class Transcriber:
                     job = pool.submit(self._run_batch, item[0], item[1], language)
                     running.add(job)
                     ordered.append(job)
-                if (cancel is not None and cancel.is_set()) or not ordered:
+                if not ordered:  # the end, or cancelled and every started batch yielded
                     return
                 if not ordered[0].done():
                     wait(running, return_when=FIRST_COMPLETED)
@@ -247,8 +248,6 @@ class Transcriber:
                     result = ordered.popleft().result()
                     self._in_flight.end(result.start_ms)
                     yield result
-                    if cancel is not None and cancel.is_set():
-                        return
         finally:
             windows.close()
             pool.shutdown(wait=False, cancel_futures=True)

@@ -152,6 +152,7 @@ def transcribe_session(
     cancel: threading.Event | None = None,
     beam_size: int | None = None,
     engine: Callable[..., Any] | None = None,
+    cancel_wait_s: float | None = None,
 ) -> TranscriptionSummary:
     """Transcribe (or resume transcribing) a session's audio into its segments.
 
@@ -165,13 +166,15 @@ def transcribe_session(
             (those are kept, see the module doc).
         progress: called after every batch is written, and in between as the batches being
             decoded get on (``Progress.estimated``; from the calling thread).
-        cancel: set it to stop within about a second; the work done is kept and a later call
-            resumes from there.
+        cancel: set it to stop: no new batch starts, the batches being decoded are written as
+            they finish (for at most ``cancel_wait_s``), and a later call resumes from there.
         beam_size: beam search width (default ``transcribe.engine.BEAM_SIZE``; wider is a
             little more accurate and slower).
         engine: what decodes, called like ``Transcriber(info, threads=, beam_size=)``
             (default ``Transcriber``, on this machine); ``transcribe.cluster`` passes one
             that sends the pieces to Dask workers. This function stays the only writer.
+        cancel_wait_s: after a cancel, how long the batches being decoded are waited for
+            (default ``CANCEL_WAIT_S``; ``math.inf``: until they finish).
 
     Returns:
         What was done.
@@ -261,7 +264,8 @@ def transcribe_session(
     )
     run = _RunState(done_ms=from_ms)
     try:
-        _run(project, transcriber, path, summary, run, kept, progress, cancel, started)
+        wait_s = CANCEL_WAIT_S if cancel_wait_s is None else cancel_wait_s
+        _run(project, transcriber, path, summary, run, kept, progress, (cancel, wait_s), started)
         project.transcription.end_transcription(
             session_id, "cancelled" if summary.cancelled else "done"
         )
@@ -468,9 +472,16 @@ def _disk_full(
 class _RunState:
     done_ms: int
     wrote: bool = False
+    final: bool = False  # the recording's last batch was written
 
 
 _END = object()
+_STOPPED = object()  # the engine ended after a cancel: the batches it had started are yielded
+
+# after a cancel, the batches being decoded are waited for this long and written (no new one
+# starts): what they decoded is kept. The GUI waits 15 s for its jobs when a project closes;
+# the command line waits until they finish (a second Ctrl+C stops at once)
+CANCEL_WAIT_S = 10.0
 
 
 def _run(
@@ -481,14 +492,20 @@ def _run(
     run: _RunState,
     kept: list[tuple[int, int]],
     progress: Callable[[Progress], None] | None,
-    cancel: threading.Event | None,
+    cancelling: tuple[threading.Event | None, float],
     started: float,
 ) -> None:
-    """Decode in a worker thread, write in this one (``run`` tracks what was written)."""
+    """Decode in a worker thread, write in this one (``run`` tracks what was written).
+
+    A cancel starts no new batch; the batches already decoded or being decoded are stored as
+    they finish, for at most ``cancelling``'s seconds, then the run stops (resumable from there).
+    """
+    cancel, wait_s = cancelling
     from_ms = run.done_ms
     fixed = summary.language  # asked for (or the interrupted run's); None: every stretch's own
     results: queue.Queue[Any] = queue.Queue(maxsize=2)
-    stop = threading.Event()
+    stop = threading.Event()  # nothing more is wanted from the worker
+    ending = threading.Event()  # cancelled: the engine starts no new batch
 
     def hand_over(item: Any) -> bool:
         """Queue an item for the writing thread unless the run was stopped."""
@@ -507,11 +524,11 @@ def _run(
                 language=fixed,
                 languages=summary.languages,
                 start_ms=from_ms,
-                cancel=stop,
+                cancel=ending,
             ):
                 if not hand_over(chunk):
                     return
-            hand_over(_END)
+            hand_over(_STOPPED if ending.is_set() else _END)
         except BaseException as exc:  # handed to the writing thread (dropped after a stop)
             hand_over(exc)
 
@@ -525,10 +542,14 @@ def _run(
     # how far the batches being decoded are (engines that can say: the local one)
     in_flight: Callable[[], int] | None = getattr(transcriber, "in_flight_ms", None)
     reported_ms = from_ms
+    deadline: float | None = None  # after a cancel: when waiting for started batches ends
     try:
         while True:
-            if cancel is not None and cancel.is_set():
+            if deadline is None and cancel is not None and cancel.is_set():
                 summary.cancelled = True
+                ending.set()
+                deadline = time.monotonic() + wait_s
+            if deadline is not None and time.monotonic() >= deadline:
                 break
             try:
                 item = results.get(timeout=0.1)
@@ -542,7 +563,10 @@ def _run(
                             _progress(estimate, total_ms, from_ms, run_start, started, summary)
                         )
                 continue
-            if item is _END:
+            if item is _STOPPED and not run.final:
+                break
+            if item is _END or item is _STOPPED:  # stopped after the last batch: the end
+                summary.cancelled = False  # the end was reached all the same
                 # Also clears old segments after the end (the last window is not always
                 # flagged final: a file can end exactly at a window boundary).
                 _, removed = project.transcription.add_transcribed(
@@ -580,6 +604,7 @@ def _run(
             spoken[chunk.language] = spoken.get(chunk.language, 0) + len(written)
             summary.language = fixed or max(spoken, key=lambda k: spoken[k] if k else -1)
             run.done_ms = chunk.done_ms
+            run.final = run.final or chunk.final
             if progress is not None:
                 # an estimate between batches may have gone further than what is written
                 reported_ms = max(reported_ms, run.done_ms)
@@ -588,6 +613,7 @@ def _run(
                 )
     finally:
         stop.set()
+        ending.set()
         worker.join(timeout=0.8)
 
 

@@ -159,3 +159,24 @@ def test_edit_entries_without_a_segment_say_what_to_select(
     assert action.isEnabled()
     action.trigger()
     assert said in window.statusBar().currentMessage()
+
+
+def test_a_cancelled_transcription_says_it_saves_what_is_being_transcribed(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Any
+) -> None:
+    """After Cancel the parts being decoded are still written (up to 10 s): the header and the
+    status bar say "cancelling" meanwhile, not "transcribing 40 %, 12 s left" as if nothing
+    had been pressed."""
+    window.transcription.transcriber = make_fake_transcriber(delay_s=0.4)
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = window.project.sessions.all()[0].id
+    window.sessions.open_session(sid)
+    window.transcription.start_transcription(sid)
+    label = window.views.transcript_label
+    qtbot.waitUntil(lambda: "transcribing" in label.text(), timeout=5000)
+    window.act_cancel_transcription.trigger()
+    assert "cancelling at" in label.text() and "transcribing" not in label.text()
+    assert window.statusBar().currentMessage().startswith("Cancelling")
+    idle(window)
+    assert not window.transcription.running

@@ -473,3 +473,22 @@ def test_a_removed_coding_conflict_says_whose_and_who_removed_it(qtbot, tmp_path
         dialog.grab().save(os.environ["FS_SHOT"])
     for p in (lead, a, b):
         p.close()
+
+
+def test_recompute_says_it_ran_and_whether_anything_changed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lead, segs = _coded(tmp_path)
+    widget = AgreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.recomputed_label.text() == ""
+    before = widget.shown()
+    qtbot.mouseClick(widget.recompute, Qt.MouseButton.LeftButton)
+    assert widget.shown() == before  # nothing changed: the table stays as it was ...
+    assert "Recomputed at" in widget.recomputed_label.text()  # ... and it says it ran
+    assert "no change" in widget.recomputed_label.text()
+    code = lead.codebook.find_code("Services/Health")
+    assert code is not None
+    lead.codebook.apply_code(segs[5], code.id, coder="ann")  # ann now agrees on segment 5
+    qtbot.mouseClick(widget.recompute, Qt.MouseButton.LeftButton)
+    assert widget.shown() != before
+    assert "figures updated" in widget.recomputed_label.text()
+    lead.close()

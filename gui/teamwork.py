@@ -36,6 +36,7 @@ from analysis.agreement import (
     disagreements,
 )
 from gui.team_conflicts import ConflictDialog as ConflictDialog  # its old home
+from gui.whole_rows import WholeRows
 from storage import Project
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -221,7 +222,7 @@ class AgreementWidget(QWidget):
         layout.setSpacing(2)
         layout.addLayout(top)
         layout.addWidget(self.unit_label)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(WholeRows(self.view, self), 1)  # never a row cut in half
         layout.addWidget(self.notes_label)
         self.report: AgreementReport | None = None
         self.refresh()
@@ -306,7 +307,7 @@ class DisagreementWidget(QWidget):
         top.addWidget(self.count_label, 1)
         top.addWidget(self.chooser)
         layout.addLayout(top)
-        layout.addWidget(self.table)
+        layout.addWidget(WholeRows(self.table, self), 1)  # never a row cut in half
         self.items: list[Disagreement] = []
         self.refresh()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -491,4 +492,29 @@ def test_recompute_says_it_ran_and_whether_anything_changed(qtbot, tmp_path: Pat
     qtbot.mouseClick(widget.recompute, Qt.MouseButton.LeftButton)
     assert widget.shown() != before
     assert "figures updated" in widget.recomputed_label.text()
+    lead.close()
+
+
+def _cut_row(view: Any) -> int | None:
+    """The row cut off at the bottom of ``view``'s viewport, if one is."""
+    bottom = view.viewport().height()
+    row = view.rowAt(bottom - 1)
+    if row < 0:
+        return None  # blank under the last row
+    return row if view.rowViewportPosition(row) + view.rowHeight(row) > bottom else None
+
+
+def test_team_tables_show_whole_rows_at_any_height(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lead, _ = _coded(tmp_path)
+    agreement, disagreement = AgreementWidget(lead), DisagreementWidget(lead)
+    for widget, view in ((agreement, agreement.view), (disagreement, disagreement.table)):
+        qtbot.addWidget(widget)
+        widget.show()
+        seen = set()
+        for height in range(120, 320, 7):  # a short laptop dock, and taller
+            widget.resize(700, height)
+            qtbot.wait(5)
+            assert _cut_row(view) is None, (type(widget).__name__, height)
+            seen.add(view.rowAt(view.viewport().height() - 1) >= 0)
+        assert seen == {True, False}  # some heights hold every row, some scroll for more
     lead.close()

@@ -40,6 +40,30 @@ from storage import FieldScribeError, Project
 from storage.interop.transcript_import import frame_time_count
 from storage.privacy.models import ExportPrivacy
 
+
+def kept_codings(project: Project, privacy: ExportPrivacy) -> tuple[int, int]:
+    """How many of the project's codings an export with ``privacy`` keeps, of how many (an
+    export of consented participants only said "Wrote the codings", not how many it left
+    out; the .qdpx export says its counts)."""
+    total = len(project.codebook.codings())
+    if not privacy.consented_only:
+        return total, total
+    from storage.privacy.view import private_view
+
+    with private_view(project, privacy) as view:
+        return len(view.codebook.codings()), total
+
+
+def wrote_codings(path: Path, kept: int, total: int, what: str = "coding") -> str:
+    """ "Wrote 5 of 8 codings to F.xlsx: 3 were left out, …" (or "Wrote 8 codings …")."""
+    if kept == total:
+        return f"Wrote {plural(kept, what)} to {path.name}."
+    return (
+        f"Wrote {kept} of {plural(total, what)} to {path.name}: {total - kept} left out, their "
+        "segments' speakers have no consent to export (Ethics ▸ Consent)."
+    )
+
+
 TRANSCRIPT_FILTERS = {
     "txt": "Plain text (*.txt)",
     "docx": "Word document (*.docx)",
@@ -516,9 +540,11 @@ class ExchangeActions(QObject):
 
         project = self.state.project
         assert project is not None
+
+        def job(_ctx: TaskContext) -> tuple[int, int]:
+            export_codings(project, path, privacy=privacy)
+            return kept_codings(project, privacy)
+
         return self._run(
-            "Export codings",
-            lambda _ctx: export_codings(project, path, privacy=privacy),
-            lambda _p: f"Wrote the codings to {path.name}.",
-            output=path,
+            "Export codings", job, lambda kept: wrote_codings(path, *kept), output=path
         )

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
-from gui.fmt import file_name, plural, them
+from gui.fmt import file_name, plural, them, wrote_codings
 from gui.import_questions import FrameRateDialog, ask_outside_folder
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
@@ -52,16 +52,6 @@ def kept_codings(project: Project, privacy: ExportPrivacy) -> tuple[int, int]:
 
     with private_view(project, privacy) as view:
         return len(view.codebook.codings()), total
-
-
-def wrote_codings(path: Path, kept: int, total: int, what: str = "coding") -> str:
-    """ "Wrote 5 of 8 codings to F.xlsx: 3 were left out, …" (or "Wrote 8 codings …")."""
-    if kept == total:
-        return f"Wrote {plural(kept, what)} to {path.name}."
-    return (
-        f"Wrote {kept} of {plural(total, what)} to {path.name}: {total - kept} left out, their "
-        "segments' speakers have no consent to export (Ethics ▸ Consent)."
-    )
 
 
 TRANSCRIPT_FILTERS = {

@@ -509,3 +509,32 @@ def test_a_codings_export_says_how_many_codings_consent_left_out(
     _action(w, "&File", "Export codings (.xlsx, .csv)…").trigger()
     idle(w)
     assert w.exchange.last_report == "Wrote 3 codings to c.csv.", w.exchange.last_report
+
+
+def test_a_retrieval_export_says_how_many_codings_consent_left_out(
+    seeded: Any, idle: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """Retrieval ▸ Export with consented participants only said "Exported 0 rows to
+    /the/whole/path" (the path cut off in the status bar, nothing on the rows left out)."""
+    from storage.privacy.models import ExportPrivacy
+
+    w = seeded
+    project: Project = w.project
+    sid = project.sessions.all()[0].id
+    code = project.codebook.find_code("Services/Health")
+    assert code is not None
+    w.editing.reload_codebook()
+    idle(w)
+    w.docks.retrieve_code(code.id)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 2, timeout=10000)
+    said: list[str] = []
+    w.retrieval.status.connect(said.append)
+    w.retrieval.export_to(tmp_path / "r.csv")
+    idle(w)
+    assert said[-1] == "Wrote 2 codings to r.csv."
+    person = project.sessions.add_participant("P01")  # no consent recorded
+    project.sessions.map_speaker(sid, "S1", person.id)
+    w.retrieval.export_to(tmp_path / "r.csv", ExportPrivacy(consented_only="export"))
+    idle(w)
+    assert said[-1].startswith("Wrote 0 of 2 codings to r.csv: 2 left out"), said
+    assert "Ethics ▸ Consent" in said[-1]

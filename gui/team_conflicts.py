@@ -47,6 +47,8 @@ class ConflictDialog(QDialog):
         self.versions.setWordWrap(True)
         self.versions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.versions.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.versions.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.versions.itemSelectionChanged.connect(self._selection_changed)
         self.list.setWordWrap(True)
         self.keep_mine = QPushButton("Keep mine", self)
         self.keep_theirs = QPushButton("Keep theirs", self)
@@ -109,6 +111,7 @@ class ConflictDialog(QDialog):
         may = self.project.team.may_resolve
         for button in (self.keep_mine, self.keep_theirs, self.edit):
             button.setEnabled(bool(self.conflicts) and may)
+        self._selection_changed()
         count = len(self.conflicts)
         self.summary.setText(
             (
@@ -132,6 +135,7 @@ class ConflictDialog(QDialog):
         conflict = self.current()
         if conflict is None:
             return
+        self.versions.clearSelection()  # a row selected for the conflict before
         self.versions.setRowCount(len(conflict.versions))
         losses = _losses(conflict, self.project)
         for i, v in enumerate(conflict.versions):
@@ -149,13 +153,14 @@ class ConflictDialog(QDialog):
         """ "Keep mine" / "Keep theirs" for a coder whose version is among them; for a lead
         who wrote none, what the buttons keep (they read "Keep mine", which kept a coder's
         version the lead never wrote)."""
-        if any(v.author == self.project.coder for v in conflict.versions):
+        if not self._lead_wrote_none(conflict):
             self.keep_mine.setText("Keep mine")
             self.keep_theirs.setText("Keep theirs")
             return
         shown = conflict.versions[self.mine_index(conflict)].author
         self.keep_mine.setText(f"Keep the version shown ({shown})")
         self.keep_theirs.setText("Keep the selected version")
+        self._selection_changed()
 
     def mine_index(self, conflict: Conflict) -> int:
         """The version of the current coder, else the one the project shows now."""
@@ -172,11 +177,27 @@ class ConflictDialog(QDialog):
         if conflict is None:
             return
         index = self.mine_index(conflict)
-        if not mine:
-            selected = self.versions.currentRow()
+        selected = self.versions.currentRow() if self.versions.selectedItems() else -1
+        if not mine and self._lead_wrote_none(conflict):
+            # "Keep the selected version" keeps the row selected, whichever it is (the shown
+            # one selected kept another coder's version); nothing selected, nothing kept
+            if not 0 <= selected < len(conflict.versions):
+                return
+            index = selected
+        elif not mine:
             others = [i for i in range(len(conflict.versions)) if i != index]
             index = selected if selected in others else others[0]
         self._resolve(conflict, keep=index)
+
+    def _lead_wrote_none(self, conflict: Conflict) -> bool:
+        return not any(v.author == self.project.coder for v in conflict.versions)
+
+    def _selection_changed(self) -> None:
+        """ "Keep the selected version" is pressable once a version is selected."""
+        conflict = self.current()
+        if conflict is not None and self._lead_wrote_none(conflict):
+            picked = bool(self.versions.selectedItems())
+            self.keep_theirs.setEnabled(picked and self.project.team.may_resolve)
 
     def _edit(self) -> None:
         conflict = self.current()

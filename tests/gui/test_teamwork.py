@@ -518,3 +518,26 @@ def test_team_tables_show_whole_rows_at_any_height(qtbot, tmp_path: Path) -> Non
             seen.add(view.rowAt(view.viewport().height() - 1) >= 0)
         assert seen == {True, False}  # some heights hold every row, some scroll for more
     lead.close()
+
+
+def test_keep_the_selected_version_keeps_the_row_selected_even_the_shown_one(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path
+) -> None:
+    """A lead who selected the version shown (bob's) and pressed "Keep the selected version"
+    got alice's; with nothing selected the button kept the first other version. It keeps the
+    row selected, and waits for one."""
+    lead, segs = _merged_text_conflict(tmp_path)
+    dialog = ConflictDialog(lead)
+    qtbot.addWidget(dialog)
+    assert not dialog.keep_theirs.isEnabled()  # nothing selected yet
+    assert dialog.keep_mine.isEnabled()
+    conflict = dialog.current()
+    assert conflict is not None
+    shown = dialog.mine_index(conflict)
+    assert conflict.versions[shown].author == "bob"
+    dialog.versions.selectRow(shown)
+    assert dialog.keep_theirs.isEnabled()
+    qtbot.mouseClick(dialog.keep_theirs, Qt.MouseButton.LeftButton)
+    assert lead.transcript.get_segment(segs[0]).text == "bob says"
+    assert "bob" in (lead.team.get_conflict(conflict.id).resolution or "")
+    lead.close()

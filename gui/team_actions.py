@@ -574,8 +574,15 @@ def _rows_counted(tables: dict[str, Any], attr: str) -> str:
 
 
 def describe_merge(summaries: list[Any], asked: int, open_conflicts: int) -> str:
-    """A few lines on what the merges did."""
+    """A few lines on what the merges did: with several bundles, first a line on them all (the
+    status bar shows the first line: after merging two bundles it named only the first)."""
     lines = []
+    if len(summaries) > 1:
+        coders = ", ".join(dict.fromkeys(s.coder for s in summaries))
+        lines.append(
+            f"Merged {len(summaries)} bundles ({coders}): "
+            f"{plural(sum(s.conflicts for s in summaries), 'conflict')}."
+        )
     for s in summaries:
         did = [
             f"{verb} {counted}"

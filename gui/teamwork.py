@@ -35,6 +35,7 @@ from analysis.agreement import (
     compute_agreement,
     disagreements,
 )
+from gui.fmt import plural
 from gui.team_conflicts import ConflictDialog as ConflictDialog  # its old home
 from gui.whole_rows import WholeRows
 from storage import Project
@@ -339,8 +340,13 @@ class DisagreementWidget(QWidget):
                 if column in (2, 4):  # a long turn (or words) elided in a laptop's dock
                     item.setToolTip(value)
                 self.table.setItem(row, column, item)
+        # "1 disagreement(s)"; and none listed read as if nothing had been compared
+        compared = ", ".join(chosen) if len(chosen) > 1 else "the coders"
         self.count_label.setText(
-            f"{len(self.items)} disagreement(s) to discuss (Enter or a double-click plays one)"
+            f"{plural(len(self.items), 'disagreement')} to discuss (Enter or a double-click "
+            "plays one)"
+            if self.items
+            else f"No disagreements: {compared} applied every code to the same segments and words."
         )
 
     def _blind(self) -> None:

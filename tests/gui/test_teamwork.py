@@ -541,3 +541,23 @@ def test_keep_the_selected_version_keeps_the_row_selected_even_the_shown_one(  #
     assert lead.transcript.get_segment(segs[0]).text == "bob says"
     assert "bob" in (lead.team.get_conflict(conflict.id).resolution or "")
     lead.close()
+
+
+def test_the_disagreement_count_reads_as_words(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """It read "4 disagreement(s) to discuss", and "0 disagreement(s)" when coders agreed."""
+    lead, segs = _coded(tmp_path)
+    widget = DisagreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.count_label.text().startswith("4 disagreements to discuss")
+    code = lead.codebook.find_code("Services/Health")
+    assert code is not None
+    for seg in segs[:2]:
+        lead.codebook.apply_code(seg, code.id, coder="ben")
+    for seg in segs[4:6]:
+        lead.codebook.apply_code(seg, code.id, coder="ann")
+    widget.refresh()
+    assert widget.table.rowCount() == 0
+    assert widget.count_label.text() == (
+        "No disagreements: ann, ben applied every code to the same segments and words."
+    )
+    lead.close()

@@ -589,6 +589,8 @@ def describe_merge(summaries: list[Any], asked: int, open_conflicts: int) -> str
             for verb in ("added", "updated", "deleted")  # also the counts' attribute names
             if (counted := _rows_counted(s.tables, verb))
         ]
+        if not did and not s.conflicts:  # it read "0 conflicts." alone: had it worked?
+            did.append("nothing new (merged before, or no changes since)")
         did.append(plural(s.conflicts, "conflict"))
         lines.append(f"{Path(s.bundle).name} (coder {s.coder}): {'; '.join(did)}.")
         if getattr(s, "settings", None):

@@ -111,6 +111,8 @@ class ConflictDialog(QDialog):
         may = self.project.team.may_resolve
         for button in (self.keep_mine, self.keep_theirs, self.edit):
             button.setEnabled(bool(self.conflicts) and may)
+        shown = self.current()  # only an edit has text to write (Edit… did nothing on others)
+        self.edit.setEnabled(shown is not None and shown.kind == "edit" and may)
         self._selection_changed()
         count = len(self.conflicts)
         self.summary.setText(

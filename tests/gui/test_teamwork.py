@@ -367,6 +367,9 @@ def test_a_deleted_code_still_used_names_who_deleted_and_whose_codings_use_it(
     labels = [dialog.list.item(i).text() for i in range(dialog.list.count())]
     assert len(labels) == 1, labels
     assert labels[0].startswith("Code deleted by alice, still used by 1 coding of bob\n")
+    # a deletion has no text to write: Edit… was pressable (and did nothing) when it opened
+    assert not dialog.edit.isEnabled()
+    assert dialog.keep_mine.isEnabled()
     lead.close()
 
 

@@ -254,7 +254,9 @@ class AgreementWidget(QWidget):
 
     def refresh(self, coders: list[str] | None = None) -> None:
         """Recompute from the project (fast enough for the GUI thread on typical projects) for
-        ``coders``, else the coders ticked under Compare."""
+        ``coders``, else the coders ticked under Compare. What Recompute said goes: it
+        belonged to the figures before (an edit's refresh left "no change" beside new ones)."""
+        self.recomputed_label.clear()
         self.chooser.set_coders(self.project.team.coding_coders())
         chosen = coders or self.chooser.chosen()
         data = self.project.team.agreement_data(coders=chosen or None, with_texts=False)

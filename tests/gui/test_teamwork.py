@@ -495,6 +495,8 @@ def test_recompute_says_it_ran_and_whether_anything_changed(qtbot, tmp_path: Pat
     qtbot.mouseClick(widget.recompute, Qt.MouseButton.LeftButton)
     assert widget.shown() != before
     assert "figures updated" in widget.recomputed_label.text()
+    widget.refresh()  # as an edit's refresh does: what Recompute said no longer holds
+    assert widget.recomputed_label.text() == ""
     lead.close()
 
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QWidget
 
+from gui.status_text import FitStatusBar
 from storage import FieldScribeError
 
 
@@ -46,6 +47,8 @@ class WindowChrome:
 
     def __init__(self, window: QMainWindow) -> None:
         self.window = window  # also the parent of dialogs
+        # messages made to fit (a long path cut off the advice after it), whole on hover
+        window.setStatusBar(FitStatusBar(window))
         self.menus: dict[str, QMenu] = {}
         self.last_error = ""
 

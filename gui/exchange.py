@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
-from gui.fmt import file_name, plural, them
+from gui.fmt import file_name, plural, them, wrote_codings
 from gui.import_questions import FrameRateDialog, ask_outside_folder
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
@@ -39,6 +39,20 @@ from gui.tasks import TaskContext, TaskRunner
 from storage import FieldScribeError, Project
 from storage.interop.transcript_import import frame_time_count
 from storage.privacy.models import ExportPrivacy
+
+
+def kept_codings(project: Project, privacy: ExportPrivacy) -> tuple[int, int]:
+    """How many of the project's codings an export with ``privacy`` keeps, of how many (an
+    export of consented participants only said "Wrote the codings", not how many it left
+    out; the .qdpx export says its counts)."""
+    total = len(project.codebook.codings())
+    if not privacy.consented_only:
+        return total, total
+    from storage.privacy.view import private_view
+
+    with private_view(project, privacy) as view:
+        return len(view.codebook.codings()), total
+
 
 TRANSCRIPT_FILTERS = {
     "txt": "Plain text (*.txt)",
@@ -516,9 +530,11 @@ class ExchangeActions(QObject):
 
         project = self.state.project
         assert project is not None
+
+        def job(_ctx: TaskContext) -> tuple[int, int]:
+            export_codings(project, path, privacy=privacy)
+            return kept_codings(project, privacy)
+
         return self._run(
-            "Export codings",
-            lambda _ctx: export_codings(project, path, privacy=privacy),
-            lambda _p: f"Wrote the codings to {path.name}.",
-            output=path,
+            "Export codings", job, lambda kept: wrote_codings(path, *kept), output=path
         )

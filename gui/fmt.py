@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 
 def fmt_ms(ms: int | None, *, tenths: bool = False) -> str:
@@ -70,3 +71,13 @@ def file_name(name: str) -> str:
     if dot and suffix and stem.rstrip(" ."):
         return f"{stem.rstrip(' .')}.{suffix}"
     return cleaned.rstrip(" .") or "export"
+
+
+def wrote_codings(path: Path, kept: int, total: int, what: str = "coding") -> str:
+    """ "Wrote 5 of 8 codings to F.xlsx: 3 left out, their …" (or "Wrote 8 codings …")."""
+    if kept == total:
+        return f"Wrote {plural(kept, what)} to {path.name}."
+    return (
+        f"Wrote {kept} of {plural(total, what)} to {path.name}: {total - kept} left out, their "
+        "segments' speakers have no consent to export (Ethics ▸ Consent)."
+    )

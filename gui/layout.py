@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.whole_rows import WholeRows
+
 #: below this, a dock opened beside another in a side area would leave it too short
 MIN_SIDE_SPLIT_HEIGHT = 720
 #: below this, a dock opened beside another in the bottom area would leave it too narrow
@@ -314,7 +316,10 @@ class LayoutKeeper(QObject):
         rows_view = rows_of(dock) if fit else None
         if rows_view is not None:
             need = rows_height(rows_view)
-            grow = max(0, need - rows_view.height())
+            holder = rows_view.parentWidget()
+            # a table that shows whole rows has the room of its holder (it may be shorter)
+            room = holder.height() if isinstance(holder, WholeRows) else rows_view.height()
+            grow = max(0, need - room)
             want = min(want, dock.height() + tab_bar_height(win, dock) + grow)
         if dock.height() < want - 8:
             win.resizeDocks([dock], [want], Qt.Orientation.Vertical)

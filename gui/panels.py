@@ -501,7 +501,7 @@ class ExtraPanels(QObject):
                 refresh()
 
     def show_conflicts(self) -> Any:
-        from gui.teamwork import ConflictDialog
+        from gui.team_conflicts import ConflictDialog
 
         if self.state.project is None:
             return None

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.consent import confirm_consent
-from gui.fmt import fmt_ms, plural
+from gui.fmt import fmt_ms, plural, wrote_codings
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.codebook.retrieval import RetrievedCoding
@@ -380,5 +380,7 @@ class RetrievalPanel(QWidget):
         return self.runner.submit(
             "Export CSV",
             lambda _ctx: export_retrieved(project, rows, path, privacy=privacy),
-            on_done=lambda n: emit(self.status, f"Exported {n} rows to {path}"),
+            # how many of the rows shown, and why the others were left out (it said
+            # "Exported 1 rows to /the/whole/path" when 2 of 3 were left out)
+            on_done=lambda n: emit(self.status, wrote_codings(path, n, len(rows))),
         )

@@ -574,14 +574,23 @@ def _rows_counted(tables: dict[str, Any], attr: str) -> str:
 
 
 def describe_merge(summaries: list[Any], asked: int, open_conflicts: int) -> str:
-    """A few lines on what the merges did."""
+    """A few lines on what the merges did: with several bundles, first a line on them all (the
+    status bar shows the first line: after merging two bundles it named only the first)."""
     lines = []
+    if len(summaries) > 1:
+        coders = ", ".join(dict.fromkeys(s.coder for s in summaries))
+        lines.append(
+            f"Merged {len(summaries)} bundles ({coders}): "
+            f"{plural(sum(s.conflicts for s in summaries), 'conflict')}."
+        )
     for s in summaries:
         did = [
             f"{verb} {counted}"
             for verb in ("added", "updated", "deleted")  # also the counts' attribute names
             if (counted := _rows_counted(s.tables, verb))
         ]
+        if not did and not s.conflicts:  # it read "0 conflicts." alone: had it worked?
+            did.append("nothing new (merged before, or no changes since)")
         did.append(plural(s.conflicts, "conflict"))
         lines.append(f"{Path(s.bundle).name} (coder {s.coder}): {'; '.join(did)}.")
         if getattr(s, "settings", None):

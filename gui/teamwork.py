@@ -1,4 +1,5 @@
-"""Teamwork widgets: agreement table, disagreement view, conflict resolution, blind coding.
+"""Teamwork widgets: agreement table, disagreement view, blind coding (the
+conflicts dialog is in ``gui.team_conflicts``).
 
 Each widget takes ``(project, parent=None)`` and calls only ``Project`` methods and
 ``analysis``; the main window hosts them.
@@ -6,23 +7,18 @@ Each widget takes ``(project, parent=None)`` and calls only ``Project`` methods 
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QListWidget,
     QMenu,
-    QMessageBox,
     QPushButton,
-    QSplitter,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -39,10 +35,10 @@ from analysis.agreement import (
     compute_agreement,
     disagreements,
 )
-from gui.fmt import fmt_when, plural
-from gui.team_lead import lead_text
-from storage import Conflict, Project
-from storage.core.errors import FieldScribeError
+from gui.fmt import plural
+from gui.team_conflicts import ConflictDialog as ConflictDialog  # its old home
+from gui.whole_rows import WholeRows
+from storage import Project
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -213,24 +209,54 @@ class AgreementWidget(QWidget):
         self.notes_label.setWordWrap(True)
         self.chooser = CoderChooser(self)
         self.chooser.changed.connect(self.refresh)
-        refresh = QPushButton("Recompute", self)
-        refresh.clicked.connect(lambda: self.refresh())
+        self.recompute = QPushButton("Recompute", self)
+        self.recompute.clicked.connect(self.recompute_clicked)
+        #: what Recompute did ("Recomputed at 14:02:11: no change"): when nothing changed the
+        #: table stayed as it was and nothing told the user that it had run at all
+        self.recomputed_label = QLabel(self)
         top = QHBoxLayout()
         top.addWidget(self.overall_label, 1)
+        top.addWidget(self.recomputed_label)
         top.addWidget(self.chooser)
-        top.addWidget(refresh)
+        top.addWidget(self.recompute)
         layout = QVBoxLayout(self)
         layout.setSpacing(2)
         layout.addLayout(top)
         layout.addWidget(self.unit_label)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(WholeRows(self.view, self), 1)  # never a row cut in half
         layout.addWidget(self.notes_label)
         self.report: AgreementReport | None = None
         self.refresh()
 
+    def shown(self) -> list[tuple[Any, ...]]:
+        """What the panel shows: the table's cells, the coders and the notes."""
+        model = self.model
+        cells = [
+            tuple(model.index(r, c).data() for c in range(model.columnCount()))
+            for r in range(model.rowCount())
+        ]
+        return [*cells, (self.unit_label.toolTip(), self.notes_label.text())]
+
+    def recompute_clicked(self) -> None:
+        """Recompute, and say so: the time, and whether any figure changed."""
+        before = self.shown()
+        self.refresh()
+        same = self.shown() == before
+        when = datetime.now().strftime("%H:%M:%S")
+        self.recomputed_label.setText(
+            f"Recomputed at {when}: " + ("no change" if same else "<b>figures updated</b>")
+        )
+        self.recomputed_label.setToolTip(
+            "The figures are the same as before: no codings changed since they were computed."
+            if same
+            else "Some figures changed since they were last computed."
+        )
+
     def refresh(self, coders: list[str] | None = None) -> None:
         """Recompute from the project (fast enough for the GUI thread on typical projects) for
-        ``coders``, else the coders ticked under Compare."""
+        ``coders``, else the coders ticked under Compare. What Recompute said goes: it
+        belonged to the figures before (an edit's refresh left "no change" beside new ones)."""
+        self.recomputed_label.clear()
         self.chooser.set_coders(self.project.team.coding_coders())
         chosen = coders or self.chooser.chosen()
         data = self.project.team.agreement_data(coders=chosen or None, with_texts=False)
@@ -284,7 +310,7 @@ class DisagreementWidget(QWidget):
         top.addWidget(self.count_label, 1)
         top.addWidget(self.chooser)
         layout.addLayout(top)
-        layout.addWidget(self.table)
+        layout.addWidget(WholeRows(self.table, self), 1)  # never a row cut in half
         self.items: list[Disagreement] = []
         self.refresh()
 
@@ -316,8 +342,13 @@ class DisagreementWidget(QWidget):
                 if column in (2, 4):  # a long turn (or words) elided in a laptop's dock
                     item.setToolTip(value)
                 self.table.setItem(row, column, item)
+        # "1 disagreement(s)"; and none listed read as if nothing had been compared
+        compared = ", ".join(chosen) if len(chosen) > 1 else "the coders"
         self.count_label.setText(
-            f"{len(self.items)} disagreement(s) to discuss (Enter or a double-click plays one)"
+            f"{plural(len(self.items), 'disagreement')} to discuss (Enter or a double-click "
+            "plays one)"
+            if self.items
+            else f"No disagreements: {compared} applied every code to the same segments and words."
         )
 
     def _blind(self) -> None:
@@ -354,229 +385,6 @@ def _who_coded_what(d: Disagreement) -> tuple[str, str]:
 
 def _short(words: str, most: int = 32) -> str:
     return words if len(words) <= most else words[: most - 1] + "…"
-
-
-class ConflictDialog(QDialog):
-    """Open merge conflicts, each with every version; keep mine / keep theirs / edit."""
-
-    resolved = Signal(str)
-
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Merge conflicts")
-        self.project = project
-        self.list = QListWidget(self)
-        self.versions = QTableWidget(0, 3, self)
-        self.versions.setHorizontalHeaderLabels(["Who", "When", "Content"])
-        header = self.versions.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.versions.setWordWrap(True)
-        self.versions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.versions.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.list.setWordWrap(True)
-        self.keep_mine = QPushButton("Keep mine", self)
-        self.keep_theirs = QPushButton("Keep theirs", self)
-        self.edit = QPushButton("Edit…", self)
-        self.keep_mine.clicked.connect(lambda: self._keep(mine=True))
-        self.keep_theirs.clicked.connect(lambda: self._keep(mine=False))
-        self.edit.clicked.connect(self._edit)
-        self.list.currentRowChanged.connect(self._show)
-        buttons = QHBoxLayout()
-        for button in (self.keep_mine, self.keep_theirs, self.edit):
-            buttons.addWidget(button)
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.addWidget(self.versions)
-        right_layout.addLayout(buttons)
-        splitter = QSplitter(self)
-        splitter.addWidget(self.list)
-        splitter.addWidget(right)
-        splitter.setSizes([300, 600])
-        hint = QLabel(
-            "Each conflict is a row two coders changed differently. Pick the version to keep "
-            "(select its row, then the Keep button that names it), or write the text yourself.",
-            self,
-        )
-        hint.setWordWrap(True)
-        #: how many conflicts are open ("No open merge conflicts…" when none: else an empty
-        #: list and greyed-out buttons said nothing)
-        self.summary = QLabel(self)
-        self.summary.setWordWrap(True)
-        #: who leads, and whether this copy's coder resolves ("Lead: lead. You code as alice…")
-        self.lead_label = QLabel(self)
-        self.lead_label.setWordWrap(True)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(hint)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.lead_label)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(close)
-        self.resize(900, 420)
-        self.conflicts: list[Conflict] = []
-        self.edit_text: str | None = None  # tests set this instead of typing in a dialog
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Reload the open conflicts."""
-        self.conflicts = self.project.team.conflicts()
-        self.list.clear()
-        for conflict in self.conflicts:
-            self.list.addItem(_conflict_label(conflict, self.project))
-            losses = _losses(conflict, self.project)
-            self.list.item(self.list.count() - 1).setToolTip(
-                conflict.describe() + (f"\n{losses}" if losses else "")
-            )
-        if self.conflicts:
-            self.list.setCurrentRow(0)
-        else:
-            self.versions.setRowCount(0)
-        may = self.project.team.may_resolve
-        for button in (self.keep_mine, self.keep_theirs, self.edit):
-            button.setEnabled(bool(self.conflicts) and may)
-        count = len(self.conflicts)
-        self.summary.setText(
-            (
-                f"<b>{count} open conflict{'s' if count != 1 else ''}</b> to resolve."
-                if may
-                else f"<b>{count} open conflict{'s' if count != 1 else ''}</b>, for the lead "
-                "to resolve."
-            )
-            if count
-            else "<b>No open merge conflicts</b>: every merged change was taken without one "
-            "(or each was resolved)."
-        )
-        self.lead_label.setText(lead_text(self.project))
-
-    def current(self) -> Conflict | None:
-        """The selected conflict."""
-        row = self.list.currentRow()
-        return self.conflicts[row] if 0 <= row < len(self.conflicts) else None
-
-    def _show(self, row: int) -> None:
-        conflict = self.current()
-        if conflict is None:
-            return
-        self.versions.setRowCount(len(conflict.versions))
-        losses = _losses(conflict, self.project)
-        for i, v in enumerate(conflict.versions):
-            content = _describe(v.values, self.project)
-            if v.deleted:
-                content = f"(deleted) {losses}" if losses else "(deleted)"
-            when = fmt_when(v.version)  # the stored UTC time, in this computer's zone
-            for column, value in enumerate((v.author, when, content)):
-                self.versions.setItem(i, column, QTableWidgetItem(value))
-        self.versions.resizeRowsToContents()
-        self.edit.setEnabled(conflict.kind == "edit" and self.project.team.may_resolve)
-        self._name_keep_buttons(conflict)
-
-    def _name_keep_buttons(self, conflict: Conflict) -> None:
-        """ "Keep mine" / "Keep theirs" for a coder whose version is among them; for a lead
-        who wrote none, what the buttons keep (they read "Keep mine", which kept a coder's
-        version the lead never wrote)."""
-        if any(v.author == self.project.coder for v in conflict.versions):
-            self.keep_mine.setText("Keep mine")
-            self.keep_theirs.setText("Keep theirs")
-            return
-        shown = conflict.versions[self.mine_index(conflict)].author
-        self.keep_mine.setText(f"Keep the version shown ({shown})")
-        self.keep_theirs.setText("Keep the selected version")
-
-    def mine_index(self, conflict: Conflict) -> int:
-        """The version of the current coder, else the one the project shows now."""
-        for i, v in enumerate(conflict.versions):
-            if v.author == self.project.coder:
-                return i
-        for i, v in enumerate(conflict.versions):
-            if not v.deleted and conflict.current is not None and v.values == conflict.current:
-                return i
-        return 0
-
-    def _keep(self, *, mine: bool) -> None:
-        conflict = self.current()
-        if conflict is None:
-            return
-        index = self.mine_index(conflict)
-        if not mine:
-            selected = self.versions.currentRow()
-            others = [i for i in range(len(conflict.versions)) if i != index]
-            index = selected if selected in others else others[0]
-        self._resolve(conflict, keep=index)
-
-    def _edit(self) -> None:
-        conflict = self.current()
-        if conflict is None or conflict.kind != "edit":
-            return
-        field = "text" if "text" in (conflict.current or {}) else None
-        if field is None:
-            field = next(iter(conflict.current or {"name": ""}))
-        start = str((conflict.current or {}).get(field) or "")
-        text = self.edit_text
-        if text is None:
-            text, ok = QInputDialog.getMultiLineText(self, "Edit", f"New {field}:", start)
-            if not ok:
-                return
-        self._resolve(conflict, values={field: text})
-
-    def _resolve(self, conflict: Conflict, **how: Any) -> None:
-        try:
-            self.project.team.resolve_conflict(conflict.id, **how)
-        except FieldScribeError as exc:
-            QMessageBox.warning(self, "Cannot resolve", str(exc))
-            return
-        self.resolved.emit(conflict.id)
-        self.refresh()
-
-
-def _conflict_label(conflict: Conflict, project: Project) -> str:
-    """ "Segment edited differently (alice, bob)" (``Conflict.headline``, as ``fieldscribe
-    conflicts`` says it) and what the row holds now."""
-    using = project.team.codings_using(conflict) if conflict.kind == "delete" else {}
-    now = _describe(conflict.current, project) if conflict.current else ""
-    return conflict.headline(using) + (f"\n{now[:80]}" if now else "")
-
-
-def _losses(conflict: Conflict, project: Project) -> str:
-    """What keeping the deletion of a code or segment deletes: other coders' work."""
-    using = project.team.codings_using(conflict) if conflict.kind == "delete" else {}
-    if not using:
-        return ""
-    each = ", ".join(f"{plural(n, 'coding')} of {coder}" for coder, n in using.items())
-    them = "it" if sum(using.values()) == 1 else "them"
-    return f"Keeping the deletion deletes {each}; keeping the row keeps {them}."
-
-
-def _describe(values: dict[str, Any], project: Project) -> str:
-    """A version of a row as a researcher reads it: a coding by its code, coder and words (not
-    its ids), other rows by their text, name or title, else every field that is not an id."""
-    if "code_id" in values and "segment_id" in values:
-        return _describe_coding(values, project)
-    keys: list[str] = [k for k in ("speaker", "text", "name", "title", "label") if k in values]
-    if not keys:
-        keys = [k for k, v in values.items() if k != "id" and not k.endswith("_id") and v]
-    return "  ".join(f"{k}: {values[k]}" for k in keys)
-
-
-def _describe_coding(values: dict[str, Any], project: Project) -> str:
-    try:
-        code = project.codebook.get_code(str(values["code_id"])).path
-    except FieldScribeError:
-        code = "(a code no longer here)"
-    try:
-        text = project.transcript.get_segment(str(values["segment_id"])).text
-    except FieldScribeError:
-        text = ""
-    start, end = values.get("start_cp"), values.get("end_cp")
-    words = text[start:end] if start is not None and end is not None else text
-    shown = words if len(words) <= 80 else words[:79] + "…"
-    parts = [f"code: {code}", f"coder: {values.get('coder') or '?'}"]
-    parts.append(f"words: “{shown}”" if start is not None else f"whole segment: “{shown}”")
-    if values.get("memo"):
-        parts.append(f"memo: {values['memo']}")
-    return "  ".join(parts)
 
 
 class BlindCodingToggle(QWidget):

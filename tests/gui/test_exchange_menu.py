@@ -474,3 +474,67 @@ def test_a_transcript_export_says_how_many_segments_consent_left_in(
     idle(w)
     assert "P01 said the clinic" in out.read_text(encoding="utf-8")
     assert w.exchange.last_report.endswith("to t.srt (srt)."), w.exchange.last_report
+
+
+def test_a_codings_export_says_how_many_codings_consent_left_out(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With "Leave out participants without consent to export" ticked, the codings export
+    said "Wrote the codings to F.xlsx", not that two of three were left out (the .qdpx export
+    says its counts): it says how many went out, how many were left out and why."""
+    w = seeded
+    project: Project = w.project
+    sid = project.sessions.all()[0].id
+    other = project.sessions.add_session("Interview 2")  # its speaker is nobody's: kept
+    [seg] = project.transcript.add_segments(other.id, [SegmentDraft(0, 900, "fine", "S2")])
+    code = project.codebook.find_code("Services/Health")
+    assert code is not None
+    project.codebook.apply_code(seg.id, code.id)
+    person = project.sessions.add_participant("P01")  # no consent recorded
+    project.sessions.map_speaker(sid, "S1", person.id)
+    _options(monkeypatch, consented=True)
+    for name in ("c.csv", "c.xlsx"):
+        out = tmp_path / name
+        _answer_files(monkeypatch, getSaveFileName=out)
+        _action(w, "&File", "Export codings (.xlsx, .csv)…").trigger()
+        idle(w)
+        report = w.exchange.last_report
+        assert report.startswith(f"Wrote 1 of 3 codings to {name}: 2 left out"), report
+        assert "Ethics ▸ Consent" in report
+    with open(tmp_path / "c.csv", encoding="utf-8-sig") as fh:
+        assert len(list(csv.DictReader(fh))) == 1  # what it says is what it wrote
+    _options(monkeypatch)
+    _consent(monkeypatch, QMessageBox.StandardButton.Yes)
+    _answer_files(monkeypatch, getSaveFileName=tmp_path / "c.csv")
+    _action(w, "&File", "Export codings (.xlsx, .csv)…").trigger()
+    idle(w)
+    assert w.exchange.last_report == "Wrote 3 codings to c.csv.", w.exchange.last_report
+
+
+def test_a_retrieval_export_says_how_many_codings_consent_left_out(
+    seeded: Any, idle: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """Retrieval ▸ Export with consented participants only said "Exported 0 rows to
+    /the/whole/path" (the path cut off in the status bar, nothing on the rows left out)."""
+    from storage.privacy.models import ExportPrivacy
+
+    w = seeded
+    project: Project = w.project
+    sid = project.sessions.all()[0].id
+    code = project.codebook.find_code("Services/Health")
+    assert code is not None
+    w.editing.reload_codebook()
+    idle(w)
+    w.docks.retrieve_code(code.id)
+    qtbot.waitUntil(lambda: w.retrieval.model.rowCount() == 2, timeout=10000)
+    said: list[str] = []
+    w.retrieval.status.connect(said.append)
+    w.retrieval.export_to(tmp_path / "r.csv")
+    idle(w)
+    assert said[-1] == "Wrote 2 codings to r.csv."
+    person = project.sessions.add_participant("P01")  # no consent recorded
+    project.sessions.map_speaker(sid, "S1", person.id)
+    w.retrieval.export_to(tmp_path / "r.csv", ExportPrivacy(consented_only="export"))
+    idle(w)
+    assert said[-1].startswith("Wrote 0 of 2 codings to r.csv: 2 left out"), said
+    assert "Ethics ▸ Consent" in said[-1]

@@ -705,3 +705,33 @@ def test_project_lead_in_the_team_menu_records_the_lead(
     assert dialog.lead_label.text().startswith(f"The lead is dana; you code as {project.coder}.")
     assert not dialog.keep_mine.isEnabled()
     dialog.close()
+
+
+def test_the_merge_report_of_several_bundles_first_says_all_of_them() -> None:
+    """The status bar shows a report's first line: after merging coder-a's and coder-b's
+    bundles it said only "coder-a.fsbundle (coder coder-a): added …; 0 conflicts."."""
+    from gui.team_actions import describe_merge
+    from storage.team.merge import MergeSummary
+
+    one = [MergeSummary(bundle="/x/coder-a.fsbundle", coder="coder-a")]
+    assert (
+        describe_merge(one, asked=1, open_conflicts=0)
+        .splitlines()[0]
+        .startswith("coder-a.fsbundle (coder coder-a): ")
+    )
+    two = [*one, MergeSummary(bundle="/x/coder-b.fsbundle", coder="coder-b")]
+    lines = describe_merge(two, asked=2, open_conflicts=0).splitlines()
+    assert lines[0] == "Merged 2 bundles (coder-a, coder-b): 0 conflicts."
+    assert lines[1].startswith("coder-a.fsbundle") and lines[2].startswith("coder-b.fsbundle")
+
+
+def test_a_bundle_that_brings_nothing_new_says_so() -> None:
+    """Merging a bundle again said only "coder-a.fsbundle (coder coder-a): 0 conflicts."."""
+    from gui.team_actions import describe_merge
+    from storage.team.merge import MergeSummary
+
+    again = [MergeSummary(bundle="/x/coder-a.fsbundle", coder="coder-a")]
+    assert describe_merge(again, asked=1, open_conflicts=0) == (
+        "coder-a.fsbundle (coder coder-a): nothing new (merged before, or no changes since); "
+        "0 conflicts."
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -366,6 +367,9 @@ def test_a_deleted_code_still_used_names_who_deleted_and_whose_codings_use_it(
     labels = [dialog.list.item(i).text() for i in range(dialog.list.count())]
     assert len(labels) == 1, labels
     assert labels[0].startswith("Code deleted by alice, still used by 1 coding of bob\n")
+    # a deletion has no text to write: Edit… was pressable (and did nothing) when it opened
+    assert not dialog.edit.isEnabled()
+    assert dialog.keep_mine.isEnabled()
     lead.close()
 
 
@@ -473,3 +477,92 @@ def test_a_removed_coding_conflict_says_whose_and_who_removed_it(qtbot, tmp_path
         dialog.grab().save(os.environ["FS_SHOT"])
     for p in (lead, a, b):
         p.close()
+
+
+def test_recompute_says_it_ran_and_whether_anything_changed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lead, segs = _coded(tmp_path)
+    widget = AgreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.recomputed_label.text() == ""
+    before = widget.shown()
+    qtbot.mouseClick(widget.recompute, Qt.MouseButton.LeftButton)
+    assert widget.shown() == before  # nothing changed: the table stays as it was ...
+    assert "Recomputed at" in widget.recomputed_label.text()  # ... and it says it ran
+    assert "no change" in widget.recomputed_label.text()
+    code = lead.codebook.find_code("Services/Health")
+    assert code is not None
+    lead.codebook.apply_code(segs[5], code.id, coder="ann")  # ann now agrees on segment 5
+    qtbot.mouseClick(widget.recompute, Qt.MouseButton.LeftButton)
+    assert widget.shown() != before
+    assert "figures updated" in widget.recomputed_label.text()
+    widget.refresh()  # as an edit's refresh does: what Recompute said no longer holds
+    assert widget.recomputed_label.text() == ""
+    lead.close()
+
+
+def _cut_row(view: Any) -> int | None:
+    """The row cut off at the bottom of ``view``'s viewport, if one is."""
+    bottom = view.viewport().height()
+    row = view.rowAt(bottom - 1)
+    if row < 0:
+        return None  # blank under the last row
+    return row if view.rowViewportPosition(row) + view.rowHeight(row) > bottom else None
+
+
+def test_team_tables_show_whole_rows_at_any_height(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lead, _ = _coded(tmp_path)
+    agreement, disagreement = AgreementWidget(lead), DisagreementWidget(lead)
+    for widget, view in ((agreement, agreement.view), (disagreement, disagreement.table)):
+        qtbot.addWidget(widget)
+        widget.show()
+        seen = set()
+        for height in range(120, 320, 7):  # a short laptop dock, and taller
+            widget.resize(700, height)
+            qtbot.wait(5)
+            assert _cut_row(view) is None, (type(widget).__name__, height)
+            seen.add(view.rowAt(view.viewport().height() - 1) >= 0)
+        assert seen == {True, False}  # some heights hold every row, some scroll for more
+    lead.close()
+
+
+def test_keep_the_selected_version_keeps_the_row_selected_even_the_shown_one(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path
+) -> None:
+    """A lead who selected the version shown (bob's) and pressed "Keep the selected version"
+    got alice's; with nothing selected the button kept the first other version. It keeps the
+    row selected, and waits for one."""
+    lead, segs = _merged_text_conflict(tmp_path)
+    dialog = ConflictDialog(lead)
+    qtbot.addWidget(dialog)
+    assert not dialog.keep_theirs.isEnabled()  # nothing selected yet
+    assert dialog.keep_mine.isEnabled()
+    conflict = dialog.current()
+    assert conflict is not None
+    shown = dialog.mine_index(conflict)
+    assert conflict.versions[shown].author == "bob"
+    dialog.versions.selectRow(shown)
+    assert dialog.keep_theirs.isEnabled()
+    qtbot.mouseClick(dialog.keep_theirs, Qt.MouseButton.LeftButton)
+    assert lead.transcript.get_segment(segs[0]).text == "bob says"
+    assert "bob" in (lead.team.get_conflict(conflict.id).resolution or "")
+    lead.close()
+
+
+def test_the_disagreement_count_reads_as_words(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """It read "4 disagreement(s) to discuss", and "0 disagreement(s)" when coders agreed."""
+    lead, segs = _coded(tmp_path)
+    widget = DisagreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.count_label.text().startswith("4 disagreements to discuss")
+    code = lead.codebook.find_code("Services/Health")
+    assert code is not None
+    for seg in segs[:2]:
+        lead.codebook.apply_code(seg, code.id, coder="ben")
+    for seg in segs[4:6]:
+        lead.codebook.apply_code(seg, code.id, coder="ann")
+    widget.refresh()
+    assert widget.table.rowCount() == 0
+    assert widget.count_label.text() == (
+        "No disagreements: ann, ben applied every code to the same segments and words."
+    )
+    lead.close()

@@ -566,7 +566,7 @@ def test_a_recording_in_another_language_than_the_project_expects_is_not_transla
 def test_the_languages_hint_names_what_was_heard_and_the_fix() -> None:
     assert runner._languages_hint({"ru": 9}) == []  # one language: nothing to say
     (note,) = runner._languages_hint({"tr": 2, "ru": 9, "kk": 4})
-    assert "Russian (9 segment(s)), Kazakh (4 segment(s)), Turkish (2 segment(s))" in note
+    assert "Russian (9 segments), Kazakh (4 segments), Turkish (2 segments)" in note
     assert "--set ru,kk,tr" in note and "--replace" in note
 
 
@@ -1591,7 +1591,7 @@ def test_kazakh_written_by_a_small_model_is_flagged_for_checking(
         notes = [n for n in summary.notes if "far less well" in n]
         assert bool(notes) == flagged, summary.notes
         if flagged:
-            assert "2 segment(s) in Kazakh" in notes[0] and "'base'" in notes[0]
+            assert "2 segments in Kazakh" in notes[0] and "'base'" in notes[0]
             assert "fieldscribe models install small" in notes[0] and "--replace" in notes[0]
     assert runner._small_model_hint({"ru": 5, "en": 2}, "base") == []
 

@@ -36,7 +36,7 @@ from .engine import BEAM_SIZE, Transcriber
 from .languages import foreign
 from .model_load import check_language
 from .models import ModelError, ModelInfo, default_model, multilingual_model, resolve_model
-from .notes import PROJECT_SETTINGS, SETTINGS_MODELS, TRANSCRIBE_AGAIN, Note
+from .notes import PROJECT_SETTINGS, SETTINGS_MODELS, TRANSCRIBE_AGAIN, Note, n_segments
 
 PIPELINE_VERSION = 2
 
@@ -325,7 +325,7 @@ def _languages_hint(identified: dict[str, int]) -> list[str]:
     from storage.core.languages import language_name
 
     ranked = sorted(identified.items(), key=lambda kv: -kv[1])
-    heard = ", ".join(f"{language_name(code)} ({n} segment(s))" for code, n in ranked)
+    heard = ", ".join(f"{language_name(code)} ({n_segments(n)})" for code, n in ranked)
     codes = ",".join(code for code, _n in ranked[:3])
     said = (
         f"The project expects no particular languages, and Whisper identified {heard}. If some "
@@ -361,9 +361,10 @@ def _small_model_hint(identified: dict[str, int], model: str) -> list[str]:
     )
     if not weak:
         return []
-    said = ", ".join(f"{n} segment(s) in {language_name(code)}" for code, n in weak)
+    said = ", ".join(f"{n_segments(n)} in {language_name(code)}" for code, n in weak)
+    were = "was" if len(weak) == 1 and weak[0][1] == 1 else "were"
     said = (
-        f"{said} were written with the small model {model!r}, which reads "
+        f"{said} {were} written with the small model {model!r}, which reads "
         f"{language_name(weak[0][0])} far less well than Russian or English: check their text "
         "against the recording. For better text install a larger or fine-tuned model"
     )

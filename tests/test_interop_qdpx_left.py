@@ -455,6 +455,49 @@ def test_cli_media_dir_and_a_second_import_fills_the_missing_recording(
     assert _media(again)["S1"][1] == _media(folder)["S1"][1]  # the same sha256
 
 
+def test_a_second_import_with_the_media_folder_reads_a_transcript_text_left_out_before(
+    tmp_path: Path, wav_bytes: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``qdpx import`` again with ``--media-dir`` attached a recording missing the first time
+    but not the transcript text that was missing with it: the session stayed without segments.
+    Now its lines come in, with their codings, once: a third import duplicates nothing."""
+    from tests.hardening_support import run_cli
+
+    sel = _g(9)
+    body = (
+        f'<Sources><AudioSource guid="{SRC}" name="Talk" path="file:///D:/x/a.wav">'
+        f'<Transcript guid="{_g(1)}" plainTextPath="file:///D:/x/talk.txt">'
+        f'<SyncPoint guid="{_g(2)}" position="0" timeStamp="0"/>'
+        f'<SyncPoint guid="{_g(3)}" position="12" timeStamp="500"/>'
+        f'<TranscriptSelection guid="{sel}" fromSyncPoint="{_g(2)}" toSyncPoint="{_g(3)}">'
+        f'<Coding guid="{_g(4)}"><CodeRef targetGUID="{_g(5)}"/></Coding>'
+        "</TranscriptSelection></Transcript></AudioSource></Sources>"
+    )
+    codes = f'<Code guid="{_g(5)}" name="Queue" isCodable="true"/>'
+    archive = write(tmp_path / "in.qdpx", project(body, codes))
+    folder = tmp_path / "p.fieldscribe"
+    code, out, _err = run_cli(capsys, "qdpx", "import", archive, folder)
+    assert code == 0 and "its text 'file:///D:/x/talk.txt' is not inside the archive" in out
+    media_dir = tmp_path / "m"
+    media_dir.mkdir()
+    (media_dir / "a.wav").write_bytes(wav_bytes)
+    (media_dir / "talk.txt").write_text("Анна: Кезек.\nБорис: Ұзын болды.", encoding="utf-8")
+    for _ in range(2):
+        code, out, _err = run_cli(
+            capsys, "qdpx", "import", archive, folder, "--media-dir", media_dir
+        )
+        assert code == 0, out
+        with Project.open(folder, readonly=True) as p:
+            segs = p.transcript.segments(SRC)
+            assert [(s.speaker, s.text) for s in segs] == [
+                ("Анна", "Кезек."),
+                ("Борис", "Ұзын болды."),
+            ]
+            coded = p.retrieval.codings_of_segments([s.id for s in segs])
+            assert len(coded) == 1
+    assert list(_media(folder)) == ["Talk"]
+
+
 # ------------------------------------------------------------------ all of it, exported again
 def test_what_these_imports_keep_comes_back_from_an_export_valid_against_the_schema(
     tmp_path: Path, wav_bytes: bytes

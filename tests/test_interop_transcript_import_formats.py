@@ -844,3 +844,18 @@ def test_a_timed_cue_without_text_is_speech_without_transcript(
         ("Второе предложение.", False, "ru"),
     ]
     assert any("1 timed cue(s) without text" in n for n in result.notes)
+
+
+def test_txt_maxqda_timestamps_before_the_text(tmp_path: Path) -> None:
+    """MAXQDA writes its timestamp ``#00:01:02-3#`` (tenths after the dash) before a
+    paragraph's text as well as after it: a file of such lines was refused ("cannot tell the
+    transcript format")."""
+    path = _put(
+        tmp_path,
+        "maxqda.txt",
+        "#00:00:01-2# I: Как вы сюда попали?\r\n#00:00:04-0# B: Автобуспен келдім.\r\n",
+    )
+    assert _cues(path) == [
+        (1200, 4000, "I", "Как вы сюда попали?"),
+        (4000, 4000, "B", "Автобуспен келдім."),
+    ]

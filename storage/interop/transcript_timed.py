@@ -26,11 +26,12 @@ from .transcript_patterns import (
 )
 
 #: QualCoder's own timestamps too: ``[hh.mm.ss]``, ``[mm.ss]`` (minutes past 59 as well),
-#: ``{hh:mm:ss}``, and ``#hh:mm:ss.sss#`` before the text (f4's end mark ``#..-d#`` ends a line)
+#: ``{hh:mm:ss}``, and ``#hh:mm:ss.sss#`` before the text, also as MAXQDA writes it there
+#: (``#00:01:02-3#``: tenths after the dash); f4's end mark ``#..-d#`` ends a line
 _TXT_TS = re.compile(
     rf"^\s*(?:\[(?P<b>{STAMP})\]|\((?P<p>{STAMP})\)"
     r"|\[(?P<d>\d{2}\.\d{2}\.\d{2}|\d{1,3}\.\d{2})\]"
-    rf"|\{{(?P<c>{STAMP})\}}|#(?P<h>\d{{1,2}}:\d{{2}}:\d{{2}}[.,]\d{{1,3}})#(?=[ \t]*\S)"
+    rf"|\{{(?P<c>{STAMP})\}}|#(?P<h>\d{{1,2}}:\d{{2}}:\d{{2}}[.,-]\d{{1,3}})#(?=[ \t]*\S)"
     r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:[-\u2013\u2014]\s+)?"
 )
 
@@ -40,7 +41,7 @@ def _lead_ms(lead: re.Match[str]) -> int:
     dotted = lead.group("d")
     if dotted:
         return parse_clock(dotted.replace(".", ":"))
-    return parse_clock(next(g for g in lead.group("b", "p", "c", "h", "n") if g))
+    return parse_clock(next(g for g in lead.group("b", "p", "c", "h", "n") if g).replace("-", "."))
 
 
 #: a heading of a speaker and a time, the text on the lines after it (``Speaker 1  0:05``)

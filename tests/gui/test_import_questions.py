@@ -235,3 +235,81 @@ def test_a_new_project_from_a_qdpx_asks_too_and_a_whole_archive_asks_nothing(
     idle(w)
     assert len(seen) == 1 and "Field notes" in [s.title for s in w.project.sessions.all()]
     w.close()
+
+
+@pytest.mark.parametrize("kind", ["transcript", "qdpx"])
+def test_the_files_an_import_asks_about_are_read_off_the_gui_thread(
+    empty_session: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """The GUI thread read a .qdpx's project.qde for the files it names outside itself and a
+    transcript for its frame times: a 97 MB project.qde froze the window 17 s, a 100,000-line
+    transcript 3 s. Both are read on a worker now."""
+    import threading
+
+    import gui.exchange
+    import storage.interop.qdpx_import as qdpx_import
+
+    w, sid = empty_session
+    on_gui: list[bool] = []
+    files_outside, frame_time_count = qdpx_import.files_outside, gui.exchange.frame_time_count
+
+    def outside(archive: Any) -> Any:
+        on_gui.append(threading.current_thread() is threading.main_thread())
+        return files_outside(archive)
+
+    def frames(path: Any) -> int:
+        on_gui.append(threading.current_thread() is threading.main_thread())
+        return frame_time_count(path)
+
+    monkeypatch.setattr(qdpx_import, "files_outside", outside)
+    monkeypatch.setattr(gui.exchange, "frame_time_count", frames)
+    seen: list[QWidget] = []
+    if kind == "transcript":
+        path = tmp_path / "premiere.txt"
+        path.write_text(_FRAMES, encoding="utf-8")
+        _answer_files(monkeypatch, getOpenFileName=path)
+        _answer_modal(tmp_path / "shots", _pick_rate("25"), seen)
+        _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
+        idle(w)
+        assert [s.start_ms for s in w.project.transcript.segments(sid)] == [1600, 4000]
+    else:
+        archive, folder, _talk, _text = _outside_archive(tmp_path)
+        _answer_files(monkeypatch, getOpenFileName=archive, getExistingDirectory=folder)
+        _answer_modal(tmp_path / "shots", _click("Import without them"), seen)
+        _action(w, "&File", IMPORT_QDPX).trigger()
+        idle(w)
+        assert "Talk" in [s.title for s in w.project.sessions.all()]
+    assert on_gui == [False]
+
+
+def test_a_slow_look_at_a_file_shows_a_busy_dialog_whose_cancel_imports_nothing(
+    empty_session: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import gui.exchange
+
+    w, sid = empty_session
+    release = threading.Event()
+
+    def slow(_path: Any) -> int:
+        release.wait(20)
+        return 0
+
+    monkeypatch.setattr(gui.exchange, "frame_time_count", slow)
+    path = tmp_path / "big.txt"
+    path.write_text("[00:00:01] Анна: Да.\n", encoding="utf-8")
+    _answer_files(monkeypatch, getOpenFileName=path)
+    seen: list[QWidget] = []
+    _answer_modal(tmp_path / "shots", _click("Cancel"), seen)
+    _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
+    qtbot_wait = 0
+    while not seen and qtbot_wait < 100:  # the busy dialog shows after 0.3 s
+        QApplication.processEvents()
+        threading.Event().wait(0.05)
+        qtbot_wait += 1
+    assert seen and "Reading big.txt" in seen[0].windowTitle()
+    release.set()
+    idle(w)
+    assert w.project.transcript.segments(sid) == []
+    assert w.exchange.last_report == "Reading big.txt: cancelled; nothing was imported."

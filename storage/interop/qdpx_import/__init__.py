@@ -74,6 +74,7 @@ def import_sources(ctx: ImportContext) -> None:
             ctx.reused_sources.append(src.name or src.guid)
             if ctx.media_dir is not None and src.kind in ("AudioSource", "VideoSource"):
                 media.media_again(ctx, src, src.guid)
+                media.transcript_again(ctx, src, src.guid)
             continue
         seen.add(src.guid)
         if src.kind == "TextSource":

@@ -204,6 +204,32 @@ def media_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
         )
 
 
+def transcript_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
+    """A source imported before whose transcript's text was outside the archive and not found
+    (its session has no segments): read it from the folder the user names this time, with its
+    codings; a session that has segments is left as it is (nothing is duplicated)."""
+    if not src.transcripts:
+        return
+    if ctx.conn.execute("SELECT 1 FROM segments WHERE session_id = ?", (session_id,)).fetchone():
+        return
+    tr = src.transcripts[0]
+    if not tr.text_path or ctx.member(tr.text_path) is not None:
+        return  # inside the archive: read the first time (an empty text stays empty)
+    row = ctx.conn.execute(
+        "SELECT duration_ms FROM media WHERE session_id = ? ORDER BY rowid LIMIT 1",
+        (session_id,),
+    ).fetchone()
+    lines, seg_ids = transcript(ctx, src, tr, session_id, row[0] if row else None)
+    if not seg_ids:
+        return
+    for sel in src.selections:
+        time_selection(ctx, src, session_id, sel, lines, seg_ids)
+    ctx.report.notes.append(
+        f"{src.kind} {src.name!r} was imported before without its transcript's text; its "
+        f"{len(seg_ids)} segment(s) are read from the media folder now."
+    )
+
+
 def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | None:
     """Copy the source's media in (from the archive, else from the folder the user named) and
     record it; its duration, or None when there is none."""

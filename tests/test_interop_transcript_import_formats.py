@@ -859,3 +859,40 @@ def test_txt_maxqda_timestamps_before_the_text(tmp_path: Path) -> None:
         (1200, 4000, "I", "Как вы сюда попали?"),
         (4000, 4000, "B", "Автобуспен келдім."),
     ]
+
+
+NVIVO_ROWS = [
+    ("0:00:00.0 - 0:00:05.2", "Interviewer", "Здравствуйте, расскажите о себе."),
+    ("0:00:05.2 - 0:00:12.8", "Айгүл", "Мен мұғаліммін, I work at a school."),
+    ("0:00:12.8 - 0:00:15.0", "Interviewer", "Спасибо: продолжим."),
+]
+NVIVO_READ = [
+    (0, 5200, "Interviewer", "Здравствуйте, расскажите о себе."),
+    (5200, 12800, "Айгүл", "Мен мұғаліммін, I work at a school."),
+    (12800, 15000, "Interviewer", "Спасибо: продолжим."),
+]
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (0, 2, 1), (1, 0, 2)])
+@pytest.mark.parametrize("header", [False, True])
+def test_txt_nvivo_tab_separated_rows(tmp_path: Path, order: tuple[int, ...], header: bool) -> None:
+    """NVivo imports and writes transcripts as tab-separated lines: a timespan, the text and
+    the speaker in any order, perhaps under a header row. The speaker and a tab stayed in the
+    text ("Здравствуйте, расскажите о себе.\tInterviewer", no speaker)."""
+    names = ("Timespan", "Speaker", "Content")
+    lines = ["\t".join(names[i] for i in order)] if header else []
+    lines += ["\t".join(row[i] for i in order) for row in NVIVO_ROWS]
+    path = _put(tmp_path, "nvivo.txt", "\r\n".join(lines) + "\r\n")
+    assert _cues(path) == NVIVO_READ
+    assert _cues(path, "timestamped-txt") == NVIVO_READ
+
+
+def test_txt_with_a_few_tabs_inside_speech_is_read_as_lines(tmp_path: Path) -> None:
+    """A timestamped transcript whose text has a tab here and there is not a table."""
+    path = _put(
+        tmp_path,
+        "t.txt",
+        "[00:00:01] Анна: Добрый\tдень.\n[00:00:04] Болат: Сәлем.\n[00:00:06] Анна: Итак.\n",
+    )
+    assert [(s, sp) for s, _e, sp, _t in _cues(path)] == [(1000, "Анна"), (4000, "Болат"),
+                                                          (6000, "Анна")]  # fmt: skip

@@ -9,8 +9,8 @@ from typing import Any
 
 from storage.core.errors import InvalidInputError
 
-from .frame_times import FRAME_CELL
-from .transcript_patterns import LEAD_RANGE, MAX_TRANSCRIPT_BYTES, STAMP, STAMP_ALONE, is_label
+from .transcript_patterns import MAX_TRANSCRIPT_BYTES, STAMP, is_label
+from .transcript_table import rows_as_lines
 
 
 def docx_lines(path: Path, data: bytes) -> list[str]:
@@ -181,19 +181,8 @@ def _bold_speaker(element: Any, styles: dict[str | None, bool] | None = None) ->
     return f"{text[:name_start]}{name}: {rest}"
 
 
-def _is_time(cell: str) -> bool:
-    return bool(STAMP_ALONE.match(cell) or LEAD_RANGE.fullmatch(cell) or FRAME_CELL.fullmatch(cell))
-
-
 def _table_lines(table: Any) -> list[str]:
-    """A table's rows as transcript lines: ``[time] SPEAKER: text``.
-
-    The time column holds a time or a span (``0:00:00.0 - 0:00:10.6``); the speaker column is
-    the column of names (each word capitalised; else the shortest values, at most four words)
-    when there is text besides it: time | speaker | text, speaker | time | text, NVivo's
-    # | span | text | speaker. A column of row numbers is left out; rows without a time are
-    read as plain lines.
-    """
+    """A table's rows as transcript lines (``transcript_table.rows_as_lines``)."""
     rows: list[list[str]] = []
     for row in table.rows:
         seen: set[int] = set()
@@ -205,33 +194,4 @@ def _table_lines(table: Any) -> list[str]:
             value = " ".join(_paragraph_text(p) for p in cell._tc.findall(_W + "p"))
             cells.append(re.sub(r"\s+", " ", value).strip())
         rows.append(cells)
-    width = max((len(r) for r in rows), default=0)
-    timed = [r for r in rows if len(r) == width and any(_is_time(c) for c in r)]
-    if not timed:
-        return [" ".join(c for c in r if c) for r in rows]
-    firsts = [next(i for i, c in enumerate(r) if _is_time(c)) for r in timed]
-    time_col = max(set(firsts), key=firsts.count)
-    others = [
-        c
-        for c in range(width)
-        if c != time_col and not all(r[c].isdigit() or not r[c] for r in timed)
-    ]
-    speaker_col = None
-    if len(others) >= 2:
-        mean = {c: sum(len(r[c]) for r in timed) / len(timed) for c in others}
-        names = [c for c in others if all(is_label(r[c].rstrip(":")) for r in timed if r[c])]
-        shortest = min(names or others, key=lambda c: mean[c])
-        if (0 < len(names) < len(others) or mean[shortest] < max(mean.values())) and all(
-            len(r[shortest]) <= 40 and len(r[shortest].split()) <= 4 for r in timed
-        ):
-            speaker_col = shortest
-    lines = []
-    for r in rows:
-        if len(r) != width or not _is_time(r[time_col]):
-            lines.append(" ".join(c for c in r if c))
-            continue
-        when = r[time_col] if r[time_col].startswith(("[", "(")) else f"[{r[time_col]}]"
-        speaker = r[speaker_col].rstrip(":").strip() if speaker_col is not None else ""
-        text = " ".join(r[c] for c in others if c != speaker_col and r[c])
-        lines.append(f"{when} {speaker}: {text}" if speaker else f"{when} {text}")
-    return lines
+    return rows_as_lines(rows)

@@ -36,6 +36,7 @@ from .transcript_json import looks_like_json, parse_json_segments
 from .transcript_noscribe import parse_noscribe_html
 from .transcript_parsed import ParsedTranscript
 from .transcript_patterns import MAX_TRANSCRIPT_BYTES
+from .transcript_table import tab_separated_lines
 from .transcript_timed import bare_minutes, parse_lines, parse_timestamped_txt, timed_line
 
 if TYPE_CHECKING:
@@ -157,11 +158,17 @@ def parse_transcript(
         raise InvalidInputError(f"{path}: the file is empty; nothing was imported.")
     # Premiere's and Transcriptive's frame times ([00:00:01:15]) as clock times
     converted, frames = _frames(path, text.split("\n"), fps)
+    # NVivo's tab-separated lines (timespan, speaker, text in any order)
+    tabbed = tab_separated_lines(converted) if fmt in ("auto", "timestamped-txt") else None
+    if tabbed is not None:
+        fmt = "timestamped-txt"
+        converted, frames = tabbed, frames or ""
     if fmt == "auto":
         fmt = detect_format(path, "\n".join(converted) if frames else text)
-    if fmt == "timestamped-txt" and frames:
-        parsed = parse_timestamped_txt("\n".join(converted), text)
-        parsed.notes.append(frames)
+    if fmt == "timestamped-txt" and (frames or tabbed is not None):
+        as_written = text if tabbed is None else "\n".join(converted)
+        parsed = parse_timestamped_txt("\n".join(converted), as_written)
+        parsed.notes += [frames] if frames else []
     elif fmt == "json":
         parsed = ParsedTranscript(format="json", drafts=parse_json_segments(str(path), text))
     elif fmt == "noscribe-html":

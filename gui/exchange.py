@@ -399,7 +399,7 @@ class ExchangeActions(QObject):
             self.parent_widget,
             f"Import a transcript into “{session.title}”",
             "",
-            "Transcripts (*.srt *.vtt *.html *.htm *.txt *.docx);;All files (*)",
+            "Transcripts (*.srt *.vtt *.html *.htm *.txt *.docx *.otr *.json);;All files (*)",
         )
         if not name:
             return

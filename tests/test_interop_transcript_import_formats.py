@@ -896,3 +896,31 @@ def test_txt_with_a_few_tabs_inside_speech_is_read_as_lines(tmp_path: Path) -> N
     )
     assert [(s, sp) for s, _e, sp, _t in _cues(path)] == [(1000, "Анна"), (4000, "Болат"),
                                                           (6000, "Анна")]  # fmt: skip
+
+
+def test_otranscribe_file(tmp_path: Path) -> None:
+    """oTranscribe's own file (.otr): JSON whose text is the editor's HTML with timestamp spans
+    (the exact time in data-timestamp, a rounded one shown); it was refused ("cannot tell the
+    transcript format")."""
+    import json
+
+    stamp = '<span class="timestamp" contenteditable="false" data-timestamp="{}">{}</span>'
+    body = (
+        f"<p>{stamp.format(1.25, '00:01')} Анна: Здравствуйте, &laquo;как&raquo; дела?</p>"
+        f"<p>{stamp.format(6.5, '00:06')} Болат: Жақсы,<br>рахмет&nbsp;сізге.</p>"
+        f"<p>{stamp.format(3725.1, '1:02:05')} Анна: Итак: конец.</p>"
+    )
+    data = {"text": body, "media": "interview.wav", "media-source": "", "media-time": 12.3}
+    path = _put(tmp_path, "interview.otr", json.dumps(data))
+    assert (
+        _cues(path)
+        == _cues(path, "otranscribe")
+        == [
+            (1250, 6500, "Анна", "Здравствуйте, «как» дела?"),
+            (6500, 3725100, "Болат", "Жақсы, рахмет сізге."),
+            (3725100, 3725100, "Анна", "Итак: конец."),
+        ]
+    )
+    plain = _put(tmp_path, "x.json", json.dumps({"text": "no times"}))
+    with pytest.raises(InvalidInputError, match="not an oTranscribe file"):
+        parse_transcript(plain, "otranscribe")

@@ -34,6 +34,7 @@ from .transcript_cues import parse_cues
 from .transcript_docx import docx_lines
 from .transcript_json import looks_like_json, parse_json_segments
 from .transcript_noscribe import parse_noscribe_html
+from .transcript_otr import looks_like_otr, otr_lines
 from .transcript_parsed import ParsedTranscript
 from .transcript_patterns import MAX_TRANSCRIPT_BYTES
 from .transcript_table import tab_separated_lines
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from storage.project import Project
 
 TRANSCRIPT_IMPORT_FORMATS = (
-    "auto", "noscribe-html", "vtt", "srt", "timestamped-txt", "docx", "json",
+    "auto", "noscribe-html", "vtt", "srt", "timestamped-txt", "docx", "json", "otranscribe",
 )  # fmt: skip
 #: Times up to this far past the end of the audio are clamped; more is refused.
 TOLERANCE_MS = 5000
@@ -72,6 +73,8 @@ def detect_format(path: Path, text: str) -> str:
     """Guess the format of a transcript file from its name and content."""
     head = text.lstrip()[:4096]
     suffix = path.suffix.lower()
+    if looks_like_otr(text):
+        return "otranscribe"
     if suffix == ".json" or looks_like_json(text):
         return "json"
     if (
@@ -90,8 +93,8 @@ def detect_format(path: Path, text: str) -> str:
         return "timestamped-txt"
     raise InvalidInputError(
         f"{path}: cannot tell the transcript format, and a transcript needs timestamps to be "
-        "placed on the recording; give --format (noscribe-html, vtt, srt, timestamped-txt, json or "
-        "docx)."
+        "placed on the recording; give --format (noscribe-html, vtt, srt, timestamped-txt, json, "
+        "otranscribe or docx)."
     )
 
 
@@ -171,6 +174,15 @@ def parse_transcript(
         parsed.notes += [frames] if frames else []
     elif fmt == "json":
         parsed = ParsedTranscript(format="json", drafts=parse_json_segments(str(path), text))
+    elif fmt == "otranscribe":
+        if not looks_like_otr(text):
+            raise InvalidInputError(
+                f"{path}: not an oTranscribe file (JSON whose text holds timestamps); nothing "
+                "was imported."
+            )
+        lines = otr_lines(text)
+        parsed = parse_timestamped_txt("\n".join(lines), "\n".join(lines))
+        parsed.format = "otranscribe"
     elif fmt == "noscribe-html":
         parsed = parse_noscribe_html(text)
     elif fmt in ("vtt", "srt"):

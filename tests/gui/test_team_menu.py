@@ -476,7 +476,7 @@ def test_keep_apart_in_the_team_menu_and_agreement_says_it_pairs_by_path(
 
 
 def test_the_merge_report_names_project_settings_taken_from_a_bundle() -> None:
-    from gui.team_actions import describe_merge
+    from gui.merge_report import describe_merge
     from storage.team.merge import MergeSummary
 
     summary = MergeSummary(bundle="/x/lead.fsbundle", coder="lead")
@@ -658,7 +658,7 @@ def test_the_team_key_is_made_and_its_public_half_exported_from_the_team_menu(
 def test_the_merge_report_says_what_a_bundle_added_and_deleted_table_by_table() -> None:
     """A coder who deleted a code took 6 codings of other coders with it at the lead's merge;
     the report read "x.fsbundle (coder x): 1 row(s) added, 1 updated, 0 conflict(s)"."""
-    from gui.team_actions import describe_merge
+    from gui.merge_report import describe_merge
     from storage.team.merge import MergeSummary
 
     summary = MergeSummary(bundle="/x/x.fsbundle", coder="x")
@@ -710,7 +710,7 @@ def test_project_lead_in_the_team_menu_records_the_lead(
 def test_the_merge_report_of_several_bundles_first_says_all_of_them() -> None:
     """The status bar shows a report's first line: after merging coder-a's and coder-b's
     bundles it said only "coder-a.fsbundle (coder coder-a): added …; 0 conflicts."."""
-    from gui.team_actions import describe_merge
+    from gui.merge_report import describe_merge
     from storage.team.merge import MergeSummary
 
     one = [MergeSummary(bundle="/x/coder-a.fsbundle", coder="coder-a")]
@@ -727,7 +727,7 @@ def test_the_merge_report_of_several_bundles_first_says_all_of_them() -> None:
 
 def test_a_bundle_that_brings_nothing_new_says_so() -> None:
     """Merging a bundle again said only "coder-a.fsbundle (coder coder-a): 0 conflicts."."""
-    from gui.team_actions import describe_merge
+    from gui.merge_report import describe_merge
     from storage.team.merge import MergeSummary
 
     again = [MergeSummary(bundle="/x/coder-a.fsbundle", coder="coder-a")]

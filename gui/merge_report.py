@@ -75,7 +75,7 @@ def describe_merge(summaries: list[Any], asked: int, open_conflicts: int) -> str
             else:
                 lines.append(f"  codes named {path!r} kept apart; agreement pairs them by path")
     if len(summaries) < asked:
-        lines.append(f"Cancelled: {asked - len(summaries)} bundle(s) not merged.")
+        lines.append(f"Cancelled: {plural(asked - len(summaries), 'bundle')} not merged.")
     if open_conflicts:
-        lines.append(f"{open_conflicts} open conflict(s): Team ▸ Resolve merge conflicts….")
+        lines.append(f"{plural(open_conflicts, 'open conflict')}: Team ▸ Resolve merge conflicts….")
     return "\n".join(lines) or "Nothing merged."

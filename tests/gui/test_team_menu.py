@@ -374,7 +374,7 @@ def test_cancel_stops_before_the_next_bundle(
     assert handle.context.cancelled
     gate.set()
     idle(window)
-    assert "Cancelled: 2 bundle(s) not merged." in window.team_actions.last_report
+    assert "Cancelled: 2 bundles not merged." in window.team_actions.last_report
     assert project.codebook.find_code("Only ann") is None
 
 
@@ -735,3 +735,18 @@ def test_a_bundle_that_brings_nothing_new_says_so() -> None:
         "coder-a.fsbundle (coder coder-a): nothing new (merged before, or no changes since); "
         "0 conflicts."
     )
+
+
+def test_the_merge_report_counts_open_conflicts_and_cancelled_bundles_in_words() -> None:
+    """It said "1 open conflict(s): …" and "Cancelled: 1 bundle(s) not merged."."""
+    from gui.merge_report import describe_merge
+    from storage.team.merge import MergeSummary
+
+    one = [MergeSummary(bundle="/x/coder-a.fsbundle", coder="coder-a")]
+    for n, words in ((1, "1 open conflict:"), (2, "2 open conflicts:")):
+        last = describe_merge(one, asked=1, open_conflicts=n).splitlines()[-1]
+        assert last == f"{words} Team ▸ Resolve merge conflicts…."
+    for asked, words in ((2, "1 bundle"), (3, "2 bundles")):
+        last = describe_merge(one, asked=asked, open_conflicts=0).splitlines()[-1]
+        assert last == f"Cancelled: {words} not merged."
+    assert "open conflict" not in describe_merge(one, asked=1, open_conflicts=0)

@@ -228,7 +228,8 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
         if s.same_name_codes and not s.same_name_merged:
             print("Agreement pairs them by path. Merge them with --merge-same-name, or rename one.")
     if open_conflicts:
-        print(f"{open_conflicts} open conflict(s); list them with `fieldscribe conflicts DIR`.")
+        many = "open conflict" if open_conflicts == 1 else "open conflicts"
+        print(f"{open_conflicts} {many}; list them with `fieldscribe conflicts DIR`.")
     return 0
 
 

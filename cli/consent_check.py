@@ -9,6 +9,12 @@ and says on stderr, in one line, who is unknown and how to leave them out or sto
 refusal stops the export before anything is written, in one line naming who refused and how to go
 on: ``--export-anyway`` (the workbench's "Export anyway"), ``--consented-only``, or recording
 consent.
+
+``transcribe`` asks as the workbench's Transcribe does (``gui.transcription``: the same
+``project.consent_notes.to_ask(session, "transcription")``): a refusal stops before anything is
+transcribed, in one line naming who and ``--transcribe-anyway``; consent only unknown transcribes
+with the one-line note. A new recording has no speakers yet (none linked, none labelled): the
+workbench does not ask, and no note is printed.
 """
 
 from __future__ import annotations
@@ -99,3 +105,52 @@ def _listed(found: list[tuple[str, list[ConsentProblem]]]) -> str:
     if len(found) > 3:
         listed += f"; and {len(found) - 3} more session(s)"
     return listed
+
+
+def add_transcribe_anyway(parser: argparse.ArgumentParser) -> None:
+    """Add ``--transcribe-anyway``: transcribe although someone refused consent to it."""
+    parser.add_argument(
+        "--transcribe-anyway",
+        action="store_true",
+        help="transcribe although a participant in the session refused consent to "
+        "transcription (otherwise it stops before transcribing and names them; where consent "
+        "is only unknown it goes on with a note on stderr)",
+    )
+
+
+def check_transcription_consent(
+    project: Project, args: argparse.Namespace, session_ids: Iterable[str]
+) -> None:
+    """Before transcribing: where the workbench would ask (``to_ask(..., "transcription")``
+    non-empty), stop if someone refused and ``--transcribe-anyway`` was not given, else say on
+    stderr (one line) who is unknown and go on.
+
+    Raises:
+        InvalidInputError: someone refused; one line naming them and how to go on.
+    """
+    purpose = "transcription"
+    found = []
+    for sid in dict.fromkeys(session_ids):
+        problems = project.consent_notes.to_ask(sid, purpose)
+        if problems:
+            found.append((project.sessions.get_session(sid).title, problems))
+    if not found:
+        return
+    refused = [(t, [p for p in ps if p.refused]) for t, ps in found]
+    refused = [(t, ps) for t, ps in refused if ps]
+    folder = shlex.quote(str(args.dir))
+    if refused and not args.transcribe_anyway:
+        raise InvalidInputError(
+            f"consent to {purpose} is refused for {_listed(refused)}; nothing was transcribed. "
+            "Add --transcribe-anyway to transcribe all the same, or record their consent "
+            f"(fieldscribe consent {folder} ...)."
+        )
+    if refused:
+        return  # the workbench's "Transcribe anyway": gone on past a refusal knowingly
+    print(
+        f"note: consent to {purpose} is unknown for {_listed(found)}; transcribing all the "
+        f"same. Link speakers (fieldscribe speaker {folder} map ...) and record consent "
+        f"(fieldscribe consent {folder} ...), or --session ID --acknowledge {purpose} to stop "
+        "this note while it stays unknown.",
+        file=sys.stderr,
+    )

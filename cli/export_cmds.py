@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 from typing import Any
 
-from storage.interop.codings_export import export_codings
+from storage.interop.codings_export import export_codings, kept_codings
 from storage.interop.frame_times import FRAME_RATES
 from storage.interop.transcript_export import TRANSCRIPT_FORMATS, export_transcript
 from storage.interop.transcript_import import TRANSCRIPT_IMPORT_FORMATS, import_transcript
@@ -105,12 +106,17 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
         path = export_codings(
             project, args.output, sheet_per_code=args.sheet_per_code, privacy=privacy
         )
-        with private_view(project, privacy) as view:
-            n = len(view.codebook.codings())
+        n, total = kept_codings(project, privacy)
     if args.json:
-        print_json({"path": str(path), "codings": n})
-    else:
+        print_json({"path": str(path), "codings": n, "left_out": total - n})
+    elif n == total:
         print(f"Wrote {n} coding(s) to {path}.")
+    else:  # it said "Wrote 1 coding(s)" alone: the 2 that consent left out went unmentioned
+        print(
+            f"Wrote {n} of {total} coding{'' if total == 1 else 's'} to {path}: {total - n} "
+            "left out, their segments' speakers have no consent to export (record it with "
+            f"fieldscribe consent {shlex.quote(str(args.dir))} ...)."
+        )
     return 0
 
 

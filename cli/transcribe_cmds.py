@@ -24,6 +24,7 @@ from .common import (
     note_unlisted_language,
     open_project,
 )
+from .consent_check import add_transcribe_anyway, check_transcription_consent
 from .output import ProgressBar, fmt_ms, print_json, print_table
 
 
@@ -78,6 +79,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--min", dest="min_speakers", type=int, metavar="N", help="at least N speakers")
     p.add_argument("--max", dest="max_speakers", type=int, metavar="N", help="at most N speakers")
+    add_transcribe_anyway(p)
     p.add_argument("--coder")
     add_cluster_options(p)
     add_json(p)
@@ -490,6 +492,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                         skipped.append({"session_id": s.id, "reason": "already transcribed"})
                     else:
                         targets.append(s.id)
+            # as the workbench asks: a refusal stops here, before any session is transcribed
+            check_transcription_consent(project, args, targets)
             if targets:
                 # Fail early (before touching any session) on a bad model or language.
                 from transcribe.model_load import check_language

@@ -40,20 +40,6 @@ from storage import FieldScribeError, Project
 from storage.interop.transcript_import import frame_time_count
 from storage.privacy.models import ExportPrivacy
 
-
-def kept_codings(project: Project, privacy: ExportPrivacy) -> tuple[int, int]:
-    """How many of the project's codings an export with ``privacy`` keeps, of how many (an
-    export of consented participants only said "Wrote the codings", not how many it left
-    out; the .qdpx export says its counts)."""
-    total = len(project.codebook.codings())
-    if not privacy.consented_only:
-        return total, total
-    from storage.privacy.view import private_view
-
-    with private_view(project, privacy) as view:
-        return len(view.codebook.codings()), total
-
-
 TRANSCRIPT_FILTERS = {
     "txt": "Plain text (*.txt)",
     "docx": "Word document (*.docx)",
@@ -586,7 +572,7 @@ class ExchangeActions(QObject):
             self.export_codings(path, dialog.privacy())
 
     def export_codings(self, path: Path, privacy: ExportPrivacy) -> Any:
-        from storage.interop.codings_export import export_codings
+        from storage.interop.codings_export import export_codings, kept_codings
 
         project = self.state.project
         assert project is not None

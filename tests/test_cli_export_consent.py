@@ -159,3 +159,34 @@ def test_the_command_line_acknowledges_as_the_workbench_does(
     code, _out, err = run_cli(capsys, "consent", folder, "--session", refused,
                               "--acknowledge", "export")  # fmt: skip
     assert code == 1 and "refused" in one_line_error(err)
+
+
+@settings(max_examples=15, **_QUICK)
+@given(states=st.lists(st.sampled_from(_STATES), min_size=1, max_size=4))
+def test_export_codings_consented_only_says_how_many_consent_left_out(
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+    states: list[str],
+) -> None:
+    """``export-codings --consented-only`` said "Wrote 1 coding(s) to F" and not that two more
+    were left out for consent (the workbench says it): each speaker's one coding goes out when
+    they are linked and consented to both transcription and quotation, or not linked at all."""
+    folder = tmp_path_factory.mktemp("k") / "p.fieldscribe"
+    _project(folder, [states])
+    out = folder.parent / "o.csv"
+    kept = sum(s in ("yes", "unlinked") for s in states)  # the model of who may go out
+    code, said, _err = run_cli(capsys, "export-codings", folder, "-o", out, "--consented-only")
+    assert code == 0
+    with open(out, encoding="utf-8-sig") as fh:
+        assert sum(1 for _ in fh) - 1 == kept  # what it says is what it wrote
+    if kept == len(states):
+        assert said.strip() == f"Wrote {kept} coding(s) to {out}.", said
+    else:
+        total = f"{len(states)} coding{'' if len(states) == 1 else 's'}"
+        assert said.startswith(
+            f"Wrote {kept} of {total} to {out}: {len(states) - kept} left out, their segments' "
+            "speakers have no consent to export"
+        ), said
+    code, said, _err = run_cli(capsys, "export-codings", folder, "-o", out,
+                               "--consented-only", "--json")  # fmt: skip
+    assert code == 0 and f'"left_out": {len(states) - kept}' in said, said

@@ -58,7 +58,8 @@ def test_a_deleted_shared_code_keeps_the_other_coders_codings(
 ) -> None:
     folder, segs, ids = _shared(tmp_path)
     assert cli_main(["bundle", "merge", str(folder), str(tmp_path / "b2.fsbundle")]) == 0
-    capsys.readouterr()
+    # it said "2 open conflict(s); …"
+    assert "\n2 open conflicts; list them with" in capsys.readouterr().out
     assert cli_main(["conflicts", str(folder)]) == 0
     listing = capsys.readouterr().out
     assert listing.count("(deleted; keeping it deletes codings: 2 of alice)") == 1  # Health

@@ -101,6 +101,22 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
+def kept_codings(project: Project, privacy: ExportPrivacy | None = None) -> tuple[int, int]:
+    """How many of the project's codings an export with ``privacy`` keeps, and of how many.
+
+    Only ``privacy.consented_only`` leaves codings out (those of segments whose speakers have no
+    consent to the purpose); the workbench and ``export-codings`` both say the difference.
+
+    Returns:
+        ``(kept, total)``.
+    """
+    total = len(project.codebook.codings())
+    if privacy is None or not privacy.consented_only:
+        return total, total
+    with private_view(project, privacy) as view:
+        return len(view.codebook.codings()), total
+
+
 def export_codings(
     project: Project,
     dest: str | Path,

@@ -374,7 +374,7 @@ def test_cancel_stops_before_the_next_bundle(
     assert handle.context.cancelled
     gate.set()
     idle(window)
-    assert "Cancelled: 2 bundle(s) not merged." in window.team_actions.last_report
+    assert "Cancelled: 2 bundles not merged." in window.team_actions.last_report
     assert project.codebook.find_code("Only ann") is None
 
 
@@ -476,7 +476,7 @@ def test_keep_apart_in_the_team_menu_and_agreement_says_it_pairs_by_path(
 
 
 def test_the_merge_report_names_project_settings_taken_from_a_bundle() -> None:
-    from gui.team_actions import describe_merge
+    from gui.merge_report import describe_merge
     from storage.team.merge import MergeSummary
 
     summary = MergeSummary(bundle="/x/lead.fsbundle", coder="lead")
@@ -658,7 +658,7 @@ def test_the_team_key_is_made_and_its_public_half_exported_from_the_team_menu(
 def test_the_merge_report_says_what_a_bundle_added_and_deleted_table_by_table() -> None:
     """A coder who deleted a code took 6 codings of other coders with it at the lead's merge;
     the report read "x.fsbundle (coder x): 1 row(s) added, 1 updated, 0 conflict(s)"."""
-    from gui.team_actions import describe_merge
+    from gui.merge_report import describe_merge
     from storage.team.merge import MergeSummary
 
     summary = MergeSummary(bundle="/x/x.fsbundle", coder="x")
@@ -710,7 +710,7 @@ def test_project_lead_in_the_team_menu_records_the_lead(
 def test_the_merge_report_of_several_bundles_first_says_all_of_them() -> None:
     """The status bar shows a report's first line: after merging coder-a's and coder-b's
     bundles it said only "coder-a.fsbundle (coder coder-a): added …; 0 conflicts."."""
-    from gui.team_actions import describe_merge
+    from gui.merge_report import describe_merge
     from storage.team.merge import MergeSummary
 
     one = [MergeSummary(bundle="/x/coder-a.fsbundle", coder="coder-a")]
@@ -727,7 +727,7 @@ def test_the_merge_report_of_several_bundles_first_says_all_of_them() -> None:
 
 def test_a_bundle_that_brings_nothing_new_says_so() -> None:
     """Merging a bundle again said only "coder-a.fsbundle (coder coder-a): 0 conflicts."."""
-    from gui.team_actions import describe_merge
+    from gui.merge_report import describe_merge
     from storage.team.merge import MergeSummary
 
     again = [MergeSummary(bundle="/x/coder-a.fsbundle", coder="coder-a")]
@@ -735,3 +735,18 @@ def test_a_bundle_that_brings_nothing_new_says_so() -> None:
         "coder-a.fsbundle (coder coder-a): nothing new (merged before, or no changes since); "
         "0 conflicts."
     )
+
+
+def test_the_merge_report_counts_open_conflicts_and_cancelled_bundles_in_words() -> None:
+    """It said "1 open conflict(s): …" and "Cancelled: 1 bundle(s) not merged."."""
+    from gui.merge_report import describe_merge
+    from storage.team.merge import MergeSummary
+
+    one = [MergeSummary(bundle="/x/coder-a.fsbundle", coder="coder-a")]
+    for n, words in ((1, "1 open conflict:"), (2, "2 open conflicts:")):
+        last = describe_merge(one, asked=1, open_conflicts=n).splitlines()[-1]
+        assert last == f"{words} Team ▸ Resolve merge conflicts…."
+    for asked, words in ((2, "1 bundle"), (3, "2 bundles")):
+        last = describe_merge(one, asked=asked, open_conflicts=0).splitlines()[-1]
+        assert last == f"Cancelled: {words} not merged."
+    assert "open conflict" not in describe_merge(one, asked=1, open_conflicts=0)

@@ -42,6 +42,7 @@ from gui.analysis.tabs import (
 )
 from gui.app_state import AppState
 from gui.layout import fit_to_screen
+from gui.status_text import FitLabel
 from gui.tasks import TaskHandle, TaskRunner
 from storage import Project
 
@@ -210,8 +211,9 @@ class AnalysisWindow(QWidget):
             tab.play_segment.connect(play_segment)
             tab.export_requested.connect(lambda kind, t=tab: self.export_dialog(t, kind))
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
+        # one line: a long path is shortened in its folders ("Wrote /home/…/matrix.csv."),
+        # whole on hover, as in the main window's status bar
+        self.status = FitLabel("")
         self.status.setContentsMargins(8, 0, 8, 0)
         self._message = ""  # the last outcome (an export, a failure): stays until the next one
         self._message_is_error = False

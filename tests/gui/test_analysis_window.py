@@ -169,6 +169,28 @@ def test_export_outcome_stays_visible_and_a_failure_is_shown_in_red(
     assert "color" in win.status.styleSheet()
 
 
+def test_a_long_export_path_is_shortened_in_its_folders_whole_on_hover(
+    main: Any, idle: Callable[..., None], tmp_path: Path
+) -> None:
+    """ "Wrote /full/path." was word-wrapped in a label that a path cannot wrap in: a long path
+    was cut at the window's edge (or widened it). It is shortened in its folders, as in the
+    main window's status bar: the file name and the full stop stay; the whole line on hover."""
+    win = _open(main, idle)
+    deep = tmp_path / ("Полевые материалы Алматы 2026 " * 3).strip() / "вторая волна интервью"
+    deep.mkdir(parents=True)
+    dest = deep / "матрица кодов.csv"
+    win.export_to(win.matrix, dest)
+    idle(main)
+    assert win.status.text() == f"Wrote {dest}."
+    width = win.status.contentsRect().width()
+    assert win.status.minimumSizeHint().width() == 0  # it never widens the window
+    shown = win.status.shown_text()
+    assert shown.startswith("Wrote /") and shown.endswith("/матрица кодов.csv."), shown
+    assert "…" in shown
+    assert win.status.fontMetrics().horizontalAdvance(shown) <= width
+    assert win.status.toolTip() == f"Wrote {dest}."
+
+
 def test_export_dialog_adds_the_filters_suffix(
     main: Any, idle: Callable[..., None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -48,6 +48,7 @@ from gui.analysis.models import (
     Spans,
     span_codings,
 )
+from gui.fmt import plural
 
 Compute = Callable[[str, Callable[[Any], Any], Callable[[Any], None]], None]
 HEADER_MAX_WIDTH = 180  # a column label wider than this is elided in the middle
@@ -221,6 +222,12 @@ class CodeTableTab(AnalysisTab):
         if col_key is None:
             return
         self.hits_label.setText("Loading the segments…")
+        # which cell the list is of ("Cost × Group 2"): the list said only "6 segment(s)"
+        names = (
+            str(self.model.headerData(index.row(), Qt.Orientation.Vertical) or "").strip(),
+            str(self.model.headerData(index.column(), Qt.Orientation.Horizontal) or "").strip(),
+        )
+        self._cell_name = " × ".join(n for n in names if n)
         job = self.cell_job(row_key, col_key)
         coders = self.filters().coders
         rollup = self.rollup.isChecked()
@@ -244,10 +251,12 @@ class CodeTableTab(AnalysisTab):
         self.hits.set_hits(hits, spans)
         # rows as tall as their wrapped text: a span late in a long segment stays in sight
         self.hits_view.resizeRowsToContents()
+        cell = getattr(self, "_cell_name", "")
+        where = f"{cell}: " if cell else ""
         self.hits_label.setText(
-            f"{len(hits)} segment(s); double-click one to play it."
+            f"{where}{plural(len(hits), 'segment')}; double-click one to play it."
             if hits
-            else "No segment in this cell."
+            else f"{where}no segment in this cell."
         )
 
     def _hit_activated(self, index: QModelIndex) -> None:

@@ -67,6 +67,30 @@ def test_matrix_tab_shows_the_library_numbers_and_opens_cells(
     assert model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
 
 
+def test_a_cells_list_names_the_cell_and_counts_in_words(
+    main: Any, coded: Project, idle: Callable[..., None]
+) -> None:
+    """Walk at 1024x700: a clicked cell's list said only "6 segment(s); double-click one to
+    play it." under a matrix of many cells: it names the cell and counts in words."""
+    win = _open(main, idle)
+    model = win.matrix.model
+    expected = code_matrix(coded, "session", "segments")
+    i, j = next((i, j) for i, r in enumerate(expected.cells) for j, v in enumerate(r) if v)
+    win.matrix.view.clicked.emit(model.index(i, j))
+    idle(main)
+    row = model.headerData(i, Qt.Orientation.Vertical).strip()
+    col = model.headerData(j, Qt.Orientation.Horizontal).strip()
+    n = expected.cells[i][j]
+    count = "1 segment" if n == 1 else f"{n} segments"
+    assert win.matrix.hits_label.text() == f"{row} × {col}: {count}; double-click one to play it."
+    i, j = next((i, j) for i, r in enumerate(expected.cells) for j, v in enumerate(r) if not v)
+    win.matrix.view.clicked.emit(model.index(i, j))
+    idle(main)
+    assert win.matrix.hits_label.text().endswith(": no segment in this cell."), (
+        win.matrix.hits_label.text()
+    )
+
+
 def test_other_tabs_compute_and_export(
     main: Any, idle: Callable[..., None], tmp_path: Path, coded: Project
 ) -> None:

@@ -84,6 +84,10 @@ def _hits_view(model: HitsModel) -> QTableView:
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(22)
+    # only the text wraps (its delegate wraps it): a long session title is elided in the
+    # middle, whole on hover (wrapped, it made each row five lines tall at 1024x700)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
     header = view.horizontalHeader()
     header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
     for col, width in enumerate((150, 70, 110)):
@@ -183,6 +187,7 @@ class CodeTableTab(AnalysisTab):
         self.hits_view = _hits_view(self.hits)
         self.hits_view.doubleClicked.connect(self._hit_activated)
         self.hits_label = QLabel("Click a cell to list its segments; double-click one to play it.")
+        self.hits_label.setWordWrap(True)  # a cell named by long titles never widens the window
         bottom = QWidget()
         lay = QVBoxLayout(bottom)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -91,6 +91,38 @@ def test_a_cells_list_names_the_cell_and_counts_in_words(
     )
 
 
+def test_long_session_titles_keep_a_cells_list_one_line_a_row(
+    qtbot: Any, coded: Project, qsettings: Any, fake_transcriber: Any, idle: Callable[..., None]
+) -> None:
+    """Walk at 1024x700: a long session title wrapped in the cell's list made each row five
+    lines tall (one and a half rows in sight); the title is elided, whole on hover, and the
+    label naming the cell wraps rather than widen the window."""
+    from gui.main_window import MainWindow
+
+    long = ", ".join(["Фокус-группа Алматы", "поликлиника №3", "2 марта 2026", "вторая часть"])
+    for s in coded.sessions.all():
+        coded.sessions.update_session(s.id, title=f"{s.title} — {long} {long}")
+    qsettings.setValue("transcribe_after_import", "false")
+    main = MainWindow(coded, transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(main)
+    main.show()
+    win = _open(main, idle)
+    model = win.matrix.model
+    expected = code_matrix(coded, "session", "segments")
+    i, j = next((i, j) for i, r in enumerate(expected.cells) for j, v in enumerate(r) if v)
+    win.matrix.view.clicked.emit(model.index(i, j))
+    idle(main)
+    view = win.matrix.hits_view
+    assert len(win.matrix.hits.hits) == expected.cells[i][j]
+    line = view.fontMetrics().height()
+    short = [r for r, h in enumerate(win.matrix.hits.hits) if len(h.text) < 40]
+    assert short
+    assert all(view.rowHeight(r) < 2 * line for r in short), [view.rowHeight(r) for r in short]
+    assert win.matrix.hits_label.minimumSizeHint().width() < 400
+    main.runner.cancel_all()
+    main.close()
+
+
 def test_other_tabs_compute_and_export(
     main: Any, idle: Callable[..., None], tmp_path: Path, coded: Project
 ) -> None:

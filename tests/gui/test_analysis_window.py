@@ -123,6 +123,27 @@ def test_long_session_titles_keep_a_cells_list_one_line_a_row(
     main.close()
 
 
+def test_code_frequencies_have_the_tab_to_themselves(main: Any, idle: Callable[..., None]) -> None:
+    """Walk at 1024x700: with Show ▸ Codes the keyword-in-context pane stood empty under the
+    chart (a quarter of the tab); it shows with word counts only."""
+    win = _open(main, idle)
+    tab = win.frequencies
+    win.tabs.setCurrentWidget(tab)
+    idle(main)
+    assert tab.what.currentData() == "codes"
+    assert tab.chart_scroll.height() > tab.height() * 0.75, (
+        tab.chart_scroll.height(),
+        tab.height(),
+    )
+    assert not tab.kwic_pane.isVisible()
+    tab.what.setCurrentIndex(1)  # words
+    idle(main)
+    assert tab.kwic_pane.isVisible() and tab.kwic_word.isVisible()
+    tab.what.setCurrentIndex(0)
+    idle(main)
+    assert not tab.kwic_pane.isVisible()
+
+
 def test_other_tabs_compute_and_export(
     main: Any, idle: Callable[..., None], tmp_path: Path, coded: Project
 ) -> None:

@@ -43,7 +43,8 @@ def shorter_details(rest: str) -> list[str]:
 class HeaderLabel(QLabel):
     """The line over the transcript (``<b>title</b> — details``): one line that never widens the
     window. Too long for the width, the details' counts are shortened first ("2 seg.",
-    "1 untranscribed"), then the title is elided; the whole line is in the tooltip."""
+    "1 untranscribed"), then the title is elided (to no less than 40 % of the line); the whole
+    line is in the tooltip."""
 
     MIN_TITLE_PX = 60
 
@@ -99,10 +100,10 @@ class HeaderLabel(QLabel):
                     ),
                     forms[-1],
                 )
-                # the title gives way only after the counts are short, and keeps at least half
-                # the line (the Sessions list and the tooltip have it whole): details past the
-                # edge are clipped
-                floor = max(self.MIN_TITLE_PX, int(room * 0.5))
+                # the title gives way only after the counts are short, and keeps at least 40 %
+                # of the line (about 25 letters at 1024 px; the Sessions list and the tooltip
+                # have it whole): details past the edge are clipped
+                floor = max(self.MIN_TITLE_PX, int(room * 0.4))
                 avail = max(floor, int(room - self._html_width(rest)))
                 elided = QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, avail)
                 shown = f"<b>{html.escape(elided)}</b>{rest}"

@@ -130,7 +130,7 @@ class FrequenciesTab(AnalysisTab):
         word_row.addWidget(self.kwic_word, 1)
         word_row.addWidget(self.kwic_export)
         # the keyword-in-context pane shows with word counts only: with code counts it stood
-        # empty under the chart, a quarter of the tab
+        # empty under the chart, a third of the tab
         self.kwic_pane = bottom = QWidget()
         lay = QVBoxLayout(bottom)
         lay.setContentsMargins(0, 0, 0, 0)

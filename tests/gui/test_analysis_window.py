@@ -125,7 +125,7 @@ def test_long_session_titles_keep_a_cells_list_one_line_a_row(
 
 def test_code_frequencies_have_the_tab_to_themselves(main: Any, idle: Callable[..., None]) -> None:
     """Walk at 1024x700: with Show ▸ Codes the keyword-in-context pane stood empty under the
-    chart (a quarter of the tab); it shows with word counts only."""
+    chart (a third of the tab); it shows with word counts only."""
     win = _open(main, idle)
     tab = win.frequencies
     win.tabs.setCurrentWidget(tab)

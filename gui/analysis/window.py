@@ -41,6 +41,7 @@ from gui.analysis.tabs import (
     TimelineTab,
 )
 from gui.app_state import AppState
+from gui.fmt import plural
 from gui.layout import fit_to_screen
 from gui.status_text import FitLabel
 from gui.tasks import TaskHandle, TaskRunner
@@ -136,7 +137,7 @@ class FilterBar(QWidget):
 
     def _label_sessions(self) -> None:
         n = sum(a.isChecked() for a in self.session_actions)
-        self.sessions_button.setText("All sessions" if not n else f"{n} session(s)")
+        self.sessions_button.setText("All sessions" if not n else plural(n, "session"))
 
     def _sessions_toggled(self, _on: bool) -> None:
         self._label_sessions()

@@ -144,6 +144,27 @@ def test_code_frequencies_have_the_tab_to_themselves(main: Any, idle: Callable[.
     assert not tab.kwic_pane.isVisible()
 
 
+def test_picked_sessions_are_counted_in_words(main: Any, idle: Callable[..., None]) -> None:
+    """Walk at 1024x700: the Sessions filter read "2 session(s)" and a matrix the filters
+    emptied said "No coding matches the filters (2 session(s); dated 2099-01-01 to …)"."""
+    from analysis.filters import Filters
+
+    win = _open(main, idle)
+    bar = win.filter_bar
+    bar.session_actions[0].setChecked(True)
+    assert bar.sessions_button.text() == "1 session"
+    bar.session_actions[1].setChecked(True)
+    assert bar.sessions_button.text() == "2 sessions"
+    bar.date_from.setText("2099-01-01")
+    bar.date_from.editingFinished.emit()
+    idle(main)
+    assert win.matrix.note.text() == (
+        "No coding matches the filters (2 sessions; dated 2099-01-01 to …)."
+    ), win.matrix.note.text()
+    one = Filters(sessions=("s",), codes=("a", "b"), exclude_segments=frozenset({"x"}))
+    assert one.describe() == "1 session; 2 codes; 1 segment without consent left out"
+
+
 def test_other_tabs_compute_and_export(
     main: Any, idle: Callable[..., None], tmp_path: Path, coded: Project
 ) -> None:

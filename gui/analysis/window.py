@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.filters import Facets, Filters
+from analysis.table import Table
 from gui.action_bar import FlowLayout
 from gui.analysis.frequencies import FrequenciesTab
 from gui.analysis.tabs import (
@@ -337,6 +338,11 @@ class AnalysisWindow(QWidget):
         kind, data, percent = tab.export_data(what)
         if project is None or data is None or not kind:
             self.say("Nothing to export yet.", error=True)
+            return
+        if (isinstance(data, Table) and not data.rows) or (isinstance(data, list) and not data):
+            # an empty view wrote a file of headers only and said "Wrote …"
+            note = getattr(data, "note", "") or "The view is empty."
+            self.say(f"Nothing to export: {note[:1].lower()}{note[1:]}", error=True)
             return
         self.say(f"Exporting {dest.name}…")
 

@@ -165,6 +165,26 @@ def test_picked_sessions_are_counted_in_words(main: Any, idle: Callable[..., Non
     assert one.describe() == "1 session; 2 codes; 1 segment without consent left out"
 
 
+def test_an_empty_view_is_not_exported(
+    main: Any, idle: Callable[..., None], tmp_path: Path
+) -> None:
+    """Walk at 1024x700: with filters that match nothing, Export ▸ table wrote a file of
+    headers only and said "Wrote …/empty.csv."; it says why there is nothing to export."""
+    win = _open(main, idle)
+    win.filter_bar.date_from.setText("2099-01-01")
+    win.filter_bar.date_from.editingFinished.emit()
+    idle(main)
+    assert win.matrix.model.rowCount() == 0
+    dest = tmp_path / "empty.csv"
+    win.export_to(win.matrix, dest)
+    idle(main)
+    assert not dest.exists()
+    assert win.status.text() == (
+        "Nothing to export: no coding matches the filters (dated 2099-01-01 to …)."
+    ), win.status.text()
+    assert "color" in win.status.styleSheet()
+
+
 def test_other_tabs_compute_and_export(
     main: Any, idle: Callable[..., None], tmp_path: Path, coded: Project
 ) -> None:

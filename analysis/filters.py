@@ -56,16 +56,17 @@ class Filters:
         if self.coders:
             parts.append("coder " + ", ".join(self.coders))
         if self.sessions:
-            parts.append(f"{len(self.sessions)} session(s)")
+            parts.append(_count(len(self.sessions), "session"))
         if self.speakers:
             parts.append("speaker " + ", ".join(self.speakers))
         parts += [f"{k} = {v}" for k, v in self.attributes]
         if self.date_from or self.date_to:
             parts.append(f"dated {self.date_from or '…'} to {self.date_to or '…'}")
         if self.codes:
-            parts.append(f"{len(self.codes)} code(s)")
+            parts.append(_count(len(self.codes), "code"))
         if self.exclude_segments:
-            parts.append(f"{len(self.exclude_segments)} segment(s) without consent left out")
+            left_out = _count(len(self.exclude_segments), "segment")
+            parts.append(f"{left_out} without consent left out")
         return "; ".join(parts)
 
     @property
@@ -237,3 +238,8 @@ def _session_values(project: Project, fld: str) -> list[str]:
     assert fld in SESSION_FIELDS
     sql = f"SELECT DISTINCT {fld} FROM sessions WHERE coalesce({fld}, '') != '' ORDER BY 1"
     return [str(r[0]) for r in rows(project, sql)]
+
+
+def _count(n: int, word: str) -> str:
+    """ "1 session", "2 sessions" (it read "2 session(s)")."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

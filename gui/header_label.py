@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import (
     QSize,
@@ -20,10 +21,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+#: how the details after the title are shortened, one step after another, until the line fits:
+#: the counts first, so that the title (what the session is) stays readable
+SHORTER_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(\d+) segments?\b"), r"\1 seg."),
+    (re.compile(r"\b(\d+) without transcript\b"), r"\1 untranscribed"),
+    (re.compile(r"\b([A-Z]{2,3}) · (?=[A-Z]{2,3}\b)"), r"\1·"),
+)
+
+
+def shorter_details(rest: str) -> list[str]:
+    """``rest`` (the details after the title) and its shorter forms, longest first."""
+    forms = [rest]
+    for pattern, short in SHORTER_DETAILS:
+        shortened = pattern.sub(short, forms[-1])
+        if shortened != forms[-1]:
+            forms.append(shortened)
+    return forms
+
 
 class HeaderLabel(QLabel):
     """The line over the transcript (``<b>title</b> — details``): one line that never widens the
-    window. A title too long for the width is elided; the whole line is in the tooltip."""
+    window. Too long for the width, the details' counts are shortened first ("2 seg.",
+    "1 untranscribed"), then the title is elided (to no less than 40 % of the line); the whole
+    line is in the tooltip."""
 
     MIN_TITLE_PX = 60
 
@@ -70,10 +91,19 @@ class HeaderLabel(QLabel):
             if self._html_width(text) > room:
                 bold = QFont(self.font())
                 bold.setBold(True)
-                # the title keeps at least a quarter of the line (the Sessions list and the
-                # tooltip have it whole): the counts and languages after it stay in sight on a
-                # 1024 px screen; details past the edge are clipped
-                floor = max(self.MIN_TITLE_PX, int(room * 0.25))
+                forms = shorter_details(rest)
+                rest = next(
+                    (
+                        form
+                        for form in forms
+                        if self._html_width(f"<b>{html.escape(title)}</b>{form}") <= room
+                    ),
+                    forms[-1],
+                )
+                # the title gives way only after the counts are short, and keeps at least 40 %
+                # of the line (about 25 letters at 1024 px; the Sessions list and the tooltip
+                # have it whole): details past the edge are clipped
+                floor = max(self.MIN_TITLE_PX, int(room * 0.4))
                 avail = max(floor, int(room - self._html_width(rest)))
                 elided = QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, avail)
                 shown = f"<b>{html.escape(elided)}</b>{rest}"

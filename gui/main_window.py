@@ -502,6 +502,11 @@ class MainWindow(QMainWindow):
     def _recorded(self, session_id: str) -> None:
         self.sessions.reload_sessions()
         self.sessions.open_segment_session(session_id)
+        # the Record tab stayed in front of the Sessions list after Stop: the session just
+        # recorded (selected there) was out of sight; not while a new recording runs
+        dock = self.extra_panels.docks.get("record")
+        if dock is None or not getattr(dock.widget(), "is_recording", False):
+            self.sessions_dock.raise_()
 
     def _codings_changed(self) -> None:
         self.editing.reload_codebook()

@@ -8,10 +8,11 @@ schema version (damaged?); ask for the b" and the status bar cut off the rest.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QSizeGrip, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QSizeGrip, QSizePolicy, QStatusBar, QWidget
 
 #: an absolute (or home) path: its folders (spaces allowed, up to the last slash before a colon,
 #: semicolon, comma or quote) and the name after them, up to a space
@@ -88,5 +89,45 @@ class FitStatusBar(QStatusBar):
         flags = Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(
             self.message_rect(), int(flags | Qt.TextFlag.TextSingleLine), self.shown_text()
+        )
+        painter.end()
+
+
+class FitLabel(QLabel):
+    """A one-line status label drawn made to fit like ``FitStatusBar`` (``fit_status``: its
+    paths' folders shortened in the middle), the whole text on hover; it never widens its
+    window. ``text()`` stays the whole text."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(False)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._tip()
+
+    def shown_text(self) -> str:
+        """The text as it is drawn."""
+        return fit_status(self.text(), self.fontMetrics(), self.contentsRect().width())
+
+    def _tip(self) -> None:
+        text = self.text()
+        self.setToolTip(text if text and self.shown_text() != text else "")
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._tip()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        flags = Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(
+            self.contentsRect(), int(flags | Qt.TextFlag.TextSingleLine), self.shown_text()
         )
         painter.end()

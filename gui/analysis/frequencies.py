@@ -129,7 +129,9 @@ class FrequenciesTab(AnalysisTab):
         word_row = QHBoxLayout()
         word_row.addWidget(self.kwic_word, 1)
         word_row.addWidget(self.kwic_export)
-        bottom = QWidget()
+        # the keyword-in-context pane shows with word counts only: with code counts it stood
+        # empty under the chart, a third of the tab
+        self.kwic_pane = bottom = QWidget()
         lay = QVBoxLayout(bottom)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(word_row)
@@ -182,6 +184,7 @@ class FrequenciesTab(AnalysisTab):
             w.setVisible(words)
         for name in ("Text of", "Stop-words", "Top"):
             self.labels[name].setVisible(words)
+        self.kwic_pane.setVisible(words)
 
     def _scope(self) -> tuple[str | None, str | None]:
         data = self.source.currentData()

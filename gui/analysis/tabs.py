@@ -48,6 +48,7 @@ from gui.analysis.models import (
     Spans,
     span_codings,
 )
+from gui.fmt import plural
 
 Compute = Callable[[str, Callable[[Any], Any], Callable[[Any], None]], None]
 HEADER_MAX_WIDTH = 180  # a column label wider than this is elided in the middle
@@ -83,6 +84,10 @@ def _hits_view(model: HitsModel) -> QTableView:
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(22)
+    # only the text wraps (its delegate wraps it): a long session title is elided in the
+    # middle, whole on hover (wrapped, it made each row five lines tall at 1024x700)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
     header = view.horizontalHeader()
     header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
     for col, width in enumerate((150, 70, 110)):
@@ -182,6 +187,7 @@ class CodeTableTab(AnalysisTab):
         self.hits_view = _hits_view(self.hits)
         self.hits_view.doubleClicked.connect(self._hit_activated)
         self.hits_label = QLabel("Click a cell to list its segments; double-click one to play it.")
+        self.hits_label.setWordWrap(True)  # a cell named by long titles never widens the window
         bottom = QWidget()
         lay = QVBoxLayout(bottom)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -221,6 +227,12 @@ class CodeTableTab(AnalysisTab):
         if col_key is None:
             return
         self.hits_label.setText("Loading the segments…")
+        # which cell the list is of ("Cost × Group 2"): the list said only "6 segment(s)"
+        names = (
+            str(self.model.headerData(index.row(), Qt.Orientation.Vertical) or "").strip(),
+            str(self.model.headerData(index.column(), Qt.Orientation.Horizontal) or "").strip(),
+        )
+        self._cell_name = " × ".join(n for n in names if n)
         job = self.cell_job(row_key, col_key)
         coders = self.filters().coders
         rollup = self.rollup.isChecked()
@@ -244,10 +256,12 @@ class CodeTableTab(AnalysisTab):
         self.hits.set_hits(hits, spans)
         # rows as tall as their wrapped text: a span late in a long segment stays in sight
         self.hits_view.resizeRowsToContents()
+        cell = getattr(self, "_cell_name", "")
+        where = f"{cell}: " if cell else ""
         self.hits_label.setText(
-            f"{len(hits)} segment(s); double-click one to play it."
+            f"{where}{plural(len(hits), 'segment')}; double-click one to play it."
             if hits
-            else "No segment in this cell."
+            else f"{where}no segment in this cell."
         )
 
     def _hit_activated(self, index: QModelIndex) -> None:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.filters import Facets, Filters
+from analysis.table import Table
 from gui.action_bar import FlowLayout
 from gui.analysis.frequencies import FrequenciesTab
 from gui.analysis.tabs import (
@@ -41,7 +42,9 @@ from gui.analysis.tabs import (
     TimelineTab,
 )
 from gui.app_state import AppState
+from gui.fmt import plural
 from gui.layout import fit_to_screen
+from gui.status_text import FitLabel
 from gui.tasks import TaskHandle, TaskRunner
 from storage import Project
 
@@ -135,7 +138,7 @@ class FilterBar(QWidget):
 
     def _label_sessions(self) -> None:
         n = sum(a.isChecked() for a in self.session_actions)
-        self.sessions_button.setText("All sessions" if not n else f"{n} session(s)")
+        self.sessions_button.setText("All sessions" if not n else plural(n, "session"))
 
     def _sessions_toggled(self, _on: bool) -> None:
         self._label_sessions()
@@ -210,8 +213,9 @@ class AnalysisWindow(QWidget):
             tab.play_segment.connect(play_segment)
             tab.export_requested.connect(lambda kind, t=tab: self.export_dialog(t, kind))
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
+        # one line: a long path is shortened in its folders ("Wrote /home/…/matrix.csv."),
+        # whole on hover, as in the main window's status bar
+        self.status = FitLabel("")
         self.status.setContentsMargins(8, 0, 8, 0)
         self._message = ""  # the last outcome (an export, a failure): stays until the next one
         self._message_is_error = False
@@ -334,6 +338,11 @@ class AnalysisWindow(QWidget):
         kind, data, percent = tab.export_data(what)
         if project is None or data is None or not kind:
             self.say("Nothing to export yet.", error=True)
+            return
+        if (isinstance(data, Table) and not data.rows) or (isinstance(data, list) and not data):
+            # an empty view wrote a file of headers only and said "Wrote …"
+            note = getattr(data, "note", "") or "The view is empty."
+            self.say(f"Nothing to export: {note[:1].lower()}{note[1:]}", error=True)
             return
         self.say(f"Exporting {dest.name}…")
 

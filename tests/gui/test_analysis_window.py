@@ -67,6 +67,124 @@ def test_matrix_tab_shows_the_library_numbers_and_opens_cells(
     assert model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
 
 
+def test_a_cells_list_names_the_cell_and_counts_in_words(
+    main: Any, coded: Project, idle: Callable[..., None]
+) -> None:
+    """Walk at 1024x700: a clicked cell's list said only "6 segment(s); double-click one to
+    play it." under a matrix of many cells: it names the cell and counts in words."""
+    win = _open(main, idle)
+    model = win.matrix.model
+    expected = code_matrix(coded, "session", "segments")
+    i, j = next((i, j) for i, r in enumerate(expected.cells) for j, v in enumerate(r) if v)
+    win.matrix.view.clicked.emit(model.index(i, j))
+    idle(main)
+    row = model.headerData(i, Qt.Orientation.Vertical).strip()
+    col = model.headerData(j, Qt.Orientation.Horizontal).strip()
+    n = expected.cells[i][j]
+    count = "1 segment" if n == 1 else f"{n} segments"
+    assert win.matrix.hits_label.text() == f"{row} × {col}: {count}; double-click one to play it."
+    i, j = next((i, j) for i, r in enumerate(expected.cells) for j, v in enumerate(r) if not v)
+    win.matrix.view.clicked.emit(model.index(i, j))
+    idle(main)
+    assert win.matrix.hits_label.text().endswith(": no segment in this cell."), (
+        win.matrix.hits_label.text()
+    )
+
+
+def test_long_session_titles_keep_a_cells_list_one_line_a_row(
+    qtbot: Any, coded: Project, qsettings: Any, fake_transcriber: Any, idle: Callable[..., None]
+) -> None:
+    """Walk at 1024x700: a long session title wrapped in the cell's list made each row five
+    lines tall (one and a half rows in sight); the title is elided, whole on hover, and the
+    label naming the cell wraps rather than widen the window."""
+    from gui.main_window import MainWindow
+
+    long = ", ".join(["Фокус-группа Алматы", "поликлиника №3", "2 марта 2026", "вторая часть"])
+    for s in coded.sessions.all():
+        coded.sessions.update_session(s.id, title=f"{s.title} — {long} {long}")
+    qsettings.setValue("transcribe_after_import", "false")
+    main = MainWindow(coded, transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(main)
+    main.show()
+    win = _open(main, idle)
+    model = win.matrix.model
+    expected = code_matrix(coded, "session", "segments")
+    i, j = next((i, j) for i, r in enumerate(expected.cells) for j, v in enumerate(r) if v)
+    win.matrix.view.clicked.emit(model.index(i, j))
+    idle(main)
+    view = win.matrix.hits_view
+    assert len(win.matrix.hits.hits) == expected.cells[i][j]
+    line = view.fontMetrics().height()
+    short = [r for r, h in enumerate(win.matrix.hits.hits) if len(h.text) < 40]
+    assert short
+    assert all(view.rowHeight(r) < 2 * line for r in short), [view.rowHeight(r) for r in short]
+    assert win.matrix.hits_label.minimumSizeHint().width() < 400
+    main.runner.cancel_all()
+    main.close()
+
+
+def test_code_frequencies_have_the_tab_to_themselves(main: Any, idle: Callable[..., None]) -> None:
+    """Walk at 1024x700: with Show ▸ Codes the keyword-in-context pane stood empty under the
+    chart (a third of the tab); it shows with word counts only."""
+    win = _open(main, idle)
+    tab = win.frequencies
+    win.tabs.setCurrentWidget(tab)
+    idle(main)
+    assert tab.what.currentData() == "codes"
+    assert tab.chart_scroll.height() > tab.height() * 0.75, (
+        tab.chart_scroll.height(),
+        tab.height(),
+    )
+    assert not tab.kwic_pane.isVisible()
+    tab.what.setCurrentIndex(1)  # words
+    idle(main)
+    assert tab.kwic_pane.isVisible() and tab.kwic_word.isVisible()
+    tab.what.setCurrentIndex(0)
+    idle(main)
+    assert not tab.kwic_pane.isVisible()
+
+
+def test_picked_sessions_are_counted_in_words(main: Any, idle: Callable[..., None]) -> None:
+    """Walk at 1024x700: the Sessions filter read "2 session(s)" and a matrix the filters
+    emptied said "No coding matches the filters (2 session(s); dated 2099-01-01 to …)"."""
+    from analysis.filters import Filters
+
+    win = _open(main, idle)
+    bar = win.filter_bar
+    bar.session_actions[0].setChecked(True)
+    assert bar.sessions_button.text() == "1 session"
+    bar.session_actions[1].setChecked(True)
+    assert bar.sessions_button.text() == "2 sessions"
+    bar.date_from.setText("2099-01-01")
+    bar.date_from.editingFinished.emit()
+    idle(main)
+    assert win.matrix.note.text() == (
+        "No coding matches the filters (2 sessions; dated 2099-01-01 to …)."
+    ), win.matrix.note.text()
+    one = Filters(sessions=("s",), codes=("a", "b"), exclude_segments=frozenset({"x"}))
+    assert one.describe() == "1 session; 2 codes; 1 segment without consent left out"
+
+
+def test_an_empty_view_is_not_exported(
+    main: Any, idle: Callable[..., None], tmp_path: Path
+) -> None:
+    """Walk at 1024x700: with filters that match nothing, Export ▸ table wrote a file of
+    headers only and said "Wrote …/empty.csv."; it says why there is nothing to export."""
+    win = _open(main, idle)
+    win.filter_bar.date_from.setText("2099-01-01")
+    win.filter_bar.date_from.editingFinished.emit()
+    idle(main)
+    assert win.matrix.model.rowCount() == 0
+    dest = tmp_path / "empty.csv"
+    win.export_to(win.matrix, dest)
+    idle(main)
+    assert not dest.exists()
+    assert win.status.text() == (
+        "Nothing to export: no coding matches the filters (dated 2099-01-01 to …)."
+    ), win.status.text()
+    assert "color" in win.status.styleSheet()
+
+
 def test_other_tabs_compute_and_export(
     main: Any, idle: Callable[..., None], tmp_path: Path, coded: Project
 ) -> None:
@@ -167,6 +285,28 @@ def test_export_outcome_stays_visible_and_a_failure_is_shown_in_red(
     assert not bad.exists()
     assert win.status.text().startswith("Could not export m.csv:"), win.status.text()
     assert "color" in win.status.styleSheet()
+
+
+def test_a_long_export_path_is_shortened_in_its_folders_whole_on_hover(
+    main: Any, idle: Callable[..., None], tmp_path: Path
+) -> None:
+    """ "Wrote /full/path." was word-wrapped in a label that a path cannot wrap in: a long path
+    was cut at the window's edge (or widened it). It is shortened in its folders, as in the
+    main window's status bar: the file name and the full stop stay; the whole line on hover."""
+    win = _open(main, idle)
+    deep = tmp_path / ("Полевые материалы Алматы 2026 " * 3).strip() / "вторая волна интервью"
+    deep.mkdir(parents=True)
+    dest = deep / "матрица кодов.csv"
+    win.export_to(win.matrix, dest)
+    idle(main)
+    assert win.status.text() == f"Wrote {dest}."
+    width = win.status.contentsRect().width()
+    assert win.status.minimumSizeHint().width() == 0  # it never widens the window
+    shown = win.status.shown_text()
+    assert shown.startswith("Wrote /") and shown.endswith("/матрица кодов.csv."), shown
+    assert "…" in shown
+    assert win.status.fontMetrics().horizontalAdvance(shown) <= width
+    assert win.status.toolTip() == f"Wrote {dest}."
 
 
 def test_export_dialog_adds_the_filters_suffix(

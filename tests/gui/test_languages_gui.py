@@ -78,7 +78,7 @@ def test_workbench_counts_and_typing_into_the_placeholder(
     window: Any, qtbot: Any, idle: Any, project: Project
 ) -> None:
     _opened(window, qtbot, idle)
-    label = window.transcript_label.text()
+    label = window.transcript_label.full_text()  # shortened to fit 800 px
     assert "1 without transcript" in label and "KK · RU" in label
     status = window.sessions_model.index(0, STATUS_COL).data()
     assert status == "2 coded · 1 no text"

@@ -166,23 +166,42 @@ def test_sessions_columns_shown_later_have_whole_headers(qtbot: Any) -> None:
     assert not view.isColumnHidden(4)
 
 
-def test_a_long_title_gives_way_to_the_counts_in_the_header(qtbot: Any) -> None:
-    """At 1024x700 the header is ~514 px: a long title is elided, the details stay whole
-    ("— 2 without transcri" was clipped while the title kept 40 % of the line)."""
+def test_the_counts_give_way_to_the_title_in_the_header(qtbot: Any) -> None:
+    """At 1024x700 the header is ~514 px: the counts are shortened first ("2 seg.",
+    "1 untranscribed") and the title reads whole (it was "Recording 2026-12-05 23:…" beside
+    "— 2 segments — EN · RU — 1 without transcript"); the whole line is on hover."""
     from gui.header_label import HeaderLabel
 
     label = HeaderLabel()
     qtbot.addWidget(label)
     label.resize(514, 20)
     label.show()
+    amber = "<span style='color:#b26a00'><b>{}</b></span>"
     label.setText(
-        "<b>Фокус-группа Алматы, 2 марта</b> — 17 segments — KK · RU · EN — "
-        "<span style='color:#b26a00'><b>12 without transcript</b></span>"
+        "<b>Recording 2026-12-05 23:14</b> — 2 segments — EN · RU — "
+        + amber.format("1 without transcript")
+        + " — <i>no audio</i>"
     )
     shown = _plain(label.text())
-    assert "…" in shown and shown.startswith("Фокус-группа")  # the title elided, not gone
-    assert shown.endswith("17 segments — KK · RU · EN — 12 without transcript"), shown
+    assert shown.startswith("Recording 2026-12-05 23:14 — "), shown
+    assert "2 seg." in shown and "1 untranscribed" in shown, shown
     assert label._html_width(label.text()) <= label.contentsRect().width()
+    tip = "Recording 2026-12-05 23:14 — 2 segments — EN · RU — 1 without transcript — no audio"
+    assert label.toolTip() == tip
+    label.resize(900, 20)  # room enough: nothing shortened
+    assert _plain(label.text()) == tip
+    # a title too long for even the short counts is elided, but keeps 40 % of the line
+    label.resize(514, 20)
+    label.setText(
+        "<b>Фокус-группа Алматы, поликлиника №3, 2 марта 2026 — вторая часть</b> — "
+        "17 segments — KK · RU · EN — " + amber.format("12 without transcript")
+    )
+    shown = _plain(label.text())
+    assert shown.startswith("Фокус-группа Алматы, поли") and "…" in shown, shown
+    assert shown.endswith("17 seg. — KK·RU·EN — 12 untranscribed"), shown
+    title = label.text()[: label.text().index("</b>") + 4]
+    assert label._html_width(title) >= label.contentsRect().width() * 0.4 - 10
+    assert label._html_width(label.text()) <= label.contentsRect().width()  # none clipped
 
 
 @pytest.mark.parametrize("width", [258, 325])  # the Sessions list at 1024x700 and 1366x768

@@ -173,3 +173,36 @@ def test_a_recording_saved_as_the_project_closes_leaves_no_recording_heading(
     panel.recorder = SimpleNamespace(is_recording=False)  # stopped, saved by the finisher
     panel.stop_and_save_now(timeout_s=1)
     assert not window.sessions.recording
+
+
+@pytest.mark.parametrize("again", [False, True])
+def test_after_stop_the_sessions_list_comes_to_the_front_with_the_new_session(
+    window: Any, qtbot: Any, idle: Any, monkeypatch: pytest.MonkeyPatch, again: bool
+) -> None:
+    """After Stop the Record tab stayed in front and hid the Sessions list where the new
+    session appeared: the list comes to the front with it selected, unless a new recording
+    already runs (the Record tab then stays)."""
+    from gui.record_panel import RecordPanel
+
+    monkeypatch.setattr(RecordPanel, "auto_transcribe", property(lambda _self: False))
+    monkeypatch.setattr(RecordPanel, "ask_details", False, raising=False)
+    panel = window.extra_panels.show_recorder()
+    idle(window)
+    qtbot.wait(50)
+    record_dock = window.extra_panels.docks["record"]
+    assert record_dock in window.tabifiedDockWidgets(window.sessions_dock)
+
+    def in_front(widget: Any) -> bool:  # a dock behind another tab stays "visible"
+        return not widget.visibleRegion().isEmpty()
+
+    assert in_front(record_dock) and not in_front(window.sessions_dock)  # Record in front
+    monkeypatch.setattr(RecordPanel, "is_recording", property(lambda _self: again))
+    session = _recorded(window.project)
+    panel._on_imported(session, "")  # what Stop ends with
+    idle(window)
+    qtbot.wait(50)
+    assert in_front(window.sessions_dock) is not again
+    assert in_front(record_dock) is again
+    rows = window.sessions_view.selectionModel().selectedRows()
+    assert [window.sessions_model.index(r.row(), 0).data() for r in rows] == [session.title]
+    monkeypatch.setattr(RecordPanel, "is_recording", property(lambda _self: False))

@@ -921,6 +921,12 @@ def test_otranscribe_file(tmp_path: Path) -> None:
             (3725100, 3725100, "Анна", "Итак: конец."),
         ]
     )
+    page = _put(
+        tmp_path,
+        "interview.html",
+        f"<html><head><title>Интервью</title></head><body>{body}</body></html>",
+    )
+    assert _cues(page) == _cues(path)  # the editor's HTML saved as a page
     plain = _put(tmp_path, "x.json", json.dumps({"text": "no times"}))
     with pytest.raises(InvalidInputError, match="not an oTranscribe file"):
         parse_transcript(plain, "otranscribe")

@@ -1,6 +1,7 @@
 """oTranscribe's own file (``.otr``): JSON whose ``text`` is the editor's HTML, each paragraph
-opened by a timestamp ``<span class="timestamp" data-timestamp="6.5">00:06</span>``; read as
-the timestamped lines the transcript import reads (``[00:00:06.500] Болат: ...``)."""
+opened by a timestamp ``<span class="timestamp" data-timestamp="6.5">00:06</span>``, or that
+HTML saved as a page; read as the timestamped lines the transcript import reads
+(``[00:00:06.500] Болат: ...``)."""
 
 from __future__ import annotations
 
@@ -18,22 +19,30 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def looks_like_otr(text: str) -> bool:
-    """Whether ``text`` is an oTranscribe file: a JSON object with an HTML ``text`` holding
-    timestamps."""
-    head = text.lstrip()
-    if not head.startswith("{") or "data-timestamp" not in text:
+    """Whether ``text`` is an oTranscribe file: a JSON object whose HTML ``text`` holds
+    timestamps, or such HTML itself."""
+    if "data-timestamp" not in text:
         return False
+    body = _body(text)
+    return body is not None and _STAMP.search(body) is not None
+
+
+def _body(text: str) -> str | None:
+    """The editor's HTML of an oTranscribe file: the JSON's ``text``, or the text itself when
+    it is no JSON; None for other JSON."""
+    if not text.lstrip().startswith(("{", "[")):
+        return text
     try:
         data = json.loads(text)
     except ValueError:
-        return False
-    return isinstance(data, dict) and isinstance(data.get("text"), str)
+        return text
+    return data["text"] if isinstance(data, dict) and isinstance(data.get("text"), str) else None
 
 
 def otr_lines(text: str) -> list[str]:
     """The transcript lines of an oTranscribe file (``looks_like_otr``): each timestamp as
     ``[HH:MM:SS.mmm]``, paragraphs and line breaks as new lines, other markup dropped."""
-    body = str(json.loads(text)["text"])
+    body = _body(text) or ""
     body = _STAMP.sub(lambda m: f"\n[{_clock(float(m.group(1)))}] ", body)
     body = _BREAK.sub("\n", body)
     lines = (html.unescape(_TAG.sub("", line)).replace("\xa0", " ") for line in body.split("\n"))

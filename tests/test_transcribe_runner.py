@@ -336,9 +336,9 @@ def test_english_only_model_with_other_language_changes_nothing(
 ) -> None:
     """tiny.en asked for Russian, no multilingual model installed: refused, nothing changed
     (with one installed, it transcribes instead: ``test_transcribe_languages``)."""
-    import transcribe.runner as runner
+    from transcribe import run_model
 
-    monkeypatch.setattr(runner, "multilingual_model", lambda: None)
+    monkeypatch.setattr(run_model, "multilingual_model", lambda: None)
     session = project.sessions.import_audio(two)
     unchanged = _snapshot(project.folder)
     with pytest.raises(ModelError, match="English-only"):

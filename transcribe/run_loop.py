@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
@@ -94,6 +94,17 @@ def overlaps(draft: SegmentDraft, kept: list[tuple[int, int]]) -> bool:
     return covered / length >= 0.5
 
 
+class Cancelling(NamedTuple):
+    """How a run stops: ``cancel`` set, the batches being decoded are waited for ``wait_s``
+    (``math.inf``: until they finish); ``hurry`` set (with or after ``cancel``), for at most
+    ``hurry_s`` more."""
+
+    cancel: threading.Event | None
+    wait_s: float
+    hurry: threading.Event | None = None
+    hurry_s: float = 0.0
+
+
 def write_batches(
     project: Project,
     transcriber: Transcriber,
@@ -102,15 +113,16 @@ def write_batches(
     run: RunState,
     kept: list[tuple[int, int]],
     progress: Callable[[Progress], None] | None,
-    cancelling: tuple[threading.Event | None, float],
+    cancelling: Cancelling,
     started: float,
 ) -> None:
     """Decode in a worker thread, write in this one (``run`` tracks what was written).
 
     A cancel starts no new batch; the batches already decoded or being decoded are stored as
-    they finish, for at most ``cancelling``'s seconds, then the run stops (resumable from there).
+    they finish, for at most ``cancelling.wait_s``, then the run stops (resumable from there);
+    once ``cancelling.hurry`` is set, for at most ``cancelling.hurry_s`` more.
     """
-    cancel, wait_s = cancelling
+    cancel, wait_s, hurry, hurry_s = cancelling
     from_ms = run.done_ms
     fixed = summary.language  # asked for (or the interrupted run's); None: every stretch's own
     results: queue.Queue[Any] = queue.Queue(maxsize=2)
@@ -153,12 +165,19 @@ def write_batches(
     in_flight: Callable[[], int] | None = getattr(transcriber, "in_flight_ms", None)
     reported_ms = from_ms
     deadline: float | None = None  # after a cancel: when waiting for started batches ends
+    hurried = False
     try:
         while True:
-            if deadline is None and cancel is not None and cancel.is_set():
+            stopping = (cancel is not None and cancel.is_set()) or (
+                hurry is not None and hurry.is_set()
+            )
+            if deadline is None and stopping:
                 summary.cancelled = True
                 ending.set()
                 deadline = time.monotonic() + wait_s
+            if deadline is not None and not hurried and hurry is not None and hurry.is_set():
+                hurried = True  # the project is closing: it waits so long for its jobs
+                deadline = min(deadline, time.monotonic() + hurry_s)
             if deadline is not None and time.monotonic() >= deadline:
                 break
             try:

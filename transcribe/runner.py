@@ -31,7 +31,7 @@ from storage.core.errors import AudioError, DiskFullError, FieldScribeError, is_
 from .engine import BEAM_SIZE, Transcriber
 from .model_load import check_language
 from .models import default_model, resolve_model
-from .run_loop import Progress, RunState, TranscriptionSummary, write_batches
+from .run_loop import Cancelling, Progress, RunState, TranscriptionSummary, write_batches
 from .run_model import check_identification, choose_model, fit_model, hear_first
 from .run_notes import (
     forced_hint,
@@ -56,8 +56,9 @@ __all__ = [
 PIPELINE_VERSION = 2
 
 # after a cancel, the batches being decoded are waited for this long and written (no new one
-# starts): what they decoded is kept. The GUI waits 15 s for its jobs when a project closes;
-# the command line waits until they finish (a second Ctrl+C stops at once)
+# starts): what they decoded is kept. The command line and the GUI's Cancel wait until they
+# finish (a second Ctrl+C stops at once); a project that closes hurries the GUI's run this
+# long (``hurry``: it waits 15 s for its jobs)
 CANCEL_WAIT_S = 10.0
 
 
@@ -110,6 +111,7 @@ def transcribe_session(
     beam_size: int | None = None,
     engine: Callable[..., Any] | None = None,
     cancel_wait_s: float | None = None,
+    hurry: threading.Event | None = None,
 ) -> TranscriptionSummary:
     """Transcribe (or resume transcribing) a session's audio into its segments.
 
@@ -132,6 +134,9 @@ def transcribe_session(
             that sends the pieces to Dask workers. This function stays the only writer.
         cancel_wait_s: after a cancel, how long the batches being decoded are waited for
             (default ``CANCEL_WAIT_S``; ``math.inf``: until they finish).
+        hurry: set it (with or after ``cancel``) to wait at most ``CANCEL_WAIT_S`` more for
+            the batches being decoded: the GUI waits for them until they finish after its
+            Cancel, and hurries when the project closes (it waits 15 s for its jobs).
 
     Returns:
         What was done.
@@ -222,9 +227,8 @@ def transcribe_session(
     run = RunState(done_ms=from_ms)
     try:
         wait_s = CANCEL_WAIT_S if cancel_wait_s is None else cancel_wait_s
-        write_batches(
-            project, transcriber, path, summary, run, kept, progress, (cancel, wait_s), started
-        )
+        cancelling = Cancelling(cancel, wait_s, hurry, CANCEL_WAIT_S)
+        write_batches(project, transcriber, path, summary, run, kept, progress, cancelling, started)
         project.transcription.end_transcription(
             session_id, "cancelled" if summary.cancelled else "done"
         )

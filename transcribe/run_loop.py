@@ -18,6 +18,7 @@ from storage.transcript.transcript import SegmentDraft
 
 from .batches import ChunkResult
 from .engine import Transcriber
+from .progress import TimeLeft
 
 
 @dataclass
@@ -160,7 +161,7 @@ def write_batches(
     worker.start()
     total_ms = summary.duration_ms
     spoken: dict[str | None, int] = {}  # segments written per language (the summary's main one)
-    run_start = time.monotonic()
+    time_left = TimeLeft(time.monotonic(), from_ms, total_ms)
     # how far the batches being decoded are (engines that can say: the local one)
     in_flight: Callable[[], int] | None = getattr(transcriber, "in_flight_ms", None)
     reported_ms = from_ms
@@ -188,9 +189,7 @@ def write_batches(
                     estimate = run.done_ms + in_flight()
                     if reported_ms < estimate < total_ms:
                         reported_ms = estimate
-                        progress(
-                            _progress(estimate, total_ms, from_ms, run_start, started, summary)
-                        )
+                        progress(_progress(estimate, total_ms, time_left, started, summary))
                 continue
             if item is _STOPPED and not run.final:
                 break
@@ -237,9 +236,7 @@ def write_batches(
             if progress is not None:
                 # an estimate between batches may have gone further than what is written
                 reported_ms = max(reported_ms, run.done_ms)
-                progress(
-                    _progress(reported_ms, total_ms, from_ms, run_start, started, summary, run)
-                )
+                progress(_progress(reported_ms, total_ms, time_left, started, summary, run))
     finally:
         stop.set()
         ending.set()
@@ -249,22 +246,16 @@ def write_batches(
 def _progress(
     done_ms: int,
     total_ms: int,
-    from_ms: int,
-    run_start: float,
+    time_left: TimeLeft,
     started: float,
     summary: TranscriptionSummary,
     written: RunState | None = None,
 ) -> Progress:
     """A report that the run is ``done_ms`` far; ``written``: what is written (None: an
-    estimate between batches, of the batches being decoded)."""
+    estimate between batches, of the batches being decoded). The time left: ``TimeLeft``."""
     now = time.monotonic()
     fraction = min(1.0, done_ms / total_ms) if total_ms > 0 else 1.0
-    rate_done = done_ms - from_ms
-    eta = None
-    if rate_done > 0 and total_ms > done_ms:
-        eta = (now - run_start) * (total_ms - done_ms) / rate_done
-    elif total_ms <= done_ms:
-        eta = 0.0
+    eta = time_left.update(now, done_ms)
     if written is not None:
         done_ms = written.done_ms
     return Progress(

@@ -564,7 +564,7 @@ class TranscriptionController(QObject):
             when = fmt_eta(shown.eta_s) if shown.eta_s >= 1 else "finishing"
         handle = self.running.get(sid)
         if handle is not None and handle.context.cancel.is_set():
-            # after a cancel the parts being decoded are still written (at most 10 s)
+            # after a cancel the parts being decoded are still written, however long they take
             self.views.transcript_label.setText(
                 f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
                 f"<i>cancelling at {pct} %</i>",

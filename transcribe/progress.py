@@ -12,10 +12,10 @@ later; "6 s left" at 94 %, then "14 s" at 96 %).
 - measures the rate over the last ``WINDOW_S`` seconds of reports (since the run began while it
   is younger), so it follows a change of speed (another language, the machine busier) and
   forgets the first minute;
-- counts the time it said down between reports, as the GUI does, and moves that figure toward
-  the new one gradually (half of the difference in about ``SETTLE_S`` x 0.7 seconds): the
-  figure shown never jumps by much between close reports, and settles on the new rate when the
-  rate changed.
+- counts the time it said down between reports, as the GUI does; a new figure below that is
+  said at once, one above it is reached gradually (half of the difference in about
+  ``SETTLE_S`` x 0.7 seconds): the figure shown never jumps up by much between close reports,
+  and settles on the new rate when the rate changed.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ WINDOW_S = 60.0
 #: a batch or two, say little of the rate
 FIRST_S = 20.0
 #: the time left moves toward a new figure with this time constant (seconds)
-SETTLE_S = 20.0
+SETTLE_S = 30.0
 
 
 class TimeLeft:
@@ -62,7 +62,11 @@ class TimeLeft:
             eta = fresh
         else:
             counted = max(0.0, self._eta - (now - self._at))
-            eta = counted + (fresh - counted) * (1.0 - math.exp(-(now - self._at) / SETTLE_S))
+            # quicker than thought: said at once; slower: the figure rises gradually
+            if fresh <= counted:
+                eta = fresh
+            else:
+                eta = counted + (fresh - counted) * (1.0 - math.exp(-(now - self._at) / SETTLE_S))
         self._eta, self._at = eta, now
         return eta
 

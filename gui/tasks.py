@@ -28,6 +28,9 @@ class TaskContext:
     """What a job gets: a progress reporter and a cancel flag."""
 
     cancel: threading.Event = field(default_factory=threading.Event)
+    # set with ``cancel`` when the project closes or the app quits (``TaskRunner.cancel_all``):
+    # a job that finishes work in hand after a cancel (a transcription) stops soon instead
+    hurry: threading.Event = field(default_factory=threading.Event)
     _emit_progress: Callable[[Any], None] = lambda value: None
 
     def progress(self, value: Any) -> None:
@@ -69,8 +72,10 @@ class TaskHandle(QObject):
         self.signals.failed.connect(self._failed, queued)
         self.signals.finished.connect(self._finished, queued)
 
-    def cancel(self) -> None:
-        """Ask the job to stop (it checks ``ctx.cancel``)."""
+    def cancel(self, *, hurry: bool = False) -> None:
+        """Ask the job to stop (it checks ``ctx.cancel``); ``hurry``: soon (``ctx.hurry``)."""
+        if hurry:
+            self.context.hurry.set()
         self.context.cancel.set()
 
     def drop_callbacks(self) -> None:
@@ -196,9 +201,9 @@ class TaskRunner(QObject):
         return bool(self.active)
 
     def cancel_all(self) -> None:
-        """Ask every running job to stop."""
+        """Ask every running job to stop, soon (the project closes, the app quits)."""
         for handle in list(self.active):
-            handle.cancel()
+            handle.cancel(hurry=True)
 
     def forget_pending(self) -> None:
         """Drop the callbacks of every job not yet delivered (e.g. the project was closed)."""

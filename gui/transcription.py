@@ -4,6 +4,8 @@ re-transcribing one segment (Transcription ▸ Re-transcribe segment)."""
 from __future__ import annotations
 
 import html
+import inspect
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +40,17 @@ def default_transcriber() -> Callable[..., Any]:
     from transcribe.runner import transcribe_session
 
     return transcribe_session
+
+
+def _waiting_options(transcriber: Callable[..., Any]) -> bool:
+    """Whether ``transcriber`` takes ``cancel_wait_s`` and ``hurry`` (``transcribe_session``
+    and what wraps it; not an older or a test's stand-in)."""
+    try:
+        params = inspect.signature(transcriber).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    names = {p.name for p in params}
+    return {"cancel_wait_s", "hurry"} <= names or any(p.kind is p.VAR_KEYWORD for p in params)
 
 
 def default_segment_retranscriber() -> Callable[..., Any]:
@@ -286,9 +299,14 @@ class TranscriptionController(QObject):
         ):
             return None
 
+        # after Cancel the batches being decoded are waited for until they are written (the
+        # header reads "cancelling at N %"); a closing project hurries them (``ctx.hurry``)
+        waits = _waiting_options(transcriber)
+
         def job(ctx: Any) -> Any:
+            extra = {"cancel_wait_s": math.inf, "hurry": ctx.hurry} if waits else {}
             summary = transcriber(
-                project, sid, replace=replace, progress=ctx.progress, cancel=ctx.cancel
+                project, sid, replace=replace, progress=ctx.progress, cancel=ctx.cancel, **extra
             )
             if then is not None and not ctx.cancel.is_set():
                 then(project, sid)
@@ -356,7 +374,7 @@ class TranscriptionController(QObject):
         handle = self.running.get(sid) if sid else None
         if handle is not None and sid is not None:
             handle.cancel()
-            # the batches being decoded are written first (``runner.CANCEL_WAIT_S``)
+            # the batches being decoded are written first, however long they take
             self.chrome.message("Cancelling: saving what is being transcribed…", 10000)
             self._show_live(sid)
 
@@ -546,7 +564,7 @@ class TranscriptionController(QObject):
             when = fmt_eta(shown.eta_s) if shown.eta_s >= 1 else "finishing"
         handle = self.running.get(sid)
         if handle is not None and handle.context.cancel.is_set():
-            # after a cancel the parts being decoded are still written (at most 10 s)
+            # after a cancel the parts being decoded are still written, however long they take
             self.views.transcript_label.setText(
                 f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
                 f"<i>cancelling at {pct} %</i>",

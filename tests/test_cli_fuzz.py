@@ -184,7 +184,7 @@ def test_every_command_is_fuzzed() -> None:
 
 
 def test_no_command_prints_a_traceback(world: dict[str, Any]) -> None:
-    from transcribe import runner
+    from transcribe import run_model, runner
 
     folder: Path = world["folder"]
     seen_codes: dict[int, int] = {}
@@ -193,7 +193,7 @@ def test_no_command_prints_a_traceback(world: dict[str, Any]) -> None:
         # transcription is fuzzed for its arguments, not for Whisper's speed
         mp.setattr(runner, "Transcriber", _FakeTranscriber)
         mp.setattr(
-            runner,
+            run_model,
             "resolve_model",
             lambda _s: types.SimpleNamespace(name="fake", multilingual=True),
         )

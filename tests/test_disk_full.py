@@ -16,7 +16,7 @@ from storage import Project
 from storage.core.errors import DiskFullError
 from storage.transcript.transcript import SegmentDraft
 from tests.hardening_support import fingerprint, make_project, one_line_error, run_cli, tone_wav
-from transcribe import runner
+from transcribe import run_model, runner
 from transcribe.batches import ChunkResult
 
 
@@ -48,7 +48,9 @@ class FakeTranscriber:
 def fake_whisper(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "Transcriber", FakeTranscriber)
     monkeypatch.setattr(
-        runner, "resolve_model", lambda _spec: types.SimpleNamespace(name="fake", multilingual=True)
+        run_model,
+        "resolve_model",
+        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True),
     )
     monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
 

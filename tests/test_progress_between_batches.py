@@ -173,8 +173,9 @@ def test_a_run_reports_how_far_its_batches_are_between_them(
         (True, 3_000, 0.75, 1),
         (False, 4_000, 1.0, 2),
     ]
-    # a rate (and so the time left) is known from the first estimate on
-    assert all(p.eta_s is not None for p, _ in seen)
+    # no time left in the first seconds (``transcribe.progress.FIRST_S``: the first reports say
+    # little of the rate, and the figure jumped); the end says 0
+    assert all(p.eta_s is None for p, _ in seen[:-1])
     assert seen[-1][0].eta_s == 0.0
 
 

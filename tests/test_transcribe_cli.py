@@ -75,11 +75,11 @@ def test_beam_size_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_transcribe_json_end_to_end(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import transcribe.runner as runner
+    from transcribe import run_model
 
     proj, session_id = _project_with_speech(tmp_path, capsys, SENTENCES[:2])
     with monkeypatch.context() as no_multilingual:
-        no_multilingual.setattr(runner, "multilingual_model", lambda: None)
+        no_multilingual.setattr(run_model, "multilingual_model", lambda: None)
         code, out, err = _run(
             capsys, "transcribe", proj, "--language", "ru", "--session", session_id
         )

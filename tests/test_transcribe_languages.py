@@ -18,7 +18,7 @@ import transcribe.runner as runner
 from storage import ChangedMeanwhileError, NotFoundError, Project
 from storage.transcript.transcript import SegmentDraft
 from tests.transcribe_audio_helpers import join_turns, spoken  # noqa: F401  (a fixture)
-from transcribe import languages
+from transcribe import languages, run_model, run_notes
 from transcribe.drafts import by_language, placeholders
 from transcribe.engine import Transcriber
 from transcribe.guards import Candidate, rejection
@@ -362,7 +362,7 @@ def test_english_only_model_for_a_russian_project_is_refused_without_a_multiling
 
     session = project.sessions.import_audio(speech_with_pauses(tmp_path, SENTENCES[:1]))
     project.set_languages("ru,kk")
-    monkeypatch.setattr(runner, "multilingual_model", lambda: None)
+    monkeypatch.setattr(run_model, "multilingual_model", lambda: None)
     with pytest.raises(ModelError, match=r"expects Russian, Kazakh, and tiny\.en is English-only"):
         transcribe_session(project, session.id, model="tiny.en")
     assert project.transcript.segments(session.id) == []
@@ -375,7 +375,7 @@ def test_english_only_model_for_a_kazakh_project_switches_and_says_so(
     project.set_languages("kk")
     fake = resolve_model("tiny.en")
     fake.name, fake.multilingual = "multi", True
-    monkeypatch.setattr(runner, "multilingual_model", lambda: fake)
+    monkeypatch.setattr(run_model, "multilingual_model", lambda: fake)
     info, notes = runner.choose_model(project, "tiny.en", None)
     assert info is fake and notes == [
         "tiny.en is English-only and the project expects Kazakh: transcribed with multi instead."
@@ -388,7 +388,7 @@ def test_english_only_model_for_a_kazakh_project_switches_and_says_so(
         "tiny.en is English-only and Russian was asked for: transcribed with multi instead."
     ]
     assert runner.choose_model(project, "tiny.en", "en")[0].name == "tiny.en"
-    monkeypatch.setattr(runner, "multilingual_model", lambda: None)
+    monkeypatch.setattr(run_model, "multilingual_model", lambda: None)
     with pytest.raises(ModelError, match=r"^Russian was asked for, and tiny\.en is English-only"):
         runner.choose_model(project, "tiny.en", "ru")
 
@@ -564,8 +564,8 @@ def test_a_recording_in_another_language_than_the_project_expects_is_not_transla
 
 
 def test_the_languages_hint_names_what_was_heard_and_the_fix() -> None:
-    assert runner._languages_hint({"ru": 9}) == []  # one language: nothing to say
-    (note,) = runner._languages_hint({"tr": 2, "ru": 9, "kk": 4})
+    assert run_notes.languages_hint({"ru": 9}) == []  # one language: nothing to say
+    (note,) = run_notes.languages_hint({"tr": 2, "ru": 9, "kk": 4})
     assert "Russian (9 segments), Kazakh (4 segments), Turkish (2 segments)" in note
     assert "--set ru,kk,tr" in note and "--replace" in note
 
@@ -1593,7 +1593,7 @@ def test_kazakh_written_by_a_small_model_is_flagged_for_checking(
         if flagged:
             assert "2 segments in Kazakh" in notes[0] and "'base'" in notes[0]
             assert "fieldscribe models install small" in notes[0] and "--replace" in notes[0]
-    assert runner._small_model_hint({"ru": 5, "en": 2}, "base") == []
+    assert run_notes.small_model_hint({"ru": 5, "en": 2}, "base") == []
 
 
 def test_notes_name_menus_in_the_workbench_and_commands_at_the_terminal() -> None:
@@ -1602,10 +1602,10 @@ def test_notes_name_menus_in_the_workbench_and_commands_at_the_terminal() -> Non
     from transcribe.notes import for_gui
 
     notes = [
-        *runner._languages_hint({"ru": 3, "kk": 2}),
-        *runner._small_model_hint({"kk": 4}, "base"),
-        *runner._unexpected_hint({"de": 2}, ["ru", "kk"]),
-        runner._forced_hint("de", ["ru", "kk"]),
+        *run_notes.languages_hint({"ru": 3, "kk": 2}),
+        *run_notes.small_model_hint({"kk": 4}, "base"),
+        *run_notes.unexpected_hint({"de": 2}, ["ru", "kk"]),
+        run_notes.forced_hint("de", ["ru", "kk"]),
     ]
     assert len(notes) == 4
     for note in notes:

@@ -212,9 +212,9 @@ def test_english_only_model_for_a_project_of_other_languages_advises_the_readme_
     tmp_path: Path, monkeypatch
 ) -> None:
     from storage import Project
-    from transcribe import runner
+    from transcribe import run_model, runner
 
-    monkeypatch.setattr(runner, "multilingual_model", lambda: None)
+    monkeypatch.setattr(run_model, "multilingual_model", lambda: None)
     _only(monkeypatch, resolve_model("tiny.en"))
     with Project.create(tmp_path / "p.fieldscribe", coder="a") as project:
         project.set_languages("ru,kk")

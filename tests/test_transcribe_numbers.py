@@ -19,7 +19,7 @@ from storage import Project
 from storage.core.errors import InvalidInputError
 from tests.hardening_support import fingerprint, run_cli, tone_wav
 from tests.test_transcribe_protect import FakeWhisper
-from transcribe import runner
+from transcribe import run_model, runner
 from transcribe.encoder import digit_tokens
 from transcribe.engine import Transcriber
 from transcribe.runner import transcribe_session
@@ -69,7 +69,9 @@ def test_a_transcription_follows_the_projects_choice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        runner, "resolve_model", lambda _spec: types.SimpleNamespace(name="fake", multilingual=True)
+        run_model,
+        "resolve_model",
+        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True),
     )
     monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
     _Engine.built = []

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
 from tests.hardening_support import fingerprint, one_line_error, run_cli, tone_wav
-from transcribe import runner
+from transcribe import run_model, runner
 from transcribe.batches import ChunkResult
 from transcribe.runner import NeedsReplaceError, transcribe_session
 
@@ -76,7 +76,9 @@ class FakeWhisper:
 def fake_whisper(monkeypatch: pytest.MonkeyPatch) -> type[FakeWhisper]:
     monkeypatch.setattr(runner, "Transcriber", FakeWhisper)
     monkeypatch.setattr(
-        runner, "resolve_model", lambda _spec: types.SimpleNamespace(name="fake", multilingual=True)
+        run_model,
+        "resolve_model",
+        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True),
     )
     monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
     FakeWhisper.decoded = 0

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import math
 import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from storage import AudioError, Project
+from tests.slow_engine import LONG_BATCH_S, SlowSecondBatch
 from tests.transcribe_audio import SENTENCES, quiet_noise, speech_with_pauses, wer
 from transcribe import engine, runner
 from transcribe.models import ModelError
@@ -239,6 +242,71 @@ def test_a_cancel_waits_for_the_batches_being_decoded_only_so_long(
     assert state is not None and state.status == "cancelled" and state.done_ms == 0
 
 
+def _cancelled_in_second_batch(
+    project: Project, wav: Path, hurry_too: bool, **options: Any
+) -> tuple[Any, float, list[str]]:
+    """Transcribe ``wav`` with ``SlowSecondBatch``, Cancel (and ``hurry_too``: hurry) pressed
+    while its second batch is decoded: the summary, the seconds from the press to the end and
+    the texts written."""
+    session = project.sessions.import_audio(wav)
+    slow = SlowSecondBatch()
+    cancel, hurry = threading.Event(), threading.Event()
+    pressed: list[float] = []
+
+    def press() -> None:
+        slow.decoding.wait(30)
+        pressed.append(time.monotonic())
+        if hurry_too:
+            hurry.set()
+        cancel.set()
+
+    presser = threading.Thread(target=press)
+    presser.start()
+    summary = transcribe_session(
+        project,
+        session.id,
+        language="en",
+        cancel=cancel,
+        hurry=hurry,
+        engine=lambda *_a, **_k: slow,
+        **options,
+    )
+    took = time.monotonic() - pressed[0]
+    presser.join()
+    return summary, took, [s.text for s in project.transcript.segments(session.id)]
+
+
+def test_a_cancel_without_limit_keeps_a_long_batch(
+    project: Project, two: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The GUI's Cancel (``cancel_wait_s=math.inf``) waits for the batch being decoded however
+    long it takes and writes it (the GUI used to drop a batch that needed more than 10 s)."""
+    monkeypatch.setattr(runner, "CANCEL_WAIT_S", 0.3)  # shorter than the batch (3 s)
+    summary, took, texts = _cancelled_in_second_batch(
+        project, two, hurry_too=False, cancel_wait_s=math.inf
+    )
+    assert summary.cancelled and texts == ["first batch", "second batch"]
+    assert took >= LONG_BATCH_S - 0.2
+    state = project.transcription.transcription_state(summary.session_id)
+    assert state is not None and state.status == "cancelled" and state.done_ms == 2000
+
+
+def test_a_hurry_after_a_cancel_waits_only_so_long(
+    project: Project, two: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project that closes while a cancelled run waits for its batches (``hurry``): the run
+    stops ``CANCEL_WAIT_S`` later, keeping what was written (the close waits 15 s for its
+    jobs)."""
+    monkeypatch.setattr(runner, "CANCEL_WAIT_S", 0.3)
+    summary, took, texts = _cancelled_in_second_batch(
+        project, two, hurry_too=True, cancel_wait_s=math.inf
+    )
+    assert summary.cancelled and texts == ["first batch"]  # the long batch was not waited for
+    assert took < LONG_BATCH_S - 1.0  # 0.3 s, and the worker thread is given 0.8 s
+    state = project.transcription.transcription_state(summary.session_id)
+    assert state is not None and state.status == "cancelled" and state.done_ms == 1000
+
+
 def test_retranscribing_replaces_untouched_whisper_segments(project: Project, two: Path) -> None:
     session = project.sessions.import_audio(two)
     transcribe_session(project, session.id)
@@ -336,9 +404,9 @@ def test_english_only_model_with_other_language_changes_nothing(
 ) -> None:
     """tiny.en asked for Russian, no multilingual model installed: refused, nothing changed
     (with one installed, it transcribes instead: ``test_transcribe_languages``)."""
-    import transcribe.runner as runner
+    from transcribe import run_model
 
-    monkeypatch.setattr(runner, "multilingual_model", lambda: None)
+    monkeypatch.setattr(run_model, "multilingual_model", lambda: None)
     session = project.sessions.import_audio(two)
     unchanged = _snapshot(project.folder)
     with pytest.raises(ModelError, match="English-only"):

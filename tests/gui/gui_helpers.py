@@ -33,6 +33,8 @@ def make_fake_transcriber(delay_s: float = 0.0) -> Callable[..., TranscriptionSu
         replace: bool = False,
         progress: Callable[[Progress], None] | None = None,
         cancel: threading.Event | None = None,
+        cancel_wait_s: float | None = None,
+        hurry: threading.Event | None = None,
     ) -> TranscriptionSummary:
         t0 = time.monotonic()
         if project.transcript.segment_count(session_id):

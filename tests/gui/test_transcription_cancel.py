@@ -1,0 +1,67 @@
+"""Cancel in the workbench keeps what is being transcribed, however long its batch takes; a
+project that closes meanwhile hurries it (``TaskContext.hurry``)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage import Project
+from tests.slow_engine import LONG_BATCH_S, SlowSecondBatch
+from transcribe import runner
+
+
+def test_cancel_keeps_the_batch_being_decoded_however_long_it_takes(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancel pressed while a batch is decoded: the GUI used to wait at most 10 s
+    (``runner.CANCEL_WAIT_S``) and drop a batch needing longer (cancels 10 and 14 s into a run
+    on a busy machine wrote nothing); it is now written, the session resumable after it."""
+    monkeypatch.setattr(runner, "CANCEL_WAIT_S", 0.3)  # shorter than the batch
+    slow = SlowSecondBatch()
+
+    def transcriber(project: Project, sid: str, **kwargs: Any) -> Any:
+        return runner.transcribe_session(
+            project, sid, language="en", engine=lambda *_a, **_k: slow, **kwargs
+        )
+
+    window.transcription.transcriber = transcriber
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = window.project.sessions.all()[0].id
+    window.transcription.start_transcription(sid)
+    qtbot.waitUntil(slow.decoding.is_set, timeout=10000)
+    pressed = time.monotonic()
+    window.transcription.cancel_transcription(sid)
+    idle(window)
+    assert time.monotonic() - pressed >= LONG_BATCH_S - 0.2
+    texts = [s.text for s in window.project.transcript.segments(sid)]
+    assert texts == ["first batch", "second batch"]
+    state = window.project.transcription.transcription_state(sid)
+    assert state is not None and state.status == "cancelled" and state.done_ms == 2000
+    assert "2 segments kept" in window.statusBar().currentMessage()
+
+
+def test_closing_hurries_a_job_and_cancel_alone_does_not(qtbot: Any) -> None:
+    """``cancel_all`` (a project closing, the app quitting) sets ``hurry`` with ``cancel``;
+    the Cancel button (``TaskHandle.cancel``) only ``cancel``."""
+    from gui.tasks import TaskRunner
+
+    tasks = TaskRunner()
+    seen: list[tuple[bool, bool]] = []
+
+    def job(ctx: Any) -> None:
+        ctx.cancel.wait(10)
+        time.sleep(0.1)
+        seen.append((ctx.cancel.is_set(), ctx.hurry.is_set()))
+
+    first = tasks.submit("one", job)
+    first.cancel()
+    assert tasks.wait(5000)
+    tasks.submit("two", job)
+    tasks.cancel_all()
+    assert tasks.shutdown(5000)
+    assert seen == [(True, False), (True, True)]

@@ -1,0 +1,269 @@
+"""The writing side of a transcription run: what it reports and what it did, and the loop that
+decodes in a worker thread and writes each batch in the calling one
+(``transcribe.runner.transcribe_session`` sets it up).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from storage import Project
+from storage.transcript.transcript import SegmentDraft
+
+from .batches import ChunkResult
+from .engine import Transcriber
+from .progress import TimeLeft
+
+
+@dataclass
+class Progress:
+    """Progress of a running transcription."""
+
+    fraction: float  # 0..1 of the audio done
+    done_ms: int
+    total_ms: int
+    elapsed_s: float
+    eta_s: float | None
+    segments: int  # segments written so far in this run
+    # True for a report between batches: ``done_ms`` counts the batches being decoded, from
+    # how far their work is (nothing of them is written yet)
+    estimated: bool = False
+
+
+@dataclass
+class TranscriptionSummary:
+    """What a transcription run did."""
+
+    session_id: str
+    model: str
+    language: str | None
+    segments_added: int
+    duration_ms: int
+    elapsed_s: float
+    resumed_from_ms: int
+    cancelled: bool
+    segments_replaced: int = 0  # untouched Whisper segments of an earlier run removed
+    segments_kept: int = 0  # segments holding someone's work, kept (replace=True)
+    codings_kept: int = 0  # codings on the kept segments (never removed)
+    languages: list[str] = field(default_factory=list)  # the languages chosen among
+    untranscribed: int = 0  # "speech without transcript" placeholders written
+    notes: list[str] = field(default_factory=list)  # what the user should know (model switched)
+    identified: dict[str, int] = field(default_factory=dict)  # segments per language written
+
+    def by_language(self) -> list[tuple[str, int]]:
+        """(language, segments written in it), the most first: what the run heard."""
+        return sorted(((c, n) for c, n in self.identified.items() if c), key=lambda x: -x[1])
+
+    @property
+    def heard_nothing(self) -> bool:
+        """A whole run that found no speech: silence, noise or music only."""
+        return (
+            not self.cancelled
+            and not self.resumed_from_ms
+            and self.segments_added == 0
+            and self.untranscribed == 0
+        )
+
+
+@dataclass
+class RunState:
+    done_ms: int
+    wrote: bool = False
+    final: bool = False  # the recording's last batch was written
+
+
+_END = object()
+_STOPPED = object()  # the engine ended after a cancel: the batches it had started are yielded
+
+
+def overlaps(draft: SegmentDraft, kept: list[tuple[int, int]]) -> bool:
+    """Whether most of a new segment lies over a kept segment (one holding someone's work)."""
+    length = max(1, draft.end_ms - draft.start_ms)
+    covered = sum(
+        max(0, min(e, draft.end_ms) - max(s, draft.start_ms))
+        for s, e in kept
+        if s < draft.end_ms and e > draft.start_ms
+    )
+    if draft.end_ms == draft.start_ms:
+        return any(s <= draft.start_ms < e for s, e in kept)
+    return covered / length >= 0.5
+
+
+class Cancelling(NamedTuple):
+    """How a run stops: ``cancel`` set, the batches being decoded are waited for ``wait_s``
+    (``math.inf``: until they finish); ``hurry`` set (with or after ``cancel``), for at most
+    ``hurry_s`` more."""
+
+    cancel: threading.Event | None
+    wait_s: float
+    hurry: threading.Event | None = None
+    hurry_s: float = 0.0
+
+
+def write_batches(
+    project: Project,
+    transcriber: Transcriber,
+    path: Path,
+    summary: TranscriptionSummary,
+    run: RunState,
+    kept: list[tuple[int, int]],
+    progress: Callable[[Progress], None] | None,
+    cancelling: Cancelling,
+    started: float,
+) -> None:
+    """Decode in a worker thread, write in this one (``run`` tracks what was written).
+
+    A cancel starts no new batch; the batches already decoded or being decoded are stored as
+    they finish, for at most ``cancelling.wait_s``, then the run stops (resumable from there);
+    once ``cancelling.hurry`` is set, for at most ``cancelling.hurry_s`` more.
+    """
+    cancel, wait_s, hurry, hurry_s = cancelling
+    from_ms = run.done_ms
+    fixed = summary.language  # asked for (or the interrupted run's); None: every stretch's own
+    results: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()  # nothing more is wanted from the worker
+    ending = threading.Event()  # cancelled: the engine starts no new batch
+
+    def hand_over(item: Any) -> bool:
+        """Queue an item for the writing thread unless the run was stopped."""
+        while not stop.is_set():
+            try:
+                results.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for chunk in transcriber.transcribe_chunks(
+                path,
+                language=fixed,
+                languages=summary.languages,
+                start_ms=from_ms,
+                cancel=ending,
+            ):
+                if not hand_over(chunk):
+                    return
+            hand_over(_STOPPED if ending.is_set() else _END)
+        except BaseException as exc:  # handed to the writing thread (dropped after a stop)
+            hand_over(exc)
+
+    # Not a daemon: after a cancel the batch being decoded finishes in the background and the
+    # interpreter waits for it at exit (killing native decoding mid-way can crash the process).
+    worker = threading.Thread(target=work, name="fieldscribe-transcribe", daemon=False)
+    worker.start()
+    total_ms = summary.duration_ms
+    spoken: dict[str | None, int] = {}  # segments written per language (the summary's main one)
+    time_left = TimeLeft(time.monotonic(), from_ms, total_ms)
+    # how far the batches being decoded are (engines that can say: the local one)
+    in_flight: Callable[[], int] | None = getattr(transcriber, "in_flight_ms", None)
+    reported_ms = from_ms
+    deadline: float | None = None  # after a cancel: when waiting for started batches ends
+    hurried = False
+    try:
+        while True:
+            stopping = (cancel is not None and cancel.is_set()) or (
+                hurry is not None and hurry.is_set()
+            )
+            if deadline is None and stopping:
+                summary.cancelled = True
+                ending.set()
+                deadline = time.monotonic() + wait_s
+            if deadline is not None and not hurried and hurry is not None and hurry.is_set():
+                hurried = True  # the project is closing: it waits so long for its jobs
+                deadline = min(deadline, time.monotonic() + hurry_s)
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            try:
+                item = results.get(timeout=0.1)
+            except queue.Empty:
+                if progress is not None and in_flight is not None:
+                    # between batches (a batch takes 10 to 60 s on a laptop): never back
+                    estimate = run.done_ms + in_flight()
+                    if reported_ms < estimate < total_ms:
+                        reported_ms = estimate
+                        progress(_progress(estimate, total_ms, time_left, started, summary))
+                continue
+            if item is _STOPPED and not run.final:
+                break
+            if item is _END or item is _STOPPED:  # stopped after the last batch: the end
+                summary.cancelled = False  # the end was reached all the same
+                # Also clears old segments after the end (the last window is not always
+                # flagged final: a file can end exactly at a window boundary).
+                _, removed = project.transcription.add_transcribed(
+                    summary.session_id,
+                    [],
+                    from_ms=run.done_ms,
+                    done_ms=max(run.done_ms, total_ms),
+                    final=True,
+                )
+                run.wrote = True
+                summary.segments_replaced += removed
+                run.done_ms = max(run.done_ms, total_ms)
+                break
+            if isinstance(item, BaseException):
+                raise item
+            chunk: ChunkResult = item
+            drafts = [d for d in chunk.segments if not overlaps(d, kept)]
+            written, removed = project.transcription.add_transcribed(
+                summary.session_id,
+                drafts,
+                from_ms=run.done_ms,
+                done_ms=chunk.done_ms,
+                final=chunk.final,
+                language=fixed,
+            )
+            run.wrote = True
+            summary.segments_added += len(written)
+            summary.untranscribed += sum(1 for d in drafts if d.untranscribed)
+            summary.segments_replaced += removed
+            for segment in written:
+                if segment.language and not segment.untranscribed:
+                    summary.identified[segment.language] = (
+                        summary.identified.get(segment.language, 0) + 1
+                    )
+            spoken[chunk.language] = spoken.get(chunk.language, 0) + len(written)
+            summary.language = fixed or max(spoken, key=lambda k: spoken[k] if k else -1)
+            run.done_ms = chunk.done_ms
+            run.final = run.final or chunk.final
+            if progress is not None:
+                # an estimate between batches may have gone further than what is written
+                reported_ms = max(reported_ms, run.done_ms)
+                progress(_progress(reported_ms, total_ms, time_left, started, summary, run))
+    finally:
+        stop.set()
+        ending.set()
+        worker.join(timeout=0.8)
+
+
+def _progress(
+    done_ms: int,
+    total_ms: int,
+    time_left: TimeLeft,
+    started: float,
+    summary: TranscriptionSummary,
+    written: RunState | None = None,
+) -> Progress:
+    """A report that the run is ``done_ms`` far; ``written``: what is written (None: an
+    estimate between batches, of the batches being decoded). The time left: ``TimeLeft``."""
+    now = time.monotonic()
+    fraction = min(1.0, done_ms / total_ms) if total_ms > 0 else 1.0
+    eta = time_left.update(now, done_ms)
+    if written is not None:
+        done_ms = written.done_ms
+    return Progress(
+        fraction=fraction,
+        done_ms=min(done_ms, total_ms) if total_ms else done_ms,
+        total_ms=total_ms,
+        elapsed_s=round(now - started, 3),
+        eta_s=None if eta is None else round(eta, 1),
+        segments=summary.segments_added,
+        estimated=written is None,
+    )

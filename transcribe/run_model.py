@@ -1,0 +1,163 @@
+"""Which model transcribes a session: the project's or the one asked for, a multilingual one
+instead of an English-only one where other languages are expected or heard, and another model
+to identify languages where the chosen one cannot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from storage import Project
+
+from .languages import foreign
+from .models import ModelError, ModelInfo, default_model, multilingual_model, resolve_model
+from .notes import PROJECT_SETTINGS, SETTINGS_MODELS, Note
+
+
+def choose_model(
+    project: Project, model: str | None, language: str | None
+) -> tuple[ModelInfo, list[str]]:
+    """The model a session of ``project`` is transcribed with, and what the user should know.
+
+    ``model`` when given, else the project's own (``Project.model``), else the default for its
+    languages (``transcribe.models.default_model``); an
+    English-only model is swapped for a multilingual one when the project expects other
+    languages (and refused when there is none).
+
+    Raises:
+        ModelError: as ``resolve_model``, or English-only and no multilingual model.
+    """
+    expected = list(project.languages)
+    notes: list[str] = []
+    info = None
+    if model is None and project.model:  # chosen for the project (models use, Project settings)
+        try:
+            info = resolve_model(project.model)
+        except ModelError:  # a copy of the project on a machine without that model
+            fallback = default_model(expected)
+            said = (
+                f"The project's model {project.model!r} is not on this machine: transcribed "
+                f"with {fallback}, the default for its languages (install or import it, or "
+                "choose another"
+            )
+            notes.append(
+                Note(
+                    f"{said}: fieldscribe models use DIR NAME).",
+                    gui=f"{said}: {SETTINGS_MODELS}, {PROJECT_SETTINGS}).",
+                )
+            )
+    if info is None:
+        info = resolve_model(model or default_model(expected))
+    return fit_model(info, language, expected, notes), notes
+
+
+def fit_model(
+    info: ModelInfo, language: str | None, expected: list[str], notes: list[str]
+) -> ModelInfo:
+    """The model to use: ``info``, or a multilingual one when ``info`` is English-only and the
+    project expects other languages (said in ``notes``).
+
+    Raises:
+        ModelError: the model is English-only, the project expects other languages and no
+            multilingual model is installed (one line naming the languages and the fix).
+    """
+    asked = language.strip().lower() if language and language.strip().lower() != "auto" else ""
+    others = [code for code in ([asked] if asked else expected) if code and code != "en"]
+    if info.multilingual or not others:
+        return info
+    from storage.core.languages import LANGUAGES, language_name
+
+    if asked and asked not in LANGUAGES:
+        return info  # refused with the unknown code's own message
+    names = ", ".join(language_name(code) for code in others)
+    wants = f"{names} was asked for" if asked else f"the project expects {names}"
+    better = multilingual_model()
+    if better is None:
+        from .models import multilingual_advice
+
+        raise ModelError(
+            f"{wants[0].upper()}{wants[1:]}, and {info.name} is English-only (it would write "
+            f"English words that nobody said); {multilingual_advice()}."
+        )
+    notes.append(
+        f"{info.name} is English-only and {wants}: transcribed with {better.name} instead."
+    )
+    return better
+
+
+SNIFF_S = 60  # seconds of a recording listened to before an English-only model is trusted
+SNIFF_CLIP_S = 15  # seconds of its speech heard when the project says it expects English
+
+
+def check_identification(info: ModelInfo, transcriber: Any, notes: list[str]) -> None:
+    """A model that names one language for any speech (a fine-tune, ``transcribe.lid_check``)
+    identifies nothing: the shipped multilingual model identifies instead, and the summary
+    says so."""
+    from storage.core.languages import language_name
+
+    from .lid_check import identifies
+
+    ok, heard = identifies(info, transcriber.model)
+    if ok:
+        return
+    said = f"{info.name} heard FieldScribe's English demo recording as {language_name(heard)}"
+    better = multilingual_model()
+    if better is None or better.path == info.path:
+        notes.append(
+            f"{said}: its language identification cannot be trusted and no other multilingual "
+            "model is installed, so check each segment's language (or give --language)."
+        )
+        return
+    transcriber.identify_with(better)
+    notes.append(
+        f"{said} (a fine-tune names its own language for any speech): each stretch's language "
+        f"was identified with {better.name}, and {info.name} transcribed it in that language."
+    )
+
+
+def hear_first(
+    path: Path, info: ModelInfo, notes: list[str], threads: int | None, expects_english: bool
+) -> ModelInfo:
+    """An English-only model, no languages said or only English: listen to the first speech
+    with a multilingual model (when one is installed) before anything is stored; when it is
+    not English, transcribe with the multilingual model and say so. A project that
+    ``expects_english`` is checked more quickly (``SNIFF_CLIP_S`` of speech) and only speech clearly
+    in another language counts (``languages.foreign``); with the multilingual model each
+    stretch is then identified, and speech in another language transcribed in it."""
+    better = multilingual_model()
+    if better is None:
+        return info
+    from storage.core.languages import language_name
+
+    from .languages import speech_probabilities
+    from .model_load import load_model
+    from .stream import SAMPLE_RATE, PcmReader
+
+    with PcmReader(path) as reader:
+        audio = reader.read(SNIFF_S * SAMPLE_RATE)
+    model, _device = load_model(better, threads=threads, device="auto")
+    if expects_english:  # quicker: 15 seconds of speech, heard as identification hears them
+        first = speech_probabilities(model, audio, SNIFF_CLIP_S)
+        if first is None:
+            return info
+        probs = first
+    else:
+        try:
+            _top, _p, ranked = model.detect_language(
+                audio, vad_filter=True, language_detection_segments=2
+            )
+        except (ValueError, RuntimeError, IndexError):  # no speech at all: nothing to say
+            return info
+        probs = dict(ranked)
+    if probs.get("en", 0.0) >= 0.5:  # sure enough that it is English
+        return info
+    if expects_english and foreign(probs, "en") is None:  # the project said: clearly not
+        return info
+    heard = max((code for code in probs if code != "en"), key=lambda c: probs[c])
+    notes.append(
+        f"Heard speech that is not clearly English (most likely {language_name(heard)}) and "
+        f"{info.name} is English-only: transcribed with {better.name} instead (set the "
+        "project's languages to choose among them)."
+    )
+    return better

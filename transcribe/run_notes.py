@@ -1,0 +1,135 @@
+"""What a transcription run tells the user afterwards: the languages heard, text written in a
+language the small models read badly, real names of the pseudonym mapping in the new text.
+"""
+
+from __future__ import annotations
+
+from storage import Project
+
+from .notes import PROJECT_SETTINGS, SETTINGS_MODELS, TRANSCRIBE_AGAIN, Note, n_segments
+
+
+def names_hint(project: Project, session_id: str, segment_id: str | None = None) -> list[str]:
+    """Real names of the pseudonym mapping in the session's text after a run (or in one
+    segment's new text, ``segment_id``): say so.
+
+    Segments whose names were replaced are kept by a new transcription, but the new text of
+    the others can hold a mapped name again; names are only ever replaced after a review.
+    """
+    found = project.privacy.pseudonym_candidates(session_id, segment_id=segment_id)
+    if not found:
+        return []
+    segments = len({c.segment_id for c in found})
+    where = "the new text" if segment_id is not None else f"the transcript ({segments} segment(s))"
+    said = f"{len(found)} occurrence(s) of real names from the pseudonym mapping are in {where}"
+    return [
+        Note(
+            f"{said}: review them with fieldscribe pseudonym DIR --review --session "
+            f"{session_id} and replace them with --apply.",
+            gui=f"{said}: review and replace them in Ethics ▸ Pseudonyms.",
+        )
+    ]
+
+
+def languages_hint(identified: dict[str, int]) -> list[str]:
+    """A project that says no languages, and Whisper heard several: say which, and how to make
+    identification choose among the right ones (Kazakh is easily taken for a Turkic kin)."""
+    if len(identified) < 2:
+        return []
+    from storage.core.languages import language_name
+
+    ranked = sorted(identified.items(), key=lambda kv: -kv[1])
+    heard = ", ".join(f"{language_name(code)} ({n_segments(n)})" for code, n in ranked)
+    codes = ",".join(code for code, _n in ranked[:3])
+    said = (
+        f"The project expects no particular languages, and Whisper identified {heard}. If some "
+        "of these were not spoken, set the project's languages"
+    )
+    return [
+        Note(
+            f"{said} (fieldscribe languages DIR --set {codes} with the right codes) so that "
+            "every stretch is identified among them, and transcribe again with --replace.",
+            gui=f"{said} in {PROJECT_SETTINGS} so that every stretch is identified among them, "
+            f"and transcribe again ({TRANSCRIBE_AGAIN}).",
+        )
+    ]
+
+
+#: Whisper's small multilingual models, and the languages they read far less well than Russian or
+#: English (Whisper saw little of them in training: its own paper's word error rates for Kazakh
+#: are several times its Russian ones, and on our recordings ``base`` wrote Kazakh mostly wrong)
+SMALL_MODELS = frozenset({"tiny", "base"})
+WEAK_IN_SMALL_MODELS = frozenset({"kk", "uz", "tg", "tk", "tt", "ba", "mn"})
+
+
+def small_model_hint(identified: dict[str, int], model: str) -> list[str]:
+    """Segments written in a language the small models read badly (``WEAK_IN_SMALL_MODELS``):
+    say that their text needs checking, and how to get better text."""
+    if model not in SMALL_MODELS:
+        return []
+    from storage.core.languages import language_name
+
+    weak = sorted(
+        ((code, n) for code, n in identified.items() if code in WEAK_IN_SMALL_MODELS and n),
+        key=lambda item: -item[1],
+    )
+    if not weak:
+        return []
+    said = ", ".join(f"{n_segments(n)} in {language_name(code)}" for code, n in weak)
+    were = "was" if len(weak) == 1 and weak[0][1] == 1 else "were"
+    said = (
+        f"{said} {were} written with the small model {model!r}, which reads "
+        f"{language_name(weak[0][0])} far less well than Russian or English: check their text "
+        "against the recording. For better text install a larger or fine-tuned model"
+    )
+    return [
+        Note(
+            f"{said} (fieldscribe models install small, or a fine-tune's owner/repo), choose it "
+            "for the project (fieldscribe models use DIR NAME) and transcribe again with "
+            "--replace.",
+            gui=f"{said} ({SETTINGS_MODELS}), choose it for the project ({PROJECT_SETTINGS}) "
+            f"and transcribe again ({TRANSCRIBE_AGAIN}).",
+        )
+    ]
+
+
+def unexpected_hint(identified: dict[str, int], expected: list[str]) -> list[str]:
+    """Whisper clearly heard languages the project does not expect (``languages.foreign``):
+    they were transcribed in the language spoken, not translated; say so, and how to add them."""
+    from storage.core.languages import language_name
+
+    others = sorted(
+        ((code, n) for code, n in identified.items() if code not in expected),
+        key=lambda item: -item[1],
+    )
+    if not others:
+        return []
+    heard = ", ".join(f"{language_name(code)} ({n} segment(s))" for code, n in others)
+    names = ", ".join(language_name(code) for code in expected)
+    codes = ",".join([*expected, *(code for code, _ in others)])
+    said = (
+        f"Heard {heard}, which the project does not expect (it expects {names}): transcribed "
+        "in the language spoken, not translated. To expect it"
+    )
+    return [
+        Note(
+            f"{said}: fieldscribe languages PROJECT --set {codes}.",
+            gui=f"{said}, add it in {PROJECT_SETTINGS}.",
+        )
+    ]
+
+
+def forced_hint(language: str, expected: list[str]) -> str:
+    """A language asked for that the project does not expect: every stretch was decoded in it."""
+    from storage.core.languages import language_name
+
+    names = ", ".join(language_name(code) for code in expected)
+    said = (
+        f"Transcribed as {language_name(language)}, which the project does not expect (it "
+        f"expects {names}): Whisper told a language translates speech in another one into it."
+    )
+    return Note(
+        f"{said} Leave out --language to have each stretch identified.",
+        gui=f"{said} Transcription ▸ Transcribe session (without choosing a language) has each "
+        "stretch identified.",
+    )

@@ -74,15 +74,9 @@ def check_consent(project: Project, args: argparse.Namespace, session_ids: Itera
     """
     if args.consented_only or args.export_anyway:
         return
-    found = []
-    for sid in dict.fromkeys(session_ids):
-        problems = project.consent_notes.to_ask(sid, PURPOSE)
-        if problems:
-            found.append((project.sessions.get_session(sid).title, problems))
+    found, refused = _concerned(project, session_ids, PURPOSE)
     if not found:
         return
-    refused = [(t, [p for p in ps if p.refused]) for t, ps in found]
-    refused = [(t, ps) for t, ps in refused if ps]
     folder = shlex.quote(str(args.dir))
     if refused:
         raise InvalidInputError(
@@ -99,7 +93,24 @@ def check_consent(project: Project, args: argparse.Namespace, session_ids: Itera
     )
 
 
-def _listed(found: list[tuple[str, list[ConsentProblem]]]) -> str:
+Concerned = list[tuple[str, list[ConsentProblem]]]
+
+
+def _concerned(
+    project: Project, session_ids: Iterable[str], purpose: str
+) -> tuple[Concerned, Concerned]:
+    """The sessions (by title) where the workbench would ask about ``purpose``, with who is
+    concerned in each; and the same for those who refused."""
+    found: Concerned = []
+    for sid in dict.fromkeys(session_ids):
+        problems = project.consent_notes.to_ask(sid, purpose)
+        if problems:
+            found.append((project.sessions.get_session(sid).title, problems))
+    refused = [(t, [p for p in ps if p.refused]) for t, ps in found]
+    return found, [(t, ps) for t, ps in refused if ps]
+
+
+def _listed(found: Concerned) -> str:
     """Up to three sessions with who is concerned in each."""
     listed = "; ".join(f"“{title}”: {_who(problems)}" for title, problems in found[:3])
     if len(found) > 3:
@@ -129,15 +140,9 @@ def check_transcription_consent(
         InvalidInputError: someone refused; one line naming them and how to go on.
     """
     purpose = "transcription"
-    found = []
-    for sid in dict.fromkeys(session_ids):
-        problems = project.consent_notes.to_ask(sid, purpose)
-        if problems:
-            found.append((project.sessions.get_session(sid).title, problems))
+    found, refused = _concerned(project, session_ids, purpose)
     if not found:
         return
-    refused = [(t, [p for p in ps if p.refused]) for t, ps in found]
-    refused = [(t, ps) for t, ps in refused if ps]
     folder = shlex.quote(str(args.dir))
     if refused and not args.transcribe_anyway:
         raise InvalidInputError(

@@ -11,7 +11,8 @@ The demo recording is transcribed for real (``transcribe.runner`` when installed
 faster-whisper with the bundled tiny.en model); then the script does what a coder would: names
 the speakers (shown in the speaker strip under the waveform), codes a few segments and a span of
 words, and opens a retrieval.
-Also writes docs/screenshot.png (the main window with a coded transcript) for the README.
+Also writes docs/screenshot.png (the main window with a coded transcript) for the README (rendered
+with ``--screen 1366x768``, a laptop's screen).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import inspect
 import math
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,15 +39,15 @@ def default_transcriber() -> Callable[..., Any]:
     return transcribe_session
 
 
-def _waiting_options(transcriber: Callable[..., Any]) -> bool:
-    """Whether ``transcriber`` takes ``cancel_wait_s`` and ``hurry`` (``transcribe_session``
-    and what wraps it; not an older or a test's stand-in)."""
+def _takes(transcriber: Callable[..., Any], *options: str) -> bool:
+    """Whether ``transcriber`` takes these keyword ``options`` (``transcribe_session`` and
+    what wraps it; not an older or a test's stand-in)."""
     try:
         params = inspect.signature(transcriber).parameters.values()
     except (TypeError, ValueError):
         return False
     names = {p.name for p in params}
-    return {"cancel_wait_s", "hurry"} <= names or any(p.kind is p.VAR_KEYWORD for p in params)
+    return set(options) <= names or any(p.kind is p.VAR_KEYWORD for p in params)
 
 
 class TranscriptionController(SegmentRetranscription, QObject):
@@ -89,6 +90,7 @@ class TranscriptionController(SegmentRetranscription, QObject):
         # each running transcription's progress, carried forward between its reports
         self._estimates: dict[str, LiveEstimate] = {}
         self._details: dict[str, str] = {}  # on a cluster: workers, hours, rate
+        self._stops: dict[str, threading.Event] = {}  # set by a second Cancel: stop at once
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._tick_all)
@@ -127,6 +129,7 @@ class TranscriptionController(SegmentRetranscription, QObject):
         emit(self.running_changed)  # the Cancel action and buttons go
         self._estimates.clear()
         self._details.clear()
+        self._stops.clear()
         self._tick.stop()
         self._late_refresh.stop()
         self._late_sid = None
@@ -275,10 +278,15 @@ class TranscriptionController(SegmentRetranscription, QObject):
 
         # after Cancel the batches being decoded are waited for until they are written (the
         # header reads "cancelling at N %"); a closing project hurries them (``ctx.hurry``)
-        waits = _waiting_options(transcriber)
+        waits = _takes(transcriber, "cancel_wait_s", "hurry")
+        # a second Cancel stops at once (as a second Ctrl+C does): what is written is kept
+        stop = threading.Event()
+        stops = _takes(transcriber, "stop")
 
         def job(ctx: Any) -> Any:
-            extra = {"cancel_wait_s": math.inf, "hurry": ctx.hurry} if waits else {}
+            extra: dict[str, Any] = {"cancel_wait_s": math.inf, "hurry": ctx.hurry} if waits else {}
+            if stops:
+                extra["stop"] = stop
             summary = transcriber(
                 project, sid, replace=replace, progress=ctx.progress, cancel=ctx.cancel, **extra
             )
@@ -300,6 +308,7 @@ class TranscriptionController(SegmentRetranscription, QObject):
             on_progress=lambda p: self._transcription_progress(sid, p),
         )
         self.running[sid] = handle
+        self._stops[sid] = stop
         emit(self.running_changed)
         return handle
 
@@ -346,11 +355,19 @@ class TranscriptionController(SegmentRetranscription, QObject):
         if sid not in self.running and len(self.running) == 1:
             sid = next(iter(self.running))  # the only one running
         handle = self.running.get(sid) if sid else None
-        if handle is not None and sid is not None:
+        if handle is None or sid is None:
+            return
+        stop = self._stops.get(sid)
+        if handle.context.cancel.is_set() and stop is not None:
+            # pressed again while waiting: stop now, the part being decoded is dropped
+            stop.set()
+            handle.cancel(hurry=True)  # a transcriber that cannot stop at once: soon
+            self.chrome.message("Stopping now: what is written is kept…", 10000)
+        else:
             handle.cancel()
             # the batches being decoded are written first, however long they take
             self.chrome.message("Cancelling: saving what is being transcribed…", 10000)
-            self._show_live(sid)
+        self._show_live(sid)
 
     # ------------------------------------------------------------------ one segment
     def _transcription_progress(self, sid: str, progress: Any) -> None:
@@ -408,12 +425,23 @@ class TranscriptionController(SegmentRetranscription, QObject):
         else:
             when = fmt_eta(shown.eta_s) if shown.eta_s >= 1 else "finishing"
         handle = self.running.get(sid)
+        stop = self._stops.get(sid)
+        if handle is not None and stop is not None and stop.is_set():
+            self.views.transcript_label.setText(
+                f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
+                f"<i>stopping now at {pct} %</i>",
+                "Cancel pressed again: what is written is kept, the part being transcribed is "
+                "not; Transcribe resumes after what is written.",
+            )
+            self.chrome.message(f"Stopping now at {pct} %: what is written is kept…")
+            return
         if handle is not None and handle.context.cancel.is_set():
             # after a cancel the parts being decoded are still written, however long they take
             self.views.transcript_label.setText(
                 f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
                 f"<i>cancelling at {pct} %</i>",
-                "The part being transcribed is saved first; Transcribe resumes after it.",
+                "The part being transcribed is saved first (Cancel again: stop now); "
+                "Transcribe resumes after it.",
             )
             self.chrome.message(f"Cancelling at {pct} %: saving what is being transcribed…")
             return
@@ -431,6 +459,7 @@ class TranscriptionController(SegmentRetranscription, QObject):
         self.running.pop(sid, None)
         self._estimates.pop(sid, None)
         self._details.pop(sid, None)
+        self._stops.pop(sid, None)
         if not self._estimates:
             self._tick.stop()
         self.views.sessions_model.set_live(sid, None)

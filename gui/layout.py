@@ -361,6 +361,10 @@ class LayoutKeeper(QObject):
         self._watched.add(dock)
 
         def gone(visible: bool) -> None:
+            # a window destroyed without being closed hides its docks while its C++ side is
+            # already gone ("MainWindow already deleted")
+            if not shiboken6.isValid(self.window) or not shiboken6.isValid(dock):
+                return
             if not visible and self._in_bottom(dock):
                 self._own[dock] = dock.height()
 
@@ -443,6 +447,8 @@ class LayoutKeeper(QObject):
         opened at (290 px at 1366x768, where the codebook alone is 300). ``opened``: the panel
         just opened; one elsewhere leaves the codebook as the user made it."""
         codebook, win = self.codebook, self.window
+        if not shiboken6.isValid(win) or not shiboken6.isValid(codebook):
+            return  # queued by a resize of a window destroyed since
         if not codebook.toggleViewAction().isChecked() or codebook.isFloating():
             return  # closed by the user, or floating: not the window's layout
         group = [codebook, *win.tabifiedDockWidgets(codebook)]

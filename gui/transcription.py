@@ -1,14 +1,14 @@
 """Importing audio and transcribing sessions in the background, with progress, ETA and cancel;
-re-transcribing one segment (Transcription ▸ Re-transcribe segment)."""
+re-transcribing one segment is in ``gui.retranscription``."""
 
 from __future__ import annotations
 
 import html
 import inspect
 import math
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +19,16 @@ from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
 from gui.fmt import fmt_eta, plural, them
-from gui.languages import choose_language
 from gui.live_progress import LiveEstimate, cancelled_text
 from gui.models.sessions import LiveStatus
 from gui.qtcompat import emit
+from gui.retranscription import SegmentRetranscription
 from gui.sessions import SessionsController
 from gui.settings import Settings
 from gui.tasks import TaskRunner
-from gui.undo import RetranscribeCommand
 from gui.views import WorkbenchViews
 from storage.core.errors import DuplicateMediaError, FieldScribeError
-from storage.core.languages import language_name
 from storage.core.models import KIND_LABELS
-from storage.history.undo import EditRecord, UndoScope
 from transcribe.notes import NO_SPEECH, for_gui
 
 
@@ -42,42 +39,20 @@ def default_transcriber() -> Callable[..., Any]:
     return transcribe_session
 
 
-def _waiting_options(transcriber: Callable[..., Any]) -> bool:
-    """Whether ``transcriber`` takes ``cancel_wait_s`` and ``hurry`` (``transcribe_session``
-    and what wraps it; not an older or a test's stand-in)."""
+def _takes(transcriber: Callable[..., Any], *options: str) -> bool:
+    """Whether ``transcriber`` takes these keyword ``options`` (``transcribe_session`` and
+    what wraps it; not an older or a test's stand-in)."""
     try:
         params = inspect.signature(transcriber).parameters.values()
     except (TypeError, ValueError):
         return False
     names = {p.name for p in params}
-    return {"cancel_wait_s", "hurry"} <= names or any(p.kind is p.VAR_KEYWORD for p in params)
+    return set(options) <= names or any(p.kind is p.VAR_KEYWORD for p in params)
 
 
-def default_segment_retranscriber() -> Callable[..., Any]:
-    """``transcribe.runner.retranscribe_segment`` (ImportError where this engine lacks it)."""
-    from transcribe import runner
-
-    fn: Callable[..., Any] | None = getattr(runner, "retranscribe_segment", None)
-    if fn is None:
-        raise ImportError("transcribe.runner.retranscribe_segment")
-    return fn
-
-
-@dataclass
-class Retranscribed:
-    """What re-decoding one segment did: the segment now, its codings, the undoable step
-    (None: nothing stored, the segment is as it was), whether it was cancelled, and how many
-    real names of the pseudonym mapping its new text holds."""
-
-    segment: Any
-    codings: list[Any] = field(default_factory=list)
-    record: EditRecord | None = None
-    cancelled: bool = False
-    names: int = 0
-
-
-class TranscriptionController(QObject):
-    """File > Import audio and the Transcription menu; ``running`` maps session ids to tasks."""
+class TranscriptionController(SegmentRetranscription, QObject):
+    """File > Import audio and the Transcription menu; ``running`` maps session ids to tasks
+    (one segment's re-transcription: ``gui.retranscription``)."""
 
     running_changed = Signal()  # a transcription, or a segment's re-transcription, started or ended
     transcribed = Signal(str)  # a session's transcription ended (done or cancelled): its id
@@ -115,6 +90,7 @@ class TranscriptionController(QObject):
         # each running transcription's progress, carried forward between its reports
         self._estimates: dict[str, LiveEstimate] = {}
         self._details: dict[str, str] = {}  # on a cluster: workers, hours, rate
+        self._stops: dict[str, threading.Event] = {}  # set by a second Cancel: stop at once
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._tick_all)
@@ -153,6 +129,7 @@ class TranscriptionController(QObject):
         emit(self.running_changed)  # the Cancel action and buttons go
         self._estimates.clear()
         self._details.clear()
+        self._stops.clear()
         self._tick.stop()
         self._late_refresh.stop()
         self._late_sid = None
@@ -301,10 +278,15 @@ class TranscriptionController(QObject):
 
         # after Cancel the batches being decoded are waited for until they are written (the
         # header reads "cancelling at N %"); a closing project hurries them (``ctx.hurry``)
-        waits = _waiting_options(transcriber)
+        waits = _takes(transcriber, "cancel_wait_s", "hurry")
+        # a second Cancel stops at once (as a second Ctrl+C does): what is written is kept
+        stop = threading.Event()
+        stops = _takes(transcriber, "stop")
 
         def job(ctx: Any) -> Any:
-            extra = {"cancel_wait_s": math.inf, "hurry": ctx.hurry} if waits else {}
+            extra: dict[str, Any] = {"cancel_wait_s": math.inf, "hurry": ctx.hurry} if waits else {}
+            if stops:
+                extra["stop"] = stop
             summary = transcriber(
                 project, sid, replace=replace, progress=ctx.progress, cancel=ctx.cancel, **extra
             )
@@ -326,6 +308,7 @@ class TranscriptionController(QObject):
             on_progress=lambda p: self._transcription_progress(sid, p),
         )
         self.running[sid] = handle
+        self._stops[sid] = stop
         emit(self.running_changed)
         return handle
 
@@ -372,142 +355,21 @@ class TranscriptionController(QObject):
         if sid not in self.running and len(self.running) == 1:
             sid = next(iter(self.running))  # the only one running
         handle = self.running.get(sid) if sid else None
-        if handle is not None and sid is not None:
+        if handle is None or sid is None:
+            return
+        stop = self._stops.get(sid)
+        if handle.context.cancel.is_set() and stop is not None:
+            # pressed again while waiting: stop now, the part being decoded is dropped
+            stop.set()
+            handle.cancel(hurry=True)  # a transcriber that cannot stop at once: soon
+            self.chrome.message("Stopping now: what is written is kept…", 10000)
+        else:
             handle.cancel()
             # the batches being decoded are written first, however long they take
             self.chrome.message("Cancelling: saving what is being transcribed…", 10000)
-            self._show_live(sid)
+        self._show_live(sid)
 
     # ------------------------------------------------------------------ one segment
-    def retranscribe_current(self, *, ask: bool = False) -> Any:
-        """Re-transcribe the current segment in its language (``ask``: choose the language)."""
-        project = self.state.project
-        row = self.views.transcript.currentIndex().row()
-        model = self.views.segment_model
-        if project is None or not 0 <= row < model.rowCount():
-            self.chrome.message("Select the segment to re-transcribe.", 4000)
-            return None
-        seg = model.segment(row)
-        language = seg.language
-        if ask:
-            language = choose_language(
-                self.chrome.window,
-                project.languages,
-                seg.language,
-                title="Re-transcribe segment",
-                prompt="Re-transcribe the segment's audio in",
-            )
-            if language is None:
-                return None
-        if seg.edited and seg.text.strip():
-            answer = QMessageBox.question(
-                self.chrome.window,
-                "Re-transcribe segment?",
-                "This segment was corrected by hand (its text or language, or names replaced "
-                "by pseudonyms). Re-transcribing replaces its text with what Whisper hears "
-                "(Edit ▸ Undo brings it back).",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return None
-        return self.retranscribe_segment(seg.id, language=language)
-
-    def retranscribe_segment(self, segment_id: str, *, language: str | None = None) -> Any:
-        """Re-decode one segment's audio (in ``language``, or the project's) in the background."""
-        project = self.state.project
-        if project is None:
-            return None
-        if segment_id in self.retranscribing:
-            self.chrome.message("This segment is already being re-transcribed.", 4000)
-            return self.retranscribing[segment_id]
-        try:
-            fn = self.segment_retranscriber or default_segment_retranscriber()
-        except ImportError:
-            self.chrome.show_error(
-                "Re-transcribing one segment is not available in this installation "
-                "(the transcription engine is too old)."
-            )
-            return None
-
-        scope = UndoScope.of(segments=[segment_id])
-
-        def job(ctx: Any) -> Retranscribed:
-            # the rows before and after, for one undoable step (the decoding itself runs
-            # outside any transaction: it takes seconds)
-            _, before = project.history.record_edit(scope, lambda: None)
-            seg = fn(project, segment_id, language=language, cancel=ctx.cancel)
-            if ctx.cancel.is_set():  # cancelled: the segment was left as it was
-                return Retranscribed(seg, cancelled=True)
-            _, after = project.history.record_edit(scope, lambda: None)
-            record = EditRecord(before.before, after.after, before.epoch)
-            if seg is not None and not seg.text.strip():
-                # nothing heard: the segment stays as it was (text, language, codings)
-                project.history.undo_edit(record)
-                return Retranscribed(project.transcript.get_segment(segment_id))
-            return Retranscribed(
-                seg,
-                project.codebook.codings(segment_id=segment_id),
-                record,
-                names=_mapped_names_in(project, seg),
-            )
-
-        def ended() -> None:
-            self.retranscribing.pop(segment_id, None)
-            emit(self.running_changed)  # its Cancel button goes
-
-        def done(result: Retranscribed) -> None:
-            ended()
-            if result.cancelled:
-                self.chrome.message("Re-transcription cancelled; the segment is as it was.", 6000)
-                return
-            if result.record is None:
-                name = language_name(language) if language else "its language"
-                self.chrome.message(
-                    f"Re-transcription in {name} found no text; the segment was left as it was.",
-                    8000,
-                )
-                return
-            if self.state.ctx is not None and self.state.project is project:
-                self.state.ctx.stack.push(
-                    RetranscribeCommand(self.state.ctx, result.record, language)
-                )
-            self._segment_retranscribed(result.segment, result.codings)
-            if result.names:  # Whisper wrote a real name again; names are replaced after a review
-                self.chrome.report(
-                    f"The new text holds {result.names} real name(s) from the pseudonym mapping. "
-                    "Review and replace them in Ethics ▸ Pseudonyms (or Edit ▸ Undo)."
-                )
-
-        def failed(exc: BaseException) -> None:
-            ended()
-            self.chrome.show_error(exc)
-
-        self.chrome.message("Re-transcribing the segment…")
-        handle = self.runner.submit("Re-transcribing segment", job, on_done=done, on_error=failed)
-        self.retranscribing[segment_id] = handle
-        emit(self.running_changed)  # the status bar offers Cancel while Whisper reads
-        return handle
-
-    def cancel_retranscription(self) -> None:
-        """Stop the running re-transcriptions of single segments (each is left as it was)."""
-        for handle in self.retranscribing.values():
-            handle.cancel()
-        if self.retranscribing:
-            self.chrome.message("Cancelling the re-transcription…", 4000)
-
-    def _segment_retranscribed(self, seg: Any, codings: list[Any]) -> None:
-        model = self.views.segment_model
-        if seg is None or model.session_id != seg.session_id:
-            return
-        model.replace_segment(seg, codings)
-        self.sessions.update_transcript_label()
-        if self.views.transcript.currentIndex().row() == model.row_of(seg.id):
-            shown = [(c, code) for c in codings if (code := model.code(c.code_id)) is not None]
-            self.views.segment_editor.show_segment(seg, shown)
-        self.sessions.refresh_session_row(seg.session_id)
-        what = "no text (speech without transcript)" if seg.untranscribed else "new text"
-        lang = f" in {language_name(seg.language)}" if seg.language else ""
-        self.chrome.message(f"Segment re-transcribed{lang}: {what}.", 6000)
-
     def _transcription_progress(self, sid: str, progress: Any) -> None:
         estimate = self._estimates.get(sid)
         if estimate is None:
@@ -563,12 +425,23 @@ class TranscriptionController(QObject):
         else:
             when = fmt_eta(shown.eta_s) if shown.eta_s >= 1 else "finishing"
         handle = self.running.get(sid)
+        stop = self._stops.get(sid)
+        if handle is not None and stop is not None and stop.is_set():
+            self.views.transcript_label.setText(
+                f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
+                f"<i>stopping now at {pct} %</i>",
+                "Cancel pressed again: what is written is kept, the part being transcribed is "
+                "not; Transcribe resumes after what is written.",
+            )
+            self.chrome.message(f"Stopping now at {pct} %: what is written is kept…")
+            return
         if handle is not None and handle.context.cancel.is_set():
             # after a cancel the parts being decoded are still written, however long they take
             self.views.transcript_label.setText(
                 f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
                 f"<i>cancelling at {pct} %</i>",
-                "The part being transcribed is saved first; Transcribe resumes after it.",
+                "The part being transcribed is saved first (Cancel again: stop now); "
+                "Transcribe resumes after it.",
             )
             self.chrome.message(f"Cancelling at {pct} %: saving what is being transcribed…")
             return
@@ -586,6 +459,7 @@ class TranscriptionController(QObject):
         self.running.pop(sid, None)
         self._estimates.pop(sid, None)
         self._details.pop(sid, None)
+        self._stops.pop(sid, None)
         if not self._estimates:
             self._tick.stop()
         self.views.sessions_model.set_live(sid, None)
@@ -653,10 +527,3 @@ class TranscriptionController(QObject):
                 )
             return
         self.chrome.show_error(exc)
-
-
-def _mapped_names_in(project: Any, seg: Any) -> int:
-    """How many real names of the project's pseudonym mapping a segment's text holds."""
-    if seg is None:
-        return 0
-    return len(project.privacy.pseudonym_candidates(seg.session_id, segment_id=seg.id))

@@ -243,14 +243,14 @@ def test_a_cancel_waits_for_the_batches_being_decoded_only_so_long(
 
 
 def _cancelled_in_second_batch(
-    project: Project, wav: Path, hurry_too: bool, **options: Any
+    project: Project, wav: Path, hurry_too: bool, *, stop_too: bool = False, **options: Any
 ) -> tuple[Any, float, list[str]]:
-    """Transcribe ``wav`` with ``SlowSecondBatch``, Cancel (and ``hurry_too``: hurry) pressed
-    while its second batch is decoded: the summary, the seconds from the press to the end and
-    the texts written."""
+    """Transcribe ``wav`` with ``SlowSecondBatch``, Cancel (and ``hurry_too``: hurry;
+    ``stop_too``: stop) pressed while its second batch is decoded: the summary, the seconds
+    from the press to the end and the texts written."""
     session = project.sessions.import_audio(wav)
     slow = SlowSecondBatch()
-    cancel, hurry = threading.Event(), threading.Event()
+    cancel, hurry, stop = threading.Event(), threading.Event(), threading.Event()
     pressed: list[float] = []
 
     def press() -> None:
@@ -258,6 +258,8 @@ def _cancelled_in_second_batch(
         pressed.append(time.monotonic())
         if hurry_too:
             hurry.set()
+        if stop_too:
+            stop.set()
         cancel.set()
 
     presser = threading.Thread(target=press)
@@ -268,6 +270,7 @@ def _cancelled_in_second_batch(
         language="en",
         cancel=cancel,
         hurry=hurry,
+        stop=stop,
         engine=lambda *_a, **_k: slow,
         **options,
     )
@@ -303,6 +306,18 @@ def test_a_hurry_after_a_cancel_waits_only_so_long(
     )
     assert summary.cancelled and texts == ["first batch"]  # the long batch was not waited for
     assert took < LONG_BATCH_S - 1.0  # 0.3 s, and the worker thread is given 0.8 s
+    state = project.transcription.transcription_state(summary.session_id)
+    assert state is not None and state.status == "cancelled" and state.done_ms == 1000
+
+
+def test_a_stop_after_a_cancel_stops_at_once(project: Project, two: Path) -> None:
+    """``stop`` (the GUI's second Cancel, like a second Ctrl+C): the run ends without waiting
+    for the batch being decoded, keeping what was written, resumable from there."""
+    summary, took, texts = _cancelled_in_second_batch(
+        project, two, hurry_too=False, stop_too=True, cancel_wait_s=math.inf
+    )
+    assert summary.cancelled and texts == ["first batch"]
+    assert took < LONG_BATCH_S - 1.0  # the worker thread is given 0.8 s
     state = project.transcription.transcription_state(summary.session_id)
     assert state is not None and state.status == "cancelled" and state.done_ms == 1000
 

@@ -98,12 +98,13 @@ def overlaps(draft: SegmentDraft, kept: list[tuple[int, int]]) -> bool:
 class Cancelling(NamedTuple):
     """How a run stops: ``cancel`` set, the batches being decoded are waited for ``wait_s``
     (``math.inf``: until they finish); ``hurry`` set (with or after ``cancel``), for at most
-    ``hurry_s`` more."""
+    ``hurry_s`` more; ``stop`` set, not at all (what is written is kept)."""
 
     cancel: threading.Event | None
     wait_s: float
     hurry: threading.Event | None = None
     hurry_s: float = 0.0
+    stop: threading.Event | None = None
 
 
 def write_batches(
@@ -121,9 +122,10 @@ def write_batches(
 
     A cancel starts no new batch; the batches already decoded or being decoded are stored as
     they finish, for at most ``cancelling.wait_s``, then the run stops (resumable from there);
-    once ``cancelling.hurry`` is set, for at most ``cancelling.hurry_s`` more.
+    once ``cancelling.hurry`` is set, for at most ``cancelling.hurry_s`` more; once
+    ``cancelling.stop`` is set, no longer.
     """
-    cancel, wait_s, hurry, hurry_s = cancelling
+    cancel, wait_s, hurry, hurry_s, stop_now = cancelling
     from_ms = run.done_ms
     fixed = summary.language  # asked for (or the interrupted run's); None: every stretch's own
     results: queue.Queue[Any] = queue.Queue(maxsize=2)
@@ -169,8 +171,11 @@ def write_batches(
     hurried = False
     try:
         while True:
-            stopping = (cancel is not None and cancel.is_set()) or (
-                hurry is not None and hurry.is_set()
+            now_please = stop_now is not None and stop_now.is_set()
+            stopping = (
+                (cancel is not None and cancel.is_set())
+                or (hurry is not None and hurry.is_set())
+                or now_please
             )
             if deadline is None and stopping:
                 summary.cancelled = True
@@ -179,6 +184,8 @@ def write_batches(
             if deadline is not None and not hurried and hurry is not None and hurry.is_set():
                 hurried = True  # the project is closing: it waits so long for its jobs
                 deadline = min(deadline, time.monotonic() + hurry_s)
+            if now_please:
+                deadline = time.monotonic()  # a second Cancel: the batches being decoded go
             if deadline is not None and time.monotonic() >= deadline:
                 break
             try:

@@ -112,6 +112,7 @@ def transcribe_session(
     engine: Callable[..., Any] | None = None,
     cancel_wait_s: float | None = None,
     hurry: threading.Event | None = None,
+    stop: threading.Event | None = None,
 ) -> TranscriptionSummary:
     """Transcribe (or resume transcribing) a session's audio into its segments.
 
@@ -137,6 +138,8 @@ def transcribe_session(
         hurry: set it (with or after ``cancel``) to wait at most ``CANCEL_WAIT_S`` more for
             the batches being decoded: the GUI waits for them until they finish after its
             Cancel, and hurries when the project closes (it waits 15 s for its jobs).
+        stop: set it (with or after ``cancel``) to stop at once, as a second Ctrl+C does: what
+            is written is kept, the batches being decoded are dropped (the GUI's second Cancel).
 
     Returns:
         What was done.
@@ -227,7 +230,7 @@ def transcribe_session(
     run = RunState(done_ms=from_ms)
     try:
         wait_s = CANCEL_WAIT_S if cancel_wait_s is None else cancel_wait_s
-        cancelling = Cancelling(cancel, wait_s, hurry, CANCEL_WAIT_S)
+        cancelling = Cancelling(cancel, wait_s, hurry, CANCEL_WAIT_S, stop)
         write_batches(project, transcriber, path, summary, run, kept, progress, cancelling, started)
         project.transcription.end_transcription(
             session_id, "cancelled" if summary.cancelled else "done"

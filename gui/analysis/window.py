@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFontMetrics
+from PySide6.QtGui import QAction, QFontMetrics, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -49,6 +49,28 @@ from gui.tasks import TaskHandle, TaskRunner
 from storage import Project
 
 
+class CheckListMenu(QMenu):
+    """A menu of checkable entries that stays open while they are ticked (by click, Space or
+    Enter): picking several sessions meant reopening it for each. Escape or a click outside
+    closes it."""
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        action = self.actionAt(event.position().toPoint())
+        if action is not None and action.isCheckable() and action.isEnabled():
+            action.trigger()
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        action = self.activeAction()
+        keys = (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if event.key() in keys and action is not None and action.isCheckable():
+            if action.isEnabled():
+                action.trigger()
+            return
+        super().keyPressEvent(event)
+
+
 class FilterBar(QWidget):
     """Coder, sessions, speaker, attribute and date filters shared by every tab."""
 
@@ -68,7 +90,7 @@ class FilterBar(QWidget):
         # a push button with a menu keeps room for its arrow (a tool button drew it over the
         # text's last letter: "All session⌄s")
         self.sessions_button = QPushButton("All sessions")
-        self.sessions_menu = QMenu(self)
+        self.sessions_menu = CheckListMenu(self)  # stays open while sessions are ticked
         self.sessions_button.setMenu(self.sessions_menu)
         self.date_from = QLineEdit()
         self.date_to = QLineEdit()

@@ -35,6 +35,7 @@ def make_fake_transcriber(delay_s: float = 0.0) -> Callable[..., TranscriptionSu
         cancel: threading.Event | None = None,
         cancel_wait_s: float | None = None,
         hurry: threading.Event | None = None,
+        stop: threading.Event | None = None,
     ) -> TranscriptionSummary:
         t0 = time.monotonic()
         if project.transcript.segment_count(session_id):

@@ -805,3 +805,28 @@ def test_a_closed_window_does_not_hear_later_tasks(
     main.runner.submit("after", lambda _ctx: 1, on_done=done.append)
     qtbot.waitUntil(lambda: done == [1], timeout=5000)
     idle(main)
+
+
+def test_sessions_menu_stays_open_while_ticking(
+    main: Any, idle: Callable[..., None], qtbot: Any
+) -> None:
+    """Picking several sessions meant reopening the Sessions menu for each: it closed after
+    every tick. It stays open now (by mouse and by keyboard); Escape closes it."""
+    from PySide6.QtCore import Qt
+
+    win = _open(main, idle)
+    bar = win.filter_bar
+    menu = bar.sessions_menu
+    menu.popup(bar.sessions_button.mapToGlobal(bar.sessions_button.rect().bottomLeft()))
+    qtbot.waitUntil(menu.isVisible)
+    for action in bar.session_actions[:2]:
+        qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+        assert menu.isVisible()
+    assert [a.isChecked() for a in bar.session_actions[:2]] == [True, True]
+    assert bar.sessions_button.text() == "2 sessions"
+    menu.setActiveAction(bar.session_actions[0])
+    qtbot.keyClick(menu, Qt.Key.Key_Space)
+    assert menu.isVisible() and not bar.session_actions[0].isChecked()
+    assert bar.sessions_button.text() == "1 session"
+    qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not menu.isVisible())

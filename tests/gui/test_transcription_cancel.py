@@ -65,3 +65,38 @@ def test_closing_hurries_a_job_and_cancel_alone_does_not(qtbot: Any) -> None:
     tasks.cancel_all()
     assert tasks.shutdown(5000)
     assert seen == [(True, False), (True, True)]
+
+
+def test_cancel_pressed_again_stops_at_once(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    """Cancel pressed a second time while the batch being decoded is waited for did nothing
+    (the user waited it out); it now stops at once, as a second Ctrl+C does: what is written
+    is kept, the batch being decoded is not, and the header says so meanwhile."""
+    slow = SlowSecondBatch()
+
+    def transcriber(project: Project, sid: str, **kwargs: Any) -> Any:
+        return runner.transcribe_session(
+            project, sid, language="en", engine=lambda *_a, **_k: slow, **kwargs
+        )
+
+    window.transcription.transcriber = transcriber
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = window.project.sessions.all()[0].id
+    window.sessions.open_segment_session(sid)
+    idle(window)
+    window.transcription.start_transcription(sid)
+    qtbot.waitUntil(slow.decoding.is_set, timeout=10000)
+    pressed = time.monotonic()
+    window.transcription.cancel_transcription(sid)
+    assert "cancelling at" in window.transcript_label.full_text()
+    window.transcription.cancel_transcription(None)  # from the menu: the one running
+    assert "stopping now at" in window.transcript_label.full_text()
+    qtbot.waitUntil(lambda: sid not in window.transcription.running, timeout=10000)
+    assert time.monotonic() - pressed < LONG_BATCH_S - 0.5
+    texts = [s.text for s in window.project.transcript.segments(sid)]
+    assert texts == ["first batch"]
+    state = window.project.transcription.transcription_state(sid)
+    assert state is not None and state.status == "cancelled" and state.done_ms == 1000
+    assert "1 segment kept" in window.statusBar().currentMessage()

@@ -1,0 +1,196 @@
+"""Re-transcribing one segment (Transcription ▸ Re-transcribe segment), for
+``gui.transcription.TranscriptionController``: the segment is decoded again in the background
+and the change is one undoable step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtWidgets import QMessageBox
+
+from gui.app_state import AppState
+from gui.chrome import WindowChrome
+from gui.languages import choose_language
+from gui.qtcompat import emit
+from gui.sessions import SessionsController
+from gui.tasks import TaskRunner
+from gui.undo import RetranscribeCommand
+from gui.views import WorkbenchViews
+from storage.core.languages import language_name
+from storage.history.undo import EditRecord, UndoScope
+
+
+def default_segment_retranscriber() -> Callable[..., Any]:
+    """``transcribe.runner.retranscribe_segment`` (ImportError where this engine lacks it)."""
+    from transcribe import runner
+
+    fn: Callable[..., Any] | None = getattr(runner, "retranscribe_segment", None)
+    if fn is None:
+        raise ImportError("transcribe.runner.retranscribe_segment")
+    return fn
+
+
+@dataclass
+class Retranscribed:
+    """What re-decoding one segment did: the segment now, its codings, the undoable step
+    (None: nothing stored, the segment is as it was), whether it was cancelled, and how many
+    real names of the pseudonym mapping its new text holds."""
+
+    segment: Any
+    codings: list[Any] = field(default_factory=list)
+    record: EditRecord | None = None
+    cancelled: bool = False
+    names: int = 0
+
+
+class SegmentRetranscription:
+    """The re-transcription of single segments; ``retranscribing`` maps segment ids to tasks
+    (mixed into ``TranscriptionController``, which sets what is declared here)."""
+
+    state: AppState
+    chrome: WindowChrome
+    runner: TaskRunner
+    views: WorkbenchViews
+    sessions: SessionsController
+    running_changed: Any  # the controller's signal: a re-transcription started or ended
+    # default: transcribe.runner.retranscribe_segment (tests put a fake here)
+    segment_retranscriber: Callable[..., Any] | None
+    retranscribing: dict[str, Any]  # segment id -> TaskHandle
+
+    def retranscribe_current(self, *, ask: bool = False) -> Any:
+        """Re-transcribe the current segment in its language (``ask``: choose the language)."""
+        project = self.state.project
+        row = self.views.transcript.currentIndex().row()
+        model = self.views.segment_model
+        if project is None or not 0 <= row < model.rowCount():
+            self.chrome.message("Select the segment to re-transcribe.", 4000)
+            return None
+        seg = model.segment(row)
+        language = seg.language
+        if ask:
+            language = choose_language(
+                self.chrome.window,
+                project.languages,
+                seg.language,
+                title="Re-transcribe segment",
+                prompt="Re-transcribe the segment's audio in",
+            )
+            if language is None:
+                return None
+        if seg.edited and seg.text.strip():
+            answer = QMessageBox.question(
+                self.chrome.window,
+                "Re-transcribe segment?",
+                "This segment was corrected by hand (its text or language, or names replaced "
+                "by pseudonyms). Re-transcribing replaces its text with what Whisper hears "
+                "(Edit ▸ Undo brings it back).",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+        return self.retranscribe_segment(seg.id, language=language)
+
+    def retranscribe_segment(self, segment_id: str, *, language: str | None = None) -> Any:
+        """Re-decode one segment's audio (in ``language``, or the project's) in the background."""
+        project = self.state.project
+        if project is None:
+            return None
+        if segment_id in self.retranscribing:
+            self.chrome.message("This segment is already being re-transcribed.", 4000)
+            return self.retranscribing[segment_id]
+        try:
+            fn = self.segment_retranscriber or default_segment_retranscriber()
+        except ImportError:
+            self.chrome.show_error(
+                "Re-transcribing one segment is not available in this installation "
+                "(the transcription engine is too old)."
+            )
+            return None
+
+        scope = UndoScope.of(segments=[segment_id])
+
+        def job(ctx: Any) -> Retranscribed:
+            # the rows before and after, for one undoable step (the decoding itself runs
+            # outside any transaction: it takes seconds)
+            _, before = project.history.record_edit(scope, lambda: None)
+            seg = fn(project, segment_id, language=language, cancel=ctx.cancel)
+            if ctx.cancel.is_set():  # cancelled: the segment was left as it was
+                return Retranscribed(seg, cancelled=True)
+            _, after = project.history.record_edit(scope, lambda: None)
+            record = EditRecord(before.before, after.after, before.epoch)
+            if seg is not None and not seg.text.strip():
+                # nothing heard: the segment stays as it was (text, language, codings)
+                project.history.undo_edit(record)
+                return Retranscribed(project.transcript.get_segment(segment_id))
+            return Retranscribed(
+                seg,
+                project.codebook.codings(segment_id=segment_id),
+                record,
+                names=_mapped_names_in(project, seg),
+            )
+
+        def ended() -> None:
+            self.retranscribing.pop(segment_id, None)
+            emit(self.running_changed)  # its Cancel button goes
+
+        def done(result: Retranscribed) -> None:
+            ended()
+            if result.cancelled:
+                self.chrome.message("Re-transcription cancelled; the segment is as it was.", 6000)
+                return
+            if result.record is None:
+                name = language_name(language) if language else "its language"
+                self.chrome.message(
+                    f"Re-transcription in {name} found no text; the segment was left as it was.",
+                    8000,
+                )
+                return
+            if self.state.ctx is not None and self.state.project is project:
+                self.state.ctx.stack.push(
+                    RetranscribeCommand(self.state.ctx, result.record, language)
+                )
+            self._segment_retranscribed(result.segment, result.codings)
+            if result.names:  # Whisper wrote a real name again; names are replaced after a review
+                self.chrome.report(
+                    f"The new text holds {result.names} real name(s) from the pseudonym mapping. "
+                    "Review and replace them in Ethics ▸ Pseudonyms (or Edit ▸ Undo)."
+                )
+
+        def failed(exc: BaseException) -> None:
+            ended()
+            self.chrome.show_error(exc)
+
+        self.chrome.message("Re-transcribing the segment…")
+        handle = self.runner.submit("Re-transcribing segment", job, on_done=done, on_error=failed)
+        self.retranscribing[segment_id] = handle
+        emit(self.running_changed)  # the status bar offers Cancel while Whisper reads
+        return handle
+
+    def cancel_retranscription(self) -> None:
+        """Stop the running re-transcriptions of single segments (each is left as it was)."""
+        for handle in self.retranscribing.values():
+            handle.cancel()
+        if self.retranscribing:
+            self.chrome.message("Cancelling the re-transcription…", 4000)
+
+    def _segment_retranscribed(self, seg: Any, codings: list[Any]) -> None:
+        model = self.views.segment_model
+        if seg is None or model.session_id != seg.session_id:
+            return
+        model.replace_segment(seg, codings)
+        self.sessions.update_transcript_label()
+        if self.views.transcript.currentIndex().row() == model.row_of(seg.id):
+            shown = [(c, code) for c in codings if (code := model.code(c.code_id)) is not None]
+            self.views.segment_editor.show_segment(seg, shown)
+        self.sessions.refresh_session_row(seg.session_id)
+        what = "no text (speech without transcript)" if seg.untranscribed else "new text"
+        lang = f" in {language_name(seg.language)}" if seg.language else ""
+        self.chrome.message(f"Segment re-transcribed{lang}: {what}.", 6000)
+
+
+def _mapped_names_in(project: Any, seg: Any) -> int:
+    """How many real names of the project's pseudonym mapping a segment's text holds."""
+    if seg is None:
+        return 0
+    return len(project.privacy.pseudonym_candidates(seg.session_id, segment_id=seg.id))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtWidgets import QMessageBox
 
@@ -20,6 +20,20 @@ from gui.undo import RetranscribeCommand
 from gui.views import WorkbenchViews
 from storage.core.languages import language_name
 from storage.history.undo import EditRecord, UndoScope
+
+
+class Owner(Protocol):
+    """What ``SegmentRetranscription`` uses of its ``TranscriptionController``."""
+
+    state: AppState
+    chrome: WindowChrome
+    runner: TaskRunner
+    views: WorkbenchViews
+    sessions: SessionsController
+    running_changed: Any  # the controller's signal: a re-transcription started or ended
+    # default: transcribe.runner.retranscribe_segment (tests put a fake here)
+    segment_retranscriber: Callable[..., Any] | None
+    retranscribing: dict[str, Any]  # segment id -> TaskHandle
 
 
 def default_segment_retranscriber() -> Callable[..., Any]:
@@ -46,32 +60,26 @@ class Retranscribed:
 
 
 class SegmentRetranscription:
-    """The re-transcription of single segments; ``retranscribing`` maps segment ids to tasks
-    (mixed into ``TranscriptionController``, which sets what is declared here)."""
+    """The re-transcription of single segments, for a ``TranscriptionController`` (its
+    ``owner``: its state, chrome, task runner, views, sessions, ``running_changed`` signal,
+    ``segment_retranscriber`` and ``retranscribing``, segment id -> task, are used here)."""
 
-    state: AppState
-    chrome: WindowChrome
-    runner: TaskRunner
-    views: WorkbenchViews
-    sessions: SessionsController
-    running_changed: Any  # the controller's signal: a re-transcription started or ended
-    # default: transcribe.runner.retranscribe_segment (tests put a fake here)
-    segment_retranscriber: Callable[..., Any] | None
-    retranscribing: dict[str, Any]  # segment id -> TaskHandle
+    def __init__(self, owner: Owner) -> None:
+        self.owner = owner
 
     def retranscribe_current(self, *, ask: bool = False) -> Any:
         """Re-transcribe the current segment in its language (``ask``: choose the language)."""
-        project = self.state.project
-        row = self.views.transcript.currentIndex().row()
-        model = self.views.segment_model
+        project = self.owner.state.project
+        row = self.owner.views.transcript.currentIndex().row()
+        model = self.owner.views.segment_model
         if project is None or not 0 <= row < model.rowCount():
-            self.chrome.message("Select the segment to re-transcribe.", 4000)
+            self.owner.chrome.message("Select the segment to re-transcribe.", 4000)
             return None
         seg = model.segment(row)
         language = seg.language
         if ask:
             language = choose_language(
-                self.chrome.window,
+                self.owner.chrome.window,
                 project.languages,
                 seg.language,
                 title="Re-transcribe segment",
@@ -81,7 +89,7 @@ class SegmentRetranscription:
                 return None
         if seg.edited and seg.text.strip():
             answer = QMessageBox.question(
-                self.chrome.window,
+                self.owner.chrome.window,
                 "Re-transcribe segment?",
                 "This segment was corrected by hand (its text or language, or names replaced "
                 "by pseudonyms). Re-transcribing replaces its text with what Whisper hears "
@@ -93,16 +101,16 @@ class SegmentRetranscription:
 
     def retranscribe_segment(self, segment_id: str, *, language: str | None = None) -> Any:
         """Re-decode one segment's audio (in ``language``, or the project's) in the background."""
-        project = self.state.project
+        project = self.owner.state.project
         if project is None:
             return None
-        if segment_id in self.retranscribing:
-            self.chrome.message("This segment is already being re-transcribed.", 4000)
-            return self.retranscribing[segment_id]
+        if segment_id in self.owner.retranscribing:
+            self.owner.chrome.message("This segment is already being re-transcribed.", 4000)
+            return self.owner.retranscribing[segment_id]
         try:
-            fn = self.segment_retranscriber or default_segment_retranscriber()
+            fn = self.owner.segment_retranscriber or default_segment_retranscriber()
         except ImportError:
-            self.chrome.show_error(
+            self.owner.chrome.show_error(
                 "Re-transcribing one segment is not available in this installation "
                 "(the transcription engine is too old)."
             )
@@ -131,62 +139,66 @@ class SegmentRetranscription:
             )
 
         def ended() -> None:
-            self.retranscribing.pop(segment_id, None)
-            emit(self.running_changed)  # its Cancel button goes
+            self.owner.retranscribing.pop(segment_id, None)
+            emit(self.owner.running_changed)  # its Cancel button goes
 
         def done(result: Retranscribed) -> None:
             ended()
             if result.cancelled:
-                self.chrome.message("Re-transcription cancelled; the segment is as it was.", 6000)
+                self.owner.chrome.message(
+                    "Re-transcription cancelled; the segment is as it was.", 6000
+                )
                 return
             if result.record is None:
                 name = language_name(language) if language else "its language"
-                self.chrome.message(
+                self.owner.chrome.message(
                     f"Re-transcription in {name} found no text; the segment was left as it was.",
                     8000,
                 )
                 return
-            if self.state.ctx is not None and self.state.project is project:
-                self.state.ctx.stack.push(
-                    RetranscribeCommand(self.state.ctx, result.record, language)
+            if self.owner.state.ctx is not None and self.owner.state.project is project:
+                self.owner.state.ctx.stack.push(
+                    RetranscribeCommand(self.owner.state.ctx, result.record, language)
                 )
             self._segment_retranscribed(result.segment, result.codings)
             if result.names:  # Whisper wrote a real name again; names are replaced after a review
-                self.chrome.report(
+                self.owner.chrome.report(
                     f"The new text holds {result.names} real name(s) from the pseudonym mapping. "
                     "Review and replace them in Ethics ▸ Pseudonyms (or Edit ▸ Undo)."
                 )
 
         def failed(exc: BaseException) -> None:
             ended()
-            self.chrome.show_error(exc)
+            self.owner.chrome.show_error(exc)
 
-        self.chrome.message("Re-transcribing the segment…")
-        handle = self.runner.submit("Re-transcribing segment", job, on_done=done, on_error=failed)
-        self.retranscribing[segment_id] = handle
-        emit(self.running_changed)  # the status bar offers Cancel while Whisper reads
+        self.owner.chrome.message("Re-transcribing the segment…")
+        handle = self.owner.runner.submit(
+            "Re-transcribing segment", job, on_done=done, on_error=failed
+        )
+        self.owner.retranscribing[segment_id] = handle
+        emit(self.owner.running_changed)  # the status bar offers Cancel while Whisper reads
         return handle
 
     def cancel_retranscription(self) -> None:
         """Stop the running re-transcriptions of single segments (each is left as it was)."""
-        for handle in self.retranscribing.values():
+        for handle in self.owner.retranscribing.values():
             handle.cancel()
-        if self.retranscribing:
-            self.chrome.message("Cancelling the re-transcription…", 4000)
+        if self.owner.retranscribing:
+            self.owner.chrome.message("Cancelling the re-transcription…", 4000)
 
     def _segment_retranscribed(self, seg: Any, codings: list[Any]) -> None:
-        model = self.views.segment_model
+        model = self.owner.views.segment_model
         if seg is None or model.session_id != seg.session_id:
             return
         model.replace_segment(seg, codings)
-        self.sessions.update_transcript_label()
-        if self.views.transcript.currentIndex().row() == model.row_of(seg.id):
+        self.owner.sessions.update_transcript_label()
+        if self.owner.views.transcript.currentIndex().row() == model.row_of(seg.id):
             shown = [(c, code) for c in codings if (code := model.code(c.code_id)) is not None]
-            self.views.segment_editor.show_segment(seg, shown)
-        self.sessions.refresh_session_row(seg.session_id)
+            self.owner.views.segment_editor.show_segment(seg, shown)
+        self.owner.sessions.refresh_session_row(seg.session_id)
         what = "no text (speech without transcript)" if seg.untranscribed else "new text"
         lang = f" in {language_name(seg.language)}" if seg.language else ""
-        self.chrome.message(f"Segment re-transcribed{lang}: {what}.", 6000)
+        self.owner.chrome.message(f"Segment re-transcribed{lang}: {what}.", 6000)
 
 
 def _mapped_names_in(project: Any, seg: Any) -> int:

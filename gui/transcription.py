@@ -50,7 +50,7 @@ def _takes(transcriber: Callable[..., Any], *options: str) -> bool:
     return set(options) <= names or any(p.kind is p.VAR_KEYWORD for p in params)
 
 
-class TranscriptionController(SegmentRetranscription, QObject):
+class TranscriptionController(QObject):
     """File > Import audio and the Transcription menu; ``running`` maps session ids to tasks
     (one segment's re-transcription: ``gui.retranscription``)."""
 
@@ -80,6 +80,7 @@ class TranscriptionController(SegmentRetranscription, QObject):
         self.segment_retranscriber: Callable[..., Any] | None = None
         self.running: dict[str, Any] = {}  # session id -> TaskHandle
         self.retranscribing: dict[str, Any] = {}  # segment id -> TaskHandle
+        self.retranscription = SegmentRetranscription(self)
         self._last_refresh = 0.0
         # segments reported within 2 s of the last refresh are shown when the 2 s are over (the
         # next report may come a minute of speech later)
@@ -96,6 +97,18 @@ class TranscriptionController(SegmentRetranscription, QObject):
         self._tick.timeout.connect(self._tick_all)
         self._notes_shown: set[str] = set()  # each note of a summary is shown once in a box
         self.last_notes: list[str] = []
+
+    def retranscribe_current(self, *, ask: bool = False) -> Any:
+        """Re-transcribe the current segment (``gui.retranscription``)."""
+        return self.retranscription.retranscribe_current(ask=ask)
+
+    def retranscribe_segment(self, segment_id: str, *, language: str | None = None) -> Any:
+        """Re-transcribe one segment in the background (``gui.retranscription``)."""
+        return self.retranscription.retranscribe_segment(segment_id, language=language)
+
+    def cancel_retranscription(self) -> None:
+        """Cancel the segments' re-transcriptions (``gui.retranscription``)."""
+        self.retranscription.cancel_retranscription()
 
     def build_menu(self) -> None:
         """The Transcription menu (its actions also go on the sessions list)."""

@@ -23,7 +23,7 @@ from .common import (
     privacy_options,
 )
 from .consent_check import add_export_anyway, check_consent
-from .output import print_json, wrote_kept
+from .output import plural, print_json, wrote_kept
 
 
 def register(sub: Any) -> None:
@@ -128,7 +128,7 @@ def cmd_import_transcript(args: argparse.Namespace) -> int:
     else:
         speakers = ", ".join(result.speakers) or "none"
         print(
-            f"Imported {result.segments} segment(s) from {args.file} ({result.format}); "
+            f"Imported {plural(result.segments, 'segment')} from {args.file} ({result.format}); "
             f"speakers: {speakers}."
         )
         for note in result.notes:

@@ -13,7 +13,7 @@ from typing import Any
 from storage.core.errors import InvalidInputError
 
 from .common import add_dir, add_json, open_project
-from .output import ProgressBar, print_json, print_table
+from .output import ProgressBar, plural, print_json, print_table
 from .sigint import install_sigint
 
 
@@ -272,7 +272,7 @@ def cmd_models_remove(args: argparse.Namespace) -> int:
     users = projects_choosing(chosen) if chosen is not None and chosen.removable else []
     if users and not args.force:
         raise InvalidInputError(
-            f"{len(users)} project(s) chose {chosen.name if chosen else args.name} "
+            f"{plural(len(users), 'project')} chose {chosen.name if chosen else args.name} "
             f"(fieldscribe models use): {', '.join(users)}; nothing was removed. Choose "
             "another model for them, or remove it anyway with --force (they then transcribe "
             "with the default for their languages)."

@@ -25,7 +25,7 @@ from .common import (
     open_project,
 )
 from .consent_check import add_transcribe_anyway, check_transcription_consent
-from .output import ProgressBar, fmt_ms, print_json
+from .output import ProgressBar, fmt_ms, plural, print_json
 from .sigint import install_sigint
 
 
@@ -327,12 +327,13 @@ def cmd_retranscribe(args: argparse.Namespace) -> int:
 
 def _print_cluster(stats: dict[str, Any]) -> None:
     print(
-        f"On the cluster: {stats['pieces']} piece(s), {stats['audio_hours']:.2f} h of audio, "
-        f"{stats['workers']} worker(s):"
+        f"On the cluster: {plural(stats['pieces'], 'piece')}, "
+        f"{stats['audio_hours']:.2f} h of audio, "
+        f"{plural(stats['workers'], 'worker')}:"
     )
     for name, w in stats["per_worker"].items():
         speed = f"{w['speed']:.1f}x real time" if w["speed"] else "-"
-        print(f"  {name}: {w['pieces']} piece(s), {w['audio_s']:.0f} s of audio, {speed}")
+        print(f"  {name}: {plural(w['pieces'], 'piece')}, {w['audio_s']:.0f} s of audio, {speed}")
 
 
 def _check_speaker_args(args: argparse.Namespace) -> None:
@@ -407,7 +408,7 @@ def _print_summary(title: str, s: Any) -> None:
     else:  # stopped before the first speech was heard
         language = "language not identified yet" if s.cancelled else "language unknown"
     print(
-        f"{state} {title!r}: {s.segments_added} segment(s) added (model {s.model}, "
+        f"{state} {title!r}: {plural(s.segments_added, 'segment')} added (model {s.model}, "
         f"{language}{resumed}) in {s.elapsed_s:.1f} s "
         f"({fmt_ms(s.duration_ms)} of audio, real-time factor {rtf:.3f})."
     )
@@ -415,13 +416,15 @@ def _print_summary(title: str, s: Any) -> None:
         print(f"  Note: {note}")
     if s.untranscribed:
         print(
-            f'  {s.untranscribed} stretch(es) of speech gave no text: marked "speech without '
+            f"  {plural(s.untranscribed, 'stretch', 'stretches')} of speech gave no text: "
+            'marked "speech without '
             'transcript" in the session, to play and type (`fieldscribe segment-text DIR '
             'SEGMENT_ID "text"`) or re-transcribe in another language (`fieldscribe '
             "retranscribe DIR SEGMENT_ID --language CODE`)."
         )
     if s.segments_kept:
         print(
-            f"  Kept {s.segments_kept} segment(s) holding someone's work (edited, hand-made, "
-            f"coded, redacted...) with their {s.codings_kept} coding(s); no coding was removed."
+            f"  Kept {plural(s.segments_kept, 'segment')} holding someone's work (edited, "
+            f"hand-made, coded, redacted...) with their {plural(s.codings_kept, 'coding')}; no "
+            "coding was removed."
         )

@@ -36,7 +36,8 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("qdpx", "codebook"), "qdpx_cmds"),
     **dict.fromkeys(("record", "recover"), "record_cmds"),
     **dict.fromkeys(("speakers", "speaker", "profiles"), "speaker_cmds"),
-    **dict.fromkeys(("transcribe", "retranscribe", "models"), "transcribe_cmds"),
+    **dict.fromkeys(("transcribe", "retranscribe"), "transcribe_cmds"),
+    "models": "models_cmds",
     "worker": "cluster_cmds",
 }
 

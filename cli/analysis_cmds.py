@@ -25,7 +25,7 @@ from .common import (
     open_project,
     privacy_options,
 )
-from .output import fmt_ms, print_json, print_table
+from .output import fmt_ms, plural, print_json, print_table
 
 VIEWS = ("matrix", "cooccurrence", "timeline", "frequencies")
 
@@ -270,7 +270,7 @@ def _print(args: argparse.Namespace, kind: str, data: Any, note: str) -> None:
         for t in data:
             print(f"{t.title} ({fmt_ms(t.duration_ms)})")
             for lane in t.lanes:
-                print(f"  {lane.kind:8} {lane.label}: {len(lane.bars)} bar(s), "
+                print(f"  {lane.kind:8} {lane.label}: {plural(len(lane.bars), 'bar')}, "
                       f"{fmt_ms(lane.total_ms)}")  # fmt: skip
     elif kind == "kwic":
         for k in data:

@@ -28,7 +28,7 @@ from .common import (
     segment_ids,
     shortest_ends,
 )
-from .output import fmt_ms, print_json, print_table
+from .output import fmt_ms, plural, print_json, print_table
 
 
 def register(sub: Any) -> None:
@@ -407,7 +407,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"note: {note}")
     if args.disagreements:
-        print(f"\n{len(diffs)} disagreement(s):")
+        print(f"\n{plural(len(diffs), 'disagreement')}:")
         short = shortest_ends(listed, [d.segment_id for d in diffs])
         for d in diffs:
             speaker = f"{d.speaker}: " if d.speaker else ""

@@ -19,6 +19,7 @@ from typing import Any
 from storage.core.errors import InvalidInputError
 
 from .common import bounded_int
+from .output import plural
 
 
 def register(sub: Any) -> None:
@@ -143,7 +144,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     os.environ["FIELDSCRIBE_WORKER_THREADS"] = str(args.threads)
     device = pick_device(args.device)[0]
     print(
-        f"FieldScribe {fieldscribe_version()}: {args.nworkers} worker(s) on {device}"
+        f"FieldScribe {fieldscribe_version()}: {plural(args.nworkers, 'worker')} on {device}"
         f"{f', model {args.model}' if args.model else ''}, for {address} (Ctrl+C stops them).",
         file=sys.stderr,
         flush=True,

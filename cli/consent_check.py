@@ -114,7 +114,7 @@ def _listed(found: Concerned) -> str:
     """Up to three sessions with who is concerned in each."""
     listed = "; ".join(f"“{title}”: {_who(problems)}" for title, problems in found[:3])
     if len(found) > 3:
-        listed += f"; and {len(found) - 3} more session(s)"
+        listed += f"; and {len(found) - 3} more session{'' if len(found) == 4 else 's'}"
     return listed
 
 

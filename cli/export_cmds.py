@@ -23,7 +23,7 @@ from .common import (
     privacy_options,
 )
 from .consent_check import add_export_anyway, check_consent
-from .output import print_json
+from .output import plural, print_json, wrote_kept
 
 
 def register(sub: Any) -> None:
@@ -91,10 +91,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         with private_view(project, privacy) as view:
             n = len(view.transcript.segments(args.session))
+        total = len(project.transcript.segments(args.session))
     if args.json:
-        print_json({"path": str(path), "format": args.format, "segments": n})
-    else:
-        print(f"Wrote {n} segment(s) to {path} ({args.format}).")
+        print_json({"path": str(path), "format": args.format, "segments": n, "left_out": total - n})
+    else:  # --consented-only said "Wrote 3 segment(s)" alone: the 5 left out went unmentioned
+        consent = f"fieldscribe consent {shlex.quote(str(args.dir))}"
+        print(wrote_kept(n, total, "segment", f"{path} ({args.format})", consent))
     return 0
 
 
@@ -109,14 +111,9 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
         n, total = kept_codings(project, privacy)
     if args.json:
         print_json({"path": str(path), "codings": n, "left_out": total - n})
-    elif n == total:
-        print(f"Wrote {n} coding(s) to {path}.")
     else:  # it said "Wrote 1 coding(s)" alone: the 2 that consent left out went unmentioned
-        print(
-            f"Wrote {n} of {total} coding{'' if total == 1 else 's'} to {path}: {total - n} "
-            "left out, their segments' speakers have no consent to export (record it with "
-            f"fieldscribe consent {shlex.quote(str(args.dir))} ...)."
-        )
+        consent = f"fieldscribe consent {shlex.quote(str(args.dir))}"
+        print(wrote_kept(n, total, "coding", path, consent))
     return 0
 
 
@@ -131,7 +128,7 @@ def cmd_import_transcript(args: argparse.Namespace) -> int:
     else:
         speakers = ", ".join(result.speakers) or "none"
         print(
-            f"Imported {result.segments} segment(s) from {args.file} ({result.format}); "
+            f"Imported {plural(result.segments, 'segment')} from {args.file} ({result.format}); "
             f"speakers: {speakers}."
         )
         for note in result.notes:

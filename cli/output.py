@@ -21,6 +21,22 @@ def fmt_ms(ms: int | None) -> str:
     return f"{minute}:{sec:02d}.{milli:03d}"
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``plural(1, "segment")`` -> "1 segment", ``plural(3, "segment")`` -> "3 segments"."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def wrote_kept(kept: int, total: int, what: str, path: Any, consent_command: str) -> str:
+    """ "Wrote 3 of 8 segments to F: 5 left out, their segments' speakers have no consent to
+    export (record it with ...)." (or "Wrote 8 segments to F.")."""
+    if kept == total:
+        return f"Wrote {plural(kept, what)} to {path}."
+    return (
+        f"Wrote {kept} of {plural(total, what)} to {path}: {total - kept} left out, their "
+        f"segments' speakers have no consent to export (record it with {consent_command} ...)."
+    )
+
+
 def print_json(data: Any, out: TextIO | None = None) -> None:
     """Print data as pretty JSON (UTF-8, not ASCII-escaped)."""
     out = out or sys.stdout

@@ -20,7 +20,7 @@ from .common import (
     open_project,
     short_segment_ids,
 )
-from .output import print_json, print_table
+from .output import plural, print_json, print_table
 
 
 def register(sub: Any) -> None:
@@ -282,7 +282,8 @@ def cmd_pseudonym(args: argparse.Namespace) -> int:
         print_json(as_dict(report))
     else:
         print(
-            f"Replaced {report.replaced} occurrence(s) in {report.segments} segment(s); "
+            f"Replaced {plural(report.replaced, 'occurrence')} in "
+            f"{plural(report.segments, 'segment')}; "
             f"{report.skipped} left as they were."
         )
     return 0
@@ -369,8 +370,9 @@ def _destroy(args: argparse.Namespace) -> int:
         print_json(as_dict(report))
     else:
         print(
-            f"Destroyed {report.redactions} original(s) in {report.segments} segment(s); "
-            f"{len(report.media)} audio file(s) rewritten ({report.silenced_ms} ms {args.mode})."
+            f"Destroyed {plural(report.redactions, 'original')} in "
+            f"{plural(report.segments, 'segment')}; {plural(len(report.media), 'audio file')} "
+            f"rewritten ({report.silenced_ms} ms {args.mode})."
         )
     return 0
 

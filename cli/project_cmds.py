@@ -27,7 +27,7 @@ from .common import (
     open_project,
     short_segment_ids,
 )
-from .output import fmt_ms, print_json, print_table
+from .output import fmt_ms, plural, print_json, print_table
 
 
 def register(sub: Any) -> None:
@@ -384,14 +384,16 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     interrupted = sum(1 for status in statuses.values() if status.startswith("interrupted"))
     if interrupted:
         print(
-            f"{interrupted} transcription(s) interrupted (stopped, or FieldScribe closed): "
-            "`fieldscribe transcribe DIR --all` resumes them where they stopped."
+            f"{plural(interrupted, 'transcription')} interrupted (stopped, or FieldScribe closed): "
+            f"`fieldscribe transcribe DIR --all` resumes {'it' if interrupted == 1 else 'them'} "
+            f"where {'it' if interrupted == 1 else 'they'} stopped."
         )
     untranscribed = sum(s.untranscribed_count for s in sessions)
     if untranscribed:
         print(
-            f"{untranscribed} segment(s) of speech without transcript (NO TEXT): play them in "
-            "the workbench and type what was said (or `fieldscribe segment-text DIR SEGMENT_ID "
+            f"{plural(untranscribed, 'segment')} of speech without transcript (NO TEXT): play "
+            f"{'it' if untranscribed == 1 else 'them'} in the workbench and type what was said "
+            "(or `fieldscribe segment-text DIR SEGMENT_ID "
             '"text"`).'
         )
     return 0
@@ -518,5 +520,5 @@ def cmd_autocode(args: argparse.Namespace) -> int:
     if args.json:
         print_json({**result, "segment_ids": [c.segment_id for c in added]})
     else:
-        print(f"Coded {len(added)} segment(s) with {result['code_path']!r}.")
+        print(f"Coded {plural(len(added), 'segment')} with {result['code_path']!r}.")
     return 0

@@ -21,7 +21,7 @@ from .common import (
     privacy_options,
 )
 from .consent_check import add_export_anyway, check_consent
-from .output import print_json
+from .output import plural, print_json
 
 
 def _default_coder() -> str:
@@ -94,9 +94,10 @@ def cmd_qdpx_export(args: argparse.Namespace) -> int:
         print_json(summary.as_dict())
     else:
         print(
-            f"Wrote {summary.path}: {summary.sources} source(s), {summary.segments} segment(s), "
-            f"{summary.codes} code(s), {summary.codings} coding(s), {summary.notes} note(s), "
-            f"{summary.media_files} media file(s)."
+            f"Wrote {summary.path}: {plural(summary.sources, 'source')}, "
+            f"{plural(summary.segments, 'segment')}, {plural(summary.codes, 'code')}, "
+            f"{plural(summary.codings, 'coding')}, {plural(summary.notes, 'note')}, "
+            f"{plural(summary.media_files, 'media file')}."
         )
         for message in summary.notes_for_user:
             print(f"  note: {message}")
@@ -124,7 +125,7 @@ def cmd_codebook_export(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"path": str(path), "codes": n})
     else:
-        print(f"Wrote {n} code(s) to {path}.")
+        print(f"Wrote {plural(n, 'code')} to {path}.")
     return 0
 
 
@@ -141,7 +142,8 @@ def cmd_codebook_import(args: argparse.Namespace) -> int:
         print_json(result)
     else:
         print(
-            f"Imported {args.file}: {report.codes} new code(s), {report.codes_reused} already "
+            f"Imported {args.file}: {plural(report.codes, 'new code')}, "
+            f"{report.codes_reused} already "
             "in the codebook."
         )
         for note in report.notes:

@@ -180,7 +180,7 @@ def test_export_codings_consented_only_says_how_many_consent_left_out(
     with open(out, encoding="utf-8-sig") as fh:
         assert sum(1 for _ in fh) - 1 == kept  # what it says is what it wrote
     if kept == len(states):
-        assert said.strip() == f"Wrote {kept} coding(s) to {out}.", said
+        assert said.strip() == f"Wrote {kept} coding{'' if kept == 1 else 's'} to {out}.", said
     else:
         total = f"{len(states)} coding{'' if len(states) == 1 else 's'}"
         assert said.startswith(
@@ -189,4 +189,34 @@ def test_export_codings_consented_only_says_how_many_consent_left_out(
         ), said
     code, said, _err = run_cli(capsys, "export-codings", folder, "-o", out,
                                "--consented-only", "--json")  # fmt: skip
+    assert code == 0 and f'"left_out": {len(states) - kept}' in said, said
+
+
+@settings(max_examples=15, **_QUICK)
+@given(states=st.lists(st.sampled_from(_STATES), min_size=1, max_size=4))
+def test_export_consented_only_says_how_many_segments_consent_left_out(
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+    states: list[str],
+) -> None:
+    """``export --consented-only`` said "Wrote 1 segment(s) to F" and not that the others were
+    left out for consent: now "Wrote 1 of 3 segments to F: 2 left out, ..." as export-codings."""
+    folder = tmp_path_factory.mktemp("s") / "p.fieldscribe"
+    (sid,) = _project(folder, [states])
+    out = folder.parent / "o.txt"
+    kept = sum(s in ("yes", "unlinked") for s in states)  # the model of who may go out
+    argv = ["export", folder, "--session", sid, "--format", "txt", "-o", out, "--consented-only"]
+    code, said, _err = run_cli(capsys, *argv)
+    assert code == 0
+    assert out.read_text(encoding="utf-8").count("Сәлем, бастайық.") == kept  # as it says
+    if kept == len(states):
+        what = f"{kept} segment{'' if kept == 1 else 's'}"
+        assert said.strip() == f"Wrote {what} to {out} (txt).", said
+    else:
+        total = f"{len(states)} segment{'' if len(states) == 1 else 's'}"
+        assert said.startswith(
+            f"Wrote {kept} of {total} to {out} (txt): {len(states) - kept} left out, their "
+            "segments' speakers have no consent to export (record it with fieldscribe consent "
+        ), said
+    code, said, _err = run_cli(capsys, *argv, "--json")
     assert code == 0 and f'"left_out": {len(states) - kept}' in said, said

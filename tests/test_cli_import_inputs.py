@@ -288,7 +288,7 @@ def test_a_transcription_stopped_before_any_speech_says_no_language_yet(
     )
     _print_summary("ru-real", summary)
     out = capsys.readouterr().out
-    assert out.startswith("Stopped 'ru-real': 0 segment(s) added (model base, language not ")
+    assert out.startswith("Stopped 'ru-real': 0 segments added (model base, language not ")
     assert "language ?" not in out
 
 

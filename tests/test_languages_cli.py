@@ -169,7 +169,7 @@ def test_sessions_count_speech_without_transcript(project, capsys) -> None:
     assert "NO TEXT" in lines[1] and "LANG" in lines[1]
     row = next(line for line in lines if line.startswith(ids["session"]))
     assert row.split()[3:7] == ["3", "1", "0", "ru,kk"]  # segments, no text, coded, languages
-    assert "1 segment(s) of speech without transcript" in out
+    assert "1 segment of speech without transcript" in out
     _, out, _ = run(capsys, "sessions", folder, "--json")
     (s,) = json.loads(out)
     assert s["untranscribed_count"] == 1 and s["segment_count"] == 3

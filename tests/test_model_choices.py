@@ -41,7 +41,7 @@ def test_remove_refuses_a_model_a_project_chose_and_changes_nothing(
     before = _state(kk_model)
     assert main(["models", "remove", "kk"]) != 0
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "2 project(s) chose kk" in err, err
+    assert err.count("\n") == 1 and "2 projects chose kk" in err, err
     assert str(one.resolve()) in err and str(two.resolve()) in err and "--force" in err
     assert _state(kk_model) == before  # nothing removed, nothing recorded
     # one project goes back to the default: only the other is named
@@ -49,7 +49,7 @@ def test_remove_refuses_a_model_a_project_chose_and_changes_nothing(
     capsys.readouterr()
     assert main(["models", "remove", "kk"]) != 0
     err = capsys.readouterr().err
-    assert "1 project(s) chose kk" in err and str(one.resolve()) not in err
+    assert "1 project chose kk" in err and str(one.resolve()) not in err
     # a project that chose another model since (here: directly in its settings) no longer counts
     with Project.open(two) as project:
         project.set_model("tiny.en")

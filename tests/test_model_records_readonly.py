@@ -59,7 +59,7 @@ def test_remove_warns_about_a_project_that_chose_the_model_in_a_read_only_folder
     read_only.set(False)  # `remove` deletes the folder: it must be writable to do so
     assert main(["models", "remove", "kk"]) != 0
     err = capsys.readouterr().err
-    assert "1 project(s) chose kk" in err and str(folder.resolve()) in err, err
+    assert "1 project chose kk" in err and str(folder.resolve()) in err, err
     assert kk_model.is_dir()  # nothing removed
 
 

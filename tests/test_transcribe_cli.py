@@ -194,5 +194,5 @@ def test_a_recording_without_speech_says_so(
     assert _run(capsys, "import", proj, str(wav))[0] == 0
     code, out, err = _run(capsys, "transcribe", proj, "--all")
     assert code == 0, err
-    assert "0 segment(s) added" in out
+    assert "0 segments added" in out
     assert "no speech found" in out and "language ?" not in out

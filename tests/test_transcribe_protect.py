@@ -261,7 +261,7 @@ def test_cli_redact_then_transcribe(
     _cli_refused(folder, capsys, "1 redacted")
     code, out, err = run_cli(capsys, "transcribe", folder, "--session", "FG", "--replace")
     assert code == 0, err  # was 70: IntegrityError: FOREIGN KEY constraint failed
-    assert "Kept 1 segment(s)" in out
+    assert "Kept 1 segment holding" in out
     assert _segments(folder, capsys)[0]["id"] == first
     code, out, _err = run_cli(capsys, "redact", folder, "--list", "--json")
     assert [r["segment_id"] for r in json.loads(out)] == [first]
@@ -370,7 +370,7 @@ def test_a_mapped_name_in_new_text_is_reported(
     summary = transcribe_session(project, sid, replace=True)
     # the other occurrence was left for review: the new run wrote it again, and says so
     notes = [n for n in summary.notes if "pseudonym mapping" in n]
-    assert len(notes) == 1 and "1 occurrence(s)" in notes[0] and "--review" in notes[0]
+    assert len(notes) == 1 and "1 occurrence of" in notes[0] and "--review" in notes[0]
 
 
 def test_no_names_note_without_a_mapping(transcribed: tuple[Project, str]) -> None:
@@ -415,9 +415,7 @@ def test_retranscribing_a_pseudonymised_segment_says_the_name_is_back(
     monkeypatch.setattr(FakeWhisper, "transcribe", heard)
     code, out, err = run_cli(capsys, "retranscribe", folder, first["id"], "--replace")
     assert code == 0, err
-    assert (
-        "Note: 1 occurrence(s) of real names from the pseudonym mapping are in the new text" in out
-    )
+    assert "Note: 1 occurrence of real names from the pseudonym mapping is in the new text" in out
     assert "--review --session" in out
     # a segment without a mapped name in its new text: no note
     second = _segments(folder, capsys)[1]

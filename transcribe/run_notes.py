@@ -20,8 +20,16 @@ def names_hint(project: Project, session_id: str, segment_id: str | None = None)
     if not found:
         return []
     segments = len({c.segment_id for c in found})
-    where = "the new text" if segment_id is not None else f"the transcript ({segments} segment(s))"
-    said = f"{len(found)} occurrence(s) of real names from the pseudonym mapping are in {where}"
+    where = (
+        "the new text"
+        if segment_id is not None
+        else f"the transcript ({_counted(segments, 'segment')})"
+    )
+    are = "is" if len(found) == 1 else "are"
+    said = (
+        f"{_counted(len(found), 'occurrence')} of real names from the pseudonym mapping "
+        f"{are} in {where}"
+    )
     return [
         Note(
             f"{said}: review them with fieldscribe pseudonym DIR --review --session "
@@ -104,7 +112,7 @@ def unexpected_hint(identified: dict[str, int], expected: list[str]) -> list[str
     )
     if not others:
         return []
-    heard = ", ".join(f"{language_name(code)} ({n} segment(s))" for code, n in others)
+    heard = ", ".join(f"{language_name(code)} ({_counted(n, 'segment')})" for code, n in others)
     names = ", ".join(language_name(code) for code in expected)
     codes = ",".join([*expected, *(code for code, _ in others)])
     said = (
@@ -133,3 +141,8 @@ def forced_hint(language: str, expected: list[str]) -> str:
         gui=f"{said} Transcription ▸ Transcribe session (without choosing a language) has each "
         "stretch identified.",
     )
+
+
+def _counted(n: int, word: str) -> str:
+    """``_counted(1, "segment")`` -> "1 segment", ``_counted(3, "segment")`` -> "3 segments"."""
+    return f"{n} {word if n == 1 else word + 's'}"

@@ -165,13 +165,14 @@ def parse_transcript(
     tabbed = tab_separated_lines(converted) if fmt in ("auto", "timestamped-txt") else None
     if tabbed is not None:
         fmt = "timestamped-txt"
-        converted, frames = tabbed, frames or ""
     if fmt == "auto":
         fmt = detect_format(path, "\n".join(converted) if frames else text)
-    if fmt == "timestamped-txt" and (frames or tabbed is not None):
-        as_written = text if tabbed is None else "\n".join(converted)
-        parsed = parse_timestamped_txt("\n".join(converted), as_written)
+    if tabbed is not None:
+        parsed = parse_lines(tabbed, "timestamped-txt")
         parsed.notes += [frames] if frames else []
+    elif fmt == "timestamped-txt" and frames:
+        parsed = parse_timestamped_txt("\n".join(converted), text)
+        parsed.notes.append(frames)
     elif fmt == "json":
         parsed = ParsedTranscript(format="json", drafts=parse_json_segments(str(path), text))
     elif fmt == "otranscribe":
@@ -180,9 +181,7 @@ def parse_transcript(
                 f"{path}: not an oTranscribe file (JSON whose text holds timestamps); nothing "
                 "was imported."
             )
-        lines = otr_lines(text)
-        parsed = parse_timestamped_txt("\n".join(lines), "\n".join(lines))
-        parsed.format = "otranscribe"
+        parsed = parse_lines(otr_lines(text), "otranscribe")
     elif fmt == "noscribe-html":
         parsed = parse_noscribe_html(text)
     elif fmt in ("vtt", "srt"):

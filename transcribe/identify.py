@@ -268,12 +268,8 @@ class Identifier:
             if _mean_probability(decoded, chunk) < RECHECK_BELOW:
                 unsure.append(chunk)
                 continue
-            if chunk["end"] - chunk["start"] < LID_SPLIT_S * SAMPLE_RATE:
-                continue
-            parts = split_at_pauses(audio, chunk, int(LID_PART_MIN_S * SAMPLE_RATE))
-            if len(parts) < 2:
-                continue
-            for part in parts:
+            parts = _parts(audio, chunk)
+            for part in parts if len(parts) > 1 else []:
                 if _mean_probability(decoded, part) < RECHECK_BELOW:
                     unsure.append(part)
                     part_of[chunk_key(part)] = chunk
@@ -311,9 +307,7 @@ class Identifier:
         heard in it (None: too short or unsure) and whether Whisper heard none of the expected
         languages. ``base + sample``: where a sample of the window lies in the encoded piece.
         Adds each part's probabilities, by its length, to ``total``."""
-        parts = [chunk]
-        if chunk["end"] - chunk["start"] >= LID_SPLIT_S * SAMPLE_RATE:
-            parts = split_at_pauses(audio, chunk, int(LID_PART_MIN_S * SAMPLE_RATE))
+        parts = _parts(audio, chunk)
         heard_parts: list[tuple[dict[str, int], str | None, bool]] = []
         for part in parts:
             n = part["end"] - part["start"]
@@ -443,6 +437,14 @@ def _chosen(
         return None, None
     score, mine = read[kept]
     return kept, mine if score >= guards.LOGPROB_SILENT else None
+
+
+def _parts(audio: Audio, chunk: dict[str, int]) -> list[dict[str, int]]:
+    """The parts a chunk is identified in: between its pauses when ``LID_SPLIT_S`` or longer
+    (each at least ``LID_PART_MIN_S``), else the chunk itself."""
+    if chunk["end"] - chunk["start"] < LID_SPLIT_S * SAMPLE_RATE:
+        return [chunk]
+    return split_at_pauses(audio, chunk, int(LID_PART_MIN_S * SAMPLE_RATE))
 
 
 def _read_language(read_as: str | None, segments: list[Any] | None, heard: str) -> str:

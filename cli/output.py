@@ -8,6 +8,8 @@ import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from storage.core.words import plural as plural  # the counts of every layer's messages
+
 
 def fmt_ms(ms: int | None) -> str:
     """Format milliseconds as H:MM:SS.mmm (or M:SS.mmm under an hour)."""
@@ -19,11 +21,6 @@ def fmt_ms(ms: int | None) -> str:
     if hours:
         return f"{hours}:{minute:02d}:{sec:02d}.{milli:03d}"
     return f"{minute}:{sec:02d}.{milli:03d}"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``plural(1, "segment")`` -> "1 segment", ``plural(3, "segment")`` -> "3 segments"."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def wrote_kept(kept: int, total: int, what: str, path: Any, consent_command: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from storage.core.words import plural as plural  # the counts of every layer's messages
+
 
 def fmt_ms(ms: int | None, *, tenths: bool = False) -> str:
     """Format milliseconds as ``m:ss`` or ``h:mm:ss`` (optionally with tenths)."""
@@ -43,11 +45,6 @@ def fmt_eta(seconds: float | None) -> str:
     if seconds < 60:
         return f"{seconds} s left"
     return f"{seconds // 60} min {seconds % 60:02d} s left"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``plural(1, "segment")`` -> "1 segment", ``plural(3, "segment")`` -> "3 segments"."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def them(n: int) -> str:

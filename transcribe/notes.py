@@ -32,10 +32,5 @@ PROJECT_SETTINGS = "File ▸ Project settings"
 TRANSCRIBE_AGAIN = "Transcription ▸ Transcribe session; Replace keeps the segments you changed"
 
 
-def n_segments(n: int) -> str:
-    """``n`` segment(s) in words: "1 segment", "3 segments"."""
-    return f"{n} segment{'' if n == 1 else 's'}"
-
-
 #: what a run that found no speech at all says (command line and workbench alike)
 NO_SPEECH = "no speech found: voice detection heard nothing to transcribe"

@@ -5,8 +5,9 @@ language the small models read badly, real names of the pseudonym mapping in the
 from __future__ import annotations
 
 from storage import Project
+from storage.core.words import plural
 
-from .notes import PROJECT_SETTINGS, SETTINGS_MODELS, TRANSCRIBE_AGAIN, Note, n_segments
+from .notes import PROJECT_SETTINGS, SETTINGS_MODELS, TRANSCRIBE_AGAIN, Note
 
 
 def names_hint(project: Project, session_id: str, segment_id: str | None = None) -> list[str]:
@@ -23,11 +24,11 @@ def names_hint(project: Project, session_id: str, segment_id: str | None = None)
     where = (
         "the new text"
         if segment_id is not None
-        else f"the transcript ({_counted(segments, 'segment')})"
+        else f"the transcript ({plural(segments, 'segment')})"
     )
     are = "is" if len(found) == 1 else "are"
     said = (
-        f"{_counted(len(found), 'occurrence')} of real names from the pseudonym mapping "
+        f"{plural(len(found), 'occurrence')} of real names from the pseudonym mapping "
         f"{are} in {where}"
     )
     return [
@@ -47,7 +48,7 @@ def languages_hint(identified: dict[str, int]) -> list[str]:
     from storage.core.languages import language_name
 
     ranked = sorted(identified.items(), key=lambda kv: -kv[1])
-    heard = ", ".join(f"{language_name(code)} ({n_segments(n)})" for code, n in ranked)
+    heard = ", ".join(f"{language_name(code)} ({plural(n, 'segment')})" for code, n in ranked)
     codes = ",".join(code for code, _n in ranked[:3])
     said = (
         f"The project expects no particular languages, and Whisper identified {heard}. If some "
@@ -83,7 +84,7 @@ def small_model_hint(identified: dict[str, int], model: str) -> list[str]:
     )
     if not weak:
         return []
-    said = ", ".join(f"{n_segments(n)} in {language_name(code)}" for code, n in weak)
+    said = ", ".join(f"{plural(n, 'segment')} in {language_name(code)}" for code, n in weak)
     were = "was" if len(weak) == 1 and weak[0][1] == 1 else "were"
     said = (
         f"{said} {were} written with the small model {model!r}, which reads "
@@ -112,7 +113,7 @@ def unexpected_hint(identified: dict[str, int], expected: list[str]) -> list[str
     )
     if not others:
         return []
-    heard = ", ".join(f"{language_name(code)} ({_counted(n, 'segment')})" for code, n in others)
+    heard = ", ".join(f"{language_name(code)} ({plural(n, 'segment')})" for code, n in others)
     names = ", ".join(language_name(code) for code in expected)
     codes = ",".join([*expected, *(code for code, _ in others)])
     said = (
@@ -141,8 +142,3 @@ def forced_hint(language: str, expected: list[str]) -> str:
         gui=f"{said} Transcription ▸ Transcribe session (without choosing a language) has each "
         "stretch identified.",
     )
-
-
-def _counted(n: int, word: str) -> str:
-    """``_counted(1, "segment")`` -> "1 segment", ``_counted(3, "segment")`` -> "3 segments"."""
-    return f"{n} {word if n == 1 else word + 's'}"

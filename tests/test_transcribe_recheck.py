@@ -202,3 +202,64 @@ def test_a_short_stretch_is_not_cut_into_parts(monkeypatch: pytest.MonkeyPatch) 
     tr = _identifier({}, {"ru": 0.9}, [])
     assert tr.recheck(None, [_part(0, 3.5)], [sure], "en", EXPECTED) == ([], [], {})  # type: ignore[arg-type]
     assert cut == []
+
+
+@pytest.mark.parametrize(
+    ("heard", "language"),
+    [
+        ({"de": 0.44, "la": 0.1, "ru": 0.08, "en": 0.03}, UNKNOWN),  # none of them: doubtful
+        ({"en": 0.32, "ar": 0.29, "la": 0.07}, UNKNOWN),  # English, but not clearly
+        ({"ru": 0.9, "en": 0.02}, "ru"),
+        ({"en": 0.92, "cy": 0.02}, "en"),
+    ],
+)
+def test_speech_without_transcript_in_an_english_decode_takes_the_language_heard_alone(
+    heard: dict[str, float], language: str
+) -> None:
+    """Measured on espeak-ng Russian and Kazakh recorded through the virtual microphone and run
+    on into an English sentence: the stretch was decoded in English, its first 7.4 s gave no
+    word, and the placeholder was marked EN (its parts heard alone: German 0.44, Thai 0.74,
+    English 0.32 beside Arabic 0.29)."""
+    alone: list[dict[str, int]] = []
+    tr = _identifier({}, heard, alone)
+    hole = _part(0, 7.4)
+    assert tr.untranscribed_language(None, hole, "en", EXPECTED) == language  # type: ignore[arg-type]
+    assert alone == [hole]
+
+
+@pytest.mark.parametrize(("code", "expected"), [("ru", EXPECTED), ("en", ["en", "de"])])
+def test_speech_without_transcript_keeps_its_decode_language_elsewhere(
+    code: str, expected: list[str]
+) -> None:
+    """A Cyrillic decode, or a project without a language in Cyrillic: the decode's language,
+    and nothing is heard again (no cost)."""
+    alone: list[dict[str, int]] = []
+    tr = _identifier({}, {"de": 0.9}, alone)
+    assert tr.untranscribed_language(None, _part(0, 3), code, expected) == code  # type: ignore[arg-type]
+    assert alone == []
+
+
+def test_the_engine_marks_a_placeholder_in_an_english_decode_with_the_language_heard() -> None:
+    """Through the engine: a stretch identified as English whose first part gave no word."""
+    from transcribe.batches import InFlight, plan_batches
+    from transcribe.engine import Transcriber
+    from transcribe.stream import Window
+
+    english = _Seg(8.0, [("We", 0.9), ("live", 0.9), ("in", 0.9), ("a", 0.9), ("village", 0.9)])
+    alone: list[dict[str, int]] = []
+    identifier = _identifier({}, {"th": 0.74, "ja": 0.04, "en": 0.02}, alone)
+    chunk = _part(0, 11)
+    identifier.identify = lambda *a, **k: ([(chunk, "en")], {})  # type: ignore[method-assign]
+    tr = object.__new__(Transcriber)
+    tr.batch_size = 4
+    tr._in_flight = InFlight()
+    tr._identifier = identifier
+    tr._allowed = EXPECTED
+    tr._decode = lambda audio, groups, code, max_new_tokens=None: [english]  # type: ignore[method-assign]
+    window = Window(0, np.zeros(12 * S, dtype=np.float32), [chunk], final=True)
+    (plan,) = plan_batches(window, 4)
+    result = tr._run_batch(window, plan, None)
+    hole, text = result.segments
+    assert hole.untranscribed and hole.language is None
+    assert (text.language, text.text) == ("en", "We live in a village")
+    assert [(p["start"], p["end"]) for p in alone] == [(0, hole.end_ms * S // 1000)]

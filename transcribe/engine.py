@@ -28,6 +28,7 @@ results, read-ahead), ``coverage`` (speech without words, decoded again) and ``d
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections import deque
@@ -354,7 +355,10 @@ class Transcriber:
             found: list[SegmentDraft] = []
             for seg in decoded:
                 found.extend(to_drafts(seg, speech_s, window.start_ms, dropped, code))
-            found.extend(placeholders(run, found, window.start_ms, code))
+            holes = placeholders(run, found, window.start_ms, code)
+            if language is None:
+                holes = [self._hole_language(window, hole, code) for hole in holes]
+            found.extend(holes)
             drafts.extend(found)
             tally.advance(plan.start_ms, decoding_from + (1 - decoding_from) * r / len(runs))
         drafts.sort(key=lambda d: d.start_ms)
@@ -363,6 +367,17 @@ class Transcriber:
             drafts, plan.start_ms, plan.done_ms, language or main_language(drafts), plan.final,
             dropped,
         )  # fmt: skip
+
+    def _hole_language(self, window: Window, hole: SegmentDraft, code: str) -> SegmentDraft:
+        """A placeholder in a stretch decoded in ``code``, with the language Whisper hears in it
+        on its own where ``code`` may be its lean to English
+        (``Identifier.untranscribed_language``)."""
+        part = {
+            "start": (hole.start_ms - window.start_ms) * SAMPLE_RATE // 1000,
+            "end": (hole.end_ms - window.start_ms) * SAMPLE_RATE // 1000,
+        }
+        heard = self._identifier.untranscribed_language(window.audio, part, code, self._allowed)
+        return dataclasses.replace(hole, language=heard or None)
 
     def _decode_again(
         self, audio: Audio, missed: list[list[dict[str, int]]], code: str, decoded: list[Any]

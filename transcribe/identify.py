@@ -294,6 +294,22 @@ class Identifier:
         cut = {chunk_key(part_of[key]) for key in moved if key in part_of}
         return to_decode, read_already, {key: parts for key, parts in pieces.items() if key in cut}
 
+    def untranscribed_language(
+        self, audio: Audio, part: dict[str, int], code: str, allowed: list[str]
+    ) -> str:
+        """The language of speech without transcript (``part``) left in a stretch decoded in
+        ``code``, a language in Latin letters, in a project that also expects one in Cyrillic:
+        ``code`` when Whisper, hearing the part on its own, hears it clearly; another expected
+        language heard clearly there; else ``UNKNOWN``. The shared frames of a piece lean to
+        English: espeak-ng Russian and Kazakh recorded through a microphone ran on into an
+        English sentence without a pause, the stretch was heard as English and decoded in it,
+        and its first 7.4 s (heard alone as German, Thai, English 0.32) gave no word: a
+        placeholder marked EN over speech that was not English. Elsewhere ``code``."""
+        if code in CYRILLIC_LANGUAGES or not any(a in CYRILLIC_LANGUAGES for a in allowed):
+            return code
+        probs = self._alone(audio, part)
+        return UNKNOWN if doubtful(probs, allowed) else choose(probs, allowed)[0]
+
     def _hear(
         self,
         audio: Audio,

@@ -216,7 +216,7 @@ def _compute(project: Project, args: argparse.Namespace, filters: Any, label: An
         from analysis.timeline import session_timeline
 
         if not args.sessions:
-            raise InvalidInputError("Give the session(s) to draw: --session ID (repeatable).")
+            raise InvalidInputError("Give a session to draw: --session ID (repeat it for more).")
         scoped = dataclasses.replace(filters, sessions=())
         tls = [
             session_timeline(project, sid, filters=scoped, rollup=args.rollup).relabelled(label)

@@ -170,9 +170,10 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
     else:
         counts = info.counts
         print(
-            f"Wrote {info.path} ({counts['sessions']} sessions, {counts['segments']} segments, "
-            f"{counts['codes']} codes, {counts['codings']} codings, "
-            f"{counts.get('speaker_profiles', 0)} voice profiles"
+            f"Wrote {info.path} ({plural(counts['sessions'], 'session')}, "
+            f"{plural(counts['segments'], 'segment')}, {plural(counts['codes'], 'code')}, "
+            f"{plural(counts['codings'], 'coding')}, "
+            f"{plural(counts.get('speaker_profiles', 0), 'voice profile')}"
             f"{', with media' if args.with_media else ''})."
         )
     return 0

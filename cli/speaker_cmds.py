@@ -16,7 +16,7 @@ from typing import Any
 from storage.core.models import as_dict
 
 from .common import add_dir, add_json, open_project
-from .output import ProgressBar, fmt_ms, print_json, print_table
+from .output import ProgressBar, fmt_ms, plural, print_json, print_table
 
 
 def register(sub: Any) -> None:
@@ -148,9 +148,10 @@ def cmd_speakers(args: argparse.Namespace) -> int:
         for s in report.speakers
     )
     print(
-        f"{len(report.speakers)} speakers found: {found or 'none'}; "
-        f"{report.labelled} segment parts labelled, {report.split} cuts at speaker changes, "
-        f"a timeline of {report.turns} turns stored "
+        f"{plural(len(report.speakers), 'speaker')} found: {found or 'none'}; "
+        f"{plural(report.labelled, 'segment part')} labelled, "
+        f"{plural(report.split, 'cut')} at speaker changes, "
+        f"a timeline of {plural(report.turns, 'turn')} stored "
         f"({report.seconds:.1f} s for {fmt_ms(report.audio_ms)} of audio)."
     )
     _print_stats(rows)
@@ -162,13 +163,13 @@ def cmd_speaker(args: argparse.Namespace) -> int:
     with open_project(args, write=True) as project:
         if args.action == "rename":
             n = project.speakers.rename_speaker(args.session, args.old, args.new)
-            message = f"renamed {args.old!r} to {args.new!r} in {n} segments"
+            message = f"renamed {args.old!r} to {args.new!r} in {plural(n, 'segment')}"
         elif args.action == "merge":
             n = project.speakers.merge_speakers(args.session, args.source, args.target)
-            message = f"merged {args.source!r} into {args.target!r} ({n} segments)"
+            message = f"merged {args.source!r} into {args.target!r} ({plural(n, 'segment')})"
         elif args.action == "assign":
             n = project.speakers.reassign_segments(args.segment, args.speaker)
-            message = f"set speaker {args.speaker!r} on {n} segments"
+            message = f"set speaker {args.speaker!r} on {plural(n, 'segment')}"
         else:
             s = project.sessions.map_speaker(args.session, args.label, args.participant)
             n = 1

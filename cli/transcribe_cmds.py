@@ -217,7 +217,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                             f" | session {number}/{len(targets)}, "
                             f"{cluster.stats.describe(total_ms)}"
                         )
-                    bar.update(p.fraction, f"{p.segments} segments {eta}{extra}")
+                    bar.update(p.fraction, f"{plural(p.segments, 'segment')} {eta}{extra}")
 
                 try:
                     summary = transcribe_session(

@@ -40,3 +40,26 @@ def test_agreement_counts_its_disagreements_in_words(
     out = capsys.readouterr().out
     heading = "1 disagreement:" if differ == 1 else f"{differ} disagreements:"
     assert f"\n{heading}\n" in out and "(s)" not in out, out
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_bundle_export_counts_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], n: int
+) -> None:
+    """``bundle export`` said "Wrote F (1 sessions, 1 segments, 1 codes, 1 codings, 0 voice
+    profiles)"."""
+    folder = tmp_path / "p.fieldscribe"
+    with Project.create(folder, coder="lead") as p:
+        for i in range(n):
+            session = p.sessions.add_session(f"Focus group {i}")
+            (seg,) = p.transcript.add_segments(session.id, [SegmentDraft(0, 500, "words")])
+            p.codebook.apply_code(seg.id, p.codebook.ensure_code_path(f"Trust {i}").id)
+    out_file = tmp_path / "b.fsbundle"
+    assert cli_main(["bundle", "export", str(folder), "-o", str(out_file)]) == 0
+    out = capsys.readouterr().out
+    counts = (
+        "1 session, 1 segment, 1 code, 1 coding, 0 voice profiles"
+        if n == 1
+        else "2 sessions, 2 segments, 2 codes, 2 codings, 0 voice profiles"
+    )
+    assert f"({counts})" in out, out

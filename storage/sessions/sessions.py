@@ -226,7 +226,8 @@ class Sessions:
         unknown = set(fields) - set(_SESSION_EDITABLE)
         if unknown:
             raise InvalidInputError(
-                f"Cannot change session field(s): {', '.join(sorted(unknown))}."
+                f"Cannot change session {'field' if len(unknown) == 1 else 'fields'}: "
+                f"{', '.join(sorted(unknown))}."
             )
         if "kind" in fields:
             _check_kind(fields["kind"])

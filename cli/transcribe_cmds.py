@@ -28,6 +28,12 @@ from .consent_check import add_transcribe_anyway, check_transcription_consent
 from .output import ProgressBar, fmt_ms, plural, print_json
 from .sigint import install_sigint
 
+#: why ``transcribe --all`` leaves a session out that holds a transcript it did not make
+ELSEWHERE = (
+    "it holds a transcript made elsewhere (imported or typed); "
+    "--session ID --replace transcribes it"
+)
+
 
 def register(sub: Any) -> None:
     """Add this module's subcommands."""
@@ -41,7 +47,10 @@ def register(sub: Any) -> None:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--session", metavar="ID", help="the session to transcribe")
     which.add_argument(
-        "--all", action="store_true", help="every session not transcribed yet (or interrupted)"
+        "--all",
+        action="store_true",
+        help="every session not transcribed yet (or interrupted); with --replace also those "
+        "transcribed already or holding a transcript made elsewhere (imported or typed)",
     )
     p.add_argument(
         "--model",
@@ -179,6 +188,14 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                         skipped.append({"session_id": s.id, "reason": "no audio"})
                     elif state is not None and state.status == "done" and not args.replace:
                         skipped.append({"session_id": s.id, "reason": "already transcribed"})
+                    elif (
+                        state is None
+                        and not args.replace
+                        and project.transcript.segment_count(s.id) > 0
+                    ):
+                        # a transcript imported (import-transcript, qdpx import) or typed:
+                        # its segments are someone's work, which a batch must not stop on
+                        skipped.append({"session_id": s.id, "reason": ELSEWHERE})
                     else:
                         targets.append(s.id)
             # as the workbench asks: a refusal stops here, before any session is transcribed

@@ -177,6 +177,25 @@ def _command_line_slip(parser: argparse.ArgumentParser, argv: Sequence[str]) -> 
     return None
 
 
+def _help_before_dir(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``speaker rename --help`` (and ``analyze matrix -h``, ``profiles enroll --help``): the
+    commands whose DIR comes before their action took the action for DIR and showed the
+    command's help; asked for help, the action gets its own (DIR written in for it)."""
+    if len(argv) < 3 or not {"-h", "--help"} & set(argv[2:]):
+        return argv
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command = sub.choices.get(argv[0])
+    if command is None:
+        return argv
+    slots = [a for a in command._actions if not a.option_strings]
+    if len(slots) < 2 or slots[0].dest != "dir":
+        return argv
+    actions = slots[1]
+    if isinstance(actions, argparse._SubParsersAction) and argv[1] in actions.choices:
+        return [argv[0], "DIR", *argv[1:]]
+    return argv
+
+
 # control characters (newlines, terminal escapes) from file names or file contents never reach
 # the terminal raw: the message stays one line and cannot drive the terminal
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -253,6 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(f"the argument {bad!r} is not valid UTF-8; give names and paths in UTF-8.")
         return 2
     parser = build_parser(argv)
+    argv = _help_before_dir(parser, argv)
     slip = _command_line_slip(parser, argv)
     if slip is not None:
         _error(slip)

@@ -18,6 +18,7 @@ from storage.core.names import readable_file_name
 
 from .common import (
     SEGMENT_ID_HELP,
+    add_coder,
     add_decryption,
     add_dir,
     add_json,
@@ -53,15 +54,26 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("import", help="import audio/video files, one session per file")
     add_dir(p)
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    p.add_argument("--kind", choices=SESSION_KINDS, default="interview")
+    p.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="audio or video files (wav, mp3, m4a, ogg, flac, mp4...); copied, never moved",
+    )
+    p.add_argument(
+        "--kind",
+        choices=SESSION_KINDS,
+        default="interview",
+        help="the kind of session (default: interview)",
+    )
     p.add_argument("--title", help="session title (only with one file)")
     p.add_argument(
         "--again",
         action="store_true",
         help="import a file that is already in the project once more (refused otherwise)",
     )
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_import)
 
@@ -77,22 +89,34 @@ def register(sub: Any) -> None:
     add_dir(p)
     p.add_argument("--session", required=True, metavar="ID", help="its id, title or id's start")
     p.add_argument("--force", action="store_true", help="also when its segments are coded")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_delete_session)
 
     p = sub.add_parser("segments", help="list the transcript segments of a session")
     add_dir(p)
-    p.add_argument("--session", required=True, metavar="ID")
+    p.add_argument(
+        "--session", required=True, metavar="ID", help="the session's id, title or id's start"
+    )
     add_json(p)
     p.set_defaults(func=cmd_segments)
 
     p = sub.add_parser("search", help="full-text search across the project (FTS5 syntax)")
     add_dir(p)
-    p.add_argument("query", metavar="QUERY")
-    p.add_argument("--session", metavar="ID")
+    p.add_argument(
+        "query",
+        metavar="QUERY",
+        help='words, "an exact phrase", OR, NOT, prefix* (SQLite FTS5; case is ignored)',
+    )
+    p.add_argument("--session", metavar="ID", help="only this session (id, title or id's start)")
     p.add_argument("--language", metavar="CODE", help="only segments in this language (e.g. kk)")
-    p.add_argument("--limit", type=bounded_int(1, 10**9), default=50, metavar="N")
+    p.add_argument(
+        "--limit",
+        type=bounded_int(1, 10**9),
+        default=50,
+        metavar="N",
+        help="show at most N hits, best first (default 50)",
+    )
     p.add_argument(
         "--forms", action="store_true",
         help="also find other forms of each word (its stem as a prefix: коррупция -> коррупц*)",
@@ -109,7 +133,7 @@ def register(sub: Any) -> None:
         "all of Whisper's languages)",
     )
     p.add_argument("--list", action="store_true", help="list every language code with its name")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_languages)
 
@@ -123,7 +147,7 @@ def register(sub: Any) -> None:
     )
     add_dir(p)
     p.add_argument("style", nargs="?", choices=NUMBER_STYLES, help="set it (omit to show it)")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_numbers)
 
@@ -137,7 +161,7 @@ def register(sub: Any) -> None:
     add_dir(p)
     p.add_argument("segment", metavar="SEGMENT_ID", help=SEGMENT_ID_HELP)
     p.add_argument("code", metavar="CODE", help="a language code such as ru, kk, en")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_segment_language)
 
@@ -152,7 +176,7 @@ def register(sub: Any) -> None:
     add_dir(p)
     p.add_argument("segment", metavar="SEGMENT_ID", help=SEGMENT_ID_HELP)
     p.add_argument("text", metavar="TEXT", help="the segment's new text (quote it)")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_segment_text)
 
@@ -166,16 +190,23 @@ def register(sub: Any) -> None:
     p.add_argument("--segment", required=True, metavar="ID", help=SEGMENT_ID_HELP)
     p.add_argument("--code", required=True, metavar="PATH", help='e.g. "Public services/Health"')
     p.add_argument("--span", metavar="START:END", help="code points inside the segment text")
-    p.add_argument("--memo")
-    p.add_argument("--coder")
+    p.add_argument("--memo", metavar="TEXT", help="a memo on the coding")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_code)
 
     p = sub.add_parser("autocode", help="code every segment matching a full-text query")
     add_dir(p)
-    p.add_argument("--query", required=True)
-    p.add_argument("--code", required=True, metavar="PATH")
-    p.add_argument("--coder")
+    p.add_argument(
+        "--query", required=True, metavar="QUERY", help="a full-text query, as `search` takes it"
+    )
+    p.add_argument(
+        "--code",
+        required=True,
+        metavar="PATH",
+        help='the code to apply, e.g. "Public services/Health" (created if new)',
+    )
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_autocode)
 

@@ -15,8 +15,10 @@ from typing import Any
 
 from storage.core.models import as_dict
 
-from .common import add_dir, add_json, open_project
+from .common import add_coder, add_dir, add_json, open_project
 from .output import ProgressBar, fmt_ms, plural, print_json, print_table
+
+SESSION_HELP = "the session's id, title or id's start"
 
 
 def register(sub: Any) -> None:
@@ -28,14 +30,14 @@ def register(sub: Any) -> None:
         "transcript segments. Needs the speakers extra: pip install 'fieldscribe[speakers]'.",
     )
     add_dir(p)
-    p.add_argument("--session", required=True, metavar="ID")
+    p.add_argument("--session", required=True, metavar="ID", help=SESSION_HELP)
     p.add_argument("--num-speakers", type=int, metavar="N", help="the exact number of speakers")
     p.add_argument("--min", dest="min_speakers", type=int, metavar="N", help="at least N")
     p.add_argument("--max", dest="max_speakers", type=int, metavar="N", help="at most N")
     p.add_argument("--replace", action="store_true", help="overwrite speakers corrected by hand")
     p.add_argument("--no-profiles", action="store_true", help="do not recognise enrolled voices")
     p.add_argument("--list", action="store_true", help="only list the session's speakers")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_speakers)
 
@@ -44,22 +46,28 @@ def register(sub: Any) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     a = actions.add_parser("rename", help="rename a speaker in one session")
-    a.add_argument("--session", required=True, metavar="ID")
-    a.add_argument("old")
-    a.add_argument("new")
+    a.add_argument("--session", required=True, metavar="ID", help=SESSION_HELP)
+    a.add_argument("old", metavar="OLD", help="the speaker label as it is now")
+    a.add_argument("new", metavar="NEW", help="the new label (a name or a pseudonym)")
     a = actions.add_parser("merge", help="give all of SOURCE's segments to TARGET")
-    a.add_argument("--session", required=True, metavar="ID")
-    a.add_argument("source")
-    a.add_argument("target")
+    a.add_argument("--session", required=True, metavar="ID", help=SESSION_HELP)
+    a.add_argument("source", metavar="SOURCE", help="the label whose segments move (it goes away)")
+    a.add_argument("target", metavar="TARGET", help="the label that gets them")
     a = actions.add_parser("assign", help="set the speaker of some segments")
-    a.add_argument("--segment", required=True, nargs="+", metavar="ID")
-    a.add_argument("--speaker", required=True, metavar="LABEL")
+    a.add_argument(
+        "--segment",
+        required=True,
+        nargs="+",
+        metavar="ID",
+        help="the segments (ids, or their first or last 4+ characters)",
+    )
+    a.add_argument("--speaker", required=True, metavar="LABEL", help="their speaker")
     a = actions.add_parser("map", help="map a speaker label to a participant")
-    a.add_argument("--session", required=True, metavar="ID")
-    a.add_argument("label")
+    a.add_argument("--session", required=True, metavar="ID", help=SESSION_HELP)
+    a.add_argument("label", metavar="LABEL", help="the speaker label in that session")
     a.add_argument("--participant", metavar="ID", help="participant id (omit to clear)")
     for a in actions.choices.values():
-        a.add_argument("--coder")
+        add_coder(a)
         add_json(a)
     p.set_defaults(func=cmd_speaker)
 
@@ -68,17 +76,19 @@ def register(sub: Any) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     a = actions.add_parser("enroll", help="enrol a speaker of a session as a named voice")
-    a.add_argument("--session", required=True, metavar="ID")
-    a.add_argument("--speaker", required=True, metavar="LABEL")
+    a.add_argument("--session", required=True, metavar="ID", help=SESSION_HELP)
+    a.add_argument(
+        "--speaker", required=True, metavar="LABEL", help="the session's speaker to enrol"
+    )
     a.add_argument("--name", required=True, help="name or pseudonym to label the voice with")
     a.add_argument("--participant", metavar="ID", help="link the profile to a participant")
-    a.add_argument("--coder")
+    add_coder(a)
     add_json(a)
     a = actions.add_parser("list", help="list voice profiles")
     add_json(a)
     a = actions.add_parser("delete", help="delete a voice profile")
-    a.add_argument("profile_id", metavar="ID")
-    a.add_argument("--coder")
+    a.add_argument("profile_id", metavar="ID", help="the profile's id, as `profiles list` shows it")
+    add_coder(a)
     add_json(a)
     p.set_defaults(func=cmd_profiles)
 

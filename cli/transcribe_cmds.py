@@ -18,6 +18,7 @@ from storage.core.errors import AudioError, InvalidInputError
 from .cluster_cmds import add_cluster_options, cluster_from_args, wants_cluster
 from .common import (
     SEGMENT_ID_HELP,
+    add_coder,
     add_dir,
     add_json,
     bounded_int,
@@ -45,7 +46,12 @@ def register(sub: Any) -> None:
     )
     add_dir(p)
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--session", metavar="ID", help="the session to transcribe")
+    which.add_argument(
+        "--session",
+        metavar="ID",
+        help="the session to transcribe (id, title or id's start); one transcribed already is "
+        "transcribed again, its untouched Whisper segments replaced",
+    )
     which.add_argument(
         "--all",
         action="store_true",
@@ -90,7 +96,7 @@ def register(sub: Any) -> None:
     p.add_argument("--min", dest="min_speakers", type=int, metavar="N", help="at least N speakers")
     p.add_argument("--max", dest="max_speakers", type=int, metavar="N", help="at most N speakers")
     add_transcribe_anyway(p)
-    p.add_argument("--coder")
+    add_coder(p)
     add_cluster_options(p)
     add_json(p)
     p.set_defaults(func=cmd_transcribe)
@@ -123,7 +129,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="also replace text that was corrected by hand (refused otherwise)",
     )
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_retranscribe)
 

@@ -235,11 +235,12 @@ def _name_sessions(args: argparse.Namespace) -> None:
 
 def _refuse_special_inputs(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
-        if name in ("dir", "output"):
-            continue  # a folder, and -o (storage.core.atomic.check_output)
         for path in value if isinstance(value, list) else [value]:
             if not isinstance(path, Path):
                 continue
+            _refuse_unknown_home(path)
+            if name in ("dir", "output"):
+                continue  # a folder, and -o (storage.core.atomic.check_output)
             try:
                 mode = path.stat().st_mode
             except OSError:
@@ -252,6 +253,21 @@ def _refuse_special_inputs(args: argparse.Namespace) -> None:
                 f"{path} is a named pipe, a device or a socket, not a file; give a regular "
                 "file. Nothing was changed."
             )
+
+
+def _refuse_unknown_home(path: Path) -> None:
+    """A path starting with ``~NAME`` where there is no user NAME (a shell leaves it as typed):
+    one line, not "unexpected failure (RuntimeError: Could not determine home directory.)"."""
+    if not str(path).startswith("~"):
+        return
+    try:
+        path.expanduser()
+    except RuntimeError:
+        user = path.parts[0][1:]
+        raise InvalidInputError(
+            f"{path}: there is no user {user!r} for '~{user}' to stand for; if that is the "
+            f"name as it is, give the full path ({Path.cwd() / path}). Nothing was changed."
+        ) from None
 
 
 def _error(message: str) -> None:

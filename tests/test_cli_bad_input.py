@@ -261,3 +261,20 @@ def test_an_empty_project_folder_name_is_refused(
         assert list(empty.iterdir()) == []
     code, _, err = run_cli(capsys, "new", "--name", "", "Study.fieldscribe")  # an empty name:
     assert code == 0, err  # the folder's is used
+
+
+@pytest.mark.parametrize("command", [["sessions"], ["agreement"], ["new"]])
+def test_a_home_of_nobody_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """``agreement ~0`` (a folder starting with '~' and a user name nobody has; the shell
+    leaves it as typed) failed as "unexpected failure (RuntimeError: Could not determine home
+    directory.)", exit 70 (found by tests/test_cli_fuzz.py)."""
+    from cli import main as cli_main
+
+    folder = "~nobody-fieldscribe-0/Study.fieldscribe"
+    assert cli_main([*command, folder]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("fieldscribe: error: ~nobody-fieldscribe-0/Study.fieldscribe: ")
+    assert "no user 'nobody-fieldscribe-0'" in err and err.count("\n") == 1, err
+    assert str(Path.cwd() / folder) in err

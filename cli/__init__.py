@@ -35,7 +35,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("consent", "pseudonym", "redact", "keys", "audit"), "privacy_cmds"),
     **dict.fromkeys(("qdpx", "codebook"), "qdpx_cmds"),
     **dict.fromkeys(("record", "recover"), "record_cmds"),
-    **dict.fromkeys(("speakers", "speaker", "profiles"), "speaker_cmds"),
+    **dict.fromkeys(("speakers", "speaker", "profiles", "participants"), "speaker_cmds"),
     **dict.fromkeys(("transcribe", "retranscribe"), "transcribe_cmds"),
     "models": "models_cmds",
     "worker": "cluster_cmds",

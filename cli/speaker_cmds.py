@@ -3,6 +3,8 @@
 - ``speakers DIR --session ID [--num-speakers N | --min N --max N] [--replace] [--json]``
 - ``speakers DIR --session ID --list``
 - ``speaker DIR rename|merge|assign|map ...`` (hand corrections)
+- ``participants DIR [--add PSEUDONYM --attribute NAME=VALUE]`` (who speaks, for consent and
+  the speaker map)
 - ``profiles DIR enroll --session ID --speaker LABEL --name NAME``, ``profiles DIR list``,
   ``profiles DIR delete ID``
 """
@@ -13,6 +15,7 @@ import argparse
 import sys
 from typing import Any
 
+from storage.core.errors import InvalidInputError
 from storage.core.models import as_dict
 
 from .common import add_coder, add_dir, add_json, open_project
@@ -65,11 +68,36 @@ def register(sub: Any) -> None:
     a = actions.add_parser("map", help="map a speaker label to a participant")
     a.add_argument("--session", required=True, metavar="ID", help=SESSION_HELP)
     a.add_argument("label", metavar="LABEL", help="the speaker label in that session")
-    a.add_argument("--participant", metavar="ID", help="participant id (omit to clear)")
+    a.add_argument(
+        "--participant",
+        metavar="ID",
+        help="the participant's id or pseudonym (`participants`; omit to clear)",
+    )
     for a in actions.choices.values():
         add_coder(a)
         add_json(a)
     p.set_defaults(func=cmd_speaker)
+
+    p = sub.add_parser(
+        "participants",
+        help="list the participants, or add one (a pseudonym, with attributes)",
+        description="The people who took part, known by pseudonym: consent is recorded for "
+        "them (`consent --participant`), a session's speakers are mapped to them (`speaker "
+        "map`) and their attributes (age, role...) group the analysis (`analyze matrix "
+        "--columns participant.age`). Without --add: list them.",
+    )
+    add_dir(p)
+    p.add_argument("--add", metavar="PSEUDONYM", help="add a participant known by this pseudonym")
+    p.add_argument(
+        "--attribute",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="with --add: an attribute such as age=34 or role=moderator (repeatable)",
+    )
+    add_coder(p)
+    add_json(p)
+    p.set_defaults(func=cmd_participants)
 
     p = sub.add_parser("profiles", help="voice profiles: enrol a speaker, list, delete")
     add_dir(p)
@@ -181,7 +209,8 @@ def cmd_speaker(args: argparse.Namespace) -> int:
             n = project.speakers.reassign_segments(args.segment, args.speaker)
             message = f"set speaker {args.speaker!r} on {plural(n, 'segment')}"
         else:
-            s = project.sessions.map_speaker(args.session, args.label, args.participant)
+            who = args.participant and project.privacy.find_participant(args.participant)
+            s = project.sessions.map_speaker(args.session, args.label, who or None)
             n = 1
             message = (
                 f"mapped {args.label!r} to participant {s.participant_id}"
@@ -192,6 +221,56 @@ def cmd_speaker(args: argparse.Namespace) -> int:
         print_json({"action": args.action, "changed": n, "message": message})
     else:
         print(message)
+    return 0
+
+
+def _attributes(pairs: list[str]) -> dict[str, str]:
+    """``["age=34", "role=moderator"]`` as a dict; a pair without a name is refused."""
+    attributes: dict[str, str] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            raise InvalidInputError(
+                f"--attribute {pair!r}: give NAME=VALUE, e.g. age=34. Nothing was changed."
+            )
+        attributes[name.strip()] = value.strip()
+    return attributes
+
+
+def cmd_participants(args: argparse.Namespace) -> int:
+    """fieldscribe participants DIR [--add PSEUDONYM [--attribute NAME=VALUE ...]]."""
+    if args.add is None:
+        if args.attribute:
+            raise InvalidInputError("--attribute goes with --add PSEUDONYM.")
+        with open_project(args, write=False) as project:
+            people = project.sessions.participants()
+        if args.json:
+            print_json([as_dict(p) for p in people])
+        elif not people:
+            print("No participants yet; add one with --add PSEUDONYM.")
+        else:
+            print_table(
+                ["ID", "PSEUDONYM", "ATTRIBUTES"],
+                [
+                    [p.id, p.pseudonym, ", ".join(f"{k}={v}" for k, v in p.attributes.items())]
+                    for p in people
+                ],
+            )
+        return 0
+    attributes = _attributes(args.attribute)
+    pseudonym = args.add.strip()
+    with open_project(args, write=True) as project:
+        taken = [p for p in project.sessions.participants() if p.pseudonym == pseudonym]
+        if taken:
+            raise InvalidInputError(
+                f"A participant is already called {pseudonym!r} ({taken[0].id}); choose another "
+                "pseudonym. Nothing was changed."
+            )
+        person = project.sessions.add_participant(pseudonym, attributes)
+    if args.json:
+        print_json(as_dict(person))
+    else:
+        print(f"Added participant {person.pseudonym!r} ({person.id}).")
     return 0
 
 

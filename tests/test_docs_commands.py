@@ -141,16 +141,10 @@ def _readme_tour(tmp: Path, speech_wav: Path) -> list[tuple[int, list[str], int,
                 p.codebook.apply_code(first.id, p.codebook.ensure_code_path(code).id)
             run("bundle", "export", copy, "-o", tmp / f"{coder}.fsbundle")
 
-    def participant() -> str:  # made in the workbench (Session details ▸ New participant…)
-        with Project.open(tour.project) as p:
-            found = [x.id for x in p.sessions.participants() if x.pseudonym == "P01"]
-            return found[0] if found else p.sessions.add_participant("P01", {"age": "34"}).id
-
     # what a reader has at hand before a line: files, a teammate's bundle, a participant
     before: dict[str, Callable[[], dict[str, str]]] = {
         "delete-session": lambda: {'"Focus group 3"': "fg_2026-03-02"},
         "segments": lambda: {'"Focus group 3"': "interview1"},
-        "analyze $P matrix": lambda: (participant(), {})[1],
         "new ~/coder-b": lambda: (
             shutil.copy(tmp / "coder-a-2026-03-05.fsbundle", tmp / "lead.fsbundle") and {}
         ),
@@ -164,10 +158,6 @@ def _readme_tour(tmp: Path, speech_wav: Path) -> list[tuple[int, list[str], int,
             run("import", tour.project, "spare.wav"),
             {"SESSION_ID": tour.session_id("spare")},
         )[1],
-        "consent $P --participant": lambda: {
-            "--participant ID": f"--participant {participant()}",
-            "--session ID": f"--session {tour.session_id('interview1')}",
-        },
         # consent there is only unknown (the line above recorded a refusal of quotation)
         "consent $P --session ID": lambda: {"--session ID": "--session spare"},
         "transcribe $P --all --model /path": lambda: {

@@ -545,11 +545,18 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_autocode(args: argparse.Namespace) -> int:
     """fieldscribe autocode DIR --query Q --code PATH."""
     with open_project(args, write=True) as project:
-        added = project.codebook.autocode(args.query, args.code)
+        # no match (a typo in the query): nothing changes, not even a new empty code
+        matched = bool(project.transcript.search(args.query, limit=1))
+        added = project.codebook.autocode(args.query, args.code) if matched else []
         code = project.codebook.find_code(args.code)
     result = {"code_path": code.path if code else args.code, "codings_added": len(added)}
     if args.json:
         print_json({**result, "segment_ids": [c.segment_id for c in added]})
+    elif not matched:
+        print(
+            f"No segment matches {args.query!r}; nothing was coded"
+            + ("." if code else f" and the code {args.code!r} was not created.")
+        )
     else:
         print(f"Coded {plural(len(added), 'segment')} with {result['code_path']!r}.")
     return 0

@@ -109,7 +109,11 @@ def register(sub: Any) -> None:
         "--speaker", required=True, metavar="LABEL", help="the session's speaker to enrol"
     )
     a.add_argument("--name", required=True, help="name or pseudonym to label the voice with")
-    a.add_argument("--participant", metavar="ID", help="link the profile to a participant")
+    a.add_argument(
+        "--participant",
+        metavar="ID",
+        help="link the profile to a participant (id or pseudonym, `participants`)",
+    )
     add_coder(a)
     add_json(a)
     a = actions.add_parser("list", help="list voice profiles")
@@ -201,21 +205,23 @@ def cmd_speaker(args: argparse.Namespace) -> int:
     with open_project(args, write=True) as project:
         if args.action == "rename":
             n = project.speakers.rename_speaker(args.session, args.old, args.new)
-            message = f"renamed {args.old!r} to {args.new!r} in {plural(n, 'segment')}"
+            message = f"Renamed {args.old!r} to {args.new!r} in {plural(n, 'segment')}."
         elif args.action == "merge":
             n = project.speakers.merge_speakers(args.session, args.source, args.target)
-            message = f"merged {args.source!r} into {args.target!r} ({plural(n, 'segment')})"
+            message = f"Merged {args.source!r} into {args.target!r} ({plural(n, 'segment')})."
         elif args.action == "assign":
             n = project.speakers.reassign_segments(args.segment, args.speaker)
-            message = f"set speaker {args.speaker!r} on {plural(n, 'segment')}"
+            message = f"Set speaker {args.speaker!r} on {plural(n, 'segment')}."
         else:
             who = args.participant and project.privacy.find_participant(args.participant)
             s = project.sessions.map_speaker(args.session, args.label, who or None)
             n = 1
             message = (
-                f"mapped {args.label!r} to participant {s.participant_id}"
+                f"Mapped {args.label!r} to participant "
+                f"{project.sessions.get_participant(s.participant_id).pseudonym!r} "
+                f"({s.participant_id})."
                 if s.participant_id
-                else f"cleared the mapping of {args.label!r}"
+                else f"Cleared the mapping of {args.label!r}."
             )
     if args.json:
         print_json({"action": args.action, "changed": n, "message": message})
@@ -314,13 +320,14 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"deleted": profile.id, "name": profile.name})
         else:
-            print(f"deleted voice profile {profile.name!r}")
+            print(f"Deleted voice profile {profile.name!r}.")
         return 0
     from transcribe.speakers import enroll_speaker
 
     with open_project(args, write=True) as project:
+        who = args.participant and project.privacy.find_participant(args.participant)
         profile = enroll_speaker(
-            project, args.session, args.speaker, args.name, participant_id=args.participant
+            project, args.session, args.speaker, args.name, participant_id=who or None
         )
     if args.json:
         data = as_dict(profile)
@@ -329,8 +336,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         print_json(data)
     else:
         print(
-            f"enrolled {profile.name!r} from {fmt_ms(profile.source_ms)} of speaker "
-            f"{args.speaker!r}; later detections label this voice {profile.name!r}",
+            f"Enrolled {profile.name!r} from {fmt_ms(profile.source_ms)} of speaker "
+            f"{args.speaker!r}; later detections label this voice {profile.name!r}.",
             file=sys.stdout,
         )
     return 0

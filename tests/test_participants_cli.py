@@ -116,3 +116,39 @@ def test_a_participant_is_mapped_and_consents_by_pseudonym(
     assert "Wrote 1 of 2 segments" in out and "Hello." not in out_file.read_text()
     code, out, _ = _run(capsys, "analyze", f, "matrix", "--columns", "participant.age")
     assert code == 0 and "34" in out, out
+
+
+def test_speaker_fixes_say_what_they_did_in_sentences(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``speaker`` said "mapped 'Speaker 1' to participant 01a2…" (an id where the researcher
+    typed a pseudonym) and "renamed 'A' to 'B' in 1 segments", lower case, without a stop, unlike
+    every other command."""
+    folder = tmp_path / "p.fieldscribe"
+    with Project.create(folder, coder="ann") as p:
+        session = p.sessions.add_session("FG")
+        segs = p.transcript.add_segments(
+            session.id,
+            [SegmentDraft(i * 900, i * 900 + 800, "Words.", speaker=f"S{i % 2}") for i in range(3)],
+        )
+    f = str(folder)
+    assert _run(capsys, "participants", f, "--add", "P07")[0] == 0
+    said = [
+        _run(capsys, "speaker", f, *argv)[1]
+        for argv in (
+            ["rename", "--session", "FG", "S0", "Anna"],
+            ["merge", "--session", "FG", "S1", "Anna"],
+            ["assign", "--segment", segs[0].id, "--speaker", "Bo"],
+            ["map", "--session", "FG", "Anna", "--participant", "P07"],
+            ["map", "--session", "FG", "Anna"],
+        )
+    ]
+    with Project.open(folder, readonly=True) as p:
+        (person,) = p.sessions.participants()
+    assert said == [
+        "Renamed 'S0' to 'Anna' in 2 segments.\n",
+        "Merged 'S1' into 'Anna' (1 segment).\n",
+        "Set speaker 'Bo' on 1 segment.\n",
+        f"Mapped 'Anna' to participant 'P07' ({person.id}).\n",
+        "Cleared the mapping of 'Anna'.\n",
+    ]

@@ -227,9 +227,10 @@ def _acknowledge(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"session": session.id, "purpose": purpose, "unknown": len(unknown)})
     elif unknown:
+        who = ", ".join(u.pseudonym or u.speaker or "someone" for u in unknown)
         print(
-            f"Consent to {purpose} left unknown for {len(unknown)} in “{session.title}”: not "
-            "asked again until that changes."
+            f"Consent to {purpose} left unknown for {who} in “{session.title}”: not asked "
+            "again until that changes."
         )
     else:
         print(f"Everyone in “{session.title}” consented to {purpose}; nothing to acknowledge.")

@@ -442,6 +442,17 @@ def _shown_status(project: Project, session: Session) -> str:
     return f"interrupted at {done}"
 
 
+#: what ``delete-session`` removed, by table, in words ("1 recording", "3 speaker turns")
+_REMOVED = {
+    "codings": "coding",
+    "segments": "segment",
+    "markers": "marker",
+    "session_speakers": "speaker label",
+    "speaker_turns": "speaker turn",
+    "media": "recording",
+}
+
+
 def cmd_delete_session(args: argparse.Namespace) -> int:
     """fieldscribe delete-session DIR --session ID [--force]."""
     with open_project(args, write=True) as project:
@@ -450,7 +461,9 @@ def cmd_delete_session(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"session_id": session.id, "title": session.title, **as_dict(report)})
     else:
-        removed = ", ".join(f"{n} {kind}" for kind, n in report.removed.items() if n)
+        removed = ", ".join(
+            plural(n, _REMOVED.get(kind, kind)) for kind, n in report.removed.items() if n
+        )
         print(
             f"Deleted session {session.title!r} ({session.id}; {removed or 'nothing else'}); "
             "its audio is kept in media/.deleted/, and the recording may be imported again."

@@ -407,9 +407,10 @@ def _detect_speakers(
         bar.close()
     if not args.json:
         print(
-            f"  {len(report.speakers)} speakers found in {title!r}: "
-            f"{', '.join(report.speakers) or 'none'}; {report.labelled} segment parts labelled, "
-            f"{report.split} cuts ({report.seconds:.1f} s)."
+            f"  {plural(len(report.speakers), 'speaker')} found in {title!r}: "
+            f"{', '.join(report.speakers) or 'none'}; "
+            f"{plural(report.labelled, 'segment part')} labelled, "
+            f"{plural(report.split, 'cut')} ({report.seconds:.1f} s)."
         )
     result: dict[str, Any] = as_dict(report)
     return result

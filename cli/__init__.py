@@ -35,7 +35,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("consent", "pseudonym", "redact", "keys", "audit"), "privacy_cmds"),
     **dict.fromkeys(("qdpx", "codebook"), "qdpx_cmds"),
     **dict.fromkeys(("record", "recover"), "record_cmds"),
-    **dict.fromkeys(("speakers", "speaker", "profiles"), "speaker_cmds"),
+    **dict.fromkeys(("speakers", "speaker", "profiles", "participants"), "speaker_cmds"),
     **dict.fromkeys(("transcribe", "retranscribe"), "transcribe_cmds"),
     "models": "models_cmds",
     "worker": "cluster_cmds",
@@ -177,6 +177,25 @@ def _command_line_slip(parser: argparse.ArgumentParser, argv: Sequence[str]) -> 
     return None
 
 
+def _help_before_dir(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``speaker rename --help`` (and ``analyze matrix -h``, ``profiles enroll --help``): the
+    commands whose DIR comes before their action took the action for DIR and showed the
+    command's help; asked for help, the action gets its own (DIR written in for it)."""
+    if len(argv) < 3 or not {"-h", "--help"} & set(argv[2:]):
+        return argv
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command = sub.choices.get(argv[0])
+    if command is None:
+        return argv
+    slots = [a for a in command._actions if not a.option_strings]
+    if len(slots) < 2 or slots[0].dest != "dir":
+        return argv
+    actions = slots[1]
+    if isinstance(actions, argparse._SubParsersAction) and argv[1] in actions.choices:
+        return [argv[0], "DIR", *argv[1:]]
+    return argv
+
+
 # control characters (newlines, terminal escapes) from file names or file contents never reach
 # the terminal raw: the message stays one line and cannot drive the terminal
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -216,11 +235,12 @@ def _name_sessions(args: argparse.Namespace) -> None:
 
 def _refuse_special_inputs(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
-        if name in ("dir", "output"):
-            continue  # a folder, and -o (storage.core.atomic.check_output)
         for path in value if isinstance(value, list) else [value]:
             if not isinstance(path, Path):
                 continue
+            _refuse_unknown_home(path)
+            if name in ("dir", "output"):
+                continue  # a folder, and -o (storage.core.atomic.check_output)
             try:
                 mode = path.stat().st_mode
             except OSError:
@@ -233,6 +253,21 @@ def _refuse_special_inputs(args: argparse.Namespace) -> None:
                 f"{path} is a named pipe, a device or a socket, not a file; give a regular "
                 "file. Nothing was changed."
             )
+
+
+def _refuse_unknown_home(path: Path) -> None:
+    """A path starting with ``~NAME`` where there is no user NAME (a shell leaves it as typed):
+    one line, not "unexpected failure (RuntimeError: Could not determine home directory.)"."""
+    if not str(path).startswith("~"):
+        return
+    try:
+        path.expanduser()
+    except RuntimeError:
+        user = path.parts[0][1:]
+        raise InvalidInputError(
+            f"{path}: there is no user {user!r} for '~{user}' to stand for; if that is the "
+            f"name as it is, give the full path ({Path.cwd() / path}). Nothing was changed."
+        ) from None
 
 
 def _error(message: str) -> None:
@@ -253,6 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(f"the argument {bad!r} is not valid UTF-8; give names and paths in UTF-8.")
         return 2
     parser = build_parser(argv)
+    argv = _help_before_dir(parser, argv)
     slip = _command_line_slip(parser, argv)
     if slip is not None:
         _error(slip)

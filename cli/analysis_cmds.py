@@ -55,9 +55,30 @@ def _seconds(text: str) -> float:
 
 def _common(p: argparse.ArgumentParser) -> None:
     f = p.add_argument_group("filters (each may be repeated)")
-    f.add_argument("--coder", dest="coders", action="append", default=[], metavar="NAME")
-    f.add_argument("--session", dest="sessions", action="append", default=[], metavar="ID")
-    f.add_argument("--speaker", dest="speakers", action="append", default=[], metavar="LABEL")
+    f.add_argument(
+        "--coder",
+        dest="coders",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this coder's codings",
+    )
+    f.add_argument(
+        "--session",
+        dest="sessions",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this session (its id, title or the start of its id)",
+    )
+    f.add_argument(
+        "--speaker",
+        dest="speakers",
+        action="append",
+        default=[],
+        metavar="LABEL",
+        help="only the segments of this speaker label",
+    )
     f.add_argument(
         "--where",
         action="append",
@@ -71,7 +92,14 @@ def _common(p: argparse.ArgumentParser) -> None:
     f.add_argument(
         "--to", dest="date_to", type=_iso_date, metavar="YYYY-MM-DD", help="sessions until"
     )
-    f.add_argument("--code", dest="codes", action="append", default=[], metavar="PATH")
+    f.add_argument(
+        "--code",
+        dest="codes",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="only this code (Parent/Child) and its sub-codes",
+    )
     p.add_argument("--rollup", action="store_true", help="count sub-codes' codings for parents")
     p.add_argument(
         "-o",
@@ -100,12 +128,29 @@ def register(sub: Any) -> None:
         default="session",
         help="session, speaker, participant, participant.NAME, session.FIELD or all",
     )
-    v.add_argument("--measure", default="segments", choices=("segments", "codings", "talk_ms"))
-    v.add_argument("--percent", default="none", choices=("none", "row", "column"))
+    v.add_argument(
+        "--measure",
+        default="segments",
+        choices=("segments", "codings", "talk_ms"),
+        help="what a cell counts: distinct coded segments (default), codings, or their talk "
+        "time in milliseconds",
+    )
+    v.add_argument(
+        "--percent",
+        default="none",
+        choices=("none", "row", "column"),
+        help="show each cell as a percentage of its row's or column's total (default: none)",
+    )
     _common(v)
 
     v = views.add_parser("cooccurrence", help="code × code: by segment, span overlap or time")
-    v.add_argument("--by", default="segment", choices=("segment", "overlap", "within"))
+    v.add_argument(
+        "--by",
+        default="segment",
+        choices=("segment", "overlap", "within"),
+        help="segment: segments coded with both codes (default); overlap: codings that share "
+        "text; within: of A's segments, those with a B segment at most --seconds away",
+    )
     v.add_argument("--seconds", type=_seconds, default=30.0, help="the window of --by within")
     _common(v)
 
@@ -114,11 +159,23 @@ def register(sub: Any) -> None:
 
     v = views.add_parser("frequencies", help="code frequencies, or words (--words, --kwic)")
     v.add_argument("--by", default="all", help="all, session, speaker, participant.NAME...")
-    v.add_argument("--measure", default="codings", choices=("segments", "codings", "talk_ms"))
+    v.add_argument(
+        "--measure",
+        default="codings",
+        choices=("segments", "codings", "talk_ms"),
+        help="what a code's bar counts: codings (default), distinct segments, or talk time in "
+        "milliseconds",
+    )
     v.add_argument("--words", action="store_true", help="word frequencies of --code or --session")
     v.add_argument("--kwic", metavar="WORD", help="keywords in context of WORD")
     v.add_argument("--languages", default="ru,kk,en", help="stop-word lists (ru, kk, en)")
-    v.add_argument("--top", type=bounded_int(1, 100_000), default=50)
+    v.add_argument(
+        "--top",
+        type=bounded_int(1, 100_000),
+        default=50,
+        metavar="N",
+        help="list the N most frequent words (default 50)",
+    )
     v.add_argument(
         "--width", type=bounded_int(0, 1000), default=40, help="context characters (--kwic)"
     )
@@ -216,7 +273,7 @@ def _compute(project: Project, args: argparse.Namespace, filters: Any, label: An
         from analysis.timeline import session_timeline
 
         if not args.sessions:
-            raise InvalidInputError("Give the session(s) to draw: --session ID (repeatable).")
+            raise InvalidInputError("Give a session to draw: --session ID (repeat it for more).")
         scoped = dataclasses.replace(filters, sessions=())
         tls = [
             session_timeline(project, sid, filters=scoped, rollup=args.rollup).relabelled(label)

@@ -15,6 +15,7 @@ from storage.team.bundle_export import export_bundle_file
 from storage.team.merging import merge_bundles
 
 from .common import (
+    add_coder,
     add_decryption,
     add_dir,
     add_json,
@@ -42,7 +43,9 @@ def register(sub: Any) -> None:
     add_output(e)
     e.add_argument("--with-media", action="store_true", help="include the audio files")
     e.add_argument("--since", metavar="DATE", help="only changes at or after DATE (YYYY-MM-DD)")
-    e.add_argument("--coder", help="name the bundle's coder (default: the project's owner)")
+    e.add_argument(
+        "--coder", help="name the bundle's coder (default: the project's coder, `team coder`)"
+    )
     e.add_argument(
         "--no-voice-profiles",
         dest="voice_profiles",
@@ -70,7 +73,13 @@ def register(sub: Any) -> None:
 
     m = bsub.add_parser("merge", help="merge bundles into the project")
     add_dir(m)
-    m.add_argument("bundles", nargs="+", type=Path, metavar="BUNDLE")
+    m.add_argument(
+        "bundles",
+        nargs="+",
+        type=Path,
+        metavar="BUNDLE",
+        help="bundle files (.fsbundle) exported by teammates, merged in the order given",
+    )
     m.add_argument(
         "--allow-other-project", action="store_true", help="merge a bundle of another project"
     )
@@ -87,7 +96,7 @@ def register(sub: Any) -> None:
         help="keep codes with the same path created independently as separate codes",
     )
     add_decryption(m)
-    m.add_argument("--coder")
+    add_coder(m)
     add_json(m)
     m.set_defaults(func=cmd_bundle_merge)
 
@@ -98,11 +107,13 @@ def register(sub: Any) -> None:
     c.add_argument(
         "--keep", type=bounded_int(0, 10**6), metavar="N", help="keep version N (from the listing)"
     )
-    c.add_argument("--coder")
+    add_coder(c)
     add_json(c)
     c.set_defaults(func=cmd_conflicts)
 
-    t = sub.add_parser("team", help="the project's lead (who resolves conflicts)")
+    t = sub.add_parser(
+        "team", help="the project's lead (who resolves conflicts) and whom this copy codes as"
+    )
     tsub = t.add_subparsers(dest="team_command", metavar="ACTION")
     tsub.required = True
     lead = tsub.add_parser("lead", help="show the project's lead, or record one (NAME)")
@@ -113,7 +124,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="record NAME in a copy whose lead is someone else (a lead who is gone)",
     )
-    lead.add_argument("--coder")
+    add_coder(lead)
     add_json(lead)
     lead.set_defaults(func=cmd_team_lead)
 
@@ -170,9 +181,10 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
     else:
         counts = info.counts
         print(
-            f"Wrote {info.path} ({counts['sessions']} sessions, {counts['segments']} segments, "
-            f"{counts['codes']} codes, {counts['codings']} codings, "
-            f"{counts.get('speaker_profiles', 0)} voice profiles"
+            f"Wrote {info.path} ({plural(counts['sessions'], 'session')}, "
+            f"{plural(counts['segments'], 'segment')}, {plural(counts['codes'], 'code')}, "
+            f"{plural(counts['codings'], 'coding')}, "
+            f"{plural(counts.get('speaker_profiles', 0), 'voice profile')}"
             f"{', with media' if args.with_media else ''})."
         )
     return 0

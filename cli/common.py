@@ -86,6 +86,16 @@ def bounded_float(low: float, high: float, what: str = "number") -> Callable[[st
     return parse
 
 
+def add_coder(parser: argparse.ArgumentParser) -> None:
+    """Add ``--coder NAME``: whom one command works as."""
+    parser.add_argument(
+        "--coder",
+        metavar="NAME",
+        help="work as this coder for this command only: new codings, edits and the audit log "
+        "carry the name (default: the project's coder, `fieldscribe team coder DIR`)",
+    )
+
+
 def add_json(parser: argparse.ArgumentParser) -> None:
     """Add ``--json``."""
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")

@@ -14,6 +14,7 @@ from storage.interop.transcript_import import TRANSCRIPT_IMPORT_FORMATS, import_
 from storage.privacy.view import private_view
 
 from .common import (
+    add_coder,
     add_dir,
     add_json,
     add_output,
@@ -30,13 +31,20 @@ def register(sub: Any) -> None:
     """Add this module's subcommands."""
     p = sub.add_parser("export", help="export a session's transcript (txt, srt, vtt, docx, json)")
     add_dir(p)
-    p.add_argument("--session", required=True, metavar="ID")
-    p.add_argument("--format", required=True, choices=TRANSCRIPT_FORMATS)
+    p.add_argument(
+        "--session", required=True, metavar="ID", help="the session's id, title or id's start"
+    )
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=TRANSCRIPT_FORMATS,
+        help="plain text, SubRip or WebVTT subtitles, Word, or JSON (with word timings)",
+    )
     add_output(p)
     p.add_argument("--line-numbers", action="store_true", help="number the lines (txt, docx)")
     add_privacy(p)
     add_export_anyway(p)
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_export)
 
@@ -46,7 +54,7 @@ def register(sub: Any) -> None:
     p.add_argument("--sheet-per-code", action="store_true", help="xlsx: one sheet per code")
     add_privacy(p)
     add_export_anyway(p)
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_export_codings)
 
@@ -54,8 +62,18 @@ def register(sub: Any) -> None:
         "import-transcript", help="import a transcript made elsewhere into a session"
     )
     add_dir(p)
-    p.add_argument("--session", required=True, metavar="ID")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument(
+        "--session",
+        required=True,
+        metavar="ID",
+        help="the session that gets the transcript (id, title or id's start)",
+    )
+    p.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="the transcript (.html, .vtt, .srt, .txt, .docx, .json)",
+    )
     p.add_argument(
         "--format",
         choices=TRANSCRIPT_IMPORT_FORMATS,
@@ -64,14 +82,18 @@ def register(sub: Any) -> None:
         "FieldScribe's own JSON export or a "
         "Word .docx with such paragraphs; auto: from the name and content",
     )
-    p.add_argument("--replace", action="store_true", help="replace the session's segments")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the session's segments (refused while any is coded)",
+    )
     p.add_argument(
         "--fps",
         choices=FRAME_RATES,
         help="the frame rate of the file's frame times (HH:MM:SS:FF), e.g. 29.97; unknown: "
         "drop-frame times (HH:MM:SS;FF) are 29.97, others 30 (with a note)",
     )
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_import_transcript)
 

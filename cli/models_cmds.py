@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
     """Add this module's subcommands."""
     p = sub.add_parser(
         "models",
-        help="list, install, import or remove Whisper models",
+        help="list, install, import, choose, verify or remove Whisper models",
         description="Without an action: list the Whisper models on this machine. Nothing is "
         "downloaded unless you run `models install`.",
     )
@@ -44,7 +44,11 @@ def register(sub: Any) -> None:
         "a repository OWNER/NAME. An interrupted download resumes when run again; every file "
         "is checked against the hub's checksum. HF_ENDPOINT selects a mirror.",
     )
-    q.add_argument("name", metavar="NAME|OWNER/REPO")
+    q.add_argument(
+        "name",
+        metavar="NAME|OWNER/REPO",
+        help="an official model's name (small, large-v3...) or a Hugging Face repository",
+    )
     q.add_argument("--revision", default="main", help="branch, tag or commit (default main)")
     _sub_json(q)
     q.set_defaults(func=cmd_models_install)
@@ -52,7 +56,12 @@ def register(sub: Any) -> None:
         "import",
         help="install a model from a folder or a .zip/.tar/.tar.gz archive (no network)",
     )
-    q.add_argument("path", metavar="PATH", type=Path)
+    q.add_argument(
+        "path",
+        metavar="PATH",
+        type=Path,
+        help="a model folder (model.bin, config.json, tokenizer.json) or an archive of one",
+    )
     q.add_argument(
         "--name",
         help="the model's name (default: the folder's or archive's); not the name of an "
@@ -68,7 +77,11 @@ def register(sub: Any) -> None:
         "project, base otherwise). --model on `transcribe` still overrides it for one run.",
     )
     add_dir(q)
-    q.add_argument("name", metavar="NAME|FOLDER|auto")
+    q.add_argument(
+        "name",
+        metavar="NAME|FOLDER|auto",
+        help="a model listed by `fieldscribe models`, a CTranslate2 folder, or auto",
+    )
     _sub_json(q)
     q.set_defaults(func=cmd_models_use)
     q = actions.add_parser(
@@ -80,11 +93,15 @@ def register(sub: Any) -> None:
         "of the same size). Without NAME: every model with known checksums. Exits with 1 when "
         "one is damaged.",
     )
-    q.add_argument("name", metavar="NAME", nargs="?")
+    q.add_argument(
+        "name", metavar="NAME", nargs="?", help="the model to verify (default: every model)"
+    )
     _sub_json(q)
     q.set_defaults(func=cmd_models_verify)
     q = actions.add_parser("remove", help="remove a model installed or imported by FieldScribe")
-    q.add_argument("name", metavar="NAME")
+    q.add_argument(
+        "name", metavar="NAME", help="the model's name, as `fieldscribe models` lists it"
+    )
     q.add_argument(
         "--force",
         action="store_true",

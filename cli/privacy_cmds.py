@@ -13,6 +13,7 @@ from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS
 from storage.privacy.privacy import parse_yes_no
 
 from .common import (
+    add_coder,
     add_dir,
     add_json,
     add_output,
@@ -36,10 +37,10 @@ def register(sub: Any) -> None:
     p.add_argument("--participant", metavar="ID", help="participant id or pseudonym")
     p.add_argument("--session", metavar="ID", help="session id, or 'all' for every session")
     for kind in CONSENT_KINDS:
-        p.add_argument(f"--{kind}", metavar="yes|no")
+        p.add_argument(f"--{kind}", metavar="yes|no", help=f"consent to {kind}")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="when consent was given")
     p.add_argument("--form", metavar="REF", help="consent form reference (e.g. F-12)")
-    p.add_argument("--notes")
+    p.add_argument("--notes", help="free text kept with the record")
     p.add_argument("--list", action="store_true", help="list consent records")
     p.add_argument(
         "--check", metavar="PURPOSE", choices=sorted(PURPOSE_NEEDS),
@@ -51,7 +52,7 @@ def register(sub: Any) -> None:
         "\"Don't ask again\": exports and transcription do not ask until it changes (a "
         "refusal is always asked)",
     )  # fmt: skip
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_consent)
 
@@ -64,9 +65,16 @@ def register(sub: Any) -> None:
     )
     add_dir(p)
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--set", metavar="REAL=PSEUDONYM", action="append")
+    group.add_argument(
+        "--set",
+        metavar="REAL=PSEUDONYM",
+        action="append",
+        help="map a real name to its pseudonym (repeatable)",
+    )
     group.add_argument("--list", action="store_true", help="show the mapping")
-    group.add_argument("--remove", metavar="REAL|PSEUDONYM")
+    group.add_argument(
+        "--remove", metavar="REAL|PSEUDONYM", help="remove a mapping (replacements made stay)"
+    )
     group.add_argument("--review", action="store_true", help="list candidate replacements")
     group.add_argument(
         "--apply",
@@ -82,7 +90,7 @@ def register(sub: Any) -> None:
         "inflected forms left out are remembered as not this person",
     )
     p.add_argument("--session", metavar="ID", help="with --review/--apply: one session only")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_pseudonym)
 
@@ -94,10 +102,10 @@ def register(sub: Any) -> None:
         "index, word timings and audio in media/).",
     )
     add_dir(p)
-    p.add_argument("--segment", metavar="ID")
+    p.add_argument("--segment", metavar="ID", help="the segment holding the span (with --span)")
     p.add_argument("--span", metavar="START:END", help="code points in the segment text")
     p.add_argument("--category", metavar="NAME", help="e.g. PLACE, NAME (default REDACTED)")
-    p.add_argument("--list", action="store_true")
+    p.add_argument("--list", action="store_true", help="list the redactions")
     p.add_argument("--remove", metavar="REDACTION_ID", help="un-redact (not after --destroy)")
     p.add_argument(
         "--destroy", action="store_true",
@@ -107,20 +115,30 @@ def register(sub: Any) -> None:
     p.add_argument("--id", metavar="REDACTION_ID", action="append", help="with --destroy")
     p.add_argument("--session", metavar="ID", help="with --list or --destroy")
     p.add_argument("--all", action="store_true", help="with --destroy: every redaction")
-    p.add_argument("--mode", choices=("silence", "beep"), default="silence")
-    p.add_argument("--coder")
+    p.add_argument(
+        "--mode",
+        choices=("silence", "beep"),
+        default="silence",
+        help="with --destroy: what replaces the span in the audio (default: silence)",
+    )
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_redact)
 
     p = sub.add_parser("keys", help="team keys for encrypted bundles")
     add_dir(p)
-    p.add_argument("action", choices=("generate", "export-public"))
+    p.add_argument(
+        "action",
+        choices=("generate", "export-public"),
+        help="generate: make this copy's team key; export-public: write its public key (-o) "
+        "for teammates to encrypt bundles for you",
+    )
     add_output(p, required=False, help="export-public: write the public key here")
     p.add_argument(
         "--key-passphrase-file", type=Path, metavar="FILE",
         help="protect (or open) the private key with the passphrase in FILE",
     )  # fmt: skip
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_keys)
 
@@ -209,9 +227,10 @@ def _acknowledge(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"session": session.id, "purpose": purpose, "unknown": len(unknown)})
     elif unknown:
+        who = ", ".join(u.pseudonym or u.speaker or "someone" for u in unknown)
         print(
-            f"Consent to {purpose} left unknown for {len(unknown)} in “{session.title}”: not "
-            "asked again until that changes."
+            f"Consent to {purpose} left unknown for {who} in “{session.title}”: not asked "
+            "again until that changes."
         )
     else:
         print(f"Everyone in “{session.title}” consented to {purpose}; nothing to acknowledge.")

@@ -18,6 +18,7 @@ from storage.core.names import readable_file_name
 
 from .common import (
     SEGMENT_ID_HELP,
+    add_coder,
     add_decryption,
     add_dir,
     add_json,
@@ -53,15 +54,26 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("import", help="import audio/video files, one session per file")
     add_dir(p)
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    p.add_argument("--kind", choices=SESSION_KINDS, default="interview")
+    p.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="audio or video files (wav, mp3, m4a, ogg, flac, mp4...); copied, never moved",
+    )
+    p.add_argument(
+        "--kind",
+        choices=SESSION_KINDS,
+        default="interview",
+        help="the kind of session (default: interview)",
+    )
     p.add_argument("--title", help="session title (only with one file)")
     p.add_argument(
         "--again",
         action="store_true",
         help="import a file that is already in the project once more (refused otherwise)",
     )
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_import)
 
@@ -77,22 +89,34 @@ def register(sub: Any) -> None:
     add_dir(p)
     p.add_argument("--session", required=True, metavar="ID", help="its id, title or id's start")
     p.add_argument("--force", action="store_true", help="also when its segments are coded")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_delete_session)
 
     p = sub.add_parser("segments", help="list the transcript segments of a session")
     add_dir(p)
-    p.add_argument("--session", required=True, metavar="ID")
+    p.add_argument(
+        "--session", required=True, metavar="ID", help="the session's id, title or id's start"
+    )
     add_json(p)
     p.set_defaults(func=cmd_segments)
 
     p = sub.add_parser("search", help="full-text search across the project (FTS5 syntax)")
     add_dir(p)
-    p.add_argument("query", metavar="QUERY")
-    p.add_argument("--session", metavar="ID")
+    p.add_argument(
+        "query",
+        metavar="QUERY",
+        help='words, "an exact phrase", OR, NOT, prefix* (SQLite FTS5; case is ignored)',
+    )
+    p.add_argument("--session", metavar="ID", help="only this session (id, title or id's start)")
     p.add_argument("--language", metavar="CODE", help="only segments in this language (e.g. kk)")
-    p.add_argument("--limit", type=bounded_int(1, 10**9), default=50, metavar="N")
+    p.add_argument(
+        "--limit",
+        type=bounded_int(1, 10**9),
+        default=50,
+        metavar="N",
+        help="show at most N hits, best first (default 50)",
+    )
     p.add_argument(
         "--forms", action="store_true",
         help="also find other forms of each word (its stem as a prefix: коррупция -> коррупц*)",
@@ -109,7 +133,7 @@ def register(sub: Any) -> None:
         "all of Whisper's languages)",
     )
     p.add_argument("--list", action="store_true", help="list every language code with its name")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_languages)
 
@@ -123,7 +147,7 @@ def register(sub: Any) -> None:
     )
     add_dir(p)
     p.add_argument("style", nargs="?", choices=NUMBER_STYLES, help="set it (omit to show it)")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_numbers)
 
@@ -137,7 +161,7 @@ def register(sub: Any) -> None:
     add_dir(p)
     p.add_argument("segment", metavar="SEGMENT_ID", help=SEGMENT_ID_HELP)
     p.add_argument("code", metavar="CODE", help="a language code such as ru, kk, en")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_segment_language)
 
@@ -152,7 +176,7 @@ def register(sub: Any) -> None:
     add_dir(p)
     p.add_argument("segment", metavar="SEGMENT_ID", help=SEGMENT_ID_HELP)
     p.add_argument("text", metavar="TEXT", help="the segment's new text (quote it)")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_segment_text)
 
@@ -166,16 +190,23 @@ def register(sub: Any) -> None:
     p.add_argument("--segment", required=True, metavar="ID", help=SEGMENT_ID_HELP)
     p.add_argument("--code", required=True, metavar="PATH", help='e.g. "Public services/Health"')
     p.add_argument("--span", metavar="START:END", help="code points inside the segment text")
-    p.add_argument("--memo")
-    p.add_argument("--coder")
+    p.add_argument("--memo", metavar="TEXT", help="a memo on the coding")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_code)
 
     p = sub.add_parser("autocode", help="code every segment matching a full-text query")
     add_dir(p)
-    p.add_argument("--query", required=True)
-    p.add_argument("--code", required=True, metavar="PATH")
-    p.add_argument("--coder")
+    p.add_argument(
+        "--query", required=True, metavar="QUERY", help="a full-text query, as `search` takes it"
+    )
+    p.add_argument(
+        "--code",
+        required=True,
+        metavar="PATH",
+        help='the code to apply, e.g. "Public services/Health" (created if new)',
+    )
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_autocode)
 
@@ -411,6 +442,17 @@ def _shown_status(project: Project, session: Session) -> str:
     return f"interrupted at {done}"
 
 
+#: what ``delete-session`` removed, by table, in words ("1 recording", "3 speaker turns")
+_REMOVED = {
+    "codings": "coding",
+    "segments": "segment",
+    "markers": "marker",
+    "session_speakers": "speaker label",
+    "speaker_turns": "speaker turn",
+    "media": "recording",
+}
+
+
 def cmd_delete_session(args: argparse.Namespace) -> int:
     """fieldscribe delete-session DIR --session ID [--force]."""
     with open_project(args, write=True) as project:
@@ -419,7 +461,9 @@ def cmd_delete_session(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"session_id": session.id, "title": session.title, **as_dict(report)})
     else:
-        removed = ", ".join(f"{n} {kind}" for kind, n in report.removed.items() if n)
+        removed = ", ".join(
+            plural(n, _REMOVED.get(kind, kind)) for kind, n in report.removed.items() if n
+        )
         print(
             f"Deleted session {session.title!r} ({session.id}; {removed or 'nothing else'}); "
             "its audio is kept in media/.deleted/, and the recording may be imported again."
@@ -514,11 +558,18 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_autocode(args: argparse.Namespace) -> int:
     """fieldscribe autocode DIR --query Q --code PATH."""
     with open_project(args, write=True) as project:
-        added = project.codebook.autocode(args.query, args.code)
+        # no match (a typo in the query): nothing changes, not even a new empty code
+        matched = bool(project.transcript.search(args.query, limit=1))
+        added = project.codebook.autocode(args.query, args.code) if matched else []
         code = project.codebook.find_code(args.code)
     result = {"code_path": code.path if code else args.code, "codings_added": len(added)}
     if args.json:
         print_json({**result, "segment_ids": [c.segment_id for c in added]})
+    elif not matched:
+        print(
+            f"No segment matches {args.query!r}; nothing was coded"
+            + ("." if code else f" and the code {args.code!r} was not created.")
+        )
     else:
         print(f"Coded {plural(len(added), 'segment')} with {result['code_path']!r}.")
     return 0

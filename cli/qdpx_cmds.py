@@ -12,6 +12,7 @@ from storage.interop.qdpx_import import import_qdpx
 from storage.privacy.models import ExportPrivacy
 
 from .common import (
+    add_coder,
     add_dir,
     add_json,
     add_output,
@@ -44,11 +45,16 @@ def register(sub: Any) -> None:
     e.add_argument("--no-media", action="store_true", help="leave the audio out of the archive")
     add_privacy(e, media=True)
     add_export_anyway(e)
-    e.add_argument("--coder")
+    add_coder(e)
     add_json(e)
     e.set_defaults(func=cmd_qdpx_export)
     i = qsub.add_parser("import", help="import a .qdpx into a new or existing project folder")
-    i.add_argument("file", type=Path, metavar="FILE")
+    i.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="a REFI-QDA project (.qdpx) exported by NVivo, ATLAS.ti, MAXQDA, QualCoder...",
+    )
     add_dir(i)
     i.add_argument("--coder", help="your coder name (default: your login)")
     i.add_argument(
@@ -63,7 +69,7 @@ def register(sub: Any) -> None:
     i.set_defaults(func=cmd_qdpx_import)
 
     p = sub.add_parser(
-        "codebook", help="codebook export (.qdc/.csv/.xlsx/.docx) and import (.qdc/.csv)"
+        "codebook", help="codebook export (.qdc/.csv/.xlsx/.docx) and import (.qdc/.csv/.xlsx)"
     )
     csub = p.add_subparsers(dest="codebook_command", metavar="ACTION")
     csub.required = True
@@ -71,15 +77,15 @@ def register(sub: Any) -> None:
     add_dir(e)
     add_output(e)
     e.add_argument("--no-pseudonyms", action="store_true", help="keep real names in code names")
-    e.add_argument("--coder")
+    add_coder(e)
     add_json(e)
     e.set_defaults(func=cmd_codebook_export)
     i = csub.add_parser(
         "import", help="merge a .qdc (REFI-QDA), .csv (ours, Taguette, a sheet) or .xlsx codebook"
     )
     add_dir(i)
-    i.add_argument("file", type=Path, metavar="FILE")
-    i.add_argument("--coder")
+    i.add_argument("file", type=Path, metavar="FILE", help="the codebook file to merge")
+    add_coder(i)
     add_json(i)
     i.set_defaults(func=cmd_codebook_import)
 

@@ -18,7 +18,7 @@ from typing import Any
 from storage.core.errors import FieldScribeError
 from storage.core.models import SESSION_KINDS, as_dict
 
-from .common import add_dir, add_json, bounded_float, open_project
+from .common import add_coder, add_dir, add_json, bounded_float, open_project
 from .output import fmt_ms, print_json
 
 MAX_SECONDS = 7 * 24 * 3600  # a week: longer is a typo, not a recording
@@ -39,16 +39,21 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--device", metavar="NAME", help="input device id or name (default: default)")
     p.add_argument("--title", help="session title")
-    p.add_argument("--kind", choices=SESSION_KINDS, default="interview")
+    p.add_argument(
+        "--kind",
+        choices=SESSION_KINDS,
+        default="interview",
+        help="the kind of session (default: interview)",
+    )
     p.add_argument("--guide", type=Path, metavar="FILE", help="interview guide (.txt/.md)")
     p.add_argument("--list-devices", action="store_true", help="list input devices and exit")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("recover", help="restore unfinished recordings (after a crash) as sessions")
     add_dir(p)
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_recover)
 

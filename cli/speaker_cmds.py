@@ -3,6 +3,8 @@
 - ``speakers DIR --session ID [--num-speakers N | --min N --max N] [--replace] [--json]``
 - ``speakers DIR --session ID --list``
 - ``speaker DIR rename|merge|assign|map ...`` (hand corrections)
+- ``participants DIR [--add PSEUDONYM --attribute NAME=VALUE]`` (who speaks, for consent and
+  the speaker map)
 - ``profiles DIR enroll --session ID --speaker LABEL --name NAME``, ``profiles DIR list``,
   ``profiles DIR delete ID``
 """
@@ -13,10 +15,13 @@ import argparse
 import sys
 from typing import Any
 
+from storage.core.errors import InvalidInputError
 from storage.core.models import as_dict
 
-from .common import add_dir, add_json, open_project
-from .output import ProgressBar, fmt_ms, print_json, print_table
+from .common import add_coder, add_dir, add_json, open_project
+from .output import ProgressBar, fmt_ms, plural, print_json, print_table
+
+SESSION_HELP = "the session's id, title or id's start"
 
 
 def register(sub: Any) -> None:
@@ -28,14 +33,14 @@ def register(sub: Any) -> None:
         "transcript segments. Needs the speakers extra: pip install 'fieldscribe[speakers]'.",
     )
     add_dir(p)
-    p.add_argument("--session", required=True, metavar="ID")
+    p.add_argument("--session", required=True, metavar="ID", help=SESSION_HELP)
     p.add_argument("--num-speakers", type=int, metavar="N", help="the exact number of speakers")
     p.add_argument("--min", dest="min_speakers", type=int, metavar="N", help="at least N")
     p.add_argument("--max", dest="max_speakers", type=int, metavar="N", help="at most N")
     p.add_argument("--replace", action="store_true", help="overwrite speakers corrected by hand")
     p.add_argument("--no-profiles", action="store_true", help="do not recognise enrolled voices")
     p.add_argument("--list", action="store_true", help="only list the session's speakers")
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_speakers)
 
@@ -44,41 +49,78 @@ def register(sub: Any) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     a = actions.add_parser("rename", help="rename a speaker in one session")
-    a.add_argument("--session", required=True, metavar="ID")
-    a.add_argument("old")
-    a.add_argument("new")
+    a.add_argument("--session", required=True, metavar="ID", help=SESSION_HELP)
+    a.add_argument("old", metavar="OLD", help="the speaker label as it is now")
+    a.add_argument("new", metavar="NEW", help="the new label (a name or a pseudonym)")
     a = actions.add_parser("merge", help="give all of SOURCE's segments to TARGET")
-    a.add_argument("--session", required=True, metavar="ID")
-    a.add_argument("source")
-    a.add_argument("target")
+    a.add_argument("--session", required=True, metavar="ID", help=SESSION_HELP)
+    a.add_argument("source", metavar="SOURCE", help="the label whose segments move (it goes away)")
+    a.add_argument("target", metavar="TARGET", help="the label that gets them")
     a = actions.add_parser("assign", help="set the speaker of some segments")
-    a.add_argument("--segment", required=True, nargs="+", metavar="ID")
-    a.add_argument("--speaker", required=True, metavar="LABEL")
+    a.add_argument(
+        "--segment",
+        required=True,
+        nargs="+",
+        metavar="ID",
+        help="the segments (ids, or their first or last 4+ characters)",
+    )
+    a.add_argument("--speaker", required=True, metavar="LABEL", help="their speaker")
     a = actions.add_parser("map", help="map a speaker label to a participant")
-    a.add_argument("--session", required=True, metavar="ID")
-    a.add_argument("label")
-    a.add_argument("--participant", metavar="ID", help="participant id (omit to clear)")
+    a.add_argument("--session", required=True, metavar="ID", help=SESSION_HELP)
+    a.add_argument("label", metavar="LABEL", help="the speaker label in that session")
+    a.add_argument(
+        "--participant",
+        metavar="ID",
+        help="the participant's id or pseudonym (`participants`; omit to clear)",
+    )
     for a in actions.choices.values():
-        a.add_argument("--coder")
+        add_coder(a)
         add_json(a)
     p.set_defaults(func=cmd_speaker)
+
+    p = sub.add_parser(
+        "participants",
+        help="list the participants, or add one (a pseudonym, with attributes)",
+        description="The people who took part, known by pseudonym: consent is recorded for "
+        "them (`consent --participant`), a session's speakers are mapped to them (`speaker "
+        "map`) and their attributes (age, role...) group the analysis (`analyze matrix "
+        "--columns participant.age`). Without --add: list them.",
+    )
+    add_dir(p)
+    p.add_argument("--add", metavar="PSEUDONYM", help="add a participant known by this pseudonym")
+    p.add_argument(
+        "--attribute",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="with --add: an attribute such as age=34 or role=moderator (repeatable)",
+    )
+    add_coder(p)
+    add_json(p)
+    p.set_defaults(func=cmd_participants)
 
     p = sub.add_parser("profiles", help="voice profiles: enrol a speaker, list, delete")
     add_dir(p)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     a = actions.add_parser("enroll", help="enrol a speaker of a session as a named voice")
-    a.add_argument("--session", required=True, metavar="ID")
-    a.add_argument("--speaker", required=True, metavar="LABEL")
+    a.add_argument("--session", required=True, metavar="ID", help=SESSION_HELP)
+    a.add_argument(
+        "--speaker", required=True, metavar="LABEL", help="the session's speaker to enrol"
+    )
     a.add_argument("--name", required=True, help="name or pseudonym to label the voice with")
-    a.add_argument("--participant", metavar="ID", help="link the profile to a participant")
-    a.add_argument("--coder")
+    a.add_argument(
+        "--participant",
+        metavar="ID",
+        help="link the profile to a participant (id or pseudonym, `participants`)",
+    )
+    add_coder(a)
     add_json(a)
     a = actions.add_parser("list", help="list voice profiles")
     add_json(a)
     a = actions.add_parser("delete", help="delete a voice profile")
-    a.add_argument("profile_id", metavar="ID")
-    a.add_argument("--coder")
+    a.add_argument("profile_id", metavar="ID", help="the profile's id, as `profiles list` shows it")
+    add_coder(a)
     add_json(a)
     p.set_defaults(func=cmd_profiles)
 
@@ -148,9 +190,10 @@ def cmd_speakers(args: argparse.Namespace) -> int:
         for s in report.speakers
     )
     print(
-        f"{len(report.speakers)} speakers found: {found or 'none'}; "
-        f"{report.labelled} segment parts labelled, {report.split} cuts at speaker changes, "
-        f"a timeline of {report.turns} turns stored "
+        f"{plural(len(report.speakers), 'speaker')} found: {found or 'none'}; "
+        f"{plural(report.labelled, 'segment part')} labelled, "
+        f"{plural(report.split, 'cut')} at speaker changes, "
+        f"a timeline of {plural(report.turns, 'turn')} stored "
         f"({report.seconds:.1f} s for {fmt_ms(report.audio_ms)} of audio)."
     )
     _print_stats(rows)
@@ -162,25 +205,78 @@ def cmd_speaker(args: argparse.Namespace) -> int:
     with open_project(args, write=True) as project:
         if args.action == "rename":
             n = project.speakers.rename_speaker(args.session, args.old, args.new)
-            message = f"renamed {args.old!r} to {args.new!r} in {n} segments"
+            message = f"Renamed {args.old!r} to {args.new!r} in {plural(n, 'segment')}."
         elif args.action == "merge":
             n = project.speakers.merge_speakers(args.session, args.source, args.target)
-            message = f"merged {args.source!r} into {args.target!r} ({n} segments)"
+            message = f"Merged {args.source!r} into {args.target!r} ({plural(n, 'segment')})."
         elif args.action == "assign":
             n = project.speakers.reassign_segments(args.segment, args.speaker)
-            message = f"set speaker {args.speaker!r} on {n} segments"
+            message = f"Set speaker {args.speaker!r} on {plural(n, 'segment')}."
         else:
-            s = project.sessions.map_speaker(args.session, args.label, args.participant)
+            who = args.participant and project.privacy.find_participant(args.participant)
+            s = project.sessions.map_speaker(args.session, args.label, who or None)
             n = 1
             message = (
-                f"mapped {args.label!r} to participant {s.participant_id}"
+                f"Mapped {args.label!r} to participant "
+                f"{project.sessions.get_participant(s.participant_id).pseudonym!r} "
+                f"({s.participant_id})."
                 if s.participant_id
-                else f"cleared the mapping of {args.label!r}"
+                else f"Cleared the mapping of {args.label!r}."
             )
     if args.json:
         print_json({"action": args.action, "changed": n, "message": message})
     else:
         print(message)
+    return 0
+
+
+def _attributes(pairs: list[str]) -> dict[str, str]:
+    """``["age=34", "role=moderator"]`` as a dict; a pair without a name is refused."""
+    attributes: dict[str, str] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            raise InvalidInputError(
+                f"--attribute {pair!r}: give NAME=VALUE, e.g. age=34. Nothing was changed."
+            )
+        attributes[name.strip()] = value.strip()
+    return attributes
+
+
+def cmd_participants(args: argparse.Namespace) -> int:
+    """fieldscribe participants DIR [--add PSEUDONYM [--attribute NAME=VALUE ...]]."""
+    if args.add is None:
+        if args.attribute:
+            raise InvalidInputError("--attribute goes with --add PSEUDONYM.")
+        with open_project(args, write=False) as project:
+            people = project.sessions.participants()
+        if args.json:
+            print_json([as_dict(p) for p in people])
+        elif not people:
+            print("No participants yet; add one with --add PSEUDONYM.")
+        else:
+            print_table(
+                ["ID", "PSEUDONYM", "ATTRIBUTES"],
+                [
+                    [p.id, p.pseudonym, ", ".join(f"{k}={v}" for k, v in p.attributes.items())]
+                    for p in people
+                ],
+            )
+        return 0
+    attributes = _attributes(args.attribute)
+    pseudonym = args.add.strip()
+    with open_project(args, write=True) as project:
+        taken = [p for p in project.sessions.participants() if p.pseudonym == pseudonym]
+        if taken:
+            raise InvalidInputError(
+                f"A participant is already called {pseudonym!r} ({taken[0].id}); choose another "
+                "pseudonym. Nothing was changed."
+            )
+        person = project.sessions.add_participant(pseudonym, attributes)
+    if args.json:
+        print_json(as_dict(person))
+    else:
+        print(f"Added participant {person.pseudonym!r} ({person.id}).")
     return 0
 
 
@@ -224,13 +320,14 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"deleted": profile.id, "name": profile.name})
         else:
-            print(f"deleted voice profile {profile.name!r}")
+            print(f"Deleted voice profile {profile.name!r}.")
         return 0
     from transcribe.speakers import enroll_speaker
 
     with open_project(args, write=True) as project:
+        who = args.participant and project.privacy.find_participant(args.participant)
         profile = enroll_speaker(
-            project, args.session, args.speaker, args.name, participant_id=args.participant
+            project, args.session, args.speaker, args.name, participant_id=who or None
         )
     if args.json:
         data = as_dict(profile)
@@ -239,8 +336,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         print_json(data)
     else:
         print(
-            f"enrolled {profile.name!r} from {fmt_ms(profile.source_ms)} of speaker "
-            f"{args.speaker!r}; later detections label this voice {profile.name!r}",
+            f"Enrolled {profile.name!r} from {fmt_ms(profile.source_ms)} of speaker "
+            f"{args.speaker!r}; later detections label this voice {profile.name!r}.",
             file=sys.stdout,
         )
     return 0

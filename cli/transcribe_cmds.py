@@ -18,6 +18,7 @@ from storage.core.errors import AudioError, InvalidInputError
 from .cluster_cmds import add_cluster_options, cluster_from_args, wants_cluster
 from .common import (
     SEGMENT_ID_HELP,
+    add_coder,
     add_dir,
     add_json,
     bounded_int,
@@ -27,6 +28,12 @@ from .common import (
 from .consent_check import add_transcribe_anyway, check_transcription_consent
 from .output import ProgressBar, fmt_ms, plural, print_json
 from .sigint import install_sigint
+
+#: why ``transcribe --all`` leaves a session out that holds a transcript it did not make
+ELSEWHERE = (
+    "it holds a transcript made elsewhere (imported or typed); "
+    "--session ID --replace transcribes it"
+)
 
 
 def register(sub: Any) -> None:
@@ -39,9 +46,17 @@ def register(sub: Any) -> None:
     )
     add_dir(p)
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--session", metavar="ID", help="the session to transcribe")
     which.add_argument(
-        "--all", action="store_true", help="every session not transcribed yet (or interrupted)"
+        "--session",
+        metavar="ID",
+        help="the session to transcribe (id, title or id's start); one transcribed already is "
+        "transcribed again, its untouched Whisper segments replaced",
+    )
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="every session not transcribed yet (or interrupted); with --replace also those "
+        "transcribed already or holding a transcript made elsewhere (imported or typed)",
     )
     p.add_argument(
         "--model",
@@ -81,7 +96,7 @@ def register(sub: Any) -> None:
     p.add_argument("--min", dest="min_speakers", type=int, metavar="N", help="at least N speakers")
     p.add_argument("--max", dest="max_speakers", type=int, metavar="N", help="at most N speakers")
     add_transcribe_anyway(p)
-    p.add_argument("--coder")
+    add_coder(p)
     add_cluster_options(p)
     add_json(p)
     p.set_defaults(func=cmd_transcribe)
@@ -114,7 +129,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="also replace text that was corrected by hand (refused otherwise)",
     )
-    p.add_argument("--coder")
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_retranscribe)
 
@@ -179,6 +194,14 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                         skipped.append({"session_id": s.id, "reason": "no audio"})
                     elif state is not None and state.status == "done" and not args.replace:
                         skipped.append({"session_id": s.id, "reason": "already transcribed"})
+                    elif (
+                        state is None
+                        and not args.replace
+                        and project.transcript.segment_count(s.id) > 0
+                    ):
+                        # a transcript imported (import-transcript, qdpx import) or typed:
+                        # its segments are someone's work, which a batch must not stop on
+                        skipped.append({"session_id": s.id, "reason": ELSEWHERE})
                     else:
                         targets.append(s.id)
             # as the workbench asks: a refusal stops here, before any session is transcribed
@@ -217,7 +240,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                             f" | session {number}/{len(targets)}, "
                             f"{cluster.stats.describe(total_ms)}"
                         )
-                    bar.update(p.fraction, f"{p.segments} segments {eta}{extra}")
+                    bar.update(p.fraction, f"{plural(p.segments, 'segment')} {eta}{extra}")
 
                 try:
                     summary = transcribe_session(
@@ -384,9 +407,10 @@ def _detect_speakers(
         bar.close()
     if not args.json:
         print(
-            f"  {len(report.speakers)} speakers found in {title!r}: "
-            f"{', '.join(report.speakers) or 'none'}; {report.labelled} segment parts labelled, "
-            f"{report.split} cuts ({report.seconds:.1f} s)."
+            f"  {plural(len(report.speakers), 'speaker')} found in {title!r}: "
+            f"{', '.join(report.speakers) or 'none'}; "
+            f"{plural(report.labelled, 'segment part')} labelled, "
+            f"{plural(report.split, 'cut')} ({report.seconds:.1f} s)."
         )
     result: dict[str, Any] = as_dict(report)
     return result

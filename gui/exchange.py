@@ -472,7 +472,7 @@ class ExchangeActions(QObject):
         def done(report: Any) -> str:
             emit(self.imported)
             lines = [
-                f"Imported {path.name}: {report.codes} new code(s), {report.codes_reused} "
+                f"Imported {path.name}: {plural(report.codes, 'new code')}, {report.codes_reused} "
                 "already in the codebook."
             ]
             return "\n".join(lines + [f"note: {n}" for n in report.notes])

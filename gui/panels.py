@@ -82,7 +82,10 @@ class SpeakerCountDialog(QDialog):
         grid.addWidget(QLabel("and"), 2, 2)
         grid.addWidget(self.maximum, 2, 3)
         if known:
-            hint = f"{known} participants are mapped to this session."
+            hint = (
+                f"{plural(known, 'participant')} {'is' if known == 1 else 'are'} mapped to "
+                "this session."
+            )
             grid.addWidget(QLabel(hint), 3, 0, 1, 4)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

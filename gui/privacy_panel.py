@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from gui.action_bar import FlowLayout
 from gui.fit import fit_table, fit_tabs, refit, scrolling
-from gui.fmt import fmt_ms, fmt_when
+from gui.fmt import fmt_ms, fmt_when, plural
 from storage import Project
 from storage.core.errors import FieldScribeError
 from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, PseudonymCandidate
@@ -341,7 +341,8 @@ class PseudonymTab(QWidget):
             self.candidates.setItem(r, 2, context)
         refit(self.candidates)
         self.status.setText(
-            f"{len(self._shown)} occurrence(s). Uncheck those that are not this person."
+            f"{plural(len(self._shown), 'occurrence')}. Uncheck "
+            f"{'it if it is' if len(self._shown) == 1 else 'those that are'} not this person."
             if self._shown
             else "No real name of the mapping occurs in the transcripts."
         )
@@ -362,9 +363,9 @@ class PseudonymTab(QWidget):
             return
         ids = self.checked_ids()
         if not self.confirm(
-            f"Replace {len(ids)} occurrence(s) in the transcripts? The real names are removed "
-            "from the transcript text; unchecked inflected forms are remembered as not this "
-            "person."
+            f"Replace {plural(len(ids), 'occurrence')} in the transcripts? The real names are "
+            "removed from the transcript text; unchecked inflected forms are remembered as not "
+            "this person."
         ):
             return
         try:
@@ -375,7 +376,8 @@ class PseudonymTab(QWidget):
         self._shown = []
         self.candidates.setRowCount(0)
         self.status.setText(
-            f"Replaced {report.replaced} occurrence(s) in {report.segments} segment(s)."
+            f"Replaced {plural(report.replaced, 'occurrence')} in "
+            f"{plural(report.segments, 'segment')}."
         )
         self.refresh()
         self.changed.emit()
@@ -470,7 +472,7 @@ class RedactionTab(QWidget):
             self.status.setText("Select redactions whose original still exists.")
             return
         if not self.confirm(
-            f"Destroy the original of {len(ids)} redaction(s)? The text is replaced in the "
+            f"Destroy the original of {plural(len(ids), 'redaction')}? The text is replaced in the "
             "project, and the audio in the project is rewritten with the span silenced. "
             "This cannot be undone."
         ):
@@ -484,8 +486,8 @@ class RedactionTab(QWidget):
         finally:
             QApplication.restoreOverrideCursor()
         self.status.setText(
-            f"Destroyed {report.redactions} original(s); {len(report.media)} audio file(s) "
-            "rewritten."
+            f"Destroyed {plural(report.redactions, 'original')}; "
+            f"{plural(len(report.media), 'audio file')} rewritten."
         )
         self.refresh()
         self.changed.emit()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
+from gui.fmt import plural, them
 from gui.languages import choose_language
 from gui.qtcompat import emit
 from gui.sessions import SessionsController
@@ -163,8 +164,9 @@ class SegmentRetranscription:
             self._segment_retranscribed(result.segment, result.codings)
             if result.names:  # Whisper wrote a real name again; names are replaced after a review
                 self.owner.chrome.report(
-                    f"The new text holds {result.names} real name(s) from the pseudonym mapping. "
-                    "Review and replace them in Ethics ▸ Pseudonyms (or Edit ▸ Undo)."
+                    f"The new text holds {plural(result.names, 'real name')} from the pseudonym "
+                    f"mapping. Review and replace {them(result.names)} in Ethics ▸ Pseudonyms "
+                    "(or Edit ▸ Undo)."
                 )
 
         def failed(exc: BaseException) -> None:

@@ -212,7 +212,8 @@ class TranscriptionController(QObject):
                 answer = QMessageBox.question(
                     self.chrome.window,
                     "Import again?",
-                    f"{exc}\n\nImport the file(s) once more as new sessions?",
+                    f"{exc}\n\nImport {'the file' if len(paths) == 1 else 'the files'} once more "
+                    f"as {'a new session' if len(paths) == 1 else 'new sessions'}?",
                 )
                 if answer == QMessageBox.StandardButton.Yes:
                     self.import_files(paths, kind=kind, again=True)

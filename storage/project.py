@@ -44,6 +44,7 @@ from storage.core.models import (
 )
 from storage.core.schema import SCHEMA_VERSION, check_not_newer, migrate
 from storage.core.store import Store
+from storage.core.words import plural
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -632,7 +633,8 @@ class Project:
         count = int(self.store.scalar("SELECT count(*) FROM codings WHERE coder = ?", (name,)))
         if count and not force:
             raise InUseError(
-                f"Coder {name!r} has {count} codings; delete them too with --force "
+                f"Coder {name!r} has {plural(count, 'coding')}; delete "
+                f"{'it' if count == 1 else 'them'} too with --force "
                 "(or keep the coder)."
             )
         with self.store.tx() as db:

@@ -116,7 +116,7 @@ def test_a_span_coding_past_its_segments_text_is_refused(tmp_path: Path) -> None
     with Project.open(lead.folder) as p, pytest.raises(InvalidBundleError, match="past the text"):
         merge_bundles(p, [bad])
     err = _refused_by_cli(lead.folder, bad)
-    assert "1 span coding(s) of the bundle end past the text of their segment" in err
+    assert "1 span coding of the bundle ends past the text of its segment" in err
 
 
 def _codings(project: Project) -> list[tuple[object, ...]]:

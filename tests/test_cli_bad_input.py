@@ -261,3 +261,46 @@ def test_an_empty_project_folder_name_is_refused(
         assert list(empty.iterdir()) == []
     code, _, err = run_cli(capsys, "new", "--name", "", "Study.fieldscribe")  # an empty name:
     assert code == 0, err  # the folder's is used
+
+
+@pytest.mark.parametrize("command", [["sessions"], ["agreement"], ["new"]])
+def test_a_home_of_nobody_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """``agreement ~0`` (a folder starting with '~' and a user name nobody has; the shell
+    leaves it as typed) failed as "unexpected failure (RuntimeError: Could not determine home
+    directory.)", exit 70 (found by tests/test_cli_fuzz.py)."""
+    from cli import main as cli_main
+
+    folder = "~nobody-fieldscribe-0/Study.fieldscribe"
+    assert cli_main([*command, folder]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("fieldscribe: error: ~nobody-fieldscribe-0/Study.fieldscribe: ")
+    assert "no user 'nobody-fieldscribe-0'" in err and err.count("\n") == 1, err
+    assert str(Path.cwd() / folder) in err
+
+
+def test_autocode_without_a_match_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``autocode --query zzz --code Typo/Here`` said "Coded 0 segments with 'Typo/Here'" and
+    left two empty codes, "Typo" and "Typo/Here", in the codebook."""
+    from cli import main as cli_main
+    from storage import SegmentDraft
+
+    folder = tmp_path / "p.fieldscribe"
+    with Project.create(folder, coder="ann") as p:
+        session = p.sessions.add_session("FG")
+        p.transcript.add_segments(session.id, [SegmentDraft(0, 900, "Взятки и коррупция.")])
+    before = fingerprint(folder)
+    assert cli_main(["autocode", str(folder), "--query", "zzz", "--code", "Typo/Here"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        out
+        == "No segment matches 'zzz'; nothing was coded and the code 'Typo/Here' was not created.\n"
+    )
+    assert fingerprint(folder) == before
+    assert cli_main(["autocode", str(folder), "--query", "коррупц*", "--code", "Typo/Here"]) == 0
+    assert capsys.readouterr().out == "Coded 1 segment with 'Typo/Here'.\n"
+    assert cli_main(["autocode", str(folder), "--query", "zzz", "--code", "Typo/Here"]) == 0
+    assert capsys.readouterr().out == "No segment matches 'zzz'; nothing was coded.\n"

@@ -151,7 +151,8 @@ def test_the_command_line_acknowledges_as_the_workbench_does(
     assert "note: consent to export is unknown" in run_cli(capsys, *argv)[2]
     code, out, _err = run_cli(capsys, "consent", folder, "--session", "Session 0",
                               "--acknowledge", "export")  # fmt: skip
-    assert code == 0 and "left unknown for 2 in “Session 0”" in out
+    # it said "left unknown for 2 in ..." (2 what?): it names them as the export's note does
+    assert code == 0 and "left unknown for SPEAKER_00, Айгүл 0.1 in “Session 0”" in out, out
     with Project.open(folder, coder="a") as p:
         assert p.consent_notes.is_acknowledged(unknown, "export")
     code, _out, err = run_cli(capsys, *argv)

@@ -54,7 +54,10 @@ def test_delete_code_with_codings_is_explicit(project: Project, seg_ids: list[st
     project.codebook.apply_code(seg_ids[0], child.id)
     parent = project.codebook.find_code("Services")
     assert parent is not None
-    with pytest.raises(InUseError, match="1 codings"):
+    # it said "has 1 codings (with its sub-codes); delete with --force to remove them"
+    with pytest.raises(
+        InUseError, match=r"has 1 coding \(with its sub-codes\); delete with --force to remove it,"
+    ):
         project.codebook.delete_code(parent.id)
     assert len(project.codebook.codes()) == 2
     report = project.codebook.delete_code(parent.id, force=True)
@@ -67,13 +70,17 @@ def test_delete_code_with_codings_is_explicit(project: Project, seg_ids: list[st
 def test_delete_session_and_coder_are_explicit(project: Project, seg_ids: list[str]) -> None:
     code = project.codebook.ensure_code_path("X")
     project.codebook.apply_code(seg_ids[0], code.id, coder="coder-b")
-    with pytest.raises(InUseError, match="coder-b"):
+    with pytest.raises(InUseError, match="Coder 'coder-b' has 1 coding; delete it too"):
         project.delete_coder("coder-b")
     assert project.delete_coder("coder-b", force=True).removed == {"codings": 1}
     project.codebook.apply_code(seg_ids[0], code.id)
     session_id = project.transcript.get_segment(seg_ids[0]).session_id
-    with pytest.raises(InUseError, match="1 codings"):
+    with pytest.raises(InUseError, match="has 1 coding; delete it with --force to remove it too"):
         project.sessions.delete_session(session_id)
+    with pytest.raises(
+        InUseError, match=f"Segment {seg_ids[0]} has 1 coding; use --force to delete it"
+    ):
+        project.transcript.delete_segment(seg_ids[0])
     report = project.sessions.delete_session(session_id, force=True)
     assert report.removed["segments"] == 2 and report.removed["codings"] == 1
     assert project.sessions.all() == []

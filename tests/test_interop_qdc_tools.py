@@ -50,8 +50,8 @@ def test_codebook_with_sets_imports_its_codes_and_says_the_sets_were_left(
     )
     assert codes["d1e2f3a4-1111-4222-8333-444455556667"].parent_id == trust.id
     assert codes["d1e2f3a4-1111-4222-8333-444455556669"].name == "Child & more"
-    assert any("1 set(s) of codes" in n and "not imported" in n for n in report.notes)
+    assert any("1 set of codes" in n and "not imported" in n for n in report.notes)
     assert cli_main(["codebook", "import", str(tmp_path / "p.fieldscribe"), str(qdc)]) == 0
     out = capsys.readouterr().out
     assert "0 new codes, 4 already in the codebook" in out
-    assert "1 set(s) of codes (code groups) not imported" in out
+    assert "1 set of codes (code groups) not imported" in out

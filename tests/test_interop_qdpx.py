@@ -140,7 +140,7 @@ def test_cli_export_and_import(project, tmp_path: Path, capsys: pytest.CaptureFi
     summary = json.loads(capsys.readouterr().out)
     assert summary["codings"] == 4 and out.is_file()
     assert cli_main(["qdpx", "import", str(out), str(tmp_path / "new"), "--coder", "z"]) == 0
-    assert "4 coding(s)" in capsys.readouterr().out
+    assert "4 codings" in capsys.readouterr().out
     assert project_content(folder)["codings"] == project_content(tmp_path / "new")["codings"]
 
 

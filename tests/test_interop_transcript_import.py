@@ -207,4 +207,4 @@ def test_a_cue_that_ends_before_it_starts_is_imported_with_a_note(project, tmp_p
         (1000, 2000),
         (9000, 9000),
     ]
-    assert any("1 segment(s) ended before they started" in n for n in result.notes)
+    assert any("1 segment ended before it started" in n for n in result.notes)

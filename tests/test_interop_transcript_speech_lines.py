@@ -175,7 +175,7 @@ def test_a_frame_time_in_speech_does_not_unsettle_the_files_frame_times(tmp_path
             (4000, "Да."),
         ]
         [note] = [n for n in parsed.notes if "frame" in n]
-        assert note.startswith("2 frame time(s)"), note
+        assert note.startswith("2 frame times"), note
     alone = tmp_path / "alone.txt"
     alone.write_text("[00:00:01] Анна: Запишите.\nПозвоните Мне 10:15:20:05\n", encoding="utf-8")
     assert not [n for n in parse_transcript(alone).notes if "frame" in n]

@@ -97,7 +97,7 @@ def test_hand_edits_refuse_rerun_before_loading_models(folder, capsys, no_backen
     before = _dump(path)
     assert cli_main(["speakers", str(path), "--session", sid]) == 1
     err = capsys.readouterr().err
-    assert "1 segments" in err and "--replace" in err
+    assert "1 segment of session" in err and "--replace" in err
     assert _dump(path) == before
 
 

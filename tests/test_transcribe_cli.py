@@ -196,3 +196,40 @@ def test_a_recording_without_speech_says_so(
     assert code == 0, err
     assert "0 segments added" in out
     assert "no speech found" in out and "language ?" not in out
+
+
+@pytest.mark.slow
+def test_all_leaves_a_transcript_made_elsewhere_and_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``transcribe --all`` stopped the whole batch (exit 1, "Session 'x' has 2 segments holding
+    someone's work (2 hand-made)") at a session whose transcript had been imported (noScribe,
+    a .qdpx) or typed, and the recordings after it were never transcribed."""
+    from storage import SegmentDraft
+
+    proj, typed = _project_with_speech(tmp_path, capsys, SENTENCES[:1])
+    wav = next(tmp_path.glob("*.wav"))
+    code, out, _ = _run(capsys, "import", proj, str(wav), "--again", "--json")
+    assert code == 0
+    new = str(json.loads(out)[0]["id"])
+    with Project.open(Path(proj)) as p:
+        assert [s.id for s in p.sessions.all()].index(typed) == 0  # the batch meets it first
+        drafts = [
+            SegmentDraft(0, 900, "Typed.", origin="import"),
+            SegmentDraft(900, 1800, "And this.", origin="manual"),
+        ]
+        kept = [seg.id for seg in p.transcript.add_segments(typed, drafts)]
+    code, out, err = _run(capsys, "transcribe", proj, "--all")
+    assert code == 0, err
+    assert f"Skipped {typed}: it holds a transcript made elsewhere" in out, out
+    assert "--session ID --replace transcribes it" in out
+    with Project.open(Path(proj), readonly=True) as p:
+        assert [seg.id for seg in p.transcript.segments(typed)] == kept  # left as it was
+        assert p.transcription.transcription_state(new).status == "done"
+        assert p.transcript.segment_count(new) >= 1
+    # asked for, it is transcribed (its hand-made segments kept)
+    code, out, err = _run(capsys, "transcribe", proj, "--all", "--replace")
+    assert code == 0, err
+    with Project.open(Path(proj), readonly=True) as p:
+        assert set(kept) <= {seg.id for seg in p.transcript.segments(typed)}
+        assert p.transcription.transcription_state(typed).status == "done"

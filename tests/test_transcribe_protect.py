@@ -187,7 +187,7 @@ def test_a_redacted_segment_is_protected_and_kept(
     assert (stats.redacted, stats.protected, stats.untouched) == (1, 1, 3)
 
     message = _refused_before_decoding(project, sid, "1 redacted")
-    assert message.startswith("Session 'FG' has 1 segment(s) holding someone's work")
+    assert message.startswith("Session 'FG' has 1 segment holding someone's work")
 
     summary = transcribe_session(project, sid, replace=True)  # used to fail: FOREIGN KEY
     assert summary.segments_kept == 1 and summary.segments_replaced == 3
@@ -226,7 +226,7 @@ def test_span_codings_memos_and_hand_set_speakers_are_protected(
     assert stats.protected == 3 and stats.untouched == 1
 
     _refused_before_decoding(
-        project, sid, "3 segment(s)", "1 coded (2 coding(s))", "1 with a memo", "1 with a speaker"
+        project, sid, "3 segments", "1 coded (2 codings)", "1 with a memo", "1 with a speaker"
     )
     summary = transcribe_session(project, sid, replace=True)
     assert summary.segments_kept == 3 and summary.codings_kept == 2

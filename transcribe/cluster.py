@@ -200,21 +200,25 @@ class Cluster:
         other = [f"{a} ({r['version']})" for a, r in reports.items() if r["version"] != version]
         if other:
             raise ClusterError(
-                f"Worker(s) {', '.join(sorted(other))} run another FieldScribe than this one "
+                f"{'Worker' if len(other) == 1 else 'Workers'} {', '.join(sorted(other))} "
+                f"{'runs' if len(other) == 1 else 'run'} another FieldScribe than this one "
                 f"({version}); install the same version everywhere. Nothing was changed."
             )
         missing = [a for a, r in reports.items() if "model_error" in r]
         if missing:
             first = reports[missing[0]]["model_error"]
             raise ClusterError(
-                f"Worker(s) {', '.join(sorted(missing))} do not have the model {info.name!r} "
+                f"{'Worker' if len(missing) == 1 else 'Workers'} {', '.join(sorted(missing))} "
+                f"{'does' if len(missing) == 1 else 'do'} not have the model {info.name!r} "
                 f"({first}). Install it there (`fieldscribe models install {info.name}`) or "
-                "leave those workers out. Nothing was changed."
+                f"leave {'that worker' if len(missing) == 1 else 'those workers'} out. Nothing was "
+                "changed."
             )
         different = [a for a, r in reports.items() if r.get("model") != mine]
         if different:
             raise ClusterError(
-                f"Worker(s) {', '.join(sorted(different))} have another model named "
+                f"{'Worker' if len(different) == 1 else 'Workers'} {', '.join(sorted(different))} "
+                f"{'has' if len(different) == 1 else 'have'} another model named "
                 f"{info.name!r} than this machine (the transcripts would differ); install the "
                 "same one everywhere. Nothing was changed."
             )

@@ -27,6 +27,7 @@ from typing import Any
 
 from storage import Project
 from storage.core.errors import AudioError, DiskFullError, FieldScribeError, is_disk_full
+from storage.core.words import plural
 
 from .engine import BEAM_SIZE, Transcriber
 from .model_load import check_language
@@ -170,13 +171,15 @@ def transcribe_session(
     stats = project.transcription.transcript_stats(session_id)
     if not incomplete and stats.protected and not replace:
         said = (
-            f"Session {session.title!r} has {stats.protected} segment(s) holding someone's "
+            f"Session {session.title!r} has {plural(stats.protected, 'segment')} holding someone's "
             f"work ({', '.join(stats.kinds())})"
         )
         raise NeedsReplaceError(
-            f"{said}; re-transcribe with --replace to keep them and replace only the untouched "
+            f"{said}; re-transcribe with --replace to keep "
+            f"{'it' if stats.protected == 1 else 'them'} and replace only the untouched "
             "Whisper segments.",
-            gui=f"{said}. Replace keeps them and replaces only the untouched Whisper segments.",
+            gui=f"{said}. Replace keeps {'it' if stats.protected == 1 else 'them'} and "
+            "replaces only the untouched Whisper segments.",
         )
     path = _verify_media(project, session_id)
     total_ms = session.duration_ms

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
+from storage.core.words import plural
 
 from .diarize.align import plan_relabel
 from .diarize.backend import (
@@ -154,8 +155,10 @@ def diarize_session(
     edited = project.speakers.speaker_edited_count(session_id)
     if edited and not replace:
         raise InUseError(
-            f"{edited} segments of session {session.title!r} have speakers corrected by hand; "
-            "nothing was changed. Re-run with --replace to overwrite them."
+            f"{plural(edited, 'segment')} of session {session.title!r} "
+            f"{'has its speaker' if edited == 1 else 'have speakers'} corrected by hand; "
+            "nothing was changed. Re-run with --replace to overwrite "
+            f"{'it' if edited == 1 else 'them'}."
         )
     started = time.monotonic()
     audio_path = project.sessions.media_path(session_id)

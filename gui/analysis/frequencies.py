@@ -38,6 +38,7 @@ from analysis.matrix import MEASURE_LABELS
 from analysis.table import Table
 from gui.analysis.models import KwicModel
 from gui.analysis.tabs import AnalysisTab, Compute, _combo
+from gui.fmt import plural
 
 
 def count_step(high: float) -> int:
@@ -284,7 +285,7 @@ class FrequenciesTab(AnalysisTab):
         self.result = counts
         self.set_note(counts.note)
         words = counts.words[: self.top_n.value()]
-        self.chart.setTitle(f"Most frequent words ({counts.passages} passages)")
+        self.chart.setTitle(f"Most frequent words ({plural(counts.passages, 'passage')})")
         self.bar_names = [w for w, _ in words]
         self._bars(self.bar_names, [("occurrences", [n for _, n in words])])
         if words and not self.kwic_word.text():

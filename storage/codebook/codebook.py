@@ -12,6 +12,7 @@ from storage.core.ids import new_id, now_iso
 from storage.core.models import MEMO_TARGETS, Code, Coding, DeletionReport, Memo
 from storage.core.names import clean_name, name_key
 from storage.core.store import Store
+from storage.core.words import plural
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -373,8 +374,9 @@ class Codebook:
         n = int(self._store.scalar(f"SELECT count(*) FROM codings WHERE code_id IN ({marks})", ids))
         if n and not force:
             raise InUseError(
-                f"Code {code.path!r} has {n} codings (with its sub-codes); "
-                "delete with --force to remove them, or merge it into another code."
+                f"Code {code.path!r} has {plural(n, 'coding')} (with its sub-codes); "
+                f"delete with --force to remove {'it' if n == 1 else 'them'}, or merge it into "
+                "another code."
             )
         with self._store.tx() as db:
             conn = db.conn

@@ -19,6 +19,7 @@ import re
 from fractions import Fraction
 
 from storage.core.errors import InvalidInputError
+from storage.core.words import plural
 
 from .transcript_patterns import TOOL_GAP, is_label
 from .transcript_timed import speakers_named
@@ -143,13 +144,16 @@ def frames_to_clock(lines: list[str], fps: str | None = None) -> tuple[list[str]
                 f"drop-frame times (HH:MM:SS;FF) count at 29.97 or 59.94 frames a second, not "
                 f"{fps}; give the file's rate. Nothing was imported."
             )
-        note = f"{len(frames)} frame time(s) (HH:MM:SS:FF) read at {fps} frames a second, as given"
+        note = (
+            f"{plural(len(frames), 'frame time')} (HH:MM:SS:FF) read at {fps} frames a second, "
+            "as given"
+        )
     elif max(frames) >= DEFAULT_FPS:
         return lines, None
     elif drops:
         rate = _DROP_FRAME
         note = (
-            f"{len(frames)} frame time(s) read at 29.97 frames a second: the file writes "
+            f"{plural(len(frames), 'frame time')} read at 29.97 frames a second: the file writes "
             "drop-frame timecode (HH:MM:SS;FF)"
         )
     else:
@@ -181,10 +185,11 @@ def _unknown_rate_note(frames: list[int]) -> str:
     """The note on frame times read at 30 fps because the file does not say its rate."""
     if max(frames) >= 25:
         return (
-            f"{len(frames)} frame time(s) (HH:MM:SS:FF) read at {DEFAULT_FPS} frames a second "
-            f"(frame numbers up to {max(frames)}); give the rate if the video is 29.97"
+            f"{plural(len(frames), 'frame time')} (HH:MM:SS:FF) read at {DEFAULT_FPS} frames a "
+            f"second (frame numbers up to {max(frames)}); give the rate if the video is 29.97"
         )
     return (
-        f"{len(frames)} frame time(s) (HH:MM:SS:FF) read at {DEFAULT_FPS} frames a second: the "
-        "file does not say its rate; at 25 (PAL) each time is up to 0.16 s later than placed"
+        f"{plural(len(frames), 'frame time')} (HH:MM:SS:FF) read at {DEFAULT_FPS} frames a "
+        "second: the file does not say its rate; at 25 (PAL) each time is up to 0.16 s later "
+        "than placed"
     )

@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 
 from storage.core.errors import InvalidInputError
 from storage.core.models import Code
+from storage.core.words import plural
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
@@ -193,7 +194,7 @@ def _write_docx(project: Project, path: Path) -> None:
     doc = Document()
     doc.add_heading(f"Codebook: {project.name}", level=1)
     rows = codebook_rows(project)
-    doc.add_paragraph(f"{len(rows)} codes.")
+    doc.add_paragraph(f"{plural(len(rows), 'code')}.")
     table = doc.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, text in zip(
@@ -281,7 +282,7 @@ def import_codebook(project: Project, source: str | Path) -> ImportReport:
         import_codes(importer, qp.codes)
     for what, count in qp.unsupported.items():
         importer.report.notes.append(
-            f"{count} {what[:-1]}(s) of codes (code groups) not imported: FieldScribe has no "
-            "sets; their codes were imported."
+            f"{plural(count, what[:-1])} of codes (code groups) not imported: FieldScribe has "
+            f"no sets; {'its' if count == 1 else 'their'} codes were imported."
         )
     return importer.report

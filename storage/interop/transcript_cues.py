@@ -8,6 +8,7 @@ import itertools
 import re
 
 from storage.core.languages import LANGUAGES
+from storage.core.words import plural
 from storage.transcript.transcript import SegmentDraft
 
 from .transcript_parsed import (
@@ -167,19 +168,25 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
         drafts, repeated, carried = _drop_rolling_repeats(drafts, cue_lines)
         if repeated:
             notes.append(
-                f"{repeated} cue(s) that only repeated the line before them (rolling captions) "
-                "were left out"
+                f"{plural(repeated, 'cue')} that only repeated the line before "
+                f"{'it' if repeated == 1 else 'them'} (rolling captions) "
+                f"{'was' if repeated == 1 else 'were'} left out"
             )
         elif carried:
             notes.append(
-                f"{carried} line(s) that a cue repeated from the cue before it (rolling "
-                "captions) were kept once, in the cue that said them first"
+                f"{plural(carried, 'line')} that a cue repeated from the cue before it (rolling "
+                f"captions) {'was' if carried == 1 else 'were'} kept once, in the cue that said "
+                f"{'it' if carried == 1 else 'them'} first"
             )
     if joined:
-        notes.append(f"{joined} line(s) after a blank line inside a cue were joined to that cue")
+        notes.append(
+            f"{plural(joined, 'line')} after a blank line inside a cue "
+            f"{'was' if joined == 1 else 'were'} joined to that cue"
+        )
     if unplaced:
         notes.append(
-            f"{len(unplaced)} line(s) before the first cue were not imported: {unplaced[0][:60]!r}"
+            f"{plural(len(unplaced), 'line')} before the first cue "
+            f"{'was' if len(unplaced) == 1 else 'were'} not imported: {unplaced[0][:60]!r}"
         )
     return ParsedTranscript(fmt, drafts, notes)
 

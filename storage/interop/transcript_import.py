@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import FieldScribeError, InUseError, InvalidInputError
 from storage.core.languages import guess_language
+from storage.core.words import plural
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
 from .frame_times import count_frame_times, frames_to_clock
@@ -307,31 +308,37 @@ def import_transcript(
     existing = project.transcript.segments(session_id)
     if existing and not replace:
         raise InvalidInputError(
-            f"Session {session.title!r} already has {len(existing)} segments; use --replace to "
-            "replace them. Nothing was imported."
+            f"Session {session.title!r} already has {plural(len(existing), 'segment')}; use "
+            f"--replace to replace {'it' if len(existing) == 1 else 'them'}. Nothing was imported."
         )
     if existing:
         coded = sum(1 for seg in existing if project.codebook.codings(segment_id=seg.id))
         if coded:
             raise InUseError(
-                f"Session {session.title!r} has {coded} coded segment(s); replacing the "
-                "transcript would delete their codings. Remove the codings first. Nothing was "
-                "imported."
+                f"Session {session.title!r} has {plural(coded, 'coded segment')}; replacing the "
+                f"transcript would delete {'its' if coded == 1 else 'their'} codings. Remove the "
+                "codings first. Nothing was imported."
             )
     with project.transaction():
         for seg in existing:
             project.transcript.delete_segment(seg.id)
         project.transcript.add_segments(session_id, drafts)
     if clamped:
-        notes.append(f"{clamped} segment time(s) past the end of the audio were clamped")
+        notes.append(
+            f"{plural(clamped, 'segment time')} past the end of the audio "
+            f"{'was' if clamped == 1 else 'were'} clamped"
+        )
     if empty:
         notes.append(
-            f"{empty} timed cue(s) without text: marked speech without transcript, to play and type"
+            f"{plural(empty, 'timed cue')} without text: marked speech without transcript, to play "
+            "and type"
         )
     if backwards:
         notes.append(
-            f"{backwards} segment(s) ended before they started in the file: imported with no "
-            "length at their start time (correct their end in the workbench)"
+            f"{plural(backwards, 'segment')} ended before {'it' if backwards == 1 else 'they'} "
+            "started in the file: imported with no length at "
+            f"{'its' if backwards == 1 else 'their'} start time (correct "
+            f"{'its' if backwards == 1 else 'their'} end in the workbench)"
         )
     return TranscriptImportResult(
         session_id=session_id,

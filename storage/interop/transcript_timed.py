@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from storage.core.words import plural
 from storage.transcript.transcript import SegmentDraft
 
 from .transcript_parsed import (
@@ -316,7 +317,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     notes = []
     if skipped and drafts:
         notes.append(
-            f"{len(skipped)} line(s) before the first timestamp were not imported: "
+            f"{plural(len(skipped), 'line')} before the first timestamp "
+            f"{'was' if len(skipped) == 1 else 'were'} not imported: "
             f"{skipped[0][:60]!r}"
         )
     if trint_names:
@@ -327,7 +329,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         )
     if empty:
         notes.append(
-            f"{len(empty)} heading or time line(s) with no text under them were not imported: "
+            f"{plural(len(empty), 'heading or time line')} with no text under "
+            f"{'it was' if len(empty) == 1 else 'them were'} not imported: "
             f"{empty[0][:60]!r}"
         )
     result = ParsedTranscript(fmt, drafts, notes)

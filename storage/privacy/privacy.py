@@ -482,7 +482,9 @@ class Privacy:
             unknown = sorted(accepted - set(by_id))
             if unknown:
                 raise InvalidInputError(
-                    f"Unknown candidate id(s) {', '.join(unknown)}; run --review again "
+                    f"Unknown candidate {'id' if len(unknown) == 1 else 'ids'} "
+                    f"{', '.join(unknown)}; "
+                    "run --review again "
                     "(the text may have changed). Nothing was changed."
                 )
         rejected = [c for c in candidates if c.id not in accepted]

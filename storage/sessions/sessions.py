@@ -33,6 +33,7 @@ from storage.core.models import (
 )
 from storage.core.names import readable_file_name
 from storage.core.store import Store
+from storage.core.words import plural
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -226,7 +227,8 @@ class Sessions:
         unknown = set(fields) - set(_SESSION_EDITABLE)
         if unknown:
             raise InvalidInputError(
-                f"Cannot change session field(s): {', '.join(sorted(unknown))}."
+                f"Cannot change session {'field' if len(unknown) == 1 else 'fields'}: "
+                f"{', '.join(sorted(unknown))}."
             )
         if "kind" in fields:
             _check_kind(fields["kind"])
@@ -258,8 +260,8 @@ class Sessions:
         )
         if n_codings and not force:
             raise InUseError(
-                f"Session {session.title!r} has {n_codings} codings; delete it with --force "
-                "to remove them too."
+                f"Session {session.title!r} has {plural(n_codings, 'coding')}; delete it with "
+                f"--force to remove {'it' if n_codings == 1 else 'them'} too."
             )
         removed: dict[str, int] = {}
         media = self.media_for_session(session_id)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.store import Store
+from storage.core.words import plural
 from storage.speakers.turns import SpeakerTurns, check_turns, turn_talk
 
 if TYPE_CHECKING:
@@ -331,8 +332,10 @@ class Speakers:
         edited = self.speaker_edited_count(session_id)
         if edited and not replace:
             raise InUseError(
-                f"{edited} segments of session {session_id} have speakers corrected by hand; "
-                "nothing was changed. Re-run with --replace to overwrite them."
+                f"{plural(edited, 'segment')} of session {session_id} "
+                f"{'has its speaker' if edited == 1 else 'have speakers'} corrected by hand; "
+                "nothing was changed. Re-run with --replace to overwrite "
+                f"{'it' if edited == 1 else 'them'}."
             )
         ids = {
             r[0]

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from storage.core.schema_teamwork import TRAVELLING_TABLES
+from storage.core.words import plural
 from storage.team.bundle import InvalidBundleError
 from storage.team.conflicts import content_columns
 
@@ -186,7 +187,8 @@ def _validate(
             name, count = bad
             what = name if name.startswith(("CHECK", "embedding ")) else repr(name)
             raise InvalidBundleError(
-                f"{path}: {count} row(s) of {table!r} have an invalid {what}; refusing the "
+                f"{path}: {plural(count, 'row')} of {table!r} {'has' if count == 1 else 'have'} an "
+                f"invalid {what}; refusing the "
                 "bundle. Nothing was changed."
             )
     _check_embeddings_finite(conn, path, b)
@@ -250,9 +252,9 @@ def _refuse_shared_keys(conn: sqlite3.Connection, path: Path, b: str, table: str
     if found is None:
         return
     count, first = found
-    what = "id(s)" if cols == ("id",) else f"key(s) ({', '.join(cols)})"
+    what = plural(count, "id") if cols == ("id",) else f"{plural(count, 'key')} ({', '.join(cols)})"
     raise InvalidBundleError(
-        f"{path}: table {table!r} of the bundle has {count} {what} on more than one row (first: "
+        f"{path}: table {table!r} of the bundle has {what} on more than one row (first: "
         f"{'/'.join(map(str, first))!r}): it is damaged; ask for the bundle to be exported again. "
         "Nothing was changed."
     )
@@ -288,6 +290,8 @@ def _check_spans_within_text(conn: sqlite3.Connection, path: Path, b: str) -> No
     ).fetchone()
     if bad:
         raise InvalidBundleError(
-            f"{path}: {bad} span coding(s) of the bundle end past the text of their segment; "
+            f"{path}: {plural(bad, 'span coding')} of the bundle "
+            f"{'ends' if bad == 1 else 'end'} past the text of {'its' if bad == 1 else 'their'} "
+            "segment; "
             "refusing the bundle. Nothing was changed."
         )

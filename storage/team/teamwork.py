@@ -267,7 +267,10 @@ class Team:
                 cols = set(content_columns(conn, table))
                 unknown = set(new_values) - cols
                 if unknown:
-                    raise InvalidInputError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+                    raise InvalidInputError(
+                        f"Unknown {'field' if len(unknown) == 1 else 'fields'}: "
+                        f"{', '.join(sorted(unknown))}."
+                    )
                 fixed = _IMMUTABLE.get(table, frozenset())
                 changed = {
                     k: v

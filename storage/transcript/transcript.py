@@ -26,6 +26,7 @@ from storage.core.segment_rows import (
 from storage.core.segment_rows import words_from_json as _words_from_json
 from storage.core.segment_rows import words_to_json as _words_json
 from storage.core.store import Store
+from storage.core.words import plural
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -385,7 +386,10 @@ class Transcript:
             self._store.scalar("SELECT count(*) FROM codings WHERE segment_id = ?", (segment_id,))
         )
         if n and not force:
-            raise InUseError(f"Segment {segment_id} has {n} codings; use --force to delete them.")
+            raise InUseError(
+                f"Segment {segment_id} has {plural(n, 'coding')}; use --force to delete "
+                f"{'it' if n == 1 else 'them'}."
+            )
         with self._store.tx() as db:
             for (coding_id,) in db.conn.execute(
                 "SELECT id FROM codings WHERE segment_id = ?", (segment_id,)

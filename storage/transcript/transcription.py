@@ -20,6 +20,7 @@ from storage.core.ids import now_iso
 from storage.core.models import Segment
 from storage.core.schema_search import fold_search_sql
 from storage.core.store import Store
+from storage.core.words import plural
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -83,7 +84,10 @@ class TranscriptStats:
         parts = [
             (self.edited, f"{self.edited} hand-edited (text, language or pseudonyms)"),
             (self.manual, f"{self.manual} hand-made"),
-            (self.coded_segments, f"{self.coded_segments} coded ({self.codings} coding(s))"),
+            (
+                self.coded_segments,
+                f"{self.coded_segments} coded ({plural(self.codings, 'coding')})",
+            ),
             (self.redacted, f"{self.redacted} redacted"),
             (self.speakers, f"{self.speakers} with a speaker set by hand"),
             (self.memos, f"{self.memos} with a memo"),

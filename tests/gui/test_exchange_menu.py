@@ -143,7 +143,7 @@ def test_codebook_export_and_import_through_the_menu(
     _action(w, "&File", "Import a codebook (.qdc, .csv, .xlsx)…").trigger()
     idle(w)
     assert w.last_error == ""
-    assert "1 already" not in w.exchange.last_report and "2 new code(s)" in w.exchange.last_report
+    assert "1 already" not in w.exchange.last_report and "2 new codes" in w.exchange.last_report
     # the workbench shows it without reopening: the codebook panel is reloaded in place
     fear = w.project.codebook.find_code("Emotions/Fear")
     assert fear is not None and fear.description == "Afraid of something"

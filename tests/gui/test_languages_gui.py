@@ -780,7 +780,7 @@ def test_a_real_name_back_in_a_retranscribed_segment_is_reported(
     window.transcription.segment_retranscriber = _hears("Айгерим записалась онлайн.", "ru")
     window.transcription.retranscribe_segment(seg_id, language="ru")
     idle(window)
-    assert len(reports) == 1 and "1 real name(s) from the pseudonym mapping" in reports[0]
+    assert len(reports) == 1 and "1 real name from the pseudonym mapping" in reports[0]
     assert "Ethics ▸ Pseudonyms" in reports[0]
     # without a mapped name in the new text: nothing to report
     window.transcription.segment_retranscriber = _no_text

@@ -145,8 +145,8 @@ def test_detect_speakers_again_asks_in_the_workbench_words(
     def diarizer(project: Any, session_id: str, **kw: Any) -> Any:
         if not kw.get("replace"):  # what transcribe.speakers.diarize_session raises
             raise InUseError(
-                f"1 segments of session {title!r} have speakers corrected by hand; "
-                "nothing was changed. Re-run with --replace to overwrite them."
+                f"1 segment of session {title!r} has its speaker corrected by hand; "
+                "nothing was changed. Re-run with --replace to overwrite it."
             )
         return None
 

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import FieldScribeError, InvalidInputError
 from storage.core.ids import new_id, now_iso
+from storage.core.words import plural
 
 from ..native_projects import not_a_qdpx
 from ..qdpx_parse import QProject, local, parse_project
@@ -87,7 +88,7 @@ def import_sources(ctx: ImportContext) -> None:
             )
             if src.regions:
                 ctx.report.not_imported.append(
-                    f"PDF source {src.name!r}: {src.regions} coded area(s) of its pages "
+                    f"PDF source {src.name!r}: {plural(src.regions, 'coded area')} of its pages "
                     "(FieldScribe codes text, not areas)."
                 )
         elif src.kind in ("AudioSource", "VideoSource"):
@@ -97,7 +98,7 @@ def import_sources(ctx: ImportContext) -> None:
             n_sel = len(src.selections) + len(src.source_codings)
             ctx.report.not_imported.append(
                 f"{src.kind} {src.name!r}: {kind} sources are not supported "
-                f"({n_sel} coded selection(s) not imported)."
+                f"({plural(n_sel, 'coded selection')} not imported)."
             )
 
 
@@ -124,7 +125,9 @@ def run(ctx: ImportContext) -> ImportReport:
             if guid in cases
             else f"code {guid}, which is not in the codebook"
         )
-        ctx.report.not_imported.append(f"{count} coding(s) refer to {what}.")
+        ctx.report.not_imported.append(
+            f"{plural(count, 'coding')} {'refers' if count == 1 else 'refer'} to {what}."
+        )
     for what, count in ctx.qp.unsupported.items():
         if what == "links":
             count -= ctx.note_links
@@ -140,10 +143,11 @@ def run(ctx: ImportContext) -> ImportReport:
             (
                 "This project was imported before (its sources' GUIDs are here): "
                 if every
-                else f"{len(ctx.reused_sources)} source(s) were imported before (same GUID): "
+                else f"{plural(len(ctx.reused_sources), 'source')} "
+                f"{'was' if len(ctx.reused_sources) == 1 else 'were'} imported before (same GUID): "
             )
             + f"{names}{more} kept as they are, with their codings, not imported again"
-            + (f"; {ctx.reused_cases} case(s) reused." if ctx.reused_cases else "."),
+            + (f"; {plural(ctx.reused_cases, 'case')} reused." if ctx.reused_cases else "."),
         )
     if ctx.qp.description and not (
         ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources)

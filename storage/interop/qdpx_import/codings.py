@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from storage.core.ids import new_id, now_iso
+from storage.core.words import plural
 
 from .._common import iso_from_xml
 from ..qdpx_parse import QCoding, QSelection
@@ -29,8 +30,9 @@ def selection(
 ) -> None:
     if sel.unreadable_codings:
         ctx.report.not_imported.append(
-            f"{source_name!r}: selection {start}-{end} has {sel.unreadable_codings} coding(s) "
-            "that name no code (no CodeRef)."
+            f"{source_name!r}: selection {start}-{end} has "
+            f"{plural(sel.unreadable_codings, 'coding')} "
+            f"{'that names' if sel.unreadable_codings == 1 else 'that name'} no code (no CodeRef)."
         )
     targets = map_span(lines, start, end)
     if not targets:
@@ -45,7 +47,7 @@ def selection(
     if len(targets) > 1 and sel.codings:
         ctx.report.notes.append(
             f"{source_name!r}: a selection over {len(targets)} lines became "
-            f"{len(targets)} codings, one per segment."
+            f"{plural(len(targets), 'coding')}, one per segment."
         )
     memo = sel.description or None
     coding_ids: list[str] = []

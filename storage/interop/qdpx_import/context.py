@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from storage.core.ids import new_id, now_iso
+from storage.core.words import plural
 
 from .._common import ORIGIN, decode_text
 from ..qdpx_parse import QProject
@@ -54,10 +55,11 @@ class ImportReport:
     def describe(self) -> str:
         """Return a human summary, one fact per line."""
         lines = [
-            f"Imported {self.source} into {self.project}: {self.sessions} session(s), "
-            f"{self.segments} segment(s), {self.codes} new code(s) ({self.codes_reused} reused), "
-            f"{self.codings} coding(s), {self.participants} participant(s), {self.memos} memo(s), "
-            f"{self.markers} marker(s), {self.media_files} media file(s)."
+            f"Imported {self.source} into {self.project}: {plural(self.sessions, 'session')}, "
+            f"{plural(self.segments, 'segment')}, {plural(self.codes, 'new code')} "
+            f"({self.codes_reused} reused), {plural(self.codings, 'coding')}, "
+            f"{plural(self.participants, 'participant')}, {plural(self.memos, 'memo')}, "
+            f"{plural(self.markers, 'marker')}, {plural(self.media_files, 'media file')}."
         ]
         lines += [f"  note: {n}" for n in self.notes]
         if self.not_imported:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import AudioError, InvalidInputError
 from storage.core.ids import new_id, now_iso
+from storage.core.words import plural
 
 from .._common import iso_from_xml
 from ..qdpx_parse import QSelection, QSource, QTranscript
@@ -86,7 +87,12 @@ def transcript(
         ctx.report.not_imported.append(
             f"Transcript of {src.name!r}: it has no plain text (a rich text transcript is "
             f"not read); the session has no segments"
-            + (f", and {coded} coded selection(s) were not imported." if coded else ".")
+            + (
+                f", and {plural(coded, 'coded selection')} "
+                f"{'was' if coded == 1 else 'were'} not imported."
+                if coded
+                else "."
+            )
         )
     else:
         text = lone_crs(ctx, f"Transcript of {src.name!r}", text)
@@ -185,7 +191,7 @@ def time_selection(
         return
     ctx.report.notes.append(
         f"{src.name!r}: a coded time range {begin}-{end} ms was applied to the "
-        f"{len(hits)} segment(s) it overlaps."
+        f"{plural(len(hits), 'segment')} it overlaps."
     )
     for coding in sel.codings:
         for n, index in enumerate(hits):
@@ -226,7 +232,8 @@ def transcript_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
         time_selection(ctx, src, session_id, sel, lines, seg_ids)
     ctx.report.notes.append(
         f"{src.kind} {src.name!r} was imported before without its transcript's text; its "
-        f"{len(seg_ids)} segment(s) are read from the media folder now."
+        f"{plural(len(seg_ids), 'segment')} {'is' if len(seg_ids) == 1 else 'are'} read from the "
+        "media folder now."
     )
 
 

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from storage.core.ids import now_iso
+from storage.core.words import plural
 
 from .. import exchange_meta
 from .._common import iso_from_xml
@@ -86,7 +87,7 @@ def import_cases(ctx: ImportContext) -> None:
                 )
         if case.extra_refs:
             ctx.report.not_imported.append(
-                f"Case {name!r}: {case.extra_refs} code/selection reference(s) of the case."
+                f"Case {name!r}: {plural(case.extra_refs, 'code/selection reference')} of the case."
             )
         only_speaker = (
             ctx.fieldscribe
@@ -188,7 +189,8 @@ def import_notes(ctx: ImportContext) -> None:
     missing = set(ctx.note_targets) - set(ctx.qp.notes)
     if missing:
         ctx.report.not_imported.append(
-            f"{len(missing)} note reference(s) point to notes that are not in the file."
+            f"{plural(len(missing), 'note reference')} "
+            f"{'points' if len(missing) == 1 else 'point'} to notes that are not in the file."
         )
 
 

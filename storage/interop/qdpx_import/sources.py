@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from storage.core.ids import now_iso
+from storage.core.words import plural
 from storage.transcript.transcript import SegmentDraft
 
 from .._common import (
@@ -147,8 +148,8 @@ def _line_languages(ctx: ImportContext, guid: str, count: int) -> list[str | Non
         name = next((s.name for s in ctx.qp.sources if s.guid == guid), guid)
         ctx.report.notes.append(
             f"Source {name!r}: its {LINE_LANGUAGES_VARIABLE!r} variable does not fit its "
-            f"{count} transcript line(s) (edited in another tool?); the segments' languages "
-            "were not read from it."
+            f"{plural(count, 'transcript line')} (edited in another tool?); the segments' "
+            "languages were not read from it."
         )
         return None
     return each
@@ -161,7 +162,7 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         ctx.report.not_imported.append(
             f"Text source {src.name!r}: it has no plain text"
             + (" (only rich text, which FieldScribe does not read)" if src.rich_text else "")
-            + (f"; {coded} coded selection(s) not imported." if coded else ".")
+            + (f"; {plural(coded, 'coded selection')} not imported." if coded else ".")
         )
         return
     session_id = new_session(ctx, src, "observation")
@@ -199,16 +200,18 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])
         if labelled:
             ctx.report.notes.append(
-                f"Text source {src.name!r}: {labelled} line(s) start like 'Word: ...' but "
-                "not every line does, so it is not a transcript: they stay text, no speakers."
+                f"Text source {src.name!r}: {plural(labelled, 'line')} "
+                f"{'starts' if labelled == 1 else 'start'} like 'Word: ...' but not every line "
+                "does, so it is not a transcript: the lines stay text, no speakers."
             )
     seg_ids = add_lines(ctx, session_id, lines, src.guid)
     beyond = [sel for sel in src.selections if max(sel.start or 0, sel.end or 0) > length]
     if beyond:
         ctx.report.notes.append(
-            f"Text source {src.name!r}: {len(beyond)} selection(s) reach past the end of its "
+            f"Text source {src.name!r}: {plural(len(beyond), 'selection')} "
+            f"{'reaches' if len(beyond) == 1 else 'reach'} past the end of its "
             f"text ({length} characters): was it written in another encoding or with other "
-            "line ends? They were kept up to the end."
+            "line ends? Each was kept up to the end."
         )
     for sel in src.selections:
         if sel.start is None or sel.end is None:
@@ -253,8 +256,9 @@ def lone_crs(ctx: ImportContext, what: str, text: str) -> str:
     text, count = lone_crs_as_lf(text)
     if count:
         ctx.report.notes.append(
-            f"{what}: {count} line end(s) written as CR alone (classic Mac) among its other "
-            "line ends were read as line breaks; it is exported with LF there."
+            f"{what}: {plural(count, 'line end')} written as CR alone (classic Mac) among its "
+            f"other line ends {'was' if count == 1 else 'were'} read as line breaks; it is "
+            "exported with LF there."
         )
     return text
 

@@ -579,6 +579,14 @@ def _with_stopped_runs(
     return sessions, stopped
 
 
+def session_redactions(project: Project, session_id: str) -> dict[str, list[tuple[int, int, str]]]:
+    """A session's redacted spans whose original is still there, by segment id."""
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for r in project.redactions.all(session_id=session_id, include_destroyed=False):
+        spans.setdefault(r.segment_id, []).append((r.start_cp, r.end_cp, r.placeholder))
+    return spans
+
+
 def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
     """The worker side of loading a transcript: rows, codings, markers, media path."""
 
@@ -590,6 +598,9 @@ def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
         codings = project.retrieval.coding_columns(session_id, coder=coder)
         prepared = prepare_transcript(segments, codings)
         prepared.memos = project.codebook.segment_memo_labels(session_id)
+        # here, not on the GUI thread as a row is painted or selected: a small query there
+        # waited for the project behind the workers' long reads (0.4 s after a merge)
+        prepared.redactions = session_redactions(project, session_id)
         markers = project.sessions.markers(session_id)
         try:
             media: Path | None = project.sessions.media_path(session_id)

@@ -44,6 +44,13 @@ from gui.whole_rows import WholeRows
 from storage import Project
 
 _Index = QModelIndex | QPersistentModelIndex
+#: the disagreements listed and their rows' cells
+Listed = tuple[list[Disagreement], list[tuple[str, ...]]]
+
+
+def ticked(coders: list[str], left_out: set[str]) -> list[str]:
+    """The coders compared: those not left out (every coder when none would be)."""
+    return [c for c in coders if c not in left_out] or list(coders)
 
 
 def _compute(
@@ -173,8 +180,7 @@ class CoderChooser(QPushButton):
 
     def chosen(self) -> list[str]:
         """The ticked coders (every coder when none would be)."""
-        ticked = [c for c in self.coders if c not in self.left_out]
-        return ticked or list(self.coders)
+        return ticked(self.coders, self.left_out)
 
     def choose(self, coders: list[str]) -> None:
         """Tick exactly ``coders`` (what clicking them in the menu does)."""
@@ -292,17 +298,18 @@ class AgreementWidget(QWidget):
         it belonged to the figures before (an edit's refresh left "no change" beside new
         ones)."""
         self.recomputed_label.clear()
-        self.chooser.set_coders(self.project.team.coding_coders())
-        chosen = coders or self.chooser.chosen()
-        project = self.project
+        project, left_out = self.project, set(self.chooser.left_out)
 
-        def job() -> AgreementReport:
-            return compute_agreement(
-                project.team.agreement_data(coders=chosen or None, with_texts=False)
-            )
+        def job() -> tuple[list[str], AgreementReport]:
+            # the coders too: read on the GUI thread, they waited behind the workers' reads
+            every = project.team.coding_coders()
+            chosen = coders or ticked(every, left_out)
+            data = project.team.agreement_data(coders=chosen or None, with_texts=False)
+            return every, compute_agreement(data)
 
-        def done(report: AgreementReport) -> None:
-            self._show(report)
+        def done(result: tuple[list[str], AgreementReport]) -> None:
+            self.chooser.set_coders(result[0])
+            self._show(result[1])
             if then is not None:
                 then()
 
@@ -432,28 +439,35 @@ class DisagreementWidget(QWidget):
     def refresh(self) -> None:
         """Reload the disagreements of the coders ticked under Compare from the project (on
         the runner's worker, when given)."""
-        self.chooser.set_coders(self.project.team.coding_coders())
-        if self.project.team.blind_coding:
-            self._blind()
-            return
-        self.chooser.setEnabled(True)
-        chosen = self.chooser.chosen()
-        project = self.project
+        project, left_out = self.project, set(self.chooser.left_out)
 
-        def job() -> tuple[list[Disagreement], list[tuple[str, ...]]]:
+        def job() -> tuple[list[str], list[str], Listed | None]:
+            # the coders and the setting too: read on the GUI thread, they waited behind the
+            # workers' reads
+            every = project.team.coding_coders()
+            chosen = ticked(every, left_out)
+            if project.team.blind_coding:
+                return every, chosen, None
             items = disagreements(project.team.agreement_data(coders=chosen or None))
-            return items, [_cells(d) for d in items]
+            return every, chosen, (items, [_cells(d) for d in items])
 
         if not self.listed:
             self.count_label.setText("Computing the disagreements…")
-        _compute(self, self.runner, job, partial(self._show, chosen), self._failed)
+        _compute(self, self.runner, job, self._computed, self._failed)
+
+    def _computed(self, result: tuple[list[str], list[str], Listed | None]) -> None:
+        every, chosen, listed = result
+        self.chooser.set_coders(every)
+        if listed is None:
+            self._blind()
+            return
+        self.chooser.setEnabled(True)
+        self._show(chosen, listed)
 
     def _failed(self, exc: BaseException) -> None:
         self.count_label.setText(f"Could not compute the disagreements: {exc}")
 
-    def _show(
-        self, chosen: list[str], listed: tuple[list[Disagreement], list[tuple[str, ...]]]
-    ) -> None:
+    def _show(self, chosen: list[str], listed: Listed) -> None:
         self.listed = True
         self.items, rows = listed
         self.model.set_items(self.items, rows)
@@ -470,8 +484,6 @@ class DisagreementWidget(QWidget):
     def _blind(self) -> None:
         """Blind coding is on: nothing listed (a disagreement shows who coded what, and the
         other coders' words: with blind coding on, the list showed them all)."""
-        if self.runner is not None:  # a list computed before it was turned on: never shown
-            self.runner.drop_latest(f"team-panel-{id(self)}")
         self.items = []
         self.model.set_items([])
         self.chooser.setEnabled(False)

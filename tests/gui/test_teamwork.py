@@ -594,6 +594,28 @@ def test_the_windows_team_panels_compute_off_the_gui_thread(  # type: ignore[no-
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Team, "agreement_data", recorded)
+    # the coders to offer and the blind-coding setting too (small reads, but on the GUI
+    # thread they waited behind the workers' long ones)
+    on_gui: list[str] = []
+    for name in ("coding_coders", "blind_coding"):
+        real_read = getattr(Team, name)
+        if isinstance(real_read, property):
+            getter = real_read.fget
+
+            def read(self: Any, getter: Any = getter, name: str = name) -> Any:
+                if threading.current_thread() is threading.main_thread():
+                    on_gui.append(name)
+                return getter(self)
+
+            monkeypatch.setattr(Team, name, property(read))
+        else:
+
+            def call(self: Any, *a: Any, real_read: Any = real_read, name: str = name) -> Any:
+                if threading.current_thread() is threading.main_thread():
+                    on_gui.append(name)
+                return real_read(self, *a)
+
+            monkeypatch.setattr(Team, name, call)
     agreement = window.extra_panels.show_agreement()
     disagreement = window.extra_panels.show_disagreements()
     assert agreement.overall_label.text() == "Computing the agreement…"
@@ -607,3 +629,4 @@ def test_the_windows_team_panels_compute_off_the_gui_thread(  # type: ignore[no-
     qtbot.waitUntil(lambda: len(threads) == 4)
     idle(window)
     assert threads == [False] * 4
+    assert on_gui == []

@@ -56,20 +56,32 @@ def ticked(coders: list[str], left_out: set[str]) -> list[str]:
 def _compute(
     owner: QWidget,
     runner: TaskRunner | None,
-    job: Callable[[], Any],
+    project: Project,
+    job: Callable[[Project], Any],
     done: Callable[[Any], None],
     failed: Callable[[BaseException], None],
 ) -> None:
-    """Run ``job`` on ``runner``'s worker (only the newest of ``owner``'s is delivered, and
-    not once ``owner`` is gone), else at once; then ``done(result)`` on the GUI thread."""
+    """Run ``job`` on ``runner``'s worker over a read-only connection of its own (only the
+    newest of ``owner``'s is delivered, and not once ``owner`` is gone), else at once on
+    ``project``; then ``done(result)`` on the GUI thread.
+
+    The connection of its own: over the window's, the long read held the project for a
+    quarter of a second, and the GUI thread's small reads (a segment's redactions, the
+    project's languages) waited behind it."""
     if runner is None:
-        done(job())
+        done(job(project))
         return
     alive = [True]
     owner.destroyed.connect(lambda *_: alive.__setitem__(0, False))
+    folder, coder = project.folder, project.coder
+
+    def work(_ctx: Any) -> Any:
+        with Project.open(folder, coder=coder, readonly=True, register_coder=False) as reader:
+            return job(reader)
+
     runner.submit(
         f"Compute {type(owner).__name__}",
-        lambda _ctx: job(),
+        work,
         on_done=lambda result: done(result) if alive[0] else None,
         on_error=lambda exc: failed(exc) if alive[0] else None,
         latest=f"team-panel-{id(owner)}",
@@ -298,9 +310,9 @@ class AgreementWidget(QWidget):
         it belonged to the figures before (an edit's refresh left "no change" beside new
         ones)."""
         self.recomputed_label.clear()
-        project, left_out = self.project, set(self.chooser.left_out)
+        left_out = set(self.chooser.left_out)
 
-        def job() -> tuple[list[str], AgreementReport]:
+        def job(project: Project) -> tuple[list[str], AgreementReport]:
             # the coders too: read on the GUI thread, they waited behind the workers' reads
             every = project.team.coding_coders()
             chosen = coders or ticked(every, left_out)
@@ -315,7 +327,7 @@ class AgreementWidget(QWidget):
 
         if self.report is None:
             self.overall_label.setText("Computing the agreement…")
-        _compute(self, self.runner, job, done, self._failed)
+        _compute(self, self.runner, self.project, job, done, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.overall_label.setText(f"Could not compute the agreement: {exc}")
@@ -439,9 +451,9 @@ class DisagreementWidget(QWidget):
     def refresh(self) -> None:
         """Reload the disagreements of the coders ticked under Compare from the project (on
         the runner's worker, when given)."""
-        project, left_out = self.project, set(self.chooser.left_out)
+        left_out = set(self.chooser.left_out)
 
-        def job() -> tuple[list[str], list[str], Listed | None]:
+        def job(project: Project) -> tuple[list[str], list[str], Listed | None]:
             # the coders and the setting too: read on the GUI thread, they waited behind the
             # workers' reads
             every = project.team.coding_coders()
@@ -453,7 +465,7 @@ class DisagreementWidget(QWidget):
 
         if not self.listed:
             self.count_label.setText("Computing the disagreements…")
-        _compute(self, self.runner, job, self._computed, self._failed)
+        _compute(self, self.runner, self.project, job, self._computed, self._failed)
 
     def _computed(self, result: tuple[list[str], list[str], Listed | None]) -> None:
         every, chosen, listed = result

@@ -587,10 +587,13 @@ def test_the_windows_team_panels_compute_off_the_gui_thread(  # type: ignore[no-
     project.codebook.apply_code(segs[0], code.id, coder="ann")
     project.codebook.apply_code(segs[1], code.id, coder="ben")
     threads: list[bool] = []
+    shared: list[bool] = []
     real = Team.agreement_data
 
     def recorded(self: Any, *args: Any, **kwargs: Any) -> Any:
         threads.append(threading.current_thread() is threading.main_thread())
+        # over a connection of its own: the long read never holds the window's
+        shared.append(self is project.team)
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Team, "agreement_data", recorded)
@@ -630,3 +633,4 @@ def test_the_windows_team_panels_compute_off_the_gui_thread(  # type: ignore[no-
     idle(window)
     assert threads == [False] * 4
     assert on_gui == []
+    assert shared == [False] * 4

@@ -314,7 +314,16 @@ def run_steps(
     step("open Analysis", open_analysis)
     step("  Frequencies", lambda: analysis.tabs.setCurrentWidget(analysis.frequencies))
     step("  Matrix", lambda: analysis.tabs.setCurrentWidget(analysis.matrix))
+    matrix = analysis.matrix
+    step("    a cell's segments", lambda: matrix._cell_clicked(matrix.model.index(0, 0)))
     step("  Co-occurrence", lambda: analysis.tabs.setCurrentWidget(analysis.cooccurrence))
+    co = analysis.cooccurrence
+    step("    a cell's segments ", lambda: co._cell_clicked(co.model.index(0, 0)))
+    print(
+        f"{folder.name}: matrix cell {matrix.hits.rowCount()} segments,"
+        f" co-occurrence cell {co.hits.rowCount()}",
+        flush=True,
+    )
     analysis.close()
     step("agreement", lambda: w.extra_panels.show_agreement())
     step("disagreements", lambda: w.extra_panels.show_disagreements())

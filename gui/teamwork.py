@@ -212,6 +212,7 @@ class CoderChooser(QPushButton):
         chosen = self.chosen()
         every = len(chosen) == len(self.coders) > 2  # "all 2 coders" read oddly: their names
         text = f"Compare: all {len(chosen)} coders" if every else f"Compare: {', '.join(chosen)}"
+        text = text if chosen else "Compare"  # none yet (still computing, or no codings)
         self.setToolTip(f"{text}. Choose the coders to compare: Cohen's κ needs exactly two.")
         self.setText(self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, 260))
 

@@ -623,6 +623,7 @@ def test_the_windows_team_panels_compute_off_the_gui_thread(  # type: ignore[no-
     disagreement = window.extra_panels.show_disagreements()
     assert agreement.overall_label.text() == "Computing the agreement…"
     assert disagreement.count_label.text() == "Computing the disagreements…"
+    assert disagreement.chooser.text() == "Compare"  # its coders come with the figures
     idle(window)
     qtbot.waitUntil(lambda: disagreement.model.rowCount() == 2)
     assert agreement.overall_label.text().startswith("<b>All codes</b>")

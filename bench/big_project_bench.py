@@ -265,6 +265,7 @@ def run_steps(
         return run
 
     step(f"search {SEARCHED}", search(SEARCHED), lambda: panel.results.count() > 0)
+    found = panel.results.count()
     step(f"search {SEARCHED}, Kazakh only", search("деректердің", "kk"))
     group = w.project.codebook.find_code("Тема 1")
     code = w.project.codebook.find_code("Тема 1/Подтема 1.1")
@@ -320,8 +321,8 @@ def run_steps(
     co = analysis.cooccurrence
     step("    a cell's segments ", lambda: co._cell_clicked(co.model.index(0, 0)))
     print(
-        f"{folder.name}: matrix cell {matrix.hits.rowCount()} segments,"
-        f" co-occurrence cell {co.hits.rowCount()}",
+        f"{folder.name}: {found} hits listed for {SEARCHED} (500 at most), matrix cell"
+        f" {matrix.hits.rowCount()} segments, co-occurrence cell {co.hits.rowCount()}",
         flush=True,
     )
     analysis.close()

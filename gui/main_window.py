@@ -58,7 +58,7 @@ from gui.retrieval import RetrievalPanel
 from gui.search_panel import SearchPanel
 from gui.segment_editor import SegmentEditor
 from gui.session_panel import SessionPanel
-from gui.sessions import SessionsController
+from gui.sessions import SessionsController, session_redactions
 from gui.sessions_view import SessionsView
 from gui.settings import Settings
 from gui.speaker_strip import SpeakerStripController
@@ -437,7 +437,8 @@ class MainWindow(QMainWindow):
         self.editing.codings_edited = extra.codings_edited
         editor = self.segment_editor
         extra.editor_selection = lambda: (editor.segment, editor.selection_cp(), editor.is_dirty())
-        editor.redactions = self._redacted_spans
+        # the shown segment's redactions: from the transcript's, read with it on a worker
+        editor.redactions = self.segment_model.redactions_of
         self.segment_model.redactions_source = self._session_redactions
         # a new redaction is marked in the editor and the table at once (its segment shown again)
         extra.redacted.connect(self.segment_model.reload_redactions)
@@ -465,25 +466,10 @@ class MainWindow(QMainWindow):
             if callable(refresh):
                 refresh()
 
-    def _redacted_spans(self, segment_id: str) -> list[tuple[int, int, str]]:
-        """The spans of a segment hidden from exports whose original is still there."""
-        project = self.state.project
-        if project is None:
-            return []
-        return [
-            (r.start_cp, r.end_cp, r.placeholder)
-            for r in project.redactions.all(segment_id=segment_id, include_destroyed=False)
-        ]
-
     def _session_redactions(self, session_id: str) -> dict[str, list[tuple[int, int, str]]]:
         """A session's redacted spans whose original is still there, by segment id."""
         project = self.state.project
-        spans: dict[str, list[tuple[int, int, str]]] = {}
-        if project is None:
-            return spans
-        for r in project.redactions.all(session_id=session_id, include_destroyed=False):
-            spans.setdefault(r.segment_id, []).append((r.start_cp, r.end_cp, r.placeholder))
-        return spans
+        return session_redactions(project, session_id) if project is not None else {}
 
     def _text_rewritten(self) -> None:
         """Ethics replaced names or destroyed originals: the undo history, which holds the old

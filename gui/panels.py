@@ -137,6 +137,7 @@ class ExtraPanels(QObject):
         self.player = player
         self.docks: dict[str, QDockWidget] = {}
         self._team_timer: QTimer | None = None
+        self._rows_fitted: set[QDockWidget] = set()  # team panels sized for their first rows
         self.diarizer: Callable[..., Any] | None = None  # default: transcribe.speakers
         self.diarizing: dict[str, Any] = {}  # session id -> TaskHandle
         self.speaker_dialog: SpeakerCountDialog | None = None
@@ -205,6 +206,9 @@ class ExtraPanels(QObject):
             widget.setMinimumSize(min(hint.width(), room), min(hint.height(), 200))
             dock = self.chrome.add_dock(widget, title, area, tabify_with=partner)
             self.docks[key] = dock
+            computed = getattr(widget, "computed", None)
+            if computed is not None:  # its rows came from a worker: room for them now
+                computed.connect(partial(self._rows_shown, dock))
         elif partner is not None and partner is not dock:
             window.tabifyDockWidget(partner, dock)
         dock.show()
@@ -470,18 +474,27 @@ class ExtraPanels(QObject):
             dock.widget().refresh()  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ teamwork
+    def _rows_shown(self, dock: QDockWidget) -> None:
+        """A team panel's first rows arrived: room for them, as for rows there at once (its
+        later refreshes, after edits, leave the size the user gave it)."""
+        if dock.isVisible() and dock not in self._rows_fitted:
+            self._rows_fitted.add(dock)
+            emit(self.panel_shown, dock)
+
     def show_agreement(self) -> Any:
         from gui.teamwork import AgreementWidget
 
         area = Qt.DockWidgetArea.BottomDockWidgetArea
-        return self._dock("agreement", "Agreement", AgreementWidget, area)
+        make = partial(AgreementWidget, runner=self.runner)  # computed on a worker
+        return self._dock("agreement", "Agreement", make, area)
 
     def show_disagreements(self) -> Any:
         from gui.teamwork import DisagreementWidget
 
         area = Qt.DockWidgetArea.BottomDockWidgetArea
         fresh = "disagreements" not in self.docks
-        widget = self._dock("disagreements", "Disagreements", DisagreementWidget, area)
+        make = partial(DisagreementWidget, runner=self.runner)  # computed on a worker
+        widget = self._dock("disagreements", "Disagreements", make, area)
         if widget is not None and fresh:
             widget.play_requested.connect(lambda s, g: emit(self.play_requested, s, g))
         return widget

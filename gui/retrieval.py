@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,20 @@ def retrieved_count(rows: list[RetrievedCoding]) -> str:
     return f"{plural(len(rows), 'coding')} in {plural(segments, 'segment')}"
 
 
+TIME_COL = 2
+#: what the Retrieval table shows of a coding, column by column
+_CELLS: tuple[Callable[[RetrievedCoding], str], ...] = (
+    lambda r: r.code_path,
+    lambda r: r.session_title,
+    lambda r: fmt_ms(r.start_ms),
+    lambda r: r.speaker or "",
+    lambda r: r.participant or "",
+    lambda r: r.coder,
+    lambda r: (r.language or "").upper(),
+    lambda r: r.quote,
+)
+
+
 class RetrievalModel(RowTableModel):
     """Retrieved codings as a table."""
 
@@ -72,16 +87,7 @@ class RetrievalModel(RowTableModel):
             return None
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                r.code_path,
-                r.session_title,
-                fmt_ms(r.start_ms),
-                r.speaker or "",
-                r.participant or "",
-                r.coder,
-                (r.language or "").upper(),
-                r.quote,
-            )[index.column()]
+            return _CELLS[index.column()](r)
         if role == Qt.ItemDataRole.ToolTipRole:
             if HEADERS[index.column()] == "Lang":
                 return language_name(r.language) or "Language unknown"
@@ -320,16 +326,41 @@ class RetrievalPanel(QWidget):
         self.count.setText(retrieved_count(rows))
         emit(self.results_shown, len(rows))
 
+    #: how many of a column's longest different texts are measured to fit it
+    FIT_SAMPLES = 12
+
     def _fit_columns(self) -> None:
         """A sub-code's whole path ("Доверие/Қазақ тілі", not "Доверие/" wrapped) and the
         short columns as wide as what they hold: the coded text gets the rest of a laptop's
-        width (it had 270 px at 1024x700 beside six 100 px columns)."""
+        width (it had 270 px at 1024x700 beside six 100 px columns).
+
+        Each column is measured on its longest different texts, wherever they are in the list:
+        Qt's own fit read every cell of a hidden table (a second's freeze for a code with
+        thousands of codings) and, shown, missed a long path further down than 1,000 rows."""
         table, header = self.table, self.table.horizontalHeader()
         room = table.viewport().width()
+        grid = 1 if table.showGrid() else 0
         for col in range(len(HEADERS) - 1):  # the last (coded text) stretches
-            wanted = max(table.sizeHintForColumn(col), header.sectionSizeHint(col))
+            wanted = header.sectionSizeHint(col)
+            for row in self._longest(col):
+                hint = table.sizeHintForIndex(self.model.index(row, col)).width() + grid
+                wanted = max(wanted, hint)
             cap = room * 2 // 5 if col == 0 else room // 5
             table.setColumnWidth(col, min(wanted, cap))
+
+    def _longest(self, col: int) -> list[int]:
+        """Rows holding the ``FIT_SAMPLES`` longest different texts of column ``col``."""
+        rows = self.model.rows
+        if col == TIME_COL:  # the latest time is the longest ("1:02:03.4" after "59:59.9")
+            return [max(range(len(rows)), key=lambda i: rows[i].start_ms)] if rows else []
+        cell = _CELLS[col]
+        first: dict[str, int] = {}
+        for row, r in enumerate(rows):
+            text = cell(r)
+            if text not in first:
+                first[text] = row
+        longest = sorted(first, key=len, reverse=True)[: self.FIT_SAMPLES]
+        return [first[t] for t in longest]
 
     #: more rows than this keep one height (measuring each would stall a resize)
     FIT_ROWS_MAX = 500

@@ -159,10 +159,15 @@ class SearchPanel(QWidget):
             emit(self.search_requested, self.query.text())
 
     def show_hits(
-        self, hits: list[SearchHit], redacted: dict[str, list[tuple[str, str]]] | None = None
+        self,
+        hits: list[SearchHit],
+        redacted: dict[str, list[tuple[str, str]]] | None = None,
+        total: int | None = None,
     ) -> None:
         """Show search results (``redacted``: a segment id -> the words of it that exports
-        hide, with what they show instead; such a hit says so, as the transcript marks them)."""
+        hide, with what they show instead; such a hit says so, as the transcript marks them;
+        ``total``: how many segments the query finds, when only the best ``hits`` are
+        listed)."""
         self.results.clear()
         for hit in hits:
             speaker = f"{hit.speaker}: " if hit.speaker else ""
@@ -181,7 +186,16 @@ class SearchPanel(QWidget):
             if hidden:
                 item.setBackground(QColor(0, 0, 0, 30))  # the grey of redacted words
             self.results.addItem(item)
-        self.info.setText(f"{plural(len(hits), 'segment')} found" if hits else "Nothing found.")
+        total = max(total or 0, len(hits))
+        if total > len(hits):  # "500 segments found" when the query found 4,500
+            self.info.setText(f"{len(hits)} of {plural(total, 'segment')} found")
+            self.info.setToolTip(
+                f"The best {len(hits)} are listed: a phrase or a language finds fewer. "
+                "Code hits… codes the listed ones; fieldscribe autocode codes every one."
+            )
+        else:
+            self.info.setText(f"{plural(len(hits), 'segment')} found" if hits else "Nothing found.")
+            self.info.setToolTip("")
         self.info.show()
         self.message.hide()
         self.results.setVisible(bool(hits))

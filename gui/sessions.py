@@ -544,8 +544,15 @@ class SessionsController:
         language = panel.language()
         forms = panel.forms.isChecked()
 
-        def job(_ctx: Any) -> tuple[list[Any], dict[str, list[tuple[str, str]]]]:
-            hits = project.transcript.search(query, limit=500, language=language, forms=forms)
+        def job(_ctx: Any) -> tuple[list[Any], dict[str, list[tuple[str, str]]], int]:
+            hits = project.transcript.search(
+                query, limit=HITS_LISTED, language=language, forms=forms
+            )
+            # the best are listed: how many there are in all (a common word of a focus-group
+            # series: 500 listed read "500 segments found" of 4,500)
+            total = len(hits)
+            if total == HITS_LISTED:
+                total = project.transcript.search_count(query, language=language, forms=forms)
             # the words of each hit that exports hide (a coder sees them here too)
             found = {hit.segment_id: hit.text for hit in hits}
             redacted: dict[str, list[tuple[str, str]]] = {}
@@ -553,7 +560,7 @@ class SessionsController:
                 if r.segment_id in found:
                     words = found[r.segment_id][r.start_cp : r.end_cp]
                     redacted.setdefault(r.segment_id, []).append((words, r.placeholder))
-            return hits, redacted
+            return hits, redacted, total
 
         self.runner.submit(
             "Search",
@@ -562,6 +569,10 @@ class SessionsController:
             on_error=lambda exc: panel.show_message(str(exc)),
             latest="search",
         )
+
+
+#: the search hits listed, best first (a query's other hits are counted, not listed)
+HITS_LISTED = 500
 
 
 def _with_stopped_runs(
@@ -579,6 +590,14 @@ def _with_stopped_runs(
     return sessions, stopped
 
 
+def session_redactions(project: Project, session_id: str) -> dict[str, list[tuple[int, int, str]]]:
+    """A session's redacted spans whose original is still there, by segment id."""
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for r in project.redactions.all(session_id=session_id, include_destroyed=False):
+        spans.setdefault(r.segment_id, []).append((r.start_cp, r.end_cp, r.placeholder))
+    return spans
+
+
 def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
     """The worker side of loading a transcript: rows, codings, markers, media path."""
 
@@ -590,6 +609,9 @@ def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
         codings = project.retrieval.coding_columns(session_id, coder=coder)
         prepared = prepare_transcript(segments, codings)
         prepared.memos = project.codebook.segment_memo_labels(session_id)
+        # here, not on the GUI thread as a row is painted or selected: a small query there
+        # waited for the project behind the workers' long reads (0.4 s after a merge)
+        prepared.redactions = session_redactions(project, session_id)
         markers = project.sessions.markers(session_id)
         try:
             media: Path | None = project.sessions.media_path(session_id)

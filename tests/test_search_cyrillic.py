@@ -172,3 +172,28 @@ def test_any_word_present_is_found_in_any_case(project: Project, words, data) ->
         assert [h.segment_id for h in hits] == [seg.id], (text, query)
         marked = hits[0].marked
         assert marked.replace("[", "").replace("]", "") == text
+
+
+@pytest.mark.parametrize(
+    ("query", "kwargs"),
+    [
+        ("КОРРУПЦ*", {}),
+        ("коррупция", {"forms": True}),
+        ("қазақ OR адамдарға", {}),
+        ("елка", {"language": "ru"}),
+        ("елка", {"language": ""}),  # segments whose language is unknown
+        ('"не закрытая', {}),  # invalid FTS5 syntax: its words searched
+    ],
+)
+def test_search_count_is_how_many_search_finds(corpus: Project, query: str, kwargs) -> None:  # type: ignore[no-untyped-def]
+    """The Search dock lists the best 500 hits; on a focus-group series a common word found
+    4,500 and the dock said "500 segments found". ``search_count`` counts them all, with the
+    same filters and the same fallback as ``search``."""
+    found = corpus.transcript.search(query, limit=None, **kwargs)
+    assert corpus.transcript.search_count(query, **kwargs) == len(found)
+    assert len(corpus.transcript.search(query, limit=1, **kwargs)) == min(1, len(found))
+
+
+def test_search_count_refuses_what_search_refuses(corpus: Project) -> None:
+    with pytest.raises(InvalidInputError):
+        corpus.transcript.search_count("   ")

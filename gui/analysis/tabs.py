@@ -49,6 +49,7 @@ from gui.analysis.models import (
     span_codings,
 )
 from gui.fmt import plural
+from gui.rows_in_sight import RowsInSight
 
 Compute = Callable[[str, Callable[[Any], Any], Callable[[Any], None]], None]
 HEADER_MAX_WIDTH = 180  # a column label wider than this is elided in the middle
@@ -186,6 +187,8 @@ class CodeTableTab(AnalysisTab):
         self.hits = HitsModel()
         self.hits_view = _hits_view(self.hits)
         self.hits_view.doubleClicked.connect(self._hit_activated)
+        # rows as tall as their wrapped text, measured as they come into sight
+        self.hits_rows = RowsInSight(self.hits_view)
         self.hits_label = QLabel("Click a cell to list its segments; double-click one to play it.")
         self.hits_label.setWordWrap(True)  # a cell named by long titles never widens the window
         bottom = QWidget()
@@ -255,7 +258,7 @@ class CodeTableTab(AnalysisTab):
         hits, spans = result
         self.hits.set_hits(hits, spans)
         # rows as tall as their wrapped text: a span late in a long segment stays in sight
-        self.hits_view.resizeRowsToContents()
+        self.hits_rows.reset()
         cell = getattr(self, "_cell_name", "")
         where = f"{cell}: " if cell else ""
         self.hits_label.setText(

@@ -93,6 +93,9 @@ class PreparedTranscript:
     row_of: dict[str, int]
     codings: CodingColumns
     memos: dict[str, list[str]] = field(default_factory=dict)  # segment id -> memo labels
+    #: segment id -> its redacted spans (cp start, cp end, placeholder), read on the worker;
+    #: None: read when first painted
+    redactions: dict[str, list[tuple[int, int, str]]] | None = None
 
     @property
     def segment_count(self) -> int:
@@ -172,7 +175,7 @@ class SegmentTableModel(RowTableModel):
         self._codes = {c.id: c for c in codes}
         self._slots = None
         self.playing_row = -1
-        self._redactions = None
+        self._redactions = prepared.redactions
         self.endResetModel()
 
     def set_segment_memos(self, segment_id: str, labels: list[str]) -> None:

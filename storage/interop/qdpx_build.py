@@ -65,6 +65,15 @@ if TYPE_CHECKING:
     from storage.project import Project
 
 
+def session_languages(segments: list[Segment]) -> str:
+    """The languages of a session's segments, most spoken first ("ru, kk, en")."""
+    spoken: dict[str, int] = {}
+    for seg in segments:
+        if seg.language:
+            spoken[seg.language] = spoken.get(seg.language, 0) + seg.end_ms - seg.start_ms + 1
+    return ", ".join(sorted(spoken, key=lambda code: -spoken[code]))
+
+
 class QdeBuilder:
     """Builds ``project.qde`` for a project; ``files`` then holds what goes in ``sources/``."""
 
@@ -87,11 +96,17 @@ class QdeBuilder:
         self.codes = project.codebook.codes()
         self.code_ids = {c.id for c in self.codes}
         self.counts: dict[str, int] = defaultdict(int)
+        # a user's GUID derived once (it was for every coding: a second of a focus-group
+        # series' 3.5 s export)
+        self._derived_users: dict[str, str] = {}
 
     def user(self, name: str | None) -> str | None:
         if not name:
             return None
-        return self.user_guids.get(name) or derived_guid(self.pid, "user", name)
+        guid = self.user_guids.get(name) or self._derived_users.get(name)
+        if guid is None:
+            guid = self._derived_users[name] = derived_guid(self.pid, "user", name)
+        return guid
 
     def variable_guid(self, scope: str, name: str) -> str:
         return derived_guid(self.pid, "variable", scope, name)
@@ -183,14 +198,16 @@ class QdeBuilder:
             for key, label in SESSION_VARIABLES
             if any(getattr(s, key) for s in self.sessions)
         ]
-        self.languages = {s.id: self.session_languages(s.id) for s in self.sessions}
-        if any(self.languages.values()):
-            self.session_vars.append(("", LANGUAGES_VARIABLE))
+        self.languages: dict[str, str] = {}
         self.line_languages: dict[str, str] = {}
-        for session in self.sessions:
-            spoken = [seg.language for seg in self.p.transcript.segments(session.id)]
+        for session in self.sessions:  # each session's segments read once for both
+            segments = self.p.transcript.segments(session.id)
+            self.languages[session.id] = session_languages(segments)
+            spoken = [seg.language for seg in segments]
             if len(set(spoken)) > 1 and any(spoken):  # not one language for every segment
                 self.line_languages[session.id] = line_languages_value(spoken)
+        if any(self.languages.values()):
+            self.session_vars.append(("", LANGUAGES_VARIABLE))
         if self.line_languages:
             self.session_vars.append(("", LINE_LANGUAGES_VARIABLE))
         if not self.attr_names and not self.session_vars:
@@ -214,14 +231,6 @@ class QdeBuilder:
             )
             if label == LINE_LANGUAGES_VARIABLE:
                 _text(variable, "Description", LINE_LANGUAGES_DESCRIPTION)
-
-    def session_languages(self, session_id: str) -> str:
-        """The languages of a session's segments, most spoken first ("ru, kk, en")."""
-        spoken: dict[str, int] = {}
-        for seg in self.p.transcript.segments(session_id):
-            if seg.language:
-                spoken[seg.language] = spoken.get(seg.language, 0) + seg.end_ms - seg.start_ms + 1
-        return ", ".join(sorted(spoken, key=lambda code: -spoken[code]))
 
     def cases(self, root: ET.Element) -> None:
         # participant id -> [(session id, label)], and unmapped labels per session

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from storage.core.anchors import TextDiff, flag_lost
 from storage.core.errors import (
@@ -39,6 +39,7 @@ _MARK_OPEN, _MARK_CLOSE = "[", "]"
 _HL_OPEN, _HL_CLOSE = "\ue000", "\ue001"
 
 _IDS_PER_QUERY = 500  # under SQLite's host parameter limit (999 in old builds)
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -731,6 +732,47 @@ class Transcript:
             InvalidInputError: the query has no searchable word.
             NotFoundError: ``session_id`` names no session.
         """
+        return self._matching(
+            query, session_id, language, forms, lambda q, g: self._search(q, limit, session_id, g)
+        )
+
+    def search_count(
+        self,
+        query: str,
+        *,
+        session_id: str | None = None,
+        language: str | None = None,
+        forms: bool = False,
+    ) -> int:
+        """How many segments ``search`` finds in all (it lists the best ``limit`` of them).
+
+        Raises:
+            InvalidInputError: the query has no searchable word.
+            NotFoundError: ``session_id`` names no session.
+        """
+
+        def count(fts: str, lang: str | None) -> int:
+            where, params = _filters(session_id, lang)
+            return int(
+                self._store.scalar(
+                    "SELECT count(*) FROM segments_fts JOIN segments g"
+                    f" ON g.seq = segments_fts.rowid WHERE segments_fts MATCH ?{where}",
+                    [fts, *params],
+                )
+            )
+
+        return self._matching(query, session_id, language, forms, count)
+
+    def _matching(
+        self,
+        query: str,
+        session_id: str | None,
+        language: str | None,
+        forms: bool,
+        run: Callable[[str, str | None], _T],
+    ) -> _T:
+        """``run(fts_query, language)`` for a user's query (checked, folded; its words quoted
+        when it is not valid FTS5 syntax)."""
         if not query.strip():
             raise InvalidInputError("The search query is empty.")
         if (
@@ -746,13 +788,13 @@ class Transcript:
 
             folded = forms_query(folded)
         try:
-            return self._search(folded, limit, session_id, language)
+            return run(folded, language)
         except sqlite3.OperationalError:
             quoted = _quote_terms(folded)
             if not quoted:
                 raise InvalidInputError(f"Nothing to search for in {query!r}.") from None
             try:
-                return self._search(quoted, limit, session_id, language)
+                return run(quoted, language)
             except sqlite3.OperationalError as exc:
                 raise InvalidInputError(f"Invalid search query {query!r}: {exc}.") from None
 
@@ -768,16 +810,8 @@ class Transcript:
             )
             params: list[Any] = [query]
         else:
-            where = ""
-            params = [query]
-            if session_id is not None:
-                where += " AND g.session_id = ?"
-                params.append(session_id)
-            if language:
-                where += " AND g.language = ?"
-                params.append(language)
-            elif language is not None:
-                where += " AND g.language IS NULL"
+            where, params = _filters(session_id, language)
+            params.insert(0, query)
             sql = (
                 f"SELECT segments_fts.rowid, rank, {mark} FROM segments_fts "
                 "JOIN segments g ON g.seq = segments_fts.rowid "
@@ -814,6 +848,21 @@ class Transcript:
             for r in rows
         ]
         return sorted(hits, key=lambda h: h.rank)
+
+
+def _filters(session_id: str | None, language: str | None) -> tuple[str, list[Any]]:
+    """The search's conditions on the segment ``g`` (its session, its language; "": none
+    known) and their parameters."""
+    where, params = "", []
+    if session_id is not None:
+        where += " AND g.session_id = ?"
+        params.append(session_id)
+    if language:
+        where += " AND g.language = ?"
+        params.append(language)
+    elif language is not None:
+        where += " AND g.language IS NULL"
+    return where, params
 
 
 def _marked(text: str, highlighted: str) -> str:

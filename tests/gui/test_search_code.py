@@ -61,3 +61,29 @@ def test_search_hits_are_coded_in_one_step_and_undone(
     idle(window)
     coded = {c.segment_id for c in window.project.codebook.codings(code_id=code.id)}
     assert coded == {panel.results.item(1).data(Qt.ItemDataRole.UserRole + 1).segment_id}
+
+
+def test_a_search_that_finds_more_than_it_lists_says_how_many_it_found(
+    project: Project, window: Any, qtbot: Any, idle: Any
+) -> None:
+    """On a focus-group series a common word was in 4,500 segments; the dock listed the best
+    500 and said "500 segments found" (and Code hits… coded those 500 as if they were all)."""
+    from storage import SegmentDraft
+
+    sid = project.sessions.add_session("Фокус-группа 1").id
+    project.transcript.add_segments(
+        sid, [SegmentDraft(i * 1000, i * 1000 + 900, f"Хранение данных {i}") for i in range(510)]
+    )
+    idle(window)
+    panel = window.search_panel
+    panel.query.setText("ДАННЫХ")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    idle(window)
+    assert panel.results.count() == 500
+    assert panel.info.text() == "500 of 510 segments found"
+    assert "autocode" in panel.info.toolTip()
+    panel.query.setText("данных 7")  # fewer found: all listed, nothing more said
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    idle(window)
+    assert panel.info.text() == "1 segment found"
+    assert panel.info.toolTip() == ""

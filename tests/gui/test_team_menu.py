@@ -265,6 +265,7 @@ def test_lead_two_coders_merge_and_agreement_through_the_gui(
     qtbot.waitUntil(lambda: w.segment_model.code(codes[0].id) is not None)
     panel = _action(w, "&Team", "Inter-coder agreement")
     panel.trigger()
+    idle(w)  # computed on a worker
     widget = w.extra_panels.docks["agreement"].widget()
     model = widget.view.model()
     row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "Corruption")
@@ -466,6 +467,7 @@ def test_keep_apart_in_the_team_menu_and_agreement_says_it_pairs_by_path(
     assert "kept apart" in window.team_actions.last_report
     assert len([c for c in project.codebook.codes() if c.path == "Corruption"]) == 2
     _action(window, "&Team", "Inter-coder agreement").trigger()
+    idle(window)  # computed on a worker
     widget = window.extra_panels.docks["agreement"].widget()
     assert "'Corruption'" in widget.notes_label.text()
     assert "pairs them by path" in widget.notes_label.text()
@@ -567,6 +569,7 @@ def test_the_workbench_merge_joins_nfc_and_nfd_codes_and_keeps_spans_on_their_wo
     ]
     assert spans == ["clinics"]
     _action(window, "&Team", "Inter-coder agreement").trigger()
+    idle(window)  # computed on a worker
     widget = window.extra_panels.docks["agreement"].widget()
     model = widget.view.model()
     rows = [
@@ -593,17 +596,18 @@ def test_disagreements_hide_the_other_coders_while_blind_coding_is_on(
     code = project.codebook.ensure_code_path("Services/Health")
     project.codebook.apply_code(segs[2], code.id, coder="other")
     _action(window, "&Team", "Disagreements").trigger()
+    idle(window)  # computed on a worker
     widget = window.extra_panels.docks["disagreements"].widget()
-    assert widget.table.rowCount() == 3
+    assert widget.model.rowCount() == 3
     _action(window, "&Team", "Blind coding (see only my codings)").trigger()
     idle(window)
     assert project.team.blind_coding
-    assert widget.table.rowCount() == 0 and widget.items == []
+    assert widget.model.rowCount() == 0 and widget.items == []
     assert "Blind coding is on" in widget.count_label.text()
     assert not widget.chooser.isEnabled()
     _action(window, "&Team", "Blind coding (see only my codings)").trigger()
     idle(window)
-    assert widget.table.rowCount() == 3 and widget.chooser.isEnabled()
+    assert widget.model.rowCount() == 3 and widget.chooser.isEnabled()
 
 
 def test_the_team_key_is_made_and_its_public_half_exported_from_the_team_menu(

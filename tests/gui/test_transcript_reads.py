@@ -98,3 +98,40 @@ def test_a_read_that_fails_does_not_stop_later_reads(
     window.sessions.refresh_transcript(sid)
     idle(window)
     assert window.segment_model.rowCount() == 2
+
+
+def test_moving_through_rows_reads_redactions_with_the_transcript_not_on_the_gui_thread(
+    window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each row selected read its redactions from the project on the GUI thread: a small
+    query, but it waited behind the workers' long reads (0.4 s after a merge into a
+    focus-group series). They are read with the transcript, on the worker, and the editor
+    still strikes out the redacted words."""
+    from storage.privacy.redaction import Redactions
+
+    project: Project = window.project
+    session = project.sessions.add_session("Reads")
+    segs = project.transcript.add_segments(
+        session.id, [SegmentDraft(i * 1000, i * 1000 + 900, f"Марат сказал {i}") for i in range(4)]
+    )
+    project.redactions.redact(segs[2].id, 0, 5, "NAME")
+    on_gui: list[str] = []
+    real = Redactions.all
+
+    def recorded(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            on_gui.append(str(kwargs))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Redactions, "all", recorded)
+    window.sessions.reload_sessions()
+    idle(window)
+    window.sessions.open_segment_session(session.id)
+    idle(window)
+    for row in range(4):
+        window.transcript.go_to_row(row)
+        window.transcript.viewport().repaint()
+    window.transcript.go_to_row(2)
+    struck = [s for s in window.segment_editor.extraSelections() if s.format.fontStrikeOut()]
+    assert len(struck) == 1 and struck[0].cursor.selectedText() == "Марат"
+    assert on_gui == []

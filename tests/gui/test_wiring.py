@@ -433,8 +433,12 @@ def test_redacted_words_are_marked_in_the_editor(
     window.transcript.go_to_row(1)
     idle(window)
     assert struck() == [(0, len(word))]
-    (red,) = project.redactions.all()
-    project.redactions.remove_redaction(red.id)
+    assert len(project.redactions.all()) == 1
+    tab = window.extra_panels.show_privacy(2).redactions  # Ethics ▸ Redactions: Un-redact
+    tab.table.selectRow(0)
+    tab.remove.click()
+    idle(window)
+    assert project.redactions.all() == []
     window.transcript.go_to_row(0)
     window.transcript.go_to_row(1)
     idle(window)

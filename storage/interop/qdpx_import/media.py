@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from ..text_lines import (
 from .codings import add_coding, selection
 from .context import ImportContext
 from .external import find_media
+from .positions import best_reading, has_astral, readings
 from .sources import add_lines, lone_crs, new_session
 
 if TYPE_CHECKING:
@@ -97,7 +99,8 @@ def transcript(
                 f"Transcript of {src.name!r}: its positions count each Windows line end as "
                 "one character (as ATLAS.ti does)."
             )
-        points = list(tr.syncpoints.values())
+        syncpoints = transcript_syncpoints(ctx, src, tr, text)
+        points = list(syncpoints.values())
         lines = split_lines(
             text,
             [(p, t) for p, t in points if p is not None],
@@ -106,8 +109,8 @@ def transcript(
         )
         seg_ids = add_lines(ctx, session_id, lines, src.guid)
         for sel in tr.selections:
-            frm = tr.syncpoints.get(sel.from_sync or "")
-            to = tr.syncpoints.get(sel.to_sync or "")
+            frm = syncpoints.get(sel.from_sync or "")
+            to = syncpoints.get(sel.to_sync or "")
             if frm is None or to is None or frm[0] is None or to[0] is None:
                 ctx.report.not_imported.append(
                     f"Transcript of {src.name!r}: selection {sel.guid} refers to "
@@ -139,6 +142,38 @@ def transcript(
             f"{TRANSCRIPT_DESCRIPTION!r} on its session."
         )
     return lines, seg_ids
+
+
+def transcript_syncpoints(
+    ctx: ImportContext, src: QSource, tr: QTranscript, text: str
+) -> dict[str, tuple[int | None, int | None]]:
+    """A transcript's sync points, their positions in code points of ``text``: counted in
+    UTF-16 code units (two for an emoji) where only so do its selections fit the text
+    (``positions``); as the file has them otherwise."""
+    if not has_astral(text):
+        return tr.syncpoints
+    spans = []
+    for sel in tr.selections:
+        frm = tr.syncpoints.get(sel.from_sync or "", (None, None))[0]
+        to = tr.syncpoints.get(sel.to_sync or "", (None, None))[0]
+        spans.append(replace(sel, start=frm, end=to))
+    spans += [
+        QSelection(guid, None, pos, pos, None, None, None)
+        for guid, (pos, _t) in tr.syncpoints.items()
+    ]
+    candidates = readings(text, text, None)
+    reading = best_reading(spans, text, candidates, candidates[0])
+    if not reading.utf16:
+        return tr.syncpoints
+    ctx.report.notes.append(
+        f"Transcript of {src.name!r}: its positions count each character outside the Basic "
+        "Multilingual Plane (an emoji...) as two (UTF-16 code units), not as one character "
+        "as REFI-QDA says (only so do its selections fit its text); they were read so."
+    )
+    return {
+        guid: (None if pos is None else reading.to_lf(pos), stamp)
+        for guid, (pos, stamp) in tr.syncpoints.items()
+    }
 
 
 def time_selection(

@@ -27,6 +27,7 @@ from ..text_lines import (
 )
 from .codings import selection
 from .context import ImportContext
+from .positions import Reading, best_reading, readings
 
 if TYPE_CHECKING:
     pass
@@ -176,24 +177,24 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         )
     else:
         text = lone_crs(ctx, f"Text source {src.name!r}", text)
+    raw, mixed = text, "\r\n" in text and not crlf_only(text)
     if "\r\n" in text:  # Windows line ends: segments hold LF, the export writes CRLF again
         # (a text mixing CRLF and LF, edited on two systems, is read the same way: no "\r" is
         # left at the end of a segment, and positions still count it)
-        mixed = not crlf_only(text)
         text, ends = strip_crlf(text)
-        if not crlf_counts_two(ctx, src, text, ends):
-            ends = None  # the positions count each CRLF as one character (ATLAS.ti)
-            ctx.report.notes.append(
-                f"Text source {src.name!r}: its positions count each Windows line end as one "
-                "character (as ATLAS.ti does); it is exported with LF line ends."
-            )
-        elif mixed:
-            ctx.report.notes.append(
-                f"Text source {src.name!r}: its lines end in a mix of Windows (CRLF) and Unix "
-                "(LF) line ends; both were read as line breaks and are exported as LF."
-            )
-        else:
-            ctx.crlf_sessions.append(session_id)
+    reading = text_reading(ctx, src, raw, text, ends)
+    if ends is not None and not reading.crlf_two:
+        ctx.report.notes.append(
+            f"Text source {src.name!r}: its positions count each Windows line end as one "
+            "character (as ATLAS.ti does); it is exported with LF line ends."
+        )
+    elif ends is not None and mixed:
+        ctx.report.notes.append(
+            f"Text source {src.name!r}: its lines end in a mix of Windows (CRLF) and Unix "
+            "(LF) line ends; both were read as line breaks and are exported as LF."
+        )
+    elif ends is not None:
+        ctx.crlf_sessions.append(session_id)
     lines, transcript = split_text_source(text, ctx.known_speakers.get(src.guid))
     if not transcript:
         labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])
@@ -203,7 +204,11 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
                 "not every line does, so it is not a transcript: they stay text, no speakers."
             )
     seg_ids = add_lines(ctx, session_id, lines, src.guid)
-    beyond = [sel for sel in src.selections if max(sel.start or 0, sel.end or 0) > length]
+    beyond = [
+        sel
+        for sel in src.selections
+        if reading.to_lf(max(sel.start or 0, sel.end or 0)) > len(text)
+    ]
     if beyond:
         ctx.report.notes.append(
             f"Text source {src.name!r}: {len(beyond)} selection(s) reach past the end of its "
@@ -216,9 +221,7 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
                 f"Text source {src.name!r}: selection {sel.guid} has no positions."
             )
             continue
-        start, end = sel.start, sel.end
-        if ends is not None:
-            start, end = ends.to_lf(start), ends.to_lf(end)
+        start, end = reading.to_lf(sel.start), reading.to_lf(sel.end)
         selection(ctx, src.name, sel, lines, seg_ids, start, end)
     session_target = ("session", session_id)
     for guid in src.notes:
@@ -228,9 +231,7 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         # an annotation of a passage (QualCoder): a memo on the segments it covers
         segments: list[tuple[str, str | None]] = []
         for start, end in note.spans:
-            if ends is not None:
-                start, end = ends.to_lf(start), ends.to_lf(end)
-            for index, _s, _e in map_span(lines, start, end):
+            for index, _s, _e in map_span(lines, reading.to_lf(start), reading.to_lf(end)):
                 if ("segment", seg_ids[index]) not in segments:
                     segments.append(("segment", seg_ids[index]))
         targets = ctx.note_targets.get(guid, [])
@@ -259,27 +260,21 @@ def lone_crs(ctx: ImportContext, what: str, text: str) -> str:
     return text
 
 
-def _words(text: str) -> str:
-    return " ".join(text.split())
-
-
-def crlf_counts_two(ctx: ImportContext, src: QSource, lf_text: str, ends: LineEnds) -> bool:
-    """Whether a CRLF text's positions count each line end as two code points (what QDA-XML
-    says, and MAXQDA, NVivo, QualCoder write) or as one (ATLAS.ti).
-
-    A selection's ``name`` often quotes its text's beginning (ATLAS.ti, MAXQDA): the counting
-    under which more names match their text wins; without that evidence, the origin decides.
-    """
-    score = 0
-    for sel in src.selections:
-        quote = _words((sel.name or "").rstrip(". …"))
-        if len(quote) < 3 or sel.start is None or sel.end is None:
-            continue
-        two = _words(lf_text[ends.to_lf(sel.start) : ends.to_lf(sel.end)])
-        one = _words(lf_text[sel.start : sel.end])
-        if two == one:
-            continue
-        score += two.startswith(quote) - one.startswith(quote)
-    if score:
-        return score > 0
-    return not ctx.crlf_as_one
+def text_reading(
+    ctx: ImportContext, src: QSource, raw: str, lf_text: str, ends: LineEnds | None
+) -> Reading:
+    """How the positions of a text source count (``positions``): a Windows line end as two
+    code points (what QDA-XML says, and MAXQDA, NVivo, QualCoder write) or as one (ATLAS.ti);
+    a character outside the BMP as one (QDA-XML) or as two UTF-16 code units (noted)."""
+    candidates = readings(raw, lf_text, ends)
+    default = candidates[0]  # code points, and (with CRLF) as the origin counts line ends
+    if ends is not None:
+        default = next(r for r in candidates if not r.utf16 and r.crlf_two != ctx.crlf_as_one)
+    reading = best_reading(src.selections, lf_text, candidates, default)
+    if reading.utf16:
+        ctx.report.notes.append(
+            f"Text source {src.name!r}: its positions count each character outside the Basic "
+            "Multilingual Plane (an emoji...) as two (UTF-16 code units), not as one character "
+            "as REFI-QDA says (only so do its selections fit its text); they were read so."
+        )
+    return reading

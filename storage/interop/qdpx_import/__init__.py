@@ -125,6 +125,15 @@ def run(ctx: ImportContext) -> ImportReport:
             else f"code {guid}, which is not in the codebook"
         )
         ctx.report.not_imported.append(f"{count} coding(s) refer to {what}.")
+    if ctx.no_user_codings:
+        only = set(ctx.qp.users.values())
+        who = next(iter(only)) if len(only) == 1 else ctx.p.coder
+        why = "the file's only user" if len(only) == 1 else "the coder importing the file"
+        ctx.report.notes.append(
+            f"{ctx.no_user_codings} coding(s) name no user of the file (QualCoder writes none "
+            f"on a transcript's codings); they were given to {who!r} ({why}): check the coders "
+            "before measuring agreement."
+        )
     for what, count in ctx.qp.unsupported.items():
         if what == "links":
             count -= ctx.note_links

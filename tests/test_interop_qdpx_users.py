@@ -1,0 +1,123 @@
+"""Who coded what, as other tools' files say it: users by GUID, two users of one name,
+codings that name no user; agreement measured after the import."""
+
+# ruff: noqa: E501  (test data: XML as the tools write it)
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis import cohen_kappa, compute_agreement
+from storage import Project
+from storage.interop import import_qdpx
+from tests.interop_support import write_qdpx
+
+CODE = "C0000000-0000-4000-8000-000000000001"
+SRC = "D0000000-0000-4000-8000-000000000001"
+LINES = ["Сәлеметсіз бе, қалайсыз?", "Жақсы, рахмет.", "Работаю в школе.", "Балаларым бар."]
+TEXT = "\r\n".join(LINES) + "\r\n"
+
+
+def _selections(user: str, lines: list[int], first: int) -> str:
+    out = ""
+    for n, number in enumerate(lines, first):
+        start = sum(len(line) + 2 for line in LINES[:number])
+        out += (
+            f'<PlainTextSelection guid="{{E0000000-0000-4000-8000-{n:012d}}}" startPosition="{start}" '
+            f'endPosition="{start + len(LINES[number])}" creatingUser="{user}">'
+            f'<Coding guid="{{F0000000-0000-4000-8000-{n:012d}}}" creatingUser="{user}">'
+            f'<CodeRef targetGUID="{CODE}"/></Coding></PlainTextSelection>'
+        )
+    return out
+
+
+def _agreement(folder: Path) -> tuple[list[str], object]:
+    with Project.open(folder, readonly=True) as p:
+        return p.team.agreement_data().coders, compute_agreement(p.team.agreement_data())
+
+
+def test_two_users_of_one_name_stay_two_coders(tmp_path: Path) -> None:
+    """Two "Administrator"s (NVivo on two computers: one name, two GUIDs) became one coder:
+    the second's codings of the same lines were dropped as duplicates and agreement had one
+    coder to compare."""
+    one, two = "{1A000000-0000-4000-8000-000000000001}", "{1A000000-0000-4000-8000-000000000002}"
+    coded_one, coded_two = [0, 1], [0, 1, 3]
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Команда" origin="NVivo 14">
+<Users><User guid="{one}" name="Administrator" id="ADM"/><User guid="{two}" name="Administrator" id="ADM"/></Users>
+<CodeBook><Codes><Code guid="{CODE}" name="Амандасу" isCodable="true" color="#FF8000"/></Codes></CodeBook>
+<Sources><TextSource guid="{SRC}" name="Сұхбат" plainTextPath="internal://{SRC}.txt">
+{_selections(one, coded_one, 0)}{_selections(two, coded_two, 10)}</TextSource></Sources></Project>"""
+    archive = write_qdpx(
+        tmp_path / "nvivo.qdpx", qde, {f"sources/{SRC}.txt": b"\xff\xfe" + TEXT.encode("utf-16-le")}
+    )
+    report = import_qdpx(archive, tmp_path / "p.fieldscribe", coder="lead")
+    assert report.codings == 5
+    assert any("'Administrator (2)'" in note for note in report.notes)
+    coders, agreement = _agreement(tmp_path / "p.fieldscribe")
+    assert coders == ["Administrator", "Administrator (2)"]
+    model = cohen_kappa(
+        [int(i in coded_one) for i in range(4)], [int(i in coded_two) for i in range(4)]
+    )
+    assert agreement.overall.kappa.value == model.value == 0.5  # type: ignore[attr-defined]
+
+
+QUALCODER_TRANSCRIPT = "[00:00:01] Айгүл: Сәлеметсіз бе!\n[00:00:05] Иван: Здравствуйте, начнём.\n"
+
+
+def _qualcoder(users: list[tuple[str, str]]) -> str:
+    """A QualCoder 3.x audio source: its transcript's selections and codings name no user."""
+    start = QUALCODER_TRANSCRIPT.index("Здравствуйте")
+    listed = "".join(f'<User guid="{g}" name="{n}" />\n' for g, n in users)
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns:xsd="http://www.w3.org/2001/XMLSchema" name="qc.qda" origin="QualCoder 3.6" creatingUserGUID="99999999-0000-4000-8000-000000000001" xmlns="urn:QDA-XML:project:1.0">
+<Users>
+{listed}</Users>
+<CodeBook><Codes><Code guid="{CODE}" name="Сәлем" isCodable="true" color="#F781F3"></Code></Codes></CodeBook>
+<Sources>
+<AudioSource creatingUser="{users[0][0]}" creationDateTime="2024-05-01T09:00:00Z" path="internal://{SRC}.mp3" guid="{SRC}" name="Жазба.mp3" >
+<Transcript plainTextPath="internal://tr.txt" creatingUser="{users[0][0]}" guid="D0000000-0000-4000-8000-000000000002" name="Жазба.mp3.transcribed" >
+<SyncPoint guid="E0000000-0000-4000-8000-000000000001" position="0" timeStamp="0" />
+<SyncPoint guid="E0000000-0000-4000-8000-000000000002" position="{start}" timeStamp="5000" />
+<SyncPoint guid="E0000000-0000-4000-8000-000000000003" position="{start + 12}" timeStamp="6000" />
+<TranscriptSelection guid="F0000000-0000-4000-8000-000000000001" name="Жазба.mp3.transcribed" fromSyncPoint="E0000000-0000-4000-8000-000000000002" toSyncPoint="E0000000-0000-4000-8000-000000000003">
+<Coding guid="F0000000-0000-4000-8000-000000000002" >
+<CodeRef targetGUID="{CODE}" />
+</Coding>
+</TranscriptSelection>
+</Transcript>
+</AudioSource>
+</Sources>
+</Project>"""
+
+
+def _coders(folder: Path) -> list[str]:
+    with Project.open(folder, readonly=True) as p:
+        return [c.coder for c in p.codebook.codings()]
+
+
+def test_codings_that_name_no_user_are_the_files_only_users(tmp_path: Path) -> None:
+    """QualCoder writes no user on a transcript's codings: they were the importing coder's,
+    one more coder in agreement than the file has (kappa then read n/a, "3 selected")."""
+    users = [("5c94bc9e-db8c-4f1d-9cd6-e900c7440860", "Әсел")]
+    archive = write_qdpx(
+        tmp_path / "qc.qdpx", _qualcoder(users), {"sources/tr.txt": QUALCODER_TRANSCRIPT.encode()}
+    )
+    report = import_qdpx(archive, tmp_path / "p.fieldscribe", coder="lead")
+    assert _coders(tmp_path / "p.fieldscribe") == ["Әсел"]
+    assert any("1 coding(s) name no user" in n and "'Әсел'" in n for n in report.notes)
+
+
+def test_codings_that_name_no_user_among_several_are_reported(tmp_path: Path) -> None:
+    """With several users the file does not say whose they are: the importing coder's, and
+    the report says so (it said nothing)."""
+    users = [
+        ("5c94bc9e-db8c-4f1d-9cd6-e900c7440860", "Әсел"),
+        ("70daf61c-b6f0-4b5e-8c2f-548fde3ad3d4", "Иван"),
+    ]
+    archive = write_qdpx(
+        tmp_path / "qc.qdpx", _qualcoder(users), {"sources/tr.txt": QUALCODER_TRANSCRIPT.encode()}
+    )
+    report = import_qdpx(archive, tmp_path / "p.fieldscribe", coder="lead")
+    assert _coders(tmp_path / "p.fieldscribe") == ["lead"]
+    (note,) = [n for n in report.notes if "name no user" in n]
+    assert "'lead' (the coder importing the file)" in note

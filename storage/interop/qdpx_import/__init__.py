@@ -224,7 +224,7 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
                 f"{local(root.tag)!r}); nothing was imported.{hint}"
             )
         if namespaced:
-            _check_schema_version(root.tag, archive)
+            check_schema_version(root.tag, archive)
         qp = parse_project(root)
         qp.folder = qde.rpartition("/")[0]
         _check_project(qp, archive)
@@ -243,7 +243,7 @@ def _check_project(qp: QProject, archive: Path) -> None:
             raise InvalidInputError(f"{archive}: a source ({src.name!r}) has no guid; refused.")
 
 
-def _check_schema_version(tag: str, archive: Path) -> None:
+def check_schema_version(tag: str, archive: Path) -> None:
     """Refuse a project of a newer QDA-XML schema than 1.x (never read it half-understood)."""
     namespace = tag[1:].split("}", 1)[0]
     # "urn:QDA-XML:project:1.0"; drafts wrote other versions ("0:4", QualCoder has seen)

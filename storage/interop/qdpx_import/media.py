@@ -91,7 +91,7 @@ def transcript(
             + (f", and {coded} coded selection(s) were not imported." if coded else ".")
         )
     else:
-        text = lone_crs(ctx, f"Transcript of {src.name!r}", text)
+        text = lone_crs(ctx.report.notes, f"Transcript of {src.name!r}", text)
         if "\r\n" in text and crlf_only(text) and ctx.crlf_as_one:
             # ATLAS.ti counts a Windows line end as one character (as in its text sources)
             text = text.replace("\r\n", "\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storage.core.ids import now_iso
@@ -155,6 +156,61 @@ def _line_languages(ctx: ImportContext, guid: str, count: int) -> list[str | Non
     return each
 
 
+@dataclass
+class SourceText:
+    """A text source's text as its segments hold it, and how the file's positions count."""
+
+    text: str  # with LF line breaks
+    length: int  # as the file has it, before its line ends are read
+    lines: list[Line]
+    reading: Reading
+    crlf: bool  # written with CRLF line ends counted two (the export writes them again)
+    notes: list[str]  # what the report says about it
+
+
+def source_text(ctx: ImportContext, src: QSource, text: str) -> SourceText:
+    """Read a text source's text into lines, as ``text_source`` stores them (nothing is
+    written, the report is left alone: its notes are returned)."""
+    notes: list[str] = []
+    length = len(text)
+    ends: LineEnds | None = None
+    if "\r" in text and "\n" not in text:
+        # classic Mac line ends (CR alone): one character for one, so every position holds
+        text = text.replace("\r", "\n")
+        notes.append(
+            f"Text source {src.name!r}: its lines end in CR alone (classic Mac); they were read "
+            "as line breaks and are exported as LF."
+        )
+    else:
+        text = lone_crs(notes, f"Text source {src.name!r}", text)
+    raw, mixed = text, "\r\n" in text and not crlf_only(text)
+    if "\r\n" in text:  # Windows line ends: segments hold LF, the export writes CRLF again
+        # (a text mixing CRLF and LF, edited on two systems, is read the same way: no "\r" is
+        # left at the end of a segment, and positions still count it)
+        text, ends = strip_crlf(text)
+    reading = text_reading(ctx, src, raw, text, ends, notes)
+    if ends is not None and not reading.crlf_two:
+        notes.append(
+            f"Text source {src.name!r}: its positions count each Windows line end as one "
+            "character (as ATLAS.ti does); it is exported with LF line ends."
+        )
+    elif ends is not None and mixed:
+        notes.append(
+            f"Text source {src.name!r}: its lines end in a mix of Windows (CRLF) and Unix "
+            "(LF) line ends; both were read as line breaks and are exported as LF."
+        )
+    lines, transcript = split_text_source(text, ctx.known_speakers.get(src.guid))
+    if not transcript:
+        labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])
+        if labelled:
+            notes.append(
+                f"Text source {src.name!r}: {labelled} line(s) start like 'Word: ...' but "
+                "not every line does, so it is not a transcript: they stay text, no speakers."
+            )
+    crlf = ends is not None and reading.crlf_two and not mixed
+    return SourceText(text, length, lines, reading, crlf, notes)
+
+
 def text_source(ctx: ImportContext, src: QSource) -> None:
     text = ctx.read_text(src.text_path, src.text_inline, f"Text source {src.name!r}")
     if text is None:
@@ -166,54 +222,22 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         )
         return
     session_id = new_session(ctx, src, "observation")
-    length = len(text)  # as the file has it, before its line ends are read
-    ends: LineEnds | None = None
-    if "\r" in text and "\n" not in text:
-        # classic Mac line ends (CR alone): one character for one, so every position holds
-        text = text.replace("\r", "\n")
-        ctx.report.notes.append(
-            f"Text source {src.name!r}: its lines end in CR alone (classic Mac); they were read "
-            "as line breaks and are exported as LF."
-        )
-    else:
-        text = lone_crs(ctx, f"Text source {src.name!r}", text)
-    raw, mixed = text, "\r\n" in text and not crlf_only(text)
-    if "\r\n" in text:  # Windows line ends: segments hold LF, the export writes CRLF again
-        # (a text mixing CRLF and LF, edited on two systems, is read the same way: no "\r" is
-        # left at the end of a segment, and positions still count it)
-        text, ends = strip_crlf(text)
-    reading = text_reading(ctx, src, raw, text, ends)
-    if ends is not None and not reading.crlf_two:
-        ctx.report.notes.append(
-            f"Text source {src.name!r}: its positions count each Windows line end as one "
-            "character (as ATLAS.ti does); it is exported with LF line ends."
-        )
-    elif ends is not None and mixed:
-        ctx.report.notes.append(
-            f"Text source {src.name!r}: its lines end in a mix of Windows (CRLF) and Unix "
-            "(LF) line ends; both were read as line breaks and are exported as LF."
-        )
-    elif ends is not None:
+    read = source_text(ctx, src, text)
+    ctx.report.notes += read.notes
+    if read.crlf:
         ctx.crlf_sessions.append(session_id)
-    lines, transcript = split_text_source(text, ctx.known_speakers.get(src.guid))
-    if not transcript:
-        labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])
-        if labelled:
-            ctx.report.notes.append(
-                f"Text source {src.name!r}: {labelled} line(s) start like 'Word: ...' but "
-                "not every line does, so it is not a transcript: they stay text, no speakers."
-            )
+    lines, reading = read.lines, read.reading
     seg_ids = add_lines(ctx, session_id, lines, src.guid)
     beyond = [
         sel
         for sel in src.selections
-        if reading.to_lf(max(sel.start or 0, sel.end or 0)) > len(text)
+        if reading.to_lf(max(sel.start or 0, sel.end or 0)) > len(read.text)
     ]
     if beyond:
         ctx.report.notes.append(
             f"Text source {src.name!r}: {len(beyond)} selection(s) reach past the end of its "
-            f"text ({length} characters): was it written in another encoding or with other "
-            "line ends? They were kept up to the end."
+            f"text ({read.length} characters): was it written in another encoding or with "
+            "other line ends? They were kept up to the end."
         )
     for sel in src.selections:
         if sel.start is None or sel.end is None:
@@ -245,7 +269,7 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         )
 
 
-def lone_crs(ctx: ImportContext, what: str, text: str) -> str:
+def lone_crs(notes: list[str], what: str, text: str) -> str:
     """A text with LF (or CRLF) line ends and a CR standing alone here and there (a line
     pasted from an old Mac file): each such CR is a line end, one character for one, so that
     no segment keeps a stray CR and every selection stays on its characters."""
@@ -253,7 +277,7 @@ def lone_crs(ctx: ImportContext, what: str, text: str) -> str:
         return text
     text, count = lone_crs_as_lf(text)
     if count:
-        ctx.report.notes.append(
+        notes.append(
             f"{what}: {count} line end(s) written as CR alone (classic Mac) among its other "
             "line ends were read as line breaks; it is exported with LF there."
         )
@@ -261,7 +285,12 @@ def lone_crs(ctx: ImportContext, what: str, text: str) -> str:
 
 
 def text_reading(
-    ctx: ImportContext, src: QSource, raw: str, lf_text: str, ends: LineEnds | None
+    ctx: ImportContext,
+    src: QSource,
+    raw: str,
+    lf_text: str,
+    ends: LineEnds | None,
+    notes: list[str],
 ) -> Reading:
     """How the positions of a text source count (``positions``): a Windows line end as two
     code points (what QDA-XML says, and MAXQDA, NVivo, QualCoder write) or as one (ATLAS.ti);
@@ -272,7 +301,7 @@ def text_reading(
         default = next(r for r in candidates if not r.utf16 and r.crlf_two != ctx.crlf_as_one)
     reading = best_reading(src.selections, lf_text, candidates, default)
     if reading.utf16:
-        ctx.report.notes.append(
+        notes.append(
             f"Text source {src.name!r}: its positions count each character outside the Basic "
             "Multilingual Plane (an emoji...) as two (UTF-16 code units), not as one character "
             "as REFI-QDA says (only so do its selections fit its text); they were read so."

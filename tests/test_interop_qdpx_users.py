@@ -9,6 +9,7 @@ from pathlib import Path
 from analysis import cohen_kappa, compute_agreement
 from storage import Project
 from storage.interop import import_qdpx
+from storage.interop.qdpx_import import import_qdpx_into
 from tests.interop_support import write_qdpx
 
 CODE = "C0000000-0000-4000-8000-000000000001"
@@ -121,3 +122,78 @@ def test_codings_that_name_no_user_among_several_are_reported(tmp_path: Path) ->
     assert _coders(tmp_path / "p.fieldscribe") == ["lead"]
     (note,) = [n for n in report.notes if "name no user" in n]
     assert "'lead' (the coder importing the file)" in note
+
+
+def _export(users: list[tuple[str, str]], selections: str) -> str:
+    listed = "".join(f'<User guid="{g}" name="{n}"/>' for g, n in users)
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Команда" origin="NVivo 14">
+<Users>{listed}</Users>
+<CodeBook><Codes><Code guid="{CODE}" name="Амандасу" isCodable="true" color="#FF8000"/></Codes></CodeBook>
+<Sources><TextSource guid="{SRC}" name="Сұхбат" plainTextPath="internal://{SRC}.txt">
+{selections}</TextSource></Sources></Project>"""
+
+
+def test_a_second_coders_export_of_the_same_project_adds_their_codings(tmp_path: Path) -> None:
+    """Each coder codes a copy of one NVivo project and exports it; the lead imports both to
+    measure agreement. The second file's source was recognised (same GUID) and "kept as it is,
+    with its codings": the second coder's codings were dropped, agreement had one coder."""
+    anna, bolat = "1A000000-0000-4000-8000-000000000001", "1A000000-0000-4000-8000-000000000002"
+    coded_anna, coded_bolat = [0, 1], [0, 1, 3]
+    text = {f"sources/{SRC}.txt": b"\xff\xfe" + TEXT.encode("utf-16-le")}
+    first = write_qdpx(
+        tmp_path / "anna.qdpx", _export([(anna, "Анна")], _selections(anna, coded_anna, 0)), text
+    )
+    # Bolat's copy began as Anna's: it holds her codings too (the same GUIDs)
+    second = write_qdpx(
+        tmp_path / "bolat.qdpx",
+        _export(
+            [(anna, "Анна"), (bolat, "Болат")],
+            _selections(anna, coded_anna, 0) + _selections(bolat, coded_bolat, 10),
+        ),
+        text,
+    )
+    folder = tmp_path / "p.fieldscribe"
+    import_qdpx(first, folder, coder="lead")
+    with Project.open(folder) as p:
+        report = import_qdpx_into(p, second)
+    assert report.codings == 3 and report.segments == 0
+    assert any("3 coding(s) of it not in the project yet (by 'Болат')" in n for n in report.notes)
+    coders, agreement = _agreement(folder)
+    assert coders == ["Анна", "Болат"]
+    model = cohen_kappa(
+        [int(i in coded_anna) for i in range(4)], [int(i in coded_bolat) for i in range(4)]
+    )
+    assert agreement.overall.kappa.value == model.value  # type: ignore[attr-defined]
+    # again: nothing more; a coding the lead deleted does not come back
+    with Project.open(folder) as p:
+        gone = next(c for c in p.codebook.codings() if c.coder == "Болат")
+        p.codebook.remove_coding(gone.id)
+        again = import_qdpx_into(p, second)
+        assert again.codings == 0 and len(p.codebook.codings()) == 4
+
+
+def test_codings_of_a_source_edited_since_are_reported_not_placed(tmp_path: Path) -> None:
+    """The session's text was edited after the first import: the second coder's positions no
+    longer fit it, so their codings are named in the report and nothing is written."""
+    anna, bolat = "1A000000-0000-4000-8000-000000000001", "1A000000-0000-4000-8000-000000000002"
+    text = {f"sources/{SRC}.txt": TEXT.encode()}
+    first = write_qdpx(
+        tmp_path / "a.qdpx", _export([(anna, "Анна")], _selections(anna, [0], 0)), text
+    )
+    second = write_qdpx(
+        tmp_path / "b.qdpx", _export([(bolat, "Болат")], _selections(bolat, [2], 10)), text
+    )
+    folder = tmp_path / "p.fieldscribe"
+    import_qdpx(first, folder, coder="lead")
+    with Project.open(folder) as p:
+        (session,) = p.sessions.all()
+        segment = p.transcript.segments(session.id)[1]
+        p.transcript.update_segment(segment.id, text="Жақсы.")
+        report = import_qdpx_into(p, second)
+        assert [c.coder for c in p.codebook.codings()] == ["Анна"]
+    assert report.codings == 0
+    assert any(
+        "1 coding(s) of it that are not in the project were not imported" in n
+        for n in report.not_imported
+    )

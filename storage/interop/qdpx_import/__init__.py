@@ -75,6 +75,11 @@ def import_sources(ctx: ImportContext) -> None:
             if ctx.media_dir is not None and src.kind in ("AudioSource", "VideoSource"):
                 media.media_again(ctx, src, src.guid)
                 media.transcript_again(ctx, src, src.guid)
+            if src.kind == "TextSource" or (
+                src.kind == "PDFSource" and (src.text_path or src.text_inline is not None)
+            ):
+                # another coder's export of the same project: their codings join the others
+                sources.codings_again(ctx, src, src.guid)
             continue
         seen.add(src.guid)
         if src.kind == "TextSource":
@@ -151,7 +156,8 @@ def run(ctx: ImportContext) -> ImportReport:
                 if every
                 else f"{len(ctx.reused_sources)} source(s) were imported before (same GUID): "
             )
-            + f"{names}{more} kept as they are, with their codings, not imported again"
+            + f"{names}{more} kept as they are, with their codings, not imported again (codings"
+            + " of their text the project never had are added)"
             + (f"; {ctx.reused_cases} case(s) reused." if ctx.reused_cases else "."),
         )
     if ctx.qp.description and not (

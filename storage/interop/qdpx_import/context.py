@@ -141,13 +141,13 @@ class ImportContext:
                 return self.qp.users[g]
         return self.p.coder
 
-    def coder(self, guid: str | None, *fallbacks: str | None) -> str:
+    def coder(self, guid: str | None, *fallbacks: str | None, count: bool = True) -> str:
         """The coder of a coding: its user, else its selection's; where neither names a user
         of the file (QualCoder writes none on a transcript's codings), the file's only user,
-        else the importing coder (counted, for the report)."""
+        else the importing coder (counted for the report, unless ``count`` is False)."""
         if any(g and g in self.qp.users for g in (guid, *fallbacks)):
             return self.user(guid, *fallbacks)
-        self.no_user_codings += 1
+        self.no_user_codings += count
         if len(set(self.qp.users.values())) == 1:
             return next(iter(self.qp.users.values()))
         return self.p.coder

@@ -64,7 +64,9 @@ def speaker_prefix(line: str) -> tuple[str | None, int]:
     return name, match.end()
 
 
-def _prefix(line: str, speakers: set[str] | None) -> tuple[str | None, int]:
+def label_prefix(line: str, speakers: set[str] | None) -> tuple[str | None, int]:
+    """The speaker label opening a line and its length with ": " (None, 0 without one): one
+    of ``speakers`` when given, else any that looks like a label (``speaker_prefix``)."""
     if speakers is None:
         return speaker_prefix(line)
     for label in sorted(speakers, key=len, reverse=True):
@@ -143,7 +145,7 @@ def split_lines(
                 # unless a sync point falls inside them
                 stamp = lead_stamp(body) if speakers is None else None
                 skip = stamp[1] if stamp else 0
-                speaker, n = _prefix(body[skip:], speakers)
+                speaker, n = label_prefix(body[skip:], speakers)
                 if not any(ls < p < ls + skip + n for p, _t in inline):
                     text_start = ls + skip + n
                 else:
@@ -156,7 +158,7 @@ def split_lines(
                     prefix = prefix[stamp[1] :]
                 speaker = prefix[:-2].strip() or None
             else:
-                speaker, n = _prefix(body, speakers)
+                speaker, n = label_prefix(body, speakers)
                 text_start = ls + n
             for p, t in inline:
                 if t is not None and p <= text_start and start is None:
@@ -175,7 +177,7 @@ def split_lines(
             if tail and ls + tail.start() >= text_start:
                 end = ts_ms(tail.group(1), tail.group(2), tail.group(3), tail.group(4))
                 text_end = ls + tail.start()
-            speaker, n = _prefix(text[text_start:text_end], speakers)
+            speaker, n = label_prefix(text[text_start:text_end], speakers)
             text_start += n
         if not inline and not text[text_start:text_end].strip():
             continue
@@ -271,7 +273,7 @@ _ONLY_TS = re.compile(
 def _exact_speaker(line: str, speakers: set[str] | None) -> tuple[str | None, int]:
     """``NAME: text`` at the very start of a line, separated by exactly ": " (so that writing
     ``f"{speaker}: {text}"`` gives the line back character for character)."""
-    speaker, _n = _prefix(line, speakers)
+    speaker, _n = label_prefix(line, speakers)
     if speaker is None or not line.startswith(f"{speaker}: "):
         return None, 0
     return speaker, len(speaker) + 2

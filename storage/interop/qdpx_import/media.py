@@ -13,6 +13,7 @@ from storage.core.errors import AudioError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 
 from .._common import iso_from_xml
+from ..cue_lines import cue_lines
 from ..qdpx_parse import QSelection, QSource, QTranscript
 from ..text_lines import (
     Line,
@@ -101,7 +102,14 @@ def transcript(
             )
         syncpoints = transcript_syncpoints(ctx, src, tr, text)
         points = list(syncpoints.values())
-        lines = split_lines(
+        cues = cue_lines(text, ctx.known_speakers.get(src.guid))
+        if cues is not None:
+            # subtitles (an .srt or WebVTT text): cue numbers and time lines are no speech
+            ctx.report.notes.append(
+                f"Transcript of {src.name!r}: it is subtitles (SRT or WebVTT); each cue's "
+                "text is a segment at the cue's times."
+            )
+        lines = cues or split_lines(
             text,
             [(p, t) for p, t in points if p is not None],
             duration_ms=duration,

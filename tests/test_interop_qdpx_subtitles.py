@@ -1,5 +1,5 @@
-"""A recording's transcript held as subtitles (.srt or WebVTT) in a REFI-QDA file: Transana
-and others keep one for a video, and QualCoder reads them so."""
+"""A recording's transcript in a REFI-QDA file held as subtitles (.srt or WebVTT: Transana and
+others keep one for a video, and QualCoder reads them so) or as NVivo's table rows."""
 
 # ruff: noqa: E501  (test data: XML as the tools write it)
 from __future__ import annotations
@@ -93,3 +93,44 @@ def test_a_subtitle_transcript_is_read_cue_by_cue(
 )
 def test_other_transcripts_are_no_subtitles(text: str) -> None:
     assert cue_lines(text) is None
+
+
+NVIVO_ROWS = [
+    (
+        "0:00:00.0 - 0:00:05.2\tЗдравствуйте, расскажите о себе.\tInterviewer\r\n"
+        "0:00:05.2 - 0:00:12.8\tМен мұғаліммін, работаю в школе.\tАйгүл\r\n"
+    ),
+    (
+        "Timespan\tSpeaker\tContent\r\n"
+        "0:00:00.0 - 0:00:05.2\tInterviewer\tЗдравствуйте, расскажите о себе.\r\n"
+        "0:00:05.2 - 0:00:12.8\tАйгүл\tМен мұғаліммін, работаю в школе.\r\n"
+    ),
+    (
+        "0:00:00.0 - 0:00:05.2 | Interviewer: Здравствуйте, расскажите о себе.\n"
+        "0:00:05.2 - 0:00:12.8 | Айгүл: Мен мұғаліммін, работаю в школе.\n"
+    ),
+]
+
+
+@pytest.mark.parametrize("text", NVIVO_ROWS)
+def test_a_transcript_of_nvivo_table_rows_is_read_row_by_row(tmp_path: Path, text: str) -> None:
+    """NVivo keeps a recording's transcript as a table (timespan, content, speaker): its rows
+    as lines kept the timespan in the text and the speaker in it too ("0:00:05.2 - 0:00:12.8
+    | Айгүл" as the speaker), at times read from the half of the span left."""
+    archive = write_qdpx(
+        tmp_path / "t.qdpx",
+        _project("tr.txt", text, "работаю в школе").replace("Transana 5.1", "NVivo 14"),
+        {"sources/tr.txt": b"\xff\xfe" + text.encode("utf-16-le")},
+    )
+    report = import_qdpx(archive, tmp_path / "t.fieldscribe", coder="me")
+    with Project.open(tmp_path / "t.fieldscribe", readonly=True) as p:
+        (session,) = p.sessions.all()
+        got = p.transcript.segments(session.id)
+        assert [(g.start_ms, g.end_ms, g.speaker, g.text) for g in got] == [
+            (0, 5200, "Interviewer", "Здравствуйте, расскажите о себе."),
+            (5200, 12800, "Айгүл", "Мен мұғаліммін, работаю в школе."),
+        ]
+        (coding,) = p.codebook.codings()
+        assert got[1].id == coding.segment_id
+        assert got[1].text[coding.start_cp : coding.end_cp] == "работаю в школе"
+    assert any("transcript table" in note for note in report.notes)

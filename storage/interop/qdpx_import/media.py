@@ -13,7 +13,7 @@ from storage.core.errors import AudioError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 
 from .._common import iso_from_xml
-from ..cue_lines import cue_lines
+from ..cue_lines import cue_lines, span_rows
 from ..qdpx_parse import QSelection, QSource, QTranscript
 from ..text_lines import (
     Line,
@@ -108,6 +108,12 @@ def transcript(
             ctx.report.notes.append(
                 f"Transcript of {src.name!r}: it is subtitles (SRT or WebVTT); each cue's "
                 "text is a segment at the cue's times."
+            )
+        elif (cues := span_rows(text, ctx.known_speakers.get(src.guid))) is not None:
+            ctx.report.notes.append(
+                f"Transcript of {src.name!r}: its lines are the rows of a transcript table "
+                "(a timespan, the speaker and the text, as NVivo keeps them); each row is a "
+                "segment at its timespan."
             )
         lines = cues or split_lines(
             text,

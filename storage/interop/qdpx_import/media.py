@@ -77,6 +77,48 @@ def av_source(ctx: ImportContext, src: QSource) -> None:
         )
 
 
+def transcript_lines(
+    ctx: ImportContext,
+    src: QSource,
+    tr: QTranscript,
+    text: str,
+    duration: int | None,
+    notes: list[str],
+) -> tuple[list[Line], dict[str, tuple[int | None, int | None]]]:
+    """A transcript's text as the lines its segments hold, and its sync points as positions
+    in that text (nothing is written; what the report says of it goes to ``notes``)."""
+    text = lone_crs(notes, f"Transcript of {src.name!r}", text)
+    if "\r\n" in text and crlf_only(text) and ctx.crlf_as_one:
+        # ATLAS.ti counts a Windows line end as one character (as in its text sources)
+        text = text.replace("\r\n", "\n")
+        notes.append(
+            f"Transcript of {src.name!r}: its positions count each Windows line end as "
+            "one character (as ATLAS.ti does)."
+        )
+    syncpoints = transcript_syncpoints(src, tr, text, notes)
+    points = list(syncpoints.values())
+    cues = cue_lines(text, ctx.known_speakers.get(src.guid))
+    if cues is not None:
+        # subtitles (an .srt or WebVTT text): cue numbers and time lines are no speech
+        notes.append(
+            f"Transcript of {src.name!r}: it is subtitles (SRT or WebVTT); each cue's "
+            "text is a segment at the cue's times."
+        )
+    elif (cues := span_rows(text, ctx.known_speakers.get(src.guid))) is not None:
+        notes.append(
+            f"Transcript of {src.name!r}: its lines are the rows of a transcript table "
+            "(a timespan, the speaker and the text, as NVivo keeps them); each row is a "
+            "segment at its timespan."
+        )
+    lines = cues or split_lines(
+        text,
+        [(p, t) for p, t in points if p is not None],
+        duration_ms=duration,
+        speakers=ctx.known_speakers.get(src.guid),
+    )
+    return lines, syncpoints
+
+
 def transcript(
     ctx: ImportContext, src: QSource, tr: QTranscript, session_id: str, duration: int | None
 ) -> tuple[list[Line], list[str]]:
@@ -92,35 +134,7 @@ def transcript(
             + (f", and {coded} coded selection(s) were not imported." if coded else ".")
         )
     else:
-        text = lone_crs(ctx.report.notes, f"Transcript of {src.name!r}", text)
-        if "\r\n" in text and crlf_only(text) and ctx.crlf_as_one:
-            # ATLAS.ti counts a Windows line end as one character (as in its text sources)
-            text = text.replace("\r\n", "\n")
-            ctx.report.notes.append(
-                f"Transcript of {src.name!r}: its positions count each Windows line end as "
-                "one character (as ATLAS.ti does)."
-            )
-        syncpoints = transcript_syncpoints(ctx, src, tr, text)
-        points = list(syncpoints.values())
-        cues = cue_lines(text, ctx.known_speakers.get(src.guid))
-        if cues is not None:
-            # subtitles (an .srt or WebVTT text): cue numbers and time lines are no speech
-            ctx.report.notes.append(
-                f"Transcript of {src.name!r}: it is subtitles (SRT or WebVTT); each cue's "
-                "text is a segment at the cue's times."
-            )
-        elif (cues := span_rows(text, ctx.known_speakers.get(src.guid))) is not None:
-            ctx.report.notes.append(
-                f"Transcript of {src.name!r}: its lines are the rows of a transcript table "
-                "(a timespan, the speaker and the text, as NVivo keeps them); each row is a "
-                "segment at its timespan."
-            )
-        lines = cues or split_lines(
-            text,
-            [(p, t) for p, t in points if p is not None],
-            duration_ms=duration,
-            speakers=ctx.known_speakers.get(src.guid),
-        )
+        lines, syncpoints = transcript_lines(ctx, src, tr, text, duration, ctx.report.notes)
         seg_ids = add_lines(ctx, session_id, lines, src.guid)
         for sel in tr.selections:
             frm = syncpoints.get(sel.from_sync or "")
@@ -159,7 +173,7 @@ def transcript(
 
 
 def transcript_syncpoints(
-    ctx: ImportContext, src: QSource, tr: QTranscript, text: str
+    src: QSource, tr: QTranscript, text: str, notes: list[str]
 ) -> dict[str, tuple[int | None, int | None]]:
     """A transcript's sync points, their positions in code points of ``text``: counted in
     UTF-16 code units (two for an emoji) where only so do its selections fit the text
@@ -179,7 +193,7 @@ def transcript_syncpoints(
     reading = best_reading(spans, text, candidates, candidates[0])
     if not reading.utf16:
         return tr.syncpoints
-    ctx.report.notes.append(
+    notes.append(
         f"Transcript of {src.name!r}: its positions count each character outside the Basic "
         "Multilingual Plane (an emoji...) as two (UTF-16 code units), not as one character "
         "as REFI-QDA says (only so do its selections fit its text); they were read so."

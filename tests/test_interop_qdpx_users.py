@@ -197,3 +197,79 @@ def test_codings_of_a_source_edited_since_are_reported_not_placed(tmp_path: Path
         "1 coding(s) of it that are not in the project were not imported" in n
         for n in report.not_imported
     )
+
+
+AV_TRANSCRIPT = "Айгүл: Сәлеметсіз бе!\r\nИван: Здравствуйте, начнём.\r\nАйгүл: Жақсы, рахмет.\r\n"
+
+
+def _av_export(user: tuple[str, str], coded: list[str], first: int, timed: bool = False) -> str:
+    """An NVivo audio source whose transcript's selections (of ``coded`` words) are one coder's."""
+    guid, name = user
+    points = "".join(
+        f'<SyncPoint guid="E0000000-0000-4000-8000-00000000000{n}" position="{at}" timeStamp="{n * 3000}"/>'
+        for n, at in enumerate([0, AV_TRANSCRIPT.index("Иван"), AV_TRANSCRIPT.rindex("Айгүл")])
+    )
+    sels = ""
+    for n, words in enumerate(coded, first):
+        start = AV_TRANSCRIPT.index(words)
+        points += (
+            f'<SyncPoint guid="E1000000-0000-4000-8000-{n:012d}" position="{start}"/>'
+            f'<SyncPoint guid="E2000000-0000-4000-8000-{n:012d}" position="{start + len(words)}"/>'
+        )
+        sels += (
+            f'<TranscriptSelection guid="F0000000-0000-4000-8000-{n:012d}" creatingUser="{guid}" '
+            f'fromSyncPoint="E1000000-0000-4000-8000-{n:012d}" toSyncPoint="E2000000-0000-4000-8000-{n:012d}">'
+            f'<Coding guid="F1000000-0000-4000-8000-{n:012d}" creatingUser="{guid}"><CodeRef targetGUID="{CODE}"/></Coding></TranscriptSelection>'
+        )
+    ranges = (
+        f'<AudioSelection guid="F2000000-0000-4000-8000-{first:012d}" begin="100" end="200" creatingUser="{guid}">'
+        f'<Coding guid="F3000000-0000-4000-8000-{first:012d}" creatingUser="{guid}"><CodeRef targetGUID="{CODE}"/></Coding></AudioSelection>'
+        if timed
+        else ""
+    )
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Команда" origin="NVivo 14">
+<Users><User guid="{guid}" name="{name}"/></Users>
+<CodeBook><Codes><Code guid="{CODE}" name="Амандасу" isCodable="true"/></Codes></CodeBook>
+<Sources><AudioSource guid="{SRC}" name="Жазба" path="internal://a.wav">
+<Transcript guid="D1000000-0000-4000-8000-000000000001" plainTextPath="internal://tr.txt">{points}{sels}</Transcript>
+{ranges}</AudioSource></Sources></Project>"""
+
+
+def test_a_second_coders_export_adds_their_codings_of_a_recordings_transcript(
+    tmp_path: Path,
+) -> None:
+    """The same with a recording: a second coder's transcript codings and coded time ranges
+    were dropped with the source recognised."""
+    anna, bolat = (
+        ("1A000000-0000-4000-8000-000000000001", "Анна"),
+        ("1A000000-0000-4000-8000-000000000002", "Болат"),
+    )
+    text = {"sources/tr.txt": AV_TRANSCRIPT.encode("utf-8-sig")}
+    first = write_qdpx(
+        tmp_path / "a.qdpx", _av_export(anna, ["Сәлеметсіз бе", "Здравствуйте"], 0), text
+    )
+    second = write_qdpx(
+        tmp_path / "b.qdpx",
+        _av_export(bolat, ["Сәлеметсіз бе", "Жақсы, рахмет"], 10, timed=True),
+        text,
+    )
+    folder = tmp_path / "p.fieldscribe"
+    import_qdpx(first, folder, coder="lead")
+    with Project.open(folder) as p:
+        report = import_qdpx_into(p, second)
+        (session,) = p.sessions.all()
+        segments = {g.id: g.text for g in p.transcript.segments(session.id)}
+        got = sorted(
+            (c.coder, segments[c.segment_id][c.start_cp : c.end_cp]) for c in p.codebook.codings()
+        )
+    assert report.codings == 3
+    assert got == [
+        ("Анна", "Здравствуйте"),
+        ("Анна", "Сәлеметсіз бе"),
+        ("Болат", "Жақсы, рахмет"),
+        ("Болат", "Сәлеметсіз бе"),
+        ("Болат", "Сәлеметсіз бе!"),  # the time range 100-200 ms: the whole first segment
+    ]
+    coders, _agreement_report = _agreement(folder)
+    assert coders == ["Анна", "Болат"]

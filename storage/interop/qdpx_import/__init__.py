@@ -51,7 +51,7 @@ from storage.core.ids import new_id, now_iso
 from ..native_projects import not_a_qdpx
 from ..qdpx_parse import QProject, local, parse_project
 from ..safe_zip import SafeZip, ZipLimits, parse_xml
-from . import codes, media, people, sources
+from . import again, codes, media, people, sources
 from .context import ImportContext, ImportReport, archive_member
 from .external import check_media_dir, file_name
 
@@ -75,11 +75,13 @@ def import_sources(ctx: ImportContext) -> None:
             if ctx.media_dir is not None and src.kind in ("AudioSource", "VideoSource"):
                 media.media_again(ctx, src, src.guid)
                 media.transcript_again(ctx, src, src.guid)
-            if src.kind == "TextSource" or (
+            # another coder's export of the same project: their codings join the others'
+            if src.kind in ("AudioSource", "VideoSource"):
+                again.av_codings_again(ctx, src, src.guid)
+            elif src.kind == "TextSource" or (
                 src.kind == "PDFSource" and (src.text_path or src.text_inline is not None)
             ):
-                # another coder's export of the same project: their codings join the others
-                sources.codings_again(ctx, src, src.guid)
+                again.text_codings_again(ctx, src, src.guid)
             continue
         seen.add(src.guid)
         if src.kind == "TextSource":

@@ -152,6 +152,16 @@ class ImportContext:
             return next(iter(self.qp.users.values()))
         return self.p.coder
 
+    def known_coding(self, guid: str) -> bool:
+        """Whether the project holds a coding of this GUID, or held one and it was deleted."""
+        return bool(guid) and (
+            self.exists("codings", guid)
+            or self.conn.execute(
+                "SELECT 1 FROM deletions WHERE table_name = 'codings' AND row_id = ?", (guid,)
+            ).fetchone()
+            is not None
+        )
+
     def exists(self, table: str, row_id: str) -> bool:
         return (
             self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone()

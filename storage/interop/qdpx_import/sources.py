@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storage.core.ids import now_iso
@@ -307,54 +307,3 @@ def text_reading(
             "as REFI-QDA says (only so do its selections fit its text); they were read so."
         )
     return reading
-
-
-def codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
-    """A text source imported before (its GUID is a session here): the file's codings that
-    the project has never held (another coder's export of the same project, to measure
-    agreement) are added to the session's segments, when they still hold the text the file
-    gives; codings imported before, or deleted since, are left as they are."""
-
-    def known(guid: str) -> bool:
-        return bool(guid) and (
-            ctx.exists("codings", guid)
-            or ctx.conn.execute(
-                "SELECT 1 FROM deletions WHERE table_name = 'codings' AND row_id = ?", (guid,)
-            ).fetchone()
-            is not None
-        )
-
-    fresh = [
-        replace(sel, codings=new, notes=[], unreadable_codings=0)
-        for sel in src.selections
-        if sel.start is not None
-        and sel.end is not None
-        and (new := [c for c in sel.codings if not known(c.guid)])
-    ]
-    if not fresh:
-        return
-    text = ctx.read_text(src.text_path, src.text_inline, f"Text source {src.name!r}")
-    read = source_text(ctx, src, text) if text is not None else None
-    segments = ctx.p.transcript.segments(session_id)
-    if read is None or [s.text for s in segments] != [
-        "" if line.text.strip() == UNTRANSCRIBED_TEXT else line.text for line in read.lines
-    ]:
-        ctx.report.not_imported.append(
-            f"Text source {src.name!r} was imported before and its segments no longer hold "
-            f"the file's text (edited since?): {sum(len(s.codings) for s in fresh)} coding(s) "
-            "of it that are not in the project were not imported."
-        )
-        return
-    before = ctx.report.codings
-    seg_ids = [s.id for s in segments]
-    for sel in fresh:
-        start, end = read.reading.to_lf(sel.start or 0), read.reading.to_lf(sel.end or 0)
-        selection(ctx, src.name, sel, read.lines, seg_ids, start, end)
-    coders = sorted(
-        {ctx.coder(c.user, sel.user, count=False) for sel in fresh for c in sel.codings}
-    )
-    ctx.report.notes.append(
-        f"Text source {src.name!r} was imported before: {ctx.report.codings - before} "
-        f"coding(s) of it not in the project yet (by {', '.join(map(repr, coders))}) were "
-        "added to its segments."
-    )

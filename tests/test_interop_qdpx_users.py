@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from analysis import cohen_kappa, compute_agreement
 from storage import Project
 from storage.interop import import_qdpx
@@ -273,3 +277,57 @@ def test_a_second_coders_export_adds_their_codings_of_a_recordings_transcript(
     ]
     coders, _agreement_report = _agreement(folder)
     assert coders == ["Анна", "Болат"]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    anna_lines=st.sets(st.integers(0, 3)),
+    bolat_lines=st.sets(st.integers(0, 3)),
+    kept=st.sets(st.integers(0, 3)),
+    order=st.booleans(),
+)
+def test_coders_exports_imported_one_after_another_hold_every_coders_codings(
+    tmp_path_factory: pytest.TempPathFactory,
+    anna_lines: set[int],
+    bolat_lines: set[int],
+    kept: set[int],
+    order: bool,
+) -> None:
+    """Against a model (the set of each coder's coded lines): whatever the order of the files,
+    and though the second coder's copy holds some of the first's codings (the same GUIDs),
+    the project ends with each coder's codings once; importing a file again adds nothing."""
+    tmp = tmp_path_factory.mktemp("team")
+    anna, bolat = "1A000000-0000-4000-8000-000000000001", "1A000000-0000-4000-8000-000000000002"
+    users = [(anna, "Анна"), (bolat, "Болат")]
+    text = {f"sources/{SRC}.txt": TEXT.encode("utf-8-sig")}
+
+    def anna_sels(lines: set[int]) -> str:
+        return "".join(_selections(anna, [n], n) for n in sorted(lines))
+
+    files = [
+        write_qdpx(tmp / "a.qdpx", _export(users, anna_sels(anna_lines)), text),
+        write_qdpx(
+            tmp / "b.qdpx",
+            _export(
+                users,
+                anna_sels(anna_lines & kept)
+                + "".join(_selections(bolat, [n], 10 + n) for n in sorted(bolat_lines)),
+            ),
+            text,
+        ),
+    ]
+    if order:
+        files.reverse()
+    folder = tmp / "p.fieldscribe"
+    import_qdpx(files[0], folder, coder="lead")
+    with Project.open(folder) as p:
+        import_qdpx_into(p, files[1])
+        assert import_qdpx_into(p, files[0]).codings == 0
+        assert import_qdpx_into(p, files[1]).codings == 0
+        (session,) = p.sessions.all()
+        index = {g.id: i for i, g in enumerate(p.transcript.segments(session.id))}
+        got = sorted((c.coder, index[c.segment_id]) for c in p.codebook.codings())
+    model_anna = anna_lines | (anna_lines & kept)
+    assert got == sorted([("Анна", n) for n in model_anna] + [("Болат", n) for n in bolat_lines])

@@ -32,7 +32,11 @@ def units(text: str, index: int, utf16: bool, crlf_one: bool) -> int:
     return count - before.count("\r\n") if crlf_one else count
 
 
-def text_project(origin: str, text: str, spans: list[tuple[int, int, str | None]]) -> str:
+def text_project(
+    origin: str, text: str, spans: list[tuple[int, int, str | None]], *, inline: bool = False
+) -> str:
+    """A project of one text source whose text is ``internal://SRC.txt`` or, ``inline``, in
+    the XML itself (``PlainTextContent``, its line ends as the tool wrote them)."""
     sels = "".join(
         f'<PlainTextSelection guid="E0000000-0000-4000-8000-{n:012d}"'
         + (f' name="{html.escape(name)}"' if name is not None else "")
@@ -41,11 +45,14 @@ def text_project(origin: str, text: str, spans: list[tuple[int, int, str | None]
         f'<CodeRef targetGUID="{CODE}"/></Coding></PlainTextSelection>'
         for n, (a, b, name) in enumerate(spans)
     )
+    where = f' plainTextPath="internal://{SRC}.txt"'
+    if inline:
+        where, sels = "", f"<PlainTextContent>{html.escape(text)}</PlainTextContent>{sels}"
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="Жоба" origin="{origin}">
 <Users><User guid="{USER}" name="Әсел"/></Users>
 <CodeBook><Codes><Code guid="{CODE}" name="Тақырып" isCodable="true"/></Codes></CodeBook>
-<Sources><TextSource guid="{SRC}" name="Сұхбат" plainTextPath="internal://{SRC}.txt">{sels}</TextSource></Sources>
+<Sources><TextSource guid="{SRC}" name="Сұхбат"{where}>{sels}</TextSource></Sources>
 </Project>"""
 
 
@@ -96,7 +103,7 @@ def documents(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     document=documents(),
@@ -105,6 +112,7 @@ def documents(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
     origin=st.sampled_from(
         ["ATLAS.ti 9.1.3 (Windows)", "MAXQDA 2022", "NVivo 14", "QualCoder 3.6"]
     ),
+    inline=st.booleans(),
 )
 def test_selections_that_quote_their_text_land_on_it_however_positions_are_counted(
     tmp_path_factory: pytest.TempPathFactory,
@@ -112,11 +120,14 @@ def test_selections_that_quote_their_text_land_on_it_however_positions_are_count
     utf16: bool,
     crlf_one: bool,
     origin: str,
+    inline: bool,
 ) -> None:
     """A tool that counts UTF-16 code units (an emoji two) put every coding after an emoji
     that many characters too far: "ш балам бар " for "үш балам бар", silently, at best with
     a note that a selection reaches past the end. ATLAS.ti, MAXQDA and QualCoder name a
-    selection by its text: the reading under which the names match is the file's."""
+    selection by its text: the reading under which the names match is the file's. A text in
+    the XML itself (``PlainTextContent``) lost its CRs to the parser, and a Windows tool's
+    positions counting them put each coding a character further per line before it."""
     text, spans = document
     tmp = tmp_path_factory.mktemp("units")
     qde = text_project(
@@ -126,6 +137,7 @@ def test_selections_that_quote_their_text_land_on_it_however_positions_are_count
             (units(text, a, utf16, crlf_one), units(text, b, utf16, crlf_one), text[a:b])
             for a, b in spans
         ],
+        inline=inline,
     )
     archive = write_qdpx(
         tmp / "p.qdpx", qde, {f"sources/{SRC}.txt": b"\xef\xbb\xbf" + text.encode()}
@@ -217,3 +229,16 @@ def test_transcript_sync_points_counted_in_utf16_units(tmp_path: Path, utf16: bo
         ]
     assert coded(tmp_path / "t.fieldscribe") == ["начнём"]
     assert any("UTF-16" in note for note in report.notes) == utf16
+
+
+def test_a_text_in_the_xml_keeps_its_windows_line_ends_counted(tmp_path: Path) -> None:
+    """A text written in the project file itself (``PlainTextContent``) with CRLF line ends:
+    the XML parser reads each as LF, and the positions, counting two, put each coding one
+    character further per line before it ("ақсы, рахмет." for "Жақсы, рахмет")."""
+    text = "Интервьюер: Как дела?\r\nӘлия: Жақсы, рахмет.\r\nИнтервьюер: Спасибо большое.\r\n"
+    frags = ["Жақсы, рахмет", "Спасибо большое"]
+    spans = [(text.index(f), text.index(f) + len(f), f) for f in frags]
+    archive = write_qdpx(tmp_path / "x.qdpx", text_project("MAXQDA 2022", text, spans, inline=True))
+    report = import_qdpx(archive, tmp_path / "x.fieldscribe", coder="me")
+    assert coded(tmp_path / "x.fieldscribe") == frags
+    assert any("which XML reads as LF" in note for note in report.notes)

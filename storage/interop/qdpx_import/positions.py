@@ -46,15 +46,21 @@ class Reading:
     crlf_two: bool  # a Windows line end counts as two characters
     utf16: bool  # a character outside the BMP counts as two
     to_lf: Callable[[int], int]
+    #: the text came in the XML, which reads each CRLF as LF: the positions count two
+    xml_crlf: bool = False
 
 
 def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-def readings(raw: str, lf_text: str, ends: LineEnds | None) -> list[Reading]:
+def readings(
+    raw: str, lf_text: str, ends: LineEnds | None, *, in_xml: bool = False
+) -> list[Reading]:
     """Every way the positions of ``raw`` (as read from the file; ``lf_text`` with its CRLF
-    line ends as LF, ``ends`` between the two, None without CRLF) may be counted."""
+    line ends as LF, ``ends`` between the two, None without CRLF) may be counted. A text
+    ``in_xml`` (``PlainTextContent``) lost its CRs to the XML parser, which reads every line
+    end as LF: a Windows tool's positions may still count two for each."""
     two = ends.to_lf if ends is not None else (lambda pos: pos)
     found = [Reading(True, False, two)]
     if ends is not None:
@@ -64,6 +70,13 @@ def readings(raw: str, lf_text: str, ends: LineEnds | None) -> list[Reading]:
         found.append(Reading(True, True, lambda pos: two(units.to_cp(pos))))
         if ends is not None:
             found.append(Reading(False, True, Utf16(lf_text).to_cp))
+    if in_xml and ends is None and "\n" in lf_text:
+        lost = LineEnds(lf_text)  # a CR before every line break, as the tool had them
+        crlf_text = lf_text.replace("\n", "\r\n")
+        found.append(Reading(True, False, lost.to_lf, xml_crlf=True))
+        if has_astral(raw):
+            crlf_units = Utf16(crlf_text)
+            found.append(Reading(True, True, lambda pos: lost.to_lf(crlf_units.to_cp(pos)), True))
     return found
 
 
@@ -95,14 +108,15 @@ def best_reading(
     if len(candidates) == 1:
         return default
     scores = {id(r): score(r) for r in candidates}
-    # ties: the reading nearest the default (the same line ends, then the same characters)
+    # ties: the reading nearest the default (the same characters, then the same line ends)
     best = max(
         candidates,
         key=lambda r: (
             scores[id(r)],
             r is default,
+            r.utf16 == default.utf16,  # UTF-16 units only where nothing else fits as well
+            r.xml_crlf == default.xml_crlf,
             r.crlf_two == default.crlf_two,
-            r.utf16 == default.utf16,
         ),
     )
     return best if scores[id(best)] > scores[id(default)] else default

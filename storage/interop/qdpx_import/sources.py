@@ -295,11 +295,18 @@ def text_reading(
     """How the positions of a text source count (``positions``): a Windows line end as two
     code points (what QDA-XML says, and MAXQDA, NVivo, QualCoder write) or as one (ATLAS.ti);
     a character outside the BMP as one (QDA-XML) or as two UTF-16 code units (noted)."""
-    candidates = readings(raw, lf_text, ends)
+    in_xml = not src.text_path and src.text_inline is not None
+    candidates = readings(raw, lf_text, ends, in_xml=in_xml)
     default = candidates[0]  # code points, and (with CRLF) as the origin counts line ends
     if ends is not None:
         default = next(r for r in candidates if not r.utf16 and r.crlf_two != ctx.crlf_as_one)
     reading = best_reading(src.selections, lf_text, candidates, default)
+    if reading.xml_crlf:
+        notes.append(
+            f"Text source {src.name!r}: its text, written in the project file itself, had "
+            "Windows line ends (CRLF), which XML reads as LF; its positions count them as two "
+            "characters (only so do its selections fit its text) and were read so."
+        )
     if reading.utf16:
         notes.append(
             f"Text source {src.name!r}: its positions count each character outside the Basic "

@@ -242,3 +242,39 @@ def test_a_text_in_the_xml_keeps_its_windows_line_ends_counted(tmp_path: Path) -
     report = import_qdpx(archive, tmp_path / "x.fieldscribe", coder="me")
     assert coded(tmp_path / "x.fieldscribe") == frags
     assert any("which XML reads as LF" in note for note in report.notes)
+
+
+def test_a_transcript_in_the_xml_keeps_its_windows_line_ends_counted(tmp_path: Path) -> None:
+    """The same for a recording's transcript in ``PlainTextContent``: its sync points, past
+    each lost CR, started turns and codings a character late ("ван: Здравствуйте" as a
+    segment, with no speaker)."""
+    text = "Айгүл: Сәлеметсіз бе!\r\nИван: Здравствуйте, начнём.\r\nАйгүл: Жақсы, рахмет.\r\n"
+
+    def at(fragment: str, plus: int = 0) -> int:
+        return text.index(fragment) + plus
+
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="NVivo 14">
+<Users><User guid="{USER}" name="Әсел"/></Users>
+<CodeBook><Codes><Code guid="{CODE}" name="Сәлем" isCodable="true"/></Codes></CodeBook>
+<Sources><AudioSource guid="{SRC}" name="Жазба" path="internal://a.mp3">
+<Transcript guid="D0000000-0000-4000-8000-000000000002"><PlainTextContent>{text}</PlainTextContent>
+<SyncPoint guid="E0000000-0000-4000-8000-000000000001" position="0" timeStamp="0"/>
+<SyncPoint guid="E0000000-0000-4000-8000-000000000002" position="{at("Иван")}" timeStamp="4000"/>
+<SyncPoint guid="E0000000-0000-4000-8000-000000000003" position="{at("Айгүл: Жақсы")}" timeStamp="9000"/>
+<SyncPoint guid="E0000000-0000-4000-8000-000000000004" position="{at("начнём")}" timeStamp="6000"/>
+<SyncPoint guid="E0000000-0000-4000-8000-000000000005" position="{at("начнём", 6)}" timeStamp="7000"/>
+<TranscriptSelection guid="F0000000-0000-4000-8000-000000000001" name="начнём" fromSyncPoint="E0000000-0000-4000-8000-000000000004" toSyncPoint="E0000000-0000-4000-8000-000000000005" creatingUser="{USER}">
+<Coding guid="F0000000-0000-4000-8000-000000000002" creatingUser="{USER}"><CodeRef targetGUID="{CODE}"/></Coding></TranscriptSelection>
+</Transcript></AudioSource></Sources></Project>"""
+    archive = write_qdpx(tmp_path / "t.qdpx", qde)
+    report = import_qdpx(archive, tmp_path / "t.fieldscribe", coder="me")
+    with Project.open(tmp_path / "t.fieldscribe", readonly=True) as p:
+        (session,) = p.sessions.all()
+        assert [(g.start_ms, g.speaker, g.text) for g in p.transcript.segments(session.id)] == [
+            (0, "Айгүл", "Сәлеметсіз бе!"),
+            (4000, "Иван", "Здравствуйте, начнём."),
+            (9000, "Айгүл", "Жақсы, рахмет."),
+        ]
+    assert coded(tmp_path / "t.fieldscribe") == ["начнём"]
+    assert any("which XML reads as LF" in note for note in report.notes)

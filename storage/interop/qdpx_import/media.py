@@ -176,9 +176,11 @@ def transcript_syncpoints(
     src: QSource, tr: QTranscript, text: str, notes: list[str]
 ) -> dict[str, tuple[int | None, int | None]]:
     """A transcript's sync points, their positions in code points of ``text``: counted in
-    UTF-16 code units (two for an emoji) where only so do its selections fit the text
+    UTF-16 code units (two for an emoji), or counting the CRs of a text written in the XML
+    itself that the parser read as LF, where only so do its selections fit the text
     (``positions``); as the file has them otherwise."""
-    if not has_astral(text):
+    in_xml = not tr.text_path and tr.text_inline is not None and "\n" in text
+    if not has_astral(text) and not in_xml:
         return tr.syncpoints
     spans = []
     for sel in tr.selections:
@@ -189,15 +191,23 @@ def transcript_syncpoints(
         QSelection(guid, None, pos, pos, None, None, None)
         for guid, (pos, _t) in tr.syncpoints.items()
     ]
-    candidates = readings(text, text, None)
+    candidates = readings(text, text, None, in_xml=in_xml)
     reading = best_reading(spans, text, candidates, candidates[0])
-    if not reading.utf16:
+    if reading is candidates[0]:
         return tr.syncpoints
-    notes.append(
-        f"Transcript of {src.name!r}: its positions count each character outside the Basic "
-        "Multilingual Plane (an emoji...) as two (UTF-16 code units), not as one character "
-        "as REFI-QDA says (only so do its selections fit its text); they were read so."
-    )
+    if reading.xml_crlf:
+        notes.append(
+            f"Transcript of {src.name!r}: its text, written in the project file itself, had "
+            "Windows line ends (CRLF), which XML reads as LF; its positions count them as two "
+            "characters (only so do its selections fit its text) and were read so."
+        )
+    if reading.utf16:
+        notes.append(
+            f"Transcript of {src.name!r}: its positions count each character outside the "
+            "Basic Multilingual Plane (an emoji...) as two (UTF-16 code units), not as one "
+            "character as REFI-QDA says (only so do its selections fit its text); they were "
+            "read so."
+        )
     return {
         guid: (None if pos is None else reading.to_lf(pos), stamp)
         for guid, (pos, stamp) in tr.syncpoints.items()

@@ -61,3 +61,25 @@ def test_a_codebook_or_a_bare_project_file_is_named_for_what_it_is(tmp_path: Pat
     with pytest.raises(InvalidInputError, match=r"bare REFI-QDA project file \(project.qde\)"):
         import_qdpx(bare, tmp_path / "b.fieldscribe", coder="me")
     assert not (tmp_path / "b.fieldscribe").exists()
+
+
+@pytest.mark.parametrize("stored", ["NFD", "NFD upper"])
+def test_a_source_file_zipped_on_a_mac_is_found_by_its_name(tmp_path: Path, stored: str) -> None:
+    """A Mac zips "й" and "ё" decomposed (NFD): the text of 'internal://Сергей Ёлкин.txt'
+    was "not inside the archive" though it was, and the source was left out."""
+    import unicodedata
+
+    name = "Сергей Ёлкин.txt"
+    member = unicodedata.normalize("NFD", name.upper() if "upper" in stored else name)
+    assert member != name
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+        'name="p" origin="ATLAS.ti Mac 9"><CodeBook><Codes/></CodeBook><Sources>'
+        '<TextSource guid="D0000000-0000-4000-8000-000000000001" name="Сергей" '
+        f'plainTextPath="internal://{name}"/></Sources></Project>'
+    )
+    archive = write_qdpx(
+        tmp_path / "m.qdpx", qde, {f"sources/{member}": "Мен Алматыда тұрамын.".encode()}
+    )
+    report = import_qdpx(archive, tmp_path / "m.fieldscribe", coder="me")
+    assert report.segments == 1 and report.not_imported == []

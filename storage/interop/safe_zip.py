@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +94,7 @@ class SafeZip:
             self._zip.close()
             raise
         self._names = {self._norm(i.filename): i for i in self._zip.infolist() if not i.is_dir()}
+        self._folded: dict[str, str] | None = None  # ``find``'s names NFC and case folded
 
     @staticmethod
     def _norm(name: str) -> str:
@@ -142,14 +144,18 @@ class SafeZip:
         return sorted(self._names)
 
     def find(self, name: str) -> str | None:
-        """Return the stored member name matching ``name`` (case-insensitive fallback) or None."""
+        """Return the stored member name matching ``name`` or None; else one that differs in
+        letter case or Unicode form (a Mac zips "й" as "и" and a combining breve: NFD)."""
         if _bad_name(name):
             return None
         norm = self._norm(name)
         if norm in self._names:
             return norm
-        lowered = {n.lower(): n for n in self._names}
-        return lowered.get(norm.lower())
+        if self._folded is None:  # built once: an import looks up every source's file
+            self._folded = {}
+            for n in self._names:
+                self._folded.setdefault(_fold(n), n)
+        return self._folded.get(_fold(norm))
 
     def read(self, name: str, max_bytes: int | None = None) -> bytes:
         """Read one member fully, refusing more data than declared or than ``max_bytes``."""
@@ -233,3 +239,8 @@ def _declared_wrongly(data: bytes, exc: ParseError) -> bytes | None:
     encoded = text.encode("utf-8")
     fixed, count = _DECLARED.subn(rb"\1utf-8\2", encoded, count=1)
     return fixed if count else None
+
+
+def _fold(name: str) -> str:
+    """A member name as compared when not found as written: NFC, case folded."""
+    return unicodedata.normalize("NFC", name).casefold()

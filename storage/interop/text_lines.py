@@ -21,6 +21,8 @@ _QC_TS = re.compile(
     r"|#(\d{1,2}):(\d{2}):(\d{2})[.,](\d{1,3})#)[ \t]*"
 )
 _TAIL_F4 = re.compile(r"[ \t]*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#[ \t]*$")
+#: the same mark opening a line (MAXQDA puts one where the cursor is: "#00:00:01-0# I: ...")
+_LEAD_F4 = re.compile(r"^[ \t]*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#")
 _SPEAKER = re.compile(r"^([^\s:#\[\]()][^:\n]{0,39}?):[ \t]+(?=\S)")
 
 
@@ -295,8 +297,9 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
       own whose text is that timestamp; its time starts it and the lines after it;
     * blank lines stay with the segment before them (its text ends with ``\\n`` and the blank
       line), those before the first line with words form a segment of their own;
-    * a leading timestamp in a line with words starts its segment, an f4/MAXQDA end mark
-      (``#00:01:05-3#``) ends it; both stay in the text.
+    * a leading timestamp in a line with words (``[00:01:02]``, or a MAXQDA mark
+      ``#00:01:02-3#``) starts its segment, an f4/MAXQDA end mark (``#00:01:05-3#``) ends it;
+      both stay in the text.
 
     Joining ``[speaker + ": "] + text`` of the segments with ``\\n`` gives ``text`` back.
 
@@ -351,6 +354,9 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
                 or "(" in lead.group(0)
             ):
                 last_time = ts_ms(lead.group(1), lead.group(2), lead.group(3), lead.group(4))
+                line.start_ms = last_time
+            elif (mark := _LEAD_F4.match(line.text)) is not None:
+                last_time = ts_ms(mark.group(1), mark.group(2), mark.group(3), mark.group(4))
                 line.start_ms = last_time
             if line.start_ms is None:
                 line.start_ms = last_time if last_time is not None else 0

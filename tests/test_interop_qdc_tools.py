@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cli import main as cli_main
-from storage import Project
+from storage import InvalidInputError, Project
 from storage.interop.qdc import import_codebook
 
 _QDC = """<?xml version="1.0" encoding="utf-8"?>
@@ -55,3 +57,58 @@ def test_codebook_with_sets_imports_its_codes_and_says_the_sets_were_left(
     out = capsys.readouterr().out
     assert "0 new codes, 4 already in the codebook" in out
     assert "1 set of codes (code groups) not imported" in out
+
+
+def _book(namespace: str | None, origin: str, codes: str) -> str:
+    xmlns = f' xmlns="{namespace}"' if namespace else ""
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<CodeBook origin="{origin}"{xmlns}>'
+        f"<Codes>{codes}</Codes></CodeBook>"
+    )
+
+
+_CODES = (
+    '<Code guid="1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="Қала" isCodable="true" '
+    'color="#46AA00"><Description>Город</Description><Code guid="1FF58B12-6F6F-4B0C-8BE5-'
+    'BBDC91F55295" name="Ауыл" isCodable="true"/></Code>'
+)
+
+
+@pytest.mark.parametrize(
+    ("namespace", "origin", "bom"),
+    [
+        ("urn:QDA-XML:codebook:1.0", "QualCoder", True),  # QualCoder writes utf-8-sig
+        ("urn:QDA-XML:codebook:0:4", "ATLAS.ti Win 26.1.1", False),
+        ("urn:QDA-XML:codebook:1:0", "NVivo 12 For Mac", False),
+        (None, "a hand-made codebook", False),
+    ],
+)
+def test_codebooks_as_each_tool_writes_them(
+    tmp_path: Path, namespace: str | None, origin: str, bom: bool
+) -> None:
+    """A codebook without the QDA-XML namespace (as a project file may be) was refused,
+    oddly: "is not a REFI-QDA codebook (root element 'CodeBook')"."""
+    qdc = tmp_path / "book.qdc"
+    qdc.write_bytes((b"\xef\xbb\xbf" if bom else b"") + _book(namespace, origin, _CODES).encode())
+    with Project.create(tmp_path / "p.fieldscribe", coder="me") as project:
+        report = import_codebook(project, qdc)
+        codes = {c.path: (c.colour, c.description) for c in project.codebook.codes()}
+    assert report.codes == 2
+    assert codes["Қала"] == ("#46aa00", "Город") and "Қала/Ауыл" in codes
+
+
+def test_a_newer_codebook_or_a_project_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A codebook of QDA-XML 2.0 was read as if it were 1.0 (a project of 2.0 is refused);
+    a project.qde saved as .qdc was refused without saying what it is."""
+    newer = tmp_path / "new.qdc"
+    newer.write_text(_book("urn:QDA-XML:codebook:2.0", "X", _CODES), encoding="utf-8")
+    qde = tmp_path / "project.qdc"
+    qde.write_text('<Project xmlns="urn:QDA-XML:project:1.0" name="p"/>', encoding="utf-8")
+    with Project.create(tmp_path / "p.fieldscribe", coder="me") as project:
+        with pytest.raises(InvalidInputError, match="newer REFI-QDA format") as newer_error:
+            import_codebook(project, newer)
+        with pytest.raises(InvalidInputError, match="fieldscribe qdpx import") as project_error:
+            import_codebook(project, qde)
+        assert project.codebook.codes() == []
+    for error in (newer_error, project_error):
+        assert "\n" not in str(error.value) and "nothing was imported" in str(error.value).lower()

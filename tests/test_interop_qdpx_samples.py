@@ -250,3 +250,22 @@ def test_dangling_references_are_reported(tmp_path: Path, missing: str) -> None:
     assert report.codings == 0 and report.segments == 1
     expected = "not in the codebook" if missing == "code" else "missing sync points"
     assert any(expected in n for n in report.not_imported), report.not_imported
+
+
+def test_maxqda_marks_opening_lines_give_their_times(tmp_path: Path) -> None:
+    """MAXQDA puts a timestamp where the cursor is, often before a line's words
+    ("#00:00:01-0# Interviewer: ..."; tenths after the dash): such a line had no time (0 ms)."""
+    text = "#00:00:01-0# Interviewer: Hello.\r\n#00:00:02-5# Әлия: Сәлем.\r\nӘлия: Иә.\r\n"
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?><Project origin="MAXQDA 2020 (Release 20.4.2)" '
+        'xmlns="urn:QDA-XML:project:1.0" name="New project"><Sources><TextSource '
+        f'plainTextPath="internal://D.txt" guid="{SRC}" name="Video-transcript"/></Sources></Project>'
+    )
+    archive = write_qdpx(tmp_path / "m.qdpx", qde, {"sources/D.txt": text.encode("utf-8-sig")})
+    import_qdpx(archive, tmp_path / "m.fieldscribe", coder="me")
+    with Project.open(tmp_path / "m.fieldscribe", readonly=True) as p:
+        (session,) = p.sessions.all()
+        segments = p.transcript.segments(session.id)
+    assert [(g.start_ms, g.end_ms) for g in segments] == [(1000, 2500), (2500, 2500), (2500, 2500)]
+    # the marks stay in the text: every character comes back on export
+    assert segments[0].text == "#00:00:01-0# Interviewer: Hello."

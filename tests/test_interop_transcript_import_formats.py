@@ -581,7 +581,9 @@ def test_docx_nvivo_table(tmp_path: Path) -> None:
         (10600, 15200, "Айгерим", "Мен Алматыданмын."),
         (15200, 18000, None, "ok"),
     ]
-    assert "2 lines before the first timestamp" in parsed.notes[0]
+    # the title; the header row is no line of the transcript
+    assert "1 line before the first timestamp" in parsed.notes[0]
+    assert "Timespan" not in parsed.notes[0]
 
 
 def test_rev_style_speaker_and_time_headings(tmp_path: Path) -> None:
@@ -885,6 +887,32 @@ def test_txt_nvivo_tab_separated_rows(tmp_path: Path, order: tuple[int, ...], he
     path = _put(tmp_path, "nvivo.txt", "\r\n".join(lines) + "\r\n")
     assert _cues(path) == NVIVO_READ
     assert _cues(path, "timestamped-txt") == NVIVO_READ
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Timespan\tContent\tSpeaker",
+        "#\tTimespan\tContent\tSpeaker",
+        "Интервал времени\tСодержимое\tДокладчик",
+    ],
+)
+def test_txt_nvivo_header_row_is_no_line_of_the_transcript(tmp_path: Path, header: str) -> None:
+    """A header row of NVivo's tab-separated transcript (its column names, in any language)
+    was kept as a line before the first timestamp: the report said "1 line(s) before the
+    first timestamp were not imported: 'Timespan Content Speaker'", as if speech were lost."""
+    numbered = header.startswith("#")
+    rows = [
+        "\t".join(([str(n)] if numbered else []) + [span, text, who])
+        for n, (span, who, text) in enumerate(NVIVO_ROWS, 1)
+    ]
+    path = _put(tmp_path, "nvivo.txt", "\ufeff" + "\r\n".join([header, *rows]) + "\r\n")
+    parsed = parse_transcript(path)
+    assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == NVIVO_READ
+    assert parsed.notes == []
+    # a line of speech above the table, with no time, is still reported
+    said = _put(tmp_path, "said.txt", "\r\n".join(["Да, конечно.\tнет\tАйгүл", *rows]))
+    assert "1 line before the first timestamp" in parse_transcript(said).notes[0]
 
 
 def test_txt_with_a_few_tabs_inside_speech_is_read_as_lines(tmp_path: Path) -> None:

@@ -21,6 +21,25 @@ _TOOLS = {
 _MAXQDA = re.compile(r"\.mx\d{2}$")
 
 
+_FIRST_TAG = re.compile(r"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+
+
+def _root_element(start: bytes) -> str | None:
+    """The name of the first element of a file that begins like XML (UTF-8 or UTF-16), else
+    None."""
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = start.decode("utf-16", errors="ignore")
+    elif b"\x00" in start[:64]:
+        text = start.decode("utf-16-le" if start[1:2] == b"\x00" else "utf-16-be", errors="ignore")
+    else:
+        text = start.decode("utf-8", errors="ignore")
+    text = text.lstrip("\ufeff \t\r\n")
+    if not text.startswith("<"):
+        return None
+    match = _FIRST_TAG.search(re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", text, flags=re.S))
+    return match.group(2) if match else None
+
+
 def _export_hint(tool: str) -> str:
     return (
         f"export it in {tool} as a REFI-QDA project (.qdpx) and import that file; "
@@ -51,9 +70,22 @@ def not_a_qdpx(path: Path) -> str | None:
     tool = _TOOLS.get(suffix) or ("MAXQDA" if _MAXQDA.search(suffix) else None)
     try:
         with path.open("rb") as handle:
-            head = handle.read(len(_SQLITE))
+            start = handle.read(1024)
     except OSError:
         return None
+    head = start[: len(_SQLITE)]
+    root = None if head.startswith(b"PK") else _root_element(start)
+    if root == "CodeBook":
+        return (
+            f"{path} is a REFI-QDA codebook (.qdc), not a project (.qdpx): import it with "
+            "'fieldscribe codebook import' (File ▸ Import a codebook…); nothing was imported."
+        )
+    if root == "Project":
+        return (
+            f"{path} is a bare REFI-QDA project file (project.qde), not a .qdpx: import the "
+            ".qdpx it came in, or zip it with its 'sources' folder into one; nothing was "
+            "imported."
+        )
     if head == _SQLITE:
         if path.name.lower() == "data.qda" or tool == "QualCoder":
             hint = _export_hint("QualCoder")

@@ -23,7 +23,7 @@ from storage.privacy.view import log_export, private_view
 from . import exchange_meta
 from ._common import ORIGIN, QDC_NS
 from ._files import write_atomic
-from .qdpx_import import ImportContext, ImportReport
+from .qdpx_import import ImportContext, ImportReport, check_schema_version
 from .qdpx_import.codes import import_codes
 from .qdpx_parse import QProject, child, children, local, parse_codes
 from .safe_zip import parse_xml
@@ -232,11 +232,23 @@ def read_qdc(path: Path) -> QProject:
     if size > _MAX_QDC_BYTES:
         raise InvalidInputError(f"{path}: the codebook is larger than {_MAX_QDC_BYTES} bytes.")
     root = parse_xml(path.read_bytes(), str(path))
-    if local(root.tag) != "CodeBook" or not root.tag.startswith("{urn:QDA-XML:"):
-        raise InvalidInputError(
-            f"{path} is not a REFI-QDA codebook (root element {local(root.tag)!r}); nothing "
-            "was imported."
+    # the QDA-XML namespace (any version: ATLAS.ti writes "codebook:0:4", NVivo for Mac
+    # "codebook:1:0"), or none at all, as a project file may have
+    namespaced = root.tag.startswith("{")
+    if local(root.tag) != "CodeBook" or (namespaced and not root.tag.startswith("{urn:QDA-XML:")):
+        hint = (
+            " It is a REFI-QDA project (a project.qde), not a codebook: import the .qdpx "
+            "holding it with 'fieldscribe qdpx import'."
+            if local(root.tag) == "Project"
+            else ""
         )
+        raise InvalidInputError(
+            f"{path} is not a REFI-QDA codebook (root element {local(root.tag)!r}"
+            + (f" in namespace {root.tag[1:].split('}')[0]!r}" if namespaced else "")
+            + f"); nothing was imported.{hint}"
+        )
+    if namespaced:
+        check_schema_version(root.tag, path)
     codes = parse_codes(child(root, "Codes"))
     for code in codes:
         if not code.guid:

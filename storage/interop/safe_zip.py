@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError
+from xml.parsers.expat import errors
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -92,6 +94,7 @@ class SafeZip:
             self._zip.close()
             raise
         self._names = {self._norm(i.filename): i for i in self._zip.infolist() if not i.is_dir()}
+        self._folded: dict[str, str] | None = None  # ``find``'s names NFC and case folded
 
     @staticmethod
     def _norm(name: str) -> str:
@@ -141,14 +144,18 @@ class SafeZip:
         return sorted(self._names)
 
     def find(self, name: str) -> str | None:
-        """Return the stored member name matching ``name`` (case-insensitive fallback) or None."""
+        """Return the stored member name matching ``name`` or None; else one that differs in
+        letter case or Unicode form (a Mac zips "й" as "и" and a combining breve: NFD)."""
         if _bad_name(name):
             return None
         norm = self._norm(name)
         if norm in self._names:
             return norm
-        lowered = {n.lower(): n for n in self._names}
-        return lowered.get(norm.lower())
+        if self._folded is None:  # built once: an import looks up every source's file
+            self._folded = {}
+            for n in self._names:
+                self._folded.setdefault(_fold(n), n)
+        return self._folded.get(_fold(norm))
 
     def read(self, name: str, max_bytes: int | None = None) -> bytes:
         """Read one member fully, refusing more data than declared or than ``max_bytes``."""
@@ -191,9 +198,17 @@ def parse_xml(data: bytes, what: str) -> Element:
     if len(data) > MAX_XML_BYTES:
         raise InvalidInputError(f"{what}: the XML is larger than {MAX_XML_BYTES} bytes; refused.")
     try:
-        root: Element = SafeET.fromstring(
-            data, forbid_dtd=False, forbid_entities=True, forbid_external=True
-        )
+        try:
+            root: Element = SafeET.fromstring(
+                data, forbid_dtd=False, forbid_entities=True, forbid_external=True
+            )
+        except ParseError as exc:
+            fixed = _declared_wrongly(data, exc)
+            if fixed is None:
+                raise
+            root = SafeET.fromstring(
+                fixed, forbid_dtd=False, forbid_entities=True, forbid_external=True
+            )
     except DefusedXmlException as exc:
         raise InvalidInputError(
             f"{what}: the XML declares a DTD or entities ({type(exc).__name__}), which are not "
@@ -202,3 +217,30 @@ def parse_xml(data: bytes, what: str) -> Element:
     except ParseError as exc:
         raise InvalidInputError(f"{what}: malformed XML ({exc}); nothing was written.") from None
     return root
+
+
+_DECLARED = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
+
+
+def _declared_wrongly(data: bytes, exc: ParseError) -> bytes | None:
+    """XML whose declaration names another encoding than its bytes are in (a .NET program
+    that serialises to a string writes ``encoding="utf-16"`` and saves the text as UTF-8):
+    the same XML declared as what it is, UTF-8 (its byte order mark, or none, tells); None for
+    any other error, or bytes that are no UTF-8 or UTF-16."""
+    if getattr(exc, "code", None) != errors.codes[errors.XML_ERROR_INCORRECT_ENCODING]:
+        return None
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    encoded = text.encode("utf-8")
+    fixed, count = _DECLARED.subn(rb"\1utf-8\2", encoded, count=1)
+    return fixed if count else None
+
+
+def _fold(name: str) -> str:
+    """A member name as compared when not found as written: NFC, case folded."""
+    return unicodedata.normalize("NFC", name).casefold()

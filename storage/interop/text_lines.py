@@ -21,6 +21,8 @@ _QC_TS = re.compile(
     r"|#(\d{1,2}):(\d{2}):(\d{2})[.,](\d{1,3})#)[ \t]*"
 )
 _TAIL_F4 = re.compile(r"[ \t]*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#[ \t]*$")
+#: the same mark opening a line (MAXQDA puts one where the cursor is: "#00:00:01-0# I: ...")
+_LEAD_F4 = re.compile(r"^[ \t]*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#")
 _SPEAKER = re.compile(r"^([^\s:#\[\]()][^:\n]{0,39}?):[ \t]+(?=\S)")
 
 
@@ -64,7 +66,9 @@ def speaker_prefix(line: str) -> tuple[str | None, int]:
     return name, match.end()
 
 
-def _prefix(line: str, speakers: set[str] | None) -> tuple[str | None, int]:
+def label_prefix(line: str, speakers: set[str] | None) -> tuple[str | None, int]:
+    """The speaker label opening a line and its length with ": " (None, 0 without one): one
+    of ``speakers`` when given, else any that looks like a label (``speaker_prefix``)."""
     if speakers is None:
         return speaker_prefix(line)
     for label in sorted(speakers, key=len, reverse=True):
@@ -143,7 +147,7 @@ def split_lines(
                 # unless a sync point falls inside them
                 stamp = lead_stamp(body) if speakers is None else None
                 skip = stamp[1] if stamp else 0
-                speaker, n = _prefix(body[skip:], speakers)
+                speaker, n = label_prefix(body[skip:], speakers)
                 if not any(ls < p < ls + skip + n for p, _t in inline):
                     text_start = ls + skip + n
                 else:
@@ -156,7 +160,7 @@ def split_lines(
                     prefix = prefix[stamp[1] :]
                 speaker = prefix[:-2].strip() or None
             else:
-                speaker, n = _prefix(body, speakers)
+                speaker, n = label_prefix(body, speakers)
                 text_start = ls + n
             for p, t in inline:
                 if t is not None and p <= text_start and start is None:
@@ -175,7 +179,7 @@ def split_lines(
             if tail and ls + tail.start() >= text_start:
                 end = ts_ms(tail.group(1), tail.group(2), tail.group(3), tail.group(4))
                 text_end = ls + tail.start()
-            speaker, n = _prefix(text[text_start:text_end], speakers)
+            speaker, n = label_prefix(text[text_start:text_end], speakers)
             text_start += n
         if not inline and not text[text_start:text_end].strip():
             continue
@@ -271,7 +275,7 @@ _ONLY_TS = re.compile(
 def _exact_speaker(line: str, speakers: set[str] | None) -> tuple[str | None, int]:
     """``NAME: text`` at the very start of a line, separated by exactly ": " (so that writing
     ``f"{speaker}: {text}"`` gives the line back character for character)."""
-    speaker, _n = _prefix(line, speakers)
+    speaker, _n = label_prefix(line, speakers)
     if speaker is None or not line.startswith(f"{speaker}: "):
         return None, 0
     return speaker, len(speaker) + 2
@@ -293,8 +297,9 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
       own whose text is that timestamp; its time starts it and the lines after it;
     * blank lines stay with the segment before them (its text ends with ``\\n`` and the blank
       line), those before the first line with words form a segment of their own;
-    * a leading timestamp in a line with words starts its segment, an f4/MAXQDA end mark
-      (``#00:01:05-3#``) ends it; both stay in the text.
+    * a leading timestamp in a line with words (``[00:01:02]``, or a MAXQDA mark
+      ``#00:01:02-3#``) starts its segment, an f4/MAXQDA end mark (``#00:01:05-3#``) ends it;
+      both stay in the text.
 
     Joining ``[speaker + ": "] + text`` of the segments with ``\\n`` gives ``text`` back.
 
@@ -349,6 +354,9 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
                 or "(" in lead.group(0)
             ):
                 last_time = ts_ms(lead.group(1), lead.group(2), lead.group(3), lead.group(4))
+                line.start_ms = last_time
+            elif (mark := _LEAD_F4.match(line.text)) is not None:
+                last_time = ts_ms(mark.group(1), mark.group(2), mark.group(3), mark.group(4))
                 line.start_ms = last_time
             if line.start_ms is None:
                 line.start_ms = last_time if last_time is not None else 0

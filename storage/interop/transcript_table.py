@@ -38,12 +38,16 @@ def rows_as_lines(rows: list[list[str]]) -> list[str]:
     the column of names (each word capitalised; else the shortest values, at most four words)
     when there is text besides it: time | speaker | text, speaker | time | text, NVivo's
     # | span | text | speaker. A column of row numbers is left out; rows without a time are
-    read as plain lines.
+    read as plain lines; a header row over the first timed row (``Timespan | Content |
+    Speaker``, ``# | Timespan | Content | Speaker``) is left out.
     """
     width = max((len(r) for r in rows), default=0)
     timed = [r for r in rows if len(r) == width and any(is_time(c) for c in r)]
     if not timed:
         return [" ".join(c for c in r if c) for r in rows]
+    header = header_row(rows, width)
+    if header is not None:  # column names (Timespan | Content | Speaker): no line of speech
+        rows = rows[:header] + rows[header + 1 :]
     firsts = [next(i for i, c in enumerate(r) if is_time(c)) for r in timed]
     time_col = max(set(firsts), key=firsts.count)
     others = [
@@ -70,3 +74,23 @@ def rows_as_lines(rows: list[list[str]]) -> list[str]:
         text = " ".join(r[c] for c in others if c != speaker_col and r[c])
         lines.append(f"{when} {speaker}: {text}" if speaker else f"{when} {text}")
     return lines
+
+
+def header_row(rows: list[list[str]], width: int) -> int | None:
+    """The index of a table's header row: the last full-width row above its first timed row,
+    every cell a short name (at most four words, no sentence end) and none a time; None when
+    there is none."""
+    index = next(
+        (i for i, r in enumerate(rows) if len(r) == width and any(is_time(c) for c in r)), None
+    )
+    if index is None:
+        return None
+    above = [i for i in range(index) if len(rows[i]) == width]
+    if not above:
+        return None
+    cells = rows[above[-1]]
+    names = all(
+        c and len(c) <= 40 and len(c.split()) <= 4 and not c.endswith((".", "?", "!", "…"))
+        for c in cells
+    )
+    return above[-1] if names and not any(is_time(c) for c in cells) else None

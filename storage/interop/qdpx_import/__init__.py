@@ -52,7 +52,7 @@ from storage.core.words import plural
 from ..native_projects import not_a_qdpx
 from ..qdpx_parse import QProject, local, parse_project
 from ..safe_zip import SafeZip, ZipLimits, parse_xml
-from . import codes, media, people, sources
+from . import again, codes, media, people, sources
 from .context import ImportContext, ImportReport, archive_member
 from .external import check_media_dir, file_name
 
@@ -76,6 +76,13 @@ def import_sources(ctx: ImportContext) -> None:
             if ctx.media_dir is not None and src.kind in ("AudioSource", "VideoSource"):
                 media.media_again(ctx, src, src.guid)
                 media.transcript_again(ctx, src, src.guid)
+            # another coder's export of the same project: their codings join the others'
+            if src.kind in ("AudioSource", "VideoSource"):
+                again.av_codings_again(ctx, src, src.guid)
+            elif src.kind == "TextSource" or (
+                src.kind == "PDFSource" and (src.text_path or src.text_inline is not None)
+            ):
+                again.text_codings_again(ctx, src, src.guid)
             continue
         seen.add(src.guid)
         if src.kind == "TextSource":
@@ -128,6 +135,17 @@ def run(ctx: ImportContext) -> ImportReport:
         ctx.report.not_imported.append(
             f"{plural(count, 'coding')} {'refers' if count == 1 else 'refer'} to {what}."
         )
+    if ctx.no_user_codings:
+        only = set(ctx.qp.users.values())
+        who = next(iter(only)) if len(only) == 1 else ctx.p.coder
+        why = "the file's only user" if len(only) == 1 else "the coder importing the file"
+        one = ctx.no_user_codings == 1
+        ctx.report.notes.append(
+            f"{plural(ctx.no_user_codings, 'coding')} "
+            f"{'names' if one else 'name'} no user of the file (QualCoder writes none on a "
+            f"transcript's codings); {'it was' if one else 'they were'} given to {who!r} "
+            f"({why}): check the coders before measuring agreement."
+        )
     for what, count in ctx.qp.unsupported.items():
         if what == "links":
             count -= ctx.note_links
@@ -146,7 +164,8 @@ def run(ctx: ImportContext) -> ImportReport:
                 else f"{plural(len(ctx.reused_sources), 'source')} "
                 f"{'was' if len(ctx.reused_sources) == 1 else 'were'} imported before (same GUID): "
             )
-            + f"{names}{more} kept as they are, with their codings, not imported again"
+            + f"{names}{more} kept as they are, with their codings, not imported again (codings"
+            + " of their text the project never had are added)"
             + (f"; {plural(ctx.reused_cases, 'case')} reused." if ctx.reused_cases else "."),
         )
     if ctx.qp.description and not (
@@ -219,7 +238,7 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
                 f"{local(root.tag)!r}); nothing was imported.{hint}"
             )
         if namespaced:
-            _check_schema_version(root.tag, archive)
+            check_schema_version(root.tag, archive)
         qp = parse_project(root)
         qp.folder = qde.rpartition("/")[0]
         _check_project(qp, archive)
@@ -238,7 +257,7 @@ def _check_project(qp: QProject, archive: Path) -> None:
             raise InvalidInputError(f"{archive}: a source ({src.name!r}) has no guid; refused.")
 
 
-def _check_schema_version(tag: str, archive: Path) -> None:
+def check_schema_version(tag: str, archive: Path) -> None:
     """Refuse a project of a newer QDA-XML schema than 1.x (never read it half-understood)."""
     namespace = tag[1:].split("}", 1)[0]
     # "urn:QDA-XML:project:1.0"; drafts wrote other versions ("0:4", QualCoder has seen)

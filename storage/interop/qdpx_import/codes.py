@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from storage.codebook.codebook import PALETTE
@@ -27,6 +28,7 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
     existing_count = int(ctx.conn.execute("SELECT count(*) FROM codes").fetchone()[0])
     hex8 = hex8_order(code.colour for code in codes)  # the file's colours read together
     created: set[str] = set()  # the codes this import made
+    seen: dict[str, str] = {}  # the file's code GUIDs so far, and their codes' names
     for i, code in enumerate(codes):
         if code.name:  # stored as the codebook stores names (NFC, no surrounding spaces)
             code.name = clean_name(code.name)
@@ -35,6 +37,17 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
             ctx.report.notes.append(f"Code {code.name!r} renamed to {name!r}.")
             code.name = name
         parent_id = ctx.code_map.get(code.parent) if code.parent else None
+        first = seen.get(code.guid)
+        if first is not None:
+            # a second code with one GUID (a damaged or hand-made file): a code of its own,
+            # and the codings naming the GUID are the first one's
+            ctx.report.notes.append(
+                f"Code {code.name!r} has the GUID of the code {first!r} before it ({code.guid}); "
+                f"it was imported as a code of its own; codings of that GUID go to {first!r}."
+            )
+            code = replace(code, guid="")
+        elif code.guid:
+            seen[code.guid] = code.name
         if code.guid and ctx.exists("codes", code.guid):
             ctx.code_map[code.guid] = code.guid
             ctx.code_order.append(code.guid)
@@ -57,7 +70,8 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
             )
             code.name, row = name, None
         if row is not None:
-            ctx.code_map[code.guid] = row[0]
+            if code.guid:
+                ctx.code_map[code.guid] = row[0]
             ctx.code_order.append(row[0])
             ctx.report.codes_reused += 1
             continue
@@ -84,7 +98,8 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
                 now_iso(),
             ),
         )
-        ctx.code_map[code.guid] = code_id
+        if code.guid:
+            ctx.code_map[code.guid] = code_id
         created.add(code_id)
         ctx.report.codes += 1
         if not code.codable:

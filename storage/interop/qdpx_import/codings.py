@@ -86,7 +86,7 @@ def add_coding(
         # counted per code and reported once (a project can hold thousands of such codings)
         ctx.unknown_codes[coding.code] = ctx.unknown_codes.get(coding.code, 0) + 1
         return None
-    coder = ctx.user(coding.user, sel.user)
+    coder = ctx.coder(coding.user, sel.user)
     ctx.ensure_coder(coder)
     guid = coding.guid if n == 0 else None
     coding_id = ctx.fresh_id("codings", guid)

@@ -103,6 +103,9 @@ class ImportContext:
         self.case_names: dict[str, str] = {}  # participant id -> its case's name
         self.unknown_codes: dict[str, int] = {}  # code GUIDs codings name that are no code
         self.fieldscribe = qp.origin.startswith(ORIGIN)
+        self._name_users()
+        #: codings whose coding, selection and user list name no user: how many, given to whom
+        self.no_user_codings = 0
         #: the exporter counts a Windows line end as one character (ATLAS.ti), not two
         self.crlf_as_one = "ATLAS" in qp.origin.upper()
         # FieldScribe writes a case line "speaker LABEL in session GUID" for every label.
@@ -117,11 +120,49 @@ class ImportContext:
                         label, guid = match.group(1), match.group(2).lower()
                         self.known_speakers.setdefault(guid, set()).add(label)
 
+    def _name_users(self) -> None:
+        """One coder per user GUID: a user named like one before it (two "Administrator"s
+        of two computers, as NVivo and ATLAS.ti keep them apart by GUID) is "NAME (2)", so that
+        their codings stay two coders' (agreement needs them apart)."""
+        taken: dict[str, int] = {}
+        for guid, name in list(self.qp.users.items()):
+            taken[name] = taken.get(name, 0) + 1
+            if taken[name] > 1:
+                n = taken[name]
+                while f"{name} ({n})" in self.qp.users.values():
+                    n += 1
+                self.qp.users[guid] = f"{name} ({n})"
+                self.report.notes.append(
+                    f"Two users of the file are named {name!r} (GUIDs {guid} and one before); "
+                    f"this one's work is the coder {self.qp.users[guid]!r}."
+                )
+
     def user(self, guid: str | None, *fallbacks: str | None) -> str:
         for g in (guid, *fallbacks):
             if g and g in self.qp.users:
                 return self.qp.users[g]
         return self.p.coder
+
+    def coder(self, guid: str | None, *fallbacks: str | None, count: bool = True) -> str:
+        """The coder of a coding: its user, else its selection's; where neither names a user
+        of the file (QualCoder writes none on a transcript's codings), the file's only user,
+        else the importing coder (counted for the report, unless ``count`` is False)."""
+        if any(g and g in self.qp.users for g in (guid, *fallbacks)):
+            return self.user(guid, *fallbacks)
+        self.no_user_codings += count
+        if len(set(self.qp.users.values())) == 1:
+            return next(iter(self.qp.users.values()))
+        return self.p.coder
+
+    def known_coding(self, guid: str) -> bool:
+        """Whether the project holds a coding of this GUID, or held one and it was deleted."""
+        return bool(guid) and (
+            self.exists("codings", guid)
+            or self.conn.execute(
+                "SELECT 1 FROM deletions WHERE table_name = 'codings' AND row_id = ?", (guid,)
+            ).fetchone()
+            is not None
+        )
 
     def exists(self, table: str, row_id: str) -> bool:
         return (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from storage.core.ids import new_id, now_iso
 from storage.core.words import plural
 
 from .._common import iso_from_xml
+from ..cue_lines import cue_lines, span_rows
 from ..qdpx_parse import QSelection, QSource, QTranscript
 from ..text_lines import (
     Line,
@@ -22,6 +24,7 @@ from ..text_lines import (
 from .codings import add_coding, selection
 from .context import ImportContext
 from .external import find_media
+from .positions import best_reading, has_astral, readings
 from .sources import add_lines, lone_crs, new_session
 
 if TYPE_CHECKING:
@@ -75,6 +78,48 @@ def av_source(ctx: ImportContext, src: QSource) -> None:
         )
 
 
+def transcript_lines(
+    ctx: ImportContext,
+    src: QSource,
+    tr: QTranscript,
+    text: str,
+    duration: int | None,
+    notes: list[str],
+) -> tuple[list[Line], dict[str, tuple[int | None, int | None]]]:
+    """A transcript's text as the lines its segments hold, and its sync points as positions
+    in that text (nothing is written; what the report says of it goes to ``notes``)."""
+    text = lone_crs(notes, f"Transcript of {src.name!r}", text)
+    if "\r\n" in text and crlf_only(text) and ctx.crlf_as_one:
+        # ATLAS.ti counts a Windows line end as one character (as in its text sources)
+        text = text.replace("\r\n", "\n")
+        notes.append(
+            f"Transcript of {src.name!r}: its positions count each Windows line end as "
+            "one character (as ATLAS.ti does)."
+        )
+    syncpoints = transcript_syncpoints(src, tr, text, notes)
+    points = list(syncpoints.values())
+    cues = cue_lines(text, ctx.known_speakers.get(src.guid))
+    if cues is not None:
+        # subtitles (an .srt or WebVTT text): cue numbers and time lines are no speech
+        notes.append(
+            f"Transcript of {src.name!r}: it is subtitles (SRT or WebVTT); each cue's "
+            "text is a segment at the cue's times."
+        )
+    elif (cues := span_rows(text, ctx.known_speakers.get(src.guid))) is not None:
+        notes.append(
+            f"Transcript of {src.name!r}: its lines are the rows of a transcript table "
+            "(a timespan, the speaker and the text, as NVivo keeps them); each row is a "
+            "segment at its timespan."
+        )
+    lines = cues or split_lines(
+        text,
+        [(p, t) for p, t in points if p is not None],
+        duration_ms=duration,
+        speakers=ctx.known_speakers.get(src.guid),
+    )
+    return lines, syncpoints
+
+
 def transcript(
     ctx: ImportContext, src: QSource, tr: QTranscript, session_id: str, duration: int | None
 ) -> tuple[list[Line], list[str]]:
@@ -95,25 +140,11 @@ def transcript(
             )
         )
     else:
-        text = lone_crs(ctx, f"Transcript of {src.name!r}", text)
-        if "\r\n" in text and crlf_only(text) and ctx.crlf_as_one:
-            # ATLAS.ti counts a Windows line end as one character (as in its text sources)
-            text = text.replace("\r\n", "\n")
-            ctx.report.notes.append(
-                f"Transcript of {src.name!r}: its positions count each Windows line end as "
-                "one character (as ATLAS.ti does)."
-            )
-        points = list(tr.syncpoints.values())
-        lines = split_lines(
-            text,
-            [(p, t) for p, t in points if p is not None],
-            duration_ms=duration,
-            speakers=ctx.known_speakers.get(src.guid),
-        )
+        lines, syncpoints = transcript_lines(ctx, src, tr, text, duration, ctx.report.notes)
         seg_ids = add_lines(ctx, session_id, lines, src.guid)
         for sel in tr.selections:
-            frm = tr.syncpoints.get(sel.from_sync or "")
-            to = tr.syncpoints.get(sel.to_sync or "")
+            frm = syncpoints.get(sel.from_sync or "")
+            to = syncpoints.get(sel.to_sync or "")
             if frm is None or to is None or frm[0] is None or to[0] is None:
                 ctx.report.not_imported.append(
                     f"Transcript of {src.name!r}: selection {sel.guid} refers to "
@@ -145,6 +176,48 @@ def transcript(
             f"{TRANSCRIPT_DESCRIPTION!r} on its session."
         )
     return lines, seg_ids
+
+
+def transcript_syncpoints(
+    src: QSource, tr: QTranscript, text: str, notes: list[str]
+) -> dict[str, tuple[int | None, int | None]]:
+    """A transcript's sync points, their positions in code points of ``text``: counted in
+    UTF-16 code units (two for an emoji), or counting the CRs of a text written in the XML
+    itself that the parser read as LF, where only so do its selections fit the text
+    (``positions``); as the file has them otherwise."""
+    in_xml = not tr.text_path and tr.text_inline is not None and "\n" in text
+    if not has_astral(text) and not in_xml:
+        return tr.syncpoints
+    spans = []
+    for sel in tr.selections:
+        frm = tr.syncpoints.get(sel.from_sync or "", (None, None))[0]
+        to = tr.syncpoints.get(sel.to_sync or "", (None, None))[0]
+        spans.append(replace(sel, start=frm, end=to))
+    spans += [
+        QSelection(guid, None, pos, pos, None, None, None)
+        for guid, (pos, _t) in tr.syncpoints.items()
+    ]
+    candidates = readings(text, text, None, in_xml=in_xml)
+    reading = best_reading(spans, text, candidates, candidates[0])
+    if reading is candidates[0]:
+        return tr.syncpoints
+    if reading.xml_crlf:
+        notes.append(
+            f"Transcript of {src.name!r}: its text, written in the project file itself, had "
+            "Windows line ends (CRLF), which XML reads as LF; its positions count them as two "
+            "characters (only so do its selections fit its text) and were read so."
+        )
+    if reading.utf16:
+        notes.append(
+            f"Transcript of {src.name!r}: its positions count each character outside the "
+            "Basic Multilingual Plane (an emoji...) as two (UTF-16 code units), not as one "
+            "character as REFI-QDA says (only so do its selections fit its text); they were "
+            "read so."
+        )
+    return {
+        guid: (None if pos is None else reading.to_lf(pos), stamp)
+        for guid, (pos, stamp) in tr.syncpoints.items()
+    }
 
 
 def time_selection(

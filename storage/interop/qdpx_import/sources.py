@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storage.core.ids import now_iso
@@ -28,6 +29,7 @@ from ..text_lines import (
 )
 from .codings import selection
 from .context import ImportContext
+from .positions import Reading, best_reading, readings
 
 if TYPE_CHECKING:
     pass
@@ -155,6 +157,62 @@ def _line_languages(ctx: ImportContext, guid: str, count: int) -> list[str | Non
     return each
 
 
+@dataclass
+class SourceText:
+    """A text source's text as its segments hold it, and how the file's positions count."""
+
+    text: str  # with LF line breaks
+    length: int  # as the file has it, before its line ends are read
+    lines: list[Line]
+    reading: Reading
+    crlf: bool  # written with CRLF line ends counted two (the export writes them again)
+    notes: list[str]  # what the report says about it
+
+
+def source_text(ctx: ImportContext, src: QSource, text: str) -> SourceText:
+    """Read a text source's text into lines, as ``text_source`` stores them (nothing is
+    written, the report is left alone: its notes are returned)."""
+    notes: list[str] = []
+    length = len(text)
+    ends: LineEnds | None = None
+    if "\r" in text and "\n" not in text:
+        # classic Mac line ends (CR alone): one character for one, so every position holds
+        text = text.replace("\r", "\n")
+        notes.append(
+            f"Text source {src.name!r}: its lines end in CR alone (classic Mac); they were read "
+            "as line breaks and are exported as LF."
+        )
+    else:
+        text = lone_crs(notes, f"Text source {src.name!r}", text)
+    raw, mixed = text, "\r\n" in text and not crlf_only(text)
+    if "\r\n" in text:  # Windows line ends: segments hold LF, the export writes CRLF again
+        # (a text mixing CRLF and LF, edited on two systems, is read the same way: no "\r" is
+        # left at the end of a segment, and positions still count it)
+        text, ends = strip_crlf(text)
+    reading = text_reading(ctx, src, raw, text, ends, notes)
+    if ends is not None and not reading.crlf_two:
+        notes.append(
+            f"Text source {src.name!r}: its positions count each Windows line end as one "
+            "character (as ATLAS.ti does); it is exported with LF line ends."
+        )
+    elif ends is not None and mixed:
+        notes.append(
+            f"Text source {src.name!r}: its lines end in a mix of Windows (CRLF) and Unix "
+            "(LF) line ends; both were read as line breaks and are exported as LF."
+        )
+    lines, transcript = split_text_source(text, ctx.known_speakers.get(src.guid))
+    if not transcript:
+        labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])
+        if labelled:
+            notes.append(
+                f"Text source {src.name!r}: {plural(labelled, 'line')} "
+                f"{'starts' if labelled == 1 else 'start'} like 'Word: ...' but not every line "
+                "does, so it is not a transcript: the lines stay text, no speakers."
+            )
+    crlf = ends is not None and reading.crlf_two and not mixed
+    return SourceText(text, length, lines, reading, crlf, notes)
+
+
 def text_source(ctx: ImportContext, src: QSource) -> None:
     text = ctx.read_text(src.text_path, src.text_inline, f"Text source {src.name!r}")
     if text is None:
@@ -166,52 +224,23 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         )
         return
     session_id = new_session(ctx, src, "observation")
-    length = len(text)  # as the file has it, before its line ends are read
-    ends: LineEnds | None = None
-    if "\r" in text and "\n" not in text:
-        # classic Mac line ends (CR alone): one character for one, so every position holds
-        text = text.replace("\r", "\n")
-        ctx.report.notes.append(
-            f"Text source {src.name!r}: its lines end in CR alone (classic Mac); they were read "
-            "as line breaks and are exported as LF."
-        )
-    else:
-        text = lone_crs(ctx, f"Text source {src.name!r}", text)
-    if "\r\n" in text:  # Windows line ends: segments hold LF, the export writes CRLF again
-        # (a text mixing CRLF and LF, edited on two systems, is read the same way: no "\r" is
-        # left at the end of a segment, and positions still count it)
-        mixed = not crlf_only(text)
-        text, ends = strip_crlf(text)
-        if not crlf_counts_two(ctx, src, text, ends):
-            ends = None  # the positions count each CRLF as one character (ATLAS.ti)
-            ctx.report.notes.append(
-                f"Text source {src.name!r}: its positions count each Windows line end as one "
-                "character (as ATLAS.ti does); it is exported with LF line ends."
-            )
-        elif mixed:
-            ctx.report.notes.append(
-                f"Text source {src.name!r}: its lines end in a mix of Windows (CRLF) and Unix "
-                "(LF) line ends; both were read as line breaks and are exported as LF."
-            )
-        else:
-            ctx.crlf_sessions.append(session_id)
-    lines, transcript = split_text_source(text, ctx.known_speakers.get(src.guid))
-    if not transcript:
-        labelled = sum(1 for line in lines if speaker_prefix(line.text)[0])
-        if labelled:
-            ctx.report.notes.append(
-                f"Text source {src.name!r}: {plural(labelled, 'line')} "
-                f"{'starts' if labelled == 1 else 'start'} like 'Word: ...' but not every line "
-                "does, so it is not a transcript: the lines stay text, no speakers."
-            )
+    read = source_text(ctx, src, text)
+    ctx.report.notes += read.notes
+    if read.crlf:
+        ctx.crlf_sessions.append(session_id)
+    lines, reading = read.lines, read.reading
     seg_ids = add_lines(ctx, session_id, lines, src.guid)
-    beyond = [sel for sel in src.selections if max(sel.start or 0, sel.end or 0) > length]
+    beyond = [
+        sel
+        for sel in src.selections
+        if reading.to_lf(max(sel.start or 0, sel.end or 0)) > len(read.text)
+    ]
     if beyond:
         ctx.report.notes.append(
             f"Text source {src.name!r}: {plural(len(beyond), 'selection')} "
             f"{'reaches' if len(beyond) == 1 else 'reach'} past the end of its "
-            f"text ({length} characters): was it written in another encoding or with other "
-            "line ends? Each was kept up to the end."
+            f"text ({read.length} characters): was it written in another encoding or with other "
+            f"line ends? {'It was' if len(beyond) == 1 else 'Each was'} kept up to the end."
         )
     for sel in src.selections:
         if sel.start is None or sel.end is None:
@@ -219,9 +248,7 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
                 f"Text source {src.name!r}: selection {sel.guid} has no positions."
             )
             continue
-        start, end = sel.start, sel.end
-        if ends is not None:
-            start, end = ends.to_lf(start), ends.to_lf(end)
+        start, end = reading.to_lf(sel.start), reading.to_lf(sel.end)
         selection(ctx, src.name, sel, lines, seg_ids, start, end)
     session_target = ("session", session_id)
     for guid in src.notes:
@@ -231,9 +258,7 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         # an annotation of a passage (QualCoder): a memo on the segments it covers
         segments: list[tuple[str, str | None]] = []
         for start, end in note.spans:
-            if ends is not None:
-                start, end = ends.to_lf(start), ends.to_lf(end)
-            for index, _s, _e in map_span(lines, start, end):
+            for index, _s, _e in map_span(lines, reading.to_lf(start), reading.to_lf(end)):
                 if ("segment", seg_ids[index]) not in segments:
                     segments.append(("segment", seg_ids[index]))
         targets = ctx.note_targets.get(guid, [])
@@ -247,7 +272,7 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         )
 
 
-def lone_crs(ctx: ImportContext, what: str, text: str) -> str:
+def lone_crs(notes: list[str], what: str, text: str) -> str:
     """A text with LF (or CRLF) line ends and a CR standing alone here and there (a line
     pasted from an old Mac file): each such CR is a line end, one character for one, so that
     no segment keeps a stray CR and every selection stays on its characters."""
@@ -255,7 +280,7 @@ def lone_crs(ctx: ImportContext, what: str, text: str) -> str:
         return text
     text, count = lone_crs_as_lf(text)
     if count:
-        ctx.report.notes.append(
+        notes.append(
             f"{what}: {plural(count, 'line end')} written as CR alone (classic Mac) among its "
             f"other line ends {'was' if count == 1 else 'were'} read as line breaks; it is "
             "exported with LF there."
@@ -263,27 +288,33 @@ def lone_crs(ctx: ImportContext, what: str, text: str) -> str:
     return text
 
 
-def _words(text: str) -> str:
-    return " ".join(text.split())
-
-
-def crlf_counts_two(ctx: ImportContext, src: QSource, lf_text: str, ends: LineEnds) -> bool:
-    """Whether a CRLF text's positions count each line end as two code points (what QDA-XML
-    says, and MAXQDA, NVivo, QualCoder write) or as one (ATLAS.ti).
-
-    A selection's ``name`` often quotes its text's beginning (ATLAS.ti, MAXQDA): the counting
-    under which more names match their text wins; without that evidence, the origin decides.
-    """
-    score = 0
-    for sel in src.selections:
-        quote = _words((sel.name or "").rstrip(". …"))
-        if len(quote) < 3 or sel.start is None or sel.end is None:
-            continue
-        two = _words(lf_text[ends.to_lf(sel.start) : ends.to_lf(sel.end)])
-        one = _words(lf_text[sel.start : sel.end])
-        if two == one:
-            continue
-        score += two.startswith(quote) - one.startswith(quote)
-    if score:
-        return score > 0
-    return not ctx.crlf_as_one
+def text_reading(
+    ctx: ImportContext,
+    src: QSource,
+    raw: str,
+    lf_text: str,
+    ends: LineEnds | None,
+    notes: list[str],
+) -> Reading:
+    """How the positions of a text source count (``positions``): a Windows line end as two
+    code points (what QDA-XML says, and MAXQDA, NVivo, QualCoder write) or as one (ATLAS.ti);
+    a character outside the BMP as one (QDA-XML) or as two UTF-16 code units (noted)."""
+    in_xml = not src.text_path and src.text_inline is not None
+    candidates = readings(raw, lf_text, ends, in_xml=in_xml)
+    default = candidates[0]  # code points, and (with CRLF) as the origin counts line ends
+    if ends is not None:
+        default = next(r for r in candidates if not r.utf16 and r.crlf_two != ctx.crlf_as_one)
+    reading = best_reading(src.selections, lf_text, candidates, default)
+    if reading.xml_crlf:
+        notes.append(
+            f"Text source {src.name!r}: its text, written in the project file itself, had "
+            "Windows line ends (CRLF), which XML reads as LF; its positions count them as two "
+            "characters (only so do its selections fit its text) and were read so."
+        )
+    if reading.utf16:
+        notes.append(
+            f"Text source {src.name!r}: its positions count each character outside the Basic "
+            "Multilingual Plane (an emoji...) as two (UTF-16 code units), not as one character "
+            "as REFI-QDA says (only so do its selections fit its text); they were read so."
+        )
+    return reading

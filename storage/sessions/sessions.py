@@ -120,8 +120,8 @@ class Sessions:
         return sessions[0]
 
     def resolve(self, ref: str) -> str:
-        """The id of the session ``ref`` names: its id, its title (any case), or the start of
-        its id (4 characters or more), as a researcher types it on the command line.
+        """The id of the session ``ref`` names: its id, its title, or the start of its id (4
+        characters or more), each in any case, as a researcher types it on the command line.
 
         Raises:
             NotFoundError: no session is named so.
@@ -131,9 +131,12 @@ class Sessions:
         if any(r["id"] == ref for r in rows):
             return ref
         wanted = ref.strip().casefold()
-        named = [r for r in rows if str(r["title"]).strip().casefold() == wanted]
+        # an id in any case: a session imported from NVivo keeps its GUID in capitals, and a
+        # GUID is the same in either case
+        named = [r for r in rows if str(r["id"]).casefold() == wanted]
+        named = named or [r for r in rows if str(r["title"]).strip().casefold() == wanted]
         if not named and len(wanted) >= 4:
-            named = [r for r in rows if str(r["id"]).startswith(ref.strip())]
+            named = [r for r in rows if str(r["id"]).casefold().startswith(wanted)]
         if not named:
             raise NotFoundError(f"No session with id or title {ref!r}; list them with `sessions`.")
         if len(named) > 1:

@@ -635,3 +635,29 @@ def test_the_windows_team_panels_compute_off_the_gui_thread(  # type: ignore[no-
     assert threads == [False] * 4
     assert on_gui == []
     assert shared == [False] * 4
+
+
+def test_a_team_panel_closed_while_it_computes_takes_no_late_figures(  # type: ignore[no-untyped-def]
+    window, qtbot, idle, monkeypatch
+) -> None:
+    """The figures computed on a worker may land after the panel is gone (its project
+    closed): they are dropped, nothing is written to a deleted widget."""
+    import threading
+
+    from storage.team.teamwork import Team
+
+    release = threading.Event()
+    real = Team.agreement_data
+
+    def held(self: Any, *args: Any, **kwargs: Any) -> Any:
+        release.wait(20)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Team, "agreement_data", held)
+    panel = window.extra_panels.show_disagreements()
+    assert panel.count_label.text() == "Computing the disagreements…"
+    threading.Timer(0.3, release.set).start()  # it ends while the project closes
+    window.projects.close_project()
+    assert window.extra_panels.docks == {}
+    idle(window)  # an exception in the late callback would fail the test here
+    qtbot.wait(50)

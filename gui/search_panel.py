@@ -74,6 +74,7 @@ class SearchPanel(QWidget):
         self.info = QLabel(self)  # how many found: short, on the query row
         self.message = QLabel(self)  # an error or a hint: a line of its own, wrapped
         self.message.setWordWrap(True)
+        self._found: list[str] = []  # every segment the last query found (``show_hits``)
         self.results = QListWidget(self)
         self.results.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.results.itemActivated.connect(self._activated)
@@ -162,13 +163,14 @@ class SearchPanel(QWidget):
         self,
         hits: list[SearchHit],
         redacted: dict[str, list[tuple[str, str]]] | None = None,
-        total: int | None = None,
+        found: list[str] | None = None,
     ) -> None:
         """Show search results (``redacted``: a segment id -> the words of it that exports
         hide, with what they show instead; such a hit says so, as the transcript marks them;
-        ``total``: how many segments the query finds, when only the best ``hits`` are
-        listed)."""
+        ``found``: the ids of every segment the query finds, when only the best ``hits`` are
+        listed: Code hits… codes them all)."""
         self.results.clear()
+        self._found = list(found or [])
         for hit in hits:
             speaker = f"{hit.speaker}: " if hit.speaker else ""
             lang = f"[{hit.language.upper()}] " if hit.language else ""
@@ -186,12 +188,12 @@ class SearchPanel(QWidget):
             if hidden:
                 item.setBackground(QColor(0, 0, 0, 30))  # the grey of redacted words
             self.results.addItem(item)
-        total = max(total or 0, len(hits))
+        total = max(len(self._found), len(hits))
         if total > len(hits):  # "500 segments found" when the query found 4,500
             self.info.setText(f"{len(hits)} of {plural(total, 'segment')} found")
             self.info.setToolTip(
                 f"The best {len(hits)} are listed: a phrase or a language finds fewer. "
-                "Code hits… codes the listed ones; fieldscribe autocode codes every one."
+                f"Code hits… codes all {total} (or the hits selected in the list)."
             )
         else:
             self.info.setText(f"{plural(len(hits), 'segment')} found" if hits else "Nothing found.")
@@ -203,10 +205,11 @@ class SearchPanel(QWidget):
         emit(self.results_shown, len(hits))
 
     def hit_segments(self) -> list[str]:
-        """The segment ids of the selected hits, else of every hit listed."""
-        items = self.results.selectedItems() or [
-            self.results.item(i) for i in range(self.results.count())
-        ]
+        """The segment ids of the selected hits, else of every segment found (listed or not)."""
+        selected = self.results.selectedItems()
+        if not selected and len(self._found) > self.results.count():
+            return list(self._found)
+        items = selected or [self.results.item(i) for i in range(self.results.count())]
         return [item.data(HIT_ROLE).segment_id for item in items]
 
     def _code_hits(self) -> None:

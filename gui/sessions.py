@@ -544,15 +544,16 @@ class SessionsController:
         language = panel.language()
         forms = panel.forms.isChecked()
 
-        def job(_ctx: Any) -> tuple[list[Any], dict[str, list[tuple[str, str]]], int]:
+        def job(_ctx: Any) -> tuple[list[Any], dict[str, list[tuple[str, str]]], list[str]]:
             hits = project.transcript.search(
                 query, limit=HITS_LISTED, language=language, forms=forms
             )
-            # the best are listed: how many there are in all (a common word of a focus-group
-            # series: 500 listed read "500 segments found" of 4,500)
-            total = len(hits)
-            if total == HITS_LISTED:
-                total = project.transcript.search_count(query, language=language, forms=forms)
+            # the best are listed: every segment found is counted and coded by Code hits… (a
+            # common word of a focus-group series: 500 listed read "500 segments found" of
+            # 4,500, and Code hits… coded those 500 as if they were all)
+            found_ids = [hit.segment_id for hit in hits]
+            if len(hits) == HITS_LISTED:
+                found_ids = project.transcript.search_ids(query, language=language, forms=forms)
             # the words of each hit that exports hide (a coder sees them here too)
             found = {hit.segment_id: hit.text for hit in hits}
             redacted: dict[str, list[tuple[str, str]]] = {}
@@ -560,7 +561,7 @@ class SessionsController:
                 if r.segment_id in found:
                     words = found[r.segment_id][r.start_cp : r.end_cp]
                     redacted.setdefault(r.segment_id, []).append((words, r.placeholder))
-            return hits, redacted, total
+            return hits, redacted, found_ids
 
         self.runner.submit(
             "Search",

@@ -191,6 +191,9 @@ def test_search_count_is_how_many_search_finds(corpus: Project, query: str, kwar
     same filters and the same fallback as ``search``."""
     found = corpus.transcript.search(query, limit=None, **kwargs)
     assert corpus.transcript.search_count(query, **kwargs) == len(found)
+    # Code hits… codes them all: the same segments, each once
+    ids = corpus.transcript.search_ids(query, **kwargs)
+    assert sorted(ids) == sorted(hit.segment_id for hit in found) and len(set(ids)) == len(ids)
     assert len(corpus.transcript.search(query, limit=1, **kwargs)) == min(1, len(found))
 
 

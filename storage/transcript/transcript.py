@@ -763,6 +763,34 @@ class Transcript:
 
         return self._matching(query, session_id, language, forms, count)
 
+    def search_ids(
+        self,
+        query: str,
+        *,
+        session_id: str | None = None,
+        language: str | None = None,
+        forms: bool = False,
+    ) -> list[str]:
+        """The ids of every segment ``search`` finds (it lists the best ``limit`` of them), in
+        the order of the transcripts: what "code every hit" codes.
+
+        Raises:
+            InvalidInputError: the query has no searchable word.
+            NotFoundError: ``session_id`` names no session.
+        """
+
+        def ids(fts: str, lang: str | None) -> list[str]:
+            where, params = _filters(session_id, lang)
+            rows = self._store.rows(
+                "SELECT g.id FROM segments_fts JOIN segments g"
+                f" ON g.seq = segments_fts.rowid WHERE segments_fts MATCH ?{where}"
+                " ORDER BY g.session_id, g.start_ms",
+                [fts, *params],
+            )
+            return [str(r["id"]) for r in rows]
+
+        return self._matching(query, session_id, language, forms, ids)
+
     def _matching(
         self,
         query: str,

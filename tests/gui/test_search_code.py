@@ -63,17 +63,32 @@ def test_search_hits_are_coded_in_one_step_and_undone(
     assert coded == {panel.results.item(1).data(Qt.ItemDataRole.UserRole + 1).segment_id}
 
 
-def test_a_search_that_finds_more_than_it_lists_says_how_many_it_found(
-    project: Project, window: Any, qtbot: Any, idle: Any
-) -> None:
-    """On a focus-group series a common word was in 4,500 segments; the dock listed the best
-    500 and said "500 segments found" (and Code hits… coded those 500 as if they were all)."""
+@pytest.fixture
+def series(project: Project) -> tuple[str, str]:
+    """A session whose 510 segments say "данных" (and one that does not), and a code."""
     from storage import SegmentDraft
 
     sid = project.sessions.add_session("Фокус-группа 1").id
     project.transcript.add_segments(
         sid, [SegmentDraft(i * 1000, i * 1000 + 900, f"Хранение данных {i}") for i in range(510)]
     )
+    project.transcript.add_segment(sid, 600_000, 600_900, "Без совпадения")
+    return sid, project.codebook.add_code("Данные").id
+
+
+def test_a_search_that_finds_more_than_it_lists_says_how_many_it_found(
+    project: Project,
+    series: tuple[str, str],
+    window: Any,
+    qtbot: Any,
+    idle: Any,
+    monkeypatch: Any,
+) -> None:
+    """On a focus-group series a common word was in 4,500 segments; the dock listed the best
+    500 and said "500 segments found", and Code hits… coded those 500 as if they were all (its
+    tooltip then sent the user to the command line's autocode for the rest). Now it codes every
+    segment found, or the hits selected."""
+    sid, code_id = series
     idle(window)
     panel = window.search_panel
     panel.query.setText("ДАННЫХ")
@@ -81,7 +96,26 @@ def test_a_search_that_finds_more_than_it_lists_says_how_many_it_found(
     idle(window)
     assert panel.results.count() == 500
     assert panel.info.text() == "500 of 510 segments found"
-    assert "autocode" in panel.info.toolTip()
+    assert "codes all 510" in panel.info.toolTip()
+    asked: list[str] = []
+
+    def pick(_parent: Any, _title: str, label: str, items: list[str], *_a: Any, **_k: Any):
+        asked.append(label)
+        return "Данные", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
+    panel.code_button.click()
+    idle(window)
+    coded = {c.segment_id for c in project.codebook.codings(code_id=code_id)}
+    found = {s.id for s in project.transcript.segments(sid) if "данных" in s.text}
+    assert asked == ["Code 510 segments found with:"] and coded == found and len(found) == 510
+    window.undo_stack.undo()
+    idle(window)
+    panel.results.item(3).setSelected(True)  # a hit selected: only it
+    panel.code_button.click()
+    idle(window)
+    coded = {c.segment_id for c in project.codebook.codings(code_id=code_id)}
+    assert coded == {panel.results.item(3).data(Qt.ItemDataRole.UserRole + 1).segment_id}
     panel.query.setText("данных 7")  # fewer found: all listed, nothing more said
     qtbot.keyClick(panel.query, Qt.Key.Key_Return)
     idle(window)

@@ -249,6 +249,14 @@ def cmd_models_use(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``models verify base`` before base was first used: it said "base has no checksums
+#: FieldScribe knows; ... the packaged base can be verified"
+UNASSEMBLED = (
+    "{name} is not assembled yet: its files are put together from its packages, and checked, "
+    "the first time a project transcribes with it; verify it after that."
+)
+
+
 def cmd_models_verify(args: argparse.Namespace) -> int:
     """fieldscribe models verify [NAME]."""
     from transcribe.model_store import ModelDamagedError, checksums_for, verify_model
@@ -256,7 +264,12 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
 
     if args.name is not None and not args.name.strip():  # '' verified every model
         raise InvalidInputError("Give a model's name, or leave NAME out to verify every model.")
-    names = [args.name] if args.name else [m.name for m in list_models() if checksums_for(m)]
+    models = list_models()
+    # the packaged base before its first use: its folder is put together (and checked) then
+    unassembled = [m.name for m in models if m.path is None and m.source.startswith("package")]
+    if args.name in unassembled:
+        raise InvalidInputError(UNASSEMBLED.format(name=args.name))
+    names = [args.name] if args.name else [m.name for m in models if checksums_for(m)]
     if not names:
         print("No model with known checksums here; nothing to verify.")
         return 0
@@ -277,6 +290,9 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
     else:
         for r in results:
             print(f"{r['name']}: ok" if r["ok"] else f"{r['name']}: DAMAGED. {r['problem']}")
+        if not args.name:
+            for name in unassembled:  # it was left out without a word
+                print(f"{name}: not assembled yet (its files are checked when it is first used)")
     return 0 if all(r["ok"] for r in results) else 1
 
 

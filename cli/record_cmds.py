@@ -19,7 +19,7 @@ from storage.core.errors import FieldScribeError
 from storage.core.models import SESSION_KINDS, as_dict
 
 from .common import add_coder, add_dir, add_json, bounded_float, open_project
-from .output import fmt_ms, print_json
+from .output import fmt_ms, plural, print_json
 
 MAX_SECONDS = 7 * 24 * 3600  # a week: longer is a typo, not a recording
 #: a marker asked for before the microphone's first audio (it would point at speech never
@@ -210,7 +210,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         print_json(result)
     else:
         print(
-            f"{session.id}  {session.title}  {fmt_ms(session.duration_ms)}  {len(markers)} markers"
+            f"{session.id}  {session.title}  {fmt_ms(session.duration_ms)}  "
+            f"{plural(len(markers), 'marker')}"
         )
     return 0
 

@@ -119,3 +119,24 @@ def test_the_default_model_reads_no_model_file(
     )
     assert default_model(["ru"]) == "tiny.en" and read == []
     assert _listed([]) is None and read  # the listing reads what it has not checked
+
+
+def test_verify_says_base_is_not_assembled_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before its first use, ``models verify`` left base out without a word, and ``models
+    verify base`` said "base has no checksums FieldScribe knows; ... the packaged base can be
+    verified"."""
+    from cli import main as cli_main
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # nothing assembled here
+    base = next((m for m in list_models() if m.name == "base"), None)
+    if base is None or not base.source.startswith("package"):
+        pytest.skip("the base-model packages are not installed")
+    assert base.path is None
+    assert cli_main(["models", "verify", "base"]) == 1
+    err = capsys.readouterr().err
+    assert "base is not assembled yet" in err and "no checksums" not in err, err
+    assert cli_main(["models", "verify"]) == 0
+    out = capsys.readouterr().out
+    assert "base: not assembled yet (its files are checked when it is first used)" in out, out

@@ -42,3 +42,40 @@ def test_record_prints_only_its_own_lines(pulse_mic: PulseMic, tmp_path: Path) -
     assert out.returncode == 0, out.stderr
     lines = [line for line in out.stderr.splitlines() if line.strip()]
     assert lines and all(line.startswith(("recording ", "warning: ")) for line in lines), lines
+
+
+@pytest.mark.audio
+def test_record_counts_its_markers_in_words(pulse_mic: PulseMic, tmp_path: Path) -> None:
+    """The summary line said "… 0:03.000  1 markers"; "q" stops it before its 60 s."""
+    import threading
+    import time
+
+    folder = tmp_path / "Field.fieldscribe"
+    Project.create(folder, coder="coder-a").close()
+    proc = subprocess.Popen(
+        [sys.executable, "main.py", "record", str(folder), "--device", "fs_mic", "--seconds", "60"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stderr is not None
+    said: list[str] = []
+
+    def read() -> None:
+        for line in proc.stderr or []:
+            said.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 60
+    while not any(line.startswith("marker ") for line in said) and time.monotonic() < deadline:
+        proc.stdin.write("m\n")  # refused until the microphone delivers audio
+        proc.stdin.flush()
+        time.sleep(0.5)
+    proc.stdin.write("q\n")
+    proc.stdin.flush()
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, said
+    assert out.rstrip().endswith("  1 marker"), out

@@ -124,7 +124,7 @@ def test_deleting_coded_words_keeps_the_coding_on_the_segment_flagged(
 def test_delete_segment_with_codings_needs_force(project: Project, session_id: str) -> None:
     seg = project.transcript.segments(session_id)[0]
     project.codebook.apply_code(seg.id, project.codebook.ensure_code_path("X").id)
-    with pytest.raises(InUseError, match="1 codings"):
+    with pytest.raises(InUseError, match="has 1 coding; use --force to delete it"):
         project.transcript.delete_segment(seg.id)
     assert project.transcript.get_segment(seg.id)
     report = project.transcript.delete_segment(seg.id, force=True)

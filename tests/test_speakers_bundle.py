@@ -106,7 +106,7 @@ def test_no_voice_profiles_leaves_them_out(
         assert a.speakers.speaker_profiles() == []
     # the default export does carry it
     assert cli_main(["bundle", "export", f"{d}/lead.fieldscribe", "-o", f"{d}/m.fsbundle"]) == 0
-    assert "1 voice profiles" in capsys.readouterr().out
+    assert "1 voice profile)" in capsys.readouterr().out
     with Project.from_bundle(tmp_path / "m.fsbundle", tmp_path / "b", coder="bob") as b:
         assert [p.id for p in b.speakers.speaker_profiles()] == [pid]
 

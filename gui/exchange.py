@@ -551,8 +551,8 @@ class ExchangeActions(QObject):
             said = f"Wrote the transcript of {session.title} to {path.name} ({fmt})."
             if kept[0] < kept[1]:  # a file of fewer segments than shown, or an empty one
                 said += (
-                    f" It holds {kept[0]} of {kept[1]} segments: the others' speakers have no "
-                    "consent to export (Ethics ▸ Consent)."
+                    f" It holds {kept[0]} of {plural(kept[1], 'segment')}: the others' speakers "
+                    "have no consent to export (Ethics ▸ Consent)."
                 )
             return said
 

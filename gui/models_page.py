@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.fmt import plural
 from gui.models import in_use, listing, wording
 from gui.models.whisper_models import WhisperModelsTable, speed_text
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
@@ -583,7 +584,7 @@ class ModelsPage(QWidget):
             self._say(
                 f"{result.model}: {speed_text(record)} on this computer (RTF {result.rtf:.3f}, "
                 f"{result.audio_s:.0f} s of speech in {result.elapsed_s:.1f} s, "
-                f"{result.threads} threads)."
+                f"{plural(result.threads, 'thread')})."
             )
             self.refresh(select=info.name)
 

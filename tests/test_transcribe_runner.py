@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 
 from storage import AudioError, Project
+from storage.transcript.transcript import SegmentDraft
 from tests.slow_engine import LONG_BATCH_S, SlowSecondBatch
 from tests.transcribe_audio import SENTENCES, quiet_noise, speech_with_pauses, wer
 from transcribe import engine, runner
+from transcribe.batches import ChunkResult
 from transcribe.models import ModelError
 from transcribe.runner import NeedsReplaceError, Progress, transcribe_session
 
@@ -320,6 +322,57 @@ def test_a_stop_after_a_cancel_stops_at_once(project: Project, two: Path) -> Non
     assert took < LONG_BATCH_S - 1.0  # the worker thread is given 0.8 s
     state = project.transcription.transcription_state(summary.session_id)
     assert state is not None and state.status == "cancelled" and state.done_ms == 1000
+
+
+class _QueuedWhenStopped(SlowSecondBatch):
+    """A first batch, a second one decoded and handed over (queued, not yet written) when the
+    user stops, then a third being decoded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.second_queued = threading.Event()
+
+    def transcribe_chunks(  # type: ignore[override]
+        self, _path: Any, *, cancel: threading.Event, start_ms: int = 0, **_k: Any
+    ) -> Any:
+        yield ChunkResult([SegmentDraft(100, 900, "first batch")], 0, 1000, "en")
+        yield ChunkResult([SegmentDraft(1100, 1900, "second batch")], 1000, 2000, "en")
+        self.second_queued.set()  # the generator resumes once the second is handed over
+        cancel.wait(30)
+        time.sleep(LONG_BATCH_S)
+        yield ChunkResult([SegmentDraft(2100, 2900, "third batch")], 2000, 3000, "en")
+
+
+def test_a_stop_writes_the_batches_decoded_already(project: Project, two: Path) -> None:
+    """A second Cancel stops without waiting for the batch being decoded, but a batch decoded
+    and handed over already is written: the full suite, under load, saw a stop drop the first
+    batch of ``test_a_stop_after_a_cancel_stops_at_once``, decoded and queued."""
+    session = project.sessions.import_audio(two)
+    fake = _QueuedWhenStopped()
+    cancel, stop = threading.Event(), threading.Event()
+
+    def progress(_p: Any) -> None:  # after the first batch is written
+        if not stop.is_set():
+            assert fake.second_queued.wait(30)
+            stop.set()
+            cancel.set()
+
+    started = time.monotonic()
+    summary = transcribe_session(
+        project,
+        session.id,
+        language="en",
+        cancel=cancel,
+        stop=stop,
+        cancel_wait_s=math.inf,
+        progress=progress,
+        engine=lambda *_a, **_k: fake,
+    )
+    texts = [s.text for s in project.transcript.segments(session.id)]
+    assert summary.cancelled and texts == ["first batch", "second batch"]
+    assert time.monotonic() - started < LONG_BATCH_S - 1.0  # the third was not waited for
+    state = project.transcription.transcription_state(summary.session_id)
+    assert state is not None and state.status == "cancelled" and state.done_ms == 2000
 
 
 def test_retranscribing_replaces_untouched_whisper_segments(project: Project, two: Path) -> None:

@@ -186,11 +186,15 @@ def write_batches(
                 deadline = min(deadline, time.monotonic() + hurry_s)
             if now_please:
                 deadline = time.monotonic()  # a second Cancel: the batches being decoded go
-            if deadline is not None and time.monotonic() >= deadline:
-                break
+            late = deadline is not None and time.monotonic() >= deadline
             try:
-                item = results.get(timeout=0.1)
+                # past the deadline (a second Cancel: at once) the batches still being decoded
+                # are not waited for, but those decoded and handed over already are written: a
+                # stop under load dropped a batch that lay decoded in the queue
+                item = results.get_nowait() if late else results.get(timeout=0.1)
             except queue.Empty:
+                if late:
+                    break
                 if progress is not None and in_flight is not None:
                     # between batches (a batch takes 10 to 60 s on a laptop): never back
                     estimate = run.done_ms + in_flight()

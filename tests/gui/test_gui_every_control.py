@@ -1822,3 +1822,91 @@ def test_what_needs_a_session_says_so(h: Harness, name: str, said: str) -> None:
     h.wait()
     trigger(h, name)
     assert h.message().startswith(said) and not h.inputs and not h.boxes
+
+
+def _out_of_sight(h: Harness, top: Any) -> list[str]:
+    """The buttons of ``top`` shown but cut off (a scroll area scrolled to them first)."""
+    from PySide6.QtWidgets import QDockWidget, QScrollArea
+
+    screen = top.screen().availableGeometry()
+    size = top.size()  # (offscreen puts a window 2 px in, for a frame it does not draw)
+    laptop = screen.width() >= 1024 and screen.height() >= 700  # not the 800-px test screen
+    fits = top is h.window or not laptop or size.boundedTo(screen.size()) == size
+    assert fits, f"{type(top).__name__} {size} {screen}"
+    cut = []
+    for name, button in buttons(top):
+        if not isinstance(button, QAbstractButton) or not button.isVisible():
+            continue
+        dock = button.parentWidget()
+        while dock is not None and not isinstance(dock, QDockWidget):
+            dock = dock.parentWidget()
+        if dock is not None and dock.visibleRegion().isEmpty():
+            continue  # a tab behind another: its turn comes when it is in front
+        scroll = button.parentWidget()
+        while scroll is not None and not isinstance(scroll, QScrollArea):
+            scroll = scroll.parentWidget()
+        if scroll is not None:
+            scroll.ensureWidgetVisible(button)
+            QApplication.processEvents()
+        if button.visibleRegion().boundingRect() != button.rect():
+            cut.append(f"{name}: {button.visibleRegion().boundingRect()} of {button.rect()}")
+    return cut
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
+def test_every_button_is_in_sight(
+    h: Harness, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window at a laptop's size, each panel in front in turn: every button it shows is
+    whole in sight, or its panel scrolls to it; the other windows fit the screen (run with
+    QT_QPA_PLATFORM=offscreen:configfile=…/screen_1024x700.json for a laptop's)."""
+    for module in ("gui.layout", "gui.main_window", "gui.panels"):
+        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
+    h.window.resize(*size)
+    h.wait()
+    h.window.reset_layout()
+    h.wait()
+    assert (h.window.width(), h.window.height()) == size
+    cut = _out_of_sight(h, h.window)
+    for menu in (
+        "View ▸ Session details",
+        "View ▸ Retrieval",
+        "Record ▸ Record a session…",
+        "Speakers ▸ Speakers of this session",
+        *(f"Ethics ▸ {tab}" for tab in ("Consent", "Pseudonyms", "Redactions", "Audit log")),
+        "Team ▸ Inter-coder agreement",
+        "Team ▸ Disagreements",
+    ):
+        trigger(h, menu)
+        cut += _out_of_sight(h, h.window)
+    trigger(h, "View ▸ Analysis…")
+    analysis = h.window_of("AnalysisWindow")
+    for i in range(analysis.tabs.count()):  # type: ignore[attr-defined]
+        analysis.tabs.setCurrentIndex(i)  # type: ignore[attr-defined]
+        h.wait()
+        cut += _out_of_sight(h, analysis)
+    _conflicted(h)
+    cut += _out_of_sight(h, h.window_of("ConflictDialog"))
+
+    def shown(d: Any) -> int:
+        d.show()
+        h.wait()
+        if hasattr(d, "tabs"):
+            h.qtbot.waitUntil(lambda: not d.models.busy())
+            for i in range(d.tabs.count()):
+                d.tabs.setCurrentIndex(i)
+                h.wait()
+                cut.extend(_out_of_sight(h, d))
+        else:
+            cut.extend(_out_of_sight(h, d))
+        d.hide()
+        return 0
+
+    h.dialog_answers["SettingsDialog"] = h.dialog_answers["LanguagesDialog"] = shown
+    trigger(h, "File ▸ Settings…")
+    trigger(h, "File ▸ Project settings (languages, model)…")
+    h.window.projects.close_project()
+    h.window.start_page.show_demo_offer(True)
+    h.wait()
+    cut += _out_of_sight(h, h.window)
+    assert not cut, "\n".join(sorted(set(cut)))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMenu,
     QMenuBar,
@@ -387,6 +388,13 @@ def observe(h: Harness) -> Callable[[], list[str]]:
             "checked": [a.isChecked() for a in w.findChildren(QAction) if a.isCheckable()],
             "editor": w.segment_editor.toPlainText(),
             "playing": list(h.played),
+            "labels": [
+                label.text()
+                for top in QApplication.topLevelWidgets()
+                if top.isVisible()
+                for label in top.findChildren(QLabel)
+                if label.isVisible()
+            ],
             "expanded": [
                 w.codebook.tree.isExpanded(w.codebook.model.index(r, 0))
                 for r in range(w.codebook.model.rowCount())

@@ -1253,6 +1253,7 @@ def _audit(h: Harness) -> None:
     h.project.privacy.set_pseudonym("Bakyt", "P02")
     trigger(h, h.current)
     assert tab.table.rowCount() == before + 1
+    assert tab.status.text().startswith(f"{before + 1} entr")
 
 
 # ---------------------------------------------------------------------- team panels
@@ -1910,3 +1911,62 @@ def test_every_button_is_in_sight(
     h.wait()
     cut += _out_of_sight(h, h.window)
     assert not cut, "\n".join(sorted(set(cut)))
+
+
+#: where each panel's buttons are: the menu entry that brings it in front
+_PANEL_OF = {
+    "Session details": "View ▸ Session details",
+    "Retrieval": "View ▸ Retrieval",
+    "Record": "Record ▸ Record a session…",
+    "Speakers": "Speakers ▸ Speakers of this session",
+    "Ethics ▸ ConsentTab": "Ethics ▸ Consent",
+    "Ethics ▸ PseudonymTab": "Ethics ▸ Pseudonyms",
+    "Ethics ▸ RedactionTab": "Ethics ▸ Redactions",
+    "Ethics ▸ AuditTab": "Ethics ▸ Audit log",
+    "Agreement": "Team ▸ Inter-coder agreement",
+    "Disagreements": "Team ▸ Disagreements",
+    "Analysis": "View ▸ Analysis…",
+    "Merge conflicts": "Team ▸ Resolve merge conflicts…",
+    "Search": "Edit ▸ Find in project…",
+    "Main window ▸ PlayerBar": "View ▸ Codebook",  # always there
+}
+
+
+def _panel_buttons() -> list[str]:
+    def in_panel(n: str) -> bool:
+        return any(n.startswith(place + " ▸ ") for place in _PANEL_OF) and n.count(" ▸ ") >= 2
+
+    return sorted(n for n in CONTROLS if in_panel(n) or n.startswith("Main window ▸ PlayerBar"))
+
+
+@pytest.mark.parametrize("name", _panel_buttons())
+def test_panel_buttons_with_nothing_selected(h: Harness, name: str) -> None:
+    """Each panel's button, the panel just opened and nothing selected in it or in the
+    transcript: hidden, greyed out, or it does something a user sees (a message at least)."""
+    _nothing_selected(h)
+    place = next(p for p in _PANEL_OF if name.startswith(p + " ▸ "))
+    if not name.startswith("Main window"):
+        trigger(h, _PANEL_OF[place])
+    found: dict[str, Any] = {}
+    for top in [h.window, *QApplication.topLevelWidgets()]:
+        found.update(buttons(top))
+    target = found[name]
+    if isinstance(target, QAbstractButton) and (not target.isVisible() or not target.isEnabled()):
+        return
+    if not isinstance(target, QAbstractButton) and not target.isEnabled():
+        return
+    h.window.player.seek(10_000)
+    h.window.statusBar().clearMessage()
+    if name.endswith("Refresh"):
+        h.qtbot.wait(1100)  # it says the time it read the log, to the second
+    changed = observe(h)
+    if isinstance(target, QAbstractButton):
+        target.click()
+        menu = target.menu()
+        if menu is not None and menu.isVisible():
+            h.dialogs.append(menu)  # type: ignore[arg-type]
+            menu.close()
+    else:
+        target.trigger()
+    h.wait()
+    assert changed(), f"{name} did nothing a user can see"

@@ -176,7 +176,10 @@ class Harness:
         def exec_(dialog: QDialog) -> int:
             h.dialogs.append(dialog)
             answer = h.dialog_answers.get(type(dialog).__name__)
-            return int(answer(dialog)) if answer is not None else 0
+            result = int(answer(dialog)) if answer is not None else 0
+            if not result and isinstance(dialog, QDialog) and not isinstance(dialog, QMessageBox):
+                dialog.reject()  # closed as a user closes it (its done() runs)
+            return result
 
         def box(kind: str) -> Callable[..., Any]:
             def ask(_parent: Any, title: str, text: str, *_a: Any, **_k: Any) -> Any:
@@ -345,6 +348,8 @@ def all_controls(h: Harness) -> dict[str, QAction | QAbstractButton]:
         ("Team", "Resolve merge conflicts…"),
         ("File", "Settings…"),
         ("File", "Project settings (languages, model)…"),
+        ("Team", "Export a bundle…"),
+        ("Team", "Project lead…"),
     ):
         found[" ▸ ".join(path)].trigger()
         h.wait()
@@ -352,7 +357,8 @@ def all_controls(h: Harness) -> dict[str, QAction | QAbstractButton]:
     for cls in ("AnalysisWindow", "ConflictDialog"):
         add(buttons(h.window_of(cls)))
     add(buttons(h.dialog("SettingsDialog")))
-    add(buttons(h.dialog("LanguagesDialog")))
+    for cls in ("LanguagesDialog", "BundleExportDialog", "LeadDialog"):
+        add(buttons(h.dialog(cls)))
     return found
 
 

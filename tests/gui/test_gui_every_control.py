@@ -1714,6 +1714,90 @@ for _what, _effect in (
     control(f"Record ▸ {_what}", effect=_effect)(_record_check)
 
 
+# ---------------------------------------------------------------------- team dialogs
+def in_dialog(h: Harness, cls: str, menu: str, body: Callable[[Any], Any]) -> None:
+    """``menu``'s dialog ``cls``; ``body(dialog)`` while it is open; its result returned."""
+    ran: list[bool] = []
+
+    def answer(d: Any) -> int:
+        h.dialogs.append(d)
+        body(d)
+        ran.append(True)
+        return int(d.result())
+
+    h.dialog_answers[cls] = answer
+    trigger(h, menu)
+    assert ran
+
+
+@control(
+    "Export a team bundle ▸ Browse…",
+    effect="asks a teammate's public key; its path is filled in and that choice ticked",
+)
+def _browse_key(h: Harness) -> None:
+    key = h.tmp / "bob.pub"
+    h.file_answer = lambda _c, _f: str(key)
+
+    def body(d: Any) -> None:
+        trigger(h, h.current)
+        assert d.key_file.text() == str(key) and d.with_key.isChecked()
+
+    in_dialog(h, "BundleExportDialog", "Team ▸ Export a bundle…", body)
+
+
+@control(
+    "Export a team bundle ▸ Export…",
+    effect="a passphrase typed twice differently is refused, said; a plain bundle is written",
+)
+def _bundle_export_button(h: Harness) -> None:
+    path = h.saving_to("plain.fsbundle")
+
+    def body(d: Any) -> None:
+        d.with_passphrase.setChecked(True)
+        d.passphrase.setText("сезам")
+        d.confirm.setText("сезаm")
+        trigger(h, h.current)
+        assert d.problem.text() == "The two passphrases differ." and not d.result()
+        d.plain.setChecked(True)
+        trigger(h, h.current)
+        assert d.result() == 1
+
+    in_dialog(h, "BundleExportDialog", "Team ▸ Export a bundle…", body)
+    written(h, path)
+
+
+@control("Export a team bundle ▸ Cancel", effect="nothing is written")
+def _bundle_cancel(h: Harness) -> None:
+    h.saving_to("never.fsbundle")
+    in_dialog(h, "BundleExportDialog", "Team ▸ Export a bundle…", lambda _d: trigger(h, h.current))
+    h.wait()
+    assert not h.files and not (h.tmp / "out" / "never.fsbundle").exists()
+
+
+@control("Project lead ▸ Record as lead", effect="the name typed is recorded as the lead")
+def _record_lead(h: Harness) -> None:
+    def body(d: Any) -> None:
+        d.name.setText("Dana")
+        d.take_over.setChecked(True)
+        trigger(h, h.current)
+
+    in_dialog(h, "LeadDialog", "Team ▸ Project lead…", body)
+    h.qtbot.waitUntil(lambda: h.project.team.lead == "Dana")
+
+
+@control("Project lead ▸ Cancel", effect="the lead stays as it was")
+def _lead_cancel(h: Harness) -> None:
+    before = h.project.team.lead
+
+    def body(d: Any) -> None:
+        d.name.setText("Dana")
+        trigger(h, h.current)
+
+    in_dialog(h, "LeadDialog", "Team ▸ Project lead…", body)
+    h.wait()
+    assert h.project.team.lead == before
+
+
 # ---------------------------------------------------------------------- the tests
 @pytest.mark.parametrize("name", sorted(CONTROLS))
 def test_control(h: Harness, name: str) -> None:

@@ -2054,3 +2054,40 @@ def test_panel_buttons_with_nothing_selected(h: Harness, name: str) -> None:
         target.trigger()
     h.wait()
     assert changed(), f"{name} did nothing a user can see"
+
+
+@pytest.mark.parametrize("name", _menu_names())
+def test_start_page_is_said(h: Harness, name: str) -> None:
+    """The same on the start page (no project open): greyed out, or said."""
+    h.window.projects.close_project()
+    h.wait()
+    if name.startswith("Codebook menu"):
+        return  # the codebook is not on the start page
+    menus = {t.replace("&", ""): m for t, m in h.window.chrome.menus.items()}
+    menu = menus.get(name.split(" ▸ ")[0])
+    action = dict(menu_actions_of(h)).get(name)
+    if action is None:
+        return  # a project's panel entry, gone with the project
+    if menu is not None and not menu.menuAction().isEnabled() and action.shortcut().isEmpty():
+        return  # the whole menu is greyed out, and no key reaches the entry
+    _said_or_greyed(h, name)
+
+
+@pytest.mark.parametrize(
+    "keys", ["Ctrl+Shift+R", "Ctrl+J", "Ctrl+R", "Ctrl+Shift+C", "Ctrl+T", "Ctrl+Shift+A"]
+)
+def test_a_projects_key_on_the_start_page_says_to_open_one(h: Harness, keys: str) -> None:
+    """The start page greys out the project's menus, but their keys still reached the entries
+    (Record a session…, Project journal…, Transcribe session, …), which did nothing."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtTest import QTest
+
+    from gui.chrome import NO_PROJECT
+
+    h.window.projects.close_project()
+    h.wait()
+    h.window.activateWindow()
+    combo = QKeySequence(keys)[0]
+    QTest.keyClick(h.window, combo.key(), combo.keyboardModifiers())
+    h.wait()
+    assert h.message() == NO_PROJECT and h.window.project is None

@@ -5,6 +5,8 @@ dialog answered and recorded, and every control of the GUI found by a name that 
 from __future__ import annotations
 
 import shutil
+import sqlite3
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -414,3 +416,80 @@ def observe(h: Harness) -> Callable[[], list[str]]:
         return [key for key in before if before[key] != after[key]]
 
     return changed
+
+
+# ---------------------------------------------------------------------- the table
+YES = QMessageBox.StandardButton.Yes
+Check = Callable[[Harness], None]
+#: control name -> (what a user sees, the check)
+CONTROLS: dict[str, tuple[str, Check]] = {}
+
+
+def control(*names: str, effect: str) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        for name in names:
+            assert name not in CONTROLS, name
+            CONTROLS[name] = (effect, check)
+        return check
+
+    return register
+
+
+def trigger(h: Harness, name: str) -> None:
+    """Trigger the control ``name`` (a menu entry, or a button of a panel already open)."""
+    found = dict(menu_actions_of(h))
+    if name not in found:
+        tops = [h.window, *QApplication.topLevelWidgets(), *h.dialogs]
+        for top in tops:
+            found.update(buttons(top))
+    assert name in found, f"{name} not found"
+    target = found[name]
+    assert target.isEnabled(), f"{name} is greyed out"
+    menu = target.menu() if isinstance(target, QAbstractButton) else None
+    if isinstance(target, QAbstractButton) and menu is not None:
+        target.click()  # its menu pops up: taken as shown, then closed
+        if menu.isVisible():
+            h.dialogs.append(menu)  # type: ignore[arg-type]
+            menu.close()
+    elif isinstance(target, QAbstractButton):
+        target.click()
+    else:
+        target.trigger()
+    h.wait()
+
+
+def menu_actions_of(h: Harness) -> Iterator[tuple[str, Any]]:
+    for top in h.window.menuBar().actions():
+        yield from menu_actions(top.menu(), top.text().replace("&", ""))
+    yield from ((f"Sessions list ▸ {a.text()}", a) for a in h.window.sessions_view.actions())
+    codebook = h.window.codebook
+    for a in [*codebook.actions(), codebook.act_expand_all, codebook.act_collapse_all]:
+        yield f"Codebook menu ▸ {a.text()}", a
+
+
+def rows(h: Harness, sql: str, *args: Any) -> list[Any]:
+    """Read the project's database as another program would (what was committed)."""
+    with sqlite3.connect(h.project.folder / "project.db") as db:
+        return db.execute(sql, args).fetchall()
+
+
+def codings(h: Harness) -> int:
+    return len(h.project.codebook.codings())
+
+
+def zipped(path: Path, member: str) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(member).decode("utf-8")
+
+
+def export_answers(h: Harness, name: str) -> Path:
+    """The options dialog accepted, consent answered Yes, the file saved as ``name``."""
+    h.dialog_answers["ExportOptionsDialog"] = lambda _d: 1
+    h.box_answer = YES
+    return h.saving_to(name)
+
+
+def written(h: Harness, path: Path) -> None:
+    h.qtbot.waitUntil(path.is_file)
+    h.wait()
+    assert path.stat().st_size > 0

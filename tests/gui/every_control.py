@@ -273,9 +273,10 @@ def menu_actions(menu: QMenu, prefix: str) -> Iterator[tuple[str, QAction]]:
             continue
         name = f"{prefix} ▸ {_key_text(action.text())}"
         sub = action.menu()
-        if isinstance(sub, QMenu):
-            if action.text() != "Open recent":  # filled with the recent projects when opened
-                yield from menu_actions(sub, name)
+        if isinstance(sub, QMenu) and action.text() == "Open recent":
+            yield name, action  # filled with the recent projects as it opens
+        elif isinstance(sub, QMenu):
+            yield from menu_actions(sub, name)
         else:
             yield name, action
 

@@ -38,6 +38,30 @@ def _open_project(h: Harness) -> None:
     h.qtbot.waitUntil(lambda: h.window.project is not None and h.window.project.name == "Other")
 
 
+@control(
+    "File ▸ Open recent",
+    effect="lists the recent projects (greyed out: none yet); the one chosen opens",
+)
+def _open_recent(h: Harness) -> None:
+    other = h.tmp / "Other.fieldscribe"
+    from storage import Project
+
+    Project.create(other, name="Other", coder="amina").close()
+    h.window.settings.add_recent(str(other))
+    menu = h.window.recent_menu
+    menu.aboutToShow.emit()
+    entries = [a.text() for a in menu.actions()]
+    assert entries[:2] == [str(other), str(h.project.folder)]
+    menu.actions()[0].trigger()
+    h.wait()
+    assert h.window.project.name == "Other"
+    h.window.settings.q.remove("recent")
+    menu.aboutToShow.emit()
+    assert [(a.text(), a.isEnabled()) for a in menu.actions()] == [
+        ("No recent projects yet", False)
+    ]
+
+
 @control("File ▸ Open the demo project", effect="the demo project opens (its session listed)")
 def _open_demo(h: Harness) -> None:
     h.window.projects.close_project()

@@ -100,8 +100,9 @@ _ALREADY = {"View ▸ Reset layout", "Codebook menu ▸ Expand all", "Codebook m
 def _said_or_greyed(h: Harness, name: str) -> bool:
     """Triggered: greyed out, or something a user sees changed (a message at least)."""
     action = dict(menu_actions_of(h)).get(name)
-    if action is None or not action.isEnabled() or name in _ALREADY:
-        return True  # (None: a project's panel entry, gone with the project)
+    if action is None or not action.isEnabled() or name in _ALREADY or action.menu():
+        return True  # (None: a project's panel entry, gone with the project; a submenu:
+        # Open recent, checked in its row)
     h.window.player.seek(10_000)  # Back and Normal speed have something to do
     h.window.player.set_speed(1.5)
     h.window.statusBar().clearMessage()

@@ -400,3 +400,16 @@ def test_a_projects_key_on_the_start_page_says_to_open_one(h: Harness, keys: str
     QTest.keyClick(h.window, combo.key(), combo.keyboardModifiers())
     h.wait()
     assert h.message() == NO_PROJECT and h.window.project is None
+
+
+def test_last_segment_selected_is_said(h: Harness) -> None:
+    """The same with the last segment selected (nothing after it to merge with) and no code."""
+    folder = h.project.folder
+
+    def back() -> None:
+        _reopen(h, folder)
+        h.select(row=h.window.segment_model.rowCount() - 1, code=None)
+
+    names = [n for n in _menu_names() if n.split(" ▸ ")[0] in {"Edit", "Code", "Transcription"}]
+    silent = _sweep(h, names, back)
+    assert not silent, "did nothing a user can see:\n" + "\n".join(silent)

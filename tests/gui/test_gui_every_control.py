@@ -92,9 +92,8 @@ def _menu_names() -> list[str]:
 
 _MENUS = {"File", "Edit", "Playback", "Code", "Memos", "Transcription", "View", "Record",
           "Speakers", "Ethics", "Team", "Sessions list", "Codebook menu"}  # fmt: skip
-#: what these do is already so: the layout is the default one, the demo's branches are open
-#: (and a new project's codebook has none to open or close)
-_ALREADY = {"View ▸ Reset layout", "Codebook menu ▸ Expand all", "Codebook menu ▸ Collapse all"}
+#: what this does is already so: the layout is the default one
+_ALREADY = {"View ▸ Reset layout"}
 
 
 def _said_or_greyed(h: Harness, name: str) -> bool:
@@ -103,8 +102,10 @@ def _said_or_greyed(h: Harness, name: str) -> bool:
     if action is None or not action.isEnabled() or name in _ALREADY or action.menu():
         return True  # (None: a project's panel entry, gone with the project; a submenu:
         # Open recent, checked in its row)
-    h.window.player.seek(10_000)  # Back and Normal speed have something to do
+    h.window.player.seek(10_000)  # Back, Normal speed and Expand all have something to do
     h.window.player.set_speed(1.5)
+    if name.endswith("Expand all"):
+        h.window.codebook.tree.collapseAll()
     h.window.statusBar().clearMessage()
     changed = observe(h)
     action.trigger()

@@ -169,6 +169,10 @@ class CoderChooser(QPushButton):
         every = len(chosen) == len(self.coders) > 2  # "all 2 coders" read oddly: their names
         text = f"Compare: all {len(chosen)} coders" if every else f"Compare: {', '.join(chosen)}"
         self.setToolTip(f"{text}. Choose the coders to compare: Cohen's κ needs exactly two.")
+        if not self.coders:  # an empty menu opened onto nothing: greyed out, and why
+            text = "Compare: no codings yet"
+            self.setToolTip("Nobody has coded yet: the coders appear here once they code.")
+        self.setEnabled(bool(self.coders))
         self.setText(self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, 260))
 
 
@@ -320,7 +324,7 @@ class DisagreementWidget(QWidget):
         if self.project.team.blind_coding:
             self._blind()
             return
-        self.chooser.setEnabled(True)
+        self.chooser.setEnabled(bool(self.chooser.coders))
         chosen = self.chooser.chosen()
         self.items = disagreements(self.project.team.agreement_data(coders=chosen or None))
         self.table.setRowCount(len(self.items))

@@ -42,6 +42,10 @@ def dock_view_action(dock: QDockWidget) -> QAction:
     return action
 
 
+#: what a project's entry says when its key is pressed with no project open
+NO_PROJECT = "Open a project first: File ▸ Open project…, New project… or Open the demo project."
+
+
 class WindowChrome:
     """Menus, docks, status bar and error boxes of a ``QMainWindow``."""
 
@@ -69,8 +73,18 @@ class WindowChrome:
         action = QAction(text, self.window)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _checked=False: slot())
-        self.menu(menu).addAction(action)
+        owner = self.menu(menu)
+
+        def run(_checked: bool = False) -> None:
+            # its menu greyed out (no project open: the start page), its key still reached it
+            # and nothing happened (Ctrl+Shift+R, Ctrl+J, Ctrl+R on the start page)
+            if not owner.menuAction().isEnabled():
+                self.message(NO_PROJECT, 6000)
+                return
+            slot()
+
+        action.triggered.connect(run)
+        owner.addAction(action)
         self.window.addAction(action)
         return action
 

@@ -153,10 +153,15 @@ class CodebookPanel(QWidget):
         self.update_actions()
 
     def update_actions(self) -> None:
-        """Enable the actions on the selected code only while a code is selected."""
+        """Enable the actions on the selected code only while a code is selected; Expand all
+        and Collapse all only while a code has sub-codes (else they did nothing)."""
         has_code = self.current_code() is not None
         for act in self.code_actions:
             act.setEnabled(has_code)
+        model = self.model
+        branches = any(model.rowCount(model.index(r, 0)) for r in range(model.rowCount()))
+        self.act_expand_all.setEnabled(branches)
+        self.act_collapse_all.setEnabled(branches)
 
     def _remember(self, index: QModelIndex, *, collapsed: bool) -> None:
         if self._restoring:

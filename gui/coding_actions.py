@@ -109,7 +109,8 @@ class CodingActions:
 
     def _pick_coding(self, title: str) -> Coding | None:
         seg = self.current_segment()
-        if seg is None:
+        if seg is None:  # said, not silently ignored
+            self.chrome.message(f"{title}: select the coded segment in the transcript first.", 5000)
             return None
         items = codings_with_codes(self.views.segment_model, seg.id)
         if not items:

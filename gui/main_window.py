@@ -512,10 +512,13 @@ class MainWindow(QMainWindow):
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        for folder in self.settings.recent():
+        folders = self.settings.recent()
+        for folder in folders:
             self.recent_menu.addAction(folder).triggered.connect(
                 lambda _c=False, f=folder: self.projects.open_project(Path(f))
             )
+        if not folders:  # an empty submenu opened onto nothing
+            self.recent_menu.addAction("No recent projects yet").setEnabled(False)
 
     # ------------------------------------------------------------------ pages
     def _show_start(self) -> None:

@@ -34,6 +34,7 @@ from gui.fit import fit_table, fit_tabs, refit, scrolling
 from gui.fmt import fmt_ms, fmt_when, plural
 from storage import Project
 from storage.core.errors import FieldScribeError
+from storage.core.words import plural
 from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, PseudonymCandidate
 
 _ANSWERS = (("not recorded", None), ("yes", True), ("no", False))
@@ -503,13 +504,29 @@ class AuditTab(QWidget):
         fit_table(self.table, sideways=True)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
+        # what Refresh read: an empty log read again changed nothing on screen (dead button)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
-        layout.addWidget(refresh, alignment=Qt.AlignmentFlag.AlignRight)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(refresh, alignment=Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(row)
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload the log."""
+        """Reload the log, and say what was read and when."""
+        from datetime import datetime
+
+        entries = self.project.audit.entries()
+        when = datetime.now().strftime("%H:%M:%S")
+        self.status.setText(
+            f"{plural(len(entries), 'entry', 'entries')}, read at {when}."
+            if entries
+            else f"Nothing logged yet (read at {when}): exports, consent, pseudonyms and "
+            "redactions are recorded here."
+        )
         _fill(
             self.table,
             [
@@ -520,7 +537,7 @@ class AuditTab(QWidget):
                     " ".join(x for x in (e.target_type, e.target_id) if x),
                     ", ".join(f"{k}={v}" for k, v in sorted(e.details.items())),
                 ]
-                for e in self.project.audit.entries()
+                for e in entries
             ],
         )
 

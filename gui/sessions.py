@@ -173,7 +173,8 @@ class SessionsController:
     def rename_session_dialog(self) -> None:
         """Sessions ▸ Rename session… (F2 in the list)."""
         session = self.selected_session()
-        if session is None:
+        if session is None:  # said, not silently ignored (the list is empty)
+            self.chrome.message("No session to rename: import or record one first.", 5000)
             return
         title, ok = QInputDialog.getText(
             self.chrome.window, "Rename session", "Session title:", text=session.title
@@ -202,7 +203,8 @@ class SessionsController:
     def delete_session_dialog(self) -> None:
         """Sessions ▸ Delete session… (Delete in the list): asks first when it is coded."""
         session = self.selected_session()
-        if session is None:
+        if session is None:  # said, not silently ignored (the list is empty)
+            self.chrome.message("No session to delete.", 5000)
             return
         force = False
         if session.coded_segment_count:
@@ -519,7 +521,11 @@ class SessionsController:
 
     def play_current(self) -> None:
         """Play from the current segment's start."""
-        self.play_row(self.views.transcript.currentIndex().row())
+        row = self.views.transcript.currentIndex().row()
+        if not 0 <= row < self.views.segment_model.rowCount():  # said, not silently ignored
+            self.chrome.message("Select the segment to play in the transcript first.", 4000)
+            return
+        self.play_row(row)
 
     def _position_changed(self, ms: int) -> None:
         v = self.views

@@ -158,10 +158,12 @@ class CoderChooser(QPushButton):
         self.setMenu(QMenu(self))
         self.coders: list[str] = []
         self.left_out: set[str] = set()
-        self.set_coders([])
+        self.known = False  # whether the coders were read yet (a worker reads them)
+        self._sync()
 
     def set_coders(self, coders: list[str]) -> None:
         """The coders to offer (those unticked before stay unticked)."""
+        self.known = True
         if coders != self.coders:
             self.coders = list(coders)
             menu = self.menu()
@@ -213,6 +215,12 @@ class CoderChooser(QPushButton):
         text = f"Compare: all {len(chosen)} coders" if every else f"Compare: {', '.join(chosen)}"
         text = text if chosen else "Compare"  # none yet (still computing, or no codings)
         self.setToolTip(f"{text}. Choose the coders to compare: Cohen's κ needs exactly two.")
+        if not self.coders and self.known:  # an empty menu opened onto nothing: greyed out
+            text = "Compare: no codings yet"
+            self.setToolTip("Nobody has coded yet: the coders appear here once they code.")
+        elif not self.coders:  # still being read (with the figures)
+            self.setToolTip("The coders are read with the figures.")
+        self.setEnabled(bool(self.coders))
         self.setText(self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, 260))
 
 
@@ -473,7 +481,7 @@ class DisagreementWidget(QWidget):
         if listed is None:
             self._blind()
             return
-        self.chooser.setEnabled(True)
+        self.chooser.setEnabled(bool(self.chooser.coders))
         self._show(chosen, listed)
 
     def _failed(self, exc: BaseException) -> None:

@@ -240,6 +240,7 @@ class TranscriptionController(QObject):
     def transcribe_on_cluster(self) -> Any:
         """Transcribe the current session on Dask workers (asked for) in the background."""
         if self.state.project is None or self.state.session is None:
+            self._no_session()
             return None
         from gui.cluster_dialog import ask_cluster, cluster_transcriber
 
@@ -247,6 +248,14 @@ class TranscriptionController(QObject):
         if options is None:
             return None
         return self.start_transcription(None, transcriber=cluster_transcriber(options))
+
+    def _no_session(self) -> None:
+        """Transcribe… with no session shown: said, not silently ignored."""
+        self.chrome.message(
+            "Select the session to transcribe in the Sessions list first (a new project has "
+            "none: File ▸ Import audio…).",
+            6000,
+        )
 
     def start_transcription(
         self,
@@ -263,6 +272,7 @@ class TranscriptionController(QObject):
             return None
         if session_id is None:
             if self.state.session is None:
+                self._no_session()
                 return None
             session_id = self.state.session.id
         if session_id in self.running:

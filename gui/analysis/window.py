@@ -161,6 +161,9 @@ class FilterBar(QWidget):
     def _label_sessions(self) -> None:
         n = sum(a.isChecked() for a in self.session_actions)
         self.sessions_button.setText("All sessions" if not n else plural(n, "session"))
+        # no session: its menu was empty and opened onto nothing
+        self.sessions_button.setEnabled(bool(self.session_actions))
+        self.sessions_button.setToolTip("" if self.session_actions else "No sessions yet.")
 
     def _sessions_toggled(self, _on: bool) -> None:
         self._label_sessions()

@@ -173,6 +173,7 @@ class QProject:
     creator: str | None = None  # its creatingUserGUID (normalised)
     links: list[tuple[str, str]] = field(default_factory=list)  # (originGUID, targetGUID)
     folder: str = ""  # the archive's folder holding project.qde (and its sources), if any
+    read_notes: list[str] = field(default_factory=list)  # how the file was read (its encoding)
 
 
 #: positions and times beyond this are not numbers we can use (nor store: SQLite's are 64-bit)

@@ -85,6 +85,7 @@ class ImportContext:
         self.zf = zf
         self.label = label
         self.report = ImportReport(source=label, project=str(project.folder))
+        self.report.notes += qp.read_notes
         self.languages: dict[str, list[str]] = {}  # source GUID -> its languages, if said
         self.line_languages: dict[str, str] = {}  # source GUID -> "Segment languages" value
         self.conn: sqlite3.Connection = project.store.conn

@@ -753,7 +753,10 @@ def test_transcript_without_plain_text_is_reported_with_its_codings(tmp_path: Pa
     text = report.describe()
     assert "Transcript of 'a.m4a': it has no plain text" in text
     assert "1 coded selection was not imported" in text
-    assert "Text source 'doc': it has no plain text (only rich text" in text
+    assert (
+        "Text source 'doc': it has no plain text, and its rich text 'internal://d.docx' "
+        "cannot be read: not a Word document (.docx)" in text
+    )
     assert "1 coded selection not imported" in text
 
 

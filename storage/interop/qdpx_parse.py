@@ -111,7 +111,8 @@ class QSource:
     created: str | None
     text_path: str | None = None
     text_inline: str | None = None
-    rich_text: bool = False  # a richTextPath (.docx), which FieldScribe does not read
+    rich_text: bool = False  # a richTextPath (.docx): a text source's is read without plain text
+    rich_path: str | None = None  # that path
     selections: list[QSelection] = field(default_factory=list)
     transcripts: list[QTranscript] = field(default_factory=list)
     source_codings: list[QCoding] = field(default_factory=list)
@@ -329,7 +330,8 @@ def _text(el: Element, src: QSource) -> None:
     """The text and text selections of a ``TextSource`` (or a PDF's ``Representation``)."""
     src.text_path = el.get("plainTextPath")
     src.text_inline = child_text(el, "PlainTextContent")
-    src.rich_text = bool(el.get("richTextPath"))
+    src.rich_path = el.get("richTextPath") or None
+    src.rich_text = bool(src.rich_path)
     src.selections = [
         _selection(s, "startPosition", "endPosition") for s in children(el, "PlainTextSelection")
     ]

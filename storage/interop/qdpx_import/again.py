@@ -16,7 +16,7 @@ from ..text_lines import Line
 from .codings import selection
 from .context import ImportContext
 from .media import time_selection, transcript_lines
-from .sources import source_text
+from .sources import source_text, text_of
 
 
 def _fresh(ctx: ImportContext, selections: list[QSelection]) -> list[QSelection]:
@@ -59,7 +59,7 @@ def text_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> Non
     fresh = [s for s in _fresh(ctx, src.selections) if s.start is not None and s.end is not None]
     if not fresh:
         return
-    text = ctx.read_text(src.text_path, src.text_inline, what)
+    text = text_of(ctx, src)
     read = source_text(ctx, src, text) if text is not None else None
     seg_ids = _same_text(ctx, session_id, read.lines) if read is not None else None
     if read is None or seg_ids is None:

@@ -202,6 +202,23 @@ class ImportContext:
         assert self.zf is not None
         return decode_text(self.zf.read(member, _MAX_TEXT_BYTES))
 
+    def read_file(self, path: str) -> bytes | None:
+        """The bytes of a file a source names (a rich text ``.docx``): inside the archive, else
+        in the media folder the user named; None where it is in neither or is too large."""
+        member = self.member(path)
+        if member is not None:
+            assert self.zf is not None
+            return self.zf.read(member, _MAX_TEXT_BYTES)
+        from .external import find_media
+
+        found = find_media(self.media_dir, path) if self.media_dir is not None else None
+        try:
+            if found is None or found.stat().st_size > _MAX_TEXT_BYTES:
+                return None
+            return found.read_bytes()
+        except OSError:
+            return None
+
     def _outside_text(self, path: str, what: str) -> str | None:
         """A text file the source names outside the archive, looked for by its name in the
         folder the user named (as recordings are: ``external.find_media``); None if not there."""

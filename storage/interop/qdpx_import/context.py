@@ -96,6 +96,7 @@ class ImportContext:
         self.code_order: list[str] = []  # code ids in the file's order (exchange_meta)
         self.no_colour: dict[str, str] = {}  # codes the file gave no colour: the one given
         self.crlf_sessions: list[str] = []  # text sources written with CRLF line ends
+        self.marked_labels: list[str] = []  # segments: "#00:00:01-0# NAME: text" lines
         self.coding_ids: dict[str, list[str]] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []

@@ -265,6 +265,7 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         ctx.crlf_sessions.append(session_id)
     lines, reading = read.lines, read.reading
     seg_ids = add_lines(ctx, session_id, lines, src.guid)
+    ctx.marked_labels += [i for i, line in zip(seg_ids, lines, strict=True) if line.label_at]
     beyond = [
         sel
         for sel in src.selections

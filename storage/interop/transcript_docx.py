@@ -19,7 +19,10 @@ def docx_lines(path: Path, data: bytes) -> list[str]:
     try:
         document = open_docx(data)
     except ValueError as exc:
-        raise InvalidInputError(f"{path}: {exc}; nothing was imported.") from None
+        why = str(exc)
+        raise InvalidInputError(
+            f"{path}: {why}" + ("." if why.endswith("refused") else "; nothing was imported.")
+        ) from None
     styles = _bold_styles(document)
     lines: list[str] = []
     for item in document.iter_inner_content():
@@ -43,15 +46,14 @@ def open_docx(data: bytes) -> Any:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            info = zf.getinfo("word/document.xml")
-            if info.file_size > MAX_TRANSCRIPT_BYTES * 4:
-                raise ValueError("the Word document is too large; refused")
-        return Document(io.BytesIO(data))
-    except ValueError as exc:
-        if "too large" in str(exc):
-            raise
+            size = zf.getinfo("word/document.xml").file_size
+    except (KeyError, zipfile.BadZipFile, ValueError) as exc:
         raise ValueError(f"not a Word document (.docx) that can be read ({exc})") from None
-    except (KeyError, zipfile.BadZipFile) as exc:
+    if size > MAX_TRANSCRIPT_BYTES * 4:
+        raise ValueError("the Word document is too large; refused")
+    try:
+        return Document(io.BytesIO(data))
+    except (KeyError, zipfile.BadZipFile, ValueError) as exc:
         raise ValueError(f"not a Word document (.docx) that can be read ({exc})") from None
     except Exception as exc:  # python-docx raises lxml and package errors of its own
         raise ValueError(

@@ -133,3 +133,23 @@ def test_marked_lines_keep_every_character_and_every_coding_position(
     else:
         assert coded == [words[lo:hi]]
         assert spans == [selection]
+
+
+def test_a_time_mark_going_back_keeps_the_lines_in_their_order(tmp_path: Path) -> None:
+    """A line marked earlier than the line above it (a mark typed by hand, a pasted passage)
+    moved above it (segments are in time order), so the export wrote the lines in another
+    order than the file's; now it starts at the time of the line above, and the report says so."""
+    text = "#00:00:05-0# Бірінші жол.\n#00:00:01-0# Второй.\nҮшінші.\n#00:00:01-0# Four."
+    selections = [span(text, "Второй"), span(text, "Four")]
+    report, segments, coded, back, spans = round_trip(tmp_path, text, selections)
+    assert [(g.text, g.start_ms) for g in segments] == [
+        ("#00:00:05-0# Бірінші жол.", 5000),
+        ("#00:00:01-0# Второй.", 5000),
+        ("Үшінші.", 5000),
+        ("#00:00:01-0# Four.", 5000),
+    ]
+    assert back == text and sorted(spans) == sorted(selections)
+    assert coded == ["Four", "Второй"]
+    (note,) = [n for n in report.notes if "earlier than the line before" in n]
+    assert note.startswith("Text source 'Video-transcript': 2 lines have timestamps earlier")
+    assert "'#00:00:01-0# Второй.'" in note

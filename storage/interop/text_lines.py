@@ -93,6 +93,9 @@ class Line:
     #: part of ``text`` (the mark and the words around it are)
     label_at: int | None = None
     label_len: int = 0
+    #: a text source's timestamp that went back in time (``split_text_source``): the time it
+    #: says; the line starts at the time of the line before it, so that the lines stay in order
+    went_back_ms: int | None = None
 
     def cp(self, pos: int) -> int:
         """A position in the whole text -> in ``text`` (one inside the label: where it was)."""
@@ -340,7 +343,8 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
       line), those before the first line with words form a segment of their own;
     * a leading timestamp in a line with words (``[00:01:02]``, or a MAXQDA mark
       ``#00:01:02-3#``) starts its segment, an f4/MAXQDA end mark (``#00:01:05-3#``) ends it;
-      both stay in the text.
+      both stay in the text. A line whose timestamp goes back in time starts at the time of the
+      line before it (``Line.went_back_ms``), so that the segments keep the text's order.
 
     Joining ``[speaker + ": "] + text`` of the segments with ``\\n`` gives ``text`` back (for a
     label after a time mark: the label put back after the mark, ``text_source_line``).
@@ -388,11 +392,12 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
         else:
             line = Line(start, start + n, end, speaker, text[start + n : end])
         body = text[start:end]
+        own: int | None = None  # the line's own timestamp
         if k == "stamp":
             m = _ONLY_TS.match(body)
             assert m is not None
             last_time = ts_ms(m.group(1), m.group(2), m.group(3), m.group(4))
-            line.start_ms = last_time
+            line.start_ms = own = last_time
         elif k == "words":
             lead = _LEAD_TS.match(line.text)
             if lead and (
@@ -402,10 +407,10 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
                 or "(" in lead.group(0)
             ):
                 last_time = ts_ms(lead.group(1), lead.group(2), lead.group(3), lead.group(4))
-                line.start_ms = last_time
+                line.start_ms = own = last_time
             elif (mark := _LEAD_F4.match(line.text)) is not None:
                 last_time = ts_ms(mark.group(1), mark.group(2), mark.group(3), mark.group(4))
-                line.start_ms = last_time
+                line.start_ms = own = last_time
             if line.start_ms is None:
                 line.start_ms = last_time if last_time is not None else 0
             tail = _TAIL_F4.search(line.text.rstrip("\r"))
@@ -414,6 +419,11 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
                 last_time = max(last_time or 0, line.end_ms)
         if line.start_ms is None:
             line.start_ms = last_time if last_time is not None else 0
+        if lines and (line.start_ms or 0) < (lines[-1].start_ms or 0):
+            # segments are in time order: a line that started before the one above it would
+            # move (its own timestamp is noted; a line after it, without one, follows it)
+            line.went_back_ms = own
+            line.start_ms = lines[-1].start_ms
         lines.append(line)
     for i, line in enumerate(lines):
         nxt = lines[i + 1].start_ms if i + 1 < len(lines) else None

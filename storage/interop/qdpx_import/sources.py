@@ -209,6 +209,15 @@ def source_text(ctx: ImportContext, src: QSource, text: str) -> SourceText:
                 f"{'starts' if labelled == 1 else 'start'} like 'Word: ...' but not every line "
                 "does, so it is not a transcript: the lines stay text, no speakers."
             )
+    back = [line for line in lines if line.went_back_ms is not None]
+    if back:
+        notes.append(
+            f"Text source {src.name!r}: {plural(len(back), 'line')} "
+            f"{'has a timestamp' if len(back) == 1 else 'have timestamps'} earlier than the "
+            f"line before (the first: {back[0].text[:30]!r}); "
+            f"{'it starts' if len(back) == 1 else 'they start'} at the time of the line before, "
+            "so that the lines keep their order (the timestamps stay in the text)."
+        )
     crlf = ends is not None and reading.crlf_two and not mixed
     return SourceText(text, length, lines, reading, crlf, notes)
 

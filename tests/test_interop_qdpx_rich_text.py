@@ -176,3 +176,34 @@ def test_a_rich_text_source_imported_again_gets_the_codings_it_lacked(tmp_path: 
         report = import_qdpx_into(p, archive)
     assert report.codings == 1 and report.sessions == 0, report.describe()
     assert coded(folder) == [("Feeling", "Сұхбат"), ("Feeling", "тұрамын")]
+
+
+def test_a_recording_s_rich_text_transcript_is_read_at_its_sync_points(tmp_path: Path) -> None:
+    """A transcript given only as a .docx was "no plain text (a rich text transcript is not
+    read)": the session had no segments and its codings were lost."""
+    from tests.test_interop_qdpx_variants import CODING, SEL
+
+    paragraphs = ["Айгүл: Сәлем!", "Болат: Қалайсыз?"]
+    text = "\n".join(paragraphs)
+    second, end = text.index("Болат"), len(paragraphs[0])
+    av = (
+        f'<AudioSource guid="{SRC}" name="a.m4a"><Transcript guid="{SEL[:-1]}9"'
+        ' richTextPath="internal://t.docx">'
+        f'<SyncPoint guid="{CODE[:-1]}7" position="0" timeStamp="0"/>'
+        f'<SyncPoint guid="{CODE[:-1]}8" position="{second}" timeStamp="4000"/>'
+        f'<SyncPoint guid="{CODE[:-1]}9" position="{end}" timeStamp="3000"/>'
+        f'<TranscriptSelection guid="{SEL}" fromSyncPoint="{CODE[:-1]}7"'
+        f' toSyncPoint="{CODE[:-1]}9"><Coding guid="{CODING}"><CodeRef targetGUID="{CODE}"/>'
+        "</Coding></TranscriptSelection></Transcript></AudioSource>"
+    )
+    report, folder = import_one(tmp_path, project(av), {"sources/t.docx": docx(paragraphs)})
+    assert any(
+        "Transcript of 'a.m4a': it has no plain text; its text was read" in n for n in report.notes
+    )
+    with Project.open(folder, readonly=True) as p:
+        segs = p.transcript.segments(SRC)
+        assert [(g.speaker, g.text, g.start_ms) for g in segs] == [
+            ("Айгүл", "Сәлем!", 0),
+            ("Болат", "Қалайсыз?", 4000),
+        ]
+    assert coded(folder) == [("Feeling", "Сәлем!")]

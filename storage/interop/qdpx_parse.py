@@ -96,6 +96,7 @@ class QTranscript:
     selections: list[QSelection]
     notes: list[str]
     description: str | None = None
+    rich_path: str | None = None  # a richTextPath (.docx): read where no plain text is named
 
 
 @dataclass
@@ -298,6 +299,7 @@ def _source(el: Element) -> QSource:
                     name=t.get("name"),
                     text_path=t.get("plainTextPath"),
                     text_inline=child_text(t, "PlainTextContent"),
+                    rich_path=t.get("richTextPath") or None,
                     syncpoints=sync,
                     selections=[
                         _selection(s, "startPosition", "endPosition")

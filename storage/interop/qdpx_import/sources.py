@@ -222,48 +222,44 @@ def source_text(ctx: ImportContext, src: QSource, text: str) -> SourceText:
     return SourceText(text, length, lines, reading, crlf, notes)
 
 
-def rich_text(ctx: ImportContext, src: QSource, path: str) -> str | None:
-    """A text source's text derived from its rich text (a Word document), as REFI-QDA says a
-    tool derives it and counts its positions in it: its paragraphs joined by line ends; None
-    (reported, with the coded selections lost) where the document is missing or unreadable."""
+def rich_text(ctx: ImportContext, what: str, path: str) -> tuple[str | None, str]:
+    """A source's text derived from its rich text (a Word document), as REFI-QDA says a tool
+    derives it and counts its positions in it: its paragraphs joined by line ends (noted); else
+    None and why not, for the caller's report."""
     from ..transcript_docx import docx_paragraphs
 
-    what = f"Text source {src.name!r}: it has no plain text, and its rich text {path!r}"
-    coded = sum(1 for sel in src.selections if sel.codings)
-    lost = f"; {plural(coded, 'coded selection')} not imported." if coded else "."
     data = ctx.read_file(path)
     if data is None:
-        ctx.report.not_imported.append(f"{what} is not inside the archive{lost}")
-        return None
+        return None, f"its rich text {path!r} is not inside the archive"
     try:
         paragraphs = docx_paragraphs(data)
     except ValueError as exc:
-        ctx.report.not_imported.append(f"{what} cannot be read: {exc}{lost}")
-        return None
+        return None, f"its rich text {path!r} cannot be read: {exc}"
     ctx.report.notes.append(
-        f"Text source {src.name!r}: it has no plain text; its text was read from its rich text "
-        f"{path!r} (a Word document: {plural(len(paragraphs), 'paragraph')} joined by line "
-        "ends, the plain text REFI-QDA says its positions count in)."
+        f"{what}: it has no plain text; its text was read from its rich text {path!r} (a Word "
+        f"document: {plural(len(paragraphs), 'paragraph')} joined by line ends, the plain text "
+        "REFI-QDA says its positions count in)."
     )
-    return "\n".join(paragraphs)
+    return "\n".join(paragraphs), ""
 
 
-def text_of(ctx: ImportContext, src: QSource) -> str | None:
-    """A text source's text: its plain text, else (none named) the text of its rich text."""
-    text = ctx.read_text(src.text_path, src.text_inline, f"Text source {src.name!r}")
+def text_of(ctx: ImportContext, src: QSource) -> tuple[str | None, str]:
+    """A text source's text: its plain text, else (none named) the text of its rich text;
+    else None and why not (``rich_text``)."""
+    what = f"Text source {src.name!r}"
+    text = ctx.read_text(src.text_path, src.text_inline, what)
     if text is None and src.rich_path and not src.text_path:
-        return rich_text(ctx, src, src.rich_path)
-    return text
+        return rich_text(ctx, what, src.rich_path)
+    return text, ""
 
 
 def text_source(ctx: ImportContext, src: QSource) -> None:
-    text = text_of(ctx, src)
-    if text is None and src.rich_path and not src.text_path:
-        return  # reported by ``rich_text``
+    text, why = text_of(ctx, src)
     if text is None:
         coded = sum(1 for sel in src.selections if sel.codings)
         ctx.report.not_imported.append(
             f"Text source {src.name!r}: it has no plain text"
+            + (f", and {why}" if why else "")
             + (f"; {plural(coded, 'coded selection')} not imported." if coded else ".")
         )
         return

@@ -112,3 +112,22 @@ def test_a_newer_codebook_or_a_project_is_refused_in_one_line(tmp_path: Path) ->
         assert project.codebook.codes() == []
     for error in (newer_error, project_error):
         assert "\n" not in str(error.value) and "nothing was imported" in str(error.value).lower()
+
+
+def test_a_codebook_declared_koi8_r_but_written_in_utf8_is_read_as_utf8(tmp_path: Path) -> None:
+    """Its codes were named in mojibake ("п■п╬п╡п╣я─п╦п╣" for "Доверие") without a word."""
+    qdc = tmp_path / "book.qdc"
+    qdc.write_bytes(
+        (
+            '<?xml version="1.0" encoding="koi8-r"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0">'
+            '<Codes><Code guid="d1e2f3a4-1111-4222-8333-444455556666" name="Доверие" '
+            'isCodable="true"/><Code guid="d1e2f3a4-1111-4222-8333-444455556667" name="Қала" '
+            'isCodable="true"/></Codes></CodeBook>'
+        ).encode()
+    )
+    project = Project.create(tmp_path / "p.fieldscribe", coder="me")
+    report = import_codebook(project, qdc)
+    names = sorted(c.name for c in project.codebook.codes())
+    project.close()
+    assert names == ["Доверие", "Қала"]
+    assert any("declares the encoding 'koi8-r' but is written in UTF-8" in n for n in report.notes)

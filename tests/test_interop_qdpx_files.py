@@ -45,6 +45,51 @@ def test_xml_in_another_encoding_than_it_declares_is_read(
         )
 
 
+@pytest.mark.parametrize("declared", ["koi8-r", "windows-1251", "KZ-1048", "iso-8859-1"])
+def test_utf8_declared_as_a_single_byte_code_page_is_read_as_utf8_with_a_note(
+    tmp_path: Path, declared: str
+) -> None:
+    """It was read in the declared code page without a word: the session "Сұхбат" came in as
+    "п║ш▓я┘п╠п╟я┌" (KOI8-R) or "Ð¡Ò±Ñ..." and the coding sat on garbled letters."""
+    archive = write_qdpx(tmp_path / "p.qdpx", QDE.format(encoding=declared).encode("utf-8"))
+    report = import_qdpx(archive, tmp_path / "p.fieldscribe", coder="me")
+    assert (report.codings, report.segments) == (1, 1)
+    (note,) = [n for n in report.notes if "UTF-8" in n]
+    assert f"declares the encoding {declared!r} but is written in UTF-8" in note
+    assert "'Жоба' would be" in note and "\n" not in note
+    with Project.open(tmp_path / "p.fieldscribe", readonly=True) as p:
+        (coding,) = p.codebook.codings()
+        (session,) = p.sessions.all()
+        assert session.title == "Сұхбат"
+        assert coding.coder == "Әсел" and [c.name for c in p.codebook.codes()] == ["Қала"]
+        text = p.transcript.segments(session.id)[0].text
+        assert text[coding.start_cp : coding.end_cp] == "Алматыда"
+
+
+@pytest.mark.parametrize("declared", ["koi8-r", "KZ-1048"])
+def test_a_code_page_the_xml_is_written_in_is_read_without_a_note(
+    tmp_path: Path, declared: str
+) -> None:
+    """The declaration holds: nothing is read as UTF-8."""
+    qde = QDE.format(encoding=declared)
+    if declared == "koi8-r":  # Russian letters only
+        qde = qde.translate(str.maketrans("ӘұқҚ", "АукК"))
+    archive = write_qdpx(tmp_path / "p.qdpx", qde.encode(declared))
+    report = import_qdpx(archive, tmp_path / "p.fieldscribe", coder="me")
+    assert report.codings == 1 and not [n for n in report.notes if "UTF-8" in n]
+    with Project.open(tmp_path / "p.fieldscribe", readonly=True) as p:
+        (session,) = p.sessions.all()
+        assert session.title == ("Сухбат" if declared == "koi8-r" else "Сұхбат")
+
+
+def test_a_multi_byte_code_page_is_refused_on_one_line(tmp_path: Path) -> None:
+    """Expat reads none: it was a ValueError ("multi-byte encodings are not supported")."""
+    archive = write_qdpx(tmp_path / "p.qdpx", QDE.format(encoding="shift_jis").encode("utf-8"))
+    with pytest.raises(InvalidInputError, match="save it as UTF-8") as error:
+        import_qdpx(archive, tmp_path / "p.fieldscribe", coder="me")
+    assert "\n" not in str(error.value) and not (tmp_path / "p.fieldscribe").exists()
+
+
 def test_a_codebook_or_a_bare_project_file_is_named_for_what_it_is(tmp_path: Path) -> None:
     """A .qdc (or a project.qde unzipped) given to the project import was "not a readable zip
     archive (File is not a zip file)", which says nothing of what to do."""

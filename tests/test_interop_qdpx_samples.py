@@ -267,5 +267,10 @@ def test_maxqda_marks_opening_lines_give_their_times(tmp_path: Path) -> None:
         (session,) = p.sessions.all()
         segments = p.transcript.segments(session.id)
     assert [(g.start_ms, g.end_ms) for g in segments] == [(1000, 2500), (2500, 2500), (2500, 2500)]
-    # the marks stay in the text: every character comes back on export
-    assert segments[0].text == "#00:00:01-0# Interviewer: Hello."
+    # the marks stay in the text, the labels after them are the speakers (every character
+    # comes back on export: test_interop_qdpx_maxqda_marks)
+    assert [(g.speaker, g.text) for g in segments] == [
+        ("Interviewer", "#00:00:01-0# Hello."),
+        ("Әлия", "#00:00:02-5# Сәлем."),
+        ("Әлия", "Иә.\n"),
+    ]

@@ -10,6 +10,9 @@ in ``project_meta`` so that an export gives it back.
   (exports leave the colour out while it is still that one);
 * ``exchange.crlf``: the sessions of text sources whose line breaks were all CRLF (their
   segments hold LF; exports write CRLF again, positions counted in the CRLF text);
+* ``exchange.marked_labels``: the segments of text sources whose speaker label stood after
+  their leading MAXQDA time mark (``#00:00:01-0# NAME: text``: the segment holds the mark and
+  the text, the label is its speaker; exports put the label back after the mark);
 * ``exchange.case_notes``: ``{memo id: participant id}`` of notes the file attached to a case
   (FieldScribe keeps no memos on a participant: they are journal memos named after it; exports
   link each to its case again, with a ``Link`` between the note and the case).
@@ -31,6 +34,7 @@ CODE_ORDER = "exchange.code_order"
 NO_COLOUR = "exchange.no_colour"
 CRLF = "exchange.crlf"
 CASE_NOTES = CASE_NOTES_KEY
+MARKED_LABELS = "exchange.marked_labels"
 
 
 def read(project: Any, key: str) -> Any:
@@ -76,6 +80,12 @@ def project_origin(project: Any) -> dict[str, str]:
 def crlf_sessions(project: Any) -> set[str]:
     """The sessions whose text source had CRLF line ends."""
     value = read(project, CRLF)
+    return {str(v) for v in value} if isinstance(value, list) else set()
+
+
+def marked_labels(project: Any) -> set[str]:
+    """The segments whose speaker label stood after their leading time mark."""
+    value = read(project, MARKED_LABELS)
     return {str(v) for v in value} if isinstance(value, list) else set()
 
 

@@ -231,7 +231,8 @@ def read_qdc(path: Path) -> QProject:
         raise InvalidInputError(f"{path}: cannot read ({exc.strerror or exc}).") from None
     if size > _MAX_QDC_BYTES:
         raise InvalidInputError(f"{path}: the codebook is larger than {_MAX_QDC_BYTES} bytes.")
-    root = parse_xml(path.read_bytes(), str(path))
+    read_notes: list[str] = []
+    root = parse_xml(path.read_bytes(), str(path), read_notes)
     # the QDA-XML namespace (any version: ATLAS.ti writes "codebook:0:4", NVivo for Mac
     # "codebook:1:0"), or none at all, as a project file may have
     namespaced = root.tag.startswith("{")
@@ -267,6 +268,7 @@ def read_qdc(path: Path) -> QProject:
         project_notes=[],
         description=None,
         unsupported={"sets": n_sets} if n_sets else {},
+        read_notes=read_notes,
     )
 
 

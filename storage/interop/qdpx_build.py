@@ -59,7 +59,7 @@ from .qdpx_xml import (
     _text,
     span_time,
 )
-from .text_lines import LineEnds
+from .text_lines import LineEnds, text_source_line
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -85,6 +85,8 @@ class QdeBuilder:
         self.code_rank = exchange_meta.code_rank(project)
         self.no_colour = exchange_meta.no_colour(project)
         self.crlf = exchange_meta.crlf_sessions(project)
+        self.marked = exchange_meta.marked_labels(project)  # "#00:00:01-0# NAME: text" lines
+        self.labels_in: dict[str, tuple[int, int]] = {}  # segment -> its label (at, length)
         self.case_notes = exchange_meta.case_notes(project)  # journal memo -> its participant
         self.pid = project.id or derived_guid("project", str(project.folder))
         self.files: list[tuple[str, bytes | Path]] = []
@@ -320,8 +322,11 @@ class QdeBuilder:
                 shown = UNTRANSCRIBED_TEXT if seg.untranscribed and not seg.text else seg.text
                 line, text_at = segment_line(seg.speaker, shown)
             else:  # a text source: its text as it is, line breaks and all (see split_text_source)
-                text_at = len(seg.speaker) + 2 if seg.speaker else 0
-                line = (f"{seg.speaker}: " if seg.speaker else "") + seg.text
+                line, text_at, label_at = text_source_line(
+                    seg.speaker, seg.text, seg.id in self.marked
+                )
+                if label_at is not None and seg.speaker:
+                    self.labels_in[seg.id] = (label_at, len(seg.speaker) + 2)
             start = pos + text_at
             offsets.append((start, pos + len(line)))
             lines.append(line)
@@ -499,7 +504,10 @@ class QdeBuilder:
                 if coding.start_cp is None or coding.end_cp is None:
                     start, end = t_start, t_end
                 else:
-                    start, end = t_start + coding.start_cp, t_start + coding.end_cp
+                    # past a label after the time mark (its start at the label: after it)
+                    label, length = self.labels_in.get(seg.id, (t_end, 0))
+                    start = t_start + coding.start_cp + (length if coding.start_cp >= label else 0)
+                    end = t_start + coding.end_cp + (length if coding.end_cp > label else 0)
                 sel = _sub(
                     el,
                     "PlainTextSelection",

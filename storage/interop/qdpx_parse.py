@@ -96,6 +96,7 @@ class QTranscript:
     selections: list[QSelection]
     notes: list[str]
     description: str | None = None
+    rich_path: str | None = None  # a richTextPath (.docx): read where no plain text is named
 
 
 @dataclass
@@ -111,7 +112,8 @@ class QSource:
     created: str | None
     text_path: str | None = None
     text_inline: str | None = None
-    rich_text: bool = False  # a richTextPath (.docx), which FieldScribe does not read
+    rich_text: bool = False  # a richTextPath (.docx): a text source's is read without plain text
+    rich_path: str | None = None  # that path
     selections: list[QSelection] = field(default_factory=list)
     transcripts: list[QTranscript] = field(default_factory=list)
     source_codings: list[QCoding] = field(default_factory=list)
@@ -173,6 +175,7 @@ class QProject:
     creator: str | None = None  # its creatingUserGUID (normalised)
     links: list[tuple[str, str]] = field(default_factory=list)  # (originGUID, targetGUID)
     folder: str = ""  # the archive's folder holding project.qde (and its sources), if any
+    read_notes: list[str] = field(default_factory=list)  # how the file was read (its encoding)
 
 
 #: positions and times beyond this are not numbers we can use (nor store: SQLite's are 64-bit)
@@ -296,6 +299,7 @@ def _source(el: Element) -> QSource:
                     name=t.get("name"),
                     text_path=t.get("plainTextPath"),
                     text_inline=child_text(t, "PlainTextContent"),
+                    rich_path=t.get("richTextPath") or None,
                     syncpoints=sync,
                     selections=[
                         _selection(s, "startPosition", "endPosition")
@@ -328,7 +332,8 @@ def _text(el: Element, src: QSource) -> None:
     """The text and text selections of a ``TextSource`` (or a PDF's ``Representation``)."""
     src.text_path = el.get("plainTextPath")
     src.text_inline = child_text(el, "PlainTextContent")
-    src.rich_text = bool(el.get("richTextPath"))
+    src.rich_path = el.get("richTextPath") or None
+    src.rich_text = bool(src.rich_path)
     src.selections = [
         _selection(s, "startPosition", "endPosition") for s in children(el, "PlainTextSelection")
     ]

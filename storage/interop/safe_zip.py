@@ -9,6 +9,7 @@ is read (its external DTD, if it names one, is never fetched); any entity declar
 
 from __future__ import annotations
 
+import codecs
 import posixpath
 import re
 import unicodedata
@@ -24,6 +25,8 @@ from defusedxml import DefusedXmlException
 
 from storage.core.errors import InvalidInputError
 from storage.core.zipcheck import ZipCaps, check_count
+
+from ._common import _word_score
 
 #: Default limits (generous for field projects with long recordings).
 MAX_MEMBERS = 5000
@@ -188,15 +191,22 @@ class SafeZip:
         return self._zip.open(self._names[name])
 
 
-def parse_xml(data: bytes, what: str) -> Element:
+def parse_xml(data: bytes, what: str, notes: list[str] | None = None) -> Element:
     """Parse untrusted XML: no entities, no external references (a DOCTYPE that declares
-    nothing is allowed: some tools write one).
+    nothing is allowed: some tools write one). XML that declares a single-byte encoding
+    (``koi8-r``, ``windows-1251``...) but is written in UTF-8 is read as UTF-8, and a note
+    saying so is added to ``notes``.
 
     Raises:
         InvalidInputError: the XML is malformed or declares entities.
     """
     if len(data) > MAX_XML_BYTES:
         raise InvalidInputError(f"{what}: the XML is larger than {MAX_XML_BYTES} bytes; refused.")
+    utf8 = _utf8_declared_otherwise(data)
+    if utf8 is not None:
+        data, note = utf8
+        if notes is not None:
+            notes.append(f"{what}: {note}")
     try:
         try:
             root: Element = SafeET.fromstring(
@@ -216,10 +226,51 @@ def parse_xml(data: bytes, what: str) -> Element:
         ) from None
     except ParseError as exc:
         raise InvalidInputError(f"{what}: malformed XML ({exc}); nothing was written.") from None
+    except ValueError as exc:  # expat reads no multi-byte code page (Shift-JIS, GB 2312...)
+        raise InvalidInputError(
+            f"{what}: the XML's encoding cannot be read ({exc}); save it as UTF-8 and import it "
+            "again; nothing was written."
+        ) from None
     return root
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+_ALL_BYTES = bytes(range(256))
+_DECLARED_NAME = re.compile(
+    rb"""^(?:\xef\xbb\xbf)?(\s*<\?xml[^>]*?encoding\s*=\s*["'])([^"']*)["']"""
+)
 _DECLARED = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
+
+
+def _utf8_declared_otherwise(data: bytes) -> tuple[bytes, str] | None:
+    """XML that declares a single-byte encoding (``koi8-r``, ``windows-1251``, ``iso-8859-1``)
+    and is written in UTF-8 (a tool that writes the declaration of the computer's code page
+    and saves UTF-8): its bytes declared as UTF-8, and what the report says; None when the
+    declaration holds (the bytes are no UTF-8, or read as declared they read as words as well)."""
+    match = _DECLARED_NAME.match(data[:512])
+    if match is None or data.isascii():
+        return None
+    name = match.group(2).decode("ascii", "replace")
+    try:
+        info = codecs.lookup(name)
+        declared = data.decode(info.name, errors="replace")
+        text = data.decode("utf-8-sig")
+    except (LookupError, UnicodeDecodeError):
+        return None
+    if (
+        info.name.startswith(("utf", "ascii"))
+        or len(_ALL_BYTES.decode(info.name, "replace")) != 256
+    ):
+        return None  # UTF-8 or UTF-16 (``_declared_wrongly``), or a multi-byte code page
+    if _word_score(text) <= _word_score(declared):
+        return None
+    word = next((w for w in _LETTERS.findall(text) if not w.isascii()), "")
+    garbled = word.encode("utf-8").decode(info.name, errors="replace")[:24]
+    fixed = data[: match.start(2)] + b"utf-8" + data[match.end(2) :]
+    return fixed, (
+        f"the XML declares the encoding {name!r} but is written in UTF-8 (read as {name} "
+        f"{word[:12]!r} would be {garbled!r}); it was read as UTF-8."
+    )
 
 
 def _declared_wrongly(data: bytes, exc: ParseError) -> bytes | None:

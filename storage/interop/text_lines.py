@@ -88,6 +88,20 @@ class Line:
     text: str
     start_ms: int | None = None
     end_ms: int | None = None
+    #: a speaker label inside the line, after its leading MAXQDA time mark (``#00:00:01-0#
+    #: NAME: text``): where it starts in the whole text and its length with ": "; it is no
+    #: part of ``text`` (the mark and the words around it are)
+    label_at: int | None = None
+    label_len: int = 0
+    #: a text source's timestamp that went back in time (``split_text_source``): the time it
+    #: says; the line starts at the time of the line before it, so that the lines stay in order
+    went_back_ms: int | None = None
+
+    def cp(self, pos: int) -> int:
+        """A position in the whole text -> in ``text`` (one inside the label: where it was)."""
+        if self.label_at is None or pos <= self.label_at:
+            return pos - self.text_start
+        return max(self.label_at, pos - self.label_len) - self.text_start
 
 
 def split_lines(
@@ -258,12 +272,12 @@ def map_span(lines: list[Line], start: int, end: int) -> list[tuple[int, int | N
             if start == end == line.text_start == line.text_end:
                 result.append((i, None, None))
             continue
-        rest = line.text[hi - line.text_start :]
+        rest = line.text[line.cp(hi) :]
         if lo == line.text_start and (hi == line.text_end or not rest.strip()):
             # the whole text (a text source's blank lines or "\r" after it count for nothing)
             result.append((i, None, None))
-        else:
-            result.append((i, lo - line.text_start, hi - line.text_start))
+        elif line.cp(hi) > line.cp(lo):  # (a span inside a label is no text)
+            result.append((i, line.cp(lo), line.cp(hi)))
     return result
 
 
@@ -281,6 +295,34 @@ def _exact_speaker(line: str, speakers: set[str] | None) -> tuple[str | None, in
     return speaker, len(speaker) + 2
 
 
+def _marked_speaker(line: str, speakers: set[str] | None) -> tuple[str | None, int, int]:
+    """(speaker, where its label starts, its length with ": ") of a line that starts with
+    one (``NAME: text``: at 0) or with a MAXQDA time mark, one space and one
+    (``#00:00:01-0# NAME: text``); (None, 0, 0) without one."""
+    speaker, n = _exact_speaker(line, speakers)
+    if speaker is not None:
+        return speaker, 0, n
+    mark = _LEAD_F4.match(line)
+    if mark is None or line[mark.end() : mark.end() + 1] != " ":
+        return None, 0, 0
+    speaker, n = _exact_speaker(line[mark.end() + 1 :], speakers)
+    return (speaker, mark.end() + 1, n) if speaker is not None else (None, 0, 0)
+
+
+def text_source_line(speaker: str | None, text: str, marked: bool) -> tuple[str, int, int | None]:
+    """The line a text source's segment is written as, as ``split_text_source`` reads it
+    back: ``NAME: text``, or (``marked``: its label stood after its leading MAXQDA time mark)
+    ``#00:00:01-0# NAME: text``; with where its text starts in the line and where the label
+    stands inside its text (None for none there)."""
+    if not speaker:
+        return text, 0, None
+    mark = _LEAD_F4.match(text) if marked else None
+    if mark is not None and text[mark.end() : mark.end() + 1] == " ":
+        at = mark.end() + 1
+        return f"{text[:at]}{speaker}: {text[at:]}", 0, at
+    return f"{speaker}: {text}", len(speaker) + 2, None
+
+
 def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list[Line], bool]:
     """Split a text source into segments so that every character survives; say if it is a
     transcript.
@@ -289,7 +331,9 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
     unlike an audio transcript, no sync point says which line is which segment:
 
     * the source is a transcript only when every line with words starts ``NAME: `` (or, for a
-      file FieldScribe wrote, one of ``speakers``); only then do the prefixes become speakers.
+      file FieldScribe wrote, one of ``speakers``), or a MAXQDA time mark, one space and
+      ``NAME: `` (``#00:00:01-0# NAME: text``); only then do the labels become speakers (a
+      label after a mark is left out of the segment's text, the mark stays: ``Line.label_at``).
       A document with a few ``Abstract: ...`` lines keeps them as text;
     * each line with words becomes a segment holding the whole line (after the speaker prefix
       of a transcript), timestamps and ``\\r`` included;
@@ -299,9 +343,11 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
       line), those before the first line with words form a segment of their own;
     * a leading timestamp in a line with words (``[00:01:02]``, or a MAXQDA mark
       ``#00:01:02-3#``) starts its segment, an f4/MAXQDA end mark (``#00:01:05-3#``) ends it;
-      both stay in the text.
+      both stay in the text. A line whose timestamp goes back in time starts at the time of the
+      line before it (``Line.went_back_ms``), so that the segments keep the text's order.
 
-    Joining ``[speaker + ": "] + text`` of the segments with ``\\n`` gives ``text`` back.
+    Joining ``[speaker + ": "] + text`` of the segments with ``\\n`` gives ``text`` back (for a
+    label after a time mark: the label put back after the mark, ``text_source_line``).
 
     Returns:
         The lines (positions index ``text``) and whether the source is a transcript.
@@ -324,7 +370,7 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
 
     kinds = [kind(s, e) for s, e in raw_lines]
     worded = [text[s:e] for (s, e), k in zip(raw_lines, kinds, strict=True) if k == "words"]
-    transcript = bool(worded) and all(_exact_speaker(b, speakers)[0] for b in worded)
+    transcript = bool(worded) and all(_marked_speaker(b, speakers)[0] for b in worded)
     if speakers:  # FieldScribe wrote it: its labels are speakers wherever they stand
         transcript = True
     lines: list[Line] = []
@@ -332,19 +378,26 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
     for (start, end), k in zip(raw_lines, kinds, strict=True):
         if k == "blank" and lines:
             prev = lines[-1]
+            prev.text += text[prev.text_end : end]
             prev.text_end = end
-            prev.text = text[prev.text_start : prev.text_end]
             continue
-        speaker, n = (None, 0)
+        speaker, at, n = (None, 0, 0)
         if k == "words" and transcript:
-            speaker, n = _exact_speaker(text[start:end], speakers)
-        line = Line(start, start + n, end, speaker, text[start + n : end])
+            speaker, at, n = _marked_speaker(text[start:end], speakers)
+        if at:  # the label after a leading time mark: no part of the text, the mark is
+            line = Line(
+                start, start, end, speaker, text[start : start + at] + text[start + at + n : end]
+            )
+            line.label_at, line.label_len = start + at, n
+        else:
+            line = Line(start, start + n, end, speaker, text[start + n : end])
         body = text[start:end]
+        own: int | None = None  # the line's own timestamp
         if k == "stamp":
             m = _ONLY_TS.match(body)
             assert m is not None
             last_time = ts_ms(m.group(1), m.group(2), m.group(3), m.group(4))
-            line.start_ms = last_time
+            line.start_ms = own = last_time
         elif k == "words":
             lead = _LEAD_TS.match(line.text)
             if lead and (
@@ -354,10 +407,10 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
                 or "(" in lead.group(0)
             ):
                 last_time = ts_ms(lead.group(1), lead.group(2), lead.group(3), lead.group(4))
-                line.start_ms = last_time
+                line.start_ms = own = last_time
             elif (mark := _LEAD_F4.match(line.text)) is not None:
                 last_time = ts_ms(mark.group(1), mark.group(2), mark.group(3), mark.group(4))
-                line.start_ms = last_time
+                line.start_ms = own = last_time
             if line.start_ms is None:
                 line.start_ms = last_time if last_time is not None else 0
             tail = _TAIL_F4.search(line.text.rstrip("\r"))
@@ -366,6 +419,11 @@ def split_text_source(text: str, speakers: set[str] | None = None) -> tuple[list
                 last_time = max(last_time or 0, line.end_ms)
         if line.start_ms is None:
             line.start_ms = last_time if last_time is not None else 0
+        if lines and (line.start_ms or 0) < (lines[-1].start_ms or 0):
+            # segments are in time order: a line that started before the one above it would
+            # move (its own timestamp is noted; a line after it, without one, follows it)
+            line.went_back_ms = own
+            line.start_ms = lines[-1].start_ms
         lines.append(line)
     for i, line in enumerate(lines):
         nxt = lines[i + 1].start_ms if i + 1 < len(lines) else None

@@ -16,25 +16,12 @@ from .transcript_table import rows_as_lines
 def docx_lines(path: Path, data: bytes) -> list[str]:
     """The lines of a Word document's body: paragraphs (a line break in one splits it) and
     table rows (their cells joined by spaces, a speaker cell followed by ``:``)."""
-    import io
-    import zipfile
-
-    from docx import Document
-
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            info = zf.getinfo("word/document.xml")
-            if info.file_size > MAX_TRANSCRIPT_BYTES * 4:
-                raise InvalidInputError(f"{path}: the Word document is too large; refused.")
-        document = Document(io.BytesIO(data))
-    except (KeyError, zipfile.BadZipFile, ValueError) as exc:
+        document = open_docx(data)
+    except ValueError as exc:
+        why = str(exc)
         raise InvalidInputError(
-            f"{path}: not a Word document (.docx) that can be read ({exc}); nothing was imported."
-        ) from None
-    except Exception as exc:  # python-docx raises lxml and package errors of its own
-        raise InvalidInputError(
-            f"{path}: not a Word document (.docx) that can be read "
-            f"({type(exc).__name__}); nothing was imported."
+            f"{path}: {why}" + ("." if why.endswith("refused") else "; nothing was imported.")
         ) from None
     styles = _bold_styles(document)
     lines: list[str] = []
@@ -44,6 +31,58 @@ def docx_lines(path: Path, data: bytes) -> list[str]:
         else:
             lines.extend(_bold_speaker(item._p, styles).split("\n"))
     return lines
+
+
+def open_docx(data: bytes) -> Any:
+    """A Word document (python-docx's ``Document``) read from its bytes.
+
+    Raises:
+        ValueError: it is no Word document that can be read, or too large (one line, why).
+    """
+    import io
+    import zipfile
+
+    from docx import Document
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            size = zf.getinfo("word/document.xml").file_size
+    except (KeyError, zipfile.BadZipFile, ValueError) as exc:
+        raise ValueError(f"not a Word document (.docx) that can be read ({exc})") from None
+    if size > MAX_TRANSCRIPT_BYTES * 4:
+        raise ValueError("the Word document is too large; refused")
+    try:
+        return Document(io.BytesIO(data))
+    except (KeyError, zipfile.BadZipFile, ValueError) as exc:
+        raise ValueError(f"not a Word document (.docx) that can be read ({exc})") from None
+    except Exception as exc:  # python-docx raises lxml and package errors of its own
+        raise ValueError(
+            f"not a Word document (.docx) that can be read ({type(exc).__name__})"
+        ) from None
+
+
+def docx_paragraphs(data: bytes) -> list[str]:
+    """The text of a Word document's paragraphs in order, as a QDA tool derives the plain text
+    of a rich text source (REFI-QDA: positions count in it, paragraphs joined by line ends):
+    each body paragraph with its tracked changes accepted (a line break in one stays "\\n"),
+    and each paragraph of a table's cells (a merged cell once), row by row.
+
+    Raises:
+        ValueError: it is no Word document that can be read (``open_docx``).
+    """
+    document = open_docx(data)
+    paragraphs: list[str] = []
+    for item in document.iter_inner_content():
+        if not hasattr(item, "rows"):
+            paragraphs.append(_paragraph_text(item._p))
+            continue
+        for row in item.rows:
+            seen: set[int] = set()
+            for cell in row.cells:
+                if id(cell._tc) not in seen:
+                    seen.add(id(cell._tc))
+                    paragraphs += [_paragraph_text(p) for p in cell._tc.findall(_W + "p")]
+    return paragraphs
 
 
 def _bold_styles(document: Any) -> dict[str | None, bool]:

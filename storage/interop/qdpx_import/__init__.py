@@ -222,7 +222,8 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
             raise InvalidInputError(
                 f"{archive} has no project.qde; is it a REFI-QDA project (.qdpx)?"
             )
-        root = parse_xml(zf.read(qde), f"{archive}: {qde}")
+        read_notes: list[str] = []
+        root = parse_xml(zf.read(qde), f"{archive}: {qde}", read_notes)
         # the QDA-XML namespace, or none at all (hand-made files, some exporters)
         namespaced = root.tag.startswith("{")
         if local(root.tag) != "Project" or (
@@ -241,6 +242,7 @@ def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, Q
             check_schema_version(root.tag, archive)
         qp = parse_project(root)
         qp.folder = qde.rpartition("/")[0]
+        qp.read_notes = read_notes
         _check_project(qp, archive)
         return zf, qp
     except BaseException:

@@ -16,7 +16,7 @@ from ..text_lines import Line
 from .codings import selection
 from .context import ImportContext
 from .media import time_selection, transcript_lines
-from .sources import source_text
+from .sources import rich_text, source_text, text_of
 
 
 def _fresh(ctx: ImportContext, selections: list[QSelection]) -> list[QSelection]:
@@ -59,7 +59,7 @@ def text_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> Non
     fresh = [s for s in _fresh(ctx, src.selections) if s.start is not None and s.end is not None]
     if not fresh:
         return
-    text = ctx.read_text(src.text_path, src.text_inline, what)
+    text, _why = text_of(ctx, src)
     read = source_text(ctx, src, text) if text is not None else None
     seg_ids = _same_text(ctx, session_id, read.lines) if read is not None else None
     if read is None or seg_ids is None:
@@ -82,6 +82,8 @@ def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
     if not (fresh or timed) or not ctx.p.transcript.segments(session_id):
         return  # nothing new, or no segments (``media.transcript_again`` reads them)
     text = ctx.read_text(tr.text_path, tr.text_inline, what) if tr is not None else None
+    if text is None and tr is not None and tr.rich_path and not tr.text_path:
+        text, _why = rich_text(ctx, f"Transcript of {src.name!r}", tr.rich_path)
     row = ctx.conn.execute(
         "SELECT duration_ms FROM media WHERE session_id = ? ORDER BY rowid LIMIT 1", (session_id,)
     ).fetchone()

@@ -131,7 +131,13 @@ def keep_exchange_meta(ctx: ImportContext, was_empty: bool) -> None:
 
 
 def keep_line_ends(ctx: ImportContext) -> None:
-    """Remember the text sources with CRLF line ends (``exchange_meta.CRLF``)."""
+    """Remember the text sources with CRLF line ends (``exchange_meta.CRLF``) and the
+    segments whose label stood after their time mark (``exchange_meta.MARKED_LABELS``)."""
     if ctx.crlf_sessions:
         known = exchange_meta.crlf_sessions(ctx.p)
         exchange_meta.write(ctx.conn, exchange_meta.CRLF, sorted(known | set(ctx.crlf_sessions)))
+    if ctx.marked_labels:  # (``exchange_meta.MARKED_LABELS``)
+        known = exchange_meta.marked_labels(ctx.p)
+        exchange_meta.write(
+            ctx.conn, exchange_meta.MARKED_LABELS, sorted(known | set(ctx.marked_labels))
+        )

@@ -85,6 +85,7 @@ class ImportContext:
         self.zf = zf
         self.label = label
         self.report = ImportReport(source=label, project=str(project.folder))
+        self.report.notes += qp.read_notes
         self.languages: dict[str, list[str]] = {}  # source GUID -> its languages, if said
         self.line_languages: dict[str, str] = {}  # source GUID -> "Segment languages" value
         self.conn: sqlite3.Connection = project.store.conn
@@ -95,6 +96,7 @@ class ImportContext:
         self.code_order: list[str] = []  # code ids in the file's order (exchange_meta)
         self.no_colour: dict[str, str] = {}  # codes the file gave no colour: the one given
         self.crlf_sessions: list[str] = []  # text sources written with CRLF line ends
+        self.marked_labels: list[str] = []  # segments: "#00:00:01-0# NAME: text" lines
         self.coding_ids: dict[str, list[str]] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
@@ -200,6 +202,23 @@ class ImportContext:
             return inline
         assert self.zf is not None
         return decode_text(self.zf.read(member, _MAX_TEXT_BYTES))
+
+    def read_file(self, path: str) -> bytes | None:
+        """The bytes of a file a source names (a rich text ``.docx``): inside the archive, else
+        in the media folder the user named; None where it is in neither or is too large."""
+        member = self.member(path)
+        if member is not None:
+            assert self.zf is not None
+            return self.zf.read(member, _MAX_TEXT_BYTES)
+        from .external import find_media
+
+        found = find_media(self.media_dir, path) if self.media_dir is not None else None
+        try:
+            if found is None or found.stat().st_size > _MAX_TEXT_BYTES:
+                return None
+            return found.read_bytes()
+        except OSError:
+            return None
 
     def _outside_text(self, path: str, what: str) -> str | None:
         """A text file the source names outside the archive, looked for by its name in the

@@ -25,7 +25,7 @@ from .codings import add_coding, selection
 from .context import ImportContext
 from .external import find_media
 from .positions import best_reading, has_astral, readings
-from .sources import add_lines, lone_crs, new_session
+from .sources import add_lines, lone_crs, new_session, rich_text
 
 if TYPE_CHECKING:
     pass
@@ -126,12 +126,17 @@ def transcript(
     """A transcript's lines as the session's segments, its selections as codings."""
     lines: list[Line] = []
     seg_ids: list[str] = []
-    text = ctx.read_text(tr.text_path, tr.text_inline, f"Transcript of {src.name!r}")
+    what = f"Transcript of {src.name!r}"
+    text = ctx.read_text(tr.text_path, tr.text_inline, what)
+    why = ""
+    if text is None and tr.rich_path and not tr.text_path:
+        text, why = rich_text(ctx, what, tr.rich_path)
     if text is None:
         coded = sum(1 for sel in tr.selections if sel.codings)
         ctx.report.not_imported.append(
-            f"Transcript of {src.name!r}: it has no plain text (a rich text transcript is "
-            f"not read); the session has no segments"
+            f"{what}: it has no plain text"
+            + (f", and {why}" if why else "")
+            + "; the session has no segments"
             + (
                 f", and {plural(coded, 'coded selection')} "
                 f"{'was' if coded == 1 else 'were'} not imported."

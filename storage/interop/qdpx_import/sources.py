@@ -209,17 +209,57 @@ def source_text(ctx: ImportContext, src: QSource, text: str) -> SourceText:
                 f"{'starts' if labelled == 1 else 'start'} like 'Word: ...' but not every line "
                 "does, so it is not a transcript: the lines stay text, no speakers."
             )
+    back = [line for line in lines if line.went_back_ms is not None]
+    if back:
+        notes.append(
+            f"Text source {src.name!r}: {plural(len(back), 'line')} "
+            f"{'has a timestamp' if len(back) == 1 else 'have timestamps'} earlier than the "
+            f"line before (the first: {back[0].text[:30]!r}); "
+            f"{'it starts' if len(back) == 1 else 'they start'} at the time of the line before, "
+            "so that the lines keep their order (the timestamps stay in the text)."
+        )
     crlf = ends is not None and reading.crlf_two and not mixed
     return SourceText(text, length, lines, reading, crlf, notes)
 
 
+def rich_text(ctx: ImportContext, what: str, path: str) -> tuple[str | None, str]:
+    """A source's text derived from its rich text (a Word document), as REFI-QDA says a tool
+    derives it and counts its positions in it: its paragraphs joined by line ends (noted); else
+    None and why not, for the caller's report."""
+    from ..transcript_docx import docx_paragraphs
+
+    data = ctx.read_file(path)
+    if data is None:
+        return None, f"its rich text {path!r} is not inside the archive"
+    try:
+        paragraphs = docx_paragraphs(data)
+    except ValueError as exc:
+        return None, f"its rich text {path!r} cannot be read: {exc}"
+    ctx.report.notes.append(
+        f"{what}: it has no plain text; its text was read from its rich text {path!r} (a Word "
+        f"document: {plural(len(paragraphs), 'paragraph')} joined by line ends, the plain text "
+        "REFI-QDA says its positions count in)."
+    )
+    return "\n".join(paragraphs), ""
+
+
+def text_of(ctx: ImportContext, src: QSource) -> tuple[str | None, str]:
+    """A text source's text: its plain text, else (none named) the text of its rich text;
+    else None and why not (``rich_text``)."""
+    what = f"Text source {src.name!r}"
+    text = ctx.read_text(src.text_path, src.text_inline, what)
+    if text is None and src.rich_path and not src.text_path:
+        return rich_text(ctx, what, src.rich_path)
+    return text, ""
+
+
 def text_source(ctx: ImportContext, src: QSource) -> None:
-    text = ctx.read_text(src.text_path, src.text_inline, f"Text source {src.name!r}")
+    text, why = text_of(ctx, src)
     if text is None:
         coded = sum(1 for sel in src.selections if sel.codings)
         ctx.report.not_imported.append(
             f"Text source {src.name!r}: it has no plain text"
-            + (" (only rich text, which FieldScribe does not read)" if src.rich_text else "")
+            + (f", and {why}" if why else "")
             + (f"; {plural(coded, 'coded selection')} not imported." if coded else ".")
         )
         return
@@ -230,6 +270,7 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         ctx.crlf_sessions.append(session_id)
     lines, reading = read.lines, read.reading
     seg_ids = add_lines(ctx, session_id, lines, src.guid)
+    ctx.marked_labels += [i for i, line in zip(seg_ids, lines, strict=True) if line.label_at]
     beyond = [
         sel
         for sel in src.selections

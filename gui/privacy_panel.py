@@ -34,7 +34,6 @@ from gui.fit import fit_table, fit_tabs, refit, scrolling
 from gui.fmt import fmt_ms, fmt_when, plural
 from storage import Project
 from storage.core.errors import FieldScribeError
-from storage.core.words import plural
 from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, PseudonymCandidate
 
 _ANSWERS = (("not recorded", None), ("yes", True), ("no", False))

@@ -298,9 +298,13 @@ class ExtraPanels(QObject):
         return dock.widget() if dock is not None else None  # type: ignore[return-value]
 
     def _session_changed(self, session: Any) -> None:
+        sid = session.id if session is not None else None
         panel = self.speaker_panel()
         if panel is not None:
-            panel.set_session(session.id if session is not None else None)
+            panel.set_session(sid)
+        privacy = self.docks.get("privacy")
+        if privacy is not None and sid is not None:  # the Consent tab checks the open session
+            privacy.widget().set_session(sid)  # type: ignore[attr-defined]
 
     def _speakers_changed(self, session_id: str | None) -> None:
         if session_id is not None:
@@ -424,6 +428,9 @@ class ExtraPanels(QObject):
                 # replaced or originals destroyed, Ctrl+Z must not bring them back
                 panel.pseudonyms.changed.connect(self.text_rewritten)
                 panel.redactions.changed.connect(self.text_rewritten)
+                # Check session checks the open session, not "All sessions" ("Choose a session")
+                session = self.state.session
+                panel.set_session(session.id if session is not None else None)
             else:
                 panel.refresh()
             panel.setCurrentIndex(tab)

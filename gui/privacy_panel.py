@@ -189,6 +189,13 @@ class ConsentTab(QWidget):
             ],
         )
 
+    def set_session(self, session_id: str | None) -> None:
+        """Choose the session open in the workbench (``None`` or one not listed: no change), so
+        that Check session checks it rather than say "Choose a session to check." """
+        index = self.session.findData(session_id) if session_id is not None else -1
+        if index >= 0:
+            self.session.setCurrentIndex(index)
+
     def save_consent(self) -> None:
         """Record the answers shown in the form."""
         pid = self.participant.currentData()
@@ -564,6 +571,10 @@ class PrivacyPanel(QTabWidget):
         for tab in (self.consent, self.pseudonyms, self.redactions):
             tab.changed.connect(self.audit.refresh)
         self.pseudonyms.changed.connect(self.redactions.refresh)
+
+    def set_session(self, session_id: str | None) -> None:
+        """Follow the session open in the workbench (the Consent tab checks it)."""
+        self.consent.set_session(session_id)
 
     def refresh(self) -> None:
         """Reload every tab from the project."""

@@ -39,9 +39,12 @@ def docx(paragraphs: list[str], *, table: list[str] | None = None, broken: int =
     return out.getvalue()
 
 
-def rich_source(*selections: str, path: str = "internal://Сұхбат.docx") -> str:
+def rich_source(
+    *selections: str, path: str = "internal://Сұхбат.docx", plain: str | None = None
+) -> str:
     body = "".join(selections)
-    return f'<TextSource guid="{SRC}" name="doc" richTextPath="{path}">{body}</TextSource>'
+    also = f' plainTextPath="{plain}"' if plain else ""
+    return f'<TextSource guid="{SRC}" name="doc" richTextPath="{path}"{also}>{body}</TextSource>'
 
 
 def sel(n: int, start: int, end: int) -> str:
@@ -206,4 +209,72 @@ def test_a_recording_s_rich_text_transcript_is_read_at_its_sync_points(tmp_path:
             ("Айгүл", "Сәлем!", 0),
             ("Болат", "Қалайсыз?", 4000),
         ]
+    assert coded(folder) == [("Feeling", "Сәлем!")]
+
+
+PLAIN = "internal://Сұхбат.txt"
+
+
+def test_a_plain_text_missing_from_the_archive_falls_back_to_the_rich_text(
+    tmp_path: Path,
+) -> None:
+    """Both ``plainTextPath`` and ``richTextPath``, the plain file not in the archive: it was
+    "its text is not inside the archive" and "no plain text", the source and its codings lost;
+    now its text is read from the .docx, with a note naming the missing plain file."""
+    text = "\n".join(PARAGRAPHS)
+    qde = project(rich_source(sel(1, *span(text, "Алматыда тұрамын")), plain=PLAIN))
+    report, folder = import_one(tmp_path, qde, {"sources/Сұхбат.docx": docx(PARAGRAPHS)})
+    assert report.sessions == 1 and not report.not_imported, report.describe()
+    assert coded(folder) == [("Feeling", "Алматыда тұрамын")]
+    (note,) = [n for n in report.notes if "rich text" in n]
+    assert note.startswith(
+        f"Text source 'doc': its plain text {PLAIN!r} is not inside the archive; its text was "
+        "read from its rich text 'internal://Сұхбат.docx' (a Word document: 4 paragraphs"
+    ), note
+
+
+def test_a_plain_text_in_the_archive_is_read_before_the_rich_text(tmp_path: Path) -> None:
+    plain = "Басқа мәтін: жоспар"
+    qde = project(rich_source(sel(1, *span(plain, "жоспар")), plain=PLAIN))
+    files = {"sources/Сұхбат.txt": plain.encode(), "sources/Сұхбат.docx": docx(PARAGRAPHS)}
+    report, folder = import_one(tmp_path, qde, files)
+    assert coded(folder) == [("Feeling", "жоспар")]
+    assert not [n for n in report.notes if "rich text" in n] and not report.not_imported
+
+
+def test_a_plain_and_a_rich_text_both_missing_are_both_said(tmp_path: Path) -> None:
+    qde = project(rich_source(sel(1, 0, 3), sel(2, 4, 6), plain=PLAIN))
+    report, folder = import_one(tmp_path, qde, {})
+    missing, lost = report.not_imported
+    assert missing.startswith(f"Text source 'doc': its text {PLAIN!r} is not inside the archive")
+    assert lost == (
+        "Text source 'doc': it has no plain text, and its rich text 'internal://Сұхбат.docx' "
+        "is not inside the archive; 2 coded selections not imported."
+    )
+    assert report.sessions == 0 and coded(folder) == []
+
+
+def test_a_recording_s_missing_plain_transcript_falls_back_to_its_rich_text(
+    tmp_path: Path,
+) -> None:
+    from tests.test_interop_qdpx_variants import CODING, SEL
+
+    paragraphs = ["Айгүл: Сәлем!", "Болат: Қалайсыз?"]
+    av = (
+        f'<AudioSource guid="{SRC}" name="a.m4a"><Transcript guid="{SEL[:-1]}9"'
+        ' plainTextPath="internal://t.txt" richTextPath="internal://t.docx">'
+        f'<SyncPoint guid="{CODE[:-1]}7" position="0" timeStamp="0"/>'
+        f'<SyncPoint guid="{CODE[:-1]}9" position="{len(paragraphs[0])}" timeStamp="3000"/>'
+        f'<TranscriptSelection guid="{SEL}" fromSyncPoint="{CODE[:-1]}7"'
+        f' toSyncPoint="{CODE[:-1]}9"><Coding guid="{CODING}"><CodeRef targetGUID="{CODE}"/>'
+        "</Coding></TranscriptSelection></Transcript></AudioSource>"
+    )
+    report, folder = import_one(tmp_path, project(av), {"sources/t.docx": docx(paragraphs)})
+    assert any(
+        "Transcript of 'a.m4a': its plain text 'internal://t.txt' is not inside the archive; "
+        "its text was read from its rich text" in n
+        for n in report.notes
+    ), report.describe()
+    with Project.open(folder, readonly=True) as p:
+        assert [g.text for g in p.transcript.segments(SRC)] == ["Сәлем!", "Қалайсыз?"]
     assert coded(folder) == [("Feeling", "Сәлем!")]

@@ -47,6 +47,11 @@ CHANGED_SUFFIX = ":changed"
 #: ``project_meta`` key of ``{journal memo id: participant id}``: the notes a REFI-QDA file put
 #: on a case (``storage.interop.exchange_meta``); bundle merges take it with the memos
 CASE_NOTES_KEY = "exchange.case_notes"
+#: ``project_meta`` keys of the lists of segments (MAXQDA lines whose speaker label stood after
+#: their time mark) and sessions (CRLF line ends) an imported REFI-QDA file wrote its own way
+#: (``storage.interop.exchange_meta``); bundle merges take them with the rows
+MARKED_LABELS_KEY = "exchange.marked_labels"
+CRLF_KEY = "exchange.crlf"
 #: ``project_meta`` key of the project's lead (a coder name; absent in projects made before it
 #: was recorded), with a ``lead:changed`` time. It travels in bundles: a copy takes it when it
 #: has none, or from a bundle of the lead it names (who hands the project over). In a coder's

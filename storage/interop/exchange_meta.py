@@ -26,15 +26,15 @@ import json
 from typing import Any
 
 from storage.core.meta import put_meta
-from storage.core.models import CASE_NOTES_KEY
+from storage.core.models import CASE_NOTES_KEY, CRLF_KEY, MARKED_LABELS_KEY
 
 USERS = "exchange.users"
 PROJECT = "exchange.project"
 CODE_ORDER = "exchange.code_order"
 NO_COLOUR = "exchange.no_colour"
-CRLF = "exchange.crlf"
+CRLF = CRLF_KEY
 CASE_NOTES = CASE_NOTES_KEY
-MARKED_LABELS = "exchange.marked_labels"
+MARKED_LABELS = MARKED_LABELS_KEY
 
 
 def read(project: Any, key: str) -> Any:

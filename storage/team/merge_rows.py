@@ -98,6 +98,7 @@ class _Merge:
         )
         SameNameCodes(self).run()
         ProjectSettings(self).take_case_notes()
+        ProjectSettings(self).take_exchange_lists()
         if self.opened.project_id == self.project.id:
             ProjectSettings(self).take()
 

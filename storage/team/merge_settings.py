@@ -1,5 +1,6 @@
 """The project settings a merge takes from a bundle: how the project transcribes
-(``SHARED_SETTINGS``, the newest change wins), the ties of journal memos to participants, and,
+(``SHARED_SETTINGS``, the newest change wins), the ties of journal memos to participants, the
+lists of what an imported REFI-QDA file wrote its own way, and,
 for a new copy (``new --from-bundle``), the bundle's identity. Part of
 ``storage.team.merge_rows._Merge``.
 """
@@ -13,7 +14,14 @@ from typing import TYPE_CHECKING
 from storage.core.errors import InvalidInputError
 from storage.core.languages import parse_languages
 from storage.core.meta import put_meta, read_meta
-from storage.core.models import CASE_NOTES_KEY, CHANGED_SUFFIX, NUMBER_STYLES, SHARED_SETTINGS
+from storage.core.models import (
+    CASE_NOTES_KEY,
+    CHANGED_SUFFIX,
+    CRLF_KEY,
+    MARKED_LABELS_KEY,
+    NUMBER_STYLES,
+    SHARED_SETTINGS,
+)
 from storage.team.lead import adopt_lead
 
 if TYPE_CHECKING:
@@ -60,6 +68,34 @@ class ProjectSettings:
                 merged[memo_id] = pid
         if merged != ours:
             self.set_meta(CASE_NOTES_KEY, json.dumps(merged, ensure_ascii=False, sort_keys=True))
+
+    def take_exchange_lists(self) -> None:
+        """The bundle's lists of what an imported REFI-QDA file wrote its own way, so that the
+        merged project exports it as it came: the segments of MAXQDA lines whose speaker label
+        stood after their time mark (``MARKED_LABELS_KEY``) and the sessions whose
+        text had CRLF line ends (``CRLF_KEY``). The union of both lists, less ids of
+        no row here: the same in any order of bundles."""
+        for key, table in ((MARKED_LABELS_KEY, "segments"), (CRLF_KEY, "sessions")):
+            ours = self._id_list("main", key)
+            theirs = self._id_list(self._m.b, key) - ours
+            here = {
+                i
+                for (i,) in self._m.conn.execute(
+                    f"SELECT id FROM main.{table} WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(sorted(theirs)),),
+                )
+            }
+            if here:
+                self.set_meta(key, json.dumps(sorted(ours | here), ensure_ascii=False))
+
+    def _id_list(self, schema: str, key: str) -> set[str]:
+        """A JSON list of ids in ``project_meta`` (empty when missing or unreadable)."""
+        raw = self.meta(schema, key)
+        try:
+            value = json.loads(raw) if raw else []
+        except ValueError:
+            return set()
+        return {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
 
     def _json_meta(self, schema: str) -> dict[str, str]:
         """``CASE_NOTES_KEY`` of this project or the bundle; empty when missing or unreadable."""

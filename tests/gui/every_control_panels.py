@@ -230,11 +230,11 @@ def _save_consent(h: Harness) -> None:
 )
 def _check_session(h: Harness) -> None:
     tab = _ethics_tab(h, "Consent").consent
-    trigger(h, h.current)  # "All sessions" chosen
-    assert tab.status.text() == "Choose a session to check."
-    tab.session.setCurrentIndex(tab.session.findData(h.sid))
-    trigger(h, h.current)
+    trigger(h, h.current)  # the session open in the workbench is chosen
     assert "Aigerim" in tab.status.text()
+    tab.session.setCurrentIndex(tab.session.findData(None))  # "All sessions"
+    trigger(h, h.current)
+    assert tab.status.text() == "Choose a session to check."
 
 
 @control("Ethics ▸ PseudonymTab ▸ Add", effect="the real name -> pseudonym mapping is kept")

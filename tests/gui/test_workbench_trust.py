@@ -576,3 +576,21 @@ def test_enter_in_the_codebook_codes_the_selection(bench: Any, idle: Any, qtbot:
     qtbot.keyClick(bench.codebook.tree, Qt.Key.Key_Return)
     idle(bench)
     assert [c.segment_id for c in project.codebook.codings()] == [bench.segment_model.segment(1).id]
+
+
+def test_ethics_check_session_checks_the_session_open_in_the_workbench(
+    bench: Any, idle: Any
+) -> None:
+    project: Project = bench.project
+    ids = {s.title: s.id for s in project.sessions.all()}
+    panel = bench.extra_panels.show_privacy()
+    idle(bench)
+    tab = panel.consent
+    assert tab.session.currentData() == ids["Coded"]  # not "All sessions"
+    tab.check.click()
+    assert tab.status.text() == f"Everyone consented to {tab.purpose.currentText()}."
+    open_session(bench, idle, "Empty")  # the open dock follows the workbench
+    assert tab.session.currentData() == ids["Empty"]
+    tab.session.setCurrentIndex(0)  # "All sessions", chosen by hand: asks for a session
+    tab.check.click()
+    assert tab.status.text() == "Choose a session to check."

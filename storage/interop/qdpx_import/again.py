@@ -16,7 +16,7 @@ from ..text_lines import Line
 from .codings import selection
 from .context import ImportContext
 from .media import time_selection, transcript_lines
-from .sources import rich_text, source_text, text_of
+from .sources import plain_or_rich, source_text, text_of
 
 
 def _fresh(ctx: ImportContext, selections: list[QSelection]) -> list[QSelection]:
@@ -81,9 +81,13 @@ def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
     timed = _fresh(ctx, src.selections)
     if not (fresh or timed) or not ctx.p.transcript.segments(session_id):
         return  # nothing new, or no segments (``media.transcript_again`` reads them)
-    text = ctx.read_text(tr.text_path, tr.text_inline, what) if tr is not None else None
-    if text is None and tr is not None and tr.rich_path and not tr.text_path:
-        text, _why = rich_text(ctx, f"Transcript of {src.name!r}", tr.rich_path)
+    text = (
+        plain_or_rich(
+            ctx, f"Transcript of {src.name!r}", tr.text_path, tr.text_inline, tr.rich_path
+        )[0]
+        if tr is not None
+        else None
+    )
     row = ctx.conn.execute(
         "SELECT duration_ms FROM media WHERE session_id = ? ORDER BY rowid LIMIT 1", (session_id,)
     ).fetchone()

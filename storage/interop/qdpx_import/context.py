@@ -182,7 +182,12 @@ class ImportContext:
             "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)", (name, now_iso())
         )
 
-    def read_text(self, path: str | None, inline: str | None, what: str) -> str | None:
+    def read_text(
+        self, path: str | None, inline: str | None, what: str, missing: list[str] | None = None
+    ) -> str | None:
+        """The text at ``path`` (else ``inline``); a file in neither the archive nor the media
+        folder is said in ``missing`` where given (the caller may read its rich text instead),
+        else in the report's not imported."""
         if not path:
             return inline
         member = self.member(path)
@@ -190,7 +195,7 @@ class ImportContext:
             found = self._outside_text(path, what)
             if found is not None:
                 return found
-            self.report.not_imported.append(
+            (self.report.not_imported if missing is None else missing).append(
                 f"{what}: its text {path!r} is not inside the archive"
                 + (
                     f" nor in the media folder {str(self.media_dir)!r}."

@@ -25,7 +25,7 @@ from .codings import add_coding, selection
 from .context import ImportContext
 from .external import find_media
 from .positions import best_reading, has_astral, readings
-from .sources import add_lines, lone_crs, new_session, rich_text
+from .sources import add_lines, lone_crs, new_session, plain_or_rich
 
 if TYPE_CHECKING:
     pass
@@ -127,10 +127,7 @@ def transcript(
     lines: list[Line] = []
     seg_ids: list[str] = []
     what = f"Transcript of {src.name!r}"
-    text = ctx.read_text(tr.text_path, tr.text_inline, what)
-    why = ""
-    if text is None and tr.rich_path and not tr.text_path:
-        text, why = rich_text(ctx, what, tr.rich_path)
+    text, why = plain_or_rich(ctx, what, tr.text_path, tr.text_inline, tr.rich_path)
     if text is None:
         coded = sum(1 for sel in tr.selections if sel.codings)
         ctx.report.not_imported.append(

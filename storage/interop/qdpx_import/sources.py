@@ -222,10 +222,13 @@ def source_text(ctx: ImportContext, src: QSource, text: str) -> SourceText:
     return SourceText(text, length, lines, reading, crlf, notes)
 
 
-def rich_text(ctx: ImportContext, what: str, path: str) -> tuple[str | None, str]:
+def rich_text(
+    ctx: ImportContext, what: str, path: str, plain: str | None = None
+) -> tuple[str | None, str]:
     """A source's text derived from its rich text (a Word document), as REFI-QDA says a tool
-    derives it and counts its positions in it: its paragraphs joined by line ends (noted); else
-    None and why not, for the caller's report."""
+    derives it and counts its positions in it: its paragraphs joined by line ends (noted, with
+    the ``plain`` text file it named but the archive lacks); else None and why not, for the
+    caller's report."""
     from ..transcript_docx import docx_paragraphs
 
     data = ctx.read_file(path)
@@ -235,22 +238,39 @@ def rich_text(ctx: ImportContext, what: str, path: str) -> tuple[str | None, str
         paragraphs = docx_paragraphs(data)
     except ValueError as exc:
         return None, f"its rich text {path!r} cannot be read: {exc}"
+    lacks = (
+        f"its plain text {plain!r} is not inside the archive" if plain else "it has no plain text"
+    )
     ctx.report.notes.append(
-        f"{what}: it has no plain text; its text was read from its rich text {path!r} (a Word "
+        f"{what}: {lacks}; its text was read from its rich text {path!r} (a Word "
         f"document: {plural(len(paragraphs), 'paragraph')} joined by line ends, the plain text "
         "REFI-QDA says its positions count in)."
     )
     return "\n".join(paragraphs), ""
 
 
-def text_of(ctx: ImportContext, src: QSource) -> tuple[str | None, str]:
-    """A text source's text: its plain text, else (none named) the text of its rich text;
-    else None and why not (``rich_text``)."""
-    what = f"Text source {src.name!r}"
-    text = ctx.read_text(src.text_path, src.text_inline, what)
-    if text is None and src.rich_path and not src.text_path:
-        return rich_text(ctx, what, src.rich_path)
+def plain_or_rich(
+    ctx: ImportContext, what: str, path: str | None, inline: str | None, rich: str | None
+) -> tuple[str | None, str]:
+    """A source's or transcript's text: its plain text; else (none named, or the file named is
+    in neither the archive nor the media folder) the text of its rich text, noted; else None
+    and why not (``rich_text``), the missing plain file said in the report's not imported."""
+    missing: list[str] = []
+    text = ctx.read_text(path, inline, what, missing)
+    if text is None and rich:
+        text, why = rich_text(ctx, what, rich, path if missing else None)
+        if text is not None:
+            return text, ""
+        ctx.report.not_imported += missing
+        return None, why
+    ctx.report.not_imported += missing
     return text, ""
+
+
+def text_of(ctx: ImportContext, src: QSource) -> tuple[str | None, str]:
+    """A text source's text (``plain_or_rich``)."""
+    what = f"Text source {src.name!r}"
+    return plain_or_rich(ctx, what, src.text_path, src.text_inline, src.rich_path)
 
 
 def text_source(ctx: ImportContext, src: QSource) -> None:

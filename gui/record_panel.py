@@ -358,7 +358,9 @@ class RecordPanel(QWidget):
         recorder.marker_added.connect(self._on_marker)
         recorder.failed.connect(self._on_failed)
         recorder.stopped.connect(self._on_stopped)
-        recorder.state_changed.connect(lambda _s: self._update_buttons())
+        # a method, not a lambda: a recorder still saving when the panel is gone (its window
+        # closed) no longer calls into the deleted panel (PySide drops a dead receiver's slots)
+        recorder.state_changed.connect(self._on_state_changed)
         recorder.started.connect(self._on_audio_arrived)
         try:
             recorder.start()
@@ -565,6 +567,9 @@ class RecordPanel(QWidget):
         self.disk_label.show()
         warn = seconds < 15 * 60
         self.disk_label.setStyleSheet("color: #c0392b; font-weight: bold" if warn else "")
+
+    def _on_state_changed(self, _state: object) -> None:
+        self._update_buttons()
 
     def _update_buttons(self) -> None:
         recording = self.is_recording

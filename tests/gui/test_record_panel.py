@@ -452,3 +452,27 @@ def test_an_unplugged_microphone_is_named_beside_the_saved_session(  # type: ign
     assert "was lost" in text and "kept" in text, text
     assert "Saved “Recording" in text
     assert [s.status for s in project.sessions.all()] == ["recorded"]
+
+
+def test_a_recorder_outliving_its_panel_does_not_call_into_it(  # type: ignore[no-untyped-def]
+    settings_home: Path, project: Project, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recorder (no parent) may still report its state when the panel is gone (its window
+    closed while the recording is saved): a lambda connected to the panel called into the
+    deleted panel ("Internal C++ object (QComboBox) already deleted", seen in the event loop
+    of the full suite)."""
+    from shiboken6 import isValid
+
+    from gui.record_panel import RecordPanel
+
+    _fake_microphone(monkeypatch)
+    panel = RecordPanel(project)
+    panel.ask_details = False
+    assert panel.start_recording()
+    recorder = panel.recorder
+    assert recorder is not None and recorder.recording is not None
+    panel.deleteLater()
+    qtbot.waitUntil(lambda: not isValid(panel), timeout=5000)
+    recorder.state_changed.emit("saving")  # raised in the deleted panel before
+    recorder.recording.stop()
+    recorder.recording.release()

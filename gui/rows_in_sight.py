@@ -7,7 +7,7 @@ a cell of thousands for seconds.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QTableView
 
 
@@ -26,6 +26,7 @@ class RowsInSight(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.fit)
+        view.installEventFilter(self)  # shown again: the rows in sight are fitted then
         view.verticalScrollBar().valueChanged.connect(self._timer.start)
         view.horizontalHeader().sectionResized.connect(self._refit)
         model = view.model()
@@ -41,9 +42,18 @@ class RowsInSight(QObject):
         self.fitted.clear()
         self.fit()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Show:
+            self._timer.start()
+        return False
+
     def fit(self) -> None:
-        """Fit the rows in sight (and ``MARGIN`` more each way) not fitted yet."""
+        """Fit the rows in sight (and ``MARGIN`` more each way) not fitted yet; none while
+        the view is hidden (a closed window's rows are nobody's to measure: fitted when it
+        shows again)."""
         view, model = self.view, self.view.model()
+        if not view.isVisible():
+            return
         count = model.rowCount() if model is not None else 0
         for _ in range(4):  # a fitted row moves those under it: once more for them
             if count == 0:

@@ -239,8 +239,11 @@ class Harness:
 def open_demo_window(
     template: Path, tmp: Path, qtbot: Any, qsettings: Any, transcriber: Any, idle: Any
 ) -> Iterator[Harness]:
+    from PySide6.QtWidgets import QApplication
+
     from gui.main_window import MainWindow
 
+    before = set(QApplication.topLevelWidgets())
     folder = tmp / "Demo.fieldscribe"
     shutil.copytree(template, folder)
     qsettings.setValue("transcribe_after_import", "false")
@@ -253,6 +256,11 @@ def open_demo_window(
     yield Harness(w, qtbot, idle, tmp)
     w.runner.cancel_all()
     w.close()
+    # the windows a control opened (Analysis, Settings, memos...) go too: left open, their
+    # timers ran in later tests of the same worker
+    for widget in set(QApplication.topLevelWidgets()) - before:
+        if widget.isVisible():
+            widget.close()
 
 
 # ---------------------------------------------------------------------- finding controls

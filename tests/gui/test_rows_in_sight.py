@@ -52,3 +52,19 @@ def test_a_cell_of_thousands_of_segments_measures_the_rows_in_sight(
     assert view.rowHeight(2999) == view.verticalHeader().defaultSectionSize()  # not yet
     view.scrollToBottom()
     qtbot.waitUntil(lambda: fitted(2999) and fitted(2990))
+
+
+def test_a_hidden_view_measures_nothing_until_it_shows(qtbot: Any) -> None:
+    """A closed Analysis window's rows were measured still when its timer ran (in a later test
+    of the same worker, where the model's calls then failed): hidden, nothing is measured; shown,
+    the rows in sight are."""
+    tab = CooccurrenceTab(lambda *_a, **_k: None, Filters)
+    qtbot.addWidget(tab)
+    tab.resize(1000, 600)
+    tab._show_hits((_hits(50), {}))
+    rows = tab.hits_rows
+    qtbot.wait(50)
+    assert rows.fitted == set()
+    tab.show()
+    qtbot.waitExposed(tab)
+    qtbot.waitUntil(lambda: 0 in rows.fitted)

@@ -55,9 +55,9 @@ class RowsInSight(QObject):
         if not view.isVisible():
             return
         count = model.rowCount() if model is not None else 0
+        if count == 0:
+            return
         for _ in range(4):  # a fitted row moves those under it: once more for them
-            if count == 0:
-                return
             first = max(0, view.rowAt(0))
             height = view.viewport().height()
             last = view.rowAt(height - 1) if height > 0 else first

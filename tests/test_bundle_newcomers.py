@@ -104,6 +104,52 @@ def test_a_bundle_damaged_on_the_senders_disk_is_refused_in_one_line(
     assert "project.db is damaged" in err and "exported again" in err and str(bad) in err
 
 
+def _index_astray(db: Path) -> None:
+    """Write one coding's id over another's in the codings' unique index only: every page
+    stays well formed (``PRAGMA quick_check`` says ok), but a lookup by the first id finds
+    nothing and the index holds one id twice."""
+    conn = sqlite3.connect(db)
+    try:
+        ids = [r[0] for r in conn.execute("SELECT id FROM codings ORDER BY id")]
+        pages = [
+            r[0]
+            for r in conn.execute(
+                "SELECT pageno FROM dbstat WHERE name = 'sqlite_autoindex_codings_1'"
+            )
+        ]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    except sqlite3.OperationalError:
+        pytest.skip("this SQLite has no dbstat")
+    finally:
+        conn.close()
+    data = bytearray(db.read_bytes())
+    lost, twice = ids[1].encode(), ids[0].encode()
+    assert len(lost) == len(twice)
+    at = next(
+        (p - 1) * size + data[(p - 1) * size : p * size].find(lost)
+        for p in pages
+        if lost in data[(p - 1) * size : p * size]
+    )
+    data[at : at + len(lost)] = twice
+    db.write_bytes(bytes(data))
+    with sqlite3.connect(db) as check:
+        assert check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+
+
+def test_a_bundle_whose_index_lost_a_row_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A unique index out of step with its table (a damaged or tampered file whose pages are
+    each well formed): lookups by id miss a coding and the index holds another twice.
+    ``quick_check`` does not compare an index with its table; before, such a bundle merged."""
+    lead, _segs, good = _coded(tmp_path)
+    lead.close()
+    bad = rebuild(good, tmp_path / "astray.fsbundle", db_file_change=_index_astray)
+    before = dump(lead.folder)
+    err = _refused_by_cli(lead.folder, bad)
+    assert "project.db is damaged" in err and "exported again" in err and str(bad) in err
+    assert "index" in err
+    assert dump(lead.folder) == before
+
+
 def _spans_past_text(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE codings SET end_cp = 100000 WHERE start_cp IS NOT NULL")
 

@@ -29,8 +29,11 @@ def check_database(opened: OpenedBundle) -> bool:
     conn = connect_readonly(opened.db_path)
     try:
         # pages damaged on the sender's disk (the manifest's checksum is of the damaged file):
-        # otherwise a damaged table reads as rows breaking our rules, a damaged index not at all
-        (problem,) = conn.execute("PRAGMA quick_check(1)").fetchone()
+        # otherwise a damaged table reads as rows breaking our rules, a damaged index not at
+        # all. The whole check, not quick_check: an index out of step with its table (each
+        # page well formed) hides rows from lookups by id, and only this compares them (0.7 s
+        # on a 30 MB bundle, beside the merge's seconds)
+        (problem,) = conn.execute("PRAGMA integrity_check(1)").fetchone()
         if problem != "ok":
             raise sqlite3.DatabaseError(" ".join(str(problem).split())[:200])
         objects = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()

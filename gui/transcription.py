@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
-from gui.fmt import fmt_eta, plural, them
+from gui.fmt import fmt_eta, plural, them, verb
 from gui.live_progress import LiveEstimate, cancelled_text
 from gui.models.sessions import LiveStatus
 from gui.qtcompat import emit
@@ -350,9 +350,9 @@ class TranscriptionController(QObject):
         if not count:
             return False
         work = ", ".join(stats.kinds())
-        verb = "is" if stats.protected == 1 else "are"
         kept = (
-            f"{plural(stats.protected, 'segment')} holding someone's work ({work}) {verb} kept; "
+            f"{plural(stats.protected, 'segment')} holding someone's work ({work}) "
+            f"{verb(stats.protected, 'is')} kept; "
             if stats.protected
             else ""
         )

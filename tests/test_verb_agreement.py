@@ -188,3 +188,50 @@ def test_the_scan_finds_what_it_looks_for() -> None:
 )
 def test_the_scan_leaves_nouns_pronouns_and_the_helper_alone(source: str) -> None:
     assert inline_agreements(source) == []
+
+
+def inline_plural_endings(source: str) -> list[int]:
+    """The lines of ``f"{n} segment{'s' if n != 1 else ''}"``-style ternaries: a noun's
+    ending chosen by a count with 1, where ``plural`` says it."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.IfExp)
+            and _for_one_first(node.test) is not None
+            and {_words_text(node.body), _words_text(node.orelse)} in ({"", "s"}, {"", "es"})
+        ):
+            found.append(node.lineno)
+    return sorted(found)
+
+
+def _words_text(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def test_no_noun_ending_agrees_with_a_count_inline() -> None:
+    """``transcribe/runner.py``, ``storage/team/conflicts.py``, ``gui/team_conflicts.py`` and
+    ``storage/interop/_common.py`` wrote "segment{'s' if n != 1 else ''}" beside ``plural``."""
+    files = [ROOT / "main.py"] + [
+        path
+        for package in ("storage", "transcribe", "analysis", "cli", "gui")
+        for path in sorted((ROOT / package).rglob("*.py"))
+    ]
+    inline = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in files
+        for line in inline_plural_endings(path.read_text(encoding="utf-8"))
+    ]
+    assert not inline, "write these with storage.core.words.plural:\n" + "\n".join(inline)
+
+
+def test_the_ending_scan_finds_what_it_looks_for() -> None:
+    source = "\n".join(
+        [
+            "a = f\"{n} segment{'s' if n != 1 else ''}\"",
+            "b = f\"{n} line{'' if n == 1 else 's'}\"",
+            "c = f\"{n} match{'es' if count > 1 else ''}\"",
+            "d = f\"{n} file{'s' if many else ''}\"",  # not a count with 1: left alone
+            "e = 'x' if n == 1 else 'y'",
+        ]
+    )
+    assert inline_plural_endings(source) == [1, 2, 3]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -140,19 +141,24 @@ def inline_agreements(source: str) -> list[int]:
     return sorted(found)
 
 
-def test_no_verb_agrees_with_a_count_inline() -> None:
-    """storage/, transcribe/, gui/, cli/ and main.py wrote the verb that agrees with a count
-    some 40 times as `'was' if n == 1 else 'were'`; ``verb(n, "was")`` says it now."""
+def _product_lines(scan: Callable[[str], list[int]]) -> list[str]:
+    """``path:line`` of each place ``scan`` finds in main.py and the product's packages."""
     files = [ROOT / "main.py"] + [
         path
         for package in ("storage", "transcribe", "analysis", "cli", "gui")
         for path in sorted((ROOT / package).rglob("*.py"))
     ]
-    inline = [
+    return [
         f"{path.relative_to(ROOT)}:{line}"
         for path in files
-        for line in inline_agreements(path.read_text(encoding="utf-8"))
+        for line in scan(path.read_text(encoding="utf-8"))
     ]
+
+
+def test_no_verb_agrees_with_a_count_inline() -> None:
+    """storage/, transcribe/, gui/, cli/ and main.py wrote the verb that agrees with a count
+    some 40 times as `'was' if n == 1 else 'were'`; ``verb(n, "was")`` says it now."""
+    inline = _product_lines(inline_agreements)
     assert not inline, "write these with storage.core.words.verb:\n" + "\n".join(inline)
 
 
@@ -211,16 +217,7 @@ def _words_text(node: ast.expr) -> str | None:
 def test_no_noun_ending_agrees_with_a_count_inline() -> None:
     """``transcribe/runner.py``, ``storage/team/conflicts.py``, ``gui/team_conflicts.py`` and
     ``storage/interop/_common.py`` wrote "segment{'s' if n != 1 else ''}" beside ``plural``."""
-    files = [ROOT / "main.py"] + [
-        path
-        for package in ("storage", "transcribe", "analysis", "cli", "gui")
-        for path in sorted((ROOT / package).rglob("*.py"))
-    ]
-    inline = [
-        f"{path.relative_to(ROOT)}:{line}"
-        for path in files
-        for line in inline_plural_endings(path.read_text(encoding="utf-8"))
-    ]
+    inline = _product_lines(inline_plural_endings)
     assert not inline, "write these with storage.core.words.plural:\n" + "\n".join(inline)
 
 

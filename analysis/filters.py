@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from storage.core.words import plural
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -56,16 +59,16 @@ class Filters:
         if self.coders:
             parts.append("coder " + ", ".join(self.coders))
         if self.sessions:
-            parts.append(_count(len(self.sessions), "session"))
+            parts.append(plural(len(self.sessions), "session"))
         if self.speakers:
             parts.append("speaker " + ", ".join(self.speakers))
         parts += [f"{k} = {v}" for k, v in self.attributes]
         if self.date_from or self.date_to:
             parts.append(f"dated {self.date_from or '…'} to {self.date_to or '…'}")
         if self.codes:
-            parts.append(_count(len(self.codes), "code"))
+            parts.append(plural(len(self.codes), "code"))
         if self.exclude_segments:
-            left_out = _count(len(self.exclude_segments), "segment")
+            left_out = plural(len(self.exclude_segments), "segment")
             parts.append(f"{left_out} without consent left out")
         return "; ".join(parts)
 
@@ -125,9 +128,9 @@ def base_sql(project: Project, filters: Filters) -> tuple[str, list[Any]]:
     params: list[Any] = []
 
     def among(column: str, values: tuple[str, ...] | frozenset[str], negate: bool = False) -> None:
-        op = "NOT IN" if negate else "IN"
-        where.append(f"{column} {op} (SELECT value FROM json_each(?))")
-        params.append(json.dumps(sorted(values), ensure_ascii=False))
+        condition, param = among_sql(column, values, negate)
+        where.append(condition)
+        params.append(param)
 
     if filters.coders:
         among("c.coder", filters.coders)
@@ -139,6 +142,43 @@ def base_sql(project: Project, filters: Filters) -> tuple[str, list[Any]]:
         among("c.code_id", filters.codes)
     if filters.exclude_segments:
         among("c.segment_id", filters.exclude_segments, negate=True)
+    conditions, values, _ = session_conditions(project, filters)
+    where += conditions
+    params += values
+    sql = (
+        "SELECT c.id AS coding_id, c.code_id, c.segment_id, c.coder, c.start_cp, c.end_cp,"
+        " g.session_id, g.speaker, g.start_ms, g.end_ms, length(g.text) AS text_len,"
+        " ss.participant_id, s.kind AS s_kind, s.date AS s_date, s.place AS s_place,"
+        " s.moderator AS s_moderator, s.status AS s_status, s.title AS s_title"
+        " FROM codings c JOIN segments g ON g.id = c.segment_id"
+        " JOIN sessions s ON s.id = g.session_id"
+        " LEFT JOIN session_speakers ss ON ss.session_id = g.session_id AND ss.label = g.speaker"
+    )
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return sql, params
+
+
+def among_sql(column: str, values: Iterable[str], negate: bool = False) -> tuple[str, str]:
+    """``column IN`` (or ``NOT IN``) the ``values``, passed as one JSON parameter: the
+    condition and its parameter."""
+    op = "NOT IN" if negate else "IN"
+    return (
+        f"{column} {op} (SELECT value FROM json_each(?))",
+        json.dumps(sorted(values), ensure_ascii=False),
+    )
+
+
+def session_conditions(project: Project, filters: Filters) -> tuple[list[str], list[Any], bool]:
+    """The conditions on a coding's session and speaker: the dates, and the ``session.``
+    and participant attributes (over ``s``, ``sessions``, and ``ss``, ``session_speakers``).
+
+    Returns:
+        The conditions, their parameters in order, and whether they read ``ss``.
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    reads_speakers = False
     if filters.date_from:
         where.append("substr(s.date, 1, 10) >= ?")
         params.append(filters.date_from[:10])
@@ -154,20 +194,12 @@ def base_sql(project: Project, filters: Filters) -> tuple[str, list[Any]]:
             where.append(f"s.{fld} = ?")
             params.append(value)
         else:
-            ids = tuple(pid for pid, v in participant_values(project, name).items() if v == value)
-            among("ss.participant_id", ids)
-    sql = (
-        "SELECT c.id AS coding_id, c.code_id, c.segment_id, c.coder, c.start_cp, c.end_cp,"
-        " g.session_id, g.speaker, g.start_ms, g.end_ms, length(g.text) AS text_len,"
-        " ss.participant_id, s.kind AS s_kind, s.date AS s_date, s.place AS s_place,"
-        " s.moderator AS s_moderator, s.status AS s_status, s.title AS s_title"
-        " FROM codings c JOIN segments g ON g.id = c.segment_id"
-        " JOIN sessions s ON s.id = g.session_id"
-        " LEFT JOIN session_speakers ss ON ss.session_id = g.session_id AND ss.label = g.speaker"
-    )
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return sql, params
+            reads_speakers = True
+            ids = [pid for pid, v in participant_values(project, name).items() if v == value]
+            condition, param = among_sql("ss.participant_id", ids)
+            where.append(condition)
+            params.append(param)
+    return where, params, reads_speakers
 
 
 #: ancestor closure of the codebook: (code_id, ancestor) with every code its own ancestor
@@ -238,8 +270,3 @@ def _session_values(project: Project, fld: str) -> list[str]:
     assert fld in SESSION_FIELDS
     sql = f"SELECT DISTINCT {fld} FROM sessions WHERE coalesce({fld}, '') != '' ORDER BY 1"
     return [str(r[0]) for r in rows(project, sql)]
-
-
-def _count(n: int, word: str) -> str:
-    """ "1 session", "2 sessions" (it read "2 session(s)")."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from .filters import SESSION_FIELDS, Filters, participant_values
+from .filters import SESSION_FIELDS, Filters, among_sql, session_conditions
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -197,8 +197,9 @@ def _pairs_sql(
     params: list[Any] = []
 
     def among(column: str, values: Any, negate: bool = False) -> str:
-        params.append(json.dumps(sorted(values), ensure_ascii=False))
-        return f"{column} {'NOT IN' if negate else 'IN'} (SELECT value FROM json_each(?))"
+        condition, param = among_sql(column, values, negate)
+        params.append(param)
+        return condition
 
     if filters.coders:
         coding_where.append(among("c.coder", filters.coders))
@@ -215,24 +216,10 @@ def _pairs_sql(
         params.extend(sorted(filters.sessions))
     if filters.speakers:
         seg_where.append(among("g.speaker", filters.speakers))
-    if filters.date_from:
-        seg_where.append("substr(s.date, 1, 10) >= ?")
-        params.append(filters.date_from[:10])
-    if filters.date_to:
-        seg_where.append("substr(s.date, 1, 10) <= ?")
-        params.append(filters.date_to[:10])
-    for name, value in filters.attributes:
-        if name.startswith("session."):
-            fld = name.split(".", 1)[1]
-            if fld not in SESSION_FIELDS:
-                seg_where.append("0")
-                continue
-            seg_where.append(f"s.{fld} = ?")
-            params.append(value)
-        else:
-            need_map = True
-            ids = [pid for pid, v in participant_values(project, name).items() if v == value]
-            seg_where.append(among("ss.participant_id", ids))
+    conditions, values, reads_speakers = session_conditions(project, filters)
+    seg_where += conditions
+    params += values
+    need_map = need_map or reads_speakers
     # CROSS JOIN keeps SQLite's join order: codings (or segments) first, then lookups
     joins = " CROSS JOIN sessions s ON s.id = g.session_id CROSS JOIN codes k ON k.id = c_code"
     if need_map:

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from storage.core.errors import InvalidInputError
+from storage.core.words import plural
 from storage.privacy.models import ConsentProblem
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ def _listed(found: Concerned) -> str:
     """Up to three sessions with who is concerned in each."""
     listed = "; ".join(f"“{title}”: {_who(problems)}" for title, problems in found[:3])
     if len(found) > 3:
-        listed += f"; and {len(found) - 3} more session{'' if len(found) == 4 else 's'}"
+        listed += f"; and {plural(len(found) - 3, 'more session')}"
     return listed
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
 
+from gui.fmt import verb
 from storage import FieldScribeError
 from storage.privacy.models import ConsentProblem
 
@@ -30,7 +31,7 @@ def describe(problems: list[ConsentProblem]) -> list[str]:
         who = ", ".join(unlinked[:6]) + (
             f" and {len(unlinked) - 6} more" if len(unlinked) > 6 else ""
         )
-        they = "this speaker is" if len(unlinked) == 1 else "these speakers are"
+        they = verb(len(unlinked), "this speaker is", "these speakers are")
         lines.append(
             f"Consent is unknown for {who}: {they} not linked to a participant, so nobody "
             "knows what they agreed to."

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from storage.core.words import plural as plural  # the counts of every layer's messages
+from storage.core.words import verb as verb  # and the verbs that agree with them
 
 
 def fmt_ms(ms: int | None, *, tenths: bool = False) -> str:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.fmt import plural
+from gui.fmt import plural, verb
 from storage.interop.frame_times import FRAME_RATES
 
 #: what each rate is used for, shown beside it (the list is the command line's ``--fps``)
@@ -82,7 +82,7 @@ def outside_text(archive_name: str, files: list[tuple[str, str]]) -> str:
         shown.append(f"• and {len(files) - 8} more")
     return (
         f"{archive_name} names {plural(len(files), 'file')} that "
-        f"{'is' if len(files) == 1 else 'are'} not inside it:\n"
+        f"{verb(len(files), 'is')} not inside it:\n"
         + "\n".join(shown)
         + "\n\nWithout "
         + ("it" if len(files) == 1 else "them")

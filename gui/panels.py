@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
-from gui.fmt import plural
+from gui.fmt import plural, verb
 from gui.layout import fit_to_screen, open_side_panel, tab_partner
 from gui.player import Player
 from gui.qtcompat import emit
@@ -82,10 +82,7 @@ class SpeakerCountDialog(QDialog):
         grid.addWidget(QLabel("and"), 2, 2)
         grid.addWidget(self.maximum, 2, 3)
         if known:
-            hint = (
-                f"{plural(known, 'participant')} {'is' if known == 1 else 'are'} mapped to "
-                "this session."
-            )
+            hint = f"{plural(known, 'participant')} {verb(known, 'is')} mapped to this session."
             grid.addWidget(QLabel(hint), 3, 0, 1, 4)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -405,7 +402,7 @@ class ExtraPanels(QObject):
                 self.chrome.window,
                 "Detect speakers again?",
                 f"{plural(edited, 'segment') if edited else 'Segments'}{where} "
-                f"{'has a speaker' if edited == 1 else 'have speakers'} you corrected by hand."
+                f"{verb(edited, 'has a speaker', 'have speakers')} you corrected by hand."
                 "\n\nDetect the speakers again and replace those corrections too? "
                 "(No changes nothing.)",
             )

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from gui.action_bar import FlowLayout
 from gui.fit import fit_table, fit_tabs, refit, scrolling
-from gui.fmt import fmt_ms, fmt_when, plural
+from gui.fmt import fmt_ms, fmt_when, plural, verb
 from storage import Project
 from storage.core.errors import FieldScribeError
 from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, PseudonymCandidate
@@ -349,7 +349,7 @@ class PseudonymTab(QWidget):
         refit(self.candidates)
         self.status.setText(
             f"{plural(len(self._shown), 'occurrence')}. Uncheck "
-            f"{'it if it is' if len(self._shown) == 1 else 'those that are'} not this person."
+            f"{verb(len(self._shown), 'it if it is', 'those that are')} not this person."
             if self._shown
             else "No real name of the mapping occurs in the transcripts."
         )

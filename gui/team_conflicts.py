@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.fmt import fmt_when, plural
+from gui.fmt import fmt_when, plural, them
 from gui.team_lead import lead_text
 from storage import Conflict, Project
 from storage.core.errors import FieldScribeError
@@ -117,10 +117,9 @@ class ConflictDialog(QDialog):
         count = len(self.conflicts)
         self.summary.setText(
             (
-                f"<b>{count} open conflict{'s' if count != 1 else ''}</b> to resolve."
+                f"<b>{plural(count, 'open conflict')}</b> to resolve."
                 if may
-                else f"<b>{count} open conflict{'s' if count != 1 else ''}</b>, for the lead "
-                "to resolve."
+                else f"<b>{plural(count, 'open conflict')}</b>, for the lead to resolve."
             )
             if count
             else "<b>No open merge conflicts</b>: every merged change was taken without one "
@@ -240,8 +239,9 @@ def _losses(conflict: Conflict, project: Project) -> str:
     if not using:
         return ""
     each = ", ".join(f"{plural(n, 'coding')} of {coder}" for coder, n in using.items())
-    them = "it" if sum(using.values()) == 1 else "them"
-    return f"Keeping the deletion deletes {each}; keeping the row keeps {them}."
+    return (
+        f"Keeping the deletion deletes {each}; keeping the row keeps {them(sum(using.values()))}."
+    )
 
 
 def _describe(values: dict[str, Any], project: Project) -> str:

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -39,6 +39,7 @@ from analysis.agreement import (
     disagreements,
 )
 from gui.fmt import plural
+from gui.models.table import RowTableModel
 from gui.tasks import TaskRunner
 from gui.team_conflicts import ConflictDialog as ConflictDialog  # its old home
 from gui.whole_rows import WholeRows
@@ -87,10 +88,11 @@ def _compute(
     )
 
 
-class AgreementModel(QAbstractTableModel):
+class AgreementModel(RowTableModel):
     """One row per code plus "(all codes)": units, agreement, kappa, alpha, span overlap."""
 
     HEADERS = ("Code", "Units", "Agreement", "Cohen's κ", "Krippendorff's α", "Span overlap")
+    headers = HEADERS
 
     def __init__(self, report: AgreementReport | None = None, parent: Any = None) -> None:
         super().__init__(parent)
@@ -104,18 +106,8 @@ class AgreementModel(QAbstractTableModel):
         self._rows = [*report.codes, report.overall]
         self.endResetModel()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._rows)
 
     def _coef(self, row: CodeAgreement, column: int) -> Coefficient | None:
         return {2: row.percent, 3: row.kappa, 4: row.alpha, 5: row.overlap}.get(column)
@@ -360,13 +352,13 @@ class AgreementWidget(QWidget):
         self.computed.emit()
 
 
-class DisagreementModel(QAbstractTableModel):
+class DisagreementModel(RowTableModel):
     """The disagreements as table rows, read by the view as it paints (a merged team has tens
     of thousands: an item per cell took a second to make on the GUI thread)."""
 
     def __init__(self, columns: tuple[str, ...], parent: Any = None) -> None:
         super().__init__(parent)
-        self.columns = columns
+        self.columns = self.headers = columns
         self.rows: list[tuple[str, ...]] = []
         self.segment_ids: list[str] = []
 
@@ -379,18 +371,8 @@ class DisagreementModel(QAbstractTableModel):
         self.segment_ids = [d.segment_id for d in items]
         self.endResetModel()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section]
-        return None
+    def row_total(self) -> int:
+        return len(self.rows)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
-from gui.fmt import fmt_eta, plural, them
+from gui.fmt import fmt_eta, plural, them, verb
 from gui.live_progress import LiveEstimate, cancelled_text
 from gui.models.sessions import LiveStatus
 from gui.qtcompat import emit
@@ -350,9 +350,9 @@ class TranscriptionController(QObject):
         if not count:
             return False
         work = ", ".join(stats.kinds())
-        verb = "is" if stats.protected == 1 else "are"
         kept = (
-            f"{plural(stats.protected, 'segment')} holding someone's work ({work}) {verb} kept; "
+            f"{plural(stats.protected, 'segment')} holding someone's work ({work}) "
+            f"{verb(stats.protected, 'is')} kept; "
             if stats.protected
             else ""
         )
@@ -451,33 +451,33 @@ class TranscriptionController(QObject):
         handle = self.running.get(sid)
         stop = self._stops.get(sid)
         if handle is not None and stop is not None and stop.is_set():
-            self.views.transcript_label.setText(
-                f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
-                f"<i>stopping now at {pct} %</i>",
+            doing = f"stopping now at {pct} %"
+            tip = (
                 "Cancel pressed again: what is written is kept, the part being transcribed is "
-                "not; Transcribe resumes after what is written.",
+                "not; Transcribe resumes after what is written."
             )
-            self.chrome.message(f"Stopping now at {pct} %: what is written is kept…")
-            return
-        if handle is not None and handle.context.cancel.is_set():
+            said = f"Stopping now at {pct} %: what is written is kept…"
+        elif handle is not None and handle.context.cancel.is_set():
             # after a cancel the parts being decoded are still written, however long they take
-            self.views.transcript_label.setText(
-                f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
-                f"<i>cancelling at {pct} %</i>",
+            doing = f"cancelling at {pct} %"
+            tip = (
                 "The part being transcribed is saved first (Cancel again: stop now); "
-                "Transcribe resumes after it.",
+                "Transcribe resumes after it."
             )
-            self.chrome.message(f"Cancelling at {pct} %: saving what is being transcribed…")
-            return
-        # short: at 1024x700 the header has ~510 px and the title gives way only down to a
-        # quarter of it; what the text does meanwhile is in the tooltip
+            said = f"Cancelling at {pct} %: saving what is being transcribed…"
+        else:
+            # short: at 1024x700 the header has ~510 px and the title gives way only down to a
+            # quarter of it; what the text does meanwhile is in the tooltip
+            doing = f"transcribing {pct} %, {when}"
+            tip = "The text appears here as it is recognised."
+            detail = self._details.get(sid)
+            said = f"Transcribing {pct} %, {when}" + (f" — {detail}" if detail else "")
         self.views.transcript_label.setText(
             f"<b>{html.escape(self.state.session.title)}</b> — {plural(rows, 'segment')} — "
-            f"<i>transcribing {pct} %, {when}</i>",
-            "The text appears here as it is recognised.",
+            f"<i>{doing}</i>",
+            tip,
         )
-        detail = self._details.get(sid)
-        self.chrome.message(f"Transcribing {pct} %, {when}" + (f" — {detail}" if detail else ""))
+        self.chrome.message(said)
 
     def _transcription_ended(self, sid: str) -> None:
         self.running.pop(sid, None)

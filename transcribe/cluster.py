@@ -39,6 +39,7 @@ import numpy as np
 
 from storage.core.errors import FieldScribeError
 from storage.core.models import NUMBER_STYLES
+from storage.core.words import verb
 
 from .batches import ChunkResult
 from .cluster_address import ClusterError as ClusterError
@@ -201,7 +202,7 @@ class Cluster:
         if other:
             raise ClusterError(
                 f"{'Worker' if len(other) == 1 else 'Workers'} {', '.join(sorted(other))} "
-                f"{'runs' if len(other) == 1 else 'run'} another FieldScribe than this one "
+                f"{verb(len(other), 'runs')} another FieldScribe than this one "
                 f"({version}); install the same version everywhere. Nothing was changed."
             )
         missing = [a for a, r in reports.items() if "model_error" in r]
@@ -209,7 +210,7 @@ class Cluster:
             first = reports[missing[0]]["model_error"]
             raise ClusterError(
                 f"{'Worker' if len(missing) == 1 else 'Workers'} {', '.join(sorted(missing))} "
-                f"{'does' if len(missing) == 1 else 'do'} not have the model {info.name!r} "
+                f"{verb(len(missing), 'does')} not have the model {info.name!r} "
                 f"({first}). Install it there (`fieldscribe models install {info.name}`) or "
                 f"leave {'that worker' if len(missing) == 1 else 'those workers'} out. Nothing was "
                 "changed."
@@ -218,7 +219,7 @@ class Cluster:
         if different:
             raise ClusterError(
                 f"{'Worker' if len(different) == 1 else 'Workers'} {', '.join(sorted(different))} "
-                f"{'has' if len(different) == 1 else 'have'} another model named "
+                f"{verb(len(different), 'has')} another model named "
                 f"{info.name!r} than this machine (the transcripts would differ); install the "
                 "same one everywhere. Nothing was changed."
             )

@@ -24,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 
 from storage.core.errors import FieldScribeError
+from storage.core.words import verb
 
 from .model_checksums import PACKAGE_CHECKS, files_since_checked, remember_checks
 from .model_hf import REQUIRED_FILES
@@ -246,7 +247,7 @@ def _files_damage(
     bad = files_since_checked(folder, recorded, label, checking, memo)
     if not bad:
         return None
-    return f"{', '.join(bad)} {'differs' if len(bad) == 1 else 'differ'} from {against}"
+    return f"{', '.join(bad)} {verb(len(bad), 'differs')} from {against}"
 
 
 def _reinstall(dist: str) -> str:

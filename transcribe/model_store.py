@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from storage.core.words import verb
+
 from .model_archive import MAX_ARCHIVE_BYTES as MAX_ARCHIVE_BYTES
 from .model_archive import MAX_ARCHIVE_MEMBERS as MAX_ARCHIVE_MEMBERS
 from .model_archive import ModelInstallError as ModelInstallError
@@ -437,7 +439,7 @@ def verify_model(
             )
         raise ModelDamagedError(
             f"The model {info.name!r} is damaged: {', '.join(bad)} "
-            f"{'differs' if len(bad) == 1 else 'differ'} from the checksum recorded for it; "
+            f"{verb(len(bad), 'differs')} from the checksum recorded for it; "
             f"{repair}."
         )
     return info
@@ -570,7 +572,7 @@ def _check_copy(source: Path, copy: Path, files: dict[str, dict[str, object]]) -
     )
     if bad:
         raise ModelDamagedError(
-            f"{source}: {', '.join(bad)} {'differs' if len(bad) == 1 else 'differ'} from the "
+            f"{source}: {', '.join(bad)} {verb(len(bad), 'differs')} from the "
             f"checksum its {MANIFEST} recorded: the copy is damaged; nothing was imported, copy "
             "the model again."
         )

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.core.words import verb
+
 from . import model_packages as packages
 from .model_checksums import CheckLater, changed_files
 from .model_convert import is_transformers_whisper
@@ -251,8 +253,8 @@ def model_damage(
         return "model.bin truncated"
     changed = changed_files(folder, manifest, checking)
     if changed:
-        verb = "differs" if len(changed) == 1 else "differ"
-        return f"{', '.join(changed)} {verb} from the checksum recorded {when}"
+        differ = verb(len(changed), "differs")
+        return f"{', '.join(changed)} {differ} from the checksum recorded {when}"
     return None
 
 

@@ -5,7 +5,7 @@ language the small models read badly, real names of the pseudonym mapping in the
 from __future__ import annotations
 
 from storage import Project
-from storage.core.words import plural
+from storage.core.words import plural, verb
 
 from .notes import PROJECT_SETTINGS, SETTINGS_MODELS, TRANSCRIBE_AGAIN, Note
 
@@ -26,10 +26,9 @@ def names_hint(project: Project, session_id: str, segment_id: str | None = None)
         if segment_id is not None
         else f"the transcript ({plural(segments, 'segment')})"
     )
-    are = "is" if len(found) == 1 else "are"
     said = (
         f"{plural(len(found), 'occurrence')} of real names from the pseudonym mapping "
-        f"{are} in {where}"
+        f"{verb(len(found), 'is')} in {where}"
     )
     return [
         Note(
@@ -85,9 +84,9 @@ def small_model_hint(identified: dict[str, int], model: str) -> list[str]:
     if not weak:
         return []
     said = ", ".join(f"{plural(n, 'segment')} in {language_name(code)}" for code, n in weak)
-    were = "was" if len(weak) == 1 and weak[0][1] == 1 else "were"
     said = (
-        f"{said} {were} written with the small model {model!r}, which reads "
+        f"{said} {verb(sum(n for _, n in weak), 'was')} written with the small model {model!r}, "
+        "which reads "
         f"{language_name(weak[0][0])} far less well than Russian or English: check their text "
         "against the recording. For better text install a larger or fine-tuned model"
     )

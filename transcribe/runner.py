@@ -27,7 +27,7 @@ from typing import Any
 
 from storage import Project
 from storage.core.errors import AudioError, DiskFullError, FieldScribeError, is_disk_full
-from storage.core.words import plural
+from storage.core.words import plural, verb
 
 from .engine import BEAM_SIZE, Transcriber
 from .model_load import check_language
@@ -297,8 +297,7 @@ def _disk_full(
         done = "nothing was transcribed and the project is unchanged"
     else:
         done = (
-            f"{n} segment{'s' if n != 1 else ''} "
-            f"{'were' if n != 1 else 'was'} saved before the disk filled "
+            f"{plural(n, 'segment')} {verb(n, 'was')} saved before the disk filled "
             f"(the audio up to {run.done_ms / 1000:.1f} s)"
         )
         done += (

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
-from storage.core.words import plural
+from storage.core.words import plural, verb
 
 from .diarize.align import plan_relabel
 from .diarize.backend import (
@@ -156,7 +156,7 @@ def diarize_session(
     if edited and not replace:
         raise InUseError(
             f"{plural(edited, 'segment')} of session {session.title!r} "
-            f"{'has its speaker' if edited == 1 else 'have speakers'} corrected by hand; "
+            f"{verb(edited, 'has its speaker', 'have speakers')} corrected by hand; "
             "nothing was changed. Re-run with --replace to overwrite "
             f"{'it' if edited == 1 else 'them'}."
         )

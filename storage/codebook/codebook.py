@@ -11,7 +11,7 @@ from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.models import MEMO_TARGETS, Code, Coding, DeletionReport, Memo
 from storage.core.names import clean_name, name_key
-from storage.core.store import Store
+from storage.core.store import Store, where_equal
 from storage.core.words import plural
 
 if TYPE_CHECKING:
@@ -476,19 +476,14 @@ class Codebook:
         session_id: str | None = None,
     ) -> list[Coding]:
         """Return codings filtered by segment, code, coder and/or session."""
-        where, params = [], []
-        if segment_id is not None:
-            where.append("c.segment_id = ?")
-            params.append(segment_id)
-        if code_id is not None:
-            where.append("c.code_id = ?")
-            params.append(code_id)
-        if coder is not None:
-            where.append("c.coder = ?")
-            params.append(coder)
-        if session_id is not None:
-            where.append("g.session_id = ?")
-            params.append(session_id)
+        where, params = where_equal(
+            {
+                "c.segment_id": segment_id,
+                "c.code_id": code_id,
+                "c.coder": coder,
+                "g.session_id": session_id,
+            }
+        )
         sql = "SELECT c.* FROM codings c JOIN segments g ON g.id = c.segment_id"
         if where:
             sql += " WHERE " + " AND ".join(where)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import NotFoundError
 from storage.core.models import SEGMENT_ORIGINS, Coding, Segment
-from storage.core.store import Store
+from storage.core.store import Store, where_equal
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -418,17 +418,11 @@ class Retrieval:
         if not ids:
             return []
         paths = {c.id: c.path for c in self._project.codebook.codes()}
-        where = [f"c.code_id IN ({','.join('?' * len(ids))})"]
-        params: list[Any] = list(ids)
-        if speaker is not None:
-            where.append("g.speaker = ?")
-            params.append(speaker)
-        if coder is not None:
-            where.append("c.coder = ?")
-            params.append(coder)
-        if session_id is not None:
-            where.append("g.session_id = ?")
-            params.append(session_id)
+        where, params = where_equal(
+            {"g.speaker": speaker, "c.coder": coder, "g.session_id": session_id}
+        )
+        where.insert(0, f"c.code_id IN ({','.join('?' * len(ids))})")
+        params[:0] = ids
         if language is not None:
             if language:
                 where.append("g.language = ?")

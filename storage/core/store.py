@@ -20,6 +20,14 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 
+def where_equal(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    """The ``column = ?`` condition of each filter that is given (not None), in order, and
+    their values: ``where_equal({"c.coder": "ann", "g.session_id": None})`` ->
+    ``(["c.coder = ?"], ["ann"])``."""
+    given = [(column, value) for column, value in filters.items() if value is not None]
+    return [f"{column} = ?" for column, _ in given], [value for _, value in given]
+
+
 class Store:
     """The database handle that ``Project`` owns and hands to every feature object.
 

@@ -8,6 +8,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from storage.core.words import plural
+
 QDA_NS = "urn:QDA-XML:project:1.0"
 QDC_NS = "urn:QDA-XML:codebook:1.0"
 ORIGIN = "FieldScribe"
@@ -108,7 +110,7 @@ def line_languages_value(languages: list[str | None]) -> str:
         elif code:
             runs.append([number, number, code])
     parts = [f"{a} {c}" if a == b else f"{a}-{b} {c}" for a, b, c in runs]
-    return f"{', '.join(parts)}; {len(languages)} line{'s' if len(languages) != 1 else ''}"
+    return f"{', '.join(parts)}; {plural(len(languages), 'line')}"
 
 
 def line_languages(value: str, count: int) -> list[str | None] | None:

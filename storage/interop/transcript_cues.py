@@ -8,7 +8,7 @@ import itertools
 import re
 
 from storage.core.languages import LANGUAGES
-from storage.core.words import plural
+from storage.core.words import plural, verb
 from storage.transcript.transcript import SegmentDraft
 
 from .transcript_parsed import (
@@ -170,23 +170,23 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
             notes.append(
                 f"{plural(repeated, 'cue')} that only repeated the line before "
                 f"{'it' if repeated == 1 else 'them'} (rolling captions) "
-                f"{'was' if repeated == 1 else 'were'} left out"
+                f"{verb(repeated, 'was')} left out"
             )
         elif carried:
             notes.append(
                 f"{plural(carried, 'line')} that a cue repeated from the cue before it (rolling "
-                f"captions) {'was' if carried == 1 else 'were'} kept once, in the cue that said "
+                f"captions) {verb(carried, 'was')} kept once, in the cue that said "
                 f"{'it' if carried == 1 else 'them'} first"
             )
     if joined:
         notes.append(
             f"{plural(joined, 'line')} after a blank line inside a cue "
-            f"{'was' if joined == 1 else 'were'} joined to that cue"
+            f"{verb(joined, 'was')} joined to that cue"
         )
     if unplaced:
         notes.append(
             f"{plural(len(unplaced), 'line')} before the first cue "
-            f"{'was' if len(unplaced) == 1 else 'were'} not imported: {unplaced[0][:60]!r}"
+            f"{verb(len(unplaced), 'was')} not imported: {unplaced[0][:60]!r}"
         )
     return ParsedTranscript(fmt, drafts, notes)
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import FieldScribeError, InUseError, InvalidInputError
 from storage.core.languages import guess_language
-from storage.core.words import plural
+from storage.core.words import plural, verb
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
 from .frame_times import count_frame_times, frames_to_clock
@@ -326,7 +326,7 @@ def import_transcript(
     if clamped:
         notes.append(
             f"{plural(clamped, 'segment time')} past the end of the audio "
-            f"{'was' if clamped == 1 else 'were'} clamped"
+            f"{verb(clamped, 'was')} clamped"
         )
     if empty:
         notes.append(

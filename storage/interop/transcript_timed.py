@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from storage.core.words import plural
+from storage.core.words import plural, verb
 from storage.transcript.transcript import SegmentDraft
 
 from .transcript_parsed import (
@@ -318,7 +318,7 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     if skipped and drafts:
         notes.append(
             f"{plural(len(skipped), 'line')} before the first timestamp "
-            f"{'was' if len(skipped) == 1 else 'were'} not imported: "
+            f"{verb(len(skipped), 'was')} not imported: "
             f"{skipped[0][:60]!r}"
         )
     if trint_names:
@@ -330,7 +330,7 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     if empty:
         notes.append(
             f"{plural(len(empty), 'heading or time line')} with no text under "
-            f"{'it was' if len(empty) == 1 else 'them were'} not imported: "
+            f"{verb(len(empty), 'it was', 'them were')} not imported: "
             f"{empty[0][:60]!r}"
         )
     result = ParsedTranscript(fmt, drafts, notes)

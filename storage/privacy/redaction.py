@@ -99,6 +99,18 @@ class Redactions:
         self._store = store
         self._project = project
 
+    def _check_span(self, segment_id: str, start_cp: int, end_cp: int) -> None:
+        """Refuse a missing segment, or a span that is empty or outside its text."""
+        row = self._store.one("SELECT text FROM segments WHERE id = ?", (segment_id,))
+        if row is None:
+            raise NotFoundError(f"No segment with id {segment_id!r}.")
+        length = len(row["text"])
+        if not 0 <= start_cp < end_cp <= length:
+            raise InvalidInputError(
+                f"Invalid span {start_cp}:{end_cp}; the segment text has {length} code points "
+                "(use START:END with 0 <= START < END <= length)."
+            )
+
     def redact(
         self, segment_id: str, start_cp: int, end_cp: int, category: str | None = None
     ) -> Redaction:
@@ -110,15 +122,7 @@ class Redactions:
             NotFoundError: no such segment.
             InvalidInputError: the span is empty or outside the text, or a bad category.
         """
-        row = self._store.one("SELECT text FROM segments WHERE id = ?", (segment_id,))
-        if row is None:
-            raise NotFoundError(f"No segment with id {segment_id!r}.")
-        length = len(row["text"])
-        if not 0 <= start_cp < end_cp <= length:
-            raise InvalidInputError(
-                f"Invalid span {start_cp}:{end_cp}; the segment text has {length} code points "
-                "(use START:END with 0 <= START < END <= length)."
-            )
+        self._check_span(segment_id, start_cp, end_cp)
         category = check_category(category)
         redaction_id = new_id()
         with self._store.tx() as db:
@@ -258,15 +262,7 @@ class Redactions:
         """
         if mode not in REDACT_MODES:
             raise InvalidInputError(f"Unknown redaction mode {mode!r}; use silence or beep.")
-        row = self._store.one("SELECT text FROM segments WHERE id = ?", (segment_id,))
-        if row is None:
-            raise NotFoundError(f"No segment with id {segment_id!r}.")
-        length = len(row["text"])
-        if not 0 <= start_cp < end_cp <= length:
-            raise InvalidInputError(
-                f"Invalid span {start_cp}:{end_cp}; the segment text has {length} code points "
-                "(use START:END with 0 <= START < END <= length)."
-            )
+        self._check_span(segment_id, start_cp, end_cp)
         stamp = self._store.stamp()
         redaction = Redaction(
             id=new_id(),

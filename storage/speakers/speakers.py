@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.store import Store
-from storage.core.words import plural
+from storage.core.words import plural, verb
 from storage.speakers.turns import SpeakerTurns, check_turns, turn_talk
 
 if TYPE_CHECKING:
@@ -333,7 +333,7 @@ class Speakers:
         if edited and not replace:
             raise InUseError(
                 f"{plural(edited, 'segment')} of session {session_id} "
-                f"{'has its speaker' if edited == 1 else 'have speakers'} corrected by hand; "
+                f"{verb(edited, 'has its speaker', 'have speakers')} corrected by hand; "
                 "nothing was changed. Re-run with --replace to overwrite "
                 f"{'it' if edited == 1 else 'them'}."
             )

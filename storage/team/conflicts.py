@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.core.ids import now_iso
+from storage.core.words import plural
 
 _NOT_CONTENT = {"seq", "id", "created_by", "created_at", "updated_at"}
 #: a conflict's table as a researcher names one of its rows
@@ -87,7 +88,7 @@ class Conflict:
         total = sum(using.values())
         if not total:
             return f"{name} deleted by {deleters}, still used"
-        codings = f"{total} coding{'' if total == 1 else 's'}"
+        codings = plural(total, "coding")
         if len(using) == 1:
             return f"{name} deleted by {deleters}, still used by {codings} of {next(iter(using))}"
         each = ", ".join(f"{n} of {coder}" for coder, n in using.items())

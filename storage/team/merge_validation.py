@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from storage.core.schema_teamwork import TRAVELLING_TABLES
-from storage.core.words import plural
+from storage.core.words import plural, verb
 from storage.team.bundle import InvalidBundleError
 from storage.team.conflicts import content_columns
 
@@ -187,7 +187,7 @@ def _validate(
             name, count = bad
             what = name if name.startswith(("CHECK", "embedding ")) else repr(name)
             raise InvalidBundleError(
-                f"{path}: {plural(count, 'row')} of {table!r} {'has' if count == 1 else 'have'} an "
+                f"{path}: {plural(count, 'row')} of {table!r} {verb(count, 'has')} an "
                 f"invalid {what}; refusing the "
                 "bundle. Nothing was changed."
             )
@@ -291,7 +291,7 @@ def _check_spans_within_text(conn: sqlite3.Connection, path: Path, b: str) -> No
     if bad:
         raise InvalidBundleError(
             f"{path}: {plural(bad, 'span coding')} of the bundle "
-            f"{'ends' if bad == 1 else 'end'} past the text of {'its' if bad == 1 else 'their'} "
+            f"{verb(bad, 'ends')} past the text of {'its' if bad == 1 else 'their'} "
             "segment; "
             "refusing the bundle. Nothing was changed."
         )

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import FieldScribeError, InvalidInputError
 from storage.core.ids import new_id, now_iso
-from storage.core.words import plural
+from storage.core.words import plural, verb
 
 from ..native_projects import not_a_qdpx
 from ..qdpx_parse import QProject, local, parse_project
@@ -133,17 +133,16 @@ def run(ctx: ImportContext) -> ImportReport:
             else f"code {guid}, which is not in the codebook"
         )
         ctx.report.not_imported.append(
-            f"{plural(count, 'coding')} {'refers' if count == 1 else 'refer'} to {what}."
+            f"{plural(count, 'coding')} {verb(count, 'refers')} to {what}."
         )
     if ctx.no_user_codings:
         only = set(ctx.qp.users.values())
         who = next(iter(only)) if len(only) == 1 else ctx.p.coder
         why = "the file's only user" if len(only) == 1 else "the coder importing the file"
-        one = ctx.no_user_codings == 1
+        n = ctx.no_user_codings
         ctx.report.notes.append(
-            f"{plural(ctx.no_user_codings, 'coding')} "
-            f"{'names' if one else 'name'} no user of the file (QualCoder writes none on a "
-            f"transcript's codings); {'it was' if one else 'they were'} given to {who!r} "
+            f"{plural(n, 'coding')} {verb(n, 'names')} no user of the file (QualCoder writes "
+            f"none on a transcript's codings); {verb(n, 'it was', 'they were')} given to {who!r} "
             f"({why}): check the coders before measuring agreement."
         )
     for what, count in ctx.qp.unsupported.items():
@@ -162,7 +161,7 @@ def run(ctx: ImportContext) -> ImportReport:
                 "This project was imported before (its sources' GUIDs are here): "
                 if every
                 else f"{plural(len(ctx.reused_sources), 'source')} "
-                f"{'was' if len(ctx.reused_sources) == 1 else 'were'} imported before (same GUID): "
+                f"{verb(len(ctx.reused_sources), 'was')} imported before (same GUID): "
             )
             + f"{names}{more} kept as they are, with their codings, not imported again (codings"
             + " of their text the project never had are added)"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from storage.core.words import plural
+from storage.core.words import plural, verb
 
 from .._common import UNTRANSCRIBED_TEXT
 from ..qdpx_parse import QSelection, QSource
@@ -37,19 +37,21 @@ def _same_text(ctx: ImportContext, session_id: str, lines: list[Line]) -> list[s
 
 def _added(ctx: ImportContext, what: str, fresh: list[QSelection], before: int) -> None:
     coders = sorted({ctx.coder(c.user, s.user, count=False) for s in fresh for c in s.codings})
+    added = ctx.report.codings - before
     ctx.report.notes.append(
-        f"{what} was imported before: {plural(ctx.report.codings - before, 'coding')} of it "
+        f"{what} was imported before: {plural(added, 'coding')} of it "
         f"not in the project yet (by {', '.join(map(repr, coders))}) "
-        f"{'was' if ctx.report.codings - before == 1 else 'were'} added to its segments."
+        f"{verb(added, 'was')} added to its segments."
     )
 
 
 def _not_placed(ctx: ImportContext, what: str, fresh: list[QSelection]) -> None:
+    codings = sum(len(s.codings) for s in fresh)
     ctx.report.not_imported.append(
         f"{what} was imported before and its segments no longer hold the file's text (edited "
-        f"since?): {plural(sum(len(s.codings) for s in fresh), 'coding')} of it that "
-        f"{'is' if sum(len(s.codings) for s in fresh) == 1 else 'are'} not in the project "
-        f"{'was' if sum(len(s.codings) for s in fresh) == 1 else 'were'} not imported."
+        f"since?): {plural(codings, 'coding')} of it that "
+        f"{verb(codings, 'is')} not in the project "
+        f"{verb(codings, 'was')} not imported."
     )
 
 

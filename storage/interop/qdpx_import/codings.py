@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from storage.core.ids import new_id, now_iso
-from storage.core.words import plural
+from storage.core.words import plural, verb
 
 from .._common import iso_from_xml
 from ..qdpx_parse import QCoding, QSelection
@@ -32,7 +32,7 @@ def selection(
         ctx.report.not_imported.append(
             f"{source_name!r}: selection {start}-{end} has "
             f"{plural(sel.unreadable_codings, 'coding')} "
-            f"{'that names' if sel.unreadable_codings == 1 else 'that name'} no code (no CodeRef)."
+            f"that {verb(sel.unreadable_codings, 'names')} no code (no CodeRef)."
         )
     targets = map_span(lines, start, end)
     if not targets:

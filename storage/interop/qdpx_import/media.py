@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import AudioError, InvalidInputError
 from storage.core.ids import new_id, now_iso
-from storage.core.words import plural
+from storage.core.words import plural, verb
 
 from .._common import iso_from_xml
 from ..cue_lines import cue_lines, span_rows
@@ -135,8 +135,7 @@ def transcript(
             + (f", and {why}" if why else "")
             + "; the session has no segments"
             + (
-                f", and {plural(coded, 'coded selection')} "
-                f"{'was' if coded == 1 else 'were'} not imported."
+                f", and {plural(coded, 'coded selection')} {verb(coded, 'was')} not imported."
                 if coded
                 else "."
             )
@@ -307,7 +306,7 @@ def transcript_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
         time_selection(ctx, src, session_id, sel, lines, seg_ids)
     ctx.report.notes.append(
         f"{src.kind} {src.name!r} was imported before without its transcript's text; its "
-        f"{plural(len(seg_ids), 'segment')} {'is' if len(seg_ids) == 1 else 'are'} read from the "
+        f"{plural(len(seg_ids), 'segment')} {verb(len(seg_ids), 'is')} read from the "
         "media folder now."
     )
 

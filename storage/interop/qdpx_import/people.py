@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from storage.core.ids import now_iso
-from storage.core.words import plural
+from storage.core.words import plural, verb
 
 from .. import exchange_meta
 from .._common import iso_from_xml
@@ -190,7 +190,7 @@ def import_notes(ctx: ImportContext) -> None:
     if missing:
         ctx.report.not_imported.append(
             f"{plural(len(missing), 'note reference')} "
-            f"{'points' if len(missing) == 1 else 'point'} to notes that are not in the file."
+            f"{verb(len(missing), 'points')} to notes that are not in the file."
         )
 
 

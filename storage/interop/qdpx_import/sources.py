@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storage.core.ids import now_iso
-from storage.core.words import plural
+from storage.core.words import plural, verb
 from storage.transcript.transcript import SegmentDraft
 
 from .._common import (
@@ -206,16 +206,16 @@ def source_text(ctx: ImportContext, src: QSource, text: str) -> SourceText:
         if labelled:
             notes.append(
                 f"Text source {src.name!r}: {plural(labelled, 'line')} "
-                f"{'starts' if labelled == 1 else 'start'} like 'Word: ...' but not every line "
+                f"{verb(labelled, 'starts')} like 'Word: ...' but not every line "
                 "does, so it is not a transcript: the lines stay text, no speakers."
             )
     back = [line for line in lines if line.went_back_ms is not None]
     if back:
         notes.append(
             f"Text source {src.name!r}: {plural(len(back), 'line')} "
-            f"{'has a timestamp' if len(back) == 1 else 'have timestamps'} earlier than the "
+            f"{verb(len(back), 'has a timestamp', 'have timestamps')} earlier than the "
             f"line before (the first: {back[0].text[:30]!r}); "
-            f"{'it starts' if len(back) == 1 else 'they start'} at the time of the line before, "
+            f"{verb(len(back), 'it starts', 'they start')} at the time of the line before, "
             "so that the lines keep their order (the timestamps stay in the text)."
         )
     crlf = ends is not None and reading.crlf_two and not mixed
@@ -299,7 +299,7 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
     if beyond:
         ctx.report.notes.append(
             f"Text source {src.name!r}: {plural(len(beyond), 'selection')} "
-            f"{'reaches' if len(beyond) == 1 else 'reach'} past the end of its "
+            f"{verb(len(beyond), 'reaches')} past the end of its "
             f"text ({read.length} characters): was it written in another encoding or with other "
             f"line ends? {'It was' if len(beyond) == 1 else 'Each was'} kept up to the end."
         )
@@ -343,7 +343,7 @@ def lone_crs(notes: list[str], what: str, text: str) -> str:
     if count:
         notes.append(
             f"{what}: {plural(count, 'line end')} written as CR alone (classic Mac) among its "
-            f"other line ends {'was' if count == 1 else 'were'} read as line breaks; it is "
+            f"other line ends {verb(count, 'was')} read as line breaks; it is "
             "exported with LF there."
         )
     return text

@@ -17,6 +17,7 @@ from storage import Project
 from storage.transcript.transcript import SegmentDraft
 
 from .batches import ChunkResult
+from .carry import SpeakerSpans, carry_speakers
 from .engine import Transcriber
 from .progress import TimeLeft
 
@@ -51,6 +52,10 @@ class TranscriptionSummary:
     segments_replaced: int = 0  # untouched Whisper segments of an earlier run removed
     segments_kept: int = 0  # segments holding someone's work, kept (replace=True)
     codings_kept: int = 0  # codings on the kept segments (never removed)
+    # new segments given the speaker label of the old segments they lie mostly inside, and
+    # new segments that got none (across a change of speaker): ``transcribe.carry``
+    speakers_carried: int = 0
+    speakers_missing: int = 0
     languages: list[str] = field(default_factory=list)  # the languages chosen among
     untranscribed: int = 0  # "speech without transcript" placeholders written
     notes: list[str] = field(default_factory=list)  # what the user should know (model switched)
@@ -117,8 +122,12 @@ def write_batches(
     progress: Callable[[Progress], None] | None,
     cancelling: Cancelling,
     started: float,
+    speakers: SpeakerSpans | None = None,
 ) -> None:
     """Decode in a worker thread, write in this one (``run`` tracks what was written).
+
+    ``speakers``: the labels of the session's old segments, carried onto the new ones
+    (``transcribe.carry``).
 
     A cancel starts no new batch; the batches already decoded or being decoded are stored as
     they finish, for at most ``cancelling.wait_s``, then the run stops (resumable from there);
@@ -223,6 +232,10 @@ def write_batches(
                 raise item
             chunk: ChunkResult = item
             drafts = [d for d in chunk.segments if not overlaps(d, kept)]
+            if speakers is not None:
+                placed, missed = carry_speakers(drafts, speakers)
+                summary.speakers_carried += placed
+                summary.speakers_missing += missed
             written, removed = project.transcription.add_transcribed(
                 summary.session_id,
                 drafts,

@@ -4,6 +4,8 @@ language the small models read badly, real names of the pseudonym mapping in the
 
 from __future__ import annotations
 
+from typing import Any
+
 from storage import Project
 from storage.core.words import plural
 
@@ -142,3 +144,32 @@ def forced_hint(language: str, expected: list[str]) -> str:
         gui=f"{said} Transcription ▸ Transcribe session (without choosing a language) has each "
         "stretch identified.",
     )
+
+
+def speakers_hint(summary: Any, session_id: str) -> list[str]:
+    """A session transcribed again whose old segments had speaker labels: say how many new
+    segments took them (``transcribe.carry``), and how to label those that could not."""
+    carried = int(getattr(summary, "speakers_carried", 0))
+    missing = int(getattr(summary, "speakers_missing", 0))
+    if not carried and not missing:
+        return []
+    said = (
+        f"Speakers carried over: {plural(carried, 'new segment')} took the speaker label of the "
+        "old segments they lie in"
+    )
+    if not missing:
+        return [Note(f"{said}.")]
+    has = "has" if missing == 1 else "have"
+    said += (
+        f"; {plural(missing, 'new segment')} across a change of speaker (or where no old "
+        f"segment had a speaker) {has} none"
+    )
+    return [
+        Note(
+            f"{said}: give {'it' if missing == 1 else 'them'} one with fieldscribe speaker DIR "
+            "assign --segment ID --speaker NAME, or detect the speakers again with fieldscribe "
+            f"speakers DIR --session {session_id}.",
+            gui=f"{said}: give {'it' if missing == 1 else 'them'} one with Edit ▸ Change "
+            "speaker…, or detect the speakers again with Speakers ▸ Detect speakers….",
+        )
+    ]

@@ -5,8 +5,10 @@ speaker detection wrote on them (and the names a coder gave those labels with ``
 rename``). A new segment takes the label of the old segments it lies mostly inside: the label
 whose old segments cover more than half of its time, and more of it than any other label's (a
 segment without length: the label of the old segments around its moment, when they have one
-label). A new segment across a change
-of speaker, or over audio no labelled segment held, gets none and is counted.
+label). Where the old segments give no label (audio none of them held: a segment a coder
+deleted, speech the old run missed), speaker detection's timeline of turns is asked the same
+way. A new segment across a change of speaker, or where neither says who spoke, gets none and
+is counted.
 """
 
 from __future__ import annotations
@@ -19,16 +21,28 @@ from typing import Any
 class SpeakerSpans:
     """The labelled old segments of a session, ``(start_ms, end_ms, speaker)``, for lookups."""
 
-    def __init__(self, spans: Iterable[tuple[int, int, str]]) -> None:
+    def __init__(
+        self,
+        spans: Iterable[tuple[int, int, str | None]],
+        fallback: SpeakerSpans | None = None,
+    ) -> None:
         self._spans = sorted((int(s), int(e), str(who)) for s, e, who in spans if who)
         self._starts = [s for s, _e, _w in self._spans]
         self._longest = max((e - s for s, e, _w in self._spans), default=0)
+        self._fallback = fallback
 
     def __bool__(self) -> bool:
-        return bool(self._spans)
+        return bool(self._spans) or bool(self._fallback)
 
     def speaker_for(self, start_ms: int, end_ms: int) -> str | None:
-        """The label whose old segments cover more than half of ``[start_ms, end_ms)``."""
+        """The label whose old segments cover more than half of ``[start_ms, end_ms)``; where
+        none does, the ``fallback``'s (speaker detection's timeline of turns)."""
+        found = self._speaker_for(start_ms, end_ms)
+        if found is None and self._fallback is not None:
+            return self._fallback.speaker_for(start_ms, end_ms)
+        return found
+
+    def _speaker_for(self, start_ms: int, end_ms: int) -> str | None:
         lo = bisect_left(self._starts, start_ms - self._longest)
         hi = bisect_left(self._starts, max(end_ms, start_ms + 1))
         near = [(s, e, who) for s, e, who in self._spans[lo:hi] if e > start_ms]

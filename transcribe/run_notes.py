@@ -161,8 +161,8 @@ def speakers_hint(summary: Any, session_id: str) -> list[str]:
         return [Note(f"{said}.")]
     has = "has" if missing == 1 else "have"
     said += (
-        f"; {plural(missing, 'new segment')} across a change of speaker (or where no old "
-        f"segment had a speaker) {has} none"
+        f"; {plural(missing, 'new segment')} across a change of speaker (or where no speaker "
+        f"is known) {has} none"
     )
     return [
         Note(

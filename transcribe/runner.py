@@ -204,7 +204,11 @@ def transcribe_session(
     expected = transcriber.check_languages(expected) if transcriber.multilingual else ["en"]
     kept = project.transcription.protected_segments(session_id)
     # the labels of the old segments (detected, renamed or set by hand) go to the new ones
-    speakers = SpeakerSpans(project.transcription.speaker_spans(session_id))
+    # (speaker detection's timeline where they say nothing)
+    turns = [(t.start_ms, t.end_ms, t.speaker) for t in project.speakers.turns.stored(session_id)]
+    speakers = SpeakerSpans(
+        project.transcription.speaker_spans(session_id), fallback=SpeakerSpans(turns)
+    )
     options: dict[str, Any] = {
         "pipeline": PIPELINE_VERSION,
         "threads": transcriber.threads,

@@ -85,6 +85,45 @@ def test_segment_text_refuses_empty_text_and_unknown_ids(study, capsys) -> None:
     assert fingerprint(folder) == before
 
 
+def test_segment_text_in_another_script_than_its_language_gives_a_hint(study, capsys) -> None:
+    """Latin text typed into a segment marked ru was stored with no word (the badge, exports
+    and the language filter went on calling it Russian); now one line on stderr says how to
+    set the language. A hint, not a refusal: the text is stored all the same."""
+    folder, _ = study
+    with Project.open(folder) as p:
+        p.set_languages("ru,kk,en")
+    code, out, err = run_cli(capsys, "segment-text", folder, ID_GAP, "Okay, thank you.")
+    assert code == 0 and "now reads: Okay, thank you." in out
+    assert err == (
+        "fieldscribe: note: the text is in Latin and the segment is marked RU (Russian); set "
+        f"its language with fieldscribe segment-language {folder} {ID_GAP} en\n"
+    )
+    # the command it names works
+    code, _out, err2 = run_cli(capsys, *err.split("with fieldscribe ")[1].split())
+    assert code == 0, err2
+    with Project.open(folder, readonly=True) as p:
+        seg = p.transcript.get_segment(ID_GAP)
+        assert (seg.text, seg.language) == ("Okay, thank you.", "en")
+    # Cyrillic into the segment now marked EN: the letters point to Russian
+    code, out, err = run_cli(capsys, "segment-text", folder, ID_GAP, "Очень сложно.", "--json")
+    assert code == 0 and json.loads(out)["text"] == "Очень сложно."
+    assert "the text is in Cyrillic and the segment is marked EN (English)" in err
+    assert err.rstrip().endswith(f"{ID_GAP} ru") and err.count("\n") == 1
+    # the same script: nothing said
+    code, _out, err = run_cli(capsys, "segment-text", folder, ID_KK, "Кезек өте көп.")
+    assert code == 0 and err == ""
+
+
+def test_segment_text_hint_without_project_languages_names_no_code(study, capsys) -> None:
+    folder, _ = study
+    with Project.open(folder) as p:
+        p.set_languages("")
+    code, _out, err = run_cli(capsys, "segment-text", folder, ID_KK, "Kezek kop.")
+    assert code == 0
+    assert "is in Latin and the segment is marked KK (Kazakh)" in err
+    assert err.rstrip().endswith(f"segment-language {folder} {ID_KK} CODE")
+
+
 # ----------------------------------------------------------------------------- id prefixes
 def test_a_unique_id_prefix_names_a_segment(study, capsys) -> None:
     folder, _ = study

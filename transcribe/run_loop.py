@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from storage import Project
+from storage.core.languages import KAZAKH_LETTERS, script_mismatch
 from storage.transcript.transcript import SegmentDraft
 
 from .batches import ChunkResult
@@ -60,6 +61,11 @@ class TranscriptionSummary:
     untranscribed: int = 0  # "speech without transcript" placeholders written
     notes: list[str] = field(default_factory=list)  # what the user should know (model switched)
     identified: dict[str, int] = field(default_factory=dict)  # segments per language written
+    # segments per identified language that is not written in Cyrillic but whose text is
+    # (Kazakh heard as Turkish, Lithuanian or Pashto), and the languages those letters point
+    # to (kk with a Kazakh letter, else ru): a project without languages is told to set them
+    cyrillic_in: dict[str, int] = field(default_factory=dict)
+    letters_point_to: dict[str, int] = field(default_factory=dict)
 
     def by_language(self) -> list[tuple[str, int]]:
         """(language, segments written in it), the most first: what the run heard."""
@@ -253,6 +259,7 @@ def write_batches(
                     summary.identified[segment.language] = (
                         summary.identified.get(segment.language, 0) + 1
                     )
+                    _count_script(summary, segment.text, segment.language)
             spoken[chunk.language] = spoken.get(chunk.language, 0) + len(written)
             summary.language = fixed or max(spoken, key=lambda k: spoken[k] if k else -1)
             run.done_ms = chunk.done_ms
@@ -265,6 +272,16 @@ def write_batches(
         stop.set()
         ending.set()
         worker.join(timeout=0.8)
+
+
+def _count_script(summary: TranscriptionSummary, text: str, language: str) -> None:
+    """Count a segment written in Cyrillic in a language that is not (``cyrillic_in``)."""
+    found = script_mismatch(text, language, [])
+    if found is None or found[0] != "Cyrillic":
+        return
+    summary.cyrillic_in[language] = summary.cyrillic_in.get(language, 0) + 1
+    point = "kk" if KAZAKH_LETTERS.intersection(text) else "ru"
+    summary.letters_point_to[point] = summary.letters_point_to.get(point, 0) + 1
 
 
 def _progress(

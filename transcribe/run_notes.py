@@ -42,20 +42,46 @@ def names_hint(project: Project, session_id: str, segment_id: str | None = None)
     ]
 
 
-def languages_hint(identified: dict[str, int]) -> list[str]:
-    """A project that says no languages, and Whisper heard several: say which, and how to make
-    identification choose among the right ones (Kazakh is easily taken for a Turkic kin)."""
-    if len(identified) < 2:
+def languages_hint(
+    identified: dict[str, int],
+    cyrillic_in: dict[str, int] | None = None,
+    letters_point_to: dict[str, int] | None = None,
+) -> list[str]:
+    """A project that says no languages, and Whisper heard several, or wrote Cyrillic text in
+    a language that is not written so (``cyrillic_in``: Kazakh heard as Turkish, Lithuanian or
+    Pashto, even when that was all it heard): say which, and how to make identification choose
+    among the right ones (Kazakh is easily taken for a Turkic kin). ``letters_point_to``: the
+    languages the Cyrillic letters point to, offered first in the codes to set."""
+    misread = {c: n for c, n in (cyrillic_in or {}).items() if n}
+    if len(identified) < 2 and not misread:
         return []
     from storage.core.languages import language_name
 
     ranked = sorted(identified.items(), key=lambda kv: -kv[1])
     heard = ", ".join(f"{language_name(code)} ({plural(n, 'segment')})" for code, n in ranked)
-    codes = ",".join(code for code, _n in ranked[:3])
-    said = (
-        f"The project expects no particular languages, and Whisper identified {heard}. If some "
-        "of these were not spoken, set the project's languages"
-    )
+    if not misread:
+        codes = ",".join(code for code, _n in ranked[:3])
+        said = (
+            f"The project expects no particular languages, and Whisper identified {heard}. If "
+            "some of these were not spoken, set the project's languages"
+        )
+    else:
+        pointed = sorted((letters_point_to or {}).items(), key=lambda kv: -kv[1])
+        likely = [code for code, n in pointed if n]
+        clean = [code for code, _n in ranked if code not in misread and code not in likely]
+        codes = ",".join([*likely, *clean][:3])
+        names = " or ".join(language_name(code) for code in likely) or "a Cyrillic language"
+        wrong = " or ".join(
+            language_name(code) for code in sorted(misread, key=lambda c: -misread[c])
+        )
+        n = sum(misread.values())
+        said = (
+            f"The project expects no particular languages, and Whisper identified {heard}; "
+            f"{plural(n, 'segment')} marked {wrong} {'is' if n == 1 else 'are'} written in "
+            f"Cyrillic letters, which {'that language does' if len(misread) == 1 else 'those do'}"
+            f" not use: likely {names} speech taken for another language. Set the project's "
+            "languages"
+        )
     return [
         Note(
             f"{said} (fieldscribe languages DIR --set {codes} with the right codes) so that "

@@ -257,7 +257,9 @@ def transcribe_session(
         raise
     summary.elapsed_s = round(time.monotonic() - started, 3)
     if not expected_by_project and transcriber.multilingual and wanted_language is None:
-        summary.notes.extend(languages_hint(summary.identified))
+        summary.notes.extend(
+            languages_hint(summary.identified, summary.cyrillic_in, summary.letters_point_to)
+        )
     elif wanted_language is None:
         summary.notes.extend(unexpected_hint(summary.identified, expected))
     elif expected_by_project and wanted_language not in expected:

@@ -243,6 +243,25 @@ def test_retranscribe_one_segment_in_another_language(study, capsys, fake_decode
     assert fake_decoder[-1]["language"] is None  # its own language, chosen by the runner
 
 
+def test_retranscribe_says_when_a_span_coding_lost_its_words(study, capsys, fake_decoder) -> None:
+    """The span coding on "Очередь" has no words in the new text: it became a whole-segment
+    coding with a flag in its memo, and nothing said so (the command cannot be undone)."""
+    folder, _ = study
+    code, out, err = run_cli(capsys, "retranscribe", folder, ID_RU)
+    assert code == 0, err
+    assert out.splitlines()[1] == (
+        "Note: 1 span coding lost its words in the new text: it now covers the whole segment, "
+        "flagged in the memo (⚑ coded words deleted); mark the words again with fieldscribe "
+        "code DIR --segment ID --code PATH --span START:END."
+    )
+    with Project.open(folder, readonly=True) as p:
+        (coding,) = p.codebook.codings(segment_id=ID_RU)
+        assert coding.start_cp is None and "coded words deleted" in (coding.memo or "")
+    # a segment without span codings: nothing said
+    code, out, _ = run_cli(capsys, "retranscribe", folder, ID_KK)
+    assert code == 0 and "Note:" not in out
+
+
 def test_retranscribe_without_text_and_outside_the_languages(study, capsys, fake_decoder) -> None:
     folder, _ = study
     code, out, err = run_cli(capsys, "retranscribe", folder, ID_KK, "--language", "de")

@@ -199,3 +199,28 @@ def speakers_hint(summary: Any, session_id: str) -> list[str]:
             "speaker…, or detect the speakers again with Speakers ▸ Detect speakers….",
         )
     ]
+
+
+def span_ids(project: Project, segment_id: str) -> set[str]:
+    """The ids of a segment's span codings (those anchored to words)."""
+    return {c.id for c in project.codebook.codings(segment_id=segment_id) if c.start_cp is not None}
+
+
+def lost_spans_hint(lost: int) -> list[str]:
+    """After re-transcribing one segment: span codings whose words are not in the new text
+    now cover the whole segment, flagged in their memos (``storage.core.anchors.flag_lost``);
+    say so, rather than leave it to be found later."""
+    if not lost:
+        return []
+    said = (
+        f"{plural(lost, 'span coding')} lost {'its' if lost == 1 else 'their'} words in the "
+        f"new text: {'it now covers' if lost == 1 else 'they now cover'} the whole segment, "
+        "flagged in the memo (⚑ coded words deleted)"
+    )
+    return [
+        Note(
+            f"{said}; mark the words again with fieldscribe code DIR --segment ID --code PATH "
+            "--span START:END.",
+            gui=f"{said}; Edit ▸ Undo brings the old text back.",
+        )
+    ]

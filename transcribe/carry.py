@@ -3,12 +3,12 @@
 Re-transcribing replaces the untouched Whisper segments, and with them the speaker labels that
 speaker detection wrote on them (and the names a coder gave those labels with ``speaker
 rename``). A new segment takes the label of the old segments it lies mostly inside: the label
-whose old segments cover more than half of its time, and more of it than any other label's (a
-segment without length: the label of the old segments around its moment, when they have one
-label). Where the old segments give no label (audio none of them held: a segment a coder
-deleted, speech the old run missed), speaker detection's timeline of turns is asked the same
-way. A new segment across a change of speaker, or where neither says who spoke, gets none and
-is counted.
+whose old segments cover more than half of its time, when no other label's cover more than a
+tenth of it (a segment without length: the label of the old segments around its moment, when
+they have one label). Where the old segments give no label (audio none of them held: a
+segment a coder deleted, speech the old run missed), speaker detection's timeline of turns is
+asked the same way. A new segment across a change of speaker, or where neither says who
+spoke, gets none and is counted.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ class SpeakerSpans:
         return bool(self._spans) or bool(self._fallback)
 
     def speaker_for(self, start_ms: int, end_ms: int) -> str | None:
-        """The label whose old segments cover more than half of ``[start_ms, end_ms)``; where
-        none does, the ``fallback``'s (speaker detection's timeline of turns)."""
+        """The label whose old segments cover more than half of ``[start_ms, end_ms)``, no
+        other label's more than a tenth; where none does, the ``fallback``'s (speaker
+        detection's timeline of turns)."""
         found = self._speaker_for(start_ms, end_ms)
         if found is None and self._fallback is not None:
             return self._fallback.speaker_for(start_ms, end_ms)
@@ -54,10 +55,11 @@ class SpeakerSpans:
             if s < end_ms:
                 covered.setdefault(who, []).append((max(s, start_ms), min(e, end_ms)))
         held = sorted(((_union_ms(parts), who) for who, parts in covered.items()), reverse=True)
-        if not held or 2 * held[0][0] <= end_ms - start_ms:
+        length = end_ms - start_ms
+        if not held or 2 * held[0][0] <= length:
             return None
-        if len(held) > 1 and held[1][0] == held[0][0]:
-            return None  # old segments of two labels over all of it: which is unclear
+        if len(held) > 1 and 10 * held[1][0] > length:
+            return None  # another speaker says more than a word or two in it
         return held[0][1]
 
 

@@ -220,6 +220,26 @@ def note_unlisted_language(folder: Path, code: str, expected: list[str]) -> None
     )
 
 
+def note_script_mismatch(folder: Path, segment: Any, expected: list[str]) -> None:
+    """Say (on stderr, a note) that the segment's text is in another script than its language
+    (Cyrillic typed into a segment marked English, Latin into one marked Russian), and how to
+    set the language: a hint, never a refusal (people switch languages mid-sentence)."""
+    from storage.core.languages import language_name, script_mismatch
+
+    found = script_mismatch(segment.text, segment.language, expected)
+    if found is None:
+        return
+    script, guess = found
+    script = f"in {script}" if script != "not Cyrillic" else script
+    print(
+        f"fieldscribe: note: the text is {script} and the segment is marked "
+        f"{segment.language.upper()} ({language_name(segment.language)}); set its language "
+        f"with fieldscribe segment-language {shlex.quote(str(folder))} {segment.id} "
+        f"{guess or 'CODE'}",
+        file=sys.stderr,
+    )
+
+
 def add_privacy(parser: argparse.ArgumentParser, *, media: bool = False) -> None:
     """Add the export protections' options (pseudonyms and redactions are on by default)."""
     parser.add_argument(

@@ -24,6 +24,7 @@ from .common import (
     add_json,
     bounded_int,
     decrypted,
+    note_script_mismatch,
     note_unlisted_language,
     open_project,
     short_segment_ids,
@@ -348,6 +349,7 @@ def cmd_segment_text(args: argparse.Namespace) -> int:
         before = project.transcript.get_segment(args.segment)
         # the workbench's edit (Project API): marked edited, search index and spans follow
         segment = project.transcript.update_segment(args.segment, text=text)
+        expected = project.languages
     if args.json:
         print_json(as_dict(segment))
     elif segment.text == before.text:
@@ -355,6 +357,7 @@ def cmd_segment_text(args: argparse.Namespace) -> int:
     else:
         was = " (was speech without transcript)" if before.untranscribed else ""
         print(f"Segment {segment.id} now reads: {segment.text}{was}")
+    note_script_mismatch(args.dir, segment, expected)
     return 0
 
 

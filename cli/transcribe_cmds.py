@@ -308,6 +308,7 @@ def cmd_retranscribe(args: argparse.Namespace) -> int:
     from storage.core.languages import check_language_code, language_name
     from storage.core.models import as_dict
     from transcribe import runner
+    from transcribe.run_notes import lost_spans_hint, span_ids
 
     # a bad code: one line, before the project is opened
     language = None if args.language is None else check_language_code(args.language)
@@ -321,11 +322,13 @@ def cmd_retranscribe(args: argparse.Namespace) -> int:
                 "undone: add --replace to do it."
             )
         expected = project.languages
+        spans = span_ids(project, before.id)
         # Ctrl+C interrupts before anything is written: the new text is stored in one step
         segment = runner.retranscribe_segment(
             project, before.id, language=language, model=args.model, threads=args.threads
         )
         names = runner.names_in_new_text(project, segment)
+        names += lost_spans_hint(len(spans - span_ids(project, before.id)))
     if args.json:
         print_json(as_dict(segment))
     else:

@@ -21,6 +21,8 @@ from gui.undo import RetranscribeCommand
 from gui.views import WorkbenchViews
 from storage.core.languages import language_name
 from storage.history.undo import EditRecord, UndoScope
+from transcribe.notes import for_gui
+from transcribe.run_notes import lost_spans_hint, span_ids
 
 
 class Owner(Protocol):
@@ -58,6 +60,7 @@ class Retranscribed:
     record: EditRecord | None = None
     cancelled: bool = False
     names: int = 0
+    notes: list[str] = field(default_factory=list)  # span codings that lost their words
 
 
 class SegmentRetranscription:
@@ -123,6 +126,7 @@ class SegmentRetranscription:
             # the rows before and after, for one undoable step (the decoding itself runs
             # outside any transaction: it takes seconds)
             _, before = project.history.record_edit(scope, lambda: None)
+            spans = span_ids(project, segment_id)
             seg = fn(project, segment_id, language=language, cancel=ctx.cancel)
             if ctx.cancel.is_set():  # cancelled: the segment was left as it was
                 return Retranscribed(seg, cancelled=True)
@@ -137,6 +141,7 @@ class SegmentRetranscription:
                 project.codebook.codings(segment_id=segment_id),
                 record,
                 names=_mapped_names_in(project, seg),
+                notes=lost_spans_hint(len(spans - span_ids(project, segment_id))),
             )
 
         def ended() -> None:
@@ -161,7 +166,7 @@ class SegmentRetranscription:
                 self.owner.state.ctx.stack.push(
                     RetranscribeCommand(self.owner.state.ctx, result.record, language)
                 )
-            self._segment_retranscribed(result.segment, result.codings)
+            self._segment_retranscribed(result.segment, result.codings, result.notes)
             if result.names:  # Whisper wrote a real name again; names are replaced after a review
                 self.owner.chrome.report(
                     f"The new text holds {plural(result.names, 'real name')} from the pseudonym "
@@ -188,7 +193,9 @@ class SegmentRetranscription:
         if self.owner.retranscribing:
             self.owner.chrome.message("Cancelling the re-transcription…", 4000)
 
-    def _segment_retranscribed(self, seg: Any, codings: list[Any]) -> None:
+    def _segment_retranscribed(
+        self, seg: Any, codings: list[Any], notes: list[str] | None = None
+    ) -> None:
         model = self.owner.views.segment_model
         if seg is None or model.session_id != seg.session_id:
             return
@@ -200,7 +207,11 @@ class SegmentRetranscription:
         self.owner.sessions.refresh_session_row(seg.session_id)
         what = "no text (speech without transcript)" if seg.untranscribed else "new text"
         lang = f" in {language_name(seg.language)}" if seg.language else ""
-        self.owner.chrome.message(f"Segment re-transcribed{lang}: {what}.", 6000)
+        done = f"Segment re-transcribed{lang}: {what}."
+        if notes:  # codings that lost their words: in a box that does not block, too
+            self.owner.chrome.report("\n\n".join([done, *(for_gui(n) for n in notes)]))
+        else:
+            self.owner.chrome.message(done, 6000)
 
 
 def _mapped_names_in(project: Any, seg: Any) -> int:

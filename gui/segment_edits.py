@@ -11,7 +11,7 @@ from gui.edit_scope import EditScope
 from gui.fmt import timestamp_tag
 from gui.languages import choose_language
 from gui.undo import EditTextCommand, LanguageCommand, MergeCommand, SpeakerCommand, SplitCommand
-from storage.core.languages import CYRILLIC_LANGUAGES, guess_language, language_name
+from storage.core.languages import language_name, script_mismatch
 
 
 def script_hint(text: str, language: str | None, expected: list[str]) -> str:
@@ -20,14 +20,11 @@ def script_hint(text: str, language: str | None, expected: list[str]) -> str:
     and the language filter went on calling it English): how to set the language, and the
     project's language the letters point to, if one. "" when the letters agree or say
     nothing."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not language or not letters:
+    found = script_mismatch(text, language, expected)
+    if found is None or not language:
         return ""
-    cyrillic = sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff") * 2 > len(letters)
-    if cyrillic == (language in CYRILLIC_LANGUAGES):
-        return ""
-    guess = guess_language(text, [c for c in expected if c != language]) if expected else None
-    script = "Cyrillic" if cyrillic else "not Cyrillic"
+    script, guess = found
+    script = f"in {script}" if script != "not Cyrillic" else script
     said = f"The text is {script} but the segment is marked {language_name(language)}"
     if guess:
         said += f" (is it {language_name(guess)}?)"

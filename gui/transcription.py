@@ -358,6 +358,11 @@ class TranscriptionController(QObject):
         )
         title = project.sessions.get_session(sid).title
         replaced = f"{kept}the segments Whisper wrote that nobody touched are replaced."
+        if stats.labelled:  # detected (or renamed) speakers: carried by time, not lost
+            replaced += (
+                f" The speaker labels of {plural(stats.labelled, 'replaced segment')} go to the "
+                "new segments that lie in them."
+            )
         answer = QMessageBox.question(
             self.chrome.window,
             "Transcribe again?",

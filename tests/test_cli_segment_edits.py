@@ -85,6 +85,45 @@ def test_segment_text_refuses_empty_text_and_unknown_ids(study, capsys) -> None:
     assert fingerprint(folder) == before
 
 
+def test_segment_text_in_another_script_than_its_language_gives_a_hint(study, capsys) -> None:
+    """Latin text typed into a segment marked ru was stored with no word (the badge, exports
+    and the language filter went on calling it Russian); now one line on stderr says how to
+    set the language. A hint, not a refusal: the text is stored all the same."""
+    folder, _ = study
+    with Project.open(folder) as p:
+        p.set_languages("ru,kk,en")
+    code, out, err = run_cli(capsys, "segment-text", folder, ID_GAP, "Okay, thank you.")
+    assert code == 0 and "now reads: Okay, thank you." in out
+    assert err == (
+        "fieldscribe: note: the text is in Latin and the segment is marked RU (Russian); set "
+        f"its language with fieldscribe segment-language {folder} {ID_GAP} en\n"
+    )
+    # the command it names works
+    code, _out, err2 = run_cli(capsys, *err.split("with fieldscribe ")[1].split())
+    assert code == 0, err2
+    with Project.open(folder, readonly=True) as p:
+        seg = p.transcript.get_segment(ID_GAP)
+        assert (seg.text, seg.language) == ("Okay, thank you.", "en")
+    # Cyrillic into the segment now marked EN: the letters point to Russian
+    code, out, err = run_cli(capsys, "segment-text", folder, ID_GAP, "Очень сложно.", "--json")
+    assert code == 0 and json.loads(out)["text"] == "Очень сложно."
+    assert "the text is in Cyrillic and the segment is marked EN (English)" in err
+    assert err.rstrip().endswith(f"{ID_GAP} ru") and err.count("\n") == 1
+    # the same script: nothing said
+    code, _out, err = run_cli(capsys, "segment-text", folder, ID_KK, "Кезек өте көп.")
+    assert code == 0 and err == ""
+
+
+def test_segment_text_hint_without_project_languages_names_no_code(study, capsys) -> None:
+    folder, _ = study
+    with Project.open(folder) as p:
+        p.set_languages("")
+    code, _out, err = run_cli(capsys, "segment-text", folder, ID_KK, "Kezek kop.")
+    assert code == 0
+    assert "is in Latin and the segment is marked KK (Kazakh)" in err
+    assert err.rstrip().endswith(f"segment-language {folder} {ID_KK} CODE")
+
+
 # ----------------------------------------------------------------------------- id prefixes
 def test_a_unique_id_prefix_names_a_segment(study, capsys) -> None:
     folder, _ = study
@@ -202,6 +241,25 @@ def test_retranscribe_one_segment_in_another_language(study, capsys, fake_decode
     code, out, _ = run_cli(capsys, "retranscribe", folder, ID_KK, "--json")
     assert code == 0 and json.loads(out)["text"] == "decoded in kk"
     assert fake_decoder[-1]["language"] is None  # its own language, chosen by the runner
+
+
+def test_retranscribe_says_when_a_span_coding_lost_its_words(study, capsys, fake_decoder) -> None:
+    """The span coding on "Очередь" has no words in the new text: it became a whole-segment
+    coding with a flag in its memo, and nothing said so (the command cannot be undone)."""
+    folder, _ = study
+    code, out, err = run_cli(capsys, "retranscribe", folder, ID_RU)
+    assert code == 0, err
+    assert out.splitlines()[1] == (
+        "Note: 1 span coding lost its words in the new text: it now covers the whole segment, "
+        "flagged in the memo (⚑ coded words deleted); mark the words again with fieldscribe "
+        "code DIR --segment ID --code PATH --span START:END."
+    )
+    with Project.open(folder, readonly=True) as p:
+        (coding,) = p.codebook.codings(segment_id=ID_RU)
+        assert coding.start_cp is None and "coded words deleted" in (coding.memo or "")
+    # a segment without span codings: nothing said
+    code, out, _ = run_cli(capsys, "retranscribe", folder, ID_KK)
+    assert code == 0 and "Note:" not in out
 
 
 def test_retranscribe_without_text_and_outside_the_languages(study, capsys, fake_decoder) -> None:

@@ -1606,8 +1606,10 @@ def test_notes_name_menus_in_the_workbench_and_commands_at_the_terminal() -> Non
         *run_notes.small_model_hint({"kk": 4}, "base"),
         *run_notes.unexpected_hint({"de": 2}, ["ru", "kk"]),
         run_notes.forced_hint("de", ["ru", "kk"]),
+        *run_notes.lost_spans_hint(2),
+        *run_notes.languages_hint({"tr": 3}, {"tr": 3}, {"kk": 3}),
     ]
-    assert len(notes) == 4
+    assert len(notes) == 6
     for note in notes:
         cli, gui = str(note), for_gui(note)
         assert "fieldscribe " in cli or "--" in cli, cli

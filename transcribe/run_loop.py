@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from storage import Project
+from storage.core.languages import KAZAKH_LETTERS, script_mismatch
 from storage.transcript.transcript import SegmentDraft
 
 from .batches import ChunkResult
+from .carry import SpeakerSpans, carry_speakers
 from .engine import Transcriber
 from .progress import TimeLeft
 
@@ -51,10 +53,19 @@ class TranscriptionSummary:
     segments_replaced: int = 0  # untouched Whisper segments of an earlier run removed
     segments_kept: int = 0  # segments holding someone's work, kept (replace=True)
     codings_kept: int = 0  # codings on the kept segments (never removed)
+    # new segments given the speaker label of the old segments they lie mostly inside, and
+    # new segments that got none (across a change of speaker): ``transcribe.carry``
+    speakers_carried: int = 0
+    speakers_missing: int = 0
     languages: list[str] = field(default_factory=list)  # the languages chosen among
     untranscribed: int = 0  # "speech without transcript" placeholders written
     notes: list[str] = field(default_factory=list)  # what the user should know (model switched)
     identified: dict[str, int] = field(default_factory=dict)  # segments per language written
+    # segments per identified language that is not written in Cyrillic but whose text is
+    # (Kazakh heard as Turkish, Lithuanian or Pashto), and the languages those letters point
+    # to (kk with a Kazakh letter, else ru): a project without languages is told to set them
+    cyrillic_in: dict[str, int] = field(default_factory=dict)
+    letters_point_to: dict[str, int] = field(default_factory=dict)
 
     def by_language(self) -> list[tuple[str, int]]:
         """(language, segments written in it), the most first: what the run heard."""
@@ -117,8 +128,12 @@ def write_batches(
     progress: Callable[[Progress], None] | None,
     cancelling: Cancelling,
     started: float,
+    speakers: SpeakerSpans | None = None,
 ) -> None:
     """Decode in a worker thread, write in this one (``run`` tracks what was written).
+
+    ``speakers``: the labels of the session's old segments, carried onto the new ones
+    (``transcribe.carry``).
 
     A cancel starts no new batch; the batches already decoded or being decoded are stored as
     they finish, for at most ``cancelling.wait_s``, then the run stops (resumable from there);
@@ -223,6 +238,10 @@ def write_batches(
                 raise item
             chunk: ChunkResult = item
             drafts = [d for d in chunk.segments if not overlaps(d, kept)]
+            if speakers is not None:
+                placed, missed = carry_speakers(drafts, speakers)
+                summary.speakers_carried += placed
+                summary.speakers_missing += missed
             written, removed = project.transcription.add_transcribed(
                 summary.session_id,
                 drafts,
@@ -240,6 +259,7 @@ def write_batches(
                     summary.identified[segment.language] = (
                         summary.identified.get(segment.language, 0) + 1
                     )
+                    _count_script(summary, segment.text, segment.language)
             spoken[chunk.language] = spoken.get(chunk.language, 0) + len(written)
             summary.language = fixed or max(spoken, key=lambda k: spoken[k] if k else -1)
             run.done_ms = chunk.done_ms
@@ -252,6 +272,16 @@ def write_batches(
         stop.set()
         ending.set()
         worker.join(timeout=0.8)
+
+
+def _count_script(summary: TranscriptionSummary, text: str, language: str) -> None:
+    """Count a segment written in Cyrillic in a language that is not (``cyrillic_in``)."""
+    found = script_mismatch(text, language, [])
+    if found is None or found[0] != "Cyrillic":
+        return
+    summary.cyrillic_in[language] = summary.cyrillic_in.get(language, 0) + 1
+    point = "kk" if KAZAKH_LETTERS.intersection(text) else "ru"
+    summary.letters_point_to[point] = summary.letters_point_to.get(point, 0) + 1
 
 
 def _progress(

@@ -4,6 +4,8 @@ language the small models read badly, real names of the pseudonym mapping in the
 
 from __future__ import annotations
 
+from typing import Any
+
 from storage import Project
 from storage.core.words import plural, verb
 
@@ -39,20 +41,46 @@ def names_hint(project: Project, session_id: str, segment_id: str | None = None)
     ]
 
 
-def languages_hint(identified: dict[str, int]) -> list[str]:
-    """A project that says no languages, and Whisper heard several: say which, and how to make
-    identification choose among the right ones (Kazakh is easily taken for a Turkic kin)."""
-    if len(identified) < 2:
+def languages_hint(
+    identified: dict[str, int],
+    cyrillic_in: dict[str, int] | None = None,
+    letters_point_to: dict[str, int] | None = None,
+) -> list[str]:
+    """A project that says no languages, and Whisper heard several, or wrote Cyrillic text in
+    a language that is not written so (``cyrillic_in``: Kazakh heard as Turkish, Lithuanian or
+    Pashto, even when that was all it heard): say which, and how to make identification choose
+    among the right ones (Kazakh is easily taken for a Turkic kin). ``letters_point_to``: the
+    languages the Cyrillic letters point to, offered first in the codes to set."""
+    misread = {c: n for c, n in (cyrillic_in or {}).items() if n}
+    if len(identified) < 2 and not misread:
         return []
     from storage.core.languages import language_name
 
     ranked = sorted(identified.items(), key=lambda kv: -kv[1])
     heard = ", ".join(f"{language_name(code)} ({plural(n, 'segment')})" for code, n in ranked)
-    codes = ",".join(code for code, _n in ranked[:3])
-    said = (
-        f"The project expects no particular languages, and Whisper identified {heard}. If some "
-        "of these were not spoken, set the project's languages"
-    )
+    if not misread:
+        codes = ",".join(code for code, _n in ranked[:3])
+        said = (
+            f"The project expects no particular languages, and Whisper identified {heard}. If "
+            "some of these were not spoken, set the project's languages"
+        )
+    else:
+        pointed = sorted((letters_point_to or {}).items(), key=lambda kv: -kv[1])
+        likely = [code for code, n in pointed if n]
+        clean = [code for code, _n in ranked if code not in misread and code not in likely]
+        codes = ",".join([*likely, *clean][:3])
+        names = " or ".join(language_name(code) for code in likely) or "a Cyrillic language"
+        wrong = " or ".join(
+            language_name(code) for code in sorted(misread, key=lambda c: -misread[c])
+        )
+        n = sum(misread.values())
+        said = (
+            f"The project expects no particular languages, and Whisper identified {heard}; "
+            f"{plural(n, 'segment')} marked {wrong} {'is' if n == 1 else 'are'} written in "
+            f"Cyrillic letters, which {'that language does' if len(misread) == 1 else 'those do'}"
+            f" not use: likely {names} speech taken for another language. Set the project's "
+            "languages"
+        )
     return [
         Note(
             f"{said} (fieldscribe languages DIR --set {codes} with the right codes) so that "
@@ -141,3 +169,57 @@ def forced_hint(language: str, expected: list[str]) -> str:
         gui=f"{said} Transcription ▸ Transcribe session (without choosing a language) has each "
         "stretch identified.",
     )
+
+
+def speakers_hint(summary: Any, session_id: str) -> list[str]:
+    """A session transcribed again whose old segments had speaker labels: say how many new
+    segments took them (``transcribe.carry``), and how to label those that could not."""
+    carried = int(getattr(summary, "speakers_carried", 0))
+    missing = int(getattr(summary, "speakers_missing", 0))
+    if not carried and not missing:
+        return []
+    said = (
+        f"Speakers carried over: {plural(carried, 'new segment')} took the speaker label of the "
+        "old segments they lie in"
+    )
+    if not missing:
+        return [Note(f"{said}.")]
+    has = "has" if missing == 1 else "have"
+    said += (
+        f"; {plural(missing, 'new segment')} across a change of speaker (or where no speaker "
+        f"is known) {has} none"
+    )
+    return [
+        Note(
+            f"{said}: give {'it' if missing == 1 else 'them'} one with fieldscribe speaker DIR "
+            "assign --segment ID --speaker NAME, or detect the speakers again with fieldscribe "
+            f"speakers DIR --session {session_id}.",
+            gui=f"{said}: give {'it' if missing == 1 else 'them'} one with Edit ▸ Change "
+            "speaker…, or detect the speakers again with Speakers ▸ Detect speakers….",
+        )
+    ]
+
+
+def span_ids(project: Project, segment_id: str) -> set[str]:
+    """The ids of a segment's span codings (those anchored to words)."""
+    return {c.id for c in project.codebook.codings(segment_id=segment_id) if c.start_cp is not None}
+
+
+def lost_spans_hint(lost: int) -> list[str]:
+    """After re-transcribing one segment: span codings whose words are not in the new text
+    now cover the whole segment, flagged in their memos (``storage.core.anchors.flag_lost``);
+    say so, rather than leave it to be found later."""
+    if not lost:
+        return []
+    said = (
+        f"{plural(lost, 'span coding')} lost {'its' if lost == 1 else 'their'} words in the "
+        f"new text: {'it now covers' if lost == 1 else 'they now cover'} the whole segment, "
+        "flagged in the memo (⚑ coded words deleted)"
+    )
+    return [
+        Note(
+            f"{said}; mark the words again with fieldscribe code DIR --segment ID --code PATH "
+            "--span START:END.",
+            gui=f"{said}; Edit ▸ Undo brings the old text back.",
+        )
+    ]

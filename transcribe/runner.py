@@ -29,6 +29,7 @@ from storage import Project
 from storage.core.errors import AudioError, DiskFullError, FieldScribeError, is_disk_full
 from storage.core.words import plural, verb
 
+from .carry import SpeakerSpans
 from .engine import BEAM_SIZE, Transcriber
 from .model_load import check_language
 from .models import default_model, resolve_model
@@ -39,6 +40,7 @@ from .run_notes import (
     languages_hint,
     names_hint,
     small_model_hint,
+    speakers_hint,
     unexpected_hint,
 )
 
@@ -201,6 +203,12 @@ def transcribe_session(
     # a model without one of the expected languages is refused
     expected = transcriber.check_languages(expected) if transcriber.multilingual else ["en"]
     kept = project.transcription.protected_segments(session_id)
+    # the labels of the old segments (detected, renamed or set by hand) go to the new ones
+    # (speaker detection's timeline where they say nothing)
+    turns = [(t.start_ms, t.end_ms, t.speaker) for t in project.speakers.turns.stored(session_id)]
+    speakers = SpeakerSpans(
+        project.transcription.speaker_spans(session_id), fallback=SpeakerSpans(turns)
+    )
     options: dict[str, Any] = {
         "pipeline": PIPELINE_VERSION,
         "threads": transcriber.threads,
@@ -234,7 +242,9 @@ def transcribe_session(
     try:
         wait_s = CANCEL_WAIT_S if cancel_wait_s is None else cancel_wait_s
         cancelling = Cancelling(cancel, wait_s, hurry, CANCEL_WAIT_S, stop)
-        write_batches(project, transcriber, path, summary, run, kept, progress, cancelling, started)
+        write_batches(
+            project, transcriber, path, summary, run, kept, progress, cancelling, started, speakers
+        )
         project.transcription.end_transcription(
             session_id, "cancelled" if summary.cancelled else "done"
         )
@@ -247,12 +257,15 @@ def transcribe_session(
         raise
     summary.elapsed_s = round(time.monotonic() - started, 3)
     if not expected_by_project and transcriber.multilingual and wanted_language is None:
-        summary.notes.extend(languages_hint(summary.identified))
+        summary.notes.extend(
+            languages_hint(summary.identified, summary.cyrillic_in, summary.letters_point_to)
+        )
     elif wanted_language is None:
         summary.notes.extend(unexpected_hint(summary.identified, expected))
     elif expected_by_project and wanted_language not in expected:
         summary.notes.append(forced_hint(wanted_language, expected))
     summary.notes.extend(small_model_hint(summary.identified, info.name))
+    summary.notes.extend(speakers_hint(summary, session_id))
     if summary.segments_added:
         summary.notes.extend(names_hint(project, session_id))
     return summary

@@ -171,3 +171,24 @@ def guess_language(text: str, expected: list[str]) -> str | None:
         options = [c for c in expected if c not in CYRILLIC_LANGUAGES]
         return options[0] if len(options) == 1 else None
     return None
+
+
+def script_mismatch(
+    text: str, language: str | None, expected: list[str]
+) -> tuple[str, str | None] | None:
+    """Typed ``text`` whose letters are not in the script of its segment's ``language``
+    (Cyrillic text in a segment marked English, Latin text in one marked Russian or Kazakh):
+    ``(script, guess)``, the script the letters are in ("Cyrillic", "Latin" or "not
+    Cyrillic") and the project language (``expected``, other than ``language``) they point
+    to, if one (``guess_language``). None when the letters agree, or there are none, or the
+    segment has no language. A hint, never a refusal: people switch languages mid-sentence."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not language or not letters:
+        return None
+    cyrillic = sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff") * 2 > len(letters)
+    if cyrillic == (language in CYRILLIC_LANGUAGES):
+        return None
+    latin = sum(1 for ch in letters if ch.isascii() or "\u00c0" <= ch <= "\u024f")
+    script = "Cyrillic" if cyrillic else "Latin" if latin * 2 > len(letters) else "not Cyrillic"
+    guess = guess_language(text, [c for c in expected if c != language]) if expected else None
+    return script, guess

@@ -78,6 +78,9 @@ class TranscriptStats:
     speakers: int = 0  # segments whose speaker was set by hand
     memos: int = 0  # segments with a memo
     protected: int = 0  # segments holding someone's work: every segment that is not untouched
+    # untouched segments with a speaker label (from detection, perhaps renamed): replaced, their
+    # labels go to the new segments (``transcribe.carry``)
+    labelled: int = 0
 
     def kinds(self) -> list[str]:
         """The kinds of work found, as words for a message (``["1 hand-edited", ...]``)."""
@@ -146,7 +149,9 @@ class Transcription:
                  AS speakers,
               (SELECT count(*) FROM segments WHERE session_id = ?1 AND {_WITH_MEMO}) AS memos,
               (SELECT count(*) FROM segments WHERE session_id = ?1 AND NOT ({_UNTOUCHED}))
-                 AS protected
+                 AS protected,
+              (SELECT count(*) FROM segments WHERE session_id = ?1 AND {_UNTOUCHED}
+                 AND speaker IS NOT NULL AND speaker != '') AS labelled
             """,
             (session_id,),
         )
@@ -165,6 +170,16 @@ class Transcription:
             (session_id,),
         )
         return [(int(r[0]), int(r[1])) for r in rows]
+
+    def speaker_spans(self, session_id: str) -> list[tuple[int, int, str]]:
+        """``(start_ms, end_ms, speaker)`` of the session's segments with a speaker label: what
+        a new transcription carries onto its segments (``transcribe.carry``)."""
+        rows = self._store.rows(
+            "SELECT start_ms, end_ms, speaker FROM segments WHERE session_id = ?"
+            " AND speaker IS NOT NULL AND speaker != '' ORDER BY start_ms",
+            (session_id,),
+        )
+        return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
     def begin_transcription(
         self,

@@ -81,6 +81,34 @@ def test_no_to_transcribe_again_leaves_no_transcribing_message(
     assert "Transcribing" not in message and "transcript is kept" in message
 
 
+def test_transcribe_again_says_the_speaker_labels_go_to_the_new_segments(
+    window: Any, idle: Any, speech_wav: Any, monkeypatch: Any
+) -> None:
+    """The question said the untouched segments are replaced and nothing of their speakers
+    (detected, or renamed by a coder): they went with them. Now they are carried, and the
+    question says so."""
+    from PySide6.QtWidgets import QMessageBox
+
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = window.project.sessions.all()[0].id
+    window.transcription.start_transcription(sid)  # the fake labels its 4 segments
+    idle(window)
+    asked: list[str] = []
+
+    def question(_parent: Any, title: str, text: str, *_a: Any, **_k: Any) -> Any:
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    window.transcription.start_transcription(sid)
+    idle(window)
+    assert (
+        "replaced. The speaker labels of 4 replaced segments go to the new segments that lie "
+        "in them." in asked[-1]
+    )
+
+
 def test_transcribing_a_transcribed_session_again_asks_first(
     window: Any, idle: Any, speech_wav: Any, monkeypatch: Any
 ) -> None:

@@ -507,6 +507,31 @@ def _hears(text: str, language: str) -> Any:
     return heard
 
 
+def test_a_span_coding_that_loses_its_words_in_a_retranscription_is_said(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The coding on "очередь" has no words in the new text: it now covers the whole segment
+    with a flag in its memo; the status bar said only "Segment re-transcribed". Now a box that
+    does not block says so too."""
+    _opened(window, qtbot, idle)
+    seg = window.segment_model.segment(0)
+    code = project.codebook.ensure_code_path("Очереди")
+    start = RU.index("очередь")
+    coding = project.codebook.apply_code(seg.id, code.id, start_cp=start, end_cp=start + 7)
+    window.transcription.segment_retranscriber = _hears("Емханада кезек.", "kk")
+    reported: list[str] = []
+    monkeypatch.setattr(window.chrome, "report", reported.append)
+    window.transcription.retranscribe_segment(seg.id, language="kk")
+    idle(window)
+    (said,) = reported  # in a box that does not block
+    assert said.startswith("Segment re-transcribed in Kazakh: new text.\n\n")
+    assert "1 span coding lost its words in the new text" in said, said
+    assert "flagged in the memo" in said and "Edit ▸ Undo brings the old text back" in said
+    assert "fieldscribe" not in said
+    now = {c.id: c for c in project.codebook.codings(segment_id=seg.id)}
+    assert now[coding.id].start_cp is None
+
+
 def test_retranscribe_in_a_language_that_finds_no_text_leaves_the_segment(
     window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

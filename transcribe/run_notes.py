@@ -76,8 +76,8 @@ def languages_hint(
         n = sum(misread.values())
         said = (
             f"The project expects no particular languages, and Whisper identified {heard}; "
-            f"{plural(n, 'segment')} marked {wrong} {'is' if n == 1 else 'are'} written in "
-            f"Cyrillic letters, which {'that language does' if len(misread) == 1 else 'those do'}"
+            f"{plural(n, 'segment')} marked {wrong} {verb(n, 'is')} written in "
+            f"Cyrillic letters, which {verb(len(misread), 'that language does', 'those do')}"
             f" not use: likely {names} speech taken for another language. Set the project's "
             "languages"
         )
@@ -184,10 +184,9 @@ def speakers_hint(summary: Any, session_id: str) -> list[str]:
     )
     if not missing:
         return [Note(f"{said}.")]
-    has = "has" if missing == 1 else "have"
     said += (
         f"; {plural(missing, 'new segment')} across a change of speaker (or where no speaker "
-        f"is known) {has} none"
+        f"is known) {verb(missing, 'has')} none"
     )
     return [
         Note(
@@ -213,7 +212,7 @@ def lost_spans_hint(lost: int) -> list[str]:
         return []
     said = (
         f"{plural(lost, 'span coding')} lost {'its' if lost == 1 else 'their'} words in the "
-        f"new text: {'it now covers' if lost == 1 else 'they now cover'} the whole segment, "
+        f"new text: {verb(lost, 'it now covers', 'they now cover')} the whole segment, "
         "flagged in the memo (⚑ coded words deleted)"
     )
     return [

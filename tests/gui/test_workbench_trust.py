@@ -227,6 +227,39 @@ def test_docks_open_tabbed_and_the_window_stays_on_the_screen(
     assert bench.codebook_dock.width() >= 200
 
 
+def test_the_window_frame_stays_on_the_screen(
+    qtbot: Any, qsettings: Any, project: Project, idle: Any
+) -> None:
+    """A walk at 1024x700 and 1366x768: the window's client area was as tall as the screen,
+    so with its frame it was 1028x704 on a 1024x700 screen (offscreen's 2-pixel frame; a
+    window manager's title bar puts more of it, the status bar, under the screen's edge).
+    The start page and the workbench both keep the frame inside the available area."""
+    from gui.main_window import MainWindow
+
+    w = MainWindow(settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    area = w.screen().availableGeometry()
+
+    def inside() -> bool:
+        frame = w.frameGeometry()
+        return (
+            frame.height() <= area.height()
+            and frame.top() >= area.top()
+            and (frame.bottom() <= area.bottom())
+        )
+
+    assert inside(), (w.frameGeometry(), area)
+    w.projects.set_project(project)
+    idle(w)
+    qtbot.wait(50)
+    assert inside(), (w.frameGeometry(), area)
+    w.projects.close_project()
+    w.runner.cancel_all()
+    w.close()
+
+
 def test_an_empty_search_is_a_row_and_results_make_room_for_themselves(
     project: Project, qsettings: Any, idle: Any, qtbot: Any
 ) -> None:

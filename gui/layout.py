@@ -85,17 +85,23 @@ def screen_key(window: QWidget) -> str:
 
 
 def fit_to_screen(window: QWidget) -> None:
-    """Keep the window inside its screen's available area (never grows past it)."""
+    """Keep the window inside its screen's available area (never grows past it), its frame
+    (title bar and borders, once the window system has given it one) included: the client
+    area alone as tall as the screen put the frame's height of the window below it (the
+    status bar of a 1024x700 netbook)."""
     screen = window.screen()
     if screen is None or window.isMaximized() or window.isFullScreen():
         return
     area = screen.availableGeometry()
-    width = min(window.width(), area.width())
-    height = min(window.height(), area.height())
+    frame, inner = window.frameGeometry(), window.geometry()
+    extra_w = max(0, frame.width() - inner.width())
+    extra_h = max(0, frame.height() - inner.height())
+    width = max(1, min(window.width(), area.width() - extra_w))
+    height = max(1, min(window.height(), area.height() - extra_h))
     if (width, height) != (window.width(), window.height()):
         window.resize(width, height)
-    x = min(max(window.x(), area.left()), area.right() - width + 1)
-    y = min(max(window.y(), area.top()), area.bottom() - height + 1)
+    x = min(max(window.x(), area.left()), area.right() - (width + extra_w) + 1)
+    y = min(max(window.y(), area.top()), area.bottom() - (height + extra_h) + 1)
     if (x, y) != (window.x(), window.y()):
         window.move(x, y)
 

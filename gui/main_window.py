@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QShowEvent,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
@@ -588,6 +589,10 @@ class MainWindow(QMainWindow):
         )
 
     # ------------------------------------------------------------------ window events
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_to_screen(self)  # with its frame, known once shown
+
     def closeEvent(self, event: QCloseEvent) -> None:
         # closed mid-interview, the recording stopped unsaved (only a crash recovery found it)
         if self.state.project is not None and not self.extra_panels.recording_may_close():

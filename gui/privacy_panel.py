@@ -229,6 +229,11 @@ class ConsentTab(QWidget):
         self.status.setText(warning or f"Everyone consented to {self.purpose.currentText()}.")
 
 
+def _forms(candidates: list[PseudonymCandidate]) -> str:
+    """The words matched, each once, in order ("Айгулю, Айгулем")."""
+    return ", ".join(dict.fromkeys(c.matched for c in candidates))
+
+
 class PseudonymTab(QWidget):
     """The real name -> pseudonym mapping, review of every occurrence, and applying it.
 
@@ -347,12 +352,22 @@ class PseudonymTab(QWidget):
             context.setToolTip(f"{where}\n{cand.context}")
             self.candidates.setItem(r, 2, context)
         refit(self.candidates)
-        self.status.setText(
-            f"{plural(len(self._shown), 'occurrence')}. Uncheck "
-            f"{verb(len(self._shown), 'it if it is', 'those that are')} not this person."
-            if self._shown
-            else "No real name of the mapping occurs in the transcripts."
-        )
+        forms = _forms([c for c in self._shown if c.kind == "inflected"])
+        if not self._shown:
+            said = "No real name of the mapping occurs in the transcripts."
+        elif forms:
+            # the inflected rows are unchecked and, in a laptop's dock, below the fold: said
+            # here, or "Uncheck those that are not..." read as if every row were checked
+            said = (
+                f"{plural(len(self._shown), 'occurrence')}. Inflected forms are unchecked "
+                f"({forms}): check each that is this person."
+            )
+        else:
+            said = (
+                f"{plural(len(self._shown), 'occurrence')}. Uncheck "
+                f"{verb(len(self._shown), 'it if it is', 'those that are')} not this person."
+            )
+        self.status.setText(said)
 
     def checked_ids(self) -> list[str]:
         """Ids of the checked candidates."""
@@ -369,10 +384,18 @@ class PseudonymTab(QWidget):
             self.status.setText("Review the occurrences first.")
             return
         ids = self.checked_ids()
+        left = [c for c in self._shown if c.id not in set(ids) and c.kind == "inflected"]
+        kept = (
+            f" {plural(len(left), 'unchecked inflected form')} ({_forms(left)}) "
+            f"{'is' if len(left) == 1 else 'are'} then remembered as not this person: "
+            f"{'it stays' if len(left) == 1 else 'they stay'} in the transcripts and in exports."
+            if left
+            else ""
+        )
+        of = f" of {len(self._shown)}" if len(ids) < len(self._shown) else ""
         if not self.confirm(
-            f"Replace {plural(len(ids), 'occurrence')} in the transcripts? The real names are "
-            "removed from the transcript text; unchecked inflected forms are remembered as not "
-            "this person."
+            f"Replace {len(ids)}{of} {'occurrence' if len(self._shown) == 1 else 'occurrences'} "
+            "in the transcripts? The real names are removed from the transcript text." + kept
         ):
             return
         try:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QFileDialog, QLabel
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
@@ -163,11 +163,46 @@ class ProjectsController:
         if project is None:
             return
         dialog = CoderNameDialog(project.coder, self.chrome.window, project=project.name)
-        if dialog.exec():
-            self.set_project_coder(dialog.value())
+        if not dialog.exec():
+            return
+        name, lead = dialog.value(), project.team.lead
+        rename_lead = True
+        if lead is not None and lead == project.coder and name != lead:
+            # a colleague's copy started from the lead's bundle on the lead's laptop codes as
+            # the lead at first: renamed, it took the lead with it, and its bundle made the
+            # colleague lead of the lead's own project
+            answer = self.ask_whose_copy(lead, name)
+            if answer is None:
+                return
+            rename_lead = answer
+        self.set_project_coder(name, rename_lead=rename_lead)
 
-    def set_project_coder(self, name: str) -> None:
-        """Code the open project under ``name`` from now on (remembered for this project)."""
+    def ask_whose_copy(self, lead: str, name: str) -> bool | None:
+        """Renaming the lead's coder name: is this copy the lead's (True: the lead is renamed)
+        or someone else's (False: the lead stays); None when cancelled."""
+        box = QMessageBox(self.chrome.window)
+        box.setWindowTitle("Coder name for this project")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(
+            f"{lead} leads this project. Are you {lead}, coding as {name} from now on (the "
+            f"lead is renamed here and, with your next bundle, in every copy), or is this "
+            f"copy {name}'s (it started from {lead}'s bundle; {lead} stays the lead)?"
+        )
+        mine = box.addButton(f"I am {lead}", QMessageBox.ButtonRole.YesRole)
+        theirs = box.addButton(f"This copy is {name}'s", QMessageBox.ButtonRole.NoRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(theirs)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is mine:
+            return True
+        if clicked is theirs:
+            return False
+        return None
+
+    def set_project_coder(self, name: str, *, rename_lead: bool = True) -> None:
+        """Code the open project under ``name`` from now on (remembered for this project);
+        ``rename_lead=False``: this copy is someone else's, the project's lead stays."""
         project = self.state.project
         if project is None or not name.strip():
             return
@@ -179,7 +214,8 @@ class ProjectsController:
             self.editing.reload_codebook()
 
         def job(_ctx: object) -> object:
-            return project.code_as(name)  # kept in the project: this copy's identity
+            # kept in the project: this copy's identity
+            return project.code_as(name, rename_lead=rename_lead)
 
         self.runner.submit("Coder", job, on_done=done, on_error=self.chrome.show_error, serial=True)
 

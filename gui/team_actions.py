@@ -488,10 +488,19 @@ class TeamActions(QObject):
 
         def done(project: Project) -> None:
             self.set_project(project)
-            self._report(
+            said = (
                 f"Started {folder.name} from {bundle.name}: you code as {coder}; export your "
                 "bundle with Team ▸ Export a bundle… when you are done."
             )
+            if project.team.lead == coder:
+                # on the lead's laptop a colleague's copy starts under the lead's name: her
+                # codings went under it, and merged as the lead's own
+                said += (
+                    f"\n\n{coder} is the project's lead. If this copy is not {coder}'s, "
+                    "choose its coder's name before coding (File ▸ Coder name for this "
+                    f"project…), or the codings made here count as {coder}'s."
+                )
+            self._report(said)
 
         handle, self.progress = run_with_progress(
             self.parent_widget,

@@ -581,12 +581,14 @@ class Project:
         copy keeps its own), set when the copy was created and by ``code_as``."""
         return (self.get_meta("owner") or "").strip()
 
-    def code_as(self, name: str) -> Coder:
+    def code_as(self, name: str, *, rename_lead: bool = True) -> Coder:
         """Code this copy as ``name`` from now on: the coder of this session's writes and of
         every later opening without a coder (the command line's ``--coder`` still overrides
         it for one command). In the lead's copy the project's lead is renamed with it, and
-        the lead's next bundle renames it in every copy."""
-        from storage.team.lead import rename_lead
+        the lead's next bundle renames it in every copy; ``rename_lead=False`` where this copy
+        coded as the lead's name but is someone else's (a colleague's copy started from the
+        lead's bundle on the lead's laptop): the lead stays."""
+        from storage.team.lead import rename_lead as rename_lead_to
 
         name = _check_name("The coder name", name)
         with self.store.tx() as db:
@@ -594,7 +596,8 @@ class Project:
                 "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)", (name, now_iso())
             )
             # the lead's copy renamed: the lead moves along, and the copies follow
-            rename_lead(db.conn, self.own_coder or self.coder, name, now_iso())
+            if rename_lead:
+                rename_lead_to(db.conn, self.own_coder or self.coder, name, now_iso())
             put_meta(db.conn, "owner", name)
         self.coder = name
         return self.get_coder(name)

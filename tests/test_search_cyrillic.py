@@ -200,3 +200,30 @@ def test_search_count_is_how_many_search_finds(corpus: Project, query: str, kwar
 def test_search_count_refuses_what_search_refuses(corpus: Project) -> None:
     with pytest.raises(InvalidInputError):
         corpus.transcript.search_count("   ")
+
+
+def test_word_forms_of_verbs(project: Project) -> None:
+    """A walk: "ожидать" with Word forms found nothing though the transcript said "ожидал";
+    the ending lists held nouns' and adjectives' endings only. Verbs' infinitive, present, past
+    and reflexive endings are cut too."""
+    texts = [
+        "Скайлс ожидал всего в этом городе.",  # 0
+        "Об этом много говорят, она говорила вчера.",  # 1
+        "Мы доверяем акимату, я доверяю соседям.",  # 2
+        "Они учатся и работают.",  # 3
+    ]
+    session = project.sessions.add_session("FG", "focus_group")
+    project.transcript.add_segments(
+        session.id, [SegmentDraft(i * 1000, i * 1000 + 900, t) for i, t in enumerate(texts)]
+    )
+
+    def found(query: str) -> list[int]:
+        hits = project.transcript.search(query, forms=True)
+        return sorted(texts.index(h.text) for h in hits)
+
+    assert found("ожидать") == [0]
+    assert found("говорить") == [1]
+    assert found("доверять") == [2]
+    assert found("работать") == [3]
+    assert project.transcript.search("ожидать") == []  # without word forms: its own form
+    assert stem("говорить") == "говор" and stem("доверяю") == "довер"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import sqlite3
 from typing import Any
@@ -23,6 +24,22 @@ def words_from_json(raw: str | None) -> list[Word]:
     if not raw:
         return []
     return [Word(int(a), int(b), str(t), p) for a, b, t, p in json.loads(raw)]
+
+
+def words_kept_by(text: str, words: list[Word]) -> list[Word]:
+    """The timed words that ``text`` still says, in order (a hand edit of the text): each kept
+    word is one of the text's words (split at spaces, any case), aligned in order with the
+    others; the words the edit deleted or changed go. Their timings kept the old wording (a
+    name typed out of the text stayed in the JSON export and in bundles)."""
+    if not words:
+        return []
+    said = [token.casefold() for token in text.split()]
+    timed = [w.text.strip().casefold() for w in words]
+    matcher = difflib.SequenceMatcher(a=timed, b=said, autojunk=False)
+    kept = {
+        i for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)
+    }
+    return [w for i, w in enumerate(words) if i in kept]
 
 
 SEGMENT_COLUMNS = (

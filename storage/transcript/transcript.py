@@ -22,6 +22,7 @@ from storage.core.schema_search import fold_search
 from storage.core.segment_rows import (
     SEGMENT_COLUMNS,
     segment_from_row,
+    words_kept_by,
 )
 from storage.core.segment_rows import words_from_json as _words_from_json
 from storage.core.segment_rows import words_to_json as _words_json
@@ -189,6 +190,11 @@ class Transcript:
                 self._store.fts_delete(row["seq"], row["text"])
                 self._store.fts_insert(row["seq"], fields["text"])
                 self.reanchor_spans(segment_id, row["text"], fields["text"])
+                # word timings keep only the words the new text still says
+                words = _words_from_json(row["words"])
+                kept = words_kept_by(fields["text"], words)
+                if len(kept) != len(words):
+                    fields["words"] = _words_json(kept)
             sets = ", ".join(f"{k} = ?" for k in fields)
             db.conn.execute(
                 f"UPDATE segments SET {sets} WHERE id = ?", (*fields.values(), segment_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tests.gui.every_control import (
     YES,
@@ -237,12 +238,25 @@ def _project_settings(h: Harness) -> None:
     assert h.project.languages == ["kk", "ru"]
 
 
-@control("File ▸ Coder name for this project…", effect="asks a name; the project codes as it")
+@control(
+    "File ▸ Coder name for this project…",
+    effect="asks a name (for the lead's name, whose copy this is); the project codes as it",
+)
 def _project_coder(h: Harness) -> None:
+    lead = h.project.team.lead
     h.accept("CoderNameDialog", lambda d: d.name.setText("Dana"))
+
+    def mine(box: Any) -> int:  # "I am <lead>": the lead codes as Dana from now on
+        (button,) = [b for b in box.buttons() if b.text().startswith("I am")]
+        button.click()
+        return 0
+
+    h.dialog_answers["QMessageBox"] = mine
     trigger(h, h.current)
     h.qtbot.waitUntil(lambda: h.project.coder == "Dana")
     assert h.window.projects.coder_label.text() == "Coding as Dana"
+    if lead is not None and lead != "Dana":
+        assert h.project.team.lead == "Dana"  # asked, and the lead renamed with it
 
 
 @control("File ▸ Close project", effect="the project closes; the start page shows")

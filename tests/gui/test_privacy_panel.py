@@ -76,9 +76,49 @@ def test_pseudonym_review_unchecks_inflections_and_applies(qtbot, project: Proje
     asked: list[str] = []
     tab.confirm = lambda text: asked.append(text) or True
     tab.apply.click()
-    assert asked and "2 occurrence" in asked[0]
+    assert asked and "Replace 2 of 3 occurrences" in asked[0]
+    assert "1 unchecked inflected form (Айгулем) is then remembered as not this person" in asked[0]
     assert project.transcript.get_segment(seg_id).text == "P01 said Айгулем was late, P02 agreed."
     assert "айгулем" in tab.mapping.item(1, 2).text() or "айгулем" in tab.mapping.item(0, 2).text()
+
+
+def test_pseudonym_review_says_the_inflected_forms_are_unchecked(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]
+    """A walk at 1366x768: the review of Айгуль found Айгуль twice, Айгулю and Айгулем; the
+    status said "4 occurrences. Uncheck those that are not this person." while the inflected
+    rows, below the fold of the dock, were unchecked; Replace took 2 and remembered the two
+    inflected forms as "not this person", so every export kept them. The status and the
+    question now name the unchecked forms."""
+    session = project.sessions.add_session("FG1", "focus_group")
+    text = "Меня зовут Айгуль. Я видела Айгуль вчера, дала Айгулю книгу, гуляла с Айгулем."
+    (seg,) = project.transcript.add_segments(session.id, [SegmentDraft(0, 3000, text)])
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    tab = panel.pseudonyms
+    tab.real.setText("Айгуль")
+    tab.pseudonym.setText("Сауле")
+    tab.add.click()
+    tab.review.click()
+    assert tab.candidates.rowCount() == 4
+    status = tab.status.text()
+    assert "Inflected forms are unchecked (Айгулю, Айгулем)" in status, status
+    assert "Uncheck those" not in status
+    asked: list[str] = []
+    tab.confirm = lambda text: asked.append(text) is not None  # the user says No
+    tab.apply.click()
+    assert "Replace 2 of 4 occurrences" in asked[0], asked
+    assert "2 unchecked inflected forms (Айгулю, Айгулем) are then remembered" in asked[0]
+    assert "they stay in the transcripts and in exports" in asked[0]
+    assert project.transcript.get_segment(seg.id).text == text  # No: nothing changed
+    # every row checked: no word of unchecked forms
+    for r in range(tab.candidates.rowCount()):
+        tab.candidates.item(r, 0).setCheckState(Qt.CheckState.Checked)
+    tab.confirm = lambda text: asked.append(text) or True
+    tab.apply.click()
+    assert asked[-1] == (
+        "Replace 4 occurrences in the transcripts? The real names are removed from the "
+        "transcript text."
+    )
+    assert "Айгул" not in project.transcript.get_segment(seg.id).text
 
 
 def test_redaction_tab_destroys_after_confirmation(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]

@@ -408,6 +408,7 @@ def test_encrypted_bundles_from_the_dialog_passphrase_and_teammate_key(
     w.start_page.from_bundle.click()  # the start page's "Start from a team bundle…"
     idle(w)
     assert w.project is not None and w.project.coder == "ann", w.last_error
+    assert "is the project's lead" not in w.team_actions.last_report
     _code_rows(w, idle, "Only ann", [])
     # with a passphrase (typed twice in the dialog)
     _export_dialog(monkeypatch, passphrase="correct horse")
@@ -754,3 +755,35 @@ def test_the_merge_report_counts_open_conflicts_and_cancelled_bundles_in_words()
         last = describe_merge(one, asked=asked, open_conflicts=0).splitlines()[-1]
         assert last == f"Cancelled: {words} not merged."
     assert "open conflict" not in describe_merge(one, asked=1, open_conflicts=0)
+
+
+def test_a_copy_started_under_the_leads_name_says_so(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    idle: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A walk on the lead's laptop: File ▸ New project from a team bundle… started a
+    colleague's copy "you code as dana", dana being the lead; the colleague's codings went
+    under dana's name (and merged as dana's). The report now says to choose the copy's name
+    first."""
+    from storage.team.bundle_export import export_bundle
+
+    with Project.create(tmp_path / "lead.fieldscribe", coder="dana") as lead:
+        _seed(lead)
+        export_bundle(lead, tmp_path / "lead.fsbundle")
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    w.settings.coder = "dana"
+    _answer_files(
+        monkeypatch,
+        getOpenFileName=tmp_path / "lead.fsbundle",
+        getSaveFileName=tmp_path / "copy.fieldscribe",
+    )
+    _action(w, "&File", "New project from a team bundle…").trigger()
+    idle(w)
+    assert w.project is not None and w.project.coder == "dana", w.last_error
+    said = w.team_actions.last_report
+    assert "dana is the project's lead. If this copy is not dana's" in said, said
+    assert "File ▸ Coder name for this project…" in said

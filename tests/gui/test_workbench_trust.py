@@ -227,6 +227,39 @@ def test_docks_open_tabbed_and_the_window_stays_on_the_screen(
     assert bench.codebook_dock.width() >= 200
 
 
+def test_the_window_frame_stays_on_the_screen(
+    qtbot: Any, qsettings: Any, project: Project, idle: Any
+) -> None:
+    """A walk at 1024x700 and 1366x768: the window's client area was as tall as the screen,
+    so with its frame it was 1028x704 on a 1024x700 screen (offscreen's 2-pixel frame; a
+    window manager's title bar puts more of it, the status bar, under the screen's edge).
+    The start page and the workbench both keep the frame inside the available area."""
+    from gui.main_window import MainWindow
+
+    w = MainWindow(settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    area = w.screen().availableGeometry()
+
+    def inside() -> bool:
+        frame = w.frameGeometry()
+        return (
+            frame.height() <= area.height()
+            and frame.top() >= area.top()
+            and (frame.bottom() <= area.bottom())
+        )
+
+    assert inside(), (w.frameGeometry(), area)
+    w.projects.set_project(project)
+    idle(w)
+    qtbot.wait(50)
+    assert inside(), (w.frameGeometry(), area)
+    w.projects.close_project()
+    w.runner.cancel_all()
+    w.close()
+
+
 def test_an_empty_search_is_a_row_and_results_make_room_for_themselves(
     project: Project, qsettings: Any, idle: Any, qtbot: Any
 ) -> None:
@@ -458,6 +491,109 @@ def test_two_copies_of_one_project_on_one_laptop_code_as_their_own_coders(
     w.projects.close_project()
     assert not w.projects.coder_label.isVisible()
     w.runner.cancel_all()
+    w.close()
+
+
+def test_renaming_a_copy_that_coded_as_the_lead_asks_whose_copy_it_is(
+    qtbot: Any, qsettings: Any, tmp_path: Any, idle: Any, monkeypatch: Any
+) -> None:
+    """A walk on one laptop: the lead (dana) exported a bundle; File ▸ New project from a team
+    bundle… made her colleague's copy, "you code as dana"; the colleague renamed it to aliya
+    (File ▸ Coder name for this project…), which renamed the lead too; aliya's bundle, merged
+    in dana's project, said "now here: lead aliya" and dana no longer led her own project.
+    Renaming the lead's name now asks whose copy it is; the colleague's answer keeps the lead."""
+    from gui.main_window import MainWindow
+    from gui.onboarding import CoderNameDialog
+    from storage import Project
+    from storage.team.bundle_export import export_bundle
+    from storage.team.merging import merge_bundles
+
+    with Project.create(tmp_path / "lead.fieldscribe", coder="dana") as lead:
+        export_bundle(lead, tmp_path / "lead.fsbundle")
+    Project.from_bundle(
+        tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="dana"
+    ).close()
+    w = MainWindow(settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.projects.open_project(tmp_path / "a.fieldscribe")
+    typed: list[str] = []
+
+    def name_it(dialog: Any) -> int:
+        dialog.name.setText(typed[-1])
+        return 1
+
+    monkeypatch.setattr(CoderNameDialog, "exec", name_it)
+    asked: list[tuple[str, str]] = []
+    answers: list[bool | None] = [None, False]  # Cancel first, then "This copy is aliya's"
+    monkeypatch.setattr(
+        w.projects,
+        "ask_whose_copy",
+        lambda lead, name: asked.append((lead, name)) or answers.pop(0),
+        raising=False,
+    )
+    typed.append("aliya")
+    w.projects.project_coder_dialog()  # cancelled: nothing changes
+    idle(w)
+    assert w.project.coder == "dana" and w.project.team.lead == "dana"
+    w.projects.project_coder_dialog()
+    idle(w)
+    assert asked == [("dana", "aliya"), ("dana", "aliya")]
+    assert w.project.coder == "aliya" and w.project.own_coder == "aliya"
+    assert w.project.team.lead == "dana" and not w.project.team.may_resolve
+    export_bundle(w.project, tmp_path / "aliya.fsbundle")
+    w.projects.close_project()
+    with Project.open(tmp_path / "lead.fieldscribe") as lead:
+        (summary,) = merge_bundles(lead, [tmp_path / "aliya.fsbundle"])
+        assert "lead" not in summary.settings
+        assert lead.team.lead == "dana" and lead.team.may_resolve
+    # the lead herself renaming her own project: "I am dana" renames the lead
+    assert w.projects.open_project(tmp_path / "lead.fieldscribe")
+    answers.append(True)
+    typed.append("Dana S.")
+    w.projects.project_coder_dialog()
+    idle(w)
+    assert w.project.team.lead == "Dana S." and w.project.team.may_resolve
+    # a copy not coding as the lead is not asked
+    w.projects.close_project()
+    assert w.projects.open_project(tmp_path / "a.fieldscribe")
+    typed.append("Aliya K.")
+    asked.clear()
+    w.projects.project_coder_dialog()
+    idle(w)
+    assert asked == [] and w.project.coder == "Aliya K." and w.project.team.lead == "dana"
+    w.projects.close_project()
+    w.runner.cancel_all()
+    w.close()
+
+
+def test_the_whose_copy_question_names_both_and_cancels(qtbot: Any, qsettings: Any) -> None:
+    """The question itself (a real box): its buttons and what each answers."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.main_window import MainWindow
+
+    w = MainWindow(settings=qsettings)
+    qtbot.addWidget(w)
+    seen: list[str] = []
+
+    def click(box: Any, label: str) -> None:
+        seen.append(box.text())
+        (button,) = [b for b in box.buttons() if b.text().replace("&", "") == label]
+        button.click()
+
+    for label, want in (("I am dana", True), ("This copy is aliya's", False), ("Cancel", None)):
+
+        def exec_(box: Any, label: str = label) -> int:
+            click(box, label)
+            return 0
+
+        QMessageBox.exec, saved = exec_, QMessageBox.exec  # type: ignore[method-assign]
+        try:
+            assert w.projects.ask_whose_copy("dana", "aliya") is want
+        finally:
+            QMessageBox.exec = saved  # type: ignore[method-assign]
+    assert "dana leads this project" in seen[0] and "dana stays the lead" in seen[0]
     w.close()
 
 

@@ -387,8 +387,8 @@ class PseudonymTab(QWidget):
         left = [c for c in self._shown if c.id not in set(ids) and c.kind == "inflected"]
         kept = (
             f" {plural(len(left), 'unchecked inflected form')} ({_forms(left)}) "
-            f"{'is' if len(left) == 1 else 'are'} then remembered as not this person: "
-            f"{'it stays' if len(left) == 1 else 'they stay'} in the transcripts and in exports."
+            f"{verb(len(left), 'is')} then remembered as not this person: "
+            f"{verb(len(left), 'it stays', 'they stay')} in the transcripts and in exports."
             if left
             else ""
         )

@@ -125,7 +125,8 @@ class StallMeter:
         self.gui = threading.get_ident()  # made on the GUI thread, like the timer
         self._native = threading.get_native_id()
         # the GUI thread's CPU time: a stall it spent working, or waiting (for a CPU, the GIL)
-        self._cpu = time.pthread_getcpuclockid(self.gui)
+        clock = getattr(time, "pthread_getcpuclockid", None)  # not on every system
+        self._cpu = clock(self.gui) if clock is not None else None
         self.worst = 0  # ms: the longest gap, less the time the GUI thread waited for a CPU
         self.worst_gap = 0  # ms: that gap as the clock measured it
         self._guard = threading.RLock()  # RLock: a collection may start in _tick, holding it
@@ -149,8 +150,12 @@ class StallMeter:
 
     def _mark(self, now: float) -> None:
         self._last = now
-        self._cpu_last = time.clock_gettime(self._cpu)
+        self._cpu_last = self._ran()
         self._waited_last = _waited_for_cpu(self._native)
+
+    def _ran(self) -> float:
+        """The GUI thread's CPU time in seconds (0 where it cannot be read)."""
+        return time.clock_gettime(self._cpu) if self._cpu is not None else 0.0
 
     def _tick(self) -> None:
         now = time.monotonic()
@@ -180,7 +185,7 @@ class StallMeter:
                 return
             now = time.monotonic()
             with self._guard:
-                since, ran = now - self._last, time.clock_gettime(self._cpu) - self._cpu_last
+                since, ran = now - self._last, self._ran() - self._cpu_last
                 starved = _waited_for_cpu(self._native) - self._waited_last
             if since < self.watch_s:
                 continue

@@ -46,6 +46,7 @@ from gui.codebook_view import CodebookPanel
 from gui.editing import EditingController
 from gui.exchange import ExchangeActions
 from gui.header_label import HeaderLabel
+from gui.heap import freeze_long_lived
 from gui.keyboard import KeysOf, PaneCycler
 from gui.layout import LayoutKeeper, fit_to_screen
 from gui.models.segments import SegmentTableModel
@@ -251,6 +252,9 @@ class MainWindow(QMainWindow):
             self.docks.details_changed,
         )
         self._show_start()
+        # what is alive now lives as long as the app: a full collection no longer walks it on
+        # the GUI thread (1 s stalls while transcribing, gui/heap.py)
+        freeze_long_lived()
         if project is not None:
             self.projects.set_project(project)
 

@@ -185,21 +185,20 @@ def test_any_word_present_is_found_in_any_case(project: Project, words, data) ->
         ('"не закрытая', {}),  # invalid FTS5 syntax: its words searched
     ],
 )
-def test_search_count_is_how_many_search_finds(corpus: Project, query: str, kwargs) -> None:  # type: ignore[no-untyped-def]
+def test_search_ids_are_every_segment_search_finds(corpus: Project, query: str, kwargs) -> None:  # type: ignore[no-untyped-def]
     """The Search dock lists the best 500 hits; on a focus-group series a common word found
-    4,500 and the dock said "500 segments found". ``search_count`` counts them all, with the
-    same filters and the same fallback as ``search``."""
+    4,500 and the dock said "500 segments found". ``search_ids`` finds them all (counted, and
+    coded by Code hits…), with the same filters and the same fallback as ``search``."""
     found = corpus.transcript.search(query, limit=None, **kwargs)
-    assert corpus.transcript.search_count(query, **kwargs) == len(found)
-    # Code hits… codes them all: the same segments, each once
     ids = corpus.transcript.search_ids(query, **kwargs)
+    assert len(ids) == len(found)
     assert sorted(ids) == sorted(hit.segment_id for hit in found) and len(set(ids)) == len(ids)
     assert len(corpus.transcript.search(query, limit=1, **kwargs)) == min(1, len(found))
 
 
-def test_search_count_refuses_what_search_refuses(corpus: Project) -> None:
+def test_search_ids_refuses_what_search_refuses(corpus: Project) -> None:
     with pytest.raises(InvalidInputError):
-        corpus.transcript.search_count("   ")
+        corpus.transcript.search_ids("   ")
 
 
 def test_word_forms_of_verbs(project: Project) -> None:

@@ -742,33 +742,6 @@ class Transcript:
             query, session_id, language, forms, lambda q, g: self._search(q, limit, session_id, g)
         )
 
-    def search_count(
-        self,
-        query: str,
-        *,
-        session_id: str | None = None,
-        language: str | None = None,
-        forms: bool = False,
-    ) -> int:
-        """How many segments ``search`` finds in all (it lists the best ``limit`` of them).
-
-        Raises:
-            InvalidInputError: the query has no searchable word.
-            NotFoundError: ``session_id`` names no session.
-        """
-
-        def count(fts: str, lang: str | None) -> int:
-            where, params = _filters(session_id, lang)
-            return int(
-                self._store.scalar(
-                    "SELECT count(*) FROM segments_fts JOIN segments g"
-                    f" ON g.seq = segments_fts.rowid WHERE segments_fts MATCH ?{where}",
-                    [fts, *params],
-                )
-            )
-
-        return self._matching(query, session_id, language, forms, count)
-
     def search_ids(
         self,
         query: str,
@@ -778,7 +751,7 @@ class Transcript:
         forms: bool = False,
     ) -> list[str]:
         """The ids of every segment ``search`` finds (it lists the best ``limit`` of them), in
-        the order of the transcripts: what "code every hit" codes.
+        the order of the transcripts: how many a query finds, and what "code every hit" codes.
 
         Raises:
             InvalidInputError: the query has no searchable word.

@@ -137,7 +137,18 @@ def test_window_never_stalls_while_transcribing(
     """A slow fake transcription, with coding and editing meanwhile, never blocks the loop 100 ms.
 
     (The import runs before the meter starts: PyAV's decoder can hold the GIL for a while.)
+
+    Python runs a full garbage collection by itself once enough objects have piled up, on
+    whichever thread allocates: in a long session one comes during a transcription, in this
+    test it came or not by what ran before (removing an unused method moved one in, and the
+    loop stalled 0.4-1.5 s: the collection walked the 450,000 objects of the process). One runs
+    on the GUI thread here, at a set time: what was alive once the window was built is not
+    walked again (gui/heap.py).
     """
+    import gc
+
+    from PySide6.QtCore import QTimer
+
     from gui.main_window import MainWindow
     from tests.gui.gui_helpers import StallMeter, make_fake_transcriber
 
@@ -154,6 +165,7 @@ def test_window_never_stalls_while_transcribing(
     meter.start()
     sid = project.sessions.all()[0].id
     w.transcription.start_transcription(sid)
+    QTimer.singleShot(200, gc.collect)  # while the transcription runs
     qtbot.waitUntil(lambda: project.transcript.segment_count(sid) >= 2, timeout=10000)
     w.sessions.reload_sessions()
     idle(w, 20000)
@@ -164,5 +176,5 @@ def test_window_never_stalls_while_transcribing(
     idle(w)
     worst = meter.stop()
     assert project.codebook.codings(segment_id=w.segment_model.segment(1).id)
-    assert worst < 100, f"the event loop stalled for {worst} ms"
+    assert worst < 100, f"the event loop stalled for {worst} ms\n{meter.where()}"
     w.close()

@@ -9,19 +9,21 @@ be swallowed, or surface later, in another test. The test that opened the dialog
 teardown, by name, with the dialog and the stack that opened it.
 
 At the end of each test its leftovers run while it is still the test running: posted events and
-deferred deletes are processed, and the top-level windows it made are closed and deleted
-(a closed window's timers still run: they would fire in a later test of the same worker, and an
-exception there would fail that test); an exception raised in a Qt callback then fails this
-test. Between the end of one test and the start of the next no Qt event is processed.
+deferred deletes are processed, the top-level windows it left open are closed and the timers of
+every window it made are stopped (they would otherwise fire in a later test of the same worker,
+and an exception there would fail that test), while the refusals are still in place; an
+exception raised in a Qt callback then fails this test. Between the end of one test and the
+start of the next no Qt event is processed.
 
 Loaded by ``tests/gui/conftest.py`` (its hooks apply to the GUI tests only).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,29 +101,57 @@ def _top_levels() -> set[Any]:
     return set(QApplication.topLevelWidgets()) if QApplication.instance() else set()
 
 
-def drain(before: set[Any]) -> None:
-    """Run the test's leftovers now: posted events, deferred deletes, and the windows it
-    made (closed if open, and deleted: a closed window's timers still run)."""
-    from PySide6.QtCore import QCoreApplication, QEvent
+def close_left_windows(before: set[Any]) -> None:
+    """Close the windows the test made and left open, and stop the timers of every window it
+    made (a closed window's timers still run). Called while the refusals are in place: a
+    window that asks something as it closes (a recording still running) fails the test that
+    left it. (Not deleted: a main window deleted with a job still running waits for it holding
+    the GIL, which the job needs.)"""
+    from PySide6.QtCore import QTimer
     from shiboken6 import Shiboken
+
+    for widget in _top_levels() - before:
+        if not Shiboken.isValid(widget) or widget.parent() is not None:
+            continue
+        if widget.isVisible():
+            widget.close()
+        for timer in widget.findChildren(QTimer):
+            timer.stop()
+
+
+def drain() -> None:
+    """Run the test's leftovers now: posted events and deferred deletes."""
+    from PySide6.QtCore import QCoreApplication, QEvent
 
     app = QCoreApplication.instance()
     if app is None:
         return
-    app.processEvents()
-    for widget in _top_levels() - before:
-        if Shiboken.isValid(widget) and widget.parent() is None:
-            if widget.isVisible():
-                widget.close()
-            widget.deleteLater()
     for _ in range(2):
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         app.processEvents()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _capturing(nodeid: str, what: str, fn: Callable[[], None]) -> None:
+    """Run ``fn``; an exception raised in a Qt callback meanwhile is recorded for ``nodeid``
+    (pytest-qt's own capture is over by then)."""
+    raised: list[str] = []
+    old = sys.excepthook
+    sys.excepthook = lambda k, v, tb: raised.append("".join(traceback.format_exception(k, v, tb)))
+    try:
+        fn()
+    finally:
+        sys.excepthook = old
+    if raised:
+        _State.refusals.append(Refusal(nodeid, what, "".join(raised)))
 
 
 def end_test(nodeid: str) -> None:
     """Teardown: fail the test that opened a dialog it did not answer."""
     mine = [r for r in _State.refusals if r.test == nodeid]
+    log = os.environ.get("FS_GUARD_LOG")  # every refusal of a run, for reading it whole
+    if mine and log:
+        with open(log, "a", encoding="utf-8") as out:
+            out.writelines(f"=== {nodeid}\n{r.report()}\n" for r in mine)
     _State.refusals = [r for r in _State.refusals if r.test != nodeid]
     _State.current = ""
     if mine:
@@ -129,10 +159,13 @@ def end_test(nodeid: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def modal_dialogs_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+def modal_dialogs_fail(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[None]:
     """A blocking dialog the test did not answer fails the test instead of hanging the run.
 
     A test that expects one patches it itself (its monkeypatch comes after this one and wins).
+    At its end, the windows the test left open are closed and their timers stopped.
     """
     from PySide6 import QtWidgets
 
@@ -141,14 +174,16 @@ def modal_dialogs_fail(monkeypatch: pytest.MonkeyPatch) -> None:
         for name in names:
             fn = refusal(f"{cls_name}.{name}")
             monkeypatch.setattr(cls, name, fn if name == "exec" else staticmethod(fn))
-
-
-_before: dict[str, set[Any]] = {}
+    before = _top_levels()
+    yield
+    nodeid = request.node.nodeid
+    _capturing(
+        nodeid, "raised in a Qt callback as its windows closed:", lambda: close_left_windows(before)
+    )
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
-    _before[item.nodeid] = _top_levels()
     _State.current = item.nodeid
     return (yield)
 
@@ -157,20 +192,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     # outermost: runs after pytest-qt has closed the test's widgets and checked its hook
     try:
-        result = yield
+        return (yield)
     finally:
-        raised: list[str] = []
-        old = sys.excepthook
-        sys.excepthook = lambda k, v, tb: raised.append(
-            "".join(traceback.format_exception(k, v, tb))
-        )
-        try:
-            drain(_before.pop(item.nodeid, set()))
-        finally:
-            sys.excepthook = old
-        if raised:
-            _State.refusals.append(
-                Refusal(item.nodeid, "raised in a Qt callback as the test ended:", "".join(raised))
-            )
+        _capturing(item.nodeid, "raised in a Qt callback as the test ended:", drain)
         end_test(item.nodeid)
-    return result

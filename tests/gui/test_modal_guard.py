@@ -43,15 +43,26 @@ def test_b_fine(qtbot):
 
 
 def test_c_leaves_a_window(qtbot):
-    """A window closed but kept, whose timer asks a question after the test ended."""
+    """A window left open, whose timer asks a question after the test ended."""
     window = QWidget()
     window.show()
-    window.close()
     timer = QTimer(window)
     timer.setSingleShot(True)
     timer.timeout.connect(lambda: QMessageBox.question(window, "Save?", "Save the memo?"))
     timer.start(300)
     test_c_leaves_a_window.window = window  # kept alive past the test
+
+
+def test_c2_closes_a_window_and_keeps_it(qtbot):
+    """A window closed (hidden, not deleted): its timer runs still, as an Analysis window's did."""
+    window = QWidget()
+    window.show()
+    timer = QTimer(window)
+    timer.setSingleShot(True)
+    timer.timeout.connect(lambda: QFileDialog.getExistingDirectory(window, "Where?"))
+    timer.start(300)
+    window.close()
+    test_c2_closes_a_window_and_keeps_it.window = window
 
 
 def test_d_later(qtbot):
@@ -71,6 +82,7 @@ def inner_run(tmp_path_factory: pytest.TempPathFactory) -> str:
     (tmp_path / "conftest.py").write_text(CONFTEST)
     (tmp_path / "test_inner.py").write_text(textwrap.dedent(TESTS))
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    env.pop("FS_GUARD_LOG", None)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-rA", *("-p", "no:randomly", "-p", "no:xdist"), "."],
         capture_output=True,
@@ -98,8 +110,10 @@ def test_the_test_that_opened_the_dialog_fails_by_name(inner_run: str) -> None:
 
 def test_a_window_left_open_cannot_raise_in_a_later_test(inner_run: str) -> None:
     out = inner_run
-    # closed and deleted as its test ended: its timer never fires in test_d
+    # closed as its test ended, its timer stopped: it never fires in test_d
     assert "PASSED test_inner.py::test_c_leaves_a_window" in out, out
+    assert "PASSED test_inner.py::test_c2_closes_a_window_and_keeps_it" in out, out
     assert "PASSED test_inner.py::test_d_later" in out, out
     assert "PASSED test_inner.py::test_e_answered" in out, out
     assert "Save the memo?" not in out
+    assert "Where?" not in out

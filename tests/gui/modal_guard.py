@@ -105,8 +105,8 @@ def close_left_windows(before: set[Any]) -> None:
     """Close the windows the test made and left open, and stop the timers of every window it
     made (a closed window's timers still run). Called while the refusals are in place: a
     window that asks something as it closes (a recording still running) fails the test that
-    left it. (Not deleted: a main window deleted with a job still running waits for it holding
-    the GIL, which the job needs.)"""
+    left it, and so does one that stays open (the test's answer kept it). Not deleted:
+    deleting them here crashed one worker and left another waiting forever."""
     from PySide6.QtCore import QTimer
     from shiboken6 import Shiboken
 
@@ -115,6 +115,15 @@ def close_left_windows(before: set[Any]) -> None:
             continue
         if widget.isVisible():
             widget.close()
+            if widget.isVisible():  # it asked, and an answer the test gave kept it open
+                _State.refusals.append(
+                    Refusal(
+                        _State.current,
+                        f"a {type(widget).__name__} the test left open would not close "
+                        f"({widget.windowTitle()!r}): what it does then runs on into later tests",
+                        "",
+                    )
+                )
         for timer in widget.findChildren(QTimer):
             timer.stop()
 
@@ -155,7 +164,7 @@ def end_test(nodeid: str) -> None:
     _State.refusals = [r for r in _State.refusals if r.test != nodeid]
     _State.current = ""
     if mine:
-        _fail_with(mine, f"{nodeid} opened {len(mine)} blocking dialog(s) it did not answer:")
+        _fail_with(mine, f"{nodeid}: {len(mine)} dialog(s) not answered or window(s) left:")
 
 
 @pytest.fixture(autouse=True)

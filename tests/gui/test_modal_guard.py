@@ -65,6 +65,17 @@ def test_c2_closes_a_window_and_keeps_it(qtbot):
     test_c2_closes_a_window_and_keeps_it.window = window
 
 
+class Recording(QWidget):
+    def closeEvent(self, event):
+        event.ignore()  # "Cancel goes on recording"
+
+
+def test_c3_leaves_a_window_that_stays(qtbot):
+    window = Recording()
+    window.show()
+    test_c3_leaves_a_window_that_stays.window = window
+
+
 def test_d_later(qtbot):
     qtbot.wait(600)
 
@@ -102,10 +113,15 @@ def test_the_test_that_opened_the_dialog_fails_by_name(inner_run: str) -> None:
     out = inner_run
     assert _line(out, "ERROR test_inner.py::test_a_swallows"), out
     assert "a modal QFileDialog.getExistingDirectory opened" in out
-    assert "test_inner.py::test_a_swallows opened 1 blocking dialog" in out
+    assert "test_inner.py::test_a_swallows: 1 dialog(s) not answered" in out
     assert "in choose" in out  # the stack that opened it
-    assert "_pytest" not in out.split("opened 1 blocking dialog")[1].split("=====")[0]
+    assert "_pytest" not in out.split("1 dialog(s) not answered")[1].split("=====")[0]
     assert "PASSED test_inner.py::test_b_fine" in out
+
+
+def test_a_window_left_open_that_will_not_close_fails_its_test(inner_run: str) -> None:
+    assert _line(inner_run, "ERROR test_inner.py::test_c3_leaves_a_window_that_stays"), inner_run
+    assert "a Recording the test left open would not close" in inner_run
 
 
 def test_a_window_left_open_cannot_raise_in_a_later_test(inner_run: str) -> None:

@@ -15,47 +15,20 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
 from storage import Project
 from tests.gui.gui_helpers import TranscriptionSummary, make_fake_transcriber
 
-
-def _no_modal(name: str) -> Callable[..., Any]:
-    def refuse(*args: Any, **_kwargs: Any) -> Any:
-        texts = [a for a in args if isinstance(a, str)]
-        widget = next((a for a in args if hasattr(a, "windowTitle")), None)
-        title = widget.windowTitle() if widget is not None else ""
-        raise AssertionError(
-            f"a modal {name} opened that the test did not answer "
-            f"(it would wait for a click forever): {title!r} {texts!r}"
-        )
-
-    return refuse
+# the guard against unanswered blocking dialogs and callbacks left to a later test: its
+# autouse fixture and its hooks, here so that they apply to the GUI tests
+from tests.gui.modal_guard import (  # noqa: F401
+    modal_dialogs_fail,
+    pytest_runtest_setup,
+    pytest_runtest_teardown,
+)
 
 
 @pytest.fixture(autouse=True)
-def modal_dialogs_fail(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A blocking dialog the test did not answer fails the test instead of hanging the run.
-
-    Offscreen, nobody clicks: ``exec()`` and the static ``QMessageBox``/``QFileDialog``/
-    ``QInputDialog`` helpers would wait forever. A test that expects one patches it itself
-    (its monkeypatch comes after this one and wins).
-    """
-    from PySide6.QtWidgets import QColorDialog, QDialog, QFileDialog, QInputDialog, QMessageBox
-
-    for cls, names in (
-        (QDialog, ["exec"]),
-        (QMessageBox, ["exec", "question", "warning", "critical", "information", "about"]),
-        (
-            QFileDialog,
-            ["getOpenFileName", "getOpenFileNames", "getSaveFileName", "getExistingDirectory"],
-        ),
-        (QInputDialog, ["exec", "getText", "getItem", "getInt", "getDouble", "getMultiLineText"]),
-        (QColorDialog, ["exec", "getColor"]),
-    ):
-        for name in names:
-            fn = _no_modal(f"{cls.__name__}.{name}")
-            monkeypatch.setattr(cls, name, fn if name == "exec" else staticmethod(fn))
-
-
-@pytest.fixture(autouse=True)
-def consent_asked_as_a_question(monkeypatch: pytest.MonkeyPatch, modal_dialogs_fail: None) -> None:
+def consent_asked_as_a_question(
+    monkeypatch: pytest.MonkeyPatch,
+    modal_dialogs_fail: None,  # noqa: F811 - after the guard, which it relies on
+) -> None:
     """The consent question (``gui.consent.ask``, a box with its own buttons) is answered in
     tests through ``QMessageBox.question`` as it was before it had them: a test that patches
     ``question`` answers it (Yes: go on, YesToAll: go on and don't ask again, Open: Link

@@ -253,9 +253,15 @@ def open_demo_window(
     w.show()  # then the project opens, as the app does (File ▸ Open, a recent project)
     assert w.projects.open_project(folder)
     idle(w)
-    yield Harness(w, qtbot, idle, tmp)
+    harness = Harness(w, qtbot, idle, tmp)
+    yield harness
     w.runner.cancel_all()
+    # a recording a control started asks, as the window closes, whether to stop and save it:
+    # Save, as a user ending the day (the usual Cancel goes on recording, with the window
+    # open and the recording written on into the next tests)
+    harness.box_answer = QMessageBox.StandardButton.Save
     w.close()
+    assert not w.isVisible(), "the main window stayed open"
     # the windows a control opened (Analysis, Settings, memos...) go too: left open, their
     # timers ran in later tests of the same worker
     for widget in set(QApplication.topLevelWidgets()) - before:

@@ -1,0 +1,135 @@
+"""The guard (tests/gui/modal_guard.py) fails the test that opened a blocking dialog it did not
+answer, by name, even where the refusal was swallowed; what a test leaves behind runs before
+the next test starts, and fails the test that left it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CONFTEST = """
+pytest_plugins = ["tests.gui.modal_guard"]
+"""
+
+TESTS = '''
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
+
+
+def test_a_swallows(qtbot):
+    """Product code that catches every exception swallowed the refusal: passed before."""
+    button = QPushButton()
+    qtbot.addWidget(button)
+
+    def choose():
+        try:
+            QFileDialog.getExistingDirectory(button, "Choose a folder")
+        except Exception:
+            pass
+
+    button.clicked.connect(choose)
+    button.click()
+
+
+def test_b_fine(qtbot):
+    qtbot.wait(10)
+
+
+def test_c_leaves_a_window(qtbot):
+    """A window left open, whose timer asks a question after the test ended."""
+    window = QWidget()
+    window.show()
+    timer = QTimer(window)
+    timer.setSingleShot(True)
+    timer.timeout.connect(lambda: QMessageBox.question(window, "Save?", "Save the memo?"))
+    timer.start(300)
+    test_c_leaves_a_window.window = window  # kept alive past the test
+
+
+def test_c2_closes_a_window_and_keeps_it(qtbot):
+    """A window closed (hidden, not deleted): its timer runs still, as an Analysis window's did."""
+    window = QWidget()
+    window.show()
+    timer = QTimer(window)
+    timer.setSingleShot(True)
+    timer.timeout.connect(lambda: QFileDialog.getExistingDirectory(window, "Where?"))
+    timer.start(300)
+    window.close()
+    test_c2_closes_a_window_and_keeps_it.window = window
+
+
+class Recording(QWidget):
+    def closeEvent(self, event):
+        event.ignore()  # "Cancel goes on recording"
+
+
+def test_c3_leaves_a_window_that_stays(qtbot):
+    window = Recording()
+    window.show()
+    test_c3_leaves_a_window_that_stays.window = window
+
+
+def test_d_later(qtbot):
+    qtbot.wait(600)
+
+
+def test_e_answered(qtbot, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    assert QMessageBox.question(None, "t", "x") == QMessageBox.StandardButton.Yes
+'''
+
+
+@pytest.fixture(scope="module")
+def inner_run(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The output of the inner tests, run once in their own pytest."""
+    tmp_path = tmp_path_factory.mktemp("inner")
+    (tmp_path / "conftest.py").write_text(CONFTEST)
+    (tmp_path / "test_inner.py").write_text(textwrap.dedent(TESTS))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    env.pop("FS_GUARD_LOG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-rA", *("-p", "no:randomly", "-p", "no:xdist"), "."],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
+    return done.stdout + done.stderr
+
+
+def _line(out: str, start: str) -> str:
+    return next((line for line in out.splitlines() if line.startswith(start)), "")
+
+
+def test_the_test_that_opened_the_dialog_fails_by_name(inner_run: str) -> None:
+    out = inner_run
+    assert _line(out, "ERROR test_inner.py::test_a_swallows"), out
+    assert "a modal QFileDialog.getExistingDirectory opened" in out
+    assert "test_inner.py::test_a_swallows: 1 dialog(s) not answered" in out
+    assert "in choose" in out  # the stack that opened it
+    assert "_pytest" not in out.split("1 dialog(s) not answered")[1].split("=====")[0]
+    assert "PASSED test_inner.py::test_b_fine" in out
+
+
+def test_a_window_left_open_that_will_not_close_fails_its_test(inner_run: str) -> None:
+    assert _line(inner_run, "ERROR test_inner.py::test_c3_leaves_a_window_that_stays"), inner_run
+    assert "a Recording the test left open would not close" in inner_run
+
+
+def test_a_window_left_open_cannot_raise_in_a_later_test(inner_run: str) -> None:
+    out = inner_run
+    # closed as its test ended, its timer stopped: it never fires in test_d
+    assert "PASSED test_inner.py::test_c_leaves_a_window" in out, out
+    assert "PASSED test_inner.py::test_c2_closes_a_window_and_keeps_it" in out, out
+    assert "PASSED test_inner.py::test_d_later" in out, out
+    assert "PASSED test_inner.py::test_e_answered" in out, out
+    assert "Save the memo?" not in out
+    assert "Where?" not in out

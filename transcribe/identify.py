@@ -36,16 +36,19 @@ import numpy as np
 from . import guards
 from .guards import CYRILLIC_LANGUAGES
 from .languages import (
+    HEARD_KEEPS_SHARE,
     LID_MIN_S,
     LID_SURE,
     OWN_LETTERS,
     choose,
     confused_with,
+    credited,
     decoded_score,
     doubtful,
     expected_share,
     fill_gaps,
     foreign,
+    heard_kept,
     language_probabilities,
     letters_kept,
     piece_features,
@@ -203,6 +206,13 @@ class Identifier:
         )
         for i, readings in strange_read.items():
             read_as, segments = _chosen(readings, reading_kept)
+            if read_as in CYRILLIC_LANGUAGES and codes[i] in OWN_LETTERS and read_as != codes[i]:
+                # read best in Russian, heard as Kazakh: how clearly (``heard_kept``)
+                probs = self._alone(audio, chunks[i])
+                code = choose(probs, allowed)[0]
+                if code == codes[i] and credited(probs, allowed)[code] >= HEARD_KEEPS_SHARE:
+                    by_ear = functools.partial(heard_kept, heard=code)
+                    read_as, segments = _chosen(readings, by_ear)
             codes[i] = _read_language(read_as, segments, codes[i])
             settled[chunk_key(chunks[i])] = segments
         step(0.8)

@@ -14,11 +14,9 @@ echo "== pytest"
 # whole suite then runs once more, and must pass in one piece. A failing test is not retried.
 # The tests run in FS_TEST_WORKERS processes (pytest-xdist, default 2: CI's cores), a test
 # file to a process (its module fixtures are made once); FS_TEST_WORKERS=0 runs them in this one.
-# The files go out in the order tests/conftest.py sorts them (the long ones first), not in
-# xdist's own (the most tests first), so no long file is left to run alone at the end.
 workers=${FS_TEST_WORKERS:-2}
 parallel=()
-if [ "$workers" != 0 ]; then parallel=(-n "$workers" --dist loadfile --no-loadscope-reorder); fi
+if [ "$workers" != 0 ]; then parallel=(-n "$workers" --dist loadfile); fi
 log=$(mktemp)
 set +e
 # The two-process run as a whole is bounded too (40 minutes; it takes about 12): a worker that

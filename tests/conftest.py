@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 # Qt widgets are tested without a display (scripts/test.sh sets this too).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -53,36 +52,3 @@ def kk_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     info = model_store.import_model(source, load_check=False)
     assert info.path is not None
     return info.path
-
-
-#: test files that take long with few tests marked ``slow`` (the control table: 195 rows, each
-#: on a fresh copy of the demo in a new window)
-_LONG_FILES = {"tests/gui/test_gui_every_control.py"}
-
-
-def _file_of(item: Any) -> str:
-    return str(item.nodeid).split("::")[0]
-
-
-def long_files_first(items: list[Any]) -> None:
-    """Sort ``items`` (in place): the long test files first (those with a ``slow`` test: a real
-    model, real audio, a cluster; and ``_LONG_FILES``), the most tests first within each group,
-    then as collected; the order within a file is kept."""
-    count: dict[str, int] = {}
-    long = set(_LONG_FILES)
-    for item in items:
-        count[_file_of(item)] = count.get(_file_of(item), 0) + 1
-        if item.get_closest_marker("slow") is not None:
-            long.add(_file_of(item))
-    first = {name: i for i, name in enumerate(dict.fromkeys(map(_file_of, items)))}
-    items.sort(key=lambda it: (_file_of(it) not in long, -count[_file_of(it)], first[_file_of(it)]))
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The long test files first (``long_files_first``).
-
-    scripts/test.sh hands whole files to two processes (``--dist loadfile``), each taking the
-    next file when it is nearly done. xdist's own order (most tests first) left the real-model
-    files with few tests (tests/test_real_speech.py, tests/test_speakers_real.py, ...) to the
-    end, where one process ran them while the other had nothing left to do."""
-    long_files_first(items)

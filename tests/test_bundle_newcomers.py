@@ -65,20 +65,30 @@ def test_a_bundle_with_more_than_our_schema_merges_as_the_plain_bundle(
     assert dump(lead.folder, ignore_seq=True) == dump(twin, ignore_seq=True)
 
 
+def _pages(db: Path, object_name: str) -> tuple[list[int], int]:
+    """The pages of a table or index of ``db`` (in order), and the page size."""
+    conn = sqlite3.connect(db)
+    try:
+        pages = [
+            r[0]
+            for r in conn.execute(
+                "SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno", (object_name,)
+            )
+        ]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    except sqlite3.OperationalError:
+        pytest.skip("this SQLite has no dbstat")
+    finally:
+        conn.close()
+    return pages, size
+
+
 def _damage(object_name: str) -> Callable[[Path], None]:
     """Overwrite the start (the b-tree header) of the first page of ``object_name``."""
 
     def damage(db: Path) -> None:
-        conn = sqlite3.connect(db)
-        try:
-            page = conn.execute(
-                "SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno", (object_name,)
-            ).fetchone()[0]
-            size = conn.execute("PRAGMA page_size").fetchone()[0]
-        except sqlite3.OperationalError:
-            pytest.skip("this SQLite has no dbstat")
-        finally:
-            conn.close()
+        pages, size = _pages(db, object_name)
+        page = pages[0]
         data = bytearray(db.read_bytes())
         at = (page - 1) * size
         data[at : at + 100] = bytes(range(100))
@@ -109,19 +119,9 @@ def _index_astray(db: Path) -> None:
     stays well formed (``PRAGMA quick_check`` says ok), but a lookup by the first id finds
     nothing and the index holds one id twice."""
     conn = sqlite3.connect(db)
-    try:
-        ids = [r[0] for r in conn.execute("SELECT id FROM codings ORDER BY id")]
-        pages = [
-            r[0]
-            for r in conn.execute(
-                "SELECT pageno FROM dbstat WHERE name = 'sqlite_autoindex_codings_1'"
-            )
-        ]
-        size = conn.execute("PRAGMA page_size").fetchone()[0]
-    except sqlite3.OperationalError:
-        pytest.skip("this SQLite has no dbstat")
-    finally:
-        conn.close()
+    ids = [r[0] for r in conn.execute("SELECT id FROM codings ORDER BY id")]
+    conn.close()
+    pages, size = _pages(db, "sqlite_autoindex_codings_1")
     data = bytearray(db.read_bytes())
     lost, twice = ids[1].encode(), ids[0].encode()
     assert len(lost) == len(twice)

@@ -17,6 +17,7 @@ import pytest
 
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
+from tests.fake_whisper import FakeWhisperBase
 from tests.hardening_support import run_cli, tone_wav
 from transcribe import run_model, run_notes, runner
 from transcribe.batches import ChunkResult
@@ -27,19 +28,8 @@ KAZAKH = "Әкімдікте кезек өте көп болды."
 RUSSIAN = "Очередь была большая."
 
 
-class FakeWhisper:
+class FakeWhisper(FakeWhisperBase):
     lines: ClassVar[list[tuple[str, str]]] = []
-
-    def __init__(self, *_a: Any, **_k: Any) -> None:
-        self.threads, self.beam_size = 1, 1
-
-    multilingual = True
-
-    def check_language(self, language: str | None) -> str | None:
-        return language
-
-    def check_languages(self, languages: list[str] | None) -> list[str]:
-        return list(languages or [])
 
     def transcribe_chunks(self, _path: Any, *, start_ms: int = 0, **_k: Any) -> Any:
         drafts = [

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
+from tests.fake_whisper import FakeWhisperBase
 from tests.hardening_support import fingerprint, one_line_error, run_cli, tone_wav
 from transcribe import run_model, runner
 from transcribe.batches import ChunkResult
@@ -42,21 +43,10 @@ LINES = [
 ]
 
 
-class FakeWhisper:
+class FakeWhisper(FakeWhisperBase):
     """The four ``LINES`` in Russian, one per batch; counts how often audio was decoded."""
 
     decoded = 0
-
-    def __init__(self, *_a: Any, **_k: Any) -> None:
-        self.threads, self.beam_size = 1, 1
-
-    multilingual = True
-
-    def check_language(self, language: str | None) -> str | None:
-        return language
-
-    def check_languages(self, languages: list[str] | None) -> list[str]:
-        return list(languages or [])
 
     def transcribe_chunks(self, _path: Any, *, start_ms: int = 0, **_k: Any) -> Any:
         FakeWhisper.decoded += 1

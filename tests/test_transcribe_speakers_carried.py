@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from storage import Project
 from storage.speakers.speakers import SegmentRelabel
 from storage.transcript.transcript import SegmentDraft
+from tests.fake_whisper import FakeWhisperBase
 from tests.hardening_support import run_cli, tone_wav
 from transcribe import run_model, runner
 from transcribe.batches import ChunkResult
@@ -34,21 +35,10 @@ from transcribe.runner import transcribe_session
 TOTAL_MS = 6000
 
 
-class FakeWhisper:
+class FakeWhisper(FakeWhisperBase):
     """Writes ``drafts`` (start, end, text) in one batch over the whole recording."""
 
     drafts: ClassVar[list[tuple[int, int, str]]] = []
-
-    def __init__(self, *_a: Any, **_k: Any) -> None:
-        self.threads, self.beam_size = 1, 1
-
-    multilingual = True
-
-    def check_language(self, language: str | None) -> str | None:
-        return language
-
-    def check_languages(self, languages: list[str] | None) -> list[str]:
-        return list(languages or [])
 
     def transcribe_chunks(self, _path: Any, *, start_ms: int = 0, **_k: Any) -> Any:
         drafts = [

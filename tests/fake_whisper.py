@@ -17,3 +17,19 @@ class FakeWhisperBase:
 
     def check_languages(self, languages: list[str] | None) -> list[str]:
         return list(languages or [])
+
+
+def use_fake_whisper(monkeypatch: Any, engine: type) -> None:
+    """Transcribe with ``engine`` instead of Whisper: the runner builds it, the model is a
+    multilingual "fake" and every language asked for is accepted."""
+    import types
+
+    from transcribe import run_model, runner
+
+    monkeypatch.setattr(runner, "Transcriber", engine)
+    monkeypatch.setattr(
+        run_model,
+        "resolve_model",
+        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True),
+    )
+    monkeypatch.setattr(runner, "check_language", lambda _info, language: language)

@@ -9,7 +9,6 @@ Whisper is faked: it writes ``FakeWhisper.lines`` (text, language), one second e
 
 from __future__ import annotations
 
-import types
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,9 +16,9 @@ import pytest
 
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
-from tests.fake_whisper import FakeWhisperBase
+from tests.fake_whisper import FakeWhisperBase, use_fake_whisper
 from tests.hardening_support import run_cli, tone_wav
-from transcribe import run_model, run_notes, runner
+from transcribe import run_notes
 from transcribe.batches import ChunkResult
 from transcribe.notes import for_gui
 from transcribe.runner import transcribe_session
@@ -41,13 +40,7 @@ class FakeWhisper(FakeWhisperBase):
 
 @pytest.fixture
 def fake_whisper(monkeypatch: pytest.MonkeyPatch) -> type[FakeWhisper]:
-    monkeypatch.setattr(runner, "Transcriber", FakeWhisper)
-    monkeypatch.setattr(
-        run_model,
-        "resolve_model",
-        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True),
-    )
-    monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
+    use_fake_whisper(monkeypatch, FakeWhisper)
     return FakeWhisper
 
 

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import types
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,9 @@ from hypothesis import strategies as st
 
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
-from tests.fake_whisper import FakeWhisperBase
+from tests.fake_whisper import FakeWhisperBase, use_fake_whisper
 from tests.hardening_support import fingerprint, one_line_error, run_cli, tone_wav
-from transcribe import run_model, runner
+from transcribe import runner
 from transcribe.batches import ChunkResult
 from transcribe.runner import NeedsReplaceError, transcribe_session
 
@@ -64,13 +63,7 @@ class FakeWhisper(FakeWhisperBase):
 
 @pytest.fixture
 def fake_whisper(monkeypatch: pytest.MonkeyPatch) -> type[FakeWhisper]:
-    monkeypatch.setattr(runner, "Transcriber", FakeWhisper)
-    monkeypatch.setattr(
-        run_model,
-        "resolve_model",
-        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True),
-    )
-    monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
+    use_fake_whisper(monkeypatch, FakeWhisper)
     FakeWhisper.decoded = 0
     return FakeWhisper
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import types
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,9 +24,8 @@ from hypothesis import strategies as st
 from storage import Project
 from storage.speakers.speakers import SegmentRelabel
 from storage.transcript.transcript import SegmentDraft
-from tests.fake_whisper import FakeWhisperBase
+from tests.fake_whisper import FakeWhisperBase, use_fake_whisper
 from tests.hardening_support import run_cli, tone_wav
-from transcribe import run_model, runner
 from transcribe.batches import ChunkResult
 from transcribe.carry import SpeakerSpans
 from transcribe.runner import transcribe_session
@@ -50,13 +48,7 @@ class FakeWhisper(FakeWhisperBase):
 
 @pytest.fixture
 def fake_whisper(monkeypatch: pytest.MonkeyPatch) -> type[FakeWhisper]:
-    monkeypatch.setattr(runner, "Transcriber", FakeWhisper)
-    monkeypatch.setattr(
-        run_model,
-        "resolve_model",
-        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True),
-    )
-    monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
+    use_fake_whisper(monkeypatch, FakeWhisper)
     return FakeWhisper
 
 

@@ -46,6 +46,29 @@ def test_a_name_typed_out_of_a_segment_leaves_its_word_timings(tmp_path: Path) -
         assert len(project.transcript.get_segment(seg.id).words) == 2
 
 
+def test_a_project_edited_before_words_followed_edits_exports_no_typed_out_name(
+    tmp_path: Path,
+) -> None:
+    """A project whose text was edited by an earlier FieldScribe keeps the old word timings in
+    its database; its JSON export leaves out the words the text no longer says."""
+    with Project.create(tmp_path / "p.fieldscribe", coder="dana") as project:
+        session = project.sessions.add_session("FG", "focus_group")
+        (seg,) = project.transcript.add_segments(
+            session.id, [SegmentDraft(0, 2000, NAMED, words=list(WORDS))]
+        )
+        with project.db.conn:  # the edit as an earlier FieldScribe stored it: words untouched
+            project.db.conn.execute(
+                "UPDATE segments SET text = ?, edited = 1 WHERE id = ?",
+                ("Меня зовут [имя].", seg.id),
+            )
+        assert len(project.transcript.get_segment(seg.id).words) == 4
+        export_transcript(project, session.id, "json", tmp_path / "t.json")
+        body = (tmp_path / "t.json").read_text(encoding="utf-8")
+        assert "Айгуль" not in body and "Сериковна" not in body
+        (exported,) = json.loads(body)["segments"]
+        assert [w["text"] for w in exported["words"]] == ["Меня", " зовут"]
+
+
 VOCAB = ["Айгуль", "Меня", "зовут", "қалай", "әр", "city", "hall", "Алматы!", "да", "нет"]
 
 

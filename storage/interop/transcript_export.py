@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError
 from storage.core.models import KIND_LABELS, Marker, Segment
+from storage.core.segment_rows import words_kept_by
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
@@ -148,7 +149,11 @@ def _json(project: Project, session_id: str) -> str:
                 "edited": s.edited,
                 "language": s.language,
                 "untranscribed": s.untranscribed,
-                "words": [asdict(w) for w in s.words],
+                # a segment edited by hand before word timings followed edits (aa16333) may
+                # still hold the words it no longer says: a name typed out, say
+                "words": [
+                    asdict(w) for w in (words_kept_by(s.text, s.words) if s.edited else s.words)
+                ],
             }
             for s in project.transcript.segments(session_id)
         ],

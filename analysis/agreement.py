@@ -32,6 +32,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from storage.core.spans import merged_spans
+
 SEGMENT_UNIT = (
     "unit = (segment, code); value = applied by the coder or not; a coder's values are missing "
     "in sessions where they coded nothing"
@@ -472,20 +474,6 @@ def _code_binary(
     return stats
 
 
-def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _length(spans: list[tuple[int, int]]) -> int:
-    return sum(end - start for start, end in spans)
-
-
 def _intersection(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
     i = j = total = 0
     while i < len(a) and j < len(b):
@@ -515,8 +503,8 @@ def _overlap(prep: _Prepared, units: slice) -> tuple[float, float]:
     others = np.arange(units.start, units.stop, dtype=np.int64)[~simple]
     for unit, coders in prep.spans(others).items():
         avail_here = prep.raters[prep.seg_session[prep.unit_seg[unit]]]
-        spans = {who: _merge_spans(s) for who, s in coders.items()}
-        lengths = {who: _length(s) for who, s in spans.items()}
+        spans = {who: merged_spans(s) for who, s in coders.items()}
+        lengths = {who: sum(end - start for start, end in s) for who, s in spans.items()}
         n = len(spans)
         for size in lengths.values():
             union += size * (avail_here - n)
@@ -549,7 +537,7 @@ def disagreements(data: AgreementInput, *, spans: bool = True) -> list[Disagreem
         path = data.codes.get(code_id, code_id)
         session = prep.seg_session[seg]
         available = [i for i in range(len(prep.coders)) if prep.available[i, session]]
-        merged = {who: _merge_spans(s) for who, s in coders.items()}
+        merged = {who: merged_spans(s) for who, s in coders.items()}
         missing = [prep.coders[i] for i in available if i not in coders]
         differ = spans and len({tuple(s) for s in merged.values()}) > 1
         if len(available) < 2 or (not missing and not differ):

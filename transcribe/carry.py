@@ -17,6 +17,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from storage.core.spans import covered_length
+
 
 class SpeakerSpans:
     """The labelled old segments of a session, ``(start_ms, end_ms, speaker)``, for lookups."""
@@ -54,26 +56,15 @@ class SpeakerSpans:
         for s, e, who in near:
             if s < end_ms:
                 covered.setdefault(who, []).append((max(s, start_ms), min(e, end_ms)))
-        held = sorted(((_union_ms(parts), who) for who, parts in covered.items()), reverse=True)
+        held = sorted(
+            ((covered_length(parts), who) for who, parts in covered.items()), reverse=True
+        )
         length = end_ms - start_ms
         if not held or 2 * held[0][0] <= length:
             return None
         if len(held) > 1 and 10 * held[1][0] > length:
             return None  # another speaker says more than a word or two in it
         return held[0][1]
-
-
-def _union_ms(parts: list[tuple[int, int]]) -> int:
-    """How many milliseconds the intervals cover together (overlaps counted once)."""
-    total, reach = 0, None
-    for s, e in sorted(parts):
-        if reach is None or s >= reach:
-            total += e - s
-            reach = e
-        elif e > reach:
-            total += e - reach
-            reach = e
-    return total
 
 
 def carry_speakers(drafts: Sequence[Any], spans: SpeakerSpans) -> tuple[int, int]:

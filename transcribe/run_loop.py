@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from storage import Project
-from storage.core.languages import KAZAKH_LETTERS, script_mismatch
+from storage.core.languages import script_mismatch
 from storage.transcript.transcript import SegmentDraft
 
 from .batches import ChunkResult
@@ -276,11 +276,11 @@ def write_batches(
 
 def _count_script(summary: TranscriptionSummary, text: str, language: str) -> None:
     """Count a segment written in Cyrillic in a language that is not (``cyrillic_in``)."""
-    found = script_mismatch(text, language, [])
+    found = script_mismatch(text, language, ["ru", "kk"])
     if found is None or found[0] != "Cyrillic":
         return
     summary.cyrillic_in[language] = summary.cyrillic_in.get(language, 0) + 1
-    point = "kk" if KAZAKH_LETTERS.intersection(text) else "ru"
+    point = found[1] or "ru"  # Kazakh with a Kazakh letter (``guess_language``), else Russian
     summary.letters_point_to[point] = summary.letters_point_to.get(point, 0) + 1
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.test_transcribe_languages import _heard, _part, _reader, _Seg
+from tests.identify_fakes import FakeSeg, hear_as, reader_with, sample_span
 from transcribe.identify import Identifier
 from transcribe.languages import (
     HEARD_KEEPS_SHARE,
@@ -36,15 +36,15 @@ def _identify(
 ) -> tuple[str, str]:
     """One stretch heard with ``probs`` (from its piece and on its own) and read in each
     language with ``scores``: its language and the text kept."""
-    chunk = _part(2, 5)
-    _heard(monkeypatch, lambda part: probs)
+    chunk = sample_span(2, 5)
+    hear_as(monkeypatch, lambda part: probs)
 
     def alone(self: Any, audio: Any, part: dict[str, int]) -> dict[str, float]:
         return probs
 
     monkeypatch.setattr(Identifier, "_alone", alone)
     texts = {"ru": RUSSIAN, "kk": KAZAKH, "en": "Insights to Allah akbarat ver."}
-    tr = _reader({code: [_Seg(2, 5, texts[code], scores[code])] for code in ALLOWED})
+    tr = reader_with({code: [FakeSeg(2, 5, texts[code], scores[code])] for code in ALLOWED})
     tagged, settled = tr.identify(None, [[chunk]], ALLOWED, [chunk])  # type: ignore[arg-type]
     [(_, code)] = tagged
     [segments] = settled.values()

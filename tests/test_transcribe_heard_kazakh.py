@@ -110,3 +110,30 @@ def test_the_share_heard_is_of_whispers_whole_belief() -> None:
     """The ISSAI stretch: Turkic 0.65 of Whisper's belief; the Hungarian-heard one 0.12."""
     assert credited(ISSAI_HEARD, ALLOWED)["kk"] >= HEARD_KEEPS_SHARE
     assert credited({"hu": 0.6, "tr": 0.12}, ALLOWED)["kk"] < HEARD_KEEPS_SHARE
+
+
+def test_the_stretch_is_heard_on_its_own_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Heard on its own while identified (its piece's frames unsure), the stretch is not
+    heard again when the readings chose Russian: one pass of the encoder, not two."""
+    import numpy as np
+
+    import transcribe.identify as identify
+
+    chunk = sample_span(2, 5)
+    asked: list[int] = []
+
+    def heard_alone(model: Any, clip: Any) -> dict[str, float]:
+        asked.append(int(clip[0]))
+        return ISSAI_HEARD
+
+    monkeypatch.setattr(identify, "language_probabilities", heard_alone)
+    texts = {"ru": RUSSIAN, "kk": KAZAKH, "en": "Insights to Allah akbarat ver."}
+    scores = {"ru": -0.671, "kk": -0.832, "en": -1.154}
+    tr = reader_with({code: [FakeSeg(2, 5, texts[code], scores[code])] for code in ALLOWED})
+    audio = np.arange(8 * 16000, dtype=np.float32)  # each sample says where it is
+    tagged, _ = tr.identify(audio, [[chunk]], ALLOWED, [chunk])
+    assert [code for _, code in tagged] == ["kk"]
+    assert asked == [chunk["start"]]
+    # another recording is heard afresh
+    other = audio + 1
+    assert tr._alone(other, chunk) == ISSAI_HEARD and asked == [chunk["start"], chunk["start"] + 1]

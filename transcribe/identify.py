@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -117,11 +118,16 @@ class Identifier:
         # the model whose identification is used: the transcribing one, or another when its
         # own cannot be trusted (``use_model``, ``transcribe.lid_check``)
         self.lid = model
+        # what each stretch of the audio last identified was heard as on its own, by
+        # ``chunk_key`` (``_alone``: a stretch asked again is not heard again)
+        self._audio: weakref.ReferenceType[np.ndarray] | None = None
+        self._heard_alone: dict[tuple[int, int], dict[str, float]] = {}
 
     def use_model(self, lid: Any) -> None:
         """Identify with ``lid`` (a multilingual faster-whisper model) instead of the model that
         decodes: its encoder output is its own, never the decode's."""
         self.lid = lid
+        self._heard_alone = {}
 
     def _lid_encoded(self, piece: np.ndarray) -> np.ndarray:
         """A piece's encoder output for identification (shared with the decode when one model
@@ -407,9 +413,16 @@ class Identifier:
             return stretch_probabilities(self.lid, encoded, at, at + part["end"] - part["start"])
 
     def _alone(self, audio: Audio, part: dict[str, int]) -> dict[str, float]:
-        """A stretch's language probabilities from the stretch encoded on its own."""
-        with self._slots:
-            return language_probabilities(self.lid, audio[part["start"] : part["end"]])
+        """A stretch's language probabilities from the stretch encoded on its own (once for
+        each stretch of one audio: ``heard_kept`` asks again for what ``probabilities`` heard)."""
+        if self._audio is None or self._audio() is not audio:
+            self._audio, self._heard_alone = weakref.ref(audio), {}
+        key = chunk_key(part)
+        if key not in self._heard_alone:
+            with self._slots:
+                clip = audio[part["start"] : part["end"]]
+                self._heard_alone[key] = language_probabilities(self.lid, clip)
+        return self._heard_alone[key]
 
     def read_in_each(
         self,

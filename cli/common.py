@@ -224,15 +224,14 @@ def note_script_mismatch(folder: Path, segment: Any, expected: list[str]) -> Non
     """Say (on stderr, a note) that the segment's text is in another script than its language
     (Cyrillic typed into a segment marked English, Latin into one marked Russian), and how to
     set the language: a hint, never a refusal (people switch languages mid-sentence)."""
-    from storage.core.languages import language_name, script_mismatch
+    from storage.core.languages import language_name, script_mismatch, script_said
 
     found = script_mismatch(segment.text, segment.language, expected)
     if found is None:
         return
     script, guess = found
-    script = f"in {script}" if script != "not Cyrillic" else script
     print(
-        f"fieldscribe: note: the text is {script} and the segment is marked "
+        f"fieldscribe: note: the text is {script_said(script)} and the segment is marked "
         f"{segment.language.upper()} ({language_name(segment.language)}); set its language "
         f"with fieldscribe segment-language {shlex.quote(str(folder))} {segment.id} "
         f"{guess or 'CODE'}",

@@ -11,7 +11,7 @@ from gui.edit_scope import EditScope
 from gui.fmt import timestamp_tag
 from gui.languages import choose_language
 from gui.undo import EditTextCommand, LanguageCommand, MergeCommand, SpeakerCommand, SplitCommand
-from storage.core.languages import language_name, script_mismatch
+from storage.core.languages import language_name, script_mismatch, script_said
 
 
 def script_hint(text: str, language: str | None, expected: list[str]) -> str:
@@ -24,8 +24,7 @@ def script_hint(text: str, language: str | None, expected: list[str]) -> str:
     if found is None or not language:
         return ""
     script, guess = found
-    script = f"in {script}" if script != "not Cyrillic" else script
-    said = f"The text is {script} but the segment is marked {language_name(language)}"
+    said = f"The text is {script_said(script)} but the segment is marked {language_name(language)}"
     if guess:
         said += f" (is it {language_name(guess)}?)"
     return said + ": Edit ▸ Set language… (Ctrl+L) changes it."

@@ -46,3 +46,13 @@ def test_the_examples() -> None:
     assert script_mismatch("Очередь, okay.", "ru", ["ru", "en"]) is None  # code-switching
     assert script_mismatch("12:30 …", "en", ["ru"]) is None
     assert script_mismatch("Очередь", None, ["ru"]) is None
+
+
+def test_the_script_is_said_as_a_message_says_it() -> None:
+    from storage.core.languages import script_said
+
+    said = {
+        text: script_said(script_mismatch(text, lang, [])[0])  # type: ignore[index]
+        for text, lang in [("Привет всем", "en"), ("Hello all", "ru"), ("مرحبا", "kk")]
+    }
+    assert said == {"Привет всем": "in Cyrillic", "Hello all": "in Latin", "مرحبا": "not Cyrillic"}

@@ -173,6 +173,12 @@ def guess_language(text: str, expected: list[str]) -> str | None:
     return None
 
 
+def script_said(script: str) -> str:
+    """``script_mismatch``'s script as a message says it: "in Cyrillic", "in Latin", or "not
+    Cyrillic" (letters of another script)."""
+    return script if script == "not Cyrillic" else f"in {script}"
+
+
 def script_mismatch(
     text: str, language: str | None, expected: list[str]
 ) -> tuple[str, str | None] | None:

@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("transcribe", "retranscribe"), "transcribe_cmds"),
     "models": "models_cmds",
     "worker": "cluster_cmds",
+    "locate-audio": "audio_cmds",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,13 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
             f"{plural(counts.get('speaker_profiles', 0), 'voice profile')}"
             f"{', with media' if args.with_media else ''})."
         )
+        if counts["sessions"] and not args.with_media:
+            print(
+                "fieldscribe: note: the bundle holds no audio: to play the recordings (and type "
+                "speech without transcript) a colleague needs them; send them apart and they "
+                "run `fieldscribe locate-audio DIR FOLDER`.",
+                file=sys.stderr,
+            )
     return 0
 
 

@@ -49,6 +49,7 @@ from gui.header_label import HeaderLabel
 from gui.heap import freeze_long_lived
 from gui.keyboard import KeysOf, PaneCycler
 from gui.layout import LayoutKeeper, fit_to_screen
+from gui.missing_audio import MissingAudioActions
 from gui.models.segments import SegmentTableModel
 from gui.models.sessions import SessionTableModel
 from gui.panels import ExtraPanels
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
         state.details_requested.connect(self._show_details)
         self.docks.details_requested.connect(self._show_details)
 
+        self.missing_audio = MissingAudioActions(state, chrome, runner, self.sessions)
         self.team_actions = TeamActions(
             state,
             chrome,
@@ -375,6 +377,9 @@ class MainWindow(QMainWindow):
         a("&File", "New project from a team bundle…", self.team_actions.new_from_bundle_dialog)
         file.addSeparator()
         self.act_import = a("&File", "Import audio…", self.transcription.import_dialog, "Ctrl+I")
+        self.act_locate_audio = a(
+            "&File", "Locate missing audio…", self.missing_audio.locate_dialog
+        )
         file.addSeparator()
         self.exchange.build_menu()
         file.addSeparator()
@@ -539,6 +544,7 @@ class MainWindow(QMainWindow):
     def _enable_project_menus(self, enabled: bool) -> None:
         """Menus that need an open project are greyed out on the start page (no silent no-ops)."""
         self.act_import.setEnabled(enabled)
+        self.act_locate_audio.setEnabled(enabled)
         self.act_close.setEnabled(enabled)
         self.act_project_settings.setEnabled(enabled)
         for action in self.exchange.project_actions:

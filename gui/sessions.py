@@ -26,7 +26,7 @@ from gui.speaker_strip import SpeakerStripController
 from gui.tasks import TaskRunner
 from gui.views import WorkbenchViews
 from gui.waveform import compute_peaks
-from storage import FieldScribeError, Project
+from storage import AudioError, FieldScribeError, Project
 from storage.core.models import Session
 
 
@@ -308,7 +308,7 @@ class SessionsController:
         v.waveform.clear()
         self.strip.clear()
 
-        def done(result: tuple[PreparedTranscript, list[Any], Path | None] | None) -> None:
+        def done(result: tuple[PreparedTranscript, list[Any], Path | None, bool] | None) -> None:
             if generation != self._load_generation or result is None:
                 return  # the user moved on, or the load was cancelled
             self._session_loaded(session, *result)
@@ -339,7 +339,7 @@ class SessionsController:
             return
         generation = self._load_generation
 
-        def done(result: tuple[PreparedTranscript, list[Any], Path | None] | None) -> None:
+        def done(result: tuple[PreparedTranscript, list[Any], Path | None, bool] | None) -> None:
             session = self.state.session
             if generation != self._load_generation or session is None or result is None:
                 return
@@ -404,9 +404,12 @@ class SessionsController:
         prepared: PreparedTranscript,
         markers: list[Any],
         media: Path | None,
+        audio_missing: bool = False,
         *,
         refresh: bool = False,
     ) -> None:
+        """Show a session read by ``_transcript_job`` (``audio_missing``: its recording is
+        recorded but not in the project folder: a bundle made without it)."""
         assert self.state.project is not None
         v = self.views
         count = prepared.segment_count
@@ -418,6 +421,11 @@ class SessionsController:
         v.waveform.set_markers(markers)
         self.strip.refresh()
         self._has_media = media is not None
+        v.waveform.empty_text = (
+            "No audio in this project — File ▸ Locate missing audio…"
+            if audio_missing
+            else "No audio"
+        )
         self.update_transcript_label()
         if refresh:
             if count and v.segment_editor.segment is None:
@@ -492,6 +500,10 @@ class SessionsController:
             )
         if not self._has_media:
             text += " — <i>no audio</i>"
+            hint = (hint + "\n\n" if hint else "") + (
+                "This session's audio is not in the project (a team bundle made without it): "
+                "File ▸ Locate missing audio… copies it in from a folder."
+            )
         self.views.transcript_label.setText(text, hint)
 
     def open_segment(self, session_id: str, segment_id: str, *, play: bool = False) -> None:
@@ -608,7 +620,7 @@ def session_redactions(project: Project, session_id: str) -> dict[str, list[tupl
 def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
     """The worker side of loading a transcript: rows, codings, markers, media path."""
 
-    def job(ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None] | None:
+    def job(ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None, bool] | None:
         segments = project.retrieval.transcript_columns(session_id, cancel=ctx.cancel)
         if ctx.cancelled:
             return None  # a part of the transcript: never shown
@@ -620,10 +632,13 @@ def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
         # waited for the project behind the workers' long reads (0.4 s after a merge)
         prepared.redactions = session_redactions(project, session_id)
         markers = project.sessions.markers(session_id)
+        missing = False
         try:
             media: Path | None = project.sessions.media_path(session_id)
+        except AudioError:  # recorded, but not in the folder (a bundle made without it)
+            media, missing = None, True
         except FieldScribeError:
             media = None
-        return prepared, markers, media
+        return prepared, markers, media, missing
 
     return job

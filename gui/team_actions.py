@@ -500,6 +500,14 @@ class TeamActions(QObject):
                     "choose its coder's name before coding (File ▸ Coder name for this "
                     f"project…), or the codings made here count as {coder}'s."
                 )
+            missing = project.missing_audio.missing()
+            if missing:
+                said += (
+                    f"\n\nThe bundle holds no audio ({plural(len(missing), 'recording')}): "
+                    "to play the sessions and type speech without transcript, get the "
+                    "recordings from the bundle's author and copy them in with File ▸ Locate "
+                    "missing audio… (from a folder or a USB stick)."
+                )
             self._report(said)
 
         handle, self.progress = run_with_progress(

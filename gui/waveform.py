@@ -94,6 +94,7 @@ class WaveformStrip(QWidget):
         self._segment: tuple[int, int] | None = None
         self.window_ms = 30_000
         self.loading = False
+        self.empty_text = "No audio"  # said where there is no waveform (``SessionsController``)
         self.setToolTip("Click to play from there; markers are shown as flags.")
 
     def set_peaks(self, peaks: array[float], duration_ms: int | None = None) -> None:
@@ -175,7 +176,7 @@ class WaveformStrip(QWidget):
                 p.drawLine(QPointF(px, mid - y), QPointF(px, mid + y))
         else:
             p.setPen(QColor(150, 150, 150))
-            text = "Reading the audio…" if self.loading else "No audio"
+            text = "Reading the audio…" if self.loading else self.empty_text
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, text)
         p.setPen(QPen(QColor(255, 170, 60), 1))
         for marker in self._markers:

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from storage.privacy.privacy import Privacy
     from storage.privacy.redaction import Redactions
     from storage.recordings.guide import Recordings
+    from storage.sessions.missing_audio import MissingAudioFiles
     from storage.sessions.sessions import Sessions
     from storage.speakers.speakers import Speakers
     from storage.team.teamwork import Team
@@ -176,6 +177,14 @@ class Project:
         from storage.sessions.sessions import Sessions
 
         return Sessions(self.store, self)
+
+    @cached_property
+    def missing_audio(self) -> MissingAudioFiles:
+        """Recordings the project records but lacks (a bundle without its audio), and finding
+        them in files or folders."""
+        from storage.sessions.missing_audio import MissingAudioFiles
+
+        return MissingAudioFiles(self.store, self)
 
     @cached_property
     def transcript(self) -> Transcript:

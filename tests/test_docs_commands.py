@@ -149,6 +149,8 @@ def _readme_tour(tmp: Path, speech_wav: Path) -> list[tuple[int, list[str], int,
             shutil.copy(tmp / "coder-a-2026-03-05.fsbundle", tmp / "lead.fsbundle") and {}
         ),
         "bundle merge": lambda: (teammates(), {})[1],
+        # the lead's recordings on a stick, under other names
+        "locate-audio": lambda: {"/media/usb": str(_stick(tmp))},
         "qdpx import": lambda: shutil.copy(tmp / "study.qdpx", tmp / "other.qdpx") and {},
         "codebook import": lambda: (
             run("codebook", "export", tour.project, "-o", "codebook.csv"),
@@ -191,6 +193,14 @@ def _readme_tour(tmp: Path, speech_wav: Path) -> list[tuple[int, list[str], int,
             done.append((number, one, err[0], err[1]))
     assert skipped >= set(NOT_RUN), f"NOT_RUN names no README line: {set(NOT_RUN) - skipped}"
     return done
+
+
+def _stick(tmp: Path) -> Path:
+    stick = tmp / "usb"
+    stick.mkdir(exist_ok=True)
+    for name in ("interview1.m4a", "fg_2026-03-02.mp3"):
+        shutil.copy(tmp / name, stick / f"from the lead {name}")
+    return stick
 
 
 def _bundled_model() -> Path:

@@ -124,6 +124,34 @@ def _import_audio(h: Harness) -> None:
 
 
 @control(
+    "File ▸ Locate missing audio…",
+    effect="asks a folder; each recording the project lacks found there (by its content) is "
+    "copied in, and the session shown plays it",
+)
+def _locate_audio(h: Harness) -> None:
+    import shutil
+
+    h.select(row=0, code=None)
+    media = h.project.sessions.media_path(h.sid)
+    stick = h.tmp / "usb"
+    stick.mkdir()
+    shutil.copy(media, stick / "from the lead.wav")
+    media.unlink()  # as a colleague's copy from a bundle made without the audio
+    h.window.sessions.reopen_session(h.sid)
+    h.wait()
+    label = h.window.transcript_label
+    assert "no audio" in label.full_text() and "Locate missing audio" in label.toolTip()
+    assert "Locate missing audio" in h.window.waveform.empty_text
+    h.file_answer = lambda _c, _f: str(stick)
+    trigger(h, h.current)
+    h.wait()
+    assert media.read_bytes() == (stick / "from the lead.wav").read_bytes()
+    assert "audio found in" in h.message()
+    assert "no audio" not in label.full_text() and h.window.waveform.empty_text == "No audio"
+    assert h.window.player.source == media
+
+
+@control(
     "File ▸ Import a REFI-QDA project (.qdpx)…",
     effect="asks a .qdpx; its codes and sources are added to the open project",
 )

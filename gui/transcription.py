@@ -27,6 +27,7 @@ from gui.sessions import SessionsController
 from gui.settings import Settings
 from gui.tasks import TaskRunner
 from gui.views import WorkbenchViews
+from storage.core.audio import AUDIO_EXTENSIONS
 from storage.core.errors import DuplicateMediaError, FieldScribeError
 from storage.core.models import KIND_LABELS
 from transcribe.notes import NO_SPEECH, for_gui
@@ -155,8 +156,7 @@ class TranscriptionController(QObject):
             window,
             "Import audio",
             "",
-            "Audio and video (*.wav *.mp3 *.m4a *.ogg *.opus *.flac "
-            "*.aac *.mp4 *.webm *.mkv *.mov *.wma *.aif *.aiff);;All files (*)",
+            f"Audio and video ({' '.join('*' + ext for ext in AUDIO_EXTENSIONS)});;All files (*)",
         )
         if files:
             labels = list(KIND_LABELS.values())

@@ -42,9 +42,12 @@ def sha256_of(path: Path) -> str:
 
 SUPPORTED_HINT = "wav, mp3, m4a/aac, ogg/opus, flac, or a video with sound"
 
+# what the import dialog offers first; anything the decoder reads is imported (phones'
+# recorders: .m4a, .amr, .3gp/.3ga; messengers' voice notes: .ogg/.oga/.opus; iPhone: .caf)
 AUDIO_EXTENSIONS = (
-    ".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".flac",
-    ".mp4", ".mov", ".webm", ".mkv", ".wma", ".aif", ".aiff",
+    ".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".flac", ".amr", ".3gp", ".3ga",
+    ".m4b", ".caf", ".mka", ".wma", ".aif", ".aiff",
+    ".mp4", ".mov", ".webm", ".mkv", ".avi", ".wmv",
 )  # fmt: skip
 
 

@@ -1,12 +1,13 @@
 """The GUI tests' guard against blocking dialogs nobody answers, and against a test's Qt
 callbacks running on into a later test.
 
-Offscreen, nobody clicks: ``exec()`` and the static ``QMessageBox``/``QFileDialog``/
-``QInputDialog``/``QColorDialog`` helpers would wait forever. The guard replaces them with a
-refusal that raises, and also *records* the refusal (the test running, the dialog, the stack):
-raised inside a Qt slot or inside product code that catches exceptions, the exception alone could
-be swallowed, or surface later, in another test. The test that opened the dialog fails at its
-teardown, by name, with the dialog and the stack that opened it.
+Offscreen, nobody clicks: ``exec()``, the static ``QMessageBox``/``QFileDialog``/
+``QInputDialog``/``QColorDialog`` helpers and the product's ``AskDialog.ask`` would wait
+forever. The guard replaces them with a refusal that raises, and also *records* the refusal
+(the test running, the dialog, the stack): raised inside a Qt slot or inside product code that
+catches exceptions, the exception alone could be swallowed, or surface later, in another test.
+The test that opened the dialog fails at its teardown, by name, with the dialog and the stack
+that opened it.
 
 At the end of each test its leftovers run while it is still the test running: posted events and
 deferred deletes are processed, the top-level windows it left open are closed and the timers of
@@ -20,6 +21,7 @@ Loaded by ``tests/gui/conftest.py`` (its hooks apply to the GUI tests only).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -42,6 +44,9 @@ BLOCKING = {
     "QInputDialog": ["exec", "getText", "getItem", "getInt", "getDouble", "getMultiLineText"],
     "QColorDialog": ["exec", "getColor"],
 }
+#: the product's own: its one text-input dialog (``gui.ask_dialog``), refused by name with
+#: what it asked (its ``exec`` is refused as ``QDialog.exec`` too)
+PRODUCT_BLOCKING = {"gui.ask_dialog.AskDialog": ["ask"]}
 
 
 @dataclass
@@ -183,6 +188,11 @@ def modal_dialogs_fail(
         for name in names:
             fn = refusal(f"{cls_name}.{name}")
             monkeypatch.setattr(cls, name, fn if name == "exec" else staticmethod(fn))
+    for path, names in PRODUCT_BLOCKING.items():
+        module, cls_name = path.rsplit(".", 1)
+        cls = getattr(importlib.import_module(module), cls_name)
+        for name in names:
+            monkeypatch.setattr(cls, name, staticmethod(refusal(f"{cls_name}.{name}")))
     before = _top_levels()
     yield
     nodeid = request.node.nodeid

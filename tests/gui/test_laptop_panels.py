@@ -219,7 +219,9 @@ def test_an_added_participant_is_shown_selected(
     """At 1024x700 Session details ▸ Add participant seemed to do nothing: the list is below
     the fold of the dock and a seventh participant past its four rows. The new one is selected
     and scrolled into sight, and the status bar says it was added."""
-    from PySide6.QtWidgets import QInputDialog, QPushButton
+    from PySide6.QtWidgets import QPushButton
+
+    from gui.ask_dialog import AskDialog
 
     for name in ("Moderator", "Aigerim", "Bakyt", "Chynara", "Daniyar", "Elmira"):
         project.sessions.add_participant(name, {})
@@ -228,7 +230,7 @@ def test_an_added_participant_is_shown_selected(
     qtbot.wait(100)
     panel = w.session_panel
     scroll = w.docks.session_panel_dock.widget()
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *_a, **_k: ("Ержан", True)))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *_a, **_k: ("Ержан", True)))
     add = next(b for b in panel.findChildren(QPushButton) if b.text() == "Add participant")
     scroll.ensureWidgetVisible(add)  # the user scrolled down to the button
     scroll.verticalScrollBar().setValue(0)  # and back up to read the speakers

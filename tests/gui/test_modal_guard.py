@@ -83,26 +83,48 @@ def test_d_later(qtbot):
 def test_e_answered(qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     assert QMessageBox.question(None, "t", "x") == QMessageBox.StandardButton.Yes
+
+
+def test_f_asks_a_name(qtbot):
+    """The product's text-input dialog, unanswered, its refusal swallowed."""
+    from gui.ask_dialog import AskDialog
+
+    try:
+        AskDialog.ask(None, "New code", "Name of the new code:")
+    except AssertionError:
+        pass
 '''
+
+
+#: the inner run's limit: a menu nobody answers waited for ever (this run takes seconds)
+INNER_TIMEOUT_S = 120
+
+
+def _run_inner(folder: Path, name: str, tests: str) -> str:
+    """The output of ``tests``, run in their own pytest with the guard."""
+    (folder / "conftest.py").write_text(CONFTEST)
+    (folder / name).write_text(textwrap.dedent(tests))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    env.pop("FS_GUARD_LOG", None)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-rA", *("-p", "no:randomly", "-p", "no:xdist"), name],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            env=env,
+            timeout=INNER_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
+        pytest.fail(f"the inner tests hung (still running after {INNER_TIMEOUT_S} s):\n{out}")
+    return done.stdout + done.stderr
 
 
 @pytest.fixture(scope="module")
 def inner_run(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The output of the inner tests, run once in their own pytest."""
-    tmp_path = tmp_path_factory.mktemp("inner")
-    (tmp_path / "conftest.py").write_text(CONFTEST)
-    (tmp_path / "test_inner.py").write_text(textwrap.dedent(TESTS))
-    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
-    env.pop("FS_GUARD_LOG", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-rA", *("-p", "no:randomly", "-p", "no:xdist"), "."],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=300,
-    )
-    return done.stdout + done.stderr
+    return _run_inner(tmp_path_factory.mktemp("inner"), "test_inner.py", TESTS)
 
 
 def _line(out: str, start: str) -> str:
@@ -117,6 +139,12 @@ def test_the_test_that_opened_the_dialog_fails_by_name(inner_run: str) -> None:
     assert "in choose" in out  # the stack that opened it
     assert "_pytest" not in out.split("1 dialog(s) not answered")[1].split("=====")[0]
     assert "PASSED test_inner.py::test_b_fine" in out
+
+
+def test_the_products_text_input_dialog_unanswered_fails_its_test(inner_run: str) -> None:
+    assert _line(inner_run, "ERROR test_inner.py::test_f_asks_a_name"), inner_run
+    assert "a modal AskDialog.ask opened" in inner_run
+    assert "Name of the new code:" in inner_run
 
 
 def test_a_window_left_open_that_will_not_close_fails_its_test(inner_run: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QMargins, Qt, Signal
+from PySide6.QtCore import QEvent, QMargins, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
+    QStyledItemDelegate,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -26,14 +27,33 @@ from storage import Project
 from storage.core.errors import FieldScribeError
 from storage.privacy.models import PseudonymCandidate
 
-#: the occurrences to review: checked = replace (and how the name matched), found → pseudonym,
-#: the words around it
-CANDIDATE_COLUMNS = ("Replace", "Change", "Context")
+#: the occurrences to review: checked = replace (and how the name matched), the words around
+#: it; the name found → its pseudonym, and where it is, are in the line under the table (the
+#: current row) and in the tooltips (a third column "Change" left the context 100 px of a
+#: 290 px dock)
+CANDIDATE_COLUMNS = ("Replace", "Context")
 KIND_TIPS = {
     "exact": "exact: the real name as mapped",
     "case": "case: the real name in other capitals",
     "inflected": "inflected: the name's stem with an ending; check it only if it is this person",
 }
+
+
+#: the letters of the context kept before the name in a row (the row starts near the name)
+NEAR_LETTERS = 14
+
+
+def near_match(context: str, letters: int = NEAR_LETTERS) -> str:
+    """``context`` ("…words [Name] words…") from a word or two before the name: a row of a
+    narrow dock shows the name and the words after it, not only the words before."""
+    start = context.find("[")
+    if start <= letters + 1:
+        return context
+    before = context[start - letters : start]
+    space = before.find(" ")
+    if 0 <= space < len(before) - 1:  # from a word's start
+        before = before[space + 1 :]
+    return "…" + before + context[start:]
 
 
 def _forms(candidates: list[PseudonymCandidate]) -> str:
@@ -44,9 +64,11 @@ def _forms(candidates: list[PseudonymCandidate]) -> str:
 class PseudonymTab(QWidget):
     """The real name -> pseudonym mapping, review of every occurrence, and applying it.
 
-    It fits the Ethics dock of a laptop window (about 320 pixels wide): the buttons wrap onto
-    a second row rather than clip their text, and the occurrences are three columns, the
-    context taking the rest of the width and wrapping onto more lines.
+    It fits the Ethics dock of a laptop window (about 290 pixels wide): the buttons wrap onto
+    a second row rather than clip their text, and the occurrences are one line each (the
+    context from a word or two before the name, cut at the column's end), so that a reviewer
+    of 30 occurrences sees many at once; the current one is read whole under them (where it
+    is, and its context), and in each row's tooltip.
     """
 
     changed = Signal()
@@ -72,8 +94,22 @@ class PseudonymTab(QWidget):
         self.apply = QPushButton("Replace checked occurrences")
         self.apply.clicked.connect(self.apply_checked)
         self.candidates = new_table(list(CANDIDATE_COLUMNS))
-        # the context (what the reviewer reads) keeps its words whole first; all wrap at spaces
+        # the context (what the reviewer reads) keeps its words whole first
         fit_table(self.candidates, first=CANDIDATE_COLUMNS.index("Context"))
+        # one line a row: wrapped in the 100 px left to it, a context was a word a line, a row
+        # 113 px high, and 3 of 30 occurrences were in sight at 1024x700
+        self.candidates.setWordWrap(False)
+        self.candidates.setItemDelegateForColumn(
+            CANDIDATE_COLUMNS.index("Context"), QStyledItemDelegate(self.candidates)
+        )
+        self.candidates.currentCellChanged.connect(self._show_current)
+        # the current occurrence whole: where it is, what it becomes, its segment's words
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.hide()
+        self._details: list[str] = []
         self.status = QLabel()
         self.status.setWordWrap(True)
         self._shown: list[PseudonymCandidate] = []
@@ -89,7 +125,9 @@ class PseudonymTab(QWidget):
         actions.setSizePolicy(policy)
         flow.addWidget(self.review)
         flow.addWidget(self.apply)
-        review = QWidget()
+        review = self._review = QWidget()
+        self._actions = actions
+        review.installEventFilter(self)
         below = QVBoxLayout(review)
         below.setContentsMargins(0, 0, 0, 0)
         below.addWidget(actions)
@@ -97,6 +135,7 @@ class PseudonymTab(QWidget):
         # that scrolls, it was cut in half below the occurrences ("2 occurrences… Uncheck…")
         below.addWidget(self.status)
         below.addWidget(self.candidates, 1)
+        below.addWidget(self.detail)
         split = QSplitter(Qt.Orientation.Vertical)
         split.setChildrenCollapsible(False)
         split.addWidget(self.mapping)
@@ -137,28 +176,36 @@ class PseudonymTab(QWidget):
     def load_candidates(self) -> None:
         """List every occurrence; exact and case matches are checked, inflected forms not."""
         self._shown = self.project.privacy.pseudonym_candidates()
+        self._details = []
         self.candidates.setRowCount(len(self._shown))
         titles = {s.id: s.title for s in self.project.sessions.all()}
         segments = self.project.transcript.get_segments([c.segment_id for c in self._shown])
         for r, cand in enumerate(self._shown):
+            becomes = f"“{cand.matched}” becomes “{cand.replacement}”"
             box = QTableWidgetItem(cand.kind)
             box.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
             checked = cand.kind != "inflected"
             box.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            box.setToolTip(KIND_TIPS.get(cand.kind, cand.kind))
+            box.setToolTip(f"{KIND_TIPS.get(cand.kind, cand.kind)}\n{becomes}")
             self.candidates.setItem(r, 0, box)
-            change = QTableWidgetItem(f"{cand.matched} → {cand.replacement}")
-            change.setToolTip(f"“{cand.matched}” becomes “{cand.replacement}”")
-            self.candidates.setItem(r, 1, change)
             # where it is: the same sentence in two sessions (a re-recorded interview) read
             # the same, and the reviewer could not tell which occurrence a row was
             seg = segments.get(cand.segment_id)
             when = f" · {fmt_ms(seg.start_ms)}" if seg is not None else ""
             where = f"{titles.get(cand.session_id, '')}{when}"
-            context = QTableWidgetItem(f"{where}: {cand.context}")
-            context.setToolTip(f"{where}\n{cand.context}")
-            self.candidates.setItem(r, 2, context)
+            context = QTableWidgetItem(near_match(cand.context))
+            context.setToolTip(f"{where}\n{becomes}\n{cand.context}")
+            self.candidates.setItem(r, 1, context)
+            words = cand.context
+            if seg is not None and seg.text[cand.start_cp : cand.end_cp] == cand.matched:
+                s, e = cand.start_cp, cand.end_cp  # the whole segment, the name marked
+                words = f"{seg.text[:s]}[{seg.text[s:e]}]{seg.text[e:]}"
+            self._details.append(
+                f"{where} · {cand.kind}: {cand.matched} → {cand.replacement}\n{words}"
+            )
         refit(self.candidates)
+        self.candidates.setCurrentCell(0, CANDIDATE_COLUMNS.index("Context"))
+        self._show_current(self.candidates.currentRow())
         forms = _forms([c for c in self._shown if c.kind == "inflected"])
         if not self._shown:
             said = "No real name of the mapping occurs in the transcripts."
@@ -175,6 +222,42 @@ class PseudonymTab(QWidget):
                 f"{verb(len(self._shown), 'it if it is', 'those that are')} not this person."
             )
         self.status.setText(said)
+
+    def _show_current(self, row: int, *_rest: int) -> None:
+        """The occurrence of ``row`` read whole under the table (none: nothing shown)."""
+        if not 0 <= row < len(self._details):
+            self.detail.clear()
+            self.detail.hide()
+            return
+        self.detail.setText(self._details[row])
+        self._place_detail()
+
+    def _place_detail(self) -> None:
+        """The current occurrence under the table where there is room for it beside what the
+        buttons did (whole) and three rows: a short dock (300 px, beside a tall bottom panel)
+        squeezed that status onto fewer lines than it needs, and the table under its minimum."""
+        if not self.detail.text():
+            self.detail.hide()
+            return
+        width = self._review.width()
+        spacing = max(0, self._review.layout().spacing())  # type: ignore[union-attr]
+        table = self.candidates
+        rows = 3 * (table.rowHeight(0) if table.rowCount() else table.fontMetrics().height())
+        need = (
+            self._actions.heightForWidth(width)
+            + self.status.heightForWidth(width)
+            + table.horizontalHeader().height()
+            + rows
+            + 2 * table.frameWidth()
+            + self.detail.heightForWidth(width)
+            + 3 * spacing
+        )
+        self.detail.setVisible(self._review.height() >= need)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt's name
+        if obj is self._review and event.type() == QEvent.Type.Resize:
+            self._place_detail()
+        return False
 
     def checked_ids(self) -> list[str]:
         """Ids of the checked candidates."""
@@ -212,6 +295,7 @@ class PseudonymTab(QWidget):
             return
         self._shown = []
         self.candidates.setRowCount(0)
+        self._show_current(-1)
         self.status.setText(
             f"Replaced {plural(report.replaced, 'occurrence')} in "
             f"{plural(report.segments, 'segment')}."

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from gui.ask_dialog import AskDialog
 from gui.demo import add_demo_examples, open_or_create_demo
 from storage import Project, SegmentDraft
+from tests.gui.modal_guard import answer_menus
 from tests.gui.test_demo_examples import HEARD
 
 Answer = Callable[[Any], Any]
@@ -235,7 +236,8 @@ class Harness:
         monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(text))
         monkeypatch.setattr(QInputDialog, "getInt", staticmethod(text))
         monkeypatch.setattr(QColorDialog, "getColor", staticmethod(colour))
-        monkeypatch.setattr(QMenu, "exec", lambda menu, *_a: h.dialogs.append(menu))
+        # a menu's exec (a context menu): taken as shown, nothing chosen
+        answer_menus(monkeypatch, lambda menu: h.dialogs.append(menu))
 
 
 def _peaks_known(template: Path, folder: Path) -> None:

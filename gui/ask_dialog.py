@@ -1,24 +1,27 @@
-"""One small dialog that asks for a line of text (a name, a title, a passphrase) or a choice.
+"""One small dialog that asks for a line of text (a name, a title, a passphrase), a memo or a
+choice.
 
 ``QInputDialog`` was 200 px wide: a Russian code name ("Недоверие к государственным
 институтам и местной власти", 55 letters) scrolled out of sight as it was typed. This one is
 wide enough for about 50 letters, grows with a longer value (the one given, and as it is
-typed) up to the screen's width, and wraps its label. Every caller goes through
-``AskDialog.ask``: the one place a test answers it (``monkeypatch.setattr(AskDialog, "ask",
-staticmethod(...))``).
+typed) up to the screen's width, and wraps its label; a memo wraps at its width (in
+``QInputDialog``'s, 256 px wide, a code's description ran on out of sight). Every caller goes
+through ``AskDialog.ask``: the one place a test answers it (``monkeypatch.setattr(AskDialog,
+"ask", staticmethod(...))``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtGui import QFontMetrics, QGuiApplication
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +30,8 @@ from PySide6.QtWidgets import (
 LETTERS = 50
 #: the letters a width is measured in: Russian and Kazakh text, not a narrow Latin average
 SAMPLE = "абвгдежзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі"
+#: the lines a memo shows without scrolling
+MEMO_LINES = 8
 #: a line edit's frame and padding around its text; a combo box's arrow
 FIELD_PX = 16
 COMBO_ARROW_PX = 28
@@ -40,7 +45,9 @@ def letters_px(metrics: QFontMetrics, letters: int = LETTERS) -> int:
 
 
 class AskDialog(QDialog):
-    """A label over a line edit (``items`` None) or a combo box of ``items``; OK and Cancel."""
+    """A label over a line edit (``items`` None), a combo box of ``items`` or a text of several
+    lines (``multiline``: a memo, a description, wrapped at the dialog's width); OK and
+    Cancel."""
 
     def __init__(
         self,
@@ -52,16 +59,27 @@ class AskDialog(QDialog):
         items: Sequence[str] | None = None,
         editable: bool = False,
         password: bool = False,
+        multiline: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.label = QLabel(label)
         self.label.setWordWrap(True)
         self.combo: QComboBox | None = None
-        if items is None:
+        self.memo: QPlainTextEdit | None = None
+        if multiline:
+            self.memo = QPlainTextEdit(text)
+            self.memo.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+            self.memo.setMinimumHeight(self.fontMetrics().lineSpacing() * MEMO_LINES)
+            # the cursor after the memo, not the memo selected: a key typed replaced it whole
+            self.memo.moveCursor(QTextCursor.MoveOperation.End)
+            self.edit = QLineEdit()  # not shown: a memo does not grow, it wraps
+            field: QWidget = self.memo
+            texts = [""]
+        elif items is None:
             self.edit = QLineEdit(text)
             self.edit.selectAll()
-            field: QWidget = self.edit
+            field = self.edit
             texts = [text]
         else:
             self.combo = QComboBox()
@@ -94,6 +112,8 @@ class AskDialog(QDialog):
 
     def value(self) -> str:
         """The text typed, or the item chosen."""
+        if self.memo is not None:
+            return self.memo.toPlainText()
         return self.combo.currentText() if self.combo is not None else self.edit.text()
 
     def _room(self) -> int:
@@ -130,14 +150,22 @@ class AskDialog(QDialog):
         items: Sequence[str] | None = None,
         editable: bool = False,
         password: bool = False,
+        multiline: bool = False,
     ) -> tuple[str, bool]:
         """Ask and wait: (the text or item, True) on OK, (…, False) on Cancel.
 
         ``items``: a choice of these (``text`` the one chosen first), typed freely when
-        ``editable``. ``password``: the text typed is not shown. The one patch point of the
-        tests."""
+        ``editable``. ``password``: the text typed is not shown. ``multiline``: a text of
+        several lines. The one patch point of the tests."""
         dialog = AskDialog(
-            parent, title, label, text, items=items, editable=editable, password=password
+            parent,
+            title,
+            label,
+            text,
+            items=items,
+            editable=editable,
+            password=password,
+            multiline=multiline,
         )
         ok = dialog.exec() == QDialog.DialogCode.Accepted
         value = dialog.value()

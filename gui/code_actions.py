@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QColorDialog, QMessageBox, QWidget
 
 from gui.ask_dialog import AskDialog
 from gui.edit_scope import EditScope
@@ -76,11 +76,12 @@ class CodeActions:
 
     def describe_dialog(self, code_id: str) -> None:
         code = self.views.segment_model.code(code_id)
-        text, ok = QInputDialog.getMultiLineText(
+        text, ok = AskDialog.ask(
             self.chrome.window,
             "Describe code",
             "Description (when to use this code):",
             (code.description or "") if code else "",
+            multiline=True,
         )
         if ok:
             self.update_code(code_id, {"description": text}, "Describe code")

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QInputDialog
-
 from gui.ask_dialog import AskDialog
 from gui.code_actions import pick_code
 from gui.edit_scope import EditScope
@@ -149,8 +147,8 @@ class CodingActions:
         coding = self._pick_coding("Coding memo")
         if coding is None or self.state.ctx is None:
             return
-        text, ok = QInputDialog.getMultiLineText(
-            self.chrome.window, "Coding memo", "Memo:", coding.memo or ""
+        text, ok = AskDialog.ask(
+            self.chrome.window, "Coding memo", "Memo:", coding.memo or "", multiline=True
         )
         if ok and text != (coding.memo or ""):
             self._push(CodingMemoCommand(self.state.ctx, coding, text))

@@ -233,7 +233,6 @@ class Harness:
         monkeypatch.setattr(QFileDialog, "getOpenFileNames", file("open", many=True))
         monkeypatch.setattr(QFileDialog, "getExistingDirectory", file("dir"))
         monkeypatch.setattr(AskDialog, "ask", staticmethod(ask))
-        monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(text))
         monkeypatch.setattr(QInputDialog, "getInt", staticmethod(text))
         monkeypatch.setattr(QColorDialog, "getColor", staticmethod(colour))
         # a menu's exec (a context menu): taken as shown, nothing chosen

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPlainTextEdit
 
 from gui.ask_dialog import LETTERS, AskDialog, letters_px
 
@@ -121,3 +121,53 @@ def test_ask_answers_what_was_typed_or_cancel(qtbot: Any, monkeypatch: pytest.Mo
     assert AskDialog.ask(None, "Add participant", "Pseudonym:") == ("Ержан", True)
     monkeypatch.setattr(QDialog, "exec", answer("P07", False))
     assert AskDialog.ask(None, "Add participant", "Pseudonym:")[1] is False
+
+
+def test_a_code_description_wraps_in_its_field(
+    window: Any, qtbot: Any, idle: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Codebook ▸ Describe: QInputDialog's field of several lines was 256 px wide and did not
+    wrap: a Russian description ran on out of sight. It wraps now, about 50 letters a line."""
+    text = (
+        "Используется, когда участник выражает недоверие к государственным институтам и "
+        "местной власти, например к акимату или поликлинике."
+    )
+    code = window.project.codebook.add_code("Недоверие")
+    window.editing.reload_codebook()
+    idle(window)
+    seen: dict[str, Any] = {}
+
+    def typed(dialog: QDialog) -> int:
+        memo = dialog.findChild(QPlainTextEdit)
+        assert memo is not None
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        memo.setPlainText(text)
+        QApplication.processEvents()
+        dialog.grab().save(_shot(tmp_path, "describe_code.png"))
+        seen.update(
+            title=dialog.windowTitle(),
+            sideways=memo.horizontalScrollBar().maximum(),
+            width=memo.viewport().width(),
+            letters=letters_px(memo.fontMetrics(), LETTERS),
+            lines=memo.document().lineCount(),
+        )
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(AskDialog, "ask", REAL_ASK)
+    monkeypatch.setattr(QDialog, "exec", typed)
+    window.editing.codes.describe_dialog(code.id)
+    idle(window)
+    assert seen["title"] == "Describe code"
+    assert seen["sideways"] == 0 and seen["width"] >= seen["letters"] - 20, seen
+    qtbot.waitUntil(lambda: window.project.codebook.find_code("Недоверие").description == text)
+
+
+def test_a_memo_typed_into_goes_on_after_what_it_says(qtbot: Any) -> None:
+    """An existing memo is not selected: a key typed adds to it, it does not replace it."""
+    memo = AskDialog(None, "Coding memo", "Memo:", "Говорит о взятках.", multiline=True)
+    qtbot.addWidget(memo)
+    memo.show()
+    assert memo.memo is not None
+    memo.memo.insertPlainText(" Ещё")
+    assert memo.value() == "Говорит о взятках. Ещё"

@@ -254,14 +254,12 @@ def test_describing_a_code_says_where_the_description_is(
 ) -> None:
     """Codebook ▸ Describe saved the description and showed nothing (it is only in the code's
     tooltip): the status bar says it was saved and where to read it; undo says it is gone."""
-    from PySide6.QtWidgets import QInputDialog
+    from gui.ask_dialog import AskDialog
 
     w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
     code = w.project.codebook.find_code("Corruption")
     text = "Неформальные платежи, взятки"
-    monkeypatch.setattr(
-        QInputDialog, "getMultiLineText", staticmethod(lambda *_a, **_k: (text, True))
-    )
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *_a, **_k: (text, True)))
     w.editing.codes.describe_dialog(code.id)
     qtbot.waitUntil(lambda: "description" in w.statusBar().currentMessage(), timeout=10000)
     assert "hover the code in the Codebook" in w.statusBar().currentMessage()

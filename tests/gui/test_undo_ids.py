@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from gui.ask_dialog import AskDialog
 from storage import Project, SegmentDraft
@@ -220,7 +220,7 @@ def test_speaker_and_coding_memo_undo(
     assert win.segment_model.segment(1).speaker == "P2"
 
     span = code_words(win, idle, 1, "internet", seeded["codes"]["Access"].id)
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("slow links", True))
+    monkeypatch.setattr(AskDialog, "ask", lambda *a, **k: ("slow links", True))
     win.editing.coding_memo_dialog()
     idle(win)
     [coding] = project.codebook.codings(segment_id=seg1)

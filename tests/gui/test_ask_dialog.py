@@ -171,3 +171,36 @@ def test_a_memo_typed_into_goes_on_after_what_it_says(qtbot: Any) -> None:
     assert memo.memo is not None
     memo.memo.insertPlainText(" Ещё")
     assert memo.value() == "Говорит о взятках. Ещё"
+
+
+@pytest.mark.parametrize("how", ["merge", "new project"])
+def test_a_bundles_passphrase_is_typed_in_a_field_that_hides_it(
+    window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, how: str
+) -> None:
+    """Team ▸ Merge bundles… and Start a project from a team bundle… on an encrypted bundle:
+    the real dialog, its field in password echo mode (cancelled: nothing happens)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from storage.team.bundle_export import export_bundle_file
+
+    bundle = tmp_path / "Айгерім.fsbundle.enc"
+    export_bundle_file(window.project, bundle, passphrase="сезам")
+    shown: list[tuple[str, Any]] = []
+
+    def cancel(dialog: QDialog) -> int:
+        edit = dialog.findChild(QLineEdit)
+        shown.append((dialog.windowTitle(), edit.echoMode() if edit is not None else None))
+        return int(QDialog.DialogCode.Rejected)
+
+    monkeypatch.setattr(AskDialog, "ask", REAL_ASK)
+    monkeypatch.setattr(QDialog, "exec", cancel)
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileNames", staticmethod(lambda *_a, **_k: ([str(bundle)], ""))
+    )
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *_a, **_k: (str(bundle), ""))
+    )
+    team = window.team_actions
+    (team.merge_bundles_dialog if how == "merge" else team.new_from_bundle_dialog)()
+    idle(window)
+    assert shown == [("Encrypted bundle", QLineEdit.EchoMode.Password)]

@@ -8,14 +8,16 @@ from typing import Any
 
 from PySide6.QtWidgets import QInputDialog, QWidget
 
+from gui.ask_dialog import AskDialog
+
 LOCAL = "Worker processes on this computer"
 REMOTE = "A Dask scheduler on your network"
 
 
 def ask_cluster(parent: QWidget) -> dict[str, Any] | None:
     """Ask for the number of local workers or a scheduler's address; None when cancelled."""
-    choice, ok = QInputDialog.getItem(
-        parent, "Transcribe on a cluster", "Transcribe with:", [LOCAL, REMOTE], 0, False
+    choice, ok = AskDialog.ask(
+        parent, "Transcribe on a cluster", "Transcribe with:", LOCAL, items=[LOCAL, REMOTE]
     )
     if not ok:
         return None
@@ -24,11 +26,11 @@ def ask_cluster(parent: QWidget) -> dict[str, Any] | None:
             parent, "Transcribe on a cluster", "Single-threaded workers:", 2, 1, 256
         )
         return {"workers": workers} if ok else None
-    address, ok = QInputDialog.getText(
+    address, ok = AskDialog.ask(
         parent,
         "Transcribe on a cluster",
         "Scheduler address (loopback or private network; TLS only from the command line):",
-        text="tcp://127.0.0.1:8786",
+        "tcp://127.0.0.1:8786",
     )
     address = address.strip()
     return {"address": address} if ok and address else None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QColorDialog, QMessageBox, QWidget
 
+from gui.ask_dialog import AskDialog
 from gui.edit_scope import EditScope
 from gui.fmt import plural
 from gui.undo import AddCodeCommand, DeleteCodeCommand, MergeCodesCommand, UpdateCodeCommand
@@ -16,7 +17,7 @@ from storage.core.models import Code
 def pick_code(parent: QWidget, codes: list[Any], title: str, prompt: str) -> Any:
     """One of ``codes`` chosen by its path in a list (None: cancelled)."""
     paths = [c.path for c in codes]
-    path, ok = QInputDialog.getItem(parent, title, prompt, paths, 0, False)
+    path, ok = AskDialog.ask(parent, title, prompt, paths[0] if paths else "", items=paths)
     return codes[paths.index(path)] if ok and path in paths else None
 
 
@@ -44,7 +45,7 @@ class CodeActions:
             return
         where = self.views.codebook.model.index_of(parent_id).data() if parent_id else None
         label = f"New code under “{where}”:" if where else "New code:"
-        name, ok = QInputDialog.getText(self.chrome.window, "New code", label)
+        name, ok = AskDialog.ask(self.chrome.window, "New code", label)
         if ok and name.strip():
             self.add_code(name.strip(), parent_id)
 
@@ -75,11 +76,12 @@ class CodeActions:
 
     def describe_dialog(self, code_id: str) -> None:
         code = self.views.segment_model.code(code_id)
-        text, ok = QInputDialog.getMultiLineText(
+        text, ok = AskDialog.ask(
             self.chrome.window,
             "Describe code",
             "Description (when to use this code):",
             (code.description or "") if code else "",
+            multiline=True,
         )
         if ok:
             self.update_code(code_id, {"description": text}, "Describe code")

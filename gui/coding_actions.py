@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QInputDialog
-
+from gui.ask_dialog import AskDialog
 from gui.code_actions import pick_code
 from gui.edit_scope import EditScope
 from gui.fmt import plural
@@ -124,7 +123,7 @@ class CodingActions:
             labels.append(f"{code.path}{where} · {coding.coder}")
         if len(items) == 1:
             return items[0][0]
-        label, ok = QInputDialog.getItem(self.chrome.window, title, "Coding:", labels, 0, False)
+        label, ok = AskDialog.ask(self.chrome.window, title, "Coding:", labels[0], items=labels)
         return items[labels.index(label)][0] if ok else None
 
     def remove_coding_dialog(self) -> None:
@@ -138,8 +137,8 @@ class CodingActions:
             return
         codes = self.views.codebook.model.codes()
         paths = [c.path for c in codes]
-        path, ok = QInputDialog.getItem(
-            self.chrome.window, "Re-assign coding", "New code:", paths, 0, False
+        path, ok = AskDialog.ask(
+            self.chrome.window, "Re-assign coding", "New code:", paths[0], items=paths
         )
         if ok:
             self._push(ReassignCodingCommand(self.state.ctx, coding, codes[paths.index(path)].id))
@@ -148,8 +147,8 @@ class CodingActions:
         coding = self._pick_coding("Coding memo")
         if coding is None or self.state.ctx is None:
             return
-        text, ok = QInputDialog.getMultiLineText(
-            self.chrome.window, "Coding memo", "Memo:", coding.memo or ""
+        text, ok = AskDialog.ask(
+            self.chrome.window, "Coding memo", "Memo:", coding.memo or "", multiline=True
         )
         if ok and text != (coding.memo or ""):
             self._push(CodingMemoCommand(self.state.ctx, coding, text))

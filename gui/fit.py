@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QWidget,
 )
@@ -295,6 +296,29 @@ def refit(table: QTableWidget) -> None:
     fitter = table.findChild(_Fitter)
     if fitter is not None:
         fitter.fit()
+
+
+def new_table(headers: list[str]) -> QTableWidget:
+    """A read-only table of whole rows under ``headers`` (``fit_table`` fits it to a dock)."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+def fill_table(table: QTableWidget, rows: list[list[str]]) -> None:
+    """``rows`` of texts in ``table``, each cell's whole text in its tooltip; refitted."""
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem(value)
+            item.setToolTip(value)  # a narrow column (the dock) may cut it off
+            table.setItem(r, c, item)
+    refit(table)
 
 
 def fit_list(view: QListWidget) -> None:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QInputDialog,
     QLabel,
     QLayout,
     QLineEdit,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.ask_dialog import AskDialog
 from storage.core.errors import InvalidInputError
 from storage.core.languages import (
     LANGUAGES,
@@ -125,13 +125,12 @@ def choose_language(
     labels = [label for label, _ in choices]
     codes = [code for _, code in choices]
     start = codes.index(current) if current in codes else 0
-    label, ok = QInputDialog.getItem(
+    label, ok = AskDialog.ask(
         parent,
         title,
         f"{prompt}\n(the project's languages first, then every language):",
-        labels,
-        start,
-        False,
+        labels[start],
+        items=labels,
     )
     if not ok or label not in labels:
         return None

@@ -16,9 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QMenu,
     QMessageBox,
     QProgressBar,
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.ask_dialog import AskDialog
 from gui.fmt import plural
 from gui.models import in_use, listing, wording
 from gui.models.whisper_models import WhisperModelsTable, speed_text
@@ -341,15 +340,15 @@ class ModelsPage(QWidget):
     def ask_install(self) -> None:
         from transcribe.model_download import CATALOG
 
-        spec, ok = QInputDialog.getItem(
+        spec, ok = AskDialog.ask(
             self,
             "Install a Whisper model",
-            "A name, or a Hugging Face repository of a Whisper model (owner/name): a\n"
-            "CTranslate2 conversion, or a Transformers checkpoint (most fine-tunes), which is\n"
+            "A name, or a Hugging Face repository of a Whisper model (owner/name): a "
+            "CTranslate2 conversion, or a Transformers checkpoint (most fine-tunes), which is "
             "converted here. It is downloaded once, checked, and kept for offline use.",
-            list(CATALOG),
-            list(CATALOG).index("small"),
-            True,
+            "small",
+            items=list(CATALOG),
+            editable=True,
         )
         if ok and spec.strip():
             self.start_install(spec.strip())
@@ -455,12 +454,8 @@ class ModelsPage(QWidget):
 
         text = free_import_name(wanted, self.cache_dir)
         while True:
-            text, ok = QInputDialog.getText(
-                self,
-                "Import a Whisper model",
-                f"{problem}\nImport it under another name:",
-                QLineEdit.EchoMode.Normal,
-                text,
+            text, ok = AskDialog.ask(
+                self, "Import a Whisper model", f"{problem}\nImport it under another name:", text
             )
             if not ok:
                 return None

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDockWidget,
     QGridLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QRadioButton,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.app_state import AppState
+from gui.ask_dialog import AskDialog
 from gui.chrome import WindowChrome
 from gui.fmt import plural, verb
 from gui.layout import fit_to_screen, open_side_panel, tab_partner
@@ -446,13 +446,13 @@ class ExtraPanels(QObject):
             self.chrome.message("Save the segment's text first (Ctrl+Enter), then redact.", 6000)
             return
         words = segment.text[span[0] : span[1]]
-        category, ok = QInputDialog.getItem(
+        category, ok = AskDialog.ask(
             self.chrome.window,
             "Redact",
             f"Exports will show the category instead of “{words[:60]}”:",
-            list(REDACTION_CATEGORIES),
-            0,
-            True,
+            REDACTION_CATEGORIES[0],
+            items=list(REDACTION_CATEGORIES),
+            editable=True,
         )
         if not ok:
             return

@@ -9,32 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QMargins, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from gui.action_bar import FlowLayout
-from gui.fit import fit_table, fit_tabs, refit, scrolling
-from gui.fmt import fmt_ms, fmt_when, plural, verb
+from gui.fit import fill_table, fit_table, fit_tabs, new_table, scrolling
+from gui.fmt import fmt_ms, fmt_when, plural
+from gui.pseudonym_tab import PseudonymTab
 from storage import Project
 from storage.core.errors import FieldScribeError
-from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, PseudonymCandidate
+from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS
 
 _ANSWERS = (("not recorded", None), ("yes", True), ("no", False))
 
@@ -48,38 +43,8 @@ def consent_warning(project: Project, session_id: str, purpose: str) -> str | No
     return f"Consent does not cover {purpose} for everyone in this session:\n{lines}"
 
 
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.verticalHeader().setVisible(False)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            item = QTableWidgetItem(value)
-            item.setToolTip(value)  # a narrow column (the dock) may cut it off
-            table.setItem(r, c, item)
-    refit(table)
-
-
 #: a redaction: the words it hides, the category exports show, hidden or destroyed, and where
 REDACTION_COLUMNS = ("Words", "Category", "State", "Where")
-
-#: the occurrences to review: checked = replace (and how the name matched), found → pseudonym,
-#: the words around it
-CANDIDATE_COLUMNS = ("Replace", "Change", "Context")
-KIND_TIPS = {
-    "exact": "exact: the real name as mapped",
-    "case": "case: the real name in other capitals",
-    "inflected": "inflected: the name's stem with an ending; check it only if it is this person",
-}
 
 
 def _yn(value: bool | None) -> str:
@@ -129,7 +94,7 @@ class ConsentTab(QWidget):
         self.status.setWordWrap(True)
         # the four answers in one column ("recording yes, …"), wrapped: five columns share a
         # 290 px dock, eight did not
-        self.table = _table(["Participant", "Session", "Consent", "Date", "Form"])
+        self.table = new_table(["Participant", "Session", "Consent", "Date", "Form"])
         fit_table(self.table, sideways=True)
         # two records of up to six lines (a long session title) in sight, over the sideways
         # scroll bar: under the form in a laptop's dock the table was crushed to one record, cut;
@@ -175,7 +140,7 @@ class ConsentTab(QWidget):
             titles[s.id] = s.title
         self.participant.setCurrentIndex(max(0, self.participant.findData(keep_participant)))
         self.session.setCurrentIndex(max(0, self.session.findData(keep_session)))
-        _fill(
+        fill_table(
             self.table,
             [
                 [
@@ -229,190 +194,6 @@ class ConsentTab(QWidget):
         self.status.setText(warning or f"Everyone consented to {self.purpose.currentText()}.")
 
 
-def _forms(candidates: list[PseudonymCandidate]) -> str:
-    """The words matched, each once, in order ("Айгулю, Айгулем")."""
-    return ", ".join(dict.fromkeys(c.matched for c in candidates))
-
-
-class PseudonymTab(QWidget):
-    """The real name -> pseudonym mapping, review of every occurrence, and applying it.
-
-    It fits the Ethics dock of a laptop window (about 320 pixels wide): the buttons wrap onto
-    a second row rather than clip their text, and the occurrences are three columns, the
-    context taking the rest of the width and wrapping onto more lines.
-    """
-
-    changed = Signal()
-
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.project = project
-        self.confirm: Callable[[str], bool] = self._ask
-        self.real = QLineEdit(placeholderText="Real name")
-        self.real.setToolTip("The name as spoken in the transcripts, e.g. Айгуль")
-        self.pseudonym = QLineEdit(placeholderText="Pseudonym")
-        self.pseudonym.setToolTip("What exports and the transcripts show instead, e.g. P01")
-        # "Add": beside "Add mapping" the two fields of a 290 px dock were 80 px, their
-        # placeholders cut ("Pseudon…"); what it adds is in its tooltip
-        self.add = QPushButton("Add")
-        self.add.setToolTip("Add the mapping (or change it): exports show the pseudonym instead")
-        self.add.clicked.connect(self.add_mapping)
-        self.mapping = _table(["Pseudonym", "Real name", "Rejected forms"])
-        # its headers alone were 258 px side by side: in the 290 px dock it scrolled sideways
-        fit_table(self.mapping)
-        self.review = QPushButton("Review occurrences")
-        self.review.clicked.connect(self.load_candidates)
-        self.apply = QPushButton("Replace checked occurrences")
-        self.apply.clicked.connect(self.apply_checked)
-        self.candidates = _table(list(CANDIDATE_COLUMNS))
-        # the context (what the reviewer reads) keeps its words whole first; all wrap at spaces
-        fit_table(self.candidates, first=CANDIDATE_COLUMNS.index("Context"))
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self._shown: list[PseudonymCandidate] = []
-        row = QHBoxLayout()
-        row.addWidget(self.real, 1)
-        row.addWidget(self.pseudonym, 1)
-        row.addWidget(self.add)
-        actions = QWidget()
-        flow = FlowLayout(actions, spacing=6)
-        flow.setContentsMargins(QMargins(0, 0, 0, 0))
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        policy.setHeightForWidth(True)
-        actions.setSizePolicy(policy)
-        flow.addWidget(self.review)
-        flow.addWidget(self.apply)
-        review = QWidget()
-        below = QVBoxLayout(review)
-        below.setContentsMargins(0, 0, 0, 0)
-        below.addWidget(actions)
-        # what a click did stands under its button: at the tab's foot, in a laptop's short dock
-        # that scrolls, it was cut in half below the occurrences ("2 occurrences… Uncheck…")
-        below.addWidget(self.status)
-        below.addWidget(self.candidates, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.setChildrenCollapsible(False)
-        split.addWidget(self.mapping)
-        split.addWidget(review)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 3)
-        layout = QVBoxLayout(self)
-        layout.addLayout(row)
-        layout.addWidget(split, 1)
-        self.refresh()
-
-    def _ask(self, text: str) -> bool:
-        answer = QMessageBox.question(self, "FieldScribe", text)
-        return answer == QMessageBox.StandardButton.Yes
-
-    def refresh(self) -> None:
-        """Reload the mapping."""
-        _fill(
-            self.mapping,
-            [
-                [e.pseudonym, e.real_name, ", ".join(e.exceptions)]
-                for e in self.project.privacy.pseudonyms()
-            ],
-        )
-
-    def add_mapping(self) -> None:
-        """Add (or change) one mapping line."""
-        try:
-            self.project.privacy.set_pseudonym(self.real.text(), self.pseudonym.text())
-        except FieldScribeError as exc:
-            self.status.setText(str(exc))
-            return
-        self.real.clear()
-        self.pseudonym.clear()
-        self.status.setText("Mapping saved; review the occurrences before replacing them.")
-        self.refresh()
-
-    def load_candidates(self) -> None:
-        """List every occurrence; exact and case matches are checked, inflected forms not."""
-        self._shown = self.project.privacy.pseudonym_candidates()
-        self.candidates.setRowCount(len(self._shown))
-        titles = {s.id: s.title for s in self.project.sessions.all()}
-        segments = self.project.transcript.get_segments([c.segment_id for c in self._shown])
-        for r, cand in enumerate(self._shown):
-            box = QTableWidgetItem(cand.kind)
-            box.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
-            checked = cand.kind != "inflected"
-            box.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            box.setToolTip(KIND_TIPS.get(cand.kind, cand.kind))
-            self.candidates.setItem(r, 0, box)
-            change = QTableWidgetItem(f"{cand.matched} → {cand.replacement}")
-            change.setToolTip(f"“{cand.matched}” becomes “{cand.replacement}”")
-            self.candidates.setItem(r, 1, change)
-            # where it is: the same sentence in two sessions (a re-recorded interview) read
-            # the same, and the reviewer could not tell which occurrence a row was
-            seg = segments.get(cand.segment_id)
-            when = f" · {fmt_ms(seg.start_ms)}" if seg is not None else ""
-            where = f"{titles.get(cand.session_id, '')}{when}"
-            context = QTableWidgetItem(f"{where}: {cand.context}")
-            context.setToolTip(f"{where}\n{cand.context}")
-            self.candidates.setItem(r, 2, context)
-        refit(self.candidates)
-        forms = _forms([c for c in self._shown if c.kind == "inflected"])
-        if not self._shown:
-            said = "No real name of the mapping occurs in the transcripts."
-        elif forms:
-            # the inflected rows are unchecked and, in a laptop's dock, below the fold: said
-            # here, or "Uncheck those that are not..." read as if every row were checked
-            said = (
-                f"{plural(len(self._shown), 'occurrence')}. Inflected forms are unchecked "
-                f"({forms}): check each that is this person."
-            )
-        else:
-            said = (
-                f"{plural(len(self._shown), 'occurrence')}. Uncheck "
-                f"{verb(len(self._shown), 'it if it is', 'those that are')} not this person."
-            )
-        self.status.setText(said)
-
-    def checked_ids(self) -> list[str]:
-        """Ids of the checked candidates."""
-        return [
-            cand.id
-            for r, cand in enumerate(self._shown)
-            if (item := self.candidates.item(r, 0)) is not None
-            and item.checkState() == Qt.CheckState.Checked
-        ]
-
-    def apply_checked(self) -> None:
-        """Replace the checked occurrences in the transcripts (after confirmation)."""
-        if not self._shown:
-            self.status.setText("Review the occurrences first.")
-            return
-        ids = self.checked_ids()
-        left = [c for c in self._shown if c.id not in set(ids) and c.kind == "inflected"]
-        kept = (
-            f" {plural(len(left), 'unchecked inflected form')} ({_forms(left)}) "
-            f"{verb(len(left), 'is')} then remembered as not this person: "
-            f"{verb(len(left), 'it stays', 'they stay')} in the transcripts and in exports."
-            if left
-            else ""
-        )
-        of = f" of {len(self._shown)}" if len(ids) < len(self._shown) else ""
-        if not self.confirm(
-            f"Replace {len(ids)}{of} {'occurrence' if len(self._shown) == 1 else 'occurrences'} "
-            "in the transcripts? The real names are removed from the transcript text." + kept
-        ):
-            return
-        try:
-            report = self.project.privacy.apply_pseudonyms(ids)
-        except FieldScribeError as exc:
-            self.status.setText(str(exc))
-            return
-        self._shown = []
-        self.candidates.setRowCount(0)
-        self.status.setText(
-            f"Replaced {plural(report.replaced, 'occurrence')} in "
-            f"{plural(report.segments, 'segment')}."
-        )
-        self.refresh()
-        self.changed.emit()
-
-
 class RedactionTab(QWidget):
     """Redacted spans: un-redact, or destroy the original for good."""
 
@@ -423,7 +204,7 @@ class RedactionTab(QWidget):
         self.project = project
         self.confirm: Callable[[str], bool] = self._ask
         # the words first: a new user recognises a redaction by what it hides, not by ids
-        self.table = _table(list(REDACTION_COLUMNS))
+        self.table = new_table(list(REDACTION_COLUMNS))
         fit_table(self.table)
         self.remove = QPushButton("Un-redact")
         self.remove.clicked.connect(self.remove_selected)
@@ -468,7 +249,7 @@ class RedactionTab(QWidget):
                 where = f"{titles[seg.session_id]} · {fmt_ms(seg.start_ms)}"
             state = "destroyed" if r.destroyed else "hidden in exports"
             rows.append([words, r.placeholder, state, where])
-        _fill(self.table, rows)
+        fill_table(self.table, rows)
         for row, r in enumerate(self._items):
             tip = f"Characters {r.start_cp}–{r.end_cp} of the segment; redaction {r.id}"
             for col in range(self.table.columnCount()):
@@ -529,7 +310,7 @@ class AuditTab(QWidget):
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project = project
-        self.table = _table(["When", "Who", "Action", "Target", "Details"])
+        self.table = new_table(["When", "Who", "Action", "Target", "Details"])
         fit_table(self.table, sideways=True)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
@@ -556,7 +337,7 @@ class AuditTab(QWidget):
             else f"Nothing logged yet (read at {when}): exports, consent, pseudonyms and "
             "redactions are recorded here."
         )
-        _fill(
+        fill_table(
             self.table,
             [
                 [

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtWidgets import QInputDialog
-
+from gui.ask_dialog import AskDialog
 from gui.edit_scope import EditScope
 from gui.fmt import timestamp_tag
 from gui.languages import choose_language
@@ -112,8 +111,8 @@ class SegmentEdits:
         ]
         current = segments[0].speaker or ""
         items = labels if current in labels else [current, *labels]
-        name, ok = QInputDialog.getItem(
-            self.chrome.window, "Change speaker", "Speaker:", items, items.index(current), True
+        name, ok = AskDialog.ask(
+            self.chrome.window, "Change speaker", "Speaker:", current, items=items, editable=True
         )
         if ok:
             self.set_speaker([s.id for s in segments], name.strip() or None)

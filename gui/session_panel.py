@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.ask_dialog import AskDialog
 from gui.qtcompat import emit
 from gui.undo import NO_PARTICIPANT, EditContext, MapSpeakerCommand, ParticipantCommand
 from storage.core.models import KIND_LABELS, Participant, Session
@@ -265,12 +265,12 @@ class SessionPanel(QWidget):
         box.setCurrentIndex(max(0, box.findData(was)))
         box.blockSignals(False)
         suggested = f"P{len(self._participants) + 1:02d}"
-        name, ok = QInputDialog.getText(
+        name, ok = AskDialog.ask(
             self,
             "New participant",
             f"Pseudonym of the participant who speaks as “{label}”\n"
             "(what exports show; not their real name):",
-            text=suggested,
+            suggested,
         )
         if not ok or not name.strip():
             return
@@ -307,7 +307,7 @@ class SessionPanel(QWidget):
             ctx.stack.push(command(ctx))
 
     def _add_participant(self) -> None:
-        name, ok = QInputDialog.getText(self, "Add participant", "Pseudonym:")
+        name, ok = AskDialog.ask(self, "Add participant", "Pseudonym:")
         if ok and name.strip():
             self.add_participant(name.strip(), {})
 

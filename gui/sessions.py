@@ -12,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView
+from PySide6.QtWidgets import QMessageBox, QTableView
 
 from gui.app_state import AppState
+from gui.ask_dialog import AskDialog
 from gui.chrome import WindowChrome
 from gui.fmt import plural
 from gui.hints import nothing_open_hints
@@ -176,8 +177,8 @@ class SessionsController:
         if session is None:  # said, not silently ignored (the list is empty)
             self.chrome.message("No session to rename: import or record one first.", 5000)
             return
-        title, ok = QInputDialog.getText(
-            self.chrome.window, "Rename session", "Session title:", text=session.title
+        title, ok = AskDialog.ask(
+            self.chrome.window, "Rename session", "Session title:", session.title
         )
         if ok and title.strip() and title.strip() != session.title:
             self.rename_session(session.id, title.strip())

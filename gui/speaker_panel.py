@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.ask_dialog import AskDialog
 from gui.fmt import plural
 from gui.speaker_timeline import PALETTE, SpeakerTimeline, speaker_colour
 from gui.undo import (
@@ -279,7 +279,7 @@ class SpeakerPanel(QWidget):
         (old,) = self.selected_labels() or [""]
         if not old:
             return
-        new, ok = QInputDialog.getText(self, "Rename speaker", f"New name for {old}:", text=old)
+        new, ok = AskDialog.ask(self, "Rename speaker", f"New name for {old}:", old)
         if ok and new.strip() and new.strip() != old:
             if new.strip() in self.labels():
                 answer = QMessageBox.question(
@@ -295,8 +295,8 @@ class SpeakerPanel(QWidget):
         others = [label for label in self.labels() if label != source]
         if not source or not others:
             return
-        target, ok = QInputDialog.getItem(
-            self, "Merge speakers", f"Give all of {source}'s segments to:", others, 0, False
+        target, ok = AskDialog.ask(
+            self, "Merge speakers", f"Give all of {source}'s segments to:", others[0], items=others
         )
         if ok and target:
             self.merge(source, target)
@@ -313,8 +313,8 @@ class SpeakerPanel(QWidget):
             return
         names = [NO_PARTICIPANT, *self._participants.values()]
         ids: list[str | None] = [None, *self._participants.keys()]
-        choice, ok = QInputDialog.getItem(
-            self, "Map to participant", f"Who is {label}?", names, 0, False
+        choice, ok = AskDialog.ask(
+            self, "Map to participant", f"Who is {label}?", names[0], items=names
         )
         if ok:
             self.map_to_participant(label, ids[names.index(choice)])

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.app_state import AppState
+from gui.ask_dialog import AskDialog
 from gui.chrome import WindowChrome
 from gui.fmt import file_name, plural
 from gui.merge_report import describe_merge, refusal
@@ -332,11 +332,11 @@ class TeamActions(QObject):
             if path.is_file() and is_encrypted(path):
                 has_key = project.privacy.identity_path().is_file()
                 hint = " (leave empty to use your team key)" if has_key else ""
-                text, ok = QInputDialog.getText(
+                text, ok = AskDialog.ask(
                     self.parent_widget,
                     "Encrypted bundle",
                     f"Passphrase of {path.name}{hint}:",
-                    QLineEdit.EchoMode.Password,
+                    password=True,
                 )
                 if not ok:
                     return
@@ -454,11 +454,11 @@ class TeamActions(QObject):
         bundle = Path(name)
         passphrase = None
         if bundle.is_file() and is_encrypted(bundle):
-            text, ok = QInputDialog.getText(
+            text, ok = AskDialog.ask(
                 self.parent_widget,
                 "Encrypted bundle",
                 f"Passphrase of {bundle.name}:",
-                QLineEdit.EchoMode.Password,
+                password=True,
             )
             if not ok:
                 return

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QListWidget,
     QMessageBox,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.ask_dialog import AskDialog
 from gui.fmt import fmt_when, plural, them
 from gui.team_lead import lead_text
 from storage import Conflict, Project
@@ -210,7 +210,7 @@ class ConflictDialog(QDialog):
         start = str((conflict.current or {}).get(field) or "")
         text = self.edit_text
         if text is None:
-            text, ok = QInputDialog.getMultiLineText(self, "Edit", f"New {field}:", start)
+            text, ok = AskDialog.ask(self, "Edit", f"New {field}:", start, multiline=True)
             if not ok:
                 return
         self._resolve(conflict, values={field: text})

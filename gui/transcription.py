@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from gui.app_state import AppState
+from gui.ask_dialog import AskDialog
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
 from gui.fmt import fmt_eta, plural, them, verb
@@ -160,8 +161,8 @@ class TranscriptionController(QObject):
         )
         if files:
             labels = list(KIND_LABELS.values())
-            label, ok = QInputDialog.getItem(
-                window, "Import audio", "Kind of session:", labels, 0, False
+            label, ok = AskDialog.ask(
+                window, "Import audio", "Kind of session:", labels[0], items=labels
             )
             if ok:
                 kind = next(k for k, v in KIND_LABELS.items() if v == label)

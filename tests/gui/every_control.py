@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.ask_dialog import AskDialog
 from gui.demo import add_demo_examples, open_or_create_demo
 from storage import Project, SegmentDraft
+from tests.gui.modal_guard import answer_menus
 from tests.gui.test_demo_examples import HEARD
 
 Answer = Callable[[Any], Any]
@@ -84,7 +86,7 @@ class Harness:
     #: file dialogs: (kind, caption, filter); the path given ("" is Cancel)
     files: list[tuple[str, str, str]] = field(default_factory=list)
     file_answer: Callable[[str, str], str] = lambda _caption, _filter: ""
-    #: QInputDialog: (kind, title, items offered); the answer given (None is Cancel)
+    #: AskDialog and QInputDialog: (kind, title, items offered); the answer given (None: Cancel)
     inputs: list[tuple[str, str, list[str]]] = field(default_factory=list)
     input_answer: Callable[[str, list[str]], Any] = lambda _title, _items: None
     colours: list[str] = field(default_factory=list)
@@ -208,8 +210,10 @@ class Harness:
             answer = h.input_answer(title, [])
             return ("", False) if answer is None else (answer, True)
 
-        def item(_parent: Any, title: str, _label: str, items: list[str], *_a: Any,
-                 **_k: Any) -> Any:  # fmt: skip
+        def ask(_parent: Any, title: str, _label: str, _text: str = "", *,
+                items: Any = None, **_k: Any) -> Any:  # fmt: skip
+            if items is None:  # a line of text
+                return text(_parent, title)
             h.inputs.append(("item", title, list(items)))
             answer = h.input_answer(title, list(items))
             return ("", False) if answer is None else (answer, True)
@@ -228,12 +232,11 @@ class Harness:
         monkeypatch.setattr(QFileDialog, "getOpenFileName", file("open"))
         monkeypatch.setattr(QFileDialog, "getOpenFileNames", file("open", many=True))
         monkeypatch.setattr(QFileDialog, "getExistingDirectory", file("dir"))
-        monkeypatch.setattr(QInputDialog, "getText", staticmethod(text))
-        monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(text))
-        monkeypatch.setattr(QInputDialog, "getItem", staticmethod(item))
+        monkeypatch.setattr(AskDialog, "ask", staticmethod(ask))
         monkeypatch.setattr(QInputDialog, "getInt", staticmethod(text))
         monkeypatch.setattr(QColorDialog, "getColor", staticmethod(colour))
-        monkeypatch.setattr(QMenu, "exec", lambda menu, *_a: h.dialogs.append(menu))
+        # a menu's exec (a context menu): taken as shown, nothing chosen
+        answer_menus(monkeypatch, lambda menu: h.dialogs.append(menu))
 
 
 def _peaks_known(template: Path, folder: Path) -> None:

@@ -261,7 +261,7 @@ def _review(h: Harness) -> None:
     tab = _mapped(h)
     trigger(h, h.current)
     assert tab.candidates.rowCount() == 1
-    assert "Aigerim → P01" in tab.candidates.item(0, 1).text()
+    assert "Aigerim → P01" in tab.detail.text()  # the current occurrence, under the table
 
 
 @control(

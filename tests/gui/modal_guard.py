@@ -1,12 +1,14 @@
 """The GUI tests' guard against blocking dialogs nobody answers, and against a test's Qt
 callbacks running on into a later test.
 
-Offscreen, nobody clicks: ``exec()`` and the static ``QMessageBox``/``QFileDialog``/
-``QInputDialog``/``QColorDialog`` helpers would wait forever. The guard replaces them with a
-refusal that raises, and also *records* the refusal (the test running, the dialog, the stack):
-raised inside a Qt slot or inside product code that catches exceptions, the exception alone could
-be swallowed, or surface later, in another test. The test that opened the dialog fails at its
-teardown, by name, with the dialog and the stack that opened it.
+Offscreen, nobody clicks: ``exec()``, the static ``QMessageBox``/``QFileDialog``/
+``QInputDialog``/``QColorDialog`` helpers, the product's ``AskDialog.ask``, a menu's ``exec`` (a
+context menu: ``refuse_menus``) and a drag's (on a real display) would wait forever. The guard
+replaces them with a refusal that raises, and also *records* the refusal (the test running,
+the dialog, the stack): raised inside a Qt slot or inside product code that catches
+exceptions, the exception alone could be swallowed, or surface later, in another test. The
+test that opened the dialog fails at its teardown, by name, with the dialog and the stack that
+opened it.
 
 At the end of each test its leftovers run while it is still the test running: posted events and
 deferred deletes are processed, the top-level windows it left open are closed and the timers of
@@ -20,6 +22,8 @@ Loaded by ``tests/gui/conftest.py`` (its hooks apply to the GUI tests only).
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
 import sys
 import traceback
@@ -41,7 +45,11 @@ BLOCKING = {
     ],
     "QInputDialog": ["exec", "getText", "getItem", "getInt", "getDouble", "getMultiLineText"],
     "QColorDialog": ["exec", "getColor"],
+    "QDrag": ["exec"],  # (QtGui) a drag waits for the mouse's release on a real display
 }
+#: the product's own: its one text-input dialog (``gui.ask_dialog``), refused by name with
+#: what it asked (its ``exec`` is refused as ``QDialog.exec`` too)
+PRODUCT_BLOCKING = {"gui.ask_dialog.AskDialog": ["ask"]}
 
 
 @dataclass
@@ -60,6 +68,7 @@ class Refusal:
 class _State:
     current: str = ""  # the test running (set-up to teardown)
     refusals: list[Refusal] = []  # noqa: RUF012 - one list for the process, on purpose
+    menu_answer: Callable[[Any], Any] | None = None  # see ``answer_menus``
 
 
 def _stack() -> str:
@@ -88,6 +97,48 @@ def refusal(name: str) -> Callable[..., Any]:
         raise AssertionError(what)
 
     return refuse
+
+
+def _menu_exec(menu: Any, *_args: Any, **_kwargs: Any) -> Any:
+    """A menu's ``exec`` in a test: the action the test chose (``answer_menus``), else refused."""
+    if _State.menu_answer is not None:
+        action = _State.menu_answer(menu)
+        if action is not None:
+            action.trigger()
+        return action
+    texts = [a.text() for a in menu.actions() if a.text()]
+    what = (
+        "a modal QMenu.exec opened that the test did not answer (it would wait for a click "
+        f"forever): {menu.title()!r} {texts!r}"
+    )
+    _State.refusals.append(Refusal(_State.current, what, _stack()))
+    raise AssertionError(what)
+
+
+def refuse_menus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``QMenu`` made in Python gets its own ``exec``: ``_menu_exec``.
+
+    ``QMenu.exec`` cannot be replaced on the class as the dialogs' are: ``menu.exec(pos)``
+    called on a menu still ran Qt's own (PySide 6.12 looks up a method that is both static and
+    a method of the menu on the C++ type, past the class's attributes), and a context menu
+    opened in a test waited for a click forever. An attribute of the menu itself is found
+    first, so each menu gets one as it is made (``QMenu.__init__``, which a subclass's runs
+    too). A menu Qt makes itself (``addMenu("…")``, a line edit's own) is not covered."""
+    from PySide6.QtWidgets import QMenu
+
+    made = QMenu.__init__
+
+    def init(menu: Any, *args: Any, **kwargs: Any) -> None:
+        made(menu, *args, **kwargs)
+        menu.exec = functools.partial(_menu_exec, menu)
+
+    monkeypatch.setattr(QMenu, "__init__", init)
+
+
+def answer_menus(monkeypatch: pytest.MonkeyPatch, choose: Callable[[Any], Any]) -> None:
+    """The menus' ``exec`` in this test: ``choose(menu)`` gives the action clicked (it is
+    triggered and returned), or None (the menu closed, nothing chosen)."""
+    monkeypatch.setattr(_State, "menu_answer", choose)
 
 
 def _fail_with(refusals: list[Refusal], header: str) -> None:
@@ -171,18 +222,25 @@ def end_test(nodeid: str) -> None:
 def modal_dialogs_fail(
     monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> Iterator[None]:
-    """A blocking dialog the test did not answer fails the test instead of hanging the run.
+    """A blocking dialog (or a menu's ``exec``) the test did not answer fails the test instead
+    of hanging the run.
 
     A test that expects one patches it itself (its monkeypatch comes after this one and wins).
     At its end, the windows the test left open are closed and their timers stopped.
     """
-    from PySide6 import QtWidgets
+    from PySide6 import QtGui, QtWidgets
 
     for cls_name, names in BLOCKING.items():
-        cls = getattr(QtWidgets, cls_name)
+        cls = getattr(QtWidgets, cls_name, None) or getattr(QtGui, cls_name)
         for name in names:
             fn = refusal(f"{cls_name}.{name}")
             monkeypatch.setattr(cls, name, fn if name == "exec" else staticmethod(fn))
+    for path, names in PRODUCT_BLOCKING.items():
+        module, cls_name = path.rsplit(".", 1)
+        cls = getattr(importlib.import_module(module), cls_name)
+        for name in names:
+            monkeypatch.setattr(cls, name, staticmethod(refusal(f"{cls_name}.{name}")))
+    refuse_menus(monkeypatch)
     before = _top_levels()
     yield
     nodeid = request.node.nodeid

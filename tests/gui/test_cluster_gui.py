@@ -10,15 +10,18 @@ import pytest
 from PySide6.QtWidgets import QInputDialog
 
 from gui import cluster_dialog
+from gui.ask_dialog import AskDialog
 from storage.core.errors import FieldScribeError
 
 pytest.importorskip("distributed")
 
 
 def _answers(monkeypatch: pytest.MonkeyPatch, choice: str, value: Any) -> None:
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: (choice, True)))
+    def ask(*_a: Any, items: Any = None, **_k: Any) -> tuple[Any, bool]:
+        return (value if items is None else choice), True  # an address, or the choice
+
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(ask))
     monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *a, **k: (value, True)))
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: (value, True)))
 
 
 def test_the_dialog_asks_for_workers_or_an_address(

@@ -138,7 +138,7 @@ def test_a_speaker_is_linked_to_a_new_participant_from_session_details(
     chosen among participants already added: none, for a new researcher. New participant…
     in the speaker's list asks a pseudonym and links the speaker to them; Cancel changes
     nothing."""
-    from PySide6.QtWidgets import QInputDialog
+    from gui.ask_dialog import AskDialog
 
     w = seeded
     project: Project = w.project
@@ -150,17 +150,17 @@ def test_a_speaker_is_linked_to_a_new_participant_from_session_details(
     asked: list[str] = []
 
     def answer(reply: tuple[str, bool]) -> Any:
-        def get_text(_parent: Any, _title: str, label: str, *_a: Any, **k: Any) -> Any:
-            asked.append(f"{label} [{k.get('text')}]")
+        def get_text(_parent: Any, _title: str, label: str, text: str = "", **_k: Any) -> Any:
+            asked.append(f"{label} [{text}]")
             return reply
 
         return staticmethod(get_text)
 
-    monkeypatch.setattr(QInputDialog, "getText", answer(("", False)))
+    monkeypatch.setattr(AskDialog, "ask", answer(("", False)))
     box.setCurrentIndex(box.findText("New participant…"))
     idle(w)
     assert box.currentText() == "—" and project.sessions.participants() == []
-    monkeypatch.setattr(QInputDialog, "getText", answer(("P07", True)))
+    monkeypatch.setattr(AskDialog, "ask", answer(("P07", True)))
     box.setCurrentIndex(box.findText("New participant…"))
     idle(w)
     assert "S1" in asked[-1] and "[P01]" in asked[-1]  # a pseudonym is suggested

@@ -496,7 +496,7 @@ def test_the_occurrences_context_reads_first_in_the_dock(qtbot: Any, project: Pr
     table = tab.candidates
     assert table.rowCount() >= 2
     for row in range(table.rowCount()):
-        for col in (1, 2):  # Change, Context: no word broken (the context's was)
+        for col in (1,):  # Context: no word broken (it was)
             item = table.item(row, col)
             room = table.columnWidth(col) - CELL_PADDING_PX - 1
             for word in item.text().split():
@@ -544,4 +544,69 @@ def test_a_panel_tabbed_with_the_codebook_shares_its_width(
     dock.raise_()
     qtbot.wait(100)
     assert abs(dock.width() - w.codebook_dock.width()) <= 2  # one width, whichever is in front
+    w.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
+def test_thirty_occurrences_are_reviewed_a_row_a_line_with_the_current_one_whole(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,  # noqa: F811
+    idle: Any,
+    tmp_path: Path,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """Ethics ▸ Names ▸ Review occurrences of a name said 30 times: the Context column, 100 px
+    beside Replace and Change, wrapped a word a line; each row was 113 px high and 3 rows were
+    in sight at 1024x700. A row is one line now, its context from a word before the name, and
+    the current occurrence is read whole under the table (where, what it becomes, its words)."""
+    from gui.pseudonym_tab import CANDIDATE_COLUMNS
+
+    (session,) = project.sessions.all()
+    texts = [
+        "Айгерім сказала, что очередь в поликлинике не нравится никому из нас.",
+        "Мы с Айгерімге ходили к врачу, но нас не приняли без направления.",
+        "Айгерім апа, сіз не ойлайсыз, емхана туралы айтыңызшы?",
+    ]
+    project.transcript.add_segments(
+        session.id,
+        [SegmentDraft(9000 + i * 3000, 11000 + i * 3000, texts[i % 3]) for i in range(30)],
+    )
+    project.privacy.set_pseudonym("Айгерім", "P01")
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    _kept_at(w, size, monkeypatch)
+    panel = w.extra_panels.show_privacy(1)
+    tab = panel.pseudonyms
+    tab.review.click()
+    qtbot.wait(100)
+    idle(w)
+    w.extra_panels.docks["privacy"].grab().save(_shot(tmp_path, f"occurrences_{size[0]}.png"))
+    table = tab.candidates
+    assert table.rowCount() == 30
+    context = CANDIDATE_COLUMNS.index("Context")
+    room = table.viewport().rect()
+    line = table.fontMetrics().lineSpacing()
+    in_sight = [
+        r for r in range(30) if room.contains(table.visualRect(table.model().index(r, context)))
+    ]
+    assert len(in_sight) >= 6, (len(in_sight), table.rowHeight(0), room.height())
+    for row in in_sight:
+        assert table.rowHeight(row) < 2 * line, table.rowHeight(row)  # one line, not wrapped
+        text = table.item(row, context).text()
+        name = text[: text.index("]") + 1]  # the name and the words before it, whole
+        assert name.count(" ") <= 3, text
+        shown = table.columnWidth(context) - CELL_PADDING_PX
+        assert table.fontMetrics().horizontalAdvance(name) <= shown, (text, shown)
+    # the current occurrence whole under the table, in sight without scrolling the tab
+    table.setCurrentCell(1, context)
+    detail = tab.detail.text()
+    assert "Фокус-группа Алматы · 0:12" in detail and "Айгерімге → P01" in detail
+    assert "Мы с [Айгерімге] ходили к врачу, но нас не приняли без направления." in detail
+    area = panel.widget(1)
+    bottom = tab.detail.mapTo(area.viewport(), tab.detail.rect().bottomLeft()).y()
+    assert tab.detail.isVisible() and bottom <= area.viewport().height(), bottom
+    assert tab.detail.height() >= tab.detail.heightForWidth(tab.detail.width())
     w.close()

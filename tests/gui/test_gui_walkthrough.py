@@ -305,7 +305,7 @@ def test_every_codebook_action_is_in_sight_at_1024x700(
 ) -> None:
     """The codebook's toolbar showed "New code", "Sub-code" and a » hiding the other five; its
     buttons now wrap onto more rows, each whole inside the panel, and they work."""
-    from PySide6.QtWidgets import QInputDialog
+    from gui.ask_dialog import AskDialog
 
     w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
     qtbot.wait(100)
@@ -316,7 +316,7 @@ def test_every_codebook_action_is_in_sight_at_1024x700(
         assert button.isVisible() and bar.rect().contains(button.geometry()), button.text()
     assert len({b.geometry().top() for b in bar.buttons}) > 1  # wrapped onto rows
     assert bar.height() >= bar.layout().heightForWidth(bar.width())
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Trust", True)))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *a, **k: ("Trust", True)))
     new = next(b for b in bar.buttons if b.defaultAction() is w.codebook.act_new)
     new.click()
     idle(w)
@@ -376,7 +376,7 @@ def test_words_selected_in_the_editor_are_redacted_from_the_ethics_menu(
 ) -> None:
     """Ethics ▸ Redactions listed and undid redactions, but nothing in the workbench made
     one: a researcher had to use `fieldscribe redact`."""
-    from PySide6.QtWidgets import QInputDialog
+    from gui.ask_dialog import AskDialog
 
     project: Project = window.project
     import_and_transcribe(window, qtbot, idle, speech_wav)
@@ -386,11 +386,13 @@ def test_words_selected_in_the_editor_are_redacted_from_the_ethics_menu(
     text = editor.toPlainText()
     asked: list[str] = []
 
-    def category(_parent: Any, _title: str, label: str, items: list[str], *_a: Any) -> Any:
+    def category(
+        _parent: Any, _title: str, label: str, _text: str, items: list[str], **_k: Any
+    ) -> Any:
         asked.append(label)
         return "place", True
 
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(category))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(category))
     window.extra_panels.act_redact.trigger()  # nothing selected: says what to do, asks nothing
     assert asked == [] and project.redactions.all() == []
     start = text.index("villages")

@@ -538,11 +538,12 @@ def test_retranscribe_in_a_language_that_finds_no_text_leaves_the_segment(
     _opened(window, qtbot, idle)
     asked: dict[str, Any] = {}
 
-    def get_item(_parent: Any, title: str, label: str, labels: list[str], *_a: Any) -> Any:
+    def get_item(_parent: Any, title: str, label: str, _text: str, items: list[str]) -> Any:
+        labels = items
         asked.update(title=title, label=label)
         return next(x for x in labels if x.endswith("(ru)")), True
 
-    monkeypatch.setattr("gui.languages.QInputDialog.getItem", staticmethod(get_item))
+    monkeypatch.setattr("gui.ask_dialog.AskDialog.ask", staticmethod(get_item))
     window.transcription.segment_retranscriber = _no_text
     gap = window.segment_model.segment(2)  # Kazakh, speech without transcript
     window.transcript.go_to_row(2)

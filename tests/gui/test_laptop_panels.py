@@ -219,7 +219,9 @@ def test_an_added_participant_is_shown_selected(
     """At 1024x700 Session details ▸ Add participant seemed to do nothing: the list is below
     the fold of the dock and a seventh participant past its four rows. The new one is selected
     and scrolled into sight, and the status bar says it was added."""
-    from PySide6.QtWidgets import QInputDialog, QPushButton
+    from PySide6.QtWidgets import QPushButton
+
+    from gui.ask_dialog import AskDialog
 
     for name in ("Moderator", "Aigerim", "Bakyt", "Chynara", "Daniyar", "Elmira"):
         project.sessions.add_participant(name, {})
@@ -228,7 +230,7 @@ def test_an_added_participant_is_shown_selected(
     qtbot.wait(100)
     panel = w.session_panel
     scroll = w.docks.session_panel_dock.widget()
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *_a, **_k: ("Ержан", True)))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *_a, **_k: ("Ержан", True)))
     add = next(b for b in panel.findChildren(QPushButton) if b.text() == "Add participant")
     scroll.ensureWidgetVisible(add)  # the user scrolled down to the button
     scroll.verticalScrollBar().setValue(0)  # and back up to read the speakers
@@ -252,14 +254,12 @@ def test_describing_a_code_says_where_the_description_is(
 ) -> None:
     """Codebook ▸ Describe saved the description and showed nothing (it is only in the code's
     tooltip): the status bar says it was saved and where to read it; undo says it is gone."""
-    from PySide6.QtWidgets import QInputDialog
+    from gui.ask_dialog import AskDialog
 
     w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
     code = w.project.codebook.find_code("Corruption")
     text = "Неформальные платежи, взятки"
-    monkeypatch.setattr(
-        QInputDialog, "getMultiLineText", staticmethod(lambda *_a, **_k: (text, True))
-    )
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *_a, **_k: (text, True)))
     w.editing.codes.describe_dialog(code.id)
     qtbot.waitUntil(lambda: "description" in w.statusBar().currentMessage(), timeout=10000)
     assert "hover the code in the Codebook" in w.statusBar().currentMessage()

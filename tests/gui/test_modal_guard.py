@@ -83,26 +83,120 @@ def test_d_later(qtbot):
 def test_e_answered(qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     assert QMessageBox.question(None, "t", "x") == QMessageBox.StandardButton.Yes
+
+
+def test_f_asks_a_name(qtbot):
+    """The product's text-input dialog, unanswered, its refusal swallowed."""
+    from gui.ask_dialog import AskDialog
+
+    try:
+        AskDialog.ask(None, "New code", "Name of the new code:")
+    except AssertionError:
+        pass
 '''
+
+
+MENU_TESTS = '''
+from PySide6.QtCore import QMimeData, QPoint, Qt
+from PySide6.QtGui import QDrag
+from PySide6.QtWidgets import QMenu, QWidget
+
+
+def test_m_codebook_context_menu(qtbot):
+    """The codebook's right-click menu (``menu.exec(pos)``): it waited for a click forever."""
+    from gui.codebook_view import CodebookPanel
+
+    view = CodebookPanel()
+    qtbot.addWidget(view)
+    view.show()
+    view.tree.customContextMenuRequested.emit(QPoint(5, 5))
+
+
+def test_m1_answered(qtbot, monkeypatch):
+    """A test that answers the menu: the action it chose is triggered."""
+    from gui.codebook_view import CodebookPanel
+    from tests.gui.modal_guard import answer_menus
+
+    view = CodebookPanel()
+    qtbot.addWidget(view)
+    asked = []
+    view.add_requested.connect(asked.append)
+    new = view.act_new
+    answer_menus(monkeypatch, lambda menu: new if new in menu.actions() else None)
+    view.tree.customContextMenuRequested.emit(QPoint(5, 5))
+    assert asked == [None]
+
+
+def test_m2_a_menu_popped_up_is_not_refused(qtbot):
+    menu = QMenu()
+    menu.addAction("Keep me open")
+    qtbot.addWidget(menu)
+    menu.popup(QPoint(0, 0))
+    qtbot.waitUntil(menu.isVisible)
+    qtbot.wait(300)  # the watch looked meanwhile
+    assert menu.isVisible()
+    menu.close()
+
+
+def test_n_drags(qtbot):
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    drag = QDrag(widget)
+    data = QMimeData()
+    data.setText("Айгерім")
+    drag.setMimeData(data)
+    try:
+        drag.exec(Qt.DropAction.CopyAction)
+    except AssertionError:
+        pass
+'''
+
+#: the inner run's limit: a menu nobody answers waited for ever (this run takes seconds)
+INNER_TIMEOUT_S = 120
+
+
+def _run_inner(folder: Path, name: str, tests: str) -> str:
+    """The output of ``tests``, run in their own pytest with the guard."""
+    (folder / "conftest.py").write_text(CONFTEST)
+    (folder / name).write_text(textwrap.dedent(tests))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    env.pop("FS_GUARD_LOG", None)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-rA", *("-p", "no:randomly", "-p", "no:xdist"), name],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            env=env,
+            timeout=INNER_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
+        pytest.fail(f"the inner tests hung (still running after {INNER_TIMEOUT_S} s):\n{out}")
+    return done.stdout + done.stderr
 
 
 @pytest.fixture(scope="module")
 def inner_run(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The output of the inner tests, run once in their own pytest."""
-    tmp_path = tmp_path_factory.mktemp("inner")
-    (tmp_path / "conftest.py").write_text(CONFTEST)
-    (tmp_path / "test_inner.py").write_text(textwrap.dedent(TESTS))
-    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
-    env.pop("FS_GUARD_LOG", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-rA", *("-p", "no:randomly", "-p", "no:xdist"), "."],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=300,
-    )
-    return done.stdout + done.stderr
+    return _run_inner(tmp_path_factory.mktemp("inner"), "test_inner.py", TESTS)
+
+
+def test_a_context_menu_nobody_answers_fails_its_test_instead_of_hanging(
+    tmp_path: Path,
+) -> None:
+    """``QMenu.exec`` patched on the class did not stop ``menu.exec(pos)`` (PySide 6.12): the
+    codebook's context menu opened in a test waited for ever. It is refused, named with its
+    actions and the stack that opened it; a menu shown with ``popup()`` is left alone; a drag's
+    ``exec`` is refused."""
+    out = _run_inner(tmp_path, "test_inner_menus.py", MENU_TESTS)
+    assert _line(out, "ERROR test_inner_menus.py::test_m_codebook_context_menu"), out
+    assert "a modal QMenu.exec opened that the test did not answer" in out
+    assert "'New code'" in out and "in _context_menu" in out
+    assert "PASSED test_inner_menus.py::test_m1_answered" in out, out
+    assert "PASSED test_inner_menus.py::test_m2_a_menu_popped_up_is_not_refused" in out, out
+    assert _line(out, "ERROR test_inner_menus.py::test_n_drags"), out
+    assert "a modal QDrag.exec opened" in out
 
 
 def _line(out: str, start: str) -> str:
@@ -117,6 +211,12 @@ def test_the_test_that_opened_the_dialog_fails_by_name(inner_run: str) -> None:
     assert "in choose" in out  # the stack that opened it
     assert "_pytest" not in out.split("1 dialog(s) not answered")[1].split("=====")[0]
     assert "PASSED test_inner.py::test_b_fine" in out
+
+
+def test_the_products_text_input_dialog_unanswered_fails_its_test(inner_run: str) -> None:
+    assert _line(inner_run, "ERROR test_inner.py::test_f_asks_a_name"), inner_run
+    assert "a modal AskDialog.ask opened" in inner_run
+    assert "Name of the new code:" in inner_run
 
 
 def test_a_window_left_open_that_will_not_close_fails_its_test(inner_run: str) -> None:

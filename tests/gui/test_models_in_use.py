@@ -59,8 +59,7 @@ def test_import_under_a_taken_name_asks_for_another_name(
     """Settings ▸ Models ▸ Import… ▸ From a folder… of a model whose name is taken: the
     window asks for another name (a free one offered), checks it, and imports under it;
     cancelled, nothing changes. No command-line advice (--name, fieldscribe models remove)."""
-    from PySide6.QtWidgets import QInputDialog
-
+    from gui.ask_dialog import AskDialog
     from gui.settings import Settings, SettingsDialog
     from transcribe.model_store import import_model
 
@@ -77,11 +76,11 @@ def test_import_under_a_taken_name_asks_for_another_name(
     asked: list[tuple[str, str]] = []
     answers: list[tuple[str, bool]] = [("", False)]
 
-    def get_text(_parent: Any, _title: str, label: str, _mode: Any, text: str) -> Any:
+    def get_text(_parent: Any, _title: str, label: str, text: str) -> Any:
         asked.append((label, text))
         return answers.pop(0)
 
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(get_text))
     page.start_import(source)  # cancelled
     assert not page.busy() and page.status.text() == "Nothing imported."
     assert _tree(model_cache_dir()) == before
@@ -103,10 +102,7 @@ def test_import_under_a_taken_name_asks_for_another_name(
     assert page.selected() is not None and page.selected().name == "mybase-2"
 
     # what the question looks like (the real dialog, drawn with the text asked)
-    ask = QInputDialog(page)
-    ask.setWindowTitle("Import a Whisper model")
-    ask.setLabelText(label)
-    ask.setTextValue(offered)
+    ask = AskDialog(page, "Import a Whisper model", label, offered)
     qtbot.addWidget(ask)
     ask.show()
     qtbot.waitExposed(ask)

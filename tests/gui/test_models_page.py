@@ -463,14 +463,14 @@ def test_importing_a_folder_of_models_on_the_page_says_which_to_take_in_its_word
     page, a command for a terminal; and a taken folder name was asked about first."""
     import shutil
 
-    from PySide6.QtWidgets import QInputDialog
+    from gui.ask_dialog import AskDialog
 
     assert TINY is not None
     shelf = tmp_path / "small"  # an official name: it would be asked for another
     for name in ("kk-small", "ru-base"):
         shutil.copytree(TINY, shelf / name)
     asked: list[str] = []
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: asked.append("?") or ("", False))
+    monkeypatch.setattr(AskDialog, "ask", lambda *a, **k: asked.append("?") or ("", False))
     page = dialog.models
     page.start_import(shelf)
     _wait(qtbot, page)

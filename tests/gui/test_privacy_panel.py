@@ -217,9 +217,14 @@ def test_pseudonyms_tab_fits_a_laptop_dock(qtbot, project: Project, screen: str)
     left = header.sectionViewportPosition(context)
     shown = min(header.sectionSize(context), table.viewport().width() - left)
     assert left >= 0 and shown >= 90  # the context is there, not a sliver past the edge
-    # its words wrap onto more lines instead of being cut
+    # a row a line (its words were wrapped a word a line); the current one is read whole under
+    # the table, and each row's whole context is in its tooltip
     row = max(range(table.rowCount()), key=lambda r: len(table.item(r, context).text()))
-    assert table.rowHeight(row) > table.fontMetrics().height() * 2
+    assert table.rowHeight(row) < table.fontMetrics().height() * 2
+    table.setCurrentCell(row, context)
+    assert "went to the clinic in the district centre they told" in tab.detail.text()
+    assert tab.detail.isVisible() and tab.detail.width() <= width
+    assert "next week" in table.item(row, context).toolTip()
 
 
 def test_saving_consent_without_participants_says_where_to_add_them(
@@ -253,7 +258,13 @@ def test_pseudonym_occurrences_say_where_they_are(qtbot, project: Project) -> No
     qtbot.addWidget(panel)
     tab = panel.pseudonyms
     tab.load_candidates()
-    contexts = sorted(tab.candidates.item(r, 2).text() for r in range(2))
-    assert contexts[0].startswith("Интервью 1 · 0:34: ")
-    assert contexts[1].startswith("Интервью 2 · 0:26: ")
-    assert "[Скайлс]" in contexts[0]
+    # under the table (the current row) and in each row's tooltip
+    details = []
+    for row in range(2):
+        tab.candidates.setCurrentCell(row, 1)
+        details.append(tab.detail.text())
+        assert tab.candidates.item(row, 1).toolTip().startswith(details[-1].split(" · exact")[0])
+    details.sort()
+    assert details[0].startswith("Интервью 1 · 0:34 · exact: Скайлс → P01\n")
+    assert details[1].startswith("Интервью 2 · 0:26 · exact: Скайлс → P01\n")
+    assert "Со спокойным мужеством [Скайлс] ожидал всего." in details[0]

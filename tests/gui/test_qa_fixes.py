@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from gui.ask_dialog import AskDialog
 from gui.models.sessions import STATUS_COL, LiveStatus
 from storage import Project
 from tests.gui.gui_helpers import import_and_transcribe
@@ -71,11 +72,11 @@ def test_import_dialog_offers_readable_session_kinds(
         QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(speech_wav)], ""))
     )
 
-    def get_item(_parent: Any, _title: str, _label: str, items: list[str], *_a: Any) -> Any:
+    def get_item(_parent: Any, _title: str, _label: str, _text: str, items: list[str]) -> Any:
         offered.append(list(items))
         return "Observation", True
 
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(get_item))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(get_item))
     window.act_import.trigger()
     idle(window)
     assert offered == [["Focus group", "Interview", "Observation"]]
@@ -127,7 +128,7 @@ def test_new_participant_attributes_reach_the_retrieval_filter(
     window.transcription.start_transcription(project.sessions.all()[0].id)
     idle(window)
     panel = window.session_panel
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Aigerim", True)))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *a, **k: ("Aigerim", True)))
     from PySide6.QtWidgets import QPushButton
 
     [add] = [b for b in panel.findChildren(QPushButton) if b.text() == "Add participant"]
@@ -183,11 +184,11 @@ def test_merge_dialog_offers_only_codes_it_can_merge_into(
     idle(window)
     asked: list[tuple[str, list[str]]] = []
 
-    def get_item(_parent: Any, _title: str, label: str, items: list[str], *_a: Any) -> Any:
+    def get_item(_parent: Any, _title: str, label: str, _text: str, items: list[str]) -> Any:
         asked.append((label, list(items)))
         return items[0], True
 
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(get_item))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(get_item))
     window.codebook.select_code(access.id)
     window.codebook.act_merge.trigger()
     idle(window)

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog
 
+from gui.ask_dialog import AskDialog
 from storage import Project
 
 
@@ -40,11 +40,11 @@ def test_search_hits_are_coded_in_one_step_and_undone(
     assert panel.results.count() == 2 and panel.code_button.isVisibleTo(panel)
     asked: list[tuple[str, list[str]]] = []
 
-    def pick(_parent: Any, _title: str, label: str, items: list[str], *_a: Any, **_k: Any):
+    def pick(_parent: Any, _title: str, label: str, _text: str, items: list[str], **_k: Any):
         asked.append((label, items))
         return "Жұмыс", True
 
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(pick))
     panel.code_button.click()
     idle(window)
     code = window.project.codebook.find_code("Жұмыс")
@@ -99,11 +99,11 @@ def test_a_search_that_finds_more_than_it_lists_says_how_many_it_found(
     assert "codes all 510" in panel.info.toolTip()
     asked: list[str] = []
 
-    def pick(_parent: Any, _title: str, label: str, items: list[str], *_a: Any, **_k: Any):
+    def pick(_parent: Any, _title: str, label: str, _text: str, items: list[str], **_k: Any):
         asked.append(label)
         return "Данные", True
 
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(pick))
     panel.code_button.click()
     idle(window)
     coded = {c.segment_id for c in project.codebook.codings(code_id=code_id)}

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
+from gui.ask_dialog import AskDialog
 from storage import Project, SegmentDraft
 
 
@@ -46,7 +47,7 @@ def test_rename_and_merge_in_the_dock_are_what_ctrl_z_undoes(
     window.editing.set_language([first], "kk")  # an older, unrelated edit
     idle(window)
     panel.select_label("Speaker 2")
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Amina", True)))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *a, **k: ("Amina", True)))
     panel._ask_rename()
     idle(window)
     assert panel.labels() == ["Speaker 1", "Amina"]
@@ -54,7 +55,7 @@ def test_rename_and_merge_in_the_dock_are_what_ctrl_z_undoes(
     assert window.undo_stack.undoText() == "Rename speaker Speaker 2 → Amina"
     # renaming onto an existing name merges (answered Yes): one more command
     panel.select_label("Amina")
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Speaker 1", True)))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *a, **k: ("Speaker 1", True)))
     monkeypatch.setattr(
         QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
     )
@@ -85,7 +86,7 @@ def test_participant_mapping_in_the_dock_is_undoable(
     window.project.sessions.add_participant("P-07")
     panel.refresh()
     panel.select_label("Speaker 2")
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("P-07", True)))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *a, **k: ("P-07", True)))
     panel._ask_map()
     idle(window)
     assert panel.table.item(1, 3).text() == "P-07"

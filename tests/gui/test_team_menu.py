@@ -147,9 +147,7 @@ def _merge_key_bundle_through_the_menu(
 ) -> None:
     """Team ▸ Merge bundles… on a bundle encrypted for this project's key: the passphrase
     asked is left empty."""
-    monkeypatch.setattr(
-        "PySide6.QtWidgets.QInputDialog.getText", staticmethod(lambda *a, **k: ("", True))
-    )
+    monkeypatch.setattr("gui.ask_dialog.AskDialog.ask", staticmethod(lambda *a, **k: ("", True)))
     _answer_files(monkeypatch, getOpenFileNames=[bundle])
     _action(window, "&Team", "Merge bundles into this project…").trigger()
 
@@ -322,7 +320,7 @@ def test_refused_bundles_say_why_change_nothing_and_keep_the_workbench(
         "locked.fsbundle.enc": "locked.fsbundle.enc",
     }
     monkeypatch.setattr(
-        "PySide6.QtWidgets.QInputDialog.getText",
+        "gui.ask_dialog.AskDialog.ask",
         staticmethod(lambda *a, **k: ("wrong one", True)),
     )
     for name, expected in cases.items():
@@ -335,11 +333,13 @@ def test_refused_bundles_say_why_change_nothing_and_keep_the_workbench(
         assert "nothing" in window.last_error.lower()
         assert window.project is project  # the workbench is still open on it
         assert dump(project.folder) == before, name
-    # the right passphrase merges it
-    monkeypatch.setattr(
-        "PySide6.QtWidgets.QInputDialog.getText",
-        staticmethod(lambda *a, **k: ("right one", True)),
-    )
+
+    # the right passphrase merges it (typed in a field that does not show it)
+    def passphrase(*_a: Any, password: bool = False, **_k: Any) -> tuple[str, bool]:
+        assert password, "the passphrase was asked in a field that shows it"
+        return "right one", True
+
+    monkeypatch.setattr("gui.ask_dialog.AskDialog.ask", staticmethod(passphrase))
     window.chrome.last_error = ""
     _answer_files(monkeypatch, getOpenFileNames=[tmp_path / "locked.fsbundle.enc"])
     _action(window, "&Team", "Merge bundles into this project…").trigger()

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
+from gui.ask_dialog import AskDialog
 from storage import Project, SegmentDraft
 
 TEXTS = [
@@ -139,7 +140,7 @@ def test_merge_codes_then_undo_and_redo(
     }
     assert len(before) == 2
 
-    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Trust", True))
+    monkeypatch.setattr(AskDialog, "ask", lambda *a, **k: ("Trust", True))
     win.editing.merge_code_dialog(codes["Access"].id)
     idle(win)
     assert project.codebook.find_code("Access") is None
@@ -208,7 +209,7 @@ def test_speaker_and_coding_memo_undo(
         )
 
     win.transcript.go_to_row(1)
-    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Moderator", True))
+    monkeypatch.setattr(AskDialog, "ask", lambda *a, **k: ("Moderator", True))
     win.editing.change_speaker_dialog()
     idle(win)
     assert project.transcript.get_segment(seg1).speaker == "Moderator" and hand_set() == 1
@@ -219,7 +220,7 @@ def test_speaker_and_coding_memo_undo(
     assert win.segment_model.segment(1).speaker == "P2"
 
     span = code_words(win, idle, 1, "internet", seeded["codes"]["Access"].id)
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("slow links", True))
+    monkeypatch.setattr(AskDialog, "ask", lambda *a, **k: ("slow links", True))
     win.editing.coding_memo_dialog()
     idle(win)
     [coding] = project.codebook.codings(segment_id=seg1)
@@ -244,7 +245,7 @@ def test_speaker_change_and_undo_redraw_the_stored_timeline(
     panel.set_session(sid)
     assert [label for _r, label in panel.timeline.span_rects()] == ["P1", "P2", "P1"]
     win.transcript.go_to_row(1)  # 4000-7900: the P2 turn
-    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Moderator", True))
+    monkeypatch.setattr(AskDialog, "ask", lambda *a, **k: ("Moderator", True))
     win.editing.change_speaker_dialog()
     idle(win)
     assert project.speakers.speaker_turns(sid)[1] == (4000, 7900, "Moderator")

@@ -399,7 +399,8 @@ def test_redacted_words_are_marked_in_the_editor(
     before, in the editor as in any later visit. They are struck through on grey, and their
     tooltip says what exports show; un-redacting takes the mark away."""
     from PySide6.QtGui import QTextCursor
-    from PySide6.QtWidgets import QInputDialog
+
+    from gui.ask_dialog import AskDialog
 
     project: Project = window.project
     _transcribed(window, qtbot, idle, speech_wav)
@@ -421,7 +422,7 @@ def test_redacted_words_are_marked_in_the_editor(
         ]
 
     assert struck() == []
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *_a, **_k: ("name", True)))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *_a, **_k: ("name", True)))
     window.extra_panels.redact_selection()
     idle(window)
     qtbot.waitUntil(lambda: struck() == [(0, len(word))], timeout=30000)
@@ -453,8 +454,8 @@ def test_redacted_words_are_marked_in_the_transcript_table(
     hide. The table strikes them through on grey too, its tooltip says what exports show, and
     un-redacting takes the mark away."""
     from PySide6.QtGui import QTextCursor
-    from PySide6.QtWidgets import QInputDialog
 
+    from gui.ask_dialog import AskDialog
     from gui.models.segments import COL_TEXT, REDACTIONS_ROLE
     from gui.search_panel import HIT_ROLE
 
@@ -478,7 +479,7 @@ def test_redacted_words_are_marked_in_the_transcript_table(
     cursor.setPosition(0)
     cursor.setPosition(len(word), QTextCursor.MoveMode.KeepAnchor)
     editor.setTextCursor(cursor)
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *_a, **_k: ("name", True)))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *_a, **_k: ("name", True)))
     window.extra_panels.redact_selection()
     qtbot.waitUntil(lambda: bool(index.data(REDACTIONS_ROLE)), timeout=30000)
     assert index.data(REDACTIONS_ROLE) == [(0, len(word), "[NAME]")]

@@ -655,13 +655,15 @@ def test_new_project_refuses_a_folder_that_exists_before_asking_the_rest(
 def test_sessions_can_be_renamed_and_deleted_asking_when_coded(
     bench: Any, idle: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from PySide6.QtWidgets import QInputDialog, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.ask_dialog import AskDialog
 
     project: Project = bench.project
     empty = next(s for s in project.sessions.all() if s.title == "Empty")
     coded = next(s for s in project.sessions.all() if s.title == "Coded")
     bench.sessions_view.selectRow(bench.sessions_model.row_of(empty.id))
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Pilot interview", True))
+    monkeypatch.setattr(AskDialog, "ask", lambda *a, **k: ("Pilot interview", True))
     bench.sessions_view.setFocus()
     qtbot.keyClick(bench.sessions_view, Qt.Key.Key_F2)
     idle(bench)

@@ -5,8 +5,11 @@ leaves out the words the text no longer says, a project opened for writing drops
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import sqlite3
+import tempfile
 import zipfile
 from functools import cache
 from pathlib import Path
@@ -17,7 +20,8 @@ from hypothesis import strategies as st
 
 from storage import Project
 from storage.core.models import Word
-from storage.core.segment_rows import words_kept_by
+from storage.core.segment_rows import words_kept_by, words_to_json
+from storage.core.stale_words import WORDS_FOLLOW_EDITS_KEY
 from storage.privacy.models import ExportPrivacy
 from storage.team.bundle_export import export_bundle
 from storage.transcript.transcript import SegmentDraft
@@ -163,3 +167,194 @@ def test_segments_json_shows_no_word_the_text_no_longer_says(
     (segment,) = json.loads(out)
     assert [w["text"] for w in segment["words"]] == ["Меня", " зовут"]
     assert "Айгуль" not in out
+
+
+# ------------------------------------------------------------------ the project repaired
+def _as_older_fieldscribe_left_it(folder: Path) -> None:
+    """Take away the record that the words were made to follow the text (an older FieldScribe
+    never wrote it)."""
+    conn = sqlite3.connect(folder / "project.db")
+    with conn:
+        conn.execute("DELETE FROM project_meta WHERE key = ?", (WORDS_FOLLOW_EDITS_KEY,))
+    conn.close()
+
+
+def _rows(folder: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(f"{(folder / 'project.db').as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _digest(folder: Path) -> str:
+    return hashlib.sha256(
+        b"".join(
+            (folder / n).read_bytes()
+            for n in ("project.db", "project.db-wal")
+            if (folder / n).exists()
+        )
+    ).hexdigest()
+
+
+CONTENT = (
+    "SELECT 'seg', id, text, words, updated_at FROM segments UNION ALL "
+    "SELECT 'coding', id, start_cp, end_cp, updated_at FROM codings UNION ALL "
+    "SELECT 'redaction', id, start_cp, end_cp, updated_at FROM redactions UNION ALL "
+    "SELECT 'meta', key, value, NULL, NULL FROM project_meta UNION ALL "
+    "SELECT 'version', table_name, row_id, version, NULL FROM row_versions ORDER BY 1, 2, 3, 4"
+)
+
+
+def test_a_project_opened_for_writing_drops_the_stale_words_once(tmp_path: Path) -> None:
+    """An older FieldScribe's project: opened for writing, the hand-edited segment keeps the
+    words its text says (text, codings and redactions untouched), under a version derived from
+    its own (its old one recorded as ours); the project records it was done, and opening it
+    again changes nothing."""
+    folder = tmp_path / "p.fieldscribe"
+    with Project.create(folder, coder="dana") as project:
+        session_id, seg_id = _edited_the_old_way(project)
+        (untouched,) = project.transcript.add_segments(
+            session_id, [SegmentDraft(3000, 4000, "Да, да.", words=[Word(3000, 4000, "Да,", 1)])]
+        )
+        code = project.codebook.ensure_code_path("Имя")
+        at = TYPED_OUT.index("[имя]")
+        project.codebook.apply_code(seg_id, code.id, start_cp=at, end_cp=at + 5)
+        project.codebook.apply_code(seg_id, code.id)
+        project.redactions.redact(seg_id, at, at + 5, "NAME")
+    _as_older_fieldscribe_left_it(folder)
+    before = {r for r in _rows(folder, CONTENT) if r[0] != "meta"}
+    (version,) = [r[4] for r in before if r[:2] == ("seg", seg_id)]
+    with Project.open(folder, readonly=True) as project:  # read-only: nothing written
+        assert len(project.transcript.get_segment(seg_id).words) == 4
+    assert {r for r in _rows(folder, CONTENT) if r[0] != "meta"} == before
+    with Project.open(folder) as project:
+        seg = project.transcript.get_segment(seg_id)
+        assert seg.text == TYPED_OUT
+        assert seg.words == WORDS[:2]
+        assert seg.updated_at == f"{version}~words"
+        assert project.get_meta(WORDS_FOLLOW_EDITS_KEY)
+        assert project.transcript.get_segment(untouched.id).words == [Word(3000, 4000, "Да,", 1)]
+    after = {r for r in _rows(folder, CONTENT) if r[0] != "meta"}
+    assert {r[:2] for r in before - after} == {("seg", seg_id)}
+    assert after - before == {
+        ("seg", seg_id, TYPED_OUT, words_to_json(WORDS[:2]), f"{version}~words"),
+        ("version", "segments", seg_id, version, None),  # ours: a teammate's copy is older
+    }
+    digest = _digest(folder)
+    with Project.open(folder):
+        pass
+    assert _digest(folder) == digest  # once: the second opening writes nothing
+
+
+_EDIT = st.tuples(
+    st.lists(st.sampled_from(VOCAB), min_size=1, max_size=8),  # what Whisper said (timed)
+    st.lists(st.sampled_from(VOCAB), max_size=8),  # the text as a coder left it
+    st.booleans(),  # edited by hand (else the text is Whisper's own)
+    st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), max_size=3),  # coded spans
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(edits=st.lists(_EDIT, min_size=1, max_size=4))
+def test_the_repair_moves_no_coding_and_keeps_the_words_the_text_says(
+    edits: list[tuple[list[str], list[str], bool, list[tuple[float, float]]]],
+) -> None:
+    """Against the rows as they were: after the repair every text, coding (span, version) and
+    redaction is as it was, each hand-edited segment holds exactly ``words_kept_by`` of its old
+    words (the same timings), the others their words unchanged."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "p.fieldscribe"
+        expected: dict[str, list[Word]] = {}
+        with Project.create(folder, coder="dana") as project:
+            session = project.sessions.add_session("FG", "focus_group")
+            code = project.codebook.ensure_code_path("C")
+            for i, (said, typed, edited, spans) in enumerate(edits):
+                words = [
+                    Word(i * 10_000 + k * 100, i * 10_000 + k * 100 + 90, (" " if k else "") + t, 1)
+                    for k, t in enumerate(said)
+                ]
+                (seg,) = project.transcript.add_segments(
+                    session.id,
+                    [SegmentDraft(i * 10_000, i * 10_000 + 9_000, " ".join(said), words=words)],
+                )
+                text = " ".join(typed) if edited else " ".join(said)
+                with project.db.conn:
+                    project.db.conn.execute(
+                        "UPDATE segments SET text = ?, edited = ? WHERE id = ?",
+                        (text, int(edited), seg.id),
+                    )
+                project.codebook.apply_code(seg.id, code.id)
+                for a, b in spans:
+                    start, end = sorted((round(a * len(text)), round(b * len(text))))
+                    if end > start:
+                        project.codebook.apply_code(seg.id, code.id, start_cp=start, end_cp=end)
+                        project.redactions.redact(seg.id, start, end)
+                expected[seg.id] = words_kept_by(text, words) if edited else words
+        _as_older_fieldscribe_left_it(folder)
+        anchored = (
+            "SELECT c.id, c.start_cp, c.end_cp, c.updated_at, substr(s.text, c.start_cp + 1, "
+            "c.end_cp - c.start_cp) FROM {} c JOIN segments s ON s.id = c.segment_id ORDER BY 1"
+        )
+        before = (
+            [_rows(folder, anchored.format(t)) for t in ("codings", "redactions")],
+            _rows(folder, "SELECT id, text FROM segments ORDER BY 1"),
+        )
+        with Project.open(folder) as project:
+            for seg_id, words in expected.items():
+                assert project.transcript.get_segment(seg_id).words == words
+        after = (
+            [_rows(folder, anchored.format(t)) for t in ("codings", "redactions")],
+            _rows(folder, "SELECT id, text FROM segments ORDER BY 1"),
+        )
+        assert after == before
+
+
+# ------------------------------------------------------------------ bundles of an older version
+def _older_exporter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Export bundles as a FieldScribe from before this fix did: the words as stored."""
+    monkeypatch.setattr("storage.privacy.view.words_kept_by", lambda _text, words: words)
+
+
+def test_a_copy_made_from_an_older_bundle_keeps_only_the_words_its_texts_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``new --from-bundle`` with a bundle an older FieldScribe sent (the typed-out name in its
+    words): the new copy is recorded as repaired from the start, so the merge itself drops
+    them; the bundle is not written."""
+    with Project.create(tmp_path / "lead.fieldscribe", coder="dana") as project:
+        _session_id, seg_id = _edited_the_old_way(project)
+    _as_older_fieldscribe_left_it(tmp_path / "lead.fieldscribe")
+    _older_exporter(monkeypatch)
+    with Project.open(tmp_path / "lead.fieldscribe", readonly=True) as project:
+        export_bundle(project, tmp_path / "old.fsbundle")
+    monkeypatch.undo()
+    assert _bundle_words(tmp_path / "old.fsbundle", tmp_path)[2:] == [" Айгуль", " Сериковна."]
+    digest = hashlib.sha256((tmp_path / "old.fsbundle").read_bytes()).hexdigest()
+    with Project.from_bundle(
+        tmp_path / "old.fsbundle", tmp_path / "c.fieldscribe", coder="timur"
+    ) as copy:
+        assert copy.transcript.get_segment(seg_id).words == WORDS[:2]
+    assert hashlib.sha256((tmp_path / "old.fsbundle").read_bytes()).hexdigest() == digest
+
+
+def test_a_teammates_unrepaired_row_is_an_older_version_of_the_repaired_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lead's project is repaired; a teammate's copy of the same rows, on an older
+    FieldScribe, still holds the old words under the old version: its bundle brings no
+    conflict and no old word back (the repair's version descends from the old one)."""
+    lead = tmp_path / "lead.fieldscribe"
+    with Project.create(lead, coder="dana") as project:
+        _session_id, seg_id = _edited_the_old_way(project)
+    _as_older_fieldscribe_left_it(lead)
+    shutil.copytree(lead, tmp_path / "mate.fieldscribe")  # the teammate's copy, as it was
+    _older_exporter(monkeypatch)
+    with Project.open(tmp_path / "mate.fieldscribe", coder="timur", readonly=True) as mate:
+        export_bundle(mate, tmp_path / "mate.fsbundle")
+    monkeypatch.undo()
+    with Project.open(lead) as project:  # repaired now
+        (summary,) = project.team.merge([tmp_path / "mate.fsbundle"])
+        assert summary.table("segments").conflicts == 0
+        assert project.team.conflicts() == []
+        assert project.transcript.get_segment(seg_id).words == WORDS[:2]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import TRAVELLING_TABLES
+from storage.core.stale_words import drop_stale_words
 from storage.team.bundle import InvalidBundleError, OpenedBundle
 from storage.team.conflicts import ConflictVersion, content_columns
 from storage.team.conflicts import version_key as _version_key
@@ -96,6 +97,8 @@ class _Merge:
             "ON CONFLICT DO UPDATE SET author = excluded.author "
             "WHERE row_versions.author IS NULL AND excluded.author IS NOT NULL"
         )
+        # a bundle from an older FieldScribe may carry words its hand-edited texts no longer say
+        drop_stale_words(conn, arrived_from=self.b)
         SameNameCodes(self).run()
         ProjectSettings(self).take_case_notes()
         ProjectSettings(self).take_exchange_lists()

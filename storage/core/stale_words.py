@@ -1,0 +1,74 @@
+"""Word timings a hand edit left behind, dropped once when a project is opened for writing.
+
+Until word timings followed hand edits (``Transcript.update_segment``, aa16333), an edit of a
+segment's text kept Whisper's timed words: a name a coder typed out of the text stayed in
+``segments.words``. Exports and bundles leave such words out (``storage.privacy.view``); the
+first time a FieldScribe that knows this opens a project for writing, every hand-edited segment
+keeps only the words its text still says (``words_kept_by``), in one transaction, and
+``project_meta`` records that it was done (``WORDS_FOLLOW_EDITS_KEY``), so it is not looked for
+again. A data fix, not a schema step: an older FieldScribe still opens the project and merges
+its bundles. Texts, codings and redactions are not touched (they are anchored to the text).
+
+Each segment fixed gets a version derived from its own (``REPAIRED_SUFFIX``), the same on every
+copy of the project that fixes it: copies fixed apart agree without a conflict, a teammate's
+unfixed copy takes the fixed row from our bundle, and their bundle's unfixed row is an older
+version of ours (the version-history trigger records it). A merge does the same to the
+hand-edited segments a bundle brings (one from an older FieldScribe still carries such words):
+``storage.team.merge_rows`` calls ``drop_stale_words`` with the bundle's schema.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storage.core.ids import now_iso
+from storage.core.meta import put_meta, read_meta
+from storage.core.segment_rows import words_from_json, words_kept_by, words_to_json
+from storage.core.store import Store
+
+#: ``project_meta`` key set once the words were made to follow the text (its value: when).
+WORDS_FOLLOW_EDITS_KEY = "words_follow_edits"
+#: What a fixed segment's version (``updated_at``) gets appended.
+REPAIRED_SUFFIX = "~words"
+
+
+def drop_stale_words(conn: sqlite3.Connection, *, arrived_from: str | None = None) -> int:
+    """Make every hand-edited segment keep only the timed words its text still says, in the
+    caller's transaction; return how many segments changed. ``arrived_from``: only the
+    segments that the attached bundle of that schema holds too (a merge). Words that cannot
+    be read (a project edited with another tool) are left as they are."""
+    changed = 0
+    where = "edited = 1 AND words IS NOT NULL"
+    if arrived_from is not None:
+        where += f" AND id IN (SELECT id FROM {arrived_from}.segments)"
+    rows = conn.execute(
+        f"SELECT id, text, words, updated_at FROM main.segments WHERE {where}"
+    ).fetchall()
+    for segment_id, text, raw, version in rows:
+        try:
+            words = words_from_json(raw)
+        except (ValueError, TypeError):
+            continue
+        kept = words_kept_by(str(text), words)
+        if len(kept) == len(words):
+            continue
+        version = str(version)
+        if not version.endswith(REPAIRED_SUFFIX):
+            version += REPAIRED_SUFFIX
+        conn.execute(
+            "UPDATE main.segments SET words = ?, updated_at = ? WHERE id = ?",
+            (words_to_json(kept), version, segment_id),
+        )
+        changed += 1
+    return changed
+
+
+def repair_stale_words(store: Store) -> int:
+    """Once per project (opened for writing): ``drop_stale_words`` and record it was done.
+    Returns how many segments changed (0 when it was done before)."""
+    if read_meta(store.conn, "main", WORDS_FOLLOW_EDITS_KEY) is not None:
+        return 0
+    with store.tx() as db:
+        changed = drop_stale_words(db.conn)
+        put_meta(db.conn, WORDS_FOLLOW_EDITS_KEY, now_iso())
+    return changed

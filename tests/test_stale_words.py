@@ -358,3 +358,46 @@ def test_a_teammates_unrepaired_row_is_an_older_version_of_the_repaired_one(
         assert summary.table("segments").conflicts == 0
         assert project.team.conflicts() == []
         assert project.transcript.get_segment(seg_id).words == WORDS[:2]
+
+
+# ------------------------------------------------------------------ names replaced for good
+LONG = "Меня зовут как вы все уже давно знаете по нашим прошлым встречам Айгуль Сериковна."
+
+
+def test_replacing_a_name_leaves_no_word_with_it_after_a_long_insertion(tmp_path: Path) -> None:
+    """A new project: a coder typed a long phrase in before the name (every timed word still
+    said, so all kept); replacing the name by its pseudonym left the real name in the words,
+    which ``rewrite_words`` looks for only a little past the word before. Now only the words
+    the new text says stay."""
+    with Project.create(tmp_path / "p.fieldscribe", coder="dana") as project:
+        session = project.sessions.add_session("FG", "focus_group")
+        (seg,) = project.transcript.add_segments(
+            session.id, [SegmentDraft(0, 2000, NAMED, words=list(WORDS))]
+        )
+        project.transcript.update_segment(seg.id, text=LONG)
+        assert len(project.transcript.get_segment(seg.id).words) == 4
+        project.privacy.set_pseudonym("Айгуль", "П01")
+        project.privacy.apply_pseudonyms()
+        seg = project.transcript.get_segment(seg.id)
+        assert "Айгуль" not in seg.text
+        assert [w.text for w in seg.words] == ["Меня", " зовут", " Сериковна."]
+        assert [w.start_ms for w in seg.words] == [0, 400, 1300]  # the others keep theirs
+
+
+def test_replacing_a_name_in_an_older_project_leaves_no_word_with_it(tmp_path: Path) -> None:
+    """An older FieldScribe's project: one segment's name typed out by hand (its words kept
+    it), another still saying it. Replaced for good, no word of either says it."""
+    folder = tmp_path / "p.fieldscribe"
+    with Project.create(folder, coder="dana") as project:
+        session_id, typed_out = _edited_the_old_way(project)
+        (said,) = project.transcript.add_segments(
+            session_id, [SegmentDraft(3000, 5000, NAMED, words=[_later(w, 3000) for w in WORDS])]
+        )
+    _as_older_fieldscribe_left_it(folder)
+    with Project.open(folder) as project:
+        project.privacy.set_pseudonym("Айгуль Сериковна", "П01")
+        project.privacy.apply_pseudonyms()
+        words = [
+            w.text for s in (typed_out, said.id) for w in project.transcript.get_segment(s).words
+        ]
+    assert not [w for w in words if "Айгуль" in w or "Сериковна" in w], words

@@ -22,6 +22,7 @@ from storage import Project
 from storage.core.models import Word
 from storage.core.segment_rows import words_kept_by, words_to_json
 from storage.core.stale_words import WORDS_FOLLOW_EDITS_KEY
+from storage.interop.transcript_export import export_transcript
 from storage.privacy.models import ExportPrivacy
 from storage.team.bundle_export import export_bundle
 from storage.transcript.transcript import SegmentDraft
@@ -367,8 +368,8 @@ LONG = "Меня зовут как вы все уже давно знаете п
 def test_replacing_a_name_leaves_no_word_with_it_after_a_long_insertion(tmp_path: Path) -> None:
     """A new project: a coder typed a long phrase in before the name (every timed word still
     said, so all kept); replacing the name by its pseudonym left the real name in the words,
-    which ``rewrite_words`` looks for only a little past the word before. Now only the words
-    the new text says stay."""
+    which ``rewrite_words`` looks for only a little past the word before. Now such a word stays
+    only when the new text still says it."""
     with Project.create(tmp_path / "p.fieldscribe", coder="dana") as project:
         session = project.sessions.add_session("FG", "focus_group")
         (seg,) = project.transcript.add_segments(
@@ -400,4 +401,30 @@ def test_replacing_a_name_in_an_older_project_leaves_no_word_with_it(tmp_path: P
         words = [
             w.text for s in (typed_out, said.id) for w in project.transcript.get_segment(s).words
         ]
+        # the name's words placed in the text: one word with the pseudonym, their timing
+        assert project.transcript.get_segment(said.id).words[2] == Word(3800, 5000, " П01", None)
     assert not [w for w in words if "Айгуль" in w or "Сериковна" in w], words
+
+
+@pytest.mark.parametrize("name", ["Айгуль", "Айгуль Сериковна"])
+def test_a_pseudonymised_export_leaves_no_word_with_the_name_after_a_long_insertion(
+    tmp_path: Path, name: str
+) -> None:
+    """Exports and bundles pseudonymise a segment's words as they replace names in its text:
+    words they cannot place (a long phrase typed in before the name) were pseudonymised one by
+    one, so a name of two words stayed in them whole."""
+    with Project.create(tmp_path / "p.fieldscribe", coder="dana") as project:
+        session = project.sessions.add_session("FG", "focus_group")
+        (seg,) = project.transcript.add_segments(
+            session.id, [SegmentDraft(0, 2000, NAMED, words=list(WORDS))]
+        )
+        project.transcript.update_segment(seg.id, text=LONG)
+        project.privacy.set_pseudonym(name, "П01")
+        export_transcript(project, session.id, "json", tmp_path / "t.json")
+        export_bundle(project, tmp_path / "b.fsbundle")
+    (exported,) = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))["segments"]
+    assert "П01" in exported["text"]
+    bundled = _bundle_words(tmp_path / "b.fsbundle", tmp_path)
+    for words in ([w["text"] for w in exported["words"]], bundled):
+        assert not [w for w in words for part in name.split() if part in w], words
+        assert words[:2] == ["Меня", " зовут"]

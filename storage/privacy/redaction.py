@@ -448,7 +448,7 @@ class Redactions:
         person decided (names replaced by pseudonyms, originals destroyed), and a new
         transcription of the session must keep it (``Transcription.protected_segments``).
         """
-        from storage.core.segment_rows import words_from_json, words_kept_by
+        from storage.core.segment_rows import words_from_json
 
         conn = self._store.conn
         row = conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone()
@@ -460,10 +460,6 @@ class Redactions:
             drop_ms=drop_ms,
             placeholder=placeholder,
         )
-        if not drop_ms:
-            # names replaced: a timed word the rewrite could not place in the text (a long
-            # phrase typed in before it) kept the real name; only the words the text says stay
-            words = words_kept_by(rewritten.text, words)
         self._store.fts_delete(row["seq"], row["text"])
         self._store.fts_insert(row["seq"], rewritten.text)
         conn.execute(

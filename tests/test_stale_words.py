@@ -27,6 +27,7 @@ from storage.privacy.models import ExportPrivacy
 from storage.team.bundle_export import export_bundle
 from storage.transcript.transcript import SegmentDraft
 from tests.hardening_support import run_cli
+from tests.teamwork_helpers import rebuild
 
 VOCAB = ["Айгуль", "меня", "Меня", "зовут", "қалай", "әр", "city", "x", "a", "b", "да", "нет"]
 
@@ -428,3 +429,40 @@ def test_a_pseudonymised_export_leaves_no_word_with_the_name_after_a_long_insert
     for words in ([w["text"] for w in exported["words"]], bundled):
         assert not [w for w in words for part in name.split() if part in w], words
         assert words[:2] == ["Меня", " зовут"]
+
+
+def test_a_conflict_resolved_with_an_older_teammates_version_keeps_no_stale_word(
+    tmp_path: Path,
+) -> None:
+    """Both edited one segment; the teammate's FieldScribe, older, typed the name out and left
+    its words. Keeping the teammate's version wrote those words back (the resolution writes
+    the version's values as they are)."""
+    lead = Project.create(tmp_path / "lead.fieldscribe", coder="lead")
+    session = lead.sessions.add_session("FG", "focus_group")
+    (seg,) = lead.transcript.add_segments(
+        session.id, [SegmentDraft(0, 2000, NAMED, words=list(WORDS))]
+    )
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    with Project.from_bundle(
+        tmp_path / "lead.fsbundle", tmp_path / "mate.fieldscribe", coder="mate"
+    ) as mate:
+        mate.transcript.update_segment(seg.id, text=TYPED_OUT)
+        export_bundle(mate, tmp_path / "mate.fsbundle")
+
+    def as_older_version_left_it(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE segments SET words = ? WHERE id = ?", (words_to_json(WORDS), seg.id))
+
+    rebuild(
+        tmp_path / "mate.fsbundle", tmp_path / "old.fsbundle", db_change=as_older_version_left_it
+    )
+    try:
+        lead.transcript.update_segment(seg.id, text="Меня зовут Айгуль.")
+        lead.team.merge([tmp_path / "old.fsbundle"])
+        (conflict,) = lead.team.conflicts()
+        theirs = next(i for i, v in enumerate(conflict.versions) if v.author == "mate")
+        lead.team.resolve_conflict(conflict.id, keep=theirs)
+        kept = lead.transcript.get_segment(seg.id)
+        assert kept.text == TYPED_OUT
+        assert kept.words == WORDS[:2]
+    finally:
+        lead.close()

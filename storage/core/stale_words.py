@@ -14,7 +14,7 @@ copy of the project that fixes it: copies fixed apart agree without a conflict, 
 unfixed copy takes the fixed row from our bundle, and their bundle's unfixed row is an older
 version of ours (the version-history trigger records it). A merge does the same to the
 hand-edited segments a bundle brings (one from an older FieldScribe still carries such words):
-``storage.team.merge_rows`` calls ``drop_stale_words`` with the bundle's schema.
+``storage.team.merge_rows`` calls ``drop_stale_words`` on the rows the bundle brought.
 """
 
 from __future__ import annotations
@@ -32,15 +32,15 @@ WORDS_FOLLOW_EDITS_KEY = "words_follow_edits"
 REPAIRED_SUFFIX = "~words"
 
 
-def drop_stale_words(conn: sqlite3.Connection, *, arrived_from: str | None = None) -> int:
+def drop_stale_words(conn: sqlite3.Connection, *, among: str | None = None) -> int:
     """Make every hand-edited segment keep only the timed words its text still says, in the
-    caller's transaction; return how many segments changed. ``arrived_from``: only the
-    segments that the attached bundle of that schema holds too (a merge). Words that cannot
-    be read (a project edited with another tool) are left as they are."""
+    caller's transaction; return how many segments changed. ``among``: an SQL query of the
+    segment ids to look at (a merge: the bundle's rows that differ from ours), else all.
+    Words that cannot be read (a project edited with another tool) are left as they are."""
     changed = 0
     where = "edited = 1 AND words IS NOT NULL"
-    if arrived_from is not None:
-        where += f" AND id IN (SELECT id FROM {arrived_from}.segments)"
+    if among is not None:
+        where += f" AND id IN ({among})"
     rows = conn.execute(
         f"SELECT id, text, words, updated_at FROM main.segments WHERE {where}"
     ).fetchall()

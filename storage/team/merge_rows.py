@@ -98,7 +98,11 @@ class _Merge:
             "WHERE row_versions.author IS NULL AND excluded.author IS NOT NULL"
         )
         # a bundle from an older FieldScribe may carry words its hand-edited texts no longer say
-        drop_stale_words(conn, arrived_from=self.b)
+        drop_stale_words(
+            conn,
+            among=f"SELECT r.id FROM {self.b}.segments r "
+            "JOIN temp.fs_touch_segments t ON t.rid = r.rowid",
+        )
         SameNameCodes(self).run()
         ProjectSettings(self).take_case_notes()
         ProjectSettings(self).take_exchange_lists()

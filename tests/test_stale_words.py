@@ -51,26 +51,31 @@ def _is_subsequence(part: list[str], whole: list[str]) -> bool:
     return all(any(p == w for w in rest) for p in part)
 
 
+_WORD = st.one_of(st.sampled_from(VOCAB), st.text(max_size=4))  # any text: spaces, "" too
+_GAP = st.sampled_from([" ", "  ", "\n", "\t"])
+
+
 @settings(max_examples=400, deadline=None)
 @given(
-    old=st.lists(st.sampled_from(VOCAB), max_size=14),
-    new=st.lists(st.sampled_from(VOCAB), max_size=14),
+    old=st.lists(_WORD, max_size=14),
+    new=st.lists(st.tuples(_WORD, _GAP), max_size=14),
 )
 def test_the_words_kept_are_exactly_those_the_text_still_says(
-    old: list[str], new: list[str]
+    old: list[str], new: list[tuple[str, str]]
 ) -> None:
     """For any text and word list: the kept words are the old objects, in their order, saying
     words of the text in its order (any case), and as many as the two share at most: no word
     the text still says is dropped, none it no longer says is kept. So keeping again keeps
     all (the repair of a project is done once for good)."""
     words = [Word(i * 100, i * 100 + 90, (" " if i else "") + t, None) for i, t in enumerate(old)]
-    text = " ".join(new)
+    text = "".join(t + gap for t, gap in new)
     kept = words_kept_by(text, words)
     positions = [next(i for i, w in enumerate(words) if w is k) for k in kept]
     assert positions == sorted(set(positions))  # the old words, each once, in order
-    folded = [t.casefold() for t in new]
+    folded = [t.casefold() for t in text.split()]
     assert _is_subsequence([k.text.strip().casefold() for k in kept], folded)
-    assert len(kept) == _lcs_length(tuple(t.casefold() for t in old), tuple(folded))
+    timed = tuple(w.text.strip().casefold() for w in words)
+    assert len(kept) == _lcs_length(timed, tuple(folded))
     assert words_kept_by(text, kept) == kept
 
 

@@ -440,8 +440,8 @@ def test_a_conflict_resolved_with_an_older_teammates_version_keeps_no_stale_word
     tmp_path: Path,
 ) -> None:
     """Both edited one segment; the teammate's FieldScribe, older, typed the name out and left
-    its words. Keeping the teammate's version wrote those words back (the resolution writes
-    the version's values as they are)."""
+    its words. The conflict kept them in its versions, and keeping the teammate's version
+    wrote them back (the resolution writes the version's values as they are)."""
     lead = Project.create(tmp_path / "lead.fieldscribe", coder="lead")
     session = lead.sessions.add_session("FG", "focus_group")
     (seg,) = lead.transcript.add_segments(
@@ -463,6 +463,16 @@ def test_a_conflict_resolved_with_an_older_teammates_version_keeps_no_stale_word
     try:
         lead.transcript.update_segment(seg.id, text="Меня зовут Айгуль.")
         lead.team.merge([tmp_path / "old.fsbundle"])
+        (conflict,) = lead.team.conflicts()
+        # the conflict keeps the teammate's version without the words its text does not say
+        stored = _rows(tmp_path / "lead.fieldscribe", "SELECT versions FROM conflicts")
+        assert "Сериковна" not in stored[0][0]
+        with lead.db.conn:  # as a conflict recorded by an older version holds it
+            versions = json.loads(stored[0][0])
+            for v in versions:
+                if v["author"] == "mate":
+                    v["values"]["words"] = words_to_json(WORDS)
+            lead.db.conn.execute("UPDATE conflicts SET versions = ?", (json.dumps(versions),))
         (conflict,) = lead.team.conflicts()
         theirs = next(i for i, v in enumerate(conflict.versions) if v.author == "mate")
         lead.team.resolve_conflict(conflict.id, keep=theirs)

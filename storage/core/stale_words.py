@@ -20,6 +20,7 @@ hand-edited segments a bundle brings (one from an older FieldScribe still carrie
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from storage.core.ids import now_iso
 from storage.core.meta import put_meta, read_meta
@@ -32,11 +33,30 @@ WORDS_FOLLOW_EDITS_KEY = "words_follow_edits"
 REPAIRED_SUFFIX = "~words"
 
 
+def words_said(text: str, raw: Any) -> Any:
+    """A ``segments.words`` value less the timed words ``text`` no longer says (the same value
+    when it says them all, or when the words cannot be read: a project edited with another
+    tool)."""
+    try:
+        words = words_from_json(raw)
+    except (ValueError, TypeError):
+        return raw
+    kept = words_kept_by(str(text), words)
+    return raw if len(kept) == len(words) else words_to_json(kept)
+
+
+def stale_words_dropped(values: dict[str, Any]) -> dict[str, Any]:
+    """A segment row's ``values`` (a merge's or a conflict's version) with ``words_said``
+    applied when the row was edited by hand (the others: as they are)."""
+    if not values.get("edited") or not values.get("words"):
+        return values
+    return {**values, "words": words_said(str(values.get("text") or ""), values["words"])}
+
+
 def drop_stale_words(conn: sqlite3.Connection, *, among: str | None = None) -> int:
     """Make every hand-edited segment keep only the timed words its text still says, in the
     caller's transaction; return how many segments changed. ``among``: an SQL query of the
-    segment ids to look at (a merge: the bundle's rows that differ from ours), else all.
-    Words that cannot be read (a project edited with another tool) are left as they are."""
+    segment ids to look at (a merge: the bundle's rows that differ from ours), else all."""
     changed = 0
     where = "edited = 1 AND words IS NOT NULL"
     if among is not None:
@@ -45,19 +65,15 @@ def drop_stale_words(conn: sqlite3.Connection, *, among: str | None = None) -> i
         f"SELECT id, text, words, updated_at FROM main.segments WHERE {where}"
     ).fetchall()
     for segment_id, text, raw, version in rows:
-        try:
-            words = words_from_json(raw)
-        except (ValueError, TypeError):
-            continue
-        kept = words_kept_by(str(text), words)
-        if len(kept) == len(words):
+        said = words_said(text, raw)
+        if said == raw:
             continue
         version = str(version)
         if not version.endswith(REPAIRED_SUFFIX):
             version += REPAIRED_SUFFIX
         conn.execute(
             "UPDATE main.segments SET words = ?, updated_at = ? WHERE id = ?",
-            (words_to_json(kept), version, segment_id),
+            (said, version, segment_id),
         )
         changed += 1
     return changed

@@ -16,7 +16,7 @@ from storage.core.meta import put_meta
 from storage.core.models import LEAD_KEY, Coding
 from storage.core.names import path_key
 from storage.core.schema_teamwork import TRAVELLING_TABLES
-from storage.core.segment_rows import words_from_json, words_kept_by, words_to_json
+from storage.core.stale_words import stale_words_dropped
 from storage.core.store import Store
 from storage.team.conflicts import (
     Conflict,
@@ -376,15 +376,13 @@ class Team:
     def _words_said(self, segment_id: str, changed: dict[str, Any]) -> Any:
         """The kept version's timed words that the segment's text (as resolved) says, when it
         was edited by hand: an older FieldScribe's edit left the words a name was typed out of
-        (words that cannot be read are left as they are)."""
+        (a conflict recorded before this version holds them)."""
         row = self._store.one("SELECT text, edited FROM segments WHERE id = ?", (segment_id,))
-        if row is None or not changed.get("edited", row["edited"]):
+        if row is None:
             return changed["words"]
-        try:
-            words = words_from_json(changed["words"])
-        except (ValueError, TypeError):
-            return changed["words"]
-        return words_to_json(words_kept_by(row["text"], words))
+        # the text as resolved (update_segment wrote it)
+        values = {**changed, "text": row["text"], "edited": changed.get("edited", row["edited"])}
+        return stale_words_dropped(values)["words"]
 
     def _delete_for_resolution(self, table: str, row_id: str) -> None:
         if table == "codes":

@@ -317,6 +317,29 @@ def test_the_repair_moves_no_coding_and_keeps_the_words_the_text_says(
         assert after == before
 
 
+def test_the_repair_drops_the_stale_words_of_conflict_versions_too(tmp_path: Path) -> None:
+    """A merge conflict an older FieldScribe recorded keeps a teammate's version of the
+    segment, words and all: the repair drops the words its text no longer says."""
+    folder = tmp_path / "p.fieldscribe"
+    with Project.create(folder, coder="dana") as project:
+        _session_id, seg_id = _edited_the_old_way(project)
+        values = {"text": TYPED_OUT, "edited": 1, "words": words_to_json(WORDS)}
+        versions = [{"version": "v1", "author": "mate", "values": values, "deleted": False}]
+        with project.db.conn:
+            project.db.conn.execute(
+                "INSERT INTO conflicts (id, table_name, row_id, kind, versions, created_at) "
+                "VALUES ('c1', 'segments', ?, 'edit', ?, 'v1')",
+                (seg_id, json.dumps(versions, ensure_ascii=False)),
+            )
+    _as_older_fieldscribe_left_it(folder)
+    with Project.open(folder):
+        pass
+    ((raw,),) = _rows(folder, "SELECT versions FROM conflicts")
+    (version,) = json.loads(raw)
+    assert json.loads(version["values"]["words"]) == json.loads(words_to_json(WORDS[:2]))
+    assert version["values"]["text"] == TYPED_OUT
+
+
 # ------------------------------------------------------------------ bundles of an older version
 def _older_exporter(monkeypatch: pytest.MonkeyPatch) -> None:
     """Export bundles as a FieldScribe from before this fix did: the words as stored."""

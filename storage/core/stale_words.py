@@ -6,7 +6,8 @@ segment's text kept Whisper's timed words: a name a coder typed out of the text 
 first time a FieldScribe that knows this opens a project for writing, every hand-edited segment
 keeps only the words its text still says (``words_kept_by``), in one transaction, and
 ``project_meta`` records that it was done (``WORDS_FOLLOW_EDITS_KEY``), so it is not looked for
-again. A data fix, not a schema step: an older FieldScribe still opens the project and merges
+again (the segment versions open or resolved merge conflicts keep are fixed alike). A data
+fix, not a schema step: an older FieldScribe still opens the project and merges
 its bundles. Texts, codings and redactions are not touched (they are anchored to the text).
 
 Each segment fixed gets a version derived from its own (``REPAIRED_SUFFIX``), the same on every
@@ -19,6 +20,7 @@ hand-edited segments a bundle brings (one from an older FieldScribe still carrie
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -86,5 +88,29 @@ def repair_stale_words(store: Store) -> int:
         return 0
     with store.tx() as db:
         changed = drop_stale_words(db.conn)
+        _drop_from_conflicts(db.conn)
         put_meta(db.conn, WORDS_FOLLOW_EDITS_KEY, now_iso())
     return changed
+
+
+def _drop_from_conflicts(conn: sqlite3.Connection) -> None:
+    """The segment versions a merge conflict keeps (``conflicts.versions``, JSON) less the
+    words their texts no longer say: an older FieldScribe recorded a teammate's as it came."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'conflicts'"
+    ).fetchone()
+    if exists is None:
+        return
+    for conflict_id, raw in conn.execute(
+        "SELECT id, versions FROM conflicts WHERE table_name = 'segments'"
+    ).fetchall():
+        try:
+            versions = json.loads(raw)
+            fixed = [{**v, "values": stale_words_dropped(v.get("values") or {})} for v in versions]
+        except (ValueError, TypeError, AttributeError):
+            continue
+        if fixed != versions:
+            conn.execute(
+                "UPDATE conflicts SET versions = ? WHERE id = ?",
+                (json.dumps(fixed, ensure_ascii=False), conflict_id),
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from storage.core.languages import LANGUAGES, check_language_code, language_name
 from storage.core.lock import in_use
 from storage.core.models import NUMBER_STYLES, SESSION_KINDS, Session, as_dict
 from storage.core.names import readable_file_name
+from storage.core.segment_rows import words_kept_by
 
 from .common import (
     SEGMENT_ID_HELP,
@@ -480,7 +482,14 @@ def cmd_segments(args: argparse.Namespace) -> int:
         segments = project.transcript.segments(args.session)
         short = {} if args.json else short_segment_ids(project, [s.id for s in segments])
     if args.json:
-        print_json([as_dict(s) for s in segments])
+        # a project edited before word timings followed edits (aa16333), opened read-only and
+        # so not repaired, may hold words its text no longer says (a name typed out)
+        print_json(
+            [
+                as_dict(replace(s, words=words_kept_by(s.text, s.words)) if s.edited else s)
+                for s in segments
+            ]
+        )
         return 0
     for s in segments:
         speaker = f"{s.speaker}: " if s.speaker else ""

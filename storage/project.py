@@ -43,6 +43,7 @@ from storage.core.models import (
     DeletionReport,
 )
 from storage.core.schema import SCHEMA_VERSION, check_not_newer, migrate
+from storage.core.stale_words import WORDS_FOLLOW_EDITS_KEY, repair_stale_words
 from storage.core.store import Store
 from storage.core.words import plural
 
@@ -336,6 +337,8 @@ class Project:
                         # the bundle's lead instead: ``_Merge.adopt``)
                         (LEAD_KEY, coder),
                         (f"{LEAD_KEY}{CHANGED_SUFFIX}", now_iso()),
+                        # its word timings follow its text from the start: nothing to repair
+                        (WORDS_FOLLOW_EDITS_KEY, now_iso()),
                     ],
                 )
                 conn.execute(
@@ -451,6 +454,8 @@ class Project:
                 check_not_newer(project.store.conn, str(folder))
             else:  # refuses a newer schema before it writes anything
                 migrate(project.store.conn, str(folder))
+                # once: the words hand edits of an older FieldScribe left behind go
+                repair_stale_words(project.store)
             owner = project.get_meta("owner") or ""
             project.coder = (coder or owner).strip()
             if coder and not readonly:

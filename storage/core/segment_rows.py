@@ -27,19 +27,61 @@ def words_from_json(raw: str | None) -> list[Word]:
 
 
 def words_kept_by(text: str, words: list[Word]) -> list[Word]:
-    """The timed words that ``text`` still says, in order (a hand edit of the text): each kept
-    word is one of the text's words (split at spaces, any case), aligned in order with the
-    others; the words the edit deleted or changed go. Their timings kept the old wording (a
-    name typed out of the text stayed in the JSON export and in bundles)."""
+    """The timed words that ``text`` still says, in order (a hand edit of the text): the most
+    words that read, in order, as words of the text (split at spaces, any case); the words the
+    edit deleted or changed go. Their timings kept the old wording (a name typed out of the
+    text stayed in the JSON export and in bundles). Keeping again keeps them all, so a project
+    whose words were made to follow its text stays so."""
     if not words:
         return []
     said = [token.casefold() for token in text.split()]
     timed = [w.text.strip().casefold() for w in words]
-    matcher = difflib.SequenceMatcher(a=timed, b=said, autojunk=False)
-    kept = {
-        i for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)
-    }
-    return [w for i, w in enumerate(words) if i in kept]
+    # the words both share at the start and at the end belong to a longest alignment
+    lo = 0
+    while lo < min(len(timed), len(said)) and timed[lo] == said[lo]:
+        lo += 1
+    t_hi, s_hi = len(timed), len(said)
+    while t_hi > lo and s_hi > lo and timed[t_hi - 1] == said[s_hi - 1]:
+        t_hi, s_hi = t_hi - 1, s_hi - 1
+    kept = [
+        *range(lo),
+        *(lo + i for i in _aligned(timed[lo:t_hi], said[lo:s_hi])),
+        *range(t_hi, len(timed)),
+    ]
+    return [words[i] for i in kept]
+
+
+#: Past this many cells (timed words times the text's words, between their shared ends) the
+#: alignment falls back to ``difflib``, which may keep fewer (never a word the text does not say).
+_ALIGN_CELLS_MAX = 250_000
+
+
+def _aligned(timed: list[str], said: list[str]) -> list[int]:
+    """Indices into ``timed`` of a longest common subsequence with ``said`` (earliest first)."""
+    if not timed or not said:
+        return []
+    if len(timed) * len(said) > _ALIGN_CELLS_MAX:
+        matcher = difflib.SequenceMatcher(a=timed, b=said, autojunk=False)
+        return [i for b in matcher.get_matching_blocks() for i in range(b.a, b.a + b.size)]
+    n, m = len(timed), len(said)
+    # after[i][j]: how many of timed[i:] and said[j:] align at most
+    after = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        row, below = after[i], after[i + 1]
+        word = timed[i]
+        for j in range(m - 1, -1, -1):
+            row[j] = below[j + 1] + 1 if word == said[j] else max(below[j], row[j + 1])
+    kept: list[int] = []
+    i = j = 0
+    while i < n and j < m:
+        if timed[i] == said[j] and after[i][j] == after[i + 1][j + 1] + 1:
+            kept.append(i)
+            i, j = i + 1, j + 1
+        elif after[i][j + 1] >= after[i + 1][j]:
+            j += 1  # a text word skipped keeps this timed word in play
+        else:
+            i += 1
+    return kept
 
 
 SEGMENT_COLUMNS = (

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError
 from storage.core.models import KIND_LABELS, Marker, Segment
-from storage.core.segment_rows import words_kept_by
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
@@ -149,11 +148,8 @@ def _json(project: Project, session_id: str) -> str:
                 "edited": s.edited,
                 "language": s.language,
                 "untranscribed": s.untranscribed,
-                # a segment edited by hand before word timings followed edits (aa16333) may
-                # still hold the words it no longer says: a name typed out, say
-                "words": [
-                    asdict(w) for w in (words_kept_by(s.text, s.words) if s.edited else s.words)
-                ],
+                # the view leaves out the words a segment's text no longer says
+                "words": [asdict(w) for w in s.words],
             }
             for s in project.transcript.segments(session_id)
         ],

@@ -275,11 +275,14 @@ def rewrite_words(
     """Carry a text rewrite over to the word timings.
 
     A word overlapping a replaced span takes the replacement text (the first such word keeps
-    its timing start, the last one's end); words that cannot be placed in the text and, when
-    ``drop_ms`` is given, words overlapping one of those time spans are replaced by ``placeholder``
-    (merged into one timed word) so no trace of the old text stays in the timings.
+    its timing start, the last one's end). Without ``drop_ms``, a word that cannot be placed in
+    the text stays when nothing was replaced or the new text still says it, and goes otherwise
+    (it may be a replaced name); with ``drop_ms``, such words and words overlapping one of those
+    time spans are replaced by ``placeholder`` (merged into one timed word) so no trace of the
+    old text stays in the timings.
     """
     spans = word_char_spans(text, words)
+    said = {token.casefold() for token in rewritten.text.split()}
     result: list[Word] = []
     used: set[int] = set()  # replacements already given to a word
     for word, span in zip(words, spans, strict=True):
@@ -287,7 +290,11 @@ def rewrite_words(
         lead = word.text[: len(word.text) - len(word.text.lstrip())]
         if span is None or in_drop:
             if not drop_ms and span is None:
-                result.append(word)  # unplaced, outside any destroyed span: leave it
+                # unplaced (an edit moved it out of reach), outside any destroyed span: left
+                # when nothing was replaced or the new text still says it; else it may be a
+                # replaced name (a long phrase typed in before "Айгуль" kept it in the words)
+                if not rewritten.replacements or word.text.strip().casefold() in said:
+                    result.append(word)
                 continue
             _append_merged(
                 result, Word(word.start_ms, word.end_ms, lead + (placeholder or ""), None)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import TRAVELLING_TABLES
+from storage.core.stale_words import drop_stale_words, stale_words_dropped
 from storage.team.bundle import InvalidBundleError, OpenedBundle
 from storage.team.conflicts import ConflictVersion, content_columns
 from storage.team.conflicts import version_key as _version_key
@@ -95,6 +96,12 @@ class _Merge:
             f"SELECT table_name, row_id, version, author FROM {self.b}.row_versions WHERE true "
             "ON CONFLICT DO UPDATE SET author = excluded.author "
             "WHERE row_versions.author IS NULL AND excluded.author IS NOT NULL"
+        )
+        # a bundle from an older FieldScribe may carry words its hand-edited texts no longer say
+        drop_stale_words(
+            conn,
+            among=f"SELECT r.id FROM {self.b}.segments r "
+            "JOIN temp.fs_touch_segments t ON t.rid = r.rowid",
         )
         SameNameCodes(self).run()
         ProjectSettings(self).take_case_notes()
@@ -310,6 +317,8 @@ class _Merge:
             self._record_version(table, row_id, rv, remote_author)
             stats.updated += 1
             return
+        if table == "segments":  # an older FieldScribe's edit left words a name was typed out of
+            rvals = stale_words_dropped(rvals)
         versions = [
             ConflictVersion(lv, self._author("main", table, row_id, lv, self.owner), lvals),
             ConflictVersion(rv, remote_author, rvals),

@@ -16,6 +16,7 @@ from storage.core.meta import put_meta
 from storage.core.models import LEAD_KEY, Coding
 from storage.core.names import path_key
 from storage.core.schema_teamwork import TRAVELLING_TABLES
+from storage.core.stale_words import stale_words_dropped
 from storage.core.store import Store
 from storage.team.conflicts import (
     Conflict,
@@ -363,12 +364,25 @@ class Team:
                 speaker = changed.pop("speaker")
                 options = {"speaker": speaker} if speaker is not None else {"clear_speaker": True}
             self._project.transcript.update_segment(row_id, text=text, **options)
+        if table == "segments" and changed.get("words"):
+            changed["words"] = self._words_said(row_id, changed)
         # always a new version, so the resolution supersedes every competing version
         sets = "".join(f"{k} = ?, " for k in changed)
         self._store.conn.execute(
             f"UPDATE {table} SET {sets}updated_at = ? WHERE id = ?",
             (*changed.values(), now_iso(), row_id),
         )
+
+    def _words_said(self, segment_id: str, changed: dict[str, Any]) -> Any:
+        """The kept version's timed words that the segment's text (as resolved) says, when it
+        was edited by hand: an older FieldScribe's edit left the words a name was typed out of
+        (a conflict recorded before this version holds them)."""
+        row = self._store.one("SELECT text, edited FROM segments WHERE id = ?", (segment_id,))
+        if row is None:
+            return changed["words"]
+        # the text as resolved (update_segment wrote it)
+        values = {**changed, "text": row["text"], "edited": changed.get("edited", row["edited"])}
+        return stale_words_dropped(values)["words"]
 
     def _delete_for_resolution(self, table: str, row_id: str) -> None:
         if table == "codes":

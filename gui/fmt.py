@@ -29,8 +29,8 @@ def fmt_when(iso: str) -> str:
     shown as it is."""
     from datetime import UTC, datetime
 
-    try:
-        when = datetime.fromisoformat(iso)
+    try:  # a version repaired or merged later carries a mark after its time ("~words", "+")
+        when = datetime.fromisoformat(iso.split("~", 1)[0].rstrip("+"))
     except ValueError:
         return iso
     if when.tzinfo is None:

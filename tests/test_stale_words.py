@@ -504,3 +504,18 @@ def test_a_conflict_resolved_with_an_older_teammates_version_keeps_no_stale_word
         assert kept.words == WORDS[:2]
     finally:
         lead.close()
+
+
+def test_a_repaired_version_still_reads_as_its_time() -> None:
+    """A repaired segment's version (its time and ``~words``) is shown as its time in the
+    conflicts list, and a qdpx export dates it, as any other."""
+    from gui.fmt import fmt_when
+    from storage.core.stale_words import REPAIRED_SUFFIX
+    from storage.interop._common import xml_datetime
+
+    version = "2026-03-02T08:09:41.123Z"
+    assert fmt_when(version + REPAIRED_SUFFIX) == fmt_when(version) != version
+    assert (
+        xml_datetime(version + REPAIRED_SUFFIX) == xml_datetime(version) == "2026-03-02T08:09:41Z"
+    )
+    assert fmt_when(version + "+") == fmt_when(version)

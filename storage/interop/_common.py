@@ -45,8 +45,8 @@ def xml_datetime(iso: str | None) -> str | None:
     """Turn our ISO timestamps into xsd:dateTime (``YYYY-MM-DDTHH:MM:SSZ``)."""
     if not iso:
         return None
-    try:
-        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    try:  # a version repaired or merged later carries a mark after its time ("~words", "+")
+        when = datetime.fromisoformat(iso.split("~", 1)[0].rstrip("+").replace("Z", "+00:00"))
     except ValueError:
         return None
     if when.tzinfo is None:

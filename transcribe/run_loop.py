@@ -53,10 +53,13 @@ class TranscriptionSummary:
     segments_replaced: int = 0  # untouched Whisper segments of an earlier run removed
     segments_kept: int = 0  # segments holding someone's work, kept (replace=True)
     codings_kept: int = 0  # codings on the kept segments (never removed)
-    # new segments given the speaker label of the old segments they lie mostly inside, and
-    # new segments that got none (across a change of speaker): ``transcribe.carry``
+    # new segments given the speaker label of the old segments they lie mostly inside (the
+    # parts of a split one each count), new segments that got none (across a change of speaker
+    # without word timings, or where nobody is known to speak), and new segments split at a
+    # change of speaker: ``transcribe.carry``
     speakers_carried: int = 0
     speakers_missing: int = 0
+    speakers_split: int = 0
     languages: list[str] = field(default_factory=list)  # the languages chosen among
     untranscribed: int = 0  # "speech without transcript" placeholders written
     notes: list[str] = field(default_factory=list)  # what the user should know (model switched)
@@ -239,9 +242,11 @@ def write_batches(
             chunk: ChunkResult = item
             drafts = [d for d in chunk.segments if not overlaps(d, kept)]
             if speakers is not None:
-                placed, missed = carry_speakers(drafts, speakers)
-                summary.speakers_carried += placed
-                summary.speakers_missing += missed
+                carried = carry_speakers(drafts, speakers, leave_out=lambda d: overlaps(d, kept))
+                drafts = carried.drafts
+                summary.speakers_carried += carried.placed
+                summary.speakers_missing += carried.missed
+                summary.speakers_split += carried.split
             written, removed = project.transcription.add_transcribed(
                 summary.session_id,
                 drafts,

@@ -5,9 +5,9 @@ speaker detection wrote on them (and the names a coder gave those labels with ``
 rename``). A new segment takes the label of the old segments it lies mostly inside: the label
 whose old segments cover more than half of its time, when no other label's cover more than a
 tenth of it (a segment without length: the label of the old segments around its moment, when
-they have one label). Where the old segments give no label (audio none of them held: a
-segment a coder deleted, speech the old run missed), speaker detection's timeline of turns is
-asked the same way.
+they have one label). Where the old segments give no label (audio none of them held: speech
+the old run missed, a segment merged away), speaker detection's timeline of turns is asked the
+same way.
 
 A new segment across a change of speaker (the old segments or the turns say A until t, B
 after) is split at the change when it has word timings: each word takes the label at its

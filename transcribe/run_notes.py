@@ -206,6 +206,19 @@ def speakers_hint(summary: Any, session_id: str) -> list[str]:
     ]
 
 
+def deleted_hint(left_out: int) -> list[str]:
+    """New segments a transcription left out because they lie mostly in speech a coder
+    deleted from the session (``Transcription.deleted_spans``): say so."""
+    if not left_out:
+        return []
+    said = (
+        f"{plural(left_out, 'new segment')} {verb(left_out, 'was')} left out: "
+        f"{verb(left_out, 'it lies', 'they lie')} mostly in speech a coder deleted from this "
+        "session"
+    )
+    return [Note(f"{said}: what a deleted segment said is not transcribed again.")]
+
+
 def span_ids(project: Project, segment_id: str) -> set[str]:
     """The ids of a segment's span codings (those anchored to words)."""
     return {c.id for c in project.codebook.codings(segment_id=segment_id) if c.start_cp is not None}

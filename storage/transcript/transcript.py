@@ -383,10 +383,16 @@ class Transcript:
             "unredact", "segment", segment_id, {"redaction_id": red_id, "reason": reason}
         )
 
-    def delete_segment(self, segment_id: str, *, force: bool = False) -> DeletionReport:
+    def delete_segment(
+        self, segment_id: str, *, force: bool = False, removes_speech: bool = True
+    ) -> DeletionReport:
         """Delete a segment; with codings only when ``force`` is given.
 
-        Its redactions go with it (logged): the words they hid are deleted too.
+        Its redactions go with it (logged): the words they hid are deleted too. A person
+        deleting a segment removes its speech from the transcript: its tombstone records the
+        session and time span, and a new transcription of the session leaves out what it hears
+        there (``Transcription.deleted_spans``); undoing the deletion forgets it.
+        ``removes_speech=False`` (a transcript replaced by an import) records no span.
         """
         row = self._segment_row(segment_id)
         n = int(
@@ -409,7 +415,8 @@ class Transcript:
                 self._drop_redaction(red_id, segment_id, "the segment was deleted")
             self._store.fts_delete(row["seq"], row["text"])
             db.conn.execute("DELETE FROM segments WHERE id = ?", (segment_id,))
-            self._store.tombstone("segments", segment_id)
+            speech = (row["session_id"], int(row["start_ms"]), int(row["end_ms"]))
+            self._store.tombstone("segments", segment_id, speech if removes_speech else None)
         return DeletionReport(target=f"segment {segment_id}", removed={"codings": n})
 
     def split_segment(

@@ -181,6 +181,18 @@ class Transcription:
         )
         return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
+    def deleted_spans(self, session_id: str) -> list[tuple[int, int]]:
+        """Time spans (start_ms, end_ms) of the segments a person deleted from the session
+        (``Transcript.delete_segment``; not those undone since): speech a new transcription
+        leaves out."""
+        rows = self._store.rows(
+            "SELECT start_ms, end_ms FROM deletions WHERE table_name = 'segments' "
+            "AND session_id = ? AND start_ms IS NOT NULL AND end_ms IS NOT NULL "
+            "ORDER BY start_ms",
+            (session_id,),
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
     def begin_transcription(
         self,
         session_id: str,

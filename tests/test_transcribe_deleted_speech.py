@@ -88,8 +88,8 @@ def test_a_deleted_segment_does_not_come_back(
         assert summary.segments_added == 2
         note = next(n for n in summary.notes if "left out" in n)
         assert note == (
-            "1 new segment was left out: it lies mostly in speech a coder deleted from this "
-            "session: what a deleted segment said is not transcribed again."
+            "1 new segment was left out because it lies mostly in speech a coder deleted from "
+            "this session (what a deleted segment said is not transcribed again)."
         )
     finally:
         project.close()
@@ -152,7 +152,7 @@ def test_the_command_line_says_how_many_were_left_out(
     FakeWhisper.drafts = OLD
     code, out, err = run_cli(capsys, "transcribe", folder, "--session", "FG")
     assert code == 0, err
-    assert "Note: 1 new segment was left out: it lies mostly in speech a coder deleted" in out
+    assert "Note: 1 new segment was left out because it lies mostly in speech a coder" in out
     code, out, err = run_cli(capsys, "transcribe", folder, "--session", "FG", "--json")
     assert code == 0, err
     assert json.loads(out)["segments_left_out"] == 1

@@ -211,12 +211,13 @@ def deleted_hint(left_out: int) -> list[str]:
     deleted from the session (``Transcription.deleted_spans``): say so."""
     if not left_out:
         return []
-    said = (
-        f"{plural(left_out, 'new segment')} {verb(left_out, 'was')} left out: "
-        f"{verb(left_out, 'it lies', 'they lie')} mostly in speech a coder deleted from this "
-        "session"
-    )
-    return [Note(f"{said}: what a deleted segment said is not transcribed again.")]
+    return [
+        Note(
+            f"{plural(left_out, 'new segment')} {verb(left_out, 'was')} left out because "
+            f"{verb(left_out, 'it lies', 'they lie')} mostly in speech a coder deleted from "
+            "this session (what a deleted segment said is not transcribed again)."
+        )
+    ]
 
 
 def span_ids(project: Project, segment_id: str) -> set[str]:

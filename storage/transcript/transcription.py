@@ -137,7 +137,7 @@ class Transcription:
             SELECT
               (SELECT count(*) FROM segments WHERE session_id = ?1 AND {_UNTOUCHED}) AS untouched,
               (SELECT count(*) FROM segments WHERE session_id = ?1 AND origin = 'whisper'
-                 AND edited = 1) AS edited,
+                 AND edited != 0) AS edited,
               (SELECT count(*) FROM segments WHERE session_id = ?1 AND origin != 'whisper')
                  AS manual,
               (SELECT count(*) FROM segments WHERE session_id = ?1 AND {_CODED})

@@ -314,12 +314,13 @@ def cmd_retranscribe(args: argparse.Namespace) -> int:
     language = None if args.language is None else check_language_code(args.language)
     with open_project(args, write=True) as project:
         before = project.transcript.get_segment(args.segment)
-        if before.edited and before.text.strip() and not args.replace:
+        # only its language set by hand (the text Whisper's): re-transcribing is what for
+        text_corrected = before.edited and project.transcript.text_corrected(before.id)
+        if text_corrected and before.text.strip() and not args.replace:
             raise InvalidInputError(
-                f"Segment {before.id} was corrected by hand (its text or language set, "
-                "re-transcribed in a language, or names replaced by pseudonyms); "
-                "re-transcribing replaces its text with what Whisper hears and cannot be "
-                "undone: add --replace to do it."
+                f"Segment {before.id}'s text was corrected by hand (typed in, or names "
+                "replaced by pseudonyms); re-transcribing replaces its text with what Whisper "
+                "hears and cannot be undone: add --replace to do it."
             )
         expected = project.languages
         spans = span_ids(project, before.id)

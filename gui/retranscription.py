@@ -91,12 +91,14 @@ class SegmentRetranscription:
             )
             if language is None:
                 return None
-        if seg.edited and seg.text.strip():
+        # a language corrected by hand (the text Whisper's) is what re-transcribing is for:
+        # asked only where typed text or pseudonyms would go
+        if seg.edited and seg.text.strip() and project.transcript.text_corrected(seg.id):
             answer = QMessageBox.question(
                 self.owner.chrome.window,
                 "Re-transcribe segment?",
-                "This segment was corrected by hand (its text or language, or names replaced "
-                "by pseudonyms). Re-transcribing replaces its text with what Whisper hears "
+                "This segment's text was corrected by hand (typed in, or names replaced by "
+                "pseudonyms). Re-transcribing replaces its text with what Whisper hears "
                 "(Edit ▸ Undo brings it back).",
             )
             if answer != QMessageBox.StandardButton.Yes:

@@ -364,6 +364,9 @@ class TranscriptionController(QObject):
                 f" The speaker labels of {plural(stats.labelled, 'replaced segment')} go to the "
                 "new segments that lie in them."
             )
+        deleted = len(project.transcription.deleted_spans(sid))
+        if deleted:  # speech a coder removed (small talk) does not come back
+            replaced += f" What {plural(deleted, 'deleted segment')} said is left out."
         answer = QMessageBox.question(
             self.chrome.window,
             "Transcribe again?",

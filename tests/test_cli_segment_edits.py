@@ -277,7 +277,7 @@ def test_retranscribe_refuses_hand_corrected_text_unless_replace(
     before = fingerprint(folder)
     code, _, err = run_cli(capsys, "retranscribe", folder, ID_RU)
     assert code == 1 and "corrected by hand" in one_line_error(err) and "--replace" in err
-    assert "its text or language set" in err  # not only "the text": a language set counts too
+    assert "text was corrected by hand (typed in, or names replaced by pseudonyms)" in err
     for bad in (("--language", "xx"), ("--threads", "0")):
         code, _, err = run_cli(capsys, "retranscribe", folder, ID_RU, "--replace", *bad)
         assert code in (1, 2) and "Traceback" not in err
@@ -289,6 +289,26 @@ def test_retranscribe_refuses_hand_corrected_text_unless_replace(
         # be one a person set), so a run over the whole session still keeps it
         again = p.transcript.get_segment(ID_RU)
         assert again.text != "Очередь большая." and again.edited is True
+
+
+def test_retranscribe_after_a_language_correction_needs_no_replace(
+    study, capsys, fake_decoder
+) -> None:
+    """Setting a segment's language and reading its audio again in it is the language
+    workflow; it was refused ("corrected by hand (its text or language set...)") without
+    --replace. The text typed afterwards is refused again."""
+    folder, _ = study
+    assert run_cli(capsys, "segment-language", folder, ID_RU, "kk")[0] == 0
+    code, _, err = run_cli(capsys, "retranscribe", folder, ID_RU)
+    assert code == 0, err
+    assert len(fake_decoder) == 1
+    with Project.open(folder, readonly=True) as p:
+        again = p.transcript.get_segment(ID_RU)
+        assert (again.text, again.language) == ("decoded in kk", "kk")
+        assert again.edited is True  # a run over the session keeps it
+    assert run_cli(capsys, "segment-text", folder, ID_RU, "Очередь большая.")[0] == 0
+    code, _, err = run_cli(capsys, "retranscribe", folder, ID_RU)
+    assert code == 1 and "--replace" in err
 
 
 def test_retranscribe_of_a_session_without_audio_is_one_line(study, capsys) -> None:

@@ -141,15 +141,22 @@ def test_detected_and_renamed_speakers_survive_a_new_transcription(
         project.close()
 
 
-def test_where_a_coder_deleted_a_segment_the_detected_turns_give_the_speaker(
+def test_where_the_old_run_heard_nothing_the_detected_turns_give_the_speaker(
     tmp_path: Path, wav: Path, fake_whisper: type[FakeWhisper]
 ) -> None:
-    """A coder deleted a segment (a hallucination, say); Whisper writes one there again. No
-    old segment says who spoke, but detection's timeline does."""
-    old: list[tuple[int, int, str | None]] = [(0, 3000, "Speaker 1"), (3000, 6000, "Speaker 2")]
-    project, sid = _detected(tmp_path / "P.fieldscribe", wav, old)
+    """The old run missed speech that speaker detection found (its turn has no segment);
+    Whisper writes a segment there now. No old segment says who spoke, but detection's
+    timeline does. (Speech a coder deleted is left out: tests/test_transcribe_deleted_speech.py.)"""
+    project = Project.create(tmp_path / "P.fieldscribe", name="Study", coder="coder-a")
     try:
-        project.transcript.delete_segment(project.transcript.segments(sid)[1].id)
+        sid = project.sessions.import_audio(wav, title="FG").id
+        FakeWhisper.drafts = [(0, 3000, "Раз.")]
+        transcribe_session(project, sid)
+        only = project.transcript.segments(sid)[0]
+        turns = [(0, 3000, "Speaker 1"), (3000, 6000, "Speaker 2")]
+        project.speakers.apply_speaker_labels(
+            sid, [SegmentRelabel(only.id, ["Speaker 1"])], turns=turns
+        )
         FakeWhisper.drafts = [(0, 3000, "Раз."), (3000, 6000, "Два.")]
         summary = transcribe_session(project, sid)
         got = [g.speaker for g in project.transcript.segments(sid)]

@@ -53,10 +53,16 @@ class TranscriptionSummary:
     segments_replaced: int = 0  # untouched Whisper segments of an earlier run removed
     segments_kept: int = 0  # segments holding someone's work, kept (replace=True)
     codings_kept: int = 0  # codings on the kept segments (never removed)
-    # new segments given the speaker label of the old segments they lie mostly inside, and
-    # new segments that got none (across a change of speaker): ``transcribe.carry``
+    # new segments given the speaker label of the old segments they lie mostly inside (the
+    # parts of a split one each count), new segments that got none (across a change of speaker
+    # without word timings, or where nobody is known to speak), and new segments split at a
+    # change of speaker: ``transcribe.carry``
     speakers_carried: int = 0
     speakers_missing: int = 0
+    speakers_split: int = 0
+    # new segments left out because they lie mostly in speech a coder deleted from the session
+    # (``Transcription.deleted_spans``)
+    segments_left_out: int = 0
     languages: list[str] = field(default_factory=list)  # the languages chosen among
     untranscribed: int = 0  # "speech without transcript" placeholders written
     notes: list[str] = field(default_factory=list)  # what the user should know (model switched)
@@ -94,7 +100,8 @@ _STOPPED = object()  # the engine ended after a cancel: the batches it had start
 
 
 def overlaps(draft: SegmentDraft, kept: list[tuple[int, int]]) -> bool:
-    """Whether most of a new segment lies over a kept segment (one holding someone's work)."""
+    """Whether most (half or more) of a new segment lies over ``kept``: segments holding
+    someone's work, or speech a coder deleted."""
     length = max(1, draft.end_ms - draft.start_ms)
     covered = sum(
         max(0, min(e, draft.end_ms) - max(s, draft.start_ms))
@@ -129,11 +136,13 @@ def write_batches(
     cancelling: Cancelling,
     started: float,
     speakers: SpeakerSpans | None = None,
+    deleted: list[tuple[int, int]] | None = None,
 ) -> None:
     """Decode in a worker thread, write in this one (``run`` tracks what was written).
 
     ``speakers``: the labels of the session's old segments, carried onto the new ones
-    (``transcribe.carry``).
+    (``transcribe.carry``). ``deleted``: the spans of speech a coder deleted from the session;
+    a new segment lying mostly (half or more) inside them is left out and counted.
 
     A cancel starts no new batch; the batches already decoded or being decoded are stored as
     they finish, for at most ``cancelling.wait_s``, then the run stops (resumable from there);
@@ -238,10 +247,20 @@ def write_batches(
                 raise item
             chunk: ChunkResult = item
             drafts = [d for d in chunk.segments if not overlaps(d, kept)]
+            if deleted:
+                wanted = [d for d in drafts if not overlaps(d, deleted)]
+                summary.segments_left_out += len(drafts) - len(wanted)
+                drafts = wanted
             if speakers is not None:
-                placed, missed = carry_speakers(drafts, speakers)
-                summary.speakers_carried += placed
-                summary.speakers_missing += missed
+                carried = carry_speakers(
+                    drafts,
+                    speakers,
+                    leave_out=lambda d: overlaps(d, kept) or overlaps(d, deleted or []),
+                )
+                drafts = carried.drafts
+                summary.speakers_carried += carried.placed
+                summary.speakers_missing += carried.missed
+                summary.speakers_split += carried.split
             written, removed = project.transcription.add_transcribed(
                 summary.session_id,
                 drafts,

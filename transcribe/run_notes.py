@@ -173,7 +173,8 @@ def forced_hint(language: str, expected: list[str]) -> str:
 
 def speakers_hint(summary: Any, session_id: str) -> list[str]:
     """A session transcribed again whose old segments had speaker labels: say how many new
-    segments took them (``transcribe.carry``), and how to label those that could not."""
+    segments took them (``transcribe.carry``), how many were split at a change of speaker,
+    and how to label those that could not."""
     carried = int(getattr(summary, "speakers_carried", 0))
     missing = int(getattr(summary, "speakers_missing", 0))
     if not carried and not missing:
@@ -182,6 +183,12 @@ def speakers_hint(summary: Any, session_id: str) -> list[str]:
         f"Speakers carried over: {plural(carried, 'new segment')} took the speaker label of the "
         "old segments they lie in"
     )
+    split = int(getattr(summary, "speakers_split", 0))
+    if split:
+        said += (
+            f" ({plural(split, 'new segment')} across a change of speaker {verb(split, 'was')} "
+            "split at the word nearest the change, each part with its speaker)"
+        )
     if not missing:
         return [Note(f"{said}.")]
     said += (
@@ -195,6 +202,20 @@ def speakers_hint(summary: Any, session_id: str) -> list[str]:
             f"speakers DIR --session {session_id}.",
             gui=f"{said}: give {'it' if missing == 1 else 'them'} one with Edit ▸ Change "
             "speaker…, or detect the speakers again with Speakers ▸ Detect speakers….",
+        )
+    ]
+
+
+def deleted_hint(left_out: int) -> list[str]:
+    """New segments a transcription left out because they lie mostly in speech a coder
+    deleted from the session (``Transcription.deleted_spans``): say so."""
+    if not left_out:
+        return []
+    return [
+        Note(
+            f"{plural(left_out, 'new segment')} {verb(left_out, 'was')} left out because "
+            f"{verb(left_out, 'it lies', 'they lie')} mostly in speech a coder deleted from "
+            "this session (what a deleted segment said is not transcribed again)."
         )
     ]
 

@@ -11,7 +11,8 @@ hand (origin manual/import), coded, redacted, with a speaker set by hand or with
 refused unless ``replace=True`` (``Transcription.protected_segments``). With ``replace`` those
 segments are KEPT with their codings, redactions and memos; only untouched Whisper segments are
 replaced, and new segments that overlap a kept one are not added (no duplicate text). No coding
-is ever removed by a transcription.
+is ever removed by a transcription. New segments lying mostly in speech a coder deleted from the
+session (``Transcript.delete_segment``) are left out too, and counted.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 
 from storage import Project
 from storage.core.errors import AudioError, DiskFullError, FieldScribeError, is_disk_full
+from storage.core.spans import merged_spans
 from storage.core.words import plural, verb
 
 from .carry import SpeakerSpans
@@ -36,6 +38,7 @@ from .models import default_model, resolve_model
 from .run_loop import Cancelling, Progress, RunState, TranscriptionSummary, write_batches
 from .run_model import check_identification, choose_model, fit_model, hear_first
 from .run_notes import (
+    deleted_hint,
     forced_hint,
     languages_hint,
     names_hint,
@@ -203,6 +206,8 @@ def transcribe_session(
     # a model without one of the expected languages is refused
     expected = transcriber.check_languages(expected) if transcriber.multilingual else ["en"]
     kept = project.transcription.protected_segments(session_id)
+    # speech a coder deleted (small talk before the interview) does not come back
+    deleted = merged_spans(project.transcription.deleted_spans(session_id))
     # the labels of the old segments (detected, renamed or set by hand) go to the new ones
     # (speaker detection's timeline where they say nothing)
     turns = [(t.start_ms, t.end_ms, t.speaker) for t in project.speakers.turns.stored(session_id)]
@@ -243,7 +248,17 @@ def transcribe_session(
         wait_s = CANCEL_WAIT_S if cancel_wait_s is None else cancel_wait_s
         cancelling = Cancelling(cancel, wait_s, hurry, CANCEL_WAIT_S, stop)
         write_batches(
-            project, transcriber, path, summary, run, kept, progress, cancelling, started, speakers
+            project,
+            transcriber,
+            path,
+            summary,
+            run,
+            kept,
+            progress,
+            cancelling,
+            started,
+            speakers,
+            deleted,
         )
         project.transcription.end_transcription(
             session_id, "cancelled" if summary.cancelled else "done"
@@ -266,6 +281,7 @@ def transcribe_session(
         summary.notes.append(forced_hint(wanted_language, expected))
     summary.notes.extend(small_model_hint(summary.identified, info.name))
     summary.notes.extend(speakers_hint(summary, session_id))
+    summary.notes.extend(deleted_hint(summary.segments_left_out))
     if summary.segments_added:
         summary.notes.extend(names_hint(project, session_id))
     return summary

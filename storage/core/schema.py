@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from storage.core.errors import NewerSchemaError
+from storage.core.schema_deletions import deleted_speech_migration
 from storage.core.schema_languages import migrate_segment_language
 from storage.core.schema_privacy import privacy_migration
 from storage.core.schema_search import search_fold_migration
@@ -198,6 +199,7 @@ MIGRATION_STEPS: list[tuple[str, Callable[[Database], None]]] = [
     ("0006_speaker_turns", migrate_speaker_turns),
     ("0007_segment_language", migrate_segment_language),
     ("0008_search_fold_yo", search_fold_migration),
+    ("0009_deleted_speech", deleted_speech_migration),
 ]
 
 SCHEMA_VERSION = len(MIGRATION_STEPS)

@@ -84,6 +84,14 @@ def _aligned(timed: list[str], said: list[str]) -> list[int]:
     return kept
 
 
+#: ``segments.edited``: 0 as Whisper wrote it; ``EDITED_TEXT`` a person changed its text
+#: (typed, merged, names replaced by pseudonyms, originals destroyed), perhaps its language too;
+#: ``EDITED_LANGUAGE`` a person set its language and its text is Whisper's (set by hand, or
+#: re-transcribed after a text correction). Both are a person's work that a re-transcription of
+#: the session keeps; re-transcribing the one segment asks first only for ``EDITED_TEXT``.
+#: (Projects from before this distinction have 1 for a language correction too.)
+EDITED_TEXT, EDITED_LANGUAGE = 1, 2
+
 SEGMENT_COLUMNS = (
     "id, session_id, start_ms, end_ms, speaker, text, origin, confidence, words, edited, "
     "created_by, created_at, updated_at, language, untranscribed"

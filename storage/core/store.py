@@ -116,12 +116,19 @@ class Store:
         ts = now_iso()
         return {"created_by": self.coder, "created_at": ts, "updated_at": ts}
 
-    def tombstone(self, table: str, row_id: str) -> None:
-        """Record a deletion, so that a merge does not bring the row back."""
+    def tombstone(
+        self, table: str, row_id: str, speech: tuple[str, int, int] | None = None
+    ) -> None:
+        """Record a deletion, so that a merge does not bring the row back.
+
+        ``speech``: (session id, start ms, end ms) of a segment a person deleted: the speech a
+        new transcription of the session leaves out (schema 0009).
+        """
+        session_id, start_ms, end_ms = speech or (None, None, None)
         self.conn.execute(
-            "INSERT OR REPLACE INTO deletions (table_name, row_id, deleted_by, deleted_at) "
-            "VALUES (?, ?, ?, ?)",
-            (table, row_id, self.coder, now_iso()),
+            "INSERT OR REPLACE INTO deletions (table_name, row_id, deleted_by, deleted_at, "
+            "session_id, start_ms, end_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (table, row_id, self.coder, now_iso(), session_id, start_ms, end_ms),
         )
 
     # The full-text index is external-content FTS5 over the view ``segments_search`` (the

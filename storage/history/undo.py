@@ -7,9 +7,10 @@ in one transaction:
 
 * a row of the scope that the target state lacks is deleted (with a tombstone, as any deletion);
 * a row the target state has and the project lacks is inserted again with its id and its
-  ``created_*`` stamps; its tombstone is removed, and the deletion it undoes is remembered in
-  ``row_versions`` as ``undeleted:<deleted_at>``, so a bundle merge elsewhere that already
-  applied the tombstone brings the row back (``storage/team/merge.py``);
+  ``created_*`` stamps; its tombstone is removed (a segment's with the span of speech its
+  deletion removed: a new transcription no longer leaves that speech out), and the deletion
+  it undoes is remembered in ``row_versions`` as ``undeleted:<deleted_at>``, so a bundle merge
+  elsewhere that already applied the tombstone brings the row back (``storage/team/merge.py``);
 * a row whose content differs is written back.
 
 Rows written back get a fresh ``updated_at``: they are a new version, so a merge takes them
@@ -80,7 +81,8 @@ class Snapshot:
 
     def table(self, name: str) -> dict[str, dict[str, Any]]:
         """The rows of one table (``segments``, ``codes``, ``codings``, ``memos``,
-        ``redactions``, ``speaker_turns`` or ``session_speakers``)."""
+        ``redactions``, ``speaker_turns`` or ``session_speakers``; ``deleted_speech``: the
+        spans of deleted segments' tombstones, by segment id)."""
         return self.rows.get(name, {})
 
 
@@ -187,6 +189,17 @@ class History:
                     r["id"]: {k: r[k] for k in r.keys() if k not in _SKIP}  # noqa: SIM118
                     for r in conn.execute(sql, params).fetchall()
                 }
+            # the speech a deletion of these segments removed (schema 0009): a redo of the
+            # deletion records it again (an undo removes the tombstone, span and all)
+            snap.rows["deleted_speech"] = {
+                r["row_id"]: dict(r)
+                for r in conn.execute(
+                    "SELECT row_id, session_id, start_ms, end_ms FROM deletions "
+                    "WHERE table_name = 'segments' AND start_ms IS NOT NULL "
+                    "AND row_id IN (SELECT value FROM json_each(?))",
+                    (segs,),
+                ).fetchall()
+            }
             codings = _ids_param(snap.rows["codings"])
             snap.rows["memos"] = {
                 r["id"]: dict(r)
@@ -307,7 +320,14 @@ class History:
                 ).fetchone()
                 self._store.fts_delete(seq, text)
                 conn.execute("DELETE FROM segments WHERE id = ?", (seg_id,))
-                self._store.tombstone("segments", seg_id)
+                speech = target.table("deleted_speech").get(seg_id)
+                self._store.tombstone(
+                    "segments",
+                    seg_id,
+                    None
+                    if speech is None
+                    else (speech["session_id"], speech["start_ms"], speech["end_ms"]),
+                )
             gone = now.table("codes").keys() - target.table("codes").keys()
             for code in reversed(_parents_first({k: now.table("codes")[k] for k in gone})):
                 conn.execute("DELETE FROM codes WHERE id = ?", (code["id"],))

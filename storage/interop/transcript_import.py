@@ -321,7 +321,7 @@ def import_transcript(
             )
     with project.transaction():
         for seg in existing:
-            project.transcript.delete_segment(seg.id)
+            project.transcript.delete_segment(seg.id, removes_speech=False)  # replaced
         project.transcript.add_segments(session_id, drafts)
     if clamped:
         notes.append(

@@ -156,6 +156,14 @@ class Deletions:
         for tomb in tombs:
             if tomb[0] not in order and tomb[0] in TRAVELLING_TABLES:
                 self._m._union_tombstone(tomb)
+        # the speech a coder deleted with a segment (schema 0009) travels with its tombstone:
+        # a new transcription here leaves it out too
+        conn.execute(
+            "UPDATE main.deletions AS d SET session_id = x.session_id, start_ms = x.start_ms, "
+            f"end_ms = x.end_ms FROM {self._m.b}.deletions AS x WHERE x.table_name = "
+            "'segments' AND x.start_ms IS NOT NULL AND x.end_ms >= x.start_ms AND "
+            "d.table_name = x.table_name AND d.row_id = x.row_id AND d.start_ms IS NULL"
+        )
 
     def _resolved_with(self, table: str, row_id: str, version: ConflictVersion) -> bool:
         row = self._m.conn.execute(

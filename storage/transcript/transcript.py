@@ -20,6 +20,8 @@ from storage.core.languages import check_language_code
 from storage.core.models import SEGMENT_ORIGINS, DeletionReport, SearchHit, Segment, Word
 from storage.core.schema_search import fold_search
 from storage.core.segment_rows import (
+    EDITED_LANGUAGE,
+    EDITED_TEXT,
     SEGMENT_COLUMNS,
     segment_from_row,
     words_kept_by,
@@ -150,7 +152,8 @@ class Transcript:
         clear_speaker: bool = False,
         language: str | None = None,
     ) -> Segment:
-        """Edit a segment. A text or language change marks it ``edited`` (hand-corrected).
+        """Edit a segment. A text or language change marks it ``edited`` (hand-corrected:
+        ``EDITED_TEXT``, or ``EDITED_LANGUAGE`` for a segment whose text nobody changed).
 
         Typing text into a "speech without transcript" segment clears that flag. ``language``
         (a Whisper code) corrects the language the segment is in; like a text correction it is
@@ -163,14 +166,16 @@ class Transcript:
         fields: dict[str, Any] = {}
         if text is not None and text != row["text"]:
             fields["text"] = text
-            fields["edited"] = 1
+            fields["edited"] = EDITED_TEXT
             if row["untranscribed"] and text.strip():
                 fields["untranscribed"] = 0
         if language is not None:
             code = check_language_code(language)
             if code != row["language"]:
                 fields["language"] = code
-                fields["edited"] = 1
+                # the language alone: the text stays Whisper's (unless typed in, now or before)
+                text_edited = row["edited"] == EDITED_TEXT or "edited" in fields
+                fields["edited"] = EDITED_TEXT if text_edited else EDITED_LANGUAGE
         if speaker is not None or clear_speaker:
             fields["speaker"] = None if clear_speaker else speaker
             fields["speaker_edited"] = 1  # a speaker set by hand survives re-detection
@@ -209,6 +214,16 @@ class Transcript:
                 )
         return self.get_segment(segment_id)
 
+    def text_corrected(self, segment_id: str) -> bool:
+        """Whether a person changed the segment's text (typed it, merged it, replaced names
+        by pseudonyms): re-transcribing it would lose that. False for a segment whose only
+        hand correction is its language (its text is Whisper's).
+
+        Raises:
+            NotFoundError: no such segment.
+        """
+        return int(self._segment_row(segment_id)["edited"]) == EDITED_TEXT
+
     def replace_transcription(
         self,
         segment_id: str,
@@ -230,8 +245,9 @@ class Transcript:
         the segment's protection from a re-transcription of the session: a segment marked
         ``edited`` stays marked (its language may be one a person set), and with
         ``language_by_hand`` a language other than the segment's own is a language correction
-        that marks it, as ``update_segment(language=...)`` does. Otherwise the new text is
-        Whisper's and the segment stays unmarked.
+        that marks it, as ``update_segment(language=...)`` does. Either way the mark is then
+        ``EDITED_LANGUAGE`` (the text is Whisper's: ``text_corrected`` is False). Otherwise the
+        segment stays unmarked.
 
         Args:
             segment_id: the segment.
@@ -258,6 +274,8 @@ class Transcript:
                     "language or times); the change is kept and the new reading was not "
                     "stored. Re-transcribe it again to replace it."
                 )
+            # the new text is Whisper's; a mark stays (its language may be a person's), as one
+            # of the language alone
             corrected = bool(row["edited"]) or (language_by_hand and code != row["language"])
             self._store.fts_delete(row["seq"], row["text"])
             self._store.fts_insert(row["seq"], text)
@@ -271,7 +289,7 @@ class Transcript:
                     confidence,
                     code,
                     int(not text.strip()),
-                    int(corrected),
+                    EDITED_LANGUAGE if corrected else 0,
                     stamp,
                     segment_id,
                 ),
@@ -383,10 +401,16 @@ class Transcript:
             "unredact", "segment", segment_id, {"redaction_id": red_id, "reason": reason}
         )
 
-    def delete_segment(self, segment_id: str, *, force: bool = False) -> DeletionReport:
+    def delete_segment(
+        self, segment_id: str, *, force: bool = False, removes_speech: bool = True
+    ) -> DeletionReport:
         """Delete a segment; with codings only when ``force`` is given.
 
-        Its redactions go with it (logged): the words they hid are deleted too.
+        Its redactions go with it (logged): the words they hid are deleted too. A person
+        deleting a segment removes its speech from the transcript: its tombstone records the
+        session and time span, and a new transcription of the session leaves out what it hears
+        there (``Transcription.deleted_spans``); undoing the deletion forgets it.
+        ``removes_speech=False`` (a transcript replaced by an import) records no span.
         """
         row = self._segment_row(segment_id)
         n = int(
@@ -409,7 +433,8 @@ class Transcript:
                 self._drop_redaction(red_id, segment_id, "the segment was deleted")
             self._store.fts_delete(row["seq"], row["text"])
             db.conn.execute("DELETE FROM segments WHERE id = ?", (segment_id,))
-            self._store.tombstone("segments", segment_id)
+            speech = (row["session_id"], int(row["start_ms"]), int(row["end_ms"]))
+            self._store.tombstone("segments", segment_id, speech if removes_speech else None)
         return DeletionReport(target=f"segment {segment_id}", removed={"codings": n})
 
     def split_segment(

@@ -137,7 +137,7 @@ class Transcription:
             SELECT
               (SELECT count(*) FROM segments WHERE session_id = ?1 AND {_UNTOUCHED}) AS untouched,
               (SELECT count(*) FROM segments WHERE session_id = ?1 AND origin = 'whisper'
-                 AND edited = 1) AS edited,
+                 AND edited != 0) AS edited,
               (SELECT count(*) FROM segments WHERE session_id = ?1 AND origin != 'whisper')
                  AS manual,
               (SELECT count(*) FROM segments WHERE session_id = ?1 AND {_CODED})
@@ -180,6 +180,18 @@ class Transcription:
             (session_id,),
         )
         return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
+
+    def deleted_spans(self, session_id: str) -> list[tuple[int, int]]:
+        """Time spans (start_ms, end_ms) of the segments a person deleted from the session
+        (``Transcript.delete_segment``; not those undone since): speech a new transcription
+        leaves out."""
+        rows = self._store.rows(
+            "SELECT start_ms, end_ms FROM deletions WHERE table_name = 'segments' "
+            "AND session_id = ? AND start_ms IS NOT NULL AND end_ms IS NOT NULL "
+            "ORDER BY start_ms",
+            (session_id,),
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
 
     def begin_transcription(
         self,

@@ -47,7 +47,7 @@ def make_fake_transcriber(delay_s: float = 0.0) -> Callable[..., TranscriptionSu
             if not replace:
                 raise NeedsReplaceError("This session already has a transcript.")
             for seg in project.transcript.segments(session_id):
-                project.transcript.delete_segment(seg.id, force=True)
+                project.transcript.delete_segment(seg.id, force=True, removes_speech=False)
         added = 0
         step = 750  # four segments within the ~3 s of the espeak-ng test recording
         total = step * len(FAKE_TEXTS)

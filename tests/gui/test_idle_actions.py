@@ -109,6 +109,33 @@ def test_transcribe_again_says_the_speaker_labels_go_to_the_new_segments(
     )
 
 
+def test_transcribe_again_says_what_deleted_segments_said_is_left_out(
+    window: Any, idle: Any, speech_wav: Any, monkeypatch: Any
+) -> None:
+    """A segment a coder deleted came back with a new transcription, and the question did not
+    say it would. Now its speech is left out (tests/test_transcribe_deleted_speech.py), and
+    the question says so."""
+    from PySide6.QtWidgets import QMessageBox
+
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = window.project.sessions.all()[0].id
+    window.transcription.start_transcription(sid)
+    idle(window)
+    window.project.transcript.delete_segment(window.project.transcript.segments(sid)[0].id)
+    asked: list[str] = []
+
+    def question(_parent: Any, title: str, text: str, *_a: Any, **_k: Any) -> Any:
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    window.transcription.start_transcription(sid)
+    idle(window)
+    assert "are replaced." in asked[-1]
+    assert asked[-1].endswith(" What 1 deleted segment said is left out.")
+
+
 def test_transcribing_a_transcribed_session_again_asks_first(
     window: Any, idle: Any, speech_wav: Any, monkeypatch: Any
 ) -> None:

@@ -937,3 +937,63 @@ def test_merging_a_kazakh_segment_into_a_russian_one_says_what_became_of_its_lan
     message = window.statusBar().currentMessage()
     assert "Kazakh words" in message and "RU (Russian)" in message
     assert "Ctrl+Z" in message and "Ctrl+L" in message
+
+
+def test_retranscribing_a_segment_whose_only_correction_is_its_language_does_not_ask(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Set language… then Re-transcribe segment is the workflow the language feature asks for,
+    yet it asked "This segment was corrected by hand (its text or language...)". Now it asks
+    only where typed text or pseudonyms would be replaced."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.gui.gui_helpers import Asked
+
+    _opened(window, qtbot, idle)
+    asked = Asked(QMessageBox.StandardButton.No)
+    monkeypatch.setattr(QMessageBox, "question", asked)
+    monkeypatch.setattr("gui.segment_edits.choose_language", lambda *_a, **_k: "kk")
+    window.transcription.segment_retranscriber = _hears("Емханада кезек.", "kk")
+    seg_id = window.segment_model.segment(0).id
+    window.transcript.go_to_row(0)
+    window.editing.act_set_language.trigger()  # Language → kk (the Russian text stays)
+    idle(window)
+    window.transcription.act_retranscribe.trigger()
+    idle(window)
+    assert asked.texts == []
+    seg = project.transcript.get_segment(seg_id)
+    assert (seg.text, seg.language, seg.edited) == ("Емханада кезек.", "kk", True)
+    assert not project.transcript.text_corrected(seg_id)
+    assert project.transcription.transcript_stats(seg.session_id).edited == 1  # still kept
+
+    # typed text: asked (No leaves it)
+    project.transcript.update_segment(seg_id, text="Кезек көп.")
+    window.sessions.refresh_transcript(seg.session_id)
+    idle(window)
+    window.transcript.go_to_row(0)
+    window.transcription.act_retranscribe.trigger()
+    idle(window)
+    assert len(asked.texts) == 1
+    assert asked.texts[0].startswith("This segment's text was corrected by hand (typed in")
+    assert project.transcript.get_segment(seg_id).text == "Кезек көп."
+
+    # a language set after typing keeps the question (the typed text is still there)
+    project.transcript.update_segment(seg_id, language="ru")
+    assert project.transcript.text_corrected(seg_id)
+
+    # names replaced by pseudonyms: asked
+    other = window.segment_model.segment(1).id
+    project.transcript.update_segment(other, text="Айгуль: " + KK)
+    project.transcript.replace_transcription(
+        other, text="Айгуль: " + KK, words=[], confidence=0.9, language="kk"
+    )  # the text is Whisper's again: not asked
+    assert not project.transcript.text_corrected(other)
+    project.privacy.set_pseudonym("Айгуль", "P01")
+    project.privacy.apply_pseudonyms(session_id=seg.session_id)
+    assert project.transcript.get_segment(other).text.startswith("P01")
+    window.sessions.refresh_transcript(seg.session_id)
+    idle(window)
+    window.transcript.go_to_row(1)
+    window.transcription.act_retranscribe.trigger()
+    idle(window)
+    assert len(asked.texts) == 2

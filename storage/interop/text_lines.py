@@ -229,9 +229,14 @@ def _interp(pos: int, anchors: list[tuple[int, int]], total: int, duration: int 
 def _fill_times(
     lines: list[Line], anchors: list[tuple[int, int]], total: int, duration: int | None
 ) -> None:
-    for line in lines:
+    for i, line in enumerate(lines):
         if line.start_ms is None:
-            line.start_ms = _interp(line.line_start, anchors, total, duration)
+            # after a line whose end the text gives (an f4/MAXQDA end mark "#00:00:03-5#", a
+            # sync point at its end): this line starts there, not at a guess from its position
+            before = lines[i - 1].end_ms if i else None
+            line.start_ms = (
+                before if before is not None else _interp(line.line_start, anchors, total, duration)
+            )
     for i, line in enumerate(lines):
         if line.end_ms is None:
             if i + 1 < len(lines) and lines[i + 1].start_ms is not None:

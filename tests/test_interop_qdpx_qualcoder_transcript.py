@@ -131,3 +131,37 @@ def test_the_same_words_coded_twice_keep_both_codings(tmp_path: Path) -> None:
             for c in proj.codebook.codings()
         )
     assert coded == [("feeling", "Базарда"), ("trade", "Базарда")]
+
+
+def test_a_line_coded_inside_its_words_keeps_its_timestamp_and_speaker(tmp_path: Path) -> None:
+    """A coding in the middle of what a speaker said puts QualCoder's sync points inside the
+    line: its own "[00:01]" and "Айгуль:" stayed in the text, the segment had no speaker,
+    and its time was a guess between the sync points around it (0.6 s, not 1 s)."""
+    text = (
+        "[00:00] Модератор: Расскажите о зиме.\n"
+        "[00:01] Айгуль: Зима была очень тяжёлая, мы потеряли скот.\n"
+        "[00:02] Ерлан: Біз банктен несие алдық.\n"
+    )
+    _zero, zero_xml = _sync_point(1, 0, 0)
+    points, selections = zero_xml, ""
+    for n, (words, ms) in enumerate((("очень тяжёлая", 1000), ("банктен несие", 2000))):
+        start = text.index(words)
+        frm, frm_xml = _sync_point(10 + 2 * n, start, ms)
+        to, to_xml = _sync_point(11 + 2 * n, start + len(words), ms)
+        points += frm_xml + to_xml
+        selections += _transcript_selection(n, frm, to, C)
+    archive = _qualcoder_av(tmp_path, text, points, selections)
+    import_qdpx(archive, tmp_path / "p.fieldscribe", coder="me")
+    with Project.open(tmp_path / "p.fieldscribe", readonly=True) as proj:
+        (session,) = proj.sessions.all()
+        segments = proj.transcript.segments(session.id)
+        by_id = {g.id: g for g in segments}
+        coded = sorted(
+            by_id[c.segment_id].text[c.start_cp : c.end_cp] for c in proj.codebook.codings()
+        )
+    assert [(s.start_ms, s.speaker, s.text) for s in segments] == [
+        (0, "Модератор", "Расскажите о зиме."),
+        (1000, "Айгуль", "Зима была очень тяжёлая, мы потеряли скот."),
+        (2000, "Ерлан", "Біз банктен несие алдық."),
+    ]
+    assert coded == ["банктен несие", "очень тяжёлая"]

@@ -174,7 +174,15 @@ def split_lines(
                     prefix = prefix[stamp[1] :]
                 speaker = prefix[:-2].strip() or None
             else:
-                speaker, n = label_prefix(body, speakers)
+                # sync points further on only (QualCoder writes them where its codings start
+                # and end): the line's own timestamp and "NAME: " open it, as where it has none
+                stamp = lead_stamp(body) if speakers is None else None
+                skip = stamp[1] if stamp else 0
+                speaker, n = label_prefix(body[skip:], speakers)
+                if stamp and not any(ls < p < ls + skip + n for p, _t in inline):
+                    stamped, n = stamp[0], skip + n
+                elif stamp:
+                    speaker, n = label_prefix(body, speakers)
                 text_start = ls + n
             for p, t in inline:
                 if t is not None and p <= text_start and start is None:

@@ -410,3 +410,28 @@ def test_coders_exports_imported_one_after_another_hold_every_coders_codings(
         got = sorted((c.coder, index[c.segment_id]) for c in p.codebook.codings())
     model_anna = anna_lines | (anna_lines & kept)
     assert got == sorted([("Анна", n) for n in model_anna] + [("Болат", n) for n in bolat_lines])
+
+
+def test_a_code_renamed_in_the_second_file_is_said_not_silently_kept(tmp_path: Path) -> None:
+    """A colleague renamed a code in their copy before exporting: the import reused the code
+    by its GUID and kept this project's name without a word ("0 new codes (1 reused)")."""
+    anna, bolat = "1A000000-0000-4000-8000-000000000001", "1A000000-0000-4000-8000-000000000002"
+    text = {f"sources/{SRC}.txt": TEXT.encode()}
+    first = write_qdpx(
+        tmp_path / "a.qdpx", _export([(anna, "Анна")], _selections(anna, [0], 0)), text
+    )
+    renamed = _export([(bolat, "Болат")], _selections(bolat, [0], 10)).replace(
+        'name="Амандасу"', 'name="Сәлемдесу"'
+    )
+    second = write_qdpx(tmp_path / "b.qdpx", renamed, text)
+    folder = tmp_path / "p.fieldscribe"
+    import_qdpx(first, folder, coder="lead")
+    with Project.open(folder) as p:
+        report = import_qdpx_into(p, second)
+        assert [c.path for c in p.codebook.codes()] == ["Амандасу"]
+        assert len(p.codebook.codings()) == 2
+    assert report.codes_reused == 1
+    assert (
+        "Code 'Сәлемдесу' is 'Амандасу' in this project (the same code, by its GUID): its "
+        "codings are 'Амандасу''s, and the name here was kept." in report.notes
+    )

@@ -538,3 +538,36 @@ def test_a_retrieval_export_says_how_many_codings_consent_left_out(
     idle(w)
     assert said[-1].startswith("Wrote 0 of 2 codings to r.csv: 2 left out"), said
     assert "Ethics ▸ Consent" in said[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("И: Расскажите о работе.\nР: Я медсестра.\n", "none of the formats FieldScribe reads"),
+        ('{"segments": 3}', "FieldScribe's transcript export writes"),
+    ],
+)
+def test_a_refused_transcript_speaks_the_workbenchs_words_not_the_command_lines(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, said: str
+) -> None:
+    """A transcript typed without times: File ▸ Import a transcript said "give --format
+    (noscribe-html, vtt, ...)", an option of the command line the workbench has no field for."""
+    from PySide6.QtWidgets import QFileDialog
+
+    w = seeded
+    project: Project = w.project
+    empty = project.sessions.add_session("Interview 4").id
+    w.sessions.reload_sessions()
+    w.sessions.open_segment_session(empty)
+    idle(w)
+    path = tmp_path / ("typed.json" if text.startswith("{") else "typed.txt")
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), ""))
+    )
+    w.chrome.last_error = ""
+    _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
+    idle(w)
+    assert said in w.last_error and "Nothing was imported." in w.last_error, w.last_error
+    assert "--format" not in w.last_error and "fieldscribe export" not in w.last_error
+    assert project.transcript.segments(empty) == []

@@ -32,7 +32,12 @@ from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
 from gui.fmt import file_name, plural, them, wrote_codings
-from gui.import_questions import FrameRateDialog, ask_outside_folder, transcript_refusal
+from gui.import_questions import (
+    FrameRateDialog,
+    ask_outside_folder,
+    qdpx_refusal,
+    transcript_refusal,
+)
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
@@ -329,7 +334,9 @@ class ExchangeActions(QObject):
                 emit(self.imported)
             return str(report.describe())
 
-        return self._run("Import a REFI-QDA project", job, done, writes=folder is None)
+        return self._run(
+            "Import a REFI-QDA project", job, done, writes=folder is None, words=qdpx_refusal
+        )
 
     def export_qdpx_dialog(self) -> None:
         project = self.state.project
@@ -364,6 +371,7 @@ class ExchangeActions(QObject):
             lambda _ctx: export_qdpx(project, path, with_media=with_media, privacy=privacy),
             done,
             output=path,
+            words=qdpx_refusal,
         )
 
     # ------------------------------------------------------------------ transcripts

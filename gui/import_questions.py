@@ -7,7 +7,8 @@
   ``ask_outside_folder``, which names each file missing.
 
 A transcript refused says why in the workbench's words (``transcript_refusal``): the command
-line's "give --format (...)" names an option the workbench has no field for.
+line's "give --format (...)" names an option the workbench has no field for; so does a refused
+``.qdpx`` (``qdpx_refusal``).
 """
 
 from __future__ import annotations
@@ -146,4 +147,23 @@ def transcript_refusal(exc: BaseException) -> BaseException | str:
     )
     return text.replace(
         "`fieldscribe export --format json` writes", "FieldScribe's transcript export writes"
+    )
+
+
+def qdpx_refusal(exc: BaseException) -> BaseException | str:
+    """A refused REFI-QDA import or export in the workbench's words: a team bundle chosen as a
+    .qdpx was told to "merge it with `fieldscribe bundle merge`", an unreadable recording to
+    "export with --no-media"."""
+    if not isinstance(exc, FieldScribeError):
+        return exc
+    return (
+        str(exc)
+        .replace(
+            "merge it with `fieldscribe bundle merge` or start a project from it with "
+            "`fieldscribe new DIR --from-bundle`",
+            "merge it with Team ▸ Merge bundles into this project… or start a project from it "
+            "with File ▸ New project from a team bundle…",
+        )
+        .replace("export with --no-media", "export without “Include the audio files”")
+        .replace("Export with --no-media", "Export without “Include the audio files”")
     )

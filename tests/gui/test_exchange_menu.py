@@ -571,3 +571,49 @@ def test_a_refused_transcript_speaks_the_workbenchs_words_not_the_command_lines(
     assert said in w.last_error and "Nothing was imported." in w.last_error, w.last_error
     assert "--format" not in w.last_error and "fieldscribe export" not in w.last_error
     assert project.transcript.segments(empty) == []
+
+
+def test_a_team_bundle_chosen_as_a_qdpx_says_where_the_workbench_merges_it(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A colleague's .fsbundle picked in Import a REFI-QDA project (a bundle is a zip too): it
+    said "merge it with `fieldscribe bundle merge` or ... `fieldscribe new DIR --from-bundle`",
+    commands of a terminal the researcher never opened."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from storage.team.bundle_export import export_bundle
+
+    w = seeded
+    project: Project = w.project
+    bundle = tmp_path / "colleague.fsbundle"
+    export_bundle(project, bundle)
+    before = len(project.sessions.all())
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(bundle), ""))
+    )
+    w.chrome.last_error = ""
+    _action(w, "&File", "Import a REFI-QDA project (.qdpx)…").trigger()
+    idle(w)
+    assert "is a FieldScribe team bundle, not a REFI-QDA project" in w.last_error
+    assert "Team ▸ Merge bundles into this project…" in w.last_error
+    assert "File ▸ New project from a team bundle…" in w.last_error
+    assert "fieldscribe" not in w.last_error.replace("FieldScribe", "")
+    assert len(project.sessions.all()) == before
+
+
+def test_an_unreadable_recording_in_a_qdpx_export_names_the_checkbox_not_an_option() -> None:
+    """Export as REFI-QDA project with a recording that cannot be read said "export with
+    --no-media"; the workbench's export dialog has a checkbox for it."""
+    from gui.import_questions import qdpx_refusal
+    from storage.core.errors import AudioError
+
+    said = str(
+        qdpx_refusal(
+            AudioError(
+                "/p/media/a.mp3: this audio file of the project cannot be read (Permission "
+                "denied); nothing was written to /x/s.qdpx. Fix its permissions, or export with "
+                "--no-media."
+            )
+        )
+    )
+    assert said.endswith("or export without “Include the audio files”.") and "--" not in said

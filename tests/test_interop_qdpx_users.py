@@ -435,3 +435,27 @@ def test_a_code_renamed_in_the_second_file_is_said_not_silently_kept(tmp_path: P
         "Code 'Сәлемдесу' is 'Амандасу' in this project (the same code, by its GUID): its "
         "codings are 'Амандасу''s, and the name here was kept." in report.notes
     )
+
+
+def test_a_second_exports_coding_without_its_sync_points_is_said(tmp_path: Path) -> None:
+    """In a second coder's export of a recording the project already holds, a transcript
+    selection naming sync points the file does not have was dropped without a word (the
+    first import of such a file said it)."""
+    anna, bolat = (
+        ("1A000000-0000-4000-8000-000000000001", "Анна"),
+        ("1A000000-0000-4000-8000-000000000002", "Болат"),
+    )
+    text = {"sources/tr.txt": AV_TRANSCRIPT.encode("utf-8-sig")}
+    first = write_qdpx(tmp_path / "a.qdpx", _av_export(anna, ["Сәлеметсіз бе"], 0), text)
+    broken = _av_export(bolat, ["Жақсы, рахмет"], 10).replace(
+        'toSyncPoint="E2000000-0000-4000-8000-000000000010"',
+        'toSyncPoint="E9999999-0000-4000-8000-000000000010"',
+    )
+    second = write_qdpx(tmp_path / "b.qdpx", broken, text)
+    folder = tmp_path / "p.fieldscribe"
+    import_qdpx(first, folder, coder="lead")
+    with Project.open(folder) as p:
+        report = import_qdpx_into(p, second)
+        assert [c.coder for c in p.codebook.codings()] == ["Анна"]
+    (said,) = [n for n in report.not_imported if "sync points" in n]
+    assert "a coding ('Амандасу') names sync points the file does not have" in said

@@ -16,7 +16,7 @@ from ..qdpx_parse import QSelection, QSource
 from ..text_lines import Line, map_span
 from .codings import selection
 from .context import ImportContext
-from .media import time_selection, transcript_lines
+from .media import time_selection, transcript_lines, unsynced
 from .sources import plain_or_rich, source_text, text_of
 
 
@@ -130,6 +130,7 @@ def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
         frm = syncpoints.get(sel.from_sync or "", (None, None))[0]
         to = syncpoints.get(sel.to_sync or "", (None, None))[0]
         if frm is None or to is None:
+            ctx.report.not_imported.append(unsynced(ctx, src, sel))  # (it was left unsaid)
             continue
         if _on_same(lines, same, frm, to):
             selection(ctx, src.name, sel, lines, seg_ids, frm, to)

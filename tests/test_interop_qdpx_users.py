@@ -459,3 +459,23 @@ def test_a_second_exports_coding_without_its_sync_points_is_said(tmp_path: Path)
         assert [c.coder for c in p.codebook.codings()] == ["Анна"]
     (said,) = [n for n in report.not_imported if "sync points" in n]
     assert "a coding ('Амандасу') names sync points the file does not have" in said
+
+
+def test_codings_naming_users_of_a_file_without_a_user_list_keep_their_coders(
+    tmp_path: Path,
+) -> None:
+    """A file without <Users> whose codings name two users by GUID: every coding went to the
+    coder importing the file, as if the lead had coded them all, and agreement had one coder."""
+    anna, bolat = "1A000000-0000-4000-8000-000000000001", "2B000000-0000-4000-8000-000000000002"
+    qde = _export([], _selections(anna, [0, 1], 0) + _selections(bolat, [1, 2], 10))
+    archive = write_qdpx(tmp_path / "n.qdpx", qde, {f"sources/{SRC}.txt": TEXT.encode()})
+    report = import_qdpx(archive, tmp_path / "p.fieldscribe", coder="lead")
+    with Project.open(tmp_path / "p.fieldscribe", readonly=True) as p:
+        coded = sorted((c.coder, c.segment_id) for c in p.codebook.codings())
+    assert [c for c, _ in coded] == ["user 1a000000"] * 2 + ["user 2b000000"] * 2
+    coders, _report = _agreement(tmp_path / "p.fieldscribe")
+    assert coders == ["user 1a000000", "user 2b000000"]
+    assert (
+        "The file lists no users, but 4 codings name 2 users by GUID: each is a coder here "
+        "('user 1a000000', 'user 2b000000'): check the coders before measuring agreement."
+    ) in report.notes

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QWidget
 
 from gui.status_text import FitStatusBar
@@ -142,4 +142,39 @@ class WindowChrome:
         box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self.window)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+        fit_lines(box, text)  # once shown: a message box sizes its wrapped text as it shows
         return box
+
+
+#: the height Show Details adds to a message box (Qt's details pane is 100 px and its frame)
+DETAILS_PX = 130
+
+
+def fit_lines(box: QMessageBox, text: str) -> None:
+    """Keep ``box`` on the screen: a text taller than the screen (an import's report listing 40
+    pictures it could not take made a box 2,076 px tall on a 768 px laptop, its OK button off
+    the screen) shows the lines that fit and "… N more lines", the whole text under Show
+    Details (scrolls)."""
+    screen = box.screen() or QGuiApplication.primaryScreen()
+    room = (screen.availableGeometry().height() if screen is not None else 600) * 0.9
+    lines = text.splitlines()
+    if box.frameGeometry().height() <= room or len(lines) < 2:
+        return
+    box.setDetailedText(text)
+    for keep in range(len(lines) - 1, 0, -1):
+        box.setText(_first_lines(lines, keep))
+        if box.frameGeometry().height() + DETAILS_PX <= room:
+            break
+    if screen is not None:  # on the screen, over its window, with room for its details
+        area, frame = screen.availableGeometry(), box.frameGeometry()
+        over = box.parentWidget()
+        frame.moveCenter(over.frameGeometry().center() if over is not None else area.center())
+        bottom = area.bottom() - frame.height() - DETAILS_PX
+        frame.moveTop(max(area.top(), min(frame.top(), bottom)))
+        box.move(frame.topLeft())
+
+
+def _first_lines(lines: list[str], keep: int) -> str:
+    rest = len(lines) - keep
+    more = "line" if rest == 1 else "lines"
+    return "\n".join([*lines[:keep], f"… {rest} more {more}: Show Details… has them all."])

@@ -32,7 +32,12 @@ from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
 from gui.fmt import file_name, plural, them, wrote_codings
-from gui.import_questions import FrameRateDialog, ask_outside_folder
+from gui.import_questions import (
+    FrameRateDialog,
+    ask_outside_folder,
+    qdpx_refusal,
+    transcript_refusal,
+)
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
@@ -185,17 +190,20 @@ class ExchangeActions(QObject):
         *,
         writes: bool = False,
         output: Path | None = None,
+        words: Callable[[BaseException], BaseException | str] | None = None,
     ) -> Any:
         """Run ``job`` with progress; ``writes``: on the serial lane, after pending edits;
-        ``output``: the file an export writes (Cancel leaves it as it was)."""
+        ``output``: the file an export writes (Cancel leaves it as it was); ``words``: an
+        error in the workbench's words."""
 
         def finished(result: Any) -> None:
             self._report(done(result))
 
+        def show_error(exc: BaseException) -> None:
+            self.chrome.show_error(words(exc) if words is not None else exc)
+
         failed = (
-            export_failed(output, self._report, self.chrome.show_error)
-            if output is not None
-            else self.chrome.show_error
+            export_failed(output, self._report, show_error) if output is not None else show_error
         )
         handle, self.progress = run_with_progress(
             self.parent_widget, self.runner, name, export_job(job) if output else job,
@@ -326,7 +334,9 @@ class ExchangeActions(QObject):
                 emit(self.imported)
             return str(report.describe())
 
-        return self._run("Import a REFI-QDA project", job, done, writes=folder is None)
+        return self._run(
+            "Import a REFI-QDA project", job, done, writes=folder is None, words=qdpx_refusal
+        )
 
     def export_qdpx_dialog(self) -> None:
         project = self.state.project
@@ -361,6 +371,7 @@ class ExchangeActions(QObject):
             lambda _ctx: export_qdpx(project, path, with_media=with_media, privacy=privacy),
             done,
             output=path,
+            words=qdpx_refusal,
         )
 
     # ------------------------------------------------------------------ transcripts
@@ -449,6 +460,7 @@ class ExchangeActions(QObject):
             lambda _ctx: import_transcript(project, session_id, path, replace=replace, fps=fps),
             done,
             writes=True,
+            words=transcript_refusal,
         )
 
     # ------------------------------------------------------------------ codebook

@@ -5,10 +5,15 @@
 - A REFI-QDA project naming files outside its archive (recordings, the plain texts of text
   sources and transcripts): the folder that holds them (``qdpx import --media-dir``),
   ``ask_outside_folder``, which names each file missing.
+
+A transcript refused says why in the workbench's words (``transcript_refusal``): the command
+line's "give --format (...)" names an option the workbench has no field for; so does a refused
+``.qdpx`` (``qdpx_refusal``).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -23,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.fmt import plural, verb
+from storage import FieldScribeError
 from storage.interop.frame_times import FRAME_RATES
 
 #: what each rate is used for, shown beside it (the list is the command line's ``--fps``)
@@ -116,3 +122,48 @@ def ask_outside_folder(
         return False, None
     directory = QFileDialog.getExistingDirectory(parent, "Folder holding the files")
     return bool(directory), Path(directory) if directory else None
+
+
+#: the transcript formats File ▸ Import a transcript reads, as the refusals name them
+FORMATS = (
+    "noScribe HTML, WebVTT, SRT, text with timestamps, FieldScribe JSON, oTranscribe (.otr) or "
+    "Word (.docx) with timestamps"
+)
+
+
+def transcript_refusal(exc: BaseException) -> BaseException | str:
+    """A refused transcript in the workbench's words: the command line's "give --format (...)"
+    names an option the workbench does not have."""
+    if not isinstance(exc, FieldScribeError):
+        return exc
+    text = str(exc)
+    text = re.sub(
+        r"; give --format \([^)]*\)\.$",
+        f": it is none of the formats FieldScribe reads ({FORMATS}). Nothing was imported.",
+        text,
+    )
+    text = text.replace(
+        "; check the file or give --format.", "; check the file. Nothing was imported."
+    )
+    return text.replace(
+        "`fieldscribe export --format json` writes", "FieldScribe's transcript export writes"
+    )
+
+
+def qdpx_refusal(exc: BaseException) -> BaseException | str:
+    """A refused REFI-QDA import or export in the workbench's words: a team bundle chosen as a
+    .qdpx was told to "merge it with `fieldscribe bundle merge`", an unreadable recording to
+    "export with --no-media"."""
+    if not isinstance(exc, FieldScribeError):
+        return exc
+    return (
+        str(exc)
+        .replace(
+            "merge it with `fieldscribe bundle merge` or start a project from it with "
+            "`fieldscribe new DIR --from-bundle`",
+            "merge it with Team ▸ Merge bundles into this project… or start a project from it "
+            "with File ▸ New project from a team bundle…",
+        )
+        .replace("export with --no-media", "export without “Include the audio files”")
+        .replace("Export with --no-media", "Export without “Include the audio files”")
+    )

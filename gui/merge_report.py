@@ -4,6 +4,7 @@ refused. Plain text built from ``storage.team`` summaries; the Team menu shows i
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +80,23 @@ def describe_merge(summaries: list[Any], asked: int, open_conflicts: int) -> str
     if open_conflicts:
         lines.append(f"{plural(open_conflicts, 'open conflict')}: Team ▸ Resolve merge conflicts….")
     return "\n".join(lines) or "Nothing merged."
+
+
+#: the bundle a merge of several stopped at, and why
+Stopped = tuple[Path, BaseException]
+
+_NOTHING = re.compile(r"\s*(?:It was not merged; nothing changed|Nothing was changed)\.\s*$")
+
+
+def describe_stopped(
+    summaries: list[Any], asked: int, open_conflicts: int, path: Path, exc: BaseException
+) -> str:
+    """Bundles merged, then one refused: what merged first (the refusal alone said "Nothing was
+    changed" when the bundles before it had merged), then why that one did not, and how many
+    after it were not tried."""
+    after = asked - len(summaries) - 1
+    why = _NOTHING.sub("", str(refusal(exc))).rstrip(".")
+    lines = [describe_merge(summaries, len(summaries), open_conflicts)]
+    rest = f", nor the {plural(after, 'bundle')} after it" if after else ""
+    lines.append(f"{path.name} was not merged{rest}: {why}.")
+    return "\n".join(lines)

@@ -40,7 +40,7 @@ from gui.app_state import AppState
 from gui.ask_dialog import AskDialog
 from gui.chrome import WindowChrome
 from gui.fmt import file_name, plural
-from gui.merge_report import describe_merge, refusal
+from gui.merge_report import Stopped, describe_merge, describe_stopped, refusal
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
@@ -360,22 +360,32 @@ class TeamActions(QObject):
         secrets = secrets or {}
         same_name = False if keep_same_name_apart else None
 
-        def job(ctx: TaskContext) -> tuple[list[Any], int]:
+        def job(ctx: TaskContext) -> tuple[list[Any], int, Stopped | None]:
             summaries: list[Any] = []
             for i, path in enumerate(paths):
                 if ctx.cancelled:
                     break
                 ctx.progress((i, len(paths), f"Merging {path.name} ({i + 1} of {len(paths)})…"))
-                with opened_bundle(path, secrets.get(path), project) as plain:
-                    summaries += merge_bundles(
-                        project, [plain], shown=[path], merge_same_name=same_name
-                    )
-            return summaries, len(project.team.conflicts())
+                try:
+                    with opened_bundle(path, secrets.get(path), project) as plain:
+                        summaries += merge_bundles(
+                            project, [plain], shown=[path], merge_same_name=same_name
+                        )
+                except FieldScribeError as exc:
+                    if not summaries:
+                        raise  # nothing merged: the refusal alone says it all
+                    # the bundles before it did merge: say so, and why this one did not
+                    return summaries, len(project.team.conflicts()), (path, exc)
+            return summaries, len(project.team.conflicts()), None
 
-        def done(result: tuple[list[Any], int]) -> None:
-            summaries, open_conflicts = result
+        def done(result: tuple[list[Any], int, Stopped | None]) -> None:
+            summaries, open_conflicts, stopped = result
             emit(self.merged, summaries)
-            self._report(describe_merge(summaries, len(paths), open_conflicts))
+            if stopped is None:
+                self._report(describe_merge(summaries, len(paths), open_conflicts))
+                return
+            self.last_report = describe_stopped(summaries, len(paths), open_conflicts, *stopped)
+            self.chrome.show_error(self.last_report)
 
         def failed(exc: BaseException) -> None:
             emit(self.merged, [])  # the bundles before the refused one did merge

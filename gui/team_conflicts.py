@@ -252,7 +252,8 @@ def _describe(values: dict[str, Any], project: Project) -> str:
     keys: list[str] = [k for k in ("speaker", "text", "name", "title", "label") if k in values]
     if not keys:
         keys = [k for k, v in values.items() if k != "id" and not k.endswith("_id") and v]
-    return "  ".join(f"{k}: {values[k]}" for k in keys)
+    # a segment without a speaker read "speaker: None" (Python's word for nothing)
+    return "  ".join(f"{k}: {'(none)' if values[k] is None else values[k]}" for k in keys)
 
 
 def _describe_coding(values: dict[str, Any], project: Project) -> str:

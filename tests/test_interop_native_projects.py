@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from cli import main as cli_main
-from storage import Project
+from storage import InvalidInputError, Project
+from storage.interop import import_qdpx
 from tests.interop_support import db_fingerprint
 
 
@@ -72,3 +73,22 @@ def test_another_tools_project_is_named_and_nothing_changes(
         assert db_fingerprint(folder) == before
     else:
         assert not folder.exists()
+
+
+def test_a_qdpx_cut_short_says_so(tmp_path: Path) -> None:
+    """A .qdpx whose download stopped half-way starts like a zip but has no end: it read
+    "not a readable zip archive (File is not a zip file)", as if it were another kind of file."""
+    from storage.interop.qdpx_export import export_qdpx
+
+    with Project.create(tmp_path / "src.fieldscribe", coder="me") as src:
+        src.sessions.add_session("Интервью")
+        export_qdpx(src, tmp_path / "whole.qdpx")
+    whole = (tmp_path / "whole.qdpx").read_bytes()
+    cut = tmp_path / "cut.qdpx"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(InvalidInputError) as refused:
+        import_qdpx(cut, tmp_path / "p.fieldscribe", coder="me")
+    said = str(refused.value)
+    assert said.startswith(f"{cut} is incomplete or damaged: it starts like a REFI-QDA project")
+    assert "copy it again" in said and "\n" not in said
+    assert not (tmp_path / "p.fieldscribe").exists()

@@ -153,3 +153,30 @@ def test_a_time_mark_going_back_keeps_the_lines_in_their_order(tmp_path: Path) -
     (note,) = [n for n in report.notes if "earlier than the line before" in n]
     assert note.startswith("Text source 'Video-transcript': 2 lines have timestamps earlier")
     assert "'#00:00:01-0# Второй.'" in note
+
+
+def test_an_audio_transcript_with_end_marks_starts_each_line_where_the_one_before_ended(
+    tmp_path: Path,
+) -> None:
+    """A MAXQDA (f4) transcript of a recording marks where each paragraph ends
+    (``... #00:00:03-5#``) and has no sync points: the first line got its end, the next ones
+    started at a guess from their place in the text (16.6 s for a line the marks put at
+    3.5-10.2 s; at 0 s without the recording's length), and ended there too."""
+    tr_text = (
+        "I: Расскажите о школе. #00:00:03-5#\n\n"
+        "B: Школа была хорошая, но её закрыли. #00:00:10-2#\n\n"
+        "I: Спасибо. #00:00:14-0#\n"
+    )
+    qde_text = (
+        '<?xml version="1.0" encoding="utf-8"?><Project origin="MAXQDA 2022 (Release 22.7.0)" '
+        'xmlns="urn:QDA-XML:project:1.0" name="School"><Sources>'
+        f'<AudioSource guid="{SRC}" name="Школа аудио" path="internal://{SRC}.mp3">'
+        '<Transcript guid="b1000000-0000-4000-8000-000000000002" name="Школа аудио" '
+        'plainTextPath="internal://T.txt"/></AudioSource></Sources></Project>'
+    )
+    archive = write_qdpx(tmp_path / "m.qdpx", qde_text, {"sources/T.txt": tr_text.encode()})
+    import_qdpx(archive, tmp_path / "m.fieldscribe", coder="me")
+    with Project.open(tmp_path / "m.fieldscribe") as p:
+        (session,) = p.sessions.all()
+        got = [(g.speaker, g.start_ms, g.end_ms) for g in p.transcript.segments(session.id)]
+    assert got == [("I", 0, 3500), ("B", 3500, 10200), ("I", 10200, 14000)]

@@ -63,3 +63,105 @@ def test_qualcoder_transcript_lines(tmp_path: Path, stamps: tuple[str, str, str]
         (coding,) = proj.codebook.codings()
         assert coding.segment_id == segments[1].id
         assert segments[1].text[coding.start_cp : coding.end_cp] == "Базарда"
+
+
+def _qualcoder_av(tmp_path: Path, text: str, sync: str, selections: str) -> Path:
+    """A QualCoder export of a recording: its sync points and selections as given."""
+    codes = "".join(
+        f'<Code guid="{c}" name="{name}" isCodable="true"/>'
+        for c, name in ((C, "trade"), (S0.replace("d", "e", 1), "feeling"))
+    )
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+        f'name="market" origin="QualCoder"><CodeBook><Codes>{codes}</Codes></CodeBook><Sources>'
+        f'<AudioSource guid="{A}" name="market.wav" path="internal://{A}.wav">'
+        f'<Transcript plainTextPath="internal://{T}.txt" guid="{T}" name="market.wav.transcribed">'
+        f"{sync}{selections}</Transcript></AudioSource></Sources></Project>"
+    )
+    archive = tmp_path / "market.qdpx"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("project.qde", qde)
+        zf.writestr(f"sources/{T}.txt", text.encode())
+        zf.write(make_wav(tmp_path / "rec"), f"sources/{A}.wav")
+    return archive
+
+
+def _sync_point(n: int, position: int, ms: int) -> tuple[str, str]:
+    guid = f"{n:08x}-0000-4000-8000-000000000000"
+    return guid, f'<SyncPoint guid="{guid}" position="{position}" timeStamp="{ms}"/>'
+
+
+def _transcript_selection(n: int, frm: str, to: str, code: str) -> str:
+    return (
+        f'<TranscriptSelection guid="{n:08x}-1111-4000-8000-000000000000" fromSyncPoint="{frm}" '
+        f'toSyncPoint="{to}"><Coding guid="{n:08x}-2222-4000-8000-000000000000">'
+        f'<CodeRef targetGUID="{code}"/></Coding></TranscriptSelection>'
+    )
+
+
+def test_the_same_words_coded_twice_keep_both_codings(tmp_path: Path) -> None:
+    """QualCoder writes a sync point at each coding's start and end, and, when two codings
+    start at one position, the GUIDs of all the sync points there run together in
+    ``fromSyncPoint`` (its loop has no break): both codings were dropped as "refers to missing
+    sync points"."""
+    text = "[00:00] Interviewer: Tell me.\n[00:01] Seller: Базарда сауда жақсы.\n"
+    p = text.index("Базарда")
+    _zero, zero_xml = _sync_point(1, 0, 0)
+    a1, a1_xml = _sync_point(2, p, 1000)
+    b1, b1_xml = _sync_point(3, p + 7, 1000)
+    a2, a2_xml = _sync_point(4, p, 1000)
+    _b2, b2_xml = _sync_point(5, p + 7, 1000)
+    feeling = S0.replace("d", "e", 1)
+    archive = _qualcoder_av(
+        tmp_path,
+        text,
+        zero_xml + a1_xml + b1_xml + a2_xml + b2_xml,
+        _transcript_selection(1, a1 + a2, b1, C) + _transcript_selection(2, a1 + a2, b1, feeling),
+    )
+    report = import_qdpx(archive, tmp_path / "p.fieldscribe", coder="me")
+    assert report.not_imported == []
+    with Project.open(tmp_path / "p.fieldscribe", readonly=True) as proj:
+        (session,) = proj.sessions.all()
+        by_id = {g.id: g for g in proj.transcript.segments(session.id)}
+        coded = sorted(
+            (
+                proj.codebook.get_code(c.code_id).name,
+                by_id[c.segment_id].text[c.start_cp : c.end_cp],
+            )
+            for c in proj.codebook.codings()
+        )
+    assert coded == [("feeling", "Базарда"), ("trade", "Базарда")]
+
+
+def test_a_line_coded_inside_its_words_keeps_its_timestamp_and_speaker(tmp_path: Path) -> None:
+    """A coding in the middle of what a speaker said puts QualCoder's sync points inside the
+    line: its own "[00:01]" and "Айгуль:" stayed in the text, the segment had no speaker,
+    and its time was a guess between the sync points around it (0.6 s, not 1 s)."""
+    text = (
+        "[00:00] Модератор: Расскажите о зиме.\n"
+        "[00:01] Айгуль: Зима была очень тяжёлая, мы потеряли скот.\n"
+        "[00:02] Ерлан: Біз банктен несие алдық.\n"
+    )
+    _zero, zero_xml = _sync_point(1, 0, 0)
+    points, selections = zero_xml, ""
+    for n, (words, ms) in enumerate((("очень тяжёлая", 1000), ("банктен несие", 2000))):
+        start = text.index(words)
+        frm, frm_xml = _sync_point(10 + 2 * n, start, ms)
+        to, to_xml = _sync_point(11 + 2 * n, start + len(words), ms)
+        points += frm_xml + to_xml
+        selections += _transcript_selection(n, frm, to, C)
+    archive = _qualcoder_av(tmp_path, text, points, selections)
+    import_qdpx(archive, tmp_path / "p.fieldscribe", coder="me")
+    with Project.open(tmp_path / "p.fieldscribe", readonly=True) as proj:
+        (session,) = proj.sessions.all()
+        segments = proj.transcript.segments(session.id)
+        by_id = {g.id: g for g in segments}
+        coded = sorted(
+            by_id[c.segment_id].text[c.start_cp : c.end_cp] for c in proj.codebook.codings()
+        )
+    assert [(s.start_ms, s.speaker, s.text) for s in segments] == [
+        (0, "Модератор", "Расскажите о зиме."),
+        (1000, "Айгуль", "Зима была очень тяжёлая, мы потеряли скот."),
+        (2000, "Ерлан", "Біз банктен несие алдық."),
+    ]
+    assert coded == ["банктен несие", "очень тяжёлая"]

@@ -178,15 +178,15 @@ def test_a_second_coders_export_of_the_same_project_adds_their_codings(tmp_path:
 
 
 def test_codings_of_a_source_edited_since_are_reported_not_placed(tmp_path: Path) -> None:
-    """The session's text was edited after the first import: the second coder's positions no
-    longer fit it, so their codings are named in the report and nothing is written."""
+    """The session's text was edited after the first import: the second coder's coding of the
+    edited line no longer fits it, so it is named in the report and not written."""
     anna, bolat = "1A000000-0000-4000-8000-000000000001", "1A000000-0000-4000-8000-000000000002"
     text = {f"sources/{SRC}.txt": TEXT.encode()}
     first = write_qdpx(
         tmp_path / "a.qdpx", _export([(anna, "Анна")], _selections(anna, [0], 0)), text
     )
     second = write_qdpx(
-        tmp_path / "b.qdpx", _export([(bolat, "Болат")], _selections(bolat, [2], 10)), text
+        tmp_path / "b.qdpx", _export([(bolat, "Болат")], _selections(bolat, [1], 10)), text
     )
     folder = tmp_path / "p.fieldscribe"
     import_qdpx(first, folder, coder="lead")
@@ -201,6 +201,51 @@ def test_codings_of_a_source_edited_since_are_reported_not_placed(tmp_path: Path
         "1 coding of it that is not in the project was not imported" in n
         for n in report.not_imported
     )
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    edited=st.sets(st.integers(0, len(LINES) - 1), max_size=len(LINES)),
+    coded=st.lists(st.integers(0, len(LINES) - 1), min_size=1, max_size=4, unique=True),
+)
+def test_a_second_coders_codings_of_lines_not_edited_since_are_placed(
+    tmp_path_factory: pytest.TempPathFactory, edited: set[int], coded: list[int]
+) -> None:
+    """One corrected word in the lead's copy, or in the coder's (as a colleague coding in NVivo
+    fixes a typo before exporting), dropped every coding of the coder's file: "its segments no
+    longer hold the file's text", all or none. Now a coding is placed where its segment still
+    holds its line, on the same words, and only those of edited lines are left, and said."""
+    tmp_path = tmp_path_factory.mktemp("edited")
+    anna, bolat = "1A000000-0000-4000-8000-000000000001", "1A000000-0000-4000-8000-000000000002"
+    text = {f"sources/{SRC}.txt": TEXT.encode()}
+    first = write_qdpx(tmp_path / "a.qdpx", _export([(anna, "Анна")], ""), text)
+    second = write_qdpx(
+        tmp_path / "b.qdpx", _export([(bolat, "Болат")], _selections(bolat, coded, 10)), text
+    )
+    folder = tmp_path / "p.fieldscribe"
+    import_qdpx(first, folder, coder="lead")
+    with Project.open(folder) as p:
+        (session,) = p.sessions.all()
+        segments = p.transcript.segments(session.id)
+        for i in edited:
+            p.transcript.update_segment(segments[i].id, text=f"{LINES[i]} (исправлено)")
+        report = import_qdpx_into(p, second)
+        by_id = {g.id: g for g in p.transcript.segments(session.id)}
+        place = {g.id: i for i, g in enumerate(segments)}
+        placed = sorted(
+            # (the last segment keeps the file's final line end)
+            (place[c.segment_id], by_id[c.segment_id].text.rstrip("\n"))
+            for c in p.codebook.codings()
+        )
+    expected = sorted(i for i in coded if i not in edited)
+    assert placed == [(i, LINES[i]) for i in expected]  # the whole line each, as coded
+    left = len(coded) - len(expected)
+    said = [n for n in report.not_imported if "no longer hold the file's text" in n]
+    assert len(said) == (1 if left else 0)
+    if left:
+        assert f"{left} coding" in said[0]
 
 
 AV_TRANSCRIPT = "Айгүл: Сәлеметсіз бе!\r\nИван: Здравствуйте, начнём.\r\nАйгүл: Жақсы, рахмет.\r\n"
@@ -279,6 +324,40 @@ def test_a_second_coders_export_adds_their_codings_of_a_recordings_transcript(
     assert coders == ["Анна", "Болат"]
 
 
+def test_a_recordings_second_export_places_the_codings_of_segments_not_edited_since(
+    tmp_path: Path,
+) -> None:
+    """The lead corrected one segment after the first import: the second coder's transcript
+    codings of the other segments were dropped with it ("its segments no longer hold the
+    file's text"); now only the one of the corrected segment is left, and said; the coded time
+    range waits with it (it would land on the corrected segment)."""
+    anna, bolat = (
+        ("1A000000-0000-4000-8000-000000000001", "Анна"),
+        ("1A000000-0000-4000-8000-000000000002", "Болат"),
+    )
+    text = {"sources/tr.txt": AV_TRANSCRIPT.encode("utf-8-sig")}
+    first = write_qdpx(tmp_path / "a.qdpx", _av_export(anna, ["Сәлеметсіз бе"], 0), text)
+    second = write_qdpx(
+        tmp_path / "b.qdpx",
+        _av_export(bolat, ["Здравствуйте", "Жақсы, рахмет"], 10, timed=True),
+        text,
+    )
+    folder = tmp_path / "p.fieldscribe"
+    import_qdpx(first, folder, coder="lead")
+    with Project.open(folder) as p:
+        (session,) = p.sessions.all()
+        segment = p.transcript.segments(session.id)[1]
+        p.transcript.update_segment(segment.id, text="Здравствуйте, начнём!")
+        report = import_qdpx_into(p, second)
+        segments = {g.id: g.text for g in p.transcript.segments(session.id)}
+        got = sorted(
+            (c.coder, segments[c.segment_id][c.start_cp : c.end_cp]) for c in p.codebook.codings()
+        )
+    assert got == [("Анна", "Сәлеметсіз бе"), ("Болат", "Жақсы, рахмет")]
+    (said,) = [n for n in report.not_imported if "no longer hold the file's text" in n]
+    assert "some of its segments" in said and "2 codings of it that are not" in said
+
+
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -331,3 +410,72 @@ def test_coders_exports_imported_one_after_another_hold_every_coders_codings(
         got = sorted((c.coder, index[c.segment_id]) for c in p.codebook.codings())
     model_anna = anna_lines | (anna_lines & kept)
     assert got == sorted([("Анна", n) for n in model_anna] + [("Болат", n) for n in bolat_lines])
+
+
+def test_a_code_renamed_in_the_second_file_is_said_not_silently_kept(tmp_path: Path) -> None:
+    """A colleague renamed a code in their copy before exporting: the import reused the code
+    by its GUID and kept this project's name without a word ("0 new codes (1 reused)")."""
+    anna, bolat = "1A000000-0000-4000-8000-000000000001", "1A000000-0000-4000-8000-000000000002"
+    text = {f"sources/{SRC}.txt": TEXT.encode()}
+    first = write_qdpx(
+        tmp_path / "a.qdpx", _export([(anna, "Анна")], _selections(anna, [0], 0)), text
+    )
+    renamed = _export([(bolat, "Болат")], _selections(bolat, [0], 10)).replace(
+        'name="Амандасу"', 'name="Сәлемдесу"'
+    )
+    second = write_qdpx(tmp_path / "b.qdpx", renamed, text)
+    folder = tmp_path / "p.fieldscribe"
+    import_qdpx(first, folder, coder="lead")
+    with Project.open(folder) as p:
+        report = import_qdpx_into(p, second)
+        assert [c.path for c in p.codebook.codes()] == ["Амандасу"]
+        assert len(p.codebook.codings()) == 2
+    assert report.codes_reused == 1
+    assert (
+        "Code 'Сәлемдесу' is 'Амандасу' in this project (the same code, by its GUID): its "
+        "codings are 'Амандасу''s, and the name here was kept." in report.notes
+    )
+
+
+def test_a_second_exports_coding_without_its_sync_points_is_said(tmp_path: Path) -> None:
+    """In a second coder's export of a recording the project already holds, a transcript
+    selection naming sync points the file does not have was dropped without a word (the
+    first import of such a file said it)."""
+    anna, bolat = (
+        ("1A000000-0000-4000-8000-000000000001", "Анна"),
+        ("1A000000-0000-4000-8000-000000000002", "Болат"),
+    )
+    text = {"sources/tr.txt": AV_TRANSCRIPT.encode("utf-8-sig")}
+    first = write_qdpx(tmp_path / "a.qdpx", _av_export(anna, ["Сәлеметсіз бе"], 0), text)
+    broken = _av_export(bolat, ["Жақсы, рахмет"], 10).replace(
+        'toSyncPoint="E2000000-0000-4000-8000-000000000010"',
+        'toSyncPoint="E9999999-0000-4000-8000-000000000010"',
+    )
+    second = write_qdpx(tmp_path / "b.qdpx", broken, text)
+    folder = tmp_path / "p.fieldscribe"
+    import_qdpx(first, folder, coder="lead")
+    with Project.open(folder) as p:
+        report = import_qdpx_into(p, second)
+        assert [c.coder for c in p.codebook.codings()] == ["Анна"]
+    (said,) = [n for n in report.not_imported if "sync points" in n]
+    assert "a coding ('Амандасу') names sync points the file does not have" in said
+
+
+def test_codings_naming_users_of_a_file_without_a_user_list_keep_their_coders(
+    tmp_path: Path,
+) -> None:
+    """A file without <Users> whose codings name two users by GUID: every coding went to the
+    coder importing the file, as if the lead had coded them all, and agreement had one coder."""
+    anna, bolat = "1A000000-0000-4000-8000-000000000001", "2B000000-0000-4000-8000-000000000002"
+    qde = _export([], _selections(anna, [0, 1], 0) + _selections(bolat, [1, 2], 10))
+    archive = write_qdpx(tmp_path / "n.qdpx", qde, {f"sources/{SRC}.txt": TEXT.encode()})
+    report = import_qdpx(archive, tmp_path / "p.fieldscribe", coder="lead")
+    with Project.open(tmp_path / "p.fieldscribe", readonly=True) as p:
+        coded = sorted((c.coder, c.segment_id) for c in p.codebook.codings())
+    assert [c for c, _ in coded] == ["user 1a000000"] * 2 + ["user 2b000000"] * 2
+    coders, _report = _agreement(tmp_path / "p.fieldscribe")
+    assert coders == ["user 1a000000", "user 2b000000"]
+    assert (
+        "The file lists no users, but 4 codings name 2 users by GUID: each is a coder here "
+        "('user 1a000000', 'user 2b000000'): check the coders before measuring agreement."
+    ) in report.notes

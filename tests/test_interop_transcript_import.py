@@ -208,3 +208,26 @@ def test_a_cue_that_ends_before_it_starts_is_imported_with_a_note(project, tmp_p
         (9000, 9000),
     ]
     assert any("1 segment ended before it started" in n for n in result.notes)
+
+
+def test_noscribe_with_timestamps_leaves_the_speaker_label_out_of_the_text(
+    session, tmp_path: Path
+) -> None:
+    """noScribe with its Timestamps option writes each turn as ``S01 [00:00:04]: text`` (the
+    time between the name and the colon): the segments read "S01 [00:00:04]: Меня зовут..."
+    with the speaker's name and time in their text."""
+    folder, sid, _ = session
+    turns = (
+        '<p ><a name="ts_0_900_S00" >S00 <span style="color: #78909C" >[00:00:00]</span>:'
+        " Здравствуйте.</a></p>"
+        '<p ><a name="ts_900_1800_S01" >S01 <span style="color: #78909C" >[00:00:00]</span>:'
+        ' Меня зовут Айгуль.</a><a name="ts_1800_2600_S01" > Мен Шымкенттенмін.</a></p>'
+    )
+    source = _write(tmp_path, "stamped.html", f"<html><body>{turns}</body></html>")
+    with Project.open(folder) as p:
+        import_transcript(p, sid, source)
+        segs = p.transcript.segments(sid)
+    assert [(s.start_ms, s.speaker, s.text) for s in segs] == [
+        (0, "S00", "Здравствуйте."),
+        (900, "S01", "Меня зовут Айгуль. Мен Шымкенттенмін."),
+    ]

@@ -232,7 +232,7 @@ def test_docx_without_timestamps_is_refused_with_one_line(session, tmp_path: Pat
     ("name", "data", "message"),
     [
         ("fake.docx", "[00:00:01] A: text typed in a .docx name", "not a Word document"),
-        ("broken.docx", b"PK\x03\x04" + b"\x00" * 60, "not a Word document"),
+        ("broken.docx", b"PK\x03\x04" + b"\x00" * 60, "Word document is incomplete or damaged"),
         ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 4, "old Word .doc"),
         ("scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 4, "a PDF"),
         ("noise.srt", bytes(range(256)) * 16, "binary file"),
@@ -958,3 +958,16 @@ def test_otranscribe_file(tmp_path: Path) -> None:
     plain = _put(tmp_path, "x.json", json.dumps({"text": "no times"}))
     with pytest.raises(InvalidInputError, match="not an oTranscribe file"):
         parse_transcript(plain, "otranscribe")
+
+
+def test_a_word_transcript_cut_short_says_so(tmp_path: Path) -> None:
+    """A .docx whose download stopped half-way: "not a Word document (.docx) that can be read
+    (File is not a zip file)", as if it were no Word document at all."""
+    whole = _docx(tmp_path, "whole.docx", ["[00:00:01] Айгуль: Мы ходили в ЦОН."]).read_bytes()
+    cut = tmp_path / "cut.docx"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(InvalidInputError) as refused:
+        parse_transcript(cut)
+    said = str(refused.value)
+    assert "the Word document is incomplete or damaged" in said and "copy it again" in said
+    assert "File is not a zip file" not in said

@@ -6,6 +6,7 @@ reads none of them; each is named with what to do instead (export a .qdpx from t
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 _SQLITE = b"SQLite format 3\x00"
@@ -97,4 +98,12 @@ def not_a_qdpx(path: Path) -> str | None:
         )
     if tool and not head.startswith(b"PK\x03\x04"):
         return f"{path} is {tool}'s own project file, not a .qdpx file: {_export_hint(tool)}"
+    if head.startswith(b"PK\x03\x04") and not zipfile.is_zipfile(path):
+        # a zip's first member, but no end: a copy or a download cut short (it read "not a
+        # readable zip archive (File is not a zip file)", as if it were something else)
+        return (
+            f"{path} is incomplete or damaged: it starts like a REFI-QDA project (.qdpx) but "
+            "its end is missing, as when a copy or download stopped early; copy it again or ask "
+            "for a new export. Nothing was imported."
+        )
     return None

@@ -234,6 +234,26 @@ def _coding(el: Element) -> QCoding | None:
     )
 
 
+def _one_sync(ref: str | None, sync: dict[str, tuple[int | None, int | None]]) -> str | None:
+    """A sync point reference as the transcript has it. QualCoder writes the GUIDs of every
+    sync point at a selection's start into ``fromSyncPoint``, run together, when two codings
+    start at one position (the same words coded twice): they are at one place, the first
+    stands for them."""
+    if ref is None or ref in sync or len(ref) <= _GUID_LEN or len(ref) % _GUID_LEN:
+        return ref
+    parts = [ref[i : i + _GUID_LEN] for i in range(0, len(ref), _GUID_LEN)]
+    return parts[0] if all(part in sync for part in parts) else ref
+
+
+def _synced(sel: QSelection, sync: dict[str, tuple[int | None, int | None]]) -> QSelection:
+    sel.from_sync = _one_sync(sel.from_sync, sync)
+    sel.to_sync = _one_sync(sel.to_sync, sync)
+    return sel
+
+
+_GUID_LEN = 36  # "8-4-4-4-12" hex digits and hyphens
+
+
 def _selection(el: Element, start_attr: str, end_attr: str) -> QSelection:
     sel = QSelection(
         guid=_guid(el),
@@ -302,7 +322,7 @@ def _source(el: Element) -> QSource:
                     rich_path=t.get("richTextPath") or None,
                     syncpoints=sync,
                     selections=[
-                        _selection(s, "startPosition", "endPosition")
+                        _synced(_selection(s, "startPosition", "endPosition"), sync)
                         for s in children(t, "TranscriptSelection")
                     ],
                     notes=note_refs(t),

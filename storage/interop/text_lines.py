@@ -174,7 +174,15 @@ def split_lines(
                     prefix = prefix[stamp[1] :]
                 speaker = prefix[:-2].strip() or None
             else:
-                speaker, n = label_prefix(body, speakers)
+                # sync points further on only (QualCoder writes them where its codings start
+                # and end): the line's own timestamp and "NAME: " open it, as where it has none
+                stamp = lead_stamp(body) if speakers is None else None
+                skip = stamp[1] if stamp else 0
+                speaker, n = label_prefix(body[skip:], speakers)
+                if stamp and not any(ls < p < ls + skip + n for p, _t in inline):
+                    stamped, n = stamp[0], skip + n
+                elif stamp:
+                    speaker, n = label_prefix(body, speakers)
                 text_start = ls + n
             for p, t in inline:
                 if t is not None and p <= text_start and start is None:
@@ -229,9 +237,14 @@ def _interp(pos: int, anchors: list[tuple[int, int]], total: int, duration: int 
 def _fill_times(
     lines: list[Line], anchors: list[tuple[int, int]], total: int, duration: int | None
 ) -> None:
-    for line in lines:
+    for i, line in enumerate(lines):
         if line.start_ms is None:
-            line.start_ms = _interp(line.line_start, anchors, total, duration)
+            # after a line whose end the text gives (an f4/MAXQDA end mark "#00:00:03-5#", a
+            # sync point at its end): this line starts there, not at a guess from its position
+            before = lines[i - 1].end_ms if i else None
+            line.start_ms = (
+                before if before is not None else _interp(line.line_start, anchors, total, duration)
+            )
     for i, line in enumerate(lines):
         if line.end_ms is None:
             if i + 1 < len(lines) and lines[i + 1].start_ms is not None:

@@ -48,6 +48,13 @@ def open_docx(data: bytes) -> Any:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             size = zf.getinfo("word/document.xml").file_size
     except (KeyError, zipfile.BadZipFile, ValueError) as exc:
+        if data.startswith(b"PK\x03\x04") and isinstance(exc, zipfile.BadZipFile):
+            # a zip's first member, but no end: cut short (it read "not a Word document ...
+            # (File is not a zip file)")
+            raise ValueError(
+                "the Word document is incomplete or damaged (it starts like one but its end is "
+                "missing, as when a copy or download stopped early); copy it again"
+            ) from None
         raise ValueError(f"not a Word document (.docx) that can be read ({exc})") from None
     if size > MAX_TRANSCRIPT_BYTES * 4:
         raise ValueError("the Word document is too large; refused")

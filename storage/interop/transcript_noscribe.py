@@ -11,7 +11,8 @@ from storage.transcript.transcript import SegmentDraft
 
 from .transcript_parsed import ParsedTranscript
 
-_HTML_TS = re.compile(r"\s*\[\d{1,2}:\d{2}:\d{2}\]\s*")
+_STAMP = r"\[\d{1,2}:\d{2}:\d{2}\]"
+_HTML_TS = re.compile(rf"\s*{_STAMP}\s*")
 
 
 class _NoScribeParser(HTMLParser):
@@ -75,8 +76,10 @@ def parse_noscribe_html(text: str) -> ParsedTranscript:
             gap = body and piece and not body[-1].isspace() and not piece[0].isspace()
             body += (" " if gap else "") + piece
         body = re.sub(r"\s+", " ", body).strip()
-        if speaker and body.startswith(f"{speaker}:"):
-            body = body[len(speaker) + 1 :].lstrip()
+        # "S01: text", or with noScribe's timestamps on "S01 [00:00:04]: text"
+        label = speaker and re.match(rf"{re.escape(speaker)}(?:\s*{_STAMP})?\s*:", body)
+        if label:
+            body = body[label.end() :].lstrip()
         body = _HTML_TS.sub(" ", body, count=1).strip() if body.startswith("[") else body
         drafts.append(
             SegmentDraft(

@@ -538,3 +538,82 @@ def test_a_retrieval_export_says_how_many_codings_consent_left_out(
     idle(w)
     assert said[-1].startswith("Wrote 0 of 2 codings to r.csv: 2 left out"), said
     assert "Ethics ▸ Consent" in said[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("И: Расскажите о работе.\nР: Я медсестра.\n", "none of the formats FieldScribe reads"),
+        ('{"segments": 3}', "FieldScribe's transcript export writes"),
+    ],
+)
+def test_a_refused_transcript_speaks_the_workbenchs_words_not_the_command_lines(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, said: str
+) -> None:
+    """A transcript typed without times: File ▸ Import a transcript said "give --format
+    (noscribe-html, vtt, ...)", an option of the command line the workbench has no field for."""
+    from PySide6.QtWidgets import QFileDialog
+
+    w = seeded
+    project: Project = w.project
+    empty = project.sessions.add_session("Interview 4").id
+    w.sessions.reload_sessions()
+    w.sessions.open_segment_session(empty)
+    idle(w)
+    path = tmp_path / ("typed.json" if text.startswith("{") else "typed.txt")
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), ""))
+    )
+    w.chrome.last_error = ""
+    _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
+    idle(w)
+    assert said in w.last_error and "Nothing was imported." in w.last_error, w.last_error
+    assert "--format" not in w.last_error and "fieldscribe export" not in w.last_error
+    assert project.transcript.segments(empty) == []
+
+
+def test_a_team_bundle_chosen_as_a_qdpx_says_where_the_workbench_merges_it(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A colleague's .fsbundle picked in Import a REFI-QDA project (a bundle is a zip too): it
+    said "merge it with `fieldscribe bundle merge` or ... `fieldscribe new DIR --from-bundle`",
+    commands of a terminal the researcher never opened."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from storage.team.bundle_export import export_bundle
+
+    w = seeded
+    project: Project = w.project
+    bundle = tmp_path / "colleague.fsbundle"
+    export_bundle(project, bundle)
+    before = len(project.sessions.all())
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(bundle), ""))
+    )
+    w.chrome.last_error = ""
+    _action(w, "&File", "Import a REFI-QDA project (.qdpx)…").trigger()
+    idle(w)
+    assert "is a FieldScribe team bundle, not a REFI-QDA project" in w.last_error
+    assert "Team ▸ Merge bundles into this project…" in w.last_error
+    assert "File ▸ New project from a team bundle…" in w.last_error
+    assert "fieldscribe" not in w.last_error.replace("FieldScribe", "")
+    assert len(project.sessions.all()) == before
+
+
+def test_an_unreadable_recording_in_a_qdpx_export_names_the_checkbox_not_an_option() -> None:
+    """Export as REFI-QDA project with a recording that cannot be read said "export with
+    --no-media"; the workbench's export dialog has a checkbox for it."""
+    from gui.import_questions import qdpx_refusal
+    from storage.core.errors import AudioError
+
+    said = str(
+        qdpx_refusal(
+            AudioError(
+                "/p/media/a.mp3: this audio file of the project cannot be read (Permission "
+                "denied); nothing was written to /x/s.qdpx. Fix its permissions, or export with "
+                "--no-media."
+            )
+        )
+    )
+    assert said.endswith("or export without “Include the audio files”.") and "--" not in said

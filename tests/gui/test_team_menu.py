@@ -787,3 +787,35 @@ def test_a_copy_started_under_the_leads_name_says_so(
     said = w.team_actions.last_report
     assert "dana is the project's lead. If this copy is not dana's" in said, said
     assert "File ▸ Coder name for this project…" in said
+
+
+def test_a_bundle_refused_after_others_merged_says_they_did(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two bundles chosen, the second truncated: the first merged, yet all the workbench said
+    was the second's refusal, "... Nothing was changed." """
+    from storage.team.bundle_export import export_bundle
+
+    project: Project = window.project
+    idle(window)
+    _seed(project)
+    export_bundle(project, tmp_path / "mine.fsbundle")
+    coder = Project.from_bundle(tmp_path / "mine.fsbundle", tmp_path / "c.fieldscribe", coder="c")
+    code = coder.codebook.ensure_code_path("Trust")
+    coder.codebook.apply_code(coder.transcript.segments(coder.sessions.all()[0].id)[3].id, code.id)
+    good = tmp_path / "coder.fsbundle"
+    export_bundle(coder, good)
+    coder.close()
+    truncated = tmp_path / "truncated.fsbundle"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    later = tmp_path / "later.fsbundle"
+    later.write_bytes(good.read_bytes())
+    window.chrome.last_error = ""
+    _answer_files(monkeypatch, getOpenFileNames=[good, truncated, later])
+    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    idle(window)
+    said = window.last_error
+    assert said.startswith("coder.fsbundle (coder c): added"), said
+    assert "truncated.fsbundle was not merged, nor the 1 bundle after it: " in said
+    assert "is incomplete or damaged" in said and "nothing" not in said.lower()
+    assert project.codebook.find_code("Trust") is not None  # the first one did merge

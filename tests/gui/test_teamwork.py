@@ -22,6 +22,7 @@ from gui.teamwork import (
 from storage import Project
 from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
+from storage.transcript.transcript import SegmentDraft
 from tests.teamwork_helpers import make_lead, team
 
 
@@ -661,3 +662,31 @@ def test_a_team_panel_closed_while_it_computes_takes_no_late_figures(  # type: i
     assert window.extra_panels.docks == {}
     idle(window)  # an exception in the late callback would fail the test here
     qtbot.wait(50)
+
+
+def test_a_segment_without_a_speaker_reads_none_in_words_not_pythons_none(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Two coders typed the same segment differently, a segment no one named a speaker for
+    (as Whisper leaves them): the list and both versions read "speaker: None  text: ...",
+    Python's word for nothing."""
+    lead = Project.create(tmp_path / "lead.fieldscribe", coder="lead")
+    session = lead.sessions.add_session("Interview 1")
+    (seg,) = lead.transcript.add_segments(session.id, [SegmentDraft(0, 900, "Мы уехали", None)])
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    for name, text in (("alice", "Мы уехали в 2019"), ("bob", "Мы уехали весной")):
+        coder = Project.from_bundle(
+            tmp_path / "lead.fsbundle", tmp_path / f"{name}.fieldscribe", coder=name
+        )
+        coder.transcript.update_segment(seg.id, text=text)
+        time.sleep(0.01)
+        export_bundle(coder, tmp_path / f"{name}.fsbundle")
+        coder.close()
+    merge_bundles(lead, [tmp_path / "alice.fsbundle", tmp_path / "bob.fsbundle"])
+    dialog = ConflictDialog(lead)
+    qtbot.addWidget(dialog)
+    cells = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    cells += [dialog.versions.item(r, 2).text() for r in range(dialog.versions.rowCount())]
+    assert len(cells) == 3
+    assert ["speaker: (none)  text: " in c and "None" not in c for c in cells] == [True] * 3, cells
+    lead.close()

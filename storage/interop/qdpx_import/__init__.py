@@ -135,6 +135,14 @@ def run(ctx: ImportContext) -> ImportReport:
         ctx.report.not_imported.append(
             f"{plural(count, 'coding')} {verb(count, 'refers')} to {what}."
         )
+    if ctx.unlisted_codings:
+        n, unlisted = ctx.unlisted_codings, sorted(set(ctx.unlisted_users.values()))
+        ctx.report.notes.append(
+            f"The file lists no users, but {plural(n, 'coding')} {verb(n, 'names')} "
+            f"{plural(len(unlisted), 'user')} by GUID: {verb(len(unlisted), 'it is', 'each is')} "
+            f"a coder here ({', '.join(map(repr, unlisted))}): check the coders before "
+            "measuring agreement."
+        )
     if ctx.no_user_codings:
         only = set(ctx.qp.users.values())
         who = next(iter(only)) if len(only) == 1 else ctx.p.coder

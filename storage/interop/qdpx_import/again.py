@@ -1,8 +1,9 @@
 """Sources imported before (their GUIDs are sessions here): the file's codings the project has
 never held are added to their segments. Each coder of a team codes a copy of one project in
 another tool and exports it; the lead imports the files one after the other, and agreement
-compares them. Codings imported before, or deleted since, are left as they are; where the
-segments no longer hold the file's text (edited since), the codings are counted, not placed."""
+compares them. Codings imported before, or deleted since, are left as they are; a coding of
+words a segment no longer holds (edited since) is counted, not placed; those of segments that
+still hold their line's text are placed (a session with one segment per line of the file)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from storage.core.words import plural, verb
 
 from .._common import UNTRANSCRIBED_TEXT
 from ..qdpx_parse import QSelection, QSource
-from ..text_lines import Line
+from ..text_lines import Line, map_span
 from .codings import selection
 from .context import ImportContext
-from .media import time_selection, transcript_lines
+from .media import time_selection, transcript_lines, unsynced
 from .sources import plain_or_rich, source_text, text_of
 
 
@@ -28,11 +29,23 @@ def _fresh(ctx: ImportContext, selections: list[QSelection]) -> list[QSelection]
     ]
 
 
-def _same_text(ctx: ImportContext, session_id: str, lines: list[Line]) -> list[str] | None:
-    """The session's segment ids when they hold the lines' text, else None."""
+def _same_text(
+    ctx: ImportContext, session_id: str, lines: list[Line]
+) -> tuple[list[str], set[int]] | None:
+    """The session's segment ids and the lines whose text their segment still holds (by place),
+    when the session has one segment per line; else None."""
     segments = ctx.p.transcript.segments(session_id)
     texts = ["" if line.text.strip() == UNTRANSCRIBED_TEXT else line.text for line in lines]
-    return [s.id for s in segments] if [s.text for s in segments] == texts else None
+    if len(segments) != len(texts):
+        return None
+    same = {i for i, (s, text) in enumerate(zip(segments, texts, strict=True)) if s.text == text}
+    return [s.id for s in segments], same
+
+
+def _on_same(lines: list[Line], same: set[int], start: int, end: int) -> bool:
+    """Whether a span of the file's text lies on lines whose segments still hold them."""
+    covered = [i for i, _s, _e in map_span(lines, start, end)]
+    return bool(covered) and all(i in same for i in covered)
 
 
 def _added(ctx: ImportContext, what: str, fresh: list[QSelection], before: int) -> None:
@@ -45,11 +58,13 @@ def _added(ctx: ImportContext, what: str, fresh: list[QSelection], before: int) 
     )
 
 
-def _not_placed(ctx: ImportContext, what: str, fresh: list[QSelection]) -> None:
+def _not_placed(
+    ctx: ImportContext, what: str, fresh: list[QSelection], *, some: bool = False
+) -> None:
     codings = sum(len(s.codings) for s in fresh)
     ctx.report.not_imported.append(
-        f"{what} was imported before and its segments no longer hold the file's text (edited "
-        f"since?): {plural(codings, 'coding')} of it that "
+        f"{what} was imported before and {'some of ' if some else ''}its segments no longer "
+        f"hold the file's text (edited since?): {plural(codings, 'coding')} of it that "
         f"{verb(codings, 'is')} not in the project "
         f"{verb(codings, 'was')} not imported."
     )
@@ -63,15 +78,23 @@ def text_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> Non
         return
     text, _why = text_of(ctx, src)
     read = source_text(ctx, src, text) if text is not None else None
-    seg_ids = _same_text(ctx, session_id, read.lines) if read is not None else None
-    if read is None or seg_ids is None:
+    found = _same_text(ctx, session_id, read.lines) if read is not None else None
+    if read is None or found is None:
         _not_placed(ctx, what, fresh)
         return
-    before = ctx.report.codings
+    seg_ids, same = found
+    before, placed, left = ctx.report.codings, [], []
     for sel in fresh:
         start, end = read.reading.to_lf(sel.start or 0), read.reading.to_lf(sel.end or 0)
-        selection(ctx, src.name, sel, read.lines, seg_ids, start, end)
-    _added(ctx, what, fresh, before)
+        if _on_same(read.lines, same, start, end):
+            selection(ctx, src.name, sel, read.lines, seg_ids, start, end)
+            placed.append(sel)
+        else:
+            left.append(sel)
+    if placed:
+        _added(ctx, what, placed, before)
+    if left:
+        _not_placed(ctx, what, left, some=bool(same))
 
 
 def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
@@ -97,16 +120,30 @@ def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
         _not_placed(ctx, what, fresh + timed)
         return
     lines, syncpoints = transcript_lines(ctx, src, tr, text, row[0] if row else None, [])
-    seg_ids = _same_text(ctx, session_id, lines)
-    if seg_ids is None:
+    found = _same_text(ctx, session_id, lines)
+    if found is None:
         _not_placed(ctx, what, fresh + timed)
         return
-    before = ctx.report.codings
+    seg_ids, same = found
+    before, placed, left = ctx.report.codings, [], []
     for sel in fresh:
         frm = syncpoints.get(sel.from_sync or "", (None, None))[0]
         to = syncpoints.get(sel.to_sync or "", (None, None))[0]
-        if frm is not None and to is not None:
+        if frm is None or to is None:
+            ctx.report.not_imported.append(unsynced(ctx, src, sel))  # (it was left unsaid)
+            continue
+        if _on_same(lines, same, frm, to):
             selection(ctx, src.name, sel, lines, seg_ids, frm, to)
-    for sel in timed:
-        time_selection(ctx, src, session_id, sel, lines, seg_ids)
-    _added(ctx, what, fresh + timed, before)
+            placed.append(sel)
+        else:
+            left.append(sel)
+    if len(same) == len(lines):  # coded time ranges: where every segment is as the file has it
+        for sel in timed:
+            time_selection(ctx, src, session_id, sel, lines, seg_ids)
+        placed += timed
+    else:
+        left += timed
+    if placed:
+        _added(ctx, what, placed, before)
+    if left:
+        _not_placed(ctx, what, left, some=bool(same))

@@ -50,6 +50,12 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
             seen[code.guid] = code.name
         if code.guid and ctx.exists("codes", code.guid):
             ctx.code_map[code.guid] = code.guid
+            here = ctx.conn.execute("SELECT name FROM codes WHERE id = ?", (code.guid,)).fetchone()
+            if here is not None and here[0] != code.name:  # renamed there, or here, since
+                ctx.report.notes.append(
+                    f"Code {code.name!r} is {here[0]!r} in this project (the same code, by its "
+                    f"GUID): its codings are {here[0]!r}'s, and the name here was kept."
+                )
             ctx.code_order.append(code.guid)
             ctx.report.codes_reused += 1
             continue

@@ -108,6 +108,9 @@ class ImportContext:
         self._name_users()
         #: codings whose coding, selection and user list name no user: how many, given to whom
         self.no_user_codings = 0
+        #: the user GUIDs codings name in a file without a user list -> their coders' names
+        self.unlisted_users: dict[str, str] = {}
+        self.unlisted_codings = 0
         #: the exporter counts a Windows line end as one character (ATLAS.ti), not two
         self.crlf_as_one = "ATLAS" in qp.origin.upper()
         # FieldScribe writes a case line "speaker LABEL in session GUID" for every label.
@@ -151,6 +154,15 @@ class ImportContext:
         else the importing coder (counted for the report, unless ``count`` is False)."""
         if any(g and g in self.qp.users for g in (guid, *fallbacks)):
             return self.user(guid, *fallbacks)
+        named = next((g for g in (guid, *fallbacks) if g), None)
+        if named and not self.qp.users:
+            # a file without a user list whose codings name their users (GUIDs): a coder of
+            # each, so that two coders stay two (all went to the importing coder, as if they
+            # had coded them, and agreement had one coder)
+            name = self.unlisted_users.setdefault(named, f"user {named[:8]}")
+            self.ensure_coder(name)
+            self.unlisted_codings += count
+            return name
         self.no_user_codings += count
         if len(set(self.qp.users.values())) == 1:
             return next(iter(self.qp.users.values()))

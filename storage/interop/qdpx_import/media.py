@@ -147,10 +147,7 @@ def transcript(
             frm = syncpoints.get(sel.from_sync or "")
             to = syncpoints.get(sel.to_sync or "")
             if frm is None or to is None or frm[0] is None or to[0] is None:
-                ctx.report.not_imported.append(
-                    f"Transcript of {src.name!r}: selection {sel.guid} refers to "
-                    "missing sync points."
-                )
+                ctx.report.not_imported.append(unsynced(ctx, src, sel))
                 continue
             selection(ctx, src.name, sel, lines, seg_ids, frm[0], to[0])
     for note in tr.notes:
@@ -177,6 +174,18 @@ def transcript(
             f"{TRANSCRIPT_DESCRIPTION!r} on its session."
         )
     return lines, seg_ids
+
+
+def unsynced(ctx: ImportContext, src: QSource, sel: QSelection) -> str:
+    """Why a transcript selection naming sync points the file lacks was left out: said by its
+    codes and words (its GUID alone told a researcher nothing)."""
+    codes = ", ".join(dict.fromkeys(ctx.code_label(c.code) for c in sel.codings))
+    what = f"a coding ({codes})" if codes else "a selection"
+    named = f" of {sel.name!r}" if sel.name and sel.name.strip() else ""
+    return (
+        f"Transcript of {src.name!r}: {what}{named} names sync points the file does not have "
+        f"(selection {sel.guid}), so its place in the text is unknown and it was not imported."
+    )
 
 
 def transcript_syncpoints(

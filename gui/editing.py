@@ -125,6 +125,9 @@ class EditingController:
         edit.addSeparator()
         a("&Edit", "Split segment at cursor", self.segments.split_at_cursor, "Ctrl+Shift+S")
         a("&Edit", "Merge with next segment", self.segments.merge_with_next, "Ctrl+Shift+M")
+        self.act_delete_segments = a(
+            "&Edit", "Delete segment", self.segments.delete_selected, "Ctrl+Shift+Delete"
+        )
         a("&Edit", "Change speaker…", self.segments.change_speaker_dialog, "Ctrl+Shift+K")
         self.act_set_language = a(
             "&Edit", "Set language…", self.segments.set_language_dialog, "Ctrl+L"

@@ -5,11 +5,20 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from PySide6.QtWidgets import QMessageBox
+
 from gui.ask_dialog import AskDialog
 from gui.edit_scope import EditScope
-from gui.fmt import timestamp_tag
+from gui.fmt import plural, timestamp_tag
 from gui.languages import choose_language
-from gui.undo import EditTextCommand, LanguageCommand, MergeCommand, SpeakerCommand, SplitCommand
+from gui.undo import (
+    DeleteSegmentsCommand,
+    EditTextCommand,
+    LanguageCommand,
+    MergeCommand,
+    SpeakerCommand,
+    SplitCommand,
+)
 from storage.core.languages import language_name, script_mismatch, script_said
 
 
@@ -100,6 +109,47 @@ class SegmentEdits:
                 "Set language (Ctrl+L) marks the whole segment.",
                 10000,
             )
+
+    def delete_selected(self) -> None:
+        """Delete the selected segments (asked first when codings or typed text go with them;
+        Edit ▸ Undo brings them back)."""
+        segments = self.views.transcript.selected_segments()
+        if not segments or self.state.ctx is None or self.state.project is None:
+            self.chrome.message("Select the segments to delete.", 4000)
+            return
+        self.views.segment_editor.commit()
+        project = self.state.project
+        ids = [s.id for s in segments]
+        coded = sum(len(project.codebook.codings(segment_id=i)) for i in ids)
+        typed = sum(1 for s in segments if s.edited and s.text.strip())
+        if coded or typed:
+            lost = [plural(coded, "coding")] if coded else []
+            lost += [f"{plural(typed, 'text')} corrected by hand"] if typed else []
+            answer = QMessageBox.question(
+                self.chrome.window,
+                "Delete segments?",
+                f"Delete {plural(len(ids), 'segment')} with {' and '.join(lost)}? "
+                "Edit ▸ Undo (Ctrl+Z) brings them back.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        model = self.views.segment_model
+        rows = sorted(model.row_of(i) for i in ids)
+        after = rows[-1] + 1
+        before = rows[0] - 1
+        then = (
+            model.segment(after).id
+            if after < model.rowCount()
+            else model.segment(before).id
+            if before >= 0
+            else None
+        )
+        self._push(DeleteSegmentsCommand(self.state.ctx, ids, then))
+        self.chrome.message(
+            f"Deleted {plural(len(ids), 'segment')}: a new transcription of the session leaves "
+            "that speech out; Edit ▸ Undo (Ctrl+Z) brings it back.",
+            8000,
+        )
 
     def change_speaker_dialog(self) -> None:
         segments = self.views.transcript.selected_segments()

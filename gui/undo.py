@@ -370,6 +370,28 @@ class MergeCommand(RecordedCommand):
         return out
 
 
+class DeleteSegmentsCommand(RecordedCommand):
+    """Delete segments with their codings (undo brings them back, same ids; a transcription
+    of the session meanwhile leaves their speech out: ``Transcript.delete_segment``)."""
+
+    def __init__(self, ctx: EditContext, segment_ids: list[str], then: str | None) -> None:
+        n = len(segment_ids)
+        super().__init__(ctx, "Delete segment" if n == 1 else f"Delete {n} segments")
+        self.segment_ids, self.then = list(segment_ids), then
+
+    def scope(self, project: Project) -> UndoScope:
+        return UndoScope.of(segments=self.segment_ids)
+
+    def operate(self, project: Project) -> None:
+        for seg_id in self.segment_ids:
+            project.transcript.delete_segment(seg_id, force=True)
+
+    def outcome(self, project: Project, *, undone: bool) -> Outcome:
+        out = super().outcome(project, undone=undone)
+        out.select_segment = self.segment_ids[0] if undone else self.then
+        return out
+
+
 class ApplyCodeCommand(RecordedCommand):
     """Code whole segments, or one span of one segment."""
 

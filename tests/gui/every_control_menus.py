@@ -341,6 +341,32 @@ def _merge(h: Harness) -> None:
     assert len(texts) == 7 and any(t.startswith("For me") and "service center" in t for t in texts)
 
 
+@control(
+    "Edit ▸ Delete segment",
+    effect="asks when codings or corrected text go with it; the selected segments go, the next "
+    "is selected, Undo brings them back with their codings",
+)
+def _delete_segment(h: Harness) -> None:
+    seg = h.segment()
+    coded = {c.id for c in h.project.codebook.codings(segment_id=seg.id)}
+    assert coded  # the demo's row 2 is coded: the question is asked
+    after = h.window.segment_model.segment(h.window.transcript.currentIndex().row() + 1)
+    trigger(h, h.current)  # Cancel: nothing goes
+    assert len(h.project.transcript.segments(h.sid)) == 8 and h.boxes
+    h.box_answer = YES
+    trigger(h, h.current)
+    h.wait()
+    assert seg.id not in {s.id for s in h.project.transcript.segments(h.sid)}
+    assert h.segment().id == after.id
+    # a new transcription of the session leaves that speech out
+    assert (seg.start_ms, seg.end_ms) in h.project.transcription.deleted_spans(h.sid)
+    h.window.undo_stack.undo()
+    h.wait()
+    assert (seg.start_ms, seg.end_ms) not in h.project.transcription.deleted_spans(h.sid)
+    assert h.project.transcript.get_segment(seg.id).text == seg.text
+    assert {c.id for c in h.project.codebook.codings(segment_id=seg.id)} == coded
+
+
 @control("Edit ▸ Change speaker…", effect="offers the speakers; the segment gets the one chosen")
 def _speaker(h: Harness) -> None:
     h.input_answer = lambda _t, items: "Daniyar" if "Daniyar" in items else None

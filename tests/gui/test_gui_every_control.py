@@ -197,6 +197,7 @@ def test_start_page_is_said(h: Harness) -> None:
         ("Code ▸ Re-assign a coding…", "Re-assign a coding: select the coded segment"),
         ("Code ▸ Coding memo…", "Coding memo: select the coded segment"),
         ("Playback ▸ Play current segment", "Select the segment to play"),
+        ("Edit ▸ Delete segment", "Select the segments to delete"),
     ],
 )
 def test_what_needs_a_segment_says_so(h: Harness, name: str, said: str) -> None:

@@ -165,3 +165,23 @@ def test_a_line_coded_inside_its_words_keeps_its_timestamp_and_speaker(tmp_path:
         (2000, "Ерлан", "Біз банктен несие алдық."),
     ]
     assert coded == ["банктен несие", "очень тяжёлая"]
+
+
+def test_lines_of_another_tool_take_the_language_their_letters_leave(tmp_path: Path) -> None:
+    """QualCoder names no language: imported into a project expecting ru, kk and en, each line
+    takes what its letters leave among them (as a transcript import does), so the workbench's
+    Lang column and the language filter know them; into a project expecting none, none."""
+    text = (
+        "[00:00:00] Interviewer: Tell me about the market.\n"
+        "[00:00:01] Seller: Базарда сауда жақсы.\n"
+        "[00:00:02] Interviewer: Хорошо, спасибо.\n"
+    )
+    archive = _qualcoder_av(tmp_path, text, _sync_point(1, 0, 0)[1], "")
+    with Project.create(tmp_path / "p.fieldscribe", name="p", coder="me") as proj:
+        proj.set_languages("ru,kk,en")
+    import_qdpx(archive, tmp_path / "p.fieldscribe", coder="me")
+    import_qdpx(archive, tmp_path / "none.fieldscribe", coder="me")
+    for folder, expected in (("p", ["en", "kk", "ru"]), ("none", [None, None, None])):
+        with Project.open(tmp_path / f"{folder}.fieldscribe", readonly=True) as proj:
+            (session,) = proj.sessions.all()
+            assert [s.language for s in proj.transcript.segments(session.id)] == expected

@@ -117,20 +117,27 @@ def new_session(ctx: ImportContext, src: QSource, kind: str) -> str:
 def add_lines(ctx: ImportContext, session_id: str, lines: list[Line], guid: str = "") -> list[str]:
     # REFI-QDA has no place for a segment's language: FieldScribe's exports name each line's in
     # the source's "Segment languages" variable where they differ, else the source's languages
+    # (another tool's file names none: what a line's letters leave among the project's
+    # languages, as a transcript import does)
+    from storage.core.languages import guess_language
+
     codes = ctx.languages.get(guid, [])
     language = codes[0] if len(codes) == 1 else None
     each = _line_languages(ctx, guid, len(lines))
+    expected = ctx.p.languages
     drafts = [
         SegmentDraft(
             int(line.start_ms or 0),
             int(line.end_ms or 0),
-            "" if line.text.strip() == UNTRANSCRIBED_TEXT else line.text,
+            "" if untranscribed else line.text,
             speaker=line.speaker,
             origin="import",
-            language=each[i] if each is not None else language,
-            untranscribed=line.text.strip() == UNTRANSCRIBED_TEXT,
+            language=(each[i] if each is not None else language)
+            or (None if untranscribed else guess_language(line.text, expected)),
+            untranscribed=untranscribed,
         )
         for i, line in enumerate(lines)
+        for untranscribed in [line.text.strip() == UNTRANSCRIBED_TEXT]
     ]
     segments = ctx.p.transcript.add_segments(session_id, drafts)
     ctx.report.segments += len(segments)

@@ -30,8 +30,8 @@ from .model_archive import MAX_ARCHIVE_BYTES as MAX_ARCHIVE_BYTES
 from .model_archive import MAX_ARCHIVE_MEMBERS as MAX_ARCHIVE_MEMBERS
 from .model_archive import ModelInstallError as ModelInstallError
 from .model_archive import NotAWhisperModelError as NotAWhisperModelError
+from .model_archive import bin_parts, copy_folder, unpack
 from .model_archive import check_free_space as check_free_space
-from .model_archive import copy_folder, unpack
 from .model_checksums import (
     PACKAGE_CHECKS,
     checksum_of,
@@ -498,7 +498,9 @@ def import_model(
         require_converter(str(source))
     elif not is_archive:
         _refuse_a_folder_of_models(source)
-        validate_whisper_folder(source, load=False)
+        # a model.bin in parts is checked once they are joined in the staging folder
+        if not bin_parts((p.name for p in source.iterdir()), str(source)):
+            validate_whisper_folder(source, load=False)
     staging = staging_root(root)
     work = staging / f"import-{os.getpid()}-{time.monotonic_ns()}"
     try:

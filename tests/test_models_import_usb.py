@@ -157,3 +157,25 @@ def test_a_folder_named_in_cyrillic_holding_its_model_one_level_deeper_says_whic
     assert err.count("\n") == 1 and "holds its model in the subfolder whisper-tiny-kk" in err, err
     assert main(["models", "import", str(tmp_path / "Модели от Айгерим" / "whisper-tiny-kk")]) == 0
     assert "Imported whisper-tiny-kk" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kind", ["folder", "zip"])
+def test_a_model_without_its_vocabulary_is_named_so_and_nothing_is_imported(
+    tmp_path: Path, kind: str
+) -> None:
+    folder = _copy(tmp_path / "kk-novocab")
+    (folder / "vocabulary.txt").unlink()
+    source = folder
+    if kind == "zip":
+        source = tmp_path / "kk-novocab.zip"
+        with zipfile.ZipFile(source, "w") as zf:
+            for f in folder.iterdir():
+                zf.write(f, f"kk/{f.name}")
+    with pytest.raises(NotAWhisperModelError) as caught:
+        import_model(source)
+    assert str(caught.value) == (
+        f"{source}: the model's vocabulary (vocabulary.txt or vocabulary.json beside model.bin) "
+        "is missing; copy the whole model folder again."
+    )
+    cache = model_cache_dir()
+    assert not cache.is_dir() or [p.name for p in cache.iterdir() if p.is_dir()] == []

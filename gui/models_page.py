@@ -288,10 +288,12 @@ class ModelsPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             from transcribe.model_download import DownloadCancelled
-            from transcribe.model_store import ModelDamagedError
+            from transcribe.model_store import ImportCancelled, ModelDamagedError
 
             if isinstance(exc, DownloadCancelled):
                 self._say("Download stopped; Install the same model again to resume it.")
+            elif isinstance(exc, ImportCancelled):
+                self._say("Import stopped; nothing was imported.")
             else:  # advice for a terminal, said with the page's buttons
                 self._say(wording.in_window(str(exc), about) or type(exc).__name__, error=True)
             if isinstance(exc, ModelDamagedError):  # the row says DAMAGED, as `models` does
@@ -424,7 +426,11 @@ class ModelsPage(QWidget):
 
         def job(ctx: TaskContext) -> ModelInfo:
             return import_model(
-                source, name=name, cache_dir=cache_dir, progress=lambda d, t: ctx.progress((d, t))
+                source,
+                name=name,
+                cache_dir=cache_dir,
+                progress=lambda d, t: ctx.progress((d, t)),
+                cancel=ctx.cancel,
             )
 
         def done(info: ModelInfo) -> None:
@@ -435,24 +441,8 @@ class ModelsPage(QWidget):
         self._run(f"Importing {source.name}…", job, done, determinate=True)
 
     def import_name_problem(self, name: str) -> str | None:
-        """Why an imported model cannot take ``name`` here (in the window's words), or None."""
-        from transcribe.model_store import check_name, import_name_taken, is_official_name
-        from transcribe.models import ModelError
-
-        if not name.strip():
-            return "The model needs a name."
-        try:
-            name = check_name(name)
-        except ModelError as exc:
-            return str(exc)
-        if is_official_name(name):
-            return f"{name!r} is the name of an official Whisper model."
-        taken = import_name_taken(name, self.cache_dir)
-        if taken == name:
-            return f"A model named {name!r} is already on this computer."
-        if taken is not None:
-            return f"{name!r} is too close to the name of the model {taken!r} on this computer."
-        return None
+        """Why an imported model cannot take ``name`` here (``wording.import_name_problem``)."""
+        return wording.import_name_problem(name, self.cache_dir)
 
     def ask_import_name(self, wanted: str, problem: str) -> str | None:
         """Ask for the imported model's name, offering a free one like ``wanted``; asked

@@ -179,3 +179,29 @@ def test_a_model_without_its_vocabulary_is_named_so_and_nothing_is_imported(
     )
     cache = model_cache_dir()
     assert not cache.is_dir() or [p.name for p in cache.iterdir() if p.is_dir()] == []
+
+
+@pytest.mark.parametrize("kind", ["folder", "tar.gz"])
+def test_a_cancelled_import_imports_nothing_and_leaves_nothing(tmp_path: Path, kind: str) -> None:
+    import threading
+
+    from transcribe.model_store import ImportCancelled
+
+    source = _copy(tmp_path / "kk-tiny")
+    if kind == "tar.gz":
+        source = tmp_path / "kk-tiny.tar.gz"
+        with tarfile.open(source, "w:gz") as tf:
+            tf.add(tmp_path / "kk-tiny", "kk-tiny")
+    cancel = threading.Event()
+    seen: list[int] = []
+
+    def progress(done: int, _total: int) -> None:
+        seen.append(done)
+        cancel.set()  # the user pressed Cancel after the first block
+
+    with pytest.raises(ImportCancelled, match="import stopped; nothing was imported"):
+        import_model(source, progress=progress, cancel=cancel)
+    assert len(seen) == 1
+    assert "kk-tiny" not in {m.name for m in list_models()}
+    cache = model_cache_dir()
+    assert not cache.is_dir() or [p.name for p in cache.iterdir() if p.is_dir()] == []

@@ -18,6 +18,7 @@ import contextlib
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -72,6 +73,10 @@ class ModelChecksumError(ModelError):
 class ModelDamagedError(ModelError):
     """A model's files differ from the checksums recorded for them (at install or import, in
     their package, or when ``base`` was assembled)."""
+
+
+class ImportCancelled(ModelError):
+    """The user stopped an import (nothing was imported)."""
 
 
 class ModelExistsError(ModelError):
@@ -375,6 +380,7 @@ def import_model(
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     load_check: bool = True,
+    cancel: threading.Event | None = None,
 ) -> ModelInfo:
     """Import a model from a folder or an archive (``.zip``, ``.tar``, ``.tar.gz``).
 
@@ -388,8 +394,11 @@ def import_model(
         cache_dir: FieldScribe's model cache (default ``model_cache_dir()``).
         progress: called with (bytes done, bytes in all).
         load_check: load the model with CTranslate2 before publishing it.
+        cancel: set to stop (between blocks of the copy, and before publishing): what was
+            copied is deleted and nothing is imported.
 
     Raises:
+        ImportCancelled: ``cancel`` was set.
         NotAWhisperModelError: the source is not a CTranslate2 Whisper model.
         ModelExistsError: a model with that name is already available.
         ModelInstallError: unreadable source, unsafe archive, disk full.
@@ -425,16 +434,26 @@ def import_model(
         validate_whisper_folder(source, load=False)
     staging = staging_root(root)
     work = staging / f"import-{os.getpid()}-{time.monotonic_ns()}"
+
+    def stop_if_cancelled() -> None:
+        if cancel is not None and cancel.is_set():
+            raise ImportCancelled(f"{source}: import stopped; nothing was imported.")
+
+    def step(done: int, total: int) -> None:  # the copy stops here when cancelled
+        stop_if_cancelled()
+        if progress is not None:
+            progress(done, total)
+
     try:
         try:
             work.mkdir(parents=True)
             if is_archive:
-                model_dir = unpack(source, work / "unpacked", progress)
+                model_dir = unpack(source, work / "unpacked", step)
             elif checkpoint:
                 check_free_space(work, _weights_size(source) // 2)  # stored as float16
                 model_dir = convert_checkpoint(source, work / "unpacked", label=str(source))
             else:
-                model_dir = copy_folder(source, work / "unpacked", progress)
+                model_dir = copy_folder(source, work / "unpacked", step)
         except OSError as exc:
             raise ModelInstallError(
                 f"{source}: cannot import the model ({exc.strerror or exc}); check the disk "
@@ -453,6 +472,7 @@ def import_model(
         if checkpoint:
             manifest["converted_from"] = {"format": "transformers"}
             manifest["conversion"] = conversion_note()
+        stop_if_cancelled()  # meanwhile: not published
         final = publish(model_dir, "imported--" + slug(name), manifest, root)
     finally:
         shutil.rmtree(work, ignore_errors=True)

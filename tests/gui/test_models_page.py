@@ -586,3 +586,23 @@ def test_a_model_installed_with_a_long_name_widens_the_settings_to_read_it_whole
         need = max(view.sizeHintForColumn(col), header.sectionSizeHint(col))
         assert header.sectionSize(col) >= need, (col, header.sectionSize(col), need)
     page.shutdown()
+
+
+def test_cancel_during_an_import_on_the_page_imports_nothing(
+    qtbot: Any, dialog: Any, tmp_path: Path
+) -> None:
+    """Cancel, shown while an import ran, said "Stopping…" and the model was imported all
+    the same. Now the copy stops and nothing is imported."""
+    assert TINY is not None
+    source = tmp_path / "usb" / "kk-tiny"
+    source.mkdir(parents=True)
+    for f in TINY.iterdir():
+        (source / f.name).write_bytes(f.read_bytes())
+    page = dialog.models
+    page.start_import(source)
+    assert page.cancel_button.isVisible()
+    page.cancel_button.click()
+    _wait(qtbot, page)
+    assert page.status.text() == "Import stopped; nothing was imported."
+    assert "kk-tiny" not in _names(page)
+    assert not (model_cache_dir() / "imported--kk-tiny").exists()

@@ -133,13 +133,24 @@ def hub_endpoint() -> str:
     return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
 
 
+def _from_page_address(spec: str) -> str:
+    """``owner/repo`` for the address of a repository's page on the hub, copied from the
+    browser (``https://huggingface.co/owner/repo/tree/main``); anything else as it is."""
+    for hub in {DEFAULT_ENDPOINT, "https://hf.co", hub_endpoint()}:
+        if spec.lower().startswith(hub.lower() + "/"):
+            parts = re.split(r"[/?#]", spec[len(hub) + 1 :])
+            return "/".join(parts[:2]) if len(parts) >= 2 else spec
+    return spec
+
+
 def resolve_spec(spec: str) -> tuple[str, str]:
-    """Return (model name, repository) for a catalog name or an ``owner/repo``.
+    """Return (model name, repository) for a catalog name or an ``owner/repo`` (or the address
+    of its page on the hub).
 
     Raises:
         ModelError: neither a known name nor a repository id.
     """
-    spec = spec.strip()
+    spec = _from_page_address(spec.strip())
     if spec in CATALOG:
         return spec, CATALOG[spec]
     if _REPO_RE.fullmatch(spec) and ".." not in spec:

@@ -23,6 +23,7 @@ Names map to the repositories faster-whisper itself uses (``CATALOG``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -259,7 +260,15 @@ def install_model(
         manifest["files"] = file_checksums(model_dir)
         manifest["converted_from"] = {"format": "transformers", "files": announced}
         manifest["conversion"] = conversion_note()
-    manifest["multilingual"] = validate_whisper_folder(model_dir, load=load_check, label=label)
+    try:
+        manifest["multilingual"] = validate_whisper_folder(model_dir, load=load_check, label=label)
+    except NotAWhisperModelError:
+        # verified against the hub's checksums: fetched again they would fail again, and they
+        # are not kept to resume (a large model is gigabytes)
+        shutil.rmtree(stage, ignore_errors=True)
+        with contextlib.suppress(OSError):  # an empty .staging/ goes too
+            stage.parent.rmdir()
+        raise
     final = publish(model_dir, folder_name, manifest, root)
     shutil.rmtree(stage, ignore_errors=True)
     info = find_model(name, root)
@@ -330,6 +339,13 @@ def _remote_files(repo: str, revision: str, endpoint: str) -> tuple[list[_Remote
             f"{repo}: neither a CTranslate2 Whisper model (no {', '.join(missing)}) nor a "
             "Transformers checkpoint (config.json with model.safetensors or pytorch_model.bin); "
             "give a Whisper model repository, e.g. Systran/faster-whisper-small."
+        )
+    if not checkpoint and not any(
+        n.startswith(("vocabulary.", "shared_vocabulary.")) for n in names
+    ):
+        raise NotAWhisperModelError(
+            f"{repo}: the repository has no vocabulary (vocabulary.txt or vocabulary.json beside "
+            "model.bin), which CTranslate2 needs to load the model; nothing was downloaded."
         )
     files.sort(key=lambda f: (f.size, f.name))  # small files first (config.json before weights)
     return files, commit, checkpoint

@@ -557,3 +557,28 @@ def test_transcribing_a_russian_project_with_only_an_english_model_says_the_fix_
         "Models ▸ Install… base (or Import… one copied from a colleague)."
     )
     assert project.transcript.segment_count(sid) == 0
+
+
+def test_while_transcribing_an_english_choice_that_gives_way_can_go_not_the_model_used(
+    qtbot: Any, qsettings: Any, project: Project, tmp_path: Path
+) -> None:
+    """A Russian project chose an English-only model, so it is transcribed with base: while
+    that runs, removing the English-only one is asked as usual (it is not loaded), and base
+    would be refused (it is greyed out anyway: it comes from its packages)."""
+    from gui.models import in_use
+    from gui.settings import Settings, SettingsDialog
+    from transcribe.model_store import import_model
+
+    import_model(_model_folder(tmp_path / "usb" / "kk-en"), load_check=False)
+    project.set_languages("ru,kk")
+    project.set_model("kk-en")
+    d = SettingsDialog(Settings(qsettings), project=project, transcribing=lambda: True)
+    qtbot.addWidget(d)
+    page = d.models
+    qtbot.waitUntil(lambda: not page.busy(), timeout=30000)
+    rows = {m.name: m for m in page.table.rows}
+    assert in_use.running_with(project, rows["kk-en"], page.table.rows, True) is None
+    refused = in_use.running_with(project, rows["base"], page.table.rows, True)
+    assert refused is not None and refused.startswith("base is transcribing Study now")
+    assert in_use.running_with(project, rows["base"], page.table.rows, False) is None
+    page.shutdown()

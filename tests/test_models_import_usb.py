@@ -205,3 +205,39 @@ def test_a_cancelled_import_imports_nothing_and_leaves_nothing(tmp_path: Path, k
     assert "kk-tiny" not in {m.name for m in list_models()}
     cache = model_cache_dir()
     assert not cache.is_dir() or [p.name for p in cache.iterdir() if p.is_dir()] == []
+
+
+def _hf_cache_copy(root: Path) -> Path:
+    """``models--Systran--faster-whisper-small`` as a colleague copies it from their
+    ``~/.cache/huggingface/hub``: blobs, a snapshot of links to them, refs/main."""
+    assert TINY is not None
+    repo = root / "models--Systran--faster-whisper-small"
+    (repo / "blobs").mkdir(parents=True)
+    (repo / "refs").mkdir()
+    snapshot = repo / "snapshots" / "0123abcd"
+    snapshot.mkdir(parents=True)
+    for f in TINY.iterdir():
+        blob = repo / "blobs" / hashlib.sha256(f.read_bytes()).hexdigest()
+        blob.write_bytes(f.read_bytes())
+        (snapshot / f.name).symlink_to(Path("..") / ".." / "blobs" / blob.name)
+    (repo / "refs" / "main").write_text("0123abcd")
+    older = repo / "snapshots" / "ffff0000"  # an older snapshot, not the one refs/main names
+    older.mkdir()
+    (older / "config.json").write_text("{}")
+    return repo
+
+
+@pytest.mark.parametrize("given", ["repository", "snapshot"])
+def test_a_copied_hugging_face_cache_folder_imports_its_snapshot_under_the_repos_name(
+    tmp_path: Path, given: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli import main
+
+    repo = _hf_cache_copy(tmp_path / "usb" / "hub")
+    source = repo if given == "repository" else repo / "snapshots" / "0123abcd"
+    assert main(["models", "import", str(source)]) == 0
+    assert "Imported faster-whisper-small (English only" in capsys.readouterr().out
+    [info] = [m for m in list_models() if m.name == "faster-whisper-small"]
+    assert info.path is not None and not (info.path / "model.bin").is_symlink()
+    assert TINY is not None
+    assert _sha256(info.path / "model.bin") == _sha256(TINY / "model.bin")

@@ -46,6 +46,7 @@ from .model_convert import (
     require_converter,
 )
 from .model_folder import validate_whisper_folder as validate_whisper_folder
+from .model_hf import copied_cache_entry
 from .model_names import in_latin
 from .models import (
     BUNDLED_DIST,
@@ -141,8 +142,10 @@ def check_import_name(name: str) -> str:
 def default_import_name(source: Path) -> str:
     """The name an imported model gets when none is given: its folder's name, or its
     archive's without the suffix (``kk-small.tar.gz``: ``kk-small``); one that cannot name a
-    model (``казахская модель``) in Latin letters (``kazakhskaya-model``)."""
-    name = source.name
+    model (``казахская модель``) in Latin letters (``kazakhskaya-model``); a Hugging Face
+    cache's ``models--owner--repo`` folder or snapshot, the repository's name."""
+    cached = None if source.is_file() else copied_cache_entry(source)
+    name = source.name if cached is None else cached[1]
     if source.is_file():
         for suffix in _ARCHIVE_SUFFIXES:
             if name.lower().endswith(suffix):
@@ -412,9 +415,13 @@ def import_model(
             f"{source}: not a model folder or a .zip, .tar or .tar.gz archive of one."
         )
     root = cache_dir or model_cache_dir()
+    name = default_import_name(source) if name is None else name
+    cached = None if is_archive else copied_cache_entry(source)
+    if cached is not None:  # a Hugging Face cache's folder: its snapshot holds the model
+        source = cached[0]
     if not is_archive:  # a shelf of models: which to import, whatever its name
         _refuse_a_folder_of_models(source)
-    name = check_import_name(default_import_name(source) if name is None else name)
+    name = check_import_name(name)
     taken = import_name_taken(name, root)
     if taken == name:
         raise ModelExistsError(

@@ -241,3 +241,20 @@ def test_a_copied_hugging_face_cache_folder_imports_its_snapshot_under_the_repos
     assert info.path is not None and not (info.path / "model.bin").is_symlink()
     assert TINY is not None
     assert _sha256(info.path / "model.bin") == _sha256(TINY / "model.bin")
+
+
+def test_a_folder_holding_a_hugging_face_cache_or_a_split_model_says_which_to_import(
+    tmp_path: Path,
+) -> None:
+    hub = tmp_path / "usb" / "hub"
+    _hf_cache_copy(hub)
+    with pytest.raises(
+        NotAWhisperModelError, match="subfolder models--Systran--faster-whisper-small"
+    ):
+        import_model(hub)
+    shelf = tmp_path / "usb" / "shelf"
+    _split(shelf / "whisper-base", 2)
+    with pytest.raises(
+        NotAWhisperModelError, match="holds its model in the subfolder whisper-base"
+    ):
+        import_model(shelf)

@@ -103,7 +103,14 @@ def folder_of_models(folder: Path, pick: tuple[str, str], command: str) -> str |
     "import that folder"); ``command``: the command, to which the first one's path is added."""
     if not folder.is_dir() or (folder / "model.bin").exists():
         return None
-    inner = sorted(p.parent.name for p in folder.glob("*/model.bin"))
+    holding = {
+        p.parent.name
+        for pattern in ("*/model.bin", "*/model.bin.part1")
+        for p in folder.glob(pattern)
+    }
+    # a copied Hugging Face cache: each models--owner--repo folder (its snapshot is imported)
+    holding |= {p.name for p in folder.glob("models--*") if (p / "snapshots").is_dir()}
+    inner = sorted(holding)
     if not inner:
         return None
     held = (

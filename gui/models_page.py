@@ -410,7 +410,8 @@ class ModelsPage(QWidget):
         from transcribe.models import folder_of_models
 
         pick = ("import them one at a time", "import that folder")
-        shelf = folder_of_models(source, pick, "Import… ▸ From a folder…:")  # not the CLI's
+        # not the CLI's words
+        shelf = folder_of_models(source, pick, "Import… ▸ From a folder…:", importing=True)
         if shelf is not None:
             self._say(shelf, error=True)
             return

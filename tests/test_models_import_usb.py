@@ -258,3 +258,17 @@ def test_a_folder_holding_a_hugging_face_cache_or_a_split_model_says_which_to_im
         NotAWhisperModelError, match="holds its model in the subfolder whisper-base"
     ):
         import_model(shelf)
+
+
+def test_model_given_a_folder_holding_a_cache_entry_is_not_told_to_give_that_entry(
+    tmp_path: Path,
+) -> None:
+    """``--model`` cannot run a copied cache entry (models--owner--repo): the folder above it
+    is not answered "give that folder", which would fail in turn."""
+    from transcribe.models import resolve_model
+
+    hub = tmp_path / "usb" / "hub"
+    _hf_cache_copy(hub)
+    with pytest.raises(ModelError) as caught:
+        resolve_model(str(hub))
+    assert "models--Systran" not in str(caught.value)

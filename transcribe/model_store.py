@@ -492,7 +492,7 @@ def import_model(
 def _refuse_a_folder_of_models(source: Path) -> None:
     """A folder whose models are in its subfolders (one, or several): say which to import."""
     pick = ("import them one at a time", "import that folder")
-    problem = folder_of_models(source, pick, "fieldscribe models import")
+    problem = folder_of_models(source, pick, "fieldscribe models import", importing=True)
     if problem is not None:
         raise NotAWhisperModelError(problem)
 

@@ -96,20 +96,21 @@ class ModelInfo:
 
 
 # ----------------------------------------------------------------------------- checks
-def folder_of_models(folder: Path, pick: tuple[str, str], command: str) -> str | None:
+def folder_of_models(
+    folder: Path, pick: tuple[str, str], command: str, *, importing: bool = False
+) -> str | None:
     """What to say about a folder that is not a model but holds models one level down (an
     unpacked shelf of models), or None: which subfolders are models and how to take one.
     ``pick``: what to do with several, and with the only one ("import them one at a time",
-    "import that folder"); ``command``: the command, to which the first one's path is added."""
+    "import that folder"); ``command``: the command, to which the first one's path is added;
+    ``importing``: also what an import takes (a copied Hugging Face cache entry, a model whose
+    ``model.bin`` is in parts), which ``--model`` does not."""
     if not folder.is_dir() or (folder / "model.bin").exists():
         return None
-    holding = {
-        p.parent.name
-        for pattern in ("*/model.bin", "*/model.bin.part1")
-        for p in folder.glob(pattern)
-    }
-    # a copied Hugging Face cache: each models--owner--repo folder (its snapshot is imported)
-    holding |= {p.name for p in folder.glob("models--*") if (p / "snapshots").is_dir()}
+    holding = {p.parent.name for p in folder.glob("*/model.bin")}
+    if importing:  # a copied Hugging Face cache: each models--owner--repo (its snapshot)
+        holding |= {p.parent.name for p in folder.glob("*/model.bin.part1")}
+        holding |= {p.name for p in folder.glob("models--*") if (p / "snapshots").is_dir()}
     inner = sorted(holding)
     if not inner:
         return None

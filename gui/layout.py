@@ -106,15 +106,18 @@ def fit_to_screen(window: QWidget) -> None:
         window.move(x, y)
 
 
-def widen_for(widget: QWidget) -> None:
-    """Widen ``widget``'s window (shown, and not ``widget`` itself) by what ``widget`` lacks of
-    its size hint's width, as far as the screen allows (``fit_to_screen``): a row listed after
-    the window opened at its size (a model installed, with a long source) was elided."""
+def grow_for(widget: QWidget) -> None:
+    """Grow ``widget``'s window (shown, and not ``widget`` itself) by what ``widget`` lacks of
+    its size hint, as far as the screen allows (``fit_to_screen``): a row listed after the
+    window opened at its size (a model installed, with a long source) was elided, and rows
+    added were scrolled to with the screen's room below the window."""
     window = widget.window()
-    short = widget.sizeHint().width() - widget.width()
-    if window is widget or not window.isVisible() or short <= 0:
+    hint = widget.sizeHint()
+    wide = max(0, hint.width() - widget.width())
+    tall = max(0, hint.height() - widget.height())
+    if window is widget or not window.isVisible() or not (wide or tall):
         return
-    window.resize(window.width() + short, window.height())
+    window.resize(window.width() + wide, window.height() + tall)
     fit_to_screen(window)
 
 

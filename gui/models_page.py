@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.fmt import plural
-from gui.layout import widen_for
+from gui.layout import grow_for
 from gui.models import in_use, listing, wording
 from gui.models.whisper_models import WhisperModelsTable, speed_text
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
@@ -153,7 +153,7 @@ class ModelsPage(QWidget):
 
         using, why = self.project_model(models)
         self.table.set_models(models, read_speeds(self.cache_dir), using, why)
-        widen_for(self)  # a longer row than the dialog opened for, whole
+        grow_for(self)  # rows longer or more than the dialog opened for, whole
         for row, info in enumerate(self.table.rows):
             if info.name == current:
                 self.view.selectRow(row)

@@ -606,3 +606,38 @@ def test_cancel_during_an_import_on_the_page_imports_nothing(
     assert page.status.text() == "Import stopped; nothing was imported."
     assert "kk-tiny" not in _names(page)
     assert not (model_cache_dir() / "imported--kk-tiny").exists()
+
+
+def test_models_imported_after_the_settings_opened_are_in_sight_without_scrolling(
+    qtbot: Any, qsettings: Any, hub: FakeHub, tmp_path: Path
+) -> None:
+    """Five models imported with the settings open: the table scrolled to reach them while
+    the screen had room below the dialog. The dialog grows (within the screen)."""
+    from gui.settings import Settings, SettingsDialog
+    from transcribe.model_store import import_model
+
+    assert TINY is not None
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    d.tabs.setCurrentWidget(d.models)
+    d.show()
+    qtbot.waitExposed(d)
+    page = d.models
+    _wait(qtbot, page)
+    opened = d.height()
+    for name in ("kk-one", "kk-two", "kk-three", "kk-four", "kk-five"):
+        source = tmp_path / "usb" / name
+        source.mkdir(parents=True)
+        for f in TINY.iterdir():
+            (source / f.name).symlink_to(f)
+        import_model(source, load_check=False)
+    page.refresh()
+    _wait(qtbot, page)
+    qtbot.wait(50)
+    assert len(page.table.rows) == 7
+    assert (
+        d.height() > opened
+        and d.frameGeometry().height() <= d.screen().availableGeometry().height()
+    )
+    assert page.view.verticalScrollBar().maximum() == 0
+    page.shutdown()

@@ -288,12 +288,15 @@ class ModelsPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             from transcribe.model_download import DownloadCancelled
-            from transcribe.model_store import ImportCancelled, ModelDamagedError
+            from transcribe.model_store import ImportCancelled, ModelDamagedError, Stopped
 
             if isinstance(exc, DownloadCancelled):
                 self._say("Download stopped; Install the same model again to resume it.")
-            elif isinstance(exc, ImportCancelled):
-                self._say("Import stopped; nothing was imported.")
+            elif isinstance(exc, Stopped):
+                imported = isinstance(exc, ImportCancelled)
+                self._say(
+                    "Import stopped; nothing was imported." if imported else "Verification stopped."
+                )
             else:  # advice for a terminal, said with the page's buttons
                 self._say(wording.in_window(str(exc), about) or type(exc).__name__, error=True)
             if isinstance(exc, ModelDamagedError):  # the row says DAMAGED, as `models` does
@@ -552,7 +555,9 @@ class ModelsPage(QWidget):
         cache_dir, name = self.cache_dir, info.name
 
         def job(ctx: TaskContext) -> ModelInfo:
-            return verify_model(name, cache_dir, progress=lambda d, t: ctx.progress((d, t)))
+            return verify_model(
+                name, cache_dir, progress=lambda d, t: ctx.progress((d, t)), cancel=ctx.cancel
+            )
 
         def done(checked: ModelInfo) -> None:
             self._say(f"{checked.name}: every file matches the checksum recorded for it.")

@@ -76,8 +76,16 @@ class ModelDamagedError(ModelError):
     their package, or when ``base`` was assembled)."""
 
 
-class ImportCancelled(ModelError):
+class Stopped(ModelError):
+    """The user stopped an import or a verification."""
+
+
+class ImportCancelled(Stopped):
     """The user stopped an import (nothing was imported)."""
+
+
+class VerifyCancelled(Stopped):
+    """The user stopped a verification (nothing was recorded)."""
 
 
 class ModelExistsError(ModelError):
@@ -329,6 +337,7 @@ def verify_model(
     name: str,
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> ModelInfo:
     """Read every file of a model and compare it with the checksum recorded for it (at
     install or import, in the package, or when ``base`` was assembled): a file changed since
@@ -336,6 +345,7 @@ def verify_model(
     ``list_models`` compares cannot show.
 
     Raises:
+        VerifyCancelled: ``cancel`` was set (between blocks read); nothing is recorded.
         ModelError: no such model, or no checksums are known for it (a model in the Hugging
             Face cache, or a folder given by path).
         ModelDamagedError: a file is missing or differs (one line, with the repair).
@@ -351,7 +361,14 @@ def verify_model(
             "or imported with `fieldscribe models`, the bundled tiny.en and the packaged base "
             "can be verified."
         )
-    bad = mismatched_files(info.path, recorded, progress)
+
+    def step(done: int, total: int) -> None:
+        if cancel is not None and cancel.is_set():
+            raise VerifyCancelled(f"{info.name}: verification stopped.")
+        if progress is not None:
+            progress(done, total)
+
+    bad = mismatched_files(info.path, recorded, step)
     # `list` shows what verify found, until the files change again (the bundled model's
     # record is kept in the models folder, not in the Python environment)
     memo = (cache_dir or model_cache_dir()) / PACKAGE_CHECKS if info.source == "bundled" else None

@@ -641,3 +641,15 @@ def test_models_imported_after_the_settings_opened_are_in_sight_without_scrollin
     )
     assert page.view.verticalScrollBar().maximum() == 0
     page.shutdown()
+
+
+def test_cancel_during_verify_on_the_page_stops_it(qtbot: Any, dialog: Any) -> None:
+    """Cancel, shown while Verify read the files, said "Stopping…", then "every file matches"
+    as if nothing had been pressed. Now the reading stops and the page says so."""
+    page = dialog.models
+    page.select("tiny.en")  # 78 MB to read against its package's record
+    assert page.verify_button.isEnabled()
+    page.start_verify()
+    page.cancel_button.click()
+    _wait(qtbot, page, timeout=120000)
+    assert page.status.text() == "Verification stopped."

@@ -106,6 +106,21 @@ def fit_to_screen(window: QWidget) -> None:
         window.move(x, y)
 
 
+def grow_for(widget: QWidget) -> None:
+    """Grow ``widget``'s window (shown, and not ``widget`` itself) by what ``widget`` lacks of
+    its size hint, as far as the screen allows (``fit_to_screen``): a row listed after the
+    window opened at its size (a model installed, with a long source) was elided, and rows
+    added were scrolled to with the screen's room below the window."""
+    window = widget.window()
+    hint = widget.sizeHint()
+    wide = max(0, hint.width() - widget.width())
+    tall = max(0, hint.height() - widget.height())
+    if window is widget or not window.isVisible() or not (wide or tall):
+        return
+    window.resize(window.width() + wide, window.height() + tall)
+    fit_to_screen(window)
+
+
 def open_side_panel(window: QMainWindow, dock: QDockWidget, beside: int = 0) -> None:
     """``dock`` just opened in a side area, as a tab of a dock ``beside`` px wide (0: none):
     it is ``SIDE_PANEL_WIDTH`` wide, or as wide as that dock was (it opened as wide as its

@@ -7,6 +7,7 @@ Every slow step (downloading, unpacking, removing a folder, measuring speed) run
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from gui.ask_dialog import AskDialog
 from gui.fmt import plural
+from gui.layout import grow_for
 from gui.models import in_use, listing, wording
 from gui.models.whisper_models import WhisperModelsTable, speed_text
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
@@ -55,11 +57,14 @@ class ModelsPage(QWidget):
         cache_dir: Path | None = None,
         test_audio: Path = TEST_AUDIO,
         project: Project | None = None,
+        transcribing: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self.runner = runner or TaskRunner(self)
         self.cache_dir = cache_dir
         self.project = project  # the open project: removing its model warns
+        # whether the open project is being transcribed now: its model is not removed then
+        self.transcribing = transcribing or (lambda: False)
         self.test_audio = test_audio
         self.handle: TaskHandle | None = None
         #: the listing that reads files not checked yet, in the background (``refresh``)
@@ -147,6 +152,7 @@ class ModelsPage(QWidget):
 
         using, why = self.project_model(models)
         self.table.set_models(models, read_speeds(self.cache_dir), using, why)
+        grow_for(self)  # rows longer or more than the dialog opened for, whole
         for row, info in enumerate(self.table.rows):
             if info.name == current:
                 self.view.selectRow(row)
@@ -281,10 +287,15 @@ class ModelsPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             from transcribe.model_download import DownloadCancelled
-            from transcribe.model_store import ModelDamagedError
+            from transcribe.model_store import ImportCancelled, ModelDamagedError, Stopped
 
             if isinstance(exc, DownloadCancelled):
                 self._say("Download stopped; Install the same model again to resume it.")
+            elif isinstance(exc, Stopped):
+                imported = isinstance(exc, ImportCancelled)
+                self._say(
+                    "Import stopped; nothing was imported." if imported else "Verification stopped."
+                )
             else:  # advice for a terminal, said with the page's buttons
                 self._say(wording.in_window(str(exc), about) or type(exc).__name__, error=True)
             if isinstance(exc, ModelDamagedError):  # the row says DAMAGED, as `models` does
@@ -401,7 +412,8 @@ class ModelsPage(QWidget):
         from transcribe.models import folder_of_models
 
         pick = ("import them one at a time", "import that folder")
-        shelf = folder_of_models(source, pick, "Import… ▸ From a folder…:")  # not the CLI's
+        # not the CLI's words
+        shelf = folder_of_models(source, pick, "Import… ▸ From a folder…:", importing=True)
         if shelf is not None:
             self._say(shelf, error=True)
             return
@@ -417,7 +429,11 @@ class ModelsPage(QWidget):
 
         def job(ctx: TaskContext) -> ModelInfo:
             return import_model(
-                source, name=name, cache_dir=cache_dir, progress=lambda d, t: ctx.progress((d, t))
+                source,
+                name=name,
+                cache_dir=cache_dir,
+                progress=lambda d, t: ctx.progress((d, t)),
+                cancel=ctx.cancel,
             )
 
         def done(info: ModelInfo) -> None:
@@ -428,24 +444,8 @@ class ModelsPage(QWidget):
         self._run(f"Importing {source.name}…", job, done, determinate=True)
 
     def import_name_problem(self, name: str) -> str | None:
-        """Why an imported model cannot take ``name`` here (in the window's words), or None."""
-        from transcribe.model_store import check_name, import_name_taken, is_official_name
-        from transcribe.models import ModelError
-
-        if not name.strip():
-            return "The model needs a name."
-        try:
-            name = check_name(name)
-        except ModelError as exc:
-            return str(exc)
-        if is_official_name(name):
-            return f"{name!r} is the name of an official Whisper model."
-        taken = import_name_taken(name, self.cache_dir)
-        if taken == name:
-            return f"A model named {name!r} is already on this computer."
-        if taken is not None:
-            return f"{name!r} is too close to the name of the model {taken!r} on this computer."
-        return None
+        """Why an imported model cannot take ``name`` here (``wording.import_name_problem``)."""
+        return wording.import_name_problem(name, self.cache_dir)
 
     def ask_import_name(self, wanted: str, problem: str) -> str | None:
         """Ask for the imported model's name, offering a free one like ``wanted``; asked
@@ -489,6 +489,10 @@ class ModelsPage(QWidget):
     def ask_remove(self) -> None:
         info = self.selected()
         if info is None:
+            return
+        busy = in_use.running_with(self.project, info, self.table.rows, self.transcribing())
+        if busy:
+            self._say(busy, error=True)
             return
         question = f"Remove {info.name} ({info.size_bytes / 1e6:,.0f} MB) from this computer?"
         if self.project is not None and self.project_uses(info):
@@ -546,7 +550,9 @@ class ModelsPage(QWidget):
         cache_dir, name = self.cache_dir, info.name
 
         def job(ctx: TaskContext) -> ModelInfo:
-            return verify_model(name, cache_dir, progress=lambda d, t: ctx.progress((d, t)))
+            return verify_model(
+                name, cache_dir, progress=lambda d, t: ctx.progress((d, t)), cancel=ctx.cancel
+            )
 
         def done(checked: ModelInfo) -> None:
             self._say(f"{checked.name}: every file matches the checksum recorded for it.")

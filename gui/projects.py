@@ -439,7 +439,14 @@ class ProjectsController:
 
     def settings_dialog(self) -> None:
         coder = self.settings.coder
-        if SettingsDialog(self.settings, self.chrome.window, project=self.state.project).exec():
+        transcription = self.transcription
+        dialog = SettingsDialog(
+            self.settings,
+            self.chrome.window,
+            project=self.state.project,
+            transcribing=lambda: bool(transcription.running or transcription.retranscribing),
+        )
+        if dialog.exec():
             self.apply_player_settings()
             if self.settings.coder != coder:
                 self.coder_changed(self.settings.coder)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,6 +138,7 @@ class SettingsDialog(QDialog):
         *,
         models_cache_dir: Path | None = None,
         project: Project | None = None,
+        transcribing: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
@@ -164,7 +166,9 @@ class SettingsDialog(QDialog):
         form.addRow("Rewind when resuming", self.rewind)
         form.addRow("Your coder name (new projects)", self.coder)
         form.addRow("", self.auto)
-        self.models = ModelsPage(self.tabs, cache_dir=models_cache_dir, project=project)
+        self.models = ModelsPage(
+            self.tabs, cache_dir=models_cache_dir, project=project, transcribing=transcribing
+        )
         self.tabs.addTab(general, "General")
         self.tabs.addTab(self.models, "Models")
         layout = QVBoxLayout(self)

@@ -559,4 +559,5 @@ class TranscriptionController(QObject):
                     "Nothing was transcribed: the transcript is kept as it was.", 5000
                 )
             return
-        self.chrome.show_error(exc)
+        # a refusal worded for the workbench (menus, not commands) says it so
+        self.chrome.show_error(for_gui(exc) if isinstance(getattr(exc, "gui", None), str) else exc)

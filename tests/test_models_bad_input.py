@@ -246,3 +246,35 @@ def test_an_empty_name_is_refused_in_one_line(
     assert captured.err.startswith(f"fieldscribe: error: {said}") and captured.out == ""
     assert captured.err.count("\n") == 1
     assert _tree(caches) == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "repo"),
+    [
+        ("https://huggingface.co/kazakh-lab/whisper-kk-ct2", "kazakh-lab/whisper-kk-ct2"),
+        ("https://huggingface.co/kazakh-lab/whisper-kk-ct2/tree/main", "kazakh-lab/whisper-kk-ct2"),
+        ("https://huggingface.co/kazakh-lab/whisper-kk-ct2/", "kazakh-lab/whisper-kk-ct2"),
+        (
+            " https://hf.co/kazakh-lab/whisper-kk-ct2?library=ctranslate2",
+            "kazakh-lab/whisper-kk-ct2",
+        ),
+        ("https://huggingface.co/Systran/faster-whisper-small", "Systran/faster-whisper-small"),
+        ("http://127.0.0.1:9/kazakh-lab/whisper-kk-ct2", "kazakh-lab/whisper-kk-ct2"),  # the mirror
+    ],
+)
+def test_install_takes_the_address_of_a_repositorys_page_copied_from_the_browser(
+    caches: Path, typed: str, repo: str
+) -> None:
+    from transcribe.model_download import resolve_spec
+
+    assert resolve_spec(typed)[1] == repo
+
+
+@pytest.mark.parametrize(
+    "typed", ["https://github.com/kazakh-lab/whisper-kk-ct2", "https://huggingface.co/kazakh-lab"]
+)
+def test_another_address_is_still_an_unknown_model(caches: Path, typed: str) -> None:
+    from transcribe.model_download import resolve_spec
+
+    with pytest.raises(ModelError, match="Unknown model"):
+        resolve_spec(typed)

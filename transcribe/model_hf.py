@@ -74,3 +74,19 @@ def find_in_hf(spec: str) -> Path | None:
         if snap is not None:
             return snap
     return None
+
+
+def copied_cache_entry(folder: Path) -> tuple[Path, str] | None:
+    """A repository's folder of a Hugging Face cache (``models--owner--repo``, as a colleague
+    copies it from ``~/.cache/huggingface/hub``), or one of its snapshots: the snapshot that
+    holds the model and the repository's name (``faster-whisper-small``); else None."""
+    if folder.parent.name == "snapshots" and folder.parent.parent.name.startswith("models--"):
+        repo_dir, snapshot = folder.parent.parent, folder
+    elif folder.name.startswith("models--") and (folder / "snapshots").is_dir():
+        repo_dir, found = folder, _snapshot(folder)
+        if found is None:
+            return None
+        snapshot = found
+    else:
+        return None
+    return snapshot, repo_dir.name[len("models--") :].split("--")[-1] or "model"

@@ -38,7 +38,10 @@ _MARKER = "fieldscribe-verified.json"
 
 
 class ModelError(FieldScribeError):
-    """A model cannot be found, is incomplete, or does not fit the request."""
+    """A model cannot be found, is incomplete, or does not fit the request; ``gui``, when
+    set, says it in the workbench's words (``transcribe.notes.for_gui``)."""
+
+    gui: str | None = None
 
 
 # ----------------------------------------------------------------------------- bundled tiny.en

@@ -15,11 +15,10 @@ absolute paths, ``..``, links and special files are refused, and the unpacked si
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import shutil
-import struct
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,8 +29,8 @@ from .model_archive import MAX_ARCHIVE_BYTES as MAX_ARCHIVE_BYTES
 from .model_archive import MAX_ARCHIVE_MEMBERS as MAX_ARCHIVE_MEMBERS
 from .model_archive import ModelInstallError as ModelInstallError
 from .model_archive import NotAWhisperModelError as NotAWhisperModelError
+from .model_archive import bin_parts, copy_folder, unpack
 from .model_archive import check_free_space as check_free_space
-from .model_archive import copy_folder, unpack
 from .model_checksums import (
     PACKAGE_CHECKS,
     checksum_of,
@@ -46,11 +45,12 @@ from .model_convert import (
     is_transformers_whisper,
     require_converter,
 )
-from .model_file import cut_short
+from .model_folder import validate_whisper_folder as validate_whisper_folder
+from .model_hf import copied_cache_entry
+from .model_names import in_latin
 from .models import (
     BUNDLED_DIST,
     MANIFEST,
-    REQUIRED_FILES,
     ModelError,
     ModelInfo,
     base_checksums,
@@ -64,7 +64,6 @@ from .models import (
 
 _ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,79}(/[A-Za-z0-9][A-Za-z0-9._+-]{0,95})?$")
-_SPEC_NAME = b"WhisperSpec"
 _SLUG_RE = re.compile(r"[^A-Za-z0-9._+-]+")
 
 
@@ -75,6 +74,18 @@ class ModelChecksumError(ModelError):
 class ModelDamagedError(ModelError):
     """A model's files differ from the checksums recorded for them (at install or import, in
     their package, or when ``base`` was assembled)."""
+
+
+class Stopped(ModelError):
+    """The user stopped an import or a verification."""
+
+
+class ImportCancelled(Stopped):
+    """The user stopped an import (nothing was imported)."""
+
+
+class VerifyCancelled(Stopped):
+    """The user stopped a verification (nothing was recorded)."""
 
 
 class ModelExistsError(ModelError):
@@ -88,8 +99,8 @@ def check_name(name: str) -> str:
         raise ModelError("A model's name cannot be empty.")
     if not _NAME_RE.fullmatch(name) or ".." in name:
         raise ModelError(
-            f"{name!r} cannot name a model: use letters, digits, '.', '-', '_' (and one '/' "
-            "for a repository)."
+            f"{name!r} cannot name a model: use Latin letters, digits, '.', '-', '_' (and one "
+            "'/' for a repository)."
         )
     return name
 
@@ -138,118 +149,45 @@ def check_import_name(name: str) -> str:
 
 def default_import_name(source: Path) -> str:
     """The name an imported model gets when none is given: its folder's name, or its
-    archive's without the suffix (``kk-small.tar.gz``: ``kk-small``)."""
-    name = source.name
+    archive's without the suffix (``kk-small.tar.gz``: ``kk-small``); one that cannot name a
+    model (``казахская модель``) in Latin letters (``kazakhskaya-model``); a Hugging Face
+    cache's ``models--owner--repo`` folder or snapshot, the repository's name."""
+    cached = None if source.is_file() else copied_cache_entry(source)
+    name = source.name if cached is None else cached[1]
     if source.is_file():
         for suffix in _ARCHIVE_SUFFIXES:
             if name.lower().endswith(suffix):
-                return name[: -len(suffix)]
-    return name
+                name = name[: -len(suffix)]
+                break
+    try:
+        return check_name(name)
+    except ModelError:
+        return _stem(name) if name.strip() else name
 
 
 def free_import_name(name: str, cache_dir: Path | None = None) -> str:
     """A name like ``name`` that an imported model can take here: valid, not an official
     Whisper model's, and not taken (``mybase`` taken: ``mybase-2``, then ``mybase-3``...)."""
-    stem = slug(name.rsplit("/", 1)[-1])[:70].strip(".-") or "model"
-    if not stem[0].isalnum():
-        stem = "model-" + stem
-    if is_official_name(stem):
-        stem = f"imported-{stem}"
+    stem = _stem(name)
     candidate, number = stem, 2
     while is_official_name(candidate) or import_name_taken(candidate, cache_dir) is not None:
         candidate, number = f"{stem}-{number}", number + 1
     return candidate
 
 
+def _stem(name: str) -> str:
+    """A valid name like ``name`` (Latin letters, digits, '.', '-', '_'), not an official
+    model's."""
+    stem = slug(name.rsplit("/", 1)[-1])[:70].strip(".-") or "model"
+    if not stem[0].isalnum():
+        stem = "model-" + stem
+    return f"imported-{stem}" if is_official_name(stem) else stem
+
+
 def slug(text: str) -> str:
-    """A folder name for a model: ``owner/repo`` becomes ``owner--repo``."""
-    return _SLUG_RE.sub("-", text.replace("/", "--")).strip(".-") or "model"
-
-
-# ----------------------------------------------------------------------------- validation
-def validate_whisper_folder(folder: Path, *, load: bool = True, label: str | None = None) -> bool:
-    """Check that a folder holds a usable CTranslate2 Whisper model; return if multilingual.
-
-    Checks the files are there, ``model.bin`` is a CTranslate2 file of a Whisper model
-    (its header), ``config.json`` and ``tokenizer.json`` are JSON, and (``load``) that
-    CTranslate2 actually loads it.
-
-    Raises:
-        NotAWhisperModelError: with one line saying what is wrong.
-    """
-    where = label or str(folder)
-    if not folder.is_dir():
-        raise NotAWhisperModelError(f"{where}: no such folder.")
-    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
-    if missing:
-        raise NotAWhisperModelError(
-            f"{where}: not a CTranslate2 Whisper model (no {', '.join(missing)}); a "
-            "faster-whisper model folder holds model.bin, config.json and tokenizer.json (a "
-            "Transformers Whisper checkpoint, config.json with model.safetensors or "
-            "pytorch_model.bin, is converted here)."
-        )
-    spec = _model_bin_spec(folder / "model.bin")
-    if spec is None:
-        raise NotAWhisperModelError(
-            f"{where}: model.bin is not a CTranslate2 model file (damaged, or another format)."
-        )
-    if spec != _SPEC_NAME:
-        kind = spec.decode("ascii", "replace")
-        raise NotAWhisperModelError(
-            f"{where}: model.bin holds a CTranslate2 {kind} model, not a Whisper model."
-        )
-    cut = cut_short(folder / "model.bin")
-    if cut is not None:
-        raise NotAWhisperModelError(
-            f"{where}: model.bin is cut short (it ends after {cut:,} bytes, inside the data it "
-            "announces: a copy that did not finish?); copy the model again from where it came."
-        )
-    for name in ("config.json", "tokenizer.json"):
-        try:
-            json.loads((folder / name).read_bytes())
-        except (OSError, ValueError) as exc:
-            raise NotAWhisperModelError(f"{where}: {name} is damaged ({exc}).") from exc
-    multilingual = _multilingual(folder)
-    if load:
-        _load_check(folder, where)
-    return multilingual
-
-
-def _model_bin_spec(path: Path) -> bytes | None:
-    """The model spec name in a CTranslate2 ``model.bin`` header, or None if it is not one."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4 + 2 + 256)
-    except OSError:
-        return None
-    if len(head) < 8:
-        return None
-    version, length = struct.unpack_from("<IH", head)
-    if not 1 <= version <= 64 or not 1 <= length <= 250 or len(head) < 6 + length:
-        return None
-    name = head[6 : 6 + length].rstrip(b"\0")
-    return name if name.isascii() and name.replace(b"_", b"").isalnum() else None
-
-
-def _multilingual(folder: Path) -> bool:
-    from .models import is_multilingual
-
-    return is_multilingual(folder)
-
-
-def _load_check(folder: Path, where: str) -> None:
-    try:
-        import ctranslate2
-
-        model = ctranslate2.models.Whisper(
-            str(folder), device="cpu", compute_type="int8", intra_threads=1
-        )
-        del model
-    except (RuntimeError, ValueError, OSError) as exc:
-        first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise NotAWhisperModelError(
-            f"{where}: CTranslate2 cannot load the model ({first})."
-        ) from exc
+    """A folder name for a model: ``owner/repo`` becomes ``owner--repo``, Cyrillic letters
+    Latin ones (``transcribe.model_names``)."""
+    return _SLUG_RE.sub("-", in_latin(text).replace("/", "--")).strip(".-") or "model"
 
 
 # ----------------------------------------------------------------------------- publishing
@@ -399,6 +337,7 @@ def verify_model(
     name: str,
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> ModelInfo:
     """Read every file of a model and compare it with the checksum recorded for it (at
     install or import, in the package, or when ``base`` was assembled): a file changed since
@@ -406,6 +345,7 @@ def verify_model(
     ``list_models`` compares cannot show.
 
     Raises:
+        VerifyCancelled: ``cancel`` was set (between blocks read); nothing is recorded.
         ModelError: no such model, or no checksums are known for it (a model in the Hugging
             Face cache, or a folder given by path).
         ModelDamagedError: a file is missing or differs (one line, with the repair).
@@ -421,7 +361,14 @@ def verify_model(
             "or imported with `fieldscribe models`, the bundled tiny.en and the packaged base "
             "can be verified."
         )
-    bad = mismatched_files(info.path, recorded, progress)
+
+    def step(done: int, total: int) -> None:
+        if cancel is not None and cancel.is_set():
+            raise VerifyCancelled(f"{info.name}: verification stopped.")
+        if progress is not None:
+            progress(done, total)
+
+    bad = mismatched_files(info.path, recorded, step)
     # `list` shows what verify found, until the files change again (the bundled model's
     # record is kept in the models folder, not in the Python environment)
     memo = (cache_dir or model_cache_dir()) / PACKAGE_CHECKS if info.source == "bundled" else None
@@ -453,6 +400,7 @@ def import_model(
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     load_check: bool = True,
+    cancel: threading.Event | None = None,
 ) -> ModelInfo:
     """Import a model from a folder or an archive (``.zip``, ``.tar``, ``.tar.gz``).
 
@@ -466,8 +414,11 @@ def import_model(
         cache_dir: FieldScribe's model cache (default ``model_cache_dir()``).
         progress: called with (bytes done, bytes in all).
         load_check: load the model with CTranslate2 before publishing it.
+        cancel: set to stop (between blocks of the copy, and before publishing): what was
+            copied is deleted and nothing is imported.
 
     Raises:
+        ImportCancelled: ``cancel`` was set.
         NotAWhisperModelError: the source is not a CTranslate2 Whisper model.
         ModelExistsError: a model with that name is already available.
         ModelInstallError: unreadable source, unsafe archive, disk full.
@@ -480,8 +431,14 @@ def import_model(
         raise NotAWhisperModelError(
             f"{source}: not a model folder or a .zip, .tar or .tar.gz archive of one."
         )
-    name = check_import_name(default_import_name(source) if name is None else name)
     root = cache_dir or model_cache_dir()
+    name = default_import_name(source) if name is None else name
+    cached = None if is_archive else copied_cache_entry(source)
+    if cached is not None:  # a Hugging Face cache's folder: its snapshot holds the model
+        source = cached[0]
+    if not is_archive:  # a shelf of models: which to import, whatever its name
+        _refuse_a_folder_of_models(source)
+    name = check_import_name(name)
     taken = import_name_taken(name, root)
     if taken == name:
         raise ModelExistsError(
@@ -496,21 +453,31 @@ def import_model(
     checkpoint = not is_archive and is_transformers_whisper(source)
     if checkpoint:
         require_converter(str(source))
-    elif not is_archive:
-        _refuse_a_folder_of_models(source)
+    # a model.bin in parts is checked once they are joined in the staging folder
+    elif not is_archive and not bin_parts((p.name for p in source.iterdir()), str(source)):
         validate_whisper_folder(source, load=False)
     staging = staging_root(root)
     work = staging / f"import-{os.getpid()}-{time.monotonic_ns()}"
+
+    def stop_if_cancelled() -> None:
+        if cancel is not None and cancel.is_set():
+            raise ImportCancelled(f"{source}: import stopped; nothing was imported.")
+
+    def step(done: int, total: int) -> None:  # the copy stops here when cancelled
+        stop_if_cancelled()
+        if progress is not None:
+            progress(done, total)
+
     try:
         try:
             work.mkdir(parents=True)
             if is_archive:
-                model_dir = unpack(source, work / "unpacked", progress)
+                model_dir = unpack(source, work / "unpacked", step)
             elif checkpoint:
                 check_free_space(work, _weights_size(source) // 2)  # stored as float16
                 model_dir = convert_checkpoint(source, work / "unpacked", label=str(source))
             else:
-                model_dir = copy_folder(source, work / "unpacked", progress)
+                model_dir = copy_folder(source, work / "unpacked", step)
         except OSError as exc:
             raise ModelInstallError(
                 f"{source}: cannot import the model ({exc.strerror or exc}); check the disk "
@@ -529,6 +496,7 @@ def import_model(
         if checkpoint:
             manifest["converted_from"] = {"format": "transformers"}
             manifest["conversion"] = conversion_note()
+        stop_if_cancelled()  # meanwhile: not published
         final = publish(model_dir, "imported--" + slug(name), manifest, root)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -541,7 +509,7 @@ def import_model(
 def _refuse_a_folder_of_models(source: Path) -> None:
     """A folder whose models are in its subfolders (one, or several): say which to import."""
     pick = ("import them one at a time", "import that folder")
-    problem = folder_of_models(source, pick, "fieldscribe models import")
+    problem = folder_of_models(source, pick, "fieldscribe models import", importing=True)
     if problem is not None:
         raise NotAWhisperModelError(problem)
 

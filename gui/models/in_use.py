@@ -52,3 +52,21 @@ def project_model(project: Project | None, models: list[ModelInfo]) -> tuple[str
     else:
         why = f"The open project, {name}, transcribes with it (the default for its languages)."
     return fallback(project), why
+
+
+def running_with(
+    project: Project | None, info: ModelInfo, models: list[ModelInfo], transcribing: bool
+) -> str | None:
+    """Why ``info`` cannot be removed now (``transcribing``: the open project is being
+    transcribed with ``info``, chosen or its default; an English-only choice that gives way to
+    the multilingual model is not loaded), or None."""
+    if project is None or not transcribing:
+        return None
+    running, _why = project_model(project, models)
+    if info.name != running:
+        return None
+    return (
+        f"{info.name} is transcribing {project.name} now; it can be removed once the "
+        "transcription ends (or close the settings and use Transcription ▸ Cancel "
+        "transcription)."
+    )

@@ -41,3 +41,24 @@ def in_window(text: str, info: ModelInfo | None = None) -> str:
     if info is not None and info.removable and info.path is not None:
         text = text.replace(repair_advice(info.name, info.path), window_repair(info))
     return text
+
+
+def import_name_problem(name: str, cache_dir: Path | None = None) -> str | None:
+    """Why an imported model cannot take ``name`` here (in the window's words), or None."""
+    from transcribe.model_store import check_name, import_name_taken, is_official_name
+    from transcribe.models import ModelError
+
+    if not name.strip():
+        return "The model needs a name."
+    try:
+        name = check_name(name)
+    except ModelError as exc:
+        return str(exc)
+    if is_official_name(name):
+        return f"{name!r} is the name of an official Whisper model."
+    taken = import_name_taken(name, cache_dir)
+    if taken == name:
+        return f"A model named {name!r} is already on this computer."
+    if taken is not None:
+        return f"{name!r} is too close to the name of the model {taken!r} on this computer."
+    return None

@@ -432,3 +432,149 @@ def test_the_models_a_check_finds_keep_the_choice_made_meanwhile(qtbot: Any) -> 
                 assert box.currentText() == f"{chosen} {NOT_HERE}"
 
     run()
+
+
+def test_the_model_a_running_transcription_uses_is_not_removed(
+    window: Any,
+    qtbot: Any,
+    idle: Any,
+    project: Project,
+    speech_wav: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Settings ▸ Models ▸ Remove of the model the open project is being transcribed with:
+    refused with a line saying why and what to do, nothing asked, the files kept; once the
+    transcription ended it is asked as before."""
+    import threading
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.settings import SettingsDialog
+    from transcribe.model_store import import_model
+
+    import_model(_model_folder(tmp_path / "usb" / "mybase"), load_check=False)
+    project.set_model("mybase")
+    started, release = threading.Event(), threading.Event()
+
+    def transcriber(_project: Project, sid: str, **_kw: Any) -> Any:
+        started.set()
+        release.wait(30)
+
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    window.transcription.transcriber = transcriber
+    window.transcription.start_transcription(project.sessions.all()[0].id)
+    qtbot.waitUntil(started.is_set)
+    asked: list[str] = []
+
+    def yes(_parent: Any, _title: str, text: str, *_a: Any) -> Any:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    said: list[str] = []
+
+    def remove_on_the_models_page(dialog: SettingsDialog) -> int:
+        page = dialog.models
+        qtbot.waitUntil(lambda: not page.busy(), timeout=30000)
+        page.select("mybase")
+        page.remove_button.click()
+        qtbot.waitUntil(lambda: not page.busy(), timeout=30000)
+        said.append(page.status.text())
+        page.shutdown()
+        return 0
+
+    monkeypatch.setattr(SettingsDialog, "exec", remove_on_the_models_page)
+    window.projects.settings_dialog()
+    assert asked == []
+    assert said == [
+        "mybase is transcribing Study now; it can be removed once the transcription ends (or "
+        "close the settings and use Transcription ▸ Cancel transcription)."
+    ]
+    assert (model_cache_dir() / "imported--mybase" / "model.bin").exists()
+
+    release.set()
+    idle(window)
+    window.projects.settings_dialog()
+    assert len(asked) == 1 and asked[0].startswith("Remove mybase (")
+    assert not (model_cache_dir() / "imported--mybase").exists()
+
+
+def test_import_of_a_folder_named_in_russian_takes_its_name_in_latin_letters(
+    qtbot: Any, qsettings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings ▸ Models ▸ Import… ▸ From a folder… of ``казахская модель``: imported as
+    ``kazakhskaya-model``, without a question saying Cyrillic letters are not letters."""
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    from gui.settings import Settings, SettingsDialog
+
+    source = _model_folder(tmp_path / "usb" / "казахская модель")
+    asked: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **_k: asked.append(a[2]) or ("", False))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(source))
+    dialog = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(dialog)
+    page = dialog.models
+    qtbot.waitUntil(lambda: not page.busy(), timeout=30000)
+    page.import_button.menu().actions()[0].trigger()  # From a folder…
+    qtbot.waitUntil(lambda: not page.busy(), timeout=60000)
+    assert asked == []
+    assert page.status.text() == "Imported kazakhskaya-model (78 MB)."
+    assert page.selected() is not None and page.selected().name == "kazakhskaya-model"
+    page.shutdown()
+
+
+def test_transcribing_a_russian_project_with_only_an_english_model_says_the_fix_in_menus(
+    window: Any, idle: Any, project: Project, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project expects Russian and Kazakh, its model is tiny.en and no multilingual model
+    is on this computer: the workbench's refusal names the Models page, not a pip command
+    nor `fieldscribe models install` (no terminal in the workbench); nothing is written."""
+    from transcribe import models, run_model, runner
+
+    assert TINY is not None
+    tiny = models.resolve_model("tiny.en")
+    monkeypatch.setattr(run_model, "multilingual_model", lambda: None)
+    monkeypatch.setattr(models, "list_models", lambda cache_dir=None: [tiny])
+    project.set_languages("ru,kk")
+    project.set_model("tiny.en")
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = project.sessions.all()[0].id
+    window.transcription.transcriber = runner.transcribe_session
+    window.transcription.start_transcription(sid)
+    idle(window)
+    said = window.chrome.last_error
+    assert said == (
+        "The project expects Russian, Kazakh, and tiny.en is English-only (it would write "
+        "English words that nobody said); install a multilingual model: File ▸ Settings… ▸ "
+        "Models ▸ Install… base (or Import… one copied from a colleague)."
+    )
+    assert project.transcript.segment_count(sid) == 0
+
+
+def test_while_transcribing_an_english_choice_that_gives_way_can_go_not_the_model_used(
+    qtbot: Any, qsettings: Any, project: Project, tmp_path: Path
+) -> None:
+    """A Russian project chose an English-only model, so it is transcribed with base: while
+    that runs, removing the English-only one is asked as usual (it is not loaded), and base
+    would be refused (it is greyed out anyway: it comes from its packages)."""
+    from gui.models import in_use
+    from gui.settings import Settings, SettingsDialog
+    from transcribe.model_store import import_model
+
+    import_model(_model_folder(tmp_path / "usb" / "kk-en"), load_check=False)
+    project.set_languages("ru,kk")
+    project.set_model("kk-en")
+    d = SettingsDialog(Settings(qsettings), project=project, transcribing=lambda: True)
+    qtbot.addWidget(d)
+    page = d.models
+    qtbot.waitUntil(lambda: not page.busy(), timeout=30000)
+    rows = {m.name: m for m in page.table.rows}
+    assert in_use.running_with(project, rows["kk-en"], page.table.rows, True) is None
+    refused = in_use.running_with(project, rows["base"], page.table.rows, True)
+    assert refused is not None and refused.startswith("base is transcribing Study now")
+    assert in_use.running_with(project, rows["base"], page.table.rows, False) is None
+    page.shutdown()

@@ -555,3 +555,101 @@ def test_closing_the_settings_during_the_first_check_stops_reading(
     d.done(0)  # shutdown: waits for the check
     folders = {p.parent for p in read}
     assert len(folders) == 1, folders  # the first model's files only
+
+
+def test_a_model_installed_with_a_long_name_widens_the_settings_to_read_it_whole(
+    qtbot: Any, qsettings: Any, hub: FakeHub
+) -> None:
+    """The dialog opens as wide as the models listed then need; a model installed afterwards
+    (a community repository: "installed (kazakh-lab/whisper-kk-ct2)" beside its name) read
+    "installed (kazakh-lab…" in a dialog that kept its width with the screen's room beside it.
+    It widens, within the screen."""
+    from gui.settings import Settings, SettingsDialog
+
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    d.tabs.setCurrentWidget(d.models)
+    d.show()
+    qtbot.waitExposed(d)
+    page = d.models
+    _wait(qtbot, page)
+    opened = d.width()
+    assert TINY is not None
+    hub.add_repo("kazakh-lab/whisper-kk-ct2", TINY)
+    page.start_install("kazakh-lab/whisper-kk-ct2")
+    _wait(qtbot, page)
+    assert "Installed kazakh-lab/whisper-kk-ct2" in page.status.text(), page.status.text()
+    qtbot.wait(50)
+    view, header = page.view, page.view.horizontalHeader()
+    assert d.width() > opened and d.width() <= d.screen().availableGeometry().width()
+    for col in range(view.model().columnCount()):
+        need = max(view.sizeHintForColumn(col), header.sectionSizeHint(col))
+        assert header.sectionSize(col) >= need, (col, header.sectionSize(col), need)
+    page.shutdown()
+
+
+def test_cancel_during_an_import_on_the_page_imports_nothing(
+    qtbot: Any, dialog: Any, tmp_path: Path
+) -> None:
+    """Cancel, shown while an import ran, said "Stopping…" and the model was imported all
+    the same. Now the copy stops and nothing is imported."""
+    assert TINY is not None
+    source = tmp_path / "usb" / "kk-tiny"
+    source.mkdir(parents=True)
+    for f in TINY.iterdir():
+        (source / f.name).write_bytes(f.read_bytes())
+    page = dialog.models
+    page.start_import(source)
+    assert page.cancel_button.isVisible()
+    page.cancel_button.click()
+    _wait(qtbot, page)
+    assert page.status.text() == "Import stopped; nothing was imported."
+    assert "kk-tiny" not in _names(page)
+    assert not (model_cache_dir() / "imported--kk-tiny").exists()
+
+
+def test_models_imported_after_the_settings_opened_are_in_sight_without_scrolling(
+    qtbot: Any, qsettings: Any, hub: FakeHub, tmp_path: Path
+) -> None:
+    """Five models imported with the settings open: the table scrolled to reach them while
+    the screen had room below the dialog. The dialog grows (within the screen)."""
+    from gui.settings import Settings, SettingsDialog
+    from transcribe.model_store import import_model
+
+    assert TINY is not None
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    d.tabs.setCurrentWidget(d.models)
+    d.show()
+    qtbot.waitExposed(d)
+    page = d.models
+    _wait(qtbot, page)
+    opened = d.height()
+    for name in ("kk-one", "kk-two", "kk-three", "kk-four", "kk-five"):
+        source = tmp_path / "usb" / name
+        source.mkdir(parents=True)
+        for f in TINY.iterdir():
+            (source / f.name).symlink_to(f)
+        import_model(source, load_check=False)
+    page.refresh()
+    _wait(qtbot, page)
+    qtbot.wait(50)
+    assert len(page.table.rows) == 7
+    assert (
+        d.height() > opened
+        and d.frameGeometry().height() <= d.screen().availableGeometry().height()
+    )
+    assert page.view.verticalScrollBar().maximum() == 0
+    page.shutdown()
+
+
+def test_cancel_during_verify_on_the_page_stops_it(qtbot: Any, dialog: Any) -> None:
+    """Cancel, shown while Verify read the files, said "Stopping…", then "every file matches"
+    as if nothing had been pressed. Now the reading stops and the page says so."""
+    page = dialog.models
+    page.select("tiny.en")  # 78 MB to read against its package's record
+    assert page.verify_button.isEnabled()
+    page.start_verify()
+    page.cancel_button.click()
+    _wait(qtbot, page, timeout=120000)
+    assert page.status.text() == "Verification stopped."

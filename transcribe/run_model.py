@@ -119,6 +119,81 @@ def check_identification(info: ModelInfo, transcriber: Any, notes: list[str]) ->
     )
 
 
+#: an English-only model that hears another language writes English nobody said: decoded
+#: greedily (temperature 0) it loops ("Thank you very much, thank you very much, ...") or is
+#: unsure. tiny.en measured on a recording's first minute: English (the demo, espeak-ng, AMI's
+#: far-field meetings) mean log-probability -0.2 to -0.7, compression 1.2 to 1.8, repeated
+#: three-word runs at most 4 %; Russian and Kazakh (real, espeak-ng) compression 12 to 21 or
+#: repeated runs 57 % and more, or -0.98 and less. A few seconds of real Kazakh (-0.55 to
+#: -0.86, no loop) pass: rather that than refuse English.
+ENGLISH_ALONE_UNSURE = -0.9
+ENGLISH_ALONE_LOOPS = 2.4  # gzip compression ratio (Whisper's own loop threshold)
+ENGLISH_ALONE_REPEATS = 0.3  # share of three-word runs said more than once
+
+
+def repeated_runs(text: str) -> float:
+    """The share of ``text``'s three-word runs that occur more than once in it."""
+    import re
+    from collections import Counter
+
+    words = re.findall(r"[\w']+", text.lower())
+    runs = Counter(tuple(words[i : i + 3]) for i in range(len(words) - 2))
+    total = sum(runs.values())
+    return sum(n for n in runs.values() if n > 1) / total if total else 0.0
+
+
+def english_alone(path: Path, info: ModelInfo, threads: int | None) -> None:
+    """With no multilingual model to identify languages and no language said, an English-only
+    model is heard on the recording's first speech (``SNIFF_S``) before anything is stored:
+    where its greedy text loops or it is unsure (``ENGLISH_ALONE_*``), it is hearing another
+    language, which it would write as English nobody said ("Thank you for watching").
+
+    Raises:
+        ModelError: the model heard another language (one line: what it wrote, the fixes).
+    """
+    from .guards import compression_ratio
+    from .model_load import load_model
+    from .stream import SAMPLE_RATE, PcmReader
+
+    with PcmReader(path) as reader:
+        audio = reader.read(SNIFF_S * SAMPLE_RATE)
+    model, _device = load_model(info, threads=threads, device="auto")
+    try:
+        decoded, _ = model.transcribe(
+            audio, beam_size=5, vad_filter=True, language="en", temperature=0.0
+        )
+        segments = list(decoded)
+    except (ValueError, RuntimeError, IndexError):  # nothing to hear: nothing to say
+        return
+    heard = sum(s.end - s.start for s in segments)
+    text = " ".join(s.text.strip() for s in segments)
+    if heard <= 0 or not text:
+        return
+    sure = sum(s.avg_logprob * (s.end - s.start) for s in segments) / heard
+    loops = compression_ratio(text) > ENGLISH_ALONE_LOOPS
+    repeats = repeated_runs(text) >= ENGLISH_ALONE_REPEATS
+    if sure >= ENGLISH_ALONE_UNSURE and not loops and not repeats:
+        return
+    from .models import multilingual_advice
+
+    shown = text if len(text) <= 60 else text[:57].rstrip() + "..."
+    how = "in a loop" if loops or repeats else f"unsure of it (mean log-probability {sure:.2f})"
+    said = (
+        f"{info.name} is English-only and no multilingual model is installed to tell the "
+        f"language: it wrote this recording's first speech as {shown!r}, {how}, as it writes "
+        "speech in another language. Nothing was stored"
+    )
+    refused = ModelError(
+        f"{said}; {multilingual_advice()}, or, if the speech is English, "
+        "set the project's language: fieldscribe languages DIR --set en."
+    )
+    refused.gui = (
+        f"{said}; {multilingual_advice(gui=True)}, or, if the speech is English, set the "
+        f"project's language to English in {PROJECT_SETTINGS}."
+    )
+    raise refused
+
+
 def hear_first(
     path: Path, info: ModelInfo, notes: list[str], threads: int | None, expects_english: bool
 ) -> ModelInfo:
@@ -130,6 +205,8 @@ def hear_first(
     stretch is then identified, and speech in another language transcribed in it."""
     better = multilingual_model()
     if better is None:
+        if not expects_english:
+            english_alone(path, info, threads)
         return info
     from storage.core.languages import language_name
 

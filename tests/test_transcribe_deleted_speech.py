@@ -25,35 +25,20 @@ from storage import Project
 from storage.history.undo import UndoScope
 from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
-from storage.transcript.transcript import SegmentDraft
-from tests.fake_whisper import FakeWhisperBase, use_fake_whisper
-from tests.hardening_support import run_cli, tone_wav
-from transcribe.batches import ChunkResult
+from tests.fake_whisper import TOTAL_MS, OneBatchWhisper, one_batch_fixtures
+from tests.hardening_support import run_cli
 from transcribe.runner import transcribe_session
 
-TOTAL_MS = 6000
 OLD = [(0, 1500, "Как доехали?"), (1500, 4000, "Расскажите о себе."), (4000, 6000, "Я учитель.")]
 
 
-class FakeWhisper(FakeWhisperBase):
-    """Writes ``drafts`` (start, end, text) in one batch over the whole recording."""
+class FakeWhisper(OneBatchWhisper):
+    """Writes ``drafts`` in one batch over the whole recording (``tests.fake_whisper``)."""
 
-    drafts: ClassVar[list[tuple[int, int, str]]] = []
-
-    def transcribe_chunks(self, _path: Any, *, start_ms: int = 0, **_k: Any) -> Any:
-        drafts = [SegmentDraft(s, e, text, language="ru") for s, e, text in FakeWhisper.drafts]
-        yield ChunkResult(drafts, start_ms, TOTAL_MS, "ru", final=True)
+    drafts: ClassVar[list[Any]] = []
 
 
-@pytest.fixture
-def fake_whisper(monkeypatch: pytest.MonkeyPatch) -> type[FakeWhisper]:
-    use_fake_whisper(monkeypatch, FakeWhisper)
-    return FakeWhisper
-
-
-@pytest.fixture(scope="module")
-def wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tone_wav(tmp_path_factory.mktemp("audio") / "fg.wav", seconds=TOTAL_MS / 1000)
+fake_whisper, wav = one_batch_fixtures(FakeWhisper)
 
 
 def _transcribed(

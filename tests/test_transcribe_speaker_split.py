@@ -24,34 +24,19 @@ from storage import Project
 from storage.core.models import Word
 from storage.speakers.speakers import SegmentRelabel
 from storage.transcript.transcript import SegmentDraft
-from tests.fake_whisper import FakeWhisperBase, use_fake_whisper
-from tests.hardening_support import run_cli, tone_wav
-from transcribe.batches import ChunkResult
+from tests.fake_whisper import OneBatchWhisper, one_batch_fixtures
+from tests.hardening_support import run_cli
 from transcribe.carry import SpeakerSpans, carry_speakers
 from transcribe.runner import transcribe_session
 
-TOTAL_MS = 6000
+
+class FakeWhisper(OneBatchWhisper):
+    """Writes ``drafts`` in one batch over the whole recording (``tests.fake_whisper``)."""
+
+    drafts: ClassVar[list[Any]] = []
 
 
-class FakeWhisper(FakeWhisperBase):
-    """Writes ``drafts`` in one batch over the whole recording."""
-
-    drafts: ClassVar[list[SegmentDraft]] = []
-
-    def transcribe_chunks(self, _path: Any, *, start_ms: int = 0, **_k: Any) -> Any:
-        drafts = [SegmentDraft(**vars(d)) for d in FakeWhisper.drafts]
-        yield ChunkResult(drafts, start_ms, TOTAL_MS, "ru", final=True)
-
-
-@pytest.fixture
-def fake_whisper(monkeypatch: pytest.MonkeyPatch) -> type[FakeWhisper]:
-    use_fake_whisper(monkeypatch, FakeWhisper)
-    return FakeWhisper
-
-
-@pytest.fixture(scope="module")
-def wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tone_wav(tmp_path_factory.mktemp("audio") / "fg.wav", seconds=TOTAL_MS / 1000)
+fake_whisper, wav = one_batch_fixtures(FakeWhisper)
 
 
 def _timed(start_ms: int, tokens: list[tuple[int, int, str]], **kw: Any) -> SegmentDraft:

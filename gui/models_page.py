@@ -495,12 +495,9 @@ class ModelsPage(QWidget):
             self._say(busy, error=True)
             return
         question = f"Remove {info.name} ({info.size_bytes / 1e6:,.0f} MB) from this computer?"
-        if self.project is not None and self.project_uses(info):
-            question += (
-                f"\n\nThe open project, {self.project.name}, transcribes with {info.name}; "
-                f"without it, it will transcribe with {self._fallback()}, the default for its "
-                "languages, instead."
-            )
+        note = in_use.removal_note(self.project, info, self.table.rows)
+        if note:
+            question += f"\n\n{note}"
         others = self.other_projects(info)
         if others:
             question += (

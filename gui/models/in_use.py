@@ -54,6 +54,28 @@ def project_model(project: Project | None, models: list[ModelInfo]) -> tuple[str
     return fallback(project), why
 
 
+def removal_note(project: Project | None, info: ModelInfo, models: list[ModelInfo]) -> str:
+    """What removing ``info`` means for the open project, when it chose it ("" when not). An
+    English-only choice in a Russian/Kazakh project gives way to a multilingual model at
+    transcription: the question said the project "transcribes with" the English-only one."""
+    if project is None or not project_uses(project, info):
+        return ""
+    name, default = project.name, fallback(project)
+    others = beyond_english(info.multilingual, project.languages)
+    instead = pick_multilingual(models) if others else None
+    if instead is not None and instead != info.name:
+        names = ", ".join(language_name(code) for code in others)
+        return (
+            f"The open project, {name}, chose {info.name}, which is English-only while it "
+            f"expects {names}: it transcribes with {instead} instead; without {info.name} it "
+            f"will transcribe with {default}, the default for its languages."
+        )
+    return (
+        f"The open project, {name}, transcribes with {info.name}; without it, it will "
+        f"transcribe with {default}, the default for its languages, instead."
+    )
+
+
 def running_with(
     project: Project | None, info: ModelInfo, models: list[ModelInfo], transcribing: bool
 ) -> str | None:

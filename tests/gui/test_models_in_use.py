@@ -152,8 +152,12 @@ def test_removing_the_open_projects_model_warns_and_project_settings_marks_it_go
     window.projects.settings_dialog()
     [question] = asked
     assert question.startswith("Remove mybase (")
-    assert "The open project, Study, transcribes with mybase" in question
-    assert "it will transcribe with base, the default for its languages, instead" in question
+    # mybase is English-only (tiny.en's files) in a Russian/Kazakh project: base transcribes it
+    assert (
+        "The open project, Study, chose mybase, which is English-only while it expects Russian, "
+        "Kazakh: it transcribes with base instead; without mybase it will transcribe with base"
+    ) in question.replace("\n", " ")
+    assert "transcribes with mybase" not in question
     assert said[0].startswith("Removed mybase. Study will transcribe with base")
     assert not (model_cache_dir() / "imported--mybase").exists()
 
@@ -578,3 +582,29 @@ def test_while_transcribing_an_english_choice_that_gives_way_can_go_not_the_mode
     assert refused is not None and refused.startswith("base is transcribing Study now")
     assert in_use.running_with(project, rows["base"], page.table.rows, False) is None
     page.shutdown()
+
+
+def test_the_remove_question_says_what_a_project_that_chose_the_model_transcribes_with(
+    project: Project,
+) -> None:
+    """An English-only project's choice is the model it transcribes with; a Russian project's
+    English-only choice gives way to base, and the question says so."""
+    from gui.models import in_use
+    from transcribe.models import list_models
+
+    models = list_models()
+    tiny = next(m for m in models if m.name == "tiny.en")
+    project.set_model("tiny.en")
+    project.set_languages("en")
+    assert in_use.removal_note(project, tiny, models).startswith(
+        "The open project, Study, transcribes with tiny.en; without it"
+    )
+    project.set_languages("ru")
+    if in_use.pick_multilingual(models) is None:
+        pytest.skip("no multilingual model here")
+    assert in_use.removal_note(project, tiny, models).startswith(
+        "The open project, Study, chose tiny.en, which is English-only while it expects Russian: "
+        "it transcribes with base instead"
+    )
+    project.set_model(None)
+    assert in_use.removal_note(project, tiny, models) == ""

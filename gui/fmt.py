@@ -29,8 +29,10 @@ def fmt_when(iso: str) -> str:
     shown as it is."""
     from datetime import UTC, datetime
 
-    try:  # a version repaired or merged later carries a mark after its time ("~words", "+")
-        when = datetime.fromisoformat(iso.split("~", 1)[0].rstrip("+"))
+    from storage.core.ids import version_time
+
+    try:
+        when = datetime.fromisoformat(version_time(iso))
     except ValueError:
         return iso
     if when.tzinfo is None:

@@ -41,3 +41,10 @@ def new_id() -> str:
 def now_iso() -> str:
     """Return the current UTC time as ISO 8601 with milliseconds."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def version_time(version: str) -> str:
+    """The time a row's version (``updated_at``) says, without the marks later steps add: a
+    segment repaired at open ends "~words" (``storage.core.stale_words``), a version merged
+    after another "+" (``storage.team.merge_same_name``)."""
+    return version.split("~", 1)[0].rstrip("+")

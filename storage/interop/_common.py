@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from storage.core.ids import version_time
 from storage.core.words import plural
 
 QDA_NS = "urn:QDA-XML:project:1.0"
@@ -45,8 +46,8 @@ def xml_datetime(iso: str | None) -> str | None:
     """Turn our ISO timestamps into xsd:dateTime (``YYYY-MM-DDTHH:MM:SSZ``)."""
     if not iso:
         return None
-    try:  # a version repaired or merged later carries a mark after its time ("~words", "+")
-        when = datetime.fromisoformat(iso.split("~", 1)[0].rstrip("+").replace("Z", "+00:00"))
+    try:
+        when = datetime.fromisoformat(version_time(iso).replace("Z", "+00:00"))
     except ValueError:
         return None
     if when.tzinfo is None:

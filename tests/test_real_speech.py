@@ -80,3 +80,23 @@ def test_an_english_turn_inside_real_russian_speech_keeps_each_language(tmp_path
     order = [d.language for d in drafts]
     collapsed = [code for i, code in enumerate(order) if i == 0 or order[i - 1] != code]
     assert collapsed == ["ru", "en", "ru"], order
+
+
+def test_a_sentence_read_again_is_written_each_time_it_was_said(tmp_path: Path) -> None:
+    """A person says a sentence twice, then another three times (a question asked again, a
+    statement read twice). Before: the piece with the sentence said twice was dropped whole as
+    "repetitive" (the sentence before it too: three stretches without transcript), and of
+    three readings two were collapsed away and left without transcript."""
+    before, twice, thrice = real_russian(21), real_russian(10), real_russian(36)
+    turns = [before, twice, twice, thrice, thrice, thrice]
+    path = join_turns(tmp_path, [wav for wav, _ in turns], pause_s=0.4)
+    drafts = list(
+        Transcriber("base", threads=2, device="cpu").transcribe(path, languages=["ru", "kk", "en"])
+    )
+    assert not [d for d in drafts if d.untranscribed], [d.text for d in drafts]
+    heard = _normalise(" ".join(d.text for d in drafts))
+    assert heard.count("петербурга") == 2, heard
+    assert heard.count("магнитных") == 3, heard
+    said = " ".join(text for _, text in turns)
+    cer = jiwer.cer(_normalise(said), heard)
+    assert cer < 0.12, (cer, heard)

@@ -5,6 +5,7 @@ placeholders."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 from storage.core.models import Word
@@ -15,6 +16,9 @@ from .coverage import free_spans
 from .languages import why_dropped
 from .stream import SAMPLE_RATE
 
+#: what decodes a stretch of the window alone (start, end in seconds): its words
+Hear = Callable[[float, float], list[guards.WordT]]
+
 
 def to_drafts(
     seg: Any,
@@ -22,8 +26,14 @@ def to_drafts(
     offset_ms: int,
     dropped: list[str],
     language: str | None = None,
+    hear: Hear | None = None,
 ) -> list[SegmentDraft]:
-    """Turn one decoded piece into guarded, sentence-like segment drafts in ``language``."""
+    """Turn one decoded piece into guarded, sentence-like segment drafts in ``language``.
+
+    A phrase written again right after itself is a decoder's loop unless ``hear``, decoding
+    the copy's own stretch alone, hears it said again (``said_again_parts``): then each copy is
+    guarded on its own, so a sentence a person repeated is neither collapsed into one nor,
+    through the repetition, takes the whole piece with it as "repetitive"."""
     words = [
         guards.WordT(float(w.start), float(w.end), str(w.word), float(w.probability))
         for w in (seg.words or [])
@@ -31,12 +41,51 @@ def to_drafts(
     kept = guards.cut_loop(words)
     if len(kept) < len(words):
         dropped.append(f"loop: {''.join(w.word for w in words[len(kept) :])[:60]}")
-    collapsed = guards.collapse_repeats(kept)
-    text = (
-        "".join(w.word for w in collapsed).strip()
-        if words
-        else guards.cut_loop_text(str(seg.text)).strip()
-    )
+    if not words:
+        text = guards.cut_loop_text(str(seg.text)).strip()
+        whole = guards.Candidate(
+            text, float(seg.start), float(seg.end), seg.avg_logprob, seg.no_speech_prob
+        )
+        why = why_dropped(whole, speech, language)
+        if why is not None:
+            dropped.append(f"{why}: {text[:60]}")
+            return []
+        start, end = round(float(seg.start) * 1000), round(float(seg.end) * 1000)
+        return [
+            SegmentDraft(offset_ms + start, offset_ms + max(start, end), text, language=language)
+        ]
+    drafts = []
+    for part in said_again_parts(kept, hear) or [kept]:
+        drafts.extend(_part_drafts(seg, part, speech, offset_ms, dropped, language))
+    return drafts
+
+
+def said_again_parts(words: list[guards.WordT], hear: Hear | None) -> list[list[guards.WordT]]:
+    """The words in parts, a new one at each copy of a phrase (``guards.later_copies``) that
+    its own stretch, decoded alone by ``hear``, reads again (``guards.heard_as``); the first
+    copy not heard again ends the search (a loop goes on from there)."""
+    if hear is None:
+        return [words] if words else []
+    starts = [0]
+    for start, length in guards.later_copies(words):
+        copy = words[start : start + length]
+        if not guards.heard_as(copy, hear(copy[0].start, copy[-1].end)):
+            break
+        starts.append(start)
+    return [words[a:b] for a, b in itertools.pairwise([*starts, len(words)]) if a < b]
+
+
+def _part_drafts(
+    seg: Any,
+    words: list[guards.WordT],
+    speech: list[tuple[float, float]],
+    offset_ms: int,
+    dropped: list[str],
+    language: str | None,
+) -> list[SegmentDraft]:
+    """``to_drafts`` for one part of a decoded piece's words."""
+    collapsed = guards.collapse_repeats(words)
+    text = "".join(w.word for w in collapsed).strip()
     whole = guards.Candidate(
         text, float(seg.start), float(seg.end), seg.avg_logprob, seg.no_speech_prob, collapsed
     )
@@ -44,11 +93,6 @@ def to_drafts(
     if why is not None:
         dropped.append(f"{why}: {text[:60]}")
         return []
-    if not collapsed:
-        start, end = round(float(seg.start) * 1000), round(float(seg.end) * 1000)
-        return [
-            SegmentDraft(offset_ms + start, offset_ms + max(start, end), text, language=language)
-        ]
     drafts = []
     for piece in split_sentences(collapsed):
         piece_text = "".join(w.word for w in piece).strip()

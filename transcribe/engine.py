@@ -29,6 +29,7 @@ results, read-ahead), ``coverage`` (speech without words, decoded again) and ``d
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 from collections import deque
@@ -42,6 +43,7 @@ import numpy as np
 from storage.core.models import NUMBER_STYLES
 from storage.transcript.transcript import SegmentDraft
 
+from . import guards
 from .batches import BatchPlan, ChunkResult, InFlight, Prefetch, plan_batches
 from .coverage import (
     mostly_uncovered,
@@ -62,6 +64,9 @@ log = logging.getLogger(__name__)
 
 WINDOW_S = 300.0  # audio decoded and held in memory at once (default of ``Transcriber``)
 BATCH_SIZE = 4  # 30-second pieces decoded together (default of ``Transcriber``)
+#: a phrase written again is heard again alone (``Transcriber._hear``) with this much audio
+#: either side of its words (their times are Whisper's, a shade tight)
+HEAR_PAD_S = 0.15
 BEAM_SIZE = 5  # beam search width (default of ``Transcriber``); see docs/transcription.md
 # the part of a batch's work taken by identifying its stretches' languages (the rest is
 # decoding them), for progress between batches (``InFlight``)
@@ -354,7 +359,12 @@ class Transcriber:
             self._decode_again(window.audio, again, code, decoded)
             found: list[SegmentDraft] = []
             for seg in decoded:
-                found.extend(to_drafts(seg, speech_s, window.start_ms, dropped, code))
+                found.extend(
+                    to_drafts(
+                        seg, speech_s, window.start_ms, dropped, code,
+                        functools.partial(self._hear, window.audio, code),
+                    )
+                )  # fmt: skip
             holes = placeholders(run, found, window.start_ms, code)
             if language is None:
                 holes = [self._hole_language(window, hole, code) for hole in holes]
@@ -367,6 +377,22 @@ class Transcriber:
             drafts, plan.start_ms, plan.done_ms, language or main_language(drafts), plan.final,
             dropped,
         )  # fmt: skip
+
+    def _hear(self, audio: Audio, code: str, start: float, end: float) -> list[guards.WordT]:
+        """The words of a stretch of the window (seconds) decoded alone in ``code``: is a
+        phrase the decoder wrote again said again there (``drafts.said_again_parts``)?"""
+        pad = round(HEAR_PAD_S * SAMPLE_RATE)
+        part = {
+            "start": max(0, round(start * SAMPLE_RATE) - pad),
+            "end": min(len(audio), round(end * SAMPLE_RATE) + pad),
+        }
+        if part["end"] <= part["start"]:
+            return []
+        return [
+            guards.WordT(float(w.start), float(w.end), str(w.word), float(w.probability))
+            for seg in self._decode(audio, [[part]], code)
+            for w in (seg.words or [])
+        ]
 
     def _hole_language(self, window: Window, hole: SegmentDraft, code: str) -> SegmentDraft:
         """A placeholder in a stretch decoded in ``code``, with the language Whisper hears in it

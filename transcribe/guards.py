@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import zlib
 from collections.abc import Sequence
@@ -235,6 +236,12 @@ def _loop_cut_short(keys: Sequence[str], max_n: int) -> int | None:
                 and tail[-1]
                 and gram[begun - 1].startswith(tail[-1])
             ):
+                # a loop of whole copies ("X X X") also reads as its phase shifted by a word
+                # or more ("X" less its first word, then that word): it starts where the
+                # words before agree a phrase apart, and is cut after its first copy there
+                # (before: "X Развернул", the next copy's first word left on its own)
+                while first > 0 and keys[first - 1] == keys[first + n - 1]:
+                    first -= 1
                 return first + n
     return None
 
@@ -259,6 +266,48 @@ def said_again(
             if n >= least and again - first - n <= within and all(keys[first : first + n]):
                 return again, n
     return None
+
+
+def later_copies(
+    words: Sequence[WordT], least: int = LOOP_CUT_SHORT_WORDS, within: int = 2
+) -> list[tuple[int, int]]:
+    """Every phrase of ``least`` words or more written again right after itself
+    (``said_again``), in order: (where the copy starts, its length in words). A copy written
+    again is found in turn ("X X X": the second and the third)."""
+    found: list[tuple[int, int]] = []
+    base = 0
+    while (hit := said_again(words[base:], least, within)) is not None:
+        found.append((base + hit[0], hit[1]))
+        base += hit[0]
+    return found
+
+
+#: a copy a person said again is heard again alone (``heard_as``): its words, decoded on
+#: their own, are at least this like the copy's (difflib's ratio over the words)...
+HEARD_AGAIN_LIKENESS = 0.75
+#: ... and Whisper is at least this sure of them (mean word probability); a decoder's loop
+#: over speech it does not hear writes the phrase again surely only in its own wake
+HEARD_AGAIN_PROBABILITY = 0.5
+#: a copy spoken takes time: at least this many seconds a word (a loop's words are often
+#: squeezed together or stacked at one instant)
+HEARD_AGAIN_WORD_S = 0.12
+
+
+def heard_as(copy: Sequence[WordT], heard: Sequence[WordT]) -> bool:
+    """Whether a phrase the decoder wrote again (``copy``, with its times) was said again: its
+    own stretch of audio, decoded alone (``heard``), reads the same words, surely, and it lasts
+    as long as words take. A person repeats a sentence (a moderator's question asked again, a
+    slogan, a statement read twice); a decoder that lost its place writes a phrase again over
+    speech that says something else."""
+    if not copy or not heard:
+        return False
+    if copy[-1].end - copy[0].start < HEARD_AGAIN_WORD_S * len(copy):
+        return False
+    said = [normalise(w.word) for w in copy]
+    read = [normalise(w.word) for w in heard]
+    likeness = difflib.SequenceMatcher(None, said, read, autojunk=False).ratio()
+    sure = sum(w.probability for w in heard) / len(heard)
+    return likeness >= HEARD_AGAIN_LIKENESS and sure >= HEARD_AGAIN_PROBABILITY
 
 
 def _overlap(start: float, end: float, speech: Sequence[tuple[float, float]]) -> float:

@@ -156,3 +156,21 @@ def test_parts_hold_every_word_once_in_order_and_split_only_at_heard_copies(
         if begin not in heard:
             break
         assert begin in opened
+
+
+def test_a_retry_of_a_sentence_said_twice_and_written_once_is_kept() -> None:
+    """Whisper wrote the sentence once and skipped its second saying; the retry of that
+    speech reads it again. Before, it was dropped as a duplicate of the words nearby (the
+    speech became a placeholder). Now the first pass's words are heard where they lie: read
+    there too, the sentence was said twice; read as something else, the first pass's timings
+    were off (it skipped what lies there), and the retry is the duplicate it was."""
+    from transcribe.coverage import not_repeated
+
+    first = Seg(_said(X, 0.0))
+    retry = Seg(_said(X, 6.0))
+    assert not_repeated([retry], [first]) == []
+    assert not_repeated([retry], [first], hear=_hearing({0.0: X})) == [retry]
+    other = "Сначала думали что это следы бурь в магнитных полях Земли."
+    assert not_repeated([retry], [first], hear=_hearing({0.0: other})) == []
+    elsewhere = Seg(_said(A, 6.0))
+    assert not_repeated([elsewhere], [first], hear=_hearing({})) == [elsewhere]

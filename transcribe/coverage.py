@@ -5,6 +5,7 @@ another language are taken out."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from . import guards
@@ -87,29 +88,59 @@ def free_spans(
     return free
 
 
-def not_repeated(again: list[Any], decoded: list[Any], near_s: float = 10.0) -> list[Any]:
+def not_repeated(
+    again: list[Any],
+    decoded: list[Any],
+    near_s: float = 10.0,
+    hear: Callable[[float, float], list[guards.WordT]] | None = None,
+) -> list[Any]:
     """The segments of a retry, less those whose words the first pass already has nearby.
 
     Word timings of a piece where Whisper skipped something are unreliable, so a repeat is
     recognised by its text: the retried words, in order, among the first pass's words within
-    ``near_s`` seconds.
+    ``near_s`` seconds. But a person may say a sentence twice and Whisper write it once: a
+    retry is kept when ``hear``, decoding the stretch under the first pass's words alone, reads
+    them there too (``guards.heard_as``): the words were said at both places.
     """
-    words = sorted(
+    tokens = sorted(
         (
-            (float(w.start), guards.normalise(str(w.word)))
-            for seg in decoded
-            for w in seg.words or []
+            (float(w.start), token, i, w)
+            for i, w in enumerate(w for seg in decoded for w in seg.words or [])
+            for token in guards.normalise(str(w.word)).split()
         ),
+        key=lambda t: (t[0], t[2]),
     )
     kept = []
     for seg in again:
         said = guards.normalise(str(seg.text)).split()
         lo, hi = float(seg.start) - near_s, float(seg.end) + near_s
-        nearby = " ".join(text for start, text in words if lo <= start <= hi and text)
-        if said and f" {' '.join(said)} " in f" {nearby} ":
-            continue
-        kept.append(seg)
+        near = [(token, i, w) for start, token, i, w in tokens if lo <= start <= hi]
+        at = _found_at([token for token, _, _ in near], said)
+        if at is None or (hear is not None and _said_there(near[at : at + len(said)], hear)):
+            kept.append(seg)
     return kept
+
+
+def _found_at(tokens: list[str], said: list[str]) -> int | None:
+    """Where ``said`` (not empty) first lies in ``tokens``, word for word; None if nowhere."""
+    if not said:
+        return None
+    for at in range(len(tokens) - len(said) + 1):
+        if tokens[at : at + len(said)] == said:
+            return at
+    return None
+
+
+def _said_there(
+    found: list[tuple[str, int, Any]], hear: Callable[[float, float], list[guards.WordT]]
+) -> bool:
+    """Whether the first pass's words a retry repeats are heard there when their stretch is
+    decoded alone (``not_repeated``)."""
+    words = list({i: w for _, i, w in found}.values())
+    first = [
+        guards.WordT(float(w.start), float(w.end), str(w.word), float(w.probability)) for w in words
+    ]
+    return guards.heard_as(first, hear(first[0].start, first[-1].end))
 
 
 def without_words_in(decoded: list[Any], chunks: list[dict[str, int]]) -> list[Any]:

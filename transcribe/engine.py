@@ -411,7 +411,9 @@ class Transcriber:
         """Decode the missed pieces, a batch at a time; add what the first pass lacks."""
         for r in range(0, len(missed), self.batch_size):
             again = self._decode(audio, missed[r : r + self.batch_size], code)
-            decoded.extend(not_repeated(again, decoded))
+            decoded.extend(
+                not_repeated(again, decoded, hear=functools.partial(self._hear, audio, code))
+            )
 
     def _suppressed(self) -> list[int]:
         """Tokens Whisper may not write: its own default set (-1), and with numbers written

@@ -56,16 +56,18 @@ def measure_speed(
     from faster_whisper import decode_audio
 
     from .engine import Transcriber
+    from .model_use import using_model
 
     try:
         samples = decode_audio(str(audio), sampling_rate=16000)[: int(seconds * 16000)]
     except (OSError, ValueError, RuntimeError) as exc:
         raise ModelError(f"{audio}: cannot decode the test recording ({exc}).") from exc
-    transcriber = Transcriber(info, threads=threads, device="cpu")
-    started = time.perf_counter()
-    for _segment in transcriber.transcribe(samples, cancel=cancel):
-        if cancel is not None and cancel.is_set():
-            return None
+    with using_model(info, "measuring its speed"):
+        transcriber = Transcriber(info, threads=threads, device="cpu")
+        started = time.perf_counter()
+        for _segment in transcriber.transcribe(samples, cancel=cancel):
+            if cancel is not None and cancel.is_set():
+                return None
     if cancel is not None and cancel.is_set():
         return None
     elapsed = time.perf_counter() - started

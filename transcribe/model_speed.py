@@ -32,6 +32,16 @@ class SpeedResult:
     threads: int
 
 
+def speed_words(rtf: object) -> str | None:
+    """A measured real-time factor as the Models page and ``fieldscribe models`` both say it:
+    "4.1× real time" (a tenth's precision below ten times), "25× real time"; None when not
+    measured (``rtf`` missing, not a number, not positive)."""
+    if isinstance(rtf, bool) or not isinstance(rtf, int | float) or rtf <= 0:
+        return None
+    times = 1 / rtf
+    return f"{times:.1f}× real time" if times < 10 else f"{times:.0f}× real time"
+
+
 def read_speeds(cache_dir: Path | None = None) -> dict[str, dict[str, Any]]:
     """The recorded measurements, keyed by model folder (empty when none or unreadable)."""
     return read_beside(cache_dir or model_cache_dir(), SPEEDS_FILE)

@@ -110,3 +110,26 @@ def test_a_transcription_holds_the_model_until_it_ends(
     assert f"(process {os.getpid()})" in refusals[0]
     assert not [p for p in kk_model.iterdir() if p.name.startswith(".in-use-")]  # note gone
     assert remove_model("kk").name == "kk"
+
+
+def test_a_model_folder_that_cannot_be_written_is_used_without_the_lock(
+    kk_model: Path, project: Project, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A models folder on a read-only disk (the lock file cannot be made): the transcription
+    goes on, and remove is not held up by a lock nobody can take."""
+    from transcribe import model_use
+    from transcribe.runner import transcribe_session
+
+    made = os.open
+
+    def read_only(path: object, flags: int, *args: object) -> int:
+        if str(path).endswith(model_use.LOCK):
+            raise PermissionError(13, "Read-only file system", str(path))
+        return made(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(model_use.os, "open", read_only)
+    project.set_languages("en")
+    session = project.sessions.import_audio(speech_wav)
+    assert transcribe_session(project, session.id, model="kk").model == "kk"
+    assert not (kk_model / model_use.LOCK).exists()
+    assert remove_model("kk").name == "kk"

@@ -54,6 +54,8 @@ def using_model(info: ModelInfo, doing: str) -> Iterator[None]:
     except FileNotFoundError as exc:  # removed after it was found
         raise _gone(info) from exc
     except OSError:  # a folder that cannot be written: used without the lock
+        fd = -1
+    if fd < 0:
         yield
         return
     note = info.path / f"{NOTE_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -109,6 +111,8 @@ def removing(info: ModelInfo) -> Iterator[None]:
     try:
         fd = os.open(info.path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError:  # nobody can hold a lock that cannot be made
+        fd = -1
+    if fd < 0:
         yield
         return
     try:

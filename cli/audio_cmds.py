@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.core.words import plural
+from storage.sessions.missing_audio import NONE_MISSING
 
 from .common import add_dir, add_json, open_project
 from .output import print_json
@@ -40,7 +41,7 @@ def cmd_locate_audio(args: argparse.Namespace) -> int:
         if args.json:
             print_json([_missing_row(m) for m in missing])
         elif not missing:
-            print("Every session's audio is in the project.")
+            print(NONE_MISSING)
         else:
             print(f"{plural(len(missing), 'recording')} missing:")
             for m in missing:
@@ -61,19 +62,8 @@ def cmd_locate_audio(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    for m, src in located.found:
-        print(f"{m.session_id}  {m.title}: audio found in {src}")
-    if not located.found:
-        print(
-            f"None of the {plural(located.files_seen, 'file')} looked at is a missing recording "
-            "(its content must be the recording's, whatever its name)."
-        )
-    if located.still_missing:
-        print("Still missing:")
-        for m in located.still_missing:
-            print(f"  {m.session_id}  {m.title}  (was {m.original_name})")
-    elif located.found:
-        print("Every session's audio is in the project now.")
+    for line in located.lines(ids=True):  # the workbench's wording
+        print(line)
     return 0
 
 

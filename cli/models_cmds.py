@@ -360,5 +360,6 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def _speed(record: dict[str, Any] | None) -> str:
-    rtf = (record or {}).get("rtf")
-    return f"{1 / rtf:.0f}x real time" if isinstance(rtf, int | float) and rtf > 0 else "-"
+    from transcribe.model_speed import speed_words  # the Models page's words
+
+    return speed_words((record or {}).get("rtf")) or "-"

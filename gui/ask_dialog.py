@@ -12,7 +12,8 @@ through ``AskDialog.ask``: the one place a test answers it (``monkeypatch.setatt
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Concatenate, ParamSpec, cast
 
 from PySide6.QtGui import QFontMetrics, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
@@ -42,6 +43,28 @@ SCREEN_MARGIN_PX = 40
 def letters_px(metrics: QFontMetrics, letters: int = LETTERS) -> int:
     """The width of ``letters`` average letters of Russian and Kazakh text."""
     return metrics.horizontalAdvance(SAMPLE) * letters // len(SAMPLE)
+
+
+P = ParamSpec("P")
+
+
+def _asking(init: Callable[Concatenate[Any, P], None]) -> Callable[P, tuple[str, bool]]:
+    """``AskDialog.ask``, taking what ``init`` (``AskDialog.__init__``) takes."""
+
+    def ask(*args: P.args, **kwargs: P.kwargs) -> tuple[str, bool]:
+        """Ask and wait: (the text or item, True) on OK, (…, False) on Cancel.
+
+        ``items``: a choice of these (``text`` the one chosen first), typed freely when
+        ``editable``. ``password``: the text typed is not shown. ``multiline``: a text of
+        several lines. The one patch point of the tests."""
+        make = cast(Callable[P, AskDialog], AskDialog)  # its __init__ is ``init``
+        dialog = make(*args, **kwargs)
+        ok = dialog.exec() == QDialog.DialogCode.Accepted
+        value = dialog.value()
+        dialog.deleteLater()
+        return value, ok
+
+    return ask
 
 
 class AskDialog(QDialog):
@@ -140,34 +163,6 @@ class AskDialog(QDialog):
         """A value typed past the field's end widens the dialog (up to the screen's)."""
         self._fit(self.edit.fontMetrics().horizontalAdvance(text))
 
-    @staticmethod
-    def ask(
-        parent: QWidget | None,
-        title: str,
-        label: str,
-        text: str = "",
-        *,
-        items: Sequence[str] | None = None,
-        editable: bool = False,
-        password: bool = False,
-        multiline: bool = False,
-    ) -> tuple[str, bool]:
-        """Ask and wait: (the text or item, True) on OK, (…, False) on Cancel.
-
-        ``items``: a choice of these (``text`` the one chosen first), typed freely when
-        ``editable``. ``password``: the text typed is not shown. ``multiline``: a text of
-        several lines. The one patch point of the tests."""
-        dialog = AskDialog(
-            parent,
-            title,
-            label,
-            text,
-            items=items,
-            editable=editable,
-            password=password,
-            multiline=multiline,
-        )
-        ok = dialog.exec() == QDialog.DialogCode.Accepted
-        value = dialog.value()
-        dialog.deleteLater()
-        return value, ok
+    #: ``ask(parent, title, label, text="", *, items=None, editable=False, password=False,
+    #: multiline=False)``: made from ``__init__``, so its parameters are written once
+    ask = staticmethod(_asking(__init__))

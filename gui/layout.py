@@ -55,6 +55,13 @@ RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX = 0.3, 150, 400
 #: (28 px each) keep the 216 px that six rows of the old 36 px kept
 TABLE_SHARE, TABLE_MIN, TABLE_MAX = 0.45, 240, 480
 TRANSCRIPT_ROWS = 8
+#: Agreement and Disagreements are read row by row (a disagreement played, the next one): at
+#: 1024x700, with the transcript keeping ``TRANSCRIPT_ROWS``, they showed two rows. They get
+#: room for ``PANEL_ROWS`` rows, taken from the transcript as far as it keeps
+#: ``TRANSCRIPT_ROWS_LEAST`` (the segment a disagreement plays shows there); on a taller
+#: screen the transcript keeps its eight
+PANEL_ROWS = 6
+TRANSCRIPT_ROWS_LEAST = 5
 #: the side panels (Record, Speakers, Ethics) open this wide: what their contents are laid out
 #: for at 1024x700 (wrapped tables, short tab labels); the transcript keeps the rest. A panel
 #: that needs more opens as wide as it needs, and a tab never narrows the dock it is tabbed
@@ -189,6 +196,16 @@ def rows_height(view: QAbstractItemView) -> int:
     return need + 2 * view.frameWidth()
 
 
+def _row_height(view: QAbstractItemView) -> int:
+    """The height of ``view``'s first row (its default before it has rows)."""
+    if isinstance(view, QTableView):
+        model = view.model()
+        if model is not None and model.rowCount() > 0:
+            return max(1, view.rowHeight(0))
+        return view.verticalHeader().defaultSectionSize()
+    return max(1, view.sizeHintForRow(0))
+
+
 class LayoutKeeper(QObject):
     """Default layout, reset, and the layout remembered per screen size."""
 
@@ -307,14 +324,18 @@ class LayoutKeeper(QObject):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.default_sizes()
 
-    def make_room(self, dock: QDockWidget, *, table: bool = False, fit: bool = False) -> None:
+    def make_room(
+        self, dock: QDockWidget, *, table: bool = False, fit: bool = False, least: int = 0
+    ) -> None:
         """Results arrived in a bottom dock (search hits, retrieved codings) or a bottom panel
         opened (``table``: one whose table is what it shows, Agreement): it grows to show
         several of them, when it is shorter than that (never shrinks what the user made); a
         table panel leaves the transcript ``TRANSCRIPT_ROWS`` rows (its own table scrolls).
         ``fit``: the panel's rows are listed already (Retrieval's codings, Search's hits): the
         dock grows no taller than they need (one coding left 90 px blank under its row at
-        1024x700, two hits 110 px at 1366x768, taken from the transcript)."""
+        1024x700, two hits 110 px at 1366x768, taken from the transcript). ``least``: the
+        panel shows at least that many rows where the transcript can give them and keep
+        ``TRANSCRIPT_ROWS_LEAST`` (Agreement, Disagreements: ``PANEL_ROWS``)."""
         win = self.window
         if (
             not self.active
@@ -329,12 +350,27 @@ class LayoutKeeper(QObject):
         else:
             want = clamp(win.height() * RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX)
         view = self.transcript
+        below = dock.height() + tab_bar_height(win, dock)  # resizeDocks counts its tab bar
+        give = 0  # what the transcript can give and keep TRANSCRIPT_ROWS_LEAST rows
         if view is not None and view.isVisible():
-            # what the transcript can give; resizeDocks sizes the dock with its tab bar
-            keep = TRANSCRIPT_ROWS * view.verticalHeader().defaultSectionSize()
-            spare = max(0, view.viewport().height() - keep)
-            want = min(want, dock.height() + tab_bar_height(win, dock) + spare)
-        rows_view = rows_of(dock) if fit else None
+            # what the transcript can give and keep its TRANSCRIPT_ROWS
+            row = view.verticalHeader().defaultSectionSize()
+            spare = max(0, view.viewport().height() - TRANSCRIPT_ROWS * row)
+            give = max(0, view.viewport().height() - TRANSCRIPT_ROWS_LEAST * row)
+            want = min(want, below + spare)
+        rows_view = rows_of(dock) if fit or least else None
+        if least and rows_view is not None:
+            holder = rows_view.parentWidget()
+            room = holder.height() if isinstance(holder, WholeRows) else rows_view.height()
+            chrome = 2 * rows_view.frameWidth()
+            if isinstance(rows_view, QTableView):
+                chrome += rows_view.horizontalHeader().height()
+            need = chrome + least * _row_height(rows_view)
+            grown = max(0, want - below)
+            short = need - (room + grown)  # after the growth planned above
+            if short > 0:
+                want = below + max(grown, min(grown + short, give))
+        rows_view = rows_view if fit else None
         if rows_view is not None:
             need = rows_height(rows_view)
             holder = rows_view.parentWidget()

@@ -48,7 +48,7 @@ from gui.exchange import ExchangeActions
 from gui.header_label import HeaderLabel
 from gui.heap import freeze_long_lived
 from gui.keyboard import KeysOf, PaneCycler
-from gui.layout import LayoutKeeper, fit_to_screen
+from gui.layout import PANEL_ROWS, LayoutKeeper, fit_to_screen
 from gui.missing_audio import MissingAudioActions
 from gui.models.segments import SegmentTableModel
 from gui.models.sessions import SessionTableModel
@@ -234,8 +234,8 @@ class MainWindow(QMainWindow):
             lambda d: self.layout_keeper.make_room(d, table=True, fit=True)
         )
         self.docks.results_gone.connect(self.layout_keeper.give_room_back)
-        self.extra_panels.panel_shown.connect(
-            lambda d: self.layout_keeper.make_room(d, table=True, fit=True)
+        self.extra_panels.panel_shown.connect(  # Agreement, Disagreements: read row by row
+            lambda d: self.layout_keeper.make_room(d, table=True, fit=True, least=PANEL_ROWS)
         )
         # a panel opened as a tab of the codebook (Ethics, Speakers) is as wide as the codebook
         # is for this window: the two share one width

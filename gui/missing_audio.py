@@ -13,26 +13,13 @@ from gui.chrome import WindowChrome
 from gui.sessions import SessionsController
 from gui.tasks import TaskRunner
 from storage.core.words import plural
+from storage.sessions.missing_audio import NONE_MISSING, LocatedAudio
 
-NONE_MISSING = "Every session's audio is in the project."
 
-
-def located_text(located: Any) -> str:
-    """What a search for missing recordings found, said in a few lines."""
-    lines = [f"{m.title}: audio found in {src}" for m, src in located.found]
-    if not located.found:
-        lines.append(
-            f"None of the {plural(located.files_seen, 'file')} in that folder is a missing "
-            "recording (its content must be the recording's, whatever its name)."
-        )
-    if located.still_missing:
-        lines.append(
-            "Still missing: "
-            + ", ".join(f"{m.title} (was {m.original_name})" for m in located.still_missing)
-        )
-    elif located.found:
-        lines.append(NONE_MISSING)
-    return "\n".join(lines)
+def located_text(located: LocatedAudio) -> str:
+    """What a search for missing recordings found, said in a few lines
+    (``LocatedAudio.lines``, the command line's wording)."""
+    return "\n".join(located.lines())
 
 
 class MissingAudioActions:
@@ -70,7 +57,7 @@ class MissingAudioActions:
             return None
         self.chrome.message("Looking for the missing recordings…")
 
-        def done(located: Any) -> None:
+        def done(located: LocatedAudio) -> None:
             self.chrome.report(located_text(located))
             shown = self.state.session
             if shown is not None and any(m.session_id == shown.id for m, _ in located.found):

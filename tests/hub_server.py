@@ -13,7 +13,8 @@ It answers what huggingface_hub 2.x asks and what ``transcribe.model_download`` 
 
 Faults for tests: ``cut[file] = n`` closes the connection after n bytes of the next GET of that
 file; ``fail_gets = True`` answers 500 to every file GET; ``corrupt`` serves changed bytes (the
-announced checksums stay the real ones). ``requests`` records (method, path, Range header).
+announced checksums stay the real ones); ``config_in_info = False`` leaves ``config`` out of the
+answer about a repository. ``requests`` records (method, path, Range header).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class FakeHub:
     cut: dict[str, int] = field(default_factory=dict)
     corrupt: set[str] = field(default_factory=set)
     fail_gets: bool = False
+    #: the hub's answer about a repository holds its config.json's fields (``config``:
+    #: ``model_type``, ``architectures``) as the real hub's does; False: as a mirror that does not
+    config_in_info: bool = True
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
     url: str = ""
 
@@ -119,9 +123,22 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 else:
                     sib["blobId"] = f.git_sha1
                 siblings.append(sib)
-            body = json.dumps(
-                {"id": repo, "modelId": repo, "sha": COMMIT, "private": False, "siblings": siblings}
-            ).encode()
+            answer: dict[str, object] = {
+                "id": repo,
+                "modelId": repo,
+                "sha": COMMIT,
+                "private": False,
+                "siblings": siblings,
+            }
+            if hub.config_in_info and "config.json" in files:
+                try:
+                    config = json.loads(files["config.json"].data)
+                except ValueError:
+                    config = None
+                if isinstance(config, dict):
+                    keep = ("model_type", "architectures")
+                    answer["config"] = {k: config[k] for k in keep if k in config}
+            body = json.dumps(answer).encode()
             self._send(200, body, {"Content-Type": "application/json"})
 
         def _file(self, repo: str, name: str) -> None:

@@ -169,3 +169,56 @@ def test_a_bundle_without_audio_says_how_a_colleague_gets_it(
     out = tmp_path / "m.fsbundle"
     assert cli_main(["bundle", "export", str(folder), "-o", str(out), "--with-media"]) == 0
     assert "locate-audio" not in capsys.readouterr().err
+
+
+def test_the_workbench_and_the_command_say_what_was_located_in_the_same_words(
+    tmp_path: Path, lead: tuple[Path, list[Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report was worded twice: the workbench said "None of the 2 files in that folder is
+    a missing recording" and "Every session's audio is in the project.", the command "... looked
+    at ..." and "... in the project now."; the command's still-missing list had its own layout.
+    One wording (``LocatedAudio.lines``): the command's lines are the workbench's, with each
+    session's id before its title."""
+    import re
+
+    from gui.missing_audio import located_text
+
+    def terminal(*paths: Path) -> str:
+        assert cli_main(["locate-audio", str(folder), *map(str, paths)]) == 0
+        return re.sub(
+            r"^[0-9a-f-]{8,}  |(?<=: )[0-9a-f-]{8,}  |(?<=, )[0-9a-f-]{8,}  ",
+            "",
+            capsys.readouterr().out,
+            flags=re.M,
+        )
+
+    folder = _colleague(tmp_path, lead[0])
+    other = tmp_path / "other"
+    other.mkdir()
+    tone_wav(other / "a.wav", 0.3, 220.0)
+    tone_wav(other / "b.wav", 0.3, 250.0)
+    capsys.readouterr()
+    said = terminal(other)
+    with Project.open(folder, coder="col") as p:
+        assert located_text(p.missing_audio.locate([other])) + "\n" == said
+    assert "None of the 2 files looked at is a missing recording" in said
+    assert "Still missing: Interview 0 (was interview0.wav), Interview 1" in said
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    shutil.copy(lead[1][0], stick / "x.wav")
+    said = terminal(stick)
+    assert said.startswith("Interview 0: audio found in ") and "Still missing: Interview 1" in said
+    shutil.copy(lead[1][1], stick / "y.wav")
+    with Project.open(folder, coder="col") as p:
+        shown = located_text(p.missing_audio.locate([stick]))
+    assert (
+        shown.startswith("Interview 1: audio found in ") and "Still missing: Interview 2" in shown
+    )
+    said = terminal(*lead[1][2:])
+    with Project.open(folder, coder="col") as p:
+        again = p.missing_audio.locate(lead[1])  # nothing left to find: found nothing
+    assert said.endswith("Every session's audio is in the project now.\n")
+    assert (
+        located_text(again) == "None of the 4 files looked at is a missing recording "
+        "(its content must be the recording's, whatever its name)."
+    )

@@ -223,7 +223,7 @@ def test_without_the_converter_nothing_is_downloaded(
 
 
 def test_a_checkpoint_of_another_model_is_refused_before_its_weights(hub: FakeHub) -> None:
-    with pytest.raises(NotAWhisperModelError, match=r"not a Whisper checkpoint.*wav2vec2"):
+    with pytest.raises(NotAWhisperModelError, match=r"not a Whisper model.*wav2vec2"):
         install_model("kazakh-lab/whisper-wav2vec2-kk")
     assert "model.safetensors" not in _fetched(hub)
     assert _visible(model_cache_dir()) == []

@@ -58,6 +58,7 @@ def hub(server: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Fak
     server.cut.clear()
     server.corrupt.clear()
     server.fail_gets = False
+    server.config_in_info = True
     server.requests.clear()
     monkeypatch.setenv("HF_ENDPOINT", server.url)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -425,6 +426,53 @@ def test_a_model_that_does_not_load_says_how_to_replace_it(hub: FakeHub, tmp_pat
     message = str(caught.value)
     assert "missing or corrupt model folder" in message
     assert "fieldscribe models remove kk" in message and "\n" not in message
+
+
+def _bert(folder: Path) -> Path:
+    """A BERT model as the hub holds one (google-bert/bert-base-uncased's files, small)."""
+    folder.mkdir()
+    config = {"architectures": ["BertForMaskedLM"], "model_type": "bert", "vocab_size": 30522}
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "tokenizer_config.json").write_text('{"do_lower_case": true}')
+    (folder / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\n")
+    (folder / "pytorch_model.bin").write_bytes(b"x" * 2000)
+    (folder / "model.safetensors").write_bytes(b"x" * 2000)
+    return folder
+
+
+@pytest.mark.parametrize("config_in_info", [True, False])
+def test_a_bert_model_is_refused_as_not_whisper(
+    hub: FakeHub, tmp_path: Path, capsys: pytest.CaptureFixture[str], config_in_info: bool
+) -> None:
+    """It was refused for having "no tokenizer", as if a Whisper model lacked one."""
+    from cli import main
+
+    hub.add_repo("google-bert/bert-base-uncased", _bert(tmp_path / "bert"))
+    hub.config_in_info = config_in_info  # False: a mirror that only serves the files
+    with pytest.raises(NotAWhisperModelError) as refused:
+        install_model("google-bert/bert-base-uncased")
+    said = str(refused.value)
+    assert "not a Whisper model" in said and "model_type 'bert'" in said, said
+    assert "tokenizer" not in said and "nothing was downloaded" in said and "\n" not in said
+    fetched = [r[1] for r in hub.requests if "/resolve/" in r[1]]
+    # the hub's answer names the model type; from a mirror, only config.json is read
+    assert fetched == (
+        [] if config_in_info else [f"/google-bert/bert-base-uncased/resolve/{COMMIT}/config.json"]
+    )
+    assert _visible(model_cache_dir()) == []
+    capsys.readouterr()
+    assert main(["models", "install", "google-bert/bert-base-uncased"]) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "model_type 'bert'" in err, err
+
+
+def test_a_bert_folder_is_refused_at_import_as_not_whisper(hub: FakeHub, tmp_path: Path) -> None:
+    with pytest.raises(NotAWhisperModelError) as refused:
+        import_model(_bert(tmp_path / "bert"))
+    said = str(refused.value)
+    assert "not a Whisper model" in said and "model_type 'bert'" in said, said
+    assert "tokenizer" not in said and "\n" not in said
+    assert _visible(model_cache_dir()) == []
 
 
 def test_remove_refuses_bundled_and_unknown(hub: FakeHub) -> None:

@@ -78,3 +78,34 @@ def test_repeated_runs_against_a_count() -> None:
     # "i don't know" twice among 7 runs of three words
     assert repeated_runs("I don't know what to say, I don't know") == pytest.approx(2 / 7)
     assert repeated_runs("Okay.") == 0.0
+
+
+def test_the_model_is_loaded_once_for_the_check_and_the_transcription(
+    project: Project, speech_wav: Path, alone: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check (``english_alone``) and the transcription use one loaded model: a second
+    load would double the wait and, for a large model, the memory (``model_load._load`` keeps
+    it; this counts the ``WhisperModel`` loads)."""
+    import faster_whisper
+
+    from transcribe import model_load
+
+    loads: list[str] = []
+    real = faster_whisper.WhisperModel
+
+    def counting(path: str, **kwargs: object) -> object:
+        loads.append(path)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(faster_whisper, "WhisperModel", counting)
+    model_load._load.cache_clear()  # a model an earlier test loaded is not counted
+    checked: list[bool] = []
+    check = run_model.english_alone
+    monkeypatch.setattr(
+        run_model, "english_alone", lambda *a, **k: checked.append(True) or check(*a, **k)
+    )
+    session = project.sessions.import_audio(speech_wav)
+    transcribe_session(project, session.id, model="tiny.en")
+    assert checked == [True]  # the check ran
+    assert len(loads) == 1, loads
+    model_load._load.cache_clear()  # the counting model is not kept for later tests

@@ -119,6 +119,16 @@ def not_whisper(config: Path, where: str) -> str | None:
     )
 
 
+def another_model(kind: str, where: str, done: str) -> str:
+    """One line: ``where`` holds a model of another kind than Whisper (``kind``, the
+    ``model_type`` its ``config.json`` names: a BERT model, a wav2vec2...); ``done`` says what
+    happened ("nothing was downloaded")."""
+    return (
+        f"{where}: not a Whisper model (its config.json names model_type {kind!r}); FieldScribe "
+        f"transcribes with Whisper models only; {done}."
+    )
+
+
 def conversion_note() -> str:
     """How a converted model was made, for its manifest."""
     try:

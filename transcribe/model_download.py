@@ -24,6 +24,7 @@ Names map to the repositories faster-whisper itself uses (``CATALOG``).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -32,10 +33,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .model_checksums import checksum_of, is_model_file
 from .model_convert import (
     ConversionError,
+    another_model,
     checkpoint_files,
     conversion_note,
     convert_checkpoint,
@@ -311,6 +314,10 @@ def _remote_files(repo: str, revision: str, endpoint: str) -> tuple[list[_Remote
     if not commit or not re.fullmatch(r"[0-9a-f]{40}", commit):
         raise ModelDownloadError(f"{endpoint}: no commit id for {repo}; try again later.")
     top = {sib.rfilename for sib in info.siblings or [] if "/" not in sib.rfilename}
+    if "model.bin" not in top and "config.json" in top:
+        kind = _model_type(info, repo, commit, endpoint)
+        if kind is not None and kind != "whisper":  # a BERT model said "no tokenizer"
+            raise NotAWhisperModelError(another_model(kind, repo, "nothing was downloaded"))
     wanted = checkpoint_files(top) if "model.bin" not in top else []
     checkpoint = bool(wanted)
     files = []
@@ -349,6 +356,30 @@ def _remote_files(repo: str, revision: str, endpoint: str) -> tuple[list[_Remote
         )
     files.sort(key=lambda f: (f.size, f.name))  # small files first (config.json before weights)
     return files, commit, checkpoint
+
+
+def _model_type(info: Any, repo: str, commit: str, endpoint: str) -> str | None:
+    """The ``model_type`` a repository's ``config.json`` names: as the hub's answer about the
+    repository gives it, else (a mirror that leaves it out) read from the file itself, a few
+    kilobytes; None when it names none or cannot be read (the later checks then speak)."""
+    config = getattr(info, "config", None)
+    if isinstance(config, dict):
+        kind = config.get("model_type")
+        return kind if isinstance(kind, str) else None
+    import httpx2
+    from huggingface_hub import hf_hub_url
+    from huggingface_hub.utils._headers import build_hf_headers
+
+    url = hf_hub_url(repo, "config.json", revision=commit, endpoint=endpoint)
+    headers = build_hf_headers(library_name="fieldscribe")
+    try:
+        response = httpx2.get(url, headers=headers, timeout=30.0, follow_redirects=True)
+        response.raise_for_status()
+        data = json.loads(response.content[: 1 << 20])
+    except (httpx2.HTTPError, OSError, ValueError):
+        return None
+    kind = data.get("model_type") if isinstance(data, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def _reason(exc: BaseException) -> str:

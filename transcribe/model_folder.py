@@ -9,6 +9,7 @@ import struct
 from pathlib import Path
 
 from .model_archive import NotAWhisperModelError
+from .model_convert import another_model, model_type
 from .model_file import cut_short
 from .models import REQUIRED_FILES
 
@@ -30,6 +31,9 @@ def validate_whisper_folder(folder: Path, *, load: bool = True, label: str | Non
     if not folder.is_dir():
         raise NotAWhisperModelError(f"{where}: no such folder.")
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    kind = model_type(folder / "config.json") if "model.bin" in missing else None
+    if kind is not None and kind != "whisper":  # a BERT model said "no tokenizer.json"
+        raise NotAWhisperModelError(another_model(kind, where, "nothing was installed"))
     if missing:
         raise NotAWhisperModelError(
             f"{where}: not a CTranslate2 Whisper model (no {', '.join(missing)}); a "

@@ -32,6 +32,16 @@ class SpeedResult:
     threads: int
 
 
+def speed_words(rtf: object) -> str | None:
+    """A measured real-time factor as the Models page and ``fieldscribe models`` both say it:
+    "4.1× real time" (a tenth's precision below ten times), "25× real time"; None when not
+    measured (``rtf`` missing, not a number, not positive)."""
+    if isinstance(rtf, bool) or not isinstance(rtf, int | float) or rtf <= 0:
+        return None
+    times = 1 / rtf
+    return f"{times:.1f}× real time" if times < 10 else f"{times:.0f}× real time"
+
+
 def read_speeds(cache_dir: Path | None = None) -> dict[str, dict[str, Any]]:
     """The recorded measurements, keyed by model folder (empty when none or unreadable)."""
     return read_beside(cache_dir or model_cache_dir(), SPEEDS_FILE)
@@ -56,16 +66,18 @@ def measure_speed(
     from faster_whisper import decode_audio
 
     from .engine import Transcriber
+    from .model_use import using_model
 
     try:
         samples = decode_audio(str(audio), sampling_rate=16000)[: int(seconds * 16000)]
     except (OSError, ValueError, RuntimeError) as exc:
         raise ModelError(f"{audio}: cannot decode the test recording ({exc}).") from exc
-    transcriber = Transcriber(info, threads=threads, device="cpu")
-    started = time.perf_counter()
-    for _segment in transcriber.transcribe(samples, cancel=cancel):
-        if cancel is not None and cancel.is_set():
-            return None
+    with using_model(info, "measuring its speed"):
+        transcriber = Transcriber(info, threads=threads, device="cpu")
+        started = time.perf_counter()
+        for _segment in transcriber.transcribe(samples, cancel=cancel):
+            if cancel is not None and cancel.is_set():
+                return None
     if cancel is not None and cancel.is_set():
         return None
     elapsed = time.perf_counter() - started

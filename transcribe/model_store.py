@@ -48,6 +48,8 @@ from .model_convert import (
 from .model_folder import validate_whisper_folder as validate_whisper_folder
 from .model_hf import copied_cache_entry
 from .model_names import in_latin
+from .model_use import ModelInUseError as ModelInUseError
+from .model_use import removing
 from .models import (
     BUNDLED_DIST,
     MANIFEST,
@@ -259,6 +261,7 @@ def remove_model(name: str, cache_dir: Path | None = None) -> ModelInfo:
     Raises:
         ModelError: no such model, or it is bundled, comes from a package or the Hugging
             Face cache (those are removed with their own tools).
+        ModelInUseError: a transcription uses it, in this or another process (nothing removed).
     """
     info = find_model(name, cache_dir)
     if info is None:
@@ -281,12 +284,13 @@ def remove_model(name: str, cache_dir: Path | None = None) -> ModelInfo:
         )
     folder = info.path
     gone = folder.with_name(f".removing-{folder.name}-{os.getpid()}")
-    try:
-        os.replace(folder, gone)
-    except OSError as exc:
-        raise ModelInstallError(
-            f"{folder}: cannot remove the model ({exc.strerror or exc})."
-        ) from exc
+    with removing(info):  # refused while a transcription uses it (``model_use``)
+        try:
+            os.replace(folder, gone)
+        except OSError as exc:
+            raise ModelInstallError(
+                f"{folder}: cannot remove the model ({exc.strerror or exc})."
+            ) from exc
     shutil.rmtree(gone, ignore_errors=True)
     forget_checks(folder)
     return info

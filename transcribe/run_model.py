@@ -157,6 +157,8 @@ def english_alone(path: Path, info: ModelInfo, threads: int | None) -> None:
 
     with PcmReader(path) as reader:
         audio = reader.read(SNIFF_S * SAMPLE_RATE)
+    # kept by load_model: the Transcriber that follows gets this same model, not a second load
+    # (tests/test_transcribe_english_alone.py counts the loads)
     model, _device = load_model(info, threads=threads, device="auto")
     try:
         decoded, _ = model.transcribe(

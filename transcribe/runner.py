@@ -17,6 +17,7 @@ session (``Transcript.delete_segment``) are left out too, and counted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 import threading
@@ -34,6 +35,7 @@ from storage.core.words import plural, verb
 from .carry import SpeakerSpans
 from .engine import BEAM_SIZE, Transcriber
 from .model_load import check_language
+from .model_use import using_model
 from .models import default_model, resolve_model
 from .run_loop import Cancelling, Progress, RunState, TranscriptionSummary, write_batches
 from .run_model import check_identification, choose_model, fit_model, hear_first
@@ -169,122 +171,131 @@ def transcribe_session(
             incomplete = False
     expected = list(project.languages)
     expected_by_project = bool(expected)
-    info, notes = choose_model(
-        project, model or (state.model if incomplete and state is not None else None), language
-    )
-    wanted_language = check_language(info, language)  # English-only + other language: error
-    stats = project.transcription.transcript_stats(session_id)
-    if not incomplete and stats.protected and not replace:
-        said = (
-            f"Session {session.title!r} has {plural(stats.protected, 'segment')} holding someone's "
-            f"work ({', '.join(stats.kinds())})"
+    # the models used are held (``model_use``): `models remove` elsewhere waits for the end
+    doing = f"transcribing {session.title!r} in {project.name}"
+    with contextlib.ExitStack() as held:
+        info, notes = choose_model(
+            project, model or (state.model if incomplete and state is not None else None), language
         )
-        raise NeedsReplaceError(
-            f"{said}; re-transcribe with --replace to keep "
-            f"{'it' if stats.protected == 1 else 'them'} and replace only the untouched "
-            "Whisper segments.",
-            gui=f"{said}. Replace keeps {'it' if stats.protected == 1 else 'them'} and "
-            "replaces only the untouched Whisper segments.",
+        held.enter_context(using_model(info, doing))
+        wanted_language = check_language(info, language)  # English-only + other language: error
+        stats = project.transcription.transcript_stats(session_id)
+        if not incomplete and stats.protected and not replace:
+            said = (
+                f"Session {session.title!r} has {plural(stats.protected, 'segment')} holding "
+                f"someone's work ({', '.join(stats.kinds())})"
+            )
+            raise NeedsReplaceError(
+                f"{said}; re-transcribe with --replace to keep "
+                f"{'it' if stats.protected == 1 else 'them'} and replace only the untouched "
+                "Whisper segments.",
+                gui=f"{said}. Replace keeps {'it' if stats.protected == 1 else 'them'} and "
+                "replaces only the untouched Whisper segments.",
+            )
+        path = _verify_media(project, session_id)
+        total_ms = session.duration_ms
+        from_ms = state.done_ms if incomplete and state is not None else 0
+        if incomplete and state is not None and wanted_language is None:
+            wanted_language = state.language
+        # an English-only model is trusted only once the first speech was heard to be English
+        english_only = not info.multilingual and set(expected) <= {"en"}
+        if english_only and wanted_language is None and not incomplete:
+            heard = hear_first(path, info, notes, threads, expects_english=bool(expected))
+            if heard is not info:  # transcribed with the multilingual model instead
+                held.enter_context(using_model(heard, doing))
+            info = heard
+        transcriber = (engine or Transcriber)(
+            info, threads=threads, beam_size=beam_size or BEAM_SIZE, numbers=project.numbers
         )
-    path = _verify_media(project, session_id)
-    total_ms = session.duration_ms
-    from_ms = state.done_ms if incomplete and state is not None else 0
-    if incomplete and state is not None and wanted_language is None:
-        wanted_language = state.language
-    # an English-only model is trusted only once the first speech was heard to be English
-    english_only = not info.multilingual and set(expected) <= {"en"}
-    if english_only and wanted_language is None and not incomplete:
-        info = hear_first(path, info, notes, threads, expects_english=bool(expected))
-    transcriber = (engine or Transcriber)(
-        info, threads=threads, beam_size=beam_size or BEAM_SIZE, numbers=project.numbers
-    )
-    transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
-    # engines that can identify with another model (the local one; not a cluster's)
-    can_swap = callable(getattr(transcriber, "identify_with", None))
-    if can_swap and transcriber.multilingual and wanted_language is None:
-        check_identification(info, transcriber, notes)
-    # a model without one of the expected languages is refused
-    expected = transcriber.check_languages(expected) if transcriber.multilingual else ["en"]
-    kept = project.transcription.protected_segments(session_id)
-    # speech a coder deleted (small talk before the interview) does not come back
-    deleted = merged_spans(project.transcription.deleted_spans(session_id))
-    # the labels of the old segments (detected, renamed or set by hand) go to the new ones
-    # (speaker detection's timeline where they say nothing)
-    turns = [(t.start_ms, t.end_ms, t.speaker) for t in project.speakers.turns.stored(session_id)]
-    speakers = SpeakerSpans(
-        project.transcription.speaker_spans(session_id), fallback=SpeakerSpans(turns)
-    )
-    options: dict[str, Any] = {
-        "pipeline": PIPELINE_VERSION,
-        "threads": transcriber.threads,
-        "beam_size": transcriber.beam_size,
-        "numbers": project.numbers,
-        "replace": replace,
-    }
-    previous = project.transcription.begin_transcription(
-        session_id,
-        model=info.name,
-        language=wanted_language,
-        total_ms=total_ms,
-        from_ms=from_ms,
-        options=options,
-    )
-    summary = TranscriptionSummary(
-        session_id=session_id,
-        model=info.name,
-        language=wanted_language,
-        segments_added=0,
-        duration_ms=total_ms,
-        elapsed_s=0.0,
-        resumed_from_ms=from_ms,
-        cancelled=False,
-        segments_kept=stats.protected if replace else 0,
-        codings_kept=stats.codings if replace else 0,
-        languages=expected,
-        notes=notes,
-    )
-    run = RunState(done_ms=from_ms)
-    try:
-        wait_s = CANCEL_WAIT_S if cancel_wait_s is None else cancel_wait_s
-        cancelling = Cancelling(cancel, wait_s, hurry, CANCEL_WAIT_S, stop)
-        write_batches(
-            project,
-            transcriber,
-            path,
-            summary,
-            run,
-            kept,
-            progress,
-            cancelling,
-            started,
-            speakers,
-            deleted,
+        transcriber.check_language(wanted_language)  # unknown codes, with the loaded model
+        # engines that can identify with another model (the local one; not a cluster's)
+        can_swap = callable(getattr(transcriber, "identify_with", None))
+        if can_swap and transcriber.multilingual and wanted_language is None:
+            check_identification(info, transcriber, notes)
+        # a model without one of the expected languages is refused
+        expected = transcriber.check_languages(expected) if transcriber.multilingual else ["en"]
+        kept = project.transcription.protected_segments(session_id)
+        # speech a coder deleted (small talk before the interview) does not come back
+        deleted = merged_spans(project.transcription.deleted_spans(session_id))
+        # the labels of the old segments (detected, renamed or set by hand) go to the new ones
+        # (speaker detection's timeline where they say nothing)
+        turns = [
+            (t.start_ms, t.end_ms, t.speaker) for t in project.speakers.turns.stored(session_id)
+        ]
+        speakers = SpeakerSpans(
+            project.transcription.speaker_spans(session_id), fallback=SpeakerSpans(turns)
         )
-        project.transcription.end_transcription(
-            session_id, "cancelled" if summary.cancelled else "done"
+        options: dict[str, Any] = {
+            "pipeline": PIPELINE_VERSION,
+            "threads": transcriber.threads,
+            "beam_size": transcriber.beam_size,
+            "numbers": project.numbers,
+            "replace": replace,
+        }
+        previous = project.transcription.begin_transcription(
+            session_id,
+            model=info.name,
+            language=wanted_language,
+            total_ms=total_ms,
+            from_ms=from_ms,
+            options=options,
         )
-        if not summary.cancelled:
-            summary.duration_ms = max(total_ms, run.done_ms)
-    except BaseException as exc:
-        recorded = _record_end(project, previous, session_id, run, exc)
-        if is_disk_full(exc) or is_disk_full(exc.__cause__ or exc):
-            raise _disk_full(session.title, summary, run, recorded) from exc
-        raise
-    summary.elapsed_s = round(time.monotonic() - started, 3)
-    if not expected_by_project and transcriber.multilingual and wanted_language is None:
-        summary.notes.extend(
-            languages_hint(summary.identified, summary.cyrillic_in, summary.letters_point_to)
+        summary = TranscriptionSummary(
+            session_id=session_id,
+            model=info.name,
+            language=wanted_language,
+            segments_added=0,
+            duration_ms=total_ms,
+            elapsed_s=0.0,
+            resumed_from_ms=from_ms,
+            cancelled=False,
+            segments_kept=stats.protected if replace else 0,
+            codings_kept=stats.codings if replace else 0,
+            languages=expected,
+            notes=notes,
         )
-    elif wanted_language is None:
-        summary.notes.extend(unexpected_hint(summary.identified, expected))
-    elif expected_by_project and wanted_language not in expected:
-        summary.notes.append(forced_hint(wanted_language, expected))
-    summary.notes.extend(small_model_hint(summary.identified, info.name))
-    summary.notes.extend(speakers_hint(summary, session_id))
-    summary.notes.extend(deleted_hint(summary.segments_left_out))
-    if summary.segments_added:
-        summary.notes.extend(names_hint(project, session_id))
-    return summary
+        run = RunState(done_ms=from_ms)
+        try:
+            wait_s = CANCEL_WAIT_S if cancel_wait_s is None else cancel_wait_s
+            cancelling = Cancelling(cancel, wait_s, hurry, CANCEL_WAIT_S, stop)
+            write_batches(
+                project,
+                transcriber,
+                path,
+                summary,
+                run,
+                kept,
+                progress,
+                cancelling,
+                started,
+                speakers,
+                deleted,
+            )
+            project.transcription.end_transcription(
+                session_id, "cancelled" if summary.cancelled else "done"
+            )
+            if not summary.cancelled:
+                summary.duration_ms = max(total_ms, run.done_ms)
+        except BaseException as exc:
+            recorded = _record_end(project, previous, session_id, run, exc)
+            if is_disk_full(exc) or is_disk_full(exc.__cause__ or exc):
+                raise _disk_full(session.title, summary, run, recorded) from exc
+            raise
+        summary.elapsed_s = round(time.monotonic() - started, 3)
+        if not expected_by_project and transcriber.multilingual and wanted_language is None:
+            summary.notes.extend(
+                languages_hint(summary.identified, summary.cyrillic_in, summary.letters_point_to)
+            )
+        elif wanted_language is None:
+            summary.notes.extend(unexpected_hint(summary.identified, expected))
+        elif expected_by_project and wanted_language not in expected:
+            summary.notes.append(forced_hint(wanted_language, expected))
+        summary.notes.extend(small_model_hint(summary.identified, info.name))
+        summary.notes.extend(speakers_hint(summary, session_id))
+        summary.notes.extend(deleted_hint(summary.segments_left_out))
+        if summary.segments_added:
+            summary.notes.extend(names_hint(project, session_id))
+        return summary
 
 
 def names_in_new_text(project: Project, segment: Any) -> list[str]:
@@ -373,19 +384,20 @@ def retranscribe_segment(
     info = fit_model(info, code, [code] if code else expected, [])
     check_language(info, code)
     path = _verify_media(project, segment.session_id)
-    transcriber = Transcriber(info, threads=threads, numbers=project.numbers)
-    with PcmReader(path, segment.start_ms) as reader:
-        audio = reader.read(max(1, (segment.end_ms - segment.start_ms) * SAMPLE_RATE // 1000))
-    if cancel is not None and cancel.is_set():
-        return segment
-    drafts = list(
-        transcriber.transcribe(
-            audio,
-            language=code if transcriber.multilingual else "en",
-            languages=expected if transcriber.multilingual else None,
-            cancel=cancel,
+    with using_model(info, f"transcribing a segment again in {project.name}"):
+        transcriber = Transcriber(info, threads=threads, numbers=project.numbers)
+        with PcmReader(path, segment.start_ms) as reader:
+            audio = reader.read(max(1, (segment.end_ms - segment.start_ms) * SAMPLE_RATE // 1000))
+        if cancel is not None and cancel.is_set():
+            return segment
+        drafts = list(
+            transcriber.transcribe(
+                audio,
+                language=code if transcriber.multilingual else "en",
+                languages=expected if transcriber.multilingual else None,
+                cancel=cancel,
+            )
         )
-    )
     if cancel is not None and cancel.is_set():
         return segment  # stopped part-way: half a reading is not the segment's text
     spoken = [d for d in drafts if not d.untranscribed and d.text.strip()]

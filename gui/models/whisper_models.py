@@ -9,17 +9,16 @@ from PySide6.QtGui import QColor, QFont
 
 from gui.models.table import RowTableModel
 from gui.models.wording import window_repair
+from transcribe.model_speed import speed_words
 from transcribe.models import ModelInfo
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 def speed_text(record: dict[str, Any] | None) -> str:
-    """A measured real-time factor as '25× real time', or 'not measured'."""
-    rtf = (record or {}).get("rtf")
-    if not isinstance(rtf, int | float) or rtf <= 0:
-        return "not measured"
-    return f"{1 / rtf:.1f}× real time" if rtf > 0.1 else f"{1 / rtf:.0f}× real time"
+    """A measured real-time factor as '4.1× real time' (``fieldscribe models``'s words,
+    ``transcribe.model_speed.speed_words``), or 'not measured'."""
+    return speed_words((record or {}).get("rtf")) or "not measured"
 
 
 class WhisperModelsTable(RowTableModel):

@@ -23,6 +23,7 @@ from storage.core.atomic import copy_file
 from storage.core.audio import sha256_of
 from storage.core.errors import InvalidInputError, ReadOnlyError
 from storage.core.store import Store
+from storage.core.words import plural
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -41,6 +42,10 @@ class MissingAudio:
     path: Path  # where the project keeps it (absolute)
 
 
+#: nothing is missing (said by the workbench's File ▸ Locate missing audio… and the command)
+NONE_MISSING = "Every session's audio is in the project."
+
+
 @dataclass
 class LocatedAudio:
     """What ``locate`` found: each recording copied in with the file it came from, the
@@ -49,6 +54,29 @@ class LocatedAudio:
     found: list[tuple[MissingAudio, Path]] = field(default_factory=list)
     still_missing: list[MissingAudio] = field(default_factory=list)
     files_seen: int = 0
+
+    def lines(self, *, ids: bool = False) -> list[str]:
+        """What was found, in a few lines: the one wording of the workbench's report and
+        ``fieldscribe locate-audio``; ``ids`` puts each session's id before its title (the
+        command line's, for the commands that take it)."""
+
+        def who(m: MissingAudio) -> str:
+            return f"{m.session_id}  {m.title}" if ids else m.title
+
+        out = [f"{who(m)}: audio found in {src}" for m, src in self.found]
+        if not self.found:
+            out.append(
+                f"None of the {plural(self.files_seen, 'file')} looked at is a missing recording "
+                "(its content must be the recording's, whatever its name)."
+            )
+        if self.still_missing:
+            out.append(
+                "Still missing: "
+                + ", ".join(f"{who(m)} (was {m.original_name})" for m in self.still_missing)
+            )
+        elif self.found:
+            out.append("Every session's audio is in the project now.")
+        return out
 
 
 class MissingAudioFiles:

@@ -204,3 +204,47 @@ def test_a_bundles_passphrase_is_typed_in_a_field_that_hides_it(
     (team.merge_bundles_dialog if how == "merge" else team.new_from_bundle_dialog)()
     idle(window)
     assert shown == [("Encrypted bundle", QLineEdit.EchoMode.Password)]
+
+
+def test_ask_takes_the_dialogs_parameters_written_once(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``AskDialog.ask`` repeated ``__init__``'s whole parameter list (an option added to one
+    and not the other would be refused, or dropped); it is now made from ``__init__``. Every
+    option still reaches the dialog, by position or by name, as the callers give them."""
+    import ast
+    import inspect
+
+    import gui.ask_dialog
+
+    tree = ast.parse(inspect.getsource(gui.ask_dialog))
+    declaring = [
+        f.name
+        for f in ast.walk(tree)
+        if isinstance(f, ast.FunctionDef)
+        and {"multiline", "password"} <= {a.arg for a in f.args.kwonlyargs}
+    ]
+    assert declaring == ["__init__"]
+    shown: list[Any] = []
+
+    def accept(dialog: QDialog) -> int:
+        shown.append(dialog)
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(AskDialog, "ask", REAL_ASK)
+    monkeypatch.setattr(QDialog, "exec", accept)
+    items = ["NAME", "PLACE"]
+    assert AskDialog.ask(None, "Redact", "Category:", "место", items=items, editable=True) == (
+        "место",
+        True,
+    )
+    assert shown[-1].combo is not None and shown[-1].combo.isEditable()
+    assert AskDialog.ask(parent=None, title="Bundle", label="Passphrase:", password=True)[1]
+    assert shown[-1].edit.echoMode() == QLineEdit.EchoMode.Password
+    assert shown[-1].windowTitle() == "Bundle"
+    assert AskDialog.ask(None, "Coding memo", "Memo:", "Говорит.", multiline=True) == (
+        "Говорит.",
+        True,
+    )
+    with pytest.raises(TypeError):
+        AskDialog.ask(None, "Rename", "Title:", colour="red")

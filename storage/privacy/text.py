@@ -132,6 +132,10 @@ class NameMatch:
     kind: str
 
 
+#: Which of two matches of the same words wins: the name as written over another spelling of it
+KIND_RANK = {"exact": 0, "case": 1, "inflected": 2}
+
+
 def find_names(
     text: str,
     mapping: Sequence[tuple[str, str, Sequence[str]]],
@@ -140,22 +144,21 @@ def find_names(
 ) -> list[NameMatch]:
     """Find every real name of ``mapping`` (real, pseudonym, rejected forms) in ``text``.
 
-    Longer names are matched first; a later match overlapping an earlier one is dropped.
-    Inflected forms listed as rejected (casefolded) are left out unless ``include_excepted``.
+    Where matches overlap, the one covering more text wins, then the closer one (a name
+    written as mapped over a form of another mapped name: with "Айгерим" and "Айгерім" both
+    mapped, "Айгерім" is the second name, not an inflected form of the first), then the longer
+    name. Inflected forms listed as rejected (casefolded) are left out unless
+    ``include_excepted``.
     """
-    taken: list[tuple[int, int]] = []
-    found: list[NameMatch] = []
-    for real, pseudonym, excepted in sorted(mapping, key=lambda m: -len(m[0])):
+    every: list[NameMatch] = []
+    for real, pseudonym, excepted in mapping:
         rejected = {e.casefold() for e in excepted}
         for start, core_end, end in name_spans(real, text):
-            if any(start < e and end > s for s, e in taken):
-                continue
             core = text[start:core_end]
             kind = classify(core, real)
             if kind == "inflected" and core.casefold() in rejected and not include_excepted:
                 continue
-            taken.append((start, end))
-            found.append(
+            every.append(
                 NameMatch(
                     start,
                     end,
@@ -166,6 +169,11 @@ def find_names(
                     kind,
                 )
             )
+    every.sort(key=lambda m: (m.start - m.end, KIND_RANK[m.kind], -len(m.real_name)))
+    found: list[NameMatch] = []
+    for match in every:
+        if not any(match.start < m.end and match.end > m.start for m in found):
+            found.append(match)
     return sorted(found, key=lambda m: m.start)
 
 

@@ -261,3 +261,24 @@ def test_review_checks_a_kazakh_spelling_mapped_beside_the_russian(cyrillic) -> 
     # what the Names tab replaces by default (exact and case matches checked)
     project.privacy.apply_pseudonyms([c.id for c in cands if c.kind != "inflected"])
     assert project.transcript.segments(session.id)[-1].text == "Респондент А, рақмет"
+
+
+def test_a_form_rejected_under_one_spelling_stays_in_exports_under_the_other(cyrillic) -> None:
+    # the walk: "Айгерімге" (a Kazakh dative) left unchecked in the review, so "not this
+    # person" in the project; yet the exported transcript read "Респондент А рақмет": the
+    # rejection was remembered for Айгерим only and the export took it as a form of Айгерім
+    project, session, _ = cyrillic
+    project.transcript.add_segments(session.id, [SegmentDraft(9000, 9500, "Айгерімге рақмет")])
+    project.privacy.set_pseudonym("Айгерим", "Респондент А")
+    project.privacy.set_pseudonym("Айгерім", "Респондент А")
+    project.privacy.set_pseudonym("Әсел", "P9")  # another person: keeps her own forms
+    cands = project.privacy.pseudonym_candidates(session.id)
+    assert [(c.matched, c.kind) for c in cands if "Айгер" in c.matched] == [
+        ("Айгерімге", "inflected")
+    ]
+    project.privacy.apply_pseudonyms([])  # nothing checked
+    assert project.transcript.segments(session.id)[-1].text == "Айгерімге рақмет"
+    assert "Айгерімге рақмет" in render_transcript(project, session.id, "txt")
+    assert project.privacy.pseudonym_candidates(session.id) == []
+    exceptions = {e.real_name: e.exceptions for e in project.privacy.pseudonyms()}
+    assert exceptions == {"Айгерим": ["айгерімге"], "Айгерім": ["айгерімге"], "Әсел": []}

@@ -31,7 +31,7 @@ from gui.views import WorkbenchViews
 from storage.core.audio import AUDIO_EXTENSIONS
 from storage.core.errors import DuplicateMediaError, FieldScribeError
 from storage.core.models import KIND_LABELS
-from transcribe.notes import NO_SPEECH, for_gui
+from transcribe.notes import NO_SPEECH, advice_of, for_gui
 
 
 def default_transcriber() -> Callable[..., Any]:
@@ -512,7 +512,8 @@ class TranscriptionController(QObject):
             resumed = getattr(summary, "resumed_from_ms", 0) or 0
             self.chrome.message(cancelled_text(shown, added, resumed), 12000)
         else:
-            text = f"Transcribed: {plural(added, 'segment')}"
+            # named: sessions imported together end one after another, each with its message
+            text = f"Transcribed {self._title(sid)}: {plural(added, 'segment')}"
             if getattr(summary, "heard_nothing", False):
                 text += f" ({NO_SPEECH})"
             heard = summary.by_language() if hasattr(summary, "by_language") else []
@@ -530,9 +531,11 @@ class TranscriptionController(QObject):
             self.chrome.message(f"{text}. {' '.join(all_notes)}".strip(), 12000)
             # what the user must know (a model switched, languages to set) also in a box that
             # does not block, once per window: the status bar alone is easy to miss
-            fresh = [n for n in all_notes if n not in self._notes_shown]
+            # the same advice with other counts ("1 segment in Kazakh…", then "2 segments…"
+            # for the next of four sessions imported together) is not boxed again
+            fresh = [n for n in all_notes if advice_of(n) not in self._notes_shown]
             if fresh:
-                self._notes_shown.update(fresh)
+                self._notes_shown.update(advice_of(n) for n in fresh)
                 self.last_notes = fresh
                 self.chrome.report("\n\n".join([f"{text}.", *fresh]))
         self.sessions.reload_sessions()
@@ -542,6 +545,15 @@ class TranscriptionController(QObject):
             else:
                 self.sessions.reopen_session(sid)  # still loading: load it again
         emit(self.transcribed, sid)
+
+    def _title(self, sid: str) -> str:
+        """“The session's title”, as messages name it (its id once it is gone)."""
+        project = self.state.project
+        try:
+            title = project.sessions.get_session(sid).title if project is not None else sid
+        except FieldScribeError:
+            title = sid
+        return f"“{title}”"
 
     def _transcription_failed(self, sid: str, exc: BaseException) -> None:
         self._transcription_ended(sid)

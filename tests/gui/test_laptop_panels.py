@@ -352,3 +352,28 @@ def test_margin_names_too_narrow_to_read_leave_the_brackets_alone(
                 assert len(letters) >= 4 or any(word in name.split() for name in (*ru, *NAMES))
     assert view.columnWidth(COL_TEXT) >= 175
     w.close()
+
+
+def test_the_record_tab_leaves_the_sessions_list_its_width(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """The walk at 1024x700: after a recording (Record is a tab of the Sessions list) the
+    list came back in front 301 px wide, the Record panel's minimum, for good (remembered with
+    the layout): the transcript 89 px narrower. The list gets its 212 px back; the Record tab
+    in front gets the width its controls read whole in, no sideways scroll."""
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    narrow = w.sessions_dock.width()
+    assert narrow <= 215
+    text = w.transcript.columnWidth(COL_TEXT)
+    panel = w.extra_panels.show_recorder()
+    qtbot.wait(100)
+    record = w.extra_panels.docks["record"]
+    assert record.width() > narrow + 40
+    assert not panel.scroller.horizontalScrollBar().isVisible()
+    w.sessions_dock.raise_()  # as Stop brings the list to the front
+    qtbot.wait(300)
+    assert w.sessions_dock.width() <= narrow + 2, w.sessions_dock.width()
+    assert w.transcript.columnWidth(COL_TEXT) >= text - 2
+    record.raise_()
+    qtbot.waitUntil(lambda: record.width() >= panel.needed_width(), timeout=3000)
+    w.close()

@@ -331,6 +331,7 @@ class TranscriptionController(QObject):
             on_done=lambda summary: self._transcribed(sid, summary),
             on_error=lambda exc: self._transcription_failed(sid, exc),
             on_progress=lambda p: self._transcription_progress(sid, p),
+            long=True,
         )
         self.running[sid] = handle
         self._stops[sid] = stop

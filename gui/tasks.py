@@ -33,6 +33,8 @@ class TaskContext:
     # set with ``cancel`` when the project closes or the app quits (``TaskRunner.cancel_all``):
     # a job that finishes work in hand after a cancel (a transcription) stops soon instead
     hurry: threading.Event = field(default_factory=threading.Event)
+    # set when a worker takes the job up: until then it waits for a free one in its lane
+    started: threading.Event = field(default_factory=threading.Event)
     _emit_progress: Callable[[Any], None] = lambda value: None
 
     def progress(self, value: Any) -> None:
@@ -118,6 +120,7 @@ class _Runnable(QRunnable):
     def run(self) -> None:  # worker thread: no widgets here
         handle = self._handle
         signals = handle.signals
+        handle.context.started.set()
         try:
             result = self._job(handle.context)
         except BaseException as exc:

@@ -448,6 +448,8 @@ class TranscriptionController(QObject):
         estimate = self._estimates.get(sid)
         if estimate is None:
             return
+        if self._waiting(sid):
+            return
         shown = estimate.at(time.monotonic())
         self.views.sessions_model.set_live(sid, LiveStatus(shown.fraction, shown.eta_s))
         if self.state.session is None or self.state.session.id != sid:
@@ -546,6 +548,22 @@ class TranscriptionController(QObject):
             else:
                 self.sessions.reopen_session(sid)  # still loading: load it again
         emit(self.transcribed, sid)
+
+    def _waiting(self, sid: str) -> bool:
+        """A transcription queued behind others (two run at a time) says so, and its clock
+        starts when it does: all five of a batch read "0 %, 2 s so far" alike."""
+        handle = self.running.get(sid)
+        if handle is None or handle.context.started.is_set() or handle.context.cancel.is_set():
+            return False
+        self._estimates[sid] = LiveEstimate(time.monotonic())
+        self.views.sessions_model.set_live(sid, LiveStatus(0.0, None, waiting=True))
+        if self.state.session is not None and self.state.session.id == sid:
+            self.views.transcript_label.setText(
+                f"<b>{html.escape(self.state.session.title)}</b> — <i>waiting</i>",
+                "Two transcriptions run at a time: this one begins when one of them ends.",
+            )
+            self.chrome.message("Waiting: this session is transcribed when another one ends.")
+        return True
 
     def _title(self, sid: str) -> str:
         """“The session's title”, as messages name it (its id once it is gone)."""

@@ -208,3 +208,42 @@ def test_transcriptions_run_in_the_long_lane(
         w.transcription.cancel_transcription(session.id)
     idle(w, timeout=30000)
     w.close()
+
+
+def test_a_transcription_waiting_for_a_free_worker_says_so(
+    qtbot: Any, qsettings: Any, project: Any, idle: Any, speech_wav: Any, tmp_path: Any
+) -> None:
+    """The walk: five sessions imported at once all read "0 %" in the list ("0 %, 2 s so far"
+    over the transcript), though two ran and three waited. A waiting one reads "waiting"."""
+    import subprocess
+
+    from gui.main_window import MainWindow
+    from gui.models.sessions import STATUS_COL
+    from tests.gui.gui_helpers import make_fake_transcriber
+
+    ids = []
+    for n in range(3):
+        wav = tmp_path / f"take{n}.wav"
+        subprocess.run(["sox", str(speech_wav), str(wav), "pad", "0", str(n + 1)], check=True)
+        ids.append(project.sessions.import_audio(wav, kind="interview").id)
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(project, transcriber=make_fake_transcriber(delay_s=1.0), settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    for sid in ids:
+        w.transcription.start_transcription(sid)
+    w.sessions.open_segment_session(ids[2])
+    qtbot.wait(1500)  # a tick of the live status
+
+    def status(sid: str) -> str:
+        row = next(
+            r for r in range(w.sessions_model.rowCount()) if w.sessions_model.session(r).id == sid
+        )
+        return str(w.sessions_model.index(row, STATUS_COL).data())
+
+    assert status(ids[2]) == "waiting"
+    assert status(ids[0]) != "waiting" and "%" in status(ids[0])
+    assert "waiting" in w.transcript_label.full_text()
+    qtbot.waitUntil(lambda: "%" in status(ids[2]) or "transcribed" in status(ids[2]), timeout=15000)
+    idle(w, timeout=30000)
+    w.close()

@@ -78,6 +78,22 @@ class RewrittenText:
             new_end = new_start + 1
         return new_start, new_end
 
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where a ``[start, end)`` span of the new text lies in the original: a span on a
+        replacement (a pseudonym, ``[PLACE]``) covers the words it replaced."""
+
+        def back(cp: int, *, at_end: bool) -> int:
+            shift = 0
+            for o_start, o_end, n_start, n_end in self._spans:
+                if cp < n_start or (at_end and cp == n_start):
+                    break
+                if cp < n_end or (not at_end and cp == n_end and n_end == n_start):
+                    return o_end if at_end else o_start
+                shift = o_end - n_end
+            return cp + shift
+
+        return back(start, at_end=False), back(end, at_end=True)
+
 
 def _merge(replacements: Iterable[Replacement], length: int) -> list[Replacement]:
     """Sort, clamp and merge overlapping replacements (the first one's text wins)."""

@@ -161,9 +161,10 @@ class TranscriptionController(QObject):
         )
         if files:
             labels = list(KIND_LABELS.values())
-            label, ok = AskDialog.ask(
-                window, "Import audio", "Kind of session:", labels[0], items=labels
-            )
+            # one answer for all: four recordings chosen at once were asked "Kind of session:"
+            # as if for one, and all four became focus groups
+            what = "Kind of session:" if len(files) == 1 else f"Kind of the {len(files)} sessions:"
+            label, ok = AskDialog.ask(window, "Import audio", what, labels[0], items=labels)
             if ok:
                 kind = next(k for k, v in KIND_LABELS.items() if v == label)
                 self.import_files([Path(f) for f in files], kind=kind)

@@ -77,7 +77,12 @@ class ExportOptionsDialog(QDialog):
         self.setWindowTitle(title)
         self.pseudonyms = QCheckBox("Replace real names by their pseudonyms", self)
         self.pseudonyms.setChecked(True)
-        self.redactions = QCheckBox("Keep redacted spans hidden ([REDACTED])", self)
+        # exports show a redaction's category ("[PLACE]"), not "[REDACTED]" as this said
+        self.redactions = QCheckBox("Keep redacted spans hidden (as [PLACE], [NAME]…)", self)
+        self.redactions.setToolTip(
+            "Each redacted span is exported as its category in brackets: [PLACE], [NAME], "
+            "[REDACTED]…"
+        )
         self.redactions.setChecked(True)
         self.redactions.setVisible(redact)
         self.consented = QCheckBox("Leave out participants without consent to export", self)

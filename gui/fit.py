@@ -414,24 +414,42 @@ def fit_tabs(tabs: QTabWidget, short: dict[str, str]) -> None:
 
 
 class _UpAndDown(QScrollArea):
-    """Scrolls up and down only: as narrow as its widget allows, no narrower."""
+    """Scrolls up and down only: as narrow as its widget allows, no narrower (or, with
+    ``narrowest``, that narrow, scrolling sideways below the width it needs)."""
+
+    narrowest: int | None = None
+
+    def needed_width(self) -> int:
+        """The width its widget reads whole in, beside the vertical scroll bar."""
+        widget = self.widget()
+        if widget is None:
+            return 0
+        bar = self.verticalScrollBar().sizeHint().width()
+        return widget.minimumSizeHint().width() + bar + 2 * self.frameWidth()
 
     def minimumSizeHint(self) -> QSize:  # Qt's name
         hint = super().minimumSizeHint()
-        widget = self.widget()
-        if widget is None:
+        if self.widget() is None:
             return hint
-        bar = self.verticalScrollBar().sizeHint().width()
-        return QSize(widget.minimumSizeHint().width() + bar + 2 * self.frameWidth(), hint.height())
+        need = self.needed_width()
+        if self.narrowest is not None:
+            need = min(need, self.narrowest)
+        return QSize(need, hint.height())
 
 
-def scrolling(widget: QWidget) -> QScrollArea:
+def scrolling(widget: QWidget, narrowest: int | None = None) -> QScrollArea:
     """``widget`` in a frameless area that scrolls up and down: in a short dock (about 300 px
     at 1024x700, beside a tall bottom panel) its controls keep their height, a scroll away,
-    rather than be crushed into each other."""
+    rather than be crushed into each other. ``narrowest``: the area may be that narrow (it
+    then scrolls sideways too), so that a dock it is a tab of is not held wider for it."""
     area = _UpAndDown()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setHorizontalScrollBarPolicy(
+        Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        if narrowest is None
+        else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+    )
+    area.narrowest = narrowest
     area.setWidget(widget)
     return area

@@ -128,14 +128,22 @@ def grow_for(widget: QWidget) -> None:
     fit_to_screen(window)
 
 
+def needed_width(dock: QDockWidget) -> int:
+    """The width a panel that may be narrower than its controls (the Record panel, a tab of
+    the Sessions list) reads whole in; 0 for the others (their minimum holds them)."""
+    need = getattr(dock.widget(), "needed_width", None)
+    return int(need()) if callable(need) else 0
+
+
 def open_side_panel(window: QMainWindow, dock: QDockWidget, beside: int = 0) -> None:
     """``dock`` just opened in a side area, as a tab of a dock ``beside`` px wide (0: none):
     it is ``SIDE_PANEL_WIDTH`` wide, or as wide as that dock was (it opened as wide as its
-    minimum: the Ethics dock at 303 px)."""
+    minimum: the Ethics dock at 303 px), or as its controls need (``needed_width``)."""
     side = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
     if dock.isFloating() or window.dockWidgetArea(dock) not in side:
         return
-    window.resizeDocks([dock], [max(SIDE_PANEL_WIDTH, beside)], Qt.Orientation.Horizontal)
+    want = max(SIDE_PANEL_WIDTH, beside, needed_width(dock))
+    window.resizeDocks([dock], [want], Qt.Orientation.Horizontal)
 
 
 def drop_retired_tab_bars(window: QMainWindow) -> None:
@@ -261,12 +269,14 @@ class LayoutKeeper(QObject):
         if dock is self.sessions:
             want = narrow
         elif self.sessions in win.tabifiedDockWidgets(dock):
-            want = wide
+            want = max(wide, needed_width(dock))  # the Record panel's controls: 301 px
         else:
             return
-        # one of the two widths the layout gives (this start's, or a remembered layout's):
-        # any other is the user's
-        ours = min(abs(dock.width() - narrow), abs(dock.width() - wide)) <= 8
+        # one of the widths the layout gives (this start's, or a remembered layout's; the
+        # Record panel's after Stop): any other is the user's
+        given = [narrow, wide, SIDE_PANEL_WIDTH]
+        given += [needed_width(tab) for tab in (dock, *win.tabifiedDockWidgets(dock))]
+        ours = min(abs(dock.width() - width) for width in given) <= 8
         if not self.active or dock.isFloating() or not ours or dock.width() == want:
             return
         win.resizeDocks([dock], [want], Qt.Orientation.Horizontal)

@@ -361,6 +361,7 @@ class ExtraPanels(QObject):
             on_done=lambda report: self._diarized(session_id, report),
             on_error=lambda exc: self._diarize_failed(session_id, exc, counts),
             on_progress=progress,
+            long=True,
         )
         self.diarizing[session_id] = handle
         self._update_cancel_detect()

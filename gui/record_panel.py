@@ -65,6 +65,10 @@ WAIT_FOR_AUDIO = (
 MARKERS_WAIT_TIP = "Markers start with the first audio: the microphone is starting."
 
 
+#: px: the Record panel at its narrowest, a tab of the Sessions list (212 px at 1024x700)
+PANEL_NARROWEST = 200
+
+
 def fmt_clock(ms: int) -> str:
     """12:34 or 1:02:03."""
     seconds = max(0, ms) // 1000
@@ -173,7 +177,10 @@ class RecordPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         body = QWidget()
-        self.scroller = scrolling(body)
+        # a tab of the Sessions list: its 287 px of controls held the list 301 px wide after
+        # Stop (1024x700), the transcript 89 px narrower; it may be as narrow as the list
+        # and gets the width it needs when in front (``needed_width``)
+        self.scroller = scrolling(body, narrowest=PANEL_NARROWEST)
         outer.addWidget(self.scroller)
         layout = QVBoxLayout(body)
         top = QHBoxLayout()
@@ -266,6 +273,11 @@ class RecordPanel(QWidget):
         ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
         QShortcut(QKeySequence("M"), self, self._marker_key, context=ctx)
         QShortcut(QKeySequence("N"), self, self._next_key, context=ctx)
+
+    def needed_width(self) -> int:
+        """The width its controls read whole in (the layout gives it when it opens or comes
+        in front)."""
+        return self.scroller.needed_width()  # type: ignore[attr-defined,no-any-return]
 
     # ------------------------------------------------------------------ settings
     @property

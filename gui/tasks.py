@@ -5,9 +5,11 @@ a widget; it reports progress with ``ctx.progress(value)`` and checks ``ctx.canc
 ``threading.Event``) to stop early. Results, errors and progress come back to the GUI thread as
 queued Qt signals, delivered to the callbacks given to ``TaskRunner.submit``.
 
-Two lanes exist: ``serial=True`` jobs (database writes, undo commands) run one after another in
-submission order, so an undo never overtakes the edit it reverses; other jobs (imports,
-transcriptions, waveform peaks, exports) run in a small parallel pool.
+Three lanes exist: ``serial=True`` jobs (database writes, undo commands) run one after another
+in submission order, so an undo never overtakes the edit it reverses; ``long=True`` jobs
+(transcriptions, speaker detection: minutes to hours each) run in a pool of their own, so that
+however many are queued, the other jobs (searches, imports, waveform peaks, exports), which run
+in a small parallel pool, never wait behind them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class TaskContext:
     # set with ``cancel`` when the project closes or the app quits (``TaskRunner.cancel_all``):
     # a job that finishes work in hand after a cancel (a transcription) stops soon instead
     hurry: threading.Event = field(default_factory=threading.Event)
+    # set when a worker takes the job up: until then it waits for a free one in its lane
+    started: threading.Event = field(default_factory=threading.Event)
     _emit_progress: Callable[[Any], None] = lambda value: None
 
     def progress(self, value: Any) -> None:
@@ -116,6 +120,7 @@ class _Runnable(QRunnable):
     def run(self) -> None:  # worker thread: no widgets here
         handle = self._handle
         signals = handle.signals
+        handle.context.started.set()
         try:
             result = self._job(handle.context)
         except BaseException as exc:
@@ -135,12 +140,19 @@ class TaskRunner(QObject):
     task_finished = Signal(object)  # TaskHandle
     task_failed = Signal(object, object)  # TaskHandle, exception (when no on_error was given)
 
-    def __init__(self, parent: QObject | None = None, *, max_parallel: int = 2) -> None:
+    def __init__(
+        self, parent: QObject | None = None, *, max_parallel: int = 2, max_long: int = 2
+    ) -> None:
         super().__init__(parent)
         self._serial = QThreadPool(self)
         self._serial.setMaxThreadCount(1)
         self._parallel = QThreadPool(self)
         self._parallel.setMaxThreadCount(max_parallel)
+        # transcriptions: with five recordings imported at once, two ran and three waited in
+        # the parallel pool, and a search typed meanwhile waited for them (32 s in the walk,
+        # an hour for long recordings)
+        self._long = QThreadPool(self)
+        self._long.setMaxThreadCount(max_long)
         self.active: list[TaskHandle] = []
         self._latest: dict[str, TaskHandle] = {}
         app = QCoreApplication.instance()
@@ -157,12 +169,14 @@ class TaskRunner(QObject):
         on_progress: Callable[[Any], None] | None = None,
         serial: bool = False,
         latest: str | None = None,
+        long: bool = False,
     ) -> TaskHandle:
         """Run ``job(ctx)`` on a worker; callbacks run later on the GUI thread.
 
         With ``latest``, only the newest job of that name is delivered: the one submitted
         before it under the same name is cancelled and its outcome dropped, so a slow older
-        search cannot replace the results of the query the user typed since."""
+        search cannot replace the results of the query the user typed since. ``long``: a
+        job of minutes or hours (a transcription), run in the lane of such jobs."""
         if latest is not None:
             self.drop_latest(latest)
         handle = TaskHandle(name, self)
@@ -175,7 +189,7 @@ class TaskRunner(QObject):
         handle.on_finished = self._finished
         self.active.append(handle)
         emit(self.task_started, handle)
-        pool = self._serial if serial else self._parallel
+        pool = self._serial if serial else self._long if long else self._parallel
         pool.start(_Runnable(job, handle))
         return handle
 
@@ -225,4 +239,5 @@ class TaskRunner(QObject):
         """Block until all jobs ended (for shutdown and tests); True if they did."""
         ok_serial = self._serial.waitForDone(msecs)
         ok_parallel = self._parallel.waitForDone(msecs)
-        return bool(ok_serial and ok_parallel)
+        ok_long = self._long.waitForDone(msecs)
+        return bool(ok_serial and ok_parallel and ok_long)

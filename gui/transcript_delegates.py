@@ -153,7 +153,25 @@ class CodeMarginDelegate(QStyledItemDelegate):
             spare -= take - 1
             kept = [*words[: take - 1], " ".join(words[take - 1 :])]
             blocks.append([cls.shown_name(line, metrics, room) for line in kept])
+        if any(not cls.readable(line) for block in blocks for line in block):
+            # "Д…е", "го…ву", "Эк…ы)" name nothing: how many codes start here, or (too narrow
+            # even for that) the brackets alone; the tooltip names each code
+            count = f"{len(names)} codes"
+            if len(names) > 1 and lines and metrics.horizontalAdvance(count) <= room:
+                return [[count]]
+            return []
         return blocks
+
+    #: the fewest letters of each word an elided name shows to be read as that name
+    READABLE_LETTERS = 4
+
+    @classmethod
+    def readable(cls, line: str) -> bool:
+        """Whether a drawn line shows enough of what it elides (``READABLE_LETTERS``)."""
+        return all(
+            "…" not in word or sum(ch.isalpha() for ch in word) >= cls.READABLE_LETTERS
+            for word in line.split()
+        )
 
     @staticmethod
     def wrapped(name: str, metrics: QFontMetrics, room: int) -> list[str]:

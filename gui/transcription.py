@@ -31,7 +31,7 @@ from gui.views import WorkbenchViews
 from storage.core.audio import AUDIO_EXTENSIONS
 from storage.core.errors import DuplicateMediaError, FieldScribeError
 from storage.core.models import KIND_LABELS
-from transcribe.notes import NO_SPEECH, for_gui
+from transcribe.notes import NO_SPEECH, advice_of, for_gui
 
 
 def default_transcriber() -> Callable[..., Any]:
@@ -161,9 +161,10 @@ class TranscriptionController(QObject):
         )
         if files:
             labels = list(KIND_LABELS.values())
-            label, ok = AskDialog.ask(
-                window, "Import audio", "Kind of session:", labels[0], items=labels
-            )
+            # one answer for all: four recordings chosen at once were asked "Kind of session:"
+            # as if for one, and all four became focus groups
+            what = "Kind of session:" if len(files) == 1 else f"Kind of the {len(files)} sessions:"
+            label, ok = AskDialog.ask(window, "Import audio", what, labels[0], items=labels)
             if ok:
                 kind = next(k for k, v in KIND_LABELS.items() if v == label)
                 self.import_files([Path(f) for f in files], kind=kind)
@@ -331,6 +332,7 @@ class TranscriptionController(QObject):
             on_done=lambda summary: self._transcribed(sid, summary),
             on_error=lambda exc: self._transcription_failed(sid, exc),
             on_progress=lambda p: self._transcription_progress(sid, p),
+            long=True,
         )
         self.running[sid] = handle
         self._stops[sid] = stop
@@ -447,6 +449,8 @@ class TranscriptionController(QObject):
         estimate = self._estimates.get(sid)
         if estimate is None:
             return
+        if self._waiting(sid):
+            return
         shown = estimate.at(time.monotonic())
         self.views.sessions_model.set_live(sid, LiveStatus(shown.fraction, shown.eta_s))
         if self.state.session is None or self.state.session.id != sid:
@@ -512,7 +516,8 @@ class TranscriptionController(QObject):
             resumed = getattr(summary, "resumed_from_ms", 0) or 0
             self.chrome.message(cancelled_text(shown, added, resumed), 12000)
         else:
-            text = f"Transcribed: {plural(added, 'segment')}"
+            # named: sessions imported together end one after another, each with its message
+            text = f"Transcribed {self._title(sid)}: {plural(added, 'segment')}"
             if getattr(summary, "heard_nothing", False):
                 text += f" ({NO_SPEECH})"
             heard = summary.by_language() if hasattr(summary, "by_language") else []
@@ -530,9 +535,11 @@ class TranscriptionController(QObject):
             self.chrome.message(f"{text}. {' '.join(all_notes)}".strip(), 12000)
             # what the user must know (a model switched, languages to set) also in a box that
             # does not block, once per window: the status bar alone is easy to miss
-            fresh = [n for n in all_notes if n not in self._notes_shown]
+            # the same advice with other counts ("1 segment in Kazakh…", then "2 segments…"
+            # for the next of four sessions imported together) is not boxed again
+            fresh = [n for n in all_notes if advice_of(n) not in self._notes_shown]
             if fresh:
-                self._notes_shown.update(fresh)
+                self._notes_shown.update(advice_of(n) for n in fresh)
                 self.last_notes = fresh
                 self.chrome.report("\n\n".join([f"{text}.", *fresh]))
         self.sessions.reload_sessions()
@@ -542,6 +549,31 @@ class TranscriptionController(QObject):
             else:
                 self.sessions.reopen_session(sid)  # still loading: load it again
         emit(self.transcribed, sid)
+
+    def _waiting(self, sid: str) -> bool:
+        """A transcription queued behind others (two run at a time) says so, and its clock
+        starts when it does: all five of a batch read "0 %, 2 s so far" alike."""
+        handle = self.running.get(sid)
+        if handle is None or handle.context.started.is_set() or handle.context.cancel.is_set():
+            return False
+        self._estimates[sid] = LiveEstimate(time.monotonic())
+        self.views.sessions_model.set_live(sid, LiveStatus(0.0, None, waiting=True))
+        if self.state.session is not None and self.state.session.id == sid:
+            self.views.transcript_label.setText(
+                f"<b>{html.escape(self.state.session.title)}</b> — <i>waiting</i>",
+                "Two transcriptions run at a time: this one begins when one of them ends.",
+            )
+            self.chrome.message("Waiting: this session is transcribed when another one ends.")
+        return True
+
+    def _title(self, sid: str) -> str:
+        """“The session's title”, as messages name it (its id once it is gone)."""
+        project = self.state.project
+        try:
+            title = project.sessions.get_session(sid).title if project is not None else sid
+        except FieldScribeError:
+            title = sid
+        return f"“{title}”"
 
     def _transcription_failed(self, sid: str, exc: BaseException) -> None:
         self._transcription_ended(sid)

@@ -141,3 +141,44 @@ def test_any_edit_away_from_the_coded_word_leaves_the_lead_s_span_on_it(
     bob.close()
     for p in coders.values():
         p.close()
+
+
+def test_spans_coded_on_a_pseudonym_or_a_redaction_land_on_the_words_they_stand_for(
+    tmp_path: Path, speech_wav: Path
+) -> None:
+    """The walk: the lead mapped "Скайлс" (not applied) and redacted a street; the coder's copy
+    (a bundle with pseudonyms and redactions, the default) read "Иностранец" and "[PLACE]".
+    The coder's span on "Иностранец" came back as a whole-segment coding flagged "coded words
+    deleted", and a span ending on "[PLACE]" lost it. Both land on the words they stand for."""
+    from storage import SegmentDraft
+
+    text = "Со спокойным мужеством Скайлс ожидал всего на улице Абая 15, в этом городе."
+    lead = Project.create(tmp_path / "Lead.fieldscribe", name="L", coder="Асель")
+    session = lead.sessions.import_audio(speech_wav, kind="interview")
+    seg = lead.transcript.add_segments(session.id, [SegmentDraft(0, 3000, text)])[0]
+    lead.privacy.set_pseudonym("Скайлс", "Иностранец")
+    lead.redactions.redact(seg.id, *_span(lead, seg.id, "улице Абая 15"), category="PLACE")
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    lead.close()
+    coder = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "B.fieldscribe", coder="b")
+    theirs = coder.transcript.get_segment(seg.id).text
+    assert "Иностранец" in theirs and "[PLACE]" in theirs and "Скайлс" not in theirs
+    for name, words in (
+        ("Имя", "Иностранец"),
+        ("Место", "всего на [PLACE]"),
+        ("Фраза", "мужеством Иностранец ожидал"),
+    ):
+        code = coder.codebook.ensure_code_path(name)
+        coder.codebook.apply_code(seg.id, code.id, **_cps(_span(coder, seg.id, words)))
+    export_bundle(coder, tmp_path / "b.fsbundle")
+    coder.close()
+    lead = Project.open(tmp_path / "Lead.fieldscribe")
+    merge_bundles(lead, [tmp_path / "b.fsbundle"])
+    assert lead.transcript.get_segment(seg.id).text == text
+    assert _coded(lead, seg.id) == [
+        ("b", "Скайлс"),
+        ("b", "всего на улице Абая 15"),
+        ("b", "мужеством Скайлс ожидал"),
+    ]
+    assert not [c for c in lead.codebook.codings() if c.memo]  # nothing flagged
+    lead.close()

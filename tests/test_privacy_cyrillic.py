@@ -224,3 +224,61 @@ def test_exports_hold_no_form_of_a_cyrillic_name(cyrillic) -> None:
         assert "Маринад" in out and "Нурланбек" in out
     # the project keeps the originals until apply
     assert project.transcript.segments(session.id)[0].text == RU
+
+
+@pytest.mark.parametrize("first", [0, 1])
+def test_a_name_mapped_as_written_is_that_name_not_a_form_of_another(first: int) -> None:
+    # the walk at 1024x700: "Айгерим" (Russian) and "Айгерім" (Kazakh) both mapped; the review
+    # offered "Айгерім" as an unchecked *inflected form of Айгерим*, so Replace checked
+    # occurrences replaced nothing and remembered the name as "not this person" (it stayed in
+    # exports). And "Әсел", mapped to P2, was a form of "Асель" taking P1.
+    pairs = [
+        [("Айгерим", "R1", []), ("Айгерім", "R2", [])],
+        [("Асель", "P1", []), ("Әсел", "P2", [])],
+    ]
+    for mapping in pairs:
+        ordered = mapping if first == 0 else mapping[::-1]
+        written = mapping[1][0]
+        found = find_names(f"{written}, рақмет. {mapping[0][0]} тоже.", ordered)
+        assert [(m.matched, m.real_name, m.pseudonym, m.kind) for m in found] == [
+            (written, written, mapping[1][1], "exact"),
+            (mapping[0][0], mapping[0][0], mapping[0][1], "exact"),
+        ]
+    # a longer name still wins over a shorter one inside it, whatever their kinds
+    found = find_names("Айгерим Сапаровой", [("Айгерим", "A", []), ("Айгерим Сапарова", "B", [])])
+    assert [(m.matched, m.pseudonym) for m in found] == [("Айгерим Сапаровой", "B")]
+
+
+def test_review_checks_a_kazakh_spelling_mapped_beside_the_russian(cyrillic) -> None:
+    project, session, _ = cyrillic
+    seg = project.transcript.add_segments(
+        session.id, [SegmentDraft(9000, 9500, "Айгерім, рақмет")]
+    )[0]
+    project.privacy.set_pseudonym("Айгерим", "Респондент А")
+    project.privacy.set_pseudonym("Айгерім", "Респондент А")
+    cands = project.privacy.pseudonym_candidates(segment_id=seg.id)
+    assert [(c.matched, c.kind) for c in cands] == [("Айгерім", "exact")]
+    # what the Names tab replaces by default (exact and case matches checked)
+    project.privacy.apply_pseudonyms([c.id for c in cands if c.kind != "inflected"])
+    assert project.transcript.segments(session.id)[-1].text == "Респондент А, рақмет"
+
+
+def test_a_form_rejected_under_one_spelling_stays_in_exports_under_the_other(cyrillic) -> None:
+    # the walk: "Айгерімге" (a Kazakh dative) left unchecked in the review, so "not this
+    # person" in the project; yet the exported transcript read "Респондент А рақмет": the
+    # rejection was remembered for Айгерим only and the export took it as a form of Айгерім
+    project, session, _ = cyrillic
+    project.transcript.add_segments(session.id, [SegmentDraft(9000, 9500, "Айгерімге рақмет")])
+    project.privacy.set_pseudonym("Айгерим", "Респондент А")
+    project.privacy.set_pseudonym("Айгерім", "Респондент А")
+    project.privacy.set_pseudonym("Әсел", "P9")  # another person: keeps her own forms
+    cands = project.privacy.pseudonym_candidates(session.id)
+    assert [(c.matched, c.kind) for c in cands if "Айгер" in c.matched] == [
+        ("Айгерімге", "inflected")
+    ]
+    project.privacy.apply_pseudonyms([])  # nothing checked
+    assert project.transcript.segments(session.id)[-1].text == "Айгерімге рақмет"
+    assert "Айгерімге рақмет" in render_transcript(project, session.id, "txt")
+    assert project.privacy.pseudonym_candidates(session.id) == []
+    exceptions = {e.real_name: e.exceptions for e in project.privacy.pseudonyms()}
+    assert exceptions == {"Айгерим": ["айгерімге"], "Айгерім": ["айгерімге"], "Әсел": []}

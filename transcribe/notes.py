@@ -7,6 +7,8 @@ workbench user has no terminal for. Code that only prints notes keeps treating t
 
 from __future__ import annotations
 
+import re
+
 
 class Note(str):
     """A note worded for the command line; ``gui`` is its wording for the workbench."""
@@ -24,6 +26,14 @@ def for_gui(note: object) -> str:
     one, else the note itself."""
     gui = getattr(note, "gui", None)
     return gui if isinstance(gui, str) else str(note)
+
+
+def advice_of(note: str) -> str:
+    """``note`` without its counts: what it advises. "1 segment in Kazakh was written with the
+    small model…" and "3 segments in Kazakh were written…" give the same advice."""
+    text = re.sub(r"\d[\d,.]*", "#", note)
+    text = re.sub(r"\bwere\b", "was", text)
+    return re.sub(r"(\w{3,}?)s\b", r"\1", text)
 
 
 #: menu paths the notes name in the workbench

@@ -29,6 +29,7 @@ class LiveStatus:
 
     fraction: float
     eta_s: float | None
+    waiting: bool = False  # queued behind other transcriptions: not begun yet
 
 
 @dataclass
@@ -74,6 +75,8 @@ def status_text(
     """The status a person reads: 42 % · 0:07 left (transcribing: the list draws a progress
     bar behind it), transcribed, N coded (segments), cancelled at 70 % (a run that did not
     reach the end: resumable)."""
+    if live is not None and live.waiting:
+        return "waiting"  # not "0 %", which read as begun (five imported at once)
     if live is not None:
         pct = int(live.fraction * 100)
         # short (m:ss, no "transcribing"): at 1024x700 the column beside a long title has
@@ -192,7 +195,10 @@ class SessionTableModel(RowTableModel):
             tip = f"{s.title}\n{KIND_LABELS.get(s.kind, s.kind)} · {speakers}"
             if index.column() == STATUS_COL:  # the column may show it elided
                 status = status_text(s, self._live.get(s.id), self._stopped.get(s.id))
-                if s.id in self._live:
+                live = self._live.get(s.id)
+                if live is not None and live.waiting:
+                    status = "Waiting: transcribed when one of the two running ends"
+                elif live is not None:
                     status = f"Transcribing: {status}"
                 if s.coded_segment_count:
                     status += f" ({plural(s.coded_segment_count, 'segment')} coded)"

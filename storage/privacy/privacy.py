@@ -562,12 +562,19 @@ class Privacy:
         scrub_conflicts(conn, lambda _table, _column, value: fix(value) or value)
 
     def _remember_rejections(self, rejected: Sequence[PseudonymCandidate]) -> None:
+        """An inflected form rejected is not this person under any spelling of their name:
+        every real name mapped to the same pseudonym ("Айгерим" and "Айгерім") remembers it,
+        or the export replaced "Айгерімге", rejected as a form of Айгерим, as one of Айгерім."""
+        same_person: dict[str, list[str]] = {}
+        for real, pseudonym, _excepted in self._mapping():
+            same_person.setdefault(pseudonym, []).append(real)
         forms: dict[str, set[str]] = {}
         for cand in rejected:
             if cand.kind == "inflected":
                 spans = name_spans(cand.real_name, cand.matched)
                 core = cand.matched[spans[0][0] : spans[0][1]] if spans else cand.matched
-                forms.setdefault(cand.real_name, set()).add(core.casefold())
+                for real in same_person.get(cand.pseudonym, [cand.real_name]):
+                    forms.setdefault(real, set()).add(core.casefold())
         for real, new in forms.items():
             row = self._store.conn.execute(
                 "SELECT id, exceptions FROM pseudonyms WHERE real_name = ?", (real,)

@@ -78,6 +78,22 @@ class RewrittenText:
             new_end = new_start + 1
         return new_start, new_end
 
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where a ``[start, end)`` span of the new text lies in the original: a span on a
+        replacement (a pseudonym, ``[PLACE]``) covers the words it replaced."""
+
+        def back(cp: int, *, at_end: bool) -> int:
+            shift = 0
+            for o_start, o_end, n_start, n_end in self._spans:
+                if cp < n_start or (at_end and cp == n_start):
+                    break
+                if cp < n_end or (not at_end and cp == n_end and n_end == n_start):
+                    return o_end if at_end else o_start
+                shift = o_end - n_end
+            return cp + shift
+
+        return back(start, at_end=False), back(end, at_end=True)
+
 
 def _merge(replacements: Iterable[Replacement], length: int) -> list[Replacement]:
     """Sort, clamp and merge overlapping replacements (the first one's text wins)."""
@@ -132,6 +148,10 @@ class NameMatch:
     kind: str
 
 
+#: Which of two matches of the same words wins: the name as written over another spelling of it
+KIND_RANK = {"exact": 0, "case": 1, "inflected": 2}
+
+
 def find_names(
     text: str,
     mapping: Sequence[tuple[str, str, Sequence[str]]],
@@ -140,22 +160,21 @@ def find_names(
 ) -> list[NameMatch]:
     """Find every real name of ``mapping`` (real, pseudonym, rejected forms) in ``text``.
 
-    Longer names are matched first; a later match overlapping an earlier one is dropped.
-    Inflected forms listed as rejected (casefolded) are left out unless ``include_excepted``.
+    Where matches overlap, the one covering more text wins, then the closer one (a name
+    written as mapped over a form of another mapped name: with "Айгерим" and "Айгерім" both
+    mapped, "Айгерім" is the second name, not an inflected form of the first), then the longer
+    name. Inflected forms listed as rejected (casefolded) are left out unless
+    ``include_excepted``.
     """
-    taken: list[tuple[int, int]] = []
-    found: list[NameMatch] = []
-    for real, pseudonym, excepted in sorted(mapping, key=lambda m: -len(m[0])):
+    every: list[NameMatch] = []
+    for real, pseudonym, excepted in mapping:
         rejected = {e.casefold() for e in excepted}
         for start, core_end, end in name_spans(real, text):
-            if any(start < e and end > s for s, e in taken):
-                continue
             core = text[start:core_end]
             kind = classify(core, real)
             if kind == "inflected" and core.casefold() in rejected and not include_excepted:
                 continue
-            taken.append((start, end))
-            found.append(
+            every.append(
                 NameMatch(
                     start,
                     end,
@@ -166,6 +185,11 @@ def find_names(
                     kind,
                 )
             )
+    every.sort(key=lambda m: (m.start - m.end, KIND_RANK[m.kind], -len(m.real_name)))
+    found: list[NameMatch] = []
+    for match in every:
+        if not any(match.start < m.end and match.end > m.start for m in found):
+            found.append(match)
     return sorted(found, key=lambda m: m.start)
 
 

@@ -6,7 +6,8 @@ Part of ``storage.team.merge_rows._Merge``.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from storage.core.anchors import TextDiff
 from storage.core.ids import now_iso
@@ -24,6 +25,7 @@ class ArrivedSpans:
 
     def __init__(self, merge: _Merge) -> None:
         self._m = merge
+        self._filters: list[Any] | None = None
 
     def anchor(self) -> None:
         """Move the span codings this merge wrote from the bundle's text of their segment into
@@ -49,12 +51,36 @@ class ArrivedSpans:
         for segment_id, coding_id, theirs, ours in rows:
             moving.setdefault(segment_id, (theirs, ours, set()))[2].add(coding_id)
         for segment_id, (theirs, ours, ids) in moving.items():
-            ids -= self._follow_split(segment_id, theirs, ours, ids)
+            exported = self._as_exported(segment_id, theirs)
+            if exported is None:
+                ids -= self._follow_split(segment_id, theirs, ours, ids)
             if ids:
                 self._m.project.transcript.reanchor_spans(
-                    segment_id, theirs, ours, only=frozenset(ids)
+                    segment_id, theirs, ours, only=frozenset(ids), mapper=exported
                 )
         self._whole_into_split_parts()
+
+    def _as_exported(
+        self, segment_id: str, theirs: str
+    ) -> Callable[[int, int], tuple[int, int] | None] | None:
+        """Where the bundle's text is this segment's as this project exports it (a coder's
+        copy made from a bundle with pseudonyms or redactions): how its spans map back, a
+        span on "Иностранец" onto "Скайлс", one on "[PLACE]" onto the words it hides. The
+        diff took the pseudonym for words typed over the name: a span on it became a
+        whole-segment coding flagged "coded words deleted", one ending on it lost it."""
+        privacy = self._m.project.privacy
+        if self._filters is None:  # read once a merge (the mapping, every redaction)
+            self._filters = [
+                privacy.privacy_filter(pseudonymise=pseudonymise, redact=redact)
+                for pseudonymise, redact in ((True, True), (True, False), (False, True))
+            ]
+        segment = self._m.project.transcript.get_segment(segment_id)
+        for view in self._filters:
+            rewritten = view.rewritten(segment)
+            if rewritten.changed and rewritten.text == theirs:
+                back: Callable[[int, int], tuple[int, int] | None] = rewritten.original_span
+                return back
+        return None
 
     def _split_parts(self, segment_id: str) -> list[tuple[int, int, str, str]]:
         """Our segments split off a bundle's segment here: (start_ms, seq, id, text) of the

@@ -304,6 +304,7 @@ class Transcript:
         *,
         leave: frozenset[str] = frozenset(),
         only: frozenset[str] | None = None,
+        mapper: Callable[[int, int], tuple[int, int] | None] | None = None,
     ) -> None:
         """Move span codings and redactions with their words from ``old_text`` to ``new_text``,
         inside the caller's transaction (``update_segment``, ``replace_transcription``, and a
@@ -315,12 +316,15 @@ class Transcript:
         A coding whose words were deleted stays on its segment as a whole-segment coding with a
         flag in its memo (``storage.core.anchors.LOST_FLAG``); when that coding already exists
         the span is removed instead (with a tombstone). A redaction whose words were deleted
-        has nothing left to hide and is removed.
+        has nothing left to hide and is removed. ``mapper``: where a span of ``old_text`` is
+        in ``new_text`` when that is known exactly (a bundle's text as this project exports
+        it: pseudonyms, redactions), instead of the diff's guess.
         """
         conn = self._store.conn
         diff = TextDiff(old_text, new_text)
         if not diff.changed:
             return
+        place = mapper or diff.map_span
         stamp = now_iso()
         rows = [
             row
@@ -351,7 +355,7 @@ class Transcript:
             ).fetchall()
         }
         for coding_id, code_id, coder, start, end, memo in rows:
-            span = diff.map_span(start, end)
+            span = place(start, end)
             new_memo = memo
             if span is None:
                 new_span: tuple[int | None, int | None] = (None, None)

@@ -617,3 +617,24 @@ def test_an_unreadable_recording_in_a_qdpx_export_names_the_checkbox_not_an_opti
         )
     )
     assert said.endswith("or export without “Include the audio files”.") and "--" not in said
+
+
+def test_the_redaction_option_names_what_the_export_shows(
+    seeded: Any, idle: Any, tmp_path: Path
+) -> None:
+    """The walk: the box read "Keep redacted spans hidden ([REDACTED])" while the exported
+    transcript showed "[PLACE]" (a redaction is exported as its category)."""
+    from gui.exchange import ExportOptionsDialog
+
+    project = seeded.project
+    seg = project.transcript.segments(seeded.state.session.id)[0]
+    start = seg.text.index("the clinic")
+    project.redactions.redact(seg.id, start, start + len("the clinic"), category="PLACE")
+    dialog = ExportOptionsDialog("Export this transcript", seeded)
+    out = tmp_path / "t.txt"
+    seeded.exchange.export_transcript(out, dialog.privacy())
+    idle(seeded)
+    shown = out.read_text(encoding="utf-8-sig")
+    assert "[PLACE]" in shown and "clinic" not in shown
+    assert "[PLACE]" in dialog.redactions.text()
+    dialog.deleteLater()

@@ -4,6 +4,7 @@ language filters in search and retrieval, the New Project and Project settings l
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -386,10 +387,67 @@ def test_what_the_user_must_know_after_a_transcription_shows_once_in_a_box(
         idle(w)
     boxes = [b for b in w.findChildren(QMessageBox) if note in b.text()]
     assert len(boxes) == 1 and boxes[0].isVisible()
-    assert "Transcribed: 4 segments." in boxes[0].text()
+    assert re.search(r"^Transcribed “[^”]+”: 4 segments\.", boxes[0].text())
     assert w.transcription.last_notes == [note]
     assert note in w.statusBar().currentMessage()
     assert "fieldscribe" not in boxes[0].text()  # no terminal commands in the workbench
+    w.close()
+
+
+def test_sessions_transcribed_together_are_named_and_one_advice_is_boxed_once(
+    qtbot: Any,
+    qsettings: Any,
+    project: Project,
+    idle: Any,
+    speech_wav: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Walk at 1024x700 (real base model): four recordings imported at once, three with Kazakh,
+    opened three boxes one after another, "Transcribed: 1 segment. 1 segment in Kazakh was
+    written with the small model 'base'…", then "2 segments…", then "3 segments…", none saying
+    which session it was about. Each message names its session; the advice is boxed once."""
+    import subprocess
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.main_window import MainWindow
+    from tests.gui.gui_helpers import make_fake_transcriber
+    from transcribe.run_notes import small_model_hint
+
+    fake = make_fake_transcriber()
+    runs = iter([{"kk": 1}, {"kk": 2, "ru": 1}])
+
+    def kazakh(*args: Any, **kwargs: Any) -> Any:
+        summary = fake(*args, **kwargs)
+        summary.identified = next(runs)
+        summary.notes.extend(small_model_hint(summary.identified, "base"))
+        return summary
+
+    yes = QMessageBox.StandardButton.Yes  # "Transcribe anyway" (consent not recorded)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: yes))
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(project, transcriber=kazakh, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    second = tmp_path / "Сұхбат 2.wav"
+    subprocess.run(["sox", str(speech_wav), str(second), "reverse"], check=True)
+    w.transcription.import_files([second])
+    idle(w)
+    messages = []
+    for session in project.sessions.all():
+        w.transcription.start_transcription(session.id)
+        idle(w)
+        messages.append(w.statusBar().currentMessage())
+    titles = [s.title for s in project.sessions.all()]
+    assert titles[1] == "Сұхбат 2"
+    for title, message in zip(titles, messages, strict=True):
+        assert message.startswith(f"Transcribed “{title}”: 4 segments"), message
+    boxes = [b for b in w.findChildren(QMessageBox) if "small model" in b.text()]
+    assert len(boxes) == 1, [b.text() for b in boxes]
+    assert boxes[0].text().startswith(f"Transcribed “{titles[0]}”: 4 segments.")
+    assert "1 segment in Kazakh was written" in boxes[0].text()
+    assert "2 segments in Kazakh were written" in messages[1]  # the status bar has the counts
     w.close()
 
 
@@ -442,7 +500,7 @@ def test_the_status_bar_says_when_a_recording_held_no_speech(
         return TranscriptionSummary(session_id, "base", None, 0, 20000, 0.5, 0, False)
 
     message = _said_after_run(qtbot, idle, project, qsettings, monkeypatch, nothing)
-    assert "Transcribed: 0 segments" in message and "no speech found" in message
+    assert ": 0 segments" in message and "no speech found" in message
 
 
 @contextmanager
@@ -917,7 +975,8 @@ def test_transcribing_again_says_the_segments_it_kept(
         return summary
 
     message = _said_after_run(qtbot, idle, project, qsettings, monkeypatch, again)
-    assert message.startswith("Transcribed: 4 segments (RU 2, KK 1, EN 1)")
+    assert message.startswith("Transcribed “")
+    assert ": 4 segments (RU 2, KK 1, EN 1)" in message
     assert "2 segments holding your work kept unchanged" in message
 
 

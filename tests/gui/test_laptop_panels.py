@@ -323,3 +323,57 @@ def test_code_names_read_beside_a_side_panel(
     metrics = QFontMetrics(CodeMarginDelegate.name_font(view.font()))
     assert view.margin.name_width >= metrics.horizontalAdvance("experience"), widths
     w.close()
+
+
+def test_margin_names_too_narrow_to_read_leave_the_brackets_alone(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """The walk at 1024x700: two coders' Russian and Kazakh codes on one segment with the
+    Ethics panel open left the margin 24-30 px for names, drawn as "…", "к", "Д…е", "го…ву"
+    (a row grew to four lines of them). A name is drawn with at least four of its letters
+    per word, or not at all (the brackets stay, the tooltip names each code)."""
+    ru = ("Доверие к государству", "Қызмет сапасы — әкімдік", "Экономика (долги, кредиты)")
+    seg = project.transcript.segments(project.sessions.all()[0].id)[0]
+    for name in ru:
+        project.codebook.apply_code(seg.id, project.codebook.ensure_code_path(name).id)
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    w.extra_panels.show_privacy(1)
+    qtbot.wait(200)
+    w.transcript.fit_rows()
+    view = w.transcript
+    for row in range(7):
+        view.scrollTo(view.model().index(row, COL_CODES))
+        for line in _drawn_names(view, row):
+            if line.endswith("more") or line.endswith("codes"):
+                continue
+            for word in line.split():
+                letters = [ch for ch in word if ch.isalpha()]
+                assert "…" not in word or len(letters) >= 4, (line, view.margin.name_width)
+                assert len(letters) >= 4 or any(word in name.split() for name in (*ru, *NAMES))
+    assert view.columnWidth(COL_TEXT) >= 175
+    w.close()
+
+
+def test_the_record_tab_leaves_the_sessions_list_its_width(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """The walk at 1024x700: after a recording (Record is a tab of the Sessions list) the
+    list came back in front 301 px wide, the Record panel's minimum, for good (remembered with
+    the layout): the transcript 89 px narrower. The list gets its 212 px back; the Record tab
+    in front gets the width its controls read whole in, no sideways scroll."""
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    narrow = w.sessions_dock.width()
+    assert narrow <= 215
+    text = w.transcript.columnWidth(COL_TEXT)
+    panel = w.extra_panels.show_recorder()
+    qtbot.wait(100)
+    record = w.extra_panels.docks["record"]
+    assert record.width() > narrow + 40
+    assert not panel.scroller.horizontalScrollBar().isVisible()
+    w.sessions_dock.raise_()  # as Stop brings the list to the front
+    qtbot.wait(300)
+    assert w.sessions_dock.width() <= narrow + 2, w.sessions_dock.width()
+    assert w.transcript.columnWidth(COL_TEXT) >= text - 2
+    record.raise_()
+    qtbot.waitUntil(lambda: record.width() >= panel.needed_width(), timeout=3000)
+    w.close()

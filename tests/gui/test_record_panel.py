@@ -188,7 +188,9 @@ def test_panel_scrolls_in_a_short_dock_rather_than_crush_the_guide(  # type: ign
     qtbot.addWidget(panel)
     hint = panel.minimumSizeHint()  # as ExtraPanels._dock lowers it for a laptop
     panel.setMinimumSize(min(hint.width(), 320), min(hint.height(), 200))
-    panel.resize(260, 300)  # the left docks' width at 1024x700: the panel keeps its minimum
+    # the width the layout gives it in front (it may be narrower, as a tab of the Sessions
+    # list: ``test_the_record_tab_leaves_the_sessions_list_its_width``)
+    panel.resize(panel.needed_width(), 300)
     panel.show()
     qtbot.waitExposed(panel)
     assert panel.height() == 300

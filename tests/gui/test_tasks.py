@@ -156,3 +156,94 @@ def test_shutdown_cancels_and_joins_so_the_runner_is_destroyed_at_once(qtbot: An
     del runner
     gc.collect()  # the C++ runner and its pools go now; nothing is left to wait for
     assert time.monotonic() - begun < 5
+
+
+def test_long_jobs_never_hold_up_the_others(qtbot: Any, runner: TaskRunner) -> None:
+    """The walk: five recordings imported at once, their transcriptions filled the parallel
+    pool, and a search typed meanwhile waited for two of them to end (32 s; an hour on long
+    recordings). Long jobs have a lane of their own: however many run or wait, a search does
+    not wait for them."""
+    release = threading.Event()
+    done: list[str] = []
+    for n in range(4):  # two run, two wait: all in the long lane
+        runner.submit(f"transcribe {n}", lambda ctx: release.wait(20), long=True)
+    runner.submit("search", lambda ctx: "hits", on_done=done.append)
+    try:
+        qtbot.waitUntil(lambda: done == ["hits"], timeout=3000)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=5000)
+
+
+def test_transcriptions_run_in_the_long_lane(
+    qtbot: Any, qsettings: Any, project: Any, idle: Any, speech_wav: Any, tmp_path: Any
+) -> None:
+    """In the workbench: while two sessions are transcribed (slowly) and a third waits, a
+    search answers at once."""
+    import subprocess
+
+    from gui.main_window import MainWindow
+    from storage import SegmentDraft
+    from tests.gui.gui_helpers import make_fake_transcriber
+
+    sessions = []
+    for n in range(3):
+        wav = tmp_path / f"take{n}.wav"
+        subprocess.run(["sox", str(speech_wav), str(wav), "pad", "0", str(n + 1)], check=True)
+        sessions.append(project.sessions.import_audio(wav, kind="interview"))
+    coded = project.sessions.import_audio(speech_wav, kind="interview")
+    project.transcript.add_segments(coded.id, [SegmentDraft(0, 900, "Портал жұмыс істемейді")])
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(project, transcriber=make_fake_transcriber(delay_s=2.0), settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    for session in sessions:
+        w.transcription.start_transcription(session.id)
+    qtbot.wait(200)
+    w.search_panel.query.setText("портал")
+    w.sessions.run_search("портал")
+    qtbot.waitUntil(lambda: w.search_panel.results.count() == 1, timeout=3000)
+    assert len(w.transcription.running) == 3  # answered while they still ran
+    for session in sessions:
+        w.transcription.cancel_transcription(session.id)
+    idle(w, timeout=30000)
+    w.close()
+
+
+def test_a_transcription_waiting_for_a_free_worker_says_so(
+    qtbot: Any, qsettings: Any, project: Any, idle: Any, speech_wav: Any, tmp_path: Any
+) -> None:
+    """The walk: five sessions imported at once all read "0 %" in the list ("0 %, 2 s so far"
+    over the transcript), though two ran and three waited. A waiting one reads "waiting"."""
+    import subprocess
+
+    from gui.main_window import MainWindow
+    from gui.models.sessions import STATUS_COL
+    from tests.gui.gui_helpers import make_fake_transcriber
+
+    ids = []
+    for n in range(3):
+        wav = tmp_path / f"take{n}.wav"
+        subprocess.run(["sox", str(speech_wav), str(wav), "pad", "0", str(n + 1)], check=True)
+        ids.append(project.sessions.import_audio(wav, kind="interview").id)
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(project, transcriber=make_fake_transcriber(delay_s=1.0), settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    for sid in ids:
+        w.transcription.start_transcription(sid)
+    w.sessions.open_segment_session(ids[2])
+    qtbot.wait(1500)  # a tick of the live status
+
+    def status(sid: str) -> str:
+        row = next(
+            r for r in range(w.sessions_model.rowCount()) if w.sessions_model.session(r).id == sid
+        )
+        return str(w.sessions_model.index(row, STATUS_COL).data())
+
+    assert status(ids[2]) == "waiting"
+    assert status(ids[0]) != "waiting" and "%" in status(ids[0])
+    assert "waiting" in w.transcript_label.full_text()
+    qtbot.waitUntil(lambda: "%" in status(ids[2]) or "transcribed" in status(ids[2]), timeout=15000)
+    idle(w, timeout=30000)
+    w.close()

@@ -22,11 +22,11 @@ Loaded by ``tests/gui/conftest.py`` (its hooks apply to the GUI tests only).
 
 from __future__ import annotations
 
-import functools
 import importlib
 import os
 import sys
 import traceback
+import weakref
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -115,6 +115,16 @@ def _menu_exec(menu: Any, *_args: Any, **_kwargs: Any) -> Any:
     raise AssertionError(what)
 
 
+class _MenuExec:
+    """A menu's own ``exec`` in a test (``_menu_exec``), holding the menu weakly."""
+
+    def __init__(self, menu: Any) -> None:
+        self._menu = weakref.ref(menu)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return _menu_exec(self._menu(), *args, **kwargs)
+
+
 def refuse_menus(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every ``QMenu`` made in Python gets its own ``exec``: ``_menu_exec``.
 
@@ -123,14 +133,19 @@ def refuse_menus(monkeypatch: pytest.MonkeyPatch) -> None:
     a method of the menu on the C++ type, past the class's attributes), and a context menu
     opened in a test waited for a click forever. An attribute of the menu itself is found
     first, so each menu gets one as it is made (``QMenu.__init__``, which a subclass's runs
-    too). A menu Qt makes itself (``addMenu("…")``, a line edit's own) is not covered."""
+    too). A menu Qt makes itself (``addMenu("…")``, a line edit's own) is not covered.
+
+    The menu's ``exec`` holds the menu weakly (``_MenuExec``): holding it strongly made a
+    reference cycle (menu -> its ``__dict__`` -> ``exec`` -> menu), so a parentless menu a test
+    dropped was freed only by the cyclic garbage collector, whenever and in whichever thread it
+    next ran, rather than at once."""
     from PySide6.QtWidgets import QMenu
 
     made = QMenu.__init__
 
     def init(menu: Any, *args: Any, **kwargs: Any) -> None:
         made(menu, *args, **kwargs)
-        menu.exec = functools.partial(_menu_exec, menu)
+        menu.exec = _MenuExec(menu)
 
     monkeypatch.setattr(QMenu, "__init__", init)
 

@@ -4,11 +4,14 @@ the next test starts, and fails the test that left it."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 import textwrap
+import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -233,3 +236,23 @@ def test_a_window_left_open_cannot_raise_in_a_later_test(inner_run: str) -> None
     assert "PASSED test_inner.py::test_e_answered" in out, out
     assert "Save the memo?" not in out
     assert "Where?" not in out
+
+
+def test_a_menu_a_test_drops_is_freed_at_once_not_by_the_cycle_collector(qtbot: Any) -> None:
+    """The guard gave every menu an ``exec`` that held the menu: a reference cycle, so a
+    parentless menu a test dropped stayed until the cyclic garbage collector ran, whenever and
+    in whichever thread (a worker's) it next ran. Dropped, it is freed at once."""
+    from PySide6.QtWidgets import QMenu
+
+    was_on = gc.isenabled()
+    gc.disable()  # no collection between the drop and the look: only the reference count frees
+    try:
+        menu = QMenu()
+        menu.addAction("Rename…")
+        assert "exec" in vars(menu)  # the guard's own, still there
+        gone = weakref.ref(menu)
+        del menu
+        assert gone() is None, "the dropped menu is still alive: something holds it in a cycle"
+    finally:
+        if was_on:
+            gc.enable()

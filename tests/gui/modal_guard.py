@@ -14,14 +14,16 @@ At the end of each test its leftovers run while it is still the test running: po
 deferred deletes are processed, the top-level windows it left open are closed and the timers of
 every window it made are stopped (they would otherwise fire in a later test of the same worker,
 and an exception there would fail that test), while the refusals are still in place; an
-exception raised in a Qt callback then fails this test. Between the end of one test and the
-start of the next no Qt event is processed.
+exception raised in a Qt callback then fails this test. Its garbage is then collected, in the
+GUI thread (``collect_garbage``), not left to a collection in a later test's worker thread.
+Between the end of one test and the start of the next no Qt event is processed.
 
 Loaded by ``tests/gui/conftest.py`` (its hooks apply to the GUI tests only).
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -206,6 +208,18 @@ def drain() -> None:
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
+def collect_garbage() -> None:
+    """Free the test's garbage now, in the GUI thread, and run what freeing it posted.
+
+    What a test leaves in reference cycles (a window and its callbacks, a dialog, objects
+    Python owns) is otherwise freed by the cyclic garbage collector whenever it next runs, in
+    whichever thread allocates then: often a worker of a later test (a transcription, an
+    import, the task pool). Qt objects must be deleted in their own thread (the GUI thread);
+    a running timer Python owns, deleted from a worker thread, crashes the process."""
+    gc.collect()
+    drain()
+
+
 def _capturing(nodeid: str, what: str, fn: Callable[[], None]) -> None:
     """Run ``fn``; an exception raised in a Qt callback meanwhile is recorded for ``nodeid``
     (pytest-qt's own capture is over by then)."""
@@ -277,4 +291,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
         return (yield)
     finally:
         _capturing(item.nodeid, "raised in a Qt callback as the test ended:", drain)
+        _capturing(
+            item.nodeid, "raised in a Qt callback as its garbage was freed:", collect_garbage
+        )
         end_test(item.nodeid)

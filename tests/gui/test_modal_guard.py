@@ -96,6 +96,34 @@ def test_f_asks_a_name(qtbot):
         AskDialog.ask(None, "New code", "Name of the new code:")
     except AssertionError:
         pass
+
+
+GONE_IN = []
+
+
+def test_g_leaves_a_timer_in_a_reference_cycle(qtbot):
+    """A running timer Python owns, kept only by a reference cycle: freed by the collector."""
+    import gc
+    import threading
+
+    from PySide6.QtCore import Qt
+
+    gc.disable()  # (on again in test_h) no collection but the guard's frees it meanwhile
+    timer = QTimer()
+    timer.me = timer
+    timer.destroyed.connect(
+        lambda *_: GONE_IN.append(threading.current_thread().name),
+        Qt.ConnectionType.DirectConnection,
+    )
+    timer.start(50)
+
+
+def test_h_that_timer_was_deleted_in_the_gui_thread_as_its_test_ended(qtbot):
+    import gc
+    import threading
+
+    gc.enable()
+    assert GONE_IN == [threading.main_thread().name]
 '''
 
 
@@ -256,3 +284,16 @@ def test_a_menu_a_test_drops_is_freed_at_once_not_by_the_cycle_collector(qtbot: 
     finally:
         if was_on:
             gc.enable()
+
+
+def test_a_tests_garbage_is_freed_in_the_gui_thread_as_it_ends(inner_run: str) -> None:
+    """What a test left in a reference cycle (a timer Python owns) was freed whenever the
+    cyclic collector next ran, in whichever thread allocated then: a worker's, in a later
+    test. Qt objects must be deleted in their own thread (a running timer deleted from a
+    worker crashes the process). The guard collects each test's garbage in the GUI thread as
+    the test ends."""
+    assert "PASSED test_inner.py::test_g_leaves_a_timer_in_a_reference_cycle" in inner_run
+    assert (
+        "PASSED test_inner.py::test_h_that_timer_was_deleted_in_the_gui_thread_as_its_test_ended"
+        in inner_run
+    ), inner_run

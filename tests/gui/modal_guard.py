@@ -15,7 +15,8 @@ deferred deletes are processed, the top-level windows it left open are closed an
 every window it made are stopped (they would otherwise fire in a later test of the same worker,
 and an exception there would fail that test), while the refusals are still in place; an
 exception raised in a Qt callback then fails this test. Its garbage is then collected, in the
-GUI thread (``collect_garbage``), not left to a collection in a later test's worker thread.
+GUI thread (``collect_garbage``): no collection runs during a GUI test, where it would run in
+whichever thread allocates, a worker's too.
 Between the end of one test and the start of the next no Qt event is processed.
 
 Loaded by ``tests/gui/conftest.py`` (its hooks apply to the GUI tests only).
@@ -69,6 +70,7 @@ class Refusal:
 
 class _State:
     current: str = ""  # the test running (set-up to teardown)
+    collecting: bool = True  # the automatic garbage collection was on before the test
     refusals: list[Refusal] = []  # noqa: RUF012 - one list for the process, on purpose
     menu_answer: Callable[[Any], Any] | None = None  # see ``answer_menus``
 
@@ -211,11 +213,13 @@ def drain() -> None:
 def collect_garbage() -> None:
     """Free the test's garbage now, in the GUI thread, and run what freeing it posted.
 
-    What a test leaves in reference cycles (a window and its callbacks, a dialog, objects
-    Python owns) is otherwise freed by the cyclic garbage collector whenever it next runs, in
-    whichever thread allocates then: often a worker of a later test (a transcription, an
-    import, the task pool). Qt objects must be deleted in their own thread (the GUI thread);
-    a running timer Python owns, deleted from a worker thread, crashes the process."""
+    During a GUI test the automatic garbage collection is off (``pytest_runtest_setup``): it
+    runs in whichever thread allocates when enough objects piled up, often a worker (a
+    transcription, an import, the task pool), and frees there the Qt objects Python owns that
+    it finds in reference cycles (a window and its callbacks, a dialog, a model, a timer):
+    Shiboken deletes a window of a Python class in that thread, which crashed a reproduction
+    while the GUI thread painted it, or hung it; a running timer crashed it. The app collects
+    in the GUI thread only too (``gui/heap.py``)."""
     gc.collect()
     drain()
 
@@ -281,6 +285,8 @@ def modal_dialogs_fail(
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     _State.current = item.nodeid
+    _State.collecting = gc.isenabled()
+    gc.disable()  # until the test's end: ``collect_garbage``
     return (yield)
 
 
@@ -294,4 +300,8 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
         _capturing(
             item.nodeid, "raised in a Qt callback as its garbage was freed:", collect_garbage
         )
-        end_test(item.nodeid)
+        try:
+            end_test(item.nodeid)
+        finally:
+            if _State.collecting:
+                gc.enable()

@@ -108,22 +108,23 @@ def test_g_leaves_a_timer_in_a_reference_cycle(qtbot):
 
     from PySide6.QtCore import Qt
 
-    gc.disable()  # (on again in test_h) no collection but the guard's frees it meanwhile
+    from tests.gui.modal_guard import _State
+
+    assert not gc.isenabled()  # no automatic collection during a GUI test
     timer = QTimer()
     timer.me = timer
     timer.destroyed.connect(
-        lambda *_: GONE_IN.append(threading.current_thread().name),
+        lambda *_: GONE_IN.append((threading.current_thread().name, _State.current)),
         Qt.ConnectionType.DirectConnection,
     )
     timer.start(50)
 
 
 def test_h_that_timer_was_deleted_in_the_gui_thread_as_its_test_ended(qtbot):
-    import gc
     import threading
 
-    gc.enable()
-    assert GONE_IN == [threading.main_thread().name]
+    ended = "test_inner.py::test_g_leaves_a_timer_in_a_reference_cycle"
+    assert GONE_IN == [(threading.main_thread().name, ended)]
 '''
 
 
@@ -290,8 +291,8 @@ def test_a_tests_garbage_is_freed_in_the_gui_thread_as_it_ends(inner_run: str) -
     """What a test left in a reference cycle (a timer Python owns) was freed whenever the
     cyclic collector next ran, in whichever thread allocated then: a worker's, in a later
     test. Qt objects must be deleted in their own thread (a running timer deleted from a
-    worker crashes the process). The guard collects each test's garbage in the GUI thread as
-    the test ends."""
+    worker crashes the process). No collection runs during a GUI test; the guard collects
+    each test's garbage in the GUI thread as the test ends."""
     assert "PASSED test_inner.py::test_g_leaves_a_timer_in_a_reference_cycle" in inner_run
     assert (
         "PASSED test_inner.py::test_h_that_timer_was_deleted_in_the_gui_thread_as_its_test_ended"

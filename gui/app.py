@@ -19,6 +19,7 @@ def run_app(argv: list[str]) -> int:
     """Start the Qt application and show the main window."""
     from PySide6.QtWidgets import QApplication
 
+    from gui.heap import collect_in_gui_thread
     from gui.main_window import MainWindow
     from storage.core.tempdirs import sweep_stale
 
@@ -27,6 +28,9 @@ def run_app(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("FieldScribe")
     app.setOrganizationName("FieldScribe")
+    # only the GUI thread frees reference cycles: a Qt object Python owns is deleted by the
+    # thread that frees it, and a worker deleting a window crashed or hung (gui/heap.py)
+    collect_in_gui_thread()
     window = MainWindow()
     window.show()
     from gui.onboarding import first_start

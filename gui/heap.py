@@ -11,13 +11,26 @@ bench/gc_pause_bench.py).
 
 ``freeze_long_lived`` moves what is alive once the main window is built into the collector's
 permanent generation (``gc.freeze``), so that later collections walk only what was made since.
+
+``collect_in_gui_thread`` makes the GUI thread the only one that collects. A collection frees
+whatever it finds in reference cycles, and a Qt object Python owns is deleted by the thread that
+frees it: a parentless window, dialog or menu of a Python class (Shiboken moves the deletion to
+the GUI thread only for Qt's own classes, not for subclasses), or a model, timer or signal
+object with no parent. Collected by a worker thread, such a window crashed the process in a
+reproduction (the GUI thread painted its views meanwhile) or hung it (closing its native window
+waits for the GUI thread, which was waiting for the worker); a running timer crashed it.
 """
 
 from __future__ import annotations
 
 import gc
 
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+
 _frozen = False
+#: how often the GUI thread looks whether a collection is due (a collection is due as often as
+#: the collector's own thresholds make it: every 700 objects made, on the thread that made them)
+COLLECT_EVERY_MS = 1000
 
 
 def freeze_long_lived() -> bool:
@@ -34,4 +47,47 @@ def freeze_long_lived() -> bool:
     _frozen = True
     gc.collect()
     gc.freeze()
+    return True
+
+
+class _Collector(QObject):
+    """The timer of ``collect_in_gui_thread``: a child of the application object."""
+
+    def __init__(self, app: QObject, every_ms: int) -> None:
+        super().__init__(app)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(collect_due)
+        self.timer.start(every_ms)
+
+
+_collector: _Collector | None = None
+
+
+def collect_due() -> int:
+    """Collect the generations whose counts passed the collector's thresholds, as the
+    automatic collection does (here: in the calling thread). The number of objects freed."""
+    counts = gc.get_count()
+    thresholds = gc.get_threshold()
+    if counts[0] <= thresholds[0]:
+        return 0
+    generation = 2 if counts[2] > thresholds[2] else 1 if counts[1] > thresholds[1] else 0
+    return gc.collect(generation)
+
+
+def collect_in_gui_thread(every_ms: int = COLLECT_EVERY_MS) -> bool:
+    """Once per process, from the GUI thread with the application made (``gui.app``): the
+    automatic collection is turned off for good, and a timer of the GUI thread collects what
+    is due every ``every_ms`` (only while the event loop runs). True when this call set it up.
+    (The GUI tests do the same their own way: no collection during a test, a full one in the
+    GUI thread as it ends, ``tests/gui/modal_guard.py``.)
+
+    Worker threads then never free a reference cycle: what they drop outside cycles is freed
+    by its reference count, as always, and a Qt object a worker drops is its own business
+    (``gui/tasks.py``: workers never touch widgets)."""
+    global _collector
+    app = QCoreApplication.instance()
+    if _collector is not None or app is None:
+        return False
+    _collector = _Collector(app, every_ms)
+    gc.disable()
     return True

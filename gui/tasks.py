@@ -48,6 +48,11 @@ class TaskContext:
 
 
 class _Signals(QObject):
+    """The signals a worker emits for its handle: a child of the handle, so Qt deletes it with
+    the handle, in the GUI thread. Parentless (owned by Python) it was deleted wherever the
+    handle's Python wrapper was freed: by the cyclic garbage collector (the handle and its
+    callbacks refer to each other), which runs in whichever thread allocates - a worker's."""
+
     progress = Signal(object)
     done = Signal(object)
     failed = Signal(object, str)
@@ -61,7 +66,7 @@ class TaskHandle(QObject):
         super().__init__(parent)
         self.name = name
         self.context = TaskContext()
-        self.signals = _Signals()
+        self.signals = _Signals(self)
         self.running = True
         self.result: Any = None
         self.error: BaseException | None = None

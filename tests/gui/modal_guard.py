@@ -14,19 +14,22 @@ At the end of each test its leftovers run while it is still the test running: po
 deferred deletes are processed, the top-level windows it left open are closed and the timers of
 every window it made are stopped (they would otherwise fire in a later test of the same worker,
 and an exception there would fail that test), while the refusals are still in place; an
-exception raised in a Qt callback then fails this test. Between the end of one test and the
-start of the next no Qt event is processed.
+exception raised in a Qt callback then fails this test. Its garbage is then collected, in the
+GUI thread (``collect_garbage``): no collection runs during a GUI test, where it would run in
+whichever thread allocates, a worker's too.
+Between the end of one test and the start of the next no Qt event is processed.
 
 Loaded by ``tests/gui/conftest.py`` (its hooks apply to the GUI tests only).
 """
 
 from __future__ import annotations
 
-import functools
+import gc
 import importlib
 import os
 import sys
 import traceback
+import weakref
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +70,7 @@ class Refusal:
 
 class _State:
     current: str = ""  # the test running (set-up to teardown)
+    collecting: bool = True  # the automatic garbage collection was on before the test
     refusals: list[Refusal] = []  # noqa: RUF012 - one list for the process, on purpose
     menu_answer: Callable[[Any], Any] | None = None  # see ``answer_menus``
 
@@ -115,6 +119,16 @@ def _menu_exec(menu: Any, *_args: Any, **_kwargs: Any) -> Any:
     raise AssertionError(what)
 
 
+class _MenuExec:
+    """A menu's own ``exec`` in a test (``_menu_exec``), holding the menu weakly."""
+
+    def __init__(self, menu: Any) -> None:
+        self._menu = weakref.ref(menu)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return _menu_exec(self._menu(), *args, **kwargs)
+
+
 def refuse_menus(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every ``QMenu`` made in Python gets its own ``exec``: ``_menu_exec``.
 
@@ -123,14 +137,19 @@ def refuse_menus(monkeypatch: pytest.MonkeyPatch) -> None:
     a method of the menu on the C++ type, past the class's attributes), and a context menu
     opened in a test waited for a click forever. An attribute of the menu itself is found
     first, so each menu gets one as it is made (``QMenu.__init__``, which a subclass's runs
-    too). A menu Qt makes itself (``addMenu("…")``, a line edit's own) is not covered."""
+    too). A menu Qt makes itself (``addMenu("…")``, a line edit's own) is not covered.
+
+    The menu's ``exec`` holds the menu weakly (``_MenuExec``): holding it strongly made a
+    reference cycle (menu -> its ``__dict__`` -> ``exec`` -> menu), so a parentless menu a test
+    dropped was freed only by the cyclic garbage collector, whenever and in whichever thread it
+    next ran, rather than at once."""
     from PySide6.QtWidgets import QMenu
 
     made = QMenu.__init__
 
     def init(menu: Any, *args: Any, **kwargs: Any) -> None:
         made(menu, *args, **kwargs)
-        menu.exec = functools.partial(_menu_exec, menu)
+        menu.exec = _MenuExec(menu)
 
     monkeypatch.setattr(QMenu, "__init__", init)
 
@@ -189,6 +208,28 @@ def drain() -> None:
     for _ in range(2):
         app.processEvents()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def collect_garbage() -> None:
+    """Free the test's garbage now, in the GUI thread, and run what freeing it posted.
+
+    During a GUI test the automatic garbage collection is off (``pytest_runtest_setup``): it
+    runs in whichever thread allocates when enough objects piled up, often a worker (a
+    transcription, an import, the task pool), and frees there the Qt objects Python owns that
+    it finds in reference cycles (a window and its callbacks, a dialog, a model, a timer):
+    Shiboken deletes a window of a Python class in that thread, which crashed a reproduction
+    while the GUI thread painted it, or hung it; a running timer crashed it. The app collects
+    in the GUI thread only too (``gui/heap.py``).
+
+    Everything the test made is in the youngest generation (no collection ran to age it), so
+    collecting that one frees the test's own cycles; the older generations are collected when
+    the collector's thresholds make them due (one test in 10, one in 100), as it would by
+    itself: a full collection walks every object of the process (135 ms a test, 13 % of the
+    GUI tests' time, when each test ended with one)."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    generation = 2 if counts[2] >= thresholds[2] else 1 if counts[1] >= thresholds[1] else 0
+    gc.collect(generation)
+    drain()
 
 
 def _capturing(nodeid: str, what: str, fn: Callable[[], None]) -> None:
@@ -252,6 +293,8 @@ def modal_dialogs_fail(
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     _State.current = item.nodeid
+    _State.collecting = gc.isenabled()
+    gc.disable()  # until the test's end: ``collect_garbage``
     return (yield)
 
 
@@ -262,4 +305,11 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
         return (yield)
     finally:
         _capturing(item.nodeid, "raised in a Qt callback as the test ended:", drain)
-        end_test(item.nodeid)
+        _capturing(
+            item.nodeid, "raised in a Qt callback as its garbage was freed:", collect_garbage
+        )
+        try:
+            end_test(item.nodeid)
+        finally:
+            if _State.collecting:
+                gc.enable()

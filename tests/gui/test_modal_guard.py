@@ -4,11 +4,14 @@ the next test starts, and fails the test that left it."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 import textwrap
+import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,6 +96,35 @@ def test_f_asks_a_name(qtbot):
         AskDialog.ask(None, "New code", "Name of the new code:")
     except AssertionError:
         pass
+
+
+GONE_IN = []
+
+
+def test_g_leaves_a_timer_in_a_reference_cycle(qtbot):
+    """A running timer Python owns, kept only by a reference cycle: freed by the collector."""
+    import gc
+    import threading
+
+    from PySide6.QtCore import Qt
+
+    from tests.gui.modal_guard import _State
+
+    assert not gc.isenabled()  # no automatic collection during a GUI test
+    timer = QTimer()
+    timer.me = timer
+    timer.destroyed.connect(
+        lambda *_: GONE_IN.append((threading.current_thread().name, _State.current)),
+        Qt.ConnectionType.DirectConnection,
+    )
+    timer.start(50)
+
+
+def test_h_that_timer_was_deleted_in_the_gui_thread_as_its_test_ended(qtbot):
+    import threading
+
+    ended = "test_inner.py::test_g_leaves_a_timer_in_a_reference_cycle"
+    assert GONE_IN == [(threading.main_thread().name, ended)]
 '''
 
 
@@ -233,3 +265,36 @@ def test_a_window_left_open_cannot_raise_in_a_later_test(inner_run: str) -> None
     assert "PASSED test_inner.py::test_e_answered" in out, out
     assert "Save the memo?" not in out
     assert "Where?" not in out
+
+
+def test_a_menu_a_test_drops_is_freed_at_once_not_by_the_cycle_collector(qtbot: Any) -> None:
+    """The guard gave every menu an ``exec`` that held the menu: a reference cycle, so a
+    parentless menu a test dropped stayed until the cyclic garbage collector ran, whenever and
+    in whichever thread (a worker's) it next ran. Dropped, it is freed at once."""
+    from PySide6.QtWidgets import QMenu
+
+    was_on = gc.isenabled()
+    gc.disable()  # no collection between the drop and the look: only the reference count frees
+    try:
+        menu = QMenu()
+        menu.addAction("Rename…")
+        assert "exec" in vars(menu)  # the guard's own, still there
+        gone = weakref.ref(menu)
+        del menu
+        assert gone() is None, "the dropped menu is still alive: something holds it in a cycle"
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def test_a_tests_garbage_is_freed_in_the_gui_thread_as_it_ends(inner_run: str) -> None:
+    """What a test left in a reference cycle (a timer Python owns) was freed whenever the
+    cyclic collector next ran, in whichever thread allocated then: a worker's, in a later
+    test. Qt objects must be deleted in their own thread (a running timer deleted from a
+    worker crashes the process). No collection runs during a GUI test; the guard collects
+    each test's garbage in the GUI thread as the test ends."""
+    assert "PASSED test_inner.py::test_g_leaves_a_timer_in_a_reference_cycle" in inner_run
+    assert (
+        "PASSED test_inner.py::test_h_that_timer_was_deleted_in_the_gui_thread_as_its_test_ended"
+        in inner_run
+    ), inner_run

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QThread
+from PySide6.QtCore import QCoreApplication, Qt, QThread
 
 from gui.tasks import TaskRunner
 from tests.gui.gui_helpers import StallMeter
@@ -247,3 +247,36 @@ def test_a_transcription_waiting_for_a_free_worker_says_so(
     qtbot.waitUntil(lambda: "%" in status(ids[2]) or "transcribed" in status(ids[2]), timeout=15000)
     idle(w, timeout=30000)
     w.close()
+
+
+def test_a_finished_jobs_signals_are_deleted_in_the_gui_thread(
+    qtbot: Any, runner: TaskRunner
+) -> None:
+    """Each job's signal object was parentless: the handle and its callbacks refer to each
+    other, so it was deleted only when the cyclic garbage collector freed that cycle, in
+    whichever thread allocated then - mostly the pool's own workers (394 of 400 jobs in a
+    run). Deleting a Qt object outside its thread is what Qt forbids. It is deleted with its
+    handle now, in the GUI thread, before any collection."""
+    import gc
+
+    gone_in: list[str] = []
+    was_on = gc.isenabled()
+    gc.disable()  # only the collection below, run in a worker thread, could free a cycle
+    try:
+        done: list[str] = []
+        handle = runner.submit("one", lambda ctx: "ok", on_done=done.append)
+        handle.signals.destroyed.connect(
+            lambda *_: gone_in.append(threading.current_thread().name),
+            Qt.ConnectionType.DirectConnection,
+        )
+        del handle
+        qtbot.waitUntil(lambda: bool(done) and not runner.busy())
+        qtbot.wait(50)  # the handle's deleteLater
+        collector = threading.Thread(target=gc.collect, name="worker-collecting")
+        collector.start()
+        collector.join()
+        QCoreApplication.processEvents()
+    finally:
+        if was_on:
+            gc.enable()
+    assert gone_in == [threading.main_thread().name]

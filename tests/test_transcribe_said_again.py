@@ -172,5 +172,7 @@ def test_a_retry_of_a_sentence_said_twice_and_written_once_is_kept() -> None:
     assert not_repeated([retry], [first], hear=_hearing({0.0: X})) == [retry]
     other = "Сначала думали что это следы бурь в магнитных полях Земли."
     assert not_repeated([retry], [first], hear=_hearing({0.0: other})) == []
+    same_place = Seg(_said(X, 0.2))  # the retry's words where the first pass has them
+    assert not_repeated([same_place], [first], hear=_hearing({0.0: X})) == []
     elsewhere = Seg(_said(A, 6.0))
     assert not_repeated([elsewhere], [first], hear=_hearing({})) == [elsewhere]

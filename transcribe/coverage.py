@@ -116,7 +116,7 @@ def not_repeated(
         lo, hi = float(seg.start) - near_s, float(seg.end) + near_s
         near = [(token, i, w) for start, token, i, w in tokens if lo <= start <= hi]
         at = _found_at([token for token, _, _ in near], said)
-        if at is None or (hear is not None and _said_there(near[at : at + len(said)], hear)):
+        if at is None or (hear is not None and _said_there(seg, near[at : at + len(said)], hear)):
             kept.append(seg)
     return kept
 
@@ -132,11 +132,16 @@ def _found_at(tokens: list[str], said: list[str]) -> int | None:
 
 
 def _said_there(
-    found: list[tuple[str, int, Any]], hear: Callable[[float, float], list[guards.WordT]]
+    retry: Any,
+    found: list[tuple[str, int, Any]],
+    hear: Callable[[float, float], list[guards.WordT]],
 ) -> bool:
     """Whether the first pass's words a retry repeats are heard there when their stretch is
-    decoded alone (``not_repeated``)."""
+    decoded alone (``not_repeated``), apart from the retry's own time: words the retry places
+    where the first pass has them are the same saying, whatever the hearing reads."""
     words = list({i: w for _, i, w in found}.values())
+    if float(retry.start) < float(words[-1].end) and float(words[0].start) < float(retry.end):
+        return False
     first = [
         guards.WordT(float(w.start), float(w.end), str(w.word), float(w.probability)) for w in words
     ]

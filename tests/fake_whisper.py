@@ -30,7 +30,7 @@ def use_fake_whisper(monkeypatch: Any, engine: type) -> None:
     monkeypatch.setattr(
         run_model,
         "resolve_model",
-        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True),
+        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True, removable=False),
     )
     monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
 

@@ -195,7 +195,7 @@ def test_no_command_prints_a_traceback(world: dict[str, Any]) -> None:
         mp.setattr(
             run_model,
             "resolve_model",
-            lambda _s: types.SimpleNamespace(name="fake", multilingual=True),
+            lambda _s: types.SimpleNamespace(name="fake", multilingual=True, removable=False),
         )
         # models live in a private cache here; `models install` finds no network, fast
         mp.setenv("XDG_CACHE_HOME", str(world["base"] / "cache"))

@@ -50,7 +50,7 @@ def fake_whisper(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         run_model,
         "resolve_model",
-        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True),
+        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True, removable=False),
     )
     monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
 

@@ -494,7 +494,7 @@ def test_kazakh_written_by_a_small_model_is_flagged_for_checking(
     project.set_languages(["ru", "kk"])
     sid = project.sessions.import_audio(tone_wav(tmp_path / "t.wav", seconds=3.0)).id
     for name, flagged in (("base", True), ("small", False)):
-        model = types.SimpleNamespace(name=name, multilingual=True)
+        model = types.SimpleNamespace(name=name, multilingual=True, removable=False)
         monkeypatch.setattr(runner, "choose_model", lambda *_a, m=model: (m, []))
         monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
         summary = transcribe_session(project, sid, engine=Engine, replace=True)

@@ -71,7 +71,7 @@ def test_a_transcription_follows_the_projects_choice(
     monkeypatch.setattr(
         run_model,
         "resolve_model",
-        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True),
+        lambda _spec: types.SimpleNamespace(name="fake", multilingual=True, removable=False),
     )
     monkeypatch.setattr(runner, "check_language", lambda _info, language: language)
     _Engine.built = []

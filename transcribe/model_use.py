@@ -20,6 +20,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from storage.core.tempdirs import process_alive
+
 from .models import ModelError, ModelInfo
 
 LOCK = ".in-use.lock"
@@ -76,22 +78,12 @@ def using_model(info: ModelInfo, doing: str) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def users(folder: Path) -> list[str]:
     """What the processes that hold ``folder``'s model say they are doing (live ones only)."""
     out: list[str] = []
     for path in sorted(folder.glob(f"{NOTE_PREFIX}*")):
         pid_text = path.name[len(NOTE_PREFIX) :].split("-", 1)[0]
-        if not pid_text.isdigit() or not _alive(int(pid_text)):
+        if not pid_text.isdigit() or not process_alive(int(pid_text)):
             continue
         with contextlib.suppress(OSError, UnicodeDecodeError):
             said = path.read_text(encoding="utf-8").strip().splitlines()

@@ -92,7 +92,8 @@ def private_dir(what: str, *, shred: bool = True) -> Iterator[Path]:
         remove_private_dir(folder, shred=shred)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (one of another user counts as running)."""
     if pid <= 0:
         return True  # not ours to judge
     try:
@@ -133,7 +134,7 @@ def sweep_stale(root: Path | None = None) -> list[Path]:
             if named is None:
                 continue
             pid = int(named.group(1))
-        if pid == os.getpid() or _alive(pid):
+        if pid == os.getpid() or process_alive(pid):
             continue
         remove_private_dir(Path(entry.path))
         removed.append(Path(entry.path))

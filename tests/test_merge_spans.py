@@ -182,3 +182,63 @@ def test_spans_coded_on_a_pseudonym_or_a_redaction_land_on_the_words_they_stand_
     ]
     assert not [c for c in lead.codebook.codings() if c.memo]  # nothing flagged
     lead.close()
+
+
+def test_a_coders_correction_in_a_pseudonymised_copy_keeps_the_real_name_in_the_lead_s_text(
+    tmp_path: Path, speech_wav: Path
+) -> None:
+    """The walk: the coder, in a copy that reads "Иностранец" and "[PLACE]", corrected another
+    word; merged back, the lead's transcript read "Иностранец" and "[PLACE]" in place of the
+    name and the street: the pseudonymised text replaced the real one. The correction is
+    taken onto the lead's own text; a span coded beside it lands on its words."""
+    from storage import SegmentDraft
+
+    text = "Со спокойным мужеством Скайлс ожидал всего на улице Абая 15, в этом городе."
+    lead = Project.create(tmp_path / "Lead.fieldscribe", name="L", coder="Асель")
+    session = lead.sessions.import_audio(speech_wav, kind="interview")
+    seg, other = lead.transcript.add_segments(
+        session.id, [SegmentDraft(0, 3000, text), SegmentDraft(3000, 6000, "Скайлс пришёл.")]
+    )
+    lead.privacy.set_pseudonym("Скайлс", "Иностранец")
+    lead.redactions.redact(seg.id, *_span(lead, seg.id, "улице Абая 15"), category="PLACE")
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    lead.close()
+    coder = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "B.fieldscribe", coder="b")
+    theirs = coder.transcript.get_segment(seg.id).text
+    coder.transcript.update_segment(
+        seg.id, text=theirs.replace("этом городе", "этом безумном городе")
+    )
+    # an edit of the pseudonym itself: the copy's text is taken as it is
+    coder.transcript.update_segment(other.id, text="Иностранца пришёл.")
+    code = coder.codebook.ensure_code_path("Город")
+    coder.codebook.apply_code(seg.id, code.id, **_cps(_span(coder, seg.id, "безумном городе")))
+    export_bundle(coder, tmp_path / "b.fsbundle")
+    coder.close()
+    lead = Project.open(tmp_path / "Lead.fieldscribe")
+    merge_bundles(lead, [tmp_path / "b.fsbundle"])
+    assert lead.transcript.get_segment(seg.id).text == text.replace(
+        "этом городе", "этом безумном городе"
+    )
+    assert lead.transcript.get_segment(other.id).text == "Иностранца пришёл."
+    assert _coded(lead, seg.id) == [("b", "безумном городе")]
+    [hidden] = lead.redactions.all(segment_id=seg.id)  # the street stays hidden from exports
+    assert text[hidden.start_cp : hidden.end_cp] == "улице Абая 15"
+    lead.close()
+
+
+def test_carry_edits_takes_corrections_and_keeps_what_replacements_stand_for() -> None:
+    from storage.privacy.text import Replacement, RewrittenText
+
+    original = "Скайлс живёт на улице Абая 15 давно."
+    view = RewrittenText(
+        original, [Replacement(0, 6, "Иностранец"), Replacement(16, 29, "[PLACE]")]
+    )
+    assert view.text == "Иностранец живёт на [PLACE] давно."
+    assert view.carry_edits("Иностранец живёт на [PLACE] очень давно.") == (
+        "Скайлс живёт на улице Абая 15 очень давно."
+    )
+    assert view.carry_edits("Вчера Иностранец жил на [PLACE].") == (
+        "Вчера Скайлс жил на улице Абая 15."
+    )
+    assert view.carry_edits("Иностранца живёт на [PLACE] давно.") is None  # the name edited
+    assert view.carry_edits("Иностранец живёт на [МЕСТО] давно.") is None

@@ -6,6 +6,7 @@ Nothing here touches the database, so every rule can be tested on plain strings.
 from __future__ import annotations
 
 import bisect
+import difflib
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class RewrittenText:
             pos = rep.end
         parts.append(original[pos:])
         self.text = "".join(parts)
+        self.original = original
         self.replacements = reps
         self._starts = [s[0] for s in self._spans]
 
@@ -93,6 +95,24 @@ class RewrittenText:
             return cp + shift
 
         return back(start, at_end=False), back(end, at_end=True)
+
+    def carry_edits(self, edited: str) -> str | None:
+        """The original text with the edits that turned this rewritten text into ``edited``
+        (a coder's corrections in a copy that reads pseudonyms and ``[PLACE]``): each stretch
+        ``edited`` keeps reads as the original there, the name behind a pseudonym included;
+        None where an edit touches a replacement (the coder changed the pseudonym itself)."""
+        out: list[str] = []
+        matcher = difflib.SequenceMatcher(None, self.text, edited, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                o1, o2 = self.original_span(i1, i2)
+                out.append(self.original[o1:o2])
+                continue
+            for _o_start, _o_end, n_start, n_end in self._spans:
+                if (i1 < n_end and n_start < i2) or n_start < i1 < n_end:
+                    return None
+            out.append(edited[j1:j2])
+        return "".join(out)
 
 
 def _merge(replacements: Iterable[Replacement], length: int) -> list[Replacement]:

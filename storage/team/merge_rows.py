@@ -6,6 +6,7 @@ or both (conflicts), in the order of the travelling tables, with the parts a mer
 
 from __future__ import annotations
 
+import difflib
 import json
 import sqlite3
 from pathlib import Path
@@ -63,6 +64,7 @@ class _Merge:
         self.bulk: _Bulk | None = None  # set by the session: it may drop the code index
         self.dropped: dict[str, tuple[str, str | None]] = {}
         self.from_lead = False  # set by ``run``: a coder's copy merging the lead's bundle
+        self._export_views: list[Any] | None = None  # ``_real_names_kept``
 
     # ------------------------------------------------------------- driver
     def run(self) -> None:
@@ -150,6 +152,8 @@ class _Merge:
                 "SELECT seq, text FROM main.segments WHERE id = ?", (row_id,)
             ).fetchone()
             if text != values["text"]:
+                values = {**values, "text": self._real_names_kept(row_id, values["text"])}
+            if text != values["text"]:
                 self.project.store.fts_delete(seq, text)
                 self.project.store.fts_insert(seq, values["text"])
                 # this project's span codings and redactions follow their words into the new
@@ -163,6 +167,32 @@ class _Merge:
             f"UPDATE main.{table} SET {sets}updated_at = ? WHERE id = ?",
             (*values.values(), version, row_id),
         )
+
+    def _real_names_kept(self, segment_id: str, theirs: str) -> str:
+        """The bundle's text of a segment, with the names and hidden words of this project's
+        text where the bundle's reads its pseudonyms and ``[PLACE]`` (a coder's copy made from
+        a bundle with pseudonyms or redactions on, the default, in which the coder corrected
+        other words): the corrections are taken, the real name is not replaced by the
+        pseudonym. The export view nearest the bundle's text is the one its copy was made with;
+        where the coder's edit touches a pseudonym itself, the bundle's text as it is."""
+        if self._export_views is None:  # read once a merge (the mapping, every redaction)
+            privacy = self.project.privacy
+            self._export_views = [
+                privacy.privacy_filter(pseudonymise=pseudonymise, redact=redact)
+                for pseudonymise, redact in ((True, True), (True, False), (False, True))
+            ]
+        segment = self.project.transcript.get_segment(segment_id)
+        views = [v.rewritten(segment) for v in self._export_views]
+        views = [v for v in views if v.changed]
+        if not views:
+            return theirs
+        nearest = max(
+            views,
+            key=lambda v: difflib.SequenceMatcher(None, v.text, theirs, autojunk=False).ratio(),
+        )
+        if nearest.text == theirs:
+            return theirs  # nothing corrected: what the copy was given
+        return nearest.carry_edits(theirs) or theirs
 
     def _add_coding(self, cols: list[str], coding: dict[str, Any]) -> int:
         """Write a coding made by the merge unless its id is here already; 1 if written."""

@@ -78,8 +78,9 @@ def collect_in_gui_thread(every_ms: int = COLLECT_EVERY_MS) -> bool:
     """Once per process, from the GUI thread with the application made (``gui.app``): the
     automatic collection is turned off for good, and a timer of the GUI thread collects what
     is due every ``every_ms`` (only while the event loop runs). True when this call set it up.
-    (The GUI tests do the same their own way: no collection during a test, a full one in the
-    GUI thread as it ends, ``tests/gui/modal_guard.py``.)
+    (The GUI tests do the same their own way: no collection during a test, and in the GUI
+    thread as it ends the youngest generation and any older one due,
+    ``tests/gui/modal_guard.py``.)
 
     Worker threads then never free a reference cycle: what they drop outside cycles is freed
     by its reference count, as always, and a Qt object a worker drops is its own business

@@ -23,7 +23,7 @@ from storage.team.merge_deletions import FK_PARENTS, Deletions
 from storage.team.merge_resolutions import BundleResolutions, conflict_id
 from storage.team.merge_same_name import SameNameCodes
 from storage.team.merge_settings import ProjectSettings
-from storage.team.merge_spans import ArrivedSpans
+from storage.team.merge_spans import ArrivedSpans, ExportViews
 from storage.team.merge_summary import MergeSummary, TableSummary
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class _Merge:
         self.bulk: _Bulk | None = None  # set by the session: it may drop the code index
         self.dropped: dict[str, tuple[str, str | None]] = {}
         self.from_lead = False  # set by ``run``: a coder's copy merging the lead's bundle
-        self._export_views: list[Any] | None = None  # ``_real_names_kept``
+        self._exported = ExportViews(project)  # ``_real_names_kept``
 
     # ------------------------------------------------------------- driver
     def run(self) -> None:
@@ -175,15 +175,7 @@ class _Merge:
         other words): the corrections are taken, the real name is not replaced by the
         pseudonym. The export view nearest the bundle's text is the one its copy was made with;
         where the coder's edit touches a pseudonym itself, the bundle's text as it is."""
-        if self._export_views is None:  # read once a merge (the mapping, every redaction)
-            privacy = self.project.privacy
-            self._export_views = [
-                privacy.privacy_filter(pseudonymise=pseudonymise, redact=redact)
-                for pseudonymise, redact in ((True, True), (True, False), (False, True))
-            ]
-        segment = self.project.transcript.get_segment(segment_id)
-        views = [v.rewritten(segment) for v in self._export_views]
-        views = [v for v in views if v.changed]
+        views = self._exported.of(segment_id)
         if not views:
             return theirs
         nearest = max(

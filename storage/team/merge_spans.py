@@ -7,17 +7,44 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from storage.core.anchors import TextDiff
 from storage.core.ids import now_iso
 from storage.team.merge_retranscribed import Joined
 
 if TYPE_CHECKING:
+    from storage.privacy.privacy import PrivacyFilter
+    from storage.privacy.text import RewrittenText
+    from storage.project import Project
     from storage.team.merge_rows import _Merge
 
 #: namespace of the ids of whole-segment codings copied to the parts of a segment split here
 _SPLIT_COPY_NS = uuid.UUID("3d5e7a52-0c4b-4f8e-9b21-6a0f4c2d8e17")
+
+
+class ExportViews:
+    """The texts a segment of this project has in a copy made from its bundle with pseudonyms
+    or redactions on (the default), each way such a bundle may be made: a coder's copy reads
+    "Иностранец" for "Скайлс" and "[PLACE]" for a street. The mapping and the redactions are
+    read at the first question and kept: ask them afresh after texts (and with them their
+    redactions) moved."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._filters: list[PrivacyFilter] | None = None
+
+    def of(self, segment_id: str) -> list[RewrittenText]:
+        """The segment's exported texts that differ from its own, with their maps back."""
+        if self._filters is None:
+            privacy = self._project.privacy
+            self._filters = [
+                privacy.privacy_filter(pseudonymise=pseudonymise, redact=redact)
+                for pseudonymise, redact in ((True, True), (True, False), (False, True))
+            ]
+        segment = self._project.transcript.get_segment(segment_id)
+        views = [view.rewritten(segment) for view in self._filters]
+        return [rewritten for rewritten in views if rewritten.changed]
 
 
 class ArrivedSpans:
@@ -25,7 +52,8 @@ class ArrivedSpans:
 
     def __init__(self, merge: _Merge) -> None:
         self._m = merge
-        self._filters: list[Any] | None = None
+        # read after the segments merged: their texts, and redactions with them, have moved
+        self._exported = ExportViews(merge.project)
 
     def anchor(self) -> None:
         """Move the span codings this merge wrote from the bundle's text of their segment into
@@ -68,16 +96,8 @@ class ArrivedSpans:
         span on "Иностранец" onto "Скайлс", one on "[PLACE]" onto the words it hides. The
         diff took the pseudonym for words typed over the name: a span on it became a
         whole-segment coding flagged "coded words deleted", one ending on it lost it."""
-        privacy = self._m.project.privacy
-        if self._filters is None:  # read once a merge (the mapping, every redaction)
-            self._filters = [
-                privacy.privacy_filter(pseudonymise=pseudonymise, redact=redact)
-                for pseudonymise, redact in ((True, True), (True, False), (False, True))
-            ]
-        segment = self._m.project.transcript.get_segment(segment_id)
-        for view in self._filters:
-            rewritten = view.rewritten(segment)
-            if rewritten.changed and rewritten.text == theirs:
+        for rewritten in self._exported.of(segment_id):
+            if rewritten.text == theirs:
                 back: Callable[[int, int], tuple[int, int] | None] = rewritten.original_span
                 return back
         return None

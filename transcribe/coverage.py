@@ -142,9 +142,7 @@ def _said_there(
     words = list({i: w for _, i, w in found}.values())
     if float(retry.start) < float(words[-1].end) and float(words[0].start) < float(retry.end):
         return False
-    first = [
-        guards.WordT(float(w.start), float(w.end), str(w.word), float(w.probability)) for w in words
-    ]
+    first = guards.timed_words(words)
     return guards.heard_as(first, hear(first[0].start, first[-1].end))
 
 

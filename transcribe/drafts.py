@@ -34,10 +34,7 @@ def to_drafts(
     the copy's own stretch alone, hears it said again (``said_again_parts``): then each copy is
     guarded on its own, so a sentence a person repeated is neither collapsed into one nor,
     through the repetition, takes the whole piece with it as "repetitive"."""
-    words = [
-        guards.WordT(float(w.start), float(w.end), str(w.word), float(w.probability))
-        for w in (seg.words or [])
-    ]
+    words = guards.timed_words(seg.words or [])
     kept = guards.cut_loop(words)
     if len(kept) < len(words):
         dropped.append(f"loop: {''.join(w.word for w in words[len(kept) :])[:60]}")
@@ -55,7 +52,7 @@ def to_drafts(
             SegmentDraft(offset_ms + start, offset_ms + max(start, end), text, language=language)
         ]
     drafts = []
-    for part in said_again_parts(kept, hear) or [kept]:
+    for part in said_again_parts(kept, hear):
         drafts.extend(_part_drafts(seg, part, speech, offset_ms, dropped, language))
     return drafts
 
@@ -63,16 +60,17 @@ def to_drafts(
 def said_again_parts(words: list[guards.WordT], hear: Hear | None) -> list[list[guards.WordT]]:
     """The words in parts, a new one at each copy of a phrase (``guards.later_copies``) that
     its own stretch, decoded alone by ``hear``, reads again (``guards.heard_as``); the first
-    copy not heard again ends the search (a loop goes on from there)."""
+    copy not heard again ends the search (a loop goes on from there). One part at least (the
+    words, perhaps none)."""
     if hear is None:
-        return [words] if words else []
+        return [words]
     starts = [0]
     for start, length in guards.later_copies(words):
         copy = words[start : start + length]
         if not guards.heard_as(copy, hear(copy[0].start, copy[-1].end)):
             break
         starts.append(start)
-    return [words[a:b] for a, b in itertools.pairwise([*starts, len(words)]) if a < b]
+    return [words[a:b] for a, b in itertools.pairwise([*starts, len(words)])]
 
 
 def _part_drafts(

@@ -388,11 +388,9 @@ class Transcriber:
         }
         if part["end"] <= part["start"]:
             return []
-        return [
-            guards.WordT(float(w.start), float(w.end), str(w.word), float(w.probability))
-            for seg in self._decode(audio, [[part]], code)
-            for w in (seg.words or [])
-        ]
+        return guards.timed_words(
+            w for seg in self._decode(audio, [[part]], code) for w in (seg.words or [])
+        )
 
     def _hole_language(self, window: Window, hole: SegmentDraft, code: str) -> SegmentDraft:
         """A placeholder in a stretch decoded in ``code``, with the language Whisper hears in it

@@ -19,8 +19,9 @@ from __future__ import annotations
 import difflib
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 NO_SPEECH_PROB = 0.6
 LOGPROB_SILENT = -1.0
@@ -109,6 +110,11 @@ class WordT:
     end: float
     word: str
     probability: float
+
+
+def timed_words(words: Iterable[Any]) -> list[WordT]:
+    """faster-whisper's words (or anything of their shape) as ``WordT``."""
+    return [WordT(float(w.start), float(w.end), str(w.word), float(w.probability)) for w in words]
 
 
 @dataclass

@@ -231,10 +231,7 @@ def decoded_score(segments: Sequence[Any], language: str) -> float:
         )
         if why_dropped(cand, None, language) is not None:
             continue
-        words = [
-            guards.WordT(w.start, w.end, w.word, w.probability)
-            for w in (getattr(seg, "words", None) or [])
-        ]
+        words = guards.timed_words(getattr(seg, "words", None) or [])
         if words:
             kept = [w for w in guards.collapse_repeats(guards.cut_loop(words)) if w.word.strip()]
             while (again := guards.said_again(kept)) is not None:

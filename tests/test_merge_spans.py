@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -143,6 +144,34 @@ def test_any_edit_away_from_the_coded_word_leaves_the_lead_s_span_on_it(
         p.close()
 
 
+#: the lead's segment in the pseudonymised-copy tests: a mapped name and a street redacted
+NAMED = "Со спокойным мужеством Скайлс ожидал всего на улице Абая 15, в этом городе."
+
+
+def _coders_pseudonymised_copy(
+    tmp_path: Path, speech_wav: Path, *more: str
+) -> tuple[Project, list[Any]]:
+    """The lead (Lead.fieldscribe, closed) maps "Скайлс" to "Иностранец" and redacts the street
+    of ``NAMED``; a coder's copy (B.fieldscribe, open) is made from its bundle (pseudonyms and
+    redactions on, the default). The segments: ``NAMED``, then ``more``, one after another."""
+    from storage import SegmentDraft
+
+    lead = Project.create(tmp_path / "Lead.fieldscribe", name="L", coder="Асель")
+    session = lead.sessions.import_audio(speech_wav, kind="interview")
+    texts = [NAMED, *more]
+    segments = lead.transcript.add_segments(
+        session.id, [SegmentDraft(3000 * i, 3000 * (i + 1), t) for i, t in enumerate(texts)]
+    )
+    lead.privacy.set_pseudonym("Скайлс", "Иностранец")
+    lead.redactions.redact(
+        segments[0].id, *_span(lead, segments[0].id, "улице Абая 15"), category="PLACE"
+    )
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    lead.close()
+    coder = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "B.fieldscribe", coder="b")
+    return coder, segments
+
+
 def test_spans_coded_on_a_pseudonym_or_a_redaction_land_on_the_words_they_stand_for(
     tmp_path: Path, speech_wav: Path
 ) -> None:
@@ -150,17 +179,7 @@ def test_spans_coded_on_a_pseudonym_or_a_redaction_land_on_the_words_they_stand_
     (a bundle with pseudonyms and redactions, the default) read "Иностранец" and "[PLACE]".
     The coder's span on "Иностранец" came back as a whole-segment coding flagged "coded words
     deleted", and a span ending on "[PLACE]" lost it. Both land on the words they stand for."""
-    from storage import SegmentDraft
-
-    text = "Со спокойным мужеством Скайлс ожидал всего на улице Абая 15, в этом городе."
-    lead = Project.create(tmp_path / "Lead.fieldscribe", name="L", coder="Асель")
-    session = lead.sessions.import_audio(speech_wav, kind="interview")
-    seg = lead.transcript.add_segments(session.id, [SegmentDraft(0, 3000, text)])[0]
-    lead.privacy.set_pseudonym("Скайлс", "Иностранец")
-    lead.redactions.redact(seg.id, *_span(lead, seg.id, "улице Абая 15"), category="PLACE")
-    export_bundle(lead, tmp_path / "lead.fsbundle")
-    lead.close()
-    coder = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "B.fieldscribe", coder="b")
+    coder, (seg,) = _coders_pseudonymised_copy(tmp_path, speech_wav)
     theirs = coder.transcript.get_segment(seg.id).text
     assert "Иностранец" in theirs and "[PLACE]" in theirs and "Скайлс" not in theirs
     for name, words in (
@@ -174,7 +193,7 @@ def test_spans_coded_on_a_pseudonym_or_a_redaction_land_on_the_words_they_stand_
     coder.close()
     lead = Project.open(tmp_path / "Lead.fieldscribe")
     merge_bundles(lead, [tmp_path / "b.fsbundle"])
-    assert lead.transcript.get_segment(seg.id).text == text
+    assert lead.transcript.get_segment(seg.id).text == NAMED
     assert _coded(lead, seg.id) == [
         ("b", "Скайлс"),
         ("b", "всего на улице Абая 15"),
@@ -191,19 +210,7 @@ def test_a_coders_correction_in_a_pseudonymised_copy_keeps_the_real_name_in_the_
     word; merged back, the lead's transcript read "Иностранец" and "[PLACE]" in place of the
     name and the street: the pseudonymised text replaced the real one. The correction is
     taken onto the lead's own text; a span coded beside it lands on its words."""
-    from storage import SegmentDraft
-
-    text = "Со спокойным мужеством Скайлс ожидал всего на улице Абая 15, в этом городе."
-    lead = Project.create(tmp_path / "Lead.fieldscribe", name="L", coder="Асель")
-    session = lead.sessions.import_audio(speech_wav, kind="interview")
-    seg, other = lead.transcript.add_segments(
-        session.id, [SegmentDraft(0, 3000, text), SegmentDraft(3000, 6000, "Скайлс пришёл.")]
-    )
-    lead.privacy.set_pseudonym("Скайлс", "Иностранец")
-    lead.redactions.redact(seg.id, *_span(lead, seg.id, "улице Абая 15"), category="PLACE")
-    export_bundle(lead, tmp_path / "lead.fsbundle")
-    lead.close()
-    coder = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "B.fieldscribe", coder="b")
+    coder, (seg, other) = _coders_pseudonymised_copy(tmp_path, speech_wav, "Скайлс пришёл.")
     theirs = coder.transcript.get_segment(seg.id).text
     coder.transcript.update_segment(
         seg.id, text=theirs.replace("этом городе", "этом безумном городе")
@@ -216,13 +223,13 @@ def test_a_coders_correction_in_a_pseudonymised_copy_keeps_the_real_name_in_the_
     coder.close()
     lead = Project.open(tmp_path / "Lead.fieldscribe")
     merge_bundles(lead, [tmp_path / "b.fsbundle"])
-    assert lead.transcript.get_segment(seg.id).text == text.replace(
+    assert lead.transcript.get_segment(seg.id).text == NAMED.replace(
         "этом городе", "этом безумном городе"
     )
     assert lead.transcript.get_segment(other.id).text == "Иностранца пришёл."
     assert _coded(lead, seg.id) == [("b", "безумном городе")]
     [hidden] = lead.redactions.all(segment_id=seg.id)  # the street stays hidden from exports
-    assert text[hidden.start_cp : hidden.end_cp] == "улице Абая 15"
+    assert NAMED[hidden.start_cp : hidden.end_cp] == "улице Абая 15"
     lead.close()
 
 

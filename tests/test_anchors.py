@@ -259,6 +259,29 @@ def test_typing_before_a_coded_phrase_keeps_it_on_its_words(project: Project) ->
     assert c.start_cp is None and c.memo is not None and c.memo.startswith(LOST_FLAG)
 
 
+def test_a_misheard_word_corrected_at_a_coded_quote_s_edge_stays_in_the_quote(
+    project: Project,
+) -> None:
+    """A coder corrects the last and then the first word of a coded quote, each to a word
+    unlike the one Whisper wrote. Before, each left the span: the quote read "нам не хватает",
+    with no sign that it had lost a word."""
+    session = project.sessions.add_session("s")
+    text = "Ну, в ауле нам не хватает врачей, говорят."
+    (seg,) = project.transcript.add_segments(session.id, [SegmentDraft(0, 1000, text)])
+    code = project.codebook.ensure_code_path("Нехватка")
+    start = text.index("ауле")
+    project.codebook.apply_code(seg.id, code.id, start_cp=start, end_cp=text.index(",", start))
+    project.transcript.update_segment(seg.id, text=text.replace("врачей", "мұғалім"))
+    (c,) = project.codebook.codings(segment_id=seg.id)
+    now = project.transcript.get_segment(seg.id).text
+    assert now[c.start_cp : c.end_cp] == "ауле нам не хватает мұғалім"
+    project.transcript.update_segment(seg.id, text=now.replace("ауле", "Алматы"))
+    (c,) = project.codebook.codings(segment_id=seg.id)
+    now = project.transcript.get_segment(seg.id).text
+    assert now[c.start_cp : c.end_cp] == "Алматы нам не хватает мұғалім"
+    assert c.memo is None or not c.memo.startswith(LOST_FLAG)
+
+
 def test_a_span_that_becomes_the_whole_text_keeps_to_its_words(project: Project) -> None:
     """The other words deleted, then new ones typed: the coding stays on its words. (It used to
     become a whole-segment coding when its words were the whole text, and so covered every word

@@ -24,7 +24,8 @@ from tests.teamwork_helpers import dump, team
 #: what the lead types over segment 2 ("segment number 2 talks about clinics") meanwhile
 LEAD_TEXTS = {
     "words before": "well, segment number 2 talks about clinics",
-    "coded word gone": "segment number 2 talks about hospitals",
+    "coded word gone": "segment number 2 talks about",
+    "coded word corrected": "segment number 2 talks about hospitals",
     "unchanged": None,
 }
 
@@ -57,6 +58,8 @@ def test_a_since_bundle_merges_its_spans_as_the_full_bundle(tmp_path: Path, case
         (coding,) = [c for c in p.codebook.codings() if c.segment_id == segs[2]]
         if case == "coded word gone":
             assert is_flagged(coding.memo) and coding.start_cp is None
+        elif case == "coded word corrected":  # typed over where it stood: the same speech
+            assert shown[coding.start_cp : coding.end_cp] == "hospitals"
         else:
             assert shown[coding.start_cp : coding.end_cp] == "clinics"
         assert p.transcript.get_segment(segs[2]).text == (LEAD_TEXTS[case] or text)

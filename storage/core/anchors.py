@@ -214,9 +214,15 @@ def _anchored_opcodes(old: str, o1: int, o2: int, new: str, n1: int, n2: int) ->
 class TextDiff:
     """The edit from ``old`` to ``new`` text, for moving spans anchored in ``old``."""
 
-    def __init__(self, old: str, new: str) -> None:
+    def __init__(self, old: str, new: str, *, in_place: bool = True) -> None:
+        """``in_place``: ``new`` is ``old`` edited, so a word typed over a coded word where it
+        stood is that word corrected. False where ``new`` is another text of the same speech
+        (a new transcription, its segments cut elsewhere): a word at the edge there is as
+        likely the next segment's, and only the same word edited (``same_word_edited``)
+        follows."""
         self.old = old
         self.new = new
+        self._in_place = in_place
         self._opcodes: list[Opcode] | None = None
 
     @property
@@ -237,12 +243,15 @@ class TextDiff:
 
         Text inserted at either edge of the span stays outside it; text inserted inside, and
         characters replaced inside, belong to it. The words count as deleted when none of their
-        letters is left, or when more of them were typed over than kept (a corrected typo or a
-        shortened phrase keeps its span, a phrase typed over the coded one does not inherit it).
+        letters is left, or when none of the words is left whole and more of their letters were
+        typed over than kept (a corrected typo, a shortened phrase or a phrase with one word
+        corrected keeps its span; a phrase typed over the coded one does not inherit it).
         With ``keep_any`` (redactions: better hide too much than too little) the span lives
         while any of it is left. Otherwise the span covers whole words of the new text: an
-        edited word at its edge is covered all of it when it is the old word edited
-        (``same_word_edited``), else it leaves the span ("альфа" typed over with "қала").
+        edited word at its edge is covered all of it when it was typed over one of the span's
+        own words, there ("альфа" corrected to "қала": a word Whisper misheard), or is that
+        word edited (``same_word_edited``: "кала" and "қала" across the edge); a word made of
+        the span's word and one outside it that is neither leaves the span.
         """
         if not self.changed:
             return start, end
@@ -267,28 +276,32 @@ class TextDiff:
         if keep_any:
             return new_start, new_end
         if _word_chars(self.old, start, end) and (
-            kept == 0 or kept < replaced or _WORD.search(self.new, new_start, new_end) is None
+            kept == 0
+            or (kept < replaced and not self._a_word_copied(start, end))
+            or _WORD.search(self.new, new_start, new_end) is None
         ):
             return None
         return self._whole_words(
             new_start,
             new_end,
+            (start, end),
             left=not _inside_word(self.old, start),
             right=not _inside_word(self.old, end),
         )
 
     def _whole_words(
-        self, new_start: int, new_end: int, *, left: bool, right: bool
+        self, new_start: int, new_end: int, old: tuple[int, int], *, left: bool, right: bool
     ) -> tuple[int, int] | None:
         """The mapped span on whole words of the new text, or None when none is left.
 
         A word at either edge that was edited (its letters are not all the old word's, or it
-        runs past the mapped span) is the old word edited when ``same_word_edited`` says so:
-        then the span covers all of it. Otherwise it is another word typed over the coded one
-        ("альфа" typed over with "қала" keeps three of its letters): it leaves the span, and
-        a span left with no word counts as deleted. So a span never covers part of a word.
-        An edge that was inside a word already (a span made elsewhere, on part of a word) is
-        left where the diff puts it (``left``/``right`` False).
+        runs past the mapped span) stays in the span, all of it, when it was typed over one
+        word of the ``old`` span and nothing else (a transcript corrected: "альфа" to "қала",
+        the same stretch of speech), or when ``same_word_edited`` says it is the old word(s)
+        edited. Otherwise it leaves the span (one word made of a coded word and the next one,
+        unlike either), and a span left with no word counts as deleted. So a span never covers
+        part of a word. An edge that was inside a word already (a span made elsewhere, on
+        part of a word) is left where the diff puts it (``left``/``right`` False).
         """
         new = self.new
         lo, hi = new_start, new_end
@@ -296,7 +309,7 @@ class TextDiff:
             word = _word_at(new, lo, hi)
             if word is None:
                 return None
-            if self._edge_word_kept(*word, lo, hi):
+            if self._edge_word_kept(*word, lo, hi, old):
                 lo, hi = min(lo, word[0]), max(hi, word[1]) if right else hi
                 break
             lo = _skip_gap(new, word[1], hi)
@@ -304,17 +317,45 @@ class TextDiff:
             word = _word_at(new, lo, hi, last=True)
             if word is None:
                 return None
-            if self._edge_word_kept(*word, lo, hi):
+            if self._edge_word_kept(*word, lo, hi, old):
                 return lo, max(hi, word[1])
             hi = _skip_gap(new, word[0], lo, back=True)
         return (lo, hi) if _WORD.search(new, lo, hi) else None
 
-    def _edge_word_kept(self, ws: int, we: int, lo: int, hi: int) -> bool:
-        """Whether the new word ``[ws, we)`` at the span's edge is the old word edited."""
+    def _edge_word_kept(self, ws: int, we: int, lo: int, hi: int, old: tuple[int, int]) -> bool:
+        """Whether the new word ``[ws, we)`` at the span's edge stays in the span that was
+        ``old`` in the old text: copied unchanged inside it, typed over one of its words
+        alone, or the old word(s) edited."""
         if lo <= ws and we <= hi and self._copied(ws, we):
             return True  # inside the span and copied unchanged
-        source = self._source(ws, we)
-        return source is not None and same_word_edited(source, self.new[ws:we])
+        sources = self._source_words(ws, we)
+        if self._in_place and len(sources) == 1:
+            (a, b) = sources[0]
+            if old[0] <= a and b <= old[1] and self._went_only_into(a, b, ws, we):
+                return True  # one coded word, typed over by one word where it stood
+        source = "".join(self.old[a:b] for a, b in sources)
+        return bool(source) and same_word_edited(source, self.new[ws:we])
+
+    def _went_only_into(self, a: int, b: int, ws: int, we: int) -> bool:
+        """Whether everything the diff made of old ``[a, b)`` lies in new ``[ws, we)``."""
+        for tag, i1, i2, j1, j2 in self.opcodes:
+            if i2 <= a or i1 >= b:
+                continue  # elsewhere (an insert inside the word is neither)
+            if tag == "equal":
+                j1, j2 = j1 + (max(i1, a) - i1), j1 + (min(i2, b) - i1)
+            if j1 < ws or j2 > we:
+                return False
+        return True
+
+    def _a_word_copied(self, start: int, end: int) -> bool:
+        """Whether one word of old ``[start, end)`` at least is in the new text unchanged."""
+        for m in re.finditer(r"\w+", self.old[start:end]):
+            ws, we = start + m.start(), start + m.end()
+            if _inside_word(self.old, ws) or _inside_word(self.old, we):
+                continue  # part of a word the span cuts
+            if any(t == "equal" and i1 <= ws and we <= i2 for t, i1, i2, _j1, _j2 in self.opcodes):
+                return True
+        return False
 
     def _copied(self, ws: int, we: int) -> bool:
         """Whether new ``[ws, we)`` is an unchanged copy of one old word."""
@@ -324,9 +365,10 @@ class TextDiff:
                 return not _inside_word(self.old, o1) and not _inside_word(self.old, o1 + we - ws)
         return False
 
-    def _source(self, ws: int, we: int) -> str | None:
-        """The old word(s) the new ``[ws, we)`` was made from (those whose letters the diff
-        keeps or replaces there, in order); None when it was typed from nothing."""
+    def _source_words(self, ws: int, we: int) -> list[tuple[int, int]]:
+        """The old words (``[start, end)``, in order) the new ``[ws, we)`` was made from:
+        those whose letters the diff keeps or replaces there; none when it was typed from
+        nothing."""
         old = self.old
         starts: dict[int, int] = {}  # old word start -> end
         for tag, i1, i2, j1, j2 in self.opcodes:
@@ -338,9 +380,7 @@ class TextDiff:
                 word = _word_at(old, m.start(), m.start() + 1)
                 if word is not None:
                     starts[word[0]] = word[1]
-        if not starts:
-            return None
-        return "".join(old[a:b] for a, b in sorted(starts.items()))
+        return sorted(starts.items())
 
 
 def _word_at(text: str, lo: int, hi: int, *, last: bool = False) -> tuple[int, int] | None:

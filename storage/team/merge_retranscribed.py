@@ -115,7 +115,7 @@ class _Retranscribed:
         lo, hi = self._window_text()
         window = text[lo:hi]
         if self._diff is None:
-            self._diff = TextDiff(self.old, window)
+            self._diff = TextDiff(self.old, window, in_place=False)
             self._region = self._diff.map_span(0, len(self.old))
         if self._region is None:
             return None  # none of the old segment's words is there

@@ -1,12 +1,12 @@
-"""Transcript segments, their full-text index (FTS5) and search."""
+"""Transcript segments: written, edited (their anchored spans moved along), deleted and read;
+their cuts (``cuts``) and full-text search (``search``) are features of their own."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from storage.core.anchors import TextDiff, flag_lost
 from storage.core.errors import (
@@ -18,7 +18,6 @@ from storage.core.errors import (
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import check_language_code
 from storage.core.models import SEGMENT_ORIGINS, DeletionReport, SearchHit, Segment, Word
-from storage.core.schema_search import fold_search
 from storage.core.segment_rows import (
     EDITED_LANGUAGE,
     EDITED_TEXT,
@@ -30,19 +29,16 @@ from storage.core.segment_rows import words_from_json as _words_from_json
 from storage.core.segment_rows import words_to_json as _words_json
 from storage.core.store import Store
 from storage.core.words import plural
+from storage.transcript.cuts import SegmentCuts
+from storage.transcript.search import TranscriptSearch
 
 if TYPE_CHECKING:
     from storage.project import Project
 
 #: where a moving span waits for a moment, past any text (see ``reanchor_spans``)
 _PARKED = 1 << 40
-_MARK_OPEN, _MARK_CLOSE = "[", "]"
-#: What FTS5's highlight() puts around a hit: private-use code points, never in a transcript,
-#: turned into ``_MARK_OPEN``/``_MARK_CLOSE`` over the original text (see ``_marked``).
-_HL_OPEN, _HL_CLOSE = "\ue000", "\ue001"
 
 _IDS_PER_QUERY = 500  # under SQLite's host parameter limit (999 in old builds)
-_T = TypeVar("_T")
 
 
 @dataclass
@@ -71,18 +67,14 @@ def _check_draft(draft: SegmentDraft) -> None:
         draft.language = check_language_code(draft.language)
 
 
-def _quote_terms(query: str) -> str:
-    """Turn free text into an FTS5 query of quoted terms (used when the syntax is invalid)."""
-    terms = re.findall(r"\w[\w'-]*", query)
-    return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
-
-
 class Transcript:
     """Segments of sessions and full-text search over them."""
 
     def __init__(self, store: Store, project: Project) -> None:
         self._store = store
         self._project = project
+        self._cuts = SegmentCuts(store, self)
+        self._search = TranscriptSearch(store)
 
     def rebuild_search_index(self) -> None:
         """Rebuild the full-text index from the segments table."""
@@ -444,253 +436,12 @@ class Transcript:
     def split_segment(
         self, segment_id: str, at_cp: int, at_ms: int | None = None, *, move_codings: bool = False
     ) -> tuple[Segment, Segment]:
-        """Split a segment at a code point; the second part gets a new id.
-
-        The split time is ``at_ms`` or, failing that, taken from the word timings or
-        interpolated by character position. Whole-segment codings apply to both halves; span
-        codings follow their text (a span across the cut is cut in two). With
-        ``move_codings`` (a cut between speakers, not the coder's own split) no coding is
-        copied: a whole-segment coding stays with the longer part, a span with the part that
-        holds most of it.
-        """
-        row = self._segment_row(segment_id)
-        seg = segment_from_row(row)
-        if not 0 < at_cp < len(seg.text):
-            raise InvalidInputError(f"Cannot split at {at_cp}: the text has {len(seg.text)} chars.")
-        if at_ms is None:
-            at_ms = _split_time(seg, at_cp)
-        at_ms = max(seg.start_ms, min(seg.end_ms, at_ms))
-        left_text, right_text = seg.text[:at_cp].rstrip(), seg.text[at_cp:].lstrip()
-        shift = len(seg.text) - len(right_text)  # code points removed before the right part
-        left_words = [w for w in seg.words if w.start_ms < at_ms]
-        right_words = [w for w in seg.words if w.start_ms >= at_ms]
-        new_id_ = new_id()
-        with self._store.tx() as db:
-            conn = db.conn
-            stamp = self._store.stamp()
-            cursor = conn.execute(
-                "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
-                " confidence, words, edited, created_by, created_at, updated_at, language)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
-                (
-                    new_id_,
-                    seg.session_id,
-                    at_ms,
-                    seg.end_ms,
-                    seg.speaker,
-                    right_text,
-                    seg.origin,
-                    seg.confidence,
-                    _words_json(right_words),
-                    stamp["created_by"],
-                    stamp["created_at"],
-                    stamp["updated_at"],
-                    seg.language,
-                ),
-            )
-            assert cursor.lastrowid is not None
-            self._store.fts_insert(cursor.lastrowid, right_text)
-            if move_codings:
-                self._move_codings(
-                    segment_id, new_id_, at_cp, shift, len(left_text), len(right_text)
-                )
-            else:
-                self._split_codings(segment_id, new_id_, at_cp, shift, len(left_text))
-            self._split_redactions(segment_id, new_id_, at_cp, shift, len(left_text))
-            self.update_segment(segment_id, text=left_text, end_ms=at_ms)
-            conn.execute(
-                "UPDATE segments SET words = ? WHERE id = ?", (_words_json(left_words), segment_id)
-            )
-        return self.get_segment(segment_id), self.get_segment(new_id_)
-
-    def _split_redactions(
-        self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int
-    ) -> None:
-        """Redactions follow their words into the part that holds them; one across the cut
-        hides its words in both parts (the hidden words never show in either)."""
-        conn = self._store.conn
-        rows = conn.execute("SELECT * FROM redactions WHERE segment_id = ?", (left_id,)).fetchall()
-        stamp = self._store.stamp()
-        for r in rows:
-            start, end = r["start_cp"], r["end_cp"]
-            if end <= at_cp and start < left_len:  # in the left part: stays
-                if end > left_len:
-                    conn.execute(
-                        "UPDATE redactions SET end_cp = ?, updated_at = ? WHERE id = ?",
-                        (left_len, stamp["updated_at"], r["id"]),
-                    )
-                continue
-            right = (max(0, start - shift), end - shift)
-            if start >= min(at_cp, left_len):  # in the right part: moves there
-                conn.execute(
-                    "UPDATE redactions SET segment_id = ?, start_cp = ?, end_cp = ?, updated_at = ?"
-                    " WHERE id = ?",
-                    (right_id, *right, stamp["updated_at"], r["id"]),
-                )
-                continue
-            conn.execute(  # across the cut: its left part stays, its right part is a new one
-                "UPDATE redactions SET end_cp = ?, updated_at = ? WHERE id = ?",
-                (min(end, left_len), stamp["updated_at"], r["id"]),
-            )
-            if right[1] > right[0]:
-                conn.execute(
-                    "INSERT INTO redactions (id, segment_id, start_cp, end_cp, category, destroyed,"
-                    " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (new_id(), right_id, *right, r["category"], r["destroyed"],
-                     stamp["created_by"], stamp["created_at"], stamp["updated_at"]),
-                )  # fmt: skip
-
-    def _split_codings(
-        self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int
-    ) -> None:
-        conn = self._store.conn
-        rows = conn.execute("SELECT * FROM codings WHERE segment_id = ?", (left_id,)).fetchall()
-        for c in rows:
-            start, end = c["start_cp"], c["end_cp"]
-            right_span: tuple[int | None, int | None] | None = None
-            if start is None:
-                right_span = (None, None)
-            elif end > at_cp:
-                right_span = (max(0, start - shift), end - shift)
-                if start >= at_cp:  # entirely in the right part: move it
-                    conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
-                    self._store.tombstone("codings", c["id"])
-                else:
-                    conn.execute(
-                        "UPDATE codings SET end_cp = ?, updated_at = ? WHERE id = ?",
-                        (min(end, left_len), now_iso(), c["id"]),
-                    )
-            if right_span is not None and _nonempty(right_span):
-                conn.execute(
-                    "INSERT OR IGNORE INTO codings (id, segment_id, code_id, coder, start_cp,"
-                    " end_cp, memo, created_by, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        new_id(),
-                        right_id,
-                        c["code_id"],
-                        c["coder"],
-                        right_span[0],
-                        right_span[1],
-                        c["memo"],
-                        c["created_by"],
-                        c["created_at"],
-                        now_iso(),
-                    ),
-                )
-
-    def _move_codings(
-        self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int, right_len: int
-    ) -> None:
-        """Each coding goes to one part: whole-segment ones to the longer part, a span to the
-        part holding most of it (clipped to that part's text)."""
-        conn = self._store.conn
-        for c in conn.execute("SELECT * FROM codings WHERE segment_id = ?", (left_id,)).fetchall():
-            start, end = c["start_cp"], c["end_cp"]
-            if start is None:
-                to_right = right_len > left_len
-                span: tuple[int | None, int | None] = (None, None)
-            else:
-                to_right = (end - max(start, at_cp)) > (min(end, at_cp) - start)
-                if to_right:
-                    lo, hi = max(0, start - shift), min(right_len, end - shift)
-                else:
-                    lo, hi = start, min(end, left_len)
-                # on its words, even all of the part's (words typed there later stay outside)
-                span = (lo, hi) if lo < hi else (None, None)
-            if not to_right:
-                if span != (start, end):
-                    conn.execute(
-                        "UPDATE codings SET start_cp = ?, end_cp = ?, updated_at = ? WHERE id = ?",
-                        (*span, now_iso(), c["id"]),
-                    )
-                continue
-            clash = conn.execute(
-                "SELECT 1 FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
-                "AND start_cp IS ? AND end_cp IS ?",
-                (right_id, c["code_id"], c["coder"], *span),
-            ).fetchone()
-            if clash is None:  # the coding keeps its id: it moved, it was not copied
-                conn.execute(
-                    "UPDATE codings SET segment_id = ?, start_cp = ?, end_cp = ?, updated_at = ? "
-                    "WHERE id = ?",
-                    (right_id, *span, now_iso(), c["id"]),
-                )
-            else:
-                conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
-                self._store.tombstone("codings", c["id"])
+        """Split a segment at a code point (``SegmentCuts.split_segment``)."""
+        return self._cuts.split_segment(segment_id, at_cp, at_ms, move_codings=move_codings)
 
     def merge_with_next(self, segment_id: str) -> Segment:
-        """Merge a segment with the next one of its session.
-
-        Codings, redactions and memos of both are kept: the next one's move to the merged
-        segment (spans shifted to where their words now are). A segment without words (speech
-        without transcript) takes the next one's language with its words.
-        """
-        row = self._segment_row(segment_id)
-        nxt = self._store.one(
-            "SELECT * FROM segments WHERE session_id = ? AND (start_ms > ? OR "
-            "(start_ms = ? AND seq > ?)) ORDER BY start_ms, seq LIMIT 1",
-            (row["session_id"], row["start_ms"], row["start_ms"], row["seq"]),
-        )
-        if nxt is None:
-            raise InvalidInputError("This is the last segment of the session; nothing to merge.")
-        sep = " " if row["text"] and nxt["text"] else ""
-        offset = len(row["text"]) + len(sep)
-        merged_text = row["text"] + sep + nxt["text"]
-        words = _words_from_json(row["words"]) + _words_from_json(nxt["words"])
-        with self._store.tx() as db:
-            conn = db.conn
-            # all the words are the next one's: so is their language
-            words_from_next = not row["text"].strip() and nxt["text"].strip()
-            self.update_segment(
-                segment_id,
-                text=merged_text,
-                end_ms=max(row["end_ms"], nxt["end_ms"]),
-                language=nxt["language"] if words_from_next and nxt["language"] else None,
-            )
-            for c in conn.execute(
-                "SELECT * FROM codings WHERE segment_id = ?", (nxt["id"],)
-            ).fetchall():
-                start = None if c["start_cp"] is None else c["start_cp"] + offset
-                end = None if c["end_cp"] is None else c["end_cp"] + offset
-                conn.execute(
-                    "INSERT OR IGNORE INTO codings (id, segment_id, code_id, coder, start_cp,"
-                    " end_cp, memo, created_by, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        new_id(),
-                        segment_id,
-                        c["code_id"],
-                        c["coder"],
-                        start,
-                        end,
-                        c["memo"],
-                        c["created_by"],
-                        c["created_at"],
-                        now_iso(),
-                    ),
-                )
-                self._store.tombstone("codings", c["id"])
-            conn.execute("DELETE FROM codings WHERE segment_id = ?", (nxt["id"],))
-            # redactions and memos move (same ids): they refer to the segment that goes
-            conn.execute(
-                "UPDATE redactions SET segment_id = ?, start_cp = start_cp + ?,"
-                " end_cp = end_cp + ?, updated_at = ? WHERE segment_id = ?",
-                (segment_id, offset, offset, now_iso(), nxt["id"]),
-            )
-            conn.execute(
-                "UPDATE memos SET target_id = ?, updated_at = ? "
-                "WHERE target_type = 'segment' AND target_id = ?",
-                (segment_id, now_iso(), nxt["id"]),
-            )
-            self._store.fts_delete(nxt["seq"], nxt["text"])
-            conn.execute("DELETE FROM segments WHERE id = ?", (nxt["id"],))
-            self._store.tombstone("segments", nxt["id"])
-            conn.execute(
-                "UPDATE segments SET words = ? WHERE id = ?", (_words_json(words), segment_id)
-            )
-        return self.get_segment(segment_id)
+        """Merge a segment with the next one of its session (``SegmentCuts.merge_with_next``)."""
+        return self._cuts.merge_with_next(segment_id)
 
     # ----------------------------------------------------------------- reading
     def _segment_row(self, segment_id: str) -> sqlite3.Row:
@@ -753,22 +504,9 @@ class Transcript:
         language: str | None = None,
         forms: bool = False,
     ) -> list[SearchHit]:
-        """Full-text search (FTS5 syntax: words, "phrases", OR, NOT, prefix*), best first.
-
-        Case is ignored for every letter (Cyrillic and Kazakh included) and ё is е; other
-        letters stay distinct (й is not и, ә is not а). With ``forms``, each bare word is
-        searched as its stem and ``*``, so "коррупция" also finds "коррупции", "коррупцию"
-        (``storage.transcript.forms``). Invalid FTS5 syntax falls back to searching the query's
-        words. ``marked`` holds the text with matching words in square brackets. ``language``
-        keeps only segments in that language (a Whisper code, checked; "" keeps those whose
-        language is unknown).
-
-        Raises:
-            InvalidInputError: the query has no searchable word.
-            NotFoundError: ``session_id`` names no session.
-        """
-        return self._matching(
-            query, session_id, language, forms, lambda q, g: self._search(q, limit, session_id, g)
+        """Full-text search, best first (``TranscriptSearch.search``)."""
+        return self._search.search(
+            query, limit=limit, session_id=session_id, language=language, forms=forms
         )
 
     def search_ids(
@@ -779,175 +517,9 @@ class Transcript:
         language: str | None = None,
         forms: bool = False,
     ) -> list[str]:
-        """The ids of every segment ``search`` finds (it lists the best ``limit`` of them), in
-        the order of the transcripts: how many a query finds, and what "code every hit" codes.
-
-        Raises:
-            InvalidInputError: the query has no searchable word.
-            NotFoundError: ``session_id`` names no session.
-        """
-
-        def ids(fts: str, lang: str | None) -> list[str]:
-            where, params = _filters(session_id, lang)
-            rows = self._store.rows(
-                "SELECT g.id FROM segments_fts JOIN segments g"
-                f" ON g.seq = segments_fts.rowid WHERE segments_fts MATCH ?{where}"
-                " ORDER BY g.session_id, g.start_ms",
-                [fts, *params],
-            )
-            return [str(r["id"]) for r in rows]
-
-        return self._matching(query, session_id, language, forms, ids)
-
-    def _matching(
-        self,
-        query: str,
-        session_id: str | None,
-        language: str | None,
-        forms: bool,
-        run: Callable[[str, str | None], _T],
-    ) -> _T:
-        """``run(fts_query, language)`` for a user's query (checked, folded; its words quoted
-        when it is not valid FTS5 syntax)."""
-        if not query.strip():
-            raise InvalidInputError("The search query is empty.")
-        if (
-            session_id is not None
-            and self._store.one("SELECT 1 FROM sessions WHERE id = ?", (session_id,)) is None
-        ):
-            raise NotFoundError(f"No session with id {session_id!r}; list them with `sessions`.")
-        if language:
-            language = check_language_code(language)
-        folded = fold_search(query)
-        if forms:
-            from storage.transcript.forms import forms_query
-
-            folded = forms_query(folded)
-        try:
-            return run(folded, language)
-        except sqlite3.OperationalError:
-            quoted = _quote_terms(folded)
-            if not quoted:
-                raise InvalidInputError(f"Nothing to search for in {query!r}.") from None
-            try:
-                return run(quoted, language)
-            except sqlite3.OperationalError as exc:
-                raise InvalidInputError(f"Invalid search query {query!r}: {exc}.") from None
-
-    def _search(
-        self, query: str, limit: int | None, session_id: str | None, language: str | None
-    ) -> list[SearchHit]:
-        # Step 1: rank and mark on the FTS index alone; SQLite keeps only the best ``limit``.
-        mark = f"highlight(segments_fts, 0, '{_HL_OPEN}', '{_HL_CLOSE}')"
-        if session_id is None and language is None:
-            sql = (
-                f"SELECT rowid, rank, {mark} FROM segments_fts "
-                "WHERE segments_fts MATCH ? ORDER BY rank"
-            )
-            params: list[Any] = [query]
-        else:
-            where, params = _filters(session_id, language)
-            params.insert(0, query)
-            sql = (
-                f"SELECT segments_fts.rowid, rank, {mark} FROM segments_fts "
-                "JOIN segments g ON g.seq = segments_fts.rowid "
-                f"WHERE segments_fts MATCH ?{where} ORDER BY rank"
-            )
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        ranked = {r[0]: (float(r[1]), str(r[2])) for r in self._store.rows(sql, params)}
-        if not ranked:
-            return []
-        # Step 2: the segments and session titles of those rows only.
-        marks = ",".join("?" * len(ranked))
-        rows = self._store.rows(
-            "SELECT g.seq, g.id, g.session_id, s.title, g.start_ms, g.end_ms, g.speaker, g.text,"
-            " g.language, g.untranscribed FROM segments g JOIN sessions s ON s.id = g.session_id"
-            f" WHERE g.seq IN ({marks})",
-            list(ranked),
-        )
-        hits = [
-            SearchHit(
-                segment_id=r["id"],
-                session_id=r["session_id"],
-                session_title=r["title"],
-                start_ms=r["start_ms"],
-                end_ms=r["end_ms"],
-                speaker=r["speaker"],
-                text=r["text"],
-                marked=_marked(r["text"], ranked[r["seq"]][1]),
-                rank=ranked[r["seq"]][0],
-                language=r["language"],
-                untranscribed=bool(r["untranscribed"]),
-            )
-            for r in rows
-        ]
-        return sorted(hits, key=lambda h: h.rank)
-
-
-def _filters(session_id: str | None, language: str | None) -> tuple[str, list[Any]]:
-    """The search's conditions on the segment ``g`` (its session, its language; "": none
-    known) and their parameters."""
-    where, params = "", []
-    if session_id is not None:
-        where += " AND g.session_id = ?"
-        params.append(session_id)
-    if language:
-        where += " AND g.language = ?"
-        params.append(language)
-    elif language is not None:
-        where += " AND g.language IS NULL"
-    return where, params
-
-
-def _marked(text: str, highlighted: str) -> str:
-    """``text`` with the hits that ``highlighted`` (the indexed, folded text) marks in brackets.
-
-    The index holds the text with ё as е, one code point for one, so the marks are carried
-    over to the original letters.
-    """
-    out: list[str] = []
-    i = 0
-    for ch in highlighted:
-        if ch == _HL_OPEN:
-            out.append(_MARK_OPEN)
-        elif ch == _HL_CLOSE:
-            out.append(_MARK_CLOSE)
-        else:
-            out.append(text[i] if i < len(text) else ch)
-            i += 1
-    return "".join(out)
-
-
-def _split_time(seg: Segment, at_cp: int) -> int:
-    """Estimate the time of a code-point position from word timings or by proportion.
-
-    Each timed word is looked up in the text (words are stored without the spaces between
-    them, and a coder's edits may have changed some): the cut falls at the start of the word found
-    at it or after it, or after the last word found before it (words typed after the
-    timed ones have no time of their own)."""
-    if seg.words:
-        pos = 0
-        last_end: int | None = None
-        for word in seg.words:
-            found = seg.text.find(word.text.strip(), pos) if word.text.strip() else -1
-            if found < 0:
-                continue  # edited away: no place in the text
-            pos = found + len(word.text.strip())
-            if pos > at_cp:  # the cut is before this word or inside it
-                return word.start_ms
-            last_end = word.end_ms
-        if last_end is not None:
-            return last_end
-    if not seg.text:
-        return seg.start_ms
-    return seg.start_ms + round((seg.end_ms - seg.start_ms) * at_cp / len(seg.text))
-
-
-def _nonempty(span: tuple[int | None, int | None]) -> bool:
-    start, end = span
-    return start is None or end is None or end > start
+        """The ids of every segment ``search`` finds, in transcript order
+        (``TranscriptSearch.search_ids``)."""
+        return self._search.search_ids(query, session_id=session_id, language=language, forms=forms)
 
 
 def _content(segment: Segment) -> tuple[str, str | None, int, int]:

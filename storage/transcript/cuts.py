@@ -1,0 +1,306 @@
+"""Cutting a segment in two and joining it to the next: what its codings, redactions, words and
+memos become (``Transcript.split_segment``, ``Transcript.merge_with_next``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from storage.core.errors import InvalidInputError
+from storage.core.ids import new_id, now_iso
+from storage.core.models import Segment
+from storage.core.segment_rows import segment_from_row
+from storage.core.segment_rows import words_from_json as _words_from_json
+from storage.core.segment_rows import words_to_json as _words_json
+from storage.core.store import Store
+
+if TYPE_CHECKING:
+    from storage.transcript.transcript import Transcript
+
+
+class SegmentCuts:
+    """Splits and merges of a project's segments, inside the transcript's transactions."""
+
+    def __init__(self, store: Store, transcript: Transcript) -> None:
+        self._store = store
+        self._transcript = transcript
+
+    def split_segment(
+        self, segment_id: str, at_cp: int, at_ms: int | None = None, *, move_codings: bool = False
+    ) -> tuple[Segment, Segment]:
+        """Split a segment at a code point; the second part gets a new id.
+
+        The split time is ``at_ms`` or, failing that, taken from the word timings or
+        interpolated by character position. Whole-segment codings apply to both halves; span
+        codings follow their text (a span across the cut is cut in two). With
+        ``move_codings`` (a cut between speakers, not the coder's own split) no coding is
+        copied: a whole-segment coding stays with the longer part, a span with the part that
+        holds most of it.
+        """
+        row = self._transcript._segment_row(segment_id)
+        seg = segment_from_row(row)
+        if not 0 < at_cp < len(seg.text):
+            raise InvalidInputError(f"Cannot split at {at_cp}: the text has {len(seg.text)} chars.")
+        if at_ms is None:
+            at_ms = _split_time(seg, at_cp)
+        at_ms = max(seg.start_ms, min(seg.end_ms, at_ms))
+        left_text, right_text = seg.text[:at_cp].rstrip(), seg.text[at_cp:].lstrip()
+        shift = len(seg.text) - len(right_text)  # code points removed before the right part
+        left_words = [w for w in seg.words if w.start_ms < at_ms]
+        right_words = [w for w in seg.words if w.start_ms >= at_ms]
+        new_id_ = new_id()
+        with self._store.tx() as db:
+            conn = db.conn
+            stamp = self._store.stamp()
+            cursor = conn.execute(
+                "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
+                " confidence, words, edited, created_by, created_at, updated_at, language)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                (
+                    new_id_,
+                    seg.session_id,
+                    at_ms,
+                    seg.end_ms,
+                    seg.speaker,
+                    right_text,
+                    seg.origin,
+                    seg.confidence,
+                    _words_json(right_words),
+                    stamp["created_by"],
+                    stamp["created_at"],
+                    stamp["updated_at"],
+                    seg.language,
+                ),
+            )
+            assert cursor.lastrowid is not None
+            self._store.fts_insert(cursor.lastrowid, right_text)
+            if move_codings:
+                self._move_codings(
+                    segment_id, new_id_, at_cp, shift, len(left_text), len(right_text)
+                )
+            else:
+                self._split_codings(segment_id, new_id_, at_cp, shift, len(left_text))
+            self._split_redactions(segment_id, new_id_, at_cp, shift, len(left_text))
+            self._transcript.update_segment(segment_id, text=left_text, end_ms=at_ms)
+            conn.execute(
+                "UPDATE segments SET words = ? WHERE id = ?", (_words_json(left_words), segment_id)
+            )
+        return self._transcript.get_segment(segment_id), self._transcript.get_segment(new_id_)
+
+    def _split_redactions(
+        self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int
+    ) -> None:
+        """Redactions follow their words into the part that holds them; one across the cut
+        hides its words in both parts (the hidden words never show in either)."""
+        conn = self._store.conn
+        rows = conn.execute("SELECT * FROM redactions WHERE segment_id = ?", (left_id,)).fetchall()
+        stamp = self._store.stamp()
+        for r in rows:
+            start, end = r["start_cp"], r["end_cp"]
+            if end <= at_cp and start < left_len:  # in the left part: stays
+                if end > left_len:
+                    conn.execute(
+                        "UPDATE redactions SET end_cp = ?, updated_at = ? WHERE id = ?",
+                        (left_len, stamp["updated_at"], r["id"]),
+                    )
+                continue
+            right = (max(0, start - shift), end - shift)
+            if start >= min(at_cp, left_len):  # in the right part: moves there
+                conn.execute(
+                    "UPDATE redactions SET segment_id = ?, start_cp = ?, end_cp = ?, updated_at = ?"
+                    " WHERE id = ?",
+                    (right_id, *right, stamp["updated_at"], r["id"]),
+                )
+                continue
+            conn.execute(  # across the cut: its left part stays, its right part is a new one
+                "UPDATE redactions SET end_cp = ?, updated_at = ? WHERE id = ?",
+                (min(end, left_len), stamp["updated_at"], r["id"]),
+            )
+            if right[1] > right[0]:
+                conn.execute(
+                    "INSERT INTO redactions (id, segment_id, start_cp, end_cp, category, destroyed,"
+                    " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (new_id(), right_id, *right, r["category"], r["destroyed"],
+                     stamp["created_by"], stamp["created_at"], stamp["updated_at"]),
+                )  # fmt: skip
+
+    def _split_codings(
+        self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int
+    ) -> None:
+        conn = self._store.conn
+        rows = conn.execute("SELECT * FROM codings WHERE segment_id = ?", (left_id,)).fetchall()
+        for c in rows:
+            start, end = c["start_cp"], c["end_cp"]
+            right_span: tuple[int | None, int | None] | None = None
+            if start is None:
+                right_span = (None, None)
+            elif end > at_cp:
+                right_span = (max(0, start - shift), end - shift)
+                if start >= at_cp:  # entirely in the right part: move it
+                    conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
+                    self._store.tombstone("codings", c["id"])
+                else:
+                    conn.execute(
+                        "UPDATE codings SET end_cp = ?, updated_at = ? WHERE id = ?",
+                        (min(end, left_len), now_iso(), c["id"]),
+                    )
+            if right_span is not None and _nonempty(right_span):
+                conn.execute(
+                    "INSERT OR IGNORE INTO codings (id, segment_id, code_id, coder, start_cp,"
+                    " end_cp, memo, created_by, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        new_id(),
+                        right_id,
+                        c["code_id"],
+                        c["coder"],
+                        right_span[0],
+                        right_span[1],
+                        c["memo"],
+                        c["created_by"],
+                        c["created_at"],
+                        now_iso(),
+                    ),
+                )
+
+    def _move_codings(
+        self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int, right_len: int
+    ) -> None:
+        """Each coding goes to one part: whole-segment ones to the longer part, a span to the
+        part holding most of it (clipped to that part's text)."""
+        conn = self._store.conn
+        for c in conn.execute("SELECT * FROM codings WHERE segment_id = ?", (left_id,)).fetchall():
+            start, end = c["start_cp"], c["end_cp"]
+            if start is None:
+                to_right = right_len > left_len
+                span: tuple[int | None, int | None] = (None, None)
+            else:
+                to_right = (end - max(start, at_cp)) > (min(end, at_cp) - start)
+                if to_right:
+                    lo, hi = max(0, start - shift), min(right_len, end - shift)
+                else:
+                    lo, hi = start, min(end, left_len)
+                # on its words, even all of the part's (words typed there later stay outside)
+                span = (lo, hi) if lo < hi else (None, None)
+            if not to_right:
+                if span != (start, end):
+                    conn.execute(
+                        "UPDATE codings SET start_cp = ?, end_cp = ?, updated_at = ? WHERE id = ?",
+                        (*span, now_iso(), c["id"]),
+                    )
+                continue
+            clash = conn.execute(
+                "SELECT 1 FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
+                "AND start_cp IS ? AND end_cp IS ?",
+                (right_id, c["code_id"], c["coder"], *span),
+            ).fetchone()
+            if clash is None:  # the coding keeps its id: it moved, it was not copied
+                conn.execute(
+                    "UPDATE codings SET segment_id = ?, start_cp = ?, end_cp = ?, updated_at = ? "
+                    "WHERE id = ?",
+                    (right_id, *span, now_iso(), c["id"]),
+                )
+            else:
+                conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
+                self._store.tombstone("codings", c["id"])
+
+    def merge_with_next(self, segment_id: str) -> Segment:
+        """Merge a segment with the next one of its session.
+
+        Codings, redactions and memos of both are kept: the next one's move to the merged
+        segment (spans shifted to where their words now are). A segment without words (speech
+        without transcript) takes the next one's language with its words.
+        """
+        row = self._transcript._segment_row(segment_id)
+        nxt = self._store.one(
+            "SELECT * FROM segments WHERE session_id = ? AND (start_ms > ? OR "
+            "(start_ms = ? AND seq > ?)) ORDER BY start_ms, seq LIMIT 1",
+            (row["session_id"], row["start_ms"], row["start_ms"], row["seq"]),
+        )
+        if nxt is None:
+            raise InvalidInputError("This is the last segment of the session; nothing to merge.")
+        sep = " " if row["text"] and nxt["text"] else ""
+        offset = len(row["text"]) + len(sep)
+        merged_text = row["text"] + sep + nxt["text"]
+        words = _words_from_json(row["words"]) + _words_from_json(nxt["words"])
+        with self._store.tx() as db:
+            conn = db.conn
+            # all the words are the next one's: so is their language
+            words_from_next = not row["text"].strip() and nxt["text"].strip()
+            self._transcript.update_segment(
+                segment_id,
+                text=merged_text,
+                end_ms=max(row["end_ms"], nxt["end_ms"]),
+                language=nxt["language"] if words_from_next and nxt["language"] else None,
+            )
+            for c in conn.execute(
+                "SELECT * FROM codings WHERE segment_id = ?", (nxt["id"],)
+            ).fetchall():
+                start = None if c["start_cp"] is None else c["start_cp"] + offset
+                end = None if c["end_cp"] is None else c["end_cp"] + offset
+                conn.execute(
+                    "INSERT OR IGNORE INTO codings (id, segment_id, code_id, coder, start_cp,"
+                    " end_cp, memo, created_by, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        new_id(),
+                        segment_id,
+                        c["code_id"],
+                        c["coder"],
+                        start,
+                        end,
+                        c["memo"],
+                        c["created_by"],
+                        c["created_at"],
+                        now_iso(),
+                    ),
+                )
+                self._store.tombstone("codings", c["id"])
+            conn.execute("DELETE FROM codings WHERE segment_id = ?", (nxt["id"],))
+            # redactions and memos move (same ids): they refer to the segment that goes
+            conn.execute(
+                "UPDATE redactions SET segment_id = ?, start_cp = start_cp + ?,"
+                " end_cp = end_cp + ?, updated_at = ? WHERE segment_id = ?",
+                (segment_id, offset, offset, now_iso(), nxt["id"]),
+            )
+            conn.execute(
+                "UPDATE memos SET target_id = ?, updated_at = ? "
+                "WHERE target_type = 'segment' AND target_id = ?",
+                (segment_id, now_iso(), nxt["id"]),
+            )
+            self._store.fts_delete(nxt["seq"], nxt["text"])
+            conn.execute("DELETE FROM segments WHERE id = ?", (nxt["id"],))
+            self._store.tombstone("segments", nxt["id"])
+            conn.execute(
+                "UPDATE segments SET words = ? WHERE id = ?", (_words_json(words), segment_id)
+            )
+        return self._transcript.get_segment(segment_id)
+
+
+def _split_time(seg: Segment, at_cp: int) -> int:
+    """Estimate the time of a code-point position from word timings or by proportion.
+
+    Each timed word is looked up in the text (words are stored without the spaces between
+    them, and a coder's edits may have changed some): the cut falls at the start of the word found
+    at it or after it, or after the last word found before it (words typed after the
+    timed ones have no time of their own)."""
+    if seg.words:
+        pos = 0
+        last_end: int | None = None
+        for word in seg.words:
+            found = seg.text.find(word.text.strip(), pos) if word.text.strip() else -1
+            if found < 0:
+                continue  # edited away: no place in the text
+            pos = found + len(word.text.strip())
+            if pos > at_cp:  # the cut is before this word or inside it
+                return word.start_ms
+            last_end = word.end_ms
+        if last_end is not None:
+            return last_end
+    if not seg.text:
+        return seg.start_ms
+    return seg.start_ms + round((seg.end_ms - seg.start_ms) * at_cp / len(seg.text))
+
+
+def _nonempty(span: tuple[int | None, int | None]) -> bool:
+    start, end = span
+    return start is None or end is None or end > start

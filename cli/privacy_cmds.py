@@ -8,9 +8,9 @@ from typing import Any
 
 from storage.core.errors import InvalidInputError
 from storage.core.models import as_dict
+from storage.privacy.consent import parse_yes_no
 from storage.privacy.crypto import public_key_text, read_passphrase_file
 from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS
-from storage.privacy.privacy import parse_yes_no
 
 from .common import (
     add_coder,
@@ -161,7 +161,7 @@ def cmd_consent(args: argparse.Namespace) -> int:
         if not args.session or args.session == "all":
             raise InvalidInputError("--check needs --session ID.")
         with open_project(args, write=False) as project:
-            problems = project.privacy.consent_problems(args.session, args.check)
+            problems = project.consent.consent_problems(args.session, args.check)
         if args.json:
             print_json([as_dict(p) for p in problems])
         elif problems:
@@ -173,7 +173,7 @@ def cmd_consent(args: argparse.Namespace) -> int:
     if args.list:
         with open_project(args, write=False) as project:
             session = None if args.session in (None, "all") else args.session
-            consents = project.privacy.consents(participant_id=args.participant, session_id=session)
+            consents = project.consent.consents(participant_id=args.participant, session_id=session)
             names = {p.id: p.pseudonym for p in project.sessions.participants()}
         if args.json:
             print_json([as_dict(c) for c in consents])
@@ -199,7 +199,7 @@ def cmd_consent(args: argparse.Namespace) -> int:
         )
     answers = {k: parse_yes_no(getattr(args, k), f"--{k}") for k in CONSENT_KINDS}
     with open_project(args, write=True) as project:
-        consent = project.privacy.set_consent(
+        consent = project.consent.set_consent(
             args.participant,
             None if args.session == "all" else args.session,
             **answers,
@@ -222,7 +222,7 @@ def _acknowledge(args: argparse.Namespace) -> int:
     purpose = args.acknowledge
     with open_project(args, write=True) as project:
         session = project.sessions.get_session(args.session)
-        unknown = project.privacy.consent_problems(session.id, purpose)
+        unknown = project.consent.consent_problems(session.id, purpose)
         project.consent_notes.acknowledge(session.id, purpose)  # a refusal: refused
     if args.json:
         print_json({"session": session.id, "purpose": purpose, "unknown": len(unknown)})

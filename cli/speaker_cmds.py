@@ -213,7 +213,7 @@ def cmd_speaker(args: argparse.Namespace) -> int:
             n = project.speakers.reassign_segments(args.segment, args.speaker)
             message = f"Set speaker {args.speaker!r} on {plural(n, 'segment')}."
         else:
-            who = args.participant and project.privacy.find_participant(args.participant)
+            who = args.participant and project.consent.find_participant(args.participant)
             s = project.sessions.map_speaker(args.session, args.label, who or None)
             n = 1
             message = (
@@ -325,7 +325,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     from transcribe.speakers import enroll_speaker
 
     with open_project(args, write=True) as project:
-        who = args.participant and project.privacy.find_participant(args.participant)
+        who = args.participant and project.consent.find_participant(args.participant)
         profile = enroll_speaker(
             project, args.session, args.speaker, args.name, participant_id=who or None
         )

@@ -4,7 +4,7 @@ transcripts (txt, docx, srt, vtt, json) and codings (xlsx, csv).
 Every export asks what the command line's options say (``cli/common.py`` ``add_privacy``):
 pseudonyms and redactions on by default, optionally only consented participants; and, unless only
 consented participants go out, warns first when consent does not cover exporting
-(``gui.consent.confirm_consent``, the same ``Privacy.consent_problems`` the privacy panel reads).
+(``gui.consent.confirm_consent``, the same ``consent_problems`` the privacy panel reads).
 The writing is done by the same storage functions as the CLI (``storage.interop``), which log
 each export in the audit log. Imports into the open project go through its own ``Project`` and
 refresh the workbench in place (``imported``).

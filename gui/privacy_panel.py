@@ -36,7 +36,7 @@ _ANSWERS = (("not recorded", None), ("yes", True), ("no", False))
 
 def consent_warning(project: Project, session_id: str, purpose: str) -> str | None:
     """A warning to show before transcribing or exporting a session, or None when all is well."""
-    problems = project.privacy.consent_problems(session_id, purpose)
+    problems = project.consent.consent_problems(session_id, purpose)
     if not problems:
         return None
     lines = "\n".join(f"• {p.describe()}" for p in problems)
@@ -150,7 +150,7 @@ class ConsentTab(QWidget):
                     c.date or "",
                     c.form_ref or "",
                 ]
-                for c in self.project.privacy.consents()
+                for c in self.project.consent.consents()
             ],
         )
 
@@ -170,7 +170,7 @@ class ConsentTab(QWidget):
             )
             return
         try:
-            self.project.privacy.set_consent(
+            self.project.consent.set_consent(
                 pid,
                 self.session.currentData(),
                 **{k: box.currentData() for k, box in self.answers.items()},

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from storage.codebook.retrieval import Retrieval
     from storage.history.undo import History
     from storage.privacy.audit import AuditLog
+    from storage.privacy.consent import ConsentRecords
     from storage.privacy.consent_notes import ConsentNotes
     from storage.privacy.privacy import Privacy
     from storage.privacy.redaction import Redactions
@@ -120,10 +121,10 @@ class Project:
     ``sessions`` (sessions, media, participants, markers), ``transcript`` (segments, search),
     ``transcription`` (runs of the transcriber), ``codebook`` (codes, codings, memos),
     ``retrieval`` (coded segments back, transcript columns), ``speakers`` (labels, profiles,
-    ``speakers.turns``), ``team`` (conflicts, blind coding, agreement data), ``privacy``
-    (consent, pseudonyms, keys), ``redactions``, ``audit``, ``recordings`` and ``history``
-    (undo/redo). Bundles, merges and exchange formats are functions in ``storage.team`` and
-    ``storage.interop`` that take the project.
+    ``speakers.turns``), ``team`` (conflicts, blind coding, agreement data), ``consent``,
+    ``privacy`` (pseudonyms, keys, the export filter), ``redactions``, ``audit``, ``recordings``
+    and ``history`` (undo/redo). Bundles, merges and exchange formats are functions in
+    ``storage.team`` and ``storage.interop`` that take the project.
     """
 
     def __init__(
@@ -235,6 +236,13 @@ class Project:
         from storage.privacy.privacy import Privacy
 
         return Privacy(self.store, self)
+
+    @cached_property
+    def consent(self) -> ConsentRecords:
+        """Participants' consent records, and who a use is not covered for."""
+        from storage.privacy.consent import ConsentRecords
+
+        return ConsentRecords(self.store, self)
 
     @cached_property
     def consent_notes(self) -> ConsentNotes:

@@ -112,7 +112,7 @@ def test_consented_only_leaves_out_segments(
     path = tmp_path / "c.fieldscribe"
     with build_project(path, seed=2, sessions=1, segments=20) as p:
         pid = p.sessions.participants()[0].id
-        p.privacy.set_consent(pid, None, transcription=True, quotation=True)
+        p.consent.set_consent(pid, None, transcription=True, quotation=True)
     _, everyone = run(capsys, "analyze", path, "matrix", "--columns", "participant", "--json")
     _, consented = run(capsys, "analyze", path, "matrix", "--columns", "participant",
                        "--consented-only", "--json")  # fmt: skip

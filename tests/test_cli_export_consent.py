@@ -39,7 +39,7 @@ def _project(folder: Path, sessions: list[list[str]]) -> list[str]:
                 who = p.sessions.add_participant(f"Айгүл {n}.{i}")
                 p.sessions.map_speaker(sid, f"SPEAKER_{i:02d}", who.id)
                 if state != "none":
-                    p.privacy.set_consent(
+                    p.consent.set_consent(
                         who.id,
                         sid,
                         transcription=True,

@@ -43,11 +43,11 @@ def _project(folder: Path, speakers: list[str], recorded: str | None) -> str:
             who = p.sessions.add_participant(f"Айгүл {i}")
             p.sessions.map_speaker(sid, f"SPEAKER_{i:02d}", who.id)
             if state != "none":
-                p.privacy.set_consent(who.id, sid, recording=True, transcription=state == "yes")
+                p.consent.set_consent(who.id, sid, recording=True, transcription=state == "yes")
         if recorded is not None:
             who = p.sessions.add_participant("Bolat")
             answer = {"unknown": None, "refused": False, "yes": True}[recorded]
-            p.privacy.set_consent(who.id, sid, transcription=answer, recording=True)
+            p.consent.set_consent(who.id, sid, transcription=answer, recording=True)
     return sid
 
 

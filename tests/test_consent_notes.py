@@ -46,13 +46,13 @@ def test_unlinked_speakers_acknowledged_are_not_asked_until_something_changes(
         asked = p.consent_notes.to_ask(sid, "export")
         assert [x.pseudonym for x in asked if x.participant_id] == ["Amira"]
         # a refusal: always asked, and it cannot be acknowledged
-        p.privacy.set_consent(amira.id, sid, transcription=True, quotation=False)
+        p.consent.set_consent(amira.id, sid, transcription=True, quotation=False)
         assert p.consent_notes.to_ask(sid, "export")
         with pytest.raises(InvalidInputError, match="refused"):
             p.consent_notes.acknowledge(sid, "export")
         assert p.consent_notes.to_ask(sid, "export")
         # consent complete for her, the other still unknown: asked (it changed), then quiet
-        p.privacy.set_consent(amira.id, sid, transcription=True, quotation=True)
+        p.consent.set_consent(amira.id, sid, transcription=True, quotation=True)
         assert [x.speaker for x in p.consent_notes.to_ask(sid, "export")] == ["SPEAKER_01"]
         p.consent_notes.acknowledge(sid, "export")
         assert p.consent_notes.to_ask(sid, "export") == []
@@ -92,13 +92,13 @@ def test_asked_exactly_when_unknown_changed_since_acknowledged_or_refused(
             elif op == "unlink":
                 p.sessions.map_speaker(sid, str(arg), None)
             elif op == "consent":
-                p.privacy.set_consent(person.id, sid, transcription=arg, quotation=arg)
+                p.consent.set_consent(person.id, sid, transcription=arg, quotation=arg)
             elif op == "speaker":
                 p.transcript.add_segments(sid, [SegmentDraft(t, t + 500, "more", str(arg))])
                 t += 1000
             else:
                 purpose = str(arg)
-                problems = p.privacy.consent_problems(sid, purpose)
+                problems = p.consent.consent_problems(sid, purpose)
                 if any(x.refused for x in problems):
                     with pytest.raises(InvalidInputError):
                         p.consent_notes.acknowledge(sid, purpose)
@@ -106,7 +106,7 @@ def test_asked_exactly_when_unknown_changed_since_acknowledged_or_refused(
                     p.consent_notes.acknowledge(sid, purpose)
                     acked[purpose] = {x.describe() for x in problems}
             for purpose in ("export", "transcription"):
-                problems = p.privacy.consent_problems(sid, purpose)
+                problems = p.consent.consent_problems(sid, purpose)
                 now = {x.describe() for x in problems}
                 expect = bool(problems) and (
                     any(x.refused for x in problems) or acked.get(purpose) != now

@@ -98,38 +98,38 @@ def test_consent_records_update_and_fallback(study) -> None:
     p2 = project.sessions.add_participant("P02")
     project.sessions.map_speaker(session.id, "SPEAKER_00", p1.id)
     project.sessions.map_speaker(session.id, "SPEAKER_01", p2.id)
-    general = project.privacy.set_consent(
+    general = project.consent.set_consent(
         p1.id, None, recording=True, transcription=True, archiving=False
     )
-    c = project.privacy.set_consent(
+    c = project.consent.set_consent(
         "P01", session.id, quotation=True, date="2026-03-02", form_ref="F-12"
     )
     assert (c.recording, c.quotation, c.form_ref, c.date) == (None, True, "F-12", "2026-03-02")
-    assert project.privacy.effective_consent(p1.id, session.id) == {
+    assert project.consent.effective_consent(p1.id, session.id) == {
         "recording": True,
         "transcription": True,
         "quotation": True,
         "archiving": False,
     }
     # Updating only one answer keeps the others.
-    c2 = project.privacy.set_consent(p1.id, session.id, quotation=False)
+    c2 = project.consent.set_consent(p1.id, session.id, quotation=False)
     assert c2.id == c.id and c2.quotation is False and c2.form_ref == "F-12"
-    assert {x.id for x in project.privacy.consents(participant_id=p1.id)} == {general.id, c.id}
-    project.privacy.set_consent(
+    assert {x.id for x in project.consent.consents(participant_id=p1.id)} == {general.id, c.id}
+    project.consent.set_consent(
         p2.id, session.id, recording=True, transcription=True, quotation=True
     )
 
-    problems = {p.speaker: p for p in project.privacy.consent_problems(session.id, "export")}
+    problems = {p.speaker: p for p in project.consent.consent_problems(session.id, "export")}
     assert set(problems) == {"SPEAKER_00", "SPEAKER_02"}
     assert problems["SPEAKER_00"].refused == ["quotation"]
     assert problems["SPEAKER_02"].participant_id is None
     assert "not mapped" in problems["SPEAKER_02"].describe()
-    assert project.privacy.consent_problems(session.id, "transcription")[0].speaker == "SPEAKER_02"
+    assert project.consent.consent_problems(session.id, "transcription")[0].speaker == "SPEAKER_02"
 
     assert excluded_segment_ids(project, "export") == {segs[0].id}
-    assert project.privacy.excluded_segment_ids("export", unmapped=True) == {segs[0].id, segs[2].id}
-    assert project.privacy.excluded_segment_ids("transcription") == set()
-    assert project.privacy.excluded_segment_ids("archiving") == {segs[0].id, segs[1].id}
+    assert project.consent.excluded_segment_ids("export", unmapped=True) == {segs[0].id, segs[2].id}
+    assert project.consent.excluded_segment_ids("transcription") == set()
+    assert project.consent.excluded_segment_ids("archiving") == {segs[0].id, segs[1].id}
     assert [e.action for e in project.audit.entries()].count("consent") == 4
 
 
@@ -138,13 +138,13 @@ def test_bad_consent_input_changes_nothing(study) -> None:
     p1 = project.sessions.add_participant("P01")
     before = _dump(project)
     with pytest.raises(InvalidInputError, match="YYYY-MM-DD"):
-        project.privacy.set_consent(p1.id, session.id, recording=True, date="02/03/2026")
+        project.consent.set_consent(p1.id, session.id, recording=True, date="02/03/2026")
     with pytest.raises(NotFoundError, match="No participant"):
-        project.privacy.set_consent("nobody", session.id, recording=True)
+        project.consent.set_consent("nobody", session.id, recording=True)
     with pytest.raises(NotFoundError, match="No session"):
-        project.privacy.set_consent(p1.id, "no-such-session", recording=True)
+        project.consent.set_consent(p1.id, "no-such-session", recording=True)
     with pytest.raises(InvalidInputError, match="Unknown consent purpose"):
-        project.privacy.consent_problems(session.id, "publishing")
+        project.consent.consent_problems(session.id, "publishing")
     assert _dump(project) == before
 
 

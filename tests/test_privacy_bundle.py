@@ -50,7 +50,7 @@ def lead(tmp_path: Path) -> Project:
     project.codebook.add_memo("segment", first.id, "Ask Aigul later")
     person = project.sessions.add_participant("P03")
     project.sessions.map_speaker(session.id, "S2", person.id)
-    project.privacy.set_consent(person.id, None, transcription=True, quotation=False)
+    project.consent.set_consent(person.id, None, transcription=True, quotation=False)
     yield project
     project.close()
 

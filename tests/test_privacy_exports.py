@@ -88,7 +88,7 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         p.sessions.add_marker(session.id, 500, "Aigul arrives", note="with Marat")
         refuser = p.sessions.add_participant("P09")
         p.sessions.map_speaker(session.id, "S2", refuser.id)
-        p.privacy.set_consent(
+        p.consent.set_consent(
             refuser.id, session.id, recording=True, transcription=True, quotation=False
         )
         span = p.redactions.redaction_audio_span(

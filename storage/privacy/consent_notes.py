@@ -1,9 +1,9 @@
 """Consent warnings a researcher has read and chosen to go on past, for one session and purpose.
 
 Before an export (or a transcription) the workbench warns when consent does not cover it for
-everyone in a session (``Privacy.consent_problems``). Where consent is only *unknown* (a speaker
-not linked to a participant, a participant with no consent recorded for what the use needs),
-the researcher may go on and not be asked again: ``acknowledge`` keeps, in the project
+everyone in a session (``project.consent.consent_problems``). Where consent is only *unknown*
+(a speaker not linked to a participant, a participant with no consent recorded for what the use
+needs), the researcher may go on and not be asked again: ``acknowledge`` keeps, in the project
 (``project_meta``), what was unknown. ``to_ask`` then stays quiet while the same things are
 unknown and asks again as soon as anything changes (a new speaker, a link, a consent recorded or
 withdrawn). A refusal is never acknowledged: a participant who said no is warned about on every
@@ -58,7 +58,7 @@ class ConsentNotes:
     def to_ask(self, session_id: str, purpose: str) -> list[ConsentProblem]:
         """The consent problems to warn about before ``purpose`` of a session: all of them,
         or none when they are the unknowns acknowledged for it (a refusal is always asked)."""
-        problems = self._project.privacy.consent_problems(session_id, purpose)
+        problems = self._project.consent.consent_problems(session_id, purpose)
         if not problems or any(p.refused for p in problems):
             return problems
         kept = self._acknowledged().get(session_id, {})
@@ -69,7 +69,7 @@ class ConsentNotes:
     def acknowledge(self, session_id: str, purpose: str) -> None:
         """Do not ask again about what consent leaves unknown for ``purpose`` of a session,
         until that changes. Refused consent cannot be acknowledged."""
-        problems = self._project.privacy.consent_problems(session_id, purpose)
+        problems = self._project.consent.consent_problems(session_id, purpose)
         if any(p.refused for p in problems):
             raise InvalidInputError(
                 f"A participant refused {purpose} in this session; that warning is always shown."
@@ -93,5 +93,5 @@ class ConsentNotes:
 
     def is_acknowledged(self, session_id: str, purpose: str) -> bool:
         """True when a warning for ``purpose`` of the session was acknowledged and still holds."""
-        problems = self._project.privacy.consent_problems(session_id, purpose)
+        problems = self._project.consent.consent_problems(session_id, purpose)
         return bool(problems) and not self.to_ask(session_id, purpose)

@@ -221,7 +221,7 @@ def _save_consent(h: Harness) -> None:
         box.setCurrentIndex(box.findText("yes"))
     trigger(h, h.current)
     pids = {p.id: p.pseudonym for p in h.project.sessions.participants()}
-    assert [pids[c.participant_id] for c in h.project.privacy.consents()] == ["Aigerim"]
+    assert [pids[c.participant_id] for c in h.project.consent.consents()] == ["Aigerim"]
 
 
 @control(

@@ -87,7 +87,7 @@ def test_unknown_consent_can_be_not_asked_again_until_it_changes(
     ((text, _r, _b),) = box.seen
     assert "P01: no consent to transcription and quotation is recorded" in text, text
     # a refusal: asked on every export, no "don't ask again"
-    project.privacy.set_consent(person.id, sid, transcription=True, quotation=False)
+    project.consent.set_consent(person.id, sid, transcription=True, quotation=False)
     for name in ("5.txt", "6.txt"):
         box = Box("Cancel", tick=True)
         _export(w, idle, monkeypatch, tmp_path / name, box)
@@ -170,7 +170,7 @@ def test_a_speaker_is_linked_to_a_new_participant_from_session_details(
         ("S1", person.id)
     ]
     # consent is no longer unknown for S1: it is P07's, not recorded yet
-    problems = project.privacy.consent_problems(sid, "export")
+    problems = project.consent.consent_problems(sid, "export")
     assert [(p.pseudonym, p.participant_id) for p in problems] == [("P07", person.id)]
     w.undo_stack.undo()  # Edit ▸ Undo takes the link back
     idle(w)

@@ -85,7 +85,7 @@ def test_ethics_tabs_read_whole_in_the_dock(
     project.redactions.redact(segs[0].id, 4, 17, "place")
     project.redactions.redact(segs[1].id, 0, 8, None)
     person = project.sessions.add_participant("Айгерім К.")
-    project.privacy.set_consent(
+    project.consent.set_consent(
         person.id, session.id, recording=True, transcription=True, date="2026-03-02",
         form_ref="forms/aigerim-2026-03-02.pdf",
     )  # fmt: skip
@@ -214,7 +214,7 @@ def test_ids_and_places_are_not_cut_into_pieces_in_the_five_column_tables(
     form = "forms/community-centre/aigerim-consent-2026-03-02.pdf"
     for name in ("Айгерім К.", "Бақыт Жұмабекұлы"):
         person = project.sessions.add_participant(name)
-        project.privacy.set_consent(
+        project.consent.set_consent(
             person.id, session.id, recording=True, transcription=True, quotation=False,
             date="2026-03-02", form_ref=form,
         )  # fmt: skip
@@ -303,7 +303,7 @@ def test_the_consent_form_fits_the_dock_beside_a_long_session_title(
     # scrolls down to it
     for name in ("Айгерім К.", "Бақыт Жұмабекұлы"):
         person = project.sessions.add_participant(name)
-        project.privacy.set_consent(person.id, session.id, recording=True, date="2026-03-02")
+        project.consent.set_consent(person.id, session.id, recording=True, date="2026-03-02")
     consent.refresh()
     panel.resize(DOCK_PX, 480)  # the Ethics dock's tab at 1024x700
     qtbot.wait(50)

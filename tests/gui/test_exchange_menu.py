@@ -108,7 +108,7 @@ def test_export_stops_when_consent_is_refused_and_consented_only_skips_the_quest
     sid = project.sessions.all()[0].id
     person = project.sessions.add_participant("P01")
     project.sessions.map_speaker(sid, "S1", person.id)
-    project.privacy.set_consent(person.id, sid, transcription=True, quotation=False)
+    project.consent.set_consent(person.id, sid, transcription=True, quotation=False)
     _options(monkeypatch)
     asked = _consent(monkeypatch, QMessageBox.StandardButton.Cancel)
     out = tmp_path / "codings.csv"

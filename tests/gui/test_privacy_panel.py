@@ -36,7 +36,7 @@ def test_consent_tab_records_and_checks(qtbot, project: Project) -> None:  # typ
     tab.date.setText("2026-03-02")
     tab.form_ref.setText("F-12")
     tab.save.click()
-    (consent,) = project.privacy.consents()
+    (consent,) = project.consent.consents()
     assert (consent.recording, consent.quotation, consent.form_ref) == (True, False, "F-12")
     assert tab.table.rowCount() == 1  # the four answers in one column (it fits a laptop's dock)
     assert tab.table.item(0, 2).text() == (
@@ -49,7 +49,7 @@ def test_consent_tab_records_and_checks(qtbot, project: Project) -> None:  # typ
     tab.date.setText("March")
     tab.save.click()
     assert "YYYY-MM-DD" in tab.status.text()
-    assert project.privacy.consents()[0].date == "2026-03-02"
+    assert project.consent.consents()[0].date == "2026-03-02"
     assert panel.audit.table.rowCount() == 1  # the audit tab followed
     assert person
 
@@ -237,7 +237,7 @@ def test_saving_consent_without_participants_says_where_to_add_them(
     qtbot.addWidget(panel)
     panel.consent.save.click()
     assert "Session details" in panel.consent.status.text()
-    assert project.privacy.consents() == []
+    assert project.consent.consents() == []
 
 
 def test_pseudonym_occurrences_say_where_they_are(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]

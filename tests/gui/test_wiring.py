@@ -239,7 +239,7 @@ def test_transcription_warns_when_consent_is_missing(
     sid = project.sessions.all()[0].id
     amira = project.sessions.add_participant("Amira")
     project.sessions.map_speaker(sid, "P1", amira.id)
-    project.privacy.set_consent(amira.id, None, recording=True, transcription=False)
+    project.consent.set_consent(amira.id, None, recording=True, transcription=False)
 
     cancel = Asked(CANCEL)
     monkeypatch.setattr(QMessageBox, "question", cancel)
@@ -255,11 +255,11 @@ def test_transcription_warns_when_consent_is_missing(
     idle(window)
     assert len(yes.texts) == 1 and project.transcript.segment_count(sid) == 4
 
-    project.privacy.set_consent(amira.id, None, recording=True, transcription=True)
+    project.consent.set_consent(amira.id, None, recording=True, transcription=True)
     for label in ("Moderator", "P2"):  # the transcript brought new speakers: map them too
         pid = project.sessions.add_participant(label.lower()).id
         project.sessions.map_speaker(sid, label, pid)
-        project.privacy.set_consent(pid, sid, recording=True, transcription=True)
+        project.consent.set_consent(pid, sid, recording=True, transcription=True)
     ask = Asked(NO)
     monkeypatch.setattr(QMessageBox, "question", ask)
     # consent complete: no consent question
@@ -283,7 +283,7 @@ def test_retrieval_export_warns_when_consent_is_missing(
     qtbot.waitUntil(lambda: window.retrieval.model.rowCount() == 1, timeout=30000)
     bo = project.sessions.add_participant("Bo")
     project.sessions.map_speaker(sid, "P1", bo.id)
-    project.privacy.set_consent(bo.id, None, transcription=True, quotation=False)
+    project.consent.set_consent(bo.id, None, transcription=True, quotation=False)
     out = tmp_path / "out.csv"
     from gui.exchange import ExportOptionsDialog
 

@@ -11,7 +11,6 @@ and ``media/`` (copies of the audio). Open it with ``Project.open`` or create it
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import shutil
 import sqlite3
@@ -27,7 +26,6 @@ from storage.core.errors import (
     InvalidInputError,
     NotAProjectError,
     NotFoundError,
-    ProjectExistsError,
     ReadOnlyError,
     is_disk_full,
 )
@@ -41,6 +39,16 @@ from storage.core.models import (
     NUMBER_STYLES,
     Coder,
     DeletionReport,
+)
+from storage.core.project_files import (
+    check_sqlite_header,
+    connect,
+    create_error,
+    move_into_place,
+    no_space_left,
+    refuse_existing,
+    sweep_abandoned_builds,
+    umask,
 )
 from storage.core.schema import SCHEMA_VERSION, check_not_newer, migrate
 from storage.core.stale_words import WORDS_FOLLOW_EDITS_KEY, repair_stale_words
@@ -68,43 +76,6 @@ if TYPE_CHECKING:
 
 DB_NAME = "project.db"
 PROJECT_SUFFIX = ".fieldscribe"
-
-
-def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
-    if readonly:
-        conn = _connect_readonly(path)
-    else:
-        conn = sqlite3.connect(str(path), check_same_thread=False)
-    conn.isolation_level = None  # transactions are explicit (Database.atomic)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
-    if not readonly:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-    return conn
-
-
-def _connect_readonly(path: Path) -> sqlite3.Connection:
-    """Open ``path`` for reading, also in a folder nobody may write to.
-
-    A WAL database is read through its ``-shm`` index, which SQLite creates beside it; in a
-    read-only folder (a write-protected USB stick, a shared drive) of a project closed cleanly
-    there is none and cannot be one, and ``mode=ro`` fails with "unable to open database
-    file". With no ``-wal`` left (or an empty one) every commit is in the database file itself,
-    so it is then opened as immutable: read as it is, without any index.
-    """
-    uri = path.resolve().as_uri()
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError:
-        wal = path.with_name(path.name + "-wal")
-        if os.access(path.parent, os.W_OK) or (wal.exists() and wal.stat().st_size > 0):
-            return conn  # the error is reported by the first query, as before
-        conn.close()
-        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-    return conn
 
 
 def _check_name(kind: str, value: str) -> str:
@@ -284,7 +255,7 @@ class Project:
     def check_new_folder(folder: str | Path) -> None:
         """Raise ProjectExistsError when ``create`` would refuse ``folder`` because it exists
         (a dialog asks this before the rest of its questions)."""
-        _refuse_existing(Path(folder))
+        refuse_existing(Path(folder))
 
     @classmethod
     def create(cls, folder: str | Path, *, name: str | None = None, coder: str) -> Project:
@@ -310,10 +281,10 @@ class Project:
         coder = _check_name("The coder name", coder)
         if folder.is_symlink() and folder.is_dir():
             folder = folder.resolve()  # a link to an empty folder: create the project there
-        _refuse_existing(folder)
+        refuse_existing(folder)
         try:
             folder.parent.mkdir(parents=True, exist_ok=True)
-            _sweep_abandoned_builds(folder)
+            sweep_abandoned_builds(folder)
             work = Path(
                 tempfile.mkdtemp(
                     prefix=f".{folder.name}.creating-{os.getpid()}-", dir=folder.parent
@@ -321,7 +292,7 @@ class Project:
             )
         except OSError as exc:
             if is_disk_full(exc):
-                raise _create_error(folder, exc) from exc
+                raise create_error(folder, exc) from exc
             raise ReadOnlyError(
                 f"{folder}: cannot create the project folder ({exc.strerror or exc})."
             ) from exc
@@ -329,7 +300,7 @@ class Project:
         try:
             (work / "media").mkdir()
             lock.acquire()  # the lock file's inode moves with the folder: held throughout
-            conn = _connect(work / DB_NAME, readonly=False)
+            conn = connect(work / DB_NAME, readonly=False)
             try:
                 migrate(conn, str(folder))
                 conn.execute("BEGIN IMMEDIATE")
@@ -356,21 +327,21 @@ class Project:
                 conn.execute("COMMIT")
             finally:
                 conn.close()
-            os.chmod(work, 0o777 & ~_umask())  # mkdtemp made it private; a project is not
-            _move_into_place(work, folder)
+            os.chmod(work, 0o777 & ~umask())  # mkdtemp made it private; a project is not
+            move_into_place(work, folder)
         except BaseException as exc:
             lock.release()
             shutil.rmtree(work, ignore_errors=True)
             if isinstance(exc, OSError | sqlite3.Error):
-                raise _create_error(folder, exc) from exc
+                raise create_error(folder, exc) from exc
             raise
         try:
-            project = cls(folder, _connect(folder / DB_NAME, readonly=False), lock, False)
+            project = cls(folder, connect(folder / DB_NAME, readonly=False), lock, False)
             project.coder = coder
             return project
         except sqlite3.Error as exc:
             lock.release()
-            raise _create_error(folder, exc) from exc
+            raise create_error(folder, exc) from exc
 
     @classmethod
     def from_bundle(
@@ -449,13 +420,13 @@ class Project:
                 f"{folder} is not a FieldScribe project (no {DB_NAME}); "
                 "create one with `fieldscribe new`."
             )
-        _check_sqlite_header(db_path)
+        check_sqlite_header(db_path)
         lock = None
         if not readonly:
             lock = ProjectLock(folder)
             lock.acquire()
         try:
-            conn = _connect(db_path, readonly=readonly)
+            conn = connect(db_path, readonly=readonly)
             project = cls(folder, conn, lock, readonly=readonly)
             _check_is_project(project, folder)
             if readonly:
@@ -475,7 +446,7 @@ class Project:
         except sqlite3.DatabaseError as exc:
             if lock is not None:
                 lock.release()
-            if is_disk_full(exc) or _no_space_left(folder, exc):
+            if is_disk_full(exc) or no_space_left(folder, exc):
                 raise DiskFullError(
                     f"{folder}: the disk is full, so the project cannot be opened for writing; "
                     "nothing was changed. Free some space (or open it read-only)."
@@ -671,102 +642,16 @@ class Project:
         return DeletionReport(target=f"coder {name!r}", removed={"codings": count})
 
 
-def _check_sqlite_header(db_path: Path) -> None:
-    try:
-        with open(db_path, "rb") as fh:
-            header = fh.read(16)
-    except OSError as exc:
-        raise NotAProjectError(f"{db_path}: cannot read ({exc.strerror}).") from exc
-    if header != b"SQLite format 3\x00":
-        raise NotAProjectError(
-            f"{db_path} is not a SQLite database; is this a FieldScribe project?"
-        )
-
-
 def _check_is_project(project: Project, folder: Path) -> None:
     try:
         row = project.store.one(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'project_meta'"
         )
     except sqlite3.DatabaseError as exc:
-        if is_disk_full(exc) or _no_space_left(folder, exc):
+        if is_disk_full(exc) or no_space_left(folder, exc):
             raise
         raise NotAProjectError(f"{folder / DB_NAME} is damaged ({exc}).") from exc
     if row is None:
         raise NotAProjectError(
             f"{folder / DB_NAME} is a SQLite file but not a FieldScribe project."
         )
-
-
-def _refuse_existing(folder: Path) -> None:
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise ProjectExistsError(
-            f"{folder} already exists and is not empty; choose a new folder name."
-        )
-
-
-def _sweep_abandoned_builds(folder: Path) -> None:
-    """Remove hidden build folders of ``folder`` left by a creator that was killed (its pid,
-    in the name, no longer runs). They hold a new, empty project and nothing else."""
-    prefix = f".{folder.name}.creating-"
-    with contextlib.suppress(OSError):
-        for entry in folder.parent.iterdir():
-            if not entry.name.startswith(prefix) or not entry.is_dir() or entry.is_symlink():
-                continue
-            pid_text = entry.name[len(prefix) :].split("-", 1)[0]
-            if pid_text.isdigit() and not _running(int(pid_text)):
-                shutil.rmtree(entry, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _move_into_place(work: Path, folder: Path) -> None:
-    """Rename the finished project onto ``folder`` (new, or an empty folder), in one step."""
-    try:
-        os.rename(work, folder)  # replaces an empty folder; fails on a non-empty one
-    except OSError as exc:
-        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR):
-            raise ProjectExistsError(
-                f"{folder} already exists (another FieldScribe created it or is creating it "
-                "just now); choose a new folder name. Nothing was changed."
-            ) from None
-        raise
-
-
-# SQLite reports a full disk as SQLITE_FULL when a write does not fit, but as an I/O error or
-# "unable to open" when it cannot even make the -wal/-shm files on open
-_IO_CODES = (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN)
-
-
-def _no_space_left(folder: Path, exc: sqlite3.Error) -> bool:
-    """Whether an I/O failure of SQLite comes with a full disk (under 64 KiB free)."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is None or code & 0xFF not in _IO_CODES:
-        return False
-    try:
-        return shutil.disk_usage(folder).free < 64 * 1024
-    except OSError:
-        return False
-
-
-def _create_error(folder: Path, exc: BaseException) -> ReadOnlyError:
-    if is_disk_full(exc):
-        return DiskFullError(
-            f"{folder}: the disk is full; the project was not created. Free some space."
-        )
-    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return ReadOnlyError(f"{folder}: could not create the project ({reason}).")

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
-import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.core.atomic import copy_file
 from storage.core.audio import AudioInfo, sha256_of
 from storage.core.errors import (
     AudioError,
-    DuplicateMediaError,
     InUseError,
     InvalidInputError,
     NotFoundError,
-    ReadOnlyError,
 )
 from storage.core.ids import new_id, now_iso
 from storage.core.models import (
@@ -31,16 +26,15 @@ from storage.core.models import (
     Session,
     SessionSpeaker,
 )
-from storage.core.names import readable_file_name
 from storage.core.store import Store
 from storage.core.words import plural
+from storage.sessions.media_import import MediaImport
 
 if TYPE_CHECKING:
     from storage.project import Project
 
 _SESSION_EDITABLE = ("title", "kind", "date", "place", "moderator", "notes", "status")
 SESSION_STATUSES = ("recorded", "imported", "transcribing", "transcribed")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _session_from_row(row: sqlite3.Row) -> Session:
@@ -57,12 +51,6 @@ def _session_from_row(row: sqlite3.Row) -> Session:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
-
-
-def _title_of(file_name: str) -> str:
-    """A session's default title: the file name without extension, on one line (a newline,
-    tab or other control character in a file name would break every listing of sessions)."""
-    return " ".join(_CONTROL.sub(" ", Path(file_name).stem).split())
 
 
 def _check_kind(kind: str) -> str:
@@ -362,108 +350,16 @@ class Sessions:
                 ``again``; nothing was changed.
             ReadOnlyError: a copy failed (read-only folder, disk full).
         """
-        if self._store.readonly:
-            raise ReadOnlyError(f"{self._store.folder} was opened read-only; nothing was changed.")
         _check_kind(kind)
-        srcs = [Path(s).expanduser() for s in sources]
-        if not srcs:
-            raise InvalidInputError("No files to import.")
-        if infos is None:
-            from storage.core.audio import probe  # domain-to-domain; no Qt
-
-            infos = [probe(src) for src in srcs]
-        digests = self._digests(srcs)
-        if not again:
-            self._refuse_duplicates(srcs, digests)
-        copied: list[Path] = []
-        rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
-        try:
-            for i, (src, info) in enumerate(zip(srcs, infos, strict=True)):
-                media_id = new_id()
-                suffix = src.suffix.lower()
-                if not (suffix[1:].isascii() and suffix[1:].isalnum()):
-                    suffix = ".audio"
-                dest = self._store.media_dir / f"{media_id}{suffix}"
-                try:
-                    self._store.media_dir.mkdir(exist_ok=True)
-                    digest = digests[i]
-                    copy_file(src, dest)
-                except OSError as exc:
-                    reason = (
-                        "the disk is full"
-                        if exc.errno == errno.ENOSPC
-                        else (exc.strerror or str(exc))
-                    )
-                    raise ReadOnlyError(
-                        f"{src}: could not copy into {self._store.media_dir} ({reason}); "
-                        "the project is unchanged."
-                    ) from exc
-                copied.append(dest)
-                stamp = self._store.stamp()
-                session_id = new_id()
-                name = readable_file_name(src.name)
-                title = titles[i] if titles and i < len(titles) else _title_of(name)
-                session = {
-                    "id": session_id,
-                    "title": title.strip() or name,
-                    "kind": kind,
-                    "status": status,
-                    **stamp,
-                }
-                media = {
-                    "id": media_id,
-                    "session_id": session_id,
-                    "path": f"media/{dest.name}",
-                    "original_name": name,
-                    "sha256": digest,
-                    "size_bytes": dest.stat().st_size,
-                    "duration_ms": info.duration_ms,
-                    "sample_rate": info.sample_rate,
-                    "channels": info.channels,
-                    "codec": info.codec,
-                    **stamp,
-                }
-                rows.append((session, media))
-            with self._store.tx() as db:
-                for session, media in rows:
-                    db.table("sessions").insert(session)
-                    db.table("media").insert(media)
-        except BaseException:
-            for path in copied:
-                path.unlink(missing_ok=True)
-            raise
-        return [self.get_session(str(session["id"])) for session, _ in rows]
-
-    def _digests(self, srcs: list[Path]) -> list[str]:
-        digests = []
-        for src in srcs:
-            try:
-                digests.append(sha256_of(src))
-            except OSError as exc:
-                raise AudioError(
-                    f"{src}: cannot read the file ({exc.strerror or exc}); nothing was changed."
-                ) from exc
-        return digests
-
-    def _refuse_duplicates(self, srcs: list[Path], digests: list[str]) -> None:
-        seen: dict[str, Path] = {}
-        for src, digest in zip(srcs, digests, strict=True):
-            if digest in seen:
-                raise DuplicateMediaError(
-                    f"{src} has the same content as {seen[digest]}; give it once, or add "
-                    "--again to import both. Nothing was changed."
-                )
-            seen[digest] = src
-            row = self._store.one(
-                "SELECT s.id, s.title FROM media m JOIN sessions s ON s.id = m.session_id "
-                "WHERE m.sha256 = ? ORDER BY m.created_at LIMIT 1",
-                (digest,),
-            )
-            if row is not None:
-                raise DuplicateMediaError(
-                    f"{src} is already in the project as session {row['title']!r} "
-                    f"({row['id']}); add --again to import it once more. Nothing was changed."
-                )
+        ids = MediaImport(self._store).copy_in(
+            [Path(src).expanduser() for src in sources],
+            kind=kind,
+            titles=titles,
+            infos=infos,
+            status=status,
+            again=again,
+        )
+        return [self.get_session(session_id) for session_id in ids]
 
     def media_for_session(self, session_id: str) -> list[MediaFile]:
         """Return the media files of a session."""

@@ -410,6 +410,43 @@ def test_words_selected_in_the_editor_are_redacted_from_the_ethics_menu(
     assert len(project.redactions.all()) == 1 and len(asked) == 1
 
 
+def test_a_misheard_word_typed_over_at_a_coded_quote_s_end_stays_in_the_quote(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    """A coder codes "the internet is slow" in the editor, then selects "slow" and types what
+    was really said, "patchy": the quote keeps it, in the database and in Edit ▸ Undo's
+    round trip. Before, the corrected word left the span (the quote read "the internet is")."""
+    project: Project = window.project
+    import_and_transcribe(window, qtbot, idle, speech_wav)
+    window.transcript.go_to_row(2)
+    idle(window)
+    editor = window.segment_editor
+    text = editor.toPlainText()
+    code = project.codebook.ensure_code_path("Connectivity")
+    window.editing.reload_codebook()
+    start, end = text.index("the internet"), text.index("slow") + len("slow")
+    editor.select_cp(start, end)
+    window.editing.apply_code(code.id)
+    idle(window)
+    seg_id = window.segment_model.segment(2).id
+    (coding,) = project.codebook.codings(segment_id=seg_id)
+    assert text[coding.start_cp : coding.end_cp] == "the internet is slow"
+    editor.setFocus()
+    editor.select_cp(text.index("slow"), end)
+    qtbot.keyClicks(editor, "patchy")
+    editor.commit()
+    idle(window)
+    now = project.transcript.get_segment(seg_id).text
+    (coding,) = project.codebook.codings(segment_id=seg_id)
+    assert now[coding.start_cp : coding.end_cp] == "the internet is patchy"
+    window.undo_stack.undo()
+    idle(window)
+    (coding,) = project.codebook.codings(segment_id=seg_id)
+    assert project.transcript.get_segment(seg_id).text[coding.start_cp : coding.end_cp] == (
+        "the internet is slow"
+    )
+
+
 def test_retrieval_follows_edits_undo_and_a_code_that_is_gone(
     window: Any, qtbot: Any, idle: Any, speech_wav: Path
 ) -> None:

@@ -1109,3 +1109,32 @@ def test_note_on_a_coded_passage_is_the_codings_memo(tmp_path: Path) -> None:
         assert [(m.target_type, m.text) for m in p.codebook.memos()] == [("session", "Field day")]
         _header, rows = coding_rows(p)
         assert [r["memo"] for r in rows] == [coding.memo]
+
+
+def test_transcript_selection_placed_by_positions_is_imported(tmp_path: Path) -> None:
+    """A transcript selection naming no sync points but a text selection's
+    startPosition/endPosition (QDA-XML places it by fromSyncPoint/toSyncPoint; an exporter
+    that writes positions exists in the wild of hand-made and converted files) was dropped with
+    "names sync points the file does not have"; it now codes its words."""
+    text = "A: Добрый день, начнём.\nB: Мен кезекте екі сағат тұрдым.\n"
+    s, e = span(text, "кезекте екі")
+    qde = project(
+        f'<AudioSource guid="{SRC}" name="fg" path="internal://none.wav">'
+        '<Transcript guid="b2000000-0000-4000-8000-000000000001" plainTextPath="internal://t.txt">'
+        '<SyncPoint guid="90000000-0000-4000-8000-000000000001" position="0" timeStamp="0"/>'
+        f'<SyncPoint guid="90000000-0000-4000-8000-000000000002" position="{text.index("B:")}"'
+        ' timeStamp="4000"/>'
+        f'<TranscriptSelection guid="{SEL}" startPosition="{s}" endPosition="{e}">'
+        f'<Coding guid="{SEL[:-3]}900"><CodeRef targetGUID="{CODE}"/></Coding>'
+        "</TranscriptSelection></Transcript></AudioSource>"
+    )
+    report, folder = import_one(tmp_path, qde, {"sources/t.txt": text.encode()})
+    assert not [n for n in report.not_imported if "sync points" in n], report.not_imported
+    assert coded(folder) == [("Feeling", "кезекте екі")]
+    with Project.open(folder, readonly=True) as p:
+        (session,) = p.sessions.all()
+        segs = p.transcript.segments(session.id)
+        assert [(g.start_ms, g.speaker, g.text) for g in segs] == [
+            (0, "A", "Добрый день, начнём."),
+            (4000, "B", "Мен кезекте екі сағат тұрдым."),
+        ]

@@ -400,7 +400,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         print_json(out)
         return 0
     print(f"Coders: {', '.join(report.coders) or '(none)'}")
-    print(f"Unit: {report.unit}.")
+    print(f"Unit: {report.unit.removeprefix('unit = ')}.")  # not "Unit: unit = (segment, …"
     print(f"Span overlap unit: {report.overlap_unit}.")
     rows = [
         (

@@ -271,6 +271,7 @@ def test_agreement_from_a_real_project_and_cli(
     assert cli_main(["agreement", str(tmp_path / "p.fieldscribe"), "--coders", "ann,ben"]) == 0
     text = capsys.readouterr().out
     assert "Unit:" in text and "Trust" in text and "(all codes)" in text
+    assert "Unit: (segment, code); value = applied" in text  # it read "Unit: unit = (segment…"
     assert cli_main(["agreement", str(tmp_path / "p.fieldscribe"), "--coders", "zoe"]) == 1
     assert "zoe" in capsys.readouterr().err
 

@@ -380,3 +380,27 @@ def test_elide_middle_keeps_both_ends(text: str, n: int) -> None:
         # exactly n characters: the text's first n/2, "…", its last ones
         assert len(short) == n and short[n // 2] == "…"
         assert text.startswith(short[: n // 2]) and text.endswith(short[n // 2 + 1 :])
+
+
+@pytest.mark.parametrize("columns", [1, 2, 12])
+def test_a_matrix_chart_shows_its_whole_title(columns: int) -> None:
+    """A matrix of one session (`analyze DIR matrix --session X -o m.png`) drew its title
+    past the figure's right edge: the file read "codes × session (segments" (walk at 1366×768:
+    the figure was sized for its cells, not its title or its row labels)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from analysis.charts import render
+    from analysis.table import Header, Table
+
+    rows = [Header("a", "Access/Очередь - queue"), Header("b", "Trust/Недоверие к ЦОН")]
+    cols = [Header(str(i), f"Focus group {i}") for i in range(columns)]
+    table = Table("matrix", "segments", rows, cols, [[1] * columns, [2] * columns])
+    fig = render("matrix", table, title="codes × session (segments)")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box = fig.axes[0].title.get_window_extent(renderer)
+    assert fig.axes[0].get_title() == "codes × session (segments)"
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (box, fig.bbox.width)
+    labels = [t.get_window_extent(renderer) for t in fig.axes[0].get_yticklabels()]
+    assert min(b.x0 for b in labels) >= 0  # the row labels too

@@ -251,7 +251,10 @@ def _title(args: argparse.Namespace) -> str:
     if args.view == "cooccurrence":
         extra = f" {args.seconds:g} s" if args.by == "within" else ""
         return f"code co-occurrence (by {args.by}{extra})"
-    return args.view
+    # frequencies and timelines: the chart's own title, as the Analysis window's export has it
+    # ("Code frequencies (codings)", "word frequencies", each session's title); not the bare
+    # name of the view ("frequencies", "timeline")
+    return ""
 
 
 def _compute(project: Project, args: argparse.Namespace, filters: Any, label: Any) -> Any:

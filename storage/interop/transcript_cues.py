@@ -21,8 +21,10 @@ from .transcript_parsed import (
 )
 
 #: a cue's times; without hours the minutes may pass 59 (``120:01.000``, as tools that leave
-#: the hours out write a recording longer than an hour)
-_CUE_CLOCK = r"(?:\d+:\d{1,2}|\d+):\d{2}[.,]\d{1,3}"
+#: the hours out write a recording longer than an hour); without milliseconds too
+#: (``00:01:05 --> 00:01:09``, as some converters write SubRip: such a file read "no timed
+#: segments found")
+_CUE_CLOCK = r"(?:\d+:\d{1,2}|\d+):\d{2}(?:[.,]\d{1,3})?"
 _VTT_TIME = re.compile(rf"^\s*({_CUE_CLOCK})\s*-->\s*({_CUE_CLOCK})")
 _VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
 _ASS_TAGS = re.compile(r"\{\\[^}]*\}")

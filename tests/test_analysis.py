@@ -404,3 +404,34 @@ def test_a_matrix_chart_shows_its_whole_title(columns: int) -> None:
     assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (box, fig.bbox.width)
     labels = [t.get_window_extent(renderer) for t in fig.axes[0].get_yticklabels()]
     assert min(b.x0 for b in labels) >= 0  # the row labels too
+
+
+def test_within_seconds_in_a_text_without_times_counts_only_the_same_segment(
+    tmp_path: Path,
+) -> None:
+    """Every line of a text session (a REFI-QDA text source, a document: all at 0:00) was
+    "within 0 s" of every other, so a code on line 1 co-occurred with a code on line 9 (walk:
+    three imported texts added 2 to a 1 of the one recording). In such a session only codes
+    on the same line count, and the cell's list agrees; a timed session is unchanged."""
+    from storage.transcript.transcript import SegmentDraft
+
+    with Project.create(tmp_path / "t.fieldscribe", coder="me") as p:
+        text = p.sessions.add_session("Document", "observation")
+        t1, t2, t3 = p.transcript.add_segments(
+            text.id, [SegmentDraft(0, 0, w) for w in ("Очередь.", "Доверие.", "Оба.")]
+        )
+        audio = p.sessions.add_session("Recording", "interview")
+        r1, r2 = p.transcript.add_segments(
+            audio.id, [SegmentDraft(0, 4000, "Очередь."), SegmentDraft(4000, 9000, "Доверие.")]
+        )
+        a, b = p.codebook.add_code("A").id, p.codebook.add_code("B").id
+        for seg, code in ((t1, a), (t2, b), (t3, a), (t3, b), (r1, a), (r2, b)):
+            p.codebook.apply_code(seg.id, code)
+        table = cooccurrence(p, "within", seconds=0)
+        cell = {(r.key, c.key): table.cells[i][j] for i, r in enumerate(table.rows)
+                for j, c in enumerate(table.columns)}  # fmt: skip
+        assert cell[(a, b)] == 2 and cell[(b, a)] == 2  # t3 (same line) and r1 (touching r2)
+        listed = {h.segment_id for h in cooccurrence_segments(p, a, b, "within", seconds=0)}
+        assert listed == {t3.id, r1.id}
+        wide = cooccurrence(p, "within", seconds=3600)
+        assert wide.cells[0][1] == 2  # an hour apart is still no distance in a text

@@ -241,6 +241,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def kwic_not_found(word: str) -> str:
+    """Why keywords in context found no line; a whole word found nowhere suggests its start
+    (Russian and Kazakh inflect: "ЦОН" is not in "ЦОНа", "ЦОН-ға")."""
+    if word.strip().endswith("*"):
+        return f"No word in that text starts with {word.strip().rstrip('*')!r}."
+    return (
+        f"{word!r} does not occur as a whole word in that text; "
+        f"{word.strip()}* finds the words that start with it."
+    )
+
+
 def _read_only(args: argparse.Namespace) -> Project:
     return open_project(args, write=False)
 
@@ -292,7 +303,7 @@ def _compute(project: Project, args: argparse.Namespace, filters: Any, label: An
         lines = keywords_in_context(project, args.kwic, code_id=code_id, session_id=session_id,
                                     filters=text_filters, width=max(args.width, 0),
                                     privacy=privacy)  # fmt: skip
-        return "kwic", lines, "" if lines else f"{args.kwic!r} does not occur in that text."
+        return "kwic", lines, "" if lines else kwic_not_found(args.kwic)
     if args.words:
         languages = tuple(x for x in args.languages.split(",") if x.strip())
         w = word_frequencies(project, code_id=code_id, session_id=session_id,

@@ -435,3 +435,22 @@ def test_within_seconds_in_a_text_without_times_counts_only_the_same_segment(
         assert listed == {t3.id, r1.id}
         wide = cooccurrence(p, "within", seconds=3600)
         assert wide.cells[0][1] == 2  # an hour apart is still no distance in a text
+
+
+def test_keywords_in_context_of_a_words_start(tmp_path: Path) -> None:
+    """Russian and Kazakh inflect: a keyword typed as "ЦОН" found nothing in "ЦОНа", "ЦОНу",
+    "ЦОН-ға" (walk: `--kwic ЦОН` said "'ЦОН' does not occur"), and "ЦОН*" found nothing
+    either. ``word*`` now finds every word that starts so; a whole word stays whole."""
+    from storage.transcript.transcript import SegmentDraft
+
+    with Project.create(tmp_path / "k.fieldscribe", coder="me") as p:
+        s = p.sessions.add_session("G", "interview")
+        p.transcript.add_segments(s.id, [
+            SegmentDraft(0, 1000, "Расскажите о работе ЦОНа."),
+            SegmentDraft(1000, 2000, "Мен ЦОН-ға бардым, я не доверяю ЦОНу."),
+            SegmentDraft(2000, 3000, "Цонкий — not a word we want? цон!"),
+        ])  # fmt: skip
+        starts = keywords_in_context(p, "ЦОН*", width=5)
+        assert [k.keyword for k in starts] == ["ЦОНа", "ЦОН-ға", "ЦОНу", "Цонкий", "цон"]
+        assert [k.keyword for k in keywords_in_context(p, "цон")] == ["цон"]
+        assert keywords_in_context(p, "*") == []

@@ -180,3 +180,13 @@ def test_chart_files_say_what_they_show(
     assert titles["f.png"][:2] == ["", "Code frequencies (codings)"]
     assert titles["w.png"][:2] == ["", "word frequencies"]
     assert titles["t.png"][0] == "" and titles["t.png"][1]  # the session's title, no "timeline"
+
+
+def test_kwic_that_finds_nothing_suggests_the_words_start(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--kwic ЦОН` on a text of ЦОНа, ЦОНу said only "'ЦОН' does not occur in that text"."""
+    code, out = run(capsys, "analyze", folder, "frequencies", "--kwic", "Ззз")
+    assert code == 0 and "Ззз* finds the words that start with it" in str(out)
+    code, out = run(capsys, "analyze", folder, "frequencies", "--kwic", "Ззз*")
+    assert code == 0 and "No word in that text starts with 'Ззз'" in str(out)

@@ -454,3 +454,20 @@ def test_keywords_in_context_of_a_words_start(tmp_path: Path) -> None:
         assert [k.keyword for k in starts] == ["ЦОНа", "ЦОН-ға", "ЦОНу", "Цонкий", "цон"]
         assert [k.keyword for k in keywords_in_context(p, "цон")] == ["цон"]
         assert keywords_in_context(p, "*") == []
+
+
+def test_timeline_of_a_text_without_times_says_so(tmp_path: Path) -> None:
+    """A text session (every line at 0:00) drew lanes of bars 0 ms long: an empty picture,
+    "Интервью: 0:00.000", and nothing said why."""
+    from storage.transcript.transcript import SegmentDraft
+
+    with Project.create(tmp_path / "t.fieldscribe", coder="me") as p:
+        s = p.sessions.add_session("Интервью", "observation")
+        (seg,) = p.transcript.add_segments(s.id, [SegmentDraft(0, 0, "Мен кезекте.", "Айгүл")])
+        p.codebook.apply_code(seg.id, p.codebook.add_code("Кезек").id)
+        timeline = session_timeline(p, s.id)
+        assert timeline.lanes == [] and "has no times" in timeline.note
+        timed = p.sessions.add_session("Recording", "interview")
+        (other,) = p.transcript.add_segments(timed.id, [SegmentDraft(0, 900, "Сәлем.", "A")])
+        p.codebook.apply_code(other.id, p.codebook.add_code("B").id)
+        assert session_timeline(p, timed.id).note == ""

@@ -179,7 +179,7 @@ def session_timeline(
         # a text (a REFI-QDA text source, a document): its bars all stood at 0:00, an empty
         # picture of "0:00.000" lanes with nothing said
         note = (
-            f"{title!r} has no times (a text: every line at 0:00), so there is nothing to draw "
+            "This session has no times (a text: every line at 0:00), so there is nothing to draw "
             "on a time axis; the matrix and co-occurrence by segment count its codings."
         )
         lanes = []

@@ -144,6 +144,7 @@ def import_notes(ctx: ImportContext) -> None:
         ctx.note_targets.setdefault(ref, []).append(("project", None))
     on_codings = 0  # notes that became the memos of the codings they are about
     about_codings = coded_selection_notes(ctx)
+    memos_before: list[str] | None = None
     for guid, note in ctx.qp.notes.items():
         if ctx.exists("memos", guid):
             continue  # imported before
@@ -155,8 +156,16 @@ def import_notes(ctx: ImportContext) -> None:
             for coding_id in codings:
                 assert coding_id is not None
                 coding_memo_with_note(ctx, coding_id, note.name, text)
-        elif guid in about_codings and coding_note_before(ctx, note.name, text):
-            continue  # its coding's memo, from an import of this file before
+        elif guid in about_codings:
+            if memos_before is None:  # read once, and only for a file imported before
+                memos_before = [
+                    str(row[0])
+                    for row in ctx.conn.execute(
+                        "SELECT memo FROM codings WHERE memo IS NOT NULL AND memo != ''"
+                    )
+                ]
+            if coding_note_before(note.name, text, memos_before):
+                continue  # its coding's memo, from an import of this file before
         targets = [t for t in found if t[0] != "coding"] or (
             []
             if codings
@@ -251,16 +260,12 @@ def coded_selection_notes(ctx: ImportContext) -> set[str]:
     return found
 
 
-def coding_note_before(ctx: ImportContext, title: str | None, text: str) -> bool:
+def coding_note_before(title: str | None, text: str, memos: list[str]) -> bool:
     """Whether a note the file gives on coded passages, none of them added now (the file was
-    imported before), is already a coding's memo (``coding_memo_with_note``)."""
+    imported before), is already a coding's memo (``coding_memo_with_note``) among ``memos``
+    (the project's coding memos, read once for the import)."""
     part = note_as_memo(title, text)
-    return bool(part) and (
-        ctx.conn.execute(
-            "SELECT 1 FROM codings WHERE instr(memo, ?) > 0 LIMIT 1", (part,)
-        ).fetchone()
-        is not None
-    )
+    return bool(part) and any(part in memo for memo in memos)
 
 
 def case_note_title(case: str, title: str | None) -> str:

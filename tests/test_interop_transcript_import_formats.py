@@ -348,6 +348,17 @@ def test_srt_and_vtt_times_without_milliseconds(tmp_path: Path) -> None:
     assert _cues(_put(tmp_path, "t.vtt", vtt)) == [(5000, 7000, "Айгүл", "Сәлем")]
 
 
+def test_srt_cue_with_an_unreadable_time_is_named(tmp_path: Path) -> None:
+    """A cue whose time line is broken ("00:00:0x --> 00:00:09") was joined, number, time and
+    all, to the cue before ("Назад 2 00:00:0x --> 00:00:09 Плохо"), the report saying only
+    "3 lines after a blank line inside a cue were joined to that cue"."""
+    srt = "1\n00:00:01,000 --> 00:00:02,000\nНазад\n\n2\n00:00:0x --> 00:00:09\nПлохо\n"
+    parsed = parse_transcript(_put(tmp_path, "t.srt", srt))
+    assert len(parsed.drafts) == 1
+    (note,) = [n for n in parsed.notes if "joined" in n]
+    assert "1 time line that could not be read (the first: '00:00:0x --> 00:00:09')" in note
+
+
 def test_srt_lines_outside_cues_are_reported_not_lost(tmp_path: Path) -> None:
     path = _put(tmp_path, "t.srt", (
         "Transcript of interview 4\n\n"

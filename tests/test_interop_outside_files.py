@@ -82,6 +82,10 @@ def test_a_text_given_only_as_a_word_document_outside_is_asked_for(tmp_path: Pat
         ("the text of 'doc1'", "doc1.docx"),
         ("the transcript of 'Talk'", "t.docx"),
     ]
+    without = import_qdpx(archive, tmp_path / "no.fieldscribe", coder="me")
+    # it said "is not inside the archive" with nothing on how to bring it in
+    assert "'relative://doc1.docx' is not inside the archive (import it again naming the " \
+        "folder that holds it)" in without.describe()  # fmt: skip
     folder = tmp_path / "media"
     folder.mkdir()
     (folder / "doc1.docx").write_bytes(data.getvalue())

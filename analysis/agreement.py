@@ -114,6 +114,26 @@ class Disagreement:
     spans: dict[str, list[tuple[int, int]]]
 
 
+def coders_words(d: Disagreement, most: int = 32) -> list[tuple[str, str]] | None:
+    """Where every coder compared applied the code, but to different words: each coder and
+    the words they coded (“…”, at most ``most`` characters each, "whole segment" for a
+    whole-segment coding); None where some coder did not apply it (who did and who did not
+    says it all)."""
+    if d.not_applied_by or not d.spans:
+        return None
+    whole = [(0, len(d.text))]
+
+    def short(words: str) -> str:
+        return words if len(words) <= most else words[: most - 1] + "…"
+
+    found = []
+    for coder in d.applied_by:
+        spans = d.spans.get(coder, whole)
+        said = " … ".join(f"“{short(d.text[a:b])}”" for a, b in spans)
+        found.append((coder, "whole segment" if spans == whole else said))
+    return found
+
+
 # --------------------------------------------------------------------------- coefficients
 def percent_agreement(data: npt.ArrayLike) -> Coefficient:
     """Pairwise percent agreement of a coders x units matrix (NaN = missing)."""

@@ -58,7 +58,12 @@ def heatmap(table: Table, percent: str = "none", title: str = "") -> Figure:
     """A shaded grid of ``table`` (rows: codes; columns), each cell labelled with its value."""
     values = table.percentages(percent)
     n_rows, n_cols = len(table.rows), len(table.columns)
-    fig = _figure(min(3 + 0.7 * n_cols, 40), min(1.5 + 0.32 * n_rows, 60))
+    title = title or chart_title(table)
+    # wide enough for the row labels beside the cells and for the title over them (sized for
+    # the cells alone, a one-column matrix cut its title: "codes × session (segments")
+    labels_in = 0.08 * max((len(_short(r.label)) for r in table.rows), default=0)
+    width = labels_in + max(0.7 * n_cols, 0.11 * len(title)) + 1.4
+    fig = _figure(min(max(3 + 0.7 * n_cols, width), 40), min(1.5 + 0.32 * n_rows, 60))
     ax = fig.add_subplot()
     image = ax.imshow(values or [[0]], cmap="Blues", aspect="auto")
     ax.set_xticks(range(n_cols), [_short(c.label, 24) for c in table.columns])
@@ -76,7 +81,7 @@ def heatmap(table: Table, percent: str = "none", title: str = "") -> Figure:
     # counts: whole-number ticks on the colour scale (not 0.5 steps)
     ticks = None if percent in ("row", "column") else MaxNLocator(integer=True)
     fig.colorbar(image, ax=ax, shrink=0.6, ticks=ticks)
-    ax.set_title(title or chart_title(table))
+    ax.set_title(title)
     return fig
 
 

@@ -45,6 +45,27 @@ def _spec(mode: str, seconds: float, rollup: bool, filters: Filters) -> dict[str
     }
 
 
+def _untimed_times(
+    session: IntArray, seq: IntArray, start: IntArray, end: IntArray, window_ms: int
+) -> tuple[IntArray, IntArray]:
+    """``start`` and ``end`` with the segments of sessions without times (a text: every
+    segment at 0:00, as a REFI-QDA text source or a document is) set apart by more than the
+    window, so that within the window each finds only itself: nothing says how far apart
+    two lines of a text are (all at 0:00, every coded line of a text was "within 0 s" of every
+    other)."""
+    if not len(session):
+        return start, end
+    latest = np.zeros(int(session.max()) + 1, dtype=np.int64)
+    np.maximum.at(latest, session, end)
+    untimed = latest[session] == 0
+    if not untimed.any():
+        return start, end
+    _values, slot = np.unique(seq[untimed], return_inverse=True)
+    start, end = start.copy(), end.copy()
+    start[untimed] = end[untimed] = slot.reshape(-1) * (2 * window_ms + 2)
+    return start, end
+
+
 def _within_counts(pairs: Pairs, window_ms: int) -> dict[tuple[str, str], int]:
     codes = pairs.codes
     session_index: dict[str, int] = {}
@@ -53,9 +74,10 @@ def _within_counts(pairs: Pairs, window_ms: int) -> dict[tuple[str, str], int]:
         np.int64,
         len(pairs),
     )
-    span = int(pairs.end.max()) + 2 * window_ms + 1
-    start = sess * span + pairs.start
-    end = sess * span + pairs.end
+    start, end = _untimed_times(sess, pairs.seq, pairs.start, pairs.end, window_ms)
+    span = int(end.max()) + 2 * window_ms + 1
+    start = sess * span + start
+    end = sess * span + end
     code_of = pairs.code
     grid = np.zeros((len(codes), len(codes)), dtype=np.int64)
     for j in range(len(codes)):
@@ -206,11 +228,18 @@ def cooccurrence_segments(
             if c in (code_a, code_b):
                 found.append(
                     (c, ids_of[int(spans.seq[i])], int(spans.session[i]), int(spans.start[i]),
-                     int(spans.end[i]), int(spans.span_start[i]), int(spans.span_end[i]))
+                     int(spans.end[i]), int(spans.span_start[i]), int(spans.span_end[i]),
+                     int(spans.seq[i]))
                 )  # fmt: skip
+    window = round(seconds * 1000)
+    if found and mode == "within":  # sessions without times: as ``_within_counts`` places them
+        session, seq, start, end = (np.array([r[k] for r in found], np.int64) for k in (2, 7, 3, 4))
+        start, end = _untimed_times(session, seq, start, end, window)
+        found = [
+            (*r[:3], int(a), int(b), *r[5:]) for r, a, b in zip(found, start, end, strict=True)
+        ]
     a_rows = [r for r in found if r[0] == code_a]
     b_rows = [r for r in found if r[0] == code_b]
-    window = round(seconds * 1000)
     ids: list[str] = []
     seen: set[str] = set()
     for a in a_rows:

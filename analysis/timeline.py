@@ -175,6 +175,14 @@ def session_timeline(
         note += f" matching the filters ({filters.describe()})." if filters.active else "."
     elif not bars:
         note = empty_note(project, scoped)
+    elif duration == 0:
+        # a text (a REFI-QDA text source, a document): its bars all stood at 0:00, an empty
+        # picture of "0:00.000" lanes with nothing said
+        note = (
+            "This session has no times (a text: every line at 0:00), so there is nothing to draw "
+            "on a time axis; the matrix and co-occurrence by segment count its codings."
+        )
+        lanes = []
     return Timeline(session_id, title, duration, lanes, note)
 
 

@@ -210,9 +210,12 @@ def keywords_in_context(
     limit: int = 500,
     privacy: ExportPrivacy | None = None,
 ) -> list[Concordance]:
-    """Every occurrence of ``word`` (case-insensitive, whole word) with ``width`` characters of
-    context each side, in session/time order (at most ``limit``)."""
+    """Every occurrence of ``word`` (case-insensitive, whole word; ``word*``: every word that
+    starts so, as Russian and Kazakh inflect: ``ЦОН*`` finds ЦОНа, ЦОНу, ЦОН-ға) with ``width``
+    characters of context each side, in session/time order (at most ``limit``)."""
     target = word.strip().lower()
+    prefix = target.endswith("*")
+    target = target.rstrip("*").strip()
     if not target:
         return []
     found: list[Concordance] = []
@@ -221,7 +224,8 @@ def keywords_in_context(
     )
     for passage in texts:
         for match in WORD.finditer(passage.text):
-            if match.group().lower() != target:
+            said = match.group().lower()
+            if not (said.startswith(target) if prefix else said == target):
                 continue
             left = passage.text[max(0, match.start() - width) : match.start()]
             right = passage.text[match.end() : match.end() + width]

@@ -241,6 +241,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def kwic_not_found(word: str) -> str:
+    """Why keywords in context found no line; a whole word found nowhere suggests its start
+    (Russian and Kazakh inflect: "ЦОН" is not in "ЦОНа", "ЦОН-ға")."""
+    if word.strip().endswith("*"):
+        return f"No word in that text starts with {word.strip().rstrip('*')!r}."
+    return (
+        f"{word!r} does not occur as a whole word in that text; "
+        f"{word.strip()}* finds the words that start with it."
+    )
+
+
 def _read_only(args: argparse.Namespace) -> Project:
     return open_project(args, write=False)
 
@@ -251,7 +262,10 @@ def _title(args: argparse.Namespace) -> str:
     if args.view == "cooccurrence":
         extra = f" {args.seconds:g} s" if args.by == "within" else ""
         return f"code co-occurrence (by {args.by}{extra})"
-    return args.view
+    # frequencies and timelines: the chart's own title, as the Analysis window's export has it
+    # ("Code frequencies (codings)", "word frequencies", each session's title); not the bare
+    # name of the view ("frequencies", "timeline")
+    return ""
 
 
 def _compute(project: Project, args: argparse.Namespace, filters: Any, label: Any) -> Any:
@@ -289,7 +303,7 @@ def _compute(project: Project, args: argparse.Namespace, filters: Any, label: An
         lines = keywords_in_context(project, args.kwic, code_id=code_id, session_id=session_id,
                                     filters=text_filters, width=max(args.width, 0),
                                     privacy=privacy)  # fmt: skip
-        return "kwic", lines, "" if lines else f"{args.kwic!r} does not occur in that text."
+        return "kwic", lines, "" if lines else kwic_not_found(args.kwic)
     if args.words:
         languages = tuple(x for x in args.languages.split(",") if x.strip())
         w = word_frequencies(project, code_id=code_id, session_id=session_id,

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from analysis.agreement import compute_agreement, disagreements
+from analysis.agreement import coders_words, compute_agreement, disagreements
 from storage.core.errors import FieldScribeError, InvalidInputError, NotFoundError
 from storage.core.models import as_dict
 from storage.privacy.crypto import is_encrypted, load_public_key, read_passphrase_file
@@ -400,7 +400,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         print_json(out)
         return 0
     print(f"Coders: {', '.join(report.coders) or '(none)'}")
-    print(f"Unit: {report.unit}.")
+    print(f"Unit: {report.unit.removeprefix('unit = ')}.")  # not "Unit: unit = (segment, …"
     print(f"Span overlap unit: {report.overlap_unit}.")
     rows = [
         (
@@ -433,6 +433,12 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             speaker = f"{d.speaker}: " if d.speaker else ""
             print(f"{short[d.segment_id]}  [{fmt_ms(d.start_ms)}]  {d.code_path}")
             print(f"    {speaker}{d.text}")
+            words = coders_words(d)
+            if words is not None:  # all applied it, to different words: it read "not by: -"
+                print("    applied by all, to different words:")
+                for coder, said in words:
+                    print(f"      {coder}: {said}")
+                continue
             print(f"    applied by: {', '.join(d.applied_by) or '-'}")
             print(f"    not by:     {', '.join(d.not_applied_by) or '-'}")
     return 0

@@ -35,6 +35,7 @@ from analysis.agreement import (
     CodeAgreement,
     Coefficient,
     Disagreement,
+    coders_words,
     compute_agreement,
     disagreements,
 )
@@ -504,19 +505,10 @@ def _who_coded_what(d: Disagreement) -> tuple[str, str]:
     """The Applied by and Not applied by cells. When every coder applied the code but to
     different words, each coder's words, a line each (the row read "coder-a, coder-b" and an
     empty "Not applied by": nothing said what the disagreement was)."""
-    if d.not_applied_by or not d.spans:
+    words = coders_words(d)
+    if words is None:
         return ", ".join(d.applied_by), ", ".join(d.not_applied_by)
-    whole = [(0, len(d.text))]
-    lines = []
-    for coder in d.applied_by:
-        spans = d.spans.get(coder, whole)
-        said = " … ".join(f"“{_short(d.text[a:b])}”" for a, b in spans)
-        lines.append(f"{coder}: {'whole segment' if spans == whole else said}")
-    return "\n".join(lines), "(different words)"
-
-
-def _short(words: str, most: int = 32) -> str:
-    return words if len(words) <= most else words[: most - 1] + "…"
+    return "\n".join(f"{coder}: {said}" for coder, said in words), "(different words)"
 
 
 class BlindCodingToggle(QWidget):

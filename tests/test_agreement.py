@@ -271,6 +271,7 @@ def test_agreement_from_a_real_project_and_cli(
     assert cli_main(["agreement", str(tmp_path / "p.fieldscribe"), "--coders", "ann,ben"]) == 0
     text = capsys.readouterr().out
     assert "Unit:" in text and "Trust" in text and "(all codes)" in text
+    assert "Unit: (segment, code); value = applied" in text  # it read "Unit: unit = (segment…"
     assert cli_main(["agreement", str(tmp_path / "p.fieldscribe"), "--coders", "zoe"]) == 1
     assert "zoe" in capsys.readouterr().err
 
@@ -290,3 +291,29 @@ def test_a_kappa_of_zero_from_a_coder_who_never_applied_the_code_says_why() -> N
     # a kappa both coders' choices shaped has no such note
     assert cohen_kappa([1, 1, 0, 0], [1, 0, 0, 0]).note == ""
     assert report.overall.kappa.note == ""
+
+
+def test_cli_disagreement_on_different_words_says_whose_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two coders applied one code to partly overlapping words: `agreement --disagreements`
+    listed it as "applied by: ann, ben / not by: -", saying nothing of what they disagreed
+    on (the workbench's panel shows each coder's words). Hand count: kappa's unit is
+    (segment, code), so both applied = agreement (1.000); the span overlap is 5 / 15."""
+    with Project.create(tmp_path / "p.fieldscribe", coder="lead") as p:
+        session = p.sessions.add_session("S")
+        (seg,) = p.transcript.add_segments(
+            session.id, [SegmentDraft(0, 1000, "Первая строка о доверии к власти.")]
+        )
+        code = p.codebook.ensure_code_path("Trust").id
+        p.codebook.apply_code(seg.id, code, start_cp=0, end_cp=10, coder="ann")
+        p.codebook.apply_code(seg.id, code, start_cp=5, end_cp=15, coder="ben")
+    folder = str(tmp_path / "p.fieldscribe")
+    assert cli_main(["agreement", folder, "--coders", "ann,ben", "--disagreements"]) == 0
+    out = capsys.readouterr().out
+    assert "not by:     -" not in out
+    assert "applied by all, to different words:" in out
+    assert "ann: “Первая стр”" in out and "ben: “я строка о”" in out
+    assert cli_main(["agreement", folder, "--coders", "ann,ben", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["codes"]
+    assert row["percent"]["value"] == 1.0 and row["overlap"]["value"] == pytest.approx(5 / 15)

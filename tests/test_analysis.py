@@ -380,3 +380,94 @@ def test_elide_middle_keeps_both_ends(text: str, n: int) -> None:
         # exactly n characters: the text's first n/2, "…", its last ones
         assert len(short) == n and short[n // 2] == "…"
         assert text.startswith(short[: n // 2]) and text.endswith(short[n // 2 + 1 :])
+
+
+@pytest.mark.parametrize("columns", [1, 2, 12])
+def test_a_matrix_chart_shows_its_whole_title(columns: int) -> None:
+    """A matrix of one session (`analyze DIR matrix --session X -o m.png`) drew its title
+    past the figure's right edge: the file read "codes × session (segments" (walk at 1366×768:
+    the figure was sized for its cells, not its title or its row labels)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from analysis.charts import render
+    from analysis.table import Header, Table
+
+    rows = [Header("a", "Access/Очередь - queue"), Header("b", "Trust/Недоверие к ЦОН")]
+    cols = [Header(str(i), f"Focus group {i}") for i in range(columns)]
+    table = Table("matrix", "segments", rows, cols, [[1] * columns, [2] * columns])
+    fig = render("matrix", table, title="codes × session (segments)")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box = fig.axes[0].title.get_window_extent(renderer)
+    assert fig.axes[0].get_title() == "codes × session (segments)"
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (box, fig.bbox.width)
+    labels = [t.get_window_extent(renderer) for t in fig.axes[0].get_yticklabels()]
+    assert min(b.x0 for b in labels) >= 0  # the row labels too
+
+
+def test_within_seconds_in_a_text_without_times_counts_only_the_same_segment(
+    tmp_path: Path,
+) -> None:
+    """Every line of a text session (a REFI-QDA text source, a document: all at 0:00) was
+    "within 0 s" of every other, so a code on line 1 co-occurred with a code on line 9 (walk:
+    three imported texts added 2 to a 1 of the one recording). In such a session only codes
+    on the same line count, and the cell's list agrees; a timed session is unchanged."""
+    from storage.transcript.transcript import SegmentDraft
+
+    with Project.create(tmp_path / "t.fieldscribe", coder="me") as p:
+        text = p.sessions.add_session("Document", "observation")
+        t1, t2, t3 = p.transcript.add_segments(
+            text.id, [SegmentDraft(0, 0, w) for w in ("Очередь.", "Доверие.", "Оба.")]
+        )
+        audio = p.sessions.add_session("Recording", "interview")
+        r1, r2 = p.transcript.add_segments(
+            audio.id, [SegmentDraft(0, 4000, "Очередь."), SegmentDraft(4000, 9000, "Доверие.")]
+        )
+        a, b = p.codebook.add_code("A").id, p.codebook.add_code("B").id
+        for seg, code in ((t1, a), (t2, b), (t3, a), (t3, b), (r1, a), (r2, b)):
+            p.codebook.apply_code(seg.id, code)
+        table = cooccurrence(p, "within", seconds=0)
+        cell = {(r.key, c.key): table.cells[i][j] for i, r in enumerate(table.rows)
+                for j, c in enumerate(table.columns)}  # fmt: skip
+        assert cell[(a, b)] == 2 and cell[(b, a)] == 2  # t3 (same line) and r1 (touching r2)
+        listed = {h.segment_id for h in cooccurrence_segments(p, a, b, "within", seconds=0)}
+        assert listed == {t3.id, r1.id}
+        wide = cooccurrence(p, "within", seconds=3600)
+        assert wide.cells[0][1] == 2  # an hour apart is still no distance in a text
+
+
+def test_keywords_in_context_of_a_words_start(tmp_path: Path) -> None:
+    """Russian and Kazakh inflect: a keyword typed as "ЦОН" found nothing in "ЦОНа", "ЦОНу",
+    "ЦОН-ға" (walk: `--kwic ЦОН` said "'ЦОН' does not occur"), and "ЦОН*" found nothing
+    either. ``word*`` now finds every word that starts so; a whole word stays whole."""
+    from storage.transcript.transcript import SegmentDraft
+
+    with Project.create(tmp_path / "k.fieldscribe", coder="me") as p:
+        s = p.sessions.add_session("G", "interview")
+        p.transcript.add_segments(s.id, [
+            SegmentDraft(0, 1000, "Расскажите о работе ЦОНа."),
+            SegmentDraft(1000, 2000, "Мен ЦОН-ға бардым, я не доверяю ЦОНу."),
+            SegmentDraft(2000, 3000, "Цонкий — not a word we want? цон!"),
+        ])  # fmt: skip
+        starts = keywords_in_context(p, "ЦОН*", width=5)
+        assert [k.keyword for k in starts] == ["ЦОНа", "ЦОН-ға", "ЦОНу", "Цонкий", "цон"]
+        assert [k.keyword for k in keywords_in_context(p, "цон")] == ["цон"]
+        assert keywords_in_context(p, "*") == []
+
+
+def test_timeline_of_a_text_without_times_says_so(tmp_path: Path) -> None:
+    """A text session (every line at 0:00) drew lanes of bars 0 ms long: an empty picture,
+    "Интервью: 0:00.000", and nothing said why."""
+    from storage.transcript.transcript import SegmentDraft
+
+    with Project.create(tmp_path / "t.fieldscribe", coder="me") as p:
+        s = p.sessions.add_session("Интервью", "observation")
+        (seg,) = p.transcript.add_segments(s.id, [SegmentDraft(0, 0, "Мен кезекте.", "Айгүл")])
+        p.codebook.apply_code(seg.id, p.codebook.add_code("Кезек").id)
+        timeline = session_timeline(p, s.id)
+        assert timeline.lanes == [] and "has no times" in timeline.note
+        timed = p.sessions.add_session("Recording", "interview")
+        (other,) = p.transcript.add_segments(timed.id, [SegmentDraft(0, 900, "Сәлем.", "A")])
+        p.codebook.apply_code(other.id, p.codebook.add_code("B").id)
+        assert session_timeline(p, timed.id).note == ""

@@ -147,3 +147,46 @@ def test_bad_input_is_one_line(folder: Path, tmp_path: Path) -> None:
         assert len(result.stderr.splitlines()) <= 1 or rc == 2  # argparse adds its usage
     ok = fs("matrix", "--columns", "participant.height")
     assert ok.returncode == 0 and "No participant has the attribute" in ok.stdout
+
+
+def test_chart_files_say_what_they_show(
+    folder: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`analyze DIR frequencies -o f.png` titled its chart "frequencies" (and a timeline
+    "timeline" over the session's own title), where the Analysis window's export says "Code
+    frequencies (codings)": the command line now titles them as the window does."""
+    import analysis.exports
+
+    titles: dict[str, list[str]] = {}
+    real = analysis.exports.save_figure
+
+    def keep(fig: Any, dest: Path) -> Path:
+        titles[dest.name] = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
+        return real(fig, dest)
+
+    monkeypatch.setattr(analysis.exports, "save_figure", keep)
+    with Project.open(folder, readonly=True) as p:
+        sid = p.sessions.all()[0].id
+    for name, args in [
+        ("f.png", ["frequencies"]),
+        ("w.png", ["frequencies", "--words", "--session", sid]),
+        ("t.png", ["timeline", "--session", sid]),
+    ]:
+        code, _out = run(capsys, "analyze", folder, *args, "-o", tmp_path / name)
+        assert code == 0
+    assert titles["f.png"][:2] == ["", "Code frequencies (codings)"]
+    assert titles["w.png"][:2] == ["", "word frequencies"]
+    assert titles["t.png"][0] == "" and titles["t.png"][1]  # the session's title, no "timeline"
+
+
+def test_kwic_that_finds_nothing_suggests_the_words_start(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--kwic ЦОН` on a text of ЦОНа, ЦОНу said only "'ЦОН' does not occur in that text"."""
+    code, out = run(capsys, "analyze", folder, "frequencies", "--kwic", "Ззз")
+    assert code == 0 and "Ззз* finds the words that start with it" in str(out)
+    code, out = run(capsys, "analyze", folder, "frequencies", "--kwic", "Ззз*")
+    assert code == 0 and "No word in that text starts with 'Ззз'" in str(out)

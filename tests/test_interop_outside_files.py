@@ -48,6 +48,54 @@ def test_files_outside_names_recordings_texts_and_notes_not_those_inside(tmp_pat
         files_outside(write_qdpx(tmp_path / "bad.qdpx", "", {}).rename(tmp_path / "x.zip"))
 
 
+def test_a_text_given_only_as_a_word_document_outside_is_asked_for(tmp_path: Path) -> None:
+    """QualCoder and NVivo may name a text source by its richTextPath alone
+    (``relative://doc1.docx``): the command line's --media-dir found it, but files_outside did
+    not list it, so the workbench never asked for the folder and the import dropped the source
+    with its codings ("it has no plain text, and its rich text ... is not inside the
+    archive"). A rich text inside, or a plain text inside, asks for nothing."""
+    from storage import Project
+    from storage.interop import import_qdpx
+
+    doc = docx.Document()
+    doc.add_paragraph("Айгүл: Мен кезекте тұрдым.")
+    data = io.BytesIO()
+    doc.save(data)
+    code = f"{_G}9"
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="ext">'
+        f'<CodeBook><Codes><Code guid="{code}" name="Кезек" isCodable="true"/></Codes></CodeBook>'
+        f'<Sources><TextSource guid="{_G}1" name="doc1" richTextPath="relative://doc1.docx">'
+        f'<PlainTextSelection guid="{_G}2" startPosition="11" endPosition="18">'
+        f'<Coding guid="{_G}3"><CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>'
+        "</TextSource>"
+        f'<TextSource guid="{_G}4" name="in" richTextPath="internal://in.docx"/>'
+        f'<TextSource guid="{_G}5" name="both" richTextPath="relative://b.docx"'
+        ' plainTextPath="internal://b.txt"/>'
+        f'<AudioSource guid="{_G}6" name="Talk" path="internal://t.wav">'
+        f'<Transcript guid="{_G}7" richTextPath="relative://t.docx"/></AudioSource>'
+        "</Sources></Project>"
+    )
+    files = {"sources/in.docx": data.getvalue(), "sources/b.txt": b"x", "sources/t.wav": b"RIFF"}
+    archive = write_qdpx(tmp_path / "rich.qdpx", qde, files)
+    assert files_outside(archive) == [
+        ("the text of 'doc1'", "doc1.docx"),
+        ("the transcript of 'Talk'", "t.docx"),
+    ]
+    without = import_qdpx(archive, tmp_path / "no.fieldscribe", coder="me")
+    # it said "is not inside the archive" with nothing on how to bring it in
+    assert "'relative://doc1.docx' is not inside the archive (import it again naming the " \
+        "folder that holds it)" in without.describe()  # fmt: skip
+    folder = tmp_path / "media"
+    folder.mkdir()
+    (folder / "doc1.docx").write_bytes(data.getvalue())
+    import_qdpx(archive, tmp_path / "p.fieldscribe", coder="me", media_dir=folder)
+    with Project.open(tmp_path / "p.fieldscribe", readonly=True) as p:
+        (coding,) = p.codebook.codings()
+        segment = p.transcript.get_segment(coding.segment_id)
+        assert segment.text[coding.start_cp : coding.end_cp] == "кезекте"
+
+
 def test_frame_time_count_counts_the_times_read_not_those_said(tmp_path: Path) -> None:
     text = tmp_path / "t.txt"
     text.write_text(

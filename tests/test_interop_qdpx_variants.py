@@ -322,8 +322,8 @@ def test_nvivo_link_from_note_to_selection_is_an_annotation(tmp_path: Path) -> N
     report, folder = import_one(tmp_path, qde, files)
     with Project.open(folder, readonly=True) as p:
         (coding,) = p.codebook.codings()
-        memos = [(m.target_type, m.target_id, m.text) for m in p.codebook.memos()]
-        assert memos == [("coding", coding.id, "Пояснение")]
+        assert p.codebook.memos() == []
+        assert coding.memo == "Annotation: Пояснение"  # the coding's memo, shown on hover
     assert "1 link (not supported" in report.describe()
 
 
@@ -694,8 +694,7 @@ def test_every_kind_of_element_as_the_spec_describes_it(tmp_path: Path) -> None:
             "VDate": "1980-01-02", "VDateTime": "2020-01-01T10:00:00+06:00",
             "description": "Пациент"}  # fmt: skip
         memos = {m.text: m for m in p.codebook.memos()}
-        assert (memos["Маңызды"].target_type, memos["Маңызды"].target_id) == ("coding", coding.id)
-        assert memos["Маңызды"].created_by == "Айгүл"
+        assert "Маңызды" not in memos and coding.memo == "Аңғарым: Маңызды"
         assert memos["Далалық"].target_type == "session"
         assert memos["Бірінші күн"].target_type == "project"
         assert memos["Бірінші күн"].created_at == "2023-02-03T18:30:00.000Z"
@@ -1071,3 +1070,71 @@ def test_mixed_line_ends_leave_no_stray_cr_and_codings_keep_their_text(
         assert got.get(f"Code {n}", []) == want, (text, a, b)
     if "\r\n" in text and text.count("\r\n") != text.count("\n"):
         assert any("mix" in n for n in report.notes)
+
+
+def test_note_on_a_coded_passage_is_the_codings_memo(tmp_path: Path) -> None:
+    """MAXQDA and NVivo write a coded segment's memo as a Note the selection (or its Coding)
+    refers to. It was kept as a memo row on the coding, which nothing showed: not the hover,
+    not Code ▸ Coding memo…, not the codings export. It is now the coding's memo, after the
+    selection's Description; importing the file again adds it neither twice nor to the
+    journal; a note on the source stays a session memo."""
+    from storage.interop.codings_export import coding_rows
+
+    s, e = span(TEXT, "second line")
+    sel = (
+        f'<PlainTextSelection guid="{SEL}" startPosition="{s}" endPosition="{e}">'
+        "<Description>Described there</Description>"
+        f'<Coding guid="{SEL[:-3]}900"><CodeRef targetGUID="{CODE}"/></Coding>'
+        f'<NoteRef targetGUID="{NOTE}"/></PlainTextSelection>'
+    )
+    source_note = "a1000000-0000-4000-8000-000000000066"
+    qde = project(
+        text_source("internal://a.txt", sel).replace(
+            "</TextSource>", f'<NoteRef targetGUID="{source_note}"/></TextSource>'
+        ),
+        f'<Notes><Note guid="{NOTE}" name="Memo 1"><PlainTextContent>Важно: очередь'
+        "</PlainTextContent></Note>"
+        f'<Note guid="{source_note}" name="About"><PlainTextContent>Field day'
+        "</PlainTextContent></Note></Notes>",
+    )
+    archive = write(tmp_path / "in.qdpx", qde, {"sources/a.txt": TEXT.encode()})
+    folder = tmp_path / "out.fieldscribe"
+    report = import_qdpx(archive, folder, coder="me")
+    assert "1 note on coded passages became the memos of their codings" in report.describe()
+    again = import_qdpx(archive, folder, coder="me")
+    assert again.memos == 0
+    with Project.open(folder, readonly=True) as p:
+        (coding,) = p.codebook.codings()
+        assert coding.memo == "Described there\n\nMemo 1: Важно: очередь"
+        assert [(m.target_type, m.text) for m in p.codebook.memos()] == [("session", "Field day")]
+        _header, rows = coding_rows(p)
+        assert [r["memo"] for r in rows] == [coding.memo]
+
+
+def test_transcript_selection_placed_by_positions_is_imported(tmp_path: Path) -> None:
+    """A transcript selection naming no sync points but a text selection's
+    startPosition/endPosition (QDA-XML places it by fromSyncPoint/toSyncPoint; an exporter
+    that writes positions exists in the wild of hand-made and converted files) was dropped with
+    "names sync points the file does not have"; it now codes its words."""
+    text = "A: Добрый день, начнём.\nB: Мен кезекте екі сағат тұрдым.\n"
+    s, e = span(text, "кезекте екі")
+    qde = project(
+        f'<AudioSource guid="{SRC}" name="fg" path="internal://none.wav">'
+        '<Transcript guid="b2000000-0000-4000-8000-000000000001" plainTextPath="internal://t.txt">'
+        '<SyncPoint guid="90000000-0000-4000-8000-000000000001" position="0" timeStamp="0"/>'
+        f'<SyncPoint guid="90000000-0000-4000-8000-000000000002" position="{text.index("B:")}"'
+        ' timeStamp="4000"/>'
+        f'<TranscriptSelection guid="{SEL}" startPosition="{s}" endPosition="{e}">'
+        f'<Coding guid="{SEL[:-3]}900"><CodeRef targetGUID="{CODE}"/></Coding>'
+        "</TranscriptSelection></Transcript></AudioSource>"
+    )
+    report, folder = import_one(tmp_path, qde, {"sources/t.txt": text.encode()})
+    assert not [n for n in report.not_imported if "sync points" in n], report.not_imported
+    assert coded(folder) == [("Feeling", "кезекте екі")]
+    with Project.open(folder, readonly=True) as p:
+        (session,) = p.sessions.all()
+        segs = p.transcript.segments(session.id)
+        assert [(g.start_ms, g.speaker, g.text) for g in segs] == [
+            (0, "A", "Добрый день, начнём."),
+            (4000, "B", "Мен кезекте екі сағат тұрдым."),
+        ]

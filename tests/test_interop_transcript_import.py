@@ -231,3 +231,23 @@ def test_noscribe_with_timestamps_leaves_the_speaker_label_out_of_the_text(
         (0, "S00", "Здравствуйте."),
         (900, "S01", "Меня зовут Айгуль. Мен Шымкенттенмін."),
     ]
+
+
+def test_noscribe_timestamps_inside_a_turn_are_not_text(session, tmp_path: Path) -> None:
+    """With its Timestamps option noScribe also sets a time inside a long turn of one speaker
+    (``<a ...> <span>[00:01:00]</span> text</a>``, every minute or so): it stayed in the
+    segment's text ("Мен Шымкенттенмін. [00:01:00] Иә."), searched, coded and exported as if
+    said. The anchors time the text; the stamp is markup."""
+    folder, sid, _ = session
+    turns = (
+        '<p ><a name="ts_900_1800_S01" >S01 <span style="color: #78909C" >[00:00:00]</span>:'
+        ' Мен Шымкенттенмін.</a><a name="ts_2000_3000_S01" > <span style="color: #78909C"'
+        " >[00:00:02]</span> Иә, [смеется] 10:15.</a></p>"
+    )
+    source = _write(tmp_path, "stamped.html", f"<html><body>{turns}</body></html>")
+    with Project.open(folder) as p:
+        import_transcript(p, sid, source)
+        segs = p.transcript.segments(sid)
+    assert [(s.start_ms, s.end_ms, s.speaker, s.text) for s in segs] == [
+        (900, 3000, "S01", "Мен Шымкенттенмін. Иә, [смеется] 10:15."),
+    ]

@@ -336,6 +336,29 @@ def test_srt_a_literal_angle_bracket_is_text(tmp_path: Path) -> None:
     assert _cues(path) == [(1000, 2000, "А", "5 < 6 и 7 > 3, да")]
 
 
+def test_srt_and_vtt_times_without_milliseconds(tmp_path: Path) -> None:
+    """Some converters write SubRip times in whole seconds (``00:01:05 --> 00:01:09``): the
+    file was refused, "no timed segments found as srt; check the file or give --format"."""
+    srt = "1\n00:00:00 --> 00:00:04\nДобрый день.\n\n2\n01:00:04 --> 01:00:09,5\nМен кезекте.\n"
+    assert _cues(_put(tmp_path, "t.srt", srt)) == [
+        (0, 4000, None, "Добрый день."),
+        (3604000, 3609500, None, "Мен кезекте."),
+    ]
+    vtt = "WEBVTT\n\n00:05 --> 00:07\n<v Айгүл>Сәлем\n"
+    assert _cues(_put(tmp_path, "t.vtt", vtt)) == [(5000, 7000, "Айгүл", "Сәлем")]
+
+
+def test_srt_cue_with_an_unreadable_time_is_named(tmp_path: Path) -> None:
+    """A cue whose time line is broken ("00:00:0x --> 00:00:09") was joined, number, time and
+    all, to the cue before ("Назад 2 00:00:0x --> 00:00:09 Плохо"), the report saying only
+    "3 lines after a blank line inside a cue were joined to that cue"."""
+    srt = "1\n00:00:01,000 --> 00:00:02,000\nНазад\n\n2\n00:00:0x --> 00:00:09\nПлохо\n"
+    parsed = parse_transcript(_put(tmp_path, "t.srt", srt))
+    assert len(parsed.drafts) == 1
+    (note,) = [n for n in parsed.notes if "joined" in n]
+    assert "1 time line that could not be read (the first: '00:00:0x --> 00:00:09')" in note
+
+
 def test_srt_lines_outside_cues_are_reported_not_lost(tmp_path: Path) -> None:
     path = _put(tmp_path, "t.srt", (
         "Transcript of interview 4\n\n"

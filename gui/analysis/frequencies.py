@@ -106,7 +106,7 @@ class FrequenciesTab(AnalysisTab):
         self.bar_names: list[str] = []  # the bars' full names, top first
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.kwic_word = QLineEdit()
-        self.kwic_word.setPlaceholderText("a word: keywords in context")
+        self.kwic_word.setPlaceholderText("a word, or its start (ЦОН*): keywords in context")
         self.kwic_word.returnPressed.connect(self.refresh_kwic)
         self.kwic = KwicModel()
         self.kwic_view = QTableView()

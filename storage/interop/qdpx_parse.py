@@ -251,6 +251,19 @@ def _synced(sel: QSelection, sync: dict[str, tuple[int | None, int | None]]) -> 
     return sel
 
 
+def _placed(sel: QSelection, sync: dict[str, tuple[int | None, int | None]]) -> QSelection:
+    """A transcript selection that names no sync points but has a text selection's
+    ``startPosition``/``endPosition`` (the schema places it by sync points; some exporters
+    write positions, as for a text): sync points of its own at those positions, so that it is
+    placed like any other (it was dropped, said to name sync points the file lacks)."""
+    if sel.from_sync or sel.to_sync or sel.start is None or sel.end is None:
+        return sel
+    sel.from_sync, sel.to_sync = f"{sel.guid}#start", f"{sel.guid}#end"
+    sync[sel.from_sync] = (sel.start, None)
+    sync[sel.to_sync] = (sel.end, None)
+    return sel
+
+
 _GUID_LEN = 36  # "8-4-4-4-12" hex digits and hyphens
 
 
@@ -322,7 +335,7 @@ def _source(el: Element) -> QSource:
                     rich_path=t.get("richTextPath") or None,
                     syncpoints=sync,
                     selections=[
-                        _synced(_selection(s, "startPosition", "endPosition"), sync)
+                        _placed(_synced(_selection(s, "startPosition", "endPosition"), sync), sync)
                         for s in children(t, "TranscriptSelection")
                     ],
                     notes=note_refs(t),

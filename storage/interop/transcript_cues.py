@@ -21,8 +21,10 @@ from .transcript_parsed import (
 )
 
 #: a cue's times; without hours the minutes may pass 59 (``120:01.000``, as tools that leave
-#: the hours out write a recording longer than an hour)
-_CUE_CLOCK = r"(?:\d+:\d{1,2}|\d+):\d{2}[.,]\d{1,3}"
+#: the hours out write a recording longer than an hour); without milliseconds too
+#: (``00:01:05 --> 00:01:09``, as some converters write SubRip: such a file read "no timed
+#: segments found")
+_CUE_CLOCK = r"(?:\d+:\d{1,2}|\d+):\d{2}(?:[.,]\d{1,3})?"
 _VTT_TIME = re.compile(rf"^\s*({_CUE_CLOCK})\s*-->\s*({_CUE_CLOCK})")
 _VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
 _ASS_TAGS = re.compile(r"\{\\[^}]*\}")
@@ -111,6 +113,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
     notes: list[str] = []
     unplaced: list[str] = []
     joined = 0
+    unreadable: list[str] = []  # lines with "-->" that are no cue's times ("00:01 --> xx")
     guessed: dict[int, str] = {}  # labels that are no name, by cue (``give_back_labels``)
 
     def header_start(t: int) -> int:
@@ -131,6 +134,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
             if not drafts:
                 unplaced.extend(line.strip() for line in block)
                 continue
+            unreadable.extend(line.strip() for line in block if "-->" in line)
             cue_lines[-1].extend(block)  # text after a blank line inside a cue
             drafts[-1].text = _cue_text(cue_lines[-1], vtt)[1]
             joined += len(block)
@@ -182,6 +186,13 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
         notes.append(
             f"{plural(joined, 'line')} after a blank line inside a cue "
             f"{verb(joined, 'was')} joined to that cue"
+            + (
+                f", among them {plural(len(unreadable), 'time line')} that could not be read "
+                f"(the first: {unreadable[0][:60]!r}), so a cue's number, time and text stand "
+                "in the cue before: correct the time in the file and import it again"
+                if unreadable
+                else ""
+            )
         )
     if unplaced:
         notes.append(

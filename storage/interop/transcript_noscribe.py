@@ -13,6 +13,7 @@ from .transcript_parsed import ParsedTranscript
 
 _STAMP = r"\[\d{1,2}:\d{2}:\d{2}\]"
 _HTML_TS = re.compile(rf"\s*{_STAMP}\s*")
+_ONLY_STAMP = re.compile(rf"\s*{_STAMP}\s*")
 
 
 class _NoScribeParser(HTMLParser):
@@ -23,6 +24,7 @@ class _NoScribeParser(HTMLParser):
         self.current: list[dict[str, Any]] | None = None
         self.anchor: dict[str, Any] | None = None
         self.skip_depth = 0
+        self.span_depth = 0  # inside a <span>: noScribe writes its timestamps in one each
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body":
@@ -43,12 +45,16 @@ class _NoScribeParser(HTMLParser):
                         "text": "",
                     }
                     self.current.append(self.anchor)
+        elif tag == "span":
+            self.span_depth += 1
         elif tag == "br" and self.anchor is not None:
             self.anchor["text"] += " "
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style") and self.skip_depth:
             self.skip_depth -= 1
+        elif tag == "span" and self.span_depth:
+            self.span_depth -= 1
         elif tag == "a":
             self.anchor = None
         elif tag == "p" and self.current is not None:
@@ -59,6 +65,11 @@ class _NoScribeParser(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.anchor is not None and not self.skip_depth:
+            if self.span_depth and _ONLY_STAMP.fullmatch(data):
+                # a timestamp noScribe set in a turn (every minute or so, its option): markup,
+                # not speech (the anchors time the text); it was left in the segment's text
+                self.anchor["text"] += " "
+                return
             self.anchor["text"] += data
 
 

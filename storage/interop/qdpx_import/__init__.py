@@ -311,9 +311,14 @@ def files_outside(archive: str | Path, limits: ZipLimits | None = None) -> list[
                 name = outside(src.current_path, src.path)
                 found += [(f"the recording of {src.name!r}", name)] if name else []
                 for tr in src.transcripts:
-                    name = None if tr.text_inline is not None else outside(tr.text_path)
+                    # its plain text, else its rich text (a Word document) is read: asked for
+                    # when neither is inside (one given only as rich text was never asked for,
+                    # so the workbench dropped it, codings and all)
+                    name = (
+                        None if tr.text_inline is not None else outside(tr.rich_path, tr.text_path)
+                    )
                     found += [(f"the transcript of {src.name!r}", name)] if name else []
-            elif src.text_inline is None and (name := outside(src.text_path)):
+            elif src.text_inline is None and (name := outside(src.rich_path, src.text_path)):
                 found.append((f"the text of {src.name!r}", name))
         for note in qp.notes.values():
             if note.text is None and (name := outside(note.text_path)):

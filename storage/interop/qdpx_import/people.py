@@ -142,13 +142,35 @@ def import_notes(ctx: ImportContext) -> None:
     said: list[str] = []  # where each of those notes went, for the report
     for ref in ctx.qp.project_notes:
         ctx.note_targets.setdefault(ref, []).append(("project", None))
+    on_codings = 0  # notes that became the memos of the codings they are about
+    about_codings = coded_selection_notes(ctx)
+    memos_before: list[str] | None = None
     for guid, note in ctx.qp.notes.items():
-        targets = ctx.note_targets.get(guid) or [
-            ("journal" if (note.description or "").strip() != "project" else "project", None)
-        ]
         if ctx.exists("memos", guid):
             continue  # imported before
         text = note_text(ctx, note)
+        found = ctx.note_targets.get(guid, [])
+        codings = [target_id for target_type, target_id in found if target_type == "coding"]
+        if codings:
+            on_codings += 1
+            for coding_id in codings:
+                assert coding_id is not None
+                coding_memo_with_note(ctx, coding_id, note.name, text)
+        elif guid in about_codings:
+            if memos_before is None:  # read once, and only for a file imported before
+                memos_before = [
+                    str(row[0])
+                    for row in ctx.conn.execute(
+                        "SELECT memo FROM codings WHERE memo IS NOT NULL AND memo != ''"
+                    )
+                ]
+            if coding_note_before(note.name, text, memos_before):
+                continue  # its coding's memo, from an import of this file before
+        targets = [t for t in found if t[0] != "coding"] or (
+            []
+            if codings
+            else [("journal" if (note.description or "").strip() != "project" else "project", None)]
+        )
         for n, (target_type, target_id) in enumerate(targets):
             memo_id = ctx.fresh_id("memos", guid if n == 0 else None)
             created = iso_from_xml(note.created) or now_iso()
@@ -176,6 +198,12 @@ def import_notes(ctx: ImportContext) -> None:
                 ),
             )
             ctx.report.memos += 1
+    if on_codings:
+        ctx.report.notes.append(
+            f"{plural(on_codings, 'note')} on coded passages became the memos of their codings "
+            "(FieldScribe's place for them: shown on hover, in Code ▸ Coding memo… and in the "
+            "codings export)."
+        )
     if said:
         more = f" and {len(said) - 5} more" if len(said) > 5 else ""
         ctx.report.notes.append(
@@ -192,6 +220,52 @@ def import_notes(ctx: ImportContext) -> None:
             f"{plural(len(missing), 'note reference')} "
             f"{verb(len(missing), 'points')} to notes that are not in the file."
         )
+
+
+def note_as_memo(title: str | None, text: str) -> str:
+    """A note as a coding memo holds it: its title first where it has one ("Title: text")."""
+    title, text = (title or "").strip(), text.strip()
+    if not title or text.startswith(title):
+        return text
+    return f"{title}: {text}" if text else title
+
+
+def coding_memo_with_note(ctx: ImportContext, coding_id: str, title: str | None, text: str) -> None:
+    """Add a note about a coding (a ``NoteRef`` in its selection or its ``Coding``, as MAXQDA
+    and NVivo write a coded segment's memo) to the coding's memo, after the selection's
+    ``Description`` where it had one. A memo on a coding kept apart (a ``memos`` row) showed
+    nowhere in the workbench nor in the codings export."""
+    part = note_as_memo(title, text)
+    if not part:
+        return
+    row = ctx.conn.execute("SELECT memo FROM codings WHERE id = ?", (coding_id,)).fetchone()
+    memo = (row[0] if row is not None else None) or ""
+    if part in memo:
+        return
+    ctx.conn.execute(
+        "UPDATE codings SET memo = ? WHERE id = ?",
+        (f"{memo}\n\n{part}" if memo else part, coding_id),
+    )
+
+
+def coded_selection_notes(ctx: ImportContext) -> set[str]:
+    """The notes the file gives on coded selections (in a ``Coding`` or its selection)."""
+    found: set[str] = set()
+    for src in ctx.qp.sources:
+        selections = [*src.selections, *(s for t in src.transcripts for s in t.selections)]
+        for sel in selections:
+            if sel.codings:
+                found.update(sel.notes)
+                found.update(note for coding in sel.codings for note in coding.notes)
+    return found
+
+
+def coding_note_before(title: str | None, text: str, memos: list[str]) -> bool:
+    """Whether a note the file gives on coded passages, none of them added now (the file was
+    imported before), is already a coding's memo (``coding_memo_with_note``) among ``memos``
+    (the project's coding memos, read once for the import)."""
+    part = note_as_memo(title, text)
+    return bool(part) and any(part in memo for memo in memos)
 
 
 def case_note_title(case: str, title: str | None) -> str:

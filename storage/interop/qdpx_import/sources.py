@@ -240,7 +240,14 @@ def rich_text(
 
     data = ctx.read_file(path)
     if data is None:
-        return None, f"its rich text {path!r} is not inside the archive"
+        where = (
+            ""
+            if path.lower().startswith("internal://")  # the archive should hold it
+            else f" nor in the media folder {str(ctx.media_dir)!r}"
+            if ctx.media_dir is not None
+            else " (import it again naming the folder that holds it)"
+        )
+        return None, f"its rich text {path!r} is not inside the archive{where}"
     try:
         paragraphs = docx_paragraphs(data)
     except ValueError as exc:

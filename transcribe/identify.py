@@ -216,7 +216,12 @@ class Identifier:
                 if code == codes[i] and credited(probs, allowed)[code] >= HEARD_KEEPS_SHARE:
                     by_ear = functools.partial(heard_kept, heard=code)
                     read_as, segments = _chosen(readings, by_ear)
+            guess = guessed_in_latin(read_as, segments, allowed)
+            if guess:
+                segments = None  # speech without transcript
             codes[i] = _read_language(read_as, segments, codes[i])
+            if guess and codes[i] not in CYRILLIC_LANGUAGES:
+                codes[i] = UNKNOWN  # English heard there is Whisper's lean to it
             settled[chunk_key(chunks[i])] = segments
         step(0.8)
         for (heard_as, own), islands in islands_to_read(codes, allowed).items():
@@ -297,6 +302,8 @@ class Identifier:
         readings = self.readings(audio, [c for c, _ in to_read], allowed)
         for (chunk, probs), read in zip(to_read, readings, strict=True):
             read_as, segments = _chosen(read, reading_kept)
+            if guessed_in_latin(read_as, segments, allowed):
+                segments = None
             found = _read_language(read_as, segments, choose(probs, allowed)[0])
             if segments is None:  # every reading failed: the English decode is not what was said
                 # either, and English heard there is Whisper's lean to it: no language
@@ -473,6 +480,24 @@ def _chosen(
         return None, None
     score, mine = read[kept]
     return kept, mine if score >= guards.LOGPROB_SILENT else None
+
+
+def guessed_in_latin(read_as: str | None, segments: list[Any] | None, allowed: list[str]) -> bool:
+    """Whether a stretch read in each expected language is kept in one written in Latin
+    letters (English) that Whisper was unsure of (its words' mean probability under
+    ``RECHECK_BELOW``), in a project that also expects a language written in Cyrillic: then
+    it is Whisper's English guess at speech it does not place, not what was said, and the
+    stretch is left without transcript. espeak-ng's Kazakh, heard as Welsh and Latin (English
+    0.03), read in Russian and Kazakh in loops, came out "Master Koshyadya
+    Glyaskilborin-shyadya, Kenyorya Skirkelsys, Aweb, Tastad." (0.42) and "Bevat, Arta, Nandar,
+    Göljönder, Krobener, Serkump, Joter, Jog." (0.42); English said in English reads at 0.72
+    to 0.96."""
+    if read_as is None or segments is None or read_as in CYRILLIC_LANGUAGES:
+        return False
+    if not any(code in CYRILLIC_LANGUAGES for code in allowed):
+        return False
+    probs = [float(w.probability) for seg in segments for w in seg.words or []]
+    return bool(probs) and sum(probs) / len(probs) < RECHECK_BELOW
 
 
 def _parts(audio: Audio, chunk: dict[str, int]) -> list[dict[str, int]]:

@@ -343,9 +343,9 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
     three rows at 1024x700 (111 px, two whole) and four at 1366x768. Now it keeps eight
     one-line rows (``gui.layout.TRANSCRIPT_ROWS``: 224 px; six rows, 168 px, once a one-line
     row was two lines tall, not 2.6) and each panel's table still shows rows whole (it
-    scrolls). Agreement and Disagreements then showed two rows at 1024x700, read one by one
-    (a disagreement played, the next): they get room for six (``PANEL_ROWS``), the transcript
-    keeping five one-line rows (``TRANSCRIPT_ROWS_LEAST``)."""
+    scrolls). Agreement, Disagreements and Retrieval then showed two rows at 1024x700, read one
+    by one (a disagreement played, the next; a coded segment read, the next): they get room for
+    six (``PANEL_ROWS``), the transcript keeping five one-line rows (``TRANSCRIPT_ROWS_LEAST``)."""
     from gui.layout import PANEL_ROWS, TRANSCRIPT_ROWS_LEAST
 
     folder = project.folder
@@ -362,7 +362,6 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
     _kept_at(w, size, monkeypatch)
     transcript = w.transcript
-    keep = 8 * transcript.verticalHeader().defaultSectionSize()
     code = w.project.codebook.find_code("Услуги/Денсаулық")
     openers = {
         "Agreement": lambda: w.extra_panels.show_agreement().view,
@@ -381,14 +380,12 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
         dock = next(d for d in w.findChildren(QDockWidget) if d.windowTitle() == name)
         assert not dock.widget().visibleRegion().isEmpty(), name
         shown = transcript.viewport().height()
-        if name == "Retrieval":
-            # the transcript keeps eight rows (a row or two less was 2-3 rows at 1024x700)
-            assert shown >= keep - 2, (name, shown)
-            least = 2 if size == (1024, 700) else 4
-        else:  # read row by row: six rows, or as many as a transcript of five rows leaves
-            row = transcript.verticalHeader().defaultSectionSize()
-            assert shown >= TRANSCRIPT_ROWS_LEAST * row - 2, (name, shown)
-            least = PANEL_ROWS - 1 if size == (1024, 700) else PANEL_ROWS  # they showed 2, 4
+        # read row by row: six rows, or as many as a transcript of five rows leaves (Retrieval
+        # kept the transcript eight rows and showed two codings at 1024x700, Agreement and
+        # Disagreements two rows, each four at 1366x768)
+        row = transcript.verticalHeader().defaultSectionSize()
+        assert shown >= TRANSCRIPT_ROWS_LEAST * row - 2, (name, shown)
+        least = PANEL_ROWS - 1 if size == (1024, 700) else PANEL_ROWS
         assert _whole_rows(transcript) >= 3, name
         # the panel grew past its query row and shows its rows (the rest a scroll away)
         assert _whole_rows(table) >= least, (name, _whole_rows(table), table.height())

@@ -213,6 +213,41 @@ def test_retrieved_rows_show_their_wrapped_cells_whole(
     w.close()
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_disagreement_rows_show_their_wrapped_text_whole(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """A long turn wrapped in the Disagreements' Text column and its row stayed 30 px tall: at
+    1024x700 a four-line turn showed its first two lines, cut mid-sentence. Each row is as tall
+    as its cells now, and a one-line row a line and a margin."""
+    sid = project.sessions.all()[0].id
+    seg = project.transcript.segments(sid)[0]
+    project.transcript.update_segment(seg.id, text=" ".join([TEXT] * 5))  # a turn of 450 letters
+    project.codebook.apply_code(seg.id, project.codebook.find_code(NAMES[0]).id, coder="bakyt")
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    panel = w.extra_panels.show_disagreements()
+    table = panel.table
+    qtbot.waitUntil(lambda: table.model().rowCount() == len(NAMES) + 1, timeout=10000)
+    qtbot.wait(100)
+    line = table.fontMetrics().lineSpacing()
+    long_row = next(
+        r for r in range(table.model().rowCount()) if panel.items[r].segment_id == seg.id
+    )
+    assert table.sizeHintForRow(long_row) > 3 * line  # it wraps onto more than three lines
+    for row in range(table.model().rowCount()):
+        assert table.rowHeight(row) >= table.sizeHintForRow(row), (row, table.rowHeight(row))
+    assert min(table.rowHeight(r) for r in range(table.model().rowCount())) >= line + 8
+    # too many rows to measure each: a line each, the text elided, whole in its tooltip
+    monkeypatch.setattr(type(panel), "FIT_ROWS_MAX", 2)
+    panel.refresh()
+    qtbot.waitUntil(lambda: not w.runner.busy(), timeout=10000)
+    qtbot.wait(100)
+    assert not table.wordWrap()
+    text = table.model().index(long_row, 2)
+    assert text.data(Qt.ItemDataRole.ToolTipRole) == " ".join([TEXT] * 5)
+    w.close()
+
+
 def test_an_added_participant_is_shown_selected(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
 ) -> None:

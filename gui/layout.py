@@ -164,6 +164,17 @@ def tab_bar_height(window: QMainWindow, dock: QDockWidget) -> int:
     return 0
 
 
+def tabs_width(window: QMainWindow, dock: QDockWidget) -> int:
+    """The width the tab bar under ``dock`` needs to show its labels whole (0: not a tab).
+    Qt elides them in a narrower bar: the Sessions list's 212 px at 1024x700 with Session
+    details and Record beside it read "Ses… | Session d… | R…"."""
+    me = shiboken6.getCppPointer(dock)[0]  # Qt keeps each tab's dock as its tab data
+    for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        if bar.isVisible() and any(bar.tabData(i) == me for i in range(bar.count())):
+            return sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+    return 0
+
+
 def tab_partner(window: QMainWindow, area: Qt.DockWidgetArea) -> QDockWidget | None:
     """The visible dock of ``area`` that a new dock there would squeeze, if any."""
     docks = [
@@ -264,7 +275,9 @@ class LayoutKeeper(QObject):
         needs (it scrolled sideways in the list's 212 px at 1024x700), the list its own back.
         A group the user resized keeps the user's width."""
         win = self.window
-        narrow = self.sessions_width()
+        # the list's width, or what its tabs' labels need ("Sessions | Session details |
+        # Record": 256 px at 1024x700, where the list has 212)
+        narrow = max(self.sessions_width(), tabs_width(win, dock))
         wide = max(SESSION_FORM_WIDTH, narrow)
         if dock is self.sessions:
             want = narrow
@@ -274,7 +287,7 @@ class LayoutKeeper(QObject):
             return
         # one of the widths the layout gives (this start's, or a remembered layout's; the
         # Record panel's after Stop): any other is the user's
-        given = [narrow, wide, SIDE_PANEL_WIDTH]
+        given = [narrow, wide, SIDE_PANEL_WIDTH, self.sessions_width()]
         given += [needed_width(tab) for tab in (dock, *win.tabifiedDockWidgets(dock))]
         ours = min(abs(dock.width() - width) for width in given) <= 8
         if not self.active or dock.isFloating() or not ours or dock.width() == want:

@@ -412,3 +412,49 @@ def test_the_record_tab_leaves_the_sessions_list_its_width(
     record.raise_()
     qtbot.waitUntil(lambda: record.width() >= panel.needed_width(), timeout=3000)
     w.close()
+
+
+def _left_tabs(w: Any) -> list[tuple[str, int, int]]:
+    """The Sessions group's tabs: label, width shown, width the whole label needs."""
+    from PySide6.QtWidgets import QTabBar
+
+    [bar] = [
+        b
+        for b in w.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if b.isVisible() and "Sessions" in [b.tabText(i) for i in range(b.count())]
+    ]
+    return [
+        (bar.tabText(i), bar.tabRect(i).width(), bar.tabSizeHint(i).width())
+        for i in range(bar.count())
+    ]
+
+
+def test_the_sessions_tabs_read_whole_beside_the_record_tab(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """The walk at 1024x700: with Record opened beside Sessions and Session details, the list
+    in front (its 212 px) read "Ses… | Session d… | R…", the names whole only in tooltips. The
+    details tab reads "Details" (the View menu names it whole) and the three fit the list's
+    width; labels that need more (a larger font, a longer name) widen the group to them."""
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    narrow = w.sessions_dock.width()
+    w.extra_panels.show_recorder()
+    qtbot.wait(100)
+    w.sessions_dock.raise_()  # as Stop brings the list to the front
+    qtbot.wait(300)
+    tabs = _left_tabs(w)
+    assert [t[0] for t in tabs] == ["Sessions", "Details", "Record"]
+    assert all(shown >= whole for _t, shown, whole in tabs), tabs  # none elided
+    assert w.sessions_dock.width() <= narrow + 2  # the transcript keeps its room
+    view = [a.text() for a in w.chrome.menus["View"].actions()]
+    assert "Session details" in view and "Details" not in view
+    # a label longer than the list's width leaves: the group widens to show it whole
+    w.session_panel_dock.setWindowTitle("Session details")
+    w.extra_panels.docks["record"].raise_()
+    qtbot.wait(100)
+    w.sessions_dock.raise_()
+    qtbot.wait(300)
+    tabs = _left_tabs(w)
+    assert all(shown >= whole for _t, shown, whole in tabs), tabs
+    assert w.sessions_dock.width() >= sum(t[2] for t in tabs) > narrow + 20
+    w.close()

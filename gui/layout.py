@@ -117,12 +117,17 @@ def grow_for(widget: QWidget) -> None:
     """Grow ``widget``'s window (shown, and not ``widget`` itself) by what ``widget`` lacks of
     its size hint, as far as the screen allows (``fit_to_screen``): a row listed after the
     window opened at its size (a model installed, with a long source) was elided, and rows
-    added were scrolled to with the screen's room below the window."""
+    added were scrolled to with the screen's room below the window.
+
+    A ``widget`` not shown (a tab behind another) is left alone: its size is not laid out
+    (the Models page behind Settings' General tab measured 100x30, and the dialog, 560x460,
+    grew to the whole 1024x700 screen as the models were listed); it calls this again when
+    shown."""
     window = widget.window()
     hint = widget.sizeHint()
     wide = max(0, hint.width() - widget.width())
     tall = max(0, hint.height() - widget.height())
-    if window is widget or not window.isVisible() or not (wide or tall):
+    if window is widget or not window.isVisible() or not widget.isVisible() or not (wide or tall):
         return
     window.resize(window.width() + wide, window.height() + tall)
     fit_to_screen(window)

@@ -27,6 +27,7 @@ from gui.consent import confirm_consent
 from gui.fmt import fmt_ms, plural, wrote_codings
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
+from gui.whole_rows import WholeRows
 from storage.codebook.retrieval import RetrievedCoding
 from storage.core.languages import language_name
 from storage.core.models import Code
@@ -172,8 +173,11 @@ class RetrievalPanel(QWidget):
         self.filters.setWidget(filters)
         self.in_front = True  # the dock is not a tab behind another (``set_in_front``)
         self._fit_filters()
+        # the rows shown whole: a row cut in half at the bottom (rows are as tall as their
+        # wrapped quotes) read as the last one; the part that would show it stays blank
+        self.rows_box = WholeRows(self.table, self)
         # the header and a row at least, however small the dock
-        self.table.setMinimumHeight(2 * self.table.verticalHeader().defaultSectionSize())
+        self.rows_box.setMinimumHeight(2 * self.table.verticalHeader().defaultSectionSize())
         # the count and the export sit under the table, so the filters fit a 1024-px window
         self.bottom = QWidget(self)
         bottom = QHBoxLayout(self.bottom)
@@ -184,12 +188,12 @@ class RetrievalPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.filters)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.rows_box, 1)
         layout.addWidget(self.bottom)
         layout.addStretch(0)
         # nothing retrieved yet: the dock is the filter row and a hint, no blank table taking the
         # transcript's room (the table appears with the first codings)
-        self.table.hide()
+        self._show_rows(False)
         self.count.setText(EMPTY_HINT)
         for box in (
             self.code_box, self.speaker_box, self.attr_box, self.coder_box, self.language_box,
@@ -198,6 +202,11 @@ class RetrievalPanel(QWidget):
         self.subcodes.toggled.connect(lambda _b: self.refresh())
         self.handle: Any = None
         self._asked = False  # a code was retrieved: edits re-read what is shown (``follow_edits``)
+
+    def _show_rows(self, shown: bool) -> None:
+        """The table (and its holder, which takes no room hidden) shown or hidden."""
+        self.rows_box.setVisible(shown)
+        self.table.setVisible(shown)
 
     def _fit_filters(self) -> None:
         """The filter row's height: its widgets, and the scroll bar only when it scrolls."""
@@ -224,7 +233,7 @@ class RetrievalPanel(QWidget):
         self.in_front = front
         self._fit_filters()
         rows = self.model.rowCount()
-        self.table.setVisible(front and rows > 0)
+        self._show_rows(front and rows > 0)
         # nor its filter row and count row: they held the Search tab in front 74 px tall, 28 px
         # of it blank under the query row
         self.filters.setVisible(front)
@@ -294,7 +303,7 @@ class RetrievalPanel(QWidget):
         if not code_id:
             self.runner.drop_latest("retrieve")  # a retrieval still running would fill it
             self.model.load([])
-            self.table.hide()
+            self._show_rows(False)
             self.export_btn.setEnabled(False)
             self.count.setText(EMPTY_HINT)
             emit(self.results_shown, 0)
@@ -318,7 +327,7 @@ class RetrievalPanel(QWidget):
 
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)
-        self.table.setVisible(bool(rows) and self.in_front)
+        self._show_rows(bool(rows) and self.in_front)
         self.export_btn.setEnabled(bool(rows))
         if rows:
             self._fit_columns()

@@ -248,6 +248,34 @@ def test_disagreement_rows_show_their_wrapped_text_whole(
     w.close()
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_retrieval_shows_no_row_cut_in_half(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """Retrieved rows are as tall as their wrapped quotes, and the table showed the top of one
+    more under the whole ones (at 1366x768 10 px of a 28 px row: its words cut through their
+    letters), as if that were the last. The rows shown are whole; the table scrolls for the
+    others (as Agreement's and Disagreements')."""
+    sid = project.sessions.all()[0].id
+    code = project.codebook.find_code(NAMES[0])
+    for i, seg in enumerate(project.transcript.segments(sid)):
+        if i % 2:
+            project.transcript.update_segment(seg.id, text=" ".join([TEXT] * 3))
+        project.codebook.apply_code(seg.id, code.id)
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    w.docks.retrieve_code(code.id)
+    table = w.retrieval.table
+    qtbot.waitUntil(lambda: table.model().rowCount() == 8 and table.isVisible(), timeout=10000)
+    qtbot.wait(200)
+    room = table.viewport().height()
+    shown = [table.visualRect(table.model().index(r, 0)) for r in range(8)]
+    shown = [rect for rect in shown if rect.top() < room]
+    assert len(shown) >= 2, (len(shown), room)
+    assert all(rect.bottom() < room for rect in shown), ([r.getRect() for r in shown], room)
+    assert len(shown) < 8  # the others a scroll away
+    w.close()
+
+
 def test_an_added_participant_is_shown_selected(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
 ) -> None:

@@ -276,6 +276,41 @@ def test_retrieval_shows_no_row_cut_in_half(
     w.close()
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_session_details_fits_its_dock_with_add_participant_in_sight(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """Details (Session details) of a session with one speaker and no participant yet: both
+    tables kept four rows and asked for 192 px, 300 px of them blank, so the form was 734 px
+    tall and Add participant lay below the fold of the dock at 1024x700 (534 px) and 1366x768
+    (602 px) alike. The tables are as tall as their rows: the form fits, the button in sight;
+    a focus group's seven speakers are all in sight in theirs."""
+    from PySide6.QtWidgets import QPushButton
+
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    w.docks.show_details()
+    qtbot.waitUntil(lambda: w.session_panel.speakers.rowCount() == 1, timeout=10000)
+    qtbot.wait(100)
+    panel, scroll = w.session_panel, w.docks.session_panel_dock.widget()
+    add = next(b for b in panel.findChildren(QPushButton) if b.text() == "Add participant")
+    bottom = add.mapTo(scroll.viewport(), add.rect().bottomLeft()).y()
+    assert bottom <= scroll.viewport().height(), (bottom, scroll.viewport().height())
+    assert scroll.verticalScrollBar().maximum() == 0  # nothing to scroll to
+    w.close()
+    # a focus group: seven speakers, each row in sight in the speakers' table
+    with Project.open(project.folder, coder="amina") as p:
+        sid = p.sessions.all()[0].id
+        for i, seg in enumerate(p.transcript.segments(sid)[:6]):
+            p.transcript.update_segment(seg.id, speaker=f"Speaker {i + 1}")
+    w = _laptop(qtbot, qsettings, fake_transcriber, Project.open(project.folder), size, monkeypatch)
+    w.docks.show_details()
+    speakers = w.session_panel.speakers
+    qtbot.waitUntil(lambda: speakers.rowCount() == 7, timeout=10000)  # and Aigerim
+    qtbot.wait(100)
+    assert speakers.verticalScrollBar().maximum() == 0, speakers.height()
+    w.close()
+
+
 def test_an_added_participant_is_shown_selected(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
 ) -> None:

@@ -817,3 +817,26 @@ def test_a_few_search_hits_take_their_lines_and_show_the_words_found(
     assert not panel.results.horizontalScrollBar().isVisible()
     assert item.toolTip().startswith("Ну, очень долго")  # the whole text
     w.close()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_search_hits_show_no_line_cut_in_half(qtbot: Any, idle: Any, laptop: Any) -> None:
+    """Twelve hits in the Search dock, grown as far as the transcript keeps its rows: the
+    list showed the top half of one more line under the whole ones (at 1366x768 the eleventh
+    hit, 10 of its 14 px), as if that were the last. The lines shown are whole; the list
+    scrolls for the others."""
+    w = laptop
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    panel = w.search_panel
+    panel.query.setText("очередь OR кезек OR thank")
+    w.sessions.run_search(panel.query.text())
+    idle(w)
+    results = panel.results
+    qtbot.waitUntil(lambda: results.count() == 12, timeout=10000)
+    qtbot.wait(100)
+    room = results.viewport().height()
+    rects = [results.visualItemRect(results.item(i)) for i in range(results.count())]
+    shown = [r for r in rects if r.top() < room]
+    assert 3 <= len(shown) < 12, (len(shown), room)  # a few in sight, the rest a scroll away
+    assert all(r.bottom() < room for r in shown), ([r.getRect() for r in shown], room)
+    w.close()

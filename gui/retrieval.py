@@ -176,8 +176,10 @@ class RetrievalPanel(QWidget):
         # the rows shown whole: a row cut in half at the bottom (rows are as tall as their
         # wrapped quotes) read as the last one; the part that would show it stays blank
         self.rows_box = WholeRows(self.table, self)
-        # the header and a row at least, however small the dock
-        self.rows_box.setMinimumHeight(2 * self.table.verticalHeader().defaultSectionSize())
+        # the header and a row at least, however small the dock (the table, and its holder)
+        least = 2 * self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(least)
+        self.rows_box.setMinimumHeight(least)
         # the count and the export sit under the table, so the filters fit a 1024-px window
         self.bottom = QWidget(self)
         bottom = QHBoxLayout(self.bottom)

@@ -52,6 +52,9 @@ def retrieved_count(rows: list[RetrievedCoding]) -> str:
 
 
 TIME_COL = 2
+#: Speaker, Participant, Lang: hidden while no coding listed has one (an empty Participant
+#: column took about 80 px of the coded text's room at 1024x700, a project without any)
+OPTIONAL_COLS = (3, 4, 6)
 #: what the Retrieval table shows of a coding, column by column
 _CELLS: tuple[Callable[[RetrievedCoding], str], ...] = (
     lambda r: r.code_path,
@@ -352,8 +355,14 @@ class RetrievalPanel(QWidget):
         room = table.viewport().width()
         grid = 1 if table.showGrid() else 0
         for col in range(len(HEADERS) - 1):  # the last (coded text) stretches
+            longest = self._longest(col)
+            rows = self.model.rows
+            empty = col in OPTIONAL_COLS and not any(_CELLS[col](rows[r]) for r in longest)
+            table.setColumnHidden(col, empty)
+            if empty:
+                continue
             wanted = header.sectionSizeHint(col)
-            for row in self._longest(col):
+            for row in longest:
                 hint = table.sizeHintForIndex(self.model.index(row, col)).width() + grid
                 wanted = max(wanted, hint)
             cap = room * 2 // 5 if col == 0 else room // 5

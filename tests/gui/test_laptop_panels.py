@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 
 from gui.layout import rows_height
 from gui.models.segments import COL_CODES, COL_TEXT
+from gui.retrieval import HEADERS
 from gui.transcript_delegates import CodeMarginDelegate
 from storage import Project, SegmentDraft
 
@@ -308,6 +309,33 @@ def test_session_details_fits_its_dock_with_add_participant_in_sight(
     qtbot.waitUntil(lambda: speakers.rowCount() == 7, timeout=10000)  # and Aigerim
     qtbot.wait(100)
     assert speakers.verticalScrollBar().maximum() == 0, speakers.height()
+    w.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_retrieval_columns_nobody_filled_leave_the_coded_text_their_room(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """A project without participants (or languages) listed an empty Participant column (and
+    Lang) in Retrieval: about 80 and 40 px of the coded text's room at 1024x700. They are
+    hidden while no coding listed has one, and shown once one does."""
+    sid = project.sessions.all()[0].id
+    code = project.codebook.find_code(NAMES[0])
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    w.docks.retrieve_code(code.id)
+    table = w.retrieval.table
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1 and table.isVisible(), timeout=10000)
+    qtbot.wait(100)
+    hidden = [h for c, h in enumerate(HEADERS) if table.isColumnHidden(c)]
+    assert hidden == ["Participant", "Lang"], hidden
+    text = table.columnWidth(len(HEADERS) - 1)
+    # a speaker linked to a participant: the column is back, with the name
+    person = w.project.sessions.add_participant("P-07", {})
+    w.project.sessions.map_speaker(sid, "Aigerim", person.id)
+    w.retrieval.refresh()
+    qtbot.waitUntil(lambda: not table.isColumnHidden(4), timeout=10000)
+    assert table.model().index(0, 4).data() == "P-07"
+    assert table.columnWidth(len(HEADERS) - 1) < text  # the text gave it its room
     w.close()
 
 

@@ -18,11 +18,12 @@ from gui.status_text import FitStatusBar
 from storage import FieldScribeError
 
 
-def dock_view_action(dock: QDockWidget) -> QAction:
-    """The View menu's entry for a dock: it brings the dock to the front, from behind the dock
-    it is tabbed with too (Qt's own toggle hid a dock that was only behind another, so
-    "View ▸ Session details" made it disappear); a dock already in front is hidden."""
-    action = QAction(dock.windowTitle(), dock)
+def dock_view_action(dock: QDockWidget, text: str | None = None) -> QAction:
+    """The View menu's entry for a dock (``text``: its full name, else its title): it brings
+    the dock to the front, from behind the dock it is tabbed with too (Qt's own toggle hid a
+    dock that was only behind another, so "View ▸ Session details" made it disappear); a dock
+    already in front is hidden."""
+    action = QAction(text or dock.windowTitle(), dock)
     action.setCheckable(True)
     action.setChecked(not dock.isHidden())
 
@@ -95,16 +96,19 @@ class WindowChrome:
         area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
         *,
         tabify_with: QDockWidget | None = None,
+        name: str | None = None,
     ) -> QDockWidget:
-        """Host a panel in a dock (listed in the View menu once there is one)."""
+        """Host a panel in a dock (listed in the View menu once there is one). ``title`` is
+        its title bar's and its tab's label; ``name``, where that is short, the panel's full
+        name (the View menu's entry, and the layout remembered under it)."""
         dock = QDockWidget(title, self.window)
-        dock.setObjectName(title.replace(" ", "_"))
+        dock.setObjectName((name or title).replace(" ", "_"))
         dock.setWidget(widget)
         self.window.addDockWidget(area, dock)
         if tabify_with is not None:
             self.window.tabifyDockWidget(tabify_with, dock)
         if "View" in self.menus:
-            self.menus["View"].addAction(dock_view_action(dock))
+            self.menus["View"].addAction(dock_view_action(dock, name))
         return dock
 
     def remove_dock(self, dock: QDockWidget) -> None:

@@ -2,21 +2,95 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal, SignalInstance
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    SignalInstance,
+)
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from gui.action_bar import ActionBar
+from gui.fit import wrapped
 from gui.models.codes import CodeTreeModel
 from gui.qtcompat import emit
 from storage.core.models import Code
+
+
+class CodeNameDelegate(QStyledItemDelegate):
+    """A code's name wrapped at its spaces onto more lines when its column is narrower (a word
+    alone too long for it elided): in the codebook's 230 px at 1024x700 names of three words
+    were elided in the middle, "Доверие …ударству", "Электр…льство", cut mid-word in the
+    panel coders code from. The row is as tall as the name's lines."""
+
+    def __init__(self, tree: QTreeView) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    @staticmethod
+    def _text_rect(option: QStyleOptionViewItem) -> QRect:
+        """Where the name goes: right of the colour swatch, as Qt lays the item out."""
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        element = QStyle.SubElement.SE_ItemViewItemText
+        return style.subElementRect(element, option, widget).adjusted(2, 0, -2, 0)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        rect = self._text_rect(opt)
+        text, opt.text = opt.text, ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.save()
+        painter.setPen(opt.palette.color(role))
+        painter.setFont(opt.font)
+        painter.setClipRect(rect)
+        layout, tall = wrapped(text, opt.font, rect.width())
+        layout.draw(painter, QPointF(rect.left(), rect.top() + max(0, (rect.height() - tall) // 2)))
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        hint = super().sizeHint(option, index)
+        tree = self.tree
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        indent = tree.indentation() * (depth + (1 if tree.rootIsDecorated() else 0))
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.rect = QRect(0, 0, max(1, tree.columnWidth(0) - indent), hint.height())
+        width = self._text_rect(opt).width()
+        _layout, tall = wrapped(opt.text, opt.font, width)
+        return QSize(hint.width(), max(hint.height(), tall + 4))
 
 
 class CodeTree(QTreeView):
@@ -37,11 +111,20 @@ class CodeTree(QTreeView):
             QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
-        self.setUniformRowHeights(True)
-        # a long name is elided in the middle: siblings sharing their first words ("Доверие к
-        # местной власти, недоверие к акимату" / "…, жалобы на полицию") stay apart in a
-        # laptop's dock; the tooltip has the whole path
+        # a long name wraps at its spaces (its row as tall as its lines): siblings sharing
+        # their first words ("Доверие к местной власти, недоверие к акимату" / "…, жалобы на
+        # полицию") read whole and apart in a laptop's dock; a word too long for the column is
+        # elided in the middle; the tooltip has the whole path
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setWordWrap(True)
+        self.setItemDelegateForColumn(0, CodeNameDelegate(self))
+        self._relayout = QTimer(self)  # the rows' heights again for the column's new width
+        self._relayout.setSingleShot(True)
+        self._relayout.setInterval(0)
+        self._relayout.timeout.connect(self.doItemsLayout)
+        self.header().sectionResized.connect(
+            lambda column, _old, _new: self._relayout.start() if column == 0 else None
+        )
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

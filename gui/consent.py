@@ -112,7 +112,8 @@ def confirm_consent(
     hints = []
     if unlinked:
         hints.append(
-            "Link each speaker to a participant in Session details (Speakers of this session)"
+            "Link each speaker to a participant in View ▸ Session details "
+            "(Speakers of this session)"
         )
     hints.append("record what each participant agreed to in Ethics ▸ Consent")
     text = (

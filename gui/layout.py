@@ -117,12 +117,17 @@ def grow_for(widget: QWidget) -> None:
     """Grow ``widget``'s window (shown, and not ``widget`` itself) by what ``widget`` lacks of
     its size hint, as far as the screen allows (``fit_to_screen``): a row listed after the
     window opened at its size (a model installed, with a long source) was elided, and rows
-    added were scrolled to with the screen's room below the window."""
+    added were scrolled to with the screen's room below the window.
+
+    A ``widget`` not shown (a tab behind another) is left alone: its size is not laid out
+    (the Models page behind Settings' General tab measured 100x30, and the dialog, 560x460,
+    grew to the whole 1024x700 screen as the models were listed); it calls this again when
+    shown."""
     window = widget.window()
     hint = widget.sizeHint()
     wide = max(0, hint.width() - widget.width())
     tall = max(0, hint.height() - widget.height())
-    if window is widget or not window.isVisible() or not (wide or tall):
+    if window is widget or not window.isVisible() or not widget.isVisible() or not (wide or tall):
         return
     window.resize(window.width() + wide, window.height() + tall)
     fit_to_screen(window)
@@ -161,6 +166,17 @@ def tab_bar_height(window: QMainWindow, dock: QDockWidget) -> int:
     for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
         if bar.isVisible() and any(bar.tabData(i) == me for i in range(bar.count())):
             return bar.height()
+    return 0
+
+
+def tabs_width(window: QMainWindow, dock: QDockWidget) -> int:
+    """The width the tab bar under ``dock`` needs to show its labels whole (0: not a tab).
+    Qt elides them in a narrower bar: the Sessions list's 212 px at 1024x700 with Session
+    details and Record beside it read "Ses… | Session d… | R…"."""
+    me = shiboken6.getCppPointer(dock)[0]  # Qt keeps each tab's dock as its tab data
+    for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        if bar.isVisible() and any(bar.tabData(i) == me for i in range(bar.count())):
+            return sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
     return 0
 
 
@@ -264,7 +280,9 @@ class LayoutKeeper(QObject):
         needs (it scrolled sideways in the list's 212 px at 1024x700), the list its own back.
         A group the user resized keeps the user's width."""
         win = self.window
-        narrow = self.sessions_width()
+        # the list's width, or what its tabs' labels need ("Sessions | Session details |
+        # Record": 256 px at 1024x700, where the list has 212)
+        narrow = max(self.sessions_width(), tabs_width(win, dock))
         wide = max(SESSION_FORM_WIDTH, narrow)
         if dock is self.sessions:
             want = narrow
@@ -274,7 +292,7 @@ class LayoutKeeper(QObject):
             return
         # one of the widths the layout gives (this start's, or a remembered layout's; the
         # Record panel's after Stop): any other is the user's
-        given = [narrow, wide, SIDE_PANEL_WIDTH]
+        given = [narrow, wide, SIDE_PANEL_WIDTH, self.sessions_width()]
         given += [needed_width(tab) for tab in (dock, *win.tabifiedDockWidgets(dock))]
         ours = min(abs(dock.width() - width) for width in given) <= 8
         if not self.active or dock.isFloating() or not ours or dock.width() == want:

@@ -229,9 +229,11 @@ class MainWindow(QMainWindow):
                 else self.layout_keeper.give_room_back(self.search_dock)
             )
         )
-        # Retrieval and Agreement are their tables: they open tall enough to read several rows
+        # Retrieval is its table, read row by row like Agreement: it opens tall enough for
+        # PANEL_ROWS codings where the transcript keeps its least rows (at 1024x700 it kept
+        # eight transcript rows and showed two codings)
         self.docks.results_shown.connect(
-            lambda d: self.layout_keeper.make_room(d, table=True, fit=True)
+            lambda d: self.layout_keeper.make_room(d, table=True, fit=True, least=PANEL_ROWS)
         )
         self.docks.results_gone.connect(self.layout_keeper.give_room_back)
         self.extra_panels.panel_shown.connect(  # Agreement, Disagreements: read row by row

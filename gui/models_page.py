@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -208,6 +209,12 @@ class ModelsPage(QWidget):
         for row, info in enumerate(self.table.rows):
             if info.name == name:
                 self.view.selectRow(row)
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt's name
+        """The tab comes in front: the models listed while it was behind General read whole
+        (``grow_for`` leaves a page not shown alone)."""
+        super().showEvent(event)
+        grow_for(self)
 
     def sizeHint(self) -> QSize:  # Qt's name
         """Wide enough for the table's columns whole and tall enough for its rows (up to 12)

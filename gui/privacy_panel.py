@@ -166,7 +166,7 @@ class ConsentTab(QWidget):
         pid = self.participant.currentData()
         if pid is None:
             self.status.setText(  # where: this panel has no way to add one
-                "Add a participant first: Session details dock ▸ Add participant."
+                "Add a participant first: View ▸ Session details ▸ Add participant."
             )
             return
         try:

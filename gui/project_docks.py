@@ -55,11 +55,15 @@ class ProjectDocks(QObject):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.session_panel)
+        # its tab reads "Details" beside Sessions: "Sessions | Session details | Record" needs
+        # 256 px, and the list has 212 at 1024x700 ("Ses… | Session d… | R…"); the View menu
+        # names it whole
         self.session_panel_dock = self.chrome.add_dock(
             scroll,
-            "Session details",
+            "Details",
             Qt.DockWidgetArea.LeftDockWidgetArea,
             tabify_with=self.sessions_dock,
+            name="Session details",
         )
         self.retrieval = RetrievalPanel(project, self.runner, window)
         self.retrieval.play_requested.connect(lambda s, g: emit(self.play_requested, s, g))

@@ -27,6 +27,7 @@ from gui.consent import confirm_consent
 from gui.fmt import fmt_ms, plural, wrote_codings
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
+from gui.whole_rows import WholeRows
 from storage.codebook.retrieval import RetrievedCoding
 from storage.core.languages import language_name
 from storage.core.models import Code
@@ -51,6 +52,9 @@ def retrieved_count(rows: list[RetrievedCoding]) -> str:
 
 
 TIME_COL = 2
+#: Speaker, Participant, Lang: hidden while no coding listed has one (an empty Participant
+#: column took about 80 px of the coded text's room at 1024x700, a project without any)
+OPTIONAL_COLS = (3, 4, 6)
 #: what the Retrieval table shows of a coding, column by column
 _CELLS: tuple[Callable[[RetrievedCoding], str], ...] = (
     lambda r: r.code_path,
@@ -172,8 +176,13 @@ class RetrievalPanel(QWidget):
         self.filters.setWidget(filters)
         self.in_front = True  # the dock is not a tab behind another (``set_in_front``)
         self._fit_filters()
-        # the header and a row at least, however small the dock
-        self.table.setMinimumHeight(2 * self.table.verticalHeader().defaultSectionSize())
+        # the rows shown whole: a row cut in half at the bottom (rows are as tall as their
+        # wrapped quotes) read as the last one; the part that would show it stays blank
+        self.rows_box = WholeRows(self.table, self)
+        # the header and a row at least, however small the dock (the table, and its holder)
+        least = 2 * self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(least)
+        self.rows_box.setMinimumHeight(least)
         # the count and the export sit under the table, so the filters fit a 1024-px window
         self.bottom = QWidget(self)
         bottom = QHBoxLayout(self.bottom)
@@ -184,12 +193,12 @@ class RetrievalPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.filters)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.rows_box, 1)
         layout.addWidget(self.bottom)
         layout.addStretch(0)
         # nothing retrieved yet: the dock is the filter row and a hint, no blank table taking the
         # transcript's room (the table appears with the first codings)
-        self.table.hide()
+        self._show_rows(False)
         self.count.setText(EMPTY_HINT)
         for box in (
             self.code_box, self.speaker_box, self.attr_box, self.coder_box, self.language_box,
@@ -198,6 +207,11 @@ class RetrievalPanel(QWidget):
         self.subcodes.toggled.connect(lambda _b: self.refresh())
         self.handle: Any = None
         self._asked = False  # a code was retrieved: edits re-read what is shown (``follow_edits``)
+
+    def _show_rows(self, shown: bool) -> None:
+        """The table (and its holder, which takes no room hidden) shown or hidden."""
+        self.rows_box.setVisible(shown)
+        self.table.setVisible(shown)
 
     def _fit_filters(self) -> None:
         """The filter row's height: its widgets, and the scroll bar only when it scrolls."""
@@ -224,7 +238,7 @@ class RetrievalPanel(QWidget):
         self.in_front = front
         self._fit_filters()
         rows = self.model.rowCount()
-        self.table.setVisible(front and rows > 0)
+        self._show_rows(front and rows > 0)
         # nor its filter row and count row: they held the Search tab in front 74 px tall, 28 px
         # of it blank under the query row
         self.filters.setVisible(front)
@@ -294,7 +308,7 @@ class RetrievalPanel(QWidget):
         if not code_id:
             self.runner.drop_latest("retrieve")  # a retrieval still running would fill it
             self.model.load([])
-            self.table.hide()
+            self._show_rows(False)
             self.export_btn.setEnabled(False)
             self.count.setText(EMPTY_HINT)
             emit(self.results_shown, 0)
@@ -318,7 +332,7 @@ class RetrievalPanel(QWidget):
 
     def _loaded(self, rows: list[RetrievedCoding]) -> None:
         self.model.load(rows)
-        self.table.setVisible(bool(rows) and self.in_front)
+        self._show_rows(bool(rows) and self.in_front)
         self.export_btn.setEnabled(bool(rows))
         if rows:
             self._fit_columns()
@@ -341,8 +355,14 @@ class RetrievalPanel(QWidget):
         room = table.viewport().width()
         grid = 1 if table.showGrid() else 0
         for col in range(len(HEADERS) - 1):  # the last (coded text) stretches
+            longest = self._longest(col)
+            rows = self.model.rows
+            empty = col in OPTIONAL_COLS and not any(_CELLS[col](rows[r]) for r in longest)
+            table.setColumnHidden(col, empty)
+            if empty:
+                continue
             wanted = header.sectionSizeHint(col)
-            for row in self._longest(col):
+            for row in longest:
                 hint = table.sizeHintForIndex(self.model.index(row, col)).width() + grid
                 wanted = max(wanted, hint)
             cap = room * 2 // 5 if col == 0 else room // 5

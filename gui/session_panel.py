@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -68,6 +68,36 @@ def format_attributes(attributes: dict[str, str]) -> str:
 NEW_PARTICIPANT = "\x00new"
 
 
+class RowsTable(QTableWidget):
+    """A table of the Session details form as tall as its rows, ``LEAST`` to ``MOST`` of them
+    (it scrolls past ``MOST``). Both tables kept four rows at least and asked for Qt's 192 px:
+    one speaker and no participant left 300 px blank, the form 734 px tall, and Add
+    participant below the fold of the dock at 1024x700 and 1366x768 alike."""
+
+    LEAST, MOST = 2, 8
+
+    def __init__(self, rows: int, columns: int, parent: QWidget | None = None) -> None:
+        super().__init__(rows, columns, parent)
+        model = self.model()
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            signal.connect(self.updateGeometry)  # the form is laid out for the new count
+
+    def _rows_height(self, rows: int) -> int:
+        header = self.horizontalHeader().sizeHint().height()
+        row = self.verticalHeader().defaultSectionSize()
+        return header + rows * row + 2 * self.frameWidth()
+
+    def sizeHint(self) -> QSize:  # Qt's name
+        hint = super().sizeHint()
+        hint.setHeight(self._rows_height(max(self.LEAST, min(self.rowCount(), self.MOST))))
+        return hint
+
+    def minimumSizeHint(self) -> QSize:  # Qt's name
+        hint = super().minimumSizeHint()
+        hint.setHeight(self._rows_height(self.LEAST))
+        return hint
+
+
 class SessionPanel(QWidget):
     """Edit the current session's metadata and who its speakers are."""
 
@@ -100,22 +130,16 @@ class SessionPanel(QWidget):
         form.addRow("Notes", self.notes)
         form.addRow("", save)
 
-        self.speakers = QTableWidget(0, 2, self)
+        # each table as tall as its rows (a focus group's speakers all in sight, up to eight)
+        self.speakers = RowsTable(0, 2, self)
         self.speakers.setHorizontalHeaderLabels(["Speaker", "Participant"])
         self.speakers.horizontalHeader().setStretchLastSection(True)
         self.speakers.verticalHeader().setVisible(False)
-        # a focus group has several speakers: show at least four rows before scrolling
-        rows = self.speakers.verticalHeader().defaultSectionSize()
-        header = self.speakers.horizontalHeader().sizeHint().height()
-        self.speakers.setMinimumHeight(header + 4 * rows + 2 * self.speakers.frameWidth())
 
-        self.participants = QTableWidget(0, 2, self)
+        self.participants = RowsTable(0, 2, self)
         self.participants.setHorizontalHeaderLabels(["Pseudonym", "Attributes"])
         self.participants.horizontalHeader().setStretchLastSection(True)
         self.participants.verticalHeader().setVisible(False)
-        rows = self.participants.verticalHeader().defaultSectionSize()
-        header = self.participants.horizontalHeader().sizeHint().height()
-        self.participants.setMinimumHeight(header + 4 * rows + 2 * self.participants.frameWidth())
         self.participants.itemChanged.connect(self._participant_edited)
         add = QPushButton("Add participant", self)
         add.clicked.connect(self._add_participant)

@@ -307,7 +307,7 @@ class SpeakerPanel(QWidget):
             return
         if not self._participants:  # a list of "(no participant)" alone was a dead end
             self.status.setText(
-                "This project has no participants yet: add them in the Session details dock "
+                "This project has no participants yet: add them in View ▸ Session details "
                 f"(Add participant), then map {label} to one."
             )
             return

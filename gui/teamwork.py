@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -424,6 +424,17 @@ class DisagreementWidget(QWidget):
             header.setSectionResizeMode(column, mode)  # the text gets the room
         # columns fitted to the rows in sight and a few hundred more, not to every row
         header.setResizeContentsPrecision(200)
+        # rows as tall as their wrapped text, once the columns have their widths: at 1024x700
+        # a turn of two lines (or two coders' words in Applied by) was cut in a 30 px row; a
+        # one-line row is a line and a margin tall, as Retrieval's and Agreement's
+        rows = self.table.verticalHeader()
+        rows.setMinimumSectionSize(self.table.fontMetrics().lineSpacing() + 8)
+        rows.setDefaultSectionSize(self.table.fontMetrics().lineSpacing() + 8)
+        self._rows_timer = QTimer(self)
+        self._rows_timer.setSingleShot(True)
+        self._rows_timer.setInterval(0)
+        self._rows_timer.timeout.connect(self._fit_rows)
+        header.sectionResized.connect(lambda *_a: self._rows_timer.start())
         self.table.activated.connect(self._activated)
         layout = QVBoxLayout(self)
         self.count_label = QLabel(self)
@@ -474,6 +485,7 @@ class DisagreementWidget(QWidget):
         self.listed = True
         self.items, rows = listed
         self.model.set_items(self.items, rows)
+        self._fit_rows()
         # "1 disagreement(s)"; and none listed read as if nothing had been compared
         compared = ", ".join(chosen) if len(chosen) > 1 else "the coders"
         self.count_label.setText(
@@ -483,6 +495,18 @@ class DisagreementWidget(QWidget):
             else f"No disagreements: {compared} applied every code to the same segments and words."
         )
         self.computed.emit()
+
+    #: more rows than this keep one line each, elided (measuring each would stall a resize)
+    FIT_ROWS_MAX = 500
+
+    def _fit_rows(self) -> None:
+        """Each row as tall as its wrapped cells; past ``FIT_ROWS_MAX`` rows a line each, the
+        text elided ("…", whole in its tooltip) rather than wrapped out of its row."""
+        count = self.model.rowCount()
+        fits = count <= self.FIT_ROWS_MAX
+        self.table.setWordWrap(fits)
+        if fits and count:
+            self.table.resizeRowsToContents()
 
     def _blind(self) -> None:
         """Blind coding is on: nothing listed (a disagreement shows who coded what, and the

@@ -161,7 +161,7 @@ class Harness:
         """The panel of the dock ``title``, which must be in front."""
         self.wait()
         for dock in self.window.findChildren(QDockWidget):
-            if dock.windowTitle() == title:
+            if dock_name(dock) == title:
                 assert dock.isVisible() and not dock.visibleRegion().isEmpty(), title
                 return dock.widget()  # type: ignore[no-any-return]
         raise AssertionError(f"no dock {title}")
@@ -316,6 +316,12 @@ def menu_actions(menu: QMenu, prefix: str) -> Iterator[tuple[str, QAction]]:
             yield name, action
 
 
+def dock_name(dock: QDockWidget) -> str:
+    """A dock's full name, as the View menu says it ("Session details", whose tab reads
+    "Details")."""
+    return dock.objectName().replace("_", " ") or dock.windowTitle()
+
+
 def _place(button: QWidget, top: QWidget) -> str:
     """Where a button is: its dock or window, and the panel part holding it."""
     area, part = "", ""
@@ -323,7 +329,7 @@ def _place(button: QWidget, top: QWidget) -> str:
     while widget is not None:
         cls = type(widget).__name__
         if isinstance(widget, QDockWidget):
-            area = widget.windowTitle()
+            area = dock_name(widget)
             break
         if widget is top or widget.isWindow():
             main = type(widget).__name__ == "MainWindow"

@@ -14,6 +14,7 @@ from tests.gui.every_control import (
     buttons,
     codings,
     control,
+    dock_name,
     menu_actions_of,
     trigger,
     written,
@@ -99,7 +100,7 @@ def _retranscribe_in(h: Harness) -> None:
 def _dock_toggle(title: str) -> Check:
     def check(h: Harness) -> None:
         dock = next(d for d in h.window.findChildren(type(h.window.sessions_dock))
-                    if d.windowTitle() == title)  # fmt: skip
+                    if dock_name(d) == title)  # fmt: skip
         dock.hide()
         trigger(h, h.current)
         assert h.dock(title) is dock.widget()

@@ -343,9 +343,9 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
     three rows at 1024x700 (111 px, two whole) and four at 1366x768. Now it keeps eight
     one-line rows (``gui.layout.TRANSCRIPT_ROWS``: 224 px; six rows, 168 px, once a one-line
     row was two lines tall, not 2.6) and each panel's table still shows rows whole (it
-    scrolls). Agreement and Disagreements then showed two rows at 1024x700, read one by one
-    (a disagreement played, the next): they get room for six (``PANEL_ROWS``), the transcript
-    keeping five one-line rows (``TRANSCRIPT_ROWS_LEAST``)."""
+    scrolls). Agreement, Disagreements and Retrieval then showed two rows at 1024x700, read one
+    by one (a disagreement played, the next; a coded segment read, the next): they get room for
+    six (``PANEL_ROWS``), the transcript keeping five one-line rows (``TRANSCRIPT_ROWS_LEAST``)."""
     from gui.layout import PANEL_ROWS, TRANSCRIPT_ROWS_LEAST
 
     folder = project.folder
@@ -362,7 +362,6 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
     _kept_at(w, size, monkeypatch)
     transcript = w.transcript
-    keep = 8 * transcript.verticalHeader().defaultSectionSize()
     code = w.project.codebook.find_code("Услуги/Денсаулық")
     openers = {
         "Agreement": lambda: w.extra_panels.show_agreement().view,
@@ -381,14 +380,12 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
         dock = next(d for d in w.findChildren(QDockWidget) if d.windowTitle() == name)
         assert not dock.widget().visibleRegion().isEmpty(), name
         shown = transcript.viewport().height()
-        if name == "Retrieval":
-            # the transcript keeps eight rows (a row or two less was 2-3 rows at 1024x700)
-            assert shown >= keep - 2, (name, shown)
-            least = 2 if size == (1024, 700) else 4
-        else:  # read row by row: six rows, or as many as a transcript of five rows leaves
-            row = transcript.verticalHeader().defaultSectionSize()
-            assert shown >= TRANSCRIPT_ROWS_LEAST * row - 2, (name, shown)
-            least = PANEL_ROWS - 1 if size == (1024, 700) else PANEL_ROWS  # they showed 2, 4
+        # read row by row: six rows, or as many as a transcript of five rows leaves (Retrieval
+        # kept the transcript eight rows and showed two codings at 1024x700, Agreement and
+        # Disagreements two rows, each four at 1366x768)
+        row = transcript.verticalHeader().defaultSectionSize()
+        assert shown >= TRANSCRIPT_ROWS_LEAST * row - 2, (name, shown)
+        least = PANEL_ROWS - 1 if size == (1024, 700) else PANEL_ROWS
         assert _whole_rows(transcript) >= 3, name
         # the panel grew past its query row and shows its rows (the rest a scroll away)
         assert _whole_rows(table) >= least, (name, _whole_rows(table), table.height())
@@ -819,4 +816,27 @@ def test_a_few_search_hits_take_their_lines_and_show_the_words_found(
     assert shown < panel.results.viewport().width()  # the words found start on screen
     assert not panel.results.horizontalScrollBar().isVisible()
     assert item.toolTip().startswith("Ну, очень долго")  # the whole text
+    w.close()
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_search_hits_show_no_line_cut_in_half(qtbot: Any, idle: Any, laptop: Any) -> None:
+    """Twelve hits in the Search dock, grown as far as the transcript keeps its rows: the
+    list showed the top half of one more line under the whole ones (at 1366x768 the eleventh
+    hit, 10 of its 14 px), as if that were the last. The lines shown are whole; the list
+    scrolls for the others."""
+    w = laptop
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 14, timeout=10000)
+    panel = w.search_panel
+    panel.query.setText("очередь OR кезек OR thank")
+    w.sessions.run_search(panel.query.text())
+    idle(w)
+    results = panel.results
+    qtbot.waitUntil(lambda: results.count() == 12, timeout=10000)
+    qtbot.wait(100)
+    room = results.viewport().height()
+    rects = [results.visualItemRect(results.item(i)) for i in range(results.count())]
+    shown = [r for r in rects if r.top() < room]
+    assert 3 <= len(shown) < 12, (len(shown), room)  # a few in sight, the rest a scroll away
+    assert all(r.bottom() < room for r in shown), ([r.getRect() for r in shown], room)
     w.close()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 
 from gui.layout import rows_height
 from gui.models.segments import COL_CODES, COL_TEXT
+from gui.retrieval import HEADERS
 from gui.transcript_delegates import CodeMarginDelegate
 from storage import Project, SegmentDraft
 
@@ -213,6 +214,131 @@ def test_retrieved_rows_show_their_wrapped_cells_whole(
     w.close()
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_disagreement_rows_show_their_wrapped_text_whole(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """A long turn wrapped in the Disagreements' Text column and its row stayed 30 px tall: at
+    1024x700 a four-line turn showed its first two lines, cut mid-sentence. Each row is as tall
+    as its cells now, and a one-line row a line and a margin."""
+    sid = project.sessions.all()[0].id
+    seg = project.transcript.segments(sid)[0]
+    project.transcript.update_segment(seg.id, text=" ".join([TEXT] * 5))  # a turn of 450 letters
+    project.codebook.apply_code(seg.id, project.codebook.find_code(NAMES[0]).id, coder="bakyt")
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    panel = w.extra_panels.show_disagreements()
+    table = panel.table
+    qtbot.waitUntil(lambda: table.model().rowCount() == len(NAMES) + 1, timeout=10000)
+    qtbot.wait(100)
+    line = table.fontMetrics().lineSpacing()
+    long_row = next(
+        r for r in range(table.model().rowCount()) if panel.items[r].segment_id == seg.id
+    )
+    assert table.sizeHintForRow(long_row) > 3 * line  # it wraps onto more than three lines
+    for row in range(table.model().rowCount()):
+        assert table.rowHeight(row) >= table.sizeHintForRow(row), (row, table.rowHeight(row))
+    assert min(table.rowHeight(r) for r in range(table.model().rowCount())) >= line + 8
+    # too many rows to measure each: a line each, the text elided, whole in its tooltip
+    monkeypatch.setattr(type(panel), "FIT_ROWS_MAX", 2)
+    panel.refresh()
+    qtbot.waitUntil(lambda: not w.runner.busy(), timeout=10000)
+    qtbot.wait(100)
+    assert not table.wordWrap()
+    text = table.model().index(long_row, 2)
+    assert text.data(Qt.ItemDataRole.ToolTipRole) == " ".join([TEXT] * 5)
+    w.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_retrieval_shows_no_row_cut_in_half(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """Retrieved rows are as tall as their wrapped quotes, and the table showed the top of one
+    more under the whole ones (at 1366x768 10 px of a 28 px row: its words cut through their
+    letters), as if that were the last. The rows shown are whole; the table scrolls for the
+    others (as Agreement's and Disagreements')."""
+    sid = project.sessions.all()[0].id
+    code = project.codebook.find_code(NAMES[0])
+    for i, seg in enumerate(project.transcript.segments(sid)):
+        if i % 2:
+            project.transcript.update_segment(seg.id, text=" ".join([TEXT] * 3))
+        project.codebook.apply_code(seg.id, code.id)
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    w.docks.retrieve_code(code.id)
+    table = w.retrieval.table
+    qtbot.waitUntil(lambda: table.model().rowCount() == 8 and table.isVisible(), timeout=10000)
+    qtbot.wait(200)
+    room = table.viewport().height()
+    shown = [table.visualRect(table.model().index(r, 0)) for r in range(8)]
+    shown = [rect for rect in shown if rect.top() < room]
+    assert len(shown) >= 2, (len(shown), room)
+    assert all(rect.bottom() < room for rect in shown), ([r.getRect() for r in shown], room)
+    assert len(shown) < 8  # the others a scroll away
+    w.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_session_details_fits_its_dock_with_add_participant_in_sight(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """Details (Session details) of a session with one speaker and no participant yet: both
+    tables kept four rows and asked for 192 px, 300 px of them blank, so the form was 734 px
+    tall and Add participant lay below the fold of the dock at 1024x700 (534 px) and 1366x768
+    (602 px) alike. The tables are as tall as their rows: the form fits, the button in sight;
+    a focus group's seven speakers are all in sight in theirs."""
+    from PySide6.QtWidgets import QPushButton
+
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    w.docks.show_details()
+    qtbot.waitUntil(lambda: w.session_panel.speakers.rowCount() == 1, timeout=10000)
+    qtbot.wait(100)
+    panel, scroll = w.session_panel, w.docks.session_panel_dock.widget()
+    add = next(b for b in panel.findChildren(QPushButton) if b.text() == "Add participant")
+    bottom = add.mapTo(scroll.viewport(), add.rect().bottomLeft()).y()
+    assert bottom <= scroll.viewport().height(), (bottom, scroll.viewport().height())
+    assert scroll.verticalScrollBar().maximum() == 0  # nothing to scroll to
+    w.close()
+    # a focus group: seven speakers, each row in sight in the speakers' table
+    with Project.open(project.folder, coder="amina") as p:
+        sid = p.sessions.all()[0].id
+        for i, seg in enumerate(p.transcript.segments(sid)[:6]):
+            p.transcript.update_segment(seg.id, speaker=f"Speaker {i + 1}")
+    w = _laptop(qtbot, qsettings, fake_transcriber, Project.open(project.folder), size, monkeypatch)
+    w.docks.show_details()
+    speakers = w.session_panel.speakers
+    qtbot.waitUntil(lambda: speakers.rowCount() == 7, timeout=10000)  # and Aigerim
+    qtbot.wait(100)
+    assert speakers.verticalScrollBar().maximum() == 0, speakers.height()
+    w.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_retrieval_columns_nobody_filled_leave_the_coded_text_their_room(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, size: Any, monkeypatch: Any
+) -> None:
+    """A project without participants (or languages) listed an empty Participant column (and
+    Lang) in Retrieval: about 80 and 40 px of the coded text's room at 1024x700. They are
+    hidden while no coding listed has one, and shown once one does."""
+    sid = project.sessions.all()[0].id
+    code = project.codebook.find_code(NAMES[0])
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    w.docks.retrieve_code(code.id)
+    table = w.retrieval.table
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1 and table.isVisible(), timeout=10000)
+    qtbot.wait(100)
+    hidden = [h for c, h in enumerate(HEADERS) if table.isColumnHidden(c)]
+    assert hidden == ["Participant", "Lang"], hidden
+    text = table.columnWidth(len(HEADERS) - 1)
+    # a speaker linked to a participant: the column is back, with the name
+    person = w.project.sessions.add_participant("P-07", {})
+    w.project.sessions.map_speaker(sid, "Aigerim", person.id)
+    w.retrieval.refresh()
+    qtbot.waitUntil(lambda: not table.isColumnHidden(4), timeout=10000)
+    assert table.model().index(0, 4).data() == "P-07"
+    assert table.columnWidth(len(HEADERS) - 1) < text  # the text gave it its room
+    w.close()
+
+
 def test_an_added_participant_is_shown_selected(
     qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
 ) -> None:
@@ -376,4 +502,50 @@ def test_the_record_tab_leaves_the_sessions_list_its_width(
     assert w.transcript.columnWidth(COL_TEXT) >= text - 2
     record.raise_()
     qtbot.waitUntil(lambda: record.width() >= panel.needed_width(), timeout=3000)
+    w.close()
+
+
+def _left_tabs(w: Any) -> list[tuple[str, int, int]]:
+    """The Sessions group's tabs: label, width shown, width the whole label needs."""
+    from PySide6.QtWidgets import QTabBar
+
+    [bar] = [
+        b
+        for b in w.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if b.isVisible() and "Sessions" in [b.tabText(i) for i in range(b.count())]
+    ]
+    return [
+        (bar.tabText(i), bar.tabRect(i).width(), bar.tabSizeHint(i).width())
+        for i in range(bar.count())
+    ]
+
+
+def test_the_sessions_tabs_read_whole_beside_the_record_tab(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """The walk at 1024x700: with Record opened beside Sessions and Session details, the list
+    in front (its 212 px) read "Ses… | Session d… | R…", the names whole only in tooltips. The
+    details tab reads "Details" (the View menu names it whole) and the three fit the list's
+    width; labels that need more (a larger font, a longer name) widen the group to them."""
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    narrow = w.sessions_dock.width()
+    w.extra_panels.show_recorder()
+    qtbot.wait(100)
+    w.sessions_dock.raise_()  # as Stop brings the list to the front
+    qtbot.wait(300)
+    tabs = _left_tabs(w)
+    assert [t[0] for t in tabs] == ["Sessions", "Details", "Record"]
+    assert all(shown >= whole for _t, shown, whole in tabs), tabs  # none elided
+    assert w.sessions_dock.width() <= narrow + 2  # the transcript keeps its room
+    view = [a.text() for a in w.chrome.menus["View"].actions()]
+    assert "Session details" in view and "Details" not in view
+    # a label longer than the list's width leaves: the group widens to show it whole
+    w.session_panel_dock.setWindowTitle("Session details")
+    w.extra_panels.docks["record"].raise_()
+    qtbot.wait(100)
+    w.sessions_dock.raise_()
+    qtbot.wait(300)
+    tabs = _left_tabs(w)
+    assert all(shown >= whole for _t, shown, whole in tabs), tabs
+    assert w.sessions_dock.width() >= sum(t[2] for t in tabs) > narrow + 20
     w.close()

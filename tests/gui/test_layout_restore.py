@@ -87,7 +87,7 @@ def test_the_next_start_looks_like_the_first(
     first = start(qtbot, qsettings, folder)
     bars, places = seen_tab_bars(first), core_places(first)
     search_height = first.search_dock.height()
-    assert bars == [("Search", "Retrieval"), ("Sessions", "Session details")]
+    assert bars == [("Search", "Retrieval"), ("Sessions", "Details")]
     if change != "nothing":
         first.extra_panels.show_privacy(1)
         first.extra_panels.show_agreement()
@@ -141,7 +141,7 @@ def test_view_menu_brings_a_tabbed_dock_to_the_front_and_hides_it_when_in_front(
     from PySide6.QtWidgets import QApplication, QDockWidget
 
     docks = {d.windowTitle(): d for d in window.findChildren(QDockWidget)}
-    details = docks["Session details"]
+    details = docks["Details"]  # its tab's label; the View menu's entry names it whole
     docks["Sessions"].raise_()
     QApplication.processEvents()
     assert details.visibleRegion().isEmpty()  # behind Sessions

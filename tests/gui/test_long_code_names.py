@@ -1,5 +1,6 @@
 """Long code names ("Экономические трудности семьи (кредиты, долги)") in a laptop's window:
-two codes that begin alike stay apart where they are elided (transcript margin, codebook)."""
+two codes that begin alike stay apart where they are elided (transcript margin) or wrapped
+(codebook)."""
 
 from __future__ import annotations
 
@@ -56,33 +57,43 @@ def test_margin_names_that_begin_alike_stay_apart(qtbot: Any) -> None:
 
 def test_codebook_siblings_that_begin_alike_stay_apart(qtbot: Any) -> None:
     """In the Codebook dock at 1024x700 (about 230 px) both sub-codes of "Власть" read
-    "Доверие к местн…"; the tree elides in the middle now (its tooltip has the path)."""
+    "Доверие к местн…"; elided in the middle they read "Доверие к …акимату" and names of a few
+    words were cut mid-word ("Доверие …ударству", "Электр…льство"). Each name now wraps at
+    its spaces, its row as tall as its lines: both read whole, and apart."""
+    from gui.fit import elide_words, wrapped
+
     panel = CodebookPanel()
     qtbot.addWidget(panel)
     panel.resize(230, 400)
     panel.show()
     panel.model.load(
-        [_code("p", "Власть"), _code("a", AKIMAT, "p"), _code("b", POLICE, "p")],
+        [_code("p", "Власть"), _code("a", AKIMAT, "p"), _code("b", POLICE, "p"),
+         _code("c", "Доверие к государственным услугам")],
         {"a": 4, "b": 6},
-    )
+    )  # fmt: skip
     tree = panel.tree
     tree.expandAll()
-    qtbot.wait(20)
+    qtbot.wait(50)
     metrics = QFontMetrics(tree.font())
     parent = panel.model.index(0, 0, QModelIndex())
-    shown = []
-    for row in range(2):
-        index = panel.model.index(row, 0, parent)
+    names = [panel.model.index(row, 0, parent) for row in range(2)]
+    names.append(panel.model.index(1, 0, QModelIndex()))
+    for index in names:
+        name = str(index.data())
         rect = tree.visualRect(index)
-        room = rect.width() - tree.iconSize().width() - 12  # icon and margins
-        assert room < metrics.horizontalAdvance(AKIMAT)  # elided at all at this width
-        shown.append(metrics.elidedText(str(index.data()), tree.textElideMode(), room))
-    assert shown[0] != shown[1], shown
-    assert all(s.startswith("Дов") for s in shown), shown
+        room = rect.width() - tree.iconSize().width() - 12  # the swatch and margins
+        assert room < metrics.horizontalAdvance(name), name  # too long for one line here
+        assert elide_words(name, tree.font(), room) == name  # no word cut
+        _layout, tall = wrapped(name, tree.font(), room)
+        assert rect.height() >= tall > metrics.lineSpacing(), (name, rect.height(), tall)
     # the counts column still reads whole beside the names
     counts = sorted(str(panel.model.index(r, 1, parent).data()) for r in range(2))
     assert counts == ["4", "6"]
     assert tree.columnWidth(1) >= metrics.horizontalAdvance("6")
+    # a wider dock: the rows take one line again
+    panel.resize(600, 400)
+    qtbot.wait(50)
+    assert tree.visualRect(names[0]).height() < 2 * metrics.lineSpacing()
 
 
 def test_margin_tooltip_names_each_code_whole_with_its_coder(project: Any) -> None:

@@ -653,3 +653,33 @@ def test_cancel_during_verify_on_the_page_stops_it(qtbot: Any, dialog: Any) -> N
     page.cancel_button.click()
     _wait(qtbot, page, timeout=120000)
     assert page.status.text() == "Verification stopped."
+
+
+def test_the_settings_keep_their_size_when_the_models_are_listed_behind_general(
+    qtbot: Any, qsettings: Any, hub: FakeHub
+) -> None:
+    """File ▸ Settings… opens on General; the models, listed meanwhile on the Models tab behind
+    it (whose size is not laid out yet: 100x30), grew the dialog by what that tab lacked of
+    its hint: 560x460 became the whole 1024x700 screen, mostly blank. It keeps its size; the
+    Models tab, chosen, still reads its columns whole."""
+    from gui.settings import Settings, SettingsDialog
+
+    d = SettingsDialog(Settings(qsettings))
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    opened = d.size()
+    page = d.models
+    page.refresh()  # listed behind General (the first listing may beat the window's show)
+    _wait(qtbot, page)
+    qtbot.wait(50)
+    assert not page.isVisible()
+    assert d.size() == opened, (d.size(), opened)
+    d.tabs.setCurrentWidget(page)
+    qtbot.wait(50)
+    view, header = page.view, page.view.horizontalHeader()
+    for col in range(view.model().columnCount()):
+        need = max(view.sizeHintForColumn(col), header.sectionSizeHint(col))
+        assert header.sectionSize(col) >= need, (col, header.sectionSize(col), need)
+    assert d.frameGeometry().height() <= d.screen().availableGeometry().height()
+    page.shutdown()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
@@ -23,7 +23,7 @@ from storage.privacy.view import log_export, private_view
 from . import exchange_meta
 from ._common import ORIGIN, QDC_NS
 from ._files import write_atomic
-from .qdpx_import import ImportContext, ImportReport, check_schema_version
+from .qdpx_import import ImportContext, ImportReport, check_schema_version, read_qde
 from .qdpx_import.codes import import_codes
 from .qdpx_parse import QProject, child, children, local, parse_codes
 from .safe_zip import parse_xml
@@ -272,8 +272,25 @@ def read_qdc(path: Path) -> QProject:
     )
 
 
+def codebook_of_qdpx(path: Path) -> QProject:
+    """The codebook (``CodeBook`` of ``project.qde``) of a ``.qdpx`` project: its codes only,
+    nothing else of the project (nothing is written).
+
+    Raises:
+        InvalidInputError: the archive is unsafe or not a REFI-QDA project, or has no codes.
+    """
+    zf, qp = read_qde(path)
+    zf.close()
+    if not qp.codes:
+        raise InvalidInputError(
+            f"{path}: the REFI-QDA project holds no codebook (no codes); nothing was imported."
+        )
+    return replace(qp, sources=[], cases=[], notes={}, project_notes=[], unsupported={})
+
+
 def import_codebook(project: Project, source: str | Path) -> ImportReport:
-    """Merge a ``.qdc``, ``.csv`` or ``.xlsx`` codebook into the project in one transaction.
+    """Merge a ``.qdc``, ``.csv`` or ``.xlsx`` codebook, or the codebook of a ``.qdpx``
+    project, into the project in one transaction.
 
     Codes already present (same GUID, or same path) are reused, new ones are added. A ``.csv``
     or ``.xlsx`` is read by ``storage.interop.codebook_csv`` (ours, Taguette's, a spreadsheet's).
@@ -286,11 +303,15 @@ def import_codebook(project: Project, source: str | Path) -> ImportReport:
         from .codebook_csv import import_codebook_csv
 
         return import_codebook_csv(project, path)
-    if path.suffix.lower() != ".qdc":
+    if path.suffix.lower() == ".qdpx":
+        qp = codebook_of_qdpx(path)
+    elif path.suffix.lower() != ".qdc":
         raise InvalidInputError(
-            f"{path}: codebooks are imported from .qdc (REFI-QDA), .csv or .xlsx files."
+            f"{path}: codebooks are imported from .qdc (REFI-QDA), .qdpx (the codebook of a "
+            "REFI-QDA project), .csv or .xlsx files."
         )
-    qp = read_qdc(path)
+    else:
+        qp = read_qdc(path)
     importer = ImportContext(project, qp, None, str(path))
     with project.transaction():
         import_codes(importer, qp.codes)

@@ -168,3 +168,10 @@ def test_codebook_import_takes_the_codebook_of_a_qdpx(tmp_path: Path, capsys) ->
         assert says in err and len(err.splitlines()) == 1, err
     with Project.open(dest, readonly=True) as q:
         assert len(q.codebook.codes()) == 3
+    # a codebook zipped as a .qdpx (project.qde a CodeBook): qdpx import sends it here, and
+    # here it is read as the codebook it is (it said "import it with 'codebook import'")
+    zipped = tmp_path / "book.qdpx"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.writestr("project.qde", _QDC)
+    assert cli_main(["codebook", "import", str(dest), str(zipped)]) == 0
+    assert "2 new codes, 2 already in the codebook" in capsys.readouterr().out

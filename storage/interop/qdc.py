@@ -26,7 +26,7 @@ from ._files import write_atomic
 from .qdpx_import import ImportContext, ImportReport, check_schema_version, read_qde
 from .qdpx_import.codes import import_codes
 from .qdpx_parse import QProject, child, children, local, parse_codes
-from .safe_zip import parse_xml
+from .safe_zip import SafeZip, parse_xml
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -231,8 +231,13 @@ def read_qdc(path: Path) -> QProject:
         raise InvalidInputError(f"{path}: cannot read ({exc.strerror or exc}).") from None
     if size > _MAX_QDC_BYTES:
         raise InvalidInputError(f"{path}: the codebook is larger than {_MAX_QDC_BYTES} bytes.")
+    return _codebook(path.read_bytes(), path)
+
+
+def _codebook(data: bytes, path: Path | str) -> QProject:
+    """The codebook a ``.qdc``'s bytes hold (``path`` names it in messages)."""
     read_notes: list[str] = []
-    root = parse_xml(path.read_bytes(), str(path), read_notes)
+    root = parse_xml(data, str(path), read_notes)
     # the QDA-XML namespace (any version: ATLAS.ti writes "codebook:0:4", NVivo for Mac
     # "codebook:1:0"), or none at all, as a project file may have
     namespaced = root.tag.startswith("{")
@@ -249,7 +254,7 @@ def read_qdc(path: Path) -> QProject:
             + f"); nothing was imported.{hint}"
         )
     if namespaced:
-        check_schema_version(root.tag, path)
+        check_schema_version(root.tag, Path(str(path)))
     codes = parse_codes(child(root, "Codes"))
     for code in codes:
         if not code.guid:
@@ -279,13 +284,33 @@ def codebook_of_qdpx(path: Path) -> QProject:
     Raises:
         InvalidInputError: the archive is unsafe or not a REFI-QDA project, or has no codes.
     """
-    zf, qp = read_qde(path)
+    try:
+        zf, qp = read_qde(path)
+    except InvalidInputError:
+        # a codebook zipped as a .qdpx (its project.qde a CodeBook): what qdpx import sends
+        # here ("It is a codebook: import it with 'fieldscribe codebook import'")
+        data = _codebook_member(path)
+        if data is None:
+            raise
+        return _codebook(data, f"{path}: project.qde")
     zf.close()
     if not qp.codes:
         raise InvalidInputError(
             f"{path}: the REFI-QDA project holds no codebook (no codes); nothing was imported."
         )
     return replace(qp, sources=[], cases=[], notes={}, project_notes=[], unsupported={})
+
+
+def _codebook_member(path: Path) -> bytes | None:
+    """The bytes of an archive's ``project.qde`` when it is a ``CodeBook``; else None."""
+    try:
+        with SafeZip(path) as zf:
+            name = zf.find("project.qde")
+            data = zf.read(name, _MAX_QDC_BYTES) if name is not None else None
+        root = parse_xml(data, str(path)) if data is not None else None
+    except InvalidInputError:
+        return None
+    return data if root is not None and local(root.tag) == "CodeBook" else None
 
 
 def import_codebook(project: Project, source: str | Path) -> ImportReport:

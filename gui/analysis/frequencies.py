@@ -155,6 +155,7 @@ class FrequenciesTab(AnalysisTab):
         split.addWidget(bottom)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        self.split = split
         self.layout_.addWidget(split, 1)
         self._sync_controls()
 
@@ -192,7 +193,13 @@ class FrequenciesTab(AnalysisTab):
             w.setVisible(words)
         for name in ("Text of", "Stop-words", "Top"):
             self.labels[name].setVisible(words)
+        shown_before = self.kwic_pane.isVisibleTo(self)
         self.kwic_pane.setVisible(words)
+        total = sum(self.split.sizes())
+        if words and not shown_before and total > 0:
+            # the pane shown again took what it had (three quarters of the tab: the chart
+            # was two bars high at 1024x700); the chart keeps three quarters
+            self.split.setSizes([total * 3 // 4, total - total * 3 // 4])
 
     def _scope(self) -> tuple[str | None, str | None]:
         data = self.source.currentData()

@@ -139,6 +139,11 @@ def test_code_frequencies_have_the_tab_to_themselves(main: Any, idle: Callable[.
     tab.what.setCurrentIndex(1)  # words
     idle(main)
     assert tab.kwic_pane.isVisible() and tab.kwic_word.isVisible()
+    # the chart keeps most of the tab (it was two bars high, the lines' table the rest)
+    assert tab.chart_scroll.height() > 2 * tab.kwic_pane.height(), (
+        tab.chart_scroll.height(),
+        tab.kwic_pane.height(),
+    )
     tab.what.setCurrentIndex(0)
     idle(main)
     assert not tab.kwic_pane.isVisible()

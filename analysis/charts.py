@@ -154,6 +154,17 @@ def file_timeline_width(timelines: list[Timeline]) -> int:
     return int(min(TIMELINE_MAX_PX, max(TIMELINE_PX_PER_HOUR, TIMELINE_PX_PER_HOUR * longest_h)))
 
 
+#: a timeline this short (or shorter) is labelled in m:ss, a longer one in minutes
+SHORT_TIMELINE_MS = 10 * 60_000
+_TICK_SECONDS = (1, 2, 5, 10, 15, 30, 60)
+
+
+def clock(seconds: float) -> str:
+    """``seconds`` as m:ss (``65`` -> ``1:05``), rounded to the second."""
+    whole = max(round(seconds), 0)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
 def timeline_chart(timelines: list[Timeline], title: str = "", width_px: int = 1100) -> Figure:
     """One panel per session on a shared time axis (minutes); a lane per speaker and code.
     Bars less than a pixel apart (at ``width_px``) are drawn as one."""
@@ -170,7 +181,17 @@ def timeline_chart(timelines: list[Timeline], title: str = "", width_px: int = 1
         ax.set_ylim(len(tl.lanes) - 0.5 if tl.lanes else 0.5, -0.5)
         ax.set_title(_short(tl.title, 60) + (f" — {tl.note}" if tl.note else ""), fontsize=9)
         ax.set_xlim(0, max(t.duration_ms for t in timelines) / 60000 or 1)
-    axes[-1].set_xlabel("minutes")
+    longest = max((t.duration_ms for t in timelines), default=0)
+    if 0 < longest <= SHORT_TIMELINE_MS:
+        # a short session in decimal minutes read "0.05 minutes": m:ss ticks at whole seconds
+        step_s = next((s for s in _TICK_SECONDS if longest / 1000 / s <= 10), 60)
+        from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+        axes[-1].xaxis.set_major_locator(MultipleLocator(step_s / 60))
+        axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: clock(x * 60)))
+        axes[-1].set_xlabel("time (m:ss)")
+    else:
+        axes[-1].set_xlabel("minutes")
     if title:
         fig.suptitle(title)
     return fig

@@ -199,6 +199,17 @@ def word_frequencies(
     return WordCounts(words, len(texts), tokens, note, spec)
 
 
+def kwic_not_found(word: str) -> str:
+    """Why keywords in context found no line; a whole word found nowhere suggests its start
+    (Russian and Kazakh inflect: "ЦОН" is not in "ЦОНа", "ЦОН-ға")."""
+    if word.strip().endswith("*"):
+        return f"No word in that text starts with {word.strip().rstrip('*')!r}."
+    return (
+        f"{word!r} does not occur as a whole word in that text; "
+        f"{word.strip()}* finds the words that start with it."
+    )
+
+
 def keywords_in_context(
     project: Project,
     word: str,

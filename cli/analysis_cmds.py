@@ -13,6 +13,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from analysis.words import kwic_not_found
 from storage import Project
 from storage.core.errors import InvalidInputError
 
@@ -239,17 +240,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             )
     _print(args, kind, data, note)
     return 0
-
-
-def kwic_not_found(word: str) -> str:
-    """Why keywords in context found no line; a whole word found nowhere suggests its start
-    (Russian and Kazakh inflect: "ЦОН" is not in "ЦОНа", "ЦОН-ға")."""
-    if word.strip().endswith("*"):
-        return f"No word in that text starts with {word.strip().rstrip('*')!r}."
-    return (
-        f"{word!r} does not occur as a whole word in that text; "
-        f"{word.strip()}* finds the words that start with it."
-    )
 
 
 def _read_only(args: argparse.Namespace) -> Project:

@@ -81,7 +81,9 @@ def register(sub: Any) -> None:
     add_json(e)
     e.set_defaults(func=cmd_codebook_export)
     i = csub.add_parser(
-        "import", help="merge a .qdc (REFI-QDA), .csv (ours, Taguette, a sheet) or .xlsx codebook"
+        "import",
+        help="merge a .qdc (REFI-QDA), .csv (ours, Taguette, a sheet) or .xlsx codebook, or the "
+        "codebook of a .qdpx project",
     )
     add_dir(i)
     i.add_argument("file", type=Path, metavar="FILE", help="the codebook file to merge")

@@ -474,8 +474,8 @@ class ExchangeActions(QObject):
             self.parent_widget,
             "Import a codebook",
             "",
-            "Codebooks (*.qdc *.csv *.xlsx);;REFI-QDA codebook (*.qdc);;CSV (*.csv);;"
-            "Excel (*.xlsx)",
+            "Codebooks (*.qdc *.qdpx *.csv *.xlsx);;REFI-QDA codebook (*.qdc);;"
+            "REFI-QDA project's codebook (*.qdpx);;CSV (*.csv);;Excel (*.xlsx)",
         )
         if name:
             self.import_codebook(Path(name))

@@ -471,3 +471,32 @@ def test_timeline_of_a_text_without_times_says_so(tmp_path: Path) -> None:
         (other,) = p.transcript.add_segments(timed.id, [SegmentDraft(0, 900, "Сәлем.", "A")])
         p.codebook.apply_code(other.id, p.codebook.add_code("B").id)
         assert session_timeline(p, timed.id).note == ""
+
+
+def test_a_short_timeline_is_labelled_in_minutes_and_seconds(tmp_path: Path) -> None:
+    """Walk: a 9-second session's timeline read "0.00 0.02 ... 0.14" under "minutes" (decimal
+    minutes); a session up to 10 minutes is now labelled m:ss at whole seconds, a longer one
+    in minutes as before (in the window's image and in the chart file alike)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from analysis.charts import render, save_figure
+    from analysis.timeline import Bar, Lane, Timeline
+
+    def labels(ms: int) -> tuple[str, list[str]]:
+        tl = Timeline("s", "FG", ms, [Lane("speaker", "P1", "P1", bars=[Bar(0, ms // 2)])])
+        fig = render("timeline", [tl])
+        FigureCanvasAgg(fig).draw()
+        ax = fig.axes[-1]
+        lo, hi = ax.get_xlim()
+        shown = [t for t in ax.get_xticklabels() if lo - 1e-9 <= t.get_position()[0] <= hi + 1e-9]
+        return ax.get_xlabel(), [t.get_text() for t in shown]
+
+    label, ticks = labels(9000)
+    assert label == "time (m:ss)" and ticks[:3] == ["0:00", "0:01", "0:02"], ticks
+    assert ticks[-1] == "0:09", ticks
+    label, ticks = labels(4 * 60_000 + 30_000)
+    assert label == "time (m:ss)" and ticks[:3] == ["0:00", "0:30", "1:00"], ticks
+    label, ticks = labels(45 * 60_000)
+    assert label == "minutes" and "10" in ticks, ticks
+    tl = Timeline("s", "FG", 9000, [Lane("speaker", "P1", "P1")])
+    assert save_figure(render("timeline", [tl]), tmp_path / "t.svg").is_file()

@@ -131,3 +131,47 @@ def test_a_codebook_declared_koi8_r_but_written_in_utf8_is_read_as_utf8(tmp_path
     project.close()
     assert names == ["Доверие", "Қала"]
     assert any("declares the encoding 'koi8-r' but is written in UTF-8" in n for n in report.notes)
+
+
+def test_codebook_import_takes_the_codebook_of_a_qdpx(tmp_path: Path, capsys) -> None:
+    """`codebook import DIR FILE.qdpx` refused a .qdpx ('codebooks are imported from .qdc,
+    .csv or .xlsx') though its project.qde holds a CodeBook; it now merges those codes, as
+    from a .qdc, and nothing else of the project; a broken or foreign file: one line, nothing
+    changed."""
+    import zipfile
+
+    from storage.interop import export_qdpx
+
+    src = tmp_path / "src.fieldscribe"
+    with Project.create(src, coder="ann") as p:
+        p.codebook.ensure_code_path("Доверие/Сенім")
+        p.codebook.ensure_code_path("Trust")
+        p.sessions.add_session("Interview", kind="interview")
+        export_qdpx(p, tmp_path / "src.qdpx", with_media=False)
+    dest = tmp_path / "dest.fieldscribe"
+    with Project.create(dest, coder="bob") as q:
+        q.codebook.ensure_code_path("Trust")
+    assert cli_main(["codebook", "import", str(dest), str(tmp_path / "src.qdpx")]) == 0
+    out = capsys.readouterr().out
+    assert "2 new codes, 1 already in the codebook" in out, out
+    with Project.open(dest, readonly=True) as q:
+        assert sorted(c.path for c in q.codebook.codes()) == ["Trust", "Доверие", "Доверие/Сенім"]
+        assert q.sessions.all() == []  # the codebook only, not the sessions
+    broken = tmp_path / "broken.qdpx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    empty = tmp_path / "empty.qdpx"
+    with zipfile.ZipFile(empty, "w") as zf:
+        zf.writestr("project.qde", '<Project xmlns="urn:QDA-XML:project:1.0" name="x"/>')
+    for bad, says in ((broken, "broken.qdpx"), (empty, "holds no codebook")):
+        assert cli_main(["codebook", "import", str(dest), str(bad)]) != 0
+        err = capsys.readouterr().err.strip()
+        assert says in err and len(err.splitlines()) == 1, err
+    with Project.open(dest, readonly=True) as q:
+        assert len(q.codebook.codes()) == 3
+    # a codebook zipped as a .qdpx (project.qde a CodeBook): qdpx import sends it here, and
+    # here it is read as the codebook it is (it said "import it with 'codebook import'")
+    zipped = tmp_path / "book.qdpx"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.writestr("project.qde", _QDC)
+    assert cli_main(["codebook", "import", str(dest), str(zipped)]) == 0
+    assert "2 new codes, 2 already in the codebook" in capsys.readouterr().out

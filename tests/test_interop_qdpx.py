@@ -159,3 +159,26 @@ def test_import_into_existing_project_merges_codes(project, tmp_path: Path, wav:
         assert sorted(c.path for c in q.codebook.codes()) == [
             "Public services", "Public services/Health", "Trust"]  # fmt: skip
         assert len(q.codebook.codings()) == 4
+
+
+def test_a_recording_keeps_its_name_through_export_and_import(tmp_path: Path, wav: Path) -> None:
+    # the archive holds the media as <guid>.wav (as REFI-QDA tools write it); the session's
+    # name gives the file its name back, not the GUID
+    clip = tmp_path / "clip.wav"
+    clip.write_bytes(wav.read_bytes())
+    folder = tmp_path / "a.fieldscribe"
+    with Project.create(folder, coder="alice") as p:
+        p.sessions.import_audio(clip, kind="interview")
+        p.sessions.import_audio(wav, kind="interview", title="Focus group 1/2", again=True)
+        out = tmp_path / "a.qdpx"
+        export_qdpx(p, out, with_media=True)
+    with zipfile.ZipFile(out) as zf:
+        assert all(re.fullmatch(r"sources/[0-9a-f-]{36}\.(wav|txt)", n) for n in zf.namelist()
+                   if n.startswith("sources/"))  # fmt: skip
+    import_qdpx(out, tmp_path / "b.fieldscribe", coder="bob")
+    with Project.open(tmp_path / "b.fieldscribe", readonly=True) as q:
+        names = sorted(
+            m.original_name for s in q.sessions.all()
+            for m in q.sessions.media_for_session(s.id)
+        )  # fmt: skip
+    assert names == ["Focus group 1_2.wav", "clip.wav"]

@@ -134,3 +134,18 @@ def test_a_transcript_of_nvivo_table_rows_is_read_row_by_row(tmp_path: Path, tex
         assert got[1].id == coding.segment_id
         assert got[1].text[coding.start_cp : coding.end_cp] == "работаю в школе"
     assert any("transcript table" in note for note in report.notes)
+
+
+def test_a_dialogue_line_of_a_subtitle_transcript_names_its_speaker_without_the_dash() -> None:
+    """Walk: in a .qdpx transcript held as subtitles, a cue's dialogue lines
+    ("- Ерлан: Привет" / "- Айгүл: Сәлем") became the speakers "- Ерлан" and "- Айгүл"; the
+    name after the dash is the speaker now, and an unnamed dash line keeps its dash as text."""
+    text = "1\n00:00:04,000 --> 00:00:09,000\n- Ерлан: Привет\n- Айгүл: Сәлем\n- Как дела?\n"
+    lines = cue_lines(text)
+    assert lines is not None
+    got = [(x.speaker, x.text, text[x.text_start : x.text_end]) for x in lines]
+    assert got == [
+        ("Ерлан", "Привет", "Привет"),
+        ("Айгүл", "Сәлем", "Сәлем"),
+        (None, "- Как дела?", "- Как дела?"),
+    ]

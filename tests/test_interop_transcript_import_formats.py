@@ -994,3 +994,34 @@ def test_a_word_transcript_cut_short_says_so(tmp_path: Path) -> None:
     said = str(refused.value)
     assert "the Word document is incomplete or damaged" in said and "copy it again" in said
     assert "File is not a zip file" not in said
+
+
+def test_a_cue_of_two_named_dialogue_lines_is_a_segment_per_speaker(tmp_path: Path) -> None:
+    """Walk: "- Ерлан: …\\n- Айгүл: …" (the subtitle convention for two speakers in one cue)
+    became one segment credited to Ерлан, Айгүл's words in it. Now each named line is a
+    segment with its speaker, the cue's time shared by their letters; a cue of one speaker or
+    of unnamed dash lines stays one segment, as before."""
+    cue = "- Ерлан: Сәлем, қалайсыз?\n- Айгүл: Жақсы.\n"
+    for name, text in (
+        ("d.srt", f"1\n00:00:01,000 --> 00:00:05,000\n{cue}\n"
+                  "2\n00:00:05,000 --> 00:00:06,000\n- Как дела?\n- Хорошо.\n\n"
+                  "3\n00:00:06,000 --> 00:00:07,000\n- Ерлан: один\n\n"
+                  "4\n00:00:07,000 --> 00:00:09,000\n- Итак: начнём\n- Айгүл: да\n"),
+        ("d.vtt", f"WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n{cue}\n"
+                  "00:00:05.000 --> 00:00:06.000\n- Как дела?\n- Хорошо.\n\n"
+                  "00:00:06.000 --> 00:00:07.000\n- Ерлан: один\n\n"
+                  "00:00:07.000 --> 00:00:09.000\n- Итак: начнём\n- Айгүл: да\n"),
+    ):  # fmt: skip
+        parsed = parse_transcript(_put(tmp_path, name, text))
+        got = [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts]
+        # 13 letters and 5: 4000 ms shared 13:5
+        assert got[:2] == [
+            (1000, 3889, "Ерлан", "Сәлем, қалайсыз?"),
+            (3889, 5000, "Айгүл", "Жақсы."),
+        ], (name, got)
+        assert got[2:4] == [
+            (5000, 6000, None, "- Как дела? - Хорошо."),  # unnamed: one segment, as before
+            (6000, 7000, "Ерлан", "один"),  # one dashed line: one speaker
+        ], (name, got)
+        assert len(got) == 5 and got[4][:2] == (7000, 9000), got  # "Итак" is no name
+        assert any("a segment per speaker" in n for n in parsed.notes), parsed.notes

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -136,6 +137,12 @@ class FrequenciesTab(AnalysisTab):
         lay = QVBoxLayout(bottom)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(word_row)
+        # why no line was found, as the command line says it (an empty table said nothing)
+        self.kwic_note = QLabel("")
+        self.kwic_note.setStyleSheet("color: #8a5a00;")
+        self.kwic_note.setWordWrap(True)
+        self.kwic_note.setVisible(False)
+        lay.addWidget(self.kwic_note)
         lay.addWidget(self.kwic_view)
         split = QSplitter(Qt.Orientation.Vertical)
         # tall enough for every bar's label (a scroll bar when the window is not): 30 words
@@ -148,6 +155,7 @@ class FrequenciesTab(AnalysisTab):
         split.addWidget(bottom)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        self.split = split
         self.layout_.addWidget(split, 1)
         self._sync_controls()
 
@@ -185,7 +193,13 @@ class FrequenciesTab(AnalysisTab):
             w.setVisible(words)
         for name in ("Text of", "Stop-words", "Top"):
             self.labels[name].setVisible(words)
+        shown_before = self.kwic_pane.isVisibleTo(self)
         self.kwic_pane.setVisible(words)
+        total = sum(self.split.sizes())
+        if words and not shown_before and total > 0:
+            # the pane shown again took what it had (three quarters of the tab: the chart
+            # was two bars high at 1024x700); the chart keeps three quarters
+            self.split.setSizes([total * 3 // 4, total - total * 3 // 4])
 
     def _scope(self) -> tuple[str | None, str | None]:
         data = self.source.currentData()
@@ -297,9 +311,10 @@ class FrequenciesTab(AnalysisTab):
         """List the keyword's occurrences in context."""
         from dataclasses import replace
 
-        from analysis.words import keywords_in_context
+        from analysis.words import keywords_in_context, kwic_not_found
 
         word = self.kwic_word.text().strip()
+        self._kwic_note("")
         if not word:
             self.kwic.set_lines([])
             return
@@ -312,7 +327,15 @@ class FrequenciesTab(AnalysisTab):
             )
             return lines, {s.id: s.title for s in p.sessions.all()}
 
-        self.compute("kwic", job, lambda result: self.kwic.set_lines(*result))
+        def show(result: tuple[list[Any], dict[str, str]]) -> None:
+            self.kwic.set_lines(*result)
+            self._kwic_note("" if result[0] else kwic_not_found(word))
+
+        self.compute("kwic", job, show)
+
+    def _kwic_note(self, text: str) -> None:
+        self.kwic_note.setText(text)
+        self.kwic_note.setVisible(bool(text))
 
     def _kwic_activated(self, index: QModelIndex) -> None:
         if index.isValid():

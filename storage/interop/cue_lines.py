@@ -16,6 +16,7 @@ from .text_lines import Line, label_prefix
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
 _CUE_TIME = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
+_DASH = re.compile(r"^[-\u2013\u2014]\s+")
 
 
 def _ms(h: str | None, m: str, s: str, frac: str) -> int:
@@ -50,6 +51,10 @@ def cue_lines(text: str, speakers: set[str] | None = None) -> list[Line] | None:
         done = 0
         for at, row in body:  # a cue of several lines: its time shared out by their length
             speaker, n = label_prefix(row, speakers)
+            dash = _DASH.match(row)
+            if dash:  # a dialogue line ("- Ерлан: …"): the name after the dash is the speaker
+                named, after = label_prefix(row[dash.end() :], speakers)
+                speaker, n = (named, dash.end() + after) if named else (None, 0)
             begin = start + (end - start) * done // total
             done += len(row)
             stop = start + (end - start) * done // total

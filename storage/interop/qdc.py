@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
@@ -23,10 +23,10 @@ from storage.privacy.view import log_export, private_view
 from . import exchange_meta
 from ._common import ORIGIN, QDC_NS
 from ._files import write_atomic
-from .qdpx_import import ImportContext, ImportReport, check_schema_version
+from .qdpx_import import ImportContext, ImportReport, check_schema_version, read_qde
 from .qdpx_import.codes import import_codes
 from .qdpx_parse import QProject, child, children, local, parse_codes
-from .safe_zip import parse_xml
+from .safe_zip import SafeZip, parse_xml
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -231,8 +231,13 @@ def read_qdc(path: Path) -> QProject:
         raise InvalidInputError(f"{path}: cannot read ({exc.strerror or exc}).") from None
     if size > _MAX_QDC_BYTES:
         raise InvalidInputError(f"{path}: the codebook is larger than {_MAX_QDC_BYTES} bytes.")
+    return _codebook(path.read_bytes(), path)
+
+
+def _codebook(data: bytes, path: Path | str) -> QProject:
+    """The codebook a ``.qdc``'s bytes hold (``path`` names it in messages)."""
     read_notes: list[str] = []
-    root = parse_xml(path.read_bytes(), str(path), read_notes)
+    root = parse_xml(data, str(path), read_notes)
     # the QDA-XML namespace (any version: ATLAS.ti writes "codebook:0:4", NVivo for Mac
     # "codebook:1:0"), or none at all, as a project file may have
     namespaced = root.tag.startswith("{")
@@ -249,7 +254,7 @@ def read_qdc(path: Path) -> QProject:
             + f"); nothing was imported.{hint}"
         )
     if namespaced:
-        check_schema_version(root.tag, path)
+        check_schema_version(root.tag, Path(str(path)))
     codes = parse_codes(child(root, "Codes"))
     for code in codes:
         if not code.guid:
@@ -272,8 +277,45 @@ def read_qdc(path: Path) -> QProject:
     )
 
 
+def codebook_of_qdpx(path: Path) -> QProject:
+    """The codebook (``CodeBook`` of ``project.qde``) of a ``.qdpx`` project: its codes only,
+    nothing else of the project (nothing is written).
+
+    Raises:
+        InvalidInputError: the archive is unsafe or not a REFI-QDA project, or has no codes.
+    """
+    try:
+        zf, qp = read_qde(path)
+    except InvalidInputError:
+        # a codebook zipped as a .qdpx (its project.qde a CodeBook): what qdpx import sends
+        # here ("It is a codebook: import it with 'fieldscribe codebook import'")
+        data = _codebook_member(path)
+        if data is None:
+            raise
+        return _codebook(data, f"{path}: project.qde")
+    zf.close()
+    if not qp.codes:
+        raise InvalidInputError(
+            f"{path}: the REFI-QDA project holds no codebook (no codes); nothing was imported."
+        )
+    return replace(qp, sources=[], cases=[], notes={}, project_notes=[], unsupported={})
+
+
+def _codebook_member(path: Path) -> bytes | None:
+    """The bytes of an archive's ``project.qde`` when it is a ``CodeBook``; else None."""
+    try:
+        with SafeZip(path) as zf:
+            name = zf.find("project.qde")
+            data = zf.read(name, _MAX_QDC_BYTES) if name is not None else None
+        root = parse_xml(data, str(path)) if data is not None else None
+    except InvalidInputError:
+        return None
+    return data if root is not None and local(root.tag) == "CodeBook" else None
+
+
 def import_codebook(project: Project, source: str | Path) -> ImportReport:
-    """Merge a ``.qdc``, ``.csv`` or ``.xlsx`` codebook into the project in one transaction.
+    """Merge a ``.qdc``, ``.csv`` or ``.xlsx`` codebook, or the codebook of a ``.qdpx``
+    project, into the project in one transaction.
 
     Codes already present (same GUID, or same path) are reused, new ones are added. A ``.csv``
     or ``.xlsx`` is read by ``storage.interop.codebook_csv`` (ours, Taguette's, a spreadsheet's).
@@ -286,11 +328,15 @@ def import_codebook(project: Project, source: str | Path) -> ImportReport:
         from .codebook_csv import import_codebook_csv
 
         return import_codebook_csv(project, path)
-    if path.suffix.lower() != ".qdc":
+    if path.suffix.lower() == ".qdpx":
+        qp = codebook_of_qdpx(path)
+    elif path.suffix.lower() != ".qdc":
         raise InvalidInputError(
-            f"{path}: codebooks are imported from .qdc (REFI-QDA), .csv or .xlsx files."
+            f"{path}: codebooks are imported from .qdc (REFI-QDA), .qdpx (the codebook of a "
+            "REFI-QDA project), .csv or .xlsx files."
         )
-    qp = read_qdc(path)
+    else:
+        qp = read_qdc(path)
     importer = ImportContext(project, qp, None, str(path))
     with project.transaction():
         import_codes(importer, qp.codes)

@@ -79,6 +79,54 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None,
     return speaker, text, language, words
 
 
+def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str, list[str]]] | None:
+    """A cue of two or more named dialogue lines (``- Ерлан: …`` / ``- Айгүл: …``, the
+    subtitle convention for two speakers in one cue) as ``(speaker, its raw lines)`` each (a
+    line without a dash continues the line above); None for any other cue: one dash, a dashed
+    line without a name (``- Как дела?``) or whose label is no name (``- Итак: …``), text
+    before the first dash, or a WebVTT voice (``<v Anna>``)."""
+    if vtt and _VOICE.search(" ".join(lines)):
+        return None
+    parts: list[list[str]] = []
+    for line in lines:
+        cleaned = _clean_cue_line(line)
+        if not cleaned:
+            continue
+        if DASH.match(cleaned):
+            parts.append([line])
+        elif not parts:
+            return None
+        else:
+            parts[-1].append(line)
+    if len(parts) < 2:
+        return None
+    named: list[tuple[str, list[str]]] = []
+    for part in parts:
+        first = _clean_cue_line(part[0])
+        speaker, rest = speaker_and_text(first)
+        body = DASH.sub("", first, count=1)
+        if speaker is None or (not rest and len(part) == 1):
+            return None
+        if label_words(body, speaker, rest) is not None:
+            return None
+        named.append((speaker, part))
+    return named
+
+
+def _shared_times(start: int, end: int, texts: list[str]) -> list[tuple[int, int]]:
+    """``[start, end)`` shared among ``texts`` by their share of the letters (at least one
+    each), in order, in whole milliseconds."""
+    weights = [max(sum(ch.isalpha() for ch in t), 1) for t in texts]
+    total, cum, out = sum(weights), 0, []
+    at = start
+    for w in weights:
+        cum += w
+        stop = start + round((end - start) * cum / total)
+        out.append((at, stop))
+        at = stop
+    return out
+
+
 def _other_voice(match: re.Match[str], speaker: str | None) -> str:
     name = match.group(1).strip()
     return "" if name == speaker else f"{name}: "
@@ -113,6 +161,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
     notes: list[str] = []
     unplaced: list[str] = []
     joined = 0
+    dialogues = 0  # cues of two or more named dialogue lines, split by speaker
     unreadable: list[str] = []  # lines with "-->" that are no cue's times ("00:01 --> xx")
     guessed: dict[int, str] = {}  # labels that are no name, by cue (``give_back_labels``)
 
@@ -152,13 +201,32 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
             i += 1
         match = _VTT_TIME.match(lines[t])
         assert match is not None
+        start, end = parse_clock(match.group(1)), parse_clock(match.group(2))
+        dialogue = _dialogue(body_lines, vtt)
+        if dialogue is not None:
+            # one segment per speaker's line, the cue's time shared by their letters
+            said = [_cue_text(part, vtt) for _speaker, part in dialogue]
+            spans = _shared_times(start, end, [s[1] for s in said])
+            for (part_start, part_end), (_, part), (spk, body, language, _words) in zip(
+                spans, dialogue, said, strict=True
+            ):
+                drafts.append(
+                    SegmentDraft(
+                        part_start, part_end, body, speaker=spk, origin="import",
+                        language=language,
+                    )
+                )  # fmt: skip
+                cue_lines.append(part)
+            dialogues += 1
+            outside(lines[i:stop])
+            continue
         speaker, body, language, words = _cue_text(body_lines, vtt)
         if words is not None:
             guessed[len(drafts)] = words
         drafts.append(
             SegmentDraft(
-                parse_clock(match.group(1)),
-                parse_clock(match.group(2)),
+                start,
+                end,
                 body,
                 speaker=speaker,
                 origin="import",
@@ -182,6 +250,12 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
                 f"captions) {verb(carried, 'was')} kept once, in the cue that said "
                 f"{'it' if carried == 1 else 'them'} first"
             )
+    if dialogues:
+        notes.append(
+            f"{plural(dialogues, 'cue')} with a line for each of two or more speakers "
+            "('- Name: …') became a segment per speaker, the cue's time shared by the length "
+            "of their lines"
+        )
     if joined:
         notes.append(
             f"{plural(joined, 'line')} after a blank line inside a cue "

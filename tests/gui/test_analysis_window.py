@@ -139,6 +139,11 @@ def test_code_frequencies_have_the_tab_to_themselves(main: Any, idle: Callable[.
     tab.what.setCurrentIndex(1)  # words
     idle(main)
     assert tab.kwic_pane.isVisible() and tab.kwic_word.isVisible()
+    # the chart keeps most of the tab (it was two bars high, the lines' table the rest)
+    assert tab.chart_scroll.height() > 2 * tab.kwic_pane.height(), (
+        tab.chart_scroll.height(),
+        tab.kwic_pane.height(),
+    )
     tab.what.setCurrentIndex(0)
     idle(main)
     assert not tab.kwic_pane.isVisible()
@@ -830,3 +835,43 @@ def test_sessions_menu_stays_open_while_ticking(
     assert bar.sessions_button.text() == "1 session"
     qtbot.keyClick(menu, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not menu.isVisible())
+
+
+def test_a_keyword_found_nowhere_says_why(main: Any, idle: Callable[..., None]) -> None:
+    """Walk: keywords in context of a word found nowhere showed an empty table and nothing
+    else, where the command line says why (whole words only; WORD* finds its starts)."""
+    win = _open(main, idle)
+    fr = win.frequencies
+    win.tabs.setCurrentWidget(fr)
+    fr.what.setCurrentIndex(1)  # words
+    idle(main)
+    found = fr.kwic_word.text()  # the most frequent word, filled in
+    try:
+        assert found and fr.kwic.rowCount() and not fr.kwic_note.isVisible()
+        fr.kwic_word.setText("ЦОН")
+        fr.refresh_kwic()
+        idle(main)
+        assert fr.kwic.rowCount() == 0
+        assert fr.kwic_note.isVisible(), "no word on the empty table"
+        assert fr.kwic_note.text() == (
+            "'ЦОН' does not occur as a whole word in that text; ЦОН* finds the words that "
+            "start with it."
+        )
+        fr.kwic_word.setText("zzzq*")
+        fr.refresh_kwic()
+        idle(main)
+        assert fr.kwic_note.text() == "No word in that text starts with 'zzzq'."
+        fr.kwic_word.setText(found)  # found: the note goes
+        fr.refresh_kwic()
+        idle(main)
+        assert fr.kwic.rowCount() and not fr.kwic_note.isVisible()
+        if __import__("os").environ.get("FS_SHOT"):
+            fr.kwic_word.setText("ЦОН")
+            fr.refresh_kwic()
+            idle(main)
+            win.resize(1024, 700)
+            idle(main)
+            win.grab().save(__import__("os").environ["FS_SHOT"])
+    finally:
+        main.runner.cancel_all()
+        main.close()

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 #: the title of the memo that keeps a transcript's ``Description``
 TRANSCRIPT_DESCRIPTION = "Transcript description"
 _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,5}$")
+_GUID = re.compile(r"^\{?[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}?$")
 
 
 def av_source(ctx: ImportContext, src: QSource) -> None:
@@ -320,6 +321,20 @@ def transcript_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
     )
 
 
+def original_name(source_name: str, file_name: str) -> str:
+    """The recording's original file name: ``file_name``, unless the archive (or the folder)
+    holds it under a GUID (``<guid>.wav``, as REFI-QDA tools and FieldScribe's export store
+    media): then the source's ``name`` with the file's extension (``clip`` -> ``clip.wav``),
+    on one line and without folder separators."""
+    stem, suffix = Path(file_name).stem, Path(file_name).suffix
+    title = " ".join(source_name.split()).replace("/", "_").replace("\\", "_").strip(". ")
+    if not _GUID.match(stem) or not title:
+        return file_name
+    if suffix and not title.lower().endswith(suffix.lower()):
+        title += suffix
+    return title
+
+
 def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | None:
     """Copy the source's media in (from the archive, else from the folder the user named) and
     record it; its duration, or None when there is none."""
@@ -351,6 +366,7 @@ def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | Non
     suffix = Path(name).suffix.lower()
     if not _SUFFIX.match(suffix):
         suffix = ".audio"
+    original = original_name(src.name, name)
     media_id = new_id()
     ctx.p.media_dir.mkdir(exist_ok=True)
     dest = ctx.p.media_dir / f"{media_id}{suffix}"
@@ -408,7 +424,7 @@ def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | Non
             media_id,
             session_id,
             f"media/{dest.name}",
-            name,
+            original,
             sha256_of(dest),
             dest.stat().st_size,
             info.duration_ms,

@@ -146,7 +146,7 @@ class ExchangeActions(QObject):
                 "Import a transcript into this session (srt, vtt, noScribe html, txt, docx)…",
                 self.import_transcript_dialog,
             ),
-            ("Import a codebook (.qdc, .csv, .xlsx)…", self.import_codebook_dialog),
+            ("Import a codebook (.qdc, .qdpx, .csv, .xlsx)…", self.import_codebook_dialog),
             ("Export the codebook (.qdc, .csv, .xlsx, .docx)…", self.export_codebook_dialog),
             ("Export this transcript (txt, docx, srt, vtt, json)…", self.export_transcript_dialog),
             ("Export codings (.xlsx, .csv)…", self.export_codings_dialog),

@@ -203,7 +203,7 @@ def _import_transcript(h: Harness) -> None:
 
 
 @control(
-    "File ▸ Import a codebook (.qdc, .csv, .xlsx)…",
+    "File ▸ Import a codebook (.qdc, .qdpx, .csv, .xlsx)…",
     effect="asks a codebook file; its codes are added",
 )
 def _import_codebook(h: Harness) -> None:

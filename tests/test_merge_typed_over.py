@@ -151,3 +151,34 @@ def test_a_coder_s_span_on_a_word_the_lead_typed_over_follows_it_whole(
         assert covered == new or (covered is None and is_flagged(coding.memo)), covered
     lead.close()
     ann.close()
+
+
+WORDS = [
+    "ауыл", "ауылда", "қала", "кала", "альфа", "врачей", "мұғалім", "нам", "не", "хватает",
+    "интернет", "нашар", "clinic", "clinics", "slow", "patchy", "и", "a", "ол", "біз",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_one_word_typed_over_another_keeps_every_span_on_its_words(data: st.DataObject) -> None:
+    """Against a model of word positions: a text of distinct words, a span over words i..j,
+    and one word k typed over (by a word the text does not hold) where it stood. Every span
+    covers words i..j of the new text, the typed word whole when it is one of them; only a
+    one-word span whose word was typed over by one sharing no letter with it may count as
+    deleted (flagged on its segment). Never part of a word, never a word outside i..j."""
+    words = data.draw(st.lists(st.sampled_from(WORDS), min_size=2, max_size=7, unique=True))
+    i = data.draw(st.integers(0, len(words) - 1))
+    j = data.draw(st.integers(i, len(words) - 1))
+    k = data.draw(st.integers(0, len(words) - 1))
+    typed = data.draw(st.sampled_from([w for w in WORDS if w not in words]))
+    new_words = [typed if n == k else w for n, w in enumerate(words)]
+    old, new = " ".join(words), " ".join(new_words)
+    got = TextDiff(old, new).map_span(_at(words, i)[0], _at(words, j)[1])
+    want = (_at(new_words, i)[0], _at(new_words, j)[1])
+    if i == j == k and not set(words[k].casefold()) & set(typed.casefold()):
+        assert got is None, (old, new, got and new[got[0] : got[1]])
+    elif i == j == k:
+        assert got in (None, want), (old, new, got and new[got[0] : got[1]])
+    else:
+        assert got == want, (old, new, i, j, k, got and new[got[0] : got[1]])

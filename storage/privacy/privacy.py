@@ -492,14 +492,25 @@ class PrivacyFilter:
         ).text
 
     def audio_spans(self, session_id: str, *, pad_ms: int = 120) -> list[tuple[int, int]]:
-        """Time spans of a session's audio to silence: its redactions, and excluded segments."""
+        """Time spans of a session's audio to silence: its redactions, excluded segments, and
+        the turns (speaker timeline) of the speakers those segments are left out for, so that
+        a pause inside their turn that no segment holds is not heard either."""
         spans = []
+        hidden: set[str] = set()
         for seg in self.project.transcript.segments(session_id):
             if not self.include(seg):
                 spans.append((seg.start_ms, seg.end_ms))
+                if seg.speaker is not None:
+                    hidden.add(seg.speaker)
                 continue
             for r in self._redactions.get(seg.id, []):
                 spans.append(self.project.redactions.redaction_audio_span(seg, r, pad_ms=pad_ms))
+        if hidden:
+            spans += [
+                (start, end)
+                for start, end, speaker in self.project.speakers.speaker_turns(session_id)
+                if speaker in hidden
+            ]
         return spans
 
 

@@ -86,6 +86,11 @@ class ExportOptionsDialog(QDialog):
         self.redactions.setChecked(True)
         self.redactions.setVisible(redact)
         self.consented = QCheckBox("Leave out participants without consent to export", self)
+        self.consented.setToolTip(
+            "Only speakers linked to a participant who consented to transcription and "
+            "quotation go out; a speaker linked to no participant has no consent and is left "
+            "out too (Session details ▸ Link speakers…)."
+        )
         self.media = QCheckBox("Include the audio files", self)
         self.media.setChecked(True)
         self.media.setVisible(media)

@@ -455,7 +455,10 @@ class PrivacyFilter:
             for r in project.redactions.all(include_destroyed=False):
                 self._redactions.setdefault(r.segment_id, []).append(r)
         self.excluded: set[str] = (
-            project.consent.excluded_segment_ids(consented_only) if consented_only else set()
+            # a speaker linked to nobody has no consent either: "only consented" leaves them out
+            project.consent.excluded_segment_ids(consented_only, unmapped=True)
+            if consented_only
+            else set()
         )
 
     def include(self, segment: Segment | str) -> bool:
@@ -523,4 +526,4 @@ def export_text(
 
 def excluded_segment_ids(project: Project, purpose: str) -> set[str]:
     """Segments to leave out of an export for ``purpose`` (see ``excluded_segment_ids``)."""
-    return project.consent.excluded_segment_ids(purpose)
+    return project.consent.excluded_segment_ids(purpose, unmapped=True)

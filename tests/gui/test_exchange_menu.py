@@ -485,8 +485,11 @@ def test_a_codings_export_says_how_many_codings_consent_left_out(
     w = seeded
     project: Project = w.project
     sid = project.sessions.all()[0].id
-    other = project.sessions.add_session("Interview 2")  # its speaker is nobody's: kept
+    other = project.sessions.add_session("Interview 2")  # its speaker consented: kept
     [seg] = project.transcript.add_segments(other.id, [SegmentDraft(0, 900, "fine", "S2")])
+    agreed = project.sessions.add_participant("P02")
+    project.sessions.map_speaker(other.id, "S2", agreed.id)
+    project.consent.set_consent(agreed.id, None, transcription=True, quotation=True)
     code = project.codebook.find_code("Services/Health")
     assert code is not None
     project.codebook.apply_code(seg.id, code.id)

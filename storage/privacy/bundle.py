@@ -83,7 +83,8 @@ def sanitize_snapshot(
         ).fetchall():
             conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
         snap = project.reader_on(conn)  # reads the snapshot, writes nothing
-        view = PrivateView(snap, options, workdir)
+        # labels stay labels: a speaker linked to P01 merges back as the lead's own label
+        view = PrivateView(snap, options, workdir, linked_pseudonyms=False)
         excluded = view.filter.excluded
         media_rows = [
             (session_id, view.sessions.media_for_session(session_id))

@@ -574,7 +574,8 @@ class ExchangeActions(QObject):
             if kept[0] < kept[1]:  # a file of fewer segments than shown, or an empty one
                 said += (
                     f" It holds {kept[0]} of {plural(kept[1], 'segment')}: the others' speakers "
-                    "have no consent to export (Ethics ▸ Consent)."
+                    "have no consent to export (link them in Session details, record consent "
+                    "in Ethics ▸ Consent)."
                 )
             return said
 

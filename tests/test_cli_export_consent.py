@@ -219,7 +219,8 @@ def test_export_consented_only_says_how_many_segments_consent_left_out(
         total = f"{len(states)} segment{'' if len(states) == 1 else 's'}"
         assert said.startswith(
             f"Wrote {kept} of {total} to {out} (txt): {len(states) - kept} left out, their "
-            "segments' speakers have no consent to export (record it with fieldscribe consent "
+            "segments' speakers have no consent to export (link speakers to participants with "
+            f"fieldscribe speaker {folder} map ... and record it with fieldscribe consent "
         ), said
     code, said, _err = run_cli(capsys, *argv, "--json")
     assert code == 0 and f'"left_out": {len(states) - kept}' in said, said

@@ -469,6 +469,7 @@ def test_a_transcript_export_says_how_many_segments_consent_left_in(
     assert out.read_text(encoding="utf-8").strip() == ""
     report = w.exchange.last_report
     assert "It holds 0 of 4 segments" in report and "Ethics ▸ Consent" in report, report
+    assert "link them in Session details" in report, report  # unlinked speakers are left out too
     _options(monkeypatch)
     _action(w, "&File", "Export this transcript (txt, docx, srt, vtt, json)…").trigger()
     idle(w)

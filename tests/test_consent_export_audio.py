@@ -70,3 +70,34 @@ def test_a_pause_inside_a_left_out_speakers_turn_is_silenced(tmp_path: Path) -> 
     assert _loudness(audio, 2050, 2950) == 0  # the refusing speaker's segments are silent
     assert _loudness(audio, 3450, 4150) == 0
     assert _loudness(audio, 3050, 3350) == 0  # and so is the pause inside their turn
+
+
+def test_a_left_out_speaker_is_not_listed_in_the_json_transcript(tmp_path: Path) -> None:
+    """The JSON transcript of consented participants only listed the left-out speaker under
+    "speakers" and the session's "speakers" (their label, "Бота", and their participant id),
+    though their words, codings and timeline were left out."""
+    folder = tmp_path / "FG.fieldscribe"
+    with Project.create(folder, name="FG", coder="lead") as p:
+        session = p.sessions.add_session("FG", "focus_group")
+        p.transcript.add_segments(
+            session.id,
+            [
+                SegmentDraft(0, 1500, "Сәлеметсіз бе.", speaker="Speaker 1"),
+                SegmentDraft(2000, 3000, "Су нашар.", speaker="Бота"),
+            ],
+        )
+        yes, refuses = p.sessions.add_participant("P01"), p.sessions.add_participant("P02")
+        p.sessions.map_speaker(session.id, "Speaker 1", yes.id)
+        p.sessions.map_speaker(session.id, "Бота", refuses.id)
+        p.consent.set_consent(yes.id, None, transcription=True, quotation=True)
+        p.consent.set_consent(refuses.id, None, transcription=True, quotation=False)
+        sid = session.id
+    out = tmp_path / "t.json"
+    fs("export", folder, "--session", sid, "--format", "json", "-o", out, "--consented-only")
+    text = out.read_text(encoding="utf-8")
+    assert "Бота" not in text and "P02" not in text and '"P01"' in text
+    bundle = tmp_path / "b.fsbundle"
+    fs("bundle", "export", folder, "-o", bundle, "--consented-only")
+    with zipfile.ZipFile(bundle) as zf:
+        db = zf.read("project.db")
+    assert "Бота".encode() not in db  # nor in a team bundle's speakers

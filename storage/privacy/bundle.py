@@ -165,6 +165,13 @@ def _rewrite_rows(
     if excluded:
         marks_sql = ",".join("?" * len(excluded))
         ids = sorted(excluded)
+        # a speaker left out is not listed either (the view does not list them: the row would
+        # keep its label un-pseudonymised)
+        conn.execute(
+            "DELETE FROM session_speakers WHERE (session_id, label) IN (SELECT session_id, "
+            f"speaker FROM segments WHERE id IN ({marks_sql}) AND speaker IS NOT NULL)",
+            ids,
+        )
         if turns:  # the timeline of a speaker left out is left out too
             conn.execute(
                 "DELETE FROM speaker_turns WHERE (session_id, speaker) IN (SELECT session_id, "

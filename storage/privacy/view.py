@@ -158,7 +158,13 @@ class PrivateView:
             place=self._s(s.place),
             moderator=self._s(s.moderator),
             notes=self._s(s.notes),
-            speakers=list(dict.fromkeys(self.speaker_label(s.id, x) or "" for x in s.speakers)),
+            speakers=list(
+                dict.fromkeys(
+                    self.speaker_label(s.id, x) or ""
+                    for x in s.speakers
+                    if x not in self._hidden_speakers(s.id)
+                )
+            ),
         )
 
     def all_sessions(self) -> list[Session]:
@@ -170,20 +176,29 @@ class PrivateView:
         return self._session(self._project.sessions.get_session(session_id))
 
     def session_speakers(self, session_id: str) -> list[SessionSpeaker]:
-        """Speaker labels (pseudonymised)."""
+        """Speaker labels (pseudonymised); speakers whose segments are left out (consent) are
+        left out too (a consented-only JSON transcript listed them, label and participant)."""
+        hidden = self._hidden_speakers(session_id)
         return [
             dataclasses.replace(s, label=self.speaker_label(session_id, s.label) or "")
             for s in self._project.sessions.session_speakers(session_id)
+            if s.label not in hidden
         ]
 
-    def speaker_turns(self, session_id: str) -> list[tuple[int, int, str | None]]:
-        """The speaker timeline, pseudonymised; speakers whose segments are left out (consent)
-        are left out of it too."""
-        hidden = {
+    def _hidden_speakers(self, session_id: str) -> set[str]:
+        """The labels of a session whose segments consent leaves out."""
+        if not self.filter.excluded:
+            return set()
+        return {
             seg.speaker
             for seg in self._project.transcript.segments(session_id)
             if seg.id in self.filter.excluded and seg.speaker is not None
         }
+
+    def speaker_turns(self, session_id: str) -> list[tuple[int, int, str | None]]:
+        """The speaker timeline, pseudonymised; speakers whose segments are left out (consent)
+        are left out of it too."""
+        hidden = self._hidden_speakers(session_id)
         return [
             (start, end, self.speaker_label(session_id, speaker))
             for start, end, speaker in self._project.speakers.speaker_turns(session_id)

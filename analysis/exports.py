@@ -44,10 +44,32 @@ def export_scope(
             filters, exclude_segments=frozenset(filters.exclude_segments | pf.excluded)
         )
 
-    def label(text: str) -> str:
-        return pf.label(text) or text
+    return filters, ExportLabels(project, pf, pseudonymise=privacy.pseudonymise)
 
-    return filters, label
+
+class ExportLabels:
+    """The label function of an export: ``labels(text)`` pseudonymises any label;
+    ``labels.speaker(label)`` writes a speaker label linked to one participant as the
+    participant's pseudonym, as the transcript exports do (``PrivateView.speaker_label``)."""
+
+    def __init__(self, project: Project, pf: Any, *, pseudonymise: bool) -> None:
+        self._pf = pf
+        self._linked: dict[str, set[str]] = {}
+        if pseudonymise:
+            names = {p.id: p.pseudonym for p in project.sessions.participants()}
+            for session in project.sessions.all():
+                for sp in project.sessions.session_speakers(session.id):
+                    if sp.participant_id in names:
+                        self._linked.setdefault(sp.label, set()).add(names[sp.participant_id])
+
+    def __call__(self, text: str) -> str:
+        return str(self._pf.label(text) or text)
+
+    def speaker(self, label: str) -> str:
+        """A speaker label as exported: the pseudonym of the one participant it is linked to
+        (a label linked to different participants in different sessions stays a label)."""
+        linked = self._linked.get(label, set())
+        return self(next(iter(linked)) if len(linked) == 1 else label)
 
 
 def grid_of(kind: str, data: Any, percent: str = "none") -> tuple[list[str], list[list[Any]]]:

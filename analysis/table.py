@@ -132,14 +132,18 @@ class Table:
     def relabelled(self, label: Callable[[str], str]) -> Table:
         """A copy with every header label passed through ``label`` (pseudonyms for exports)."""
 
-        def fix(h: Header) -> Header:
-            return Header(h.key, label(h.label), h.depth, h.parent, h.colour)
+        def fix(h: Header, how: Callable[[str], str] = label) -> Header:
+            return Header(h.key, how(h.label), h.depth, h.parent, h.colour)
 
+        # speaker columns: a speaker linked to a participant as their pseudonym (exports)
+        column = (
+            getattr(label, "speaker", label) if self.spec.get("columns") == "speaker" else label
+        )
         return Table(
             self.kind,
             self.measure,
             [fix(h) for h in self.rows],
-            [fix(h) for h in self.columns],
+            [fix(h, column) for h in self.columns],
             self.cells,
             self.note,
             dict(self.spec),

@@ -76,7 +76,17 @@ class Timeline:
 
     def relabelled(self, label: Any) -> Timeline:
         """A copy with lane labels and the title passed through ``label`` (pseudonyms)."""
-        lanes = [Lane(x.kind, x.key, label(x.label), x.colour, x.bars) for x in self.lanes]
+        speaker = getattr(label, "speaker", label)  # a linked speaker as their pseudonym
+        lanes = [
+            Lane(
+                x.kind,
+                x.key,
+                (speaker if x.kind == "speaker" else label)(x.label),
+                x.colour,
+                x.bars,
+            )
+            for x in self.lanes
+        ]
         return Timeline(self.session_id, label(self.title), self.duration_ms, lanes, self.note)
 
 

@@ -142,16 +142,29 @@ def passages(
             (0, len(text)) if s0 is None or e0 is None else (int(s0), int(e0))
         )
     result = []
-    labels: dict[str | None, str | None] = {}  # a few speakers, each pseudonymised once
+    # a few speakers, each pseudonymised once; one linked to a participant is written as the
+    # participant's pseudonym, as the transcript exports write it
+    labels: dict[tuple[str, str | None], str | None] = {}
+    names = (
+        {p.id: p.pseudonym for p in project.sessions.participants()} if privacy.pseudonymise else {}
+    )
+    linked: dict[str, dict[str, str]] = {}
     for seg_id, (sess, start, speaker, text) in info.items():
         rewritten = pf.rewritten(cast("Segment", _Seg(seg_id, text)))
-        if speaker not in labels:
-            labels[speaker] = pf.label(speaker)
+        if (sess, speaker) not in labels:
+            if names and sess not in linked:
+                linked[sess] = {
+                    sp.label: names[sp.participant_id]
+                    for sp in project.sessions.session_speakers(sess)
+                    if sp.participant_id in names
+                }
+            shown = linked.get(sess, {}).get(speaker, speaker) if speaker else speaker
+            labels[(sess, speaker)] = pf.label(shown)
         for s0, e0 in _merge(spans[seg_id]):
             a, b = rewritten.map_span(s0, e0) if (s0, e0) != (0, len(text)) else (0, None)
             part = rewritten.text[a:b]
             if part.strip():
-                result.append(Passage(seg_id, sess, start, labels[speaker], part))
+                result.append(Passage(seg_id, sess, start, labels[(sess, speaker)], part))
     return result
 
 

@@ -117,7 +117,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"path": str(path), "format": args.format, "segments": n, "left_out": total - n})
     else:  # --consented-only said "Wrote 3 segment(s)" alone: the 5 left out went unmentioned
-        consent = f"fieldscribe consent {shlex.quote(str(args.dir))}"
+        consent = shlex.quote(str(args.dir))
         print(wrote_kept(n, total, "segment", f"{path} ({args.format})", consent))
     return 0
 
@@ -134,7 +134,7 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"path": str(path), "codings": n, "left_out": total - n})
     else:  # it said "Wrote 1 coding(s)" alone: the 2 that consent left out went unmentioned
-        consent = f"fieldscribe consent {shlex.quote(str(args.dir))}"
+        consent = shlex.quote(str(args.dir))
         print(wrote_kept(n, total, "coding", path, consent))
     return 0
 

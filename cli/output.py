@@ -23,14 +23,18 @@ def fmt_ms(ms: int | None) -> str:
     return f"{minute}:{sec:02d}.{milli:03d}"
 
 
-def wrote_kept(kept: int, total: int, what: str, path: Any, consent_command: str) -> str:
+def wrote_kept(kept: int, total: int, what: str, path: Any, folder: str) -> str:
     """ "Wrote 3 of 8 segments to F: 5 left out, their segments' speakers have no consent to
-    export (record it with ...)." (or "Wrote 8 segments to F.")."""
+    export (link ... and record it with ...)." (or "Wrote 8 segments to F."). ``folder``: the
+    project folder, quoted for a shell."""
     if kept == total:
         return f"Wrote {plural(kept, what)} to {path}."
+    # a speaker linked to nobody is left out too: linking comes before recording consent
     return (
         f"Wrote {kept} of {plural(total, what)} to {path}: {total - kept} left out, their "
-        f"segments' speakers have no consent to export (record it with {consent_command} ...)."
+        "segments' speakers have no consent to export (link speakers to participants with "
+        f"fieldscribe speaker {folder} map ... and record it with fieldscribe consent "
+        f"{folder} ...)."
     )
 
 

@@ -86,6 +86,11 @@ class ExportOptionsDialog(QDialog):
         self.redactions.setChecked(True)
         self.redactions.setVisible(redact)
         self.consented = QCheckBox("Leave out participants without consent to export", self)
+        self.consented.setToolTip(
+            "Only speakers linked to a participant who consented to transcription and "
+            "quotation go out; a speaker linked to no participant has no consent and is left "
+            "out too (Session details ▸ Link speakers…)."
+        )
         self.media = QCheckBox("Include the audio files", self)
         self.media.setChecked(True)
         self.media.setVisible(media)
@@ -569,7 +574,8 @@ class ExchangeActions(QObject):
             if kept[0] < kept[1]:  # a file of fewer segments than shown, or an empty one
                 said += (
                     f" It holds {kept[0]} of {plural(kept[1], 'segment')}: the others' speakers "
-                    "have no consent to export (Ethics ▸ Consent)."
+                    "have no consent to export (link them in Session details, record consent "
+                    "in Ethics ▸ Consent)."
                 )
             return said
 

@@ -79,5 +79,6 @@ def wrote_codings(path: Path, kept: int, total: int, what: str = "coding") -> st
         return f"Wrote {plural(kept, what)} to {path.name}."
     return (
         f"Wrote {kept} of {plural(total, what)} to {path.name}: {total - kept} left out, their "
-        "segments' speakers have no consent to export (Ethics ▸ Consent)."
+        "segments' speakers have no consent to export (link them in Session details, record "
+        "consent in Ethics ▸ Consent)."
     )

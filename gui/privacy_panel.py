@@ -122,11 +122,37 @@ class ConsentTab(QWidget):
         layout.addLayout(checks)
         layout.addWidget(self.status)
         layout.addWidget(self.table)
+        self._filling = False
+        # the form shows what is recorded for the pair chosen: it stayed at "not recorded"
+        # while the table below said "quotation no"
+        self.participant.currentIndexChanged.connect(self._show_record)
+        self.session.currentIndexChanged.connect(self._show_record)
         self.refresh()
+
+    def _show_record(self) -> None:
+        """Fill the answers, date and form with the record of the chosen participant and
+        session (an empty form where there is none)."""
+        if self._filling:
+            return
+        pid, sid = self.participant.currentData(), self.session.currentData()
+        record = next(
+            (
+                c
+                for c in (self.project.consent.consents(participant_id=pid) if pid else [])
+                if c.session_id == sid
+            ),
+            None,
+        )
+        for kind, box in self.answers.items():
+            value = record.given(kind) if record is not None else None
+            box.setCurrentIndex(next(i for i, (_, v) in enumerate(_ANSWERS) if v is value))
+        self.date.setText(record.date or "" if record is not None else "")
+        self.form_ref.setText(record.form_ref or "" if record is not None else "")
 
     def refresh(self) -> None:
         """Reload participants, sessions and consent records (keeping the choices made)."""
         keep_participant, keep_session = self.participant.currentData(), self.session.currentData()
+        self._filling = True
         self.participant.clear()
         names = {}
         for p in self.project.sessions.participants():
@@ -140,6 +166,12 @@ class ConsentTab(QWidget):
             titles[s.id] = s.title
         self.participant.setCurrentIndex(max(0, self.participant.findData(keep_participant)))
         self.session.setCurrentIndex(max(0, self.session.findData(keep_session)))
+        self._filling = False
+        if (self.participant.currentData(), self.session.currentData()) != (
+            keep_participant,
+            keep_session,
+        ):  # another pair: show its record; the same one keeps what is being typed
+            self._show_record()
         fill_table(
             self.table,
             [
@@ -182,6 +214,7 @@ class ConsentTab(QWidget):
             return
         self.status.setText("Consent saved.")
         self.refresh()
+        self._show_record()  # what is recorded now ("not recorded" changes no answer)
         self.changed.emit()
 
     def check_session(self) -> None:

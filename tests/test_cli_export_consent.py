@@ -171,11 +171,13 @@ def test_export_codings_consented_only_says_how_many_consent_left_out(
 ) -> None:
     """``export-codings --consented-only`` said "Wrote 1 coding(s) to F" and not that two more
     were left out for consent (the workbench says it): each speaker's one coding goes out when
-    they are linked and consented to both transcription and quotation, or not linked at all."""
+    they are linked and consented to both transcription and quotation (a speaker linked to
+    nobody has no consent: the note before an export says --consented-only leaves them out,
+    and it kept them)."""
     folder = tmp_path_factory.mktemp("k") / "p.fieldscribe"
     _project(folder, [states])
     out = folder.parent / "o.csv"
-    kept = sum(s in ("yes", "unlinked") for s in states)  # the model of who may go out
+    kept = states.count("yes")  # the model of who may go out: linked, and consented
     code, said, _err = run_cli(capsys, "export-codings", folder, "-o", out, "--consented-only")
     assert code == 0
     with open(out, encoding="utf-8-sig") as fh:
@@ -205,7 +207,7 @@ def test_export_consented_only_says_how_many_segments_consent_left_out(
     folder = tmp_path_factory.mktemp("s") / "p.fieldscribe"
     (sid,) = _project(folder, [states])
     out = folder.parent / "o.txt"
-    kept = sum(s in ("yes", "unlinked") for s in states)  # the model of who may go out
+    kept = states.count("yes")  # the model of who may go out: linked, and consented
     argv = ["export", folder, "--session", sid, "--format", "txt", "-o", out, "--consented-only"]
     code, said, _err = run_cli(capsys, *argv)
     assert code == 0
@@ -217,7 +219,8 @@ def test_export_consented_only_says_how_many_segments_consent_left_out(
         total = f"{len(states)} segment{'' if len(states) == 1 else 's'}"
         assert said.startswith(
             f"Wrote {kept} of {total} to {out} (txt): {len(states) - kept} left out, their "
-            "segments' speakers have no consent to export (record it with fieldscribe consent "
+            "segments' speakers have no consent to export (link speakers to participants with "
+            f"fieldscribe speaker {folder} map ... and record it with fieldscribe consent "
         ), said
     code, said, _err = run_cli(capsys, *argv, "--json")
     assert code == 0 and f'"left_out": {len(states) - kept}' in said, said

@@ -33,7 +33,8 @@ def test_txt_with_speakers_timestamps_markers_and_line_numbers(built, tmp_path: 
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].split(None, 1) == ["1", "Focus group 1"]
     body = [re.sub(r"^\s*\d+\s\s", "", line) for line in lines]
-    assert "[00:00:00] SPEAKER_00: Hello, this is a short interview" in body
+    # SPEAKER_00 is linked to the participant Anna: exported under her pseudonym
+    assert "[00:00:00] Anna: Hello, this is a short interview" in body
     assert "[00:00:01] --- Marker: laughter (everyone laughed) ---" in body
     assert "[00:00:02] Note: no speaker here" in body
     assert [int(line.split()[0]) for line in lines] == list(range(1, len(lines) + 1))
@@ -103,7 +104,9 @@ def test_codings_csv_has_participant_attributes(built, tmp_path: Path) -> None:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 4
     first = rows[0]
-    assert first["session"] == "Focus group 1" and first["speaker"] == "SPEAKER_00"
+    assert (
+        first["session"] == "Focus group 1" and first["speaker"] == "Anna"
+    )  # SPEAKER_00, linked to Anna
     assert (first["participant"], first["participant.age"], first["participant.role"]) == (
         "Anna", "30-39", "nurse")  # fmt: skip
     assert first["code"] == "Public services/Health" and first["coder"] == "alice"

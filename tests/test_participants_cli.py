@@ -107,6 +107,12 @@ def test_a_participant_is_mapped_and_consents_by_pseudonym(
     assert code == 0, err
     args = ["--recording", "yes", "--transcription", "yes", "--quotation", "no"]
     assert _run(capsys, "consent", f, "--participant", "P01", "--session", "FG", *args)[0] == 0
+    # Speaker 2 is P02, who consented (a speaker linked to nobody would be left out too)
+    assert _run(capsys, "participants", f, "--add", "P02")[0] == 0
+    assert _run(capsys, "speaker", f, "map", "--session", "FG", "Speaker 2",
+                "--participant", "P02")[0] == 0  # fmt: skip
+    args = ["--recording", "yes", "--transcription", "yes", "--quotation", "yes"]
+    assert _run(capsys, "consent", f, "--participant", "P02", "--session", "FG", *args)[0] == 0
     out_file = tmp_path / "t.txt"
     code, out, err = _run(
         capsys, "export", f, "--session", "FG", "--format", "txt", "-o", str(out_file),

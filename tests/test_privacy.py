@@ -126,7 +126,9 @@ def test_consent_records_update_and_fallback(study) -> None:
     assert "not mapped" in problems["SPEAKER_02"].describe()
     assert project.consent.consent_problems(session.id, "transcription")[0].speaker == "SPEAKER_02"
 
-    assert excluded_segment_ids(project, "export") == {segs[0].id}
+    # an export leaves out the unmapped SPEAKER_02 too: nobody knows their consent
+    assert excluded_segment_ids(project, "export") == {segs[0].id, segs[2].id}
+    assert project.consent.excluded_segment_ids("export") == {segs[0].id}
     assert project.consent.excluded_segment_ids("export", unmapped=True) == {segs[0].id, segs[2].id}
     assert project.consent.excluded_segment_ids("transcription") == set()
     assert project.consent.excluded_segment_ids("archiving") == {segs[0].id, segs[1].id}

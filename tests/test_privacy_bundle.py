@@ -105,6 +105,15 @@ def test_snapshot_loses_real_names_and_redacted_text(lead: Project, tmp_path: Pa
 def test_snapshot_consented_only_and_opt_out(lead: Project, tmp_path: Path) -> None:
     conn = _snapshot(lead, tmp_path / "a.db")
     sanitize_snapshot(conn, lead, ExportPrivacy(consented_only="export"), tmp_path)
+    # "Marat" is linked to nobody: no consent, left out as P03 who refused quotation
+    assert [r[0] for r in conn.execute("SELECT speaker FROM segments")] == []
+    conn.close()
+    session_id = lead.sessions.all()[0].id
+    marat = lead.sessions.add_participant("P04")
+    lead.sessions.map_speaker(session_id, "Marat", marat.id)
+    lead.consent.set_consent(marat.id, None, transcription=True, quotation=True)
+    conn = _snapshot(lead, tmp_path / "a2.db")
+    sanitize_snapshot(conn, lead, ExportPrivacy(consented_only="export"), tmp_path)
     assert [r[0] for r in conn.execute("SELECT speaker FROM segments")] == ["P02"]
     assert conn.execute("SELECT count(*) FROM codings").fetchone()[0] == 1
     conn.close()

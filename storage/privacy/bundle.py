@@ -83,7 +83,8 @@ def sanitize_snapshot(
         ).fetchall():
             conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
         snap = project.reader_on(conn)  # reads the snapshot, writes nothing
-        view = PrivateView(snap, options, workdir)
+        # labels stay labels: a speaker linked to P01 merges back as the lead's own label
+        view = PrivateView(snap, options, workdir, linked_pseudonyms=False)
         excluded = view.filter.excluded
         media_rows = [
             (session_id, view.sessions.media_for_session(session_id))
@@ -164,6 +165,13 @@ def _rewrite_rows(
     if excluded:
         marks_sql = ",".join("?" * len(excluded))
         ids = sorted(excluded)
+        # a speaker left out is not listed either (the view does not list them: the row would
+        # keep its label un-pseudonymised)
+        conn.execute(
+            "DELETE FROM session_speakers WHERE (session_id, label) IN (SELECT session_id, "
+            f"speaker FROM segments WHERE id IN ({marks_sql}) AND speaker IS NOT NULL)",
+            ids,
+        )
         if turns:  # the timeline of a speaker left out is left out too
             conn.execute(
                 "DELETE FROM speaker_turns WHERE (session_id, speaker) IN (SELECT session_id, "

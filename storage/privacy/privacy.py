@@ -455,7 +455,10 @@ class PrivacyFilter:
             for r in project.redactions.all(include_destroyed=False):
                 self._redactions.setdefault(r.segment_id, []).append(r)
         self.excluded: set[str] = (
-            project.consent.excluded_segment_ids(consented_only) if consented_only else set()
+            # a speaker linked to nobody has no consent either: "only consented" leaves them out
+            project.consent.excluded_segment_ids(consented_only, unmapped=True)
+            if consented_only
+            else set()
         )
 
     def include(self, segment: Segment | str) -> bool:
@@ -492,14 +495,25 @@ class PrivacyFilter:
         ).text
 
     def audio_spans(self, session_id: str, *, pad_ms: int = 120) -> list[tuple[int, int]]:
-        """Time spans of a session's audio to silence: its redactions, and excluded segments."""
+        """Time spans of a session's audio to silence: its redactions, excluded segments, and
+        the turns (speaker timeline) of the speakers those segments are left out for, so that
+        a pause inside their turn that no segment holds is not heard either."""
         spans = []
+        hidden: set[str] = set()
         for seg in self.project.transcript.segments(session_id):
             if not self.include(seg):
                 spans.append((seg.start_ms, seg.end_ms))
+                if seg.speaker is not None:
+                    hidden.add(seg.speaker)
                 continue
             for r in self._redactions.get(seg.id, []):
                 spans.append(self.project.redactions.redaction_audio_span(seg, r, pad_ms=pad_ms))
+        if hidden:
+            spans += [
+                (start, end)
+                for start, end, speaker in self.project.speakers.speaker_turns(session_id)
+                if speaker in hidden
+            ]
         return spans
 
 
@@ -512,4 +526,4 @@ def export_text(
 
 def excluded_segment_ids(project: Project, purpose: str) -> set[str]:
     """Segments to leave out of an export for ``purpose`` (see ``excluded_segment_ids``)."""
-    return project.consent.excluded_segment_ids(purpose)
+    return project.consent.excluded_segment_ids(purpose, unmapped=True)

@@ -61,9 +61,18 @@ class _FilteredFeature:
 class PrivateView:
     """The project as an export may show it (see the module docstring)."""
 
-    def __init__(self, project: Project, options: ExportPrivacy, workdir: Path) -> None:
+    def __init__(
+        self,
+        project: Project,
+        options: ExportPrivacy,
+        workdir: Path,
+        *,
+        linked_pseudonyms: bool = True,
+    ) -> None:
         self._project = project
         self.options = options
+        # a team bundle keeps the labels (merged back, they must match the lead's own)
+        self._linked_pseudonyms = linked_pseudonyms and options.pseudonymise
         self.filter: PrivacyFilter = project.privacy.privacy_filter(
             pseudonymise=options.pseudonymise,
             redact=options.redact,
@@ -71,6 +80,7 @@ class PrivateView:
         )
         self._workdir = workdir
         self._segments: dict[str, Segment] = {}
+        self._linked: dict[str, dict[str, str]] = {}
         self._media: dict[str, list[MediaFile]] = {}
         # The features exporters read, each with its filtered methods (the rest read-only).
         self.sessions = _FilteredFeature(
@@ -110,6 +120,25 @@ class PrivateView:
     def _str(self, text: str) -> str:
         return self.filter.label(text) or ""
 
+    def speaker_label(self, session_id: str, label: str | None) -> str | None:
+        """A speaker label as exported: with pseudonyms on, a label linked to a participant is
+        the participant's pseudonym (a speaker renamed to the name heard and linked to P01 went
+        out under that name); any other label goes through the real-name mapping."""
+        if label is None:
+            return None
+        if not self._linked_pseudonyms:
+            return self._s(label)
+        linked = self._linked.get(session_id)
+        if linked is None:
+            names = {p.id: p.pseudonym for p in self._project.sessions.participants()}
+            linked = {
+                sp.label: names[sp.participant_id]
+                for sp in self._project.sessions.session_speakers(session_id)
+                if sp.participant_id in names
+            }
+            self._linked[session_id] = linked
+        return self._s(linked.get(label, label))
+
     @property
     def name(self) -> str:
         """The project's name, pseudonymised."""
@@ -129,7 +158,13 @@ class PrivateView:
             place=self._s(s.place),
             moderator=self._s(s.moderator),
             notes=self._s(s.notes),
-            speakers=[self._str(x) for x in s.speakers],
+            speakers=list(
+                dict.fromkeys(
+                    self.speaker_label(s.id, x) or ""
+                    for x in s.speakers
+                    if x not in self._hidden_speakers(s.id)
+                )
+            ),
         )
 
     def all_sessions(self) -> list[Session]:
@@ -141,22 +176,31 @@ class PrivateView:
         return self._session(self._project.sessions.get_session(session_id))
 
     def session_speakers(self, session_id: str) -> list[SessionSpeaker]:
-        """Speaker labels (pseudonymised)."""
+        """Speaker labels (pseudonymised); speakers whose segments are left out (consent) are
+        left out too (a consented-only JSON transcript listed them, label and participant)."""
+        hidden = self._hidden_speakers(session_id)
         return [
-            dataclasses.replace(s, label=self._str(s.label))
+            dataclasses.replace(s, label=self.speaker_label(session_id, s.label) or "")
             for s in self._project.sessions.session_speakers(session_id)
+            if s.label not in hidden
         ]
 
-    def speaker_turns(self, session_id: str) -> list[tuple[int, int, str | None]]:
-        """The speaker timeline, pseudonymised; speakers whose segments are left out (consent)
-        are left out of it too."""
-        hidden = {
+    def _hidden_speakers(self, session_id: str) -> set[str]:
+        """The labels of a session whose segments consent leaves out."""
+        if not self.filter.excluded:
+            return set()
+        return {
             seg.speaker
             for seg in self._project.transcript.segments(session_id)
             if seg.id in self.filter.excluded and seg.speaker is not None
         }
+
+    def speaker_turns(self, session_id: str) -> list[tuple[int, int, str | None]]:
+        """The speaker timeline, pseudonymised; speakers whose segments are left out (consent)
+        are left out of it too."""
+        hidden = self._hidden_speakers(session_id)
         return [
-            (start, end, self._s(speaker))
+            (start, end, self.speaker_label(session_id, speaker))
             for start, end, speaker in self._project.speakers.speaker_turns(session_id)
             if speaker not in hidden
         ]
@@ -209,7 +253,10 @@ class PrivateView:
                 for w in words
             ]
         result = dataclasses.replace(
-            seg, text=rewritten.text, speaker=self._s(seg.speaker), words=words
+            seg,
+            text=rewritten.text,
+            speaker=self.speaker_label(seg.session_id, seg.speaker),
+            words=words,
         )
         self._segments[seg.id] = result
         return result

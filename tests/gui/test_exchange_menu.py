@@ -469,6 +469,7 @@ def test_a_transcript_export_says_how_many_segments_consent_left_in(
     assert out.read_text(encoding="utf-8").strip() == ""
     report = w.exchange.last_report
     assert "It holds 0 of 4 segments" in report and "Ethics ▸ Consent" in report, report
+    assert "link them in Session details" in report, report  # unlinked speakers are left out too
     _options(monkeypatch)
     _action(w, "&File", "Export this transcript (txt, docx, srt, vtt, json)…").trigger()
     idle(w)
@@ -485,8 +486,11 @@ def test_a_codings_export_says_how_many_codings_consent_left_out(
     w = seeded
     project: Project = w.project
     sid = project.sessions.all()[0].id
-    other = project.sessions.add_session("Interview 2")  # its speaker is nobody's: kept
+    other = project.sessions.add_session("Interview 2")  # its speaker consented: kept
     [seg] = project.transcript.add_segments(other.id, [SegmentDraft(0, 900, "fine", "S2")])
+    agreed = project.sessions.add_participant("P02")
+    project.sessions.map_speaker(other.id, "S2", agreed.id)
+    project.consent.set_consent(agreed.id, None, transcription=True, quotation=True)
     code = project.codebook.find_code("Services/Health")
     assert code is not None
     project.codebook.apply_code(seg.id, code.id)

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from gui.privacy_panel import PrivacyPanel, consent_warning
 from storage import Project
+from storage.privacy.models import CONSENT_KINDS
 from storage.transcript.transcript import SegmentDraft
 
 TEXT = "Айгуль said Айгулем was late, Marat agreed."
@@ -268,3 +269,37 @@ def test_pseudonym_occurrences_say_where_they_are(qtbot, project: Project) -> No
     assert details[0].startswith("Интервью 1 · 0:34 · exact: Скайлс → P01\n")
     assert details[1].startswith("Интервью 2 · 0:26 · exact: Скайлс → P01\n")
     assert "Со спокойным мужеством [Скайлс] ожидал всего." in details[0]
+
+
+def test_the_consent_form_shows_what_is_recorded_for_the_chosen_pair(
+    qtbot, project: Project
+) -> None:  # type: ignore[no-untyped-def]
+    """Choosing a participant and a session in Ethics ▸ Consent left the answers at "not
+    recorded" although the table below said "recording yes, transcription yes, quotation no"
+    (a focus-group walk, session 30): the form now shows the record of that pair, and an
+    empty form for a pair with none."""
+    session_id, _, person = _project(project)
+    other = project.sessions.add_participant("P02")
+    project.consent.set_consent(
+        person, session_id, recording=True, transcription=True, quotation=False, form_ref="F-7"
+    )
+    project.consent.set_consent(other.id, None, archiving=True, date="2026-01-05")
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    tab = panel.consent
+
+    def shown() -> tuple[list[str], str, str]:
+        answers = [tab.answers[k].currentText() for k in CONSENT_KINDS]
+        return answers, tab.date.text(), tab.form_ref.text()
+
+    tab.participant.setCurrentIndex(tab.participant.findData(person))
+    tab.session.setCurrentIndex(tab.session.findData(session_id))
+    assert shown() == (["yes", "yes", "no", "not recorded"], "", "F-7")
+    tab.session.setCurrentIndex(tab.session.findData(None))  # P01 for all sessions: none
+    assert shown() == (["not recorded"] * 4, "", "")
+    tab.participant.setCurrentIndex(tab.participant.findData(other.id))
+    assert shown() == (["not recorded", "not recorded", "not recorded", "yes"], "2026-01-05", "")
+    # a change saved stays shown after the panel reads the project again
+    tab.answers["quotation"].setCurrentText("no")
+    tab.save.click()
+    assert shown()[0] == ["not recorded", "not recorded", "no", "yes"]

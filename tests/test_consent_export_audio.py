@@ -1,0 +1,103 @@
+"""The audio of a consented-only export is silent wherever a left-out speaker speaks.
+
+A focus group walk (session 30) exported a .qdpx with only consented participants: the
+participant who refused quotation was silenced over each of their segments, but the quarter of a
+second between two of their segments (a pause inside one turn of theirs, held by no segment)
+kept their voice. Their turns on the speaker timeline are silenced too now.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import zipfile
+from pathlib import Path
+
+from pydub import AudioSegment
+
+from storage import Project
+from storage.core.audio import configure_pydub
+from storage.transcript.transcript import SegmentDraft
+from tests.test_cli import fs
+
+
+def _tone(path: Path, seconds: float) -> Path:
+    """A steady tone: any stretch of it that is not silenced is loud."""
+    subprocess.run(
+        ["sox", "-n", "-r", "16000", "-c", "1", str(path), "synth", str(seconds), "sine", "440"],
+        check=True,
+    )
+    return path
+
+
+def _loudness(audio: AudioSegment, start_ms: int, end_ms: int) -> float:
+    return float(audio[start_ms:end_ms].rms)
+
+
+def test_a_pause_inside_a_left_out_speakers_turn_is_silenced(tmp_path: Path) -> None:
+    folder = tmp_path / "FG.fieldscribe"
+    with Project.create(folder, name="FG", coder="lead") as p:
+        session = p.sessions.import_audio(_tone(tmp_path / "fg.wav", 6), kind="focus_group")
+        p.transcript.add_segments(
+            session.id,
+            [
+                SegmentDraft(0, 1500, "Сәлеметсіз бе, бастайық.", speaker="Speaker 1"),
+                SegmentDraft(2000, 3000, "Су нашар.", speaker="Speaker 2"),
+                SegmentDraft(3400, 4200, "Баға да қымбат.", speaker="Speaker 2"),
+                SegmentDraft(4600, 6000, "Рақмет.", speaker="Speaker 1"),
+            ],
+        )
+        # speaker detection's timeline: Speaker 2 speaks from 2.0 to 4.2 s, pause and all
+        p.speakers.turns.save(
+            session.id,
+            [(0, 1500, "Speaker 1"), (2000, 4200, "Speaker 2"), (4600, 6000, "Speaker 1")],
+        )
+        yes, refuses = p.sessions.add_participant("P01"), p.sessions.add_participant("P02")
+        p.sessions.map_speaker(session.id, "Speaker 1", yes.id)
+        p.sessions.map_speaker(session.id, "Speaker 2", refuses.id)
+        p.consent.set_consent(yes.id, None, recording=True, transcription=True, quotation=True)
+        p.consent.set_consent(
+            refuses.id, session.id, recording=True, transcription=True, quotation=False
+        )
+    out = tmp_path / "fg.qdpx"
+    fs("qdpx", "export", folder, "-o", out, "--consented-only")
+    configure_pydub()
+    with zipfile.ZipFile(out) as zf:
+        (member,) = [n for n in zf.namelist() if n.endswith(".wav")]
+        audio = AudioSegment.from_file(io.BytesIO(zf.read(member)), format="wav")
+    assert _loudness(audio, 100, 1400) > 1000  # the consenting speaker is heard
+    assert _loudness(audio, 4700, 5900) > 1000
+    assert _loudness(audio, 2050, 2950) == 0  # the refusing speaker's segments are silent
+    assert _loudness(audio, 3450, 4150) == 0
+    assert _loudness(audio, 3050, 3350) == 0  # and so is the pause inside their turn
+
+
+def test_a_left_out_speaker_is_not_listed_in_the_json_transcript(tmp_path: Path) -> None:
+    """The JSON transcript of consented participants only listed the left-out speaker under
+    "speakers" and the session's "speakers" (their label, "Бота", and their participant id),
+    though their words, codings and timeline were left out."""
+    folder = tmp_path / "FG.fieldscribe"
+    with Project.create(folder, name="FG", coder="lead") as p:
+        session = p.sessions.add_session("FG", "focus_group")
+        p.transcript.add_segments(
+            session.id,
+            [
+                SegmentDraft(0, 1500, "Сәлеметсіз бе.", speaker="Speaker 1"),
+                SegmentDraft(2000, 3000, "Су нашар.", speaker="Бота"),
+            ],
+        )
+        yes, refuses = p.sessions.add_participant("P01"), p.sessions.add_participant("P02")
+        p.sessions.map_speaker(session.id, "Speaker 1", yes.id)
+        p.sessions.map_speaker(session.id, "Бота", refuses.id)
+        p.consent.set_consent(yes.id, None, transcription=True, quotation=True)
+        p.consent.set_consent(refuses.id, None, transcription=True, quotation=False)
+        sid = session.id
+    out = tmp_path / "t.json"
+    fs("export", folder, "--session", sid, "--format", "json", "-o", out, "--consented-only")
+    text = out.read_text(encoding="utf-8")
+    assert "Бота" not in text and "P02" not in text and '"P01"' in text
+    bundle = tmp_path / "b.fsbundle"
+    fs("bundle", "export", folder, "-o", bundle, "--consented-only")
+    with zipfile.ZipFile(bundle) as zf:
+        db = zf.read("project.db")
+    assert "Бота".encode() not in db  # nor in a team bundle's speakers

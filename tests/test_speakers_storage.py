@@ -113,21 +113,47 @@ def test_rename_refuses_existing_label_and_changes_nothing(project: Project, ses
     assert _dump(project) == before
 
 
-def test_merge_speakers_keeps_target_mapping(project: Project, session: str) -> None:
-    p1, p2 = project.sessions.add_participant("P1"), project.sessions.add_participant("P2")
-    project.sessions.map_speaker(session, "Speaker 2", p1.id)
-    project.sessions.map_speaker(session, "Speaker 3", p2.id)
+def test_merge_speakers_keeps_the_one_participant_linked(project: Project, session: str) -> None:
+    p1 = project.sessions.add_participant("P1")
+    project.sessions.map_speaker(session, "Speaker 3", p1.id)
     assert project.speakers.merge_speakers(session, "Speaker 3", "Speaker 2") == 1
     assert [s.speaker for s in project.transcript.segments(session)[1:]] == [
         "Speaker 2",
         "Speaker 2",
     ]
     mapped = {s.label: s.participant_id for s in project.sessions.session_speakers(session)}
+    assert mapped == {"Speaker 2": p1.id}  # the source's link, moved to the target
+
+
+def test_merge_of_two_speakers_linked_to_one_participant_keeps_one_link(
+    project: Project, session: str
+) -> None:
+    p1 = project.sessions.add_participant("P1")
+    project.sessions.map_speaker(session, "Speaker 2", p1.id)
+    project.sessions.map_speaker(session, "Speaker 3", p1.id)
+    assert project.speakers.merge_speakers(session, "Speaker 3", "Speaker 2") == 1
+    mapped = {s.label: s.participant_id for s in project.sessions.session_speakers(session)}
     assert mapped == {"Speaker 2": p1.id}
     tomb = project.store.scalar(
         "SELECT count(*) FROM deletions WHERE table_name='session_speakers'"
     )
     assert tomb == 1
+
+
+def test_merge_of_speakers_linked_to_two_participants_is_refused(
+    project: Project, session: str
+) -> None:
+    """Before, the target's link won silently: P2's words went out as P1's, under P1's
+    consent (a participant who refused quotation quoted under one who agreed)."""
+    p1, p2 = project.sessions.add_participant("P1"), project.sessions.add_participant("P2")
+    project.sessions.map_speaker(session, "Speaker 2", p1.id)
+    project.sessions.map_speaker(session, "Speaker 3", p2.id)
+    before = _dump(project)
+    with pytest.raises(InvalidInputError, match=r"'P2' and 'Speaker 2' to 'P1'.*nothing was"):
+        project.speakers.merge_speakers(session, "Speaker 3", "Speaker 2")
+    assert _dump(project) == before
+    project.sessions.map_speaker(session, "Speaker 3", p1.id)  # one person after all
+    assert project.speakers.merge_speakers(session, "Speaker 3", "Speaker 2") == 1
 
 
 def test_merge_into_itself_refused(project: Project, session: str) -> None:

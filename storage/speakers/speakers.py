@@ -221,17 +221,22 @@ class Speakers:
     def merge_speakers(self, session_id: str, source: str, target: str) -> int:
         """Give every segment of speaker ``source`` to ``target``; returns segments changed.
 
-        ``target``'s participant mapping wins; ``source``'s is kept when ``target`` has none.
+        ``source``'s participant becomes ``target``'s when ``target`` has none. Two speakers
+        linked to different participants are not merged: one person's words would go out under
+        the other's name and consent (a participant who refused quotation quoted under one who
+        agreed).
 
         Raises:
             NotFoundError: no such session or source label.
-            InvalidInputError: source and target are the same, or the target is empty.
+            InvalidInputError: source and target are the same, the target is empty, or they
+                are linked to different participants; nothing was changed.
         """
         self._need_session(session_id)
         target = _label(target, "The target speaker")
         self._need_label(session_id, source)
         if source == target:
             raise InvalidInputError(f"Cannot merge speaker {source!r} into itself.")
+        self._refuse_two_people(session_id, source, target)
         ts = now_iso()
         with self._store.tx() as db:
             conn = db.conn
@@ -488,6 +493,23 @@ class Speakers:
     def _need_participant(self, participant_id: str) -> None:
         if self._store.one("SELECT 1 FROM participants WHERE id = ?", (participant_id,)) is None:
             raise NotFoundError(f"No participant with id {participant_id!r}.")
+
+    def _refuse_two_people(self, session_id: str, source: str, target: str) -> None:
+        """Refuse to merge speakers linked to two different participants."""
+        rows = self._store.rows(
+            "SELECT ss.label, ss.participant_id, p.pseudonym FROM session_speakers ss "
+            "JOIN participants p ON p.id = ss.participant_id "
+            "WHERE ss.session_id = ? AND ss.label IN (?, ?)",
+            (session_id, source, target),
+        )
+        people = {r["label"]: (r["participant_id"], r["pseudonym"]) for r in rows}
+        if len(people) == 2 and people[source][0] != people[target][0]:
+            raise InvalidInputError(
+                f"Speaker {source!r} is linked to participant {people[source][1]!r} and "
+                f"{target!r} to {people[target][1]!r}: merged, one person's words would go out "
+                "under the other's name and consent. Link both to the same participant (or "
+                "unlink one) first; nothing was changed."
+            )
 
     def _label_in_use(self, session_id: str, label: str) -> bool:
         return (

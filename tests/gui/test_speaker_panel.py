@@ -166,3 +166,19 @@ def test_no_blank_strip_over_the_table_without_speakers(
     assert panel.timeline.isVisible()
     assert panel.timeline.geometry().top() == top
     assert panel.table.geometry().top() >= panel.timeline.geometry().bottom()
+
+
+def test_merging_speakers_linked_to_two_participants_is_refused_with_the_reason(
+    qtbot, project: Project, session: str
+) -> None:
+    panel = SpeakerPanel(project, session)
+    qtbot.addWidget(panel)
+    first, second = (
+        project.sessions.add_participant("P-01"),
+        project.sessions.add_participant("P-03"),
+    )
+    assert panel.map_to_participant("Speaker 2", first.id)
+    assert panel.map_to_participant("Speaker 3", second.id)
+    assert not panel.merge("Speaker 3", "Speaker 2")
+    assert "'P-03'" in panel.status.text() and "nothing was changed" in panel.status.text()
+    assert panel.labels() == ["Speaker 1", "Speaker 2", "Speaker 3"]

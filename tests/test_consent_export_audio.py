@@ -101,3 +101,33 @@ def test_a_left_out_speaker_is_not_listed_in_the_json_transcript(tmp_path: Path)
     with zipfile.ZipFile(bundle) as zf:
         db = zf.read("project.db")
     assert "Бота".encode() not in db  # nor in a team bundle's speakers
+
+
+def test_a_left_out_participant_has_no_case_in_a_consented_only_qdpx(tmp_path: Path) -> None:
+    """The .qdpx of consented participants only held a Case for the participant who refused
+    quotation, with their attributes (age, village), though their words were left out."""
+    folder = tmp_path / "FG.fieldscribe"
+    with Project.create(folder, name="FG", coder="lead") as p:
+        session = p.sessions.add_session("FG", "focus_group")
+        p.transcript.add_segments(
+            session.id,
+            [
+                SegmentDraft(0, 1500, "Сәлеметсіз бе.", speaker="Speaker 1"),
+                SegmentDraft(2000, 3000, "Су нашар.", speaker="Speaker 2"),
+            ],
+        )
+        yes = p.sessions.add_participant("P01", {"age": "34"})
+        refuses = p.sessions.add_participant("P02", {"age": "61", "village": "Қарасу"})
+        p.sessions.map_speaker(session.id, "Speaker 1", yes.id)
+        p.sessions.map_speaker(session.id, "Speaker 2", refuses.id)
+        p.consent.set_consent(yes.id, None, transcription=True, quotation=True)
+        p.consent.set_consent(refuses.id, None, transcription=True, quotation=False)
+    out = tmp_path / "fg.qdpx"
+    fs("qdpx", "export", folder, "-o", out, "--consented-only")
+    with zipfile.ZipFile(out) as zf:
+        qde = zf.read("project.qde").decode("utf-8")
+    assert 'name="P01"' in qde and "34" in qde
+    assert "P02" not in qde and "Қарасу" not in qde and "61" not in qde
+    fs("qdpx", "export", folder, "-o", tmp_path / "all.qdpx", "--export-anyway")  # both
+    with zipfile.ZipFile(tmp_path / "all.qdpx") as zf:
+        assert 'name="P02"' in zf.read("project.qde").decode("utf-8")

@@ -206,7 +206,10 @@ class PrivateView:
         ]
 
     def participants(self) -> list[Participant]:
-        """Participants with pseudonymised attribute values."""
+        """Participants with pseudonymised attribute values; one whose every linked speaker
+        consent leaves out is left out too (a consented-only .qdpx held a Case for the
+        participant who refused, with their attributes)."""
+        gone = self._participants_left_out()
         return [
             dataclasses.replace(
                 p,
@@ -214,7 +217,23 @@ class PrivateView:
                 attributes={k: self._str(v) for k, v in p.attributes.items()},
             )
             for p in self._project.sessions.participants()
+            if p.id not in gone
         ]
+
+    def _participants_left_out(self) -> set[str]:
+        """Participants linked to speakers whose segments consent leaves out, and to none it
+        keeps."""
+        if not self.filter.excluded:
+            return set()
+        shown: set[str] = set()
+        hidden: set[str] = set()
+        for session in self._project.sessions.all():
+            labels = self._hidden_speakers(session.id)
+            for speaker in self._project.sessions.session_speakers(session.id):
+                if speaker.participant_id:
+                    side = hidden if speaker.label in labels else shown
+                    side.add(speaker.participant_id)
+        return hidden - shown
 
     def markers(self, session_id: str | None = None) -> list[Marker]:
         """Markers with pseudonymised labels and notes."""

@@ -37,7 +37,10 @@ def register(sub: Any) -> None:
     p.add_argument("--participant", metavar="ID", help="participant id or pseudonym")
     p.add_argument("--session", metavar="ID", help="session id, or 'all' for every session")
     for kind in CONSENT_KINDS:
-        p.add_argument(f"--{kind}", metavar="yes|no", help=f"consent to {kind}")
+        p.add_argument(
+            f"--{kind}", metavar="yes|no|unknown",
+            help=f"consent to {kind} (unknown: back to not recorded)",
+        )  # fmt: skip
     p.add_argument("--date", metavar="YYYY-MM-DD", help="when consent was given")
     p.add_argument("--form", metavar="REF", help="consent form reference (e.g. F-12)")
     p.add_argument("--notes", help="free text kept with the record")
@@ -198,11 +201,13 @@ def cmd_consent(args: argparse.Namespace) -> int:
             "or use --list / --check PURPOSE."
         )
     answers = {k: parse_yes_no(getattr(args, k), f"--{k}") for k in CONSENT_KINDS}
+    unset = [k for k, v in answers.items() if v is None and getattr(args, k) is not None]
     with open_project(args, write=True) as project:
         consent = project.consent.set_consent(
             args.participant,
             None if args.session == "all" else args.session,
             **answers,
+            unset=unset,
             date=args.date,
             form_ref=args.form,
             notes=args.notes,

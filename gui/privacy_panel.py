@@ -206,6 +206,7 @@ class ConsentTab(QWidget):
                 pid,
                 self.session.currentData(),
                 **{k: box.currentData() for k, box in self.answers.items()},
+                unset=[k for k, box in self.answers.items() if box.currentData() is None],
                 date=self.date.text().strip() or None,
                 form_ref=self.form_ref.text().strip() or None,
             )
@@ -214,7 +215,7 @@ class ConsentTab(QWidget):
             return
         self.status.setText("Consent saved.")
         self.refresh()
-        self._show_record()  # what is recorded now ("not recorded" changes no answer)
+        self._show_record()  # what is recorded now
         self.changed.emit()
 
     def check_session(self) -> None:

@@ -4,6 +4,7 @@ session is not covered for a use (``project.consent``)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError, NotFoundError
@@ -102,14 +103,18 @@ class ConsentRecords:
         date: str | None = None,
         form_ref: str | None = None,
         notes: str | None = None,
+        unset: Collection[str] = (),
     ) -> Consent:
         """Record (or update) a participant's consent for a session (None: every session).
 
-        Only the answers given change; the others keep their value. The change is logged.
+        Only the answers given change; the others keep their value, but those named in
+        ``unset`` (kinds of consent), which go back to not recorded (an answer recorded by
+        mistake). The change is logged.
 
         Raises:
             NotFoundError: unknown participant or session.
-            InvalidInputError: a malformed date.
+            InvalidInputError: a malformed date; an unknown kind in ``unset``, or one also
+                answered.
         """
         participant_id = self.find_participant(participant_id)
         if session_id is not None and (
@@ -124,7 +129,15 @@ class ConsentRecords:
             "quotation": quotation,
             "archiving": archiving,
         }
+        for kind in unset:
+            if kind not in CONSENT_KINDS:
+                raise InvalidInputError(
+                    f"Unknown kind of consent {kind!r}; use one of: {', '.join(CONSENT_KINDS)}."
+                )
+            if answers[kind] is not None:
+                raise InvalidInputError(f"Consent to {kind} is both answered and unset.")
         fields: dict[str, Any] = {k: int(v) for k, v in answers.items() if v is not None}
+        fields.update({kind: None for kind in unset})
         for key, value in (("date", date), ("form_ref", form_ref), ("notes", notes)):
             if value is not None:
                 fields[key] = value
@@ -153,6 +166,7 @@ class ConsentRecords:
                 {
                     "session_id": session_id,
                     **{k: bool(v) for k, v in answers.items() if v is not None},
+                    **({"not_recorded": sorted(unset)} if unset else {}),
                 },
             )
         row = self._store.one("SELECT * FROM consents WHERE id = ?", (consent_id,))

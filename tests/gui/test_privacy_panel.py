@@ -303,3 +303,20 @@ def test_the_consent_form_shows_what_is_recorded_for_the_chosen_pair(
     tab.answers["quotation"].setCurrentText("no")
     tab.save.click()
     assert shown()[0] == ["not recorded", "not recorded", "no", "yes"]
+
+
+def test_an_answer_set_back_to_not_recorded_is_saved_so(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]
+    """Saving "not recorded" over a recorded answer kept the old answer (a "no" recorded by
+    mistake could not be taken back); it is now not recorded, and logged so."""
+    session_id, _, person = _project(project)
+    project.consent.set_consent(person, session_id, transcription=True, quotation=False)
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    tab = panel.consent
+    tab.participant.setCurrentIndex(tab.participant.findData(person))
+    tab.session.setCurrentIndex(tab.session.findData(session_id))
+    tab.answers["quotation"].setCurrentText("not recorded")
+    tab.save.click()
+    (record,) = project.consent.consents(participant_id=person)
+    assert record.transcription is True and record.quotation is None
+    assert [tab.answers[k].currentText() for k in CONSENT_KINDS][1:3] == ["yes", "not recorded"]

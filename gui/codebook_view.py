@@ -6,7 +6,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
-    QPointF,
     QRect,
     QSize,
     Qt,
@@ -14,14 +13,13 @@ from PySide6.QtCore import (
     Signal,
     SignalInstance,
 )
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPainter, QPalette
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
     QMenu,
     QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeView,
     QVBoxLayout,
@@ -29,17 +27,18 @@ from PySide6.QtWidgets import (
 )
 
 from gui.action_bar import ActionBar
-from gui.fit import wrapped
+from gui.fit import WrapDelegate, wrapped
 from gui.models.codes import CodeTreeModel
 from gui.qtcompat import emit
 from storage.core.models import Code
 
 
-class CodeNameDelegate(QStyledItemDelegate):
+class CodeNameDelegate(WrapDelegate):
     """A code's name wrapped at its spaces onto more lines when its column is narrower (a word
     alone too long for it elided): in the codebook's 230 px at 1024x700 names of three words
     were elided in the middle, "Доверие …ударству", "Электр…льство", cut mid-word in the
-    panel coders code from. The row is as tall as the name's lines."""
+    panel coders code from. The row is as tall as the name's lines; painted as
+    ``WrapDelegate`` paints a wrapped cell, right of the colour swatch."""
 
     def __init__(self, tree: QTreeView) -> None:
         super().__init__(tree)
@@ -52,29 +51,6 @@ class CodeNameDelegate(QStyledItemDelegate):
         style = widget.style() if widget is not None else QApplication.style()
         element = QStyle.SubElement.SE_ItemViewItemText
         return style.subElementRect(element, option, widget).adjusted(2, 0, -2, 0)
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        rect = self._text_rect(opt)
-        text, opt.text = opt.text, ""
-        widget = opt.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        painter.save()
-        painter.setPen(opt.palette.color(role))
-        painter.setFont(opt.font)
-        painter.setClipRect(rect)
-        layout, tall = wrapped(text, opt.font, rect.width())
-        layout.draw(painter, QPointF(rect.left(), rect.top() + max(0, (rect.height() - tall) // 2)))
-        painter.restore()
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex

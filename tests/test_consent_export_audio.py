@@ -72,26 +72,39 @@ def test_a_pause_inside_a_left_out_speakers_turn_is_silenced(tmp_path: Path) -> 
     assert _loudness(audio, 3050, 3350) == 0  # and so is the pause inside their turn
 
 
-def test_a_left_out_speaker_is_not_listed_in_the_json_transcript(tmp_path: Path) -> None:
-    """The JSON transcript of consented participants only listed the left-out speaker under
-    "speakers" and the session's "speakers" (their label, "Бота", and their participant id),
-    though their words, codings and timeline were left out."""
-    folder = tmp_path / "FG.fieldscribe"
+def _one_refuses_quotation(
+    folder: Path,
+    label: str,
+    agrees: dict[str, str] | None = None,
+    refuses: dict[str, str] | None = None,
+) -> str:
+    """A focus group of two speakers: "Speaker 1" is P01, who agrees to transcription and
+    quotation; ``label`` is P02, who refuses quotation (``agrees``/``refuses``: their
+    attributes). The session's id."""
     with Project.create(folder, name="FG", coder="lead") as p:
         session = p.sessions.add_session("FG", "focus_group")
         p.transcript.add_segments(
             session.id,
             [
                 SegmentDraft(0, 1500, "Сәлеметсіз бе.", speaker="Speaker 1"),
-                SegmentDraft(2000, 3000, "Су нашар.", speaker="Бота"),
+                SegmentDraft(2000, 3000, "Су нашар.", speaker=label),
             ],
         )
-        yes, refuses = p.sessions.add_participant("P01"), p.sessions.add_participant("P02")
+        yes = p.sessions.add_participant("P01", agrees)
+        no = p.sessions.add_participant("P02", refuses)
         p.sessions.map_speaker(session.id, "Speaker 1", yes.id)
-        p.sessions.map_speaker(session.id, "Бота", refuses.id)
+        p.sessions.map_speaker(session.id, label, no.id)
         p.consent.set_consent(yes.id, None, transcription=True, quotation=True)
-        p.consent.set_consent(refuses.id, None, transcription=True, quotation=False)
-        sid = session.id
+        p.consent.set_consent(no.id, None, transcription=True, quotation=False)
+        return session.id
+
+
+def test_a_left_out_speaker_is_not_listed_in_the_json_transcript(tmp_path: Path) -> None:
+    """The JSON transcript of consented participants only listed the left-out speaker under
+    "speakers" and the session's "speakers" (their label, "Бота", and their participant id),
+    though their words, codings and timeline were left out."""
+    folder = tmp_path / "FG.fieldscribe"
+    sid = _one_refuses_quotation(folder, "Бота")
     out = tmp_path / "t.json"
     fs("export", folder, "--session", sid, "--format", "json", "-o", out, "--consented-only")
     text = out.read_text(encoding="utf-8")
@@ -107,21 +120,7 @@ def test_a_left_out_participant_has_no_case_in_a_consented_only_qdpx(tmp_path: P
     """The .qdpx of consented participants only held a Case for the participant who refused
     quotation, with their attributes (age, village), though their words were left out."""
     folder = tmp_path / "FG.fieldscribe"
-    with Project.create(folder, name="FG", coder="lead") as p:
-        session = p.sessions.add_session("FG", "focus_group")
-        p.transcript.add_segments(
-            session.id,
-            [
-                SegmentDraft(0, 1500, "Сәлеметсіз бе.", speaker="Speaker 1"),
-                SegmentDraft(2000, 3000, "Су нашар.", speaker="Speaker 2"),
-            ],
-        )
-        yes = p.sessions.add_participant("P01", {"age": "34"})
-        refuses = p.sessions.add_participant("P02", {"age": "61", "village": "Қарасу"})
-        p.sessions.map_speaker(session.id, "Speaker 1", yes.id)
-        p.sessions.map_speaker(session.id, "Speaker 2", refuses.id)
-        p.consent.set_consent(yes.id, None, transcription=True, quotation=True)
-        p.consent.set_consent(refuses.id, None, transcription=True, quotation=False)
+    _one_refuses_quotation(folder, "Speaker 2", {"age": "34"}, {"age": "61", "village": "Қарасу"})
     out = tmp_path / "fg.qdpx"
     fs("qdpx", "export", folder, "-o", out, "--consented-only")
     with zipfile.ZipFile(out) as zf:

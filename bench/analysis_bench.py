@@ -93,7 +93,7 @@ def build(folder: Path, n_segments: int, n_codings: int) -> None:
         codes += [project.codebook.find_code(f"Theme {t}").id for t in range(12)]  # type: ignore[union-attr]
         coders = ["coder-a", "coder-b", "coder-c"]
         for coder in coders:
-            project.set_coder(coder)
+            project.coders.use(coder)
         rows: set[tuple[int, int, int, int | None]] = set()
         while len(rows) < n_codings:
             # codings cluster: themes come up in stretches of a session

@@ -62,7 +62,7 @@ def build(folder: Path, n_segments: int, n_codings: int) -> None:
         ]
         coders = ["coder-a", "coder-b", "coder-c"]
         for coder in coders:
-            project.set_coder(coder)
+            project.coders.use(coder)
         pairs: set[tuple[int, int, int]] = set()
         while len(pairs) < n_codings:
             pairs.add((rng.randrange(n_segments), rng.randrange(len(codes)), rng.randrange(3)))

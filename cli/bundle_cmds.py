@@ -337,8 +337,8 @@ def cmd_team_coder(args: argparse.Namespace) -> int:
     one command)."""
     with open_project(args, write=bool(args.name)) as project:
         if args.name:
-            project.code_as(args.name)
-        coder = project.own_coder
+            project.coders.code_as(args.name)
+        coder = project.coders.own
     if args.json:
         print_json({"coder": coder})
     else:

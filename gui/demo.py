@@ -110,8 +110,8 @@ def open_or_create_demo(coder: str, folder: Path | None = None) -> tuple[Project
     if (folder / "project.db").is_file():
         project = Project.open(folder)
         try:
-            if not project.own_coder:
-                project.code_as(coder)
+            if not project.coders.own:
+                project.coders.code_as(coder)
         except BaseException:
             project.close()
             raise

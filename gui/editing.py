@@ -261,7 +261,7 @@ class EditingController:
                 )
             else:
                 freq = project.codebook.code_frequencies()
-            filters = (project.retrieval.attribute_values(), [c.name for c in project.coders()])
+            filters = (project.retrieval.attribute_values(), [c.name for c in project.coders.all()])
             return codes, freq, blind, filters
 
         self.runner.submit("Codebook", job, on_done=self._codebook_loaded, serial=True)

@@ -3,7 +3,7 @@
 The coder's name goes on every coding and edit; until someone types it FieldScribe would record
 the login name, so the first start asks for it (kept in QSettings ``coder``): the name of the
 projects created or started from a bundle after. Each project keeps whom it codes as itself
-(``Project.own_coder``, in the project), changed by File ▸ Coder name for this project.
+(``Project.coders.own``, in the project), changed by File ▸ Coder name for this project.
 """
 
 from __future__ import annotations

@@ -215,7 +215,7 @@ class ProjectsController:
 
         def job(_ctx: object) -> object:
             # kept in the project: this copy's identity
-            return project.code_as(name, rename_lead=rename_lead)
+            return project.coders.code_as(name, rename_lead=rename_lead)
 
         self.runner.submit("Coder", job, on_done=done, on_error=self.chrome.show_error, serial=True)
 
@@ -321,9 +321,9 @@ class ProjectsController:
             # laptop: copies of one project share its id, and people share laptops
             project = Project.open(folder)
             older = self.settings.take_project_coder(project.id)  # an older version kept it
-            own = older or project.own_coder or self.settings.coder
-            if older or own != project.own_coder:
-                project.code_as(own)
+            own = older or project.coders.own or self.settings.coder
+            if older or own != project.coders.own:
+                project.coders.code_as(own)
         except FieldScribeError as exc:
             # the command line's hint names a command; here the menu says how
             text = str(exc).replace(
@@ -352,7 +352,7 @@ class ProjectsController:
                 # dialog answered while the demo was being prepared. The demo is made with the
                 # Settings name, never a name its user chose for it.
                 try:
-                    project.code_as(name)
+                    project.coders.code_as(name)
                 except FieldScribeError as exc:
                     self.chrome.show_error(exc)
             self.set_project(project)
@@ -486,7 +486,7 @@ class ProjectsController:
 
         self.runner.submit(
             "Coder",
-            lambda _ctx: project.code_as(name),
+            lambda _ctx: project.coders.code_as(name),
             on_done=done,
             on_error=self.chrome.show_error,
             serial=True,

@@ -261,7 +261,7 @@ class RetrievalPanel(QWidget):
             self.code_box.setCurrentIndex(self.code_box.findData(current))
         attrs = self.project.retrieval.attribute_values() if attributes is None else attributes
         if coders is None:
-            coders = [c.name for c in self.project.coders()]
+            coders = [c.name for c in self.project.coders.all()]
         self._fill(
             self.attr_box, [(f"{k} = {v}", (k, v)) for k, values in attrs.items() for v in values]
         )

@@ -84,7 +84,7 @@ class Settings:
 
     def take_project_coder(self, project_id: str) -> str:
         """The name an older FieldScribe kept here for one project id (``coder/<id>``), removed
-        as it is read: a project keeps whom it codes as itself now (``Project.own_coder``),
+        as it is read: a project keeps whom it codes as itself now (``Project.coders.own``),
         since the copies of one project (a lead's and a coder's on one laptop) share its id."""
         key = f"coder/{project_id}"
         value = str(self.q.value(key, "") or "").strip()

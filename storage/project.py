@@ -22,10 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import (
     DiskFullError,
-    InUseError,
     InvalidInputError,
     NotAProjectError,
-    NotFoundError,
     ReadOnlyError,
     is_disk_full,
 )
@@ -37,9 +35,8 @@ from storage.core.models import (
     CHANGED_SUFFIX,
     LEAD_KEY,
     NUMBER_STYLES,
-    Coder,
-    DeletionReport,
 )
+from storage.core.names import checked_name
 from storage.core.project_files import (
     check_sqlite_header,
     connect,
@@ -53,7 +50,6 @@ from storage.core.project_files import (
 from storage.core.schema import SCHEMA_VERSION, check_not_newer, migrate
 from storage.core.stale_words import WORDS_FOLLOW_EDITS_KEY, repair_stale_words
 from storage.core.store import Store
-from storage.core.words import plural
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -70,19 +66,13 @@ if TYPE_CHECKING:
     from storage.sessions.missing_audio import MissingAudioFiles
     from storage.sessions.sessions import Sessions
     from storage.speakers.speakers import Speakers
+    from storage.team.coders import Coders
     from storage.team.teamwork import Team
     from storage.transcript.transcript import Transcript
     from storage.transcript.transcription import Transcription
 
 DB_NAME = "project.db"
 PROJECT_SUFFIX = ".fieldscribe"
-
-
-def _check_name(kind: str, value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise InvalidInputError(f"{kind} must not be empty.")
-    return value
 
 
 class Project:
@@ -202,6 +192,13 @@ class Project:
         return Team(self.store, self)
 
     @cached_property
+    def coders(self) -> Coders:
+        """Who codes: this copy's own coder, registering, listing and deleting coders."""
+        from storage.team.coders import Coders
+
+        return Coders(self.store, self)
+
+    @cached_property
     def privacy(self) -> Privacy:
         """Consent, pseudonyms, team keys, the privacy filter of exports."""
         from storage.privacy.privacy import Privacy
@@ -278,7 +275,7 @@ class Project:
             ReadOnlyError: the folder cannot be created (also ``DiskFullError``).
         """
         folder = Path(folder).expanduser()
-        coder = _check_name("The coder name", coder)
+        coder = checked_name("The coder name", coder)
         if folder.is_symlink() and folder.is_dir():
             folder = folder.resolve()  # a link to an empty folder: create the project there
         refuse_existing(folder)
@@ -439,9 +436,9 @@ class Project:
             project.coder = (coder or owner).strip()
             if coder and not readonly:
                 if register_coder:
-                    project.set_coder(coder)
+                    project.coders.use(coder)
                 else:
-                    project.coder = _check_name("The coder name", coder)
+                    project.coder = checked_name("The coder name", coder)
             return project
         except sqlite3.DatabaseError as exc:
             if lock is not None:
@@ -565,81 +562,6 @@ class Project:
     def metadata(self) -> dict[str, Any]:
         """Return all project metadata as a dict."""
         return {row["key"]: row["value"] for row in self.store.rows("SELECT * FROM project_meta")}
-
-    # ----------------------------------------------------------------- coders
-    @property
-    def own_coder(self) -> str:
-        """Whom this copy of the project codes as when opened without a coder: its own
-        identity (``project_meta`` ``owner``; a merge never takes it from a bundle, so each
-        copy keeps its own), set when the copy was created and by ``code_as``."""
-        return (self.get_meta("owner") or "").strip()
-
-    def code_as(self, name: str, *, rename_lead: bool = True) -> Coder:
-        """Code this copy as ``name`` from now on: the coder of this session's writes and of
-        every later opening without a coder (the command line's ``--coder`` still overrides
-        it for one command). In the lead's copy the project's lead is renamed with it, and
-        the lead's next bundle renames it in every copy; ``rename_lead=False`` where this copy
-        coded as the lead's name but is someone else's (a colleague's copy started from the
-        lead's bundle on the lead's laptop): the lead stays."""
-        from storage.team.lead import rename_lead as rename_lead_to
-
-        name = _check_name("The coder name", name)
-        with self.store.tx() as db:
-            db.conn.execute(
-                "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)", (name, now_iso())
-            )
-            # the lead's copy renamed: the lead moves along, and the copies follow
-            if rename_lead:
-                rename_lead_to(db.conn, self.own_coder or self.coder, name, now_iso())
-            put_meta(db.conn, "owner", name)
-        self.coder = name
-        return self.get_coder(name)
-
-    def set_coder(self, name: str) -> Coder:
-        """Register ``name`` (if new) and make it the coder of this session's writes."""
-        name = _check_name("The coder name", name)
-        with self.store.tx() as db:
-            db.conn.execute(
-                "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)", (name, now_iso())
-            )
-        self.coder = name
-        return self.get_coder(name)
-
-    def get_coder(self, name: str) -> Coder:
-        """Return one coder or raise ``NotFoundError``."""
-        row = self.store.one("SELECT * FROM coders WHERE name = ?", (name,))
-        if row is None:
-            raise NotFoundError(f"No coder named {name!r} in this project.")
-        return Coder(name=row["name"], created_at=row["created_at"])
-
-    def coders(self) -> list[Coder]:
-        """Return every coder, by name."""
-        return [
-            Coder(name=r["name"], created_at=r["created_at"])
-            for r in self.store.rows("SELECT * FROM coders ORDER BY name")
-        ]
-
-    def delete_coder(self, name: str, *, force: bool = False) -> DeletionReport:
-        """Delete a coder; their codings go too, but only when ``force`` is given.
-
-        Raises:
-            InUseError: the coder has codings and ``force`` is False.
-        """
-        self.get_coder(name)
-        count = int(self.store.scalar("SELECT count(*) FROM codings WHERE coder = ?", (name,)))
-        if count and not force:
-            raise InUseError(
-                f"Coder {name!r} has {plural(count, 'coding')}; delete "
-                f"{'it' if count == 1 else 'them'} too with --force "
-                "(or keep the coder)."
-            )
-        with self.store.tx() as db:
-            ids = [r[0] for r in db.conn.execute("SELECT id FROM codings WHERE coder = ?", (name,))]
-            for coding_id in ids:
-                self.store.tombstone("codings", coding_id)
-            db.conn.execute("DELETE FROM codings WHERE coder = ?", (name,))
-            db.conn.execute("DELETE FROM coders WHERE name = ?", (name,))
-        return DeletionReport(target=f"coder {name!r}", removed={"codings": count})
 
 
 def _check_is_project(project: Project, folder: Path) -> None:

@@ -443,7 +443,7 @@ def test_blind_coding_hides_other_coders(tmp_path: Path) -> None:
     lead.codebook.apply_code(segs[0], code.id, coder="bob")
     assert len(lead.team.visible_codings(segment_id=segs[0])) == 2
     lead.team.set_blind_coding(True)
-    lead.set_coder("alice")
+    lead.coders.use("alice")
     assert [c.coder for c in lead.team.visible_codings(segment_id=segs[0])] == ["alice"]
     lead.team.set_blind_coding(False)
     assert len(lead.team.visible_codings()) == 2

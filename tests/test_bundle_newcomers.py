@@ -34,7 +34,7 @@ def test_a_copy_started_from_an_older_bundle_has_its_codings_and_codes_as_the_ne
     copy = Project.from_bundle(old, tmp_path / "new.fieldscribe", coder="newbie")
     assert copy.schema_version == SCHEMA_VERSION
     assert sorted(c.coder for c in copy.codebook.codings()) == ["ann"] * 4
-    assert (copy.own_coder, copy.team.lead) == ("newbie", "lead")
+    assert (copy.coders.own, copy.team.lead) == ("newbie", "lead")
     copy.close()
 
 

@@ -71,8 +71,8 @@ def test_delete_session_and_coder_are_explicit(project: Project, seg_ids: list[s
     code = project.codebook.ensure_code_path("X")
     project.codebook.apply_code(seg_ids[0], code.id, coder="coder-b")
     with pytest.raises(InUseError, match="Coder 'coder-b' has 1 coding; delete it too"):
-        project.delete_coder("coder-b")
-    assert project.delete_coder("coder-b", force=True).removed == {"codings": 1}
+        project.coders.delete("coder-b")
+    assert project.coders.delete("coder-b", force=True).removed == {"codings": 1}
     project.codebook.apply_code(seg_ids[0], code.id)
     session_id = project.transcript.get_segment(seg_ids[0]).session_id
     with pytest.raises(InUseError, match="has 1 coding; delete it with --force to remove it too"):

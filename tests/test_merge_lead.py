@@ -350,7 +350,7 @@ def test_each_copy_codes_as_its_own_coder_and_coder_overrides_one_command(
     )
     assert code == 0, err
     with Project.open(copy) as p:
-        assert p.coder == "Alice K." and p.own_coder == "Alice K."
+        assert p.coder == "Alice K." and p.coders.own == "Alice K."
         assert [c.coder for c in p.codebook.codings()] == ["x"]
     with Project.open(folder) as p:
         assert p.coder == "lead"
@@ -364,12 +364,12 @@ def test_a_lead_who_renames_her_copy_stays_the_lead_everywhere(tmp_path: Path) -
     taken the new name (a lead is taken only from the lead they name)."""
     lead, _segs, coders = team(tmp_path, "alice")
     alice = coders["alice"]
-    lead.code_as("Dana S.")
+    lead.coders.code_as("Dana S.")
     assert lead.team.lead == "Dana S." and lead.team.may_resolve
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     (summary,) = merge_bundles(alice, [tmp_path / "lead2.fsbundle"])
     assert summary.settings == {"lead": "Dana S."} and alice.team.lead == "Dana S."
-    alice.code_as("Alice K.")  # a coder renaming herself moves no lead
+    alice.coders.code_as("Alice K.")  # a coder renaming herself moves no lead
     assert alice.team.lead == "Dana S." and not alice.team.may_resolve
     lead.close()
     alice.close()

@@ -39,7 +39,7 @@ def test_create_makes_folder_db_and_media(tmp_path: Path) -> None:
         assert p.name == "E-government focus groups"
         assert p.coder == "coder-a"
         assert len(p.id) == 36
-        assert [c.name for c in p.coders()] == ["coder-a"]
+        assert [c.name for c in p.coders.all()] == ["coder-a"]
     assert (folder / "project.db").is_file()
     assert (folder / "media").is_dir()
     conn = sqlite3.connect(folder / "project.db")
@@ -202,8 +202,8 @@ def test_open_for_writing_a_read_only_project_is_refused(tmp_path: Path) -> None
 def test_metadata_and_coders(project: Project) -> None:
     project.set_meta("place", "Almaty")
     assert project.metadata()["place"] == "Almaty"
-    project.set_coder("coder-b")
-    assert [c.name for c in project.coders()] == ["coder-a", "coder-b"]
+    project.coders.use("coder-b")
+    assert [c.name for c in project.coders.all()] == ["coder-a", "coder-b"]
     assert project.coder == "coder-b"
 
 
@@ -214,17 +214,17 @@ def test_reopen_as_other_coder_and_default_owner(tmp_path: Path) -> None:
         assert p.coder == "lead"
     with Project.open(folder, coder="coder-b") as p:
         assert p.coder == "coder-b"
-        assert {c.name for c in p.coders()} == {"lead", "coder-b"}
+        assert {c.name for c in p.coders.all()} == {"lead", "coder-b"}
 
 
 def test_a_coder_is_registered_by_the_first_committed_write(tmp_path: Path) -> None:
     folder = tmp_path / "p.fieldscribe"
     Project.create(folder, coder="lead").close()
     with Project.open(folder, coder="coder-b", register_coder=False) as p:
-        assert [c.name for c in p.coders()] == ["lead"]  # opening changed nothing
+        assert [c.name for c in p.coders.all()] == ["lead"]  # opening changed nothing
         with pytest.raises(RuntimeError), p.transaction():
             p.codebook.ensure_code_path("A")  # an inner transaction that completes...
             raise RuntimeError("...inside an outer one that fails")
-        assert [c.name for c in p.coders()] == ["lead"]
+        assert [c.name for c in p.coders.all()] == ["lead"]
         p.codebook.ensure_code_path("B")
-        assert [c.name for c in p.coders()] == ["coder-b", "lead"]
+        assert [c.name for c in p.coders.all()] == ["coder-b", "lead"]

@@ -13,6 +13,17 @@ from __future__ import annotations
 
 import unicodedata
 
+from storage.core.errors import InvalidInputError
+
+
+def checked_name(kind: str, value: str) -> str:
+    """``value`` without surrounding spaces; an empty one is refused (``kind`` names it:
+    "The coder name")."""
+    value = value.strip()
+    if not value:
+        raise InvalidInputError(f"{kind} must not be empty.")
+    return value
+
 
 def clean_name(name: str) -> str:
     """A name as the codebook stores it: NFC, without surrounding spaces."""

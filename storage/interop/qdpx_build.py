@@ -135,7 +135,7 @@ class QdeBuilder:
         )
         self.sessions = p.sessions.all()
         self.participants = p.sessions.participants()
-        coder_names = {c.name for c in p.coders()}
+        coder_names = {c.name for c in p.coders.all()}
         self.codings_by_segment: dict[str, list[Coding]] = defaultdict(list)
         for coding in p.codebook.codings():
             self.codings_by_segment[coding.segment_id].append(coding)

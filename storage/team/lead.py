@@ -20,8 +20,8 @@ from storage.core.meta import put_meta, read_meta
 from storage.core.models import CHANGED_SUFFIX, LEAD_KEY
 
 LEAD_CHANGED = f"{LEAD_KEY}{CHANGED_SUFFIX}"
-#: the lead's name before the lead's copy was renamed (``Project.code_as``): copies naming that
-#: lead take the new name from the renamed lead's bundle
+#: the lead's name before the lead's copy was renamed (``Project.coders.code_as``): copies
+#: naming that lead take the new name from the renamed lead's bundle
 LEAD_PREVIOUS = f"{LEAD_KEY}:previous"
 #: the longest lead name a bundle may carry (a coder name; a bundle is untrusted input)
 _MOST = 200

@@ -55,7 +55,7 @@ def test_the_name_given_while_the_demo_is_prepared_is_the_demos_coder(
     idle(w)
     project = w.project
     assert project is not None and project.coder == "Amina" != default_coder()
-    assert (project.own_coder, project.team.lead) == ("Amina", "Amina")
+    assert (project.coders.own, project.team.lead) == ("Amina", "Amina")
     assert w.projects.coder_label.text() == "Coding as Amina"
     w.close()
 
@@ -68,7 +68,7 @@ def test_the_demo_keeps_its_own_coder_however_it_is_opened(
     w = _window(qtbot, qsettings)
     demo = _open_demo(w, idle)
     folder = demo.folder
-    assert (demo.coder, demo.own_coder) == ("Amina", "Amina")
+    assert (demo.coder, demo.coders.own) == ("Amina", "Amina")
     w.projects.close_project()
     settings.coder = "Bob"  # the name new projects get from now on
     for how in ("button", "recent", "button"):
@@ -77,9 +77,9 @@ def test_the_demo_keeps_its_own_coder_however_it_is_opened(
         else:
             assert w.projects.open_project(folder)
             demo = w.project
-        assert (demo.coder, demo.own_coder) == ("Amina", "Amina"), how
+        assert (demo.coder, demo.coders.own) == ("Amina", "Amina"), how
         assert w.projects.coder_label.text() == "Coding as Amina"
         w.projects.close_project()
     with Project.open(folder) as p:
-        assert "Bob" not in {c.name for c in p.coders()}
+        assert "Bob" not in {c.name for c in p.coders.all()}
     w.close()

@@ -98,7 +98,7 @@ def _merged_text_conflict(tmp_path: Path, *, speakers: bool = False) -> tuple[Pr
 def test_conflict_dialog_keep_theirs_and_edit(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     lead, segs = _merged_text_conflict(tmp_path, speakers=True)
     lead.team.set_lead("alice")  # the lead hands over to alice, who opens it here
-    lead.set_coder("alice")
+    lead.coders.use("alice")
     dialog = ConflictDialog(lead)
     qtbot.addWidget(dialog)
     assert dialog.list.count() == 2
@@ -123,7 +123,7 @@ def test_conflict_dialog_keep_theirs_and_edit(qtbot, tmp_path: Path) -> None:  #
 
 def test_blind_coding_toggle(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     lead, _segs = _coded(tmp_path)
-    lead.set_coder("ann")
+    lead.coders.use("ann")
     toggle = BlindCodingToggle(lead)
     qtbot.addWidget(toggle)
     assert not toggle.box.isChecked()
@@ -166,7 +166,7 @@ def test_keeping_my_version_of_a_conflict_shows_it_and_the_next_edit_keeps_it(
     qtbot.waitUntil(lambda: w.segment_model.rowCount() == 6)
     assert w.segment_model.segment(0).text == "bob's words"
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    w.project.set_coder("lead")
+    w.project.coders.use("lead")
     dialog = w.extra_panels.show_conflicts()
     assert dialog is not None
     with qtbot.waitSignal(dialog.resolved):
@@ -393,7 +393,7 @@ def test_a_lead_who_wrote_no_version_is_told_what_the_keep_buttons_keep(
 
 def test_a_coder_whose_version_is_among_them_keeps_mine_or_theirs(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     lead, _segs = _merged_text_conflict(tmp_path)
-    lead.set_coder("alice")
+    lead.coders.use("alice")
     dialog = ConflictDialog(lead)
     qtbot.addWidget(dialog)
     assert (dialog.keep_mine.text(), dialog.keep_theirs.text()) == ("Keep mine", "Keep theirs")

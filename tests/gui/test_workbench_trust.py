@@ -442,7 +442,7 @@ def test_new_project_asks_name_coder_and_languages(
     # the project remembers its coder name (in itself); another may be coded under another one
     w.projects.set_project_coder("Bakyt B.")
     idle(w)
-    assert project.coder == "Bakyt B." and project.own_coder == "Bakyt B."
+    assert project.coder == "Bakyt B." and project.coders.own == "Bakyt B."
     assert w.projects.coder_label.text() == "Coding as Bakyt B."
     folder = project.folder
     w.projects.close_project()
@@ -539,7 +539,7 @@ def test_renaming_a_copy_that_coded_as_the_lead_asks_whose_copy_it_is(
     w.projects.project_coder_dialog()
     idle(w)
     assert asked == [("dana", "aliya"), ("dana", "aliya")]
-    assert w.project.coder == "aliya" and w.project.own_coder == "aliya"
+    assert w.project.coder == "aliya" and w.project.coders.own == "aliya"
     assert w.project.team.lead == "dana" and not w.project.team.may_resolve
     export_bundle(w.project, tmp_path / "aliya.fsbundle")
     w.projects.close_project()
@@ -609,7 +609,7 @@ def test_a_name_an_older_version_kept_for_a_project_id_moves_into_the_project(
     w = MainWindow(settings=qsettings)
     qtbot.addWidget(w)
     assert w.projects.open_project(tmp_path / "p.fieldscribe")
-    assert w.project.coder == "Dana S." and w.project.own_coder == "Dana S."
+    assert w.project.coder == "Dana S." and w.project.coders.own == "Dana S."
     assert not qsettings.contains(f"coder/{pid}")
     w.runner.cancel_all()
     w.close()

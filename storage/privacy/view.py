@@ -185,14 +185,15 @@ class PrivateView:
             if s.label not in hidden
         ]
 
-    def _hidden_speakers(self, session_id: str) -> set[str]:
-        """The labels of a session whose segments consent leaves out."""
+    def _hidden_speakers(self, session_id: str) -> set[str | None]:
+        """The labels of a session whose segments consent leaves out (None: its segments
+        without a speaker are left out, so are their turns on a timeline made of segments)."""
         if not self.filter.excluded:
             return set()
         return {
             seg.speaker
             for seg in self._project.transcript.segments(session_id)
-            if seg.id in self.filter.excluded and seg.speaker is not None
+            if seg.id in self.filter.excluded
         }
 
     def speaker_turns(self, session_id: str) -> list[tuple[int, int, str | None]]:
@@ -221,10 +222,14 @@ class PrivateView:
         ]
 
     def _participants_left_out(self) -> set[str]:
-        """Participants linked to speakers whose segments consent leaves out, and to none it
-        keeps."""
-        if not self.filter.excluded:
+        """Participants with something left out and nothing kept: linked to speakers whose
+        segments consent leaves out, or in a session by a consent record alone (an interview
+        without speakers) and without the consent needed; not linked to a speaker it keeps,
+        nor in a session by a consent record whose segments without a speaker it keeps."""
+        if not self.filter.consented_only:
             return set()
+        purpose = self.filter.consented_only
+        consent = self._project.consent
         shown: set[str] = set()
         hidden: set[str] = set()
         for session in self._project.sessions.all():
@@ -233,6 +238,14 @@ class PrivateView:
                 if speaker.participant_id:
                     side = hidden if speaker.label in labels else shown
                     side.add(speaker.participant_id)
+            unlabelled_kept = consent.unlabelled_consented(session.id, purpose)
+            for label, pid in consent.session_participants(session.id):
+                if label is not None or pid is None:
+                    continue
+                if unlabelled_kept:
+                    shown.add(pid)
+                elif not consent.covers(pid, session.id, purpose):
+                    hidden.add(pid)
         return hidden - shown
 
     def markers(self, session_id: str | None = None) -> list[Marker]:

@@ -112,7 +112,8 @@ class ExportOptionsDialog(QDialog):
         self.consented.setToolTip(
             "Only speakers linked to a participant who consented to transcription and "
             "quotation go out; a speaker linked to no participant has no consent and is left "
-            "out too (Session details ▸ Link speakers…)."
+            "out too (Session details ▸ Link speakers…). Segments without a speaker go out "
+            "only when everyone known to be in their session consented."
         )
         self.media = QCheckBox("Include the audio files", self)
         self.media.setChecked(True)

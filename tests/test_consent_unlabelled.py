@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -79,8 +80,12 @@ def test_an_interview_without_speakers_goes_out_only_with_consent(
     folder, sid = _interview(tmp_path, answer)
     kept = answer == "consents"
     with Project.open(folder) as p:
-        for fmt, text in _transcripts(p, sid, tmp_path).items():
+        texts = _transcripts(p, sid, tmp_path)
+        for fmt, text in texts.items():
             assert (SAID in text) is kept, fmt
+        # nor does the JSON's session say how many segments it held, or how many were coded
+        said = json.loads(texts["json"])["session"]
+        assert (said["segment_count"], said["coded_segment_count"]) == (2 * kept, 1 * kept)
         export_codings(p, tmp_path / "c.csv", privacy=ONLY)
         rows = list(csv.reader(io.StringIO((tmp_path / "c.csv").read_text("utf-8-sig"))))
         assert len(rows) == 1 + kept and (SAID in str(rows)) is kept

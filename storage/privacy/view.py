@@ -151,9 +151,29 @@ class PrivateView:
         }
 
     # ----------------------------------------------------------------- sessions
+    def _counts(self, session_id: str) -> dict[str, Any]:
+        """A session's counts over the segments an export keeps (the JSON transcript of an
+        interview left out whole said "segment_count": 2 beside "segments": [])."""
+        if not self.filter.excluded:
+            return {}
+        kept = [g for g in self._project.transcript.segments(session_id) if self.filter.include(g)]
+        ids = {g.id for g in kept}
+        coded = {c.segment_id for c in self._project.codebook.codings(session_id=session_id)}
+        by_language: dict[str, int] = {}
+        for g in kept:
+            if g.language is not None:
+                by_language[g.language] = by_language.get(g.language, 0) + 1
+        return {
+            "segment_count": len(kept),
+            "coded_segment_count": len(coded & ids),
+            "untranscribed_count": sum(g.untranscribed for g in kept),
+            "languages": sorted(by_language, key=lambda x: (-by_language[x], x)),
+        }
+
     def _session(self, s: Session) -> Session:
         return dataclasses.replace(
             s,
+            **self._counts(s.id),
             title=self._str(s.title),
             place=self._s(s.place),
             moderator=self._s(s.moderator),

@@ -78,13 +78,11 @@ def others(kept: tuple[int, int, int]) -> str:
     held, total, unlabelled = kept
     left = total - held
     if unlabelled == left:
-        why = "the others have no speaker and not everyone known to be in the session "
-        why += "consented to export"
+        why = "the others have no speaker and not everyone consented"
     elif unlabelled:
         n = left - unlabelled
-        why = f"{plural(n, 'other')} {verb(n, 'has', 'have')} a speaker without consent to "
-        why += f"export, {unlabelled} {verb(unlabelled, 'has', 'have')} no speaker and not "
-        why += "everyone known to be in the session consented"
+        why = f"{plural(n, 'other')} {verb(n, 'has', 'have')} a speaker without consent, "
+        why += f"{unlabelled} {verb(unlabelled, 'has', 'have')} no speaker"
     else:
         why = "the others' speakers have no consent to export"
     return f"{why} ({fix_consent(unlabelled)})"

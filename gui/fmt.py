@@ -90,10 +90,6 @@ def wrote_codings(
 def fix_consent(unlabelled: int) -> str:
     """What to do so that an export of only consented participants keeps more: link speakers
     and record consent; where segments without a speaker were left out, give them one first."""
-    fix = "link them in Session details, record consent in Ethics ▸ Consent"
     if unlabelled:
-        return (
-            "Speakers ▸ Detect speakers… or Edit ▸ Change speaker… for the segments without a "
-            f"speaker, {fix}"
-        )
-    return fix
+        return "Detect speakers… or Edit ▸ Change speaker…, Ethics ▸ Consent"
+    return "link them in Session details, record consent in Ethics ▸ Consent"

@@ -128,13 +128,13 @@ def test_the_command_line_says_why_and_what_to_do(tmp_path: Path) -> None:
     line = said.stdout.strip()
     assert line.startswith(
         f"Wrote 0 of 2 segments to {out} (txt): 2 left out, their segments have no speaker and "
-        "not everyone known to be in their session consented to export (detect speakers with "
-        "fieldscribe speakers "
+        "not everyone in their session is known to have consented to export (detect speakers "
+        "with fieldscribe speakers "
     )
     assert "fieldscribe speaker" in line and " assign ..." in line and "fieldscribe consent" in line
     codings = fs("export-codings", folder, "-o", tmp_path / "c.csv", "--consented-only")
     assert "Wrote 0 of 1 coding to" in codings.stdout
-    assert "1 left out, its segment has no speaker and not everyone known to be in its " in (
+    assert "1 left out, its segment has no speaker and not everyone in its session is " in (
         codings.stdout
     )
 

@@ -99,13 +99,13 @@ class LeftOut:
 
 def why_left_out(by_speaker: int, unlabelled: int, purpose: str = "export") -> str:
     """Why an export left things out, to follow "5 left out": ", their segments' speakers
-    have no consent to export", ", their segments have no speaker and not everyone known to
-    be in their session consented to export", or both with their counts ("": none)."""
+    have no consent to export", ", their segments have no speaker and not everyone in their
+    session is known to have consented to export", or both with their counts ("": none)."""
     speakers = f"segments' speakers have no consent to {purpose}"
     nobody = (
         f"{verb(unlabelled, 'its segment has', 'their segments have')} no speaker and not "
-        f"everyone known to be in {verb(unlabelled, 'its', 'their')} session consented to "
-        f"{purpose}"
+        f"everyone in {verb(unlabelled, 'its', 'their')} session is known to have consented "
+        f"to {purpose}"
     )
     if by_speaker and unlabelled:
         return f": {by_speaker} as their {speakers}, {unlabelled} as {nobody}"

@@ -504,10 +504,10 @@ def test_an_export_says_when_segments_without_a_speaker_were_left_out(
     idle(w)
     assert "нашар" not in out.read_text(encoding="utf-8")
     report = w.exchange.last_report
-    assert "It holds 0 of 2 segments: the others have no speaker and not everyone known to be " in (
+    assert "It holds 0 of 2 segments: the others have no speaker and not everyone consented " in (
         report
     ), report
-    assert "Speakers ▸ Detect speakers…" in report and "Ethics ▸ Consent" in report, report
+    assert "Detect speakers…" in report and "Ethics ▸ Consent" in report, report
     codings = tmp_path / "c.csv"
     _answer_files(monkeypatch, getSaveFileName=codings)
     _action(w, "&File", "Export codings (.xlsx, .csv)…").trigger()

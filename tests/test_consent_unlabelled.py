@@ -239,3 +239,36 @@ def test_what_a_consented_only_export_keeps_is_what_the_rule_allows(
             kept = {g.id for s in view.sessions.all() for g in view.transcript.segments(s.id)}
         assert kept == allowed
         assert p.consent.excluded_segment_ids("export") == every - allowed
+
+
+def test_a_check_of_a_session_nobody_is_in_does_not_say_everyone_consented(
+    tmp_path: Path,
+) -> None:
+    """``consent --check`` of an interview nobody is linked to said "Everyone in the session
+    consented to export." (exit 0), while an export of only consented participants leaves all
+    of it out: consent of no one is unknown consent."""
+    folder = tmp_path / "I.fieldscribe"
+    with Project.create(folder, name="I", coder="lead") as p:
+        sid = p.sessions.add_session("Interview", "interview").id
+        p.transcript.add_segments(
+            sid, [SegmentDraft(0, 900, "Су нашар."), SegmentDraft(1000, 1900, "Иә.")]
+        )
+    said = fs("consent", folder, "--session", sid, "--check", "export", ok=False)
+    assert said.returncode == 2, said.stderr
+    assert said.stdout.startswith(
+        "Nobody in the session is linked to a participant or has a consent record for it, so "
+        "consent to export is unknown for its 2 segments without a speaker (--consented-only "
+        "leaves them out)"
+    ), said.stdout
+    (problem,) = json.loads(fs("consent", folder, "--session", sid, "--check", "export", "--json",
+                               ok=False).stdout)  # fmt: skip
+    assert problem["participant_id"] is None and problem["missing"] == [
+        "transcription",
+        "quotation",
+    ]
+    with Project.open(folder) as p:
+        who = p.sessions.add_participant("P01")
+        p.consent.set_consent(who.id, sid, transcription=True, quotation=True)
+    assert fs("consent", folder, "--session", sid, "--check", "export").stdout.startswith(
+        "Everyone in the session consented to export."
+    )

@@ -339,6 +339,15 @@ class ConsentRecords:
                 )
         return LeftOut(frozenset(by_speaker), frozenset(unlabelled))
 
+    def unknown_unlabelled(self, session_id: str, purpose: str) -> int:
+        """How many of a session's segments without a speaker have no known consent to
+        ``purpose`` though ``consent_problems`` names nobody: nobody is in the session (no
+        speaker linked, no consent record), so an export of only consented participants leaves
+        them out while a check said everyone consented."""
+        if self.consent_problems(session_id, purpose):
+            return 0  # the problems named say it
+        return len(self.left_out(purpose, session_id=session_id).unlabelled)
+
     def excluded_segment_ids(self, purpose: str, *, session_id: str | None = None) -> set[str]:
         """Segments an export of only participants who consented to ``purpose`` leaves out:
         those of speakers without that consent or linked to no participant, and those without

@@ -44,7 +44,8 @@ def consent_warning(project: Project, session_id: str, purpose: str) -> str | No
                 "Nobody in this session is linked to a participant or has a consent record, "
                 f"so consent to {purpose} is unknown for its {plural(unknown, 'segment')} "
                 "without a speaker (exports of only consented participants leave them out): "
-                "link speakers in Session details or record consent here."
+                "link speakers or add a participant in Session details, then record their "
+                "consent here."
             )
         return None
     lines = "\n".join(f"• {p.describe()}" for p in problems)

@@ -257,7 +257,9 @@ def add_privacy(parser: argparse.ArgumentParser, *, media: bool = False) -> None
         const="export",
         metavar="PURPOSE",
         help="leave out participants without consent for PURPOSE (default: export = "
-        "transcription + quotation; or quotation, archiving...)",
+        "transcription + quotation; or quotation, archiving...), speakers linked to no "
+        "participant, and segments without a speaker unless everyone known to be in their "
+        "session (linked to a speaker or with a consent record for it) consented",
     )
     if media:
         parser.add_argument(

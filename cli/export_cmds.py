@@ -113,12 +113,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         with private_view(project, privacy) as view:
             n = len(view.transcript.segments(args.session))
-        total = len(project.transcript.segments(args.session))
+        segments = project.transcript.segments(args.session)
+        total, unlabelled = len(segments), 0
+        if n < total and privacy.consented_only:
+            left = project.consent.left_out(privacy.consented_only)
+            _, unlabelled = left.count(s.id for s in segments)
     if args.json:
         print_json({"path": str(path), "format": args.format, "segments": n, "left_out": total - n})
     else:  # --consented-only said "Wrote 3 segment(s)" alone: the 5 left out went unmentioned
         consent = shlex.quote(str(args.dir))
-        print(wrote_kept(n, total, "segment", f"{path} ({args.format})", consent))
+        where = f"{path} ({args.format})"
+        print(wrote_kept(n, total, "segment", where, consent, unlabelled=unlabelled))
     return 0
 
 
@@ -131,11 +136,15 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
             project, args.output, sheet_per_code=args.sheet_per_code, privacy=privacy
         )
         n, total = kept_codings(project, privacy)
+        unlabelled = 0
+        if n < total and privacy.consented_only:
+            left = project.consent.left_out(privacy.consented_only)
+            _, unlabelled = left.count(c.segment_id for c in project.codebook.codings())
     if args.json:
         print_json({"path": str(path), "codings": n, "left_out": total - n})
     else:  # it said "Wrote 1 coding(s)" alone: the 2 that consent left out went unmentioned
         consent = shlex.quote(str(args.dir))
-        print(wrote_kept(n, total, "coding", path, consent))
+        print(wrote_kept(n, total, "coding", path, consent, unlabelled=unlabelled))
     return 0
 
 

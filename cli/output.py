@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from storage.core.words import plural as plural  # the counts of every layer's messages
+from storage.privacy.models import why_left_out
 
 
 def fmt_ms(ms: int | None) -> str:
@@ -23,19 +24,27 @@ def fmt_ms(ms: int | None) -> str:
     return f"{minute}:{sec:02d}.{milli:03d}"
 
 
-def wrote_kept(kept: int, total: int, what: str, path: Any, folder: str) -> str:
+def wrote_kept(
+    kept: int, total: int, what: str, path: Any, folder: str, *, unlabelled: int = 0
+) -> str:
     """ "Wrote 3 of 8 segments to F: 5 left out, their segments' speakers have no consent to
     export (link ... and record it with ...)." (or "Wrote 8 segments to F."). ``folder``: the
-    project folder, quoted for a shell."""
+    project folder, quoted for a shell; ``unlabelled``: how many of those left out are (of)
+    segments without a speaker, in a session where not everyone known consented."""
     if kept == total:
         return f"Wrote {plural(kept, what)} to {path}."
+    left = total - kept
     # a speaker linked to nobody is left out too: linking comes before recording consent
-    return (
-        f"Wrote {kept} of {plural(total, what)} to {path}: {total - kept} left out, their "
-        "segments' speakers have no consent to export (link speakers to participants with "
-        f"fieldscribe speaker {folder} map ... and record it with fieldscribe consent "
-        f"{folder} ...)."
-    )
+    link = f"link speakers to participants with fieldscribe speaker {folder} map ..."
+    fix = f"{link} and record it with fieldscribe consent {folder} ..."
+    if unlabelled:  # speech of nobody known: give it a speaker, or record everyone's consent
+        fix = (
+            f"detect speakers with fieldscribe speakers {folder} --session ID or give the "
+            f"segments a speaker with fieldscribe speaker {folder} assign ..., {link}, and "
+            f"record consent with fieldscribe consent {folder} ..."
+        )
+    why = why_left_out(left - unlabelled, unlabelled)
+    return f"Wrote {kept} of {plural(total, what)} to {path}: {left} left out{why} ({fix})."
 
 
 def print_json(data: Any, out: TextIO | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from storage.core.errors import InvalidInputError
 from storage.core.models import as_dict
 from storage.privacy.consent import parse_yes_no
 from storage.privacy.crypto import public_key_text, read_passphrase_file
-from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS
+from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, ConsentProblem
 
 from .common import (
     add_coder,
@@ -165,14 +166,27 @@ def cmd_consent(args: argparse.Namespace) -> int:
             raise InvalidInputError("--check needs --session ID.")
         with open_project(args, write=False) as project:
             problems = project.consent.consent_problems(args.session, args.check)
+            unknown = project.consent.unknown_unlabelled(args.session, args.check)
+            sid = project.sessions.get_session(args.session).id
         if args.json:
-            print_json([as_dict(p) for p in problems])
+            # nobody known, nothing recorded: listed as a speaker linked to nobody would be
+            nobody = [ConsentProblem(sid, None, None, None, list(PURPOSE_NEEDS[args.check]), [])]
+            print_json([as_dict(p) for p in problems or (nobody if unknown else [])])
         elif problems:
             for problem in problems:
                 print(problem.describe())
+        elif unknown:  # nobody is in the session: "everyone consented" said of no one
+            folder = shlex.quote(str(args.dir))
+            print(
+                "Nobody in the session is linked to a participant or has a consent record for "
+                f"it, so consent to {args.check} is unknown for its "
+                f"{plural(unknown, 'segment')} without a speaker (--consented-only leaves them "
+                f"out): link speakers (fieldscribe speaker {folder} map ...) or record consent "
+                f"(fieldscribe consent {folder} ...)."
+            )
         else:
             print(f"Everyone in the session consented to {args.check}.")
-        return 2 if problems else 0
+        return 2 if problems or unknown else 0
     if args.list:
         with open_project(args, write=False) as project:
             session = None if args.session in (None, "all") else args.session

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
-from gui.fmt import file_name, plural, them, wrote_codings
+from gui.fmt import file_name, fix_consent, plural, them, verb, wrote_codings
 from gui.import_questions import (
     FrameRateDialog,
     ask_outside_folder,
@@ -54,17 +54,38 @@ TRANSCRIPT_FILTERS = {
 }
 
 
-def kept_segments(project: Project, session_id: str, privacy: ExportPrivacy) -> tuple[int, int]:
-    """How many of a session's segments an export with ``privacy`` keeps, of how many: an
-    export of consented participants only wrote an empty .srt and said "Wrote the
-    transcript"."""
+def kept_segments(
+    project: Project, session_id: str, privacy: ExportPrivacy
+) -> tuple[int, int, int]:
+    """How many of a session's segments an export with ``privacy`` keeps, of how many, and how
+    many of those left out have no speaker: an export of consented participants only wrote an
+    empty .srt and said "Wrote the transcript"."""
     total = project.transcript.segment_count(session_id)
     if not privacy.consented_only:
-        return total, total
+        return total, total, 0
     from storage.privacy.view import private_view
 
     with private_view(project, privacy) as view:
-        return len(view.transcript.segments(session_id)), total
+        segments = project.transcript.segments(session_id)
+        left = project.consent.left_out(privacy.consented_only, session_id=session_id)
+        _, unlabelled = left.count(s.id for s in segments)
+        return len(view.transcript.segments(session_id)), total, unlabelled
+
+
+def others(kept: tuple[int, int, int]) -> str:
+    """Why the segments a transcript export left out were left out, and what to do:
+    "the others' speakers have no consent to export (link them …)"."""
+    held, total, unlabelled = kept
+    left = total - held
+    if unlabelled == left:
+        why = "the others have no speaker and not everyone consented"
+    elif unlabelled:
+        n = left - unlabelled
+        why = f"{plural(n, 'other')} {verb(n, 'has', 'have')} a speaker without consent, "
+        why += f"{unlabelled} {verb(unlabelled, 'has', 'have')} no speaker"
+    else:
+        why = "the others' speakers have no consent to export"
+    return f"{why} ({fix_consent(unlabelled)})"
 
 
 class ExportOptionsDialog(QDialog):
@@ -89,7 +110,8 @@ class ExportOptionsDialog(QDialog):
         self.consented.setToolTip(
             "Only speakers linked to a participant who consented to transcription and "
             "quotation go out; a speaker linked to no participant has no consent and is left "
-            "out too (Session details ▸ Link speakers…)."
+            "out too (Session details ▸ Link speakers…). Segments without a speaker go out "
+            "only when everyone known to be in their session consented."
         )
         self.media = QCheckBox("Include the audio files", self)
         self.media.setChecked(True)
@@ -565,18 +587,15 @@ class ExchangeActions(QObject):
             return None
         sid = session.id
 
-        def job(_ctx: TaskContext) -> tuple[int, int]:
+        def job(_ctx: TaskContext) -> tuple[int, int, int]:
             export_transcript(project, sid, fmt, path, privacy=privacy)
             return kept_segments(project, sid, privacy)
 
-        def done(kept: tuple[int, int]) -> str:
+        def done(kept: tuple[int, int, int]) -> str:
             said = f"Wrote the transcript of {session.title} to {path.name} ({fmt})."
-            if kept[0] < kept[1]:  # a file of fewer segments than shown, or an empty one
-                said += (
-                    f" It holds {kept[0]} of {plural(kept[1], 'segment')}: the others' speakers "
-                    "have no consent to export (link them in Session details, record consent "
-                    "in Ethics ▸ Consent)."
-                )
+            held, total, _ = kept
+            if held < total:  # a file of fewer segments than shown, or an empty one
+                said += f" It holds {held} of {plural(total, 'segment')}: {others(kept)}."
             return said
 
         return self._run("Export a transcript", job, done, output=path)
@@ -600,10 +619,18 @@ class ExchangeActions(QObject):
         project = self.state.project
         assert project is not None
 
-        def job(_ctx: TaskContext) -> tuple[int, int]:
+        def job(_ctx: TaskContext) -> tuple[int, int, int]:
             export_codings(project, path, privacy=privacy)
-            return kept_codings(project, privacy)
+            kept, total = kept_codings(project, privacy)
+            unlabelled = 0
+            if kept < total and privacy.consented_only:
+                left = project.consent.left_out(privacy.consented_only)
+                _, unlabelled = left.count(c.segment_id for c in project.codebook.codings())
+            return kept, total, unlabelled
 
         return self._run(
-            "Export codings", job, lambda kept: wrote_codings(path, *kept), output=path
+            "Export codings",
+            job,
+            lambda kept: wrote_codings(path, kept[0], kept[1], unlabelled=kept[2]),
+            output=path,
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from storage.core.words import plural as plural  # the counts of every layer's messages
 from storage.core.words import verb as verb  # and the verbs that agree with them
+from storage.privacy.models import why_left_out
 
 
 def fmt_ms(ms: int | None, *, tenths: bool = False) -> str:
@@ -73,12 +74,22 @@ def file_name(name: str) -> str:
     return cleaned.rstrip(" .") or "export"
 
 
-def wrote_codings(path: Path, kept: int, total: int, what: str = "coding") -> str:
-    """ "Wrote 5 of 8 codings to F.xlsx: 3 left out, their …" (or "Wrote 8 codings …")."""
+def wrote_codings(
+    path: Path, kept: int, total: int, what: str = "coding", *, unlabelled: int = 0
+) -> str:
+    """ "Wrote 5 of 8 codings to F.xlsx: 3 left out, their …" (or "Wrote 8 codings …");
+    ``unlabelled``: how many of those left out are (of) segments without a speaker."""
     if kept == total:
         return f"Wrote {plural(kept, what)} to {path.name}."
-    return (
-        f"Wrote {kept} of {plural(total, what)} to {path.name}: {total - kept} left out, their "
-        "segments' speakers have no consent to export (link them in Session details, record "
-        "consent in Ethics ▸ Consent)."
-    )
+    left = total - kept
+    why = why_left_out(left - unlabelled, unlabelled)
+    fix = fix_consent(unlabelled)
+    return f"Wrote {kept} of {plural(total, what)} to {path.name}: {left} left out{why} ({fix})."
+
+
+def fix_consent(unlabelled: int) -> str:
+    """What to do so that an export of only consented participants keeps more: link speakers
+    and record consent; where segments without a speaker were left out, give them one first."""
+    if unlabelled:
+        return "Detect speakers… or Edit ▸ Change speaker…, Ethics ▸ Consent"
+    return "link them in Session details, record consent in Ethics ▸ Consent"

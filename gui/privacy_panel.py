@@ -38,6 +38,15 @@ def consent_warning(project: Project, session_id: str, purpose: str) -> str | No
     """A warning to show before transcribing or exporting a session, or None when all is well."""
     problems = project.consent.consent_problems(session_id, purpose)
     if not problems:
+        unknown = project.consent.unknown_unlabelled(session_id, purpose)
+        if unknown:  # nobody is in the session: "Everyone consented" was said of no one
+            return (
+                "Nobody in this session is linked to a participant or has a consent record, "
+                f"so consent to {purpose} is unknown for its {plural(unknown, 'segment')} "
+                "without a speaker (exports of only consented participants leave them out): "
+                "link speakers or add a participant in Session details, then record their "
+                "consent here."
+            )
         return None
     lines = "\n".join(f"• {p.describe()}" for p in problems)
     return f"Consent does not cover {purpose} for everyone in this session:\n{lines}"

@@ -428,10 +428,21 @@ class RetrievalPanel(QWidget):
         """Write the shown rows to CSV in the background, as an export shows them
         (pseudonyms and redactions applied unless ``privacy`` says otherwise; logged)."""
         rows, project = list(self.model.rows), self.project
+
+        def job(_ctx: Any) -> tuple[int, int]:
+            n = export_retrieved(project, rows, path, privacy=privacy)
+            unlabelled = 0
+            if n < len(rows) and privacy is not None and privacy.consented_only:
+                left = project.consent.left_out(privacy.consented_only)
+                _, unlabelled = left.count(r.segment_id for r in rows)
+            return n, unlabelled
+
         return self.runner.submit(
             "Export CSV",
-            lambda _ctx: export_retrieved(project, rows, path, privacy=privacy),
+            job,
             # how many of the rows shown, and why the others were left out (it said
             # "Exported 1 rows to /the/whole/path" when 2 of 3 were left out)
-            on_done=lambda n: emit(self.status, wrote_codings(path, n, len(rows))),
+            on_done=lambda done: emit(
+                self.status, wrote_codings(path, done[0], len(rows), unlabelled=done[1])
+            ),
         )

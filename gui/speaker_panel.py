@@ -61,7 +61,12 @@ class SpeakerPanel(QWidget):
 
     COLUMNS = ("Speaker", "Talk", "Segs", "Participant")
     #: header tooltips (the short headers leave the speaker's name room in a narrow dock)
-    COLUMN_TIPS = ("Speaker label", "Talk time (m:ss)", "Segments", "Participant (who it is)")
+    COLUMN_TIPS = (
+        "Speaker label",
+        "Talk time (m:ss): the length of its segments",
+        "Segments",
+        "Participant (who it is)",
+    )
 
     def __init__(
         self, project: Any, session_id: str | None = None, parent: QWidget | None = None

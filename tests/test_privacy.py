@@ -128,10 +128,10 @@ def test_consent_records_update_and_fallback(study) -> None:
 
     # an export leaves out the unmapped SPEAKER_02 too: nobody knows their consent
     assert excluded_segment_ids(project, "export") == {segs[0].id, segs[2].id}
-    assert project.consent.excluded_segment_ids("export") == {segs[0].id}
-    assert project.consent.excluded_segment_ids("export", unmapped=True) == {segs[0].id, segs[2].id}
-    assert project.consent.excluded_segment_ids("transcription") == set()
-    assert project.consent.excluded_segment_ids("archiving") == {segs[0].id, segs[1].id}
+    assert project.consent.excluded_segment_ids("export") == {segs[0].id, segs[2].id}
+    # the unmapped SPEAKER_02 whatever the purpose
+    assert project.consent.excluded_segment_ids("transcription") == {segs[2].id}
+    assert project.consent.excluded_segment_ids("archiving") == {s.id for s in segs}
     assert [e.action for e in project.audit.entries()].count("consent") == 4
 
 

@@ -78,11 +78,40 @@ def test_labels_and_timeline_are_stored_together(project: Project, session: str)
         "Speaker 1", "Speaker 1", "Speaker 2", "Speaker 2"]  # fmt: skip
     turns = project.speakers.turns.stored(session)
     assert len({t.run_id for t in turns}) == 1 and all(t.created_by == "coder-a" for t in turns)
-    # talk time comes from the timeline (speech outside segments counted, pauses not)
+    # talk time is the segments' (as analyze matrix counts it): the timeline said 3600 + 500 +
+    # 1000 ms for Speaker 1 (speech outside segments counted, pauses not) and 4500 for Speaker 2
     stats = {s.label: s for s in project.speakers.speaker_stats(session)}
-    assert stats["Speaker 1"].total_ms == 3600 + 500 + 1000
-    assert stats["Speaker 2"].total_ms == 4500
+    assert stats["Speaker 1"].total_ms == 4000 + 1000
+    assert stats["Speaker 2"].total_ms == 2000 + 3000
     assert stats["Speaker 1"].segment_count == 2 and stats["Speaker 1"].first_ms == 200
+
+
+def test_talk_time_is_what_the_segments_and_analyze_matrix_count(
+    project: Project, session: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``speakers --list`` (and the Speakers dock) said the detection's turns: Speaker 2 talked
+    4.5 s there, while a hand count over its segments, and ``analyze matrix --measure talk_ms``
+    by speaker, gave 5.0 s. All three say the segments' time now."""
+    code = project.codebook.ensure_code_path("Everything")
+    for seg in project.transcript.segments(session):
+        project.codebook.apply_code(seg.id, code.id)
+    by_hand: dict[str, int] = {}
+    for seg in project.transcript.segments(session):
+        assert seg.speaker is not None
+        by_hand[seg.speaker] = by_hand.get(seg.speaker, 0) + seg.end_ms - seg.start_ms
+    folder = project.folder
+    project.close()
+    assert cli_main(["speakers", str(folder), "--session", session, "--list", "--json"]) == 0
+    listed = {r["label"]: r["total_ms"] for r in json.loads(capsys.readouterr().out)}
+    assert listed == by_hand == {"Speaker 1": 5000, "Speaker 2": 5000}
+    assert cli_main([
+        "analyze", str(folder), "matrix", "--columns", "speaker", "--measure", "talk_ms",
+        "--json",
+    ]) == 0  # fmt: skip
+    matrix = json.loads(capsys.readouterr().out)
+    columns = [c["key"] for c in matrix["columns"]]
+    (cells,) = matrix["cells"]
+    assert dict(zip(columns, cells, strict=True)) == by_hand
 
 
 def test_sessions_without_a_timeline_fall_back_to_segments(project: Project) -> None:

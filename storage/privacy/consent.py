@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.store import Store
-from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, Consent, ConsentProblem
+from storage.privacy.models import (
+    CONSENT_KINDS,
+    PURPOSE_NEEDS,
+    Consent,
+    ConsentProblem,
+    LeftOut,
+)
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -272,41 +278,78 @@ class ConsentRecords:
                 )
         return problems
 
-    def excluded_segment_ids(
-        self, purpose: str, *, session_id: str | None = None, unmapped: bool = False
-    ) -> set[str]:
-        """Segments spoken by participants whose consent does not cover ``purpose``.
+    def covers(self, participant_id: str, session_id: str, purpose: str) -> bool:
+        """Whether a participant's consent for a session says yes to all ``purpose`` needs."""
+        answers = self.effective_consent(participant_id, session_id)
+        return all(answers[k] is True for k in _check_purpose(purpose))
 
-        A consent counts only when it says yes to every kind the purpose needs. Segments of
-        unmapped speakers are excluded only with ``unmapped=True``; segments with no speaker
-        are never excluded.
+    def unlabelled_consented(self, session_id: str, purpose: str) -> bool:
+        """Whether a session's segments without a speaker may go out under "only consented".
+
+        Nobody knows who said them, so only when everyone known to be in the session
+        consented to ``purpose``: it has at least one participant (linked to one of its
+        speakers or holding a consent record for it), every one of them consented, and no
+        speaker label of it is linked to nobody.
         """
-        needs = _check_purpose(purpose)
+        _check_purpose(purpose)
+        pairs = self.session_participants(session_id)
+        if any(pid is None for _, pid in pairs):
+            return False  # a speaker label linked to nobody: their consent is unknown
+        pids = {pid for _, pid in pairs if pid is not None}
+        return bool(pids) and all(self.covers(pid, session_id, purpose) for pid in pids)
+
+    def left_out(self, purpose: str, *, session_id: str | None = None) -> LeftOut:
+        """The segments an export of only consented participants leaves out, and why.
+
+        ``LeftOut.by_speaker``: segments whose speaker is linked to a participant whose
+        consent does not say yes to every kind ``purpose`` needs, or to no participant at all
+        (nobody's consent covers them). ``LeftOut.unlabelled``: segments without a speaker, in
+        sessions where not everyone known to be there consented (``unlabelled_consented``):
+        consent unknown is not consent.
+        """
+        _check_purpose(purpose)
         sessions = (
             [session_id]
             if session_id
             else [r[0] for r in self._store.rows("SELECT id FROM sessions")]
         )
-        excluded: set[str] = set()
+        by_speaker: set[str] = set()
+        unlabelled: set[str] = set()
         for sid in sessions:
-            bad_labels = set()
-            for label, pid in self.session_participants(sid):
-                if label is None:
-                    continue
-                if pid is None:
-                    if unmapped:
-                        bad_labels.add(label)
-                    continue
-                answers = self.effective_consent(pid, sid)
-                if not all(answers[k] is True for k in needs):
-                    bad_labels.add(label)
+            bad_labels = {
+                label
+                for label, pid in self.session_participants(sid)
+                if label is not None and (pid is None or not self.covers(pid, sid, purpose))
+            }
             if bad_labels:
                 marks = ",".join("?" * len(bad_labels))
-                excluded.update(
+                by_speaker.update(
                     r[0]
                     for r in self._store.rows(
                         f"SELECT id FROM segments WHERE session_id = ? AND speaker IN ({marks})",
                         (sid, *sorted(bad_labels)),
                     )
                 )
-        return excluded
+            if not self.unlabelled_consented(sid, purpose):
+                unlabelled.update(
+                    r[0]
+                    for r in self._store.rows(
+                        "SELECT id FROM segments WHERE session_id = ? AND speaker IS NULL", (sid,)
+                    )
+                )
+        return LeftOut(frozenset(by_speaker), frozenset(unlabelled))
+
+    def unknown_unlabelled(self, session_id: str, purpose: str) -> int:
+        """How many of a session's segments without a speaker have no known consent to
+        ``purpose`` though ``consent_problems`` names nobody: nobody is in the session (no
+        speaker linked, no consent record), so an export of only consented participants leaves
+        them out while a check said everyone consented."""
+        if self.consent_problems(session_id, purpose):
+            return 0  # the problems named say it
+        return len(self.left_out(purpose, session_id=session_id).unlabelled)
+
+    def excluded_segment_ids(self, purpose: str, *, session_id: str | None = None) -> set[str]:
+        """Segments an export of only participants who consented to ``purpose`` leaves out:
+        those of speakers without that consent or linked to no participant, and those without
+        a speaker unless everyone known to be in their session consented (``left_out``)."""
+        return set(self.left_out(purpose, session_id=session_id).ids)

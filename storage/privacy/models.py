@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from storage.core.words import verb
 
 #: What a participant may consent to, in the order forms usually list them.
 CONSENT_KINDS = ("recording", "transcription", "quotation", "archiving")
@@ -67,6 +70,50 @@ class ConsentProblem:
         if self.missing:
             parts.append("no record of consent to " + ", ".join(self.missing))
         return f"{who}: " + "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """What an export of only consented participants leaves out, by reason
+    (``project.consent.left_out``).
+
+    ``by_speaker``: segments whose speaker has no consent (or is linked to no participant);
+    ``unlabelled``: segments without a speaker in a session where not everyone known to be
+    there consented.
+    """
+
+    by_speaker: frozenset[str] = frozenset()
+    unlabelled: frozenset[str] = frozenset()
+
+    @property
+    def ids(self) -> frozenset[str]:
+        """Every segment left out."""
+        return self.by_speaker | self.unlabelled
+
+    def count(self, segment_ids: Iterable[str]) -> tuple[int, int]:
+        """How many of ``segment_ids`` (a repeat counts again: one per coding) are left out
+        for their speaker, and how many for having none."""
+        ids = list(segment_ids)
+        return sum(i in self.by_speaker for i in ids), sum(i in self.unlabelled for i in ids)
+
+
+def why_left_out(by_speaker: int, unlabelled: int, purpose: str = "export") -> str:
+    """Why an export left things out, to follow "5 left out": ", their segments' speakers
+    have no consent to export", ", their segments have no speaker and not everyone in their
+    session is known to have consented to export", or both with their counts ("": none)."""
+    speakers = f"segments' speakers have no consent to {purpose}"
+    nobody = (
+        f"{verb(unlabelled, 'its segment has', 'their segments have')} no speaker and not "
+        f"everyone in {verb(unlabelled, 'its', 'their')} session is known to have consented "
+        f"to {purpose}"
+    )
+    if by_speaker and unlabelled:
+        return f": {by_speaker} as their {speakers}, {unlabelled} as {nobody}"
+    if by_speaker:
+        return f", their {speakers}"
+    if unlabelled:
+        return f", {nobody}"
+    return ""
 
 
 @dataclass

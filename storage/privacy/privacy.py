@@ -24,6 +24,7 @@ from storage.privacy import crypto
 from storage.privacy.audio import redact_audio
 from storage.privacy.models import (
     ApplyReport,
+    LeftOut,
     PseudonymCandidate,
     PseudonymEntry,
     Redaction,
@@ -454,12 +455,12 @@ class PrivacyFilter:
         if redact:
             for r in project.redactions.all(include_destroyed=False):
                 self._redactions.setdefault(r.segment_id, []).append(r)
-        self.excluded: set[str] = (
-            # a speaker linked to nobody has no consent either: "only consented" leaves them out
-            project.consent.excluded_segment_ids(consented_only, unmapped=True)
-            if consented_only
-            else set()
+        # a speaker linked to nobody has no consent either: "only consented" leaves them out,
+        # and speech without a speaker too unless everyone known in its session consented
+        self.left_out: LeftOut = (
+            project.consent.left_out(consented_only) if consented_only else LeftOut()
         )
+        self.excluded: set[str] = set(self.left_out.ids)
 
     def include(self, segment: Segment | str) -> bool:
         """Whether a segment (or segment id) may be exported."""
@@ -526,4 +527,4 @@ def export_text(
 
 def excluded_segment_ids(project: Project, purpose: str) -> set[str]:
     """Segments to leave out of an export for ``purpose`` (see ``excluded_segment_ids``)."""
-    return project.consent.excluded_segment_ids(purpose, unmapped=True)
+    return project.consent.excluded_segment_ids(purpose)

@@ -151,9 +151,29 @@ class PrivateView:
         }
 
     # ----------------------------------------------------------------- sessions
+    def _counts(self, session_id: str) -> dict[str, Any]:
+        """A session's counts over the segments an export keeps (the JSON transcript of an
+        interview left out whole said "segment_count": 2 beside "segments": [])."""
+        if not self.filter.excluded:
+            return {}
+        kept = [g for g in self._project.transcript.segments(session_id) if self.filter.include(g)]
+        ids = {g.id for g in kept}
+        coded = {c.segment_id for c in self._project.codebook.codings(session_id=session_id)}
+        by_language: dict[str, int] = {}
+        for g in kept:
+            if g.language is not None:
+                by_language[g.language] = by_language.get(g.language, 0) + 1
+        return {
+            "segment_count": len(kept),
+            "coded_segment_count": len(coded & ids),
+            "untranscribed_count": sum(g.untranscribed for g in kept),
+            "languages": sorted(by_language, key=lambda x: (-by_language[x], x)),
+        }
+
     def _session(self, s: Session) -> Session:
         return dataclasses.replace(
             s,
+            **self._counts(s.id),
             title=self._str(s.title),
             place=self._s(s.place),
             moderator=self._s(s.moderator),
@@ -185,14 +205,15 @@ class PrivateView:
             if s.label not in hidden
         ]
 
-    def _hidden_speakers(self, session_id: str) -> set[str]:
-        """The labels of a session whose segments consent leaves out."""
+    def _hidden_speakers(self, session_id: str) -> set[str | None]:
+        """The labels of a session whose segments consent leaves out (None: its segments
+        without a speaker are left out, so are their turns on a timeline made of segments)."""
         if not self.filter.excluded:
             return set()
         return {
             seg.speaker
             for seg in self._project.transcript.segments(session_id)
-            if seg.id in self.filter.excluded and seg.speaker is not None
+            if seg.id in self.filter.excluded
         }
 
     def speaker_turns(self, session_id: str) -> list[tuple[int, int, str | None]]:
@@ -221,10 +242,14 @@ class PrivateView:
         ]
 
     def _participants_left_out(self) -> set[str]:
-        """Participants linked to speakers whose segments consent leaves out, and to none it
-        keeps."""
-        if not self.filter.excluded:
+        """Participants with something left out and nothing kept: linked to speakers whose
+        segments consent leaves out, or in a session by a consent record alone (an interview
+        without speakers) and without the consent needed; not linked to a speaker it keeps,
+        nor in a session by a consent record whose segments without a speaker it keeps."""
+        if not self.filter.consented_only:
             return set()
+        purpose = self.filter.consented_only
+        consent = self._project.consent
         shown: set[str] = set()
         hidden: set[str] = set()
         for session in self._project.sessions.all():
@@ -233,6 +258,14 @@ class PrivateView:
                 if speaker.participant_id:
                     side = hidden if speaker.label in labels else shown
                     side.add(speaker.participant_id)
+            unlabelled_kept = consent.unlabelled_consented(session.id, purpose)
+            for label, pid in consent.session_participants(session.id):
+                if label is not None or pid is None:
+                    continue
+                if unlabelled_kept:
+                    shown.add(pid)
+                elif not consent.covers(pid, session.id, purpose):
+                    hidden.add(pid)
         return hidden - shown
 
     def markers(self, session_id: str | None = None) -> list[Marker]:

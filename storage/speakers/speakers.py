@@ -103,9 +103,13 @@ class Speakers:
     def speaker_stats(self, session_id: str) -> list[SpeakerStat]:
         """Return the speaker labels used in a session with their talk time, by first turn.
 
-        Talk time and first turn come from the session's timeline (``speaker_turns``): the
-        stored one of speaker detection when there is one, else the segments' spans. Segment
-        counts (and hand-edit counts) come from the segments.
+        Talk time is the length of the speaker's segments (each ``end_ms - start_ms``), as a
+        researcher counts it over the transcript and as ``analyze matrix --measure talk_ms``
+        does (it was the detection's turns, speech no segment holds counted and pauses inside
+        a segment not, so a session with a timeline disagreed with both). The first turn comes
+        from the session's timeline (``speaker_turns``); a label on the timeline alone is
+        listed with no segments and no talk time. Segment counts (and hand-edit counts) come
+        from the segments.
 
         Raises:
             NotFoundError: no such session.
@@ -119,12 +123,14 @@ class Speakers:
             )
         }
         rows = self._store.rows(
-            "SELECT speaker, count(*) AS n, sum(speaker_edited) AS edited FROM segments "
+            "SELECT speaker, count(*) AS n, sum(speaker_edited) AS edited, "
+            "sum(end_ms - start_ms) AS talk FROM segments "
             "WHERE session_id = ? AND speaker IS NOT NULL GROUP BY speaker",
             (session_id,),
         )
         counts = {r["speaker"]: (int(r["n"]), int(r["edited"] or 0)) for r in rows}
-        talk = turn_talk(self.speaker_turns(session_id))
+        spoken = {r["speaker"]: int(r["talk"] or 0) for r in rows}
+        first_turn = turn_talk(self.speaker_turns(session_id))
         first_seg = {
             r[0]: int(r[1])
             for r in self._store.rows(
@@ -137,12 +143,12 @@ class Speakers:
             SpeakerStat(
                 label=label,
                 segment_count=counts.get(label, (0, 0))[0],
-                total_ms=talk.get(label, (0, 0))[0],
-                first_ms=talk[label][1] if label in talk else first_seg.get(label, 0),
+                total_ms=spoken.get(label, 0),
+                first_ms=first_turn[label][1] if label in first_turn else first_seg.get(label, 0),
                 edited_count=counts.get(label, (0, 0))[1],
                 participant_id=mapping.get(label),
             )
-            for label in set(counts) | set(talk)
+            for label in set(counts) | set(first_turn)
         ]
         return sorted(stats, key=lambda s: (s.first_ms, s.label))
 

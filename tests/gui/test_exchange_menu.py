@@ -477,6 +477,47 @@ def test_a_transcript_export_says_how_many_segments_consent_left_in(
     assert w.exchange.last_report.endswith("to t.srt (srt)."), w.exchange.last_report
 
 
+def test_an_export_says_when_segments_without_a_speaker_were_left_out(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interview never run through speaker detection, whose participant refused quotation:
+    its segments have no speaker and are left out. The report said "the others' speakers have
+    no consent" and to link them, though there is no speaker to link: it says they have none
+    and how to give them one."""
+    w = seeded
+    project: Project = w.project
+    interview = project.sessions.add_session("Interview 2")
+    segs = project.transcript.add_segments(
+        interview.id, [SegmentDraft(0, 900, "Су нашар."), SegmentDraft(1000, 1900, "Иә.")]
+    )
+    project.codebook.apply_code(segs[0].id, project.codebook.ensure_code_path("Water").id)
+    person = project.sessions.add_participant("P07")
+    project.consent.set_consent(person.id, interview.id, transcription=True, quotation=False)
+    w.sessions.reload_sessions()
+    w.sessions.open_segment_session(interview.id)
+    idle(w)
+    _options(monkeypatch, consented=True)
+    _consent(monkeypatch, QMessageBox.StandardButton.Yes)
+    out = tmp_path / "i.txt"
+    _answer_files(monkeypatch, getSaveFileName=out)
+    _action(w, "&File", "Export this transcript (txt, docx, srt, vtt, json)…").trigger()
+    idle(w)
+    assert "нашар" not in out.read_text(encoding="utf-8")
+    report = w.exchange.last_report
+    assert "It holds 0 of 2 segments: the others have no speaker and not everyone consented " in (
+        report
+    ), report
+    assert "Detect speakers…" in report and "Ethics ▸ Consent" in report, report
+    codings = tmp_path / "c.csv"
+    _answer_files(monkeypatch, getSaveFileName=codings)
+    _action(w, "&File", "Export codings (.xlsx, .csv)…").trigger()
+    idle(w)
+    assert "нашар" not in codings.read_text(encoding="utf-8-sig")
+    report = w.exchange.last_report
+    assert "left out" in report and "its segment has no speaker" in report, report
+    assert "Edit ▸ Change speaker…" in report, report
+
+
 def test_a_codings_export_says_how_many_codings_consent_left_out(
     seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

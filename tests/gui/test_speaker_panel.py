@@ -45,6 +45,20 @@ def test_lists_speakers_and_paints_spans(qtbot, project: Project, session: str) 
     panel.timeline.grab()  # paints without error
 
 
+def test_talk_time_is_the_segments_not_the_timeline(qtbot, project: Project, session: str) -> None:
+    """With detection's timeline stored, the dock's Talk column said the turns (Speaker 1:
+    0:07 here) while its segments hold 5 s, as analyze matrix counts them."""
+    project.speakers.turns.save(
+        session,
+        [(0, 4000, "Speaker 1"), (2000, 3000, "Speaker 2"), (3000, 6000, "Speaker 1"),
+         (6000, 8000, "Speaker 3")],
+    )  # fmt: skip
+    panel = SpeakerPanel(project, session)
+    qtbot.addWidget(panel)
+    talk = {panel.table.item(r, 0).text(): panel.table.item(r, 1).text() for r in range(3)}
+    assert talk == {"Speaker 1": "0:05", "Speaker 2": "0:01", "Speaker 3": "0:02"}
+
+
 def test_participant_without_participants_says_where_to_add_them(
     qtbot, project: Project, session: str
 ) -> None:

@@ -105,6 +105,32 @@ def test_workbench_counts_and_typing_into_the_placeholder(
     assert project.transcript.get_segment(gap.id).untranscribed
 
 
+def test_clearing_a_segments_text_in_the_editor_marks_it_speech_without_transcript(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """Words nobody can make out are cleared in the editor: the row becomes amber speech
+    without transcript (to play and type later), counted in the heading and the sessions list,
+    and Undo brings the words back. Before, it became a blank row nothing pointed to."""
+    _opened(window, qtbot, idle)
+    mixed = window.segment_model.segment(3)
+    window.transcript.go_to_row(3)
+    window.segment_editor.setPlainText("")
+    window.segment_editor.commit()
+    idle(window)
+    assert window.segment_model.is_placeholder(3)
+    assert window.segment_model.index(3, COL_TEXT).data() == PLACEHOLDER_TEXT
+    assert project.transcript.get_segment(mixed.id).untranscribed
+    assert "2 without transcript" in window.transcript_label.full_text()
+    qtbot.waitUntil(
+        lambda: window.sessions_model.index(0, STATUS_COL).data() == "2 coded · 2 no text"
+    )
+    window.undo_stack.undo()
+    idle(window)
+    assert not window.segment_model.is_placeholder(3)
+    assert project.transcript.get_segment(mixed.id).text == MIXED
+    assert "1 without transcript" in window.transcript_label.full_text()
+
+
 def test_set_language_is_undoable_and_offers_project_languages_first(
     window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

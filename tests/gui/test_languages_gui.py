@@ -227,7 +227,7 @@ def test_search_and_retrieval_filter_by_language(
     _opened(window, qtbot, idle)
     panel = window.search_panel
     box = panel.language_box
-    assert [box.itemData(i) for i in range(box.count())] == [None, "ru", "kk"]
+    assert [box.itemData(i) for i in range(box.count())] == [None, "ru", "kk", ""]
     panel.query.setText("очередь OR кезек")
     window.sessions.run_search(panel.query.text())
     idle(window)
@@ -247,6 +247,33 @@ def test_search_and_retrieval_filter_by_language(
     lang.activated.emit(lang.currentIndex())
     idle(window)
     assert [r.language for r in retrieval.model.rows] == ["ru"]
+
+
+def test_search_and_retrieval_find_the_segments_of_no_known_language(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """Segments nobody gave a language to (here "Okay, thank you.") were in no language filter
+    but "All": the store could find them (language "") and the workbench offered no way to."""
+    _opened(window, qtbot, idle)
+    untagged = window.segment_model.segment(4)
+    project.codebook.apply_code(untagged.id, project.codebook.find_code("Услуги/Здоровье").id)
+    panel = window.search_panel
+    box = panel.language_box
+    box.setCurrentIndex(box.findText("Language unknown"))
+    assert panel.language() == ""
+    panel.query.setText("очередь OR кезек OR thank")
+    window.sessions.run_search(panel.query.text())
+    idle(window)
+    assert panel.hit_segments() == [untagged.id]
+    window.docks.retrieve_code(project.codebook.find_code("Услуги/Здоровье").id)
+    idle(window)
+    retrieval = window.retrieval
+    assert retrieval is not None and retrieval.model.rowCount() == 3
+    lang = retrieval.language_box
+    lang.setCurrentIndex(lang.findText("Language unknown"))
+    lang.activated.emit(lang.currentIndex())
+    idle(window)
+    assert [(r.segment_id, r.language) for r in retrieval.model.rows] == [(untagged.id, None)]
 
 
 def test_new_project_languages_checked_before_anything_is_created(
@@ -283,8 +310,8 @@ def test_project_settings_change_the_languages(
     idle(window)
     assert project.languages == ["kk", "ru", "en"]
     box = window.search_panel.language_box
-    qtbot.waitUntil(lambda: box.count() == 4)
-    assert [box.itemData(i) for i in range(box.count())] == [None, "kk", "ru", "en"]
+    qtbot.waitUntil(lambda: box.count() == 5)
+    assert [box.itemData(i) for i in range(box.count())] == [None, "kk", "ru", "en", ""]
 
 
 def _pick_in_project_settings(

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from gui.consent import confirm_consent
 from gui.fmt import fmt_ms, plural, wrote_codings
+from gui.languages import UNKNOWN_LANGUAGE
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from gui.whole_rows import WholeRows
@@ -94,7 +95,7 @@ class RetrievalModel(RowTableModel):
             return _CELLS[index.column()](r)
         if role == Qt.ItemDataRole.ToolTipRole:
             if HEADERS[index.column()] == "Lang":
-                return language_name(r.language) or "Language unknown"
+                return language_name(r.language) or UNKNOWN_LANGUAGE
             return r.text + (f"\n\nMemo: {r.memo}" if r.memo else "")
         return None
 
@@ -281,7 +282,9 @@ class RetrievalPanel(QWidget):
 
     def set_languages(self, codes: list[str]) -> None:
         """Fill the language filter (the languages present in the project)."""
-        self._fill(self.language_box, [(f"{c.upper()} · {language_name(c)}", c) for c in codes])
+        items = [(f"{c.upper()} · {language_name(c)}", c) for c in codes]
+        # "": segments whose language nobody knows, as Search offers them
+        self._fill(self.language_box, items + ([(UNKNOWN_LANGUAGE, "")] if codes else []))
 
     @staticmethod
     def _fill(box: QComboBox, items: list[tuple[str, Any]]) -> None:

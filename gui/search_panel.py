@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.fmt import fmt_ms, plural
+from gui.languages import UNKNOWN_LANGUAGE
 from gui.qtcompat import emit
 from storage.core.languages import language_name
 from storage.core.models import SearchHit
@@ -147,15 +148,18 @@ class SearchPanel(QWidget):
         current = self.language()
         self.language_box.clear()
         self.language_box.addItem("All languages", None)
-        for code in codes:
-            self.language_box.addItem(f"{code.upper()} · {language_name(code)}", code)
+        # "": segments whose language nobody knows (speech without transcript no reading was
+        # sure of, typed in): the filter that finds them to set one (Edit ▸ Set language…)
+        items = [(f"{code.upper()} · {language_name(code)}", code) for code in codes]
+        for label, code in items + ([(UNKNOWN_LANGUAGE, "")] if codes else []):
+            self.language_box.addItem(label, code)
             if code == current:
                 self.language_box.setCurrentIndex(self.language_box.count() - 1)
 
     def language(self) -> str | None:
-        """The language filter: a code, or None for all."""
+        """The language filter: a code, "" for segments of no known language, None for all."""
         value = self.language_box.currentData()
-        return str(value) if value else None
+        return None if value is None else str(value)
 
     def _query_edited(self, text: str) -> None:
         """A query cleared (its ✕ button, or erased) clears the results of the old one."""

@@ -656,6 +656,12 @@ def test_guess_language_knows_every_kazakh_letter(letter: str) -> None:
     [
         ("Ну, мен білмеймін, короче.", "kk"),  # mixed: a Kazakh letter says Kazakh
         ("Ну, я не знаю, короче.", "ru"),
+        # a Kazakh name in a Russian line is a name, not Kazakh (it made the line Kazakh)
+        ("Я записалась к врачу через интернет, сказала Ғалия.", "ru"),
+        ("Мы с Нұрланом и Әлией ждали три часа.", "ru"),
+        ("Сәлеметсіз бе, Ғалия апай.", "kk"),  # a sentence's first word is not a name
+        ("Айгерим: Жақсы.", "kk"),
+        ("Ғалия пришла. Ол үйде.", "kk"),
         ("Well, I do not know.", "en"),
         ("12:30 ...", None),
     ],

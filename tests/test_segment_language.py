@@ -59,3 +59,24 @@ def test_parse_languages_rejects_non_whisper_codes():
     assert parse_languages(["kk"]) == ["kk"]
     with pytest.raises(InvalidInputError):
         parse_languages("kaz")
+
+
+def test_clearing_a_segments_text_makes_it_speech_without_transcript(project):
+    """A coder who clears words nobody can make out (Whisper's invention over real speech) gets
+    a "speech without transcript" segment to play and type later, not a blank transcript line:
+    before, the flag stayed off, the row showed no text and no amber, the session's count of
+    speech without transcript missed it, and exports wrote an empty line ("[00:00:39] ")."""
+    from storage.interop.transcript_export import PLACEHOLDER, render_transcript
+
+    s = project.sessions.add_session("Interview")
+    (seg,) = project.transcript.add_segments(
+        s.id, [SegmentDraft(0, 2000, "ошидың ошидың башайы", language="kk")]
+    )
+    cleared = project.transcript.update_segment(seg.id, text="  ")
+    assert (cleared.text, cleared.untranscribed, cleared.edited) == ("  ", True, True)
+    (session,) = project.sessions.all()
+    assert session.untranscribed_count == 1
+    assert PLACEHOLDER in render_transcript(project, s.id, "txt")
+    assert PLACEHOLDER in render_transcript(project, s.id, "srt")
+    typed = project.transcript.update_segment(seg.id, text="Очередь была очень большая.")
+    assert (typed.untranscribed, typed.edited) == (False, True)

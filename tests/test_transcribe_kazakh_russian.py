@@ -504,6 +504,9 @@ def test_kazakh_written_by_a_small_model_is_flagged_for_checking(
             assert "2 segments in Kazakh" in notes[0] and "'base'" in notes[0]
             assert "fieldscribe models install small" in notes[0] and "--replace" in notes[0]
     assert run_notes.small_model_hint({"ru": 5, "en": 2}, "base") == []
+    # one segment: "1 segment in Kazakh was written … check its text" (it read "their")
+    (one,) = run_notes.small_model_hint({"kk": 1, "ru": 4}, "base")
+    assert "1 segment in Kazakh was written" in one and "check its text against" in one, one
 
 
 def test_notes_name_menus_in_the_workbench_and_commands_at_the_terminal() -> None:

@@ -30,9 +30,11 @@ def for_gui(note: object) -> str:
 
 def advice_of(note: str) -> str:
     """``note`` without its counts: what it advises. "1 segment in Kazakh was written with the
-    small model…" and "3 segments in Kazakh were written…" give the same advice."""
+    small model…" and "3 segments in Kazakh were written…" give the same advice (so do "check
+    its text" and "check their text")."""
     text = re.sub(r"\d[\d,.]*", "#", note)
     text = re.sub(r"\bwere\b", "was", text)
+    text = re.sub(r"\btheir\b", "its", text)  # "check its text" / "check their text"
     return re.sub(r"(\w{3,}?)s\b", r"\1", text)
 
 

@@ -112,11 +112,12 @@ def small_model_hint(identified: dict[str, int], model: str) -> list[str]:
     if not weak:
         return []
     said = ", ".join(f"{plural(n, 'segment')} in {language_name(code)}" for code, n in weak)
+    count = sum(n for _, n in weak)
     said = (
-        f"{said} {verb(sum(n for _, n in weak), 'was')} written with the small model {model!r}, "
-        "which reads "
-        f"{language_name(weak[0][0])} far less well than Russian or English: check their text "
-        "against the recording. For better text install a larger or fine-tuned model"
+        f"{said} {verb(count, 'was')} written with the small model {model!r}, which reads "
+        f"{language_name(weak[0][0])} far less well than Russian or English: "
+        f"{verb(count, 'check its text', 'check their text')} against the recording. For "
+        "better text install a larger or fine-tuned model"
     )
     return [
         Note(

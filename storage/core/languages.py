@@ -7,6 +7,8 @@ storage and transcribe, so that a bad code is refused before anything is changed
 
 from __future__ import annotations
 
+import re
+
 from storage.core.errors import InvalidInputError
 
 # Whisper's languages, in its own order (faster_whisper.tokenizer._LANGUAGE_CODES), with names.
@@ -148,11 +150,29 @@ KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 CYRILLIC_LANGUAGES = ("ru", "kk", "uk", "be", "bg", "mk", "sr", "mn", "tg", "tt", "ba")
 
 
+def _kazakh_words(text: str) -> list[str]:
+    """The words of ``text`` with a Kazakh letter, less the names among them: capitalised
+    words inside a sentence (Ғалия, Нұрлан, Әлия in a Russian line). A sentence's first word
+    counts ("Сәлеметсіз бе")."""
+    found = []
+    for match in re.finditer(r"\w+", text):
+        word = match.group()
+        if not any(ch in KAZAKH_LETTERS for ch in word):
+            continue
+        before = text[: match.start()].rstrip()
+        starts_sentence = not before or before[-1] in '.!?…:;"«(—–-'
+        if word[0].isupper() and not starts_sentence:
+            continue  # a name
+        found.append(word)
+    return found
+
+
 def guess_language(text: str, expected: list[str]) -> str | None:
     """The language of a typed or imported text among the project's ``expected`` languages,
     when its letters leave one choice, else None: the only expected language; Kazakh when the
-    text has a Kazakh letter (ә ғ қ ң ө ұ ү һ і); the only expected Cyrillic language for
-    Cyrillic text; the only expected Latin-script language for Latin text."""
+    text has a Kazakh letter (ә ғ қ ң ө ұ ү һ і) in a word that is not a name (a Russian line
+    saying "сказала Ғалия" is Russian); the only expected Cyrillic language for Cyrillic text;
+    the only expected Latin-script language for Latin text."""
     if len(expected) == 1:
         return expected[0]
     letters = [ch for ch in text if ch.isalpha()]
@@ -160,7 +180,7 @@ def guess_language(text: str, expected: list[str]) -> str | None:
         return None
     cyrillic = sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff")
     if cyrillic * 2 > len(letters):
-        if "kk" in expected and any(ch in KAZAKH_LETTERS for ch in letters):
+        if "kk" in expected and _kazakh_words(text):
             return "kk"
         options = [c for c in expected if c in CYRILLIC_LANGUAGES]
         if "kk" in options and len(options) > 1:

@@ -147,7 +147,8 @@ class Transcript:
         """Edit a segment. A text or language change marks it ``edited`` (hand-corrected:
         ``EDITED_TEXT``, or ``EDITED_LANGUAGE`` for a segment whose text nobody changed).
 
-        Typing text into a "speech without transcript" segment clears that flag. ``language``
+        Typing text into a "speech without transcript" segment clears that flag; clearing a
+        segment's text sets it (its speech is still there, now without transcript). ``language``
         (a Whisper code) corrects the language the segment is in; like a text correction it is
         a person's work, which a new transcription of the session keeps
         (``Transcription.protected_segments``).
@@ -161,6 +162,10 @@ class Transcript:
             fields["edited"] = EDITED_TEXT
             if row["untranscribed"] and text.strip():
                 fields["untranscribed"] = 0
+            elif not row["untranscribed"] and not text.strip():
+                # text cleared (words nobody can make out): the speech is still there, so the
+                # segment is "speech without transcript" again (flagged, exported as such)
+                fields["untranscribed"] = 1
         if language is not None:
             code = check_language_code(language)
             if code != row["language"]:

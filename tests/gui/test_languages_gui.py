@@ -105,6 +105,32 @@ def test_workbench_counts_and_typing_into_the_placeholder(
     assert project.transcript.get_segment(gap.id).untranscribed
 
 
+def test_clearing_a_segments_text_in_the_editor_marks_it_speech_without_transcript(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """Words nobody can make out are cleared in the editor: the row becomes amber speech
+    without transcript (to play and type later), counted in the heading and the sessions list,
+    and Undo brings the words back. Before, it became a blank row nothing pointed to."""
+    _opened(window, qtbot, idle)
+    mixed = window.segment_model.segment(3)
+    window.transcript.go_to_row(3)
+    window.segment_editor.setPlainText("")
+    window.segment_editor.commit()
+    idle(window)
+    assert window.segment_model.is_placeholder(3)
+    assert window.segment_model.index(3, COL_TEXT).data() == PLACEHOLDER_TEXT
+    assert project.transcript.get_segment(mixed.id).untranscribed
+    assert "2 without transcript" in window.transcript_label.full_text()
+    qtbot.waitUntil(
+        lambda: window.sessions_model.index(0, STATUS_COL).data() == "2 coded · 2 no text"
+    )
+    window.undo_stack.undo()
+    idle(window)
+    assert not window.segment_model.is_placeholder(3)
+    assert project.transcript.get_segment(mixed.id).text == MIXED
+    assert "1 without transcript" in window.transcript_label.full_text()
+
+
 def test_set_language_is_undoable_and_offers_project_languages_first(
     window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -201,7 +227,7 @@ def test_search_and_retrieval_filter_by_language(
     _opened(window, qtbot, idle)
     panel = window.search_panel
     box = panel.language_box
-    assert [box.itemData(i) for i in range(box.count())] == [None, "ru", "kk"]
+    assert [box.itemData(i) for i in range(box.count())] == [None, "ru", "kk", ""]
     panel.query.setText("очередь OR кезек")
     window.sessions.run_search(panel.query.text())
     idle(window)
@@ -221,6 +247,33 @@ def test_search_and_retrieval_filter_by_language(
     lang.activated.emit(lang.currentIndex())
     idle(window)
     assert [r.language for r in retrieval.model.rows] == ["ru"]
+
+
+def test_search_and_retrieval_find_the_segments_of_no_known_language(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """Segments nobody gave a language to (here "Okay, thank you.") were in no language filter
+    but "All": the store could find them (language "") and the workbench offered no way to."""
+    _opened(window, qtbot, idle)
+    untagged = window.segment_model.segment(4)
+    project.codebook.apply_code(untagged.id, project.codebook.find_code("Услуги/Здоровье").id)
+    panel = window.search_panel
+    box = panel.language_box
+    box.setCurrentIndex(box.findText("Language unknown"))
+    assert panel.language() == ""
+    panel.query.setText("очередь OR кезек OR thank")
+    window.sessions.run_search(panel.query.text())
+    idle(window)
+    assert panel.hit_segments() == [untagged.id]
+    window.docks.retrieve_code(project.codebook.find_code("Услуги/Здоровье").id)
+    idle(window)
+    retrieval = window.retrieval
+    assert retrieval is not None and retrieval.model.rowCount() == 3
+    lang = retrieval.language_box
+    lang.setCurrentIndex(lang.findText("Language unknown"))
+    lang.activated.emit(lang.currentIndex())
+    idle(window)
+    assert [(r.segment_id, r.language) for r in retrieval.model.rows] == [(untagged.id, None)]
 
 
 def test_new_project_languages_checked_before_anything_is_created(
@@ -257,8 +310,8 @@ def test_project_settings_change_the_languages(
     idle(window)
     assert project.languages == ["kk", "ru", "en"]
     box = window.search_panel.language_box
-    qtbot.waitUntil(lambda: box.count() == 4)
-    assert [box.itemData(i) for i in range(box.count())] == [None, "kk", "ru", "en"]
+    qtbot.waitUntil(lambda: box.count() == 5)
+    assert [box.itemData(i) for i in range(box.count())] == [None, "kk", "ru", "en", ""]
 
 
 def _pick_in_project_settings(

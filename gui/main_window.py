@@ -416,8 +416,8 @@ class MainWindow(QMainWindow):
         self.sessions_view.addAction(self.act_transcribe)
         self.sessions_view.addAction(self.act_cancel_transcription)
         for text, slot in (
-            ("Rename session… (F2)", self.sessions.rename_session_dialog),
-            ("Delete session… (Delete)", self.sessions.delete_session_dialog),
+            ("Rename session… (F2)", self.sessions.edits.rename_session_dialog),
+            ("Delete session… (Delete)", self.sessions.edits.delete_session_dialog),
         ):
             action = QAction(text, self.sessions_view)
             action.triggered.connect(lambda _c=False, f=slot: f())
@@ -425,8 +425,8 @@ class MainWindow(QMainWindow):
         self.session_keys = KeysOf(
             self.sessions_view,
             {
-                Qt.Key.Key_F2: self.sessions.rename_session_dialog,
-                Qt.Key.Key_Delete: self.sessions.delete_session_dialog,
+                Qt.Key.Key_F2: self.sessions.edits.rename_session_dialog,
+                Qt.Key.Key_Delete: self.sessions.edits.delete_session_dialog,
             },
         )
 

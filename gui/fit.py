@@ -2,7 +2,8 @@
 scrolling (but in a table of many columns, ``fit_table(sideways=True)``); columns share the
 width, long cells wrap onto more lines at spaces, a word too long for its column (an id, a
 path) is elided rather than broken, and a cell cut off (elided, or after a few lines) is whole
-in its tooltip; tabs take their short labels rather than hide behind scroll arrows."""
+in its tooltip; tabs take their short labels rather than hide behind scroll arrows, and so do
+buttons (``FitButton``) rather than be cut at the panel's edge."""
 
 from __future__ import annotations
 
@@ -20,17 +21,29 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPalette, QTextLayout, QTextOption
+from PySide6.QtGui import (
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QFrame,
     QHeaderView,
     QListWidget,
+    QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionButton,
     QStyleOptionViewItem,
+    QStylePainter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -453,3 +466,46 @@ def scrolling(widget: QWidget, narrowest: int | None = None) -> QScrollArea:
     area.narrowest = narrowest
     area.setWidget(widget)
     return area
+
+
+class FitButton(QPushButton):
+    """A push button that reads whole in a narrow panel: its label where it fits, else its
+    ``short`` one ("Save" for "Save session details"), the long one then its tooltip. A
+    plain button in a 212 px dock was cut at the panel's edge ("Save session detail") or held
+    the panel wider than the dock, scrolling sideways. ``text()`` stays the long label (what
+    tests, shortcuts and screen readers name it by)."""
+
+    def __init__(self, text: str, short: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.short = short
+        # as narrow as the short label (a button's Minimum policy keeps it its long one)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def width_for(self, text: str) -> int:
+        """The width a label ``text`` reads whole in, with the button's margins."""
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        size = self.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, text)
+        content = QSize(size.width(), max(size.height(), option.iconSize.height()))
+        style = self.style()
+        return style.sizeFromContents(
+            QStyle.ContentsType.CT_PushButton, option, content, self
+        ).width()
+
+    def shown_text(self) -> str:
+        """The label painted at the present width."""
+        return self.text() if self.width() >= self.width_for(self.text()) else self.short
+
+    def minimumSizeHint(self) -> QSize:  # Qt's name
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.width_for(self.short)), hint.height())
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.setToolTip(self.text() if self.shown_text() != self.text() else "")
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = self.shown_text()
+        QStylePainter(self).drawControl(QStyle.ControlElement.CE_PushButton, option)

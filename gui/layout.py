@@ -62,6 +62,9 @@ TRANSCRIPT_ROWS = 8
 #: screen the transcript keeps its eight
 PANEL_ROWS = 6
 TRANSCRIPT_ROWS_LEAST = 5
+#: and at least this many of its rows whole as they are: long turns wrapped onto three or
+#: four lines (80 px) left it two whole rows of its five one-line rows' 140 px at 1024x700
+TRANSCRIPT_WHOLE_LEAST = 3
 #: the side panels (Record, Speakers, Ethics) open this wide: what their contents are laid out
 #: for at 1024x700 (wrapped tables, short tab labels); the transcript keeps the rest. A panel
 #: that needs more opens as wide as it needs, and a tab never narrows the dock it is tabbed
@@ -218,6 +221,15 @@ def rows_height(view: QAbstractItemView) -> int:
     if view.horizontalScrollBar().isVisible():
         need += view.horizontalScrollBar().height()
     return need + 2 * view.frameWidth()
+
+
+def rows_in_sight_height(view: QTableView, rows: int = TRANSCRIPT_WHOLE_LEAST) -> int:
+    """The height of ``rows`` rows of ``view`` from the first in sight, as tall as they are."""
+    model = view.model()
+    count = model.rowCount() if model is not None else 0
+    first = max(0, view.rowAt(0))
+    shown = [r for r in range(first, count) if not view.isRowHidden(r)][:rows]
+    return sum(view.rowHeight(r) for r in shown)
 
 
 def _row_height(view: QAbstractItemView) -> int:
@@ -384,7 +396,8 @@ class LayoutKeeper(QObject):
             # what the transcript can give and keep its TRANSCRIPT_ROWS
             row = view.verticalHeader().defaultSectionSize()
             spare = max(0, view.viewport().height() - TRANSCRIPT_ROWS * row)
-            give = max(0, view.viewport().height() - TRANSCRIPT_ROWS_LEAST * row)
+            keep = max(TRANSCRIPT_ROWS_LEAST * row, rows_in_sight_height(view))
+            give = max(0, view.viewport().height() - keep)
             want = min(want, below + spare)
         rows_view = rows_of(dock) if fit or least else None
         if least and rows_view is not None:

@@ -4,10 +4,10 @@ Sessions, transcript with synced audio, codebook, search and retrieval are widge
 builds; what they do lives in controllers that share one ``AppState`` (``gui.app_state``):
 ``ProjectsController`` (``gui.projects``), ``SessionsController`` (``gui.sessions``),
 ``EditingController`` (``gui.editing``), ``TranscriptionController`` (``gui.transcription``),
-``SpeakerStripController`` (``gui.speaker_strip``), plus the project docks
-(``gui.project_docks``) and the extra panels (``gui.panels``). Slow work goes through
-``self.runner`` (gui/tasks.py); edits through ``self.undo_stack`` (gui/undo.py). Other panels plug
-in with ``chrome.add_dock`` and ``chrome.add_menu_action`` (``gui.chrome``).
+``SpeakerStripController`` (``gui.speaker_strip``), ``ProjectRefresh`` (``gui.project_refresh``),
+plus the project docks (``gui.project_docks``) and the extra panels (``gui.panels``). Slow work
+goes through ``self.runner`` (gui/tasks.py); edits through ``self.undo_stack`` (gui/undo.py).
+Other panels plug in with ``chrome.add_dock`` and ``chrome.add_menu_action`` (``gui.chrome``).
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from gui.panels import ExtraPanels
 from gui.player import Player
 from gui.player_bar import PlayerBar
 from gui.project_docks import ProjectDocks
+from gui.project_refresh import ProjectRefresh
 from gui.projects import ProjectsController
 from gui.retrieval import RetrievalPanel
 from gui.search_panel import SearchPanel
@@ -82,6 +83,8 @@ Transcriber = Callable[..., Any]
 
 class MainWindow(QMainWindow):
     """FieldScribe's main window: the start page or the workbench, with its docks and menus."""
+
+    refresh: ProjectRefresh  # made once the panels it reads again exist
 
     def __init__(
         self,
@@ -181,7 +184,7 @@ class MainWindow(QMainWindow):
             coder=lambda: self.settings.coder,
             set_project=self.projects.set_project,
         )
-        self.team_actions.merged.connect(lambda _summaries: self.reload_in_place())
+        self.team_actions.merged.connect(lambda _summaries: self.refresh.reload_in_place())
         self.start_page.from_bundle_requested.connect(self.team_actions.new_from_bundle_dialog)
         self.exchange = ExchangeActions(
             state,
@@ -190,7 +193,7 @@ class MainWindow(QMainWindow):
             coder=lambda: self.settings.coder,
             set_project=self.projects.set_project,
         )
-        self.exchange.imported.connect(self.reload_in_place)
+        self.exchange.imported.connect(lambda: self.refresh.reload_in_place())
         self.start_page.qdpx_requested.connect(self.exchange.import_qdpx_dialog)
 
         self._build_menus()
@@ -209,6 +212,17 @@ class MainWindow(QMainWindow):
         self.transcription.running_changed.connect(self._update_busy)
 
         self.extra_panels = ExtraPanels(state, chrome, runner, self.player)
+        #: shows what a merge, an import, Ethics or a panel changed outside the undo stack
+        self.refresh = ProjectRefresh(
+            state,
+            chrome,
+            self.undo_stack,
+            self.editing,
+            self.sessions,
+            self.extra_panels,
+            search_panel=self.search_panel,
+            sessions_dock=self.sessions_dock,
+        )
         self.team_actions.build_menu()  # the Team menu exists now, after Ethics
         self.layout_keeper = LayoutKeeper(
             self,
@@ -416,8 +430,8 @@ class MainWindow(QMainWindow):
         self.sessions_view.addAction(self.act_transcribe)
         self.sessions_view.addAction(self.act_cancel_transcription)
         for text, slot in (
-            ("Rename session… (F2)", self.sessions.rename_session_dialog),
-            ("Delete session… (Delete)", self.sessions.delete_session_dialog),
+            ("Rename session… (F2)", self.sessions.edits.rename_session_dialog),
+            ("Delete session… (Delete)", self.sessions.edits.delete_session_dialog),
         ):
             action = QAction(text, self.sessions_view)
             action.triggered.connect(lambda _c=False, f=slot: f())
@@ -425,26 +439,26 @@ class MainWindow(QMainWindow):
         self.session_keys = KeysOf(
             self.sessions_view,
             {
-                Qt.Key.Key_F2: self.sessions.rename_session_dialog,
-                Qt.Key.Key_Delete: self.sessions.delete_session_dialog,
+                Qt.Key.Key_F2: self.sessions.edits.rename_session_dialog,
+                Qt.Key.Key_Delete: self.sessions.edits.delete_session_dialog,
             },
         )
 
     def _wire_extra_panels(self) -> None:
-        extra, sessions = self.extra_panels, self.sessions
+        extra, sessions, refresh = self.extra_panels, self.sessions, self.refresh
         extra.transcribe_requested.connect(self.transcription.start_transcription)
-        extra.recorded.connect(self._recorded)
+        extra.recorded.connect(refresh.recorded)
         extra.session_edited.connect(sessions.refresh_session_row)
         extra.recording_active.connect(sessions.recording_changed)
         extra.speakers_changed.connect(sessions.speakers_changed)
         # a speaker mapped (or a participant renamed) in Session details: the dock shows it
-        self.docks.details_changed.connect(lambda _sid: self._refresh_speaker_dock())
+        self.docks.details_changed.connect(lambda _sid: refresh.refresh_speaker_dock())
         extra.sessions_changed.connect(lambda: sessions.reload_sessions())
-        extra.codings_changed.connect(self._codings_changed)
-        extra.text_rewritten.connect(self._text_rewritten)
+        extra.codings_changed.connect(refresh.codings_changed)
+        extra.text_rewritten.connect(refresh.text_rewritten)
         # a kept version of a conflict is the project changed underneath: the transcript shows
         # it (else the next edit saves the other version's text), and undo cannot go behind it
-        extra.rows_rewritten.connect(self.reload_in_place)
+        extra.rows_rewritten.connect(refresh.reload_in_place)
         extra.play_requested.connect(lambda s, g: self.sessions.open_segment(s, g, play=True))
         self.editing.codings_edited = extra.codings_edited
         editor = self.segment_editor
@@ -460,61 +474,10 @@ class MainWindow(QMainWindow):
         # a participant added in Session details shows in Ethics (consent) at once
         self.docks.details_changed.connect(lambda _sid: extra.refresh_privacy())
 
-    def reload_in_place(self) -> None:
-        """The open project changed underneath (a merge, an import): show it as it is now.
-
-        The undo history is cleared (its snapshots predate the change); the sessions, codebook,
-        codings, the shown transcript and the open team panels are read again.
-        """
-        if self.state.project is None:
-            return
-        self.undo_stack.clear()
-        self._codings_changed()
-        session = self.state.session
-        if session is not None:
-            self.sessions.refresh_transcript(session.id)
-        for dock in self.extra_panels.docks.values():
-            refresh = getattr(dock.widget(), "refresh", None)
-            if callable(refresh):
-                refresh()
-
     def _session_redactions(self, session_id: str) -> dict[str, list[tuple[int, int, str]]]:
         """A session's redacted spans whose original is still there, by segment id."""
         project = self.state.project
         return session_redactions(project, session_id) if project is not None else {}
-
-    def _text_rewritten(self) -> None:
-        """Ethics replaced names or destroyed originals: the undo history, which holds the old
-        text, is dropped (and says so), and the transcript and the search hits show the text as
-        it is now."""
-        had_history = self.undo_stack.count() > 0
-        self.reload_in_place()
-        # the hits listed still showed the real names just replaced (and led to segments that
-        # no longer hold them)
-        self.search_panel.search_again()
-        if had_history:
-            self.chrome.message(
-                "Undo history cleared: it held text that was just removed for privacy.", 8000
-            )
-
-    def _recorded(self, session_id: str) -> None:
-        self.sessions.reload_sessions()
-        self.sessions.open_segment_session(session_id)
-        # the Record tab stayed in front of the Sessions list after Stop: the session just
-        # recorded (selected there) was out of sight; not while a new recording runs
-        dock = self.extra_panels.docks.get("record")
-        if dock is None or not getattr(dock.widget(), "is_recording", False):
-            self.sessions_dock.raise_()
-
-    def _codings_changed(self) -> None:
-        self.editing.reload_codebook()
-        self.editing._reload_codings()
-        self.sessions.reload_sessions()
-
-    def _refresh_speaker_dock(self) -> None:
-        panel = self.extra_panels.speaker_panel()
-        if panel is not None:
-            panel.refresh()
 
     def _dock_timelines(self) -> list[SpeakerTimeline]:
         """The Speakers dock's timeline, when the dock is open (it follows playback too)."""

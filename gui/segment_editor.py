@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QEvent,
+    QSize,
     Qt,
     Signal,
 )
@@ -55,6 +56,13 @@ class SegmentEditor(QTextEdit):
         #: reads them from the project (a redaction changed nothing on screen otherwise)
         self.redactions: Callable[[str], list[tuple[int, int, str]]] = lambda _sid: []
         self.setMaximumHeight(140)
+
+    def minimumSizeHint(self) -> QSize:  # Qt's name
+        """Three lines of text: Qt's 70 px (four) held the transcript above it to two whole
+        rows of long turns at 1024x700 while a bottom panel (Retrieval) was open."""
+        margin = int(self.document().documentMargin())
+        lines = 3 * self.fontMetrics().lineSpacing() + 2 * margin + 2 * self.frameWidth()
+        return QSize(super().minimumSizeHint().width(), lines)
 
     # Qt draws a placeholder on one line, elided ("…import a transcript; then"): the editor
     # draws its own, wrapped over as many lines as it needs

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -13,8 +14,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.ask_dialog import AskDialog
+from gui.fit import FitButton
 from gui.qtcompat import emit
 from gui.undo import NO_PARTICIPANT, EditContext, MapSpeakerCommand, ParticipantCommand
 from storage.core.models import KIND_LABELS, Participant, Session
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
 
 
 ATTRIBUTES_FORM = "key=value; key=value"
+#: what an empty Attributes cell shows, greyed (the hint above the table took two lines)
+ATTRIBUTES_EXAMPLE = "age group=30-39; role=farmer"
 
 
 class AttributeSyntaxError(ValueError):
@@ -64,6 +69,13 @@ def format_attributes(attributes: dict[str, str]) -> str:
     return "; ".join(f"{k}={v}" for k, v in sorted(attributes.items()))
 
 
+def _item(text: str) -> QTableWidgetItem:
+    """A cell of ``text``, whole in its tooltip (the cell elides it where its column is narrow)."""
+    item = QTableWidgetItem(text)
+    item.setToolTip(text)
+    return item
+
+
 #: the speakers' participant choice that makes a new participant
 NEW_PARTICIPANT = "\x00new"
 
@@ -72,12 +84,23 @@ class RowsTable(QTableWidget):
     """A table of the Session details form as tall as its rows, ``LEAST`` to ``MOST`` of them
     (it scrolls past ``MOST``). Both tables kept four rows at least and asked for Qt's 192 px:
     one speaker and no participant left 300 px blank, the form 734 px tall, and Add
-    participant below the fold of the dock at 1024x700 and 1366x768 alike."""
+    participant below the fold of the dock at 1024x700 and 1366x768 alike.
+
+    Its rows are one line (and a speaker's participant choice) tall: Qt's 30 px rows and
+    attributes wrapped onto two lines made a focus group's six speakers and six participants
+    a 750 px form in the 534 px dock at 1024x700. A cell too long for its column is elided,
+    whole in its tooltip."""
 
     LEAST, MOST = 2, 8
+    FIRST = 100  # px: the first column's width where the table has room
 
     def __init__(self, rows: int, columns: int, parent: QWidget | None = None) -> None:
         super().__init__(rows, columns, parent)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        rows_header = self.verticalHeader()
+        rows_header.setMinimumSectionSize(1)
+        rows_header.setDefaultSectionSize(self.fontMetrics().lineSpacing() + 10)
         model = self.model()
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self.updateGeometry)  # the form is laid out for the new count
@@ -87,15 +110,54 @@ class RowsTable(QTableWidget):
         row = self.verticalHeader().defaultSectionSize()
         return header + rows * row + 2 * self.frameWidth()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # the first column (a speaker's label, a pseudonym) gives way in a narrowed dock: at
+        # its 100 px the table scrolled sideways at 212 px, the participant choice cut
+        self.setColumnWidth(0, min(self.FIRST, self.viewport().width() * 45 // 100))
+
+    def _height(self) -> int:
+        return self._rows_height(max(self.LEAST, min(self.rowCount(), self.MOST)))
+
     def sizeHint(self) -> QSize:  # Qt's name
         hint = super().sizeHint()
-        hint.setHeight(self._rows_height(max(self.LEAST, min(self.rowCount(), self.MOST))))
+        hint.setHeight(self._height())
         return hint
 
     def minimumSizeHint(self) -> QSize:  # Qt's name
+        # as tall as its rows: in a short dock the form scrolls, the table keeps its rows in
+        # sight (squeezed to two rows, a focus group's six scrolled inside it)
         hint = super().minimumSizeHint()
-        hint.setHeight(self._rows_height(self.LEAST))
+        hint.setHeight(self._height())
         return hint
+
+
+class _ExampleDelegate(QStyledItemDelegate):
+    """An empty cell shows ``example`` greyed: the form its text takes."""
+
+    def __init__(self, example: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.example = example
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        if index.data():
+            return
+        painter.save()
+        painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
+        rect = option.rect.adjusted(4, 0, -4, 0)
+        text = option.fontMetrics.elidedText(
+            self.example, Qt.TextElideMode.ElideRight, rect.width()
+        )
+        painter.drawText(
+            rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text
+        )
+        painter.restore()
 
 
 class SessionPanel(QWidget):
@@ -118,10 +180,11 @@ class SessionPanel(QWidget):
         self.place = QLineEdit(self)
         self.moderator = QLineEdit(self)
         self.notes = QPlainTextEdit(self)
-        self.notes.setMaximumHeight(70)
-        save = QPushButton("Save session details", self)
+        self.notes.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 10)  # three lines
+        save = FitButton("Save session details", "Save", self)
         save.clicked.connect(self.save)
         form = QFormLayout()
+        form.setVerticalSpacing(4)
         form.addRow("Title", self.title)
         form.addRow("Kind", self.kind)
         form.addRow("Date", self.date)
@@ -140,22 +203,32 @@ class SessionPanel(QWidget):
         self.participants.setHorizontalHeaderLabels(["Pseudonym", "Attributes"])
         self.participants.horizontalHeader().setStretchLastSection(True)
         self.participants.verticalHeader().setVisible(False)
+        hint = f"Attributes as {ATTRIBUTES_EXAMPLE}"
+        attributes_header = self.participants.horizontalHeaderItem(1)
+        if attributes_header is not None:
+            attributes_header.setToolTip(hint)
+        self.participants.setItemDelegateForColumn(
+            1, _ExampleDelegate(ATTRIBUTES_EXAMPLE, self.participants)
+        )
         self.participants.itemChanged.connect(self._participant_edited)
-        add = QPushButton("Add participant", self)
+        # by the Participants heading, in sight with a focus group's speakers listed above
+        # (below the participants it lay 740 px down the 534 px dock at 1024x700)
+        add = FitButton("Add participant", "Add…", self)
         add.clicked.connect(self._add_participant)
-        buttons = QHBoxLayout()
-        buttons.addWidget(add)
-        buttons.addStretch(1)
+        heading = QHBoxLayout()
+        participants = QLabel("<b>Participants</b>", self)
+        participants.setToolTip(hint)
+        heading.addWidget(participants)
+        heading.addStretch(1)
+        heading.addWidget(add)
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
         layout.addLayout(form)
         layout.addWidget(QLabel("<b>Speakers of this session</b>", self))
         layout.addWidget(self.speakers)
-        hint = QLabel(
-            "<b>Participants</b> (attributes as <i>age group=30-39; role=farmer</i>)", self
-        )
-        hint.setWordWrap(True)  # one long line made the laptop's narrow dock scroll sideways
-        layout.addWidget(hint)
+        layout.addLayout(heading)
         layout.addWidget(self.participants)
         #: one line under the participants: why an edit was refused ("" when none was)
         self.attributes_notice = QLabel(self)
@@ -163,7 +236,6 @@ class SessionPanel(QWidget):
         self.attributes_notice.setStyleSheet("color: #b00020;")
         self.attributes_notice.hide()
         layout.addWidget(self.attributes_notice)
-        layout.addLayout(buttons)
         self._participants: list[Participant] = []
         self._reveal = ""  # a participant just added: selected and shown once listed
         self._loading = False
@@ -209,14 +281,14 @@ class SessionPanel(QWidget):
         self._participants = participants
         self.participants.setRowCount(len(self._participants))
         for row, p in enumerate(self._participants):
-            self.participants.setItem(row, 0, QTableWidgetItem(p.pseudonym))
-            self.participants.setItem(row, 1, QTableWidgetItem(format_attributes(p.attributes)))
+            self.participants.setItem(row, 0, _item(p.pseudonym))
+            self.participants.setItem(row, 1, _item(format_attributes(p.attributes)))
         if self._reveal:
             self._reveal_participant(self._reveal)
             self._reveal = ""
         self.speakers.setRowCount(len(speakers))
         for row, sp in enumerate(speakers):
-            item = QTableWidgetItem(sp.label)
+            item = _item(sp.label)
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.speakers.setItem(row, 0, item)
             box = QComboBox(self.speakers)
@@ -367,6 +439,9 @@ class SessionPanel(QWidget):
             return
         p = self._participants[item.row()]
         project = self.project
+        self._loading = True  # its tooltip follows the text typed (no edit of its own)
+        item.setToolTip(item.text())
+        self._loading = False
         if item.column() == 0:
             name = item.text().strip()
             old, new = {"pseudonym": p.pseudonym}, {"pseudonym": name}
@@ -381,6 +456,7 @@ class SessionPanel(QWidget):
             except AttributeSyntaxError as exc:
                 self._loading = True  # put the old values back without writing them again
                 item.setText(format_attributes(p.attributes))
+                item.setToolTip(item.text())
                 self._loading = False
                 self.attributes_notice.setText(str(exc))
                 self.attributes_notice.show()

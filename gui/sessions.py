@@ -2,7 +2,8 @@
 
 ``SessionsController`` keeps ``AppState.session`` (and emits ``session_changed``), loads the
 chosen session's transcript, markers, audio and waveform in the background, jumps to segments and
-keeps the transcript, waveform and speaker strips in step with playback.
+keeps the transcript, waveform and speaker strips in step with playback. Renaming and deleting
+a session are ``SessionEdits``' (``gui.session_edits``, the controller's ``edits``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QMessageBox, QTableView
+from PySide6.QtWidgets import QTableView
 
 from gui.app_state import AppState
-from gui.ask_dialog import AskDialog
 from gui.chrome import WindowChrome
 from gui.fmt import plural
 from gui.hints import nothing_open_hints
@@ -23,6 +23,7 @@ from gui.models.segments import PLACEHOLDER_COLOUR, PreparedTranscript, prepare_
 from gui.models.sessions import StoppedRun
 from gui.project_docks import ProjectDocks
 from gui.qtcompat import emit
+from gui.session_edits import SessionEdits
 from gui.speaker_strip import SpeakerStripController
 from gui.tasks import TaskRunner
 from gui.views import WorkbenchViews
@@ -59,6 +60,15 @@ class SessionsController:
         self.recording = False  # a recording runs (the Record panel)
         # what the filters of Search and Retrieval offer now (speakers, languages, the panel)
         self._filters_shown: tuple[list[str], list[str], Any] | None = None
+        #: Sessions ▸ Rename session… and Delete session…
+        self.edits = SessionEdits(
+            state,
+            chrome,
+            runner,
+            views,
+            row_read=self._session_row_read,
+            deleted=self._forget_deleted,
+        )
         v = views
         v.sessions_view.selectionModel().currentRowChanged.connect(
             lambda cur, _p: (
@@ -163,92 +173,20 @@ class SessionsController:
         self.views.search_panel.set_languages(languages)
 
     # ------------------------------------------------------------------ rename, delete
-    def selected_session(self) -> Session | None:
-        """The session selected in the list (else the one shown)."""
-        view, model = self.views.sessions_view, self.views.sessions_model
-        rows = view.selectionModel().selectedRows() if view.selectionModel() else []
-        if rows:
-            return model.session(rows[0].row())
-        return self.state.session
-
-    def rename_session_dialog(self) -> None:
-        """Sessions ▸ Rename session… (F2 in the list)."""
-        session = self.selected_session()
-        if session is None:  # said, not silently ignored (the list is empty)
-            self.chrome.message("No session to rename: import or record one first.", 5000)
-            return
-        title, ok = AskDialog.ask(
-            self.chrome.window, "Rename session", "Session title:", session.title
-        )
-        if ok and title.strip() and title.strip() != session.title:
-            self.rename_session(session.id, title.strip())
-
-    def rename_session(self, session_id: str, title: str) -> None:
-        """Give a session a new title (in the background, after pending writes)."""
-        project = self.state.project
-        if project is None:
-            return
-
-        def done(session: Session) -> None:
-            self._session_row_read(session)
-            self.chrome.message(f"Session renamed to {session.title}.", 4000)
-
-        self.runner.submit(
-            "Rename session",
-            lambda _ctx: project.sessions.update_session(session_id, title=title),
-            on_done=done,
-            on_error=self.chrome.show_error,
-            serial=True,
-        )
-
-    def delete_session_dialog(self) -> None:
-        """Sessions ▸ Delete session… (Delete in the list): asks first when it is coded."""
-        session = self.selected_session()
-        if session is None:  # said, not silently ignored (the list is empty)
-            self.chrome.message("No session to delete.", 5000)
-            return
-        force = False
-        if session.coded_segment_count:
-            answer = QMessageBox.question(
-                self.chrome.window,
-                "Delete session",
-                f"“{session.title}” has {plural(session.coded_segment_count, 'coded segment')}."
-                " Delete the session with its transcript and codings? (Its audio is kept in "
-                "the project's media/.deleted folder.)",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-            force = True
-        self.delete_session(session.id, force=force)
-
-    def delete_session(self, session_id: str, *, force: bool = False) -> None:
-        """Delete a session (``force`` when it has codings); the list and views follow."""
-        project = self.state.project
-        if project is None:
-            return
-
-        def done(_report: object) -> None:
-            if self.state.session is not None and self.state.session.id == session_id:
-                self._new_generation()
-                self.state.session = None
-                emit(self.state.session_changed, None)
-                v = self.views
-                v.player.load(None)
-                v.segment_model.clear()
-                v.segment_editor.show_segment(None, [])
-                v.waveform.clear()
-                self.strip.clear()
-                v.transcript_label.setText("")
-            self.reload_sessions(select_first=True)
-            self.chrome.message("Session deleted.", 4000)
-
-        self.runner.submit(
-            "Delete session",
-            lambda _ctx: project.sessions.delete_session(session_id, force=force),
-            on_done=done,
-            on_error=self.chrome.show_error,
-            serial=True,
-        )
+    def _forget_deleted(self, session_id: str) -> None:
+        """A session was deleted: shown, nothing is shown any more; the list is read again."""
+        if self.state.session is not None and self.state.session.id == session_id:
+            self._new_generation()
+            self.state.session = None
+            emit(self.state.session_changed, None)
+            v = self.views
+            v.player.load(None)
+            v.segment_model.clear()
+            v.segment_editor.show_segment(None, [])
+            v.waveform.clear()
+            self.strip.clear()
+            v.transcript_label.setText("")
+        self.reload_sessions(select_first=True)
 
     def languages_present(self, sessions: list[Session]) -> list[str]:
         """The project's languages, then any other language a segment is in."""

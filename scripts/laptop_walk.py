@@ -6,8 +6,10 @@ Builds a three-session Russian/Kazakh/English project (twelve segments each, two
 codings, so Agreement and Disagreements have rows), opens it in the real main window on an
 offscreen screen of that size, and opens each panel from the default layout (View ▸ Reset layout
 in between): Retrieval, Disagreements, Agreement, Details, Search, Speakers, Ethics' four tabs,
-Record beside the Sessions list, the Analysis window's tabs, and the dialogs of the File, Edit,
-Code, Memos and Team menus (their ``exec`` shows them, grabs them and cancels). For each it
+Record beside the Sessions list, Details of a focus group (the first session given six speakers
+and six participants: the form's height, where Add participant ends, buttons cut, at the
+layout's width and narrowed to 212 px), the Analysis window's tabs, and the dialogs of the File,
+Edit, Code, Memos and Team menus (their ``exec`` shows them, grabs them and cancels). For each it
 prints the whole rows in sight (its table's, the transcript's), the tab labels Qt elides, and
 for a dialog its size and whether it fits the screen; every view is saved as a PNG to look at.
 ``--long``: the Russian turns are three sentences (wrapped rows). Not a test: figures to read.
@@ -178,6 +180,55 @@ class Walk:
         self.pump(500)
         w.sessions_dock.raise_()  # as Stop brings the list to the front
         self.report("record-then-sessions")
+        self.focus_group_details()
+
+    def focus_group_details(self) -> None:
+        """Details of a focus group: six speakers, six participants (four linked) with three
+        attributes each, in the dock as wide as the layout makes it and narrowed to 212 px."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QPushButton
+
+        w, project = self.w, self.w.project
+        w.reset_layout()
+        self.pump()
+        session = w.session
+        labels = ("Модератор", "Айгерім", "Бақыт", "Чынара", "Данияр", "Эльмира")
+        for i, seg in enumerate(project.transcript.segments(session.id)):
+            project.transcript.update_segment(seg.id, speaker=labels[i % 6])
+        attributes = {"age group": "30-39", "gender": "f", "village": "Қарасу"}
+        for i, label in enumerate(labels):
+            person = project.sessions.add_participant(f"P{i + 1:02d}", attributes)
+            if i < 4:
+                project.sessions.map_speaker(session.id, label, person.id)
+        panel, dock = w.session_panel, w.docks.session_panel_dock
+        panel.show_session(session)
+        w.docks.show_details()
+        self.report("details-focus-group")
+        scroll = dock.widget()
+        for name, width in (("", 0), ("narrowed ", 212)):
+            if width:
+                w.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+                self.pump()
+                dock.grab().save(str(self.out / "details-focus-group-narrowed.png"))
+            room = scroll.viewport().height()
+            add = next(b for b in panel.findChildren(QPushButton) if b.text() == "Add participant")
+            at = add.mapTo(scroll.viewport(), add.rect().bottomLeft()).y()
+
+            def cut(b: Any) -> bool:
+                """Its label is cut: narrower than the label it paints, or past the edge."""
+                need = getattr(b, "width_for", None)
+                shown = getattr(b, "shown_text", b.text)()
+                width = need(shown) if need is not None else b.sizeHint().width()
+                right = b.mapTo(scroll.viewport(), b.rect().topRight()).x()
+                return b.width() < width or right >= scroll.viewport().width()
+
+            buttons = [
+                b.text() for b in panel.findChildren(QPushButton) if b.isVisible() and cut(b)
+            ]
+            sideways = scroll.horizontalScrollBar().maximum()
+            print(f"{'':24} {name}details {dock.width()} px: form {panel.height()} px in "
+                  f"{room}, Add participant ends at {at} px, sideways scroll {sideways} px, "
+                  f"buttons cut {buttons}")  # fmt: skip
 
     def analysis(self) -> None:
         from PySide6.QtWidgets import QTabWidget

@@ -156,6 +156,7 @@ class FrequenciesTab(AnalysisTab):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         self.split = split
+        self._kwic_share = 0.25  # of the split: the keyword lines' pane's (the user's once dragged)
         self.layout_.addWidget(split, 1)
         self._sync_controls()
 
@@ -194,12 +195,19 @@ class FrequenciesTab(AnalysisTab):
         for name in ("Text of", "Stop-words", "Top"):
             self.labels[name].setVisible(words)
         shown_before = self.kwic_pane.isVisibleTo(self)
+        sizes = self.split.sizes()
+        if shown_before and not words and sum(sizes) > 0:
+            # the split the user left (Words -> Codes -> Words gave the chart its three
+            # quarters back, the user's dragged handle lost)
+            self._kwic_share = sizes[1] / sum(sizes)
         self.kwic_pane.setVisible(words)
         total = sum(self.split.sizes())
         if words and not shown_before and total > 0:
             # the pane shown again took what it had (three quarters of the tab: the chart
-            # was two bars high at 1024x700); the chart keeps three quarters
-            self.split.setSizes([total * 3 // 4, total - total * 3 // 4])
+            # was two bars high at 1024x700); the chart keeps three quarters, or the share
+            # the user gave it
+            pane = round(total * self._kwic_share)
+            self.split.setSizes([total - pane, pane])
 
     def _scope(self) -> tuple[str | None, str | None]:
         data = self.source.currentData()

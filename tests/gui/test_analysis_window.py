@@ -149,6 +149,33 @@ def test_code_frequencies_have_the_tab_to_themselves(main: Any, idle: Callable[.
     assert not tab.kwic_pane.isVisible()
 
 
+def test_the_words_split_the_user_chose_stays_across_codes(
+    main: Any, idle: Callable[..., None]
+) -> None:
+    """Frequencies ▸ Words, the keyword lines' pane dragged to half the tab, then Codes and
+    Words again: the pane came back at a quarter (the chart three quarters, as the first
+    time), the user's split lost. It comes back as the user left it."""
+    win = _open(main, idle)
+    tab = win.frequencies
+    win.tabs.setCurrentWidget(tab)
+    idle(main)
+    tab.what.setCurrentIndex(1)  # words
+    idle(main)
+    total = sum(tab.split.sizes())
+    first = tab.split.sizes()
+    assert first[0] > 2 * first[1], first  # the chart's three quarters the first time
+    tab.split.moveSplitter(total // 2, 1)  # the user drags the handle to the middle
+    chosen = tab.split.sizes()
+    assert abs(chosen[0] - chosen[1]) <= 16, chosen
+    tab.what.setCurrentIndex(0)  # codes: the pane hides
+    idle(main)
+    assert not tab.kwic_pane.isVisible()
+    tab.what.setCurrentIndex(1)  # words again
+    idle(main)
+    again = tab.split.sizes()
+    assert all(abs(a - b) <= 2 for a, b in zip(again, chosen, strict=True)), (again, chosen)
+
+
 def test_picked_sessions_are_counted_in_words(main: Any, idle: Callable[..., None]) -> None:
     """Walk at 1024x700: the Sessions filter read "2 session(s)" and a matrix the filters
     emptied said "No coding matches the filters (2 session(s); dated 2099-01-01 to …)"."""

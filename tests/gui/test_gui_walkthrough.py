@@ -30,7 +30,7 @@ def test_long_session_title_never_widens_the_window(
     w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
     sid = import_and_transcribe(w, qtbot, idle, speech_wav, open_session=True)
     title = "A very long session title " * 4  # 104 characters
-    w.sessions.rename_session(sid, title.strip())
+    w.sessions.edits.rename_session(sid, title.strip())
     idle(w)
     qtbot.wait(100)
     label = w.transcript_label
@@ -149,7 +149,7 @@ def test_sessions_list_keeps_the_title_readable_at_1024(
 
     w = _laptop_window(qtbot, qsettings, fake_transcriber, project)
     sid = import_and_transcribe(w, qtbot, idle, speech_wav, open_session=True)
-    w.sessions.rename_session(sid, "mixed-real")
+    w.sessions.edits.rename_session(sid, "mixed-real")
     w.project.transcription.begin_transcription(
         sid, model="base", language="en", total_ms=10_000, from_ms=7_000
     )

@@ -688,7 +688,7 @@ def test_sessions_can_be_renamed_and_deleted_asking_when_coded(
     bench.sessions.reload_sessions()
     idle(bench)
     bench.sessions_view.selectRow(bench.sessions_model.row_of(coded.id))
-    bench.sessions.delete_session_dialog()
+    bench.sessions.edits.delete_session_dialog()
     idle(bench)
     assert len(asked) == 1 and "coded segment" in asked[0]
     assert coded.id in {s.id for s in project.sessions.all()}

@@ -1,0 +1,85 @@
+"""Long turns (three sentences, wrapped onto three or four lines) at 1024x700 and 1366x768:
+a panel opened under the transcript (Retrieval, Agreement, Disagreements) leaves it three whole
+rows, and the panel its six."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QDockWidget
+
+from storage import Project, SegmentDraft
+from tests.gui.test_laptop_fit import KK, LAPTOP, RU, _kept_at, _whole_rows, _window
+
+LONG = RU + " Мы ждали три часа, потом ушли домой, а на следующий день всё повторилось снова."
+
+
+@pytest.fixture
+def long_turns(tmp_path: Path, speech_wav: Path) -> Iterator[Project]:
+    """Twelve segments, every third a three-sentence Russian turn, coded by two coders."""
+    with Project.create(tmp_path / "Almaty.fieldscribe", name="Almaty", coder="aigerim") as p:
+        p.set_languages("ru,kk,en")
+        s = p.sessions.import_audio(speech_wav, kind="focus_group", title="Фокус-группа Алматы")
+        drafts = [
+            SegmentDraft(i * 300, i * 300 + 250, text, speaker="Айгерім", language=lang)
+            for i, (text, lang) in enumerate(
+                [(LONG, "ru"), (KK, "kk"), ("Okay, thank you.", "en")] * 4
+            )
+        ]
+        segs = p.transcript.add_segments(s.id, drafts)
+        code = p.codebook.ensure_code_path("Услуги/Денсаулық")
+        for seg in segs[:6]:
+            p.codebook.apply_code(seg.id, code.id)
+    with Project.open(tmp_path / "Almaty.fieldscribe", coder="bakyt") as other:
+        for i, path in enumerate(["Услуги/Денсаулық", "Очереди", "Доверие", "Цифровые услуги"]):
+            code = other.codebook.ensure_code_path(path)
+            for seg in segs[i + 3 : i + 8]:
+                other.codebook.apply_code(seg.id, code.id)
+    with Project.open(tmp_path / "Almaty.fieldscribe", coder="aigerim") as p:
+        yield p
+
+
+@pytest.mark.parametrize("size", list(LAPTOP))
+def test_a_panel_under_long_turns_leaves_the_transcript_three_whole_rows(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    long_turns: Project,
+    idle: Any,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """The transcript kept five one-line rows (140 px at 1024x700) under Retrieval, and a long
+    turn is 80 px: two rows whole (80 + 38 px), the third cut by 6 px. The segment editor
+    below it asked for Qt's 70 px. The transcript now keeps three of its rows whole as they
+    are, the editor three lines (52 px), and Retrieval still shows six codings."""
+    w = _window(qtbot, qsettings, fake_transcriber, long_turns, size)
+    idle(w)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 12, timeout=10000)
+    _kept_at(w, size, monkeypatch)
+    code = w.project.codebook.find_code("Услуги/Денсаулық")
+    openers = {
+        "Retrieval": lambda: (w.docks.retrieve_code(code.id), w.retrieval.table)[1],
+        "Agreement": lambda: w.extra_panels.show_agreement().view,
+        "Disagreements": lambda: w.extra_panels.show_disagreements().table,
+    }
+    for name, show in openers.items():
+        w.reset_layout()
+        w.resize(*size)
+        w.layout_keeper.default_sizes()
+        qtbot.wait(100)
+        table = show()
+        idle(w)
+        qtbot.waitUntil(lambda t=table: t.model().rowCount() >= 6, timeout=10000)
+        qtbot.wait(200)
+        dock = next(d for d in w.findChildren(QDockWidget) if d.windowTitle() == name)
+        assert not dock.widget().visibleRegion().isEmpty(), name
+        transcript = w.transcript
+        heights = [transcript.rowHeight(r) for r in range(3)]
+        assert heights[0] >= heights[2] + 20, heights  # a long turn on top (3 or 4 lines)
+        assert _whole_rows(transcript) >= 3, (name, heights, transcript.viewport().height())
+        assert _whole_rows(table) >= 6, (name, _whole_rows(table), table.height())
+    w.close()

@@ -42,8 +42,10 @@ _OTHER_COLOURS = ("#7a5c2e", "#2e7a3c", "#8a3b5c", "#4b5d73", "#7a2e2e")
 
 #: what the languages field shows as a hint
 LANGUAGES_HINT = "ru, kk, en"
-#: the language filters' choice for segments whose language nobody knows (their code: "")
-UNKNOWN_LANGUAGE = "Language unknown"
+#: the language filters' choice for segments whose language nobody knows (their code: ""),
+#: written as the others ("KK · Kazakh"): "Language unknown" widened Retrieval's filter row past
+#: a 1024-px window, and its scroll bar took a row of the table
+UNKNOWN_LANGUAGE = "? · Unknown"
 #: the refusal's tooltip: every language Whisper knows, by name, with its code
 KNOWN_LANGUAGES_TIP = (
     "<p>Whisper knows: "

@@ -95,7 +95,7 @@ class RetrievalModel(RowTableModel):
             return _CELLS[index.column()](r)
         if role == Qt.ItemDataRole.ToolTipRole:
             if HEADERS[index.column()] == "Lang":
-                return language_name(r.language) or UNKNOWN_LANGUAGE
+                return language_name(r.language) or "Language unknown"
             return r.text + (f"\n\nMemo: {r.memo}" if r.memo else "")
         return None
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from gui.languages import UNKNOWN_LANGUAGE
 from gui.models.segments import (
     COL_LANG,
     COL_TEXT,
@@ -259,7 +260,7 @@ def test_search_and_retrieval_find_the_segments_of_no_known_language(
     project.codebook.apply_code(untagged.id, project.codebook.find_code("Услуги/Здоровье").id)
     panel = window.search_panel
     box = panel.language_box
-    box.setCurrentIndex(box.findText("Language unknown"))
+    box.setCurrentIndex(box.findText(UNKNOWN_LANGUAGE))
     assert panel.language() == ""
     panel.query.setText("очередь OR кезек OR thank")
     window.sessions.run_search(panel.query.text())
@@ -270,7 +271,7 @@ def test_search_and_retrieval_find_the_segments_of_no_known_language(
     retrieval = window.retrieval
     assert retrieval is not None and retrieval.model.rowCount() == 3
     lang = retrieval.language_box
-    lang.setCurrentIndex(lang.findText("Language unknown"))
+    lang.setCurrentIndex(lang.findText(UNKNOWN_LANGUAGE))
     lang.activated.emit(lang.currentIndex())
     idle(window)
     assert [(r.segment_id, r.language) for r in retrieval.model.rows] == [(untagged.id, None)]

@@ -342,8 +342,9 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
         cache_dir: FieldScribe's model cache (default ``model_cache_dir()``).
 
     Raises:
-        ModelError: not found, or the folder is missing files (``missing or corrupt model
-            folder``).
+        ModelNotFoundError: no model of that name on this machine.
+        ModelError: the folder is missing files (``missing or corrupt model folder``), or the
+            model is damaged.
     """
     spec = (spec or DEFAULT_MODEL).strip()
     path = Path(spec).expanduser()
@@ -388,7 +389,12 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
             "downloads models by itself."
         )
     names = ", ".join(m.name for m in list_models(cache_dir)) or "none"
-    raise ModelError(f"Model {spec!r} not found (available: {names}).{hint}")
+    raise ModelNotFoundError(f"Model {spec!r} not found (available: {names}).{hint}")
+
+
+class ModelNotFoundError(ModelError):
+    """No model of that name is on this machine (``resolve_model``): not installed, imported,
+    bundled or in the Hugging Face cache."""
 
 
 def _refuse_damaged(name: str, damage: tuple[str, str] | None) -> None:

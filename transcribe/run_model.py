@@ -11,7 +11,14 @@ from typing import Any
 from storage import Project
 
 from .languages import foreign
-from .models import ModelError, ModelInfo, default_model, multilingual_model, resolve_model
+from .models import (
+    ModelError,
+    ModelInfo,
+    ModelNotFoundError,
+    default_model,
+    multilingual_model,
+    resolve_model,
+)
 from .notes import PROJECT_SETTINGS, SETTINGS_MODELS, Note
 
 
@@ -50,6 +57,35 @@ def choose_model(
     if info is None:
         info = resolve_model(model or default_model(expected))
     return fit_model(info, language, expected, notes), notes
+
+
+def model_gone(name: str) -> bool:
+    """True when no model ``name`` (an interrupted run's) is on this machine any more: removed
+    since, or the project copied to a machine without it. A damaged model is not gone: its
+    repair is said when it is used."""
+    try:
+        resolve_model(name)
+    except ModelNotFoundError:
+        return True
+    except ModelError:
+        return False
+    return False
+
+
+def started_again(gone: str, used: str, *, advice: bool = True) -> Note:
+    """What a session whose interrupted run's model ``gone`` is no longer here is told: it was
+    transcribed from the beginning with ``used``; ``advice``: how to get ``gone`` back (left
+    out where the project chose ``gone`` and ``choose_model``'s note says it already)."""
+    said = (
+        f"The interrupted transcription's model {gone!r} is no longer on this machine: "
+        f"transcribed from the beginning with {used}"
+    )
+    if not advice:
+        return Note(f"{said}.")
+    return Note(
+        f"{said} (install or import {gone} again: fieldscribe models).",
+        gui=f"{said} ({SETTINGS_MODELS} installs or imports it again).",
+    )
 
 
 def fit_model(

@@ -38,7 +38,14 @@ from .model_load import check_language
 from .model_use import using_model
 from .models import default_model, resolve_model
 from .run_loop import Cancelling, Progress, RunState, TranscriptionSummary, write_batches
-from .run_model import check_identification, choose_model, fit_model, hear_first
+from .run_model import (
+    check_identification,
+    choose_model,
+    fit_model,
+    hear_first,
+    model_gone,
+    started_again,
+)
 from .run_notes import (
     deleted_hint,
     forced_hint,
@@ -169,6 +176,11 @@ def transcribe_session(
         same_language = language is None or language == state.language
         if not (same_model and same_language):
             incomplete = False
+    # ... or, when its model is no longer on this machine (removed since), starts again with
+    # the project's: resuming could only fail, and the workbench asks for no model
+    gone = incomplete and state is not None and model is None and model_gone(state.model)
+    if gone:
+        incomplete = False
     expected = list(project.languages)
     expected_by_project = bool(expected)
     # the models used are held (``model_use``): `models remove` elsewhere waits for the end
@@ -204,6 +216,9 @@ def transcribe_session(
             if heard is not info:  # transcribed with the multilingual model instead
                 held.enter_context(using_model(heard, doing))
             info = heard
+        if gone and state is not None:
+            advice = state.model != project.model  # else the project's note says it
+            notes.insert(0, started_again(state.model, info.name, advice=advice))
         transcriber = (engine or Transcriber)(
             info, threads=threads, beam_size=beam_size or BEAM_SIZE, numbers=project.numbers
         )
@@ -380,8 +395,11 @@ def retranscribe_segment(
     segment = project.transcript.get_segment(segment_id)
     expected = list(project.languages)
     code = language or segment.language
-    info = resolve_model(model or default_model([code] if code else expected))
-    info = fit_model(info, code, [code] if code else expected, [])
+    if model is None and project.model:  # the project's choice (a fine-tune), as a session's
+        info, _notes = choose_model(project, None, code)
+    else:
+        info = resolve_model(model or default_model([code] if code else expected))
+        info = fit_model(info, code, [code] if code else expected, [])
     check_language(info, code)
     path = _verify_media(project, segment.session_id)
     with using_model(info, f"transcribing a segment again in {project.name}"):

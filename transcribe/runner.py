@@ -34,6 +34,7 @@ from storage.core.words import plural, verb
 
 from .carry import SpeakerSpans
 from .engine import BEAM_SIZE, Transcriber
+from .model_identity import model_identity
 from .model_load import check_language
 from .model_use import using_model
 from .models import default_model, resolve_model
@@ -246,6 +247,7 @@ def transcribe_session(
             "beam_size": transcriber.beam_size,
             "numbers": project.numbers,
             "replace": replace,
+            "model": model_identity(info),  # the name alone may name another model later
         }
         previous = project.transcription.begin_transcription(
             session_id,

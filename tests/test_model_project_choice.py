@@ -122,3 +122,59 @@ def test_asked_for_model_that_is_gone_is_still_refused(
     with pytest.raises(ModelError, match="'gone'"):
         runner.transcribe_session(project, sid, model="gone")
     project.close()
+
+
+def _interrupted(project: Project, sid: str, model: str, options: dict[str, Any]) -> None:
+    """A run with ``model`` cancelled after its first 1.5 s (one segment written)."""
+    project.transcription.begin_transcription(
+        sid, model=model, language="en", total_ms=10_000, from_ms=0, options=options
+    )
+    project.transcription.add_transcribed(
+        sid, [SegmentDraft(0, 1500, "the village", language="en")], from_ms=0, done_ms=1500
+    )
+    project.transcription.end_transcription(sid, "cancelled")
+
+
+def test_a_run_with_a_model_folder_taken_away_starts_again(
+    kk_model: Path, tmp_path: Path, speech_wav: Path, decoded_with: list[str]
+) -> None:
+    """`--model /media/usb/model` (or `models use` a folder), cancelled, the stick taken out:
+    resuming failed with "missing or corrupt model folder (no such folder)" at every try."""
+    import shutil
+
+    project, sid = _english_project(tmp_path / "Study.fieldscribe", speech_wav)
+    stick = tmp_path / "stick" / "whisper-kk"
+    shutil.copytree(kk_model, stick)
+    _interrupted(project, sid, str(stick), {})
+    shutil.rmtree(stick)
+    summary = runner.transcribe_session(project, sid)
+    assert decoded_with == ["tiny.en"] and summary.resumed_from_ms == 0
+    said = str(summary.notes[0])
+    assert said.startswith(f"The interrupted transcription's model '{stick}' is no longer")
+    assert "install or import" in said  # the project did not choose it: how to get it back
+    project.close()
+
+
+def test_a_model_imported_again_with_other_weights_is_not_resumed_with(
+    kk_model: Path, tmp_path: Path, speech_wav: Path, decoded_with: list[str]
+) -> None:
+    """kk removed and another model imported under its name: the run resumed with it, two
+    models' text in one session under one name. Its weights' sha256, recorded when the run
+    began (``model_identity``), now differs: it starts again, and says why."""
+    from transcribe.model_identity import model_identity
+    from transcribe.models import resolve_model
+
+    project, sid = _english_project(tmp_path / "Study.fieldscribe", speech_wav)
+    project.set_model("kk")
+    recorded = {**model_identity(resolve_model("kk")), "weights_sha256": "0" * 64}
+    _interrupted(project, sid, "kk", {"model": recorded})
+    summary = runner.transcribe_session(project, sid)
+    assert decoded_with == ["kk"] and summary.resumed_from_ms == 0
+    assert "'kk' was replaced since by another model of that name" in str(summary.notes[0])
+    assert "install or import" not in str(summary.notes[0])
+    # recorded with the same weights (or before weights were recorded): it resumes
+    _interrupted(project, sid, "kk", {"model": model_identity(resolve_model("kk"))})
+    assert runner.transcribe_session(project, sid).resumed_from_ms == 1500
+    _interrupted(project, sid, "kk", {})
+    assert runner.transcribe_session(project, sid).resumed_from_ms == 1500
+    project.close()

@@ -11,6 +11,7 @@ from typing import Any
 from storage import Project
 
 from .languages import foreign
+from .model_identity import model_identity
 from .models import (
     ModelError,
     ModelInfo,
@@ -59,26 +60,38 @@ def choose_model(
     return fit_model(info, language, expected, notes), notes
 
 
-def model_gone(name: str) -> bool:
-    """True when no model ``name`` (an interrupted run's) is on this machine any more: removed
-    since, or the project copied to a machine without it. A damaged model is not gone: its
-    repair is said when it is used."""
+MODEL_GONE = "is no longer on this machine"
+MODEL_REPLACED = "was replaced since by another model of that name (its weights differ)"
+
+
+def model_gone(name: str, recorded: object = None) -> str | None:
+    """Why an interrupted run cannot resume with its model ``name``, in words that follow
+    "its model 'kk'": no model of that name is here any more (removed since, a USB stick
+    taken out, the project copied to a machine without it), or the model of that name now has
+    other weights than the run ``recorded`` (``model_identity``: removed and another imported
+    under its name). None: it can resume. A damaged model is not gone: its repair is said
+    when it is used."""
     try:
-        resolve_model(name)
+        info = resolve_model(name)
     except ModelNotFoundError:
-        return True
+        return MODEL_GONE
     except ModelError:
-        return False
-    return False
+        return None
+    was = recorded.get("weights_sha256") if isinstance(recorded, dict) else None
+    now = model_identity(info).get("weights_sha256")
+    if isinstance(was, str) and now is not None and now != was:
+        return MODEL_REPLACED
+    return None
 
 
-def started_again(gone: str, used: str, *, advice: bool = True) -> Note:
-    """What a session whose interrupted run's model ``gone`` is no longer here is told: it was
-    transcribed from the beginning with ``used``; ``advice``: how to get ``gone`` back (left
-    out where the project chose ``gone`` and ``choose_model``'s note says it already)."""
+def started_again(gone: str, why: str, used: str, *, advice: bool = True) -> Note:
+    """What a session whose interrupted run's model ``gone`` cannot resume (``why``, from
+    ``model_gone``) is told: it was transcribed from the beginning with ``used``; ``advice``:
+    how to get ``gone`` back (left out where the project chose ``gone`` and ``choose_model``'s
+    note says it already)."""
     said = (
-        f"The interrupted transcription's model {gone!r} is no longer on this machine: "
-        f"transcribed from the beginning with {used}"
+        f"The interrupted transcription's model {gone!r} {why}: transcribed from the "
+        f"beginning with {used}"
     )
     if not advice:
         return Note(f"{said}.")

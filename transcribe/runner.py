@@ -40,6 +40,7 @@ from .model_use import using_model
 from .models import default_model, resolve_model
 from .run_loop import Cancelling, Progress, RunState, TranscriptionSummary, write_batches
 from .run_model import (
+    MODEL_GONE,
     check_identification,
     choose_model,
     fit_model,
@@ -179,9 +180,10 @@ def transcribe_session(
             incomplete = False
     # ... or, when its model is no longer on this machine (removed since), starts again with
     # the project's: resuming could only fail, and the workbench asks for no model
-    gone = incomplete and state is not None and model is None and model_gone(state.model)
-    if gone:
-        incomplete = False
+    gone = None
+    if incomplete and state is not None and model is None:
+        gone = model_gone(state.model, state.options.get("model"))
+        incomplete = gone is None
     expected = list(project.languages)
     expected_by_project = bool(expected)
     # the models used are held (``model_use``): `models remove` elsewhere waits for the end
@@ -217,9 +219,10 @@ def transcribe_session(
             if heard is not info:  # transcribed with the multilingual model instead
                 held.enter_context(using_model(heard, doing))
             info = heard
-        if gone and state is not None:
-            advice = state.model != project.model  # else the project's note says it
-            notes.insert(0, started_again(state.model, info.name, advice=advice))
+        if gone is not None and state is not None:
+            # how to get it back, unless the project chose it (the project's note says it)
+            advice = gone == MODEL_GONE and state.model != project.model
+            notes.insert(0, started_again(state.model, gone, info.name, advice=advice))
         transcriber = (engine or Transcriber)(
             info, threads=threads, beam_size=beam_size or BEAM_SIZE, numbers=project.numbers
         )

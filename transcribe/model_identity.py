@@ -11,6 +11,7 @@ installed, imported or packaged (nothing is read again: the checksums are on rec
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from .model_store import checksums_for
@@ -21,20 +22,25 @@ def model_identity(info: ModelInfo) -> dict[str, Any]:
     """What identifies ``info``: ``name``, ``source`` ("bundled", "installed", "imported",
     "package (base-model)", "folder", "huggingface"), ``multilingual``; ``repo`` and
     ``revision`` for one installed from the hub; ``converted`` for a Transformers checkpoint
-    converted here; ``weights_sha256`` (of ``model.bin``) when a checksum is on record."""
-    # "installed (Systran/faster-whisper-small)", "imported, converted": the kind alone (the
-    # repository and the conversion have their own keys)
-    source = re.split(r"[ ,(]", info.source)[0] if info.removable else info.source
-    found: dict[str, Any] = {
-        "name": info.name,
-        "source": source,
-        "multilingual": info.multilingual,
-    }
-    manifest = (read_manifest(info.path) if info.path is not None else None) or {}
+    converted here; ``weights_sha256`` (of ``model.bin``) when a checksum is on record. What
+    ``info`` lacks (an engine's stand-in for a model, as a cluster's or a test's) is left out."""
+    name = getattr(info, "name", None)
+    found: dict[str, Any] = {"name": name if isinstance(name, str) else str(name)}
+    raw = getattr(info, "source", None)
+    if isinstance(raw, str):
+        # "installed (Systran/faster-whisper-small)", "imported, converted": the kind alone
+        # (the repository and the conversion have their own keys)
+        found["source"] = re.split(r"[ ,(]", raw)[0] if getattr(info, "removable", False) else raw
+    if isinstance(getattr(info, "multilingual", None), bool):
+        found["multilingual"] = info.multilingual
+    path = getattr(info, "path", None)
+    if not isinstance(raw, str) or not isinstance(path, Path):
+        return found
+    manifest = read_manifest(path) or {}
     for key in ("repo", "revision"):
         if isinstance(manifest.get(key), str):
             found[key] = manifest[key]
-    if info.converted:
+    if getattr(info, "converted", False) is True:
         found["converted"] = True
     try:
         sums = checksums_for(info)

@@ -73,3 +73,29 @@ def test_an_installed_models_identity_names_its_repository_and_commit(tmp_path: 
     bare.mkdir()
     loose = ModelInfo(str(bare), bare, True, 3, "folder")
     assert model_identity(loose) == {"name": str(bare), "source": "folder", "multilingual": True}
+
+
+def test_a_model_folder_goes_out_by_its_name_not_its_path(tmp_path: Path, speech_wav: Path) -> None:
+    """`--model /home/aigerim/usb/whisper-kk` recorded the folder's path, which says whose
+    computer it was; the export says the folder's name."""
+    project = Project.create(tmp_path / "Study.fieldscribe", name="Study", coder="coder-a")
+    sid = project.sessions.import_audio(speech_wav, title="Clinic").id
+    for recorded, said in [
+        ("/home/aigerim/usb/whisper-kk", "whisper-kk"),
+        ("C:\\\\Users\\\\aigerim\\\\whisper-kk", "whisper-kk"),
+        ("~/models/whisper-kk", "whisper-kk"),
+        ("kazakh-lab/whisper-kk-ct2", "kazakh-lab/whisper-kk-ct2"),
+        ("small", "small"),
+    ]:
+        project.transcription.begin_transcription(
+            sid,
+            model=recorded,
+            language=None,
+            total_ms=1000,
+            from_ms=0,
+            options={"model": {"name": recorded, "source": "folder"}},
+        )
+        done = json.loads(render_transcript(project, sid, "json"))["transcription"]
+        assert (done["model"], done["model_details"]["name"]) == (said, said), recorded
+        assert "aigerim" not in json.dumps(done)
+    project.close()

@@ -14,8 +14,9 @@ srt and txt have no place for it. Speech without transcript shows as
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError
@@ -138,8 +139,10 @@ def _transcription(project: Project, session_id: str) -> dict[str, Any] | None:
         return None
     options = state.options
     details = options.get("model")
+    if isinstance(details, dict):
+        details = {**details, "name": _model_name(details.get("name"))}
     return {
-        "model": state.model,
+        "model": _model_name(state.model),
         "model_details": details if isinstance(details, dict) else None,
         "language_asked": state.language,  # None: each stretch's identified
         "status": state.status,
@@ -148,6 +151,15 @@ def _transcription(project: Project, session_id: str) -> dict[str, Any] | None:
         "beam_size": options.get("beam_size"),
         "updated_at": state.updated_at,
     }
+
+
+def _model_name(name: object) -> object:
+    """A model given as a folder (``--model /home/aigerim/usb/whisper-kk``) goes out as the
+    folder's name: the path says whose computer it was on. Names (``small``, ``owner/repo``)
+    go out as they are."""
+    if isinstance(name, str) and re.match(r"^([/~.\\]|[A-Za-z]:[/\\])", name):
+        return PureWindowsPath(name).name if "\\" in name else PurePosixPath(name).name
+    return name
 
 
 def _json(project: Project, session_id: str) -> str:

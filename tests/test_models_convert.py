@@ -316,6 +316,20 @@ def test_an_archived_checkpoint_of_another_kind_is_refused_as_such(
     assert not (model_cache_dir() / ".staging").exists()
 
 
+def test_a_conversion_draws_no_progress_bars_of_its_own(
+    hub: FakeHub, checkpoints: dict[str, Path], capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Importing a checkpoint printed Transformers' bars ("Loading weights: 100%|███…",
+    "Writing model shards") among the command's own lines, --json mode included."""
+    from main import main as cli
+
+    capfd.readouterr()
+    assert cli(["models", "import", str(checkpoints["plain"]), "--name", "kk-quiet"]) == 0
+    out, err = capfd.readouterr()
+    assert "Imported kk-quiet" in out
+    assert "%|" not in err and "Loading weights" not in err and "shards" not in err, err
+
+
 def test_cli_installs_a_checkpoint_and_says_it_was_converted(
     hub: FakeHub, capsys: pytest.CaptureFixture[str]
 ) -> None:

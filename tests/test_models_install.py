@@ -196,6 +196,20 @@ def test_a_network_that_wants_a_sign_in_first_is_said_so(hub: FakeHub) -> None:
     assert not (model_cache_dir() / ".staging").exists()
 
 
+@pytest.mark.parametrize("endpoint", ["not a url", "ftp://127.0.0.1:21", "127.0.0.1:8080"])
+def test_an_hf_endpoint_that_is_no_web_address_is_said_so(
+    hub: FakeHub, monkeypatch: pytest.MonkeyPatch, endpoint: str
+) -> None:
+    """HF_ENDPOINT='not a url' said "Cannot reach not a url (Request URL is missing an
+    'http://' or 'https://' protocol.); check the connection", blaming the network."""
+    monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    with pytest.raises(ModelDownloadError) as refused:
+        install_model("small")
+    assert str(refused.value).startswith(f"HF_ENDPOINT is {endpoint!r}, not a web address")
+    assert "nothing was downloaded" in str(refused.value)
+    assert _visible(model_cache_dir()) == [] and hub.requests == []
+
+
 def test_a_small_file_that_fails_says_how_much_of_it_came(hub: FakeHub) -> None:
     """config.json (2 kB) failing read "stopped at 0.0 of 0.0 MB"."""
     hub.fail_gets = True

@@ -204,6 +204,12 @@ def install_model(
         # bundled (tiny.en), the base-model packages, or already in the Hugging Face cache
         return InstallResult(existing, "available")
     endpoint = hub_endpoint()
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", endpoint):
+        # "Cannot reach not a url (Request URL is missing an 'http://' ...)" blamed the network
+        raise ModelDownloadError(
+            f"HF_ENDPOINT is {endpoint!r}, not a web address (http://… or https://…); correct "
+            "it, or unset it to use huggingface.co; nothing was downloaded."
+        )
     files, commit, checkpoint = _remote_files(repo, revision, endpoint)
     if existing is not None and existing.removable and existing.path is not None:
         earlier = read_manifest(existing.path) or {}

@@ -1,4 +1,4 @@
-"""Commands: list, install, import, choose, verify and remove Whisper models."""
+"""Commands: list, install, import, choose, verify, time and remove Whisper models."""
 
 from __future__ import annotations
 
@@ -98,6 +98,18 @@ def register(sub: Any) -> None:
     )
     _sub_json(q)
     q.set_defaults(func=cmd_models_verify)
+    q = actions.add_parser(
+        "speed",
+        help="measure how fast a model transcribes on this machine (the SPEED column)",
+        description="Transcribe ten seconds of the demo recording with a model and keep its "
+        "speed, which `fieldscribe models` and the Models page show (as Measure speed does "
+        "there). Without NAME: every model. Nothing is downloaded.",
+    )
+    q.add_argument(
+        "name", metavar="NAME", nargs="?", help="the model to time (default: every model)"
+    )
+    _sub_json(q)
+    q.set_defaults(func=cmd_models_speed)
     q = actions.add_parser("remove", help="remove a model installed or imported by FieldScribe")
     q.add_argument(
         "name", metavar="NAME", help="the model's name, as `fieldscribe models` lists it"
@@ -294,6 +306,46 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
             for name in unassembled:  # it was left out without a word
                 print(f"{name}: not assembled yet (its files are checked when it is first used)")
     return 0 if all(r["ok"] for r in results) else 1
+
+
+def cmd_models_speed(args: argparse.Namespace) -> int:
+    """fieldscribe models speed [NAME]."""
+    from transcribe.model_speed import measure_speed, speed_words
+    from transcribe.models import DEMO_RECORDING, list_models, resolve_model
+
+    if args.name is not None and not args.name.strip():
+        raise InvalidInputError("Give a model's name, or leave NAME out to time every model.")
+    if not DEMO_RECORDING.is_file():
+        raise InvalidInputError(
+            f"{DEMO_RECORDING}: the demo recording the speed is measured on is missing; "
+            "reinstall FieldScribe."
+        )
+    names = [args.name] if args.name else [m.name for m in list_models() if not m.damaged]
+    cancel = threading.Event()
+    interrupted = install_sigint(cancel)
+    results: list[dict[str, Any]] = []
+    try:
+        for name in names:
+            info = resolve_model(name)  # the packaged base is put together on first use
+            info.name = name
+            if not args.json:
+                print(f"Timing {name} on 10 s of the demo recording...", file=sys.stderr)
+            result = measure_speed(info, DEMO_RECORDING, cancel=cancel)
+            if result is None:
+                print("fieldscribe: stopped; nothing more was measured.", file=sys.stderr)
+                return 130
+            results.append({"name": name, "rtf": result.rtf, "threads": result.threads})
+            if not args.json:
+                print(
+                    f"{name}: {speed_words(result.rtf)} on this computer (RTF {result.rtf:.3f}, "
+                    f"{result.audio_s:.0f} s of speech in {result.elapsed_s:.1f} s, "
+                    f"{plural(result.threads, 'thread')})."
+                )
+    finally:
+        signal.signal(signal.SIGINT, interrupted)
+    if args.json:
+        print_json(results)
+    return 0
 
 
 def cmd_models_remove(args: argparse.Namespace) -> int:

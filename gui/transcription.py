@@ -517,7 +517,10 @@ class TranscriptionController(QObject):
             self.chrome.message(cancelled_text(shown, added, resumed), 12000)
         else:
             # named: sessions imported together end one after another, each with its message
-            text = f"Transcribed {self._title(sid)}: {plural(added, 'segment')}"
+            # with which model: an imported one (a Kazakh fine-tune) was used, or gave way
+            model = getattr(summary, "model", None)
+            with_model = f" with {model}" if isinstance(model, str) and model else ""
+            text = f"Transcribed {self._title(sid)}{with_model}: {plural(added, 'segment')}"
             if getattr(summary, "heard_nothing", False):
                 text += f" ({NO_SPEECH})"
             heard = summary.by_language() if hasattr(summary, "by_language") else []

@@ -14,7 +14,9 @@ It answers what huggingface_hub 2.x asks and what ``transcribe.model_download`` 
 Faults for tests: ``cut[file] = n`` closes the connection after n bytes of the next GET of that
 file; ``fail_gets = True`` answers 500 to every file GET; ``corrupt`` serves changed bytes (the
 announced checksums stay the real ones); ``config_in_info = False`` leaves ``config`` out of the
-answer about a repository. ``requests`` records (method, path, Range header).
+answer about a repository; ``portal = True`` answers every request 200 with an HTML login page,
+as a network that wants you to sign in first does. ``requests`` records (method, path, Range
+header).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class FakeHub:
     #: the hub's answer about a repository holds its config.json's fields (``config``:
     #: ``model_type``, ``architectures``) as the real hub's does; False: as a mirror that does not
     config_in_info: bool = True
+    portal: bool = False
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
     url: str = ""
 
@@ -101,6 +104,10 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path = unquote(urlsplit(self.path).path)
             hub.requests.append((self.command, path, self.headers.get("Range")))
+            if hub.portal:
+                page = b"<html><body>Welcome! Sign in to use the network.</body></html>"
+                self._send(200, page, {"Content-Type": "text/html"})
+                return
             parts = path.strip("/").split("/")
             if parts[:2] == ["api", "models"] and len(parts) >= 6 and parts[4] == "revision":
                 self._info("/".join(parts[2:4]))

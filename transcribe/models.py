@@ -123,10 +123,16 @@ def folder_of_models(
     return f"{folder}: {held}; {pick[len(inner) == 1]} ({command} {first})."
 
 
+class ModelNotFoundError(ModelError):
+    """No model of that name is on this machine (``resolve_model``): not installed, imported,
+    bundled or in the Hugging Face cache; or a model folder given by path is not there (a
+    USB stick taken out)."""
+
+
 def check_model_folder(folder: Path) -> None:
     """Raise ``ModelError`` unless the folder holds the files of a CTranslate2 Whisper model."""
     if not folder.is_dir():
-        raise ModelError(f"{folder}: missing or corrupt model folder (no such folder).")
+        raise ModelNotFoundError(f"{folder}: missing or corrupt model folder (no such folder).")
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
     shelf = folder_of_models(folder, ("give one of them", "give that folder"), "for example")
     if missing and shelf is not None:
@@ -342,8 +348,9 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
         cache_dir: FieldScribe's model cache (default ``model_cache_dir()``).
 
     Raises:
-        ModelError: not found, or the folder is missing files (``missing or corrupt model
-            folder``).
+        ModelNotFoundError: no model of that name on this machine.
+        ModelError: the folder is missing files (``missing or corrupt model folder``), or the
+            model is damaged.
     """
     spec = (spec or DEFAULT_MODEL).strip()
     path = Path(spec).expanduser()
@@ -388,7 +395,7 @@ def resolve_model(spec: str | None, cache_dir: Path | None = None) -> ModelInfo:
             "downloads models by itself."
         )
     names = ", ".join(m.name for m in list_models(cache_dir)) or "none"
-    raise ModelError(f"Model {spec!r} not found (available: {names}).{hint}")
+    raise ModelNotFoundError(f"Model {spec!r} not found (available: {names}).{hint}")
 
 
 def _refuse_damaged(name: str, damage: tuple[str, str] | None) -> None:

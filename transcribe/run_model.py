@@ -11,7 +11,15 @@ from typing import Any
 from storage import Project
 
 from .languages import foreign
-from .models import ModelError, ModelInfo, default_model, multilingual_model, resolve_model
+from .model_identity import model_identity
+from .models import (
+    ModelError,
+    ModelInfo,
+    ModelNotFoundError,
+    default_model,
+    multilingual_model,
+    resolve_model,
+)
 from .notes import PROJECT_SETTINGS, SETTINGS_MODELS, Note
 
 
@@ -50,6 +58,47 @@ def choose_model(
     if info is None:
         info = resolve_model(model or default_model(expected))
     return fit_model(info, language, expected, notes), notes
+
+
+MODEL_GONE = "is no longer on this machine"
+MODEL_REPLACED = "was replaced since by another model of that name (its weights differ)"
+
+
+def model_gone(name: str, recorded: object = None) -> str | None:
+    """Why an interrupted run cannot resume with its model ``name``, in words that follow
+    "its model 'kk'": no model of that name is here any more (removed since, a USB stick
+    taken out, the project copied to a machine without it), or the model of that name now has
+    other weights than the run ``recorded`` (``model_identity``: removed and another imported
+    under its name). None: it can resume. A damaged model is not gone: its repair is said
+    when it is used."""
+    try:
+        info = resolve_model(name)
+    except ModelNotFoundError:
+        return MODEL_GONE
+    except ModelError:
+        return None
+    was = recorded.get("weights_sha256") if isinstance(recorded, dict) else None
+    now = model_identity(info).get("weights_sha256")
+    if isinstance(was, str) and now is not None and now != was:
+        return MODEL_REPLACED
+    return None
+
+
+def started_again(gone: str, why: str, used: str, *, advice: bool = True) -> Note:
+    """What a session whose interrupted run's model ``gone`` cannot resume (``why``, from
+    ``model_gone``) is told: it was transcribed from the beginning with ``used``; ``advice``:
+    how to get ``gone`` back (left out where the project chose ``gone`` and ``choose_model``'s
+    note says it already)."""
+    said = (
+        f"The interrupted transcription's model {gone!r} {why}: transcribed from the "
+        f"beginning with {used}"
+    )
+    if not advice:
+        return Note(f"{said}.")
+    return Note(
+        f"{said} (install or import {gone} again: fieldscribe models).",
+        gui=f"{said} ({SETTINGS_MODELS} installs or imports it again).",
+    )
 
 
 def fit_model(

@@ -34,11 +34,20 @@ from storage.core.words import plural, verb
 
 from .carry import SpeakerSpans
 from .engine import BEAM_SIZE, Transcriber
+from .model_identity import model_identity
 from .model_load import check_language
 from .model_use import using_model
 from .models import default_model, resolve_model
 from .run_loop import Cancelling, Progress, RunState, TranscriptionSummary, write_batches
-from .run_model import check_identification, choose_model, fit_model, hear_first
+from .run_model import (
+    MODEL_GONE,
+    check_identification,
+    choose_model,
+    fit_model,
+    hear_first,
+    model_gone,
+    started_again,
+)
 from .run_notes import (
     deleted_hint,
     forced_hint,
@@ -169,6 +178,12 @@ def transcribe_session(
         same_language = language is None or language == state.language
         if not (same_model and same_language):
             incomplete = False
+    # ... or, when its model is no longer on this machine (removed since), starts again with
+    # the project's: resuming could only fail, and the workbench asks for no model
+    gone = None
+    if incomplete and state is not None and model is None:
+        gone = model_gone(state.model, state.options.get("model"))
+        incomplete = gone is None
     expected = list(project.languages)
     expected_by_project = bool(expected)
     # the models used are held (``model_use``): `models remove` elsewhere waits for the end
@@ -204,6 +219,10 @@ def transcribe_session(
             if heard is not info:  # transcribed with the multilingual model instead
                 held.enter_context(using_model(heard, doing))
             info = heard
+        if gone is not None and state is not None:
+            # how to get it back, unless the project chose it (the project's note says it)
+            advice = gone == MODEL_GONE and state.model != project.model
+            notes.insert(0, started_again(state.model, gone, info.name, advice=advice))
         transcriber = (engine or Transcriber)(
             info, threads=threads, beam_size=beam_size or BEAM_SIZE, numbers=project.numbers
         )
@@ -231,6 +250,7 @@ def transcribe_session(
             "beam_size": transcriber.beam_size,
             "numbers": project.numbers,
             "replace": replace,
+            "model": model_identity(info),  # the name alone may name another model later
         }
         previous = project.transcription.begin_transcription(
             session_id,
@@ -380,8 +400,11 @@ def retranscribe_segment(
     segment = project.transcript.get_segment(segment_id)
     expected = list(project.languages)
     code = language or segment.language
-    info = resolve_model(model or default_model([code] if code else expected))
-    info = fit_model(info, code, [code] if code else expected, [])
+    if model is None and project.model:  # the project's choice (a fine-tune), as a session's
+        info, _notes = choose_model(project, None, code)
+    else:
+        info = resolve_model(model or default_model([code] if code else expected))
+        info = fit_model(info, code, [code] if code else expected, [])
     check_language(info, code)
     path = _verify_media(project, segment.session_id)
     with using_model(info, f"transcribing a segment again in {project.name}"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from transcribe.model_download import IMPORT_INSTEAD, REMOVE_FIRST
+from transcribe.model_download import IMPORT_INSTEAD, REMOVE_FIRST, RUN_AGAIN
 from transcribe.models import ModelInfo, read_manifest, repair_advice
 
 _REMOVE_FIRST = re.compile(re.escape(REMOVE_FIRST).replace(re.escape("{name}"), r"[^)]*"))
@@ -37,6 +37,7 @@ def in_window(text: str, info: ModelInfo | None = None) -> str:
     """``text`` (a model function's message) with its command-line advice in the page's words;
     ``info``: the model it is about (its repair is said as ``window_repair`` says it)."""
     text = text.replace(IMPORT_INSTEAD, "import the model from a folder or archive (Import…)")
+    text = text.replace(RUN_AGAIN, "Install… the same model again to resume")
     text = _REMOVE_FIRST.sub("remove it first (select it and press Remove)", text)
     if info is not None and info.removable and info.path is not None:
         text = text.replace(repair_advice(info.name, info.path), window_repair(info))

@@ -14,8 +14,9 @@ srt and txt have no place for it. Speech without transcript shows as
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError
@@ -129,12 +130,45 @@ def _vtt(project: Project, session_id: str) -> str:
     return "\n".join(out)
 
 
+def _transcription(project: Project, session_id: str) -> dict[str, Any] | None:
+    """Which model transcribed the session and how far (None: never transcribed here): the
+    model's name, and what identifies it (``transcribe.model_identity``: where it came from,
+    its repository and commit, the sha256 of its weights) as recorded when it ran."""
+    state = project.transcription.transcription_state(session_id)
+    if state is None:
+        return None
+    options = state.options
+    details = options.get("model")
+    if isinstance(details, dict):
+        details = {**details, "name": _model_name(details.get("name"))}
+    return {
+        "model": _model_name(state.model),
+        "model_details": details if isinstance(details, dict) else None,
+        "language_asked": state.language,  # None: each stretch's identified
+        "status": state.status,
+        "done_ms": state.done_ms,
+        "total_ms": state.total_ms,
+        "beam_size": options.get("beam_size"),
+        "updated_at": state.updated_at,
+    }
+
+
+def _model_name(name: object) -> object:
+    """A model given as a folder (``--model /home/aigerim/usb/whisper-kk``) goes out as the
+    folder's name: the path says whose computer it was on. Names (``small``, ``owner/repo``)
+    go out as they are."""
+    if isinstance(name, str) and re.match(r"^([/~.\\]|[A-Za-z]:[/\\])", name):
+        return PureWindowsPath(name).name if "\\" in name else PurePosixPath(name).name
+    return name
+
+
 def _json(project: Project, session_id: str) -> str:
     session = project.sessions.get_session(session_id)
     speakers = project.sessions.session_speakers(session_id)
     data: dict[str, Any] = {
         "languages": project.languages,
         "session": asdict(session),
+        "transcription": _transcription(project, session_id),
         "speakers": [{"label": s.label, "participant_id": s.participant_id} for s in speakers],
         "segments": [
             {

@@ -441,7 +441,7 @@ def test_what_the_user_must_know_after_a_transcription_shows_once_in_a_box(
         idle(w)
     boxes = [b for b in w.findChildren(QMessageBox) if note in b.text()]
     assert len(boxes) == 1 and boxes[0].isVisible()
-    assert re.search(r"^Transcribed “[^”]+”: 4 segments\.", boxes[0].text())
+    assert re.search(r"^Transcribed “[^”]+” with \S+: 4 segments\.", boxes[0].text())
     assert w.transcription.last_notes == [note]
     assert note in w.statusBar().currentMessage()
     assert "fieldscribe" not in boxes[0].text()  # no terminal commands in the workbench
@@ -496,10 +496,10 @@ def test_sessions_transcribed_together_are_named_and_one_advice_is_boxed_once(
     titles = [s.title for s in project.sessions.all()]
     assert titles[1] == "Сұхбат 2"
     for title, message in zip(titles, messages, strict=True):
-        assert message.startswith(f"Transcribed “{title}”: 4 segments"), message
+        assert re.match(rf"Transcribed “{title}” with \S+: 4 segments", message), message
     boxes = [b for b in w.findChildren(QMessageBox) if "small model" in b.text()]
     assert len(boxes) == 1, [b.text() for b in boxes]
-    assert boxes[0].text().startswith(f"Transcribed “{titles[0]}”: 4 segments.")
+    assert re.match(rf"Transcribed “{titles[0]}” with \S+: 4 segments\.", boxes[0].text())
     assert "1 segment in Kazakh was written" in boxes[0].text()
     assert "2 segments in Kazakh were written" in messages[1]  # the status bar has the counts
     w.close()

@@ -608,3 +608,25 @@ def test_the_remove_question_says_what_a_project_that_chose_the_model_transcribe
     )
     project.set_model(None)
     assert in_use.removal_note(project, tiny, models) == ""
+
+
+def test_the_workbench_says_which_model_transcribed(
+    window: Any, idle: Any, project: Project, speech_wav: Path, kk_model: Path
+) -> None:
+    """A project that chose an imported model (kk) was transcribed with it, real runner, and
+    the workbench said "Transcribed “speech”: 3 segments": nothing in the window told whether
+    the imported model or the default was used (the command line names it)."""
+    from transcribe import runner
+
+    project.set_languages("en")
+    project.set_model("kk")
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = project.sessions.all()[0].id
+    window.transcription.transcriber = runner.transcribe_session
+    window.transcription.start_transcription(sid)
+    idle(window, timeout=120000)
+    said = window.statusBar().currentMessage()
+    assert said.startswith(f"Transcribed “{project.sessions.all()[0].title}” with kk: "), said
+    state = project.transcription.transcription_state(sid)
+    assert state is not None and (state.model, state.status) == ("kk", "done")

@@ -143,6 +143,26 @@ def test_an_unreachable_hub_says_to_press_import_on_the_page(
         install_model("nobody/nothing")
 
 
+def test_a_download_that_fails_says_to_install_again_in_the_pages_words(
+    qtbot: Any, dialog: Any, hub: FakeHub
+) -> None:
+    """A server error that outlasted the retries said "run the same install again to resume"
+    (a command line's words) under the page's Install… button."""
+    hub.fail_gets = True
+    page = dialog.models
+    try:
+        page.start_install("small")
+        _wait(qtbot, page)
+    finally:
+        hub.fail_gets = False
+    text = page.status.text()
+    assert "(the server answered 500); Install… the same model again to resume." in text, text
+    assert "run the same install" not in text and "\n" not in text
+    page.start_install("small")  # and it does
+    _wait(qtbot, page)
+    assert page.status.text().startswith("Installed small"), page.status.text()
+
+
 def test_verify_on_the_page_finds_a_damaged_file_of_the_same_size(
     qtbot: Any, dialog: Any, tmp_path: Path
 ) -> None:

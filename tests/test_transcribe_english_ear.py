@@ -123,9 +123,11 @@ def test_the_ear_rule_on_its_own() -> None:
 def test_a_doubtful_english_decode_heard_as_english_first_is_not_moved_to_kazakh() -> None:
     """The check of English decodes Whisper was unsure of (``Identifier.recheck``): a stretch
     heard doubtfully (English first, not clearly), read in each language, stays English when
-    its Kazakh reading is surer only by a hair."""
-    unsure = sample_span(2, 5)
+    its Kazakh reading is surer only by a hair (before: moved to Kazakh)."""
+    unsure = sample_span(0, 5)  # the English decode's words lie in it
     readings = _readings(sure=False)
+    alone: list[dict[str, int]] = []
     tr = reader_with(readings)
-    tr._alone = lambda audio, part: ENGLISH_EAR  # type: ignore[method-assign]
+    tr._alone = lambda audio, part: alone.append(part) or ENGLISH_EAR  # type: ignore[method-assign]
     assert tr.recheck(None, [unsure], readings["en"], "en", ALLOWED) == ([], [], {})  # type: ignore[arg-type]
+    assert alone and alone[0] == unsure  # it was checked: heard on its own

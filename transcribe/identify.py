@@ -51,6 +51,8 @@ from .languages import (
     credited,
     decoded_score,
     doubtful,
+    ear_kept,
+    english_to_the_ear,
     expected_share,
     fill_gaps,
     foreign,
@@ -216,9 +218,9 @@ class Identifier:
                 if code == codes[i] and credited(probs, allowed)[code] >= HEARD_KEEPS_SHARE:
                     by_ear = functools.partial(heard_kept, heard=code)
                     read_as, segments = _chosen(readings, by_ear)
-            guess = guessed_in_latin(read_as, segments, allowed)
-            if guess:
-                segments = None  # speech without transcript
+            read_as, segments, guess = self._by_ear(
+                audio, chunks[i], readings, read_as, segments, allowed
+            )
             codes[i] = _read_language(read_as, segments, codes[i])
             if guess and codes[i] not in CYRILLIC_LANGUAGES:
                 codes[i] = UNKNOWN  # English heard there is Whisper's lean to it
@@ -302,8 +304,7 @@ class Identifier:
         readings = self.readings(audio, [c for c, _ in to_read], allowed)
         for (chunk, probs), read in zip(to_read, readings, strict=True):
             read_as, segments = _chosen(read, reading_kept)
-            if guessed_in_latin(read_as, segments, allowed):
-                segments = None
+            read_as, segments, _guess = self._by_ear(audio, chunk, read, read_as, segments, allowed)
             found = _read_language(read_as, segments, choose(probs, allowed)[0])
             if segments is None:  # every reading failed: the English decode is not what was said
                 # either, and English heard there is Whisper's lean to it: no language
@@ -313,6 +314,38 @@ class Identifier:
         moved = {chunk_key(c) for c, _ in to_decode} | {chunk_key(c) for c, _, _ in read_already}
         cut = {chunk_key(part_of[key]) for key in moved if key in part_of}
         return to_decode, read_already, {key: parts for key, parts in pieces.items() if key in cut}
+
+    def _by_ear(
+        self,
+        audio: Audio,
+        chunk: dict[str, int],
+        read: dict[str, tuple[float, list[Any]]],
+        read_as: str | None,
+        segments: list[Any] | None,
+        allowed: list[str],
+    ) -> tuple[str | None, list[Any] | None, bool]:
+        """A stretch's reading kept (``read_as``, ``segments``, from its readings ``read``),
+        checked against what Whisper hears in it on its own, and whether it is English guessed
+        at speech Whisper does not place (then its segments are None). Where the stretch is
+        English to Whisper's ear (``english_to_the_ear``) an English reading scoring a hair
+        below a Cyrillic one is kept (``ear_kept``; one Whisper would call failed, under
+        ``guards.LOGPROB_SILENT``, leaves speech without transcript in English), and an English
+        reading Whisper was unsure of is what was said, not a guess (``guessed_in_latin``);
+        elsewhere
+        ``guessed_in_latin`` decides. The stretch is heard on its own only where either could
+        change the reading kept."""
+        guess = guessed_in_latin(read_as, segments, allowed)
+        if "en" not in allowed or (read_as not in CYRILLIC_LANGUAGES and not guess):
+            return read_as, segments, False
+        texts = {
+            c: (score, " ".join(str(s.text) for s in mine)) for c, (score, mine) in read.items()
+        }
+        if not guess and ear_kept(texts, read_as) != "en":
+            return read_as, segments, False  # no English reading near the Cyrillic one
+        if english_to_the_ear(self._alone(audio, chunk), allowed):
+            score, english = read["en"]  # a failed reading: speech without transcript
+            return "en", (english if score >= guards.LOGPROB_SILENT else None), False
+        return read_as, (None if guess else segments), guess
 
     def untranscribed_language(
         self, audio: Audio, part: dict[str, int], code: str, allowed: list[str]

@@ -385,6 +385,45 @@ def _taken_over(
     return max(rivals, key=lambda code: scored[code][0]) if rivals else best
 
 
+#: Real English Whisper is unsure of may be read best in Kazakh or Russian by a hair: an AMI
+#: meeting's "Oh, Ebenezer, I didn't mean sorry." (-1.046), heard on its own as English 0.46 and
+#: Kazakh and Russian 0.000 and 0.001, came out as the Kazakh "ебенейзі еддемі сөй" (-0.994).
+#: A stretch Whisper, hearing it on its own, names English first with at least ``EAR_ENGLISH``
+#: while giving each expected Cyrillic language (with its family) under ``EAR_CYRILLIC_MAX`` is
+#: English to its ear (``english_to_the_ear``); there the English reading is kept over a
+#: Cyrillic one scoring at most ``EAR_ENGLISH_MARGIN`` better (``ear_kept``): two signs, what
+#: Whisper heard and what it read, against one. The Kazakh and Russian that Whisper cannot
+#: place and reads best in English (``identify.guessed_in_latin``) is heard as Welsh, Latin
+#: or Hungarian, English 0.01 to 0.33: not English to its ear.
+EAR_ENGLISH = 0.4
+EAR_CYRILLIC_MAX = 0.05
+EAR_ENGLISH_MARGIN = 0.1
+
+
+def english_to_the_ear(probs: dict[str, float], allowed: Sequence[str]) -> bool:
+    """Whether Whisper, hearing a stretch on its own (``probs``), names English first, with at
+    least ``EAR_ENGLISH``, and gives every expected Cyrillic language (with its family) under
+    ``EAR_CYRILLIC_MAX``; only where the project expects English."""
+    if "en" not in allowed or not probs or max(probs, key=lambda c: probs[c]) != "en":
+        return False
+    if probs["en"] < EAR_ENGLISH:
+        return False
+    got = credited(probs, allowed)
+    return all(got[c] < EAR_CYRILLIC_MAX for c in allowed if c in CYRILLIC_LANGUAGES)
+
+
+def ear_kept(readings: dict[str, tuple[float, str]], kept: str | None) -> str | None:
+    """``kept`` (``reading_kept``'s choice), or the English reading where ``kept`` is in a
+    Cyrillic language scoring at most ``EAR_ENGLISH_MARGIN`` better than it and the English
+    one says no word or phrase over and over; for a stretch English to Whisper's ear
+    (``english_to_the_ear``, decided by the caller)."""
+    english = readings.get("en")
+    if kept not in CYRILLIC_LANGUAGES or english is None or english[0] == float("-inf"):
+        return kept
+    scored = {code: r for code, r in readings.items() if r[0] > float("-inf")}
+    return _taken_over(scored, kept, EAR_ENGLISH_MARGIN, lambda code, _text: code == "en")
+
+
 def language_probabilities(model: Any, clip: np.ndarray) -> dict[str, float]:
     """Whisper's language probabilities for a clip (16 kHz mono, at most 30 s used).
 

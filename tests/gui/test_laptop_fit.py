@@ -19,26 +19,35 @@ RU = "Ну, в поликлинике очередь большая, запис�
 KK = "Емханада кезек көп, бірақ дәрігерлер жақсы қарайды."
 
 
+def focus_group(
+    p: Project, speech_wav: Path, russian: str, more: list[SegmentDraft] | None = None
+) -> list[Any]:
+    """Twelve Russian/Kazakh/English turns of Айгерім (``russian`` every third; ``more`` after
+    them) in a new session of ``p`` (languages ru, kk, en), the first six coded; the segments."""
+    p.set_languages("ru,kk,en")
+    s = p.sessions.import_audio(speech_wav, kind="focus_group", title="Фокус-группа Алматы")
+    drafts = [
+        SegmentDraft(i * 300, i * 300 + 250, text, speaker="Айгерім", language=lang)
+        for i, (text, lang) in enumerate(
+            [(russian, "ru"), (KK, "kk"), ("Okay, thank you.", "en")] * 4
+        )
+    ]
+    segs = p.transcript.add_segments(s.id, drafts + (more or []))
+    code = p.codebook.ensure_code_path("Услуги/Денсаулық")
+    for seg in segs[:6]:
+        p.codebook.apply_code(seg.id, code.id)
+    return segs
+
+
 @pytest.fixture
 def project(tmp_path: Path, speech_wav: Path) -> Iterator[Project]:
     """A Russian/Kazakh/English focus group, six coded segments, two without transcript."""
     with Project.create(tmp_path / "Almaty.fieldscribe", name="Almaty", coder="aigerim") as p:
-        p.set_languages("ru,kk,en")
-        s = p.sessions.import_audio(speech_wav, kind="focus_group", title="Фокус-группа Алматы")
-        drafts = [
-            SegmentDraft(i * 300, i * 300 + 250, text, speaker="Айгерім", language=lang)
-            for i, (text, lang) in enumerate(
-                [(RU, "ru"), (KK, "kk"), ("Okay, thank you.", "en")] * 4
-            )
-        ]
-        drafts += [
+        untranscribed = [
             SegmentDraft(3600, 3700, "", language="kk", untranscribed=True),
             SegmentDraft(3700, 3800, "", language="ru", untranscribed=True),
         ]
-        segs = p.transcript.add_segments(s.id, drafts)
-        code = p.codebook.ensure_code_path("Услуги/Денсаулық")
-        for seg in segs[:6]:
-            p.codebook.apply_code(seg.id, code.id)
+        focus_group(p, speech_wav, RU, untranscribed)
         yield p
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QDockWidget
 
-from storage import Project, SegmentDraft
-from tests.gui.test_laptop_fit import KK, LAPTOP, RU, _kept_at, _whole_rows, _window
+from storage import Project
+from tests.gui.test_laptop_fit import LAPTOP, RU, _kept_at, _whole_rows, _window, focus_group
 
 LONG = RU + " Мы ждали три часа, потом ушли домой, а на следующий день всё повторилось снова."
 
@@ -21,18 +21,7 @@ LONG = RU + " Мы ждали три часа, потом ушли домой, �
 def long_turns(tmp_path: Path, speech_wav: Path) -> Iterator[Project]:
     """Twelve segments, every third a three-sentence Russian turn, coded by two coders."""
     with Project.create(tmp_path / "Almaty.fieldscribe", name="Almaty", coder="aigerim") as p:
-        p.set_languages("ru,kk,en")
-        s = p.sessions.import_audio(speech_wav, kind="focus_group", title="Фокус-группа Алматы")
-        drafts = [
-            SegmentDraft(i * 300, i * 300 + 250, text, speaker="Айгерім", language=lang)
-            for i, (text, lang) in enumerate(
-                [(LONG, "ru"), (KK, "kk"), ("Okay, thank you.", "en")] * 4
-            )
-        ]
-        segs = p.transcript.add_segments(s.id, drafts)
-        code = p.codebook.ensure_code_path("Услуги/Денсаулық")
-        for seg in segs[:6]:
-            p.codebook.apply_code(seg.id, code.id)
+        segs = focus_group(p, speech_wav, LONG)
     with Project.open(tmp_path / "Almaty.fieldscribe", coder="bakyt") as other:
         for i, path in enumerate(["Услуги/Денсаулық", "Очереди", "Доверие", "Цифровые услуги"]):
             code = other.codebook.ensure_code_path(path)

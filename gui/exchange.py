@@ -146,6 +146,7 @@ class ExchangeActions(QObject):
     """The File menu's imports and exports."""
 
     imported = Signal()  # the open project changed (codebook, sessions): refresh in place
+    session_made = Signal(str)  # a transcript made a new session: open it
 
     def __init__(
         self,
@@ -485,8 +486,9 @@ class ExchangeActions(QObject):
         assert project is not None
 
         def done(made: Any) -> str:
-            _session_id, result = made
+            session_id, result = made
             emit(self.imported)
+            emit(self.session_made, session_id)
             speakers = ", ".join(result.speakers) or "none"
             lines = [
                 f"New session “{path.stem}” (no audio): {plural(result.segments, 'segment')} "

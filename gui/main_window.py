@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
             set_project=self.projects.set_project,
         )
         self.exchange.imported.connect(self.reload_in_place)
+        self.exchange.session_made.connect(self._open_made_session)
         self.start_page.qdpx_requested.connect(self.exchange.import_qdpx_dialog)
 
         self._build_menus()
@@ -477,6 +478,11 @@ class MainWindow(QMainWindow):
             refresh = getattr(dock.widget(), "refresh", None)
             if callable(refresh):
                 refresh()
+
+    def _open_made_session(self, session_id: str) -> None:
+        """A transcript imported as a new session: list it and show its transcript."""
+        self.sessions.reload_sessions()
+        self.sessions.open_session(session_id)
 
     def _session_redactions(self, session_id: str) -> dict[str, list[tuple[int, int, str]]]:
         """A session's redacted spans whose original is still there, by segment id."""

@@ -217,6 +217,8 @@ def _import_transcript_session(h: Harness) -> None:
     assert [(g.speaker, g.text) for g in h.project.transcript.segments(made.id)] == [
         ("Айгүл", "Сәлеметсіз бе")
     ]
+    h.qtbot.waitUntil(lambda: h.window.segment_model.rowCount() == 1)  # opened, shown
+    assert h.window.state.session is not None and h.window.state.session.id == made.id
 
 
 @control(

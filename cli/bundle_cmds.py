@@ -142,6 +142,12 @@ def register(sub: Any) -> None:
 
     a = sub.add_parser("agreement", help="inter-coder agreement per code and overall")
     add_dir(a)
+    add_agreement_options(a)
+    a.set_defaults(func=cmd_agreement)
+
+
+def add_agreement_options(a: argparse.ArgumentParser) -> None:
+    """The options of ``agreement`` (and of ``analyze DIR agreement``, the same view)."""
     a.add_argument("--coders", metavar="A,B,...", help="coders to compare (default: all)")
     a.add_argument("--codes", metavar="PATH,...", help="codes (paths or ids; default: all)")
     a.add_argument("--sessions", metavar="ID,...", help="sessions (default: all coded)")
@@ -149,7 +155,6 @@ def register(sub: Any) -> None:
         "--disagreements", action="store_true", help="list the segments where coders differ"
     )
     add_json(a)
-    a.set_defaults(func=cmd_agreement)
 
 
 def _split(value: str | None) -> list[str] | None:

@@ -17,6 +17,7 @@ from analysis.words import kwic_not_found
 from storage import Project
 from storage.core.errors import InvalidInputError
 
+from .bundle_cmds import add_agreement_options, cmd_agreement
 from .common import (
     add_dir,
     add_json,
@@ -118,7 +119,9 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def register(sub: Any) -> None:
     """Add this module's subcommands."""
-    p = sub.add_parser("analyze", help="code matrix, co-occurrence, timeline, frequencies")
+    p = sub.add_parser(
+        "analyze", help="code matrix, co-occurrence, timeline, frequencies, agreement"
+    )
     add_dir(p)
     views = p.add_subparsers(dest="view", metavar="VIEW")
     views.required = True
@@ -157,6 +160,11 @@ def register(sub: Any) -> None:
 
     v = views.add_parser("timeline", help="speaker turns and codes over time (--session ID)")
     _common(v)
+
+    v = views.add_parser(
+        "agreement", help="inter-coder agreement per code and overall (as `fieldscribe agreement`)"
+    )
+    add_agreement_options(v)
 
     v = views.add_parser("frequencies", help="code frequencies, or words (--words, --kwic)")
     v.add_argument("--by", default="all", help="all, session, speaker, participant.NAME...")
@@ -222,6 +230,9 @@ def _filters(project: Project, args: argparse.Namespace) -> Any:
 def cmd_analyze(args: argparse.Namespace) -> int:
     """fieldscribe analyze DIR VIEW [options]."""
     from analysis.exports import export_scope, write_result
+
+    if args.view == "agreement":  # the Analysis window's views and Team ▸ Inter-coder agreement
+        return cmd_agreement(args)
 
     privacy = privacy_options(args)
     opener = open_for_export if args.output is not None else _read_only

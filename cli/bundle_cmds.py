@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.agreement import coders_words, compute_agreement, disagreements
+from storage import Project
 from storage.core.errors import FieldScribeError, InvalidInputError, NotFoundError
 from storage.core.models import as_dict
 from storage.privacy.crypto import is_encrypted, load_public_key, read_passphrase_file
@@ -104,7 +105,11 @@ def register(sub: Any) -> None:
     c = sub.add_parser("conflicts", help="list merge conflicts, or resolve one")
     add_dir(c)
     c.add_argument("--all", action="store_true", help="resolved ones too")
-    c.add_argument("--resolve", metavar="ID", help="the conflict to resolve")
+    c.add_argument(
+        "--resolve",
+        metavar="ID",
+        help="the conflict to resolve (its id, or its first 4+ characters)",
+    )
     c.add_argument(
         "--keep", type=bounded_int(0, 10**6), metavar="N", help="keep version N (from the listing)"
     )
@@ -137,6 +142,12 @@ def register(sub: Any) -> None:
 
     a = sub.add_parser("agreement", help="inter-coder agreement per code and overall")
     add_dir(a)
+    add_agreement_options(a)
+    a.set_defaults(func=cmd_agreement)
+
+
+def add_agreement_options(a: argparse.ArgumentParser) -> None:
+    """The options of ``agreement`` (and of ``analyze DIR agreement``, the same view)."""
     a.add_argument("--coders", metavar="A,B,...", help="coders to compare (default: all)")
     a.add_argument("--codes", metavar="PATH,...", help="codes (paths or ids; default: all)")
     a.add_argument("--sessions", metavar="ID,...", help="sessions (default: all coded)")
@@ -144,7 +155,6 @@ def register(sub: Any) -> None:
         "--disagreements", action="store_true", help="list the segments where coders differ"
     )
     add_json(a)
-    a.set_defaults(func=cmd_agreement)
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -253,13 +263,35 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _conflict_id(project: Project, ref: str) -> str:
+    """The conflict whose id is ``ref`` or starts with it (4 characters or more, one conflict
+    only): the listing's ids are long, and other commands take the start of a segment's id."""
+    ids = [c.id for c in project.team.conflicts(status=None)]
+    ref = ref.strip().lower()
+    if ref in ids:
+        return ref
+    matches = [i for i in ids if i.startswith(ref)]
+    if len(ref) < 4 and matches:
+        raise InvalidInputError(
+            f"Give 4 or more characters of the conflict's id, not {ref!r} "
+            "(`fieldscribe conflicts DIR` lists them)."
+        )
+    if len(matches) > 1:
+        raise InvalidInputError(
+            f"{ref!r} starts the ids of {len(matches)} conflicts; give more of the id."
+        )
+    return matches[0] if matches else ref
+
+
 def cmd_conflicts(args: argparse.Namespace) -> int:
     """fieldscribe conflicts DIR [--resolve ID --keep N]."""
     if args.resolve:
         if args.keep is None:
             raise InvalidInputError("Say which version to keep with --keep N.")
         with open_project(args, write=True) as project:
-            conflict = project.team.resolve_conflict(args.resolve, keep=args.keep)
+            conflict = project.team.resolve_conflict(
+                _conflict_id(project, args.resolve), keep=args.keep
+            )
         if args.json:
             print_json(as_dict(conflict))
         else:

@@ -7,10 +7,15 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from storage.core.errors import InvalidInputError
 from storage.interop.codings_export import export_codings, kept_codings
 from storage.interop.frame_times import FRAME_RATES
 from storage.interop.transcript_export import TRANSCRIPT_FORMATS, export_transcript
-from storage.interop.transcript_import import TRANSCRIPT_IMPORT_FORMATS, import_transcript
+from storage.interop.transcript_import import (
+    TRANSCRIPT_IMPORT_FORMATS,
+    import_transcript,
+    import_transcript_as_session,
+)
 from storage.privacy.view import private_view
 
 from .common import (
@@ -62,11 +67,25 @@ def register(sub: Any) -> None:
         "import-transcript", help="import a transcript made elsewhere into a session"
     )
     add_dir(p)
-    p.add_argument(
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument(
         "--session",
-        required=True,
         metavar="ID",
         help="the session that gets the transcript (id, title or id's start)",
+    )
+    where.add_argument(
+        "--new-session",
+        metavar="TITLE",
+        nargs="?",
+        const="",
+        help="make a new session, without audio, of the transcript (TITLE: default the file's "
+        "name); text is enough to code",
+    )
+    p.add_argument(
+        "--kind",
+        choices=("focus_group", "interview", "observation"),
+        default="interview",
+        help="the kind of a --new-session (default: interview)",
     )
     p.add_argument(
         "file",
@@ -151,12 +170,32 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
 def cmd_import_transcript(args: argparse.Namespace) -> int:
     """fieldscribe import-transcript DIR --session ID FILE."""
     with open_project(args, write=True) as project:
-        result = import_transcript(
-            project, args.session, args.file, fmt=args.format, replace=args.replace, fps=args.fps
-        )
+        if args.new_session is not None:
+            if args.replace:
+                raise InvalidInputError("--replace is for --session: a new session has nothing.")
+            session_id, result = import_transcript_as_session(
+                project,
+                args.file,
+                title=args.new_session,
+                kind=args.kind,
+                fmt=args.format,
+                fps=args.fps,
+            )
+            title = project.sessions.get_session(session_id).title
+        else:
+            result = import_transcript(
+                project,
+                args.session,
+                args.file,
+                fmt=args.format,
+                replace=args.replace,
+                fps=args.fps,
+            )
     if args.json:
         print_json(result.as_dict())
     else:
+        if args.new_session is not None:
+            print(f"{session_id}  {title}  (new session, no audio)")
         speakers = ", ".join(result.speakers) or "none"
         print(
             f"Imported {plural(result.segments, 'segment')} from {args.file} ({result.format}); "

@@ -251,10 +251,14 @@ class EditingController:
         if self.state.project is None:
             return
         project = self.state.project
+        sid = self.views.segment_model.session_id
 
-        def job(_ctx: Any) -> tuple[list[Code], dict[str, int], bool, Any]:
+        def job(_ctx: Any) -> tuple[list[Code], dict[str, int], bool, Any, Any]:
             codes = project.codebook.codes()
             blind = project.get_meta("blind_coding") == "1"
+            # blind coding on or off: the open transcript marks my segment memos, or everyone's
+            mine = project.coder if blind else None
+            memos = (sid, project.codebook.segment_memo_labels(sid, author=mine)) if sid else None
             if blind:
                 freq = dict(
                     Counter(c.code_id for c in project.codebook.codings(coder=project.coder))
@@ -262,12 +266,12 @@ class EditingController:
             else:
                 freq = project.codebook.code_frequencies()
             filters = (project.retrieval.attribute_values(), [c.name for c in project.coders.all()])
-            return codes, freq, blind, filters
+            return codes, freq, blind, filters, memos
 
         self.runner.submit("Codebook", job, on_done=self._codebook_loaded, serial=True)
 
-    def _codebook_loaded(self, result: tuple[list[Code], dict[str, int], bool, Any]) -> None:
-        codes, freq, blind, filters = result
+    def _codebook_loaded(self, result: tuple[list[Code], dict[str, int], bool, Any, Any]) -> None:
+        codes, freq, blind, filters, memos = result
         current = self.views.codebook.current_code()
         self.views.codebook.model.load(codes, freq)
         self.views.codebook.restore_expansion()  # the branches the user closed stay closed
@@ -280,6 +284,8 @@ class EditingController:
             self.views.codebook.select_code(current.id, reveal=False)
         self.views.segment_model.set_codes(codes)
         self.state.blind = blind
+        if memos is not None and memos[0] == self.views.segment_model.session_id:
+            self.views.segment_model.set_memos(memos[1])
         self.views.segment_model.set_visible_coder(
             self.state.project.coder if blind and self.state.project else None
         )

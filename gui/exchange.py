@@ -146,6 +146,7 @@ class ExchangeActions(QObject):
     """The File menu's imports and exports."""
 
     imported = Signal()  # the open project changed (codebook, sessions): refresh in place
+    session_made = Signal(str)  # a transcript made a new session: open it
 
     def __init__(
         self,
@@ -172,6 +173,10 @@ class ExchangeActions(QObject):
             (
                 "Import a transcript into this session (srt, vtt, noScribe html, txt, docx)…",
                 self.import_transcript_dialog,
+            ),
+            (
+                "Import a transcript as a new session (no audio needed)…",
+                self.import_transcript_session_dialog,
             ),
             ("Import a codebook (.qdc, .qdpx, .csv, .xlsx)…", self.import_codebook_dialog),
             ("Export the codebook (.qdc, .csv, .xlsx, .docx)…", self.export_codebook_dialog),
@@ -442,6 +447,62 @@ class ExchangeActions(QObject):
             self._ask_and_import_transcript(project, session.id, session.title, path, frames)
 
         self.look_first(f"Reading {path.name}", lambda: frame_time_count(path), ask)
+
+    def import_transcript_session_dialog(self) -> None:
+        """A transcript made elsewhere as a new session of its own, without audio: text is
+        enough to code (Import a transcript into this session needs a session, and a session
+        came only from a recording)."""
+        project = self.state.project
+        if project is None:
+            return
+        name, _ = QFileDialog.getOpenFileName(
+            self.parent_widget,
+            "Import a transcript as a new session",
+            "",
+            "Transcripts (*.srt *.vtt *.html *.htm *.txt *.docx *.otr *.json);;All files (*)",
+        )
+        if not name:
+            return
+        path = Path(name)
+
+        def ask(frames: int) -> None:
+            if self.state.project is not project:
+                return  # closed meanwhile
+            fps = None
+            if frames:
+                rates = FrameRateDialog(path.name, frames, self.parent_widget)
+                if not rates.exec():
+                    return
+                fps = rates.fps()
+            self.import_transcript_session(path, fps=fps)
+
+        self.look_first(f"Reading {path.name}", lambda: frame_time_count(path), ask)
+
+    def import_transcript_session(self, path: Path, *, fps: str | None = None) -> Any:
+        """Make a new session (no audio) of the transcript file ``path``."""
+        from storage.interop.transcript_import import import_transcript_as_session
+
+        project = self.state.project
+        assert project is not None
+
+        def done(made: Any) -> str:
+            session_id, result = made
+            emit(self.imported)
+            emit(self.session_made, session_id)
+            speakers = ", ".join(result.speakers) or "none"
+            lines = [
+                f"New session “{path.stem}” (no audio): {plural(result.segments, 'segment')} "
+                f"from {path.name} ({result.format}); speakers: {speakers}."
+            ]
+            return "\n".join(lines + [f"note: {n}" for n in result.notes])
+
+        return self._run(
+            "Import a transcript",
+            lambda _ctx: import_transcript_as_session(project, path, fps=fps),
+            done,
+            writes=True,
+            words=transcript_refusal,
+        )
 
     def _ask_and_import_transcript(
         self, project: Project, session_id: str, title: str, path: Path, frames: int

@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
             set_project=self.projects.set_project,
         )
         self.exchange.imported.connect(lambda: self.refresh.reload_in_place())
+        self.exchange.session_made.connect(self._open_made_session)
         self.start_page.qdpx_requested.connect(self.exchange.import_qdpx_dialog)
 
         self._build_menus()
@@ -473,6 +474,11 @@ class MainWindow(QMainWindow):
         )
         # a participant added in Session details shows in Ethics (consent) at once
         self.docks.details_changed.connect(lambda _sid: extra.refresh_privacy())
+
+    def _open_made_session(self, session_id: str) -> None:
+        """A transcript imported as a new session: list it and show its transcript."""
+        self.sessions.reload_sessions()
+        self.sessions.open_session(session_id)
 
     def _session_redactions(self, session_id: str) -> dict[str, list[tuple[int, int, str]]]:
         """A session's redacted spans whose original is still there, by segment id."""

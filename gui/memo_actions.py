@@ -38,7 +38,8 @@ class MemoActions:
             segment_id = target_id
 
             def on_changed() -> None:  # the transcript marks the segment's memos
-                labels = project.codebook.segment_memo_labels_of(segment_id)
+                mine = project.coder if project.team.blind_coding else None
+                labels = project.codebook.segment_memo_labels_of(segment_id, author=mine)
                 self.views.segment_model.set_segment_memos(segment_id, labels)
 
         dialog = MemoDialog(

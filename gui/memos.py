@@ -91,7 +91,9 @@ class MemoDialog(QDialog):
 
     def reload(self, select: str | None = None) -> None:
         """Read the memos (a quick read on the GUI thread)."""
-        memos = self.project.codebook.memos(self.target_type, self.target_id)
+        blind = self.target_type == "segment" and self.project.team.blind_coding
+        mine = self.project.coder if blind else None  # blind coding: my segment memos only
+        memos = self.project.codebook.memos(self.target_type, self.target_id, author=mine)
         self.list.blockSignals(True)  # rebuilding the list is not the user moving on
         self.list.clear()
         for memo in memos:

@@ -566,7 +566,7 @@ def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
         coder = project.coder if project.team.blind_coding else None  # blind coding
         codings = project.retrieval.coding_columns(session_id, coder=coder)
         prepared = prepare_transcript(segments, codings)
-        prepared.memos = project.codebook.segment_memo_labels(session_id)
+        prepared.memos = project.codebook.segment_memo_labels(session_id, author=coder)
         # here, not on the GUI thread as a row is painted or selected: a small query there
         # waited for the project behind the workers' long reads (0.4 s after a merge)
         prepared.redactions = session_redactions(project, session_id)

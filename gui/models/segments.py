@@ -188,6 +188,16 @@ class SegmentTableModel(RowTableModel):
         if row is not None:
             emit(self.dataChanged, self.index(row, COL_TIME), self.index(row, COL_TIME))
 
+    def set_memos(self, memos: dict[str, list[str]]) -> None:
+        """Every segment's memo labels at once (blind coding turned on or off)."""
+        if memos == self._memos:
+            return
+        self._memos = {k: list(v) for k, v in memos.items()}
+        if self.rowCount():
+            emit(
+                self.dataChanged, self.index(0, COL_TIME), self.index(self.rowCount() - 1, COL_TIME)
+            )
+
     def memos_of(self, segment_id: str) -> list[str]:
         """The labels of a segment's memos (none: [])."""
         return list(self._memos.get(segment_id, []))

@@ -557,31 +557,48 @@ class Codebook:
             db.table("memos").insert(row)
         return Memo(**row)  # type: ignore[arg-type]
 
-    def memos(self, target_type: str | None = None, target_id: str | None = None) -> list[Memo]:
-        """Return memos, optionally of one target."""
-        sql, params = "SELECT * FROM memos", []
+    def memos(
+        self,
+        target_type: str | None = None,
+        target_id: str | None = None,
+        *,
+        author: str | None = None,
+    ) -> list[Memo]:
+        """Return memos, optionally of one target, optionally only those ``author`` wrote
+        (blind coding: a coder sees only their own segment memos)."""
+        where, params = [], []
         if target_type is not None:
-            sql += " WHERE target_type = ? AND target_id IS ?"
-            params = [target_type, target_id]
+            where.append("target_type = ? AND target_id IS ?")
+            params += [target_type, target_id]
+        if author is not None:
+            where.append("created_by = ?")
+            params.append(author)
+        sql = "SELECT * FROM memos" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY created_at"
         return [Memo(**dict(r)) for r in self._store.rows(sql, params)]
 
-    def segment_memo_labels(self, session_id: str) -> dict[str, list[str]]:
+    def segment_memo_labels(
+        self, session_id: str, *, author: str | None = None
+    ) -> dict[str, list[str]]:
         """The segments of a session that have memos: segment id -> each memo's title (or
-        its first line), oldest first (what the transcript shows beside the segment)."""
+        its first line), oldest first (what the transcript shows beside the segment);
+        ``author``: only the memos they wrote (blind coding)."""
         labels: dict[str, list[str]] = {}
         for row in self._store.rows(
             "SELECT m.target_id, m.title, m.text FROM memos m "
             "JOIN segments s ON s.id = m.target_id "
-            "WHERE m.target_type = 'segment' AND s.session_id = ? ORDER BY m.created_at",
-            (session_id,),
+            "WHERE m.target_type = 'segment' AND s.session_id = ? "
+            "AND (? IS NULL OR m.created_by = ?) ORDER BY m.created_at",
+            (session_id, author, author),
         ):
             labels.setdefault(str(row[0]), []).append(memo_label(row[1], row[2]))
         return labels
 
-    def segment_memo_labels_of(self, segment_id: str) -> list[str]:
+    def segment_memo_labels_of(self, segment_id: str, *, author: str | None = None) -> list[str]:
         """The labels of one segment's memos (as ``segment_memo_labels``)."""
-        return [memo_label(m.title, m.text) for m in self.memos("segment", segment_id)]
+        return [
+            memo_label(m.title, m.text) for m in self.memos("segment", segment_id, author=author)
+        ]
 
     def update_memo(self, memo_id: str, text: str, *, title: str | None = None) -> Memo:
         """Replace a memo's text (and title)."""

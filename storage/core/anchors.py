@@ -469,12 +469,34 @@ def _word_chars(text: str, start: int, end: int) -> int:
     return len(_WORD.findall(text, start, end))
 
 
-def flag_lost(memo: str | None, start: int, end: int) -> str:
-    """A memo flagged for a coding whose words (``start:end`` of the old text) were deleted."""
-    flag = f"{LOST_FLAG} (was characters {start}-{end}); now on the whole segment."
+def flag_lost(memo: str | None, start: int, end: int, words: str | None = None) -> str:
+    """A memo flagged for a coding whose words (``start:end`` of the old text, ``words``) were
+    deleted. The words are quoted, so the coder sees what was coded, and a text that holds them
+    at those places again (a merge conflict resolved to the coder's own text) gets the span
+    back (``lost_span``)."""
+    said = f": \u201c{words}\u201d" if words else ""
+    flag = f"{LOST_FLAG} (was characters {start}-{end}{said}); now on the whole segment."
     if memo and memo.startswith(LOST_FLAG):
         return memo
     return flag if not memo else f"{flag}\n{memo}"
+
+
+_LOST = re.compile(
+    re.escape(LOST_FLAG)
+    + r" \(was characters (\d+)-(\d+): \u201c(.+?)\u201d\); now on the whole segment\."
+    + r"(?:\n(.*))?\Z",
+    re.DOTALL,
+)
+
+
+def lost_span(memo: str | None) -> tuple[int, int, str, str | None] | None:
+    """The span a flagged coding lost, its words and the memo it had before the flag:
+    ``(start, end, words, memo)``; None for a memo without the flag or without the words (a
+    flag written before they were quoted)."""
+    found = _LOST.match(memo or "")
+    if found is None:
+        return None
+    return int(found[1]), int(found[2]), found[3], found[4]
 
 
 def is_flagged(memo: str | None) -> bool:

@@ -238,6 +238,40 @@ def _binary(text: str) -> str:
     return " (a binary file)" if "\x00" in text[:4096] or garbled(text) else ""
 
 
+def import_transcript_as_session(
+    project: Project,
+    source: str | Path,
+    *,
+    title: str | None = None,
+    kind: str = "interview",
+    fmt: str = "auto",
+    fps: str | None = None,
+) -> tuple[str, TranscriptImportResult]:
+    """Make a new session, without audio, of a transcript file: text is enough to code (the
+    recording may stay with whoever made it; File ▸ Locate missing audio… cannot add it later,
+    Import audio… makes a session of its own).
+
+    Args:
+        project: the open project.
+        source: the transcript file.
+        title: the session's title (default: the file's name without its extension).
+        kind: interview, focus_group or observation.
+        fmt: as ``import_transcript``.
+        fps: as ``import_transcript``.
+
+    Returns:
+        The new session's id and what was imported.
+
+    Raises:
+        InvalidInputError: a bad file or kind: no session is made, nothing changes.
+    """
+    path = Path(source).expanduser()
+    with project.transaction():  # a refused file leaves no empty session behind
+        session = project.sessions.add_session((title or "").strip() or path.stem, kind)
+        result = import_transcript(project, session.id, path, fmt=fmt, fps=fps)
+    return session.id, result
+
+
 def import_transcript(
     project: Project,
     session_id: str,

@@ -364,6 +364,8 @@ class Team:
                 speaker = changed.pop("speaker")
                 options = {"speaker": speaker} if speaker is not None else {"clear_speaker": True}
             self._project.transcript.update_segment(row_id, text=text, **options)
+            if text is not None:  # the coder's own text kept: spans lost to the other come back
+                self._project.transcript.restore_lost_spans(row_id)
         if table == "segments" and changed.get("words"):
             changed["words"] = self._words_said(row_id, changed)
         # always a new version, so the resolution supersedes every competing version

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from storage.core.anchors import TextDiff, flag_lost
+from storage.core.anchors import TextDiff, flag_lost, lost_span
 from storage.core.errors import (
     ChangedMeanwhileError,
     InUseError,
@@ -356,7 +356,7 @@ class Transcript:
             new_memo = memo
             if span is None:
                 new_span: tuple[int | None, int | None] = (None, None)
-                new_memo = flag_lost(memo, start, end)
+                new_memo = flag_lost(memo, start, end, old_text[start:end])
             else:  # a span that is now the whole text stays a span: typed words stay outside it
                 new_span = span
             key = (code_id, coder, *new_span)
@@ -392,6 +392,46 @@ class Transcript:
                     "UPDATE redactions SET start_cp = ?, end_cp = ?, updated_at = ? WHERE id = ?",
                     (*span, stamp, red_id),
                 )
+
+    def restore_lost_spans(self, segment_id: str) -> int:
+        """Give flagged whole-segment codings of a segment their span back where its text holds
+        their words at their places again, inside the caller's transaction; how many.
+
+        A merge flags a colleague's span coding when the text shown has lost its words (the
+        other side of a text conflict); the lead may then keep the colleague's own text, in
+        which the words stand where they were coded (``storage.core.anchors.lost_span``). Only
+        the very words at the very places count: never a span on other words.
+        """
+        conn = self._store.conn
+        text = self.get_segment(segment_id).text
+        spans = {
+            (r[0], r[1], r[2], r[3])
+            for r in conn.execute(
+                "SELECT code_id, coder, start_cp, end_cp FROM codings "
+                "WHERE segment_id = ? AND start_cp IS NOT NULL",
+                (segment_id,),
+            ).fetchall()
+        }
+        restored = 0
+        for coding_id, code_id, coder, memo in conn.execute(
+            "SELECT id, code_id, coder, memo FROM codings "
+            "WHERE segment_id = ? AND start_cp IS NULL ORDER BY id",
+            (segment_id,),
+        ).fetchall():
+            lost = lost_span(memo)
+            if lost is None:
+                continue
+            start, end, words, before = lost
+            if text[start:end] != words or (code_id, coder, start, end) in spans:
+                continue
+            conn.execute(
+                "UPDATE codings SET start_cp = ?, end_cp = ?, memo = ?, updated_at = ? "
+                "WHERE id = ?",
+                (start, end, before, now_iso(), coding_id),
+            )
+            spans.add((code_id, coder, start, end))
+            restored += 1
+        return restored
 
     def _drop_redaction(self, red_id: str, segment_id: str, reason: str) -> None:
         """Remove a redaction whose words are gone (tombstoned for bundles, logged with why),

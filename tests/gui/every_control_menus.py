@@ -203,6 +203,25 @@ def _import_transcript(h: Harness) -> None:
 
 
 @control(
+    "File ▸ Import a transcript as a new session (no audio needed)…",
+    effect="asks a transcript file; a new session without audio holds its segments",
+)
+def _import_transcript_session(h: Harness) -> None:
+    before = len(h.project.sessions.all())
+    srt = h.tmp / "Фокус-топ.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nАйгүл: Сәлеметсіз бе\n", encoding="utf-8")
+    h.file_answer = lambda _c, _f: str(srt)
+    trigger(h, h.current)
+    h.qtbot.waitUntil(lambda: len(h.project.sessions.all()) == before + 1)
+    (made,) = [s for s in h.project.sessions.all() if s.title == "Фокус-топ"]
+    assert [(g.speaker, g.text) for g in h.project.transcript.segments(made.id)] == [
+        ("Айгүл", "Сәлеметсіз бе")
+    ]
+    h.qtbot.waitUntil(lambda: h.window.segment_model.rowCount() == 1)  # opened, shown
+    assert h.window.state.session is not None and h.window.state.session.id == made.id
+
+
+@control(
     "File ▸ Import a codebook (.qdc, .qdpx, .csv, .xlsx)…",
     effect="asks a codebook file; its codes are added",
 )

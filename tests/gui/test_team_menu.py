@@ -614,6 +614,41 @@ def test_disagreements_hide_the_other_coders_while_blind_coding_is_on(
     assert widget.model.rowCount() == 3 and widget.chooser.isEnabled()
 
 
+def test_blind_coding_hides_the_other_coders_segment_memos(window: Any, idle: Any) -> None:
+    """In a team round the lead turned Team ▸ Blind coding on: the other coders' codings left
+    the transcript, but the memo mark stayed beside the segment aigerim had written a memo on
+    ("Айгүл: емхана жоқ — ключевой момент"), and Segment memos… read it out: her reading of
+    the segment, in sight of a coder who was to code it blind."""
+    from gui.memos import MemoDialog
+
+    project: Project = window.project
+    idle(window)
+    sid, segs = _seed(project)
+    mine = project.codebook.add_memo("segment", segs[0], "my note")
+    theirs = project.codebook.add_memo("segment", segs[2], "Айгүл: емхана жоқ — ключевой момент")
+    with project.transaction() as db:  # written on aigerim's laptop, merged here
+        db.conn.execute("UPDATE memos SET created_by = 'aigerim' WHERE id = ?", (theirs.id,))
+    window.sessions.reload_sessions()
+    window.sessions.open_segment_session(sid)
+    idle(window)
+    model = window.segment_model
+    assert model.memos_of(segs[2]) == ["Айгүл: емхана жоқ — ключевой момент"]
+    blind = _action(window, "&Team", "Blind coding (see only my codings)")
+    blind.trigger()
+    idle(window)
+    assert model.memos_of(segs[2]) == [] and model.memos_of(segs[0]) == ["my note"]
+    dialog = MemoDialog(project, window.runner, "segment", segs[2], "Segment", window)
+    assert dialog.list.count() == 0
+    dialog.close()
+    window.sessions.open_segment_session(sid)  # read afresh: still hidden
+    idle(window)
+    assert model.memos_of(segs[2]) == []
+    blind.trigger()
+    idle(window)
+    assert model.memos_of(segs[2]) == ["Айгүл: емхана жоқ — ключевой момент"]
+    assert mine.created_by == project.coder
+
+
 def test_the_team_key_is_made_and_its_public_half_exported_from_the_team_menu(
     window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,0 +1,50 @@
+"""`fieldscribe conflicts --resolve` takes the start of a conflict's id, as other commands take
+the start of a segment's id. In a team round the lead typed the first eight characters of the
+id the listing showed and got "No conflict with id 'e6aa008d'." although it was right there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from storage.team.bundle_export import export_bundle
+from storage.team.merging import merge_bundles
+from tests.hardening_support import fingerprint, one_line_error, run_cli
+from tests.teamwork_helpers import team
+
+
+def _two_conflicts(tmp_path: Path) -> tuple[Path, list[str]]:
+    lead, segs, coders = team(tmp_path, "ann", "bob")
+    for name, p in coders.items():
+        for seg in segs[:2]:
+            p.transcript.update_segment(seg, text=f"{name} wrote segment {seg[-4:]} anew")
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        p.close()
+    merge_bundles(lead, [tmp_path / "ann.fsbundle", tmp_path / "bob.fsbundle"])
+    ids = [c.id for c in lead.team.conflicts()]
+    folder = lead.folder
+    lead.close()
+    return folder, ids
+
+
+def test_resolve_by_the_start_of_the_id(tmp_path: Path, capsys: Any) -> None:
+    folder, ids = _two_conflicts(tmp_path)
+    assert len(ids) == 2
+    code, out, err = run_cli(capsys, "conflicts", folder, "--resolve", ids[0][:8], "--keep", "0")
+    assert code == 0, err
+    assert out.startswith("Resolved: kept the version of ")
+    code, out, _ = run_cli(capsys, "conflicts", folder)
+    assert ids[0] not in out and ids[1] in out
+
+
+def test_a_start_of_no_id_or_too_short_is_refused_with_nothing_changed(
+    tmp_path: Path, capsys: Any
+) -> None:
+    folder, ids = _two_conflicts(tmp_path)
+    before = fingerprint(folder)
+    code, _, err = run_cli(capsys, "conflicts", folder, "--resolve", "zzzzzzzz", "--keep", "0")
+    assert code == 1
+    assert "No conflict with id 'zzzzzzzz'" in one_line_error(err)
+    code, _, err = run_cli(capsys, "conflicts", folder, "--resolve", ids[0][:3], "--keep", "0")
+    assert code == 1 and "4 or more" in one_line_error(err)
+    assert fingerprint(folder) == before

@@ -1,0 +1,69 @@
+"""A transcript alone makes a session: text is enough to code.
+
+A new user with a focus group's .srt and no recording (it stayed with the fieldworker) found no
+way in: `import-transcript` and File ▸ Import a transcript into this session need a session, and
+a session came only from importing audio. `import-transcript --new-session [TITLE]` and File ▸
+Import a transcript as a new session make one without audio.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from storage import Project
+from tests.hardening_support import fingerprint, one_line_error, run_cli
+
+SRT = (
+    "1\n00:00:01,000 --> 00:00:04,000\nМодератор: Расскажите о поликлинике.\n\n"
+    "2\n00:00:05,000 --> 00:00:09,000\nАйгүл: Біздің ауылда емхана жоқ.\n"
+)
+
+
+def _project(tmp_path: Path) -> Path:
+    folder = tmp_path / "p.fieldscribe"
+    with Project.create(folder, coder="lead") as project:
+        project.set_languages(["ru", "kk"])
+    return folder
+
+
+def test_new_session_of_a_transcript(tmp_path: Path, capsys: Any) -> None:
+    folder = _project(tmp_path)
+    srt = tmp_path / "ФГ Аул.srt"
+    srt.write_text(SRT, encoding="utf-8")
+    code, out, err = run_cli(
+        capsys, "import-transcript", folder, srt, "--new-session", "--kind", "focus_group"
+    )
+    assert code == 0, err
+    assert "ФГ Аул  (new session, no audio)" in out and "Imported 2 segments" in out
+    with Project.open(folder) as project:
+        (session,) = project.sessions.all()
+        assert (session.title, session.kind) == ("ФГ Аул", "focus_group")
+        segs = project.transcript.segments(session.id)
+        assert [(s.speaker, s.text, s.language) for s in segs] == [
+            ("Модератор", "Расскажите о поликлинике.", "ru"),
+            ("Айгүл", "Біздің ауылда емхана жоқ.", "kk"),
+        ]
+        code_id = project.codebook.ensure_code_path("Денсаулық").id
+        project.codebook.apply_code(segs[1].id, code_id)  # coded like any other
+    code, out, _ = run_cli(
+        capsys, "import-transcript", folder, srt, "--new-session", "Second", "--json"
+    )
+    assert code == 0 and json.loads(out)["segments"] == 2
+    with Project.open(folder) as project:
+        assert sorted(s.title for s in project.sessions.all()) == ["Second", "ФГ Аул"]
+
+
+def test_a_refused_file_makes_no_session(tmp_path: Path, capsys: Any) -> None:
+    folder = _project(tmp_path)
+    before = fingerprint(folder)
+    empty = tmp_path / "empty.srt"
+    empty.write_bytes(b"")
+    code, _, err = run_cli(capsys, "import-transcript", folder, empty, "--new-session")
+    assert code == 1 and "empty.srt" in one_line_error(err)
+    good = tmp_path / "good.srt"
+    good.write_text(SRT, encoding="utf-8")
+    code, _, err = run_cli(capsys, "import-transcript", folder, good, "--new-session", "--replace")
+    assert code == 1 and "--replace is for --session" in one_line_error(err)
+    assert fingerprint(folder) == before

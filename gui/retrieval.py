@@ -400,7 +400,7 @@ class RetrievalPanel(QWidget):
     def _export(self, path: str | None = None) -> None:
         """Ask the protections (as every export does), the consent question and the file;
         write the shown rows."""
-        from gui.exchange import ExportOptionsDialog
+        from gui.export_options import ExportOptionsDialog
 
         if not isinstance(path, str):  # a signal's bool must never stand for a path
             path = None

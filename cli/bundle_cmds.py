@@ -322,8 +322,9 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     for c in conflicts:
         decided = f" ({c.resolution})" if c.status != "open" and c.resolution else ""
         print(f"{c.id}  [{c.status}]  {heads[c.id]}{decided}")
+        differ = _differ(c.versions)
         for i, v in enumerate(c.versions):
-            shown = "(deleted)" if v.deleted else codings.get((c.id, i)) or _short(v.values)
+            shown = "(deleted)" if v.deleted else codings.get((c.id, i)) or _short(v.values, differ)
             if v.deleted and losses.get(c.id):
                 each = ", ".join(f"{n} of {who}" for who, n in losses[c.id].items())
                 shown = f"(deleted; keeping it deletes codings: {each})"
@@ -394,9 +395,20 @@ def _coding(values: dict[str, Any], project: Any) -> str:
     return f"code {path!r} of {values.get('coder') or '?'} on {words!r}"
 
 
-def _short(values: dict[str, Any]) -> str:
+def _short(values: dict[str, Any], differ: set[str] | None = None) -> str:
+    """A version's fields a reader tells rows by; of them, only those the versions differ in
+    (``differ``) where there are any: a text conflict listed the unchanged speaker beside it."""
     keys = [k for k in ("speaker", "text", "name", "title", "label") if k in values]
+    if differ:
+        keys = [k for k in keys if k in differ] or keys
     return "; ".join(f"{k}={values[k]!r}" for k in keys) or str(values)[:120]
+
+
+def _differ(versions: list[Any]) -> set[str]:
+    """The fields whose values the kept (not deleted) versions of a conflict differ in."""
+    kept = [v.values for v in versions if not v.deleted]
+    keys = {k for values in kept for k in values}
+    return {k for k in keys if len({repr(values.get(k)) for values in kept}) > 1}
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:

@@ -48,3 +48,25 @@ def test_a_start_of_no_id_or_too_short_is_refused_with_nothing_changed(
     code, _, err = run_cli(capsys, "conflicts", folder, "--resolve", ids[0][:3], "--keep", "0")
     assert code == 1 and "4 or more" in one_line_error(err)
     assert fingerprint(folder) == before
+
+
+def test_the_listing_shows_what_the_versions_differ_in(tmp_path: Path, capsys: Any) -> None:
+    """A text conflict listed the unchanged speaker beside each version's text
+    ("speaker='Ерлан'; text=…"), as if the speaker were in question too."""
+    lead, segs, coders = team(tmp_path, "ann", "bob")
+    lead.transcript.update_segment(segs[0], speaker="Ерлан")
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    for name, p in coders.items():
+        merge_bundles(p, [tmp_path / "lead2.fsbundle"])
+        p.transcript.update_segment(segs[0], text=f"{name} heard it otherwise")
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        p.close()
+    merge_bundles(lead, [tmp_path / "ann.fsbundle", tmp_path / "bob.fsbundle"])
+    folder = lead.folder
+    lead.close()
+    code, out, err = run_cli(capsys, "conflicts", folder)
+    assert code == 0, err
+    versions = [line for line in out.splitlines() if line.startswith("    ")]
+    assert any("text='ann heard it otherwise'" in line for line in versions), out
+    assert any("text='bob heard it otherwise'" in line for line in versions), out
+    assert not any("speaker=" in line for line in versions), out

@@ -64,20 +64,24 @@ def _who(problems: list[ConsentProblem]) -> str:
     return ", ".join(parts)
 
 
-def check_consent(project: Project, args: argparse.Namespace, session_ids: Iterable[str]) -> None:
+def check_consent(
+    project: Project, args: argparse.Namespace, session_ids: Iterable[str]
+) -> str | None:
     """Before an export: where consent to export does not cover everyone in ``session_ids`` and
     neither ``--consented-only`` nor ``--export-anyway`` was given, stop if someone refused, else
-    say on stderr (one line) who is unknown and go on; unknowns acknowledged in the workbench or
-    with ``consent --acknowledge`` (``project.consent_notes``) are not mentioned.
+    return the note (one line) that says who is unknown, for ``note_consent`` to print once the
+    export is written (printed first, it said "exported all the same" above an export refused
+    for its file name: two lines where a refusal is one); unknowns acknowledged in the
+    workbench or with ``consent --acknowledge`` (``project.consent_notes``) are not mentioned.
 
     Raises:
         InvalidInputError: someone refused; one line naming them and how to go on.
     """
     if args.consented_only or args.export_anyway:
-        return
+        return None
     found, refused = _concerned(project, session_ids, PURPOSE)
     if not found:
-        return
+        return None
     folder = shlex.quote(str(args.dir))
     if refused:
         raise InvalidInputError(
@@ -85,13 +89,18 @@ def check_consent(project: Project, args: argparse.Namespace, session_ids: Itera
             "--consented-only to leave those who did not consent out, --export-anyway to "
             f"export all the same, or record their consent (fieldscribe consent {folder} ...)."
         )
-    print(
+    return (
         f"note: consent to {PURPOSE} is unknown for {_listed(found)}; exported all the same. "
         f"--consented-only leaves them out; link speakers (fieldscribe speaker {folder} map ...) "
         f"and record consent (fieldscribe consent {folder} ...), or --session ID --acknowledge "
-        f"{PURPOSE} to stop this note while it stays unknown.",
-        file=sys.stderr,
+        f"{PURPOSE} to stop this note while it stays unknown."
     )
+
+
+def note_consent(note: str | None) -> None:
+    """Print ``check_consent``'s note (on stderr), once the export is written."""
+    if note:
+        print(note, file=sys.stderr)
 
 
 Concerned = list[tuple[str, list[ConsentProblem]]]

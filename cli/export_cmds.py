@@ -28,7 +28,7 @@ from .common import (
     open_project,
     privacy_options,
 )
-from .consent_check import add_export_anyway, check_consent
+from .consent_check import add_export_anyway, check_consent, note_consent
 from .output import plural, print_json, wrote_kept
 
 
@@ -121,7 +121,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """fieldscribe export DIR --session ID --format F -o FILE."""
     privacy = privacy_options(args)
     with open_for_export(args) as project:  # logged in the audit log
-        check_consent(project, args, [project.sessions.get_session(args.session).id])
+        note = check_consent(project, args, [project.sessions.get_session(args.session).id])
         path = export_transcript(
             project,
             args.session,
@@ -137,6 +137,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if n < total and privacy.consented_only:
             left = project.consent.left_out(privacy.consented_only)
             _, unlabelled = left.count(s.id for s in segments)
+    note_consent(note)
     if args.json:
         print_json({"path": str(path), "format": args.format, "segments": n, "left_out": total - n})
     else:  # --consented-only said "Wrote 3 segment(s)" alone: the 5 left out went unmentioned
@@ -150,7 +151,7 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
     """fieldscribe export-codings DIR -o FILE."""
     privacy = privacy_options(args)
     with open_for_export(args) as project:  # logged in the audit log
-        check_consent(project, args, [s.id for s in project.sessions.all()])
+        note = check_consent(project, args, [s.id for s in project.sessions.all()])
         path = export_codings(
             project, args.output, sheet_per_code=args.sheet_per_code, privacy=privacy
         )
@@ -159,6 +160,7 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
         if n < total and privacy.consented_only:
             left = project.consent.left_out(privacy.consented_only)
             _, unlabelled = left.count(c.segment_id for c in project.codebook.codings())
+    note_consent(note)
     if args.json:
         print_json({"path": str(path), "codings": n, "left_out": total - n})
     else:  # it said "Wrote 1 coding(s)" alone: the 2 that consent left out went unmentioned

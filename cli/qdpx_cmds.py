@@ -21,7 +21,7 @@ from .common import (
     open_project,
     privacy_options,
 )
-from .consent_check import add_export_anyway, check_consent
+from .consent_check import add_export_anyway, check_consent, note_consent
 from .output import plural, print_json
 
 
@@ -96,8 +96,9 @@ def cmd_qdpx_export(args: argparse.Namespace) -> int:
     """fieldscribe qdpx export DIR -o FILE."""
     privacy = privacy_options(args)
     with open_for_export(args) as project:  # logged in the audit log
-        check_consent(project, args, [s.id for s in project.sessions.all()])
+        note = check_consent(project, args, [s.id for s in project.sessions.all()])
         summary = export_qdpx(project, args.output, with_media=not args.no_media, privacy=privacy)
+    note_consent(note)
     if args.json:
         print_json(summary.as_dict())
     else:

@@ -39,7 +39,7 @@ from analysis.agreement import (
     compute_agreement,
     disagreements,
 )
-from gui.fmt import plural
+from gui.fmt import plural, verb
 from gui.models.table import RowTableModel
 from gui.tasks import TaskRunner
 from gui.team_conflicts import ConflictDialog as ConflictDialog  # its old home
@@ -488,9 +488,18 @@ class DisagreementWidget(QWidget):
         self._fit_rows()
         # "1 disagreement(s)"; and none listed read as if nothing had been compared
         compared = ", ".join(chosen) if len(chosen) > 1 else "the coders"
+        # a team counted 8 here and found 6 in Agreement: where every coder applied the code
+        # to the segment, on other words, the segment counts as agreeing there
+        on_words = sum(coders_words(d) is not None for d in self.items)
+        words = (
+            f", {on_words} of them only on which words (Agreement counts "
+            f"{verb(on_words, 'that segment', 'those segments')} as agreeing)"
+            if on_words
+            else ""
+        )
         self.count_label.setText(
-            f"{plural(len(self.items), 'disagreement')} to discuss (Enter or a double-click "
-            "plays one)"
+            f"{plural(len(self.items), 'disagreement')} to discuss{words}; Enter or a "
+            "double-click plays one"
             if self.items
             else f"No disagreements: {compared} applied every code to the same segments and words."
         )

@@ -690,3 +690,21 @@ def test_a_segment_without_a_speaker_reads_none_in_words_not_pythons_none(
     assert len(cells) == 3
     assert ["speaker: (none)  text: " in c and "None" not in c for c in cells] == [True] * 3, cells
     lead.close()
+
+
+def test_the_count_says_which_disagreements_are_on_the_words_only(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A team counted "8 disagreements" here and 6 disagreeing segments in Agreement: two were
+    the same code on the same segment, on other words, which Agreement counts as agreeing."""
+    lead, segs = make_lead(tmp_path)
+    code = lead.codebook.find_code("Services/Health")
+    assert code is not None
+    lead.codebook.apply_code(segs[0], code.id, start_cp=0, end_cp=4, coder="ann")
+    lead.codebook.apply_code(segs[0], code.id, start_cp=5, end_cp=9, coder="ben")
+    lead.codebook.apply_code(segs[1], code.id, coder="ann")
+    widget = DisagreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.count_label.text() == (
+        "2 disagreements to discuss, 1 of them only on which words (Agreement counts that "
+        "segment as agreeing); Enter or a double-click plays one"
+    )
+    lead.close()

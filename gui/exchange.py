@@ -41,6 +41,10 @@ from storage import FieldScribeError, Project
 from storage.interop.transcript_import import frame_time_count
 from storage.privacy.models import ExportPrivacy
 
+#: the transcripts File ▸ Import a transcript… opens (into a session, or as a new one)
+TRANSCRIPT_OPEN_FILTER = (
+    "Transcripts (*.srt *.vtt *.html *.htm *.txt *.docx *.otr *.json);;All files (*)"
+)
 TRANSCRIPT_FILTERS = {
     "txt": "Plain text (*.txt)",
     "docx": "Word document (*.docx)",
@@ -341,7 +345,7 @@ class ExchangeActions(QObject):
             self.parent_widget,
             f"Import a transcript into “{session.title}”",
             "",
-            "Transcripts (*.srt *.vtt *.html *.htm *.txt *.docx *.otr *.json);;All files (*)",
+            TRANSCRIPT_OPEN_FILTER,
         )
         if not name:
             return
@@ -367,7 +371,7 @@ class ExchangeActions(QObject):
             self.parent_widget,
             "Import a transcript as a new session",
             "",
-            "Transcripts (*.srt *.vtt *.html *.htm *.txt *.docx *.otr *.json);;All files (*)",
+            TRANSCRIPT_OPEN_FILTER,
         )
         if not name:
             return
@@ -376,13 +380,9 @@ class ExchangeActions(QObject):
         def ask(frames: int) -> None:
             if self.state.project is not project:
                 return  # closed meanwhile
-            fps = None
-            if frames:
-                rates = FrameRateDialog(path.name, frames, self.parent_widget)
-                if not rates.exec():
-                    return
-                fps = rates.fps()
-            self.import_transcript_session(path, fps=fps)
+            asked, fps = self._frame_rate(path, frames)
+            if asked:
+                self.import_transcript_session(path, fps=fps)
 
         self.look_first(f"Reading {path.name}", lambda: frame_time_count(path), ask)
 
@@ -397,12 +397,11 @@ class ExchangeActions(QObject):
             session_id, result = made
             emit(self.imported)
             emit(self.session_made, session_id)
-            speakers = ", ".join(result.speakers) or "none"
-            lines = [
+            return self._imported(
                 f"New session “{path.stem}” (no audio): {plural(result.segments, 'segment')} "
-                f"from {path.name} ({result.format}); speakers: {speakers}."
-            ]
-            return "\n".join(lines + [f"note: {n}" for n in result.notes])
+                f"from {path.name}",
+                result,
+            )
 
         return self._run(
             "Import a transcript",
@@ -412,17 +411,32 @@ class ExchangeActions(QObject):
             words=transcript_refusal,
         )
 
+    def _frame_rate(self, path: Path, frames: int) -> tuple[bool, str | None]:
+        """The rate of a file's ``frames`` frame times (Premiere's and Transcriptive's
+        HH:MM:SS:FF: the CLI's --fps), asked when it has any: (False, None) when the user
+        stops, else (True, the rate or None)."""
+        if not frames:
+            return True, None
+        rates = FrameRateDialog(path.name, frames, self.parent_widget)
+        if not rates.exec():
+            return False, None
+        return True, rates.fps()
+
+    @staticmethod
+    def _imported(head: str, result: Any) -> str:
+        """A transcript import's report: ``head``, the speakers found, then its notes."""
+        speakers = ", ".join(result.speakers) or "none"
+        lines = [f"{head} ({result.format}); speakers: {speakers}."]
+        return "\n".join(lines + [f"note: {n}" for n in result.notes])
+
     def _ask_and_import_transcript(
         self, project: Project, session_id: str, title: str, path: Path, frames: int
     ) -> None:
         """Ask the frame rate (when the file gives ``frames`` frame times) and whether to
         replace the session's segments, then import."""
-        fps = None
-        if frames:  # Premiere's and Transcriptive's HH:MM:SS:FF: the CLI's --fps
-            rates = FrameRateDialog(path.name, frames, self.parent_widget)
-            if not rates.exec():
-                return
-            fps = rates.fps()
+        asked, fps = self._frame_rate(path, frames)
+        if not asked:
+            return
         count = project.transcript.segment_count(session_id)
         replace = False
         if count:
@@ -449,12 +463,9 @@ class ExchangeActions(QObject):
 
         def done(result: Any) -> str:
             emit(self.imported)
-            speakers = ", ".join(result.speakers) or "none"
-            lines = [
-                f"Imported {plural(result.segments, 'segment')} from {path.name} "
-                f"({result.format}); speakers: {speakers}."
-            ]
-            return "\n".join(lines + [f"note: {n}" for n in result.notes])
+            return self._imported(
+                f"Imported {plural(result.segments, 'segment')} from {path.name}", result
+            )
 
         return self._run(
             "Import a transcript",

@@ -39,6 +39,26 @@ def focus_group(
     return segs
 
 
+def panels_shown(
+    w: Any, qtbot: Any, idle: Any, size: Any, openers: dict[str, Any], settle_ms: int = 100
+) -> Iterator[tuple[str, Any]]:
+    """Each bottom panel opened (``openers``: its dock's title -> what opens it and gives its
+    table) in the default layout of a window of ``size``, once it lists six rows and its dock
+    is in sight: its name and table."""
+    for name, show in openers.items():
+        w.reset_layout()  # the first start at that size lays it out
+        w.resize(*size)
+        w.layout_keeper.default_sizes()
+        qtbot.wait(100)
+        table = show()
+        idle(w)
+        qtbot.waitUntil(lambda t=table: t.model().rowCount() >= 6, timeout=10000)
+        qtbot.wait(settle_ms)
+        dock = next(d for d in w.findChildren(QDockWidget) if d.windowTitle() == name)
+        assert not dock.widget().visibleRegion().isEmpty(), name
+        yield name, table
+
+
 @pytest.fixture
 def project(tmp_path: Path, speech_wav: Path) -> Iterator[Project]:
     """A Russian/Kazakh/English focus group, six coded segments, two without transcript."""
@@ -377,17 +397,7 @@ def test_team_panels_and_retrieval_leave_the_transcript_rows_to_read(
         "Disagreements": lambda: w.extra_panels.show_disagreements().table,
         "Retrieval": lambda: (w.docks.retrieve_code(code.id), w.retrieval.table)[1],
     }
-    for name, show in openers.items():
-        w.reset_layout()  # the first start at that size lays it out
-        w.resize(*size)
-        w.layout_keeper.default_sizes()
-        qtbot.wait(100)
-        table = show()
-        idle(w)
-        qtbot.waitUntil(lambda t=table: t.model().rowCount() >= 6, timeout=10000)
-        qtbot.wait(100)
-        dock = next(d for d in w.findChildren(QDockWidget) if d.windowTitle() == name)
-        assert not dock.widget().visibleRegion().isEmpty(), name
+    for name, table in panels_shown(w, qtbot, idle, size, openers):
         shown = transcript.viewport().height()
         # read row by row: six rows, or as many as a transcript of five rows leaves (Retrieval
         # kept the transcript eight rows and showed two codings at 1024x700, Agreement and

@@ -9,10 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QDockWidget
 
 from storage import Project
-from tests.gui.test_laptop_fit import LAPTOP, RU, _kept_at, _whole_rows, _window, focus_group
+from tests.gui.test_laptop_fit import (
+    LAPTOP,
+    RU,
+    _kept_at,
+    _whole_rows,
+    _window,
+    focus_group,
+    panels_shown,
+)
 
 LONG = RU + " Мы ждали три часа, потом ушли домой, а на следующий день всё повторилось снова."
 
@@ -55,17 +62,7 @@ def test_a_panel_under_long_turns_leaves_the_transcript_three_whole_rows(
         "Agreement": lambda: w.extra_panels.show_agreement().view,
         "Disagreements": lambda: w.extra_panels.show_disagreements().table,
     }
-    for name, show in openers.items():
-        w.reset_layout()
-        w.resize(*size)
-        w.layout_keeper.default_sizes()
-        qtbot.wait(100)
-        table = show()
-        idle(w)
-        qtbot.waitUntil(lambda t=table: t.model().rowCount() >= 6, timeout=10000)
-        qtbot.wait(200)
-        dock = next(d for d in w.findChildren(QDockWidget) if d.windowTitle() == name)
-        assert not dock.widget().visibleRegion().isEmpty(), name
+    for name, table in panels_shown(w, qtbot, idle, size, openers, settle_ms=200):
         transcript = w.transcript
         heights = [transcript.rowHeight(r) for r in range(3)]
         assert heights[0] >= heights[2] + 20, heights  # a long turn on top (3 or 4 lines)

@@ -81,6 +81,7 @@ class PrivateView:
         self._workdir = workdir
         self._segments: dict[str, Segment] = {}
         self._linked: dict[str, dict[str, str]] = {}
+        self._hidden: dict[str, set[str | None]] = {}
         self._media: dict[str, list[MediaFile]] = {}
         # The features exporters read, each with its filtered methods (the rest read-only).
         self.sessions = _FilteredFeature(
@@ -210,11 +211,15 @@ class PrivateView:
         without a speaker are left out, so are their turns on a timeline made of segments)."""
         if not self.filter.excluded:
             return set()
-        return {
-            seg.speaker
-            for seg in self._project.transcript.segments(session_id)
-            if seg.id in self.filter.excluded
-        }
+        hidden = self._hidden.get(session_id)
+        if hidden is None:  # read once a session: a session's listing asked it per speaker
+            hidden = {
+                seg.speaker
+                for seg in self._project.transcript.segments(session_id)
+                if seg.id in self.filter.excluded
+            }
+            self._hidden[session_id] = hidden
+        return hidden
 
     def speaker_turns(self, session_id: str) -> list[tuple[int, int, str | None]]:
         """The speaker timeline, pseudonymised; speakers whose segments are left out (consent)

@@ -292,11 +292,15 @@ class ConsentRecords:
         speaker label of it is linked to nobody.
         """
         _check_purpose(purpose)
-        pairs = self.session_participants(session_id)
-        if any(pid is None for _, pid in pairs):
-            return False  # a speaker label linked to nobody: their consent is unknown
-        pids = {pid for _, pid in pairs if pid is not None}
-        return bool(pids) and all(self.covers(pid, session_id, purpose) for pid in pids)
+        return _everyone_covered(self._covered(session_id, purpose))
+
+    def _covered(self, session_id: str, purpose: str) -> list[tuple[str | None, bool | None]]:
+        """A session's speaker labels and participants (``session_participants``), each with
+        whether its participant's consent covers ``purpose`` (None: linked to nobody)."""
+        return [
+            (label, None if pid is None else self.covers(pid, session_id, purpose))
+            for label, pid in self.session_participants(session_id)
+        ]
 
     def left_out(self, purpose: str, *, session_id: str | None = None) -> LeftOut:
         """The segments an export of only consented participants leaves out, and why.
@@ -316,11 +320,8 @@ class ConsentRecords:
         by_speaker: set[str] = set()
         unlabelled: set[str] = set()
         for sid in sessions:
-            bad_labels = {
-                label
-                for label, pid in self.session_participants(sid)
-                if label is not None and (pid is None or not self.covers(pid, sid, purpose))
-            }
+            covered = self._covered(sid, purpose)
+            bad_labels = {label for label, ok in covered if label is not None and not ok}
             if bad_labels:
                 marks = ",".join("?" * len(bad_labels))
                 by_speaker.update(
@@ -330,7 +331,7 @@ class ConsentRecords:
                         (sid, *sorted(bad_labels)),
                     )
                 )
-            if not self.unlabelled_consented(sid, purpose):
+            if not _everyone_covered(covered):
                 unlabelled.update(
                     r[0]
                     for r in self._store.rows(
@@ -353,3 +354,10 @@ class ConsentRecords:
         those of speakers without that consent or linked to no participant, and those without
         a speaker unless everyone known to be in their session consented (``left_out``)."""
         return set(self.left_out(purpose, session_id=session_id).ids)
+
+
+def _everyone_covered(covered: list[tuple[str | None, bool | None]]) -> bool:
+    """Whether everyone known to be in a session consented (``ConsentRecords._covered``'s
+    pairs): someone is, nobody's consent falls short, and no speaker is linked to nobody
+    (their consent is unknown)."""
+    return bool(covered) and all(ok for _, ok in covered)

@@ -134,9 +134,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             n = len(view.transcript.segments(args.session))
         segments = project.transcript.segments(args.session)
         total, unlabelled = len(segments), 0
-        if n < total and privacy.consented_only:
-            left = project.consent.left_out(privacy.consented_only)
-            _, unlabelled = left.count(s.id for s in segments)
+        if n < total:
+            ids = [s.id for s in segments]
+            unlabelled = project.consent.unlabelled_left_out(privacy.consented_only, ids)
     note_consent(note)
     if args.json:
         print_json({"path": str(path), "format": args.format, "segments": n, "left_out": total - n})
@@ -157,9 +157,9 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
         )
         n, total = kept_codings(project, privacy)
         unlabelled = 0
-        if n < total and privacy.consented_only:
-            left = project.consent.left_out(privacy.consented_only)
-            _, unlabelled = left.count(c.segment_id for c in project.codebook.codings())
+        if n < total:
+            ids = [c.segment_id for c in project.codebook.codings()]
+            unlabelled = project.consent.unlabelled_left_out(privacy.consented_only, ids)
     note_consent(note)
     if args.json:
         print_json({"path": str(path), "codings": n, "left_out": total - n})

@@ -603,9 +603,9 @@ class ExchangeActions(QObject):
             export_codings(project, path, privacy=privacy)
             kept, total = kept_codings(project, privacy)
             unlabelled = 0
-            if kept < total and privacy.consented_only:
-                left = project.consent.left_out(privacy.consented_only)
-                _, unlabelled = left.count(c.segment_id for c in project.codebook.codings())
+            if kept < total:
+                ids = [c.segment_id for c in project.codebook.codings()]
+                unlabelled = project.consent.unlabelled_left_out(privacy.consented_only, ids)
             return kept, total, unlabelled
 
         return self._run(

@@ -31,9 +31,10 @@ def kept_segments(
     from storage.privacy.view import private_view
 
     with private_view(project, privacy) as view:
-        segments = project.transcript.segments(session_id)
-        left = project.consent.left_out(privacy.consented_only, session_id=session_id)
-        _, unlabelled = left.count(s.id for s in segments)
+        ids = [s.id for s in project.transcript.segments(session_id)]
+        unlabelled = project.consent.unlabelled_left_out(
+            privacy.consented_only, ids, session_id=session_id
+        )
         return len(view.transcript.segments(session_id)), total, unlabelled
 
 

@@ -435,9 +435,9 @@ class RetrievalPanel(QWidget):
         def job(_ctx: Any) -> tuple[int, int]:
             n = export_retrieved(project, rows, path, privacy=privacy)
             unlabelled = 0
-            if n < len(rows) and privacy is not None and privacy.consented_only:
-                left = project.consent.left_out(privacy.consented_only)
-                _, unlabelled = left.count(r.segment_id for r in rows)
+            if n < len(rows) and privacy is not None:
+                ids = [r.segment_id for r in rows]
+                unlabelled = project.consent.unlabelled_left_out(privacy.consented_only, ids)
             return n, unlabelled
 
         return self.runner.submit(

@@ -331,9 +331,8 @@ class Identifier:
         below a Cyrillic one is kept (``ear_kept``; one Whisper would call failed, under
         ``guards.LOGPROB_SILENT``, leaves speech without transcript in English), and an English
         reading Whisper was unsure of is what was said, not a guess (``guessed_in_latin``);
-        elsewhere
-        ``guessed_in_latin`` decides. The stretch is heard on its own only where either could
-        change the reading kept."""
+        elsewhere ``guessed_in_latin`` decides. The stretch is heard on its own only where
+        either could change the reading kept."""
         guess = guessed_in_latin(read_as, segments, allowed)
         if "en" not in allowed or (read_as not in CYRILLIC_LANGUAGES and not guess):
             return read_as, segments, False

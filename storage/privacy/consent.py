@@ -4,7 +4,7 @@ session is not covered for a use (``project.consent``)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError, NotFoundError
@@ -339,6 +339,17 @@ class ConsentRecords:
                     )
                 )
         return LeftOut(frozenset(by_speaker), frozenset(unlabelled))
+
+    def unlabelled_left_out(
+        self, purpose: str | None, segment_ids: Iterable[str], *, session_id: str | None = None
+    ) -> int:
+        """How many of ``segment_ids`` (a repeat counts again: one per coding) an export of
+        only participants who consented to ``purpose`` leaves out for having no speaker, to say
+        why beside those left out for their speaker's consent; 0 without ``purpose`` (an export
+        of everyone)."""
+        if not purpose:
+            return 0
+        return self.left_out(purpose, session_id=session_id).count(segment_ids)[1]
 
     def unknown_unlabelled(self, session_id: str, purpose: str) -> int:
         """How many of a session's segments without a speaker have no known consent to

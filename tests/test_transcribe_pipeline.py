@@ -449,12 +449,16 @@ def test_a_segment_whose_words_run_into_the_next_ends_where_the_next_starts() ->
     st.lists(
         st.tuples(st.integers(0, 20_000), st.integers(0, 5_000), st.integers(1, 4)),
         max_size=8,
-    )
+    ),
+    st.one_of(st.none(), st.integers(0, 26_000)),
 )
-def test_segments_follow_one_another_after_any_overlap(spec: list[tuple[int, int, int]]) -> None:
+def test_segments_follow_one_another_after_any_overlap(
+    spec: list[tuple[int, int, int]], until: int | None
+) -> None:
     """Against a model: consecutive segments no longer overlap, and none lies inside another
     (one inside the one before joins it, after its text); no text or word is dropped or put out
-    of order, and none leaves its segment."""
+    of order, and none leaves its segment; with ``until`` (the end of the batch's part of the
+    recording) none ends after it, and those that ended before it keep their times."""
     from storage.core.models import Word
     from storage.transcript.transcript import SegmentDraft
     from transcribe.drafts import end_before_next
@@ -466,7 +470,12 @@ def test_segments_follow_one_another_after_any_overlap(spec: list[tuple[int, int
         drafts.append(SegmentDraft(start, start + length, f"s{k}", words=words))
     texts = [w.text for d in drafts for w in d.words]
     said = " ".join(d.text for d in drafts)
-    end_before_next(drafts)
+    inside_batch = [(d.start_ms, d.text) for d in drafts if until is None or d.end_ms <= until]
+    end_before_next(drafts, until)
+    if until is not None:
+        assert all(d.end_ms <= until for d in drafts)
+    starts = {d.text: d.start_ms for d in drafts}
+    assert all(starts[text] == start for start, text in inside_batch if text in starts)
     assert [w.text for d in drafts for w in d.words] == texts  # none dropped, none moved
     assert " ".join(d.text for d in drafts) == said
     for d in drafts:

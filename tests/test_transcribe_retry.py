@@ -129,6 +129,34 @@ def test_a_chunk_retaken_whole_that_stops_early_again_is_decoded_from_where_word
     assert not any(d.untranscribed for d in result.segments)
 
 
+def test_no_segment_runs_past_its_batch_into_the_next() -> None:
+    """Seen on an AAC recording: Whisper put a stretch's last word, "әг", at 51.10-52.58 s, in
+    the silence it pads the piece with, and the next batch's Russian began at 52.16 s: two
+    segments at once in every export. A batch's segments end where its part of the recording
+    does (``BatchPlan.done_ms``); no word is dropped."""
+    tr = object.__new__(Transcriber)
+    tr.batch_size = 1
+    tr._in_flight = InFlight()
+    chunks = [{"start": 0, "end": 25 * S}, {"start": 25 * S, "end": 40 * S}]  # two pieces
+    window = Window(0, np.zeros(45 * S, dtype=np.float32), chunks, final=True)
+
+    def decode(audio, groups, language, max_new_tokens=None):  # type: ignore[no-untyped-def]
+        start = groups[0][0]["start"] / S
+        if start == 0.0:  # the last word placed in the padding, past the chunk's end
+            return [seg(" Бастық әг", [(20.3, 24.0, " Бастық"), (24.1, 25.42, " әг")])]
+        return [seg(" окна многоэтажных", [(25.1, 27.0, " окна"), (27.1, 30.0, " многоэтажных")])]
+
+    tr._decode = decode  # type: ignore[method-assign]
+    plans = plan_batches(window, 1)
+    assert [p.done_ms for p in plans] == [25000, 45000]
+    first, second = (tr._run_batch(window, plan, "kk").segments for plan in plans)
+    assert max(d.end_ms for d in first) == 25000 <= min(d.start_ms for d in second)
+    segments = [d for d in first + second if d.text]  # the rest: speech without transcript
+    assert [d.text for d in segments] == ["Бастық әг", "окна многоэтажных"]
+    assert [(d.start_ms, d.end_ms) for d in segments] == [(20300, 25000), (25100, 30000)]
+    assert [(w.start_ms, w.end_ms) for w in segments[0].words] == [(20300, 24000), (24100, 25000)]
+
+
 def test_only_chunks_retaken_whole_are_decoded_a_third_time() -> None:
     chunks = [{"start": 0, "end": 10 * S}, {"start": 14 * S, "end": 20 * S}]
     words = [(0.0, 3.0)]  # the first chunk mostly without words, the second without any

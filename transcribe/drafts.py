@@ -181,8 +181,10 @@ def _draft(
     )
 
 
-def end_before_next(drafts: list[SegmentDraft]) -> None:
-    """End each segment (in start order) where the next one starts, when they overlap.
+def end_before_next(drafts: list[SegmentDraft], until: int | None = None) -> None:
+    """End each segment (in start order) where the next one starts, when they overlap, and
+    at ``until`` (ms) at the latest: where the batch's part of the recording ends and the next
+    batch's begins.
 
     Two readings of one stretch do not overlap, but their word times may: Whisper places the
     words of a phrase it repeats past the end of the speech ("...алықтаған емес ем көзің"
@@ -191,10 +193,18 @@ def end_before_next(drafts: list[SegmentDraft]) -> None:
     at once). Nothing is dropped: the segment's words that start inside the next one are
     placed at its new end.
 
+    Whisper may also place a stretch's last word in the silence it pads a piece with, past the
+    end of the speech and of the batch: "әг" at 51.10-52.58 s of an AAC recording, the next
+    batch's Russian from 52.16 s, two segments at once in every export.
+
     A segment with text that lies wholly inside the one before it (a fragment of no length
     included), or starts with it, in the same language, is no segment of its own: its text and
     words join that segment's (after them; nothing is dropped). The list is changed in place.
     """
+    if until is not None:
+        for draft in drafts:
+            if draft.end_ms > until:
+                _end_at(draft, until)
     joined: list[SegmentDraft] = []
     for draft in drafts:
         prev = joined[-1] if joined else None
@@ -215,14 +225,17 @@ def end_before_next(drafts: list[SegmentDraft]) -> None:
         joined.append(draft)
     drafts[:] = joined
     for prev, nxt in itertools.pairwise(drafts):
-        if not (prev.start_ms <= nxt.start_ms < prev.end_ms < nxt.end_ms):
-            continue
-        end = nxt.start_ms
-        prev.end_ms = end
-        prev.words = [
-            Word(min(w.start_ms, end), min(w.end_ms, end), w.text, w.probability)
-            for w in prev.words
-        ]
+        if prev.start_ms <= nxt.start_ms < prev.end_ms < nxt.end_ms:
+            _end_at(prev, nxt.start_ms)
+
+
+def _end_at(draft: SegmentDraft, end: int) -> None:
+    """``draft`` and its words end at ``end`` (ms) at the latest; none of its words dropped."""
+    draft.start_ms = min(draft.start_ms, end)
+    draft.end_ms = end
+    draft.words = [
+        Word(min(w.start_ms, end), min(w.end_ms, end), w.text, w.probability) for w in draft.words
+    ]
 
 
 # speech this long without any text becomes a placeholder segment: a greeting said alone

@@ -372,7 +372,7 @@ class Transcriber:
             drafts.extend(found)
             tally.advance(plan.start_ms, decoding_from + (1 - decoding_from) * r / len(runs))
         drafts.sort(key=lambda d: d.start_ms)
-        end_before_next(drafts)
+        end_before_next(drafts, until=plan.done_ms)
         return ChunkResult(
             drafts, plan.start_ms, plan.done_ms, language or main_language(drafts), plan.final,
             dropped,

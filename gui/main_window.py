@@ -451,6 +451,7 @@ class MainWindow(QMainWindow):
         extra.recorded.connect(refresh.recorded)
         extra.session_edited.connect(sessions.refresh_session_row)
         extra.recording_active.connect(sessions.recording_changed)
+        extra.recording_paused.connect(sessions.recording_paused)
         extra.speakers_changed.connect(sessions.speakers_changed)
         # a speaker mapped (or a participant renamed) in Session details: the dock shows it
         self.docks.details_changed.connect(lambda _sid: refresh.refresh_speaker_dock())

@@ -134,6 +134,7 @@ class RecordPanel(QWidget):
     details_saved = Signal(str)  # the details dialog changed a session: its id
     title_hint = Signal(str)
     recording_active = Signal(bool)
+    recording_paused = Signal(bool)  # paused (True) or resumed (False)
     message = Signal(str)
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
@@ -404,6 +405,7 @@ class RecordPanel(QWidget):
             self.recorder.resume()
         else:
             self.recorder.pause()
+        self.recording_paused.emit(self.recorder.is_paused)
         self._update_buttons()
         self._update_clock()
 

@@ -17,9 +17,7 @@ RECORDING_HINT_PLAIN = (
     "and opens here (and is transcribed, when “Transcribe automatically” is ticked)."
 )
 # while paused, "Recording…" contradicted the Record panel's "❚❚ Paused"
-PAUSED_HINT = (
-    "<b>Recording paused</b> — press <i>Resume</i> to go on; it becomes a session at <i>■ Stop</i>"
-)
+PAUSED_HINT = "<b>Recording paused</b> — <i>Resume</i> goes on, <i>■ Stop</i> saves the session"
 PAUSED_HINT_PLAIN = (
     "The recording is paused: press Resume in the Record panel to go on recording, or ■ Stop "
     "to save it as a session (it then opens here)."

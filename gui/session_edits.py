@@ -116,7 +116,12 @@ class SessionEdits:
 
         def done(_report: object) -> None:
             self.deleted(session_id)
-            self.chrome.message("Session deleted.", 4000)
+            # how to get it back: "Session deleted." left the kept audio unmentioned
+            self.chrome.message(
+                "Session deleted; its audio is kept in media/.deleted (File ▸ Import audio… "
+                "brings it back, without its transcript).",
+                15000,
+            )
 
         self.runner.submit(
             "Delete session",

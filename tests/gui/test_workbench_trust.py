@@ -681,6 +681,8 @@ def test_sessions_can_be_renamed_and_deleted_asking_when_coded(
     qtbot.keyClick(bench.sessions_view, Qt.Key.Key_Delete)
     idle(bench)
     assert asked == [] and empty.id not in {s.id for s in project.sessions.all()}
+    said = bench.statusBar().currentMessage()  # where the audio went, and how to get it back
+    assert "media/.deleted" in said and "Import audio" in said, said
     # a coded one asks; "No" keeps it
     code = project.codebook.ensure_code_path("Corruption")
     seg = project.transcript.segments(coded.id)[0]

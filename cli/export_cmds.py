@@ -84,8 +84,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--kind",
         choices=("focus_group", "interview", "observation"),
-        default="interview",
-        help="the kind of a --new-session (default: interview)",
+        default=None,
+        help="the kind of a --new-session (default: focus_group when the transcript has three "
+        "speakers or more, else interview)",
     )
     p.add_argument(
         "file",

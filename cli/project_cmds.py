@@ -471,7 +471,8 @@ def cmd_delete_session(args: argparse.Namespace) -> int:
         )
         print(
             f"Deleted session {session.title!r} ({session.id}; {removed or 'nothing else'}); "
-            "its audio is kept in media/.deleted/, and the recording may be imported again."
+            "its audio is kept in media/.deleted/ under its title, and the recording may be "
+            "imported again."
         )
     return 0
 

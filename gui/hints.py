@@ -16,11 +16,21 @@ RECORDING_HINT_PLAIN = (
     "Recording: when you press ■ Stop in the Record panel the recording is saved as a session "
     "and opens here (and is transcribed, when “Transcribe automatically” is ticked)."
 )
+# while paused, "Recording…" contradicted the Record panel's "❚❚ Paused"
+PAUSED_HINT = "<b>Recording paused</b> — <i>Resume</i> goes on, <i>■ Stop</i> saves the session"
+PAUSED_HINT_PLAIN = (
+    "The recording is paused: press Resume in the Record panel to go on recording, or ■ Stop "
+    "to save it as a session (it then opens here)."
+)
 CHOOSE_SESSION_HINT = "Open a session in the Sessions list to read its transcript here."
 
 
-def nothing_open_hints(recording: bool, has_sessions: bool) -> tuple[str, str]:
+def nothing_open_hints(
+    recording: bool, has_sessions: bool, paused: bool = False
+) -> tuple[str, str]:
     """The transcript's heading and the editor's placeholder while no session is open."""
+    if recording and paused:
+        return PAUSED_HINT, PAUSED_HINT_PLAIN
     if recording:
         return RECORDING_HINT, RECORDING_HINT_PLAIN
     if has_sessions:

@@ -7,7 +7,8 @@ builds; what they do lives in controllers that share one ``AppState`` (``gui.app
 ``SpeakerStripController`` (``gui.speaker_strip``), ``ProjectRefresh`` (``gui.project_refresh``),
 plus the project docks (``gui.project_docks``) and the extra panels (``gui.panels``). Slow work
 goes through ``self.runner`` (gui/tasks.py); edits through ``self.undo_stack`` (gui/undo.py).
-Other panels plug in with ``chrome.add_dock`` and ``chrome.add_menu_action`` (``gui.chrome``).
+Other panels plug in with ``chrome.add_dock`` and ``chrome.add_menu_action`` (``gui.chrome``);
+the window's own File and View menus are built by ``gui.window_menus``.
 """
 
 from __future__ import annotations
@@ -18,11 +19,9 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QKeySequence,
     QShowEvent,
     QUndoStack,
 )
@@ -41,13 +40,12 @@ from PySide6.QtWidgets import (
 
 from gui.analysis.launcher import AnalysisLauncher
 from gui.app_state import AppState
-from gui.chrome import WindowChrome, dock_view_action
+from gui.chrome import WindowChrome
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingController
 from gui.exchange import ExchangeActions
 from gui.header_label import HeaderLabel
 from gui.heap import freeze_long_lived
-from gui.keyboard import KeysOf, PaneCycler
 from gui.layout import PANEL_ROWS, LayoutKeeper, fit_to_screen
 from gui.missing_audio import MissingAudioActions
 from gui.models.segments import SegmentTableModel
@@ -75,6 +73,7 @@ from gui.transcription import TranscriptionController
 from gui.undo import EditContext
 from gui.views import WorkbenchViews
 from gui.waveform import WaveformStrip
+from gui.window_menus import build_menus, enable_project_menus
 from storage import Project
 from storage.core.models import Session
 
@@ -197,7 +196,7 @@ class MainWindow(QMainWindow):
         self.exchange.session_made.connect(self._open_made_session)
         self.start_page.qdpx_requested.connect(self.exchange.import_qdpx_dialog)
 
-        self._build_menus()
+        build_menus(self)
         self.projects.apply_player_settings()
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
@@ -382,75 +381,13 @@ class MainWindow(QMainWindow):
             self.search_panel, "Search", Qt.DockWidgetArea.BottomDockWidgetArea
         )
 
-    def _build_menus(self) -> None:
-        a = self.chrome.add_menu_action
-        file = self.chrome.menu("&File")
-        projects = self.projects
-        a("&File", "New project…", projects.new_project_dialog, QKeySequence.StandardKey.New)
-        a("&File", "Open project…", projects.open_project_dialog, QKeySequence.StandardKey.Open)
-        self.recent_menu = file.addMenu("Open recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        a("&File", "Open the demo project", projects.open_demo)
-        a("&File", "New project from a team bundle…", self.team_actions.new_from_bundle_dialog)
-        file.addSeparator()
-        self.act_import = a("&File", "Import audio…", self.transcription.import_dialog, "Ctrl+I")
-        self.act_locate_audio = a(
-            "&File", "Locate missing audio…", self.missing_audio.locate_dialog
-        )
-        file.addSeparator()
-        self.exchange.build_menu()
-        file.addSeparator()
-        a("&File", "Settings…", projects.settings_dialog)
-        self.act_project_settings = a(
-            "&File", "Project settings (languages, model)…", projects.project_settings_dialog
-        )
-        self.act_project_coder = a(
-            "&File", "Coder name for this project…", projects.project_coder_dialog
-        )
-        self.act_close = a("&File", "Close project", projects.close_project, "Ctrl+W")
-        a("&File", "Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.editing.build_menus()
-        self.act_undo, self.act_redo = self.editing.act_undo, self.editing.act_redo
-        self.transcription.build_menu()
-        self.act_transcribe = self.transcription.act_transcribe
-        self.act_cancel_transcription = self.transcription.act_cancel_transcription
-        menus = self.chrome.menus
-        self.chrome.menu("&View")
-        menus["View"] = menus["&View"]
-        for dock in (self.sessions_dock, self.codebook_dock, self.search_dock):
-            menus["View"].addAction(dock_view_action(dock))
-        menus["View"].addSeparator()
-        self.panes = PaneCycler(
-            [self.sessions_view, self.transcript, self.codebook.tree, self.search_panel.query],
-            self,
-        )
-        a("&View", "Next pane", self.panes.next, "F6")
-        a("&View", "Previous pane", self.panes.previous, "Shift+F6")
-        a("&View", "Reset layout", self.reset_layout)
-        menus["View"].addSeparator()
-        self.sessions_view.addAction(self.act_transcribe)
-        self.sessions_view.addAction(self.act_cancel_transcription)
-        for text, slot in (
-            ("Rename session… (F2)", self.sessions.edits.rename_session_dialog),
-            ("Delete session… (Delete)", self.sessions.edits.delete_session_dialog),
-        ):
-            action = QAction(text, self.sessions_view)
-            action.triggered.connect(lambda _c=False, f=slot: f())
-            self.sessions_view.addAction(action)
-        self.session_keys = KeysOf(
-            self.sessions_view,
-            {
-                Qt.Key.Key_F2: self.sessions.edits.rename_session_dialog,
-                Qt.Key.Key_Delete: self.sessions.edits.delete_session_dialog,
-            },
-        )
-
     def _wire_extra_panels(self) -> None:
         extra, sessions, refresh = self.extra_panels, self.sessions, self.refresh
         extra.transcribe_requested.connect(self.transcription.start_transcription)
         extra.recorded.connect(refresh.recorded)
         extra.session_edited.connect(sessions.refresh_session_row)
         extra.recording_active.connect(sessions.recording_changed)
+        extra.recording_paused.connect(sessions.recording_paused)
         extra.speakers_changed.connect(sessions.speakers_changed)
         # a speaker mapped (or a participant renamed) in Session details: the dock shows it
         self.docks.details_changed.connect(lambda _sid: refresh.refresh_speaker_dock())
@@ -491,16 +428,6 @@ class MainWindow(QMainWindow):
         panel = extra.speaker_panel() if extra is not None else None
         return [panel.timeline] if panel is not None else []
 
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        folders = self.settings.recent()
-        for folder in folders:
-            self.recent_menu.addAction(folder).triggered.connect(
-                lambda _c=False, f=folder: self.projects.open_project(Path(f))
-            )
-        if not folders:  # an empty submenu opened onto nothing
-            self.recent_menu.addAction("No recent projects yet").setEnabled(False)
-
     # ------------------------------------------------------------------ pages
     def _show_start(self) -> None:
         if hasattr(self, "layout_keeper"):
@@ -510,26 +437,13 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(0)
         for dock in self.findChildren(QDockWidget):
             dock.hide()
-        self._enable_project_menus(False)
-
-    def _enable_project_menus(self, enabled: bool) -> None:
-        """Menus that need an open project are greyed out on the start page (no silent no-ops)."""
-        self.act_import.setEnabled(enabled)
-        self.act_locate_audio.setEnabled(enabled)
-        self.act_close.setEnabled(enabled)
-        self.act_project_settings.setEnabled(enabled)
-        for action in self.exchange.project_actions:
-            action.setEnabled(enabled)
-        self.act_project_coder.setEnabled(enabled)
-        for title, menu in self.chrome.menus.items():
-            if title != "&File":
-                menu.menuAction().setEnabled(enabled)
+        enable_project_menus(self, False)
 
     def _show_workbench(self) -> None:
         self.stack.setCurrentIndex(1)
         for dock in self.findChildren(QDockWidget):
             dock.show()
-        self._enable_project_menus(True)
+        enable_project_menus(self, True)
         self.layout_keeper.shown()
         self._fit_session_columns()
         self.sessions_dock.raise_()

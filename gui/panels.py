@@ -115,6 +115,7 @@ class ExtraPanels(QObject):
     recorded = Signal(str)  # session id of a finished recording
     session_edited = Signal(str)  # a session's title, kind, date or place changed: its id
     recording_active = Signal(bool)  # a recording started (True) or ended (False)
+    recording_paused = Signal(bool)  # the recording paused (True) or resumed (False)
     speakers_changed = Signal(str)  # session id whose speakers changed
     sessions_changed = Signal()  # the sessions list needs reading again
     codings_changed = Signal()  # codebook, codings and sessions need reading again
@@ -242,6 +243,7 @@ class ExtraPanels(QObject):
             panel.transcribe_requested.connect(lambda sid: emit(self.transcribe_requested, sid))
             panel.details_saved.connect(lambda sid: emit(self.session_edited, sid))
             panel.recording_active.connect(lambda on: emit(self.recording_active, on))
+            panel.recording_paused.connect(lambda on: emit(self.recording_paused, on))
             panel.message.connect(lambda text: self.chrome.message(text, 6000))
             panel.title_hint.connect(self.show_title_hint)
         return panel

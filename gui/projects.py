@@ -393,7 +393,7 @@ class ProjectsController:
         QTimer.singleShot(0, lambda: self._recover_recordings(project))
 
     def _recover_recordings(self, project: Project) -> None:
-        from gui.record_panel import recover_unfinished
+        from gui.recording_finish import recover_unfinished
 
         if self.state.project is not project:
             return  # closed or replaced meanwhile

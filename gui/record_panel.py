@@ -11,17 +11,17 @@ kind, date and place, and ``recording_finished(session_id)`` is emitted (plus
 it through its task module); ``details_saved(session_id)`` once the dialog's details are saved.
 
 For the main window: ``title_hint(str)`` carries "● REC 12:34" while recording ("" when idle)
-so the window title shows it even when the window is not focused; ``recover_unfinished`` is
-what to call when a project is opened.
+so the window title shows it even when the window is not focused; ``recover_unfinished``
+(gui/recording_finish.py, beside the worker that saves a stopped recording) is what to call when
+a project is opened.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QMessageBox,
     QPushButton,
     QSystemTrayIcon,
     QVBoxLayout,
@@ -39,18 +38,14 @@ from PySide6.QtWidgets import (
 
 from storage import Project, Session
 from storage.core.errors import FieldScribeError
-from storage.recordings.recording import (
-    ActiveRecording,
-    RecordingMarker,
-    finish_recording,
-    recover_all,
-)
+from storage.recordings.recording import ActiveRecording, RecordingMarker
 
 from .fit import fit_list, fit_list_height, scrolling
 from .input_list import Input, InputWatch, follow, lost_text
 from .interview_guide import GuideBox
 from .level_meter import LevelMeter
 from .recording_engine import Recorder, choose_format, device_id, input_devices
+from .recording_finish import Finisher, fmt_clock, fmt_hours
 from .session_details import SessionDetailsDialog
 
 SETTINGS_DEVICE = "record/device"
@@ -69,63 +64,6 @@ MARKERS_WAIT_TIP = "Markers start with the first audio: the microphone is starti
 PANEL_NARROWEST = 200
 
 
-def fmt_clock(ms: int) -> str:
-    """12:34 or 1:02:03."""
-    seconds = max(0, ms) // 1000
-    hours, rest = divmod(seconds, 3600)
-    minutes, sec = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{sec:02d}" if hours else f"{minutes:02d}:{sec:02d}"
-
-
-def fmt_hours(seconds: float) -> str:
-    """Remaining recording time for people: "3 h 20 min" / "12 min"."""
-    minutes = int(seconds // 60)
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-
-
-def recover_unfinished(project: Project, parent: QWidget | None = None) -> list[Session]:
-    """Restore unfinished recordings (after a crash) as sessions and tell the user.
-
-    Call it when a project is opened. It asks nothing and deletes nothing.
-    """
-    report = recover_all(project)
-    if parent is not None and (report.sessions or report.failed):
-        lines = [f"Restored “{s.title}” ({fmt_clock(s.duration_ms)})." for s in report.sessions]
-        lines += [f"Not restored yet: {text}" for text in report.failed]
-        QMessageBox.information(parent, "Unfinished recordings", "\n".join(lines))
-    return report.sessions
-
-
-class _Finisher(QObject):
-    """Imports a stopped recording in a worker thread (copying and hashing take a while)."""
-
-    done = Signal(object, str)  # Session | None, error message
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._thread: threading.Thread | None = None
-
-    def wait(self, timeout_s: float) -> None:
-        """Block until the import started by ``run`` ended (or ``timeout_s`` passed)."""
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-
-    def run(self, project: Project, recording: ActiveRecording) -> None:
-        def work() -> None:
-            try:
-                session = finish_recording(project, recording)
-            except FieldScribeError as exc:
-                self.done.emit(None, f"{exc} The recording stays in {recording.wav_path}.")
-                return
-            except OSError as exc:
-                self.done.emit(None, f"{recording.wav_path}: {exc}; it stays there.")
-                return
-            self.done.emit(session, "")
-
-        self._thread = threading.Thread(target=work, name="recording-import", daemon=True)
-        self._thread.start()
-
-
 class RecordPanel(QWidget):
     """Record sessions straight into ``project`` (see the module doc)."""
 
@@ -134,6 +72,7 @@ class RecordPanel(QWidget):
     details_saved = Signal(str)  # the details dialog changed a session: its id
     title_hint = Signal(str)
     recording_active = Signal(bool)
+    recording_paused = Signal(bool)  # paused (True) or resumed (False)
     message = Signal(str)
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
@@ -146,7 +85,7 @@ class RecordPanel(QWidget):
         self._clip_until = 0
         self._start_error = ""  # why the last Record did not start (kept over the clean-up)
         self._failure = ""  # why the running recording stopped by itself (device lost, disk full)
-        self._finisher = _Finisher(self)
+        self._finisher = Finisher(self)
         self._finisher.done.connect(self._on_imported)
         self._tray: QSystemTrayIcon | None = None
         self._inputs: list[Input] = []  # what the input list shows
@@ -404,6 +343,7 @@ class RecordPanel(QWidget):
             self.recorder.resume()
         else:
             self.recorder.pause()
+        self.recording_paused.emit(self.recorder.is_paused)
         self._update_buttons()
         self._update_clock()
 

@@ -93,6 +93,19 @@ class SessionEdits:
             if answer != QMessageBox.StandardButton.Yes:
                 return
             force = True
+        elif session.segment_count:
+            # a transcribed session went at one press of Delete, its text (maybe corrected by
+            # hand) past any undo: only its audio was kept (recording walk, 1024x700)
+            answer = QMessageBox.question(
+                self.chrome.window,
+                "Delete session",
+                f"“{session.title}” has a transcript of "
+                f"{plural(session.segment_count, 'segment')}. Delete the session with its "
+                "transcript? The transcript cannot be brought back (the audio is kept in the "
+                "project's media/.deleted folder).",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         self.delete_session(session.id, force=force)
 
     def delete_session(self, session_id: str, *, force: bool = False) -> None:
@@ -103,7 +116,12 @@ class SessionEdits:
 
         def done(_report: object) -> None:
             self.deleted(session_id)
-            self.chrome.message("Session deleted.", 4000)
+            # how to get it back: "Session deleted." left the kept audio unmentioned
+            self.chrome.message(
+                "Session deleted; its audio is kept in media/.deleted (File ▸ Import audio… "
+                "brings it back, without its transcript).",
+                15000,
+            )
 
         self.runner.submit(
             "Delete session",

@@ -58,6 +58,7 @@ class SessionsController:
         self._read_again = False
         self._has_media = True
         self.recording = False  # a recording runs (the Record panel)
+        self.paused = False  # that recording is paused
         # what the filters of Search and Retrieval offer now (speakers, languages, the panel)
         self._filters_shown: tuple[list[str], list[str], Any] | None = None
         #: Sessions ▸ Rename session… and Delete session…
@@ -144,14 +145,23 @@ class SessionsController:
         """A recording started or ended: with no session open, the transcript's place says
         so (it said "No sessions yet — import a recording" while one was being recorded)."""
         self.recording = active
+        self.paused = False  # a recording starts, and ends, unpaused
         if self.state.session is None and active:
             self._show_nothing_open()
         elif self.state.session is None:  # read again: the new session, once there, opens
             self.reload_sessions()
 
+    def recording_paused(self, paused: bool) -> None:
+        """The recording paused or resumed: the transcript's place says which (it said
+        "Recording…" while the Record panel said "❚❚ Paused")."""
+        self.paused = paused
+        if self.state.session is None and self.recording:
+            self._show_nothing_open()
+
     def _show_nothing_open(self) -> None:
         v = self.views
-        label, plain = nothing_open_hints(self.recording, v.sessions_model.rowCount() > 0)
+        rows = v.sessions_model.rowCount()
+        label, plain = nothing_open_hints(self.recording, rows > 0, self.paused)
         v.transcript_label.setText(label)
         v.segment_editor.setPlaceholderText(plain)
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.models.sessions import LIVE_ROLE, STATUS_COL
+from gui.models.sessions import KEPT_ROLE, LIVE_ROLE, STATUS_COL
 
 TITLE_COL = 0
 MIN_TITLE = 90  # px: a title is still recognisable
@@ -28,12 +28,13 @@ MIN_STATUS = 70  # px: "cancelled…", "transcribing 4…" (the tooltip has it a
 TITLE_BESIDE_STATUS = 72
 
 
-def column_widths(available: int, wanted: list[int]) -> list[int]:
+def column_widths(available: int, wanted: list[int], kept: int = 0) -> list[int]:
     """Widths for the columns (0: hidden) in ``available`` px: in a list too narrow for both
     the status whole and ``MIN_TITLE`` of the title, the status whole where it leaves the
     title ``TITLE_BESIDE_STATUS``; else the title first (what it needs, at least
     ``MIN_TITLE``, or half of the width when the status would not fit), the status next
-    (elided when short),
+    (elided when short, but ``kept`` px of it always, while the title keeps
+    ``TITLE_BESIDE_STATUS``: the start of the status that says what matters),
     the other columns only where both fit whole; what is left widens the title."""
     widths = [0] * len(wanted)
     left = available - wanted[STATUS_COL]
@@ -42,6 +43,8 @@ def column_widths(available: int, wanted: list[int]) -> list[int]:
     else:  # all of the title when the status still fits whole, else at most half the width
         share = max(int(available * TITLE_SHARE), left)
         title = max(MIN_TITLE, min(wanted[TITLE_COL], share, available - MIN_STATUS))
+    # "transcribed · 2 no text" was cut to "transcribed · …" beside a long title (1024x700)
+    title = min(title, max(TITLE_BESIDE_STATUS, available - kept))
     status = max(MIN_STATUS, min(wanted[STATUS_COL], available - title))
     if title + status > available:
         title = max(0, available - status)
@@ -130,6 +133,15 @@ class SessionsView(QTableView):
         super().resizeEvent(event)
         self._timer.start()
 
+    def _kept_width(self) -> int:
+        """The widest start of a status that must show whole (``KEPT_ROLE``), with the cell's
+        margins."""
+        model = self.model()
+        metrics = self.fontMetrics()
+        margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+        texts = (model.index(row, STATUS_COL).data(KEPT_ROLE) for row in range(model.rowCount()))
+        return max((metrics.horizontalAdvance(t) + margin for t in texts if t), default=0)
+
     def fit_columns(self) -> None:
         """Share the width among the columns (title first, then status)."""
         model = self.model()
@@ -144,7 +156,7 @@ class SessionsView(QTableView):
             max(header.sectionSizeHint(c), self.sizeHintForColumn(c) if model.rowCount() else 0)
             for c in range(count)
         ]
-        widths = column_widths(self.viewport().width(), wanted)
+        widths = column_widths(self.viewport().width(), wanted, self._kept_width())
         for col, width in enumerate(widths):
             self.setColumnHidden(col, width == 0)
             if width:

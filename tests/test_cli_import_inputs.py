@@ -359,3 +359,28 @@ def test_a_missing_recording_on_the_cluster_says_how_to_fix_it_and_the_batch_goe
     assert cluster.upcoming == [kept_path]  # the recordings sent ahead: those that are there
     with Project.open(folder) as project:
         assert project.transcription.transcription_state(kept.id).status == "done"
+
+
+def test_a_deleted_sessions_audio_is_kept_under_its_title(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Recording walk: a recorded session deleted and its kept audio imported again came back
+    as "01a24ceb-a2ee-75d1-973c-868e0787a2aa" (media/.deleted kept the file under its id): the
+    file is named after the session's title, so that the session returns under it."""
+    folder = tmp_path / "Study.fieldscribe"
+    audio = tone_wav(tmp_path / "rec.wav")
+    with Project.create(folder, coder="a") as project:
+        first = project.sessions.import_audio(audio, title="Интервью: поликлиника, аул Карасу")
+        second = project.sessions.import_audio(audio, title="Интервью: поликлиника, аул Карасу",
+                                               again=True)  # fmt: skip
+        project.sessions.delete_session(first.id)
+        project.sessions.delete_session(second.id)  # the same title: a name of its own
+    kept = {p.name: p for p in (folder / "media" / ".deleted").iterdir()}
+    name = "Интервью- поликлиника, аул Карасу"  # ':' is no file name on every system
+    assert len(kept) == 2 and f"{name}.wav" in kept, kept
+    (other,) = set(kept) - {f"{name}.wav"}
+    assert other.startswith(f"{name} (") and other.endswith(").wav"), other
+    code, _out, err = run_cli(capsys, "import", folder, kept[f"{name}.wav"])
+    assert code == 0, err
+    with Project.open(folder, readonly=True) as project:
+        assert [s.title for s in project.sessions.all()] == ["Интервью- поликлиника, аул Карасу"]

@@ -67,3 +67,36 @@ def test_a_refused_file_makes_no_session(tmp_path: Path, capsys: Any) -> None:
     code, _, err = run_cli(capsys, "import-transcript", folder, good, "--new-session", "--replace")
     assert code == 1 and "--replace is for --session" in one_line_error(err)
     assert fingerprint(folder) == before
+
+
+GROUP_SRT = SRT + (
+    "\n3\n00:00:10,000 --> 00:00:12,000\nЕржан: У нас тоже.\n\n"
+    "4\n00:00:13,000 --> 00:00:15,000\nAigerim: Same in town.\n"
+)
+
+
+def test_a_transcript_of_several_speakers_makes_a_focus_group(tmp_path: Path, capsys: Any) -> None:
+    """A session made of a transcript alone was an "Interview" whatever it held: a focus group's
+    transcript (a moderator and three participants) read as an interview in the Sessions list
+    and in every export. Without --kind, three speakers or more make a focus group, fewer an
+    interview, and the report says which kind was chosen and how to change it."""
+    folder = _project(tmp_path)
+    group = tmp_path / "ФГ Аул.srt"
+    group.write_text(GROUP_SRT, encoding="utf-8")
+    two = tmp_path / "Интервью.srt"
+    two.write_text(SRT, encoding="utf-8")
+    code, out, err = run_cli(capsys, "import-transcript", folder, group, "--new-session")
+    assert code == 0, err
+    assert "made a focus group: 4 speakers in the transcript" in out, out
+    assert "Session details" in out and "--kind" in out  # how to choose another
+    code, out, err = run_cli(capsys, "import-transcript", folder, two, "--new-session")
+    assert code == 0, err
+    assert "made an interview: 2 speakers in the transcript" in out, out
+    code, out, err = run_cli(
+        capsys, "import-transcript", folder, group, "--new-session", "Asked", "--kind", "interview"
+    )
+    assert code == 0, err
+    assert "made a" not in out  # the kind asked for: nothing chosen, nothing to say
+    with Project.open(folder) as project:
+        kinds = {s.title: s.kind for s in project.sessions.all()}
+    assert kinds == {"ФГ Аул": "focus_group", "Интервью": "interview", "Asked": "interview"}

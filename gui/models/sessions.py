@@ -17,6 +17,8 @@ SESSION_ROLE = Qt.ItemDataRole.UserRole + 1
 #: the fraction done of a running transcription (status column; None when none runs): the
 #: sessions list draws it as a progress bar behind the short status
 LIVE_ROLE = Qt.ItemDataRole.UserRole + 2
+#: the start of the status that the list must show whole (``status_kept``; status column)
+KEPT_ROLE = Qt.ItemDataRole.UserRole + 3
 # the status comes second so that progress and ETA stay in sight in a narrow dock
 HEADERS = ("Session", "Status", "Kind", "Date", "Duration", "Speakers")
 STATUS_COL = HEADERS.index("Status")
@@ -93,16 +95,26 @@ def status_text(
         if session.coded_segment_count:
             text += f" · {session.coded_segment_count} coded"
         return text
+    no_text = f"{session.untranscribed_count} no text" if session.untranscribed_count else ""
     if session.coded_segment_count:
         # short: the column must fit a laptop's narrow dock (the tooltip says it in words)
-        text = f"{session.coded_segment_count} coded"
-    elif session.segment_count:
-        text = "transcribed"
-    else:
-        return session.status
-    if session.untranscribed_count:
-        text += f" · {session.untranscribed_count} no text"
-    return text
+        return f"{session.coded_segment_count} coded" + (f" · {no_text}" if no_text else "")
+    if no_text:
+        # what needs the researcher, alone: "transcribed · 2 no text" was cut to
+        # "transcribed · …" at 1024x700 (the tooltip says it was transcribed)
+        return no_text
+    return "transcribed" if session.segment_count else session.status
+
+
+def status_kept(
+    session: Session, live: LiveStatus | None = None, stopped: StoppedRun | None = None
+) -> str:
+    """The start of the status that the list shows whole: a stopped run's "cancelled at 70 %"
+    (its "· 6 coded" may elide), else all of it."""
+    status = status_text(session, live, stopped)
+    if live is None and session.status == "transcribing":
+        return status.split(" · ")[0]
+    return status
 
 
 class SessionTableModel(RowTableModel):
@@ -177,6 +189,10 @@ class SessionTableModel(RowTableModel):
         if role == LIVE_ROLE:
             live = self._live.get(s.id) if index.column() == STATUS_COL else None
             return None if live is None else live.fraction
+        if role == KEPT_ROLE:
+            if index.column() != STATUS_COL:
+                return None
+            return status_kept(s, self._live.get(s.id), self._stopped.get(s.id))
         if role == Qt.ItemDataRole.DisplayRole:
             name = HEADERS[index.column()]
             if name == "Session":
@@ -200,6 +216,8 @@ class SessionTableModel(RowTableModel):
                     status = "Waiting: transcribed when one of the two running ends"
                 elif live is not None:
                     status = f"Transcribing: {status}"
+                elif s.status != "transcribing" and s.segment_count:
+                    status = f"Transcribed · {status}"  # the column may say "2 no text" alone
                 if s.coded_segment_count:
                     status += f" ({plural(s.coded_segment_count, 'segment')} coded)"
                 tip = status + "\n" + tip

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import FieldScribeError, InUseError, InvalidInputError
 from storage.core.languages import guess_language
+from storage.core.models import KIND_LABELS
 from storage.core.words import plural, verb
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
@@ -243,7 +244,7 @@ def import_transcript_as_session(
     source: str | Path,
     *,
     title: str | None = None,
-    kind: str = "interview",
+    kind: str | None = None,
     fmt: str = "auto",
     fps: str | None = None,
 ) -> tuple[str, TranscriptImportResult]:
@@ -255,7 +256,8 @@ def import_transcript_as_session(
         project: the open project.
         source: the transcript file.
         title: the session's title (default: the file's name without its extension).
-        kind: interview, focus_group or observation.
+        kind: interview, focus_group or observation; None: chosen by the speakers
+            (``kind_for_speakers``), and a note in the result says which and how to change it.
         fmt: as ``import_transcript``.
         fps: as ``import_transcript``.
 
@@ -267,9 +269,31 @@ def import_transcript_as_session(
     """
     path = Path(source).expanduser()
     with project.transaction():  # a refused file leaves no empty session behind
-        session = project.sessions.add_session((title or "").strip() or path.stem, kind)
+        session = project.sessions.add_session(
+            (title or "").strip() or path.stem, kind or "interview"
+        )
         result = import_transcript(project, session.id, path, fmt=fmt, fps=fps)
+        if kind is None:  # a focus group's transcript made an "Interview" (session 32)
+            chosen = kind_for_speakers(len(result.speakers))
+            if chosen != session.kind:
+                project.sessions.update_session(session.id, kind=chosen)
+            label = KIND_LABELS[chosen].lower()
+            result.notes.append(
+                f"made {'an' if label[0] in 'aeiou' else 'a'} {label}: "
+                f"{plural(len(result.speakers), 'speaker')} in the transcript (another kind: "
+                "Session details ▸ Kind, or --kind on the command line)"
+            )
     return session.id, result
+
+
+#: speakers from which a transcript alone is taken for a focus group (a moderator and two or
+#: more participants); fewer make an interview
+FOCUS_GROUP_SPEAKERS = 3
+
+
+def kind_for_speakers(speakers: int) -> str:
+    """The kind a researcher expects of a session with ``speakers`` speakers."""
+    return "focus_group" if speakers >= FOCUS_GROUP_SPEAKERS else "interview"
 
 
 def import_transcript(

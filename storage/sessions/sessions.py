@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -294,7 +295,7 @@ class Sessions:
             if src.exists():
                 trash.mkdir(exist_ok=True)
                 with contextlib.suppress(OSError):
-                    os.replace(src, trash / src.name)
+                    os.replace(src, _kept_name(trash, session.title, src))
         return DeletionReport(target=f"session {session.title!r}", removed=removed)
 
     # ----------------------------------------------------------------- media
@@ -567,3 +568,15 @@ def _participant(row: sqlite3.Row) -> Participant:
 
 
 __all__ = ["AudioError", "AudioInfo", "Sessions", "sha256_of"]
+
+
+#: characters no file name may hold on some system the project folder may travel to
+_NOT_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+def _kept_name(trash: Path, title: str, src: Path) -> Path:
+    """Where a deleted session's audio is kept: named after its title (imported again, it
+    came back as "01a24ceb-a2ee-…", its id), with the id when that name is taken."""
+    name = _NOT_IN_FILE_NAMES.sub("-", title).strip(" .")[:120] or src.stem
+    kept = trash / f"{name}{src.suffix}"
+    return trash / f"{name} ({src.stem}){src.suffix}" if kept.exists() else kept

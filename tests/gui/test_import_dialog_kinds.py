@@ -50,3 +50,42 @@ def test_several_files_are_asked_one_kind_for_all_in_so_many_words(
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *_a, **_k: (files[:1], ""))
     window.transcription.import_dialog()
     assert asked == ["Kind of the 4 sessions:", "Kind of session:"]
+
+
+def test_a_focus_groups_transcript_alone_makes_a_focus_group(
+    window: Any, qtbot: Any, idle: Any, tmp_path: Any
+) -> None:
+    """File ▸ Import a transcript as a new session made an "Interview" of a focus group's
+    transcript (a moderator and three participants). It makes a focus group, the report says
+    so and where to change it, and Session details shows it, changeable."""
+    from gui.models.sessions import HEADERS
+
+    srt = tmp_path / "ФГ Аул.srt"
+    turns = [("Модератор", "Расскажите."), ("Айгүл", "Емхана жоқ."), ("Ержан", "Да."),
+             ("Aigerim", "Same here.")]  # fmt: skip
+    srt.write_text(
+        "".join(
+            f"{i + 1}\n00:00:0{i},000 --> 00:00:0{i},900\n{who}: {text}\n\n"
+            for i, (who, text) in enumerate(turns)
+        ),
+        encoding="utf-8",
+    )
+    window.exchange.import_transcript_session(srt)
+    qtbot.waitUntil(lambda: any(s.title == "ФГ Аул" for s in window.project.sessions.all()))
+    idle(window)
+    (made,) = [s for s in window.project.sessions.all() if s.title == "ФГ Аул"]
+    assert made.kind == "focus_group"
+    report = window.exchange.last_report
+    assert "made a focus group: 4 speakers" in report and "Session details ▸ Kind" in report
+    model = window.sessions_model
+    row = model.row_of(made.id)
+    assert model.index(row, HEADERS.index("Kind")).data() == "Focus group"
+    qtbot.waitUntil(lambda: window.state.session is not None and window.state.session.id == made.id)
+    window.docks.show_details()
+    panel = window.session_panel
+    qtbot.waitUntil(lambda: panel.session is not None and panel.session.id == made.id)
+    assert panel.kind.currentData() == "focus_group"
+    panel.kind.setCurrentIndex(panel.kind.findData("interview"))  # changed there
+    panel.save()
+    idle(window)
+    assert window.project.sessions.get_session(made.id).kind == "interview"

@@ -13,6 +13,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QDockWidget
 
 from gui.models.sessions import STATUS_COL
+from gui.sessions_view import TITLE_BESIDE_STATUS as TITLE_BESIDE_STATUS_PX
 from storage import Project, SegmentDraft
 
 RU = "Ну, в поликлинике очередь большая, записаться невозможно."
@@ -859,3 +860,63 @@ def test_search_hits_show_no_line_cut_in_half(qtbot: Any, idle: Any, laptop: Any
     assert 3 <= len(shown) < 12, (len(shown), room)  # a few in sight, the rest a scroll away
     assert all(r.bottom() < room for r in shown), ([r.getRect() for r in shown], room)
     w.close()
+
+
+#: statuses beside a long title: (status, segments, coded, without text, stopped run)
+STATUSES = [
+    ("transcribed", 14, 0, 2, None),
+    ("transcribed", 14, 6, 2, None),
+    ("transcribed", 40, 12, 10, None),
+    ("transcribing", 9, 6, 0, ("cancelled", 70)),
+    ("transcribing", 30, 12, 0, ("running", 100)),
+    ("transcribing", 0, 0, 0, ("failed", 0)),
+    ("imported", 0, 0, 0, None),
+]
+
+
+@pytest.mark.parametrize("width", [212, 258, 273])  # the Sessions dock at 1024x700, 1366x768
+def test_what_each_status_says_first_is_in_sight(qtbot: Any, width: int) -> None:
+    """At 1024x700 a transcribed session with speech left without text read "transcribed · …"
+    beside "Фокус-групп…": the part that needs the researcher was cut. Each status says what
+    matters first and the column shows that much whole (the rest may elide: the tooltip has
+    it all)."""
+    from gui.models.sessions import SessionTableModel, StoppedRun
+    from gui.sessions_view import SessionsView
+    from storage.core.models import Session
+
+    title = "Фокус-группа Алматы, поликлиника №3, 2 марта 2026 — вторая часть"
+    sessions, stopped = [], {}
+    for i, (state, segments, coded, untranscribed, run) in enumerate(STATUSES):
+        s = Session(f"s{i}", title, "focus_group", "2026-03-02", None, None, None, state,
+                    "ana", "2026-03-02T10:00:00", "2026-03-02T10:00:00", 40_000, segments,
+                    coded, untranscribed_count=untranscribed)  # fmt: skip
+        sessions.append(s)
+        if run is not None:
+            stopped[s.id] = StoppedRun(*run)
+    model = SessionTableModel()
+    model.load(sessions, stopped)
+    view = SessionsView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(width, 300)
+    view.show()
+    view.fit_columns()
+    margin = 2 * view.style().pixelMetric(view.style().PixelMetric.PM_FocusFrameHMargin)
+    shown = view.columnWidth(STATUS_COL) - margin
+    metrics = view.fontMetrics()
+    assert view.columnWidth(0) >= TITLE_BESIDE_STATUS_PX  # the title still reads its start
+    for row, (_state, _segs, coded, untranscribed, run) in enumerate(STATUSES):
+        index = model.index(row, STATUS_COL)
+        status, tip = index.data(), index.data(Qt.ItemDataRole.ToolTipRole)
+        first = status.split(" · ")[0]
+        assert metrics.horizontalAdvance(first) <= shown, (width, status, shown)
+        if untranscribed:  # what needs doing, whole, and the tooltip says it in words
+            assert f"{untranscribed} no text" in status, status
+            assert metrics.horizontalAdvance(status) <= shown, (width, status, shown)
+            assert f"{untranscribed} segments of speech without transcript" in tip, tip
+        if run is not None:  # the run that did not finish, and how far it went
+            assert first.endswith(f"at {run[1]} %"), status
+        if coded:
+            assert f"{coded} segments coded" in tip or f"{coded} coded" in status, tip
+        if not untranscribed and not run and metrics.horizontalAdvance(status) > shown:
+            assert status in tip  # elided in the column: the whole on hover

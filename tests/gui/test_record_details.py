@@ -206,3 +206,53 @@ def test_after_stop_the_sessions_list_comes_to_the_front_with_the_new_session(
     rows = window.sessions_view.selectionModel().selectedRows()
     assert [window.sessions_model.index(r.row(), 0).data() for r in rows] == [session.title]
     monkeypatch.setattr(RecordPanel, "is_recording", property(lambda _self: False))
+
+
+class _PausableRecorder:
+    """A running recorder as the panel sees it (the real one needs a microphone)."""
+
+    is_recording = True
+    has_audio = True
+    position_ms = 4000
+    recording = None
+
+    def __init__(self) -> None:
+        self.is_paused = False
+
+    def pause(self) -> None:
+        self.is_paused = True
+
+    def resume(self) -> None:
+        self.is_paused = False
+
+
+def test_while_paused_the_empty_transcript_says_paused(
+    window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recording walk: with the recording paused (the Record panel said "❚❚ Paused"), the
+    transcript's place still said "Recording… — it becomes a session when you press ■ Stop"."""
+    from gui.record_panel import RecordPanel
+
+    monkeypatch.setattr(RecordPanel, "auto_transcribe", property(lambda _self: False))
+    panel = window.extra_panels.show_recorder()
+    idle(window)
+    panel.recording_active.emit(True)  # Record pressed (the recorder started)
+    # undone before the window closes (a recorder left running asks whether to save it)
+    monkeypatch.setattr(panel, "recorder", _PausableRecorder())
+    assert "Recording…" in window.transcript_label.full_text()
+    panel.toggle_pause()  # Pause
+    label = window.transcript_label.full_text()
+    assert "paused" in label.lower() and "Recording…" not in label, label
+    assert "Resume" in label and "Stop" in label
+    assert "paused" in window.segment_editor.placeholderText().lower()
+    window.sessions.reload_sessions()  # a reload meanwhile keeps it
+    idle(window)
+    assert "paused" in window.transcript_label.full_text().lower()
+    panel.toggle_pause()  # Resume
+    label = window.transcript_label.full_text()
+    assert "Recording…" in label and "paused" not in label.lower(), label
+    panel.toggle_pause()  # paused again, then stopped: the next recording starts unpaused
+    panel.recorder = None
+    panel.recording_active.emit(False)
+    panel.recording_active.emit(True)
+    assert "Recording…" in window.transcript_label.full_text()

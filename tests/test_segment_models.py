@@ -218,3 +218,46 @@ def test_a_coders_retranscription_travels_with_its_model_in_a_bundle(tmp_path: P
     seg = lead.transcript.get_segment(segs[0])
     assert (seg.text, seg.model) == ("read again", "small")
     lead.close()
+
+
+def test_fieldscribe_json_imported_elsewhere_keeps_each_segments_model(
+    study: Project, tmp_path: Path
+) -> None:
+    """A colleague's JSON export imported as a session: the models come with the text (they
+    were lost: every segment was "imported from a file")."""
+    from storage.interop.transcript_import import import_transcript_as_session
+
+    sid = study.sessions.add_session("Interview 1", "interview").id
+    _run(study, sid, "small", [SegmentDraft(0, 900, "hello"), SegmentDraft(1000, 1900, "again")])
+    study.transcript.add_segment(sid, 2000, 2500, "typed")
+    export_transcript(study, sid, "json", tmp_path / "t.json")
+    other = Project.create(tmp_path / "Other.fieldscribe", name="Other", coder="b")
+    new_sid, _result = import_transcript_as_session(other, tmp_path / "t.json")
+    segs = other.transcript.segments(new_sid)
+    assert [(s.origin, s.model) for s in segs] == [
+        ("import", "small"), ("import", "small"), ("import", TYPED_BY_HAND)
+    ]  # fmt: skip
+    assert model_line(other, new_sid) == (
+        "Transcribed with small (2 segments); typed by hand (1 segment)"
+    )
+    other.close()
+    study.close()
+
+
+def test_a_bundle_names_a_model_folder_by_its_name(study: Project, tmp_path: Path) -> None:
+    """The run's record of a model given as a folder travelled in bundles with its path."""
+    from storage.team.bundle_export import export_bundle
+
+    sid = study.sessions.add_session("Interview 1", "interview").id
+    _run(study, sid, USB, [SegmentDraft(0, 900, "hello")], source="folder")
+    export_bundle(study, tmp_path / "b.fsbundle")
+    with zipfile.ZipFile(tmp_path / "b.fsbundle") as zf:
+        zf.extract("project.db", tmp_path / "unpacked")
+    conn = sqlite3.connect(tmp_path / "unpacked" / "project.db")
+    ((model, options),) = conn.execute("SELECT model, options FROM transcription_state")
+    conn.close()
+    assert model == "whisper-kk" and "aigerim" not in options
+    assert json.loads(options)["model"] == {"name": "whisper-kk", "source": "folder"}
+    # the project itself keeps the path (a resume here needs it)
+    assert study.transcription.transcription_state(sid).model == USB
+    study.close()

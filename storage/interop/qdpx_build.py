@@ -342,11 +342,11 @@ class QdeBuilder:
             self.text_source(sources, session, segments, offsets, transcript)
         self.counts["sources"] += 1
 
-    def _description(self, el: ET.Element, session: Session) -> None:
+    def _description(self, el: ET.Element, session: Session, segments: list[Segment]) -> None:
         """A source's Description: the session's notes, and which model wrote its transcript
         (``model_line``; not again when the notes already say it, as after an import of this
         project's own export)."""
-        said = model_line(self.p, session.id)
+        said = model_line(self.p, session.id, segments)
         if said and said in (session.notes or ""):
             said = None
         text = "\n\n".join(t for t in (session.notes, said) if t)
@@ -415,7 +415,7 @@ class QdeBuilder:
             path=path,
             **self._stamp(session.created_by, session.created_at, session.updated_at),
         )
-        self._description(el, session)
+        self._description(el, session, segments)
         t_guid = derived_guid(session.id, "transcript")
         t_file = f"{t_guid}.txt"
         self.files.append((f"sources/{t_file}", transcript.encode("utf-8")))
@@ -510,7 +510,7 @@ class QdeBuilder:
             plainTextPath=f"internal://{t_file}",
             **self._stamp(session.created_by, session.created_at, session.updated_at),
         )
-        self._description(el, session)
+        self._description(el, session, segments)
         for seg, (t_start, t_end) in zip(segments, offsets, strict=True):
             for coding in self.codings_by_segment.get(seg.id, []):
                 if coding.start_cp is None or coding.end_cp is None:

@@ -79,12 +79,11 @@ def _txt(project: Project, session_id: str, line_numbers: bool) -> str:
     lines = [session.title]
     meta = _session_meta(session)
     lines.append(" | ".join(meta))
-    if said := model_line(project, session_id):
+    segments = project.transcript.segments(session_id)
+    if said := model_line(project, session_id, segments):
         lines.append(said)
     lines.append("")
-    for item in _items(
-        project.transcript.segments(session_id), project.sessions.markers(session_id)
-    ):
+    for item in _items(segments, project.sessions.markers(session_id)):
         if isinstance(item, Marker):
             lines.append(f"[{hms(item.time_ms)}] --- {_marker_text(item)} ---")
         else:
@@ -116,11 +115,10 @@ def _vtt_escape(text: str) -> str:
 def _vtt(project: Project, session_id: str) -> str:
     session = project.sessions.get_session(session_id)
     out = [f"WEBVTT - {session.title}".replace("\n", " "), ""]
-    if said := model_line(project, session_id):  # a NOTE may not hold "-->"
+    segments = project.transcript.segments(session_id)
+    if said := model_line(project, session_id, segments):  # a NOTE may not hold "-->"
         out += [f"NOTE {said}".replace("-->", "->"), ""]
-    for item in _items(
-        project.transcript.segments(session_id), project.sessions.markers(session_id)
-    ):
+    for item in _items(segments, project.sessions.markers(session_id)):
         if isinstance(item, Marker):
             out += [f"NOTE {hms(item.time_ms, millis=True)} {_marker_text(item)}"
                     .replace("-->", "->"), ""]  # fmt: skip
@@ -288,12 +286,11 @@ def _docx(project: Project, session_id: str, path: Path, line_numbers: bool) -> 
         meta.append(f"moderator: {session.moderator}")
     if meta:
         doc.add_paragraph(" | ".join(meta))
-    if said := model_line(project, session_id):
+    segments = project.transcript.segments(session_id)
+    if said := model_line(project, session_id, segments):
         doc.add_paragraph(said)
         doc.core_properties.comments = said
-    for item in _items(
-        project.transcript.segments(session_id), project.sessions.markers(session_id)
-    ):
+    for item in _items(segments, project.sessions.markers(session_id)):
         para = doc.add_paragraph()
         if isinstance(item, Marker):
             run = para.add_run(f"[{hms(item.time_ms)}] {_marker_text(item)}")

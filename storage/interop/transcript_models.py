@@ -56,16 +56,21 @@ def _described(name: str, details: dict[str, Any]) -> str:
     return name
 
 
-def model_line(project: Project, session_id: str) -> str | None:
+def model_line(
+    project: Project, session_id: str, segments: list[Segment] | None = None
+) -> str | None:
     """One line naming who wrote a session's transcript, for an export's heading:
     "Transcribed with small (Systran/faster-whisper-small, commit 0123abcd)", or with several
     "Transcribed with base (40 segments), small (2 segments); typed by hand (1 segment)";
     None when no segment says (none, or all imported from a file).
 
-    ``project`` is the export's view (its segments are the ones the file holds)."""
+    ``project`` is the export's view (its segments are the ones the file holds);
+    ``segments``: the session's, when the caller read them already."""
     by_run, details = run_model(project, session_id)
     counts: dict[str | None, int] = {}
-    for segment in project.transcript.segments(session_id):
+    if segments is None:
+        segments = project.transcript.segments(session_id)
+    for segment in segments:
         who = segment_model(segment, by_run)
         counts[who] = counts.get(who, 0) + 1
     models = sorted(

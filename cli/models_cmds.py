@@ -39,10 +39,14 @@ def register(sub: Any) -> None:
     q = actions.add_parser(
         "install",
         help="download a model from the Hugging Face hub once (resumable, verified)",
-        description="Download a CTranslate2 Whisper model once: tiny, tiny.en, base, base.en, "
-        "small, small.en, medium, medium.en, large-v1, large-v2, large-v3, large-v3-turbo, or "
-        "a repository OWNER/NAME. An interrupted download resumes when run again; every file "
-        "is checked against the hub's checksum. HF_ENDPOINT selects a mirror.",
+        # the sizes of transcribe.model_download.CATALOG_MB (not imported here: every command
+        # would load it; tests/test_models_install.py checks they agree)
+        description="Download a CTranslate2 Whisper model once (about this much): tiny, tiny.en "
+        "78 MB; base, base.en 148 MB; small, small.en 486 MB; medium, medium.en 1.5 GB; "
+        "large-v1, large-v2, large-v3 3.1 GB; large-v3-turbo 1.6 GB; or a repository "
+        "OWNER/NAME. An interrupted download resumes when run again, and one that stalls "
+        "(under 64 KiB a minute) stops and resumes the same way; every file is checked against "
+        "the hub's checksum. HF_ENDPOINT selects a mirror.",
     )
     q.add_argument(
         "name",

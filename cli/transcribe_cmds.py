@@ -338,6 +338,7 @@ def cmd_retranscribe(args: argparse.Namespace) -> int:
             if segment.language
             else ""
         )
+        lang += f" with {segment.model}" if segment.model else ""  # recorded on the segment
         if segment.untranscribed or not segment.text.strip():
             print(
                 f"Segment {segment.id} re-transcribed{lang}: no text found; it stays speech "

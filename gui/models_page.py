@@ -47,6 +47,14 @@ NOTE = (
 )
 
 
+def install_item(name: str) -> str:
+    """A catalogue model as the Install dialog offers it: "small (about 486 MB)"."""
+    from transcribe.model_download import download_size
+
+    size = download_size(name)
+    return f"{name} (about {size})" if size else name
+
+
 class ModelsPage(QWidget):
     """Lists the models with size, languages, source and measured speed; manages them."""
 
@@ -363,13 +371,15 @@ class ModelsPage(QWidget):
             "Install a Whisper model",
             "A name, or a Hugging Face repository of a Whisper model (owner/name): a "
             "CTranslate2 conversion, or a Transformers checkpoint (most fine-tunes), which is "
-            "converted here. It is downloaded once, checked, and kept for offline use.",
-            "small",
-            items=list(CATALOG),
+            "converted here. It is downloaded once, checked, and kept for offline use. Each "
+            "name says about how much it downloads.",
+            install_item("small"),
+            items=[install_item(name) for name in CATALOG],
             editable=True,
         )
+        # "small (about 486 MB)": the name (names and repositories have no spaces)
         if ok and spec.strip():
-            self.start_install(spec.strip())
+            self.start_install(spec.split()[0])
 
     def start_install(self, spec: str) -> None:
         """Download, verify and install a model in the background."""

@@ -209,7 +209,8 @@ class SegmentRetranscription:
         self.owner.sessions.refresh_session_row(seg.session_id)
         what = "no text (speech without transcript)" if seg.untranscribed else "new text"
         lang = f" in {language_name(seg.language)}" if seg.language else ""
-        done = f"Segment re-transcribed{lang}: {what}."
+        by = f" with {seg.model}" if seg.model else ""  # the model it records (never a path)
+        done = f"Segment re-transcribed{lang}{by}: {what}."
         if notes:  # codings that lost their words: in a box that does not block, too
             self.owner.chrome.report("\n\n".join([done, *(for_gui(n) for n in notes)]))
         else:

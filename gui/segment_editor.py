@@ -31,13 +31,15 @@ from PySide6.QtWidgets import (
 
 from gui.qtcompat import emit
 from gui.text_positions import cp_to_utf16, snap_to_words, utf16_to_cp
+from storage.core.model_names import written_by
 from storage.core.models import Code, Coding, Segment
 
 
 class SegmentEditor(QTextEdit):
     """The current segment's full text: edit it, split at the cursor, select words to code.
 
-    Coded spans are shown in their codes' colours; hovering shows code, coder and memo.
+    Coded spans are shown in their codes' colours; hovering shows code, coder and memo, and
+    which model wrote the text (or "Typed by hand").
     """
 
     text_committed = Signal(str, str, str)  # segment id, old text, new text
@@ -252,7 +254,9 @@ class SegmentEditor(QTextEdit):
             cursor = self.cursorForPosition(event.pos())
             cp = utf16_to_cp(self.toPlainText(), cursor.position())
             tips = [tip for a, b, tip in self._spans if a <= cp < b]
-            if tips:
+            seg = self.segment
+            if seg is not None and (who := written_by(seg.model, seg.origin, seg.edited)):
+                tips.append(who)  # which model wrote the text (or a person typed it)
                 QToolTip.showText(event.globalPos(), "\n".join(tips), self)
             else:
                 QToolTip.hideText()

@@ -12,11 +12,12 @@ It answers what huggingface_hub 2.x asks and what ``transcribe.model_download`` 
   ``Content-Range``.
 
 Faults for tests: ``cut[file] = n`` closes the connection after n bytes of the next GET of that
-file; ``fail_gets = True`` answers 500 to every file GET; ``corrupt`` serves changed bytes (the
-announced checksums stay the real ones); ``config_in_info = False`` leaves ``config`` out of the
-answer about a repository; ``portal = True`` answers every request 200 with an HTML login page,
-as a network that wants you to sign in first does. ``requests`` records (method, path, Range
-header).
+file; ``trickle[file] = (n, s)`` sends n bytes of each GET of that file at once, then one byte
+every s seconds (a server that never stops and never gets on); ``fail_gets = True`` answers 500
+to every file GET; ``corrupt`` serves changed bytes (the announced checksums stay the real
+ones); ``config_in_info = False`` leaves ``config`` out of the answer about a repository;
+``portal = True`` answers every request 200 with an HTML login page, as a network that wants you
+to sign in first does. ``requests`` records (method, path, Range header).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import hashlib
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -46,6 +48,7 @@ class HubFile:
 class FakeHub:
     repos: dict[str, dict[str, HubFile]] = field(default_factory=dict)
     cut: dict[str, int] = field(default_factory=dict)
+    trickle: dict[str, tuple[int, float]] = field(default_factory=dict)
     corrupt: set[str] = field(default_factory=set)
     fail_gets: bool = False
     #: the hub's answer about a repository holds its config.json's fields (``config``:
@@ -184,6 +187,10 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 status = 206
                 headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
             body = data[start:]
+            slow = hub.trickle.get(name)
+            if slow is not None:
+                self._trickle(status, headers, body, *slow)
+                return
             cut = hub.cut.pop(name, None)
             if cut is None:
                 self._send(status, body, headers)
@@ -197,6 +204,25 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+
+        def _trickle(
+            self, status: int, headers: dict[str, str], body: bytes, n: int, every_s: float
+        ) -> None:
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[:n])
+            self.wfile.flush()
+            self.close_connection = True
+            try:
+                for i in range(n, min(len(body), n + 600)):  # a few minutes at most
+                    time.sleep(every_s)
+                    self.wfile.write(body[i : i + 1])
+                    self.wfile.flush()
+            except OSError:  # the client gave up: what the test wants
+                pass
 
     return Handler
 

@@ -216,8 +216,9 @@ def fake_decoder(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         language = kw.get("language") or seg.language
         text = "" if language == "de" else f"decoded in {language}"
         return project.transcript.replace_transcription(
-            segment_id, text=text, words=[], confidence=0.9, language=language
-        )
+            segment_id, text=text, words=[], confidence=0.9, language=language,
+            model=kw.get("model"),
+        )  # fmt: skip
 
     monkeypatch.setattr(runner, "retranscribe_segment", fake)
     return calls
@@ -230,7 +231,8 @@ def test_retranscribe_one_segment_in_another_language(study, capsys, fake_decode
     )
     assert (
         code == 0
-        and out.strip() == f"Segment {ID_GAP} re-transcribed in kk (Kazakh): decoded in kk"
+        and out.strip()
+        == f"Segment {ID_GAP} re-transcribed in kk (Kazakh) with base: decoded in kk"
     )
     assert fake_decoder == [
         {"segment_id": ID_GAP, "language": "kk", "model": "base", "threads": None}
@@ -238,6 +240,7 @@ def test_retranscribe_one_segment_in_another_language(study, capsys, fake_decode
     with Project.open(folder, readonly=True) as p:
         seg = p.transcript.get_segment(ID_GAP)
         assert (seg.text, seg.language, seg.untranscribed) == ("decoded in kk", "kk", False)
+        assert seg.model == "base"  # which model read it again is recorded (the JSON export)
     code, out, _ = run_cli(capsys, "retranscribe", folder, ID_KK, "--json")
     assert code == 0 and json.loads(out)["text"] == "decoded in kk"
     assert fake_decoder[-1]["language"] is None  # its own language, chosen by the runner

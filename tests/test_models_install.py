@@ -56,6 +56,7 @@ def server() -> Iterator[FakeHub]:
 def hub(server: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
     """The local hub, reset, with every cache (FieldScribe's and Hugging Face's) in tmp."""
     server.cut.clear()
+    server.trickle.clear()
     server.corrupt.clear()
     server.fail_gets = False
     server.config_in_info = True
@@ -728,3 +729,54 @@ def test_verify_checks_the_bundled_and_the_packaged_models_against_their_package
     shutil.rmtree(folder)
     assert models.base_model_path() == folder  # assembled again from the checked parts
     assert model_store.verify_model("base").path == folder
+
+
+def test_a_server_that_trickles_is_given_up_on_and_the_download_resumes(
+    hub: FakeHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that sends a byte now and then never trips the read timeout (30 s between two
+    reads): the install went on for ever. Under ``STALL_BYTES`` in ``STALL_S`` it stops with
+    one line, the part kept, and the next install resumes it."""
+    import time
+
+    monkeypatch.setattr(model_download, "STALL_S", 1.0)
+    hub.trickle["model.bin"] = (1_000_000, 0.2)  # then 5 bytes a second
+    started = time.monotonic()
+    with pytest.raises(ModelDownloadError) as caught:
+        install_model("small", retries=0)
+    took = time.monotonic() - started
+    said = str(caught.value)
+    assert "model.bin stopped at 1.0 of" in said and "stalled" in said, said
+    assert "in the last 1 s" in said and said.endswith("run the same install again to resume.")
+    assert took < 10, took
+    assert "small" not in {m.name for m in list_models()}
+    (partial,) = (model_cache_dir() / ".staging").rglob("*.incomplete")
+    assert 1_000_000 <= partial.stat().st_size < 1_000_100
+    have = partial.stat().st_size
+    hub.trickle.clear()  # the server gets on again
+    result = install_model("small", load_check=False)
+    assert result.status == "installed"
+    assert hub.file_gets("model.bin")[-1] == f"bytes={have}-"
+
+
+def test_each_catalogue_model_says_its_download_size() -> None:
+    assert set(model_download.CATALOG_MB) == set(CATALOG)
+    assert model_download.download_size("small") == "486 MB"
+    assert model_download.download_size("large-v3-turbo") == "1.6 GB"
+    assert model_download.download_size("someone/else") == ""
+    # `fieldscribe models install --help` says the same sizes
+    import argparse
+
+    from cli.models_cmds import register
+
+    parsers = argparse.ArgumentParser().add_subparsers()
+    register(parsers)
+    models = parsers.choices["models"]
+    actions = next(a for a in models._actions if isinstance(a, argparse._SubParsersAction))
+    said = " ".join(actions.choices["install"].description.split())
+    listed = said.split("(about this much): ")[1].split("; or a repository")[0]
+    sizes = {}
+    for group in listed.split("; "):
+        names, size = group.rsplit(" ", 2)[0], " ".join(group.rsplit(" ", 2)[1:])
+        sizes.update({n: size for n in names.split(", ")})
+    assert sizes == {name: model_download.download_size(name) for name in CATALOG}

@@ -84,6 +84,32 @@ CATALOG: dict[str, str] = {
     "large-v3": "Systran/faster-whisper-large-v3",
     "large-v3-turbo": "mobiuslabsgmbh/faster-whisper-large-v3-turbo",
 }
+#: About how much each catalogue model downloads, in MB (model.bin, config, tokenizer and
+#: vocabulary of its CTranslate2 repository, float16 weights), said before an install begins
+#: (the Install dialog, ``models install --help``); the install itself counts the sizes the
+#: hub announces. The ``.en`` models are the size of their multilingual twins.
+CATALOG_MB: dict[str, int] = {
+    "tiny": 78, "tiny.en": 78, "base": 148, "base.en": 148, "small": 486, "small.en": 486,
+    "medium": 1530, "medium.en": 1530, "large-v1": 3090, "large-v2": 3090, "large-v3": 3090,
+    "large-v3-turbo": 1620,
+}  # fmt: skip
+
+#: A download that brings less than ``STALL_BYTES`` in ``STALL_S`` seconds has stalled (a server
+#: that trickles a byte now and then never trips the 30 s read timeout, and kept an install going
+#: for ever): the connection is dropped and tried again (``retries``), then the install stops
+#: with what was fetched kept, to resume. 64 KiB a minute is about 1 kB/s.
+STALL_S = 60.0
+STALL_BYTES = 64 * 1024
+
+
+def download_size(name: str) -> str:
+    """About how much a catalogue model downloads ("486 MB", "1.5 GB"); "" for others."""
+    mb = CATALOG_MB.get(name)
+    if mb is None:
+        return ""
+    return f"{mb / 1000:.1f} GB" if mb >= 1000 else f"{mb} MB"
+
+
 _REPO_RE = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _SHA1_RE = re.compile(r"^[0-9a-f]{40}$")
@@ -508,6 +534,24 @@ class _Broken(Exception):
     """The connection broke or the server failed; resumable."""
 
 
+class _Stall:
+    """Whether a download has stalled: under ``STALL_BYTES`` in the last ``STALL_S`` s."""
+
+    def __init__(self) -> None:
+        self.since = time.monotonic()
+        self.got = 0
+
+    def check(self, n: int) -> None:
+        """Count ``n`` bytes more; raise ``_Broken`` when the last window brought too few."""
+        self.got += n
+        now = time.monotonic()
+        if now - self.since < STALL_S:
+            return
+        if self.got < STALL_BYTES:
+            raise _Broken(f"the connection stalled: {self.got:,} bytes in the last {STALL_S:.0f} s")
+        self.since, self.got = now, 0
+
+
 def _get(url: str, part: Path, have: int, f: _RemoteFile, counter: _Counter) -> None:
     """One GET of the rest of a file (``Range: bytes=HAVE-``), appended to ``part``."""
     import httpx2
@@ -537,10 +581,12 @@ def _get(url: str, part: Path, have: int, f: _RemoteFile, counter: _Counter) -> 
                 counter.resumed += have
                 if not response.headers.get("Content-Range", "").startswith(f"bytes {have}-"):
                     raise _Broken("the server resumed at the wrong place")
+            stall = _Stall()
             with open(part, mode) as out:
                 for chunk in response.iter_bytes():
                     out.write(chunk)
                     counter.add(len(chunk), f.name)
+                    stall.check(len(chunk))
                 out.flush()
                 os.fsync(out.fileno())
             counter.add(0, f.name, force=True)

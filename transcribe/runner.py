@@ -440,4 +440,5 @@ def retranscribe_segment(
         language=found,
         language_by_hand=language is not None,
         was=segment,  # a coder's edit made while it decoded is kept: nothing is written
+        model=info.name,  # the segment records which model read it (a folder: its name)
     )

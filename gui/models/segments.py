@@ -28,7 +28,8 @@ from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.codebook.retrieval import CodingColumns, TranscriptColumns
 from storage.core.languages import language_name
-from storage.core.models import Code, Coding, Segment
+from storage.core.model_names import written_by
+from storage.core.models import SEGMENT_ORIGINS, Code, Coding, Segment
 
 CODE_MIME = "application/x-fieldscribe-code-ids"
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -438,7 +439,10 @@ class SegmentTableModel(RowTableModel):
                 start, end = cols.start_ms[row], cols.end_ms[row]
                 span = f"{fmt_ms(start, tenths=True)} – {fmt_ms(end, tenths=True)}"
                 memos = "".join(f"\nMemo: {label}" for label in self._memos.get(cols.ids[row], []))
-                return f"{span}\nClick to play from here{memos}"
+                origin = SEGMENT_ORIGINS[cols.origins[row]]
+                who = written_by(cols.models[row], origin, bool(cols.edited[row]))
+                said = [span, who] if who else [span]
+                return "\n".join([*said, "Click to play from here"]) + memos
             if col == COL_LANG:
                 code = cols.languages[row]
                 name = f"{language_name(code)} ({code})" if code else "Language unknown"

@@ -74,6 +74,8 @@ class TranscriptColumns:
         edited: 1 where the text was corrected by hand (``array('b')``).
         languages: the language of each segment (a Whisper code; None when unknown).
         untranscribed: 1 where the segment is speech without transcript (``array('b')``).
+        models: the model that wrote each segment's text, "typed by hand", or None (not
+            recorded; ``storage.core.model_names``).
     """
 
     session_id: str
@@ -87,6 +89,7 @@ class TranscriptColumns:
     edited: array[int] = field(default_factory=lambda: array("b"))
     languages: list[str | None] = field(default_factory=list)
     untranscribed: array[int] = field(default_factory=lambda: array("b"))
+    models: list[str | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -109,6 +112,7 @@ class TranscriptColumns:
             updated_at="",
             language=self.languages[row],
             untranscribed=bool(self.untranscribed[row]),
+            model=self.models[row],
         )
 
     def insert(self, row: int, segment: Segment) -> None:
@@ -123,6 +127,7 @@ class TranscriptColumns:
         self.edited.insert(row, int(segment.edited))
         self.languages.insert(row, segment.language)
         self.untranscribed.insert(row, int(segment.untranscribed))
+        self.models.insert(row, segment.model)
 
     def set(self, row: int, segment: Segment) -> None:
         """Overwrite row ``row`` with a segment's values."""
@@ -136,12 +141,13 @@ class TranscriptColumns:
         self.edited[row] = int(segment.edited)
         self.languages[row] = segment.language
         self.untranscribed[row] = int(segment.untranscribed)
+        self.models[row] = segment.model
 
     def delete(self, row: int) -> None:
         """Remove row ``row``."""
         for column in (
             self.ids, self.start_ms, self.end_ms, self.speakers, self.texts, self.origins,
-            self.confidence, self.edited, self.languages, self.untranscribed,
+            self.confidence, self.edited, self.languages, self.untranscribed, self.models,
         ):  # fmt: skip
             del column[row]
 
@@ -228,9 +234,9 @@ _COLUMNS_SQL = (
     "SELECT count(*), json_group_array(seq), json_group_array(id), json_group_array(start_ms),"
     " json_group_array(end_ms), json_group_array(speaker), json_group_array(text),"
     " json_group_array(origin), json_group_array(confidence), json_group_array(edited),"
-    " json_group_array(language), json_group_array(untranscribed) FROM ("
-    f"SELECT seq, id, start_ms, end_ms, speaker, text, {_ORIGIN_CODE} AS origin, confidence,"
-    " edited, language, untranscribed FROM segments"
+    " json_group_array(language), json_group_array(untranscribed), json_group_array(model)"
+    f" FROM (SELECT seq, id, start_ms, end_ms, speaker, text, {_ORIGIN_CODE} AS origin,"
+    " confidence, edited, language, untranscribed, model FROM segments"
     " WHERE session_id = ? AND (start_ms, seq) > (?, ?)"
     " ORDER BY start_ms, seq LIMIT ?)"
 )
@@ -258,6 +264,7 @@ def _light_segment(row: sqlite3.Row) -> Segment:
         updated_at=row["updated_at"],
         language=row["language"],
         untranscribed=bool(row["untranscribed"]),
+        model=row["model"],
     )
 
 
@@ -281,7 +288,7 @@ class Retrieval:
             raise NotFoundError(f"No session with id {session_id!r}.")
         rows = self._store.rows(
             "SELECT id, session_id, start_ms, end_ms, speaker, text, origin, confidence, edited,"
-            " created_by, created_at, updated_at, language, untranscribed FROM segments"
+            " created_by, created_at, updated_at, language, untranscribed, model FROM segments"
             " WHERE session_id = ?"
             " ORDER BY start_ms, seq",
             (session_id,),
@@ -325,7 +332,7 @@ class Retrieval:
                 (cols.ids, row[2]), (cols.start_ms, row[3]), (cols.end_ms, row[4]),
                 (cols.speakers, row[5]), (cols.texts, row[6]), (cols.origins, row[7]),
                 (cols.confidence, row[8]), (cols.edited, row[9]), (cols.languages, row[10]),
-                (cols.untranscribed, row[11]),
+                (cols.untranscribed, row[11]), (cols.models, row[12]),
             ):  # fmt: skip
                 values = json.loads(raw)
                 column.extend(values if order is None else [values[i] for i in order])

@@ -140,6 +140,9 @@ class Segment:
     updated_at: str
     language: str | None = None  # the language it was transcribed in (a Whisper code)
     untranscribed: bool = False  # speech that gave no text: "speech without transcript"
+    #: the model that wrote its text (a name, never a path), ``TYPED_BY_HAND``, or None: not
+    #: recorded (imported from a file, or written before schema 0010; ``core.model_names``)
+    model: str | None = None
 
 
 @dataclass

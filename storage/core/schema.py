@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from storage.core.errors import NewerSchemaError
 from storage.core.schema_deletions import deleted_speech_migration
 from storage.core.schema_languages import migrate_segment_language
+from storage.core.schema_models import segment_model_migration
 from storage.core.schema_privacy import privacy_migration
 from storage.core.schema_search import search_fold_migration
 from storage.core.schema_speakers import migrate_speaker_turns, migrate_speakers
@@ -200,6 +201,7 @@ MIGRATION_STEPS: list[tuple[str, Callable[[Database], None]]] = [
     ("0007_segment_language", migrate_segment_language),
     ("0008_search_fold_yo", search_fold_migration),
     ("0009_deleted_speech", deleted_speech_migration),
+    ("0010_segment_model", segment_model_migration),
 ]
 
 SCHEMA_VERSION = len(MIGRATION_STEPS)

@@ -94,21 +94,21 @@ EDITED_TEXT, EDITED_LANGUAGE = 1, 2
 
 SEGMENT_COLUMNS = (
     "id, session_id, start_ms, end_ms, speaker, text, origin, confidence, words, edited, "
-    "created_by, created_at, updated_at, language, untranscribed"
+    "created_by, created_at, updated_at, language, untranscribed, model"
 )
-_LATER = ("language", "untranscribed")  # columns added by migrations, read by name
+_LATER = ("language", "untranscribed", "model")  # columns added by migrations, read by name
 
 
 def segment_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Segment:
     """Build a ``Segment`` from a row selected with ``SEGMENT_COLUMNS`` (or ``*``)."""
-    later: tuple[Any, ...] = (None, 0)
+    later: tuple[Any, ...] = (None, 0, None)
     if isinstance(row, sqlite3.Row):
         keys = row.keys()
         later = tuple(row[k] if k in keys else d for k, d in zip(_LATER, later, strict=True))
         if "seq" in keys:
             row = tuple(row)[1:]  # drop seq
     elif len(row) >= 15:
-        later = tuple(row[13:15])
+        later = (*tuple(row[13:15]), row[15] if len(row) >= 16 else None)
     # Later migrations append columns (e.g. speaker_edited); the first 13 are these.
     (
         id_, session_id, start_ms, end_ms, speaker, text, origin, confidence, words, edited,
@@ -130,4 +130,5 @@ def segment_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Segment:
         updated_at,
         later[0],
         bool(later[1]),
+        later[2],
     )

@@ -14,6 +14,8 @@ Mapping (QDA-XML 1.0, ``Project-mrt2019.xsd``):
 - participants and unmapped speaker labels -> ``Cases`` with ``VariableValue``s and
   ``SourceRef``s; session kind/date/place/moderator -> source ``VariableValue``s;
 - memos -> ``Notes`` referenced from the project, sources, codes, codings or segments.
+- which model wrote a session's transcript -> a line in its source's ``Description`` after
+  the session's notes (``transcript_models.model_line``).
 
 QDA-XML has no place for a language (no ``xml:lang`` or language attribute on sources,
 transcripts or selections): a source's languages go in its "Languages" variable and, where its
@@ -60,6 +62,7 @@ from .qdpx_xml import (
     span_time,
 )
 from .text_lines import LineEnds, text_source_line
+from .transcript_models import model_line
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -339,6 +342,17 @@ class QdeBuilder:
             self.text_source(sources, session, segments, offsets, transcript)
         self.counts["sources"] += 1
 
+    def _description(self, el: ET.Element, session: Session, segments: list[Segment]) -> None:
+        """A source's Description: the session's notes, and which model wrote its transcript
+        (``model_line``; not again when the notes already say it, as after an import of this
+        project's own export)."""
+        said = model_line(self.p, session.id, segments)
+        if said and said in (session.notes or ""):
+            said = None
+        text = "\n\n".join(t for t in (session.notes, said) if t)
+        if text:
+            _text(el, "Description", text)
+
     def _source_tail(self, el: ET.Element, session: Session) -> None:
         for memo in self.memos_by_target.get(("session", session.id), []):
             _sub(el, "NoteRef", targetGUID=_g(memo.id))
@@ -401,8 +415,7 @@ class QdeBuilder:
             path=path,
             **self._stamp(session.created_by, session.created_at, session.updated_at),
         )
-        if session.notes:
-            _text(el, "Description", session.notes)
+        self._description(el, session, segments)
         t_guid = derived_guid(session.id, "transcript")
         t_file = f"{t_guid}.txt"
         self.files.append((f"sources/{t_file}", transcript.encode("utf-8")))
@@ -497,8 +510,7 @@ class QdeBuilder:
             plainTextPath=f"internal://{t_file}",
             **self._stamp(session.created_by, session.created_at, session.updated_at),
         )
-        if session.notes:
-            _text(el, "Description", session.notes)
+        self._description(el, session, segments)
         for seg, (t_start, t_end) in zip(segments, offsets, strict=True):
             for coding in self.codings_by_segment.get(seg.id, []):
                 if coding.start_cp is None or coding.end_cp is None:

@@ -9,23 +9,28 @@ exists, or null) and ``untranscribed``; docx marks each segment's text with its 
 (``w:lang``, so Word spell-checks Russian as Russian); vtt wraps cue text in ``<lang xx>``;
 srt and txt have no place for it. Speech without transcript shows as
 "[speech without transcript]" (italic in docx).
+
+Which model wrote the text (``transcript_models``): a line under the heading of txt and docx
+(and docx's document properties' comments), a NOTE block at the top of vtt, each segment's
+``model`` and the run's ``transcription`` in json; srt has no place for it. Never a path.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError
+from storage.core.model_names import shown_model_name
 from storage.core.models import KIND_LABELS, Marker, Segment
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
 from ._common import hms
 from ._files import write_atomic
+from .transcript_models import model_line, run_model, segment_model
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -74,10 +79,11 @@ def _txt(project: Project, session_id: str, line_numbers: bool) -> str:
     lines = [session.title]
     meta = _session_meta(session)
     lines.append(" | ".join(meta))
+    segments = project.transcript.segments(session_id)
+    if said := model_line(project, session_id, segments):
+        lines.append(said)
     lines.append("")
-    for item in _items(
-        project.transcript.segments(session_id), project.sessions.markers(session_id)
-    ):
+    for item in _items(segments, project.sessions.markers(session_id)):
         if isinstance(item, Marker):
             lines.append(f"[{hms(item.time_ms)}] --- {_marker_text(item)} ---")
         else:
@@ -109,9 +115,10 @@ def _vtt_escape(text: str) -> str:
 def _vtt(project: Project, session_id: str) -> str:
     session = project.sessions.get_session(session_id)
     out = [f"WEBVTT - {session.title}".replace("\n", " "), ""]
-    for item in _items(
-        project.transcript.segments(session_id), project.sessions.markers(session_id)
-    ):
+    segments = project.transcript.segments(session_id)
+    if said := model_line(project, session_id, segments):  # a NOTE may not hold "-->"
+        out += [f"NOTE {said}".replace("-->", "->"), ""]
+    for item in _items(segments, project.sessions.markers(session_id)):
         if isinstance(item, Marker):
             out += [f"NOTE {hms(item.time_ms, millis=True)} {_marker_text(item)}"
                     .replace("-->", "->"), ""]  # fmt: skip
@@ -142,7 +149,7 @@ def _transcription(project: Project, session_id: str) -> dict[str, Any] | None:
     if isinstance(details, dict):
         details = {**details, "name": _model_name(details.get("name"))}
     return {
-        "model": _model_name(state.model),
+        "model": _model_name(state.model),  # the run's; each segment says its own
         "model_details": details if isinstance(details, dict) else None,
         "language_asked": state.language,  # None: each stretch's identified
         "status": state.status,
@@ -154,17 +161,14 @@ def _transcription(project: Project, session_id: str) -> dict[str, Any] | None:
 
 
 def _model_name(name: object) -> object:
-    """A model given as a folder (``--model /home/aigerim/usb/whisper-kk``) goes out as the
-    folder's name: the path says whose computer it was on. Names (``small``, ``owner/repo``)
-    go out as they are."""
-    if isinstance(name, str) and re.match(r"^([/~.\\]|[A-Za-z]:[/\\])", name):
-        return PureWindowsPath(name).name if "\\" in name else PurePosixPath(name).name
-    return name
+    """A model given as a folder goes out as the folder's name (``shown_model_name``)."""
+    return shown_model_name(name) if isinstance(name, str) else name
 
 
 def _json(project: Project, session_id: str) -> str:
     session = project.sessions.get_session(session_id)
     speakers = project.sessions.session_speakers(session_id)
+    by_run = run_model(project, session_id)[0]
     data: dict[str, Any] = {
         "languages": project.languages,
         "session": asdict(session),
@@ -182,6 +186,9 @@ def _json(project: Project, session_id: str) -> str:
                 "edited": s.edited,
                 "language": s.language,
                 "untranscribed": s.untranscribed,
+                # the model that wrote its text, "typed by hand", or null (imported from a
+                # file); written before FieldScribe recorded it per segment: the run's model
+                "model": segment_model(s, by_run),
                 # the view leaves out the words a segment's text no longer says
                 "words": [asdict(w) for w in s.words],
             }
@@ -279,9 +286,11 @@ def _docx(project: Project, session_id: str, path: Path, line_numbers: bool) -> 
         meta.append(f"moderator: {session.moderator}")
     if meta:
         doc.add_paragraph(" | ".join(meta))
-    for item in _items(
-        project.transcript.segments(session_id), project.sessions.markers(session_id)
-    ):
+    segments = project.transcript.segments(session_id)
+    if said := model_line(project, session_id, segments):
+        doc.add_paragraph(said)
+        doc.core_properties.comments = said
+    for item in _items(segments, project.sessions.markers(session_id)):
         para = doc.add_paragraph()
         if isinstance(item, Marker):
             run = para.add_run(f"[{hms(item.time_ms)}] {_marker_text(item)}")

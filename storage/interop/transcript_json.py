@@ -1,8 +1,9 @@
 """FieldScribe's own JSON transcript export (``fieldscribe export --format json``) read back.
 
 The export holds ``{"session": ..., "segments": [{"start_ms", "end_ms", "text", "speaker",
-"language", "untranscribed", "words": [...]}, ...]}``; each segment becomes a draft with its
-times, speaker, language, words and the "speech without transcript" mark, as exported.
+"language", "untranscribed", "model", "words": [...]}, ...]}``; each segment becomes a draft
+with its times, speaker, language, words, the "speech without transcript" mark and the model that
+wrote it (or "typed by hand"), as exported.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def _draft(name: str, n: int, item: Any) -> SegmentDraft:
         raise bad("has a text that is not a string")
     speaker = item.get("speaker")
     language = item.get("language")
+    model = item.get("model")  # a name ("typed by hand" too); a path would be cut to its name
     return SegmentDraft(
         start_ms=start,
         end_ms=end,
@@ -69,6 +71,7 @@ def _draft(name: str, n: int, item: Any) -> SegmentDraft:
         language=language if isinstance(language, str) and language in LANGUAGES else None,
         untranscribed=item.get("untranscribed") is True and not text.strip(),
         words=_words(item.get("words")),
+        model=model.strip()[:200] or None if isinstance(model, str) else None,
     )
 
 

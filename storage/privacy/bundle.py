@@ -105,6 +105,7 @@ def sanitize_snapshot(
             if _table_exists(conn, table):
                 conn.execute(f"DELETE FROM {table}")
         conn.execute("DELETE FROM redactions")  # the text already carries the placeholders
+        _model_folders_by_name(conn)
         conn.execute("COMMIT")
         conn.execute("VACUUM")  # no freed page keeps an old text
     except BaseException:
@@ -115,6 +116,25 @@ def sanitize_snapshot(
         conn.row_factory = old_factory
         conn.isolation_level = old_isolation
     return SanitizedSnapshot(replacements, marks)
+
+
+def _model_folders_by_name(conn: sqlite3.Connection) -> None:
+    """A transcription run with a model given as a folder recorded its path
+    (``/home/aigerim/usb/whisper-kk``), which said whose computer it was to everyone the bundle
+    went to; in the bundle it is the folder's name, as in every export. (On another computer
+    the path names nothing: a resume there starts again with the project's model.)"""
+    from storage.core.model_names import shown_model_name
+
+    rows = conn.execute("SELECT session_id, model, options FROM transcription_state").fetchall()
+    for session_id, model, raw in rows:
+        options = json.loads(raw or "{}")
+        details = options.get("model") if isinstance(options, dict) else None
+        if isinstance(details, dict) and isinstance(details.get("name"), str):
+            details["name"] = shown_model_name(details["name"])
+        conn.execute(
+            "UPDATE transcription_state SET model = ?, options = ? WHERE session_id = ?",
+            (shown_model_name(model or ""), json.dumps(options, sort_keys=True), session_id),
+        )
 
 
 #: Suffix of the version (``updated_at``) a row gets in a bundle when it was made safe: the

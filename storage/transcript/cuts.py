@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import InvalidInputError
 from storage.core.ids import new_id, now_iso
+from storage.core.model_names import joined_models
 from storage.core.models import Segment
 from storage.core.segment_rows import segment_from_row
 from storage.core.segment_rows import words_from_json as _words_from_json
@@ -53,8 +54,8 @@ class SegmentCuts:
             stamp = self._store.stamp()
             cursor = conn.execute(
                 "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
-                " confidence, words, edited, created_by, created_at, updated_at, language)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                " confidence, words, edited, created_by, created_at, updated_at, language, model)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
                 (
                     new_id_,
                     seg.session_id,
@@ -69,6 +70,7 @@ class SegmentCuts:
                     stamp["created_at"],
                     stamp["updated_at"],
                     seg.language,
+                    seg.model,
                 ),
             )
             assert cursor.lastrowid is not None
@@ -270,8 +272,11 @@ class SegmentCuts:
             self._store.fts_delete(nxt["seq"], nxt["text"])
             conn.execute("DELETE FROM segments WHERE id = ?", (nxt["id"],))
             self._store.tombstone("segments", nxt["id"])
+            # the text is both segments' (a part with no text wrote none of it)
+            models = [r["model"] for r in (row, nxt) if r["text"].strip()] or [row["model"]]
             conn.execute(
-                "UPDATE segments SET words = ? WHERE id = ?", (_words_json(words), segment_id)
+                "UPDATE segments SET words = ?, model = ? WHERE id = ?",
+                (_words_json(words), joined_models(*models), segment_id),
             )
         return self._transcript.get_segment(segment_id)
 

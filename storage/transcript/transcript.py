@@ -17,6 +17,7 @@ from storage.core.errors import (
 )
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import check_language_code
+from storage.core.model_names import TYPED_BY_HAND, shown_model_name
 from storage.core.models import SEGMENT_ORIGINS, DeletionReport, SearchHit, Segment, Word
 from storage.core.segment_rows import (
     EDITED_LANGUAGE,
@@ -54,6 +55,10 @@ class SegmentDraft:
     origin: str = "whisper"
     language: str | None = None  # the language it was transcribed in (a Whisper code)
     untranscribed: bool = False  # speech that gave no text (a "speech without transcript")
+    #: the model that wrote it (a name: a folder's path is cut to its name), ``TYPED_BY_HAND``
+    #: for text a person typed, None when not known (imported); ``storage.core.model_names``.
+    #: A hand-made segment (origin ``manual``) without one is typed by hand.
+    model: str | None = None
 
 
 def _check_draft(draft: SegmentDraft) -> None:
@@ -65,6 +70,10 @@ def _check_draft(draft: SegmentDraft) -> None:
         raise InvalidInputError(f"Unknown segment origin {draft.origin!r}.")
     if draft.language is not None:
         draft.language = check_language_code(draft.language)
+    if draft.model is not None:
+        draft.model = shown_model_name(draft.model)
+    elif draft.origin == "manual":
+        draft.model = TYPED_BY_HAND
 
 
 class Transcript:
@@ -96,7 +105,8 @@ class Transcript:
                 cursor = conn.execute(
                     "INSERT INTO segments (id, session_id, start_ms, end_ms, speaker, text, origin,"
                     " confidence, words, edited, created_by, created_at, updated_at, language,"
-                    " untranscribed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+                    " untranscribed, model)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
                     (
                         segment_id,
                         session_id,
@@ -112,6 +122,7 @@ class Transcript:
                         stamp["updated_at"],
                         draft.language,
                         int(draft.untranscribed),
+                        draft.model,
                     ),
                 )
                 assert cursor.lastrowid is not None
@@ -162,6 +173,8 @@ class Transcript:
             fields["edited"] = EDITED_TEXT
             if row["untranscribed"] and text.strip():
                 fields["untranscribed"] = 0
+                if not row["text"].strip():  # no model wrote any of it: a person typed it
+                    fields["model"] = TYPED_BY_HAND
             elif not row["untranscribed"] and not text.strip():
                 # text cleared (words nobody can make out): the speech is still there, so the
                 # segment is "speech without transcript" again (flagged, exported as such)
@@ -231,6 +244,7 @@ class Transcript:
         language: str | None,
         language_by_hand: bool = False,
         was: Segment | None = None,
+        model: str | None = None,
     ) -> Segment:
         """Put a new transcription of a segment's audio in its place (re-transcribe one segment).
 
@@ -256,6 +270,8 @@ class Transcript:
             was: the segment as the re-transcription read it, seconds ago. Where its text,
                 language or times are no longer those (a coder typed in it, set its language,
                 split it meanwhile), nothing is written: the person's change is kept.
+            model: the model that read it (its name; a folder's path is cut to its name),
+                recorded as the segment's ``model``; None: not known (recorded so).
 
         Raises:
             NotFoundError: no such segment (deleted or merged meanwhile).
@@ -279,7 +295,7 @@ class Transcript:
             self.reanchor_spans(segment_id, row["text"], text)
             db.conn.execute(
                 "UPDATE segments SET text = ?, words = ?, confidence = ?, language = ?,"
-                " untranscribed = ?, edited = ?, updated_at = ? WHERE id = ?",
+                " untranscribed = ?, edited = ?, updated_at = ?, model = ? WHERE id = ?",
                 (
                     text,
                     _words_json(words),
@@ -288,6 +304,7 @@ class Transcript:
                     int(not text.strip()),
                     EDITED_LANGUAGE if corrected else 0,
                     stamp,
+                    None if model is None else shown_model_name(model),
                     segment_id,
                 ),
             )

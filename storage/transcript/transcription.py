@@ -116,6 +116,14 @@ def _state(row: sqlite3.Row) -> TranscriptionState:
     )
 
 
+def _by_model(draft: Any, model: str) -> Any:
+    """A draft of this run, its model recorded (as a name: ``SegmentDraft`` cuts a folder's
+    path to its name) unless the draft names its own."""
+    if getattr(draft, "model", None) is None and getattr(draft, "origin", "whisper") == "whisper":
+        draft.model = model or None
+    return draft
+
+
 class Transcription:
     """Transcription progress of sessions (resumable) and replacing machine segments."""
 
@@ -309,6 +317,9 @@ class Transcription:
             final: this is the last piece (also remove old segments after ``done_ms``).
             language: the detected language, recorded when given.
 
+        Each Whisper draft that names no model gets the run's (``begin_transcription``) as
+        its ``model``.
+
         Returns:
             The new segments and how many old ones were removed.
 
@@ -328,7 +339,11 @@ class Transcription:
             if cursor.rowcount == 0:
                 raise NotFoundError(f"Session {session_id} has no transcription in progress.")
             removed = self._remove_untouched(session_id, from_ms, None if final else done_ms)
-            return self._project.transcript.add_segments(session_id, drafts), removed
+            run = self._store.one(
+                "SELECT model FROM transcription_state WHERE session_id = ?", (session_id,)
+            )
+            written = [_by_model(d, run[0] if run is not None else "") for d in drafts]
+            return self._project.transcript.add_segments(session_id, written), removed
 
     def end_transcription(self, session_id: str, status: str) -> None:
         """Record how a transcription run ended.

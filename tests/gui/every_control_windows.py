@@ -133,11 +133,12 @@ def _select_model(h: Harness, page: Any, name: str) -> None:
 
 @control(
     "FieldScribe settings ▸ ModelsPage ▸ Install…",
-    effect="offers the models to download (small first)",
+    effect="offers the models to download, each with its size (small first)",
 )
 def _install(h: Harness) -> None:
     in_settings(h, lambda _d: trigger(h, h.current))
-    assert h.inputs[-1][1] == "Install a Whisper model" and "small" in h.inputs[-1][2]
+    assert h.inputs[-1][1] == "Install a Whisper model"
+    assert "small (about 486 MB)" in h.inputs[-1][2]  # each with its download size
 
 
 @control("FieldScribe settings ▸ ModelsPage ▸ Import…", effect="its menu: a folder or an archive")

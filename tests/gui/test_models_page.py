@@ -703,3 +703,66 @@ def test_the_settings_keep_their_size_when_the_models_are_listed_behind_general(
         assert header.sectionSize(col) >= need, (col, header.sectionSize(col), need)
     assert d.frameGeometry().height() <= d.screen().availableGeometry().height()
     page.shutdown()
+
+
+def test_the_install_dialog_says_each_models_download_size(
+    qtbot: Any, dialog: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The Install dialog listed bare names: nothing said that large-v3 is 3 GB before it
+    started downloading. Each catalogue name now says about how much it downloads, and the
+    choice installs the name."""
+    from gui.ask_dialog import AskDialog
+
+    asked: list[tuple[str, list[str]]] = []
+
+    def ask(_parent: Any, _title: str, label: str, text: str = "", **kw: Any) -> tuple[str, bool]:
+        asked.append((text, list(kw.get("items") or [])))
+        return "large-v3-turbo (about 1.6 GB)", True
+
+    installs: list[str] = []
+    page = dialog.models
+    monkeypatch.setattr(AskDialog, "ask", ask)
+    monkeypatch.setattr(page, "start_install", installs.append)
+    page.ask_install()
+    ((first, items),) = asked
+    assert first == "small (about 486 MB)"
+    assert items[:3] == ["tiny (about 78 MB)", "tiny.en (about 78 MB)", "base (about 148 MB)"]
+    assert "large-v3 (about 3.1 GB)" in items
+    assert installs == ["large-v3-turbo"]
+    # as it shows (not modal here): every item reads whole at 1024x700
+    shown = AskDialog(dialog, "Install a Whisper model", "A name…", first, items=items)
+    qtbot.addWidget(shown)
+    shown.show()
+    assert shown.combo is not None
+    shown.combo.showPopup()
+    qtbot.wait(50)
+    view = shown.combo.view()
+    widest = max(view.fontMetrics().horizontalAdvance(i) for i in items)
+    assert view.width() >= widest
+    out = Path(os.environ.get("FIELDSCRIBE_SHOTS", tmp_path))
+    shown.grab().save(str(out / "install_dialog.png"))
+    view.window().grab().save(str(out / "install_dialog_list.png"))
+    shown.combo.hidePopup()
+
+
+def test_a_stalled_download_stops_with_the_pages_words_and_resumes(
+    qtbot: Any, dialog: Any, hub: FakeHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that trickles a byte now and then kept Install… busy for ever (Cancel the only
+    way out); it stops with the page's words, the part kept, and Install… resumes it."""
+    from transcribe import model_download
+
+    monkeypatch.setattr(model_download, "STALL_S", 1.0)
+    hub.trickle["model.bin"] = (1_000_000, 0.2)
+    page = dialog.models
+    try:
+        page.start_install("small")
+        _wait(qtbot, page)
+    finally:
+        hub.trickle.clear()
+    text = page.status.text()
+    assert "the connection stalled" in text and "Install… the same model again to resume" in text
+    assert len(hub.file_gets("model.bin")) == 4  # the first try and three more
+    page.start_install("small")
+    _wait(qtbot, page)
+    assert page.status.text().startswith("Installed small"), page.status.text()

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 from storage.core.models import Code, Coding, Memo, Segment, Session
+from storage.core.words import plural
 
 from . import exchange_meta
 from ._common import (
@@ -91,7 +92,17 @@ class QdeBuilder:
         self.pid = project.id or derived_guid("project", str(project.folder))
         self.files: list[tuple[str, bytes | Path]] = []
         self.summary_notes: list[str] = []
-        self.memos = project.codebook.memos()
+        # blind coding: other coders' codings and their memos on the material stay out of
+        # a blind coder's export, as they stay out of the workbench
+        self.blind = project.team.blind_coding
+        everyone = project.codebook.memos()
+        self.memos = project.team.seen_memos(everyone)
+        hidden = len(everyone) - len(self.memos)
+        if self.blind:
+            self.summary_notes.append(
+                "Blind coding is on: only your own codings and memos were exported"
+                + (f" ({plural(hidden, 'memo')} of other coders left out)." if hidden else ".")
+            )
         self.memos_by_target: dict[tuple[str, str | None], list[Memo]] = defaultdict(list)
         for memo in self.memos:
             self.memos_by_target[(memo.target_type, memo.target_id)].append(memo)
@@ -137,7 +148,7 @@ class QdeBuilder:
         self.participants = p.sessions.participants()
         coder_names = {c.name for c in p.coders.all()}
         self.codings_by_segment: dict[str, list[Coding]] = defaultdict(list)
-        for coding in p.codebook.codings():
+        for coding in p.codebook.codings(coder=p.team.blind_coder):
             self.codings_by_segment[coding.segment_id].append(coding)
             coder_names.add(coding.coder)
         coder_names.update(m.created_by for m in self.memos if m.created_by)

@@ -1,0 +1,85 @@
+"""Blind coding hid the other coders' codings and segment memos, but a coder in a blind round
+still read the lead's memos on the session ("she avoids the word 'clinic'") and on each code
+(what the lead counts as Health), and the coder's own ``qdpx export`` and ``export-codings``
+carried every other coder's codings and memos out to be read elsewhere. Now memos on sessions,
+segments, codes and codings written by others stay hidden wherever the coder could read them,
+and come back when blind coding ends; the project journal stays shared."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+from storage import Project
+from storage.interop.codings_export import export_codings, kept_codings
+from storage.interop.qdpx_export import export_qdpx
+from storage.team.bundle_export import export_bundle
+from tests.teamwork_helpers import make_lead
+
+SECRETS = (
+    "session: she avoids the word clinic",
+    "code: Health means any care",
+    "segment: ключевой момент",
+    "coding: the lead's reading",
+)
+
+
+def _round(tmp: Path) -> tuple[Project, Project, str, str]:
+    """The lead codes and writes a memo on each target, turns blind coding on and hands out
+    the bundle; alice codes one segment. Returns lead, alice, the session and code ids."""
+    lead, segs = make_lead(tmp)
+    sid = lead.sessions.all()[0].id
+    health = lead.codebook.find_code("Services/Health")
+    assert health is not None
+    coding = lead.codebook.apply_code(segs[0], health.id)
+    for (target, tid), text in zip(
+        [("session", sid), ("code", health.id), ("segment", segs[1]), ("coding", coding.id)],
+        SECRETS,
+        strict=True,
+    ):
+        lead.codebook.add_memo(target, tid, text)
+    lead.codebook.add_memo("journal", None, "journal: the team meets on Friday")
+    lead.team.set_blind_coding(True)
+    export_bundle(lead, tmp / "lead.fsbundle")
+    alice = Project.from_bundle(tmp / "lead.fsbundle", tmp / "alice.fieldscribe", coder="alice")
+    alice.codebook.apply_code(segs[2], health.id, memo="alice's own reading")
+    alice.codebook.add_memo("session", sid, "alice: my session note")
+    return lead, alice, sid, health.id
+
+
+def test_a_blind_coder_sees_only_her_own_memos_and_the_journal(tmp_path: Path) -> None:
+    lead, alice, sid, code_id = _round(tmp_path)
+    assert alice.team.blind_coding
+    assert [m.text for m in alice.team.visible_memos("session", sid)] == ["alice: my session note"]
+    assert alice.team.visible_memos("code", code_id) == []
+    texts = {m.text for m in alice.team.visible_memos()}
+    assert texts == {"alice: my session note", "journal: the team meets on Friday"}
+    alice.team.set_blind_coding(False)  # the round is over: everything is back
+    assert len(alice.team.visible_memos("session", sid)) == 2
+    assert {m.text for m in alice.team.visible_memos()} >= set(SECRETS)
+    assert len(lead.team.visible_memos()) == 5  # the lead's own are all there
+    lead.close()
+    alice.close()
+
+
+def test_a_blind_coders_exports_hold_no_other_coders_codings_or_memos(tmp_path: Path) -> None:
+    lead, alice, _sid, _code = _round(tmp_path)
+    summary = export_qdpx(alice, tmp_path / "alice.qdpx", with_media=False)
+    with zipfile.ZipFile(tmp_path / "alice.qdpx") as zf:
+        qde = zf.read("project.qde").decode("utf-8")
+    for secret in SECRETS:
+        assert secret not in qde
+    assert "alice: my session note" in qde and "journal: the team meets" in qde
+    assert summary.codings == 1 and summary.notes == 2
+    assert any("Blind coding is on" in n and "4 memos" in n for n in summary.notes_for_user)
+    export_codings(alice, tmp_path / "alice.csv")
+    with open(tmp_path / "alice.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["coder"], r["memo"]) for r in rows] == [("alice", "alice's own reading")]
+    assert kept_codings(alice) == (1, 1)
+    alice.team.set_blind_coding(False)
+    summary = export_qdpx(alice, tmp_path / "all.qdpx", with_media=False)
+    assert summary.codings == 2 and summary.notes == 6 and not summary.notes_for_user
+    lead.close()
+    alice.close()

@@ -276,8 +276,11 @@ def plain_or_rich(
         if text is not None:
             return text, ""
         ctx.report.not_imported += missing
+        ctx.lost_text(path, rich, what=what)
         return None, why
     ctx.report.not_imported += missing
+    if text is None:
+        ctx.lost_text(path, what=what)
     return text, ""
 
 

@@ -241,3 +241,19 @@ def test_a_note_whose_text_the_archive_lacks_refuses_the_import(tmp_path: Path) 
     with pytest.raises(InvalidInputError, match=r"internal://итог.txt \(the text of Note 'Итог'\)"):
         import_qdpx(tmp_path / "n.qdpx", tmp_path / "p.fieldscribe", coder="me")
     assert not (tmp_path / "p.fieldscribe").exists()
+
+
+def test_a_text_whose_positions_count_its_byte_order_mark_keeps_its_words(
+    tmp_path: Path,
+) -> None:
+    """QualCoder keeps the byte order mark of a text imported from a Notepad file as its first
+    character, writes it into the .qdpx's text file and counts it in every position: each
+    coding landed one character early ("ольница " for "больница"), without a word said."""
+    report = import_qdpx(DATA / "qualcoder_bom.qdpx", tmp_path / "p.fieldscribe", coder="me")
+    assert content(tmp_path / "p.fieldscribe")["codings"] == [
+        ("Здоровье", "Айгерим", "емхана жоқ, врача нет"),
+        ("Здоровье/Больница", "Айгерим", "больница"),
+    ]
+    assert any("byte order mark" in n for n in report.notes)
+    with Project.open(tmp_path / "p.fieldscribe") as p:
+        assert not p.transcript.segments(p.sessions.all()[0].id)[0].text.startswith("\ufeff")

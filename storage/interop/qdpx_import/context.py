@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 #: the case line FieldScribe writes for every speaker label: "speaker LABEL in session GUID"
 SPEAKER_LINE = re.compile(r"^speaker (.+) in session \{?([0-9a-fA-F-]{36})\}?\s*$")
 _MAX_TEXT_BYTES = 64 * 1024**2
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # UTF-8, UTF-16 LE and BE
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")  # C:\data\a.txt: a path on the exporter's disk
 
 
@@ -101,6 +102,8 @@ class ImportContext:
         self.coding_ids: dict[str, list[str]] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
+        #: text paths whose file began with a byte order mark (``positions.readings``)
+        self.bom_paths: set[str] = set()
         #: texts the archive should hold (internal://) but lacks: the import is refused
         self.lost_members: list[str] = []
         self.skipped_cases: set[str] = set()  # cases that only carry a source's variables
@@ -223,7 +226,10 @@ class ImportContext:
             )
             return inline
         assert self.zf is not None
-        return decode_text(self.zf.read(member, _MAX_TEXT_BYTES))
+        data = self.zf.read(member, _MAX_TEXT_BYTES)
+        if data.startswith(_BOMS):
+            self.bom_paths.add(path)
+        return decode_text(data)
 
     def lost_text(self, *paths: str | None, what: str) -> None:
         """``what``'s text is in none of ``paths``: where one names a file of the archive

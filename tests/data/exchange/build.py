@@ -43,11 +43,18 @@ def silence_wav(seconds: float, rate: int = 16000) -> bytes:
     return head + b"data" + struct.pack("<I", len(data)) + data
 
 
+def member(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed date (the fixtures are the same bytes every build)."""
+    info = zipfile.ZipInfo(name, date_time=(2024, 3, 5, 10, 15, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def qdpx(name: str, qde: str, files: dict[str, bytes]) -> None:
     with zipfile.ZipFile(HERE / name, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("project.qde", qde.encode("utf-8"))
-        for member, content in files.items():
-            zf.writestr(member, content)
+        zf.writestr(member("project.qde"), qde.encode("utf-8"))
+        for path, content in files.items():
+            zf.writestr(member(path), content)
 
 
 def g(n: int, upper: bool = False) -> str:
@@ -173,6 +180,28 @@ def audio_project() -> None:
     )
 
 
+def bom_project() -> None:
+    """QualCoder, of a text imported from a file saved with a byte order mark (Notepad's
+    UTF-8): the mark stayed the text's first character, so the file holds it and every
+    position counts it; each selection's name is its text."""
+    text = "\ufeff" + "\n".join(LINES)
+    sels = ""
+    for n, (words, code) in enumerate([("больница", 3), ("емхана жоқ, врача нет", 1)]):
+        s, e = pos(text, words)
+        sels += (
+            f'<PlainTextSelection guid="{g(300 + n)}" name="{words}" startPosition="{s}" '
+            f'endPosition="{e}" creatingUser="{g(10)}"><Coding guid="{g(310 + n)}" '
+            f'creatingUser="{g(10)}"><CodeRef targetGUID="{g(code)}"/></Coding></PlainTextSelection>'
+        )
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project {SCHEMA} name="Село BOM" origin="QualCoder 3.5" creatingUserGUID="{g(10)}">
+{users(False)}
+{codebook(False)}
+<Sources><TextSource guid="{g(20)}" name="Интервью из Блокнота" plainTextPath="internal://{g(20)}.txt">{sels}</TextSource></Sources>
+</Project>"""
+    qdpx("qualcoder_bom.qdpx", qde, {f"sources/{g(20)}.txt": text.encode("utf-8")})
+
+
 def minimal_project() -> None:
     """No Users, no CodeBook, no Notes: one text held in the file itself."""
     qde = f"""<?xml version="1.0" encoding="utf-8"?>
@@ -192,7 +221,7 @@ def bad_files() -> None:
         zipfile.ZipFile(HERE / "qualcoder.qdpx") as src,
         zipfile.ZipFile(HERE / "bad_missing_source.qdpx", "w", zipfile.ZIP_DEFLATED) as dst,
     ):
-        dst.writestr("project.qde", src.read("project.qde"))
+        dst.writestr(member("project.qde"), src.read("project.qde"))
 
 
 def transcripts() -> None:
@@ -274,9 +303,9 @@ def docx_transcript(rows: list[tuple[int, str, str]]) -> None:
     )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", types)
-        zf.writestr("_rels/.rels", rels)
-        zf.writestr("word/document.xml", document)
+        zf.writestr(member("[Content_Types].xml"), types)
+        zf.writestr(member("_rels/.rels"), rels)
+        zf.writestr(member("word/document.xml"), document)
     (HERE / "timestamps.docx").write_bytes(buf.getvalue())
 
 
@@ -285,6 +314,7 @@ if __name__ == "__main__":
     text_project("NVivo 14", upper=True, newline="\r\n", inline=False, name="nvivo.qdpx")
     text_project("MAXQDA 2022", upper=True, newline="\r\n", inline=True, name="maxqda.qdpx")
     audio_project()
+    bom_project()
     minimal_project()
     bad_files()
     transcripts()

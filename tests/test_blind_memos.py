@@ -8,11 +8,16 @@ and come back when blind coding ends; the project journal stays shared."""
 from __future__ import annotations
 
 import csv
+import json
 import zipfile
 from pathlib import Path
 
+import pytest
+
+from cli import main as cli_main
 from storage import Project
 from storage.interop.codings_export import export_codings, kept_codings
+from storage.interop.qdc import codebook_rows
 from storage.interop.qdpx_export import export_qdpx
 from storage.team.bundle_export import export_bundle
 from tests.teamwork_helpers import make_lead
@@ -83,3 +88,23 @@ def test_a_blind_coders_exports_hold_no_other_coders_codings_or_memos(tmp_path: 
     assert summary.codings == 2 and summary.notes == 6 and not summary.notes_for_user
     lead.close()
     alice.close()
+
+
+def test_a_blind_coders_code_counts_are_her_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`fieldscribe codes` and the codebook export counted every coder's codings ("Health: 2")
+    while the workbench counted hers (1): how often the others had used each code."""
+    lead, alice, _sid, code_id = _round(tmp_path)
+    folder = alice.folder
+    alice.close()
+    assert cli_main(["codes", str(folder), "--json"]) == 0
+    counts = {c["path"]: c["codings"] for c in json.loads(capsys.readouterr().out)}
+    assert counts["Services/Health"] == 1
+    with Project.open(folder, coder="alice") as again:
+        (row,) = [r for r in codebook_rows(again) if r.code.id == code_id]
+        assert row.codings == 1
+        again.team.set_blind_coding(False)
+        (row,) = [r for r in codebook_rows(again) if r.code.id == code_id]
+        assert row.codings == 2
+    lead.close()

@@ -108,3 +108,22 @@ def test_a_blind_coders_code_counts_are_her_own(
         (row,) = [r for r in codebook_rows(again) if r.code.id == code_id]
         assert row.codings == 2
     lead.close()
+
+
+def test_a_blind_coders_analysis_counts_only_her_codings(tmp_path: Path) -> None:
+    """Analysis ▸ Code frequencies (and the matrix, co-occurrence and timeline, which read the
+    same codings) counted the lead's coding beside alice's while she coded blind."""
+    from analysis.matrix import code_frequencies
+
+    lead, alice, _sid, code_id = _round(tmp_path)
+
+    def health(p: Project) -> object:
+        table = code_frequencies(p, measure="codings")
+        (row,) = [i for i, h in enumerate(table.rows) if h.key == code_id]
+        return table.cells[row][0]
+
+    assert health(alice) == 1
+    alice.team.set_blind_coding(False)
+    assert health(alice) == 2
+    lead.close()
+    alice.close()

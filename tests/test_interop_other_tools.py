@@ -257,3 +257,24 @@ def test_a_text_whose_positions_count_its_byte_order_mark_keeps_its_words(
     assert any("byte order mark" in n for n in report.notes)
     with Project.open(tmp_path / "p.fieldscribe") as p:
         assert not p.transcript.segments(p.sessions.all()[0].id)[0].text.startswith("\ufeff")
+
+
+def test_a_speaker_name_ending_in_a_full_stop_is_said_with_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """voices.vtt names "Айгүл Б.": the report read "speakers: Айгүл Б., Интервьюер." but, the
+    initial last, "speakers: Интервьюер, Айгүл Б..", two full stops."""
+    from cli import main as cli_main
+
+    wav = tmp_path / "talk.wav"
+    wav.write_bytes(silence_wav(13.0))
+    folder = tmp_path / "p.fieldscribe"
+    with Project.create(folder, coder="me") as p:
+        session = p.sessions.import_audio(wav)
+        result = import_transcript(p, session.id, DATA / "voices.vtt")
+    result.speakers = ["Интервьюер", "Айгүл Б."]
+    assert result.speakers_said() == "speakers: Интервьюер, Айгүл Б."
+    otter = tmp_path / "otter.txt"
+    otter.write_text("Speaker 1  0:01\nДа.\n\nАйгүл Б.  0:04\nНет.\n", encoding="utf-8")
+    assert cli_main(["import-transcript", str(folder), str(otter), "--new-session"]) == 0
+    assert "speakers: Speaker 1, Айгүл Б.\n" in capsys.readouterr().out

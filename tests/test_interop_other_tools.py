@@ -278,3 +278,36 @@ def test_a_speaker_name_ending_in_a_full_stop_is_said_with_one(
     otter.write_text("Speaker 1  0:01\nДа.\n\nАйгүл Б.  0:04\nНет.\n", encoding="utf-8")
     assert cli_main(["import-transcript", str(folder), str(otter), "--new-session"]) == 0
     assert "speakers: Speaker 1, Айгүл Б.\n" in capsys.readouterr().out
+
+
+def test_typed_variables_keep_their_type_through_fieldscribe(tmp_path: Path) -> None:
+    """QualCoder's Integer "Возраст" came back out of FieldScribe as a Text variable, so the
+    next tool could no longer compare ages; values that only look like numbers stay Text."""
+    import zipfile
+
+    from storage.interop.qdpx_build import variable_type
+
+    import_qdpx(DATA / "qualcoder.qdpx", tmp_path / "p.fieldscribe", coder="me")
+    with Project.open(tmp_path / "p.fieldscribe") as p:
+        export_qdpx(p, tmp_path / "out.qdpx")
+    with zipfile.ZipFile(tmp_path / "out.qdpx") as zf:
+        qde = zf.read("project.qde").decode("utf-8")
+    assert 'name="Возраст" typeOfVariable="Integer"' in qde
+    assert "<IntegerValue>47</IntegerValue>" in qde
+    assert 'name="Село" typeOfVariable="Text"' in qde
+    from lxml import etree
+
+    from tests.interop_support import SCHEMA
+
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    assert schema.validate(etree.fromstring(qde.encode("utf-8"))), schema.error_log
+    assert variable_type(["47", "-3"]) == ("Integer", "IntegerValue")
+    assert variable_type(["1.5", "2.25"]) == ("Float", "FloatValue")
+    assert variable_type(["true", "false"]) == ("Boolean", "BooleanValue")
+    assert variable_type(["2024-03-05"]) == ("Date", "DateValue")
+    for texts in (["007"], ["47", ""], ["1e3"], ["2024-02-30"], ["47", "сорок"], []):
+        assert variable_type(texts) == ("Text", "TextValue"), texts
+    import_qdpx(tmp_path / "out.qdpx", tmp_path / "again.fieldscribe", coder="me")
+    assert content(tmp_path / "again.fieldscribe")["participants"] == [
+        ("Айгүл", [("Возраст", "47"), ("Село", "Караой")])
+    ]

@@ -28,8 +28,10 @@ transcripts, users, variables) get uuid5 GUIDs derived from the ids they belong 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
@@ -73,6 +75,38 @@ def session_languages(segments: list[Segment]) -> str:
         if seg.language:
             spoken[seg.language] = spoken.get(seg.language, 0) + seg.end_ms - seg.start_ms + 1
     return ", ".join(sorted(spoken, key=lambda code: -spoken[code]))
+
+
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,17})")
+_DECIMAL = re.compile(r"-?(0|[1-9][0-9]{0,17})\.[0-9]{1,12}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _is_date(value: str) -> bool:
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def variable_type(values: list[str]) -> tuple[str, str]:
+    """A participant attribute's QDA-XML type and value element: Integer, Float, Boolean or
+    Date where every value is written so, to the character (an import of another tool's
+    Integer "Age" exported it again as Text); else Text. A value that would read differently
+    as a number ("007", "1e3") keeps the whole attribute Text."""
+    if values and all(v != "" for v in values):
+        for kind, fits in (
+            ("Integer", _INTEGER.fullmatch),
+            ("Float", _DECIMAL.fullmatch),
+            ("Boolean", lambda v: v in ("true", "false")),
+            ("Date", _is_date),
+        ):
+            if all(fits(v) for v in values):
+                return kind, f"{kind}Value"
+    return "Text", "TextValue"
 
 
 class QdeBuilder:
@@ -226,13 +260,19 @@ class QdeBuilder:
         if not self.attr_names and not self.session_vars:
             return
         el = _sub(root, "Variables")
+        self.attr_types = {
+            name: variable_type(
+                [str(p.attributes[name]) for p in self.participants if name in p.attributes]
+            )
+            for name in self.attr_names
+        }
         for name in self.attr_names:
             _sub(
                 el,
                 "Variable",
                 guid=self.variable_guid("case", name),
                 name=name,
-                typeOfVariable="Text",
+                typeOfVariable=self.attr_types[name][0],
             )
         for _key, label in self.session_vars:
             variable = _sub(
@@ -270,7 +310,7 @@ class QdeBuilder:
             for name, value in sorted(part.attributes.items()):
                 vv = _sub(case, "VariableValue")
                 _sub(vv, "VariableRef", targetGUID=self.variable_guid("case", name))
-                _text(vv, "TextValue", str(value))
+                _text(vv, self.attr_types[name][1], str(value))
             for sid in sorted({sid for sid, _ in links}):
                 _sub(case, "SourceRef", targetGUID=_g(sid))
             self.counts["cases"] += 1

@@ -311,3 +311,14 @@ def test_typed_variables_keep_their_type_through_fieldscribe(tmp_path: Path) -> 
     assert content(tmp_path / "again.fieldscribe")["participants"] == [
         ("Айгүл", [("Возраст", "47"), ("Село", "Караой")])
     ]
+
+
+def test_a_zip_naming_its_members_in_a_dos_code_page_is_read(tmp_path: Path) -> None:
+    """An older Windows tool writes member names in cp866 without the zip's UTF-8 mark:
+    Python reads them as cp437 ('sources/ê¡ΓÑαó∞ε ...'), so the text the project names
+    ('Интервью Айгуль.txt') was "not inside the archive" and the import refused it."""
+    report = import_qdpx(DATA / "maxqda_cp866.qdpx", tmp_path / "p.fieldscribe", coder="me")
+    assert (report.sessions, report.segments, report.codings) == (1, 4, 1)
+    assert content(tmp_path / "p.fieldscribe")["codings"] == [
+        ("Здоровье/Больница", "me", "больница")
+    ]

@@ -10,6 +10,7 @@ import io
 import json
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -202,6 +203,36 @@ def bom_project() -> None:
     qdpx("qualcoder_bom.qdpx", qde, {f"sources/{g(20)}.txt": text.encode("utf-8")})
 
 
+def cp866_names_project() -> None:
+    """An older Windows tool's zip: its member names in the DOS code page (cp866) without the
+    zip's UTF-8 mark, the text named by its Cyrillic file name (written byte by byte here:
+    Python's zipfile marks every non-ASCII name UTF-8)."""
+    text = "\n".join(LINES)
+    s, e = pos(text, "больница")
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project {SCHEMA} name="Село cp866" origin="MAXQDA 2018">
+{codebook(True)}
+<Sources><TextSource guid="{g(20, True)}" name="Интервью" plainTextPath="internal://Интервью Айгуль.txt">
+<PlainTextSelection guid="{g(100, True)}" name="больница" startPosition="{s}" endPosition="{e}"><Coding guid="{g(101, True)}"><CodeRef targetGUID="{g(3, True)}"/></Coding></PlainTextSelection>
+</TextSource></Sources></Project>"""
+    entries = [
+        (b"project.qde", qde.encode("utf-8")),
+        ("sources/Интервью Айгуль.txt".encode("cp866"), text.encode("utf-8")),
+    ]
+    out, central = bytearray(), bytearray()
+    for name, data in entries:
+        crc, offset = zlib.crc32(data), len(out)
+        sizes = (crc, len(data), len(data), len(name))
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0x5865, *sizes, 0)
+        out += name + data
+        central += struct.pack(
+            "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0x5865, *sizes, 0, 0, 0, 0, 0, offset
+        )
+        central += name
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 2, 2, len(central), len(out), 0)
+    (HERE / "maxqda_cp866.qdpx").write_bytes(bytes(out + central + end))
+
+
 def minimal_project() -> None:
     """No Users, no CodeBook, no Notes: one text held in the file itself."""
     qde = f"""<?xml version="1.0" encoding="utf-8"?>
@@ -315,6 +346,7 @@ if __name__ == "__main__":
     text_project("MAXQDA 2022", upper=True, newline="\r\n", inline=True, name="maxqda.qdpx")
     audio_project()
     bom_project()
+    cp866_names_project()
     minimal_project()
     bad_files()
     transcripts()

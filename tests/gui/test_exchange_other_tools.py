@@ -75,3 +75,37 @@ def test_other_tools_files_come_in_through_the_file_menu(
     idle(w)
     assert w.last_error == "" and "4 already in the codebook" in w.exchange.last_report
     _close_boxes()
+
+
+IMPORT_AS_SESSION = "Import a transcript as a new session (no audio needed)…"
+
+
+@pytest.mark.parametrize(
+    ("name", "speakers"),
+    [
+        ("noscribe.html", "S00, S01"),
+        ("otranscribe.otr", "Айгүл, Интервьюер"),
+        ("otter.txt", "Speaker 1, Speaker 2"),
+        ("timestamps.docx", "Айгүл, Интервьюер"),
+        ("bom_crlf.srt", "none"),
+        ("voices.vtt", "Айгүл Б., Интервьюер"),
+    ],
+)
+def test_each_tools_transcript_comes_in_as_a_session_through_the_file_menu(
+    window: Any, idle: Any, monkeypatch: pytest.MonkeyPatch, name: str, speakers: str
+) -> None:
+    w = window
+    w.resize(1024, 700)
+    project: Project = w.project
+    idle(w)
+    _answer_files(monkeypatch, getOpenFileName=DATA / name)
+    _action(w, "&File", IMPORT_AS_SESSION).trigger()
+    idle(w)
+    assert w.last_error == "", w.last_error
+    assert f"speakers: {speakers}" in w.exchange.last_report and ".." not in w.exchange.last_report
+    (session,) = project.sessions.all()
+    texts = [s.text for s in project.transcript.segments(session.id)]
+    assert texts[1] == "В нашем селе больница закрылась, до аптеки ехать сорок минут."
+    assert len(texts) == 4 and w.sessions_model.rowCount() == 1
+    _grab(w, f"transcript-{name}")
+    _close_boxes()

@@ -117,6 +117,14 @@ def missing_attribute(project: Project, filters: Filters) -> str | None:
     return None
 
 
+def coders_counted(project: Project, filters: Filters) -> tuple[str, ...]:
+    """The coders whose codings an analysis counts (none: everyone's): ``filters.coders``;
+    with blind coding on, the current coder alone, whoever the filter names (the workbench
+    and the exports show a blind coder nobody else's codings)."""
+    blind = project.team.blind_coder
+    return filters.coders if blind is None else (blind,)
+
+
 def base_sql(project: Project, filters: Filters) -> tuple[str, list[Any]]:
     """The filtered codings as one SELECT (no trailing semicolon) and its parameters.
 
@@ -132,8 +140,9 @@ def base_sql(project: Project, filters: Filters) -> tuple[str, list[Any]]:
         where.append(condition)
         params.append(param)
 
-    if filters.coders:
-        among("c.coder", filters.coders)
+    coders = coders_counted(project, filters)
+    if coders:
+        among("c.coder", coders)
     if filters.sessions:
         among("g.session_id", filters.sessions)
     if filters.speakers:

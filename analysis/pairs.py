@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from .filters import SESSION_FIELDS, Filters, among_sql, session_conditions
+from .filters import SESSION_FIELDS, Filters, among_sql, coders_counted, session_conditions
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -201,8 +201,9 @@ def _pairs_sql(
         params.append(param)
         return condition
 
-    if filters.coders:
-        coding_where.append(among("c.coder", filters.coders))
+    coders = coders_counted(project, filters)  # blind coding: the coder's own
+    if coders:
+        coding_where.append(among("c.coder", coders))
     if filters.codes:
         coding_where.append(among("c.code_id", filters.codes))
     if filters.exclude_segments:

@@ -199,10 +199,9 @@ def cmd_import_transcript(args: argparse.Namespace) -> int:
     else:
         if args.new_session is not None:
             print(f"{session_id}  {title}  (new session, no audio)")
-        speakers = ", ".join(result.speakers) or "none"
         print(
             f"Imported {plural(result.segments, 'segment')} from {args.file} ({result.format}); "
-            f"speakers: {speakers}."
+            + result.speakers_said()
         )
         for note in result.notes:
             print(f"  note: {note}")

@@ -530,7 +530,8 @@ def cmd_codes(args: argparse.Namespace) -> int:
     """fieldscribe codes DIR."""
     with open_project(args, write=False) as project:
         codes = project.codebook.codes()
-        freq = project.codebook.code_frequencies()
+        # blind coding: a coder counts only their own codings, as the workbench shows them
+        freq = project.codebook.code_frequencies(coder=project.team.blind_coder)
     if args.json:
         print_json([{**as_dict(c), "codings": freq.get(c.id, 0)} for c in codes])
         return 0

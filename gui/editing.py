@@ -9,7 +9,6 @@ language, timestamps), ``CodeActions`` (the codebook), ``CodingActions`` (coding
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -259,12 +258,7 @@ class EditingController:
             # blind coding on or off: the open transcript marks my segment memos, or everyone's
             mine = project.coder if blind else None
             memos = (sid, project.codebook.segment_memo_labels(sid, author=mine)) if sid else None
-            if blind:
-                freq = dict(
-                    Counter(c.code_id for c in project.codebook.codings(coder=project.coder))
-                )
-            else:
-                freq = project.codebook.code_frequencies()
+            freq = project.codebook.code_frequencies(coder=mine)  # blind coding: my codings
             filters = (project.retrieval.attribute_values(), [c.name for c in project.coders.all()])
             return codes, freq, blind, filters, memos
 

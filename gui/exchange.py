@@ -425,8 +425,7 @@ class ExchangeActions(QObject):
     @staticmethod
     def _imported(head: str, result: Any) -> str:
         """A transcript import's report: ``head``, the speakers found, then its notes."""
-        speakers = ", ".join(result.speakers) or "none"
-        lines = [f"{head} ({result.format}); speakers: {speakers}."]
+        lines = [f"{head} ({result.format}); {result.speakers_said()}"]
         return "\n".join(lines + [f"note: {n}" for n in result.notes])
 
     def _ask_and_import_transcript(

@@ -91,9 +91,8 @@ class MemoDialog(QDialog):
 
     def reload(self, select: str | None = None) -> None:
         """Read the memos (a quick read on the GUI thread)."""
-        blind = self.target_type == "segment" and self.project.team.blind_coding
-        mine = self.project.coder if blind else None  # blind coding: my segment memos only
-        memos = self.project.codebook.memos(self.target_type, self.target_id, author=mine)
+        # blind coding: other coders' memos on this session, segment or code stay hidden
+        memos = self.project.team.visible_memos(self.target_type, self.target_id)
         self.list.blockSignals(True)  # rebuilding the list is not the user moving on
         self.list.clear()
         for memo in memos:

@@ -8,11 +8,13 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storage import Project
+from storage.core.errors import InvalidInputError
 from tests.test_interop_qdpx_variants import CODE, SRC, coded, import_one, project, selection, span
 
 PARAGRAPHS = ["Сұхбат Алматыда", "", "Мен Алматыда тұрамын.", "Қазақ тілі — ана тілім."]
@@ -106,7 +108,6 @@ def test_an_unreadable_or_missing_rich_text_is_reported_with_its_codings(tmp_pat
             "cannot be read: the Word document is incomplete or damaged",
         ),
         ("nodoc", {"sources/Сұхбат.docx": _zip({"a.txt": b"x"})}, "cannot be read: not a Word"),
-        ("missing", {}, "is not inside the archive"),
     ]:
         (tmp_path / name).mkdir()
         report, folder = import_one(tmp_path / name, project(two), files)
@@ -246,16 +247,22 @@ def test_a_plain_text_in_the_archive_is_read_before_the_rich_text(tmp_path: Path
     assert not [n for n in report.notes if "rich text" in n] and not report.not_imported
 
 
-def test_a_plain_and_a_rich_text_both_missing_are_both_said(tmp_path: Path) -> None:
-    qde = project(rich_source(sel(1, 0, 3), sel(2, 4, 6), plain=PLAIN))
-    report, folder = import_one(tmp_path, qde, {})
-    missing, lost = report.not_imported
-    assert missing.startswith(f"Text source 'doc': its text {PLAIN!r} is not inside the archive")
-    assert lost == (
-        "Text source 'doc': it has no plain text, and its rich text 'internal://Сұхбат.docx' "
-        "is not inside the archive; 2 coded selections not imported."
+@pytest.mark.parametrize("plain", [PLAIN, None])
+def test_a_text_missing_from_the_archive_refuses_the_import(
+    tmp_path: Path, plain: str | None
+) -> None:
+    """The archive names its text (internal://) but lacks it (a copy cut short, an export
+    that failed): the import went on without the source, its codings lost, the codes, notes
+    and cases of the file added. Now it is refused in one line and nothing is written."""
+    qde = project(rich_source(sel(1, 0, 3), sel(2, 4, 6), plain=plain))
+    with pytest.raises(InvalidInputError) as refused:
+        import_one(tmp_path, qde, {})
+    assert str(refused.value) == (
+        f"{tmp_path / 'in.qdpx'} is incomplete: {plain or 'internal://Сұхбат.docx'} (the text "
+        "of Text source 'doc') is named as part of the archive but not inside it; nothing was "
+        "imported. Copy the file again, or export it again from the program that made it."
     )
-    assert report.sessions == 0 and coded(folder) == []
+    assert not (tmp_path / "out.fieldscribe").exists()
 
 
 def test_a_recording_s_missing_plain_transcript_falls_back_to_its_rich_text(

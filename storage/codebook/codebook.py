@@ -392,11 +392,16 @@ class Codebook:
             target=f"code {code.path!r}", removed={"codings": n, "sub-codes": len(ids) - 1}
         )
 
-    def code_frequencies(self) -> dict[str, int]:
-        """Return the number of codings of each code id (own codings, not sub-codes)."""
+    def code_frequencies(self, *, coder: str | None = None) -> dict[str, int]:
+        """Return the number of codings of each code id (own codings, not sub-codes);
+        ``coder``: only that coder's (blind coding)."""
         return {
             r[0]: int(r[1])
-            for r in self._store.rows("SELECT code_id, count(*) FROM codings GROUP BY code_id")
+            for r in self._store.rows(
+                "SELECT code_id, count(*) FROM codings WHERE (? IS NULL OR coder = ?) "
+                "GROUP BY code_id",
+                (coder, coder),
+            )
         }
 
     # ----------------------------------------------------------------- codings

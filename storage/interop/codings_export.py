@@ -47,7 +47,8 @@ def coding_rows(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
             speaker_map[(sid, sp.label)] = sp.participant_id
     rows = []
     order = {sid: i for i, sid in enumerate(sessions)}
-    codings = project.codebook.codings()
+    # blind coding: a blind coder's export holds only their own codings (and memos)
+    codings = project.codebook.codings(coder=project.team.blind_coder)
     segments = project.transcript.get_segments(c.segment_id for c in codings)
     for coding in codings:
         seg = segments[coding.segment_id]
@@ -110,11 +111,12 @@ def kept_codings(project: Project, privacy: ExportPrivacy | None = None) -> tupl
     Returns:
         ``(kept, total)``.
     """
-    total = len(project.codebook.codings())
+    coder = project.team.blind_coder  # blind coding: only the coder's own are exported
+    total = len(project.codebook.codings(coder=coder))
     if privacy is None or not privacy.consented_only:
         return total, total
     with private_view(project, privacy) as view:
-        return len(view.codebook.codings()), total
+        return len(view.codebook.codings(coder=coder)), total
 
 
 def export_codings(

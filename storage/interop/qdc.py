@@ -54,7 +54,7 @@ def codebook_rows(project: Project, rank: dict[str, int] | None = None) -> list[
     rank = rank or {}
     end = len(rank)
     codes = project.codebook.codes()
-    freq = project.codebook.code_frequencies()
+    freq = project.codebook.code_frequencies(coder=project.team.blind_coder)  # blind: mine
     ids = {c.id for c in codes}
     kids: dict[str | None, list[Code]] = defaultdict(list)
     for code in codes:

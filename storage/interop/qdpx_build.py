@@ -30,13 +30,16 @@ transcripts, users, variables) get uuid5 GUIDs derived from the ids they belong 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 from storage.core.models import Code, Coding, Memo, Segment, Session
+from storage.core.words import plural
 
 from . import exchange_meta
 from ._common import (
@@ -77,6 +80,38 @@ def session_languages(segments: list[Segment]) -> str:
     return ", ".join(sorted(spoken, key=lambda code: -spoken[code]))
 
 
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,17})")
+_DECIMAL = re.compile(r"-?(0|[1-9][0-9]{0,17})\.[0-9]{1,12}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _is_date(value: str) -> bool:
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def variable_type(values: list[str]) -> tuple[str, str]:
+    """A participant attribute's QDA-XML type and value element: Integer, Float, Boolean or
+    Date where every value is written so, to the character (an import of another tool's
+    Integer "Age" exported it again as Text); else Text. A value that would read differently
+    as a number ("007", "1e3") keeps the whole attribute Text."""
+    if values and all(v != "" for v in values):
+        for kind, fits in (
+            ("Integer", _INTEGER.fullmatch),
+            ("Float", _DECIMAL.fullmatch),
+            ("Boolean", lambda v: v in ("true", "false")),
+            ("Date", _is_date),
+        ):
+            if all(fits(v) for v in values):
+                return kind, f"{kind}Value"
+    return "Text", "TextValue"
+
+
 class QdeBuilder:
     """Builds ``project.qde`` for a project; ``files`` then holds what goes in ``sources/``."""
 
@@ -94,7 +129,17 @@ class QdeBuilder:
         self.pid = project.id or derived_guid("project", str(project.folder))
         self.files: list[tuple[str, bytes | Path]] = []
         self.summary_notes: list[str] = []
-        self.memos = project.codebook.memos()
+        # blind coding: other coders' codings and their memos on the material stay out of
+        # a blind coder's export, as they stay out of the workbench
+        self.blind = project.team.blind_coding
+        everyone = project.codebook.memos()
+        self.memos = project.team.seen_memos(everyone)
+        hidden = len(everyone) - len(self.memos)
+        if self.blind:
+            self.summary_notes.append(
+                "Blind coding is on: only your own codings and memos were exported"
+                + (f" ({plural(hidden, 'memo')} of other coders left out)." if hidden else ".")
+            )
         self.memos_by_target: dict[tuple[str, str | None], list[Memo]] = defaultdict(list)
         for memo in self.memos:
             self.memos_by_target[(memo.target_type, memo.target_id)].append(memo)
@@ -140,7 +185,7 @@ class QdeBuilder:
         self.participants = p.sessions.participants()
         coder_names = {c.name for c in p.coders.all()}
         self.codings_by_segment: dict[str, list[Coding]] = defaultdict(list)
-        for coding in p.codebook.codings():
+        for coding in p.codebook.codings(coder=p.team.blind_coder):
             self.codings_by_segment[coding.segment_id].append(coding)
             coder_names.add(coding.coder)
         coder_names.update(m.created_by for m in self.memos if m.created_by)
@@ -218,13 +263,19 @@ class QdeBuilder:
         if not self.attr_names and not self.session_vars:
             return
         el = _sub(root, "Variables")
+        self.attr_types = {
+            name: variable_type(
+                [str(p.attributes[name]) for p in self.participants if name in p.attributes]
+            )
+            for name in self.attr_names
+        }
         for name in self.attr_names:
             _sub(
                 el,
                 "Variable",
                 guid=self.variable_guid("case", name),
                 name=name,
-                typeOfVariable="Text",
+                typeOfVariable=self.attr_types[name][0],
             )
         for _key, label in self.session_vars:
             variable = _sub(
@@ -262,7 +313,7 @@ class QdeBuilder:
             for name, value in sorted(part.attributes.items()):
                 vv = _sub(case, "VariableValue")
                 _sub(vv, "VariableRef", targetGUID=self.variable_guid("case", name))
-                _text(vv, "TextValue", str(value))
+                _text(vv, self.attr_types[name][1], str(value))
             for sid in sorted({sid for sid, _ in links}):
                 _sub(case, "SourceRef", targetGUID=_g(sid))
             self.counts["cases"] += 1

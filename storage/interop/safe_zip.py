@@ -158,6 +158,9 @@ class SafeZip:
             self._folded = {}
             for n in self._names:
                 self._folded.setdefault(_fold(n), n)
+            for n, info in self._names.items():  # after every name as it is stored
+                for alt in _legacy_names(info):
+                    self._folded.setdefault(_fold(self._norm(alt)), n)
         return self._folded.get(_fold(norm))
 
     def read(self, name: str, max_bytes: int | None = None) -> bytes:
@@ -290,6 +293,25 @@ def _declared_wrongly(data: bytes, exc: ParseError) -> bytes | None:
     encoded = text.encode("utf-8")
     fixed, count = _DECLARED.subn(rb"\1utf-8\2", encoded, count=1)
     return fixed if count else None
+
+
+def _legacy_names(info: zipfile.ZipInfo) -> list[str]:
+    """What a member's name may have been where the zip does not mark it UTF-8 (zipfile then
+    reads its bytes as cp437): UTF-8 all the same (many tools write it unmarked), or the
+    Cyrillic code pages of older Windows tools (cp866, the DOS one zip names used; cp1251)."""
+    if info.flag_bits & 0x800 or info.filename.isascii():
+        return []
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return []
+    names = []
+    for codec in ("utf-8", "cp866", "cp1251"):
+        try:
+            names.append(raw.decode(codec))
+        except UnicodeDecodeError:
+            continue
+    return names
 
 
 def _fold(name: str) -> str:

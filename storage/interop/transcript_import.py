@@ -70,6 +70,12 @@ class TranscriptImportResult:
         """Return a JSON-friendly dict."""
         return dict(self.__dict__)
 
+    def speakers_said(self) -> str:
+        """The speakers as the report says them: "speakers: S00, Айгүл Б." (one full stop,
+        however the last name ends)."""
+        said = f"speakers: {', '.join(self.speakers) or 'none'}"
+        return said if said.endswith(".") else said + "."
+
 
 def detect_format(path: Path, text: str) -> str:
     """Guess the format of a transcript file from its name and content."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import now_iso
 from storage.core.meta import put_meta
-from storage.core.models import LEAD_KEY, Coding
+from storage.core.models import LEAD_KEY, Coding, Memo
 from storage.core.names import path_key
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.stale_words import stale_words_dropped
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from storage.team.merge import MergeSummary
 
 BLIND_CODING_KEY = "blind_coding"
+#: the memos blind coding hides when another coder wrote them: each is a reading of the
+#: material being coded (the project's journal stays shared)
+BLINDED_MEMO_TARGETS = frozenset({"session", "segment", "code", "coding"})
 #: columns a conflict resolution never writes: a voice profile's embedding is fixed at
 #: enrolment (and a conflict's JSON keeps it only as text)
 _IMMUTABLE: dict[str, frozenset[str]] = {
@@ -467,6 +470,11 @@ class Team:
         with self._store.tx() as db:
             put_meta(db.conn, BLIND_CODING_KEY, "1" if on else "0")
 
+    @property
+    def blind_coder(self) -> str | None:
+        """The coder whose codings alone are shown while blind coding is on; None when off."""
+        return self._store.coder if self.blind_coding else None
+
     def visible_codings(
         self,
         *,
@@ -478,11 +486,28 @@ class Team:
 
         With blind coding on, only the current coder's own codings; otherwise everyone's.
         """
-        coder = self._store.coder if self.blind_coding else None
+        coder = self.blind_coder
         result: list[Coding] = self._project.codebook.codings(
             segment_id=segment_id, code_id=code_id, coder=coder, session_id=session_id
         )
         return result
+
+    def visible_memos(
+        self, target_type: str | None = None, target_id: str | None = None
+    ) -> list[Memo]:
+        """Return the memos (of one target, or all) the current coder may see.
+
+        With blind coding on, the memos on sessions, segments, codes and codings that other
+        coders wrote are left out (``seen_memos``); the journal's stay.
+        """
+        return self.seen_memos(self._project.codebook.memos(target_type, target_id))
+
+    def seen_memos(self, memos: Iterable[Memo]) -> list[Memo]:
+        """Of ``memos``, those the current coder may see (``visible_memos``)."""
+        if not self.blind_coding:
+            return list(memos)
+        me = self._store.coder
+        return [m for m in memos if m.target_type not in BLINDED_MEMO_TARGETS or m.created_by == me]
 
     # ----------------------------------------------------------------- agreement data
     def coding_coders(self) -> list[str]:

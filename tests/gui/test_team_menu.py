@@ -857,3 +857,43 @@ def test_a_bundle_refused_after_others_merged_says_they_did(
     assert "truncated.fsbundle was not merged, nor the 1 bundle after it: " in said
     assert "is incomplete or damaged" in said and "nothing" not in said.lower()
     assert project.codebook.find_code("Trust") is not None  # the first one did merge
+
+
+def test_blind_coding_hides_the_other_coders_session_and_code_memos(window: Any, idle: Any) -> None:
+    """With Team ▸ Blind coding on, Memos ▸ Session memos… and a code's Memo… still listed
+    aigerim's memos ("Айгүл avoids 'емхана'", what she counts as Health): her reading of the
+    material, in sight of a coder who was to code it blind. Hidden now; back when it ends."""
+    project: Project = window.project
+    idle(window)
+    sid, _segs = _seed(project)
+    code = project.codebook.find_code("Services/Health")
+    assert code is not None
+    project.codebook.add_memo("session", sid, "my session note")
+    theirs = [
+        project.codebook.add_memo("session", sid, "Айгүл avoids 'емхана'"),
+        project.codebook.add_memo("code", code.id, "Health: any care, even a pharmacy"),
+    ]
+    with project.transaction() as db:  # written on aigerim's laptop, merged here
+        for memo in theirs:
+            db.conn.execute("UPDATE memos SET created_by = 'aigerim' WHERE id = ?", (memo.id,))
+    window.sessions.reload_sessions()
+    window.sessions.open_segment_session(sid)
+    idle(window)
+    memos = window.editing.memos
+
+    def listed(target: str, target_id: str) -> list[str]:
+        dialog = memos.memo_dialog(target, target_id, "Memos")
+        assert dialog is not None
+        shown = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+        dialog.close()
+        return shown
+
+    assert len(listed("session", sid)) == 2 and len(listed("code", code.id)) == 1
+    blind = _action(window, "&Team", "Blind coding (see only my codings)")
+    blind.trigger()
+    idle(window)
+    assert [t.split("  ·  ")[0] for t in listed("session", sid)] == ["my session note"]
+    assert listed("code", code.id) == []
+    blind.trigger()
+    idle(window)
+    assert len(listed("session", sid)) == 2 and len(listed("code", code.id)) == 1

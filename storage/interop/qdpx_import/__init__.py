@@ -299,16 +299,18 @@ def files_outside(archive: str | Path, limits: ZipLimits | None = None) -> list[
     zf, qp = read_qde(Path(archive).expanduser(), limits)
     found: list[tuple[str, str]] = []
 
-    def outside(*paths: str | None) -> str | None:
+    def outside(*paths: str | None, text: bool = True) -> str | None:
         named = [p for p in paths if p]
         if not named or any(archive_member(zf, qp.folder, p) is not None for p in named):
             return None
+        if text and all(p.lower().startswith("internal://") for p in named):
+            return None  # the archive lacks its own text: the import refuses it, asks nothing
         return file_name(named[-1])
 
     try:
         for src in qp.sources:
             if src.kind in ("AudioSource", "VideoSource"):
-                name = outside(src.current_path, src.path)
+                name = outside(src.current_path, src.path, text=False)
                 found += [(f"the recording of {src.name!r}", name)] if name else []
                 for tr in src.transcripts:
                     # its plain text, else its rich text (a Word document) is read: asked for
@@ -356,6 +358,7 @@ def import_qdpx_into(
     try:
         with project.transaction():
             report = run(importer)
+            importer.refuse_incomplete()  # rolled back: the project stays as it was
     except BaseException:
         for path in importer.copied:
             path.unlink(missing_ok=True)

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from storage.core.errors import InvalidInputError
 from storage.core.ids import new_id, now_iso
-from storage.core.words import plural
+from storage.core.words import plural, verb
 
 from .._common import ORIGIN, decode_text
 from ..qdpx_parse import QProject
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 #: the case line FieldScribe writes for every speaker label: "speaker LABEL in session GUID"
 SPEAKER_LINE = re.compile(r"^speaker (.+) in session \{?([0-9a-fA-F-]{36})\}?\s*$")
 _MAX_TEXT_BYTES = 64 * 1024**2
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # UTF-8, UTF-16 LE and BE
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")  # C:\data\a.txt: a path on the exporter's disk
 
 
@@ -100,6 +102,10 @@ class ImportContext:
         self.coding_ids: dict[str, list[str]] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
+        #: text paths whose file began with a byte order mark (``positions.readings``)
+        self.bom_paths: set[str] = set()
+        #: texts the archive should hold (internal://) but lacks: the import is refused
+        self.lost_members: list[str] = []
         self.skipped_cases: set[str] = set()  # cases that only carry a source's variables
         self.note_links = 0  # Links between a note and a selection or case, read as NoteRefs
         self.case_names: dict[str, str] = {}  # participant id -> its case's name
@@ -207,6 +213,8 @@ class ImportContext:
             found = self._outside_text(path, what)
             if found is not None:
                 return found
+            if missing is None:
+                self.lost_text(path, what=what)
             (self.report.not_imported if missing is None else missing).append(
                 f"{what}: its text {path!r} is not inside the archive"
                 + (
@@ -218,7 +226,37 @@ class ImportContext:
             )
             return inline
         assert self.zf is not None
-        return decode_text(self.zf.read(member, _MAX_TEXT_BYTES))
+        data = self.zf.read(member, _MAX_TEXT_BYTES)
+        if data.startswith(_BOMS):
+            self.bom_paths.add(path)
+        return decode_text(data)
+
+    def lost_text(self, *paths: str | None, what: str) -> None:
+        """``what``'s text is in none of ``paths``: where one names a file of the archive
+        (``internal://``), the archive is incomplete (``refuse_incomplete``)."""
+        inside = [
+            p for p in paths if p and p.lower().startswith("internal://") and self.member(p) is None
+        ]
+        if inside:
+            self.lost_members.append(f"{inside[0]} (the text of {what})")
+
+    def refuse_incomplete(self) -> None:
+        """Refuse an archive that lacks texts it names as its own (``lost_text``): their
+        codings and notes would be lost, and a copy cut short or an export that failed is
+        only made whole by exporting or copying it again.
+
+        Raises:
+            InvalidInputError: a text is missing (nothing is imported).
+        """
+        if not self.lost_members:
+            return
+        first, rest = self.lost_members[0], len(self.lost_members) - 1
+        more = f" and {plural(rest, 'other text')}" if rest else ""
+        raise InvalidInputError(
+            f"{self.report.source} is incomplete: {first}{more} {verb(rest + 1, 'is')} "
+            "named as part of the archive but not inside it; nothing was imported. Copy the "
+            "file again, or export it again from the program that made it."
+        )
 
     def read_file(self, path: str) -> bytes | None:
         """The bytes of a file a source names (a rich text ``.docx``): inside the archive, else

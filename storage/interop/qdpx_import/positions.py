@@ -48,19 +48,27 @@ class Reading:
     to_lf: Callable[[int], int]
     #: the text came in the XML, which reads each CRLF as LF: the positions count two
     xml_crlf: bool = False
+    #: the file's byte order mark counts as the text's first character (a tool that read a
+    #: file saved with one, such as Notepad's UTF-8, kept it in its text and counts it)
+    bom: bool = False
 
 
 def _words(text: str) -> str:
     return " ".join(text.split())
 
 
+def _after_bom(to_lf: Callable[[int], int]) -> Callable[[int], int]:
+    return lambda pos: to_lf(max(pos - 1, 0))
+
+
 def readings(
-    raw: str, lf_text: str, ends: LineEnds | None, *, in_xml: bool = False
+    raw: str, lf_text: str, ends: LineEnds | None, *, in_xml: bool = False, bom: bool = False
 ) -> list[Reading]:
     """Every way the positions of ``raw`` (as read from the file; ``lf_text`` with its CRLF
     line ends as LF, ``ends`` between the two, None without CRLF) may be counted. A text
     ``in_xml`` (``PlainTextContent``) lost its CRs to the XML parser, which reads every line
-    end as LF: a Windows tool's positions may still count two for each."""
+    end as LF: a Windows tool's positions may still count two for each. A file that began
+    with a byte order mark (``bom``, not in ``raw``) may count it as a character."""
     two = ends.to_lf if ends is not None else (lambda pos: pos)
     found = [Reading(True, False, two)]
     if ends is not None:
@@ -77,6 +85,10 @@ def readings(
         if has_astral(raw):
             crlf_units = Utf16(crlf_text)
             found.append(Reading(True, True, lambda pos: lost.to_lf(crlf_units.to_cp(pos)), True))
+    if bom:
+        found += [
+            Reading(r.crlf_two, r.utf16, _after_bom(r.to_lf), r.xml_crlf, True) for r in found
+        ]
     return found
 
 
@@ -114,6 +126,7 @@ def best_reading(
         key=lambda r: (
             scores[id(r)],
             r is default,
+            r.bom == default.bom,  # the mark counted only where the names say so
             r.utf16 == default.utf16,  # UTF-16 units only where nothing else fits as well
             r.xml_crlf == default.xml_crlf,
             r.crlf_two == default.crlf_two,

@@ -276,8 +276,11 @@ def plain_or_rich(
         if text is not None:
             return text, ""
         ctx.report.not_imported += missing
+        ctx.lost_text(path, rich, what=what)
         return None, why
     ctx.report.not_imported += missing
+    if text is None:
+        ctx.lost_text(path, what=what)
     return text, ""
 
 
@@ -375,11 +378,18 @@ def text_reading(
     code points (what QDA-XML says, and MAXQDA, NVivo, QualCoder write) or as one (ATLAS.ti);
     a character outside the BMP as one (QDA-XML) or as two UTF-16 code units (noted)."""
     in_xml = not src.text_path and src.text_inline is not None
-    candidates = readings(raw, lf_text, ends, in_xml=in_xml)
+    bom = src.text_path in ctx.bom_paths
+    candidates = readings(raw, lf_text, ends, in_xml=in_xml, bom=bom)
     default = candidates[0]  # code points, and (with CRLF) as the origin counts line ends
     if ends is not None:
         default = next(r for r in candidates if not r.utf16 and r.crlf_two != ctx.crlf_as_one)
     reading = best_reading(src.selections, lf_text, candidates, default)
+    if reading.bom:
+        notes.append(
+            f"Text source {src.name!r}: its positions count the byte order mark its file "
+            "begins with as a character (its selections' names fit their text only so); they "
+            "were read so, the mark left out of the text."
+        )
     if reading.xml_crlf:
         notes.append(
             f"Text source {src.name!r}: its text, written in the project file itself, had "

@@ -92,6 +92,11 @@ def test_a_transcript_of_several_speakers_makes_a_focus_group(tmp_path: Path, ca
     code, out, err = run_cli(capsys, "import-transcript", folder, two, "--new-session")
     assert code == 0, err
     assert "made an interview: 2 speakers in the transcript" in out, out
+    bare = tmp_path / "Без имён.srt"  # nobody named: not "0 speakers"
+    bare.write_text("1\n00:00:01,000 --> 00:00:04,000\nМы живём в ауле.\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "import-transcript", folder, bare, "--new-session")
+    assert code == 0, err
+    assert "made an interview: no speaker named (another kind" in out, out
     code, out, err = run_cli(
         capsys, "import-transcript", folder, group, "--new-session", "Asked", "--kind", "interview"
     )
@@ -99,4 +104,9 @@ def test_a_transcript_of_several_speakers_makes_a_focus_group(tmp_path: Path, ca
     assert "made a" not in out  # the kind asked for: nothing chosen, nothing to say
     with Project.open(folder) as project:
         kinds = {s.title: s.kind for s in project.sessions.all()}
-    assert kinds == {"ФГ Аул": "focus_group", "Интервью": "interview", "Asked": "interview"}
+    assert kinds == {
+        "ФГ Аул": "focus_group",
+        "Интервью": "interview",
+        "Asked": "interview",
+        "Без имён": "interview",
+    }

@@ -279,15 +279,16 @@ def import_transcript_as_session(
             (title or "").strip() or path.stem, kind or "interview"
         )
         result = import_transcript(project, session.id, path, fmt=fmt, fps=fps)
-        if kind is None:  # a focus group's transcript made an "Interview" (session 32)
+        if kind is None:  # by its speakers: a focus group's transcript is no "Interview"
             chosen = kind_for_speakers(len(result.speakers))
             if chosen != session.kind:
                 project.sessions.update_session(session.id, kind=chosen)
             label = KIND_LABELS[chosen].lower()
+            named = len(result.speakers)
             result.notes.append(
                 f"made {'an' if label[0] in 'aeiou' else 'a'} {label}: "
-                f"{plural(len(result.speakers), 'speaker')} in the transcript (another kind: "
-                "Session details ▸ Kind, or --kind on the command line)"
+                + (f"{plural(named, 'speaker')} in the transcript" if named else "no speaker named")
+                + " (another kind: Session details ▸ Kind, or --kind on the command line)"
             )
     return session.id, result
 

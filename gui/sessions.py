@@ -137,7 +137,7 @@ class SessionsController:
                 self.state.session = session
                 if self.docks.session_panel is not None:
                     self.docks.session_panel.show_session(session)
-        if self.state.session is None and (not sessions or self.recording):
+        if self.state.session is None:  # also when sessions arrived (an import): not "none yet"
             self._show_nothing_open()
         self.fill_filters(force=True)
 

@@ -256,3 +256,18 @@ def test_while_paused_the_empty_transcript_says_paused(
     panel.recording_active.emit(False)
     panel.recording_active.emit(True)
     assert "Recording…" in window.transcript_label.full_text()
+
+
+def test_sessions_that_arrive_while_none_is_open_end_the_empty_project_heading(
+    window: Any, idle: Any
+) -> None:
+    """Team walk: a .qdpx imported into the open, empty project brought sessions into the list,
+    and the transcript's heading still said "No sessions yet — import a recording"."""
+    idle(window)
+    assert "No sessions yet" in window.transcript_label.full_text()
+    window.project.sessions.add_session("Фокус-группа, Шымкент", "focus_group")
+    window.sessions.reload_sessions()  # as after File ▸ Import a .qdpx
+    idle(window)
+    assert window.state.session is None  # none opened for the user
+    assert "No sessions yet" not in window.transcript_label.full_text()
+    assert "Sessions list" in window.segment_editor.placeholderText()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.core.errors import InvalidInputError
-from storage.interop.codings_export import export_codings, kept_codings
+from storage.interop.codings_export import export_codings, kept_codings, unlabelled_left_out
 from storage.interop.frame_times import FRAME_RATES
 from storage.interop.transcript_export import TRANSCRIPT_FORMATS, export_transcript
 from storage.interop.transcript_import import (
@@ -157,10 +157,7 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
             project, args.output, sheet_per_code=args.sheet_per_code, privacy=privacy
         )
         n, total = kept_codings(project, privacy)
-        unlabelled = 0
-        if n < total:
-            ids = [c.segment_id for c in project.codebook.codings()]
-            unlabelled = project.consent.unlabelled_left_out(privacy.consented_only, ids)
+        unlabelled = unlabelled_left_out(project, privacy) if n < total else 0
     note_consent(note)
     if args.json:
         print_json({"path": str(path), "codings": n, "left_out": total - n})

@@ -593,7 +593,11 @@ class ExchangeActions(QObject):
             self.export_codings(path, dialog.privacy())
 
     def export_codings(self, path: Path, privacy: ExportPrivacy) -> Any:
-        from storage.interop.codings_export import export_codings, kept_codings
+        from storage.interop.codings_export import (
+            export_codings,
+            kept_codings,
+            unlabelled_left_out,
+        )
 
         project = self.state.project
         assert project is not None
@@ -601,10 +605,7 @@ class ExchangeActions(QObject):
         def job(_ctx: TaskContext) -> tuple[int, int, int]:
             export_codings(project, path, privacy=privacy)
             kept, total = kept_codings(project, privacy)
-            unlabelled = 0
-            if kept < total:
-                ids = [c.segment_id for c in project.codebook.codings()]
-                unlabelled = project.consent.unlabelled_left_out(privacy.consented_only, ids)
+            unlabelled = unlabelled_left_out(project, privacy) if kept < total else 0
             return kept, total, unlabelled
 
         return self._run(

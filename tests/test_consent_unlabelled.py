@@ -272,3 +272,33 @@ def test_a_check_of_a_session_nobody_is_in_does_not_say_everyone_consented(
     assert fs("consent", folder, "--session", sid, "--check", "export").stdout.startswith(
         "Everyone in the session consented to export."
     )
+
+
+def test_a_blind_coders_count_of_codings_left_out_for_no_speaker_is_of_her_own(
+    tmp_path: Path,
+) -> None:
+    """Under blind coding a coder's codings export holds her own codings only (``kept_codings``),
+    but the count of those left out for being on speech without a speaker counted everyone's:
+    "Wrote 0 of 1 coding: 1 left out" said 2 of them had no speaker."""
+    from storage.interop.codings_export import kept_codings, unlabelled_left_out
+
+    folder, sid = _interview(tmp_path, "refuses")  # the lead coded the second segment
+    with Project.open(folder) as lead:
+        lead.team.set_blind_coding(True)
+        export_bundle(lead, tmp_path / "lead.fsbundle")
+    alice = Project.from_bundle(
+        tmp_path / "lead.fsbundle", tmp_path / "a.fieldscribe", coder="alice"
+    )
+    with alice:
+        first = alice.transcript.segments(sid)[0]
+        alice.codebook.apply_code(first.id, alice.codebook.ensure_code_path("Names").id)
+        assert kept_codings(alice, ONLY) == (0, 1)  # her own one, on unlabelled speech
+        assert unlabelled_left_out(alice, ONLY) == 1
+    out = tmp_path / "alice.csv"
+    said = fs("export-codings", tmp_path / "a.fieldscribe", "--output", out, "--consented-only")
+    assert "Wrote 0 of 1 coding to" in said.stdout, said.stdout
+    assert "1 left out, its segment has no speaker" in said.stdout, said.stdout
+    with Project.open(tmp_path / "a.fieldscribe") as alice:
+        alice.team.set_blind_coding(False)
+        assert kept_codings(alice, ONLY) == (0, 2)
+        assert unlabelled_left_out(alice, ONLY) == 2

@@ -119,6 +119,15 @@ def kept_codings(project: Project, privacy: ExportPrivacy | None = None) -> tupl
         return len(view.codebook.codings(coder=coder)), total
 
 
+def unlabelled_left_out(project: Project, privacy: ExportPrivacy) -> int:
+    """How many of the codings an export keeps (``kept_codings``: the blind coder's own under
+    blind coding) are left out for being on speech without a speaker
+    (``ConsentRecords.unlabelled_left_out``)."""
+    codings = project.codebook.codings(coder=project.team.blind_coder)
+    ids = [c.segment_id for c in codings]
+    return project.consent.unlabelled_left_out(privacy.consented_only, ids)
+
+
 def export_codings(
     project: Project,
     dest: str | Path,

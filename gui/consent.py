@@ -146,3 +146,23 @@ def confirm_consent(
         for sid, _problems in found:
             project.consent_notes.acknowledge(sid, purpose)
     return answer in (GO, GO_REMEMBER)
+
+
+def nobody_note(project: Any, session_ids: Iterable[str], privacy: Any = None) -> str:
+    """What an export of everyone says once it is written about the sessions nobody is known to
+    be in (no speaker linked, no consent record; their segments have no speaker): consent to
+    export is unknown for them, though nobody is named to ask about beforehand (such a session
+    went out without a word). "" when there is none, or only consented participants went out
+    (``privacy.consented_only``: those segments were left out), or it was acknowledged."""
+    if privacy is not None and privacy.consented_only:
+        return ""
+    found = project.consent_notes.nobody_known(session_ids, "export")
+    if not found:
+        return ""
+    titles = ", ".join(f"“{title}”" for _sid, title, _n in found[:3])
+    if len(found) > 3:
+        titles += f" and {len(found) - 3} more"
+    return (
+        f" Consent to export is unknown for {titles}: nobody is known to be in "
+        f"{verb(len(found), 'it', 'them')} (Ethics ▸ Consent)."
+    )

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
-from gui.consent import confirm_consent
+from gui.consent import confirm_consent, nobody_note
 from gui.export_options import ExportOptionsDialog, kept_segments, others
 from gui.fmt import file_name, plural, them, wrote_codings
 from gui.import_questions import (
@@ -306,18 +306,24 @@ class ExchangeActions(QObject):
         project = self.state.project
         assert project is not None
 
-        def done(summary: Any) -> str:
+        def job(_ctx: TaskContext) -> tuple[Any, str]:
+            summary = export_qdpx(project, path, with_media=with_media, privacy=privacy)
+            return summary, nobody_note(project, [s.id for s in project.sessions.all()], privacy)
+
+        def done(result: tuple[Any, str]) -> str:
+            summary, unknown = result
             lines = [
                 f"Wrote {path.name}: {plural(summary.sources, 'source')}, "
                 f"{plural(summary.segments, 'segment')}, {plural(summary.codes, 'code')}, "
                 f"{plural(summary.codings, 'coding')}, {plural(summary.media_files, 'media file')}."
+                + unknown
             ]
             lines += [f"note: {n}" for n in summary.notes_for_user]
             return "\n".join(lines)
 
         return self._run(
             "Export a REFI-QDA project",
-            lambda _ctx: export_qdpx(project, path, with_media=with_media, privacy=privacy),
+            job,
             done,
             output=path,
             words=qdpx_refusal,
@@ -567,16 +573,17 @@ class ExchangeActions(QObject):
             return None
         sid = session.id
 
-        def job(_ctx: TaskContext) -> tuple[int, int, int]:
+        def job(_ctx: TaskContext) -> tuple[tuple[int, int, int], str]:
             export_transcript(project, sid, fmt, path, privacy=privacy)
-            return kept_segments(project, sid, privacy)
+            return kept_segments(project, sid, privacy), nobody_note(project, [sid], privacy)
 
-        def done(kept: tuple[int, int, int]) -> str:
+        def done(result: tuple[tuple[int, int, int], str]) -> str:
+            kept, unknown = result
             said = f"Wrote the transcript of {session.title} to {path.name} ({fmt})."
             held, total, _ = kept
             if held < total:  # a file of fewer segments than shown, or an empty one
                 said += f" It holds {held} of {plural(total, 'segment')}: {others(kept)}."
-            return said
+            return said + unknown
 
         return self._run("Export a transcript", job, done, output=path)
 
@@ -599,18 +606,22 @@ class ExchangeActions(QObject):
         project = self.state.project
         assert project is not None
 
-        def job(_ctx: TaskContext) -> tuple[int, int, int]:
+        def job(_ctx: TaskContext) -> tuple[int, int, int, str]:
             export_codings(project, path, privacy=privacy)
             kept, total = kept_codings(project, privacy)
             unlabelled = 0
             if kept < total:
                 ids = [c.segment_id for c in project.codebook.codings()]
                 unlabelled = project.consent.unlabelled_left_out(privacy.consented_only, ids)
-            return kept, total, unlabelled
+            coded = project.transcript.get_segments(
+                {c.segment_id for c in project.codebook.codings()}
+            )
+            sessions = sorted({g.session_id for g in coded.values()})
+            return kept, total, unlabelled, nobody_note(project, sessions, privacy)
 
         return self._run(
             "Export codings",
             job,
-            lambda kept: wrote_codings(path, kept[0], kept[1], unlabelled=kept[2]),
+            lambda kept: wrote_codings(path, kept[0], kept[1], unlabelled=kept[2]) + kept[3],
             output=path,
         )

@@ -82,12 +82,15 @@ def confirm_consent(
     doing: str,
     *,
     show_details: Callable[[str], None] | None = None,
+    leave_out: bool = True,
 ) -> bool:
     """Warn when consent does not cover ``purpose``; True when the user goes on (or all is well,
     or the unknowns were acknowledged for these sessions and have not changed).
 
     ``doing`` names the action, e.g. "Transcribe"; ``show_details(session id)`` opens Session
-    details of a session to link its speakers (Link speakers… is offered with it)."""
+    details of a session to link its speakers (Link speakers… is offered with it);
+    ``leave_out``: the export offers "Leave out participants without consent" (the Analysis
+    window's keyword-in-context export does not: not named as a way out)."""
     found: list[tuple[str, list[ConsentProblem]]] = []
     errors: list[str] = []
     for sid in dict.fromkeys(session_ids):
@@ -123,7 +126,7 @@ def confirm_consent(
         + ", then ".join(hints)
         + "."
     )
-    if refused and purpose == "export":
+    if refused and purpose == "export" and leave_out:
         text += " Or tick “Leave out participants without consent to export” in the export options."
     plural = "these sessions" if len(found) > 1 else "this session"
     remember = (

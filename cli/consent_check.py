@@ -70,6 +70,7 @@ def check_consent(
     session_ids: Iterable[str],
     *,
     held: Iterable[str] | None = None,
+    audio: bool = False,
 ) -> str | None:
     """Before an export: where consent to export does not cover everyone in ``session_ids`` and
     neither ``--consented-only`` nor ``--export-anyway`` was given, stop if someone refused, else
@@ -80,7 +81,9 @@ def check_consent(
     export refused for its file name: two lines where a refusal is one); unknowns acknowledged
     in the workbench or with ``consent --acknowledge`` (``project.consent_notes``) are not
     mentioned. ``held``: the sessions whose segments the export holds, where not all of
-    ``session_ids`` (the codings export: the coded ones).
+    ``session_ids`` (the codings export: the coded ones). ``audio``: the export carries the
+    recordings (a .qdpx with media), so a refusal of recording stops it too (their voice went
+    out without a word: "export" needs transcription and quotation only).
 
     Raises:
         InvalidInputError: someone refused; one line naming them and how to go on.
@@ -91,15 +94,24 @@ def check_consent(
     found, refused = ([], []) if args.export_anyway else _concerned(project, session_ids, PURPOSE)
     # a session nobody is known to be in names nobody to ask about: said once it is written
     nobody = project.consent_notes.nobody_known(session_ids if held is None else held, PURPOSE)
-    if not found and not nobody:
-        return None
     folder = shlex.quote(str(args.dir))
+    if audio and not args.export_anyway:
+        _, unheard = _concerned(project, session_ids, "recording")
+        if unheard:
+            raise InvalidInputError(
+                f"consent to recording is refused for {_listed(unheard)}; nothing was written "
+                "(the export carries the audio). Add --no-media to leave the audio out, "
+                "--consented-only to silence those who did not consent, --export-anyway to "
+                f"export all the same, or record their consent (fieldscribe consent {folder} ...)."
+            )
     if refused:
         raise InvalidInputError(
             f"consent to {PURPOSE} is refused for {_listed(refused)}; nothing was written. Add "
             "--consented-only to leave those who did not consent out, --export-anyway to "
             f"export all the same, or record their consent (fieldscribe consent {folder} ...)."
         )
+    if not found and not nobody:
+        return None
     listed = "; ".join(
         ([_listed(found)] if found else [])
         + [

@@ -110,13 +110,19 @@ class ExchangeActions(QObject):
         dialog = ExportOptionsDialog(title, self.parent_widget, **kw)
         if not dialog.exec():
             return None
-        if not dialog.consented.isChecked() and not confirm_consent(
-            self.parent_widget,
-            project,
-            sessions,
-            "export",
-            "Export",
-            show_details=lambda sid: emit(self.state.details_requested, sid),
+        if dialog.consented.isChecked():
+            return dialog
+        details = lambda sid: emit(self.state.details_requested, sid)  # noqa: E731
+        if not confirm_consent(
+            self.parent_widget, project, sessions, "export", "Export", show_details=details
+        ):
+            return None
+        # a .qdpx with its audio: someone who refused recording is heard ("export" needs
+        # transcription and quotation only); asked where someone refused it
+        with_audio = bool(kw.get("media")) and dialog.media.isChecked()
+        unheard = [s for s in sessions if with_audio and _refused(project, s, "recording")]
+        if unheard and not confirm_consent(
+            self.parent_widget, project, unheard, "recording", "Export", show_details=details
         ):
             return None
         return dialog
@@ -625,3 +631,8 @@ class ExchangeActions(QObject):
             lambda kept: wrote_codings(path, kept[0], kept[1], unlabelled=kept[2]) + kept[3],
             output=path,
         )
+
+
+def _refused(project: Any, session_id: str, purpose: str) -> bool:
+    """Whether someone in a session refused ``purpose``."""
+    return any(p.refused for p in project.consent.consent_problems(session_id, purpose))

@@ -164,3 +164,34 @@ def test_a_participant_who_refused_recording_is_not_heard(tmp_path: Path) -> Non
             audio = AudioSegment.from_file(io.BytesIO(zf.read(member)), format="wav")
         assert _loudness(audio, 100, 2400) > 1000, archive  # the consenting speaker is heard
         assert _loudness(audio, 3050, 5950) == 0, archive  # the one who refused is not
+
+
+def test_a_qdpx_with_audio_stops_where_someone_refused_recording(tmp_path: Path) -> None:
+    """``qdpx export`` (audio included by default) wrote the voice of a participant who refused
+    recording without a word: "export" asks about transcription and quotation only. With the
+    audio it stops in one line; --no-media, --consented-only (silenced) or --export-anyway go
+    on."""
+    folder = tmp_path / "I.fieldscribe"
+    with Project.create(folder, name="I", coder="lead") as p:
+        session = p.sessions.import_audio(_tone(tmp_path / "i.wav", 4), kind="interview")
+        p.transcript.add_segments(
+            session.id,
+            [
+                SegmentDraft(0, 2000, "Сәлем.", speaker="S1"),
+                SegmentDraft(2000, 4000, "Өзен тартылды.", speaker="S2"),
+            ],
+        )
+        yes, unheard = p.sessions.add_participant("P01"), p.sessions.add_participant("P03")
+        p.sessions.map_speaker(session.id, "S1", yes.id)
+        p.sessions.map_speaker(session.id, "S2", unheard.id)
+        p.consent.set_consent(yes.id, None, recording=True, transcription=True, quotation=True)
+        p.consent.set_consent(unheard.id, None, recording=False, transcription=True, quotation=True)
+    out = tmp_path / "i.qdpx"
+    said = fs("qdpx", "export", folder, "-o", out, ok=False)
+    assert said.returncode == 1 and not out.exists(), said.stderr
+    assert "consent to recording is refused" in said.stderr and "P03" in said.stderr
+    assert len(said.stderr.strip().splitlines()) == 1 and "--no-media" in said.stderr
+    for flag in ("--no-media", "--consented-only", "--export-anyway"):
+        fs("qdpx", "export", folder, "-o", out, flag)
+        assert out.is_file(), flag
+        out.unlink()

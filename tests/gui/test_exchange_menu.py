@@ -725,3 +725,41 @@ def test_an_export_says_once_that_nobody_is_known_to_be_in_a_session(
     idle(w)
     report = w.exchange.last_report
     assert "It holds 0 of 2 segments" in report and "unknown for" not in report, report
+
+
+def test_a_qdpx_with_audio_asks_where_someone_refused_recording(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A participant who agreed to transcription and quotation but refused recording was
+    heard in a .qdpx with its audio and nobody was asked ("export" needs transcription and
+    quotation only). With "Include the audio files" ticked the question names the refusal
+    of recording; Cancel writes nothing; without the audio it is not asked."""
+    import gui.consent as gc
+
+    w = seeded
+    project: Project = w.project
+    sid = project.sessions.all()[0].id
+    person = project.sessions.add_participant("P03")
+    project.sessions.map_speaker(sid, "S1", person.id)
+    project.consent.set_consent(
+        person.id, None, recording=False, transcription=True, quotation=True
+    )
+    asked: list[str] = []
+    monkeypatch.setattr(gc, "ask", lambda _p, _t, text, **_k: asked.append(text) or gc.STOP)
+    _options(monkeypatch)  # the audio is included by default
+    out = tmp_path / "p.qdpx"
+    _answer_files(monkeypatch, getSaveFileName=out)
+    _action(w, "&File", "Export as REFI-QDA project (.qdpx)…").trigger()
+    idle(w)
+    assert len(asked) == 1 and "P03 refused recording." in asked[0], asked
+    assert not out.exists()
+    from gui.exchange import ExportOptionsDialog
+
+    def without_audio(self: Any) -> int:
+        self.media.setChecked(False)
+        return 1
+
+    monkeypatch.setattr(ExportOptionsDialog, "exec", without_audio)
+    _action(w, "&File", "Export as REFI-QDA project (.qdpx)…").trigger()
+    idle(w)
+    assert len(asked) == 1 and out.is_file()

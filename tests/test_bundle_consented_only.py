@@ -73,7 +73,7 @@ def test_a_participant_left_out_does_not_travel(tmp_path: Path) -> None:
         export_bundle(p, tmp_path / "all.fsbundle")
     with zipfile.ZipFile(tmp_path / "b.fsbundle") as zf:
         raw = zf.read("project.db")
-    # (P01 naming him, "Болатқа айттым", is P01's words, pseudonymised: they go out)
+    # (P01 naming him, "Болат айттым", is P01's words, pseudonymised: they go out)
     for gone in ("P02", "Қарабұлақ", "P05", "Шұбаркөл", "Бұзаутерек", ids["no"]):
         assert gone.encode() not in raw, gone
     conn = _db(tmp_path / "b.fsbundle", tmp_path)

@@ -27,6 +27,7 @@ from .common import (
     open_project,
     privacy_options,
 )
+from .consent_check import add_export_anyway, check_consent, note_consent
 from .output import fmt_ms, plural, print_json, print_table
 
 VIEWS = ("matrix", "cooccurrence", "timeline", "frequencies")
@@ -188,6 +189,7 @@ def register(sub: Any) -> None:
     v.add_argument(
         "--width", type=bounded_int(0, 1000), default=40, help="context characters (--kwic)"
     )
+    add_export_anyway(v)
     _common(v)
     p.set_defaults(func=cmd_analyze)
 
@@ -239,6 +241,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     with opener(args) as project:
         filters, label = export_scope(project, _filters(project, args), privacy)
         kind, data, note = _compute(project, args, filters, label)
+        told = None
+        if args.output is not None and not note and kind == "kwic":
+            # keywords in context quote what participants said: asked as a transcript export
+            # is (a refusal of quotation went out in a KWIC file without a word)
+            told = check_consent(project, args, [line.session_id for line in data])
         if args.output is not None and not note:
             write_result(
                 project,
@@ -249,6 +256,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 title=_title(args),
                 privacy=privacy,
             )
+    note_consent(told)
     _print(args, kind, data, note)
     return 0
 

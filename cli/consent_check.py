@@ -65,32 +65,63 @@ def _who(problems: list[ConsentProblem]) -> str:
 
 
 def check_consent(
-    project: Project, args: argparse.Namespace, session_ids: Iterable[str]
+    project: Project,
+    args: argparse.Namespace,
+    session_ids: Iterable[str],
+    *,
+    held: Iterable[str] | None = None,
+    audio: bool = False,
 ) -> str | None:
     """Before an export: where consent to export does not cover everyone in ``session_ids`` and
     neither ``--consented-only`` nor ``--export-anyway`` was given, stop if someone refused, else
-    return the note (one line) that says who is unknown, for ``note_consent`` to print once the
-    export is written (printed first, it said "exported all the same" above an export refused
-    for its file name: two lines where a refusal is one); unknowns acknowledged in the
-    workbench or with ``consent --acknowledge`` (``project.consent_notes``) are not mentioned.
+    return the note (one line) that says who is unknown, and which sessions nobody is known to
+    be in (their segments have no speaker; ``consent_notes.nobody_known``: without it such a
+    session went out without a word, even past ``--export-anyway``), for ``note_consent`` to
+    print once the export is written (printed first, it said "exported all the same" above an
+    export refused for its file name: two lines where a refusal is one); unknowns acknowledged
+    in the workbench or with ``consent --acknowledge`` (``project.consent_notes``) are not
+    mentioned. ``held``: the sessions whose segments the export holds, where not all of
+    ``session_ids`` (the codings export: the coded ones). ``audio``: the export carries the
+    recordings (a .qdpx with media), so a refusal of recording stops it too (their voice went
+    out without a word: "export" needs transcription and quotation only).
 
     Raises:
         InvalidInputError: someone refused; one line naming them and how to go on.
     """
-    if args.consented_only or args.export_anyway:
+    if args.consented_only:
         return None
-    found, refused = _concerned(project, session_ids, PURPOSE)
-    if not found:
-        return None
+    session_ids = list(session_ids)
+    found, refused = ([], []) if args.export_anyway else _concerned(project, session_ids, PURPOSE)
+    # a session nobody is known to be in names nobody to ask about: said once it is written
+    nobody = project.consent_notes.nobody_known(session_ids if held is None else held, PURPOSE)
     folder = shlex.quote(str(args.dir))
+    if audio and not args.export_anyway:
+        _, unheard = _concerned(project, session_ids, "recording")
+        if unheard:
+            raise InvalidInputError(
+                f"consent to recording is refused for {_listed(unheard)}; nothing was written "
+                "(the export carries the audio). Add --no-media to leave the audio out, "
+                "--consented-only to silence those who did not consent, --export-anyway to "
+                f"export all the same, or record their consent (fieldscribe consent {folder} ...)."
+            )
     if refused:
         raise InvalidInputError(
             f"consent to {PURPOSE} is refused for {_listed(refused)}; nothing was written. Add "
             "--consented-only to leave those who did not consent out, --export-anyway to "
             f"export all the same, or record their consent (fieldscribe consent {folder} ...)."
         )
+    if not found and not nobody:
+        return None
+    listed = "; ".join(
+        ([_listed(found)] if found else [])
+        + [
+            f"“{title}”: nobody known to be in it ({plural(n, 'segment')} without a speaker)"
+            for _sid, title, n in nobody[:3]
+        ]
+        + ([f"and {plural(len(nobody) - 3, 'more session')}"] if len(nobody) > 3 else [])
+    )
     return (
-        f"note: consent to {PURPOSE} is unknown for {_listed(found)}; exported all the same. "
+        f"note: consent to {PURPOSE} is unknown for {listed}; exported all the same. "
         f"--consented-only leaves them out; link speakers (fieldscribe speaker {folder} map ...) "
         f"and record consent (fieldscribe consent {folder} ...), or --session ID --acknowledge "
         f"{PURPOSE} to stop this note while it stays unknown."

@@ -152,7 +152,9 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
     """fieldscribe export-codings DIR -o FILE."""
     privacy = privacy_options(args)
     with open_for_export(args) as project:  # logged in the audit log
-        note = check_consent(project, args, [s.id for s in project.sessions.all()])
+        coded = project.transcript.get_segments({c.segment_id for c in project.codebook.codings()})
+        held = {g.session_id for g in coded.values()}
+        note = check_consent(project, args, [s.id for s in project.sessions.all()], held=held)
         path = export_codings(
             project, args.output, sheet_per_code=args.sheet_per_code, privacy=privacy
         )

@@ -242,9 +242,16 @@ def _acknowledge(args: argparse.Namespace) -> int:
     with open_project(args, write=True) as project:
         session = project.sessions.get_session(args.session)
         unknown = project.consent.consent_problems(session.id, purpose)
+        nobody = 0 if unknown else project.consent.unknown_unlabelled(session.id, purpose)
         project.consent_notes.acknowledge(session.id, purpose)  # a refusal: refused
     if args.json:
-        print_json({"session": session.id, "purpose": purpose, "unknown": len(unknown)})
+        print_json({"session": session.id, "purpose": purpose, "unknown": len(unknown) or nobody})
+    elif nobody:  # it said "Everyone ... consented" of a session nobody is known to be in
+        print(
+            f"Consent to {purpose} left unknown for {plural(nobody, 'segment')} without a "
+            f"speaker in “{session.title}” (nobody known to be in it): not said again until "
+            "that changes."
+        )
     elif unknown:
         who = ", ".join(u.pseudonym or u.speaker or "someone" for u in unknown)
         print(

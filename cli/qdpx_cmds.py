@@ -96,7 +96,8 @@ def cmd_qdpx_export(args: argparse.Namespace) -> int:
     """fieldscribe qdpx export DIR -o FILE."""
     privacy = privacy_options(args)
     with open_for_export(args) as project:  # logged in the audit log
-        note = check_consent(project, args, [s.id for s in project.sessions.all()])
+        sessions = [s.id for s in project.sessions.all()]
+        note = check_consent(project, args, sessions, audio=not args.no_media)
         summary = export_qdpx(project, args.output, with_media=not args.no_media, privacy=privacy)
     note_consent(note)
     if args.json:

@@ -82,12 +82,15 @@ def confirm_consent(
     doing: str,
     *,
     show_details: Callable[[str], None] | None = None,
+    leave_out: bool = True,
 ) -> bool:
     """Warn when consent does not cover ``purpose``; True when the user goes on (or all is well,
     or the unknowns were acknowledged for these sessions and have not changed).
 
     ``doing`` names the action, e.g. "Transcribe"; ``show_details(session id)`` opens Session
-    details of a session to link its speakers (Link speakers… is offered with it)."""
+    details of a session to link its speakers (Link speakers… is offered with it);
+    ``leave_out``: the export offers "Leave out participants without consent" (the Analysis
+    window's keyword-in-context export does not: not named as a way out)."""
     found: list[tuple[str, list[ConsentProblem]]] = []
     errors: list[str] = []
     for sid in dict.fromkeys(session_ids):
@@ -123,7 +126,7 @@ def confirm_consent(
         + ", then ".join(hints)
         + "."
     )
-    if refused and purpose == "export":
+    if refused and purpose == "export" and leave_out:
         text += " Or tick “Leave out participants without consent to export” in the export options."
     plural = "these sessions" if len(found) > 1 else "this session"
     remember = (
@@ -146,3 +149,23 @@ def confirm_consent(
         for sid, _problems in found:
             project.consent_notes.acknowledge(sid, purpose)
     return answer in (GO, GO_REMEMBER)
+
+
+def nobody_note(project: Any, session_ids: Iterable[str], privacy: Any = None) -> str:
+    """What an export of everyone says once it is written about the sessions nobody is known to
+    be in (no speaker linked, no consent record; their segments have no speaker): consent to
+    export is unknown for them, though nobody is named to ask about beforehand (such a session
+    went out without a word). "" when there is none, or only consented participants went out
+    (``privacy.consented_only``: those segments were left out), or it was acknowledged."""
+    if privacy is not None and privacy.consented_only:
+        return ""
+    found = project.consent_notes.nobody_known(session_ids, "export")
+    if not found:
+        return ""
+    titles = ", ".join(f"“{title}”" for _sid, title, _n in found[:3])
+    if len(found) > 3:
+        titles += f" and {len(found) - 3} more"
+    return (
+        f" Consent to export is unknown for {titles}: nobody is known to be in "
+        f"{verb(len(found), 'it', 'them')} (Ethics ▸ Consent)."
+    )

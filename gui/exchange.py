@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
-from gui.consent import confirm_consent
+from gui.consent import confirm_consent, nobody_note
 from gui.export_options import ExportOptionsDialog, kept_segments, others
 from gui.fmt import file_name, plural, them, wrote_codings
 from gui.import_questions import (
@@ -110,13 +110,19 @@ class ExchangeActions(QObject):
         dialog = ExportOptionsDialog(title, self.parent_widget, **kw)
         if not dialog.exec():
             return None
-        if not dialog.consented.isChecked() and not confirm_consent(
-            self.parent_widget,
-            project,
-            sessions,
-            "export",
-            "Export",
-            show_details=lambda sid: emit(self.state.details_requested, sid),
+        if dialog.consented.isChecked():
+            return dialog
+        details = lambda sid: emit(self.state.details_requested, sid)  # noqa: E731
+        if not confirm_consent(
+            self.parent_widget, project, sessions, "export", "Export", show_details=details
+        ):
+            return None
+        # a .qdpx with its audio: someone who refused recording is heard ("export" needs
+        # transcription and quotation only); asked where someone refused it
+        with_audio = bool(kw.get("media")) and dialog.media.isChecked()
+        unheard = [s for s in sessions if with_audio and _refused(project, s, "recording")]
+        if unheard and not confirm_consent(
+            self.parent_widget, project, unheard, "recording", "Export", show_details=details
         ):
             return None
         return dialog
@@ -306,18 +312,24 @@ class ExchangeActions(QObject):
         project = self.state.project
         assert project is not None
 
-        def done(summary: Any) -> str:
+        def job(_ctx: TaskContext) -> tuple[Any, str]:
+            summary = export_qdpx(project, path, with_media=with_media, privacy=privacy)
+            return summary, nobody_note(project, [s.id for s in project.sessions.all()], privacy)
+
+        def done(result: tuple[Any, str]) -> str:
+            summary, unknown = result
             lines = [
                 f"Wrote {path.name}: {plural(summary.sources, 'source')}, "
                 f"{plural(summary.segments, 'segment')}, {plural(summary.codes, 'code')}, "
                 f"{plural(summary.codings, 'coding')}, {plural(summary.media_files, 'media file')}."
+                + unknown
             ]
             lines += [f"note: {n}" for n in summary.notes_for_user]
             return "\n".join(lines)
 
         return self._run(
             "Export a REFI-QDA project",
-            lambda _ctx: export_qdpx(project, path, with_media=with_media, privacy=privacy),
+            job,
             done,
             output=path,
             words=qdpx_refusal,
@@ -566,16 +578,17 @@ class ExchangeActions(QObject):
             return None
         sid = session.id
 
-        def job(_ctx: TaskContext) -> tuple[int, int, int]:
+        def job(_ctx: TaskContext) -> tuple[tuple[int, int, int], str]:
             export_transcript(project, sid, fmt, path, privacy=privacy)
-            return kept_segments(project, sid, privacy)
+            return kept_segments(project, sid, privacy), nobody_note(project, [sid], privacy)
 
-        def done(kept: tuple[int, int, int]) -> str:
+        def done(result: tuple[tuple[int, int, int], str]) -> str:
+            kept, unknown = result
             said = f"Wrote the transcript of {session.title} to {path.name} ({fmt})."
             held, total, _ = kept
             if held < total:  # a file of fewer segments than shown, or an empty one
                 said += f" It holds {held} of {plural(total, 'segment')}: {others(kept)}."
-            return said
+            return said + unknown
 
         return self._run("Export a transcript", job, done, output=path)
 
@@ -602,15 +615,24 @@ class ExchangeActions(QObject):
         project = self.state.project
         assert project is not None
 
-        def job(_ctx: TaskContext) -> tuple[int, int, int]:
+        def job(_ctx: TaskContext) -> tuple[int, int, int, str]:
             export_codings(project, path, privacy=privacy)
             kept, total = kept_codings(project, privacy)
             unlabelled = unlabelled_left_out(project, privacy) if kept < total else 0
-            return kept, total, unlabelled
+            coded = project.transcript.get_segments(
+                {c.segment_id for c in project.codebook.codings()}
+            )
+            sessions = sorted({g.session_id for g in coded.values()})
+            return kept, total, unlabelled, nobody_note(project, sessions, privacy)
 
         return self._run(
             "Export codings",
             job,
-            lambda kept: wrote_codings(path, kept[0], kept[1], unlabelled=kept[2]),
+            lambda kept: wrote_codings(path, kept[0], kept[1], unlabelled=kept[2]) + kept[3],
             output=path,
         )
+
+
+def _refused(project: Any, session_id: str, purpose: str) -> bool:
+    """Whether someone in a session refused ``purpose``."""
+    return any(p.refused for p in project.consent.consent_problems(session_id, purpose))

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.consent import confirm_consent
+from gui.consent import confirm_consent, nobody_note
 from gui.fmt import fmt_ms, plural, wrote_codings
 from gui.languages import UNKNOWN_LANGUAGE
 from gui.models.table import RowTableModel
@@ -432,13 +432,14 @@ class RetrievalPanel(QWidget):
         (pseudonyms and redactions applied unless ``privacy`` says otherwise; logged)."""
         rows, project = list(self.model.rows), self.project
 
-        def job(_ctx: Any) -> tuple[int, int]:
+        def job(_ctx: Any) -> tuple[int, int, str]:
             n = export_retrieved(project, rows, path, privacy=privacy)
             unlabelled = 0
             if n < len(rows) and privacy is not None:
                 ids = [r.segment_id for r in rows]
                 unlabelled = project.consent.unlabelled_left_out(privacy.consented_only, ids)
-            return n, unlabelled
+            sessions = sorted({r.session_id for r in rows})
+            return n, unlabelled, nobody_note(project, sessions, privacy)
 
         return self.runner.submit(
             "Export CSV",
@@ -446,6 +447,7 @@ class RetrievalPanel(QWidget):
             # how many of the rows shown, and why the others were left out (it said
             # "Exported 1 rows to /the/whole/path" when 2 of 3 were left out)
             on_done=lambda done: emit(
-                self.status, wrote_codings(path, done[0], len(rows), unlabelled=done[1])
+                self.status,
+                wrote_codings(path, done[0], len(rows), unlabelled=done[1]) + done[2],
             ),
         )

@@ -59,6 +59,7 @@ class BundleExportOptions:
     recipient_files: list[Path] = field(default_factory=list)
     pseudonymise: bool = True
     redact: bool = True
+    consented_only: bool = False
 
 
 class BundleExportDialog(QDialog):
@@ -80,6 +81,12 @@ class BundleExportDialog(QDialog):
         self.pseudonyms.setChecked(True)
         self.redactions = QCheckBox("Keep redacted spans hidden", self)
         self.redactions.setChecked(True)
+        # as bundle export --consented-only: a participant left out travels not at all
+        self.consented = QCheckBox("Leave out participants without consent to export", self)
+        self.consented.setToolTip(
+            "their words, audio, speaker labels, participant row and attributes, consent "
+            "records, voice profiles and the memos that name them stay in this project"
+        )
         self.plain = QRadioButton("Not encrypted", self)
         self.with_passphrase = QRadioButton("Encrypted with a passphrase", self)
         self.with_key = QRadioButton("Encrypted for a teammate's public key", self)
@@ -120,6 +127,7 @@ class BundleExportDialog(QDialog):
         layout.addWidget(self.with_media)
         layout.addWidget(self.pseudonyms)
         layout.addWidget(self.redactions)
+        layout.addWidget(self.consented)
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
@@ -164,6 +172,7 @@ class BundleExportDialog(QDialog):
             recipient_files=[Path(self.key_file.text())] if self.with_key.isChecked() else [],
             pseudonymise=self.pseudonyms.isChecked(),
             redact=self.redactions.isChecked(),
+            consented_only=self.consented.isChecked(),
         )
 
 
@@ -278,7 +287,11 @@ class TeamActions(QObject):
         project = self.state.project
         if project is None:
             return None
-        privacy = ExportPrivacy(pseudonymise=options.pseudonymise, redact=options.redact)
+        privacy = ExportPrivacy(
+            pseudonymise=options.pseudonymise,
+            redact=options.redact,
+            consented_only="export" if options.consented_only else None,
+        )
 
         def job(ctx: TaskContext) -> Any:
             ctx.progress((0, 1, f"Writing {path.name}…"))

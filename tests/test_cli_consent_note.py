@@ -47,3 +47,74 @@ def test_a_written_export_still_notes_the_unknown_consent(tmp_path: Path) -> Non
         assert said.stderr.startswith("note: consent to export is unknown for “Interview”"), (
             said.stderr
         )
+
+
+def test_a_session_nobody_is_known_to_be_in_is_noted_once(tmp_path: Path) -> None:
+    """An observation never run through speaker detection, nobody linked or with a consent
+    record: ``consent --check`` called its consent unknown, yet every export of everyone wrote
+    it without a word (nobody is named to ask about). Each export says so once, after writing,
+    past --export-anyway too; ``consent --acknowledge`` stops it while it stays so."""
+    folder = tmp_path / "O.fieldscribe"
+    with Project.create(folder, name="O", coder="lead") as p:
+        sid = p.sessions.add_session("Наблюдение", "observation").id
+        [seg, _] = p.transcript.add_segments(
+            sid, [SegmentDraft(0, 900, "Су нашар."), SegmentDraft(900, 1800, "Иә.")]
+        )
+        p.codebook.apply_code(seg.id, p.codebook.ensure_code_path("Су").id)
+    note = (
+        "note: consent to export is unknown for “Наблюдение”: nobody known to be in it "
+        "(2 segments without a speaker); exported all the same. --consented-only leaves them out"
+    )
+    for args in (
+        ("export-codings", folder, "--output", tmp_path / "codings.csv"),
+        ("export", folder, "--session", sid, "--format", "txt", "-o", tmp_path / "t.txt"),
+        ("export", folder, "--session", sid, "--format", "docx", "-o", tmp_path / "t.docx"),
+        ("qdpx", "export", folder, "-o", tmp_path / "p.qdpx"),
+        ("qdpx", "export", folder, "-o", tmp_path / "p.qdpx", "--export-anyway"),
+    ):
+        said = fs(*args)
+        assert said.stdout.startswith("Wrote"), said.stdout
+        assert said.stderr.count("note:") == 1 and said.stderr.startswith(note), said.stderr
+    only = fs("export", folder, "--session", sid, "--format", "txt", "-o", tmp_path / "t.txt",
+              "--consented-only")  # fmt: skip
+    assert only.stderr == "" and "Wrote 0 of 2 segments" in only.stdout
+    said = fs("consent", folder, "--session", sid, "--acknowledge", "export")
+    assert "Everyone" not in said.stdout and "2 segments without a speaker" in said.stdout
+    said = fs("export", folder, "--session", sid, "--format", "txt", "-o", tmp_path / "t.txt")
+    assert said.stderr == "", said.stderr
+    with Project.open(folder) as p:  # one more segment: no longer what was acknowledged
+        p.transcript.add_segments(sid, [SegmentDraft(1800, 2500, "Жоқ.")])
+    said = fs("export", folder, "--session", sid, "--format", "txt", "-o", tmp_path / "t.txt")
+    assert "(3 segments without a speaker)" in said.stderr, said.stderr
+
+
+def test_keywords_in_context_written_to_a_file_stop_at_a_refusal(tmp_path: Path) -> None:
+    """The ethics review (session 32): ``analyze DIR frequencies --kwic WORD -o F`` wrote the
+    lines of a participant who refused quotation without a word, where ``export`` stops. It
+    stops the same way (nothing written), --consented-only leaves them out, --export-anyway
+    writes them; on screen (no -o) the lines stay the lead's own view."""
+    folder = tmp_path / "I.fieldscribe"
+    with Project.create(folder, name="I", coder="lead") as p:
+        sid = p.sessions.add_session("Interview", "interview").id
+        p.transcript.add_segments(
+            sid,
+            [
+                SegmentDraft(0, 900, "Су нашар екен.", speaker="S1"),
+                SegmentDraft(900, 1800, "Су бар, бұзаутерек.", speaker="S2"),
+            ],
+        )
+        yes, no = p.sessions.add_participant("P01"), p.sessions.add_participant("P02")
+        p.sessions.map_speaker(sid, "S1", yes.id)
+        p.sessions.map_speaker(sid, "S2", no.id)
+        p.consent.set_consent(yes.id, None, transcription=True, quotation=True)
+        p.consent.set_consent(no.id, None, transcription=True, quotation=False)
+    out = tmp_path / "k.csv"
+    said = fs("analyze", folder, "frequencies", "--kwic", "су", "-o", out, ok=False)
+    assert said.returncode == 1 and not out.exists(), said.stderr
+    assert "refused" in said.stderr and "P02" in said.stderr, said.stderr
+    fs("analyze", folder, "frequencies", "--kwic", "су", "-o", out, "--consented-only")
+    text = out.read_text(encoding="utf-8-sig")
+    assert "нашар" in text and "бұзаутерек" not in text
+    fs("analyze", folder, "frequencies", "--kwic", "су", "-o", out, "--export-anyway")
+    assert "бұзаутерек" in out.read_text(encoding="utf-8-sig")
+    assert "бұзаутерек" in fs("analyze", folder, "frequencies", "--kwic", "су").stdout

@@ -20,8 +20,11 @@ _QUICK = {"deadline": None, "suppress_health_check": [HealthCheck.function_scope
 _STATES = ["unlinked", "none", "half", "yes", "refused"]
 
 
-def _project(folder: Path, sessions: list[list[str]]) -> list[str]:
-    """A project whose sessions have one speaker per state (``_STATES``), each coded once."""
+def _project(
+    folder: Path, sessions: list[list[str]], nobody: list[bool] | None = None
+) -> list[str]:
+    """A project whose sessions have one speaker per state (``_STATES``), each coded once;
+    ``nobody[n]``: session n also has two coded segments without a speaker."""
     ids = []
     with Project.create(folder, coder="a") as p:
         code = p.codebook.ensure_code_path("Topic")
@@ -31,6 +34,8 @@ def _project(folder: Path, sessions: list[list[str]]) -> list[str]:
                 SegmentDraft(i * 1000, i * 1000 + 900, "Сәлем, бастайық.", f"SPEAKER_{i:02d}")
                 for i in range(len(states))
             ]
+            if nobody and nobody[n]:
+                drafts += [SegmentDraft(9000 + i * 1000, 9900 + i * 1000, "Иә.") for i in (0, 1)]
             for seg in p.transcript.add_segments(sid, drafts):
                 p.codebook.apply_code(seg.id, code.id)
             for i, state in enumerate(states):
@@ -63,6 +68,7 @@ def _exports(folder: Path, sid: str) -> list[tuple[str, list[str | Path]]]:
     sessions=st.lists(st.lists(st.sampled_from(_STATES), max_size=3), min_size=1, max_size=2),
     acknowledged=st.lists(st.booleans(), min_size=2, max_size=2),
     flag=st.sampled_from([None, "--export-anyway", "--consented-only"]),
+    nobody=st.lists(st.booleans(), min_size=2, max_size=2),
 )
 def test_cli_exports_stop_or_tell_where_the_workbench_would_ask(
     tmp_path_factory: pytest.TempPathFactory,
@@ -70,15 +76,26 @@ def test_cli_exports_stop_or_tell_where_the_workbench_would_ask(
     sessions: list[list[str]],
     acknowledged: list[bool],
     flag: str | None,
+    nobody: list[bool],
 ) -> None:
     """CLI exports wrote every participant of unknown or refused consent without a word, and an
-    acknowledgement stored by the workbench meant nothing to them."""
+    acknowledgement stored by the workbench meant nothing to them. A session nobody is known
+    to be in (segments without a speaker, no speaker, no participant) went out without a word
+    even where ``consent --check`` called it unknown: the note names it too (past
+    --export-anyway: nobody was asked about it), unless acknowledged."""
     folder = tmp_path_factory.mktemp("c") / "p.fieldscribe"
-    ids = _project(folder, sessions)
+    ids = _project(folder, sessions, nobody)
+    # segments without a speaker in a session nobody is known to be in
+    unknown_alone = [n and not states for states, n in zip(sessions, nobody, strict=False)]
     with Project.open(folder, coder="a") as p:
-        for sid, states, ack in zip(ids, sessions, acknowledged, strict=False):
+        for sid, states, ack, alone in zip(
+            ids, sessions, acknowledged, unknown_alone, strict=False
+        ):
             if ack and "refused" not in states and {"unlinked", "none", "half"} & set(states):
                 p.consent_notes.acknowledge(sid, "export")
+            if ack and alone:
+                p.consent_notes.acknowledge(sid, "export")
+    quiet = [alone and not ack for alone, ack in zip(unknown_alone, acknowledged, strict=False)]
     # the model: a session is asked about when someone refused, or someone's consent is unknown
     # and was not acknowledged; the whole project (qdpx, codings) or the one session (txt)
     asked = [
@@ -89,7 +106,10 @@ def test_cli_exports_stop_or_tell_where_the_workbench_would_ask(
         concerned = [0] if name == "txt" else list(range(len(sessions)))
         concerned = [i for i in concerned if asked[i]]
         stop = flag is None and any("refused" in sessions[i] for i in concerned)
-        told = flag is None and bool(concerned) and not stop
+        alone = [i for i in ([0] if name == "txt" else range(len(sessions))) if quiet[i]]
+        told = not stop and (
+            (flag is None and bool(concerned)) or (flag != "--consented-only" and bool(alone))
+        )
         written = Path(argv[argv.index("-o") + 1])
         written.unlink(missing_ok=True)
         code, _out, err = run_cli(capsys, *argv, *([flag] if flag else []))
@@ -104,6 +124,9 @@ def test_cli_exports_stop_or_tell_where_the_workbench_would_ask(
             assert len(notes) == (1 if told else 0), (name, err)
             if told:
                 assert "unknown" in notes[0] and "--consented-only" in notes[0], notes
+            for i in range(len(sessions)):
+                named = f"“Session {i}”: nobody known to be in it (2 segments" in err
+                assert named is (told and i in alone), (name, i, err)
 
 
 def test_the_note_names_who_is_unknown_and_an_acknowledgement_applies(

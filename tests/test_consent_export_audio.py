@@ -130,3 +130,68 @@ def test_a_left_out_participant_has_no_case_in_a_consented_only_qdpx(tmp_path: P
     fs("qdpx", "export", folder, "-o", tmp_path / "all.qdpx", "--export-anyway")  # both
     with zipfile.ZipFile(tmp_path / "all.qdpx") as zf:
         assert 'name="P02"' in zf.read("project.qde").decode("utf-8")
+
+
+def test_a_participant_who_refused_recording_is_not_heard(tmp_path: Path) -> None:
+    """The ethics review (session 32): a participant who agreed to transcription and quotation
+    but refused recording was read (rightly) and heard (wrongly) in a consented-only .qdpx and
+    team bundle with audio: "export" needs transcription and quotation, so their voice stayed.
+    Audio is a recording: only those who consented to recording are heard."""
+    folder = tmp_path / "FG.fieldscribe"
+    with Project.create(folder, name="FG", coder="lead") as p:
+        session = p.sessions.import_audio(_tone(tmp_path / "fg.wav", 6), kind="focus_group")
+        p.transcript.add_segments(
+            session.id,
+            [
+                SegmentDraft(0, 2500, "Сәлеметсіз бе.", speaker="Speaker 1"),
+                SegmentDraft(3000, 6000, "Өмірбектің сөзі: өзен тартылды.", speaker="Speaker 2"),
+            ],
+        )
+        yes, unheard = p.sessions.add_participant("P01"), p.sessions.add_participant("P03")
+        p.sessions.map_speaker(session.id, "Speaker 1", yes.id)
+        p.sessions.map_speaker(session.id, "Speaker 2", unheard.id)
+        p.consent.set_consent(yes.id, None, recording=True, transcription=True, quotation=True)
+        p.consent.set_consent(unheard.id, None, recording=False, transcription=True, quotation=True)
+    configure_pydub()
+    out, bundle = tmp_path / "fg.qdpx", tmp_path / "b.fsbundle"
+    fs("qdpx", "export", folder, "-o", out, "--consented-only")
+    fs("bundle", "export", folder, "-o", bundle, "--consented-only", "--with-media")
+    for archive in (out, bundle):
+        with zipfile.ZipFile(archive) as zf:
+            if archive == out:  # read
+                assert any("өзен тартылды".encode() in zf.read(n) for n in zf.namelist())
+            (member,) = [n for n in zf.namelist() if n.endswith(".wav")]
+            audio = AudioSegment.from_file(io.BytesIO(zf.read(member)), format="wav")
+        assert _loudness(audio, 100, 2400) > 1000, archive  # the consenting speaker is heard
+        assert _loudness(audio, 3050, 5950) == 0, archive  # the one who refused is not
+
+
+def test_a_qdpx_with_audio_stops_where_someone_refused_recording(tmp_path: Path) -> None:
+    """``qdpx export`` (audio included by default) wrote the voice of a participant who refused
+    recording without a word: "export" asks about transcription and quotation only. With the
+    audio it stops in one line; --no-media, --consented-only (silenced) or --export-anyway go
+    on."""
+    folder = tmp_path / "I.fieldscribe"
+    with Project.create(folder, name="I", coder="lead") as p:
+        session = p.sessions.import_audio(_tone(tmp_path / "i.wav", 4), kind="interview")
+        p.transcript.add_segments(
+            session.id,
+            [
+                SegmentDraft(0, 2000, "Сәлем.", speaker="S1"),
+                SegmentDraft(2000, 4000, "Өзен тартылды.", speaker="S2"),
+            ],
+        )
+        yes, unheard = p.sessions.add_participant("P01"), p.sessions.add_participant("P03")
+        p.sessions.map_speaker(session.id, "S1", yes.id)
+        p.sessions.map_speaker(session.id, "S2", unheard.id)
+        p.consent.set_consent(yes.id, None, recording=True, transcription=True, quotation=True)
+        p.consent.set_consent(unheard.id, None, recording=False, transcription=True, quotation=True)
+    out = tmp_path / "i.qdpx"
+    said = fs("qdpx", "export", folder, "-o", out, ok=False)
+    assert said.returncode == 1 and not out.exists(), said.stderr
+    assert "consent to recording is refused" in said.stderr and "P03" in said.stderr
+    assert len(said.stderr.strip().splitlines()) == 1 and "--no-media" in said.stderr
+    for flag in ("--no-media", "--consented-only", "--export-anyway"):
+        fs("qdpx", "export", folder, "-o", out, flag)
+        assert out.is_file(), flag
+        out.unlink()

@@ -58,7 +58,9 @@ def _interview(tmp_path: Path, answer: str) -> tuple[Path, str]:
         )
         p.codebook.apply_code(segs[1].id, p.codebook.ensure_code_path("Water").id)
         who = p.sessions.add_participant("P01", {"age": "34"})
-        p.consent.set_consent(who.id, session.id, transcription=True, quotation=ANSWERS[answer])
+        p.consent.set_consent(
+            who.id, session.id, recording=True, transcription=True, quotation=ANSWERS[answer]
+        )
         return folder, session.id
 
 

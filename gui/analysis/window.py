@@ -42,6 +42,7 @@ from gui.analysis.tabs import (
     TimelineTab,
 )
 from gui.app_state import AppState
+from gui.consent import confirm_consent, nobody_note
 from gui.fmt import plural
 from gui.layout import fit_to_screen
 from gui.status_text import FitLabel
@@ -369,14 +370,21 @@ class AnalysisWindow(QWidget):
             note = getattr(data, "note", "") or "The view is empty."
             self.say(f"Nothing to export: {note[:1].lower()}{note[1:]}", error=True)
             return
+        sessions: list[str] = []
+        if kind == "kwic":  # keywords in context quote what participants said: asked as a
+            # transcript export is (a refusal of quotation went out in the lines without a word)
+            sessions = sorted({line.session_id for line in data})
+            if not confirm_consent(self, project, sessions, "export", "Export", leave_out=False):
+                return
         self.say(f"Exporting {dest.name}…")
 
-        def job(_ctx: Any) -> Path:
-            return _export(project, kind, data, dest, percent)
+        def job(_ctx: Any) -> tuple[Path, str]:
+            return _export(project, kind, data, dest, percent), nobody_note(project, sessions)
 
-        def done(path: Path) -> None:
+        def done(result: tuple[Path, str]) -> None:
+            path, unknown = result
             self.last_export = path
-            self.say(f"Wrote {path}.")
+            self.say(f"Wrote {path}.{unknown}")
 
         def failed(exc: BaseException) -> None:
             self.say(f"Could not export {dest.name}: {exc}", error=True)

@@ -182,6 +182,7 @@ def _rewrite_rows(
     )
     participants, codes, meta = view.sessions.participants(), view.codebook.codes(), view.metadata()
     turns = _table_exists(conn, "speaker_turns")
+    _leave_out_participants(conn, view, {m.id for m in memos})
     if excluded:
         marks_sql = ",".join("?" * len(excluded))
         ids = sorted(excluded)
@@ -237,6 +238,46 @@ def _rewrite_rows(
     for key, value in meta.items():
         conn.execute("UPDATE project_meta SET value = ? WHERE key = ?", (value, key))
     return marks
+
+
+def _leave_out_participants(
+    conn: sqlite3.Connection, view: PrivateView, memos_kept: set[str]
+) -> None:
+    """With only consented participants, one left out whole (``participants_left_out``) does
+    not travel at all: not their row and attributes, consent records, speaker labels, voice
+    profiles, nor memos that name them (a consented-only bundle kept the row of the participant
+    who refused, pseudonymised, with their attributes and consent). A lead merging it back gets
+    nothing of them (their own copy keeps what it has: a row a bundle lacks is not deleted)."""
+    gone = sorted(view.participants_left_out())
+    dropped = [
+        (memo_id,)
+        for (memo_id,) in conn.execute("SELECT id FROM memos").fetchall()
+        if memo_id not in memos_kept
+    ]
+    conn.executemany("DELETE FROM memos WHERE id = ?", dropped)
+    ids = [row[0] for row in dropped]
+    if gone:
+        marks = ",".join("?" * len(gone))
+        conn.execute(f"DELETE FROM session_speakers WHERE participant_id IN ({marks})", gone)
+        if _table_exists(conn, "speaker_profiles"):
+            ids += [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT id FROM speaker_profiles WHERE participant_id IN ({marks})", gone
+                )
+            ]
+            conn.execute(f"DELETE FROM speaker_profiles WHERE participant_id IN ({marks})", gone)
+        ids += [
+            r[0]
+            for r in conn.execute(
+                f"SELECT id FROM consents WHERE participant_id IN ({marks})", gone
+            )
+        ]
+        conn.execute(f"DELETE FROM consents WHERE participant_id IN ({marks})", gone)
+        conn.execute(f"DELETE FROM participants WHERE id IN ({marks})", gone)
+        ids += gone
+    if ids and _table_exists(conn, "row_versions"):  # not even their ids and versions
+        conn.executemany("DELETE FROM row_versions WHERE row_id = ?", [(i,) for i in ids])
 
 
 def register_safe_versions(project: Any, marks: Sequence[tuple[str, str, str]]) -> None:

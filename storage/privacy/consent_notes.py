@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from storage.core.errors import InvalidInputError
@@ -25,6 +26,12 @@ if TYPE_CHECKING:
 
 #: ``project_meta`` key: ``{session id: {purpose: what was unknown when acknowledged}}``
 ACKNOWLEDGED_KEY = "consent.acknowledged"
+
+
+def _nobody(session_id: str, segments: int) -> list[ConsentProblem]:
+    """What is unknown in a session nobody is known to be in: its segments without a speaker
+    (their count), as a problem of nobody's (for ``signature``)."""
+    return [ConsentProblem(session_id, None, None, None, [f"{segments} segments"], [])]
 
 
 def signature(problems: list[ConsentProblem]) -> str:
@@ -75,7 +82,10 @@ class ConsentNotes:
                 f"A participant refused {purpose} in this session; that warning is always shown."
             )
         if not problems:
-            return
+            unknown = self._project.consent.unknown_unlabelled(session_id, purpose)
+            if not unknown:
+                return
+            problems = _nobody(session_id, unknown)
         notes = self._acknowledged()
         kept = notes.get(session_id)
         notes[session_id] = {
@@ -90,6 +100,24 @@ class ConsentNotes:
                 session_id,
                 {"purpose": purpose, "unknown": len(problems)},
             )
+
+    def nobody_known(self, session_ids: Iterable[str], purpose: str) -> list[tuple[str, str, int]]:
+        """Sessions whose consent to ``purpose`` is unknown though nobody is named to ask about:
+        nobody is in them (no speaker linked, no consent record) and their segments have no
+        speaker (an interview never run through speaker detection). ``(session id, title, how
+        many segments)``, for the note an export of everyone gives once it is written (it went
+        out without a word while ``consent --check`` called the same session unknown); not
+        those acknowledged (``acknowledge``) while that count holds."""
+        found = []
+        for sid in dict.fromkeys(session_ids):
+            unknown = self._project.consent.unknown_unlabelled(sid, purpose)
+            if not unknown:
+                continue
+            kept = self._acknowledged().get(sid, {})
+            if isinstance(kept, dict) and kept.get(purpose) == signature(_nobody(sid, unknown)):
+                continue
+            found.append((sid, self._project.sessions.get_session(sid).title, unknown))
+        return found
 
     def is_acknowledged(self, session_id: str, purpose: str) -> bool:
         """True when a warning for ``purpose`` of the session was acknowledged and still holds."""

@@ -461,6 +461,11 @@ class PrivacyFilter:
             project.consent.left_out(consented_only) if consented_only else LeftOut()
         )
         self.excluded: set[str] = set(self.left_out.ids)
+        # audio is a recording: whoever did not consent to recording is not heard, even where
+        # their words may go out (consent to transcription and quotation, recording refused)
+        self.unheard: set[str] = set(self.excluded)
+        if consented_only and consented_only != "recording":
+            self.unheard |= project.consent.left_out("recording").ids
 
     def include(self, segment: Segment | str) -> bool:
         """Whether a segment (or segment id) may be exported."""
@@ -496,13 +501,15 @@ class PrivacyFilter:
         ).text
 
     def audio_spans(self, session_id: str, *, pad_ms: int = 120) -> list[tuple[int, int]]:
-        """Time spans of a session's audio to silence: its redactions, excluded segments, and
+        """Time spans of a session's audio to silence: its redactions, excluded segments, the
+        segments of speakers without consent to recording (with only consented participants:
+        a participant who refused recording is not heard where their words may be read), and
         the turns (speaker timeline) of the speakers those segments are left out for, so that
         a pause inside their turn that no segment holds is not heard either."""
         spans = []
         hidden: set[str] = set()
         for seg in self.project.transcript.segments(session_id):
-            if not self.include(seg):
+            if seg.id in self.unheard:
                 spans.append((seg.start_ms, seg.end_ms))
                 if seg.speaker is not None:
                     hidden.add(seg.speaker)

@@ -30,7 +30,8 @@ from storage.core.models import (
 from storage.core.segment_rows import words_kept_by
 from storage.core.tempdirs import private_dir
 from storage.privacy.audio import redact_audio, writable_suffix
-from storage.privacy.models import ExportPrivacy
+from storage.privacy.models import PURPOSE_NEEDS, ExportPrivacy
+from storage.privacy.names import contains_name
 from storage.privacy.privacy import PrivacyFilter
 from storage.privacy.text import Replacement, find_names, rewrite, rewrite_words
 
@@ -83,6 +84,8 @@ class PrivateView:
         self._linked: dict[str, dict[str, str]] = {}
         self._hidden: dict[str, set[str | None]] = {}
         self._media: dict[str, list[MediaFile]] = {}
+        self._gone: set[str] | None = None
+        self._gone_names: list[str] | None = None
         # The features exporters read, each with its filtered methods (the rest read-only).
         self.sessions = _FilteredFeature(
             project.sessions,
@@ -235,7 +238,7 @@ class PrivateView:
         """Participants with pseudonymised attribute values; one whose every linked speaker
         consent leaves out is left out too (a consented-only .qdpx held a Case for the
         participant who refused, with their attributes)."""
-        gone = self._participants_left_out()
+        gone = self.participants_left_out()
         return [
             dataclasses.replace(
                 p,
@@ -246,22 +249,30 @@ class PrivateView:
             if p.id not in gone
         ]
 
-    def _participants_left_out(self) -> set[str]:
-        """Participants with something left out and nothing kept: linked to speakers whose
-        segments consent leaves out, or in a session by a consent record alone (an interview
-        without speakers) and without the consent needed; not linked to a speaker it keeps,
-        nor in a session by a consent record whose segments without a speaker it keeps."""
+    def participants_left_out(self) -> set[str]:
+        """Participants an export of only consented participants leaves out whole: those with
+        nothing kept and something left out (linked to speakers whose segments consent leaves
+        out, or in a session by a consent record alone, an interview without speakers, without
+        the consent needed), and those with nothing in any session (linked to no speaker that
+        has segments, no consent record of a session) unless their consent for every session
+        says yes to the purpose (a participant who refused, not yet linked to a speaker, went
+        out with their attributes and consent record)."""
         if not self.filter.consented_only:
             return set()
-        purpose = self.filter.consented_only
+        if self._gone is None:  # read once per export, like the segments
+            self._gone = self._left_out_whole(self.filter.consented_only)
+        return self._gone
+
+    def _left_out_whole(self, purpose: str) -> set[str]:
         consent = self._project.consent
         shown: set[str] = set()
         hidden: set[str] = set()
         for session in self._project.sessions.all():
-            labels = self._hidden_speakers(session.id)
+            said = {seg.speaker for seg in self._project.transcript.segments(session.id)}
+            gone = self._hidden_speakers(session.id)
             for speaker in self._project.sessions.session_speakers(session.id):
-                if speaker.participant_id:
-                    side = hidden if speaker.label in labels else shown
+                if speaker.participant_id and speaker.label in said:
+                    side = hidden if speaker.label in gone else shown
                     side.add(speaker.participant_id)
             unlabelled_kept = consent.unlabelled_consented(session.id, purpose)
             for label, pid in consent.session_participants(session.id):
@@ -271,7 +282,30 @@ class PrivateView:
                     shown.add(pid)
                 elif not consent.covers(pid, session.id, purpose):
                     hidden.add(pid)
-        return hidden - shown
+        needs = PURPOSE_NEEDS[purpose]
+        everywhere = {
+            c.participant_id
+            for c in consent.consents()
+            if c.session_id is None and all(getattr(c, kind) is True for kind in needs)
+        }
+        untouched = {p.id for p in self._project.sessions.participants()} - shown - hidden
+        return (hidden - shown) | (untouched - everywhere)
+
+    def names_left_out(self, *texts: str | None) -> bool:
+        """Whether any of ``texts`` names a participant left out whole (``participants_left_out``):
+        by their pseudonym, or a real name mapped to them or its pseudonym, in any form. A memo
+        that names them is left out with them (a consented-only .qdpx or team bundle carried
+        "P02 (Ғалым) refused" in the project's memo)."""
+        if self._gone_names is None:
+            gone = self.participants_left_out()
+            names = {p.pseudonym for p in self._project.sessions.participants() if p.id in gone}
+            if gone:
+                for e in self._project.privacy.pseudonyms():
+                    if e.participant_id in gone:
+                        names |= {e.real_name, e.pseudonym}
+            self._gone_names = sorted(n for n in names if n.split())
+        listed = self._gone_names
+        return any(contains_name(n, t) for n in listed for t in texts if t)
 
     def markers(self, session_id: str | None = None) -> list[Marker]:
         """Markers with pseudonymised labels and notes."""
@@ -358,6 +392,8 @@ class PrivateView:
         )
         for c in codings:
             memo = self._s(c.memo)
+            if self.names_left_out(c.memo, memo):
+                memo = None  # a coding memo that names a participant left out whole
             if c.start_cp is not None and c.end_cp is not None:
                 original = originals[c.segment_id]
                 start, end = self.filter.rewritten(original).map_span(c.start_cp, c.end_cp)
@@ -366,14 +402,16 @@ class PrivateView:
         return result
 
     def memos(self, target_type: str | None = None, target_id: str | None = None) -> list[Memo]:
-        """Memos (pseudonymised), without those on segments an export leaves out."""
-        return [
-            dataclasses.replace(m, title=self._s(m.title), text=self._str(m.text))
-            for m in self._project.codebook.memos(target_type, target_id)
-            if not (
-                m.target_type == "segment" and m.target_id and not self.filter.include(m.target_id)
-            )
-        ]
+        """Memos (pseudonymised), without those on segments an export leaves out, nor those
+        that name a participant left out whole (``names_left_out``)."""
+        result = []
+        for m in self._project.codebook.memos(target_type, target_id):
+            if m.target_type == "segment" and m.target_id and not self.filter.include(m.target_id):
+                continue
+            shown = dataclasses.replace(m, title=self._s(m.title), text=self._str(m.text))
+            if not self.names_left_out(m.title, m.text, shown.title, shown.text):
+                result.append(shown)
+        return result
 
     # ----------------------------------------------------------------- codes
     def _code(self, c: Code) -> Code:

@@ -82,6 +82,7 @@ def _kwic(h: Harness) -> None:
     h.wait()
     h.qtbot.waitUntil(lambda: len(tab.kwic.lines) == 2)
     path = h.saving_to("kwic.csv")
+    h.box_answer = YES  # the lines quote participants: consent is asked, as for a transcript
     trigger(h, h.current)
     h.qtbot.waitUntil(path.is_file)
     h.wait()

@@ -620,8 +620,13 @@ def test_keywords_in_context_export_from_their_window(
     dest = tmp_path / f"lines{suffix}"
     chosen = "CSV table (*.csv)" if suffix == ".csv" else "Excel workbook (*.xlsx)"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(dest), chosen))
+    import gui.consent as gc
+
+    asked: list[str] = []  # nobody's consent is recorded: asked as a transcript export is
+    monkeypatch.setattr(gc, "ask", lambda _p, _t, text, **_k: asked.append(text) or gc.GO)
     fr.kwic_export.click()
     idle(main)
+    assert len(asked) == 1 and "Consent may not cover export" in asked[0], asked
     assert win.status.text() == f"Wrote {dest}."
     titles = {s.id: s.title for s in coded.sessions.all()}
     expected = [titles[k.session_id] for k in fr.kwic.lines]
@@ -902,3 +907,47 @@ def test_a_keyword_found_nowhere_says_why(main: Any, idle: Callable[..., None]) 
     finally:
         main.runner.cancel_all()
         main.close()
+
+
+def test_keywords_in_context_are_not_exported_past_a_refusal_without_asking(
+    main: Any,
+    coded: Project,
+    idle: Callable[..., None],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The ethics review (session 32): the keyword-in-context lines of a participant who
+    refused quotation were exported from the Analysis window without a question (the window
+    has no "only consented" option; every other export asks). They are asked about as a
+    transcript export is: Cancel writes nothing, Export anyway writes them."""
+    from PySide6.QtWidgets import QFileDialog
+
+    import gui.consent as gc
+
+    win = _open(main, idle)
+    fr = win.frequencies
+    win.tabs.setCurrentWidget(fr)
+    fr.what.setCurrentIndex(1)  # words: the lines of the most frequent word
+    idle(main)
+    assert fr.kwic.lines
+    first = fr.kwic.lines[0]
+    speaker = coded.transcript.get_segment(first.segment_id).speaker
+    assert speaker is not None
+    who = coded.sessions.add_participant("P09")
+    coded.sessions.map_speaker(first.session_id, speaker, who.id)
+    coded.consent.set_consent(who.id, None, transcription=True, quotation=False)
+    asked: list[str] = []
+    answers = [gc.STOP, gc.GO]
+    monkeypatch.setattr(gc, "ask", lambda _p, _t, text, **_k: asked.append(text) or answers.pop(0))
+    dest = tmp_path / "lines.csv"
+    chosen = "CSV table (*.csv)"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(dest), chosen))
+    fr.kwic_export.click()
+    idle(main)
+    assert len(asked) == 1 and "P09 refused quotation." in asked[0], asked
+    assert "Leave out participants" not in asked[0]  # no such option in this window
+    assert not dest.exists()
+    fr.kwic_export.click()
+    idle(main)
+    assert len(asked) == 2 and dest.is_file()
+    assert win.status.text() == f"Wrote {dest}."

@@ -683,3 +683,83 @@ def test_the_redaction_option_names_what_the_export_shows(
     assert "[PLACE]" in shown and "clinic" not in shown
     assert "[PLACE]" in dialog.redactions.text()
     dialog.deleteLater()
+
+
+def test_an_export_says_once_that_nobody_is_known_to_be_in_a_session(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An observation nobody is known to be in (no speaker, nobody linked, no consent record)
+    went out of every export of everyone without a word: nobody is named to ask about, so the
+    consent question is not asked. The report says so once the file is written; with only
+    consented participants its segments are left out and the count says it instead."""
+    w = seeded
+    project: Project = w.project
+    observed = project.sessions.add_session("Наблюдение")
+    [seg, _] = project.transcript.add_segments(
+        observed.id, [SegmentDraft(0, 900, "Су нашар."), SegmentDraft(1000, 1900, "Иә.")]
+    )
+    project.codebook.apply_code(seg.id, project.codebook.ensure_code_path("Water").id)
+    w.sessions.reload_sessions()
+    w.sessions.open_segment_session(observed.id)
+    idle(w)
+    _options(monkeypatch)
+    asked = _consent(monkeypatch, QMessageBox.StandardButton.Yes)
+    said = " Consent to export is unknown for “Наблюдение”: nobody is known to be in it"
+    for menu, name in (
+        ("Export this transcript (txt, docx, srt, vtt, json)…", "o.txt"),
+        ("Export this transcript (txt, docx, srt, vtt, json)…", "o.docx"),
+        ("Export codings (.xlsx, .csv)…", "c.xlsx"),
+        ("Export as REFI-QDA project (.qdpx)…", "p.qdpx"),
+    ):
+        _answer_files(monkeypatch, getSaveFileName=tmp_path / name)
+        _action(w, "&File", menu).trigger()
+        idle(w)
+        report = w.exchange.last_report
+        assert (tmp_path / name).is_file()
+        assert report.count("Consent to export is unknown") == 1 and said in report, report
+    assert "нашар" in (tmp_path / "o.txt").read_text(encoding="utf-8")
+    assert not any("Наблюдение" in q for q in asked)  # nobody to ask about beforehand
+    _options(monkeypatch, consented=True)
+    _answer_files(monkeypatch, getSaveFileName=tmp_path / "only.txt")
+    _action(w, "&File", "Export this transcript (txt, docx, srt, vtt, json)…").trigger()
+    idle(w)
+    report = w.exchange.last_report
+    assert "It holds 0 of 2 segments" in report and "unknown for" not in report, report
+
+
+def test_a_qdpx_with_audio_asks_where_someone_refused_recording(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A participant who agreed to transcription and quotation but refused recording was
+    heard in a .qdpx with its audio and nobody was asked ("export" needs transcription and
+    quotation only). With "Include the audio files" ticked the question names the refusal
+    of recording; Cancel writes nothing; without the audio it is not asked."""
+    import gui.consent as gc
+
+    w = seeded
+    project: Project = w.project
+    sid = project.sessions.all()[0].id
+    person = project.sessions.add_participant("P03")
+    project.sessions.map_speaker(sid, "S1", person.id)
+    project.consent.set_consent(
+        person.id, None, recording=False, transcription=True, quotation=True
+    )
+    asked: list[str] = []
+    monkeypatch.setattr(gc, "ask", lambda _p, _t, text, **_k: asked.append(text) or gc.STOP)
+    _options(monkeypatch)  # the audio is included by default
+    out = tmp_path / "p.qdpx"
+    _answer_files(monkeypatch, getSaveFileName=out)
+    _action(w, "&File", "Export as REFI-QDA project (.qdpx)…").trigger()
+    idle(w)
+    assert len(asked) == 1 and "P03 refused recording." in asked[0], asked
+    assert not out.exists()
+    from gui.exchange import ExportOptionsDialog
+
+    def without_audio(self: Any) -> int:
+        self.media.setChecked(False)
+        return 1
+
+    monkeypatch.setattr(ExportOptionsDialog, "exec", without_audio)
+    _action(w, "&File", "Export as REFI-QDA project (.qdpx)…").trigger()
+    idle(w)
+    assert len(asked) == 1 and out.is_file()

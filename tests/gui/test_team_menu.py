@@ -184,6 +184,7 @@ def _export_dialog(monkeypatch: pytest.MonkeyPatch, **choices: Any) -> list[Any]
             self.passphrase.setText(choices["passphrase"])
             self.confirm.setText(choices["passphrase"])
         self.with_media.setChecked(bool(choices.get("with_media")))
+        self.consented.setChecked(bool(choices.get("consented")))
         return 1 if not self.check() else 0
 
     monkeypatch.setattr(BundleExportDialog, "exec", exec_)
@@ -897,3 +898,52 @@ def test_blind_coding_hides_the_other_coders_session_and_code_memos(window: Any,
     blind.trigger()
     idle(window)
     assert len(listed("session", sid)) == 2 and len(listed("code", code.id)) == 1
+
+
+def test_a_bundle_of_consented_participants_only_from_the_workbench(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Team ▸ Export a bundle… had no "only consented" choice (bundle export --consented-only
+    had): a bundle from the workbench always carried the participant who refused. Ticked, it
+    carries nothing of them: not their words, row, attributes nor the memo that names them."""
+    import sqlite3
+    import zipfile
+
+    from storage import SegmentDraft
+
+    project = window.project
+    session = project.sessions.add_session("Фокус-группа")
+    project.transcript.add_segments(
+        session.id,
+        [
+            SegmentDraft(0, 900, "Су нашар.", "S1"),
+            SegmentDraft(1000, 1900, "Бұзаутерек жабылды.", "S2"),
+        ],
+    )
+    yes, no = (
+        project.sessions.add_participant("P01"),
+        project.sessions.add_participant("P02", {"ауыл": "Қарабұлақ"}),
+    )
+    project.sessions.map_speaker(session.id, "S1", yes.id)
+    project.sessions.map_speaker(session.id, "S2", no.id)
+    project.consent.set_consent(yes.id, None, transcription=True, quotation=True)
+    project.consent.set_consent(no.id, None, transcription=True, quotation=False)
+    project.codebook.add_memo("project", None, "P02 бас тартты.")
+    for consented, name in ((False, "all.fsbundle"), (True, "only.fsbundle")):
+        _export_dialog(monkeypatch, consented=consented)
+        _answer_files(monkeypatch, getSaveFileName=tmp_path / name)
+        _action(window, "&Team", "Export a bundle…").trigger()
+        idle(window)
+        with zipfile.ZipFile(tmp_path / name) as zf:
+            (tmp_path / f"{name}.db").write_bytes(zf.read("project.db"))
+        conn = sqlite3.connect(tmp_path / f"{name}.db")
+        try:
+            people = {r[0] for r in conn.execute("SELECT pseudonym FROM participants")}
+            memos = conn.execute("SELECT count(*) FROM memos").fetchone()[0]
+            texts = {r[0] for r in conn.execute("SELECT text FROM segments")}
+        finally:
+            conn.close()
+        assert ("P02" in people) is not consented and memos == (0 if consented else 1)
+        assert ("Бұзаутерек жабылды." in texts) is not consented
+        raw = (tmp_path / f"{name}.db").read_bytes()
+        assert ("Қарабұлақ".encode() in raw) is not consented

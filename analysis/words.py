@@ -202,14 +202,23 @@ def word_frequencies(
             note = "The project has no transcript text yet."
         return WordCounts([], 0, 0, note, spec)
     stop = stopwords(languages)
+    hidden = _placeholders(project)
     every: Counter[str] = Counter()
     for passage in texts:
-        every.update(WORD.findall(passage.text.lower()))
+        said = hidden.sub(" ", passage.text) if hidden else passage.text
+        every.update(WORD.findall(said.lower()))
     tokens = sum(every.values())
     counts = {w: n for w, n in every.items() if len(w) >= min_length and w not in stop}
     words = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: max(top, 0)]
     note = "" if words else "Every word is a stop-word or too short."
     return WordCounts(words, len(texts), tokens, note, spec)
+
+
+def _placeholders(project: Project) -> re.Pattern[str] | None:
+    """The placeholders the text shows for its redacted spans (``[PLACE]``, ``[REDACTED]``):
+    no words said, not counted."""
+    shown = {r.placeholder for r in project.redactions.all()}
+    return re.compile("|".join(map(re.escape, sorted(shown)))) if shown else None
 
 
 def kwic_not_found(word: str) -> str:

@@ -164,6 +164,25 @@ def test_words_respect_pseudonyms_and_stopwords(tmp_path: Path) -> None:
         assert all("Айгерим" not in k.left + k.right for k in kwic)
 
 
+def test_a_redactions_placeholder_is_no_word_said(tmp_path: Path) -> None:
+    """Ethics review: word frequencies counted "place" (and "redacted", a category in Kazakh)
+    among the words said: the placeholders exports show for redacted spans."""
+    from storage.transcript.transcript import SegmentDraft
+
+    with Project.create(tmp_path / "r.fieldscribe", coder="lead") as p:
+        s = p.sessions.add_session("G", "focus_group")
+        text = "Мы живём в Шымкенте, рядом с рынком, место хорошее"
+        (seg,) = p.transcript.add_segments(s.id, [SegmentDraft(0, 4000, text, speaker="A")])
+        p.redactions.redact(seg.id, text.index("Шымкенте"), text.index(","), "PLACE")
+        p.redactions.redact(seg.id, text.index("рынком"), text.index("рынком") + 6, "ОРЫН")
+        p.redactions.redact(seg.id, text.index("место"), text.index("место") + 5)
+        counted = word_frequencies(p, session_id=s.id, min_length=1)
+        words = dict(counted.words)
+        assert not {"place", "орын", "redacted", "шымкенте", "рынком", "место"} & set(words)
+        assert words == {"живём": 1, "рядом": 1, "хорошее": 1}, words
+        assert counted.tokens == 6  # мы живём в рядом с хорошее: no placeholder
+
+
 def test_empty_and_impossible_give_notes_not_errors(tmp_path: Path) -> None:
     with Project.create(tmp_path / "e.fieldscribe", coder="lead") as p:
         for columns in COLUMNS:

@@ -261,6 +261,8 @@ def test_bad_redactions_change_nothing(study) -> None:
         project.redactions.redact(segs[0].id, 0, len(RU) + 1)
     with pytest.raises(InvalidInputError, match="category"):
         project.redactions.redact(segs[0].id, 0, 3, "place<script>")
+    with pytest.raises(InvalidInputError, match="category"):  # a bracket would end the placeholder
+        project.redactions.redact(segs[0].id, 0, 3, "МЕСТО]")
     with pytest.raises(NotFoundError):
         project.redactions.redact("nope", 0, 3)
     with pytest.raises(NotFoundError):

@@ -24,7 +24,7 @@ from storage.privacy.text import Replacement, RewrittenText, audio_span, rewrite
 if TYPE_CHECKING:
     from storage.project import Project
 
-_CATEGORY = re.compile(r"^[A-Z0-9][A-Z0-9 _-]{0,29}$")
+_CATEGORY = re.compile(r"^[^\W_][\w -]{0,29}$")  # any alphabet: ОРЫН, МЕСТО, PLACE
 DEFAULT_CATEGORY = "REDACTED"
 
 

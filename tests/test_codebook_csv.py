@@ -53,7 +53,7 @@ def test_codebook_csv_is_read_by_taguette_and_back(tmp_path: Path) -> None:
     assert health["description"] == "Health services, clinics; «очередь»"
     header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert header == ["id", "tag", "description", "colour", "level", "codings",
-                      "codings_with_subcodes"]  # fmt: skip
+                      "codings_with_subcodes", "memos"]  # fmt: skip
 
     other = Project.create(tmp_path / "other.fieldscribe", coder="x")
     report = import_codebook(other, out)
@@ -128,3 +128,37 @@ def test_a_file_named_xlsx_that_is_no_spreadsheet_is_refused(tmp_path: Path) -> 
         with pytest.raises(InvalidInputError, match="not a usable spreadsheet"):
             import_codebook(other, tmp_path / "cb.xlsx")
         assert other.codebook.codes() == []
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_code_memos_travel_with_the_codebook(tmp_path: Path, suffix: str) -> None:
+    """The codebook's csv/xlsx/docx held each code's name, nesting, colour and description but
+    not its memos (Code ▸ Memo…): a codebook exported and imported into a fresh project lost
+    every one. The ``memos`` column carries them, and importing the file again adds none twice."""
+    from docx import Document
+
+    memos = [
+        ("Заметка", "Часто вместе с коррупцией;\nпроверить в fg2.\n\nВторой абзац."),
+        (None, "Тек ауылдық респонденттер айтады: «интернет жоқ»."),
+    ]
+    with Project.create(tmp_path / "a.fieldscribe", coder="ann") as p:
+        code = p.codebook.ensure_code_path("Доверие/Недоверие к акимату")
+        for title, text in memos:
+            p.codebook.add_memo("code", code.id, text, title=title)
+        p.codebook.add_memo("code", p.codebook.ensure_code_path("Доверие").id, "Trust; сенім")
+        out = export_codebook(p, tmp_path / f"book{suffix}")
+        export_codebook(p, tmp_path / "book.docx")
+    table = Document(str(tmp_path / "book.docx")).tables[0]
+    assert table.rows[0].cells[4].text == "Memos"
+    assert "Заметка: Часто вместе" in table.rows[2].cells[4].text
+    with Project.create(tmp_path / "b.fieldscribe", coder="bob") as other:
+        import_codebook(other, out)
+        import_codebook(other, out)  # again: nothing added twice
+
+        def held(path: str) -> list[tuple[str | None, str]]:
+            found = other.codebook.find_code(path)
+            assert found is not None
+            return [(m.title, m.text) for m in other.codebook.memos("code", found.id)]
+
+        assert held("Доверие/Недоверие к акимату") == memos
+        assert held("Доверие") == [(None, "Trust; сенім")]

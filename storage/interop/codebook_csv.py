@@ -12,6 +12,9 @@ ignored, commas or semicolons separate):
   one from the palette).
 * ``id`` (or ``guid``): a code of this project with that id is the same code (reused, even when
   renamed elsewhere); otherwise codes match by path.
+* ``memos``: the code's memos (Code ▸ Memo…), as ``memos_cell`` writes them: one after another,
+  a line ``---`` between two, a titled memo's first line ``# Title``. Each one the code does not
+  hold yet (the same title and text) is added to it.
 
 Every other column (``level``, ``codings``, ``number of highlights``...) is read over. The import
 runs in one transaction: a bad row refuses the file, naming the row, and nothing changes.
@@ -36,7 +39,8 @@ _CODE_COLUMNS = ("tag", "path", "name")
 
 
 def read_codebook_csv(path: Path) -> list[dict[str, str]]:
-    """The rows of a CSV codebook as ``{"path", "description", "colour", "id"}`` (nothing written).
+    """The rows of a CSV codebook as ``{"path", "description", "colour", "id", "memos"}``
+    (nothing written).
 
     Raises:
         InvalidInputError: not readable as a CSV codebook (the message says why).
@@ -66,6 +70,7 @@ def read_codebook_csv(path: Path) -> list[dict[str, str]]:
         "description": index("description", "memo"),
         "colour": index("colour", "color"),
         "id": index("id", "guid"),
+        "memos": index("memos"),
     }
     result = []
     for number, row in enumerate(rows[1:], start=2):
@@ -138,6 +143,29 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
         book.close()
 
 
+MEMO_BREAK = "\n---\n"
+
+
+def memos_cell(memos: list[tuple[str | None, str]]) -> str:
+    """A code's memos (title, text) in one cell: ``---`` lines between them, a title as the
+    first line ``# Title`` (``memos_of_cell`` reads them back)."""
+    return MEMO_BREAK.join(f"# {title}\n{text}" if title else text for title, text in memos)
+
+
+def memos_of_cell(cell: str) -> list[tuple[str | None, str]]:
+    """The memos (title, text) of a ``memos`` cell (``memos_cell``); blank ones are skipped."""
+    memos: list[tuple[str | None, str]] = []
+    for block in cell.replace("\r\n", "\n").split(MEMO_BREAK):
+        block = block.strip("\n")
+        title: str | None = None
+        if block.startswith("# "):
+            first, _, block = block.partition("\n")
+            title = first[2:].strip() or None
+        if block.strip() or title:
+            memos.append((title, block))
+    return memos
+
+
 def import_codebook_csv(project: Project, source: str | Path) -> ImportReport:
     """Merge a CSV codebook into the project (one transaction; see the module docstring).
 
@@ -169,6 +197,11 @@ def import_codebook_csv(project: Project, source: str | Path) -> ImportReport:
                         codebook.update_code(code.id, colour=values["colour"])
                 if values["description"] and values["description"] != (code.description or ""):
                     codebook.update_code(code.id, description=values["description"])
+                held = {(m.title, m.text) for m in codebook.memos("code", code.id)}
+                for title, text in memos_of_cell(values["memos"]):
+                    if (title, text) not in held:
+                        codebook.add_memo("code", code.id, text, title=title)
+                        held.add((title, text))
             except InvalidInputError as exc:
                 raise InvalidInputError(
                     f"{path}, row {number}: {exc} Nothing was imported."

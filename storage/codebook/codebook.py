@@ -369,7 +369,7 @@ class Codebook:
                 (source_id, "merged-into:" + target_id, self._store.coder),
             )
         return DeletionReport(
-            target=f"code {source.path!r} merged into {target.path!r}",
+            target=f"code {source.path!r}, merged into {target.path!r}",
             removed={"codings moved": moved, "sub-codes moved": children},
         )
 

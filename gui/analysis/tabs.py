@@ -174,6 +174,18 @@ def column_label(kind: str) -> str:
     return kind
 
 
+_PER_NAMES = {"session.kind": "session kind", "session.place": "session place",
+              "session.moderator": "moderator", "session.date": "session date"}  # fmt: skip
+
+
+def per_label(kind: str) -> str:
+    """What the Frequencies tab's split list says for a column kind, in the Columns list's
+    words ("participant.age": "Per participant: age"; it read "Per participant.age")."""
+    if kind.startswith("participant."):
+        return f"Per participant: {kind.removeprefix('participant.')}"
+    return f"Per {_PER_NAMES.get(kind, kind)}"
+
+
 class CodeTableTab(AnalysisTab):
     """A code table (matrix or co-occurrence) with shaded cells and the segments of a cell."""
 

@@ -902,3 +902,18 @@ def test_a_keyword_found_nowhere_says_why(main: Any, idle: Callable[..., None]) 
     finally:
         main.runner.cancel_all()
         main.close()
+
+
+def test_frequencies_split_list_names_columns_as_the_matrix_does(qtbot: Any) -> None:
+    """The Frequencies tab offered "Per participant.возраст" and "Per session.kind" where the
+    Matrix tab's Columns list says "Participant: возраст" and "Session kind"."""
+    from analysis.filters import Filters
+    from gui.analysis.frequencies import FrequenciesTab
+
+    tab = FrequenciesTab(lambda *_a: None, Filters)
+    qtbot.addWidget(tab)
+    tab.set_by_choices(["all", "session", "participant.возраст", "session.kind", "speaker"])
+    texts = [tab.by.itemText(i) for i in range(tab.by.count())]
+    assert texts == [
+        "Overall", "Per session", "Per participant: возраст", "Per session kind", "Per speaker"
+    ]  # fmt: skip

@@ -227,10 +227,7 @@ def _write_docx(project: Project, path: Path) -> None:
             if r.codings == r.codings_with_subcodes
             else f"{r.codings} ({r.codings_with_subcodes} with sub-codes)"
         )
-        cells[4].text = "\n\n".join(
-            f"{m.title}: {m.text}" if m.title else m.text
-            for m in project.codebook.memos("code", r.code.id)
-        )
+        cells[4].text = _memos(project, r.code.id)
         for cell in cells:
             for para in cell.paragraphs:
                 for run in para.runs:
@@ -339,7 +336,7 @@ def import_codebook(project: Project, source: str | Path) -> ImportReport:
         InvalidInputError: the file is not a safe, well-formed REFI-QDA codebook or CSV codebook.
     """
     path = Path(source).expanduser()
-    if path.suffix.lower() in (".csv", ".xlsx"):
+    if path.suffix.lower() in (".csv", ".xlsx", ".docx"):
         from .codebook_csv import import_codebook_csv
 
         return import_codebook_csv(project, path)
@@ -348,7 +345,7 @@ def import_codebook(project: Project, source: str | Path) -> ImportReport:
     elif path.suffix.lower() != ".qdc":
         raise InvalidInputError(
             f"{path}: codebooks are imported from .qdc (REFI-QDA), .qdpx (the codebook of a "
-            "REFI-QDA project), .csv or .xlsx files."
+            "REFI-QDA project), .csv, .xlsx or .docx (FieldScribe's Word codebook) files."
         )
     else:
         qp = read_qdc(path)

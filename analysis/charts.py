@@ -132,10 +132,24 @@ def bars(table: Table, title: str = "") -> Figure:
     return fig
 
 
-def _merged(bars: list[tuple[int, int]], gap_ms: float) -> list[tuple[float, float]]:
-    """Bars closer than ``gap_ms`` (under a pixel) drawn as one: (start, width) in minutes."""
+def _merged(
+    bars: list[tuple[int, int]], gap_ms: float, end_ms: float = 0
+) -> list[tuple[float, float]]:
+    """Bars closer than ``gap_ms`` (under a pixel) drawn as one: (start, width) in minutes.
+
+    A bar is at least two pixels wide (ending by ``end_ms``, the axis' end, when given): a
+    segment without duration (a transcript's last line, whose end no file says) was coded and
+    counted, and drawn as nothing."""
+    least = 2 * gap_ms
+    widened: list[tuple[float, float]] = []
+    for s, e in bars:
+        start, end = float(s), float(e)
+        if end - start < least:
+            start = min(start, max(end_ms - least, 0.0)) if end_ms else start
+            end = start + least
+        widened.append((start, end))
     out: list[list[float]] = []
-    for start, end in sorted(bars):
+    for start, end in sorted(widened):
         if out and start - out[-1][1] <= gap_ms:
             out[-1][1] = max(out[-1][1], end)
         else:
@@ -170,12 +184,13 @@ def timeline_chart(timelines: list[Timeline], title: str = "", width_px: int = 1
     Bars less than a pixel apart (at ``width_px``) are drawn as one."""
     n_lanes = sum(max(len(t.lanes), 1) for t in timelines)
     fig = _figure(width_px / 100, min(1.2 + 0.3 * n_lanes + 0.4 * len(timelines), 60))
-    pixel_ms = max((t.duration_ms for t in timelines), default=0) / max(width_px, 1)
+    longest_ms = max((t.duration_ms for t in timelines), default=0)
+    pixel_ms = longest_ms / max(width_px, 1)
     axes = fig.subplots(max(len(timelines), 1), 1, sharex=True, squeeze=False)[:, 0]
     for ax, tl in zip(axes, timelines, strict=False):
         for i, lane in enumerate(tl.lanes):
             colour = "#7f7f7f" if lane.kind == "speaker" else _colour(lane.colour, i)
-            spans = _merged([(b.start_ms, b.end_ms) for b in lane.bars], pixel_ms)
+            spans = _merged([(b.start_ms, b.end_ms) for b in lane.bars], pixel_ms, longest_ms)
             ax.broken_barh(spans, (i - 0.4, 0.8), facecolors=colour)
         ax.set_yticks(range(len(tl.lanes)), [_short(x.label, 30) for x in tl.lanes])
         ax.set_ylim(len(tl.lanes) - 0.5 if tl.lanes else 0.5, -0.5)

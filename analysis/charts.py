@@ -58,7 +58,7 @@ def heatmap(table: Table, percent: str = "none", title: str = "") -> Figure:
     """A shaded grid of ``table`` (rows: codes; columns), each cell labelled with its value."""
     values = table.percentages(percent)
     n_rows, n_cols = len(table.rows), len(table.columns)
-    title = title or chart_title(table)
+    title = title or chart_title(table, percent)
     # wide enough for the row labels beside the cells and for the title over them (sized for
     # the cells alone, a one-column matrix cut its title: "codes × session (segments")
     labels_in = 0.08 * max((len(_short(r.label)) for r in table.rows), default=0)
@@ -85,8 +85,10 @@ def heatmap(table: Table, percent: str = "none", title: str = "") -> Figure:
     return fig
 
 
-def chart_title(table: Table) -> str:
-    """What a table's chart shows, in words: "Code co-occurrence (within 5 s)"."""
+def chart_title(table: Table, percent: str = "none") -> str:
+    """What a table's chart shows, in words: "Code co-occurrence (within 5 s)", "Code matrix
+    (segments coded, % of the row total)" (percentages said: a Row % chart's title read
+    "Code matrix (segments coded)" over cells of 17% and 25%)."""
     from .matrix import MEASURE_LABELS
 
     if table.kind == "cooccurrence":
@@ -95,6 +97,8 @@ def chart_title(table: Table) -> str:
         how = f"within {seconds:g} s" if table.measure == "within" else modes.get(table.measure)
         return f"Code co-occurrence ({how or table.measure})"
     measure = MEASURE_LABELS.get(table.measure, table.measure)
+    if percent in ("row", "column"):
+        measure += f", % of the {percent} total"
     if table.kind == "frequencies":
         return f"Code frequencies ({measure})"
     return f"Code matrix ({measure})"

@@ -522,3 +522,16 @@ def test_a_coded_segment_without_duration_is_drawn_on_the_timeline() -> None:
         xs = [float(v[0]) for v in bars.get_paths()[0].vertices]
         x0, x1 = min(xs), max(xs)
         assert x1 - x0 >= minutes_per_px and x1 <= 200_000 / 60_000 + 1e-9
+
+
+def test_a_percentage_heatmap_says_so_in_its_title() -> None:
+    """The Analysis window's Row % chart was titled "Code matrix (segments coded)" over cells
+    of 17% and 25%."""
+    from analysis.charts import heatmap
+    from analysis.table import Header, Table
+
+    table = Table("matrix", "segments", [Header("a", "Доверие")], [Header("s", "fg1")], [[3]])
+    assert heatmap(table, "row").axes[0].get_title() == (
+        "Code matrix (segments coded, % of the row total)"
+    )
+    assert heatmap(table).axes[0].get_title() == "Code matrix (segments coded)"

@@ -174,12 +174,15 @@ def test_chart_files_say_what_they_show(
         ("f.png", ["frequencies"]),
         ("w.png", ["frequencies", "--words", "--session", sid]),
         ("t.png", ["timeline", "--session", sid]),
+        ("m.png", ["matrix", "--percent", "row"]),
     ]:
         code, _out = run(capsys, "analyze", folder, *args, "-o", tmp_path / name)
         assert code == 0
     assert titles["f.png"][:2] == ["", "Code frequencies (codings)"]
     assert titles["w.png"][:2] == ["", "word frequencies"]
     assert titles["t.png"][0] == "" and titles["t.png"][1]  # the session's title, no "timeline"
+    # a Row % chart said "segments coded" over cells of 17% and 25%
+    assert titles["m.png"][1] == "codes × session (segments, % of the row total)"
 
 
 def test_kwic_that_finds_nothing_suggests_the_words_start(
